@@ -1,0 +1,178 @@
+"""One error family for the whole library.
+
+Every error subclasses :class:`ComplaintCoreError` and the built-in exception of
+the same meaning, so hosts can catch either.  Errors carry structured data
+(``.path``, ``.state``, ``.complaint_id`` …) and never personal data (PRV-1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = [
+    "AccessDeniedError",
+    "CalendarError",
+    "ComplaintCoreError",
+    "ConcurrencyConflictError",
+    "EscalationError",
+    "FieldProblem",
+    "GradeError",
+    "IllegalTransitionError",
+    "IncompleteRecordError",
+    "InvalidInputError",
+    "NaiveDatetimeError",
+    "NoWorkingTimeError",
+    "RulePackError",
+    "SerializationError",
+    "UnknownComplaintError",
+]
+
+
+class ComplaintCoreError(Exception):
+    """Base of every error complaintcore raises."""
+
+
+class FieldProblem:
+    """One bad field: its dotted path and why it is bad (never its value)."""
+
+    __slots__ = ("path", "reason")
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"FieldProblem({self.path!r}, {self.reason!r})"
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FieldProblem):
+            return NotImplemented
+        return (self.path, self.reason) == (other.path, other.reason)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.reason))
+
+
+class InvalidInputError(ComplaintCoreError, ValueError):
+    """An argument or field is malformed; ``.path`` names it."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class NaiveDatetimeError(InvalidInputError):
+    """A datetime without a time zone was given where an aware one is required."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path, "datetime must be timezone-aware (tzinfo is missing)")
+
+
+class IncompleteRecordError(ComplaintCoreError, ValueError):
+    """A complaint record cannot be registered: REC-1 fields are missing or malformed."""
+
+    def __init__(self, problems: Sequence[FieldProblem]) -> None:
+        self.problems = tuple(problems)
+        listed = "; ".join(str(p) for p in self.problems)
+        super().__init__(f"record is not registrable: {listed}")
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(p.path for p in self.problems)
+
+
+class IllegalTransitionError(ComplaintCoreError, RuntimeError):
+    """A command is not allowed in the complaint's current state."""
+
+    def __init__(self, complaint_id: str, state: str, command: str, reason: str) -> None:
+        super().__init__(
+            f"complaint {complaint_id}: cannot {command} while {state}: {reason}"
+        )
+        self.complaint_id = complaint_id
+        self.state = state
+        self.command = command
+        self.reason = reason
+
+
+class EscalationError(IllegalTransitionError):
+    """An escalation would move down the ladder or past its top (ESC-5)."""
+
+
+class GradeError(IllegalTransitionError):
+    """A grade change the rules do not allow (GRD-6: grades never go down)."""
+
+
+class AccessDeniedError(ComplaintCoreError, PermissionError):
+    """The actor may not run this command on this complaint (ESC-3, ESC-4)."""
+
+    def __init__(self, complaint_id: str, actor: str, command: str, reason: str) -> None:
+        super().__init__(f"complaint {complaint_id}: {actor} may not {command}: {reason}")
+        self.complaint_id = complaint_id
+        self.actor = actor
+        self.command = command
+        self.reason = reason
+
+
+class ConcurrencyConflictError(ComplaintCoreError, RuntimeError):
+    """Someone else appended events first; reload and decide again."""
+
+    def __init__(self, complaint_id: str, expected: int, actual: int) -> None:
+        super().__init__(
+            f"complaint {complaint_id}: expected version {expected}, store has {actual}"
+        )
+        self.complaint_id = complaint_id
+        self.expected = expected
+        self.actual = actual
+
+
+class UnknownComplaintError(ComplaintCoreError, LookupError):
+    """No complaint with this id."""
+
+    def __init__(self, complaint_id: str) -> None:
+        super().__init__(f"no complaint with id {complaint_id!r}")
+        self.complaint_id = complaint_id
+
+
+class RulePackError(ComplaintCoreError, ValueError):
+    """A rule pack is invalid; every problem names its key path and the file."""
+
+    def __init__(self, source: str, problems: Sequence[FieldProblem]) -> None:
+        self.source = source
+        self.problems = tuple(problems)
+        listed = "; ".join(str(p) for p in self.problems)
+        super().__init__(f"invalid rule pack {source}: {listed}")
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return tuple(p.path for p in self.problems)
+
+
+class SerializationError(ComplaintCoreError, ValueError):
+    """Data could not be turned into complaintcore objects; lists each bad path."""
+
+    def __init__(self, what: str, problems: Sequence[FieldProblem]) -> None:
+        self.what = what
+        self.problems = tuple(problems)
+        listed = "; ".join(str(p) for p in self.problems)
+        super().__init__(f"cannot load {what}: {listed}")
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return tuple(p.path for p in self.problems)
+
+
+class CalendarError(ComplaintCoreError, ValueError):
+    """A working calendar is malformed or asked something it cannot answer."""
+
+
+class NoWorkingTimeError(CalendarError):
+    """No working time within reach of the calendar's table; never returns the start."""
+
+    def __init__(self, message: str, *, extra: Any = None) -> None:
+        super().__init__(message)
+        self.extra = extra

@@ -1,0 +1,611 @@
+"""Frozen value types: who complained, what they said, and what happened since.
+
+A complaint is its intake record plus an append-only tuple of events (REC-5);
+its status, grade, handler and rung are derived from those events by
+:func:`complaintcore.workflow.evolve`, never stored on their own.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Self
+
+import attrs
+
+from complaintcore.errors import InvalidInputError, NaiveDatetimeError
+
+if TYPE_CHECKING:
+    from complaintcore.rulepack import RulePack
+
+__all__ = [
+    "Assessed",
+    "Assigned",
+    "Cause",
+    "CauseAnalysed",
+    "Channel",
+    "Classified",
+    "Closed",
+    "Complainant",
+    "Complaint",
+    "ComplaintState",
+    "Escalated",
+    "Event",
+    "EvidenceAttached",
+    "Fact",
+    "Forwarded",
+    "Grade",
+    "Graded",
+    "Handled",
+    "Intake",
+    "Kind",
+    "LabelledEnum",
+    "Paused",
+    "Promised",
+    "Registered",
+    "Reopened",
+    "Replied",
+    "Resumed",
+    "SanctionRecorded",
+    "SignedOff",
+    "Status",
+    "TargetPerson",
+    "Trigger",
+    "Validity",
+    "Visited",
+    "mask",
+    "require_aware",
+]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def require_aware(value: datetime, path: str) -> datetime:
+    """Refuse naive datetimes: a deadline without a time zone is a guess."""
+    if not isinstance(value, datetime):
+        raise InvalidInputError(path, f"expected a datetime, got {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise NaiveDatetimeError(path)
+    return value
+
+
+Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+
+
+def _aware(path: str) -> Validator:
+    def check(_inst: object, _attr: attrs.Attribute[datetime], value: datetime) -> None:
+        require_aware(value, path)
+
+    return check
+
+
+def _optional_aware(path: str) -> Validator:
+    def check(_inst: object, _attr: attrs.Attribute[datetime | None], value: datetime | None) -> None:
+        if value is not None:
+            require_aware(value, path)
+
+    return check
+
+
+def _text(path: str) -> Validator:
+    def check(_inst: object, _attr: attrs.Attribute[str], value: str) -> None:
+        if not isinstance(value, str):
+            raise InvalidInputError(path, f"expected text, got {type(value).__name__}")
+
+    return check
+
+
+def mask(value: str, keep_tail: int = 2) -> str:
+    """Mask personal data for logs and reprs (PRV-1): keep only a short tail.
+
+    A name keeps its first character (王**), a phone its last digits.
+    """
+    if not value:
+        return ""
+    if value[0].isdigit() or value[0] == "+":
+        tail = value[-keep_tail:] if len(value) > keep_tail + 2 else ""
+        return "*" * max(len(value) - len(tail), 1) + tail
+    return value[0] + "*" * max(len(value) - 1, 1)
+
+
+def _masked(value: object) -> str:
+    return repr(mask(str(value)))
+
+
+# --------------------------------------------------------------------------- enums
+
+
+class LabelledEnum(enum.Enum):
+    """An enum whose members carry zh-CN and en labels for people."""
+
+    _value_: str
+    zh: str
+    en: str
+
+    def __new__(cls, value: str, zh: str, en: str) -> Self:
+        obj = object.__new__(cls)
+        obj._value_ = value
+        obj.zh = zh
+        obj.en = en
+        return obj
+
+    @property
+    def value(self) -> str:  # type: ignore[override]
+        return self._value_
+
+    def label(self, lang: str = "en") -> str:
+        return self.zh if lang.lower().startswith("zh") else self.en
+
+    @classmethod
+    def parse(cls, raw: object, path: str) -> Self:
+        """Accept a member, its value, or either label; otherwise name the field."""
+        if isinstance(raw, cls):
+            return raw
+        for member in cls:
+            if raw in (member._value_, member.zh, member.en, member.name):
+                return member
+        allowed = ", ".join(m._value_ for m in cls)
+        raise InvalidInputError(path, f"unknown {cls.__name__} {raw!r}; expected one of {allowed}")
+
+
+class Channel(LabelledEnum):
+    """IN-1: how a complaint arrived."""
+
+    PHONE = "phone", "电话", "telephone"
+    IN_PERSON = "in_person", "来访/现场", "in person"
+    WRITTEN = "written", "书面/信函", "in writing"
+    HOTLINE = "hotline", "投诉热线", "hotline"
+    WEB = "web", "网站/应用", "website or app"
+    FORWARDED = "forwarded", "转交/总部转办", "forwarded by another office"
+
+
+class Kind(LabelledEnum):
+    """VAL-4: only complaints are graded and counted as complaints."""
+
+    COMPLAINT = "complaint", "投诉", "complaint"
+    REQUEST = "request", "服务请求", "service request"
+    ENQUIRY = "enquiry", "咨询", "enquiry"
+
+
+class Validity(LabelledEnum):
+    """VAL-1: the outcome of verification."""
+
+    UNVERIFIED = "unverified", "未核实", "not yet verified"
+    VALID = "valid", "有效", "valid"
+    INVALID = "invalid", "无效", "invalid"
+
+
+class Cause(LabelledEnum):
+    """CLS-2: facilities or people."""
+
+    HARDWARE = "hardware", "硬件", "hardware (facilities)"
+    SOFTWARE = "software", "软件", "software (people and process)"
+
+
+class Grade(LabelledEnum):
+    """GRD-1: the four grades; ``rank`` orders them for GRD-6."""
+
+    INTERNAL = "internal", "内部", "internal"
+    MINOR = "minor", "轻微", "minor"
+    IMPORTANT = "important", "重要", "important"
+    MAJOR = "major", "重大", "major"
+
+    @property
+    def rank(self) -> int:
+        return _GRADE_RANK[self]
+
+
+_GRADE_RANK = {Grade.INTERNAL: 0, Grade.MINOR: 1, Grade.IMPORTANT: 2, Grade.MAJOR: 3}
+
+
+class Fact(LabelledEnum):
+    """Findings about a complaint that the grade rules (GRD-2..5) look at."""
+
+    PROMISE_NOT_KEPT = "promise_not_kept", "承诺或合同未履行", "promise or contract term not kept"
+    RAISED_REPEATEDLY = "raised_repeatedly", "多次反映未解决", "raised repeatedly without a fix"
+    MAJOR_LOSS = "major_loss", "重大经济损失", "major economic loss"
+    PERSONAL_INJURY = "personal_injury", "人身伤害", "personal injury"
+    STAFF_FAULT = "staff_fault", "员工过失", "fault of staff"
+    AGENT_FAULT = "agent_fault", "代理方过失", "fault of the company's agents"
+    FACILITY_LIMITATION = "facility_limitation", "设施条件所限", "limited facilities or service level"
+    RAISED_BY_STAFF = "raised_by_staff", "员工内部投诉", "raised by staff against the organisation"
+    SERIOUS = "serious", "严重事件", "serious incident"
+    GROUP = "group", "集体投诉", "group complaint"
+
+
+class Status(LabelledEnum):
+    """Where a complaint stands; derived from its events."""
+
+    NEW = "new", "新建", "new"
+    REGISTERED = "registered", "已登记", "registered"
+    IN_HANDLING = "in_handling", "处理中", "in handling"
+    AWAITING_VISIT = "awaiting_visit", "待回访", "awaiting return visit"
+    CLOSED = "closed", "已关闭", "closed"
+
+
+class Trigger(LabelledEnum):
+    """ESC-2: why a complaint moved up the ladder."""
+
+    CANNOT_HANDLE = "cannot_handle", "无法处理", "handler cannot handle it"
+    DISSATISFIED = "dissatisfied", "投诉人不满意", "complainant not satisfied"
+    RESCHEDULE_REFUSED = "reschedule_refused", "不接受改期", "new time not accepted"
+    DEADLINE_MISSED = "deadline_missed", "超时未处理", "deadline missed"
+    COORDINATION_FAILED = "coordination_failed", "部门协调不成", "departments could not be coordinated"
+    SERIOUS = "serious", "严重事件", "serious"
+    GRADE = "grade", "按等级指派", "handler required by grade"
+
+
+# --------------------------------------------------------------------------- intake
+
+
+@attrs.frozen
+class Complainant:
+    """The person complaining; repr masks every field (PRV-1)."""
+
+    name: str = attrs.field(repr=_masked, validator=_text("complainant.name"))
+    phone: str = attrs.field(repr=_masked, validator=_text("complainant.phone"))
+    room: str = attrs.field(repr=_masked, validator=_text("complainant.room"))
+    building: str = attrs.field(default="", validator=_text("complainant.building"))
+    site: str = attrs.field(default="", validator=_text("complainant.site"))
+
+
+@attrs.frozen
+class TargetPerson:
+    """CLS-4: the staff member a complaint is about, and their rung (ESC-4)."""
+
+    staff_id: str = attrs.field(validator=_text("target.staff_id"))
+    rung: str = attrs.field(validator=_text("target.rung"))
+    role: str = attrs.field(default="", validator=_text("target.role"))
+    department: str = attrs.field(default="", validator=_text("target.department"))
+
+
+def _freeze_facts(value: Iterable[Fact | str]) -> frozenset[Fact]:
+    return frozenset(Fact.parse(f, "facts") for f in value)
+
+
+def _freeze_strs(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+@attrs.frozen
+class Intake:
+    """IN-1, REC-1, REC-2: everything recorded when a complaint is received.
+
+    ``receiver`` is whoever took it (IN-2: they stay the recorded receiver even
+    after forwarding); ``receiver_unit`` is their department.
+    """
+
+    complainant: Complainant
+    channel: Channel = attrs.field(converter=lambda v: Channel.parse(v, "channel"))
+    received_at: datetime = attrs.field(validator=_aware("received_at"))
+    receiver: str = attrs.field(validator=_text("receiver"))
+    summary: str = attrs.field(validator=_text("summary"))
+    receiver_unit: str = attrs.field(default="customer_service", validator=_text("receiver_unit"))
+    description: str = attrs.field(default="", validator=_text("description"))
+    site: str = attrs.field(default="", validator=_text("site"))
+    location: str = attrs.field(default="", validator=_text("location"))
+    occurred_at: datetime | None = attrs.field(default=None, validator=_optional_aware("occurred_at"))
+    account: str = attrs.field(default="", validator=_text("account"))
+    target: TargetPerson | None = None
+    evidence: tuple[str, ...] = attrs.field(default=(), converter=_freeze_strs)
+    facts: frozenset[Fact] = attrs.field(default=frozenset(), converter=_freeze_facts)
+    via_head_office: bool = False
+    idempotency_key: str = attrs.field(default="", validator=_text("idempotency_key"))
+
+    @property
+    def text(self) -> str:
+        """The words a classifier reads."""
+        return f"{self.summary}\n{self.description}".strip()
+
+
+# --------------------------------------------------------------------------- events
+
+
+@attrs.frozen(kw_only=True)
+class Event:
+    """Something that happened to a complaint, when and by whom (REC-5)."""
+
+    kind: ClassVar[str] = "event"
+
+    at: datetime = attrs.field(validator=_aware("at"))
+    actor: str = attrs.field(validator=_text("actor"))
+
+    def tags(self) -> tuple[str, ...]:
+        """Names deadline clocks match on: the kind, then qualified kinds."""
+        return (self.kind,)
+
+
+@attrs.frozen(kw_only=True)
+class Registered(Event):
+    """IN-2, IN-4: the receiver registered it; ``unit`` is where it was registered."""
+
+    kind: ClassVar[str] = "registered"
+    unit: str
+
+    def tags(self) -> tuple[str, ...]:
+        return ("registered", f"registered:{self.unit}")
+
+
+@attrs.frozen(kw_only=True)
+class Forwarded(Event):
+    """IN-2, IN-5, IN-6: passed to another unit; the receiver stays on record."""
+
+    kind: ClassVar[str] = "forwarded"
+    to_unit: str
+    note: str = ""
+    consent: bool = True
+
+    def tags(self) -> tuple[str, ...]:
+        return ("forwarded", f"forwarded:{self.to_unit}")
+
+
+@attrs.frozen(kw_only=True)
+class Classified(Event):
+    """CLS-1..4: category, cause, responsible and helping departments, and why."""
+
+    kind: ClassVar[str] = "classified"
+    category: str
+    cause: Cause
+    department: str
+    explanation: tuple[str, ...] = ()
+    helpers: tuple[str, ...] = ()
+    target: TargetPerson | None = None
+    urgent: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class Assessed(Event):
+    """VAL-1, VAL-2, VAL-4: verified outcome, kind, reasonableness and facts found."""
+
+    kind: ClassVar[str] = "assessed"
+    validity: Validity
+    complaint_kind: Kind = Kind.COMPLAINT
+    reasonable: bool | None = None
+    department: str = ""
+    facts: frozenset[Fact] = frozenset()
+    note: str = ""
+
+    def tags(self) -> tuple[str, ...]:
+        return ("assessed", f"assessed:{self.validity.value}", f"assessed:{self.complaint_kind.value}")
+
+
+@attrs.frozen(kw_only=True)
+class Graded(Event):
+    """GRD-1..6: a grade and the reasons that produced it."""
+
+    kind: ClassVar[str] = "graded"
+    grade: Grade
+    reasons: tuple[str, ...] = ()
+    automatic: bool = False
+
+    def tags(self) -> tuple[str, ...]:
+        return ("graded", f"graded:{self.grade.value}")
+
+
+@attrs.frozen(kw_only=True)
+class Assigned(Event):
+    """A handler at a rung of the ladder takes the complaint."""
+
+    kind: ClassVar[str] = "assigned"
+    handler: str
+    rung: str
+    department: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Promised(Event):
+    """DL-5: a processing time agreed with the complainant; a deadline of its own."""
+
+    kind: ClassVar[str] = "promised"
+    due: datetime = attrs.field(validator=_aware("due"))
+    note: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Handled(Event):
+    """DL-3: the responsible department reports its result to customer service."""
+
+    kind: ClassVar[str] = "handled"
+    department: str
+    result: str
+
+
+@attrs.frozen(kw_only=True)
+class Replied(Event):
+    """A reply to the complainant: interim, final result, or an explanation (VAL-3).
+
+    ``unanswerable_reason`` is REC-4: why it cannot be answered at once.
+    """
+
+    kind: ClassVar[str] = "replied"
+    message: str
+    final: bool = False
+    explanation: bool = False
+    unanswerable_reason: str = ""
+
+    def tags(self) -> tuple[str, ...]:
+        tags = ["replied", "replied:final" if self.final else "replied:interim"]
+        if self.explanation:
+            tags.append("replied:explanation")
+        if self.unanswerable_reason:
+            tags.append("replied:unanswerable")
+        return tuple(tags)
+
+
+@attrs.frozen(kw_only=True)
+class Escalated(Event):
+    """ESC-2, ESC-5: up the ladder, with the trigger; never down."""
+
+    kind: ClassVar[str] = "escalated"
+    from_rung: str
+    to_rung: str
+    trigger: Trigger
+    note: str = ""
+    clock: str = ""
+
+    def tags(self) -> tuple[str, ...]:
+        return ("escalated", f"escalated:{self.trigger.value}")
+
+
+@attrs.frozen(kw_only=True)
+class Paused(Event):
+    """DL-8: waiting on the complainant; the company's clocks may stop."""
+
+    kind: ClassVar[str] = "paused"
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class Resumed(Event):
+    """DL-8: the wait is over."""
+
+    kind: ClassVar[str] = "resumed"
+
+
+@attrs.frozen(kw_only=True)
+class Visited(Event):
+    """VIS-1, VIS-2, VIS-4: a return visit and the complainant's opinion."""
+
+    kind: ClassVar[str] = "visited"
+    satisfied: bool
+    opinion: str = ""
+    reply_due: datetime | None = attrs.field(default=None, validator=_optional_aware("reply_due"))
+    major_issue: bool = False
+
+    def tags(self) -> tuple[str, ...]:
+        return ("visited", "visited:satisfied" if self.satisfied else "visited:unsatisfied")
+
+
+@attrs.frozen(kw_only=True)
+class Closed(Event):
+    """VIS-3: closed with the complainant's confirmation or a top-rung decision."""
+
+    kind: ClassVar[str] = "closed"
+    result: str
+    confirmed_by_complainant: bool = False
+    decided_by_top_rung: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class Reopened(Event):
+    """A closed or replied complaint goes back into handling."""
+
+    kind: ClassVar[str] = "reopened"
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class CauseAnalysed(Event):
+    """IMP-1: cause analysis with corrective and preventive measures."""
+
+    kind: ClassVar[str] = "cause_analysed"
+    cause: str
+    corrective: str
+    preventive: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class SanctionRecorded(Event):
+    """PEN-1, PEN-2: the sanction a valid complaint's grade carries."""
+
+    kind: ClassVar[str] = "sanction_recorded"
+    staff_id: str
+    grade: Grade
+    measures: tuple[str, ...]
+    points_deducted: int = 0
+
+
+@attrs.frozen(kw_only=True)
+class SignedOff(Event):
+    """REC-6: a supervisor signs the closed record before archiving."""
+
+    kind: ClassVar[str] = "signed_off"
+    supervisor: str
+
+
+@attrs.frozen(kw_only=True)
+class EvidenceAttached(Event):
+    """REC-3: supporting documents or proof."""
+
+    kind: ClassVar[str] = "evidence_attached"
+    reference: str
+    note: str = ""
+
+
+EVENT_TYPES: tuple[type[Event], ...] = (
+    Registered, Forwarded, Classified, Assessed, Graded, Assigned, Promised, Handled,
+    Replied, Escalated, Paused, Resumed, Visited, Closed, Reopened, CauseAnalysed,
+    SanctionRecorded, SignedOff, EvidenceAttached,
+)
+EVENT_BY_KIND: dict[str, type[Event]] = {cls.kind: cls for cls in EVENT_TYPES}
+
+
+# --------------------------------------------------------------------------- state
+
+
+@attrs.frozen
+class ComplaintState:
+    """What the events add up to; recomputed by folding, never edited (REC-5)."""
+
+    status: Status = Status.NEW
+    unit: str = ""
+    validity: Validity = Validity.UNVERIFIED
+    complaint_kind: Kind = Kind.COMPLAINT
+    reasonable: bool | None = None
+    facts: frozenset[Fact] = frozenset()
+    category: str = ""
+    cause: Cause | None = None
+    department: str = ""
+    helpers: tuple[str, ...] = ()
+    target: TargetPerson | None = None
+    urgent: bool = False
+    grade: Grade | None = None
+    grade_reasons: tuple[str, ...] = ()
+    handler: str = ""
+    rung: str = ""
+    paused: bool = False
+    promise_due: datetime | None = None
+    handled: bool = False
+    final_reply: bool = False
+    explained: bool = False
+    last_visit_satisfied: bool | None = None
+    visits: int = 0
+    reopened: int = 0
+    escalations: int = 0
+    closed_at: datetime | None = None
+    signed_off: bool = False
+    cause_analysed: bool = False
+
+
+@attrs.frozen
+class Complaint:
+    """An intake record, its events, and the state they fold into.
+
+    Build new ones with :func:`complaintcore.workflow.new_complaint` and change them
+    only through :func:`complaintcore.workflow.evolve`.
+    """
+
+    id: str = attrs.field(validator=_text("id"))
+    intake: Intake
+    events: tuple[Event, ...] = ()
+    state: ComplaintState = attrs.field(factory=ComplaintState, eq=False)
+
+    @property
+    def version(self) -> int:
+        """Number of events: the optimistic-concurrency version."""
+        return len(self.events)
+
+    @property
+    def status(self) -> Status:
+        return self.state.status
+
+    @property
+    def is_open(self) -> bool:
+        return self.state.status not in (Status.NEW, Status.CLOSED)
+
+    def rung_index(self, pack: RulePack) -> int:
+        return pack.rung_index(self.state.rung) if self.state.rung else 0

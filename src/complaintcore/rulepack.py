@@ -1,0 +1,317 @@
+"""Rule packs as typed data: everything the source practices disagree on.
+
+A pack holds the ladder, departments, categories and keywords, grade rules,
+sanctions, deadline clocks and calendar choice (procedures.md, "Rule packs the
+sources imply").  These are plain frozen values; :mod:`complaintcore.rules`
+loads and validates them from TOML.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from datetime import date, timedelta
+
+import attrs
+
+from complaintcore.errors import InvalidInputError
+from complaintcore.models import Cause, Fact, Grade, LabelledEnum
+
+__all__ = [
+    "CalendarSpec",
+    "Category",
+    "ClockMode",
+    "ClockSpec",
+    "Department",
+    "Duration",
+    "GradeHandler",
+    "GradeRule",
+    "GradingRules",
+    "KindRules",
+    "Measure",
+    "ReopenPolicy",
+    "RulePack",
+    "Rung",
+    "Sanction",
+]
+
+
+class Measure(LabelledEnum):
+    """PEN-1: the sanctions the sources name."""
+
+    WARNING = "warning", "警告", "warning"
+    SELF_EXAMINATION = "self_examination", "书面检讨", "written self-examination"
+    YELLOW_CARD = "yellow_card", "黄牌", "yellow card"
+    CIRCULATED_CRITICISM = "circulated_criticism", "通报批评", "circulated criticism"
+    RED_CARD = "red_card", "红牌", "red card"
+    BLACK_CARD = "black_card", "黑牌", "black card"
+
+
+class ClockMode(LabelledEnum):
+    """How a clock measures time (procedures.md §7)."""
+
+    WALL = "wall", "自然时间", "wall-clock time"
+    WORKING_TIME = "working_time", "工作时间", "working time"
+    WORKING_DAYS = "working_days", "工作日", "working days"
+    SAME_DAY = "same_day", "当天", "end of the same working day"
+    MONTHS = "months", "自然月", "calendar months"
+
+
+class ReopenPolicy(LabelledEnum):
+    """What a clock does when its complaint is reopened."""
+
+    RESUME = "resume", "继续计时", "resume"
+    RESTART = "restart", "重新计时", "restart"
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s*(mo|d|h|m|min)\s*$")
+
+
+@attrs.frozen
+class Duration:
+    """A clock length in exact integer units: minutes, days or months."""
+
+    minutes: int = 0
+    days: int = 0
+    months: int = 0
+
+    @classmethod
+    def parse(cls, text: str, path: str = "duration") -> Duration:
+        """Read ``30m``, ``6h``, ``3d`` or ``1mo``."""
+        m = _DURATION.match(text) if isinstance(text, str) else None
+        if m is None:
+            raise InvalidInputError(path, f"expected e.g. '30m', '6h', '3d' or '1mo', got {text!r}")
+        n, unit = int(m.group(1)), m.group(2)
+        if unit in ("m", "min"):
+            return cls(minutes=n)
+        if unit == "h":
+            return cls(minutes=60 * n)
+        if unit == "d":
+            return cls(days=n)
+        return cls(months=n)
+
+    @property
+    def timedelta(self) -> timedelta:
+        """As elapsed time; days count as 24 hours."""
+        return timedelta(minutes=self.minutes, days=self.days)
+
+    def __str__(self) -> str:
+        if self.months:
+            return f"{self.months}mo"
+        if self.days:
+            return f"{self.days}d"
+        if self.minutes % 60 == 0:
+            return f"{self.minutes // 60}h"
+        return f"{self.minutes}m"
+
+
+@attrs.frozen
+class Rung:
+    """ESC-1: one rung of the escalation ladder, lowest first in the pack."""
+
+    code: str
+    zh: str
+    en: str
+
+
+@attrs.frozen
+class Department:
+    """CLS-3: a department that can own a fix."""
+
+    code: str
+    zh: str
+    en: str
+
+
+@attrs.frozen
+class Category:
+    """CLS-1..3: a business category, its cause, its owner and its keywords."""
+
+    code: str
+    zh: str
+    en: str
+    cause: Cause
+    department: str
+    keywords: tuple[str, ...] = ()
+    helpers: tuple[str, ...] = ()
+    urgent: bool = False
+    facts: tuple[Fact, ...] = ()
+
+
+@attrs.frozen
+class KindRules:
+    """VAL-4: words that mark an enquiry or a service request rather than a complaint."""
+
+    enquiry: tuple[str, ...] = ()
+    request: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class GradeRule:
+    """GRD-2..5: a grade given when the complaint's facts match."""
+
+    grade: Grade
+    any_of: tuple[Fact, ...] = ()
+    all_of: tuple[Fact, ...] = ()
+    reason_zh: str = ""
+    reason_en: str = ""
+
+    def matches(self, facts: frozenset[Fact]) -> bool:
+        if self.all_of and not set(self.all_of) <= facts:
+            return False
+        return not self.any_of or bool(set(self.any_of) & facts)
+
+
+@attrs.frozen
+class GradingRules:
+    """GRD-1..6: the rules, the default, and the upgrade by age (DL-6)."""
+
+    rules: tuple[GradeRule, ...] = ()
+    default: Grade = Grade.MINOR
+    upgrade_after_months: int = 1
+    upgrade_to: Grade = Grade.MAJOR
+
+
+@attrs.frozen
+class GradeHandler:
+    """ESC-3: the lowest rung that may handle a grade."""
+
+    grade: Grade
+    rung: str
+
+
+@attrs.frozen
+class Sanction:
+    """PEN-1, PEN-2: measures for a grade, and evaluation points for some roles."""
+
+    grade: Grade
+    measures: tuple[Measure, ...]
+    points: int = 0
+    points_roles: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class ClockSpec:
+    """DL-1..8: a deadline declared as data.
+
+    The clock starts at the first event carrying a ``start`` tag, is met by an
+    event carrying a ``stop`` tag, and (if ``pausable``) does not run between
+    ``pause`` and ``resume`` events (DL-8).
+    """
+
+    name: str
+    zh: str
+    en: str
+    start: tuple[str, ...]
+    stop: tuple[str, ...]
+    mode: ClockMode
+    duration: Duration = Duration()
+    rule: str = ""
+    pause: tuple[str, ...] = ("paused",)
+    resume: tuple[str, ...] = ("resumed",)
+    pausable: bool = True
+    at_risk_percent: int = 80
+    reopen: ReopenPolicy = ReopenPolicy.RESUME
+    escalate_on_breach: bool = True
+    report_to: str = ""
+
+
+@attrs.frozen
+class CalendarSpec:
+    """Which working calendar a pack's clocks run on."""
+
+    country: str = "CN"
+    timezone: str = "Asia/Shanghai"
+    weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)
+    windows: tuple[tuple[str, str], ...] = (("09:00", "12:00"), ("13:00", "18:00"))
+    holidays: tuple[date, ...] = ()
+    workdays: tuple[date, ...] = ()
+    first_year: int = 2024
+    last_year: int = 2030
+
+
+@attrs.frozen
+class RulePack:
+    """Everything a practice decides; see procedures.md for each part's rule ID."""
+
+    name: str
+    title_zh: str
+    title_en: str
+    ladder: tuple[Rung, ...]
+    departments: tuple[Department, ...]
+    categories: tuple[Category, ...]
+    default_category: str
+    customer_service: str
+    grade_handlers: tuple[GradeHandler, ...] = ()
+    serious_rung: str = ""
+    group_report_rung: str = ""
+    accountability_department: str = ""
+    head_office_unit: str = "head_office"
+    sign_off_channels: tuple[str, ...] = ("written",)
+    kind_rules: KindRules = KindRules()
+    grading: GradingRules = GradingRules()
+    sanctions: tuple[Sanction, ...] = ()
+    clocks: tuple[ClockSpec, ...] = ()
+    calendar: CalendarSpec = CalendarSpec()
+    description: str = ""
+    version: str = "1"
+
+    # ---------------------------------------------------------------- look-ups
+
+    @functools.cached_property
+    def _rung_positions(self) -> dict[str, int]:
+        return {r.code: i for i, r in enumerate(self.ladder)}
+
+    def rung_index(self, code: str) -> int:
+        """ESC-1: position on the ladder, 0 at the front line."""
+        try:
+            return self._rung_positions[code]
+        except KeyError:
+            raise InvalidInputError(
+                "rung", f"unknown rung {code!r} in pack {self.name}"
+            ) from None
+
+    def has_rung(self, code: str) -> bool:
+        return code in self._rung_positions
+
+    @property
+    def top_rung(self) -> Rung:
+        return self.ladder[-1]
+
+    def rung(self, code: str) -> Rung:
+        return self.ladder[self.rung_index(code)]
+
+    def category(self, code: str) -> Category:
+        for c in self.categories:
+            if c.code == code:
+                return c
+        raise InvalidInputError("category", f"unknown category {code!r} in pack {self.name}")
+
+    def has_department(self, code: str) -> bool:
+        return any(d.code == code for d in self.departments)
+
+    def department(self, code: str) -> Department:
+        for d in self.departments:
+            if d.code == code:
+                return d
+        raise InvalidInputError("department", f"unknown department {code!r} in pack {self.name}")
+
+    def clock(self, name: str) -> ClockSpec:
+        for c in self.clocks:
+            if c.name == name:
+                return c
+        raise InvalidInputError("clock", f"unknown clock {name!r} in pack {self.name}")
+
+    def handler_rung_for(self, grade: Grade | None) -> str:
+        """ESC-3: the lowest rung allowed to handle this grade (front line if unset)."""
+        if grade is not None:
+            for gh in self.grade_handlers:
+                if gh.grade is grade:
+                    return gh.rung
+        return self.ladder[0].code
+
+    def sanction_for(self, grade: Grade) -> Sanction | None:
+        for s in self.sanctions:
+            if s.grade is grade:
+                return s
+        return None
