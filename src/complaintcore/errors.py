@@ -90,9 +90,7 @@ class IllegalTransitionError(ComplaintCoreError, RuntimeError):
     """A command is not allowed in the complaint's current state."""
 
     def __init__(self, complaint_id: str, state: str, command: str, reason: str) -> None:
-        super().__init__(
-            f"complaint {complaint_id}: cannot {command} while {state}: {reason}"
-        )
+        super().__init__(f"complaint {complaint_id}: cannot {command} while {state}: {reason}")
         self.complaint_id = complaint_id
         self.state = state
         self.command = command

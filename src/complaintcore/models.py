@@ -82,7 +82,9 @@ def _aware(path: str) -> Validator:
 
 
 def _optional_aware(path: str) -> Validator:
-    def check(_inst: object, _attr: attrs.Attribute[datetime | None], value: datetime | None) -> None:
+    def check(
+        _inst: object, _attr: attrs.Attribute[datetime | None], value: datetime | None
+    ) -> None:
         if value is not None:
             require_aware(value, path)
 
@@ -132,7 +134,7 @@ class LabelledEnum(enum.Enum):
         return obj
 
     @property
-    def value(self) -> str:  # type: ignore[override]
+    def value(self) -> str:
         return self._value_
 
     def label(self, lang: str = "en") -> str:
@@ -209,7 +211,11 @@ class Fact(LabelledEnum):
     PERSONAL_INJURY = "personal_injury", "人身伤害", "personal injury"
     STAFF_FAULT = "staff_fault", "员工过失", "fault of staff"
     AGENT_FAULT = "agent_fault", "代理方过失", "fault of the company's agents"
-    FACILITY_LIMITATION = "facility_limitation", "设施条件所限", "limited facilities or service level"
+    FACILITY_LIMITATION = (
+        "facility_limitation",
+        "设施条件所限",
+        "limited facilities or service level",
+    )
     RAISED_BY_STAFF = "raised_by_staff", "员工内部投诉", "raised by staff against the organisation"
     SERIOUS = "serious", "严重事件", "serious incident"
     GROUP = "group", "集体投诉", "group complaint"
@@ -232,7 +238,11 @@ class Trigger(LabelledEnum):
     DISSATISFIED = "dissatisfied", "投诉人不满意", "complainant not satisfied"
     RESCHEDULE_REFUSED = "reschedule_refused", "不接受改期", "new time not accepted"
     DEADLINE_MISSED = "deadline_missed", "超时未处理", "deadline missed"
-    COORDINATION_FAILED = "coordination_failed", "部门协调不成", "departments could not be coordinated"
+    COORDINATION_FAILED = (
+        "coordination_failed",
+        "部门协调不成",
+        "departments could not be coordinated",
+    )
     SERIOUS = "serious", "严重事件", "serious"
     GRADE = "grade", "按等级指派", "handler required by grade"
 
@@ -261,6 +271,10 @@ class TargetPerson:
     department: str = attrs.field(default="", validator=_text("target.department"))
 
 
+def _channel(value: object) -> Channel:
+    return Channel.parse(value, "channel")
+
+
 def _freeze_facts(value: Iterable[Fact | str]) -> frozenset[Fact]:
     return frozenset(Fact.parse(f, "facts") for f in value)
 
@@ -280,7 +294,7 @@ class Intake:
     """
 
     complainant: Complainant
-    channel: Channel = attrs.field(converter=lambda v: Channel.parse(v, "channel"))
+    channel: Channel = attrs.field(converter=_channel)
     received_at: datetime = attrs.field(validator=_aware("received_at"))
     receiver: str = attrs.field(validator=_text("receiver"))
     summary: str = attrs.field(validator=_text("summary"))
@@ -288,7 +302,9 @@ class Intake:
     description: str = attrs.field(default="", validator=_text("description"))
     site: str = attrs.field(default="", validator=_text("site"))
     location: str = attrs.field(default="", validator=_text("location"))
-    occurred_at: datetime | None = attrs.field(default=None, validator=_optional_aware("occurred_at"))
+    occurred_at: datetime | None = attrs.field(
+        default=None, validator=_optional_aware("occurred_at")
+    )
     account: str = attrs.field(default="", validator=_text("account"))
     target: TargetPerson | None = None
     evidence: tuple[str, ...] = attrs.field(default=(), converter=_freeze_strs)
@@ -370,7 +386,11 @@ class Assessed(Event):
     note: str = ""
 
     def tags(self) -> tuple[str, ...]:
-        return ("assessed", f"assessed:{self.validity.value}", f"assessed:{self.complaint_kind.value}")
+        return (
+            "assessed",
+            f"assessed:{self.validity.value}",
+            f"assessed:{self.complaint_kind.value}",
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -537,9 +557,25 @@ class EvidenceAttached(Event):
 
 
 EVENT_TYPES: tuple[type[Event], ...] = (
-    Registered, Forwarded, Classified, Assessed, Graded, Assigned, Promised, Handled,
-    Replied, Escalated, Paused, Resumed, Visited, Closed, Reopened, CauseAnalysed,
-    SanctionRecorded, SignedOff, EvidenceAttached,
+    Registered,
+    Forwarded,
+    Classified,
+    Assessed,
+    Graded,
+    Assigned,
+    Promised,
+    Handled,
+    Replied,
+    Escalated,
+    Paused,
+    Resumed,
+    Visited,
+    Closed,
+    Reopened,
+    CauseAnalysed,
+    SanctionRecorded,
+    SignedOff,
+    EvidenceAttached,
 )
 EVENT_BY_KIND: dict[str, type[Event]] = {cls.kind: cls for cls in EVENT_TYPES}
 

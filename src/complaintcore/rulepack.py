@@ -55,11 +55,13 @@ class ClockMode(LabelledEnum):
     WORKING_DAYS = "working_days", "工作日", "working days"
     SAME_DAY = "same_day", "当天", "end of the same working day"
     MONTHS = "months", "自然月", "calendar months"
+    PROMISED = "promised", "约定时间", "the time agreed with the complainant (DL-5)"
 
 
 class ReopenPolicy(LabelledEnum):
     """What a clock does when its complaint is reopened."""
 
+    KEEP = "keep", "保持结果", "keep its result"
     RESUME = "resume", "继续计时", "resume"
     RESTART = "restart", "重新计时", "restart"
 
@@ -267,9 +269,7 @@ class RulePack:
         try:
             return self._rung_positions[code]
         except KeyError:
-            raise InvalidInputError(
-                "rung", f"unknown rung {code!r} in pack {self.name}"
-            ) from None
+            raise InvalidInputError("rung", f"unknown rung {code!r} in pack {self.name}") from None
 
     def has_rung(self, code: str) -> bool:
         return code in self._rung_positions

@@ -28,7 +28,8 @@ def _intake(**kw: object) -> Intake:
 @pytest.mark.procedure("IN-1")
 def test_every_channel_has_both_labels_and_parses_from_either() -> None:
     for ch in Channel:
-        assert ch.zh and ch.en
+        assert ch.zh
+        assert ch.en
         assert Channel.parse(ch.zh, "channel") is ch
         assert Channel.parse(ch.value, "channel") is ch
     assert _intake(channel="电话").channel is Channel.PHONE
@@ -50,7 +51,11 @@ def test_naive_received_at_is_refused_by_name() -> None:
 @pytest.mark.procedure("GRD-1")
 def test_four_grades_ordered_by_rank() -> None:
     assert [g.value for g in sorted(Grade, key=lambda g: g.rank)] == [
-        "internal", "minor", "important", "major"]
+        "internal",
+        "minor",
+        "important",
+        "major",
+    ]
     assert Grade.MAJOR.zh == "重大"
 
 

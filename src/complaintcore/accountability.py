@@ -1,0 +1,48 @@
+"""Sanctions by grade (PEN-1, PEN-2), as pack data applied by a pure function."""
+
+from __future__ import annotations
+
+import attrs
+
+from complaintcore.errors import IllegalTransitionError
+from complaintcore.models import Complaint, Grade, Kind, Validity
+from complaintcore.rulepack import Measure, RulePack
+
+__all__ = ["SanctionDecision", "sanction_for"]
+
+
+@attrs.frozen
+class SanctionDecision:
+    """What to record against the staff member a valid complaint is about."""
+
+    staff_id: str
+    grade: Grade
+    measures: tuple[Measure, ...]
+    points_deducted: int
+
+
+def sanction_for(complaint: Complaint, pack: RulePack, *, staff_role: str = "") -> SanctionDecision:
+    """PEN-1, PEN-2: the sanction of the complaint's grade for the person it is about.
+
+    Only a valid, graded complaint about a staff member carries a sanction
+    (VAL-4); evaluation points are lost only by the roles the pack names
+    (a sales consultant, in the sales-office pack).
+    """
+    state = complaint.state
+    target = state.target or complaint.intake.target
+
+    def refuse(reason: str) -> IllegalTransitionError:
+        return IllegalTransitionError(complaint.id, state.status.value, "record_sanction", reason)
+
+    if state.validity is not Validity.VALID or state.complaint_kind is not Kind.COMPLAINT:
+        raise refuse("only a valid complaint carries a sanction (VAL-4)")
+    if state.grade is None:
+        raise refuse("the complaint has no grade yet")
+    if target is None:
+        raise refuse("the complaint is not about a staff member (PEN-2)")
+    rule = pack.sanction_for(state.grade)
+    if rule is None:
+        raise refuse(f"pack {pack.name} defines no sanction for grade {state.grade.value}")
+    role = staff_role or target.role or target.rung
+    points = rule.points if role in rule.points_roles else 0
+    return SanctionDecision(target.staff_id, state.grade, rule.measures, points)

@@ -1,0 +1,1 @@
+"""Adapters: the imperative shell around the pure core (storage, notification, calendars)."""

@@ -1,0 +1,101 @@
+"""The escalation ladder as pure step functions (ESC-1..5).
+
+Rungs come from the rule pack, lowest first.  A complaint's rung only moves up
+and never past the top; who may handle it depends on its grade (ESC-3) and on
+whom it is about (ESC-4).
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from complaintcore.errors import EscalationError
+from complaintcore.models import Complaint, Trigger
+from complaintcore.rulepack import RulePack
+
+__all__ = [
+    "EscalationPlan",
+    "current_rung_index",
+    "may_handle",
+    "plan_escalation",
+    "required_rung_index",
+]
+
+
+@attrs.frozen
+class EscalationPlan:
+    """Where an escalation goes, and why."""
+
+    from_rung: str
+    to_rung: str
+    trigger: Trigger
+
+
+def current_rung_index(complaint: Complaint, pack: RulePack) -> int:
+    """ESC-1: the complaint's rung, the front line until someone is assigned."""
+    return pack.rung_index(complaint.state.rung) if complaint.state.rung else 0
+
+
+def required_rung_index(complaint: Complaint, pack: RulePack) -> int:
+    """ESC-3, ESC-4: the lowest rung allowed to handle the complaint.
+
+    The grade sets a floor; a complaint about a staff member must be handled at
+    least one rung above theirs (capped at the top, where the person complained
+    about is still excluded by :func:`may_handle`).
+    """
+    floor = pack.rung_index(pack.handler_rung_for(complaint.state.grade))
+    target = complaint.state.target or complaint.intake.target
+    if target is not None and pack.has_rung(target.rung):
+        floor = max(floor, min(pack.rung_index(target.rung) + 1, len(pack.ladder) - 1))
+    return floor
+
+
+def may_handle(complaint: Complaint, staff_id: str, rung: str, pack: RulePack) -> tuple[bool, str]:
+    """ESC-3, ESC-4: whether a staff member at ``rung`` may handle it, and why not."""
+    target = complaint.state.target or complaint.intake.target
+    if target is not None and target.staff_id == staff_id:
+        return False, "the complaint is about this person (ESC-4)"
+    need = required_rung_index(complaint, pack)
+    if pack.rung_index(rung) < need:
+        return False, (
+            f"rung {rung} is below {pack.ladder[need].code}, "
+            "the lowest allowed for this complaint (ESC-3/ESC-4)"
+        )
+    return True, ""
+
+
+def plan_escalation(
+    complaint: Complaint,
+    trigger: Trigger,
+    pack: RulePack,
+    *,
+    to_rung: str | None = None,
+    steps: int = 1,
+) -> EscalationPlan:
+    """ESC-2, ESC-5: the next rung for a trigger; never down, never past the top.
+
+    A serious complaint goes straight to the pack's ``serious_rung``; an explicit
+    ``to_rung`` may skip rungs but not go down.  At the top rung there is nowhere
+    to go: an :class:`EscalationError` says so.
+    """
+    here = current_rung_index(complaint, pack)
+    top = len(pack.ladder) - 1
+    if to_rung is not None:
+        target = pack.rung_index(to_rung)
+    elif trigger is Trigger.SERIOUS and pack.serious_rung:
+        target = max(pack.rung_index(pack.serious_rung), min(here + 1, top))
+    else:
+        if steps < 1:
+            raise EscalationError(
+                complaint.id, pack.ladder[here].code, "escalate", "steps must be at least 1"
+            )
+        target = min(here + steps, top)
+    target = max(target, required_rung_index(complaint, pack))
+    if target <= here:
+        reason = (
+            "already at the top rung (ESC-5)"
+            if here == top
+            else f"{pack.ladder[target].code} is not above {pack.ladder[here].code} (ESC-5)"
+        )
+        raise EscalationError(complaint.id, pack.ladder[here].code, "escalate", reason)
+    return EscalationPlan(pack.ladder[here].code, pack.ladder[target].code, trigger)

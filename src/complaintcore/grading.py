@@ -1,0 +1,102 @@
+"""Grades and the reasons for them (GRD-1..6).
+
+Grades come from the facts found about a complaint, matched against the pack's
+grade rules in order, and from its age: a valid complaint still open one month
+after receipt becomes major (GRD-2, DL-6).  Nothing here lowers a grade (GRD-6).
+"""
+
+from __future__ import annotations
+
+import calendar as _stdcal
+from datetime import datetime
+
+import attrs
+
+from complaintcore.models import Complaint, Fact, Grade, Kind, Status, Validity, require_aware
+from complaintcore.rulepack import RulePack
+
+__all__ = [
+    "GradeAssessment",
+    "add_months",
+    "age_upgrade_at",
+    "assess_grade",
+    "grade_for_facts",
+    "higher",
+]
+
+
+@attrs.frozen
+class GradeAssessment:
+    """A grade and every reason that produced it, in both languages."""
+
+    grade: Grade
+    reasons: tuple[str, ...]
+
+
+def higher(a: Grade | None, b: Grade) -> Grade:
+    """GRD-6: the more severe of two grades."""
+    return b if a is None or b.rank > a.rank else a
+
+
+def grade_for_facts(facts: frozenset[Fact], pack: RulePack) -> GradeAssessment:
+    """GRD-2..5: the first matching rule decides; its reason is kept.
+
+    Rules are tried in pack order (packs list major rules first), so a complaint
+    that is both a staff fault and caused an injury is major, not important.
+    """
+    for rule in pack.grading.rules:
+        if rule.matches(facts):
+            reason = f"{rule.reason_zh} / {rule.reason_en}".strip(" /")
+            return GradeAssessment(rule.grade, (reason or rule.grade.en,))
+    default = pack.grading.default
+    return GradeAssessment(default, (f"默认等级 / default grade: {default.en}",))
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """Same local wall time ``months`` later, clipped to the month's last day."""
+    require_aware(moment, "moment")
+    index = moment.month - 1 + months
+    year, month = moment.year + index // 12, index % 12 + 1
+    day = min(moment.day, _stdcal.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def age_upgrade_at(complaint: Complaint, pack: RulePack) -> datetime | None:
+    """DL-6: when an unresolved valid complaint turns major, or None if never."""
+    months = pack.grading.upgrade_after_months
+    if months <= 0:
+        return None
+    return add_months(complaint.intake.received_at, months)
+
+
+def _facts(complaint: Complaint, pack: RulePack) -> frozenset[Fact]:
+    facts = set(complaint.intake.facts) | set(complaint.state.facts)
+    if complaint.state.category:
+        facts.update(pack.category(complaint.state.category).facts)
+    return frozenset(facts)
+
+
+def assess_grade(complaint: Complaint, pack: RulePack, now: datetime) -> GradeAssessment | None:
+    """The grade a valid complaint should have at ``now``, or None if it is not gradable.
+
+    VAL-4: only valid complaints (of kind complaint) are graded.  The result is
+    never below the current grade (GRD-6).
+    """
+    require_aware(now, "now")
+    state = complaint.state
+    if state.validity is not Validity.VALID or state.complaint_kind is not Kind.COMPLAINT:
+        return None
+    by_facts = grade_for_facts(_facts(complaint, pack), pack)
+    grade, reasons = by_facts.grade, list(by_facts.reasons)
+    due = age_upgrade_at(complaint, pack)
+    if due is not None and now >= due and state.status is not Status.CLOSED:
+        upgraded = pack.grading.upgrade_to
+        if upgraded.rank > grade.rank:
+            grade = upgraded
+            reasons = [
+                f"受理后{pack.grading.upgrade_after_months}个月未合理解决 / not reasonably "
+                f"resolved within {pack.grading.upgrade_after_months} month(s) of receipt (DL-6)"
+            ]
+    if state.grade is not None and state.grade.rank >= grade.rank:
+        return GradeAssessment(state.grade, state.grade_reasons)
+    return GradeAssessment(grade, tuple(reasons))

@@ -1,0 +1,512 @@
+"""Record completeness, the five clears, complaint-vs-request, and the validity verdict.
+
+Rules: REC-1 (mandatory fields), REC-2 (five clears), REC-4 (reason recorded when
+a complaint cannot be answered at once), VAL-1 (verification outcome), VAL-2
+(reasonableness and responsible department), VAL-4 (only a valid complaint is
+counted as a complaint).
+
+Pure core: standard library and attrs only; no I/O and no clock.  Checks that
+judge input return a report with every reason; operations that cannot proceed
+raise.  No reason ever contains the value it judges (PRV-1).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+import attrs
+
+from complaintcore.classification import _KeywordMatcher
+from complaintcore.errors import FieldProblem, IncompleteRecordError, InvalidInputError
+from complaintcore.models import (
+    Assessed,
+    Assigned,
+    Closed,
+    Complaint,
+    ComplaintState,
+    Escalated,
+    Event,
+    Fact,
+    Handled,
+    Intake,
+    Kind,
+    LabelledEnum,
+    Reopened,
+    Replied,
+    Validity,
+    Visited,
+    require_aware,
+)
+from complaintcore.rulepack import RulePack
+
+__all__ = [
+    "COMPLAINT_WORDS",
+    "MANDATORY_FIELDS",
+    "Clear",
+    "FiveClears",
+    "RecordReport",
+    "assess",
+    "check_record",
+    "counts_as_complaint",
+    "five_clears",
+    "infer_kind",
+    "is_valid_room",
+    "normalise_phone",
+    "require_reason",
+    "require_registrable",
+]
+
+
+# --------------------------------------------------------------------------- phones
+
+_PHONE_CHARS = re.compile(r"[0-9+\- ()]+")
+_SEPARATORS = re.compile(r"[\- ()]+")
+# An extension written out: 转 123, 分机123, ext. 123, x123, #123.
+_EXTENSION_WORD = re.compile(r"\s*(?:转|分机|ext\.?|x|#)\s*(\d{1,6})$")
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_SERVICE = re.compile(r"[48]00\d{7}")
+_LANDLINE = re.compile(r"0\d{9,11}")
+_MAX_PHONE_CHARS = 40
+
+
+def _landline(digits: str) -> str | None:
+    """``0`` + area code + local number as ``+86…``; None if it is not one.
+
+    Area codes are 0 + 2 digits when the next digit is 1 or 2 (010 Beijing,
+    02x), otherwise 0 + 3 digits (0755); local numbers have 7 or 8 digits and do
+    not start with 0 or 1.
+    """
+    if not _LANDLINE.fullmatch(digits):
+        return None
+    area = 3 if digits[1] in "12" else 4
+    local = digits[area:]
+    if not 7 <= len(local) <= 8 or local[0] in "01":
+        return None
+    return "+86" + digits[1:]
+
+
+def normalise_phone(text: str) -> str | None:
+    """A Chinese phone number in one canonical form, or None if it is not one.
+
+    Accepted (spaces, dashes and brackets as separators, full-width digits too):
+
+    * mobile: 11 digits ``1[3-9]…``, optionally after ``+86``, ``0086`` or ``86``
+      → ``+8613812345678``;
+    * landline: area code (0 + 2–3 digits) then 7–8 digits, optionally after
+      ``+86``/``0086`` (the area code's leading 0 dropped or not), with an optional extension
+      (``-123``, ``转123``, ``ext 123``, ``x123``, ``#123``)
+      → ``+861012345678`` or ``+861012345678;ext=123`` (RFC 3966 style);
+    * service numbers ``400``/``800`` + 7 digits → ``4001234567``.
+
+    A landline without its area code is refused: it is ambiguous across cities.
+    """
+    if not isinstance(text, str):
+        return None
+    s = unicodedata.normalize("NFKC", text).strip().lower()
+    if not s or len(s) > _MAX_PHONE_CHARS:
+        return None
+    ext = ""
+    m = _EXTENSION_WORD.search(s)
+    if m is not None:
+        ext = m.group(1)
+        s = s[: m.start()].strip()
+    if not _PHONE_CHARS.fullmatch(s) or "+" in s[1:]:
+        return None
+    groups = [g for g in _SEPARATORS.split(s) if g]
+    if not groups:
+        return None
+    candidates = [("".join(groups), ext)]
+    if not ext and len(groups) >= 2 and len(groups[-1]) <= 6:
+        # "010-12345678-123": the last short group may be an extension.
+        candidates.append(("".join(groups[:-1]), groups[-1]))
+    for digits, extension in candidates:
+        found = _canonical(digits, extension)
+        if found is not None:
+            return found
+    return None
+
+
+def _canonical(digits: str, ext: str) -> str | None:
+    international = False
+    if digits.startswith("+86"):
+        digits, international = digits[3:], True
+    elif digits.startswith("+"):
+        return None  # only Chinese numbers are understood
+    elif digits.startswith("0086"):
+        digits, international = digits[4:], True
+    if not digits.isdigit():
+        return None
+    if digits.startswith("86") and len(digits) == 13 and not international:
+        digits, international = digits[2:], True
+    if _MOBILE.fullmatch(digits):
+        return None if ext else "+86" + digits
+    if _SERVICE.fullmatch(digits):
+        return None if ext or international else digits
+    if international and not digits.startswith("0"):
+        digits = "0" + digits  # +86 10 …: the trunk 0 is dropped (+86 010 … is tolerated)
+    found = _landline(digits)
+    if found is None:
+        return None
+    return f"{found};ext={ext}" if ext else found
+
+
+# --------------------------------------------------------------------------- rooms
+
+_ROOM_MAX = 32
+_ROOM_CHARS = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\-#/ ]+")
+
+
+def _room_problem(text: str) -> str | None:
+    """Why a room/unit number is malformed, or None if it is acceptable."""
+    s = unicodedata.normalize("NFKC", text).strip()
+    if len(s) > _ROOM_MAX:
+        return f"room number is too long (at most {_ROOM_MAX} characters)"
+    if not _ROOM_CHARS.fullmatch(s):
+        return (
+            "room number may contain only letters, digits, Chinese characters, "
+            "'-', '#', '/' and spaces"
+        )
+    if not any(ch.isdigit() for ch in s):
+        return "room number must contain a digit"
+    return None
+
+
+def is_valid_room(text: str) -> bool:
+    """REC-1: a house number like ``1201``, ``3-2-1201``, ``A栋1201``, ``5#1102``."""
+    return isinstance(text, str) and bool(text.strip()) and _room_problem(text) is None
+
+
+# --------------------------------------------------------------------------- REC-1
+
+MANDATORY_FIELDS: tuple[str, ...] = (
+    "complainant.room",
+    "complainant.name",
+    "complainant.phone",
+    "received_at",
+    "summary",
+)
+"""REC-1: the fields every registered complaint records, in report order."""
+
+_LABELS = {
+    "complainant.room": "room number (房号)",
+    "complainant.name": "complainant name (姓名)",
+    "complainant.phone": "contact phone (联系电话)",
+    "received_at": "date and time received (受理时间)",
+    "summary": "summary of the complaint (诉求内容摘要)",
+}
+_NAME_MAX = 64
+_SUMMARY_MAX = 2000
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+@attrs.frozen
+class RecordReport:
+    """REC-1: every missing or malformed mandatory field, each with a reason.
+
+    ``missing`` lists paths that are empty or blank; ``malformed`` lists paths
+    whose value is present but unacceptable.  Reasons never quote the value.
+    """
+
+    problems: tuple[FieldProblem, ...] = ()
+    missing: tuple[str, ...] = ()
+    malformed: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _text_problem(path: str, value: object) -> tuple[bool, str] | None:
+    """(is_missing, reason) for a text field, or None when it is fine."""
+    label = _LABELS[path]
+    if not isinstance(value, str):
+        return False, f"{label} must be text"
+    if not value.strip():
+        return True, f"{label} is missing (REC-1)"
+    if _CONTROL.search(value):
+        return False, f"{label} contains control characters"
+    if path == "complainant.name":
+        if len(value.strip()) > _NAME_MAX:
+            return False, f"{label} is too long (at most {_NAME_MAX} characters)"
+        if not any(ch.isalpha() for ch in value):
+            return False, f"{label} must contain a letter or Chinese character"
+    elif path == "complainant.phone":
+        if normalise_phone(value) is None:
+            return False, (
+                f"{label} is not a recognised number "
+                "(mobile, landline with area code, or 400/800 number)"
+            )
+    elif path == "complainant.room":
+        reason = _room_problem(value)
+        if reason is not None:
+            return False, reason
+    elif path == "summary" and len(value) > _SUMMARY_MAX:
+        return False, f"{label} is too long (at most {_SUMMARY_MAX} characters)"
+    return None
+
+
+def check_record(intake: Intake) -> RecordReport:
+    """REC-1: report every mandatory field that is missing or malformed.
+
+    Blank or white-space-only text counts as missing.  The phone must be a
+    mainland mobile, a landline with area code, or a 400/800 number
+    (:func:`normalise_phone`); the room must look like a house number
+    (:func:`is_valid_room`); ``received_at`` must be a time-zone-aware datetime.
+    """
+    if not isinstance(intake, Intake):
+        raise InvalidInputError("intake", f"expected an Intake, got {type(intake).__name__}")
+    c = intake.complainant
+    values: dict[str, object] = {
+        "complainant.room": getattr(c, "room", None),
+        "complainant.name": getattr(c, "name", None),
+        "complainant.phone": getattr(c, "phone", None),
+        "summary": intake.summary,
+    }
+    problems: list[FieldProblem] = []
+    missing: list[str] = []
+    malformed: list[str] = []
+    for path in MANDATORY_FIELDS:
+        found: tuple[bool, str] | None
+        if path == "received_at":
+            found = _received_problem(intake.received_at)
+        else:
+            found = _text_problem(path, values[path])
+        if found is None:
+            continue
+        is_missing, reason = found
+        problems.append(FieldProblem(path, reason))
+        (missing if is_missing else malformed).append(path)
+    return RecordReport(tuple(problems), tuple(missing), tuple(malformed))
+
+
+def _received_problem(value: object) -> tuple[bool, str] | None:
+    label = _LABELS["received_at"]
+    if value is None:
+        return True, f"{label} is missing (REC-1)"
+    if not isinstance(value, datetime):
+        return False, f"{label} must be a datetime"
+    if value.tzinfo is None or value.utcoffset() is None:
+        return False, f"{label} must be timezone-aware"
+    return None
+
+
+def require_registrable(intake: Intake) -> None:
+    """REC-1: raise :class:`IncompleteRecordError` listing every problem, if any."""
+    report = check_record(intake)
+    if not report.ok:
+        raise IncompleteRecordError(report.problems)
+
+
+# --------------------------------------------------------------------------- REC-4
+
+
+def require_reason(reason: str, path: str = "unanswerable_reason") -> str:
+    """REC-4: the stated reason a complaint cannot be answered at once, stripped.
+
+    Raises :class:`InvalidInputError` naming ``path`` when it is not text or blank.
+    """
+    if not isinstance(reason, str):
+        raise InvalidInputError(path, f"expected text, got {type(reason).__name__}")
+    stripped = reason.strip()
+    if not stripped:
+        raise InvalidInputError(path, "a reason is required (REC-4)")
+    return stripped
+
+
+# --------------------------------------------------------------------------- REC-2
+
+
+class Clear(LabelledEnum):
+    """REC-2: the five clears (五清楚)."""
+
+    ASKED = "asked", "问清楚", "what, when, where and how it happened"
+    HEARD = "heard", "听清楚", "the complainant's own account"
+    FOLLOWED = "followed", "跟清楚", "the follow-up history"
+    REPLIED = "replied", "复清楚", "the replies given"
+    RECORDED = "recorded", "记清楚", "the final result"
+
+
+_FOLLOW_UP = (Assigned, Escalated, Visited, Handled)
+
+
+@attrs.frozen
+class FiveClears:
+    """REC-2: which of the five clears the record captures."""
+
+    asked: bool
+    heard: bool
+    followed: bool
+    replied: bool
+    recorded: bool
+
+    def items(self) -> tuple[tuple[Clear, bool], ...]:
+        """Each clear with whether it is captured, in the order of REC-2."""
+        return (
+            (Clear.ASKED, self.asked),
+            (Clear.HEARD, self.heard),
+            (Clear.FOLLOWED, self.followed),
+            (Clear.REPLIED, self.replied),
+            (Clear.RECORDED, self.recorded),
+        )
+
+    def missing(self) -> tuple[Clear, ...]:
+        """The clears not yet captured (labels via ``Clear.label(lang)``)."""
+        return tuple(c for c, ok in self.items() if not ok)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing()
+
+
+def five_clears(intake: Intake, events: Iterable[Event] = ()) -> FiveClears:
+    """REC-2: what the intake record and the event history capture.
+
+    * 问清楚 — summary, description, ``occurred_at`` and location all recorded;
+    * 听清楚 — the complainant's own account (``intake.account``);
+    * 跟清楚 — any assigned, escalated, visited or handled event;
+    * 复清楚 — any reply;
+    * 记清楚 — a closure with a result, or a final reply, after the last reopening.
+    """
+    history = tuple(events)
+    asked = (
+        bool(intake.summary.strip())
+        and bool(intake.description.strip())
+        and intake.occurred_at is not None
+        and bool(intake.location.strip())
+    )
+    heard = bool(intake.account.strip())
+    followed = any(isinstance(e, _FOLLOW_UP) for e in history)
+    replied = any(isinstance(e, Replied) for e in history)
+    recorded = False
+    for e in history:
+        if isinstance(e, Reopened):
+            recorded = False
+        elif (isinstance(e, Closed) and e.result.strip()) or (isinstance(e, Replied) and e.final):
+            recorded = True
+    return FiveClears(asked, heard, followed, replied, recorded)
+
+
+# --------------------------------------------------------------------------- VAL-4
+
+COMPLAINT_WORDS: tuple[str, ...] = (
+    "投诉",
+    "不满",
+    "不满意",
+    "举报",
+    "索赔",
+    "赔偿",
+    "太差",
+    "差劲",
+    "恶劣",
+    "态度差",
+    "complain",
+    "complaint",
+    "unacceptable",
+    "dissatisfied",
+    "unhappy",
+    "compensation",
+)
+"""VAL-4: words that make a message a complaint whatever else it asks for."""
+
+
+@functools.lru_cache(maxsize=32)
+def _kind_matcher(
+    complaint: tuple[str, ...], request: tuple[str, ...], enquiry: tuple[str, ...]
+) -> _KeywordMatcher:
+    return _KeywordMatcher.build([complaint, request, enquiry])
+
+
+def infer_kind(
+    text: str, pack: RulePack, *, complaint_words: Sequence[str] = COMPLAINT_WORDS
+) -> Kind:
+    """VAL-4: complaint, service request or enquiry, from the pack's kind keywords.
+
+    Matching follows classification (NFKC, case folding, CJK substrings, word
+    boundaries and simple inflections for other words).  Precedence: any
+    complaint word → complaint; else any request keyword → request (a request
+    phrased as a question is still a request); else any enquiry keyword →
+    enquiry; else complaint (it came in as one).
+    """
+    if not isinstance(text, str):
+        raise InvalidInputError("text", f"expected text, got {type(text).__name__}")
+    rules = pack.kind_rules
+    matcher = _kind_matcher(tuple(complaint_words), tuple(rules.request), tuple(rules.enquiry))
+    seen: set[int] = set()
+    for k in matcher.scan(text):
+        seen.update(matcher.groups_of[k])
+    if 0 in seen:
+        return Kind.COMPLAINT
+    if 1 in seen:
+        return Kind.REQUEST
+    if 2 in seen:
+        return Kind.ENQUIRY
+    return Kind.COMPLAINT
+
+
+def counts_as_complaint(subject: Complaint | ComplaintState) -> bool:
+    """VAL-4: only a *valid* complaint of kind *complaint* is graded, sanctioned and counted."""
+    state = subject.state if isinstance(subject, Complaint) else subject
+    if not isinstance(state, ComplaintState):
+        raise InvalidInputError(
+            "complaint", f"expected a Complaint or ComplaintState, got {type(subject).__name__}"
+        )
+    return state.validity is Validity.VALID and state.complaint_kind is Kind.COMPLAINT
+
+
+# --------------------------------------------------------------------------- VAL-1, VAL-2
+
+
+def assess(
+    pack: RulePack,
+    *,
+    at: datetime,
+    actor: str,
+    validity: Validity | str,
+    kind: Kind | str = Kind.COMPLAINT,
+    reasonable: bool | None = None,
+    department: str = "",
+    facts: Iterable[Fact | str] = (),
+    note: str = "",
+) -> Assessed:
+    """VAL-1, VAL-2, VAL-4: the ``Assessed`` event for a handler's verdict.
+
+    ``validity`` and ``kind`` accept members, values or labels; ``department``
+    (the department responsible, VAL-2) may be empty but otherwise must be one of
+    the pack's departments.  Every bad argument raises :class:`InvalidInputError`
+    naming it.
+    """
+    require_aware(at, "at")
+    if not isinstance(actor, str) or not actor.strip():
+        raise InvalidInputError("actor", "an actor is required")
+    verdict = Validity.parse(validity, "validity")
+    complaint_kind = Kind.parse(kind, "complaint_kind")
+    if reasonable is not None and not isinstance(reasonable, bool):
+        raise InvalidInputError(
+            "reasonable", f"expected true, false or none, got {type(reasonable).__name__}"
+        )
+    if not isinstance(department, str):
+        raise InvalidInputError("department", f"expected text, got {type(department).__name__}")
+    department = department.strip()
+    if department and not pack.has_department(department):
+        raise InvalidInputError(
+            "department", f"unknown department {department!r} in pack {pack.name}"
+        )
+    if isinstance(facts, str):
+        facts = (facts,)
+    found = frozenset(Fact.parse(f, "facts") for f in facts)
+    if not isinstance(note, str):
+        raise InvalidInputError("note", f"expected text, got {type(note).__name__}")
+    return Assessed(
+        at=at,
+        actor=actor,
+        validity=verdict,
+        complaint_kind=complaint_kind,
+        reasonable=reasonable,
+        department=department,
+        facts=found,
+        note=note,
+    )

@@ -1,0 +1,938 @@
+"""The complaint state machine: commands are decided, events are folded.
+
+``decide(complaint, command, pack, now)`` checks a command against the
+transition table and the procedures and returns the events it produces (or
+raises a named error carrying the state and the command).  ``evolve(complaint,
+events)`` folds events into the derived state.  Nothing is overwritten (REC-5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar
+
+import attrs
+
+from complaintcore import escalation, grading
+from complaintcore.accountability import sanction_for
+from complaintcore.classification import classify
+from complaintcore.errors import (
+    AccessDeniedError,
+    EscalationError,
+    GradeError,
+    IllegalTransitionError,
+    InvalidInputError,
+)
+from complaintcore.models import (
+    Assessed,
+    Assigned,
+    CauseAnalysed,
+    Classified,
+    Closed,
+    Complaint,
+    ComplaintState,
+    Escalated,
+    Event,
+    EvidenceAttached,
+    Fact,
+    Forwarded,
+    Grade,
+    Graded,
+    Handled,
+    Intake,
+    Kind,
+    Paused,
+    Promised,
+    Registered,
+    Reopened,
+    Replied,
+    Resumed,
+    SanctionRecorded,
+    SignedOff,
+    Status,
+    Trigger,
+    Validity,
+    Visited,
+    require_aware,
+)
+from complaintcore.rulepack import RulePack
+from complaintcore.validity import infer_kind, require_registrable
+
+__all__ = [
+    "COMMAND_TYPES",
+    "TRANSITIONS",
+    "Assess",
+    "Assign",
+    "AttachEvidence",
+    "Classify",
+    "Close",
+    "Command",
+    "Escalate",
+    "Forward",
+    "Handle",
+    "Pause",
+    "Promise",
+    "RecordCause",
+    "RecordSanction",
+    "Register",
+    "Regrade",
+    "Reopen",
+    "Reply",
+    "Resume",
+    "SignOff",
+    "Visit",
+    "allowed_commands",
+    "decide",
+    "evolve",
+    "fold",
+    "new_complaint",
+    "replay",
+]
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _actor(_inst: object, _attr: Any, value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInputError("actor", "every command needs the id of the person acting (REC-5)")
+
+
+def _validity(value: object) -> Validity:
+    return Validity.parse(value, "validity")
+
+
+def _kind(value: object) -> Kind | None:
+    return None if value is None else Kind.parse(value, "kind")
+
+
+def _grade_of(value: object) -> Grade | None:
+    return None if value is None else Grade.parse(value, "grade")
+
+
+def _trigger(value: object) -> Trigger:
+    return Trigger.parse(value, "trigger")
+
+
+def _facts(value: Iterable[object]) -> frozenset[Fact]:
+    if isinstance(value, (str, Fact)):
+        value = (value,)
+    return frozenset(Fact.parse(f, "facts") for f in value)
+
+
+@attrs.frozen(kw_only=True)
+class Command:
+    """A request to change a complaint, by someone (REC-5: every change has an actor)."""
+
+    name: ClassVar[str] = "command"
+    actor: str = attrs.field(validator=_actor)
+
+
+@attrs.frozen(kw_only=True)
+class Register(Command):
+    """IN-2, IN-4, REC-1: whoever received it registers it; incomplete records are refused."""
+
+    name: ClassVar[str] = "register"
+
+
+@attrs.frozen(kw_only=True)
+class Forward(Command):
+    """IN-2, IN-5, IN-6: pass to another unit; the receiver stays on record."""
+
+    name: ClassVar[str] = "forward"
+    to_unit: str
+    note: str = ""
+    consent: bool = True
+
+
+@attrs.frozen(kw_only=True)
+class Classify(Command):
+    """CLS-1..4: by the pack's keyword rules, or as the handler says."""
+
+    name: ClassVar[str] = "classify"
+    category: str | None = None
+    department: str | None = None
+    helpers: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Assess(Command):
+    """VAL-1, VAL-2, VAL-4: the verification outcome and what was found."""
+
+    name: ClassVar[str] = "assess"
+    validity: Validity = attrs.field(converter=_validity)
+    kind: Kind | None = attrs.field(default=None, converter=_kind)
+    reasonable: bool | None = None
+    department: str = ""
+    facts: frozenset[Fact] = attrs.field(default=frozenset(), converter=_facts)
+    note: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Regrade(Command):
+    """GRD-2..6: grade from the facts and the complaint's age, or as given; never lower."""
+
+    name: ClassVar[str] = "grade"
+    grade: Grade | None = attrs.field(default=None, converter=_grade_of)
+    reason: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Assign(Command):
+    """ESC-3, ESC-4: a handler at a rung allowed for the complaint."""
+
+    name: ClassVar[str] = "assign"
+    handler: str
+    rung: str
+    department: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Promise(Command):
+    """DL-5: a processing time agreed with the complainant."""
+
+    name: ClassVar[str] = "promise"
+    due: datetime
+    note: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Handle(Command):
+    """DL-3, HDL-4: the responsible department reports its result."""
+
+    name: ClassVar[str] = "handle"
+    result: str
+    department: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Reply(Command):
+    """A reply: interim, final, or an explanation (VAL-3); REC-4 reason if not answerable."""
+
+    name: ClassVar[str] = "reply"
+    message: str
+    final: bool = False
+    explanation: bool = False
+    unanswerable_reason: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Escalate(Command):
+    """ESC-2, ESC-5: up the ladder for a trigger."""
+
+    name: ClassVar[str] = "escalate"
+    trigger: Trigger = attrs.field(converter=_trigger)
+    to_rung: str | None = None
+    steps: int = 1
+    note: str = ""
+    clock: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Pause(Command):
+    """DL-8: stop the company's clocks while waiting on the complainant."""
+
+    name: ClassVar[str] = "pause"
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class Resume(Command):
+    """DL-8: the wait is over."""
+
+    name: ClassVar[str] = "resume"
+
+
+@attrs.frozen(kw_only=True)
+class Visit(Command):
+    """VIS-1, VIS-2, VIS-4: a return visit; dissatisfaction reopens and escalates."""
+
+    name: ClassVar[str] = "visit"
+    satisfied: bool
+    opinion: str = ""
+    reply_due: datetime | None = None
+    major_issue: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class Close(Command):
+    """VIS-3, VAL-3: close with the complainant's confirmation or a top-rung decision."""
+
+    name: ClassVar[str] = "close"
+    result: str
+    confirmed_by_complainant: bool = False
+    decided_by_top_rung: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class Reopen(Command):
+    """Back into handling, with the reason."""
+
+    name: ClassVar[str] = "reopen"
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class RecordCause(Command):
+    """IMP-1: cause analysis with corrective and preventive measures."""
+
+    name: ClassVar[str] = "record_cause"
+    cause: str
+    corrective: str
+    preventive: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class RecordSanction(Command):
+    """PEN-1, PEN-2: record the sanction of the complaint's grade."""
+
+    name: ClassVar[str] = "record_sanction"
+    staff_role: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class SignOff(Command):
+    """REC-6: the supervisor signs the closed record."""
+
+    name: ClassVar[str] = "sign_off"
+
+
+@attrs.frozen(kw_only=True)
+class AttachEvidence(Command):
+    """REC-3: supporting documents or proof."""
+
+    name: ClassVar[str] = "attach_evidence"
+    reference: str
+    note: str = ""
+
+
+COMMAND_TYPES: tuple[type[Command], ...] = (
+    Register,
+    Forward,
+    Classify,
+    Assess,
+    Regrade,
+    Assign,
+    Promise,
+    Handle,
+    Reply,
+    Escalate,
+    Pause,
+    Resume,
+    Visit,
+    Close,
+    Reopen,
+    RecordCause,
+    RecordSanction,
+    SignOff,
+    AttachEvidence,
+)
+
+# --------------------------------------------------------------------------- transition table
+
+_OPEN_WORK = frozenset(
+    {
+        "forward",
+        "classify",
+        "assess",
+        "grade",
+        "assign",
+        "promise",
+        "handle",
+        "reply",
+        "escalate",
+        "pause",
+        "resume",
+        "close",
+        "record_cause",
+        "record_sanction",
+        "attach_evidence",
+    }
+)
+
+TRANSITIONS: Mapping[Status, frozenset[str]] = {
+    Status.NEW: frozenset({"register"}),
+    Status.REGISTERED: _OPEN_WORK,
+    Status.IN_HANDLING: _OPEN_WORK,
+    Status.AWAITING_VISIT: frozenset(
+        {
+            "visit",
+            "reply",
+            "promise",
+            "assign",
+            "escalate",
+            "grade",
+            "close",
+            "reopen",
+            "record_cause",
+            "record_sanction",
+            "attach_evidence",
+        }
+    ),
+    Status.CLOSED: frozenset(
+        {
+            "reopen",
+            "sign_off",
+            "record_cause",
+            "record_sanction",
+            "attach_evidence",
+        }
+    ),
+}
+"""Which commands each status accepts; guards in the handlers check the rest."""
+
+
+def allowed_commands(complaint: Complaint) -> frozenset[str]:
+    return TRANSITIONS[complaint.state.status]
+
+
+# --------------------------------------------------------------------------- folding
+
+
+def new_complaint(complaint_id: str, intake: Intake) -> Complaint:
+    """A complaint before registration: status NEW, no events."""
+    if not isinstance(complaint_id, str) or not complaint_id.strip():
+        raise InvalidInputError("complaint_id", "must be a non-empty string")
+    if not isinstance(intake, Intake):
+        raise InvalidInputError("intake", f"expected Intake, got {type(intake).__name__}")
+    return Complaint(id=complaint_id, intake=intake)
+
+
+def _apply(state: ComplaintState, event: Event) -> ComplaintState:
+    ev = attrs.evolve
+    start = state.status in (Status.REGISTERED,)
+    if isinstance(event, Registered):
+        return ev(state, status=Status.REGISTERED, unit=event.unit)
+    if isinstance(event, Forwarded):
+        return ev(state, unit=event.to_unit)
+    if isinstance(event, Classified):
+        return ev(
+            state,
+            category=event.category,
+            cause=event.cause,
+            department=event.department,
+            helpers=event.helpers,
+            target=event.target or state.target,
+            urgent=state.urgent or event.urgent,
+        )
+    if isinstance(event, Assessed):
+        return ev(
+            state,
+            status=Status.IN_HANDLING if start else state.status,
+            validity=event.validity,
+            complaint_kind=event.complaint_kind,
+            reasonable=event.reasonable,
+            department=event.department or state.department,
+            facts=state.facts | event.facts,
+        )
+    if isinstance(event, Graded):
+        return ev(state, grade=event.grade, grade_reasons=event.reasons)
+    if isinstance(event, Assigned):
+        return ev(
+            state,
+            status=Status.IN_HANDLING if start else state.status,
+            handler=event.handler,
+            rung=event.rung,
+            department=event.department or state.department,
+        )
+    if isinstance(event, Promised):
+        return ev(state, promise_due=event.due)
+    if isinstance(event, Handled):
+        return ev(state, status=Status.IN_HANDLING if start else state.status, handled=True)
+    if isinstance(event, Replied):
+        status = state.status
+        if (
+            event.final
+            and state.validity is not Validity.INVALID
+            and status in (Status.REGISTERED, Status.IN_HANDLING)
+        ):
+            status = Status.AWAITING_VISIT
+        return ev(
+            state,
+            status=status,
+            final_reply=state.final_reply or event.final,
+            explained=state.explained or event.explanation,
+        )
+    if isinstance(event, Escalated):
+        return ev(state, rung=event.to_rung, handler="", escalations=state.escalations + 1)
+    if isinstance(event, Paused):
+        return ev(state, paused=True)
+    if isinstance(event, Resumed):
+        return ev(state, paused=False)
+    if isinstance(event, Visited):
+        return ev(state, visits=state.visits + 1, last_visit_satisfied=event.satisfied)
+    if isinstance(event, Closed):
+        return ev(state, status=Status.CLOSED, closed_at=event.at, paused=False)
+    if isinstance(event, Reopened):
+        return ev(
+            state,
+            status=Status.IN_HANDLING,
+            reopened=state.reopened + 1,
+            final_reply=False,
+            handled=False,
+            closed_at=None,
+            signed_off=False,
+            last_visit_satisfied=None
+            if state.status is Status.CLOSED
+            else state.last_visit_satisfied,
+        )
+    if isinstance(event, CauseAnalysed):
+        return ev(state, cause_analysed=True)
+    if isinstance(event, SignedOff):
+        return ev(state, signed_off=True)
+    return state  # SanctionRecorded, EvidenceAttached: recorded, no state change
+
+
+def fold(events: Iterable[Event], state: ComplaintState | None = None) -> ComplaintState:
+    """The state a sequence of events adds up to."""
+    current = state or ComplaintState()
+    for event in events:
+        current = _apply(current, event)
+    return current
+
+
+def evolve(complaint: Complaint, events: Iterable[Event]) -> Complaint:
+    """Append events and fold them into the derived state (REC-5: append only)."""
+    new = tuple(events)
+    for i, event in enumerate(new):
+        if not isinstance(event, Event):
+            raise InvalidInputError(
+                f"events[{i}]", f"expected an Event, got {type(event).__name__}"
+            )
+    return attrs.evolve(complaint, events=complaint.events + new, state=fold(new, complaint.state))
+
+
+def replay(complaint_id: str, intake: Intake, events: Iterable[Event]) -> Complaint:
+    """Rebuild a complaint from its stored intake and events."""
+    return evolve(new_complaint(complaint_id, intake), events)
+
+
+# --------------------------------------------------------------------------- deciding
+
+C = TypeVar("C", bound=Command)
+_Handler = Callable[[Complaint, Any, RulePack, datetime], tuple[Event, ...]]
+_HANDLERS: dict[type[Command], _Handler] = {}
+
+
+def _handles(
+    cls: type[C],
+) -> Callable[[Callable[[Complaint, C, RulePack, datetime], tuple[Event, ...]]], _Handler]:
+    def register(fn: Callable[[Complaint, C, RulePack, datetime], tuple[Event, ...]]) -> _Handler:
+        _HANDLERS[cls] = fn
+        return fn
+
+    return register
+
+
+def _refuse(complaint: Complaint, command: Command, reason: str) -> IllegalTransitionError:
+    return IllegalTransitionError(complaint.id, complaint.state.status.value, command.name, reason)
+
+
+def decide(
+    complaint: Complaint, command: Command, pack: RulePack, now: datetime
+) -> tuple[Event, ...]:
+    """The events a command produces, or a named error; never changes anything.
+
+    ``now`` must be aware and not earlier than the complaint's last event, so a
+    history always reads forwards.
+    """
+    if not isinstance(complaint, Complaint):
+        raise InvalidInputError("complaint", f"expected Complaint, got {type(complaint).__name__}")
+    if not isinstance(command, Command):
+        raise InvalidInputError("command", f"expected a Command, got {type(command).__name__}")
+    if not isinstance(pack, RulePack):
+        raise InvalidInputError("pack", f"expected RulePack, got {type(pack).__name__}")
+    require_aware(now, "now")
+    if complaint.events and now < complaint.events[-1].at:
+        raise InvalidInputError("now", "is earlier than the complaint's last event")
+    if command.name not in TRANSITIONS[complaint.state.status]:
+        allowed = ", ".join(sorted(TRANSITIONS[complaint.state.status]))
+        raise _refuse(complaint, command, f"allowed now: {allowed}")
+    return _HANDLERS[type(command)](complaint, command, pack, now)
+
+
+@_handles(Register)
+def _register(c: Complaint, cmd: Register, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    require_registrable(c.intake)
+    unit = pack.head_office_unit if c.intake.via_head_office else c.intake.receiver_unit
+    return (Registered(at=now, actor=cmd.actor, unit=unit),)
+
+
+@_handles(Forward)
+def _forward(c: Complaint, cmd: Forward, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    if cmd.to_unit == c.state.unit:
+        raise _refuse(c, cmd, f"already with {cmd.to_unit}")
+    if c.state.unit == pack.head_office_unit and not cmd.consent:
+        raise _refuse(
+            c,
+            cmd,
+            "head office routes a bypass complaint only with the complainant's consent (IN-6)",
+        )
+    return (
+        Forwarded(at=now, actor=cmd.actor, to_unit=cmd.to_unit, note=cmd.note, consent=cmd.consent),
+    )
+
+
+@_handles(Classify)
+def _classify(c: Complaint, cmd: Classify, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    target = c.intake.target
+    if cmd.category is None:
+        found = classify(c.intake.text, pack, target=target)
+        category, explanation = (
+            pack.category(found.category),
+            (found.explanation("zh"), found.explanation("en")),
+        )
+    else:
+        category = pack.category(cmd.category)
+        explanation = (f"由{cmd.actor}人工分类", f"classified by hand by {cmd.actor}")
+    department = cmd.department or category.department
+    if not pack.has_department(department):
+        raise InvalidInputError("department", f"unknown department {department!r}")
+    helpers = cmd.helpers or category.helpers
+    for h in helpers:
+        if not pack.has_department(h):
+            raise InvalidInputError("helpers", f"unknown department {h!r}")
+    events: list[Event] = [
+        Classified(
+            at=now,
+            actor=cmd.actor,
+            category=category.code,
+            cause=category.cause,
+            department=department,
+            explanation=explanation,
+            helpers=tuple(helpers),
+            target=target,
+            urgent=category.urgent,
+        )
+    ]
+    if category.urgent and pack.group_report_rung:
+        # HDL-6: group incidents and emergencies reach the project manager at once.
+        here = escalation.current_rung_index(c, pack)
+        if pack.rung_index(pack.group_report_rung) > here:
+            events.append(
+                Escalated(
+                    at=now,
+                    actor=cmd.actor,
+                    from_rung=pack.ladder[here].code,
+                    to_rung=pack.group_report_rung,
+                    trigger=Trigger.SERIOUS,
+                    note=f"{category.code}: reported at once (HDL-6)",
+                )
+            )
+    return tuple(events)
+
+
+@_handles(Assess)
+def _assess(c: Complaint, cmd: Assess, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    if cmd.department and not pack.has_department(cmd.department):
+        raise InvalidInputError("department", f"unknown department {cmd.department!r}")
+    kind = cmd.kind or infer_kind(c.intake.text, pack)
+    assessed = Assessed(
+        at=now,
+        actor=cmd.actor,
+        validity=cmd.validity,
+        complaint_kind=kind,
+        reasonable=cmd.reasonable,
+        department=cmd.department,
+        facts=cmd.facts,
+        note=cmd.note,
+    )
+    after = evolve(c, (assessed,))
+    found = grading.assess_grade(after, pack, now)
+    if found is None or (after.state.grade is not None and found.grade is after.state.grade):
+        return (assessed,)
+    return assessed, Graded(
+        at=now, actor=cmd.actor, grade=found.grade, reasons=found.reasons, automatic=True
+    )
+
+
+@_handles(Regrade)
+def _grade(c: Complaint, cmd: Regrade, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    found = grading.assess_grade(c, pack, now)
+    if found is None:
+        raise _refuse(c, cmd, "only a valid complaint is graded (VAL-4)")
+    current = c.state.grade
+    if cmd.grade is None:
+        if current is not None and found.grade is current:
+            return ()
+        return (
+            Graded(
+                at=now, actor=cmd.actor, grade=found.grade, reasons=found.reasons, automatic=True
+            ),
+        )
+    if current is not None and cmd.grade.rank < current.rank:
+        raise GradeError(
+            c.id,
+            c.state.status.value,
+            cmd.name,
+            f"cannot lower {current.value} to {cmd.grade.value} (GRD-6)",
+        )
+    if cmd.grade.rank < found.grade.rank:
+        raise GradeError(
+            c.id,
+            c.state.status.value,
+            cmd.name,
+            f"the rules require at least {found.grade.value}: {found.reasons[0]}",
+        )
+    reason = cmd.reason or f"由{cmd.actor}定级 / graded by {cmd.actor}"
+    return (Graded(at=now, actor=cmd.actor, grade=cmd.grade, reasons=(reason,)),)
+
+
+@_handles(Assign)
+def _assign(c: Complaint, cmd: Assign, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    if not pack.has_rung(cmd.rung):
+        raise InvalidInputError("rung", f"unknown rung {cmd.rung!r} in pack {pack.name}")
+    if cmd.department and not pack.has_department(cmd.department):
+        raise InvalidInputError("department", f"unknown department {cmd.department!r}")
+    ok, why = escalation.may_handle(c, cmd.handler, cmd.rung, pack)
+    if not ok:
+        raise AccessDeniedError(c.id, cmd.handler, cmd.name, why)
+    events: list[Event] = []
+    want = pack.rung_index(cmd.rung)
+    if c.state.rung:
+        here = pack.rung_index(c.state.rung)
+        if want < here:
+            raise EscalationError(
+                c.id,
+                c.state.status.value,
+                cmd.name,
+                f"{cmd.rung} is below the current rung {c.state.rung} (ESC-5)",
+            )
+        if want > here:
+            if escalation.required_rung_index(c, pack) < want:
+                raise EscalationError(
+                    c.id,
+                    c.state.status.value,
+                    cmd.name,
+                    "moving up the ladder needs an escalation with its trigger (ESC-5)",
+                )
+            events.append(
+                Escalated(
+                    at=now,
+                    actor=cmd.actor,
+                    from_rung=c.state.rung,
+                    to_rung=cmd.rung,
+                    trigger=Trigger.GRADE,
+                    note="required by grade or target (ESC-3/ESC-4)",
+                )
+            )
+    events.append(
+        Assigned(
+            at=now, actor=cmd.actor, handler=cmd.handler, rung=cmd.rung, department=cmd.department
+        )
+    )
+    return tuple(events)
+
+
+@_handles(Promise)
+def _promise(c: Complaint, cmd: Promise, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    require_aware(cmd.due, "due")
+    if cmd.due <= now:
+        raise InvalidInputError("due", "a promised time must be in the future")
+    return (Promised(at=now, actor=cmd.actor, due=cmd.due, note=cmd.note),)
+
+
+@_handles(Handle)
+def _handle(c: Complaint, cmd: Handle, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    department = cmd.department or c.state.department
+    if not department:
+        raise InvalidInputError("department", "no responsible department: classify or name one")
+    if not pack.has_department(department):
+        raise InvalidInputError("department", f"unknown department {department!r}")
+    if not cmd.result.strip():
+        raise InvalidInputError("result", "the handling result is empty (REC-1)")
+    return (Handled(at=now, actor=cmd.actor, department=department, result=cmd.result),)
+
+
+@_handles(Reply)
+def _reply(c: Complaint, cmd: Reply, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    if not cmd.message.strip():
+        raise InvalidInputError("message", "a reply needs a message")
+    if cmd.final and cmd.unanswerable_reason:
+        raise InvalidInputError(
+            "unanswerable_reason", "a final reply answers the complaint; drop the reason (REC-4)"
+        )
+    return (
+        Replied(
+            at=now,
+            actor=cmd.actor,
+            message=cmd.message,
+            final=cmd.final,
+            explanation=cmd.explanation,
+            unanswerable_reason=cmd.unanswerable_reason,
+        ),
+    )
+
+
+@_handles(Escalate)
+def _escalate(c: Complaint, cmd: Escalate, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    try:
+        plan = escalation.plan_escalation(
+            c, cmd.trigger, pack, to_rung=cmd.to_rung, steps=cmd.steps
+        )
+    except EscalationError as err:
+        raise EscalationError(c.id, c.state.status.value, cmd.name, err.reason) from None
+    return (
+        Escalated(
+            at=now,
+            actor=cmd.actor,
+            from_rung=plan.from_rung,
+            to_rung=plan.to_rung,
+            trigger=cmd.trigger,
+            note=cmd.note,
+            clock=cmd.clock,
+        ),
+    )
+
+
+@_handles(Pause)
+def _pause(c: Complaint, cmd: Pause, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    if c.state.paused:
+        raise _refuse(c, cmd, "already paused")
+    return (Paused(at=now, actor=cmd.actor, reason=cmd.reason),)
+
+
+@_handles(Resume)
+def _resume(c: Complaint, cmd: Resume, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    if not c.state.paused:
+        raise _refuse(c, cmd, "not paused")
+    return (Resumed(at=now, actor=cmd.actor),)
+
+
+@_handles(Visit)
+def _visit(c: Complaint, cmd: Visit, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    if cmd.reply_due is not None:
+        require_aware(cmd.reply_due, "reply_due")
+        if cmd.reply_due <= now:
+            raise InvalidInputError("reply_due", "the appointed reply time must be in the future")
+    visited = Visited(
+        at=now,
+        actor=cmd.actor,
+        satisfied=cmd.satisfied,
+        opinion=cmd.opinion,
+        reply_due=cmd.reply_due,
+        major_issue=cmd.major_issue,
+    )
+    if cmd.satisfied:
+        return (visited,)
+    # VIS-1, ESC-2: not satisfied -> back into handling, one rung up (the top decides).
+    events: list[Event] = [
+        visited,
+        Reopened(at=now, actor=cmd.actor, reason="complainant not satisfied at return visit"),
+    ]
+    try:
+        plan = escalation.plan_escalation(c, Trigger.DISSATISFIED, pack)
+    except EscalationError:
+        return tuple(events)
+    events.append(
+        Escalated(
+            at=now,
+            actor=cmd.actor,
+            from_rung=plan.from_rung,
+            to_rung=plan.to_rung,
+            trigger=Trigger.DISSATISFIED,
+            note="not satisfied at return visit (VIS-1)",
+        )
+    )
+    return tuple(events)
+
+
+@_handles(Close)
+def _close(c: Complaint, cmd: Close, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    s = c.state
+    if not cmd.result.strip():
+        raise InvalidInputError("result", "closing needs the final result (REC-1, REC-2)")
+    if s.validity is Validity.INVALID:
+        if not s.explained:
+            raise _refuse(
+                c,
+                cmd,
+                "an invalid complaint is closed only after the complainant "
+                "is given an explanation (VAL-3)",
+            )
+    elif cmd.decided_by_top_rung:
+        if s.rung != pack.top_rung.code:
+            raise _refuse(
+                c,
+                cmd,
+                f"only the top rung ({pack.top_rung.code}) decides a "
+                "closure without the complainant's confirmation (VIS-3)",
+            )
+    elif s.complaint_kind is not Kind.COMPLAINT and s.final_reply:
+        pass  # VAL-4: a request or enquiry is closed once answered.
+    elif not (cmd.confirmed_by_complainant or s.last_visit_satisfied):
+        raise _refuse(
+            c, cmd, "closure needs the complainant's confirmation or a top-rung decision (VIS-3)"
+        )
+    return (
+        Closed(
+            at=now,
+            actor=cmd.actor,
+            result=cmd.result,
+            confirmed_by_complainant=cmd.confirmed_by_complainant or bool(s.last_visit_satisfied),
+            decided_by_top_rung=cmd.decided_by_top_rung,
+        ),
+    )
+
+
+@_handles(Reopen)
+def _reopen(c: Complaint, cmd: Reopen, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    if not cmd.reason.strip():
+        raise InvalidInputError("reason", "reopening needs a reason")
+    return (Reopened(at=now, actor=cmd.actor, reason=cmd.reason),)
+
+
+@_handles(RecordCause)
+def _record_cause(
+    c: Complaint, cmd: RecordCause, pack: RulePack, now: datetime
+) -> tuple[Event, ...]:
+    if not cmd.cause.strip():
+        raise InvalidInputError("cause", "the cause analysis is empty (IMP-1)")
+    if not cmd.corrective.strip():
+        raise InvalidInputError("corrective", "corrective measures are empty (IMP-1)")
+    return (
+        CauseAnalysed(
+            at=now,
+            actor=cmd.actor,
+            cause=cmd.cause,
+            corrective=cmd.corrective,
+            preventive=cmd.preventive,
+        ),
+    )
+
+
+@_handles(RecordSanction)
+def _record_sanction(
+    c: Complaint, cmd: RecordSanction, pack: RulePack, now: datetime
+) -> tuple[Event, ...]:
+    if any(isinstance(e, SanctionRecorded) for e in c.events):
+        raise _refuse(c, cmd, "a sanction is already recorded for this complaint")
+    decision = sanction_for(c, pack, staff_role=cmd.staff_role)
+    return (
+        SanctionRecorded(
+            at=now,
+            actor=cmd.actor,
+            staff_id=decision.staff_id,
+            grade=decision.grade,
+            measures=tuple(m.value for m in decision.measures),
+            points_deducted=decision.points_deducted,
+        ),
+    )
+
+
+@_handles(SignOff)
+def _sign_off(c: Complaint, cmd: SignOff, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    if c.state.signed_off:
+        raise _refuse(c, cmd, "already signed off")
+    return (SignedOff(at=now, actor=cmd.actor, supervisor=cmd.actor),)
+
+
+@_handles(AttachEvidence)
+def _attach(c: Complaint, cmd: AttachEvidence, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    if not cmd.reference.strip():
+        raise InvalidInputError("reference", "evidence needs a reference")
+    return (EvidenceAttached(at=now, actor=cmd.actor, reference=cmd.reference, note=cmd.note),)
+
+
+assert set(_HANDLERS) == set(COMMAND_TYPES), "every command needs a handler"

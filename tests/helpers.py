@@ -1,0 +1,56 @@
+"""Small builders shared by the tests: a default pack, intakes, a command runner."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from complaintcore.models import Complainant, Complaint, Intake, TargetPerson
+from complaintcore.rulepack import RulePack
+from complaintcore.rules import load_pack
+from complaintcore.workflow import Command, Register, decide, evolve, new_complaint
+
+SH = ZoneInfo("Asia/Shanghai")
+T0 = datetime(2025, 11, 14, 9, 30, tzinfo=SH)
+
+
+def pack(name: str = "cn-property") -> RulePack:
+    return load_pack(name)
+
+
+def intake(summary: str = "楼上漏水，天花板渗水", **kw: object) -> Intake:
+    base: dict[str, object] = {
+        "complainant": Complainant("王小明", "13812345678", "3-2-1201", "3", "sunrise"),
+        "channel": "phone",
+        "received_at": T0,
+        "receiver": "s-front",
+        "receiver_unit": "customer_service",
+        "summary": summary,
+        "site": "sunrise",
+    }
+    base.update(kw)
+    return Intake(**base)  # type: ignore[arg-type]
+
+
+def about(staff_id: str, rung: str, role: str = "") -> TargetPerson:
+    return TargetPerson(staff_id=staff_id, rung=rung, role=role or rung)
+
+
+class Runner:
+    """Applies commands one after another on a moving clock."""
+
+    def __init__(
+        self, the_pack: RulePack, the_intake: Intake | None = None, complaint_id: str = "C-1"
+    ) -> None:
+        self.pack = the_pack
+        self.now = (the_intake or intake()).received_at
+        self.complaint: Complaint = new_complaint(complaint_id, the_intake or intake())
+
+    def __call__(self, command: Command, *, after: timedelta = timedelta(minutes=5)) -> Complaint:
+        self.now += after
+        events = decide(self.complaint, command, self.pack, self.now)
+        self.complaint = evolve(self.complaint, events)
+        return self.complaint
+
+    def register(self, actor: str = "s-front") -> Complaint:
+        return self(Register(actor=actor), after=timedelta(0))

@@ -1,0 +1,223 @@
+"""Random command sequences through the workflow, checked against an oracle.
+
+The oracle is a deliberately naive model of the procedures: a handful of
+variables and the rules written out longhand.  After every step the real
+complaint must agree with it, and its state must equal a fresh fold of its
+events (REC-5).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from complaintcore.errors import ComplaintCoreError
+from complaintcore.models import Grade, Kind, Status, Trigger, Validity
+from complaintcore.workflow import (
+    Assess,
+    Close,
+    Escalate,
+    Pause,
+    Regrade,
+    Reopen,
+    Reply,
+    Resume,
+    Visit,
+    fold,
+    replay,
+)
+from tests.helpers import Runner, pack
+
+PACK = pack()
+TOP = len(PACK.ladder) - 1
+OPEN = (Status.REGISTERED, Status.IN_HANDLING)
+
+
+def _grade_floor(rank: int) -> int:
+    """ESC-3 as data: escalation never lands below the rung the grade requires."""
+    grade = next((g for g in Grade if g.rank == rank), None)
+    return PACK.rung_index(PACK.handler_rung_for(grade))
+
+
+class Oracle:
+    def __init__(self) -> None:
+        self.status = Status.REGISTERED
+        self.validity = Validity.UNVERIFIED
+        self.kind = Kind.COMPLAINT
+        self.rung = 0
+        self.grade_rank = -1
+        self.paused = False
+        self.explained = False
+        self.final = False
+        self.satisfied: bool | None = None
+        self.events = 1
+
+
+class WorkflowMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.run = Runner(PACK)
+        self.run.register()
+        self.o = Oracle()
+        self.max_rung = 0
+        self.max_grade = -1
+
+    def attempt(self, command: object, expect_ok: bool, gap: int) -> bool:
+        before = self.run.complaint
+        try:
+            after = self.run(command, after=timedelta(minutes=gap))  # type: ignore[arg-type]
+        except ComplaintCoreError:
+            assert not expect_ok, f"{command} refused but the oracle allows it"
+            assert self.run.complaint is before
+            return False
+        assert expect_ok, f"{command} accepted but the oracle forbids it"
+        assert after.events[: len(before.events)] == before.events
+        return True
+
+    @rule(
+        validity=st.sampled_from(list(Validity)),
+        kind=st.sampled_from(list(Kind)),
+        gap=st.integers(1, 600),
+    )
+    def assess(self, validity: Validity, kind: Kind, gap: int) -> None:
+        ok = self.o.status in OPEN
+        if self.attempt(Assess(actor="h", validity=validity, kind=kind), ok, gap):
+            self.o.status = Status.IN_HANDLING
+            self.o.validity, self.o.kind = validity, kind
+            self.o.events += 1
+            if validity is Validity.VALID and kind is Kind.COMPLAINT:
+                graded = self.run.complaint.state.grade
+                assert graded is not None
+                if graded.rank != self.o.grade_rank:
+                    self.o.events += 1
+                self.o.grade_rank = max(self.o.grade_rank, graded.rank)
+
+    @rule(grade=st.sampled_from(list(Grade)), gap=st.integers(1, 600))
+    def regrade(self, grade: Grade, gap: int) -> None:
+        gradable = self.o.validity is Validity.VALID and self.o.kind is Kind.COMPLAINT
+        ok = (
+            self.o.status in (*OPEN, Status.AWAITING_VISIT)
+            and gradable
+            and grade.rank >= self.o.grade_rank
+        )
+        if ok:
+            # the rules may demand a higher grade than asked: let the library say so
+            try:
+                self.run(Regrade(actor="h", grade=grade), after=timedelta(minutes=gap))
+            except ComplaintCoreError:
+                return
+            self.o.grade_rank = grade.rank
+            self.o.events += 1
+        else:
+            self.attempt(Regrade(actor="h", grade=grade), False, gap)
+
+    @rule(final=st.booleans(), explanation=st.booleans(), gap=st.integers(1, 600))
+    def reply(self, final: bool, explanation: bool, gap: int) -> None:
+        ok = self.o.status is not Status.CLOSED
+        if self.attempt(
+            Reply(actor="h", message="m", final=final, explanation=explanation), ok, gap
+        ):
+            self.o.events += 1
+            self.o.explained |= explanation
+            self.o.final |= final
+            if final and self.o.validity is not Validity.INVALID and self.o.status in OPEN:
+                self.o.status = Status.AWAITING_VISIT
+
+    @rule(gap=st.integers(1, 600))
+    def escalate(self, gap: int) -> None:
+        ok = self.o.status is not Status.CLOSED and self.o.rung < TOP
+        if self.attempt(Escalate(actor="h", trigger=Trigger.CANNOT_HANDLE), ok, gap):
+            self.o.rung = max(self.o.rung + 1, _grade_floor(self.o.grade_rank))
+            self.o.events += 1
+
+    @rule(gap=st.integers(1, 600))
+    def pause(self, gap: int) -> None:
+        ok = self.o.status in OPEN and not self.o.paused
+        if self.attempt(Pause(actor="h", reason="waiting"), ok, gap):
+            self.o.paused = True
+            self.o.events += 1
+
+    @rule(gap=st.integers(1, 600))
+    def resume(self, gap: int) -> None:
+        ok = self.o.status in OPEN and self.o.paused
+        if self.attempt(Resume(actor="h"), ok, gap):
+            self.o.paused = False
+            self.o.events += 1
+
+    @rule(satisfied=st.booleans(), gap=st.integers(1, 600))
+    def visit(self, satisfied: bool, gap: int) -> None:
+        ok = self.o.status is Status.AWAITING_VISIT
+        if self.attempt(Visit(actor="v", satisfied=satisfied), ok, gap):
+            self.o.events += 1
+            self.o.satisfied = satisfied
+            if not satisfied:
+                self.o.status = Status.IN_HANDLING
+                self.o.final = False
+                self.o.events += 1
+                if self.o.rung < TOP:
+                    self.o.rung = max(self.o.rung + 1, _grade_floor(self.o.grade_rank))
+                    self.o.events += 1
+
+    @rule(confirmed=st.booleans(), top=st.booleans(), gap=st.integers(1, 600))
+    def close(self, confirmed: bool, top: bool, gap: int) -> None:
+        if self.o.status is Status.CLOSED:
+            ok = False
+        elif self.o.validity is Validity.INVALID:
+            ok = self.o.explained
+        elif top:
+            ok = self.o.rung == TOP
+        elif self.o.kind is not Kind.COMPLAINT and self.o.final:
+            ok = True
+        else:
+            ok = confirmed or bool(self.o.satisfied)
+        cmd = Close(
+            actor="h", result="r", confirmed_by_complainant=confirmed, decided_by_top_rung=top
+        )
+        if self.attempt(cmd, ok, gap):
+            self.o.status = Status.CLOSED
+            self.o.paused = False
+            self.o.events += 1
+
+    @precondition(lambda self: self.o.status in (Status.CLOSED, Status.AWAITING_VISIT))
+    @rule(gap=st.integers(1, 600))
+    def reopen(self, gap: int) -> None:
+        if self.attempt(Reopen(actor="h", reason="again"), True, gap):
+            if self.o.status is Status.CLOSED:
+                self.o.satisfied = None
+            self.o.status = Status.IN_HANDLING
+            self.o.final = False
+            self.o.events += 1
+
+    @invariant()
+    def agrees_with_oracle(self) -> None:
+        c = self.run.complaint
+        s = c.state
+        assert s.status is self.o.status
+        assert s.paused == self.o.paused
+        assert s.validity is self.o.validity
+        assert (PACK.rung_index(s.rung) if s.rung else 0) == self.o.rung
+        assert (s.grade.rank if s.grade else -1) == self.o.grade_rank
+        assert c.version == len(c.events) == self.o.events
+
+    @invariant()
+    def monotone_and_replayable(self) -> None:
+        c = self.run.complaint
+        rung = PACK.rung_index(c.state.rung) if c.state.rung else 0
+        grade = c.state.grade.rank if c.state.grade else -1
+        assert rung >= self.max_rung
+        assert grade >= self.max_grade
+        self.max_rung, self.max_grade = rung, grade
+        assert fold(c.events) == c.state
+        assert replay(c.id, c.intake, c.events) == c
+        times = [e.at for e in c.events]
+        assert times == sorted(times)
+
+
+WorkflowMachine.TestCase.settings = settings(max_examples=80, stateful_step_count=30, deadline=None)
+TestWorkflowMachine = pytest.mark.procedure("ESC-5")(
+    pytest.mark.procedure("GRD-6")(WorkflowMachine.TestCase)
+)

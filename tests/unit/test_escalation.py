@@ -1,0 +1,113 @@
+"""The ladder: monotone, capped, grade- and target-aware (ESC-1..5)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from complaintcore.errors import EscalationError
+from complaintcore.escalation import may_handle, plan_escalation, required_rung_index
+from complaintcore.models import Grade, Trigger
+from complaintcore.workflow import Escalate, Regrade
+from tests.helpers import Runner, about, intake, pack
+
+PACKS = ["cn-property", "cn-sales-office", "cn-service-centre"]
+
+
+@pytest.mark.procedure("ESC-1")
+@pytest.mark.parametrize("name", PACKS)
+def test_every_pack_has_a_bilingual_ladder(name: str) -> None:
+    p = pack(name)
+    assert len(p.ladder) >= 3
+    assert all(r.zh and r.en for r in p.ladder)
+
+
+@pytest.mark.procedure("ESC-5")
+@given(
+    name=st.sampled_from(PACKS),
+    moves=st.lists(st.tuples(st.sampled_from(list(Trigger)), st.integers(1, 4)), max_size=12),
+)
+def test_escalation_is_monotone_and_capped(name: str, moves: list[tuple[Trigger, int]]) -> None:
+    p = pack(name)
+    r = Runner(p)
+    r.register()
+    top = len(p.ladder) - 1
+    last = 0
+    for trigger, steps in moves:
+        try:
+            c = r(Escalate(actor="h", trigger=trigger, steps=steps))
+        except EscalationError:
+            assert last == top, "refused below the top"
+            continue
+        now = p.rung_index(c.state.rung)
+        assert last < now <= top
+        assert c.events[-1].trigger is trigger  # type: ignore[attr-defined]
+        last = now
+
+
+@pytest.mark.procedure("ESC-2")
+@pytest.mark.parametrize("trigger", list(Trigger))
+def test_every_trigger_moves_up_with_its_reason(trigger: Trigger) -> None:
+    p = pack()
+    r = Runner(p)
+    r.register()
+    plan = plan_escalation(r.complaint, trigger, p)
+    assert p.rung_index(plan.to_rung) > p.rung_index(plan.from_rung)
+    assert plan.trigger is trigger
+
+
+@pytest.mark.procedure("ESC-3")
+@pytest.mark.parametrize("name", PACKS)
+def test_handler_rung_rises_with_grade(name: str) -> None:
+    p = pack(name)
+    order = [Grade.MINOR, Grade.IMPORTANT, Grade.MAJOR]
+    rungs = [p.rung_index(p.handler_rung_for(g)) for g in order]
+    assert rungs == sorted(rungs)
+
+
+@pytest.mark.procedure("ESC-3")
+def test_sales_office_grade_handlers_match_the_source() -> None:
+    p = pack("cn-sales-office")
+    assert [p.handler_rung_for(g) for g in (Grade.MINOR, Grade.IMPORTANT, Grade.MAJOR)] == [
+        p.ladder[1].code,
+        p.ladder[2].code,
+        p.ladder[3].code,
+    ]
+
+
+@pytest.mark.procedure("ESC-4")
+@given(st.integers(0, 4))
+def test_complaint_about_a_rung_is_handled_above_it(target_index: int) -> None:
+    p = pack()
+    rung = p.ladder[target_index].code
+    r = Runner(p, intake(summary="态度不好", target=about("x-1", rung)))
+    c = r.register()
+    need = required_rung_index(c, p)
+    assert need == min(target_index + 1, len(p.ladder) - 1)
+    ok, why = may_handle(c, "x-1", p.top_rung.code, p)
+    assert not ok
+    assert "ESC-4" in why
+    if target_index + 1 < len(p.ladder):
+        assert not may_handle(c, "y", rung, p)[0]
+
+
+@pytest.mark.procedure("GRD-6")
+@given(grades=st.lists(st.sampled_from(list(Grade)), max_size=8))
+def test_grade_never_decreases(grades: list[Grade]) -> None:
+    from complaintcore.workflow import Assess
+
+    r = Runner(pack())
+    r.register()
+    r(Assess(actor="h", validity="valid"))
+    best = r.complaint.state.grade
+    assert best is not None
+    for g in grades:
+        try:
+            c = r(Regrade(actor="h", grade=g))
+        except Exception:
+            assert g.rank < best.rank
+            continue
+        assert c.state.grade is not None
+        assert c.state.grade.rank >= best.rank
+        best = c.state.grade

@@ -1,0 +1,87 @@
+"""Grades from facts, and by age (GRD-1..6, DL-6)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from complaintcore.grading import add_months, assess_grade, grade_for_facts
+from complaintcore.models import Fact, Grade
+from complaintcore.workflow import Assess, Close, Reply
+from tests.helpers import SH, Runner, pack
+
+
+@pytest.mark.procedure("GRD-2")
+@pytest.mark.parametrize(
+    "facts",
+    [
+        {Fact.MAJOR_LOSS},
+        {Fact.PERSONAL_INJURY},
+        {Fact.PROMISE_NOT_KEPT, Fact.RAISED_REPEATEDLY},
+    ],
+)
+def test_major(facts: set[Fact]) -> None:
+    assert grade_for_facts(frozenset(facts), pack()).grade is Grade.MAJOR
+
+
+@pytest.mark.procedure("GRD-3")
+@pytest.mark.parametrize("fact", [Fact.STAFF_FAULT, Fact.AGENT_FAULT])
+def test_important(fact: Fact) -> None:
+    found = grade_for_facts(frozenset({fact}), pack())
+    assert found.grade is Grade.IMPORTANT
+    assert found.reasons
+    assert found.reasons[0]
+
+
+@pytest.mark.procedure("GRD-4")
+def test_minor() -> None:
+    assert grade_for_facts(frozenset({Fact.FACILITY_LIMITATION}), pack()).grade is Grade.MINOR
+
+
+@pytest.mark.procedure("GRD-5")
+def test_internal() -> None:
+    assert grade_for_facts(frozenset({Fact.RAISED_BY_STAFF}), pack()).grade is Grade.INTERNAL
+
+
+@pytest.mark.procedure("GRD-2")
+def test_severity_wins_when_several_rules_match() -> None:
+    facts = frozenset({Fact.STAFF_FAULT, Fact.PERSONAL_INJURY})
+    assert grade_for_facts(facts, pack()).grade is Grade.MAJOR
+
+
+@pytest.mark.procedure("DL-6")
+@given(days=st.integers(0, 120))
+def test_age_upgrade_is_a_pure_function_of_now(days: int) -> None:
+    p = pack()
+    r = Runner(p)
+    r.register()
+    c = r(Assess(actor="h", validity="valid", facts=[Fact.FACILITY_LIMITATION]))
+    now = c.intake.received_at + timedelta(days=days, hours=1)
+    found = assess_grade(c, p, now)
+    assert found is not None
+    due = add_months(c.intake.received_at, 1)
+    assert (found.grade is Grade.MAJOR) == (now >= due)
+    assert assess_grade(c, p, now) == found  # same inputs, same answer
+
+
+@pytest.mark.procedure("GRD-6")
+def test_closed_complaint_is_not_upgraded_by_age() -> None:
+    p = pack()
+    r = Runner(p)
+    r.register()
+    r(Assess(actor="h", validity="valid"))
+    r(Reply(actor="h", message="ok", final=True))
+    c = r(Close(actor="h", result="ok", confirmed_by_complainant=True))
+    later = assess_grade(c, p, c.intake.received_at + timedelta(days=90))
+    assert later is not None
+    assert later.grade is Grade.MINOR
+
+
+def test_add_months_clips_to_month_end() -> None:
+    assert add_months(datetime(2025, 1, 31, 10, tzinfo=SH), 1) == datetime(
+        2025, 2, 28, 10, tzinfo=SH
+    )
+    assert add_months(datetime(2025, 12, 15, tzinfo=SH), 1).year == 2026

@@ -1,0 +1,800 @@
+"""Rule packs: the shipped packs' content, the loader, and strict validation."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+
+from complaintcore.errors import RulePackError
+from complaintcore.models import Cause, Event, Fact, Grade
+from complaintcore.rulepack import (
+    Category,
+    ClockMode,
+    ClockSpec,
+    Department,
+    Duration,
+    Measure,
+    RulePack,
+    Rung,
+)
+from complaintcore.rules import (
+    DEFAULT_PACK,
+    available_packs,
+    default_pack,
+    known_event_tags,
+    load_pack,
+    load_pack_data,
+    load_pack_text,
+    validate_pack,
+)
+from complaintcore.serialization import to_dict
+from tests.strategies import events
+
+PACKS = ["cn-property", "cn-sales-office", "cn-service-centre"]
+DATA = Path(__file__).parent.parent / "data"
+DOCS = Path(__file__).parent.parent.parent / "docs" / "rule-packs.md"
+
+
+def first_grade(pack: RulePack, *facts: Fact) -> Grade:
+    """GRD-2..5 as the grading module reads them: first matching rule, else the default."""
+    found = frozenset(facts)
+    for rule in pack.grading.rules:
+        if rule.matches(found):
+            return rule.grade
+    return pack.grading.default
+
+
+# --------------------------------------------------------------------------- shipped packs
+
+
+def test_the_three_packs_are_shipped() -> None:
+    assert available_packs() == sorted(PACKS)
+    assert DEFAULT_PACK == "cn-property"
+
+
+@pytest.mark.parametrize("name", PACKS)
+def test_each_shipped_pack_loads_and_is_valid(name: str) -> None:
+    pack = load_pack(name)
+    assert pack.name == name
+    assert pack.title_zh
+    assert pack.title_en
+    assert pack.description
+    assert validate_pack(pack) == []
+
+
+def test_shipped_packs_are_loaded_once() -> None:
+    assert load_pack() is load_pack("cn-property") is default_pack()
+    assert load_pack("cn-sales-office") is load_pack("cn-sales-office")
+
+
+def test_an_unknown_pack_name_is_an_error() -> None:
+    with pytest.raises(RulePackError) as info:
+        load_pack("cn-nowhere")
+    assert info.value.source == "cn-nowhere"
+    assert info.value.paths == ("name",)
+    assert "cn-property" in str(info.value)
+
+
+def test_importing_the_library_does_not_import_cattrs() -> None:
+    code = (
+        "import sys, complaintcore, complaintcore.rules, complaintcore.serialization\n"
+        "assert 'cattrs' not in sys.modules, 'imported too early'\n"
+        "complaintcore.rules.load_pack()\n"
+        "assert 'cattrs' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+# --------------------------------------------------------------------------- ESC-1
+
+
+@pytest.mark.procedure("ESC-1")
+def test_property_ladder() -> None:
+    pack = load_pack("cn-property")
+    assert [r.code for r in pack.ladder] == [
+        "front_line", "complaint_handler", "department_head", "project_manager",
+        "senior_management",
+    ]
+    assert next(r.zh for r in pack.ladder).startswith("接待员")
+    assert "物业总监" in pack.top_rung.zh
+    assert "总经办" in pack.top_rung.zh
+
+
+@pytest.mark.procedure("ESC-1")
+def test_sales_office_ladder() -> None:
+    pack = load_pack("cn-sales-office")
+    assert [r.code for r in pack.ladder] == [
+        "sales_consultant", "sales_supervisor", "sales_management", "deputy_gm"]
+    assert [r.zh for r in pack.ladder] == ["置业顾问/售楼员", "售楼主管", "销管部经理", "副总经理"]
+
+
+@pytest.mark.procedure("ESC-1")
+@pytest.mark.parametrize("name", PACKS)
+def test_every_rung_and_department_is_bilingual(name: str) -> None:
+    pack = load_pack(name)
+    labelled: list[Rung | Department | Category | ClockSpec] = [
+        *pack.ladder, *pack.departments, *pack.categories, *pack.clocks]
+    for item in labelled:
+        assert item.zh.strip(), item
+        assert item.en.strip(), item
+
+
+# --------------------------------------------------------------------------- CLS-1..3
+
+
+@pytest.mark.procedure("CLS-1")
+def test_property_categories_from_the_sources() -> None:
+    pack = load_pack("cn-property")
+    codes = {c.code for c in pack.categories}
+    assert {"repairs", "fees", "greening", "cleaning", "security", "service_attitude",
+            "noise", "parking", "data_leak", "group_incident", "other"} <= codes
+    assert pack.default_category == "other"
+    repairs = pack.category("repairs")
+    for word in ("漏水", "渗水", "报修", "电梯", "停电", "leak", "broken", "lift", "elevator"):
+        assert word in repairs.keywords
+    for word in ("物业费", "管理费", "乱收费", "fee", "bill"):
+        assert word in pack.category("fees").keywords
+    assert pack.category("group_incident").facts == (Fact.GROUP,)
+
+
+@pytest.mark.procedure("CLS-1")
+def test_sales_office_categories_from_the_sources() -> None:
+    pack = load_pack("cn-sales-office")
+    codes = {c.code for c in pack.categories}
+    assert {"unit_or_discount", "fees_or_changes", "misrepresentation", "data_leak",
+            "group_incident", "site_safety", "government_inspection", "property_loss",
+            "service_attitude", "other"} <= codes
+    assert "卖重" in pack.category("unit_or_discount").keywords
+    assert "超范围" in pack.category("misrepresentation").keywords
+
+
+@pytest.mark.procedure("CLS-1")
+@pytest.mark.parametrize("name", PACKS)
+def test_categories_have_chinese_and_english_keywords(name: str) -> None:
+    pack = load_pack(name)
+    for cat in pack.categories:
+        if cat.code == pack.default_category:
+            continue
+        assert any(any("\u4e00" <= ch <= "\u9fff" for ch in w) for w in cat.keywords), cat.code
+        assert any(w.isascii() for w in cat.keywords), cat.code
+        assert len(cat.keywords) >= 6, cat.code
+
+
+@pytest.mark.procedure("HDL-6")
+@pytest.mark.parametrize(
+    ("name", "urgent"),
+    [
+        ("cn-property", {"data_leak", "group_incident"}),
+        ("cn-sales-office", {"data_leak", "group_incident", "site_safety",
+                             "government_inspection", "property_loss"}),
+    ],
+)
+def test_urgent_categories(name: str, urgent: set[str]) -> None:
+    pack = load_pack(name)
+    assert {c.code for c in pack.categories if c.urgent} == urgent
+    assert pack.group_report_rung
+    assert pack.has_rung(pack.group_report_rung)
+
+
+@pytest.mark.procedure("CLS-2")
+def test_hardware_and_software_causes() -> None:
+    pack = load_pack("cn-property")
+    for code in ("repairs", "fees", "greening", "cleaning"):
+        assert pack.category(code).cause is Cause.HARDWARE, code
+    for code in ("service_attitude", "data_leak", "group_incident"):
+        assert pack.category(code).cause is Cause.SOFTWARE, code
+
+
+@pytest.mark.procedure("CLS-3")
+def test_responsible_departments() -> None:
+    pack = load_pack("cn-property")
+    owners = {c.code: c.department for c in pack.categories}
+    assert owners["repairs"] == "engineering"
+    assert owners["fees"] == "finance"
+    assert owners["greening"] == "greening"
+    assert owners["cleaning"] == "cleaning"
+    assert owners["security"] == "security"
+    assert owners["service_attitude"] == "customer_service"
+    assert pack.department("hr_admin").zh == "行政人事部"
+
+
+@pytest.mark.procedure("CLS-3")
+@pytest.mark.parametrize("name", PACKS)
+def test_every_category_names_known_departments(name: str) -> None:
+    pack = load_pack(name)
+    for cat in pack.categories:
+        assert pack.has_department(cat.department)
+        assert all(pack.has_department(h) for h in cat.helpers)
+
+
+@pytest.mark.procedure("IN-4")
+@pytest.mark.parametrize("name", PACKS)
+def test_central_registry_and_accountability(name: str) -> None:
+    pack = load_pack(name)
+    assert pack.customer_service == "customer_service"
+    assert pack.has_department(pack.customer_service)
+    assert pack.has_department(pack.head_office_unit)
+
+
+@pytest.mark.procedure("ESC-6")
+@pytest.mark.parametrize("name", PACKS)
+def test_late_departments_are_reported_to_hr_admin(name: str) -> None:
+    pack = load_pack(name)
+    assert pack.accountability_department == "hr_admin"
+    if name != "cn-service-centre":
+        assert pack.clock("department_result").report_to == "hr_admin"
+
+
+# --------------------------------------------------------------------------- GRD, ESC-3, PEN
+
+
+@pytest.mark.procedure("GRD-1")
+@pytest.mark.parametrize("name", PACKS)
+def test_all_four_grades_have_a_rule_or_default(name: str) -> None:
+    pack = load_pack(name)
+    grades = {r.grade for r in pack.grading.rules} | {pack.grading.default}
+    assert grades == set(Grade)
+
+
+@pytest.mark.procedure("GRD-2")
+@pytest.mark.parametrize("name", PACKS)
+def test_major_grade_rules(name: str) -> None:
+    pack = load_pack(name)
+    assert first_grade(pack, Fact.PROMISE_NOT_KEPT, Fact.RAISED_REPEATEDLY) is Grade.MAJOR
+    assert first_grade(pack, Fact.PROMISE_NOT_KEPT) is not Grade.MAJOR  # not yet repeated
+    assert first_grade(pack, Fact.MAJOR_LOSS) is Grade.MAJOR
+    assert first_grade(pack, Fact.PERSONAL_INJURY, Fact.STAFF_FAULT) is Grade.MAJOR
+    assert pack.grading.upgrade_after_months == 1
+    assert pack.grading.upgrade_to is Grade.MAJOR
+
+
+@pytest.mark.procedure("GRD-3")
+@pytest.mark.parametrize("name", PACKS)
+def test_important_grade_rules(name: str) -> None:
+    pack = load_pack(name)
+    assert first_grade(pack, Fact.STAFF_FAULT) is Grade.IMPORTANT
+    assert first_grade(pack, Fact.AGENT_FAULT) is Grade.IMPORTANT
+
+
+@pytest.mark.procedure("GRD-4")
+@pytest.mark.parametrize("name", PACKS)
+def test_minor_grade_rules(name: str) -> None:
+    pack = load_pack(name)
+    assert first_grade(pack, Fact.FACILITY_LIMITATION) is Grade.MINOR
+    assert first_grade(pack) is Grade.MINOR
+
+
+@pytest.mark.procedure("GRD-5")
+@pytest.mark.parametrize("name", PACKS)
+def test_internal_grade_rules(name: str) -> None:
+    pack = load_pack(name)
+    assert first_grade(pack, Fact.RAISED_BY_STAFF) is Grade.INTERNAL
+    assert first_grade(pack, Fact.RAISED_BY_STAFF, Fact.STAFF_FAULT) is Grade.INTERNAL
+
+
+@pytest.mark.procedure("GRD-6")
+@pytest.mark.parametrize("name", PACKS)
+def test_the_age_upgrade_only_raises(name: str) -> None:
+    pack = load_pack(name)
+    assert pack.grading.upgrade_to.rank >= pack.grading.default.rank
+
+
+@pytest.mark.procedure("ESC-3")
+def test_grade_handlers() -> None:
+    prop = load_pack("cn-property")
+    assert [prop.handler_rung_for(g) for g in (Grade.MINOR, Grade.IMPORTANT, Grade.MAJOR)] == [
+        "department_head", "project_manager", "senior_management"]
+    assert prop.serious_rung == "senior_management"
+    assert prop.group_report_rung == "project_manager"
+    sales = load_pack("cn-sales-office")
+    assert [sales.handler_rung_for(g) for g in (Grade.MINOR, Grade.IMPORTANT, Grade.MAJOR)] == [
+        "sales_supervisor", "sales_management", "deputy_gm"]
+    centre = load_pack("cn-service-centre")
+    assert centre.handler_rung_for(Grade.MAJOR) == centre.top_rung.code
+
+
+@pytest.mark.procedure("PEN-1")
+@pytest.mark.parametrize("name", PACKS)
+def test_sanctions_by_grade(name: str) -> None:
+    pack = load_pack(name)
+
+    def measures(g: Grade) -> set[Measure]:
+        s = pack.sanction_for(g)
+        assert s is not None
+        return set(s.measures)
+
+    assert measures(Grade.MINOR) == {Measure.WARNING, Measure.SELF_EXAMINATION}
+    assert measures(Grade.IMPORTANT) == {Measure.YELLOW_CARD, Measure.CIRCULATED_CRITICISM,
+                                         Measure.SELF_EXAMINATION}
+    assert measures(Grade.MAJOR) == {Measure.RED_CARD, Measure.CIRCULATED_CRITICISM,
+                                     Measure.SELF_EXAMINATION}
+    assert measures(Grade.INTERNAL) == {Measure.WARNING, Measure.SELF_EXAMINATION}
+
+
+@pytest.mark.procedure("PEN-2")
+def test_sales_consultants_lose_points() -> None:
+    pack = load_pack("cn-sales-office")
+    points = {}
+    for grade in (Grade.MINOR, Grade.IMPORTANT, Grade.MAJOR):
+        s = pack.sanction_for(grade)
+        assert s is not None
+        assert s.points_roles == ("sales_consultant",)
+        points[grade] = s.points
+    assert 0 < points[Grade.MINOR] < points[Grade.IMPORTANT] < points[Grade.MAJOR]
+
+
+# --------------------------------------------------------------------------- clocks
+
+
+def _clock(name: str, clock: str) -> ClockSpec:
+    return load_pack(name).clock(clock)
+
+
+@pytest.mark.procedure("IN-5")
+def test_forwarding_to_customer_service_within_24_hours() -> None:
+    c = _clock("cn-property", "to_customer_service")
+    assert c.start == ("registered",)
+    assert set(c.stop) == {"registered:customer_service", "forwarded:customer_service"}
+    assert (c.mode, c.duration, c.pausable) == (ClockMode.WALL, Duration(minutes=24 * 60), False)
+
+
+@pytest.mark.procedure("DL-3")
+@pytest.mark.parametrize("name", ["cn-property", "cn-sales-office"])
+def test_the_forwarding_chain(name: str) -> None:
+    to_dept = _clock(name, "to_department")
+    assert (to_dept.mode, to_dept.duration) == (ClockMode.WALL, Duration.parse("24h"))
+    assert to_dept.stop == ("assigned",)
+    result = _clock(name, "department_result")
+    assert (result.start, result.stop) == (("assigned",), ("handled",))
+    assert (result.mode, result.duration) == (ClockMode.WORKING_DAYS, Duration(days=3))
+    reply = _clock(name, "reply_after_result")
+    assert (reply.start, reply.stop) == (("handled",), ("replied:final",))
+    assert (reply.mode, reply.duration) == (ClockMode.WORKING_DAYS, Duration(days=2))
+
+
+@pytest.mark.procedure("DL-1")
+@pytest.mark.procedure("DL-8")
+def test_reply_or_explanation_within_three_days() -> None:
+    c = _clock("cn-property", "reply")
+    assert set(c.stop) == {"replied:final", "replied:explanation", "replied:unanswerable"}
+    assert c.duration == Duration(days=3)
+    assert c.mode is ClockMode.WORKING_DAYS
+    assert c.pausable
+    assert c.pause == ("paused",)
+    assert c.resume == ("resumed",)
+
+
+@pytest.mark.procedure("DL-2")
+@pytest.mark.procedure("VAL-3")
+@pytest.mark.parametrize("name", PACKS)
+def test_invalid_complaints_are_explained_the_same_day(name: str) -> None:
+    c = _clock(name, "invalid_explained")
+    assert (c.start, c.stop) == (("assessed:invalid",), ("replied:explanation",))
+    assert c.mode is ClockMode.SAME_DAY
+    assert not c.pausable
+
+
+@pytest.mark.procedure("DL-4")
+def test_service_centre_quick_response() -> None:
+    pack = load_pack("cn-service-centre")
+    general = pack.clock("general_closure")
+    assert (general.mode, general.duration) == (ClockMode.WALL, Duration(minutes=30))
+    assert "closed" in general.stop
+    assert "graded:major" in general.stop
+    major = pack.clock("major_closure")
+    assert major.start == ("graded:major",)
+    assert (major.mode, major.duration) == (ClockMode.WALL, Duration(minutes=6 * 60))
+    assert pack.clock("commitment").mode is ClockMode.WALL
+    cal = pack.calendar
+    assert cal.weekdays == tuple(range(7))
+    assert cal.windows == (("00:00", "24:00"),)
+
+
+@pytest.mark.procedure("DL-5")
+@pytest.mark.parametrize("name", PACKS)
+def test_promises_are_deadlines(name: str) -> None:
+    assert _clock(name, "promise").mode is ClockMode.PROMISED
+
+
+@pytest.mark.procedure("DL-6")
+@pytest.mark.parametrize("name", PACKS)
+def test_major_by_age(name: str) -> None:
+    c = _clock(name, "major_by_age")
+    assert (c.mode, c.duration) == (ClockMode.MONTHS, Duration(months=1))
+    assert not c.escalate_on_breach
+    assert c.at_risk_percent == 80
+
+
+@pytest.mark.procedure("DL-7")
+@pytest.mark.parametrize("name", PACKS)
+def test_every_clock_warns_before_it_breaches(name: str) -> None:
+    for c in load_pack(name).clocks:
+        assert 1 <= c.at_risk_percent <= 99
+
+
+def test_property_calendar() -> None:
+    cal = load_pack("cn-property").calendar
+    assert (cal.country, cal.timezone) == ("CN", "Asia/Shanghai")
+    assert cal.weekdays == (0, 1, 2, 3, 4)
+    assert cal.windows == (("09:00", "12:00"), ("13:00", "18:00"))
+
+
+@given(events())
+def test_every_tag_an_event_carries_is_known(event: Event) -> None:
+    pack = load_pack("cn-property")
+    assert set(event.tags()) <= known_event_tags(pack)
+
+
+# --------------------------------------------------------------------------- host packs
+
+
+def test_a_host_pack_file_loads(tmp_path: Path) -> None:
+    pack = load_pack(DATA / "host-pack.toml")
+    assert pack.name == "acme-estates"
+    assert pack.calendar.timezone == "Europe/London"
+    assert load_pack(str(DATA / "host-pack.toml")) == pack
+    copied = tmp_path / "acme.toml"
+    copied.write_text((DATA / "host-pack.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    assert load_pack(copied) == pack
+
+
+def test_the_annotated_example_in_the_docs_is_a_valid_pack() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    example = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    pack = load_pack_text(example, "docs/rule-packs.md")
+    assert pack.name == "cn-property"
+    assert pack.clock("reply").duration == Duration(days=3)
+    assert len(pack.calendar.holidays) == 1
+
+
+def test_a_bad_pack_file_lists_every_problem_and_names_the_file() -> None:
+    path = DATA / "bad-pack.toml"
+    with pytest.raises(RulePackError) as info:
+        load_pack(path)
+    err = info.value
+    assert err.source == str(path)
+    assert str(path) in str(err)
+    assert set(err.paths) == {
+        "colour", "categories[0].cause", "clocks[0].duration", "clocks[0].at_risk_percent",
+        "calendar.weekdays[2]",
+    }
+    assert isinstance(err, ValueError)
+
+
+def test_a_missing_file_is_a_pack_error(tmp_path: Path) -> None:
+    with pytest.raises(RulePackError) as info:
+        load_pack(tmp_path / "nope.toml")
+    assert info.value.source.endswith("nope.toml")
+
+
+def test_toml_syntax_errors_name_the_source() -> None:
+    with pytest.raises(RulePackError) as info:
+        load_pack_text('name = "x"\n[[ladder]\n', "broken.toml")
+    assert info.value.source == "broken.toml"
+    assert "not valid TOML" in str(info.value)
+
+
+# --------------------------------------------------------------------------- validation
+
+MINIMAL = """
+name = "mini"
+title_zh = "最小"
+title_en = "minimal"
+default_category = "other"
+customer_service = "cs"
+head_office_unit = "cs"
+serious_rung = "boss"
+group_report_rung = "boss"
+accountability_department = "hr"
+
+[[ladder]]
+code = "staff"
+zh = "员工"
+en = "staff"
+
+[[ladder]]
+code = "boss"
+zh = "老板"
+en = "boss"
+
+[[departments]]
+code = "cs"
+zh = "客服"
+en = "customer service"
+
+[[departments]]
+code = "hr"
+zh = "人事"
+en = "HR"
+
+[[categories]]
+code = "repairs"
+zh = "维修"
+en = "repairs"
+cause = "hardware"
+department = "cs"
+helpers = ["hr"]
+keywords = ["漏水", "leak"]
+
+[[categories]]
+code = "other"
+zh = "其他"
+en = "other"
+cause = "software"
+department = "cs"
+
+[[grade_handlers]]
+grade = "minor"
+rung = "staff"
+
+[[grade_handlers]]
+grade = "major"
+rung = "boss"
+
+[[sanctions]]
+grade = "minor"
+measures = ["warning"]
+points = 1
+points_roles = ["staff"]
+
+[[clocks]]
+name = "reply"
+zh = "答复"
+en = "reply"
+start = ["registered"]
+stop = ["replied:final"]
+mode = "working_days"
+duration = "3d"
+
+[[clocks]]
+name = "same_day"
+zh = "当天"
+en = "same day"
+start = ["assessed:invalid"]
+stop = ["replied:explanation"]
+mode = "same_day"
+
+[grading]
+default = "minor"
+
+[[grading.rules]]
+grade = "major"
+any_of = ["major_loss"]
+
+[calendar]
+weekdays = [0, 1, 2, 3, 4]
+windows = [["09:00", "12:00"], ["13:00", "18:00"]]
+"""
+
+Mutation = Callable[[dict[str, Any]], object]
+
+
+def _set(path: str, value: object) -> Mutation:
+    """A mutation that sets ``a.b[0].c`` style paths (creating nothing)."""
+
+    def mutate(data: dict[str, Any]) -> None:
+        *parents, last = _split(path)
+        node: Any = data
+        for part in parents:
+            node = node[part]
+        node[last] = value
+
+    return mutate
+
+
+def _split(path: str) -> list[str | int]:
+    parts: list[str | int] = []
+    for chunk in path.split("."):
+        name, _, rest = chunk.partition("[")
+        if name:
+            parts.append(name)
+        while rest:
+            index, _, rest = rest.partition("]")
+            parts.append(int(index))
+            rest = rest.removeprefix("[")
+    return parts
+
+
+def _delete(path: str) -> Mutation:
+    def mutate(data: dict[str, Any]) -> None:
+        *parents, last = _split(path)
+        node: Any = data
+        for part in parents:
+            node = node[part]
+        del node[last]
+
+    return mutate
+
+
+def _both(*mutations: Mutation) -> Mutation:
+    def mutate(data: dict[str, Any]) -> None:
+        for m in mutations:
+            m(data)
+
+    return mutate
+
+
+def _minimal() -> dict[str, Any]:
+    return copy.deepcopy(tomllib.loads(MINIMAL))
+
+
+def test_the_minimal_pack_is_valid() -> None:
+    pack = load_pack_text(MINIMAL, "mini.toml")
+    assert pack.name == "mini"
+
+
+CASES: list[tuple[str, Mutation, str, str]] = [
+    # structure: unknown keys, wrong types, bad values, missing keys
+    ("unknown top-level key", _set("colour", "blue"), "colour", "unknown key"),
+    ("unknown nested key", _set("clocks[0].pausible", False), "clocks[0].pausible", "unknown key"),
+    ("unknown table key", _set("calendar.tz", "UTC"), "calendar.tz", "unknown key"),
+    ("wrong type", _set("clocks[0].at_risk_percent", "80"), "clocks[0].at_risk_percent",
+     "integer"),
+    ("bool is not int", _set("clocks[0].at_risk_percent", True), "clocks[0].at_risk_percent",
+     "integer"),
+    ("text not list", _set("categories[0].keywords", "漏水"), "categories[0].keywords", "list"),
+    ("unknown mode", _set("clocks[0].mode", "fortnights"), "clocks[0].mode", "expected one of"),
+    ("unknown cause", _set("categories[1].cause", "hardwear"), "categories[1].cause",
+     "hardware, software"),
+    ("unknown grade", _set("grade_handlers[1].grade", "huge"), "grade_handlers[1].grade",
+     "expected one of"),
+    ("unknown fact", _set("grading.rules[0].any_of", ["bad_luck"]), "grading.rules[0].any_of[0]",
+     "expected one of"),
+    ("unknown measure", _set("sanctions[0].measures", ["flogging"]), "sanctions[0].measures[0]",
+     "expected one of"),
+    ("bad duration", _set("clocks[0].duration", "3 days"), "clocks[0].duration", "'3d'"),
+    ("duration not text", _set("clocks[0].duration", 3), "clocks[0].duration", "duration"),
+    ("missing key", _delete("categories[0].department"), "categories[0].department",
+     "required field missing"),
+    ("table not a table", _set("ladder[1]", "boss"), "ladder[1]", "expected a table"),
+    ("window not a pair", _set("calendar.windows[0]", ["09:00"]), "calendar.windows[0]",
+     "exactly 2"),
+    ("bad holiday", _set("calendar.holidays", ["2025-13-01"]), "calendar.holidays[0]", "date"),
+    # meaning: duplicates
+    ("duplicate rung", _set("ladder[1].code", "staff"), "ladder[1].code", "duplicate rung"),
+    ("duplicate department", _set("departments[1].code", "cs"), "departments[1].code",
+     "duplicate department"),
+    ("duplicate category", _set("categories[1].code", "repairs"), "categories[1].code",
+     "duplicate category"),
+    ("duplicate clock", _set("clocks[1].name", "reply"), "clocks[1].name", "duplicate clock"),
+    ("duplicate grade handler", _set("grade_handlers[1].grade", "minor"),
+     "grade_handlers[1].grade", "duplicate grade"),
+    # meaning: references
+    ("category department", _set("categories[0].department", "plumbing"),
+     "categories[0].department", "unknown department 'plumbing'"),
+    ("category helper", _set("categories[0].helpers", ["hr", "legal"]),
+     "categories[0].helpers[1]", "unknown department 'legal'"),
+    ("default category", _set("default_category", "misc"), "default_category",
+     "unknown category 'misc'"),
+    ("customer service", _set("customer_service", "front"), "customer_service",
+     "unknown department"),
+    ("accountability", _set("accountability_department", "admin"), "accountability_department",
+     "unknown department"),
+    ("head office", _set("head_office_unit", "hq"), "head_office_unit", "unknown department"),
+    ("grade handler rung", _set("grade_handlers[0].rung", "intern"), "grade_handlers[0].rung",
+     "unknown rung 'intern'"),
+    ("serious rung", _set("serious_rung", "ceo"), "serious_rung", "unknown rung"),
+    ("group report rung", _set("group_report_rung", "pm"), "group_report_rung", "unknown rung"),
+    ("sanction role", _set("sanctions[0].points_roles", ["consultant"]),
+     "sanctions[0].points_roles[0]", "unknown rung 'consultant'"),
+    ("report_to", _set("clocks[0].report_to", "police"), "clocks[0].report_to",
+     "unknown department"),
+    ("sign-off channel", _set("sign_off_channels", ["fax"]), "sign_off_channels[0]",
+     "unknown channel"),
+    ("grades handled downwards",
+     _both(_set("grade_handlers[0].rung", "boss"), _set("grade_handlers[1].rung", "staff")),
+     "grade_handlers[1].rung", "ESC-3"),
+    # meaning: ladder, clocks, calendar
+    ("empty ladder", _set("ladder", []), "ladder", "at least one rung"),
+    ("no categories", _set("categories", []), "categories", "at least one category"),
+    ("at risk 0", _set("clocks[0].at_risk_percent", 0), "clocks[0].at_risk_percent", "1 and 99"),
+    ("at risk 100", _set("clocks[0].at_risk_percent", 100), "clocks[0].at_risk_percent",
+     "1 and 99"),
+    ("no duration", _delete("clocks[0].duration"), "clocks[0].duration", "needs a duration"),
+    ("duration in wrong unit", _set("clocks[0].duration", "8h"), "clocks[0].duration",
+     "needs a duration in days"),
+    ("months need months", _set("clocks[0].mode", "months"), "clocks[0].duration",
+     "needs a duration in months"),
+    ("same day takes none", _set("clocks[1].duration", "1d"), "clocks[1].duration",
+     "takes no duration"),
+    ("no start tags", _set("clocks[0].start", []), "clocks[0].start", "at least one event tag"),
+    ("unknown tag", _set("clocks[0].stop", ["replied:finale"]), "clocks[0].stop[0]",
+     "no event carries the tag 'replied:finale'"),
+    ("tag for unknown unit", _set("clocks[0].start", ["registered:plumbing"]),
+     "clocks[0].start[0]", "no event carries"),
+    ("window not HH:MM", _set("calendar.windows", [["9:00", "12:00"]]), "calendar.windows[0][0]",
+     "HH:MM"),
+    ("24:00 cannot start", _set("calendar.windows", [["24:00", "24:00"]]),
+     "calendar.windows[0][0]", "HH:MM"),
+    ("window backwards", _set("calendar.windows", [["13:00", "12:00"]]), "calendar.windows[0]",
+     "start before it ends"),
+    ("windows overlap", _set("calendar.windows", [["09:00", "12:00"], ["11:00", "18:00"]]),
+     "calendar.windows[1]", "overlap"),
+    ("weekday 7", _set("calendar.weekdays", [0, 7]), "calendar.weekdays[1]", "0 (Monday)"),
+    ("weekday -1", _set("calendar.weekdays", [-1]), "calendar.weekdays[0]", "0 (Monday)"),
+    ("no weekdays", _set("calendar.weekdays", []), "calendar.weekdays", "at least one"),
+    ("time zone", _set("calendar.timezone", "Mars/Olympus"), "calendar.timezone",
+     "unknown time zone"),
+    ("country", _set("calendar.country", "China"), "calendar.country", "ISO 3166"),
+    ("years", _set("calendar.last_year", 2000), "calendar.last_year", "first_year"),
+    ("empty grade rule", _set("grading.rules[0].any_of", []), "grading.rules[0]",
+     "any_of or all_of"),
+]
+
+
+@pytest.mark.parametrize(("mutate", "path", "reason"), [c[1:] for c in CASES],
+                         ids=[c[0] for c in CASES])
+def test_each_problem_names_its_key_path_and_the_file(
+        mutate: Mutation, path: str, reason: str) -> None:
+    data = _minimal()
+    mutate(data)
+    with pytest.raises(RulePackError) as info:
+        load_pack_data(data, "host/mini.toml")
+    err = info.value
+    assert err.source == "host/mini.toml"
+    assert "host/mini.toml" in str(err)
+    found = {p.path: p.reason for p in err.problems}
+    assert path in found, found
+    assert reason in found[path]
+
+
+def test_a_day_cannot_be_holiday_and_workday() -> None:
+    data = _minimal()
+    data["calendar"]["holidays"] = ["2025-10-01"]
+    data["calendar"]["workdays"] = ["2025-10-01"]
+    with pytest.raises(RulePackError) as info:
+        load_pack_data(data, "mini.toml")
+    assert info.value.paths == ("calendar.workdays[0]",)
+
+
+def test_all_structure_problems_are_collected() -> None:
+    data = _minimal()
+    data["colour"] = "blue"
+    data["clocks"][0]["mode"] = "fortnights"
+    data["clocks"][1]["at_risk_percent"] = "80"
+    data["categories"][1]["cause"] = 3
+    del data["ladder"][0]["zh"]
+    with pytest.raises(RulePackError) as info:
+        load_pack_data(data, "mini.toml")
+    assert set(info.value.paths) == {"colour", "clocks[0].mode", "clocks[1].at_risk_percent",
+                                     "categories[1].cause", "ladder[0].zh"}
+
+
+def test_all_meaning_problems_are_collected() -> None:
+    data = _minimal()
+    data["categories"][0]["department"] = "plumbing"
+    data["default_category"] = "misc"
+    data["ladder"][1]["code"] = "staff"
+    data["clocks"][0]["at_risk_percent"] = 100
+    data["calendar"]["weekdays"] = [9]
+    with pytest.raises(RulePackError) as info:
+        load_pack_data(data, "mini.toml")
+    assert {"categories[0].department", "default_category", "ladder[1].code",
+            "clocks[0].at_risk_percent", "calendar.weekdays[0]"} <= set(info.value.paths)
+
+
+def test_24_00_ends_a_window() -> None:
+    data = _minimal()
+    data["calendar"]["windows"] = [["00:00", "24:00"]]
+    assert load_pack_data(data, "mini.toml").calendar.windows == (("00:00", "24:00"),)
+
+
+@pytest.mark.parametrize("name", PACKS)
+def test_a_pack_round_trips_through_json(name: str) -> None:
+    pack = load_pack(name)
+    data = json.loads(json.dumps(to_dict(pack)))
+    assert data["clocks"][0]["duration"] == str(pack.clocks[0].duration)
+    assert load_pack_data(data, "json") == pack
+
+
+def test_a_pack_from_text_and_from_data_agree() -> None:
+    assert load_pack_text(MINIMAL, "a") == load_pack_data(tomllib.loads(MINIMAL), "b")

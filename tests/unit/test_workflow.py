@@ -1,0 +1,411 @@
+"""The state machine: transitions, guards, and the events each command yields."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from complaintcore.errors import (
+    AccessDeniedError,
+    ComplaintCoreError,
+    EscalationError,
+    GradeError,
+    IllegalTransitionError,
+    IncompleteRecordError,
+    InvalidInputError,
+    NaiveDatetimeError,
+)
+from complaintcore.models import (
+    Assessed,
+    Closed,
+    Complainant,
+    Escalated,
+    Fact,
+    Forwarded,
+    Grade,
+    Graded,
+    Registered,
+    Reopened,
+    Status,
+    Trigger,
+    Validity,
+    Visited,
+)
+from complaintcore.workflow import (
+    Assess,
+    Assign,
+    AttachEvidence,
+    Classify,
+    Close,
+    Escalate,
+    Forward,
+    Handle,
+    Pause,
+    Promise,
+    RecordCause,
+    RecordSanction,
+    Register,
+    Regrade,
+    Reopen,
+    Reply,
+    Resume,
+    SignOff,
+    Visit,
+    decide,
+    fold,
+    new_complaint,
+    replay,
+)
+from tests.helpers import SH, T0, Runner, about, intake, pack
+
+
+@pytest.fixture
+def run() -> Runner:
+    r = Runner(pack())
+    r.register()
+    return r
+
+
+@pytest.mark.procedure("IN-2")
+def test_any_receiver_registers_and_stays_recorded_after_forwarding() -> None:
+    r = Runner(pack(), intake(receiver="guard-7", receiver_unit="security"))
+    c = r.register("guard-7")
+    assert isinstance(c.events[0], Registered)
+    assert c.events[0].unit == "security"
+    c = r(Forward(actor="guard-7", to_unit="customer_service"))
+    assert isinstance(c.events[-1], Forwarded)
+    assert c.state.unit == "customer_service"
+    assert c.intake.receiver == "guard-7"  # the receiver of record does not change
+
+
+@pytest.mark.procedure("IN-4")
+def test_registration_is_central_at_customer_service_by_default(run: Runner) -> None:
+    assert run.complaint.state.unit == "customer_service"
+    assert run.complaint.status is Status.REGISTERED
+
+
+@pytest.mark.procedure("IN-6")
+def test_head_office_bypass_needs_consent_to_route_to_the_site() -> None:
+    p = pack()
+    r = Runner(p, intake(via_head_office=True, receiver_unit="head_office"))
+    c = r.register("ho-1")
+    assert c.state.unit == p.head_office_unit
+    with pytest.raises(IllegalTransitionError, match="consent"):
+        r(Forward(actor="ho-1", to_unit="customer_service", consent=False))
+    c = r(Forward(actor="ho-1", to_unit="customer_service", consent=True))
+    assert c.state.unit == "customer_service"
+
+
+@pytest.mark.procedure("REC-1")
+def test_incomplete_record_is_not_registrable_and_names_fields() -> None:
+    bad = intake(complainant=Complainant("", "12", "3-2-1201"), summary=" ")
+    c = new_complaint("C-9", bad)
+    with pytest.raises(IncompleteRecordError) as info:
+        decide(c, Register(actor="s-1"), pack(), T0)
+    assert set(info.value.fields) == {"complainant.name", "complainant.phone", "summary"}
+    assert "12" not in str(info.value).replace("C-9", "")  # PRV-1: no values in messages
+
+
+@pytest.mark.procedure("REC-5")
+def test_history_is_append_only_and_state_is_a_fold(run: Runner) -> None:
+    before = run.complaint.events
+    c = run(Assess(actor="h-1", validity="valid"))
+    assert c.events[: len(before)] == before
+    assert all(e.actor and e.at.tzinfo for e in c.events)
+    assert replay(c.id, c.intake, c.events).state == c.state
+    assert fold(c.events) == c.state
+
+
+@pytest.mark.procedure("REC-3")
+def test_evidence_is_attached_as_an_event(run: Runner) -> None:
+    c = run(AttachEvidence(actor="h-1", reference="photo-001.jpg", note="ceiling stain"))
+    assert c.events[-1].kind == "evidence_attached"
+
+
+@pytest.mark.procedure("REC-4")
+def test_reply_records_why_it_cannot_be_answered_at_once(run: Runner) -> None:
+    c = run(Reply(actor="h-1", message="需要工程部查看", unanswerable_reason="需上门检查"))
+    assert "replied:unanswerable" in c.events[-1].tags()
+    with pytest.raises(InvalidInputError) as info:
+        run(Reply(actor="h-1", message="done", final=True, unanswerable_reason="x"))
+    assert info.value.path == "unanswerable_reason"
+
+
+@pytest.mark.procedure("CLS-1")
+def test_classify_by_keywords_then_by_hand(run: Runner) -> None:
+    c = run(Classify(actor="h-1"))
+    assert c.state.category
+    assert c.state.department
+    assert c.events[-1].explanation  # type: ignore[attr-defined]
+    with pytest.raises(InvalidInputError) as info:
+        run(Classify(actor="h-1", category="no-such-category"))
+    assert info.value.path == "category"
+
+
+@pytest.mark.procedure("VAL-1")
+def test_assessment_outcome_is_an_event(run: Runner) -> None:
+    c = run(Assess(actor="h-1", validity="invalid", note="not our responsibility"))
+    assert isinstance(c.events[-1], Assessed)
+    assert c.state.validity is Validity.INVALID
+    assert c.state.grade is None  # VAL-4: not graded
+
+
+@pytest.mark.procedure("VAL-2")
+def test_assessment_records_reasonableness_and_owner(run: Runner) -> None:
+    c = run(Assess(actor="h-1", validity="valid", reasonable=True, department="engineering"))
+    assert c.state.reasonable is True
+    assert c.state.department == "engineering"
+    with pytest.raises(InvalidInputError) as info:
+        run(Assess(actor="h-1", validity="valid", department="nowhere"))
+    assert info.value.path == "department"
+
+
+@pytest.mark.procedure("VAL-3")
+def test_invalid_complaint_is_explained_then_closed(run: Runner) -> None:
+    run(Assess(actor="h-1", validity="invalid"))
+    with pytest.raises(IllegalTransitionError, match="VAL-3"):
+        run(Close(actor="h-1", result="invalid"))
+    run(Reply(actor="h-1", message="该问题属市政管辖", explanation=True))
+    c = run(Close(actor="h-1", result="explained as invalid"))
+    assert c.status is Status.CLOSED
+
+
+@pytest.mark.procedure("VAL-4")
+def test_request_is_recorded_but_not_graded_and_closes_once_answered(run: Runner) -> None:
+    c = run(Assess(actor="h-1", validity="valid", kind="request"))
+    assert c.state.grade is None
+    with pytest.raises(IllegalTransitionError, match="VAL-4"):
+        run(Regrade(actor="h-1"))
+    run(Reply(actor="h-1", message="已安排", final=True))
+    assert run(Close(actor="h-1", result="done")).status is Status.CLOSED
+
+
+@pytest.mark.procedure("GRD-2")
+def test_valid_complaint_is_graded_on_assessment_with_reasons(run: Runner) -> None:
+    c = run(Assess(actor="h-1", validity="valid", facts=[Fact.PERSONAL_INJURY]))
+    assert isinstance(c.events[-1], Graded)
+    assert c.state.grade is Grade.MAJOR
+    assert c.state.grade_reasons
+
+
+@pytest.mark.procedure("GRD-6")
+def test_grade_cannot_be_lowered_by_a_command(run: Runner) -> None:
+    run(Assess(actor="h-1", validity="valid", facts=[Fact.STAFF_FAULT]))
+    with pytest.raises(GradeError, match="GRD-6"):
+        run(Regrade(actor="h-1", grade="minor"))
+    c = run(Regrade(actor="h-1", grade="major", reason="repeated"))
+    assert c.state.grade is Grade.MAJOR
+
+
+@pytest.mark.procedure("DL-6")
+def test_one_month_unresolved_upgrades_to_major(run: Runner) -> None:
+    run(Assess(actor="h-1", validity="valid", facts=[Fact.FACILITY_LIMITATION]))
+    assert run.complaint.state.grade is Grade.MINOR
+    c = run(Regrade(actor="system"), after=timedelta(days=29))
+    assert c.state.grade is Grade.MINOR  # nothing happened
+    c = run(Regrade(actor="system"), after=timedelta(days=3))
+    assert c.state.grade is Grade.MAJOR
+    assert "DL-6" in c.state.grade_reasons[0]
+
+
+@pytest.mark.procedure("ESC-3")
+def test_assignment_below_the_grade_rung_is_refused(run: Runner) -> None:
+    p = run.pack
+    run(Assess(actor="h-1", validity="valid", facts=[Fact.MAJOR_LOSS]))
+    need = p.handler_rung_for(Grade.MAJOR)
+    with pytest.raises(AccessDeniedError, match="ESC-3"):
+        run(Assign(actor="h-1", handler="h-2", rung=p.ladder[0].code))
+    c = run(Assign(actor="h-1", handler="boss", rung=need))
+    assert c.state.rung == need
+    assert c.state.handler == "boss"
+
+
+@pytest.mark.procedure("ESC-4")
+def test_person_complained_about_never_handles_it() -> None:
+    p = pack()
+    pm = p.ladder[3].code
+    r = Runner(p, intake(summary="项目经理态度恶劣", target=about("pm-1", pm)))
+    r.register()
+    with pytest.raises(AccessDeniedError, match="ESC-4"):
+        r(Assign(actor="s-1", handler="pm-1", rung=p.top_rung.code))
+    with pytest.raises(AccessDeniedError):
+        r(Assign(actor="s-1", handler="other-pm", rung=pm))
+    c = r(Assign(actor="s-1", handler="director", rung=p.top_rung.code))
+    assert c.state.rung == p.top_rung.code
+
+
+@pytest.mark.procedure("ESC-5")
+def test_escalation_goes_up_and_stops_at_the_top(run: Runner) -> None:
+    p = run.pack
+    seen = []
+    for _ in range(len(p.ladder) - 1):
+        c = run(Escalate(actor="h-1", trigger="cannot_handle"))
+        seen.append(p.rung_index(c.state.rung))
+        assert isinstance(c.events[-1], Escalated)
+        assert c.events[-1].trigger is Trigger.CANNOT_HANDLE
+    assert seen == sorted(seen)
+    assert seen[-1] == len(p.ladder) - 1
+    with pytest.raises(EscalationError, match="top"):
+        run(Escalate(actor="h-1", trigger="cannot_handle"))
+    with pytest.raises(EscalationError):
+        run(Assign(actor="h-1", handler="x", rung=p.ladder[0].code))
+
+
+@pytest.mark.procedure("ESC-2")
+def test_serious_goes_straight_to_the_serious_rung(run: Runner) -> None:
+    c = run(Escalate(actor="h-1", trigger=Trigger.SERIOUS))
+    assert c.state.rung == run.pack.serious_rung
+
+
+@pytest.mark.procedure("VIS-1")
+def test_dissatisfied_visit_reopens_and_escalates(run: Runner) -> None:
+    run(Assess(actor="h-1", validity="valid"))
+    run(Reply(actor="h-1", message="已修好", final=True))
+    assert run.complaint.status is Status.AWAITING_VISIT
+    c = run(Visit(actor="v-1", satisfied=False, opinion="还在漏"))
+    kinds = [type(e) for e in c.events[-3:]]
+    assert kinds == [Visited, Reopened, Escalated]
+    assert c.status is Status.IN_HANDLING
+    run(Reply(actor="h-1", message="再次维修", final=True))
+    c = run(Visit(actor="v-1", satisfied=True))
+    c = run(Close(actor="h-1", result="修复，业主满意"))
+    assert c.status is Status.CLOSED
+    assert isinstance(c.events[-1], Closed)
+    assert c.events[-1].confirmed_by_complainant
+
+
+@pytest.mark.procedure("VIS-2")
+def test_visit_records_opinion_and_appointed_reply_time(run: Runner) -> None:
+    run(Reply(actor="h-1", message="ok", final=True))
+    due = run.now + timedelta(days=2)
+    c = run(Visit(actor="v-1", satisfied=True, opinion="满意", reply_due=due))
+    assert c.events[-1].reply_due == due  # type: ignore[attr-defined]
+    with pytest.raises(NaiveDatetimeError):
+        run(Visit(actor="v-1", satisfied=True, reply_due=datetime(2030, 1, 1)))
+
+
+@pytest.mark.procedure("VIS-3")
+def test_closure_needs_confirmation_or_the_top_rung(run: Runner) -> None:
+    run(Reply(actor="h-1", message="ok", final=True))
+    with pytest.raises(IllegalTransitionError, match="VIS-3"):
+        run(Close(actor="h-1", result="done"))
+    with pytest.raises(IllegalTransitionError, match="top rung"):
+        run(Close(actor="h-1", result="done", decided_by_top_rung=True))
+    run(Escalate(actor="h-1", trigger="dissatisfied", to_rung=run.pack.top_rung.code))
+    c = run(Close(actor="gm", result="decided", decided_by_top_rung=True))
+    assert c.status is Status.CLOSED
+
+
+@pytest.mark.procedure("VIS-4")
+def test_major_issue_found_on_a_visit_is_flagged(run: Runner) -> None:
+    run(Reply(actor="h-1", message="ok", final=True))
+    c = run(Visit(actor="v-1", satisfied=True, major_issue=True))
+    assert c.events[-1].major_issue  # type: ignore[attr-defined]
+
+
+@pytest.mark.procedure("REC-6")
+def test_closed_record_is_signed_off_once(run: Runner) -> None:
+    run(Reply(actor="h-1", message="ok", final=True))
+    run(Close(actor="h-1", result="ok", confirmed_by_complainant=True))
+    c = run(SignOff(actor="sup-1"))
+    assert c.state.signed_off
+    with pytest.raises(IllegalTransitionError):
+        run(SignOff(actor="sup-1"))
+
+
+@pytest.mark.procedure("IMP-1")
+def test_cause_analysis_is_recorded(run: Runner) -> None:
+    c = run(RecordCause(actor="h-1", cause="管道老化", corrective="更换", preventive="巡检"))
+    assert c.state.cause_analysed
+    with pytest.raises(InvalidInputError) as info:
+        run(RecordCause(actor="h-1", cause="x", corrective=" "))
+    assert info.value.path == "corrective"
+
+
+@pytest.mark.procedure("PEN-2")
+def test_sanction_is_recorded_against_the_person_complained_about() -> None:
+    p = pack()
+    r = Runner(p, intake(summary="保安态度差", target=about("g-1", p.ladder[0].code, "guard")))
+    r.register()
+    with pytest.raises(IllegalTransitionError, match="VAL-4"):
+        r(RecordSanction(actor="sup"))
+    r(Assess(actor="h-1", validity="valid", facts=[Fact.STAFF_FAULT]))
+    c = r(RecordSanction(actor="sup"))
+    ev = c.events[-1]
+    assert ev.staff_id == "g-1"
+    assert ev.grade is Grade.IMPORTANT
+    assert ev.measures  # type: ignore[attr-defined]
+
+
+def test_pause_and_resume_alternate(run: Runner) -> None:
+    assert run(Pause(actor="h-1", reason="等业主提供照片")).state.paused
+    with pytest.raises(IllegalTransitionError):
+        run(Pause(actor="h-1", reason="again"))
+    assert not run(Resume(actor="h-1")).state.paused
+    with pytest.raises(IllegalTransitionError):
+        run(Resume(actor="h-1"))
+
+
+@pytest.mark.procedure("DL-5")
+def test_promise_must_be_future_and_aware(run: Runner) -> None:
+    c = run(Promise(actor="h-1", due=run.now + timedelta(days=1)))
+    assert c.state.promise_due is not None
+    with pytest.raises(InvalidInputError) as info:
+        run(Promise(actor="h-1", due=run.now - timedelta(hours=1)))
+    assert info.value.path == "due"
+
+
+@pytest.mark.procedure("HDL-4")
+def test_department_reports_a_result(run: Runner) -> None:
+    run(Classify(actor="h-1"))
+    c = run(Handle(actor="eng-1", result="更换水管"))
+    assert c.state.handled
+
+
+def test_illegal_command_carries_state_and_command(run: Runner) -> None:
+    with pytest.raises(IllegalTransitionError) as info:
+        run(Visit(actor="v", satisfied=True))
+    assert info.value.state == "registered"
+    assert info.value.command == "visit"
+    assert info.value.complaint_id == "C-1"
+    with pytest.raises(IllegalTransitionError):
+        run(Reopen(actor="h", reason="x"))
+
+
+def test_closed_complaint_reopens(run: Runner) -> None:
+    run(Reply(actor="h-1", message="ok", final=True))
+    run(Close(actor="h-1", result="ok", confirmed_by_complainant=True))
+    c = run(Reopen(actor="h-1", reason="漏水复发"))
+    assert c.status is Status.IN_HANDLING
+    assert c.state.reopened == 1
+
+
+def test_time_must_move_forward_and_be_aware(run: Runner) -> None:
+    with pytest.raises(InvalidInputError) as info:
+        decide(run.complaint, Pause(actor="h", reason="x"), run.pack, T0 - timedelta(days=1))
+    assert info.value.path == "now"
+    with pytest.raises(NaiveDatetimeError):
+        decide(run.complaint, Pause(actor="h", reason="x"), run.pack, datetime(2026, 1, 1))
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        lambda: Pause(actor="", reason="x"),
+        lambda: Assess(actor="h", validity="maybe"),
+        lambda: Escalate(actor="h", trigger="boredom"),
+    ],
+)
+def test_bad_commands_raise_library_errors_naming_the_field(bad: object) -> None:
+    with pytest.raises(ComplaintCoreError) as info:
+        bad()  # type: ignore[operator]
+    assert isinstance(info.value, ValueError)
+    assert getattr(info.value, "path", "")
+
+
+def test_decide_rejects_wrong_argument_types(run: Runner) -> None:
+    with pytest.raises(InvalidInputError) as info:
+        decide(run.complaint, "close", run.pack, run.now)  # type: ignore[arg-type]
+    assert info.value.path == "command"
+    assert SH is not None
