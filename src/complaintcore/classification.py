@@ -75,6 +75,8 @@ _CJK = re.compile(f"[{_CJK_RANGES}]")
 # A word character that is not CJK: what must not touch a non-CJK keyword.
 _WORD = re.compile(f"[^\\W{_CJK_RANGES}]")
 
+_FIRST_CHARS_PER_PATTERN = 40
+_WORD_RUN = re.compile(f"[^\\W{_CJK_RANGES}]+")
 _ASCII_LETTER = re.compile(r"[a-z]")
 _VOWELS = frozenset("aeiou")
 
@@ -156,6 +158,7 @@ class _KeywordMatcher:
     """
 
     patterns: tuple[re.Pattern[str], ...]
+    mixed_latin: bool
     forms: Mapping[str, tuple[int, bool]]
     keywords: tuple[str, ...]
     groups_of: tuple[tuple[int, ...], ...]
@@ -187,15 +190,22 @@ class _KeywordMatcher:
             if _CJK.search(norm) is None:
                 for form in _word_forms(norm):
                     forms.setdefault(form, (k, True))
-        # One pattern per script of the first character.  A position can only
-        # start a match in one of them, so scanning both and merging by position
-        # is the same as scanning their union, and each pattern's top-level
-        # alternation stays short (the regex engine tries its branches in turn).
+        # Patterns split by the first character (by script, then into chunks of
+        # at most _FIRST_CHARS_PER_PATTERN first characters).  A position can
+        # start a match in only one of them, so merging their matches by position
+        # is the same as scanning their union, and each top-level alternation
+        # stays short (the regex engine tries its branches one after another).
         latin = [f for f in forms if _CJK.match(f) is None]
-        cjk = [f for f in forms if _CJK.match(f) is not None]
-        patterns = tuple(re.compile(_trie_regex(part)) for part in (latin, cjk) if part)
+        patterns: list[re.Pattern[str]] = []
+        for part in (latin, [f for f in forms if _CJK.match(f) is not None]):
+            firsts = sorted({f[0] for f in part})
+            chunks = -(-len(firsts) // _FIRST_CHARS_PER_PATTERN)
+            for j in range(chunks):
+                mine = set(firsts[j::chunks])
+                patterns.append(re.compile(_trie_regex(f for f in part if f[0] in mine)))
         return cls(
-            patterns=patterns,
+            patterns=tuple(patterns),
+            mixed_latin=any(_CJK.search(f) for f in latin),
             forms=forms,
             keywords=tuple(keywords),
             groups_of=tuple(tuple(g) for g in groups_of),
@@ -210,31 +220,65 @@ class _KeywordMatcher:
         tried, then the next position.  (Checking boundaries here rather than
         with look-arounds keeps the regex engine's fast first-character skip.)
         """
-        patterns = self.patterns
-        if not patterns:
+        if not self.patterns:
             return []
         t = normalise_text(text)
+        found = self._scan_fast(t)
+        return self._scan_exact(t) if found is None else found
+
+    def _scan_fast(self, t: str) -> list[int] | None:
+        """The common case in C-speed passes; None when it cannot be sure.
+
+        Each pattern's matches are listed by ``finditer`` and merged by position
+        (no two patterns can match at the same position).  The result equals
+        :meth:`_scan_exact` unless two listed matches overlap, a shorter form
+        would be needed, or a rejected span could hide another match; then it
+        gives up.
+        """
+        patterns = self.patterns
+        if len(patterns) == 1:
+            matches = list(patterns[0].finditer(t))
+        else:
+            matches = [m for p in patterns for m in p.finditer(t)]
+            matches.sort(key=_match_start)
+        n = len(t)
+        forms = self.forms
+        found: dict[int, None] = {}
+        pos = 0
+        for m in matches:
+            start, end = m.span()
+            if start < pos:
+                return None
+            k, bounded = forms[m.group()]
+            if bounded and (
+                (start > 0 and _is_word(t[start - 1])) or (end < n and _is_word(t[end]))
+            ):
+                # Rejected.  A match hidden inside this span would start after a
+                # word character (so be rejected too) unless the span holds a
+                # non-word character or a CJK-bearing keyword could start there.
+                if self.mixed_latin or not _WORD_RUN.fullmatch(t, start, end):
+                    return None
+                continue
+            found.setdefault(k, None)
+            pos = end
+        return list(found)
+
+    def _scan_exact(self, t: str) -> list[int]:
+        """Leftmost-longest scan that restarts a pattern after any overlap."""
+        patterns = self.patterns
         n = len(t)
         forms = self.forms
         found: dict[int, None] = {}
         # The next match of each pattern at or after ``pos`` (None: no more).
-        # Pattern iterators run in C; one is restarted only after an overlap or
-        # a rejected boundary, which is rare.
-        iters = [p.finditer(t) for p in patterns]
-        ahead = [next(it, None) for it in iters]
+        ahead = [p.search(t) for p in patterns]
         pos = 0
         while True:
             best = -1
             best_start = n + 1
             for i, m in enumerate(ahead):
-                if m is None:
-                    continue
-                if m.start() < pos:
-                    iters[i] = patterns[i].finditer(t, pos)
-                    m = ahead[i] = next(iters[i], None)
-                    if m is None:
-                        continue
-                if m.start() < best_start:
+                if m is not None and m.start() < pos:
+                    m = ahead[i] = patterns[i].search(t, pos)
+                if m is not None and m.start() < best_start:
                     best, best_start = i, m.start()
             if best < 0:
                 break
@@ -242,9 +286,7 @@ class _KeywordMatcher:
             assert m is not None
             start, end = m.span()
             k, bounded = forms[m.group()]
-            if bounded and (
-                (start > 0 and _is_word(t[start - 1])) or (end < n and _is_word(t[end]))
-            ):
+            if bounded:
                 # Every shorter form at this position is a prefix of a non-CJK
                 # form, so also non-CJK: a word character on the left rules out all.
                 ok = start == 0 or not _is_word(t[start - 1])
@@ -255,23 +297,16 @@ class _KeywordMatcher:
                     else:
                         end = shorter.end()
                         k = forms[shorter.group()][0]
-                iters[best] = patterns[best].finditer(t, end if ok else start + 1)
-                ahead[best] = next(iters[best], None)
                 if not ok:
+                    ahead[best] = patterns[best].search(t, start + 1)
                     continue
-            else:
-                ahead[best] = next(iters[best], None)
             found.setdefault(k, None)
             pos = end
         return list(found)
 
-    def group_hits(self, text: str, n_groups: int) -> list[list[int]]:
-        """For each group, the keyword indices found (first-appearance order)."""
-        hits: list[list[int]] = [[] for _ in range(n_groups)]
-        for k in self.scan(text):
-            for g in self.groups_of[k]:
-                hits[g].append(k)
-        return hits
+
+def _match_start(m: re.Match[str]) -> int:
+    return m.start()
 
 
 # --------------------------------------------------------------------------- results

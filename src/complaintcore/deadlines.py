@@ -163,151 +163,172 @@ def _hit(event: Event, tags: Sequence[str]) -> bool:
     return any(t in tags for t in event.tags())
 
 
-def compute_clock(
-    complaint: Complaint, spec: ClockSpec, calendar: WorkingTime, now: datetime
-) -> ClockStatus:
-    """Replay one clock over the events up to ``now`` (DL-1..8)."""
-    require_aware(now, "now")
-    steps: list[str] = []
+@attrs.define
+class _Run:
+    """One clock's replay state; lives only inside :func:`compute_clock`."""
+
+    spec: ClockSpec
+    calendar: WorkingTime
+    steps: list[str] = attrs.Factory(list)
     started: datetime | None = None
     running_since: datetime | None = None
     stopped: datetime | None = None
-    used = _ZERO
-    budget = _ZERO
+    late: bool = False
+    used: timedelta = _ZERO
+    budget: timedelta = _ZERO
+    due: datetime | None = None
     measure: _Measure | None = None
-    paused_globally = False
-    run = 0
-    promise: datetime | None = None
+    runs: int = 0
 
-    def begin(at: datetime, why: str) -> None:
-        nonlocal started, running_since, used, budget, measure, stopped, run
-        started, stopped, used, run = at, None, _ZERO, run + 1
-        measure, budget, how = _budget(spec, at, calendar, promise)
-        running_since = None if (paused_globally and spec.pausable) else at
-        steps.append(
-            f"{at.isoformat()} started by {why}; budget {how}"
-            + ("; complaint is paused, clock waits" if running_since is None else "")
+    def begin(self, at: datetime, why: str, promise: datetime | None, paused: bool) -> None:
+        self.started, self.stopped, self.used, self.late = at, None, _ZERO, False
+        self.runs += 1
+        self.measure, self.budget, how = _budget(self.spec, at, self.calendar, promise)
+        self.steps.append(f"{at.isoformat()} started by {why}; budget {how}")
+        self.running_since = None
+        if paused and self.spec.pausable:
+            self.steps.append(f"{at.isoformat()} complaint is paused: the clock waits (DL-8)")
+        else:
+            self.run_from(at)
+
+    def run_from(self, at: datetime) -> None:
+        """(Re)start running; the due time is what is left of the budget from here."""
+        assert self.measure is not None
+        self.running_since = at
+        left = self.budget - self.used
+        if left >= _ZERO:
+            self.due = self.measure.advance(at, left)
+
+    def settle(self, at: datetime) -> None:
+        """Stop running at ``at``, counting the time used."""
+        assert self.measure is not None
+        if self.running_since is not None:
+            self.used += self.measure.span(self.running_since, at)
+            if self.due is not None and at > self.due:
+                self.late = True
+        self.running_since = None
+
+    def stop(self, at: datetime, why: str) -> None:
+        self.settle(at)
+        self.stopped = at
+        self.late = self.late or self.used > self.budget
+        verdict = "missed" if self.late else "met"
+        self.steps.append(
+            f"{at.isoformat()} stopped by {why}; "
+            f"used {_hours(self.used)} of {_hours(self.budget)}: {verdict}"
         )
 
+
+def compute_clock(
+    complaint: Complaint, spec: ClockSpec, calendar: WorkingTime, now: datetime
+) -> ClockStatus:
+    """Replay one clock over the events up to ``now`` (DL-1..8).
+
+    A running clock is breached once ``now`` is past its due time, judged by the
+    clock, not by working time used: at 18:01 on the due day no more working
+    time has passed, but the deadline has (DL-7).
+    """
+    require_aware(now, "now")
+    r = _Run(spec, calendar)
+    paused = False
+    promise: datetime | None = None
     for ev in complaint.events:
         if ev.at > now:
             break
+        active = r.started is not None and r.stopped is None
         if isinstance(ev, Promised):
             promise = ev.due
             if spec.mode is ClockMode.PROMISED:
-                if started is not None and stopped is None:
-                    steps.append(
-                        f"{ev.at.isoformat()} new time agreed; the previous promise is replaced"
+                if active:
+                    r.steps.append(
+                        f"{ev.at.isoformat()} new time agreed: the last promise is replaced (DL-5)"
                     )
-                begin(ev.at, "promised")
-                continue
-        if started is not None and stopped is None and measure is not None:
-            if spec.pausable and _hit(ev, spec.pause) and running_since is not None:
-                part = measure.span(running_since, ev.at)
-                used += part
-                running_since = None
-                steps.append(f"{ev.at.isoformat()} paused ({ev.kind}); used {used} so far (DL-8)")
-            elif spec.pausable and _hit(ev, spec.resume) and running_since is None:
-                running_since = ev.at
-                steps.append(f"{ev.at.isoformat()} resumed")
+                r.begin(ev.at, "promised", promise, paused)
+        elif active:
+            if spec.pausable and _hit(ev, spec.pause) and r.running_since is not None:
+                r.settle(ev.at)
+                r.steps.append(f"{ev.at.isoformat()} paused; used {_hours(r.used)} so far (DL-8)")
+            elif spec.pausable and _hit(ev, spec.resume) and r.running_since is None:
+                r.run_from(ev.at)
+                r.steps.append(f"{ev.at.isoformat()} resumed; due {_iso(r.due)}")
             elif _hit(ev, spec.stop):
-                if running_since is not None:
-                    used += measure.span(running_since, ev.at)
-                running_since, stopped = None, ev.at
-                verdict = "met" if used <= budget else "missed"
-                steps.append(
-                    f"{ev.at.isoformat()} stopped by {ev.kind}; used {used} of {budget}: {verdict}"
-                )
-        elif started is None and _hit(ev, spec.start) and spec.mode is not ClockMode.PROMISED:
-            begin(ev.at, ev.kind)
-            if _hit(ev, spec.stop):
-                # e.g. registered by customer service itself: IN-5 is met at once.
-                running_since, stopped = None, ev.at
-                steps.append(f"{ev.at.isoformat()} stopped by the same event: met at once")
-        elif stopped is not None and ev.kind == "reopened" and spec.reopen is not ReopenPolicy.KEEP:
+                r.stop(ev.at, ev.kind)
+        elif r.started is None and spec.mode is not ClockMode.PROMISED and _hit(ev, spec.start):
+            r.begin(ev.at, ev.kind, promise, paused)
+            if _hit(ev, spec.stop):  # e.g. registered by customer service: IN-5 met at once
+                r.stop(ev.at, "the same event")
+        elif r.stopped is not None and ev.kind == "reopened":
             if spec.reopen is ReopenPolicy.RESTART:
-                begin(ev.at, "reopened (restart)")
-            else:
-                stopped, running_since = None, ev.at
-                steps.append(f"{ev.at.isoformat()} reopened; resumes with {used} used")
-        if ev.kind in ("paused",):
-            paused_globally = True
+                r.begin(ev.at, "reopened (restart)", promise, paused)
+            elif spec.reopen is ReopenPolicy.RESUME:
+                r.stopped = None
+                r.run_from(ev.at)
+                r.steps.append(f"{ev.at.isoformat()} reopened; resumes with {_hours(r.used)} used")
+        if ev.kind == "paused":
+            paused = True
         elif ev.kind in ("resumed", "closed"):
-            paused_globally = False
+            paused = False
+    return _status(r, spec, now)
 
-    if started is None or measure is None:
-        return ClockStatus(
-            spec.name,
-            spec.rule,
-            ClockState.NOT_STARTED,
-            None,
-            None,
-            None,
-            _ZERO,
-            _ZERO,
-            _ZERO,
-            None,
-            ("not started: waiting for " + " / ".join(spec.start),),
-            run,
-        )
-    if stopped is not None:
-        state = ClockState.MET if used <= budget else ClockState.MISSED
-        return ClockStatus(
-            spec.name,
-            spec.rule,
-            state,
-            started,
-            None,
-            None,
-            used,
-            max(budget - used, _ZERO),
-            budget,
-            stopped,
-            tuple(steps),
-            run,
-        )
 
-    origin = running_since or now
-    so_far = used + (measure.span(running_since, now) if running_since else _ZERO)
-    remaining = budget - used
-    due = measure.advance(origin, remaining) if remaining >= _ZERO else None
-    threshold = budget * spec.at_risk_percent // 100
-    risk_left = threshold - used
-    at_risk_from = measure.advance(origin, risk_left) if risk_left >= _ZERO else None
-    if running_since is None:
+def _hours(d: timedelta) -> str:
+    """Durations as people read them on a deadline: 31h, 4h30m."""
+    minutes = int(d.total_seconds()) // 60
+    h, m = divmod(abs(minutes), 60)
+    sign = "-" if minutes < 0 else ""
+    return f"{sign}{h}h{m:02d}m" if m else f"{sign}{h}h"
+
+
+def _iso(t: datetime | None) -> str:
+    return t.isoformat() if t is not None else "already passed"
+
+
+def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
+    if r.started is None or r.measure is None:
+        waiting = ("not started: waiting for " + " / ".join(spec.start),)
+        return ClockStatus(
+            spec.name, spec.rule, ClockState.NOT_STARTED, None, None, None,
+            _ZERO, _ZERO, _ZERO, None, waiting, r.runs,
+        )  # fmt: skip
+    if r.stopped is not None:
+        state = ClockState.MISSED if r.late else ClockState.MET
+        return ClockStatus(
+            spec.name, spec.rule, state, r.started, r.due, None, r.used,
+            max(r.budget - r.used, _ZERO), r.budget, r.stopped, tuple(r.steps), r.runs,
+        )  # fmt: skip
+    steps = list(r.steps)
+    running = r.running_since is not None
+    so_far = r.used + (r.measure.span(r.running_since, now) if r.running_since else _ZERO)
+    origin = r.running_since or now
+    due = r.due if running else (r.measure.advance(now, r.budget - r.used)
+                                 if r.budget >= r.used else r.due)  # fmt: skip
+    risk_left = r.budget * spec.at_risk_percent // 100 - r.used
+    at_risk_from = r.measure.advance(origin, risk_left) if risk_left >= _ZERO else None
+    if not running:
         state = ClockState.PAUSED
         steps.append(
-            f"{now.isoformat()} paused: due moves on by the time the pause takes; "
-            f"if resumed now, due {due.isoformat() if due else 'already passed'}"
+            f"{now.isoformat()} paused: the due time moves on by the length of the pause; "
+            f"if resumed now, due {_iso(due)}"
         )
-    elif so_far > budget:
+    elif r.budget < so_far or (due is not None and now > due) or due is None:
         state = ClockState.BREACHED
-        steps.append(f"{now.isoformat()} breached: used {so_far} of {budget} (DL-7)")
-    elif so_far >= threshold:
+        steps.append(f"{now.isoformat()} breached: due {_iso(due)}, used {_hours(so_far)} (DL-7)")
+    elif at_risk_from is None or now >= at_risk_from:
         state = ClockState.AT_RISK
         steps.append(
-            f"{now.isoformat()} at risk: used {so_far} of {budget}, "
-            f"{spec.at_risk_percent}% reached (DL-7)"
+            f"{now.isoformat()} at risk since {_iso(at_risk_from)} "
+            f"({spec.at_risk_percent}% of {_hours(r.budget)}); due {_iso(due)} (DL-7)"
         )
     else:
         state = ClockState.RUNNING
-        steps.append(f"{now.isoformat()} running: used {so_far} of {budget}")
-    if due is not None:
-        steps.append(f"due {due.isoformat()}")
+        steps.append(
+            f"{now.isoformat()} running: used {_hours(so_far)} of {_hours(r.budget)}; "
+            f"due {_iso(due)}"
+        )
     return ClockStatus(
-        spec.name,
-        spec.rule,
-        state,
-        started,
-        due,
-        at_risk_from,
-        so_far,
-        max(budget - so_far, _ZERO),
-        budget,
-        None,
-        tuple(steps),
-        run,
-    )
+        spec.name, spec.rule, state, r.started, due, at_risk_from, so_far,
+        max(r.budget - so_far, _ZERO), r.budget, None, tuple(steps), r.runs,
+    )  # fmt: skip
 
 
 def compute_clocks(

@@ -10,14 +10,16 @@ stays fast and the core is usable without it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from complaintcore.calendar import DEFAULT_WINDOWS, WindowLike, WorkingCalendar
 from complaintcore.errors import CalendarError, InvalidInputError
+from complaintcore.rulepack import CalendarSpec
 
-__all__ = ["calendar_from_holidays"]
+__all__ = ["calendar_for_spec", "calendar_from_holidays"]
 
 
 def calendar_from_holidays(
@@ -99,6 +101,35 @@ def calendar_from_holidays(
         workdays=(src_works | more_works) - more_hols,
         overrides=overrides,
         makeup_weekday=makeup_weekday,
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def calendar_for_spec(spec: CalendarSpec) -> WorkingCalendar:
+    """The working calendar a rule pack names (its ``[calendar]`` table).
+
+    ``country = ""`` means no public holidays at all (a 24-hour service centre);
+    any other code is looked up in ``holidays``.  The pack's explicit holiday
+    and make-up-day lists win over the source.  Built once per spec: building
+    asks ``holidays`` for every year of the table.
+    """
+    weekly = dict.fromkeys(spec.weekdays, spec.windows)
+    years = (spec.first_year, spec.last_year)
+    if not spec.country:
+        return WorkingCalendar.build(
+            tz=spec.timezone,
+            weekly=weekly,
+            years=years,
+            holidays=spec.holidays,
+            workdays=spec.workdays,
+        )
+    return calendar_from_holidays(
+        spec.country,
+        tz=spec.timezone,
+        years=years,
+        weekly=weekly,
+        extra_holidays=spec.holidays,
+        extra_workdays=spec.workdays,
     )
 
 

@@ -1,0 +1,254 @@
+"""What both stores share: canonical JSON, the hash chain, and value codecs.
+
+The SQLite and in-memory stores must agree byte for byte on what they hash, so a
+history checked by one means the same as a history checked by the other.  The
+chain (REC-5, tamper evidence)::
+
+    genesis   = sha256(intake JSON)
+    hash[seq] = sha256(JSON [hash[seq-1], complaint_id, seq] + "\\n" + event JSON)
+
+where every JSON text is canonical (sorted keys, no spaces, UTF-8) and is hashed
+exactly as stored, so any edit to a stored text -- even one that keeps its
+meaning -- breaks the chain.  The array prefix is self-delimiting, so no choice
+of complaint id can make two different histories hash alike.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+from complaintcore.errors import InvalidInputError
+from complaintcore.models import Complaint, Event, Intake, require_aware
+from complaintcore.ports import ComplaintRow, Notification, OutboxItem
+
+__all__ = [
+    "MAX_ERROR_CHARS",
+    "StoredEvent",
+    "canonical_json",
+    "chain_problems",
+    "check_events",
+    "check_limit",
+    "check_outbox",
+    "check_row_id",
+    "decode_complaint",
+    "effective_key",
+    "encode_event",
+    "encode_intake",
+    "event_hash",
+    "genesis_hash",
+    "notification_from_json",
+    "notification_to_json",
+    "outbox_item",
+    "parse_utc",
+    "to_utc_text",
+]
+
+MAX_ERROR_CHARS = 2000
+"""Outbox ``last_error`` is cut to this length: a notifier's error can be long."""
+
+
+# --------------------------------------------------------------------------- json + time
+
+
+def canonical_json(data: Any) -> str:
+    """One text per value: sorted keys, no whitespace, non-ASCII kept (UTF-8)."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def encode_intake(intake: Intake) -> str:
+    from complaintcore.serialization import intake_to_dict
+
+    return canonical_json(intake_to_dict(intake))
+
+
+def encode_event(event: Event) -> str:
+    from complaintcore.serialization import event_to_dict
+
+    return canonical_json(event_to_dict(event))
+
+
+def decode_complaint(complaint_id: str, intake_json: str, bodies: Iterable[str]) -> Complaint:
+    """Rebuild a complaint from stored texts; the state is refolded, never stored."""
+    from complaintcore.serialization import event_from_dict, intake_from_dict
+    from complaintcore.workflow import replay
+
+    intake = intake_from_dict(json.loads(intake_json))
+    events = [event_from_dict(json.loads(body)) for body in bodies]
+    return replay(complaint_id, intake, events)
+
+
+def to_utc_text(value: datetime, path: str) -> str:
+    """``YYYY-MM-DDTHH:MM:SS.ffffff+00:00``: fixed width, so text order is time order."""
+    require_aware(value, path)
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def parse_utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+# --------------------------------------------------------------------------- chain
+
+
+def genesis_hash(intake_json: str) -> str:
+    """The chain's anchor: editing the stored intake breaks the link to event 1."""
+    return hashlib.sha256(intake_json.encode("utf-8")).hexdigest()
+
+
+def event_hash(prev_hash: str, complaint_id: str, seq: int, body_json: str) -> str:
+    head = canonical_json([prev_hash, complaint_id, seq])
+    return hashlib.sha256(f"{head}\n{body_json}".encode()).hexdigest()
+
+
+class StoredEvent(NamedTuple):
+    """One stored event as the chain sees it."""
+
+    seq: int
+    kind: str
+    at: str
+    actor: str
+    body_json: str
+    prev_hash: str
+    hash: str
+
+
+def chain_problems(complaint_id: str, intake_json: str, events: Iterable[StoredEvent],
+                   projected_version: int | None) -> tuple[int, list[str]]:
+    """Check one complaint's history; return its event count and the problems.
+
+    Problems name the complaint id and the seq only -- never a stored value, which
+    could be personal data (PRV-1).  ``projected_version`` ``None`` means the
+    projection row is missing.
+    """
+    problems: list[str] = []
+    prev = genesis_hash(intake_json)
+    expected_seq = 1
+    count = 0
+    for ev in events:
+        count += 1
+        where = f"complaint {complaint_id} event {ev.seq}"
+        if ev.seq != expected_seq:
+            problems.append(f"{where}: expected seq {expected_seq} (events missing or reordered)")
+        if ev.prev_hash != prev:
+            what = "the intake" if expected_seq == 1 else f"event {expected_seq - 1}"
+            problems.append(f"{where}: does not link to {what} (edited or deleted)")
+        if ev.hash != event_hash(ev.prev_hash, complaint_id, ev.seq, ev.body_json):
+            problems.append(f"{where}: hash does not match its content (edited)")
+        problems.extend(f"{where}: {p}" for p in _column_problems(ev))
+        prev = ev.hash
+        expected_seq = ev.seq + 1
+    if projected_version is None:
+        problems.append(f"complaint {complaint_id}: projection row missing")
+    elif projected_version != count:
+        problems.append(
+            f"complaint {complaint_id}: projection says version {projected_version} "
+            f"but {count} events are stored (events deleted or projection stale)"
+        )
+    return count, problems
+
+
+def _column_problems(ev: StoredEvent) -> list[str]:
+    """The kind/at/actor columns are copies kept for queries; they must match the body."""
+    try:
+        body = json.loads(ev.body_json)
+    except ValueError:
+        return ["body is not valid JSON"]
+    if not isinstance(body, dict):
+        return ["body is not a JSON object"]
+    out = []
+    if body.get("type") != ev.kind:
+        out.append("kind column differs from the body")
+    if body.get("at") != ev.at:
+        out.append("at column differs from the body")
+    if body.get("actor") != ev.actor:
+        out.append("actor column differs from the body")
+    return out
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def effective_key(complaint: Complaint, row: ComplaintRow) -> str:
+    """The idempotency key of a new complaint: the row's, else the intake's."""
+    if not isinstance(row, ComplaintRow):
+        raise InvalidInputError("row", "expected a ComplaintRow")
+    if row.id != complaint.id:
+        raise InvalidInputError("row.id", "does not match the complaint's id")
+    key = row.idempotency_key or complaint.intake.idempotency_key
+    if complaint.intake.idempotency_key and key != complaint.intake.idempotency_key:
+        raise InvalidInputError("row.idempotency_key", "differs from the intake's key")
+    return key
+
+
+def check_row_id(row: ComplaintRow, complaint_id: str) -> None:
+    if not isinstance(row, ComplaintRow):
+        raise InvalidInputError("row", "expected a ComplaintRow")
+    if row.id != complaint_id:
+        raise InvalidInputError("row.id", "does not match the complaint id")
+
+
+# --------------------------------------------------------------------------- outbox
+
+
+def notification_to_json(n: Notification) -> str:
+    return canonical_json({
+        "key": n.key,
+        "complaint_id": n.complaint_id,
+        "topic": n.topic,
+        "recipient": n.recipient,
+        "subject": n.subject,
+        "body": n.body,
+        "created_at": require_aware(n.created_at, "notification.created_at").isoformat(),
+        "data": [[k, v] for k, v in n.data],
+    })
+
+
+def notification_from_json(text: str) -> Notification:
+    d: Mapping[str, Any] = json.loads(text)
+    return Notification(
+        key=d["key"], complaint_id=d["complaint_id"], topic=d["topic"],
+        recipient=d["recipient"], subject=d["subject"], body=d["body"],
+        created_at=datetime.fromisoformat(d["created_at"]),
+        data=tuple((str(k), str(v)) for k, v in d["data"]),
+    )
+
+
+def outbox_item(item_id: int, notifier: str, body_json: str, attempts: int,
+                next_attempt_at: str | None, last_error: str | None) -> OutboxItem:
+    return OutboxItem(
+        id=item_id, notifier=notifier, notification=notification_from_json(body_json),
+        attempts=attempts,
+        next_attempt_at=parse_utc(next_attempt_at) if next_attempt_at else None,
+        last_error=last_error or "",
+    )
+
+
+def check_outbox(outbox: Iterable[tuple[str, Notification]]) -> list[tuple[str, Notification]]:
+    """Refuse malformed entries before any write: a notifier name and a dedupe key."""
+    out = list(outbox)
+    for i, (notifier, n) in enumerate(out):
+        if not isinstance(notifier, str) or not notifier:
+            raise InvalidInputError(f"outbox[{i}].notifier", "must be a non-empty name")
+        if not isinstance(n, Notification):
+            raise InvalidInputError(f"outbox[{i}]", "expected a Notification")
+        if not n.key:
+            raise InvalidInputError(f"outbox[{i}].key", "a notification needs a dedupe key")
+        require_aware(n.created_at, f"outbox[{i}].created_at")
+    return out
+
+
+def check_events(events: Iterable[Event]) -> list[Event]:
+    out = list(events)
+    for i, ev in enumerate(out):
+        if not isinstance(ev, Event):
+            raise InvalidInputError(f"events[{i}]", f"expected an Event, got {type(ev).__name__}")
+    return out
+
+
+def check_limit(limit: int | None) -> None:
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise InvalidInputError("limit", "must be a non-negative integer or None")

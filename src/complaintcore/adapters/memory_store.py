@@ -1,0 +1,295 @@
+"""A :class:`~complaintcore.ports.ComplaintStore` in memory, for tests and scripts.
+
+Same contract as :class:`~complaintcore.adapters.sqlite_store.SqliteStore` --
+versions, idempotency keys, the outbox and the same hash chain -- so a test that
+passes against it means the same against the file store.  It keeps the same
+canonical JSON texts the file store keeps and decodes them on every load, so
+what comes back (fixed UTC offsets, refolded state) is what SQLite gives back.
+One :class:`threading.Lock` makes every operation atomic; nothing survives the
+process.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Self
+
+import attrs
+
+from complaintcore.adapters._chain import (
+    MAX_ERROR_CHARS,
+    StoredEvent,
+    chain_problems,
+    check_events,
+    check_limit,
+    check_outbox,
+    check_row_id,
+    decode_complaint,
+    effective_key,
+    encode_event,
+    encode_intake,
+    event_hash,
+    genesis_hash,
+    notification_to_json,
+    outbox_item,
+    to_utc_text,
+)
+from complaintcore.errors import (
+    ConcurrencyConflictError,
+    InvalidInputError,
+    UnknownComplaintError,
+)
+from complaintcore.models import Complaint, Event, require_aware
+from complaintcore.ports import ComplaintRow, Notification, OutboxItem, VerifyReport
+
+__all__ = ["MemoryStore"]
+
+_BATCH = 256
+
+
+@attrs.define
+class _Record:
+    intake_json: str
+    key: str
+    events: list[StoredEvent]
+    row: ComplaintRow
+
+
+@attrs.define
+class _Item:
+    id: int
+    notifier: str
+    body_json: str
+    attempts: int = 0
+    next_attempt_at: str | None = None
+    last_error: str = ""
+    delivered_at: str | None = None
+
+
+class MemoryStore:
+    """Everything in dicts behind one lock; see the module docstring."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._records: dict[str, _Record] = {}
+        self._keys: dict[str, str] = {}
+        self._outbox: dict[int, _Item] = {}
+        self._dedupe: set[tuple[str, str]] = set()
+        self._next_item = 1
+        self._closed = False
+
+    def _open(self) -> None:
+        if self._closed:
+            raise InvalidInputError("store", "is closed")
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"MemoryStore({len(self._records)} complaints)"
+
+    # ------------------------------------------------------------------ writes
+
+    def create(self, complaint: Complaint, row: ComplaintRow,
+               outbox: Sequence[tuple[str, Notification]] = ()) -> Complaint:
+        """Store a new complaint; a known idempotency key returns the stored one."""
+        if not isinstance(complaint, Complaint):
+            raise InvalidInputError("complaint", "expected a Complaint")
+        key = effective_key(complaint, row)
+        events = check_events(complaint.events)
+        entries = check_outbox(outbox)
+        intake_json = encode_intake(complaint.intake)
+        bodies = [encode_event(ev) for ev in events]
+        stored_row = _normalise(row, len(events), key)
+        with self._lock:
+            self._open()
+            if key and key in self._keys:
+                return self._load(self._keys[key])
+            if complaint.id in self._records:
+                raise InvalidInputError("complaint.id", "a complaint with this id already exists")
+            chain = _chain(complaint.id, 0, genesis_hash(intake_json), events, bodies)
+            self._records[complaint.id] = _Record(intake_json, key, chain, stored_row)
+            if key:
+                self._keys[key] = complaint.id
+            self._queue(entries)
+        return complaint
+
+    def append(self, complaint_id: str, expected_version: int, events: Sequence[Event],
+               row: ComplaintRow, outbox: Sequence[tuple[str, Notification]] = ()) -> None:
+        """Append if the stored version is ``expected_version``; ``row.version`` is ignored."""
+        check_row_id(row, complaint_id)
+        new = check_events(events)
+        entries = check_outbox(outbox)
+        bodies = [encode_event(ev) for ev in new]
+        with self._lock:
+            self._open()
+            record = self._records.get(complaint_id)
+            if record is None:
+                raise UnknownComplaintError(complaint_id)
+            version = len(record.events)
+            if version != expected_version:
+                raise ConcurrencyConflictError(complaint_id, expected_version, version)
+            prev = record.events[-1].hash if record.events else genesis_hash(record.intake_json)
+            stored_row = _normalise(row, version + len(new), record.key)
+            record.events.extend(_chain(complaint_id, version, prev, new, bodies))
+            record.row = stored_row
+            self._queue(entries)
+
+    def _queue(self, entries: Sequence[tuple[str, Notification]]) -> None:
+        for notifier, n in entries:
+            if (notifier, n.key) in self._dedupe:
+                continue
+            self._dedupe.add((notifier, n.key))
+            self._outbox[self._next_item] = _Item(self._next_item, notifier,
+                                                  notification_to_json(n))
+            self._next_item += 1
+
+    # ------------------------------------------------------------------ reads
+
+    def _load(self, complaint_id: str) -> Complaint:
+        record = self._records.get(complaint_id)
+        if record is None:
+            raise UnknownComplaintError(complaint_id)
+        return decode_complaint(complaint_id, record.intake_json,
+                                [e.body_json for e in record.events])
+
+    def load(self, complaint_id: str) -> Complaint:
+        with self._lock:
+            self._open()
+            record = self._records.get(complaint_id)
+            if record is None:
+                raise UnknownComplaintError(complaint_id)
+            intake_json, bodies = record.intake_json, [e.body_json for e in record.events]
+        return decode_complaint(complaint_id, intake_json, bodies)
+
+    def find_by_key(self, idempotency_key: str) -> Complaint | None:
+        if not idempotency_key:
+            return None
+        with self._lock:
+            self._open()
+            cid = self._keys.get(idempotency_key)
+        return None if cid is None else self.load(cid)
+
+    def rows(self, *, status: str | None = None, grade: str | None = None,
+             site: str | None = None, department: str | None = None,
+             due_before: datetime | None = None, limit: int | None = None
+             ) -> list[ComplaintRow]:
+        """Same filters and order as the SQLite store (soonest due first with ``due_before``)."""
+        check_limit(limit)
+        cutoff = None if due_before is None else require_aware(due_before, "due_before")
+        with self._lock:
+            self._open()
+            rows = [r.row for r in self._records.values()]
+        wanted = [
+            r for r in rows
+            if (status is None or r.status == status) and (grade is None or r.grade == grade)
+            and (site is None or r.site == site)
+            and (department is None or r.department == department)
+            and (cutoff is None or (r.next_due is not None and r.next_due <= cutoff))
+        ]
+        if cutoff is not None:
+            wanted.sort(key=lambda r: (r.next_due, r.id))
+        else:
+            wanted.sort(key=lambda r: (r.received_at, r.id))
+        return wanted if limit is None else wanted[:limit]
+
+    def complaints(self) -> Iterator[Complaint]:
+        """Every complaint in id order; complaints added meanwhile may or may not be seen."""
+        with self._lock:
+            self._open()
+            ids = sorted(self._records)
+        for start in range(0, len(ids), _BATCH):
+            with self._lock:
+                batch = [(cid, self._records[cid].intake_json,
+                          [e.body_json for e in self._records[cid].events])
+                         for cid in ids[start:start + _BATCH]]
+            for cid, intake_json, bodies in batch:
+                yield decode_complaint(cid, intake_json, bodies)
+
+    # ------------------------------------------------------------------ outbox
+
+    def pending(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
+        check_limit(limit)
+        cutoff = to_utc_text(now, "now")
+        with self._lock:
+            self._open()
+            due = [i for i in self._outbox.values()  # dicts keep insertion (= id) order
+                   if i.delivered_at is None
+                   and (i.next_attempt_at is None or i.next_attempt_at <= cutoff)][:limit]
+            return [outbox_item(i.id, i.notifier, i.body_json, i.attempts, i.next_attempt_at,
+                                i.last_error) for i in due]
+
+    def mark_delivered(self, item_id: int, at: datetime) -> None:
+        """Idempotent: the first delivery time is kept."""
+        stamp = to_utc_text(at, "at")
+        with self._lock:
+            item = self._item(item_id)
+            if item.delivered_at is None:
+                item.delivered_at = stamp
+
+    def mark_failed(self, item_id: int, error: str, retry_at: datetime) -> None:
+        """Count a failed attempt; ignored once the item is delivered."""
+        stamp = to_utc_text(retry_at, "retry_at")
+        with self._lock:
+            item = self._item(item_id)
+            if item.delivered_at is None:
+                item.attempts += 1
+                item.last_error = str(error)[:MAX_ERROR_CHARS]
+                item.next_attempt_at = stamp
+
+    def _item(self, item_id: int) -> _Item:
+        self._open()
+        item = self._outbox.get(item_id)
+        if item is None:
+            raise InvalidInputError("item_id", "no outbox item with this id")
+        return item
+
+    # ------------------------------------------------------------------ integrity
+
+    def verify(self) -> VerifyReport:
+        """The same chain check as the SQLite store."""
+        with self._lock:
+            self._open()
+            snapshot = [(cid, r.intake_json, list(r.events), r.row.version)
+                        for cid, r in sorted(self._records.items())]
+        problems: list[str] = []
+        events = 0
+        for cid, intake_json, stored, version in snapshot:
+            count, found = chain_problems(cid, intake_json, stored, version)
+            events += count
+            problems.extend(found)
+        return VerifyReport(complaints=len(snapshot), events=events, problems=tuple(problems))
+
+
+def _chain(complaint_id: str, version: int, prev: str, events: Sequence[Event],
+           bodies: Sequence[str]) -> list[StoredEvent]:
+    out = []
+    for offset, (event, body) in enumerate(zip(events, bodies, strict=True), start=1):
+        seq = version + offset
+        digest = event_hash(prev, complaint_id, seq, body)
+        out.append(StoredEvent(seq, event.kind, event.at.isoformat(), event.actor, body,
+                               prev, digest))
+        prev = digest
+    return out
+
+
+def _normalise(row: ComplaintRow, version: int, key: str) -> ComplaintRow:
+    """What the SQLite store would give back: UTC times, the true version, the key."""
+    if not isinstance(row, ComplaintRow):
+        raise InvalidInputError("row", "expected a ComplaintRow")
+    received = require_aware(row.received_at, "row.received_at").astimezone(UTC)
+    due = None if row.next_due is None else require_aware(
+        row.next_due, "row.next_due").astimezone(UTC)
+    return attrs.evolve(row, received_at=received, next_due=due, version=version,
+                        idempotency_key=key)

@@ -1,0 +1,59 @@
+"""The default channel: one log line per notification, personal data masked (PRV-1).
+
+A host with no mail server or robot still sees every message the desk would
+send, and an operator can grep the log by key or complaint id -- but a log is
+read by many people, so names, phones and e-mail addresses never reach it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from complaintcore.adapters.notify._common import check_text, personal_values, redact
+from complaintcore.errors import InvalidInputError
+from complaintcore.models import mask
+from complaintcore.ports import Notification, StaffMember
+
+__all__ = ["LogNotifier"]
+
+
+class LogNotifier:
+    """Log each notification at ``level`` on ``logger_name``; never fails.
+
+    The line carries the key, complaint id, topic, the recipient's staff id
+    (not their name) and the subject and body passed through
+    :func:`~complaintcore.adapters.notify.redact`, on one line.  The same
+    fields are attached as ``extra`` (``notification_key``, ``complaint_id``,
+    ``topic``) for structured log handlers.
+    """
+
+    def __init__(self, logger_name: str = "complaintcore.notify", *,
+                 level: int = logging.INFO, name: str = "log") -> None:
+        check_text(logger_name, "logger_name")
+        if isinstance(level, bool) or not isinstance(level, int):
+            raise InvalidInputError("level", "expected a logging level such as logging.INFO")
+        self.name = check_text(name, "name")
+        self.logger = logging.getLogger(logger_name)
+        self.level = level
+
+    def __repr__(self) -> str:
+        return f"LogNotifier({self.logger.name!r}, name={self.name!r})"
+
+    def send(self, notification: Notification, recipient: StaffMember | None) -> None:
+        """Write the line; a log record is the delivery."""
+        if not self.logger.isEnabledFor(self.level):
+            return
+        also = personal_values(notification, recipient)
+        to = recipient.staff_id if recipient is not None else mask(notification.recipient)
+        self.logger.log(
+            self.level,
+            "notify key=%s complaint=%s topic=%s to=%s subject=%r body=%r",
+            notification.key, notification.complaint_id, notification.topic,
+            redact(to, also=also),
+            redact(notification.subject, also=also),
+            redact(notification.body, also=also),
+            extra={"notification_key": notification.key,
+                   "complaint_id": notification.complaint_id,
+                   "topic": notification.topic},
+        )
+

@@ -1,0 +1,161 @@
+"""E-mail through any SMTP server, with the standard library only.
+
+One connection per message: notifications are few and retried by the outbox,
+so a pooled connection would only add a state to get wrong.  The Message-ID
+is derived from the notification key, so a retry after a lost reply produces
+the same id and a receiving side (or a human) can see it is a duplicate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from complaintcore.adapters.notify._common import (
+    NotificationError,
+    check_bool,
+    check_port,
+    check_text,
+    check_timeout,
+)
+from complaintcore.errors import InvalidInputError
+from complaintcore.ports import Notification, StaffMember
+
+__all__ = ["SmtpNotifier", "message_id"]
+
+_log = logging.getLogger("complaintcore.notify.smtp")
+
+
+def message_id(key: str, domain: str = "complaintcore") -> str:
+    """The Message-ID for a notification key: stable across retries, no data leaked."""
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return f"<{digest}@{domain}>"
+
+
+def _describe(exc: BaseException) -> tuple[str, int | None]:
+    """What went wrong, without the addresses smtplib puts in its messages."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        code = codes[0] if codes else None
+        return f"recipient refused (SMTP {code})", code
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"{type(exc).__name__} (SMTP {exc.smtp_code})", exc.smtp_code
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return "the server lacks a required extension (STARTTLS, SMTPUTF8)", None
+    if isinstance(exc, ValueError):
+        return f"malformed address or header ({type(exc).__name__})", None
+    detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else ""
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__, None
+
+
+def _one_line(text: str) -> str:
+    """Header values may not contain line breaks."""
+    return " ".join(text.split())
+
+
+class SmtpNotifier:
+    """Send each notification as a UTF-8 plain-text e-mail to ``recipient.email``.
+
+    A recipient without an e-mail address is skipped (logged at debug): that
+    is the directory's choice, not a delivery failure.  Any SMTP or network
+    error raises :class:`NotificationError`.
+
+    :param host: SMTP server host.
+    :param port: SMTP port (25/587 plain or STARTTLS, 465 with ``implicit_tls``).
+    :param sender: the From address.
+    :param username: log in with these when given (``password`` required too).
+    :param starttls: upgrade the connection with STARTTLS before logging in.
+    :param implicit_tls: connect with TLS from the start (SMTPS, port 465).
+    :param ssl_context: for STARTTLS/SMTPS; default ``ssl.create_default_context()``.
+    :param timeout: seconds for connecting and for each reply.
+    :param message_id_domain: right-hand side of the derived Message-ID.
+    """
+
+    def __init__(self, host: str, port: int = 25, *, sender: str,
+                 username: str | None = None, password: str | None = None,
+                 starttls: bool = False, implicit_tls: bool = False,
+                 ssl_context: ssl.SSLContext | None = None, timeout: float = 10,
+                 message_id_domain: str = "complaintcore", name: str = "email") -> None:
+        self.host = check_text(host, "host")
+        self.port = check_port(port)
+        self.sender = check_text(sender, "sender")
+        if "@" not in sender:
+            raise InvalidInputError("sender", "must be an e-mail address")
+        if username is not None:
+            check_text(username, "username")
+            if password is None:
+                raise InvalidInputError("password", "required when username is given")
+        if password is not None:
+            check_text(password, "password", allow_empty=True)
+            if username is None:
+                raise InvalidInputError("username", "required when password is given")
+        check_bool(starttls, "starttls")
+        check_bool(implicit_tls, "implicit_tls")
+        if starttls and implicit_tls:
+            raise InvalidInputError("starttls", "choose STARTTLS or implicit_tls, not both")
+        if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
+            raise InvalidInputError("ssl_context", "expected an ssl.SSLContext")
+        self.username = username
+        self._password = password
+        self.starttls = starttls
+        self.implicit_tls = implicit_tls
+        self._ssl_context = ssl_context
+        self.timeout = check_timeout(timeout)
+        self.message_id_domain = check_text(message_id_domain, "message_id_domain")
+        self.name = check_text(name, "name")
+
+    def __repr__(self) -> str:
+        return f"SmtpNotifier({self.host!r}, {self.port}, name={self.name!r})"
+
+    def build_message(self, notification: Notification, to: str) -> EmailMessage:
+        """The e-mail for one notification (public so hosts can preview it)."""
+        msg = EmailMessage()
+        msg["From"] = self.sender
+        msg["To"] = to
+        msg["Subject"] = _one_line(notification.subject)
+        msg["Message-ID"] = message_id(notification.key, self.message_id_domain)
+        msg["Date"] = format_datetime(notification.created_at)
+        msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies
+        msg["X-Complaint-Id"] = _one_line(notification.complaint_id)
+        msg["X-Complaint-Topic"] = _one_line(notification.topic)
+        msg.set_content(notification.body, charset="utf-8")
+        return msg
+
+    def send(self, notification: Notification, recipient: StaffMember | None) -> None:
+        """Deliver by SMTP or raise :class:`NotificationError`."""
+        if recipient is None or not recipient.email:
+            _log.debug("%s: no address for notification %s; skipped", self.name,
+                       notification.key)
+            return
+        try:
+            self._deliver(self.build_message(notification, recipient.email))
+        except (smtplib.SMTPException, OSError, ValueError) as exc:
+            reason, code = _describe(exc)
+            permanent = isinstance(exc, smtplib.SMTPNotSupportedError | ValueError) or (
+                code is not None and code >= 500)
+            error = NotificationError(self.name, notification.key,
+                                      f"{reason} via {self.host}:{self.port}",
+                                      status=code, retryable=not permanent)
+            # smtplib's own messages name the refused addresses: do not chain them.
+            cause = None if isinstance(exc, smtplib.SMTPException) else exc
+            raise error from cause
+
+    def _deliver(self, msg: EmailMessage) -> None:
+        context = self._ssl_context
+        if (self.starttls or self.implicit_tls) and context is None:
+            context = ssl.create_default_context()
+        smtp: smtplib.SMTP
+        if self.implicit_tls:
+            smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
+        else:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        with smtp:
+            if self.starttls:
+                smtp.starttls(context=context)
+            if self.username is not None and self._password is not None:
+                smtp.login(self.username, self._password)
+            smtp.send_message(msg)

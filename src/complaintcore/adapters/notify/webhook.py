@@ -1,0 +1,252 @@
+"""HTTP webhooks: a host's own endpoint (plain JSON), WeCom and DingTalk group robots.
+
+Standard library only (urllib).  Every request carries ``Idempotency-Key: <key>``
+so an endpoint can drop a retry it already handled.  Redirects are not
+followed: urllib would turn a redirected POST into a GET and report success.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import http.client
+import json
+import logging
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal, get_args
+
+from complaintcore._version import __version__
+from complaintcore.adapters.notify._common import (
+    NotificationError,
+    check_http_url,
+    check_text,
+    check_timeout,
+    personal_values,
+    public_url,
+    redact,
+)
+from complaintcore.errors import InvalidInputError
+from complaintcore.models import require_aware
+from complaintcore.ports import Notification, StaffMember
+
+__all__ = ["WebhookFormat", "WebhookNotifier", "dingtalk_sign", "json_signature"]
+
+WebhookFormat = Literal["json", "wecom", "dingtalk"]
+MsgType = Literal["markdown", "text"]
+
+_log = logging.getLogger("complaintcore.notify.webhook")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MAX_REPLY = 64 * 1024
+# Content limits in UTF-8 bytes: WeCom markdown 4096, text 2048; DingTalk ~20000.
+_LIMITS: dict[tuple[str, str], int] = {
+    ("wecom", "markdown"): 4096, ("wecom", "text"): 2048,
+    ("dingtalk", "markdown"): 18000, ("dingtalk", "text"): 18000,
+}
+# Robot errcodes worth retrying: system busy, too many messages per minute.
+_RETRYABLE_ERRCODES = frozenset({-1, 45009, 130101})
+
+
+def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
+    """DingTalk's robot signature: base64(HmacSHA256(secret, f"{timestamp}\\n{secret}"))."""
+    string_to_sign = f"{timestamp_ms}\n{secret}".encode()
+    digest = hmac.new(secret.encode("utf-8"), string_to_sign, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def json_signature(secret: str, body: bytes) -> str:
+    """``X-Complaintcore-Signature`` for the plain JSON format: ``sha256=<hex HMAC of body>``."""
+    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def _truncate(text: str, limit: int) -> str:
+    """Cut to ``limit`` UTF-8 bytes without splitting a character."""
+    raw = text.encode("utf-8")
+    if len(raw) <= limit:
+        return text
+    return raw[: limit - 3].decode("utf-8", errors="ignore") + "…"
+
+
+def _header_value(key: str) -> str:
+    """Keys are ASCII in practice; anything else is percent-encoded to stay a valid header."""
+    if key.isascii() and key.isprintable():
+        return key
+    return urllib.parse.quote(key, safe="")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+class WebhookNotifier:
+    """POST each notification as JSON to a webhook, or to the recipient's own webhook.
+
+    :param url: the endpoint; ``None`` means each recipient's ``webhook``
+        (recipients without one are skipped, logged at debug).
+    :param format: ``"json"`` (every field of the notification), ``"wecom"`` or
+        ``"dingtalk"`` (group robot messages, ``errcode != 0`` is a failure).
+    :param msgtype: robot message type, ``"markdown"`` or ``"text"``.
+    :param timeout: seconds for connecting and for the reply.
+    :param secret: DingTalk: the robot's signing secret (``SEC…``), sent as the
+        ``timestamp`` and ``sign`` query parameters.  JSON: an HMAC key for the
+        ``X-Complaintcore-Signature`` header.  WeCom robots do not sign.
+    :param name: the outbox's name for this channel; default ``"webhook"``,
+        ``"wecom"`` or ``"dingtalk"`` by format.
+    :param redact: mask personal data in the message (PRV-1).  Default: on for
+        WeCom and DingTalk (robots post into group chats that others read),
+        off for JSON (the host's endpoint routes to the recipient alone).
+    :param headers: extra request headers (an ``Authorization`` for the host's endpoint).
+    :param proxies: ``None`` uses the environment's proxies; ``{}`` none at all.
+    :param clock: aware ``now`` for DingTalk timestamps (injected in tests).
+    """
+
+    def __init__(self, url: str | None = None, *, format: WebhookFormat = "json",
+                 msgtype: MsgType = "markdown", timeout: float = 5,
+                 secret: str | None = None, name: str | None = None,
+                 redact: bool | None = None, headers: Mapping[str, str] | None = None,
+                 proxies: Mapping[str, str] | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        if format not in get_args(WebhookFormat):
+            raise InvalidInputError("format", f"expected one of {get_args(WebhookFormat)}")
+        if msgtype not in get_args(MsgType):
+            raise InvalidInputError("msgtype", f"expected one of {get_args(MsgType)}")
+        if secret is not None:
+            check_text(secret, "secret")
+            if format == "wecom":
+                raise InvalidInputError("secret", "WeCom group robots do not sign requests")
+        if redact is not None and not isinstance(redact, bool):
+            raise InvalidInputError("redact", "expected True, False or None")
+        if headers is not None and not isinstance(headers, Mapping):
+            raise InvalidInputError("headers", "expected a mapping of header name to value")
+        for header, value in (headers or {}).items():
+            check_text(header, f"headers.{header}")
+            check_text(value, f"headers.{header}", allow_empty=True)
+        if proxies is not None and not isinstance(proxies, Mapping):
+            raise InvalidInputError("proxies", "expected a mapping of scheme to proxy URL")
+        if clock is not None and not callable(clock):
+            raise InvalidInputError("clock", "expected a callable returning an aware datetime")
+        self.url = None if url is None else check_http_url(url, "url")
+        self.format: WebhookFormat = format
+        self.msgtype: MsgType = msgtype
+        self.timeout = check_timeout(timeout)
+        self._secret = secret
+        self.name = check_text(name, "name") if name is not None else (
+            "webhook" if format == "json" else format)
+        self.redact = redact if redact is not None else format != "json"
+        self._headers = dict(headers or {})
+        self._clock = clock or (lambda: datetime.now(UTC))
+        handlers: list[urllib.request.BaseHandler] = [_NoRedirect()]
+        if proxies is not None:
+            handlers.append(urllib.request.ProxyHandler(dict(proxies)))
+        self._opener = urllib.request.build_opener(*handlers)
+
+    def __repr__(self) -> str:
+        where = public_url(self.url) if self.url else "recipient.webhook"
+        return f"WebhookNotifier({where!r}, format={self.format!r}, name={self.name!r})"
+
+    # ----------------------------------------------------------------- payloads
+
+    def build_payload(self, notification: Notification,
+                      recipient: StaffMember | None) -> dict[str, Any]:
+        """The JSON document for one notification (public so hosts can preview it)."""
+        subject, body = notification.subject, notification.body
+        data = dict(notification.data)
+        if self.redact:
+            also = personal_values(notification, recipient)
+            subject, body = redact(subject, also=also), redact(body, also=also)
+            data = {k: redact(v, also=also) for k, v in data.items()}
+        if self.format == "json":
+            return {"key": notification.key, "complaint_id": notification.complaint_id,
+                    "topic": notification.topic, "recipient": notification.recipient,
+                    "subject": subject, "body": body,
+                    "created_at": notification.created_at.isoformat(), "data": data}
+        limit = _LIMITS[(self.format, self.msgtype)]
+        footer = f"{notification.complaint_id} · {notification.topic}"
+        if self.msgtype == "text":
+            content = _truncate(f"{subject}\n{body}\n— {footer}", limit)
+            return {"msgtype": "text", "text": {"content": content}}
+        if self.format == "wecom":
+            content = _truncate(f"**{subject}**\n{body}\n> {footer}", limit)
+            return {"msgtype": "markdown", "markdown": {"content": content}}
+        text = _truncate(f"### {subject}\n\n{body.replace(chr(10), '  ' + chr(10))}\n\n> {footer}",
+                         limit)
+        return {"msgtype": "markdown", "markdown": {"title": subject, "text": text}}
+
+    def _target(self, url: str) -> str:
+        if self.format != "dingtalk" or self._secret is None:
+            return url
+        now = require_aware(self._clock(), "clock()")
+        timestamp = (now - _EPOCH) // timedelta(milliseconds=1)
+        sign = urllib.parse.quote_plus(dingtalk_sign(self._secret, timestamp))
+        joiner = "&" if urllib.parse.urlsplit(url).query else "?"
+        return f"{url}{joiner}timestamp={timestamp}&sign={sign}"
+
+    # ----------------------------------------------------------------- delivery
+
+    def send(self, notification: Notification, recipient: StaffMember | None) -> None:
+        """POST, then check the status (and a robot's errcode); raise on failure."""
+        url = self.url if self.url is not None else (recipient.webhook if recipient else "")
+        if not url:
+            _log.debug("%s: no webhook for notification %s; skipped", self.name, notification.key)
+            return
+        if self.url is None:
+            try:
+                check_http_url(url, "recipient.webhook")
+            except InvalidInputError as exc:
+                raise NotificationError(self.name, notification.key, str(exc),
+                                        retryable=False) from None
+        body = json.dumps(self.build_payload(notification, recipient),
+                          ensure_ascii=False).encode("utf-8")
+        headers = {"Content-Type": "application/json; charset=utf-8",
+                   "User-Agent": f"complaintcore/{__version__}",
+                   "Idempotency-Key": _header_value(notification.key), **self._headers}
+        if self.format == "json" and self._secret is not None:
+            headers["X-Complaintcore-Signature"] = json_signature(self._secret, body)
+        request = urllib.request.Request(self._target(url), data=body, headers=headers,
+                                         method="POST")
+        reply = self._post(request, notification.key, public_url(url))
+        if self.format != "json":
+            self._check_robot_reply(reply, notification.key, public_url(url))
+
+    def _post(self, request: urllib.request.Request, key: str, where: str) -> bytes:
+        try:
+            with self._opener.open(request, timeout=self.timeout) as response:
+                data: bytes = response.read(_MAX_REPLY)
+                return data
+        except urllib.error.HTTPError as exc:
+            exc.close()
+            code = exc.code
+            retryable = code in (408, 425, 429) or code >= 500
+            raise NotificationError(self.name, key, f"HTTP {code} from {where}",
+                                    status=code, retryable=retryable) from None
+        except urllib.error.URLError as exc:
+            cause = exc.reason
+            detail = (cause.strerror if isinstance(cause, OSError) and cause.strerror
+                      else type(cause).__name__ if isinstance(cause, BaseException)
+                      else str(cause))
+            raise NotificationError(self.name, key, f"cannot reach {where}: {detail}") from exc
+        except (OSError, http.client.HTTPException) as exc:
+            raise NotificationError(self.name, key,
+                                    f"{type(exc).__name__} talking to {where}") from exc
+
+    def _check_robot_reply(self, reply: bytes, key: str, where: str) -> None:
+        try:
+            answer = json.loads(reply.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise NotificationError(self.name, key,
+                                    f"{where} answered with something that is not JSON"
+                                    ) from None
+        errcode = answer.get("errcode") if isinstance(answer, dict) else None
+        if not isinstance(errcode, int):
+            raise NotificationError(self.name, key, f"{where} answered without an errcode")
+        if errcode != 0:
+            errmsg = redact(str(answer.get("errmsg", "")))[:200]
+            raise NotificationError(self.name, key,
+                                    f"robot errcode {errcode} from {where}: {errmsg}",
+                                    status=errcode,
+                                    retryable=errcode in _RETRYABLE_ERRCODES)

@@ -1,0 +1,619 @@
+"""The embedded default store: one SQLite file in WAL mode (stdlib :mod:`sqlite3`).
+
+Why SQLite: a property office runs complaintcore on one machine, often next to
+a host ERP; a single file needs no server, WAL lets readers work while a writer
+commits, and ``BEGIN IMMEDIATE`` makes the version check and the insert of an
+append one atomic step across threads *and* processes.
+
+What is stored (see ``docs/storage.md``):
+
+* ``complaints``: the intake record as canonical JSON, written once;
+* ``events``: append-only (REC-5), numbered 1..n per complaint, each linked to
+  the one before by a SHA-256 hash chain anchored on the intake, so
+  :meth:`SqliteStore.verify` detects an edited, deleted or reordered event;
+  triggers refuse ``UPDATE``/``DELETE`` from ordinary code;
+* ``projection``: one :class:`~complaintcore.ports.ComplaintRow` per complaint,
+  indexed for "open complaints by due time / site / department / grade";
+* ``outbox``: notifications written in the same transaction as the events, so a
+  state change and its messages are never separated; delivered after commit.
+
+Times in the projection and the outbox are UTC text of fixed width, so text
+order is time order and the indexes answer "due before t".
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self
+
+from complaintcore.adapters._chain import (
+    MAX_ERROR_CHARS,
+    StoredEvent,
+    chain_problems,
+    check_events,
+    check_limit,
+    check_outbox,
+    check_row_id,
+    decode_complaint,
+    effective_key,
+    encode_event,
+    encode_intake,
+    event_hash,
+    genesis_hash,
+    notification_to_json,
+    outbox_item,
+    parse_utc,
+    to_utc_text,
+)
+from complaintcore.errors import (
+    ComplaintCoreError,
+    ConcurrencyConflictError,
+    InvalidInputError,
+    UnknownComplaintError,
+)
+from complaintcore.models import Complaint, Event
+from complaintcore.ports import ComplaintRow, Notification, OutboxItem, VerifyReport
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SchemaVersionError", "SqliteStore"]
+
+
+class SchemaVersionError(ComplaintCoreError, RuntimeError):
+    """The file was written by a newer complaintcore; upgrade before opening it.
+
+    Opening it anyway could write rows an old schema does not know how to keep
+    consistent, so the store refuses.  ``.found`` and ``.supported`` are the
+    schema versions.
+    """
+
+    def __init__(self, found: int, supported: int) -> None:
+        super().__init__(
+            f"complaint database has schema version {found}, but this complaintcore "
+            f"supports up to {supported}; upgrade complaintcore to open it"
+        )
+        self.found = found
+        self.supported = supported
+
+
+_APPEND_ONLY = "complaintcore: the event history is append-only (REC-5)"
+
+MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (1, (
+        """CREATE TABLE complaints (
+            id              TEXT PRIMARY KEY NOT NULL,
+            idempotency_key TEXT UNIQUE,
+            intake_json     TEXT NOT NULL,
+            created_at      TEXT NOT NULL
+        )""",
+        """CREATE TABLE events (
+            complaint_id TEXT NOT NULL REFERENCES complaints (id),
+            seq          INTEGER NOT NULL CHECK (seq >= 1),
+            kind         TEXT NOT NULL,
+            at           TEXT NOT NULL,
+            actor        TEXT NOT NULL,
+            body_json    TEXT NOT NULL,
+            prev_hash    TEXT NOT NULL,
+            hash         TEXT NOT NULL,
+            PRIMARY KEY (complaint_id, seq)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE projection (
+            id              TEXT PRIMARY KEY NOT NULL REFERENCES complaints (id),
+            status          TEXT NOT NULL,
+            received_at     TEXT NOT NULL,
+            version         INTEGER NOT NULL,
+            site            TEXT NOT NULL DEFAULT '',
+            department      TEXT NOT NULL DEFAULT '',
+            category        TEXT NOT NULL DEFAULT '',
+            grade           TEXT NOT NULL DEFAULT '',
+            channel         TEXT NOT NULL DEFAULT '',
+            validity        TEXT NOT NULL DEFAULT '',
+            kind            TEXT NOT NULL DEFAULT '',
+            handler         TEXT NOT NULL DEFAULT '',
+            rung            TEXT NOT NULL DEFAULT '',
+            next_due        TEXT,
+            idempotency_key TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX projection_status_due ON projection (status, next_due)",
+        "CREATE INDEX projection_site ON projection (site)",
+        "CREATE INDEX projection_department ON projection (department)",
+        "CREATE INDEX projection_grade ON projection (grade)",
+        """CREATE TABLE outbox (
+            id              INTEGER PRIMARY KEY AUTOINCREMENT,
+            notifier        TEXT NOT NULL,
+            dedupe_key      TEXT NOT NULL,
+            complaint_id    TEXT NOT NULL,
+            body_json       TEXT NOT NULL,
+            created_at      TEXT NOT NULL,
+            attempts        INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT,
+            last_error      TEXT NOT NULL DEFAULT '',
+            delivered_at    TEXT,
+            UNIQUE (notifier, dedupe_key)
+        )""",
+    )),
+    # v2: guards for REC-5 and indexes shaped for the queries the desk runs.
+    (2, (
+        "DROP INDEX projection_site",
+        "DROP INDEX projection_department",
+        "DROP INDEX projection_grade",
+        "CREATE INDEX projection_site ON projection (site, status, next_due)",
+        "CREATE INDEX projection_department ON projection (department, status, next_due)",
+        "CREATE INDEX projection_grade ON projection (grade, status, next_due)",
+        "CREATE INDEX projection_due ON projection (next_due) WHERE next_due IS NOT NULL",
+        "CREATE INDEX outbox_pending ON outbox (id) WHERE delivered_at IS NULL",
+        f"""CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+            BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END""",
+        f"""CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+            BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END""",
+        f"""CREATE TRIGGER complaints_intake_fixed BEFORE UPDATE OF id, intake_json ON complaints
+            BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END""",
+        f"""CREATE TRIGGER complaints_no_delete BEFORE DELETE ON complaints
+            BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END""",
+    )),
+)
+"""``(version, statements)`` applied in order, each version in one transaction.
+
+Never edit a released entry: add a new version.  ``PRAGMA user_version`` holds
+the version a file is at.
+"""
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+_BATCH = 256
+"""Complaints read per query when streaming: memory stays flat for any store size."""
+
+_ROW_COLUMNS = (
+    "id, status, received_at, version, site, department, category, grade, channel, "
+    "validity, kind, handler, rung, next_due, idempotency_key"
+)
+
+
+def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
+    """Bring a file up to ``target``; return the version it was at.
+
+    Runs in one ``BEGIN IMMEDIATE`` transaction, so two processes opening a new
+    file at once do not both create the tables.  Exposed for tests and tools.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        found = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if found > SCHEMA_VERSION:
+            raise SchemaVersionError(found, SCHEMA_VERSION)
+        for version, statements in MIGRATIONS:
+            if found < version <= target:
+                for sql in statements:
+                    conn.execute(sql)
+                conn.execute(f"PRAGMA user_version = {int(version)}")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return found
+
+
+class SqliteStore:
+    """A :class:`~complaintcore.ports.ComplaintStore` in one SQLite file.
+
+    Safe to share between threads (each thread gets its own connection) and to
+    open from several processes at once (WAL; writes take ``BEGIN IMMEDIATE``).
+    A forked child opens fresh connections rather than reusing its parent's.
+
+    :param path: the database file; created with the current schema if missing.
+    :param timeout: seconds a writer waits for another writer before giving up.
+    :raises SchemaVersionError: the file was written by a newer complaintcore.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
+        self._path = os.fspath(path)
+        if self._path in ("", ":memory:") or self._path.startswith("file::memory:"):
+            raise InvalidInputError(
+                "path", "an in-memory SQLite database is per connection; use MemoryStore"
+            )
+        self._timeout = float(timeout)
+        self._lock = threading.Lock()
+        self._conns: list[tuple[threading.Thread, sqlite3.Connection]] = []
+        self._local = threading.local()
+        self._pid = os.getpid()
+        self._closed = False
+        try:
+            conn = self._conn()
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":  # pragma: no cover - e.g. a read-only medium
+                raise InvalidInputError("path", f"cannot switch the database to WAL ({mode})")
+            migrate(conn)
+        except BaseException:
+            self.close()
+            raise
+
+    # ------------------------------------------------------------------ connections
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._closed:
+            raise InvalidInputError("store", "is closed")
+        if os.getpid() != self._pid:
+            # Forked: the parent's connections must not be used (nor closed) here.
+            self._pid = os.getpid()
+            self._conns = []
+            self._lock = threading.Lock()
+            self._local = threading.local()
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self._path, timeout=self._timeout, isolation_level=None,
+                                   check_same_thread=False)
+            conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            self._local.conn = conn
+            with self._lock:
+                # Close connections of threads that have ended, so a host that
+                # starts a thread per request does not pile them up.
+                alive = []
+                for thread, other in self._conns:
+                    if thread.is_alive():
+                        alive.append((thread, other))
+                    else:
+                        other.close()
+                alive.append((threading.current_thread(), conn))
+                self._conns = alive
+        return conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One ``BEGIN IMMEDIATE`` transaction: the write lock is taken up front,
+        so a version read inside it cannot be overtaken by another writer."""
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            if conn.in_transaction:  # SQLite may already have rolled back (disk full …)
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """One read snapshot (WAL: never blocks, never blocked by, a writer)."""
+        conn = self._conn()
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close every thread's connection; the store cannot be used afterwards."""
+        with self._lock:
+            if os.getpid() == self._pid:
+                for _thread, conn in self._conns:
+                    conn.close()
+            self._conns = []
+            self._closed = True
+        self._local = threading.local()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"SqliteStore({self._path!r})"
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._conn().execute("PRAGMA user_version").fetchone()[0])
+
+    # ------------------------------------------------------------------ writes
+
+    def create(self, complaint: Complaint, row: ComplaintRow,
+               outbox: Sequence[tuple[str, Notification]] = ()) -> Complaint:
+        """Store a new complaint with its first events, projection and outbox at once.
+
+        A known non-empty idempotency key returns the stored complaint and writes
+        nothing: a retried submission (double tap, network retry) makes no
+        duplicate, even when two processes submit at the same moment.
+
+        :raises InvalidInputError: a complaint with this id already exists, or
+            ``row`` does not belong to ``complaint``.
+        """
+        if not isinstance(complaint, Complaint):
+            raise InvalidInputError("complaint", "expected a Complaint")
+        key = effective_key(complaint, row)
+        events = check_events(complaint.events)
+        entries = check_outbox(outbox)
+        intake_json = encode_intake(complaint.intake)
+        bodies = [encode_event(ev) for ev in events]
+        params = _row_params(row, len(events), key)
+        last = events[-1].at if events else complaint.intake.received_at
+        created_at = to_utc_text(last, "created_at")
+        with self._write() as conn:
+            if key:
+                found = conn.execute("SELECT id FROM complaints WHERE idempotency_key = ?",
+                                     (key,)).fetchone()
+                if found is not None:
+                    return _load(conn, found[0])
+            if conn.execute("SELECT 1 FROM complaints WHERE id = ?",
+                            (complaint.id,)).fetchone():
+                raise InvalidInputError("complaint.id", "a complaint with this id already exists")
+            conn.execute(
+                "INSERT INTO complaints (id, idempotency_key, intake_json, created_at)"
+                " VALUES (?, ?, ?, ?)",
+                (complaint.id, key or None, intake_json, created_at),
+            )
+            _insert_events(conn, complaint.id, 0, genesis_hash(intake_json), events, bodies)
+            conn.execute(f"INSERT INTO projection ({_ROW_COLUMNS}) VALUES "
+                         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", params)
+            _insert_outbox(conn, entries)
+        return complaint
+
+    def append(self, complaint_id: str, expected_version: int, events: Sequence[Event],
+               row: ComplaintRow, outbox: Sequence[tuple[str, Notification]] = ()) -> None:
+        """Append events numbered ``expected_version + 1 …`` if nobody got there first.
+
+        The projection row and the outbox entries are written in the same
+        transaction.  ``row.version`` is ignored: the store writes the true one.
+        An empty ``events`` only refreshes the projection and queues messages.
+
+        :raises ConcurrencyConflictError: the stored version is not ``expected_version``.
+        :raises UnknownComplaintError: no complaint has this id.
+        """
+        check_row_id(row, complaint_id)
+        new = check_events(events)
+        entries = check_outbox(outbox)
+        bodies = [encode_event(ev) for ev in new]
+        with self._write() as conn:
+            head = conn.execute("SELECT intake_json, idempotency_key FROM complaints"
+                                " WHERE id = ?", (complaint_id,)).fetchone()
+            if head is None:
+                raise UnknownComplaintError(complaint_id)
+            last = conn.execute(
+                "SELECT seq, hash FROM events WHERE complaint_id = ? ORDER BY seq DESC LIMIT 1",
+                (complaint_id,),
+            ).fetchone()
+            version, prev = (int(last[0]), str(last[1])) if last else (0, genesis_hash(head[0]))
+            if version != expected_version:
+                raise ConcurrencyConflictError(complaint_id, expected_version, version)
+            _insert_events(conn, complaint_id, version, prev, new, bodies)
+            params = _row_params(row, version + len(new), head[1] or "")
+            conn.execute(
+                "UPDATE projection SET status = ?, received_at = ?, version = ?, site = ?,"
+                " department = ?, category = ?, grade = ?, channel = ?, validity = ?,"
+                " kind = ?, handler = ?, rung = ?, next_due = ?, idempotency_key = ?"
+                " WHERE id = ?",
+                (*params[1:], complaint_id),
+            )
+            _insert_outbox(conn, entries)
+
+    # ------------------------------------------------------------------ reads
+
+    def load(self, complaint_id: str) -> Complaint:
+        """The complaint rebuilt from its intake and events (state refolded).
+
+        :raises UnknownComplaintError: no complaint has this id.
+        """
+        with self._read() as conn:
+            return _load(conn, complaint_id)
+
+    def find_by_key(self, idempotency_key: str) -> Complaint | None:
+        if not idempotency_key:
+            return None
+        with self._read() as conn:
+            found = conn.execute("SELECT id FROM complaints WHERE idempotency_key = ?",
+                                 (idempotency_key,)).fetchone()
+            return None if found is None else _load(conn, found[0])
+
+    def rows(self, *, status: str | None = None, grade: str | None = None,
+             site: str | None = None, department: str | None = None,
+             due_before: datetime | None = None, limit: int | None = None
+             ) -> list[ComplaintRow]:
+        """Projection rows matching every filter given.
+
+        With ``due_before``: only rows with a due time at or before it, soonest
+        first (the deadline sweep).  Otherwise oldest received first.
+        """
+        check_limit(limit)
+        where: list[str] = []
+        args: list[Any] = []
+        for column, value in (("status", status), ("grade", grade), ("site", site),
+                              ("department", department)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        if due_before is not None:
+            where.append("next_due IS NOT NULL AND next_due <= ?")
+            args.append(to_utc_text(due_before, "due_before"))
+            order = "next_due, id"
+        else:
+            order = "received_at, id"
+        sql = f"SELECT {_ROW_COLUMNS} FROM projection"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += f" ORDER BY {order}"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        return [_row_from(r) for r in self._conn().execute(sql, args).fetchall()]
+
+    def complaints(self) -> Iterator[Complaint]:
+        """Every complaint, in id order, read a batch at a time.
+
+        Each batch is one consistent snapshot; complaints stored while the
+        iteration runs may or may not be seen.
+        """
+        for cid, intake_json, _version, events in self._batches(with_chain=False):
+            yield decode_complaint(cid, intake_json, (e.body_json for e in events))
+
+    def _batches(self, *, with_chain: bool
+                 ) -> Iterator[tuple[str, str, int | None, list[StoredEvent]]]:
+        """Complaints with their events and projected version, ``_BATCH`` per snapshot."""
+        after: str | None = None
+        cols = ("seq, kind, at, actor, body_json, prev_hash, hash" if with_chain
+                else "seq, body_json")
+        heads_sql = ("SELECT c.id, c.intake_json, p.version FROM complaints AS c"
+                     " LEFT JOIN projection AS p ON p.id = c.id")
+        while True:
+            with self._read() as conn:
+                if after is None:
+                    heads = conn.execute(f"{heads_sql} ORDER BY c.id LIMIT ?",
+                                         (_BATCH,)).fetchall()
+                else:
+                    heads = conn.execute(f"{heads_sql} WHERE c.id > ? ORDER BY c.id LIMIT ?",
+                                         (after, _BATCH)).fetchall()
+                if not heads:
+                    return
+                first, last = heads[0][0], heads[-1][0]
+                grouped: dict[str, list[StoredEvent]] = {h[0]: [] for h in heads}
+                for r in conn.execute(
+                        f"SELECT complaint_id, {cols} FROM events"
+                        " WHERE complaint_id BETWEEN ? AND ? ORDER BY complaint_id, seq",
+                        (first, last)):
+                    bucket = grouped.get(r[0])
+                    if bucket is None:  # an orphan: verify reports it separately
+                        continue
+                    if with_chain:
+                        bucket.append(StoredEvent(*r[1:]))
+                    else:
+                        bucket.append(StoredEvent(r[1], "", "", "", r[2], "", ""))
+            for cid, intake_json, version in heads:
+                yield cid, intake_json, None if version is None else int(version), grouped[cid]
+            after = last
+
+    # ------------------------------------------------------------------ outbox
+
+    def pending(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
+        """Undelivered items due at ``now`` (never tried, or their retry time has come),
+        oldest queued first."""
+        check_limit(limit)
+        rows = self._conn().execute(
+            "SELECT id, notifier, body_json, attempts, next_attempt_at, last_error FROM outbox"
+            " WHERE delivered_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+            " ORDER BY id LIMIT ?",
+            (to_utc_text(now, "now"), limit),
+        ).fetchall()
+        return [outbox_item(*r) for r in rows]
+
+    def mark_delivered(self, item_id: int, at: datetime) -> None:
+        """Record delivery; marking an already delivered item again changes nothing."""
+        conn = self._conn()
+        cur = conn.execute("UPDATE outbox SET delivered_at = ? WHERE id = ?"
+                           " AND delivered_at IS NULL", (to_utc_text(at, "at"), item_id))
+        if cur.rowcount == 0:
+            self._require_item(conn, item_id)
+
+    def mark_failed(self, item_id: int, error: str, retry_at: datetime) -> None:
+        """Count a failed attempt and hide the item until ``retry_at``.
+
+        Ignored once the item is delivered (another worker got it through).
+        """
+        conn = self._conn()
+        cur = conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?"
+            " WHERE id = ? AND delivered_at IS NULL",
+            (str(error)[:MAX_ERROR_CHARS], to_utc_text(retry_at, "retry_at"), item_id),
+        )
+        if cur.rowcount == 0:
+            self._require_item(conn, item_id)
+
+    @staticmethod
+    def _require_item(conn: sqlite3.Connection, item_id: int) -> None:
+        if conn.execute("SELECT 1 FROM outbox WHERE id = ?", (item_id,)).fetchone() is None:
+            raise InvalidInputError("item_id", "no outbox item with this id")
+
+    # ------------------------------------------------------------------ integrity
+
+    def verify(self) -> VerifyReport:
+        """Recompute every hash chain and cross-check the projection (REC-5).
+
+        Finds an edited event or intake, a deleted or reordered event (a gap in
+        the seqs, a broken link, or fewer events than the projection's version),
+        and events or projection rows without a complaint.  A rewrite of a whole
+        chain from the edit onwards is only caught by comparing with a copy of
+        the chain heads kept elsewhere.
+        """
+        problems: list[str] = []
+        complaints = events = 0
+        for cid, intake_json, projected, stored in self._batches(with_chain=True):
+            complaints += 1
+            count, found = chain_problems(cid, intake_json, stored, projected)
+            events += count
+            problems.extend(found)
+        conn = self._conn()
+        for (cid,) in conn.execute(
+                "SELECT DISTINCT complaint_id FROM events WHERE complaint_id NOT IN"
+                " (SELECT id FROM complaints) ORDER BY complaint_id"):
+            problems.append(f"complaint {cid}: events stored without the complaint record")
+        for (cid,) in conn.execute(
+                "SELECT id FROM projection WHERE id NOT IN (SELECT id FROM complaints)"
+                " ORDER BY id"):
+            problems.append(f"complaint {cid}: projection row without the complaint record")
+        return VerifyReport(complaints=complaints, events=events, problems=tuple(problems))
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _load(conn: sqlite3.Connection, complaint_id: str) -> Complaint:
+    head = conn.execute("SELECT intake_json FROM complaints WHERE id = ?",
+                        (complaint_id,)).fetchone()
+    if head is None:
+        raise UnknownComplaintError(complaint_id)
+    bodies = [r[0] for r in conn.execute(
+        "SELECT body_json FROM events WHERE complaint_id = ? ORDER BY seq", (complaint_id,))]
+    return decode_complaint(complaint_id, head[0], bodies)
+
+
+def _insert_events(conn: sqlite3.Connection, complaint_id: str, version: int, prev: str,
+                   events: Sequence[Event], bodies: Sequence[str]) -> None:
+    rows = []
+    for offset, (event, body) in enumerate(zip(events, bodies, strict=True), start=1):
+        seq = version + offset
+        digest = event_hash(prev, complaint_id, seq, body)
+        # The at column is the body's own text (the serializer writes isoformat()).
+        rows.append((complaint_id, seq, event.kind, event.at.isoformat(), event.actor, body,
+                     prev, digest))
+        prev = digest
+    conn.executemany(
+        "INSERT INTO events (complaint_id, seq, kind, at, actor, body_json, prev_hash, hash)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def _insert_outbox(conn: sqlite3.Connection,
+                   entries: Sequence[tuple[str, Notification]]) -> None:
+    conn.executemany(
+        "INSERT INTO outbox (notifier, dedupe_key, complaint_id, body_json, created_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (notifier, dedupe_key) DO NOTHING",
+        [(notifier, n.key, n.complaint_id, notification_to_json(n),
+          to_utc_text(n.created_at, "notification.created_at")) for notifier, n in entries],
+    )
+
+
+def _row_params(row: ComplaintRow, version: int, key: str) -> tuple[Any, ...]:
+    return (
+        row.id, row.status, to_utc_text(row.received_at, "row.received_at"), version,
+        row.site, row.department, row.category, row.grade, row.channel, row.validity,
+        row.kind, row.handler, row.rung,
+        None if row.next_due is None else to_utc_text(row.next_due, "row.next_due"),
+        key,
+    )
+
+
+def _row_from(r: Sequence[Any]) -> ComplaintRow:
+    return ComplaintRow(
+        id=r[0], status=r[1], received_at=parse_utc(r[2]), version=int(r[3]), site=r[4],
+        department=r[5], category=r[6], grade=r[7], channel=r[8], validity=r[9], kind=r[10],
+        handler=r[11], rung=r[12], next_due=None if r[13] is None else parse_utc(r[13]),
+        idempotency_key=r[14],
+    )

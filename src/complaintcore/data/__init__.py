@@ -1,0 +1,1 @@
+"""Packaged data files (the sample staff directory), read with importlib.resources."""

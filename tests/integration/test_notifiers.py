@@ -1,0 +1,423 @@
+"""Notification channels against real local servers (aiosmtpd, http.server).
+
+No wall clock: notifications carry a fixed aware time and the DingTalk
+signature uses an injected clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from datetime import datetime
+from email.utils import format_datetime
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+
+from complaintcore.adapters.notify import (
+    LogNotifier,
+    NotificationError,
+    SmtpNotifier,
+    WebhookNotifier,
+    message_id,
+    notifiers_from_config,
+    redact,
+)
+from complaintcore.errors import ComplaintCoreError, InvalidInputError
+from complaintcore.ports import Notification, Notifier, StaffMember
+from tests.integration.servers import (  # the fixtures register by being imported
+    HttpTestServer,
+    SmtpTestServer,
+    dingtalk_signature_ok,
+    http_server_fixture,  # noqa: F401
+    smtp_server_fixture,  # noqa: F401
+)
+
+SH = ZoneInfo("Asia/Shanghai")
+T = datetime(2025, 11, 14, 9, 30, tzinfo=SH)
+T_MS = 1763083800000  # T as DingTalk's millisecond timestamp
+PHONE, NAME = "13812345678", "王小明"
+BODY = f"业主{NAME}（电话{PHONE}）反映：楼上漏水，天花板渗水。\n请今日 18:00 前回复。"
+SUBJECT = "投诉 C-20251114-0001 已分派给您"
+SECRETS = (PHONE, NAME, "李四", "li.si@example.com", "13900001111")
+
+NOTE = Notification(
+    key="C-20251114-0001:assigned:s-li", complaint_id="C-20251114-0001", topic="assigned",
+    recipient="s-li", subject=SUBJECT, body=BODY, created_at=T,
+    data=(("complainant_name", NAME), ("complainant_phone", PHONE), ("site", "sunrise")),
+)
+LI = StaffMember(staff_id="s-li", name="李四", role="handler", rung="customer_service",
+                 department="engineering", email="li.si@example.com", phone="13900001111",
+                 sees_personal_data=True)
+
+
+def webhook(url: str | None, **kw: object) -> WebhookNotifier:
+    return WebhookNotifier(url, proxies={}, clock=lambda: T, **kw)  # type: ignore[arg-type]
+
+
+def email(server: SmtpTestServer, **kw: object) -> SmtpNotifier:
+    return SmtpNotifier(server.host, server.port, sender="desk@example.com", timeout=3,
+                        **kw)  # type: ignore[arg-type]
+
+
+def test_every_channel_is_a_notifier() -> None:
+    channels: list[Notifier] = [LogNotifier(), SmtpNotifier("localhost", sender="a@b.cn"),
+                WebhookNotifier("http://127.0.0.1:9/x"),
+                WebhookNotifier("http://127.0.0.1:9/x", format="wecom"),
+                WebhookNotifier("http://127.0.0.1:9/x", format="dingtalk")]
+    assert all(isinstance(c, Notifier) for c in channels)
+    assert [c.name for c in channels] == ["log", "email", "webhook", "wecom", "dingtalk"]
+
+
+def test_library_error_is_a_connection_error() -> None:
+    error = NotificationError("email", "k", "down")
+    assert isinstance(error, ComplaintCoreError)
+    assert isinstance(error, ConnectionError)
+
+
+# --------------------------------------------------------------------------- SMTP
+
+
+def test_email_arrives_in_utf8_with_a_message_id_from_the_key(
+        smtp_server: SmtpTestServer) -> None:
+    email(smtp_server).send(NOTE, LI)
+    (mail,) = smtp_server.wait_for(1)
+    msg = mail.message
+    assert mail.mail_from == "desk@example.com"
+    assert mail.rcpt_tos == ("li.si@example.com",)
+    assert msg["Subject"] == SUBJECT
+    assert msg.get_content().rstrip("\n") == BODY
+    expected_id = f"<{hashlib.sha256(NOTE.key.encode()).hexdigest()[:32]}@complaintcore>"
+    assert msg["Message-ID"] == expected_id == message_id(NOTE.key)
+    assert msg["Date"] == format_datetime(T)
+    assert msg["Auto-Submitted"] == "auto-generated"
+
+
+def test_a_retried_email_keeps_its_message_id(smtp_server: SmtpTestServer) -> None:
+    notifier = email(smtp_server)
+    notifier.send(NOTE, LI)
+    notifier.send(NOTE, LI)
+    other = attrs.evolve(NOTE, key="C-20251114-0001:escalated:s-li")
+    notifier.send(other, LI)
+    ids = [m.message["Message-ID"] for m in smtp_server.wait_for(3)]
+    assert ids[0] == ids[1] != ids[2]
+
+
+def test_email_skips_a_recipient_without_address(smtp_server: SmtpTestServer) -> None:
+    notifier = email(smtp_server)
+    notifier.send(NOTE, attrs.evolve(LI, email=""))
+    notifier.send(NOTE, None)
+    assert smtp_server.messages == []
+
+
+def _no_personal_data(error: BaseException) -> None:
+    text = str(error)
+    assert not any(secret in text for secret in SECRETS)
+    assert "漏水" not in text
+
+
+def test_email_server_stopped_raises_then_delivers_once_back(
+        smtp_server: SmtpTestServer) -> None:
+    notifier = email(smtp_server)
+    smtp_server.stop()
+    with pytest.raises(NotificationError) as caught:
+        notifier.send(NOTE, LI)
+    assert caught.value.retryable
+    assert caught.value.key == NOTE.key
+    _no_personal_data(caught.value)
+    smtp_server.start()
+    notifier.send(NOTE, LI)
+    assert len(smtp_server.wait_for(1)) == 1
+
+
+@pytest.mark.parametrize(("reply", "retryable"), [
+    ("451 4.3.0 Try again later", True),
+    ("554 5.7.1 Rejected", False),
+])
+def test_email_rejected_data_raises(smtp_server: SmtpTestServer, reply: str,
+                                    retryable: bool) -> None:
+    smtp_server.fail(reply)
+    with pytest.raises(NotificationError) as caught:
+        email(smtp_server).send(NOTE, LI)
+    assert caught.value.status == int(reply[:3])
+    assert caught.value.retryable is retryable
+    smtp_server.recover()
+    email(smtp_server).send(NOTE, LI)
+    assert len(smtp_server.wait_for(1)) == 1
+
+
+@pytest.mark.procedure("PRV-1")
+def test_refused_recipient_error_does_not_name_the_address(smtp_server: SmtpTestServer) -> None:
+    smtp_server.refused_recipients.add(LI.email)
+    with pytest.raises(NotificationError) as caught:
+        email(smtp_server).send(NOTE, LI)
+    assert caught.value.status == 550
+    assert not caught.value.retryable
+    assert caught.value.__cause__ is None  # smtplib's exception lists the address
+    _no_personal_data(caught.value)
+
+
+def test_email_logs_in_when_given_credentials() -> None:
+    with SmtpTestServer(auth={"desk": "s3cret"}) as server:
+        email(server, username="desk", password="s3cret").send(NOTE, LI)
+        assert len(server.wait_for(1)) == 1
+        assert server.logins == ["desk"]
+        with pytest.raises(NotificationError) as caught:
+            email(server, username="desk", password="wrong").send(NOTE, LI)
+        assert caught.value.status == 535
+        assert not caught.value.retryable
+        assert "wrong" not in str(caught.value)
+
+
+def test_starttls_required_but_not_offered_raises(smtp_server: SmtpTestServer) -> None:
+    with pytest.raises(NotificationError) as caught:
+        email(smtp_server, starttls=True).send(NOTE, LI)
+    assert not caught.value.retryable
+    assert smtp_server.messages == []
+
+
+# --------------------------------------------------------------------------- webhooks
+
+
+def test_json_webhook_posts_every_field_with_an_idempotency_key(
+        http_server: HttpTestServer) -> None:
+    webhook(http_server.url("/complaints/notify")).send(NOTE, LI)
+    (request,) = http_server.wait_for(1)
+    assert request.method == "POST"
+    assert request.path == "/complaints/notify"
+    assert request.header("Idempotency-Key") == NOTE.key
+    assert request.header("Content-Type") == "application/json; charset=utf-8"
+    assert request.json() == {
+        "key": NOTE.key, "complaint_id": "C-20251114-0001", "topic": "assigned",
+        "recipient": "s-li", "subject": SUBJECT, "body": BODY,
+        "created_at": "2025-11-14T09:30:00+08:00",
+        "data": {"complainant_name": NAME, "complainant_phone": PHONE, "site": "sunrise"},
+    }
+
+
+def test_json_webhook_signs_the_body_with_a_secret(http_server: HttpTestServer) -> None:
+    webhook(http_server.url(), secret="k3y").send(NOTE, LI)
+    (request,) = http_server.wait_for(1)
+    expected = hmac.new(b"k3y", request.body, hashlib.sha256).hexdigest()
+    assert request.header("X-Complaintcore-Signature") == f"sha256={expected}"
+
+
+@pytest.mark.procedure("PRV-1")
+def test_wecom_robot_gets_markdown_with_personal_data_masked(
+        http_server: HttpTestServer) -> None:
+    webhook(http_server.url("/cgi-bin/webhook/send", key="robot-key"),
+            format="wecom").send(NOTE, LI)
+    (request,) = http_server.wait_for(1)
+    payload = request.json()
+    assert payload["msgtype"] == "markdown"
+    content = payload["markdown"]["content"]
+    assert content.startswith(f"**{SUBJECT}**\n")
+    assert "楼上漏水" in content
+    assert "*********78" in content
+    assert "王**" in content
+    assert not any(secret in request.body.decode() for secret in SECRETS)
+    assert request.query == {"key": ["robot-key"]}
+    assert request.header("Idempotency-Key") == NOTE.key
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_recipients_own_robot_is_masked_too(http_server: HttpTestServer) -> None:
+    """A robot always posts into a group chat, even when it is the recipient's."""
+    robot = attrs.evolve(LI, webhook=http_server.url("/robot/send", access_token="t"))
+    webhook(None, format="dingtalk", msgtype="text").send(NOTE, robot)
+    (request,) = http_server.wait_for(1)
+    assert request.json()["msgtype"] == "text"
+    assert not any(secret in request.body.decode() for secret in SECRETS)
+
+
+def test_wecom_text_message_and_opt_out_of_masking(http_server: HttpTestServer) -> None:
+    webhook(http_server.url(), format="wecom", msgtype="text", redact=False).send(NOTE, LI)
+    payload = http_server.wait_for(1)[0].json()
+    assert payload["msgtype"] == "text"
+    assert payload["text"]["content"].startswith(f"{SUBJECT}\n{BODY}")
+
+
+def test_dingtalk_robot_gets_signed_markdown(http_server: HttpTestServer) -> None:
+    secret = "SEC0123456789abcdef"
+    webhook(http_server.url("/robot/send", access_token="tok"), format="dingtalk",
+            secret=secret).send(NOTE, LI)
+    (request,) = http_server.wait_for(1)
+    payload = request.json()
+    assert payload["msgtype"] == "markdown"
+    assert payload["markdown"]["title"] == SUBJECT
+    assert payload["markdown"]["text"].startswith(f"### {SUBJECT}\n\n")
+    assert request.query["access_token"] == ["tok"]
+    assert request.query["timestamp"] == [str(T_MS)]
+    assert dingtalk_signature_ok(request, secret)
+    assert not dingtalk_signature_ok(request, "SECwrong")
+
+
+def test_per_recipient_webhook(http_server: HttpTestServer) -> None:
+    notifier = webhook(None)
+    notifier.send(NOTE, attrs.evolve(LI, webhook=http_server.url("/staff/s-li")))
+    notifier.send(NOTE, LI)  # no webhook: skipped
+    notifier.send(NOTE, None)
+    (request,) = http_server.wait_for(1)
+    assert request.path == "/staff/s-li"
+    with pytest.raises(NotificationError) as caught:
+        notifier.send(NOTE, attrs.evolve(LI, webhook="ftp://example.com/x"))
+    assert not caught.value.retryable
+    assert len(http_server.requests) == 1
+
+
+@pytest.mark.parametrize(("fmt", "status", "body", "retryable"), [
+    ("json", 500, None, True),
+    ("json", 503, None, True),
+    ("json", 404, None, False),
+    ("json", 302, None, False),
+    ("wecom", 200, {"errcode": 93000, "errmsg": "invalid webhook url"}, False),
+    ("wecom", 200, {"errcode": 45009, "errmsg": "api freq out of limit"}, True),
+    ("dingtalk", 200, {"errcode": 310000, "errmsg": "sign not match"}, False),
+    ("dingtalk", 200, {"ok": True}, True),
+])
+def test_webhook_failure_raises_then_delivers_once_recovered(
+        http_server: HttpTestServer, fmt: str, status: int,
+        body: dict[str, object] | None, retryable: bool) -> None:
+    notifier = webhook(http_server.url("/hook", access_token="tok-123"), format=fmt)
+    http_server.respond(status, body if body is not None else {"error": "x"})
+    with pytest.raises(NotificationError) as caught:
+        notifier.send(NOTE, LI)
+    assert caught.value.retryable is retryable
+    assert caught.value.notifier == notifier.name
+    _no_personal_data(caught.value)
+    assert "tok-123" not in str(caught.value)
+    http_server.recover()
+    notifier.send(NOTE, LI)
+    requests = http_server.requests
+    assert len(requests) == 2
+    assert requests[1].delivered
+    assert {r.header("Idempotency-Key") for r in requests} == {NOTE.key}
+
+
+def test_webhook_server_stopped_raises_then_delivers_once_back(
+        http_server: HttpTestServer) -> None:
+    notifier = webhook(http_server.url(), format="dingtalk", secret="SECx")
+    http_server.stop()
+    with pytest.raises(NotificationError) as caught:
+        notifier.send(NOTE, LI)
+    assert caught.value.retryable
+    http_server.start()
+    notifier.send(NOTE, LI)
+    assert len(http_server.delivered) == 1
+
+
+def test_webhook_timeout_raises(http_server: HttpTestServer) -> None:
+    http_server.respond(delay=0.6)
+    with pytest.raises(NotificationError) as caught:
+        webhook(http_server.url(), timeout=0.2).send(NOTE, LI)
+    assert caught.value.retryable
+
+
+# --------------------------------------------------------------------------- log
+
+
+@pytest.mark.procedure("PRV-1")
+def test_log_line_masks_phones_names_and_addresses(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="complaintcore.notify")
+    LogNotifier().send(NOTE, LI)
+    LogNotifier().send(attrs.evolve(NOTE, recipient="李四"), None)
+    assert len(caplog.records) == 2
+    for record in caplog.records:
+        line = record.getMessage()
+        assert "\n" not in line
+        assert not any(secret in line for secret in SECRETS), line
+        assert NOTE.key in line
+        assert "*********78" in line
+        assert "王**" in line
+        assert record.complaint_id == "C-20251114-0001"  # type: ignore[attr-defined]
+    assert "to=s-li" in caplog.records[0].getMessage()
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(("text", "expected"), [
+    ("电话13812345678", "电话*********78"),
+    ("+86 138 1234 5678", "************78"),
+    ("call 010-12345678.", "call *********78."),
+    ("身份证 11010519491231002X", "身份证 ****************2X"),
+    ("mail zhang.san@example.com", "mail z********@example.com"),
+    ("C-20251114-0001 on 2025-11-14 09:30", "C-20251114-0001 on 2025-11-14 09:30"),
+    ("room 3-2-1201, 3.14159265", "room 3-2-1201, 3.14159265"),
+    ("1234567 but 123456", "*****67 but 123456"),
+])
+def test_redact(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.procedure("PRV-1")
+def test_redact_masks_given_literals() -> None:
+    assert redact("王小明住3-2-1201", also=["王小明", "3-2-1201", ""]) == "王**住******01"
+
+
+# --------------------------------------------------------------------------- config
+
+
+def test_notifiers_from_config() -> None:
+    channels = notifiers_from_config({
+        "log": {"level": "DEBUG"},
+        "email": {"host": "smtp.example.com", "port": 587, "sender": "desk@example.com",
+                  "username": "desk", "password_env": "SMTP_PW", "starttls": True},
+        "webhooks": [
+            {"url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k", "format": "wecom"},
+            {"url": "https://oapi.dingtalk.com/robot/send?access_token=t", "format": "dingtalk",
+             "secret_env": "DT_SECRET"},
+            {"per_recipient": True, "name": "staff-hooks"},
+        ],
+    }, environ={"SMTP_PW": "pw", "DT_SECRET": "SECabc"})
+    assert [c.name for c in channels] == ["log", "email", "wecom", "dingtalk", "staff-hooks"]
+    assert "key=k" not in repr(channels[2])
+
+
+def test_config_without_log() -> None:
+    assert notifiers_from_config({"log": False}) == []
+    assert [c.name for c in notifiers_from_config({})] == ["log"]
+
+
+@pytest.mark.parametrize(("config", "path"), [
+    ({"mail": {}}, "mail"),
+    ({"log": {"level": "LOUD"}}, "log.level"),
+    ({"email": {"sender": "a@b.cn"}}, "email.host"),
+    ({"email": {"host": "h", "sender": "a@b.cn", "port": "25"}}, "email.port"),
+    ({"email": {"host": "h", "sender": "a@b.cn", "hostname": "x"}}, "email.hostname"),
+    ({"email": {"host": "h", "sender": "a@b.cn", "starttls": "yes"}}, "email.starttls"),
+    ({"email": {"host": "h", "sender": "a@b.cn", "username": "u"}}, "email.password"),
+    ({"email": {"host": "h", "sender": "a@b.cn", "username": "u", "password_env": "NOPE"}},
+     "email.password_env"),
+    ({"webhooks": {"url": "http://x"}}, "webhooks"),
+    ({"webhooks": [{"url": "http://x"}, {"url": "http://y", "format": "slack"}]},
+     "webhooks[1].format"),
+    ({"webhooks": [{"url": "ftp://x"}]}, "webhooks[0].url"),
+    ({"webhooks": [{"format": "wecom"}]}, "webhooks[0].url"),
+    ({"webhooks": [{"url": "http://x", "format": "wecom", "secret": "s"}]},
+     "webhooks[0].secret"),
+    ({"webhooks": [{"url": "http://x"}, {"url": "http://y"}]}, "webhooks[1].name"),
+])
+def test_config_errors_name_the_key(config: dict[str, object], path: str) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        notifiers_from_config(config, environ={})
+    assert caught.value.path == path
+    assert path in str(caught.value)
+
+
+@pytest.mark.parametrize(("build", "path"), [
+    (lambda: SmtpNotifier("h", 0, sender="a@b.cn"), "port"),
+    (lambda: SmtpNotifier("", sender="a@b.cn"), "host"),
+    (lambda: SmtpNotifier("h", sender="nobody"), "sender"),
+    (lambda: SmtpNotifier("h", sender="a@b.cn", timeout=0), "timeout"),
+    (lambda: SmtpNotifier("h", sender="a@b.cn", starttls=True, implicit_tls=True), "starttls"),
+    (lambda: WebhookNotifier("not a url"), "url"),
+    (lambda: WebhookNotifier("http://x", format="slack"), "format"),  # type: ignore[arg-type]
+    (lambda: WebhookNotifier("http://x", msgtype="card"), "msgtype"),  # type: ignore[arg-type]
+    (lambda: WebhookNotifier("http://x", format="wecom", secret="s"), "secret"),
+    (lambda: LogNotifier(""), "logger_name"),
+])
+def test_bad_constructor_input_names_the_parameter(build: object, path: str) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        build()  # type: ignore[operator]
+    assert caught.value.path == path

@@ -1,0 +1,221 @@
+"""Deadline clocks on the pack's working calendar (DL-1..8, IN-5)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from complaintcore.adapters.calendars import calendar_for_spec
+from complaintcore.deadlines import ClockState, breached_clocks, compute_clock, compute_clocks
+from complaintcore.models import Complaint, Trigger
+from complaintcore.workflow import (
+    Assess,
+    Assign,
+    Escalate,
+    Forward,
+    Handle,
+    Pause,
+    Promise,
+    Reply,
+    Resume,
+)
+from tests.helpers import SH, Runner, intake, pack
+
+PACK = pack()
+CAL = calendar_for_spec(PACK.calendar)
+
+
+def at(*args: int) -> datetime:
+    return datetime(*args, tzinfo=SH)  # type: ignore[misc]
+
+
+def clock(c: Complaint, name: str, now: datetime, the_pack=PACK):  # type: ignore[no-untyped-def]
+    return compute_clock(c, the_pack.clock(name), calendar_for_spec(the_pack.calendar), now)
+
+
+def start(received: datetime, unit: str = "customer_service", the_pack=PACK) -> Runner:  # type: ignore[no-untyped-def]
+    r = Runner(the_pack, intake(received_at=received, receiver_unit=unit))
+    r.register()
+    return r
+
+
+@pytest.mark.procedure("IN-5")
+def test_other_unit_has_24_hours_to_reach_customer_service() -> None:
+    r = start(at(2025, 11, 14, 17, 30), unit="security")
+    c = r.complaint
+    assert clock(c, "to_customer_service", at(2025, 11, 14, 18)).state is ClockState.RUNNING
+    late = clock(c, "to_customer_service", at(2025, 11, 15, 17, 31))
+    assert late.state is ClockState.BREACHED
+    assert [s.name for s in breached_clocks(c, PACK, CAL, at(2025, 11, 15, 17, 31))] == [
+        "to_customer_service"
+    ]
+    c = r(Forward(actor="g", to_unit="customer_service"), after=timedelta(hours=3))
+    done = clock(c, "to_customer_service", at(2025, 11, 20))
+    assert done.state is ClockState.MET
+    assert done.used == timedelta(hours=3)
+
+
+@pytest.mark.procedure("IN-5")
+def test_registered_by_customer_service_is_met_at_once() -> None:
+    c = start(at(2025, 11, 14, 10)).complaint
+    status = clock(c, "to_customer_service", at(2026, 1, 1))
+    assert status.state is ClockState.MET
+    assert status.used == timedelta(0)
+
+
+@pytest.mark.procedure("DL-1")
+def test_reply_within_three_working_days_over_national_day() -> None:
+    # Tue 30 Sep 2025: 1-8 Oct are holidays; Thu 9, Fri 10, Sat 11 (调休) are working days.
+    c = start(at(2025, 9, 30, 10)).complaint
+    status = clock(c, "reply", at(2025, 10, 1, 9))
+    assert status.due == at(2025, 10, 11, 18)
+    assert clock(c, "reply", at(2025, 10, 11, 17, 59)).state is not ClockState.BREACHED
+    assert clock(c, "reply", at(2025, 10, 11, 18, 1)).state is ClockState.BREACHED
+
+
+@pytest.mark.procedure("DL-2")
+@pytest.mark.procedure("VAL-3")
+@pytest.mark.parametrize(
+    ("assessed", "due"),
+    [
+        (at(2025, 11, 14, 15), at(2025, 11, 14, 18)),
+        (at(2025, 11, 14, 19), at(2025, 11, 17, 18)),  # after closing: next working day
+    ],
+)
+def test_invalid_complaint_explained_the_same_day(assessed: datetime, due: datetime) -> None:
+    r = start(at(2025, 11, 14, 9))
+    r(Assess(actor="h", validity="invalid"), after=assessed - r.now)
+    status = clock(r.complaint, "invalid_explained", assessed)
+    assert status.due == due
+    c = r(Reply(actor="h", message="不属物业责任", explanation=True), after=timedelta(minutes=30))
+    assert clock(c, "invalid_explained", due + timedelta(days=1)).state is ClockState.MET
+
+
+@pytest.mark.procedure("DL-3")
+def test_forwarding_chain_deadlines() -> None:
+    r = start(at(2025, 11, 10, 10))  # Monday
+    c = r.complaint
+    assert clock(c, "to_department", at(2025, 11, 10, 10)).due == at(2025, 11, 11, 10)
+    r(Assign(actor="cs", handler="eng", rung="department_head", department="engineering"))
+    c = r.complaint
+    assert clock(c, "to_department", at(2025, 11, 12)).state is ClockState.MET
+    result = clock(c, "department_result", at(2025, 11, 10, 12))
+    assert result.due == at(2025, 11, 13, 18)  # 3 working days after Monday
+    c = r(Handle(actor="eng", result="修好"), after=timedelta(days=1))
+    assert clock(c, "reply_after_result", c.events[-1].at).due == at(2025, 11, 13, 18)
+    c = r(Reply(actor="cs", message="已修复", final=True), after=timedelta(hours=2))
+    assert clock(c, "reply_after_result", at(2025, 12, 1)).state is ClockState.MET
+
+
+@pytest.mark.procedure("DL-4")
+def test_service_centre_closes_general_requests_in_30_minutes_major_in_6_hours() -> None:
+    sc = pack("cn-service-centre")
+    r = start(at(2025, 11, 15, 23, 50), the_pack=sc)  # Saturday night: 24 h service
+    status = clock(r.complaint, "general_closure", at(2025, 11, 16, 0, 5), sc)
+    assert status.due == at(2025, 11, 16, 0, 20)
+    assert clock(r.complaint, "general_closure", at(2025, 11, 16, 0, 21), sc).is_breached
+    major = sc.clock("major_closure")
+    assert major.duration.timedelta == timedelta(hours=6)
+
+
+@pytest.mark.procedure("DL-5")
+def test_a_promise_is_a_deadline_and_a_new_one_replaces_it() -> None:
+    r = start(at(2025, 11, 10, 10))
+    r(Promise(actor="h", due=at(2025, 11, 12, 12)))
+    assert clock(r.complaint, "promise", at(2025, 11, 11)).due == at(2025, 11, 12, 12)
+    assert clock(r.complaint, "promise", at(2025, 11, 12, 12, 1)).is_breached
+    r(Promise(actor="h", due=at(2025, 11, 14, 12), note="业主同意改期"))
+    status = clock(r.complaint, "promise", at(2025, 11, 13))
+    assert status.due == at(2025, 11, 14, 12)
+    assert status.state is ClockState.RUNNING
+    assert "replaced" in " ".join(status.derivation)
+
+
+@pytest.mark.procedure("DL-6")
+def test_one_month_clock_is_reported_at_risk_then_breached_without_escalating() -> None:
+    c = start(at(2025, 11, 10, 10)).complaint
+    assert clock(c, "major_by_age", at(2025, 11, 30)).state is ClockState.RUNNING
+    assert clock(c, "major_by_age", at(2025, 12, 5)).state is ClockState.AT_RISK
+    assert clock(c, "major_by_age", at(2025, 12, 10, 10, 1)).is_breached
+    names = [s.name for s in breached_clocks(c, PACK, CAL, at(2025, 12, 10, 10, 1))]
+    assert "major_by_age" not in names  # the grade rises instead (GRD-2)
+
+
+@pytest.mark.procedure("DL-7")
+def test_at_risk_before_breach_and_breach_escalates_once() -> None:
+    r = start(at(2025, 11, 10, 9))
+    c = r.complaint
+    reply = clock(c, "reply", at(2025, 11, 10, 9))
+    assert reply.at_risk_from is not None
+    assert reply.due is not None
+    assert reply.at_risk_from < reply.due
+    assert clock(c, "reply", reply.at_risk_from).state is ClockState.AT_RISK
+    after = reply.due + timedelta(minutes=1)
+    due = breached_clocks(c, PACK, CAL, after)
+    assert "reply" in [s.name for s in due]
+    r.now = after
+    c = r(Escalate(actor="system", trigger=Trigger.DEADLINE_MISSED, clock="reply"))
+    assert "reply" not in [s.name for s in breached_clocks(c, PACK, CAL, after)]
+
+
+@pytest.mark.procedure("DL-8")
+def test_pause_stops_the_clock_by_exactly_the_paused_working_time() -> None:
+    r = start(at(2025, 11, 10, 9))
+    before = clock(r.complaint, "reply", at(2025, 11, 10, 9)).due
+    r(Pause(actor="h", reason="等业主提供照片"), after=timedelta(hours=2))  # 11:00
+    paused = clock(r.complaint, "reply", at(2025, 11, 10, 16))
+    assert paused.state is ClockState.PAUSED
+    c = r(Resume(actor="h"), after=timedelta(hours=5))  # 16:00: 4 working hours paused
+    after = clock(c, "reply", at(2025, 11, 10, 16))
+    assert before is not None
+    assert after.due == CAL.add(before, timedelta(hours=4))
+    # IN-5 is not pausable: waiting on the owner does not stop it
+    assert PACK.clock("to_customer_service").pausable is False
+
+
+@pytest.mark.procedure("DL-8")
+@given(
+    pause_at=st.integers(0, 5 * 24 * 60),
+    pause_for=st.integers(1, 3 * 24 * 60),
+)
+def test_pause_never_shortens_a_deadline(pause_at: int, pause_for: int) -> None:
+    r = start(at(2025, 11, 10, 9))
+    due0 = clock(r.complaint, "reply", r.now).due
+    assert due0 is not None
+    r(Pause(actor="h", reason="wait"), after=timedelta(minutes=pause_at))
+    c = r(Resume(actor="h"), after=timedelta(minutes=pause_for))
+    status = clock(c, "reply", r.now)
+    if status.due is not None:
+        assert status.due >= due0
+    used = status.used
+    assert used <= CAL.between(at(2025, 11, 10, 9), r.now)
+
+
+def test_every_clock_explains_itself() -> None:
+    r = start(at(2025, 11, 14, 17, 30), unit="security")
+    statuses = compute_clocks(r.complaint, PACK, CAL, at(2025, 11, 17, 10))
+    assert {s.name for s in statuses} == {c.name for c in PACK.clocks}
+    for s in statuses:
+        assert s.derivation
+        if s.state is not ClockState.NOT_STARTED:
+            assert "started by" in s.derivation[0]
+
+
+@pytest.mark.procedure("DL-8")
+@pytest.mark.procedure("IN-5")
+def test_worked_example_of_the_docs() -> None:
+    """docs/clocks.md: paused across National Day, resumed on 9 October."""
+    r = start(at(2025, 9, 30, 10), unit="security")
+    r(Pause(actor="cs-1", reason="等业主提供照片"), after=timedelta(hours=4))
+    c = r(Resume(actor="cs-1"), after=at(2025, 10, 9, 10) - at(2025, 9, 30, 14))
+    now = at(2025, 10, 9, 11)
+    reply = clock(c, "reply", now)
+    assert reply.state is ClockState.RUNNING
+    assert reply.budget == timedelta(hours=31)
+    assert reply.used == timedelta(hours=4)
+    assert reply.due == at(2025, 10, 13, 15)
+    assert reply.derivation[-1].endswith("due 2025-10-13T15:00:00+08:00")
+    assert clock(c, "to_customer_service", now).state is ClockState.BREACHED
