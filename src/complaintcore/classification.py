@@ -17,10 +17,14 @@ How matching works (the same rules serve :func:`complaintcore.validity.infer_kin
   ``e`` dropped (``charge`` → ``charged``, ``charging``); for keywords ending in a
   consonant + ``y``, ``-ies`` and ``-ied``.  No other stemming: a pack lists other
   forms (``stopped``, ``broken``) explicitly.
-* The scan is one pass of one compiled regular expression, leftmost-longest and
-  non-overlapping: where ``物业费`` matches, the shorter ``物业`` inside it does not
-  also count; at one position the longest keyword (or inflected form) that
-  satisfies its boundaries wins, CJK or not.
+* The scan is leftmost-longest and non-overlapping: where ``物业费`` matches, the
+  shorter ``物业`` inside it does not also count; at one position the longest
+  keyword (or inflected form) that satisfies its boundaries wins, CJK or not.
+  All keyword forms are compiled once per pack into trie-shaped regular
+  expressions, split by first character (Latin vs CJK, at most 40 first
+  characters each) because Python's regex engine tries a top-level alternation
+  branch by branch; each pattern makes one C-speed pass and the passes are merged
+  by position (a position can start a match in only one pattern).
 
 Scoring (CLS-1): a category scores one point per *distinct* keyword of its own that
 occurs in the text (repeating a word does not add weight, and long keywords weigh
@@ -47,7 +51,7 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -123,8 +127,8 @@ def _word_forms(keyword: str) -> tuple[str, ...]:
 def _trie_regex(words: Iterable[str]) -> str:
     """A regex alternation of literal ``words`` factored as a trie (longest first).
 
-    Factoring by prefix keeps the scan at one branch per position instead of one
-    per keyword.
+    Factoring by prefix means a position tries one branch per distinct first
+    character, then follows a single path, instead of trying every keyword.
     """
     trie: dict[str, Any] = {}
     for word in words:
@@ -150,7 +154,7 @@ def _trie_regex(words: Iterable[str]) -> str:
 
 @attrs.frozen(eq=False)
 class _KeywordMatcher:
-    """Keywords in labelled groups, compiled into one regular expression.
+    """Keywords in labelled groups, compiled into a few trie-shaped regexes.
 
     Shared by classification (groups = categories) and kind inference (groups =
     complaint / request / enquiry words).  ``scan`` returns, for each distinct
@@ -312,8 +316,7 @@ def _match_start(m: re.Match[str]) -> int:
 # --------------------------------------------------------------------------- results
 
 
-@attrs.frozen
-class CategoryScore:
+class CategoryScore(NamedTuple):
     """One category's score and the keywords that earned it (for explanations)."""
 
     category: str
@@ -419,6 +422,7 @@ class Classifier:
     _matcher: _KeywordMatcher
     _default: Category
     _departments: Mapping[str, tuple[str, str]]
+    _codes: tuple[str, ...]
 
     @classmethod
     def compile(cls, pack: RulePack) -> Classifier:
@@ -433,7 +437,11 @@ class Classifier:
             )
         matcher = _KeywordMatcher.build([c.keywords for c in pack.categories])
         return cls(
-            pack=pack, matcher=matcher, default=default, departments=_department_labels(pack)
+            pack=pack,
+            matcher=matcher,
+            default=default,
+            departments=_department_labels(pack),
+            codes=tuple(c.code for c in pack.categories),
         )
 
     @classmethod
@@ -472,21 +480,20 @@ class Classifier:
         found = m.scan(text)
         if not found:
             return (), (), ()
-        cats = self.pack.categories
-        hits: dict[int, list[int]] = {}
+        codes = self._codes
+        keywords = m.keywords
+        groups_of = m.groups_of
+        hits: dict[int, list[str]] = {}
         for k in found:
-            for g in m.groups_of[k]:
-                hits.setdefault(g, []).append(k)
+            word = keywords[k]
+            for g in groups_of[k]:
+                if g in hits:
+                    hits[g].append(word)
+                else:
+                    hits[g] = [word]
         ranked = sorted(hits, key=lambda g: (-len(hits[g]), g))
-        scores = tuple(
-            CategoryScore(
-                category=cats[g].code,
-                score=len(hits[g]),
-                keywords=tuple(m.keywords[k] for k in hits[g]),
-            )
-            for g in ranked
-        )
-        return tuple(m.keywords[k] for k in found), scores, tuple(ranked)
+        scores = tuple([CategoryScore(codes[g], len(hits[g]), tuple(hits[g])) for g in ranked])
+        return tuple([keywords[k] for k in found]), scores, tuple(ranked)
 
     def classify(self, text: str, *, target: TargetPerson | None = None) -> Classification:
         """CLS-1..4: the category for ``text`` (see the module docstring for the rules)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -395,3 +396,75 @@ def test_classification_without_target_has_none(pack: RulePack) -> None:
     assert isinstance(c, Classification)
     assert c.target is None
     assert not c.cause_shifted
+
+
+# --------------------------------------------------------------------------- the matcher
+
+_TRICKY = (
+    ("物业", "物业费", "业主", "fee", "ice", "service", "not working", "working"),
+    ("wifi坏了", "app闪退", "门禁ic卡", "ic", "wifi", "leak", "le", "a-b"),
+    ("坏了", "闪退", "charge", "lift", "lifts", "fly", "b c"),
+)
+_PIECES = st.sampled_from(
+    [*(w for group in _TRICKY for w in group), " ", "x", "z", "-", "，", "了", "e", "s", "ing"]
+)
+
+
+def _reference_scan(words: tuple[str, ...], text: str) -> list[str]:
+    """The documented semantics, naively: longest acceptable form at the leftmost spot."""
+    from complaintcore.classification import _CJK, _is_word, _word_forms
+
+    forms: dict[str, str] = {}
+    for w in words:
+        norm = normalise_text(w)
+        forms.setdefault(norm, w)
+    for w in words:
+        norm = normalise_text(w)
+        if not _CJK.search(norm):
+            for f in _word_forms(norm):
+                forms.setdefault(f, forms[norm])
+    t = normalise_text(text)
+    n = len(t)
+    found: dict[str, None] = {}
+    i = 0
+    while i < n:
+        best = None
+        for f in sorted(forms, key=len, reverse=True):
+            if not t.startswith(f, i):
+                continue
+            end = i + len(f)
+            if not _CJK.search(f) and (
+                (i > 0 and _is_word(t[i - 1])) or (end < n and _is_word(t[end]))
+            ):
+                continue
+            best = f
+            break
+        if best is None:
+            i += 1
+            continue
+        found.setdefault(forms[best], None)
+        i += len(best)
+    return list(found)
+
+
+@pytest.mark.procedure("CLS-1")
+@given(st.lists(_PIECES, max_size=25))
+def test_property_scan_matches_the_documented_semantics(pieces: list[str]) -> None:
+    from complaintcore import classification
+
+    words = tuple(w for group in _TRICKY for w in group)
+    text = "".join(pieces)
+    t = normalise_text(text)
+    expected = _reference_scan(words, text)
+    one = classification._KeywordMatcher.build(_TRICKY)
+    # Also split the keywords over many patterns (two first characters each).
+    with mock.patch.object(classification, "_FIRST_CHARS_PER_PATTERN", 2):
+        many = classification._KeywordMatcher.build(_TRICKY)
+    assert len(many.patterns) > len(one.patterns)
+    for matcher in (one, many):
+        exact = [matcher.keywords[k] for k in matcher._scan_exact(t)]
+        assert exact == expected
+        fast = matcher._scan_fast(t)
+        if fast is not None:
+            assert [matcher.keywords[k] for k in fast] == expected
+        assert [matcher.keywords[k] for k in matcher.scan(text)] == expected

@@ -1,0 +1,163 @@
+"""Who may do what to a complaint, and who it goes to (ESC-3, ESC-4, IN-2, PRV-2).
+
+Pure functions over the complaint, the pack and the staff members; the desk
+calls them before deciding a command, so a refusal leaves no event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from complaintcore.errors import AccessDeniedError
+from complaintcore.escalation import current_rung_index, required_rung_index
+from complaintcore.models import Complaint, Grade
+from complaintcore.ports import StaffMember
+from complaintcore.rulepack import RulePack
+from complaintcore.workflow import Close, Command, Reply
+
+__all__ = [
+    "SYSTEM_ACTOR",
+    "authorize",
+    "pick_handler",
+    "recipients",
+    "sees_personal_data",
+    "supervisor_rung",
+]
+
+SYSTEM_ACTOR = "system"
+"""The desk itself, acting on deadlines (sweep)."""
+
+# Commands that settle the outcome need the rung the grade requires (ESC-3).
+_HANDLING = frozenset({"assess", "grade", "handle", "close", "record_sanction", "promise"})
+# Anyone at the site may do these (IN-2, IN-3, VIS-1): they never lower the bar.
+_ANYONE = frozenset(
+    {
+        "register",
+        "forward",
+        "attach_evidence",
+        "classify",
+        "escalate",
+        "pause",
+        "resume",
+        "visit",
+        "reopen",
+        "record_cause",
+        "assign",
+    }
+)
+
+
+def supervisor_rung(pack: RulePack) -> str:
+    """The rung that signs off records (REC-6): the one minor complaints need."""
+    code = pack.handler_rung_for(Grade.MINOR)
+    return code if pack.rung_index(code) > 0 else pack.ladder[min(1, len(pack.ladder) - 1)].code
+
+
+def authorize(
+    complaint: Complaint,
+    command: Command,
+    actor: StaffMember | None,
+    pack: RulePack,
+) -> None:
+    """Raise :class:`AccessDeniedError` unless ``actor`` may run ``command``.
+
+    Unknown actors and staff of another site are refused (PRV-2); the person the
+    complaint is about may only register it (ESC-4, IN-2); settling the outcome
+    needs the rung the grade requires (ESC-3); a top-rung closure needs the top
+    rung; sign-off needs a supervisor (REC-6).
+    """
+    name = command.name
+
+    def deny(reason: str) -> AccessDeniedError:
+        return AccessDeniedError(complaint.id, command.actor, name, reason)
+
+    if command.actor == SYSTEM_ACTOR:
+        return
+    if actor is None:
+        raise deny("unknown actor: not in the staff directory")
+    site = complaint.intake.site or complaint.intake.complainant.site
+    if not actor.works_at(site):
+        raise deny("works at another site")
+    target = complaint.state.target or complaint.intake.target
+    if target is not None and target.staff_id == actor.staff_id and name != "register":
+        raise deny("the complaint is about this person (ESC-4)")
+    if not pack.has_rung(actor.rung):
+        raise deny(f"rung {actor.rung!r} is not on the {pack.name} ladder")
+    rung = pack.rung_index(actor.rung)
+    if isinstance(command, Close) and command.decided_by_top_rung and rung < len(pack.ladder) - 1:
+        raise deny("only the top rung decides a closure without confirmation (VIS-3)")
+    if name == "sign_off" and rung < pack.rung_index(supervisor_rung(pack)):
+        raise deny("sign-off needs a supervisor (REC-6)")
+    settling = name in _HANDLING or (isinstance(command, Reply) and command.final)
+    if settling and rung < required_rung_index(complaint, pack):
+        need = pack.ladder[required_rung_index(complaint, pack)].code
+        raise deny(f"rung {actor.rung} is below {need}, required for this complaint (ESC-3)")
+
+
+def _ordered(members: Iterable[StaffMember], at: datetime) -> list[StaffMember]:
+    """On duty first, then by staff id: deterministic."""
+    return sorted(members, key=lambda m: (not m.on_duty(at), m.staff_id))
+
+
+def pick_handler(
+    complaint: Complaint, members: Sequence[StaffMember], pack: RulePack, at: datetime
+) -> StaffMember | None:
+    """Route to the responsible department's handler at the right rung and site.
+
+    The lowest rung at or above both the complaint's rung and the rung its grade
+    and target require (ESC-3, ESC-4); on duty where known; never the person it
+    is about.  Falls back to customer service when the department has nobody.
+    """
+    site = complaint.intake.site or complaint.intake.complainant.site
+    floor = max(
+        required_rung_index(complaint, pack),
+        current_rung_index(complaint, pack),
+        # not graded yet: route as the default grade will need (ESC-3)
+        pack.rung_index(pack.handler_rung_for(complaint.state.grade or pack.grading.default)),
+    )
+    target = complaint.state.target or complaint.intake.target
+    departments = [d for d in (complaint.state.department, pack.customer_service) if d]
+    for department in departments:
+        pool = [
+            m for m in members
+            if m.department == department and m.works_at(site) and pack.has_rung(m.rung)
+            and pack.rung_index(m.rung) >= floor
+            and not (target is not None and m.staff_id == target.staff_id)
+        ]  # fmt: skip
+        if pool:
+            lowest = min(pack.rung_index(m.rung) for m in pool)
+            return _ordered([m for m in pool if pack.rung_index(m.rung) == lowest], at)[0]
+    return None
+
+
+def recipients(
+    members: Sequence[StaffMember],
+    *,
+    site: str,
+    rung: str | None = None,
+    department: str | None = None,
+    at: datetime,
+    exclude: Iterable[str] = (),
+) -> list[StaffMember]:
+    """Staff at a site (and rung / department) to tell; on-duty ones if any are."""
+    skip = set(exclude)
+    pool = [
+        m for m in members
+        if m.works_at(site) and m.staff_id not in skip
+        and (rung is None or m.rung == rung)
+        and (department is None or m.department == department)
+    ]  # fmt: skip
+    on_duty = [m for m in pool if m.on_duty(at)]
+    return _ordered(on_duty or pool, at)
+
+
+def sees_personal_data(member: StaffMember | None, complaint: Complaint, pack: RulePack) -> bool:
+    """PRV-1: the complaint's handler and customer service see names and phones."""
+    if member is None:
+        return False
+    return (
+        member.sees_personal_data
+        or member.staff_id == complaint.state.handler
+        or member.department == pack.customer_service
+    )

@@ -1,0 +1,49 @@
+"""The built-in adapters, registered as a plugin with ``trylast`` so hosts win."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from complaintcore.calendar import WorkingCalendar
+from complaintcore.config import DeskConfig
+from complaintcore.hookspecs import hookimpl
+from complaintcore.ports import ComplaintStore, Notifier, StaffDirectory
+from complaintcore.rulepack import CalendarSpec
+
+
+@hookimpl(trylast=True)
+def complaintcore_get_store(config: DeskConfig) -> ComplaintStore:
+    if config.database == ":memory:":
+        from complaintcore.adapters.memory_store import MemoryStore
+
+        return MemoryStore()
+    from complaintcore.adapters.sqlite_store import SqliteStore
+
+    return SqliteStore(config.resolve(config.database))
+
+
+@hookimpl(trylast=True)
+def complaintcore_get_staff_directory(config: DeskConfig) -> StaffDirectory:
+    from complaintcore.adapters.staff import StaffList, load_staff_file
+
+    if config.staff_file is None:
+        return StaffList()
+    from complaintcore.rules import load_pack
+
+    return load_staff_file(config.resolve(config.staff_file), pack=load_pack(config.pack))
+
+
+@hookimpl(trylast=True)
+def complaintcore_get_calendar(
+    name: str, spec: CalendarSpec, config: DeskConfig
+) -> WorkingCalendar:
+    from complaintcore.adapters.calendars import calendar_for_spec
+
+    return calendar_for_spec(spec)
+
+
+@hookimpl(trylast=True)
+def complaintcore_get_notifiers(config: DeskConfig) -> Sequence[Notifier]:
+    from complaintcore.adapters.notify import notifiers_from_config
+
+    return notifiers_from_config(config.notifiers)

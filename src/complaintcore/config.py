@@ -1,0 +1,102 @@
+"""Desk configuration: where things are, read from a TOML file or a mapping."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from complaintcore.errors import InvalidInputError
+
+__all__ = ["DeskConfig", "RetryPolicy", "load_config"]
+
+
+@attrs.frozen
+class RetryPolicy:
+    """How notifications are retried: exponential backoff, capped."""
+
+    first_delay_seconds: int = 30
+    max_delay_seconds: int = 3600
+    max_attempts: int = 20
+
+    def delay(self, attempts: int) -> int:
+        return int(
+            min(self.first_delay_seconds * 2 ** max(attempts - 1, 0), self.max_delay_seconds)
+        )
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise InvalidInputError("notifiers", "must be a table")
+    return value
+
+
+@attrs.frozen
+class DeskConfig:
+    """Everything the built-in adapters need; hosts' plugins may read it too.
+
+    ``database`` is a SQLite file, or ``":memory:"`` for the in-memory store.
+    ``staff_file`` is a TOML or CSV staff directory; without one no actor is
+    known and every command is refused (a host plugs its own directory in).
+    """
+
+    database: str = "complaintcore.sqlite3"
+    pack: str = "cn-property"
+    staff_file: str | None = None
+    notifiers: Mapping[str, Any] = attrs.field(factory=dict, converter=_mapping)
+    retry: RetryPolicy = RetryPolicy()
+    base_dir: str = "."
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
+
+    def resolve(self, path: str) -> str:
+        """Paths in a config file are relative to the file."""
+        if path == ":memory:" or os.path.isabs(path):
+            return path
+        return str(Path(self.base_dir) / path)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], *, base_dir: str = ".") -> DeskConfig:
+        known = {"database", "pack", "staff_file", "notifiers", "retry"}
+        extra = {k: v for k, v in data.items() if k not in known}
+        for key in ("database", "pack"):
+            if key in data and not isinstance(data[key], str):
+                raise InvalidInputError(key, "must be a string")
+        staff = data.get("staff_file")
+        if staff is not None and not isinstance(staff, str):
+            raise InvalidInputError("staff_file", "must be a string")
+        retry_data = data.get("retry", {})
+        if not isinstance(retry_data, Mapping):
+            raise InvalidInputError("retry", "must be a table")
+        for key, value in retry_data.items():
+            if key not in {"first_delay_seconds", "max_delay_seconds", "max_attempts"}:
+                raise InvalidInputError(f"retry.{key}", "unknown setting")
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise InvalidInputError(f"retry.{key}", "must be a positive integer")
+        return cls(
+            database=data.get("database", "complaintcore.sqlite3"),
+            pack=data.get("pack", "cn-property"),
+            staff_file=staff,
+            notifiers=data.get("notifiers", {}),
+            retry=RetryPolicy(**retry_data),
+            base_dir=base_dir,
+            extra=extra,
+        )
+
+
+def load_config(path: str | os.PathLike[str]) -> DeskConfig:
+    """Read ``complaintcore.toml``; errors name the file and the key."""
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InvalidInputError("config", f"no config file at {p}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInputError("config", f"{p}: {exc}") from None
+    try:
+        return DeskConfig.from_mapping(data, base_dir=str(p.parent))
+    except InvalidInputError as exc:
+        raise InvalidInputError(f"{p.name}:{exc.path}", exc.reason) from None

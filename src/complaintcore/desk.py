@@ -1,0 +1,567 @@
+"""The complaint desk: the pure core plus the host's parts, in transactions.
+
+A :class:`Desk` loads the rule pack, gets the store, staff directory, calendar
+and notifiers from the plugin hooks, and runs every command the same way:
+authorize (a refusal leaves no event), decide with the pure core, append the
+events, the projection and the outbox in one transaction with optimistic
+concurrency, then tell plugins and deliver notifications.  A notifier that is
+down loses nothing: its messages stay in the outbox until delivered once.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import attrs
+import pluggy
+
+from complaintcore import access, messages
+from complaintcore.calendar import WorkingCalendar
+from complaintcore.config import DeskConfig, RetryPolicy
+from complaintcore.deadlines import ClockState, ClockStatus, breached_clocks, compute_clocks
+from complaintcore.errors import (
+    AccessDeniedError,
+    ComplaintCoreError,
+    ConcurrencyConflictError,
+    EscalationError,
+    InvalidInputError,
+)
+from complaintcore.escalation import current_rung_index
+from complaintcore.models import (
+    Assigned,
+    Classified,
+    Closed,
+    Complaint,
+    Escalated,
+    Event,
+    Intake,
+    Replied,
+    Trigger,
+    Visited,
+    require_aware,
+)
+from complaintcore.ports import (
+    ComplaintRow,
+    ComplaintStore,
+    Notification,
+    Notifier,
+    StaffDirectory,
+    StaffMember,
+    VerifyReport,
+)
+from complaintcore.rulepack import RulePack
+from complaintcore.workflow import (
+    Assign,
+    Classify,
+    Command,
+    Escalate,
+    Register,
+    Regrade,
+    decide,
+    evolve,
+    new_complaint,
+)
+
+__all__ = ["DeliveryReport", "Desk", "SweepReport"]
+
+log = logging.getLogger("complaintcore.desk")
+
+_CONFLICT_RETRIES = 5
+Outbox = list[tuple[str, Notification]]
+
+
+@attrs.frozen
+class SweepReport:
+    """What one sweep did: complaints looked at, escalations, warnings, regrades."""
+
+    examined: int = 0
+    escalated: tuple[tuple[str, str], ...] = ()
+    at_risk: int = 0
+    regraded: tuple[str, ...] = ()
+    reported_late: int = 0
+    conflicts: int = 0
+
+
+@attrs.frozen
+class DeliveryReport:
+    """Outbox delivery: sent, failed (kept for retry), given up."""
+
+    sent: int = 0
+    failed: int = 0
+    given_up: int = 0
+
+
+class Desk:
+    """One object a host creates to receive complaints and run their procedures.
+
+    Build it with :meth:`from_config` (plugins supply the parts) or directly with
+    the parts, as tests and scripts do.  Every method that changes something
+    takes ``now``: the desk never reads the clock.
+    """
+
+    def __init__(
+        self,
+        *,
+        pack: RulePack,
+        store: ComplaintStore,
+        directory: StaffDirectory,
+        calendar: WorkingCalendar,
+        notifiers: Sequence[Notifier] = (),
+        plugin_manager: pluggy.PluginManager | None = None,
+        retry: RetryPolicy | None = None,
+        id_factory: Callable[[Intake], str] | None = None,
+    ) -> None:
+        self.pack = pack
+        self.store = store
+        self.directory = directory
+        self.calendar = calendar
+        self.notifiers = {n.name: n for n in notifiers}
+        if len(self.notifiers) != len(notifiers):
+            raise InvalidInputError("notifiers", "two notifiers share a name")
+        self.pm = plugin_manager
+        self.retry = retry or RetryPolicy()
+        self._new_id = id_factory or _default_id
+
+    # ------------------------------------------------------------------ building
+
+    @classmethod
+    def from_config(
+        cls,
+        config: DeskConfig | Mapping[str, Any] | None = None,
+        *,
+        plugin_manager: pluggy.PluginManager | None = None,
+    ) -> Desk:
+        """Ask the plugins for every part; the built-in adapters answer last."""
+        from complaintcore.plugins import make_plugin_manager
+        from complaintcore.rules import load_pack
+
+        if config is None:
+            config = DeskConfig()
+        elif not isinstance(config, DeskConfig):
+            config = DeskConfig.from_mapping(config)
+        pm = plugin_manager or make_plugin_manager()
+        hook = pm.hook
+        extra: dict[str, RulePack] = {}
+        hook.complaintcore_register_rule_packs(register=lambda name, p: extra.__setitem__(name, p))
+        pack = extra.get(config.pack) or load_pack(config.pack)
+        store = hook.complaintcore_get_store(config=config)
+        directory = hook.complaintcore_get_staff_directory(config=config)
+        calendar = hook.complaintcore_get_calendar(
+            name=pack.calendar.country, spec=pack.calendar, config=config
+        )
+        notifiers = [n for group in hook.complaintcore_get_notifiers(config=config) for n in group]
+        return cls(
+            pack=pack,
+            store=store,
+            directory=directory,
+            calendar=calendar,
+            notifiers=notifiers,
+            plugin_manager=pm,
+            retry=config.retry,
+        )
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Desk:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ reading
+
+    def get(self, complaint_id: str) -> Complaint:
+        return self.store.load(complaint_id)
+
+    def clocks(self, complaint_id: str, now: datetime) -> tuple[ClockStatus, ...]:
+        return compute_clocks(self.get(complaint_id), self.pack, self.calendar, now)
+
+    def rows(self, **filters: Any) -> list[ComplaintRow]:
+        return self.store.rows(**filters)
+
+    def verify(self) -> VerifyReport:
+        return self.store.verify()
+
+    def view(self, complaint_id: str, actor: str) -> dict[str, Any]:
+        """A complaint as ``actor`` may see it (PRV-1, PRV-2).
+
+        Outsiders (not in the directory, or of another site) get nothing; staff
+        who need not see personal data get it masked.
+        """
+        from complaintcore.models import mask
+        from complaintcore.serialization import complaint_to_dict
+
+        complaint = self.get(complaint_id)
+        member = self.directory.get(actor)
+        site = complaint.intake.site or complaint.intake.complainant.site
+        if member is None or not member.works_at(site):
+            raise AccessDeniedError(complaint_id, actor, "view", "no authority to see this record")
+        data = complaint_to_dict(complaint)
+        if not access.sees_personal_data(member, complaint, self.pack):
+            person = data["intake"]["complainant"]
+            for key in ("name", "phone", "room"):
+                person[key] = mask(person[key])
+        return data
+
+    # ------------------------------------------------------------------ receiving
+
+    def receive(
+        self,
+        intake: Intake,
+        *,
+        now: datetime,
+        actor: str | None = None,
+        complaint_id: str | None = None,
+        route: bool = True,
+    ) -> Complaint:
+        """Register a complaint (IN-2, IN-4, REC-1), classify it and route it.
+
+        Idempotent on ``intake.idempotency_key``: a retried submission returns the
+        stored complaint and writes nothing.
+        """
+        require_aware(now, "now")
+        if intake.idempotency_key:
+            known = self.store.find_by_key(intake.idempotency_key)
+            if known is not None:
+                return known
+        actor = actor or intake.receiver
+        complaint = new_complaint(complaint_id or self._new_id(intake), intake)
+        access.authorize(complaint, Register(actor=actor), self.directory.get(actor), self.pack)
+        events = list(decide(complaint, Register(actor=actor), self.pack, now))
+        complaint = evolve(complaint, events)
+        classify = self._classify_command(complaint, actor)
+        more = decide(complaint, classify, self.pack, now)
+        complaint, events = evolve(complaint, more), [*events, *more]
+        if route:
+            handler = access.pick_handler(complaint, self._members(), self.pack, now)
+            if handler is not None:
+                assign = Assign(
+                    actor=actor,
+                    handler=handler.staff_id,
+                    rung=handler.rung,
+                    department=handler.department,
+                )
+                more = decide(complaint, assign, self.pack, now)
+                complaint, events = evolve(complaint, more), [*events, *more]
+        outbox = self._outbox_for(complaint, events, now)
+        stored = self.store.create(complaint, self._row(complaint, now), outbox)
+        if stored.id == complaint.id:  # not a retried submission
+            self._after_commit(stored, events, now)
+        return stored
+
+    def _classify_command(self, complaint: Complaint, actor: str) -> Classify:
+        if self.pm is not None:
+            found = self.pm.hook.complaintcore_classify(complaint=complaint, pack=self.pack)
+            if found is not None:
+                return Classify(actor=actor, category=found.category, department=found.department)
+        return Classify(actor=actor)
+
+    # ------------------------------------------------------------------ acting
+
+    def act(self, complaint_id: str, command: Command, *, now: datetime) -> Complaint:
+        """Run one workflow command: authorize, decide, append, notify.
+
+        Raises :class:`~complaintcore.errors.ConcurrencyConflictError` if someone
+        else appended first; nothing is written then, and the caller may retry.
+        """
+        require_aware(now, "now")
+        complaint = self.store.load(complaint_id)
+        actor = self.directory.get(command.actor)
+        access.authorize(complaint, command, actor, self.pack)
+        events = decide(complaint, command, self.pack, now)
+        if not events:
+            return complaint
+        return self._commit(complaint, events, now)
+
+    def _commit(
+        self,
+        complaint: Complaint,
+        events: Sequence[Event],
+        now: datetime,
+        outbox: Outbox | None = None,
+    ) -> Complaint:
+        after = evolve(complaint, events)
+        box = self._outbox_for(after, events, now) + (outbox or [])
+        self.store.append(complaint.id, complaint.version, events, self._row(after, now), box)
+        self._after_commit(after, events, now)
+        return after
+
+    def _after_commit(self, complaint: Complaint, events: Sequence[Event], now: datetime) -> None:
+        if self.pm is not None and events:
+            try:
+                self.pm.hook.complaintcore_on_events(complaint=complaint, events=tuple(events))
+            except Exception:  # a listener must not undo a committed change
+                log.exception("complaintcore_on_events failed for %s", complaint.id)
+        self.deliver(now)
+
+    # ------------------------------------------------------------------ deadlines
+
+    def sweep(self, now: datetime, *, limit: int = 10_000) -> SweepReport:
+        """Apply what deadlines call for; safe to run repeatedly and concurrently.
+
+        Breached clocks escalate once per run (ESC-2, DL-7), a department late on
+        its clock is reported (ESC-6), at-risk clocks warn the handler once
+        (DL-7), and a month-old valid complaint turns major (DL-6).  Concurrent
+        sweeps meet at the store's version check; the loser reloads and finds
+        nothing left to do.
+        """
+        require_aware(now, "now")
+        escalated: list[tuple[str, str]] = []
+        regraded: list[str] = []
+        at_risk = late = conflicts = examined = 0
+        for row in self.store.rows(due_before=now, limit=limit):
+            examined += 1
+            for _attempt in range(_CONFLICT_RETRIES):
+                try:
+                    result = self._sweep_one(row.id, now)
+                except ConcurrencyConflictError:
+                    conflicts += 1
+                    continue
+                escalated += [(row.id, c) for c in result[0]]
+                regraded += [row.id] if result[1] else []
+                at_risk += result[2]
+                late += result[3]
+                break
+        self.deliver(now)
+        return SweepReport(examined, tuple(escalated), at_risk, tuple(regraded), late, conflicts)
+
+    def _sweep_one(self, complaint_id: str, now: datetime) -> tuple[list[str], bool, int, int]:
+        complaint = self.store.load(complaint_id)
+        start = complaint
+        system = access.SYSTEM_ACTOR
+        events: list[Event] = []
+        outbox: Outbox = []
+        escalated: list[str] = []
+        members = self._members()
+        site = complaint.intake.site or complaint.intake.complainant.site
+        late = warned = 0
+        if not complaint.is_open:
+            self.store.append(complaint.id, complaint.version, (), self._row(complaint, now), ())
+            return [], False, 0, 0
+        for status in breached_clocks(complaint, self.pack, self.calendar, now):
+            try:
+                more = decide(
+                    complaint,
+                    Escalate(actor=system, trigger=Trigger.DEADLINE_MISSED, clock=status.name),
+                    self.pack,
+                    now,
+                )
+            except EscalationError:
+                continue  # at the top already: the top rung was told when it got it
+            complaint = evolve(complaint, more)
+            events += more
+            escalated.append(status.name)
+            spec = self.pack.clock(status.name)
+            if spec.report_to:  # ESC-6: a late department is reported
+                for m in access.recipients(members, site=site, department=spec.report_to, at=now):
+                    outbox += self._fan(
+                        complaint,
+                        "late_department",
+                        m,
+                        now,
+                        f"{status.name}#{status.run}",
+                        (
+                            f"时限 / clock: {spec.zh} / {spec.en}",
+                            f"部门 / department: {complaint.state.department}",
+                        ),
+                    )
+                    late += 1
+        regraded = False
+        try:
+            more = decide(complaint, Regrade(actor=system), self.pack, now)
+        except ComplaintCoreError:  # not gradable: not a valid complaint (VAL-4)
+            more = ()
+        if more:
+            complaint, events, regraded = evolve(complaint, more), [*events, *more], True
+        for status in compute_clocks(complaint, self.pack, self.calendar, now):
+            if status.state is ClockState.AT_RISK and complaint.state.handler:
+                handler = self.directory.get(complaint.state.handler)
+                if handler is not None:
+                    outbox += self._fan(
+                        complaint,
+                        "at_risk",
+                        handler,
+                        now,
+                        f"{status.name}#{status.run}",
+                        (f"时限 / clock: {status.name}, due {status.due}",),
+                    )
+                    warned += 1
+        if events:
+            after = evolve(start, events)
+            box = self._outbox_for(after, events, now) + outbox
+            self.store.append(start.id, start.version, events, self._row(after, now), box)
+            self._after_commit(after, events, now)
+        else:
+            self.store.append(start.id, start.version, (), self._row(complaint, now), outbox)
+        return escalated, regraded, warned, late
+
+    # ------------------------------------------------------------------ notifications
+
+    def deliver(self, now: datetime, *, limit: int = 200) -> DeliveryReport:
+        """Send what the outbox holds; failures stay for a later try, each key once."""
+        sent = failed = given_up = 0
+        for item in self.store.pending(now, limit):
+            notifier = self.notifiers.get(item.notifier)
+            if notifier is None:
+                continue  # a channel this process does not have; another may
+            if item.attempts >= self.retry.max_attempts:
+                given_up += 1
+                continue
+            try:
+                notifier.send(item.notification, self.directory.get(item.notification.recipient))
+            except Exception as exc:
+                failed += 1
+                delay = timedelta(seconds=self.retry.delay(item.attempts + 1))
+                self.store.mark_failed(
+                    item.id, type(exc).__name__ + ": " + str(exc)[:200], now + delay
+                )
+                log.warning(
+                    "notification %s via %s failed; retry in %s",
+                    item.notification.key,
+                    item.notifier,
+                    delay,
+                )
+                continue
+            self.store.mark_delivered(item.id, now)
+            sent += 1
+        return DeliveryReport(sent, failed, given_up)
+
+    def _fan(
+        self,
+        complaint: Complaint,
+        topic: str,
+        member: StaffMember,
+        now: datetime,
+        discriminator: str,
+        detail: Sequence[str] = (),
+    ) -> Outbox:
+        note = messages.render(
+            complaint, topic, member, self.pack, at=now, discriminator=discriminator, detail=detail
+        )
+        return [(name, note) for name in self.notifiers]
+
+    def _outbox_for(self, complaint: Complaint, events: Iterable[Event], now: datetime) -> Outbox:
+        """Who to tell about these events (same transaction as the events)."""
+        if not self.notifiers:
+            return []
+        members = self._members()
+        site = complaint.intake.site or complaint.intake.complainant.site
+        box: Outbox = []
+        base = complaint.version - len(tuple(events))
+        for offset, ev in enumerate(events, start=1):
+            tag = f"v{base + offset}"
+            if isinstance(ev, Assigned):
+                handler = self.directory.get(ev.handler)
+                if handler is not None:
+                    box += self._fan(complaint, "assigned", handler, now, tag)
+            elif isinstance(ev, Escalated):
+                topic = "urgent" if ev.trigger is Trigger.SERIOUS else "escalated"
+                for m in access.recipients(members, site=site, rung=ev.to_rung, at=now):
+                    box += self._fan(
+                        complaint,
+                        topic,
+                        m,
+                        now,
+                        tag,
+                        (f"原因 / trigger: {ev.trigger.zh} / {ev.trigger.en}",),
+                    )
+            elif isinstance(ev, Classified) and ev.helpers:
+                for dept in ev.helpers:
+                    for m in access.recipients(members, site=site, department=dept, at=now)[:1]:
+                        box += self._fan(complaint, "help_requested", m, now, tag)
+            elif isinstance(ev, Replied) and ev.unanswerable_reason:
+                rung = access.supervisor_rung(self.pack)  # REC-4: the department head hears
+                for m in access.recipients(
+                    members,
+                    site=site,
+                    rung=rung,
+                    department=complaint.state.department or None,
+                    at=now,
+                ):
+                    box += self._fan(
+                        complaint,
+                        "unanswerable",
+                        m,
+                        now,
+                        tag,
+                        (f"原因 / reason: {ev.unanswerable_reason}",),
+                    )
+            elif isinstance(ev, Visited) and ev.major_issue and self.pack.group_report_rung:
+                for m in access.recipients(
+                    members, site=site, rung=self.pack.group_report_rung, at=now
+                ):
+                    box += self._fan(
+                        complaint,
+                        "meeting_agenda",
+                        m,
+                        now,
+                        tag,
+                        (f"回访意见 / opinion: {ev.opinion}",),
+                    )
+            elif (
+                isinstance(ev, Closed)
+                and complaint.intake.channel.value in self.pack.sign_off_channels
+            ):
+                for m in access.recipients(
+                    members,
+                    site=site,
+                    rung=access.supervisor_rung(self.pack),
+                    department=complaint.state.department or None,
+                    at=now,
+                )[:1]:
+                    box += self._fan(complaint, "sign_off", m, now, tag)
+        return box
+
+    # ------------------------------------------------------------------ projection
+
+    def _members(self) -> Sequence[StaffMember]:
+        return self.directory.members()
+
+    def _row(self, complaint: Complaint, now: datetime) -> ComplaintRow:
+        s = complaint.state
+        return ComplaintRow(
+            id=complaint.id,
+            status=s.status.value,
+            received_at=complaint.intake.received_at,
+            version=complaint.version,
+            site=complaint.intake.site or complaint.intake.complainant.site,
+            department=s.department,
+            category=s.category,
+            grade=s.grade.value if s.grade else "",
+            channel=complaint.intake.channel.value,
+            validity=s.validity.value,
+            kind=s.complaint_kind.value,
+            handler=s.handler,
+            rung=s.rung,
+            next_due=self._next_due(complaint, now),
+            idempotency_key=complaint.intake.idempotency_key,
+        )
+
+    def _next_due(self, complaint: Complaint, now: datetime) -> datetime | None:
+        """When a sweep next has something to do for this complaint."""
+        if not complaint.is_open:
+            return None
+        top = len(self.pack.ladder) - 1
+        can_escalate = current_rung_index(complaint, self.pack) < top
+        pending = {s.name for s in breached_clocks(complaint, self.pack, self.calendar, now)}
+        times: list[datetime] = []
+        for s in compute_clocks(complaint, self.pack, self.calendar, now):
+            if not s.is_open or s.state is ClockState.PAUSED:
+                continue
+            if s.at_risk_from is not None and s.at_risk_from > now:
+                times.append(s.at_risk_from)
+            if s.due is not None and s.due > now:
+                times.append(s.due)
+            elif s.name in pending and can_escalate:
+                times.append(now)
+        return min(times) if times else None
+
+
+def _default_id(intake: Intake) -> str:
+    day = intake.received_at.strftime("%Y%m%d")
+    return f"C-{day}-{uuid.uuid4().hex[:10]}"

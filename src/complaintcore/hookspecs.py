@@ -1,0 +1,119 @@
+"""Hook specifications: how a host plugs its own parts into complaintcore.
+
+Every hook is called with keyword arguments.  The built-in adapters implement
+the ``get_*`` hooks with ``trylast=True``, so any host plugin that returns a
+value wins.  Each hook is documented in ``docs/hooks.md`` (a test checks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from complaintcore.calendar import WorkingCalendar
+    from complaintcore.classification import Classification
+    from complaintcore.config import DeskConfig
+    from complaintcore.models import Complaint, Event
+    from complaintcore.ports import ComplaintStore, Notifier, StaffDirectory
+    from complaintcore.rulepack import CalendarSpec, RulePack
+
+__all__ = ["hookimpl", "hookspec"]
+
+hookspec = pluggy.HookspecMarker("complaintcore")
+hookimpl = pluggy.HookimplMarker("complaintcore")
+
+
+# --------------------------------------------------------------------------- the parts
+
+
+@hookspec(firstresult=True)
+def complaintcore_get_store(config: DeskConfig) -> ComplaintStore | None:
+    """Supply the complaint store: events, projection and outbox.
+
+    :param config: the desk configuration.
+    :returns: a :class:`~complaintcore.ports.ComplaintStore`, or None to let
+        another plugin answer.
+
+    Stops at the first non-None result.  Built in: SQLite at ``config.database``
+    (``":memory:"`` gives the in-memory store).
+    """
+
+
+@hookspec(firstresult=True)
+def complaintcore_get_staff_directory(config: DeskConfig) -> StaffDirectory | None:
+    """Supply the staff directory: who works where, at which rung, and when.
+
+    :param config: the desk configuration.
+    :returns: a :class:`~complaintcore.ports.StaffDirectory`, or None.
+
+    Stops at the first non-None result.  Built in: ``config.staff_file`` (TOML
+    or CSV), or an empty directory.
+    """
+
+
+@hookspec(firstresult=True)
+def complaintcore_get_calendar(
+    name: str, spec: CalendarSpec, config: DeskConfig
+) -> WorkingCalendar | None:
+    """Supply the working calendar a rule pack's clocks run on.
+
+    :param name: the calendar's name in the pack (a country code such as
+        ``"CN"``, or ``""`` for no public holidays).
+    :param spec: the pack's whole ``[calendar]`` table.
+    :param config: the desk configuration.
+    :returns: a :class:`~complaintcore.calendar.WorkingCalendar`, or None.
+
+    Stops at the first non-None result.  Built in: the ``holidays`` package.
+    """
+
+
+@hookspec
+def complaintcore_get_notifiers(config: DeskConfig) -> Sequence[Notifier]:
+    """Supply notification channels; every plugin's channels are used.
+
+    :param config: the desk configuration.
+    :returns: a list of :class:`~complaintcore.ports.Notifier` (may be empty).
+
+    Built in: the channels in ``config.notifiers`` (log by default).
+    """
+    return ()
+
+
+@hookspec
+def complaintcore_register_rule_packs(register: Callable[[str, RulePack], None]) -> None:
+    """Offer extra rule packs by name.
+
+    :param register: call ``register(name, pack)`` for each pack; the pack may be
+        loaded with :func:`complaintcore.rules.load_pack` from the plugin's own file.
+    """
+
+
+# --------------------------------------------------------------------------- behaviour
+
+
+@hookspec(firstresult=True)
+def complaintcore_classify(complaint: Complaint, pack: RulePack) -> Classification | None:
+    """Classify a complaint instead of the pack's keyword rules (CLS-1..4).
+
+    :param complaint: the registered complaint.
+    :param pack: the rule pack in use; the category returned must be one of its.
+    :returns: a :class:`~complaintcore.classification.Classification`, or None to
+        fall back to the keyword rules.
+
+    Stops at the first non-None result.
+    """
+
+
+@hookspec
+def complaintcore_on_events(complaint: Complaint, events: Sequence[Event]) -> None:
+    """Hear about events after they are committed: audit, analytics, integration.
+
+    :param complaint: the complaint after the events.
+    :param events: the events just appended, in order.
+
+    Called for every plugin; an exception here is logged and does not undo the
+    committed events.
+    """

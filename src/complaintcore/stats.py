@@ -1,0 +1,1087 @@
+"""Monthly statistics, repeat complaints and early warning (IMP-2, IMP-3, IMP-4, VAL-4).
+
+:func:`monthly_report` reads complaints **once**, as a stream, and keeps only
+counters (plus, for IMP-3, a few keys per valid complaint in the repeat window),
+so it works on 100,000 complaints straight from ``store.complaints()``.  It is
+pure: the rule pack, the working calendar and ``now`` are arguments, nothing is
+read from a clock or a file.
+
+Counting rules (every figure is explained here and in ``docs/statistics.md``):
+
+* **Month.**  A complaint belongs to the calendar month of its
+  ``intake.received_at`` in the pack's calendar time zone
+  (``pack.calendar.timezone``): 2025-11-30 23:30 Beijing time is November even
+  though it is 15:30 UTC.
+* **As at ``now``.**  Every figure describes the month's *cohort* (the
+  complaints received in it) as it stands at ``now``: a complaint's state is
+  folded from its events up to ``now``; events after ``now`` are ignored and a
+  complaint received after ``now`` is left out (counted in
+  ``excluded_after_now``).
+* **Totals partition what was received (VAL-4).**  ``received`` = requests +
+  enquiries + valid complaints + invalid + unverified.  A record assessed as a
+  service request or an enquiry counts there whatever its validity; a record of
+  kind *complaint* counts as a **valid complaint** only when assessed valid
+  (:func:`complaintcore.validity.counts_as_complaint`), otherwise as invalid or
+  unverified.
+* **Breakdowns count valid complaints only (VAL-4)**: by category, grade,
+  department, channel, site, building and cause; closed/open; return-visit
+  satisfaction; reopened; escalations by trigger; repeats; trends.  Invalid
+  records, requests and enquiries are recorded but counted apart.
+* **Timeliness counts every registered record of the month**, not only valid
+  complaints, because every deadline binds the company whatever the outcome
+  (DL-2, "invalid complaint explained the same day", only ever runs on invalid
+  ones).  Each clock of the pack is evaluated at ``now``
+  (:func:`complaintcore.deadlines.compute_clocks`); a clock that stopped in time
+  is *met*, one that stopped late is *missed*, one still running past its due
+  time is *breached*.  The **on-time rate** is met / (met + missed); the stricter
+  rate also counts the breached ones as late: met / (met + missed + breached).
+  Clocks that never started are not counted.
+* **Satisfaction (VIS-1)** counts return visits (``Visited`` events up to
+  ``now``) of the month's valid complaints: rate = satisfied visits / visits;
+  first-visit satisfaction = complaints whose first visit was satisfied /
+  complaints visited at least once.
+* **Repeats (IMP-3)**: see :class:`Repeats`.  **Trends (IMP-4)**: see
+  :class:`TrendRule` and :class:`TrendFlag`.
+* **Privacy (PRV-1).**  A report never holds a name, a phone number or a room
+  number: repeat groups are identified by complaint ids only (a hash of a phone
+  number could be reversed by trying every number).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from complaintcore.deadlines import ClockState, WorkingTime, compute_clocks
+from complaintcore.errors import InvalidInputError
+from complaintcore.models import (
+    Cause,
+    Channel,
+    Complaint,
+    ComplaintState,
+    Escalated,
+    Grade,
+    Kind,
+    Status,
+    Trigger,
+    Validity,
+    Visited,
+    require_aware,
+)
+from complaintcore.rulepack import RulePack
+from complaintcore.validity import counts_as_complaint, normalise_phone
+from complaintcore.workflow import fold
+
+__all__ = [
+    "ClockFigures",
+    "Count",
+    "MonthTotal",
+    "MonthlyReport",
+    "Period",
+    "RepeatGroup",
+    "RepeatRule",
+    "Repeats",
+    "Satisfaction",
+    "Totals",
+    "TrendFlag",
+    "TrendRule",
+    "monthly_report",
+    "to_json_dict",
+    "to_rows",
+]
+
+SCHEMA = "complaintcore.monthly_report/1"
+
+Row = dict[str, str | int | float | None]
+"""One flat row of :func:`to_rows`: the same keys in every row (CSV-ready)."""
+
+ROW_FIELDS: tuple[str, ...] = (
+    "period",
+    "section",
+    "key",
+    "label_zh",
+    "label_en",
+    "label",
+    "metric",
+    "value",
+    "detail",
+)
+
+# Labels of the fixed keys a report uses (zh-CN, en).
+LABELS: dict[str, tuple[str, str]] = {
+    "received": ("收到", "received"),
+    "valid_complaints": ("有效投诉", "valid complaints"),
+    "invalid": ("无效投诉", "invalid complaints"),
+    "unverified": ("未核实投诉", "complaints not yet verified"),
+    "requests": ("服务请求", "service requests"),
+    "enquiries": ("咨询", "enquiries"),
+    "closed": ("已关闭", "closed"),
+    "open": ("未关闭", "open"),
+    "same_complainant": ("同一投诉人", "same complainant"),
+    "same_room_category": ("同一房号同类问题", "same room, same category"),
+    "building": ("楼栋", "building"),
+    "site": ("项目/小区", "site"),
+    "category": ("投诉类别", "category"),
+    "department": ("责任部门", "department"),
+    "unclassified": ("未分类", "unclassified"),
+    "unassigned": ("未指定部门", "no department"),
+    "ungraded": ("未定级", "ungraded"),
+    "unknown_cause": ("原因未定", "cause not known"),
+    "not_recorded": ("未注明", "not recorded"),
+}
+
+_GRADE_ORDER = (Grade.MAJOR, Grade.IMPORTANT, Grade.MINOR, Grade.INTERNAL)  # GRD-1
+_RUNNING = (ClockState.RUNNING,)
+_TREND_DIMENSIONS = ("building", "site", "category", "department")
+
+
+def _lang(lang: str) -> str:
+    if not isinstance(lang, str) or not lang.lower().startswith(("zh", "en")):
+        raise InvalidInputError("lang", f"expected 'zh' or 'en', got {lang!r}")
+    return "zh" if lang.lower().startswith("zh") else "en"
+
+
+def _pick(zh: str, en: str, lang: str) -> str:
+    return zh if lang == "zh" else en
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return num / den if den else None
+
+
+# --------------------------------------------------------------------------- value types
+
+
+@attrs.frozen
+class Count:
+    """One bucket of a breakdown: its key, zh/en labels and how many."""
+
+    key: str
+    zh: str
+    en: str
+    count: int
+
+    def label(self, lang: str = "en") -> str:
+        return _pick(self.zh, self.en, _lang(lang))
+
+
+@attrs.frozen
+class Period:
+    """A calendar month in a time zone: ``start`` inclusive, ``end`` exclusive."""
+
+    year: int
+    month: int
+    timezone: str
+    start: datetime
+    end: datetime
+
+    @classmethod
+    def of(cls, year: int, month: int, timezone: str) -> Period:
+        if not isinstance(year, int) or isinstance(year, bool) or not 1 <= year <= 9998:
+            raise InvalidInputError("year", f"expected a year, got {year!r}")
+        if not isinstance(month, int) or isinstance(month, bool) or not 1 <= month <= 12:
+            raise InvalidInputError("month", f"expected 1..12, got {month!r}")
+        tz = ZoneInfo(timezone)
+        nyear, nmonth = (year + 1, 1) if month == 12 else (year, month + 1)
+        return cls(
+            year,
+            month,
+            timezone,
+            datetime(year, month, 1, tzinfo=tz),
+            datetime(nyear, nmonth, 1, tzinfo=tz),
+        )
+
+    @property
+    def key(self) -> str:
+        """``"2025-11"``."""
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def index(self) -> int:
+        """Months since year 0: consecutive months differ by one."""
+        return self.year * 12 + self.month - 1
+
+    def shift(self, months: int) -> Period:
+        """The month ``months`` away (negative: earlier)."""
+        y, m = divmod(self.index + months, 12)
+        return Period.of(y, m + 1, self.timezone)
+
+
+@attrs.frozen
+class Totals:
+    """VAL-4: what was received, partitioned (the five parts add up to ``received``)."""
+
+    received: int = 0
+    valid_complaints: int = 0
+    invalid: int = 0
+    unverified: int = 0
+    requests: int = 0
+    enquiries: int = 0
+
+    def counts(self) -> tuple[Count, ...]:
+        keys = ("received", "valid_complaints", "invalid", "unverified", "requests", "enquiries")
+        return tuple(Count(k, *LABELS[k], getattr(self, k)) for k in keys)
+
+
+@attrs.frozen
+class ClockFigures:
+    """One deadline clock over the month's registered records, at ``now``.
+
+    The counts are exclusive: ``started`` = met + missed + running + at_risk +
+    paused + breached.
+    """
+
+    name: str
+    zh: str
+    en: str
+    rule: str
+    met: int = 0
+    missed: int = 0
+    running: int = 0
+    at_risk: int = 0
+    paused: int = 0
+    breached: int = 0
+
+    @property
+    def started(self) -> int:
+        return self.met + self.missed + self.running + self.at_risk + self.paused + self.breached
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """met / (met + missed): of the clocks that stopped, the share stopped in time."""
+        return _ratio(self.met, self.met + self.missed)
+
+    @property
+    def strict_rate(self) -> float | None:
+        """met / (met + missed + breached): breached clocks already count as late."""
+        return _ratio(self.met, self.met + self.missed + self.breached)
+
+    def label(self, lang: str = "en") -> str:
+        return _pick(self.zh, self.en, _lang(lang))
+
+
+@attrs.frozen
+class Satisfaction:
+    """VIS-1: return visits of the month's valid complaints, up to ``now``."""
+
+    visits: int = 0
+    satisfied: int = 0
+    visited_complaints: int = 0
+    first_visit_satisfied: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        """Satisfied visits / visits."""
+        return _ratio(self.satisfied, self.visits)
+
+    @property
+    def first_visit_rate(self) -> float | None:
+        """Complaints satisfied at their first visit / complaints visited at least once."""
+        return _ratio(self.first_visit_satisfied, self.visited_complaints)
+
+
+@attrs.frozen
+class RepeatRule:
+    """IMP-3 parameters.
+
+    :param lookback_days: a complaint of the month is linked with valid complaints
+        received in the month or in the ``lookback_days`` days before it.
+    """
+
+    lookback_days: int = 30
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.lookback_days, int) or self.lookback_days < 0:
+            raise InvalidInputError("repeat.lookback_days", "expected an integer >= 0")
+
+
+@attrs.frozen
+class RepeatGroup:
+    """Linked complaints, named by complaint ids only (PRV-1).
+
+    ``group_id`` is the id of the group's earliest complaint; ``ids`` are ordered
+    by time received; ``reasons`` say which link(s) joined them; ``in_month`` is
+    how many of them were received in the report month.
+    """
+
+    group_id: str
+    ids: tuple[str, ...]
+    reasons: tuple[str, ...]
+    in_month: int
+
+
+@attrs.frozen
+class Repeats:
+    """IMP-3: repeat complaints.
+
+    Two valid complaints are linked when they share the **same complainant**
+    (the phone number normalised by :func:`complaintcore.validity.normalise_phone`,
+    else its digits when there are at least 7) or the **same room and category**
+    (site + room number, normalised with NFKC, case and spaces ignored, + the
+    business category).  Linked complaints form groups (transitively).  A group
+    is reported when it has at least two complaints, at least one of them
+    received in the report month, all received in the month or the
+    ``lookback_days`` before it.
+
+    ``complaints`` is the number of complaints in the groups (earlier ones
+    included); ``repeated`` the number of the month's complaints that repeat an
+    earlier one (every complaint of a group but its first).
+    """
+
+    lookback_days: int
+    groups: tuple[RepeatGroup, ...] = ()
+    complaints: int = 0
+    repeated: int = 0
+
+
+@attrs.frozen
+class TrendRule:
+    """IMP-4 parameters: when a count is a rising trend.
+
+    This month's count of valid complaints for a building, site, category or
+    department is compared with the **baseline**, the average count of the
+    previous ``baseline_months`` months (months with none count as zero).  It is
+    flagged when ``count >= min_count`` and ``count >= ratio * baseline``; or,
+    when the baseline is zero (**new**), when ``count >= new_min_count``.
+
+    :param min_count: smallest count ever flagged (default 3).
+    :param ratio: how many times the baseline is a rise (default 1.5).
+    :param new_min_count: smallest count flagged when nothing came before (default 3).
+    :param baseline_months: months averaged for the baseline (default 3).
+    """
+
+    min_count: int = 3
+    ratio: float = 1.5
+    new_min_count: int = 3
+    baseline_months: int = 3
+
+    def __attrs_post_init__(self) -> None:
+        for name in ("min_count", "new_min_count"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise InvalidInputError(f"trend.{name}", "expected an integer >= 1")
+        if (
+            not isinstance(self.baseline_months, int)
+            or isinstance(self.baseline_months, bool)
+            or not 1 <= self.baseline_months <= 24
+        ):
+            raise InvalidInputError("trend.baseline_months", "expected an integer 1..24")
+        if not isinstance(self.ratio, (int, float)) or not self.ratio > 0:
+            raise InvalidInputError("trend.ratio", "expected a number > 0")
+
+    def rising(self, count: int, previous: Sequence[int]) -> tuple[bool, bool]:
+        """(flagged, new) for this month's ``count`` after the ``previous`` counts."""
+        if not previous or sum(previous) == 0:
+            return count >= self.new_min_count, True
+        baseline = Fraction(sum(previous), len(previous))
+        return count >= self.min_count and count >= Fraction(self.ratio) * baseline, False
+
+
+@attrs.frozen
+class TrendFlag:
+    """IMP-4: a rising count.  ``previous`` are the earlier months, oldest first."""
+
+    dimension: str
+    key: str
+    zh: str
+    en: str
+    count: int
+    previous: tuple[int, ...]
+    new: bool
+
+    @property
+    def baseline(self) -> float:
+        return sum(self.previous) / len(self.previous) if self.previous else 0.0
+
+    @property
+    def ratio(self) -> float | None:
+        """count / baseline; None when the baseline is zero."""
+        base = self.baseline
+        return self.count / base if base else None
+
+    def label(self, lang: str = "en") -> str:
+        return _pick(self.zh, self.en, _lang(lang))
+
+
+@attrs.frozen
+class MonthTotal:
+    """A month's received records and valid complaints (for the trend chart)."""
+
+    period: str
+    received: int
+    valid_complaints: int
+
+
+@attrs.frozen
+class MonthlyReport:
+    """IMP-2: the month's figures.  Build with :func:`monthly_report`."""
+
+    pack: str
+    period: Period
+    now: datetime
+    lang: str
+    totals: Totals
+    by_category: tuple[Count, ...]
+    by_grade: tuple[Count, ...]
+    by_department: tuple[Count, ...]
+    by_channel: tuple[Count, ...]
+    by_site: tuple[Count, ...]
+    by_building: tuple[Count, ...]
+    by_cause: tuple[Count, ...]
+    status: tuple[Count, ...]
+    clocks: tuple[ClockFigures, ...]
+    satisfaction: Satisfaction
+    reopened: int
+    reopen_events: int
+    escalations: tuple[Count, ...]
+    escalated_complaints: int
+    repeats: Repeats
+    history: tuple[MonthTotal, ...]
+    trends: tuple[TrendFlag, ...]
+    trend_rule: TrendRule
+    excluded_after_now: int = 0
+
+    @property
+    def closed(self) -> int:
+        return next(c.count for c in self.status if c.key == "closed")
+
+    @property
+    def open(self) -> int:
+        return next(c.count for c in self.status if c.key == "open")
+
+    @property
+    def breached(self) -> int:
+        """Clocks currently past due and still running, over every clock."""
+        return sum(c.breached for c in self.clocks)
+
+
+# --------------------------------------------------------------------------- the pass
+
+
+def _state_at(complaint: Complaint, now: datetime) -> ComplaintState:
+    """The state folded from the events up to ``now`` (the stored state if all are)."""
+    events = complaint.events
+    if events and events[-1].at > now:
+        return fold(e for e in events if e.at <= now)
+    return complaint.state
+
+
+def _norm(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _phone_key(phone: str) -> str | None:
+    found = normalise_phone(phone)
+    if found is not None:
+        return found
+    digits = "".join(ch for ch in unicodedata.normalize("NFKC", phone) if ch.isdigit())
+    return digits if len(digits) >= 7 else None
+
+
+def _site(complaint: Complaint) -> str:
+    return (complaint.intake.site or complaint.intake.complainant.site).strip()
+
+
+def _building(complaint: Complaint) -> str:
+    building = complaint.intake.complainant.building.strip()
+    if not building:
+        return ""
+    site = _site(complaint)
+    return f"{site}/{building}" if site else building
+
+
+@attrs.frozen
+class _Link:
+    """What IMP-3 keeps of one valid complaint in the window (never shown)."""
+
+    received: datetime
+    id: str
+    in_month: bool
+    phone: str | None
+    room: str | None
+
+
+@attrs.define
+class _Tally:
+    """Counters for one pass; private and mutable, gone when the report is built."""
+
+    pack: RulePack
+    calendar: WorkingTime
+    period: Period
+    now: datetime
+    trend_rule: TrendRule
+    repeat_rule: RepeatRule
+    tz: ZoneInfo = attrs.field(init=False)
+    first_index: int = attrs.field(init=False)
+    window_start: datetime = attrs.field(init=False)
+    kinds: Counter[str] = attrs.Factory(Counter)
+    dims: dict[str, Counter[str]] = attrs.Factory(dict)
+    clock_states: dict[str, Counter[ClockState]] = attrs.Factory(dict)
+    visits: int = 0
+    satisfied_visits: int = 0
+    visited: int = 0
+    first_satisfied: int = 0
+    reopened: int = 0
+    reopen_events: int = 0
+    triggers: Counter[Trigger] = attrs.Factory(Counter)
+    escalated: int = 0
+    excluded: int = 0
+    history: dict[int, list[int]] = attrs.Factory(dict)
+    trend: dict[tuple[str, str], list[int]] = attrs.Factory(dict)
+    links: list[_Link] = attrs.Factory(list)
+
+    def __attrs_post_init__(self) -> None:
+        self.tz = ZoneInfo(self.period.timezone)
+        self.first_index = self.period.index - self.trend_rule.baseline_months
+        self.window_start = self.period.start - timedelta(days=self.repeat_rule.lookback_days)
+        for dim in ("category", "grade", "department", "channel", "site", "building", "cause"):
+            self.dims[dim] = Counter()
+        for spec in self.pack.clocks:
+            self.clock_states[spec.name] = Counter()
+        for i in range(self.first_index, self.period.index + 1):
+            self.history[i] = [0, 0]
+
+    def add(self, complaint: Complaint) -> None:
+        if not isinstance(complaint, Complaint):
+            raise InvalidInputError(
+                "complaints", f"expected Complaint items, got {type(complaint).__name__}"
+            )
+        received = complaint.intake.received_at
+        if received > self.now:
+            self.excluded += 1
+            return
+        local = received.astimezone(self.tz)
+        index = local.year * 12 + local.month - 1
+        in_window = self.window_start <= received < self.period.end
+        if not (self.first_index <= index <= self.period.index or in_window):
+            return
+        state = _state_at(complaint, self.now)
+        valid = counts_as_complaint(state)
+        if valid and in_window:
+            self._link(complaint, state, index == self.period.index)
+        if self.first_index <= index <= self.period.index:
+            month = self.history[index]
+            month[0] += 1
+            if valid:
+                month[1] += 1
+                self._trend(complaint, state, self.period.index - index)
+        if index == self.period.index:
+            self._current(complaint, state, valid)
+
+    # ------------------------------------------------------------- per complaint
+
+    def _link(self, complaint: Complaint, state: ComplaintState, in_month: bool) -> None:
+        person = complaint.intake.complainant
+        room = _norm(person.room)
+        room_key = f"{_norm(_site(complaint))}|{room}|{state.category}" if room else None
+        self.links.append(
+            _Link(
+                complaint.intake.received_at,
+                complaint.id,
+                in_month,
+                _phone_key(person.phone),
+                room_key,
+            )
+        )
+
+    def _trend(self, complaint: Complaint, state: ComplaintState, back: int) -> None:
+        keys = {
+            "building": _building(complaint),
+            "site": _site(complaint),
+            "category": state.category,
+            "department": state.department,
+        }
+        for dim, key in keys.items():
+            if key:
+                counts = self.trend.setdefault(
+                    (dim, key), [0] * (self.trend_rule.baseline_months + 1)
+                )
+                counts[back] += 1
+
+    def _current(self, complaint: Complaint, state: ComplaintState, valid: bool) -> None:
+        if complaint.events:
+            for status in compute_clocks(complaint, self.pack, self.calendar, self.now):
+                if status.state is not ClockState.NOT_STARTED:
+                    self.clock_states[status.name][status.state] += 1
+        if state.complaint_kind is Kind.REQUEST:
+            self.kinds["requests"] += 1
+        elif state.complaint_kind is Kind.ENQUIRY:
+            self.kinds["enquiries"] += 1
+        elif valid:
+            self.kinds["valid_complaints"] += 1
+        elif state.validity is Validity.INVALID:
+            self.kinds["invalid"] += 1
+        else:
+            self.kinds["unverified"] += 1
+        if not valid:
+            return
+        d = self.dims
+        d["category"][state.category] += 1
+        d["grade"][state.grade.value if state.grade else ""] += 1
+        d["department"][state.department] += 1
+        d["channel"][complaint.intake.channel.value] += 1
+        d["site"][_site(complaint)] += 1
+        d["building"][_building(complaint)] += 1
+        d["cause"][state.cause.value if state.cause else ""] += 1
+        self.kinds["closed" if state.status is Status.CLOSED else "open"] += 1
+        first: bool | None = None
+        escalated = False
+        for ev in complaint.events:
+            if ev.at > self.now:
+                break
+            if isinstance(ev, Visited):
+                self.visits += 1
+                self.satisfied_visits += ev.satisfied
+                if first is None:
+                    first = ev.satisfied
+            elif isinstance(ev, Escalated):
+                self.triggers[ev.trigger] += 1
+                escalated = True
+        if first is not None:
+            self.visited += 1
+            self.first_satisfied += first
+        self.escalated += escalated
+        if state.reopened:
+            self.reopened += 1
+            self.reopen_events += state.reopened
+
+    # ------------------------------------------------------------- the report
+
+    def report(self, lang: str) -> MonthlyReport:
+        pack = self.pack
+        cats = {c.code: (c.zh, c.en) for c in pack.categories}
+        deps = {d.code: (d.zh, d.en) for d in pack.departments}
+        d = self.dims
+        k = self.kinds
+        totals = Totals(
+            received=self.history[self.period.index][0],
+            valid_complaints=k["valid_complaints"],
+            invalid=k["invalid"],
+            unverified=k["unverified"],
+            requests=k["requests"],
+            enquiries=k["enquiries"],
+        )
+        clocks = []
+        for spec in pack.clocks:
+            s = self.clock_states[spec.name]
+            clocks.append(
+                ClockFigures(
+                    spec.name,
+                    spec.zh,
+                    spec.en,
+                    spec.rule,
+                    met=s[ClockState.MET],
+                    missed=s[ClockState.MISSED],
+                    running=s[ClockState.RUNNING],
+                    at_risk=s[ClockState.AT_RISK],
+                    paused=s[ClockState.PAUSED],
+                    breached=s[ClockState.BREACHED],
+                )
+            )
+        history = tuple(
+            MonthTotal(self.period.shift(i - self.period.index).key, *self.history[i])
+            for i in sorted(self.history)
+        )
+        return MonthlyReport(
+            pack=pack.name,
+            period=self.period,
+            now=self.now,
+            lang=lang,
+            totals=totals,
+            by_category=_known(d["category"], cats, LABELS["unclassified"]),
+            by_grade=_known(
+                d["grade"], {g.value: (g.zh, g.en) for g in _GRADE_ORDER}, LABELS["ungraded"]
+            ),
+            by_department=_known(d["department"], deps, LABELS["unassigned"]),
+            by_channel=_known(
+                d["channel"], {c.value: (c.zh, c.en) for c in Channel}, LABELS["not_recorded"]
+            ),
+            by_site=_seen(d["site"]),
+            by_building=_seen(d["building"]),
+            by_cause=_known(
+                d["cause"], {c.value: (c.zh, c.en) for c in Cause}, LABELS["unknown_cause"]
+            ),
+            status=(
+                Count("closed", *LABELS["closed"], k["closed"]),
+                Count("open", *LABELS["open"], k["open"]),
+            ),
+            clocks=tuple(clocks),
+            satisfaction=Satisfaction(
+                self.visits, self.satisfied_visits, self.visited, self.first_satisfied
+            ),
+            reopened=self.reopened,
+            reopen_events=self.reopen_events,
+            escalations=tuple(Count(t.value, t.zh, t.en, self.triggers[t]) for t in Trigger),
+            escalated_complaints=self.escalated,
+            repeats=self._repeats(),
+            history=history,
+            trends=self._trends(cats, deps),
+            trend_rule=self.trend_rule,
+            excluded_after_now=self.excluded,
+        )
+
+    def _repeats(self) -> Repeats:
+        links = sorted(self.links, key=lambda x: (x.received, x.id))
+        parent = list(range(len(links)))
+
+        def find(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        buckets: dict[tuple[str, str], list[int]] = {}
+        for i, link in enumerate(links):
+            if link.phone:
+                buckets.setdefault(("same_complainant", link.phone), []).append(i)
+            if link.room:
+                buckets.setdefault(("same_room_category", link.room), []).append(i)
+        for members in buckets.values():
+            for j in members[1:]:
+                a, b = find(members[0]), find(j)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)  # the earliest complaint stays the root
+        reasons: dict[int, set[str]] = {}
+        for (reason, _key), members in buckets.items():
+            if len(members) > 1:
+                reasons.setdefault(find(members[0]), set()).add(reason)
+        groups: dict[int, list[int]] = {}
+        for i in range(len(links)):
+            groups.setdefault(find(i), []).append(i)
+        found: list[RepeatGroup] = []
+        repeated = 0
+        for root, members in sorted(groups.items()):
+            month = [i for i in members if links[i].in_month]
+            if len(members) < 2 or not month:
+                continue
+            repeated += sum(1 for i in month if i != members[0])
+            found.append(
+                RepeatGroup(
+                    group_id=links[root].id,
+                    ids=tuple(links[i].id for i in members),
+                    reasons=tuple(sorted(reasons.get(root, ()))),
+                    in_month=len(month),
+                )
+            )
+        return Repeats(
+            lookback_days=self.repeat_rule.lookback_days,
+            groups=tuple(found),
+            complaints=sum(len(g.ids) for g in found),
+            repeated=repeated,
+        )
+
+    def _trends(
+        self, cats: dict[str, tuple[str, str]], deps: dict[str, tuple[str, str]]
+    ) -> tuple[TrendFlag, ...]:
+        flags: list[TrendFlag] = []
+        for (dim, key), counts in self.trend.items():
+            previous = tuple(reversed(counts[1:]))
+            flagged, new = self.trend_rule.rising(counts[0], previous)
+            if not flagged:
+                continue
+            if dim == "category":
+                zh, en = cats.get(key, (key, key))
+            elif dim == "department":
+                zh, en = deps.get(key, (key, key))
+            else:
+                zh = en = key
+            flags.append(TrendFlag(dim, key, zh, en, counts[0], previous, new))
+        order = {dim: i for i, dim in enumerate(_TREND_DIMENSIONS)}
+        flags.sort(key=lambda f: (order[f.dimension], -f.count, f.key))
+        return tuple(flags)
+
+
+def _known(
+    counter: Counter[str], labels: dict[str, tuple[str, str]], empty: tuple[str, str]
+) -> tuple[Count, ...]:
+    """Every known key in its order (zeros included), then any others seen."""
+    out = [Count(key, zh, en, counter[key]) for key, (zh, en) in labels.items()]
+    extra = sorted((k for k in counter if k not in labels), key=lambda k: (-counter[k], k))
+    for key in extra:
+        zh, en = empty if key == "" else (key, key)
+        out.append(Count(key, zh, en, counter[key]))
+    return tuple(out)
+
+
+def _seen(counter: Counter[str]) -> tuple[Count, ...]:
+    """Keys seen, most first; an empty key is 'not recorded'."""
+    out = []
+    for key in sorted(counter, key=lambda k: (-counter[k], k)):
+        zh, en = LABELS["not_recorded"] if key == "" else (key, key)
+        out.append(Count(key, zh, en, counter[key]))
+    return tuple(out)
+
+
+def monthly_report(
+    complaints: Iterable[Complaint],
+    pack: RulePack,
+    calendar: WorkingTime,
+    *,
+    year: int,
+    month: int,
+    now: datetime,
+    lang: str = "en",
+    trend_rule: TrendRule | None = None,
+    repeat_rule: RepeatRule | None = None,
+) -> MonthlyReport:
+    """IMP-2, IMP-3, IMP-4, VAL-4: the statistics of one month, in one pass.
+
+    :param complaints: any iterable, read once (a store's streamed
+        ``complaints()`` is fine); complaints of other months are skipped except
+        those the trend baseline and the repeat window need.
+    :param pack: the rule pack: labels, clocks and the calendar's time zone.
+    :param calendar: the pack's working calendar
+        (``complaintcore.adapters.calendars.calendar_for_spec(pack.calendar)``).
+    :param year: the report month's year.
+    :param month: the report month, 1..12, in ``pack.calendar.timezone``.
+    :param now: aware; every figure is as it stands at ``now`` (see the module
+        docstring for the counting rules).
+    :param lang: ``"zh"`` or ``"en"``: the language of the ``label`` column of
+        :func:`to_rows` and :func:`to_json_dict` (both labels are always there).
+    :param trend_rule: IMP-4 thresholds (default :class:`TrendRule`).
+    :param repeat_rule: IMP-3 window (default :class:`RepeatRule`).
+    :raises InvalidInputError: a bad argument or a non-complaint item; ``.path`` names it.
+    """
+    require_aware(now, "now")
+    if not isinstance(pack, RulePack):
+        raise InvalidInputError("pack", f"expected RulePack, got {type(pack).__name__}")
+    tally = _Tally(
+        pack,
+        calendar,
+        Period.of(year, month, pack.calendar.timezone),
+        now,
+        trend_rule or TrendRule(),
+        repeat_rule or RepeatRule(),
+    )
+    chosen = _lang(lang)
+    for complaint in complaints:
+        tally.add(complaint)
+    return tally.report(chosen)
+
+
+# --------------------------------------------------------------------------- export
+
+
+def _rate(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _count_json(c: Count, lang: str) -> dict[str, object]:
+    return {"key": c.key, "zh": c.zh, "en": c.en, "label": c.label(lang), "count": c.count}
+
+
+_BREAKDOWNS = (
+    "by_category",
+    "by_grade",
+    "by_department",
+    "by_channel",
+    "by_site",
+    "by_building",
+    "by_cause",
+)
+
+
+def to_json_dict(report: MonthlyReport) -> dict[str, object]:
+    """The report as JSON-ready data (str, int, float, None, lists, dicts).
+
+    Rates are rounded to 4 decimals and are ``null`` when there is nothing to
+    divide by.  Labels come in both languages (``zh``, ``en``) plus ``label`` in
+    the report's language.  No personal data (PRV-1).
+    """
+    lang = report.lang
+    p = report.period
+    out: dict[str, object] = {
+        "schema": SCHEMA,
+        "pack": report.pack,
+        "lang": lang,
+        "period": {
+            "key": p.key,
+            "year": p.year,
+            "month": p.month,
+            "timezone": p.timezone,
+            "start": p.start.isoformat(),
+            "end": p.end.isoformat(),
+        },
+        "now": report.now.isoformat(),
+        "excluded_after_now": report.excluded_after_now,
+        "totals": [_count_json(c, lang) for c in report.totals.counts()],
+    }
+    for name in _BREAKDOWNS:
+        out[name] = [_count_json(c, lang) for c in getattr(report, name)]
+    out["status"] = [_count_json(c, lang) for c in report.status]
+    out["clocks"] = [
+        {
+            "name": c.name,
+            "zh": c.zh,
+            "en": c.en,
+            "label": c.label(lang),
+            "rule": c.rule,
+            "started": c.started,
+            "met": c.met,
+            "missed": c.missed,
+            "running": c.running,
+            "at_risk": c.at_risk,
+            "paused": c.paused,
+            "breached": c.breached,
+            "on_time_rate": _rate(c.on_time_rate),
+            "strict_rate": _rate(c.strict_rate),
+        }
+        for c in report.clocks
+    ]
+    s = report.satisfaction
+    out["satisfaction"] = {
+        "visits": s.visits,
+        "satisfied": s.satisfied,
+        "rate": _rate(s.rate),
+        "visited_complaints": s.visited_complaints,
+        "first_visit_satisfied": s.first_visit_satisfied,
+        "first_visit_rate": _rate(s.first_visit_rate),
+    }
+    out["reopened"] = {"complaints": report.reopened, "events": report.reopen_events}
+    out["escalations"] = {
+        "complaints": report.escalated_complaints,
+        "by_trigger": [_count_json(c, lang) for c in report.escalations],
+    }
+    r = report.repeats
+    out["repeats"] = {
+        "lookback_days": r.lookback_days,
+        "groups": [
+            {
+                "group_id": g.group_id,
+                "ids": list(g.ids),
+                "reasons": list(g.reasons),
+                "in_month": g.in_month,
+            }
+            for g in r.groups
+        ],
+        "group_count": len(r.groups),
+        "complaints": r.complaints,
+        "repeated": r.repeated,
+    }
+    out["history"] = [
+        {"period": m.period, "received": m.received, "valid_complaints": m.valid_complaints}
+        for m in report.history
+    ]
+    t = report.trend_rule
+    out["trend_rule"] = {
+        "min_count": t.min_count,
+        "ratio": t.ratio,
+        "new_min_count": t.new_min_count,
+        "baseline_months": t.baseline_months,
+    }
+    out["trends"] = [
+        {
+            "dimension": f.dimension,
+            "key": f.key,
+            "zh": f.zh,
+            "en": f.en,
+            "label": f.label(lang),
+            "count": f.count,
+            "previous": list(f.previous),
+            "baseline": round(f.baseline, 4),
+            "ratio": _rate(f.ratio),
+            "new": f.new,
+        }
+        for f in report.trends
+    ]
+    return out
+
+
+def to_rows(report: MonthlyReport) -> list[Row]:
+    """The report as flat rows with the keys :data:`ROW_FIELDS` (for CSV).
+
+    ``section`` groups rows (``totals``, ``by_category`` …, ``clocks``,
+    ``satisfaction``, ``repeat_groups``, ``history``, ``trends``); ``metric``
+    says what ``value`` is (``count``, ``on_time_rate`` …); ``detail`` carries
+    ids and reasons where a number is not enough.  No personal data (PRV-1).
+    """
+    period = report.period.key
+    lang = report.lang
+    rows: list[Row] = []
+
+    def add(
+        section: str,
+        key: str,
+        zh: str,
+        en: str,
+        metric: str,
+        value: str | int | float | None,
+        detail: str = "",
+    ) -> None:
+        rows.append(
+            {
+                "period": period,
+                "section": section,
+                "key": key,
+                "label_zh": zh,
+                "label_en": en,
+                "label": _pick(zh, en, lang),
+                "metric": metric,
+                "value": value,
+                "detail": detail,
+            }
+        )
+
+    for c in report.totals.counts():
+        add("totals", c.key, c.zh, c.en, "count", c.count)
+    for name in (*_BREAKDOWNS, "status", "escalations"):
+        for c in getattr(report, name):
+            add(name, c.key, c.zh, c.en, "count", c.count)
+    for k in report.clocks:
+        for metric in ("started", "met", "missed", "running", "at_risk", "paused", "breached"):
+            add("clocks", k.name, k.zh, k.en, metric, getattr(k, metric), k.rule)
+        add("clocks", k.name, k.zh, k.en, "on_time_rate", _rate(k.on_time_rate), k.rule)
+        add("clocks", k.name, k.zh, k.en, "strict_rate", _rate(k.strict_rate), k.rule)
+    s = report.satisfaction
+    sat: tuple[tuple[str, str, str, int | float | None], ...] = (
+        ("visits", "回访次数", "return visits", s.visits),
+        ("satisfied", "满意次数", "satisfied visits", s.satisfied),
+        ("rate", "满意率", "satisfaction rate", _rate(s.rate)),
+        ("visited_complaints", "已回访投诉", "complaints visited", s.visited_complaints),
+        (
+            "first_visit_satisfied",
+            "首次回访满意",
+            "satisfied at first visit",
+            s.first_visit_satisfied,
+        ),
+        (
+            "first_visit_rate",
+            "首次回访满意率",
+            "first-visit satisfaction rate",
+            _rate(s.first_visit_rate),
+        ),
+    )
+    for key, zh, en, value in sat:
+        add("satisfaction", key, zh, en, "value", value)
+    add("reopened", "complaints", "重开投诉", "complaints reopened", "count", report.reopened)
+    add("reopened", "events", "重开次数", "reopenings", "count", report.reopen_events)
+    add(
+        "escalated",
+        "complaints",
+        "升级投诉",
+        "complaints escalated",
+        "count",
+        report.escalated_complaints,
+    )
+    r = report.repeats
+    add("repeats", "groups", "重复投诉组", "repeat groups", "count", len(r.groups))
+    add("repeats", "complaints", "组内投诉", "complaints in groups", "count", r.complaints)
+    add("repeats", "repeated", "本月重复投诉", "repeats this month", "count", r.repeated)
+    for g in r.groups:
+        zh = "、".join(LABELS[x][0] for x in g.reasons)
+        en = ", ".join(LABELS[x][1] for x in g.reasons)
+        add("repeat_groups", g.group_id, zh, en, "complaints", len(g.ids), " ".join(g.ids))
+    for m in report.history:
+        add("history", m.period, m.period, m.period, "received", m.received)
+        add("history", m.period, m.period, m.period, "valid_complaints", m.valid_complaints)
+    for f in report.trends:
+        prev = ",".join(str(n) for n in f.previous)
+        detail = f"{f.dimension}; previous={prev}; baseline={f.baseline:.2f}; new={f.new}"
+        add("trends", f"{f.dimension}:{f.key}", f.zh, f.en, "count", f.count, detail)
+    return rows

@@ -1,0 +1,127 @@
+"""Public fakes for hosts' own tests: store, directory, notifier, clock.
+
+Everything here is real enough to run the desk end to end in memory::
+
+    from complaintcore.testing import FixedClock, RecordingNotifier, make_desk
+
+    clock = FixedClock(datetime(2025, 11, 14, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
+    notifier = RecordingNotifier()
+    desk = make_desk(notifiers=[notifier])
+    complaint = desk.receive(intake, now=clock())
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from complaintcore.adapters.memory_store import MemoryStore
+from complaintcore.adapters.staff import StaffList, load_sample_staff
+from complaintcore.errors import ComplaintCoreError
+from complaintcore.models import require_aware
+from complaintcore.ports import ComplaintStore, Notification, Notifier, StaffMember
+
+if TYPE_CHECKING:
+    from complaintcore.desk import Desk
+
+__all__ = [
+    "FailingNotifier",
+    "FixedClock",
+    "MemoryStore",
+    "RecordingNotifier",
+    "StaffList",
+    "make_desk",
+]
+
+
+class FixedClock:
+    """A clock the test moves by hand; call it for ``now``."""
+
+    def __init__(self, start: datetime) -> None:
+        self._now = require_aware(start, "start")
+        self._lock = threading.Lock()
+
+    def __call__(self) -> datetime:
+        with self._lock:
+            return self._now
+
+    def advance(self, delta: timedelta | None = None, **kwargs: float) -> datetime:
+        """Move forward by ``delta`` or timedelta keyword arguments."""
+        step = delta if delta is not None else timedelta(**kwargs)
+        if step < timedelta(0):
+            raise ValueError("a clock only moves forward")
+        with self._lock:
+            self._now += step
+            return self._now
+
+    def set(self, moment: datetime) -> datetime:
+        with self._lock:
+            if require_aware(moment, "moment") < self._now:
+                raise ValueError("a clock only moves forward")
+            self._now = moment
+            return self._now
+
+
+class RecordingNotifier:
+    """Keeps every notification it is asked to send, in order."""
+
+    def __init__(self, name: str = "recording") -> None:
+        self.name = name
+        self.sent: list[tuple[Notification, StaffMember | None]] = []
+        self._lock = threading.Lock()
+
+    def send(self, notification: Notification, recipient: StaffMember | None) -> None:
+        with self._lock:
+            self.sent.append((notification, recipient))
+
+    @property
+    def keys(self) -> list[str]:
+        return [n.key for n, _ in self.sent]
+
+    def topics(self, complaint_id: str | None = None) -> list[str]:
+        return [n.topic for n, _ in self.sent if complaint_id in (None, n.complaint_id)]
+
+
+class FailingNotifier(RecordingNotifier):
+    """Fails while ``down`` is set, then records like :class:`RecordingNotifier`."""
+
+    def __init__(self, name: str = "failing", *, down: bool = True) -> None:
+        super().__init__(name)
+        self.down = down
+        self.attempts = 0
+
+    def send(self, notification: Notification, recipient: StaffMember | None) -> None:
+        self.attempts += 1
+        if self.down:
+            raise _Down(f"{self.name} is down")
+        super().send(notification, recipient)
+
+
+class _Down(ComplaintCoreError, ConnectionError):
+    pass
+
+
+def make_desk(
+    *,
+    pack: str = "cn-property",
+    staff: Iterable[StaffMember] | None = None,
+    notifiers: Sequence[Notifier] = (),
+    store: ComplaintStore | None = None,
+) -> Desk:
+    """A desk on the in-memory store and the sample staff (or ``staff``)."""
+    from complaintcore.adapters.calendars import calendar_for_spec
+    from complaintcore.desk import Desk
+    from complaintcore.rules import load_pack
+
+    the_pack = load_pack(pack)
+    directory = StaffList(staff) if staff is not None else load_sample_staff(pack=the_pack)
+    the_store = store if store is not None else MemoryStore()
+    return Desk(
+        pack=the_pack,
+        store=the_store,
+        directory=directory,
+        calendar=calendar_for_spec(the_pack.calendar),
+        notifiers=notifiers,
+    )

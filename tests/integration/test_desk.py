@@ -1,0 +1,411 @@
+"""The desk: registration, routing, access control, notifications, sweeps."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from complaintcore.desk import Desk
+from complaintcore.errors import (
+    AccessDeniedError,
+    ConcurrencyConflictError,
+    IllegalTransitionError,
+)
+from complaintcore.models import Complainant, Fact, Intake, Status, TargetPerson, Trigger
+from complaintcore.testing import FailingNotifier, FixedClock, RecordingNotifier, make_desk
+from complaintcore.workflow import (
+    Assess,
+    Close,
+    Escalate,
+    Forward,
+    Reply,
+    SignOff,
+    Visit,
+)
+from tests.helpers import SH
+
+PHONE = "13912345678"
+NAME = "李雪梅"
+
+
+def intake(summary: str = "楼上漏水，天花板渗水", **kw: object) -> Intake:
+    base: dict[str, object] = {
+        "complainant": Complainant(NAME, PHONE, "3-2-1201", "3", "sunrise"),
+        "channel": "phone",
+        "received_at": datetime(2025, 11, 10, 9, 30, tzinfo=SH),
+        "receiver": "SR-103",
+        "receiver_unit": "customer_service",
+        "summary": summary,
+        "site": "sunrise",
+    }
+    base.update(kw)
+    return Intake(**base)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2025, 11, 10, 9, 30, tzinfo=SH))
+
+
+@pytest.fixture
+def notes() -> RecordingNotifier:
+    return RecordingNotifier()
+
+
+@pytest.fixture
+def desk(notes: RecordingNotifier) -> Desk:
+    return make_desk(notifiers=[notes])
+
+
+@pytest.mark.procedure("IN-2")
+def test_any_staff_member_registers_and_forwards(desk: Desk, clock: FixedClock) -> None:
+    c = desk.receive(intake(receiver="SR-302", receiver_unit="security"), now=clock(), route=False)
+    assert c.intake.receiver == "SR-302"
+    assert c.state.unit == "security"
+    c = desk.act(
+        c.id, Forward(actor="SR-302", to_unit="customer_service"), now=clock.advance(hours=1)
+    )
+    assert c.state.unit == "customer_service"
+    assert c.intake.receiver == "SR-302"
+
+
+@pytest.mark.procedure("IN-2")
+def test_an_unknown_receiver_is_refused_and_nothing_is_stored(
+    desk: Desk, clock: FixedClock
+) -> None:
+    with pytest.raises(AccessDeniedError, match="unknown actor"):
+        desk.receive(intake(receiver="nobody"), now=clock())
+    assert desk.rows() == []
+
+
+@pytest.mark.procedure("IN-4")
+def test_receipt_classifies_and_routes_to_the_department(
+    desk: Desk, clock: FixedClock, notes: RecordingNotifier
+) -> None:
+    c = desk.receive(intake(), now=clock())
+    assert c.state.category
+    assert c.state.department == "engineering"
+    assert c.state.handler == "SR-201"  # engineering's lowest rung at or above the floor
+    assert "assigned" in notes.topics(c.id)
+    row = desk.rows()[0]
+    assert row.id == c.id
+    assert row.status == "in_handling"
+    assert row.next_due is not None
+
+
+def test_receipt_is_idempotent_on_the_intake_key(desk: Desk, clock: FixedClock) -> None:
+    a = desk.receive(intake(idempotency_key="wx-123"), now=clock())
+    b = desk.receive(intake(idempotency_key="wx-123"), now=clock.advance(minutes=1))
+    assert a.id == b.id
+    assert len(desk.rows()) == 1
+
+
+@pytest.mark.procedure("IN-5")
+@pytest.mark.procedure("ESC-6")
+def test_late_forwarding_is_escalated_and_reported(
+    desk: Desk, clock: FixedClock, notes: RecordingNotifier
+) -> None:
+    c = desk.receive(intake(receiver="SR-302", receiver_unit="security"), now=clock(), route=False)
+    report = desk.sweep(clock.advance(hours=25))
+    assert (c.id, "to_customer_service") in report.escalated
+    c = desk.get(c.id)
+    assert c.events[-1].kind == "escalated"
+    assert c.events[-1].trigger is Trigger.DEADLINE_MISSED  # type: ignore[attr-defined]
+    assert "late_department" in notes.topics(c.id)
+    again = desk.sweep(clock.advance(minutes=5))
+    assert (c.id, "to_customer_service") not in again.escalated
+
+
+@pytest.mark.procedure("IN-6")
+def test_head_office_bypass_is_tracked_and_routed_with_consent(
+    desk: Desk, clock: FixedClock
+) -> None:
+    c = desk.receive(
+        intake(receiver="HQ-010", receiver_unit="head_office", via_head_office=True),
+        now=clock(),
+        route=False,
+    )
+    assert c.state.unit == "head_office"
+    with pytest.raises(IllegalTransitionError, match="consent"):
+        desk.act(
+            c.id,
+            Forward(actor="HQ-010", to_unit="customer_service", consent=False),
+            now=clock.advance(minutes=5),
+        )
+    c = desk.act(
+        c.id, Forward(actor="HQ-010", to_unit="customer_service"), now=clock.advance(minutes=6)
+    )
+    assert c.state.unit == "customer_service"
+    assert c.events[0].unit == "head_office"  # type: ignore[attr-defined]
+
+
+@pytest.mark.procedure("REC-5")
+def test_refusals_leave_no_event(desk: Desk, clock: FixedClock) -> None:
+    c = desk.receive(intake(), now=clock())
+    before = desk.get(c.id).events
+    with pytest.raises(AccessDeniedError):
+        desk.act(
+            c.id,
+            Close(actor="stranger", result="x", confirmed_by_complainant=True),
+            now=clock.advance(minutes=1),
+        )
+    with pytest.raises(IllegalTransitionError):
+        desk.act(c.id, Visit(actor="SR-102", satisfied=True), now=clock.advance(minutes=1))
+    assert desk.get(c.id).events == before
+
+
+@pytest.mark.procedure("REC-5")
+def test_a_stale_version_is_a_conflict_and_writes_nothing(desk: Desk, clock: FixedClock) -> None:
+    c = desk.receive(intake(), now=clock())
+    now = clock.advance(minutes=1)
+    desk.act(c.id, Reply(actor="SR-102", message="收到"), now=now)
+    from complaintcore.workflow import Pause, decide
+
+    with pytest.raises(ConcurrencyConflictError):
+        events = decide(c, Pause(actor="SR-102", reason="x"), desk.pack, now)
+        desk.store.append(c.id, c.version, events, desk._row(c, now), [])
+    assert desk.get(c.id).version == c.version + 1
+
+
+@pytest.mark.procedure("ESC-3")
+def test_rungs_too_low_for_the_grade_are_refused(desk: Desk, clock: FixedClock) -> None:
+    c = desk.receive(intake(), now=clock())
+    c = desk.act(
+        c.id,
+        Assess(actor="SR-201", validity="valid", facts=[Fact.MAJOR_LOSS]),
+        now=clock.advance(minutes=5),
+    )
+    assert c.state.grade is not None
+    assert c.state.grade.value == "major"
+    with pytest.raises(AccessDeniedError, match="ESC-3"):
+        desk.act(
+            c.id, Reply(actor="SR-201", message="done", final=True), now=clock.advance(minutes=1)
+        )
+
+
+@pytest.mark.procedure("ESC-4")
+def test_the_person_complained_about_cannot_act(desk: Desk, clock: FixedClock) -> None:
+    target = TargetPerson(staff_id="SR-302", rung="front_line", role="guard", department="security")
+    c = desk.receive(intake(summary="保安态度恶劣", target=target), now=clock())
+    assert c.state.handler != "SR-302"
+    with pytest.raises(AccessDeniedError, match="ESC-4"):
+        desk.act(c.id, Reply(actor="SR-302", message="sorry"), now=clock.advance(minutes=1))
+
+
+def test_staff_of_another_site_are_refused(desk: Desk, clock: FixedClock) -> None:
+    c = desk.receive(intake(), now=clock())
+    with pytest.raises(AccessDeniedError, match="another site"):
+        desk.act(c.id, Reply(actor="RS-101", message="x"), now=clock.advance(minutes=1))
+
+
+@pytest.mark.procedure("ESC-2")
+def test_breached_reply_clock_escalates_once_even_when_swept_twice(
+    desk: Desk, clock: FixedClock
+) -> None:
+    c = desk.receive(intake(), now=clock())
+    clock.set(datetime(2025, 11, 14, 9, tzinfo=SH))
+    first = desk.sweep(clock())
+    second = desk.sweep(clock.advance(minutes=1))
+    names = [name for cid, name in first.escalated if cid == c.id]
+    assert names
+    assert not [n for cid, n in second.escalated if cid == c.id]
+    escalations = [e for e in desk.get(c.id).events if e.kind == "escalated"]
+    assert len(escalations) == len(names)
+
+
+@pytest.mark.procedure("DL-7")
+def test_at_risk_warning_goes_to_the_handler_once(
+    desk: Desk, clock: FixedClock, notes: RecordingNotifier
+) -> None:
+    c = desk.receive(intake(), now=clock())
+    status = {s.name: s for s in desk.clocks(c.id, clock())}["reply"]
+    assert status.at_risk_from is not None
+    clock.set(status.at_risk_from + timedelta(minutes=1))
+    desk.sweep(clock())
+    desk.sweep(clock.advance(minutes=1))
+    warnings = [n for n, _ in notes.sent if n.topic == "at_risk" and n.complaint_id == c.id]
+    assert len({n.key for n in warnings}) == len(warnings) >= 1
+
+
+@pytest.mark.procedure("DL-6")
+def test_sweep_upgrades_a_month_old_valid_complaint(desk: Desk, clock: FixedClock) -> None:
+    c = desk.receive(intake(), now=clock())
+    desk.act(
+        c.id,
+        Assess(actor="SR-201", validity="valid", facts=[Fact.FACILITY_LIMITATION]),
+        now=clock.advance(minutes=5),
+    )
+    report = desk.sweep(clock.set(datetime(2025, 12, 11, 10, tzinfo=SH)))
+    assert c.id in report.regraded
+    assert desk.get(c.id).state.grade is not None
+    assert desk.get(c.id).state.grade.value == "major"  # type: ignore[union-attr]
+
+
+@pytest.mark.procedure("HDL-4")
+def test_helping_departments_are_asked(
+    desk: Desk, clock: FixedClock, notes: RecordingNotifier
+) -> None:
+    helpers = [c for c in desk.pack.categories if c.helpers]
+    if not helpers:
+        pytest.skip("pack has no category with helpers")
+    cat = helpers[0]
+    from complaintcore.workflow import Classify
+
+    c = desk.receive(intake(), now=clock(), route=False)
+    desk.act(c.id, Classify(actor="SR-102", category=cat.code), now=clock.advance(minutes=1))
+    assert "help_requested" in notes.topics(c.id)
+
+
+@pytest.mark.procedure("HDL-6")
+def test_group_incident_reaches_the_project_manager_at_once(
+    desk: Desk, clock: FixedClock, notes: RecordingNotifier
+) -> None:
+    c = desk.receive(intake(summary="十几户业主集体投诉，聚集在物业中心闹事"), now=clock())
+    assert c.state.urgent
+    assert desk.pack.rung_index(c.state.rung) >= desk.pack.rung_index(desk.pack.group_report_rung)
+    urgent = [r for n, r in notes.sent if n.topic == "urgent" and n.complaint_id == c.id]
+    assert urgent
+    assert all(r is not None and r.rung == desk.pack.group_report_rung for r in urgent)
+
+
+def _to_visit(desk: Desk, clock: FixedClock) -> str:
+    c = desk.receive(intake(), now=clock())
+    desk.act(c.id, Assess(actor="SR-201", validity="valid"), now=clock.advance(minutes=5))
+    desk.act(
+        c.id, Reply(actor="SR-201", message="已更换水管", final=True), now=clock.advance(hours=3)
+    )
+    return c.id
+
+
+@pytest.mark.procedure("VIS-1")
+def test_visits_continue_until_satisfied(
+    desk: Desk, clock: FixedClock, notes: RecordingNotifier
+) -> None:
+    cid = _to_visit(desk, clock)
+    c = desk.act(
+        cid, Visit(actor="SR-102", satisfied=False, opinion="还在渗水"), now=clock.advance(days=1)
+    )
+    assert c.status is Status.IN_HANDLING
+    assert "escalated" in notes.topics(cid)
+    handler = c.state.rung
+    assert desk.pack.rung_index(handler) >= desk.pack.rung_index("project_manager")
+    desk.act(cid, Reply(actor="SR-001", message="重新维修", final=True), now=clock.advance(days=1))
+    c = desk.act(
+        cid, Visit(actor="SR-102", satisfied=True, opinion="满意"), now=clock.advance(days=1)
+    )
+    assert c.state.visits == 2
+    assert c.state.last_visit_satisfied
+
+
+@pytest.mark.procedure("VIS-2")
+def test_visit_with_appointed_reply_time(desk: Desk, clock: FixedClock) -> None:
+    cid = _to_visit(desk, clock)
+    due = clock() + timedelta(days=2)
+    c = desk.act(
+        cid,
+        Visit(actor="SR-102", satisfied=True, opinion="还想问物业费", reply_due=due),
+        now=clock.advance(hours=1),
+    )
+    assert c.events[-1].reply_due == due  # type: ignore[attr-defined]
+
+
+@pytest.mark.procedure("VIS-3")
+def test_closure_needs_the_complainant_or_the_top(desk: Desk, clock: FixedClock) -> None:
+    cid = _to_visit(desk, clock)
+    with pytest.raises(IllegalTransitionError, match="VIS-3"):
+        desk.act(cid, Close(actor="SR-201", result="done"), now=clock.advance(minutes=1))
+    desk.act(
+        cid,
+        Escalate(actor="SR-201", trigger="dissatisfied", to_rung="senior_management"),
+        now=clock.advance(minutes=2),
+    )
+    with pytest.raises(AccessDeniedError, match="top rung"):
+        desk.act(
+            cid,
+            Close(actor="SR-001", result="x", decided_by_top_rung=True),
+            now=clock.advance(minutes=3),
+        )
+    c = desk.act(
+        cid,
+        Close(actor="HQ-001", result="decided", decided_by_top_rung=True),
+        now=clock.advance(minutes=4),
+    )
+    assert c.status is Status.CLOSED
+
+
+@pytest.mark.procedure("VIS-4")
+def test_major_issue_from_a_visit_goes_on_the_meeting_agenda(
+    desk: Desk, clock: FixedClock, notes: RecordingNotifier
+) -> None:
+    cid = _to_visit(desk, clock)
+    desk.act(
+        cid,
+        Visit(actor="SR-102", satisfied=True, major_issue=True, opinion="整栋楼水管老化"),
+        now=clock.advance(days=1),
+    )
+    assert "meeting_agenda" in notes.topics(cid)
+
+
+@pytest.mark.procedure("REC-6")
+def test_written_complaint_closed_asks_supervisor_sign_off(
+    desk: Desk, clock: FixedClock, notes: RecordingNotifier
+) -> None:
+    c = desk.receive(intake(channel="written"), now=clock())
+    desk.act(c.id, Reply(actor="SR-201", message="ok", final=True), now=clock.advance(hours=1))
+    desk.act(
+        c.id,
+        Close(actor="SR-201", result="ok", confirmed_by_complainant=True),
+        now=clock.advance(hours=2),
+    )
+    assert "sign_off" in notes.topics(c.id)
+    with pytest.raises(AccessDeniedError, match="REC-6"):
+        desk.act(c.id, SignOff(actor="SR-202"), now=clock.advance(hours=3))
+    assert desk.act(c.id, SignOff(actor="SR-101"), now=clock.advance(hours=3)).state.signed_off
+
+
+@pytest.mark.procedure("PRV-1")
+def test_only_those_who_need_it_see_personal_data(
+    desk: Desk, clock: FixedClock, notes: RecordingNotifier, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG")
+    c = desk.receive(intake(summary="十几户业主集体投诉，聚集在物业中心闹事"), now=clock())
+    for note, member in notes.sent:
+        assert member is not None
+        shows = PHONE in note.body
+        full = (
+            member.staff_id == desk.get(c.id).state.handler
+            or member.sees_personal_data
+            or member.department == desk.pack.customer_service
+        )
+        assert shows == full, (member.staff_id, note.topic)
+    assert PHONE not in caplog.text
+    assert NAME not in caplog.text
+
+
+@pytest.mark.procedure("PRV-2")
+def test_outsiders_get_no_record_and_staff_get_masked_data(desk: Desk, clock: FixedClock) -> None:
+    c = desk.receive(intake(), now=clock())
+    with pytest.raises(AccessDeniedError):
+        desk.view(c.id, "journalist")
+    with pytest.raises(AccessDeniedError):
+        desk.view(c.id, "RS-101")  # another site
+    masked = desk.view(c.id, "SR-402")  # a cleaner at the site
+    assert masked["intake"]["complainant"]["phone"] != PHONE
+    full = desk.view(c.id, "SR-102")  # customer service
+    assert full["intake"]["complainant"]["phone"] == PHONE
+
+
+def test_a_notifier_that_is_down_loses_nothing(clock: FixedClock) -> None:
+    flaky = FailingNotifier()
+    desk = make_desk(notifiers=[flaky])
+    c = desk.receive(intake(), now=clock())
+    assert flaky.sent == []
+    assert flaky.attempts >= 1
+    assert desk.get(c.id).version >= 1  # the state change is kept
+    flaky.down = False
+    report = desk.deliver(clock.advance(hours=2))
+    assert report.sent >= 1
+    again = desk.deliver(clock.advance(hours=4))
+    assert again.sent == 0
+    assert len(flaky.keys) == len(set(flaky.keys))
