@@ -162,8 +162,8 @@ def test_a_stale_version_is_a_conflict_and_writes_nothing(desk: Desk, clock: Fix
     desk.act(c.id, Reply(actor="SR-102", message="收到"), now=now)
     from complaintcore.workflow import Pause, decide
 
+    events = decide(c, Pause(actor="SR-102", reason="x"), desk.pack, now)
     with pytest.raises(ConcurrencyConflictError):
-        events = decide(c, Pause(actor="SR-102", reason="x"), desk.pack, now)
         desk.store.append(c.id, c.version, events, desk._row(c, now), [])
     assert desk.get(c.id).version == c.version + 1
 
