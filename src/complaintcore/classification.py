@@ -21,7 +21,7 @@ How matching works (the same rules serve :func:`complaintcore.validity.infer_kin
   shorter ``物业`` inside it does not also count; at one position the longest
   keyword (or inflected form) that satisfies its boundaries wins, CJK or not.
   All keyword forms are compiled once per pack into trie-shaped regular
-  expressions, split by first character (Latin vs CJK, at most 40 first
+  expressions, split by first character (Latin vs CJK, at most 64 first
   characters each) because Python's regex engine tries a top-level alternation
   branch by branch; each pattern makes one C-speed pass and the passes are merged
   by position (a position can start a match in only one pattern).
@@ -79,7 +79,7 @@ _CJK = re.compile(f"[{_CJK_RANGES}]")
 # A word character that is not CJK: what must not touch a non-CJK keyword.
 _WORD = re.compile(f"[^\\W{_CJK_RANGES}]")
 
-_FIRST_CHARS_PER_PATTERN = 40
+_FIRST_CHARS_PER_PATTERN = 64
 _WORD_RUN = re.compile(f"[^\\W{_CJK_RANGES}]+")
 _ASCII_LETTER = re.compile(r"[a-z]")
 _VOWELS = frozenset("aeiou")

@@ -10,7 +10,7 @@ exactly the time they took, and the result can be explained step by step.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -120,20 +120,20 @@ class _Measure:
 
 def _budget(
     spec: ClockSpec, start: datetime, calendar: WorkingTime, promise: datetime | None
-) -> tuple[_Measure, timedelta, str]:
+) -> tuple[_Measure, timedelta, Callable[[], str]]:
     """Reduce a mode to a budget; the text says how it was reckoned."""
     d = spec.duration
     mode = spec.mode
     if mode is ClockMode.WALL:
-        return _Measure(False, calendar), d.timedelta, f"{d} of elapsed time"
+        return _Measure(False, calendar), d.timedelta, lambda: f"{d} of elapsed time"
     if mode is ClockMode.WORKING_TIME:
-        return _Measure(True, calendar), d.timedelta, f"{d} of working time"
+        return _Measure(True, calendar), d.timedelta, lambda: f"{d} of working time"
     if mode is ClockMode.WORKING_DAYS:
         end = calendar.add_days(start, d.days)
         return (
             _Measure(True, calendar),
             calendar.between(start, end),
-            f"{d.days} working day(s): until {end.isoformat()} if never paused",
+            lambda: f"{d.days} working day(s): until {end.isoformat()} if never paused",
         )
     if mode is ClockMode.SAME_DAY:
         # After closing time "the same day" can only mean the next working day's end.
@@ -141,26 +141,23 @@ def _budget(
         return (
             _Measure(True, calendar),
             calendar.between(start, end),
-            f"the same working day: until {end.isoformat()}",
+            lambda: f"the same working day: until {end.isoformat()}",
         )
     if mode is ClockMode.MONTHS:
         end = add_months(start, d.months)
         return (
             _Measure(False, calendar),
             _utc(end) - _utc(start),
-            f"{d.months} calendar month(s): until {end.isoformat()}",
+            lambda: f"{d.months} calendar month(s): until {end.isoformat()}",
         )
     if promise is None:
         raise InvalidInputError(f"clocks.{spec.name}", "a promise clock needs a promised time")
+    agreed = promise
     return (
         _Measure(False, calendar),
         max(_utc(promise) - _utc(start), _ZERO),
-        f"the time agreed with the complainant: {promise.isoformat()} (DL-5)",
+        lambda: f"the time agreed with the complainant: {agreed.isoformat()} (DL-5)",
     )
-
-
-def _hit(event: Event, tags: Sequence[str]) -> bool:
-    return any(t in tags for t in event.tags())
 
 
 @attrs.define
@@ -169,6 +166,7 @@ class _Run:
 
     spec: ClockSpec
     calendar: WorkingTime
+    explain: bool = True
     steps: list[str] = attrs.Factory(list)
     started: datetime | None = None
     running_since: datetime | None = None
@@ -180,14 +178,23 @@ class _Run:
     measure: _Measure | None = None
     runs: int = 0
 
+    def say(self, text: Callable[[], str]) -> None:
+        """Record a derivation step; skipped (not even formatted) when not explaining.
+
+        Callers pass lambdas that are called here at once, so the loop variables
+        they read are the current ones (hence the ``noqa: B023`` at call sites).
+        """
+        if self.explain:
+            self.steps.append(text())
+
     def begin(self, at: datetime, why: str, promise: datetime | None, paused: bool) -> None:
         self.started, self.stopped, self.used, self.late = at, None, _ZERO, False
         self.runs += 1
         self.measure, self.budget, how = _budget(self.spec, at, self.calendar, promise)
-        self.steps.append(f"{at.isoformat()} started by {why}; budget {how}")
+        self.say(lambda: f"{at.isoformat()} started by {why}; budget {how()}")
         self.running_since = None
         if paused and self.spec.pausable:
-            self.steps.append(f"{at.isoformat()} complaint is paused: the clock waits (DL-8)")
+            self.say(lambda: f"{at.isoformat()} complaint is paused: the clock waits (DL-8)")
         else:
             self.run_from(at)
 
@@ -213,14 +220,21 @@ class _Run:
         self.stopped = at
         self.late = self.late or self.used > self.budget
         verdict = "missed" if self.late else "met"
-        self.steps.append(
-            f"{at.isoformat()} stopped by {why}; "
-            f"used {_hours(self.used)} of {_hours(self.budget)}: {verdict}"
+        self.say(
+            lambda: (
+                f"{at.isoformat()} stopped by {why}; "
+                f"used {_hours(self.used)} of {_hours(self.budget)}: {verdict}"
+            )
         )
 
 
 def compute_clock(
-    complaint: Complaint, spec: ClockSpec, calendar: WorkingTime, now: datetime
+    complaint: Complaint,
+    spec: ClockSpec,
+    calendar: WorkingTime,
+    now: datetime,
+    *,
+    explain: bool = True,
 ) -> ClockStatus:
     """Replay one clock over the events up to ``now`` (DL-1..8).
 
@@ -229,41 +243,64 @@ def compute_clock(
     time has passed, but the deadline has (DL-7).
     """
     require_aware(now, "now")
-    r = _Run(spec, calendar)
-    paused = False
-    promise: datetime | None = None
+    return _replay(_tagged(complaint, now), spec, calendar, now, explain)
+
+
+def _tagged(complaint: Complaint, now: datetime) -> list[tuple[Event, frozenset[str]]]:
+    """The events up to ``now`` with their tags, computed once for every clock."""
+    out = []
     for ev in complaint.events:
         if ev.at > now:
             break
+        out.append((ev, frozenset(ev.tags())))
+    return out
+
+
+def _replay(
+    events: Sequence[tuple[Event, frozenset[str]]],
+    spec: ClockSpec,
+    calendar: WorkingTime,
+    now: datetime,
+    explain: bool,
+) -> ClockStatus:
+    r = _Run(spec, calendar, explain=explain)
+    paused = False
+    promise: datetime | None = None
+    start, stop = frozenset(spec.start), frozenset(spec.stop)
+    pause, resume = frozenset(spec.pause), frozenset(spec.resume)
+    promised_mode = spec.mode is ClockMode.PROMISED
+    for ev, tags in events:
+        at = ev.at
         active = r.started is not None and r.stopped is None
         if isinstance(ev, Promised):
             promise = ev.due
-            if spec.mode is ClockMode.PROMISED:
+            if promised_mode:
                 if active:
-                    r.steps.append(
-                        f"{ev.at.isoformat()} new time agreed: the last promise is replaced (DL-5)"
-                    )
-                r.begin(ev.at, "promised", promise, paused)
+                    r.say(lambda: f"{at.isoformat()} new time agreed: the last promise is "  # noqa: B023
+                                  "replaced (DL-5)")  # fmt: skip
+                r.begin(at, "promised", promise, paused)
         elif active:
-            if spec.pausable and _hit(ev, spec.pause) and r.running_since is not None:
-                r.settle(ev.at)
-                r.steps.append(f"{ev.at.isoformat()} paused; used {_hours(r.used)} so far (DL-8)")
-            elif spec.pausable and _hit(ev, spec.resume) and r.running_since is None:
-                r.run_from(ev.at)
-                r.steps.append(f"{ev.at.isoformat()} resumed; due {_iso(r.due)}")
-            elif _hit(ev, spec.stop):
-                r.stop(ev.at, ev.kind)
-        elif r.started is None and spec.mode is not ClockMode.PROMISED and _hit(ev, spec.start):
-            r.begin(ev.at, ev.kind, promise, paused)
-            if _hit(ev, spec.stop):  # e.g. registered by customer service: IN-5 met at once
-                r.stop(ev.at, "the same event")
+            if spec.pausable and r.running_since is not None and not tags.isdisjoint(pause):
+                r.settle(at)
+                r.say(lambda: f"{at.isoformat()} paused; used {_hours(r.used)} so far (DL-8)")  # noqa: B023
+            elif spec.pausable and r.running_since is None and not tags.isdisjoint(resume):
+                r.run_from(at)
+                r.say(lambda: f"{at.isoformat()} resumed; due {_iso(r.due)}")  # noqa: B023
+            elif not tags.isdisjoint(stop):
+                r.stop(at, ev.kind)
+        elif r.started is None and not promised_mode and not tags.isdisjoint(start):
+            r.begin(at, ev.kind, promise, paused)
+            if not tags.isdisjoint(stop):  # e.g. registered by customer service: IN-5 met
+                r.stop(at, "the same event")
         elif r.stopped is not None and ev.kind == "reopened":
             if spec.reopen is ReopenPolicy.RESTART:
-                r.begin(ev.at, "reopened (restart)", promise, paused)
+                r.begin(at, "reopened (restart)", promise, paused)
             elif spec.reopen is ReopenPolicy.RESUME:
                 r.stopped = None
-                r.run_from(ev.at)
-                r.steps.append(f"{ev.at.isoformat()} reopened; resumes with {_hours(r.used)} used")
+                r.run_from(at)
+                r.say(
+                    lambda: f"{at.isoformat()} reopened; resumes with {_hours(r.used)} used"  # noqa: B023
+                )
         if ev.kind == "paused":
             paused = True
         elif ev.kind in ("resumed", "closed"):
@@ -296,7 +333,12 @@ def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
             spec.name, spec.rule, state, r.started, r.due, None, r.used,
             max(r.budget - r.used, _ZERO), r.budget, r.stopped, tuple(r.steps), r.runs,
         )  # fmt: skip
-    steps = list(r.steps)
+    steps = r.steps
+
+    def say(text: Callable[[], str]) -> None:
+        if r.explain:
+            steps.append(text())
+
     running = r.running_since is not None
     so_far = r.used + (r.measure.span(r.running_since, now) if r.running_since else _ZERO)
     origin = r.running_since or now
@@ -306,24 +348,30 @@ def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
     at_risk_from = r.measure.advance(origin, risk_left) if risk_left >= _ZERO else None
     if not running:
         state = ClockState.PAUSED
-        steps.append(
-            f"{now.isoformat()} paused: the due time moves on by the length of the pause; "
-            f"if resumed now, due {_iso(due)}"
+        say(
+            lambda: (
+                f"{now.isoformat()} paused: the due time moves on by the length of the pause; "
+                f"if resumed now, due {_iso(due)}"
+            )
         )
     elif r.budget < so_far or (due is not None and now > due) or due is None:
         state = ClockState.BREACHED
-        steps.append(f"{now.isoformat()} breached: due {_iso(due)}, used {_hours(so_far)} (DL-7)")
+        say(lambda: f"{now.isoformat()} breached: due {_iso(due)}, used {_hours(so_far)} (DL-7)")
     elif at_risk_from is None or now >= at_risk_from:
         state = ClockState.AT_RISK
-        steps.append(
-            f"{now.isoformat()} at risk since {_iso(at_risk_from)} "
-            f"({spec.at_risk_percent}% of {_hours(r.budget)}); due {_iso(due)} (DL-7)"
+        say(
+            lambda: (
+                f"{now.isoformat()} at risk since {_iso(at_risk_from)} "
+                f"({spec.at_risk_percent}% of {_hours(r.budget)}); due {_iso(due)} (DL-7)"
+            )
         )
     else:
         state = ClockState.RUNNING
-        steps.append(
-            f"{now.isoformat()} running: used {_hours(so_far)} of {_hours(r.budget)}; "
-            f"due {_iso(due)}"
+        say(
+            lambda: (
+                f"{now.isoformat()} running: used {_hours(so_far)} of {_hours(r.budget)}; "
+                f"due {_iso(due)}"
+            )
         )
     return ClockStatus(
         spec.name, spec.rule, state, r.started, due, at_risk_from, so_far,
@@ -332,22 +380,42 @@ def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
 
 
 def compute_clocks(
-    complaint: Complaint, pack: RulePack, calendar: WorkingTime, now: datetime
+    complaint: Complaint,
+    pack: RulePack,
+    calendar: WorkingTime,
+    now: datetime,
+    *,
+    explain: bool = True,
 ) -> tuple[ClockStatus, ...]:
-    """Every clock of the pack for this complaint at ``now``; pure and repeatable."""
-    return tuple(compute_clock(complaint, spec, calendar, now) for spec in pack.clocks)
+    """Every clock of the pack for this complaint at ``now``; pure and repeatable.
+
+    ``explain=False`` skips writing the derivation (it stays empty), for callers
+    that only need states and due times, such as the desk's projection.
+    """
+    require_aware(now, "now")
+    events = _tagged(complaint, now)
+    return tuple(_replay(events, spec, calendar, now, explain) for spec in pack.clocks)
 
 
 def breached_clocks(
-    complaint: Complaint, pack: RulePack, calendar: WorkingTime, now: datetime
+    complaint: Complaint,
+    pack: RulePack,
+    calendar: WorkingTime,
+    now: datetime,
+    *,
+    statuses: Sequence[ClockStatus] | None = None,
 ) -> tuple[ClockStatus, ...]:
     """DL-7, ESC-2: breached clocks that call for an escalation not yet recorded.
 
     A clock escalates once per run: an ``Escalated`` event naming the clock after
     the run started means it has been dealt with, so a repeated sweep does nothing.
+    Pass ``statuses`` from :func:`compute_clocks` at the same ``now`` to avoid
+    computing them twice.
     """
     due: list[ClockStatus] = []
-    for status in compute_clocks(complaint, pack, calendar, now):
+    if statuses is None:
+        statuses = compute_clocks(complaint, pack, calendar, now)
+    for status in statuses:
         spec = pack.clock(status.name)
         if not (spec.escalate_on_breach and status.is_breached and status.started_at):
             continue

@@ -13,9 +13,11 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
+from complaintcore.errors import ComplaintCoreError
 from complaintcore.models import Complaint, Event, mask, require_aware
 
 __all__ = [
+    "BatchComplaintStore",
     "ComplaintRow",
     "ComplaintStore",
     "DutyWindow",
@@ -222,3 +224,14 @@ class ComplaintStore(Protocol):
     def verify(self) -> VerifyReport: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class BatchComplaintStore(ComplaintStore, Protocol):
+    """A store that can create many complaints in one transaction (bulk intake)."""
+
+    def create_many(
+        self, items: Sequence[tuple[Complaint, ComplaintRow, Sequence[tuple[str, Notification]]]]
+    ) -> list[Complaint | ComplaintCoreError]:
+        """Each item all or nothing; a failing item's error is returned in its slot."""
+        ...

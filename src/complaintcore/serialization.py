@@ -186,9 +186,7 @@ def _structure_datetime(value: Any, _t: Any) -> datetime:
     else:
         raise _Bad(f"expected an ISO 8601 date-time string, got {_type_name(value)}")
     if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise _Bad(
-            "naive datetime: the time needs a UTC offset, e.g. 2024-05-01T09:30:00+08:00"
-        )
+        raise _Bad("naive datetime: the time needs a UTC offset, e.g. 2024-05-01T09:30:00+08:00")
     return parsed
 
 
@@ -309,9 +307,7 @@ def _install_common_hooks(conv: cattrs.Converter, container_word: str) -> None:
     conv.register_structure_hook(date, _structure_date)
     conv.register_structure_hook(Duration, _structure_duration)
     conv.register_structure_hook_factory(attrs.has, _attrs_structure_factory(container_word))
-    conv.register_structure_hook_factory(
-        lambda t: _is_tuple(t) or _is_frozenset(t), _sequence_hook
-    )
+    conv.register_structure_hook_factory(lambda t: _is_tuple(t) or _is_frozenset(t), _sequence_hook)
 
     conv.register_unstructure_hook(LabelledEnum, lambda e: e.value)
     conv.register_unstructure_hook(datetime, lambda d: d.isoformat())

@@ -79,6 +79,9 @@ from complaintcore.validity import counts_as_complaint, normalise_phone
 from complaintcore.workflow import fold
 
 __all__ = [
+    "LABELS",
+    "ROW_FIELDS",
+    "SCHEMA",
     "ClockFigures",
     "Count",
     "MonthTotal",
@@ -137,7 +140,6 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 _GRADE_ORDER = (Grade.MAJOR, Grade.IMPORTANT, Grade.MINOR, Grade.INTERNAL)  # GRD-1
-_RUNNING = (ClockState.RUNNING,)
 _TREND_DIMENSIONS = ("building", "site", "category", "department")
 
 
@@ -465,9 +467,12 @@ class MonthlyReport:
 
 
 def _state_at(complaint: Complaint, now: datetime) -> ComplaintState:
-    """The state folded from the events up to ``now`` (the stored state if all are)."""
+    """The state folded from the events up to ``now`` (the stored state if all are).
+
+    A complaint whose events were never folded (status still NEW) is folded too.
+    """
     events = complaint.events
-    if events and events[-1].at > now:
+    if events and (events[-1].at > now or complaint.state.status is Status.NEW):
         return fold(e for e in events if e.at <= now)
     return complaint.state
 
@@ -480,7 +485,7 @@ def _phone_key(phone: str) -> str | None:
     found = normalise_phone(phone)
     if found is not None:
         return found
-    digits = "".join(ch for ch in unicodedata.normalize("NFKC", phone) if ch.isdigit())
+    digits = "".join(ch for ch in unicodedata.normalize("NFKC", phone) if "0" <= ch <= "9")
     return digits if len(digits) >= 7 else None
 
 

@@ -66,10 +66,10 @@ __all__ = [
 _PHONE_CHARS = re.compile(r"[0-9+\- ()]+")
 _SEPARATORS = re.compile(r"[\- ()]+")
 # An extension written out: 转 123, 分机123, ext. 123, x123, #123.
-_EXTENSION_WORD = re.compile(r"\s*(?:转|分机|ext\.?|x|#)\s*(\d{1,6})$")
-_MOBILE = re.compile(r"1[3-9]\d{9}")
-_SERVICE = re.compile(r"[48]00\d{7}")
-_LANDLINE = re.compile(r"0\d{9,11}")
+_EXTENSION_WORD = re.compile(r"\s*(?:转|分机|ext\.?|x|#)\s*([0-9]{1,6})$")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_SERVICE = re.compile(r"[48]00[0-9]{7}")
+_LANDLINE = re.compile(r"0[0-9]{9,11}")
 _MAX_PHONE_CHARS = 40
 
 
@@ -138,7 +138,7 @@ def _canonical(digits: str, ext: str) -> str | None:
         return None  # only Chinese numbers are understood
     elif digits.startswith("0086"):
         digits, international = digits[4:], True
-    if not digits.isdigit():
+    if not digits.isascii() or not digits.isdigit():
         return None
     if digits.startswith("86") and len(digits) == 13 and not international:
         digits, international = digits[2:], True

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any, ClassVar, TypeVar
 
 import attrs
@@ -399,8 +400,17 @@ def new_complaint(complaint_id: str, intake: Intake) -> Complaint:
     return Complaint(id=complaint_id, intake=intake)
 
 
-def _apply(state: ComplaintState, event: Event) -> ComplaintState:
-    ev = attrs.evolve
+_STATE_FIELDS = tuple(a.name for a in attrs.fields(ComplaintState))
+
+
+def _set(draft: SimpleNamespace, **changes: Any) -> SimpleNamespace:
+    draft.__dict__.update(changes)
+    return draft
+
+
+def _apply(state: SimpleNamespace, event: Event) -> SimpleNamespace:
+    """One event's effect on a draft of the state (mutated: folding is hot)."""
+    ev = _set
     start = state.status in (Status.REGISTERED,)
     if isinstance(event, Registered):
         return ev(state, status=Status.REGISTERED, unit=event.unit)
@@ -486,10 +496,11 @@ def _apply(state: ComplaintState, event: Event) -> ComplaintState:
 
 def fold(events: Iterable[Event], state: ComplaintState | None = None) -> ComplaintState:
     """The state a sequence of events adds up to."""
-    current = state or ComplaintState()
+    base = state or ComplaintState()
+    draft = SimpleNamespace(**{name: getattr(base, name) for name in _STATE_FIELDS})
     for event in events:
-        current = _apply(current, event)
-    return current
+        _apply(draft, event)
+    return ComplaintState(**vars(draft))
 
 
 def evolve(complaint: Complaint, events: Iterable[Event]) -> Complaint:
@@ -500,7 +511,9 @@ def evolve(complaint: Complaint, events: Iterable[Event]) -> Complaint:
             raise InvalidInputError(
                 f"events[{i}]", f"expected an Event, got {type(event).__name__}"
             )
-    return attrs.evolve(complaint, events=complaint.events + new, state=fold(new, complaint.state))
+    return Complaint(
+        complaint.id, complaint.intake, complaint.events + new, fold(new, complaint.state)
+    )
 
 
 def replay(complaint_id: str, intake: Intake, events: Iterable[Event]) -> Complaint:
@@ -583,9 +596,11 @@ def _classify(c: Complaint, cmd: Classify, pack: RulePack, now: datetime) -> tup
             pack.category(found.category),
             (found.explanation("zh"), found.explanation("en")),
         )
+        cause = found.cause  # CLS-4: a complaint about a person may shift the cause
     else:
         category = pack.category(cmd.category)
         explanation = (f"由{cmd.actor}人工分类", f"classified by hand by {cmd.actor}")
+        cause = category.cause
     department = cmd.department or category.department
     if not pack.has_department(department):
         raise InvalidInputError("department", f"unknown department {department!r}")
@@ -598,7 +613,7 @@ def _classify(c: Complaint, cmd: Classify, pack: RulePack, now: datetime) -> tup
             at=now,
             actor=cmd.actor,
             category=category.code,
-            cause=category.cause,
+            cause=cause,
             department=department,
             explanation=explanation,
             helpers=tuple(helpers),

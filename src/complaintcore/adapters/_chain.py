@@ -116,8 +116,12 @@ class StoredEvent(NamedTuple):
     hash: str
 
 
-def chain_problems(complaint_id: str, intake_json: str, events: Iterable[StoredEvent],
-                   projected_version: int | None) -> tuple[int, list[str]]:
+def chain_problems(
+    complaint_id: str,
+    intake_json: str,
+    events: Iterable[StoredEvent],
+    projected_version: int | None,
+) -> tuple[int, list[str]]:
     """Check one complaint's history; return its event count and the problems.
 
     Problems name the complaint id and the seq only -- never a stored value, which
@@ -195,32 +199,46 @@ def check_row_id(row: ComplaintRow, complaint_id: str) -> None:
 
 
 def notification_to_json(n: Notification) -> str:
-    return canonical_json({
-        "key": n.key,
-        "complaint_id": n.complaint_id,
-        "topic": n.topic,
-        "recipient": n.recipient,
-        "subject": n.subject,
-        "body": n.body,
-        "created_at": require_aware(n.created_at, "notification.created_at").isoformat(),
-        "data": [[k, v] for k, v in n.data],
-    })
+    return canonical_json(
+        {
+            "key": n.key,
+            "complaint_id": n.complaint_id,
+            "topic": n.topic,
+            "recipient": n.recipient,
+            "subject": n.subject,
+            "body": n.body,
+            "created_at": require_aware(n.created_at, "notification.created_at").isoformat(),
+            "data": [[k, v] for k, v in n.data],
+        }
+    )
 
 
 def notification_from_json(text: str) -> Notification:
     d: Mapping[str, Any] = json.loads(text)
     return Notification(
-        key=d["key"], complaint_id=d["complaint_id"], topic=d["topic"],
-        recipient=d["recipient"], subject=d["subject"], body=d["body"],
+        key=d["key"],
+        complaint_id=d["complaint_id"],
+        topic=d["topic"],
+        recipient=d["recipient"],
+        subject=d["subject"],
+        body=d["body"],
         created_at=datetime.fromisoformat(d["created_at"]),
         data=tuple((str(k), str(v)) for k, v in d["data"]),
     )
 
 
-def outbox_item(item_id: int, notifier: str, body_json: str, attempts: int,
-                next_attempt_at: str | None, last_error: str | None) -> OutboxItem:
+def outbox_item(
+    item_id: int,
+    notifier: str,
+    body_json: str,
+    attempts: int,
+    next_attempt_at: str | None,
+    last_error: str | None,
+) -> OutboxItem:
     return OutboxItem(
-        id=item_id, notifier=notifier, notification=notification_from_json(body_json),
+        id=item_id,
+        notifier=notifier,
+        notification=notification_from_json(body_json),
         attempts=attempts,
         next_attempt_at=parse_utc(next_attempt_at) if next_attempt_at else None,
         last_error=last_error or "",

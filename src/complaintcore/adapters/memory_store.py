@@ -38,6 +38,7 @@ from complaintcore.adapters._chain import (
     to_utc_text,
 )
 from complaintcore.errors import (
+    ComplaintCoreError,
     ConcurrencyConflictError,
     InvalidInputError,
     UnknownComplaintError,
@@ -92,8 +93,12 @@ class MemoryStore:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
     def __repr__(self) -> str:
@@ -101,8 +106,12 @@ class MemoryStore:
 
     # ------------------------------------------------------------------ writes
 
-    def create(self, complaint: Complaint, row: ComplaintRow,
-               outbox: Sequence[tuple[str, Notification]] = ()) -> Complaint:
+    def create(
+        self,
+        complaint: Complaint,
+        row: ComplaintRow,
+        outbox: Sequence[tuple[str, Notification]] = (),
+    ) -> Complaint:
         """Store a new complaint; a known idempotency key returns the stored one."""
         if not isinstance(complaint, Complaint):
             raise InvalidInputError("complaint", "expected a Complaint")
@@ -125,8 +134,26 @@ class MemoryStore:
             self._queue(entries)
         return complaint
 
-    def append(self, complaint_id: str, expected_version: int, events: Sequence[Event],
-               row: ComplaintRow, outbox: Sequence[tuple[str, Notification]] = ()) -> None:
+    def create_many(
+        self, items: Sequence[tuple[Complaint, ComplaintRow, Sequence[tuple[str, Notification]]]]
+    ) -> list[Complaint | ComplaintCoreError]:
+        """Like :meth:`create` for each item; a failing item is reported in its slot."""
+        results: list[Complaint | ComplaintCoreError] = []
+        for complaint, row, outbox in items:
+            try:
+                results.append(self.create(complaint, row, outbox))
+            except ComplaintCoreError as exc:
+                results.append(exc)
+        return results
+
+    def append(
+        self,
+        complaint_id: str,
+        expected_version: int,
+        events: Sequence[Event],
+        row: ComplaintRow,
+        outbox: Sequence[tuple[str, Notification]] = (),
+    ) -> None:
         """Append if the stored version is ``expected_version``; ``row.version`` is ignored."""
         check_row_id(row, complaint_id)
         new = check_events(events)
@@ -151,8 +178,9 @@ class MemoryStore:
             if (notifier, n.key) in self._dedupe:
                 continue
             self._dedupe.add((notifier, n.key))
-            self._outbox[self._next_item] = _Item(self._next_item, notifier,
-                                                  notification_to_json(n))
+            self._outbox[self._next_item] = _Item(
+                self._next_item, notifier, notification_to_json(n)
+            )
             self._next_item += 1
 
     # ------------------------------------------------------------------ reads
@@ -161,8 +189,9 @@ class MemoryStore:
         record = self._records.get(complaint_id)
         if record is None:
             raise UnknownComplaintError(complaint_id)
-        return decode_complaint(complaint_id, record.intake_json,
-                                [e.body_json for e in record.events])
+        return decode_complaint(
+            complaint_id, record.intake_json, [e.body_json for e in record.events]
+        )
 
     def load(self, complaint_id: str) -> Complaint:
         with self._lock:
@@ -181,10 +210,16 @@ class MemoryStore:
             cid = self._keys.get(idempotency_key)
         return None if cid is None else self.load(cid)
 
-    def rows(self, *, status: str | None = None, grade: str | None = None,
-             site: str | None = None, department: str | None = None,
-             due_before: datetime | None = None, limit: int | None = None
-             ) -> list[ComplaintRow]:
+    def rows(
+        self,
+        *,
+        status: str | None = None,
+        grade: str | None = None,
+        site: str | None = None,
+        department: str | None = None,
+        due_before: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[ComplaintRow]:
         """Same filters and order as the SQLite store (soonest due first with ``due_before``)."""
         check_limit(limit)
         cutoff = None if due_before is None else require_aware(due_before, "due_before")
@@ -192,8 +227,10 @@ class MemoryStore:
             self._open()
             rows = [r.row for r in self._records.values()]
         wanted = [
-            r for r in rows
-            if (status is None or r.status == status) and (grade is None or r.grade == grade)
+            r
+            for r in rows
+            if (status is None or r.status == status)
+            and (grade is None or r.grade == grade)
             and (site is None or r.site == site)
             and (department is None or r.department == department)
             and (cutoff is None or (r.next_due is not None and r.next_due <= cutoff))
@@ -211,9 +248,14 @@ class MemoryStore:
             ids = sorted(self._records)
         for start in range(0, len(ids), _BATCH):
             with self._lock:
-                batch = [(cid, self._records[cid].intake_json,
-                          [e.body_json for e in self._records[cid].events])
-                         for cid in ids[start:start + _BATCH]]
+                batch = [
+                    (
+                        cid,
+                        self._records[cid].intake_json,
+                        [e.body_json for e in self._records[cid].events],
+                    )
+                    for cid in ids[start : start + _BATCH]
+                ]
             for cid, intake_json, bodies in batch:
                 yield decode_complaint(cid, intake_json, bodies)
 
@@ -224,11 +266,18 @@ class MemoryStore:
         cutoff = to_utc_text(now, "now")
         with self._lock:
             self._open()
-            due = [i for i in self._outbox.values()  # dicts keep insertion (= id) order
-                   if i.delivered_at is None
-                   and (i.next_attempt_at is None or i.next_attempt_at <= cutoff)][:limit]
-            return [outbox_item(i.id, i.notifier, i.body_json, i.attempts, i.next_attempt_at,
-                                i.last_error) for i in due]
+            due = [
+                i
+                for i in self._outbox.values()  # dicts keep insertion (= id) order
+                if i.delivered_at is None
+                and (i.next_attempt_at is None or i.next_attempt_at <= cutoff)
+            ][:limit]
+            return [
+                outbox_item(
+                    i.id, i.notifier, i.body_json, i.attempts, i.next_attempt_at, i.last_error
+                )
+                for i in due
+            ]
 
     def mark_delivered(self, item_id: int, at: datetime) -> None:
         """Idempotent: the first delivery time is kept."""
@@ -261,8 +310,10 @@ class MemoryStore:
         """The same chain check as the SQLite store."""
         with self._lock:
             self._open()
-            snapshot = [(cid, r.intake_json, list(r.events), r.row.version)
-                        for cid, r in sorted(self._records.items())]
+            snapshot = [
+                (cid, r.intake_json, list(r.events), r.row.version)
+                for cid, r in sorted(self._records.items())
+            ]
         problems: list[str] = []
         events = 0
         for cid, intake_json, stored, version in snapshot:
@@ -272,14 +323,16 @@ class MemoryStore:
         return VerifyReport(complaints=len(snapshot), events=events, problems=tuple(problems))
 
 
-def _chain(complaint_id: str, version: int, prev: str, events: Sequence[Event],
-           bodies: Sequence[str]) -> list[StoredEvent]:
+def _chain(
+    complaint_id: str, version: int, prev: str, events: Sequence[Event], bodies: Sequence[str]
+) -> list[StoredEvent]:
     out = []
     for offset, (event, body) in enumerate(zip(events, bodies, strict=True), start=1):
         seq = version + offset
         digest = event_hash(prev, complaint_id, seq, body)
-        out.append(StoredEvent(seq, event.kind, event.at.isoformat(), event.actor, body,
-                               prev, digest))
+        out.append(
+            StoredEvent(seq, event.kind, event.at.isoformat(), event.actor, body, prev, digest)
+        )
         prev = digest
     return out
 
@@ -289,7 +342,11 @@ def _normalise(row: ComplaintRow, version: int, key: str) -> ComplaintRow:
     if not isinstance(row, ComplaintRow):
         raise InvalidInputError("row", "expected a ComplaintRow")
     received = require_aware(row.received_at, "row.received_at").astimezone(UTC)
-    due = None if row.next_due is None else require_aware(
-        row.next_due, "row.next_due").astimezone(UTC)
-    return attrs.evolve(row, received_at=received, next_due=due, version=version,
-                        idempotency_key=key)
+    due = (
+        None
+        if row.next_due is None
+        else require_aware(row.next_due, "row.next_due").astimezone(UTC)
+    )
+    return attrs.evolve(
+        row, received_at=received, next_due=due, version=version, idempotency_key=key
+    )

@@ -32,6 +32,8 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
+import attrs
+
 from complaintcore.adapters._chain import (
     MAX_ERROR_CHARS,
     StoredEvent,
@@ -83,14 +85,16 @@ class SchemaVersionError(ComplaintCoreError, RuntimeError):
 _APPEND_ONLY = "complaintcore: the event history is append-only (REC-5)"
 
 MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
-    (1, (
-        """CREATE TABLE complaints (
+    (
+        1,
+        (
+            """CREATE TABLE complaints (
             id              TEXT PRIMARY KEY NOT NULL,
             idempotency_key TEXT UNIQUE,
             intake_json     TEXT NOT NULL,
             created_at      TEXT NOT NULL
         )""",
-        """CREATE TABLE events (
+            """CREATE TABLE events (
             complaint_id TEXT NOT NULL REFERENCES complaints (id),
             seq          INTEGER NOT NULL CHECK (seq >= 1),
             kind         TEXT NOT NULL,
@@ -101,7 +105,7 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             hash         TEXT NOT NULL,
             PRIMARY KEY (complaint_id, seq)
         ) WITHOUT ROWID""",
-        """CREATE TABLE projection (
+            """CREATE TABLE projection (
             id              TEXT PRIMARY KEY NOT NULL REFERENCES complaints (id),
             status          TEXT NOT NULL,
             received_at     TEXT NOT NULL,
@@ -118,11 +122,11 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             next_due        TEXT,
             idempotency_key TEXT NOT NULL DEFAULT ''
         )""",
-        "CREATE INDEX projection_status_due ON projection (status, next_due)",
-        "CREATE INDEX projection_site ON projection (site)",
-        "CREATE INDEX projection_department ON projection (department)",
-        "CREATE INDEX projection_grade ON projection (grade)",
-        """CREATE TABLE outbox (
+            "CREATE INDEX projection_status_due ON projection (status, next_due)",
+            "CREATE INDEX projection_site ON projection (site)",
+            "CREATE INDEX projection_department ON projection (department)",
+            "CREATE INDEX projection_grade ON projection (grade)",
+            """CREATE TABLE outbox (
             id              INTEGER PRIMARY KEY AUTOINCREMENT,
             notifier        TEXT NOT NULL,
             dedupe_key      TEXT NOT NULL,
@@ -135,26 +139,31 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             delivered_at    TEXT,
             UNIQUE (notifier, dedupe_key)
         )""",
-    )),
+        ),
+    ),
     # v2: guards for REC-5 and indexes shaped for the queries the desk runs.
-    (2, (
-        "DROP INDEX projection_site",
-        "DROP INDEX projection_department",
-        "DROP INDEX projection_grade",
-        "CREATE INDEX projection_site ON projection (site, status, next_due)",
-        "CREATE INDEX projection_department ON projection (department, status, next_due)",
-        "CREATE INDEX projection_grade ON projection (grade, status, next_due)",
-        "CREATE INDEX projection_due ON projection (next_due) WHERE next_due IS NOT NULL",
-        "CREATE INDEX outbox_pending ON outbox (id) WHERE delivered_at IS NULL",
-        f"""CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+    (
+        2,
+        (
+            "DROP INDEX projection_site",
+            "DROP INDEX projection_department",
+            "DROP INDEX projection_grade",
+            "CREATE INDEX projection_site ON projection (site, status, next_due)",
+            "CREATE INDEX projection_department ON projection (department, status, next_due)",
+            "CREATE INDEX projection_grade ON projection (grade, status, next_due)",
+            "CREATE INDEX projection_due ON projection (next_due) WHERE next_due IS NOT NULL",
+            "CREATE INDEX outbox_pending ON outbox (id) WHERE delivered_at IS NULL",
+            f"""CREATE TRIGGER events_no_update BEFORE UPDATE ON events
             BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END""",
-        f"""CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+            f"""CREATE TRIGGER events_no_delete BEFORE DELETE ON events
             BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END""",
-        f"""CREATE TRIGGER complaints_intake_fixed BEFORE UPDATE OF id, intake_json ON complaints
+            f"""CREATE TRIGGER complaints_intake_fixed
+            BEFORE UPDATE OF id, intake_json ON complaints
             BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END""",
-        f"""CREATE TRIGGER complaints_no_delete BEFORE DELETE ON complaints
+            f"""CREATE TRIGGER complaints_no_delete BEFORE DELETE ON complaints
             BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END""",
-    )),
+        ),
+    ),
 )
 """``(version, statements)`` applied in order, each version in one transaction.
 
@@ -248,8 +257,9 @@ class SqliteStore:
             self._local = threading.local()
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self._path, timeout=self._timeout, isolation_level=None,
-                                   check_same_thread=False)
+            conn = sqlite3.connect(
+                self._path, timeout=self._timeout, isolation_level=None, check_same_thread=False
+            )
             conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = NORMAL")
@@ -305,8 +315,12 @@ class SqliteStore:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
     def __repr__(self) -> str:
@@ -318,8 +332,12 @@ class SqliteStore:
 
     # ------------------------------------------------------------------ writes
 
-    def create(self, complaint: Complaint, row: ComplaintRow,
-               outbox: Sequence[tuple[str, Notification]] = ()) -> Complaint:
+    def create(
+        self,
+        complaint: Complaint,
+        row: ComplaintRow,
+        outbox: Sequence[tuple[str, Notification]] = (),
+    ) -> Complaint:
         """Store a new complaint with its first events, projection and outbox at once.
 
         A known non-empty idempotency key returns the stored complaint and writes
@@ -329,38 +347,47 @@ class SqliteStore:
         :raises InvalidInputError: a complaint with this id already exists, or
             ``row`` does not belong to ``complaint``.
         """
-        if not isinstance(complaint, Complaint):
-            raise InvalidInputError("complaint", "expected a Complaint")
-        key = effective_key(complaint, row)
-        events = check_events(complaint.events)
-        entries = check_outbox(outbox)
-        intake_json = encode_intake(complaint.intake)
-        bodies = [encode_event(ev) for ev in events]
-        params = _row_params(row, len(events), key)
-        last = events[-1].at if events else complaint.intake.received_at
-        created_at = to_utc_text(last, "created_at")
+        prepared = _prepare(complaint, row, outbox)
         with self._write() as conn:
-            if key:
-                found = conn.execute("SELECT id FROM complaints WHERE idempotency_key = ?",
-                                     (key,)).fetchone()
-                if found is not None:
-                    return _load(conn, found[0])
-            if conn.execute("SELECT 1 FROM complaints WHERE id = ?",
-                            (complaint.id,)).fetchone():
-                raise InvalidInputError("complaint.id", "a complaint with this id already exists")
-            conn.execute(
-                "INSERT INTO complaints (id, idempotency_key, intake_json, created_at)"
-                " VALUES (?, ?, ?, ?)",
-                (complaint.id, key or None, intake_json, created_at),
-            )
-            _insert_events(conn, complaint.id, 0, genesis_hash(intake_json), events, bodies)
-            conn.execute(f"INSERT INTO projection ({_ROW_COLUMNS}) VALUES "
-                         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", params)
-            _insert_outbox(conn, entries)
-        return complaint
+            return _create_in(conn, prepared)
 
-    def append(self, complaint_id: str, expected_version: int, events: Sequence[Event],
-               row: ComplaintRow, outbox: Sequence[tuple[str, Notification]] = ()) -> None:
+    def create_many(
+        self, items: Sequence[tuple[Complaint, ComplaintRow, Sequence[tuple[str, Notification]]]]
+    ) -> list[Complaint | ComplaintCoreError]:
+        """Store many new complaints in one transaction, each all or nothing.
+
+        Bulk intake spends much of its time committing; one commit for a batch
+        makes it faster.  Every check that can refuse a complaint (a duplicate
+        id) runs before its first insert, so a refused one is reported in its
+        slot and leaves nothing behind, while the others are kept; an SQLite
+        failure mid-way rolls the whole batch back.
+        """
+        prepared: list[_Prepared | ComplaintCoreError] = []
+        for complaint, row, outbox in items:
+            try:
+                prepared.append(_prepare(complaint, row, outbox))
+            except ComplaintCoreError as exc:
+                prepared.append(exc)
+        results: list[Complaint | ComplaintCoreError] = []
+        with self._write() as conn:
+            for item in prepared:
+                if isinstance(item, ComplaintCoreError):
+                    results.append(item)
+                    continue
+                try:
+                    results.append(_create_in(conn, item))
+                except ComplaintCoreError as exc:  # raised before any insert
+                    results.append(exc)
+        return results
+
+    def append(
+        self,
+        complaint_id: str,
+        expected_version: int,
+        events: Sequence[Event],
+        row: ComplaintRow,
+        outbox: Sequence[tuple[str, Notification]] = (),
+    ) -> None:
         """Append events numbered ``expected_version + 1 …`` if nobody got there first.
 
         The projection row and the outbox entries are written in the same
@@ -375,8 +402,9 @@ class SqliteStore:
         entries = check_outbox(outbox)
         bodies = [encode_event(ev) for ev in new]
         with self._write() as conn:
-            head = conn.execute("SELECT intake_json, idempotency_key FROM complaints"
-                                " WHERE id = ?", (complaint_id,)).fetchone()
+            head = conn.execute(
+                "SELECT intake_json, idempotency_key FROM complaints WHERE id = ?", (complaint_id,)
+            ).fetchone()
             if head is None:
                 raise UnknownComplaintError(complaint_id)
             last = conn.execute(
@@ -411,14 +439,21 @@ class SqliteStore:
         if not idempotency_key:
             return None
         with self._read() as conn:
-            found = conn.execute("SELECT id FROM complaints WHERE idempotency_key = ?",
-                                 (idempotency_key,)).fetchone()
+            found = conn.execute(
+                "SELECT id FROM complaints WHERE idempotency_key = ?", (idempotency_key,)
+            ).fetchone()
             return None if found is None else _load(conn, found[0])
 
-    def rows(self, *, status: str | None = None, grade: str | None = None,
-             site: str | None = None, department: str | None = None,
-             due_before: datetime | None = None, limit: int | None = None
-             ) -> list[ComplaintRow]:
+    def rows(
+        self,
+        *,
+        status: str | None = None,
+        grade: str | None = None,
+        site: str | None = None,
+        department: str | None = None,
+        due_before: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[ComplaintRow]:
         """Projection rows matching every filter given.
 
         With ``due_before``: only rows with a due time at or before it, soonest
@@ -427,8 +462,12 @@ class SqliteStore:
         check_limit(limit)
         where: list[str] = []
         args: list[Any] = []
-        for column, value in (("status", status), ("grade", grade), ("site", site),
-                              ("department", department)):
+        for column, value in (
+            ("status", status),
+            ("grade", grade),
+            ("site", site),
+            ("department", department),
+        ):
             if value is not None:
                 where.append(f"{column} = ?")
                 args.append(value)
@@ -456,30 +495,35 @@ class SqliteStore:
         for cid, intake_json, _version, events in self._batches(with_chain=False):
             yield decode_complaint(cid, intake_json, (e.body_json for e in events))
 
-    def _batches(self, *, with_chain: bool
-                 ) -> Iterator[tuple[str, str, int | None, list[StoredEvent]]]:
+    def _batches(
+        self, *, with_chain: bool
+    ) -> Iterator[tuple[str, str, int | None, list[StoredEvent]]]:
         """Complaints with their events and projected version, ``_BATCH`` per snapshot."""
         after: str | None = None
-        cols = ("seq, kind, at, actor, body_json, prev_hash, hash" if with_chain
-                else "seq, body_json")
-        heads_sql = ("SELECT c.id, c.intake_json, p.version FROM complaints AS c"
-                     " LEFT JOIN projection AS p ON p.id = c.id")
+        cols = (
+            "seq, kind, at, actor, body_json, prev_hash, hash" if with_chain else "seq, body_json"
+        )
+        heads_sql = (
+            "SELECT c.id, c.intake_json, p.version FROM complaints AS c"
+            " LEFT JOIN projection AS p ON p.id = c.id"
+        )
         while True:
             with self._read() as conn:
                 if after is None:
-                    heads = conn.execute(f"{heads_sql} ORDER BY c.id LIMIT ?",
-                                         (_BATCH,)).fetchall()
+                    heads = conn.execute(f"{heads_sql} ORDER BY c.id LIMIT ?", (_BATCH,)).fetchall()
                 else:
-                    heads = conn.execute(f"{heads_sql} WHERE c.id > ? ORDER BY c.id LIMIT ?",
-                                         (after, _BATCH)).fetchall()
+                    heads = conn.execute(
+                        f"{heads_sql} WHERE c.id > ? ORDER BY c.id LIMIT ?", (after, _BATCH)
+                    ).fetchall()
                 if not heads:
                     return
                 first, last = heads[0][0], heads[-1][0]
                 grouped: dict[str, list[StoredEvent]] = {h[0]: [] for h in heads}
                 for r in conn.execute(
-                        f"SELECT complaint_id, {cols} FROM events"
-                        " WHERE complaint_id BETWEEN ? AND ? ORDER BY complaint_id, seq",
-                        (first, last)):
+                    f"SELECT complaint_id, {cols} FROM events"
+                    " WHERE complaint_id BETWEEN ? AND ? ORDER BY complaint_id, seq",
+                    (first, last),
+                ):
                     bucket = grouped.get(r[0])
                     if bucket is None:  # an orphan: verify reports it separately
                         continue
@@ -497,19 +541,25 @@ class SqliteStore:
         """Undelivered items due at ``now`` (never tried, or their retry time has come),
         oldest queued first."""
         check_limit(limit)
-        rows = self._conn().execute(
-            "SELECT id, notifier, body_json, attempts, next_attempt_at, last_error FROM outbox"
-            " WHERE delivered_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
-            " ORDER BY id LIMIT ?",
-            (to_utc_text(now, "now"), limit),
-        ).fetchall()
+        rows = (
+            self._conn()
+            .execute(
+                "SELECT id, notifier, body_json, attempts, next_attempt_at, last_error FROM outbox"
+                " WHERE delivered_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+                " ORDER BY id LIMIT ?",
+                (to_utc_text(now, "now"), limit),
+            )
+            .fetchall()
+        )
         return [outbox_item(*r) for r in rows]
 
     def mark_delivered(self, item_id: int, at: datetime) -> None:
         """Record delivery; marking an already delivered item again changes nothing."""
         conn = self._conn()
-        cur = conn.execute("UPDATE outbox SET delivered_at = ? WHERE id = ?"
-                           " AND delivered_at IS NULL", (to_utc_text(at, "at"), item_id))
+        cur = conn.execute(
+            "UPDATE outbox SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL",
+            (to_utc_text(at, "at"), item_id),
+        )
         if cur.rowcount == 0:
             self._require_item(conn, item_id)
 
@@ -552,12 +602,13 @@ class SqliteStore:
             problems.extend(found)
         conn = self._conn()
         for (cid,) in conn.execute(
-                "SELECT DISTINCT complaint_id FROM events WHERE complaint_id NOT IN"
-                " (SELECT id FROM complaints) ORDER BY complaint_id"):
+            "SELECT DISTINCT complaint_id FROM events WHERE complaint_id NOT IN"
+            " (SELECT id FROM complaints) ORDER BY complaint_id"
+        ):
             problems.append(f"complaint {cid}: events stored without the complaint record")
         for (cid,) in conn.execute(
-                "SELECT id FROM projection WHERE id NOT IN (SELECT id FROM complaints)"
-                " ORDER BY id"):
+            "SELECT id FROM projection WHERE id NOT IN (SELECT id FROM complaints) ORDER BY id"
+        ):
             problems.append(f"complaint {cid}: projection row without the complaint record")
         return VerifyReport(complaints=complaints, events=events, problems=tuple(problems))
 
@@ -566,45 +617,78 @@ class SqliteStore:
 
 
 def _load(conn: sqlite3.Connection, complaint_id: str) -> Complaint:
-    head = conn.execute("SELECT intake_json FROM complaints WHERE id = ?",
-                        (complaint_id,)).fetchone()
+    head = conn.execute(
+        "SELECT intake_json FROM complaints WHERE id = ?", (complaint_id,)
+    ).fetchone()
     if head is None:
         raise UnknownComplaintError(complaint_id)
-    bodies = [r[0] for r in conn.execute(
-        "SELECT body_json FROM events WHERE complaint_id = ? ORDER BY seq", (complaint_id,))]
+    bodies = [
+        r[0]
+        for r in conn.execute(
+            "SELECT body_json FROM events WHERE complaint_id = ? ORDER BY seq", (complaint_id,)
+        )
+    ]
     return decode_complaint(complaint_id, head[0], bodies)
 
 
-def _insert_events(conn: sqlite3.Connection, complaint_id: str, version: int, prev: str,
-                   events: Sequence[Event], bodies: Sequence[str]) -> None:
+def _insert_events(
+    conn: sqlite3.Connection,
+    complaint_id: str,
+    version: int,
+    prev: str,
+    events: Sequence[Event],
+    bodies: Sequence[str],
+) -> None:
     rows = []
     for offset, (event, body) in enumerate(zip(events, bodies, strict=True), start=1):
         seq = version + offset
         digest = event_hash(prev, complaint_id, seq, body)
         # The at column is the body's own text (the serializer writes isoformat()).
-        rows.append((complaint_id, seq, event.kind, event.at.isoformat(), event.actor, body,
-                     prev, digest))
+        rows.append(
+            (complaint_id, seq, event.kind, event.at.isoformat(), event.actor, body, prev, digest)
+        )
         prev = digest
     conn.executemany(
         "INSERT INTO events (complaint_id, seq, kind, at, actor, body_json, prev_hash, hash)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
 
 
-def _insert_outbox(conn: sqlite3.Connection,
-                   entries: Sequence[tuple[str, Notification]]) -> None:
+def _insert_outbox(conn: sqlite3.Connection, entries: Sequence[tuple[str, Notification]]) -> None:
+    if not entries:
+        return
     conn.executemany(
         "INSERT INTO outbox (notifier, dedupe_key, complaint_id, body_json, created_at)"
         " VALUES (?, ?, ?, ?, ?) ON CONFLICT (notifier, dedupe_key) DO NOTHING",
-        [(notifier, n.key, n.complaint_id, notification_to_json(n),
-          to_utc_text(n.created_at, "notification.created_at")) for notifier, n in entries],
+        [
+            (
+                notifier,
+                n.key,
+                n.complaint_id,
+                notification_to_json(n),
+                to_utc_text(n.created_at, "notification.created_at"),
+            )
+            for notifier, n in entries
+        ],
     )
 
 
 def _row_params(row: ComplaintRow, version: int, key: str) -> tuple[Any, ...]:
     return (
-        row.id, row.status, to_utc_text(row.received_at, "row.received_at"), version,
-        row.site, row.department, row.category, row.grade, row.channel, row.validity,
-        row.kind, row.handler, row.rung,
+        row.id,
+        row.status,
+        to_utc_text(row.received_at, "row.received_at"),
+        version,
+        row.site,
+        row.department,
+        row.category,
+        row.grade,
+        row.channel,
+        row.validity,
+        row.kind,
+        row.handler,
+        row.rung,
         None if row.next_due is None else to_utc_text(row.next_due, "row.next_due"),
         key,
     )
@@ -612,8 +696,81 @@ def _row_params(row: ComplaintRow, version: int, key: str) -> tuple[Any, ...]:
 
 def _row_from(r: Sequence[Any]) -> ComplaintRow:
     return ComplaintRow(
-        id=r[0], status=r[1], received_at=parse_utc(r[2]), version=int(r[3]), site=r[4],
-        department=r[5], category=r[6], grade=r[7], channel=r[8], validity=r[9], kind=r[10],
-        handler=r[11], rung=r[12], next_due=None if r[13] is None else parse_utc(r[13]),
+        id=r[0],
+        status=r[1],
+        received_at=parse_utc(r[2]),
+        version=int(r[3]),
+        site=r[4],
+        department=r[5],
+        category=r[6],
+        grade=r[7],
+        channel=r[8],
+        validity=r[9],
+        kind=r[10],
+        handler=r[11],
+        rung=r[12],
+        next_due=None if r[13] is None else parse_utc(r[13]),
         idempotency_key=r[14],
     )
+
+
+@attrs.frozen
+class _Prepared:
+    """A complaint encoded for insertion, checked before any lock is taken."""
+
+    complaint: Complaint
+    key: str
+    events: Sequence[Event]
+    entries: Sequence[tuple[str, Notification]]
+    intake_json: str
+    bodies: list[str]
+    params: tuple[Any, ...]
+    created_at: str
+
+
+def _prepare(
+    complaint: Complaint, row: ComplaintRow, outbox: Sequence[tuple[str, Notification]]
+) -> _Prepared:
+    if not isinstance(complaint, Complaint):
+        raise InvalidInputError("complaint", "expected a Complaint")
+    key = effective_key(complaint, row)
+    events = check_events(complaint.events)
+    entries = check_outbox(outbox)
+    intake_json = encode_intake(complaint.intake)
+    bodies = [encode_event(ev) for ev in events]
+    params = _row_params(row, len(events), key)
+    last = events[-1].at if events else complaint.intake.received_at
+    return _Prepared(
+        complaint,
+        key,
+        events,
+        entries,
+        intake_json,
+        bodies,
+        params,
+        to_utc_text(last, "created_at"),
+    )
+
+
+def _create_in(conn: sqlite3.Connection, p: _Prepared) -> Complaint:
+    complaint = p.complaint
+    if p.key:
+        found = conn.execute(
+            "SELECT id FROM complaints WHERE idempotency_key = ?", (p.key,)
+        ).fetchone()
+        if found is not None:
+            return _load(conn, found[0])
+    if conn.execute("SELECT 1 FROM complaints WHERE id = ?", (complaint.id,)).fetchone():
+        raise InvalidInputError("complaint.id", "a complaint with this id already exists")
+    conn.execute(
+        "INSERT INTO complaints (id, idempotency_key, intake_json, created_at) VALUES (?, ?, ?, ?)",
+        (complaint.id, p.key or None, p.intake_json, p.created_at),
+    )
+    _insert_events(conn, complaint.id, 0, genesis_hash(p.intake_json), p.events, p.bodies)
+    conn.execute(
+        f"INSERT INTO projection ({_ROW_COLUMNS}) VALUES "
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        p.params,
+    )
+    _insert_outbox(conn, p.entries)
+    return complaint

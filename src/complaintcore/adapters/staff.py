@@ -168,13 +168,23 @@ _ALL_DAYS: Final = (0, 1, 2, 3, 4, 5, 6)
 
 def _day_names() -> dict[str, int]:
     names = {
-        "mon": 0, "monday": 0,
-        "tue": 1, "tues": 1, "tuesday": 1,
-        "wed": 2, "wednesday": 2,
-        "thu": 3, "thur": 3, "thurs": 3, "thursday": 3,
-        "fri": 4, "friday": 4,
-        "sat": 5, "saturday": 5,
-        "sun": 6, "sunday": 6,
+        "mon": 0,
+        "monday": 0,
+        "tue": 1,
+        "tues": 1,
+        "tuesday": 1,
+        "wed": 2,
+        "wednesday": 2,
+        "thu": 3,
+        "thur": 3,
+        "thurs": 3,
+        "thursday": 3,
+        "fri": 4,
+        "friday": 4,
+        "sat": 5,
+        "saturday": 5,
+        "sun": 6,
+        "sunday": 6,
     }
     for prefix in ("周", "星期", "礼拜"):
         names.update({prefix + zh: i for i, zh in enumerate("一二三四五六日")})
@@ -252,9 +262,9 @@ def _parse_duty(text: str) -> tuple[DutyWindow, ...]:
                     continue
                 raise _DutyError("expected hours such as 09:00-18:00")
             for before, after in itertools.pairwise(ranges):
-                if piece[before.end():after.start()].strip():
+                if piece[before.end() : after.start()].strip():
                     raise _DutyError("unexpected text between hour ranges")
-            if piece[ranges[-1].end():].strip():
+            if piece[ranges[-1].end() :].strip():
                 raise _DutyError("unexpected text after the hours")
             head = piece[: ranges[0].start()].strip()
             if head:
@@ -360,8 +370,11 @@ class _Collector:
 
     def add(self, record: Mapping[str, object], where: _Where, label: str) -> None:
         before = len(self.problems)
-        text = {f: self._text(record, f, where) for f in CSV_COLUMNS
-                if f not in ("duty", "sees_personal_data")}
+        text = {
+            f: self._text(record, f, where)
+            for f in CSV_COLUMNS
+            if f not in ("duty", "sees_personal_data")
+        }
         for f in _REQUIRED:
             if text.get(f) == "" and not self._has_problem(where(f), before):
                 self.problem(where(f), "required; missing or empty")
@@ -373,13 +386,16 @@ class _Collector:
                 # Quote the id only when it looks like one: a shifted column may
                 # have put a name here (PRV-1).
                 shown = f" {staff_id!r}" if _PLAIN_ID.fullmatch(staff_id) else ""
-                self.problem(where("staff_id"),
-                             f"duplicate staff id{shown} (first at {self._seen[staff_id]})")
+                self.problem(
+                    where("staff_id"),
+                    f"duplicate staff id{shown} (first at {self._seen[staff_id]})",
+                )
             else:
                 self._seen[staff_id] = label
         self._check_format(text, "email", _EMAIL, "not an email address", where)
-        self._check_format(text, "phone", _PHONE,
-                           "not a phone number (digits, optional +, spaces, dashes)", where)
+        self._check_format(
+            text, "phone", _PHONE, "not a phone number (digits, optional +, spaces, dashes)", where
+        )
         self._check_format(text, "webhook", _WEBHOOK, "not an http(s) URL", where)
         if self.pack is not None:
             self._check_pack(self.pack, text, where)
@@ -387,19 +403,21 @@ class _Collector:
         sees = self._bool(record.get("sees_personal_data"), where("sees_personal_data"))
         if len(self.problems) > before or duty is None or sees is None:
             return
-        self.members.append(StaffMember(
-            staff_id=staff_id,
-            name=text["name"],
-            role=text["role"],
-            rung=text["rung"],
-            department=text["department"],
-            site=text["site"] or "*",
-            email=text["email"],
-            phone=text["phone"],
-            webhook=text["webhook"],
-            duty=duty,
-            sees_personal_data=sees,
-        ))
+        self.members.append(
+            StaffMember(
+                staff_id=staff_id,
+                name=text["name"],
+                role=text["role"],
+                rung=text["rung"],
+                department=text["department"],
+                site=text["site"] or "*",
+                email=text["email"],
+                phone=text["phone"],
+                webhook=text["webhook"],
+                duty=duty,
+                sees_personal_data=sees,
+            )
+        )
 
     def problem(self, path: str, reason: str) -> None:
         self.problems.append(FieldProblem(path, reason))
@@ -417,8 +435,14 @@ class _Collector:
             return ""
         return value.strip()
 
-    def _check_format(self, text: Mapping[str, str], field: str, pattern: re.Pattern[str],
-                      reason: str, where: _Where) -> None:
+    def _check_format(
+        self,
+        text: Mapping[str, str],
+        field: str,
+        pattern: re.Pattern[str],
+        reason: str,
+        where: _Where,
+    ) -> None:
         if text[field] and pattern.fullmatch(text[field]) is None:
             self.problem(where(field), reason)
 
@@ -426,22 +450,26 @@ class _Collector:
         # ESC-1: a member's rung is one of the pack's ladder; CLS-3: departments too.
         if text["rung"] and not pack.has_rung(text["rung"]):
             codes = ", ".join(r.code for r in pack.ladder)
-            self.problem(where("rung"), f"not a rung of the {pack.name} ladder "
-                                         f"(expected one of: {codes})")
+            self.problem(
+                where("rung"), f"not a rung of the {pack.name} ladder (expected one of: {codes})"
+            )
         if text["department"] and not pack.has_department(text["department"]):
             codes = ", ".join(d.code for d in pack.departments)
-            self.problem(where("department"), f"not a department of {pack.name} "
-                                               f"(expected one of: {codes})")
+            self.problem(
+                where("department"), f"not a department of {pack.name} (expected one of: {codes})"
+            )
 
     def _duty(self, value: object, path: str) -> tuple[DutyWindow, ...] | None:
         if value is None:
             return ()
-        if (not self.from_text and isinstance(value, list)
-                and all(isinstance(v, str) for v in value)):
+        if (
+            not self.from_text
+            and isinstance(value, list)
+            and all(isinstance(v, str) for v in value)
+        ):
             value = "; ".join(value)
         if not isinstance(value, str):
-            self.problem(path, "expected a string such as 'Mon-Fri 09:00-18:00' "
-                                "or a list of them")
+            self.problem(path, "expected a string such as 'Mon-Fri 09:00-18:00' or a list of them")
             return None
         try:
             return _parse_duty(value)
@@ -471,8 +499,12 @@ class _Collector:
         return StaffList(self.members)
 
 
-def staff_from_records(records: Iterable[Mapping[str, object]], *, source: str = "staff records",
-                       pack: RulePack | None = None) -> StaffList:
+def staff_from_records(
+    records: Iterable[Mapping[str, object]],
+    *,
+    source: str = "staff records",
+    pack: RulePack | None = None,
+) -> StaffList:
     """Validate plain mappings (as parsed from TOML or JSON) into a :class:`StaffList`.
 
     For hosts whose staff come from their own store.  Keys are those of
@@ -498,8 +530,9 @@ def staff_from_records(records: Iterable[Mapping[str, object]], *, source: str =
     return collector.result(source)
 
 
-def staff_from_toml(text: str, *, source: str = "<toml>",
-                    pack: RulePack | None = None) -> StaffList:
+def staff_from_toml(
+    text: str, *, source: str = "<toml>", pack: RulePack | None = None
+) -> StaffList:
     """Read a TOML document of ``[[staff]]`` tables.
 
     :raises SerializationError: a TOML syntax error, or every invalid field.
@@ -508,8 +541,11 @@ def staff_from_toml(text: str, *, source: str = "<toml>",
         data = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
         raise SerializationError(source, [FieldProblem("file", f"not valid TOML: {exc}")]) from None
-    problems = [FieldProblem(k, "unknown key (expected only [[staff]] tables)")
-                for k in data if k != "staff"]
+    problems = [
+        FieldProblem(k, "unknown key (expected only [[staff]] tables)")
+        for k in data
+        if k != "staff"
+    ]
     staff = data.get("staff")
     if staff is None:
         problems.append(FieldProblem("staff", "missing; expected [[staff]] tables"))
@@ -522,15 +558,28 @@ def staff_from_toml(text: str, *, source: str = "<toml>",
 
 
 _COLUMN_ALIASES: Final[dict[str, str]] = {
-    "工号": "staff_id", "员工编号": "staff_id", "id": "staff_id",
+    "工号": "staff_id",
+    "员工编号": "staff_id",
+    "id": "staff_id",
     "姓名": "name",
-    "岗位": "role", "职务": "role", "角色": "role",
-    "层级": "rung", "级别": "rung",
+    "岗位": "role",
+    "职务": "role",
+    "角色": "role",
+    "层级": "rung",
+    "级别": "rung",
     "部门": "department",
-    "项目": "site", "小区": "site", "site_code": "site",
-    "邮箱": "email", "电子邮箱": "email",
-    "电话": "phone", "手机": "phone", "手机号": "phone", "联系电话": "phone",
-    "值班时间": "duty", "值班": "duty", "on_duty_hours": "duty",
+    "项目": "site",
+    "小区": "site",
+    "site_code": "site",
+    "邮箱": "email",
+    "电子邮箱": "email",
+    "电话": "phone",
+    "手机": "phone",
+    "手机号": "phone",
+    "联系电话": "phone",
+    "值班时间": "duty",
+    "值班": "duty",
+    "on_duty_hours": "duty",
     "可见个人信息": "sees_personal_data",
 }
 
@@ -543,8 +592,7 @@ def _column(cell: str) -> str | None:
     return _COLUMN_ALIASES.get(key)
 
 
-def staff_from_csv(text: str, *, source: str = "<csv>",
-                   pack: RulePack | None = None) -> StaffList:
+def staff_from_csv(text: str, *, source: str = "<csv>", pack: RulePack | None = None) -> StaffList:
     """Read CSV text whose first row is a header naming :data:`CSV_COLUMNS`.
 
     Columns may come in any order; optional columns may be left out; Chinese
@@ -568,13 +616,15 @@ def staff_from_csv(text: str, *, source: str = "<csv>",
                 header = _read_header(row_no, cells, source)
                 continue
             count += 1
-            extra = cells[len(header):]
+            extra = cells[len(header) :]
             if any(c.strip() for c in extra):
-                collector.problem(f"row {row_no}",
-                                   f"{len(cells)} cells but the header has {len(header)}")
+                collector.problem(
+                    f"row {row_no}", f"{len(cells)} cells but the header has {len(header)}"
+                )
                 continue
-            record = {col: cell for col, cell in zip(header, cells, strict=False)
-                      if col is not None}
+            record = {
+                col: cell for col, cell in zip(header, cells, strict=False) if col is not None
+            }
             collector.add(record, _in_row(row_no), f"row {row_no}")
     except csv.Error as exc:
         collector.problem(f"row {row_no + 1}", f"malformed CSV: {exc}")
@@ -592,19 +642,28 @@ def _read_header(row_no: int, cells: Sequence[str], source: str) -> list[str | N
         col = _column(cell)
         if col is None and cell.strip():
             # The position only: a file without a header would put a name here.
-            problems.append(FieldProblem(f"row {row_no}, column {j}",
-                                         "unknown column; expected " + ", ".join(CSV_COLUMNS)))
+            problems.append(
+                FieldProblem(
+                    f"row {row_no}, column {j}",
+                    "unknown column; expected " + ", ".join(CSV_COLUMNS),
+                )
+            )
         elif col is not None and col in header:
             problems.append(FieldProblem(f"row {row_no}, column {j}", f"repeats column {col}"))
         header.append(col)
     missing = [c for c in _REQUIRED if c not in header]
     if len(missing) == len(_REQUIRED):
         # Probably no header at all: one problem, and no cell of the row quoted.
-        problems = [FieldProblem(f"row {row_no}", "not a header row; the first row must name "
-                                 "the columns: " + ", ".join(CSV_COLUMNS))]
+        problems = [
+            FieldProblem(
+                f"row {row_no}",
+                "not a header row; the first row must name the columns: " + ", ".join(CSV_COLUMNS),
+            )
+        ]
     elif missing:
-        problems.append(FieldProblem(f"row {row_no}",
-                                     "header lacks required column(s) " + ", ".join(missing)))
+        problems.append(
+            FieldProblem(f"row {row_no}", "header lacks required column(s) " + ", ".join(missing))
+        )
     if problems:
         raise SerializationError(source, problems)
     return header
@@ -651,8 +710,9 @@ def load_sample_staff(*, pack: RulePack | None = None) -> StaffList:
     For demos, tutorials and tests; a real office writes its own file
     (:func:`write_sample_staff` gives a starting point).
     """
-    return staff_from_toml(_sample_bytes().decode("utf-8"),
-                           source=f"{_DATA_PACKAGE}/{SAMPLE_STAFF_FILE}", pack=pack)
+    return staff_from_toml(
+        _sample_bytes().decode("utf-8"), source=f"{_DATA_PACKAGE}/{SAMPLE_STAFF_FILE}", pack=pack
+    )
 
 
 def write_sample_staff(path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:

@@ -271,8 +271,10 @@ def _check_grades(pack: RulePack, out: _Problems) -> None:
     )
     for lo, hi in itertools.pairwise(ranked):
         low, high = pack.grade_handlers[lo], pack.grade_handlers[hi]
-        if low.rung in positions and high.rung in positions and (
-            positions[high.rung] < positions[low.rung]
+        if (
+            low.rung in positions
+            and high.rung in positions
+            and (positions[high.rung] < positions[low.rung])
         ):
             out.add(
                 f"grade_handlers[{hi}].rung",
@@ -336,8 +338,10 @@ def _check_clocks(pack: RulePack, out: _Problems) -> None:
             if not tags:
                 out.add(f"{path}.{key}", "at least one event tag")
         for key, tags in (
-            ("start", clock.start), ("stop", clock.stop),
-            ("pause", clock.pause), ("resume", clock.resume),
+            ("start", clock.start),
+            ("stop", clock.stop),
+            ("pause", clock.pause),
+            ("resume", clock.resume),
         ):
             for j, tag in enumerate(tags):
                 if tag not in known:
@@ -359,12 +363,15 @@ def _duration_problem(mode: ClockMode, d: Duration) -> str:
     empty = not (d.minutes or d.days or d.months)
     if mode not in _NEEDS_DURATION:  # same_day, promised (DL-5): the end is not a length
         return "" if empty else f"a {mode.value} clock takes no duration"
-    fits = not empty and {
-        ClockMode.WALL: not d.months,
-        ClockMode.WORKING_TIME: not d.months,
-        ClockMode.WORKING_DAYS: bool(d.days) and not d.minutes and not d.months,
-        ClockMode.MONTHS: bool(d.months) and not d.minutes and not d.days,
-    }[mode]
+    fits = (
+        not empty
+        and {
+            ClockMode.WALL: not d.months,
+            ClockMode.WORKING_TIME: not d.months,
+            ClockMode.WORKING_DAYS: bool(d.days) and not d.minutes and not d.months,
+            ClockMode.MONTHS: bool(d.months) and not d.minutes and not d.days,
+        }[mode]
+    )
     return "" if fits else f"mode {mode.value!r} needs a duration in {_NEEDS_DURATION[mode]}"
 
 

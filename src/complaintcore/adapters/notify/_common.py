@@ -26,8 +26,15 @@ class NotificationError(ComplaintCoreError, ConnectionError):
     retry, but a host can alert on it instead.
     """
 
-    def __init__(self, notifier: str, key: str, reason: str, *,
-                 status: int | None = None, retryable: bool = True) -> None:
+    def __init__(
+        self,
+        notifier: str,
+        key: str,
+        reason: str,
+        *,
+        status: int | None = None,
+        retryable: bool = True,
+    ) -> None:
         super().__init__(f"{notifier}: notification {key!r} not delivered: {reason}")
         self.notifier = notifier
         self.key = key
@@ -49,8 +56,21 @@ _PHONE = re.compile(
     r"(?![A-Za-z0-9_])"
 )
 _MIN_PHONE_DIGITS = 7
-_PERSONAL_KEYS = ("name", "phone", "mobile", "tel", "email", "mail", "room", "address",
-                  "contact", "complainant", "owner", "id_card", "idcard")
+_PERSONAL_KEYS = (
+    "name",
+    "phone",
+    "mobile",
+    "tel",
+    "email",
+    "mail",
+    "room",
+    "address",
+    "contact",
+    "complainant",
+    "owner",
+    "id_card",
+    "idcard",
+)
 
 
 def _mask_phone(match: re.Match[str]) -> str:

@@ -24,10 +24,31 @@ __all__ = ["notifiers_from_config"]
 
 _TOP = ("log", "email", "webhooks")
 _LOG = ("logger_name", "level", "name")
-_EMAIL = ("host", "port", "sender", "username", "password", "password_env", "starttls",
-          "implicit_tls", "timeout", "message_id_domain", "name")
-_WEBHOOK = ("url", "per_recipient", "format", "msgtype", "timeout", "secret", "secret_env",
-            "name", "redact", "headers")
+_EMAIL = (
+    "host",
+    "port",
+    "sender",
+    "username",
+    "password",
+    "password_env",
+    "starttls",
+    "implicit_tls",
+    "timeout",
+    "message_id_domain",
+    "name",
+)
+_WEBHOOK = (
+    "url",
+    "per_recipient",
+    "format",
+    "msgtype",
+    "timeout",
+    "secret",
+    "secret_env",
+    "name",
+    "redact",
+    "headers",
+)
 
 
 def _table(value: object, path: str, allowed: tuple[str, ...]) -> dict[str, Any]:
@@ -78,9 +99,12 @@ def _log_notifier(value: object) -> Notifier | None:
     return _build("log", LogNotifier, **table)
 
 
-def notifiers_from_config(config: Mapping[str, Any], *,
-                          environ: Mapping[str, str] | None = None,
-                          clock: Callable[[], datetime] | None = None) -> list[Notifier]:
+def notifiers_from_config(
+    config: Mapping[str, Any],
+    *,
+    environ: Mapping[str, str] | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> list[Notifier]:
     """The notifiers a configuration asks for, log first.
 
     ``{"log": true | false | {logger_name, level, name},
@@ -121,15 +145,18 @@ def notifiers_from_config(config: Mapping[str, Any], *,
         if not isinstance(per_recipient, bool):
             raise InvalidInputError(f"{path}.per_recipient", "expected true or false")
         if per_recipient == ("url" in table):
-            raise InvalidInputError(f"{path}.url", "give url, or per_recipient = true to use "
-                                    "each recipient's own webhook (not both)")
-        result.append(_build(path, WebhookNotifier, table.pop("url", None), clock=clock,
-                             **table))
+            raise InvalidInputError(
+                f"{path}.url",
+                "give url, or per_recipient = true to use each recipient's own webhook (not both)",
+            )
+        result.append(_build(path, WebhookNotifier, table.pop("url", None), clock=clock, **table))
         paths.append(path)
     seen: dict[str, str] = {}
     for path, notifier in zip(paths, result, strict=True):
         if notifier.name in seen:
-            raise InvalidInputError(f"{path}.name", f"notifier name {notifier.name!r} is "
-                                    f"already used by {seen[notifier.name]}")
+            raise InvalidInputError(
+                f"{path}.name",
+                f"notifier name {notifier.name!r} is already used by {seen[notifier.name]}",
+            )
         seen[notifier.name] = path
     return result

@@ -27,8 +27,13 @@ class LogNotifier:
     ``topic``) for structured log handlers.
     """
 
-    def __init__(self, logger_name: str = "complaintcore.notify", *,
-                 level: int = logging.INFO, name: str = "log") -> None:
+    def __init__(
+        self,
+        logger_name: str = "complaintcore.notify",
+        *,
+        level: int = logging.INFO,
+        name: str = "log",
+    ) -> None:
         check_text(logger_name, "logger_name")
         if isinstance(level, bool) or not isinstance(level, int):
             raise InvalidInputError("level", "expected a logging level such as logging.INFO")
@@ -48,12 +53,15 @@ class LogNotifier:
         self.logger.log(
             self.level,
             "notify key=%s complaint=%s topic=%s to=%s subject=%r body=%r",
-            notification.key, notification.complaint_id, notification.topic,
+            notification.key,
+            notification.complaint_id,
+            notification.topic,
             redact(to, also=also),
             redact(notification.subject, also=also),
             redact(notification.body, also=also),
-            extra={"notification_key": notification.key,
-                   "complaint_id": notification.complaint_id,
-                   "topic": notification.topic},
+            extra={
+                "notification_key": notification.key,
+                "complaint_id": notification.complaint_id,
+                "topic": notification.topic,
+            },
         )
-

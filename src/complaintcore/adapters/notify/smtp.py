@@ -75,11 +75,21 @@ class SmtpNotifier:
     :param message_id_domain: right-hand side of the derived Message-ID.
     """
 
-    def __init__(self, host: str, port: int = 25, *, sender: str,
-                 username: str | None = None, password: str | None = None,
-                 starttls: bool = False, implicit_tls: bool = False,
-                 ssl_context: ssl.SSLContext | None = None, timeout: float = 10,
-                 message_id_domain: str = "complaintcore", name: str = "email") -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int = 25,
+        *,
+        sender: str,
+        username: str | None = None,
+        password: str | None = None,
+        starttls: bool = False,
+        implicit_tls: bool = False,
+        ssl_context: ssl.SSLContext | None = None,
+        timeout: float = 10,
+        message_id_domain: str = "complaintcore",
+        name: str = "email",
+    ) -> None:
         self.host = check_text(host, "host")
         self.port = check_port(port)
         self.sender = check_text(sender, "sender")
@@ -128,18 +138,22 @@ class SmtpNotifier:
     def send(self, notification: Notification, recipient: StaffMember | None) -> None:
         """Deliver by SMTP or raise :class:`NotificationError`."""
         if recipient is None or not recipient.email:
-            _log.debug("%s: no address for notification %s; skipped", self.name,
-                       notification.key)
+            _log.debug("%s: no address for notification %s; skipped", self.name, notification.key)
             return
         try:
             self._deliver(self.build_message(notification, recipient.email))
         except (smtplib.SMTPException, OSError, ValueError) as exc:
             reason, code = _describe(exc)
             permanent = isinstance(exc, smtplib.SMTPNotSupportedError | ValueError) or (
-                code is not None and code >= 500)
-            error = NotificationError(self.name, notification.key,
-                                      f"{reason} via {self.host}:{self.port}",
-                                      status=code, retryable=not permanent)
+                code is not None and code >= 500
+            )
+            error = NotificationError(
+                self.name,
+                notification.key,
+                f"{reason} via {self.host}:{self.port}",
+                status=code,
+                retryable=not permanent,
+            )
             # smtplib's own messages name the refused addresses: do not chain them.
             cause = None if isinstance(exc, smtplib.SMTPException) else exc
             raise error from cause

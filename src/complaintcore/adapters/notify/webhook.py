@@ -44,8 +44,10 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MAX_REPLY = 64 * 1024
 # Content limits in UTF-8 bytes: WeCom markdown 4096, text 2048; DingTalk ~20000.
 _LIMITS: dict[tuple[str, str], int] = {
-    ("wecom", "markdown"): 4096, ("wecom", "text"): 2048,
-    ("dingtalk", "markdown"): 18000, ("dingtalk", "text"): 18000,
+    ("wecom", "markdown"): 4096,
+    ("wecom", "text"): 2048,
+    ("dingtalk", "markdown"): 18000,
+    ("dingtalk", "text"): 18000,
 }
 # Robot errcodes worth retrying: system busy, too many messages per minute.
 _RETRYABLE_ERRCODES = frozenset({-1, 45009, 130101})
@@ -105,12 +107,20 @@ class WebhookNotifier:
     :param clock: aware ``now`` for DingTalk timestamps (injected in tests).
     """
 
-    def __init__(self, url: str | None = None, *, format: WebhookFormat = "json",
-                 msgtype: MsgType = "markdown", timeout: float = 5,
-                 secret: str | None = None, name: str | None = None,
-                 redact: bool | None = None, headers: Mapping[str, str] | None = None,
-                 proxies: Mapping[str, str] | None = None,
-                 clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        format: WebhookFormat = "json",
+        msgtype: MsgType = "markdown",
+        timeout: float = 5,
+        secret: str | None = None,
+        name: str | None = None,
+        redact: bool | None = None,
+        headers: Mapping[str, str] | None = None,
+        proxies: Mapping[str, str] | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         if format not in get_args(WebhookFormat):
             raise InvalidInputError("format", f"expected one of {get_args(WebhookFormat)}")
         if msgtype not in get_args(MsgType):
@@ -135,8 +145,11 @@ class WebhookNotifier:
         self.msgtype: MsgType = msgtype
         self.timeout = check_timeout(timeout)
         self._secret = secret
-        self.name = check_text(name, "name") if name is not None else (
-            "webhook" if format == "json" else format)
+        self.name = (
+            check_text(name, "name")
+            if name is not None
+            else ("webhook" if format == "json" else format)
+        )
         self.redact = redact if redact is not None else format != "json"
         self._headers = dict(headers or {})
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -151,8 +164,9 @@ class WebhookNotifier:
 
     # ----------------------------------------------------------------- payloads
 
-    def build_payload(self, notification: Notification,
-                      recipient: StaffMember | None) -> dict[str, Any]:
+    def build_payload(
+        self, notification: Notification, recipient: StaffMember | None
+    ) -> dict[str, Any]:
         """The JSON document for one notification (public so hosts can preview it)."""
         subject, body = notification.subject, notification.body
         data = dict(notification.data)
@@ -161,10 +175,16 @@ class WebhookNotifier:
             subject, body = redact(subject, also=also), redact(body, also=also)
             data = {k: redact(v, also=also) for k, v in data.items()}
         if self.format == "json":
-            return {"key": notification.key, "complaint_id": notification.complaint_id,
-                    "topic": notification.topic, "recipient": notification.recipient,
-                    "subject": subject, "body": body,
-                    "created_at": notification.created_at.isoformat(), "data": data}
+            return {
+                "key": notification.key,
+                "complaint_id": notification.complaint_id,
+                "topic": notification.topic,
+                "recipient": notification.recipient,
+                "subject": subject,
+                "body": body,
+                "created_at": notification.created_at.isoformat(),
+                "data": data,
+            }
         limit = _LIMITS[(self.format, self.msgtype)]
         footer = f"{notification.complaint_id} · {notification.topic}"
         if self.msgtype == "text":
@@ -173,8 +193,9 @@ class WebhookNotifier:
         if self.format == "wecom":
             content = _truncate(f"**{subject}**\n{body}\n> {footer}", limit)
             return {"msgtype": "markdown", "markdown": {"content": content}}
-        text = _truncate(f"### {subject}\n\n{body.replace(chr(10), '  ' + chr(10))}\n\n> {footer}",
-                         limit)
+        text = _truncate(
+            f"### {subject}\n\n{body.replace(chr(10), '  ' + chr(10))}\n\n> {footer}", limit
+        )
         return {"msgtype": "markdown", "markdown": {"title": subject, "text": text}}
 
     def _target(self, url: str) -> str:
@@ -198,17 +219,23 @@ class WebhookNotifier:
             try:
                 check_http_url(url, "recipient.webhook")
             except InvalidInputError as exc:
-                raise NotificationError(self.name, notification.key, str(exc),
-                                        retryable=False) from None
-        body = json.dumps(self.build_payload(notification, recipient),
-                          ensure_ascii=False).encode("utf-8")
-        headers = {"Content-Type": "application/json; charset=utf-8",
-                   "User-Agent": f"complaintcore/{__version__}",
-                   "Idempotency-Key": _header_value(notification.key), **self._headers}
+                raise NotificationError(
+                    self.name, notification.key, str(exc), retryable=False
+                ) from None
+        body = json.dumps(self.build_payload(notification, recipient), ensure_ascii=False).encode(
+            "utf-8"
+        )
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": f"complaintcore/{__version__}",
+            "Idempotency-Key": _header_value(notification.key),
+            **self._headers,
+        }
         if self.format == "json" and self._secret is not None:
             headers["X-Complaintcore-Signature"] = json_signature(self._secret, body)
-        request = urllib.request.Request(self._target(url), data=body, headers=headers,
-                                         method="POST")
+        request = urllib.request.Request(
+            self._target(url), data=body, headers=headers, method="POST"
+        )
         reply = self._post(request, notification.key, public_url(url))
         if self.format != "json":
             self._check_robot_reply(reply, notification.key, public_url(url))
@@ -222,31 +249,40 @@ class WebhookNotifier:
             exc.close()
             code = exc.code
             retryable = code in (408, 425, 429) or code >= 500
-            raise NotificationError(self.name, key, f"HTTP {code} from {where}",
-                                    status=code, retryable=retryable) from None
+            raise NotificationError(
+                self.name, key, f"HTTP {code} from {where}", status=code, retryable=retryable
+            ) from None
         except urllib.error.URLError as exc:
             cause = exc.reason
-            detail = (cause.strerror if isinstance(cause, OSError) and cause.strerror
-                      else type(cause).__name__ if isinstance(cause, BaseException)
-                      else str(cause))
+            detail = (
+                cause.strerror
+                if isinstance(cause, OSError) and cause.strerror
+                else type(cause).__name__
+                if isinstance(cause, BaseException)
+                else str(cause)
+            )
             raise NotificationError(self.name, key, f"cannot reach {where}: {detail}") from exc
         except (OSError, http.client.HTTPException) as exc:
-            raise NotificationError(self.name, key,
-                                    f"{type(exc).__name__} talking to {where}") from exc
+            raise NotificationError(
+                self.name, key, f"{type(exc).__name__} talking to {where}"
+            ) from exc
 
     def _check_robot_reply(self, reply: bytes, key: str, where: str) -> None:
         try:
             answer = json.loads(reply.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
-            raise NotificationError(self.name, key,
-                                    f"{where} answered with something that is not JSON"
-                                    ) from None
+            raise NotificationError(
+                self.name, key, f"{where} answered with something that is not JSON"
+            ) from None
         errcode = answer.get("errcode") if isinstance(answer, dict) else None
         if not isinstance(errcode, int):
             raise NotificationError(self.name, key, f"{where} answered without an errcode")
         if errcode != 0:
             errmsg = redact(str(answer.get("errmsg", "")))[:200]
-            raise NotificationError(self.name, key,
-                                    f"robot errcode {errcode} from {where}: {errmsg}",
-                                    status=errcode,
-                                    retryable=errcode in _RETRYABLE_ERRCODES)
+            raise NotificationError(
+                self.name,
+                key,
+                f"robot errcode {errcode} from {where}: {errmsg}",
+                status=errcode,
+                retryable=errcode in _RETRYABLE_ERRCODES,
+            )

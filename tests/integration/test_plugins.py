@@ -1,0 +1,435 @@
+"""Plugins: an installed entry point replaces the built-in store and directory.
+
+The plugin is the tiny distribution in ``tests/plugin_dist``.  Rather than
+pip-installing it (slow, and it would stay in the venv for every other test),
+each test "installs" it into its own temporary site directory: the package is
+copied there next to a ``*.dist-info`` directory whose ``entry_points.txt`` is
+written from the distribution's ``pyproject.toml``.  That directory is put on
+``sys.path``, which is all ``importlib.metadata`` (and so pluggy's
+``load_setuptools_entrypoints``) looks at.  When hatchling is importable, one
+test builds the real wheel and installs that instead, checking the two agree.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import tomllib
+import zipfile
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pluggy
+import pytest
+
+from complaintcore.config import DeskConfig
+from complaintcore.desk import Desk
+from complaintcore.errors import AccessDeniedError, RulePackError
+from complaintcore.hookspecs import hookimpl
+from complaintcore.models import Complainant, Intake
+from complaintcore.plugins import ENTRY_POINT_GROUP, make_plugin_manager
+from complaintcore.testing import MemoryStore, RecordingNotifier, StaffList
+from tests.helpers import SH
+
+PLUGIN_DIST = Path(__file__).resolve().parents[1] / "plugin_dist"
+PLUGIN_PACKAGE = "complaintcore_testplugin"
+DIST_NAME = "complaintcore-testplugin"
+T0 = datetime(2025, 11, 10, 9, 30, tzinfo=SH)  # a Monday, within working hours
+
+
+def declared_entry_points() -> dict[str, str]:
+    """``[project.entry-points.complaintcore]`` of the test distribution."""
+    project = tomllib.loads((PLUGIN_DIST / "pyproject.toml").read_text(encoding="utf-8"))
+    return dict(project["project"]["entry-points"][ENTRY_POINT_GROUP])
+
+
+def intake(receiver: str = "TP-101") -> Intake:
+    return Intake(
+        complainant=Complainant("王小明", "13812345678", "3-2-1201", "3", "sunrise"),
+        channel="phone",
+        received_at=T0,
+        receiver=receiver,
+        summary="楼上漏水，天花板渗水",
+        site="sunrise",
+    )
+
+
+class Site:
+    """A temporary site-packages directory on ``sys.path``, for one test."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def install(
+        self,
+        dist_name: str,
+        entry_points: Mapping[str, str],
+        *,
+        version: str = "0.1.0",
+        package: Path | None = None,
+        modules: Mapping[str, str] | None = None,
+    ) -> Path:
+        """Write ``<name>-<version>.dist-info`` with the entry points, plus the code.
+
+        ``package`` is a package directory to copy in; ``modules`` maps module
+        names to their source text.
+        """
+        if package is not None:
+            shutil.copytree(
+                package, self.root / package.name, ignore=shutil.ignore_patterns("__pycache__")
+            )
+        for name, source in (modules or {}).items():
+            (self.root / f"{name}.py").write_text(textwrap.dedent(source), encoding="utf-8")
+        info = self.root / f"{dist_name.replace('-', '_')}-{version}.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: {dist_name}\nVersion: {version}\n", encoding="utf-8"
+        )
+        lines = [f"[{ENTRY_POINT_GROUP}]", *(f"{k} = {v}" for k, v in entry_points.items())]
+        (info / "entry_points.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        importlib.invalidate_caches()
+        return info
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
+    """Code and metadata installed here vanish after the test, modules included."""
+    root = tmp_path / "site-packages"
+    root.mkdir()
+    monkeypatch.syspath_prepend(str(root))  # undone by monkeypatch after this fixture
+    before = set(sys.modules)
+    yield Site(root)
+    for name in set(sys.modules) - before:
+        file = getattr(sys.modules[name], "__file__", None) or ""
+        if file.startswith(str(root)):
+            del sys.modules[name]
+    importlib.invalidate_caches()
+
+
+@pytest.fixture
+def installed(site: Site) -> Site:
+    """The test distribution, installed through its declared entry point."""
+    site.install(DIST_NAME, declared_entry_points(), package=PLUGIN_DIST / "src" / PLUGIN_PACKAGE)
+    return site
+
+
+def _plugin(pm: pluggy.PluginManager) -> Any:
+    plugin = pm.get_plugin("testplugin")
+    assert isinstance(plugin, ModuleType), "the entry-point plugin was not loaded"
+    return plugin
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def test_the_distribution_declares_its_entry_point_in_the_complaintcore_group() -> None:
+    assert declared_entry_points() == {"testplugin": PLUGIN_PACKAGE}
+
+
+@pytest.mark.usefixtures("installed")
+def test_make_plugin_manager_loads_the_installed_plugin() -> None:
+    pm = make_plugin_manager()
+    plugin = _plugin(pm)
+    assert plugin.__name__ == PLUGIN_PACKAGE
+    assert [d.project_name for p, d in pm.list_plugin_distinfo() if p is plugin] == [DIST_NAME]
+    assert pm.get_plugin("complaintcore.builtin") is not None
+
+
+@pytest.mark.usefixtures("installed")
+def test_the_plugin_replaces_the_store_and_the_directory(tmp_path: Path) -> None:
+    database = tmp_path / "builtin.sqlite3"
+    pm = make_plugin_manager()
+    plugin = _plugin(pm)
+    with Desk.from_config({"database": str(database)}, plugin_manager=pm) as desk:
+        assert isinstance(desk.store, plugin.PluginStore)
+        assert isinstance(desk.store.config, DeskConfig)
+        assert isinstance(desk.directory, plugin.PluginStaff)
+        complaint = desk.receive(intake("TP-101"), now=T0)  # known only to the plugin
+        assert complaint.state.handler == "TP-201"
+        assert desk.store.load(complaint.id) == complaint
+    # first result: the built-in SQLite store was never asked, so made no file
+    assert not database.exists()
+
+
+@pytest.mark.usefixtures("installed")
+def test_the_plugin_hears_events_and_adds_a_channel_beside_the_builtin_one() -> None:
+    pm = make_plugin_manager()
+    plugin = _plugin(pm)
+    desk = Desk.from_config({"database": ":memory:"}, plugin_manager=pm)
+    assert set(desk.notifiers) == {"log", plugin.NOTIFIER_NAME}  # all results are used
+    complaint = desk.receive(intake(), now=T0)
+    heard = plugin.HEARD
+    assert heard == [(complaint.id, ("registered", "classified", "assigned"))]
+    recording = desk.notifiers[plugin.NOTIFIER_NAME]
+    assert isinstance(recording, RecordingNotifier)
+    assert recording.topics(complaint.id) == ["assigned"]
+
+
+@pytest.mark.usefixtures("installed")
+def test_the_plugin_registers_a_rule_pack() -> None:
+    desk = Desk.from_config({"database": ":memory:", "pack": "testplugin-pack"})
+    assert desk.pack.name == "testplugin-pack"
+
+
+@pytest.mark.usefixtures("installed")
+def test_a_plugin_answering_none_lets_the_builtins_answer() -> None:
+    pm = make_plugin_manager()
+    plugin = _plugin(pm)
+    desk = Desk.from_config({"database": ":memory:", "testplugin": "off"}, plugin_manager=pm)
+    assert type(desk.store) is MemoryStore
+    assert type(desk.directory) is StaffList
+    assert set(desk.notifiers) == {"log"}
+    with pytest.raises(AccessDeniedError, match="unknown actor"):
+        desk.receive(intake("TP-101"), now=T0)
+    assert plugin.HEARD == []
+
+
+@pytest.mark.usefixtures("installed")
+def test_load_entry_points_false_skips_installed_plugins() -> None:
+    pm = make_plugin_manager(load_entry_points=False)
+    assert pm.get_plugin("testplugin") is None
+    assert PLUGIN_PACKAGE not in sys.modules
+    desk = Desk.from_config({"database": ":memory:"}, plugin_manager=pm)
+    assert type(desk.store) is MemoryStore
+    assert desk.directory.members() == ()
+    with pytest.raises(RulePackError, match="testplugin-pack"):
+        Desk.from_config({"database": ":memory:", "pack": "testplugin-pack"}, plugin_manager=pm)
+
+
+@pytest.mark.usefixtures("installed")
+def test_installed_plugins_answer_before_plugins_passed_in() -> None:
+    """pluggy calls the last registered first; entry points are loaded last.
+
+    docs/hooks.md ("Who answers first") describes this order.
+    """
+    passed_in = MemoryStore()
+
+    class Host:
+        @hookimpl
+        def complaintcore_get_store(self, config: DeskConfig) -> MemoryStore:
+            return passed_in
+
+    pm = make_plugin_manager([Host()])
+    store = pm.hook.complaintcore_get_store(config=DeskConfig(database=":memory:"))
+    assert isinstance(store, _plugin(pm).PluginStore)
+    pm.unregister(name="testplugin")
+    assert pm.hook.complaintcore_get_store(config=DeskConfig(database=":memory:")) is passed_in
+
+
+def test_the_builtins_are_registered_trylast() -> None:
+    """So a host plugin wins however it is registered; they are called last."""
+    pm = make_plugin_manager(load_entry_points=False)
+    builtin = pm.get_plugin("complaintcore.builtin")
+    impls = [
+        (caller.name, impl)
+        for caller in pm.get_hookcallers(builtin) or []
+        for impl in caller.get_hookimpls()
+        if impl.plugin is builtin
+    ]
+    assert {name for name, _ in impls} == {
+        "complaintcore_get_store",
+        "complaintcore_get_staff_directory",
+        "complaintcore_get_calendar",
+        "complaintcore_get_notifiers",
+    }
+    assert all(impl.trylast for _, impl in impls)
+
+
+# --------------------------------------------------------------------------- misspellings
+
+
+MISSPELT = """
+    from complaintcore.hookspecs import hookimpl
+
+    @hookimpl
+    def complaintcore_get_stor(config):
+        raise AssertionError("never called")
+"""
+
+
+def test_a_misspelt_hook_in_an_installed_plugin_is_refused(site: Site) -> None:
+    site.install(
+        "cc-test-misspelt", {"misspelt": "cc_test_misspelt"}, modules={"cc_test_misspelt": MISSPELT}
+    )
+    with pytest.raises(pluggy.PluginValidationError, match="unknown hook 'complaintcore_get_stor'"):
+        make_plugin_manager()
+    make_plugin_manager(load_entry_points=False)  # not loaded, not checked
+
+
+def test_a_misspelt_hook_in_a_plugin_passed_in_is_refused() -> None:
+    class Typo:
+        @hookimpl
+        def complaintcore_on_event(self, complaint: object, events: object) -> None: ...
+
+    with pytest.raises(pluggy.PluginValidationError, match="complaintcore_on_event"):
+        make_plugin_manager([Typo()], load_entry_points=False)
+
+
+def test_an_argument_the_spec_does_not_have_is_refused() -> None:
+    class WrongArgument:
+        @hookimpl
+        def complaintcore_get_store(self, cfg: DeskConfig) -> None: ...
+
+    with pytest.raises(pluggy.PluginValidationError, match="cfg"):
+        make_plugin_manager([WrongArgument()], load_entry_points=False)
+
+
+def test_fewer_arguments_than_the_spec_are_fine() -> None:
+    calendars: list[str] = []
+
+    class NameOnly:
+        @hookimpl
+        def complaintcore_get_calendar(self, name: str) -> None:
+            calendars.append(name)
+
+    desk = Desk.from_config(
+        {"database": ":memory:"},
+        plugin_manager=make_plugin_manager([NameOnly()], load_entry_points=False),
+    )
+    assert calendars == [desk.pack.calendar.country]
+
+
+def test_a_function_without_hookimpl_is_not_a_hook() -> None:
+    """Not even checked: the marker is what makes a hook implementation."""
+
+    class Undecorated:
+        def complaintcore_get_store(self, config: DeskConfig) -> None:
+            raise AssertionError("never called")
+
+        def complaintcore_get_stor(self, config: DeskConfig) -> None:
+            raise AssertionError("never called")
+
+    pm = make_plugin_manager([Undecorated()], load_entry_points=False)
+    assert type(Desk.from_config({"database": ":memory:"}, plugin_manager=pm).store) is MemoryStore
+
+
+# --------------------------------------------------------------------------- no global state
+
+
+def test_plugin_managers_are_independent() -> None:
+    class Host:
+        @hookimpl
+        def complaintcore_get_staff_directory(self, config: DeskConfig) -> StaffList:
+            return StaffList()
+
+    host = Host()
+    one = make_plugin_manager([host], load_entry_points=False)
+    two = make_plugin_manager(load_entry_points=False)
+    assert one.is_registered(host)
+    assert not two.is_registered(host)
+    assert one is not two
+    assert one.hook is not two.hook
+    one.unregister(host)
+    assert one.get_plugins() == two.get_plugins()  # the built-in module, shared as a value
+
+
+@pytest.mark.usefixtures("installed")
+def test_unregistering_from_one_manager_leaves_another_alone() -> None:
+    one, two = make_plugin_manager(), make_plugin_manager()
+    one.unregister(name="testplugin")
+    assert one.get_plugin("testplugin") is None
+    assert _plugin(two).__name__ == PLUGIN_PACKAGE
+
+
+IMPORT_EVERYTHING = """
+import importlib, pkgutil, sys
+import pluggy
+import complaintcore
+
+names = [m.name for m in pkgutil.walk_packages(complaintcore.__path__, "complaintcore.")]
+modules = [importlib.import_module(n) for n in names]
+assert "complaintcore_testplugin" not in sys.modules, "imported at import time"
+managers = [f"{m.__name__}.{k}" for m in modules for k, v in vars(m).items()
+            if isinstance(v, pluggy.PluginManager)]
+assert not managers, f"module-level plugin managers: {managers}"
+
+from complaintcore.plugins import make_plugin_manager
+make_plugin_manager()  # the control: the plugin is there to be found
+assert "complaintcore_testplugin" in sys.modules
+print(len(names))
+"""
+
+
+def test_importing_complaintcore_loads_no_entry_points(installed: Site) -> None:
+    """In a fresh interpreter: importing every module loads nothing, holds no manager."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(installed.root), *sys.path])}
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORT_EVERYTHING],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) > 10  # it did import the modules
+
+
+# --------------------------------------------------------------------------- listeners
+
+
+def test_a_failing_listener_is_logged_and_the_events_stay(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Broken:
+        @hookimpl
+        def complaintcore_on_events(self) -> None:
+            raise RuntimeError("analytics is down")
+
+    from complaintcore.adapters.staff import load_sample_staff
+
+    class Staff:
+        @hookimpl
+        def complaintcore_get_staff_directory(self) -> StaffList:
+            return load_sample_staff()
+
+    pm = make_plugin_manager([Broken(), Staff()], load_entry_points=False)
+    desk = Desk.from_config(
+        {"database": ":memory:", "notifiers": {"log": False}}, plugin_manager=pm
+    )
+    with caplog.at_level(logging.ERROR, logger="complaintcore.desk"):
+        complaint = desk.receive(intake("SR-103"), now=T0)
+    assert desk.get(complaint.id).version == complaint.version >= 1
+    assert "complaintcore_on_events failed" in caplog.text
+    assert "analytics is down" in caplog.text
+
+
+# --------------------------------------------------------------------------- the real wheel
+
+
+def test_the_built_wheel_installs_the_same_entry_point(site: Site, tmp_path: Path) -> None:
+    """Build tests/plugin_dist with hatchling (offline) and install the wheel by unzipping."""
+    pytest.importorskip("hatchling", reason="building the wheel needs hatchling in this venv")
+    source = tmp_path / "plugin_dist"
+    shutil.copytree(PLUGIN_DIST, source, ignore=shutil.ignore_patterns("__pycache__"))
+    wheels = tmp_path / "wheels"
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+         "--no-index", "--disable-pip-version-check", "-q", "-w", str(wheels), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    (wheel,) = wheels.glob("complaintcore_testplugin-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(site.root)
+    importlib.invalidate_caches()
+    (info,) = site.root.glob("complaintcore_testplugin-*.dist-info")
+    entry_points = importlib.metadata.Distribution.at(info).entry_points
+    assert {ep.name: ep.value for ep in entry_points.select(group=ENTRY_POINT_GROUP)} == (
+        declared_entry_points()
+    )
+    pm = make_plugin_manager()
+    desk = Desk.from_config({"database": ":memory:"}, plugin_manager=pm)
+    assert isinstance(desk.store, _plugin(pm).PluginStore)

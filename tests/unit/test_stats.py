@@ -1,0 +1,492 @@
+"""Monthly statistics, repeats and early warning (IMP-2, IMP-3, IMP-4, VAL-4)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from complaintcore.adapters.calendars import calendar_for_spec
+from complaintcore.errors import InvalidInputError, NaiveDatetimeError
+from complaintcore.models import Complainant, Complaint, Fact
+from complaintcore.stats import (
+    ROW_FIELDS,
+    MonthlyReport,
+    RepeatRule,
+    TrendRule,
+    monthly_report,
+    to_json_dict,
+    to_rows,
+)
+from complaintcore.workflow import (
+    Assess,
+    Assign,
+    Classify,
+    Close,
+    Handle,
+    Reply,
+    Visit,
+)
+from tests.helpers import SH, Runner, intake, pack
+
+PACK = pack()
+CAL = calendar_for_spec(PACK.calendar)
+NOW = datetime(2025, 12, 10, 10, 0, tzinfo=SH)
+
+# Personal data used below; none of it may reach a report (PRV-1).
+NAMES = ("张三丰", "李四光", "王五岳", "赵六合", "钱七星")
+PHONE_A = "13812345678"
+
+
+def make(
+    cid: str,
+    received: datetime,
+    *,
+    category: str = "repairs",
+    validity: str = "valid",
+    kind: str = "complaint",
+    phone: str = "13900000000",
+    room: str = "1-1-0101",
+    building: str = "1",
+    site: str = "sunrise",
+    name: str = NAMES[0],
+    channel: str = "phone",
+    flow: str = "open",
+    facts: tuple[Fact, ...] = (),
+    reply_after: timedelta | None = None,
+) -> Complaint:
+    """A complaint driven through the workflow on a moving clock.
+
+    flows: ``registered`` (never assessed), ``open`` (classified and assessed),
+    ``closed`` (handled, replied, satisfied at the first visit, closed),
+    ``unsatisfied`` (not satisfied at the first visit: reopened and escalated;
+    satisfied at the second, closed), ``explained`` (invalid: explained, closed),
+    ``replied`` (a final reply ``reply_after`` the assessment, left awaiting a visit).
+    """
+    person = Complainant(name, phone, room, building, site)
+    r = Runner(PACK, intake(complainant=person, received_at=received, channel=channel,
+                            site=site), cid)  # fmt: skip
+    r.register()
+    if flow == "registered":
+        return r.complaint
+    r(Classify(actor="h-1", category=category))
+    r(Assess(actor="h-1", validity=validity, kind=kind, facts=facts))
+    if flow == "explained":
+        r(Reply(actor="h-1", message="不属物业责任", explanation=True))
+        return r(Close(actor="h-1", result="explained"))
+    if flow == "replied":
+        return r(Reply(actor="h-1", message="已处理", final=True), after=reply_after or timedelta())
+    if flow in ("closed", "unsatisfied"):
+        r(Assign(actor="h-1", handler="h-2", rung="department_head"))
+        r(Handle(actor="h-2", result="fixed"))
+        r(Reply(actor="h-1", message="已修好", final=True))
+        if flow == "unsatisfied":
+            r(Visit(actor="v-1", satisfied=False, opinion="还有问题"))
+            r(Reply(actor="h-1", message="再次处理", final=True))
+        r(Visit(actor="v-1", satisfied=True))
+        return r(Close(actor="h-1", result="业主满意"))
+    return r.complaint
+
+
+def at(month: int, day: int, hour: int = 10, year: int = 2025) -> datetime:
+    return datetime(year, month, day, hour, 0, tzinfo=SH)
+
+
+def november() -> list[Complaint]:
+    """The hand-counted month used by most tests (see the expected figures below)."""
+    return [
+        # six valid complaints
+        make("N1", at(11, 3), phone=PHONE_A, room="2-1-0201", name=NAMES[0], flow="closed"),
+        make("N2", at(11, 5), phone="+86 138-1234-5678", room="2-1-0202", name=NAMES[0]),
+        make("N3", at(11, 6), category="cleaning", phone="13600000003", room="7-3-1708",
+             channel="web", flow="unsatisfied", name=NAMES[1]),
+        make("N4", at(11, 10), category="cleaning", phone="13600000004", room="7-3-1708",
+             name=NAMES[2]),
+        make("N5", at(11, 12), category="fees", phone="13600000005", room="5-5-0505",
+             channel="hotline", facts=(Fact.STAFF_FAULT,), flow="replied",
+             reply_after=timedelta(days=7), name=NAMES[3]),
+        # 23:30 Beijing time on 30 November is 15:30 UTC: still November in the pack's zone
+        make("N10", datetime(2025, 11, 30, 15, 30, tzinfo=UTC), phone="13600000010",
+             room="9-2-0902", name=NAMES[4]),
+        # counted apart (VAL-4)
+        make("N6", at(11, 13), validity="invalid", phone="13600000006", flow="explained"),
+        make("N7", at(11, 14), kind="request", phone="13600000007"),
+        make("N8", at(11, 17), kind="enquiry", phone="13600000008"),
+        make("N9", at(11, 18), phone="13600000009", flow="registered"),
+        # 00:10 on 1 December in Beijing (16:10 UTC on 30 November): December
+        make("X1", datetime(2025, 11, 30, 16, 10, tzinfo=UTC), phone="13600000099"),
+        # October, inside the 30-day repeat window: same room and category as N10
+        make("O1", at(10, 20), phone="13600000011", room="9-2-0902"),
+        # September, outside the window: same phone as N3
+        make("O2", at(9, 1), category="cleaning", phone="13600000003", room="7-7-0707"),
+    ]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def nov() -> list[Complaint]:
+    return november()
+
+
+@pytest.fixture(scope="module")
+def report(nov: list[Complaint]) -> MonthlyReport:
+    return monthly_report(nov, PACK, CAL, year=2025, month=11, now=NOW)
+
+
+def counts(items: tuple[object, ...]) -> dict[str, int]:
+    return {c.key: c.count for c in items if c.count}  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------- IMP-2
+
+
+@pytest.mark.procedure("VAL-4")
+def test_totals_count_requests_enquiries_and_invalid_apart(report: MonthlyReport) -> None:
+    t = report.totals
+    assert t.received == 10  # X1 belongs to December, O1/O2 to earlier months
+    assert t.valid_complaints == 6
+    assert (t.invalid, t.unverified, t.requests, t.enquiries) == (1, 1, 1, 1)
+    assert t.received == t.valid_complaints + t.invalid + t.unverified + t.requests + t.enquiries
+
+
+@pytest.mark.procedure("VAL-4")
+def test_breakdowns_count_only_valid_complaints(report: MonthlyReport) -> None:
+    assert counts(report.by_category) == {"repairs": 3, "cleaning": 2, "fees": 1}
+    assert counts(report.by_department) == {"engineering": 3, "cleaning": 2, "finance": 1}
+    assert counts(report.by_channel) == {"phone": 4, "web": 1, "hotline": 1}
+    assert counts(report.by_grade) == {"minor": 5, "important": 1}
+    assert counts(report.by_cause) == {"hardware": 6}
+    assert counts(report.by_site) == {"sunrise": 6}
+    assert counts(report.by_building) == {"sunrise/1": 6}
+    assert (report.closed, report.open) == (2, 4)
+
+
+@pytest.mark.procedure("IMP-2")
+def test_breakdowns_list_every_known_bucket_in_pack_order_with_labels(
+    report: MonthlyReport,
+) -> None:
+    assert [c.key for c in report.by_category] == [c.code for c in PACK.categories]
+    assert [c.key for c in report.by_grade] == ["major", "important", "minor", "internal"]
+    repairs = next(c for c in report.by_category if c.key == "repairs")
+    assert (repairs.zh, repairs.en) == ("维修", "repairs and maintenance")
+    assert repairs.label("zh") == "维修"
+
+
+@pytest.mark.procedure("IMP-2")
+def test_month_is_taken_in_the_packs_time_zone(nov: list[Complaint]) -> None:
+    dec = monthly_report(nov, PACK, CAL, year=2025, month=12, now=NOW)
+    assert dec.totals.received == 1  # X1 only
+    assert [m.period for m in dec.history] == ["2025-09", "2025-10", "2025-11", "2025-12"]
+    assert [m.received for m in dec.history] == [1, 1, 10, 1]
+    assert [m.valid_complaints for m in dec.history] == [1, 1, 6, 1]
+
+
+@pytest.mark.procedure("IMP-2")
+def test_on_time_rates_per_clock(report: MonthlyReport) -> None:
+    reply = next(c for c in report.clocks if c.name == "reply")  # DL-1: 3 working days
+    # met: N1, N3 (replied at once, again at once after reopening), N6 (explained);
+    # missed: N5 (final reply 7 days later); breached: N2, N4, N7, N8, N9, N10 (no reply)
+    assert (reply.met, reply.missed, reply.breached) == (3, 1, 6)
+    assert reply.started == 10
+    assert reply.on_time_rate == pytest.approx(3 / 4)
+    assert reply.strict_rate == pytest.approx(3 / 10)
+    to_cs = next(c for c in report.clocks if c.name == "to_customer_service")
+    assert (to_cs.met, to_cs.on_time_rate) == (10, 1.0)  # registered by customer service
+    explained = next(c for c in report.clocks if c.name == "invalid_explained")
+    assert (explained.started, explained.met) == (1, 1)  # DL-2 runs on the invalid one only
+    promise = next(c for c in report.clocks if c.name == "promise")
+    assert promise.started == 0
+    assert promise.on_time_rate is None
+    assert report.breached == sum(c.breached for c in report.clocks)
+
+
+@pytest.mark.procedure("IMP-2")
+def test_satisfaction_reopenings_and_escalations(report: MonthlyReport) -> None:
+    s = report.satisfaction
+    assert (s.visits, s.satisfied, s.visited_complaints, s.first_visit_satisfied) == (3, 2, 2, 1)
+    assert s.rate == pytest.approx(2 / 3)
+    assert s.first_visit_rate == pytest.approx(1 / 2)
+    assert (report.reopened, report.reopen_events) == (1, 1)
+    assert counts(report.escalations) == {"dissatisfied": 1}
+    assert report.escalated_complaints == 1
+
+
+@pytest.mark.procedure("IMP-2")
+def test_figures_are_as_at_now(nov: list[Complaint]) -> None:
+    # At 10:00 on 5 November only N1 and N2 (registered that minute) were in;
+    # N1 was closed by then, N2 not yet assessed.
+    early = monthly_report(nov, PACK, CAL, year=2025, month=11, now=at(11, 5, 10))
+    assert (early.totals.received, early.totals.valid_complaints) == (2, 1)
+    assert early.totals.unverified == 1
+    assert early.excluded_after_now == 9  # N3..N10 and X1: received after now
+    assert (early.closed, early.open) == (1, 0)
+    # Seen before N3's events happened, it is only registered (not yet verified).
+    n3 = next(c for c in nov if c.id == "N3")
+    mid = monthly_report([n3], PACK, CAL, year=2025, month=11, now=n3.events[0].at)
+    assert (mid.totals.received, mid.totals.unverified, mid.totals.valid_complaints) == (1, 1, 0)
+
+
+@pytest.mark.procedure("IMP-2")
+def test_reads_the_input_once_as_a_stream(nov: list[Complaint]) -> None:
+    seen = []
+
+    def stream() -> Iterator[Complaint]:
+        for c in nov:
+            seen.append(c.id)
+            yield c
+
+    streamed = monthly_report(stream(), PACK, CAL, year=2025, month=11, now=NOW)
+    assert streamed == monthly_report(nov, PACK, CAL, year=2025, month=11, now=NOW)
+    assert len(seen) == len(nov)
+
+
+def test_bad_arguments_are_named() -> None:
+    with pytest.raises(NaiveDatetimeError):
+        monthly_report([], PACK, CAL, year=2025, month=11, now=datetime(2025, 12, 1))
+    with pytest.raises(InvalidInputError) as err:
+        monthly_report([], PACK, CAL, year=2025, month=13, now=NOW)
+    assert err.value.path == "month"
+    with pytest.raises(InvalidInputError) as err:
+        monthly_report([], PACK, CAL, year=2025, month=11, now=NOW, lang="fr")
+    assert err.value.path == "lang"
+    with pytest.raises(InvalidInputError):
+        monthly_report(["C-1"], PACK, CAL, year=2025, month=11, now=NOW)  # type: ignore[list-item]
+    with pytest.raises(InvalidInputError):
+        TrendRule(ratio=0)
+    with pytest.raises(InvalidInputError):
+        RepeatRule(lookback_days=-1)
+
+
+def test_an_empty_month_has_zeros_and_no_rates() -> None:
+    empty = monthly_report([], PACK, CAL, year=2024, month=1, now=NOW)
+    assert empty.totals.received == 0
+    assert all(c.on_time_rate is None for c in empty.clocks)
+    assert empty.satisfaction.rate is None
+    assert empty.trends == ()
+    assert empty.repeats.groups == ()
+    assert [m.period for m in empty.history] == ["2023-10", "2023-11", "2023-12", "2024-01"]
+
+
+# --------------------------------------------------------------------------- IMP-3
+
+
+@pytest.mark.procedure("IMP-3")
+def test_repeats_by_phone_and_by_room_and_category(report: MonthlyReport) -> None:
+    r = report.repeats
+    groups = {g.group_id: g for g in r.groups}
+    assert set(groups) == {"N1", "N3", "O1"}
+    # the same phone written two ways
+    assert groups["N1"].ids == ("N1", "N2")
+    assert groups["N1"].reasons == ("same_complainant",)
+    # same room, same category, different complainants
+    assert groups["N3"].ids == ("N3", "N4")
+    assert groups["N3"].reasons == ("same_room_category",)
+    # linked with a complaint of the previous 30 days
+    assert groups["O1"].ids == ("O1", "N10")
+    assert groups["O1"].in_month == 1
+    assert (len(r.groups), r.complaints, r.repeated) == (3, 6, 3)
+    # O2 has N3's phone but lies outside the window
+    assert all("O2" not in g.ids for g in r.groups)
+
+
+@pytest.mark.procedure("IMP-3")
+def test_repeat_window_is_a_parameter(nov: list[Complaint]) -> None:
+    wide = monthly_report(
+        nov, PACK, CAL, year=2025, month=11, now=NOW, repeat_rule=RepeatRule(lookback_days=90)
+    )
+    n3 = next(g for g in wide.repeats.groups if "N3" in g.ids)
+    assert n3.ids == ("O2", "N3", "N4")
+    assert n3.reasons == ("same_complainant", "same_room_category")
+    narrow = monthly_report(
+        nov, PACK, CAL, year=2025, month=11, now=NOW, repeat_rule=RepeatRule(lookback_days=0)
+    )
+    assert {g.group_id for g in narrow.repeats.groups} == {"N1", "N3"}
+
+
+@pytest.mark.procedure("IMP-3")
+def test_invalid_records_requests_and_enquiries_are_not_repeats() -> None:
+    cs = [
+        make("A", at(11, 3), phone=PHONE_A),
+        make("B", at(11, 4), phone=PHONE_A, kind="request"),
+        make("C", at(11, 5), phone=PHONE_A, validity="invalid", flow="explained"),
+    ]
+    r = monthly_report(cs, PACK, CAL, year=2025, month=11, now=NOW)
+    assert r.repeats.groups == ()
+
+
+@pytest.mark.procedure("IMP-3")
+def test_reports_carry_no_names_phones_or_rooms(report: MonthlyReport) -> None:
+    text = json.dumps(to_json_dict(report), ensure_ascii=False)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=ROW_FIELDS)
+    writer.writeheader()
+    writer.writerows(to_rows(report))
+    for exported in (text, buf.getvalue(), repr(report)):
+        for secret in (*NAMES, PHONE_A, "+8613812345678", "138-1234-5678", "7-3-1708",
+                       "2-1-0201", "9-2-0902"):  # fmt: skip
+            assert secret not in exported
+
+
+# --------------------------------------------------------------------------- IMP-4
+
+
+def trend_data() -> list[Complaint]:
+    """Aug–Nov: cleaning in building 5 rises 1,1,1 → 4; repairs in building 1 stays 3;
+    greening in building 7 is new with 3; fees in building 9 is new with only 2."""
+    out: list[Complaint] = []
+    n = 0
+
+    def add(month: int, count: int, category: str, building: str) -> None:
+        nonlocal n
+        for i in range(count):
+            n += 1
+            out.append(
+                make(f"T{n}", at(month, 3 + i), category=category, building=building,
+                     phone=f"1370000{n:04d}", room=f"{building}-{n}")
+            )  # fmt: skip
+
+    for month in (8, 9, 10):
+        add(month, 1, "cleaning", "5")
+        add(month, 3, "repairs", "1")
+    add(11, 4, "cleaning", "5")
+    add(11, 3, "repairs", "1")
+    add(11, 3, "greening", "7")
+    add(11, 2, "fees", "9")
+    return out
+
+
+@pytest.fixture(scope="module")
+def trends() -> list[Complaint]:
+    return trend_data()
+
+
+@pytest.mark.procedure("IMP-4")
+def test_rising_trends_are_flagged_and_flat_ones_not(trends: list[Complaint]) -> None:
+    r = monthly_report(trends, PACK, CAL, year=2025, month=11, now=NOW)
+    flagged = {(f.dimension, f.key) for f in r.trends}
+    assert flagged == {
+        ("building", "sunrise/5"),  # 4 against an average of 1
+        ("building", "sunrise/7"),  # new, 3
+        ("site", "sunrise"),  # 12 against 4
+        ("category", "cleaning"),
+        ("category", "greening"),
+        ("department", "cleaning"),
+        ("department", "greening"),
+    }
+    cleaning = next(f for f in r.trends if (f.dimension, f.key) == ("category", "cleaning"))
+    assert (cleaning.count, cleaning.previous, cleaning.new) == (4, (1, 1, 1), False)
+    assert cleaning.baseline == 1.0
+    assert cleaning.ratio == 4.0
+    assert (cleaning.zh, cleaning.en) == ("清洁卫生", "cleaning and hygiene")
+    greening = next(f for f in r.trends if (f.dimension, f.key) == ("category", "greening"))
+    assert (greening.new, greening.ratio) == (True, None)
+    assert [m.valid_complaints for m in r.history] == [4, 4, 4, 12]
+
+
+@pytest.mark.procedure("IMP-4")
+def test_trend_thresholds_are_parameters(trends: list[Complaint]) -> None:
+    strict = TrendRule(ratio=5, new_min_count=4)
+    r = monthly_report(trends, PACK, CAL, year=2025, month=11, now=NOW, trend_rule=strict)
+    assert {(f.dimension, f.key) for f in r.trends} == set()
+    loose = TrendRule(min_count=2, new_min_count=2)
+    r = monthly_report(trends, PACK, CAL, year=2025, month=11, now=NOW, trend_rule=loose)
+    assert ("category", "fees") in {(f.dimension, f.key) for f in r.trends}
+    assert TrendRule().rising(4, (3, 3, 3)) == (False, False)  # 4 < 1.5 × 3
+    assert TrendRule().rising(3, (1, 2, 3)) == (True, False)  # 3 ≥ 1.5 × 2 exactly
+    assert TrendRule().rising(2, (0, 0, 1)) == (False, False)  # below the minimum count
+    assert TrendRule().rising(3, (0, 0, 0)) == (True, True)
+
+
+# --------------------------------------------------------------------------- export
+
+
+@pytest.mark.procedure("IMP-2")
+def test_rows_are_flat_and_bilingual(report: MonthlyReport) -> None:
+    rows = to_rows(report)
+    assert all(tuple(row) == ROW_FIELDS for row in rows)
+    valid = next(r for r in rows if (r["section"], r["key"]) == ("totals", "valid_complaints"))
+    assert (valid["value"], valid["label_zh"], valid["label_en"]) == (
+        6,
+        "有效投诉",
+        "valid complaints",
+    )
+    assert valid["period"] == "2025-11"
+    reply = {
+        r["metric"]: r["value"] for r in rows if (r["section"], r["key"]) == ("clocks", "reply")
+    }
+    assert reply["on_time_rate"] == 0.75
+    assert reply["breached"] == 6
+    groups = [r for r in rows if r["section"] == "repeat_groups"]
+    assert {r["detail"] for r in groups} == {"N1 N2", "N3 N4", "O1 N10"}
+
+
+@pytest.mark.procedure("IMP-2")
+def test_json_dict_is_json_and_follows_the_language(nov: list[Complaint]) -> None:
+    zh = monthly_report(nov, PACK, CAL, year=2025, month=11, now=NOW, lang="zh")
+    data = to_json_dict(zh)
+    assert json.loads(json.dumps(data)) == data
+    cats = {c["key"]: c for c in data["by_category"]}  # type: ignore[attr-defined]
+    assert cats["repairs"]["label"] == "维修"
+    assert cats["repairs"]["en"] == "repairs and maintenance"
+    assert data["period"]["start"] == "2025-11-01T00:00:00+08:00"  # type: ignore[index]
+    assert data["satisfaction"]["rate"] == 0.6667  # type: ignore[index]
+
+
+# --------------------------------------------------------------------------- properties
+
+_KINDS = ("valid", "invalid", "unverified", "request", "enquiry")
+
+
+@st.composite
+def month_of_complaints(draw: st.DrawFn) -> list[Complaint]:
+    specs = draw(
+        st.lists(
+            st.tuples(
+                st.integers(8, 11),  # month
+                st.integers(1, 28),  # day
+                st.sampled_from(_KINDS),
+                st.sampled_from(("repairs", "cleaning", "fees", "noise")),
+                st.sampled_from(("phone", "web", "hotline")),
+                st.integers(0, 3),  # complainant
+                st.integers(0, 3),  # room
+            ),
+            max_size=10,
+        )
+    )
+    out = []
+    for i, (month, day, kind, category, channel, who, room) in enumerate(specs):
+        flow = "registered" if kind == "unverified" else "open"
+        out.append(
+            make(
+                f"P{i}", at(month, day), category=category, channel=channel, flow=flow,
+                validity="invalid" if kind == "invalid" else "valid",
+                kind=kind if kind in ("request", "enquiry") else "complaint",
+                phone=f"1350000000{who}", room=f"1-1-010{room}",
+            )
+        )  # fmt: skip
+    return out
+
+
+@pytest.mark.procedure("VAL-4")
+@given(cs=month_of_complaints(), data=st.data())
+def test_breakdowns_add_up_and_order_does_not_matter(
+    cs: list[Complaint], data: st.DataObject
+) -> None:
+    r = monthly_report(cs, PACK, CAL, year=2025, month=11, now=NOW)
+    t = r.totals
+    assert t.received == t.valid_complaints + t.invalid + t.unverified + t.requests + t.enquiries
+    for breakdown in (r.by_category, r.by_grade, r.by_department, r.by_channel, r.by_site,
+                      r.by_building, r.by_cause, r.status):  # fmt: skip
+        assert sum(c.count for c in breakdown) == t.valid_complaints
+    assert r.history[-1].valid_complaints == t.valid_complaints
+    assert r.repeats.repeated <= t.valid_complaints
+    for g in r.repeats.groups:
+        assert len(g.ids) >= 2
+        assert g.in_month >= 1
+    shuffled = data.draw(st.permutations(cs))
+    assert monthly_report(shuffled, PACK, CAL, year=2025, month=11, now=NOW) == r
