@@ -13,6 +13,7 @@ import io
 import json
 import os
 import sys
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -370,17 +371,32 @@ def receive(ctx: Ctx, /, file: str | None, no_route: bool, **fields: str) -> Non
     ok = bad = 0
     with path.open("rb") as counting:  # a cheap streaming pass for the progress total
         total = sum(1 for _ in counting)
-    with _progress(ctx, path.name) as step:
+    numbers: deque[int] = deque()
+
+    def reject(number: int, exc: BaseException) -> None:
+        nonlocal bad
+        bad += 1
+        click.echo(ctx.t("rejected", row=number, reason=_reason(exc)), err=True)
+
+    def intakes() -> Iterator[Any]:
         for number, row in _rows(path):
             try:
                 if isinstance(row, Exception):
                     raise row
                 intake = _intake_from_row(row, zone, now)
-                desk.receive(intake, now=max(now, intake.received_at), route=not no_route)
-                ok += 1
             except ComplaintCoreError as exc:
-                bad += 1
-                click.echo(ctx.t("rejected", row=number, reason=_reason(exc)), err=True)
+                reject(number, exc)
+                continue
+            numbers.append(number)
+            yield intake
+
+    with _progress(ctx, path.name) as step:
+        for result in desk.receive_many(intakes(), now=now, route=not no_route):
+            number = numbers.popleft()
+            if isinstance(result, ComplaintCoreError):
+                reject(number, result)
+            else:
+                ok += 1
             step(number, total)
     ctx.out.print(ctx.t("imported", ok=ok, bad=bad))
     if bad:
