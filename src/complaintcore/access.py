@@ -107,7 +107,9 @@ def pick_handler(
 
     The lowest rung at or above both the complaint's rung and the rung its grade
     and target require (ESC-3, ESC-4); on duty where known; never the person it
-    is about.  Falls back to customer service when the department has nobody.
+    is about.  Falls back to customer service when the department has nobody,
+    then to anyone at the site at that rung: a complaint about a project manager
+    goes to senior management whatever their department (ESC-4).
     """
     site = complaint.intake.site or complaint.intake.complainant.site
     floor = max(
@@ -117,11 +119,13 @@ def pick_handler(
         pack.rung_index(pack.handler_rung_for(complaint.state.grade or pack.grading.default)),
     )
     target = complaint.state.target or complaint.intake.target
-    departments = [d for d in (complaint.state.department, pack.customer_service) if d]
-    for department in departments:
+    departments: list[str | None] = [
+        d for d in (complaint.state.department, pack.customer_service) if d
+    ]
+    for department in [*departments, None]:  # None: any department
         pool = [
             m for m in members
-            if m.department == department and m.works_at(site) and pack.has_rung(m.rung)
+            if department in (None, m.department) and m.works_at(site) and pack.has_rung(m.rung)
             and pack.rung_index(m.rung) >= floor
             and not (target is not None and m.staff_id == target.staff_id)
         ]  # fmt: skip

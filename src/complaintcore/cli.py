@@ -53,6 +53,12 @@ _TEXT: dict[str, tuple[str, str]] = {
     "timeline": ("时间线", "timeline"),
     "clocks": ("时限", "clocks"),
     "error": ("错误", "error"),
+    "demo_done": (
+        "模拟完成：受理 {received} 宗，关闭 {closed} 宗，升级 {escalated} 宗，重开 {reopened} 宗，"
+        "重复投诉 {repeats} 宗",
+        "simulated: {received} received, {closed} closed, {escalated} escalated, "
+        "{reopened} reopened, {repeats} repeats",
+    ),
 }
 
 
@@ -209,23 +215,25 @@ def init(ctx: Ctx, directory: str, pack: str, force: bool) -> None:
 @click.argument("directory", default="complaintcore-demo", type=click.Path(file_okay=False))
 @click.option("--complaints", default=400, show_default=True, help="How many complaints.")
 @click.option("--seed", default=2025, show_default=True, help="Random seed (same seed, same demo).")
+@click.option("--force", is_flag=True, help="Replace a demo already in DIRECTORY.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @pass_ctx
 @guarded
-def demo(ctx: Ctx, directory: str, complaints: int, seed: int, fmt: str) -> None:
+def demo(ctx: Ctx, directory: str, complaints: int, seed: int, force: bool, fmt: str) -> None:
     """Simulate a quarter of complaints into SQLite and print the monthly report."""
     from complaintcore.demo import run_demo
+    from complaintcore.stats import TrendRule
 
-    root = Path(directory)
     with _progress(ctx, "demo") as step:
-        result = run_demo(root, seed=seed, complaints=complaints, progress=step)
+        result = run_demo(
+            Path(directory), seed=seed, complaints=complaints, progress=step, overwrite=force
+        )
     ctx.config_path = str(result.config_path)
     ctx._now = result.now.isoformat()
-    # the last whole month of the simulated quarter
-    last = result.now
-    month = last.month - 1 or 12
-    year = last.year if last.month > 1 else last.year - 1
-    _report(ctx, f"{year:04d}-{month:02d}", fmt, None)
+    year, month = result.last_month
+    # the simulation has no history before its first month: compare with what it has
+    _report(ctx, f"{year:04d}-{month:02d}", fmt, None, TrendRule(baseline_months=2))
+    ctx.out.print(ctx.t("demo_done", **result.counts()))
     ctx.out.print(ctx.t("written", path=str(result.database)))
 
 
@@ -947,7 +955,9 @@ def report(ctx: Ctx, month: str | None, fmt: str, output: str | None) -> None:
     _report(ctx, month, fmt, output)
 
 
-def _report(ctx: Ctx, month: str | None, fmt: str, output: str | None) -> None:
+def _report(
+    ctx: Ctx, month: str | None, fmt: str, output: str | None, trend_rule: Any = None
+) -> None:
     from complaintcore import stats
 
     desk = ctx.desk()
@@ -970,6 +980,7 @@ def _report(ctx: Ctx, month: str | None, fmt: str, output: str | None) -> None:
         month=mon,
         now=now,
         lang=ctx.lang,
+        trend_rule=trend_rule,
     )
     if fmt == "json":
         text = json.dumps(stats.to_json_dict(result), ensure_ascii=False, indent=1)

@@ -286,8 +286,8 @@ def _replay(
             elif spec.pausable and r.running_since is None and not tags.isdisjoint(resume):
                 r.run_from(at)
                 r.say(lambda: f"{at.isoformat()} resumed; due {_iso(r.due)}")  # noqa: B023
-            elif not tags.isdisjoint(stop):
-                r.stop(at, ev.kind)
+            elif not tags.isdisjoint(stop) or ev.kind == "closed":
+                r.stop(at, ev.kind)  # closing ends every deadline still running
         elif r.started is None and not promised_mode and not tags.isdisjoint(start):
             r.begin(at, ev.kind, promise, paused)
             if not tags.isdisjoint(stop):  # e.g. registered by customer service: IN-5 met
@@ -407,8 +407,9 @@ def breached_clocks(
 ) -> tuple[ClockStatus, ...]:
     """DL-7, ESC-2: breached clocks that call for an escalation not yet recorded.
 
-    A clock escalates once per run: an ``Escalated`` event naming the clock after
-    the run started means it has been dealt with, so a repeated sweep does nothing.
+    A clock escalates once per run: an ``Escalated`` event naming the clock (its
+    ``clock`` holds one name or several, comma-separated) after the run started
+    means it has been dealt with, so a repeated sweep does nothing.
     Pass ``statuses`` from :func:`compute_clocks` at the same ``now`` to avoid
     computing them twice.
     """
@@ -421,7 +422,9 @@ def breached_clocks(
             continue
         started = status.started_at
         done = any(
-            e.kind == "escalated" and getattr(e, "clock", "") == spec.name and e.at >= started
+            e.kind == "escalated"
+            and spec.name in getattr(e, "clock", "").split(",")
+            and e.at >= started
             for e in complaint.events
         )
         if not done:

@@ -11,6 +11,7 @@ down loses nothing: its messages stay in the outbox until delivered once.
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -51,6 +52,7 @@ from complaintcore.ports import (
     ComplaintStore,
     Notification,
     Notifier,
+    OutboxItem,
     StaffDirectory,
     StaffMember,
     VerifyReport,
@@ -135,6 +137,10 @@ class Desk:
         )
         self.retry = retry or RetryPolicy()
         self._new_id = id_factory or _default_id
+        # Outbox items a thread of this desk is sending: claimed under the lock,
+        # so threads sharing one desk never send the same item twice.
+        self._outbox_lock = threading.Lock()
+        self._sending: set[int] = set()
 
     # ------------------------------------------------------------------ building
 
@@ -377,7 +383,10 @@ class Desk:
             except Exception:  # a listener must not undo a committed change
                 log.exception("complaintcore_on_events failed for %s", complaint.id)
         if deliver:
-            self.deliver(now)
+            try:
+                self.deliver(now)
+            except Exception:  # committed: the outbox keeps the messages for the next try
+                log.exception("delivering notifications failed after a change to %s", complaint.id)
 
     # ------------------------------------------------------------------ deadlines
 
@@ -423,21 +432,29 @@ class Desk:
         if not complaint.is_open:
             self.store.append(complaint.id, complaint.version, (), self._row(complaint, now), ())
             return [], False, 0, 0
-        for status in breached_clocks(complaint, self.pack, self.calendar, now):
+        breached = breached_clocks(complaint, self.pack, self.calendar, now)
+        if breached:
+            # One rung per sweep however many clocks broke together (they usually
+            # share one cause); the event names them all, so none escalates again.
+            names = ",".join(s.name for s in breached)
             try:
                 more = decide(
                     complaint,
-                    Escalate(actor=system, trigger=Trigger.DEADLINE_MISSED, clock=status.name),
+                    Escalate(actor=system, trigger=Trigger.DEADLINE_MISSED, clock=names),
                     self.pack,
                     now,
                 )
             except EscalationError:
-                continue  # at the top already: the top rung was told when it got it
-            complaint = evolve(complaint, more)
-            events += more
-            escalated.append(status.name)
+                more = ()  # at the top already: the top rung was told when it got it
+            if more:
+                complaint = evolve(complaint, more)
+                events += more
+                escalated += [s.name for s in breached]
+        for status in breached:
             spec = self.pack.clock(status.name)
-            if spec.report_to:  # ESC-6: a late department is reported
+            # ESC-6: a late department is reported, at the top rung too (the key
+            # makes it once per clock run even if the complaint is swept again).
+            if spec.report_to:
                 for m in access.recipients(members, site=site, department=spec.report_to, at=now):
                     outbox += self._fan(
                         complaint,
@@ -483,33 +500,68 @@ class Desk:
     # ------------------------------------------------------------------ notifications
 
     def deliver(self, now: datetime, *, limit: int = 200) -> DeliveryReport:
-        """Send what the outbox holds; failures stay for a later try, each key once."""
+        """Send what the outbox holds; failures stay for a later try, each key once.
+
+        At most ``limit`` sends are tried, oldest first.  Items this desk passes
+        over -- a channel it does not have (another process may), or given up
+        after ``retry.max_attempts`` -- do not hold back the ones behind them.
+        Threads sharing this desk claim each item before sending it, so none is
+        sent twice; desks in other processes are told apart only by the key
+        (e-mail Message-ID, ``Idempotency-Key``), which the receiver can check.
+        """
         sent = failed = given_up = 0
-        for item in self.store.pending(now, limit):
-            notifier = self.notifiers.get(item.notifier)
-            if notifier is None:
-                continue  # a channel this process does not have; another may
-            if item.attempts >= self.retry.max_attempts:
-                given_up += 1
-                continue
+        seen: set[int] = set()  # looked at in this call: sent, failed or passed over
+        while sent + failed < limit:
+            want = limit - sent - failed
+            window = want + len(seen)
+            mine: list[OutboxItem] = []
+            with self._outbox_lock:
+                batch = self.store.pending(now, window)
+                for item in batch:
+                    if item.id in seen or len(mine) == want:
+                        continue
+                    seen.add(item.id)
+                    if item.id in self._sending or item.notifier not in self.notifiers:
+                        continue  # another thread has it; a channel another process has
+                    if item.attempts >= self.retry.max_attempts:
+                        given_up += 1
+                        continue
+                    self._sending.add(item.id)
+                    mine.append(item)
             try:
-                notifier.send(item.notification, self.directory.get(item.notification.recipient))
-            except Exception as exc:
-                failed += 1
-                delay = timedelta(seconds=self.retry.delay(item.attempts + 1))
-                self.store.mark_failed(
-                    item.id, type(exc).__name__ + ": " + str(exc)[:200], now + delay
-                )
-                log.warning(
-                    "notification %s via %s failed; retry in %s",
-                    item.notification.key,
-                    item.notifier,
-                    delay,
-                )
-                continue
-            self.store.mark_delivered(item.id, now)
-            sent += 1
+                for item in mine:
+                    if self._send(item, now):
+                        sent += 1
+                    else:
+                        failed += 1
+            finally:  # release every claim, also those an error left unsent
+                with self._outbox_lock:
+                    self._sending.difference_update(item.id for item in mine)
+            if len(batch) < window:
+                break  # nothing more is due
         return DeliveryReport(sent, failed, given_up)
+
+    def _send(self, item: OutboxItem, now: datetime) -> bool:
+        """One attempt; a failure of any kind is recorded for a retry, never raised."""
+        try:
+            recipient = self.directory.get(item.notification.recipient)
+            self.notifiers[item.notifier].send(item.notification, recipient)
+        except Exception as exc:
+            try:
+                error = f"{type(exc).__name__}: {str(exc)[:200]}"
+            except Exception:  # even describing it failed
+                error = type(exc).__name__
+            delay = timedelta(seconds=self.retry.delay(item.attempts + 1))
+            self.store.mark_failed(item.id, error, now + delay)
+            log.warning(
+                "notification %s via %s failed; retry in %s",
+                item.notification.key,
+                item.notifier,
+                delay,
+            )
+            return False
+        self.store.mark_delivered(item.id, now)
+        return True
 
     def _fan(
         self,

@@ -2,7 +2,8 @@
 
 A message shows the complainant's name, phone and room only to recipients who
 need them (:func:`complaintcore.access.sees_personal_data`); everyone else
-gets masked values.  Every message is bilingual, Chinese first.
+gets masked values, also where the complainant wrote them into the summary.
+Every message is bilingual, Chinese first.
 """
 
 from __future__ import annotations
@@ -44,6 +45,13 @@ def _key(complaint_id: str, topic: str, recipient: str, discriminator: str) -> s
     return f"{complaint_id}:{topic}:{hashlib.sha256(raw.encode()).hexdigest()[:16]}"
 
 
+def _hide(text: str, secrets: Sequence[str]) -> str:
+    """Mask each literal in ``secrets`` where it occurs in free text (PRV-1)."""
+    for secret in sorted({s for s in secrets if len(s.strip()) > 1}, key=len, reverse=True):
+        text = text.replace(secret, mask(secret))
+    return text
+
+
 def render(
     complaint: Complaint,
     topic: str,
@@ -61,16 +69,18 @@ def render(
     name = person.name if full else mask(person.name)
     phone = person.phone if full else mask(person.phone)
     room = person.room if full else mask(person.room)
+    secrets = () if full else (person.name, person.phone, person.room)
+    summary = _hide(complaint.intake.summary, secrets)
     state = complaint.state
     lines = [
         f"{zh} / {en}",
         f"编号 / ID: {complaint.id}",
         f"项目 / site: {complaint.intake.site or person.site or '-'}",
-        f"摘要 / summary: {complaint.intake.summary}",
+        f"摘要 / summary: {summary}",
         f"类别 / category: {state.category or '-'}; 等级 / grade: "
         f"{state.grade.value if state.grade else '-'}; 层级 / rung: {state.rung or '-'}",
         f"投诉人 / complainant: {name} {phone} {room}",
-        *detail,
+        *(_hide(line, secrets) for line in detail),
     ]
     data = (
         ("complainant_name", person.name),

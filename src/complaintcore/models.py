@@ -458,7 +458,10 @@ class Replied(Event):
 
 @attrs.frozen(kw_only=True)
 class Escalated(Event):
-    """ESC-2, ESC-5: up the ladder, with the trigger; never down."""
+    """ESC-2, ESC-5: up the ladder, with the trigger; never down.
+
+    ``clock`` names the deadline clock(s) whose breach caused it, comma-separated.
+    """
 
     kind: ClassVar[str] = "escalated"
     from_rung: str

@@ -24,8 +24,8 @@ def read_png(path: Path) -> tuple[int, int, list[bytes]]:
     pos, idat, width = 8, b"", 0
     height = channels = 0
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        chunk = data[pos + 8:pos + 8 + length]
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        chunk = data[pos + 8 : pos + 8 + length]
         if kind == b"IHDR":
             width, height, depth, colour = struct.unpack(">IIBB", chunk[:10])
             assert depth == 8
@@ -39,7 +39,7 @@ def read_png(path: Path) -> tuple[int, int, list[bytes]]:
     prev = bytearray(stride)
     for y in range(height):
         start = y * (stride + 1)
-        kind, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])
+        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
         for i in range(stride):
             a = line[i - channels] if i >= channels else 0
             b, c = prev[i], prev[i - channels] if i >= channels else 0
@@ -61,35 +61,72 @@ def read_png(path: Path) -> tuple[int, int, list[bytes]]:
 
 @pytest.mark.procedure("IMP-2")
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium package is not installed")
-def test_html_report_renders_in_headless_chromium(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_html_report_renders_in_headless_chromium(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("COMPLAINTCORE_NOW", "2025-11-20T10:00")
     runner = CliRunner()
     assert runner.invoke(main, ["init", "."]).exit_code == 0
     received = []
-    for i, summary in enumerate(["楼上漏水", "物业费太贵", "晚上噪音", "垃圾没人清理", "漏水又来了"]):
-        result = runner.invoke(main, [
-            "receive", "--name", "王小明", "--phone", f"1381234567{i}", "--room", f"3-2-120{i}",
-            "--site", "sunrise", "--summary", summary, "--receiver", "SR-103",
-            "--received-at", f"2025-11-1{i}T10:00"])
+    for i, summary in enumerate(
+        ["楼上漏水", "物业费太贵", "晚上噪音", "垃圾没人清理", "漏水又来了"]
+    ):
+        result = runner.invoke(
+            main,
+            [
+                "receive",
+                "--name",
+                "王小明",
+                "--phone",
+                f"1381234567{i}",
+                "--room",
+                f"3-2-120{i}",
+                "--site",
+                "sunrise",
+                "--summary",
+                summary,
+                "--receiver",
+                "SR-103",
+                "--received-at",
+                f"2025-11-1{i}T10:00",
+            ],
+        )
         assert result.exit_code == 0, result.output
         received.append(result.stdout)
     ids = [r.split()[1].rstrip(":") for r in received]
     for cid in ids[:4]:
-        result = runner.invoke(main, ["act", "assess", cid, "--actor", "SR-201", "--validity",
-                                      "valid"])
+        result = runner.invoke(
+            main, ["act", "assess", cid, "--actor", "SR-201", "--validity", "valid"]
+        )
         assert result.exit_code == 0, result.output
-    result = runner.invoke(main, ["--lang", "zh", "report", "--month", "2025-11", "--format",
-                                  "html", "--output", "report.html"])
+    result = runner.invoke(
+        main,
+        [
+            "--lang",
+            "zh",
+            "report",
+            "--month",
+            "2025-11",
+            "--format",
+            "html",
+            "--output",
+            "report.html",
+        ],
+    )
     assert result.exit_code == 0, result.output
     png = tmp_path / "report.png"
-    subprocess.run([str(ROOT / "scripts" / "screenshot-report.sh"), "report.html", str(png)],
-                   check=True, timeout=120, capture_output=True)
+    subprocess.run(
+        [str(ROOT / "scripts" / "screenshot-report.sh"), "report.html", str(png)],
+        check=True,
+        timeout=120,
+        capture_output=True,
+    )
     width, height, rows = read_png(png)
-    assert width >= 1000 and height >= 1000
-    colours = {row[x:x + 3] for row in rows[::8] for x in range(0, len(row), 24)}
+    assert width >= 1000
+    assert height >= 1000
+    colours = {row[x : x + 3] for row in rows[::8] for x in range(0, len(row), 24)}
     step = 3 * 4
-    ink = sum(1 for row in rows[::4] for x in range(0, len(row), step) if sum(row[x:x + 3]) < 450)
+    ink = sum(1 for row in rows[::4] for x in range(0, len(row), step) if sum(row[x : x + 3]) < 450)
     assert len(colours) > 20, "the page rendered as a blank or near-blank image"
     assert ink > 300, "no text or chart ink on the page"

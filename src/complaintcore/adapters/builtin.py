@@ -28,9 +28,14 @@ def complaintcore_get_staff_directory(config: DeskConfig) -> StaffDirectory:
 
     if config.staff_file is None:
         return StaffList()
+    from complaintcore.errors import RulePackError
     from complaintcore.rules import load_pack
 
-    return load_staff_file(config.resolve(config.staff_file), pack=load_pack(config.pack))
+    try:
+        pack = load_pack(config.pack)
+    except RulePackError:
+        pack = None  # a pack a plugin registers: rungs are checked when commands run
+    return load_staff_file(config.resolve(config.staff_file), pack=pack)
 
 
 @hookimpl(trylast=True)

@@ -1,0 +1,153 @@
+"""The handling procedures for each channel, step by step (IN-3, HDL-1..3, REC-2).
+
+These procedures are instructions to people; the library's part is to accept and
+keep every step as an event, in order, so the record is complete (五清楚).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from complaintcore.desk import Desk
+from complaintcore.errors import AccessDeniedError
+from complaintcore.models import Complainant, Intake, Replied, Status
+from complaintcore.testing import FixedClock, RecordingNotifier, make_desk
+from complaintcore.validity import five_clears
+from complaintcore.workflow import Close, Escalate, Promise, Reply, SignOff, Visit
+from tests.helpers import SH
+
+T0 = datetime(2025, 11, 10, 10, 0, tzinfo=SH)
+
+
+def intake(channel: str, **kw: object) -> Intake:
+    base: dict[str, object] = {
+        "complainant": Complainant("陈国华", "13700001234", "5-1-702", "5", "sunrise"),
+        "channel": channel,
+        "received_at": T0,
+        "receiver": "SR-103",
+        "summary": "楼道灯坏了一周没人修",
+        "description": "5号楼1单元7楼楼道灯不亮",
+        "location": "5号楼1单元7楼",
+        "occurred_at": T0 - timedelta(days=7),
+        "account": "每天晚上回家都是黑的，老人差点摔倒",
+        "site": "sunrise",
+    }
+    base.update(kw)
+    return Intake(**base)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(T0)
+
+
+@pytest.fixture
+def notes() -> RecordingNotifier:
+    return RecordingNotifier()
+
+
+@pytest.fixture
+def desk(notes: RecordingNotifier) -> Desk:
+    return make_desk(notifiers=[notes])
+
+
+@pytest.mark.procedure("IN-3")
+def test_front_line_resolves_on_the_spot_or_passes_it_to_a_handler(
+    desk: Desk, clock: FixedClock
+) -> None:
+    # resolved on the spot: the receiver explains, the owner confirms, it is closed
+    c = desk.receive(intake("in_person"), now=clock(), route=False)
+    desk.act(
+        c.id,
+        Reply(actor="SR-103", message="已当场更换灯泡", final=True),
+        now=clock.advance(minutes=10),
+    )
+    c = desk.act(
+        c.id,
+        Close(actor="SR-103", result="当场解决", confirmed_by_complainant=True),
+        now=clock.advance(minutes=11),
+    )
+    assert c.status is Status.CLOSED
+    # cannot resolve: it goes up to a complaint handler (专职投诉处理人员)
+    other = desk.receive(
+        intake("in_person", summary="要求赔偿摔伤医药费"), now=clock(), route=False
+    )
+    other = desk.act(
+        other.id, Escalate(actor="SR-103", trigger="cannot_handle"), now=clock.advance(minutes=12)
+    )
+    assert desk.pack.rung_index(other.state.rung) > 0
+
+
+@pytest.mark.procedure("HDL-1")
+@pytest.mark.procedure("REC-2")
+def test_written_complaint_procedure(
+    desk: Desk, clock: FixedClock, notes: RecordingNotifier
+) -> None:
+    c = desk.receive(intake("written"), now=clock())
+    handler = c.state.handler
+    steps = [
+        Reply(
+            actor=handler, message="来信已收到，向您致歉，我们正在核实"
+        ),  # acknowledge, apologise
+        Promise(
+            actor=handler, due=clock() + timedelta(days=2), note="约定两天内修复"
+        ),  # agreed finish
+        Reply(
+            actor=handler, message="计划明天上午更换线路，预计中午完成"
+        ),  # plan and planned finish
+        Reply(actor=handler, message="已更换线路，灯已亮", final=True),  # done
+        Visit(actor="SR-102", satisfied=True, opinion="满意"),  # opinion after completion
+        Close(actor=handler, result="线路更换完成，业主满意"),
+    ]
+    for hours, step in enumerate(steps, start=1):
+        c = desk.act(c.id, step, now=clock.advance(hours=hours))
+    assert "sign_off" in notes.topics(c.id)
+    with pytest.raises(AccessDeniedError):
+        desk.act(c.id, SignOff(actor="SR-103"), now=clock.advance(hours=1))  # a clerk cannot
+    c = desk.act(c.id, SignOff(actor="SR-101"), now=clock.advance(hours=1))  # the supervisor signs
+    assert c.state.signed_off
+    clears = five_clears(c.intake, c.events)
+    assert clears.complete, clears.missing()
+    kinds = [e.kind for e in c.events]
+    assert kinds.index("promised") < kinds.index("visited") < kinds.index("signed_off")
+
+
+@pytest.mark.procedure("HDL-2")
+def test_telephone_complaint_is_logged_with_the_callers_account(
+    desk: Desk, clock: FixedClock
+) -> None:
+    c = desk.receive(intake("phone"), now=clock())
+    c = desk.act(
+        c.id,
+        Reply(actor=c.state.handler, message="非常抱歉给您带来不便，我们马上安排"),
+        now=clock.advance(minutes=3),
+    )
+    assert c.intake.channel.value == "phone"
+    clears = five_clears(c.intake, c.events)
+    assert clears.asked
+    assert clears.heard
+    assert clears.replied
+    apology = c.events[-1]
+    assert isinstance(apology, Replied)
+    assert not apology.final
+
+
+@pytest.mark.procedure("HDL-3")
+def test_in_person_complaint_explained_and_contact_promised(desk: Desk, clock: FixedClock) -> None:
+    c = desk.receive(intake("in_person"), now=clock())
+    handler = c.state.handler
+    desk.act(
+        c.id,
+        Reply(actor=handler, message="抱歉，原因是线路老化，已安排电工", explanation=True),
+        now=clock.advance(minutes=5),
+    )
+    due = clock() + timedelta(hours=4)
+    c = desk.act(
+        c.id,
+        Promise(actor=handler, due=due, note="今天下午四点前电话联系您"),
+        now=clock.advance(minutes=6),
+    )
+    assert c.state.promise_due == due
+    assert [e.kind for e in c.events][-2:] == ["replied", "promised"]
