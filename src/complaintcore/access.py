@@ -30,22 +30,6 @@ SYSTEM_ACTOR = "system"
 
 # Commands that settle the outcome need the rung the grade requires (ESC-3).
 _HANDLING = frozenset({"assess", "grade", "handle", "close", "record_sanction", "promise"})
-# Anyone at the site may do these (IN-2, IN-3, VIS-1): they never lower the bar.
-_ANYONE = frozenset(
-    {
-        "register",
-        "forward",
-        "attach_evidence",
-        "classify",
-        "escalate",
-        "pause",
-        "resume",
-        "visit",
-        "reopen",
-        "record_cause",
-        "assign",
-    }
-)
 
 
 def supervisor_rung(pack: RulePack) -> str:

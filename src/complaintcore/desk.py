@@ -327,11 +327,14 @@ class Desk:
         if route:
             handler = access.pick_handler(complaint, self._members(), self.pack, now)
             if handler is not None:
+                # A handler from outside the department and customer service (a
+                # senior manager, ESC-4) takes the complaint on, not its department.
+                owners = (complaint.state.department, self.pack.customer_service)
                 assign = Assign(
                     actor=actor,
                     handler=handler.staff_id,
                     rung=handler.rung,
-                    department=handler.department,
+                    department=handler.department if handler.department in owners else "",
                 )
                 more = decide(complaint, assign, self.pack, now)
                 complaint, events = evolve(complaint, more), [*events, *more]

@@ -36,7 +36,6 @@ TOPICS: dict[str, tuple[str, str]] = {
         "书面投诉已关闭，请主管签署",
         "Written complaint closed: supervisor sign-off (REC-6)",
     ),
-    "dissatisfied": ("回访不满意，投诉已重新处理", "Complainant not satisfied: reopened (VIS-1)"),
 }
 
 

@@ -335,7 +335,7 @@ def _cards(w: _Words, report: MonthlyReport) -> str:
     cards = [
         (w("received"), _num(t.received)),
         (w("valid_complaints"), _num(t.valid_complaints)),
-        (w("closed_open"), f"{_num(report.closed)} / {_num(report.open)}"),
+        (w("closed_open"), f"{_num(report.closed_count)} / {_num(report.open_count)}"),
         (w("on_time_all"), _pct(met / stopped if stopped else None)),
         (w("rate"), _pct(report.satisfaction.rate)),
         (w("groups"), _num(len(report.repeats.groups))),

@@ -450,11 +450,11 @@ class MonthlyReport:
     excluded_after_now: int = 0
 
     @property
-    def closed(self) -> int:
+    def closed_count(self) -> int:
         return next(c.count for c in self.status if c.key == "closed")
 
     @property
-    def open(self) -> int:
+    def open_count(self) -> int:
         return next(c.count for c in self.status if c.key == "open")
 
     @property

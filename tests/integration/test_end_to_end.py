@@ -528,6 +528,7 @@ def test_a_complaint_about_the_project_manager_goes_to_the_top_and_lateness_is_s
     c = desk.receive(intake, now=clock())
     assert c.state.rung == "senior_management"
     assert c.state.handler in {"HQ-001", "HQ-002"}
+    assert c.state.department == "customer_service"  # still the department that owns it
     assigned = [
         m.message
         for m in smtp.messages
@@ -542,8 +543,11 @@ def test_a_complaint_about_the_project_manager_goes_to_the_top_and_lateness_is_s
     late = [m.message for m in smtp.messages if m.message["X-Complaint-Topic"] == "late_department"]
     assert [m["To"] for m in late] == [world.staff["HQ-010"].email]
     assert PEOPLE["written"][1] not in late[0].get_content()  # HR sees no phone
+    assert "部门 / department: customer_service" in late[0].get_content()
     desk.sweep(clock.advance(hours=1))
-    desk.sweep(clock.advance(days=1))
-    late = [m for m in smtp.messages if m.message["X-Complaint-Topic"] == "late_department"]
-    assert len(late) == 1  # reported once per missed deadline
+    # Swept again when the month rule comes near (DL-6 at risk): still reported once.
+    examined = desk.sweep(clock.set(datetime(2025, 12, 5, 10, 0, tzinfo=SH))).examined
+    assert examined == 1
+    topics = [m.message["X-Complaint-Topic"] for m in smtp.messages]
+    assert topics.count("late_department") == 1  # once per missed deadline
     assert desk.verify().ok

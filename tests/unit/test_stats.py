@@ -163,7 +163,7 @@ def test_breakdowns_count_only_valid_complaints(report: MonthlyReport) -> None:
     assert counts(report.by_cause) == {"hardware": 6}
     assert counts(report.by_site) == {"sunrise": 6}
     assert counts(report.by_building) == {"sunrise/1": 6}
-    assert (report.closed, report.open) == (2, 4)
+    assert (report.closed_count, report.open_count) == (2, 4)
 
 
 @pytest.mark.procedure("IMP-2")
@@ -224,7 +224,7 @@ def test_figures_are_as_at_now(nov: list[Complaint]) -> None:
     assert (early.totals.received, early.totals.valid_complaints) == (2, 1)
     assert early.totals.unverified == 1
     assert early.excluded_after_now == 9  # N3..N10 and X1: received after now
-    assert (early.closed, early.open) == (1, 0)
+    assert (early.closed_count, early.open_count) == (1, 0)
     # Seen before N3's events happened, it is only registered (not yet verified).
     n3 = next(c for c in nov if c.id == "N3")
     mid = monthly_report([n3], PACK, CAL, year=2025, month=11, now=n3.events[0].at)
