@@ -81,12 +81,37 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 TIMEZONES: tuple[tzinfo, ...] = (SHANGHAI, UTC)
 
 #: Codes from the default pack (cn-property); strategies do not load a pack.
-RUNGS = ("front_line", "complaint_handler", "department_head", "project_manager",
-         "senior_management")
-DEPARTMENTS = ("customer_service", "engineering", "security", "cleaning", "greening",
-               "finance", "hr_admin", "sales", "head_office")
-CATEGORIES = ("repairs", "fees", "greening", "cleaning", "security", "parking", "noise",
-              "service_attitude", "data_leak", "group_incident", "other")
+RUNGS = (
+    "front_line",
+    "complaint_handler",
+    "department_head",
+    "project_manager",
+    "senior_management",
+)
+DEPARTMENTS = (
+    "customer_service",
+    "engineering",
+    "security",
+    "cleaning",
+    "greening",
+    "finance",
+    "hr_admin",
+    "sales",
+    "head_office",
+)
+CATEGORIES = (
+    "repairs",
+    "fees",
+    "greening",
+    "cleaning",
+    "security",
+    "parking",
+    "noise",
+    "service_attitude",
+    "data_leak",
+    "group_incident",
+    "other",
+)
 
 _MIN = datetime(2000, 1, 1)
 _MAX = datetime(2035, 12, 31)
@@ -99,8 +124,9 @@ def aware_datetimes(
     min_value: datetime = _MIN, max_value: datetime = _MAX
 ) -> st.SearchStrategy[datetime]:
     """Timezone-aware datetimes in Asia/Shanghai or UTC (bounds are naive)."""
-    return st.datetimes(min_value=min_value, max_value=max_value,
-                        timezones=st.sampled_from(TIMEZONES))
+    return st.datetimes(
+        min_value=min_value, max_value=max_value, timezones=st.sampled_from(TIMEZONES)
+    )
 
 
 def mobile_phones() -> st.SearchStrategy[str]:
@@ -116,7 +142,10 @@ def rooms() -> st.SearchStrategy[str]:
     """Building-unit-room numbers such as ``3-2-1201``."""
     return st.builds(
         lambda b, u, floor, r: f"{b}-{u}-{floor}{r:02d}",
-        st.integers(1, 30), st.integers(1, 6), st.integers(1, 33), st.integers(1, 4),
+        st.integers(1, 30),
+        st.integers(1, 6),
+        st.integers(1, 33),
+        st.integers(1, 4),
     )
 
 
@@ -133,13 +162,29 @@ def names() -> st.SearchStrategy[str]:
         st.sampled_from(_SURNAMES),
         st.text(alphabet=_GIVEN, min_size=1, max_size=2),
     )
-    english = st.builds(lambda f, last: f"{f} {last}", st.sampled_from(_FIRST),
-                        st.sampled_from(_LAST))
+    english = st.builds(
+        lambda f, last: f"{f} {last}", st.sampled_from(_FIRST), st.sampled_from(_LAST)
+    )
     return st.one_of(chinese, english)
 
 
-_WORDS = ("漏水", "物业费", "电梯坏了", "态度不好", "噪音", "停车位", "垃圾", "保安",
-          "leak", "lift broken", "rude", "noise", "parking", "bill", "please help")
+_WORDS = (
+    "漏水",
+    "物业费",
+    "电梯坏了",
+    "态度不好",
+    "噪音",
+    "停车位",
+    "垃圾",
+    "保安",
+    "leak",
+    "lift broken",
+    "rude",
+    "noise",
+    "parking",
+    "bill",
+    "please help",
+)
 
 
 def texts(min_size: int = 0, max_size: int = 40) -> st.SearchStrategy[str]:
@@ -201,8 +246,9 @@ def intakes(
         occurred_at=st.none() | aware_datetimes(),
         account=st.sampled_from(("", "wx-openid-1", "acct-42")),
         target=st.none() | target_persons(),
-        evidence=st.lists(st.sampled_from(("photo-1.jpg", "invoice.pdf", "录音-1.m4a")),
-                          max_size=3).map(tuple),
+        evidence=st.lists(
+            st.sampled_from(("photo-1.jpg", "invoice.pdf", "录音-1.m4a")), max_size=3
+        ).map(tuple),
         facts=st.frozensets(st.sampled_from(list(Fact))),
         via_head_office=st.booleans(),
         idempotency_key=st.sampled_from(("", "k-1", "msg-20250101-1")),
@@ -222,63 +268,127 @@ def _registered(at: st.SearchStrategy[datetime]) -> st.SearchStrategy[Event]:
 EVENT_STRATEGIES: dict[str, _EventStrategy] = {
     "registered": _registered,
     "forwarded": lambda at: st.builds(
-        Forwarded, at=at, actor=_ids("s"), to_unit=st.sampled_from(DEPARTMENTS),
-        note=texts(), consent=st.booleans()),
+        Forwarded,
+        at=at,
+        actor=_ids("s"),
+        to_unit=st.sampled_from(DEPARTMENTS),
+        note=texts(),
+        consent=st.booleans(),
+    ),
     "classified": lambda at: st.builds(
-        Classified, at=at, actor=_ids("s"), category=st.sampled_from(CATEGORIES),
-        cause=st.sampled_from(list(Cause)), department=st.sampled_from(DEPARTMENTS),
+        Classified,
+        at=at,
+        actor=_ids("s"),
+        category=st.sampled_from(CATEGORIES),
+        cause=st.sampled_from(list(Cause)),
+        department=st.sampled_from(DEPARTMENTS),
         explanation=_tags,
         helpers=st.lists(st.sampled_from(DEPARTMENTS), max_size=2, unique=True).map(tuple),
-        target=st.none() | target_persons(), urgent=st.booleans()),
+        target=st.none() | target_persons(),
+        urgent=st.booleans(),
+    ),
     "assessed": lambda at: st.builds(
-        Assessed, at=at, actor=_ids("s"), validity=st.sampled_from(list(Validity)),
-        complaint_kind=st.sampled_from(list(Kind)), reasonable=st.none() | st.booleans(),
+        Assessed,
+        at=at,
+        actor=_ids("s"),
+        validity=st.sampled_from(list(Validity)),
+        complaint_kind=st.sampled_from(list(Kind)),
+        reasonable=st.none() | st.booleans(),
         department=st.sampled_from(("", *DEPARTMENTS)),
-        facts=st.frozensets(st.sampled_from(list(Fact))), note=texts()),
+        facts=st.frozensets(st.sampled_from(list(Fact))),
+        note=texts(),
+    ),
     "graded": lambda at: st.builds(
-        Graded, at=at, actor=_ids("s"), grade=st.sampled_from(list(Grade)),
-        reasons=_tags, automatic=st.booleans()),
+        Graded,
+        at=at,
+        actor=_ids("s"),
+        grade=st.sampled_from(list(Grade)),
+        reasons=_tags,
+        automatic=st.booleans(),
+    ),
     "assigned": lambda at: st.builds(
-        Assigned, at=at, actor=_ids("s"), handler=_ids("s"), rung=st.sampled_from(RUNGS),
-        department=st.sampled_from(("", *DEPARTMENTS))),
+        Assigned,
+        at=at,
+        actor=_ids("s"),
+        handler=_ids("s"),
+        rung=st.sampled_from(RUNGS),
+        department=st.sampled_from(("", *DEPARTMENTS)),
+    ),
     "promised": lambda at: st.builds(
-        Promised, at=at, actor=_ids("s"), due=aware_datetimes(), note=texts()),
+        Promised, at=at, actor=_ids("s"), due=aware_datetimes(), note=texts()
+    ),
     "handled": lambda at: st.builds(
-        Handled, at=at, actor=_ids("s"), department=st.sampled_from(DEPARTMENTS),
-        result=_nonblank(texts(min_size=1))),
+        Handled,
+        at=at,
+        actor=_ids("s"),
+        department=st.sampled_from(DEPARTMENTS),
+        result=_nonblank(texts(min_size=1)),
+    ),
     "replied": lambda at: st.builds(
-        Replied, at=at, actor=_ids("s"), message=texts(), final=st.booleans(),
-        explanation=st.booleans(), unanswerable_reason=st.sampled_from(("", "等待供应商配件"))),
+        Replied,
+        at=at,
+        actor=_ids("s"),
+        message=texts(),
+        final=st.booleans(),
+        explanation=st.booleans(),
+        unanswerable_reason=st.sampled_from(("", "等待供应商配件")),
+    ),
     "escalated": lambda at: st.builds(
-        Escalated, at=at, actor=_ids("s"), from_rung=st.sampled_from(RUNGS[:-1]),
-        to_rung=st.sampled_from(RUNGS[1:]), trigger=st.sampled_from(list(Trigger)),
-        note=texts(), clock=st.sampled_from(("", "reply", "department_result"))),
+        Escalated,
+        at=at,
+        actor=_ids("s"),
+        from_rung=st.sampled_from(RUNGS[:-1]),
+        to_rung=st.sampled_from(RUNGS[1:]),
+        trigger=st.sampled_from(list(Trigger)),
+        note=texts(),
+        clock=st.sampled_from(("", "reply", "department_result")),
+    ),
     "paused": lambda at: st.builds(
-        Paused, at=at, actor=_ids("s"), reason=st.sampled_from(("等待业主提供资料", "no access"))),
+        Paused, at=at, actor=_ids("s"), reason=st.sampled_from(("等待业主提供资料", "no access"))
+    ),
     "resumed": lambda at: st.builds(Resumed, at=at, actor=_ids("s")),
     "visited": lambda at: st.builds(
-        Visited, at=at, actor=_ids("s"), satisfied=st.booleans(), opinion=texts(),
-        reply_due=st.none() | aware_datetimes(), major_issue=st.booleans()),
+        Visited,
+        at=at,
+        actor=_ids("s"),
+        satisfied=st.booleans(),
+        opinion=texts(),
+        reply_due=st.none() | aware_datetimes(),
+        major_issue=st.booleans(),
+    ),
     "closed": lambda at: st.builds(
-        Closed, at=at, actor=_ids("s"), result=texts(),
-        confirmed_by_complainant=st.booleans(), decided_by_top_rung=st.booleans()),
+        Closed,
+        at=at,
+        actor=_ids("s"),
+        result=texts(),
+        confirmed_by_complainant=st.booleans(),
+        decided_by_top_rung=st.booleans(),
+    ),
     "reopened": lambda at: st.builds(
-        Reopened, at=at, actor=_ids("s"), reason=st.sampled_from(("业主不满意", "leak came back"))),
+        Reopened, at=at, actor=_ids("s"), reason=st.sampled_from(("业主不满意", "leak came back"))
+    ),
     "cause_analysed": lambda at: st.builds(
-        CauseAnalysed, at=at, actor=_ids("s"), cause=texts(), corrective=texts(),
-        preventive=texts()),
+        CauseAnalysed, at=at, actor=_ids("s"), cause=texts(), corrective=texts(), preventive=texts()
+    ),
     "sanction_recorded": lambda at: st.builds(
-        SanctionRecorded, at=at, actor=_ids("s"), staff_id=_ids("s"),
+        SanctionRecorded,
+        at=at,
+        actor=_ids("s"),
+        staff_id=_ids("s"),
         grade=st.sampled_from(list(Grade)),
-        measures=st.lists(st.sampled_from([m.value for m in Measure]), min_size=1,
-                          max_size=3, unique=True).map(tuple),
-        points_deducted=st.integers(0, 20)),
-    "signed_off": lambda at: st.builds(SignedOff, at=at, actor=_ids("s"),
-                                       supervisor=_ids("s")),
+        measures=st.lists(
+            st.sampled_from([m.value for m in Measure]), min_size=1, max_size=3, unique=True
+        ).map(tuple),
+        points_deducted=st.integers(0, 20),
+    ),
+    "signed_off": lambda at: st.builds(SignedOff, at=at, actor=_ids("s"), supervisor=_ids("s")),
     "evidence_attached": lambda at: st.builds(
-        EvidenceAttached, at=at, actor=_ids("s"),
+        EvidenceAttached,
+        at=at,
+        actor=_ids("s"),
         reference=st.sampled_from(("photo-1.jpg", "https://example.com/e/1", "录音.m4a")),
-        note=texts()),
+        note=texts(),
+    ),
 }
 assert set(EVENT_STRATEGIES) == set(EVENT_BY_KIND), "a new event kind needs a strategy"
 

@@ -11,7 +11,6 @@ down loses nothing: its messages stay in the outbox until delivered once.
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -139,8 +138,6 @@ class Desk:
         self._new_id = id_factory or _default_id
         # Outbox items a thread of this desk is sending: claimed under the lock,
         # so threads sharing one desk never send the same item twice.
-        self._outbox_lock = threading.Lock()
-        self._sending: set[int] = set()
 
     # ------------------------------------------------------------------ building
 
@@ -251,7 +248,7 @@ class Desk:
         complaint, events, outbox = self._intake(intake, now, actor, complaint_id, route, validity)
         stored = self.store.create(complaint, self._row(complaint, now), outbox)
         if stored.id == complaint.id:  # not a retried submission
-            self._after_commit(stored, events, now, deliver=True)
+            self._after_commit(stored, events, now, deliver=bool(outbox))
         return stored
 
     def receive_many(
@@ -288,7 +285,10 @@ class Desk:
                     self._after_commit(result, p[1], now, deliver=False)
                 yield result
             pending.clear()
-            self.deliver(now)
+            try:
+                self._deliver_due(now)
+            except Exception:  # committed: the outbox keeps the messages for the next try
+                log.exception("delivering notifications failed after a batch")
 
         for intake in intakes:
             try:  # a known idempotency key is caught by the store, which returns the stored one
@@ -374,7 +374,7 @@ class Desk:
         after = evolve(complaint, events)
         box = self._outbox_for(after, events, now) + (outbox or [])
         self.store.append(complaint.id, complaint.version, events, self._row(after, now), box)
-        self._after_commit(after, events, now)
+        self._after_commit(after, events, now, deliver=bool(box))
         return after
 
     def _after_commit(
@@ -387,7 +387,7 @@ class Desk:
                 log.exception("complaintcore_on_events failed for %s", complaint.id)
         if deliver:
             try:
-                self.deliver(now)
+                self._deliver_due(now)
             except Exception:  # committed: the outbox keeps the messages for the next try
                 log.exception("delivering notifications failed after a change to %s", complaint.id)
 
@@ -419,7 +419,7 @@ class Desk:
                 at_risk += result[2]
                 late += result[3]
                 break
-        self.deliver(now)
+        self._deliver_due(now)
         return SweepReport(examined, tuple(escalated), at_risk, tuple(regraded), late, conflicts)
 
     def _sweep_one(self, complaint_id: str, now: datetime) -> tuple[list[str], bool, int, int]:
@@ -505,44 +505,33 @@ class Desk:
     def deliver(self, now: datetime, *, limit: int = 200) -> DeliveryReport:
         """Send what the outbox holds; failures stay for a later try, each key once.
 
-        At most ``limit`` sends are tried, oldest first.  Items this desk passes
-        over -- a channel it does not have (another process may), or given up
-        after ``retry.max_attempts`` -- do not hold back the ones behind them.
-        Threads sharing this desk claim each item before sending it, so none is
-        sent twice; desks in other processes are told apart only by the key
-        (e-mail Message-ID, ``Idempotency-Key``), which the receiver can check.
+        Items are claimed from the store before sending (atomically: no other
+        thread or process sends them meanwhile) and settled as delivered or
+        failed.  Items of a channel this desk lacks are left for a desk that has
+        it; items past ``retry.max_attempts`` stay for a person to look at and
+        are counted as given up; neither holds back the items behind them.
         """
-        sent = failed = given_up = 0
-        seen: set[int] = set()  # looked at in this call: sent, failed or passed over
-        while sent + failed < limit:
-            want = limit - sent - failed
-            window = want + len(seen)
-            mine: list[OutboxItem] = []
-            with self._outbox_lock:
-                batch = self.store.pending(now, window)
-                for item in batch:
-                    if item.id in seen or len(mine) == want:
-                        continue
-                    seen.add(item.id)
-                    if item.id in self._sending or item.notifier not in self.notifiers:
-                        continue  # another thread has it; a channel another process has
-                    if item.attempts >= self.retry.max_attempts:
-                        given_up += 1
-                        continue
-                    self._sending.add(item.id)
-                    mine.append(item)
-            try:
-                for item in mine:
-                    if self._send(item, now):
-                        sent += 1
-                    else:
-                        failed += 1
-            finally:  # release every claim, also those an error left unsent
-                with self._outbox_lock:
-                    self._sending.difference_update(item.id for item in mine)
-            if len(batch) < window:
-                break  # nothing more is due
+        sent, failed = self._deliver_due(now, limit)
+        given_up = sum(
+            1
+            for item in self.store.pending(now, limit)
+            if item.notifier in self.notifiers and item.attempts >= self.retry.max_attempts
+        )
         return DeliveryReport(sent, failed, given_up)
+
+    def _deliver_due(self, now: datetime, limit: int = 200) -> tuple[int, int]:
+        sent = failed = 0
+        if not self.notifiers:
+            return 0, 0
+        items = self.store.claim(
+            now, limit, notifiers=self.notifiers.keys(), max_attempts=self.retry.max_attempts
+        )
+        for item in items:
+            if self._send(item, now):
+                sent += 1
+            else:
+                failed += 1
+        return sent, failed
 
     def _send(self, item: OutboxItem, now: datetime) -> bool:
         """One attempt; a failure of any kind is recorded for a retry, never raised."""

@@ -7,8 +7,8 @@ types here are what crosses a port: plain frozen data, no adapter objects.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from datetime import datetime, time
+from collections.abc import Collection, Iterator, Sequence
+from datetime import datetime, time, timedelta
 from typing import Protocol, runtime_checkable
 
 import attrs
@@ -216,6 +216,18 @@ class ComplaintStore(Protocol):
     def complaints(self) -> Iterator[Complaint]: ...
 
     def pending(self, now: datetime, limit: int = 100) -> list[OutboxItem]: ...
+
+    def claim(
+        self,
+        now: datetime,
+        limit: int = 100,
+        *,
+        notifiers: Collection[str] | None = None,
+        lease: timedelta = ...,
+        max_attempts: int | None = None,
+    ) -> list[OutboxItem]:
+        """Due items, hidden from other workers until ``now + lease`` (atomically)."""
+        ...
 
     def mark_delivered(self, item_id: int, at: datetime) -> None: ...
 

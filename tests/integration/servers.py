@@ -95,8 +95,14 @@ class _Handler:
     def __init__(self, owner: SmtpTestServer) -> None:
         self.owner = owner
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
-                          address: str, rcpt_options: list[str]) -> str:
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
         if address in self.owner.refused_recipients:
             return "550 5.1.1 Unknown user"
         envelope.rcpt_tos.append(address)
@@ -119,8 +125,14 @@ def _controller(handler: _Handler, port: int, **kwargs: Any) -> Controller:
                 self.port = self.server.sockets[0].getsockname()[1]
             super()._trigger_server()  # type: ignore[no-untyped-call]
 
-    return _Controller(handler, hostname=LOCALHOST, port=port, server_hostname="localhost",
-                       ready_timeout=5, **kwargs)
+    return _Controller(
+        handler,
+        hostname=LOCALHOST,
+        port=port,
+        server_hostname="localhost",
+        ready_timeout=5,
+        **kwargs,
+    )
 
 
 class SmtpTestServer:
@@ -194,8 +206,9 @@ class SmtpTestServer:
             self._cond.notify_all()
         return "250 Message accepted for delivery"
 
-    def _authenticate(self, server: SMTP, session: Session, envelope: Envelope,
-                      mechanism: str, auth_data: Any) -> AuthResult:
+    def _authenticate(
+        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
+    ) -> AuthResult:
         from aiosmtpd.smtp import AuthResult, LoginPassword
 
         if isinstance(auth_data, LoginPassword) and self.auth is not None:
@@ -271,10 +284,17 @@ class _RequestHandler(BaseHTTPRequestHandler):
             time.sleep(reply.delay)
         parts = urlsplit(self.path)
         errcode = reply.body.get("errcode")
-        owner._record(RecordedRequest(
-            method=self.command, path=parts.path, query=parse_qs(parts.query),
-            headers={k.lower(): v for k, v in self.headers.items()}, body=body,
-            status=reply.status, errcode=errcode if isinstance(errcode, int) else None))
+        owner._record(
+            RecordedRequest(
+                method=self.command,
+                path=parts.path,
+                query=parse_qs(parts.query),
+                headers={k.lower(): v for k, v in self.headers.items()},
+                body=body,
+                status=reply.status,
+                errcode=errcode if isinstance(errcode, int) else None,
+            )
+        )
         payload = json.dumps(reply.body).encode("utf-8")
         self.send_response(reply.status)
         self.send_header("Content-Type", "application/json")
@@ -319,8 +339,12 @@ class HttpTestServer:
             return self
         server = _HTTPServer((LOCALHOST, self.port), self)
         self.port = server.server_address[1]
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                  name=f"http-test-server-{self.port}", daemon=True)
+        thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"http-test-server-{self.port}",
+            daemon=True,
+        )
         thread.start()
         self._server, self._thread = server, thread
         return self
@@ -351,11 +375,13 @@ class HttpTestServer:
 
     # ----------------------------------------------------------------- behaviour
 
-    def respond(self, status: int = 200, body: Mapping[str, Any] | None = None, *,
-                delay: float = 0.0) -> None:
+    def respond(
+        self, status: int = 200, body: Mapping[str, Any] | None = None, *, delay: float = 0.0
+    ) -> None:
         """Answer every request with ``status`` and the JSON ``body`` (after ``delay`` s)."""
-        self._reply = _Reply(status, dict(body) if body is not None
-                             else {"errcode": 0, "errmsg": "ok"}, delay)
+        self._reply = _Reply(
+            status, dict(body) if body is not None else {"errcode": 0, "errmsg": "ok"}, delay
+        )
 
     def fail(self, status: int = 500) -> None:
         self.respond(status, {"error": "failing on purpose"})
@@ -388,8 +414,7 @@ class HttpTestServer:
             self._requests.clear()
 
     def wait_for(self, count: int = 1, timeout: float = 5.0) -> list[RecordedRequest]:
-        _wait(self._cond, lambda: len(self._requests) >= count, timeout,
-              f"{count} request(s)")
+        _wait(self._cond, lambda: len(self._requests) >= count, timeout, f"{count} request(s)")
         return self.requests
 
 
@@ -398,9 +423,13 @@ def dingtalk_signature_ok(request: RecordedRequest, secret: str) -> bool:
     timestamps, signs = request.query.get("timestamp", []), request.query.get("sign", [])
     if len(timestamps) != 1 or len(signs) != 1:
         return False
-    expected = base64.b64encode(hmac.new(
-        secret.encode(), f"{timestamps[0]}\n{secret}".encode(), hashlib.sha256,
-    ).digest()).decode()
+    expected = base64.b64encode(
+        hmac.new(
+            secret.encode(),
+            f"{timestamps[0]}\n{secret}".encode(),
+            hashlib.sha256,
+        ).digest()
+    ).decode()
     return hmac.compare_digest(expected, signs[0])
 
 

@@ -44,13 +44,25 @@ SUBJECT = "投诉 C-20251114-0001 已分派给您"
 SECRETS = (PHONE, NAME, "李四", "li.si@example.com", "13900001111")
 
 NOTE = Notification(
-    key="C-20251114-0001:assigned:s-li", complaint_id="C-20251114-0001", topic="assigned",
-    recipient="s-li", subject=SUBJECT, body=BODY, created_at=T,
+    key="C-20251114-0001:assigned:s-li",
+    complaint_id="C-20251114-0001",
+    topic="assigned",
+    recipient="s-li",
+    subject=SUBJECT,
+    body=BODY,
+    created_at=T,
     data=(("complainant_name", NAME), ("complainant_phone", PHONE), ("site", "sunrise")),
 )
-LI = StaffMember(staff_id="s-li", name="李四", role="handler", rung="customer_service",
-                 department="engineering", email="li.si@example.com", phone="13900001111",
-                 sees_personal_data=True)
+LI = StaffMember(
+    staff_id="s-li",
+    name="李四",
+    role="handler",
+    rung="customer_service",
+    department="engineering",
+    email="li.si@example.com",
+    phone="13900001111",
+    sees_personal_data=True,
+)
 
 
 def webhook(url: str | None, **kw: object) -> WebhookNotifier:
@@ -58,15 +70,17 @@ def webhook(url: str | None, **kw: object) -> WebhookNotifier:
 
 
 def email(server: SmtpTestServer, **kw: object) -> SmtpNotifier:
-    return SmtpNotifier(server.host, server.port, sender="desk@example.com", timeout=3,
-                        **kw)  # type: ignore[arg-type]
+    return SmtpNotifier(server.host, server.port, sender="desk@example.com", timeout=3, **kw)  # type: ignore[arg-type]
 
 
 def test_every_channel_is_a_notifier() -> None:
-    channels: list[Notifier] = [LogNotifier(), SmtpNotifier("localhost", sender="a@b.cn"),
-                WebhookNotifier("http://127.0.0.1:9/x"),
-                WebhookNotifier("http://127.0.0.1:9/x", format="wecom"),
-                WebhookNotifier("http://127.0.0.1:9/x", format="dingtalk")]
+    channels: list[Notifier] = [
+        LogNotifier(),
+        SmtpNotifier("localhost", sender="a@b.cn"),
+        WebhookNotifier("http://127.0.0.1:9/x"),
+        WebhookNotifier("http://127.0.0.1:9/x", format="wecom"),
+        WebhookNotifier("http://127.0.0.1:9/x", format="dingtalk"),
+    ]
     assert all(isinstance(c, Notifier) for c in channels)
     assert [c.name for c in channels] == ["log", "email", "webhook", "wecom", "dingtalk"]
 
@@ -80,8 +94,7 @@ def test_library_error_is_a_connection_error() -> None:
 # --------------------------------------------------------------------------- SMTP
 
 
-def test_email_arrives_in_utf8_with_a_message_id_from_the_key(
-        smtp_server: SmtpTestServer) -> None:
+def test_email_arrives_in_utf8_with_a_message_id_from_the_key(smtp_server: SmtpTestServer) -> None:
     email(smtp_server).send(NOTE, LI)
     (mail,) = smtp_server.wait_for(1)
     msg = mail.message
@@ -118,8 +131,7 @@ def _no_personal_data(error: BaseException) -> None:
     assert "漏水" not in text
 
 
-def test_email_server_stopped_raises_then_delivers_once_back(
-        smtp_server: SmtpTestServer) -> None:
+def test_email_server_stopped_raises_then_delivers_once_back(smtp_server: SmtpTestServer) -> None:
     notifier = email(smtp_server)
     smtp_server.stop()
     with pytest.raises(NotificationError) as caught:
@@ -132,12 +144,16 @@ def test_email_server_stopped_raises_then_delivers_once_back(
     assert len(smtp_server.wait_for(1)) == 1
 
 
-@pytest.mark.parametrize(("reply", "retryable"), [
-    ("451 4.3.0 Try again later", True),
-    ("554 5.7.1 Rejected", False),
-])
-def test_email_rejected_data_raises(smtp_server: SmtpTestServer, reply: str,
-                                    retryable: bool) -> None:
+@pytest.mark.parametrize(
+    ("reply", "retryable"),
+    [
+        ("451 4.3.0 Try again later", True),
+        ("554 5.7.1 Rejected", False),
+    ],
+)
+def test_email_rejected_data_raises(
+    smtp_server: SmtpTestServer, reply: str, retryable: bool
+) -> None:
     smtp_server.fail(reply)
     with pytest.raises(NotificationError) as caught:
         email(smtp_server).send(NOTE, LI)
@@ -182,7 +198,8 @@ def test_starttls_required_but_not_offered_raises(smtp_server: SmtpTestServer) -
 
 
 def test_json_webhook_posts_every_field_with_an_idempotency_key(
-        http_server: HttpTestServer) -> None:
+    http_server: HttpTestServer,
+) -> None:
     webhook(http_server.url("/complaints/notify")).send(NOTE, LI)
     (request,) = http_server.wait_for(1)
     assert request.method == "POST"
@@ -190,8 +207,12 @@ def test_json_webhook_posts_every_field_with_an_idempotency_key(
     assert request.header("Idempotency-Key") == NOTE.key
     assert request.header("Content-Type") == "application/json; charset=utf-8"
     assert request.json() == {
-        "key": NOTE.key, "complaint_id": "C-20251114-0001", "topic": "assigned",
-        "recipient": "s-li", "subject": SUBJECT, "body": BODY,
+        "key": NOTE.key,
+        "complaint_id": "C-20251114-0001",
+        "topic": "assigned",
+        "recipient": "s-li",
+        "subject": SUBJECT,
+        "body": BODY,
         "created_at": "2025-11-14T09:30:00+08:00",
         "data": {"complainant_name": NAME, "complainant_phone": PHONE, "site": "sunrise"},
     }
@@ -205,10 +226,10 @@ def test_json_webhook_signs_the_body_with_a_secret(http_server: HttpTestServer) 
 
 
 @pytest.mark.procedure("PRV-1")
-def test_wecom_robot_gets_markdown_with_personal_data_masked(
-        http_server: HttpTestServer) -> None:
-    webhook(http_server.url("/cgi-bin/webhook/send", key="robot-key"),
-            format="wecom").send(NOTE, LI)
+def test_wecom_robot_gets_markdown_with_personal_data_masked(http_server: HttpTestServer) -> None:
+    webhook(http_server.url("/cgi-bin/webhook/send", key="robot-key"), format="wecom").send(
+        NOTE, LI
+    )
     (request,) = http_server.wait_for(1)
     payload = request.json()
     assert payload["msgtype"] == "markdown"
@@ -241,8 +262,9 @@ def test_wecom_text_message_and_opt_out_of_masking(http_server: HttpTestServer) 
 
 def test_dingtalk_robot_gets_signed_markdown(http_server: HttpTestServer) -> None:
     secret = "SEC0123456789abcdef"
-    webhook(http_server.url("/robot/send", access_token="tok"), format="dingtalk",
-            secret=secret).send(NOTE, LI)
+    webhook(
+        http_server.url("/robot/send", access_token="tok"), format="dingtalk", secret=secret
+    ).send(NOTE, LI)
     (request,) = http_server.wait_for(1)
     payload = request.json()
     assert payload["msgtype"] == "markdown"
@@ -267,19 +289,26 @@ def test_per_recipient_webhook(http_server: HttpTestServer) -> None:
     assert len(http_server.requests) == 1
 
 
-@pytest.mark.parametrize(("fmt", "status", "body", "retryable"), [
-    ("json", 500, None, True),
-    ("json", 503, None, True),
-    ("json", 404, None, False),
-    ("json", 302, None, False),
-    ("wecom", 200, {"errcode": 93000, "errmsg": "invalid webhook url"}, False),
-    ("wecom", 200, {"errcode": 45009, "errmsg": "api freq out of limit"}, True),
-    ("dingtalk", 200, {"errcode": 310000, "errmsg": "sign not match"}, False),
-    ("dingtalk", 200, {"ok": True}, True),
-])
+@pytest.mark.parametrize(
+    ("fmt", "status", "body", "retryable"),
+    [
+        ("json", 500, None, True),
+        ("json", 503, None, True),
+        ("json", 404, None, False),
+        ("json", 302, None, False),
+        ("wecom", 200, {"errcode": 93000, "errmsg": "invalid webhook url"}, False),
+        ("wecom", 200, {"errcode": 45009, "errmsg": "api freq out of limit"}, True),
+        ("dingtalk", 200, {"errcode": 310000, "errmsg": "sign not match"}, False),
+        ("dingtalk", 200, {"ok": True}, True),
+    ],
+)
 def test_webhook_failure_raises_then_delivers_once_recovered(
-        http_server: HttpTestServer, fmt: str, status: int,
-        body: dict[str, object] | None, retryable: bool) -> None:
+    http_server: HttpTestServer,
+    fmt: str,
+    status: int,
+    body: dict[str, object] | None,
+    retryable: bool,
+) -> None:
     notifier = webhook(http_server.url("/hook", access_token="tok-123"), format=fmt)
     http_server.respond(status, body if body is not None else {"error": "x"})
     with pytest.raises(NotificationError) as caught:
@@ -296,8 +325,7 @@ def test_webhook_failure_raises_then_delivers_once_recovered(
     assert {r.header("Idempotency-Key") for r in requests} == {NOTE.key}
 
 
-def test_webhook_server_stopped_raises_then_delivers_once_back(
-        http_server: HttpTestServer) -> None:
+def test_webhook_server_stopped_raises_then_delivers_once_back(http_server: HttpTestServer) -> None:
     notifier = webhook(http_server.url(), format="dingtalk", secret="SECx")
     http_server.stop()
     with pytest.raises(NotificationError) as caught:
@@ -336,16 +364,19 @@ def test_log_line_masks_phones_names_and_addresses(caplog: pytest.LogCaptureFixt
 
 
 @pytest.mark.procedure("PRV-1")
-@pytest.mark.parametrize(("text", "expected"), [
-    ("电话13812345678", "电话*********78"),
-    ("+86 138 1234 5678", "************78"),
-    ("call 010-12345678.", "call *********78."),
-    ("身份证 11010519491231002X", "身份证 ****************2X"),
-    ("mail zhang.san@example.com", "mail z********@example.com"),
-    ("C-20251114-0001 on 2025-11-14 09:30", "C-20251114-0001 on 2025-11-14 09:30"),
-    ("room 3-2-1201, 3.14159265", "room 3-2-1201, 3.14159265"),
-    ("1234567 but 123456", "*****67 but 123456"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("电话13812345678", "电话*********78"),
+        ("+86 138 1234 5678", "************78"),
+        ("call 010-12345678.", "call *********78."),
+        ("身份证 11010519491231002X", "身份证 ****************2X"),
+        ("mail zhang.san@example.com", "mail z********@example.com"),
+        ("C-20251114-0001 on 2025-11-14 09:30", "C-20251114-0001 on 2025-11-14 09:30"),
+        ("room 3-2-1201, 3.14159265", "room 3-2-1201, 3.14159265"),
+        ("1234567 but 123456", "*****67 but 123456"),
+    ],
+)
 def test_redact(text: str, expected: str) -> None:
     assert redact(text) == expected
 
@@ -359,17 +390,32 @@ def test_redact_masks_given_literals() -> None:
 
 
 def test_notifiers_from_config() -> None:
-    channels = notifiers_from_config({
-        "log": {"level": "DEBUG"},
-        "email": {"host": "smtp.example.com", "port": 587, "sender": "desk@example.com",
-                  "username": "desk", "password_env": "SMTP_PW", "starttls": True},
-        "webhooks": [
-            {"url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k", "format": "wecom"},
-            {"url": "https://oapi.dingtalk.com/robot/send?access_token=t", "format": "dingtalk",
-             "secret_env": "DT_SECRET"},
-            {"per_recipient": True, "name": "staff-hooks"},
-        ],
-    }, environ={"SMTP_PW": "pw", "DT_SECRET": "SECabc"})
+    channels = notifiers_from_config(
+        {
+            "log": {"level": "DEBUG"},
+            "email": {
+                "host": "smtp.example.com",
+                "port": 587,
+                "sender": "desk@example.com",
+                "username": "desk",
+                "password_env": "SMTP_PW",
+                "starttls": True,
+            },
+            "webhooks": [
+                {
+                    "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
+                    "format": "wecom",
+                },
+                {
+                    "url": "https://oapi.dingtalk.com/robot/send?access_token=t",
+                    "format": "dingtalk",
+                    "secret_env": "DT_SECRET",
+                },
+                {"per_recipient": True, "name": "staff-hooks"},
+            ],
+        },
+        environ={"SMTP_PW": "pw", "DT_SECRET": "SECabc"},
+    )
     assert [c.name for c in channels] == ["log", "email", "wecom", "dingtalk", "staff-hooks"]
     assert "key=k" not in repr(channels[2])
 
@@ -379,25 +425,34 @@ def test_config_without_log() -> None:
     assert [c.name for c in notifiers_from_config({})] == ["log"]
 
 
-@pytest.mark.parametrize(("config", "path"), [
-    ({"mail": {}}, "mail"),
-    ({"log": {"level": "LOUD"}}, "log.level"),
-    ({"email": {"sender": "a@b.cn"}}, "email.host"),
-    ({"email": {"host": "h", "sender": "a@b.cn", "port": "25"}}, "email.port"),
-    ({"email": {"host": "h", "sender": "a@b.cn", "hostname": "x"}}, "email.hostname"),
-    ({"email": {"host": "h", "sender": "a@b.cn", "starttls": "yes"}}, "email.starttls"),
-    ({"email": {"host": "h", "sender": "a@b.cn", "username": "u"}}, "email.password"),
-    ({"email": {"host": "h", "sender": "a@b.cn", "username": "u", "password_env": "NOPE"}},
-     "email.password_env"),
-    ({"webhooks": {"url": "http://x"}}, "webhooks"),
-    ({"webhooks": [{"url": "http://x"}, {"url": "http://y", "format": "slack"}]},
-     "webhooks[1].format"),
-    ({"webhooks": [{"url": "ftp://x"}]}, "webhooks[0].url"),
-    ({"webhooks": [{"format": "wecom"}]}, "webhooks[0].url"),
-    ({"webhooks": [{"url": "http://x", "format": "wecom", "secret": "s"}]},
-     "webhooks[0].secret"),
-    ({"webhooks": [{"url": "http://x"}, {"url": "http://y"}]}, "webhooks[1].name"),
-])
+@pytest.mark.parametrize(
+    ("config", "path"),
+    [
+        ({"mail": {}}, "mail"),
+        ({"log": {"level": "LOUD"}}, "log.level"),
+        ({"email": {"sender": "a@b.cn"}}, "email.host"),
+        ({"email": {"host": "h", "sender": "a@b.cn", "port": "25"}}, "email.port"),
+        ({"email": {"host": "h", "sender": "a@b.cn", "hostname": "x"}}, "email.hostname"),
+        ({"email": {"host": "h", "sender": "a@b.cn", "starttls": "yes"}}, "email.starttls"),
+        ({"email": {"host": "h", "sender": "a@b.cn", "username": "u"}}, "email.password"),
+        (
+            {"email": {"host": "h", "sender": "a@b.cn", "username": "u", "password_env": "NOPE"}},
+            "email.password_env",
+        ),
+        ({"webhooks": {"url": "http://x"}}, "webhooks"),
+        (
+            {"webhooks": [{"url": "http://x"}, {"url": "http://y", "format": "slack"}]},
+            "webhooks[1].format",
+        ),
+        ({"webhooks": [{"url": "ftp://x"}]}, "webhooks[0].url"),
+        ({"webhooks": [{"format": "wecom"}]}, "webhooks[0].url"),
+        (
+            {"webhooks": [{"url": "http://x", "format": "wecom", "secret": "s"}]},
+            "webhooks[0].secret",
+        ),
+        ({"webhooks": [{"url": "http://x"}, {"url": "http://y"}]}, "webhooks[1].name"),
+    ],
+)
 def test_config_errors_name_the_key(config: dict[str, object], path: str) -> None:
     with pytest.raises(InvalidInputError) as caught:
         notifiers_from_config(config, environ={})
@@ -405,18 +460,21 @@ def test_config_errors_name_the_key(config: dict[str, object], path: str) -> Non
     assert path in str(caught.value)
 
 
-@pytest.mark.parametrize(("build", "path"), [
-    (lambda: SmtpNotifier("h", 0, sender="a@b.cn"), "port"),
-    (lambda: SmtpNotifier("", sender="a@b.cn"), "host"),
-    (lambda: SmtpNotifier("h", sender="nobody"), "sender"),
-    (lambda: SmtpNotifier("h", sender="a@b.cn", timeout=0), "timeout"),
-    (lambda: SmtpNotifier("h", sender="a@b.cn", starttls=True, implicit_tls=True), "starttls"),
-    (lambda: WebhookNotifier("not a url"), "url"),
-    (lambda: WebhookNotifier("http://x", format="slack"), "format"),  # type: ignore[arg-type]
-    (lambda: WebhookNotifier("http://x", msgtype="card"), "msgtype"),  # type: ignore[arg-type]
-    (lambda: WebhookNotifier("http://x", format="wecom", secret="s"), "secret"),
-    (lambda: LogNotifier(""), "logger_name"),
-])
+@pytest.mark.parametrize(
+    ("build", "path"),
+    [
+        (lambda: SmtpNotifier("h", 0, sender="a@b.cn"), "port"),
+        (lambda: SmtpNotifier("", sender="a@b.cn"), "host"),
+        (lambda: SmtpNotifier("h", sender="nobody"), "sender"),
+        (lambda: SmtpNotifier("h", sender="a@b.cn", timeout=0), "timeout"),
+        (lambda: SmtpNotifier("h", sender="a@b.cn", starttls=True, implicit_tls=True), "starttls"),
+        (lambda: WebhookNotifier("not a url"), "url"),
+        (lambda: WebhookNotifier("http://x", format="slack"), "format"),  # type: ignore[arg-type]
+        (lambda: WebhookNotifier("http://x", msgtype="card"), "msgtype"),  # type: ignore[arg-type]
+        (lambda: WebhookNotifier("http://x", format="wecom", secret="s"), "secret"),
+        (lambda: LogNotifier(""), "logger_name"),
+    ],
+)
 def test_bad_constructor_input_names_the_parameter(build: object, path: str) -> None:
     with pytest.raises(InvalidInputError) as caught:
         build()  # type: ignore[operator]

@@ -50,30 +50,46 @@ PACK = pack()
 # --------------------------------------------------------------------------- builders
 
 
-def registered(cid: str, *, key: str = "", site: str = "sunrise",
-               received: datetime = T0) -> Complaint:
+def registered(
+    cid: str, *, key: str = "", site: str = "sunrise", received: datetime = T0
+) -> Complaint:
     c = new_complaint(cid, intake(site=site, received_at=received, idempotency_key=key))
     return evolve(c, decide(c, Register(actor="s-front"), PACK, received))
 
 
-def row_of(c: Complaint, *, next_due: datetime | None = None, grade: str = "",
-           department: str = "") -> ComplaintRow:
+def row_of(
+    c: Complaint, *, next_due: datetime | None = None, grade: str = "", department: str = ""
+) -> ComplaintRow:
     return ComplaintRow(
-        id=c.id, status=c.status.value, received_at=c.intake.received_at, version=c.version,
-        site=c.intake.site, department=department or c.state.department, grade=grade,
-        channel=c.intake.channel.value, next_due=next_due,
+        id=c.id,
+        status=c.status.value,
+        received_at=c.intake.received_at,
+        version=c.version,
+        site=c.intake.site,
+        department=department or c.state.department,
+        grade=grade,
+        channel=c.intake.channel.value,
+        next_due=next_due,
         idempotency_key=c.intake.idempotency_key,
     )
 
 
 def note(key: str, cid: str = "C-1", at: datetime = T0) -> Notification:
-    return Notification(key=key, complaint_id=cid, topic="registered", recipient="s-cs",
-                        subject="新投诉", body="王** 1201", created_at=at,
-                        data=(("grade", "minor"),))
+    return Notification(
+        key=key,
+        complaint_id=cid,
+        topic="registered",
+        recipient="s-cs",
+        subject="新投诉",
+        body="王** 1201",
+        created_at=at,
+        data=(("grade", "minor"),),
+    )
 
 
-def attach(store: ComplaintStore, cid: str, reference: str, *, now: datetime = NOW,
-           **row_kw: Any) -> Complaint:
+def attach(
+    store: ComplaintStore, cid: str, reference: str, *, now: datetime = NOW, **row_kw: Any
+) -> Complaint:
     c = store.load(cid)
     events = decide(c, AttachEvidence(actor="s-cs", reference=reference), PACK, now)
     after = evolve(c, events)
@@ -86,8 +102,9 @@ def attach(store: ComplaintStore, cid: str, reference: str, *, now: datetime = N
 
 @pytest.fixture(params=["sqlite", "memory"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ComplaintStore]:
-    s: ComplaintStore = (SqliteStore(tmp_path / "complaints.db") if request.param == "sqlite"
-                         else MemoryStore())
+    s: ComplaintStore = (
+        SqliteStore(tmp_path / "complaints.db") if request.param == "sqlite" else MemoryStore()
+    )
     with s:  # type: ignore[attr-defined]
         yield s
 
@@ -176,7 +193,10 @@ def test_append_checks_the_version_and_keeps_history(store: ComplaintStore) -> N
     with pytest.raises(ConcurrencyConflictError) as err:
         store.append("C-1", 1, stale, row_of(evolve(c, stale)), [("log", note("stale"))])
     assert (err.value.complaint_id, err.value.expected, err.value.actual) == (
-        "C-1", 1, loaded.version)
+        "C-1",
+        1,
+        loaded.version,
+    )
     assert store.load("C-1") == loaded  # nothing written
     assert [i.notification.key for i in store.pending(NOW)] == ["classified"]
     assert store.rows()[0].version == loaded.version
@@ -217,8 +237,14 @@ def test_rows_filters_and_due_order(store: ComplaintStore) -> None:
         c = registered(cid, site=site, received=T0 + timedelta(minutes=offset))
         nd = None if due is None else T0 + timedelta(hours=due)
         store.create(c, row_of(c, next_due=nd, grade=grade, department=dept), [])
-    attach(store, "C-3", "photo", next_due=T0 + timedelta(hours=3), grade="minor",
-           department="engineering")
+    attach(
+        store,
+        "C-3",
+        "photo",
+        next_due=T0 + timedelta(hours=3),
+        grade="minor",
+        department="engineering",
+    )
 
     assert [r.id for r in store.rows()] == ["C-1", "C-2", "C-3", "C-4"]  # oldest first
     assert [r.id for r in store.rows(site="moonlight")] == ["C-3", "C-4"]
@@ -228,8 +254,7 @@ def test_rows_filters_and_due_order(store: ComplaintStore) -> None:
     soon = store.rows(due_before=T0 + timedelta(hours=4))
     assert [r.id for r in soon] == ["C-2", "C-3"]  # soonest first, C-4 has no due time
     assert [r.id for r in store.rows(due_before=T0 + timedelta(hours=3))] == ["C-2", "C-3"]
-    assert [r.id for r in store.rows(due_before=T0 + timedelta(hours=9), limit=2)] == [
-        "C-2", "C-3"]
+    assert [r.id for r in store.rows(due_before=T0 + timedelta(hours=9), limit=2)] == ["C-2", "C-3"]
     assert store.rows(limit=0) == []
 
     c3 = next(r for r in store.rows() if r.id == "C-3")
@@ -266,14 +291,23 @@ def test_complaints_streams_every_complaint_in_id_order(store: ComplaintStore) -
 
 def test_outbox_pending_delivered_failed_and_dedupe(store: ComplaintStore) -> None:
     c = registered("C-1")
-    store.create(c, row_of(c), [("email", note("reg")), ("sms", note("reg")),
-                                ("email", note("reg"))])
+    store.create(
+        c, row_of(c), [("email", note("reg")), ("sms", note("reg")), ("email", note("reg"))]
+    )
     attach(store, "C-1", "photo")
-    store.append("C-1", 2, [], row_of(store.load("C-1")),
-                 [("email", note("reg")), ("email", note("later", at=NOW))])
+    store.append(
+        "C-1",
+        2,
+        [],
+        row_of(store.load("C-1")),
+        [("email", note("reg")), ("email", note("later", at=NOW))],
+    )
     items = store.pending(NOW)
     assert [(i.notifier, i.notification.key) for i in items] == [
-        ("email", "reg"), ("sms", "reg"), ("email", "later")]
+        ("email", "reg"),
+        ("sms", "reg"),
+        ("email", "later"),
+    ]
     assert items[0].notification == note("reg")
     assert items[0].attempts == 0
     assert items[0].next_attempt_at is None
@@ -296,6 +330,30 @@ def test_outbox_pending_delivered_failed_and_dedupe(store: ComplaintStore) -> No
         store.mark_delivered(10_000, NOW)
     with pytest.raises(NaiveDatetimeError):
         store.pending(datetime(2025, 1, 1))
+
+
+def test_claim_hides_items_from_other_workers_until_settled_or_the_lease_ends(
+    store: ComplaintStore,
+) -> None:
+    c = registered("C-1")
+    store.create(c, row_of(c), [("email", note("a")), ("sms", note("a")), ("email", note("b"))])
+    lease = timedelta(minutes=5)
+    first = store.claim(NOW, 10, notifiers={"email"}, lease=lease)
+    assert [(i.notifier, i.notification.key) for i in first] == [("email", "a"), ("email", "b")]
+    assert store.claim(NOW, 10, notifiers={"email"}, lease=lease) == []  # taken
+    assert [i.notifier for i in store.claim(NOW, 10, lease=lease)] == ["sms"]
+    store.mark_delivered(first[0].id, NOW)
+    store.mark_failed(first[1].id, "down", NOW + timedelta(minutes=1))
+    retry = store.claim(NOW + timedelta(minutes=1), 10, notifiers={"email"}, lease=lease)
+    assert [i.notification.key for i in retry] == ["b"]
+    assert retry[0].attempts == 1
+    # a worker that died holding an item only delays it by the lease
+    assert store.claim(NOW + timedelta(minutes=7), 10, lease=lease)[0].notification.key == "a"
+    # items past the attempt limit are not claimed
+    store.mark_failed(retry[0].id, "down", NOW + timedelta(minutes=2))
+    later = NOW + timedelta(hours=1)
+    assert store.claim(later, 10, notifiers={"email"}, max_attempts=2) == []
+    assert len(store.claim(later, 10, notifiers={"email"}, max_attempts=3)) == 1
 
 
 def test_outbox_entries_need_a_key(store: ComplaintStore) -> None:
@@ -332,8 +390,12 @@ def test_a_closed_store_refuses_work(tmp_path: Path) -> None:
 def _raw(store: SqliteStore) -> sqlite3.Connection:
     """An attacker's connection: no complaintcore code, the guard triggers dropped."""
     conn = sqlite3.connect(store.path, isolation_level=None)
-    for trigger in ("events_no_update", "events_no_delete", "complaints_intake_fixed",
-                    "complaints_no_delete"):
+    for trigger in (
+        "events_no_update",
+        "events_no_delete",
+        "complaints_intake_fixed",
+        "complaints_no_delete",
+    ):
         conn.execute(f"DROP TRIGGER {trigger}")
     return conn
 
@@ -351,10 +413,12 @@ def test_triggers_refuse_edits_from_ordinary_code(db: SqliteStore) -> None:
     _history(db)
     conn = sqlite3.connect(db.path, isolation_level=None)
     try:
-        for sql in ("UPDATE events SET actor = 'x' WHERE seq = 2",
-                    "DELETE FROM events WHERE seq = 4",
-                    "UPDATE complaints SET intake_json = '{}'",
-                    "DELETE FROM complaints"):
+        for sql in (
+            "UPDATE events SET actor = 'x' WHERE seq = 2",
+            "DELETE FROM events WHERE seq = 4",
+            "UPDATE complaints SET intake_json = '{}'",
+            "DELETE FROM complaints",
+        ):
             with pytest.raises(sqlite3.IntegrityError, match="append-only"):
                 conn.execute(sql)
     finally:
@@ -367,8 +431,10 @@ def test_verify_finds_an_edited_event_body(db: SqliteStore) -> None:
     _history(db)
     _history(db, "C-2")
     conn = _raw(db)
-    conn.execute("UPDATE events SET body_json = replace(body_json, 'photo-1', 'photo-X')"
-                 " WHERE complaint_id = 'C-1' AND seq = 3")
+    conn.execute(
+        "UPDATE events SET body_json = replace(body_json, 'photo-1', 'photo-X')"
+        " WHERE complaint_id = 'C-1' AND seq = 3"
+    )
     conn.close()
     report = db.verify()
     assert not report.ok
@@ -381,14 +447,18 @@ def test_verify_finds_an_edit_with_its_hash_recomputed(db: SqliteStore) -> None:
 
     _history(db)
     conn = _raw(db)
-    prev, body = conn.execute("SELECT prev_hash, body_json FROM events"
-                              " WHERE complaint_id = 'C-1' AND seq = 2").fetchone()
+    prev, body = conn.execute(
+        "SELECT prev_hash, body_json FROM events WHERE complaint_id = 'C-1' AND seq = 2"
+    ).fetchone()
     forged = body.replace("photo-0", "photo-X")
-    conn.execute("UPDATE events SET body_json = ?, hash = ? WHERE complaint_id = 'C-1'"
-                 " AND seq = 2", (forged, event_hash(prev, "C-1", 2, forged)))
+    conn.execute(
+        "UPDATE events SET body_json = ?, hash = ? WHERE complaint_id = 'C-1' AND seq = 2",
+        (forged, event_hash(prev, "C-1", 2, forged)),
+    )
     conn.close()
     assert db.verify().problems == (
-        "complaint C-1 event 3: does not link to event 2 (edited or deleted)",)
+        "complaint C-1 event 3: does not link to event 2 (edited or deleted)",
+    )
 
 
 @pytest.mark.procedure("REC-5")
@@ -411,19 +481,23 @@ def test_verify_finds_a_deleted_last_event(db: SqliteStore) -> None:
     conn.close()
     assert db.verify().problems == (
         "complaint C-1: projection says version 4 but 3 events are stored "
-        "(events deleted or projection stale)",)
+        "(events deleted or projection stale)",
+    )
 
 
 @pytest.mark.procedure("REC-5")
 def test_verify_finds_an_edited_intake_without_leaking_it(db: SqliteStore) -> None:
     _history(db)
     conn = _raw(db)
-    conn.execute("UPDATE complaints SET intake_json = replace(intake_json, '13812345678',"
-                 " '13800000000') WHERE id = 'C-1'")
+    conn.execute(
+        "UPDATE complaints SET intake_json = replace(intake_json, '13812345678',"
+        " '13800000000') WHERE id = 'C-1'"
+    )
     conn.close()
     report = db.verify()
     assert report.problems == (
-        "complaint C-1 event 1: does not link to the intake (edited or deleted)",)
+        "complaint C-1 event 1: does not link to the intake (edited or deleted)",
+    )
     assert not any(pii in str(report) for pii in ("138", "王小明", "1201"))
 
 
@@ -431,11 +505,9 @@ def test_verify_finds_an_edited_intake_without_leaking_it(db: SqliteStore) -> No
 def test_verify_finds_a_changed_query_column(db: SqliteStore) -> None:
     _history(db)
     conn = _raw(db)
-    conn.execute("UPDATE events SET actor = 'someone-else' WHERE complaint_id = 'C-1'"
-                 " AND seq = 1")
+    conn.execute("UPDATE events SET actor = 'someone-else' WHERE complaint_id = 'C-1' AND seq = 1")
     conn.close()
-    assert db.verify().problems == (
-        "complaint C-1 event 1: actor column differs from the body",)
+    assert db.verify().problems == ("complaint C-1 event 1: actor column differs from the body",)
 
 
 # --------------------------------------------------------------------------- schema
@@ -507,8 +579,13 @@ def _append_with_retry(store: SqliteStore, tag: str, n: int) -> int:
             c = store.load(cid)
             events = decide(c, AttachEvidence(actor=tag, reference=ref), PACK, NOW)
             try:
-                store.append(cid, c.version, events, row_of(evolve(c, events)),
-                             [("log", note(ref, cid, NOW))])
+                store.append(
+                    cid,
+                    c.version,
+                    events,
+                    row_of(evolve(c, events)),
+                    [("log", note(ref, cid, NOW))],
+                )
                 break
             except ConcurrencyConflictError:
                 conflicts += 1
@@ -528,15 +605,18 @@ def _process_creator(path: str, tag: str, barrier: Any, results: Any) -> None:
         results.put((tag, store.create(c, row_of(c), [("log", note(f"r-{tag}", c.id))]).id))
 
 
-def _race(path: Path, process_target: Any, thread_target: Any,
-          processes: int = 2, threads: int = 4) -> dict[str, Any]:
+def _race(
+    path: Path, process_target: Any, thread_target: Any, processes: int = 2, threads: int = 4
+) -> dict[str, Any]:
     """Start processes (spawned: a fresh interpreter each) and threads, release them
     together from one barrier, and collect what each reports."""
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(processes + threads)
     results = ctx.Queue()
-    procs = [ctx.Process(target=process_target, args=(str(path), f"p{i}", barrier, results))
-             for i in range(processes)]
+    procs = [
+        ctx.Process(target=process_target, args=(str(path), f"p{i}", barrier, results))
+        for i in range(processes)
+    ]
     for p in procs:
         p.start()
     out: dict[str, Any] = {}
@@ -573,8 +653,9 @@ def test_threads_and_processes_append_to_the_same_complaints(tmp_path: Path) -> 
         for cid in TARGETS:
             c = registered(cid)
             store.create(c, row_of(c), [])
-        conflicts = _race(path, _process_appender,
-                          lambda tag: _append_with_retry(store, tag, APPENDS))
+        conflicts = _race(
+            path, _process_appender, lambda tag: _append_with_retry(store, tag, APPENDS)
+        )
         workers = sorted(conflicts)
         assert workers == ["p0", "p1", "t0", "t1", "t2", "t3"]
 

@@ -101,7 +101,10 @@ def test_importing_the_library_does_not_import_cattrs() -> None:
 def test_property_ladder() -> None:
     pack = load_pack("cn-property")
     assert [r.code for r in pack.ladder] == [
-        "front_line", "complaint_handler", "department_head", "project_manager",
+        "front_line",
+        "complaint_handler",
+        "department_head",
+        "project_manager",
         "senior_management",
     ]
     assert next(r.zh for r in pack.ladder).startswith("接待员")
@@ -113,7 +116,11 @@ def test_property_ladder() -> None:
 def test_sales_office_ladder() -> None:
     pack = load_pack("cn-sales-office")
     assert [r.code for r in pack.ladder] == [
-        "sales_consultant", "sales_supervisor", "sales_management", "deputy_gm"]
+        "sales_consultant",
+        "sales_supervisor",
+        "sales_management",
+        "deputy_gm",
+    ]
     assert [r.zh for r in pack.ladder] == ["置业顾问/售楼员", "售楼主管", "销管部经理", "副总经理"]
 
 
@@ -122,7 +129,11 @@ def test_sales_office_ladder() -> None:
 def test_every_rung_and_department_is_bilingual(name: str) -> None:
     pack = load_pack(name)
     labelled: list[Rung | Department | Category | ClockSpec] = [
-        *pack.ladder, *pack.departments, *pack.categories, *pack.clocks]
+        *pack.ladder,
+        *pack.departments,
+        *pack.categories,
+        *pack.clocks,
+    ]
     for item in labelled:
         assert item.zh.strip(), item
         assert item.en.strip(), item
@@ -135,8 +146,19 @@ def test_every_rung_and_department_is_bilingual(name: str) -> None:
 def test_property_categories_from_the_sources() -> None:
     pack = load_pack("cn-property")
     codes = {c.code for c in pack.categories}
-    assert {"repairs", "fees", "greening", "cleaning", "security", "service_attitude",
-            "noise", "parking", "data_leak", "group_incident", "other"} <= codes
+    assert {
+        "repairs",
+        "fees",
+        "greening",
+        "cleaning",
+        "security",
+        "service_attitude",
+        "noise",
+        "parking",
+        "data_leak",
+        "group_incident",
+        "other",
+    } <= codes
     assert pack.default_category == "other"
     repairs = pack.category("repairs")
     for word in ("漏水", "渗水", "报修", "电梯", "停电", "leak", "broken", "lift", "elevator"):
@@ -150,9 +172,18 @@ def test_property_categories_from_the_sources() -> None:
 def test_sales_office_categories_from_the_sources() -> None:
     pack = load_pack("cn-sales-office")
     codes = {c.code for c in pack.categories}
-    assert {"unit_or_discount", "fees_or_changes", "misrepresentation", "data_leak",
-            "group_incident", "site_safety", "government_inspection", "property_loss",
-            "service_attitude", "other"} <= codes
+    assert {
+        "unit_or_discount",
+        "fees_or_changes",
+        "misrepresentation",
+        "data_leak",
+        "group_incident",
+        "site_safety",
+        "government_inspection",
+        "property_loss",
+        "service_attitude",
+        "other",
+    } <= codes
     assert "卖重" in pack.category("unit_or_discount").keywords
     assert "超范围" in pack.category("misrepresentation").keywords
 
@@ -174,8 +205,16 @@ def test_categories_have_chinese_and_english_keywords(name: str) -> None:
     ("name", "urgent"),
     [
         ("cn-property", {"data_leak", "group_incident"}),
-        ("cn-sales-office", {"data_leak", "group_incident", "site_safety",
-                             "government_inspection", "property_loss"}),
+        (
+            "cn-sales-office",
+            {
+                "data_leak",
+                "group_incident",
+                "site_safety",
+                "government_inspection",
+                "property_loss",
+            },
+        ),
     ],
 )
 def test_urgent_categories(name: str, urgent: set[str]) -> None:
@@ -292,12 +331,18 @@ def test_the_age_upgrade_only_raises(name: str) -> None:
 def test_grade_handlers() -> None:
     prop = load_pack("cn-property")
     assert [prop.handler_rung_for(g) for g in (Grade.MINOR, Grade.IMPORTANT, Grade.MAJOR)] == [
-        "department_head", "project_manager", "senior_management"]
+        "department_head",
+        "project_manager",
+        "senior_management",
+    ]
     assert prop.serious_rung == "senior_management"
     assert prop.group_report_rung == "project_manager"
     sales = load_pack("cn-sales-office")
     assert [sales.handler_rung_for(g) for g in (Grade.MINOR, Grade.IMPORTANT, Grade.MAJOR)] == [
-        "sales_supervisor", "sales_management", "deputy_gm"]
+        "sales_supervisor",
+        "sales_management",
+        "deputy_gm",
+    ]
     centre = load_pack("cn-service-centre")
     assert centre.handler_rung_for(Grade.MAJOR) == centre.top_rung.code
 
@@ -313,10 +358,16 @@ def test_sanctions_by_grade(name: str) -> None:
         return set(s.measures)
 
     assert measures(Grade.MINOR) == {Measure.WARNING, Measure.SELF_EXAMINATION}
-    assert measures(Grade.IMPORTANT) == {Measure.YELLOW_CARD, Measure.CIRCULATED_CRITICISM,
-                                         Measure.SELF_EXAMINATION}
-    assert measures(Grade.MAJOR) == {Measure.RED_CARD, Measure.CIRCULATED_CRITICISM,
-                                     Measure.SELF_EXAMINATION}
+    assert measures(Grade.IMPORTANT) == {
+        Measure.YELLOW_CARD,
+        Measure.CIRCULATED_CRITICISM,
+        Measure.SELF_EXAMINATION,
+    }
+    assert measures(Grade.MAJOR) == {
+        Measure.RED_CARD,
+        Measure.CIRCULATED_CRITICISM,
+        Measure.SELF_EXAMINATION,
+    }
     assert measures(Grade.INTERNAL) == {Measure.WARNING, Measure.SELF_EXAMINATION}
 
 
@@ -464,7 +515,10 @@ def test_a_bad_pack_file_lists_every_problem_and_names_the_file() -> None:
     assert err.source == str(path)
     assert str(path) in str(err)
     assert set(err.paths) == {
-        "colour", "categories[0].cause", "clocks[0].duration", "clocks[0].at_risk_percent",
+        "colour",
+        "categories[0].cause",
+        "clocks[0].duration",
+        "clocks[0].at_risk_percent",
         "calendar.weekdays[2]",
     }
     assert isinstance(err, ValueError)
@@ -637,104 +691,232 @@ CASES: list[tuple[str, Mutation, str, str]] = [
     ("unknown top-level key", _set("colour", "blue"), "colour", "unknown key"),
     ("unknown nested key", _set("clocks[0].pausible", False), "clocks[0].pausible", "unknown key"),
     ("unknown table key", _set("calendar.tz", "UTC"), "calendar.tz", "unknown key"),
-    ("wrong type", _set("clocks[0].at_risk_percent", "80"), "clocks[0].at_risk_percent",
-     "integer"),
-    ("bool is not int", _set("clocks[0].at_risk_percent", True), "clocks[0].at_risk_percent",
-     "integer"),
+    ("wrong type", _set("clocks[0].at_risk_percent", "80"), "clocks[0].at_risk_percent", "integer"),
+    (
+        "bool is not int",
+        _set("clocks[0].at_risk_percent", True),
+        "clocks[0].at_risk_percent",
+        "integer",
+    ),
     ("text not list", _set("categories[0].keywords", "漏水"), "categories[0].keywords", "list"),
     ("unknown mode", _set("clocks[0].mode", "fortnights"), "clocks[0].mode", "expected one of"),
-    ("unknown cause", _set("categories[1].cause", "hardwear"), "categories[1].cause",
-     "hardware, software"),
-    ("unknown grade", _set("grade_handlers[1].grade", "huge"), "grade_handlers[1].grade",
-     "expected one of"),
-    ("unknown fact", _set("grading.rules[0].any_of", ["bad_luck"]), "grading.rules[0].any_of[0]",
-     "expected one of"),
-    ("unknown measure", _set("sanctions[0].measures", ["flogging"]), "sanctions[0].measures[0]",
-     "expected one of"),
+    (
+        "unknown cause",
+        _set("categories[1].cause", "hardwear"),
+        "categories[1].cause",
+        "hardware, software",
+    ),
+    (
+        "unknown grade",
+        _set("grade_handlers[1].grade", "huge"),
+        "grade_handlers[1].grade",
+        "expected one of",
+    ),
+    (
+        "unknown fact",
+        _set("grading.rules[0].any_of", ["bad_luck"]),
+        "grading.rules[0].any_of[0]",
+        "expected one of",
+    ),
+    (
+        "unknown measure",
+        _set("sanctions[0].measures", ["flogging"]),
+        "sanctions[0].measures[0]",
+        "expected one of",
+    ),
     ("bad duration", _set("clocks[0].duration", "3 days"), "clocks[0].duration", "'3d'"),
     ("duration not text", _set("clocks[0].duration", 3), "clocks[0].duration", "duration"),
-    ("missing key", _delete("categories[0].department"), "categories[0].department",
-     "required field missing"),
+    (
+        "missing key",
+        _delete("categories[0].department"),
+        "categories[0].department",
+        "required field missing",
+    ),
     ("table not a table", _set("ladder[1]", "boss"), "ladder[1]", "expected a table"),
-    ("window not a pair", _set("calendar.windows[0]", ["09:00"]), "calendar.windows[0]",
-     "exactly 2"),
+    (
+        "window not a pair",
+        _set("calendar.windows[0]", ["09:00"]),
+        "calendar.windows[0]",
+        "exactly 2",
+    ),
     ("bad holiday", _set("calendar.holidays", ["2025-13-01"]), "calendar.holidays[0]", "date"),
     # meaning: duplicates
     ("duplicate rung", _set("ladder[1].code", "staff"), "ladder[1].code", "duplicate rung"),
-    ("duplicate department", _set("departments[1].code", "cs"), "departments[1].code",
-     "duplicate department"),
-    ("duplicate category", _set("categories[1].code", "repairs"), "categories[1].code",
-     "duplicate category"),
+    (
+        "duplicate department",
+        _set("departments[1].code", "cs"),
+        "departments[1].code",
+        "duplicate department",
+    ),
+    (
+        "duplicate category",
+        _set("categories[1].code", "repairs"),
+        "categories[1].code",
+        "duplicate category",
+    ),
     ("duplicate clock", _set("clocks[1].name", "reply"), "clocks[1].name", "duplicate clock"),
-    ("duplicate grade handler", _set("grade_handlers[1].grade", "minor"),
-     "grade_handlers[1].grade", "duplicate grade"),
+    (
+        "duplicate grade handler",
+        _set("grade_handlers[1].grade", "minor"),
+        "grade_handlers[1].grade",
+        "duplicate grade",
+    ),
     # meaning: references
-    ("category department", _set("categories[0].department", "plumbing"),
-     "categories[0].department", "unknown department 'plumbing'"),
-    ("category helper", _set("categories[0].helpers", ["hr", "legal"]),
-     "categories[0].helpers[1]", "unknown department 'legal'"),
-    ("default category", _set("default_category", "misc"), "default_category",
-     "unknown category 'misc'"),
-    ("customer service", _set("customer_service", "front"), "customer_service",
-     "unknown department"),
-    ("accountability", _set("accountability_department", "admin"), "accountability_department",
-     "unknown department"),
+    (
+        "category department",
+        _set("categories[0].department", "plumbing"),
+        "categories[0].department",
+        "unknown department 'plumbing'",
+    ),
+    (
+        "category helper",
+        _set("categories[0].helpers", ["hr", "legal"]),
+        "categories[0].helpers[1]",
+        "unknown department 'legal'",
+    ),
+    (
+        "default category",
+        _set("default_category", "misc"),
+        "default_category",
+        "unknown category 'misc'",
+    ),
+    (
+        "customer service",
+        _set("customer_service", "front"),
+        "customer_service",
+        "unknown department",
+    ),
+    (
+        "accountability",
+        _set("accountability_department", "admin"),
+        "accountability_department",
+        "unknown department",
+    ),
     ("head office", _set("head_office_unit", "hq"), "head_office_unit", "unknown department"),
-    ("grade handler rung", _set("grade_handlers[0].rung", "intern"), "grade_handlers[0].rung",
-     "unknown rung 'intern'"),
+    (
+        "grade handler rung",
+        _set("grade_handlers[0].rung", "intern"),
+        "grade_handlers[0].rung",
+        "unknown rung 'intern'",
+    ),
     ("serious rung", _set("serious_rung", "ceo"), "serious_rung", "unknown rung"),
     ("group report rung", _set("group_report_rung", "pm"), "group_report_rung", "unknown rung"),
-    ("sanction role", _set("sanctions[0].points_roles", ["consultant"]),
-     "sanctions[0].points_roles[0]", "unknown rung 'consultant'"),
-    ("report_to", _set("clocks[0].report_to", "police"), "clocks[0].report_to",
-     "unknown department"),
-    ("sign-off channel", _set("sign_off_channels", ["fax"]), "sign_off_channels[0]",
-     "unknown channel"),
-    ("grades handled downwards",
-     _both(_set("grade_handlers[0].rung", "boss"), _set("grade_handlers[1].rung", "staff")),
-     "grade_handlers[1].rung", "ESC-3"),
+    (
+        "sanction role",
+        _set("sanctions[0].points_roles", ["consultant"]),
+        "sanctions[0].points_roles[0]",
+        "unknown rung 'consultant'",
+    ),
+    (
+        "report_to",
+        _set("clocks[0].report_to", "police"),
+        "clocks[0].report_to",
+        "unknown department",
+    ),
+    (
+        "sign-off channel",
+        _set("sign_off_channels", ["fax"]),
+        "sign_off_channels[0]",
+        "unknown channel",
+    ),
+    (
+        "grades handled downwards",
+        _both(_set("grade_handlers[0].rung", "boss"), _set("grade_handlers[1].rung", "staff")),
+        "grade_handlers[1].rung",
+        "ESC-3",
+    ),
     # meaning: ladder, clocks, calendar
     ("empty ladder", _set("ladder", []), "ladder", "at least one rung"),
     ("no categories", _set("categories", []), "categories", "at least one category"),
     ("at risk 0", _set("clocks[0].at_risk_percent", 0), "clocks[0].at_risk_percent", "1 and 99"),
-    ("at risk 100", _set("clocks[0].at_risk_percent", 100), "clocks[0].at_risk_percent",
-     "1 and 99"),
+    (
+        "at risk 100",
+        _set("clocks[0].at_risk_percent", 100),
+        "clocks[0].at_risk_percent",
+        "1 and 99",
+    ),
     ("no duration", _delete("clocks[0].duration"), "clocks[0].duration", "needs a duration"),
-    ("duration in wrong unit", _set("clocks[0].duration", "8h"), "clocks[0].duration",
-     "needs a duration in days"),
-    ("months need months", _set("clocks[0].mode", "months"), "clocks[0].duration",
-     "needs a duration in months"),
-    ("same day takes none", _set("clocks[1].duration", "1d"), "clocks[1].duration",
-     "takes no duration"),
+    (
+        "duration in wrong unit",
+        _set("clocks[0].duration", "8h"),
+        "clocks[0].duration",
+        "needs a duration in days",
+    ),
+    (
+        "months need months",
+        _set("clocks[0].mode", "months"),
+        "clocks[0].duration",
+        "needs a duration in months",
+    ),
+    (
+        "same day takes none",
+        _set("clocks[1].duration", "1d"),
+        "clocks[1].duration",
+        "takes no duration",
+    ),
     ("no start tags", _set("clocks[0].start", []), "clocks[0].start", "at least one event tag"),
-    ("unknown tag", _set("clocks[0].stop", ["replied:finale"]), "clocks[0].stop[0]",
-     "no event carries the tag 'replied:finale'"),
-    ("tag for unknown unit", _set("clocks[0].start", ["registered:plumbing"]),
-     "clocks[0].start[0]", "no event carries"),
-    ("window not HH:MM", _set("calendar.windows", [["9:00", "12:00"]]), "calendar.windows[0][0]",
-     "HH:MM"),
-    ("24:00 cannot start", _set("calendar.windows", [["24:00", "24:00"]]),
-     "calendar.windows[0][0]", "HH:MM"),
-    ("window backwards", _set("calendar.windows", [["13:00", "12:00"]]), "calendar.windows[0]",
-     "start before it ends"),
-    ("windows overlap", _set("calendar.windows", [["09:00", "12:00"], ["11:00", "18:00"]]),
-     "calendar.windows[1]", "overlap"),
+    (
+        "unknown tag",
+        _set("clocks[0].stop", ["replied:finale"]),
+        "clocks[0].stop[0]",
+        "no event carries the tag 'replied:finale'",
+    ),
+    (
+        "tag for unknown unit",
+        _set("clocks[0].start", ["registered:plumbing"]),
+        "clocks[0].start[0]",
+        "no event carries",
+    ),
+    (
+        "window not HH:MM",
+        _set("calendar.windows", [["9:00", "12:00"]]),
+        "calendar.windows[0][0]",
+        "HH:MM",
+    ),
+    (
+        "24:00 cannot start",
+        _set("calendar.windows", [["24:00", "24:00"]]),
+        "calendar.windows[0][0]",
+        "HH:MM",
+    ),
+    (
+        "window backwards",
+        _set("calendar.windows", [["13:00", "12:00"]]),
+        "calendar.windows[0]",
+        "start before it ends",
+    ),
+    (
+        "windows overlap",
+        _set("calendar.windows", [["09:00", "12:00"], ["11:00", "18:00"]]),
+        "calendar.windows[1]",
+        "overlap",
+    ),
     ("weekday 7", _set("calendar.weekdays", [0, 7]), "calendar.weekdays[1]", "0 (Monday)"),
     ("weekday -1", _set("calendar.weekdays", [-1]), "calendar.weekdays[0]", "0 (Monday)"),
     ("no weekdays", _set("calendar.weekdays", []), "calendar.weekdays", "at least one"),
-    ("time zone", _set("calendar.timezone", "Mars/Olympus"), "calendar.timezone",
-     "unknown time zone"),
+    (
+        "time zone",
+        _set("calendar.timezone", "Mars/Olympus"),
+        "calendar.timezone",
+        "unknown time zone",
+    ),
     ("country", _set("calendar.country", "China"), "calendar.country", "ISO 3166"),
     ("years", _set("calendar.last_year", 2000), "calendar.last_year", "first_year"),
-    ("empty grade rule", _set("grading.rules[0].any_of", []), "grading.rules[0]",
-     "any_of or all_of"),
+    (
+        "empty grade rule",
+        _set("grading.rules[0].any_of", []),
+        "grading.rules[0]",
+        "any_of or all_of",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("mutate", "path", "reason"), [c[1:] for c in CASES],
-                         ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("mutate", "path", "reason"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
 def test_each_problem_names_its_key_path_and_the_file(
-        mutate: Mutation, path: str, reason: str) -> None:
+    mutate: Mutation, path: str, reason: str
+) -> None:
     data = _minimal()
     mutate(data)
     with pytest.raises(RulePackError) as info:
@@ -765,8 +947,13 @@ def test_all_structure_problems_are_collected() -> None:
     del data["ladder"][0]["zh"]
     with pytest.raises(RulePackError) as info:
         load_pack_data(data, "mini.toml")
-    assert set(info.value.paths) == {"colour", "clocks[0].mode", "clocks[1].at_risk_percent",
-                                     "categories[1].cause", "ladder[0].zh"}
+    assert set(info.value.paths) == {
+        "colour",
+        "clocks[0].mode",
+        "clocks[1].at_risk_percent",
+        "categories[1].cause",
+        "ladder[0].zh",
+    }
 
 
 def test_all_meaning_problems_are_collected() -> None:
@@ -778,8 +965,13 @@ def test_all_meaning_problems_are_collected() -> None:
     data["calendar"]["weekdays"] = [9]
     with pytest.raises(RulePackError) as info:
         load_pack_data(data, "mini.toml")
-    assert {"categories[0].department", "default_category", "ladder[1].code",
-            "clocks[0].at_risk_percent", "calendar.weekdays[0]"} <= set(info.value.paths)
+    assert {
+        "categories[0].department",
+        "default_category",
+        "ladder[1].code",
+        "clocks[0].at_risk_percent",
+        "calendar.weekdays[0]",
+    } <= set(info.value.paths)
 
 
 def test_24_00_ends_a_window() -> None:

@@ -56,8 +56,12 @@ def _complaint() -> Complaint:
         intake=_intake(),
         events=(
             Registered(at=T0, actor="s-front", unit="customer_service"),
-            Assessed(at=T0 + timedelta(hours=1), actor="s-cs", validity=Validity.VALID,
-                     facts=frozenset({Fact.MAJOR_LOSS, Fact.GROUP})),
+            Assessed(
+                at=T0 + timedelta(hours=1),
+                actor="s-cs",
+                validity=Validity.VALID,
+                facts=frozenset({Fact.MAJOR_LOSS, Fact.GROUP}),
+            ),
             Replied(at=T0 + timedelta(hours=2), actor="s-cs", message="已安排维修", final=True),
         ),
     )
@@ -123,8 +127,12 @@ def test_output_shape() -> None:
     assert data["intake"]["facts"] == ["group", "staff_fault"]  # frozenset: sorted list
     assert data["intake"]["evidence"] == []
     assert data["intake"]["occurred_at"] is None
-    assert data["events"][0] == {"type": "registered", "at": "2025-03-03T09:30:00+08:00",
-                                 "actor": "s-front", "unit": "customer_service"}
+    assert data["events"][0] == {
+        "type": "registered",
+        "at": "2025-03-03T09:30:00+08:00",
+        "actor": "s-front",
+        "unit": "customer_service",
+    }
     assert data["events"][1]["facts"] == ["group", "major_loss"]
     assert data["events"][1]["validity"] == "valid"
 
@@ -207,9 +215,9 @@ def test_errors_never_repeat_personal_data() -> None:
 @pytest.mark.parametrize(
     ("field", "value"),
     [
-        ("at", "2025-03-03T09:30:00"),       # naive
-        ("at", "2025-03-03"),                # a date is naive too
-        ("at", 1741000000),                  # not a string
+        ("at", "2025-03-03T09:30:00"),  # naive
+        ("at", "2025-03-03"),  # a date is naive too
+        ("at", 1741000000),  # not a string
         ("at", "3 March 2025 9:30 +08:00"),  # not ISO 8601
     ],
 )

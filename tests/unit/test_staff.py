@@ -35,16 +35,21 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 
 def member(staff_id: str = "S1", **kw: object) -> StaffMember:
     fields: dict[str, object] = {
-        "name": "王芳", "role": "客服专员", "rung": "complaint_handler",
-        "department": "customer_service", "site": "sunrise",
+        "name": "王芳",
+        "role": "客服专员",
+        "rung": "complaint_handler",
+        "department": "customer_service",
+        "site": "sunrise",
     }
     fields.update(kw)
     return StaffMember(staff_id=staff_id, **fields)  # type: ignore[arg-type]
 
 
 HEADER = ",".join(CSV_COLUMNS)
-ROW_OK = ("S001,王芳,客服专员,complaint_handler,customer_service,sunrise,"
-          "wang.fang@example.com,13800138112,,Mon-Fri 09:00-18:00,yes")
+ROW_OK = (
+    "S001,王芳,客服专员,complaint_handler,customer_service,sunrise,"
+    "wang.fang@example.com,13800138112,,Mon-Fri 09:00-18:00,yes"
+)
 
 TOML_OK = """\
 [[staff]]
@@ -109,12 +114,14 @@ def test_staff_list_rejects_non_members() -> None:
 
 
 def test_staff_list_helpers() -> None:
-    staff = StaffList([
-        member("HQ", site="*", rung="senior_management", department="head_office"),
-        member("A1", site="sunrise", rung="front_line", department="security"),
-        member("B1", site="riverside", rung="front_line", department="cleaning"),
-        member("B2", site="riverside", rung="department_head", department="cleaning"),
-    ])
+    staff = StaffList(
+        [
+            member("HQ", site="*", rung="senior_management", department="head_office"),
+            member("A1", site="sunrise", rung="front_line", department="security"),
+            member("B1", site="riverside", rung="front_line", department="cleaning"),
+            member("B2", site="riverside", rung="department_head", department="cleaning"),
+        ]
+    )
     assert [m.staff_id for m in staff.by_rung("front_line")] == ["A1", "B1"]
     assert [m.staff_id for m in staff.at_site("riverside")] == ["HQ", "B1", "B2"]
     assert [m.staff_id for m in staff.in_department("cleaning")] == ["B1", "B2"]
@@ -145,68 +152,91 @@ WEEKDAYS = (0, 1, 2, 3, 4)
 ALL = (0, 1, 2, 3, 4, 5, 6)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("", ()),
-    ("  ;  ", ()),
-    ("Mon-Fri 09:00-18:00", (DutyWindow(WEEKDAYS, time(9), time(18)),)),
-    ("mon - fri 9:00 - 18:00", (DutyWindow(WEEKDAYS, time(9), time(18)),)),
-    ("Monday-Friday 09:00~18:00", (DutyWindow(WEEKDAYS, time(9), time(18)),)),
-    ("weekdays 09:00-18:00", (DutyWindow(WEEKDAYS, time(9), time(18)),)),
-    ("09:00-18:00", (DutyWindow(ALL, time(9), time(18)),)),
-    ("every day 06:30-15:00", (DutyWindow(ALL, time(6, 30), time(15)),)),
-    ("Mon-Fri 09:00-18:00; Sat 09:00-12:00",
-     (DutyWindow(WEEKDAYS, time(9), time(18)), DutyWindow((5,), time(9), time(12)))),
-    ("Mon-Fri 09:00-12:00, 13:00-18:00",
-     (DutyWindow(WEEKDAYS, time(9), time(12)), DutyWindow(WEEKDAYS, time(13), time(18)))),
-    ("Mon-Fri 09:00-12:00 13:00-18:00",
-     (DutyWindow(WEEKDAYS, time(9), time(12)), DutyWindow(WEEKDAYS, time(13), time(18)))),
-    ("Mon, Wed Fri 10:00-11:00", (DutyWindow((0, 2, 4), time(10), time(11)),)),
-    ("Fri-Mon 10:00-11:00", (DutyWindow((0, 4, 5, 6), time(10), time(11)),)),
-    ("weekends 10:00-16:00", (DutyWindow((5, 6), time(10), time(16)),)),
-    ("Sat 18:00-24:00", (DutyWindow((5,), time(18), time(0)),)),
-    ("Sun 00:00-24:00", (DutyWindow((6,), time(0), time.max),)),
-    ("daily 20:00-08:00", (DutyWindow(ALL, time(20), time(8)),)),
-    ("daily 20:00-00:00", (DutyWindow(ALL, time(20), time(0)),)),
-    ("Fri 20:00-08:00",
-     (DutyWindow((4,), time(20), time(0)), DutyWindow((5,), time(0), time(8)))),
-    ("Sun 22:00-06:00",
-     (DutyWindow((6,), time(22), time(0)), DutyWindow((0,), time(0), time(6)))),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", ()),
+        ("  ;  ", ()),
+        ("Mon-Fri 09:00-18:00", (DutyWindow(WEEKDAYS, time(9), time(18)),)),
+        ("mon - fri 9:00 - 18:00", (DutyWindow(WEEKDAYS, time(9), time(18)),)),
+        ("Monday-Friday 09:00~18:00", (DutyWindow(WEEKDAYS, time(9), time(18)),)),
+        ("weekdays 09:00-18:00", (DutyWindow(WEEKDAYS, time(9), time(18)),)),
+        ("09:00-18:00", (DutyWindow(ALL, time(9), time(18)),)),
+        ("every day 06:30-15:00", (DutyWindow(ALL, time(6, 30), time(15)),)),
+        (
+            "Mon-Fri 09:00-18:00; Sat 09:00-12:00",
+            (DutyWindow(WEEKDAYS, time(9), time(18)), DutyWindow((5,), time(9), time(12))),
+        ),
+        (
+            "Mon-Fri 09:00-12:00, 13:00-18:00",
+            (DutyWindow(WEEKDAYS, time(9), time(12)), DutyWindow(WEEKDAYS, time(13), time(18))),
+        ),
+        (
+            "Mon-Fri 09:00-12:00 13:00-18:00",
+            (DutyWindow(WEEKDAYS, time(9), time(12)), DutyWindow(WEEKDAYS, time(13), time(18))),
+        ),
+        ("Mon, Wed Fri 10:00-11:00", (DutyWindow((0, 2, 4), time(10), time(11)),)),
+        ("Fri-Mon 10:00-11:00", (DutyWindow((0, 4, 5, 6), time(10), time(11)),)),
+        ("weekends 10:00-16:00", (DutyWindow((5, 6), time(10), time(16)),)),
+        ("Sat 18:00-24:00", (DutyWindow((5,), time(18), time(0)),)),
+        ("Sun 00:00-24:00", (DutyWindow((6,), time(0), time.max),)),
+        ("daily 20:00-08:00", (DutyWindow(ALL, time(20), time(8)),)),
+        ("daily 20:00-00:00", (DutyWindow(ALL, time(20), time(0)),)),
+        (
+            "Fri 20:00-08:00",
+            (DutyWindow((4,), time(20), time(0)), DutyWindow((5,), time(0), time(8))),
+        ),
+        (
+            "Sun 22:00-06:00",
+            (DutyWindow((6,), time(22), time(0)), DutyWindow((0,), time(0), time(6))),
+        ),
+    ],
+)
 def test_parse_duty_english(text: str, expected: tuple[DutyWindow, ...]) -> None:
     assert parse_duty(text) == expected
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("周一至周五 08:30-17:30", (DutyWindow(WEEKDAYS, time(8, 30), time(17, 30)),)),
-    ("周一至周五08:30-17:30", (DutyWindow(WEEKDAYS, time(8, 30), time(17, 30)),)),
-    ("星期一到星期五 09:00至18:00", (DutyWindow(WEEKDAYS, time(9), time(18)),)),
-    ("每天 20:00-08:00", (DutyWindow(ALL, time(20), time(8)),)),
-    ("周六、周日 09:00-17:00", (DutyWindow((5, 6), time(9), time(17)),)),
-    ("周末 09:00-17:00", (DutyWindow((5, 6), time(9), time(17)),)),
-    ("周天 09:00-12:00", (DutyWindow((6,), time(9), time(12)),)),
-    # Full-width punctuation, as a Chinese input method types it.
-    ("周一至周五 ０９：００－１２：００；周六 ０９：００－１２：００",
-     (DutyWindow(WEEKDAYS, time(9), time(12)), DutyWindow((5,), time(9), time(12)))),
-    ("周一至周五 09:00-12:00，13:00-18:00",
-     (DutyWindow(WEEKDAYS, time(9), time(12)), DutyWindow(WEEKDAYS, time(13), time(18)))),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("周一至周五 08:30-17:30", (DutyWindow(WEEKDAYS, time(8, 30), time(17, 30)),)),
+        ("周一至周五08:30-17:30", (DutyWindow(WEEKDAYS, time(8, 30), time(17, 30)),)),
+        ("星期一到星期五 09:00至18:00", (DutyWindow(WEEKDAYS, time(9), time(18)),)),
+        ("每天 20:00-08:00", (DutyWindow(ALL, time(20), time(8)),)),
+        ("周六、周日 09:00-17:00", (DutyWindow((5, 6), time(9), time(17)),)),
+        ("周末 09:00-17:00", (DutyWindow((5, 6), time(9), time(17)),)),
+        ("周天 09:00-12:00", (DutyWindow((6,), time(9), time(12)),)),
+        # Full-width punctuation, as a Chinese input method types it.
+        (
+            "周一至周五 ０９：００－１２：００；周六 ０９：００－１２：００",
+            (DutyWindow(WEEKDAYS, time(9), time(12)), DutyWindow((5,), time(9), time(12))),
+        ),
+        (
+            "周一至周五 09:00-12:00，13:00-18:00",
+            (DutyWindow(WEEKDAYS, time(9), time(12)), DutyWindow(WEEKDAYS, time(13), time(18))),
+        ),
+    ],
+)
 def test_parse_duty_chinese(text: str, expected: tuple[DutyWindow, ...]) -> None:
     assert parse_duty(text) == expected
 
 
-@pytest.mark.parametrize(("text", "reason"), [
-    ("Mon-Fry 09:00-18:00", "unknown weekday"),
-    ("Funday 09:00-18:00", "unknown weekday"),
-    ("Mon-Fri 25:00-26:00", "time out of range"),
-    ("Mon-Fri 09:60-18:00", "time out of range"),
-    ("Mon-Fri 24:00-08:00", "time out of range"),
-    ("Mon-Fri 09:00-09:00", "start and end are equal"),
-    ("Mon-Fri 09:00", "expected hours"),
-    ("Mon-Fri 9am-6pm", "expected hours"),
-    ("Mon-Fri 09:00-12:00 and 13:00-18:00", "between hour ranges"),
-    ("09:00-18:00 Mon-Fri", "after the hours"),
-    ("Mon-Fri 09:00-18:00; Sat", "have no hours"),
-])
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("Mon-Fry 09:00-18:00", "unknown weekday"),
+        ("Funday 09:00-18:00", "unknown weekday"),
+        ("Mon-Fri 25:00-26:00", "time out of range"),
+        ("Mon-Fri 09:60-18:00", "time out of range"),
+        ("Mon-Fri 24:00-08:00", "time out of range"),
+        ("Mon-Fri 09:00-09:00", "start and end are equal"),
+        ("Mon-Fri 09:00", "expected hours"),
+        ("Mon-Fri 9am-6pm", "expected hours"),
+        ("Mon-Fri 09:00-12:00 and 13:00-18:00", "between hour ranges"),
+        ("09:00-18:00 Mon-Fri", "after the hours"),
+        ("Mon-Fri 09:00-18:00; Sat", "have no hours"),
+    ],
+)
 def test_parse_duty_errors(text: str, reason: str) -> None:
     with pytest.raises(InvalidInputError) as err:
         parse_duty(text, "staff[0].duty")
@@ -298,8 +328,10 @@ def test_load_toml_file(tmp_path: Path) -> None:
     assert handler is not None
     assert handler.name == "王芳"
     assert handler.sees_personal_data
-    assert handler.duty == (DutyWindow(WEEKDAYS, time(9), time(18)),
-                            DutyWindow((5,), time(9), time(12)))
+    assert handler.duty == (
+        DutyWindow(WEEKDAYS, time(9), time(18)),
+        DutyWindow((5,), time(9), time(12)),
+    )
     guard = staff.get("S002")
     assert guard is not None
     assert guard.site == "*"
@@ -316,7 +348,8 @@ def test_load_toml_file_with_bom(tmp_path: Path) -> None:
 
 def test_toml_collects_every_problem(tmp_path: Path) -> None:
     f = tmp_path / "staff.toml"
-    f.write_text("""\
+    f.write_text(
+        """\
 [[staff]]
 staff_id = "S001"
 name = "王芳"
@@ -344,18 +377,27 @@ email = "li.jing-at-example.com"
 phone = "call me"
 webhook = "ftp://example.com"
 duty = 8
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     with pytest.raises(SerializationError) as err:
         load_staff_file(f)
     assert err.value.what == str(f)
     assert paths(err) == {
-        "staff[1].staff_id", "staff[1].name", "staff[1].rung", "staff[1].phone",
-        "staff[1].sees_personal_data", "staff[1].duty", "staff[1].shift",
-        "staff[2].staff_id", "staff[2].email", "staff[2].phone", "staff[2].webhook",
+        "staff[1].staff_id",
+        "staff[1].name",
+        "staff[1].rung",
+        "staff[1].phone",
+        "staff[1].sees_personal_data",
+        "staff[1].duty",
+        "staff[1].shift",
+        "staff[2].staff_id",
+        "staff[2].email",
+        "staff[2].phone",
+        "staff[2].webhook",
         "staff[2].duty",
     }
-    assert reasons(err, "staff[1].staff_id") == [
-        "duplicate staff id 'S001' (first at staff[0])"]
+    assert reasons(err, "staff[1].staff_id") == ["duplicate staff id 'S001' (first at staff[0])"]
     assert reasons(err, "staff[1].rung") == ["required; missing or empty"]
     assert reasons(err, "staff[1].phone") == ["expected a string (quote phone numbers and ids)"]
     assert reasons(err, "staff[1].sees_personal_data") == ["expected true or false"]
@@ -365,14 +407,17 @@ duty = 8
     assert isinstance(err.value, ValueError)
 
 
-@pytest.mark.parametrize(("text", "path", "reason"), [
-    ("", "staff", "missing"),
-    ("staff = []", "staff", "no staff members"),
-    ("[staff]\nstaff_id = 'S1'", "staff", "expected an array of tables"),
-    ("staff = [1]", "staff[0]", "expected a table"),
-    ("title = 'x'\n[[staff]]\nstaff_id='S1'", "title", "unknown key"),
-    ("[[staff]\n", "file", "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    ("text", "path", "reason"),
+    [
+        ("", "staff", "missing"),
+        ("staff = []", "staff", "no staff members"),
+        ("[staff]\nstaff_id = 'S1'", "staff", "expected an array of tables"),
+        ("staff = [1]", "staff[0]", "expected a table"),
+        ("title = 'x'\n[[staff]]\nstaff_id='S1'", "title", "unknown key"),
+        ("[[staff]\n", "file", "not valid TOML"),
+    ],
+)
 def test_toml_document_problems(text: str, path: str, reason: str) -> None:
     with pytest.raises(SerializationError) as err:
         staff_from_toml(text, source="x.toml")
@@ -382,11 +427,21 @@ def test_toml_document_problems(text: str, path: str, reason: str) -> None:
 
 
 def test_staff_from_records() -> None:
-    records = [{"staff_id": "S1", "name": "王芳", "role": "r", "rung": "front_line",
-                "department": "cleaning", "duty": ["Mon 08:00-12:00", "Tue 08:00-12:00"]}]
+    records = [
+        {
+            "staff_id": "S1",
+            "name": "王芳",
+            "role": "r",
+            "rung": "front_line",
+            "department": "cleaning",
+            "duty": ["Mon 08:00-12:00", "Tue 08:00-12:00"],
+        }
+    ]
     staff = staff_from_records(records)
-    assert staff.members()[0].duty == (DutyWindow((0,), time(8), time(12)),
-                                       DutyWindow((1,), time(8), time(12)))
+    assert staff.members()[0].duty == (
+        DutyWindow((0,), time(8), time(12)),
+        DutyWindow((1,), time(8), time(12)),
+    )
 
 
 # --------------------------------------------------------------------------- CSV
@@ -394,15 +449,21 @@ def test_staff_from_records() -> None:
 
 def test_load_csv_file(tmp_path: Path) -> None:
     f = tmp_path / "staff.csv"
-    f.write_text("\n".join([
-        HEADER,
-        ROW_OK,
-        "S002,马超,保安(夜班),front_line,security,,,13900139132,,daily 20:00-08:00,",
-        "",
-        ",,,,,,,,,,",
-        'S003,李静,财务,department_head,finance,*,,,https://hooks.example.com/x,'
-        '"Mon-Fri 09:00-12:00, 13:00-18:00",否',
-    ]) + "\n", encoding="utf-8")
+    f.write_text(
+        "\n".join(
+            [
+                HEADER,
+                ROW_OK,
+                "S002,马超,保安(夜班),front_line,security,,,13900139132,,daily 20:00-08:00,",
+                "",
+                ",,,,,,,,,,",
+                "S003,李静,财务,department_head,finance,*,,,https://hooks.example.com/x,"
+                '"Mon-Fri 09:00-12:00, 13:00-18:00",否',
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     staff = load_staff_file(f, pack=load_pack("cn-property"))
     assert [m.staff_id for m in staff] == ["S001", "S002", "S003"]
     s1, s2, s3 = staff
@@ -424,17 +485,20 @@ def test_load_csv_with_excel_bom_and_crlf(tmp_path: Path) -> None:
 
 
 def test_csv_columns_in_any_order_optional_ones_left_out() -> None:
-    staff = staff_from_csv("department,rung,role,name,staff_id\n"
-                           "cleaning,front_line,保洁员,梁桂兰,S9\n")
+    staff = staff_from_csv(
+        "department,rung,role,name,staff_id\ncleaning,front_line,保洁员,梁桂兰,S9\n"
+    )
     m = staff.get("S9")
     assert m is not None
     assert (m.department, m.rung, m.site, m.duty) == ("cleaning", "front_line", "*", ())
 
 
 def test_csv_chinese_headers() -> None:
-    staff = staff_from_csv("工号,姓名,岗位,层级,部门,项目,邮箱,手机,值班时间,可见个人信息\n"
-                           "S1,陈雪,前台接待员,front_line,customer_service,sunrise,"
-                           "chen.xue@example.com,13900139113,周一至周五 08:30-17:30,是\n")
+    staff = staff_from_csv(
+        "工号,姓名,岗位,层级,部门,项目,邮箱,手机,值班时间,可见个人信息\n"
+        "S1,陈雪,前台接待员,front_line,customer_service,sunrise,"
+        "chen.xue@example.com,13900139113,周一至周五 08:30-17:30,是\n"
+    )
     m = staff.get("S1")
     assert m is not None
     assert m.phone == "13900139113"
@@ -443,38 +507,50 @@ def test_csv_chinese_headers() -> None:
 
 
 def test_csv_collects_every_problem_with_row_and_column() -> None:
-    text = "\n".join([
-        HEADER,
-        ROW_OK,                                                                 # row 2
-        "S001,马超,保安,front_line,security,,,,,,maybe",                        # row 3
-        ",,保安,,security,,,,,daily 25:00-08:00,",                              # row 4
-        "S004,李静,财务,department_head,finance,,,,,,,surplus",                 # row 5
-        "S005,孙敏,人事,department_head,hr_admin,,not-an-email,12,,,",          # row 6
-    ])
+    text = "\n".join(
+        [
+            HEADER,
+            ROW_OK,  # row 2
+            "S001,马超,保安,front_line,security,,,,,,maybe",  # row 3
+            ",,保安,,security,,,,,daily 25:00-08:00,",  # row 4
+            "S004,李静,财务,department_head,finance,,,,,,,surplus",  # row 5
+            "S005,孙敏,人事,department_head,hr_admin,,not-an-email,12,,,",  # row 6
+        ]
+    )
     with pytest.raises(SerializationError) as err:
         staff_from_csv(text, source="staff.csv")
     assert paths(err) == {
-        "row 3, column staff_id", "row 3, column sees_personal_data",
-        "row 4, column staff_id", "row 4, column name", "row 4, column rung",
+        "row 3, column staff_id",
+        "row 3, column sees_personal_data",
+        "row 4, column staff_id",
+        "row 4, column name",
+        "row 4, column rung",
         "row 4, column duty",
         "row 5",
-        "row 6, column email", "row 6, column phone",
+        "row 6, column email",
+        "row 6, column phone",
     }
-    assert reasons(err, "row 3, column staff_id") == [
-        "duplicate staff id 'S001' (first at row 2)"]
+    assert reasons(err, "row 3, column staff_id") == ["duplicate staff id 'S001' (first at row 2)"]
     assert reasons(err, "row 5") == ["12 cells but the header has 11"]
     assert "cannot load staff.csv: " in str(err.value)
 
 
-@pytest.mark.parametrize(("text", "path", "reason"), [
-    ("", "file", "empty"),
-    ("\n\n", "file", "empty"),
-    (HEADER + "\n", "file", "no staff rows"),
-    ("staff_id,name,role\nS1,王芳,客服\n", "row 1", "lacks required column(s) rung, department"),
-    (HEADER + ",shift\n", "row 1, column 12", "unknown column"),
-    (HEADER + ",rung\n", "row 1, column 12", "repeats column rung"),
-    (HEADER + '\n"S1,王芳\n', "row 2", "malformed CSV"),  # an unterminated quote
-])
+@pytest.mark.parametrize(
+    ("text", "path", "reason"),
+    [
+        ("", "file", "empty"),
+        ("\n\n", "file", "empty"),
+        (HEADER + "\n", "file", "no staff rows"),
+        (
+            "staff_id,name,role\nS1,王芳,客服\n",
+            "row 1",
+            "lacks required column(s) rung, department",
+        ),
+        (HEADER + ",shift\n", "row 1, column 12", "unknown column"),
+        (HEADER + ",rung\n", "row 1, column 12", "repeats column rung"),
+        (HEADER + '\n"S1,王芳\n', "row 2", "malformed CSV"),  # an unterminated quote
+    ],
+)
 def test_csv_document_problems(text: str, path: str, reason: str) -> None:
     with pytest.raises(SerializationError) as err:
         staff_from_csv(text)
@@ -507,11 +583,13 @@ def test_missing_file_is_an_os_error(tmp_path: Path) -> None:
 
 @pytest.mark.procedure("ESC-1")
 def test_rungs_must_be_on_the_packs_ladder() -> None:
-    text = "\n".join([
-        HEADER,
-        "S1,王芳,客服,supervisor,customer_service,,,,,,",
-        "S2,马超,保安,front_line,security,,,,,,",
-    ])
+    text = "\n".join(
+        [
+            HEADER,
+            "S1,王芳,客服,supervisor,customer_service,,,,,,",
+            "S2,马超,保安,front_line,security,,,,,,",
+        ]
+    )
     pack = load_pack("cn-property")
     with pytest.raises(SerializationError) as err:
         staff_from_csv(text, pack=pack)
@@ -525,8 +603,15 @@ def test_rungs_must_be_on_the_packs_ladder() -> None:
 
 @pytest.mark.procedure("ESC-1")
 def test_rungs_follow_the_chosen_pack() -> None:
-    records = [{"staff_id": "S1", "name": "n", "role": "r", "rung": "project_manager",
-                "department": "customer_service"}]
+    records = [
+        {
+            "staff_id": "S1",
+            "name": "n",
+            "role": "r",
+            "rung": "project_manager",
+            "department": "customer_service",
+        }
+    ]
     assert staff_from_records(records, pack=load_pack("cn-property"))
     # The sales-office ladder has no project manager (sales_consultant … deputy_gm).
     with pytest.raises(SerializationError) as err:
@@ -536,8 +621,9 @@ def test_rungs_follow_the_chosen_pack() -> None:
 
 
 def test_departments_must_be_in_the_pack() -> None:
-    records = [{"staff_id": "S1", "name": "n", "role": "r", "rung": "front_line",
-                "department": "kitchen"}]
+    records = [
+        {"staff_id": "S1", "name": "n", "role": "r", "rung": "front_line", "department": "kitchen"}
+    ]
     with pytest.raises(SerializationError) as err:
         staff_from_records(records, pack=load_pack("cn-property"))
     assert err.value.paths == ("staff[0].department",)
@@ -552,12 +638,14 @@ def test_errors_never_quote_names_or_phones() -> None:
     # A row shifted one column left (no staff id): the name lands in staff_id,
     # the phone in webhook, and so on.  The error names places, not values.
     name, phone = "欧阳娜娜", "13912345678"
-    text = "\n".join([
-        HEADER,
-        f"{name},客服,complaint_handler,customer_service,sunrise,"
-        f"x@example.com,{phone},{phone},Mon-Fri 09:00-18:00,true,{name}",
-        f"S2,{name},客服,{name},{phone},sunrise,{name},{name},{name},{name} {phone},{phone}",
-    ])
+    text = "\n".join(
+        [
+            HEADER,
+            f"{name},客服,complaint_handler,customer_service,sunrise,"
+            f"x@example.com,{phone},{phone},Mon-Fri 09:00-18:00,true,{name}",
+            f"S2,{name},客服,{name},{phone},sunrise,{name},{name},{name},{name} {phone},{phone}",
+        ]
+    )
     with pytest.raises(SerializationError) as err:
         staff_from_csv(text, pack=load_pack("cn-property"))
     message = str(err.value)
@@ -582,11 +670,13 @@ def test_headerless_csv_does_not_echo_the_first_row() -> None:
 @pytest.mark.procedure("PRV-1")
 def test_duplicate_ids_that_look_like_names_are_not_quoted() -> None:
     name = "欧阳娜娜"
-    text = "\n".join([
-        HEADER,
-        f"{name},客服,complaint_handler,customer_service,sunrise,,,,,,",
-        f"{name},客服,complaint_handler,customer_service,sunrise,,,,,,",
-    ])
+    text = "\n".join(
+        [
+            HEADER,
+            f"{name},客服,complaint_handler,customer_service,sunrise,,,,,,",
+            f"{name},客服,complaint_handler,customer_service,sunrise,,,,,,",
+        ]
+    )
     with pytest.raises(SerializationError) as err:
         staff_from_csv(text)
     assert reasons(err, "row 3, column staff_id") == ["duplicate staff id (first at row 2)"]
@@ -624,8 +714,15 @@ def test_sample_staff_validates_against_cn_property() -> None:
     staff = load_sample_staff(pack=pack)
     assert 20 <= len(staff) <= 35
     assert {m.rung for m in staff} == {r.code for r in pack.ladder}
-    assert {"customer_service", "engineering", "security", "cleaning", "greening",
-            "finance", "hr_admin"} <= {m.department for m in staff}
+    assert {
+        "customer_service",
+        "engineering",
+        "security",
+        "cleaning",
+        "greening",
+        "finance",
+        "hr_admin",
+    } <= {m.department for m in staff}
     assert {"sunrise", "riverside", "*"} <= set(staff.sites())
     for site in ("sunrise", "riverside"):
         here = StaffList(staff.at_site(site))
@@ -637,8 +734,11 @@ def test_sample_staff_validates_against_cn_property() -> None:
 
 def test_sample_has_a_night_shift_on_duty_at_3am() -> None:
     staff = load_sample_staff()
-    night = [m for m in staff.at_site("sunrise") if m.department == "security"
-             and m.duty and m.on_duty(at(WED, 3))]
+    night = [
+        m
+        for m in staff.at_site("sunrise")
+        if m.department == "security" and m.duty and m.on_duty(at(WED, 3))
+    ]
     assert night
     assert all(not m.on_duty(at(WED, 12)) for m in night)
 

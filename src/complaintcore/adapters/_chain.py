@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from complaintcore.errors import InvalidInputError
@@ -52,6 +52,10 @@ MAX_ERROR_CHARS = 2000
 
 
 # --------------------------------------------------------------------------- json + time
+
+
+DEFAULT_LEASE = timedelta(minutes=5)
+"""How long a claimed outbox item stays hidden from other workers."""
 
 
 def canonical_json(data: Any) -> str:

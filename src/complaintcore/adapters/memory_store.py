@@ -12,14 +12,15 @@ process.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from collections.abc import Collection, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Self
 
 import attrs
 
 from complaintcore.adapters._chain import (
+    DEFAULT_LEASE,
     MAX_ERROR_CHARS,
     StoredEvent,
     chain_problems,
@@ -260,6 +261,39 @@ class MemoryStore:
                 yield decode_complaint(cid, intake_json, bodies)
 
     # ------------------------------------------------------------------ outbox
+
+    def claim(
+        self,
+        now: datetime,
+        limit: int = 100,
+        *,
+        notifiers: Collection[str] | None = None,
+        lease: timedelta = DEFAULT_LEASE,
+        max_attempts: int | None = None,
+    ) -> list[OutboxItem]:
+        """Like :meth:`SqliteStore.claim`: take due items, hidden until ``now + lease``."""
+        check_limit(limit)
+        cutoff = to_utc_text(now, "now")
+        until = to_utc_text(now + lease, "lease")
+        with self._lock:
+            self._open()
+            due = [
+                i
+                for i in self._outbox.values()
+                if i.delivered_at is None
+                and (i.next_attempt_at is None or i.next_attempt_at <= cutoff)
+                and (notifiers is None or i.notifier in notifiers)
+                and (max_attempts is None or i.attempts < max_attempts)
+            ][:limit]
+            items = [
+                outbox_item(
+                    i.id, i.notifier, i.body_json, i.attempts, i.next_attempt_at, i.last_error
+                )
+                for i in due
+            ]
+            for i in due:
+                i.next_attempt_at = until
+            return items
 
     def pending(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
         check_limit(limit)

@@ -26,15 +26,16 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
 import attrs
 
 from complaintcore.adapters._chain import (
+    DEFAULT_LEASE,
     MAX_ERROR_CHARS,
     StoredEvent,
     chain_problems,
@@ -551,6 +552,45 @@ class SqliteStore:
             )
             .fetchall()
         )
+        return [outbox_item(*r) for r in rows]
+
+    def claim(
+        self,
+        now: datetime,
+        limit: int = 100,
+        *,
+        notifiers: Collection[str] | None = None,
+        lease: timedelta = DEFAULT_LEASE,
+        max_attempts: int | None = None,
+    ) -> list[OutboxItem]:
+        """Take due items for sending, so no other worker sends them meanwhile.
+
+        In one write transaction the due items (of ``notifiers``, with fewer than
+        ``max_attempts`` attempts) are chosen and hidden until ``now + lease``;
+        :meth:`mark_delivered` or :meth:`mark_failed` then settles each one.  A
+        worker that dies mid-send only delays its items by the lease.
+        """
+        check_limit(limit)
+        cutoff = to_utc_text(now, "now")
+        until = to_utc_text(now + lease, "lease")
+        where = "delivered_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+        args: list[Any] = [cutoff]
+        if notifiers is not None:
+            names = sorted(notifiers)
+            where += f" AND notifier IN ({', '.join('?' for _ in names)})"
+            args += names
+        if max_attempts is not None:
+            where += " AND attempts < ?"
+            args.append(max_attempts)
+        with self._write() as conn:
+            rows = conn.execute(
+                "SELECT id, notifier, body_json, attempts, next_attempt_at, last_error FROM outbox"
+                f" WHERE {where} ORDER BY id LIMIT ?",
+                (*args, limit),
+            ).fetchall()
+            conn.executemany(
+                "UPDATE outbox SET next_attempt_at = ? WHERE id = ?", [(until, r[0]) for r in rows]
+            )
         return [outbox_item(*r) for r in rows]
 
     def mark_delivered(self, item_id: int, at: datetime) -> None:
