@@ -276,3 +276,48 @@ def test_chinese_output(desk_dir: Path) -> None:
     result = CliRunner().invoke(main, ["--lang", "zh", "verify"])
     assert result.exit_code == 0
     assert "哈希链校验通过" in result.stdout
+
+
+@pytest.mark.procedure("IMP-2")
+def test_demo_prints_a_report_whose_figures_match_the_events(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`complaintcore demo`: recount the printed report from the raw events in SQLite."""
+    import sqlite3
+    from collections import Counter
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run("demo", "demo", "--complaints", "150", "--format", "json")
+    assert code == 0, err
+    report = json.loads(out[: out.rindex("}") + 1])
+    period = report["period"]
+    zone = ZoneInfo(period["timezone"])
+    totals = {t["key"]: t["count"] for t in report["totals"]}
+
+    db = sqlite3.connect(tmp_path / "demo" / "complaints.sqlite3")
+    month_ids = []
+    for cid, intake_json in db.execute("SELECT id, intake_json FROM complaints"):
+        received = datetime.fromisoformat(json.loads(intake_json)["received_at"]).astimezone(zone)
+        if (received.year, received.month) == (period["year"], period["month"]):
+            month_ids.append(cid)
+    assert totals["received"] == len(month_ids)
+
+    valid: dict[str, str] = {}  # complaint id -> category, for valid complaints
+    for cid in month_ids:
+        validity, kind, category = "unverified", "complaint", ""
+        for (body,) in db.execute(
+            "SELECT body_json FROM events WHERE complaint_id = ? ORDER BY seq", (cid,)
+        ):
+            event = json.loads(body)
+            if event["type"] == "assessed":
+                validity, kind = event["validity"], event["complaint_kind"]
+            elif event["type"] == "classified":
+                category = event["category"]
+        if validity == "valid" and kind == "complaint":
+            valid[cid] = category
+    assert len(valid) > 20  # a real month, not an empty one
+    assert totals["valid_complaints"] == len(valid)
+    by_category = {c["key"]: c["count"] for c in report["by_category"] if c["count"]}
+    assert by_category == dict(Counter(valid.values()))
