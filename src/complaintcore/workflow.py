@@ -8,6 +8,8 @@ events)`` folds events into the derived state.  Nothing is overwritten (REC-5).
 
 from __future__ import annotations
 
+import types
+import typing
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from types import SimpleNamespace
@@ -538,6 +540,44 @@ def _handles(
     return register
 
 
+_FIELD_TYPES: dict[type[Command], tuple[tuple[str, Any], ...]] = {}
+
+
+def _field_types(cls: type[Command]) -> tuple[tuple[str, Any], ...]:
+    """Each command field with its resolved annotation (worked out once per class)."""
+    known = _FIELD_TYPES.get(cls)
+    if known is None:
+        hints = typing.get_type_hints(cls)
+        known = _FIELD_TYPES[cls] = tuple((f.name, hints[f.name]) for f in attrs.fields(cls))
+    return known
+
+
+def _conforms(value: object, hint: Any) -> bool:
+    origin = typing.get_origin(hint)
+    if origin in (types.UnionType, typing.Union):
+        return any(_conforms(value, arm) for arm in typing.get_args(hint))
+    if hint is type(None):
+        return value is None
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if origin in (tuple, frozenset):
+        item = typing.get_args(hint)[0]
+        return isinstance(value, origin) and all(_conforms(v, item) for v in value)
+    return isinstance(value, hint)
+
+
+def _check_fields(command: Command) -> None:
+    """Refuse a command whose fields have the wrong types, naming the field."""
+    for name, hint in _field_types(type(command)):
+        value = getattr(command, name)
+        if not _conforms(value, hint):
+            raise InvalidInputError(name, f"wrong type {type(value).__name__}")
+        if isinstance(value, datetime):
+            require_aware(value, name)
+
+
 def _refuse(complaint: Complaint, command: Command, reason: str) -> IllegalTransitionError:
     return IllegalTransitionError(complaint.id, complaint.state.status.value, command.name, reason)
 
@@ -557,6 +597,7 @@ def decide(
     if not isinstance(pack, RulePack):
         raise InvalidInputError("pack", f"expected RulePack, got {type(pack).__name__}")
     require_aware(now, "now")
+    _check_fields(command)
     if complaint.events and now < complaint.events[-1].at:
         raise InvalidInputError("now", "is earlier than the complaint's last event")
     if command.name not in TRANSITIONS[complaint.state.status]:
