@@ -362,7 +362,22 @@ class Desk:
         events = decide(complaint, command, self.pack, now)
         if not events:
             return complaint
+        events = (*events, *self._route_after(evolve(complaint, events), command.actor, now))
         return self._commit(complaint, events, now)
+
+    def _route_after(self, complaint: Complaint, actor: str, now: datetime) -> tuple[Event, ...]:
+        """After an escalation nobody holds the complaint: route it at its new rung."""
+        state = complaint.state
+        if not complaint.is_open or state.handler or not state.rung:
+            return ()
+        handler = access.pick_handler(complaint, self._members(), self.pack, now)
+        if handler is None:
+            return ()  # the rung was told; someone there assigns it by hand
+        assign = Assign(actor=actor, handler=handler.staff_id, rung=handler.rung)
+        try:
+            return decide(complaint, assign, self.pack, now)
+        except ComplaintCoreError:
+            return ()
 
     def _commit(
         self,
@@ -451,7 +466,9 @@ class Desk:
                 more = ()  # at the top already: the top rung was told when it got it
             if more:
                 complaint = evolve(complaint, more)
-                events += more
+                routed = self._route_after(complaint, system, now)
+                complaint = evolve(complaint, routed)
+                events += [*more, *routed]
                 escalated += [s.name for s in breached]
         for status in breached:
             spec = self.pack.clock(status.name)

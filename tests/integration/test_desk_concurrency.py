@@ -328,9 +328,11 @@ def _check_history(
                     assert ev.reason == tag  # type: ignore[attr-defined]
                 elif kind == "replied":
                     assert ev.message == tag  # type: ignore[attr-defined]
-            else:
-                assert ev.kind == "escalated", (cid, seq, ev.kind)  # by a sweep
+            else:  # by a sweep: an escalation, and the routing to the new rung after it
+                assert ev.kind in ("escalated", "assigned"), (cid, seq, ev.kind)
                 assert ev.actor == "system", (cid, seq)
+                if ev.kind == "assigned":
+                    assert c.events[seq - 2].kind == "escalated", (cid, seq)
             if ev.kind == "escalated":  # DL-8: a paused clock does not run, nor escalate
                 assert not paused, (cid, seq)
             if ev.kind == "paused":  # decided on fresh state: never paused twice

@@ -304,10 +304,15 @@ def test_complaints_live_their_whole_life_on_sqlite_smtp_and_webhooks(
     assert c.status is Status.IN_HANDLING
     assert c.state.reopened == 1
     assert c.state.rung == "project_manager"
-    assert _kinds(c)[-3:] == ["visited", "reopened", "escalated"]
-    assert c.events[-1].trigger is Trigger.DISSATISFIED  # type: ignore[attr-defined]
+    # ... and the desk routes it to someone at the new rung
+    assert _kinds(c)[-4:] == ["visited", "reopened", "escalated", "assigned"]
+    assert c.events[-2].trigger is Trigger.DISSATISFIED  # type: ignore[attr-defined]
+    assert c.state.handler == "SR-001"
     told = [(m.message["X-Complaint-Topic"], m.message["To"]) for m in smtp.messages[before:]]
-    assert told == [("escalated", world.staff["SR-001"].email)]
+    assert told == [
+        ("escalated", world.staff["SR-001"].email),
+        ("assigned", world.staff["SR-001"].email),
+    ]
     wednesday = MONDAY + timedelta(days=2)
     desk.act(
         unhappy.id,
@@ -395,12 +400,14 @@ def test_complaints_live_their_whole_life_on_sqlite_smtp_and_webhooks(
         "visited",
         "reopened",
         "escalated",
+        "assigned",
         "replied",
         "visited",
         "closed",
     ]
     assert _kinds(stored[late.id]) == ["registered", "classified", "assigned"] + [
-        "escalated"
+        "escalated",
+        "assigned",
     ] * len(escalations)
     assert _kinds(stored[group.id]) == [
         "registered",
