@@ -279,7 +279,9 @@ def _replay(
                     r.say(lambda: f"{at.isoformat()} new time agreed: the last promise is "  # noqa: B023
                                   "replaced (DL-5)")  # fmt: skip
                 r.begin(at, "promised", promise, paused)
-        elif active:
+                continue
+        # every other clock treats a promise like any event: it may start or stop them
+        if active:
             if spec.pausable and r.running_since is not None and not tags.isdisjoint(pause):
                 r.settle(at)
                 r.say(lambda: f"{at.isoformat()} paused; used {_hours(r.used)} so far (DL-8)")  # noqa: B023

@@ -276,13 +276,32 @@ def _channel(value: object) -> Channel:
 
 
 def _freeze_facts(value: Iterable[Fact | str]) -> frozenset[Fact]:
+    if isinstance(value, (str, Fact)):
+        value = (value,)
+    if not isinstance(value, Iterable):
+        raise InvalidInputError("facts", "expected a list of facts")
     return frozenset(Fact.parse(f, "facts") for f in value)
 
 
 def _freeze_strs(value: Iterable[str]) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
+    if not isinstance(value, Iterable) or not all(isinstance(v, str) for v in value):
+        raise InvalidInputError("evidence", "expected a list of references (text)")
     return tuple(value)
+
+
+def _target(_inst: object, _attr: Any, value: object) -> None:
+    if value is not None and not isinstance(value, TargetPerson):
+        raise InvalidInputError("target", "expected a TargetPerson or nothing")
+
+
+def _flag(path: str) -> Validator:
+    def check(_inst: object, _attr: Any, value: object) -> None:
+        if not isinstance(value, bool):
+            raise InvalidInputError(path, "expected true or false")
+
+    return check
 
 
 @attrs.frozen
@@ -306,10 +325,10 @@ class Intake:
         default=None, validator=_optional_aware("occurred_at")
     )
     account: str = attrs.field(default="", validator=_text("account"))
-    target: TargetPerson | None = None
+    target: TargetPerson | None = attrs.field(default=None, validator=_target)
     evidence: tuple[str, ...] = attrs.field(default=(), converter=_freeze_strs)
     facts: frozenset[Fact] = attrs.field(default=frozenset(), converter=_freeze_facts)
-    via_head_office: bool = False
+    via_head_office: bool = attrs.field(default=False, validator=_flag("via_head_office"))
     idempotency_key: str = attrs.field(default="", validator=_text("idempotency_key"))
 
     @property

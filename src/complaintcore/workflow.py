@@ -60,7 +60,7 @@ from complaintcore.models import (
     require_aware,
 )
 from complaintcore.rulepack import RulePack
-from complaintcore.validity import infer_kind, require_registrable
+from complaintcore.validity import require_reason, require_registrable
 
 __all__ = [
     "COMMAND_TYPES",
@@ -121,6 +121,8 @@ def _trigger(value: object) -> Trigger:
 def _facts(value: Iterable[object]) -> frozenset[Fact]:
     if isinstance(value, (str, Fact)):
         value = (value,)
+    if not isinstance(value, Iterable):
+        raise InvalidInputError("facts", "expected a list of facts")
     return frozenset(Fact.parse(f, "facts") for f in value)
 
 
@@ -360,6 +362,7 @@ TRANSITIONS: Mapping[Status, frozenset[str]] = {
     Status.IN_HANDLING: _OPEN_WORK,
     Status.AWAITING_VISIT: frozenset(
         {
+            "resume",
             "visit",
             "reply",
             "promise",
@@ -437,6 +440,8 @@ def _apply(state: SimpleNamespace, event: Event) -> SimpleNamespace:
             reasonable=event.reasonable,
             department=event.department or state.department,
             facts=state.facts | event.facts,
+            # VAL-3: an explanation counts only after the latest finding of invalidity
+            explained=state.explained and event.validity is not Validity.INVALID,
         )
     if isinstance(event, Graded):
         return ev(state, grade=event.grade, grade_reasons=event.reasons)
@@ -485,9 +490,9 @@ def _apply(state: SimpleNamespace, event: Event) -> SimpleNamespace:
             handled=False,
             closed_at=None,
             signed_off=False,
-            last_visit_satisfied=None
-            if state.status is Status.CLOSED
-            else state.last_visit_satisfied,
+            # a confirmation or explanation given before the reopening no longer counts
+            last_visit_satisfied=None,
+            explained=False,
         )
     if isinstance(event, CauseAnalysed):
         return ev(state, cause_analysed=True)
@@ -609,12 +614,18 @@ def decide(
 @_handles(Register)
 def _register(c: Complaint, cmd: Register, pack: RulePack, now: datetime) -> tuple[Event, ...]:
     require_registrable(c.intake)
+    target = c.intake.target
+    if target is not None and not pack.has_rung(target.rung):
+        # ESC-4 needs the rung: an unknown one would silently drop the floor
+        raise InvalidInputError("target.rung", f"unknown rung {target.rung!r} in pack {pack.name}")
     unit = pack.head_office_unit if c.intake.via_head_office else c.intake.receiver_unit
     return (Registered(at=now, actor=cmd.actor, unit=unit),)
 
 
 @_handles(Forward)
 def _forward(c: Complaint, cmd: Forward, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    if not (pack.has_department(cmd.to_unit) or cmd.to_unit == pack.head_office_unit):
+        raise InvalidInputError("to_unit", f"unknown unit {cmd.to_unit!r} in pack {pack.name}")
     if cmd.to_unit == c.state.unit:
         raise _refuse(c, cmd, f"already with {cmd.to_unit}")
     if c.state.unit == pack.head_office_unit and not cmd.consent:
@@ -683,7 +694,9 @@ def _classify(c: Complaint, cmd: Classify, pack: RulePack, now: datetime) -> tup
 def _assess(c: Complaint, cmd: Assess, pack: RulePack, now: datetime) -> tuple[Event, ...]:
     if cmd.department and not pack.has_department(cmd.department):
         raise InvalidInputError("department", f"unknown department {cmd.department!r}")
-    kind = cmd.kind or infer_kind(c.intake.text, pack)
+    # VAL-4: the handler decides the kind; words are a hint (validity.infer_kind),
+    # never a silent verdict that would take a valid complaint out of grading.
+    kind = cmd.kind or Kind.COMPLAINT
     assessed = Assessed(
         at=now,
         actor=cmd.actor,
@@ -809,6 +822,8 @@ def _reply(c: Complaint, cmd: Reply, pack: RulePack, now: datetime) -> tuple[Eve
         raise InvalidInputError(
             "unanswerable_reason", "a final reply answers the complaint; drop the reason (REC-4)"
         )
+    if cmd.unanswerable_reason:
+        require_reason(cmd.unanswerable_reason)
     return (
         Replied(
             at=now,

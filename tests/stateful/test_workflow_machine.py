@@ -88,6 +88,8 @@ class WorkflowMachine(RuleBasedStateMachine):
         if self.attempt(Assess(actor="h", validity=validity, kind=kind), ok, gap):
             self.o.status = Status.IN_HANDLING
             self.o.validity, self.o.kind = validity, kind
+            if validity is Validity.INVALID:
+                self.o.explained = False  # VAL-3: explain after the finding
             self.o.events += 1
             if validity is Validity.VALID and kind is Kind.COMPLAINT:
                 graded = self.run.complaint.state.grade
@@ -143,7 +145,7 @@ class WorkflowMachine(RuleBasedStateMachine):
 
     @rule(gap=st.integers(1, 600))
     def resume(self, gap: int) -> None:
-        ok = self.o.status in OPEN and self.o.paused
+        ok = self.o.status in (*OPEN, Status.AWAITING_VISIT) and self.o.paused
         if self.attempt(Resume(actor="h"), ok, gap):
             self.o.paused = False
             self.o.events += 1
@@ -157,6 +159,8 @@ class WorkflowMachine(RuleBasedStateMachine):
             if not satisfied:
                 self.o.status = Status.IN_HANDLING
                 self.o.final = False
+                self.o.satisfied = None
+                self.o.explained = False
                 self.o.events += 1
                 if self.o.rung < TOP:
                     self.o.rung = max(self.o.rung + 1, _grade_floor(self.o.grade_rank))
@@ -186,8 +190,8 @@ class WorkflowMachine(RuleBasedStateMachine):
     @rule(gap=st.integers(1, 600))
     def reopen(self, gap: int) -> None:
         if self.attempt(Reopen(actor="h", reason="again"), True, gap):
-            if self.o.status is Status.CLOSED:
-                self.o.satisfied = None
+            self.o.satisfied = None  # an earlier confirmation no longer counts (VIS-3)
+            self.o.explained = False
             self.o.status = Status.IN_HANDLING
             self.o.final = False
             self.o.events += 1

@@ -284,8 +284,8 @@ def _check_grades(pack: RulePack, out: _Problems) -> None:
     for i, rule in enumerate(pack.grading.rules):
         if not rule.any_of and not rule.all_of:
             out.add(f"grading.rules[{i}]", "a grade rule needs any_of or all_of facts")
-    if pack.grading.upgrade_after_months < 0:
-        out.add("grading.upgrade_after_months", "must be 0 (never) or more")
+    if not 0 <= pack.grading.upgrade_after_months <= _LONGEST["months"]:
+        out.add("grading.upgrade_after_months", "must be 0 (never) to 60 months")
     if pack.grading.upgrade_to.rank < pack.grading.default.rank:
         out.add("grading.upgrade_to", "an upgrade must not be below the default grade (GRD-6)")
 
@@ -357,9 +357,16 @@ def _check_clocks(pack: RulePack, out: _Problems) -> None:
             out.add(f"{path}.report_to", f"unknown department {clock.report_to!r}")
 
 
+_LONGEST = {"minutes": 5 * 366 * 24 * 60, "days": 5 * 366, "months": 60}
+"""Five years: no procedure's deadline is longer, and calendars have to reach it."""
+
+
 def _duration_problem(mode: ClockMode, d: Duration) -> str:
     if d.minutes < 0 or d.days < 0 or d.months < 0:
         return "must not be negative"
+    for unit, longest in _LONGEST.items():
+        if getattr(d, unit) > longest:
+            return f"longer than five years ({longest} {unit}): no deadline is that long"
     empty = not (d.minutes or d.days or d.months)
     if mode not in _NEEDS_DURATION:  # same_day, promised (DL-5): the end is not a length
         return "" if empty else f"a {mode.value} clock takes no duration"
