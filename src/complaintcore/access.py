@@ -19,6 +19,7 @@ from complaintcore.workflow import Close, Command, Reply
 __all__ = [
     "SYSTEM_ACTOR",
     "authorize",
+    "is_target",
     "pick_handler",
     "recipients",
     "sees_personal_data",
@@ -46,10 +47,11 @@ def authorize(
 ) -> None:
     """Raise :class:`AccessDeniedError` unless ``actor`` may run ``command``.
 
-    Unknown actors and staff of another site are refused (PRV-2); the person the
-    complaint is about may only register it (ESC-4, IN-2); settling the outcome
-    needs the rung the grade requires (ESC-3); a top-rung closure needs the top
-    rung; sign-off needs a supervisor (REC-6).
+    Unknown actors are refused (PRV-2); staff of another site may only register
+    it (IN-2: no unit refuses a complaint); the person the complaint is about
+    may only register it (ESC-4); settling the outcome needs the rung the grade
+    requires (ESC-3); reassigning needs the complaint's own rung; a top-rung
+    closure needs the top rung; sign-off needs a supervisor (REC-6).
     """
     name = command.name
 
@@ -61,7 +63,7 @@ def authorize(
     if actor is None:
         raise deny("unknown actor: not in the staff directory")
     site = complaint.intake.site or complaint.intake.complainant.site
-    if not actor.works_at(site):
+    if not actor.works_at(site) and name != "register":
         raise deny("works at another site")
     target = complaint.state.target or complaint.intake.target
     if target is not None and target.staff_id == actor.staff_id and name != "register":
@@ -73,10 +75,18 @@ def authorize(
         raise deny("only the top rung decides a closure without confirmation (VIS-3)")
     if name == "sign_off" and rung < pack.rung_index(supervisor_rung(pack)):
         raise deny("sign-off needs a supervisor (REC-6)")
+    if name == "assign" and complaint.state.rung and rung < current_rung_index(complaint, pack):
+        raise deny(f"rung {actor.rung} is below the complaint's rung {complaint.state.rung}")
     settling = name in _HANDLING or (isinstance(command, Reply) and command.final)
     if settling and rung < required_rung_index(complaint, pack):
         need = pack.ladder[required_rung_index(complaint, pack)].code
         raise deny(f"rung {actor.rung} is below {need}, required for this complaint (ESC-3)")
+
+
+def is_target(member: StaffMember, complaint: Complaint) -> bool:
+    """Whether the complaint is about this staff member (CLS-4, ESC-4)."""
+    target = complaint.state.target or complaint.intake.target
+    return target is not None and target.staff_id == member.staff_id
 
 
 def _ordered(members: Iterable[StaffMember], at: datetime) -> list[StaffMember]:
@@ -141,8 +151,11 @@ def recipients(
 
 
 def sees_personal_data(member: StaffMember | None, complaint: Complaint, pack: RulePack) -> bool:
-    """PRV-1: the complaint's handler and customer service see names and phones."""
-    if member is None:
+    """PRV-1: the complaint's handler and customer service see names and phones.
+
+    Never the person the complaint is about (ESC-4).
+    """
+    if member is None or is_target(member, complaint):
         return False
     return (
         member.sees_personal_data

@@ -30,7 +30,7 @@ from complaintcore.errors import (
     EscalationError,
     InvalidInputError,
 )
-from complaintcore.escalation import current_rung_index
+from complaintcore.escalation import current_rung_index, required_rung_index
 from complaintcore.models import (
     Assigned,
     Classified,
@@ -212,7 +212,7 @@ class Desk:
         complaint = self.get(complaint_id)
         member = self.directory.get(actor)
         site = complaint.intake.site or complaint.intake.complainant.site
-        if member is None or not member.works_at(site):
+        if member is None or not member.works_at(site) or access.is_target(member, complaint):
             raise AccessDeniedError(complaint_id, actor, "view", "no authority to see this record")
         data = complaint_to_dict(complaint)
         if not access.sees_personal_data(member, complaint, self.pack):
@@ -357,13 +357,54 @@ class Desk:
         """
         require_aware(now, "now")
         complaint = self.store.load(complaint_id)
+        if command.actor == access.SYSTEM_ACTOR:  # the desk's own sweeps only
+            raise AccessDeniedError(
+                complaint_id,
+                command.actor,
+                command.name,
+                "the system actor is reserved for the desk's sweeps",
+            )
         actor = self.directory.get(command.actor)
         access.authorize(complaint, command, actor, self.pack)
+        if isinstance(command, Assign):
+            self._check_assignee(complaint, command)
         events = decide(complaint, command, self.pack, now)
         if not events:
             return complaint
-        events = (*events, *self._route_after(evolve(complaint, events), command.actor, now))
+        events = (*events, *self._follow_ups(evolve(complaint, events), command.actor, now))
         return self._commit(complaint, events, now)
+
+    def _check_assignee(self, complaint: Complaint, command: Assign) -> None:
+        """The handler must be known staff of the site, at the rung the command says."""
+        member = self.directory.get(command.handler)
+        site = complaint.intake.site or complaint.intake.complainant.site
+
+        def deny(reason: str) -> AccessDeniedError:
+            return AccessDeniedError(complaint.id, command.handler, "handle", reason)
+
+        if member is None:
+            raise deny("unknown staff member: not in the staff directory")
+        if not member.works_at(site):
+            raise deny("works at another site")
+        if member.rung != command.rung:
+            raise InvalidInputError("rung", f"{member.staff_id} is at rung {member.rung}")
+
+    def _follow_ups(self, complaint: Complaint, actor: str, now: datetime) -> tuple[Event, ...]:
+        """What the procedures require next: a grade the rung cannot handle moves it
+        up (ESC-3), and a complaint nobody holds is routed at its rung."""
+        extra: tuple[Event, ...] = ()
+        if complaint.is_open and complaint.state.rung:
+            need = required_rung_index(complaint, self.pack)
+            if need > current_rung_index(complaint, self.pack):
+                up = Escalate(
+                    actor=actor, trigger=Trigger.GRADE, to_rung=self.pack.ladder[need].code
+                )
+                try:
+                    extra = decide(complaint, up, self.pack, now)
+                except ComplaintCoreError:
+                    extra = ()
+                complaint = evolve(complaint, extra)
+        return (*extra, *self._route_after(complaint, actor, now))
 
     def _route_after(self, complaint: Complaint, actor: str, now: datetime) -> tuple[Event, ...]:
         """After an escalation nobody holds the complaint: route it at its new rung."""
@@ -466,9 +507,7 @@ class Desk:
                 more = ()  # at the top already: the top rung was told when it got it
             if more:
                 complaint = evolve(complaint, more)
-                routed = self._route_after(complaint, system, now)
-                complaint = evolve(complaint, routed)
-                events += [*more, *routed]
+                events += more
                 escalated += [s.name for s in breached]
         for status in breached:
             spec = self.pack.clock(status.name)
@@ -495,6 +534,9 @@ class Desk:
             more = ()
         if more:
             complaint, events, regraded = evolve(complaint, more), [*events, *more], True
+        if events:  # up for a grade its rung cannot handle, and routed at the new rung
+            more = self._follow_ups(complaint, system, now)
+            complaint, events = evolve(complaint, more), [*events, *more]
         for status in compute_clocks(complaint, self.pack, self.calendar, now):
             if status.state is ClockState.AT_RISK and complaint.state.handler:
                 handler = self.directory.get(complaint.state.handler)
@@ -581,6 +623,8 @@ class Desk:
         discriminator: str,
         detail: Sequence[str] = (),
     ) -> Outbox:
+        if access.is_target(member, complaint):
+            return []  # ESC-4: the person complained about is not told the complainant's words
         note = messages.render(
             complaint, topic, member, self.pack, at=now, discriminator=discriminator, detail=detail
         )

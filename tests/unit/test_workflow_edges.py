@@ -62,7 +62,8 @@ def test_a_pause_can_be_ended_after_the_final_reply() -> None:
     r = started()
     r(Pause(actor="h", reason="等业主"))
     c = r(Reply(actor="h", message="done", final=True))
-    assert c.status is Status.AWAITING_VISIT and c.state.paused
+    assert c.status is Status.AWAITING_VISIT
+    assert c.state.paused
     assert not r(Resume(actor="h")).state.paused
 
 
