@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import sqlite3
 import sys
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
@@ -130,8 +131,10 @@ def guarded(fn: F) -> F:
         assert ctx is not None
         try:
             return fn(*args, **kwargs)
-        except (ComplaintCoreError, OSError) as exc:
+        except (ComplaintCoreError, OSError, sqlite3.Error) as exc:
             _fail(ctx, exc)
+        except UnicodeDecodeError:
+            _fail(ctx, InvalidInputError("file", "is not UTF-8 text (save it as CSV UTF-8)"))
         finally:
             if ctx._desk is not None:
                 ctx._desk.close()
@@ -365,7 +368,7 @@ def receive(ctx: Ctx, /, file: str | None, no_route: bool, **fields: str) -> Non
     zone, now = ctx.zone(), ctx.now()
     if file is None:
         intake = _intake_from_row(fields, zone, now)
-        c = desk.receive(intake, now=max(now, intake.received_at), route=not no_route)
+        c = desk.receive(intake, now=now, route=not no_route)
         ctx.out.print(
             ctx.t(
                 "received",
@@ -526,14 +529,20 @@ def list_(
 @pass_ctx
 @guarded
 def show(ctx: Ctx, complaint_id: str, as_json: bool, viewer: str | None) -> None:
-    """A complaint's timeline and every clock with its derivation."""
-    from complaintcore.models import mask
+    """A complaint's timeline and every clock with its derivation.
+
+    Personal data is masked (PRV-1) unless ``--as`` names staff entitled to it.
+    """
+    from complaintcore.desk import masked_record
     from complaintcore.serialization import complaint_to_dict
 
     desk = ctx.desk()
     now = ctx.now()
     complaint = desk.get(complaint_id)
-    data = desk.view(complaint_id, viewer) if viewer else complaint_to_dict(complaint)
+    if viewer:
+        data = desk.view(complaint_id, viewer)
+    else:
+        data = masked_record(complaint_to_dict(complaint))
     clocks = desk.clocks(complaint_id, now)
     if as_json:
         data["state"] = {
@@ -560,13 +569,11 @@ def show(ctx: Ctx, complaint_id: str, as_json: bool, viewer: str | None) -> None
         f"{s.grade.label(ctx.lang) if s.grade else '-'}  {s.category or '-'}"
     )
     ctx.out.print(
-        f"{mask(person['name']) if viewer is None else person['name']} "
-        f"{mask(person['phone']) if viewer is None else person['phone']}  "
-        f"{complaint.intake.summary}"
+        f"{person['name']} {person['phone']} {person['room']}  {data['intake']['summary']}"
     )
     table = Table(ctx.t("timeline"), "", "", "")
-    for ev in complaint.events:
-        table.add_row(ev.at.isoformat(timespec="minutes"), ev.kind, ev.actor, _event_detail(ev))
+    for event in data["events"]:
+        table.add_row(event["at"][:16], event["type"], event["actor"], _event_detail(event))
     ctx.out.print(table)
     ctx.out.print(f"[bold]{ctx.t('clocks')}[/bold]")
     for st in clocks:
@@ -576,10 +583,7 @@ def show(ctx: Ctx, complaint_id: str, as_json: bool, viewer: str | None) -> None
             ctx.out.print(f"    {line}")
 
 
-def _event_detail(ev: Any) -> str:
-    from complaintcore.serialization import event_to_dict
-
-    data = event_to_dict(ev)
+def _event_detail(data: dict[str, Any]) -> str:
     skip = {"type", "at", "actor"}
     return ", ".join(
         f"{k}={v}" for k, v in data.items() if k not in skip and v not in ("", [], None)

@@ -1636,6 +1636,10 @@ class _Simulation:
 # --------------------------------------------------------------------------- entry point
 
 
+DEMO_MARKER = ".complaintcore-demo"
+"""Marks a directory the demo wrote, so ``--force`` never replaces a real desk."""
+
+
 def run_demo(
     directory: Path,
     *,
@@ -1674,11 +1678,15 @@ def run_demo(
     root = Path(directory)
     root.mkdir(parents=True, exist_ok=True)
     config_path, staff_path, database = root / CONFIG_FILE, root / STAFF_FILE, root / DATABASE_FILE
+    marker = root / DEMO_MARKER
     existing = [p for p in (config_path, staff_path, database) if p.exists()]
     if existing and not overwrite:
         raise FileExistsError(
             f"{existing[0]} exists: overwrite the earlier demo or choose another directory"
         )
+    if existing and not marker.exists():  # never replace a real desk, whatever is asked
+        raise FileExistsError(f"{existing[0]} exists and is not a demo: choose another directory")
+    marker.write_text("written by `complaintcore demo`; safe to replace\n", encoding="utf-8")
     for p in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
         p.unlink(missing_ok=True)
     write_sample_staff(staff_path, overwrite=True)

@@ -43,6 +43,7 @@ from complaintcore.models import (
     Trigger,
     Validity,
     Visited,
+    mask,
     require_aware,
 )
 from complaintcore.ports import (
@@ -56,6 +57,7 @@ from complaintcore.ports import (
     StaffMember,
     VerifyReport,
 )
+from complaintcore.privacy import redact
 from complaintcore.rulepack import RulePack
 from complaintcore.workflow import (
     Assess,
@@ -75,6 +77,7 @@ __all__ = ["DeliveryReport", "Desk", "SweepReport"]
 log = logging.getLogger("complaintcore.desk")
 
 _CONFLICT_RETRIES = 5
+_CLAIM_BATCH = 10
 Outbox = list[tuple[str, Notification]]
 
 
@@ -160,7 +163,10 @@ class Desk:
         hook = pm.hook
         extra: dict[str, RulePack] = {}
         hook.complaintcore_register_rule_packs(register=lambda name, p: extra.__setitem__(name, p))
-        pack = extra.get(config.pack) or load_pack(config.pack)
+        looks_like_file = config.pack.endswith(".toml") or "/" in config.pack
+        pack = extra.get(config.pack) or load_pack(
+            config.resolve(config.pack) if looks_like_file else config.pack
+        )
         store = hook.complaintcore_get_store(config=config)
         directory = hook.complaintcore_get_staff_directory(config=config)
         calendar = hook.complaintcore_get_calendar(
@@ -206,7 +212,6 @@ class Desk:
         Outsiders (not in the directory, or of another site) get nothing; staff
         who need not see personal data get it masked.
         """
-        from complaintcore.models import mask
         from complaintcore.serialization import complaint_to_dict
 
         complaint = self.get(complaint_id)
@@ -216,9 +221,7 @@ class Desk:
             raise AccessDeniedError(complaint_id, actor, "view", "no authority to see this record")
         data = complaint_to_dict(complaint)
         if not access.sees_personal_data(member, complaint, self.pack):
-            person = data["intake"]["complainant"]
-            for key in ("name", "phone", "room"):
-                person[key] = mask(person[key])
+            data = masked_record(data)
         return data
 
     # ------------------------------------------------------------------ receiving
@@ -275,7 +278,7 @@ class Desk:
             if isinstance(self.store, BatchComplaintStore):
                 stored = iter(self.store.create_many(items))
             else:
-                stored = iter([self.store.create(*item) for item in items])
+                stored = iter([self._create_one(*item) for item in items])
             for p in pending:
                 if isinstance(p, ComplaintCoreError):
                     yield p
@@ -299,6 +302,14 @@ class Desk:
                 yield from flush()
         yield from flush()
 
+    def _create_one(
+        self, complaint: Complaint, row: ComplaintRow, outbox: Outbox
+    ) -> Complaint | ComplaintCoreError:
+        try:
+            return self.store.create(complaint, row, outbox)
+        except ComplaintCoreError as exc:  # each complaint all or nothing; the rest go on
+            return exc
+
     def _intake(
         self,
         intake: Intake,
@@ -311,6 +322,10 @@ class Desk:
         """Register, classify, assess if known, and route in memory: the first events."""
         if not isinstance(intake, Intake):
             raise InvalidInputError("intake", f"expected Intake, got {type(intake).__name__}")
+        if intake.received_at > now:
+            raise InvalidInputError(
+                "received_at", "is later than now: a complaint not yet received"
+            )
         actor = actor or intake.receiver
         complaint = new_complaint(complaint_id or self._new_id(intake), intake)
         access.authorize(complaint, Register(actor=actor), self.directory.get(actor), self.pack)
@@ -582,14 +597,21 @@ class Desk:
         sent = failed = 0
         if not self.notifiers:
             return 0, 0
-        items = self.store.claim(
-            now, limit, notifiers=self.notifiers.keys(), max_attempts=self.retry.max_attempts
-        )
-        for item in items:
-            if self._send(item, now):
-                sent += 1
-            else:
-                failed += 1
+        while sent + failed < limit:
+            # a few at a time, so the lease (5 minutes) outlasts the sends it covers
+            items = self.store.claim(
+                now,
+                min(_CLAIM_BATCH, limit - sent - failed),
+                notifiers=self.notifiers.keys(),
+                max_attempts=self.retry.max_attempts,
+            )
+            for item in items:
+                if self._send(item, now):
+                    sent += 1
+                else:
+                    failed += 1
+            if len(items) < _CLAIM_BATCH:
+                break
         return sent, failed
 
     def _send(self, item: OutboxItem, now: datetime) -> bool:
@@ -749,6 +771,40 @@ class Desk:
             elif s.name in pending and can_escalate:
                 times.append(now)
         return min(times) if times else None
+
+
+_FREE_TEXT = (
+    "summary",
+    "description",
+    "account",
+    "location",
+    "message",
+    "opinion",
+    "note",
+    "result",
+    "reason",
+    "unanswerable_reason",
+    "cause",
+    "corrective",
+    "preventive",
+)
+
+
+def masked_record(data: dict[str, Any]) -> dict[str, Any]:
+    """A serialised complaint with the complainant's data masked everywhere (PRV-1).
+
+    The name, phone and room fields, and the same values, phone numbers and
+    e-mail addresses inside every free-text field of the intake and the events.
+    """
+    person = data["intake"]["complainant"]
+    secrets = [person["name"], person["phone"], person["room"]]
+    for key in ("name", "phone", "room"):
+        person[key] = mask(person[key])
+    for record in (data["intake"], *data["events"]):
+        for key in _FREE_TEXT:
+            if isinstance(record.get(key), str):
+                record[key] = redact(record[key], also=secrets)
+    return data
 
 
 def _default_id(intake: Intake) -> str:

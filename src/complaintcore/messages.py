@@ -15,6 +15,7 @@ from datetime import datetime
 from complaintcore.access import sees_personal_data
 from complaintcore.models import Complaint, mask
 from complaintcore.ports import Notification, StaffMember
+from complaintcore.privacy import redact
 from complaintcore.rulepack import RulePack
 
 __all__ = ["TOPICS", "render"]
@@ -45,10 +46,8 @@ def _key(complaint_id: str, topic: str, recipient: str, discriminator: str) -> s
 
 
 def _hide(text: str, secrets: Sequence[str]) -> str:
-    """Mask each literal in ``secrets`` where it occurs in free text (PRV-1)."""
-    for secret in sorted({s for s in secrets if len(s.strip()) > 1}, key=len, reverse=True):
-        text = text.replace(secret, mask(secret))
-    return text
+    """Mask the complainant's literals and any phone or e-mail in free text (PRV-1)."""
+    return redact(text, also=secrets)
 
 
 def render(
@@ -69,7 +68,7 @@ def render(
     phone = person.phone if full else mask(person.phone)
     room = person.room if full else mask(person.room)
     secrets = () if full else (person.name, person.phone, person.room)
-    summary = _hide(complaint.intake.summary, secrets)
+    summary = complaint.intake.summary if full else _hide(complaint.intake.summary, secrets)
     state = complaint.state
     lines = [
         f"{zh} / {en}",
@@ -79,7 +78,7 @@ def render(
         f"类别 / category: {state.category or '-'}; 等级 / grade: "
         f"{state.grade.value if state.grade else '-'}; 层级 / rung: {state.rung or '-'}",
         f"投诉人 / complainant: {name} {phone} {room}",
-        *(_hide(line, secrets) for line in detail),
+        *(line if full else _hide(line, secrets) for line in detail),
     ]
     data = (
         ("complainant_name", person.name),

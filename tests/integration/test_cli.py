@@ -321,3 +321,42 @@ def test_demo_prints_a_report_whose_figures_match_the_events(
     assert totals["valid_complaints"] == len(valid)
     by_category = {c["key"]: c["count"] for c in report["by_category"] if c["count"]}
     assert by_category == dict(Counter(valid.values()))
+
+
+def test_demo_force_never_replaces_a_real_desk(desk_dir: Path) -> None:
+    code, _, err = run("demo", ".", "--complaints", "20", "--force")
+    assert code == 1
+    assert "not a demo" in err
+    assert (desk_dir / "complaints.sqlite3").exists()
+
+
+def test_future_receipt_and_bad_files_are_one_line_errors(desk_dir: Path) -> None:
+    code, _, err = run(
+        "receive",
+        "--name",
+        "王小明",
+        "--phone",
+        "13812345678",
+        "--room",
+        "1-1",
+        "--site",
+        "sunrise",
+        "--summary",
+        "漏水",
+        "--receiver",
+        "SR-103",
+        "--received-at",
+        "2025-11-20T10:00",
+    )
+    assert code == 1
+    assert "received_at" in err
+    assert len(err.strip().splitlines()) == 1
+    (desk_dir / "gbk.csv").write_bytes("name,phone\n王小明,13812345678\n".encode("gbk"))
+    code, _, err = run("receive", "--file", "gbk.csv")
+    assert code == 1
+    assert "UTF-8" in err
+    assert len(err.strip().splitlines()) == 1
+    (desk_dir / "complaints.sqlite3").write_bytes(b"not a database at all" * 100)
+    code, _, err = run("list")
+    assert code == 1
+    assert len(err.strip().splitlines()) == 1

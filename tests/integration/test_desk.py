@@ -410,3 +410,76 @@ def test_a_notifier_that_is_down_loses_nothing(clock: FixedClock) -> None:
     again = desk.deliver(clock.advance(hours=4))
     assert again.sent == 0
     assert len(flaky.keys) == len(set(flaky.keys))
+
+
+@pytest.mark.procedure("PRV-1")
+def test_free_text_is_masked_for_staff_who_need_not_see_it(desk: Desk, clock: FixedClock) -> None:
+    c = desk.receive(intake(summary=f"3-2-1201 {NAME} 厨房漏水 请回电 {PHONE}"), now=clock())
+    masked = desk.view(c.id, "SR-402")  # a cleaner at the site
+    assert PHONE not in str(masked)
+    assert NAME not in str(masked)
+    assert "漏水" in masked["intake"]["summary"]  # the matter itself stays readable
+    full = desk.view(c.id, "SR-102")
+    assert PHONE in full["intake"]["summary"]
+
+
+@pytest.mark.procedure("ESC-4")
+def test_the_person_complained_about_is_never_told_nor_shown(
+    desk: Desk, clock: FixedClock, notes: RecordingNotifier
+) -> None:
+    target = TargetPerson(
+        staff_id="SR-101", rung="department_head", role="supervisor", department="customer_service"
+    )
+    c = desk.receive(intake(summary="客服主管态度恶劣", target=target), now=clock())
+    desk.act(
+        c.id,
+        Reply(actor="SR-001", message="需调查", unanswerable_reason="需调取录音"),
+        now=clock.advance(minutes=5),
+    )
+    assert all(r is not None and r.staff_id != "SR-101" for _, r in notes.sent)
+    with pytest.raises(AccessDeniedError):
+        desk.view(c.id, "SR-101")
+
+
+def test_the_system_actor_is_reserved_and_assignees_are_checked(
+    desk: Desk, clock: FixedClock
+) -> None:
+    from complaintcore.errors import InvalidInputError
+    from complaintcore.workflow import Assign
+
+    c = desk.receive(intake(), now=clock())
+    with pytest.raises(AccessDeniedError, match="reserved"):
+        desk.act(c.id, Assess(actor="system", validity="valid"), now=clock.advance(minutes=1))
+    for handler, rung, error in [
+        ("GHOST", "department_head", AccessDeniedError),
+        ("RS-201", "department_head", AccessDeniedError),
+        ("SR-202", "department_head", InvalidInputError),
+    ]:
+        with pytest.raises(error):
+            desk.act(
+                c.id,
+                Assign(actor="SR-101", handler=handler, rung=rung),
+                now=clock.advance(minutes=1),
+            )
+
+
+@pytest.mark.procedure("ESC-3")
+def test_a_grade_the_rung_cannot_handle_moves_it_up_and_routes_it(
+    desk: Desk, clock: FixedClock, notes: RecordingNotifier
+) -> None:
+    c = desk.receive(intake(), now=clock())
+    c = desk.act(
+        c.id,
+        Assess(actor="SR-201", validity="valid", facts=[Fact.MAJOR_LOSS]),
+        now=clock.advance(minutes=5),
+    )
+    assert c.state.rung == desk.pack.handler_rung_for(c.state.grade)
+    assert c.state.handler
+    assert [e.kind for e in c.events[-3:]] == ["graded", "escalated", "assigned"]
+
+
+@pytest.mark.procedure("IN-2")
+def test_staff_of_another_site_may_register_a_complaint(desk: Desk, clock: FixedClock) -> None:
+    c = desk.receive(intake(receiver="RS-103"), now=clock(), route=False)
+    assert c.intake.receiver == "RS-103"
+    assert c.status is Status.REGISTERED
