@@ -545,39 +545,42 @@ def _handles(
     return register
 
 
-_FIELD_TYPES: dict[type[Command], tuple[tuple[str, Any], ...]] = {}
+_Check = Callable[[object], bool]
+_FIELD_CHECKS: dict[type[Command], tuple[tuple[str, _Check], ...]] = {}
 
 
-def _field_types(cls: type[Command]) -> tuple[tuple[str, Any], ...]:
-    """Each command field with its resolved annotation (worked out once per class)."""
-    known = _FIELD_TYPES.get(cls)
-    if known is None:
-        hints = typing.get_type_hints(cls)
-        known = _FIELD_TYPES[cls] = tuple((f.name, hints[f.name]) for f in attrs.fields(cls))
-    return known
-
-
-def _conforms(value: object, hint: Any) -> bool:
+def _checker(hint: Any) -> _Check:
+    """A fast test for one annotation, built once (decide is on the intake hot path)."""
     origin = typing.get_origin(hint)
     if origin in (types.UnionType, typing.Union):
-        return any(_conforms(value, arm) for arm in typing.get_args(hint))
+        arms = tuple(_checker(arm) for arm in typing.get_args(hint))
+        return lambda v: any(arm(v) for arm in arms)
     if hint is type(None):
-        return value is None
+        return lambda v: v is None
     if hint is bool:
-        return isinstance(value, bool)
+        return lambda v: isinstance(v, bool)
     if hint is int:
-        return isinstance(value, int) and not isinstance(value, bool)
+        return lambda v: isinstance(v, int) and not isinstance(v, bool)
     if origin in (tuple, frozenset):
-        item = typing.get_args(hint)[0]
-        return isinstance(value, origin) and all(_conforms(v, item) for v in value)
-    return isinstance(value, hint)
+        item = _checker(typing.get_args(hint)[0])
+        return lambda v: isinstance(v, origin) and all(item(x) for x in v)
+    return lambda v: isinstance(v, hint)
+
+
+def _field_checks(cls: type[Command]) -> tuple[tuple[str, _Check], ...]:
+    known = _FIELD_CHECKS.get(cls)
+    if known is None:
+        hints = typing.get_type_hints(cls)
+        known = tuple((f.name, _checker(hints[f.name])) for f in attrs.fields(cls))
+        _FIELD_CHECKS[cls] = known
+    return known
 
 
 def _check_fields(command: Command) -> None:
     """Refuse a command whose fields have the wrong types, naming the field."""
-    for name, hint in _field_types(type(command)):
+    for name, check in _field_checks(type(command)):
         value = getattr(command, name)
-        if not _conforms(value, hint):
+        if not check(value):
             raise InvalidInputError(name, f"wrong type {type(value).__name__}")
         if isinstance(value, datetime):
             require_aware(value, name)
