@@ -593,9 +593,18 @@ def _event_detail(data: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------- act
 
 
-@main.group()
+class _ActGroup(click.Group):
+    """``act ID COMMAND …`` or ``act COMMAND ID …``: either order works."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if len(args) > 1 and args[0] not in self.commands and args[1] in self.commands:
+            args = [args[1], args[0], *args[2:]]
+        return super().parse_args(ctx, args)
+
+
+@main.group(cls=_ActGroup)
 def act() -> None:
-    """Run a workflow command on a complaint."""
+    """Run a workflow command on a complaint: act ID COMMAND [OPTIONS]."""
 
 
 def _act(ctx: Ctx, complaint_id: str, command: Any) -> None:

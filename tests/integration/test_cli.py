@@ -133,6 +133,15 @@ def test_grade_after_assessment_and_never_down(desk_dir: Path) -> None:
     assert "GRD-6" in err
 
 
+def test_act_takes_the_id_before_or_after_the_command(desk_dir: Path) -> None:
+    cid = receive_one()
+    later = "2025-11-17T10:00"
+    assert run("act", cid, "pause", "--actor", "SR-101", "--reason", "等照片", now=later)[0] == 0
+    assert run("act", "resume", cid, "--actor", "SR-101", now=later)[0] == 0
+    _, out, _ = run("show", cid, "--json")
+    assert [e["type"] for e in json.loads(out)["events"]][-2:] == ["paused", "resumed"]
+
+
 def test_illegal_command_for_the_state_is_one_line_and_writes_nothing(desk_dir: Path) -> None:
     cid = receive_one()
     before = events_in(desk_dir / "complaints.sqlite3")
