@@ -136,13 +136,15 @@ def recipients(
     rung: str | None = None,
     department: str | None = None,
     at: datetime,
-    exclude: Iterable[str] = (),
 ) -> list[StaffMember]:
-    """Staff at a site (and rung / department) to tell; on-duty ones if any are."""
-    skip = set(exclude)
+    """Staff at a site (and rung / department) to tell; on-duty ones if any are.
+
+    The person a complaint is about is left out where messages are made
+    (``Desk._fan``), so every message goes through that one check (ESC-4).
+    """
     pool = [
         m for m in members
-        if m.works_at(site) and m.staff_id not in skip
+        if m.works_at(site)
         and (rung is None or m.rung == rung)
         and (department is None or m.department == department)
     ]  # fmt: skip

@@ -45,11 +45,6 @@ def _key(complaint_id: str, topic: str, recipient: str, discriminator: str) -> s
     return f"{complaint_id}:{topic}:{hashlib.sha256(raw.encode()).hexdigest()[:16]}"
 
 
-def _hide(text: str, secrets: Sequence[str]) -> str:
-    """Mask the complainant's literals and any phone or e-mail in free text (PRV-1)."""
-    return redact(text, also=secrets)
-
-
 def render(
     complaint: Complaint,
     topic: str,
@@ -68,7 +63,7 @@ def render(
     phone = person.phone if full else mask(person.phone)
     room = person.room if full else mask(person.room)
     secrets = () if full else (person.name, person.phone, person.room)
-    summary = complaint.intake.summary if full else _hide(complaint.intake.summary, secrets)
+    summary = complaint.intake.summary if full else redact(complaint.intake.summary, also=secrets)
     state = complaint.state
     lines = [
         f"{zh} / {en}",
@@ -78,7 +73,7 @@ def render(
         f"类别 / category: {state.category or '-'}; 等级 / grade: "
         f"{state.grade.value if state.grade else '-'}; 层级 / rung: {state.rung or '-'}",
         f"投诉人 / complainant: {name} {phone} {room}",
-        *(line if full else _hide(line, secrets) for line in detail),
+        *(line if full else redact(line, also=secrets) for line in detail),
     ]
     data = (
         ("complainant_name", person.name),

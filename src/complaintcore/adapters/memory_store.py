@@ -272,46 +272,37 @@ class MemoryStore:
         max_attempts: int | None = None,
     ) -> list[OutboxItem]:
         """Like :meth:`SqliteStore.claim`: take due items, hidden until ``now + lease``."""
-        check_limit(limit)
-        cutoff = to_utc_text(now, "now")
         until = to_utc_text(now + lease, "lease")
         with self._lock:
-            self._open()
-            due = [
-                i
-                for i in self._outbox.values()
-                if i.delivered_at is None
-                and (i.next_attempt_at is None or i.next_attempt_at <= cutoff)
-                and (notifiers is None or i.notifier in notifiers)
-                and (max_attempts is None or i.attempts < max_attempts)
-            ][:limit]
-            items = [
-                outbox_item(
-                    i.id, i.notifier, i.body_json, i.attempts, i.next_attempt_at, i.last_error
-                )
-                for i in due
-            ]
+            due = self._due(now, limit, notifiers, max_attempts)
+            items = [_as_outbox_item(i) for i in due]
             for i in due:
                 i.next_attempt_at = until
             return items
 
     def pending(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
+        with self._lock:
+            return [_as_outbox_item(i) for i in self._due(now, limit, None, None)]
+
+    def _due(
+        self,
+        now: datetime,
+        limit: int,
+        notifiers: Collection[str] | None,
+        max_attempts: int | None,
+    ) -> list[_Item]:
+        """Undelivered items due at ``now``, oldest first (caller holds the lock)."""
         check_limit(limit)
         cutoff = to_utc_text(now, "now")
-        with self._lock:
-            self._open()
-            due = [
-                i
-                for i in self._outbox.values()  # dicts keep insertion (= id) order
-                if i.delivered_at is None
-                and (i.next_attempt_at is None or i.next_attempt_at <= cutoff)
-            ][:limit]
-            return [
-                outbox_item(
-                    i.id, i.notifier, i.body_json, i.attempts, i.next_attempt_at, i.last_error
-                )
-                for i in due
-            ]
+        self._open()
+        return [
+            i
+            for i in self._outbox.values()  # dicts keep insertion (= id) order
+            if i.delivered_at is None
+            and (i.next_attempt_at is None or i.next_attempt_at <= cutoff)
+            and (notifiers is None or i.notifier in notifiers)
+            and (max_attempts is None or i.attempts < max_attempts)
+        ][:limit]
 
     def mark_delivered(self, item_id: int, at: datetime) -> None:
         """Idempotent: the first delivery time is kept."""
@@ -384,3 +375,7 @@ def _normalise(row: ComplaintRow, version: int, key: str) -> ComplaintRow:
     return attrs.evolve(
         row, received_at=received, next_due=due, version=version, idempotency_key=key
     )
+
+
+def _as_outbox_item(i: _Item) -> OutboxItem:
+    return outbox_item(i.id, i.notifier, i.body_json, i.attempts, i.next_attempt_at, i.last_error)

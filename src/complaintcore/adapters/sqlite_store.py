@@ -541,18 +541,8 @@ class SqliteStore:
     def pending(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
         """Undelivered items due at ``now`` (never tried, or their retry time has come),
         oldest queued first."""
-        check_limit(limit)
-        rows = (
-            self._conn()
-            .execute(
-                "SELECT id, notifier, body_json, attempts, next_attempt_at, last_error FROM outbox"
-                " WHERE delivered_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
-                " ORDER BY id LIMIT ?",
-                (to_utc_text(now, "now"), limit),
-            )
-            .fetchall()
-        )
-        return [outbox_item(*r) for r in rows]
+        sql, args = _due_query(now, limit, None, None)
+        return [outbox_item(*r) for r in self._conn().execute(sql, args).fetchall()]
 
     def claim(
         self,
@@ -570,24 +560,10 @@ class SqliteStore:
         :meth:`mark_delivered` or :meth:`mark_failed` then settles each one.  A
         worker that dies mid-send only delays its items by the lease.
         """
-        check_limit(limit)
-        cutoff = to_utc_text(now, "now")
+        sql, args = _due_query(now, limit, notifiers, max_attempts)
         until = to_utc_text(now + lease, "lease")
-        where = "delivered_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
-        args: list[Any] = [cutoff]
-        if notifiers is not None:
-            names = sorted(notifiers)
-            where += f" AND notifier IN ({', '.join('?' for _ in names)})"
-            args += names
-        if max_attempts is not None:
-            where += " AND attempts < ?"
-            args.append(max_attempts)
         with self._write() as conn:
-            rows = conn.execute(
-                "SELECT id, notifier, body_json, attempts, next_attempt_at, last_error FROM outbox"
-                f" WHERE {where} ORDER BY id LIMIT ?",
-                (*args, limit),
-            ).fetchall()
+            rows = conn.execute(sql, args).fetchall()
             conn.executemany(
                 "UPDATE outbox SET next_attempt_at = ? WHERE id = ?", [(until, r[0]) for r in rows]
             )
@@ -752,6 +728,27 @@ def _row_from(r: Sequence[Any]) -> ComplaintRow:
         next_due=None if r[13] is None else parse_utc(r[13]),
         idempotency_key=r[14],
     )
+
+
+def _due_query(
+    now: datetime, limit: int, notifiers: Collection[str] | None, max_attempts: int | None
+) -> tuple[str, list[Any]]:
+    """The outbox items due at ``now``, oldest first: what pending shows and claim takes."""
+    check_limit(limit)
+    where = "delivered_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+    args: list[Any] = [to_utc_text(now, "now")]
+    if notifiers is not None:
+        names = sorted(notifiers)
+        where += f" AND notifier IN ({', '.join('?' for _ in names)})"
+        args += names
+    if max_attempts is not None:
+        where += " AND attempts < ?"
+        args.append(max_attempts)
+    sql = (
+        "SELECT id, notifier, body_json, attempts, next_attempt_at, last_error FROM outbox"
+        f" WHERE {where} ORDER BY id LIMIT ?"
+    )
+    return sql, [*args, limit]
 
 
 @attrs.frozen
