@@ -31,7 +31,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from complaintcore.adapters.calendars import calendar_from_holidays
-from complaintcore.calendar import WorkingCalendar
+from complaintcore.core.calendar import WorkingCalendar
 
 SH = ZoneInfo("Asia/Shanghai")
 SIX_HOURS = timedelta(hours=6)

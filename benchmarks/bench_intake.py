@@ -26,9 +26,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from complaintcore.adapters.staff import write_sample_staff
-from complaintcore.config import DeskConfig
+from complaintcore.core.models import Complainant, Intake
 from complaintcore.desk import Desk
-from complaintcore.models import Complainant, Intake
+from complaintcore.desk.config import DeskConfig
 
 SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2025, 7, 1, 9, tzinfo=SH)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from complaintcore.models import Complainant, Complaint, Intake, TargetPerson
-from complaintcore.rulepack import RulePack
+from complaintcore.core.models import Complainant, Complaint, Intake, TargetPerson
+from complaintcore.core.rulepack import RulePack
+from complaintcore.core.workflow import Command, Register, decide, evolve, new_complaint
 from complaintcore.rules import load_pack
-from complaintcore.workflow import Command, Register, decide, evolve, new_complaint
 
 SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2025, 11, 14, 9, 30, tzinfo=SH)

@@ -4,7 +4,7 @@ Everything generated is valid: aware datetimes (Asia/Shanghai or UTC, between
 2000 and 2035, so no historical DST or LMT offsets), mainland mobile numbers
 (``1[3-9]\\d{9}``), room numbers like ``3-2-1201``, names in Chinese and English,
 any channel, an optional target person, and events of every kind in
-:data:`complaintcore.models.EVENT_BY_KIND` with valid fields.
+:data:`complaintcore.core.models.EVENT_BY_KIND` with valid fields.
 
 Use::
 
@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import attrs
 from hypothesis import strategies as st
 
-from complaintcore.models import (
+from complaintcore.core.models import (
     EVENT_BY_KIND,
     Assessed,
     Assigned,
@@ -57,7 +57,7 @@ from complaintcore.models import (
     Validity,
     Visited,
 )
-from complaintcore.rulepack import Measure
+from complaintcore.core.rulepack import Measure
 
 __all__ = [
     "DEPARTMENTS",
@@ -418,7 +418,7 @@ def complaints(draw: st.DrawFn, max_events: int = 12) -> Complaint:
 
     The event sequence is not checked against the workflow (any kinds may follow
     the registration); ``state`` is left at its default, so fold it with
-    :func:`complaintcore.workflow.evolve` when a test needs it.
+    :func:`complaintcore.core.workflow.evolve` when a test needs it.
     """
     intake = draw(_INTAKES)
     start = intake.received_at

@@ -1,8 +1,16 @@
 """complaintcore: owners' complaints, handled by the documented procedures.
 
-The names below are the public API.  They are imported lazily, so ``import
-complaintcore`` stays fast and loads neither cattrs, the ``holidays`` package
-nor any adapter until something needs them.
+This module is the public surface: everything a host uses is importable from
+here (commands, models, errors, ``hookimpl``, rule packs, calendars, the desk
+and its ports).  The names are imported lazily, so ``import complaintcore``
+stays fast and loads neither cattrs, pluggy, the ``holidays`` package nor any
+adapter until something needs them.
+
+Where things live: ``complaintcore.core`` is the pure core (no I/O, no clock),
+``complaintcore.desk`` the service layer and its ports, ``complaintcore.adapters``
+the built-in stores, notifiers, staff files and calendars,
+``complaintcore.rules`` the shipped rule packs, ``complaintcore.cli`` the
+command line, and ``complaintcore.testing`` fakes for hosts' tests.
 """
 
 from __future__ import annotations
@@ -10,109 +18,426 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from complaintcore import _compat
 from complaintcore._version import __version__
 
+_compat.install()  # 0.1.0 module paths keep working, with a DeprecationWarning
+
 if TYPE_CHECKING:
-    from complaintcore.calendar import WorkingCalendar
-    from complaintcore.classification import Classification, classify
-    from complaintcore.config import DeskConfig, load_config
-    from complaintcore.deadlines import ClockState, ClockStatus, compute_clocks
-    from complaintcore.desk import Desk
-    from complaintcore.errors import (
+    from complaintcore.adapters.calendars import (
+        calendar_for_spec,
+    )
+    from complaintcore.core.calendar import (
+        WorkingCalendar,
+    )
+    from complaintcore.core.classification import (
+        Classification,
+        classify,
+    )
+    from complaintcore.core.deadlines import (
+        ClockState,
+        ClockStatus,
+        compute_clocks,
+    )
+    from complaintcore.core.errors import (
         AccessDeniedError,
+        CalendarError,
         ComplaintCoreError,
         ConcurrencyConflictError,
         EscalationError,
+        FieldProblem,
+        GradeError,
         IllegalTransitionError,
         IncompleteRecordError,
         InvalidInputError,
         NaiveDatetimeError,
+        NoWorkingTimeError,
         RulePackError,
+        SerializationError,
         UnknownComplaintError,
     )
-    from complaintcore.models import (
+    from complaintcore.core.models import (
+        Assessed,
+        Assigned,
+        Cause,
+        CauseAnalysed,
         Channel,
+        Classified,
+        Closed,
         Complainant,
         Complaint,
+        ComplaintState,
+        Escalated,
+        Event,
+        EvidenceAttached,
         Fact,
+        Forwarded,
         Grade,
+        Graded,
+        Handled,
         Intake,
         Kind,
+        Paused,
+        Promised,
+        Registered,
+        Reopened,
+        Replied,
+        Resumed,
+        SanctionRecorded,
+        SignedOff,
         Status,
         TargetPerson,
         Trigger,
         Validity,
+        Visited,
     )
-    from complaintcore.rulepack import RulePack
-    from complaintcore.rules import load_pack
-    from complaintcore.validity import check_record
-    from complaintcore.workflow import decide, evolve, new_complaint
+    from complaintcore.core.rulepack import (
+        ClockSpec,
+        Duration,
+        RulePack,
+    )
+    from complaintcore.core.stats import (
+        MonthlyReport,
+        monthly_report,
+    )
+    from complaintcore.core.validity import (
+        RecordReport,
+        check_record,
+    )
+    from complaintcore.core.workflow import (
+        Assess,
+        Assign,
+        AttachEvidence,
+        Classify,
+        Close,
+        Command,
+        Escalate,
+        Forward,
+        Handle,
+        Pause,
+        Promise,
+        RecordCause,
+        RecordSanction,
+        Register,
+        Regrade,
+        Reopen,
+        Reply,
+        Resume,
+        SignOff,
+        Visit,
+        allowed_commands,
+        decide,
+        evolve,
+        new_complaint,
+        replay,
+    )
+    from complaintcore.desk.config import (
+        DeskConfig,
+        RetryPolicy,
+        load_config,
+    )
+    from complaintcore.desk.hookspecs import (
+        hookimpl,
+    )
+    from complaintcore.desk.plugins import (
+        PluginError,
+        make_plugin_manager,
+    )
+    from complaintcore.desk.ports import (
+        BatchComplaintStore,
+        ComplaintRow,
+        ComplaintStore,
+        DutyWindow,
+        Notification,
+        Notifier,
+        OutboxItem,
+        StaffDirectory,
+        StaffMember,
+        VerifyReport,
+    )
+    from complaintcore.desk.service import (
+        DeliveryReport,
+        Desk,
+        SweepReport,
+    )
+    from complaintcore.rules import (
+        available_packs,
+        load_pack,
+    )
+    from complaintcore.serialization import (
+        complaint_from_dict,
+        complaint_to_dict,
+        event_from_dict,
+        event_to_dict,
+        intake_from_dict,
+        intake_to_dict,
+    )
 
 __all__ = [
     "AccessDeniedError",
+    "Assess",
+    "Assessed",
+    "Assign",
+    "Assigned",
+    "AttachEvidence",
+    "BatchComplaintStore",
+    "CalendarError",
+    "Cause",
+    "CauseAnalysed",
     "Channel",
     "Classification",
+    "Classified",
+    "Classify",
+    "ClockSpec",
     "ClockState",
     "ClockStatus",
+    "Close",
+    "Closed",
+    "Command",
     "Complainant",
     "Complaint",
     "ComplaintCoreError",
+    "ComplaintRow",
+    "ComplaintState",
+    "ComplaintStore",
     "ConcurrencyConflictError",
+    "DeliveryReport",
     "Desk",
     "DeskConfig",
+    "Duration",
+    "DutyWindow",
+    "Escalate",
+    "Escalated",
     "EscalationError",
+    "Event",
+    "EvidenceAttached",
     "Fact",
+    "FieldProblem",
+    "Forward",
+    "Forwarded",
     "Grade",
+    "GradeError",
+    "Graded",
+    "Handle",
+    "Handled",
     "IllegalTransitionError",
     "IncompleteRecordError",
     "Intake",
     "InvalidInputError",
     "Kind",
+    "MonthlyReport",
     "NaiveDatetimeError",
+    "NoWorkingTimeError",
+    "Notification",
+    "Notifier",
+    "OutboxItem",
+    "Pause",
+    "Paused",
+    "PluginError",
+    "Promise",
+    "Promised",
+    "RecordCause",
+    "RecordReport",
+    "RecordSanction",
+    "Register",
+    "Registered",
+    "Regrade",
+    "Reopen",
+    "Reopened",
+    "Replied",
+    "Reply",
+    "Resume",
+    "Resumed",
+    "RetryPolicy",
     "RulePack",
     "RulePackError",
+    "SanctionRecorded",
+    "SerializationError",
+    "SignOff",
+    "SignedOff",
+    "StaffDirectory",
+    "StaffMember",
     "Status",
+    "SweepReport",
     "TargetPerson",
     "Trigger",
     "UnknownComplaintError",
     "Validity",
+    "VerifyReport",
+    "Visit",
+    "Visited",
     "WorkingCalendar",
     "__version__",
+    "allowed_commands",
+    "available_packs",
+    "calendar_for_spec",
     "check_record",
     "classify",
+    "complaint_from_dict",
+    "complaint_to_dict",
     "compute_clocks",
     "decide",
+    "event_from_dict",
+    "event_to_dict",
     "evolve",
+    "hookimpl",
+    "intake_from_dict",
+    "intake_to_dict",
     "load_config",
     "load_pack",
+    "make_plugin_manager",
+    "monthly_report",
     "new_complaint",
+    "replay",
 ]
 
-_HOME = {
-    "WorkingCalendar": "calendar",
-    "Classification": "classification",
-    "classify": "classification",
-    "DeskConfig": "config",
-    "load_config": "config",
-    "ClockState": "deadlines",
-    "ClockStatus": "deadlines",
-    "compute_clocks": "deadlines",
-    "Desk": "desk",
-    "RulePack": "rulepack",
-    "load_pack": "rules",
-    "check_record": "validity",
-    "decide": "workflow",
-    "evolve": "workflow",
-    "new_complaint": "workflow",
-    **dict.fromkeys(
-        ["AccessDeniedError", "ComplaintCoreError", "ConcurrencyConflictError",
-         "EscalationError", "IllegalTransitionError", "IncompleteRecordError",
-         "InvalidInputError", "NaiveDatetimeError", "RulePackError",
-         "UnknownComplaintError"], "errors"),
-    **dict.fromkeys(
-        ["Channel", "Complainant", "Complaint", "Fact", "Grade", "Intake", "Kind", "Status",
-         "TargetPerson", "Trigger", "Validity"], "models"),
-}  # fmt: skip
+_MODULES: dict[str, tuple[str, ...]] = {
+    "core.models": (
+        "Assessed",
+        "Assigned",
+        "Cause",
+        "CauseAnalysed",
+        "Channel",
+        "Classified",
+        "Closed",
+        "Complainant",
+        "Complaint",
+        "ComplaintState",
+        "Escalated",
+        "Event",
+        "EvidenceAttached",
+        "Fact",
+        "Forwarded",
+        "Grade",
+        "Graded",
+        "Handled",
+        "Intake",
+        "Kind",
+        "Paused",
+        "Promised",
+        "Registered",
+        "Reopened",
+        "Replied",
+        "Resumed",
+        "SanctionRecorded",
+        "SignedOff",
+        "Status",
+        "TargetPerson",
+        "Trigger",
+        "Validity",
+        "Visited",
+    ),
+    "core.errors": (
+        "AccessDeniedError",
+        "CalendarError",
+        "ComplaintCoreError",
+        "ConcurrencyConflictError",
+        "EscalationError",
+        "FieldProblem",
+        "GradeError",
+        "IllegalTransitionError",
+        "IncompleteRecordError",
+        "InvalidInputError",
+        "NaiveDatetimeError",
+        "NoWorkingTimeError",
+        "RulePackError",
+        "SerializationError",
+        "UnknownComplaintError",
+    ),
+    "core.workflow": (
+        "Assess",
+        "Assign",
+        "AttachEvidence",
+        "Classify",
+        "Close",
+        "Command",
+        "Escalate",
+        "Forward",
+        "Handle",
+        "Pause",
+        "Promise",
+        "RecordCause",
+        "RecordSanction",
+        "Register",
+        "Regrade",
+        "Reopen",
+        "Reply",
+        "Resume",
+        "SignOff",
+        "Visit",
+        "allowed_commands",
+        "decide",
+        "evolve",
+        "new_complaint",
+        "replay",
+    ),
+    "core.calendar": ("WorkingCalendar",),
+    "core.classification": (
+        "Classification",
+        "classify",
+    ),
+    "core.deadlines": (
+        "ClockState",
+        "ClockStatus",
+        "compute_clocks",
+    ),
+    "core.validity": (
+        "RecordReport",
+        "check_record",
+    ),
+    "core.rulepack": (
+        "ClockSpec",
+        "Duration",
+        "RulePack",
+    ),
+    "core.stats": (
+        "MonthlyReport",
+        "monthly_report",
+    ),
+    "desk.service": (
+        "DeliveryReport",
+        "Desk",
+        "SweepReport",
+    ),
+    "desk.config": (
+        "DeskConfig",
+        "RetryPolicy",
+        "load_config",
+    ),
+    "desk.hookspecs": ("hookimpl",),
+    "desk.plugins": (
+        "PluginError",
+        "make_plugin_manager",
+    ),
+    "desk.ports": (
+        "BatchComplaintStore",
+        "ComplaintRow",
+        "ComplaintStore",
+        "DutyWindow",
+        "Notification",
+        "Notifier",
+        "OutboxItem",
+        "StaffDirectory",
+        "StaffMember",
+        "VerifyReport",
+    ),
+    "rules": (
+        "available_packs",
+        "load_pack",
+    ),
+    "adapters.calendars": ("calendar_for_spec",),
+    "serialization": (
+        "complaint_from_dict",
+        "complaint_to_dict",
+        "event_from_dict",
+        "event_to_dict",
+        "intake_from_dict",
+        "intake_to_dict",
+    ),
+}
+"""Where each public name lives."""
+
+_HOME = {name: module for module, names in _MODULES.items() for name in names}
 
 
 def __getattr__(name: str) -> Any:

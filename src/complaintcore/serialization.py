@@ -8,12 +8,12 @@ never imports cattrs), turns the frozen attrs models into plain dicts that
 * enums are their value strings (``"phone"``, ``"major"``);
 * tuples are lists and frozensets are sorted lists;
 * events are a tagged union: each event dict carries ``"type": event.kind``
-  (see :data:`complaintcore.models.EVENT_BY_KIND`);
-* :attr:`Complaint.state <complaintcore.models.Complaint.state>` is derived, so it
+  (see :data:`complaintcore.core.models.EVENT_BY_KIND`);
+* :attr:`Complaint.state <complaintcore.core.models.Complaint.state>` is derived, so it
   is not written; :func:`complaint_from_dict` rebuilds it by folding the events.
 
 Loading is strict: unknown keys, wrong types and bad values are all collected
-and raised together as one :class:`~complaintcore.errors.SerializationError`
+and raised together as one :class:`~complaintcore.core.errors.SerializationError`
 whose problems name every bad path (``intake.complainant.phone``,
 ``events[2].at``).  Reasons never repeat the offending value (PRV-1).
 """
@@ -27,15 +27,15 @@ from typing import TYPE_CHECKING, Any, TypeVar, get_args, get_origin
 
 import attrs
 
-from complaintcore.errors import FieldProblem, InvalidInputError, SerializationError
-from complaintcore.models import (
+from complaintcore.core.errors import FieldProblem, InvalidInputError, SerializationError
+from complaintcore.core.models import (
     EVENT_BY_KIND,
     Complaint,
     Event,
     Intake,
     LabelledEnum,
 )
-from complaintcore.rulepack import Duration
+from complaintcore.core.rulepack import Duration
 
 if TYPE_CHECKING:
     import cattrs
@@ -449,11 +449,11 @@ def complaint_from_dict(data: Mapping[str, Any]) -> Complaint:
 
 
 def _refold(complaint: Complaint) -> Complaint:
-    """Rebuild the derived state: fold the events with :func:`complaintcore.workflow.evolve`.
+    """Rebuild the derived state: fold the events with :func:`complaintcore.core.workflow.evolve`.
 
     Imported here, not at the top: the workflow imports most of the core, and a
     store that only moves dicts around should not pay for it until it loads one.
     """
-    from complaintcore.workflow import evolve
+    from complaintcore.core.workflow import evolve
 
     return evolve(Complaint(id=complaint.id, intake=complaint.intake), complaint.events)

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 
 from complaintcore.adapters.memory_store import MemoryStore
 from complaintcore.adapters.staff import StaffList, load_sample_staff
-from complaintcore.errors import ComplaintCoreError
-from complaintcore.models import require_aware
-from complaintcore.ports import ComplaintStore, Notification, Notifier, StaffMember
+from complaintcore.core.errors import ComplaintCoreError
+from complaintcore.core.models import require_aware
+from complaintcore.desk.ports import ComplaintStore, Notification, Notifier, StaffMember
 
 if TYPE_CHECKING:
     from complaintcore.desk import Desk

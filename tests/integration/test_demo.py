@@ -20,14 +20,10 @@ from typing import TypeVar
 
 import pytest
 
-from complaintcore import access
 from complaintcore.adapters.calendars import calendar_for_spec
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.adapters.staff import load_sample_staff
-from complaintcore.calendar import WorkingCalendar
-from complaintcore.classification import classify
-from complaintcore.config import load_config
-from complaintcore.demo import (
+from complaintcore.cli.demo import (
     _FAMILIES,
     _GROUP,
     CONFIG_FILE,
@@ -37,10 +33,11 @@ from complaintcore.demo import (
     _fill_all,
     run_demo,
 )
-from complaintcore.desk import Desk
-from complaintcore.errors import InvalidInputError
-from complaintcore.escalation import current_rung_index, required_rung_index
-from complaintcore.models import (
+from complaintcore.core.calendar import WorkingCalendar
+from complaintcore.core.classification import classify
+from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.escalation import current_rung_index, required_rung_index
+from complaintcore.core.models import (
     Assessed,
     CauseAnalysed,
     Channel,
@@ -62,11 +59,13 @@ from complaintcore.models import (
     Validity,
     Visited,
 )
+from complaintcore.core.stats import monthly_report
+from complaintcore.core.validity import check_record, normalise_phone
+from complaintcore.core.workflow import replay
+from complaintcore.desk import Desk, access
+from complaintcore.desk.config import load_config
 from complaintcore.rules import load_pack
 from complaintcore.serialization import complaint_to_dict
-from complaintcore.stats import monthly_report
-from complaintcore.validity import check_record, normalise_phone
-from complaintcore.workflow import replay
 
 SMALL = {"complaints": 120, "months": 2}
 E = TypeVar("E", bound=Event)
@@ -161,7 +160,7 @@ def test_same_seed_same_events_even_in_another_process(
 ) -> None:
     # Another process with another hash seed: no set order, clock or uuid may leak in.
     code = (
-        "import sys; from pathlib import Path; from complaintcore.demo import run_demo; "
+        "import sys; from pathlib import Path; from complaintcore.cli.demo import run_demo; "
         f"run_demo(Path(sys.argv[1]), complaints={SMALL['complaints']}, months={SMALL['months']})"
     )
     env = {**os.environ, "PYTHONHASHSEED": "4242"}

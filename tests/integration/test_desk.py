@@ -6,15 +6,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from complaintcore.desk import Desk
-from complaintcore.errors import (
+from complaintcore.core.errors import (
     AccessDeniedError,
     ConcurrencyConflictError,
     IllegalTransitionError,
 )
-from complaintcore.models import Complainant, Fact, Intake, Status, TargetPerson, Trigger
-from complaintcore.testing import FailingNotifier, FixedClock, RecordingNotifier, make_desk
-from complaintcore.workflow import (
+from complaintcore.core.models import Complainant, Fact, Intake, Status, TargetPerson, Trigger
+from complaintcore.core.workflow import (
     Assess,
     Close,
     Escalate,
@@ -23,6 +21,8 @@ from complaintcore.workflow import (
     SignOff,
     Visit,
 )
+from complaintcore.desk import Desk
+from complaintcore.testing import FailingNotifier, FixedClock, RecordingNotifier, make_desk
 from tests.helpers import SH
 
 PHONE = "13912345678"
@@ -160,7 +160,7 @@ def test_a_stale_version_is_a_conflict_and_writes_nothing(desk: Desk, clock: Fix
     c = desk.receive(intake(), now=clock())
     now = clock.advance(minutes=1)
     desk.act(c.id, Reply(actor="SR-102", message="收到"), now=now)
-    from complaintcore.workflow import Pause, decide
+    from complaintcore.core.workflow import Pause, decide
 
     events = decide(c, Pause(actor="SR-102", reason="x"), desk.pack, now)
     with pytest.raises(ConcurrencyConflictError):
@@ -251,7 +251,7 @@ def test_helping_departments_are_asked(
     if not helpers:
         pytest.skip("pack has no category with helpers")
     cat = helpers[0]
-    from complaintcore.workflow import Classify
+    from complaintcore.core.workflow import Classify
 
     c = desk.receive(intake(), now=clock(), route=False)
     desk.act(c.id, Classify(actor="SR-102", category=cat.code), now=clock.advance(minutes=1))
@@ -444,8 +444,8 @@ def test_the_person_complained_about_is_never_told_nor_shown(
 def test_the_system_actor_is_reserved_and_assignees_are_checked(
     desk: Desk, clock: FixedClock
 ) -> None:
-    from complaintcore.errors import InvalidInputError
-    from complaintcore.workflow import Assign
+    from complaintcore.core.errors import InvalidInputError
+    from complaintcore.core.workflow import Assign
 
     c = desk.receive(intake(), now=clock())
     with pytest.raises(AccessDeniedError, match="reserved"):

@@ -37,14 +37,14 @@ from typing import Any
 
 import pytest
 
-from complaintcore.access import recipients
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.adapters.staff import write_sample_staff
-from complaintcore.config import DeskConfig
+from complaintcore.core.errors import ConcurrencyConflictError, IllegalTransitionError
+from complaintcore.core.models import Complainant, Complaint, Escalated, Intake
+from complaintcore.core.workflow import Command, Pause, Reply, Resume
 from complaintcore.desk import Desk
-from complaintcore.errors import ConcurrencyConflictError, IllegalTransitionError
-from complaintcore.models import Complainant, Complaint, Escalated, Intake
-from complaintcore.workflow import Command, Pause, Reply, Resume
+from complaintcore.desk.access import recipients
+from complaintcore.desk.config import DeskConfig
 from tests.helpers import SH
 from tests.integration.servers import HttpTestServer
 

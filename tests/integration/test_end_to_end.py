@@ -35,11 +35,9 @@ from attrs import evolve as attrs_evolve
 from complaintcore.adapters.notify import message_id
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.adapters.staff import load_staff_file, write_sample_staff
-from complaintcore.config import DeskConfig
-from complaintcore.deadlines import ClockState
-from complaintcore.desk import Desk
-from complaintcore.errors import IllegalTransitionError
-from complaintcore.models import (
+from complaintcore.core.deadlines import ClockState
+from complaintcore.core.errors import IllegalTransitionError
+from complaintcore.core.models import (
     Complainant,
     Complaint,
     Escalated,
@@ -48,10 +46,12 @@ from complaintcore.models import (
     TargetPerson,
     Trigger,
 )
-from complaintcore.ports import StaffMember
+from complaintcore.core.workflow import Assess, Close, Reply, SignOff, Visit
+from complaintcore.desk import Desk
+from complaintcore.desk.config import DeskConfig
+from complaintcore.desk.ports import StaffMember
 from complaintcore.rules import load_pack
 from complaintcore.testing import FixedClock
-from complaintcore.workflow import Assess, Close, Reply, SignOff, Visit
 from tests.helpers import SH
 from tests.integration.servers import HttpTestServer, SmtpTestServer
 

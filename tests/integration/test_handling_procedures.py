@@ -10,12 +10,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from complaintcore.core.errors import AccessDeniedError
+from complaintcore.core.models import Complainant, Intake, Replied, Status
+from complaintcore.core.validity import five_clears
+from complaintcore.core.workflow import Close, Escalate, Promise, Reply, SignOff, Visit
 from complaintcore.desk import Desk
-from complaintcore.errors import AccessDeniedError
-from complaintcore.models import Complainant, Intake, Replied, Status
 from complaintcore.testing import FixedClock, RecordingNotifier, make_desk
-from complaintcore.validity import five_clears
-from complaintcore.workflow import Close, Escalate, Promise, Reply, SignOff, Visit
 from tests.helpers import SH
 
 T0 = datetime(2025, 11, 10, 10, 0, tzinfo=SH)

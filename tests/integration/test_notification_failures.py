@@ -25,13 +25,13 @@ from complaintcore.adapters.calendars import calendar_for_spec
 from complaintcore.adapters.notify import NotificationError, message_id
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.adapters.staff import load_sample_staff, write_sample_staff
-from complaintcore.config import DeskConfig, RetryPolicy
+from complaintcore.core.models import Complainant, Intake, Status
+from complaintcore.core.workflow import Assess, Pause, Reply
 from complaintcore.desk import Desk
-from complaintcore.models import Complainant, Intake, Status
-from complaintcore.ports import Notification, Notifier, StaffMember
+from complaintcore.desk.config import DeskConfig, RetryPolicy
+from complaintcore.desk.ports import Notification, Notifier, StaffMember
 from complaintcore.rules import load_pack
 from complaintcore.testing import FailingNotifier, FixedClock, RecordingNotifier
-from complaintcore.workflow import Assess, Pause, Reply
 from tests.helpers import SH
 from tests.integration.servers import HttpTestServer, SmtpTestServer
 

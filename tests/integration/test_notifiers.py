@@ -25,8 +25,8 @@ from complaintcore.adapters.notify import (
     notifiers_from_config,
     redact,
 )
-from complaintcore.errors import ComplaintCoreError, InvalidInputError
-from complaintcore.ports import Notification, Notifier, StaffMember
+from complaintcore.core.errors import ComplaintCoreError, InvalidInputError
+from complaintcore.desk.ports import Notification, Notifier, StaffMember
 from tests.integration.servers import (  # the fixtures register by being imported
     HttpTestServer,
     SmtpTestServer,

@@ -32,12 +32,12 @@ import pluggy
 import pytest
 
 from complaintcore.adapters.staff import load_sample_staff
-from complaintcore.config import DeskConfig
+from complaintcore.core.errors import AccessDeniedError, RulePackError
+from complaintcore.core.models import Complainant, Complaint, Intake
 from complaintcore.desk import Desk
-from complaintcore.errors import AccessDeniedError, RulePackError
-from complaintcore.hookspecs import hookimpl
-from complaintcore.models import Complainant, Complaint, Intake
-from complaintcore.plugins import ENTRY_POINT_GROUP, PluginError, make_plugin_manager
+from complaintcore.desk.config import DeskConfig
+from complaintcore.desk.hookspecs import hookimpl
+from complaintcore.desk.plugins import ENTRY_POINT_GROUP, PluginError, make_plugin_manager
 from complaintcore.testing import MemoryStore, RecordingNotifier, StaffList
 from tests.helpers import SH
 
@@ -258,7 +258,7 @@ def test_the_builtins_are_registered_trylast() -> None:
 
 
 MISSPELT = """
-    from complaintcore.hookspecs import hookimpl
+    from complaintcore.desk.hookspecs import hookimpl
 
     @hookimpl
     def complaintcore_get_stor(config):
@@ -368,7 +368,7 @@ managers = [f"{m.__name__}.{k}" for m in modules for k, v in vars(m).items()
             if isinstance(v, pluggy.PluginManager)]
 assert not managers, f"module-level plugin managers: {managers}"
 
-from complaintcore.plugins import make_plugin_manager
+from complaintcore.desk.plugins import make_plugin_manager
 make_plugin_manager()  # the control: the plugin is there to be found
 assert "complaintcore_testplugin" in sys.modules
 print(len(modules))

@@ -24,15 +24,14 @@ from complaintcore.adapters.sqlite_store import (
     SqliteStore,
     migrate,
 )
-from complaintcore.errors import (
+from complaintcore.core.errors import (
     ConcurrencyConflictError,
     InvalidInputError,
     NaiveDatetimeError,
     UnknownComplaintError,
 )
-from complaintcore.models import Complaint, EvidenceAttached, Registered, Status
-from complaintcore.ports import ComplaintRow, ComplaintStore, Notification, VerifyReport
-from complaintcore.workflow import (
+from complaintcore.core.models import Complaint, EvidenceAttached, Registered, Status
+from complaintcore.core.workflow import (
     Assess,
     AttachEvidence,
     Classify,
@@ -41,6 +40,7 @@ from complaintcore.workflow import (
     evolve,
     new_complaint,
 )
+from complaintcore.desk.ports import ComplaintRow, ComplaintStore, Notification, VerifyReport
 from tests.helpers import T0, intake, pack
 
 NOW = T0 + timedelta(hours=1)
@@ -443,7 +443,7 @@ def test_verify_finds_an_edited_event_body(db: SqliteStore) -> None:
 
 @pytest.mark.procedure("REC-5")
 def test_verify_finds_an_edit_with_its_hash_recomputed(db: SqliteStore) -> None:
-    from complaintcore.adapters._chain import event_hash
+    from complaintcore.adapters.chain import event_hash
 
     _history(db)
     conn = _raw(db)

@@ -15,9 +15,9 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from complaintcore.errors import ComplaintCoreError
-from complaintcore.models import Grade, Kind, Status, Trigger, Validity
-from complaintcore.workflow import (
+from complaintcore.core.errors import ComplaintCoreError
+from complaintcore.core.models import Grade, Kind, Status, Trigger, Validity
+from complaintcore.core.workflow import (
     Assess,
     Close,
     Escalate,

@@ -13,11 +13,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from complaintcore.errors import ComplaintCoreError
-from complaintcore.models import Complainant, Intake
+from complaintcore.core.errors import ComplaintCoreError
+from complaintcore.core.models import Complainant, Intake
+from complaintcore.core.workflow import Assess, Escalate, Promise, Regrade, Reply, Visit, decide
 from complaintcore.rules import load_pack_data
 from complaintcore.serialization import complaint_from_dict, event_from_dict, intake_from_dict
-from complaintcore.workflow import Assess, Escalate, Promise, Regrade, Reply, Visit, decide
 from tests.helpers import Runner, pack
 
 json_values = st.recursive(

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from complaintcore.calendar import DEFAULT_WINDOWS, Window, WorkingCalendar
-from complaintcore.errors import (
+from complaintcore.core.calendar import DEFAULT_WINDOWS, Window, WorkingCalendar
+from complaintcore.core.errors import (
     CalendarError,
     InvalidInputError,
     NaiveDatetimeError,

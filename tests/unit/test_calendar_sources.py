@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from complaintcore.adapters.calendars import calendar_from_holidays
-from complaintcore.errors import CalendarError, InvalidInputError
+from complaintcore.core.errors import CalendarError, InvalidInputError
 
 holidays = pytest.importorskip("holidays")
 
@@ -133,7 +133,7 @@ def test_bad_arguments_name_the_field() -> None:
 
 def test_importing_the_adapter_does_not_import_holidays() -> None:
     code = (
-        "import sys, complaintcore.calendar, complaintcore.adapters.calendars; "
+        "import sys, complaintcore.core.calendar, complaintcore.adapters.calendars; "
         "print('holidays' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -10,15 +10,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from complaintcore.classification import (
+from complaintcore.core.classification import (
     Classification,
     Classifier,
     classify,
     normalise_text,
 )
-from complaintcore.errors import InvalidInputError
-from complaintcore.models import Cause, Classified, Fact, TargetPerson
-from complaintcore.rulepack import Category, Department, RulePack, Rung
+from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.models import Cause, Classified, Fact, TargetPerson
+from complaintcore.core.rulepack import Category, Department, RulePack, Rung
 
 AT = datetime(2025, 11, 14, 17, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -412,7 +412,7 @@ _PIECES = st.sampled_from(
 
 def _reference_scan(words: tuple[str, ...], text: str) -> list[str]:
     """The documented semantics, naively: longest acceptable form at the leftmost spot."""
-    from complaintcore.classification import _CJK, _is_word, _word_forms
+    from complaintcore.core.classification import _CJK, _is_word, _word_forms
 
     forms: dict[str, str] = {}
     for w in words:
@@ -450,7 +450,7 @@ def _reference_scan(words: tuple[str, ...], text: str) -> list[str]:
 @pytest.mark.procedure("CLS-1")
 @given(st.lists(_PIECES, max_size=25))
 def test_property_scan_matches_the_documented_semantics(pieces: list[str]) -> None:
-    from complaintcore import classification
+    from complaintcore.core import classification
 
     words = tuple(w for group in _TRICKY for w in group)
     text = "".join(pieces)

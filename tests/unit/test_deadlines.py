@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from complaintcore.adapters.calendars import calendar_for_spec
-from complaintcore.deadlines import ClockState, breached_clocks, compute_clock, compute_clocks
-from complaintcore.models import Complaint, Trigger
-from complaintcore.workflow import (
+from complaintcore.core.deadlines import ClockState, breached_clocks, compute_clock, compute_clocks
+from complaintcore.core.models import Complaint, Trigger
+from complaintcore.core.workflow import (
     Assess,
     Assign,
     Escalate,

@@ -1,7 +1,7 @@
 """The docs stay true: every hook documented, no phantom hooks, examples that run.
 
 Like datasette's ``tests/test_docs.py``: ``docs/hooks.md`` is parsed and
-compared with the hook specifications in ``complaintcore.hookspecs``, so adding
+compared with the hook specifications in ``complaintcore.desk.hookspecs``, so adding
 a hook without documenting it (or documenting one that is gone) fails here.
 
 The ```python blocks of ``docs/hooks.md`` and ``docs/desk.md`` are executed in
@@ -28,10 +28,10 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from complaintcore import hookspecs
 from complaintcore.adapters.sqlite_store import SqliteStore
-from complaintcore.models import Complainant, Intake
-from complaintcore.workflow import COMMAND_TYPES, Register
+from complaintcore.core.models import Complainant, Intake
+from complaintcore.core.workflow import COMMAND_TYPES, Register
+from complaintcore.desk import hookspecs
 from tests.helpers import SH
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -137,7 +137,7 @@ def hook_sections() -> dict[str, Section]:
 
 
 def hook_specs() -> dict[str, Callable[..., Any]]:
-    """Every function of complaintcore.hookspecs marked as a hook specification."""
+    """Every function of complaintcore.desk.hookspecs marked as a hook specification."""
     return {
         name: fn
         for name, fn in vars(hookspecs).items()
@@ -244,7 +244,7 @@ def test_the_hooks_page_examples_make_one_working_plugin(
 ) -> None:
     """The page's blocks, run in order, are the module ``acme_complaints.plugin``."""
     from complaintcore.desk import Desk
-    from complaintcore.plugins import make_plugin_manager
+    from complaintcore.desk.plugins import make_plugin_manager
 
     monkeypatch.chdir(tmp_path)
     package = ModuleType("acme_complaints")

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from complaintcore.errors import EscalationError
-from complaintcore.escalation import may_handle, plan_escalation, required_rung_index
-from complaintcore.models import Grade, Trigger
-from complaintcore.workflow import Escalate, Regrade
+from complaintcore.core.errors import EscalationError
+from complaintcore.core.escalation import may_handle, plan_escalation, required_rung_index
+from complaintcore.core.models import Grade, Trigger
+from complaintcore.core.workflow import Escalate, Regrade
 from tests.helpers import Runner, about, intake, pack
 
 PACKS = ["cn-property", "cn-sales-office", "cn-service-centre"]
@@ -95,7 +95,7 @@ def test_complaint_about_a_rung_is_handled_above_it(target_index: int) -> None:
 @pytest.mark.procedure("GRD-6")
 @given(grades=st.lists(st.sampled_from(list(Grade)), max_size=8))
 def test_grade_never_decreases(grades: list[Grade]) -> None:
-    from complaintcore.workflow import Assess
+    from complaintcore.core.workflow import Assess
 
     r = Runner(pack())
     r.register()

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from complaintcore.grading import add_months, assess_grade, grade_for_facts
-from complaintcore.models import Fact, Grade
-from complaintcore.workflow import Assess, Close, Reply
+from complaintcore.core.grading import add_months, assess_grade, grade_for_facts
+from complaintcore.core.models import Fact, Grade
+from complaintcore.core.workflow import Assess, Close, Reply
 from tests.helpers import SH, Runner, pack
 
 

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from complaintcore.errors import InvalidInputError, NaiveDatetimeError
-from complaintcore.models import Channel, Complainant, Grade, Intake, mask
+from complaintcore.core.errors import InvalidInputError, NaiveDatetimeError
+from complaintcore.core.models import Channel, Complainant, Grade, Intake, mask
 
 SH = ZoneInfo("Asia/Shanghai")
 

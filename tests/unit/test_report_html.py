@@ -10,11 +10,11 @@ import attrs
 import pytest
 
 from complaintcore.adapters.calendars import calendar_for_spec
-from complaintcore.errors import InvalidInputError
-from complaintcore.models import Complaint
-from complaintcore.report_html import render_html
-from complaintcore.rulepack import RulePack
-from complaintcore.stats import MonthlyReport, monthly_report
+from complaintcore.cli.report_html import render_html
+from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.models import Complaint
+from complaintcore.core.rulepack import RulePack
+from complaintcore.core.stats import MonthlyReport, monthly_report
 from tests.helpers import SH, pack
 from tests.unit.test_stats import NAMES, PHONE_A, november
 

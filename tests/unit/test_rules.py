@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from hypothesis import given
 
-from complaintcore.errors import RulePackError
-from complaintcore.models import Cause, Event, Fact, Grade
-from complaintcore.rulepack import (
+from complaintcore.core.errors import RulePackError
+from complaintcore.core.models import Cause, Event, Fact, Grade
+from complaintcore.core.rulepack import (
     Category,
     ClockMode,
     ClockSpec,

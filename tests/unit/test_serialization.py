@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from complaintcore.errors import SerializationError
-from complaintcore.models import (
+from complaintcore.core.errors import SerializationError
+from complaintcore.core.models import (
     EVENT_BY_KIND,
     Assessed,
     Complainant,
@@ -88,7 +88,7 @@ def test_any_complaint_round_trips_through_json(c: Complaint) -> None:
 @pytest.mark.procedure("REC-5")
 @given(complaints())
 def test_loading_rebuilds_the_derived_state(c: Complaint) -> None:
-    from complaintcore.workflow import evolve
+    from complaintcore.core.workflow import evolve
 
     back = complaint_from_dict(_roundtrip_json(complaint_to_dict(c)))
     assert back.state == evolve(Complaint(id=c.id, intake=c.intake), c.events).state

@@ -19,8 +19,8 @@ from complaintcore.adapters.staff import (
     staff_from_toml,
     write_sample_staff,
 )
-from complaintcore.errors import InvalidInputError, NaiveDatetimeError, SerializationError
-from complaintcore.ports import DutyWindow, StaffDirectory, StaffMember
+from complaintcore.core.errors import InvalidInputError, NaiveDatetimeError, SerializationError
+from complaintcore.desk.ports import DutyWindow, StaffDirectory, StaffMember
 from complaintcore.rules import load_pack
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -13,9 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from complaintcore.adapters.calendars import calendar_for_spec
-from complaintcore.errors import InvalidInputError, NaiveDatetimeError
-from complaintcore.models import Complainant, Complaint, Fact
-from complaintcore.stats import (
+from complaintcore.core.errors import InvalidInputError, NaiveDatetimeError
+from complaintcore.core.models import Complainant, Complaint, Fact
+from complaintcore.core.stats import (
     ROW_FIELDS,
     MonthlyReport,
     RepeatRule,
@@ -24,7 +24,7 @@ from complaintcore.stats import (
     to_json_dict,
     to_rows,
 )
-from complaintcore.workflow import (
+from complaintcore.core.workflow import (
     Assess,
     Assign,
     Classify,

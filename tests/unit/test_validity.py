@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from complaintcore.errors import IncompleteRecordError, InvalidInputError, NaiveDatetimeError
-from complaintcore.models import (
+from complaintcore.core.errors import IncompleteRecordError, InvalidInputError, NaiveDatetimeError
+from complaintcore.core.models import (
     Assessed,
     Assigned,
     Cause,
@@ -28,8 +28,8 @@ from complaintcore.models import (
     Validity,
     Visited,
 )
-from complaintcore.rulepack import Category, Department, KindRules, RulePack, Rung
-from complaintcore.validity import (
+from complaintcore.core.rulepack import Category, Department, KindRules, RulePack, Rung
+from complaintcore.core.validity import (
     MANDATORY_FIELDS,
     Clear,
     assess,

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from complaintcore.errors import (
+from complaintcore.core.errors import (
     AccessDeniedError,
     ComplaintCoreError,
     EscalationError,
@@ -16,7 +16,7 @@ from complaintcore.errors import (
     InvalidInputError,
     NaiveDatetimeError,
 )
-from complaintcore.models import (
+from complaintcore.core.models import (
     Assessed,
     Closed,
     Complainant,
@@ -32,7 +32,7 @@ from complaintcore.models import (
     Validity,
     Visited,
 )
-from complaintcore.workflow import (
+from complaintcore.core.workflow import (
     Assess,
     Assign,
     AttachEvidence,

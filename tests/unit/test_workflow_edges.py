@@ -9,11 +9,10 @@ import pytest
 
 import complaintcore.rules
 from complaintcore.adapters.calendars import calendar_for_spec
-from complaintcore.deadlines import ClockState, compute_clock
-from complaintcore.errors import IllegalTransitionError, InvalidInputError, RulePackError
-from complaintcore.models import Complainant, Intake, Kind, Status, TargetPerson
-from complaintcore.rules import load_pack_text
-from complaintcore.workflow import (
+from complaintcore.core.deadlines import ClockState, compute_clock
+from complaintcore.core.errors import IllegalTransitionError, InvalidInputError, RulePackError
+from complaintcore.core.models import Complainant, Intake, Kind, Status, TargetPerson
+from complaintcore.core.workflow import (
     Assess,
     Close,
     Forward,
@@ -24,6 +23,7 @@ from complaintcore.workflow import (
     Resume,
     Visit,
 )
+from complaintcore.rules import load_pack_text
 from tests.helpers import T0, Runner, intake, pack
 
 RULES = Path(complaintcore.rules.__file__).parent

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from complaintcore.calendar import WorkingCalendar
-from complaintcore.config import DeskConfig
-from complaintcore.hookspecs import hookimpl
-from complaintcore.ports import ComplaintStore, Notifier, StaffDirectory
-from complaintcore.rulepack import CalendarSpec
+from complaintcore.core.calendar import WorkingCalendar
+from complaintcore.core.rulepack import CalendarSpec
+from complaintcore.desk.config import DeskConfig
+from complaintcore.desk.hookspecs import hookimpl
+from complaintcore.desk.ports import ComplaintStore, Notifier, StaffDirectory
 
 
 @hookimpl(trylast=True)
@@ -28,7 +28,7 @@ def complaintcore_get_staff_directory(config: DeskConfig) -> StaffDirectory:
 
     if config.staff_file is None:
         return StaffList()
-    from complaintcore.errors import RulePackError
+    from complaintcore.core.errors import RulePackError
     from complaintcore.rules import load_pack
 
     try:

@@ -1,6 +1,6 @@
 """Working calendars built from the ``holidays`` package (an adapter, not core).
 
-The pure :class:`~complaintcore.calendar.WorkingCalendar` knows nothing about
+The pure :class:`~complaintcore.core.calendar.WorkingCalendar` knows nothing about
 any country; this module asks ``holidays`` for a country's public holidays and,
 where the country has them, its make-up working days (China's 调休, which
 ``holidays`` keeps in ``weekend_workdays``), and hands plain date sets to the
@@ -15,9 +15,9 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from complaintcore.calendar import DEFAULT_WINDOWS, WindowLike, WorkingCalendar
-from complaintcore.errors import CalendarError, InvalidInputError
-from complaintcore.rulepack import CalendarSpec
+from complaintcore.core.calendar import DEFAULT_WINDOWS, WindowLike, WorkingCalendar
+from complaintcore.core.errors import CalendarError, InvalidInputError
+from complaintcore.core.rulepack import CalendarSpec
 
 __all__ = ["calendar_for_spec", "calendar_from_holidays"]
 

@@ -1,4 +1,4 @@
-"""A :class:`~complaintcore.ports.ComplaintStore` in memory, for tests and scripts.
+"""A :class:`~complaintcore.desk.ports.ComplaintStore` in memory, for tests and scripts.
 
 Same contract as :class:`~complaintcore.adapters.sqlite_store.SqliteStore` --
 versions, idempotency keys, the outbox and the same hash chain -- so a test that
@@ -19,7 +19,7 @@ from typing import Self
 
 import attrs
 
-from complaintcore.adapters._chain import (
+from complaintcore.adapters.chain import (
     DEFAULT_LEASE,
     MAX_ERROR_CHARS,
     StoredEvent,
@@ -38,14 +38,14 @@ from complaintcore.adapters._chain import (
     outbox_item,
     to_utc_text,
 )
-from complaintcore.errors import (
+from complaintcore.core.errors import (
     ComplaintCoreError,
     ConcurrencyConflictError,
     InvalidInputError,
     UnknownComplaintError,
 )
-from complaintcore.models import Complaint, Event, require_aware
-from complaintcore.ports import ComplaintRow, Notification, OutboxItem, VerifyReport
+from complaintcore.core.models import Complaint, Event, require_aware
+from complaintcore.desk.ports import ComplaintRow, Notification, OutboxItem, VerifyReport
 
 __all__ = ["MemoryStore"]
 

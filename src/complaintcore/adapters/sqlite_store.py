@@ -12,7 +12,7 @@ What is stored (see ``docs/storage.md``):
   the one before by a SHA-256 hash chain anchored on the intake, so
   :meth:`SqliteStore.verify` detects an edited, deleted or reordered event;
   triggers refuse ``UPDATE``/``DELETE`` from ordinary code;
-* ``projection``: one :class:`~complaintcore.ports.ComplaintRow` per complaint,
+* ``projection``: one :class:`~complaintcore.desk.ports.ComplaintRow` per complaint,
   indexed for "open complaints by due time / site / department / grade";
 * ``outbox``: notifications written in the same transaction as the events, so a
   state change and its messages are never separated; delivered after commit.
@@ -34,7 +34,7 @@ from typing import Any, Self
 
 import attrs
 
-from complaintcore.adapters._chain import (
+from complaintcore.adapters.chain import (
     DEFAULT_LEASE,
     MAX_ERROR_CHARS,
     StoredEvent,
@@ -54,14 +54,14 @@ from complaintcore.adapters._chain import (
     parse_utc,
     to_utc_text,
 )
-from complaintcore.errors import (
+from complaintcore.core.errors import (
     ComplaintCoreError,
     ConcurrencyConflictError,
     InvalidInputError,
     UnknownComplaintError,
 )
-from complaintcore.models import Complaint, Event
-from complaintcore.ports import ComplaintRow, Notification, OutboxItem, VerifyReport
+from complaintcore.core.models import Complaint, Event
+from complaintcore.desk.ports import ComplaintRow, Notification, OutboxItem, VerifyReport
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SchemaVersionError", "SqliteStore"]
 
@@ -208,7 +208,7 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
 
 
 class SqliteStore:
-    """A :class:`~complaintcore.ports.ComplaintStore` in one SQLite file.
+    """A :class:`~complaintcore.desk.ports.ComplaintStore` in one SQLite file.
 
     Safe to share between threads (each thread gets its own connection) and to
     open from several processes at once (WAL; writes take ``BEGIN IMMEDIATE``).

@@ -3,12 +3,12 @@
 Hosts without an HR system of their own keep their staff in a small file: a
 TOML file (``[[staff]]`` tables) written by hand, or a CSV file exported from
 Excel.  Either is read into a :class:`StaffList`, the in-memory
-:class:`~complaintcore.ports.StaffDirectory` that ``complaintcore.testing``
+:class:`~complaintcore.desk.ports.StaffDirectory` that ``complaintcore.testing``
 reuses as its fake.
 
 Loading validates every record and collects *every* problem, each with its
 location (``staff[3].rung`` or ``row 5, column rung``), before raising one
-:class:`~complaintcore.errors.SerializationError` naming the file: an office
+:class:`~complaintcore.core.errors.SerializationError` naming the file: an office
 fixing its spreadsheet should see all its mistakes at once.  With a rule pack,
 rungs are checked against the pack's ladder (ESC-1) and departments against
 its departments (CLS-3).  Error texts name fields and staff ids but never quote
@@ -30,12 +30,12 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from complaintcore.errors import FieldProblem, InvalidInputError, SerializationError
-from complaintcore.models import require_aware
-from complaintcore.ports import DutyWindow, StaffMember
+from complaintcore.core.errors import FieldProblem, InvalidInputError, SerializationError
+from complaintcore.core.models import require_aware
+from complaintcore.desk.ports import DutyWindow, StaffMember
 
 if TYPE_CHECKING:
-    from complaintcore.rulepack import RulePack
+    from complaintcore.core.rulepack import RulePack
 
 __all__ = [
     "CSV_COLUMNS",

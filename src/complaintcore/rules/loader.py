@@ -1,11 +1,11 @@
 """Load and validate rule packs from TOML ("Rules are data", design.md).
 
 Two steps, each of which collects *every* problem before it raises one
-:class:`~complaintcore.errors.RulePackError` naming the file and each key path:
+:class:`~complaintcore.core.errors.RulePackError` naming the file and each key path:
 
 1. **Structure.** :mod:`tomllib` parses the text; one private :mod:`cattrs`
    converter (``forbid_extra_keys=True``) turns the tables into the attrs classes
-   of :mod:`complaintcore.rulepack`.  Unknown keys, missing keys, wrong types,
+   of :mod:`complaintcore.core.rulepack`.  Unknown keys, missing keys, wrong types,
    unknown enum values and bad durations are reported with their TOML key paths
    (``categories[3].department``, ``clocks[0].mode``).
 2. **Meaning.** :func:`validate_pack` cross-checks the structured pack: unique
@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from complaintcore.errors import FieldProblem, RulePackError
-from complaintcore.models import EVENT_BY_KIND, Channel, Grade, Kind, Trigger, Validity
-from complaintcore.rulepack import ClockMode, Duration, RulePack
+from complaintcore.core.errors import FieldProblem, RulePackError
+from complaintcore.core.models import EVENT_BY_KIND, Channel, Grade, Kind, Trigger, Validity
+from complaintcore.core.rulepack import ClockMode, Duration, RulePack
 from complaintcore.serialization import ROOT, _new_converter, _problems_from
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """Notification channels: log (the default), SMTP e-mail, HTTP webhooks and robots.
 
-Each channel implements :class:`complaintcore.ports.Notifier`: ``send`` delivers
+Each channel implements :class:`complaintcore.desk.ports.Notifier`: ``send`` delivers
 one message or raises :class:`NotificationError` (a ``ConnectionError``); the
 desk's outbox keeps the message and retries, and the notification key makes a
 retry recognisable (e-mail Message-ID, ``Idempotency-Key`` header).

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import urllib.parse
 
-from complaintcore.errors import ComplaintCoreError, InvalidInputError
-from complaintcore.ports import Notification, StaffMember
-from complaintcore.privacy import redact
+from complaintcore.core.errors import ComplaintCoreError, InvalidInputError
+from complaintcore.core.privacy import redact
+from complaintcore.desk.ports import Notification, StaffMember
 
 __all__ = ["NotificationError", "personal_values", "public_url", "redact"]
 

@@ -17,8 +17,8 @@ from typing import Any
 from complaintcore.adapters.notify.log import LogNotifier
 from complaintcore.adapters.notify.smtp import SmtpNotifier
 from complaintcore.adapters.notify.webhook import WebhookNotifier
-from complaintcore.errors import InvalidInputError
-from complaintcore.ports import Notifier
+from complaintcore.core.errors import InvalidInputError
+from complaintcore.desk.ports import Notifier
 
 __all__ = ["notifiers_from_config"]
 

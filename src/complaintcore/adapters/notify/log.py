@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 
 from complaintcore.adapters.notify._common import check_text, personal_values, redact
-from complaintcore.errors import InvalidInputError
-from complaintcore.models import mask
-from complaintcore.ports import Notification, StaffMember
+from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.models import mask
+from complaintcore.desk.ports import Notification, StaffMember
 
 __all__ = ["LogNotifier"]
 

@@ -22,8 +22,8 @@ from complaintcore.adapters.notify._common import (
     check_text,
     check_timeout,
 )
-from complaintcore.errors import InvalidInputError
-from complaintcore.ports import Notification, StaffMember
+from complaintcore.core.errors import InvalidInputError
+from complaintcore.desk.ports import Notification, StaffMember
 
 __all__ = ["SmtpNotifier", "message_id"]
 

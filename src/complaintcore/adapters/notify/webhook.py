@@ -30,9 +30,9 @@ from complaintcore.adapters.notify._common import (
     public_url,
     redact,
 )
-from complaintcore.errors import InvalidInputError
-from complaintcore.models import require_aware
-from complaintcore.ports import Notification, StaffMember
+from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.models import require_aware
+from complaintcore.desk.ports import Notification, StaffMember
 
 __all__ = ["WebhookFormat", "WebhookNotifier", "dingtalk_sign", "json_signature"]
 

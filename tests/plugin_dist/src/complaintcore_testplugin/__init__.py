@@ -1,7 +1,7 @@
 """A tiny complaintcore plugin, used by complaintcore's own tests.
 
 Declared in ``pyproject.toml`` under ``[project.entry-points.complaintcore]``, so
-:func:`complaintcore.plugins.make_plugin_manager` finds it once installed.  It
+:func:`complaintcore.desk.plugins.make_plugin_manager` finds it once installed.  It
 
 * supplies the store (:class:`PluginStore`, an in-memory store marked as ours),
 * supplies the staff directory (:class:`PluginStaff`, two people of its own),
@@ -19,11 +19,11 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
-from complaintcore.config import DeskConfig
-from complaintcore.hookspecs import hookimpl
-from complaintcore.models import Complaint, Event
-from complaintcore.ports import Notifier, StaffMember
-from complaintcore.rulepack import RulePack
+from complaintcore.core.models import Complaint, Event
+from complaintcore.core.rulepack import RulePack
+from complaintcore.desk.config import DeskConfig
+from complaintcore import hookimpl
+from complaintcore.desk.ports import Notifier, StaffMember
 from complaintcore.rules import load_pack
 from complaintcore.testing import MemoryStore, RecordingNotifier, StaffList
 

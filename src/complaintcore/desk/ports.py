@@ -1,7 +1,7 @@
 """The ports the desk plugs adapters into: store, staff directory, notifiers.
 
 Hosts implement these protocols (or use the built-in adapters) and hand them
-to the desk through pluggy hooks (:mod:`complaintcore.hookspecs`).  The value
+to the desk through pluggy hooks (:mod:`complaintcore.desk.hookspecs`).  The value
 types here are what crosses a port: plain frozen data, no adapter objects.
 """
 
@@ -13,8 +13,8 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
-from complaintcore.errors import ComplaintCoreError
-from complaintcore.models import Complaint, Event, mask, require_aware
+from complaintcore.core.errors import ComplaintCoreError
+from complaintcore.core.models import Complaint, Event, mask, require_aware
 
 __all__ = [
     "BatchComplaintStore",
@@ -179,7 +179,7 @@ class ComplaintStore(Protocol):
 
     ``create`` and ``append`` write events, the projection row and the outbox
     in one transaction; ``append`` raises
-    :class:`~complaintcore.errors.ConcurrencyConflictError` when the stored
+    :class:`~complaintcore.core.errors.ConcurrencyConflictError` when the stored
     version is not ``expected_version``.
     """
 

@@ -2,7 +2,7 @@
 
 Pure core: standard library and attrs only; no I/O and no clock.
 
-How matching works (the same rules serve :func:`complaintcore.validity.infer_kind`):
+How matching works (the same rules serve :func:`complaintcore.core.validity.infer_kind`):
 
 * Text and keywords are normalised the same way: Unicode NFKC (full-width letters
   and digits become half-width), then case folding, then every run of white space
@@ -55,9 +55,9 @@ from typing import Any, NamedTuple
 
 import attrs
 
-from complaintcore.errors import InvalidInputError
-from complaintcore.models import Cause, Classified, Fact, TargetPerson
-from complaintcore.rulepack import Category, RulePack
+from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.models import Cause, Classified, Fact, TargetPerson
+from complaintcore.core.rulepack import Category, RulePack
 
 __all__ = [
     "CategoryScore",

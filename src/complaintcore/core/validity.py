@@ -20,9 +20,9 @@ from datetime import datetime
 
 import attrs
 
-from complaintcore.classification import _KeywordMatcher
-from complaintcore.errors import FieldProblem, IncompleteRecordError, InvalidInputError
-from complaintcore.models import (
+from complaintcore.core.classification import _KeywordMatcher
+from complaintcore.core.errors import FieldProblem, IncompleteRecordError, InvalidInputError
+from complaintcore.core.models import (
     Assessed,
     Assigned,
     Closed,
@@ -41,7 +41,7 @@ from complaintcore.models import (
     Visited,
     require_aware,
 )
-from complaintcore.rulepack import RulePack
+from complaintcore.core.rulepack import RulePack
 
 __all__ = [
     "COMPLAINT_WORDS",

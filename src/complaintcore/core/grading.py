@@ -12,8 +12,8 @@ from datetime import datetime
 
 import attrs
 
-from complaintcore.models import Complaint, Fact, Grade, Kind, Status, Validity, require_aware
-from complaintcore.rulepack import RulePack
+from complaintcore.core.models import Complaint, Fact, Grade, Kind, Status, Validity, require_aware
+from complaintcore.core.rulepack import RulePack
 
 __all__ = [
     "GradeAssessment",

@@ -26,7 +26,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 from rich.table import Table
 
-from complaintcore.errors import ComplaintCoreError, IncompleteRecordError, InvalidInputError
+from complaintcore.core.errors import ComplaintCoreError, IncompleteRecordError, InvalidInputError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -87,8 +87,8 @@ class Ctx:
 
     def desk(self) -> Any:
         if self._desk is None:
-            from complaintcore.config import load_config
             from complaintcore.desk import Desk
+            from complaintcore.desk.config import load_config
 
             if not Path(self.config_path).exists():
                 raise InvalidInputError(
@@ -187,8 +187,8 @@ def main(click_ctx: click.Context, config: str, lang: str | None, now: str | Non
 def init(ctx: Ctx, directory: str, pack: str, force: bool) -> None:
     """Create a SQLite desk: config, sample staff file and database."""
     from complaintcore.adapters.staff import write_sample_staff
-    from complaintcore.config import load_config
     from complaintcore.desk import Desk
+    from complaintcore.desk.config import load_config
     from complaintcore.rules import load_pack
 
     load_pack(pack)  # fail early on a bad pack
@@ -224,8 +224,8 @@ def init(ctx: Ctx, directory: str, pack: str, force: bool) -> None:
 @guarded
 def demo(ctx: Ctx, directory: str, complaints: int, seed: int, force: bool, fmt: str) -> None:
     """Simulate a quarter of complaints into SQLite and print the monthly report."""
-    from complaintcore.demo import run_demo
-    from complaintcore.stats import TrendRule
+    from complaintcore.cli.demo import run_demo
+    from complaintcore.core.stats import TrendRule
 
     with _progress(ctx, "demo") as step:
         result = run_demo(
@@ -264,7 +264,7 @@ _FIELDS = (
 
 def _intake_from_row(row: Mapping[str, Any], zone: ZoneInfo, default_time: datetime) -> Any:
     """One row as an intake; REC-1 completeness is checked when the desk registers it."""
-    from complaintcore.models import Complainant, Intake, TargetPerson
+    from complaintcore.core.models import Complainant, Intake, TargetPerson
 
     unknown = sorted(k for k in row if k not in _FIELDS and k)
     if unknown:
@@ -628,7 +628,7 @@ def _command(name: str, help_text: str) -> Callable[[Callable[..., None]], click
 def act_forward(
     ctx: Ctx, complaint_id: str, actor: str, to_unit: str, note: str, no_consent: bool
 ) -> None:
-    from complaintcore.workflow import Forward
+    from complaintcore.core.workflow import Forward
 
     _act(
         ctx, complaint_id, Forward(actor=actor, to_unit=to_unit, note=note, consent=not no_consent)
@@ -641,7 +641,7 @@ def act_forward(
 def act_classify(
     ctx: Ctx, complaint_id: str, actor: str, category: str | None, department: str | None
 ) -> None:
-    from complaintcore.workflow import Classify
+    from complaintcore.core.workflow import Classify
 
     _act(ctx, complaint_id, Classify(actor=actor, category=category, department=department))
 
@@ -664,7 +664,7 @@ def act_assess(
     facts: tuple[str, ...],
     note: str,
 ) -> None:
-    from complaintcore.workflow import Assess
+    from complaintcore.core.workflow import Assess
 
     _act(
         ctx,
@@ -685,7 +685,7 @@ def act_assess(
 @click.option("--grade", default=None)
 @click.option("--reason", default="")
 def act_grade(ctx: Ctx, complaint_id: str, actor: str, grade: str | None, reason: str) -> None:
-    from complaintcore.workflow import Regrade
+    from complaintcore.core.workflow import Regrade
 
     _act(ctx, complaint_id, Regrade(actor=actor, grade=grade, reason=reason))
 
@@ -697,7 +697,7 @@ def act_grade(ctx: Ctx, complaint_id: str, actor: str, grade: str | None, reason
 def act_assign(
     ctx: Ctx, complaint_id: str, actor: str, handler: str, rung: str, department: str
 ) -> None:
-    from complaintcore.workflow import Assign
+    from complaintcore.core.workflow import Assign
 
     _act(ctx, complaint_id, Assign(actor=actor, handler=handler, rung=rung, department=department))
 
@@ -706,7 +706,7 @@ def act_assign(
 @click.option("--due", required=True, help="ISO time.")
 @click.option("--note", default="")
 def act_promise(ctx: Ctx, complaint_id: str, actor: str, due: str, note: str) -> None:
-    from complaintcore.workflow import Promise
+    from complaintcore.core.workflow import Promise
 
     _act(
         ctx, complaint_id, Promise(actor=actor, due=parse_time(due, ctx.zone(), "--due"), note=note)
@@ -717,7 +717,7 @@ def act_promise(ctx: Ctx, complaint_id: str, actor: str, due: str, note: str) ->
 @click.option("--result", required=True)
 @click.option("--department", default="")
 def act_handle(ctx: Ctx, complaint_id: str, actor: str, result: str, department: str) -> None:
-    from complaintcore.workflow import Handle
+    from complaintcore.core.workflow import Handle
 
     _act(ctx, complaint_id, Handle(actor=actor, result=result, department=department))
 
@@ -736,7 +736,7 @@ def act_reply(
     explanation: bool,
     unanswerable_reason: str,
 ) -> None:
-    from complaintcore.workflow import Reply
+    from complaintcore.core.workflow import Reply
 
     _act(
         ctx,
@@ -771,7 +771,7 @@ def act_reply(
 def act_escalate(
     ctx: Ctx, complaint_id: str, actor: str, trigger: str, to_rung: str | None, note: str
 ) -> None:
-    from complaintcore.workflow import Escalate
+    from complaintcore.core.workflow import Escalate
 
     _act(ctx, complaint_id, Escalate(actor=actor, trigger=trigger, to_rung=to_rung, note=note))
 
@@ -779,14 +779,14 @@ def act_escalate(
 @_command("pause", "Stop the clocks while waiting on the complainant (DL-8).")
 @click.option("--reason", required=True)
 def act_pause(ctx: Ctx, complaint_id: str, actor: str, reason: str) -> None:
-    from complaintcore.workflow import Pause
+    from complaintcore.core.workflow import Pause
 
     _act(ctx, complaint_id, Pause(actor=actor, reason=reason))
 
 
 @_command("resume", "Restart the clocks (DL-8).")
 def act_resume(ctx: Ctx, complaint_id: str, actor: str) -> None:
-    from complaintcore.workflow import Resume
+    from complaintcore.core.workflow import Resume
 
     _act(ctx, complaint_id, Resume(actor=actor))
 
@@ -805,7 +805,7 @@ def act_visit(
     reply_due: str | None,
     major_issue: bool,
 ) -> None:
-    from complaintcore.workflow import Visit
+    from complaintcore.core.workflow import Visit
 
     due = parse_time(reply_due, ctx.zone(), "--reply-due") if reply_due else None
     _act(
@@ -828,7 +828,7 @@ def act_visit(
 def act_close(
     ctx: Ctx, complaint_id: str, actor: str, result: str, confirmed: bool, top_rung_decision: bool
 ) -> None:
-    from complaintcore.workflow import Close
+    from complaintcore.core.workflow import Close
 
     _act(
         ctx,
@@ -845,7 +845,7 @@ def act_close(
 @_command("reopen", "Reopen with a reason.")
 @click.option("--reason", required=True)
 def act_reopen(ctx: Ctx, complaint_id: str, actor: str, reason: str) -> None:
-    from complaintcore.workflow import Reopen
+    from complaintcore.core.workflow import Reopen
 
     _act(ctx, complaint_id, Reopen(actor=actor, reason=reason))
 
@@ -857,7 +857,7 @@ def act_reopen(ctx: Ctx, complaint_id: str, actor: str, reason: str) -> None:
 def act_cause(
     ctx: Ctx, complaint_id: str, actor: str, cause: str, corrective: str, preventive: str
 ) -> None:
-    from complaintcore.workflow import RecordCause
+    from complaintcore.core.workflow import RecordCause
 
     _act(
         ctx,
@@ -869,14 +869,14 @@ def act_cause(
 @_command("sanction", "Record the sanction of the grade (PEN-1, PEN-2).")
 @click.option("--role", "staff_role", default="")
 def act_sanction(ctx: Ctx, complaint_id: str, actor: str, staff_role: str) -> None:
-    from complaintcore.workflow import RecordSanction
+    from complaintcore.core.workflow import RecordSanction
 
     _act(ctx, complaint_id, RecordSanction(actor=actor, staff_role=staff_role))
 
 
 @_command("sign-off", "Supervisor signs the closed record (REC-6).")
 def act_sign_off(ctx: Ctx, complaint_id: str, actor: str) -> None:
-    from complaintcore.workflow import SignOff
+    from complaintcore.core.workflow import SignOff
 
     _act(ctx, complaint_id, SignOff(actor=actor))
 
@@ -885,7 +885,7 @@ def act_sign_off(ctx: Ctx, complaint_id: str, actor: str) -> None:
 @click.option("--reference", required=True)
 @click.option("--note", default="")
 def act_evidence(ctx: Ctx, complaint_id: str, actor: str, reference: str, note: str) -> None:
-    from complaintcore.workflow import AttachEvidence
+    from complaintcore.core.workflow import AttachEvidence
 
     _act(ctx, complaint_id, AttachEvidence(actor=actor, reference=reference, note=note))
 
@@ -968,7 +968,7 @@ def report(ctx: Ctx, month: str | None, fmt: str, output: str | None) -> None:
 def _report(
     ctx: Ctx, month: str | None, fmt: str, output: str | None, trend_rule: Any = None
 ) -> None:
-    from complaintcore import stats
+    from complaintcore.core import stats
 
     desk = ctx.desk()
     now = ctx.now()
@@ -1002,7 +1002,7 @@ def _report(
         writer.writerows(rows)
         text = buffer.getvalue()
     elif fmt == "html":
-        from complaintcore.report_html import render_html
+        from complaintcore.cli.report_html import render_html
 
         text = render_html(result, desk.pack, lang=ctx.lang)
     else:
@@ -1016,7 +1016,7 @@ def _report(
 
 
 def _print_report(ctx: Ctx, result: Any) -> None:
-    from complaintcore import stats
+    from complaintcore.core import stats
 
     zh = ctx.lang == "zh"
     sections: dict[str, list[dict[str, Any]]] = {}
@@ -1087,7 +1087,7 @@ def packs_show(ctx: Ctx, name: str) -> None:
 @guarded
 def packs_validate(ctx: Ctx, path: str) -> None:
     """Validate a pack file; every problem is named with its key path."""
-    from complaintcore.errors import RulePackError
+    from complaintcore.core.errors import RulePackError
     from complaintcore.rules import load_pack
 
     try:

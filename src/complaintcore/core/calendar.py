@@ -25,10 +25,10 @@ Conventions (see ``docs/calendar.md``):
 * Units are exact: integer seconds for the table, microseconds kept aside and
   carried exactly; never floats.
 * Results are aware datetimes in the calendar's time zone.  Naive datetimes are
-  refused (:class:`~complaintcore.errors.NaiveDatetimeError`).
+  refused (:class:`~complaintcore.core.errors.NaiveDatetimeError`).
 * The table covers 1 January of the first year to 31 December of the last year
   (local time).  An instant or date outside it, or an answer that would need
-  working time beyond it, raises :class:`~complaintcore.errors.NoWorkingTimeError`;
+  working time beyond it, raises :class:`~complaintcore.core.errors.NoWorkingTimeError`;
   the start is never returned as a fallback.
 """
 
@@ -43,7 +43,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from complaintcore.errors import InvalidInputError, NaiveDatetimeError, NoWorkingTimeError
+from complaintcore.core.errors import InvalidInputError, NaiveDatetimeError, NoWorkingTimeError
 
 __all__ = [
     "DEFAULT_WINDOWS",

@@ -2,7 +2,7 @@
 
 A complaint is its intake record plus an append-only tuple of events (REC-5);
 its status, grade, handler and rung are derived from those events by
-:func:`complaintcore.workflow.evolve`, never stored on their own.
+:func:`complaintcore.core.workflow.evolve`, never stored on their own.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import attrs
 
-from complaintcore.errors import InvalidInputError, NaiveDatetimeError
+from complaintcore.core.errors import InvalidInputError, NaiveDatetimeError
 
 if TYPE_CHECKING:
-    from complaintcore.rulepack import RulePack
+    from complaintcore.core.rulepack import RulePack
 
 __all__ = [
     "Assessed",
@@ -643,8 +643,8 @@ class ComplaintState:
 class Complaint:
     """An intake record, its events, and the state they fold into.
 
-    Build new ones with :func:`complaintcore.workflow.new_complaint` and change them
-    only through :func:`complaintcore.workflow.evolve`.
+    Build new ones with :func:`complaintcore.core.workflow.new_complaint` and change them
+    only through :func:`complaintcore.core.workflow.evolve`.
     """
 
     id: str = attrs.field(validator=_text("id"))

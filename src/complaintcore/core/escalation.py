@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import attrs
 
-from complaintcore.errors import EscalationError
-from complaintcore.models import Complaint, Trigger
-from complaintcore.rulepack import RulePack
+from complaintcore.core.errors import EscalationError
+from complaintcore.core.models import Complaint, Trigger
+from complaintcore.core.rulepack import RulePack
 
 __all__ = [
     "EscalationPlan",

@@ -1,7 +1,7 @@
 """What the desk tells people, rendered per recipient (PRV-1).
 
 A message shows the complainant's name, phone and room only to recipients who
-need them (:func:`complaintcore.access.sees_personal_data`); everyone else
+need them (:func:`complaintcore.desk.access.sees_personal_data`); everyone else
 gets masked values, also where the complainant wrote them into the summary.
 Every message is bilingual, Chinese first.
 """
@@ -12,11 +12,11 @@ import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 
-from complaintcore.access import sees_personal_data
-from complaintcore.models import Complaint, mask
-from complaintcore.ports import Notification, StaffMember
-from complaintcore.privacy import redact
-from complaintcore.rulepack import RulePack
+from complaintcore.core.models import Complaint, mask
+from complaintcore.core.privacy import redact
+from complaintcore.core.rulepack import RulePack
+from complaintcore.desk.access import sees_personal_data
+from complaintcore.desk.ports import Notification, StaffMember
 
 __all__ = ["TOPICS", "render"]
 

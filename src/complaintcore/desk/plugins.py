@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 import pluggy
 
-from complaintcore import hookspecs
-from complaintcore.errors import ComplaintCoreError
+from complaintcore.core.errors import ComplaintCoreError
+from complaintcore.desk import hookspecs
 
 __all__ = ["ENTRY_POINT_GROUP", "PluginError", "make_plugin_manager"]
 

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from complaintcore.calendar import WorkingCalendar
-    from complaintcore.classification import Classification
-    from complaintcore.config import DeskConfig
-    from complaintcore.models import Complaint, Event
-    from complaintcore.ports import ComplaintStore, Notifier, StaffDirectory
-    from complaintcore.rulepack import CalendarSpec, RulePack
+    from complaintcore.core.calendar import WorkingCalendar
+    from complaintcore.core.classification import Classification
+    from complaintcore.core.models import Complaint, Event
+    from complaintcore.core.rulepack import CalendarSpec, RulePack
+    from complaintcore.desk.config import DeskConfig
+    from complaintcore.desk.ports import ComplaintStore, Notifier, StaffDirectory
 
 __all__ = ["hookimpl", "hookspec"]
 
@@ -34,7 +34,7 @@ def complaintcore_get_store(config: DeskConfig) -> ComplaintStore | None:
     """Supply the complaint store: events, projection and outbox.
 
     :param config: the desk configuration.
-    :returns: a :class:`~complaintcore.ports.ComplaintStore`, or None to let
+    :returns: a :class:`~complaintcore.desk.ports.ComplaintStore`, or None to let
         another plugin answer.
 
     Stops at the first non-None result.  Built in: SQLite at ``config.database``
@@ -47,7 +47,7 @@ def complaintcore_get_staff_directory(config: DeskConfig) -> StaffDirectory | No
     """Supply the staff directory: who works where, at which rung, and when.
 
     :param config: the desk configuration.
-    :returns: a :class:`~complaintcore.ports.StaffDirectory`, or None.
+    :returns: a :class:`~complaintcore.desk.ports.StaffDirectory`, or None.
 
     Stops at the first non-None result.  Built in: ``config.staff_file`` (TOML
     or CSV), or an empty directory.
@@ -64,7 +64,7 @@ def complaintcore_get_calendar(
         ``"CN"``, or ``""`` for no public holidays).
     :param spec: the pack's whole ``[calendar]`` table.
     :param config: the desk configuration.
-    :returns: a :class:`~complaintcore.calendar.WorkingCalendar`, or None.
+    :returns: a :class:`~complaintcore.core.calendar.WorkingCalendar`, or None.
 
     Stops at the first non-None result.  Built in: the ``holidays`` package.
     """
@@ -75,7 +75,7 @@ def complaintcore_get_notifiers(config: DeskConfig) -> Sequence[Notifier]:
     """Supply notification channels; every plugin's channels are used.
 
     :param config: the desk configuration.
-    :returns: a list of :class:`~complaintcore.ports.Notifier` (may be empty).
+    :returns: a list of :class:`~complaintcore.desk.ports.Notifier` (may be empty).
 
     Built in: the channels in ``config.notifiers`` (log by default).
     """
@@ -100,7 +100,7 @@ def complaintcore_classify(complaint: Complaint, pack: RulePack) -> Classificati
 
     :param complaint: the registered complaint.
     :param pack: the rule pack in use; the category returned must be one of its.
-    :returns: a :class:`~complaintcore.classification.Classification`, or None to
+    :returns: a :class:`~complaintcore.core.classification.Classification`, or None to
         fall back to the keyword rules.
 
     Stops at the first non-None result.

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from complaintcore.models import mask
+from complaintcore.core.models import mask
 
 __all__ = ["redact"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import attrs
 
-from complaintcore.errors import IllegalTransitionError
-from complaintcore.models import Complaint, Grade, Kind, Validity
-from complaintcore.rulepack import Measure, RulePack
+from complaintcore.core.errors import IllegalTransitionError
+from complaintcore.core.models import Complaint, Grade, Kind, Validity
+from complaintcore.core.rulepack import Measure, RulePack
 
 __all__ = ["SanctionDecision", "sanction_for"]
 

@@ -42,17 +42,14 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from complaintcore import access
 from complaintcore.adapters.staff import write_sample_staff
-from complaintcore.config import load_config
-from complaintcore.desk import Desk, SweepReport
-from complaintcore.errors import (
+from complaintcore.core.errors import (
     AccessDeniedError,
     IllegalTransitionError,
     InvalidInputError,
 )
-from complaintcore.escalation import current_rung_index, required_rung_index
-from complaintcore.models import (
+from complaintcore.core.escalation import current_rung_index, required_rung_index
+from complaintcore.core.models import (
     Channel,
     Complainant,
     Complaint,
@@ -66,11 +63,8 @@ from complaintcore.models import (
     TargetPerson,
     Validity,
 )
-from complaintcore.plugins import make_plugin_manager
-from complaintcore.ports import StaffMember
-from complaintcore.rules import load_pack
-from complaintcore.validity import counts_as_complaint
-from complaintcore.workflow import (
+from complaintcore.core.validity import counts_as_complaint
+from complaintcore.core.workflow import (
     TRANSITIONS,
     Assess,
     Assign,
@@ -89,6 +83,11 @@ from complaintcore.workflow import (
     SignOff,
     Visit,
 )
+from complaintcore.desk import Desk, SweepReport, access
+from complaintcore.desk.config import load_config
+from complaintcore.desk.plugins import make_plugin_manager
+from complaintcore.desk.ports import StaffMember
+from complaintcore.rules import load_pack
 
 __all__ = [
     "CONFIG_FILE",
@@ -99,7 +98,7 @@ __all__ = [
 ]
 
 CONFIG_FILE = "complaintcore.toml"
-"""The desk configuration the demo writes (a :class:`~complaintcore.config.DeskConfig`)."""
+"""The desk configuration the demo writes (a :class:`~complaintcore.desk.config.DeskConfig`)."""
 STAFF_FILE = "staff.toml"
 """The staff directory the demo writes (the packaged sample)."""
 DATABASE_FILE = "complaints.sqlite3"

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from complaintcore.errors import AccessDeniedError
-from complaintcore.escalation import current_rung_index, required_rung_index
-from complaintcore.models import Complaint, Grade
-from complaintcore.ports import StaffMember
-from complaintcore.rulepack import RulePack
-from complaintcore.workflow import Close, Command, Reply
+from complaintcore.core.errors import AccessDeniedError
+from complaintcore.core.escalation import current_rung_index, required_rung_index
+from complaintcore.core.models import Complaint, Grade
+from complaintcore.core.rulepack import RulePack
+from complaintcore.core.workflow import Close, Command, Reply
+from complaintcore.desk.ports import StaffMember
 
 __all__ = [
     "SYSTEM_ACTOR",

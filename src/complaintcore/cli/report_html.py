@@ -1,6 +1,6 @@
 """A monthly report as one self-contained HTML page (IMP-2, IMP-3, IMP-4).
 
-:func:`render_html` turns a :class:`~complaintcore.stats.MonthlyReport` into a
+:func:`render_html` turns a :class:`~complaintcore.core.stats.MonthlyReport` into a
 complete HTML5 document: inline CSS, inline SVG bar charts, no JavaScript, no
 fonts, images or style sheets fetched from anywhere, so the file can be mailed,
 archived or opened offline.  Labels are Chinese or English (``lang``); every
@@ -13,9 +13,9 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from complaintcore.errors import InvalidInputError
-from complaintcore.rulepack import RulePack
-from complaintcore.stats import LABELS, Count, MonthlyReport
+from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.rulepack import RulePack
+from complaintcore.core.stats import LABELS, Count, MonthlyReport
 
 __all__ = ["render_html"]
 
@@ -501,7 +501,7 @@ def render_html(
 ) -> str:
     """IMP-2: the report as a complete, self-contained HTML5 document.
 
-    :param report: from :func:`complaintcore.stats.monthly_report`.
+    :param report: from :func:`complaintcore.core.stats.monthly_report`.
     :param pack: the rule pack the report was made with (its title heads the page).
     :param lang: ``"zh"`` (default) or ``"en"``: the language of every label.
     :param title: the page title; default names the pack and the month.

@@ -14,8 +14,8 @@ from datetime import date, timedelta
 
 import attrs
 
-from complaintcore.errors import InvalidInputError
-from complaintcore.models import Cause, Fact, Grade, LabelledEnum
+from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.models import Cause, Fact, Grade, LabelledEnum
 
 __all__ = [
     "CalendarSpec",

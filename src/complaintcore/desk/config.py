@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from complaintcore.errors import InvalidInputError
+from complaintcore.core.errors import InvalidInputError
 
 __all__ = ["DeskConfig", "RetryPolicy", "load_config"]
 

@@ -21,9 +21,9 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
-from complaintcore.errors import InvalidInputError
-from complaintcore.models import Complaint, Event, Intake, require_aware
-from complaintcore.ports import ComplaintRow, Notification, OutboxItem
+from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.models import Complaint, Event, Intake, require_aware
+from complaintcore.desk.ports import ComplaintRow, Notification, OutboxItem
 
 __all__ = [
     "MAX_ERROR_CHARS",
@@ -77,8 +77,8 @@ def encode_event(event: Event) -> str:
 
 def decode_complaint(complaint_id: str, intake_json: str, bodies: Iterable[str]) -> Complaint:
     """Rebuild a complaint from stored texts; the state is refolded, never stored."""
+    from complaintcore.core.workflow import replay
     from complaintcore.serialization import event_from_dict, intake_from_dict
-    from complaintcore.workflow import replay
 
     intake = intake_from_dict(json.loads(intake_json))
     events = [event_from_dict(json.loads(body)) for body in bodies]

@@ -16,10 +16,10 @@ from typing import Protocol
 
 import attrs
 
-from complaintcore.errors import InvalidInputError
-from complaintcore.grading import add_months
-from complaintcore.models import Complaint, Event, LabelledEnum, Promised, require_aware
-from complaintcore.rulepack import ClockMode, ClockSpec, ReopenPolicy, RulePack
+from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.grading import add_months
+from complaintcore.core.models import Complaint, Event, LabelledEnum, Promised, require_aware
+from complaintcore.core.rulepack import ClockMode, ClockSpec, ReopenPolicy, RulePack
 
 __all__ = [
     "ClockState",
@@ -34,7 +34,7 @@ _ZERO = timedelta(0)
 
 
 class WorkingTime(Protocol):
-    """What the clocks need from a calendar: :class:`~complaintcore.calendar.WorkingCalendar`."""
+    """What the clocks need from a calendar (a :class:`WorkingCalendar`)."""
 
     def add(self, start: datetime, duration: timedelta) -> datetime: ...
     def between(self, a: datetime, b: datetime) -> timedelta: ...

@@ -17,17 +17,17 @@ from typing import Any, ClassVar, TypeVar
 
 import attrs
 
-from complaintcore import escalation, grading
-from complaintcore.accountability import sanction_for
-from complaintcore.classification import classify
-from complaintcore.errors import (
+from complaintcore.core import escalation, grading
+from complaintcore.core.accountability import sanction_for
+from complaintcore.core.classification import classify
+from complaintcore.core.errors import (
     AccessDeniedError,
     EscalationError,
     GradeError,
     IllegalTransitionError,
     InvalidInputError,
 )
-from complaintcore.models import (
+from complaintcore.core.models import (
     Assessed,
     Assigned,
     CauseAnalysed,
@@ -59,8 +59,8 @@ from complaintcore.models import (
     Visited,
     require_aware,
 )
-from complaintcore.rulepack import RulePack
-from complaintcore.validity import require_reason, require_registrable
+from complaintcore.core.rulepack import RulePack
+from complaintcore.core.validity import require_reason, require_registrable
 
 __all__ = [
     "COMMAND_TYPES",

@@ -19,19 +19,17 @@ from typing import Any
 import attrs
 import pluggy
 
-from complaintcore import access, messages
-from complaintcore.calendar import WorkingCalendar
-from complaintcore.config import DeskConfig, RetryPolicy
-from complaintcore.deadlines import ClockState, ClockStatus, breached_clocks, compute_clocks
-from complaintcore.errors import (
+from complaintcore.core.calendar import WorkingCalendar
+from complaintcore.core.deadlines import ClockState, ClockStatus, breached_clocks, compute_clocks
+from complaintcore.core.errors import (
     AccessDeniedError,
     ComplaintCoreError,
     ConcurrencyConflictError,
     EscalationError,
     InvalidInputError,
 )
-from complaintcore.escalation import current_rung_index, required_rung_index
-from complaintcore.models import (
+from complaintcore.core.escalation import current_rung_index, required_rung_index
+from complaintcore.core.models import (
     Assigned,
     Classified,
     Closed,
@@ -46,20 +44,9 @@ from complaintcore.models import (
     mask,
     require_aware,
 )
-from complaintcore.ports import (
-    BatchComplaintStore,
-    ComplaintRow,
-    ComplaintStore,
-    Notification,
-    Notifier,
-    OutboxItem,
-    StaffDirectory,
-    StaffMember,
-    VerifyReport,
-)
-from complaintcore.privacy import redact
-from complaintcore.rulepack import RulePack
-from complaintcore.workflow import (
+from complaintcore.core.privacy import redact
+from complaintcore.core.rulepack import RulePack
+from complaintcore.core.workflow import (
     Assess,
     Assign,
     Classify,
@@ -70,6 +57,19 @@ from complaintcore.workflow import (
     decide,
     evolve,
     new_complaint,
+)
+from complaintcore.desk import access, messages
+from complaintcore.desk.config import DeskConfig, RetryPolicy
+from complaintcore.desk.ports import (
+    BatchComplaintStore,
+    ComplaintRow,
+    ComplaintStore,
+    Notification,
+    Notifier,
+    OutboxItem,
+    StaffDirectory,
+    StaffMember,
+    VerifyReport,
 )
 
 __all__ = ["DeliveryReport", "Desk", "SweepReport"]
@@ -152,7 +152,7 @@ class Desk:
         plugin_manager: pluggy.PluginManager | None = None,
     ) -> Desk:
         """Ask the plugins for every part; the built-in adapters answer last."""
-        from complaintcore.plugins import make_plugin_manager
+        from complaintcore.desk.plugins import make_plugin_manager
         from complaintcore.rules import load_pack
 
         if config is None:
@@ -367,7 +367,7 @@ class Desk:
     def act(self, complaint_id: str, command: Command, *, now: datetime) -> Complaint:
         """Run one workflow command: authorize, decide, append, notify.
 
-        Raises :class:`~complaintcore.errors.ConcurrencyConflictError` if someone
+        Raises :class:`~complaintcore.core.errors.ConcurrencyConflictError` if someone
         else appended first; nothing is written then, and the caller may retry.
         """
         require_aware(now, "now")

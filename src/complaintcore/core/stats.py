@@ -21,7 +21,7 @@ Counting rules (every figure is explained here and in ``docs/statistics.md``):
   enquiries + valid complaints + invalid + unverified.  A record assessed as a
   service request or an enquiry counts there whatever its validity; a record of
   kind *complaint* counts as a **valid complaint** only when assessed valid
-  (:func:`complaintcore.validity.counts_as_complaint`), otherwise as invalid or
+  (:func:`complaintcore.core.validity.counts_as_complaint`), otherwise as invalid or
   unverified.
 * **Breakdowns count valid complaints only (VAL-4)**: by category, grade,
   department, channel, site, building and cause; closed/open; return-visit
@@ -31,7 +31,7 @@ Counting rules (every figure is explained here and in ``docs/statistics.md``):
   complaints, because every deadline binds the company whatever the outcome
   (DL-2, "invalid complaint explained the same day", only ever runs on invalid
   ones).  Each clock of the pack is evaluated at ``now``
-  (:func:`complaintcore.deadlines.compute_clocks`); a clock that stopped in time
+  (:func:`complaintcore.core.deadlines.compute_clocks`); a clock that stopped in time
   is *met*, one that stopped late is *missed*, one still running past its due
   time is *breached*.  The **on-time rate** is met / (met + missed); the stricter
   rate also counts the breached ones as late: met / (met + missed + breached).
@@ -58,9 +58,9 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from complaintcore.deadlines import ClockState, WorkingTime, compute_clocks
-from complaintcore.errors import InvalidInputError
-from complaintcore.models import (
+from complaintcore.core.deadlines import ClockState, WorkingTime, compute_clocks
+from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.models import (
     Cause,
     Channel,
     Complaint,
@@ -74,9 +74,9 @@ from complaintcore.models import (
     Visited,
     require_aware,
 )
-from complaintcore.rulepack import RulePack
-from complaintcore.validity import counts_as_complaint, normalise_phone
-from complaintcore.workflow import fold
+from complaintcore.core.rulepack import RulePack
+from complaintcore.core.validity import counts_as_complaint, normalise_phone
+from complaintcore.core.workflow import fold
 
 __all__ = [
     "LABELS",
@@ -323,7 +323,7 @@ class Repeats:
     """IMP-3: repeat complaints.
 
     Two valid complaints are linked when they share the **same complainant**
-    (the phone number normalised by :func:`complaintcore.validity.normalise_phone`,
+    (the phone number normalised by :func:`complaintcore.core.validity.normalise_phone`,
     else its digits when there are at least 7) or the **same room and category**
     (site + room number, normalised with NFKC, case and spaces ignored, + the
     business category).  Linked complaints form groups (transitively).  A group

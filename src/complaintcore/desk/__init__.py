@@ -1,0 +1,25 @@
+"""The desk: the pure core run against a host's store, staff, calendar and notifiers.
+
+:class:`Desk` (in :mod:`complaintcore.desk.service`) is the service layer; the
+ports it plugs adapters into are in :mod:`complaintcore.desk.ports`, and the
+pluggy hooks that supply them in :mod:`complaintcore.desk.hookspecs`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from complaintcore.desk.service import DeliveryReport, Desk, SweepReport, masked_record
+
+__all__ = ["DeliveryReport", "Desk", "SweepReport", "masked_record"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy, so that adapters importing complaintcore.desk.ports do not load pluggy.
+    if name in __all__:
+        value = getattr(importlib.import_module("complaintcore.desk.service"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'complaintcore.desk' has no attribute {name!r}")
