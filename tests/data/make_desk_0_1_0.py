@@ -22,10 +22,11 @@ import sys
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.models import Complainant, Intake
-from complaintcore.testing import RecordingNotifier, make_desk
 from complaintcore.workflow import Assess, Close, Promise, Reply, Visit
+
+from complaintcore.adapters.sqlite_store import SqliteStore
+from complaintcore.testing import RecordingNotifier, make_desk
 
 SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2025, 11, 10, 10, 0, tzinfo=SH)
@@ -59,7 +60,9 @@ def main(path: str) -> None:
     desk.act(leak.id, Assess(actor="SR-101", validity="valid"), now=at(5))
     desk.act(
         leak.id,
-        Promise(actor="SR-101", due=datetime(2025, 11, 11, 12, 0, tzinfo=SH), note="明天中午前修好"),
+        Promise(
+            actor="SR-101", due=datetime(2025, 11, 11, 12, 0, tzinfo=SH), note="明天中午前修好"
+        ),
         now=at(6),
     )
 
