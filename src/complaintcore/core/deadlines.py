@@ -1,4 +1,4 @@
-"""Deadline clocks as a pure function of a complaint's events (DL-1..8, IN-5).
+"""Deadline clocks and duties as a pure function of a complaint's events (DL-1..8, IN-5).
 
 Each clock the rule pack declares is replayed over the event log: it starts at
 the first event carrying one of its ``start`` tags, stops at one carrying a
@@ -6,29 +6,48 @@ the first event carrying one of its ``start`` tags, stops at one carrying a
 so (DL-8).  Every mode is reduced to a *budget* measured either in elapsed time
 or in working time on the pack's calendar, so pauses extend a deadline by
 exactly the time they took, and the result can be explained step by step.
+
+A *duty* (:class:`~complaintcore.core.rulepack.DutySpec`) is replayed the same
+way, with two differences: closing the complaint does not end it, and it may
+start at the moment a clock's deadline passed (``breached:<clock>``), which is
+derived here from the clock's own replay, not from a stored event.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 import attrs
 
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.grading import add_months
-from complaintcore.core.models import Complaint, Event, LabelledEnum, Promised, require_aware
-from complaintcore.core.rulepack import ClockMode, ClockSpec, ReopenPolicy, RulePack
+from complaintcore.core.models import (
+    Complaint,
+    Event,
+    LabelledEnum,
+    Promised,
+    Visited,
+    require_aware,
+)
+from complaintcore.core.rulepack import ClockMode, ClockSpec, DutySpec, ReopenPolicy, RulePack
 
 __all__ = [
+    "BREACHED_TAG",
     "ClockState",
     "ClockStatus",
+    "DutyStatus",
     "WorkingTime",
     "breached_clocks",
+    "breached_duties",
     "compute_clock",
     "compute_clocks",
+    "compute_duties",
 ]
+
+BREACHED_TAG = "breached:"
+"""Prefix of the derived tag ``breached:<clock>``: the moment a clock's deadline passed."""
 
 _ZERO = timedelta(0)
 
@@ -71,6 +90,8 @@ class ClockStatus:
     stopped_at: datetime | None
     derivation: tuple[str, ...]
     run: int = 0
+    breaches: tuple[datetime, ...] = ()
+    """Every moment a run of this clock passed its due time unmet, oldest first."""
 
     @property
     def is_breached(self) -> bool:
@@ -153,11 +174,21 @@ def _budget(
     if promise is None:
         raise InvalidInputError(f"clocks.{spec.name}", "a promise clock needs a promised time")
     agreed = promise
+    rule = "VIS-2" if mode is ClockMode.APPOINTED else "DL-5"
     return (
         _Measure(False, calendar),
         max(_utc(promise) - _utc(start), _ZERO),
-        lambda: f"the time agreed with the complainant: {agreed.isoformat()} (DL-5)",
+        lambda: f"the time agreed with the complainant: {agreed.isoformat()} ({rule})",
     )
+
+
+def _agreed(ev: Event, mode: ClockMode) -> datetime | None:
+    """The time an event agrees with the complainant, for the clocks that run to it."""
+    if mode is ClockMode.PROMISED and isinstance(ev, Promised):
+        return ev.due
+    if mode is ClockMode.APPOINTED and isinstance(ev, Visited):
+        return ev.reply_due
+    return None
 
 
 @attrs.define
@@ -177,6 +208,7 @@ class _Run:
     due: datetime | None = None
     measure: _Measure | None = None
     runs: int = 0
+    breaches: list[datetime] = attrs.Factory(list)
 
     def say(self, text: Callable[[], str]) -> None:
         """Record a derivation step; skipped (not even formatted) when not explaining.
@@ -188,6 +220,11 @@ class _Run:
             self.steps.append(text())
 
     def begin(self, at: datetime, why: str, promise: datetime | None, paused: bool) -> None:
+        if self.started is not None and self.stopped is None:
+            # a run replaced while still open (a new promise): broken if already late
+            self.settle(at)
+            if self.late or self.used > self.budget:
+                self.broken(at)
         self.started, self.stopped, self.used, self.late = at, None, _ZERO, False
         self.runs += 1
         self.measure, self.budget, how = _budget(self.spec, at, self.calendar, promise)
@@ -215,10 +252,16 @@ class _Run:
                 self.late = True
         self.running_since = None
 
+    def broken(self, at: datetime) -> None:
+        """Note when this run passed its due time (for ``breached:<clock>``)."""
+        self.breaches.append(self.due if self.due is not None and self.due <= at else at)
+
     def stop(self, at: datetime, why: str) -> None:
         self.settle(at)
         self.stopped = at
         self.late = self.late or self.used > self.budget
+        if self.late:
+            self.broken(at)
         verdict = "missed" if self.late else "met"
         self.say(
             lambda: (
@@ -263,23 +306,45 @@ def _replay(
     now: datetime,
     explain: bool,
 ) -> ClockStatus:
+    return _status(_run(events, spec, calendar, explain), spec, now)
+
+
+def _run(
+    events: Sequence[tuple[Event, frozenset[str]]],
+    spec: ClockSpec,
+    calendar: WorkingTime,
+    explain: bool,
+) -> _Run:
+    """Replay one clock or duty over tagged events; the run says what happened."""
     r = _Run(spec, calendar, explain=explain)
     paused = False
     promise: datetime | None = None
     start, stop = frozenset(spec.start), frozenset(spec.stop)
     pause, resume = frozenset(spec.pause), frozenset(spec.resume)
-    promised_mode = spec.mode is ClockMode.PROMISED
+    agreed_mode = spec.mode in (ClockMode.PROMISED, ClockMode.APPOINTED)
+    # a duty outlives closure and may wait for a condition (DutySpec.when)
+    replaced = (
+        "the last promise is replaced (DL-5)"
+        if spec.mode is ClockMode.PROMISED
+        else "the last appointment is replaced (VIS-2)"
+    )
+    duty = spec if isinstance(spec, DutySpec) else None
+    is_duty = duty is not None
+    gate = frozenset(duty.when) if duty is not None else frozenset()
+    repeat = duty is not None and duty.repeat
+    seen = not gate
     for ev, tags in events:
         at = ev.at
+        seen = seen or not tags.isdisjoint(gate)
         active = r.started is not None and r.stopped is None
+        agreed = _agreed(ev, spec.mode) if agreed_mode else None
         if isinstance(ev, Promised):
             promise = ev.due
-            if promised_mode:
-                if active:
-                    r.say(lambda: f"{at.isoformat()} new time agreed: the last promise is "  # noqa: B023
-                                  "replaced (DL-5)")  # fmt: skip
-                r.begin(at, "promised", promise, paused)
-                continue
+        if agreed is not None and seen:
+            if active:
+                r.say(lambda: f"{at.isoformat()} new time agreed: {replaced}")  # noqa: B023
+            r.begin(at, ev.kind, agreed, paused)
+            continue
         # every other clock treats a promise like any event: it may start or stop them
         if active:
             if spec.pausable and r.running_since is not None and not tags.isdisjoint(pause):
@@ -288,9 +353,14 @@ def _replay(
             elif spec.pausable and r.running_since is None and not tags.isdisjoint(resume):
                 r.run_from(at)
                 r.say(lambda: f"{at.isoformat()} resumed; due {_iso(r.due)}")  # noqa: B023
-            elif not tags.isdisjoint(stop) or ev.kind == "closed":
-                r.stop(at, ev.kind)  # closing ends every deadline still running
-        elif r.started is None and not promised_mode and not tags.isdisjoint(start):
+            elif not tags.isdisjoint(stop) or (ev.kind == "closed" and not is_duty):
+                r.stop(at, ev.kind)  # closing ends every clock still running (not duties)
+        elif (
+            (r.started is None or (r.stopped is not None and repeat))
+            and not agreed_mode
+            and seen
+            and not tags.isdisjoint(start)
+        ):
             r.begin(at, ev.kind, promise, paused)
             if not tags.isdisjoint(stop):  # e.g. registered by customer service: IN-5 met
                 r.stop(at, "the same event")
@@ -307,7 +377,7 @@ def _replay(
             paused = True
         elif ev.kind in ("resumed", "closed"):
             paused = False
-    return _status(r, spec, now)
+    return r
 
 
 def _hours(d: timedelta) -> str:
@@ -327,13 +397,14 @@ def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
         waiting = ("not started: waiting for " + " / ".join(spec.start),)
         return ClockStatus(
             spec.name, spec.rule, ClockState.NOT_STARTED, None, None, None,
-            _ZERO, _ZERO, _ZERO, None, waiting, r.runs,
+            _ZERO, _ZERO, _ZERO, None, waiting, r.runs, tuple(r.breaches),
         )  # fmt: skip
     if r.stopped is not None:
         state = ClockState.MISSED if r.late else ClockState.MET
         return ClockStatus(
             spec.name, spec.rule, state, r.started, r.due, None, r.used,
             max(r.budget - r.used, _ZERO), r.budget, r.stopped, tuple(r.steps), r.runs,
+            tuple(r.breaches),
         )  # fmt: skip
     steps = r.steps
 
@@ -375,9 +446,12 @@ def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
                 f"due {_iso(due)}"
             )
         )
+    breaches = tuple(r.breaches)
+    if state is ClockState.BREACHED:
+        breaches += (due if due is not None and due <= now else now,)
     return ClockStatus(
         spec.name, spec.rule, state, r.started, due, at_risk_from, so_far,
-        max(r.budget - so_far, _ZERO), r.budget, None, tuple(steps), r.runs,
+        max(r.budget - so_far, _ZERO), r.budget, None, tuple(steps), r.runs, breaches,
     )  # fmt: skip
 
 
@@ -415,20 +489,137 @@ def breached_clocks(
     Pass ``statuses`` from :func:`compute_clocks` at the same ``now`` to avoid
     computing them twice.
     """
-    due: list[ClockStatus] = []
     if statuses is None:
         statuses = compute_clocks(complaint, pack, calendar, now)
-    for status in statuses:
-        spec = pack.clock(status.name)
-        if not (spec.escalate_on_breach and status.is_breached and status.started_at):
-            continue
-        started = status.started_at
-        done = any(
-            e.kind == "escalated"
-            and spec.name in getattr(e, "clock", "").split(",")
-            and e.at >= started
-            for e in complaint.events
-        )
-        if not done:
-            due.append(status)
-    return tuple(due)
+    return tuple(s for s in statuses if _unescalated(complaint, pack.clock(s.name), s))
+
+
+def _unescalated(complaint: Complaint, spec: ClockSpec, status: ClockStatus) -> bool:
+    if not (spec.escalate_on_breach and status.is_breached and status.started_at):
+        return False
+    started = status.started_at
+    return not any(
+        e.kind == "escalated"
+        and spec.name in getattr(e, "clock", "").split(",")
+        and e.at >= started
+        for e in complaint.events
+    )
+
+
+# --------------------------------------------------------------------------- duties
+
+
+@attrs.frozen
+class DutyStatus:
+    """One duty at ``now``: what is owed, by whom, by when, and how it stands.
+
+    ``clock`` is the duty's deadline computed like any clock (state, due,
+    at-risk time, derivation); ``duty`` is its declaration in the pack (owner,
+    discharging command, what it must record).
+    """
+
+    duty: DutySpec
+    clock: ClockStatus
+
+    @property
+    def name(self) -> str:
+        return self.duty.name
+
+    @property
+    def rule(self) -> str:
+        return self.duty.rule
+
+    @property
+    def state(self) -> ClockState:
+        return self.clock.state
+
+    @property
+    def due(self) -> datetime | None:
+        return self.clock.due
+
+    @property
+    def owed(self) -> bool:
+        """Started and not yet discharged (running, at risk, paused or breached)."""
+        return self.clock.is_open
+
+    def owner(self, lang: str = "en") -> str:
+        """Who owes it, for people: the handler and/or a department at a rung."""
+        d = self.duty
+        parts = []
+        if d.owner_handler:
+            parts.append("经办人" if lang.startswith("zh") else "the handler")
+        unit = " ".join(p for p in (d.owner_department, d.owner_rung) if p)
+        if unit:
+            parts.append(unit)
+        return (" / " if lang.startswith("zh") else " or ").join(parts)
+
+
+def compute_duties(
+    complaint: Complaint,
+    pack: RulePack,
+    calendar: WorkingTime,
+    now: datetime,
+    *,
+    explain: bool = True,
+) -> tuple[DutyStatus, ...]:
+    """Every duty of the pack for this complaint at ``now`` (DL-5, REC-2, IN-6 …).
+
+    Pure and repeatable like :func:`compute_clocks`.  A duty started by
+    ``breached:<clock>`` starts at the moment that clock's run passed its due
+    time, whether or not anyone has noticed yet (a broken promise owes an
+    apology from the minute it was broken).
+    """
+    require_aware(now, "now")
+    if not pack.duties:
+        return ()
+    events = _with_breaches(_tagged(complaint, now), pack, calendar, now)
+    return tuple(
+        DutyStatus(duty, _replay(events, duty, calendar, now, explain)) for duty in pack.duties
+    )
+
+
+def breached_duties(
+    complaint: Complaint,
+    statuses: Sequence[DutyStatus],
+) -> tuple[DutyStatus, ...]:
+    """DL-7, ESC-2: breached duties whose breach has not been escalated yet (once per run)."""
+    return tuple(s for s in statuses if _unescalated(complaint, s.duty, s.clock))
+
+
+@attrs.frozen(kw_only=True)
+class _Breach(Event):
+    """Derived, never stored: the moment a clock's deadline passed."""
+
+    kind: ClassVar[str] = "breached"
+    clock: str
+
+
+def _with_breaches(
+    events: list[tuple[Event, frozenset[str]]],
+    pack: RulePack,
+    calendar: WorkingTime,
+    now: datetime,
+) -> list[tuple[Event, frozenset[str]]]:
+    """The tagged events with a ``breached:<clock>`` marker where each clock's run broke."""
+    wanted = {
+        tag[len(BREACHED_TAG) :]
+        for duty in pack.duties
+        for tag in (*duty.start, *duty.stop, *duty.when)
+        if tag.startswith(BREACHED_TAG)
+    }
+    markers: list[tuple[Event, frozenset[str]]] = []
+    for spec in pack.clocks:
+        if spec.name in wanted:
+            status = _status(_run(events, spec, calendar, False), spec, now)
+            tags = frozenset(("breached", BREACHED_TAG + spec.name))
+            markers += [
+                (_Breach(at=at, actor="", clock=spec.name), tags)
+                for at in status.breaches
+                if at <= now
+            ]
+    if not markers:
+        return events
+    # a breach comes after the events of its own moment: met exactly on time is met
+    merged = [(ev, tags, 0) for ev, tags in events] + [(ev, tags, 1) for ev, tags in markers]
+    merged.sort(key=lambda item: (_utc(item[0].at), item[2]))
+    return [(ev, tags) for ev, tags, _ in merged]
