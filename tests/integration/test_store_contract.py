@@ -522,8 +522,11 @@ def test_a_v1_file_is_migrated_on_open(tmp_path: Path) -> None:
     assert migrate(conn, target=1) == 0
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
     conn.execute("ATTACH DATABASE ? AS src", (str(source),))
-    for table in ("complaints", "events", "projection", "outbox"):
+    v1_projection = [r[1] for r in conn.execute("PRAGMA main.table_info(projection)")]
+    for table in ("complaints", "events", "outbox"):
         conn.execute(f"INSERT INTO main.{table} SELECT * FROM src.{table}")
+    columns = ", ".join(v1_projection)
+    conn.execute(f"INSERT INTO main.projection SELECT {columns} FROM src.projection")
     conn.execute("DETACH DATABASE src")
     conn.close()
 

@@ -23,6 +23,7 @@ order is time order and the indexes answer "due before t".
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import threading
@@ -54,13 +55,14 @@ from complaintcore.adapters.chain import (
     parse_utc,
     to_utc_text,
 )
+from complaintcore.core.concentration import complainant_key
 from complaintcore.core.errors import (
     ComplaintCoreError,
     ConcurrencyConflictError,
     InvalidInputError,
     UnknownComplaintError,
 )
-from complaintcore.core.models import Complaint, Event
+from complaintcore.core.models import Complainant, Complaint, Event
 from complaintcore.desk.ports import ComplaintRow, Notification, OutboxItem, VerifyReport
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SchemaVersionError", "SqliteStore"]
@@ -165,12 +167,54 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END""",
         ),
     ),
+    # v3: what grouping needs (HDL-5): the building, a complainant key and the
+    # concentrated issue in the projection, with indexes for "open complaints of
+    # this site and category received near t" and "the members of an issue".
+    # Existing rows are filled in by _fill_v3 in the same transaction.
+    (
+        3,
+        (
+            "ALTER TABLE projection ADD COLUMN building TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE projection ADD COLUMN complainant_key TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE projection ADD COLUMN issue TEXT NOT NULL DEFAULT ''",
+            "CREATE INDEX projection_similar ON projection (site, category, received_at)"
+            " WHERE status <> 'closed'",
+            "CREATE INDEX projection_issue ON projection (issue) WHERE issue <> ''",
+        ),
+    ),
 )
 """``(version, statements)`` applied in order, each version in one transaction.
 
 Never edit a released entry: add a new version.  ``PRAGMA user_version`` holds
 the version a file is at.
 """
+
+
+def _fill_v3(conn: sqlite3.Connection) -> None:
+    """Give rows stored before v3 their building and complainant key (from the intake)."""
+    updates = []
+    for cid, intake_json in conn.execute(
+        "SELECT c.id, c.intake_json FROM complaints AS c JOIN projection AS p ON p.id = c.id"
+    ):
+        person = json.loads(intake_json).get("complainant", {})
+        try:
+            who = Complainant(
+                person.get("name", ""),
+                person.get("phone", ""),
+                person.get("room", ""),
+                person.get("building", ""),
+                person.get("site", ""),
+            )
+        except ComplaintCoreError:  # a malformed record: verify() reports it
+            continue
+        updates.append((who.building.strip(), complainant_key(who), cid))
+    conn.executemany(
+        "UPDATE projection SET building = ?, complainant_key = ? WHERE id = ?", updates
+    )
+
+
+_FILL = {3: _fill_v3}
+"""Data fixes run after a version's statements, in the same transaction."""
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -179,7 +223,7 @@ _BATCH = 256
 
 _ROW_COLUMNS = (
     "id, status, received_at, version, site, department, category, grade, channel, "
-    "validity, kind, handler, rung, next_due, idempotency_key"
+    "validity, kind, handler, rung, next_due, idempotency_key, building, complainant_key, issue"
 )
 
 
@@ -198,6 +242,8 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
             if found < version <= target:
                 for sql in statements:
                     conn.execute(sql)
+                if version in _FILL:
+                    _FILL[version](conn)
                 conn.execute(f"PRAGMA user_version = {int(version)}")
     except BaseException:
         if conn.in_transaction:
@@ -420,7 +466,8 @@ class SqliteStore:
             conn.execute(
                 "UPDATE projection SET status = ?, received_at = ?, version = ?, site = ?,"
                 " department = ?, category = ?, grade = ?, channel = ?, validity = ?,"
-                " kind = ?, handler = ?, rung = ?, next_due = ?, idempotency_key = ?"
+                " kind = ?, handler = ?, rung = ?, next_due = ?, idempotency_key = ?,"
+                " building = ?, complainant_key = ?, issue = ?"
                 " WHERE id = ?",
                 (*params[1:], complaint_id),
             )
@@ -486,6 +533,53 @@ class SqliteStore:
             sql += " LIMIT ?"
             args.append(limit)
         return [_row_from(r) for r in self._conn().execute(sql, args).fetchall()]
+
+    def open_similar(
+        self,
+        *,
+        site: str,
+        category: str,
+        since: datetime,
+        until: datetime,
+        building: str | None = None,
+        limit: int | None = None,
+    ) -> list[ComplaintRow]:
+        """HDL-5: open complaints of ``site`` (and ``building``) and ``category``
+        received in ``[since, until]``, oldest first.
+
+        Answered from the partial index ``projection_similar`` (open rows only),
+        so the cost follows the few rows that match, not the size of the file.
+        """
+        check_limit(limit)
+        sql = (
+            f"SELECT {_ROW_COLUMNS} FROM projection INDEXED BY projection_similar"
+            " WHERE status <> 'closed' AND site = ? AND category = ?"
+            " AND received_at >= ? AND received_at <= ?"
+        )
+        args: list[Any] = [
+            site,
+            category,
+            to_utc_text(since, "since"),
+            to_utc_text(until, "until"),
+        ]
+        if building is not None:
+            sql += " AND building = ?"
+            args.append(building)
+        sql += " ORDER BY received_at, id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        return [_row_from(r) for r in self._conn().execute(sql, args).fetchall()]
+
+    def issue_rows(self, issue: str) -> list[ComplaintRow]:
+        """HDL-5: every complaint linked to ``issue``, oldest first (index ``projection_issue``)."""
+        if not isinstance(issue, str) or not issue:
+            raise InvalidInputError("issue", "expected the id of a concentrated issue")
+        sql = (
+            f"SELECT {_ROW_COLUMNS} FROM projection INDEXED BY projection_issue"
+            " WHERE issue <> '' AND issue = ? ORDER BY received_at, id"
+        )
+        return [_row_from(r) for r in self._conn().execute(sql, (issue,)).fetchall()]
 
     def complaints(self) -> Iterator[Complaint]:
         """Every complaint, in id order, read a batch at a time.
@@ -707,6 +801,9 @@ def _row_params(row: ComplaintRow, version: int, key: str) -> tuple[Any, ...]:
         row.rung,
         None if row.next_due is None else to_utc_text(row.next_due, "row.next_due"),
         key,
+        row.building,
+        row.complainant_key,
+        row.issue,
     )
 
 
@@ -727,6 +824,9 @@ def _row_from(r: Sequence[Any]) -> ComplaintRow:
         rung=r[12],
         next_due=None if r[13] is None else parse_utc(r[13]),
         idempotency_key=r[14],
+        building=r[15],
+        complainant_key=r[16],
+        issue=r[17],
     )
 
 
@@ -806,7 +906,7 @@ def _create_in(conn: sqlite3.Connection, p: _Prepared) -> Complaint:
     _insert_events(conn, complaint.id, 0, genesis_hash(p.intake_json), p.events, p.bodies)
     conn.execute(
         f"INSERT INTO projection ({_ROW_COLUMNS}) VALUES "
-        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         p.params,
     )
     _insert_outbox(conn, p.entries)

@@ -294,8 +294,9 @@ class Concentration:
     within ``window`` of each other are one **concentrated issue** once
     ``min_complainants`` distinct complainants have complained; within
     ``group_window``, ``group_complainants`` of them make a **group incident**
-    reported to the pack's ``group_report_rung`` at once.  ``0`` turns either
-    off; ``ignore_categories`` are never grouped (a catch-all category).
+    reported to the pack's ``group_report_rung`` at once (``group_window`` is
+    not longer than ``window``).  ``0`` turns either off; ``ignore_categories``
+    are never grouped (a catch-all category).
     """
 
     scope: GroupScope = GroupScope.BUILDING
@@ -312,7 +313,7 @@ class Concentration:
     @property
     def reach(self) -> timedelta:
         """How far either side of a complaint its fellow members may have been received."""
-        return max(self.window.timedelta, self.group_window.timedelta)
+        return self.window.timedelta if self.min_complainants else self.group_window.timedelta
 
 
 @attrs.frozen

@@ -37,6 +37,17 @@ TOPICS: dict[str, tuple[str, str]] = {
         "书面投诉已关闭，请主管签署",
         "Written complaint closed: supervisor sign-off (REC-6)",
     ),
+    "duty_owed": ("您有一项待履行的职责", "A duty is owed"),
+    "duty_at_risk": ("待履行职责即将到期", "A duty is due soon (DL-7)"),
+    "duty_overdue": ("待履行职责已超时", "A duty is overdue (DL-7)"),
+    "concentrated_issue": (
+        "集中反映的问题：请统一安排解释",
+        "Concentrated issue: one unified explanation for everyone (HDL-5)",
+    ),
+    "group_incident": (
+        "群体事件：请立即处理",
+        "Group incident: reported to you at once (HDL-6)",
+    ),
 }
 
 

@@ -158,6 +158,11 @@ class ComplaintRow:
     rung: str = ""
     next_due: datetime | None = None
     idempotency_key: str = ""
+    building: str = ""
+    complainant_key: str = ""
+    """Six hex digits telling complainants apart in a group (HDL-5); reveals no one."""
+    issue: str = ""
+    """The concentrated issue the complaint belongs to (HDL-5), or ``""``."""
 
 
 @attrs.frozen
@@ -212,6 +217,24 @@ class ComplaintStore(Protocol):
         due_before: datetime | None = None,
         limit: int | None = None,
     ) -> list[ComplaintRow]: ...
+
+    def open_similar(
+        self,
+        *,
+        site: str,
+        category: str,
+        since: datetime,
+        until: datetime,
+        building: str | None = None,
+        limit: int | None = None,
+    ) -> list[ComplaintRow]:
+        """HDL-5: open complaints of a site (and building) and category received in
+        ``[since, until]``, oldest first; answered from an index, never a scan."""
+        ...
+
+    def issue_rows(self, issue: str) -> list[ComplaintRow]:
+        """HDL-5: every complaint linked to a concentrated issue, oldest first."""
+        ...
 
     def complaints(self) -> Iterator[Complaint]: ...
 

@@ -20,7 +20,23 @@ import attrs
 import pluggy
 
 from complaintcore.core.calendar import WorkingCalendar
-from complaintcore.core.deadlines import ClockState, ClockStatus, breached_clocks, compute_clocks
+from complaintcore.core.concentration import (
+    GroupDecision,
+    Member,
+    complainant_key,
+    decide_group,
+    group_key,
+)
+from complaintcore.core.deadlines import (
+    BREACHED_TAG,
+    ClockState,
+    ClockStatus,
+    DutyStatus,
+    breached_clocks,
+    breached_duties,
+    compute_clocks,
+    compute_duties,
+)
 from complaintcore.core.errors import (
     AccessDeniedError,
     ComplaintCoreError,
@@ -36,8 +52,10 @@ from complaintcore.core.models import (
     Complaint,
     Escalated,
     Event,
+    Grouped,
     Intake,
     Replied,
+    Status,
     Trigger,
     Validity,
     Visited,
@@ -45,15 +63,17 @@ from complaintcore.core.models import (
     require_aware,
 )
 from complaintcore.core.privacy import redact
-from complaintcore.core.rulepack import RulePack
+from complaintcore.core.rulepack import GroupScope, RulePack
 from complaintcore.core.workflow import (
     Assess,
     Assign,
     Classify,
     Command,
     Escalate,
+    Group,
     Register,
     Regrade,
+    Reply,
     decide,
     evolve,
     new_complaint,
@@ -72,18 +92,26 @@ from complaintcore.desk.ports import (
     VerifyReport,
 )
 
-__all__ = ["DeliveryReport", "Desk", "SweepReport"]
+__all__ = ["DeliveryReport", "Desk", "IssueReport", "SweepReport"]
 
 log = logging.getLogger("complaintcore.desk")
 
 _CONFLICT_RETRIES = 5
 _CLAIM_BATCH = 10
+_GROUP_CANDIDATES = 500
+"""Open complaints read per grouping query: far more than any threshold needs."""
 Outbox = list[tuple[str, Notification]]
 
 
 @attrs.frozen
 class SweepReport:
-    """What one sweep did: complaints looked at, escalations, warnings, regrades."""
+    """What one sweep did: complaints looked at, escalations, warnings, regrades.
+
+    ``escalated`` pairs a complaint id with each clock or duty whose breach
+    moved it up.  ``duties_owed`` counts owners told of a duty that started
+    without an event (a broken promise owes an apology), ``duties_at_risk``
+    warnings, and ``duties_overdue`` the (complaint id, duty) breached so far.
+    """
 
     examined: int = 0
     escalated: tuple[tuple[str, str], ...] = ()
@@ -91,6 +119,53 @@ class SweepReport:
     regraded: tuple[str, ...] = ()
     reported_late: int = 0
     conflicts: int = 0
+    duties_owed: int = 0
+    duties_at_risk: int = 0
+    duties_overdue: tuple[tuple[str, str], ...] = ()
+
+
+@attrs.frozen
+class IssueReport:
+    """HDL-5: one command given to every member of a concentrated issue.
+
+    ``done`` are the complaints it was recorded on; ``skipped`` the others with
+    the one-line reason (closed meanwhile, or refused for that complaint).
+    """
+
+    issue: str
+    done: tuple[str, ...] = ()
+    skipped: tuple[tuple[str, str], ...] = ()
+
+
+@attrs.define
+class _Draft:
+    """A complaint received but not yet stored (bulk intake holds a batch of them)."""
+
+    complaint: Complaint
+    events: list[Event]
+    outbox: Outbox
+
+
+@attrs.frozen
+class _Links:
+    """Stored complaints to link to an issue once the complaint that decided it is in."""
+
+    decision: GroupDecision
+    ids: tuple[str, ...]
+    incident_all: bool
+
+
+@attrs.define
+class _Swept:
+    """What sweeping one complaint did (see :class:`SweepReport`)."""
+
+    escalated: list[str]
+    regraded: bool
+    warned: int
+    late: int
+    owed: int = 0
+    duty_risk: int = 0
+    overdue: list[str] = attrs.Factory(list)
 
 
 @attrs.frozen
@@ -139,6 +214,8 @@ class Desk:
         )
         self.retry = retry or RetryPolicy()
         self._new_id = id_factory or _default_id
+        # Tags after which a duty may be owed: without one, no duty is computed.
+        self._duty_triggers = _duty_triggers(pack)
         # Outbox items a thread of this desk is sending: claimed under the lock,
         # so threads sharing one desk never send the same item twice.
 
@@ -200,6 +277,20 @@ class Desk:
     def clocks(self, complaint_id: str, now: datetime) -> tuple[ClockStatus, ...]:
         return compute_clocks(self.get(complaint_id), self.pack, self.calendar, now)
 
+    def duties(self, complaint_id: str, now: datetime) -> tuple[DutyStatus, ...]:
+        """What the pack's duties stand at for this complaint at ``now`` (DL-5, REC-2, IN-6 …).
+
+        Each has its clock (state, due, derivation), its owner and the command
+        that discharges it; ``owed`` ones are started and not yet done.
+        """
+        return compute_duties(self.get(complaint_id), self.pack, self.calendar, now)
+
+    def issue(self, issue: str) -> list[ComplaintRow]:
+        """HDL-5: the complaints linked to a concentrated issue, oldest first."""
+        if not isinstance(issue, str) or not issue.strip():
+            raise InvalidInputError("issue", "expected the id of a concentrated issue")
+        return self.store.issue_rows(issue)
+
     def rows(self, **filters: Any) -> list[ComplaintRow]:
         return self.store.rows(**filters)
 
@@ -248,10 +339,13 @@ class Desk:
             known = self.store.find_by_key(intake.idempotency_key)
             if known is not None:
                 return known
-        complaint, events, outbox = self._intake(intake, now, actor, complaint_id, route, validity)
-        stored = self.store.create(complaint, self._row(complaint, now), outbox)
+        draft = _Draft(*self._intake(intake, now, actor, complaint_id, route, validity))
+        links = self._group(draft, now, {})
+        complaint = draft.complaint
+        stored = self.store.create(complaint, self._row(complaint, now), draft.outbox)
         if stored.id == complaint.id:  # not a retried submission
-            self._after_commit(stored, events, now, deliver=bool(outbox))
+            self._after_commit(stored, draft.events, now, deliver=bool(draft.outbox))
+            self._link(links, now)
         return stored
 
     def receive_many(
@@ -270,32 +364,45 @@ class Desk:
         the store supports it), and notifications are delivered after each batch.
         """
         require_aware(now, "now")
-        pending: list[tuple[Complaint, Sequence[Event], Outbox] | ComplaintCoreError] = []
+        pending: list[_Draft | ComplaintCoreError] = []
+        # HDL-5: drafts of this batch by group key, grouped with the stored ones
+        grouping: dict[tuple[str, str, str], list[_Draft]] = {}
+        links: list[_Links] = []
 
         def flush() -> Iterator[Complaint | ComplaintCoreError]:
             todo = [p for p in pending if not isinstance(p, ComplaintCoreError)]
-            items = [(c, self._row(c, now), box) for c, _, box in todo]
+            items = [(d.complaint, self._row(d.complaint, now), d.outbox) for d in todo]
             if isinstance(self.store, BatchComplaintStore):
                 stored = iter(self.store.create_many(items))
             else:
                 stored = iter([self._create_one(*item) for item in items])
+            results: list[Complaint | ComplaintCoreError] = []
             for p in pending:
                 if isinstance(p, ComplaintCoreError):
-                    yield p
+                    results.append(p)
                     continue
                 result = next(stored)
-                if not isinstance(result, ComplaintCoreError) and result.id == p[0].id:
-                    self._after_commit(result, p[1], now, deliver=False)
-                yield result
+                if not isinstance(result, ComplaintCoreError) and result.id == p.complaint.id:
+                    self._after_commit(result, p.events, now, deliver=False)
+                results.append(result)
             pending.clear()
+            grouping.clear()
+            for found in links:  # members stored before this batch: linked once it is in
+                self._link(found, now)
+            links.clear()
             try:
                 self._deliver_due(now)
             except Exception:  # committed: the outbox keeps the messages for the next try
                 log.exception("delivering notifications failed after a batch")
+            yield from results
 
         for intake in intakes:
             try:  # a known idempotency key is caught by the store, which returns the stored one
-                pending.append(self._intake(intake, now, None, None, route, validity))
+                draft = _Draft(*self._intake(intake, now, None, None, route, validity))
+                found = self._group(draft, now, grouping)
+                if found is not None:
+                    links.append(found)
+                pending.append(draft)
             except ComplaintCoreError as exc:
                 pending.append(exc)
             if len(pending) >= batch:
@@ -318,7 +425,7 @@ class Desk:
         complaint_id: str | None,
         route: bool,
         validity: Validity | str | None = None,
-    ) -> tuple[Complaint, Sequence[Event], Outbox]:
+    ) -> tuple[Complaint, list[Event], Outbox]:
         """Register, classify, assess if known, and route in memory: the first events."""
         if not isinstance(intake, Intake):
             raise InvalidInputError("intake", f"expected Intake, got {type(intake).__name__}")
@@ -353,7 +460,10 @@ class Desk:
                 )
                 more = decide(complaint, assign, self.pack, now)
                 complaint, events = evolve(complaint, more), [*events, *more]
-        return complaint, events, self._outbox_for(complaint, events, now)
+        outbox = self._outbox_for(complaint, events, now) + self._duty_outbox(
+            complaint, events, now
+        )
+        return complaint, events, outbox
 
     def _classify_command(self, complaint: Complaint, actor: str) -> Classify:
         if self.pm is not None and self._classifiers:
@@ -361,6 +471,201 @@ class Desk:
             if found is not None:
                 return Classify(actor=actor, category=found.category, department=found.department)
         return Classify(actor=actor)
+
+    # ------------------------------------------------------------------ grouping
+
+    def _group(
+        self,
+        draft: _Draft,
+        now: datetime,
+        batch: dict[tuple[str, str, str], list[_Draft]],
+    ) -> _Links | None:
+        """HDL-5, HDL-6: link a new complaint to the concentrated issue it belongs to.
+
+        The candidates are the store's open complaints of the same group (one
+        indexed query, never a scan) and the drafts of the same bulk batch.  The
+        new complaint and the batch's drafts are linked in memory; stored
+        members are returned, to be linked once the new one is stored.
+        """
+        rule = self.pack.concentration
+        complaint = draft.complaint
+        key = group_key(complaint, rule)
+        if key is None:
+            return None
+        site, building, category = key
+        t = complaint.intake.received_at
+        rows = self.store.open_similar(
+            site=site,
+            category=category,
+            since=t - rule.reach,
+            until=t + rule.reach,
+            building=building if rule.scope is GroupScope.BUILDING else None,
+            limit=_GROUP_CANDIDATES,
+        )
+        fellows = batch.setdefault(key, [])
+        drafts = {d.complaint.id: d for d in fellows}
+        candidates = [
+            Member(r.id, r.received_at, r.complainant_key, r.issue)
+            for r in rows
+            if r.id not in drafts and r.id != complaint.id
+        ]
+        candidates += [
+            Member(
+                d.complaint.id,
+                d.complaint.intake.received_at,
+                complainant_key(d.complaint.intake.complainant),
+                d.complaint.state.issue,
+            )
+            for d in fellows
+        ]
+        fellows.append(draft)
+        me = Member(complaint.id, t, complainant_key(complaint.intake.complainant))
+        decision = decide_group(me, candidates, rule)
+        if decision is None:
+            return None
+        self._apply_group(draft, decision, now, tell=True)
+        for other in drafts.values():
+            state = other.complaint.state
+            if other.complaint.id in decision.link or (
+                decision.became_incident and state.issue == decision.issue
+            ):
+                self._apply_group(other, decision, now, tell=False)
+        stored = tuple(i for i in decision.link if i not in drafts)
+        if stored or decision.became_incident:
+            return _Links(decision, stored, decision.became_incident)
+        return None
+
+    def _group_command(self, complaint: Complaint, decision: GroupDecision) -> Group:
+        members = decision.members
+        if complaint.id not in members:
+            members = (*members, complaint.id)
+        return Group(
+            actor=access.SYSTEM_ACTOR,
+            issue=decision.issue,
+            members=members,
+            complainants=decision.complainants,
+            incident=decision.incident,
+        )
+
+    def _apply_group(
+        self, draft: _Draft, decision: GroupDecision, now: datetime, *, tell: bool
+    ) -> None:
+        """Link a draft (not stored yet) to the issue, in memory."""
+        complaint = draft.complaint
+        try:
+            more = decide(complaint, self._group_command(complaint, decision), self.pack, now)
+        except ComplaintCoreError as exc:  # in another issue, say: it stays out of this one
+            log.info("%s not linked to issue %s: %s", complaint.id, decision.issue, exc)
+            return
+        if not more:
+            return
+        more = (*more, *self._follow_ups(evolve(complaint, more), access.SYSTEM_ACTOR, now))
+        after = evolve(complaint, more)
+        draft.outbox += self._outbox_for(after, more, now) + self._duty_outbox(after, more, now)
+        if tell:
+            draft.outbox += self._issue_outbox(after, decision, now)
+        draft.complaint, draft.events = after, [*draft.events, *more]
+
+    def _issue_outbox(self, complaint: Complaint, decision: GroupDecision, now: datetime) -> Outbox:
+        """Customer service hears of a new concentrated issue (HDL-5); the group report
+        rung of a group incident, at once (HDL-6)."""
+        if not self.notifiers:
+            return []
+        members = self._members()
+        site = complaint.intake.site or complaint.intake.complainant.site
+        detail = (
+            f"问题编号 / issue: {decision.issue}",
+            f"投诉人数 / complainants: {decision.complainants}",
+            f"相关投诉 / complaints: {', '.join(decision.members)}",
+        )
+        box: Outbox = []
+        if decision.formed:
+            for m in access.recipients(
+                members, site=site, department=self.pack.customer_service, at=now
+            ):
+                box += self._fan(complaint, "concentrated_issue", m, now, decision.issue, detail)
+        if decision.became_incident and self.pack.group_report_rung:
+            for m in access.recipients(
+                members, site=site, rung=self.pack.group_report_rung, at=now
+            ):
+                box += self._fan(complaint, "group_incident", m, now, decision.issue, detail)
+        return box
+
+    def _link(self, links: _Links | None, now: datetime) -> None:
+        """Link stored members to an issue, each in its own transaction.
+
+        A member that cannot be linked (closed meanwhile, in another issue) is
+        left out; one that is not linked because the process stopped is picked
+        up by the next complaint of the same group, which finds it unlinked.
+        """
+        if links is None:
+            return
+        decision = links.decision
+        ids = list(links.ids)
+        if links.incident_all:
+            ids += [
+                r.id
+                for r in self.store.issue_rows(decision.issue)
+                if r.status != Status.CLOSED.value and r.id not in ids
+            ]
+        for cid in ids:
+            for _attempt in range(_CONFLICT_RETRIES):
+                try:
+                    complaint = self.store.load(cid)
+                    command = self._group_command(complaint, decision)
+                    events = decide(complaint, command, self.pack, now)
+                    if events:
+                        follow = self._follow_ups(evolve(complaint, events), command.actor, now)
+                        self._commit(complaint, (*events, *follow), now)
+                except ConcurrencyConflictError:
+                    continue
+                except ComplaintCoreError as exc:
+                    log.info("%s not linked to issue %s: %s", cid, decision.issue, exc)
+                break
+
+    def act_on_issue(self, issue: str, command: Command, *, now: datetime) -> IssueReport:
+        """HDL-5: run one command on every open complaint of a concentrated issue.
+
+        The command is checked against the first member before anything is
+        written, so bad input (an empty message, an actor who may not act) is
+        one error and no event.  Each member is then its own transaction; a
+        member refused on its own account (closed meanwhile) is reported in
+        ``skipped`` with the reason, and the others go on.
+        """
+        require_aware(now, "now")
+        rows = [r for r in self.issue(issue) if r.status != Status.CLOSED.value]
+        if not rows:
+            raise InvalidInputError("issue", "no open complaint belongs to this issue")
+        first = self.store.load(rows[0].id)
+        access.authorize(first, command, self.directory.get(command.actor), self.pack)
+        decide(first, command, self.pack, now)
+        done: list[str] = []
+        skipped: list[tuple[str, str]] = []
+        for row in rows:
+            for attempt in range(_CONFLICT_RETRIES):
+                try:
+                    self.act(row.id, command, now=now)
+                    done.append(row.id)
+                except ConcurrencyConflictError as exc:
+                    if attempt + 1 < _CONFLICT_RETRIES:
+                        continue
+                    skipped.append((row.id, str(exc)))
+                except ComplaintCoreError as exc:
+                    skipped.append((row.id, str(exc)))
+                break
+        return IssueReport(issue, tuple(done), tuple(skipped))
+
+    def explain_all(
+        self, issue: str, *, actor: str, message: str, now: datetime, final: bool = False
+    ) -> IssueReport:
+        """HDL-5: one unified explanation, recorded as a reply on every open member.
+
+        Each member's reply is an explanation (``replied:explanation``, and
+        ``replied:final`` with ``final=True``), so each member's own clocks stop
+        as if it had been answered on its own (DL-1, DL-3).
+        """
+        command = Reply(actor=actor, message=message, explanation=True, final=final, issue=issue)
+        return self.act_on_issue(issue, command, now=now)
 
     # ------------------------------------------------------------------ acting
 
@@ -401,6 +706,11 @@ class Desk:
             raise deny("unknown staff member: not in the staff directory")
         if not member.works_at(site):
             raise deny("works at another site")
+        if complaint.awaiting_site_consent and not access.is_head_office(member, self.pack):
+            raise deny(
+                "a bypass complaint stays with head office until the complainant "
+                "consents to the site handling it (IN-6)"
+            )
         if member.rung != command.rung:
             raise InvalidInputError("rung", f"{member.staff_id} is at rung {member.rung}")
 
@@ -443,7 +753,11 @@ class Desk:
         outbox: Outbox | None = None,
     ) -> Complaint:
         after = evolve(complaint, events)
-        box = self._outbox_for(after, events, now) + (outbox or [])
+        box = (
+            self._outbox_for(after, events, now)
+            + self._duty_outbox(after, events, now)
+            + (outbox or [])
+        )
         self.store.append(complaint.id, complaint.version, events, self._row(after, now), box)
         self._after_commit(after, events, now, deliver=bool(box))
         return after
@@ -467,16 +781,20 @@ class Desk:
     def sweep(self, now: datetime, *, limit: int = 10_000) -> SweepReport:
         """Apply what deadlines call for; safe to run repeatedly and concurrently.
 
-        Breached clocks escalate once per run (ESC-2, DL-7), a department late on
-        its clock is reported (ESC-6), at-risk clocks warn the handler once
-        (DL-7), and a month-old valid complaint turns major (DL-6).  Concurrent
-        sweeps meet at the store's version check; the loser reloads and finds
-        nothing left to do.
+        Breached clocks and duties escalate once per run (ESC-2, DL-7), a
+        department late on its clock is reported (ESC-6), at-risk clocks warn
+        the handler once (DL-7), and a month-old valid complaint turns major
+        (DL-6).  Duties are told to their owners when they fall due without an
+        event (an apology owed for a broken promise), warned when at risk and
+        reported when overdue; a closed complaint still owes its duties but is
+        not escalated.  Concurrent sweeps meet at the store's version check; the
+        loser reloads and finds nothing left to do.
         """
         require_aware(now, "now")
         escalated: list[tuple[str, str]] = []
         regraded: list[str] = []
-        at_risk = late = conflicts = examined = 0
+        overdue: list[tuple[str, str]] = []
+        at_risk = late = conflicts = examined = owed = duty_risk = 0
         for row in self.store.rows(due_before=now, limit=limit):
             examined += 1
             for _attempt in range(_CONFLICT_RETRIES):
@@ -485,15 +803,28 @@ class Desk:
                 except ConcurrencyConflictError:
                     conflicts += 1
                     continue
-                escalated += [(row.id, c) for c in result[0]]
-                regraded += [row.id] if result[1] else []
-                at_risk += result[2]
-                late += result[3]
+                escalated += [(row.id, c) for c in result.escalated]
+                regraded += [row.id] if result.regraded else []
+                at_risk += result.warned
+                late += result.late
+                owed += result.owed
+                duty_risk += result.duty_risk
+                overdue += [(row.id, d) for d in result.overdue]
                 break
         self._deliver_due(now)
-        return SweepReport(examined, tuple(escalated), at_risk, tuple(regraded), late, conflicts)
+        return SweepReport(
+            examined,
+            tuple(escalated),
+            at_risk,
+            tuple(regraded),
+            late,
+            conflicts,
+            owed,
+            duty_risk,
+            tuple(overdue),
+        )
 
-    def _sweep_one(self, complaint_id: str, now: datetime) -> tuple[list[str], bool, int, int]:
+    def _sweep_one(self, complaint_id: str, now: datetime) -> _Swept:
         complaint = self.store.load(complaint_id)
         start = complaint
         system = access.SYSTEM_ACTOR
@@ -503,68 +834,86 @@ class Desk:
         members = self._members()
         site = complaint.intake.site or complaint.intake.complainant.site
         late = warned = 0
-        if not complaint.is_open:
-            self.store.append(complaint.id, complaint.version, (), self._row(complaint, now), ())
-            return [], False, 0, 0
-        breached = breached_clocks(complaint, self.pack, self.calendar, now)
-        if breached:
-            # One rung per sweep however many clocks broke together (they usually
-            # share one cause); the event names them all, so none escalates again.
-            names = ",".join(s.name for s in breached)
-            try:
-                more = decide(
-                    complaint,
-                    Escalate(actor=system, trigger=Trigger.DEADLINE_MISSED, clock=names),
-                    self.pack,
-                    now,
-                )
-            except EscalationError:
-                more = ()  # at the top already: the top rung was told when it got it
-            if more:
-                complaint = evolve(complaint, more)
-                events += more
-                escalated += [s.name for s in breached]
-        for status in breached:
-            spec = self.pack.clock(status.name)
-            # ESC-6: a late department is reported, at the top rung too (the key
-            # makes it once per clock run even if the complaint is swept again).
-            if spec.report_to:
-                for m in access.recipients(members, site=site, department=spec.report_to, at=now):
-                    outbox += self._fan(
-                        complaint,
-                        "late_department",
-                        m,
-                        now,
-                        f"{status.name}#{status.run}",
-                        (
-                            f"时限 / clock: {spec.zh} / {spec.en}",
-                            f"部门 / department: {complaint.state.department}",
-                        ),
-                    )
-                    late += 1
         regraded = False
-        try:
-            more = decide(complaint, Regrade(actor=system), self.pack, now)
-        except ComplaintCoreError:  # not gradable: not a valid complaint (VAL-4)
-            more = ()
-        if more:
-            complaint, events, regraded = evolve(complaint, more), [*events, *more], True
-        if events:  # up for a grade its rung cannot handle, and routed at the new rung
-            more = self._follow_ups(complaint, system, now)
-            complaint, events = evolve(complaint, more), [*events, *more]
-        for status in compute_clocks(complaint, self.pack, self.calendar, now):
-            if status.state is ClockState.AT_RISK and complaint.state.handler:
-                handler = self.directory.get(complaint.state.handler)
-                if handler is not None:
-                    outbox += self._fan(
+        duties = self._duties_now(complaint, now)
+        if complaint.is_open:
+            breached = breached_clocks(complaint, self.pack, self.calendar, now)
+            names = [s.name for s in breached] + [
+                s.name for s in breached_duties(complaint, duties)
+            ]
+            if names:
+                # One rung per sweep however many clocks broke together (they usually
+                # share one cause); the event names them all, so none escalates again.
+                try:
+                    more = decide(
                         complaint,
-                        "at_risk",
-                        handler,
+                        Escalate(
+                            actor=system, trigger=Trigger.DEADLINE_MISSED, clock=",".join(names)
+                        ),
+                        self.pack,
                         now,
-                        f"{status.name}#{status.run}",
-                        (f"时限 / clock: {status.name}, due {status.due}",),
                     )
-                    warned += 1
+                except EscalationError:
+                    more = ()  # at the top already: the top rung was told when it got it
+                if more:
+                    complaint = evolve(complaint, more)
+                    events += more
+                    escalated += names
+            for status in breached:
+                spec = self.pack.clock(status.name)
+                # ESC-6: a late department is reported, at the top rung too (the key
+                # makes it once per clock run even if the complaint is swept again).
+                if spec.report_to:
+                    for m in access.recipients(
+                        members, site=site, department=spec.report_to, at=now
+                    ):
+                        outbox += self._fan(
+                            complaint,
+                            "late_department",
+                            m,
+                            now,
+                            f"{status.name}#{status.run}",
+                            (
+                                f"时限 / clock: {spec.zh} / {spec.en}",
+                                f"部门 / department: {complaint.state.department}",
+                            ),
+                        )
+                        late += 1
+            try:
+                more = decide(complaint, Regrade(actor=system), self.pack, now)
+            except ComplaintCoreError:  # not gradable: not a valid complaint (VAL-4)
+                more = ()
+            if more:
+                complaint, events, regraded = evolve(complaint, more), [*events, *more], True
+            if events:  # up for a grade its rung cannot handle, and routed at the new rung
+                more = self._follow_ups(complaint, system, now)
+                complaint, events = evolve(complaint, more), [*events, *more]
+                duties = self._duties_now(complaint, now)  # a new grade may owe more
+            for status in compute_clocks(complaint, self.pack, self.calendar, now):
+                if status.state is ClockState.AT_RISK and complaint.state.handler:
+                    handler = self.directory.get(complaint.state.handler)
+                    if handler is not None:
+                        outbox += self._fan(
+                            complaint,
+                            "at_risk",
+                            handler,
+                            now,
+                            f"{status.name}#{status.run}",
+                            (f"时限 / clock: {status.name}, due {status.due}",),
+                        )
+                        warned += 1
+        swept = _Swept(escalated, regraded, warned, late)
+        for duty in duties:
+            if not duty.owed:
+                continue
+            swept.owed += 1
+            outbox += self._tell_owners(complaint, duty, "duty_owed", now, members)
+            if duty.state is ClockState.AT_RISK:
+                outbox += self._tell_owners(complaint, duty, "duty_at_risk", now, members)
+                swept.duty_risk += 1
+            elif duty.state is ClockState.BREACHED:
+                outbox += self._tell_owners(complaint, duty, "duty_overdue", now, members)
+                swept.overdue.append(duty.name)
         if events:
             after = evolve(start, events)
             box = self._outbox_for(after, events, now) + outbox
@@ -572,7 +921,7 @@ class Desk:
             self._after_commit(after, events, now)
         else:
             self.store.append(start.id, start.version, (), self._row(complaint, now), outbox)
-        return escalated, regraded, warned, late
+        return swept
 
     # ------------------------------------------------------------------ notifications
 
@@ -659,13 +1008,18 @@ class Desk:
         members = self._members()
         site = complaint.intake.site or complaint.intake.complainant.site
         box: Outbox = []
-        base = complaint.version - len(tuple(events))
+        events = tuple(events)
+        base = complaint.version - len(events)
+        # HDL-6: the group incident message covers every member's escalation
+        grouped = any(isinstance(e, Grouped) and e.incident for e in events)
         for offset, ev in enumerate(events, start=1):
             tag = f"v{base + offset}"
             if isinstance(ev, Assigned):
                 handler = self.directory.get(ev.handler)
                 if handler is not None:
                     box += self._fan(complaint, "assigned", handler, now, tag)
+            elif isinstance(ev, Escalated) and grouped and ev.trigger is Trigger.SERIOUS:
+                continue
             elif isinstance(ev, Escalated):
                 topic = "urgent" if ev.trigger is Trigger.SERIOUS else "escalated"
                 for m in access.recipients(members, site=site, rung=ev.to_rung, at=now):
@@ -729,6 +1083,61 @@ class Desk:
     def _members(self) -> Sequence[StaffMember]:
         return self.directory.members()
 
+    # ------------------------------------------------------------------ duties
+
+    def _may_owe(self, events: Iterable[Event]) -> bool:
+        """Whether these events could start any duty (cheap: tags only)."""
+        triggers = self._duty_triggers
+        return bool(triggers) and any(t in triggers for e in events for t in e.tags())
+
+    def _duties_now(self, complaint: Complaint, now: datetime) -> tuple[DutyStatus, ...]:
+        """The complaint's duties, skipping the work when none can have started."""
+        if not self._may_owe(complaint.events):
+            return ()
+        return compute_duties(complaint, self.pack, self.calendar, now, explain=False)
+
+    def _duty_outbox(self, complaint: Complaint, events: Sequence[Event], now: datetime) -> Outbox:
+        """Owners hear of the duties these events started (same transaction)."""
+        if not self.notifiers or not events or not self._may_owe(events):
+            return []
+        first = events[0].at
+        box: Outbox = []
+        for status in compute_duties(complaint, self.pack, self.calendar, now, explain=False):
+            started = status.clock.started_at
+            if status.owed and started is not None and started >= first:
+                box += self._tell_owners(complaint, status, "duty_owed", now)
+        return box
+
+    def _tell_owners(
+        self,
+        complaint: Complaint,
+        status: DutyStatus,
+        topic: str,
+        now: datetime,
+        members: Sequence[StaffMember] | None = None,
+    ) -> Outbox:
+        """One message per owner and run of the duty (the key makes it once)."""
+        if not self.notifiers:
+            return []
+        staff = members if members is not None else self._members()
+        duty = status.duty
+        due = status.due.isoformat() if status.due is not None else "-"
+        detail = [
+            f"职责 / duty: {duty.zh} / {duty.en}" + (f" ({duty.rule})" if duty.rule else ""),
+            f"期限 / due: {due}",
+        ]
+        if duty.command:
+            detail.append(f"办理 / to discharge it: {duty.command}")
+        people = access.duty_owners(complaint, duty, staff, now)
+        if topic == "duty_overdue" and duty.report_to:
+            site = complaint.intake.site or complaint.intake.complainant.site
+            people += access.recipients(staff, site=site, department=duty.report_to, at=now)
+        box: Outbox = []
+        key = f"{duty.name}#{status.clock.run}"
+        for person in {m.staff_id: m for m in people}.values():
+            box += self._fan(complaint, topic, person, now, key, detail)
+        return box
+
     def _row(self, complaint: Complaint, now: datetime) -> ComplaintRow:
         s = complaint.state
         return ComplaintRow(
@@ -747,19 +1156,35 @@ class Desk:
             rung=s.rung,
             next_due=self._next_due(complaint, now),
             idempotency_key=complaint.intake.idempotency_key,
+            building=complaint.intake.complainant.building.strip(),
+            complainant_key=complainant_key(complaint.intake.complainant),
+            issue=s.issue,
         )
 
     def _next_due(self, complaint: Complaint, now: datetime) -> datetime | None:
-        """When a sweep next has something to do for this complaint."""
-        if not complaint.is_open:
+        """When a sweep next has something to do for this complaint.
+
+        Open complaints: their clocks and duties.  Closed ones: only the duties
+        they still owe (an apology, a call back), which warn but never escalate.
+        """
+        is_open = complaint.is_open
+        duties = self._duties_now(complaint, now)
+        if not is_open and not any(d.owed for d in duties):
             return None
         top = len(self.pack.ladder) - 1
-        can_escalate = current_rung_index(complaint, self.pack) < top
-        statuses = compute_clocks(complaint, self.pack, self.calendar, now, explain=False)
-        pending = {
-            s.name
-            for s in breached_clocks(complaint, self.pack, self.calendar, now, statuses=statuses)
-        }
+        can_escalate = is_open and current_rung_index(complaint, self.pack) < top
+        pending: set[str] = set()
+        statuses: list[ClockStatus] = []
+        if is_open:
+            statuses += compute_clocks(complaint, self.pack, self.calendar, now, explain=False)
+            pending.update(
+                s.name
+                for s in breached_clocks(
+                    complaint, self.pack, self.calendar, now, statuses=statuses
+                )
+            )
+            pending.update(s.name for s in breached_duties(complaint, duties))
+        statuses += [d.clock for d in duties]
         times: list[datetime] = []
         for s in statuses:
             if not s.is_open or s.state is ClockState.PAUSED:
@@ -805,6 +1230,25 @@ def masked_record(data: dict[str, Any]) -> dict[str, Any]:
             if isinstance(record.get(key), str):
                 record[key] = redact(record[key], also=secrets)
     return data
+
+
+def _duty_triggers(pack: RulePack) -> frozenset[str]:
+    """Event tags after which some duty of the pack may be owed.
+
+    A duty's own start tags, and for ``breached:<clock>`` the tags that start
+    that clock (a promise clock: ``promised``): until one of these appears in a
+    complaint's history, it owes nothing and its duties need not be computed.
+    """
+    tags: set[str] = set()
+    for duty in pack.duties:
+        for tag in duty.start:
+            if tag.startswith(BREACHED_TAG):
+                clock = pack.clock(tag[len(BREACHED_TAG) :])
+                tags.update(clock.start)
+                tags.update(("promised", "visited:appointment"))
+            else:
+                tags.add(tag)
+    return frozenset(tags)
 
 
 def _default_id(intake: Intake) -> str:

@@ -471,6 +471,12 @@ def _check_concentration(pack: RulePack, out: _Problems) -> None:
         n = getattr(rule, key)
         if n == 1 or n < 0:
             out.add(f"concentration.{key}", "0 (off) or at least 2 complainants")
+    if (
+        rule.min_complainants
+        and rule.group_complainants
+        and rule.group_window.timedelta > rule.window.timedelta
+    ):
+        out.add("concentration.group_window", "must not be longer than window")
     if rule.group_complainants and not pack.group_report_rung:
         out.add("concentration.group_complainants", "needs group_report_rung (HDL-6)")
     categories = {c.code for c in pack.categories}
