@@ -38,6 +38,7 @@ from complaintcore.adapters.chain import (
     outbox_item,
     to_utc_text,
 )
+from complaintcore.core.concentration import Member
 from complaintcore.core.errors import (
     ComplaintCoreError,
     ConcurrencyConflictError,
@@ -267,7 +268,7 @@ class MemoryStore:
         until: datetime,
         building: str | None = None,
         limit: int | None = None,
-    ) -> list[ComplaintRow]:
+    ) -> list[Member]:
         """Like :meth:`SqliteStore.open_similar`, from an index by (site, category)."""
         check_limit(limit)
         lo = require_aware(since, "since").astimezone(UTC)
@@ -286,7 +287,11 @@ class MemoryStore:
             ),
             key=lambda r: (r.received_at, r.id),
         )
-        return found if limit is None else found[:limit]
+        chosen = found if limit is None else found[:limit]
+        return [
+            Member(r.id, r.received_at, r.complainant_key, r.issue, r.group_incident)
+            for r in chosen
+        ]
 
     def issue_rows(self, issue: str) -> list[ComplaintRow]:
         """Every complaint linked to ``issue``, oldest first."""

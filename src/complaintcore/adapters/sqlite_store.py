@@ -55,7 +55,7 @@ from complaintcore.adapters.chain import (
     parse_utc,
     to_utc_text,
 )
-from complaintcore.core.concentration import complainant_key
+from complaintcore.core.concentration import Member, complainant_key
 from complaintcore.core.errors import (
     ComplaintCoreError,
     ConcurrencyConflictError,
@@ -177,6 +177,7 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             "ALTER TABLE projection ADD COLUMN building TEXT NOT NULL DEFAULT ''",
             "ALTER TABLE projection ADD COLUMN complainant_key TEXT NOT NULL DEFAULT ''",
             "ALTER TABLE projection ADD COLUMN issue TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE projection ADD COLUMN group_incident INTEGER NOT NULL DEFAULT 0",
             "CREATE INDEX projection_similar ON projection (site, category, received_at)"
             " WHERE status <> 'closed'",
             "CREATE INDEX projection_issue ON projection (issue) WHERE issue <> ''",
@@ -223,7 +224,8 @@ _BATCH = 256
 
 _ROW_COLUMNS = (
     "id, status, received_at, version, site, department, category, grade, channel, "
-    "validity, kind, handler, rung, next_due, idempotency_key, building, complainant_key, issue"
+    "validity, kind, handler, rung, next_due, idempotency_key, building, complainant_key, issue, "
+    "group_incident"
 )
 
 
@@ -467,7 +469,7 @@ class SqliteStore:
                 "UPDATE projection SET status = ?, received_at = ?, version = ?, site = ?,"
                 " department = ?, category = ?, grade = ?, channel = ?, validity = ?,"
                 " kind = ?, handler = ?, rung = ?, next_due = ?, idempotency_key = ?,"
-                " building = ?, complainant_key = ?, issue = ?"
+                " building = ?, complainant_key = ?, issue = ?, group_incident = ?"
                 " WHERE id = ?",
                 (*params[1:], complaint_id),
             )
@@ -543,7 +545,7 @@ class SqliteStore:
         until: datetime,
         building: str | None = None,
         limit: int | None = None,
-    ) -> list[ComplaintRow]:
+    ) -> list[Member]:
         """HDL-5: open complaints of ``site`` (and ``building``) and ``category``
         received in ``[since, until]``, oldest first.
 
@@ -552,7 +554,8 @@ class SqliteStore:
         """
         check_limit(limit)
         sql = (
-            f"SELECT {_ROW_COLUMNS} FROM projection INDEXED BY projection_similar"
+            "SELECT id, received_at, complainant_key, issue, group_incident"
+            " FROM projection INDEXED BY projection_similar"
             " WHERE status <> 'closed' AND site = ? AND category = ?"
             " AND received_at >= ? AND received_at <= ?"
         )
@@ -569,7 +572,8 @@ class SqliteStore:
         if limit is not None:
             sql += " LIMIT ?"
             args.append(limit)
-        return [_row_from(r) for r in self._conn().execute(sql, args).fetchall()]
+        rows = self._conn().execute(sql, args).fetchall()
+        return [Member(r[0], parse_utc(r[1]), r[2], r[3], bool(r[4])) for r in rows]
 
     def issue_rows(self, issue: str) -> list[ComplaintRow]:
         """HDL-5: every complaint linked to ``issue``, oldest first (index ``projection_issue``)."""
@@ -804,6 +808,7 @@ def _row_params(row: ComplaintRow, version: int, key: str) -> tuple[Any, ...]:
         row.building,
         row.complainant_key,
         row.issue,
+        int(row.group_incident),
     )
 
 
@@ -827,6 +832,7 @@ def _row_from(r: Sequence[Any]) -> ComplaintRow:
         building=r[15],
         complainant_key=r[16],
         issue=r[17],
+        group_incident=bool(r[18]),
     )
 
 
@@ -906,7 +912,7 @@ def _create_in(conn: sqlite3.Connection, p: _Prepared) -> Complaint:
     _insert_events(conn, complaint.id, 0, genesis_hash(p.intake_json), p.events, p.bodies)
     conn.execute(
         f"INSERT INTO projection ({_ROW_COLUMNS}) VALUES "
-        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         p.params,
     )
     _insert_outbox(conn, p.entries)

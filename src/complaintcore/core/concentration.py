@@ -18,7 +18,7 @@ import hashlib
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 
 import attrs
 
@@ -86,6 +86,7 @@ class Member:
     received_at: datetime
     complainant: str = ""
     issue: str = ""
+    incident: bool = False
 
     @property
     def who(self) -> str:
@@ -97,9 +98,10 @@ class Member:
 class GroupDecision:
     """What a new complaint does to its group.
 
-    ``issue`` is the concentrated issue's id; ``members`` the complaints known to
-    be in it (time order, the new one included); ``link`` the existing ones to
-    link now; ``complainants`` the distinct complainants in the window;
+    ``issue`` is the concentrated issue's id; ``members`` the complaints linked
+    to it by this decision (time order, the new one included); ``link`` the
+    existing ones among them; ``complainants`` the distinct complainants in the
+    window;
     ``incident`` whether it is a group incident (HDL-6) and ``became_incident``
     whether this complaint made it one; ``formed`` whether the issue is new.
     """
@@ -113,10 +115,6 @@ class GroupDecision:
     formed: bool
 
 
-def _distinct(members: Sequence[Member]) -> int:
-    return len({m.who for m in members})
-
-
 def decide_group(
     new: Member, candidates: Sequence[Member], rule: Concentration
 ) -> GroupDecision | None:
@@ -127,44 +125,58 @@ def decide_group(
     ``group_window`` when only group incidents are looked for) are its fellows.
     The issue is concentrated once ``min_complainants`` distinct complainants are
     among them with ``new``; it is a group incident once ``group_complainants``
-    are within ``group_window``.  An issue some fellows already belong to is
-    joined (the most common one, ties to the earliest); otherwise a new one is
-    named after the earliest fellow: ``I-<complaint id>``.
+    are within ``group_window``, and stays one.  A complaint near members of an
+    existing issue joins it (the most common one, ties to the earliest);
+    otherwise a new one is named after the earliest fellow: ``I-<complaint id>``.
     """
     if not rule.enabled:
         return None
     reach = rule.reach
-    group_reach = rule.group_window.timedelta
-
-    def near(m: Member, span: timedelta) -> bool:
-        return m.id != new.id and abs(m.received_at - new.received_at) <= span
-
-    fellows = sorted((m for m in candidates if near(m, reach)), key=lambda m: (m.received_at, m.id))
-    window_fellows = [m for m in fellows if near(m, rule.window.timedelta)]
-    group_fellows = [m for m in fellows if near(m, group_reach)]
-    count = _distinct([*window_fellows, new])
-    group_before = _distinct(group_fellows)
-    group_after = _distinct([*group_fellows, new])
+    window = rule.window.timedelta
+    group_window = rule.group_window.timedelta
+    t = new.received_at.astimezone(UTC)
+    # one pass: candidates are many in a busy building, the decision is on the hot path
+    fellows: list[Member] = []
+    in_window: set[str] = set()
+    in_group: set[str] = set()
+    low, high = t - reach, t + reach
+    for m in candidates:
+        at = m.received_at
+        if at < low or at > high or m.id == new.id:
+            continue
+        fellows.append(m)
+        who = m.complainant or f"id:{m.id}"
+        gap = at - t if at >= t else t - at
+        if gap <= window:
+            in_window.add(who)
+        if gap <= group_window:
+            in_group.add(who)
+    fellows.sort(key=lambda m: (m.received_at, m.id))
+    count = len(in_window | {new.who})
+    group_after = len(in_group | {new.who})
     concentrated = rule.min_complainants > 0 and count >= rule.min_complainants
     threshold = rule.group_complainants
-    incident = threshold > 0 and group_after >= threshold
-    if not (concentrated or incident):
-        return None
+    burst = threshold > 0 and group_after >= threshold
     issues = Counter(m.issue for m in fellows if m.issue)
+    if not (concentrated or burst or issues):
+        return None
     if issues:
         first_seen = {m.issue: i for i, m in reversed(list(enumerate(fellows))) if m.issue}
         issue = min(issues, key=lambda i: (-issues[i], first_seen[i]))
     else:
         earliest = min([*fellows, new], key=lambda m: (m.received_at, m.id))
         issue = f"I-{earliest.id}"
-    members = [m for m in fellows if m.issue in ("", issue)]
-    everyone = sorted([*members, new], key=lambda m: (m.received_at, m.id))
+    # once a group incident, always one: later members join it as such
+    already = any(m.incident for m in fellows if m.issue == issue)
+    incident = burst or already
+    link = [m for m in fellows if not m.issue]
+    linked = sorted([*link, new], key=lambda m: (m.received_at, m.id))
     return GroupDecision(
         issue=issue,
-        members=tuple(m.id for m in everyone),
-        link=tuple(m.id for m in members if not m.issue),
+        members=tuple(m.id for m in linked),
+        link=tuple(m.id for m in link),
         complainants=max(count, group_after),
         incident=incident,
-        became_incident=incident and group_before < threshold,
+        became_incident=burst and not already,
         formed=not issues,
     )

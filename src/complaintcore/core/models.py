@@ -641,9 +641,10 @@ class CalledBack(Event):
 class Grouped(Event):
     """HDL-5, HDL-6: one of several complaints about one concentrated issue.
 
-    ``members`` are the complaint ids known to belong to ``issue`` when this one
-    was linked, ``complainants`` how many distinct people had complained;
-    ``incident`` marks a group incident (reported to the project manager).
+    ``members`` are the complaints linked to ``issue`` together with this one
+    (all of them when the issue was formed), ``complainants`` how many distinct
+    people had complained; ``incident`` marks a group incident (reported to the
+    project manager).  Every member of an issue is found by its id.
     """
 
     kind: ClassVar[str] = "grouped"

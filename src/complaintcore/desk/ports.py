@@ -13,6 +13,7 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
+from complaintcore.core.concentration import Member
 from complaintcore.core.errors import ComplaintCoreError
 from complaintcore.core.models import Complaint, Event, mask, require_aware
 
@@ -163,6 +164,8 @@ class ComplaintRow:
     """Six hex digits telling complainants apart in a group (HDL-5); reveals no one."""
     issue: str = ""
     """The concentrated issue the complaint belongs to (HDL-5), or ``""``."""
+    group_incident: bool = False
+    """Whether that issue is a group incident (HDL-6)."""
 
 
 @attrs.frozen
@@ -227,9 +230,10 @@ class ComplaintStore(Protocol):
         until: datetime,
         building: str | None = None,
         limit: int | None = None,
-    ) -> list[ComplaintRow]:
+    ) -> list[Member]:
         """HDL-5: open complaints of a site (and building) and category received in
-        ``[since, until]``, oldest first; answered from an index, never a scan."""
+        ``[since, until]``, oldest first, as grouping needs them (id, time received,
+        complainant key, issue); answered from an index, never a scan."""
         ...
 
     def issue_rows(self, issue: str) -> list[ComplaintRow]:

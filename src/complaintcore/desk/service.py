@@ -144,6 +144,20 @@ class _Draft:
     complaint: Complaint
     events: list[Event]
     outbox: Outbox
+    who: str = ""
+
+
+GroupKey = tuple[str, str, str]
+
+
+@attrs.define
+class _Grouping:
+    """One intake's (or one bulk batch's) view of the groups: the drafts not yet
+    stored, and the store's answers, kept per group so a time-ordered batch asks
+    the store about each group about once."""
+
+    drafts: dict[GroupKey, list[_Draft]] = attrs.Factory(dict)
+    stored: dict[GroupKey, tuple[datetime, datetime, list[Member]]] = attrs.Factory(dict)
 
 
 @attrs.frozen
@@ -216,6 +230,8 @@ class Desk:
         self._new_id = id_factory or _default_id
         # Tags after which a duty may be owed: without one, no duty is computed.
         self._duty_triggers = _duty_triggers(pack)
+        # The last duties computed: a commit asks twice (messages, then next due).
+        self._duty_memo: tuple[str, int, datetime, tuple[DutyStatus, ...]] | None = None
         # Outbox items a thread of this desk is sending: claimed under the lock,
         # so threads sharing one desk never send the same item twice.
 
@@ -340,7 +356,7 @@ class Desk:
             if known is not None:
                 return known
         draft = _Draft(*self._intake(intake, now, actor, complaint_id, route, validity))
-        links = self._group(draft, now, {})
+        links = self._group(draft, now, _Grouping())
         complaint = draft.complaint
         stored = self.store.create(complaint, self._row(complaint, now), draft.outbox)
         if stored.id == complaint.id:  # not a retried submission
@@ -365,8 +381,8 @@ class Desk:
         """
         require_aware(now, "now")
         pending: list[_Draft | ComplaintCoreError] = []
-        # HDL-5: drafts of this batch by group key, grouped with the stored ones
-        grouping: dict[tuple[str, str, str], list[_Draft]] = {}
+        # HDL-5: the batch's drafts by group, grouped with the stored complaints
+        grouping = _Grouping()
         links: list[_Links] = []
 
         def flush() -> Iterator[Complaint | ComplaintCoreError]:
@@ -386,7 +402,8 @@ class Desk:
                     self._after_commit(result, p.events, now, deliver=False)
                 results.append(result)
             pending.clear()
-            grouping.clear()
+            grouping.drafts.clear()
+            grouping.stored.clear()
             for found in links:  # members stored before this batch: linked once it is in
                 self._link(found, now)
             links.clear()
@@ -474,12 +491,7 @@ class Desk:
 
     # ------------------------------------------------------------------ grouping
 
-    def _group(
-        self,
-        draft: _Draft,
-        now: datetime,
-        batch: dict[tuple[str, str, str], list[_Draft]],
-    ) -> _Links | None:
+    def _group(self, draft: _Draft, now: datetime, grouping: _Grouping) -> _Links | None:
         """HDL-5, HDL-6: link a new complaint to the concentrated issue it belongs to.
 
         The candidates are the store's open complaints of the same group (one
@@ -492,35 +504,27 @@ class Desk:
         key = group_key(complaint, rule)
         if key is None:
             return None
-        site, building, category = key
         t = complaint.intake.received_at
-        rows = self.store.open_similar(
-            site=site,
-            category=category,
-            since=t - rule.reach,
-            until=t + rule.reach,
-            building=building if rule.scope is GroupScope.BUILDING else None,
-            limit=_GROUP_CANDIDATES,
-        )
-        fellows = batch.setdefault(key, [])
+        draft.who = complainant_key(complaint.intake.complainant)
+        fellows = grouping.drafts.setdefault(key, [])
         drafts = {d.complaint.id: d for d in fellows}
         candidates = [
-            Member(r.id, r.received_at, r.complainant_key, r.issue)
-            for r in rows
-            if r.id not in drafts and r.id != complaint.id
+            m
+            for m in self._stored_members(key, t, grouping)
+            if m.id not in drafts and m.id != complaint.id
         ]
         candidates += [
             Member(
                 d.complaint.id,
                 d.complaint.intake.received_at,
-                complainant_key(d.complaint.intake.complainant),
+                d.who,
                 d.complaint.state.issue,
+                d.complaint.state.group_incident,
             )
             for d in fellows
         ]
         fellows.append(draft)
-        me = Member(complaint.id, t, complainant_key(complaint.intake.complainant))
-        decision = decide_group(me, candidates, rule)
+        decision = decide_group(Member(complaint.id, t, draft.who), candidates, rule)
         if decision is None:
             return None
         self._apply_group(draft, decision, now, tell=True)
@@ -534,6 +538,28 @@ class Desk:
         if stored or decision.became_incident:
             return _Links(decision, stored, decision.became_incident)
         return None
+
+    def _stored_members(self, key: GroupKey, t: datetime, grouping: _Grouping) -> list[Member]:
+        """The store's open complaints of a group near ``t`` (cached for the batch)."""
+        rule = self.pack.concentration
+        reach = rule.reach
+        known = grouping.stored.get(key)
+        if known is None or t - reach < known[0] or t + reach > known[1]:
+            site, building, category = key
+            since, until = t - reach, t + 2 * reach  # room for the batch's later arrivals
+            found = self.store.open_similar(
+                site=site,
+                category=category,
+                since=since,
+                until=until,
+                building=building if rule.scope is GroupScope.BUILDING else None,
+                limit=_GROUP_CANDIDATES,
+            )
+            if len(found) == _GROUP_CANDIDATES:  # cut short: only what was read is known
+                until = found[-1].received_at
+            known = (since, until, found)
+            grouping.stored[key] = known
+        return known[2]
 
     def _group_command(self, complaint: Complaint, decision: GroupDecision) -> Group:
         members = decision.members
@@ -606,7 +632,7 @@ class Desk:
             ids += [
                 r.id
                 for r in self.store.issue_rows(decision.issue)
-                if r.status != Status.CLOSED.value and r.id not in ids
+                if r.status != Status.CLOSED.value and not r.group_incident and r.id not in ids
             ]
         for cid in ids:
             for _attempt in range(_CONFLICT_RETRIES):
@@ -1094,7 +1120,12 @@ class Desk:
         """The complaint's duties, skipping the work when none can have started."""
         if not self._may_owe(complaint.events):
             return ()
-        return compute_duties(complaint, self.pack, self.calendar, now, explain=False)
+        memo = self._duty_memo
+        if memo is not None and memo[:3] == (complaint.id, complaint.version, now):
+            return memo[3]
+        found = compute_duties(complaint, self.pack, self.calendar, now, explain=False)
+        self._duty_memo = (complaint.id, complaint.version, now, found)
+        return found
 
     def _duty_outbox(self, complaint: Complaint, events: Sequence[Event], now: datetime) -> Outbox:
         """Owners hear of the duties these events started (same transaction)."""
@@ -1102,7 +1133,7 @@ class Desk:
             return []
         first = events[0].at
         box: Outbox = []
-        for status in compute_duties(complaint, self.pack, self.calendar, now, explain=False):
+        for status in self._duties_now(complaint, now):
             started = status.clock.started_at
             if status.owed and started is not None and started >= first:
                 box += self._tell_owners(complaint, status, "duty_owed", now)
@@ -1159,6 +1190,7 @@ class Desk:
             building=complaint.intake.complainant.building.strip(),
             complainant_key=complainant_key(complaint.intake.complainant),
             issue=s.issue,
+            group_incident=s.group_incident,
         )
 
     def _next_due(self, complaint: Complaint, now: datetime) -> datetime | None:
