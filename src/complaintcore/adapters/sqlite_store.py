@@ -192,7 +192,14 @@ the version a file is at.
 
 
 def _fill_v3(conn: sqlite3.Connection) -> None:
-    """Give rows stored before v3 their building and complainant key (from the intake)."""
+    """Give rows stored before v3 their building and complainant key (from the intake).
+
+    Open complaints are also made due at once: the clocks and duties of this
+    version (the VIS-2 reply clock, the duties) were unknown when their next due
+    time was written, so the first sweep after the upgrade re-derives each of
+    them under the current rules.  Closed ones are left as they were: nothing is
+    owed retroactively for complaints closed before the upgrade.
+    """
     updates = []
     for cid, intake_json in conn.execute(
         "SELECT c.id, c.intake_json FROM complaints AS c JOIN projection AS p ON p.id = c.id"
@@ -212,6 +219,7 @@ def _fill_v3(conn: sqlite3.Connection) -> None:
     conn.executemany(
         "UPDATE projection SET building = ?, complainant_key = ? WHERE id = ?", updates
     )
+    conn.execute("UPDATE projection SET next_due = received_at WHERE status <> 'closed'")
 
 
 _FILL = {3: _fill_v3}
