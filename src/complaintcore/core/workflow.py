@@ -64,7 +64,7 @@ from complaintcore.core.models import (
     Visited,
     require_aware,
 )
-from complaintcore.core.rulepack import RulePack
+from complaintcore.core.rulepack import DutySpec, RulePack
 from complaintcore.core.validity import require_reason, require_registrable
 
 __all__ = [
@@ -703,16 +703,19 @@ def decide(
         raise _refuse(complaint, command, f"allowed now: {allowed}")
     events = _HANDLERS[type(command)](complaint, command, pack, now)
     if pack.duty_records:
-        _check_records(events, pack)
+        _check_records(complaint, events, pack)
     return events
 
 
-def _check_records(events: Iterable[Event], pack: RulePack) -> None:
-    """A discharging event records what its duties ask for (pack ``records``)."""
+def _check_records(complaint: Complaint, events: Iterable[Event], pack: RulePack) -> None:
+    """An event that discharges an owed duty records what the duty asks for
+    (the pack's ``records``: the apology, the reason and the remedy …)."""
     table = pack.duty_records
     for event in events:
         for tag in event.tags():
             for duty, fields in table.get(tag, ()):
+                if not _triggered(complaint, duty, pack):
+                    continue
                 for field in fields:
                     value = getattr(event, field, None)
                     empty = value is None or (
@@ -721,6 +724,32 @@ def _check_records(events: Iterable[Event], pack: RulePack) -> None:
                     if empty:
                         why = f" ({duty.rule})" if duty.rule else ""
                         raise InvalidInputError(field, f"duty {duty.name} needs it recorded{why}")
+
+
+def _triggered(complaint: Complaint, duty: DutySpec, pack: RulePack) -> bool:
+    """Whether the duty has been set off and not yet discharged, by tags alone.
+
+    Deadlines need the calendar, which ``decide`` does not have; whether a duty
+    is owed does not.  ``breached:<clock>`` counts as set off once that clock
+    has started (a promise was made), so an apology always records all it must.
+    """
+    starts: set[str] = set()
+    for tag in duty.start:
+        if tag.startswith("breached:"):
+            clock = pack.clock(tag.removeprefix("breached:"))
+            starts.update((*clock.start, "promised", "visited:appointment"))
+        else:
+            starts.add(tag)
+    gate, stop = frozenset(duty.when), frozenset(duty.stop)
+    seen, started, active = not gate, False, False
+    for event in complaint.events:
+        tags = frozenset(event.tags())
+        seen = seen or not tags.isdisjoint(gate)
+        if active and not tags.isdisjoint(stop):
+            active = False
+        elif seen and not active and (not started or duty.repeat) and not tags.isdisjoint(starts):
+            started = active = True
+    return active
 
 
 def _filled(value: str | tuple[object, ...] | frozenset[object]) -> bool:
