@@ -240,21 +240,25 @@ def bypass(when: datetime) -> Intake:
 
 @pytest.mark.procedure("IN-6")
 def test_no_routing_path_sends_a_bypass_complaint_to_the_site_before_consent(
-    hq_desk: Desk,
+    hq_desk: Desk, notes: RecordingNotifier
 ) -> None:
     """004 篇4 §3.4.1: head office registers it and only with the complainant's consent
     points it to the management office.  (0.1.0 routed it straight to the site's
-    security captain: tests/data/desk-0.1.0.sqlite, C-OLD-3.)"""
+    security captain at intake: tests/data/desk-0.1.0.sqlite, C-OLD-3.)"""
     desk = hq_desk
     c = desk.receive(bypass(MON), now=MON)
     assert c.state.unit == "head_office"
-    assert c.state.handler == "HQ-031"  # intake routing: head office, not SR-301
+    assert c.state.handler == ""  # intake routing leaves it with head office
+    assert told(notes, "assigned", c.id) == []
     with pytest.raises(AccessDeniedError, match="IN-6"):  # assigning to the site
         desk.act(
             c.id,
             Assign(actor="HQ-031", handler="SR-301", rung="department_head"),
             now=at(10, 10, 5),
         )
+    desk.act(
+        c.id, Assign(actor="HQ-031", handler="HQ-031", rung="department_head"), now=at(10, 10, 6)
+    )
     c = desk.act(c.id, Escalate(actor="HQ-031", trigger="cannot_handle"), now=at(10, 10, 10))
     assert c.state.rung == "project_manager"
     assert c.state.handler == "HQ-041"  # re-routed within head office, not to SR-001
@@ -264,25 +268,28 @@ def test_no_routing_path_sends_a_bypass_complaint_to_the_site_before_consent(
             Forward(actor="HQ-041", to_unit="customer_service", consent=False),
             now=at(10, 10, 15),
         )
-    desk.act(
+    c = desk.act(
         c.id, Forward(actor="HQ-041", to_unit="customer_service", consent=True), now=at(10, 11)
     )
-    c = desk.act(
-        c.id, Assign(actor="HQ-041", handler="SR-001", rung="project_manager"), now=at(10, 11, 5)
-    )
-    assert c.state.handler == "SR-001"  # released to the site with consent
+    assert not c.awaiting_site_consent
     assert desk.verify().ok
 
 
 @pytest.mark.procedure("IN-6")
-def test_a_bypass_complaint_is_never_routed_to_the_site_when_head_office_has_nobody(
+def test_an_escalated_bypass_complaint_waits_for_head_office_rather_than_go_to_the_site(
     store: ComplaintStore,
 ) -> None:
+    """Head office has nobody at the project manager's rung: the complaint waits for
+    someone there to take it; the site's project manager is never picked."""
     site_only = [m for m in load_sample_staff().members() if m.department != "head_office"]
-    receptionist = StaffMember("HQ-050", "总部前台", "总部接待员", "front_line", "head_office")
-    with make_desk(store=store, staff=[*site_only, receptionist]) as desk:
-        c = desk.receive(attrs.evolve(bypass(MON), receiver="HQ-050"), now=MON)
-        assert c.state.handler == ""
+    clerk = StaffMember(
+        "HQ-031", "周总部客服主管", "总部客服主管", "department_head", "head_office"
+    )
+    with make_desk(store=store, staff=[*site_only, clerk]) as desk:
+        c = desk.receive(attrs.evolve(bypass(MON), receiver="HQ-031"), now=MON)
+        desk.act(c.id, Assign(actor="HQ-031", handler="HQ-031", rung="department_head"), now=MON)
+        c = desk.act(c.id, Escalate(actor="HQ-031", trigger="cannot_handle"), now=at(10, 10, 5))
+        assert (c.state.rung, c.state.handler) == ("project_manager", "")
         assert c.state.unit == "head_office"
 
 
@@ -290,16 +297,16 @@ def test_a_bypass_complaint_is_never_routed_to_the_site_when_head_office_has_nob
 def test_head_office_is_told_tracks_it_and_calls_back_after_closure(
     hq_desk: Desk, notes: RecordingNotifier
 ) -> None:
-    """004 篇4 §3.4.2-3.4.3: head office tracks the result and calls the complainant."""
+    """004 篇4 §3.4.2-3.4.3: head office tells the management office, tracks the
+    result and calls the complainant back."""
     desk = hq_desk
     head_office = ["HQ-001", "HQ-002", "HQ-031", "HQ-041"]
     c = desk.receive(bypass(MON), now=MON)
     assert told(notes, "duty_owed", c.id) == head_office  # tracking owed from receipt
     assert duty(desk, c.id, "head_office_tracking", MON).due == at(17, 18)
-    desk.act(c.id, Forward(actor="HQ-031", to_unit="customer_service"), now=at(10, 11))
-    desk.act(
-        c.id, Assign(actor="HQ-031", handler="SR-301", rung="department_head"), now=at(10, 11, 5)
-    )
+    c = desk.act(c.id, Forward(actor="HQ-031", to_unit="customer_service"), now=at(10, 11))
+    assert c.state.handler == "SR-301"  # released: routed at the site (parking: security)
+    assert told(notes, "assigned", c.id) == ["SR-301"]
     desk.act(c.id, Reply(actor="SR-301", message="已清理占位车辆", final=True), now=at(11, 10))
     desk.act(c.id, Visit(actor="SR-102", satisfied=True, opinion="满意"), now=at(11, 16))
     c = desk.act(c.id, Close(actor="SR-301", result="车位已恢复"), now=at(12, 11))

@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from complaintcore.core.errors import AccessDeniedError
-from complaintcore.core.models import Complainant, Intake, Replied, Status
 from complaintcore.core.deadlines import ClockState
+from complaintcore.core.errors import AccessDeniedError
+from complaintcore.core.models import Complainant, Intake, Status
 from complaintcore.core.validity import Clear, five_clears
 from complaintcore.core.workflow import Close, Escalate, Promise, Reply, SignOff, Visit
 from complaintcore.desk import Desk

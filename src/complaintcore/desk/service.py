@@ -463,19 +463,12 @@ class Desk:
             access.authorize(complaint, assess, self.directory.get(actor), self.pack)
             more = decide(complaint, assess, self.pack, now)
             complaint, events = evolve(complaint, more), [*events, *more]
-        if route:
+        # IN-6: a bypass complaint waits at head office for the complainant's consent;
+        # head office hears of it through its tracking duty, and routes it by forwarding.
+        if route and not complaint.awaiting_site_consent:
             handler = access.pick_handler(complaint, self._members(), self.pack, now)
             if handler is not None:
-                # A handler from outside the department and customer service (a
-                # senior manager, ESC-4) takes the complaint on, not its department.
-                owners = (complaint.state.department, self.pack.customer_service)
-                assign = Assign(
-                    actor=actor,
-                    handler=handler.staff_id,
-                    rung=handler.rung,
-                    department=handler.department if handler.department in owners else "",
-                )
-                more = decide(complaint, assign, self.pack, now)
+                more = decide(complaint, self._assign(complaint, handler, actor), self.pack, now)
                 complaint, events = evolve(complaint, more), [*events, *more]
         outbox = self._outbox_for(complaint, events, now) + self._duty_outbox(
             complaint, events, now
@@ -758,18 +751,38 @@ class Desk:
         return (*extra, *self._route_after(complaint, actor, now))
 
     def _route_after(self, complaint: Complaint, actor: str, now: datetime) -> tuple[Event, ...]:
-        """After an escalation nobody holds the complaint: route it at its new rung."""
+        """Route a complaint nobody holds: after an escalation, at its new rung; after
+        head office forwards a bypass complaint with consent, at the site (IN-6)."""
         state = complaint.state
-        if not complaint.is_open or state.handler or not state.rung:
+        if not complaint.is_open or state.handler:
+            return ()
+        released = complaint.intake.via_head_office and state.site_consent
+        if not (state.rung or released):
             return ()
         handler = access.pick_handler(complaint, self._members(), self.pack, now)
         if handler is None:
             return ()  # the rung was told; someone there assigns it by hand
-        assign = Assign(actor=actor, handler=handler.staff_id, rung=handler.rung)
+        assign = (
+            self._assign(complaint, handler, actor)
+            if released and not state.rung
+            else Assign(actor=actor, handler=handler.staff_id, rung=handler.rung)
+        )
         try:
             return decide(complaint, assign, self.pack, now)
         except ComplaintCoreError:
             return ()
+
+    def _assign(self, complaint: Complaint, handler: StaffMember, actor: str) -> Assign:
+        """The first assignment of a complaint (at intake, or once released to the site)."""
+        # A handler from outside the department and customer service (a senior
+        # manager, ESC-4) takes the complaint on, not its department.
+        owners = (complaint.state.department, self.pack.customer_service)
+        return Assign(
+            actor=actor,
+            handler=handler.staff_id,
+            rung=handler.rung,
+            department=handler.department if handler.department in owners else "",
+        )
 
     def _commit(
         self,
