@@ -16,6 +16,32 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RULE = re.compile(r"\*\*([A-Z]{2,3}-\d+) ([^*]+?)\.\*\*")
 
+NOTES = {
+    "REC-2": 'also covers 一报告 (001 item 6, 002 §5, "五清楚，一报告"): after the five '
+    "clears, the content and result are reported to the department leader — the "
+    "`report_to_leader` duty, discharged by `Report`.",
+    "DL-5": "a broken promise owes an apology, the reason and a remedy at once — the "
+    "`apology` duty, owed from the moment the promise clock passed, discharged by "
+    "`Apologise`.",
+    "GRD-3": "important (and major) complaints also owe a written report to management "
+    "(004 篇4 §3.3) — the `written_report` duty, discharged by `Report(written=True)`.",
+    "ESC-2": "a serious complaint (major, or a serious escalation such as a group "
+    "incident) also owes an on-site visit with the complainant (004 篇4 §3.6) — the "
+    "`site_visit` duty, discharged by `VisitSite`.",
+    "IN-6": "head office keeps a bypass complaint until consent (no assignment, intake "
+    "routing or escalation gives it to the site), tracks it to closure and calls the "
+    "complainant back — the `head_office_tracking` and `head_office_call_back` duties.",
+    "VIS-2": "the appointed reply time is a clock (`visit_reply`, mode `appointed`).",
+    "HDL-5": "the desk links open complaints of one category and building into a "
+    "concentrated issue (pack `[concentration]`) and answers them with `explain_all`.",
+    "HDL-6": "enough distinct complainants within the group window make a group incident, "
+    "reported to `group_report_rung` at once.",
+    "ESC-4": "who handles a complaint about a person on a rung is pack data "
+    "(`target_handlers`); cn-sales-office: 售楼员 → 销管部 (004 篇2 §2.3).",
+    "GRD-5": "an internal complaint is one made in writing (grade rule `channels`).",
+}
+"""How the code reads a rule where the catalogue's one line does not say it all."""
+
 
 def scan(folder: Path, pattern: str) -> dict[str, set[str]]:
     found: dict[str, set[str]] = defaultdict(set)
@@ -46,6 +72,16 @@ def main() -> int:
         src = ", ".join(f"`{p.removeprefix('src/complaintcore/')}`" for p in sorted(code[rule]))
         tst = ", ".join(f"`{p.removeprefix('tests/')}`" for p in sorted(tests[rule]))
         lines.append(f"| {rule} | {title} | {src or '—'} | {tst or '**none**'} |")
+    known = {rule for rule, _ in rules}
+    lines += [
+        "",
+        "## Notes",
+        "",
+        "How the code reads some rules (duties are explained in",
+        "[concepts.md](concepts.md#duties)):",
+        "",
+    ]
+    lines += [f"- **{rule}**: {note}" for rule, note in NOTES.items() if rule in known]
     (ROOT / "docs" / "traceability.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     missing = [rule for rule, _ in rules if not tests[rule]]
     print(f"{len(rules)} rules, {len(missing)} without a test: {', '.join(missing) or '-'}")
