@@ -174,6 +174,26 @@ def test_an_apology_not_made_in_time_warns_then_escalates(
     assert desk.sweep(at(11, 15, 30)).escalated == ()  # once per run
 
 
+@pytest.mark.procedure("PRV-1")
+def test_what_a_duty_records_is_masked_for_staff_who_need_not_see_it(desk: Desk) -> None:
+    c = desk.receive(owner(1, MON), now=MON)
+    desk.act(
+        c.id,
+        Apologise(
+            actor="SR-201",
+            apology="已向业主1致歉",
+            reason="配件未到",
+            remedy="请业主1拨打13900000001预约上门时间",
+        ),
+        now=at(10, 11),
+    )
+    engineer = desk.view(c.id, "SR-202")["events"][-1]
+    assert "13900000001" not in engineer["remedy"]
+    assert "业主1" not in engineer["apology"]
+    handler = desk.view(c.id, "SR-201")["events"][-1]
+    assert "13900000001" in handler["remedy"]
+
+
 # --------------------------------------------------------------------------- REC-2, 004 篇4
 
 

@@ -1257,6 +1257,11 @@ _FREE_TEXT = (
     "cause",
     "corrective",
     "preventive",
+    "apology",
+    "remedy",
+    "content",
+    "findings",
+    "outcome",
 )
 
 
