@@ -98,6 +98,8 @@ log = logging.getLogger("complaintcore.desk")
 
 _CONFLICT_RETRIES = 5
 _CLAIM_BATCH = 10
+_DUTY_MEMO = 2048
+"""Duty results kept between the two times a commit or a batch needs them."""
 _GROUP_CANDIDATES = 500
 """Open complaints read per grouping query: far more than any threshold needs."""
 Outbox = list[tuple[str, Notification]]
@@ -230,8 +232,9 @@ class Desk:
         self._new_id = id_factory or _default_id
         # Tags after which a duty may be owed: without one, no duty is computed.
         self._duty_triggers = _duty_triggers(pack)
-        # The last duties computed: a commit asks twice (messages, then next due).
-        self._duty_memo: tuple[str, int, datetime, tuple[DutyStatus, ...]] | None = None
+        # Duties computed lately: a commit, or a bulk batch, asks twice for each
+        # complaint (messages, then its next due time).  Keyed by id, version and now.
+        self._duty_memo: dict[tuple[str, int, datetime], tuple[DutyStatus, ...]] = {}
         # Outbox items a thread of this desk is sending: claimed under the lock,
         # so threads sharing one desk never send the same item twice.
 
@@ -1133,11 +1136,13 @@ class Desk:
         """The complaint's duties, skipping the work when none can have started."""
         if not self._may_owe(complaint.events):
             return ()
-        memo = self._duty_memo
-        if memo is not None and memo[:3] == (complaint.id, complaint.version, now):
-            return memo[3]
-        found = compute_duties(complaint, self.pack, self.calendar, now, explain=False)
-        self._duty_memo = (complaint.id, complaint.version, now, found)
+        key = (complaint.id, complaint.version, now)
+        found = self._duty_memo.get(key)
+        if found is None:
+            found = compute_duties(complaint, self.pack, self.calendar, now, explain=False)
+            if len(self._duty_memo) >= _DUTY_MEMO:
+                self._duty_memo.clear()
+            self._duty_memo[key] = found
         return found
 
     def _duty_outbox(self, complaint: Complaint, events: Sequence[Event], now: datetime) -> Outbox:
