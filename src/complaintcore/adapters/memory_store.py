@@ -295,6 +295,8 @@ class MemoryStore:
 
     def issue_rows(self, issue: str) -> list[ComplaintRow]:
         """Every complaint linked to ``issue``, oldest first."""
+        if not isinstance(issue, str) or not issue:
+            raise InvalidInputError("issue", "expected the id of a concentrated issue")
         with self._lock:
             self._open()
             rows = [self._records[cid].row for cid in self._issues.get(issue, ())]
