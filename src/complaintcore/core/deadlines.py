@@ -305,8 +305,25 @@ def _replay(
     calendar: WorkingTime,
     now: datetime,
     explain: bool,
+    seen: frozenset[str] | None = None,
 ) -> ClockStatus:
+    """One clock or duty at ``now``; ``seen`` (every tag of ``events``) lets a clock
+    whose start never happened be answered without replaying (most of them, at intake)."""
+    if seen is not None and _never_starts(spec, seen):
+        return _status(_Run(spec, calendar, explain=explain), spec, now)
     return _status(_run(events, spec, calendar, explain), spec, now)
+
+
+def _never_starts(spec: ClockSpec, seen: frozenset[str]) -> bool:
+    if spec.mode is ClockMode.PROMISED:
+        return "promised" not in seen
+    if spec.mode is ClockMode.APPOINTED:
+        return "visited:appointment" not in seen
+    return seen.isdisjoint(spec.start)
+
+
+def _all_tags(events: Sequence[tuple[Event, frozenset[str]]]) -> frozenset[str]:
+    return frozenset().union(*(tags for _, tags in events))
 
 
 def _run(
@@ -470,7 +487,8 @@ def compute_clocks(
     """
     require_aware(now, "now")
     events = _tagged(complaint, now)
-    return tuple(_replay(events, spec, calendar, now, explain) for spec in pack.clocks)
+    seen = _all_tags(events)
+    return tuple(_replay(events, spec, calendar, now, explain, seen) for spec in pack.clocks)
 
 
 def breached_clocks(
@@ -573,8 +591,10 @@ def compute_duties(
     if not pack.duties:
         return ()
     events = _with_breaches(_tagged(complaint, now), pack, calendar, now)
+    seen = _all_tags(events)
     return tuple(
-        DutyStatus(duty, _replay(events, duty, calendar, now, explain)) for duty in pack.duties
+        DutyStatus(duty, _replay(events, duty, calendar, now, explain, seen))
+        for duty in pack.duties
     )
 
 
@@ -608,8 +628,9 @@ def _with_breaches(
         if tag.startswith(BREACHED_TAG)
     }
     markers: list[tuple[Event, frozenset[str]]] = []
+    seen = _all_tags(events)
     for spec in pack.clocks:
-        if spec.name in wanted:
+        if spec.name in wanted and not _never_starts(spec, seen):
             status = _status(_run(events, spec, calendar, False), spec, now)
             tags = frozenset(("breached", BREACHED_TAG + spec.name))
             markers += [
