@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -159,7 +160,9 @@ class _Grouping:
     the store about each group about once."""
 
     drafts: dict[GroupKey, list[_Draft]] = attrs.Factory(dict)
-    stored: dict[GroupKey, tuple[datetime, datetime, list[Member]]] = attrs.Factory(dict)
+    stored: dict[GroupKey, tuple[datetime, datetime, list[Member], list[datetime]]] = attrs.Factory(
+        dict
+    )
 
 
 @attrs.frozen
@@ -504,11 +507,7 @@ class Desk:
         draft.who = complainant_key(complaint.intake.complainant)
         fellows = grouping.drafts.setdefault(key, [])
         drafts = {d.complaint.id: d for d in fellows}
-        candidates = [
-            m
-            for m in self._stored_members(key, t, grouping)
-            if m.id not in drafts and m.id != complaint.id
-        ]
+        candidates = self._stored_members(key, t, grouping)  # never this batch's drafts
         candidates += [
             Member(
                 d.complaint.id,
@@ -536,7 +535,8 @@ class Desk:
         return None
 
     def _stored_members(self, key: GroupKey, t: datetime, grouping: _Grouping) -> list[Member]:
-        """The store's open complaints of a group near ``t`` (cached for the batch)."""
+        """The store's open complaints of a group within reach of ``t``, oldest first
+        (one query per group and batch, then cut from the batch's cached answer)."""
         rule = self.pack.concentration
         reach = rule.reach
         known = grouping.stored.get(key)
@@ -553,9 +553,10 @@ class Desk:
             )
             if len(found) == _GROUP_CANDIDATES:  # cut short: only what was read is known
                 until = found[-1].received_at
-            known = (since, until, found)
+            known = (since, until, found, [m.received_at for m in found])
             grouping.stored[key] = known
-        return known[2]
+        _since, _until, members, times = known
+        return members[bisect_left(times, t - reach) : bisect_right(times, t + reach)]
 
     def _group_command(self, complaint: Complaint, decision: GroupDecision) -> Group:
         members = decision.members
