@@ -92,13 +92,19 @@ if TYPE_CHECKING:
         Visited,
     )
     from complaintcore.core.rulepack import (
+        CalendarSpec,
         ClockSpec,
         Duration,
         RulePack,
     )
     from complaintcore.core.stats import (
+        ROW_FIELDS,
         MonthlyReport,
+        RepeatRule,
+        TrendRule,
         monthly_report,
+        to_json_dict,
+        to_rows,
     )
     from complaintcore.core.validity import (
         RecordReport,
@@ -182,6 +188,7 @@ __all__ = [
     "AttachEvidence",
     "BatchComplaintStore",
     "CalendarError",
+    "CalendarSpec",
     "Cause",
     "CauseAnalysed",
     "Channel",
@@ -236,6 +243,7 @@ __all__ = [
     "PluginError",
     "Promise",
     "Promised",
+    "ROW_FIELDS",
     "RecordCause",
     "RecordReport",
     "RecordSanction",
@@ -244,6 +252,7 @@ __all__ = [
     "Regrade",
     "Reopen",
     "Reopened",
+    "RepeatRule",
     "Replied",
     "Reply",
     "Resume",
@@ -260,6 +269,7 @@ __all__ = [
     "Status",
     "SweepReport",
     "TargetPerson",
+    "TrendRule",
     "Trigger",
     "UnknownComplaintError",
     "Validity",
@@ -289,6 +299,8 @@ __all__ = [
     "monthly_report",
     "new_complaint",
     "replay",
+    "to_json_dict",
+    "to_rows",
 ]
 
 _MODULES: dict[str, tuple[str, ...]] = {
@@ -386,13 +398,19 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "check_record",
     ),
     "core.rulepack": (
+        "CalendarSpec",
         "ClockSpec",
         "Duration",
         "RulePack",
     ),
     "core.stats": (
+        "ROW_FIELDS",
         "MonthlyReport",
+        "RepeatRule",
+        "TrendRule",
         "monthly_report",
+        "to_json_dict",
+        "to_rows",
     ),
     "desk.service": (
         "DeliveryReport",
