@@ -79,11 +79,8 @@ def internal_imports(block: Block) -> list[str]:
     return [
         m
         for m in found
-        if m.startswith(INTERNAL)
-        or (
-            m.startswith("complaintcore")
-            and not any(m == p or m.startswith(p + ".") for p in PUBLIC)
-        )
+        if m.startswith("complaintcore.")
+        and not any(m == p or m.startswith(p + ".") for p in PUBLIC)
     ]
 
 
