@@ -98,7 +98,6 @@ if TYPE_CHECKING:
         RulePack,
     )
     from complaintcore.core.stats import (
-        ROW_FIELDS,
         MonthlyReport,
         RepeatRule,
         TrendRule,
@@ -243,7 +242,6 @@ __all__ = [
     "PluginError",
     "Promise",
     "Promised",
-    "ROW_FIELDS",
     "RecordCause",
     "RecordReport",
     "RecordSanction",
@@ -404,7 +402,6 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "RulePack",
     ),
     "core.stats": (
-        "ROW_FIELDS",
         "MonthlyReport",
         "RepeatRule",
         "TrendRule",
