@@ -55,6 +55,8 @@ def test_the_site_builds_strictly(tmp_path: Path) -> None:
     desk = (tmp_path / "site" / "api" / "desk" / "index.html").read_text(encoding="utf-8")
     assert "complaintcore.Desk" in desk
     assert "One object a host creates to receive complaints" in desk  # from the docstring
+    assert ":class:" not in desk  # Sphinx roles became links (docs/_ext/griffe_sphinx_roles.py)
+    assert 'href="../errors/#complaintcore.ConcurrencyConflictError"' in desk
     commands = (tmp_path / "site" / "api" / "workflow" / "index.html").read_text(encoding="utf-8")
     assert re.search(r"unanswerable_reason", commands)  # attrs fields, through griffe-fieldz
 
@@ -65,6 +67,12 @@ def test_a_broken_link_or_reference_fails_the_build(tmp_path: Path) -> None:
     (docs / "index.md").write_text("# x\n\nSee [the missing page](missing.md).\n", encoding="utf-8")
     (docs / "api.md").write_text("# api\n\n::: complaintcore.NoSuchName\n", encoding="utf-8")
     config = _config() | {"docs_dir": str(docs), "nav": ["index.md", "api.md"]}
+    python = config["plugins"][1]["mkdocstrings"]["handlers"]["python"]  # paths from the root
+    python["paths"] = [str(ROOT / p) for p in python["paths"]]
+    extensions = python["options"]["extensions"]
+    python["options"]["extensions"] = [
+        str(ROOT / e) if isinstance(e, str) and e.endswith(".py") else e for e in extensions
+    ]
     broken = tmp_path / "mkdocs.yml"
     broken.write_text(yaml.safe_dump(config), encoding="utf-8")
     done = _build(broken, tmp_path / "site")
