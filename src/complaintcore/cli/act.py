@@ -22,8 +22,8 @@ class _ActGroup(click.Group):
     """``act ID COMMAND …`` or ``act COMMAND ID …``: either order works."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if len(args) > 1 and args[0] not in self.commands and args[1] in self.commands:
-            args = [args[1], args[0], *args[2:]]
+        if len(args) > 1 and args[0] not in self.commands and not args[1].startswith("-"):
+            args = [args[1], args[0], *args[2:]]  # ID COMMAND: an unknown step is named as such
         return super().parse_args(ctx, args)
 
 

@@ -16,6 +16,7 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 try:
@@ -106,8 +107,9 @@ def _options(argv: list[str]) -> list[str]:
 def _json_in(argv: list[str]) -> bool:
     """Whether a run whose options did not parse asked for JSON."""
     words = _options(argv)
-    pairs = zip(words, [*words[1:], ""], strict=True)
-    return "--json" in words or "--format=json" in words or ("--format", "json") in pairs
+    formats = [value.lower() for word, value in pairwise(words) if word == "--format"]
+    formats += [word[9:].lower() for word in words if word.startswith("--format=")]
+    return "--json" in words or "json" in formats
 
 
 def _lang_in(argv: list[str]) -> str:

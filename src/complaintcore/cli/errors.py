@@ -74,14 +74,17 @@ def exit_code_for(exc: BaseException) -> ExitCode | None:
 
 
 def one_line(exc: BaseException) -> str:
-    """The error's message on one line (never a traceback, never a repr)."""
+    """The error's message on one line, safe to print on a terminal."""
     if isinstance(exc, click.ClickException):
         text = exc.format_message()
     elif isinstance(exc, OSError) and exc.strerror:
         text = f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
     else:
         text = str(exc)
-    return " ".join(text.split()) or type(exc).__name__
+    text = " ".join(text.split())  # every line break Python knows becomes a space
+    # control and unassigned characters (a typed escape sequence) are shown escaped
+    shown = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+    return shown or type(exc).__name__
 
 
 def error_document(exc: BaseException, code: ExitCode, message: str) -> dict[str, object]:

@@ -95,7 +95,7 @@ def _intake_from_row(ctx: Ctx, row: Mapping[str, Any], default_time: datetime) -
 
     unknown = sorted(k for k in row if k not in FIELDS and k)
     if unknown:
-        raise InvalidInputError(unknown[0], "unknown column")
+        raise InvalidInputError(unknown[0], ctx.t("unknown_column"))
 
     def text(key: str) -> str:
         value = row.get(key)
@@ -104,7 +104,7 @@ def _intake_from_row(ctx: Ctx, row: Mapping[str, Any], default_time: datetime) -
         if isinstance(value, datetime):
             return value.isoformat()
         if not isinstance(value, str | int) or isinstance(value, bool):
-            raise InvalidInputError(key, "must be text")
+            raise InvalidInputError(key, ctx.t("must_be_text"))
         return str(value).strip()
 
     target = None
@@ -142,7 +142,7 @@ def _rows(ctx: Ctx, path: Path) -> Iterator[tuple[int, Mapping[str, Any] | Excep
                 reader = csv.DictReader(fh)
                 for number, record in enumerate(reader, start=2):
                     if None in record:
-                        yield number, InvalidInputError("row", "more cells than the header has")
+                        yield number, InvalidInputError("row", ctx.t("more_cells"))
                         continue
                     yield number, record
                 return
@@ -152,11 +152,11 @@ def _rows(ctx: Ctx, path: Path) -> Iterator[tuple[int, Mapping[str, Any] | Excep
                 try:
                     data = json.loads(line)
                 except (json.JSONDecodeError, RecursionError) as exc:
-                    why = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deep"
-                    yield number, InvalidInputError("line", f"not JSON ({why})")
+                    why = exc.msg if isinstance(exc, json.JSONDecodeError) else "too deep"
+                    yield number, InvalidInputError("line", ctx.t("not_json", why=why))
                     continue
                 if not isinstance(data, dict):
-                    yield number, InvalidInputError("line", "must be a JSON object")
+                    yield number, InvalidInputError("line", ctx.t("not_object"))
                     continue
                 yield number, data
     except UnicodeDecodeError:

@@ -103,6 +103,11 @@ _TEXT: dict[str, tuple[str, str]] = {
         "不是 UTF-8 文本（请另存为 CSV UTF-8）",
         "is not UTF-8 text (save it as CSV UTF-8)",
     ),
+    "unknown_column": ("未知的列", "unknown column"),
+    "must_be_text": ("应为文本", "must be text"),
+    "more_cells": ("单元格比表头多", "more cells than the header has"),
+    "not_json": ("不是 JSON（{why}）", "not JSON ({why})"),
+    "not_object": ("应为 JSON 对象", "must be a JSON object"),
     "not_jsonl_csv": ("应为 .jsonl 或 .csv 文件", "expected a .jsonl or .csv file"),
     "bad_time": (
         "应为 ISO 时间，例如 2025-11-14T17:30",
