@@ -583,3 +583,18 @@ def test_the_exit_codes_in_the_docs_are_the_ones_the_code_uses() -> None:
     page = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     documented = {int(n) for n in re.findall(r"^\| `?(\d)`? \|", page, flags=re.M)}
     assert documented == {int(c) for c in ExitCode} == DOCUMENTED
+
+
+def test_an_interrupted_command_says_so_and_exits_1(
+    desk: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from complaintcore.desk import Desk
+
+    def interrupted(self: Desk, now: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Desk, "sweep", interrupted)
+    result = invoke("sweep")
+    no_traceback(result)
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1] == "aborted"

@@ -77,7 +77,8 @@ class CommandLine(click.Group):
             exc.show()  # a bare group: its help, as click shows it
             return ExitCode.USAGE
         except click.Abort:
-            click.echo("Aborted!", err=True)
+            ctx = CURRENT.get()
+            click.echo(tr(ctx.lang if ctx else _lang_in(argv), "aborted"), err=True)
             return ExitCode.REFUSED
         except Exception as exc:
             code = exit_code_for(exc)

@@ -83,6 +83,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "progress_demo": ("模拟", "simulating"),
     # ---------------------------------------------------------------- errors
     "error": ("错误", "error"),
+    "aborted": ("已中止", "aborted"),
     "see_help": ("（参见 {command} --help）", "(see '{command} --help')"),
     "needs_cli_extra": (
         "complaintcore 命令行需要 cli 扩展（缺少 {module}）：pip install 'complaintcore[cli]'",
