@@ -472,7 +472,7 @@ def fuzz_desk(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return config, doc["id"]
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=400, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(argv=_argv())
 def test_no_argument_value_gives_a_traceback(fuzz_desk: tuple[Path, str], argv: list[str]) -> None:
     config, cid = fuzz_desk
