@@ -19,10 +19,10 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
+from complaintcore import hookimpl
 from complaintcore.core.models import Complaint, Event
 from complaintcore.core.rulepack import RulePack
 from complaintcore.desk.config import DeskConfig
-from complaintcore import hookimpl
 from complaintcore.desk.ports import Notifier, StaffMember
 from complaintcore.rules import load_pack
 from complaintcore.testing import MemoryStore, RecordingNotifier, StaffList
