@@ -5,15 +5,15 @@ from __future__ import annotations
 import click
 
 from complaintcore.cli.context import Ctx, json_option, pass_ctx
+from complaintcore.i18n import N_
 
 __all__ = ["sweep"]
 
 
-@click.command()
+@click.command(help=N_("Apply what deadlines call for (for cron); exits non-zero only on error."))
 @json_option
 @pass_ctx
 def sweep(ctx: Ctx) -> None:
-    """Apply what deadlines call for (for cron); exits non-zero only on error."""
     report = ctx.desk().sweep(ctx.now())
     if ctx.json:
         ctx.emit(
@@ -28,7 +28,8 @@ def sweep(ctx: Ctx) -> None:
         return
     ctx.say(
         ctx.t(
-            "swept",
+            "examined {examined}; escalated {escalated}; at-risk warnings {at_risk}; "
+            "regraded {regraded}",
             examined=report.examined,
             escalated=len(report.escalated),
             at_risk=report.at_risk,

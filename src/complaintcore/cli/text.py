@@ -11,7 +11,7 @@ so usage errors and help pages read in one language
 
 from __future__ import annotations
 
-from complaintcore.i18n import NN_, N_, language_from_env, translator
+from complaintcore.i18n import N_, NN_, language_from_env, translator
 
 __all__ = ["CLICK_MESSAGES", "CLICK_PLURALS", "install_hint"]
 

@@ -248,11 +248,23 @@ class _Run:
         self.settle(at)
         self.stopped = at
         self.late = self.late or self.used > self.budget
+        cause, used, budget = _cause(why), self.used, self.budget
         if self.late:
-            message = "{at} stopped by {cause}; used {used} of {budget}: missed"
+            self.say(
+                "{at} stopped by {cause}; used {used} of {budget}: missed",
+                at=at,
+                cause=cause,
+                used=used,
+                budget=budget,
+            )
         else:
-            message = "{at} stopped by {cause}; used {used} of {budget}: met"
-        self.say(message, at=at, cause=_cause(why), used=self.used, budget=self.budget)
+            self.say(
+                "{at} stopped by {cause}; used {used} of {budget}: met",
+                at=at,
+                cause=cause,
+                used=used,
+                budget=budget,
+            )
 
 
 def _cause(why: str | DerivationStep) -> Tag | DerivationStep:
@@ -380,10 +392,10 @@ def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
     elif at_risk_from is None or now >= at_risk_from:
         state = ClockState.AT_RISK
         say(
-            "{now} at risk since {since} ({percent}% of {budget}); due {due} (DL-7)",
+            "{now} at risk since {since} ({share} of {budget}); due {due} (DL-7)",
             now=now,
             since=_due(at_risk_from),
-            percent=spec.at_risk_percent,
+            share=f"{spec.at_risk_percent}%",
             budget=r.budget,
             due=_due(due),
         )

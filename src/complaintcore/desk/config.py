@@ -42,6 +42,8 @@ class DeskConfig:
     ``database`` is a SQLite file, or ``":memory:"`` for the in-memory store.
     ``staff_file`` is a TOML or CSV staff directory; without one no actor is
     known and every command is refused (a host plugs its own directory in).
+    ``languages`` are the languages notifications are written in, in order
+    (``["zh", "en"]``: Chinese, then English); each needs a message catalog.
     """
 
     database: str = "complaintcore.sqlite3"
@@ -49,6 +51,7 @@ class DeskConfig:
     staff_file: str | None = None
     notifiers: Mapping[str, Any] = attrs.field(factory=dict, converter=_mapping)
     retry: RetryPolicy = RetryPolicy()
+    languages: tuple[str, ...] = ("zh", "en")
     base_dir: str = "."
     extra: Mapping[str, Any] = attrs.field(factory=dict)
 
@@ -60,7 +63,7 @@ class DeskConfig:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], *, base_dir: str = ".") -> DeskConfig:
-        known = {"database", "pack", "staff_file", "notifiers", "retry"}
+        known = {"database", "pack", "staff_file", "notifiers", "retry", "languages"}
         extra = {k: v for k, v in data.items() if k not in known}
         for key in ("database", "pack"):
             if key in data and not isinstance(data[key], str):
@@ -68,6 +71,14 @@ class DeskConfig:
         staff = data.get("staff_file")
         if staff is not None and not isinstance(staff, str):
             raise InvalidInputError("staff_file", "must be a string")
+        languages = data.get("languages", ("zh", "en"))
+        if (
+            isinstance(languages, str)
+            or not isinstance(languages, list | tuple)
+            or not languages
+            or not all(isinstance(x, str) for x in languages)
+        ):
+            raise InvalidInputError("languages", "must be a non-empty list of language codes")
         retry_data = data.get("retry", {})
         if not isinstance(retry_data, Mapping):
             raise InvalidInputError("retry", "must be a table")
@@ -82,6 +93,7 @@ class DeskConfig:
             staff_file=staff,
             notifiers=data.get("notifiers", {}),
             retry=RetryPolicy(**retry_data),
+            languages=tuple(languages),
             base_dir=base_dir,
             extra=extra,
         )

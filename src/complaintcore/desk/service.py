@@ -71,6 +71,7 @@ from complaintcore.desk.ports import (
     StaffMember,
     VerifyReport,
 )
+from complaintcore.i18n import N_
 
 __all__ = ["DeliveryReport", "Desk", "SweepReport"]
 
@@ -121,6 +122,7 @@ class Desk:
         plugin_manager: pluggy.PluginManager | None = None,
         retry: RetryPolicy | None = None,
         id_factory: Callable[[Intake], str] | None = None,
+        languages: Sequence[str] = messages.DEFAULT_LANGUAGES,
     ) -> None:
         self.pack = pack
         self.store = store
@@ -139,6 +141,8 @@ class Desk:
         )
         self.retry = retry or RetryPolicy()
         self._new_id = id_factory or _default_id
+        # the texts of notifications, with any template a plugin supplies (checked now)
+        self.messages = messages.Messages(languages, plugin_manager)
         # Outbox items a thread of this desk is sending: claimed under the lock,
         # so threads sharing one desk never send the same item twice.
 
@@ -181,6 +185,7 @@ class Desk:
             notifiers=notifiers,
             plugin_manager=pm,
             retry=config.retry,
+            languages=config.languages,
         )
 
     def close(self) -> None:
@@ -537,8 +542,10 @@ class Desk:
                         now,
                         f"{status.name}#{status.run}",
                         (
-                            f"时限 / clock: {spec.zh} / {spec.en}",
-                            f"部门 / department: {complaint.state.department}",
+                            messages.Detail(N_("clock"), spec.name, "clock"),
+                            messages.Detail(
+                                N_("department"), complaint.state.department, "department"
+                            ),
                         ),
                     )
                     late += 1
@@ -562,7 +569,10 @@ class Desk:
                         handler,
                         now,
                         f"{status.name}#{status.run}",
-                        (f"时限 / clock: {status.name}, due {status.due}",),
+                        (
+                            messages.Detail(N_("clock"), status.name, "clock"),
+                            messages.Detail(N_("due"), _minutes(status.due)),
+                        ),
                     )
                     warned += 1
         if events:
@@ -643,11 +653,11 @@ class Desk:
         member: StaffMember,
         now: datetime,
         discriminator: str,
-        detail: Sequence[str] = (),
+        detail: Sequence[str | messages.Detail] = (),
     ) -> Outbox:
         if access.is_target(member, complaint):
             return []  # ESC-4: the person complained about is not told the complainant's words
-        note = messages.render(
+        note = self.messages.render(
             complaint, topic, member, self.pack, at=now, discriminator=discriminator, detail=detail
         )
         return [(name, note) for name in self.notifiers]
@@ -675,7 +685,7 @@ class Desk:
                         m,
                         now,
                         tag,
-                        (f"原因 / trigger: {ev.trigger.zh} / {ev.trigger.en}",),
+                        (messages.Detail(N_("trigger"), ev.trigger),),
                     )
             elif isinstance(ev, Classified) and ev.helpers:
                 for dept in ev.helpers:
@@ -696,7 +706,7 @@ class Desk:
                         m,
                         now,
                         tag,
-                        (f"原因 / reason: {ev.unanswerable_reason}",),
+                        (messages.Detail(N_("reason"), ev.unanswerable_reason),),
                     )
             elif isinstance(ev, Visited) and ev.major_issue and self.pack.group_report_rung:
                 for m in access.recipients(
@@ -708,7 +718,7 @@ class Desk:
                         m,
                         now,
                         tag,
-                        (f"回访意见 / opinion: {ev.opinion}",),
+                        (messages.Detail(N_("opinion"), ev.opinion),),
                     )
             elif (
                 isinstance(ev, Closed)
@@ -805,6 +815,10 @@ def masked_record(data: dict[str, Any]) -> dict[str, Any]:
             if isinstance(record.get(key), str):
                 record[key] = redact(record[key], also=secrets)
     return data
+
+
+def _minutes(t: datetime | None) -> str:
+    return t.isoformat(timespec="minutes") if t is not None else "-"
 
 
 def _default_id(intake: Intake) -> str:
