@@ -1,0 +1,55 @@
+"""Build hook: compile the message catalogs (``.po`` → ``.mo``) into wheels and editable installs.
+
+The ``.po`` sources under ``src/complaintcore/locale`` are what the repository
+keeps; the compiled ``.mo`` files gettext reads are made here, next to them,
+whenever a wheel is built (``pip install .``, ``python -m build``) or an
+editable install is made (``pip install -e .``).  A translation whose
+``{fields}`` do not match its message id fails the build, as ``msgfmt -c`` would.
+Babel is a build requirement (``[build-system]``), never a run-time one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+
+LOCALE = Path("src", "complaintcore", "locale")
+
+
+def compile_catalogs(root: Path) -> list[Path]:
+    """Write every ``<lang>/LC_MESSAGES/*.mo`` from its ``.po``; the ``.mo`` paths, sorted."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    written = []
+    for po in sorted((root / LOCALE).glob("*/LC_MESSAGES/*.po")):
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=po.parent.parent.name)
+        problems = [
+            f"{po}: {message.id!r}: {error}"
+            for message, errors in catalog.check()
+            for error in errors
+        ]
+        if problems:
+            raise ValueError("bad translations:\n" + "\n".join(problems))
+        mo = po.with_suffix(".mo")
+        with mo.open("wb") as fh:
+            write_mo(fh, catalog)
+        written.append(mo)
+    return written
+
+
+class CatalogsBuildHook(BuildHookInterface):  # type: ignore[type-arg]
+    """Compile the catalogs before hatchling collects the package's files."""
+
+    PLUGIN_NAME = "custom"
+
+    def initialize(self, version: str, build_data: dict[str, Any]) -> None:
+        if self.target_name != "wheel":
+            return  # an sdist carries the .po sources; its wheel compiles them
+        root = Path(self.root)
+        for mo in compile_catalogs(root):
+            # .mo files are not in git (.gitignore), so name them for the wheel
+            build_data["artifacts"].append(mo.relative_to(root).as_posix())
