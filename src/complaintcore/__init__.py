@@ -39,6 +39,9 @@ if TYPE_CHECKING:
         ClockStatus,
         compute_clocks,
     )
+    from complaintcore.core.derivation import (
+        DerivationStep,
+    )
     from complaintcore.core.errors import (
         AccessDeniedError,
         CalendarError,
@@ -144,6 +147,9 @@ if TYPE_CHECKING:
     from complaintcore.desk.hookspecs import (
         hookimpl,
     )
+    from complaintcore.desk.messages import (
+        NotificationTemplate,
+    )
     from complaintcore.desk.plugins import (
         PluginError,
         make_plugin_manager,
@@ -164,6 +170,11 @@ if TYPE_CHECKING:
         DeliveryReport,
         Desk,
         SweepReport,
+    )
+    from complaintcore.i18n import (
+        Translator,
+        available_languages,
+        translator,
     )
     from complaintcore.rules import (
         available_packs,
@@ -208,6 +219,7 @@ __all__ = [
     "ComplaintStore",
     "ConcurrencyConflictError",
     "DeliveryReport",
+    "DerivationStep",
     "Desk",
     "DeskConfig",
     "Duration",
@@ -235,6 +247,7 @@ __all__ = [
     "NaiveDatetimeError",
     "NoWorkingTimeError",
     "Notification",
+    "NotificationTemplate",
     "Notifier",
     "OutboxItem",
     "Pause",
@@ -267,6 +280,7 @@ __all__ = [
     "Status",
     "SweepReport",
     "TargetPerson",
+    "Translator",
     "TrendRule",
     "Trigger",
     "UnknownComplaintError",
@@ -277,6 +291,7 @@ __all__ = [
     "WorkingCalendar",
     "__version__",
     "allowed_commands",
+    "available_languages",
     "available_packs",
     "calendar_for_spec",
     "check_record",
@@ -299,6 +314,7 @@ __all__ = [
     "replay",
     "to_json_dict",
     "to_rows",
+    "translator",
 ]
 
 _MODULES: dict[str, tuple[str, ...]] = {
@@ -391,6 +407,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "ClockStatus",
         "compute_clocks",
     ),
+    "core.derivation": ("DerivationStep",),
     "core.validity": (
         "RecordReport",
         "check_record",
@@ -420,6 +437,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "load_config",
     ),
     "desk.hookspecs": ("hookimpl",),
+    "desk.messages": ("NotificationTemplate",),
     "desk.plugins": (
         "PluginError",
         "make_plugin_manager",
@@ -441,6 +459,11 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "load_pack",
     ),
     "adapters.calendars": ("calendar_for_spec",),
+    "i18n": (
+        "Translator",
+        "available_languages",
+        "translator",
+    ),
     "serialization": (
         "complaint_from_dict",
         "complaint_to_dict",

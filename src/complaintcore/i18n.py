@@ -92,7 +92,7 @@ def NN_(singular: str, plural: str) -> tuple[str, str]:
 def catalog_dirs(environ: Mapping[str, str] | None = None) -> tuple[Path, ...]:
     """Where catalogs are looked for, first match first: the host's, then the shipped ones."""
     env = os.environ if environ is None else environ
-    dirs = [Path(p) for p in env.get(LOCALE_PATH_ENV, "").split(os.pathsep) if p]
+    dirs = [Path(p).absolute() for p in env.get(LOCALE_PATH_ENV, "").split(os.pathsep) if p]
     dirs += [Path(sys.prefix, "share", "locale"), Path(sys.base_prefix, "share", "locale")]
     dirs.append(SHIPPED_DIR)
     unique: list[Path] = []
@@ -558,7 +558,6 @@ def _catalog_languages(lang: str) -> list[str]:
     return [shipped, lang] if shipped else [lang]
 
 
-@functools.lru_cache(maxsize=32)
 def _load(lang: str, dirs: tuple[Path, ...]) -> gettext.NullTranslations:
     chain: gettext.NullTranslations | None = None
     for d in dirs:
