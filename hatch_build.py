@@ -10,6 +10,7 @@ Babel is a build requirement (``[build-system]``), never a run-time one.
 
 from __future__ import annotations
 
+import string
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,9 @@ def compile_catalogs(root: Path) -> list[Path]:
             for message, errors in catalog.check()
             for error in errors
         ]
+        problems += [
+            f"{po}: {message.id!r}: {error}" for message, error in _unknown_fields(catalog)
+        ]
         if problems:
             raise ValueError("bad translations:\n" + "\n".join(problems))
         mo = po.with_suffix(".mo")
@@ -39,6 +43,34 @@ def compile_catalogs(root: Path) -> list[Path]:
             write_mo(fh, catalog)
         written.append(mo)
     return written
+
+
+def _fields(text: str) -> set[str]:
+    """The ``{fields}`` of a ``str.format`` template (``{value!r}`` → ``value``)."""
+    return {
+        name.split("!")[0].split(":")[0].split(".")[0].split("[")[0]
+        for _, name, _, _ in string.Formatter().parse(text)
+        if name is not None
+    }
+
+
+def _unknown_fields(catalog: Any) -> list[tuple[Any, str]]:
+    """Translations that name a ``{field}`` their message does not fill (a crash when shown)."""
+    found = []
+    for message in catalog:
+        if not message.id or not message.string:
+            continue
+        ids = (message.id,) if isinstance(message.id, str) else message.id
+        strings = (message.string,) if isinstance(message.string, str) else message.string
+        try:
+            known = set().union(*(_fields(i) for i in ids))
+            for text in strings:
+                extra = _fields(text) - known
+                if extra:
+                    found.append((message, f"unknown fields {sorted(extra)}"))
+        except ValueError as exc:  # an unmatched brace
+            found.append((message, f"not a format string: {exc}"))
+    return found
 
 
 class CatalogsBuildHook(BuildHookInterface):  # type: ignore[type-arg]

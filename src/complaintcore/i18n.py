@@ -402,10 +402,10 @@ class Translator:
             return self(N_(", ")).join(self.command(c) for c in value.split(", "))
         if kind == "command":
             return self.command(value)
-        if kind == "department":
-            return self.department(value.strip("'"), pack)
-        if kind == "rung":
-            return self.rung(value.strip("'"), pack)
+        if kind in ("department", "rung"):
+            code = value.strip("'")
+            shown = self.department(code, pack) if kind == "department" else self.rung(code, pack)
+            return value if shown == code else shown  # unknown to the pack: as written
         if kind == "status":
             member = next((m for m in Status if m.value == value), None)
             return self.label(member) if member is not None else value
