@@ -18,9 +18,11 @@ Which language: ``--lang`` on the command line; otherwise
 ``LC_ALL``, ``LC_MESSAGES`` and ``LANG`` as gettext does
 (``zh_CN.UTF-8`` → ``zh``); otherwise English.
 
-Labels that rule packs and the core's enums carry in both languages (``zh``,
-``en``) are looked up in the catalogs too, with the enum's class name or the
-kind of pack item as message context, so an added language can translate them.
+Labels that the core's enums carry in both languages (``zh``, ``en``) are
+looked up in the catalogs too, with the enum's class name as message context;
+labels that rule packs and reports carry as data, with the context ``label``
+in a language other than Chinese and English.  So an added language can
+translate them all.
 """
 
 from __future__ import annotations
@@ -221,7 +223,11 @@ class Translator:
         return text
 
     def pick(self, zh: str, en: str, context: str = "label") -> str:
-        """A label carried as data in both languages (a pack's category, a report row)."""
+        """A label carried as data in both languages (a pack's category, a report row).
+
+        In a language other than Chinese and English the English label is looked
+        up in the catalog, with the context ``label`` unless another is given.
+        """
         if self.lang == "zh":
             return zh
         return en if self.lang == "en" else self._catalogs.pgettext(context, en)
@@ -244,25 +250,25 @@ class Translator:
     def department(self, code: str, pack: RulePack | None) -> str:
         if pack is not None and code and pack.has_department(code):
             d = pack.department(code)
-            return self.pick(d.zh, d.en, "Department")
+            return self.pick(d.zh, d.en, "label")
         return code
 
     def rung(self, code: str, pack: RulePack | None) -> str:
         if pack is not None and code and pack.has_rung(code):
             r = pack.rung(code)
-            return self.pick(r.zh, r.en, "Rung")
+            return self.pick(r.zh, r.en, "label")
         return code
 
     def category(self, code: str, pack: RulePack | None) -> str:
         if pack is not None and any(c.code == code for c in pack.categories):
             c = pack.category(code)
-            return self.pick(c.zh, c.en, "Category")
+            return self.pick(c.zh, c.en, "label")
         return code
 
     def clock(self, name: str, pack: RulePack | None) -> str:
         if pack is not None and any(c.name == name for c in pack.clocks):
             c = pack.clock(name)
-            return self.pick(c.zh, c.en, "Clock")
+            return self.pick(c.zh, c.en, "label")
         return name
 
     # ---------------------------------------------------------------- values

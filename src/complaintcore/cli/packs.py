@@ -37,7 +37,7 @@ def packs_list(ctx: Ctx) -> None:
         )
         return
     for p in shipped:
-        ctx.say(f"{p.name}\t{ctx.tr.pick(p.title_zh, p.title_en, 'Pack')}")
+        ctx.say(f"{p.name}\t{ctx.tr.pick(p.title_zh, p.title_en)}")
 
 
 @packs.command(
@@ -58,7 +58,7 @@ def packs_show(ctx: Ctx, name: str) -> None:
         ctx.emit(to_dict(p))
         return
     tr = ctx.tr
-    ctx.say(Text.assemble((p.name, "bold"), " ", tr.pick(p.title_zh, p.title_en, "Pack")))
+    ctx.say(Text.assemble((p.name, "bold"), " ", tr.pick(p.title_zh, p.title_en)))
     ctx.say(" → ".join(tr.rung(r.code, p) for r in p.ladder))
     table = Table(ctx.t("code"), ctx.t("category"), ctx.t("cause"), ctx.t("department"))
     for c in p.categories:

@@ -456,7 +456,7 @@ def _default_title(t: Translator, report: MonthlyReport, pack: RulePack) -> str:
         "Complaint statistics, {month} {year} · {pack}",
         month=t(_MONTHS[p.month - 1]),
         year=p.year,
-        pack=t.pick(pack.title_zh, pack.title_en, "Pack"),
+        pack=t.pick(pack.title_zh, pack.title_en),
     )
 
 

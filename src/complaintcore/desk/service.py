@@ -108,7 +108,10 @@ class Desk:
 
     Build it with :meth:`from_config` (plugins supply the parts) or directly with
     the parts, as tests and scripts do.  Every method that changes something
-    takes ``now``: the desk never reads the clock.
+    takes ``now``: the desk never reads the clock.  Notifications are written in
+    ``languages`` (Chinese, then English by default); ``desk.messages`` holds
+    their templates, the catalogs' or a plugin's
+    (``complaintcore_notification_template``).
     """
 
     def __init__(
