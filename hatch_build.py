@@ -21,8 +21,14 @@ LOCALE = Path("src", "complaintcore", "locale")
 
 def compile_catalogs(root: Path) -> list[Path]:
     """Write every ``<lang>/LC_MESSAGES/*.mo`` from its ``.po``; the ``.mo`` paths, sorted."""
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
+    try:
+        from babel.messages.mofile import write_mo
+        from babel.messages.pofile import read_po
+    except ImportError as exc:  # a build without isolation, in an environment without Babel
+        raise RuntimeError(
+            "compiling the message catalogs needs Babel: pip install 'babel>=2.18' "
+            "(a build requirement in pyproject.toml)"
+        ) from exc
 
     written = []
     for po in sorted((root / LOCALE).glob("*/LC_MESSAGES/*.po")):
