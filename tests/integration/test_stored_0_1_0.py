@@ -78,7 +78,8 @@ def test_new_events_extend_an_old_chain(old_file: Path) -> None:
         now = complaint.events[-1].at + timedelta(days=1)
         events = decide(complaint, AttachEvidence(actor="s-cs", reference="photo-7"), the_pack, now)
         after = evolve(complaint, events)
-        store.append(row.id, complaint.version, events, attrs.evolve(row, version=after.version), ())
+        new_row = attrs.evolve(row, version=after.version)
+        store.append(row.id, complaint.version, events, new_row, ())
         assert store.verify().ok
         assert store.load(row.id).version == complaint.version + 1
     after_intakes, after_events = _raw(old_file)
@@ -91,4 +92,3 @@ def _json(text: str) -> dict[str, object]:
     data = json.loads(text)
     assert isinstance(data, dict)
     return data
-

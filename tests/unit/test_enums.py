@@ -56,7 +56,8 @@ def test_a_member_is_its_value_string(member: LabelledEnum) -> None:
     assert json.dumps(member) == json.dumps(value)
     assert json.dumps({"k": member}, sort_keys=True) == json.dumps({"k": value}, sort_keys=True)
     assert type(member)(value) is member
-    assert member.zh and member.en
+    assert member.zh
+    assert member.en
     assert member.label("zh") == member.zh
     assert member.label("en") == member.en
 
