@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from complaintcore.core.grading import add_months, assess_grade, grade_for_facts
 from complaintcore.core.errors import NaiveDatetimeError
+from complaintcore.core.grading import add_months, assess_grade, grade_for_facts
 from complaintcore.core.models import Fact, Grade
 from complaintcore.core.workflow import Assess, Close, Reply
 from tests.helpers import SH, Runner, pack
