@@ -54,6 +54,7 @@ if TYPE_CHECKING:
         NoWorkingTimeError,
         RulePackError,
         SerializationError,
+        StoreError,
         UnknownComplaintError,
     )
     from complaintcore.core.models import (
@@ -151,6 +152,7 @@ if TYPE_CHECKING:
         Notification,
         Notifier,
         OutboxItem,
+        RowQuery,
         StaffDirectory,
         StaffMember,
         VerifyReport,
@@ -249,6 +251,7 @@ __all__ = [
     "Resume",
     "Resumed",
     "RetryPolicy",
+    "RowQuery",
     "RulePack",
     "RulePackError",
     "SanctionRecorded",
@@ -258,6 +261,7 @@ __all__ = [
     "StaffDirectory",
     "StaffMember",
     "Status",
+    "StoreError",
     "SweepReport",
     "TargetPerson",
     "Trigger",
@@ -342,6 +346,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "NoWorkingTimeError",
         "RulePackError",
         "SerializationError",
+        "StoreError",
         "UnknownComplaintError",
     ),
     "core.workflow": (
@@ -417,6 +422,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "Notification",
         "Notifier",
         "OutboxItem",
+        "RowQuery",
         "StaffDirectory",
         "StaffMember",
         "VerifyReport",

@@ -45,13 +45,18 @@ class RetryPolicy:
         )
 
 
-def _table(path: str) -> Any:
-    def convert(value: object) -> Mapping[str, Any]:
-        if not isinstance(value, Mapping):
-            raise InvalidInputError(path, "must be a table")
-        return value
+def _table(value: object, path: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise InvalidInputError(path, "must be a table")
+    return value
 
-    return convert
+
+def _notifiers_table(value: object) -> Mapping[str, Any]:
+    return _table(value, "notifiers")
+
+
+def _plugins_table(value: object) -> Mapping[str, Any]:
+    return _table(value, "plugins")
 
 
 @attrs.frozen
@@ -69,10 +74,10 @@ class DeskConfig:
     database: str = "complaintcore.sqlite3"
     pack: str = "cn-property"
     staff_file: str | None = None
-    notifiers: Mapping[str, Any] = attrs.field(factory=dict, converter=_table("notifiers"))
+    notifiers: Mapping[str, Any] = attrs.field(factory=dict, converter=_notifiers_table)
     retry: RetryPolicy = RetryPolicy()
     base_dir: str = "."
-    plugins: Mapping[str, Any] = attrs.field(factory=dict, converter=_table("plugins"))
+    plugins: Mapping[str, Any] = attrs.field(factory=dict, converter=_plugins_table)
 
     @property
     def extra(self) -> Mapping[str, Any]:

@@ -14,6 +14,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
+from types import TracebackType
 from typing import Any
 
 import attrs
@@ -31,13 +32,16 @@ from complaintcore.core.errors import (
 from complaintcore.core.escalation import current_rung_index, required_rung_index
 from complaintcore.core.models import (
     Assigned,
+    Channel,
     Classified,
     Closed,
     Complaint,
     Escalated,
     Event,
+    Grade,
     Intake,
     Replied,
+    Status,
     Trigger,
     Validity,
     Visited,
@@ -67,6 +71,7 @@ from complaintcore.desk.ports import (
     Notification,
     Notifier,
     OutboxItem,
+    RowOrder,
     StaffDirectory,
     StaffMember,
     VerifyReport,
@@ -189,7 +194,12 @@ class Desk:
     def __enter__(self) -> Desk:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
     # ------------------------------------------------------------------ reading
@@ -200,8 +210,42 @@ class Desk:
     def clocks(self, complaint_id: str, now: datetime) -> tuple[ClockStatus, ...]:
         return compute_clocks(self.get(complaint_id), self.pack, self.calendar, now)
 
-    def rows(self, **filters: Any) -> list[ComplaintRow]:
-        return self.store.rows(**filters)
+    def rows(
+        self,
+        *,
+        status: Status | str | None = None,
+        grade: Grade | str | None = None,
+        site: str | None = None,
+        department: str | None = None,
+        category: str | None = None,
+        channel: Channel | str | None = None,
+        handler: str | None = None,
+        due_before: datetime | None = None,
+        received_from: datetime | None = None,
+        received_until: datetime | None = None,
+        limit: int | None = None,
+        order: RowOrder | None = None,
+    ) -> list[ComplaintRow]:
+        """Projection rows matching every filter given; see :meth:`ComplaintStore.rows`.
+
+        ``rows(status=Status.IN_HANDLING)`` and ``rows(status="in_handling")`` are
+        the same query; ``rows(status="closedd")`` is an
+        :class:`~complaintcore.core.errors.InvalidInputError` naming ``status``.
+        """
+        return self.store.rows(
+            status=status,
+            grade=grade,
+            site=site,
+            department=department,
+            category=category,
+            channel=channel,
+            handler=handler,
+            due_before=due_before,
+            received_from=received_from,
+            received_until=received_until,
+            limit=limit,
+            order=order,
+        )
 
     def verify(self) -> VerifyReport:
         return self.store.verify()
