@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar as _stdcal
 from datetime import date, datetime
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -72,11 +73,17 @@ def add_months(moment: _Day, months: int) -> _Day:
 
 
 def age_upgrade_at(complaint: Complaint, pack: RulePack) -> datetime | None:
-    """DL-6: when an unresolved valid complaint turns major, or None if never."""
+    """DL-6: when an unresolved valid complaint turns major, or None if never.
+
+    Months are counted on the pack's calendar (its time zone): received at
+    01:00 on 31 January in Beijing is 30 January in UTC, and the month it has
+    is February's last day in Beijing either way.
+    """
     months = pack.grading.upgrade_after_months
     if months <= 0:
         return None
-    return add_months(complaint.intake.received_at, months)
+    local = complaint.intake.received_at.astimezone(ZoneInfo(pack.calendar.timezone))
+    return add_months(local, months)
 
 
 def _facts(complaint: Complaint, pack: RulePack) -> frozenset[Fact]:

@@ -8,7 +8,7 @@ types here are what crosses a port: plain frozen data, no adapter objects.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from types import TracebackType
 from typing import Any, Literal, Protocol, Self, runtime_checkable
 
@@ -47,13 +47,22 @@ __all__ = [
 
 @attrs.frozen
 class DutyWindow:
-    """Hours a staff member is on duty, local to the time asked about."""
+    """Hours a staff member is on duty: wall-clock hours of the site's time zone.
+
+    The same instant must route the same way whatever offset the caller's
+    clock carries (10:00+08:00 and 02:00 UTC are one moment), so the hours are
+    read in ``tz``: the desk passes its rule pack's zone
+    (``pack.calendar.timezone``).  Without ``tz`` they are read in the zone
+    ``at`` carries.
+    """
 
     weekdays: tuple[int, ...]
     start: time
     end: time
 
-    def covers(self, at: datetime) -> bool:
+    def covers(self, at: datetime, tz: tzinfo | None = None) -> bool:
+        if tz is not None:
+            at = at.astimezone(tz)
         local = at.timetz().replace(tzinfo=None)
         if at.weekday() not in self.weekdays:
             return False
@@ -84,10 +93,13 @@ class StaffMember:
     duty: tuple[DutyWindow, ...] = ()
     sees_personal_data: bool = False
 
-    def on_duty(self, at: datetime) -> bool:
-        """No duty windows means always reachable."""
+    def on_duty(self, at: datetime, tz: tzinfo | None = None) -> bool:
+        """Whether ``at`` falls in a duty window read in ``tz`` (see :class:`DutyWindow`).
+
+        No duty windows means always reachable.
+        """
         require_aware(at, "at")
-        return not self.duty or any(w.covers(at) for w in self.duty)
+        return not self.duty or any(w.covers(at, tz) for w in self.duty)
 
     def works_at(self, site: str) -> bool:
         return self.site in ("*", "") or not site or self.site == site

@@ -10,12 +10,14 @@ down loses nothing: its messages stay in the outbox until delivered once.
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import pluggy
@@ -143,7 +145,9 @@ class Desk:
             plugin_manager and plugin_manager.hook.complaintcore_on_events.get_hookimpls()
         )
         self.retry = retry or RetryPolicy()
-        self._new_id = id_factory or _default_id
+        self.zone = ZoneInfo(pack.calendar.timezone)
+        """The pack's time zone: duty hours and dates are read in it (12.3)."""
+        self._new_id = id_factory or functools.partial(_default_id, zone=self.zone)
         # Outbox items a thread of this desk is sending: claimed under the lock,
         # so threads sharing one desk never send the same item twice.
 
@@ -573,7 +577,9 @@ class Desk:
             # ESC-6: a late department is reported, at the top rung too (the key
             # makes it once per clock run even if the complaint is swept again).
             if spec.report_to:
-                for m in access.recipients(members, site=site, department=spec.report_to, at=now):
+                for m in access.recipients(
+                    members, site=site, department=spec.report_to, at=now, tz=self.zone
+                ):
                     outbox += self._fan(
                         complaint,
                         "late_department",
@@ -712,7 +718,9 @@ class Desk:
                     box += self._fan(complaint, "assigned", handler, now, tag)
             elif isinstance(ev, Escalated):
                 topic = "urgent" if ev.trigger is Trigger.SERIOUS else "escalated"
-                for m in access.recipients(members, site=site, rung=ev.to_rung, at=now):
+                for m in access.recipients(
+                    members, site=site, rung=ev.to_rung, at=now, tz=self.zone
+                ):
                     box += self._fan(
                         complaint,
                         topic,
@@ -723,7 +731,9 @@ class Desk:
                     )
             elif isinstance(ev, Classified) and ev.helpers:
                 for dept in ev.helpers:
-                    for m in access.recipients(members, site=site, department=dept, at=now)[:1]:
+                    for m in access.recipients(
+                        members, site=site, department=dept, at=now, tz=self.zone
+                    )[:1]:
                         box += self._fan(complaint, "help_requested", m, now, tag)
             elif isinstance(ev, Replied) and ev.unanswerable_reason:
                 rung = access.supervisor_rung(self.pack)  # REC-4: the department head hears
@@ -733,6 +743,7 @@ class Desk:
                     rung=rung,
                     department=complaint.state.department or None,
                     at=now,
+                    tz=self.zone,
                 ):
                     box += self._fan(
                         complaint,
@@ -744,7 +755,7 @@ class Desk:
                     )
             elif isinstance(ev, Visited) and ev.major_issue and self.pack.group_report_rung:
                 for m in access.recipients(
-                    members, site=site, rung=self.pack.group_report_rung, at=now
+                    members, site=site, rung=self.pack.group_report_rung, at=now, tz=self.zone
                 ):
                     box += self._fan(
                         complaint,
@@ -764,6 +775,7 @@ class Desk:
                     rung=access.supervisor_rung(self.pack),
                     department=complaint.state.department or None,
                     at=now,
+                    tz=self.zone,
                 )[:1]:
                     box += self._fan(complaint, "sign_off", m, now, tag)
         return box
@@ -851,6 +863,6 @@ def masked_record(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _default_id(intake: Intake) -> str:
-    day = intake.received_at.strftime("%Y%m%d")
+def _default_id(intake: Intake, zone: ZoneInfo) -> str:
+    day = intake.received_at.astimezone(zone).strftime("%Y%m%d")
     return f"C-{day}-{uuid.uuid4().hex[:10]}"
