@@ -106,7 +106,7 @@ def mask(value: str, keep_tail: int = 2) -> str:
     """
     if not value:
         return ""
-    if value[0].isdigit() or value[0] == "+":
+    if value[0].isdigit() or value[0] in "+\uff0b":  # digits, "+" or full-width "＋"
         tail = value[-keep_tail:] if len(value) > keep_tail + 2 else ""
         return "*" * max(len(value) - len(tail), 1) + tail
     return value[0] + "*" * max(len(value) - 1, 1)

@@ -18,6 +18,7 @@ from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import Cause, Fact, Grade, LabelledEnum
 
 __all__ = [
+    "DEFAULT_PHONE_REGIONS",
     "CalendarSpec",
     "Category",
     "ClockMode",
@@ -65,6 +66,10 @@ class ReopenPolicy(LabelledEnum):
     RESUME = "resume", "继续计时", "resume"
     RESTART = "restart", "重新计时", "restart"
 
+
+DEFAULT_PHONE_REGIONS: tuple[str, ...] = ("CN", "HK", "MO", "TW")
+"""Whose phone numbers a pack accepts at intake unless it says otherwise (REC-1):
+owners in mainland estates include Hong Kong, Macau and Taiwan residents."""
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(mo|d|h|m|min)\s*$")
 
@@ -250,6 +255,7 @@ class RulePack:
     accountability_department: str = ""
     head_office_unit: str = "head_office"
     sign_off_channels: tuple[str, ...] = ("written",)
+    phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS
     kind_rules: KindRules = KindRules()
     grading: GradingRules = GradingRules()
     sanctions: tuple[Sanction, ...] = ()
