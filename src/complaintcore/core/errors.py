@@ -18,6 +18,7 @@ __all__ = [
     "EscalationError",
     "FieldProblem",
     "GradeError",
+    "HolidayDataWarning",
     "IllegalTransitionError",
     "IncompleteRecordError",
     "InvalidInputError",
@@ -177,6 +178,14 @@ class StoreError(ComplaintCoreError, OSError):
         super().__init__(f"complaint database {database}: {reason}")
         self.database = database
         self.reason = reason
+
+
+class HolidayDataWarning(UserWarning):
+    """A calendar covers years whose make-up days (调休) the holiday source lacks.
+
+    Deadlines in those years are computed (or refused, as the rule pack says)
+    without the official arrangement; the message names the years.
+    """
 
 
 class CalendarError(ComplaintCoreError, ValueError):

@@ -195,6 +195,18 @@ class Desk:
     def close(self) -> None:
         self.store.close()
 
+    @property
+    def calendar_warnings(self) -> tuple[str, ...]:
+        """What the command line's ``show`` and ``sweep`` print before their output.
+
+        A calendar covering years whose make-up days (调休) the holiday source
+        lacks says so here (as it did once, as a ``HolidayDataWarning``, when it
+        was built): deadlines there are computed without the official
+        arrangement, or refused, as the rule pack's ``uncovered_years`` says.
+        """
+        found = self.calendar.coverage_warning()
+        return (f"calendar: {found}",) if found else ()
+
     def __enter__(self) -> Desk:
         return self
 

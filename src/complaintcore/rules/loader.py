@@ -440,6 +440,31 @@ def _check_calendar(pack: RulePack, out: _Problems) -> None:
     out.duplicates((d.isoformat() for d in cal.workdays), "calendar.workdays", "make-up day")
     if cal.first_year > cal.last_year:
         out.add("calendar.last_year", "must not be before first_year")
+    _check_by_year(pack, out)
+
+
+def _check_by_year(pack: RulePack, out: _Problems) -> None:
+    """Days typed in per year: inside that year and the calendar's span, no day twice."""
+    cal = pack.calendar
+    out.duplicates((str(y.year) for y in cal.by_year), "calendar.by_year", "year", "year")
+    off = set(cal.holidays)
+    on = set(cal.workdays)
+    for i, entry in enumerate(cal.by_year):
+        path = f"calendar.by_year[{i}]"
+        if not cal.first_year <= entry.year <= cal.last_year:
+            out.add(
+                f"{path}.year", f"outside the calendar's years {cal.first_year}-{cal.last_year}"
+            )
+        for key, days in (("holidays", entry.holidays), ("workdays", entry.workdays)):
+            for j, day in enumerate(days):
+                if day.year != entry.year:
+                    out.add(f"{path}.{key}[{j}]", f"not in {entry.year}")
+        for j, day in enumerate(entry.workdays):
+            if day in off or day in entry.holidays:
+                out.add(f"{path}.workdays[{j}]", "a day cannot be a holiday and a make-up workday")
+        for j, day in enumerate(entry.holidays):
+            if day in on:
+                out.add(f"{path}.holidays[{j}]", "a day cannot be a holiday and a make-up workday")
 
 
 def _check_windows(windows: tuple[tuple[str, str], ...], out: _Problems) -> None:
