@@ -167,7 +167,14 @@ if TYPE_CHECKING:
         available_packs,
         load_pack,
     )
+    from complaintcore.schemas import (
+        json_schema,
+        json_schemas,
+        schema_text,
+    )
     from complaintcore.serialization import (
+        command_from_dict,
+        command_to_dict,
         complaint_from_dict,
         complaint_to_dict,
         event_from_dict,
@@ -279,6 +286,8 @@ __all__ = [
     "calendar_for_spec",
     "check_record",
     "classify",
+    "command_from_dict",
+    "command_to_dict",
     "complaint_from_dict",
     "complaint_to_dict",
     "compute_clocks",
@@ -289,12 +298,15 @@ __all__ = [
     "hookimpl",
     "intake_from_dict",
     "intake_to_dict",
+    "json_schema",
+    "json_schemas",
     "load_config",
     "load_pack",
     "make_plugin_manager",
     "monthly_report",
     "new_complaint",
     "replay",
+    "schema_text",
 ]
 
 _MODULES: dict[str, tuple[str, ...]] = {
@@ -436,12 +448,19 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ),
     "adapters.calendars": ("calendar_for_spec",),
     "serialization": (
+        "command_from_dict",
+        "command_to_dict",
         "complaint_from_dict",
         "complaint_to_dict",
         "event_from_dict",
         "event_to_dict",
         "intake_from_dict",
         "intake_to_dict",
+    ),
+    "schemas": (
+        "json_schema",
+        "json_schemas",
+        "schema_text",
     ),
 }
 """Where each public name lives."""
