@@ -14,6 +14,7 @@ import functools
 import warnings
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from complaintcore.core.calendar import DEFAULT_WINDOWS, WindowLike, WorkingCalendar
@@ -73,7 +74,7 @@ def calendar_from_holidays(
     categories: Iterable[str] = ("public",),
     makeup_weekday: int = 0,
     covered_years: Iterable[int] = (),
-    uncovered: UncoveredYears | str = UncoveredYears.WARN,
+    uncovered: UncoveredYears | Literal["warn", "refuse"] = UncoveredYears.WARN,
 ) -> WorkingCalendar:
     """A working calendar for a country (or ``"COUNTRY-SUBDIV"``) known to ``holidays``.
 
