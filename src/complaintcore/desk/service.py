@@ -146,7 +146,7 @@ class Desk:
         )
         self.retry = retry or RetryPolicy()
         self.zone = ZoneInfo(pack.calendar.timezone)
-        """The pack's time zone: duty hours and dates are read in it (12.3)."""
+        """The pack's time zone: duty hours and dates are read in it, whatever ``now`` carries."""
         self._new_id = id_factory or functools.partial(_default_id, zone=self.zone)
         # Outbox items a thread of this desk is sending: claimed under the lock,
         # so threads sharing one desk never send the same item twice.
