@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from collections.abc import Sequence
 from datetime import datetime
 from itertools import pairwise
@@ -37,6 +38,7 @@ from complaintcore.cli.listing import list_, show
 from complaintcore.cli.packs import packs
 from complaintcore.cli.receive import receive
 from complaintcore.cli.report import report
+from complaintcore.cli.schema_cmd import schema
 from complaintcore.cli.sweep import sweep
 from complaintcore.cli.text import LANGS, default_lang, tr
 from complaintcore.cli.verify import verify
@@ -152,13 +154,18 @@ def main(click_ctx: click.Context, config: str, lang: str | None, now: datetime 
     Exit status: 0 done, 1 refused or invalid data, 2 usage, 3 not found,
     4 access denied, 5 store error.
     """
+    # The calendar's coverage warning is printed by show and sweep where it
+    # matters (Ctx.calendar_notes), not as a Python warning on every command.
+    from complaintcore.core.errors import HolidayDataWarning
+
+    warnings.filterwarnings("ignore", category=HolidayDataWarning)
     ctx = Ctx(config, lang or default_lang(), now)
     click_ctx.obj = ctx
     click_ctx.call_on_close(ctx.close)
     CURRENT.set(ctx)
 
 
-for _command in (init, demo, receive, list_, show, act, sweep, verify, report, packs):
+for _command in (init, demo, receive, list_, show, act, sweep, verify, report, packs, schema):
     main.add_command(_command)
 
 

@@ -20,6 +20,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "received": ("已受理 {id}：{category} → {handler}", "received {id}: {category} → {handler}"),
     "imported": ("导入完成：成功 {ok} 条，拒绝 {bad} 条", "imported {ok} rows, rejected {bad}"),
     "rejected": ("第 {row} 行被拒绝：{reason}", "row {row} rejected: {reason}"),
+    "warning_line": ("警告：{text}", "warning: {text}"),
     "done": ("完成：{id} 现为 {status}", "done: {id} is now {status}"),
     "swept": (
         "检查 {examined} 宗；升级 {escalated} 次；预警 {at_risk} 次；升为重大 {regraded} 宗",
