@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from collections.abc import Sequence
 from datetime import datetime
 from itertools import pairwise
@@ -39,6 +40,7 @@ from complaintcore.cli.localize import LanguageChoice, speaking
 from complaintcore.cli.packs import packs
 from complaintcore.cli.receive import receive
 from complaintcore.cli.report import report
+from complaintcore.cli.schema_cmd import schema
 from complaintcore.cli.sweep import sweep
 from complaintcore.cli.verify import verify
 from complaintcore.i18n import N_, Translator, language_from_env, resolve_language, translator
@@ -166,13 +168,18 @@ def _lang_in(argv: list[str]) -> str:
 @click.version_option(package_name="complaintcore", help=N_("Show the version and exit."))
 @click.pass_context
 def main(click_ctx: click.Context, config: str, lang: str | None, now: datetime | None) -> None:
+    # The calendar's coverage warning is printed by show and sweep where it
+    # matters (Ctx.calendar_notes), not as a Python warning on every command.
+    from complaintcore.core.errors import HolidayDataWarning
+
+    warnings.filterwarnings("ignore", category=HolidayDataWarning)
     ctx = Ctx(config, lang or language_from_env(), now)
     click_ctx.obj = ctx
     click_ctx.call_on_close(ctx.close)
     CURRENT.set(ctx)
 
 
-for _command in (init, demo, receive, list_, show, act, sweep, verify, report, packs):
+for _command in (init, demo, receive, list_, show, act, sweep, verify, report, packs, schema):
     main.add_command(_command)
 
 

@@ -96,6 +96,20 @@ class Ctx:
             self._desk = Desk.from_config(config)
         return self._desk
 
+    def calendar_notes(self, *instants: datetime | None) -> list[str]:
+        """The calendar's coverage warning, if one of ``instants`` falls in a year the
+        holiday source has no make-up-day (调休) data for; printed to stderr unless --json.
+        """
+        desk = self.desk()
+        uncovered = desk.calendar.uncovered_years
+        if not any(t is not None and t.astimezone(desk.zone).year in uncovered for t in instants):
+            return []
+        notes = list(desk.calendar_warnings)
+        if not self.json:
+            for note in notes:
+                click.echo(self.t("warning: {text}", text=note), err=True)
+        return notes
+
     def close(self) -> None:
         if self._desk is not None:
             self._desk.close()

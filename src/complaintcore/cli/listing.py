@@ -122,7 +122,9 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None) -> None:
     else:
         data = masked_record(complaint_to_dict(complaint))
     clocks = desk.clocks(complaint_id, now)
+    notes = ctx.calendar_notes(now, *(s.due for s in clocks))
     if ctx.json:
+        data["warnings"] = notes
         data["state"] = {
             "status": complaint.state.status.value,
             "rung": complaint.state.rung,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 
 from complaintcore.cli.context import Ctx, json_option, pass_ctx
@@ -14,10 +16,14 @@ __all__ = ["sweep"]
 @json_option
 @pass_ctx
 def sweep(ctx: Ctx) -> None:
-    report = ctx.desk().sweep(ctx.now())
+    now = ctx.now()
+    # deadlines swept now reach a month or so ahead (the one-month upgrade, DL-6)
+    notes = ctx.calendar_notes(now, now + timedelta(days=62))
+    report = ctx.desk().sweep(now)
     if ctx.json:
         ctx.emit(
             {
+                "warnings": notes,
                 "examined": report.examined,
                 "escalated": [list(e) for e in report.escalated],
                 "at_risk": report.at_risk,
