@@ -1,20 +1,34 @@
-"""Write docs/traceability.md: each procedure rule, the code that names it, its tests.
+"""Write docs/traceability.md: each procedure rule, the definitions that implement it, its tests.
 
     python scripts/traceability.py [path/to/procedures.md]
 
 Rule titles come from the procedure catalogue (``../shared/procedures.md`` by
-default); the code and test columns are found by scanning for the rule ID.
+default).  The code column lists *definitions*, not files: every function,
+class or method of the library whose docstring names the rule (read with
+:mod:`ast`, so a comment or a string elsewhere does not count), and every clock
+or duty of a shipped rule pack whose ``rule`` is the rule.  The command line (``cli/``)
+only presents what the library decides, so it is left out.  Ranges such as
+``DL-1..8`` or ``GRD-2..5`` name every rule in between.  The tests column lists
+the test files with ``@pytest.mark.procedure("ID")``.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
+import tomllib
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "src" / "complaintcore"
 RULE = re.compile(r"\*\*([A-Z]{2,3}-\d+) ([^*]+?)\.\*\*")
+MENTION = re.compile(r"\b([A-Z]{2,3})-(\d+)(?:\s*(?:\.\.|…|–)\s*(?:\1-)?(\d+))?")
+TEST_MARK = re.compile(r"procedure\(\s*[\"']([A-Z]{2,3}-\d+)[\"']")
+LEFT_OUT = ("cli/",)
+"""Folders of the package that present rather than implement."""
 
 NOTES = {
     "REC-2": 'also covers 一报告 (001 item 6, 002 §5, "五清楚，一报告"): after the five '
@@ -43,34 +57,76 @@ NOTES = {
 """How the code reads a rule where the catalogue's one line does not say it all."""
 
 
-def scan(folder: Path, pattern: str) -> dict[str, set[str]]:
-    found: dict[str, set[str]] = defaultdict(set)
-    for path in sorted(folder.rglob("*.py")) + sorted(folder.rglob("*.toml")):
-        text = path.read_text(encoding="utf-8", errors="replace")
-        for rule in re.findall(pattern, text):
-            found[rule].add(path.relative_to(ROOT).as_posix())
+def rule_ids(text: str) -> set[str]:
+    """Rule IDs named in ``text``; ``DL-1..3`` (or ``DL-1 … DL-3``) names DL-1, DL-2, DL-3."""
+    found: set[str] = set()
+    for prefix, first, last in MENTION.findall(text):
+        lo = int(first)
+        hi = int(last) if last else lo
+        found.update(f"{prefix}-{n}" for n in range(lo, max(lo, hi) + 1))
     return found
 
 
-def main() -> int:
-    catalogue = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "procedures.md"
-    rules = RULE.findall(catalogue.read_text(encoding="utf-8"))
-    code = scan(ROOT / "src", r"\b([A-Z]{2,3}-\d+)\b")
-    tests = scan(ROOT / "tests", r"procedure\(\s*[\"']([A-Z]{2,3}-\d+)[\"']")
+def _definitions(tree: ast.AST, prefix: str = "") -> Iterator[tuple[str, ast.AST]]:
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            name = f"{prefix}{node.name}"
+            yield name, node
+            yield from _definitions(node, f"{name}.")
+
+
+def code_definitions() -> dict[str, set[str]]:
+    """Rule ID -> ``file:definition`` of the library (docstrings) and of the shipped packs."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE).as_posix()
+        if relative.startswith(LEFT_OUT):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for name, node in _definitions(tree):
+            doc = ast.get_docstring(node)  # type: ignore[arg-type]
+            for rule in rule_ids(doc or ""):
+                found[rule].add(f"{relative}:{name}")
+    for path in sorted((PACKAGE / "rules").glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        for table in ("clocks", "duties"):
+            for clock in data.get(table, []):
+                for rule in rule_ids(str(clock.get("rule", ""))):
+                    found[rule].add(f"rules/{path.name}:{table}.{clock['name']}")
+    return found
+
+
+def test_files() -> dict[str, set[str]]:
+    found: dict[str, set[str]] = defaultdict(set)
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        for rule in TEST_MARK.findall(path.read_text(encoding="utf-8")):
+            found[rule].add(path.relative_to(ROOT / "tests").as_posix())
+    return found
+
+
+def render(catalogue: str) -> str:
+    """The whole of docs/traceability.md for this catalogue text."""
+    rules = RULE.findall(catalogue)
+    code = code_definitions()
+    tests = test_files()
     lines = [
         "# Traceability: rule → code → tests",
         "",
-        "Every rule of the procedure catalogue, the modules that name it, and the test",
-        'files that check it (tests are marked `@pytest.mark.procedure("ID")`).',
-        "Generated by `scripts/traceability.py`; `tests/unit/test_traceability.py`",
-        "fails when a rule has no test.",
+        "Every rule of the procedure catalogue, the definitions that implement it, and",
+        "the test files that check it.  A definition is listed when its docstring names",
+        "the rule (`file:function`, `file:Class.method`, paths under",
+        "`src/complaintcore/`), and a shipped pack's clock or duty when its `rule` is the rule;",
+        "the command line only presents what these decide and is left out.  Tests are",
+        'marked `@pytest.mark.procedure("ID")`.  Generated by `scripts/traceability.py`;',
+        "`tests/unit/test_traceability.py` fails when a rule has no test or this page is",
+        "out of date.",
         "",
         "| rule | title | code | tests |",
         "| --- | --- | --- | --- |",
     ]
     for rule, title in rules:
-        src = ", ".join(f"`{p.removeprefix('src/complaintcore/')}`" for p in sorted(code[rule]))
-        tst = ", ".join(f"`{p.removeprefix('tests/')}`" for p in sorted(tests[rule]))
+        src = ", ".join(f"`{d}`" for d in sorted(code[rule]))
+        tst = ", ".join(f"`{p}`" for p in sorted(tests[rule]))
         lines.append(f"| {rule} | {title} | {src or '—'} | {tst or '**none**'} |")
     known = {rule for rule, _ in rules}
     lines += [
@@ -82,8 +138,16 @@ def main() -> int:
         "",
     ]
     lines += [f"- **{rule}**: {note}" for rule, note in NOTES.items() if rule in known]
-    (ROOT / "docs" / "traceability.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    missing = [rule for rule, _ in rules if not tests[rule]]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    catalogue = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "procedures.md"
+    text = catalogue.read_text(encoding="utf-8")
+    (ROOT / "docs" / "traceability.md").write_text(render(text), encoding="utf-8")
+    rules = [rule for rule, _ in RULE.findall(text)]
+    tests = test_files()
+    missing = [rule for rule in rules if not tests[rule]]
     print(f"{len(rules)} rules, {len(missing)} without a test: {', '.join(missing) or '-'}")
     return 0
 

@@ -41,6 +41,9 @@ if TYPE_CHECKING:
         compute_clocks,
         compute_duties,
     )
+    from complaintcore.core.derivation import (
+        DerivationStep,
+    )
     from complaintcore.core.errors import (
         AccessDeniedError,
         CalendarError,
@@ -49,6 +52,7 @@ if TYPE_CHECKING:
         EscalationError,
         FieldProblem,
         GradeError,
+        HolidayDataWarning,
         IllegalTransitionError,
         IncompleteRecordError,
         InvalidInputError,
@@ -56,6 +60,7 @@ if TYPE_CHECKING:
         NoWorkingTimeError,
         RulePackError,
         SerializationError,
+        StoreError,
         UnknownComplaintError,
     )
     from complaintcore.core.models import (
@@ -99,6 +104,7 @@ if TYPE_CHECKING:
         Visited,
     )
     from complaintcore.core.rulepack import (
+        CalendarSpec,
         ClockSpec,
         Concentration,
         Duration,
@@ -109,7 +115,11 @@ if TYPE_CHECKING:
     )
     from complaintcore.core.stats import (
         MonthlyReport,
+        RepeatRule,
+        TrendRule,
         monthly_report,
+        to_json_dict,
+        to_rows,
     )
     from complaintcore.core.validity import (
         RecordReport,
@@ -155,6 +165,9 @@ if TYPE_CHECKING:
     from complaintcore.desk.hookspecs import (
         hookimpl,
     )
+    from complaintcore.desk.messages import (
+        NotificationTemplate,
+    )
     from complaintcore.desk.plugins import (
         PluginError,
         make_plugin_manager,
@@ -167,6 +180,7 @@ if TYPE_CHECKING:
         Notification,
         Notifier,
         OutboxItem,
+        RowQuery,
         StaffDirectory,
         StaffMember,
         VerifyReport,
@@ -177,11 +191,23 @@ if TYPE_CHECKING:
         IssueReport,
         SweepReport,
     )
+    from complaintcore.i18n import (
+        Translator,
+        available_languages,
+        translator,
+    )
     from complaintcore.rules import (
         available_packs,
         load_pack,
     )
+    from complaintcore.schemas import (
+        json_schema,
+        json_schemas,
+        schema_text,
+    )
     from complaintcore.serialization import (
+        command_from_dict,
+        command_to_dict,
         complaint_from_dict,
         complaint_to_dict,
         event_from_dict,
@@ -201,6 +227,7 @@ __all__ = [
     "AttachEvidence",
     "BatchComplaintStore",
     "CalendarError",
+    "CalendarSpec",
     "CallBack",
     "CalledBack",
     "Cause",
@@ -224,6 +251,7 @@ __all__ = [
     "Concentration",
     "ConcurrencyConflictError",
     "DeliveryReport",
+    "DerivationStep",
     "Desk",
     "DeskConfig",
     "Duration",
@@ -247,6 +275,7 @@ __all__ = [
     "Grouped",
     "Handle",
     "Handled",
+    "HolidayDataWarning",
     "IllegalTransitionError",
     "IncompleteRecordError",
     "Intake",
@@ -257,6 +286,7 @@ __all__ = [
     "NaiveDatetimeError",
     "NoWorkingTimeError",
     "Notification",
+    "NotificationTemplate",
     "Notifier",
     "OutboxItem",
     "Pause",
@@ -272,6 +302,7 @@ __all__ = [
     "Regrade",
     "Reopen",
     "Reopened",
+    "RepeatRule",
     "Replied",
     "Reply",
     "Report",
@@ -279,6 +310,7 @@ __all__ = [
     "Resume",
     "Resumed",
     "RetryPolicy",
+    "RowQuery",
     "RulePack",
     "RulePackError",
     "SanctionRecorded",
@@ -289,9 +321,12 @@ __all__ = [
     "StaffDirectory",
     "StaffMember",
     "Status",
+    "StoreError",
     "SweepReport",
     "TargetHandler",
     "TargetPerson",
+    "Translator",
+    "TrendRule",
     "Trigger",
     "UnknownComplaintError",
     "Validity",
@@ -302,10 +337,13 @@ __all__ = [
     "WorkingCalendar",
     "__version__",
     "allowed_commands",
+    "available_languages",
     "available_packs",
     "calendar_for_spec",
     "check_record",
     "classify",
+    "command_from_dict",
+    "command_to_dict",
     "complaint_from_dict",
     "complaint_to_dict",
     "compute_clocks",
@@ -317,12 +355,18 @@ __all__ = [
     "hookimpl",
     "intake_from_dict",
     "intake_to_dict",
+    "json_schema",
+    "json_schemas",
     "load_config",
     "load_pack",
     "make_plugin_manager",
     "monthly_report",
     "new_complaint",
     "replay",
+    "schema_text",
+    "to_json_dict",
+    "to_rows",
+    "translator",
 ]
 
 _MODULES: dict[str, tuple[str, ...]] = {
@@ -374,6 +418,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "EscalationError",
         "FieldProblem",
         "GradeError",
+        "HolidayDataWarning",
         "IllegalTransitionError",
         "IncompleteRecordError",
         "InvalidInputError",
@@ -381,6 +426,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "NoWorkingTimeError",
         "RulePackError",
         "SerializationError",
+        "StoreError",
         "UnknownComplaintError",
     ),
     "core.workflow": (
@@ -427,11 +473,13 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "compute_clocks",
         "compute_duties",
     ),
+    "core.derivation": ("DerivationStep",),
     "core.validity": (
         "RecordReport",
         "check_record",
     ),
     "core.rulepack": (
+        "CalendarSpec",
         "ClockSpec",
         "Concentration",
         "Duration",
@@ -442,7 +490,11 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ),
     "core.stats": (
         "MonthlyReport",
+        "RepeatRule",
+        "TrendRule",
         "monthly_report",
+        "to_json_dict",
+        "to_rows",
     ),
     "desk.service": (
         "DeliveryReport",
@@ -456,6 +508,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "load_config",
     ),
     "desk.hookspecs": ("hookimpl",),
+    "desk.messages": ("NotificationTemplate",),
     "desk.plugins": (
         "PluginError",
         "make_plugin_manager",
@@ -468,6 +521,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "Notification",
         "Notifier",
         "OutboxItem",
+        "RowQuery",
         "StaffDirectory",
         "StaffMember",
         "VerifyReport",
@@ -477,13 +531,25 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "load_pack",
     ),
     "adapters.calendars": ("calendar_for_spec",),
+    "i18n": (
+        "Translator",
+        "available_languages",
+        "translator",
+    ),
     "serialization": (
+        "command_from_dict",
+        "command_to_dict",
         "complaint_from_dict",
         "complaint_to_dict",
         "event_from_dict",
         "event_to_dict",
         "intake_from_dict",
         "intake_to_dict",
+    ),
+    "schemas": (
+        "json_schema",
+        "json_schemas",
+        "schema_text",
     ),
 }
 """Where each public name lives."""

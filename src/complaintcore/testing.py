@@ -1,6 +1,6 @@
 """Public fakes for hosts' own tests: store, directory, notifier, clock.
 
-Everything here is real enough to run the desk end to end in memory::
+Everything here is real enough to run the desk end to end in memory:
 
     from complaintcore.testing import FixedClock, RecordingNotifier, make_desk
 

@@ -106,7 +106,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ComplaintS
     s: ComplaintStore = (
         SqliteStore(tmp_path / "complaints.db") if request.param == "sqlite" else MemoryStore()
     )
-    with s:  # type: ignore[attr-defined]
+    with s:
         yield s
 
 
@@ -770,3 +770,18 @@ def test_a_thread_sees_what_another_thread_wrote(db: SqliteStore) -> None:
     t.start()
     t.join()
     assert seen == [1]
+
+
+def test_the_port_requires_a_context_manager() -> None:
+    class NoWith:
+        """Every method of the port but __enter__/__exit__."""
+
+    for name in (
+        "create", "append", "load", "find_by_key", "rows", "open_similar", "issue_rows",
+        "complaints", "pending", "claim", "mark_delivered", "mark_failed", "verify", "close",
+    ):  # fmt: skip
+        setattr(NoWith, name, lambda self, *a, **k: None)
+    assert not isinstance(NoWith(), ComplaintStore)
+    NoWith.__enter__ = lambda self: self  # type: ignore[attr-defined]
+    NoWith.__exit__ = lambda self, *exc: None  # type: ignore[attr-defined]
+    assert isinstance(NoWith(), ComplaintStore)

@@ -2,7 +2,7 @@
 
 The SQLite and in-memory stores must agree byte for byte on what they hash, so a
 history checked by one means the same as a history checked by the other.  The
-chain (REC-5, tamper evidence)::
+chain (REC-5, tamper evidence):
 
     genesis   = sha256(intake JSON)
     hash[seq] = sha256(JSON [hash[seq-1], complaint_id, seq] + "\\n" + event JSON)

@@ -18,6 +18,7 @@ __all__ = [
     "EscalationError",
     "FieldProblem",
     "GradeError",
+    "HolidayDataWarning",
     "IllegalTransitionError",
     "IncompleteRecordError",
     "InvalidInputError",
@@ -25,6 +26,7 @@ __all__ = [
     "NoWorkingTimeError",
     "RulePackError",
     "SerializationError",
+    "StoreError",
     "UnknownComplaintError",
 ]
 
@@ -162,6 +164,28 @@ class SerializationError(ComplaintCoreError, ValueError):
     @property
     def paths(self) -> tuple[str, ...]:
         return tuple(p.path for p in self.problems)
+
+
+class StoreError(ComplaintCoreError, OSError):
+    """The storage itself failed: locked, corrupt, not a database, read-only, disk full.
+
+    One line naming the database (``.database``) and what went wrong
+    (``.reason``), never a stored value (PRV-1).  Nothing was written by the
+    operation that raised it; the desk's state is what it was before.
+    """
+
+    def __init__(self, database: str, reason: str) -> None:
+        super().__init__(f"complaint database {database}: {reason}")
+        self.database = database
+        self.reason = reason
+
+
+class HolidayDataWarning(UserWarning):
+    """A calendar covers years whose make-up days (调休) the holiday source lacks.
+
+    Deadlines in those years are computed (or refused, as the rule pack says)
+    without the official arrangement; the message names the years.
+    """
 
 
 class CalendarError(ComplaintCoreError, ValueError):

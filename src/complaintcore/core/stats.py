@@ -297,7 +297,7 @@ class Satisfaction:
 class RepeatRule:
     """IMP-3 parameters.
 
-    :param lookback_days: a complaint of the month is linked with valid complaints
+    :ivar lookback_days: a complaint of the month is linked with valid complaints
         received in the month or in the ``lookback_days`` days before it.
     """
 
@@ -357,10 +357,10 @@ class TrendRule:
     flagged when ``count >= min_count`` and ``count >= ratio * baseline``; or,
     when the baseline is zero (**new**), when ``count >= new_min_count``.
 
-    :param min_count: smallest count ever flagged (default 3).
-    :param ratio: how many times the baseline is a rise (default 1.5).
-    :param new_min_count: smallest count flagged when nothing came before (default 3).
-    :param baseline_months: months averaged for the baseline (default 3).
+    :ivar min_count: smallest count ever flagged (default 3).
+    :ivar ratio: how many times the baseline is a rise (default 1.5).
+    :ivar new_min_count: smallest count flagged when nothing came before (default 3).
+    :ivar baseline_months: months averaged for the baseline (default 3).
     """
 
     min_count: int = 3
@@ -488,7 +488,7 @@ def _norm(text: str) -> str:
 
 
 def _phone_key(phone: str) -> str | None:
-    found = normalise_phone(phone)
+    found = normalise_phone(phone, "any")  # a repeat is a repeat whatever the pack accepts
     if found is not None:
         return found
     digits = "".join(ch for ch in unicodedata.normalize("NFKC", phone) if "0" <= ch <= "9")

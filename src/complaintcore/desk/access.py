@@ -7,7 +7,8 @@ calls them before deciding a command, so a refusal leaves no event.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
 
 from complaintcore.core.errors import AccessDeniedError
 from complaintcore.core.escalation import (
@@ -95,9 +96,9 @@ def is_target(member: StaffMember, complaint: Complaint) -> bool:
     return target is not None and target.staff_id == member.staff_id
 
 
-def _ordered(members: Iterable[StaffMember], at: datetime) -> list[StaffMember]:
+def _ordered(members: Iterable[StaffMember], at: datetime, tz: tzinfo | None) -> list[StaffMember]:
     """On duty first, then by staff id: deterministic."""
-    return sorted(members, key=lambda m: (not m.on_duty(at), m.staff_id))
+    return sorted(members, key=lambda m: (not m.on_duty(at, tz), m.staff_id))
 
 
 def pick_handler(
@@ -112,8 +113,10 @@ def pick_handler(
     customer service, then anyone at the site at that rung: a complaint about a
     project manager goes to senior management whatever their department (ESC-4).
     A bypass complaint awaiting the complainant's consent stays with head office
-    (IN-6): only its staff are considered, and nobody if it has none.
+    (IN-6): only its staff are considered, and nobody if it has none.  Duty hours
+    are read in the pack's time zone, whatever offset ``at`` carries.
     """
+    zone = ZoneInfo(pack.calendar.timezone)
     site = complaint.intake.site or complaint.intake.complainant.site
     floor = max(
         required_rung_index(complaint, pack),
@@ -140,7 +143,7 @@ def pick_handler(
         ]  # fmt: skip
         if pool:
             lowest = min(pack.rung_index(m.rung) for m in pool)
-            return _ordered([m for m in pool if pack.rung_index(m.rung) == lowest], at)[0]
+            return _ordered([m for m in pool if pack.rung_index(m.rung) == lowest], at, zone)[0]
     return None
 
 
@@ -151,9 +154,12 @@ def recipients(
     rung: str | None = None,
     department: str | None = None,
     at: datetime,
+    tz: tzinfo | None = None,
 ) -> list[StaffMember]:
     """Staff at a site (and rung / department) to tell; on-duty ones if any are.
 
+    Duty hours are read in ``tz``, the site's zone (the desk passes its pack's),
+    so the same instant finds the same people whatever offset ``at`` carries.
     The person a complaint is about is left out where messages are made
     (``Desk._fan``), so every message goes through that one check (ESC-4).
     """
@@ -163,8 +169,8 @@ def recipients(
         and (rung is None or m.rung == rung)
         and (department is None or m.department == department)
     ]  # fmt: skip
-    on_duty = [m for m in pool if m.on_duty(at)]
-    return _ordered(on_duty or pool, at)
+    on_duty = [m for m in pool if m.on_duty(at, tz)]
+    return _ordered(on_duty or pool, at, tz)
 
 
 def sees_personal_data(member: StaffMember | None, complaint: Complaint, pack: RulePack) -> bool:
@@ -191,9 +197,11 @@ def duty_owners(
     duty: DutySpec,
     members: Sequence[StaffMember],
     at: datetime,
+    tz: tzinfo | None = None,
 ) -> list[StaffMember]:
     """Who owes a duty: the complaint's handler if the duty says so and there is one,
-    otherwise the staff of the duty's department and rung at the complaint's site."""
+    otherwise the staff of the duty's department and rung at the complaint's site
+    (on duty at ``at`` read in ``tz``, as :func:`recipients` reads it)."""
     handler = complaint.state.handler
     if duty.owner_handler and handler:
         found = [m for m in members if m.staff_id == handler]
@@ -208,4 +216,5 @@ def duty_owners(
         rung=duty.owner_rung or None,
         department=duty.owner_department or None,
         at=at,
+        tz=tz,
     )

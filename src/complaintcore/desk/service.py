@@ -10,12 +10,15 @@ down loses nothing: its messages stay in the outbox until delivered once.
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
+from types import TracebackType
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import pluggy
@@ -48,11 +51,13 @@ from complaintcore.core.errors import (
 from complaintcore.core.escalation import current_rung_index, required_rung_index
 from complaintcore.core.models import (
     Assigned,
+    Channel,
     Classified,
     Closed,
     Complaint,
     Escalated,
     Event,
+    Grade,
     Grouped,
     Intake,
     Replied,
@@ -88,10 +93,12 @@ from complaintcore.desk.ports import (
     Notification,
     Notifier,
     OutboxItem,
+    RowOrder,
     StaffDirectory,
     StaffMember,
     VerifyReport,
 )
+from complaintcore.i18n import N_
 
 __all__ = ["DeliveryReport", "Desk", "IssueReport", "SweepReport"]
 
@@ -201,7 +208,10 @@ class Desk:
 
     Build it with :meth:`from_config` (plugins supply the parts) or directly with
     the parts, as tests and scripts do.  Every method that changes something
-    takes ``now``: the desk never reads the clock.
+    takes ``now``: the desk never reads the clock.  Notifications are written in
+    ``languages`` (Chinese, then English by default); ``desk.messages`` holds
+    their templates, the catalogs' or a plugin's
+    (``complaintcore_notification_template``).
     """
 
     def __init__(
@@ -215,6 +225,7 @@ class Desk:
         plugin_manager: pluggy.PluginManager | None = None,
         retry: RetryPolicy | None = None,
         id_factory: Callable[[Intake], str] | None = None,
+        languages: Sequence[str] = messages.DEFAULT_LANGUAGES,
     ) -> None:
         self.pack = pack
         self.store = store
@@ -232,7 +243,11 @@ class Desk:
             plugin_manager and plugin_manager.hook.complaintcore_on_events.get_hookimpls()
         )
         self.retry = retry or RetryPolicy()
-        self._new_id = id_factory or _default_id
+        self.zone = ZoneInfo(pack.calendar.timezone)
+        """The pack's time zone: duty hours and dates are read in it, whatever ``now`` carries."""
+        self._new_id = id_factory or functools.partial(_default_id, zone=self.zone)
+        # the texts of notifications, with any template a plugin supplies (checked now)
+        self.messages = messages.Messages(languages, plugin_manager)
         # Tags after which a duty may be owed: without one, no duty is computed.
         self._duty_triggers = _duty_triggers(pack)
         # Duties computed lately: a commit, or a bulk batch, asks twice for each
@@ -280,15 +295,33 @@ class Desk:
             notifiers=notifiers,
             plugin_manager=pm,
             retry=config.retry,
+            languages=config.languages,
         )
 
     def close(self) -> None:
         self.store.close()
 
+    @property
+    def calendar_warnings(self) -> tuple[str, ...]:
+        """What the command line's ``show`` and ``sweep`` print before their output.
+
+        A calendar covering years whose make-up days (调休) the holiday source
+        lacks says so here (as it did once, as a ``HolidayDataWarning``, when it
+        was built): deadlines there are computed without the official
+        arrangement, or refused, as the rule pack's ``uncovered_years`` says.
+        """
+        found = self.calendar.coverage_warning()
+        return (f"calendar: {found}",) if found else ()
+
     def __enter__(self) -> Desk:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
     # ------------------------------------------------------------------ reading
@@ -313,8 +346,44 @@ class Desk:
             raise InvalidInputError("issue", "expected the id of a concentrated issue")
         return self.store.issue_rows(issue)
 
-    def rows(self, **filters: Any) -> list[ComplaintRow]:
-        return self.store.rows(**filters)
+    def rows(
+        self,
+        *,
+        status: Status | str | None = None,
+        grade: Grade | str | None = None,
+        site: str | None = None,
+        department: str | None = None,
+        category: str | None = None,
+        channel: Channel | str | None = None,
+        handler: str | None = None,
+        issue: str | None = None,
+        due_before: datetime | None = None,
+        received_from: datetime | None = None,
+        received_until: datetime | None = None,
+        limit: int | None = None,
+        order: RowOrder | None = None,
+    ) -> list[ComplaintRow]:
+        """Projection rows matching every filter given; see :meth:`ComplaintStore.rows`.
+
+        ``rows(status=Status.IN_HANDLING)`` and ``rows(status="in_handling")`` are
+        the same query; ``rows(status="closedd")`` is an
+        :class:`~complaintcore.core.errors.InvalidInputError` naming ``status``.
+        """
+        return self.store.rows(
+            status=status,
+            grade=grade,
+            site=site,
+            department=department,
+            category=category,
+            channel=channel,
+            handler=handler,
+            issue=issue,
+            due_before=due_before,
+            received_from=received_from,
+            received_until=received_until,
+            limit=limit,
+            order=order,
+        )
 
     def verify(self) -> VerifyReport:
         return self.store.verify()
@@ -597,19 +666,19 @@ class Desk:
         members = self._members()
         site = complaint.intake.site or complaint.intake.complainant.site
         detail = (
-            f"问题编号 / issue: {decision.issue}",
-            f"投诉人数 / complainants: {decision.complainants}",
-            f"相关投诉 / complaints: {', '.join(decision.members)}",
+            messages.Detail(N_("issue"), decision.issue),
+            messages.Detail(N_("complainants"), str(decision.complainants)),
+            messages.Detail(N_("complaints"), ", ".join(decision.members)),
         )
         box: Outbox = []
         if decision.formed:
             for m in access.recipients(
-                members, site=site, department=self.pack.customer_service, at=now
+                members, site=site, department=self.pack.customer_service, at=now, tz=self.zone
             ):
                 box += self._fan(complaint, "concentrated_issue", m, now, decision.issue, detail)
         if decision.became_incident and self.pack.group_report_rung:
             for m in access.recipients(
-                members, site=site, rung=self.pack.group_report_rung, at=now
+                members, site=site, rung=self.pack.group_report_rung, at=now, tz=self.zone
             ):
                 box += self._fan(complaint, "group_incident", m, now, decision.issue, detail)
         return box
@@ -908,7 +977,7 @@ class Desk:
                 # makes it once per clock run even if the complaint is swept again).
                 if spec.report_to:
                     for m in access.recipients(
-                        members, site=site, department=spec.report_to, at=now
+                        members, site=site, department=spec.report_to, at=now, tz=self.zone
                     ):
                         outbox += self._fan(
                             complaint,
@@ -917,8 +986,10 @@ class Desk:
                             now,
                             f"{status.name}#{status.run}",
                             (
-                                f"时限 / clock: {spec.zh} / {spec.en}",
-                                f"部门 / department: {complaint.state.department}",
+                                messages.Detail(N_("clock"), spec.name, "clock"),
+                                messages.Detail(
+                                    N_("department"), complaint.state.department, "department"
+                                ),
                             ),
                         )
                         late += 1
@@ -942,7 +1013,10 @@ class Desk:
                             handler,
                             now,
                             f"{status.name}#{status.run}",
-                            (f"时限 / clock: {status.name}, due {status.due}",),
+                            (
+                                messages.Detail(N_("clock"), status.name, "clock"),
+                                messages.Detail(N_("due"), _minutes(status.due, self.zone)),
+                            ),
                         )
                         warned += 1
         swept = _Swept(escalated, regraded, warned, late)
@@ -1035,11 +1109,11 @@ class Desk:
         member: StaffMember,
         now: datetime,
         discriminator: str,
-        detail: Sequence[str] = (),
+        detail: Sequence[str | messages.Detail] = (),
     ) -> Outbox:
         if access.is_target(member, complaint):
             return []  # ESC-4: the person complained about is not told the complainant's words
-        note = messages.render(
+        note = self.messages.render(
             complaint, topic, member, self.pack, at=now, discriminator=discriminator, detail=detail
         )
         return [(name, note) for name in self.notifiers]
@@ -1065,18 +1139,22 @@ class Desk:
                 continue
             elif isinstance(ev, Escalated):
                 topic = "urgent" if ev.trigger is Trigger.SERIOUS else "escalated"
-                for m in access.recipients(members, site=site, rung=ev.to_rung, at=now):
+                for m in access.recipients(
+                    members, site=site, rung=ev.to_rung, at=now, tz=self.zone
+                ):
                     box += self._fan(
                         complaint,
                         topic,
                         m,
                         now,
                         tag,
-                        (f"原因 / trigger: {ev.trigger.zh} / {ev.trigger.en}",),
+                        (messages.Detail(N_("trigger"), ev.trigger),),
                     )
             elif isinstance(ev, Classified) and ev.helpers:
                 for dept in ev.helpers:
-                    for m in access.recipients(members, site=site, department=dept, at=now)[:1]:
+                    for m in access.recipients(
+                        members, site=site, department=dept, at=now, tz=self.zone
+                    )[:1]:
                         box += self._fan(complaint, "help_requested", m, now, tag)
             elif isinstance(ev, Replied) and ev.unanswerable_reason:
                 rung = access.supervisor_rung(self.pack)  # REC-4: the department head hears
@@ -1086,6 +1164,7 @@ class Desk:
                     rung=rung,
                     department=complaint.state.department or None,
                     at=now,
+                    tz=self.zone,
                 ):
                     box += self._fan(
                         complaint,
@@ -1093,11 +1172,11 @@ class Desk:
                         m,
                         now,
                         tag,
-                        (f"原因 / reason: {ev.unanswerable_reason}",),
+                        (messages.Detail(N_("reason"), ev.unanswerable_reason),),
                     )
             elif isinstance(ev, Visited) and ev.major_issue and self.pack.group_report_rung:
                 for m in access.recipients(
-                    members, site=site, rung=self.pack.group_report_rung, at=now
+                    members, site=site, rung=self.pack.group_report_rung, at=now, tz=self.zone
                 ):
                     box += self._fan(
                         complaint,
@@ -1105,7 +1184,7 @@ class Desk:
                         m,
                         now,
                         tag,
-                        (f"回访意见 / opinion: {ev.opinion}",),
+                        (messages.Detail(N_("opinion"), ev.opinion),),
                     )
             elif (
                 isinstance(ev, Closed)
@@ -1117,6 +1196,7 @@ class Desk:
                     rung=access.supervisor_rung(self.pack),
                     department=complaint.state.department or None,
                     at=now,
+                    tz=self.zone,
                 )[:1]:
                     box += self._fan(complaint, "sign_off", m, now, tag)
         return box
@@ -1171,17 +1251,18 @@ class Desk:
             return []
         staff = members if members is not None else self._members()
         duty = status.duty
-        due = status.due.isoformat() if status.due is not None else "-"
-        detail = [
-            f"职责 / duty: {duty.zh} / {duty.en}" + (f" ({duty.rule})" if duty.rule else ""),
-            f"期限 / due: {due}",
-        ]
+        detail = [messages.Detail(N_("duty"), duty.name, "duty")]
+        if duty.rule:
+            detail.append(messages.Detail(N_("rule"), duty.rule))
+        detail.append(messages.Detail(N_("due"), _minutes(status.due, self.zone)))
         if duty.command:
-            detail.append(f"办理 / to discharge it: {duty.command}")
-        people = access.duty_owners(complaint, duty, staff, now)
+            detail.append(messages.Detail(N_("to discharge it"), duty.command, "command"))
+        people = access.duty_owners(complaint, duty, staff, now, tz=self.zone)
         if topic == "duty_overdue" and duty.report_to:
             site = complaint.intake.site or complaint.intake.complainant.site
-            people += access.recipients(staff, site=site, department=duty.report_to, at=now)
+            people += access.recipients(
+                staff, site=site, department=duty.report_to, at=now, tz=self.zone
+            )
         box: Outbox = []
         key = f"{duty.name}#{status.clock.run}"
         for person in {m.staff_id: m for m in people}.values():
@@ -1307,6 +1388,11 @@ def _duty_triggers(pack: RulePack) -> frozenset[str]:
     return frozenset(tags)
 
 
-def _default_id(intake: Intake) -> str:
-    day = intake.received_at.strftime("%Y%m%d")
+def _minutes(t: datetime | None, zone: ZoneInfo) -> str:
+    """A due time for people: to the minute, in the pack's zone."""
+    return t.astimezone(zone).isoformat(timespec="minutes") if t is not None else "-"
+
+
+def _default_id(intake: Intake, zone: ZoneInfo) -> str:
+    day = intake.received_at.astimezone(zone).strftime("%Y%m%d")
     return f"C-{day}-{uuid.uuid4().hex[:10]}"

@@ -1,0 +1,179 @@
+"""``complaintcore list`` and ``show``: what is on the desk, and one complaint in full."""
+
+from __future__ import annotations
+
+import click
+from rich.table import Table
+from rich.text import Text
+
+from complaintcore.cli.context import Ctx, enum_choice, json_option, pass_ctx
+from complaintcore.cli.timeline import event_detail, event_time
+from complaintcore.core.models import Grade, LabelledEnum, Status
+from complaintcore.i18n import N_
+
+__all__ = ["MAX_LIMIT", "list_", "show"]
+
+MAX_LIMIT = 1_000_000
+
+_COLUMNS = (
+    N_("id"),
+    N_("status"),
+    N_("grade"),
+    N_("category"),
+    N_("department"),
+    N_("site"),
+    N_("handler"),
+    N_("received"),
+    N_("next due"),
+)
+
+
+@click.command("list", help=N_("List complaints (most urgent first with --overdue)."))
+@click.option("--status", type=enum_choice(Status), default=None, help=N_("Only this status."))
+@click.option("--grade", type=enum_choice(Grade), default=None, help=N_("Only this grade."))
+@click.option("--site", default=None, help=N_("Only this site."))
+@click.option("--department", default=None, help=N_("Only this responsible department."))
+@click.option("--overdue", is_flag=True, help=N_("Only complaints with a deadline past due."))
+@click.option(
+    "--limit",
+    type=click.IntRange(1, MAX_LIMIT),
+    default=200,
+    show_default=True,
+    help=N_("At most this many complaints."),
+)
+@json_option
+@pass_ctx
+def list_(
+    ctx: Ctx,
+    status: str | None,
+    grade: str | None,
+    site: str | None,
+    department: str | None,
+    overdue: bool,
+    limit: int,
+) -> None:
+    desk = ctx.desk()
+    now = ctx.now()
+    rows = desk.rows(
+        status=status,
+        grade=grade,
+        site=site,
+        department=department,
+        due_before=now if overdue else None,
+        limit=limit,
+    )
+    if overdue:
+        rows = [r for r in rows if any(s.is_breached for s in desk.clocks(r.id, now))]
+    if ctx.json:
+        from complaintcore.serialization import to_dict
+
+        ctx.emit([to_dict(r) for r in rows])
+        return
+    if not rows:
+        ctx.say(ctx.t("no complaints match"))
+        return
+    tr, pack = ctx.tr, desk.pack
+    table = Table(*(ctx.t(column) for column in _COLUMNS))
+    for r in rows:
+        table.add_row(
+            r.id,
+            _label(ctx, Status, r.status),
+            _label(ctx, Grade, r.grade),
+            tr.category(r.category, pack) if r.category else "-",
+            tr.department(r.department, pack) if r.department else "-",
+            r.site or "-",
+            r.handler or "-",
+            r.received_at.isoformat(timespec="minutes"),
+            r.next_due.isoformat(timespec="minutes") if r.next_due else "-",
+        )
+    ctx.say(table)
+
+
+def _label(ctx: Ctx, enum: type[LabelledEnum], value: str) -> str:
+    """A stored enum value (a row's status, grade) by its label."""
+    member = next((m for m in enum if m.value == value), None)
+    return ctx.tr.label(member) if member is not None else (value or "-")
+
+
+@click.command(
+    help=N_(
+        "A complaint's timeline and every clock with its derivation.\n\n"
+        "Personal data is masked (PRV-1) unless --as names staff entitled to it."
+    )
+)
+@click.argument("complaint_id")
+@click.option(
+    "--as",
+    "viewer",
+    default=None,
+    help=N_("Show as this staff member sees it (personal data masked if they need not see it)."),
+)
+@json_option
+@pass_ctx
+def show(ctx: Ctx, complaint_id: str, viewer: str | None) -> None:
+    from complaintcore.desk import masked_record
+    from complaintcore.serialization import complaint_to_dict
+
+    desk = ctx.desk()
+    now = ctx.now()
+    complaint = desk.get(complaint_id)
+    if viewer:
+        data = desk.view(complaint_id, viewer)
+    else:
+        data = masked_record(complaint_to_dict(complaint))
+    clocks = desk.clocks(complaint_id, now)
+    notes = ctx.calendar_notes(now, *(s.due for s in clocks))
+    if ctx.json:
+        data["warnings"] = notes
+        data["state"] = {
+            "status": complaint.state.status.value,
+            "rung": complaint.state.rung,
+            "grade": complaint.state.grade.value if complaint.state.grade else None,
+        }
+        data["clocks"] = [
+            {
+                "name": s.name,
+                "rule": s.rule,
+                "state": s.state.value,
+                "due": s.due.isoformat() if s.due else None,
+                "derivation": list(s.derivation),
+            }
+            for s in clocks
+        ]
+        ctx.emit(data)
+        return
+    person = data["intake"]["complainant"]
+    s = complaint.state
+    tr, pack = ctx.tr, desk.pack
+    ctx.say(
+        Text.assemble(
+            (complaint.id, "bold"),
+            f"  {tr.label(s.status)}  {tr.label(s.grade) if s.grade else '-'}  "
+            f"{tr.category(s.category, pack) if s.category else '-'}",
+        )
+    )
+    ctx.say(f"{person['name']} {person['phone']} {person['room']}  {data['intake']['summary']}")
+    table = Table(
+        ctx.t("when"), ctx.t("event"), ctx.t("actor"), ctx.t("detail"), title=ctx.t("timeline")
+    )
+    for event in data["events"]:
+        table.add_row(
+            event_time(event["at"]),
+            tr.event(event["type"]),
+            event["actor"],
+            event_detail(event, tr, pack),
+        )
+    ctx.say(table)
+    ctx.say_bold(ctx.t("clocks"))
+    for st in clocks:
+        due = st.due.isoformat(timespec="minutes") if st.due else "-"
+        line = ctx.t(
+            "• {name} ({rule}) {state}  due {due}",
+            name=tr.clock(st.name, pack),
+            rule=st.rule,
+            state=tr.label(st.state),
+            due=due,
+        )
+        ctx.say(line)
+        for step in st.steps:
+            ctx.say(f"    {tr.step(step, pack)}")
