@@ -430,6 +430,8 @@ class Translator:
             return self(N_(", ")).join(self.command(c) for c in value.split(", "))
         if kind == "command":
             return self.command(value)
+        if kind == "duty":
+            return self.duty(value, pack)
         if kind in ("department", "rung"):
             code = value.strip("'")
             shown = self.department(code, pack) if kind == "department" else self.rung(code, pack)
@@ -546,6 +548,29 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("unknown unit {unit} in pack {pack}"), {}),
     (N_("unknown category {category} in pack {pack}"), {}),
     (N_("unknown {what} {value}; expected one of {allowed}"), {}),
+    # duties and concentrated issues (DL-5, REC-2, IN-6, HDL-5)
+    (N_("duty {duty} needs it recorded ({rule})"), {"duty": "duty"}),
+    (N_("duty {duty} needs it recorded"), {"duty": "duty"}),
+    (N_("say what the apology was (DL-5)"), {}),
+    (N_("give the specific reason the promise was not kept (DL-5)"), {}),
+    (N_("propose a specific remedy (DL-5)"), {}),
+    (N_("a written report needs its reference"), {}),
+    (N_("only a written report has a reference"), {}),
+    (
+        N_(
+            "a bypass complaint stays with head office until the complainant consents "
+            "to the site handling it (IN-6)"
+        ),
+        {},
+    ),
+    (N_("a final reply answers the complaint; drop the reason (REC-4)"), {}),
+    (N_("name the concentrated issue"), {}),
+    (N_("must include the complaint itself"), {}),
+    (N_("at least one complainant"), {}),
+    (N_("already part of another concentrated issue"), {}),
+    (N_("the complaint is not part of this concentrated issue"), {}),
+    (N_("expected the id of a concentrated issue"), {}),
+    (N_("no open complaint belongs to this issue"), {}),
     # REC-1: the record of an intake
     (N_("{field} is missing (REC-1)"), {"field": "field"}),
     (N_("{field} must be text"), {"field": "field"}),

@@ -431,6 +431,22 @@ def test_the_group_complaint(small: DemoResult, complaints: list[Complaint]) -> 
         assert first.to_rung == PACK.group_report_rung
 
 
+def test_the_group_complaint_is_answered_with_one_explanation(
+    complaints: list[Complaint],
+) -> None:
+    """The demo's session answers its concentrated issue through Desk.explain_all: one
+    final explanation, at one moment, by one person, on every member of the issue."""
+    group = [c for c in complaints if c.state.category == "group_incident"]
+    issues = {c.state.issue for c in group}
+    assert len(issues) == 1
+    assert "" not in issues
+    answers = [next(e for e in c.events if isinstance(e, Replied) and e.final) for c in group]
+    assert {(e.at, e.actor, e.message) for e in answers} == {
+        (answers[0].at, answers[0].actor, answers[0].message)
+    }
+    assert all(e.explanation and e.issue == group[0].state.issue for e in answers)
+
+
 @pytest.mark.procedure("IMP-1")
 @pytest.mark.procedure("PEN-2")
 @pytest.mark.procedure("REC-6")

@@ -426,7 +426,8 @@ def _run(
             and seen
             and not tags.isdisjoint(start)
         ):
-            r.begin(at, ev.kind, promise, paused)
+            cause = f"{BREACHED_TAG}{ev.clock}" if isinstance(ev, _Breach) else ev.kind
+            r.begin(at, cause, promise, paused)
             if not tags.isdisjoint(stop):  # e.g. registered by customer service: IN-5 met
                 r.stop(at, _step("the same event"))
         elif r.stopped is not None and ev.kind == "reopened":

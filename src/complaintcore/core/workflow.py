@@ -721,9 +721,12 @@ def _check_records(complaint: Complaint, events: Iterable[Event], pack: RulePack
                     empty = value is None or (
                         isinstance(value, (str, tuple, frozenset)) and not _filled(value)
                     )
+                    if empty and duty.rule:
+                        raise InvalidInputError(
+                            field, f"duty {duty.name} needs it recorded ({duty.rule})"
+                        )
                     if empty:
-                        why = f" ({duty.rule})" if duty.rule else ""
-                        raise InvalidInputError(field, f"duty {duty.name} needs it recorded{why}")
+                        raise InvalidInputError(field, f"duty {duty.name} needs it recorded")
 
 
 def _triggered(complaint: Complaint, duty: DutySpec, pack: RulePack) -> bool:

@@ -118,9 +118,11 @@ class SweepReport:
     """What one sweep did: complaints looked at, escalations, warnings, regrades.
 
     ``escalated`` pairs a complaint id with each clock or duty whose breach
-    moved it up.  ``duties_owed`` counts owners told of a duty that started
-    without an event (a broken promise owes an apology), ``duties_at_risk``
-    warnings, and ``duties_overdue`` the (complaint id, duty) breached so far.
+    moved it up.  ``duties_owed`` counts the duties owed on the complaints
+    swept (each owner is told once per run of a duty, also of one that started
+    without an event, such as the apology a broken promise owes),
+    ``duties_at_risk`` those at risk, and ``duties_overdue`` the (complaint id,
+    duty) breached so far.
     """
 
     examined: int = 0
@@ -139,12 +141,14 @@ class IssueReport:
     """HDL-5: one command given to every member of a concentrated issue.
 
     ``done`` are the complaints it was recorded on; ``skipped`` the others with
-    the one-line reason (closed meanwhile, or refused for that complaint).
+    the library error that refused each (closed meanwhile, or refused for that
+    complaint): ``str(error)`` is its one line, and
+    :meth:`complaintcore.i18n.Translator.error` words it in a reader's language.
     """
 
     issue: str
     done: tuple[str, ...] = ()
-    skipped: tuple[tuple[str, str], ...] = ()
+    skipped: tuple[tuple[str, ComplaintCoreError], ...] = ()
 
 
 @attrs.define
@@ -722,7 +726,7 @@ class Desk:
         written, so bad input (an empty message, an actor who may not act) is
         one error and no event.  Each member is then its own transaction; a
         member refused on its own account (closed meanwhile) is reported in
-        ``skipped`` with the reason, and the others go on.
+        ``skipped`` with the error, and the others go on.
         """
         require_aware(now, "now")
         rows = [r for r in self.issue(issue) if r.status != Status.CLOSED.value]
@@ -732,7 +736,7 @@ class Desk:
         access.authorize(first, command, self.directory.get(command.actor), self.pack)
         decide(first, command, self.pack, now)
         done: list[str] = []
-        skipped: list[tuple[str, str]] = []
+        skipped: list[tuple[str, ComplaintCoreError]] = []
         for row in rows:
             for attempt in range(_CONFLICT_RETRIES):
                 try:
@@ -741,9 +745,9 @@ class Desk:
                 except ConcurrencyConflictError as exc:
                     if attempt + 1 < _CONFLICT_RETRIES:
                         continue
-                    skipped.append((row.id, str(exc)))
+                    skipped.append((row.id, exc))
                 except ComplaintCoreError as exc:
-                    skipped.append((row.id, str(exc)))
+                    skipped.append((row.id, exc))
                 break
         return IssueReport(issue, tuple(done), tuple(skipped))
 
