@@ -43,6 +43,7 @@ from complaintcore.core.workflow import (
     Assess,
     Assign,
     CallBack,
+    Classify,
     Close,
     Escalate,
     Forward,
@@ -484,6 +485,33 @@ def test_closed_complaints_are_not_grouped(desk: Desk) -> None:
     desk.receive(owner(2, at(10, 11)), now=at(10, 11))
     third = desk.receive(owner(3, at(10, 12)), now=at(10, 12))
     assert third.state.issue == ""
+
+
+@pytest.mark.procedure("HDL-5")
+def test_a_complaint_reclassified_later_joins_the_issue_of_its_new_category(
+    desk: Desk, notes: RecordingNotifier
+) -> None:
+    """A third owner's call first filed under another category is the same leak once
+    customer service corrects it: three complainants make one issue (HDL-5)."""
+    first = desk.receive(owner(1, MON), now=MON)
+    second = desk.receive(owner(2, at(10, 11)), now=at(10, 11))
+    third = desk.receive(owner(3, at(10, 12), summary="物业费账单有误"), now=at(10, 12))
+    assert third.state.category != first.state.category
+    assert not any(c.state.issue for c in (first, second, third))
+    moved = desk.act(
+        third.id,
+        Classify(actor="SR-101", category=first.state.category),
+        now=at(10, 13),
+    )
+    issue = f"I-{first.id}"
+    assert moved.state.issue == issue
+    assert [r.id for r in desk.issue(issue)] == [first.id, second.id, third.id]
+    assert desk.get(first.id).state.issue == issue  # the stored members are linked too
+    assert told(notes, "concentrated_issue") == ["SR-001", "SR-101", "SR-102", "SR-103"]
+    # classified again within the same category, or away: it stays in its issue
+    again = desk.act(third.id, Classify(actor="SR-101", category="fees"), now=at(10, 14))
+    assert again.state.issue == issue
+    assert len(told(notes, "concentrated_issue")) == 4
 
 
 # --------------------------------------------------------------------------- IMP-2

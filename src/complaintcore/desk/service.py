@@ -788,7 +788,34 @@ class Desk:
         if not events:
             return complaint
         events = (*events, *self._follow_ups(evolve(complaint, events), command.actor, now))
+        if isinstance(command, Classify):
+            return self._commit_regrouped(complaint, events, now)
         return self._commit(complaint, events, now)
+
+    def _commit_regrouped(
+        self, complaint: Complaint, events: Sequence[Event], now: datetime
+    ) -> Complaint:
+        """HDL-5: a complaint reclassified into another category joins the concentrated
+        issue of its new group, as it would have at intake (same transaction; stored
+        fellow members are linked after it, as at intake)."""
+        after = evolve(complaint, events)
+        moved = after.state.category != complaint.state.category
+        if not moved or after.state.issue or not after.is_open:
+            return self._commit(complaint, events, now)
+        draft = _Draft(after, list(events), [])
+        links = self._group(draft, now, _Grouping())
+        if len(draft.events) == len(events):  # not grouped
+            return self._commit(complaint, events, now)
+        box = (
+            self._outbox_for(draft.complaint, events, now)
+            + self._duty_outbox(draft.complaint, events, now)
+            + draft.outbox
+        )
+        row = self._row(draft.complaint, now)
+        self.store.append(complaint.id, complaint.version, draft.events, row, box)
+        self._after_commit(draft.complaint, draft.events, now, deliver=bool(box))
+        self._link(links, now)
+        return draft.complaint
 
     def _check_assignee(self, complaint: Complaint, command: Assign) -> None:
         """The handler must be known staff of the site, at the rung the command says."""
