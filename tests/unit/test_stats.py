@@ -30,6 +30,7 @@ from complaintcore.core.workflow import (
     Classify,
     Close,
     Handle,
+    RecordCause,
     Reply,
     Visit,
 )
@@ -90,6 +91,7 @@ def make(
             r(Visit(actor="v-1", satisfied=False, opinion="还有问题"))
             r(Reply(actor="h-1", message="再次处理", final=True))
         r(Visit(actor="v-1", satisfied=True))
+        r(RecordCause(actor="h-1", cause="管道老化", corrective="更换管道"))  # IMP-1
         return r(Close(actor="h-1", result="业主满意"))
     return r.complaint
 
