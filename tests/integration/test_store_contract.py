@@ -778,7 +778,7 @@ def test_the_port_requires_a_context_manager() -> None:
 
     for name in (
         "create", "append", "load", "find_by_key", "rows", "open_similar", "issue_rows",
-        "complaints", "pending", "claim", "mark_delivered", "mark_failed", "verify", "close",
+        "related", "complaints", "pending", "claim", "mark_delivered", "mark_failed", "verify", "close",
     ):  # fmt: skip
         setattr(NoWith, name, lambda self, *a, **k: None)
     assert not isinstance(NoWith(), ComplaintStore)

@@ -57,6 +57,7 @@ from complaintcore.adapters.chain import (
     to_utc_text,
 )
 from complaintcore.core.concentration import Member, complainant_key
+from complaintcore.core.repeats import Earlier, room_key
 from complaintcore.core.errors import (
     ComplaintCoreError,
     ConcurrencyConflictError,
@@ -240,6 +241,23 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             "CREATE INDEX projection_issue ON projection (issue) WHERE issue <> ''",
         ),
     ),
+    # v4: what linking repeats at intake needs (IMP-3): a room key in the projection
+    # and indexes for "earlier complaints of this site by this complainant / about
+    # this room / about this building and category", closed ones included.
+    # Existing rows get their room key from the intake (_fill_v4).  Self-contained
+    # like v3: if another change also claims v4, renumber it as it stands.
+    (
+        4,
+        (
+            "ALTER TABLE projection ADD COLUMN room_key TEXT NOT NULL DEFAULT ''",
+            "CREATE INDEX projection_person ON projection (site, complainant_key, received_at)"
+            " WHERE complainant_key <> ''",
+            "CREATE INDEX projection_room ON projection (site, room_key, received_at)"
+            " WHERE room_key <> ''",
+            "CREATE INDEX projection_matter ON projection (site, building, category, received_at)"
+            " WHERE building <> ''",
+        ),
+    ),
 )
 """``(version, statements)`` applied in order, each version in one transaction.
 
@@ -279,7 +297,24 @@ def _fill_v3(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE projection SET next_due = received_at WHERE status <> 'closed'")
 
 
-_FILL = {3: _fill_v3}
+def _fill_v4(conn: sqlite3.Connection) -> None:
+    """Give rows stored before v4 their room key (from the intake)."""
+    updates = []
+    for cid, intake_json in conn.execute(
+        "SELECT c.id, c.intake_json FROM complaints AS c JOIN projection AS p ON p.id = c.id"
+    ):
+        intake = json.loads(intake_json)
+        person = intake.get("complainant", {})
+        if not isinstance(person, dict):  # a malformed record: verify() reports it
+            continue
+        site = str(intake.get("site") or person.get("site") or "").strip()
+        key = room_key(site, str(person.get("building", "")).strip(), str(person.get("room", "")))
+        if key:
+            updates.append((key, cid))
+    conn.executemany("UPDATE projection SET room_key = ? WHERE id = ?", updates)
+
+
+_FILL = {3: _fill_v3, 4: _fill_v4}
 """Data fixes run after a version's statements, in the same transaction."""
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -290,7 +325,7 @@ _BATCH = 256
 _ROW_COLUMNS = (
     "id, status, received_at, version, site, department, category, grade, channel, "
     "validity, kind, handler, rung, next_due, idempotency_key, building, complainant_key, issue, "
-    "group_incident"
+    "group_incident, room_key"
 )
 
 
@@ -548,8 +583,8 @@ class SqliteStore:
                 "UPDATE projection SET status = ?, received_at = ?, version = ?, site = ?,"
                 " department = ?, category = ?, grade = ?, channel = ?, validity = ?,"
                 " kind = ?, handler = ?, rung = ?, next_due = ?, idempotency_key = ?,"
-                " building = ?, complainant_key = ?, issue = ?, group_incident = ?"
-                " WHERE id = ?",
+                " building = ?, complainant_key = ?, issue = ?, group_incident = ?,"
+                " room_key = ? WHERE id = ?",
                 (*params[1:], complaint_id),
             )
             _insert_outbox(conn, entries)
@@ -689,6 +724,63 @@ class SqliteStore:
             " WHERE issue <> '' AND issue = ? ORDER BY received_at, id"
         )
         return [_row_from(r) for r in self._conn().execute(sql, (issue,)).fetchall()]
+
+    @_translated
+    def related(
+        self,
+        *,
+        site: str,
+        since: datetime,
+        until: datetime,
+        complainant_key: str = "",
+        room_key: str = "",
+        building: str = "",
+        category: str = "",
+        matter_since: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[Earlier]:
+        """IMP-3: earlier complaints of ``site`` by this complainant, about this room,
+        or about this building and category (see :meth:`ComplaintStore.related`).
+
+        One statement, each part answered from its own partial index
+        (``projection_person``, ``projection_room``, ``projection_matter``), so
+        the cost follows the rows that match, not the size of the file.
+        """
+        check_limit(limit)
+        lo = to_utc_text(since, "since")
+        hi = to_utc_text(until, "until")
+        cap = "" if limit is None else f" ORDER BY received_at DESC LIMIT {int(limit)}"
+        cols = "id, received_at, category, building, complainant_key, room_key, status, validity"
+        parts: list[str] = []
+        args: list[Any] = []
+        if complainant_key:
+            parts.append(
+                f"SELECT * FROM (SELECT {cols} FROM projection INDEXED BY projection_person"
+                " WHERE complainant_key <> '' AND site = ? AND complainant_key = ?"
+                f" AND received_at >= ? AND received_at <= ?{cap})"
+            )
+            args += [site, complainant_key, lo, hi]
+        if room_key:
+            parts.append(
+                f"SELECT * FROM (SELECT {cols} FROM projection INDEXED BY projection_room"
+                " WHERE room_key <> '' AND site = ? AND room_key = ?"
+                f" AND received_at >= ? AND received_at <= ?{cap})"
+            )
+            args += [site, room_key, lo, hi]
+        if building and category and matter_since is not None:
+            parts.append(
+                f"SELECT * FROM (SELECT {cols} FROM projection INDEXED BY projection_matter"
+                " WHERE building <> '' AND site = ? AND building = ? AND category = ?"
+                f" AND received_at >= ? AND received_at <= ?{cap})"
+            )
+            args += [site, building, category, to_utc_text(matter_since, "matter_since"), hi]
+        if not parts:
+            return []
+        sql = " UNION ".join(parts) + " ORDER BY received_at DESC, id DESC"
+        return [
+            Earlier(r[0], parse_utc(r[1]), r[2], r[3], r[4], r[5], r[6], r[7])
+            for r in self._conn().execute(sql, args).fetchall()
+        ]
 
     def complaints(self) -> Iterator[Complaint]:
         """Every complaint, in id order, read a batch at a time.
@@ -922,6 +1014,7 @@ def _row_params(row: ComplaintRow, version: int, key: str) -> tuple[Any, ...]:
         row.complainant_key,
         row.issue,
         int(row.group_incident),
+        row.room_key,
     )
 
 
@@ -946,6 +1039,7 @@ def _row_from(r: Sequence[Any]) -> ComplaintRow:
         complainant_key=r[16],
         issue=r[17],
         group_incident=bool(r[18]),
+        room_key=r[19],
     )
 
 
@@ -1025,7 +1119,7 @@ def _create_in(conn: sqlite3.Connection, p: _Prepared) -> Complaint:
     _insert_events(conn, complaint.id, 0, genesis_hash(p.intake_json), p.events, p.bodies)
     conn.execute(
         f"INSERT INTO projection ({_ROW_COLUMNS}) VALUES "
-        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         p.params,
     )
     _insert_outbox(conn, p.entries)
