@@ -15,6 +15,7 @@ derived here from the clock's own replay, not from a stored event.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import ClassVar, Protocol
@@ -361,8 +362,19 @@ def _replay(
     """One clock or duty at ``now``; ``seen`` (every tag of ``events``) lets a clock
     whose start never happened be answered without replaying (most of them, at intake)."""
     if seen is not None and _never_starts(spec, seen):
-        return _status(_Run(spec, calendar, explain=explain), spec, now)
+        return _not_started(spec)
     return _status(_run(events, spec, calendar, explain), spec, now)
+
+
+@functools.lru_cache(maxsize=1024)
+def _not_started(spec: ClockSpec) -> ClockStatus:
+    """A clock that never started, as data: the same for every complaint (intake asks
+    for it ten times a complaint), so built once per spec."""
+    waiting = (_step("not started: waiting for {tags}", tags=tuple(Tag(t) for t in spec.start)),)
+    return ClockStatus(
+        spec.name, spec.rule, ClockState.NOT_STARTED, None, None, None,
+        _ZERO, _ZERO, _ZERO, None, _english(waiting), 0, steps=waiting,
+    )  # fmt: skip
 
 
 def _never_starts(spec: ClockSpec, seen: frozenset[str]) -> bool:

@@ -8,6 +8,7 @@ events)`` folds events into the derived state.  Nothing is overwritten (REC-5).
 
 from __future__ import annotations
 
+import operator
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
@@ -555,6 +556,7 @@ def new_complaint(complaint_id: str, intake: Intake) -> Complaint:
 
 
 _STATE_FIELDS = tuple(a.name for a in attrs.fields(ComplaintState))
+_STATE_VALUES = operator.attrgetter(*_STATE_FIELDS)
 
 
 def _set(draft: SimpleNamespace, **changes: Any) -> SimpleNamespace:
@@ -662,7 +664,7 @@ def _apply(state: SimpleNamespace, event: Event) -> SimpleNamespace:
 def fold(events: Iterable[Event], state: ComplaintState | None = None) -> ComplaintState:
     """The state a sequence of events adds up to."""
     base = state or ComplaintState()
-    draft = SimpleNamespace(**{name: getattr(base, name) for name in _STATE_FIELDS})
+    draft = SimpleNamespace(**dict(zip(_STATE_FIELDS, _STATE_VALUES(base), strict=True)))
     for event in events:
         _apply(draft, event)
     return ComplaintState(**vars(draft))

@@ -60,6 +60,7 @@ from complaintcore.core.models import (
     Event,
     Fact,
     Grade,
+    Graded,
     Grouped,
     Intake,
     Linked,
@@ -172,6 +173,8 @@ class _Draft:
     events: list[Event]
     outbox: Outbox
     who: str = ""
+    earlier: Earlier | None = None
+    """How repeat linking sees it (IMP-3), kept for the batch's later complaints."""
 
 
 GroupKey = tuple[str, str, str]
@@ -309,6 +312,8 @@ class Desk:
         # Duties computed lately: a commit, or a bulk batch, asks twice for each
         # complaint (messages, then its next due time).  Keyed by id, version and now.
         self._duty_memo: dict[tuple[str, int, datetime], tuple[DutyStatus, ...]] = {}
+        # Staff by site, while the directory hands back the same members (routing).
+        self._staff_by_site: tuple[object, dict[str, list[StaffMember]]] = (None, {})
         # Outbox items a thread of this desk is sending: claimed under the lock,
         # so threads sharing one desk never send the same item twice.
 
@@ -617,7 +622,7 @@ class Desk:
         # IN-6: a bypass complaint waits at head office for the complainant's consent;
         # head office hears of it through its tracking duty, and routes it by forwarding.
         if route and not complaint.awaiting_site_consent:
-            handler = access.pick_handler(complaint, self._members(), self.pack, now)
+            handler = access.pick_handler(complaint, self._site_members(complaint), self.pack, now)
             if handler is not None:
                 more = decide(complaint, self._assign(complaint, handler, actor), self.pack, now)
                 complaint, events = evolve(complaint, more), [*events, *more]
@@ -650,7 +655,7 @@ class Desk:
         site = (complaint.intake.site or complaint.intake.complainant.site).strip()
         if not rule.enabled or not site:
             return None
-        me = earlier_of(complaint)
+        me = draft.earlier = earlier_of(complaint)
         t = me.received_at
         window, matter_window = rule.window.timedelta, rule.matter_window.timedelta
         matter = bool(matter_window and me.building and me.category) and (
@@ -668,7 +673,7 @@ class Desk:
             limit=_RELATED_LIMIT,
         )
         fellows = {d.complaint.id: d for d in batch.find(site, me)}
-        candidates += [earlier_of(d.complaint) for d in fellows.values()]
+        candidates += [d.earlier or earlier_of(d.complaint) for d in fellows.values()]
         batch.add(site, me, draft)
         decision = decide_links(me, candidates, rule)
         if decision is None:
@@ -704,7 +709,8 @@ class Desk:
         """Record links on a draft (not stored yet), in memory; a new grade's rung follows."""
         complaint = draft.complaint
         more = decide(complaint, command, self.pack, now)
-        more = (*more, *self._follow_ups(evolve(complaint, more), command.actor, now))
+        if any(isinstance(e, Graded) for e in more):  # a new grade may need a higher rung
+            more = (*more, *self._follow_ups(evolve(complaint, more), command.actor, now))
         after = evolve(complaint, more)
         draft.outbox += self._outbox_for(after, more, now) + self._duty_outbox(after, more, now)
         draft.complaint, draft.events = after, [*draft.events, *more]
@@ -1048,7 +1054,7 @@ class Desk:
         released = complaint.intake.via_head_office and state.site_consent
         if not (state.rung or released):
             return ()
-        handler = access.pick_handler(complaint, self._members(), self.pack, now)
+        handler = access.pick_handler(complaint, self._site_members(complaint), self.pack, now)
         if handler is None:
             return ()  # the rung was told; someone there assigns it by hand
         assign = (
@@ -1482,6 +1488,24 @@ class Desk:
 
     def _members(self) -> Sequence[StaffMember]:
         return self.directory.members()
+
+    def _site_members(self, complaint: Complaint) -> Sequence[StaffMember]:
+        """The staff who work at the complaint's site, for routing it.
+
+        Kept per site while the directory hands back the same list (a staff
+        file's does): a company of many estates has hundreds of staff, and
+        routing looks at them several times a complaint.
+        """
+        members = self._members()
+        site = complaint.intake.site or complaint.intake.complainant.site
+        known, by_site = self._staff_by_site
+        if known is not members:
+            by_site = {}
+            self._staff_by_site = (members, by_site)
+        found = by_site.get(site)
+        if found is None:
+            found = by_site[site] = [m for m in members if m.works_at(site)]
+        return found
 
     # ------------------------------------------------------------------ duties
 
