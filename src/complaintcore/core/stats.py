@@ -379,12 +379,15 @@ class ImprovementFigures:
 class LinkFigures:
     """IMP-3, GRD-2: the month's valid complaints linked at intake to earlier ones.
 
-    ``linked`` is the number linked at all; ``same_complainant``, ``same_room``
-    and ``same_matter`` by each kind of link (a complaint may count under
-    several); ``raised_repeatedly`` reached the pack's threshold (GRD-2).
+    ``linked`` is the number linked at all; ``repeated`` those that repeat an
+    earlier complaint of the same customer (same complainant or same room);
+    ``same_complainant``, ``same_room`` and ``same_matter`` by each kind of link
+    (a complaint may count under several); ``raised_repeatedly`` reached the
+    pack's threshold (GRD-2).
     """
 
     linked: int = 0
+    repeated: int = 0
     same_complainant: int = 0
     same_room: int = 0
     same_matter: int = 0
@@ -615,6 +618,7 @@ class _Tally:
                 for name, ids in kinds.items():
                     self.linked[name] += bool(ids)
                 self.linked["linked"] += any(kinds.values())
+                self.linked["repeated"] += bool(ev.same_complainant or ev.same_room)
         self.linked["raised_repeatedly"] += Fact.RAISED_REPEATEDLY in state.facts
         if measures:
             for m in compute_measures(complaint, self.pack, self.calendar, self.now, explain=False):
@@ -1061,6 +1065,7 @@ _IMPROVEMENT_ROWS = (
 )
 _LINK_ROWS = (
     ("linked", "受理时关联到此前投诉", "linked to earlier complaints at intake"),
+    ("repeated", "同一客户重复投诉", "repeating the same customer's complaint"),
     ("same_complainant", "同一投诉人", "same complainant"),
     ("same_room", "同一房号", "same room"),
     ("same_matter", "同一楼栋同类问题", "same building, same category"),
