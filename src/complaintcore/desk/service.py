@@ -1661,6 +1661,7 @@ _FREE_TEXT = (
     "content",
     "findings",
     "outcome",
+    "action",
 )
 
 
