@@ -81,7 +81,7 @@ _REPEATS_NOTE = N_(
 _LINKS_NOTE = N_(
     "Linked when received: earlier complaints by the same complainant or about the same "
     "room (within {window}), or about the same building and category (within {matter}). "
-    "The {threshold}th time a customer raises one matter it is raised repeatedly (GRD-2)."
+    "A customer who raises one matter {threshold} times has raised it repeatedly (GRD-2)."
 )
 _WARNING_NOTE = N_(
     "A series (building, category, department, site) warns when this month's valid "
@@ -472,7 +472,7 @@ def _control_chart(
 ) -> str:
     """A control chart: monthly counts (the last one judged), the mean and the upper
     control limit as horizontal lines; inline SVG, no script."""
-    width, height, left, bottom, top, right = 640, 220, 40, 36, 30, 16
+    width, height, left, bottom, top, right = 640, 220, 40, 36, 30, 48
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max([v for _m, v in points] + [limit or 0, 1]) * 1.1
     step = plot_w / max(len(points) - 1, 1)
@@ -501,8 +501,8 @@ def _control_chart(
             parts.append(
                 f'<line class="{cls}" x1="{left}" y1="{y(value)}" x2="{width - right}" '
                 f'y2="{y(value)}"></line>'
-                f'<text class="muted" x="{width - right}" y="{y(value) - 4}" '
-                f'text-anchor="end">{_e(shown)}</text>'
+                f'<text class="muted" x="{width - right + 6}" y="{y(value) + 4}">'
+                f"{_e(shown)}</text>"
             )
     path = " ".join(f"{x(i)},{y(v)}" for i, (_m, v) in enumerate(points))
     parts.append(f'<polyline class="line" points="{path}"></polyline>')
