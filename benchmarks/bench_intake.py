@@ -66,14 +66,52 @@ SITES = [f"estate-{i:02d}" for i in range(1, 31)]
 BUILDINGS, UNITS, FLOORS, FLATS = 12, 3, 20, 4
 WORDINGS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # (weight, wordings) of one kind of complaint; the pack's keywords classify them
-    (24, ("楼上漏水，天花板渗水", "卫生间水管漏水，墙皮脱落发霉", "water leaking from the ceiling again")),
-    (12, ("电梯又坏了，困梯二十分钟", "楼道灯不亮一个多星期了", "The lift has been broken for three days")),
+    (
+        24,
+        (
+            "楼上漏水，天花板渗水",
+            "卫生间水管漏水，墙皮脱落发霉",
+            "water leaking from the ceiling again",
+        ),
+    ),
+    (
+        12,
+        (
+            "电梯又坏了，困梯二十分钟",
+            "楼道灯不亮一个多星期了",
+            "The lift has been broken for three days",
+        ),
+    ),
     (12, ("物业费账单多收了两个月", "水费收费不合理，账单有误", "I was overcharged on my bill")),
-    (11, ("楼上装修电钻声太吵，严重扰民", "半夜有人在楼下吵闹", "Loud drilling from the renovation")),
-    (9, ("楼道垃圾三天没人清扫，有异味", "垃圾房太臭了，蟑螂很多", "The rubbish bins are overflowing")),
-    (9, ("地库车位被别人长期占用", "小区里乱停车，消防通道被堵", "Someone keeps parking in my space")),
+    (
+        11,
+        ("楼上装修电钻声太吵，严重扰民", "半夜有人在楼下吵闹", "Loud drilling from the renovation"),
+    ),
+    (
+        9,
+        (
+            "楼道垃圾三天没人清扫，有异味",
+            "垃圾房太臭了，蟑螂很多",
+            "The rubbish bins are overflowing",
+        ),
+    ),
+    (
+        9,
+        (
+            "地库车位被别人长期占用",
+            "小区里乱停车，消防通道被堵",
+            "Someone keeps parking in my space",
+        ),
+    ),
     (7, ("前台客服态度不耐烦", "保安态度很差，还顶撞业主", "The receptionist was rude")),
-    (6, ("单元门禁坏了，陌生人随便进出", "车棚电动车被盗，监控没拍到", "My bike was stolen from the shed")),
+    (
+        6,
+        (
+            "单元门禁坏了，陌生人随便进出",
+            "车棚电动车被盗，监控没拍到",
+            "My bike was stolen from the shed",
+        ),
+    ),
     (5, ("小区绿化带杂草丛生", "草坪很久没修剪", "The lawn has not been trimmed for weeks")),
     (5, ("快递柜不够用", "公告栏的通知总是过期", "The notice board is out of date")),
 )
@@ -99,8 +137,11 @@ class Household:
 def household(rng: random.Random, index: int) -> Household:
     site = SITES[index % len(SITES)]
     b = 1 + rng.randrange(BUILDINGS)
-    room = f"{b}-{1 + rng.randrange(UNITS)}-{2 + rng.randrange(FLOORS - 1)}{1 + rng.randrange(FLATS):02d}"
-    phones = tuple(f"1{rng.choice('3589')}{rng.randrange(10**9):09d}" for _ in range(rng.choice((1, 1, 2))))
+    unit, floor, flat = rng.randrange(UNITS), rng.randrange(FLOORS - 1), rng.randrange(FLATS)
+    room = f"{b}-{1 + unit}-{2 + floor}{1 + flat:02d}"
+    phones = tuple(
+        f"1{rng.choice('3589')}{rng.randrange(10**9):09d}" for _ in range(rng.choice((1, 1, 2)))
+    )
     name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(("", *GIVEN))
     return Household(site, str(b), room, phones, name)
 
@@ -212,7 +253,9 @@ def run(stream_name: str, stored: int, n: int, directory: Path) -> Result:
     pack = load_pack("cn-property")
     staff = staff_for_sites() if stream_name == "realistic" else load_sample_staff(pack=pack)
     db = directory / f"bench-{stream_name}-{stored}-{n}.sqlite3"
-    desk = Desk(pack=pack, store=SqliteStore(db), directory=staff, calendar=calendar_for_spec(pack.calendar))
+    desk = Desk(
+        pack=pack, store=SqliteStore(db), directory=staff, calendar=calendar_for_spec(pack.calendar)
+    )
     total = stored + n
     stream = realistic(total) if stream_name == "realistic" else legacy(total)
     intakes = list(stream)  # generated up front: the timing is the desk's, not the generator's

@@ -17,7 +17,7 @@ import pytest
 
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.core.models import Complainant, Complaint, Fact, Grade, Intake, Linked
-from complaintcore.core.workflow import Assess, RecordCause, Reply, Visit, Close
+from complaintcore.core.workflow import Assess, Close, RecordCause, Reply, Visit
 from complaintcore.desk import Desk
 from complaintcore.testing import MemoryStore, RecordingNotifier, make_desk
 from tests.helpers import SH
@@ -28,7 +28,9 @@ SPOUSE = Complainant("李丽", "13900001111", "3-2-1201", "3", "sunrise")  # sam
 NEIGHBOUR = Complainant("赵强", "13700002222", "3-1-0502", "3", "sunrise")  # same building
 
 
-def intake(who: Complainant, at: datetime, summary: str = "楼上漏水，天花板渗水", **kw: object) -> Intake:
+def intake(
+    who: Complainant, at: datetime, summary: str = "楼上漏水，天花板渗水", **kw: object
+) -> Intake:
     return Intake(
         complainant=who,
         channel="phone",
@@ -167,8 +169,8 @@ def test_bulk_intake_links_as_one_by_one_does(tmp_path: Path) -> None:
     singly = [one.receive(i, now=now, validity="valid") for i in intakes]
     many = make_desk(store=SqliteStore(tmp_path / "many.db"))
     ids = iter(c.id for c in singly)
-    many._new_id = lambda _intake: next(ids)  # noqa: SLF001 - the same ids, to compare
-    batched = [c for c in many.receive_many(intakes, now=now, validity="valid", batch=2)]
+    many._new_id = lambda _intake: next(ids)
+    batched = list(many.receive_many(intakes, now=now, validity="valid", batch=2))
 
     def shape(d: Desk, c: Complaint) -> tuple[object, ...]:
         stored = d.get(c.id)
@@ -193,4 +195,5 @@ def test_customer_service_hears_of_a_matter_raised_repeatedly() -> None:
         told = [n for n, who in notes.sent if n.topic == "raised_repeatedly"]
         assert [n.complaint_id for n in told] == [last.id]
         member = desk.directory.get(told[0].recipient)
-        assert member is not None and member.department == desk.pack.customer_service
+        assert member is not None
+        assert member.department == desk.pack.customer_service

@@ -634,7 +634,7 @@ def test_related_is_answered_from_indexes_never_a_scan(db: SqliteStore) -> None:
     c = registered("C-1")
     db.create(c, grouped_row(c, room_key="bbbbbb"), [])
     captured: list[str] = []
-    conn = db._conn()  # noqa: SLF001 - the statement SQLite runs, seen through its own trace
+    conn = db._conn()
     conn.set_trace_callback(captured.append)
     try:
         db.related(site="sunrise", since=T0 - timedelta(days=90), until=T0,
@@ -855,7 +855,8 @@ def test_the_port_requires_a_context_manager() -> None:
 
     for name in (
         "create", "append", "load", "find_by_key", "rows", "open_similar", "issue_rows",
-        "related", "complaints", "pending", "claim", "mark_delivered", "mark_failed", "verify", "close",
+        "related", "complaints", "pending", "claim", "mark_delivered", "mark_failed", "verify",
+        "close",
     ):  # fmt: skip
         setattr(NoWith, name, lambda self, *a, **k: None)
     assert not isinstance(NoWith(), ComplaintStore)

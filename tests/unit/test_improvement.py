@@ -132,7 +132,8 @@ def test_a_measure_is_watched_until_marked_done_even_after_closing() -> None:
     (m,) = compute_measures(r.complaint, PACK, CALENDAR, r.now + timedelta(days=30))
     assert m.state is ClockState.MISSED  # done, but late
     assert not m.owed
-    assert m.done is not None and m.done.result == "已更换"
+    assert m.done is not None
+    assert m.done.result == "已更换"
 
 
 @pytest.mark.procedure("IMP-1")

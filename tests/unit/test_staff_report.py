@@ -95,12 +95,8 @@ def test_a_sanction_counts_in_the_month_it_is_recorded() -> None:
     c = r(RecordSanction(actor="sup"))
     oct_table = staff_report([c], PROPERTY, year=2025, month=10, now=NOW)
     nov_table = staff_report([c], PROPERTY, year=2025, month=11, now=NOW)
-    assert [(x.staff_id, x.sanction_count, x.complaints) for x in oct_table.rows] == [
-        ("g-1", 0, 1)
-    ]
-    assert [(x.staff_id, x.sanction_count, x.complaints) for x in nov_table.rows] == [
-        ("g-1", 1, 0)
-    ]
+    assert [(x.staff_id, x.sanction_count, x.complaints) for x in oct_table.rows] == [("g-1", 0, 1)]
+    assert [(x.staff_id, x.sanction_count, x.complaints) for x in nov_table.rows] == [("g-1", 1, 0)]
 
 
 @pytest.mark.procedure("PEN-2")

@@ -272,7 +272,7 @@ def test_an_empty_month_has_zeros_and_no_rates() -> None:
     assert empty.warnings == ()
     assert empty.control is None  # no month had data: nothing to compare with
     assert empty.repeats.groups == ()
-    assert [m.period for m in empty.history][0] == "2023-01"  # the 12 baseline months
+    assert next(m.period for m in empty.history) == "2023-01"  # the 12 baseline months
     assert [m.period for m in empty.history][-1] == "2024-01"
 
 
@@ -388,7 +388,8 @@ def test_a_rise_beyond_the_control_limit_is_one_warning_with_its_reasons() -> No
     (w,) = r.warnings
     assert w.observed == 12
     assert w.baseline == (2,) * 12  # November 2024 to October 2025
-    assert w.months[0] == "2024-11" and w.months[-1] == "2025-10"
+    assert w.months[0] == "2024-11"
+    assert w.months[-1] == "2025-10"
     assert w.expected == 2.0
     # the limit: the smallest count a steady series reaches with probability <= 0.1 %
     assert _nb_tail(w.limit, 24, 12) <= 0.001 < _nb_tail(w.limit - 1, 24, 12)

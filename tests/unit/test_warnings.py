@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections import Counter, defaultdict
+from collections import Counter
 
 import pytest
 
@@ -108,14 +108,13 @@ def _cells(cells: Cells, month: int) -> dict[Cell, list[int]]:
 
 def _carries_rise(w: ControlWarning, month: int) -> bool:
     """Whether a warning's series carries an injected rise that month."""
-    if month in (RISE_1, RISE_1 + 1):
-        if (w.dimension, w.key) in {
-            ("building", "sunrise/7"),
-            ("site", "sunrise"),
-            ("category", "repairs"),
-            ("department", "engineering"),
-        }:
-            return True
+    if month in (RISE_1, RISE_1 + 1) and (w.dimension, w.key) in {
+        ("building", "sunrise/7"),
+        ("site", "sunrise"),
+        ("category", "repairs"),
+        ("department", "engineering"),
+    }:
+        return True
     if month in (RISE_2, RISE_2 + 1):
         riverside = w.dimension == "building" and w.key.startswith("riverside/")
         return riverside or (w.dimension, w.key) in {
@@ -214,4 +213,5 @@ def test_a_small_count_never_warns_below_the_minimum() -> None:
     assert found.limit == RULE.min_count == 3
     assert not found.warns
     found = judge(3, [0] * 12, [True] * 12, RULE)
-    assert found is not None and found.warns  # a new kind of complaint, three times
+    assert found is not None
+    assert found.warns

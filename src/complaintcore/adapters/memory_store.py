@@ -40,7 +40,6 @@ from complaintcore.adapters.chain import (
     to_utc_text,
 )
 from complaintcore.core.concentration import Member
-from complaintcore.core.repeats import Earlier
 from complaintcore.core.errors import (
     ComplaintCoreError,
     ConcurrencyConflictError,
@@ -48,6 +47,7 @@ from complaintcore.core.errors import (
     UnknownComplaintError,
 )
 from complaintcore.core.models import Channel, Complaint, Event, Grade, Status, require_aware
+from complaintcore.core.repeats import Earlier
 from complaintcore.desk.ports import (
     ComplaintRow,
     Notification,

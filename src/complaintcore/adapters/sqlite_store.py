@@ -57,7 +57,6 @@ from complaintcore.adapters.chain import (
     to_utc_text,
 )
 from complaintcore.core.concentration import Member, complainant_key
-from complaintcore.core.repeats import Earlier, room_key
 from complaintcore.core.errors import (
     ComplaintCoreError,
     ConcurrencyConflictError,
@@ -66,6 +65,7 @@ from complaintcore.core.errors import (
     UnknownComplaintError,
 )
 from complaintcore.core.models import Channel, Complainant, Complaint, Event, Grade, Status
+from complaintcore.core.repeats import Earlier, room_key
 from complaintcore.desk.ports import (
     ComplaintRow,
     Notification,

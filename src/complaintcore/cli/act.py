@@ -299,7 +299,9 @@ def act_cause(
     )
 
 
-@_command("add-measure", N_("Record a corrective or preventive measure: owner and due date (IMP-1)."))
+@_command(
+    "add-measure", N_("Record a corrective or preventive measure: owner and due date (IMP-1).")
+)
 @click.option("--kind", type=enum_choice(MeasureKind), default="corrective", show_default=True)
 @click.option("--action", required=True, help=N_("What the measure does."))
 @click.option("--owner", required=True, help=N_("Staff id of whoever carries it out."))

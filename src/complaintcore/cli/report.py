@@ -142,9 +142,7 @@ def write_report(
     else:
         from complaintcore.cli.report_html import render_html
 
-        text = render_html(
-            result, desk.pack, lang=ctx.lang, staff=staff, directory=desk.directory
-        )
+        text = render_html(result, desk.pack, lang=ctx.lang, staff=staff, directory=desk.directory)
     if output is None:
         click.echo(text)
         return

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-
 from typing import TYPE_CHECKING
 
 from complaintcore.core.errors import InvalidInputError

@@ -256,7 +256,9 @@ def print_staff(
         t("Valid complaints"),
         t("Severe"),
     ]
-    table = _table(t("Accountability by staff member {period} (PEN-1, PEN-2)", period=staff.period), head, 2)
+    table = _table(
+        t("Accountability by staff member {period} (PEN-1, PEN-2)", period=staff.period), head, 2
+    )
     for row in staff.rows:
         member = directory.get(row.staff_id) if directory is not None else None
         name = mask(member.name.split(" (")[0]) if member is not None else ""

@@ -138,9 +138,9 @@ def decide_links(
                 kinds.add("same_complainant")
             if new.room_key and c.room_key == new.room_key and c.building == new.building:
                 kinds.add("same_room")
-        if matter_ok and matter_window and age <= matter_window:
-            if c.building == new.building and c.category == new.category:
-                kinds.add("same_matter")
+        near = matter_ok and matter_window and age <= matter_window
+        if near and c.building == new.building and c.category == new.category:
+            kinds.add("same_matter")
         if not kinds:
             continue
         person += [c.id] if "same_complainant" in kinds else []

@@ -164,7 +164,9 @@ def staff_report(
         if not (start <= received < end and received <= now):
             continue
         events = c.events
-        state = fold(e for e in events if e.at <= now) if events and events[-1].at > now else c.state
+        state = (
+            fold(e for e in events if e.at <= now) if events and events[-1].at > now else c.state
+        )
         target = state.target or c.intake.target
         if target is not None and counts_as_complaint(state):
             people.setdefault(target.staff_id, _Person()).complaints.append(c.id)

@@ -58,16 +58,15 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from complaintcore.core.deadlines import ClockState, WorkingTime, compute_clocks, compute_duties
-from complaintcore.core.improvement import compute_measures
 from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.improvement import compute_measures
 from complaintcore.core.models import (
     Cause,
     Channel,

@@ -15,7 +15,6 @@ from typing import Any, Literal, Protocol, Self, runtime_checkable
 import attrs
 
 from complaintcore.core.concentration import Member
-from complaintcore.core.repeats import Earlier
 from complaintcore.core.errors import ComplaintCoreError, InvalidInputError
 from complaintcore.core.models import (
     Channel,
@@ -27,6 +26,7 @@ from complaintcore.core.models import (
     mask,
     require_aware,
 )
+from complaintcore.core.repeats import Earlier
 
 __all__ = [
     "BatchComplaintStore",

@@ -1459,7 +1459,8 @@ class Desk:
                     detail = (
                         messages.Detail(N_("raised"), str(ev.raisings)),
                         messages.Detail(
-                            N_("earlier complaints"), ", ".join((*ev.same_complainant, *ev.same_room))
+                            N_("earlier complaints"),
+                            ", ".join((*ev.same_complainant, *ev.same_room)),
                         ),
                     )
                     box += self._fan(complaint, "raised_repeatedly", m, now, tag, detail)
