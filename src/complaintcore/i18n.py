@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from complaintcore.core.derivation import DerivationStep, StepValue
     from complaintcore.core.models import LabelledEnum
-    from complaintcore.core.rulepack import DutySpec, RulePack
+    from complaintcore.core.rulepack import Duration, DutySpec, RulePack
 
 __all__ = [
     "DOMAIN",
@@ -306,9 +306,24 @@ class Translator:
             return sign + self(N_("{hours}h{minutes:02d}m"), hours=h, minutes=m)
         return sign + self(N_("{hours}h"), hours=h)
 
+    def length(self, d: Duration) -> str:
+        """A pack's time limit or an extension (``12mo``, ``10d``, ``4h``) in words."""
+        if d.months:
+            return self.n("{count} month", "{count} months", d.months)
+        if d.days:
+            return self.n("{count} day", "{count} days", d.days)
+        return self.duration(d.timedelta)
+
+    def stage(self, code: str, pack: RulePack | None) -> str:
+        """A stage of the pack (``stage_1``) by its label; ``""`` is the first stage."""
+        if pack is not None and pack.stages and (not code or pack.has_stage(code)):
+            s = pack.stage(code)
+            return self.pick(s.zh, s.en, "label")
+        return code
+
     def tag(self, name: str, pack: RulePack | None = None) -> str:
         """A clock's start or stop tag: the event, and what qualifies it."""
-        from complaintcore.core.models import Grade, Kind, Trigger, Validity
+        from complaintcore.core.models import Grade, Kind, Outcome, Trigger, Validity
 
         kind, _, qualifier = name.partition(":")
         event = self.event(kind)
@@ -317,12 +332,14 @@ class Translator:
         shown = qualifier
         if kind in ("registered", "forwarded"):
             shown = self.department(qualifier, pack)
-        elif kind == "breached":
+        elif kind in ("breached", "extended"):
             shown = self.clock(qualifier, pack)
+        elif pack is not None and pack.has_stage(qualifier):
+            shown = self.stage(qualifier, pack)
         elif qualifier in _QUALIFIERS:
             shown = self._catalogs.pgettext("tag", _QUALIFIERS[qualifier])
         else:
-            for enum in (Validity, Kind, Grade, Trigger):
+            for enum in (Validity, Kind, Grade, Trigger, Outcome):
                 member = next((m for m in enum if m.value == qualifier), None)
                 if member is not None:
                     shown = self.label(member)

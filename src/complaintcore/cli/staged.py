@@ -1,0 +1,160 @@
+"""The ``act`` steps of staged procedures, and how ``show`` reports a complaint's stage.
+
+Packs with ``[[stages]]`` (``uk-housing-ombudsman-2024``, ``scotland-spso``,
+``iso-10002``) acknowledge each stage, answer it with an outcome, extend a
+clock with reasons, and take a complaint to its next stage on request.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from complaintcore.cli.act import _act, _command
+from complaintcore.cli.context import Ctx, enum_choice
+from complaintcore.core.models import Outcome
+from complaintcore.i18n import N_
+
+if TYPE_CHECKING:
+    from complaintcore.core.models import Complaint
+    from complaintcore.core.rulepack import RulePack
+
+__all__ = [
+    "act_acknowledge",
+    "act_extend",
+    "act_request_escalation",
+    "act_respond",
+    "say_stage",
+    "stage_json",
+]
+
+
+@_command("acknowledge", N_("Acknowledge the complaint at its stage: define and log it."))
+@click.option(
+    "--definition",
+    default="",
+    help=N_("The complaint as understood: the points the response will answer."),
+)
+@click.option("--remedy-sought", default="", help=N_("What the complainant wants done."))
+def act_acknowledge(
+    ctx: Ctx, complaint_id: str, actor: str, definition: str, remedy_sought: str
+) -> None:
+    from complaintcore.core.workflow import Acknowledge
+
+    _act(
+        ctx,
+        complaint_id,
+        Acknowledge(actor=actor, definition=definition, remedy_sought=remedy_sought),
+    )
+
+
+@_command(
+    "request-escalation",
+    N_("Record the complainant's request to take the complaint to the next stage."),
+)
+@click.option("--reason", default="", help=N_("Why, if the complainant said (optional)."))
+def act_request_escalation(ctx: Ctx, complaint_id: str, actor: str, reason: str) -> None:
+    from complaintcore.core.workflow import RequestEscalation
+
+    _act(ctx, complaint_id, RequestEscalation(actor=actor, reason=reason))
+
+
+@_command("extend", N_("Extend a clock's deadline, with the reasons the pack requires."))
+@click.option("--clock", required=True, help=N_("The clock to extend, e.g. stage_1_response."))
+@click.option("--by", "by", required=True, help=N_("How much longer, e.g. 10d (working days)."))
+@click.option("--reason", default="", help=N_("Why more time is needed."))
+@click.option(
+    "--details",
+    default="",
+    help=N_("What else the complainant was told, e.g. the ombudsman's details."),
+)
+@click.option("--agreed-by", default="", help=N_("Who agreed the extension."))
+def act_extend(
+    ctx: Ctx,
+    complaint_id: str,
+    actor: str,
+    clock: str,
+    by: str,
+    reason: str,
+    details: str,
+    agreed_by: str,
+) -> None:
+    from complaintcore.core.workflow import Extend
+
+    _act(
+        ctx,
+        complaint_id,
+        Extend(
+            actor=actor,
+            clock=clock,
+            by=by,
+            reason=reason,
+            details=details,
+            agreed_by=agreed_by,
+        ),
+    )
+
+
+@_command("respond", N_("Answer the complaint at its stage: the outcome and any remedies."))
+@click.option("--outcome", type=enum_choice(Outcome), required=True)
+@click.option("--message", required=True, help=N_("The answer given to the complainant."))
+@click.option(
+    "--remedy",
+    "remedies",
+    multiple=True,
+    help=N_("A remedy offered (repeatable)."),
+)
+def act_respond(
+    ctx: Ctx,
+    complaint_id: str,
+    actor: str,
+    outcome: str,
+    message: str,
+    remedies: tuple[str, ...],
+) -> None:
+    from complaintcore.core.workflow import Respond
+
+    _act(
+        ctx,
+        complaint_id,
+        Respond(actor=actor, outcome=outcome, message=message, remedies=remedies),
+    )
+
+
+def stage_json(complaint: Complaint, pack: RulePack) -> dict[str, object]:
+    """``show --json``'s stage members (none for a pack without stages)."""
+    if not pack.stages:
+        return {}
+    s = complaint.state
+    return {
+        "stage": pack.stage(s.stage).code,
+        "acknowledged": s.acknowledged,
+        "responded": s.responded,
+        "outcome": s.outcome.value if s.outcome else None,
+        "time_barred": s.time_barred,
+    }
+
+
+def say_stage(ctx: Ctx, complaint: Complaint, pack: RulePack) -> None:
+    """One line under ``show``'s heading: the stage, its outcome, and a time-limit flag."""
+    if not pack.stages:
+        return
+    s, tr = complaint.state, ctx.tr
+    if s.outcome is not None:
+        line = ctx.t(
+            "{stage}: {outcome}", stage=tr.stage(s.stage, pack), outcome=tr.label(s.outcome)
+        )
+    elif s.acknowledged:
+        line = ctx.t("{stage}: acknowledged", stage=tr.stage(s.stage, pack))
+    else:
+        line = ctx.t("{stage}: not yet acknowledged", stage=tr.stage(s.stage, pack))
+    ctx.say(line)
+    if s.time_barred and pack.time_bar is not None:
+        ctx.say(
+            ctx.t(
+                "flagged: the issue arose more than {limit} before receipt ({rule})",
+                limit=tr.length(pack.time_bar.after),
+                rule=pack.time_bar.rule,
+            )
+        )
