@@ -79,16 +79,16 @@ def figure(t: Translator, v: IndicatorValue) -> str:
     if v.value is None:
         return "—"
     if v.kind is IndicatorKind.AVERAGE_WORKING_DAYS:
+        days = f"{v.value:.1f}"
         return t.n(
             "{days} working days (over {count} response)",
             "{days} working days (over {count} responses)",
             v.count,
-            days=f"{v.value:.1f}",
+            days=days,
         )
     if v.of is not None:
-        return t(
-            "{share} ({count} of {total})", share=f"{v.value * 100:.1f}%", count=v.count, total=v.of
-        )
+        share = f"{v.value * 100:.1f}%"
+        return t("{share} ({count} of {total})", share=share, count=v.count, total=v.of)
     return str(v.count)
 
 
