@@ -100,7 +100,7 @@ def available_packs() -> list[str]:
 
 def default_pack() -> RulePack:
     """The default shipped pack, ``cn-property`` (loaded once, then cached)."""
-    return _load_shipped(DEFAULT_PACK)
+    return _load_shipped(DEFAULT_PACK, ())
 
 
 def load_pack(
@@ -148,7 +148,7 @@ def _looks_like_path(value: str) -> bool:
 
 
 @functools.cache
-def _load_shipped(name: str, parameters: tuple[tuple[str, str], ...] = ()) -> RulePack:
+def _load_shipped(name: str, parameters: tuple[tuple[str, str], ...]) -> RulePack:
     if name not in available_packs():
         known = ", ".join(available_packs())
         problem = FieldProblem("name", f"no shipped rule pack {name!r}; shipped: {known}")
