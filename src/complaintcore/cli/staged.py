@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import click
+from rich.table import Table
 
 from complaintcore.cli.act import _act, _command
 from complaintcore.cli.context import Ctx, enum_choice
@@ -26,6 +27,7 @@ __all__ = [
     "act_request_escalation",
     "act_respond",
     "say_stage",
+    "say_staged",
     "stage_json",
 ]
 
@@ -158,3 +160,54 @@ def say_stage(ctx: Ctx, complaint: Complaint, pack: RulePack) -> None:
                 rule=pack.time_bar.rule,
             )
         )
+
+
+def say_staged(ctx: Ctx, pack: RulePack) -> None:
+    """``packs show``: the stages, extensions, time limits and template parameters."""
+    tr = ctx.tr
+    if pack.stages:
+        table = Table(
+            ctx.t("stage"),
+            ctx.t("rule"),
+            ctx.t("acknowledged by"),
+            ctx.t("answered by"),
+            ctx.t("a different person"),
+        )
+        for stage in pack.stages:
+            table.add_row(
+                tr.stage(stage.code, pack),
+                stage.rule,
+                tr.clock(stage.acknowledge_clock, pack) if stage.acknowledge_clock else "-",
+                tr.clock(stage.response_clock, pack) if stage.response_clock else "-",
+                tr.yes_no(stage.distinct_handler),
+            )
+        ctx.say(table)
+    for clock in pack.clocks:
+        rule = clock.extension
+        if rule is None:
+            continue
+        cap = tr.length(rule.cap) if rule.cap is not None else ctx.t("no cap")
+        ctx.say(
+            ctx.t(
+                "extension of {clock}: at most {cap}; records {fields} ({rule})",
+                clock=tr.clock(clock.name, pack),
+                cap=cap,
+                fields=ctx.t(", ").join(tr.field(f) for f in rule.records),
+                rule=rule.rule,
+            )
+        )
+    bar = pack.time_bar
+    if bar is not None:
+        ctx.say(
+            ctx.t(
+                "time limit: the issue arose more than {limit} before receipt: {action} ({rule})",
+                limit=tr.length(bar.after),
+                action=tr.label(bar.action),
+                rule=bar.rule,
+            )
+        )
+    if pack.parameters:
+        table = Table(ctx.t("parameter"), ctx.t("value"), ctx.t("meaning"))
+        for param in pack.parameters:
+            table.add_row(param.name, param.value, tr.pick(param.zh or param.en, param.en))
+        ctx.say(table)
