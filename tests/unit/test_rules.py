@@ -519,6 +519,19 @@ def test_the_annotated_example_in_the_docs_is_a_valid_pack() -> None:
     assert len(pack.calendar.holidays) == 1
 
 
+def test_the_annotated_staged_example_in_the_docs_is_a_valid_pack() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    example = text.split("## Stages, time limits", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    pack = load_pack_text(example, "docs/rule-packs.md")
+    assert [s.code for s in pack.stages] == ["stage_1", "stage_2"]
+    assert pack.stages[1].distinct_handler
+    extension = pack.clock("stage_1_response").extension
+    assert extension is not None
+    assert extension.cap == Duration(days=10)
+    assert pack.time_bar is not None
+    assert pack.time_bar.after == Duration(months=12)
+
+
 def test_a_bad_pack_file_lists_every_problem_and_names_the_file() -> None:
     path = DATA / "bad-pack.toml"
     with pytest.raises(RulePackError) as info:
