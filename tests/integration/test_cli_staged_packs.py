@@ -165,7 +165,7 @@ def test_the_tour_on_the_housing_ombudsman_pack(uk_desk: Path) -> None:
         now="2025-03-18T11:00",
     )
     assert code == 1
-    assert "10d at most" in err
+    assert "10 days at most, 5 days used" in err
     due = clocks(cid, "2025-03-18T11:00")
     assert due["stage_1_response"]["due"] == "2025-03-28T17:00:00+00:00"
 
