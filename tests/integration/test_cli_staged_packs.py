@@ -429,3 +429,25 @@ def test_iso_template_takes_the_organisations_targets(
         "init", "again", "--pack", "iso-10002", "--param", "respond", now="2025-03-03T09:00"
     )
     assert code == 2
+
+
+def test_a_bulk_file_carries_when_the_issue_arose(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    ok("init", ".", "--pack", "scotland-spso", now="2025-06-02T09:00")
+    rows = [
+        "name,phone,room,site,summary,receiver,received_at,occurred_at",
+        "Morag Reid,0131 496 0000,2F1,harbour,Bins not collected,FS-001,2025-06-02T09:00,2025-05-20",
+        "Iain Reid,0131 496 0001,2F2,harbour,Bins not collected,FS-001,2025-06-02T09:00,2024-11-01",
+        "Ann Reid,0131 496 0002,2F3,harbour,Bins not collected,FS-001,2025-06-02T09:00,yesterday",
+    ]
+    (tmp_path / "calls.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code, out, _ = run("receive", "--file", "calls.csv", "--json", now="2025-06-02T10:00")
+    assert code == 1
+    result = json.loads(out)
+    assert result["received"] == 1
+    reasons = {r["row"]: r["reason"] for r in result["rejected"]}
+    assert set(reasons) == {3, 4}
+    assert "6 months" in reasons[3]  # refused: the issue arose more than 6 months before
+    assert "occurred_at" in reasons[4]  # not a date

@@ -276,3 +276,22 @@ def test_an_unflagged_registration_encodes_as_before() -> None:
     assert "time_barred" not in plain
     flagged = event_to_dict(Registered(at=at, actor="s", unit="customer_service", time_barred=True))
     assert flagged["time_barred"] is True
+
+
+def test_a_late_request_is_flagged_when_the_pack_says_flag() -> None:
+    """The same limit as scotland-spso's, but ``action = "flag"``: accepted and marked late."""
+    data: dict[str, Any] = to_dict(load_pack("scotland-spso"))
+    data["stages"][1]["request_limit"]["action"] = "flag"
+    pack = load_pack_data(data)
+    received = datetime(2025, 1, 6, 10, tzinfo=LONDON)
+    c = new_complaint("C-1", _intake(received))
+    c = evolve(c, decide(c, Register(actor="FS-001"), pack, received))
+    answered = datetime(2025, 1, 8, 10, tzinfo=LONDON)
+    c = evolve(
+        c, decide(c, Respond(actor="FS-001", outcome="upheld", message="done"), pack, answered)
+    )
+    # no occurred_at: only "2 months after the stage 1 response" applies, until 8 March
+    for when, late in ((datetime(2025, 3, 8, 10, tzinfo=LONDON), False),
+                       (datetime(2025, 3, 8, 10, 1, tzinfo=LONDON), True)):  # fmt: skip
+        (event,) = decide(c, RequestEscalation(actor="FS-001"), pack, when)
+        assert getattr(event, "late") is late
