@@ -438,7 +438,7 @@ def test_a_bulk_file_carries_when_the_issue_arose(
     ok("init", ".", "--pack", "scotland-spso", now="2025-06-02T09:00")
     rows = [
         "name,phone,room,site,summary,receiver,received_at,occurred_at",
-        "Morag Reid,0131 496 0000,2F1,harbour,Bins not collected,FS-001,2025-06-02T09:00,2025-05-20",
+        "Mo Reid,0131 496 0000,2F1,harbour,Bins not collected,FS-001,2025-06-02T09:00,2025-05-20",
         "Iain Reid,0131 496 0001,2F2,harbour,Bins not collected,FS-001,2025-06-02T09:00,2024-11-01",
         "Ann Reid,0131 496 0002,2F3,harbour,Bins not collected,FS-001,2025-06-02T09:00,yesterday",
     ]

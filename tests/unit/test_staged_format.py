@@ -24,7 +24,7 @@ from complaintcore import (
     new_complaint,
 )
 from complaintcore.core.errors import InvalidInputError
-from complaintcore.core.models import Complaint, Registered
+from complaintcore.core.models import Complaint, EscalationRequested, Registered
 from complaintcore.core.workflow import Acknowledge, Extend, RequestEscalation, Respond
 from complaintcore.rules import load_pack_data
 from complaintcore.serialization import event_to_dict, to_dict
@@ -294,4 +294,5 @@ def test_a_late_request_is_flagged_when_the_pack_says_flag() -> None:
     for when, late in ((datetime(2025, 3, 8, 10, tzinfo=LONDON), False),
                        (datetime(2025, 3, 8, 10, 1, tzinfo=LONDON), True)):  # fmt: skip
         (event,) = decide(c, RequestEscalation(actor="FS-001"), pack, when)
-        assert getattr(event, "late") is late
+        assert isinstance(event, EscalationRequested)
+        assert event.late is late
