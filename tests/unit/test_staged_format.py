@@ -296,3 +296,29 @@ def test_a_late_request_is_flagged_when_the_pack_says_flag() -> None:
         (event,) = decide(c, RequestEscalation(actor="FS-001"), pack, when)
         assert isinstance(event, EscalationRequested)
         assert event.late is late
+
+
+def test_a_complaint_sent_straight_to_stage_2_is_not_judged_at_stage_1() -> None:
+    """SPSO: a complex complaint goes to stage 2 at once; its stage 1 clock stops there and
+    the quarter judges only the stage 2 response (20 working days from receipt)."""
+    pack = load_pack("scotland-spso")
+    received = datetime(2025, 1, 6, 10, tzinfo=LONDON)  # Monday
+    c = new_complaint("C-1", _intake(received))
+    c = evolve(c, decide(c, Register(actor="FS-001"), pack, received))
+    c = evolve(c, decide(c, RequestEscalation(actor="FS-001"), pack, received))
+    answered = datetime(2025, 1, 31, 12, tzinfo=LONDON)  # Friday: 19 working days
+    c = evolve(
+        c, decide(c, Respond(actor="IO-201", outcome="partly_upheld", message="x"), pack, answered)
+    )
+    report = indicator_report(
+        [c],
+        pack,
+        calendar_for_spec(pack.calendar),
+        period="2025-Q1",
+        now=datetime(2025, 4, 1, tzinfo=LONDON),
+    )
+    f = {v.code: v for v in report.values}
+    assert (f["stage_1_within_5_days"].count, f["stage_1_within_5_days"].of) == (0, 0)
+    assert (f["stage_2_within_20_days"].count, f["stage_2_within_20_days"].of) == (1, 1)
+    assert (f["received"].count, f["stage_2_closed"].count, f["stage_1_closed"].count) == (1, 1, 0)
+    assert f["stage_2_average_days"].value == 19.0

@@ -21,7 +21,8 @@ ignored, complaints received after it are left out):
   at both.  ``share_closed``: the stage's closures over all closures.
 * ``within_target`` — runs of the clock (the indicator's ``clock``, else the
   stage's ``response_clock``) that stopped in the period: met / (met + missed).
-  An extended clock is judged against its extended due time.
+  An extended clock is judged against its extended due time; a run stopped by
+  a request to escalate (a stage left before it was answered) is not judged.
 * ``extended`` — responses at the stage in the period whose clock was extended,
   out of all those responses.
 * ``average_working_days`` — for responses at the stage in the period, the
@@ -298,8 +299,11 @@ class _Tally:
                 self.closures[""] = self.closures.get("", 0) + 1
         wanted = self._timed_clocks()
         if wanted:
+            # a stage left for the next before it was answered is not judged
+            moved = {e.at for e in events if isinstance(e, EscalationRequested)}
             for status in self._statuses(complaint, wanted):
-                if status.stopped_at is not None and status.stopped_at in self.period:
+                stopped = status.stopped_at
+                if stopped is not None and stopped in self.period and stopped not in moved:
                     self.clocks.setdefault(status.name, []).append(status.state is ClockState.MET)
 
     def _timed_clocks(self) -> frozenset[str]:
