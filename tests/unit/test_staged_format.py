@@ -322,3 +322,19 @@ def test_a_complaint_sent_straight_to_stage_2_is_not_judged_at_stage_1() -> None
     assert (f["stage_2_within_20_days"].count, f["stage_2_within_20_days"].of) == (1, 1)
     assert (f["received"].count, f["stage_2_closed"].count, f["stage_1_closed"].count) == (1, 1, 0)
     assert f["stage_2_average_days"].value == 19.0
+
+
+def test_a_pack_without_stages_offers_no_staged_commands() -> None:
+    """The Chinese packs behave as before: the staged steps are not among the allowed."""
+    from complaintcore import IllegalTransitionError, allowed_commands
+
+    received = datetime(2025, 3, 3, 9, tzinfo=LONDON)
+    cn = load_pack("cn-property")
+    c = new_complaint("C-1", _intake(received, phone="13812345678"))
+    c = evolve(c, decide(c, Register(actor="SR-103"), cn, received))
+    staged = {"acknowledge", "request_escalation", "extend", "respond"}
+    assert not staged & allowed_commands(c, cn)
+    assert staged <= allowed_commands(c, load_pack(UK))
+    with pytest.raises(IllegalTransitionError, match="allowed now") as info:
+        decide(c, Acknowledge(actor="SR-103"), cn, received)
+    assert "acknowledge" not in info.value.reason

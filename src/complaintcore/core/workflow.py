@@ -568,8 +568,12 @@ TRANSITIONS: Mapping[Status, frozenset[str]] = {
 """Which commands each status accepts; guards in the handlers check the rest."""
 
 
-def allowed_commands(complaint: Complaint) -> frozenset[str]:
-    return TRANSITIONS[complaint.state.status]
+def allowed_commands(complaint: Complaint, pack: RulePack | None = None) -> frozenset[str]:
+    """The commands the complaint's status accepts; with ``pack``, only those the pack
+    has (a pack without stages has none of ``acknowledge``, ``request_escalation``,
+    ``extend`` and ``respond``)."""
+    allowed = TRANSITIONS[complaint.state.status]
+    return allowed - _STAGED if pack is not None and not pack.stages else allowed
 
 
 # --------------------------------------------------------------------------- folding
@@ -816,9 +820,9 @@ def decide(
     _check_fields(command)
     if complaint.events and now < complaint.events[-1].at:
         raise InvalidInputError("now", "is earlier than the complaint's last event")
-    if command.name not in TRANSITIONS[complaint.state.status]:
-        allowed = ", ".join(sorted(TRANSITIONS[complaint.state.status]))
-        raise _refuse(complaint, command, f"allowed now: {allowed}")
+    allowed = allowed_commands(complaint, pack)
+    if command.name not in allowed:
+        raise _refuse(complaint, command, f"allowed now: {', '.join(sorted(allowed))}")
     events = _HANDLERS[type(command)](complaint, command, pack, now)
     if pack.duty_records:
         _check_records(complaint, events, pack)
@@ -886,19 +890,15 @@ def _register(c: Complaint, cmd: Register, pack: RulePack, now: datetime) -> tup
         raise InvalidInputError("target.rung", f"unknown rung {target.rung!r} in pack {pack.name}")
     unit = pack.head_office_unit if c.intake.via_head_office else c.intake.receiver_unit
     barred = time_barred(c.intake, pack)
-    if barred and pack.time_bar is not None and pack.time_bar.action is BarAction.REFUSE:
-        raise TimeBarredError(
-            c.id,
-            c.state.status.value,
-            cmd.name,
-            _late("the issue arose more than", pack.time_bar.after, "before the complaint "
-                  "was received", pack.time_bar.rule),
-        )  # fmt: skip
+    bar = pack.time_bar
+    if barred and bar is not None and bar.action is BarAction.REFUSE:
+        why = f"the issue arose more than {_length(bar.after)} before the complaint was received"
+        raise TimeBarredError(c.id, c.state.status.value, cmd.name, _ruled(why, bar.rule))
     return (Registered(at=now, actor=cmd.actor, unit=unit, time_barred=barred),)
 
 
-def _late(before: str, length: Duration, after: str, rule: str) -> str:
-    why = f"{before} {_length(length)} {after}"
+def _ruled(why: str, rule: str) -> str:
+    """A reason with the pack's rule in brackets, when the pack names one."""
     return f"{why} ({rule})" if rule else why
 
 
@@ -1418,7 +1418,7 @@ def _stage_of(c: Complaint, cmd: Command, pack: RulePack) -> str:
 def _distinct(c: Complaint, pack: RulePack) -> str:
     stage = pack.stage(c.state.stage)
     why = f"handled an earlier stage; {stage.code} needs a different person"
-    return f"{why} ({stage.rule})" if stage.rule else why
+    return _ruled(why, stage.rule)
 
 
 @_handles(Acknowledge)
@@ -1432,7 +1432,7 @@ def _acknowledge(
     for field in stage.acknowledge_records:
         if not getattr(cmd, field).strip():
             why = f"acknowledging {code} needs it recorded"
-            raise InvalidInputError(field, f"{why} ({stage.rule})" if stage.rule else why)
+            raise InvalidInputError(field, _ruled(why, stage.rule))
     return (
         Acknowledged(
             at=now,
@@ -1463,7 +1463,7 @@ def _request_escalation(
                 c.id,
                 c.state.status.value,
                 cmd.name,
-                f"{why} ({limit.rule})" if limit.rule else why,
+                _ruled(why, limit.rule),
             )
     return (
         EscalationRequested(
@@ -1490,7 +1490,7 @@ def _extend(c: Complaint, cmd: Extend, pack: RulePack, now: datetime) -> tuple[E
     for field in rule.records:
         if not getattr(cmd, field).strip():
             why = f"an extension of {spec.name} needs it recorded"
-            raise InvalidInputError(field, f"{why} ({rule.rule})" if rule.rule else why)
+            raise InvalidInputError(field, _ruled(why, rule.rule))
     if rule.cap is not None:
         cap = extension_amount(spec, rule.cap, f"clocks.{spec.name}.extension.cap")
         used = extension_used(c, spec)
@@ -1499,7 +1499,7 @@ def _extend(c: Complaint, cmd: Extend, pack: RulePack, now: datetime) -> tuple[E
                        Duration(months=used) if spec.mode is ClockMode.MONTHS else
                        Duration(minutes=used))  # fmt: skip
             why = f"extensions of {spec.name} may add up to {rule.cap} at most, {done} used"
-            raise _refuse(c, cmd, f"{why} ({rule.rule})" if rule.rule else why)
+            raise _refuse(c, cmd, _ruled(why, rule.rule))
     return (
         Extended(
             at=now,
@@ -1524,7 +1524,7 @@ def _respond(c: Complaint, cmd: Respond, pack: RulePack, now: datetime) -> tuple
     rules = pack.response
     if cmd.outcome in rules.remedy_required and not cmd.remedies:
         why = f"a complaint {cmd.outcome.en} needs the remedy recorded"
-        raise InvalidInputError("remedies", f"{why} ({rules.rule})" if rules.rule else why)
+        raise InvalidInputError("remedies", _ruled(why, rules.rule))
     if cmd.actor in earlier_handlers(c, pack):
         raise AccessDeniedError(c.id, cmd.actor, cmd.name, _distinct(c, pack))
     events: list[Event] = [
