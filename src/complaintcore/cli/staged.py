@@ -19,7 +19,7 @@ from complaintcore.i18n import N_
 
 if TYPE_CHECKING:
     from complaintcore.core.models import Complaint
-    from complaintcore.core.rulepack import RulePack
+    from complaintcore.core.rulepack import RulePack, Stage
 
 __all__ = [
     "act_acknowledge",
@@ -149,8 +149,10 @@ def say_stage(ctx: Ctx, complaint: Complaint, pack: RulePack) -> None:
         )
     elif s.acknowledged:
         line = ctx.t("{stage}: acknowledged", stage=tr.stage(s.stage, pack))
-    else:
+    elif _acknowledged_at(pack.stage(s.stage)):
         line = ctx.t("{stage}: not yet acknowledged", stage=tr.stage(s.stage, pack))
+    else:
+        line = ctx.t("{stage}: not yet answered", stage=tr.stage(s.stage, pack))
     ctx.say(line)
     if s.time_barred and pack.time_bar is not None:
         ctx.say(
@@ -160,6 +162,11 @@ def say_stage(ctx: Ctx, complaint: Complaint, pack: RulePack) -> None:
                 rule=pack.time_bar.rule,
             )
         )
+
+
+def _acknowledged_at(stage: Stage) -> bool:
+    """Whether the stage is acknowledged before it is answered (it times or defines it)."""
+    return bool(stage.acknowledge_clock or stage.acknowledge_records)
 
 
 def say_staged(ctx: Ctx, pack: RulePack) -> None:
