@@ -348,6 +348,7 @@ def _is_event_class(t: Any) -> bool:
 
 _LATER_FIELDS: dict[str, tuple[str, ...]] = {
     "replied": ("issue",),
+    "registered": ("time_barred",),
     "sanction_recorded": ("severe",),
 }
 """Event fields added after events of that kind were first stored (by kind).

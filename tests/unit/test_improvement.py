@@ -44,10 +44,15 @@ def _satisfied(r: Runner, validity: str = "valid") -> None:
     r(Visit(actor="v-1", satisfied=True))
 
 
+CHINESE_PACKS = [name for name in available_packs() if name.startswith("cn-")]
+
+
 @pytest.mark.procedure("IMP-1")
-@pytest.mark.parametrize("name", available_packs())
-def test_every_shipped_pack_asks_for_the_cause_before_closing(name: str) -> None:
-    assert load_pack(name).improvement.require_cause  # "每宗投诉 … 进行原因分析"
+@pytest.mark.parametrize("name", CHINESE_PACKS)
+def test_every_pack_of_the_documents_asks_for_the_cause_before_closing(name: str) -> None:
+    """The packs of the Chinese practice guides (procedures.md): "每宗投诉 … 进行原因分析"."""
+    assert len(CHINESE_PACKS) == 3
+    assert load_pack(name).improvement.require_cause
 
 
 @pytest.mark.procedure("IMP-1")

@@ -17,6 +17,7 @@ from rich.console import Console
 
 from complaintcore.cli.context import Ctx, MonthType, json_option, pass_ctx
 from complaintcore.cli.progress import track
+from complaintcore.cli.report_indicators import PeriodText, indicators, write_indicators
 from complaintcore.i18n import N_
 
 if TYPE_CHECKING:
@@ -29,9 +30,21 @@ FORMATS = ("table", "json", "csv", "html")
 
 
 @click.command(
-    help=N_("Monthly statistics (IMP-1..4) as a dashboard, JSON, CSV or HTML; --staff adds PEN.")
+    help=N_(
+        "Monthly statistics (IMP-1..4) as a dashboard, JSON, CSV or HTML, --staff adding "
+        "the per-staff table (PEN); with --period, the rule pack's own indicators."
+    )
 )
 @click.option("--month", type=MonthType(), default=None, help=N_("Default: the current month."))
+@click.option(
+    "--period",
+    type=PeriodText(),
+    default=None,
+    help=N_(
+        "The pack's indicators for a year, quarter, month or range: "
+        "2025, 2025-Q1, 2025-11, 2025-04..2026-03."
+    ),
+)
 @click.option(
     "--format",
     "fmt",
@@ -54,9 +67,23 @@ FORMATS = ("table", "json", "csv", "html")
 @json_option
 @pass_ctx
 def report(
-    ctx: Ctx, month: tuple[int, int] | None, fmt: str | None, output: str | None, staff: bool
+    ctx: Ctx,
+    month: tuple[int, int] | None,
+    period: str | None,
+    fmt: str | None,
+    output: str | None,
+    staff: bool,
 ) -> None:
     fmt = report_format(ctx, fmt)
+    if period is not None:
+        for given, message in (
+            (month is not None, N_("--month and --period cannot be used together")),
+            (staff, N_("--staff goes with a monthly report, not with --period")),
+        ):
+            if given:
+                raise click.UsageError(ctx.t(message), click.get_current_context())
+        write_indicators(ctx, indicators(ctx, period), fmt, output)
+        return
     result = monthly(ctx, month)
     write_report(ctx, result, fmt, output, staff=staff_table(ctx, result) if staff else None)
 

@@ -27,6 +27,7 @@ __all__ = [
     "RulePackError",
     "SerializationError",
     "StoreError",
+    "TimeBarredError",
     "UnknownComplaintError",
 ]
 
@@ -105,6 +106,12 @@ class EscalationError(IllegalTransitionError):
 
 class GradeError(IllegalTransitionError):
     """A grade change the rules do not allow (GRD-6: grades never go down)."""
+
+
+class TimeBarredError(IllegalTransitionError):
+    """A complaint, or a request to escalate one, came later than the pack's time limit
+    allows and the pack refuses it (``refuse``; a pack that says ``flag`` accepts and
+    marks it instead)."""
 
 
 class AccessDeniedError(ComplaintCoreError, PermissionError):
