@@ -744,7 +744,8 @@ class SqliteStore:
 
         One statement, each part answered from its own partial index
         (``projection_person``, ``projection_room``, ``projection_matter``), so
-        the cost follows the rows that match, not the size of the file.
+        the cost follows the rows that match, not the size of the file; a
+        complaint two parts find is returned once.
         """
         check_limit(limit)
         lo = to_utc_text(since, "since")
@@ -776,11 +777,10 @@ class SqliteStore:
             args += [site, building, category, to_utc_text(matter_since, "matter_since"), hi]
         if not parts:
             return []
-        sql = " UNION ".join(parts) + " ORDER BY received_at DESC, id DESC"
-        return [
-            Earlier(r[0], parse_utc(r[1]), r[2], r[3], r[4], r[5], r[6], r[7])
-            for r in self._conn().execute(sql, args).fetchall()
-        ]
+        # each part comes from its own index; a complaint found twice is kept once
+        rows = {r[0]: r for r in self._conn().execute(" UNION ALL ".join(parts), args)}
+        ordered = sorted(rows.values(), key=lambda r: (r[1], r[0]), reverse=True)
+        return [Earlier(r[0], parse_utc(r[1]), r[2], r[3], r[4], r[5], r[6], r[7]) for r in ordered]
 
     def complaints(self) -> Iterator[Complaint]:
         """Every complaint, in id order, read a batch at a time.

@@ -121,9 +121,9 @@ class Duration:
             return cls(days=n)
         return cls(months=n)
 
-    @property
+    @functools.cached_property
     def timedelta(self) -> timedelta:
-        """As elapsed time; days count as 24 hours."""
+        """As elapsed time; days count as 24 hours (kept: clocks ask for it again and again)."""
         return timedelta(minutes=self.minutes, days=self.days)
 
     def __str__(self) -> str:
