@@ -263,7 +263,7 @@ def run(stream_name: str, stored: int, n: int, directory: Path) -> Result:
     total = stored + n
     stream = realistic(total) if stream_name == "realistic" else legacy(total)
     intakes = list(stream)  # generated up front: the timing is the desk's, not the generator's
-    now = intakes[-1].received_at + timedelta(minutes=1)
+    now = max(i.received_at for i in intakes) + timedelta(minutes=1)
     rss: list[tuple[int, float]] = []
     linked = repeated = grouped = 0
 

@@ -648,8 +648,9 @@ class Desk:
         complainant, about the same room, or about the same building and
         category (one indexed query, never a scan), and the same bulk batch's
         drafts.  The new complaint gets a ``Linked`` event; when this raising
-        reaches the pack's threshold, the batch's earlier drafts are marked in
-        memory and the stored ones are returned, to be marked once it is in.
+        reaches the pack's threshold, the earlier raisings are marked too: the
+        batch's drafts in memory, the stored ones returned, to be marked once it
+        is in (later raisings find them marked: each is marked once).
         """
         rule = self.pack.repeats
         complaint = draft.complaint
@@ -680,7 +681,9 @@ class Desk:
         if decision is None:
             return None
         self._apply_link(draft, self._link_command(decision), now)
-        if not decision.raised_repeatedly:
+        if decision.raisings != rule.threshold:
+            # only the raising that reaches the threshold marks the earlier ones: later
+            # raisings find them marked already (and never load them again)
             return None
         again = Link(
             actor=access.SYSTEM_ACTOR,
