@@ -119,8 +119,9 @@ _DUTY_MEMO = 2048
 """Duty results kept between the two times a commit or a batch needs them."""
 _GROUP_CANDIDATES = 500
 """Open complaints read per grouping query: far more than any threshold needs."""
-_RELATED_LIMIT = 100
-"""Earlier complaints read per kind of repeat link: more than an event keeps (``max_links``)."""
+_RELATED_LIMIT = 30
+"""Earlier complaints read per kind of repeat link (at least ``max_links``): the most
+recent ones; a matter raised more often than that counts as raised that many times."""
 Outbox = list[tuple[str, Notification]]
 
 
@@ -672,7 +673,7 @@ class Desk:
             building=me.building if matter else "",
             category=me.category if matter else "",
             matter_since=t - matter_window if matter else None,
-            limit=_RELATED_LIMIT,
+            limit=max(_RELATED_LIMIT, rule.max_links),
         )
         fellows = {d.complaint.id: d for d in batch.find(site, me)}
         candidates += [d.earlier or earlier_of(d.complaint) for d in fellows.values()]
