@@ -25,7 +25,9 @@ __all__ = [
     "NoWorkingTimeError",
     "RulePackError",
     "SerializationError",
+    "StoreError",
     "UnknownComplaintError",
+    "UnknownTenantError",
 ]
 
 
@@ -162,6 +164,37 @@ class SerializationError(ComplaintCoreError, ValueError):
     @property
     def paths(self) -> tuple[str, ...]:
         return tuple(p.path for p in self.problems)
+
+
+class StoreError(ComplaintCoreError, OSError):
+    """The storage itself failed: locked, corrupt, not a database, read-only, disk full.
+
+    One line naming the database (``.database``) and what went wrong
+    (``.reason``), never a stored value (PRV-1).  Nothing was written by the
+    operation that raised it; the desk's state is what it was before.
+    """
+
+    def __init__(self, database: str, reason: str) -> None:
+        super().__init__(f"complaint database {database}: {reason}")
+        self.database = database
+        self.reason = reason
+
+
+class UnknownTenantError(StoreError, LookupError):
+    """The database keeps no desk for this tenant: most likely another company's database.
+
+    Opening it would start an empty desk beside someone else's, so the store
+    refuses; ``.tenant`` is the tenant asked for.  Register a new tenant on
+    purpose (``create_tenant=True``, ``complaintcore init --tenant``).
+    """
+
+    def __init__(self, database: str, tenant: str) -> None:
+        super().__init__(
+            database,
+            f"keeps no desk for tenant {tenant!r} (another tenant's database?); "
+            "register it on purpose with complaintcore init --tenant",
+        )
+        self.tenant = tenant
 
 
 class CalendarError(ComplaintCoreError, ValueError):

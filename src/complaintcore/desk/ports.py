@@ -181,7 +181,17 @@ class ComplaintStore(Protocol):
     in one transaction; ``append`` raises
     :class:`~complaintcore.core.errors.ConcurrencyConflictError` when the stored
     version is not ``expected_version``.
+
+    A store is scoped to one ``tenant`` (a company or estate group): every read
+    and write sees only that tenant's complaints, events, rows and outbox items,
+    even when several tenants share one database.  The contract every store
+    keeps is checked by :class:`complaintcore.testing.StoreContract`.
     """
+
+    @property
+    def tenant(self) -> str:
+        """The tenant this store reads and writes for."""
+        ...
 
     def create(
         self, complaint: Complaint, row: ComplaintRow, outbox: Sequence[tuple[str, Notification]]
@@ -212,6 +222,19 @@ class ComplaintStore(Protocol):
         due_before: datetime | None = None,
         limit: int | None = None,
     ) -> list[ComplaintRow]: ...
+
+    def claim_due(
+        self, now: datetime, limit: int = 100, *, lease: timedelta = ...
+    ) -> list[ComplaintRow]:
+        """Rows due at ``now`` (``next_due`` at or before it) for one sweeper, atomically.
+
+        The rows returned are hidden from every other ``claim_due`` until
+        ``now + lease``, or until the complaint's next ``append``, whichever comes
+        first; soonest due first.  Sweepers on any number of hosts thus split
+        the due complaints between them, and a sweeper that dies only delays its
+        rows by the lease.
+        """
+        ...
 
     def complaints(self) -> Iterator[Complaint]: ...
 

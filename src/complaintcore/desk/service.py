@@ -78,6 +78,8 @@ log = logging.getLogger("complaintcore.desk")
 
 _CONFLICT_RETRIES = 5
 _CLAIM_BATCH = 10
+_SWEEP_BATCH = 50
+"""Due complaints claimed at once: few enough to sweep well within the lease."""
 Outbox = list[tuple[str, Notification]]
 
 
@@ -469,31 +471,44 @@ class Desk:
 
         Breached clocks escalate once per run (ESC-2, DL-7), a department late on
         its clock is reported (ESC-6), at-risk clocks warn the handler once
-        (DL-7), and a month-old valid complaint turns major (DL-6).  Concurrent
-        sweeps meet at the store's version check; the loser reloads and finds
-        nothing left to do.
+        (DL-7), and a month-old valid complaint turns major (DL-6).  The due
+        complaints are claimed from the store a batch at a time
+        (:meth:`~complaintcore.desk.ports.ComplaintStore.claim_due`), so sweeps
+        running at once on several hosts split them; were two ever to meet on
+        one complaint, the store's version check lets one win and the other
+        reloads and finds nothing left to do.
         """
         require_aware(now, "now")
         escalated: list[tuple[str, str]] = []
         regraded: list[str] = []
         at_risk = late = conflicts = examined = 0
-        for row in self.store.rows(due_before=now, limit=limit):
-            examined += 1
-            for _attempt in range(_CONFLICT_RETRIES):
-                try:
-                    result = self._sweep_one(row.id, now)
-                except ConcurrencyConflictError:
-                    conflicts += 1
-                    continue
-                escalated += [(row.id, c) for c in result[0]]
-                regraded += [row.id] if result[1] else []
-                at_risk += result[2]
-                late += result[3]
+        left_at: dict[str, int] = {}  # the version this run left each complaint at
+        while examined < limit:
+            batch = self.store.claim_due(now, min(_SWEEP_BATCH, limit - examined))
+            if not batch:
                 break
+            # A complaint swept in this run and unchanged since, yet still due, is
+            # leased again by the claim and left for a later run; one changed by
+            # someone else meanwhile is swept again.
+            fresh = [row for row in batch if left_at.get(row.id) != row.version]
+            for row in fresh:
+                examined += 1
+                for _attempt in range(_CONFLICT_RETRIES):
+                    try:
+                        result = self._sweep_one(row.id, now)
+                    except ConcurrencyConflictError:
+                        conflicts += 1
+                        continue
+                    escalated += [(row.id, c) for c in result[0]]
+                    regraded += [row.id] if result[1] else []
+                    at_risk += result[2]
+                    late += result[3]
+                    left_at[row.id] = result[4]
+                    break
         self._deliver_due(now)
         return SweepReport(examined, tuple(escalated), at_risk, tuple(regraded), late, conflicts)
 
-    def _sweep_one(self, complaint_id: str, now: datetime) -> tuple[list[str], bool, int, int]:
+    def _sweep_one(self, complaint_id: str, now: datetime) -> tuple[list[str], bool, int, int, int]:
         complaint = self.store.load(complaint_id)
         start = complaint
         system = access.SYSTEM_ACTOR
@@ -505,7 +520,7 @@ class Desk:
         late = warned = 0
         if not complaint.is_open:
             self.store.append(complaint.id, complaint.version, (), self._row(complaint, now), ())
-            return [], False, 0, 0
+            return [], False, 0, 0, complaint.version
         breached = breached_clocks(complaint, self.pack, self.calendar, now)
         if breached:
             # One rung per sweep however many clocks broke together (they usually
@@ -572,7 +587,7 @@ class Desk:
             self._after_commit(after, events, now)
         else:
             self.store.append(start.id, start.version, (), self._row(complaint, now), outbox)
-        return escalated, regraded, warned, late
+        return escalated, regraded, warned, late, start.version + len(events)
 
     # ------------------------------------------------------------------ notifications
 
