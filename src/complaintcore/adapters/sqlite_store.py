@@ -879,10 +879,7 @@ def _insert_events(
     conn.executemany(
         "INSERT INTO events (tenant, complaint_id, seq, schema_version, kind, at, actor,"
         " body_json, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (tenant, complaint_id, e.seq, e.schema_version, *e[1:7])
-            for e in stored
-        ],
+        [(tenant, complaint_id, e.seq, e.schema_version, *e[1:7]) for e in stored],
     )
 
 
