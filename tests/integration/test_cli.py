@@ -154,7 +154,7 @@ def test_illegal_command_for_the_state_is_one_line_and_writes_nothing(desk_dir: 
 
 def test_unknown_complaint_id(desk_dir: Path) -> None:
     code, _, err = run("show", "C-NOPE")
-    assert code == 1
+    assert code == 3
     assert "C-NOPE" in err
     assert len(err.strip().splitlines()) == 1
 
@@ -230,7 +230,7 @@ def test_verify_detects_tampering(desk_dir: Path) -> None:
     db.commit()
     db.close()
     code, _, err = run("verify")
-    assert code == 1
+    assert code == 5
     assert "verification failed" in err
 
 
@@ -251,7 +251,7 @@ def test_report_formats(desk_dir: Path, fmt: str) -> None:
 
 def test_report_bad_month(desk_dir: Path) -> None:
     code, _, err = run("report", "--month", "2025-13")
-    assert code == 1
+    assert code == 2
     assert "--month" in err
 
 
@@ -277,7 +277,7 @@ def test_packs_list_show_validate(desk_dir: Path, tmp_path: Path) -> None:
 def test_missing_config_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     code, _, err = run("list")
-    assert code == 1
+    assert code == 3
     assert "complaintcore init" in err
 
 
@@ -367,5 +367,5 @@ def test_future_receipt_and_bad_files_are_one_line_errors(desk_dir: Path) -> Non
     assert len(err.strip().splitlines()) == 1
     (desk_dir / "complaints.sqlite3").write_bytes(b"not a database at all" * 100)
     code, _, err = run("list")
-    assert code == 1
+    assert code == 5
     assert len(err.strip().splitlines()) == 1

@@ -1,7 +1,15 @@
 """The ``complaintcore`` command line (needs the ``cli`` extra: click and rich).
 
 The entry point is :func:`complaintcore.cli.app.main`; ``complaintcore.cli.main``
-stays importable for scripts that used it.
+stays importable for scripts that used it.  Without the extra, loading either
+prints the install hint and exits with status 2.  The rest of this package
+(``demo``, ``report_html``) works without click and rich.
+
+Layout: ``app`` (the group, error handling), ``context`` (what commands share),
+``errors`` (exit codes), ``text`` (every word shown, zh and en), ``progress``;
+one module per command group: ``init_cmd``, ``demo_cmd``, ``receive``,
+``listing`` (list, show), ``act``, ``sweep``, ``verify``, ``report`` (with
+``report_terminal`` and ``report_html`` rendering it), ``packs``.
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ __all__ = ["main"]
 
 
 def __getattr__(name: str) -> Any:
-    # Lazy: the report renderer in this package works without click installed.
+    # Lazy: the report renderer and the demo in this package work without click installed.
     if name == "main":
         from complaintcore.cli.app import main
 

@@ -1,0 +1,316 @@
+"""``complaintcore act``: run a workflow command on a complaint (``act ID COMMAND``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from complaintcore.cli.context import Ctx, DateTimeType, enum_choice, json_option, pass_ctx
+from complaintcore.cli.receive import complaint_summary
+from complaintcore.core.models import Fact, Grade, Kind, Trigger, Validity
+
+if TYPE_CHECKING:
+    from complaintcore.core.workflow import Command
+
+__all__ = ["act"]
+
+
+class _ActGroup(click.Group):
+    """``act ID COMMAND …`` or ``act COMMAND ID …``: either order works."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if len(args) > 1 and args[0] not in self.commands and not args[1].startswith("-"):
+            args = [args[1], args[0], *args[2:]]  # ID COMMAND: an unknown step is named as such
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_ActGroup)
+def act() -> None:
+    """Run a workflow command on a complaint: act ID COMMAND [OPTIONS]."""
+
+
+def _act(ctx: Ctx, complaint_id: str, command: Command) -> None:
+    c = ctx.desk().act(complaint_id, command, now=ctx.now())
+    if ctx.json:
+        ctx.emit(complaint_summary(c))
+        return
+    ctx.say(ctx.t("done", id=c.id, status=c.state.status.label(ctx.lang)))
+
+
+def _command(name: str, help_text: str) -> Callable[[Callable[..., None]], click.Command]:
+    """An ``act`` subcommand: complaint id, --actor, --json and the command's own options."""
+
+    def deco(fn: Callable[..., None]) -> click.Command:
+        wrapped: Any = json_option(pass_ctx(fn))
+        wrapped = click.option("--actor", required=True, help="Staff id of whoever acts.")(wrapped)
+        wrapped = click.argument("complaint_id")(wrapped)
+        return act.command(name, help=help_text)(wrapped)
+
+    return deco
+
+
+@_command("forward", "Forward to another unit (IN-2, IN-5, IN-6).")
+@click.option("--to", "to_unit", required=True)
+@click.option("--note", default="")
+@click.option("--no-consent", is_flag=True)
+def act_forward(
+    ctx: Ctx, complaint_id: str, actor: str, to_unit: str, note: str, no_consent: bool
+) -> None:
+    from complaintcore.core.workflow import Forward
+
+    _act(
+        ctx, complaint_id, Forward(actor=actor, to_unit=to_unit, note=note, consent=not no_consent)
+    )
+
+
+@_command("classify", "Classify by keywords, or by hand with --category (CLS-1..4).")
+@click.option("--category", default=None)
+@click.option("--department", default=None)
+def act_classify(
+    ctx: Ctx, complaint_id: str, actor: str, category: str | None, department: str | None
+) -> None:
+    from complaintcore.core.workflow import Classify
+
+    _act(ctx, complaint_id, Classify(actor=actor, category=category, department=department))
+
+
+@_command("assess", "Record validity, kind and findings (VAL-1, VAL-2, VAL-4).")
+@click.option("--validity", type=enum_choice(Validity), required=True)
+@click.option("--kind", type=enum_choice(Kind), default=None)
+@click.option("--reasonable/--unreasonable", default=None)
+@click.option("--department", default="")
+@click.option(
+    "--fact",
+    "facts",
+    type=enum_choice(Fact),
+    multiple=True,
+    help="A finding, e.g. staff_fault (repeatable).",
+)
+@click.option("--note", default="")
+def act_assess(
+    ctx: Ctx,
+    complaint_id: str,
+    actor: str,
+    validity: str,
+    kind: str | None,
+    reasonable: bool | None,
+    department: str,
+    facts: tuple[str, ...],
+    note: str,
+) -> None:
+    from complaintcore.core.workflow import Assess
+
+    _act(
+        ctx,
+        complaint_id,
+        Assess(
+            actor=actor,
+            validity=validity,
+            kind=kind,
+            reasonable=reasonable,
+            department=department,
+            facts=facts,
+            note=note,
+        ),
+    )
+
+
+@_command("grade", "Grade from the rules, or raise to --grade (GRD-1..6).")
+@click.option("--grade", type=enum_choice(Grade), default=None)
+@click.option("--reason", default="")
+def act_grade(ctx: Ctx, complaint_id: str, actor: str, grade: str | None, reason: str) -> None:
+    from complaintcore.core.workflow import Regrade
+
+    _act(ctx, complaint_id, Regrade(actor=actor, grade=grade, reason=reason))
+
+
+@_command("assign", "Assign a handler at a rung (ESC-3, ESC-4).")
+@click.option("--handler", required=True)
+@click.option("--rung", required=True)
+@click.option("--department", default="")
+def act_assign(
+    ctx: Ctx, complaint_id: str, actor: str, handler: str, rung: str, department: str
+) -> None:
+    from complaintcore.core.workflow import Assign
+
+    _act(ctx, complaint_id, Assign(actor=actor, handler=handler, rung=rung, department=department))
+
+
+@_command("promise", "Agree a processing time with the complainant (DL-5).")
+@click.option("--due", type=DateTimeType(), required=True, help="ISO time.")
+@click.option("--note", default="")
+def act_promise(ctx: Ctx, complaint_id: str, actor: str, due: datetime, note: str) -> None:
+    from complaintcore.core.workflow import Promise
+
+    _act(ctx, complaint_id, Promise(actor=actor, due=ctx.at(due), note=note))
+
+
+@_command("handle", "Record the department's result (DL-3, HDL-4).")
+@click.option("--result", required=True)
+@click.option("--department", default="")
+def act_handle(ctx: Ctx, complaint_id: str, actor: str, result: str, department: str) -> None:
+    from complaintcore.core.workflow import Handle
+
+    _act(ctx, complaint_id, Handle(actor=actor, result=result, department=department))
+
+
+@_command("reply", "Reply to the complainant (DL-1, VAL-3, REC-4).")
+@click.option("--message", required=True)
+@click.option("--final", is_flag=True)
+@click.option("--explanation", is_flag=True)
+@click.option("--unanswerable", "unanswerable_reason", default="")
+def act_reply(
+    ctx: Ctx,
+    complaint_id: str,
+    actor: str,
+    message: str,
+    final: bool,
+    explanation: bool,
+    unanswerable_reason: str,
+) -> None:
+    from complaintcore.core.workflow import Reply
+
+    _act(
+        ctx,
+        complaint_id,
+        Reply(
+            actor=actor,
+            message=message,
+            final=final,
+            explanation=explanation,
+            unanswerable_reason=unanswerable_reason,
+        ),
+    )
+
+
+@_command("escalate", "Move up the ladder for a trigger (ESC-2, ESC-5).")
+@click.option(
+    "--trigger",
+    required=True,
+    type=enum_choice(Trigger),
+)
+@click.option("--to", "to_rung", default=None)
+@click.option("--note", default="")
+def act_escalate(
+    ctx: Ctx, complaint_id: str, actor: str, trigger: str, to_rung: str | None, note: str
+) -> None:
+    from complaintcore.core.workflow import Escalate
+
+    _act(ctx, complaint_id, Escalate(actor=actor, trigger=trigger, to_rung=to_rung, note=note))
+
+
+@_command("pause", "Stop the clocks while waiting on the complainant (DL-8).")
+@click.option("--reason", required=True)
+def act_pause(ctx: Ctx, complaint_id: str, actor: str, reason: str) -> None:
+    from complaintcore.core.workflow import Pause
+
+    _act(ctx, complaint_id, Pause(actor=actor, reason=reason))
+
+
+@_command("resume", "Restart the clocks (DL-8).")
+def act_resume(ctx: Ctx, complaint_id: str, actor: str) -> None:
+    from complaintcore.core.workflow import Resume
+
+    _act(ctx, complaint_id, Resume(actor=actor))
+
+
+@_command("visit", "Record a return visit (VIS-1, VIS-2, VIS-4).")
+@click.option("--satisfied/--not-satisfied", required=True)
+@click.option("--opinion", default="")
+@click.option("--reply-due", type=DateTimeType(), default=None)
+@click.option("--major-issue", is_flag=True)
+def act_visit(
+    ctx: Ctx,
+    complaint_id: str,
+    actor: str,
+    satisfied: bool,
+    opinion: str,
+    reply_due: datetime | None,
+    major_issue: bool,
+) -> None:
+    from complaintcore.core.workflow import Visit
+
+    due = ctx.at(reply_due) if reply_due else None
+    _act(
+        ctx,
+        complaint_id,
+        Visit(
+            actor=actor,
+            satisfied=satisfied,
+            opinion=opinion,
+            reply_due=due,
+            major_issue=major_issue,
+        ),
+    )
+
+
+@_command("close", "Close (VIS-3: the complainant confirms, or the top rung decides).")
+@click.option("--result", required=True)
+@click.option("--confirmed", is_flag=True, help="The complainant confirmed.")
+@click.option("--top-rung-decision", is_flag=True)
+def act_close(
+    ctx: Ctx, complaint_id: str, actor: str, result: str, confirmed: bool, top_rung_decision: bool
+) -> None:
+    from complaintcore.core.workflow import Close
+
+    _act(
+        ctx,
+        complaint_id,
+        Close(
+            actor=actor,
+            result=result,
+            confirmed_by_complainant=confirmed,
+            decided_by_top_rung=top_rung_decision,
+        ),
+    )
+
+
+@_command("reopen", "Reopen with a reason.")
+@click.option("--reason", required=True)
+def act_reopen(ctx: Ctx, complaint_id: str, actor: str, reason: str) -> None:
+    from complaintcore.core.workflow import Reopen
+
+    _act(ctx, complaint_id, Reopen(actor=actor, reason=reason))
+
+
+@_command("cause", "Record cause analysis and measures (IMP-1).")
+@click.option("--cause", required=True)
+@click.option("--corrective", required=True)
+@click.option("--preventive", default="")
+def act_cause(
+    ctx: Ctx, complaint_id: str, actor: str, cause: str, corrective: str, preventive: str
+) -> None:
+    from complaintcore.core.workflow import RecordCause
+
+    _act(
+        ctx,
+        complaint_id,
+        RecordCause(actor=actor, cause=cause, corrective=corrective, preventive=preventive),
+    )
+
+
+@_command("sanction", "Record the sanction of the grade (PEN-1, PEN-2).")
+@click.option("--role", "staff_role", default="")
+def act_sanction(ctx: Ctx, complaint_id: str, actor: str, staff_role: str) -> None:
+    from complaintcore.core.workflow import RecordSanction
+
+    _act(ctx, complaint_id, RecordSanction(actor=actor, staff_role=staff_role))
+
+
+@_command("sign-off", "Supervisor signs the closed record (REC-6).")
+def act_sign_off(ctx: Ctx, complaint_id: str, actor: str) -> None:
+    from complaintcore.core.workflow import SignOff
+
+    _act(ctx, complaint_id, SignOff(actor=actor))
+
+
+@_command("evidence", "Attach supporting evidence (REC-3).")
+@click.option("--reference", required=True)
+@click.option("--note", default="")
+def act_evidence(ctx: Ctx, complaint_id: str, actor: str, reference: str, note: str) -> None:
+    from complaintcore.core.workflow import AttachEvidence
+
+    _act(ctx, complaint_id, AttachEvidence(actor=actor, reference=reference, note=note))

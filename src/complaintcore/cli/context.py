@@ -1,0 +1,236 @@
+"""What every command shares: the run context, option types, and output helpers."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from contextvars import ContextVar
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from zoneinfo import ZoneInfo
+
+import click
+from rich.console import Console, RenderableType
+from rich.text import Text
+
+from complaintcore.cli.errors import ExitCode, NotFoundError
+from complaintcore.cli.text import default_lang, tr
+
+if TYPE_CHECKING:
+    from complaintcore.core.models import LabelledEnum
+    from complaintcore.desk import Desk
+
+__all__ = [
+    "CURRENT",
+    "Ctx",
+    "DateTimeType",
+    "MonthType",
+    "enum_choice",
+    "json_option",
+    "pass_ctx",
+    "require_pack",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+FIRST_YEAR, LAST_YEAR = 1970, 2999
+"""Times the command line accepts; outside them a date is a typo, not a complaint."""
+
+
+class Ctx:
+    """What every command needs: config path, language, console, the desk, --json."""
+
+    def __init__(self, config: str, lang: str, now: datetime | None) -> None:
+        self.config_path = config
+        self.lang = lang
+        self.now_given = now
+        self.json = False
+        # no markup or emoji codes: complaint texts are printed as typed
+        self.out = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
+        self._desk: Desk | None = None
+
+    def t(self, key: str, **values: object) -> str:
+        return tr(self.lang, key, **values)
+
+    # ------------------------------------------------------------------ the desk
+
+    def desk(self) -> Desk:
+        """The desk of ``--config``, opened once; closed when the command ends."""
+        if self._desk is None:
+            from complaintcore.desk import Desk
+            from complaintcore.desk.config import load_config
+
+            if not Path(self.config_path).is_file():
+                raise NotFoundError("config", self.t("no_config", path=self.config_path))
+            config = load_config(self.config_path)
+            if config.staff_file is not None:
+                staff = config.resolve(config.staff_file)
+                if not Path(staff).exists():
+                    raise NotFoundError("staff_file", self.t("no_file", path=staff))
+            pack = config.pack
+            require_pack(self, config.resolve(pack) if _is_file(pack) else pack, field="pack")
+            self._desk = Desk.from_config(config)
+        return self._desk
+
+    def close(self) -> None:
+        if self._desk is not None:
+            self._desk.close()
+            self._desk = None
+
+    # ------------------------------------------------------------------ time
+
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.desk().pack.calendar.timezone)
+
+    def at(self, value: datetime) -> datetime:
+        """A typed time, read in the rule pack's time zone when it has no offset."""
+        return value if value.tzinfo else value.replace(tzinfo=self.zone())
+
+    def now(self) -> datetime:
+        if self.now_given is not None:
+            return self.at(self.now_given)
+        return datetime.now(self.zone())  # the shell may read the clock; the core never does
+
+    # ------------------------------------------------------------------ output
+
+    def say(self, renderable: RenderableType) -> None:
+        """Human output on standard output (text as typed, a table, a styled Text)."""
+        self.out.print(renderable)
+
+    def say_bold(self, text: str) -> None:
+        self.out.print(Text(text, style="bold"))
+
+    def emit(self, document: object) -> None:
+        """The one JSON document of a ``--json`` run."""
+        click.echo(json.dumps(document, ensure_ascii=False, indent=1))
+
+    def failed(self, code: ExitCode, kind: str, message: str, document: dict[str, Any]) -> NoReturn:
+        """End a command whose work ran but did not succeed (rows rejected, chain broken).
+
+        The human output has been printed by the command; under ``--json`` the
+        result document goes out with an ``error`` member added.
+        """
+        if self.json:
+            error = {"code": int(code), "type": kind, "message": message}
+            self.emit({"error": error, **document})
+        raise click.exceptions.Exit(int(code))
+
+
+CURRENT: ContextVar[Ctx | None] = ContextVar("complaintcore_cli_ctx", default=None)
+"""The context of the running command, for the error handler in ``app``."""
+
+pass_ctx = click.make_pass_decorator(Ctx)
+
+
+def _set_json(click_ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    ctx = click_ctx.find_object(Ctx)
+    if ctx is not None and value:
+        ctx.json = True
+
+
+def json_option(fn: F) -> F:
+    """``--json``: print exactly one JSON document on standard output, errors included."""
+    option = click.option(
+        "--json",
+        "json_flag",
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_set_json,
+        help="Print one JSON document on standard output (errors too).",
+    )
+    return option(fn)
+
+
+def enum_choice(enum_type: type[LabelledEnum]) -> click.Choice[str]:
+    """A choice among an enum's stored values; a wrong one is a usage error naming them."""
+    return click.Choice([member.value for member in enum_type], case_sensitive=False)
+
+
+def require_pack(ctx: Ctx, name_or_path: str, *, field: str = "--pack") -> None:
+    """A missing pack file or an unknown shipped pack name is "not found" (exit 3)."""
+    from complaintcore.rules import available_packs
+
+    if _is_file(name_or_path):
+        if not Path(name_or_path).is_file():
+            raise NotFoundError(field, ctx.t("no_file", path=name_or_path))
+    elif name_or_path not in available_packs():
+        known = ", ".join(available_packs())
+        raise NotFoundError(field, ctx.t("no_pack", name=name_or_path, known=known))
+
+
+if TYPE_CHECKING:  # click >= 8.4 types its parameter types by value
+    _DateTimeParam = click.ParamType[datetime]
+    _MonthParam = click.ParamType[tuple[int, int]]
+else:  # and older clicks cannot subscript them at run time
+    _DateTimeParam = _MonthParam = click.ParamType
+
+
+def _is_file(pack: str) -> bool:
+    """How the desk tells a pack file from a shipped pack's name."""
+    return pack.endswith(".toml") or "/" in pack
+
+
+class DateTimeType(_DateTimeParam):
+    """An ISO 8601 date-time; without an offset the pack's time zone is meant."""
+
+    name = "datetime"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        return "ISO-TIME"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        lang = _lang(ctx)
+        text = str(value).strip()
+        try:
+            if not text.isascii():
+                raise ValueError(text)
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            self.fail(tr(lang, "bad_time"), param, ctx)
+        if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+            self.fail(tr(lang, "time_range", first=FIRST_YEAR, last=LAST_YEAR), param, ctx)
+        return parsed
+
+
+_MONTH = re.compile(r"(\d{4})-(\d{1,2})", re.ASCII)
+
+
+class MonthType(_MonthParam):
+    """A calendar month as ``YYYY-MM``."""
+
+    name = "month"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        return "YYYY-MM"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[int, int]:
+        if isinstance(value, tuple):
+            return value
+        lang = _lang(ctx)
+        match = _MONTH.fullmatch(str(value).strip())
+        if match is None or not 1 <= int(match[2]) <= 12:
+            self.fail(tr(lang, "bad_month"), param, ctx)
+        year = int(match[1])
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            self.fail(tr(lang, "time_range", first=FIRST_YEAR, last=LAST_YEAR), param, ctx)
+        return year, int(match[2])
+
+
+def _lang(click_ctx: click.Context | None) -> str:
+    """The output language while options are still being parsed."""
+    if click_ctx is None:
+        return default_lang()
+    ctx = click_ctx.find_object(Ctx)
+    if ctx is not None:
+        return ctx.lang
+    lang = click_ctx.find_root().params.get("lang")
+    return lang if isinstance(lang, str) else default_lang()

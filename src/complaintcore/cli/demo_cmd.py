@@ -1,0 +1,61 @@
+"""``complaintcore demo``: a simulated quarter into SQLite, then the monthly report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from complaintcore.cli.context import Ctx, json_option, pass_ctx
+from complaintcore.cli.progress import progress
+from complaintcore.cli.report import monthly, report_format, write_report
+
+__all__ = ["demo"]
+
+MAX_COMPLAINTS = 1_000_000
+
+
+@click.command()
+@click.argument("directory", default="complaintcore-demo", type=click.Path(file_okay=False))
+@click.option(
+    "--complaints",
+    type=click.IntRange(20, MAX_COMPLAINTS),
+    default=400,
+    show_default=True,
+    help="How many complaints.",
+)
+@click.option("--seed", default=2025, show_default=True, help="Random seed (same seed, same demo).")
+@click.option("--force", is_flag=True, help="Replace a demo already in DIRECTORY.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"], case_sensitive=False),
+    default=None,
+    help="Output format  [default: table; --json is --format json].",
+)
+@json_option
+@pass_ctx
+def demo(
+    ctx: Ctx, directory: str, complaints: int, seed: int, force: bool, fmt: str | None
+) -> None:
+    """Simulate a quarter of complaints into SQLite and print the monthly report."""
+    from complaintcore.cli.demo import run_demo
+    from complaintcore.core.stats import TrendRule
+
+    fmt = report_format(ctx, fmt)
+    with progress(ctx.t("progress_demo")) as step:
+        result = run_demo(
+            Path(directory), seed=seed, complaints=complaints, progress=step, overwrite=force
+        )
+    ctx.config_path = str(result.config_path)
+    ctx.now_given = result.now
+    # the simulation has no history before its first month: compare with what it has
+    report = monthly(ctx, result.last_month, TrendRule(baseline_months=2))
+    counts = result.counts()
+    if ctx.json:
+        simulated = {**counts, "config": str(result.config_path), "database": str(result.database)}
+        write_report(ctx, report, fmt, None, extra={"demo": simulated})
+        return
+    write_report(ctx, report, fmt, None)
+    ctx.say(ctx.t("demo_done", **counts))
+    ctx.say(ctx.t("written", path=str(result.database)))

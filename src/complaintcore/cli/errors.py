@@ -1,0 +1,108 @@
+"""Exit codes, and the one table that maps errors onto them.
+
+==== ===================================================================
+code meaning
+==== ===================================================================
+0    done
+1    refused or invalid data (a library error: bad field, illegal step …)
+2    usage: unknown option or command, bad option value, bad choice
+3    not found: unknown complaint id, missing config, desk, pack or file
+4    access denied: the actor may not do this, or a file may not be read
+5    store error: database unreadable, locked or corrupt; tampering found
+==== ===================================================================
+"""
+
+from __future__ import annotations
+
+import enum
+import sqlite3
+from collections.abc import Mapping
+
+import click
+
+from complaintcore.core.errors import (
+    AccessDeniedError,
+    ComplaintCoreError,
+    UnknownComplaintError,
+)
+
+__all__ = ["ExitCode", "NotFoundError", "error_document", "exit_code_for", "one_line"]
+
+
+class ExitCode(enum.IntEnum):
+    """The documented exit statuses of every ``complaintcore`` command."""
+
+    OK = 0
+    REFUSED = 1
+    USAGE = 2
+    NOT_FOUND = 3
+    ACCESS_DENIED = 4
+    STORE = 5
+
+
+class NotFoundError(ComplaintCoreError, LookupError):
+    """A file, desk or pack the command line was pointed at does not exist."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+def _store_errors() -> tuple[type[BaseException], ...]:
+    from complaintcore.adapters.sqlite_store import SchemaVersionError
+
+    return (sqlite3.Error, SchemaVersionError)
+
+
+def exit_code_for(exc: BaseException) -> ExitCode | None:
+    """The exit status for an error; ``None`` for one outside the known families (a bug).
+
+    The order of the checks is the policy.
+    """
+    if isinstance(exc, click.UsageError):
+        return ExitCode.USAGE
+    if isinstance(exc, _store_errors()):
+        return ExitCode.STORE
+    if isinstance(exc, UnknownComplaintError | NotFoundError | FileNotFoundError):
+        return ExitCode.NOT_FOUND
+    if isinstance(exc, AccessDeniedError | PermissionError):
+        return ExitCode.ACCESS_DENIED
+    if isinstance(exc, ComplaintCoreError | OSError | UnicodeError | click.ClickException):
+        return ExitCode.REFUSED
+    return None
+
+
+def one_line(exc: BaseException) -> str:
+    """The error's message on one line, safe to print on a terminal."""
+    if isinstance(exc, click.ClickException):
+        text = exc.format_message()
+    elif isinstance(exc, OSError) and exc.strerror:
+        text = f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+    else:
+        text = str(exc)
+    text = " ".join(text.split())  # every line break Python knows becomes a space
+    # control and unassigned characters (a typed escape sequence) are shown escaped
+    shown = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+    return shown or type(exc).__name__
+
+
+def error_document(exc: BaseException, code: ExitCode, message: str) -> dict[str, object]:
+    """The JSON document an error becomes under ``--json``: ``{"error": {...}}``."""
+    error: dict[str, object] = {"code": int(code), "type": type(exc).__name__, "message": message}
+    path = getattr(exc, "path", None)
+    if isinstance(path, str):
+        error["path"] = path
+    problems = getattr(exc, "problems", None)
+    if isinstance(problems, tuple) and problems:
+        error["problems"] = [_problem(p) for p in problems]
+    if isinstance(exc, click.BadParameter) and exc.param is not None and exc.param.name:
+        error["param"] = exc.param.name
+    return {"error": error}
+
+
+def _problem(problem: object) -> Mapping[str, str] | str:
+    path, reason = getattr(problem, "path", None), getattr(problem, "reason", None)
+    if isinstance(path, str) and isinstance(reason, str):
+        return {"path": path, "reason": reason}
+    return str(problem)

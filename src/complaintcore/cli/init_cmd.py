@@ -1,0 +1,61 @@
+"""``complaintcore init``: a new SQLite desk (config, sample staff file, database)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from complaintcore.cli.context import Ctx, json_option, pass_ctx, require_pack
+from complaintcore.core.errors import InvalidInputError
+
+__all__ = ["init"]
+
+
+@click.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--pack", default="cn-property", show_default=True, help="Rule pack name or file.")
+@click.option("--force", is_flag=True, help="Overwrite an existing config and staff file.")
+@json_option
+@pass_ctx
+def init(ctx: Ctx, directory: str, pack: str, force: bool) -> None:
+    """Create a SQLite desk: config, sample staff file and database."""
+    from complaintcore.adapters.staff import write_sample_staff
+    from complaintcore.desk import Desk
+    from complaintcore.desk.config import load_config
+    from complaintcore.rules import load_pack
+
+    require_pack(ctx, pack)
+    load_pack(pack)  # fail early on a bad pack
+    root = Path(directory)
+    config = root / "complaintcore.toml"
+    staff = root / "staff.toml"
+    if config.exists() and not force:
+        raise InvalidInputError("config", ctx.t("config_exists", path=config))
+    root.mkdir(parents=True, exist_ok=True)
+    if staff.exists() and force:
+        staff.unlink()
+    if not staff.exists():
+        write_sample_staff(staff)
+    config.write_text(
+        "# complaintcore desk configuration\n"
+        'database = "complaints.sqlite3"\n'
+        f"pack = {json.dumps(pack)}\n"
+        'staff_file = "staff.toml"\n\n'
+        "[notifiers]\nlog = true\n",
+        encoding="utf-8",
+    )
+    desk_config = load_config(config)
+    Desk.from_config(desk_config).close()
+    if ctx.json:
+        ctx.emit(
+            {
+                "config": str(config),
+                "staff_file": str(staff),
+                "database": desk_config.resolve(desk_config.database),
+                "pack": pack,
+            }
+        )
+        return
+    ctx.say(ctx.t("initialised", path=str(config)))

@@ -1,0 +1,129 @@
+"""``complaintcore report``: the monthly statistics as a table, JSON, CSV or HTML."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+from rich.console import Console
+
+from complaintcore.cli.context import Ctx, MonthType, json_option, pass_ctx
+from complaintcore.cli.progress import track
+
+if TYPE_CHECKING:
+    from complaintcore.core.stats import MonthlyReport, TrendRule
+
+__all__ = ["FORMATS", "monthly", "report", "report_format", "write_report"]
+
+FORMATS = ("table", "json", "csv", "html")
+
+
+@click.command()
+@click.option("--month", type=MonthType(), default=None, help="Default: the current month.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS, case_sensitive=False),
+    default=None,
+    help="Output format  [default: table; --json is --format json].",
+)
+@click.option(
+    "--output",
+    "output",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Write to a file instead of standard output.",
+)
+@json_option
+@pass_ctx
+def report(ctx: Ctx, month: tuple[int, int] | None, fmt: str | None, output: str | None) -> None:
+    """Monthly statistics (IMP-2, IMP-3, IMP-4) as a table, JSON, CSV or HTML."""
+    fmt = report_format(ctx, fmt)
+    write_report(ctx, monthly(ctx, month), fmt, output)
+
+
+def report_format(ctx: Ctx, fmt: str | None) -> str:
+    """``--json`` is ``--format json``; the two together must agree."""
+    if ctx.json:
+        if fmt not in (None, "json"):
+            raise click.UsageError(ctx.t("format_conflict", fmt=fmt), click.get_current_context())
+        return "json"
+    if fmt == "json":
+        ctx.json = True
+    return fmt or "table"
+
+
+def monthly(
+    ctx: Ctx, month: tuple[int, int] | None, trend_rule: TrendRule | None = None
+) -> MonthlyReport:
+    """The report of ``month`` (default: the month of ``--now``), reading the desk once."""
+    from complaintcore.core import stats
+
+    desk = ctx.desk()
+    now = ctx.now()
+    year, mon = month if month is not None else (now.year, now.month)
+    return stats.monthly_report(
+        track(desk.store.complaints(), ctx.t("progress_report")),
+        desk.pack,
+        desk.calendar,
+        year=year,
+        month=mon,
+        now=now,
+        lang=ctx.lang,
+        trend_rule=trend_rule,
+    )
+
+
+def write_report(
+    ctx: Ctx,
+    result: MonthlyReport,
+    fmt: str,
+    output: str | None,
+    extra: Mapping[str, object] | None = None,
+) -> None:
+    """Print or write ``result``; ``extra`` members are added to the JSON document."""
+    from complaintcore.core import stats
+
+    if fmt == "table":
+        if output is None:
+            from complaintcore.cli.report_terminal import print_report
+
+            print_report(ctx.out, result, ctx.lang)
+            return
+        text = _table_text(result, ctx.lang)
+    elif fmt == "json":
+        text = json.dumps(
+            {**stats.to_json_dict(result), **(extra or {})}, ensure_ascii=False, indent=1
+        )
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(stats.ROW_FIELDS))
+        writer.writeheader()
+        writer.writerows(stats.to_rows(result))
+        text = buffer.getvalue()
+    else:
+        from complaintcore.cli.report_html import render_html
+
+        text = render_html(result, ctx.desk().pack, lang=ctx.lang)
+    if output is None:
+        click.echo(text)
+        return
+    Path(output).write_text(text, encoding="utf-8")
+    if ctx.json:
+        ctx.emit({"written": output, "format": fmt})
+    else:
+        ctx.say(ctx.t("written", path=output))
+
+
+def _table_text(result: MonthlyReport, lang: str) -> str:
+    from complaintcore.cli.report_terminal import print_report
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=120, color_system=None, markup=False, emoji=False)
+    print_report(console, result, lang)
+    return buffer.getvalue()
