@@ -119,7 +119,8 @@ def test_the_checks_catch_internal_imports_and_clock_reads() -> None:
         "from complaintcore.cli.app import main\n"
         "import time\n"
         "from datetime import UTC, date, datetime\n"
-        "t = (time.time(), datetime.now(UTC), date." "today(), datetime(2025, 1, 1, tzinfo=UTC))\n",
+        "t = (time.time(), datetime.now(UTC), date."
+        "today(), datetime(2025, 1, 1, tzinfo=UTC))\n",
         1,
     )
     assert internal_imports(bad) == [
@@ -127,7 +128,7 @@ def test_the_checks_catch_internal_imports_and_clock_reads() -> None:
         "complaintcore.core.models",
         "complaintcore.cli.app",
     ]
-    assert sorted(clock_reads(bad)) == ["date." "today()", "datetime.now(UTC)", "time.time()"]
+    assert sorted(clock_reads(bad)) == ["date.today()", "datetime.now(UTC)", "time.time()"]
 
 
 @pytest.mark.parametrize(

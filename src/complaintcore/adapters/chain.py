@@ -30,7 +30,13 @@ from typing import Any, NamedTuple
 
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import Complaint, Event, Intake, require_aware
-from complaintcore.desk.ports import ComplaintRow, Notification, OutboxItem
+from complaintcore.desk.ports import (
+    DEFAULT_TENANT,
+    ComplaintRow,
+    Notification,
+    OutboxItem,
+    check_tenant,
+)
 
 __all__ = [
     "DEFAULT_LEASE",
@@ -67,25 +73,6 @@ MAX_ERROR_CHARS = 2000
 
 DEFAULT_LEASE = timedelta(minutes=5)
 """How long a claimed outbox item or sweep row stays hidden from other workers."""
-
-DEFAULT_TENANT = "default"
-"""The tenant of a store opened without one (and of everything 0.1.0 stored)."""
-
-_TENANT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-
-
-def check_tenant(tenant: object) -> str:
-    """A tenant name: 1-64 letters, digits, ``.``, ``_`` or ``-``.
-
-    Kept plain so it can name a database schema, a file or a log field safely.
-    """
-    if (
-        not isinstance(tenant, str)
-        or not 1 <= len(tenant) <= 64
-        or not set(tenant) <= _TENANT_CHARS
-    ):
-        raise InvalidInputError("tenant", "expected 1-64 letters, digits, '.', '_' or '-'")
-    return tenant
 
 
 def canonical_json(data: Any) -> str:

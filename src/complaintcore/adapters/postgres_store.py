@@ -33,6 +33,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, Self, TypeVar
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import attrs
 import psycopg
@@ -61,6 +62,7 @@ from complaintcore.adapters.chain import (
     notification_to_json,
 )
 from complaintcore.adapters.sqlite_store import SchemaVersionError
+from complaintcore.adapters.stores import describe_database, is_postgres_url
 from complaintcore.core.errors import (
     ComplaintCoreError,
     ConcurrencyConflictError,
@@ -72,7 +74,7 @@ from complaintcore.core.errors import (
 from complaintcore.core.models import Complaint, Event, require_aware
 from complaintcore.desk.ports import ComplaintRow, Notification, OutboxItem, VerifyReport
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "PostgresStore", "describe_dsn", "is_postgres_url"]
+__all__ = ["DEFAULT_SCHEMA", "MIGRATIONS", "SCHEMA_VERSION", "PostgresStore", "describe_dsn"]
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -80,6 +82,7 @@ _R = TypeVar("_R")
 _APPEND_ONLY = "complaintcore: the event history is append-only (REC-5)"
 _TENANT_SETTING = "complaintcore.tenant"
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+DEFAULT_SCHEMA = "complaintcore"
 _BATCH = 256
 
 _ROW_COLUMNS = (
@@ -205,22 +208,20 @@ Each version is applied in one transaction and recorded in
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
-def is_postgres_url(database: str) -> bool:
-    """Whether a ``database`` setting names a PostgreSQL server (``postgresql://…``)."""
-    return database.startswith(("postgresql://", "postgres://"))
+def _split_schema(dsn: str) -> tuple[str, str | None]:
+    """Take complaintcore's own ``schema`` query parameter out of a URL (libpq knows none)."""
+    parts = urlsplit(dsn)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    schemas = [v for k, v in query if k == "schema"]
+    if not schemas:
+        return dsn, None
+    rest = urlencode([(k, v) for k, v in query if k != "schema"], quote_via=quote)
+    return urlunsplit(parts._replace(query=rest)), schemas[-1]
 
 
 def describe_dsn(dsn: str) -> str:
     """The DSN as errors and logs may show it: host, port and database, no credentials."""
-    try:
-        parts = conninfo_to_dict(dsn)
-    except psycopg.Error:
-        return "postgresql://(unreadable connection string)"
-    host = str(parts.get("host") or "localhost")
-    if host.startswith("/"):
-        host = f"[{host}]"  # a unix socket directory
-    port = f":{parts['port']}" if parts.get("port") else ""
-    return f"postgresql://{host}{port}/{parts.get('dbname') or ''}"
+    return describe_database(dsn)
 
 
 _SQLSTATE_CLASSES = {
@@ -294,13 +295,17 @@ class PostgresStore:
     Safe to share between threads (a connection pool) and to open from any
     number of processes and hosts at once.  A forked child opens its own pool.
 
-    :param dsn: a libpq connection string, ``postgresql://user:pass@host:5432/db``.
+    :param dsn: a libpq connection URL, ``postgresql://user@host:5432/db``; leave the
+        password out and let libpq read ``PGPASSWORD`` or ``~/.pgpass``.  A
+        ``schema`` query parameter (``…/db?schema=acme``) picks the schema, so a
+        ``database`` setting alone can say it.
     :param tenant: whose desk to open; one database keeps desks for any number
         of tenants, each confined to its own rows.
     :param create_tenant: start a desk for ``tenant`` in a database that keeps
         other tenants' desks but not this one (refused otherwise: most likely the
         wrong database).  An empty database takes its first tenant without asking.
-    :param schema: the PostgreSQL schema holding the tables (created if missing).
+    :param schema: the PostgreSQL schema holding the tables (created if missing);
+        ``"complaintcore"`` unless given here or in the URL.
     :param pool_size: connections kept at most; one per thread that uses the
         store at the same moment is plenty.
     :param timeout: seconds to wait for the server or a free connection.
@@ -316,17 +321,21 @@ class PostgresStore:
         *,
         tenant: str = DEFAULT_TENANT,
         create_tenant: bool = False,
-        schema: str = "complaintcore",
+        schema: str | None = None,
         pool_size: int = 5,
         timeout: float = 30.0,
     ) -> None:
         self._tenant = check_tenant(tenant)
         if not isinstance(dsn, str) or not is_postgres_url(dsn):
             raise InvalidInputError("dsn", "expected a postgresql:// connection string")
+        dsn, in_url = _split_schema(dsn)
+        if schema is not None and in_url is not None and schema != in_url:
+            raise InvalidInputError("schema", "differs from the schema in the URL")
+        schema = schema or in_url or DEFAULT_SCHEMA
         if not isinstance(schema, str) or not _SCHEMA_NAME.fullmatch(schema):
             raise InvalidInputError("schema", "expected a lower-case SQL name (a-z, 0-9, _)")
         self._dsn = dsn
-        self._where = describe_dsn(dsn)
+        self._where = describe_dsn(dsn) + ("" if schema == DEFAULT_SCHEMA else f"?schema={schema}")
         self._schema = schema
         self._pool_size = max(1, int(pool_size))
         self._timeout = float(timeout)

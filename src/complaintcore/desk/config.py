@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 
 from complaintcore.core.errors import InvalidInputError
+from complaintcore.desk.ports import DEFAULT_TENANT, check_tenant
 
 __all__ = ["DeskConfig", "RetryPolicy", "load_config"]
 
@@ -35,16 +36,25 @@ def _mapping(value: object) -> Mapping[str, Any]:
     return value
 
 
+def _tenant_name(_instance: object, _attribute: object, value: object) -> None:
+    check_tenant(value)
+
+
 @attrs.frozen
 class DeskConfig:
     """Everything the built-in adapters need; hosts' plugins may read it too.
 
-    ``database`` is a SQLite file, or ``":memory:"`` for the in-memory store.
+    ``database`` is a SQLite file, ``":memory:"`` for the in-memory store, or a
+    ``postgresql://`` URL for the PostgreSQL store (the ``postgres`` extra; leave
+    the password out and let libpq find it in ``PGPASSWORD`` or ``~/.pgpass``).
+    ``tenant`` is the company or estate group whose desk this is: one database
+    can keep many, each confined to its own complaints and messages.
     ``staff_file`` is a TOML or CSV staff directory; without one no actor is
     known and every command is refused (a host plugs its own directory in).
     """
 
     database: str = "complaintcore.sqlite3"
+    tenant: str = attrs.field(default=DEFAULT_TENANT, validator=_tenant_name)
     pack: str = "cn-property"
     staff_file: str | None = None
     notifiers: Mapping[str, Any] = attrs.field(factory=dict, converter=_mapping)
@@ -53,16 +63,16 @@ class DeskConfig:
     extra: Mapping[str, Any] = attrs.field(factory=dict)
 
     def resolve(self, path: str) -> str:
-        """Paths in a config file are relative to the file."""
-        if path == ":memory:" or os.path.isabs(path):
+        """Paths in a config file are relative to the file (a server URL stays as it is)."""
+        if path == ":memory:" or os.path.isabs(path) or "://" in path:
             return path
         return str(Path(self.base_dir) / path)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], *, base_dir: str = ".") -> DeskConfig:
-        known = {"database", "pack", "staff_file", "notifiers", "retry"}
+        known = {"database", "tenant", "pack", "staff_file", "notifiers", "retry"}
         extra = {k: v for k, v in data.items() if k not in known}
-        for key in ("database", "pack"):
+        for key in ("database", "tenant", "pack"):
             if key in data and not isinstance(data[key], str):
                 raise InvalidInputError(key, "must be a string")
         staff = data.get("staff_file")
@@ -78,6 +88,7 @@ class DeskConfig:
                 raise InvalidInputError(f"retry.{key}", "must be a positive integer")
         return cls(
             database=data.get("database", "complaintcore.sqlite3"),
+            tenant=data.get("tenant", DEFAULT_TENANT),
             pack=data.get("pack", "cn-property"),
             staff_file=staff,
             notifiers=data.get("notifiers", {}),

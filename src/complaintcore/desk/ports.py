@@ -13,10 +13,11 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
-from complaintcore.core.errors import ComplaintCoreError
+from complaintcore.core.errors import ComplaintCoreError, InvalidInputError
 from complaintcore.core.models import Complaint, Event, mask, require_aware
 
 __all__ = [
+    "DEFAULT_TENANT",
     "BatchComplaintStore",
     "ComplaintRow",
     "ComplaintStore",
@@ -27,6 +28,7 @@ __all__ = [
     "StaffDirectory",
     "StaffMember",
     "VerifyReport",
+    "check_tenant",
 ]
 
 
@@ -137,6 +139,25 @@ class Notifier(Protocol):
 
 
 # --------------------------------------------------------------------------- store
+
+DEFAULT_TENANT = "default"
+"""The tenant of a store opened without one (and of everything 0.1.0 stored)."""
+
+_TENANT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+
+
+def check_tenant(tenant: object) -> str:
+    """A tenant name: 1-64 letters, digits, ``.``, ``_`` or ``-``.
+
+    Kept plain so it can name a database schema, a file or a log field safely.
+    """
+    if (
+        not isinstance(tenant, str)
+        or not 1 <= len(tenant) <= 64
+        or not set(tenant) <= _TENANT_CHARS
+    ):
+        raise InvalidInputError("tenant", "expected 1-64 letters, digits, '.', '_' or '-'")
+    return tenant
 
 
 @attrs.frozen
