@@ -29,7 +29,7 @@ import functools
 import os
 import re
 import threading
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, Self, TypeVar
@@ -63,6 +63,7 @@ from complaintcore.adapters.chain import (
 )
 from complaintcore.adapters.sqlite_store import SchemaVersionError
 from complaintcore.adapters.stores import describe_database, is_postgres_url
+from complaintcore.adapters.transfer import StoredHistory, StoredItem, not_empty
 from complaintcore.core.errors import (
     ComplaintCoreError,
     ConcurrencyConflictError,
@@ -78,6 +79,7 @@ __all__ = ["DEFAULT_SCHEMA", "MIGRATIONS", "SCHEMA_VERSION", "PostgresStore", "d
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
+_T = TypeVar("_T")
 
 _APPEND_ONLY = "complaintcore: the event history is append-only (REC-5)"
 _TENANT_SETTING = "complaintcore.tenant"
@@ -89,6 +91,7 @@ _ROW_COLUMNS = (
     "id, status, received_at, version, site, department, category, grade, channel, "
     "validity, kind, handler, rung, next_due, idempotency_key"
 )
+_ROW_NAMES = tuple(c.strip() for c in _ROW_COLUMNS.split(","))
 _ITEM_COLUMNS = "id, notifier, body_json, attempts, next_attempt_at, last_error"
 
 _PROTECTED = ("complaints", "events", "projection", "outbox")
@@ -872,6 +875,167 @@ class PostgresStore:
         if found is None:  # another tenant's item is no item at all
             raise InvalidInputError("item_id", "no outbox item with this id")
 
+    # ------------------------------------------------------------------ moving a desk
+
+    @_translated
+    def desk_size(self) -> tuple[int, int]:
+        """(complaints, outbox items) of the tenant."""
+        s, t = self._schema, self._tenant
+        with self._connections().connection() as conn:
+            found = conn.execute(
+                f"SELECT (SELECT count(*) FROM {s}.complaints WHERE tenant = %s),"
+                f" (SELECT count(*) FROM {s}.outbox WHERE tenant = %s)",
+                (t, t),
+            ).fetchone()
+        assert found is not None
+        return int(found[0]), int(found[1])
+
+    def export_histories(self) -> Iterator[StoredHistory]:
+        """Every complaint of the tenant as stored (texts, hashes, row), in id order."""
+        s = self._schema
+        after = ""
+        while True:
+            try:
+                with self._connections().connection() as conn, conn.transaction():
+                    heads = conn.execute(
+                        "SELECT c.id, c.idempotency_key, c.intake_json, c.created_at, "
+                        + ", ".join(f"p.{n}" for n in _ROW_NAMES)
+                        + f" FROM {s}.complaints AS c JOIN {s}.projection AS p"
+                        " ON p.tenant = c.tenant AND p.id = c.id"
+                        " WHERE c.tenant = %s AND c.id > %s ORDER BY c.id LIMIT %s",
+                        (self._tenant, after, _BATCH),
+                    ).fetchall()
+                    if not heads:
+                        return
+                    events: dict[str, list[StoredEvent]] = {h[0]: [] for h in heads}
+                    for r in conn.execute(
+                        "SELECT complaint_id, seq, kind, at, actor, body_json, prev_hash, hash,"
+                        f" schema_version FROM {s}.events WHERE tenant = %s"
+                        " AND complaint_id = ANY(%s) ORDER BY complaint_id, seq",
+                        (self._tenant, list(events)),
+                    ):
+                        events[r[0]].append(StoredEvent(*r[1:]))
+            except (psycopg.Error, PoolTimeout) as exc:
+                raise _store_error(self._where, exc) from exc
+            for h in heads:
+                yield StoredHistory(
+                    complaint_id=h[0],
+                    idempotency_key=h[1] or "",
+                    intake_json=h[2],
+                    created_at=h[3].astimezone(UTC),
+                    events=tuple(events[h[0]]),
+                    row=_row_from(h[4:]),
+                )
+            after = heads[-1][0]
+
+    def export_outbox(self) -> Iterator[StoredItem]:
+        """Every outbox item of the tenant with its delivery state, oldest first."""
+        after = 0
+        while True:
+            try:
+                with self._connections().connection() as conn:
+                    found = conn.execute(
+                        "SELECT id, notifier, dedupe_key, complaint_id, body_json, created_at,"
+                        " attempts, next_attempt_at, last_error, delivered_at"
+                        f" FROM {self._schema}.outbox WHERE tenant = %s AND id > %s"
+                        " ORDER BY id LIMIT %s",
+                        (self._tenant, after, _BATCH),
+                    ).fetchall()
+            except (psycopg.Error, PoolTimeout) as exc:
+                raise _store_error(self._where, exc) from exc
+            if not found:
+                return
+            for r in found:
+                yield StoredItem(
+                    notifier=r[1],
+                    dedupe_key=r[2],
+                    complaint_id=r[3],
+                    body_json=r[4],
+                    created_at=r[5].astimezone(UTC),
+                    attempts=int(r[6]),
+                    next_attempt_at=_utc(r[7]),
+                    last_error=r[8] or "",
+                    delivered_at=_utc(r[9]),
+                )
+            after = found[-1][0]
+
+    @_translated
+    def import_desk(
+        self,
+        histories: Iterable[StoredHistory],
+        items: Iterable[StoredItem],
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        """Write histories and items verbatim in one transaction into the tenant's empty desk.
+
+        :raises StoreError: the tenant already has complaints or messages here.
+        """
+        sql, s, t = self._sql, self._schema, self._tenant
+        with self._connections().connection() as conn, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{s}.{t}.import",))
+            if conn.execute(
+                f"SELECT 1 FROM {s}.complaints WHERE tenant = %s UNION ALL"
+                f" SELECT 1 FROM {s}.outbox WHERE tenant = %s LIMIT 1",
+                (t, t),
+            ).fetchone():
+                raise not_empty(self._where, t)
+            done = 0
+            with conn.cursor() as cur:
+                for batch in _chunks(histories, _BATCH):
+                    cur.executemany(
+                        sql.insert_complaint,
+                        [
+                            (
+                                t,
+                                h.complaint_id,
+                                h.idempotency_key or None,
+                                h.intake_json,
+                                h.created_at,
+                            )
+                            for h in batch
+                        ],
+                    )
+                    cur.executemany(
+                        sql.insert_event,
+                        [_event_params(t, h.complaint_id, e) for h in batch for e in h.events],
+                    )
+                    cur.executemany(
+                        sql.insert_row,
+                        [
+                            {
+                                **_row_params(h.row, h.row.version, h.row.idempotency_key),
+                                "tenant": t,
+                            }
+                            for h in batch
+                        ],
+                    )
+                    done += len(batch)
+                    if progress is not None:
+                        progress(done)
+                for chunk in _chunks(items, _BATCH):
+                    cur.executemany(
+                        f"INSERT INTO {s}.outbox (tenant, notifier, dedupe_key, complaint_id,"
+                        " body_json, created_at, attempts, next_attempt_at, last_error,"
+                        " delivered_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                        [
+                            (
+                                t,
+                                i.notifier,
+                                i.dedupe_key,
+                                i.complaint_id,
+                                i.body_json,
+                                i.created_at,
+                                i.attempts,
+                                i.next_attempt_at,
+                                i.last_error,
+                                i.delivered_at,
+                            )
+                            for i in chunk
+                        ],
+                    )
+            if progress is not None and done == 0:
+                progress(0)
+
     # ------------------------------------------------------------------ integrity
 
     @_translated
@@ -1120,6 +1284,17 @@ def _item_from(r: Sequence[Any]) -> OutboxItem:
         next_attempt_at=_utc(r[4]),
         last_error=r[5] or "",
     )
+
+
+def _chunks(items: Iterable[_T], size: int) -> Iterator[list[_T]]:
+    chunk: list[_T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _item_id(item_id: object) -> int:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -59,6 +59,7 @@ from complaintcore.adapters.chain import (
     parse_utc,
     to_utc_text,
 )
+from complaintcore.adapters.transfer import StoredHistory, StoredItem, not_empty
 from complaintcore.core.errors import (
     ComplaintCoreError,
     ConcurrencyConflictError,
@@ -811,6 +812,154 @@ class SqliteStore:
         ).fetchone()
         if found is None:  # another tenant's item is no item at all
             raise InvalidInputError("item_id", "no outbox item with this id")
+
+    # ------------------------------------------------------------------ moving a desk
+
+    @property
+    def database(self) -> str:
+        """The file, as errors name it."""
+        return self._path
+
+    def desk_size(self) -> tuple[int, int]:
+        """(complaints, outbox items) of the tenant."""
+        conn = self._conn()
+        complaints = conn.execute(
+            "SELECT count(*) FROM complaints WHERE tenant = ?", (self._tenant,)
+        ).fetchone()[0]
+        items = conn.execute(
+            "SELECT count(*) FROM outbox WHERE tenant = ?", (self._tenant,)
+        ).fetchone()[0]
+        return int(complaints), int(items)
+
+    def export_histories(self) -> Iterator[StoredHistory]:
+        """Every complaint of the tenant as stored (texts, hashes, row), in id order."""
+        after = ""
+        while True:
+            with self._read() as conn:
+                heads = conn.execute(
+                    "SELECT c.id, c.idempotency_key, c.intake_json, c.created_at,"
+                    f" {', '.join('p.' + c.strip() for c in _ROW_COLUMNS.split(','))}"
+                    " FROM complaints AS c JOIN projection AS p"
+                    " ON p.tenant = c.tenant AND p.id = c.id"
+                    " WHERE c.tenant = ? AND c.id > ? ORDER BY c.id LIMIT ?",
+                    (self._tenant, after, _BATCH),
+                ).fetchall()
+                if not heads:
+                    return
+                events: dict[str, list[StoredEvent]] = {h[0]: [] for h in heads}
+                for r in conn.execute(
+                    "SELECT complaint_id, seq, kind, at, actor, body_json, prev_hash, hash,"
+                    " schema_version FROM events WHERE tenant = ? AND complaint_id BETWEEN ? AND ?"
+                    " ORDER BY complaint_id, seq",
+                    (self._tenant, heads[0][0], heads[-1][0]),
+                ):
+                    if r[0] in events:
+                        events[r[0]].append(StoredEvent(*r[1:]))
+            for h in heads:
+                yield StoredHistory(
+                    complaint_id=h[0],
+                    idempotency_key=h[1] or "",
+                    intake_json=h[2],
+                    created_at=parse_utc(h[3]),
+                    events=tuple(events[h[0]]),
+                    row=_row_from(h[4:]),
+                )
+            after = heads[-1][0]
+
+    def export_outbox(self) -> Iterator[StoredItem]:
+        """Every outbox item of the tenant with its delivery state, oldest first."""
+        after = 0
+        while True:
+            found = (
+                self._conn()
+                .execute(
+                    f"SELECT id, {_OUTBOX_COLUMNS} FROM outbox WHERE tenant = ? AND id > ?"
+                    " ORDER BY id LIMIT ?",
+                    (self._tenant, after, _BATCH),
+                )
+                .fetchall()
+            )
+            if not found:
+                return
+            for r in found:
+                yield StoredItem(
+                    notifier=r[1],
+                    dedupe_key=r[2],
+                    complaint_id=r[3],
+                    body_json=r[4],
+                    created_at=parse_utc(r[5]),
+                    attempts=int(r[6]),
+                    next_attempt_at=parse_utc(r[7]) if r[7] else None,
+                    last_error=r[8] or "",
+                    delivered_at=parse_utc(r[9]) if r[9] else None,
+                )
+            after = found[-1][0]
+
+    def import_desk(
+        self,
+        histories: Iterable[StoredHistory],
+        items: Iterable[StoredItem],
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        """Write histories and items verbatim in one transaction into the tenant's empty desk.
+
+        :raises StoreError: the tenant already has complaints or messages in this file.
+        """
+        t = self._tenant
+        with self._write() as conn:
+            if conn.execute(
+                "SELECT 1 FROM complaints WHERE tenant = ? UNION ALL"
+                " SELECT 1 FROM outbox WHERE tenant = ? LIMIT 1",
+                (t, t),
+            ).fetchone():
+                raise not_empty(self._path, t)
+            done = 0
+            for h in histories:
+                conn.execute(
+                    "INSERT INTO complaints (tenant, id, idempotency_key, intake_json, created_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (
+                        t,
+                        h.complaint_id,
+                        h.idempotency_key or None,
+                        h.intake_json,
+                        to_utc_text(h.created_at, "created_at"),
+                    ),
+                )
+                conn.executemany(
+                    "INSERT INTO events (tenant, complaint_id, seq, schema_version, kind, at,"
+                    " actor, body_json, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(t, h.complaint_id, e.seq, e.schema_version, *e[1:7]) for e in h.events],
+                )
+                conn.execute(
+                    f"INSERT INTO projection (tenant, {_ROW_COLUMNS}) VALUES "
+                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (t, *_row_params(h.row, h.row.version, h.row.idempotency_key)),
+                )
+                done += 1
+                if progress is not None and done % _BATCH == 0:
+                    progress(done)
+            conn.executemany(
+                f"INSERT INTO outbox (tenant, {_OUTBOX_COLUMNS}) VALUES"
+                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        t,
+                        i.notifier,
+                        i.dedupe_key,
+                        i.complaint_id,
+                        i.body_json,
+                        to_utc_text(i.created_at, "created_at"),
+                        i.attempts,
+                        None if i.next_attempt_at is None else to_utc_text(i.next_attempt_at, "at"),
+                        i.last_error,
+                        None if i.delivered_at is None else to_utc_text(i.delivered_at, "at"),
+                    )
+                    for i in items
+                ),
+            )
+            if progress is not None:
+                progress(done)
 
     # ------------------------------------------------------------------ integrity
 
