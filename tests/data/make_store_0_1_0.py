@@ -24,10 +24,11 @@ import sys
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.models import Complainant, Intake
-from complaintcore.testing import FailingNotifier, RecordingNotifier, make_desk
 from complaintcore.workflow import Assess, Close, Handle, Reply
+
+from complaintcore.adapters.sqlite_store import SqliteStore
+from complaintcore.testing import FailingNotifier, RecordingNotifier, make_desk
 
 SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2025, 11, 10, 10, 0, tzinfo=SH)
