@@ -34,6 +34,7 @@ from complaintcore.cli.demo_cmd import demo
 from complaintcore.cli.errors import ExitCode, error_document, exit_code_for, one_line
 from complaintcore.cli.init_cmd import init
 from complaintcore.cli.listing import list_, show
+from complaintcore.cli.migrate_cmd import migrate
 from complaintcore.cli.packs import packs
 from complaintcore.cli.receive import receive
 from complaintcore.cli.report import report
@@ -158,7 +159,7 @@ def main(click_ctx: click.Context, config: str, lang: str | None, now: datetime 
     CURRENT.set(ctx)
 
 
-for _command in (init, demo, receive, list_, show, act, sweep, verify, report, packs):
+for _command in (init, demo, receive, list_, show, act, sweep, verify, report, packs, migrate):
     main.add_command(_command)
 
 

@@ -23,6 +23,7 @@ import click
 from complaintcore.core.errors import (
     AccessDeniedError,
     ComplaintCoreError,
+    StoreError,
     UnknownComplaintError,
 )
 
@@ -52,7 +53,7 @@ class NotFoundError(ComplaintCoreError, LookupError):
 def _store_errors() -> tuple[type[BaseException], ...]:
     from complaintcore.adapters.sqlite_store import SchemaVersionError
 
-    return (sqlite3.Error, SchemaVersionError)
+    return (sqlite3.Error, SchemaVersionError, StoreError)
 
 
 def exit_code_for(exc: BaseException) -> ExitCode | None:

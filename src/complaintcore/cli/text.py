@@ -38,6 +38,15 @@ _TEXT: dict[str, tuple[str, str]] = {
     "pack_ok": ("规则包有效：{name}", "rule pack is valid: {name}"),
     "pack_bad": ("{source}：{count} 个问题", "{source}: {count} problem(s)"),
     "written": ("已写入 {path}", "wrote {path}"),
+    "migrated": (
+        "已迁移 {complaints} 宗投诉、{events} 个事件、{items} 条通知到 {target}；哈希链校验通过",
+        "copied {complaints} complaints, {events} events and {items} messages to {target};"
+        " hash chains verified",
+    ),
+    "migrated_next": (
+        "确认无误后，把 complaintcore.toml 的 database 改为 {target}",
+        "when ready, set database in complaintcore.toml to {target}",
+    ),
     "none": ("没有符合条件的投诉", "no complaints match"),
     "demo_done": (
         "模拟完成：受理 {received} 宗，关闭 {closed} 宗，升级 {escalated} 宗，重开 {reopened} 宗，"
@@ -79,6 +88,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     # ---------------------------------------------------------------- progress
     "progress_receive": ("导入", "importing"),
     "progress_verify": ("校验哈希链", "verifying the hash chain"),
+    "progress_migrate": ("迁移投诉", "copying complaints"),
     "progress_report": ("读取投诉", "reading complaints"),
     "progress_demo": ("模拟", "simulating"),
     # ---------------------------------------------------------------- errors
