@@ -533,20 +533,31 @@ class PostgresStore:
         return found is None
 
     def _insert_all(self, conn: psycopg.Connection[Any], todo: Sequence[_Prepared]) -> None:
-        sql, t = self._sql, self._tenant
+        """A batch of new complaints through ``COPY``: one round trip per table."""
+        s, t = self._schema, self._tenant
         with conn.cursor() as cur:
-            cur.executemany(
-                sql.insert_complaint,
-                [(t, p.complaint.id, p.key or None, p.intake_json, p.created_at) for p in todo],
-            )
-            cur.executemany(
-                sql.insert_event,
-                [_event_params(t, p.complaint.id, e) for p in todo for e in p.events],
-            )
-            cur.executemany(sql.insert_row, [{**p.row, "tenant": t} for p in todo])
+            with cur.copy(
+                f"COPY {s}.complaints (tenant, id, idempotency_key, intake_json, created_at)"
+                " FROM STDIN"
+            ) as copy:
+                for p in todo:
+                    copy.write_row((t, p.complaint.id, p.key or None, p.intake_json, p.created_at))
+            with cur.copy(
+                f"COPY {s}.events (tenant, complaint_id, seq, schema_version, kind, at, actor,"
+                " body_json, prev_hash, hash) FROM STDIN"
+            ) as copy:
+                for p in todo:
+                    for e in p.events:
+                        copy.write_row(_event_params(t, p.complaint.id, e))
+            with cur.copy(f"COPY {s}.projection (tenant, {_ROW_COLUMNS}) FROM STDIN") as copy:
+                for p in todo:
+                    copy.write_row((t, *(p.row[n] for n in _ROW_NAMES)))
             entries = [e for p in todo for e in p.entries]
             if entries:
-                cur.executemany(sql.insert_outbox, [_outbox_params(t, n, x) for n, x in entries])
+                # ON CONFLICT keeps the first of a repeated dedupe key, as one at a time would
+                cur.executemany(
+                    self._sql.insert_outbox, [_outbox_params(t, n, x) for n, x in entries]
+                )
 
     def _create_one(
         self, conn: psycopg.Connection[Any], p: _Prepared
