@@ -8,7 +8,9 @@ never imports cattrs), turns the frozen attrs models into plain dicts that
 * enums are their value strings (``"phone"``, ``"major"``);
 * tuples are lists and frozensets are sorted lists;
 * events are a tagged union: each event dict carries ``"type": event.kind``
-  (see :data:`complaintcore.core.models.EVENT_BY_KIND`);
+  (see :data:`complaintcore.core.models.EVENT_BY_KIND`); so are commands, with
+  ``"type": command.name`` (``{"type": "assess", "actor": "cs-01",
+  "validity": "valid"}``), for hosts that take commands over HTTP;
 * :attr:`Complaint.state <complaintcore.core.models.Complaint.state>` is derived, so it
   is not written; :func:`complaint_from_dict` rebuilds it by folding the events.
 
@@ -16,6 +18,8 @@ Loading is strict: unknown keys, wrong types and bad values are all collected
 and raised together as one :class:`~complaintcore.core.errors.SerializationError`
 whose problems name every bad path (``intake.complainant.phone``,
 ``events[2].at``).  Reasons never repeat the offending value (PRV-1).
+:func:`complaintcore.schemas.json_schema` describes the same documents as JSON
+Schema (draft 2020-12); a property test keeps the two in step.
 """
 
 from __future__ import annotations
@@ -40,7 +44,11 @@ from complaintcore.core.rulepack import Duration
 if TYPE_CHECKING:
     import cattrs
 
+    from complaintcore.core.workflow import Command
+
 __all__ = [
+    "command_from_dict",
+    "command_to_dict",
     "complaint_from_dict",
     "complaint_to_dict",
     "event_from_dict",
@@ -119,7 +127,8 @@ def _problems_from(exc: BaseException, path: str = ROOT) -> list[FieldProblem]:
     elif isinstance(exc, KeyError):
         out.append(FieldProblem(path, "required field missing"))
     elif isinstance(exc, InvalidInputError):
-        out.append(FieldProblem(path, exc.reason))
+        # An attrs validator of the class at ``path`` (a blank actor): its own path.
+        out.append(FieldProblem(exc.path if path == ROOT else path, exc.reason))
     elif isinstance(exc, BaseExceptionGroup):
         for member in exc.exceptions:
             out.extend(_problems_from(member, path))
@@ -158,6 +167,9 @@ def _structure_bool(value: Any, _t: Any) -> bool:
 
 
 def _structure_int(value: Any, _t: Any) -> int:
+    # JSON has one number type: 3.0 is the integer 3 (as JSON Schema reads it too).
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise _Bad(f"expected an integer, got {_type_name(value)}")
     return value
@@ -366,6 +378,57 @@ def _structure_event(conv: cattrs.Converter) -> Callable[[Any, Any], Event]:
     return hook
 
 
+def _command_classes() -> dict[str, type[Any]]:
+    from complaintcore.core.workflow import COMMAND_TYPES
+
+    return {cls.name: cls for cls in COMMAND_TYPES}
+
+
+def _is_command_base(t: Any) -> bool:
+    from complaintcore.core.workflow import Command
+
+    return t is Command
+
+
+def _is_command_class(t: Any) -> bool:
+    from complaintcore.core.workflow import Command
+
+    return isinstance(t, type) and issubclass(t, Command)
+
+
+def _command_unstructure_factory(cl: Any, conv: cattrs.Converter) -> Callable[[Any], Any]:
+    from cattrs.gen import make_dict_unstructure_fn
+
+    fields = make_dict_unstructure_fn(cl, conv)
+    name = cl.name
+
+    def hook(command: Any) -> dict[str, Any]:
+        if type(command) is not cl:
+            return conv.unstructure(command, unstructure_as=type(command))  # type: ignore[no-any-return]
+        return {"type": name, **fields(command)}
+
+    return hook
+
+
+def _structure_command(conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    classes = _command_classes()
+    names = ", ".join(sorted(classes))
+
+    def hook(value: Any, _t: Any) -> Any:
+        if not isinstance(value, Mapping):
+            raise _Bad(f"expected an object, got {_type_name(value)}")
+        if "type" not in value:
+            raise _Bad("required field missing", "type")
+        kind = value["type"]
+        cls = classes.get(kind) if isinstance(kind, str) else None
+        if cls is None:
+            raise _Bad(f"unknown command type; expected one of {names}", "type")
+        rest = {k: v for k, v in value.items() if k != "type"}
+        return conv.get_structure_hook(cls)(rest, cls)
+
+    return hook
+
+
 @functools.cache
 def _converter() -> cattrs.Converter:
     """The private converter, built once on first use (imports cattrs then)."""
@@ -374,6 +437,8 @@ def _converter() -> cattrs.Converter:
     conv = _new_converter("an object")
     conv.register_unstructure_hook_factory(_is_event_class, _event_unstructure_factory)
     conv.register_structure_hook_func(lambda t: t is Event, _structure_event(conv))
+    conv.register_unstructure_hook_factory(_is_command_class, _command_unstructure_factory)
+    conv.register_structure_hook_func(_is_command_base, _structure_command(conv))
     # Complaint.state is derived from the events: never written, never read.
     conv.register_unstructure_hook(
         Complaint, make_dict_unstructure_fn(Complaint, conv, state=override(omit=True))
@@ -431,8 +496,37 @@ def event_to_dict(event: Event) -> dict[str, Any]:
 
 
 def intake_from_dict(data: Mapping[str, Any]) -> Intake:
-    """Structure an intake; :class:`SerializationError` lists every bad path."""
+    """An intake from JSON-ready data, strictly: for hosts that receive complaints over HTTP.
+
+    Unknown keys, missing required fields, wrong types (a number for a name,
+    ``"true"`` for a flag), unknown enum values and times without a UTC offset
+    are refused together in one :class:`SerializationError` whose ``.paths``
+    are JSON paths (``complainant.phone``, ``facts[2]``) and whose reasons never
+    quote the value (PRV-1).  ``complaintcore.schemas.json_schema("intake")`` is
+    the same contract as JSON Schema.  Whether the record is complete (REC-1) is
+    judged when it is registered, not here.
+    """
     return _structure(data, Intake, "intake")
+
+
+def command_to_dict(command: Command) -> dict[str, Any]:
+    """A workflow command as a JSON-ready dict tagged with ``"type": command.name``."""
+    out: dict[str, Any] = _converter().unstructure(command, unstructure_as=type(command))
+    return out
+
+
+def command_from_dict(data: Mapping[str, Any]) -> Command:
+    """A workflow command from JSON-ready data, chosen by its ``"type"`` (``"assess"``).
+
+    As strict as :func:`intake_from_dict`: every bad JSON path is listed in one
+    :class:`SerializationError` (``type``, ``validity``, ``facts[1]``).  The
+    JSON Schema of each command is ``json_schema("command:assess")``; of any
+    command, ``json_schema("command")``.  Whether the command is allowed is
+    decided by the desk (:meth:`Desk.act`), not here.
+    """
+    from complaintcore.core.workflow import Command
+
+    return _structure(data, Command, "command")
 
 
 def event_from_dict(data: Mapping[str, Any]) -> Event:

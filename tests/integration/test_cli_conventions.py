@@ -166,9 +166,10 @@ def test_a_broken_chain_a_corrupt_and_a_newer_database_are_store_errors(desk: Pa
     db.write_bytes(b"this is not a database " * 200)
     result = invoke("sweep", "--json")
     assert result.exit_code == 5
-    assert one_document(result) == {
-        "error": {"code": 5, "type": "DatabaseError", "message": "file is not a database"}
-    }
+    error = one_document(result)["error"]
+    assert (error["code"], error["type"]) == (5, "StoreError")
+    assert "complaints.sqlite3" in error["message"]
+    assert "not an SQLite database" in error["message"]
 
 
 def test_a_rejected_row_exits_1_and_keeps_the_good_ones(desk: Path) -> None:

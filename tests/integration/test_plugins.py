@@ -193,7 +193,9 @@ def test_the_plugin_registers_a_rule_pack() -> None:
 def test_a_plugin_answering_none_lets_the_builtins_answer() -> None:
     pm = make_plugin_manager()
     plugin = _plugin(pm)
-    desk = Desk.from_config({"database": ":memory:", "testplugin": "off"}, plugin_manager=pm)
+    desk = Desk.from_config(
+        {"database": ":memory:", "plugins": {"testplugin": "off"}}, plugin_manager=pm
+    )
     assert type(desk.store) is MemoryStore
     assert type(desk.directory) is StaffList
     assert set(desk.notifiers) == {"log"}

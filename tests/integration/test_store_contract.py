@@ -470,3 +470,18 @@ def test_a_thread_sees_what_another_thread_wrote(db: SqliteStore) -> None:
     t.start()
     t.join()
     assert seen == [1]
+
+
+def test_the_port_requires_a_context_manager() -> None:
+    class NoWith:
+        """Every method of the port but __enter__/__exit__."""
+
+    for name in (
+        "tenant", "create", "append", "load", "find_by_key", "rows", "claim_due", "complaints",
+        "pending", "claim", "mark_delivered", "mark_failed", "verify", "close",
+    ):  # fmt: skip
+        setattr(NoWith, name, lambda self, *a, **k: None)
+    assert not isinstance(NoWith(), ComplaintStore)
+    NoWith.__enter__ = lambda self: self  # type: ignore[attr-defined]
+    NoWith.__exit__ = lambda self, *exc: None  # type: ignore[attr-defined]
+    assert isinstance(NoWith(), ComplaintStore)

@@ -258,7 +258,11 @@ def test_the_hooks_page_examples_make_one_working_plugin(
     assert (tmp_path / "complaints-sunrise.sqlite3").exists()
 
     pm = make_plugin_manager([plugin], load_entry_points=False)
-    config = {"tenant": "sunrise", "pack": "acme-property", "notifiers": {"log": False}}
+    config = {
+        "tenant": "sunrise",
+        "pack": "acme-property",
+        "notifiers": {"log": False},
+    }
     with (
         caplog.at_level(logging.INFO, logger="acme.audit"),
         Desk.from_config(config, plugin_manager=pm) as desk,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from complaintcore.core.errors import NaiveDatetimeError
 from complaintcore.core.grading import add_months, assess_grade, grade_for_facts
 from complaintcore.core.models import Fact, Grade
 from complaintcore.core.workflow import Assess, Close, Reply
@@ -85,3 +86,16 @@ def test_add_months_clips_to_month_end() -> None:
         2025, 2, 28, 10, tzinfo=SH
     )
     assert add_months(datetime(2025, 12, 15, tzinfo=SH), 1).year == 2026
+
+
+def test_add_months_takes_dates_too_and_keeps_their_type() -> None:
+    assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)  # leap year
+    assert add_months(date(2025, 1, 31), 1) == date(2025, 2, 28)
+    assert add_months(date(2025, 11, 30), 3) == date(2026, 2, 28)
+    assert add_months(date(2025, 3, 31), -1) == date(2025, 2, 28)
+    assert type(add_months(date(2025, 3, 1), 2)) is date
+
+
+def test_add_months_refuses_a_naive_datetime() -> None:
+    with pytest.raises(NaiveDatetimeError):
+        add_months(datetime(2025, 1, 31, 10), 1)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -31,3 +33,49 @@ def test_every_rule_of_the_catalogue_has_a_test_and_a_row() -> None:
         re.findall(r"^\| ([A-Z]{2,3}-\d+) \|", TABLE.read_text(encoding="utf-8"), flags=re.M)
     )
     assert catalogue <= table
+
+
+def _script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "traceability", ROOT / "scripts" / "traceability.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_ranges_of_rules_name_every_rule_between() -> None:
+    ids = _script().rule_ids
+    assert ids("DL-1..3 and GRD-6") == {"DL-1", "DL-2", "DL-3", "GRD-6"}
+    assert ids("DL-1 … DL-4, DL-7") == {"DL-1", "DL-2", "DL-3", "DL-4", "DL-7"}
+    assert ids("C-20251114-0001 is an id") == set()
+
+
+def test_the_code_column_names_definitions_that_exist_outside_the_cli() -> None:
+    rows = re.findall(
+        r"^\| ([A-Z]{2,3}-\d+) \| [^|]* \| ([^|]*) \|", TABLE.read_text(encoding="utf-8"), re.M
+    )
+    package = ROOT / "src" / "complaintcore"
+    named = 0
+    for _rule, cell in rows:
+        for entry in re.findall(r"`([^`]+)`", cell):
+            where, _, name = entry.partition(":")
+            assert name, entry
+            assert not where.startswith("cli/"), entry
+            text = (package / where).read_text(encoding="utf-8")
+            last = name.rsplit(".", 1)[-1]
+            assert re.search(
+                rf"^\s*(?:def|class) {re.escape(last)}\b|name = \"{last}\"", text, re.M
+            )
+            named += 1
+    assert named > 100
+    esc4 = dict(rows)["ESC-4"]
+    assert "desk/access.py:pick_handler" in esc4
+
+
+@pytest.mark.skipif(not CATALOGUE.exists(), reason="the procedure catalogue is not beside the repo")
+def test_the_table_is_up_to_date() -> None:
+    rendered = _script().render(CATALOGUE.read_text(encoding="utf-8"))
+    assert TABLE.read_text(encoding="utf-8") == rendered, "run python scripts/traceability.py"

@@ -11,15 +11,54 @@ stays fast and the core is usable without it.
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from complaintcore.core.calendar import DEFAULT_WINDOWS, WindowLike, WorkingCalendar
-from complaintcore.core.errors import CalendarError, InvalidInputError
-from complaintcore.core.rulepack import CalendarSpec
+from complaintcore.core.errors import CalendarError, HolidayDataWarning, InvalidInputError
+from complaintcore.core.rulepack import CalendarSpec, UncoveredYears
 
-__all__ = ["calendar_for_spec", "calendar_from_holidays"]
+__all__ = ["calendar_for_spec", "calendar_from_holidays", "makeup_day_years"]
+
+
+def makeup_day_years(country: str, years: tuple[int, int]) -> tuple[int, ...]:
+    """Years of ``years`` whose make-up days (调休) ``holidays`` does not know.
+
+    A country that has make-up days in the source (China) lacks them for every
+    year after the last year that has some: its arrangement is announced late
+    in the year before, after the installed package was released.  A country
+    with none since 2000 (Britain) does not use them, so no year lacks them.
+    """
+    import holidays as holidays_pkg
+
+    code, sub = _split(country, None)
+    first, last = _years(years)
+    source = holidays_pkg.country_holidays(code, subdiv=sub, years=range(first - 1, last + 2))
+    return _uncovered_in(source, code, sub, first, last, ())
+
+
+_PROBE_FROM = 2000
+"""Where to look back from for make-up days when the calendar's own years have none."""
+
+
+def _uncovered_in(
+    source: object, code: str, sub: str | None, first: int, last: int, covered: Iterable[int]
+) -> tuple[int, ...]:
+    known = {d.year for d in getattr(source, "weekend_workdays", ())}
+    if not known:  # none in these years: does the country use them at all?
+        import holidays as holidays_pkg
+
+        earlier = holidays_pkg.country_holidays(
+            code, subdiv=sub, years=range(min(_PROBE_FROM, first - 5), first)
+        )
+        known = {d.year for d in getattr(earlier, "weekend_workdays", ())}
+        if not known:
+            return ()
+    done = set(covered)
+    return tuple(y for y in range(first, last + 1) if y > max(known) and y not in done)
 
 
 def calendar_from_holidays(
@@ -34,6 +73,8 @@ def calendar_from_holidays(
     overrides: Mapping[date, Iterable[WindowLike]] | None = None,
     categories: Iterable[str] = ("public",),
     makeup_weekday: int = 0,
+    covered_years: Iterable[int] = (),
+    uncovered: UncoveredYears | Literal["warn", "refuse"] = UncoveredYears.WARN,
 ) -> WorkingCalendar:
     """A working calendar for a country (or ``"COUNTRY-SUBDIV"``) known to ``holidays``.
 
@@ -56,7 +97,17 @@ def calendar_from_holidays(
     :param overrides: date -> windows for that date only; win over everything.
     :param categories: ``holidays`` categories that mean "no work" (default public holidays).
     :param makeup_weekday: whose windows a make-up day uses (default Monday).
-    :raises CalendarError: ``holidays`` does not know the country, subdivision or category.
+    :param covered_years: years whose days the caller supplies in ``extra_*``
+        (typed in from the official notice): covered whatever the source knows.
+    :param uncovered: for years whose make-up days the source lacks
+        (:func:`makeup_day_years`) and nobody covers: ``"warn"`` computes them
+        from the weekly hours and the source's holidays, ``"refuse"`` ends the
+        calendar before the first of them, so a deadline reaching it raises a
+        :class:`~complaintcore.core.errors.NoWorkingTimeError` naming the years.
+        Either way a :class:`~complaintcore.core.errors.HolidayDataWarning` says
+        so when the calendar is built.
+    :raises CalendarError: ``holidays`` does not know the country, subdivision or
+        category, or ``"refuse"`` leaves no year at all.
     :raises InvalidInputError: a malformed argument; ``.path`` names it.
     """
     import holidays as holidays_pkg  # lazy: keeps `import complaintcore` fast
@@ -93,15 +144,39 @@ def calendar_from_holidays(
         weekend = set(source.weekend)
         weekly = {day: DEFAULT_WINDOWS for day in range(7) if day not in weekend}
 
-    return WorkingCalendar(
+    policy = UncoveredYears.parse(uncovered, "uncovered")
+    missing = _uncovered_in(source, code, sub, first, last, _covered(covered_years))
+    end = last
+    if missing and policy is UncoveredYears.REFUSE:
+        end = missing[0] - 1
+        if end < first:
+            raise CalendarError(
+                f"calendar {country!r}: the holiday source has no make-up-day (调休) data "
+                f"for any year of {first}-{last}, and uncovered years are refused"
+            )
+    days_off = {d for d in (src_hols | more_hols) - more_works if d.year <= end}
+    days_on = {d for d in (src_works | more_works) - more_hols if d.year <= end}
+    if overrides is not None and end < last:  # refused years: the table ends earlier
+        overrides = {d: w for d, w in overrides.items() if getattr(d, "year", end) <= end}
+    calendar = WorkingCalendar(
         tz=tz,
         weekly=weekly,
-        years=(first, last),
-        holidays=(src_hols | more_hols) - more_works,
-        workdays=(src_works | more_works) - more_hols,
+        years=(first, end),
+        holidays=days_off,
+        workdays=days_on,
         overrides=overrides,
         makeup_weekday=makeup_weekday,
+        uncovered_years=missing,
     )
+    if missing:
+        version = getattr(holidays_pkg, "__version__", "?")
+        warnings.warn(
+            HolidayDataWarning(
+                f"calendar {country} (holidays {version}): {calendar.coverage_warning()}"
+            ),
+            stacklevel=2,
+        )
+    return calendar
 
 
 @functools.lru_cache(maxsize=16)
@@ -115,21 +190,25 @@ def calendar_for_spec(spec: CalendarSpec) -> WorkingCalendar:
     """
     weekly = dict.fromkeys(spec.weekdays, spec.windows)
     years = (spec.first_year, spec.last_year)
+    holidays_ = [*spec.holidays, *(d for y in spec.by_year for d in y.holidays)]
+    workdays_ = [*spec.workdays, *(d for y in spec.by_year for d in y.workdays)]
     if not spec.country:
         return WorkingCalendar.build(
             tz=spec.timezone,
             weekly=weekly,
             years=years,
-            holidays=spec.holidays,
-            workdays=spec.workdays,
+            holidays=holidays_,
+            workdays=workdays_,
         )
     return calendar_from_holidays(
         spec.country,
         tz=spec.timezone,
         years=years,
         weekly=weekly,
-        extra_holidays=spec.holidays,
-        extra_workdays=spec.workdays,
+        extra_holidays=holidays_,
+        extra_workdays=workdays_,
+        covered_years=[y.year for y in spec.by_year],
+        uncovered=spec.uncovered_years,
     )
 
 
@@ -152,6 +231,15 @@ def _years(years: object) -> tuple[int, int]:
         if all(isinstance(y, int) and not isinstance(y, bool) for y in (first, last)):
             return first, last
     raise InvalidInputError("years", "must be a (first, last) pair of int years")
+
+
+def _covered(values: object) -> set[int]:
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise InvalidInputError("covered_years", "must be an iterable of int years")
+    out = set(values)
+    if not all(isinstance(y, int) and not isinstance(y, bool) for y in out):
+        raise InvalidInputError("covered_years", "must be an iterable of int years")
+    return out
 
 
 def _categories(categories: object) -> tuple[str, ...]:

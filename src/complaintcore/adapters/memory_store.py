@@ -46,8 +46,15 @@ from complaintcore.core.errors import (
     InvalidInputError,
     UnknownComplaintError,
 )
-from complaintcore.core.models import Complaint, Event, require_aware
-from complaintcore.desk.ports import ComplaintRow, Notification, OutboxItem, VerifyReport
+from complaintcore.core.models import Channel, Complaint, Event, Grade, Status, require_aware
+from complaintcore.desk.ports import (
+    ComplaintRow,
+    Notification,
+    OutboxItem,
+    RowOrder,
+    RowQuery,
+    VerifyReport,
+)
 
 __all__ = ["MemoryStore"]
 
@@ -247,33 +254,39 @@ class MemoryStore:
     def rows(
         self,
         *,
-        status: str | None = None,
-        grade: str | None = None,
+        status: Status | str | None = None,
+        grade: Grade | str | None = None,
         site: str | None = None,
         department: str | None = None,
+        category: str | None = None,
+        channel: Channel | str | None = None,
+        handler: str | None = None,
         due_before: datetime | None = None,
+        received_from: datetime | None = None,
+        received_until: datetime | None = None,
         limit: int | None = None,
+        order: RowOrder | None = None,
     ) -> list[ComplaintRow]:
-        """Same filters and order as the SQLite store (soonest due first with ``due_before``)."""
-        check_limit(limit)
-        cutoff = None if due_before is None else require_aware(due_before, "due_before")
+        """Same filters, checks and order as the SQLite store (:class:`RowQuery`)."""
+        q = RowQuery.of(
+            status=status,
+            grade=grade,
+            site=site,
+            department=department,
+            category=category,
+            channel=channel,
+            handler=handler,
+            due_before=due_before,
+            received_from=received_from,
+            received_until=received_until,
+            limit=limit,
+            order=order,
+        )
         with self._lock:
             self._open()
             rows = [r.row for r in self._records.values()]
-        wanted = [
-            r
-            for r in rows
-            if (status is None or r.status == status)
-            and (grade is None or r.grade == grade)
-            and (site is None or r.site == site)
-            and (department is None or r.department == department)
-            and (cutoff is None or (r.next_due is not None and r.next_due <= cutoff))
-        ]
-        if cutoff is not None:
-            wanted.sort(key=lambda r: (r.next_due, r.id))
-        else:
-            wanted.sort(key=lambda r: (r.received_at, r.id))
-        return wanted if limit is None else wanted[:limit]
+        wanted = sorted((r for r in rows if q.matches(r)), key=q.sort_key())
+        return wanted if q.limit is None else wanted[: q.limit]
 
     def complaints(self) -> Iterator[Complaint]:
         """Every complaint in id order; complaints added meanwhile may or may not be seen."""

@@ -72,8 +72,15 @@ from complaintcore.core.errors import (
     UnknownComplaintError,
     UnknownTenantError,
 )
-from complaintcore.core.models import Complaint, Event, require_aware
-from complaintcore.desk.ports import ComplaintRow, Notification, OutboxItem, VerifyReport
+from complaintcore.core.models import Channel, Complaint, Event, Grade, Status, require_aware
+from complaintcore.desk.ports import (
+    ComplaintRow,
+    Notification,
+    OutboxItem,
+    RowOrder,
+    RowQuery,
+    VerifyReport,
+)
 
 __all__ = ["DEFAULT_SCHEMA", "MIGRATIONS", "SCHEMA_VERSION", "PostgresStore", "describe_dsn"]
 
@@ -357,7 +364,7 @@ class PostgresStore:
             raise _store_error(self._where, exc) from exc
         try:
             with conn:
-                migrate(conn, schema)
+                migrate(conn, schema, database=self._where)
                 self._register_tenant(conn, create_tenant)
         except psycopg.Error as exc:
             raise _store_error(self._where, exc) from exc
@@ -683,41 +690,60 @@ class PostgresStore:
     def rows(
         self,
         *,
-        status: str | None = None,
-        grade: str | None = None,
+        status: Status | str | None = None,
+        grade: Grade | str | None = None,
         site: str | None = None,
         department: str | None = None,
+        category: str | None = None,
+        channel: Channel | str | None = None,
+        handler: str | None = None,
         due_before: datetime | None = None,
+        received_from: datetime | None = None,
+        received_until: datetime | None = None,
         limit: int | None = None,
+        order: RowOrder | None = None,
     ) -> list[ComplaintRow]:
-        """Projection rows matching every filter given.
+        """Projection rows matching every filter given (see :meth:`ComplaintStore.rows`).
 
-        With ``due_before``: only rows with a due time at or before it, soonest
-        first (the deadline sweep).  Otherwise oldest received first.
+        The filters are checked by :class:`~complaintcore.desk.ports.RowQuery`,
+        the same checks the other stores make, so all give the same answer.
         """
-        check_limit(limit)
+        q = RowQuery.of(
+            status=status,
+            grade=grade,
+            site=site,
+            department=department,
+            category=category,
+            channel=channel,
+            handler=handler,
+            due_before=due_before,
+            received_from=received_from,
+            received_until=received_until,
+            limit=limit,
+            order=order,
+        )
         where = ["tenant = %s"]
         args: list[Any] = [self._tenant]
-        for column, value in (
-            ("status", status),
-            ("grade", grade),
-            ("site", site),
-            ("department", department),
-        ):
-            if value is not None:
-                where.append(f"{column} = %s")
-                args.append(value)
-        if due_before is not None:
+        for column, value in q.equal_filters():
+            where.append(f"{column} = %s")
+            args.append(value)
+        if q.due_before is not None:
             where.append("next_due IS NOT NULL AND next_due <= %s")
-            args.append(require_aware(due_before, "due_before"))
-            order = "next_due, id"
-        else:
-            order = "received_at, id"
+            args.append(q.due_before)
+        if q.received_from is not None:
+            where.append("received_at >= %s")
+            args.append(q.received_from)
+        if q.received_until is not None:
+            where.append("received_at < %s")
+            args.append(q.received_until)
         sql = f"SELECT {_ROW_COLUMNS} FROM {self._schema}.projection WHERE {' AND '.join(where)}"
-        sql += f" ORDER BY {order}"
-        if limit is not None:
+        if q.order == "due":
+            sql += " ORDER BY next_due IS NULL, next_due, received_at, id"
+        else:
+            sql += " ORDER BY received_at, id"
+        if q.limit is not None:
             sql += " LIMIT %s"
-            args.append(limit)
+            args.append(q.limit)
         with self._connections().connection() as conn:
             return [_row_from(r) for r in conn.execute(sql, args).fetchall()]
 
@@ -1095,7 +1121,13 @@ def _applied(conn: psycopg.Connection[Any], schema: str) -> int:
     return int(version[0]) if version and version[0] is not None else 0
 
 
-def migrate(conn: psycopg.Connection[Any], schema: str, target: int = SCHEMA_VERSION) -> int:
+def migrate(
+    conn: psycopg.Connection[Any],
+    schema: str,
+    target: int = SCHEMA_VERSION,
+    *,
+    database: str = "",
+) -> int:
     """Bring ``schema`` up to ``target``; return the version it was at.
 
     Each version runs in its own transaction under a transaction-level advisory
@@ -1109,7 +1141,7 @@ def migrate(conn: psycopg.Connection[Any], schema: str, target: int = SCHEMA_VER
     lock = ("complaintcore.migrate." + schema,)
     found = _applied(conn, schema)
     if found > SCHEMA_VERSION:
-        raise SchemaVersionError(found, SCHEMA_VERSION)
+        raise SchemaVersionError(found, SCHEMA_VERSION, database)
     if found >= target:
         return found
     with conn.transaction():

@@ -26,6 +26,7 @@ order is time order and the indexes answer "due before t".
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import threading
@@ -33,7 +34,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
 import attrs
 
@@ -64,16 +65,68 @@ from complaintcore.core.errors import (
     ComplaintCoreError,
     ConcurrencyConflictError,
     InvalidInputError,
+    StoreError,
     UnknownComplaintError,
     UnknownTenantError,
 )
-from complaintcore.core.models import Complaint, Event
-from complaintcore.desk.ports import ComplaintRow, Notification, OutboxItem, VerifyReport
+from complaintcore.core.models import Channel, Complaint, Event, Grade, Status
+from complaintcore.desk.ports import (
+    ComplaintRow,
+    Notification,
+    OutboxItem,
+    RowOrder,
+    RowQuery,
+    VerifyReport,
+)
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SchemaVersionError", "SqliteStore"]
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SchemaVersionError", "SqliteStore", "store_error"]
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+# SQLite's primary result codes (https://sqlite.org/rescode.html) and what they
+# mean to whoever runs the desk.
+_REASONS = {
+    5: "is locked by another writer and stayed locked past the timeout; try again",  # BUSY
+    6: "is locked by another connection of this process; try again",  # LOCKED
+    8: "is read-only (file or folder permissions, or a read-only medium)",  # READONLY
+    10: "could not be read or written (input/output error of the disk)",  # IOERR
+    11: "is corrupt (malformed database image); restore a backup, then run verify",  # CORRUPT
+    13: "could not be written: the disk is full (or the file reached its size limit)",  # FULL
+    14: "cannot be opened (missing folder, or no permission)",  # CANTOPEN
+    19: "refused a change that would break its integrity (REC-5)",  # CONSTRAINT
+    26: "is not an SQLite database (another kind of file, or encrypted)",  # NOTADB
+}
 
 
-class SchemaVersionError(ComplaintCoreError, RuntimeError):
+def store_error(database: str, exc: sqlite3.Error) -> StoreError:
+    """A one-line :class:`StoreError` for an SQLite failure: the file and what it means.
+
+    SQLite's own message is not repeated (it can quote a statement); the result
+    code's name is, for whoever reads the log.
+    """
+    code = getattr(exc, "sqlite_errorcode", None)
+    name = getattr(exc, "sqlite_errorname", None) or type(exc).__name__
+    reason = _REASONS.get(code & 0xFF) if isinstance(code, int) else None
+    return StoreError(database, f"{reason or 'SQLite failed'} ({name})")
+
+
+def _translated(
+    method: Callable[Concatenate[SqliteStore, _P], _R],
+) -> Callable[Concatenate[SqliteStore, _P], _R]:
+    """Every SQLite failure of a public method becomes a :class:`StoreError`."""
+
+    @functools.wraps(method)
+    def guarded(self: SqliteStore, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise store_error(self._path, exc) from exc
+
+    return guarded
+
+
+class SchemaVersionError(StoreError, RuntimeError):
     """The file was written by a newer complaintcore; upgrade before opening it.
 
     Opening it anyway could write rows an old schema does not know how to keep
@@ -81,10 +134,11 @@ class SchemaVersionError(ComplaintCoreError, RuntimeError):
     schema versions.
     """
 
-    def __init__(self, found: int, supported: int) -> None:
+    def __init__(self, found: int, supported: int, database: str = "") -> None:
         super().__init__(
-            f"complaint database has schema version {found}, but this complaintcore "
-            f"supports up to {supported}; upgrade complaintcore to open it"
+            database or "(file)",
+            f"has schema version {found}, but this complaintcore supports up to "
+            f"{supported}; upgrade complaintcore to open it",
         )
         self.found = found
         self.supported = supported
@@ -304,7 +358,7 @@ _BATCH = 256
 _ROW_COLUMNS = _V2_ROW_COLUMNS
 
 
-def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
+def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION, *, database: str = "") -> int:
     """Bring a file up to ``target``; return the version it was at.
 
     Runs in one ``BEGIN IMMEDIATE`` transaction, so two processes opening a new
@@ -316,18 +370,18 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
     keys_on = bool(conn.execute("PRAGMA foreign_keys").fetchone()[0])
     conn.execute("PRAGMA foreign_keys = OFF")
     try:
-        return _migrate(conn, target)
+        return _migrate(conn, target, database)
     finally:
         if keys_on:
             conn.execute("PRAGMA foreign_keys = ON")
 
 
-def _migrate(conn: sqlite3.Connection, target: int) -> int:
+def _migrate(conn: sqlite3.Connection, target: int, database: str) -> int:
     conn.execute("BEGIN IMMEDIATE")
     try:
         found = int(conn.execute("PRAGMA user_version").fetchone()[0])
         if found > SCHEMA_VERSION:
-            raise SchemaVersionError(found, SCHEMA_VERSION)
+            raise SchemaVersionError(found, SCHEMA_VERSION, database)
         for version, statements in MIGRATIONS:
             if found < version <= target:
                 for sql in statements:
@@ -348,6 +402,10 @@ class SqliteStore:
     open from several processes at once (WAL; writes take ``BEGIN IMMEDIATE``).
     A forked child opens fresh connections rather than reusing its parent's.
 
+    Every SQLite failure reaches the caller as a one-line
+    :class:`~complaintcore.core.errors.StoreError` naming the file (locked,
+    corrupt, not a database, read-only, disk full); nothing else escapes.
+
     :param path: the database file; created with the current schema if missing.
     :param tenant: whose desk to open.  A file keeps desks for any number of
         tenants, each confined to its own rows.
@@ -358,6 +416,7 @@ class SqliteStore:
     :param timeout: seconds a writer waits for another writer before giving up.
     :raises SchemaVersionError: the file was written by a newer complaintcore.
     :raises UnknownTenantError: the file keeps other tenants' desks, not this one.
+    :raises StoreError: the file cannot be opened or is not a complaint database.
     """
 
     def __init__(
@@ -384,9 +443,12 @@ class SqliteStore:
             conn = self._conn()
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":  # pragma: no cover - e.g. a read-only medium
-                raise InvalidInputError("path", f"cannot switch the database to WAL ({mode})")
-            migrate(conn)
+                raise StoreError(self._path, f"cannot switch to WAL journaling ({mode})")
+            migrate(conn, database=self._path)
             self._register_tenant(conn, create_tenant)
+        except sqlite3.Error as exc:
+            self.close()
+            raise store_error(self._path, exc) from exc
         except BaseException:
             self.close()
             raise
@@ -500,10 +562,14 @@ class SqliteStore:
 
     @property
     def schema_version(self) -> int:
-        return int(self._conn().execute("PRAGMA user_version").fetchone()[0])
+        try:
+            return int(self._conn().execute("PRAGMA user_version").fetchone()[0])
+        except sqlite3.Error as exc:
+            raise store_error(self._path, exc) from exc
 
     # ------------------------------------------------------------------ writes
 
+    @_translated
     def create(
         self,
         complaint: Complaint,
@@ -523,6 +589,7 @@ class SqliteStore:
         with self._write() as conn:
             return _create_in(conn, self._tenant, prepared)
 
+    @_translated
     def create_many(
         self, items: Sequence[tuple[Complaint, ComplaintRow, Sequence[tuple[str, Notification]]]]
     ) -> list[Complaint | ComplaintCoreError]:
@@ -552,6 +619,7 @@ class SqliteStore:
                     results.append(exc)
         return results
 
+    @_translated
     def append(
         self,
         complaint_id: str,
@@ -603,6 +671,7 @@ class SqliteStore:
 
     # ------------------------------------------------------------------ reads
 
+    @_translated
     def load(self, complaint_id: str) -> Complaint:
         """The complaint rebuilt from its intake and events (state refolded).
 
@@ -611,6 +680,7 @@ class SqliteStore:
         with self._read() as conn:
             return _load(conn, self._tenant, complaint_id)
 
+    @_translated
     def find_by_key(self, idempotency_key: str) -> Complaint | None:
         if not idempotency_key:
             return None
@@ -621,44 +691,64 @@ class SqliteStore:
             ).fetchone()
             return None if found is None else _load(conn, self._tenant, found[0])
 
+    @_translated
     def rows(
         self,
         *,
-        status: str | None = None,
-        grade: str | None = None,
+        status: Status | str | None = None,
+        grade: Grade | str | None = None,
         site: str | None = None,
         department: str | None = None,
+        category: str | None = None,
+        channel: Channel | str | None = None,
+        handler: str | None = None,
         due_before: datetime | None = None,
+        received_from: datetime | None = None,
+        received_until: datetime | None = None,
         limit: int | None = None,
+        order: RowOrder | None = None,
     ) -> list[ComplaintRow]:
-        """Projection rows matching every filter given.
+        """Projection rows matching every filter given (see :meth:`ComplaintStore.rows`).
 
-        With ``due_before``: only rows with a due time at or before it, soonest
-        first (the deadline sweep).  Otherwise oldest received first.
+        The filters are checked by :class:`~complaintcore.desk.ports.RowQuery`, the
+        same checks the memory store makes, so both give the same answer.
         """
-        check_limit(limit)
+        q = RowQuery.of(
+            status=status,
+            grade=grade,
+            site=site,
+            department=department,
+            category=category,
+            channel=channel,
+            handler=handler,
+            due_before=due_before,
+            received_from=received_from,
+            received_until=received_until,
+            limit=limit,
+            order=order,
+        )
         where: list[str] = ["tenant = ?"]
         args: list[Any] = [self._tenant]
-        for column, value in (
-            ("status", status),
-            ("grade", grade),
-            ("site", site),
-            ("department", department),
-        ):
-            if value is not None:
-                where.append(f"{column} = ?")
-                args.append(value)
-        if due_before is not None:
+        for column, value in q.equal_filters():
+            where.append(f"{column} = ?")
+            args.append(value)
+        if q.due_before is not None:
             where.append("next_due IS NOT NULL AND next_due <= ?")
-            args.append(to_utc_text(due_before, "due_before"))
-            order = "next_due, id"
-        else:
-            order = "received_at, id"
+            args.append(to_utc_text(q.due_before, "due_before"))
+        if q.received_from is not None:
+            where.append("received_at >= ?")
+            args.append(to_utc_text(q.received_from, "received_from"))
+        if q.received_until is not None:
+            where.append("received_at < ?")
+            args.append(to_utc_text(q.received_until, "received_until"))
         sql = f"SELECT {_ROW_COLUMNS} FROM projection WHERE " + " AND ".join(where)
-        sql += f" ORDER BY {order}"
-        if limit is not None:
+        if q.order == "due":
+            sql += " ORDER BY next_due IS NULL, next_due, received_at, id"
+        else:
+            sql += " ORDER BY received_at, id"
+        if q.limit is not None:
             sql += " LIMIT ?"
-            args.append(limit)
+            args.append(q.limit)
         return [_row_from(r) for r in self._conn().execute(sql, args).fetchall()]
 
     def complaints(self) -> Iterator[Complaint]:
@@ -667,9 +757,12 @@ class SqliteStore:
         Each batch is one consistent snapshot; complaints stored while the
         iteration runs may or may not be seen.
         """
-        for cid, intake_json, _version, events in self._batches(with_chain=False):
-            bodies = [(e.schema_version, e.body_json) for e in events]
-            yield decode_complaint(cid, intake_json, bodies)
+        try:
+            for cid, intake_json, _version, events in self._batches(with_chain=False):
+                bodies = [(e.schema_version, e.body_json) for e in events]
+                yield decode_complaint(cid, intake_json, bodies)
+        except sqlite3.Error as exc:
+            raise store_error(self._path, exc) from exc
 
     def _batches(
         self, *, with_chain: bool
@@ -717,6 +810,7 @@ class SqliteStore:
                 yield cid, intake_json, None if version is None else int(version), grouped[cid]
             after = last
 
+    @_translated
     def claim_due(
         self, now: datetime, limit: int = 100, *, lease: timedelta = DEFAULT_LEASE
     ) -> list[ComplaintRow]:
@@ -745,12 +839,14 @@ class SqliteStore:
 
     # ------------------------------------------------------------------ outbox
 
+    @_translated
     def pending(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
         """Undelivered items due at ``now`` (never tried, or their retry time has come),
         oldest queued first."""
         sql, args = _due_query(self._tenant, now, limit, None, None)
         return [outbox_item(*r) for r in self._conn().execute(sql, args).fetchall()]
 
+    @_translated
     def claim(
         self,
         now: datetime,
@@ -776,6 +872,7 @@ class SqliteStore:
             )
         return [outbox_item(*r) for r in rows]
 
+    @_translated
     def mark_delivered(self, item_id: int, at: datetime) -> None:
         """Record delivery; marking an already delivered item again changes nothing."""
         conn = self._conn()
@@ -787,6 +884,7 @@ class SqliteStore:
         if cur.rowcount == 0:
             self._require_item(conn, item_id)
 
+    @_translated
     def mark_failed(self, item_id: int, error: str, retry_at: datetime) -> None:
         """Count a failed attempt and hide the item until ``retry_at``.
 
@@ -820,6 +918,7 @@ class SqliteStore:
         """The file, as errors name it."""
         return self._path
 
+    @_translated
     def desk_size(self) -> tuple[int, int]:
         """(complaints, outbox items) of the tenant."""
         conn = self._conn()
@@ -895,6 +994,7 @@ class SqliteStore:
                 )
             after = found[-1][0]
 
+    @_translated
     def import_desk(
         self,
         histories: Iterable[StoredHistory],
@@ -963,6 +1063,7 @@ class SqliteStore:
 
     # ------------------------------------------------------------------ integrity
 
+    @_translated
     def verify(self) -> VerifyReport:
         """Recompute every hash chain and cross-check the projection (REC-5).
 

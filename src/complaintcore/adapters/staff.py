@@ -25,7 +25,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import datetime, time
+from datetime import datetime, time, tzinfo
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -128,10 +128,13 @@ class StaffList:
         """Members of one department (CLS-3), e.g. who owns a category's fix."""
         return tuple(m for m in self._members if m.department == department)
 
-    def on_duty(self, at: datetime) -> tuple[StaffMember, ...]:
-        """Members on duty at an aware datetime; members without duty hours always are."""
+    def on_duty(self, at: datetime, tz: tzinfo | None = None) -> tuple[StaffMember, ...]:
+        """Members on duty at an aware datetime, hours read in ``tz`` (default: ``at``'s zone).
+
+        Members without duty hours always are.
+        """
         require_aware(at, "at")
-        return tuple(m for m in self._members if m.on_duty(at))
+        return tuple(m for m in self._members if m.on_duty(at, tz))
 
     def sites(self) -> tuple[str, ...]:
         """The distinct sites named, sorted (``"*"`` included if anyone has it)."""

@@ -30,7 +30,6 @@ Printing the monthly report is the CLI's job (``complaintcore demo``).
 
 from __future__ import annotations
 
-import calendar as _stdcal
 import heapq
 import random
 import re
@@ -49,6 +48,7 @@ from complaintcore.core.errors import (
     InvalidInputError,
 )
 from complaintcore.core.escalation import current_rung_index, required_rung_index
+from complaintcore.core.grading import add_months
 from complaintcore.core.models import (
     Channel,
     Complainant,
@@ -1668,7 +1668,7 @@ def run_demo(
         raise InvalidInputError("months", "expected an integer from 1 to 12")
     if not isinstance(start, date) or isinstance(start, datetime):
         raise InvalidInputError("start", "expected a date")
-    end = _add_months(start, months)
+    end = add_months(start, months)
     spec = load_pack(_PACK).calendar
     if not (spec.first_year <= start.year and end.year <= spec.last_year):
         raise InvalidInputError(
@@ -1703,12 +1703,6 @@ def run_demo(
         return _result(sim, root, database, config_path, staff_path, seed, start, end)
     finally:
         desk.close()
-
-
-def _add_months(d: date, months: int) -> date:
-    index = d.month - 1 + months
-    y, m = d.year + index // 12, index % 12 + 1
-    return date(y, m, min(d.day, _stdcal.monthrange(y, m)[1]))
 
 
 def _result(

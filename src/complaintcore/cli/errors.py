@@ -51,9 +51,9 @@ class NotFoundError(ComplaintCoreError, LookupError):
 
 
 def _store_errors() -> tuple[type[BaseException], ...]:
-    from complaintcore.adapters.sqlite_store import SchemaVersionError
-
-    return (sqlite3.Error, SchemaVersionError, StoreError)
+    # StoreError covers every store (SchemaVersionError is one); a raw driver
+    # error reaching here is a store that forgot to wrap it, still a store error.
+    return (StoreError, sqlite3.Error)
 
 
 def exit_code_for(exc: BaseException) -> ExitCode | None:

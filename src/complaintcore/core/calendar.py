@@ -121,6 +121,7 @@ class WorkingCalendar:
     overrides: tuple[tuple[date, tuple[Window, ...]], ...]
     years: tuple[int, int]
     makeup_weekday: int
+    uncovered_years: frozenset[int]
 
     # Precomputed table (not part of equality or repr).
     _ref: datetime = attrs.field(init=False, eq=False)
@@ -152,10 +153,12 @@ class WorkingCalendar:
         workdays: Iterable[date] = (),
         overrides: Mapping[date, Iterable[WindowLike]] | None = None,
         makeup_weekday: int = 0,
+        uncovered_years: Iterable[int] = (),
     ) -> None:
         """Validate the inputs and precompute the table; see :meth:`build`."""
         zone = _zone(tz)
         first, last = _years(years)
+        uncovered = _uncovered(uncovered_years, first)
         week = _weekly(weekly)
         makeup = _weekday(makeup_weekday, "makeup_weekday")
         hols = _dates(holidays, "holidays", first, last)
@@ -164,7 +167,7 @@ class WorkingCalendar:
         if clash:
             raise InvalidInputError(f"workdays[{clash[0].isoformat()}]", "is also in holidays")
         over = _overrides(overrides, first, last)
-        self.__attrs_init__(zone, week, hols, works, over, (first, last), makeup)
+        self.__attrs_init__(zone, week, hols, works, over, (first, last), makeup, uncovered)
         self._precompute()
 
     # ------------------------------------------------------------------ builders
@@ -180,6 +183,7 @@ class WorkingCalendar:
         workdays: Iterable[date] = (),
         overrides: Mapping[date, Iterable[WindowLike]] | None = None,
         makeup_weekday: int = 0,
+        uncovered_years: Iterable[int] = (),
     ) -> WorkingCalendar:
         """Build a calendar from plain data.
 
@@ -193,6 +197,10 @@ class WorkingCalendar:
         :param workdays: make-up working days (调休), usually weekend dates.
         :param overrides: date -> windows for that date only (empty: no work); wins over all.
         :param makeup_weekday: whose windows a make-up day on a day off uses (default Monday).
+        :param uncovered_years: years whose make-up days (调休) the holiday source
+            does not know.  Inside ``years`` they are computed anyway (and
+            :meth:`coverage_warning` says so); after ``years`` they are refused,
+            and the errors for instants there name them.
         :raises InvalidInputError: a malformed field; ``.path`` names it.
         :raises NoWorkingTimeError: the result would have no working time at all.
         """
@@ -204,6 +212,7 @@ class WorkingCalendar:
             workdays=workdays,
             overrides=overrides,
             makeup_weekday=makeup_weekday,
+            uncovered_years=uncovered_years,
         )
 
     @classmethod
@@ -419,6 +428,32 @@ class WorkingCalendar:
             for a, b in self._pieces[self._day_piece[k] : self._day_piece[k + 1]]
         )
 
+    def coverage_warning(self) -> str:
+        """One line on the years without make-up-day (调休) data, or ``""`` if none.
+
+        Said once when the calendar is built (``HolidayDataWarning``) and kept
+        by the desk (``Desk.calendar_warnings``) for the command line to show.
+        """
+        if not self.uncovered_years:
+            return ""
+        inside = sorted(y for y in self.uncovered_years if y <= self.years[1])
+        beyond = sorted(y for y in self.uncovered_years if y > self.years[1])
+        parts = []
+        if inside:
+            parts.append(
+                f"the holiday source has no make-up-day (调休) data for {_span(inside)}: "
+                "deadlines there count unannounced make-up working days as days off "
+                "and unannounced bridge holidays as working days"
+            )
+        if beyond:
+            parts.append(
+                f"the holiday source has no make-up-day (调休) data for {_span(beyond)}: "
+                "deadlines reaching those years are refused"
+            )
+        return "; ".join(parts) + (
+            "; type each year's days in ([[calendar.by_year]] of the rule pack) once announced"
+        )
+
     def __repr__(self) -> str:
         week = ", ".join(
             f"{_WEEKDAY_NAMES[i]} " + " ".join(str(w) for w in ws)
@@ -521,7 +556,14 @@ class WorkingCalendar:
 
     def _years_text(self) -> str:
         first, last = self.years
-        return f"{first}-{last} in {self.tz.key}"
+        text = f"{first}-{last} in {self.tz.key}"
+        refused = sorted(y for y in self.uncovered_years if y > last)
+        if refused:
+            text += (
+                f"; {_span(refused)} refused: the holiday source has no make-up-day (调休) "
+                "data there and the rule pack refuses such deadlines"
+            )
+        return text
 
     def _outside(self, name: str, s: int) -> NoWorkingTimeError:
         when = datetime.fromtimestamp(s, _UTC).isoformat()
@@ -665,6 +707,23 @@ def _zone(tz: object) -> ZoneInfo:
         return ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidInputError("tz", f"unknown time zone {tz!r}") from None
+
+
+def _span(years: Sequence[int]) -> str:
+    """``2027-2030`` for a run of years, ``2027, 2029`` otherwise."""
+    if len(years) > 1 and years[-1] - years[0] == len(years) - 1:
+        return f"{years[0]}-{years[-1]}"
+    return ", ".join(str(y) for y in years)
+
+
+def _uncovered(values: object, first: int) -> frozenset[int]:
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise InvalidInputError("uncovered_years", "must be an iterable of int years")
+    out = frozenset(values)
+    for year in out:
+        if not _is_int(year) or year < first:
+            raise InvalidInputError("uncovered_years", "must be int years from the first year on")
+    return out
 
 
 def _is_int(value: object) -> bool:

@@ -11,7 +11,7 @@ exactly the time they took, and the result can be explained step by step.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
 
 import attrs
@@ -34,7 +34,13 @@ _ZERO = timedelta(0)
 
 
 class WorkingTime(Protocol):
-    """What the clocks need from a calendar (a :class:`WorkingCalendar`)."""
+    """What the clocks need from a calendar (a :class:`WorkingCalendar`).
+
+    ``tz`` is the zone whose dates and months the clocks count in.
+    """
+
+    @property
+    def tz(self) -> tzinfo: ...
 
     def add(self, start: datetime, duration: timedelta) -> datetime: ...
     def between(self, a: datetime, b: datetime) -> timedelta: ...
@@ -144,7 +150,7 @@ def _budget(
             lambda: f"the same working day: until {end.isoformat()}",
         )
     if mode is ClockMode.MONTHS:
-        end = add_months(start, d.months)
+        end = add_months(start.astimezone(calendar.tz), d.months)  # months of the calendar's zone
         return (
             _Measure(False, calendar),
             _utc(end) - _utc(start),

@@ -18,6 +18,7 @@ __all__ = [
     "EscalationError",
     "FieldProblem",
     "GradeError",
+    "HolidayDataWarning",
     "IllegalTransitionError",
     "IncompleteRecordError",
     "InvalidInputError",
@@ -195,6 +196,14 @@ class UnknownTenantError(StoreError, LookupError):
             "register it on purpose with complaintcore init --tenant",
         )
         self.tenant = tenant
+
+
+class HolidayDataWarning(UserWarning):
+    """A calendar covers years whose make-up days (调休) the holiday source lacks.
+
+    Deadlines in those years are computed (or refused, as the rule pack says)
+    without the official arrangement; the message names the years.
+    """
 
 
 class CalendarError(ComplaintCoreError, ValueError):

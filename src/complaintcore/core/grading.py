@@ -8,7 +8,9 @@ after receipt becomes major (GRD-2, DL-6).  Nothing here lowers a grade (GRD-6).
 from __future__ import annotations
 
 import calendar as _stdcal
-from datetime import datetime
+from datetime import date, datetime
+from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -52,9 +54,18 @@ def grade_for_facts(facts: frozenset[Fact], pack: RulePack) -> GradeAssessment:
     return GradeAssessment(default, (f"默认等级 / default grade: {default.en}",))
 
 
-def add_months(moment: datetime, months: int) -> datetime:
-    """Same local wall time ``months`` later, clipped to the month's last day."""
-    require_aware(moment, "moment")
+_Day = TypeVar("_Day", date, datetime)
+
+
+def add_months(moment: _Day, months: int) -> _Day:
+    """The same day of the month ``months`` later, clipped to that month's last day.
+
+    A datetime keeps its wall time and time zone, so pass it in the zone whose
+    months count (DL-6 counts in the pack's zone); it must be aware.  The one
+    month arithmetic of the library: the grade upgrade, month clocks and the demo.
+    """
+    if isinstance(moment, datetime):
+        require_aware(moment, "moment")
     index = moment.month - 1 + months
     year, month = moment.year + index // 12, index % 12 + 1
     day = min(moment.day, _stdcal.monthrange(year, month)[1])
@@ -62,11 +73,17 @@ def add_months(moment: datetime, months: int) -> datetime:
 
 
 def age_upgrade_at(complaint: Complaint, pack: RulePack) -> datetime | None:
-    """DL-6: when an unresolved valid complaint turns major, or None if never."""
+    """DL-6: when an unresolved valid complaint turns major, or None if never.
+
+    Months are counted on the pack's calendar (its time zone): received at
+    01:00 on 31 January in Beijing is 30 January in UTC, and the month it has
+    is February's last day in Beijing either way.
+    """
     months = pack.grading.upgrade_after_months
     if months <= 0:
         return None
-    return add_months(complaint.intake.received_at, months)
+    local = complaint.intake.received_at.astimezone(ZoneInfo(pack.calendar.timezone))
+    return add_months(local, months)
 
 
 def _facts(complaint: Complaint, pack: RulePack) -> frozenset[Fact]:

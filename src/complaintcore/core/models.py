@@ -106,7 +106,7 @@ def mask(value: str, keep_tail: int = 2) -> str:
     """
     if not value:
         return ""
-    if value[0].isdigit() or value[0] == "+":
+    if value[0].isdigit() or value[0] in "+\uff0b":  # digits, "+" or full-width "＋"
         tail = value[-keep_tail:] if len(value) > keep_tail + 2 else ""
         return "*" * max(len(value) - len(tail), 1) + tail
     return value[0] + "*" * max(len(value) - 1, 1)
@@ -119,23 +119,23 @@ def _masked(value: object) -> str:
 # --------------------------------------------------------------------------- enums
 
 
-class LabelledEnum(enum.Enum):
-    """An enum whose members carry zh-CN and en labels for people."""
+class LabelledEnum(enum.StrEnum):
+    """A string enum whose members carry zh-CN and en labels for people.
 
-    _value_: str
+    Members *are* their stable value strings (``Status.CLOSED == "closed"``), so
+    they compare, hash, format and serialise as those strings; the labels are
+    only for display.
+    """
+
     zh: str
     en: str
 
     def __new__(cls, value: str, zh: str, en: str) -> Self:
-        obj = object.__new__(cls)
+        obj = str.__new__(cls, value)
         obj._value_ = value
         obj.zh = zh
         obj.en = en
         return obj
-
-    @property
-    def value(self) -> str:
-        return self._value_
 
     def label(self, lang: str = "en") -> str:
         return self.zh if lang.lower().startswith("zh") else self.en

@@ -18,6 +18,7 @@ from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import Cause, Fact, Grade, LabelledEnum
 
 __all__ = [
+    "DEFAULT_PHONE_REGIONS",
     "CalendarSpec",
     "Category",
     "ClockMode",
@@ -33,6 +34,8 @@ __all__ = [
     "RulePack",
     "Rung",
     "Sanction",
+    "UncoveredYears",
+    "YearDays",
 ]
 
 
@@ -65,6 +68,10 @@ class ReopenPolicy(LabelledEnum):
     RESUME = "resume", "继续计时", "resume"
     RESTART = "restart", "重新计时", "restart"
 
+
+DEFAULT_PHONE_REGIONS: tuple[str, ...] = ("CN", "HK", "MO", "TW")
+"""Whose phone numbers a pack accepts at intake unless it says otherwise (REC-1):
+owners in mainland estates include Hong Kong, Macau and Taiwan residents."""
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(mo|d|h|m|min)\s*$")
 
@@ -218,9 +225,39 @@ class ClockSpec:
     report_to: str = ""
 
 
+class UncoveredYears(LabelledEnum):
+    """What deadlines do in a year whose make-up days (调休) the holiday source lacks.
+
+    China's arrangement for a year (bridge holidays, make-up working days) is
+    announced late in the year before; a holiday package released earlier
+    cannot know it.
+    """
+
+    WARN = "warn", "照常计算并警告", "compute them and warn"
+    REFUSE = "refuse", "拒绝计算", "refuse them"
+
+
+@attrs.frozen
+class YearDays:
+    """One year's official days off and make-up working days, typed in by hand.
+
+    A year listed here counts as covered: its deadlines are computed without a
+    warning, whatever the holiday source knows.
+    """
+
+    year: int
+    holidays: tuple[date, ...] = ()
+    workdays: tuple[date, ...] = ()
+
+
 @attrs.frozen
 class CalendarSpec:
-    """Which working calendar a pack's clocks run on."""
+    """Which working calendar a pack's clocks run on (DL-1..4, DL-7, DL-8).
+
+    ``holidays`` and ``workdays`` add days off and working days to the holiday
+    source's; ``by_year`` does the same one year at a time and marks the year
+    covered; ``uncovered_years`` says what to do in a year nobody covers.
+    """
 
     country: str = "CN"
     timezone: str = "Asia/Shanghai"
@@ -230,6 +267,8 @@ class CalendarSpec:
     workdays: tuple[date, ...] = ()
     first_year: int = 2024
     last_year: int = 2030
+    by_year: tuple[YearDays, ...] = ()
+    uncovered_years: UncoveredYears = UncoveredYears.WARN
 
 
 @attrs.frozen
@@ -250,6 +289,7 @@ class RulePack:
     accountability_department: str = ""
     head_office_unit: str = "head_office"
     sign_off_channels: tuple[str, ...] = ("written",)
+    phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS
     kind_rules: KindRules = KindRules()
     grading: GradingRules = GradingRules()
     sanctions: tuple[Sanction, ...] = ()

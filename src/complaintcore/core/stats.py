@@ -482,7 +482,7 @@ def _norm(text: str) -> str:
 
 
 def _phone_key(phone: str) -> str | None:
-    found = normalise_phone(phone)
+    found = normalise_phone(phone, "any")  # a repeat is a repeat whatever the pack accepts
     if found is not None:
         return found
     digits = "".join(ch for ch in unicodedata.normalize("NFKC", phone) if "0" <= ch <= "9")

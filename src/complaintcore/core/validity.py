@@ -41,11 +41,13 @@ from complaintcore.core.models import (
     Visited,
     require_aware,
 )
-from complaintcore.core.rulepack import RulePack
+from complaintcore.core.rulepack import DEFAULT_PHONE_REGIONS, RulePack
 
 __all__ = [
     "COMPLAINT_WORDS",
+    "DEFAULT_PHONE_REGIONS",
     "MANDATORY_FIELDS",
+    "PHONE_REGIONS",
     "Clear",
     "FiveClears",
     "RecordReport",
@@ -56,6 +58,7 @@ __all__ = [
     "infer_kind",
     "is_valid_room",
     "normalise_phone",
+    "phone_kinds",
     "require_reason",
     "require_registrable",
 ]
@@ -72,6 +75,144 @@ _SERVICE = re.compile(r"[48]00[0-9]{7}")
 _LANDLINE = re.compile(r"0[0-9]{9,11}")
 _MAX_PHONE_CHARS = 40
 
+PHONE_REGIONS: tuple[str, ...] = ("CN", "HK", "MO", "TW")
+"""Regions whose numbers are checked by their own format (mainland China, Hong
+Kong, Macau, Taiwan).  A pack's ``phone_regions`` lists some of them,
+``"+<country code>"`` entries such as ``"+65"``, or is ``"any"``: all of these
+and every other ``+<country code>`` number."""
+
+# Country code -> (region, national number pattern after any trunk 0 is dropped).
+_GREATER_CHINA = {
+    "852": ("HK", re.compile(r"[2-9][0-9]{7}")),  # 8 digits
+    "853": ("MO", re.compile(r"[2689][0-9]{7}")),  # 8 digits: 28… fixed, 6… mobile
+    "886": ("TW", re.compile(r"[2-9][0-9]{7,8}")),  # 9 (mobiles, Taipei) or 8 digits
+}
+_E164 = re.compile(r"[1-9][0-9]{6,14}")  # a country code and number: 7 to 15 digits
+
+
+def _allowed(regions: Iterable[str] | str) -> frozenset[str]:
+    """The allowed entries; ``"any"`` allows every region, the mainland's formats too."""
+    if isinstance(regions, str):
+        regions = (regions,)
+    found = frozenset(regions)
+    return found | set(PHONE_REGIONS) if "any" in found else found
+
+
+def _international_allowed(digits: str, region: str, allowed: frozenset[str]) -> bool:
+    """``digits`` is the number after ``+``; ``region`` its region code or ``""``."""
+    if "any" in allowed or (region and region in allowed):
+        return True
+    return any(a.startswith("+") and digits.startswith(a[1:]) for a in allowed)
+
+
+def normalise_phone(text: str, regions: Iterable[str] | str = DEFAULT_PHONE_REGIONS) -> str | None:
+    """A phone number in one canonical form, or None if it is not one ``regions`` allow.
+
+    Spaces, dashes and brackets are separators; full-width digits and ``＋`` are
+    read as ASCII; ``00`` is the international prefix, like ``+``.
+
+    Mainland China (``"CN"``), strict as before:
+
+    * mobile: 11 digits ``1[3-9]…``, optionally after ``+86``, ``0086`` or ``86``
+      → ``+8613812345678``;
+    * landline: area code (0 + 2–3 digits) then 7–8 digits, optionally after
+      ``+86``/``0086`` (the area code's leading 0 dropped or not), with an optional extension
+      (``-123``, ``转123``, ``ext 123``, ``x123``, ``#123``)
+      → ``+861012345678`` or ``+861012345678;ext=123`` (RFC 3966 style);
+    * service numbers ``400``/``800`` + 7 digits → ``4001234567``.
+
+    A landline without its area code is refused: it is ambiguous across cities.
+
+    Elsewhere, only in international form (``+`` or ``00``), as E.164
+    (``+`` and digits): Hong Kong ``"HK"`` (+852, 8 digits), Macau ``"MO"``
+    (+853, 8 digits), Taiwan ``"TW"`` (+886, 8 or 9 digits after a trunk 0 is
+    dropped: ``+886 0912 345 678`` → ``+886912345678``), and with ``"any"`` or a
+    ``"+<country code>"`` entry, any other country's number of 7 to 15 digits.
+    """
+    if not isinstance(text, str):
+        return None
+    allowed = _allowed(regions)
+    s = unicodedata.normalize("NFKC", text).strip().lower()
+    if not s or len(s) > _MAX_PHONE_CHARS:
+        return None
+    ext = ""
+    m = _EXTENSION_WORD.search(s)
+    if m is not None:
+        ext = m.group(1)
+        s = s[: m.start()].strip()
+    if not _PHONE_CHARS.fullmatch(s) or "+" in s.lstrip("(")[1:]:  # "(+852) …" is fine
+        return None
+    groups = [g for g in _SEPARATORS.split(s) if g]
+    if not groups:
+        return None
+    candidates = [("".join(groups), ext)]
+    if not ext and len(groups) >= 2 and len(groups[-1]) <= 6:
+        # "010-62345678-123": the last short group may be an extension.
+        candidates.append(("".join(groups[:-1]), groups[-1]))
+    for digits, extension in candidates:
+        found = _canonical(digits, extension, allowed)
+        if found is not None:
+            return found
+    return None
+
+
+def _canonical(digits: str, ext: str, allowed: frozenset[str]) -> str | None:
+    international = False
+    if digits.startswith("+"):
+        digits, international = digits[1:], True
+    elif digits.startswith("00"):
+        digits, international = digits[2:], True
+    if not digits.isascii() or not digits.isdigit():
+        return None
+    if international and not digits.startswith("86"):
+        return None if ext else _abroad(digits, allowed)
+    if international:
+        digits = digits[2:]
+    if "CN" not in allowed:
+        return None
+    if digits.startswith("86") and len(digits) == 13 and not international:
+        digits, international = digits[2:], True
+    if _MOBILE.fullmatch(digits):
+        return None if ext else "+86" + digits
+    if _SERVICE.fullmatch(digits):
+        return None if ext or international else digits
+    if international and not digits.startswith("0"):
+        digits = "0" + digits  # +86 10 …: the trunk 0 is dropped (+86 010 … is tolerated)
+    found = _landline(digits)
+    if found is None:
+        return None
+    return f"{found};ext={ext}" if ext else found
+
+
+def _abroad(digits: str, allowed: frozenset[str]) -> str | None:
+    """A number outside the mainland, after ``+``: E.164 if its region is allowed."""
+    for code, (region, national) in _GREATER_CHINA.items():
+        if digits.startswith(code):
+            rest = digits[len(code) :]
+            if region == "TW" and rest.startswith("0"):
+                rest = rest[1:]  # +886 0912 …: the domestic trunk 0 is dropped
+            if not national.fullmatch(rest):
+                return None
+            return f"+{code}{rest}" if _international_allowed(digits, region, allowed) else None
+    if not _E164.fullmatch(digits):
+        return None
+    return "+" + digits if _international_allowed(digits, "", allowed) else None
+
+
+def phone_kinds(regions: Iterable[str] | str = DEFAULT_PHONE_REGIONS) -> str:
+    """The numbers ``regions`` allow, in words, for error messages."""
+    allowed = _allowed(regions)
+    words = []
+    if "CN" in allowed:
+        words.append("mainland mobile, landline with area code, or 400/800 number")
+    codes = [f"+{c}" for c, (r, _) in _GREATER_CHINA.items() if r in allowed]
+    codes += sorted(a for a in allowed if a.startswith("+"))
+    if "any" in allowed:
+        words.append("an international number in +<country code> form")
+    elif codes:
+        words.append(f"{'/'.join(codes)} in international form")
+    return "; or ".join(words) or "no numbers are allowed by the rule pack"
+
 
 def _landline(digits: str) -> str | None:
     """``0`` + area code + local number as ``+86…``; None if it is not one.
@@ -87,71 +228,6 @@ def _landline(digits: str) -> str | None:
     if not 7 <= len(local) <= 8 or local[0] in "01":
         return None
     return "+86" + digits[1:]
-
-
-def normalise_phone(text: str) -> str | None:
-    """A Chinese phone number in one canonical form, or None if it is not one.
-
-    Accepted (spaces, dashes and brackets as separators, full-width digits too):
-
-    * mobile: 11 digits ``1[3-9]…``, optionally after ``+86``, ``0086`` or ``86``
-      → ``+8613812345678``;
-    * landline: area code (0 + 2–3 digits) then 7–8 digits, optionally after
-      ``+86``/``0086`` (the area code's leading 0 dropped or not), with an optional extension
-      (``-123``, ``转123``, ``ext 123``, ``x123``, ``#123``)
-      → ``+861012345678`` or ``+861012345678;ext=123`` (RFC 3966 style);
-    * service numbers ``400``/``800`` + 7 digits → ``4001234567``.
-
-    A landline without its area code is refused: it is ambiguous across cities.
-    """
-    if not isinstance(text, str):
-        return None
-    s = unicodedata.normalize("NFKC", text).strip().lower()
-    if not s or len(s) > _MAX_PHONE_CHARS:
-        return None
-    ext = ""
-    m = _EXTENSION_WORD.search(s)
-    if m is not None:
-        ext = m.group(1)
-        s = s[: m.start()].strip()
-    if not _PHONE_CHARS.fullmatch(s) or "+" in s[1:]:
-        return None
-    groups = [g for g in _SEPARATORS.split(s) if g]
-    if not groups:
-        return None
-    candidates = [("".join(groups), ext)]
-    if not ext and len(groups) >= 2 and len(groups[-1]) <= 6:
-        # "010-12345678-123": the last short group may be an extension.
-        candidates.append(("".join(groups[:-1]), groups[-1]))
-    for digits, extension in candidates:
-        found = _canonical(digits, extension)
-        if found is not None:
-            return found
-    return None
-
-
-def _canonical(digits: str, ext: str) -> str | None:
-    international = False
-    if digits.startswith("+86"):
-        digits, international = digits[3:], True
-    elif digits.startswith("+"):
-        return None  # only Chinese numbers are understood
-    elif digits.startswith("0086"):
-        digits, international = digits[4:], True
-    if not digits.isascii() or not digits.isdigit():
-        return None
-    if digits.startswith("86") and len(digits) == 13 and not international:
-        digits, international = digits[2:], True
-    if _MOBILE.fullmatch(digits):
-        return None if ext else "+86" + digits
-    if _SERVICE.fullmatch(digits):
-        return None if ext or international else digits
-    if international and not digits.startswith("0"):
-        digits = "0" + digits  # +86 10 …: the trunk 0 is dropped (+86 010 … is tolerated)
-    found = _landline(digits)
-    if found is None:
-        return None
-    return f"{found};ext={ext}" if ext else found
 
 
 # --------------------------------------------------------------------------- rooms
@@ -220,7 +296,9 @@ class RecordReport:
         return not self.problems
 
 
-def _text_problem(path: str, value: object) -> tuple[bool, str] | None:
+def _text_problem(
+    path: str, value: object, regions: Iterable[str] | str = DEFAULT_PHONE_REGIONS
+) -> tuple[bool, str] | None:
     """(is_missing, reason) for a text field, or None when it is fine."""
     label = _LABELS[path]
     if not isinstance(value, str):
@@ -235,11 +313,8 @@ def _text_problem(path: str, value: object) -> tuple[bool, str] | None:
         if not any(ch.isalpha() for ch in value):
             return False, f"{label} must contain a letter or Chinese character"
     elif path == "complainant.phone":
-        if normalise_phone(value) is None:
-            return False, (
-                f"{label} is not a recognised number "
-                "(mobile, landline with area code, or 400/800 number)"
-            )
+        if normalise_phone(value, regions) is None:
+            return False, f"{label} is not a recognised number ({phone_kinds(regions)})"
     elif path == "complainant.room":
         reason = _room_problem(value)
         if reason is not None:
@@ -249,12 +324,16 @@ def _text_problem(path: str, value: object) -> tuple[bool, str] | None:
     return None
 
 
-def check_record(intake: Intake) -> RecordReport:
+def check_record(
+    intake: Intake, phone_regions: Iterable[str] | str = DEFAULT_PHONE_REGIONS
+) -> RecordReport:
     """REC-1: report every mandatory field that is missing or malformed.
 
     Blank or white-space-only text counts as missing.  The phone must be a
-    mainland mobile, a landline with area code, or a 400/800 number
-    (:func:`normalise_phone`); the room must look like a house number
+    number of one of ``phone_regions`` (the pack's ``phone_regions``; by
+    default a mainland mobile, landline with area code or 400/800 number, or a
+    Hong Kong, Macau or Taiwan number in international form: see
+    :func:`normalise_phone`); the room must look like a house number
     (:func:`is_valid_room`); ``received_at`` must be a time-zone-aware datetime.
     """
     if not isinstance(intake, Intake):
@@ -274,7 +353,7 @@ def check_record(intake: Intake) -> RecordReport:
         if path == "received_at":
             found = _received_problem(intake.received_at)
         else:
-            found = _text_problem(path, values[path])
+            found = _text_problem(path, values[path], phone_regions)
         if found is None:
             continue
         is_missing, reason = found
@@ -294,9 +373,11 @@ def _received_problem(value: object) -> tuple[bool, str] | None:
     return None
 
 
-def require_registrable(intake: Intake) -> None:
+def require_registrable(
+    intake: Intake, phone_regions: Iterable[str] | str = DEFAULT_PHONE_REGIONS
+) -> None:
     """REC-1: raise :class:`IncompleteRecordError` listing every problem, if any."""
-    report = check_record(intake)
+    report = check_record(intake, phone_regions)
     if not report.ok:
         raise IncompleteRecordError(report.problems)
 

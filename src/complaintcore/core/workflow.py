@@ -616,7 +616,7 @@ def decide(
 
 @_handles(Register)
 def _register(c: Complaint, cmd: Register, pack: RulePack, now: datetime) -> tuple[Event, ...]:
-    require_registrable(c.intake)
+    require_registrable(c.intake, pack.phone_regions)
     target = c.intake.target
     if target is not None and not pack.has_rung(target.rung):
         # ESC-4 needs the rung: an unknown one would silently drop the floor

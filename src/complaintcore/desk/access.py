@@ -7,7 +7,8 @@ calls them before deciding a command, so a refusal leaves no event.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
 
 from complaintcore.core.errors import AccessDeniedError
 from complaintcore.core.escalation import current_rung_index, required_rung_index
@@ -89,9 +90,9 @@ def is_target(member: StaffMember, complaint: Complaint) -> bool:
     return target is not None and target.staff_id == member.staff_id
 
 
-def _ordered(members: Iterable[StaffMember], at: datetime) -> list[StaffMember]:
+def _ordered(members: Iterable[StaffMember], at: datetime, tz: tzinfo | None) -> list[StaffMember]:
     """On duty first, then by staff id: deterministic."""
-    return sorted(members, key=lambda m: (not m.on_duty(at), m.staff_id))
+    return sorted(members, key=lambda m: (not m.on_duty(at, tz), m.staff_id))
 
 
 def pick_handler(
@@ -103,8 +104,10 @@ def pick_handler(
     and target require (ESC-3, ESC-4); on duty where known; never the person it
     is about.  Falls back to customer service when the department has nobody,
     then to anyone at the site at that rung: a complaint about a project manager
-    goes to senior management whatever their department (ESC-4).
+    goes to senior management whatever their department (ESC-4).  Duty hours
+    are read in the pack's time zone, whatever offset ``at`` carries.
     """
+    zone = ZoneInfo(pack.calendar.timezone)
     site = complaint.intake.site or complaint.intake.complainant.site
     floor = max(
         required_rung_index(complaint, pack),
@@ -125,7 +128,7 @@ def pick_handler(
         ]  # fmt: skip
         if pool:
             lowest = min(pack.rung_index(m.rung) for m in pool)
-            return _ordered([m for m in pool if pack.rung_index(m.rung) == lowest], at)[0]
+            return _ordered([m for m in pool if pack.rung_index(m.rung) == lowest], at, zone)[0]
     return None
 
 
@@ -136,9 +139,12 @@ def recipients(
     rung: str | None = None,
     department: str | None = None,
     at: datetime,
+    tz: tzinfo | None = None,
 ) -> list[StaffMember]:
     """Staff at a site (and rung / department) to tell; on-duty ones if any are.
 
+    Duty hours are read in ``tz``, the site's zone (the desk passes its pack's),
+    so the same instant finds the same people whatever offset ``at`` carries.
     The person a complaint is about is left out where messages are made
     (``Desk._fan``), so every message goes through that one check (ESC-4).
     """
@@ -148,8 +154,8 @@ def recipients(
         and (rung is None or m.rung == rung)
         and (department is None or m.department == department)
     ]  # fmt: skip
-    on_duty = [m for m in pool if m.on_duty(at)]
-    return _ordered(on_duty or pool, at)
+    on_duty = [m for m in pool if m.on_duty(at, tz)]
+    return _ordered(on_duty or pool, at, tz)
 
 
 def sees_personal_data(member: StaffMember | None, complaint: Complaint, pack: RulePack) -> bool:

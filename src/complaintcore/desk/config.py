@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from collections.abc import Mapping
@@ -13,7 +14,22 @@ import attrs
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.desk.ports import DEFAULT_TENANT, check_tenant
 
-__all__ = ["DeskConfig", "RetryPolicy", "load_config"]
+__all__ = ["DeskConfig", "RetryPolicy", "load_config", "unknown_key"]
+
+_TOP_KEYS = ("database", "tenant", "pack", "staff_file", "notifiers", "retry", "plugins")
+_RETRY_KEYS = ("first_delay_seconds", "max_delay_seconds", "max_attempts")
+
+
+def unknown_key(path: str, known: tuple[str, ...]) -> InvalidInputError:
+    """The error for a key nobody reads: a typo would otherwise be silently ignored.
+
+    Names the key and the closest known one (``databse: unknown key; did you
+    mean 'database'?``), or lists the known keys when none is close.
+    """
+    key = path.rsplit(".", 1)[-1]
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}?" if close else f"expected one of {', '.join(known)}"
+    return InvalidInputError(path, f"unknown key; {hint}")
 
 
 @attrs.frozen
@@ -30,14 +46,22 @@ class RetryPolicy:
         )
 
 
-def _mapping(value: object) -> Mapping[str, Any]:
+def _table(value: object, path: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
-        raise InvalidInputError("notifiers", "must be a table")
+        raise InvalidInputError(path, "must be a table")
     return value
 
 
 def _tenant_name(_instance: object, _attribute: object, value: object) -> None:
     check_tenant(value)
+
+
+def _notifiers_table(value: object) -> Mapping[str, Any]:
+    return _table(value, "notifiers")
+
+
+def _plugins_table(value: object) -> Mapping[str, Any]:
+    return _table(value, "plugins")
 
 
 @attrs.frozen
@@ -51,16 +75,24 @@ class DeskConfig:
     can keep many, each confined to its own complaints and messages.
     ``staff_file`` is a TOML or CSV staff directory; without one no actor is
     known and every command is refused (a host plugs its own directory in).
+    ``plugins`` is the ``[plugins]`` table, the one place for settings of the
+    host and its plugins (``[plugins.billing]``): complaintcore never reads it,
+    so it is the only table whose keys are not checked.
     """
 
     database: str = "complaintcore.sqlite3"
     tenant: str = attrs.field(default=DEFAULT_TENANT, validator=_tenant_name)
     pack: str = "cn-property"
     staff_file: str | None = None
-    notifiers: Mapping[str, Any] = attrs.field(factory=dict, converter=_mapping)
+    notifiers: Mapping[str, Any] = attrs.field(factory=dict, converter=_notifiers_table)
     retry: RetryPolicy = RetryPolicy()
     base_dir: str = "."
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    plugins: Mapping[str, Any] = attrs.field(factory=dict, converter=_plugins_table)
+
+    @property
+    def extra(self) -> Mapping[str, Any]:
+        """The ``[plugins]`` table under its 0.1.0 name."""
+        return self.plugins
 
     def resolve(self, path: str) -> str:
         """Paths in a config file are relative to the file (a server URL stays as it is)."""
@@ -70,8 +102,14 @@ class DeskConfig:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], *, base_dir: str = ".") -> DeskConfig:
-        known = {"database", "tenant", "pack", "staff_file", "notifiers", "retry"}
-        extra = {k: v for k, v in data.items() if k not in known}
+        """Read the tables of ``complaintcore.toml``; a key nobody reads is an error.
+
+        :raises InvalidInputError: ``.path`` is the bad key (``retry.max_attemps``);
+            an unknown key's message names the closest known key.
+        """
+        for key in data:
+            if key not in _TOP_KEYS:
+                raise unknown_key(str(key), _TOP_KEYS)
         for key in ("database", "tenant", "pack"):
             if key in data and not isinstance(data[key], str):
                 raise InvalidInputError(key, "must be a string")
@@ -82,8 +120,8 @@ class DeskConfig:
         if not isinstance(retry_data, Mapping):
             raise InvalidInputError("retry", "must be a table")
         for key, value in retry_data.items():
-            if key not in {"first_delay_seconds", "max_delay_seconds", "max_attempts"}:
-                raise InvalidInputError(f"retry.{key}", "unknown setting")
+            if key not in _RETRY_KEYS:
+                raise unknown_key(f"retry.{key}", _RETRY_KEYS)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise InvalidInputError(f"retry.{key}", "must be a positive integer")
         return cls(
@@ -94,7 +132,7 @@ class DeskConfig:
             notifiers=data.get("notifiers", {}),
             retry=RetryPolicy(**retry_data),
             base_dir=base_dir,
-            extra=extra,
+            plugins=data.get("plugins", {}),
         )
 
 

@@ -7,14 +7,24 @@ types here are what crosses a port: plain frozen data, no adapter objects.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
-from datetime import datetime, time, timedelta
-from typing import Protocol, runtime_checkable
+from collections.abc import Callable, Collection, Iterator, Sequence
+from datetime import UTC, datetime, time, timedelta, tzinfo
+from types import TracebackType
+from typing import Any, Literal, Protocol, Self, runtime_checkable
 
 import attrs
 
 from complaintcore.core.errors import ComplaintCoreError, InvalidInputError
-from complaintcore.core.models import Complaint, Event, mask, require_aware
+from complaintcore.core.models import (
+    Channel,
+    Complaint,
+    Event,
+    Grade,
+    LabelledEnum,
+    Status,
+    mask,
+    require_aware,
+)
 
 __all__ = [
     "DEFAULT_TENANT",
@@ -25,6 +35,8 @@ __all__ = [
     "Notification",
     "Notifier",
     "OutboxItem",
+    "RowOrder",
+    "RowQuery",
     "StaffDirectory",
     "StaffMember",
     "VerifyReport",
@@ -37,13 +49,22 @@ __all__ = [
 
 @attrs.frozen
 class DutyWindow:
-    """Hours a staff member is on duty, local to the time asked about."""
+    """Hours a staff member is on duty: wall-clock hours of the site's time zone.
+
+    The same instant must route the same way whatever offset the caller's
+    clock carries (10:00+08:00 and 02:00 UTC are one moment), so the hours are
+    read in ``tz``: the desk passes its rule pack's zone
+    (``pack.calendar.timezone``).  Without ``tz`` they are read in the zone
+    ``at`` carries.
+    """
 
     weekdays: tuple[int, ...]
     start: time
     end: time
 
-    def covers(self, at: datetime) -> bool:
+    def covers(self, at: datetime, tz: tzinfo | None = None) -> bool:
+        if tz is not None:
+            at = at.astimezone(tz)
         local = at.timetz().replace(tzinfo=None)
         if at.weekday() not in self.weekdays:
             return False
@@ -74,10 +95,13 @@ class StaffMember:
     duty: tuple[DutyWindow, ...] = ()
     sees_personal_data: bool = False
 
-    def on_duty(self, at: datetime) -> bool:
-        """No duty windows means always reachable."""
+    def on_duty(self, at: datetime, tz: tzinfo | None = None) -> bool:
+        """Whether ``at`` falls in a duty window read in ``tz`` (see :class:`DutyWindow`).
+
+        No duty windows means always reachable.
+        """
         require_aware(at, "at")
-        return not self.duty or any(w.covers(at) for w in self.duty)
+        return not self.duty or any(w.covers(at, tz) for w in self.duty)
 
     def works_at(self, site: str) -> bool:
         return self.site in ("*", "") or not site or self.site == site
@@ -194,6 +218,138 @@ class VerifyReport:
         return not self.problems
 
 
+RowOrder = Literal["received", "due"]
+"""How :meth:`ComplaintStore.rows` sorts: oldest received first, or soonest due first."""
+
+
+def _enum_value(value: object, enum: type[LabelledEnum], path: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, enum):
+        return value.value
+    if isinstance(value, str):
+        for member in enum:
+            if value == member.value:
+                return member.value
+        allowed = ", ".join(m.value for m in enum)
+        raise InvalidInputError(path, f"unknown {path} {value!r}; expected one of {allowed}")
+    raise InvalidInputError(
+        path, f"expected a {enum.__name__} or its value, not {type(value).__name__}"
+    )
+
+
+def _text(value: object, path: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInputError(path, f"expected text, not {type(value).__name__}")
+    return str(value)  # an enum member as its plain value
+
+
+def _moment(value: object, path: str) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        raise InvalidInputError(path, f"expected a datetime, not {type(value).__name__}")
+    return require_aware(value, path).astimezone(UTC)
+
+
+@attrs.frozen
+class RowQuery:
+    """The filters of :meth:`ComplaintStore.rows`, checked once for every store.
+
+    Build it with :meth:`of`, which refuses an unknown status, grade or channel
+    (``status="closedd"``) with an :class:`InvalidInputError` naming the field,
+    so a typo never reads as "no complaints".  Enum filters hold plain value
+    strings and times are UTC, so stores compare like with like.  A host store
+    can filter with :meth:`matches` and sort with :meth:`sort_key`, or translate
+    the fields to its own query language as the SQLite store does.
+    """
+
+    status: str | None = None
+    grade: str | None = None
+    site: str | None = None
+    department: str | None = None
+    category: str | None = None
+    channel: str | None = None
+    handler: str | None = None
+    due_before: datetime | None = None
+    received_from: datetime | None = None
+    received_until: datetime | None = None
+    limit: int | None = None
+    order: RowOrder = "received"
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        status: Status | str | None = None,
+        grade: Grade | str | None = None,
+        site: str | None = None,
+        department: str | None = None,
+        category: str | None = None,
+        channel: Channel | str | None = None,
+        handler: str | None = None,
+        due_before: datetime | None = None,
+        received_from: datetime | None = None,
+        received_until: datetime | None = None,
+        limit: int | None = None,
+        order: RowOrder | None = None,
+    ) -> RowQuery:
+        """Check and normalise the filters; see :meth:`ComplaintStore.rows`."""
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int) or limit < 0
+        ):
+            raise InvalidInputError("limit", "must be a non-negative integer or None")
+        if order is None:
+            order = "due" if due_before is not None else "received"
+        if order not in ("received", "due"):
+            raise InvalidInputError("order", "expected 'received' or 'due'")
+        return cls(
+            status=_enum_value(status, Status, "status"),
+            grade=_enum_value(grade, Grade, "grade"),
+            site=_text(site, "site"),
+            department=_text(department, "department"),
+            category=_text(category, "category"),
+            channel=_enum_value(channel, Channel, "channel"),
+            handler=_text(handler, "handler"),
+            due_before=_moment(due_before, "due_before"),
+            received_from=_moment(received_from, "received_from"),
+            received_until=_moment(received_until, "received_until"),
+            limit=limit,
+            order=order,
+        )
+
+    def equal_filters(self) -> tuple[tuple[str, str], ...]:
+        """``(column, value)`` of every filter given that must match exactly."""
+        pairs = (
+            ("status", self.status),
+            ("grade", self.grade),
+            ("site", self.site),
+            ("department", self.department),
+            ("category", self.category),
+            ("channel", self.channel),
+            ("handler", self.handler),
+        )
+        return tuple((column, value) for column, value in pairs if value is not None)
+
+    def matches(self, row: ComplaintRow) -> bool:
+        """Whether ``row`` passes every filter (the in-memory reading of the query)."""
+        if any(getattr(row, column) != value for column, value in self.equal_filters()):
+            return False
+        if self.due_before is not None and (row.next_due is None or row.next_due > self.due_before):
+            return False
+        if self.received_from is not None and row.received_at < self.received_from:
+            return False
+        return self.received_until is None or row.received_at < self.received_until
+
+    def sort_key(self) -> Callable[[ComplaintRow], Any]:
+        """The order of :attr:`order`; ties by time received then id; no due time last."""
+        if self.order == "due":
+            return lambda r: (r.next_due is None, r.next_due or r.received_at, r.received_at, r.id)
+        return lambda r: (r.received_at, r.id)
+
+
 @runtime_checkable
 class ComplaintStore(Protocol):
     """Append-only events with optimistic concurrency, a projection, and an outbox.
@@ -201,7 +357,10 @@ class ComplaintStore(Protocol):
     ``create`` and ``append`` write events, the projection row and the outbox
     in one transaction; ``append`` raises
     :class:`~complaintcore.core.errors.ConcurrencyConflictError` when the stored
-    version is not ``expected_version``.
+    version is not ``expected_version``.  A store is a context manager that
+    closes itself, and raises only library errors: a failure of the storage
+    itself (locked, corrupt, read-only, disk full) is a
+    :class:`~complaintcore.core.errors.StoreError`.
 
     A store is scoped to one ``tenant`` (a company or estate group): every read
     and write sees only that tenant's complaints, events, rows and outbox items,
@@ -236,13 +395,30 @@ class ComplaintStore(Protocol):
     def rows(
         self,
         *,
-        status: str | None = None,
-        grade: str | None = None,
+        status: Status | str | None = None,
+        grade: Grade | str | None = None,
         site: str | None = None,
         department: str | None = None,
+        category: str | None = None,
+        channel: Channel | str | None = None,
+        handler: str | None = None,
         due_before: datetime | None = None,
+        received_from: datetime | None = None,
+        received_until: datetime | None = None,
         limit: int | None = None,
-    ) -> list[ComplaintRow]: ...
+        order: RowOrder | None = None,
+    ) -> list[ComplaintRow]:
+        """Projection rows matching every filter given (:class:`RowQuery` checks them).
+
+        Exact matches: ``status``, ``grade``, ``channel`` (a member or its value;
+        an unknown value is an :class:`InvalidInputError` naming the field),
+        ``site``, ``department``, ``category``, ``handler``.  ``due_before``: a
+        due time at or before it.  ``received_from`` / ``received_until``:
+        received in ``[from, until)``.  ``order`` ``"due"`` is soonest due first,
+        ``"received"`` oldest received first; the default is ``"due"`` with
+        ``due_before`` and ``"received"`` otherwise.
+        """
+        ...
 
     def claim_due(
         self, now: datetime, limit: int = 100, *, lease: timedelta = ...
@@ -280,6 +456,17 @@ class ComplaintStore(Protocol):
     def verify(self) -> VerifyReport: ...
 
     def close(self) -> None: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Close the store."""
+        ...
 
 
 @runtime_checkable

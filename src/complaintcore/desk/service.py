@@ -10,11 +10,14 @@ down loses nothing: its messages stay in the outbox until delivered once.
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
+from types import TracebackType
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import pluggy
@@ -31,13 +34,16 @@ from complaintcore.core.errors import (
 from complaintcore.core.escalation import current_rung_index, required_rung_index
 from complaintcore.core.models import (
     Assigned,
+    Channel,
     Classified,
     Closed,
     Complaint,
     Escalated,
     Event,
+    Grade,
     Intake,
     Replied,
+    Status,
     Trigger,
     Validity,
     Visited,
@@ -67,6 +73,7 @@ from complaintcore.desk.ports import (
     Notification,
     Notifier,
     OutboxItem,
+    RowOrder,
     StaffDirectory,
     StaffMember,
     VerifyReport,
@@ -140,7 +147,9 @@ class Desk:
             plugin_manager and plugin_manager.hook.complaintcore_on_events.get_hookimpls()
         )
         self.retry = retry or RetryPolicy()
-        self._new_id = id_factory or _default_id
+        self.zone = ZoneInfo(pack.calendar.timezone)
+        """The pack's time zone: duty hours and dates are read in it, whatever ``now`` carries."""
+        self._new_id = id_factory or functools.partial(_default_id, zone=self.zone)
         # Outbox items a thread of this desk is sending: claimed under the lock,
         # so threads sharing one desk never send the same item twice.
 
@@ -188,10 +197,27 @@ class Desk:
     def close(self) -> None:
         self.store.close()
 
+    @property
+    def calendar_warnings(self) -> tuple[str, ...]:
+        """What the command line's ``show`` and ``sweep`` print before their output.
+
+        A calendar covering years whose make-up days (调休) the holiday source
+        lacks says so here (as it did once, as a ``HolidayDataWarning``, when it
+        was built): deadlines there are computed without the official
+        arrangement, or refused, as the rule pack's ``uncovered_years`` says.
+        """
+        found = self.calendar.coverage_warning()
+        return (f"calendar: {found}",) if found else ()
+
     def __enter__(self) -> Desk:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
     # ------------------------------------------------------------------ reading
@@ -202,8 +228,42 @@ class Desk:
     def clocks(self, complaint_id: str, now: datetime) -> tuple[ClockStatus, ...]:
         return compute_clocks(self.get(complaint_id), self.pack, self.calendar, now)
 
-    def rows(self, **filters: Any) -> list[ComplaintRow]:
-        return self.store.rows(**filters)
+    def rows(
+        self,
+        *,
+        status: Status | str | None = None,
+        grade: Grade | str | None = None,
+        site: str | None = None,
+        department: str | None = None,
+        category: str | None = None,
+        channel: Channel | str | None = None,
+        handler: str | None = None,
+        due_before: datetime | None = None,
+        received_from: datetime | None = None,
+        received_until: datetime | None = None,
+        limit: int | None = None,
+        order: RowOrder | None = None,
+    ) -> list[ComplaintRow]:
+        """Projection rows matching every filter given; see :meth:`ComplaintStore.rows`.
+
+        ``rows(status=Status.IN_HANDLING)`` and ``rows(status="in_handling")`` are
+        the same query; ``rows(status="closedd")`` is an
+        :class:`~complaintcore.core.errors.InvalidInputError` naming ``status``.
+        """
+        return self.store.rows(
+            status=status,
+            grade=grade,
+            site=site,
+            department=department,
+            category=category,
+            channel=channel,
+            handler=handler,
+            due_before=due_before,
+            received_from=received_from,
+            received_until=received_until,
+            limit=limit,
+            order=order,
+        )
 
     def verify(self) -> VerifyReport:
         return self.store.verify()
@@ -544,7 +604,9 @@ class Desk:
             # ESC-6: a late department is reported, at the top rung too (the key
             # makes it once per clock run even if the complaint is swept again).
             if spec.report_to:
-                for m in access.recipients(members, site=site, department=spec.report_to, at=now):
+                for m in access.recipients(
+                    members, site=site, department=spec.report_to, at=now, tz=self.zone
+                ):
                     outbox += self._fan(
                         complaint,
                         "late_department",
@@ -683,7 +745,9 @@ class Desk:
                     box += self._fan(complaint, "assigned", handler, now, tag)
             elif isinstance(ev, Escalated):
                 topic = "urgent" if ev.trigger is Trigger.SERIOUS else "escalated"
-                for m in access.recipients(members, site=site, rung=ev.to_rung, at=now):
+                for m in access.recipients(
+                    members, site=site, rung=ev.to_rung, at=now, tz=self.zone
+                ):
                     box += self._fan(
                         complaint,
                         topic,
@@ -694,7 +758,9 @@ class Desk:
                     )
             elif isinstance(ev, Classified) and ev.helpers:
                 for dept in ev.helpers:
-                    for m in access.recipients(members, site=site, department=dept, at=now)[:1]:
+                    for m in access.recipients(
+                        members, site=site, department=dept, at=now, tz=self.zone
+                    )[:1]:
                         box += self._fan(complaint, "help_requested", m, now, tag)
             elif isinstance(ev, Replied) and ev.unanswerable_reason:
                 rung = access.supervisor_rung(self.pack)  # REC-4: the department head hears
@@ -704,6 +770,7 @@ class Desk:
                     rung=rung,
                     department=complaint.state.department or None,
                     at=now,
+                    tz=self.zone,
                 ):
                     box += self._fan(
                         complaint,
@@ -715,7 +782,7 @@ class Desk:
                     )
             elif isinstance(ev, Visited) and ev.major_issue and self.pack.group_report_rung:
                 for m in access.recipients(
-                    members, site=site, rung=self.pack.group_report_rung, at=now
+                    members, site=site, rung=self.pack.group_report_rung, at=now, tz=self.zone
                 ):
                     box += self._fan(
                         complaint,
@@ -735,6 +802,7 @@ class Desk:
                     rung=access.supervisor_rung(self.pack),
                     department=complaint.state.department or None,
                     at=now,
+                    tz=self.zone,
                 )[:1]:
                     box += self._fan(complaint, "sign_off", m, now, tag)
         return box
@@ -822,6 +890,6 @@ def masked_record(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _default_id(intake: Intake) -> str:
-    day = intake.received_at.strftime("%Y%m%d")
+def _default_id(intake: Intake, zone: ZoneInfo) -> str:
+    day = intake.received_at.astimezone(zone).strftime("%Y%m%d")
     return f"C-{day}-{uuid.uuid4().hex[:10]}"

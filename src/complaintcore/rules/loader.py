@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 from complaintcore.core.errors import FieldProblem, RulePackError
 from complaintcore.core.models import EVENT_BY_KIND, Channel, Grade, Kind, Trigger, Validity
 from complaintcore.core.rulepack import ClockMode, Duration, RulePack
+from complaintcore.core.validity import PHONE_REGIONS
 from complaintcore.serialization import ROOT, _new_converter, _problems_from
 
 if TYPE_CHECKING:
@@ -134,6 +135,8 @@ def load_pack_text(text: str, source: str = "<string>") -> RulePack:
 
 def load_pack_data(data: Mapping[str, Any], source: str = "<data>") -> RulePack:
     """Structure and validate an already parsed pack (a plugin's dict, say)."""
+    if isinstance(data, Mapping) and isinstance(data.get("phone_regions"), str):
+        data = {**data, "phone_regions": [data["phone_regions"]]}  # phone_regions = "any"
     try:
         pack = _converter().structure(data, RulePack)
     except Exception as exc:
@@ -196,7 +199,25 @@ def validate_pack(pack: RulePack) -> list[FieldProblem]:
     _check_sanctions(pack, out)
     _check_clocks(pack, out)
     _check_calendar(pack, out)
+    _check_phone_regions(pack, out)
     return list(out)
+
+
+_COUNTRY_CODE = re.compile(r"^\+[1-9][0-9]{0,2}$")
+
+
+def _check_phone_regions(pack: RulePack, out: _Problems) -> None:
+    """REC-1: whose phone numbers intake accepts (see ``validity.normalise_phone``)."""
+    known = ", ".join(PHONE_REGIONS)
+    if not pack.phone_regions:
+        out.add("phone_regions", f"at least one of {known}, a '+<country code>', or 'any'")
+    for i, entry in enumerate(pack.phone_regions):
+        if entry not in PHONE_REGIONS and entry != "any" and not _COUNTRY_CODE.match(entry):
+            out.add(
+                f"phone_regions[{i}]",
+                f"expected one of {known}, 'any', or a country code such as '+65'",
+            )
+    out.duplicates(pack.phone_regions, "phone_regions", "region")
 
 
 def _check_ladder(pack: RulePack, out: _Problems) -> None:
@@ -419,6 +440,31 @@ def _check_calendar(pack: RulePack, out: _Problems) -> None:
     out.duplicates((d.isoformat() for d in cal.workdays), "calendar.workdays", "make-up day")
     if cal.first_year > cal.last_year:
         out.add("calendar.last_year", "must not be before first_year")
+    _check_by_year(pack, out)
+
+
+def _check_by_year(pack: RulePack, out: _Problems) -> None:
+    """Days typed in per year: inside that year and the calendar's span, no day twice."""
+    cal = pack.calendar
+    out.duplicates((str(y.year) for y in cal.by_year), "calendar.by_year", "year", "year")
+    off = set(cal.holidays)
+    on = set(cal.workdays)
+    for i, entry in enumerate(cal.by_year):
+        path = f"calendar.by_year[{i}]"
+        if not cal.first_year <= entry.year <= cal.last_year:
+            out.add(
+                f"{path}.year", f"outside the calendar's years {cal.first_year}-{cal.last_year}"
+            )
+        for key, days in (("holidays", entry.holidays), ("workdays", entry.workdays)):
+            for j, day in enumerate(days):
+                if day.year != entry.year:
+                    out.add(f"{path}.{key}[{j}]", f"not in {entry.year}")
+        for j, day in enumerate(entry.workdays):
+            if day in off or day in entry.holidays:
+                out.add(f"{path}.workdays[{j}]", "a day cannot be a holiday and a make-up workday")
+        for j, day in enumerate(entry.holidays):
+            if day in on:
+                out.add(f"{path}.holidays[{j}]", "a day cannot be a holiday and a make-up workday")
 
 
 def _check_windows(windows: tuple[tuple[str, str], ...], out: _Problems) -> None:

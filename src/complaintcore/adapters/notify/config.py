@@ -18,6 +18,7 @@ from complaintcore.adapters.notify.log import LogNotifier
 from complaintcore.adapters.notify.smtp import SmtpNotifier
 from complaintcore.adapters.notify.webhook import WebhookNotifier
 from complaintcore.core.errors import InvalidInputError
+from complaintcore.desk.config import unknown_key
 from complaintcore.desk.ports import Notifier
 
 __all__ = ["notifiers_from_config"]
@@ -56,8 +57,7 @@ def _table(value: object, path: str, allowed: tuple[str, ...]) -> dict[str, Any]
         raise InvalidInputError(path or "config", "expected a table (mapping)")
     for key in value:
         if key not in allowed:
-            where = f"{path}.{key}" if path else str(key)
-            raise InvalidInputError(where, f"unknown key; expected one of {', '.join(allowed)}")
+            raise unknown_key(f"{path}.{key}" if path else str(key), allowed)
     return dict(value)
 
 

@@ -10,7 +10,7 @@ Declared in ``pyproject.toml`` under ``[project.entry-points.complaintcore]``, s
 * and records every committed event in :data:`HEARD`.
 
 Its ``get_*`` hooks step aside (return ``None``) when the desk configuration
-says ``testplugin = "off"``, so the built-in adapters answer instead.
+says ``[plugins] testplugin = "off"``, so the built-in adapters answer instead.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ class PluginStaff(StaffList):
 
 
 def _off(config: DeskConfig) -> bool:
-    return config.extra.get("testplugin") == "off"
+    return config.plugins.get("testplugin") == "off"
 
 
 @hookimpl

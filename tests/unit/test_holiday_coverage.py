@@ -1,0 +1,180 @@
+"""Years whose make-up days (调休) the holiday source lacks: said once, and the pack decides.
+
+China's arrangement for a year is announced late in the year before, so any
+installed ``holidays`` lacks the years after its release.  The far-future years
+below (2088-2090) are unknown to every release, which keeps these tests true
+as the package is updated.
+"""
+
+from __future__ import annotations
+
+import warnings
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import attrs
+import pytest
+
+from complaintcore import HolidayDataWarning
+from complaintcore.adapters.calendars import (
+    calendar_for_spec,
+    calendar_from_holidays,
+    makeup_day_years,
+)
+from complaintcore.core.deadlines import compute_clocks
+from complaintcore.core.errors import CalendarError, NoWorkingTimeError, RulePackError
+from complaintcore.core.rulepack import CalendarSpec, UncoveredYears, YearDays
+from complaintcore.core.workflow import Register, decide, evolve, new_complaint
+from complaintcore.rules import load_pack
+from complaintcore.rules.loader import load_pack_data
+from complaintcore.serialization import to_dict
+from complaintcore.testing import make_desk
+from tests.helpers import SH, intake
+
+FAR = CalendarSpec(first_year=2088, last_year=2090)
+
+
+def test_the_installed_package_knows_china_up_to_2026() -> None:
+    # pyproject's floor (holidays>=0.85) is the first release with 2026's 调休.
+    assert makeup_day_years("CN", (2024, 2026)) == ()
+    missing = makeup_day_years("CN", (2024, 2030))
+    assert missing == tuple(range(missing[0], 2031)) if missing else True
+    assert makeup_day_years("CN", (2088, 2090)) == (2088, 2089, 2090)
+
+
+def test_a_country_without_make_up_days_lacks_none() -> None:
+    assert makeup_day_years("GB", (2024, 2090)) == ()
+    assert makeup_day_years("US", (2088, 2090)) == ()
+
+
+def test_a_calendar_past_the_data_says_so_once_naming_the_years() -> None:
+    spec = attrs.evolve(FAR, holidays=(date(2088, 3, 1),))  # a spec of its own: not cached yet
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cal = calendar_for_spec(spec)
+        assert calendar_for_spec(spec) is cal
+    said = [w for w in caught if issubclass(w.category, HolidayDataWarning)]
+    assert len(said) == 1
+    text = str(said[0].message)
+    assert "2088-2090" in text
+    assert "调休" in text
+    assert "days off" in text  # what it means for deadlines
+    assert "\n" not in text
+    assert cal.uncovered_years == {2088, 2089, 2090}
+    assert cal.years == (2088, 2090)  # computed anyway: the default is "warn"
+
+
+def test_warn_computes_deadlines_in_uncovered_years() -> None:
+    with pytest.warns(HolidayDataWarning, match="2088-2090"):
+        cal = calendar_from_holidays("CN", tz="Asia/Shanghai", years=(2088, 2090))
+    start = datetime(2089, 6, 1, 10, tzinfo=SH)  # a Wednesday
+    assert cal.add_days(start, 3) == datetime(2089, 6, 6, 18, tzinfo=SH)
+    assert cal.coverage_warning().startswith("the holiday source has no make-up-day")
+
+
+def test_refuse_ends_the_calendar_before_the_first_uncovered_year() -> None:
+    with pytest.warns(HolidayDataWarning, match="refused"):
+        cal = calendar_from_holidays(
+            "CN",
+            tz="Asia/Shanghai",
+            years=(2088, 2090),
+            covered_years=[2088],
+            uncovered="refuse",
+        )
+    assert cal.years == (2088, 2088)
+    assert cal.uncovered_years == {2089, 2090}
+    assert cal.add_days(datetime(2088, 6, 1, 10, tzinfo=SH), 3).year == 2088
+    with pytest.raises(NoWorkingTimeError) as err:
+        cal.add_days(datetime(2088, 12, 29, 10, tzinfo=SH), 5)
+    assert "2089-2090 refused" in str(err.value)
+    assert isinstance(err.value, CalendarError)
+
+
+def test_refuse_with_no_covered_year_is_an_error_at_once() -> None:
+    with pytest.raises(CalendarError, match="any year of 2088-2090"):
+        calendar_from_holidays("CN", tz="Asia/Shanghai", years=(2088, 2090), uncovered="refuse")
+
+
+def _pack(**calendar: Any) -> Any:
+    data = to_dict(load_pack("cn-property"))
+    data["calendar"] = {**data["calendar"], **calendar}
+    return load_pack_data(data, "test")
+
+
+def test_a_year_typed_in_by_hand_is_covered_and_its_days_count() -> None:
+    pack = _pack(
+        first_year=2088,
+        last_year=2090,
+        by_year=[{"year": 2088, "holidays": ["2088-01-05"], "workdays": ["2088-01-10"]}],
+    )
+    assert pack.calendar.by_year == (
+        YearDays(2088, holidays=(date(2088, 1, 5),), workdays=(date(2088, 1, 10),)),
+    )
+    with pytest.warns(HolidayDataWarning, match="2089-2090") as said:
+        cal = calendar_for_spec(pack.calendar)
+    assert "2088" not in str(said[0].message).replace("2089-2090", "")
+    assert cal.uncovered_years == {2089, 2090}
+    assert not cal.is_working_day(date(2088, 1, 5))  # a Monday, off by hand
+    assert cal.is_working_day(date(2088, 1, 10))  # a Saturday, worked by hand
+
+
+@pytest.mark.procedure("DL-1")
+def test_a_refusing_pack_refuses_a_clock_that_reaches_an_uncovered_year() -> None:
+    pack = _pack(
+        first_year=2088, last_year=2090, by_year=[{"year": 2088}], uncovered_years="refuse"
+    )
+    assert pack.calendar.uncovered_years is UncoveredYears.REFUSE
+    with pytest.warns(HolidayDataWarning):
+        cal = calendar_for_spec(pack.calendar)
+    early = datetime(2088, 6, 1, 10, tzinfo=SH)
+    c = new_complaint("C-1", intake(received_at=early))
+    c = evolve(c, decide(c, Register(actor="s-front"), pack, early))
+    assert compute_clocks(c, pack, cal, early + timedelta(hours=1))  # all within 2088
+    late = datetime(2088, 12, 29, 10, tzinfo=SH)
+    c = new_complaint("C-2", intake(received_at=late))
+    c = evolve(c, decide(c, Register(actor="s-front"), pack, late))
+    with pytest.raises(CalendarError, match="2089-2090 refused"):
+        compute_clocks(c, pack, cal, late + timedelta(hours=1))
+
+
+def test_the_desk_keeps_the_warning_for_show_and_sweep() -> None:
+    desk = make_desk()
+    expected = makeup_day_years("CN", (2024, 2030))
+    if expected:
+        (text,) = desk.calendar_warnings
+        assert text.startswith("calendar: the holiday source has no make-up-day (调休) data")
+        assert str(expected[0]) in text
+    else:
+        assert desk.calendar_warnings == ()
+    service = make_desk(pack="cn-service-centre", staff=())  # no holidays: nothing to lack
+    assert service.calendar_warnings == ()
+
+
+def test_the_shipped_cn_packs_warn_rather_than_refuse() -> None:
+    for name in ("cn-property", "cn-sales-office", "cn-service-centre"):
+        assert load_pack(name).calendar.uncovered_years is UncoveredYears.WARN
+
+
+@pytest.mark.parametrize(
+    ("by_year", "path"),
+    [
+        ([{"year": 2023}], "calendar.by_year[0].year"),
+        ([{"year": 2027, "holidays": ["2028-01-01"]}], "calendar.by_year[0].holidays[0]"),
+        ([{"year": 2027}, {"year": 2027}], "calendar.by_year[1].year"),
+        (
+            [{"year": 2027, "holidays": ["2027-02-06"], "workdays": ["2027-02-06"]}],
+            "calendar.by_year[0].workdays[0]",
+        ),
+        ([{"year": 2027, "days": []}], "calendar.by_year[0].days"),
+    ],
+)
+def test_bad_by_year_entries_name_their_path(by_year: list[dict[str, Any]], path: str) -> None:
+    with pytest.raises(RulePackError) as err:
+        _pack(by_year=by_year)
+    assert path in err.value.paths
+
+
+def test_an_unknown_policy_is_refused() -> None:
+    with pytest.raises(RulePackError) as err:
+        _pack(uncovered_years="ignore")
+    assert err.value.paths == ("calendar.uncovered_years",)
