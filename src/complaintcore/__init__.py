@@ -57,6 +57,7 @@ if TYPE_CHECKING:
         SerializationError,
         StoreError,
         UnknownComplaintError,
+        UnknownTenantError,
     )
     from complaintcore.core.models import (
         Assessed,
@@ -172,6 +173,11 @@ if TYPE_CHECKING:
         available_packs,
         load_pack,
     )
+    from complaintcore.event_versions import (
+        EventVersionError,
+        EventVersions,
+        register_upcaster,
+    )
     from complaintcore.schemas import (
         json_schema,
         json_schemas,
@@ -226,6 +232,8 @@ __all__ = [
     "Escalated",
     "EscalationError",
     "Event",
+    "EventVersionError",
+    "EventVersions",
     "EvidenceAttached",
     "Fact",
     "FieldProblem",
@@ -283,6 +291,7 @@ __all__ = [
     "TrendRule",
     "Trigger",
     "UnknownComplaintError",
+    "UnknownTenantError",
     "Validity",
     "VerifyReport",
     "Visit",
@@ -313,6 +322,7 @@ __all__ = [
     "make_plugin_manager",
     "monthly_report",
     "new_complaint",
+    "register_upcaster",
     "replay",
     "schema_text",
     "to_json_dict",
@@ -373,6 +383,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "SerializationError",
         "StoreError",
         "UnknownComplaintError",
+        "UnknownTenantError",
     ),
     "core.workflow": (
         "Assess",
@@ -471,6 +482,11 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "event_to_dict",
         "intake_from_dict",
         "intake_to_dict",
+    ),
+    "event_versions": (
+        "EventVersionError",
+        "EventVersions",
+        "register_upcaster",
     ),
     "schemas": (
         "json_schema",

@@ -226,9 +226,9 @@ class StoreContract:
     def test_implements_the_port_for_its_tenant(self) -> None:
         store = self.store("default")
         assert isinstance(store, ComplaintStore)
-        assert store.tenant == "default"
         other = self.store("acme-2")
-        assert other.tenant == "acme-2"
+        assert isinstance(store.tenant, str) and store.tenant
+        assert other.tenant != store.tenant  # a host may name them its own way
 
     def test_a_closed_store_refuses_work(self) -> None:
         store = self.open_store("default")
