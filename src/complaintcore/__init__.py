@@ -169,14 +169,14 @@ if TYPE_CHECKING:
         Desk,
         SweepReport,
     )
-    from complaintcore.rules import (
-        available_packs,
-        load_pack,
-    )
     from complaintcore.event_versions import (
         EventVersionError,
         EventVersions,
         register_upcaster,
+    )
+    from complaintcore.rules import (
+        available_packs,
+        load_pack,
     )
     from complaintcore.schemas import (
         json_schema,

@@ -290,7 +290,9 @@ def test_the_hooks_page_examples_make_one_working_plugin(
 def test_the_hooks_page_runs_the_store_contract_on_its_store(tmp_path: Path) -> None:
     """The page's plugin module, saved as a host's test file, passes the whole contract."""
     code = "\n\n".join(
-        b.code for b in fenced_blocks(HOOKS_MD.read_text(encoding="utf-8")) if b.language == "python"
+        b.code
+        for b in fenced_blocks(HOOKS_MD.read_text(encoding="utf-8"))
+        if b.language == "python"
     )
     (tmp_path / "test_acme_store.py").write_text(code, encoding="utf-8")
     done = subprocess.run(

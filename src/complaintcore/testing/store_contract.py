@@ -227,7 +227,8 @@ class StoreContract:
         store = self.store("default")
         assert isinstance(store, ComplaintStore)
         other = self.store("acme-2")
-        assert isinstance(store.tenant, str) and store.tenant
+        assert isinstance(store.tenant, str)
+        assert store.tenant
         assert other.tenant != store.tenant  # a host may name them its own way
 
     def test_a_closed_store_refuses_work(self) -> None:
