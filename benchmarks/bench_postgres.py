@@ -34,10 +34,12 @@ import argparse
 import json
 import multiprocessing
 import os
+import resource
 import signal
 import sys
 import tempfile
 import time
+import warnings
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -53,7 +55,14 @@ sys.path.insert(0, str(ROOT))
 
 from tests.postgres_server import PostgresServer  # noqa: E402
 
-from complaintcore import Complainant, Desk, Intake, calendar_for_spec, load_pack  # noqa: E402
+from complaintcore import (  # noqa: E402
+    Complainant,
+    Desk,
+    HolidayDataWarning,
+    Intake,
+    calendar_for_spec,
+    load_pack,
+)
 from complaintcore.adapters.postgres_store import PostgresStore  # noqa: E402
 from complaintcore.adapters.staff import load_sample_staff  # noqa: E402
 
@@ -100,6 +109,8 @@ def intakes(start: int, count: int, received: datetime, spread: timedelta) -> It
 
 def _desk(url: str, notifiers: list[Any]) -> Desk:
     """A desk on the database at ``url`` with the sample staff (as a host builds one)."""
+    # the calendar reaches years the holiday data does not cover yet: known, not news here
+    warnings.filterwarnings("ignore", category=HolidayDataWarning)
     pack = load_pack("cn-property")
     return Desk(
         pack=pack,
@@ -116,6 +127,7 @@ def _intake_worker(
     with _desk(url, []) as desk:
         go.wait(120)
         began = time.monotonic()
+        cpu = _cpu_seconds()
         done = 0
         spread = max(now - received - timedelta(seconds=1), timedelta(0))
         for result in desk.receive_many(
@@ -124,7 +136,13 @@ def _intake_worker(
             if isinstance(result, Exception):
                 raise result
             done += 1
-        out.put((done, began, time.monotonic()))
+        out.put((done, began, time.monotonic(), _cpu_seconds() - cpu))
+
+
+def _cpu_seconds() -> float:
+    """User and system CPU time of this process so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 class KeyFile:
@@ -188,6 +206,11 @@ class Server:
         self.made.append(name)
         return self.url(name)
 
+    def drop(self, name: str) -> None:
+        with psycopg.connect(self.admin, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        self.made.remove(name)
+
     def drop_all(self) -> None:
         with psycopg.connect(self.admin, autocommit=True) as conn:
             for name in reversed(self.made):
@@ -197,19 +220,36 @@ class Server:
 # --------------------------------------------------------------------------- measurements
 
 
-def bench_intake(server: Server, total: int) -> dict[int, float]:
+def bench_intake(server: Server, total: int, repeat: int) -> dict[int, float]:
+    """Complaints/s with 1, 2 and 4 desk processes: the best of ``repeat`` runs each.
+
+    The best run is the one least disturbed by whatever else the machine does
+    (as ``timeit`` takes the minimum); every run starts on an empty database.
+    """
     rates: dict[int, float] = {}
     for workers in (1, 2, 4):
-        url = server.create(f"ccbench_intake_{workers}")
-        PostgresStore(url).close()  # the schema, before the clock starts
-        share = total // workers
-        jobs = [(url, w * share, share, FRIDAY, SWEEP_AT) for w in range(workers)]
-        results = _run_processes(_intake_worker, jobs)
-        done = sum(r[0] for r in results)
-        elapsed = max(r[2] for r in results) - min(r[1] for r in results)
-        rates[workers] = done / elapsed
-        print(f"  intake, {workers} desk process(es): {done:,} complaints in {elapsed:.1f} s"
-              f" = {rates[workers]:,.0f} complaints/s")  # fmt: skip
+        best: tuple[float, float, float, float] | None = None
+        for attempt in range(repeat):
+            url = server.create(f"ccbench_intake_{workers}_{attempt}")
+            PostgresStore(url).close()  # the schema, before the clock starts
+            share = total // workers
+            jobs = [(url, w * share, share, FRIDAY, SWEEP_AT) for w in range(workers)]
+            load = os.getloadavg()[0]
+            results = _run_processes(_intake_worker, jobs)
+            done = sum(r[0] for r in results)
+            elapsed = max(r[2] for r in results) - min(r[1] for r in results)
+            cpu_ms = 1000 * sum(r[3] for r in results) / done
+            if best is None or done / elapsed > best[0]:
+                best = (done / elapsed, elapsed, cpu_ms, load)
+            server.drop(f"ccbench_intake_{workers}_{attempt}")
+        assert best is not None
+        rates[workers] = best[0]
+        rate, elapsed, cpu_ms, load = best
+        print(
+            f"  intake, {workers} desk process(es): {total // workers * workers:,} complaints"
+            f" in {elapsed:.1f} s = {rate:,.0f} complaints/s (best of {repeat};"
+            f" {cpu_ms:.2f} ms desk CPU per complaint; load average before: {load:.1f})"
+        )
     return rates
 
 
@@ -366,14 +406,17 @@ def main() -> int:
     parser.add_argument("--dsn", help="an existing server (default: start a throwaway one)")
     parser.add_argument("--intake", type=int, default=8000, help="complaints per intake run")
     parser.add_argument("--desk", type=int, default=100_000, help="complaints in the swept desk")
+    parser.add_argument("--repeat", type=int, default=3, help="intake runs per process count")
     parser.add_argument("--report-only", action="store_true")
     args = parser.parse_args()
     ok = True
     with postgres(args.dsn) as dsn, tempfile.TemporaryDirectory() as tmp:
         server = Server(dsn)
         try:
-            print(f"PostgreSQL {psycopg.connect(dsn).info.server_version}, {os.cpu_count()} CPUs")
-            rates = bench_intake(server, args.intake)
+            with psycopg.connect(dsn) as conn:
+                version = conn.info.server_version
+            print(f"PostgreSQL {version}, {os.cpu_count()} CPUs")
+            rates = bench_intake(server, args.intake, max(1, args.repeat))
             ratio = rates[2] / rates[1]
             print(f"  2 processes / 1 = {ratio:.2f}x (target >= 1.5x);"
                   f" 4 / 1 = {rates[4] / rates[1]:.2f}x")  # fmt: skip

@@ -391,10 +391,11 @@ class PostgresStore:
     def _connections(self) -> ConnectionPool[psycopg.Connection[Any]]:
         if self._closed:
             raise InvalidInputError("store", "is closed")
+        if os.getpid() != self._pid:  # forked: the parent's pool (and lock) stay the parent's
+            self._pid = os.getpid()
+            self._lock = threading.Lock()
+            self._pool = None
         with self._lock:
-            if os.getpid() != self._pid:  # forked: the parent's connections stay the parent's
-                self._pid = os.getpid()
-                self._pool = None
             if self._pool is None:
                 self._pool = ConnectionPool(
                     self._dsn,
