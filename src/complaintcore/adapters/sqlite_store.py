@@ -932,6 +932,12 @@ class SqliteStore:
 
     def export_histories(self) -> Iterator[StoredHistory]:
         """Every complaint of the tenant as stored (texts, hashes, row), in id order."""
+        try:
+            yield from self._export_histories()
+        except sqlite3.Error as exc:
+            raise store_error(self._path, exc) from exc
+
+    def _export_histories(self) -> Iterator[StoredHistory]:
         after = ""
         while True:
             with self._read() as conn:
@@ -967,6 +973,12 @@ class SqliteStore:
 
     def export_outbox(self) -> Iterator[StoredItem]:
         """Every outbox item of the tenant with its delivery state, oldest first."""
+        try:
+            yield from self._export_outbox()
+        except sqlite3.Error as exc:
+            raise store_error(self._path, exc) from exc
+
+    def _export_outbox(self) -> Iterator[StoredItem]:
         after = 0
         while True:
             found = (
