@@ -39,6 +39,9 @@ if TYPE_CHECKING:
         ClockStatus,
         compute_clocks,
     )
+    from complaintcore.core.derivation import (
+        DerivationStep,
+    )
     from complaintcore.core.errors import (
         AccessDeniedError,
         CalendarError,
@@ -147,6 +150,9 @@ if TYPE_CHECKING:
     from complaintcore.desk.hookspecs import (
         hookimpl,
     )
+    from complaintcore.desk.messages import (
+        NotificationTemplate,
+    )
     from complaintcore.desk.plugins import (
         PluginError,
         make_plugin_manager,
@@ -173,6 +179,11 @@ if TYPE_CHECKING:
         EventVersionError,
         EventVersions,
         register_upcaster,
+    )
+    from complaintcore.i18n import (
+        Translator,
+        available_languages,
+        translator,
     )
     from complaintcore.rules import (
         available_packs,
@@ -224,6 +235,7 @@ __all__ = [
     "ComplaintStore",
     "ConcurrencyConflictError",
     "DeliveryReport",
+    "DerivationStep",
     "Desk",
     "DeskConfig",
     "Duration",
@@ -254,6 +266,7 @@ __all__ = [
     "NaiveDatetimeError",
     "NoWorkingTimeError",
     "Notification",
+    "NotificationTemplate",
     "Notifier",
     "OutboxItem",
     "Pause",
@@ -288,6 +301,7 @@ __all__ = [
     "StoreError",
     "SweepReport",
     "TargetPerson",
+    "Translator",
     "TrendRule",
     "Trigger",
     "UnknownComplaintError",
@@ -299,6 +313,7 @@ __all__ = [
     "WorkingCalendar",
     "__version__",
     "allowed_commands",
+    "available_languages",
     "available_packs",
     "calendar_for_spec",
     "check_record",
@@ -327,6 +342,7 @@ __all__ = [
     "schema_text",
     "to_json_dict",
     "to_rows",
+    "translator",
 ]
 
 _MODULES: dict[str, tuple[str, ...]] = {
@@ -422,6 +438,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "ClockStatus",
         "compute_clocks",
     ),
+    "core.derivation": ("DerivationStep",),
     "core.validity": (
         "RecordReport",
         "check_record",
@@ -451,6 +468,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "load_config",
     ),
     "desk.hookspecs": ("hookimpl",),
+    "desk.messages": ("NotificationTemplate",),
     "desk.plugins": (
         "PluginError",
         "make_plugin_manager",
@@ -473,6 +491,11 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "load_pack",
     ),
     "adapters.calendars": ("calendar_for_spec",),
+    "i18n": (
+        "Translator",
+        "available_languages",
+        "translator",
+    ),
     "serialization": (
         "command_from_dict",
         "command_to_dict",

@@ -202,8 +202,13 @@ def _schema(name: str) -> str:
         doc = b.document(b.object(events[tag]), f"complaintcore event {tag}")
     else:
         known = schema_names()
-        close = difflib.get_close_matches(name, known, n=1) if isinstance(name, str) else []
-        hint = f"did you mean {close[0]!r}?" if close else "see schema_names()"
+        bare = [n for n in (f"command:{name}", f"event:{name}") if n in known]
+        close = bare or difflib.get_close_matches(name, known, n=1)
+        hint = (
+            f"did you mean {close[0]!r}?"
+            if close
+            else "names are 'intake', 'command', 'command:<name>', 'event', 'event:<kind>'"
+        )
         raise InvalidInputError("schema", f"unknown schema; {hint}")
     return json.dumps(doc, ensure_ascii=False)
 

@@ -35,7 +35,7 @@ def test_a_key_like_nothing_known_lists_the_known_keys() -> None:
         DeskConfig.from_mapping({"company": "north"})
     assert str(err.value) == (
         "company: unknown key; expected one of database, tenant, pack, staff_file, notifiers,"
-        " retry, plugins"
+        " retry, languages, plugins"
     )
 
 

@@ -14,30 +14,34 @@ import click
 
 from complaintcore.cli.context import Ctx, json_option, pass_ctx, require_pack
 from complaintcore.core.errors import InvalidInputError
+from complaintcore.i18n import N_
 
 __all__ = ["init"]
 
 
-@click.command()
+@click.command(
+    help=N_("Create a desk: config, sample staff file and database (SQLite or PostgreSQL).")
+)
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
-@click.option("--pack", default="cn-property", show_default=True, help="Rule pack name or file.")
+@click.option(
+    "--pack", default="cn-property", show_default=True, help=N_("Rule pack name or file.")
+)
 @click.option(
     "--database",
     default="complaints.sqlite3",
     show_default=True,
-    help="A SQLite file (beside the config) or a postgresql:// URL (password: PGPASSWORD).",
+    help=N_("A SQLite file (beside the config) or a postgresql:// URL (password: PGPASSWORD)."),
 )
 @click.option(
     "--tenant",
     default="default",
     show_default=True,
-    help="The company or estate group whose desk this is (one database keeps many).",
+    help=N_("The company or estate group whose desk this is (one database keeps many)."),
 )
-@click.option("--force", is_flag=True, help="Overwrite an existing config and staff file.")
+@click.option("--force", is_flag=True, help=N_("Overwrite an existing config and staff file."))
 @json_option
 @pass_ctx
 def init(ctx: Ctx, directory: str, pack: str, database: str, tenant: str, force: bool) -> None:
-    """Create a desk: config, sample staff file and database (SQLite or PostgreSQL)."""
     from complaintcore.adapters.staff import write_sample_staff
     from complaintcore.adapters.stores import describe_database, open_store
     from complaintcore.desk import Desk
@@ -52,7 +56,9 @@ def init(ctx: Ctx, directory: str, pack: str, database: str, tenant: str, force:
     config = root / "complaintcore.toml"
     staff = root / "staff.toml"
     if config.exists() and not force:
-        raise InvalidInputError("config", ctx.t("config_exists", path=config))
+        raise InvalidInputError(
+            "config", ctx.t("{path} exists; use --force to overwrite", path=config)
+        )
     root.mkdir(parents=True, exist_ok=True)
     # The database first: a wrong URL or a server that is down leaves no config
     # behind.  The tenant is registered on purpose here; opening a desk later
@@ -84,4 +90,4 @@ def init(ctx: Ctx, directory: str, pack: str, database: str, tenant: str, force:
             }
         )
         return
-    ctx.say(ctx.t("initialised", path=str(config)))
+    ctx.say(ctx.t("initialised {path}", path=str(config)))

@@ -18,34 +18,39 @@ import click
 from complaintcore.cli.context import Ctx, json_option, pass_ctx
 from complaintcore.cli.errors import NotFoundError
 from complaintcore.cli.progress import progress
+from complaintcore.i18n import N_
 
 __all__ = ["migrate"]
 
 
-@click.command()
+@click.command(
+    help=N_("Copy every complaint, event and message to an empty database, then verify it.")
+)
 @click.option(
     "--to",
     "target",
     required=True,
     metavar="DATABASE",
-    help="A postgresql:// URL or a SQLite file (password: PGPASSWORD).",
+    help=N_("A postgresql:// URL or a SQLite file (password: PGPASSWORD)."),
 )
 @json_option
 @pass_ctx
 def migrate(ctx: Ctx, target: str) -> None:
-    """Copy every complaint, event and message to an empty database, then verify it."""
     from complaintcore.adapters.stores import describe_database, open_store
     from complaintcore.adapters.transfer import copy_desk
     from complaintcore.desk.config import load_config
 
     if not Path(ctx.config_path).is_file():
-        raise NotFoundError("config", ctx.t("no_config", path=ctx.config_path))
+        raise NotFoundError(
+            "config",
+            ctx.t("{path} not found; run `complaintcore init` first", path=ctx.config_path),
+        )
     config = load_config(ctx.config_path)
     source_at = config.resolve(config.database)
     with (
         closing(open_store(source_at, tenant=config.tenant)) as source,
         closing(open_store(target, tenant=config.tenant, create_tenant=True)) as destination,
-        progress(ctx.t("progress_migrate")) as step,
+        progress(ctx.t("copying complaints")) as step,
     ):
         report = copy_desk(source, destination, progress=step)
     document = {
@@ -61,13 +66,15 @@ def migrate(ctx: Ctx, target: str) -> None:
     if ctx.json:
         ctx.emit(document)
         return
+    where = describe_database(target)
     ctx.say(
         ctx.t(
-            "migrated",
+            "copied {complaints} complaints, {events} events and {items} messages to {target};"
+            " hash chains verified",
             complaints=report.complaints,
             events=report.events,
             items=report.outbox_items,
             target=describe_database(target),
         )
     )
-    ctx.say(ctx.t("migrated_next", target=describe_database(target)))
+    ctx.say(ctx.t("when ready, set database in complaintcore.toml to {target}", target=where))

@@ -13,13 +13,12 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from complaintcore.cli.context import (
-    FIRST_YEAR,
-    LAST_YEAR,
     Ctx,
     DateTimeType,
     enum_choice,
     json_option,
     pass_ctx,
+    year_range,
 )
 from complaintcore.cli.errors import ExitCode, NotFoundError
 from complaintcore.cli.progress import progress
@@ -29,6 +28,7 @@ from complaintcore.core.errors import (
     InvalidInputError,
 )
 from complaintcore.core.models import Channel
+from complaintcore.i18n import N_
 
 if TYPE_CHECKING:
     from complaintcore.core.models import Complaint, Intake
@@ -78,11 +78,11 @@ def _row_time(ctx: Ctx, text: str, default: datetime) -> datetime:
     try:
         value = DateTimeType().convert(text, None, None)
     except click.BadParameter:
-        reason = ctx.t("bad_time")
+        reason = ctx.t("expected an ISO date-time like 2025-11-14T17:30")
         if text.isascii():
             try:
                 datetime.fromisoformat(text)
-                reason = ctx.t("time_range", first=FIRST_YEAR, last=LAST_YEAR)
+                reason = year_range(ctx.tr)
             except ValueError:
                 pass
         raise InvalidInputError("received_at", reason) from None
@@ -95,7 +95,7 @@ def _intake_from_row(ctx: Ctx, row: Mapping[str, Any], default_time: datetime) -
 
     unknown = sorted(k for k in row if k not in FIELDS and k)
     if unknown:
-        raise InvalidInputError(unknown[0], ctx.t("unknown_column"))
+        raise InvalidInputError(unknown[0], ctx.t("unknown column"))
 
     def text(key: str) -> str:
         value = row.get(key)
@@ -104,7 +104,7 @@ def _intake_from_row(ctx: Ctx, row: Mapping[str, Any], default_time: datetime) -
         if isinstance(value, datetime):
             return value.isoformat()
         if not isinstance(value, str | int) or isinstance(value, bool):
-            raise InvalidInputError(key, ctx.t("must_be_text"))
+            raise InvalidInputError(key, ctx.t("must be text"))
         return str(value).strip()
 
     target = None
@@ -128,10 +128,11 @@ def _intake_from_row(ctx: Ctx, row: Mapping[str, Any], default_time: datetime) -
     )
 
 
-def _reason(exc: BaseException) -> str:
+def _reason(ctx: Ctx, exc: BaseException) -> str:
+    """Why a row was rejected, in the run's language."""
     if isinstance(exc, IncompleteRecordError):
-        return "; ".join(str(p) for p in exc.problems)
-    return " ".join(str(exc).split())
+        return ctx.t("; ").join(ctx.tr.problem(p.path, p.reason) for p in exc.problems)
+    return " ".join(ctx.tr.error(exc, ctx.pack()).split())
 
 
 def _rows(ctx: Ctx, path: Path) -> Iterator[tuple[int, Mapping[str, Any] | Exception]]:
@@ -142,7 +143,10 @@ def _rows(ctx: Ctx, path: Path) -> Iterator[tuple[int, Mapping[str, Any] | Excep
                 reader = csv.DictReader(fh)
                 for number, record in enumerate(reader, start=2):
                     if None in record:
-                        yield number, InvalidInputError("row", ctx.t("more_cells"))
+                        yield (
+                            number,
+                            InvalidInputError("row", ctx.t("more cells than the header has")),
+                        )
                         continue
                     yield number, record
                 return
@@ -152,23 +156,23 @@ def _rows(ctx: Ctx, path: Path) -> Iterator[tuple[int, Mapping[str, Any] | Excep
                 try:
                     data = json.loads(line)
                 except (json.JSONDecodeError, RecursionError) as exc:
-                    why = exc.msg if isinstance(exc, json.JSONDecodeError) else "too deep"
-                    yield number, InvalidInputError("line", ctx.t("not_json", why=why))
+                    why = exc.msg if isinstance(exc, json.JSONDecodeError) else ctx.t("too deep")
+                    yield number, InvalidInputError("line", ctx.t("not JSON ({why})", why=why))
                     continue
                 if not isinstance(data, dict):
-                    yield number, InvalidInputError("line", ctx.t("not_object"))
+                    yield number, InvalidInputError("line", ctx.t("must be a JSON object"))
                     continue
                 yield number, data
     except UnicodeDecodeError:
-        raise InvalidInputError("file", ctx.t("not_utf8")) from None
+        raise InvalidInputError("file", ctx.t("is not UTF-8 text (save it as CSV UTF-8)")) from None
 
 
-@click.command()
+@click.command(help=N_("Receive one complaint from flags, or many from --file."))
 @click.option(
     "--file",
     "file",
     type=click.Path(dir_okay=False),
-    help="Bulk import: a JSONL or CSV file, one complaint per row.",
+    help=N_("Bulk import: a JSONL or CSV file, one complaint per row."),
 )
 @click.option("--name", default="")
 @click.option("--phone", default="")
@@ -178,17 +182,16 @@ def _rows(ctx: Ctx, path: Path) -> Iterator[tuple[int, Mapping[str, Any] | Excep
 @click.option("--channel", type=enum_choice(Channel), default="phone", show_default=True)
 @click.option("--summary", default="")
 @click.option("--description", default="")
-@click.option("--receiver", default="", help="Staff id of whoever took the complaint.")
+@click.option("--receiver", default="", help=N_("Staff id of whoever took the complaint."))
 @click.option("--receiver-unit", default="customer_service", show_default=True)
-@click.option("--received-at", type=DateTimeType(), default=None, help="Default: now.")
-@click.option("--key", "idempotency_key", default="", help="Idempotency key.")
-@click.option("--target-staff-id", default="", help="Staff member the complaint is about.")
+@click.option("--received-at", type=DateTimeType(), default=None, help=N_("Default: now."))
+@click.option("--key", "idempotency_key", default="", help=N_("Idempotency key."))
+@click.option("--target-staff-id", default="", help=N_("Staff member the complaint is about."))
 @click.option("--target-rung", default="")
-@click.option("--no-route", is_flag=True, help="Register without assigning a handler.")
+@click.option("--no-route", is_flag=True, help=N_("Register without assigning a handler."))
 @json_option
 @pass_ctx
 def receive(ctx: Ctx, /, file: str | None, no_route: bool, **fields: Any) -> None:
-    """Receive one complaint from flags, or many from --file."""
     if file is not None:
         _receive_file(ctx, Path(file), route=not no_route)
         return
@@ -198,16 +201,22 @@ def receive(ctx: Ctx, /, file: str | None, no_route: bool, **fields: Any) -> Non
     if ctx.json:
         ctx.emit(complaint_summary(c))
         return
+    category = ctx.tr.category(c.state.category, desk.pack) if c.state.category else "-"
     ctx.say(
-        ctx.t("received", id=c.id, category=c.state.category or "-", handler=c.state.handler or "-")
+        ctx.t(
+            "received {id}: {category} → {handler}",
+            id=c.id,
+            category=category,
+            handler=c.state.handler or "-",
+        )
     )
 
 
 def _receive_file(ctx: Ctx, path: Path, *, route: bool) -> None:
     if not path.is_file():
-        raise NotFoundError("--file", ctx.t("no_file", path=path))
+        raise NotFoundError("--file", ctx.t("no file at {path}", path=path))
     if path.suffix.lower() not in (".jsonl", ".ndjson", ".json", ".csv"):
-        raise InvalidInputError("--file", ctx.t("not_jsonl_csv"))
+        raise InvalidInputError("--file", ctx.t("expected a .jsonl or .csv file"))
     desk = ctx.desk()
     now = ctx.now()
     with path.open("rb") as counting:  # a cheap streaming pass for the progress total
@@ -218,9 +227,10 @@ def _receive_file(ctx: Ctx, path: Path, *, route: bool) -> None:
     rejected: list[dict[str, object]] = []
 
     def reject(number: int, exc: BaseException) -> None:
-        rejected.append({"row": number, "reason": _reason(exc)})
+        reason = _reason(ctx, exc)
+        rejected.append({"row": number, "reason": reason})
         if not ctx.json:
-            click.echo(ctx.t("rejected", row=number, reason=_reason(exc)), err=True)
+            click.echo(ctx.t("row {row} rejected: {reason}", row=number, reason=reason), err=True)
 
     def intakes() -> Iterator[Intake]:
         for number, row in _rows(ctx, path):
@@ -234,7 +244,7 @@ def _receive_file(ctx: Ctx, path: Path, *, route: bool) -> None:
             numbers.append(number)
             yield intake
 
-    with progress(ctx.t("progress_receive"), total=total) as step:
+    with progress(ctx.t("importing"), total=total) as step:
         for result in desk.receive_many(intakes(), now=now, route=route):
             number = numbers.popleft()
             if isinstance(result, ComplaintCoreError):
@@ -244,7 +254,7 @@ def _receive_file(ctx: Ctx, path: Path, *, route: bool) -> None:
                 if ctx.json:
                     ids.append(result.id)
             step(number, total)
-    summary = ctx.t("imported", ok=received, bad=len(rejected))
+    summary = ctx.t("imported {ok} rows, rejected {bad}", ok=received, bad=len(rejected))
     document: dict[str, object] = {"received": received, "rejected": rejected, "ids": ids}
     if not ctx.json:
         ctx.say(summary)

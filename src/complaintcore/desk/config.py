@@ -16,7 +16,16 @@ from complaintcore.desk.ports import DEFAULT_TENANT, check_tenant
 
 __all__ = ["DeskConfig", "RetryPolicy", "load_config", "unknown_key"]
 
-_TOP_KEYS = ("database", "tenant", "pack", "staff_file", "notifiers", "retry", "plugins")
+_TOP_KEYS = (
+    "database",
+    "tenant",
+    "pack",
+    "staff_file",
+    "notifiers",
+    "retry",
+    "languages",
+    "plugins",
+)
 _RETRY_KEYS = ("first_delay_seconds", "max_delay_seconds", "max_attempts")
 
 
@@ -75,6 +84,8 @@ class DeskConfig:
     can keep many, each confined to its own complaints and messages.
     ``staff_file`` is a TOML or CSV staff directory; without one no actor is
     known and every command is refused (a host plugs its own directory in).
+    ``languages`` are the languages notifications are written in, in order
+    (``["zh", "en"]``: Chinese, then English); each needs a message catalog.
     ``plugins`` is the ``[plugins]`` table, the one place for settings of the
     host and its plugins (``[plugins.billing]``): complaintcore never reads it,
     so it is the only table whose keys are not checked.
@@ -86,6 +97,7 @@ class DeskConfig:
     staff_file: str | None = None
     notifiers: Mapping[str, Any] = attrs.field(factory=dict, converter=_notifiers_table)
     retry: RetryPolicy = RetryPolicy()
+    languages: tuple[str, ...] = ("zh", "en")
     base_dir: str = "."
     plugins: Mapping[str, Any] = attrs.field(factory=dict, converter=_plugins_table)
 
@@ -116,6 +128,14 @@ class DeskConfig:
         staff = data.get("staff_file")
         if staff is not None and not isinstance(staff, str):
             raise InvalidInputError("staff_file", "must be a string")
+        languages = data.get("languages", ("zh", "en"))
+        if (
+            isinstance(languages, str)
+            or not isinstance(languages, list | tuple)
+            or not languages
+            or not all(isinstance(x, str) for x in languages)
+        ):
+            raise InvalidInputError("languages", "must be a non-empty list of language codes")
         retry_data = data.get("retry", {})
         if not isinstance(retry_data, Mapping):
             raise InvalidInputError("retry", "must be a table")
@@ -131,6 +151,7 @@ class DeskConfig:
             staff_file=staff,
             notifiers=data.get("notifiers", {}),
             retry=RetryPolicy(**retry_data),
+            languages=tuple(languages),
             base_dir=base_dir,
             plugins=data.get("plugins", {}),
         )
