@@ -1,10 +1,11 @@
-"""How ``tests/data/desk-0.1.0-store.sqlite3`` was made: a store written by complaintcore 0.1.0.
+"""How ``tests/data/desk-0.1.0-store.sqlite3.gz`` was made: a store written by complaintcore 0.1.0.
 
-Run once against the 0.1.0 sources (commit d988298, schema version 2)::
+Run once against the 0.1.0 sources (commit d988298, schema version 2), then
+compress the file as it is (``*.sqlite3`` files are not committed)::
 
     git archive d988298 src | tar -x -C /tmp/cc-010
-    PYTHONPATH=/tmp/cc-010/src python tests/data/make_store_0_1_0.py \\
-        tests/data/desk-0.1.0-store.sqlite3
+    PYTHONPATH=/tmp/cc-010/src python tests/data/make_store_0_1_0.py /tmp/desk.sqlite3
+    gzip -9 -n -c /tmp/desk.sqlite3 > tests/data/desk-0.1.0-store.sqlite3.gz
 
 The file is committed; ``tests/integration/test_stored_0_1_0_store.py`` opens
 copies with the current code (which migrates them: tenants, event schema

@@ -1,7 +1,8 @@
 """A store written by complaintcore 0.1.0 opens, verifies, and moves to PostgreSQL and back.
 
-``tests/data/desk-0.1.0-store.sqlite3`` was written by the 0.1.0 code
-(``tests/data/make_store_0_1_0.py`` says how).  Opening a copy migrates it
+``tests/data/desk-0.1.0-store.sqlite3.gz`` is a file written by the 0.1.0
+code (``tests/data/make_store_0_1_0.py`` says how), compressed byte for byte;
+the tests unpack a copy and never open the committed file.  Opening a copy migrates it
 (schema version 2 to the current one: tenants, event schema versions, sweep
 leases); every stored text must come through byte for byte, so the hash
 chains 0.1.0 computed still verify.
@@ -9,6 +10,7 @@ chains 0.1.0 computed still verify.
 
 from __future__ import annotations
 
+import gzip
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -26,7 +28,7 @@ from complaintcore.desk.ports import VerifyReport
 from complaintcore.testing import MemoryStore
 from tests.postgres_server import PgDatabase
 
-FIXTURE = Path(__file__).resolve().parents[1] / "data" / "desk-0.1.0-store.sqlite3"
+FIXTURE = Path(__file__).resolve().parents[1] / "data" / "desk-0.1.0-store.sqlite3.gz"
 COMPLAINTS, EVENTS, ITEMS = 5, 30, 38
 
 
@@ -47,15 +49,20 @@ def _texts(path: Path, tenant_column: bool) -> list[tuple[object, ...]]:
     return [*events, *intakes]
 
 
+def _unpack(target: Path) -> Path:
+    with gzip.open(FIXTURE, "rb") as packed, target.open("wb") as out:
+        shutil.copyfileobj(packed, out)
+    return target
+
+
 @pytest.fixture
 def old_desk(tmp_path: Path) -> Path:
-    copy = tmp_path / "desk-0.1.0.sqlite3"
-    shutil.copyfile(FIXTURE, copy)
-    return copy
+    return _unpack(tmp_path / "desk-0.1.0.sqlite3")
 
 
-def test_the_fixture_is_what_0_1_0_wrote() -> None:
-    conn = sqlite3.connect(f"file:{FIXTURE}?mode=ro", uri=True)
+def test_the_fixture_is_what_0_1_0_wrote(tmp_path: Path) -> None:
+    copy = _unpack(tmp_path / "pristine.sqlite3")
+    conn = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
     try:
         assert conn.execute("PRAGMA user_version").fetchone() == (2,)
         columns = [r[1] for r in conn.execute("PRAGMA table_info(events)")]
