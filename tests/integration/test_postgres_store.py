@@ -39,8 +39,6 @@ from complaintcore.testing import StoreContract
 from tests.integration.test_store_contract import NOW, attach, note, registered, row_of
 from tests.postgres_server import PgDatabase, PostgresServer, ServerUnavailable
 
-PACK_NOW = NOW
-
 
 @pytest.fixture
 def schema(postgres_server: PgDatabase) -> Iterator[str]:
@@ -384,16 +382,14 @@ def _append_worker(dsn: str, schema: str, tag: str) -> int:
             cid = TARGETS[i % len(TARGETS)]
             while True:
                 c = store.load(cid)
-                events = decide(
-                    c, AttachEvidence(actor=tag, reference=f"{tag}-{i}"), _pack(), PACK_NOW
-                )
+                events = decide(c, AttachEvidence(actor=tag, reference=f"{tag}-{i}"), _pack(), NOW)
                 try:
                     store.append(
                         cid,
                         c.version,
                         events,
                         row_of(evolve(c, events)),
-                        [("log", note(f"{tag}-{i}", cid, PACK_NOW))],
+                        [("log", note(f"{tag}-{i}", cid, NOW))],
                     )
                     break
                 except ConcurrencyConflictError:
