@@ -477,8 +477,9 @@ def test_the_port_requires_a_context_manager() -> None:
         """Every method of the port but __enter__/__exit__."""
 
     for name in (
-        "tenant", "create", "append", "load", "find_by_key", "rows", "claim_due", "complaints",
-        "pending", "claim", "mark_delivered", "mark_failed", "verify", "close",
+        "tenant", "create", "append", "load", "find_by_key", "rows", "claim_due",
+        "open_similar", "issue_rows", "complaints", "pending", "claim", "mark_delivered",
+        "mark_failed", "verify", "close",
     ):  # fmt: skip
         setattr(NoWith, name, lambda self, *a, **k: None)
     assert not isinstance(NoWith(), ComplaintStore)

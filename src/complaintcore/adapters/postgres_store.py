@@ -64,6 +64,7 @@ from complaintcore.adapters.chain import (
 from complaintcore.adapters.sqlite_store import SchemaVersionError
 from complaintcore.adapters.stores import describe_database, is_postgres_url
 from complaintcore.adapters.transfer import StoredHistory, StoredItem, not_empty
+from complaintcore.core.concentration import Member
 from complaintcore.core.errors import (
     ComplaintCoreError,
     ConcurrencyConflictError,
@@ -96,7 +97,8 @@ _BATCH = 256
 
 _ROW_COLUMNS = (
     "id, status, received_at, version, site, department, category, grade, channel, "
-    "validity, kind, handler, rung, next_due, idempotency_key"
+    "validity, kind, handler, rung, next_due, idempotency_key, building, complainant_key, issue, "
+    "group_incident"
 )
 _ROW_NAMES = tuple(c.strip() for c in _ROW_COLUMNS.split(","))
 _ITEM_COLUMNS = "id, notifier, body_json, attempts, next_attempt_at, last_error"
@@ -149,6 +151,10 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
                 rung            text NOT NULL DEFAULT '',
                 next_due        timestamptz,
                 idempotency_key text NOT NULL DEFAULT '',
+                building        text NOT NULL DEFAULT '',
+                complainant_key text NOT NULL DEFAULT '',
+                issue           text COLLATE "C" NOT NULL DEFAULT '',
+                group_incident  boolean NOT NULL DEFAULT false,
                 swept_until     timestamptz,
                 PRIMARY KEY (tenant, id),
                 FOREIGN KEY (tenant, id) REFERENCES {s}.complaints (tenant, id)
@@ -176,6 +182,9 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             "CREATE INDEX projection_due ON {s}.projection (tenant, next_due, id)"
             " WHERE next_due IS NOT NULL",
             "CREATE INDEX outbox_pending ON {s}.outbox (tenant, id) WHERE delivered_at IS NULL",
+            "CREATE INDEX projection_similar ON {s}.projection"
+            " (tenant, site, category, received_at) WHERE status <> 'closed'",
+            "CREATE INDEX projection_issue ON {s}.projection (tenant, issue) WHERE issue <> ''",
             f"""CREATE FUNCTION {{s}}.refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 RAISE EXCEPTION '{_APPEND_ONLY}' USING ERRCODE = 'integrity_constraint_violation';
@@ -698,6 +707,7 @@ class PostgresStore:
         category: str | None = None,
         channel: Channel | str | None = None,
         handler: str | None = None,
+        issue: str | None = None,
         due_before: datetime | None = None,
         received_from: datetime | None = None,
         received_until: datetime | None = None,
@@ -717,6 +727,7 @@ class PostgresStore:
             category=category,
             channel=channel,
             handler=handler,
+            issue=issue,
             due_before=due_before,
             received_from=received_from,
             received_until=received_until,
@@ -747,6 +758,59 @@ class PostgresStore:
             args.append(q.limit)
         with self._connections().connection() as conn:
             return [_row_from(r) for r in conn.execute(sql, args).fetchall()]
+
+    @_translated
+    def open_similar(
+        self,
+        *,
+        site: str,
+        category: str,
+        since: datetime,
+        until: datetime,
+        building: str | None = None,
+        limit: int | None = None,
+    ) -> list[Member]:
+        """HDL-5: open complaints of ``site`` (and ``building``) and ``category``
+        received in ``[since, until]``, oldest first.
+
+        Answered from the partial index ``projection_similar`` (open rows only),
+        so the cost follows the few rows that match, not the size of the desk.
+        """
+        check_limit(limit)
+        sql = (
+            "SELECT id, received_at, complainant_key, issue, group_incident"
+            f" FROM {self._schema}.projection WHERE tenant = %s AND status <> 'closed'"
+            " AND site = %s AND category = %s AND received_at >= %s AND received_at <= %s"
+        )
+        args: list[Any] = [
+            self._tenant,
+            site,
+            category,
+            require_aware(since, "since"),
+            require_aware(until, "until"),
+        ]
+        if building is not None:
+            sql += " AND building = %s"
+            args.append(building)
+        sql += " ORDER BY received_at, id"
+        if limit is not None:
+            sql += " LIMIT %s"
+            args.append(limit)
+        with self._connections().connection() as conn:
+            found = conn.execute(sql, args).fetchall()
+        return [Member(r[0], r[1].astimezone(UTC), r[2], r[3], bool(r[4])) for r in found]
+
+    @_translated
+    def issue_rows(self, issue: str) -> list[ComplaintRow]:
+        """HDL-5: every complaint linked to ``issue``, oldest first (index ``projection_issue``)."""
+        if not isinstance(issue, str) or not issue:
+            raise InvalidInputError("issue", "expected the id of a concentrated issue")
+        sql = (
+            f"SELECT {_ROW_COLUMNS} FROM {self._schema}.projection"
+            " WHERE tenant = %s AND issue <> '' AND issue = %s ORDER BY received_at, id"
+        )
+        with self._connections().connection() as conn:
+            return [_row_from(r) for r in conn.execute(sql, (self._tenant, issue)).fetchall()]
 
     @_translated
     def claim_due(
@@ -1292,6 +1356,10 @@ def _row_params(row: ComplaintRow, version: int, key: str) -> dict[str, Any]:
         "rung": row.rung,
         "next_due": None if row.next_due is None else require_aware(row.next_due, "row.next_due"),
         "idempotency_key": key,
+        "building": row.building,
+        "complainant_key": row.complainant_key,
+        "issue": row.issue,
+        "group_incident": bool(row.group_incident),
     }
 
 
@@ -1316,6 +1384,10 @@ def _row_from(r: Sequence[Any]) -> ComplaintRow:
         rung=r[12],
         next_due=_utc(r[13]),
         idempotency_key=r[14],
+        building=r[15],
+        complainant_key=r[16],
+        issue=r[17],
+        group_incident=bool(r[18]),
     )
 
 

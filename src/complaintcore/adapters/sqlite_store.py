@@ -27,6 +27,7 @@ order is time order and the indexes answer "due before t".
 from __future__ import annotations
 
 import functools
+import json
 import os
 import sqlite3
 import threading
@@ -61,6 +62,7 @@ from complaintcore.adapters.chain import (
     to_utc_text,
 )
 from complaintcore.adapters.transfer import StoredHistory, StoredItem, not_empty
+from complaintcore.core.concentration import Member, complainant_key
 from complaintcore.core.errors import (
     ComplaintCoreError,
     ConcurrencyConflictError,
@@ -69,7 +71,7 @@ from complaintcore.core.errors import (
     UnknownComplaintError,
     UnknownTenantError,
 )
-from complaintcore.core.models import Channel, Complaint, Event, Grade, Status
+from complaintcore.core.models import Channel, Complainant, Complaint, Event, Grade, Status
 from complaintcore.desk.ports import (
     ComplaintRow,
     Notification,
@@ -150,6 +152,7 @@ _V2_ROW_COLUMNS = (
     "id, status, received_at, version, site, department, category, grade, channel, "
     "validity, kind, handler, rung, next_due, idempotency_key"
 )
+_V3_ROW_COLUMNS = f"{_V2_ROW_COLUMNS}, building, complainant_key, issue, group_incident"
 _OUTBOX_COLUMNS = (
     "notifier, dedupe_key, complaint_id, body_json, created_at, attempts, next_attempt_at, "
     "last_error, delivered_at"
@@ -235,17 +238,36 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END""",
         ),
     ),
-    # v3: tenants (every row carries its tenant; keys are per tenant), the schema
-    # version of each event, and the sweepers' lease on a projection row.  SQLite
-    # cannot change a primary key in place, so the tables are rebuilt and what
-    # 0.1.0 and v2 stored becomes tenant 'default', version 1, byte for byte.
+    # v3: what grouping needs (HDL-5): the building, a complainant key and the
+    # concentrated issue in the projection, with indexes for "open complaints of
+    # this site and category received near t" and "the members of an issue".
+    # Existing rows are filled in by _fill_v3 in the same transaction (_FILL).
+    # Self-contained: it only adds projection columns and partial indexes, and
+    # reads nothing another version adds, so if another change also claims v3
+    # this entry can be renumbered as it stands (move its _FILL key with it).
     (
         3,
+        (
+            "ALTER TABLE projection ADD COLUMN building TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE projection ADD COLUMN complainant_key TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE projection ADD COLUMN issue TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE projection ADD COLUMN group_incident INTEGER NOT NULL DEFAULT 0",
+            "CREATE INDEX projection_similar ON projection (site, category, received_at)"
+            " WHERE status <> 'closed'",
+            "CREATE INDEX projection_issue ON projection (issue) WHERE issue <> ''",
+        ),
+    ),
+    # v4: tenants (every row carries its tenant; keys are per tenant), the schema
+    # version of each event, and the sweepers' lease on a projection row.  SQLite
+    # cannot change a primary key in place, so the tables are rebuilt and what
+    # 0.1.0 to v3 stored becomes tenant 'default', version 1, byte for byte.
+    (
+        4,
         (
             "CREATE TABLE tenants (tenant TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID",
             f"INSERT INTO tenants (tenant) SELECT '{DEFAULT_TENANT}'"
             " WHERE EXISTS (SELECT 1 FROM complaints)",
-            """CREATE TABLE complaints_v3 (
+            """CREATE TABLE complaints_v4 (
             tenant          TEXT NOT NULL REFERENCES tenants (tenant),
             id              TEXT NOT NULL,
             idempotency_key TEXT,
@@ -254,10 +276,10 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             PRIMARY KEY (tenant, id),
             UNIQUE (tenant, idempotency_key)
         )""",
-            f"""INSERT INTO complaints_v3 (tenant, id, idempotency_key, intake_json, created_at)
+            f"""INSERT INTO complaints_v4 (tenant, id, idempotency_key, intake_json, created_at)
             SELECT '{DEFAULT_TENANT}', id, idempotency_key, intake_json, created_at
             FROM complaints""",
-            """CREATE TABLE events_v3 (
+            """CREATE TABLE events_v4 (
             tenant         TEXT NOT NULL,
             complaint_id   TEXT NOT NULL,
             seq            INTEGER NOT NULL CHECK (seq >= 1),
@@ -269,14 +291,14 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             prev_hash      TEXT NOT NULL,
             hash           TEXT NOT NULL,
             PRIMARY KEY (tenant, complaint_id, seq),
-            FOREIGN KEY (tenant, complaint_id) REFERENCES complaints_v3 (tenant, id)
+            FOREIGN KEY (tenant, complaint_id) REFERENCES complaints_v4 (tenant, id)
         ) WITHOUT ROWID""",
-            f"""INSERT INTO events_v3 (tenant, complaint_id, seq, schema_version, kind, at,
+            f"""INSERT INTO events_v4 (tenant, complaint_id, seq, schema_version, kind, at,
                                    actor, body_json, prev_hash, hash)
             SELECT '{DEFAULT_TENANT}', complaint_id, seq, 1, kind, at, actor, body_json,
                    prev_hash, hash
             FROM events""",
-            """CREATE TABLE projection_v3 (
+            """CREATE TABLE projection_v4 (
             tenant          TEXT NOT NULL,
             id              TEXT NOT NULL,
             status          TEXT NOT NULL,
@@ -293,13 +315,17 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             rung            TEXT NOT NULL DEFAULT '',
             next_due        TEXT,
             idempotency_key TEXT NOT NULL DEFAULT '',
+            building        TEXT NOT NULL DEFAULT '',
+            complainant_key TEXT NOT NULL DEFAULT '',
+            issue           TEXT NOT NULL DEFAULT '',
+            group_incident  INTEGER NOT NULL DEFAULT 0,
             swept_until     TEXT,
             PRIMARY KEY (tenant, id),
-            FOREIGN KEY (tenant, id) REFERENCES complaints_v3 (tenant, id)
+            FOREIGN KEY (tenant, id) REFERENCES complaints_v4 (tenant, id)
         )""",
-            f"""INSERT INTO projection_v3 (tenant, {_V2_ROW_COLUMNS})
-            SELECT '{DEFAULT_TENANT}', {_V2_ROW_COLUMNS} FROM projection""",
-            """CREATE TABLE outbox_v3 (
+            f"""INSERT INTO projection_v4 (tenant, {_V3_ROW_COLUMNS})
+            SELECT '{DEFAULT_TENANT}', {_V3_ROW_COLUMNS} FROM projection""",
+            """CREATE TABLE outbox_v4 (
             id              INTEGER PRIMARY KEY AUTOINCREMENT,
             tenant          TEXT NOT NULL,
             notifier        TEXT NOT NULL,
@@ -313,16 +339,16 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             delivered_at    TEXT,
             UNIQUE (tenant, notifier, dedupe_key)
         )""",
-            f"""INSERT INTO outbox_v3 (id, tenant, {_OUTBOX_COLUMNS})
+            f"""INSERT INTO outbox_v4 (id, tenant, {_OUTBOX_COLUMNS})
             SELECT id, '{DEFAULT_TENANT}', {_OUTBOX_COLUMNS} FROM outbox""",
             "DROP TABLE events",
             "DROP TABLE projection",
             "DROP TABLE outbox",
             "DROP TABLE complaints",
-            "ALTER TABLE complaints_v3 RENAME TO complaints",
-            "ALTER TABLE events_v3 RENAME TO events",
-            "ALTER TABLE projection_v3 RENAME TO projection",
-            "ALTER TABLE outbox_v3 RENAME TO outbox",
+            "ALTER TABLE complaints_v4 RENAME TO complaints",
+            "ALTER TABLE events_v4 RENAME TO events",
+            "ALTER TABLE projection_v4 RENAME TO projection",
+            "ALTER TABLE outbox_v4 RENAME TO outbox",
             "CREATE INDEX projection_received ON projection (tenant, received_at)",
             "CREATE INDEX projection_status_due ON projection (tenant, status, next_due)",
             "CREATE INDEX projection_site ON projection (tenant, site, status, next_due)",
@@ -332,6 +358,9 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             "CREATE INDEX projection_due ON projection (tenant, next_due)"
             " WHERE next_due IS NOT NULL",
             "CREATE INDEX outbox_pending ON outbox (tenant, id) WHERE delivered_at IS NULL",
+            "CREATE INDEX projection_similar ON projection (tenant, site, category, received_at)"
+            " WHERE status <> 'closed'",
+            "CREATE INDEX projection_issue ON projection (tenant, issue) WHERE issue <> ''",
             f"""CREATE TRIGGER events_no_update BEFORE UPDATE ON events
             BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END""",
             f"""CREATE TRIGGER events_no_delete BEFORE DELETE ON events
@@ -350,12 +379,51 @@ Never edit a released entry: add a new version.  ``PRAGMA user_version`` holds
 the version a file is at.
 """
 
+
+def _fill_v3(conn: sqlite3.Connection) -> None:
+    """Give rows stored before v3 their building and complainant key (from the intake).
+
+    Open complaints are also made due at once: the clocks and duties of this
+    version (the VIS-2 reply clock, the duties) were unknown when their next due
+    time was written, so the first sweep after the upgrade re-derives each of
+    them under the current rules.  Closed ones are left as they were: nothing is
+    owed retroactively for complaints closed before the upgrade.
+    """
+    updates = []
+    for cid, intake_json in conn.execute(
+        "SELECT c.id, c.intake_json FROM complaints AS c JOIN projection AS p ON p.id = c.id"
+    ):
+        person = json.loads(intake_json).get("complainant", {})
+        try:
+            who = Complainant(
+                person.get("name", ""),
+                person.get("phone", ""),
+                person.get("room", ""),
+                person.get("building", ""),
+                person.get("site", ""),
+            )
+        except ComplaintCoreError:  # a malformed record: verify() reports it
+            continue
+        updates.append((who.building.strip(), complainant_key(who), cid))
+    conn.executemany(
+        "UPDATE projection SET building = ?, complainant_key = ? WHERE id = ?", updates
+    )
+    conn.execute("UPDATE projection SET next_due = received_at WHERE status <> 'closed'")
+
+
+_FILL = {3: _fill_v3}
+"""Data fixes run after a version's statements, in the same transaction."""
+
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 _BATCH = 256
 """Complaints read per query when streaming: memory stays flat for any store size."""
 
-_ROW_COLUMNS = _V2_ROW_COLUMNS
+_ROW_COLUMNS = (
+    "id, status, received_at, version, site, department, category, grade, channel, "
+    "validity, kind, handler, rung, next_due, idempotency_key, building, complainant_key, issue, "
+    "group_incident"
+)
 
 
 def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION, *, database: str = "") -> int:
@@ -386,6 +454,8 @@ def _migrate(conn: sqlite3.Connection, target: int, database: str) -> int:
             if found < version <= target:
                 for sql in statements:
                     conn.execute(sql)
+                if version in _FILL:
+                    _FILL[version](conn)
                 conn.execute(f"PRAGMA user_version = {int(version)}")
     except BaseException:
         if conn.in_transaction:
@@ -664,6 +734,7 @@ class SqliteStore:
                 "UPDATE projection SET status = ?, received_at = ?, version = ?, site = ?,"
                 " department = ?, category = ?, grade = ?, channel = ?, validity = ?,"
                 " kind = ?, handler = ?, rung = ?, next_due = ?, idempotency_key = ?,"
+                " building = ?, complainant_key = ?, issue = ?, group_incident = ?,"
                 " swept_until = NULL WHERE tenant = ? AND id = ?",
                 (*params[1:], tenant, complaint_id),
             )
@@ -702,6 +773,7 @@ class SqliteStore:
         category: str | None = None,
         channel: Channel | str | None = None,
         handler: str | None = None,
+        issue: str | None = None,
         due_before: datetime | None = None,
         received_from: datetime | None = None,
         received_until: datetime | None = None,
@@ -721,6 +793,7 @@ class SqliteStore:
             category=category,
             channel=channel,
             handler=handler,
+            issue=issue,
             due_before=due_before,
             received_from=received_from,
             received_until=received_until,
@@ -750,6 +823,59 @@ class SqliteStore:
             sql += " LIMIT ?"
             args.append(q.limit)
         return [_row_from(r) for r in self._conn().execute(sql, args).fetchall()]
+
+    @_translated
+    def open_similar(
+        self,
+        *,
+        site: str,
+        category: str,
+        since: datetime,
+        until: datetime,
+        building: str | None = None,
+        limit: int | None = None,
+    ) -> list[Member]:
+        """HDL-5: open complaints of ``site`` (and ``building``) and ``category``
+        received in ``[since, until]``, oldest first.
+
+        Answered from the partial index ``projection_similar`` (open rows only),
+        so the cost follows the few rows that match, not the size of the file.
+        """
+        check_limit(limit)
+        sql = (
+            "SELECT id, received_at, complainant_key, issue, group_incident"
+            " FROM projection INDEXED BY projection_similar"
+            " WHERE tenant = ? AND status <> 'closed' AND site = ? AND category = ?"
+            " AND received_at >= ? AND received_at <= ?"
+        )
+        args: list[Any] = [
+            self._tenant,
+            site,
+            category,
+            to_utc_text(since, "since"),
+            to_utc_text(until, "until"),
+        ]
+        if building is not None:
+            sql += " AND building = ?"
+            args.append(building)
+        sql += " ORDER BY received_at, id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        rows = self._conn().execute(sql, args).fetchall()
+        return [Member(r[0], parse_utc(r[1]), r[2], r[3], bool(r[4])) for r in rows]
+
+    @_translated
+    def issue_rows(self, issue: str) -> list[ComplaintRow]:
+        """HDL-5: every complaint linked to ``issue``, oldest first (index ``projection_issue``)."""
+        if not isinstance(issue, str) or not issue:
+            raise InvalidInputError("issue", "expected the id of a concentrated issue")
+        sql = (
+            f"SELECT {_ROW_COLUMNS} FROM projection INDEXED BY projection_issue"
+            " WHERE tenant = ? AND issue <> '' AND issue = ? ORDER BY received_at, id"
+        )
+        found = self._conn().execute(sql, (self._tenant, issue)).fetchall()
+        return [_row_from(r) for r in found]
 
     def complaints(self) -> Iterator[Complaint]:
         """Every complaint, in id order, read a batch at a time.
@@ -1045,7 +1171,7 @@ class SqliteStore:
                 )
                 conn.execute(
                     f"INSERT INTO projection (tenant, {_ROW_COLUMNS}) VALUES "
-                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (t, *_row_params(h.row, h.row.version, h.row.idempotency_key)),
                 )
                 done += 1
@@ -1184,6 +1310,10 @@ def _row_params(row: ComplaintRow, version: int, key: str) -> tuple[Any, ...]:
         row.rung,
         None if row.next_due is None else to_utc_text(row.next_due, "row.next_due"),
         key,
+        row.building,
+        row.complainant_key,
+        row.issue,
+        int(row.group_incident),
     )
 
 
@@ -1204,6 +1334,10 @@ def _row_from(r: Sequence[Any]) -> ComplaintRow:
         rung=r[12],
         next_due=None if r[13] is None else parse_utc(r[13]),
         idempotency_key=r[14],
+        building=r[15],
+        complainant_key=r[16],
+        issue=r[17],
+        group_incident=bool(r[18]),
     )
 
 
@@ -1292,7 +1426,7 @@ def _create_in(conn: sqlite3.Connection, tenant: str, p: _Prepared) -> Complaint
     _insert_events(conn, tenant, complaint.id, 0, genesis_hash(p.intake_json), p.events, p.bodies)
     conn.execute(
         f"INSERT INTO projection (tenant, {_ROW_COLUMNS}) VALUES "
-        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (tenant, *p.params),
     )
     _insert_outbox(conn, tenant, p.entries)

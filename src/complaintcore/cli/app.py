@@ -35,6 +35,7 @@ from complaintcore.cli.context import CURRENT, Ctx, DateTimeType
 from complaintcore.cli.demo_cmd import demo
 from complaintcore.cli.errors import ExitCode, error_document, exit_code_for, one_line
 from complaintcore.cli.init_cmd import init
+from complaintcore.cli.issues import explain_all
 from complaintcore.cli.listing import list_, show
 from complaintcore.cli.localize import LanguageChoice, speaking
 from complaintcore.cli.migrate_cmd import migrate
@@ -187,6 +188,7 @@ for _command in (
     list_,
     show,
     act,
+    explain_all,
     sweep,
     verify,
     report,

@@ -33,7 +33,7 @@ from complaintcore.i18n import N_
 if TYPE_CHECKING:
     from complaintcore.core.models import Complaint, Intake
 
-__all__ = ["FIELDS", "complaint_summary", "receive"]
+__all__ = ["FIELDS", "complaint_summary", "receive", "say_issue"]
 
 FIELDS = (
     "name",
@@ -52,8 +52,11 @@ FIELDS = (
     "idempotency_key",
     "target_staff_id",
     "target_rung",
+    "via_head_office",
 )
 """The columns of a bulk file (and the flags of a single receipt)."""
+
+_YES, _NO = ("true", "1", "yes"), ("false", "0", "no", "")
 
 
 def complaint_summary(c: Complaint) -> dict[str, object]:
@@ -67,6 +70,8 @@ def complaint_summary(c: Complaint) -> dict[str, object]:
         "department": s.department,
         "handler": s.handler,
         "rung": s.rung,
+        "issue": s.issue or None,
+        "group_incident": s.group_incident,
         "version": c.version,
     }
 
@@ -107,6 +112,15 @@ def _intake_from_row(ctx: Ctx, row: Mapping[str, Any], default_time: datetime) -
             raise InvalidInputError(key, ctx.t("must be text"))
         return str(value).strip()
 
+    def flag(key: str) -> bool:
+        value = row.get(key)
+        if isinstance(value, bool):
+            return value
+        word = text(key).lower()
+        if word not in _YES + _NO:
+            raise InvalidInputError(key, ctx.t("expected true or false"))
+        return word in _YES
+
     target = None
     if text("target_staff_id"):
         target = TargetPerson(staff_id=text("target_staff_id"), rung=text("target_rung"))
@@ -125,6 +139,7 @@ def _intake_from_row(ctx: Ctx, row: Mapping[str, Any], default_time: datetime) -
         account=text("account"),
         target=target,
         idempotency_key=text("idempotency_key"),
+        via_head_office=flag("via_head_office"),
     )
 
 
@@ -188,6 +203,14 @@ def _rows(ctx: Ctx, path: Path) -> Iterator[tuple[int, Mapping[str, Any] | Excep
 @click.option("--key", "idempotency_key", default="", help=N_("Idempotency key."))
 @click.option("--target-staff-id", default="", help=N_("Staff member the complaint is about."))
 @click.option("--target-rung", default="")
+@click.option(
+    "--via-head-office",
+    is_flag=True,
+    help=N_(
+        "Made straight to head office, bypassing the site (IN-6): head office keeps it "
+        "until the complainant consents to the site handling it."
+    ),
+)
 @click.option("--no-route", is_flag=True, help=N_("Register without assigning a handler."))
 @json_option
 @pass_ctx
@@ -210,6 +233,15 @@ def receive(ctx: Ctx, /, file: str | None, no_route: bool, **fields: Any) -> Non
             handler=c.state.handler or "-",
         )
     )
+    say_issue(ctx, c)
+
+
+def say_issue(ctx: Ctx, c: Complaint) -> None:
+    """A line on the concentrated issue (HDL-5) or group incident (HDL-6) it belongs to."""
+    if c.state.group_incident:
+        ctx.say(ctx.t("group incident {issue}: reported at once (HDL-6)", issue=c.state.issue))
+    elif c.state.issue:
+        ctx.say(ctx.t("concentrated issue {issue} (HDL-5)", issue=c.state.issue))
 
 
 def _receive_file(ctx: Ctx, path: Path, *, route: bool) -> None:

@@ -494,6 +494,71 @@ class StoreContract:
         assert isinstance(seen[257].events[-1], EvidenceAttached)
         assert store.verify() == VerifyReport(complaints=300, events=301)
 
+    def grouped_row(self, c: Complaint, **kw: Any) -> ComplaintRow:
+        """A projection row with what grouping (HDL-5) reads: building, complainant key."""
+        base: dict[str, Any] = {
+            "category": "repairs",
+            "building": "3",
+            "complainant_key": f"k-{c.id}",
+            "status": "in_handling",
+        }
+        base.update(kw)
+        return attrs.evolve(self.row_of(c), **base)
+
+    def test_open_similar_and_issue_rows_answer_the_grouping_queries(self) -> None:
+        store = self.store()
+        hour = timedelta(hours=1)
+        rows: dict[str, dict[str, Any]] = {
+            "C-1": {},
+            "C-2": {"building": "5"},
+            "C-3": {"category": "fees"},
+            "C-4": {"status": "closed"},
+            "C-5": {"issue": "I-C-1", "group_incident": True},
+            "C-6": {},  # received too late
+        }
+        received = {"C-5": T0 + hour, "C-6": T0 + 9 * hour}
+        for cid, kw in rows.items():
+            c = self.registered(cid, received=received.get(cid, T0))
+            store.create(c, self.grouped_row(c, **kw), [])
+        found = store.open_similar(
+            site="sunrise", category="repairs", since=T0 - hour, until=T0 + 2 * hour, building="3"
+        )
+        assert [(m.id, m.complainant, m.issue, m.incident) for m in found] == [
+            ("C-1", "k-C-1", "", False),
+            ("C-5", "k-C-5", "I-C-1", True),
+        ]
+        assert found[1].received_at == T0 + hour
+        anywhere = store.open_similar(
+            site="sunrise", category="repairs", since=T0 - hour, until=T0 + 2 * hour
+        )
+        assert [m.id for m in anywhere] == ["C-1", "C-2", "C-5"]  # a site-wide rule
+        first = store.open_similar(
+            site="sunrise", category="repairs", since=T0, until=T0 + 9 * hour, limit=1
+        )
+        assert [m.id for m in first] == ["C-1"]
+        # closing takes a complaint out; linking it shows in the answer
+        c1 = store.load("C-1")
+        store.append("C-1", c1.version, (), self.grouped_row(c1, status="closed"), [])
+        c2 = store.load("C-2")
+        store.append("C-2", c2.version, (), self.grouped_row(c2, building="5", issue="I-C-1"), [])
+        again = store.open_similar(
+            site="sunrise", category="repairs", since=T0 - hour, until=T0 + 2 * hour
+        )
+        assert [(m.id, m.issue) for m in again] == [("C-2", "I-C-1"), ("C-5", "I-C-1")]
+        assert [r.id for r in store.issue_rows("I-C-1")] == ["C-2", "C-5"]
+        assert [r.id for r in store.rows(issue="I-C-1")] == ["C-2", "C-5"]
+        assert store.issue_rows("I-nothing") == []
+        with pytest.raises(InvalidInputError) as info:
+            store.issue_rows("")
+        assert info.value.path == "issue"
+        with pytest.raises(NaiveDatetimeError):
+            store.open_similar(
+                site="sunrise",
+                category="repairs",
+                since=datetime(2025, 1, 1),  # noqa: DTZ001 - the point
+                until=T0,
+            )
+
     # ------------------------------------------------------------------ outbox
 
     def test_outbox_pending_delivered_failed_and_dedupe(self) -> None:
@@ -719,8 +784,11 @@ class StoreContract:
     def test_tenants_never_see_each_others_complaints(self) -> None:
         a, b = self.store("acme"), self.store("bravo")
         mine = self.registered("C-1", key="wx-1", summary="acme's complaint")
-        a.create(mine, self.row_of(mine, next_due=T0), [("email", self.note("a-1"))])
-        self.attach(a, "C-1", "photo", next_due=T0)
+        a.create(mine, self.grouped_row(mine, issue="I-1"), [("email", self.note("a-1"))])
+        events = decide(mine, AttachEvidence(actor="s-cs", reference="photo"), self.pack, NOW)
+        after = evolve(mine, events)
+        a.append("C-1", 1, events, self.grouped_row(after, issue="I-1", next_due=T0), [])
+        assert [r.id for r in a.issue_rows("I-1")] == ["C-1"]  # there is something to see
 
         # read
         with pytest.raises(UnknownComplaintError):
@@ -728,6 +796,10 @@ class StoreContract:
         assert b.find_by_key("wx-1") is None
         assert b.rows() == []
         assert b.rows(due_before=NOW) == []
+        assert b.rows(issue="I-1") == []
+        assert b.issue_rows("I-1") == []
+        week = timedelta(days=7)
+        assert b.open_similar(site="sunrise", category="repairs", since=T0 - week, until=NOW) == []
         assert list(b.complaints()) == []
         # count
         assert b.verify() == VerifyReport(complaints=0, events=0)
