@@ -4,8 +4,9 @@ Three measurements against one PostgreSQL server, each desk in its own process
 (``spawn``), as the application servers of a property company would run:
 
 1. **Intake** with 1, 2 and 4 desk processes (``Desk.receive_many``: registered,
-   classified, assessed valid, graded, routed and stored), printing
-   complaints/s.  Target: 2 processes >= 1.5 x one.
+   classified, assessed valid, graded, grouped, routed and stored; a month's
+   complaints, received over the month), printing complaints/s.  Target: 2
+   processes >= 1.5 x one.
 2. **Sweeps** by 2 and by 4 concurrent sweepers over a 100,000-complaint desk
    with 1 % due (both 3-working-day clocks broken): afterwards every breach is
    escalated exactly once and every message delivered exactly once (each
@@ -48,6 +49,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import attrs
 import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,11 +67,13 @@ from complaintcore import (  # noqa: E402
 )
 from complaintcore.adapters.postgres_store import PostgresStore  # noqa: E402
 from complaintcore.adapters.staff import load_sample_staff  # noqa: E402
+from complaintcore.core.rulepack import Concentration  # noqa: E402
 
 SH = ZoneInfo("Asia/Shanghai")
 MONDAY = datetime(2025, 11, 10, 9, 30, tzinfo=SH)  # the due 1 % came in
 FRIDAY = datetime(2025, 11, 14, 9, 0, tzinfo=SH)  # the other 99 % came in this morning
 SWEEP_AT = datetime(2025, 11, 14, 10, 0, tzinfo=SH)  # 3 working days are up for Monday's
+MONTH_AGO = SWEEP_AT - timedelta(days=30)  # intake: a month's complaints, received over it
 LEASE = timedelta(minutes=5)
 CLOCKS = ("department_result", "reply")
 SUMMARIES = (
@@ -107,11 +111,19 @@ def intakes(start: int, count: int, received: datetime, spread: timedelta) -> It
 # --------------------------------------------------------------------------- processes
 
 
-def _desk(url: str, notifiers: list[Any]) -> Desk:
-    """A desk on the database at ``url`` with the sample staff (as a host builds one)."""
+def _desk(url: str, notifiers: list[Any], *, grouping: bool = True) -> Desk:
+    """A desk on the database at ``url`` with the sample staff (as a host builds one).
+
+    ``grouping=False`` turns concentrated issues (HDL-5) off: the swept desk is
+    built from 99,000 complaints received within one hour, which the pack would
+    rightly read as a few hundred concentrated issues, none of them a sweep's
+    business.
+    """
     # the calendar reaches years the holiday data does not cover yet: known, not news here
     warnings.filterwarnings("ignore", category=HolidayDataWarning)
     pack = load_pack("cn-property")
+    if not grouping:
+        pack = attrs.evolve(pack, concentration=Concentration())
     return Desk(
         pack=pack,
         store=PostgresStore(url),
@@ -122,9 +134,16 @@ def _desk(url: str, notifiers: list[Any]) -> Desk:
 
 
 def _intake_worker(
-    go: Any, out: Any, url: str, start: int, count: int, received: datetime, now: datetime
+    go: Any,
+    out: Any,
+    url: str,
+    start: int,
+    count: int,
+    received: datetime,
+    now: datetime,
+    grouping: bool = True,
 ) -> None:
-    with _desk(url, []) as desk:
+    with _desk(url, [], grouping=grouping) as desk:
         go.wait(120)
         began = time.monotonic()
         cpu = _cpu_seconds()
@@ -234,7 +253,7 @@ def bench_intake(server: Server, total: int, repeat: int) -> dict[int, float]:
             url = server.create(name)
             PostgresStore(url).close()  # the schema, before the clock starts
             share = total // workers
-            jobs = [(url, w * share, share, FRIDAY, SWEEP_AT) for w in range(workers)]
+            jobs = [(url, w * share, share, MONTH_AGO, SWEEP_AT) for w in range(workers)]
             load = os.getloadavg()[0]
             results = _run_processes(_intake_worker, jobs)
             done = sum(r[0] for r in results)
@@ -260,10 +279,13 @@ def build_desk(server: Server, size: int) -> tuple[str, list[str]]:
     fresh = size - due
     began = time.monotonic()
     step = fresh // 2
-    _run_processes(_intake_worker, [(url, 0, due, MONDAY, MONDAY + timedelta(minutes=30))])
+    _run_processes(_intake_worker, [(url, 0, due, MONDAY, MONDAY + timedelta(minutes=30), False)])
     _run_processes(
         _intake_worker,
-        [(url, due + k * step, step if k == 0 else fresh - step, FRIDAY, SWEEP_AT) for k in (0, 1)],
+        [
+            (url, due + k * step, step if k == 0 else fresh - step, FRIDAY, SWEEP_AT, False)
+            for k in (0, 1)
+        ],
     )
     with PostgresStore(url) as store:
         due_ids = [r.id for r in store.rows(due_before=SWEEP_AT)]
@@ -276,12 +298,18 @@ def build_desk(server: Server, size: int) -> tuple[str, list[str]]:
 
 
 def _escalations(url: str) -> Counter[tuple[str, str]]:
+    """(complaint, clock or duty) named by the sweeps' escalations, counted."""
     with psycopg.connect(url) as conn:
         found = conn.execute(
             "SELECT complaint_id, body_json FROM complaintcore.events WHERE kind = 'escalated'"
         ).fetchall()
+    swept = [(cid, json.loads(body)) for cid, body in found]
     return Counter(
-        (cid, clock) for cid, body in found for clock in json.loads(body)["clock"].split(",")
+        (cid, name)
+        for cid, body in swept
+        if datetime.fromisoformat(body["at"]) >= SWEEP_AT  # not intake's own
+        for name in body["clock"].split(",")
+        if name
     )
 
 
@@ -307,8 +335,8 @@ def _check(
     items, delivered, distinct, received = _deliveries(url, key_files)
     doubled = sum(n - 1 for n in received.values())
     facts = {
-        "breaches": len(expected),
-        "escalated": len(done),
+        "clock_breaches": len(expected),
+        "escalated": len(done),  # the clocks' and the duties' owed
         "escalated_twice": sum(1 for n in done.values() if n > 1),
         "lost": len(expected - set(done)),
         "messages": items,
@@ -319,7 +347,7 @@ def _check(
     with PostgresStore(url) as store:
         facts["verify_problems"] = len(store.verify().problems)
     ok = (
-        facts["escalated"] == facts["breaches"]
+        facts["escalated"] >= facts["clock_breaches"]
         and facts["escalated_twice"] == 0
         and facts["lost"] == 0
         and delivered == items == distinct
@@ -358,12 +386,13 @@ def bench_kill(server: Server, template: str, due_ids: list[str], keys: Path) ->
     victim = ctx.Process(target=_victim, args=(url, str(victim_keys)))
     victim.start()
     target = len(due_ids) // 3
+    count = (
+        "SELECT count(DISTINCT complaint_id) FROM complaintcore.events"
+        " WHERE kind = 'escalated' AND body_json LIKE '%\"trigger\":\"deadline_missed\"%'"
+    )
     with psycopg.connect(url, autocommit=True) as conn:
         for _ in range(6000):
-            found = conn.execute(
-                "SELECT count(DISTINCT complaint_id) FROM complaintcore.events"
-                " WHERE kind = 'escalated'"
-            ).fetchone()
+            found = conn.execute(count).fetchone()
             if found and found[0] >= target:
                 break
             time.sleep(0.01)

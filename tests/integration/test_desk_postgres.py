@@ -97,13 +97,15 @@ def _sweep_in_process(config: dict[str, Any], start: Any, results: Any) -> None:
 
 
 def _escalations(config: dict[str, Any]) -> Counter[tuple[str, str]]:
+    """(complaint, clock or duty) named by the sweeps' escalations (intake's are not theirs)."""
     with Desk.from_config(DeskConfig.from_mapping(config)) as desk:
         return Counter(
             (c.id, name)
             for c in desk.store.complaints()
             for ev in c.events
-            if isinstance(ev, Escalated)
+            if isinstance(ev, Escalated) and ev.at >= FRIDAY
             for name in ev.clock.split(",")
+            if name
         )
 
 
@@ -134,7 +136,7 @@ def test_sweepers_on_several_hosts_escalate_each_breach_once(
         assert p.exitcode == 0
 
     done = _escalations(config)
-    assert set(done) == {(cid, clock) for cid in ids for clock in CLOCKS}
+    assert set(done) >= {(cid, clock) for cid in ids for clock in CLOCKS}  # and duties owed
     assert max(done.values()) == 1  # never twice
     claimed = Counter(e for _, _, escalated in reports for e in escalated)
     assert claimed == done  # each reported by the one sweeper that did it
@@ -164,15 +166,16 @@ def test_a_sweeper_killed_mid_run_loses_nothing_and_doubles_nothing(
     schema = office["database"].rsplit("schema=", 1)[1]
     dsn = office["database"].split("?", 1)[0]
 
-    ctx = multiprocessing.get_context("spawn")
-    victim = ctx.Process(target=_sweep_and_linger, args=(config,))
-    victim.start()
+    count = f"SELECT count(*) FROM {schema}.events WHERE kind = 'escalated'"
     with psycopg.connect(dsn, autocommit=True) as conn:
+        before = conn.execute(count).fetchone()  # intake's own (serious complaints)
+        assert before is not None
+        ctx = multiprocessing.get_context("spawn")
+        victim = ctx.Process(target=_sweep_and_linger, args=(config,))
+        victim.start()
         for _ in range(600):  # until it has escalated some complaints, and not all
-            found = conn.execute(
-                f"SELECT count(DISTINCT complaint_id) FROM {schema}.events WHERE kind = 'escalated'"
-            ).fetchone()
-            if found and found[0] >= 10:
+            found = conn.execute(count).fetchone()
+            if found and found[0] >= before[0] + 10:
                 break
             time.sleep(0.02)
     assert victim.pid is not None
@@ -190,7 +193,7 @@ def test_a_sweeper_killed_mid_run_loses_nothing_and_doubles_nothing(
         desk.sweep(FRIDAY + timedelta(minutes=6))
         desk.deliver(FRIDAY + timedelta(minutes=12))
     done = _escalations(config)
-    assert set(done) == {(cid, clock) for cid in ids for clock in CLOCKS}  # nothing lost
+    assert set(done) >= {(cid, clock) for cid in ids for clock in CLOCKS}  # nothing lost
     assert max(done.values()) == 1  # nothing doubled
     keys = Counter(r.header("Idempotency-Key") for r in http_server.delivered)
     with PostgresStore(office["database"], tenant="sunrise-co") as store:
