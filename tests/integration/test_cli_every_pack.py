@@ -103,11 +103,11 @@ def test_init_then_the_tour_on_every_pack(
     assert cid in ok("show", cid, now=RECEIVED)
 
     if pack.stages:
-        acted(cid, "acknowledge", "--actor", handler, "--definition", "wants it put right",
-              "--remedy-sought", "a repair")  # fmt: skip
+        acknowledge = ["--definition", "wants it put right", "--remedy-sought", "a repair"]
+        acted(cid, "acknowledge", "--actor", handler, *acknowledge)
         acted(cid, "assess", "--actor", handler, "--validity", "valid")
-        done = acted(cid, "respond", "--actor", handler, "--outcome", "not_upheld",
-                     "--message", "inspected: no fault found")  # fmt: skip
+        answer = ["--outcome", "not_upheld", "--message", "inspected: no fault found"]
+        done = acted(cid, "respond", "--actor", handler, *answer)
         assert done["outcome"] == "not_upheld"
     else:
         acted(cid, "assess", "--actor", handler, "--validity", "valid")
