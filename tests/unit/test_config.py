@@ -34,8 +34,8 @@ def test_a_key_like_nothing_known_lists_the_known_keys() -> None:
     with pytest.raises(InvalidInputError) as err:
         DeskConfig.from_mapping({"company": "north"})
     assert str(err.value) == (
-        "company: unknown key; expected one of database, tenant, pack, staff_file, notifiers,"
-        " retry, languages, plugins"
+        "company: unknown key; expected one of database, tenant, pack, pack_parameters,"
+        " staff_file, notifiers, retry, languages, plugins"
     )
 
 

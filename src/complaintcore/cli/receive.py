@@ -32,6 +32,7 @@ from complaintcore.i18n import N_
 
 if TYPE_CHECKING:
     from complaintcore.core.models import Complaint, Intake
+    from complaintcore.core.rulepack import RulePack
 
 __all__ = ["FIELDS", "complaint_summary", "receive", "say_issue"]
 
@@ -45,6 +46,7 @@ FIELDS = (
     "summary",
     "description",
     "received_at",
+    "occurred_at",
     "receiver",
     "receiver_unit",
     "location",
@@ -59,9 +61,20 @@ FIELDS = (
 _YES, _NO = ("true", "1", "yes"), ("false", "0", "no", "")
 
 
-def complaint_summary(c: Complaint) -> dict[str, object]:
-    """A complaint's identity and standing, for ``--json`` results."""
+def complaint_summary(c: Complaint, pack: RulePack | None = None) -> dict[str, object]:
+    """A complaint's identity and standing, for ``--json`` results.
+
+    With a staged ``pack`` (``[[stages]]``) also its ``stage``, the stage's
+    ``outcome`` and whether intake flagged it ``time_barred``.
+    """
     s = c.state
+    staged: dict[str, object] = {}
+    if pack is not None and pack.stages:
+        staged = {
+            "stage": pack.stage(s.stage).code,
+            "outcome": s.outcome.value if s.outcome else None,
+            "time_barred": s.time_barred,
+        }
     return {
         "id": c.id,
         "status": s.status.value,
@@ -73,10 +86,11 @@ def complaint_summary(c: Complaint) -> dict[str, object]:
         "issue": s.issue or None,
         "group_incident": s.group_incident,
         "version": c.version,
+        **staged,
     }
 
 
-def _row_time(ctx: Ctx, text: str, default: datetime) -> datetime:
+def _row_time(ctx: Ctx, text: str, default: datetime, key: str = "received_at") -> datetime:
     """A file's ``received_at`` cell, held to the same rules as ``--received-at``."""
     if not text:
         return default
@@ -90,7 +104,7 @@ def _row_time(ctx: Ctx, text: str, default: datetime) -> datetime:
                 reason = year_range(ctx.tr)
             except ValueError:
                 pass
-        raise InvalidInputError("received_at", reason) from None
+        raise InvalidInputError(key, reason) from None
     return ctx.at(value)
 
 
@@ -121,6 +135,8 @@ def _intake_from_row(ctx: Ctx, row: Mapping[str, Any], default_time: datetime) -
             raise InvalidInputError(key, ctx.t("expected true or false"))
         return word in _YES
 
+    received_at = _row_time(ctx, text("received_at"), default_time)
+    occurred_at = _row_time(ctx, text("occurred_at"), received_at, "occurred_at")
     target = None
     if text("target_staff_id"):
         target = TargetPerson(staff_id=text("target_staff_id"), rung=text("target_rung"))
@@ -129,7 +145,8 @@ def _intake_from_row(ctx: Ctx, row: Mapping[str, Any], default_time: datetime) -
             text("name"), text("phone"), text("room"), text("building"), text("site")
         ),
         channel=text("channel") or "phone",
-        received_at=_row_time(ctx, text("received_at"), default_time),
+        received_at=received_at,
+        occurred_at=occurred_at if text("occurred_at") else None,
         receiver=text("receiver"),
         receiver_unit=text("receiver_unit") or "customer_service",
         summary=text("summary"),
@@ -200,6 +217,12 @@ def _rows(ctx: Ctx, path: Path) -> Iterator[tuple[int, Mapping[str, Any] | Excep
 @click.option("--receiver", default="", help=N_("Staff id of whoever took the complaint."))
 @click.option("--receiver-unit", default="customer_service", show_default=True)
 @click.option("--received-at", type=DateTimeType(), default=None, help=N_("Default: now."))
+@click.option(
+    "--occurred-at",
+    type=DateTimeType(),
+    default=None,
+    help=N_("When the issue arose (the pack's time limit counts from it)."),
+)
 @click.option("--key", "idempotency_key", default="", help=N_("Idempotency key."))
 @click.option("--target-staff-id", default="", help=N_("Staff member the complaint is about."))
 @click.option("--target-rung", default="")
@@ -222,7 +245,7 @@ def receive(ctx: Ctx, /, file: str | None, no_route: bool, **fields: Any) -> Non
     now = ctx.now()
     c = desk.receive(_intake_from_row(ctx, fields, now), now=now, route=not no_route)
     if ctx.json:
-        ctx.emit(complaint_summary(c))
+        ctx.emit(complaint_summary(c, desk.pack))
         return
     category = ctx.tr.category(c.state.category, desk.pack) if c.state.category else "-"
     ctx.say(
@@ -234,6 +257,15 @@ def receive(ctx: Ctx, /, file: str | None, no_route: bool, **fields: Any) -> Non
         )
     )
     say_issue(ctx, c)
+    bar = desk.pack.time_bar
+    if c.state.time_barred and bar is not None:
+        ctx.say(
+            ctx.t(
+                "flagged: the issue arose more than {limit} before receipt ({rule})",
+                limit=ctx.tr.length(bar.after),
+                rule=bar.rule,
+            )
+        )
 
 
 def say_issue(ctx: Ctx, c: Complaint) -> None:

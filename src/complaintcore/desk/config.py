@@ -20,6 +20,7 @@ _TOP_KEYS = (
     "database",
     "tenant",
     "pack",
+    "pack_parameters",
     "staff_file",
     "notifiers",
     "retry",
@@ -73,6 +74,14 @@ def _plugins_table(value: object) -> Mapping[str, Any]:
     return _table(value, "plugins")
 
 
+def _parameters_table(value: object) -> Mapping[str, str]:
+    table = _table(value, "pack_parameters")
+    for key, text in table.items():
+        if not isinstance(text, str):
+            raise InvalidInputError(f"pack_parameters.{key}", "must be a string, e.g. '10d'")
+    return dict(table)
+
+
 @attrs.frozen
 class DeskConfig:
     """Everything the built-in adapters need; hosts' plugins may read it too.
@@ -89,6 +98,8 @@ class DeskConfig:
     ``plugins`` is the ``[plugins]`` table, the one place for settings of the
     host and its plugins (``[plugins.billing]``): complaintcore never reads it,
     so it is the only table whose keys are not checked.
+    ``pack_parameters`` set a pack template's values (``respond = "15d"`` for
+    ``iso-10002``); the pack checks the names.
     """
 
     database: str = "complaintcore.sqlite3"
@@ -100,6 +111,7 @@ class DeskConfig:
     languages: tuple[str, ...] = ("zh", "en")
     base_dir: str = "."
     plugins: Mapping[str, Any] = attrs.field(factory=dict, converter=_plugins_table)
+    pack_parameters: Mapping[str, str] = attrs.field(factory=dict, converter=_parameters_table)
 
     @property
     def extra(self) -> Mapping[str, Any]:
@@ -154,6 +166,7 @@ class DeskConfig:
             languages=tuple(languages),
             base_dir=base_dir,
             plugins=data.get("plugins", {}),
+            pack_parameters=data.get("pack_parameters", {}),
         )
 
 
