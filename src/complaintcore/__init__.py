@@ -63,6 +63,7 @@ if TYPE_CHECKING:
         StoreError,
         TimeBarredError,
         UnknownComplaintError,
+        UnknownTenantError,
     )
     from complaintcore.core.improvement import (
         MeasureStatus,
@@ -244,6 +245,11 @@ if TYPE_CHECKING:
         IssueReport,
         SweepReport,
     )
+    from complaintcore.event_versions import (
+        EventVersionError,
+        EventVersions,
+        register_upcaster,
+    )
     from complaintcore.i18n import (
         Translator,
         available_languages,
@@ -324,6 +330,8 @@ __all__ = [
     "EscalationError",
     "EscalationRequested",
     "Event",
+    "EventVersionError",
+    "EventVersions",
     "EvidenceAttached",
     "Extend",
     "Extended",
@@ -420,6 +428,7 @@ __all__ = [
     "Translator",
     "Trigger",
     "UnknownComplaintError",
+    "UnknownTenantError",
     "Validity",
     "VerifyReport",
     "Visit",
@@ -458,6 +467,7 @@ __all__ = [
     "make_plugin_manager",
     "monthly_report",
     "new_complaint",
+    "register_upcaster",
     "replay",
     "schema_text",
     "staff_report",
@@ -536,6 +546,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "StoreError",
         "TimeBarredError",
         "UnknownComplaintError",
+        "UnknownTenantError",
     ),
     "core.workflow": (
         "Acknowledge",
@@ -682,6 +693,11 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "event_to_dict",
         "intake_from_dict",
         "intake_to_dict",
+    ),
+    "event_versions": (
+        "EventVersionError",
+        "EventVersions",
+        "register_upcaster",
     ),
     "schemas": (
         "json_schema",

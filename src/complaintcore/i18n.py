@@ -404,13 +404,13 @@ class Translator:
             return self(
                 N_("invalid rule pack {source}: {problems}"),
                 source=exc.source,
-                problems=self._problems(exc.problems, pack),
+                problems=self._problems(exc.problems, pack, limit=e.LISTED_PROBLEMS),
             )
         if isinstance(exc, e.SerializationError):
             return self(
                 N_("cannot load {what}: {problems}"),
                 what=exc.what,
-                problems=self._problems(exc.problems, pack),
+                problems=self._problems(exc.problems, pack, limit=e.LISTED_PROBLEMS),
             )
         path, reason = getattr(exc, "path", None), getattr(exc, "reason", None)
         if isinstance(path, str) and isinstance(reason, str):
@@ -421,7 +421,10 @@ class Translator:
         """One bad field: ``path: reason``, the reason translated if it is a common one."""
         return self(N_("{path}: {reason}"), path=path, reason=self.reason(reason, pack))
 
-    def _problems(self, problems: Iterable[object], pack: RulePack | None) -> str:
+    def _problems(
+        self, problems: Iterable[object], pack: RulePack | None, *, limit: int | None = None
+    ) -> str:
+        """The problems on one line; past ``limit``, only how many more there are."""
         shown = []
         for p in problems:
             path, reason = getattr(p, "path", None), getattr(p, "reason", None)
@@ -429,6 +432,9 @@ class Translator:
                 shown.append(self.problem(path, reason, pack))
             else:
                 shown.append(str(p))
+        if limit is not None and len(shown) > limit:
+            more = self(N_("… and {count} more"), count=len(shown) - limit)
+            shown = [*shown[:limit], more]
         return self(N_("; ")).join(shown)
 
     def reason(self, text: str, pack: RulePack | None = None) -> str:

@@ -9,7 +9,8 @@ reuses as its fake.
 Loading validates every record and collects *every* problem, each with its
 location (``staff[3].rung`` or ``row 5, column rung``), before raising one
 :class:`~complaintcore.core.errors.SerializationError` naming the file: an office
-fixing its spreadsheet should see all its mistakes at once.  With a rule pack,
+fixing its spreadsheet should see all its mistakes at once (on ``.problems``; the
+one-line message names the first few and counts the rest).  With a rule pack,
 rungs are checked against the pack's ladder (ESC-1) and departments against
 its departments (CLS-3).  Error texts name fields and staff ids but never quote
 a cell's value, so a shifted column cannot leak a name or a phone (PRV-1).
@@ -718,8 +719,8 @@ def _sample_bytes(name: str = SAMPLE_STAFF_FILE) -> bytes:
 
 def load_sample_staff(*, pack: RulePack | None = None) -> StaffList:
     """The packaged sample staff: for ``cn-property`` two sites and head office with
-    every rung; packs with a sample of their own (``uk-housing-ombudsman-2024``,
-    ``scotland-spso``, ``iso-10002``) get theirs.
+    every rung; every other shipped pack has a sample of its own, staffing its
+    ladder and departments (``sample-staff-<pack>.toml``).
 
     For demos, tutorials and tests; a real office writes its own file
     (:func:`write_sample_staff` gives a starting point).

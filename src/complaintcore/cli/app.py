@@ -39,6 +39,7 @@ from complaintcore.cli.init_cmd import init
 from complaintcore.cli.issues import explain_all
 from complaintcore.cli.listing import list_, show
 from complaintcore.cli.localize import LanguageChoice, speaking
+from complaintcore.cli.migrate_cmd import migrate
 from complaintcore.cli.packs import packs
 from complaintcore.cli.receive import receive
 from complaintcore.cli.report import report
@@ -194,6 +195,7 @@ for _command in (
     report,
     packs,
     schema,
+    migrate,
 ):
     main.add_command(_command)
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
+    "LISTED_PROBLEMS",
     "AccessDeniedError",
     "CalendarError",
     "ComplaintCoreError",
@@ -29,7 +30,24 @@ __all__ = [
     "StoreError",
     "TimeBarredError",
     "UnknownComplaintError",
+    "UnknownTenantError",
+    "list_problems",
 ]
+
+LISTED_PROBLEMS = 5
+"""How many problems a loader's one-line message names before counting the rest.
+
+A staff file or rule pack with a mistake repeated on every row would otherwise
+print one enormous line; every problem stays on the error's ``.problems``.
+"""
+
+
+def list_problems(problems: Sequence[object], limit: int = LISTED_PROBLEMS) -> str:
+    """The first ``limit`` problems joined by ``"; "``, then how many were left out."""
+    shown = [str(p) for p in problems[:limit]]
+    if len(problems) > limit:
+        shown.append(f"… and {len(problems) - limit} more")
+    return "; ".join(shown)
 
 
 class ComplaintCoreError(Exception):
@@ -146,12 +164,16 @@ class UnknownComplaintError(ComplaintCoreError, LookupError):
 
 
 class RulePackError(ComplaintCoreError, ValueError):
-    """A rule pack is invalid; every problem names its key path and the file."""
+    """A rule pack is invalid; every problem names its key path and the file.
+
+    The message names the first :data:`LISTED_PROBLEMS` and counts the rest;
+    ``.problems`` has them all.
+    """
 
     def __init__(self, source: str, problems: Sequence[FieldProblem]) -> None:
         self.source = source
         self.problems = tuple(problems)
-        listed = "; ".join(str(p) for p in self.problems)
+        listed = list_problems(self.problems)
         super().__init__(f"invalid rule pack {source}: {listed}")
 
     @property
@@ -160,12 +182,16 @@ class RulePackError(ComplaintCoreError, ValueError):
 
 
 class SerializationError(ComplaintCoreError, ValueError):
-    """Data could not be turned into complaintcore objects; lists each bad path."""
+    """Data could not be turned into complaintcore objects; ``.problems`` lists each bad path.
+
+    The message names the first :data:`LISTED_PROBLEMS` and counts the rest, so
+    a staff file wrong on every row still prints one readable line.
+    """
 
     def __init__(self, what: str, problems: Sequence[FieldProblem]) -> None:
         self.what = what
         self.problems = tuple(problems)
-        listed = "; ".join(str(p) for p in self.problems)
+        listed = list_problems(self.problems)
         super().__init__(f"cannot load {what}: {listed}")
 
     @property
@@ -185,6 +211,23 @@ class StoreError(ComplaintCoreError, OSError):
         super().__init__(f"complaint database {database}: {reason}")
         self.database = database
         self.reason = reason
+
+
+class UnknownTenantError(StoreError, LookupError):
+    """The database keeps no desk for this tenant: most likely another company's database.
+
+    Opening it would start an empty desk beside someone else's, so the store
+    refuses; ``.tenant`` is the tenant asked for.  Register a new tenant on
+    purpose (``create_tenant=True``, ``complaintcore init --tenant``).
+    """
+
+    def __init__(self, database: str, tenant: str) -> None:
+        super().__init__(
+            database,
+            f"keeps no desk for tenant {tenant!r} (another tenant's database?); "
+            "register it on purpose with complaintcore init --tenant",
+        )
+        self.tenant = tenant
 
 
 class HolidayDataWarning(UserWarning):
