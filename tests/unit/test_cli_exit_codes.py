@@ -20,6 +20,7 @@ from complaintcore.cli.errors import (
 from complaintcore.core import errors
 from complaintcore.core.errors import (
     AccessDeniedError,
+    DamagedRecordError,
     FieldProblem,
     IllegalTransitionError,
     InvalidInputError,
@@ -29,7 +30,7 @@ from complaintcore.core.errors import (
 )
 
 # What each kind of failure must exit with (docs/cli.md, "Exit codes").
-SPECIAL = {UnknownComplaintError: 3, AccessDeniedError: 4, StoreError: 5}
+SPECIAL = {UnknownComplaintError: 3, AccessDeniedError: 4, StoreError: 5, DamagedRecordError: 5}
 
 
 def _library_errors() -> list[type[ComplaintCoreError]]:

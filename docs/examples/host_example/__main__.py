@@ -17,6 +17,7 @@ def main() -> int:
     received = datetime(2025, 11, 14, 17, 30, tzinfo=SH)
     with desk(plugin) as the_desk:
         complaint = the_desk.receive(leak(received), now=received)  # routed to SR-201
+        the_desk.deliver(received)  # the outbox is sent apart from intake (or by a worker)
         the_desk.act(
             complaint.id,
             Assess(actor="SR-201", validity="valid"),

@@ -17,20 +17,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
-from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.errors import ComplaintCoreError, DamagedRecordError, InvalidInputError
 from complaintcore.core.models import Complaint, Event, Intake, require_aware
 from complaintcore.desk.ports import ComplaintRow, Notification, OutboxItem
 
 __all__ = [
     "MAX_ERROR_CHARS",
+    "MAX_INTEGER",
     "StoredEvent",
     "canonical_json",
     "chain_problems",
     "check_events",
+    "check_item_id",
     "check_limit",
     "check_outbox",
     "check_row_id",
@@ -40,6 +43,7 @@ __all__ = [
     "encode_intake",
     "event_hash",
     "genesis_hash",
+    "lease_end",
     "notification_from_json",
     "notification_to_json",
     "outbox_item",
@@ -58,37 +62,82 @@ DEFAULT_LEASE = timedelta(minutes=5)
 """How long a claimed outbox item stays hidden from other workers."""
 
 
+MAX_INTEGER = 2**63 - 1
+"""The largest integer a store keeps (SQLite's and PostgreSQL's 64-bit integers)."""
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def canonical_json(data: Any) -> str:
     """One text per value: sorted keys, no whitespace, non-ASCII kept (UTF-8)."""
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def _storable(text: str, path: str) -> str:
+    """Refuse what UTF-8 cannot hold (a lone surrogate) before any write starts."""
+    if _SURROGATE.search(text):
+        raise InvalidInputError(path, "contains a lone surrogate, which no UTF-8 text can hold")
+    return text
+
+
 def encode_intake(intake: Intake) -> str:
     from complaintcore.serialization import intake_to_dict
 
-    return canonical_json(intake_to_dict(intake))
+    return _storable(canonical_json(intake_to_dict(intake)), "intake")
 
 
 def encode_event(event: Event) -> str:
     from complaintcore.serialization import event_to_dict
 
-    return canonical_json(event_to_dict(event))
+    return _storable(canonical_json(event_to_dict(event)), f"events.{event.kind}")
 
 
 def decode_complaint(complaint_id: str, intake_json: str, bodies: Iterable[str]) -> Complaint:
-    """Rebuild a complaint from stored texts; the state is refolded, never stored."""
+    """Rebuild a complaint from stored texts; the state is refolded, never stored.
+
+    :raises DamagedRecordError: a stored text is not what the library wrote (not
+        JSON, not an intake or event, or a history the workflow cannot fold);
+        the error names the complaint and the part, never a value.
+    """
     from complaintcore.core.workflow import replay
     from complaintcore.serialization import event_from_dict, intake_from_dict
 
-    intake = intake_from_dict(json.loads(intake_json))
-    events = [event_from_dict(json.loads(body)) for body in bodies]
-    return replay(complaint_id, intake, events)
+    part = "the intake"
+    try:
+        intake = intake_from_dict(json.loads(intake_json))
+        events = []
+        for seq, body in enumerate(bodies, start=1):
+            part = f"event {seq}"
+            events.append(event_from_dict(json.loads(body)))
+        part = "the history"
+        return replay(complaint_id, intake, events)
+    except (ValueError, TypeError, KeyError, RecursionError, ComplaintCoreError) as exc:
+        raise DamagedRecordError(complaint_id, _damage(part, exc)) from None
+
+
+def _damage(part: str, exc: BaseException) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{part} is not valid JSON"
+    if isinstance(exc, RecursionError):
+        return f"{part} is nested too deeply"
+    return f"{part} is not a valid record"
 
 
 def to_utc_text(value: datetime, path: str) -> str:
     """``YYYY-MM-DDTHH:MM:SS.ffffff+00:00``: fixed width, so text order is time order."""
     require_aware(value, path)
     return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def lease_end(now: datetime, lease: timedelta) -> str:
+    """``now + lease`` as stored text; a lease no calendar can hold is refused."""
+    require_aware(now, "now")
+    if not isinstance(lease, timedelta) or lease < timedelta(0):
+        raise InvalidInputError("lease", "must be a non-negative timedelta")
+    try:
+        return to_utc_text(now + lease, "lease")
+    except (OverflowError, InvalidInputError):
+        raise InvalidInputError("lease", "ends after the last year a time may fall in") from None
 
 
 def parse_utc(text: str) -> datetime:
@@ -272,5 +321,14 @@ def check_events(events: Iterable[Event]) -> list[Event]:
 
 
 def check_limit(limit: int | None) -> None:
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
-        raise InvalidInputError("limit", "must be a non-negative integer or None")
+    if limit is not None and (
+        isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= MAX_INTEGER
+    ):
+        raise InvalidInputError("limit", f"must be an integer from 0 to {MAX_INTEGER}, or None")
+
+
+def check_item_id(item_id: int) -> int:
+    """An outbox item id a store can look up (not a bool, not beyond 64 bits)."""
+    if isinstance(item_id, bool) or not isinstance(item_id, int) or not 0 <= item_id <= MAX_INTEGER:
+        raise InvalidInputError("item_id", "no outbox item with this id")
+    return item_id

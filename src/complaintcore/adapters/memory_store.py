@@ -25,6 +25,7 @@ from complaintcore.adapters.chain import (
     StoredEvent,
     chain_problems,
     check_events,
+    check_item_id,
     check_limit,
     check_outbox,
     check_row_id,
@@ -34,6 +35,7 @@ from complaintcore.adapters.chain import (
     encode_intake,
     event_hash,
     genesis_hash,
+    lease_end,
     notification_to_json,
     outbox_item,
     to_utc_text,
@@ -285,7 +287,7 @@ class MemoryStore:
         max_attempts: int | None = None,
     ) -> list[OutboxItem]:
         """Like :meth:`SqliteStore.claim`: take due items, hidden until ``now + lease``."""
-        until = to_utc_text(now + lease, "lease")
+        until = lease_end(now, lease)
         with self._lock:
             due = self._due(now, limit, notifiers, max_attempts)
             items = [_as_outbox_item(i) for i in due]
@@ -337,7 +339,7 @@ class MemoryStore:
 
     def _item(self, item_id: int) -> _Item:
         self._open()
-        item = self._outbox.get(item_id)
+        item = self._outbox.get(check_item_id(item_id))
         if item is None:
             raise InvalidInputError("item_id", "no outbox item with this id")
         return item

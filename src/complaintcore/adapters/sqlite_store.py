@@ -41,6 +41,7 @@ from complaintcore.adapters.chain import (
     StoredEvent,
     chain_problems,
     check_events,
+    check_item_id,
     check_limit,
     check_outbox,
     check_row_id,
@@ -50,6 +51,7 @@ from complaintcore.adapters.chain import (
     encode_intake,
     event_hash,
     genesis_hash,
+    lease_end,
     notification_to_json,
     outbox_item,
     parse_utc,
@@ -656,7 +658,7 @@ class SqliteStore:
         worker that dies mid-send only delays its items by the lease.
         """
         sql, args = _due_query(now, limit, notifiers, max_attempts)
-        until = to_utc_text(now + lease, "lease")
+        until = lease_end(now, lease)
         with self._write() as conn:
             rows = conn.execute(sql, args).fetchall()
             conn.executemany(
@@ -667,6 +669,7 @@ class SqliteStore:
     @_translated
     def mark_delivered(self, item_id: int, at: datetime) -> None:
         """Record delivery; marking an already delivered item again changes nothing."""
+        check_item_id(item_id)
         conn = self._conn()
         cur = conn.execute(
             "UPDATE outbox SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL",
@@ -681,6 +684,7 @@ class SqliteStore:
 
         Ignored once the item is delivered (another worker got it through).
         """
+        check_item_id(item_id)
         conn = self._conn()
         cur = conn.execute(
             "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?"

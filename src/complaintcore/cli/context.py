@@ -17,6 +17,8 @@ from rich.text import Text
 
 from complaintcore.cli.errors import ExitCode, NotFoundError
 from complaintcore.cli.text import default_lang, tr
+from complaintcore.core.models import FIRST_YEAR as _FIRST_YEAR
+from complaintcore.core.models import LAST_YEAR as _LAST_YEAR
 
 if TYPE_CHECKING:
     from complaintcore.core.models import LabelledEnum
@@ -35,8 +37,8 @@ __all__ = [
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-FIRST_YEAR, LAST_YEAR = 1970, 2999
-"""Times the command line accepts; outside them a date is a typo, not a complaint."""
+FIRST_YEAR, LAST_YEAR = _FIRST_YEAR, _LAST_YEAR
+"""Times the command line accepts, as the library does (``core.models.require_aware``)."""
 
 
 class Ctx:

@@ -57,6 +57,7 @@ from complaintcore.core.models import (
     Trigger,
     Validity,
     Visited,
+    private_repr,
     require_aware,
 )
 from complaintcore.core.rulepack import RulePack
@@ -333,6 +334,21 @@ COMMAND_TYPES: tuple[type[Command], ...] = (
     SignOff,
     AttachEvidence,
 )
+for _command_type in (Command, *COMMAND_TYPES):  # free text by its size only (PRV-1)
+    _command_type.__repr__ = private_repr(  # type: ignore[method-assign,assignment]
+        (
+            "actor",
+            "to_unit",
+            "category",
+            "department",
+            "helpers",
+            "handler",
+            "rung",
+            "to_rung",
+            "clock",
+            "staff_role",
+        )
+    )
 
 # --------------------------------------------------------------------------- transition table
 

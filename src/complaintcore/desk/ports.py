@@ -23,6 +23,7 @@ from complaintcore.core.models import (
     LabelledEnum,
     Status,
     mask,
+    private_repr,
     require_aware,
 )
 
@@ -78,7 +79,8 @@ class StaffMember:
     ``site`` ``"*"`` means every site (head office).  ``sees_personal_data``
     marks the roles whose messages may show complainants' names and phones
     unmasked (PRV-1): by default the complaint's own handler and customer
-    service.
+    service.  Staff ids are compared folded for case, width and spaces
+    (:func:`~complaintcore.core.models.staff_key`); ``system`` is reserved.
     """
 
     staff_id: str
@@ -92,6 +94,9 @@ class StaffMember:
     webhook: str = ""
     duty: tuple[DutyWindow, ...] = ()
     sees_personal_data: bool = False
+    os_user: str = ""
+    """The operating-system account this member works under, when the staff file
+    ties the command line's ``--as`` and ``--actor`` to who is logged in."""
 
     def on_duty(self, at: datetime, tz: tzinfo | None = None) -> bool:
         """Whether ``at`` falls in a duty window read in ``tz`` (see :class:`DutyWindow`).
@@ -134,6 +139,12 @@ class Notification:
     body: str
     created_at: datetime
     data: tuple[tuple[str, str], ...] = ()
+
+
+# subject, body and data by their size only: they quote the complaint (PRV-1)
+Notification.__repr__ = private_repr(  # type: ignore[method-assign]
+    ("key", "complaint_id", "topic", "recipient", "created_at")
+)
 
 
 @attrs.frozen
@@ -211,7 +222,7 @@ def _enum_value(value: object, enum: type[LabelledEnum], path: str) -> str | Non
             if value == member.value:
                 return member.value
         allowed = ", ".join(m.value for m in enum)
-        raise InvalidInputError(path, f"unknown {path} {value!r}; expected one of {allowed}")
+        raise InvalidInputError(path, f"unknown {path}; expected one of {allowed}")
     raise InvalidInputError(
         path, f"expected a {enum.__name__} or its value, not {type(value).__name__}"
     )
@@ -277,9 +288,9 @@ class RowQuery:
     ) -> RowQuery:
         """Check and normalise the filters; see :meth:`ComplaintStore.rows`."""
         if limit is not None and (
-            isinstance(limit, bool) or not isinstance(limit, int) or limit < 0
+            isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit < 2**63
         ):
-            raise InvalidInputError("limit", "must be a non-negative integer or None")
+            raise InvalidInputError("limit", f"must be an integer from 0 to {2**63 - 1}, or None")
         if order is None:
             order = "due" if due_before is not None else "received"
         if order not in ("received", "due"):
