@@ -425,9 +425,7 @@ class _Collector:
             text, "phone", _PHONE, "not a phone number (digits, optional +, spaces, dashes)", where
         )
         self._check_format(text, "webhook", _WEBHOOK, "not an http(s) URL", where)
-        self._check_format(
-            text, "os_user", _OS_USER, "not an operating-system user name", where
-        )
+        self._check_format(text, "os_user", _OS_USER, "not an operating-system user name", where)
         if text["os_user"]:
             if text["os_user"] in self._os_users:
                 self.problem(

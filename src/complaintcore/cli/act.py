@@ -34,6 +34,7 @@ def act() -> None:
 
 def _act(ctx: Ctx, complaint_id: str, command: Command) -> None:
     c = ctx.desk().act(complaint_id, command, now=ctx.now())
+    ctx.deliver_after()
     if ctx.json:
         ctx.emit(complaint_summary(c))
         return

@@ -23,6 +23,7 @@ from complaintcore.core.models import LAST_YEAR as _LAST_YEAR
 if TYPE_CHECKING:
     from complaintcore.core.models import LabelledEnum
     from complaintcore.desk import Desk
+    from complaintcore.desk.config import DeskConfig
 
 __all__ = [
     "CURRENT",
@@ -52,6 +53,7 @@ class Ctx:
         # no markup or emoji codes: complaint texts are printed as typed
         self.out = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
         self._desk: Desk | None = None
+        self.config: DeskConfig | None = None
 
     def t(self, key: str, **values: object) -> str:
         return tr(self.lang, key, **values)
@@ -74,7 +76,24 @@ class Ctx:
             pack = config.pack
             require_pack(self, config.resolve(pack) if _is_file(pack) else pack, field="pack")
             self._desk = Desk.from_config(config)
+            self.config = config
         return self._desk
+
+    def deliver_after(self) -> None:
+        """Send what the command queued, off its path: a delivery thread gets at most
+        ``[delivery] wait_seconds``; whatever is left stays in the outbox for
+        ``complaintcore deliver`` (or the next command), with a warning."""
+        from complaintcore.desk.delivery import DeliveryWorker
+
+        desk = self.desk()
+        if not desk.notifiers:
+            return
+        wait = self.config.delivery.wait_seconds if self.config is not None else 10.0
+        worker = DeliveryWorker(desk, clock=self.now).start()
+        finished = worker.wait_idle(wait)
+        worker.stop(timeout=0)
+        if not finished and not self.json:
+            click.echo(self.t("warning_line", text=self.t("delivery_pending")), err=True)
 
     def calendar_notes(self, *instants: datetime | None) -> list[str]:
         """The calendar's coverage warning, if one of ``instants`` falls in a year the

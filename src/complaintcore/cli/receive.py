@@ -2,57 +2,27 @@
 
 from __future__ import annotations
 
-import csv
-import json
-from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from complaintcore.cli.context import (
-    FIRST_YEAR,
-    LAST_YEAR,
-    Ctx,
-    DateTimeType,
-    enum_choice,
-    json_option,
-    pass_ctx,
-)
+from complaintcore.cli.context import Ctx, DateTimeType, enum_choice, json_option, pass_ctx
 from complaintcore.cli.errors import ExitCode, NotFoundError
 from complaintcore.cli.progress import progress
-from complaintcore.core.errors import (
-    ComplaintCoreError,
-    IncompleteRecordError,
-    InvalidInputError,
-)
+from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import Channel
+from complaintcore.desk.importer import ENCODINGS
+from complaintcore.desk.importer import FIELDS as _FIELDS
 
 if TYPE_CHECKING:
     from complaintcore.core.models import Complaint, Intake
 
 __all__ = ["FIELDS", "complaint_summary", "receive"]
 
-FIELDS = (
-    "name",
-    "phone",
-    "room",
-    "building",
-    "site",
-    "channel",
-    "summary",
-    "description",
-    "received_at",
-    "receiver",
-    "receiver_unit",
-    "location",
-    "account",
-    "idempotency_key",
-    "target_staff_id",
-    "target_rung",
-)
+FIELDS = _FIELDS
 """The columns of a bulk file (and the flags of a single receipt)."""
 
 
@@ -71,96 +41,12 @@ def complaint_summary(c: Complaint) -> dict[str, object]:
     }
 
 
-def _row_time(ctx: Ctx, text: str, default: datetime) -> datetime:
-    """A file's ``received_at`` cell, held to the same rules as ``--received-at``."""
-    if not text:
-        return default
-    try:
-        value = DateTimeType().convert(text, None, None)
-    except click.BadParameter:
-        reason = ctx.t("bad_time")
-        if text.isascii():
-            try:
-                datetime.fromisoformat(text)
-                reason = ctx.t("time_range", first=FIRST_YEAR, last=LAST_YEAR)
-            except ValueError:
-                pass
-        raise InvalidInputError("received_at", reason) from None
-    return ctx.at(value)
+def _intake_from_flags(ctx: Ctx, fields: Mapping[str, Any], now: datetime) -> Intake:
+    """The flags of a single receipt as an intake, read as a bulk file's row is."""
+    from complaintcore.desk.importer import intake_from_row
 
-
-def _intake_from_row(ctx: Ctx, row: Mapping[str, Any], default_time: datetime) -> Intake:
-    """One row as an intake; REC-1 completeness is checked when the desk registers it."""
-    from complaintcore.core.models import Complainant, Intake, TargetPerson
-
-    unknown = sorted(k for k in row if k not in FIELDS and k)
-    if unknown:
-        raise InvalidInputError(unknown[0], ctx.t("unknown_column"))
-
-    def text(key: str) -> str:
-        value = row.get(key)
-        if value is None:
-            return ""
-        if isinstance(value, datetime):
-            return value.isoformat()
-        if not isinstance(value, str | int) or isinstance(value, bool):
-            raise InvalidInputError(key, ctx.t("must_be_text"))
-        return str(value).strip()
-
-    target = None
-    if text("target_staff_id"):
-        target = TargetPerson(staff_id=text("target_staff_id"), rung=text("target_rung"))
-    return Intake(
-        complainant=Complainant(
-            text("name"), text("phone"), text("room"), text("building"), text("site")
-        ),
-        channel=text("channel") or "phone",
-        received_at=_row_time(ctx, text("received_at"), default_time),
-        receiver=text("receiver"),
-        receiver_unit=text("receiver_unit") or "customer_service",
-        summary=text("summary"),
-        description=text("description"),
-        site=text("site"),
-        location=text("location"),
-        account=text("account"),
-        target=target,
-        idempotency_key=text("idempotency_key"),
-    )
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, IncompleteRecordError):
-        return "; ".join(str(p) for p in exc.problems)
-    return " ".join(str(exc).split())
-
-
-def _rows(ctx: Ctx, path: Path) -> Iterator[tuple[int, Mapping[str, Any] | Exception]]:
-    """Stream rows of a JSONL or CSV file with their line numbers."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            if path.suffix.lower() == ".csv":
-                reader = csv.DictReader(fh)
-                for number, record in enumerate(reader, start=2):
-                    if None in record:
-                        yield number, InvalidInputError("row", ctx.t("more_cells"))
-                        continue
-                    yield number, record
-                return
-            for number, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    data = json.loads(line)
-                except (json.JSONDecodeError, RecursionError) as exc:
-                    why = exc.msg if isinstance(exc, json.JSONDecodeError) else "too deep"
-                    yield number, InvalidInputError("line", ctx.t("not_json", why=why))
-                    continue
-                if not isinstance(data, dict):
-                    yield number, InvalidInputError("line", ctx.t("not_object"))
-                    continue
-                yield number, data
-    except UnicodeDecodeError:
-        raise InvalidInputError("file", ctx.t("not_utf8")) from None
+    row = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in fields.items()}
+    return intake_from_row(row, default_time=now, zone=ctx.zone())
 
 
 @click.command()
@@ -183,18 +69,27 @@ def _rows(ctx: Ctx, path: Path) -> Iterator[tuple[int, Mapping[str, Any] | Excep
 @click.option("--received-at", type=DateTimeType(), default=None, help="Default: now.")
 @click.option("--key", "idempotency_key", default="", help="Idempotency key.")
 @click.option("--target-staff-id", default="", help="Staff member the complaint is about.")
-@click.option("--target-rung", default="")
+@click.option("--target-rung", default="", help="Ignored: the rung is the staff directory's.")
 @click.option("--no-route", is_flag=True, help="Register without assigning a handler.")
+@click.option(
+    "--encoding",
+    type=click.Choice(ENCODINGS, case_sensitive=False),
+    default=None,
+    help="The --file's encoding  [default: detected].",
+)
 @json_option
 @pass_ctx
-def receive(ctx: Ctx, /, file: str | None, no_route: bool, **fields: Any) -> None:
+def receive(
+    ctx: Ctx, /, file: str | None, no_route: bool, encoding: str | None, **fields: Any
+) -> None:
     """Receive one complaint from flags, or many from --file."""
     if file is not None:
-        _receive_file(ctx, Path(file), route=not no_route)
+        _receive_file(ctx, Path(file), route=not no_route, encoding=encoding)
         return
     desk = ctx.desk()
     now = ctx.now()
-    c = desk.receive(_intake_from_row(ctx, fields, now), now=now, route=not no_route)
+    c = desk.receive(_intake_from_flags(ctx, fields, now), now=now, route=not no_route)
+    ctx.deliver_after()
     if ctx.json:
         ctx.emit(complaint_summary(c))
         return
@@ -203,52 +98,60 @@ def receive(ctx: Ctx, /, file: str | None, no_route: bool, **fields: Any) -> Non
     )
 
 
-def _receive_file(ctx: Ctx, path: Path, *, route: bool) -> None:
+def _receive_file(ctx: Ctx, path: Path, *, route: bool, encoding: str | None) -> None:
+    """Every row stored, a duplicate, or rejected: one line each, then the counts."""
+    from complaintcore.desk.importer import FileImport
+
     if not path.is_file():
         raise NotFoundError("--file", ctx.t("no_file", path=path))
     if path.suffix.lower() not in (".jsonl", ".ndjson", ".json", ".csv"):
         raise InvalidInputError("--file", ctx.t("not_jsonl_csv"))
     desk = ctx.desk()
-    now = ctx.now()
+    run = FileImport(desk, path, now=ctx.now(), encoding=encoding and encoding.lower(), route=route)
     with path.open("rb") as counting:  # a cheap streaming pass for the progress total
         total = sum(1 for _ in counting)
-    numbers: deque[int] = deque()
-    ids: list[str] = []
-    received = 0
-    rejected: list[dict[str, object]] = []
-
-    def reject(number: int, exc: BaseException) -> None:
-        rejected.append({"row": number, "reason": _reason(exc)})
-        if not ctx.json:
-            click.echo(ctx.t("rejected", row=number, reason=_reason(exc)), err=True)
-
-    def intakes() -> Iterator[Intake]:
-        for number, row in _rows(ctx, path):
-            try:
-                if isinstance(row, Exception):
-                    raise row
-                intake = _intake_from_row(ctx, row, now)
-            except ComplaintCoreError as exc:  # a malformed row: report it, keep going
-                reject(number, exc)
-                continue
-            numbers.append(number)
-            yield intake
-
+    rows: list[dict[str, object]] = []
     with progress(ctx.t("progress_receive"), total=total) as step:
-        for result in desk.receive_many(intakes(), now=now, route=route):
-            number = numbers.popleft()
-            if isinstance(result, ComplaintCoreError):
-                reject(number, result)
+        for result in run:
+            if result.outcome == "rejected":
+                text = ctx.t("row_rejected", line=result.line, reason=result.reason)
+                rows.append({"line": result.line, "outcome": "rejected", "reason": result.reason})
             else:
-                received += 1
-                if ctx.json:
-                    ids.append(result.id)
-            step(number, total)
-    summary = ctx.t("imported", ok=received, bad=len(rejected))
-    document: dict[str, object] = {"received": received, "rejected": rejected, "ids": ids}
+                key = "row_stored" if result.outcome == "stored" else "row_duplicate"
+                text = ctx.t(key, line=result.line, id=result.complaint_id)
+                rows.append(
+                    {"line": result.line, "outcome": result.outcome, "id": result.complaint_id}
+                )
+            if not ctx.json:
+                ctx.say(text)
+            step(result.line, total)
+    done = run.summary
+    summary = ctx.t(
+        "imported",
+        stored=done.stored,
+        duplicated=done.duplicated,
+        rejected=done.rejected,
+        rows=done.rows,
+        encoding=done.encoding,
+    )
+    rejected = [
+        {"row": r["line"], "line": r["line"], "reason": r["reason"]}
+        for r in rows
+        if r["outcome"] == "rejected"
+    ]
+    document: dict[str, object] = {
+        "stored": done.stored,
+        "duplicated": done.duplicated,
+        "received": done.stored + done.duplicated,
+        "rejected": rejected,
+        "ids": [r["id"] for r in rows if r["outcome"] != "rejected"],
+        "rows": rows,
+        "encoding": done.encoding,
+    }
     if not ctx.json:
         ctx.say(summary)
-    if rejected:
+    ctx.deliver_after()
+    if done.rejected:
         ctx.failed(ExitCode.REFUSED, "RowsRejected", summary, document)
     if ctx.json:
         ctx.emit(document)

@@ -20,6 +20,7 @@ def sweep(ctx: Ctx) -> None:
     # deadlines swept now reach a month or so ahead (the one-month upgrade, DL-6)
     notes = ctx.calendar_notes(now, now + timedelta(days=62))
     report = ctx.desk().sweep(now)
+    ctx.deliver_after()
     if ctx.json:
         ctx.emit(
             {

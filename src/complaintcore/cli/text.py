@@ -18,8 +18,20 @@ _TEXT: dict[str, tuple[str, str]] = {
     # ---------------------------------------------------------------- results
     "initialised": ("已初始化：{path}", "initialised {path}"),
     "received": ("已受理 {id}：{category} → {handler}", "received {id}: {category} → {handler}"),
-    "imported": ("导入完成：成功 {ok} 条，拒绝 {bad} 条", "imported {ok} rows, rejected {bad}"),
-    "rejected": ("第 {row} 行被拒绝：{reason}", "row {row} rejected: {reason}"),
+    "imported": (
+        "导入完成：新增 {stored} 条，重复 {duplicated} 条，拒绝 {rejected} 条"
+        "（共 {rows} 行，编码 {encoding}）",
+        "imported: {stored} stored, {duplicated} duplicated, {rejected} rejected"
+        " ({rows} rows, encoding {encoding})",
+    ),
+    "row_stored": ("第 {line} 行：已受理 {id}", "line {line}: stored {id}"),
+    "row_duplicate": ("第 {line} 行：重复，已有 {id}", "line {line}: duplicate of {id}"),
+    "row_rejected": ("第 {line} 行：被拒绝：{reason}", "line {line}: rejected: {reason}"),
+    "delivery_pending": (
+        "部分通知仍在发送；其余留在发件箱，由 complaintcore deliver 发送",
+        "some notifications are still being sent; the rest wait in the outbox for"
+        " 'complaintcore deliver'",
+    ),
     "warning_line": ("警告：{text}", "warning: {text}"),
     "done": ("完成：{id} 现为 {status}", "done: {id} is now {status}"),
     "swept": (
@@ -101,15 +113,6 @@ _TEXT: dict[str, tuple[str, str]] = {
         "no shipped rule pack {name}; shipped: {known}",
     ),
     "config_exists": ("{path} 已存在；用 --force 覆盖", "{path} exists; use --force to overwrite"),
-    "not_utf8": (
-        "不是 UTF-8 文本（请另存为 CSV UTF-8）",
-        "is not UTF-8 text (save it as CSV UTF-8)",
-    ),
-    "unknown_column": ("未知的列", "unknown column"),
-    "must_be_text": ("应为文本", "must be text"),
-    "more_cells": ("单元格比表头多", "more cells than the header has"),
-    "not_json": ("不是 JSON（{why}）", "not JSON ({why})"),
-    "not_object": ("应为 JSON 对象", "must be a JSON object"),
     "not_jsonl_csv": ("应为 .jsonl 或 .csv 文件", "expected a .jsonl or .csv file"),
     "bad_time": (
         "应为 ISO 时间，例如 2025-11-14T17:30",

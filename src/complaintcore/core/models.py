@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from complaintcore.core.rulepack import RulePack
 
 __all__ = [
+    "FIRST_YEAR",
+    "LAST_YEAR",
     "Assessed",
     "Assigned",
     "Cause",
@@ -34,7 +36,6 @@ __all__ = [
     "Escalated",
     "Event",
     "EvidenceAttached",
-    "FIRST_YEAR",
     "Fact",
     "Forwarded",
     "Grade",
@@ -42,7 +43,6 @@ __all__ = [
     "Handled",
     "Intake",
     "Kind",
-    "LAST_YEAR",
     "LabelledEnum",
     "Paused",
     "Promised",

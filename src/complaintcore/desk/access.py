@@ -77,6 +77,7 @@ def shown_actor(actor: str, member: StaffMember | None) -> str:
         return actor.strip()
     return mask(actor) if isinstance(actor, str) else type(actor).__name__
 
+
 # Commands that settle the outcome need the rung the grade requires (ESC-3).
 _HANDLING = frozenset({"assess", "grade", "handle", "close", "record_sanction", "promise"})
 

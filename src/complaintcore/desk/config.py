@@ -51,7 +51,9 @@ _MAX_ATTEMPTS = 1_000_000
 def _bounded(most: int) -> Callable[[object, attrs.Attribute[int], int], None]:
     def check(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= most:
-            raise InvalidInputError(f"retry.{attribute.name}", f"must be an integer from 1 to {most}")
+            raise InvalidInputError(
+                f"retry.{attribute.name}", f"must be an integer from 1 to {most}"
+            )
 
     return check
 
@@ -78,7 +80,8 @@ def _seconds(most: float) -> Callable[[object, attrs.Attribute[float], float], N
     def check(_inst: object, attribute: attrs.Attribute[float], value: float) -> None:
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= most:
             raise InvalidInputError(
-                f"delivery.{attribute.name}", f"must be a number of seconds above 0, at most {most:g}"
+                f"delivery.{attribute.name}",
+                f"must be a number of seconds above 0, at most {most:g}",
             )
 
     return check
@@ -175,7 +178,7 @@ class DeskConfig:
         retry_data = data.get("retry", {})
         if not isinstance(retry_data, Mapping):
             raise InvalidInputError("retry", "must be a table")
-        for key, value in retry_data.items():
+        for key in retry_data:
             if key not in _RETRY_KEYS:
                 raise unknown_key(f"retry.{key}", _RETRY_KEYS)
         sites = data.get("sites", [])

@@ -504,7 +504,7 @@ class Desk:
 
     def receive_each(
         self,
-        intakes: Iterable[Intake],
+        intakes: Iterable[Intake | ComplaintCoreError],
         *,
         now: datetime,
         route: bool = True,
@@ -516,7 +516,9 @@ class Desk:
         same content), or refused with the error.
 
         A key already used for different content is refused with an
-        :class:`~complaintcore.core.errors.IdempotencyConflictError`.
+        :class:`~complaintcore.core.errors.IdempotencyConflictError`.  An error
+        in place of an intake (a row an importer could not read) comes back as
+        that row's refusal, in its place, so results stay in input order.
         """
         require_aware(now, "now")
         if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= 100_000:
@@ -551,6 +553,11 @@ class Desk:
                 self._wake_delivery()
 
         for intake in intakes:
+            if isinstance(intake, ComplaintCoreError):
+                pending.append(Receipt(failure=intake))
+                if len(pending) >= batch:
+                    yield from flush()
+                continue
             try:
                 admitted, acting = self._admit(intake, None)
                 known = self._known_submission(admitted)
