@@ -44,10 +44,12 @@ if TYPE_CHECKING:
         CalendarError,
         ComplaintCoreError,
         ConcurrencyConflictError,
+        DamagedRecordError,
         EscalationError,
         FieldProblem,
         GradeError,
         HolidayDataWarning,
+        IdempotencyConflictError,
         IllegalTransitionError,
         IncompleteRecordError,
         InvalidInputError,
@@ -57,6 +59,10 @@ if TYPE_CHECKING:
         SerializationError,
         StoreError,
         UnknownComplaintError,
+    )
+    from complaintcore.core.limits import (
+        TextLimits,
+        clean_text,
     )
     from complaintcore.core.models import (
         Assessed,
@@ -92,12 +98,16 @@ if TYPE_CHECKING:
         Trigger,
         Validity,
         Visited,
+        staff_key,
     )
     from complaintcore.core.rulepack import (
         CalendarSpec,
         ClockSpec,
         Duration,
         RulePack,
+    )
+    from complaintcore.core.spreadsheet import (
+        spreadsheet_safe,
     )
     from complaintcore.core.stats import (
         MonthlyReport,
@@ -139,12 +149,22 @@ if TYPE_CHECKING:
         replay,
     )
     from complaintcore.desk.config import (
+        DeliveryPolicy,
         DeskConfig,
         RetryPolicy,
         load_config,
     )
+    from complaintcore.desk.delivery import (
+        DeliveryWorker,
+        SendTimeoutError,
+    )
     from complaintcore.desk.hookspecs import (
         hookimpl,
+    )
+    from complaintcore.desk.importer import (
+        FileImport,
+        ImportSummary,
+        RowResult,
     )
     from complaintcore.desk.plugins import (
         PluginError,
@@ -166,6 +186,7 @@ if TYPE_CHECKING:
     from complaintcore.desk.service import (
         DeliveryReport,
         Desk,
+        Receipt,
         SweepReport,
     )
     from complaintcore.rules import (
@@ -217,7 +238,10 @@ __all__ = [
     "ComplaintState",
     "ComplaintStore",
     "ConcurrencyConflictError",
+    "DamagedRecordError",
+    "DeliveryPolicy",
     "DeliveryReport",
+    "DeliveryWorker",
     "Desk",
     "DeskConfig",
     "Duration",
@@ -229,6 +253,7 @@ __all__ = [
     "EvidenceAttached",
     "Fact",
     "FieldProblem",
+    "FileImport",
     "Forward",
     "Forwarded",
     "Grade",
@@ -237,7 +262,9 @@ __all__ = [
     "Handle",
     "Handled",
     "HolidayDataWarning",
+    "IdempotencyConflictError",
     "IllegalTransitionError",
+    "ImportSummary",
     "IncompleteRecordError",
     "Intake",
     "InvalidInputError",
@@ -253,6 +280,7 @@ __all__ = [
     "PluginError",
     "Promise",
     "Promised",
+    "Receipt",
     "RecordCause",
     "RecordReport",
     "RecordSanction",
@@ -268,9 +296,11 @@ __all__ = [
     "Resumed",
     "RetryPolicy",
     "RowQuery",
+    "RowResult",
     "RulePack",
     "RulePackError",
     "SanctionRecorded",
+    "SendTimeoutError",
     "SerializationError",
     "SignOff",
     "SignedOff",
@@ -280,6 +310,7 @@ __all__ = [
     "StoreError",
     "SweepReport",
     "TargetPerson",
+    "TextLimits",
     "TrendRule",
     "Trigger",
     "UnknownComplaintError",
@@ -294,6 +325,7 @@ __all__ = [
     "calendar_for_spec",
     "check_record",
     "classify",
+    "clean_text",
     "command_from_dict",
     "command_to_dict",
     "complaint_from_dict",
@@ -315,6 +347,8 @@ __all__ = [
     "new_complaint",
     "replay",
     "schema_text",
+    "spreadsheet_safe",
+    "staff_key",
     "to_json_dict",
     "to_rows",
 ]
@@ -354,16 +388,19 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "Trigger",
         "Validity",
         "Visited",
+        "staff_key",
     ),
     "core.errors": (
         "AccessDeniedError",
         "CalendarError",
         "ComplaintCoreError",
         "ConcurrencyConflictError",
+        "DamagedRecordError",
         "EscalationError",
         "FieldProblem",
         "GradeError",
         "HolidayDataWarning",
+        "IdempotencyConflictError",
         "IllegalTransitionError",
         "IncompleteRecordError",
         "InvalidInputError",
@@ -432,9 +469,11 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "desk.service": (
         "DeliveryReport",
         "Desk",
+        "Receipt",
         "SweepReport",
     ),
     "desk.config": (
+        "DeliveryPolicy",
         "DeskConfig",
         "RetryPolicy",
         "load_config",
@@ -456,6 +495,20 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "StaffDirectory",
         "StaffMember",
         "VerifyReport",
+    ),
+    "core.limits": (
+        "TextLimits",
+        "clean_text",
+    ),
+    "core.spreadsheet": ("spreadsheet_safe",),
+    "desk.delivery": (
+        "DeliveryWorker",
+        "SendTimeoutError",
+    ),
+    "desk.importer": (
+        "FileImport",
+        "ImportSummary",
+        "RowResult",
     ),
     "rules": (
         "available_packs",

@@ -111,7 +111,14 @@ def _json_year_one(i: int) -> str:
         (".jsonl", _json_surrogate, 9),
         (".jsonl", _json_year_one, 1_200),
     ],
-    ids=["csv-cell-131073", "csv-year-1", "json-int-4301-digits", "json-deep", "surrogate", "year-1"],
+    ids=[
+        "csv-cell-131073",
+        "csv-year-1",
+        "json-int-4301-digits",
+        "json-deep",
+        "surrogate",
+        "year-1",
+    ],
 )
 def test_a_bad_third_row_is_rejected_alone_and_every_good_row_is_stored(
     desk: Path, suffix: str, bad_row: Callable[[int], str], total: int
@@ -119,9 +126,7 @@ def test_a_bad_third_row_is_rejected_alone_and_every_good_row_is_stored(
     if suffix == ".csv":
         header = COLUMNS + (",received_at" if bad_row is _csv_year_one else "")
         pad = "," if bad_row is _csv_year_one else ""
-        lines = [header] + [
-            bad_row(i) if i == 2 else csv_line(good(i)) + pad for i in range(total)
-        ]
+        lines = [header] + [bad_row(i) if i == 2 else csv_line(good(i)) + pad for i in range(total)]
         bad_line = 4  # the header is line 1
     else:
         lines = [bad_row(i) if i == 2 else json.dumps(good(i)) for i in range(total)]

@@ -14,6 +14,7 @@ from rich.console import Console
 
 from complaintcore.cli.context import Ctx, MonthType, json_option, pass_ctx
 from complaintcore.cli.progress import track
+from complaintcore.core.spreadsheet import spreadsheet_safe
 
 if TYPE_CHECKING:
     from complaintcore.core.stats import MonthlyReport, TrendRule
@@ -104,7 +105,9 @@ def write_report(
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=list(stats.ROW_FIELDS))
         writer.writeheader()
-        writer.writerows(stats.to_rows(result))
+        writer.writerows(  # no cell may run as a formula (CSV injection)
+            {k: spreadsheet_safe(v) for k, v in row.items()} for row in stats.to_rows(result)
+        )
         text = buffer.getvalue()
     else:
         from complaintcore.cli.report_html import render_html

@@ -132,9 +132,8 @@ class DeskConfig:
     host and its plugins (``[plugins.tenant]``): complaintcore never reads it,
     so it is the only table whose keys are not checked.  ``sites`` lists site
     codes intake accepts besides those of the staff directory (any other is
-    refused); ``[limits]`` sets maximum lengths of typed fields
-    (:class:`~complaintcore.core.limits.TextLimits`); ``[delivery]`` how the
-    outbox is sent (:class:`DeliveryPolicy`).
+    refused); ``[limits]`` sets maximum lengths of typed fields (a
+    ``TextLimits``); ``[delivery]`` how the outbox is sent (a ``DeliveryPolicy``).
     """
 
     database: str = "complaintcore.sqlite3"
