@@ -154,7 +154,8 @@ def test_a_gbk_line_in_a_utf8_file_is_rejected_with_its_number_and_the_rest_stor
     assert stored(desk) == 999
     assert rejected_lines(doc) == [701]  # row 700 is line 701
     reason = doc["rejected"][0]["reason"]  # type: ignore[index]
-    assert "utf-8" in reason and "encoding" in reason
+    assert "utf-8" in reason
+    assert "encoding" in reason
     assert (doc["stored"], doc["duplicated"], len(doc["rejected"])) == (999, 0, 1)  # type: ignore[arg-type]
     assert stored(desk) == 999
 
