@@ -39,6 +39,9 @@ if TYPE_CHECKING:
         ClockStatus,
         compute_clocks,
     )
+    from complaintcore.core.derivation import (
+        DerivationStep,
+    )
     from complaintcore.core.errors import (
         AccessDeniedError,
         CalendarError,
@@ -166,6 +169,9 @@ if TYPE_CHECKING:
         ImportSummary,
         RowResult,
     )
+    from complaintcore.desk.messages import (
+        NotificationTemplate,
+    )
     from complaintcore.desk.plugins import (
         PluginError,
         make_plugin_manager,
@@ -188,6 +194,11 @@ if TYPE_CHECKING:
         Desk,
         Receipt,
         SweepReport,
+    )
+    from complaintcore.i18n import (
+        Translator,
+        available_languages,
+        translator,
     )
     from complaintcore.rules import (
         available_packs,
@@ -242,6 +253,7 @@ __all__ = [
     "DeliveryPolicy",
     "DeliveryReport",
     "DeliveryWorker",
+    "DerivationStep",
     "Desk",
     "DeskConfig",
     "Duration",
@@ -273,6 +285,7 @@ __all__ = [
     "NaiveDatetimeError",
     "NoWorkingTimeError",
     "Notification",
+    "NotificationTemplate",
     "Notifier",
     "OutboxItem",
     "Pause",
@@ -311,6 +324,7 @@ __all__ = [
     "SweepReport",
     "TargetPerson",
     "TextLimits",
+    "Translator",
     "TrendRule",
     "Trigger",
     "UnknownComplaintError",
@@ -321,6 +335,7 @@ __all__ = [
     "WorkingCalendar",
     "__version__",
     "allowed_commands",
+    "available_languages",
     "available_packs",
     "calendar_for_spec",
     "check_record",
@@ -351,6 +366,7 @@ __all__ = [
     "staff_key",
     "to_json_dict",
     "to_rows",
+    "translator",
 ]
 
 _MODULES: dict[str, tuple[str, ...]] = {
@@ -448,6 +464,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "ClockStatus",
         "compute_clocks",
     ),
+    "core.derivation": ("DerivationStep",),
     "core.validity": (
         "RecordReport",
         "check_record",
@@ -479,6 +496,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "load_config",
     ),
     "desk.hookspecs": ("hookimpl",),
+    "desk.messages": ("NotificationTemplate",),
     "desk.plugins": (
         "PluginError",
         "make_plugin_manager",
@@ -515,6 +533,11 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "load_pack",
     ),
     "adapters.calendars": ("calendar_for_spec",),
+    "i18n": (
+        "Translator",
+        "available_languages",
+        "translator",
+    ),
     "serialization": (
         "command_from_dict",
         "command_to_dict",

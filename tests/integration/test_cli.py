@@ -75,7 +75,7 @@ def test_receive_list_show(desk_dir: Path) -> None:
     assert rows[0]["department"] == "engineering"
     code, out, _ = run("show", cid)
     assert code == 0
-    assert "reply (DL-1)" in out
+    assert "reply with the result or a reasoned explanation (DL-1)" in out  # the clock's label
     assert "13812345678" not in out
     code, out, _ = run("show", cid, "--json")
     data = json.loads(out)

@@ -567,7 +567,10 @@ def test_a_complaint_about_the_project_manager_goes_to_the_top_and_lateness_is_s
     late = [m.message for m in smtp.messages if m.message["X-Complaint-Topic"] == "late_department"]
     assert [m["To"] for m in late] == [world.staff["HQ-010"].email]
     assert PEOPLE["written"][1] not in late[0].get_content()  # HR sees no phone
-    assert "部门 / department: customer_service" in late[0].get_content()
+    body = late[0].get_content()
+    assert "部门：客服部" in body  # the pack's labels, Chinese then English
+    assert "department: customer service department" in body
+    assert body.index("部门：客服部") < body.index("department: customer service department")
     desk.sweep(clock.advance(hours=1))
     # Swept again when the month rule comes near (DL-6 at risk): still reported once.
     examined = desk.sweep(clock.set(datetime(2025, 12, 5, 10, 0, tzinfo=SH))).examined

@@ -6,7 +6,9 @@ prints the install hint and exits with status 2.  The rest of this package
 (``demo``, ``report_html``) works without click and rich.
 
 Layout: ``app`` (the group, error handling), ``context`` (what commands share),
-``errors`` (exit codes), ``text`` (every word shown, zh and en), ``progress``;
+``errors`` (exit codes), ``localize`` and ``text`` (click in the reader's
+language; messages themselves are catalog msgids, see :mod:`complaintcore.i18n`),
+``progress``;
 one module per command group: ``init_cmd``, ``demo_cmd``, ``receive``,
 ``listing`` (list, show), ``act``, ``sweep``, ``verify``, ``report`` (with
 ``report_terminal`` and ``report_html`` rendering it), ``packs``.

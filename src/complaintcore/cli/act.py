@@ -11,6 +11,7 @@ import click
 from complaintcore.cli.context import Ctx, DateTimeType, enum_choice, json_option, pass_ctx
 from complaintcore.cli.receive import complaint_summary
 from complaintcore.core.models import Fact, Grade, Kind, Trigger, Validity
+from complaintcore.i18n import N_
 
 if TYPE_CHECKING:
     from complaintcore.core.workflow import Command
@@ -27,9 +28,11 @@ class _ActGroup(click.Group):
         return super().parse_args(ctx, args)
 
 
-@click.group(cls=_ActGroup)
+@click.group(
+    cls=_ActGroup, help=N_("Run a workflow command on a complaint: act ID COMMAND [OPTIONS].")
+)
 def act() -> None:
-    """Run a workflow command on a complaint: act ID COMMAND [OPTIONS]."""
+    pass
 
 
 def _act(ctx: Ctx, complaint_id: str, command: Command) -> None:
@@ -38,7 +41,7 @@ def _act(ctx: Ctx, complaint_id: str, command: Command) -> None:
     if ctx.json:
         ctx.emit(complaint_summary(c))
         return
-    ctx.say(ctx.t("done", id=c.id, status=c.state.status.label(ctx.lang)))
+    ctx.say(ctx.t("done: {id} is now {status}", id=c.id, status=ctx.tr.label(c.state.status)))
 
 
 def _command(name: str, help_text: str) -> Callable[[Callable[..., None]], click.Command]:
@@ -46,14 +49,16 @@ def _command(name: str, help_text: str) -> Callable[[Callable[..., None]], click
 
     def deco(fn: Callable[..., None]) -> click.Command:
         wrapped: Any = json_option(pass_ctx(fn))
-        wrapped = click.option("--actor", required=True, help="Staff id of whoever acts.")(wrapped)
+        wrapped = click.option("--actor", required=True, help=N_("Staff id of whoever acts."))(
+            wrapped
+        )
         wrapped = click.argument("complaint_id")(wrapped)
         return act.command(name, help=help_text)(wrapped)
 
     return deco
 
 
-@_command("forward", "Forward to another unit (IN-2, IN-5, IN-6).")
+@_command("forward", N_("Forward to another unit (IN-2, IN-5, IN-6)."))
 @click.option("--to", "to_unit", required=True)
 @click.option("--note", default="")
 @click.option("--no-consent", is_flag=True)
@@ -67,7 +72,7 @@ def act_forward(
     )
 
 
-@_command("classify", "Classify by keywords, or by hand with --category (CLS-1..4).")
+@_command("classify", N_("Classify by keywords, or by hand with --category (CLS-1..4)."))
 @click.option("--category", default=None)
 @click.option("--department", default=None)
 def act_classify(
@@ -78,7 +83,7 @@ def act_classify(
     _act(ctx, complaint_id, Classify(actor=actor, category=category, department=department))
 
 
-@_command("assess", "Record validity, kind and findings (VAL-1, VAL-2, VAL-4).")
+@_command("assess", N_("Record validity, kind and findings (VAL-1, VAL-2, VAL-4)."))
 @click.option("--validity", type=enum_choice(Validity), required=True)
 @click.option("--kind", type=enum_choice(Kind), default=None)
 @click.option("--reasonable/--unreasonable", default=None)
@@ -88,7 +93,7 @@ def act_classify(
     "facts",
     type=enum_choice(Fact),
     multiple=True,
-    help="A finding, e.g. staff_fault (repeatable).",
+    help=N_("A finding, e.g. staff_fault (repeatable)."),
 )
 @click.option("--note", default="")
 def act_assess(
@@ -119,7 +124,7 @@ def act_assess(
     )
 
 
-@_command("grade", "Grade from the rules, or raise to --grade (GRD-1..6).")
+@_command("grade", N_("Grade from the rules, or raise to --grade (GRD-1..6)."))
 @click.option("--grade", type=enum_choice(Grade), default=None)
 @click.option("--reason", default="")
 def act_grade(ctx: Ctx, complaint_id: str, actor: str, grade: str | None, reason: str) -> None:
@@ -128,7 +133,7 @@ def act_grade(ctx: Ctx, complaint_id: str, actor: str, grade: str | None, reason
     _act(ctx, complaint_id, Regrade(actor=actor, grade=grade, reason=reason))
 
 
-@_command("assign", "Assign a handler at a rung (ESC-3, ESC-4).")
+@_command("assign", N_("Assign a handler at a rung (ESC-3, ESC-4)."))
 @click.option("--handler", required=True)
 @click.option("--rung", required=True)
 @click.option("--department", default="")
@@ -140,8 +145,8 @@ def act_assign(
     _act(ctx, complaint_id, Assign(actor=actor, handler=handler, rung=rung, department=department))
 
 
-@_command("promise", "Agree a processing time with the complainant (DL-5).")
-@click.option("--due", type=DateTimeType(), required=True, help="ISO time.")
+@_command("promise", N_("Agree a processing time with the complainant (DL-5)."))
+@click.option("--due", type=DateTimeType(), required=True, help=N_("ISO time."))
 @click.option("--note", default="")
 def act_promise(ctx: Ctx, complaint_id: str, actor: str, due: datetime, note: str) -> None:
     from complaintcore.core.workflow import Promise
@@ -149,7 +154,7 @@ def act_promise(ctx: Ctx, complaint_id: str, actor: str, due: datetime, note: st
     _act(ctx, complaint_id, Promise(actor=actor, due=ctx.at(due), note=note))
 
 
-@_command("handle", "Record the department's result (DL-3, HDL-4).")
+@_command("handle", N_("Record the department's result (DL-3, HDL-4)."))
 @click.option("--result", required=True)
 @click.option("--department", default="")
 def act_handle(ctx: Ctx, complaint_id: str, actor: str, result: str, department: str) -> None:
@@ -158,7 +163,7 @@ def act_handle(ctx: Ctx, complaint_id: str, actor: str, result: str, department:
     _act(ctx, complaint_id, Handle(actor=actor, result=result, department=department))
 
 
-@_command("reply", "Reply to the complainant (DL-1, VAL-3, REC-4).")
+@_command("reply", N_("Reply to the complainant (DL-1, VAL-3, REC-4)."))
 @click.option("--message", required=True)
 @click.option("--final", is_flag=True)
 @click.option("--explanation", is_flag=True)
@@ -187,7 +192,7 @@ def act_reply(
     )
 
 
-@_command("escalate", "Move up the ladder for a trigger (ESC-2, ESC-5).")
+@_command("escalate", N_("Move up the ladder for a trigger (ESC-2, ESC-5)."))
 @click.option(
     "--trigger",
     required=True,
@@ -203,7 +208,7 @@ def act_escalate(
     _act(ctx, complaint_id, Escalate(actor=actor, trigger=trigger, to_rung=to_rung, note=note))
 
 
-@_command("pause", "Stop the clocks while waiting on the complainant (DL-8).")
+@_command("pause", N_("Stop the clocks while waiting on the complainant (DL-8)."))
 @click.option("--reason", required=True)
 def act_pause(ctx: Ctx, complaint_id: str, actor: str, reason: str) -> None:
     from complaintcore.core.workflow import Pause
@@ -211,14 +216,14 @@ def act_pause(ctx: Ctx, complaint_id: str, actor: str, reason: str) -> None:
     _act(ctx, complaint_id, Pause(actor=actor, reason=reason))
 
 
-@_command("resume", "Restart the clocks (DL-8).")
+@_command("resume", N_("Restart the clocks (DL-8)."))
 def act_resume(ctx: Ctx, complaint_id: str, actor: str) -> None:
     from complaintcore.core.workflow import Resume
 
     _act(ctx, complaint_id, Resume(actor=actor))
 
 
-@_command("visit", "Record a return visit (VIS-1, VIS-2, VIS-4).")
+@_command("visit", N_("Record a return visit (VIS-1, VIS-2, VIS-4)."))
 @click.option("--satisfied/--not-satisfied", required=True)
 @click.option("--opinion", default="")
 @click.option("--reply-due", type=DateTimeType(), default=None)
@@ -248,9 +253,9 @@ def act_visit(
     )
 
 
-@_command("close", "Close (VIS-3: the complainant confirms, or the top rung decides).")
+@_command("close", N_("Close (VIS-3: the complainant confirms, or the top rung decides)."))
 @click.option("--result", required=True)
-@click.option("--confirmed", is_flag=True, help="The complainant confirmed.")
+@click.option("--confirmed", is_flag=True, help=N_("The complainant confirmed."))
 @click.option("--top-rung-decision", is_flag=True)
 def act_close(
     ctx: Ctx, complaint_id: str, actor: str, result: str, confirmed: bool, top_rung_decision: bool
@@ -269,7 +274,7 @@ def act_close(
     )
 
 
-@_command("reopen", "Reopen with a reason.")
+@_command("reopen", N_("Reopen with a reason."))
 @click.option("--reason", required=True)
 def act_reopen(ctx: Ctx, complaint_id: str, actor: str, reason: str) -> None:
     from complaintcore.core.workflow import Reopen
@@ -277,7 +282,7 @@ def act_reopen(ctx: Ctx, complaint_id: str, actor: str, reason: str) -> None:
     _act(ctx, complaint_id, Reopen(actor=actor, reason=reason))
 
 
-@_command("cause", "Record cause analysis and measures (IMP-1).")
+@_command("cause", N_("Record cause analysis and measures (IMP-1)."))
 @click.option("--cause", required=True)
 @click.option("--corrective", required=True)
 @click.option("--preventive", default="")
@@ -293,7 +298,7 @@ def act_cause(
     )
 
 
-@_command("sanction", "Record the sanction of the grade (PEN-1, PEN-2).")
+@_command("sanction", N_("Record the sanction of the grade (PEN-1, PEN-2)."))
 @click.option("--role", "staff_role", default="")
 def act_sanction(ctx: Ctx, complaint_id: str, actor: str, staff_role: str) -> None:
     from complaintcore.core.workflow import RecordSanction
@@ -301,14 +306,14 @@ def act_sanction(ctx: Ctx, complaint_id: str, actor: str, staff_role: str) -> No
     _act(ctx, complaint_id, RecordSanction(actor=actor, staff_role=staff_role))
 
 
-@_command("sign-off", "Supervisor signs the closed record (REC-6).")
+@_command("sign-off", N_("Supervisor signs the closed record (REC-6)."))
 def act_sign_off(ctx: Ctx, complaint_id: str, actor: str) -> None:
     from complaintcore.core.workflow import SignOff
 
     _act(ctx, complaint_id, SignOff(actor=actor))
 
 
-@_command("evidence", "Attach supporting evidence (REC-3).")
+@_command("evidence", N_("Attach supporting evidence (REC-3)."))
 @click.option("--reference", required=True)
 @click.option("--note", default="")
 def act_evidence(ctx: Ctx, complaint_id: str, actor: str, reference: str, note: str) -> None:

@@ -1,7 +1,8 @@
 """The ``complaintcore`` command line: a complaint desk on the embedded SQLite default.
 
-Every command reads ``complaintcore.toml`` (``--config``), prints in Chinese or
-English (``--lang``, default from the locale), takes ``--json`` for one JSON
+Every command reads ``complaintcore.toml`` (``--config``), prints in Chinese,
+English or a language a host added (``--lang``, default from the locale; help
+texts and click's own messages too), takes ``--json`` for one JSON
 document on standard output, and ends with a documented exit status
 (:class:`~complaintcore.cli.errors.ExitCode`).  Times typed without a UTC offset
 are read in the rule pack's time zone.
@@ -24,9 +25,9 @@ try:
     import click
     import rich  # noqa: F401  (every command prints through it)
 except ImportError as missing:  # the base install: the command line is the `cli` extra
-    from complaintcore.cli.text import default_lang, tr
+    from complaintcore.cli.text import install_hint
 
-    sys.stderr.write(tr(default_lang(), "needs_cli_extra", module=missing.name) + "\n")
+    sys.stderr.write(install_hint(missing.name) + "\n")
     raise SystemExit(2) from None
 
 from complaintcore.cli.act import act
@@ -35,13 +36,14 @@ from complaintcore.cli.demo_cmd import demo
 from complaintcore.cli.errors import ExitCode, error_document, exit_code_for, one_line
 from complaintcore.cli.init_cmd import init
 from complaintcore.cli.listing import list_, show
+from complaintcore.cli.localize import LanguageChoice, speaking
 from complaintcore.cli.packs import packs
 from complaintcore.cli.receive import receive
 from complaintcore.cli.report import report
 from complaintcore.cli.schema_cmd import schema
 from complaintcore.cli.sweep import sweep
-from complaintcore.cli.text import LANGS, default_lang, tr
 from complaintcore.cli.verify import verify
+from complaintcore.i18n import N_, Translator, language_from_env, resolve_language, translator
 
 __all__ = ["CommandLine", "Ctx", "main"]
 
@@ -62,8 +64,10 @@ class CommandLine(click.Group):
     ) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
         token = CURRENT.set(None)
+        t = translator(_lang_in(argv))
         try:
-            code = self._run(argv, prog_name, complete_var, extra)
+            with speaking(self, t):
+                code = self._run(argv, t, prog_name, complete_var, extra)
         finally:
             CURRENT.reset(token)
         if standalone_mode:
@@ -71,7 +75,12 @@ class CommandLine(click.Group):
         return code
 
     def _run(
-        self, argv: list[str], prog_name: str | None, complete_var: str | None, extra: Any
+        self,
+        argv: list[str],
+        t: Translator,
+        prog_name: str | None,
+        complete_var: str | None,
+        extra: Any,
     ) -> int:
         try:
             result = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
@@ -79,28 +88,28 @@ class CommandLine(click.Group):
             exc.show()  # a bare group: its help, as click shows it
             return ExitCode.USAGE
         except click.Abort:
-            ctx = CURRENT.get()
-            click.echo(tr(ctx.lang if ctx else _lang_in(argv), "aborted"), err=True)
+            click.echo(t("aborted"), err=True)
             return ExitCode.REFUSED
         except Exception as exc:
             code = exit_code_for(exc)
             if code is None:
                 raise
-            _report(exc, code, argv)
+            _report(exc, code, argv, t)
             return code
         return result if isinstance(result, int) else ExitCode.OK
 
 
-def _report(exc: BaseException, code: ExitCode, argv: list[str]) -> None:
+def _report(exc: BaseException, code: ExitCode, argv: list[str], t: Translator) -> None:
     ctx = CURRENT.get()
-    lang = ctx.lang if ctx is not None else _lang_in(argv)
-    message = one_line(exc)
+    message = one_line(exc, t, ctx.pack() if ctx is not None else None)
     if (ctx is not None and ctx.json) or _json_in(argv):
         click.echo(json.dumps(error_document(exc, code, message), ensure_ascii=False, indent=1))
         return
     if isinstance(exc, click.UsageError) and exc.ctx is not None:
-        message = f"{message} {tr(lang, 'see_help', command=exc.ctx.command_path)}"
-    click.echo(f"{tr(lang, 'error')}: {message}", err=True)
+        message = t(
+            "{message} (see '{command} --help')", message=message, command=exc.ctx.command_path
+        )
+    click.echo(t("error: {message}", message=message), err=True)
 
 
 def _options(argv: list[str]) -> list[str]:
@@ -116,50 +125,55 @@ def _json_in(argv: list[str]) -> bool:
 
 
 def _lang_in(argv: list[str]) -> str:
+    """The language of a run, read before click parses anything (help and errors need it)."""
     words = _options(argv)
     for i, word in enumerate(words):
         value = words[i + 1] if word == "--lang" and i + 1 < len(words) else word[7:]
-        if (word == "--lang" or word.startswith("--lang=")) and value in LANGS:
-            return value
-    return default_lang()
+        if word == "--lang" or word.startswith("--lang="):
+            found = resolve_language(value)
+            if found is not None:
+                return found
+    return language_from_env()
 
 
-@click.group(cls=CommandLine)
+@click.group(
+    cls=CommandLine,
+    help=N_(
+        "complaintcore: owners' complaints, handled by the documented procedures.\n\n"
+        "Exit status: 0 done, 1 refused or invalid data, 2 usage, 3 not found, "
+        "4 access denied, 5 store error."
+    ),
+)
 @click.option(
     "--config",
     "config",
     default="complaintcore.toml",
     show_default=True,
     envvar="COMPLAINTCORE_CONFIG",
-    help="The desk's config file.",
+    help=N_("The desk's config file."),
 )
 @click.option(
     "--lang",
-    type=click.Choice(LANGS),
+    type=LanguageChoice(),
     default=None,
-    help="Output language (default: COMPLAINTCORE_LANG, then the locale).",
+    help=N_("Output language (default: COMPLAINTCORE_LANG, then the locale)."),
 )
 @click.option(
     "--now",
     type=DateTimeType(),
     default=None,
     envvar="COMPLAINTCORE_NOW",
-    help="Act as if it were this time (ISO 8601); for scripts and replays.",
+    help=N_("Act as if it were this time (ISO 8601); for scripts and replays."),
 )
-@click.version_option(package_name="complaintcore")
+@click.version_option(package_name="complaintcore", help=N_("Show the version and exit."))
 @click.pass_context
 def main(click_ctx: click.Context, config: str, lang: str | None, now: datetime | None) -> None:
-    """complaintcore: owners' complaints, handled by the documented procedures.
-
-    Exit status: 0 done, 1 refused or invalid data, 2 usage, 3 not found,
-    4 access denied, 5 store error.
-    """
     # The calendar's coverage warning is printed by show and sweep where it
     # matters (Ctx.calendar_notes), not as a Python warning on every command.
     from complaintcore.core.errors import HolidayDataWarning
 
     warnings.filterwarnings("ignore", category=HolidayDataWarning)
-    ctx = Ctx(config, lang or default_lang(), now)
+    ctx = Ctx(config, lang or language_from_env(), now)
     click_ctx.obj = ctx
     click_ctx.call_on_close(ctx.close)
     CURRENT.set(ctx)

@@ -16,12 +16,13 @@ from rich.console import Console, RenderableType
 from rich.text import Text
 
 from complaintcore.cli.errors import ExitCode, NotFoundError
-from complaintcore.cli.text import default_lang, tr
 from complaintcore.core.models import FIRST_YEAR as _FIRST_YEAR
 from complaintcore.core.models import LAST_YEAR as _LAST_YEAR
+from complaintcore.i18n import N_, Translator, language_from_env, translator
 
 if TYPE_CHECKING:
     from complaintcore.core.models import LabelledEnum
+    from complaintcore.core.rulepack import RulePack
     from complaintcore.desk import Desk
     from complaintcore.desk.config import DeskConfig
 
@@ -34,6 +35,7 @@ __all__ = [
     "json_option",
     "pass_ctx",
     "require_pack",
+    "year_range",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -47,7 +49,8 @@ class Ctx:
 
     def __init__(self, config: str, lang: str, now: datetime | None) -> None:
         self.config_path = config
-        self.lang = lang
+        self.tr = translator(lang)
+        self.lang = self.tr.lang
         self.now_given = now
         self.json = False
         # no markup or emoji codes: complaint texts are printed as typed
@@ -55,8 +58,22 @@ class Ctx:
         self._desk: Desk | None = None
         self.config: DeskConfig | None = None
 
-    def t(self, key: str, **values: object) -> str:
-        return tr(self.lang, key, **values)
+    def t(self, message: str, /, **values: object) -> str:
+        """``message`` (an English message id) in the run's language, fields filled in."""
+        return self.tr(message, **values)
+
+    def n(self, singular: str, plural: str, count: int, /, **values: object) -> str:
+        """The singular or plural message for ``count``, in the run's language."""
+        return self.tr.n(singular, plural, count, **values)
+
+    @property
+    def report_lang(self) -> str:
+        """The language of labels reports carry as data: ``zh`` or ``en``."""
+        return "zh" if self.lang == "zh" else "en"
+
+    def pack(self) -> RulePack | None:
+        """The desk's rule pack if the desk is open (labels for codes), else None."""
+        return self._desk.pack if self._desk is not None else None
 
     # ------------------------------------------------------------------ the desk
 
@@ -67,12 +84,17 @@ class Ctx:
             from complaintcore.desk.config import load_config
 
             if not Path(self.config_path).is_file():
-                raise NotFoundError("config", self.t("no_config", path=self.config_path))
+                raise NotFoundError(
+                    "config",
+                    self.t(
+                        "{path} not found; run `complaintcore init` first", path=self.config_path
+                    ),
+                )
             config = load_config(self.config_path)
             if config.staff_file is not None:
                 staff = config.resolve(config.staff_file)
                 if not Path(staff).exists():
-                    raise NotFoundError("staff_file", self.t("no_file", path=staff))
+                    raise NotFoundError("staff_file", self.t("no file at {path}", path=staff))
             pack = config.pack
             require_pack(self, config.resolve(pack) if _is_file(pack) else pack, field="pack")
             self._desk = Desk.from_config(config)
@@ -93,7 +115,11 @@ class Ctx:
         finished = worker.wait_idle(wait)
         worker.stop(timeout=0)
         if not finished and not self.json:
-            click.echo(self.t("warning_line", text=self.t("delivery_pending")), err=True)
+            pending = self.t(
+                "some notifications are still being sent; the rest wait in the outbox"
+                " for 'complaintcore deliver'"
+            )
+            click.echo(self.t("warning: {text}", text=pending), err=True)
 
     def calendar_notes(self, *instants: datetime | None) -> list[str]:
         """The calendar's coverage warning, if one of ``instants`` falls in a year the
@@ -106,7 +132,7 @@ class Ctx:
         notes = list(desk.calendar_warnings)
         if not self.json:
             for note in notes:
-                click.echo(self.t("warning_line", text=note), err=True)
+                click.echo(self.t("warning: {text}", text=note), err=True)
         return notes
 
     def close(self) -> None:
@@ -174,7 +200,7 @@ def json_option(fn: F) -> F:
         expose_value=False,
         is_eager=True,
         callback=_set_json,
-        help="Print one JSON document on standard output (errors too).",
+        help=N_("Print one JSON document on standard output (errors too)."),
     )
     return option(fn)
 
@@ -190,10 +216,13 @@ def require_pack(ctx: Ctx, name_or_path: str, *, field: str = "--pack") -> None:
 
     if _is_file(name_or_path):
         if not Path(name_or_path).is_file():
-            raise NotFoundError(field, ctx.t("no_file", path=name_or_path))
+            raise NotFoundError(field, ctx.t("no file at {path}", path=name_or_path))
     elif name_or_path not in available_packs():
         known = ", ".join(available_packs())
-        raise NotFoundError(field, ctx.t("no_pack", name=name_or_path, known=known))
+        raise NotFoundError(
+            field,
+            ctx.t("no shipped rule pack {name}; shipped: {known}", name=name_or_path, known=known),
+        )
 
 
 if TYPE_CHECKING:  # click >= 8.4 types its parameter types by value
@@ -221,16 +250,16 @@ class DateTimeType(_DateTimeParam):
     ) -> datetime:
         if isinstance(value, datetime):
             return value
-        lang = _lang(ctx)
+        t = _translator(ctx)
         text = str(value).strip()
         try:
             if not text.isascii():
                 raise ValueError(text)
             parsed = datetime.fromisoformat(text)
         except ValueError:
-            self.fail(tr(lang, "bad_time"), param, ctx)
+            self.fail(t("expected an ISO date-time like 2025-11-14T17:30"), param, ctx)
         if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
-            self.fail(tr(lang, "time_range", first=FIRST_YEAR, last=LAST_YEAR), param, ctx)
+            self.fail(year_range(t), param, ctx)
         return parsed
 
 
@@ -250,22 +279,26 @@ class MonthType(_MonthParam):
     ) -> tuple[int, int]:
         if isinstance(value, tuple):
             return value
-        lang = _lang(ctx)
+        t = _translator(ctx)
         match = _MONTH.fullmatch(str(value).strip())
         if match is None or not 1 <= int(match[2]) <= 12:
-            self.fail(tr(lang, "bad_month"), param, ctx)
+            self.fail(t("expected YYYY-MM, e.g. 2025-11"), param, ctx)
         year = int(match[1])
         if not FIRST_YEAR <= year <= LAST_YEAR:
-            self.fail(tr(lang, "time_range", first=FIRST_YEAR, last=LAST_YEAR), param, ctx)
+            self.fail(year_range(t), param, ctx)
         return year, int(match[2])
 
 
-def _lang(click_ctx: click.Context | None) -> str:
+def year_range(t: Translator) -> str:
+    return t("the year must be between {first} and {last}", first=FIRST_YEAR, last=LAST_YEAR)
+
+
+def _translator(click_ctx: click.Context | None) -> Translator:
     """The output language while options are still being parsed."""
     if click_ctx is None:
-        return default_lang()
+        return translator(language_from_env())
     ctx = click_ctx.find_object(Ctx)
     if ctx is not None:
-        return ctx.lang
+        return ctx.tr
     lang = click_ctx.find_root().params.get("lang")
-    return lang if isinstance(lang, str) else default_lang()
+    return translator(lang if isinstance(lang, str) else language_from_env())

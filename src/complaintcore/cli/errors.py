@@ -17,6 +17,7 @@ from __future__ import annotations
 import enum
 import sqlite3
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import click
 
@@ -26,6 +27,10 @@ from complaintcore.core.errors import (
     StoreError,
     UnknownComplaintError,
 )
+
+if TYPE_CHECKING:
+    from complaintcore.core.rulepack import RulePack
+    from complaintcore.i18n import Translator
 
 __all__ = ["ExitCode", "NotFoundError", "error_document", "exit_code_for", "one_line"]
 
@@ -74,12 +79,19 @@ def exit_code_for(exc: BaseException) -> ExitCode | None:
     return None
 
 
-def one_line(exc: BaseException) -> str:
-    """The error's message on one line, safe to print on a terminal."""
+def one_line(exc: BaseException, t: Translator | None = None, pack: RulePack | None = None) -> str:
+    """The error's message on one line, in ``t``'s language, safe to print on a terminal.
+
+    Library errors are put in words from their structured fields
+    (:meth:`~complaintcore.i18n.Translator.error`); click's messages come
+    translated from click itself (see :mod:`complaintcore.cli.localize`).
+    """
     if isinstance(exc, click.ClickException):
         text = exc.format_message()
     elif isinstance(exc, OSError) and exc.strerror:
         text = f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+    elif t is not None:
+        text = t.error(exc, pack)
     else:
         text = str(exc)
     text = " ".join(text.split())  # every line break Python knows becomes a space

@@ -9,18 +9,20 @@ import click
 
 from complaintcore.cli.context import Ctx, json_option, pass_ctx, require_pack
 from complaintcore.core.errors import InvalidInputError
+from complaintcore.i18n import N_
 
 __all__ = ["init"]
 
 
-@click.command()
+@click.command(help=N_("Create a SQLite desk: config, sample staff file and database."))
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
-@click.option("--pack", default="cn-property", show_default=True, help="Rule pack name or file.")
-@click.option("--force", is_flag=True, help="Overwrite an existing config and staff file.")
+@click.option(
+    "--pack", default="cn-property", show_default=True, help=N_("Rule pack name or file.")
+)
+@click.option("--force", is_flag=True, help=N_("Overwrite an existing config and staff file."))
 @json_option
 @pass_ctx
 def init(ctx: Ctx, directory: str, pack: str, force: bool) -> None:
-    """Create a SQLite desk: config, sample staff file and database."""
     from complaintcore.adapters.staff import write_sample_staff
     from complaintcore.desk import Desk
     from complaintcore.desk.config import load_config
@@ -32,7 +34,9 @@ def init(ctx: Ctx, directory: str, pack: str, force: bool) -> None:
     config = root / "complaintcore.toml"
     staff = root / "staff.toml"
     if config.exists() and not force:
-        raise InvalidInputError("config", ctx.t("config_exists", path=config))
+        raise InvalidInputError(
+            "config", ctx.t("{path} exists; use --force to overwrite", path=config)
+        )
     root.mkdir(parents=True, exist_ok=True)
     if staff.exists() and force:
         staff.unlink()
@@ -58,4 +62,4 @@ def init(ctx: Ctx, directory: str, pack: str, force: bool) -> None:
             }
         )
         return
-    ctx.say(ctx.t("initialised", path=str(config)))
+    ctx.say(ctx.t("initialised {path}", path=str(config)))

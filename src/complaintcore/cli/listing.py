@@ -2,39 +2,45 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 from rich.table import Table
 from rich.text import Text
 
 from complaintcore.cli.context import Ctx, enum_choice, json_option, pass_ctx
-from complaintcore.core.models import Grade, Status
+from complaintcore.cli.timeline import event_detail, event_time
+from complaintcore.core.models import Grade, LabelledEnum, Status
+from complaintcore.i18n import N_
 
 __all__ = ["MAX_LIMIT", "list_", "show"]
 
 MAX_LIMIT = 1_000_000
 
 _COLUMNS = (
-    "col_id",
-    "col_status",
-    "col_grade",
-    "col_category",
-    "col_department",
-    "col_site",
-    "col_handler",
-    "col_received",
-    "col_next_due",
+    N_("id"),
+    N_("status"),
+    N_("grade"),
+    N_("category"),
+    N_("department"),
+    N_("site"),
+    N_("handler"),
+    N_("received"),
+    N_("next due"),
 )
 
 
-@click.command("list")
-@click.option("--status", type=enum_choice(Status), default=None)
-@click.option("--grade", type=enum_choice(Grade), default=None)
-@click.option("--site", default=None)
-@click.option("--department", default=None)
-@click.option("--overdue", is_flag=True, help="Only complaints with a deadline past due.")
-@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=200, show_default=True)
+@click.command("list", help=N_("List complaints (most urgent first with --overdue)."))
+@click.option("--status", type=enum_choice(Status), default=None, help=N_("Only this status."))
+@click.option("--grade", type=enum_choice(Grade), default=None, help=N_("Only this grade."))
+@click.option("--site", default=None, help=N_("Only this site."))
+@click.option("--department", default=None, help=N_("Only this responsible department."))
+@click.option("--overdue", is_flag=True, help=N_("Only complaints with a deadline past due."))
+@click.option(
+    "--limit",
+    type=click.IntRange(1, MAX_LIMIT),
+    default=200,
+    show_default=True,
+    help=N_("At most this many complaints."),
+)
 @json_option
 @pass_ctx
 def list_(
@@ -46,7 +52,6 @@ def list_(
     overdue: bool,
     limit: int,
 ) -> None:
-    """List complaints (most urgent first with --overdue)."""
     desk = ctx.desk()
     now = ctx.now()
     rows = desk.rows(
@@ -65,16 +70,17 @@ def list_(
         ctx.emit([to_dict(r) for r in rows])
         return
     if not rows:
-        ctx.say(ctx.t("none"))
+        ctx.say(ctx.t("no complaints match"))
         return
-    table = Table(*(ctx.t(key) for key in _COLUMNS))
+    tr, pack = ctx.tr, desk.pack
+    table = Table(*(ctx.t(column) for column in _COLUMNS))
     for r in rows:
         table.add_row(
             r.id,
-            r.status,
-            r.grade or "-",
-            r.category or "-",
-            r.department or "-",
+            _label(ctx, Status, r.status),
+            _label(ctx, Grade, r.grade),
+            tr.category(r.category, pack) if r.category else "-",
+            tr.department(r.department, pack) if r.department else "-",
             r.site or "-",
             r.handler or "-",
             r.received_at.isoformat(timespec="minutes"),
@@ -83,21 +89,28 @@ def list_(
     ctx.say(table)
 
 
-@click.command()
+def _label(ctx: Ctx, enum: type[LabelledEnum], value: str) -> str:
+    """A stored enum value (a row's status, grade) by its label."""
+    member = next((m for m in enum if m.value == value), None)
+    return ctx.tr.label(member) if member is not None else (value or "-")
+
+
+@click.command(
+    help=N_(
+        "A complaint's timeline and every clock with its derivation.\n\n"
+        "Personal data is masked (PRV-1) unless --as names staff entitled to it."
+    )
+)
 @click.argument("complaint_id")
 @click.option(
     "--as",
     "viewer",
     default=None,
-    help="Show as this staff member sees it (personal data masked if they need not see it).",
+    help=N_("Show as this staff member sees it (personal data masked if they need not see it)."),
 )
 @json_option
 @pass_ctx
 def show(ctx: Ctx, complaint_id: str, viewer: str | None) -> None:
-    """A complaint's timeline and every clock with its derivation.
-
-    Personal data is masked (PRV-1) unless ``--as`` names staff entitled to it.
-    """
     from complaintcore.desk import masked_record
     from complaintcore.serialization import complaint_to_dict
 
@@ -131,37 +144,36 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None) -> None:
         return
     person = data["intake"]["complainant"]
     s = complaint.state
+    tr, pack = ctx.tr, desk.pack
     ctx.say(
         Text.assemble(
             (complaint.id, "bold"),
-            f"  {s.status.label(ctx.lang)}  "
-            f"{s.grade.label(ctx.lang) if s.grade else '-'}  {s.category or '-'}",
+            f"  {tr.label(s.status)}  {tr.label(s.grade) if s.grade else '-'}  "
+            f"{tr.category(s.category, pack) if s.category else '-'}",
         )
     )
     ctx.say(f"{person['name']} {person['phone']} {person['room']}  {data['intake']['summary']}")
     table = Table(
-        ctx.t("col_when"),
-        ctx.t("col_event"),
-        ctx.t("col_actor"),
-        ctx.t("col_detail"),
-        title=ctx.t("timeline"),
+        ctx.t("when"), ctx.t("event"), ctx.t("actor"), ctx.t("detail"), title=ctx.t("timeline")
     )
     for event in data["events"]:
-        table.add_row(event["at"][:16], event["type"], event["actor"], _event_detail(event))
+        table.add_row(
+            event_time(event["at"]),
+            tr.event(event["type"]),
+            event["actor"],
+            event_detail(event, tr, pack),
+        )
     ctx.say(table)
     ctx.say_bold(ctx.t("clocks"))
     for st in clocks:
         due = st.due.isoformat(timespec="minutes") if st.due else "-"
         line = ctx.t(
-            "clock_line", name=st.name, rule=st.rule, state=st.state.label(ctx.lang), due=due
+            "• {name} ({rule}) {state}  due {due}",
+            name=tr.clock(st.name, pack),
+            rule=st.rule,
+            state=tr.label(st.state),
+            due=due,
         )
         ctx.say(line)
-        for derivation in st.derivation:
-            ctx.say(f"    {derivation}")
-
-
-def _event_detail(data: dict[str, Any]) -> str:
-    skip = {"type", "at", "actor"}
-    return ", ".join(
-        f"{k}={v}" for k, v in data.items() if k not in skip and v not in ("", [], None)
-    )
+        for step in st.steps:
+            ctx.say(f"    {tr.step(step, pack)}")

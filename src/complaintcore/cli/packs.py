@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
@@ -10,20 +11,23 @@ from rich.text import Text
 
 from complaintcore.cli.context import Ctx, json_option, pass_ctx, require_pack
 from complaintcore.cli.errors import ExitCode, NotFoundError
+from complaintcore.i18n import N_
+
+if TYPE_CHECKING:
+    from complaintcore.core.rulepack import ClockSpec
 
 __all__ = ["packs"]
 
 
-@click.group()
+@click.group(help=N_("Rule packs: list, show, validate."))
 def packs() -> None:
-    """Rule packs: list, show, validate."""
+    pass
 
 
-@packs.command("list")
+@packs.command("list", help=N_("The shipped rule packs."))
 @json_option
 @pass_ctx
 def packs_list(ctx: Ctx) -> None:
-    """The shipped rule packs."""
     from complaintcore.rules import available_packs, load_pack
 
     shipped = [load_pack(name) for name in available_packs()]
@@ -33,15 +37,17 @@ def packs_list(ctx: Ctx) -> None:
         )
         return
     for p in shipped:
-        ctx.say(f"{p.name}\t{p.title_zh if ctx.lang == 'zh' else p.title_en}")
+        ctx.say(f"{p.name}\t{ctx.tr.pick(p.title_zh, p.title_en)}")
 
 
-@packs.command("show")
+@packs.command(
+    "show",
+    help=N_("A pack's ladder, categories and clocks (NAME: a shipped pack or a .toml file)."),
+)
 @click.argument("name")
 @json_option
 @pass_ctx
 def packs_show(ctx: Ctx, name: str) -> None:
-    """A pack's ladder, categories and clocks (NAME: a shipped pack or a .toml file)."""
     from complaintcore.rules import load_pack
 
     require_pack(ctx, name, field="NAME")
@@ -51,53 +57,73 @@ def packs_show(ctx: Ctx, name: str) -> None:
 
         ctx.emit(to_dict(p))
         return
-    zh = ctx.lang == "zh"
-    ctx.say(Text.assemble((p.name, "bold"), " ", p.title_zh if zh else p.title_en))
-    ctx.say(" → ".join(r.zh if zh else r.en for r in p.ladder))
-    table = Table(
-        ctx.t("col_code"), ctx.t("col_category"), ctx.t("col_cause"), ctx.t("col_department")
-    )
+    tr = ctx.tr
+    ctx.say(Text.assemble((p.name, "bold"), " ", tr.pick(p.title_zh, p.title_en)))
+    ctx.say(" → ".join(tr.rung(r.code, p) for r in p.ladder))
+    table = Table(ctx.t("code"), ctx.t("category"), ctx.t("cause"), ctx.t("department"))
     for c in p.categories:
-        table.add_row(c.code, c.zh if zh else c.en, c.cause.label(ctx.lang), c.department)
+        table.add_row(
+            c.code, tr.category(c.code, p), tr.label(c.cause), tr.department(c.department, p)
+        )
     ctx.say(table)
-    headers = ("col_clock", "col_rule", "col_mode", "col_duration", "col_start", "col_stop")
-    clocks = Table(*(ctx.t(key) for key in headers))
+    clocks = Table(
+        ctx.t("clock"),
+        ctx.t("rule"),
+        ctx.t("mode"),
+        ctx.t("duration"),
+        ctx.t("start"),
+        ctx.t("stop"),
+    )
     for k in p.clocks:
         clocks.add_row(
-            k.name,
+            tr.clock(k.name, p),
             k.rule,
-            k.mode.label(ctx.lang),
-            str(k.duration),
-            ",".join(k.start),
-            ",".join(k.stop),
+            tr.label(k.mode),
+            _duration(ctx, k),
+            " / ".join(tr.tag(tag, p) for tag in k.start),
+            " / ".join(tr.tag(tag, p) for tag in k.stop),
         )
     ctx.say(clocks)
 
 
-@packs.command("validate")
+def _duration(ctx: Ctx, clock: ClockSpec) -> str:
+    """A clock's length as its mode counts it (3 working days, 24h, 1 month)."""
+    d = clock.duration
+    if d.months:
+        return ctx.n("{count} month", "{count} months", d.months)
+    if d.days:
+        return ctx.n("{count} day", "{count} days", d.days)
+    if d.minutes:
+        return ctx.tr.duration(d.timedelta)
+    return "-"
+
+
+@packs.command(
+    "validate", help=N_("Validate a pack file; every problem is named with its key path (exit 1).")
+)
 @click.argument("path", type=click.Path(dir_okay=False))
 @json_option
 @pass_ctx
 def packs_validate(ctx: Ctx, path: str) -> None:
-    """Validate a pack file; every problem is named with its key path (exit 1)."""
     from complaintcore.core.errors import RulePackError
     from complaintcore.rules import load_pack
 
     if not Path(path).is_file():
-        raise NotFoundError("PATH", ctx.t("no_file", path=path))
+        raise NotFoundError("PATH", ctx.t("no file at {path}", path=path))
     try:
         p = load_pack(Path(path))
     except RulePackError as exc:
         if ctx.json:
             raise  # the error document lists every problem
-        click.echo(
-            f"{ctx.t('error')}: {ctx.t('pack_bad', source=exc.source, count=len(exc.problems))}",
-            err=True,
+        count = len(exc.problems)
+        problems = ctx.n(
+            "{source}: {count} problem", "{source}: {count} problems", count, source=exc.source
         )
+        click.echo(ctx.t("error: {message}", message=problems), err=True)
         for problem in exc.problems:
-            click.echo(f"  {problem}", err=True)
+            click.echo(f"  {ctx.tr.problem(problem.path, problem.reason)}", err=True)
         raise click.exceptions.Exit(ExitCode.REFUSED) from None
     if ctx.json:
         ctx.emit({"valid": True, "name": p.name, "source": path})
         return
-    ctx.say(ctx.t("pack_ok", name=p.name))
+    ctx.say(ctx.t("rule pack is valid: {name}", name=p.name))

@@ -12,10 +12,11 @@ import click
 from complaintcore.cli.context import Ctx, DateTimeType, enum_choice, json_option, pass_ctx
 from complaintcore.cli.errors import ExitCode, NotFoundError
 from complaintcore.cli.progress import progress
-from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.errors import IncompleteRecordError, InvalidInputError
 from complaintcore.core.models import Channel
 from complaintcore.desk.importer import ENCODINGS
 from complaintcore.desk.importer import FIELDS as _FIELDS
+from complaintcore.i18n import N_
 
 if TYPE_CHECKING:
     from complaintcore.core.models import Complaint, Intake
@@ -49,12 +50,19 @@ def _intake_from_flags(ctx: Ctx, fields: Mapping[str, Any], now: datetime) -> In
     return intake_from_row(row, default_time=now, zone=ctx.zone())
 
 
-@click.command()
+def _reason(ctx: Ctx, exc: BaseException) -> str:
+    """Why a row was rejected, in the run's language (never a cell's value)."""
+    if isinstance(exc, IncompleteRecordError):
+        return ctx.t("; ").join(ctx.tr.problem(p.path, p.reason) for p in exc.problems)
+    return " ".join(ctx.tr.error(exc, ctx.pack()).split())
+
+
+@click.command(help=N_("Receive one complaint from flags, or many from --file."))
 @click.option(
     "--file",
     "file",
     type=click.Path(dir_okay=False),
-    help="Bulk import: a JSONL or CSV file, one complaint per row.",
+    help=N_("Bulk import: a JSONL or CSV file, one complaint per row."),
 )
 @click.option("--name", default="")
 @click.option("--phone", default="")
@@ -64,25 +72,26 @@ def _intake_from_flags(ctx: Ctx, fields: Mapping[str, Any], now: datetime) -> In
 @click.option("--channel", type=enum_choice(Channel), default="phone", show_default=True)
 @click.option("--summary", default="")
 @click.option("--description", default="")
-@click.option("--receiver", default="", help="Staff id of whoever took the complaint.")
+@click.option("--receiver", default="", help=N_("Staff id of whoever took the complaint."))
 @click.option("--receiver-unit", default="customer_service", show_default=True)
-@click.option("--received-at", type=DateTimeType(), default=None, help="Default: now.")
-@click.option("--key", "idempotency_key", default="", help="Idempotency key.")
-@click.option("--target-staff-id", default="", help="Staff member the complaint is about.")
-@click.option("--target-rung", default="", help="Ignored: the rung is the staff directory's.")
-@click.option("--no-route", is_flag=True, help="Register without assigning a handler.")
+@click.option("--received-at", type=DateTimeType(), default=None, help=N_("Default: now."))
+@click.option("--key", "idempotency_key", default="", help=N_("Idempotency key."))
+@click.option("--target-staff-id", default="", help=N_("Staff member the complaint is about."))
+@click.option(
+    "--target-rung", default="", help=N_("Ignored: the rung is the staff directory's.")
+)
+@click.option("--no-route", is_flag=True, help=N_("Register without assigning a handler."))
 @click.option(
     "--encoding",
     type=click.Choice(ENCODINGS, case_sensitive=False),
     default=None,
-    help="The --file's encoding  [default: detected].",
+    help=N_("The encoding of --file (default: detected)."),
 )
 @json_option
 @pass_ctx
 def receive(
     ctx: Ctx, /, file: str | None, no_route: bool, encoding: str | None, **fields: Any
 ) -> None:
-    """Receive one complaint from flags, or many from --file."""
     if file is not None:
         _receive_file(ctx, Path(file), route=not no_route, encoding=encoding)
         return
@@ -93,8 +102,14 @@ def receive(
     if ctx.json:
         ctx.emit(complaint_summary(c))
         return
+    category = ctx.tr.category(c.state.category, desk.pack) if c.state.category else "-"
     ctx.say(
-        ctx.t("received", id=c.id, category=c.state.category or "-", handler=c.state.handler or "-")
+        ctx.t(
+            "received {id}: {category} → {handler}",
+            id=c.id,
+            category=category,
+            handler=c.state.handler or "-",
+        )
     )
 
 
@@ -103,31 +118,37 @@ def _receive_file(ctx: Ctx, path: Path, *, route: bool, encoding: str | None) ->
     from complaintcore.desk.importer import FileImport
 
     if not path.is_file():
-        raise NotFoundError("--file", ctx.t("no_file", path=path))
+        raise NotFoundError("--file", ctx.t("no file at {path}", path=path))
     if path.suffix.lower() not in (".jsonl", ".ndjson", ".json", ".csv"):
-        raise InvalidInputError("--file", ctx.t("not_jsonl_csv"))
+        raise InvalidInputError("--file", ctx.t("expected a .jsonl or .csv file"))
     desk = ctx.desk()
     run = FileImport(desk, path, now=ctx.now(), encoding=encoding and encoding.lower(), route=route)
     with path.open("rb") as counting:  # a cheap streaming pass for the progress total
         total = sum(1 for _ in counting)
     rows: list[dict[str, object]] = []
-    with progress(ctx.t("progress_receive"), total=total) as step:
+    with progress(ctx.t("importing"), total=total) as step:
         for result in run:
-            if result.outcome == "rejected":
-                text = ctx.t("row_rejected", line=result.line, reason=result.reason)
-                rows.append({"line": result.line, "outcome": "rejected", "reason": result.reason})
+            if result.error is not None:
+                reason = _reason(ctx, result.error)
+                text = ctx.t("line {line}: rejected: {reason}", line=result.line, reason=reason)
+                rows.append({"line": result.line, "outcome": "rejected", "reason": reason})
+            elif result.outcome == "stored":
+                text = ctx.t("line {line}: stored {id}", line=result.line, id=result.complaint_id)
+                rows.append({"line": result.line, "outcome": "stored", "id": result.complaint_id})
             else:
-                key = "row_stored" if result.outcome == "stored" else "row_duplicate"
-                text = ctx.t(key, line=result.line, id=result.complaint_id)
+                text = ctx.t(
+                    "line {line}: duplicate of {id}", line=result.line, id=result.complaint_id
+                )
                 rows.append(
-                    {"line": result.line, "outcome": result.outcome, "id": result.complaint_id}
+                    {"line": result.line, "outcome": "duplicate", "id": result.complaint_id}
                 )
             if not ctx.json:
                 ctx.say(text)
             step(result.line, total)
     done = run.summary
     summary = ctx.t(
-        "imported",
+        "imported: {stored} stored, {duplicated} duplicated, {rejected} rejected"
+        " ({rows} rows, encoding {encoding})",
         stored=done.stored,
         duplicated=done.duplicated,
         rejected=done.rejected,

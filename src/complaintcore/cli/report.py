@@ -15,6 +15,7 @@ from rich.console import Console
 from complaintcore.cli.context import Ctx, MonthType, json_option, pass_ctx
 from complaintcore.cli.progress import track
 from complaintcore.core.spreadsheet import spreadsheet_safe
+from complaintcore.i18n import N_
 
 if TYPE_CHECKING:
     from complaintcore.core.stats import MonthlyReport, TrendRule
@@ -24,26 +25,25 @@ __all__ = ["FORMATS", "monthly", "report", "report_format", "write_report"]
 FORMATS = ("table", "json", "csv", "html")
 
 
-@click.command()
-@click.option("--month", type=MonthType(), default=None, help="Default: the current month.")
+@click.command(help=N_("Monthly statistics (IMP-2, IMP-3, IMP-4) as a table, JSON, CSV or HTML."))
+@click.option("--month", type=MonthType(), default=None, help=N_("Default: the current month."))
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(FORMATS, case_sensitive=False),
     default=None,
-    help="Output format  [default: table; --json is --format json].",
+    help=N_("Output format  [default: table; --json is --format json]."),
 )
 @click.option(
     "--output",
     "output",
     default=None,
     type=click.Path(dir_okay=False),
-    help="Write to a file instead of standard output.",
+    help=N_("Write to a file instead of standard output."),
 )
 @json_option
 @pass_ctx
 def report(ctx: Ctx, month: tuple[int, int] | None, fmt: str | None, output: str | None) -> None:
-    """Monthly statistics (IMP-2, IMP-3, IMP-4) as a table, JSON, CSV or HTML."""
     fmt = report_format(ctx, fmt)
     write_report(ctx, monthly(ctx, month), fmt, output)
 
@@ -52,7 +52,10 @@ def report_format(ctx: Ctx, fmt: str | None) -> str:
     """``--json`` is ``--format json``; the two together must agree."""
     if ctx.json:
         if fmt not in (None, "json"):
-            raise click.UsageError(ctx.t("format_conflict", fmt=fmt), click.get_current_context())
+            raise click.UsageError(
+                ctx.t("--json and --format {fmt} cannot be used together", fmt=fmt),
+                click.get_current_context(),
+            )
         return "json"
     if fmt == "json":
         ctx.json = True
@@ -69,13 +72,13 @@ def monthly(
     now = ctx.now()
     year, mon = month if month is not None else (now.year, now.month)
     return stats.monthly_report(
-        track(desk.store.complaints(), ctx.t("progress_report")),
+        track(desk.store.complaints(), ctx.t("reading complaints")),
         desk.pack,
         desk.calendar,
         year=year,
         month=mon,
         now=now,
-        lang=ctx.lang,
+        lang=ctx.report_lang,
         trend_rule=trend_rule,
     )
 
@@ -94,9 +97,9 @@ def write_report(
         if output is None:
             from complaintcore.cli.report_terminal import print_report
 
-            print_report(ctx.out, result, ctx.lang)
+            print_report(ctx.out, result, ctx.tr, ctx.desk().pack)
             return
-        text = _table_text(result, ctx.lang)
+        text = _table_text(ctx, result)
     elif fmt == "json":
         text = json.dumps(
             {**stats.to_json_dict(result), **(extra or {})}, ensure_ascii=False, indent=1
@@ -120,13 +123,13 @@ def write_report(
     if ctx.json:
         ctx.emit({"written": output, "format": fmt})
     else:
-        ctx.say(ctx.t("written", path=output))
+        ctx.say(ctx.t("wrote {path}", path=output))
 
 
-def _table_text(result: MonthlyReport, lang: str) -> str:
+def _table_text(ctx: Ctx, result: MonthlyReport) -> str:
     from complaintcore.cli.report_terminal import print_report
 
     buffer = io.StringIO()
     console = Console(file=buffer, width=120, color_system=None, markup=False, emoji=False)
-    print_report(console, result, lang)
+    print_report(console, result, ctx.tr, ctx.desk().pack)
     return buffer.getvalue()

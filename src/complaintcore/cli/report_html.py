@@ -16,122 +16,50 @@ from collections.abc import Sequence
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.rulepack import RulePack
 from complaintcore.core.stats import LABELS, Count, MonthlyReport
+from complaintcore.i18n import N_, Translator, available_languages, resolve_language, translator
 
-__all__ = ["render_html"]
+__all__ = ["SECTIONS", "render_html"]
 
-# UI words, (zh-CN, en).
-_T: dict[str, tuple[str, str]] = {
-    "report": ("投诉统计月报", "Monthly complaint statistics"),
-    "period": ("统计月份", "Month"),
-    "timezone": ("时区", "Time zone"),
-    "as_at": ("统计截至", "Figures as at"),
-    "pack": ("规则包", "Rule pack"),
-    "key_figures": ("主要指标", "Key figures"),
-    "warnings": ("预警", "Warnings"),
-    "no_warnings": ("本月无预警。", "No warnings this month."),
-    "totals": ("受理总览(VAL-4)", "What was received (VAL-4)"),
-    "totals_note": (
-        "只有核实有效的投诉计入投诉统计;服务请求、咨询、无效及未核实记录单独列示。",
-        "Only complaints verified as valid count as complaints; service requests, "
-        "enquiries, invalid and unverified records are counted apart.",
-    ),
-    "by_category": ("按投诉类别", "By category"),
-    "by_department": ("按责任部门", "By responsible department"),
-    "by_channel": ("按受理渠道", "By channel"),
-    "by_grade": ("按投诉等级", "By grade"),
-    "by_cause": ("按原因(硬件/软件)", "By cause (hardware / software)"),
-    "by_site": ("按项目/小区", "By site"),
-    "by_building": ("按楼栋", "By building"),
-    "trend": ("近月走势(有效投诉)", "Recent months (valid complaints)"),
-    "timeliness": ("时限达成", "Timeliness"),
-    "timeliness_note": (
-        "按时率 = 按时完成 ÷ (按时完成 + 超时完成);严格按时率把仍在计时且已超时的也算作超时。"
-        "统计本月受理的全部已登记记录。",
-        "On-time rate = met ÷ (met + met late); the strict rate also counts clocks "
-        "still running past their due time as late. Counts every registered record "
-        "received in the month.",
-    ),
-    "satisfaction": ("回访满意度", "Return-visit satisfaction"),
-    "repeats": ("重复投诉(IMP-3)", "Repeat complaints (IMP-3)"),
-    "repeats_note": (
-        "同一投诉人(电话)或同一房号同类问题,统计本月及此前{days}天的有效投诉;只列投诉编号。",
-        "Same complainant (phone) or same room and category, over valid complaints of "
-        "the month and the {days} days before; listed by complaint id only.",
-    ),
-    "no_repeats": ("无重复投诉。", "No repeat complaints."),
-    "escalations": ("升级与重开", "Escalations and reopenings"),
-    "rising": ("上升趋势(IMP-4)", "Rising trends (IMP-4)"),
-    "rising_note": (
-        "与前{months}个月平均数比较:本月 ≥ {min_count} 且 ≥ {ratio} 倍;"
-        "或此前没有且本月 ≥ {new_min}。",
-        "Compared with the average of the previous {months} months: this month ≥ {min_count} "
-        "and ≥ {ratio}× the average; or none before and ≥ {new_min} now.",
-    ),
-    "item": ("项目", "Item"),
-    "count": ("数量", "Count"),
-    "share": ("占比", "Share"),
-    "month": ("月份", "Month"),
-    "received": ("受理", "Received"),
-    "valid_complaints": ("有效投诉", "Valid complaints"),
-    "clock": ("时限", "Deadline"),
-    "rule": ("规则", "Rule"),
-    "started": ("已开始", "Started"),
-    "met": ("按时完成", "Met"),
-    "missed": ("超时完成", "Met late"),
-    "breached": ("已超时未完成", "Breached"),
-    "in_progress": ("计时中", "Running"),
-    "on_time_rate": ("按时率", "On-time rate"),
-    "on_time_all": ("按时率(全部时限)", "On-time rate (all deadlines)"),
-    "strict_rate": ("严格按时率", "Strict rate"),
-    "visits": ("回访次数", "Return visits"),
-    "satisfied": ("满意次数", "Satisfied visits"),
-    "rate": ("满意率", "Satisfaction rate"),
-    "visited_complaints": ("已回访投诉", "Complaints visited"),
-    "first_visit_rate": ("首次回访满意率", "First-visit satisfaction"),
-    "reopened": ("重开投诉", "Complaints reopened"),
-    "reopen_events": ("重开次数", "Reopenings"),
-    "escalated": ("升级投诉", "Complaints escalated"),
-    "trigger": ("升级原因", "Trigger"),
-    "group": ("组", "Group"),
-    "ids": ("投诉编号", "Complaint ids"),
-    "reasons": ("关联原因", "Linked by"),
-    "in_month": ("本月", "This month"),
-    "groups": ("重复投诉组", "Repeat groups"),
-    "complaints_in_groups": ("组内投诉", "Complaints in groups"),
-    "repeated": ("本月重复投诉", "Repeats this month"),
-    "dimension": ("维度", "Dimension"),
-    "this_month": ("本月", "This month"),
-    "previous": ("前几个月", "Previous months"),
-    "baseline": ("平均", "Average"),
-    "new": ("新出现", "new"),
-    "closed_open": ("已关闭 / 未关闭", "Closed / open"),
-    "warn_trend": (
-        "{dim}「{label}」本月 {count} 件,前期平均 {base}",
-        "{dim} “{label}”: {count} this month, average {base} before",
-    ),
-    "warn_trend_new": (
-        "{dim}「{label}」本月新出现 {count} 件",
-        "{dim} “{label}”: {count} this month, none before",
-    ),
-    "warn_breached": (
-        "「{label}」有 {n} 项已超时仍未完成",
-        "“{label}”: {n} breached and still open",
-    ),
-    "warn_repeats": (
-        "{n} 组重复投诉,本月 {m} 件重复",
-        "{n} repeat group(s), {m} repeat complaint(s) this month",
-    ),
-    "none": ("无", "none"),
-    "footer": (
-        "由 complaintcore 生成。不含投诉人姓名、电话或房号(PRV-1)。",
-        "Generated by complaintcore. No complainant names, phones or room numbers (PRV-1).",
-    ),
-}  # fmt: skip
-
-_MONTHS_EN = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+_MONTHS = (
+    N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
+    N_("July"), N_("August"), N_("September"), N_("October"), N_("November"), N_("December"),
 )  # fmt: skip
+
+SECTIONS = {
+    "totals": N_("What was received (VAL-4)"),
+    "by_category": N_("By category"),
+    "by_grade": N_("By grade"),
+    "by_department": N_("By responsible department"),
+    "by_channel": N_("By channel"),
+    "by_site": N_("By site"),
+    "by_building": N_("By building"),
+    "by_cause": N_("By cause (hardware / software)"),
+    "status": N_("Closed / open"),
+    "escalations": N_("Escalations by trigger"),
+    "clocks": N_("Timeliness"),
+    "satisfaction": N_("Return-visit satisfaction"),
+    "reopened": N_("Complaints reopened"),
+    "escalated": N_("Complaints escalated"),
+    "repeats": N_("Repeat complaints (IMP-3)"),
+    "repeat_groups": N_("Repeat groups"),
+    "history": N_("Recent months (valid complaints)"),
+    "trends": N_("Rising trends (IMP-4)"),
+}
+"""Titles of a report's sections, by their keys in :func:`complaintcore.core.stats.to_rows`."""
+
+_TOTALS_NOTE = N_(
+    "Only complaints verified as valid count as complaints; service requests, enquiries, "
+    "invalid and unverified records are counted apart."
+)
+_TIMELINESS_NOTE = N_(
+    "On-time rate = met ÷ (met + met late); the strict rate also counts clocks still "
+    "running past their due time as late. Counts every registered record received in "
+    "the month."
+)
+_REPEATS_NOTE = N_(
+    "Same complainant (phone) or same room and category, over valid complaints of the "
+    "month and the {days} days before; listed by complaint id only."
+)
 
 _CSS = """
 :root { color-scheme: light; }
@@ -170,18 +98,6 @@ footer { margin-top: 32px; color: #7b8794; font-size: 12px; }
 
 def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
-
-
-class _Words:
-    def __init__(self, lang: str) -> None:
-        self.lang = lang
-
-    def __call__(self, key: str, **values: object) -> str:
-        zh, en = _T[key]
-        return (zh if self.lang == "zh" else en).format(**values)
-
-    def pick(self, zh: str, en: str) -> str:
-        return zh if self.lang == "zh" else en
 
 
 def _num(n: int) -> str:
@@ -282,21 +198,21 @@ def _table(head: Sequence[tuple[str, bool]], rows: Sequence[Sequence[str]]) -> s
     return f"<table><thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def _count_table(w: _Words, counts: Sequence[Count]) -> str:
+def _count_table(t: Translator, counts: Sequence[Count]) -> str:
     total = sum(c.count for c in counts)
     rows = [
-        (_e(w.pick(c.zh, c.en)), _num(c.count), _pct(c.count / total if total else None))
+        (_e(t.pick(c.zh, c.en)), _num(c.count), _pct(c.count / total if total else None))
         for c in counts
     ]
-    return _table([(w("item"), False), (w("count"), True), (w("share"), True)], rows)
+    return _table([(t("Item"), False), (t("Count"), True), (t("Share"), True)], rows)
 
 
-def _breakdown(w: _Words, key: str, counts: Sequence[Count], chart: bool = True) -> str:
-    title = w(key)
+def _breakdown(t: Translator, key: str, counts: Sequence[Count], chart: bool = True) -> str:
+    title = _title(t, key)
     out = [f'<section id="{_e(key)}"><h2>{_e(title)}</h2>']
     if chart:
-        out.append(_bar_chart([(w.pick(c.zh, c.en), c.count) for c in counts], title))
-    out.append(_count_table(w, counts))
+        out.append(_bar_chart([(t.pick(c.zh, c.en), c.count) for c in counts], title))
+    out.append(_count_table(t, counts))
     out.append("</section>")
     return "".join(out)
 
@@ -304,42 +220,85 @@ def _breakdown(w: _Words, key: str, counts: Sequence[Count], chart: bool = True)
 # --------------------------------------------------------------------------- sections
 
 
-def _dimension_label(w: _Words, dim: str) -> str:
+def _title(t: Translator, key: str) -> str:
+    """A section's title (:data:`SECTIONS`) in ``t``'s language."""
+    return t(SECTIONS[key])
+
+
+def _open(key: str, title: str) -> str:
+    return f'<section id="{_e(key)}"><h2>{_e(title)}</h2>'
+
+
+def _section(key: str, title: str, *parts: str) -> str:
+    """A section: its heading, then parts that are already HTML."""
+    return _open(key, title) + "".join(parts) + "</section>"
+
+
+def _note(text: str) -> str:
+    return f'<p class="note">{_e(text)}</p>'
+
+
+def _ok(text: str) -> str:
+    return f'<p class="ok">{_e(text)}</p>'
+
+
+def _dimension_label(t: Translator, dim: str) -> str:
     zh, en = LABELS[dim]
-    return w.pick(zh, en)
+    return t.pick(zh, en)
 
 
-def _warnings(w: _Words, report: MonthlyReport) -> list[str]:
+def _warnings(t: Translator, report: MonthlyReport) -> list[str]:
     items = []
     for f in report.trends:
-        dim = _dimension_label(w, f.dimension)
-        label = w.pick(f.zh, f.en)
+        dim = _dimension_label(t, f.dimension)
+        label = t.pick(f.zh, f.en)
         if f.new:
-            items.append(w("warn_trend_new", dim=dim, label=label, count=f.count))
+            items.append(
+                t(
+                    "{dim} “{label}”: {count} this month, none before",
+                    dim=dim,
+                    label=label,
+                    count=f.count,
+                )
+            )
         else:
             items.append(
-                w("warn_trend", dim=dim, label=label, count=f.count, base=f"{f.baseline:.1f}")
+                t(
+                    "{dim} “{label}”: {count} this month, average {base} before",
+                    dim=dim,
+                    label=label,
+                    count=f.count,
+                    base=f"{f.baseline:.1f}",
+                )
             )
     for c in report.clocks:
         if c.breached:
-            items.append(w("warn_breached", label=w.pick(c.zh, c.en), n=c.breached))
+            items.append(
+                t("“{label}”: {n} breached and still open", label=t.pick(c.zh, c.en), n=c.breached)
+            )
     if report.repeats.groups:
-        items.append(w("warn_repeats", n=len(report.repeats.groups), m=report.repeats.repeated))
+        items.append(
+            t(
+                "{n} repeat group(s), {m} repeat complaint(s) this month",
+                n=len(report.repeats.groups),
+                m=report.repeats.repeated,
+            )
+        )
     return items
 
 
-def _cards(w: _Words, report: MonthlyReport) -> str:
-    t = report.totals
+def _cards(t: Translator, report: MonthlyReport) -> str:
+    totals = report.totals
     met = sum(c.met for c in report.clocks)
     stopped = sum(c.met + c.missed for c in report.clocks)
     cards = [
-        (w("received"), _num(t.received)),
-        (w("valid_complaints"), _num(t.valid_complaints)),
-        (w("closed_open"), f"{_num(report.closed_count)} / {_num(report.open_count)}"),
-        (w("on_time_all"), _pct(met / stopped if stopped else None)),
-        (w("rate"), _pct(report.satisfaction.rate)),
-        (w("groups"), _num(len(report.repeats.groups))),
-        (w("breached"), _num(report.breached)),
+        (t("Received"), _num(totals.received)),
+        (t("Valid complaints"), _num(totals.valid_complaints)),
+        (t("Closed / open"), f"{_num(report.closed_count)} / {_num(report.open_count)}"),
+        (t("On-time rate (all deadlines)"), _pct(met / stopped if stopped else None)),
+        (t("Satisfaction rate"), _pct(report.satisfaction.rate)),
+        (t("Repeat groups"), _num(len(report.repeats.groups))),
+        (t("Breached"), _num(report.breached)),
     ]
     body = "".join(
         f'<div class="card"><div class="v">{_e(v)}</div><div class="k">{_e(k)}</div></div>'
@@ -348,10 +307,10 @@ def _cards(w: _Words, report: MonthlyReport) -> str:
     return f'<div class="cards">{body}</div>'
 
 
-def _timeliness(w: _Words, report: MonthlyReport) -> str:
+def _timeliness(t: Translator, report: MonthlyReport) -> str:
     rows = [
         (
-            _e(w.pick(c.zh, c.en)),
+            _e(t.pick(c.zh, c.en)),
             _e(c.rule),
             _num(c.started),
             _num(c.met),
@@ -364,62 +323,60 @@ def _timeliness(w: _Words, report: MonthlyReport) -> str:
         for c in report.clocks
     ]
     head = [
-        (w("clock"), False),
-        (w("rule"), False),
-        (w("started"), True),
-        (w("met"), True),
-        (w("missed"), True),
-        (w("breached"), True),
-        (w("in_progress"), True),
-        (w("on_time_rate"), True),
-        (w("strict_rate"), True),
+        (t("Deadline"), False),
+        (t("Rule"), False),
+        (t("Started"), True),
+        (t("Met"), True),
+        (t("Met late"), True),
+        (t("Breached"), True),
+        (t("Running"), True),
+        (t("On-time rate"), True),
+        (t("Strict rate"), True),
     ]
-    return (
-        f'<section id="timeliness"><h2>{_e(w("timeliness"))}</h2>'
-        f'<p class="note">{_e(w("timeliness_note"))}</p>{_table(head, rows)}</section>'
+    return _section(
+        "timeliness", _title(t, "clocks"), _note(t(_TIMELINESS_NOTE)), _table(head, rows)
     )
 
 
-def _satisfaction(w: _Words, report: MonthlyReport) -> str:
+def _satisfaction(t: Translator, report: MonthlyReport) -> str:
     s = report.satisfaction
     rows = [
-        (_e(w("visits")), _num(s.visits)),
-        (_e(w("satisfied")), _num(s.satisfied)),
-        (_e(w("rate")), _pct(s.rate)),
-        (_e(w("visited_complaints")), _num(s.visited_complaints)),
-        (_e(w("first_visit_rate")), _pct(s.first_visit_rate)),
+        (_e(t("Return visits")), _num(s.visits)),
+        (_e(t("Satisfied visits")), _num(s.satisfied)),
+        (_e(t("Satisfaction rate")), _pct(s.rate)),
+        (_e(t("Complaints visited")), _num(s.visited_complaints)),
+        (_e(t("First-visit satisfaction")), _pct(s.first_visit_rate)),
     ]
-    return (
-        f'<section id="satisfaction"><h2>{_e(w("satisfaction"))}</h2>'
-        f"{_table([(w('item'), False), (w('count'), True)], rows)}</section>"
-    )
+    head = [(t("Item"), False), (t("Count"), True)]
+    return _section("satisfaction", _title(t, "satisfaction"), _table(head, rows))
 
 
-def _escalations(w: _Words, report: MonthlyReport) -> str:
+def _escalations(t: Translator, report: MonthlyReport) -> str:
     summary = [
-        (_e(w("escalated")), _num(report.escalated_complaints)),
-        (_e(w("reopened")), _num(report.reopened)),
-        (_e(w("reopen_events")), _num(report.reopen_events)),
+        (_e(t("Complaints escalated")), _num(report.escalated_complaints)),
+        (_e(t("Complaints reopened")), _num(report.reopened)),
+        (_e(t("Reopenings")), _num(report.reopen_events)),
     ]
-    triggers = [(_e(w.pick(c.zh, c.en)), _num(c.count)) for c in report.escalations]
-    return (
-        f'<section id="escalations"><h2>{_e(w("escalations"))}</h2>'
-        f"{_table([(w('item'), False), (w('count'), True)], summary)}"
-        f"{_table([(w('trigger'), False), (w('count'), True)], triggers)}</section>"
+    triggers = [(_e(t.pick(c.zh, c.en)), _num(c.count)) for c in report.escalations]
+    return _section(
+        "escalations",
+        t("Escalations and reopenings"),
+        _table([(t("Item"), False), (t("Count"), True)], summary),
+        _table([(t("Trigger"), False), (t("Count"), True)], triggers),
     )
 
 
-def _repeats(w: _Words, report: MonthlyReport) -> str:
+def _repeats(t: Translator, report: MonthlyReport) -> str:
     r = report.repeats
     out = [
-        f'<section id="repeats"><h2>{_e(w("repeats"))}</h2>'
-        f'<p class="note">{_e(w("repeats_note", days=r.lookback_days))}</p>',
+        _open("repeats", _title(t, "repeats")),
+        _note(t(_REPEATS_NOTE, days=r.lookback_days)),
         _table(
-            [(w("item"), False), (w("count"), True)],
+            [(t("Item"), False), (t("Count"), True)],
             [
-                (_e(w("groups")), _num(len(r.groups))),
-                (_e(w("complaints_in_groups")), _num(r.complaints)),
-                (_e(w("repeated")), _num(r.repeated)),
+                (_e(t("Repeat groups")), _num(len(r.groups))),
+                (_e(t("Complaints in groups")), _num(r.complaints)),
+                (_e(t("Repeats this month")), _num(r.repeated)),
             ],
         ),
     ]
@@ -428,72 +385,79 @@ def _repeats(w: _Words, report: MonthlyReport) -> str:
             (
                 _e(g.group_id),
                 _e(" ".join(g.ids)),
-                _e(w.pick("、", ", ").join(w.pick(*LABELS[x]) for x in g.reasons)),
+                _e(t.pick("、", ", ").join(t.pick(*LABELS[x]) for x in g.reasons)),
                 _num(g.in_month),
             )
             for g in r.groups
         ]
         head = [
-            (w("group"), False),
-            (w("ids"), False),
-            (w("reasons"), False),
-            (w("in_month"), True),
+            (t("Group"), False),
+            (t("Complaint ids"), False),
+            (t("Linked by"), False),
+            (t("This month"), True),
         ]
         out.append(_table(head, rows))
     else:
-        out.append(f'<p class="ok">{_e(w("no_repeats"))}</p>')
+        out.append(_ok(t("No repeat complaints.")))
     out.append("</section>")
     return "".join(out)
 
 
-def _trends(w: _Words, report: MonthlyReport) -> str:
-    t = report.trend_rule
-    note = w(
-        "rising_note",
-        months=t.baseline_months,
-        min_count=t.min_count,
-        ratio=f"{t.ratio:g}",
-        new_min=t.new_min_count,
+def _trends(t: Translator, report: MonthlyReport) -> str:
+    rule = report.trend_rule
+    note = t(
+        "Compared with the average of the previous {months} months: this month ≥ {min_count} "
+        "and ≥ {ratio}× the average; or none before and ≥ {new_min} now.",
+        months=rule.baseline_months,
+        min_count=rule.min_count,
+        ratio=f"{rule.ratio:g}",
+        new_min=rule.new_min_count,
     )
-    out = [f'<section id="rising"><h2>{_e(w("rising"))}</h2><p class="note">{_e(note)}</p>']
+    out = [_open("rising", _title(t, "trends")) + _note(note)]
     if report.trends:
         rows = [
             (
-                _e(_dimension_label(w, f.dimension)),
-                _e(w.pick(f.zh, f.en)),
+                _e(_dimension_label(t, f.dimension)),
+                _e(t.pick(f.zh, f.en)),
                 _num(f.count),
                 _e(" / ".join(str(n) for n in f.previous)),
-                _e(w("new") if f.new else f"{f.baseline:.1f}"),
+                _e(t("new") if f.new else f"{f.baseline:.1f}"),
             )
             for f in report.trends
         ]
         head = [
-            (w("dimension"), False),
-            (w("item"), False),
-            (w("this_month"), True),
-            (w("previous"), True),
-            (w("baseline"), True),
+            (t("Dimension"), False),
+            (t("Item"), False),
+            (t("This month"), True),
+            (t("Previous months"), True),
+            (t("Average"), True),
         ]
         out.append(_table(head, rows))
     else:
-        out.append(f'<p class="ok">{_e(w("none"))}</p>')
+        out.append(_ok(t("none")))
     out.append("</section>")
     return "".join(out)
 
 
-def _history(w: _Words, report: MonthlyReport) -> str:
+def _history(t: Translator, report: MonthlyReport) -> str:
     groups = [(m.period, m.received, m.valid_complaints) for m in report.history]
-    chart = _column_chart(groups, w("trend"), (w("received"), w("valid_complaints")))
+    chart = _column_chart(
+        groups, t("Recent months (valid complaints)"), (t("Received"), t("Valid complaints"))
+    )
     rows = [(_e(m), _num(a), _num(b)) for m, a, b in groups]
-    head = [(w("month"), False), (w("received"), True), (w("valid_complaints"), True)]
-    return f'<section id="trend"><h2>{_e(w("trend"))}</h2>{chart}{_table(head, rows)}</section>'
+    head = [(t("Month"), False), (t("Received"), True), (t("Valid complaints"), True)]
+    title = _e(_title(t, "history"))
+    return f'<section id="trend"><h2>{title}</h2>{chart}{_table(head, rows)}</section>'
 
 
-def _default_title(w: _Words, report: MonthlyReport, pack: RulePack) -> str:
+def _default_title(t: Translator, report: MonthlyReport, pack: RulePack) -> str:
     p = report.period
-    if w.lang == "zh":
-        return f"{pack.title_zh} · {p.year}年{p.month}月投诉统计月报"
-    return f"Complaint statistics, {_MONTHS_EN[p.month - 1]} {p.year} · {pack.title_en}"
+    return t(
+        "Complaint statistics, {month} {year} · {pack}",
+        month=t(_MONTHS[p.month - 1]),
+        year=p.year,
+        pack=t.pick(pack.title_zh, pack.title_en),
+    )
 
 
 def render_html(
@@ -503,59 +467,69 @@ def render_html(
 
     :param report: from :func:`complaintcore.core.stats.monthly_report`.
     :param pack: the rule pack the report was made with (its title heads the page).
-    :param lang: ``"zh"`` (default) or ``"en"``: the language of every label.
+    :param lang: ``"zh"`` (default), ``"en"`` or a language a host added a
+        catalog for (:mod:`complaintcore.i18n`): the language of every label.
     :param title: the page title; default names the pack and the month.
     :returns: the document as a string; UTF-8, inline CSS and SVG, no scripts and
         no external resources.
     :raises InvalidInputError: an unknown ``lang``, or a report of another pack.
     """
-    if not isinstance(lang, str) or not lang.lower().startswith(("zh", "en")):
-        raise InvalidInputError("lang", f"expected 'zh' or 'en', got {lang!r}")
+    code = resolve_language(lang) if isinstance(lang, str) else None
+    if code is None:
+        known = ", ".join(available_languages())
+        raise InvalidInputError("lang", f"expected one of {known}, got {lang!r}")
     if not isinstance(report, MonthlyReport):
         raise InvalidInputError("report", f"expected MonthlyReport, got {type(report).__name__}")
     if not isinstance(pack, RulePack) or pack.name != report.pack:
         raise InvalidInputError("pack", f"the report was made with the pack {report.pack!r}")
-    w = _Words("zh" if lang.lower().startswith("zh") else "en")
-    heading = title if title is not None else _default_title(w, report, pack)
+    t = translator(code)
+    heading = title if title is not None else _default_title(t, report, pack)
     p = report.period
-    warnings = _warnings(w, report)
+    warnings = _warnings(t, report)
     warn_html = (
         '<ul class="warnings">' + "".join(f"<li>{_e(x)}</li>" for x in warnings) + "</ul>"
         if warnings
-        else f'<p class="ok">{_e(w("no_warnings"))}</p>'
+        else _ok(t("No warnings this month."))
     )
-    meta = (
-        f"{w('period')}: {p.key} · {w('timezone')}: {p.timezone} · "
-        f"{w('as_at')}: {report.now.isoformat(timespec='minutes')} · "
-        f"{w('pack')}: {pack.name}"
+    meta = t(
+        "Month: {period} · Time zone: {zone} · Figures as at: {now} · Rule pack: {pack}",
+        period=p.key,
+        zone=p.timezone,
+        now=report.now.isoformat(timespec="minutes"),
+        pack=pack.name,
     )
     body = [
         f'<header><h1>{_e(heading)}</h1><p class="meta">{_e(meta)}</p></header>',
-        f'<section id="key-figures"><h2>{_e(w("key_figures"))}</h2>{_cards(w, report)}</section>',
-        f'<section id="warnings"><h2>{_e(w("warnings"))}</h2>{warn_html}</section>',
-        f'<section id="totals"><h2>{_e(w("totals"))}</h2>'
-        f'<p class="note">{_e(w("totals_note"))}</p>'
-        f"{_count_table(w, report.totals.counts()[1:])}</section>",
-        _history(w, report),
-        _breakdown(w, "by_category", report.by_category),
-        _breakdown(w, "by_department", report.by_department),
+        _section("key-figures", t("Key figures"), _cards(t, report)),
+        _section("warnings", t("Warnings"), warn_html),
+        _section(
+            "totals",
+            _title(t, "totals"),
+            _note(t(_TOTALS_NOTE)),
+            _count_table(t, report.totals.counts()[1:]),
+        ),
+        _history(t, report),
+        _breakdown(t, "by_category", report.by_category),
+        _breakdown(t, "by_department", report.by_department),
         '<div class="grid">',
-        _breakdown(w, "by_channel", report.by_channel),
-        _breakdown(w, "by_grade", report.by_grade),
+        _breakdown(t, "by_channel", report.by_channel),
+        _breakdown(t, "by_grade", report.by_grade),
         "</div>",
-        _timeliness(w, report),
-        _satisfaction(w, report),
-        _escalations(w, report),
-        _repeats(w, report),
-        _trends(w, report),
+        _timeliness(t, report),
+        _satisfaction(t, report),
+        _escalations(t, report),
+        _repeats(t, report),
+        _trends(t, report),
         '<div class="grid">',
-        _breakdown(w, "by_cause", report.by_cause, chart=False),
-        _breakdown(w, "by_site", report.by_site, chart=False),
+        _breakdown(t, "by_cause", report.by_cause, chart=False),
+        _breakdown(t, "by_site", report.by_site, chart=False),
         "</div>",
-        _breakdown(w, "by_building", report.by_building, chart=False),
-        f"<footer>{_e(w('footer'))}</footer>",
+        _breakdown(t, "by_building", report.by_building, chart=False),
+        "<footer>"
+        + _e(t("Generated by complaintcore. No complainant names, phones or room numbers (PRV-1)."))
+        + "</footer>",
     ]
-    html_lang = "zh-CN" if w.lang == "zh" else "en"
+    html_lang = "zh-CN" if t.lang == "zh" else t.lang.replace("_", "-")
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{html_lang}">\n<head>\n<meta charset="utf-8">\n'

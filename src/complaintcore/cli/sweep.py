@@ -7,15 +7,15 @@ from datetime import timedelta
 import click
 
 from complaintcore.cli.context import Ctx, json_option, pass_ctx
+from complaintcore.i18n import N_
 
 __all__ = ["sweep"]
 
 
-@click.command()
+@click.command(help=N_("Apply what deadlines call for (for cron); exits non-zero only on error."))
 @json_option
 @pass_ctx
 def sweep(ctx: Ctx) -> None:
-    """Apply what deadlines call for (for cron); exits non-zero only on error."""
     now = ctx.now()
     # deadlines swept now reach a month or so ahead (the one-month upgrade, DL-6)
     notes = ctx.calendar_notes(now, now + timedelta(days=62))
@@ -35,7 +35,8 @@ def sweep(ctx: Ctx) -> None:
         return
     ctx.say(
         ctx.t(
-            "swept",
+            "examined {examined}; escalated {escalated}; at-risk warnings {at_risk}; "
+            "regraded {regraded}",
             examined=report.examined,
             escalated=len(report.escalated),
             at_risk=report.at_risk,

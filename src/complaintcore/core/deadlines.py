@@ -10,12 +10,13 @@ exactly the time they took, and the result can be explained step by step.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
 
 import attrs
 
+from complaintcore.core.derivation import DerivationStep, StepValue, Tag
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.grading import add_months
 from complaintcore.core.models import Complaint, Event, LabelledEnum, Promised, require_aware
@@ -77,6 +78,8 @@ class ClockStatus:
     stopped_at: datetime | None
     derivation: tuple[str, ...]
     run: int = 0
+    steps: tuple[DerivationStep, ...] = ()
+    """The derivation as data, for showing it in another language (``derivation`` is English)."""
 
     @property
     def is_breached(self) -> bool:
@@ -124,22 +127,44 @@ class _Measure:
         return (_utc(t) + d).astimezone(t.tzinfo)
 
 
+def _step(message: str, /, **values: StepValue) -> DerivationStep:
+    """A derivation step: an English template (the catalogs' msgid) and its values."""
+    return DerivationStep.of(message, **values)
+
+
+def _nstep(singular: str, plural: str, /, **values: StepValue) -> DerivationStep:
+    return DerivationStep.counted(singular, plural, **values)
+
+
 def _budget(
     spec: ClockSpec, start: datetime, calendar: WorkingTime, promise: datetime | None
-) -> tuple[_Measure, timedelta, Callable[[], str]]:
-    """Reduce a mode to a budget; the text says how it was reckoned."""
+) -> tuple[_Measure, timedelta, DerivationStep]:
+    """Reduce a mode to a budget; the step says how it was reckoned."""
     d = spec.duration
     mode = spec.mode
     if mode is ClockMode.WALL:
-        return _Measure(False, calendar), d.timedelta, lambda: f"{d} of elapsed time"
+        return (
+            _Measure(False, calendar),
+            d.timedelta,
+            _step("{time} of elapsed time", time=d.timedelta),
+        )
     if mode is ClockMode.WORKING_TIME:
-        return _Measure(True, calendar), d.timedelta, lambda: f"{d} of working time"
+        return (
+            _Measure(True, calendar),
+            d.timedelta,
+            _step("{time} of working time", time=d.timedelta),
+        )
     if mode is ClockMode.WORKING_DAYS:
         end = calendar.add_days(start, d.days)
         return (
             _Measure(True, calendar),
             calendar.between(start, end),
-            lambda: f"{d.days} working day(s): until {end.isoformat()} if never paused",
+            _nstep(
+                "{count} working day: until {end} if never paused",
+                "{count} working days: until {end} if never paused",
+                count=d.days,
+                end=end,
+            ),
         )
     if mode is ClockMode.SAME_DAY:
         # After closing time "the same day" can only mean the next working day's end.
@@ -147,22 +172,28 @@ def _budget(
         return (
             _Measure(True, calendar),
             calendar.between(start, end),
-            lambda: f"the same working day: until {end.isoformat()}",
+            _step("the same working day: until {end}", end=end),
         )
     if mode is ClockMode.MONTHS:
         end = add_months(start.astimezone(calendar.tz), d.months)  # months of the calendar's zone
         return (
             _Measure(False, calendar),
             _utc(end) - _utc(start),
-            lambda: f"{d.months} calendar month(s): until {end.isoformat()}",
+            _nstep(
+                "{count} calendar month: until {end}",
+                "{count} calendar months: until {end}",
+                count=d.months,
+                end=end,
+            ),
         )
     if promise is None:
         raise InvalidInputError(f"clocks.{spec.name}", "a promise clock needs a promised time")
-    agreed = promise
     return (
         _Measure(False, calendar),
         max(_utc(promise) - _utc(start), _ZERO),
-        lambda: f"the time agreed with the complainant: {agreed.isoformat()} (DL-5)",
+        _step(
+            "the time agreed with the complainant: {agreed} ({rule})", agreed=promise, rule="DL-5"
+        ),
     )
 
 
@@ -173,7 +204,7 @@ class _Run:
     spec: ClockSpec
     calendar: WorkingTime
     explain: bool = True
-    steps: list[str] = attrs.Factory(list)
+    steps: list[DerivationStep] = attrs.Factory(list)
     started: datetime | None = None
     running_since: datetime | None = None
     stopped: datetime | None = None
@@ -184,23 +215,21 @@ class _Run:
     measure: _Measure | None = None
     runs: int = 0
 
-    def say(self, text: Callable[[], str]) -> None:
-        """Record a derivation step; skipped (not even formatted) when not explaining.
-
-        Callers pass lambdas that are called here at once, so the loop variables
-        they read are the current ones (hence the ``noqa: B023`` at call sites).
-        """
+    def say(self, message: str, /, **values: StepValue) -> None:
+        """Record a derivation step (an English template and its values) when explaining."""
         if self.explain:
-            self.steps.append(text())
+            self.steps.append(DerivationStep.of(message, **values))
 
-    def begin(self, at: datetime, why: str, promise: datetime | None, paused: bool) -> None:
+    def begin(
+        self, at: datetime, why: str | DerivationStep, promise: datetime | None, paused: bool
+    ) -> None:
         self.started, self.stopped, self.used, self.late = at, None, _ZERO, False
         self.runs += 1
         self.measure, self.budget, how = _budget(self.spec, at, self.calendar, promise)
-        self.say(lambda: f"{at.isoformat()} started by {why}; budget {how()}")
+        self.say("{at} started by {cause}; budget {budget}", at=at, cause=_cause(why), budget=how)
         self.running_since = None
         if paused and self.spec.pausable:
-            self.say(lambda: f"{at.isoformat()} complaint is paused: the clock waits (DL-8)")
+            self.say("{at} complaint is paused: the clock waits (DL-8)", at=at)
         else:
             self.run_from(at)
 
@@ -221,17 +250,32 @@ class _Run:
                 self.late = True
         self.running_since = None
 
-    def stop(self, at: datetime, why: str) -> None:
+    def stop(self, at: datetime, why: str | DerivationStep) -> None:
         self.settle(at)
         self.stopped = at
         self.late = self.late or self.used > self.budget
-        verdict = "missed" if self.late else "met"
-        self.say(
-            lambda: (
-                f"{at.isoformat()} stopped by {why}; "
-                f"used {_hours(self.used)} of {_hours(self.budget)}: {verdict}"
+        cause, used, budget = _cause(why), self.used, self.budget
+        if self.late:
+            self.say(
+                "{at} stopped by {cause}; used {used} of {budget}: missed",
+                at=at,
+                cause=cause,
+                used=used,
+                budget=budget,
             )
-        )
+        else:
+            self.say(
+                "{at} stopped by {cause}; used {used} of {budget}: met",
+                at=at,
+                cause=cause,
+                used=used,
+                budget=budget,
+            )
+
+
+def _cause(why: str | DerivationStep) -> Tag | DerivationStep:
+    """What started or stopped a clock: an event kind, or a phrase."""
+    return Tag(why) if isinstance(why, str) else why
 
 
 def compute_clock(
@@ -282,33 +326,30 @@ def _replay(
             promise = ev.due
             if promised_mode:
                 if active:
-                    r.say(lambda: f"{at.isoformat()} new time agreed: the last promise is "  # noqa: B023
-                                  "replaced (DL-5)")  # fmt: skip
+                    r.say("{at} new time agreed: the last promise is replaced (DL-5)", at=at)
                 r.begin(at, "promised", promise, paused)
                 continue
         # every other clock treats a promise like any event: it may start or stop them
         if active:
             if spec.pausable and r.running_since is not None and not tags.isdisjoint(pause):
                 r.settle(at)
-                r.say(lambda: f"{at.isoformat()} paused; used {_hours(r.used)} so far (DL-8)")  # noqa: B023
+                r.say("{at} paused; used {used} so far (DL-8)", at=at, used=r.used)
             elif spec.pausable and r.running_since is None and not tags.isdisjoint(resume):
                 r.run_from(at)
-                r.say(lambda: f"{at.isoformat()} resumed; due {_iso(r.due)}")  # noqa: B023
+                r.say("{at} resumed; due {due}", at=at, due=_due(r.due))
             elif not tags.isdisjoint(stop) or ev.kind == "closed":
                 r.stop(at, ev.kind)  # closing ends every deadline still running
         elif r.started is None and not promised_mode and not tags.isdisjoint(start):
             r.begin(at, ev.kind, promise, paused)
             if not tags.isdisjoint(stop):  # e.g. registered by customer service: IN-5 met
-                r.stop(at, "the same event")
+                r.stop(at, _step("the same event"))
         elif r.stopped is not None and ev.kind == "reopened":
             if spec.reopen is ReopenPolicy.RESTART:
-                r.begin(at, "reopened (restart)", promise, paused)
+                r.begin(at, _step("reopened (restart)"), promise, paused)
             elif spec.reopen is ReopenPolicy.RESUME:
                 r.stopped = None
                 r.run_from(at)
-                r.say(
-                    lambda: f"{at.isoformat()} reopened; resumes with {_hours(r.used)} used"  # noqa: B023
-                )
+                r.say("{at} reopened; resumes with {used} used", at=at, used=r.used)
         if ev.kind == "paused":
             paused = True
         elif ev.kind in ("resumed", "closed"):
@@ -316,37 +357,26 @@ def _replay(
     return _status(r, spec, now)
 
 
-def _hours(d: timedelta) -> str:
-    """Durations as people read them on a deadline: 31h, 4h30m."""
-    minutes = int(d.total_seconds()) // 60
-    h, m = divmod(abs(minutes), 60)
-    sign = "-" if minutes < 0 else ""
-    return f"{sign}{h}h{m:02d}m" if m else f"{sign}{h}h"
-
-
-def _iso(t: datetime | None) -> str:
-    return t.isoformat() if t is not None else "already passed"
+def _due(t: datetime | None) -> datetime | DerivationStep:
+    return t if t is not None else _step("already passed")
 
 
 def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
     if r.started is None or r.measure is None:
-        waiting = ("not started: waiting for " + " / ".join(spec.start),)
+        tags = tuple(Tag(t) for t in spec.start)
+        waiting = (_step("not started: waiting for {tags}", tags=tags),)
         return ClockStatus(
             spec.name, spec.rule, ClockState.NOT_STARTED, None, None, None,
-            _ZERO, _ZERO, _ZERO, None, waiting, r.runs,
+            _ZERO, _ZERO, _ZERO, None, _english(waiting), r.runs, steps=waiting,
         )  # fmt: skip
     if r.stopped is not None:
         state = ClockState.MISSED if r.late else ClockState.MET
         return ClockStatus(
             spec.name, spec.rule, state, r.started, r.due, None, r.used,
-            max(r.budget - r.used, _ZERO), r.budget, r.stopped, tuple(r.steps), r.runs,
+            max(r.budget - r.used, _ZERO), r.budget, r.stopped, _english(r.steps), r.runs,
+            steps=tuple(r.steps),
         )  # fmt: skip
-    steps = r.steps
-
-    def say(text: Callable[[], str]) -> None:
-        if r.explain:
-            steps.append(text())
-
+    say = r.say
     running = r.running_since is not None
     so_far = r.used + (r.measure.span(r.running_since, now) if r.running_since else _ZERO)
     origin = r.running_since or now
@@ -357,34 +387,42 @@ def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
     if not running:
         state = ClockState.PAUSED
         say(
-            lambda: (
-                f"{now.isoformat()} paused: the due time moves on by the length of the pause; "
-                f"if resumed now, due {_iso(due)}"
-            )
+            "{now} paused: the due time moves on by the length of the pause; "
+            "if resumed now, due {due}",
+            now=now,
+            due=_due(due),
         )
     elif r.budget < so_far or (due is not None and now > due) or due is None:
         state = ClockState.BREACHED
-        say(lambda: f"{now.isoformat()} breached: due {_iso(due)}, used {_hours(so_far)} (DL-7)")
+        say("{now} breached: due {due}, used {used} (DL-7)", now=now, due=_due(due), used=so_far)
     elif at_risk_from is None or now >= at_risk_from:
         state = ClockState.AT_RISK
         say(
-            lambda: (
-                f"{now.isoformat()} at risk since {_iso(at_risk_from)} "
-                f"({spec.at_risk_percent}% of {_hours(r.budget)}); due {_iso(due)} (DL-7)"
-            )
+            "{now} at risk since {since} ({share} of {budget}); due {due} (DL-7)",
+            now=now,
+            since=_due(at_risk_from),
+            share=f"{spec.at_risk_percent}%",
+            budget=r.budget,
+            due=_due(due),
         )
     else:
         state = ClockState.RUNNING
         say(
-            lambda: (
-                f"{now.isoformat()} running: used {_hours(so_far)} of {_hours(r.budget)}; "
-                f"due {_iso(due)}"
-            )
+            "{now} running: used {used} of {budget}; due {due}",
+            now=now,
+            used=so_far,
+            budget=r.budget,
+            due=_due(due),
         )
     return ClockStatus(
         spec.name, spec.rule, state, r.started, due, at_risk_from, so_far,
-        max(r.budget - so_far, _ZERO), r.budget, None, tuple(steps), r.runs,
+        max(r.budget - so_far, _ZERO), r.budget, None, _english(r.steps), r.runs,
+        steps=tuple(r.steps),
     )  # fmt: skip
+
+
+def _english(steps: Sequence[DerivationStep]) -> tuple[str, ...]:
+    return tuple(str(step) for step in steps)
 
 
 def compute_clocks(

@@ -22,6 +22,7 @@ _TOP_KEYS = (
     "staff_file",
     "notifiers",
     "retry",
+    "languages",
     "plugins",
     "sites",
     "limits",
@@ -128,6 +129,8 @@ class DeskConfig:
     ``database`` is a SQLite file, or ``":memory:"`` for the in-memory store.
     ``staff_file`` is a TOML or CSV staff directory; without one no actor is
     known and every command is refused (a host plugs its own directory in).
+    ``languages`` are the languages notifications are written in, in order
+    (``["zh", "en"]``: Chinese, then English); each needs a message catalog.
     ``plugins`` is the ``[plugins]`` table, the one place for settings of the
     host and its plugins (``[plugins.tenant]``): complaintcore never reads it,
     so it is the only table whose keys are not checked.  ``sites`` lists site
@@ -141,6 +144,7 @@ class DeskConfig:
     staff_file: str | None = None
     notifiers: Mapping[str, Any] = attrs.field(factory=dict, converter=_notifiers_table)
     retry: RetryPolicy = RetryPolicy()
+    languages: tuple[str, ...] = ("zh", "en")
     base_dir: str = "."
     plugins: Mapping[str, Any] = attrs.field(factory=dict, converter=_plugins_table)
     sites: tuple[str, ...] = ()
@@ -174,6 +178,14 @@ class DeskConfig:
         staff = data.get("staff_file")
         if staff is not None and not isinstance(staff, str):
             raise InvalidInputError("staff_file", "must be a string")
+        languages = data.get("languages", ("zh", "en"))
+        if (
+            isinstance(languages, str)
+            or not isinstance(languages, list | tuple)
+            or not languages
+            or not all(isinstance(x, str) for x in languages)
+        ):
+            raise InvalidInputError("languages", "must be a non-empty list of language codes")
         retry_data = data.get("retry", {})
         if not isinstance(retry_data, Mapping):
             raise InvalidInputError("retry", "must be a table")
@@ -199,6 +211,7 @@ class DeskConfig:
             staff_file=staff,
             notifiers=data.get("notifiers", {}),
             retry=RetryPolicy(**retry_data),
+            languages=tuple(languages),
             base_dir=base_dir,
             plugins=data.get("plugins", {}),
             sites=tuple(x.strip() for x in sites),

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from complaintcore.core.models import Complaint, Event
     from complaintcore.core.rulepack import CalendarSpec, RulePack
     from complaintcore.desk.config import DeskConfig
+    from complaintcore.desk.messages import NotificationTemplate
     from complaintcore.desk.ports import ComplaintStore, Notifier, StaffDirectory
 
 __all__ = ["hookimpl", "hookspec"]
@@ -104,6 +105,22 @@ def complaintcore_classify(complaint: Complaint, pack: RulePack) -> Classificati
         fall back to the keyword rules.
 
     Stops at the first non-None result.
+    """
+
+
+@hookspec(firstresult=True)
+def complaintcore_notification_template(topic: str, lang: str) -> NotificationTemplate | None:
+    """Word a notification topic your own way, in one language.
+
+    :param topic: the topic (``assigned``, ``escalated``, ``at_risk`` …; every
+        key of ``complaintcore.desk.messages.TOPICS``).
+    :param lang: a language the desk writes in (``zh``, ``en``, or one a host
+        added a catalog for).
+    :returns: a :class:`~complaintcore.desk.messages.NotificationTemplate`, or None
+        to keep the message catalogs' wording.
+
+    Stops at the first non-None result.  Asked once per topic and language when
+    the desk is built; a template with an unknown field is refused then.
     """
 
 

@@ -97,6 +97,8 @@ class RowResult:
     outcome: Outcome
     complaint_id: str = ""
     reason: str = ""
+    error: ComplaintCoreError | None = attrs.field(default=None, eq=False, repr=False)
+    """The refusal itself (for a caller that words it in another language)."""
 
 
 @attrs.frozen
@@ -534,7 +536,9 @@ class FileImport:
         ):
             line = numbers.popleft()
             if receipt.failure is not None:
-                result = RowResult(line, "rejected", reason=_reason(receipt.failure))
+                result = RowResult(
+                    line, "rejected", reason=_reason(receipt.failure), error=receipt.failure
+                )
             else:
                 assert receipt.complaint is not None
                 outcome: Outcome = "duplicate" if receipt.duplicate else "stored"

@@ -1,43 +1,118 @@
-"""What the desk tells people, rendered per recipient (PRV-1).
+"""What the desk tells people, rendered per recipient (PRV-1) in the desk's languages.
+
+Each notification has a topic (``assigned``, ``escalated`` …).  Its subject and
+body are rendered from a template per topic and language: the message catalogs'
+default (:mod:`complaintcore.i18n`), or a :class:`NotificationTemplate` a host
+plugin returns from the ``complaintcore_notification_template`` hook.  A desk
+writes in its ``languages`` (Chinese then English by default): the subject is
+``[<id>] `` and each language's subject joined by `` / ``, the body each
+language's body, a blank line apart.
 
 A message shows the complainant's name, phone and room only to recipients who
 need them (:func:`complaintcore.desk.access.sees_personal_data`); everyone else
 gets masked values, also where the complainant wrote them into the summary.
-Every message is bilingual, Chinese first.
+Templates see the values already masked, so no template can leak them.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import string
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from complaintcore.core.models import Complaint, mask
+import attrs
+import pluggy
+
+from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.models import Complaint, LabelledEnum, mask
 from complaintcore.core.privacy import redact
 from complaintcore.core.rulepack import RulePack
 from complaintcore.desk.access import sees_personal_data
 from complaintcore.desk.ports import Notification, StaffMember
+from complaintcore.i18n import N_, Translator, available_languages, resolve_language, translator
 
-__all__ = ["TOPICS", "render"]
+__all__ = [
+    "DEFAULT_LANGUAGES",
+    "FIELDS",
+    "TOPICS",
+    "Detail",
+    "Messages",
+    "NotificationTemplate",
+]
 
-TOPICS: dict[str, tuple[str, str]] = {
-    "assigned": ("投诉已指派给您", "A complaint has been assigned to you"),
-    "escalated": ("投诉已升级", "A complaint has been escalated"),
-    "urgent": ("紧急事件：请立即处理", "Urgent: report at once (HDL-6)"),
-    "help_requested": ("请协助处理投诉", "Your department's help is requested (HDL-4)"),
-    "unanswerable": ("投诉无法即时答复", "A complaint cannot be answered at once (REC-4)"),
-    "at_risk": ("投诉时限即将到期", "A complaint deadline is at risk (DL-7)"),
-    "breached": ("投诉已超时", "A complaint deadline has been missed (DL-7)"),
-    "late_department": ("部门超时未处理", "A department missed its deadline (ESC-6)"),
-    "meeting_agenda": (
-        "回访发现重大问题，列入例会议程",
-        "Major issue from a return visit: put on the meeting agenda (VIS-4)",
-    ),
-    "sign_off": (
-        "书面投诉已关闭，请主管签署",
-        "Written complaint closed: supervisor sign-off (REC-6)",
-    ),
+TOPICS: dict[str, str] = {
+    "assigned": N_("A complaint has been assigned to you"),
+    "escalated": N_("A complaint has been escalated"),
+    "urgent": N_("Urgent: report at once (HDL-6)"),
+    "help_requested": N_("Your department's help is requested (HDL-4)"),
+    "unanswerable": N_("A complaint cannot be answered at once (REC-4)"),
+    "at_risk": N_("A complaint deadline is at risk (DL-7)"),
+    "breached": N_("A complaint deadline has been missed (DL-7)"),
+    "late_department": N_("A department missed its deadline (ESC-6)"),
+    "meeting_agenda": N_("Major issue from a return visit: put on the meeting agenda (VIS-4)"),
+    "sign_off": N_("Written complaint closed: supervisor sign-off (REC-6)"),
 }
+"""Every topic the desk notifies about, with its title (a catalog message id)."""
+
+DEFAULT_LANGUAGES = ("zh", "en")
+"""A desk's notification languages unless its configuration says otherwise."""
+
+FIELDS = (
+    "id",
+    "topic",
+    "title",
+    "site",
+    "summary",
+    "category",
+    "grade",
+    "rung",
+    "complainant",
+    "name",
+    "phone",
+    "room",
+    "details",
+)
+"""The ``{fields}`` a template may use.  ``name``, ``phone``, ``room``, ``summary``
+and ``complainant`` are masked for a recipient who need not see them (PRV-1);
+``details`` are the topic's extra lines (a trigger, a reason, a clock)."""
+
+_SUBJECT = "{title}"
+_BODY = N_(
+    "ID: {id}\n"
+    "site: {site}\n"
+    "summary: {summary}\n"
+    "category: {category}; grade: {grade}; rung: {rung}\n"
+    "complainant: {complainant}\n"
+    "{details}"
+)
+
+
+@attrs.frozen
+class NotificationTemplate:
+    """How one topic reads in one language: ``str.format`` templates over :data:`FIELDS`.
+
+    For example ``NotificationTemplate(subject="请处理：{title}", body="{summary}\\n{details}")``.
+    A template may use only the named fields, without attribute or index access
+    (``{id.x}``, ``{id[0]}``); the desk checks every template when it is built.
+    """
+
+    subject: str
+    body: str
+
+
+@attrs.frozen
+class Detail:
+    """One extra line of a notification: a label (a catalog message id) and its value.
+
+    The value is text as written, an enum member (shown by its label), or a
+    pack code of ``kind`` ``department``, ``rung`` or ``clock`` (shown by the
+    pack's label).
+    """
+
+    label: str
+    value: str | LabelledEnum
+    kind: str = ""
 
 
 def _key(complaint_id: str, topic: str, recipient: str, discriminator: str) -> str:
@@ -45,48 +120,163 @@ def _key(complaint_id: str, topic: str, recipient: str, discriminator: str) -> s
     return f"{complaint_id}:{topic}:{hashlib.sha256(raw.encode()).hexdigest()[:16]}"
 
 
-def render(
-    complaint: Complaint,
-    topic: str,
-    recipient: StaffMember,
-    pack: RulePack,
-    *,
-    at: datetime,
-    discriminator: str,
-    detail: Sequence[str] = (),
-) -> Notification:
-    """One notification; ``discriminator`` makes the dedupe key (same -> sent once)."""
-    zh, en = TOPICS[topic]
-    person = complaint.intake.complainant
-    full = sees_personal_data(recipient, complaint, pack)
-    name = person.name if full else mask(person.name)
-    phone = person.phone if full else mask(person.phone)
-    room = person.room if full else mask(person.room)
-    secrets = () if full else (person.name, person.phone, person.room)
-    summary = complaint.intake.summary if full else redact(complaint.intake.summary, also=secrets)
-    state = complaint.state
-    lines = [
-        f"{zh} / {en}",
-        f"编号 / ID: {complaint.id}",
-        f"项目 / site: {complaint.intake.site or person.site or '-'}",
-        f"摘要 / summary: {summary}",
-        f"类别 / category: {state.category or '-'}; 等级 / grade: "
-        f"{state.grade.value if state.grade else '-'}; 层级 / rung: {state.rung or '-'}",
-        f"投诉人 / complainant: {name} {phone} {room}",
-        *(line if full else redact(line, also=secrets) for line in detail),
-    ]
-    data = (
-        ("complainant_name", person.name),
-        ("complainant_phone", person.phone),
-        ("complainant_room", person.room),
-    )
-    return Notification(
-        key=_key(complaint.id, topic, recipient.staff_id, discriminator),
-        complaint_id=complaint.id,
-        topic=topic,
-        recipient=recipient.staff_id,
-        subject=f"[{complaint.id}] {zh} / {en}",
-        body="\n".join(lines),
-        created_at=at,
-        data=data if full else (),
-    )
+def _check(text: object, path: str) -> str:
+    """A template string that uses only :data:`FIELDS`; the error names the bad one."""
+    if not isinstance(text, str):
+        raise InvalidInputError(path, "must be text")
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError as exc:
+        raise InvalidInputError(path, f"not a format string ({exc})") from None
+    for _literal, name, spec, _conversion in parsed:
+        if name is None:
+            continue
+        if name not in FIELDS or (spec and "{" in spec):
+            allowed = ", ".join(FIELDS)
+            raise InvalidInputError(path, f"unknown field {{{name}}}; expected one of {allowed}")
+    return text
+
+
+class Messages:
+    """The desk's notification texts: its languages and each topic's templates.
+
+    :param languages: the languages every notification is written in, in order;
+        each must have a catalog (``zh``, ``en`` or one a host added).
+    :param plugin_manager: asked once per topic and language for a template
+        (``complaintcore_notification_template``); None uses the catalogs' own.
+    :raises InvalidInputError: a language without a catalog, or a host template
+        with an unknown field (``notification_template.assigned.zh.subject``).
+    """
+
+    def __init__(
+        self,
+        languages: Sequence[str] = DEFAULT_LANGUAGES,
+        plugin_manager: pluggy.PluginManager | None = None,
+    ) -> None:
+        if isinstance(languages, str) or not languages:
+            raise InvalidInputError("languages", "expected a non-empty list of languages")
+        codes: list[str] = []
+        for i, lang in enumerate(languages):
+            code = resolve_language(lang) if isinstance(lang, str) else None
+            if code is None:
+                known = ", ".join(available_languages())
+                raise InvalidInputError(f"languages[{i}]", f"no catalog; expected one of {known}")
+            if code not in codes:
+                codes.append(code)
+        self.languages = tuple(codes)
+        self._translators = {code: translator(code) for code in codes}
+        for code, t in self._translators.items():  # a host's catalog may reword the default
+            _check(t.gettext(_BODY), f"catalog.{code}.notification_body")
+        self._templates: dict[tuple[str, str], NotificationTemplate] = {}
+        hook = plugin_manager.hook if plugin_manager is not None else None
+        for topic in TOPICS:
+            for code in codes:
+                found = (
+                    hook.complaintcore_notification_template(topic=topic, lang=code)
+                    if hook is not None
+                    else None
+                )
+                if found is None:
+                    continue
+                path = f"notification_template.{topic}.{code}"
+                if not isinstance(found, NotificationTemplate):
+                    raise InvalidInputError(path, "expected a NotificationTemplate")
+                _check(found.subject, f"{path}.subject")
+                _check(found.body, f"{path}.body")
+                self._templates[topic, code] = found
+
+    def template(self, topic: str, lang: str) -> NotificationTemplate:
+        """The template of ``topic`` in ``lang``: the host's, else the catalog's."""
+        own = self._templates.get((topic, lang))
+        if own is not None:
+            return own
+        return NotificationTemplate(_SUBJECT, self._translators[lang].gettext(_BODY))
+
+    def render(
+        self,
+        complaint: Complaint,
+        topic: str,
+        recipient: StaffMember,
+        pack: RulePack,
+        *,
+        at: datetime,
+        discriminator: str,
+        detail: Sequence[str | Detail] = (),
+    ) -> Notification:
+        """One notification; ``discriminator`` makes the dedupe key (same -> sent once).
+
+        A ``detail`` given as text is shown as it is, in every language.
+        """
+        person = complaint.intake.complainant
+        full = sees_personal_data(recipient, complaint, pack)
+        secrets = () if full else (person.name, person.phone, person.room)
+
+        def hide(text: str) -> str:
+            return text if full else redact(text, also=secrets)
+
+        shown = {
+            "name": person.name if full else mask(person.name),
+            "phone": person.phone if full else mask(person.phone),
+            "room": person.room if full else mask(person.room),
+        }
+        subjects, bodies = [], []
+        for lang in self.languages:
+            t = self._translators[lang]
+            values = {
+                **self._values(complaint, topic, pack, t),
+                **shown,
+                "summary": hide(complaint.intake.summary),
+                "complainant": f"{shown['name']} {shown['phone']} {shown['room']}",
+                "details": "\n".join(hide(_detail(d, t, pack)) for d in detail),
+            }
+            template = self.template(topic, lang)
+            subjects.append(template.subject.format_map(values).strip())
+            bodies.append(template.body.format_map(values).strip("\n"))
+        data = (
+            ("complainant_name", person.name),
+            ("complainant_phone", person.phone),
+            ("complainant_room", person.room),
+        )
+        return Notification(
+            key=_key(complaint.id, topic, recipient.staff_id, discriminator),
+            complaint_id=complaint.id,
+            topic=topic,
+            recipient=recipient.staff_id,
+            subject=f"[{complaint.id}] {' / '.join(subjects)}",
+            body="\n\n".join(bodies),
+            created_at=at,
+            data=data if full else (),
+        )
+
+    @staticmethod
+    def _values(
+        complaint: Complaint, topic: str, pack: RulePack, t: Translator
+    ) -> Mapping[str, str]:
+        state = complaint.state
+        person = complaint.intake.complainant
+        return {
+            "id": complaint.id,
+            "topic": topic,
+            "title": t(TOPICS[topic]),
+            "site": complaint.intake.site or person.site or "-",
+            "category": t.category(state.category, pack) if state.category else "-",
+            "grade": t.label(state.grade) if state.grade else "-",
+            "rung": t.rung(state.rung, pack) if state.rung else "-",
+        }
+
+
+def _detail(detail: str | Detail, t: Translator, pack: RulePack) -> str:
+    if isinstance(detail, str):
+        return detail
+    value = detail.value
+    if isinstance(value, LabelledEnum):
+        shown = t.label(value)
+    elif detail.kind == "department":
+        shown = t.department(value, pack)
+    elif detail.kind == "rung":
+        shown = t.rung(value, pack)
+    elif detail.kind == "clock":
+        shown = t.clock(value, pack)
+    else:
+        shown = value
+    return t("{label}: {value}", label=t(detail.label), value=shown)

@@ -85,6 +85,7 @@ from complaintcore.desk.ports import (
     StaffMember,
     VerifyReport,
 )
+from complaintcore.i18n import N_
 
 __all__ = ["DeliveryReport", "Desk", "Receipt", "SweepReport", "masked_record", "same_submission"]
 
@@ -163,7 +164,10 @@ class Desk:
 
     Build it with :meth:`from_config` (plugins supply the parts) or directly with
     the parts, as tests and scripts do.  Every method that changes something
-    takes ``now``: the desk never reads the clock.
+    takes ``now``: the desk never reads the clock.  Notifications are written in
+    ``languages`` (Chinese, then English by default); ``desk.messages`` holds
+    their templates, the catalogs' or a plugin's
+    (``complaintcore_notification_template``).
     """
 
     def __init__(
@@ -177,6 +181,7 @@ class Desk:
         plugin_manager: pluggy.PluginManager | None = None,
         retry: RetryPolicy | None = None,
         id_factory: Callable[[Intake], str] | None = None,
+        languages: Sequence[str] = messages.DEFAULT_LANGUAGES,
         limits: TextLimits | None = None,
         sites: Collection[str] = (),
         send_timeout: float | None = 10.0,
@@ -201,6 +206,8 @@ class Desk:
         self.zone = ZoneInfo(pack.calendar.timezone)
         """The pack's time zone: duty hours and dates are read in it, whatever ``now`` carries."""
         self._new_id = id_factory or functools.partial(_default_id, zone=self.zone)
+        # the texts of notifications, with any template a plugin supplies (checked now)
+        self.messages = messages.Messages(languages, plugin_manager)
         self.limits = limits or TextLimits()
         """Maximum lengths of what people type (``[limits]`` in the config)."""
         if isinstance(sites, str) or not all(isinstance(x, str) for x in sites):
@@ -250,6 +257,7 @@ class Desk:
             notifiers=notifiers,
             plugin_manager=pm,
             retry=config.retry,
+            languages=config.languages,
             limits=config.limits,
             sites=config.sites,
             send_timeout=config.delivery.timeout_seconds,
@@ -819,8 +827,10 @@ class Desk:
                         now,
                         f"{status.name}#{status.run}",
                         (
-                            f"时限 / clock: {spec.zh} / {spec.en}",
-                            f"部门 / department: {complaint.state.department}",
+                            messages.Detail(N_("clock"), spec.name, "clock"),
+                            messages.Detail(
+                                N_("department"), complaint.state.department, "department"
+                            ),
                         ),
                     )
                     late += 1
@@ -844,7 +854,10 @@ class Desk:
                         handler,
                         now,
                         f"{status.name}#{status.run}",
-                        (f"时限 / clock: {status.name}, due {status.due}",),
+                        (
+                            messages.Detail(N_("clock"), status.name, "clock"),
+                            messages.Detail(N_("due"), _minutes(status.due, self.zone)),
+                        ),
                     )
                     warned += 1
         if events:
@@ -962,11 +975,11 @@ class Desk:
         member: StaffMember,
         now: datetime,
         discriminator: str,
-        detail: Sequence[str] = (),
+        detail: Sequence[str | messages.Detail] = (),
     ) -> Outbox:
         if access.is_target(member, complaint):
             return []  # ESC-4: the person complained about is not told the complainant's words
-        note = messages.render(
+        note = self.messages.render(
             complaint, topic, member, self.pack, at=now, discriminator=discriminator, detail=detail
         )
         return [(name, note) for name in self.notifiers]
@@ -996,7 +1009,7 @@ class Desk:
                         m,
                         now,
                         tag,
-                        (f"原因 / trigger: {ev.trigger.zh} / {ev.trigger.en}",),
+                        (messages.Detail(N_("trigger"), ev.trigger),),
                     )
             elif isinstance(ev, Classified) and ev.helpers:
                 for dept in ev.helpers:
@@ -1020,7 +1033,7 @@ class Desk:
                         m,
                         now,
                         tag,
-                        (f"原因 / reason: {ev.unanswerable_reason}",),
+                        (messages.Detail(N_("reason"), ev.unanswerable_reason),),
                     )
             elif isinstance(ev, Visited) and ev.major_issue and self.pack.group_report_rung:
                 for m in access.recipients(
@@ -1032,7 +1045,7 @@ class Desk:
                         m,
                         now,
                         tag,
-                        (f"回访意见 / opinion: {ev.opinion}",),
+                        (messages.Detail(N_("opinion"), ev.opinion),),
                     )
             elif (
                 isinstance(ev, Closed)
@@ -1164,6 +1177,11 @@ def _redacted(value: Any, secrets: Sequence[str]) -> Any:
     if isinstance(value, dict):
         return {k: _redacted(v, secrets) for k, v in value.items()}
     return value
+
+
+def _minutes(t: datetime | None, zone: ZoneInfo) -> str:
+    """A due time for people: to the minute, in the pack's zone."""
+    return t.astimezone(zone).isoformat(timespec="minutes") if t is not None else "-"
 
 
 def _default_id(intake: Intake, zone: ZoneInfo) -> str:

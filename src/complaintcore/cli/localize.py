@@ -1,0 +1,116 @@
+"""Click in the reader's language: help texts, and click's own words.
+
+Help texts are English message ids (``help=N_("…")``), fixed when the commands
+are defined, long before ``--lang`` is read; :func:`speaking` puts each one's
+translation in place for one run and restores the message ids afterwards.
+Click marks its own messages for gettext but looks them up in the process-wide
+default domain; for one run, :func:`speaking` points the ``gettext`` names of
+click's modules at the catalog of ``complaintcore`` instead, which translates
+the messages listed in :mod:`complaintcore.cli.text`.  Both are undone when the
+run ends, so a host process running the command line in English after Chinese
+(or click-based tools of its own) sees no trace of it.
+"""
+
+from __future__ import annotations
+
+import gettext
+import importlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from complaintcore.i18n import Translator, available_languages, resolve_language
+
+__all__ = ["LanguageChoice", "speaking"]
+
+_CLICK_MODULES = (
+    "click.core",
+    "click.decorators",
+    "click.exceptions",
+    "click.formatting",
+    "click.parser",
+    "click.termui",
+    "click.types",
+)
+_STDLIB = {"_": gettext.gettext, "ngettext": gettext.ngettext}
+
+
+def _walk(command: click.Command) -> Iterator[click.Command]:
+    yield command
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            yield from _walk(sub)
+
+
+def _help_option(command: click.Command) -> click.Parameter | None:
+    """The command's ``--help`` option, made (with click's English text) if not yet."""
+    return command.get_help_option(click.Context(command))
+
+
+@contextmanager
+def speaking(root: click.Command, t: Translator) -> Iterator[None]:
+    """Run ``root`` (and every subcommand) in ``t``'s language, then put everything back."""
+    saved: list[tuple[object, str, str]] = []
+
+    def swap(obj: object, attr: str) -> None:
+        value = getattr(obj, attr, None)
+        if isinstance(value, str) and value:
+            saved.append((obj, attr, value))
+            setattr(obj, attr, t.gettext(value))
+
+    for command in _walk(root):
+        for attr in ("help", "short_help", "epilog"):
+            swap(command, attr)
+        for param in (*command.params, _help_option(command)):
+            if isinstance(param, click.Option):
+                swap(param, "help")
+    patched: list[tuple[Any, str, Any]] = []
+    own = {"_": t.gettext, "ngettext": t.ngettext}
+    for name in _CLICK_MODULES:
+        module = importlib.import_module(name)
+        for attr, stdlib in _STDLIB.items():
+            if getattr(module, attr, None) is stdlib:  # only what click bound from gettext
+                patched.append((module, attr, stdlib))
+                setattr(module, attr, own[attr])
+    try:
+        yield
+    finally:
+        for module, attr, stdlib in reversed(patched):
+            setattr(module, attr, stdlib)
+        for obj, attr, value in reversed(saved):
+            setattr(obj, attr, value)
+
+
+if TYPE_CHECKING:
+    _Choice = click.Choice[str]
+else:  # clicks before 8.4 cannot subscript their types at run time
+    _Choice = click.Choice
+
+
+class LanguageChoice(_Choice):
+    """``--lang``: a language there is a catalog for (``zh``, ``en``, or one a host added).
+
+    Locale tags are understood too (``zh_CN``, ``zh-CN.UTF-8``); anything else is
+    a usage error that lists the languages.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(available_languages(), case_sensitive=False)
+
+    @property  # type: ignore[override]
+    def choices(self) -> Sequence[str]:
+        """Read when used, so catalogs added after start-up count."""
+        return available_languages()
+
+    @choices.setter
+    def choices(self, value: Sequence[str]) -> None:
+        """Click sets the choices once; they are always read fresh instead."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        if isinstance(value, str):
+            found = resolve_language(value)
+            if found is not None:
+                return found
+        return str(super().convert(value, param, ctx))

@@ -1,0 +1,110 @@
+"""A complaint's events as people read them: each field named and shown in their language.
+
+``show`` prints the timeline from the serialised record (so personal data is
+already masked).  Enum values become their labels, pack codes (category,
+department, rung, clock) the pack's labels, flags yes or no, and lists and
+nested records plain text: no Python reprs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from complaintcore.core.models import Cause, Fact, Grade, Kind, LabelledEnum, Trigger, Validity
+from complaintcore.core.rulepack import Measure
+
+if TYPE_CHECKING:
+    from complaintcore.core.rulepack import RulePack
+    from complaintcore.i18n import Translator
+
+__all__ = ["event_detail", "event_time"]
+
+_COLUMNS = {"type", "at", "actor"}
+"""Shown in columns of their own."""
+
+_ENUMS: dict[str, type[LabelledEnum]] = {
+    "cause": Cause,
+    "validity": Validity,
+    "complaint_kind": Kind,
+    "grade": Grade,
+    "trigger": Trigger,
+    "facts": Fact,
+    "measures": Measure,
+}
+_DEPARTMENTS = {"department", "to_unit", "unit", "helpers"}
+_RUNGS = {"rung", "from_rung", "to_rung"}
+_TIMES = {"due", "reply_due"}
+_FREE_CAUSE = {"cause_analysed"}
+"""Events whose ``cause`` is free text (the analysis), not the CLS-2 cause."""
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def event_time(value: str) -> str:
+    """An ISO time as the timeline shows it: to the minute."""
+    return value[:16]
+
+
+def event_detail(
+    event: Mapping[str, Any], t: Translator, pack: RulePack | None, *, skip: set[str] | None = None
+) -> str:
+    """Every field of a serialised event but kind, time and actor, in ``t``'s language."""
+    kind = str(event.get("type", ""))
+    parts = []
+    for name, value in event.items():
+        if name in _COLUMNS or (skip and name in skip) or value in ("", [], None, {}):
+            continue
+        shown = _value(kind, name, value, t, pack)
+        parts.append(t("{field}: {value}", field=t.field(name), value=shown))
+    return t("; ").join(parts)
+
+
+def _value(kind: str, name: str, value: object, t: Translator, pack: RulePack | None) -> str:
+    if isinstance(value, list):
+        if name == "explanation" and len(value) == 2:  # (zh, en): Classified explanations
+            return t.pick(str(value[0]), str(value[1]), "explanation")
+        return t(", ").join(_value(kind, name, v, t, pack) for v in value)
+    if isinstance(value, bool):
+        return t.yes_no(value)
+    if isinstance(value, dict):
+        return _record(value, t, pack)
+    text = str(value)
+    enum = _ENUMS.get(name)
+    if enum is not None and not (name == "cause" and kind in _FREE_CAUSE):
+        member = next((m for m in enum if m.value == text), None)
+        if member is not None:
+            return t.label(member)
+    if name == "category":
+        return t.category(text, pack)
+    if name in _DEPARTMENTS:
+        return t.department(text, pack)
+    if name in _RUNGS:
+        return t.rung(text, pack)
+    if name == "clock":
+        return t(", ").join(t.clock(c, pack) for c in text.split(",") if c)
+    if name in _TIMES:
+        return event_time(text)
+    if name == "reasons":
+        return _bilingual(text, t)
+    return text
+
+
+def _record(value: Mapping[str, Any], t: Translator, pack: RulePack | None) -> str:
+    """A nested record (the staff member a complaint is about): its id and rung."""
+    staff = str(value.get("staff_id", ""))
+    rung = str(value.get("rung", ""))
+    if staff:
+        return t("{staff} ({rung})", staff=staff, rung=t.rung(rung, pack)) if rung else staff
+    return t("; ").join(
+        t("{field}: {value}", field=t.field(k), value=str(v)) for k, v in value.items() if v
+    )
+
+
+def _bilingual(text: str, t: Translator) -> str:
+    """A grade reason the core wrote as ``中文 / English``: the reader's half."""
+    zh, sep, en = text.partition(" / ")
+    if sep and _CJK.search(zh) and not _CJK.search(en):
+        return t.pick(zh, en, "reason")
+    return text

@@ -1,0 +1,86 @@
+"""How a deadline was reckoned, step by step, as data (DL-1..8).
+
+A :class:`DerivationStep` is a message and the values it names.  The message is
+an English template with ``{name}`` fields, and doubles as the message id of the
+shell's catalogs, so the command line and the reports show each step in the
+reader's language.  ``str(step)`` is the English text, the one
+:attr:`~complaintcore.core.deadlines.ClockStatus.derivation` holds.  Nothing
+here translates: the core stays pure.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TypeAlias
+
+import attrs
+
+__all__ = ["DerivationStep", "StepValue", "Tag", "hours"]
+
+
+@attrs.frozen
+class Tag:
+    """An event kind or tag (``registered``, ``replied:final``), shown by its label."""
+
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+StepValue: TypeAlias = "str | int | datetime | timedelta | Tag | tuple[Tag, ...] | DerivationStep"
+"""What a step's fields hold; the shell renders each kind its own way."""
+
+
+@attrs.frozen
+class DerivationStep:
+    """One step: ``message`` (an English template, the catalog's msgid) and its values.
+
+    ``plural`` is the template's plural form, chosen by the value ``count``
+    (``1 working day`` / ``3 working days``); empty when the message has none.
+    """
+
+    message: str
+    values: tuple[tuple[str, StepValue], ...] = ()
+    plural: str = ""
+
+    @classmethod
+    def of(cls, message: str, /, **values: StepValue) -> DerivationStep:
+        return cls(message, tuple(values.items()))
+
+    @classmethod
+    def counted(cls, singular: str, plural: str, /, **values: StepValue) -> DerivationStep:
+        """A message with a plural form; ``values["count"]`` chooses it."""
+        return cls(singular, tuple(values.items()), plural)
+
+    @property
+    def count(self) -> int | None:
+        value = dict(self.values).get("count")
+        return value if isinstance(value, int) else None
+
+    def template(self) -> str:
+        """The English template for this step's count."""
+        return self.plural if self.plural and self.count != 1 else self.message
+
+    def __str__(self) -> str:
+        return self.template().format(**{k: _english(v) for k, v in self.values})
+
+
+def hours(d: timedelta) -> str:
+    """Durations as people read them on a deadline: 31h, 4h30m, 45m."""
+    minutes = int(d.total_seconds()) // 60
+    h, m = divmod(abs(minutes), 60)
+    sign = "-" if minutes < 0 else ""
+    if not h and m:
+        return f"{sign}{m}m"
+    return f"{sign}{h}h{m:02d}m" if m else f"{sign}{h}h"
+
+
+def _english(value: StepValue) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return hours(value)
+    if isinstance(value, tuple):
+        return " / ".join(str(tag) for tag in value)
+    return str(value)

@@ -1,0 +1,587 @@
+"""The words complaintcore says to people, in their language (stdlib :mod:`gettext`).
+
+Message catalogs live in ``complaintcore/locale/<lang>/LC_MESSAGES/complaintcore.mo``
+(compiled from the ``.po`` sources when the package is built).  English is the
+source language: every message id is the English text, so a message nobody has
+translated reads in English.  Chinese (``zh``, the catalog ``zh_CN``) and
+English (``en``) are shipped.
+
+A host adds a language, or rewords a shipped one, without touching code: it
+puts ``<lang>/LC_MESSAGES/complaintcore.mo`` into a directory named by the
+``COMPLAINTCORE_LOCALE_PATH`` environment variable (several directories are
+separated by ``os.pathsep``), or into the standard gettext location
+``<sys.prefix>/share/locale``.  Such catalogs are searched first; a message they
+lack falls back to the shipped catalog of the same language, then to English.
+
+Which language: ``--lang`` on the command line; otherwise
+:func:`language_from_env` reads ``COMPLAINTCORE_LANG``, then ``LANGUAGE``,
+``LC_ALL``, ``LC_MESSAGES`` and ``LANG`` as gettext does
+(``zh_CN.UTF-8`` → ``zh``); otherwise English.
+
+Labels that the core's enums carry in both languages (``zh``, ``en``) are
+looked up in the catalogs too, with the enum's class name as message context;
+labels that rule packs and reports carry as data, with the context ``label``
+in a language other than Chinese and English.  So an added language can
+translate them all.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext
+import os
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from complaintcore.core.derivation import DerivationStep, StepValue
+    from complaintcore.core.models import LabelledEnum
+    from complaintcore.core.rulepack import RulePack
+
+__all__ = [
+    "DOMAIN",
+    "LIBRARY_REASONS",
+    "LOCALE_PATH_ENV",
+    "NC_",
+    "NN_",
+    "N_",
+    "SHIPPED_DIR",
+    "Translator",
+    "available_languages",
+    "catalog_dirs",
+    "language_from_env",
+    "resolve_language",
+    "translator",
+]
+
+DOMAIN = "complaintcore"
+"""The gettext domain: catalogs are ``complaintcore.mo``."""
+
+LOCALE_PATH_ENV = "COMPLAINTCORE_LOCALE_PATH"
+"""Directories of a host's own catalogs, searched before the shipped ones."""
+
+SHIPPED_DIR = Path(__file__).with_name("locale")
+"""The catalogs that come with complaintcore."""
+
+_CATALOG_OF = {"zh": "zh_CN"}
+"""A shipped language whose catalog has a longer name than its code."""
+
+_TAG = re.compile(r"^([A-Za-z]{2,3})(?:[_-]([A-Za-z0-9]{2,4}))?(?:\.[^@]*)?(?:@.*)?$")
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
+def NC_(context: str, message: str) -> str:
+    """Mark a message with a context (``pgettext``) for extraction."""
+    return message
+
+
+def NN_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a message with a plural form (``ngettext``) for extraction."""
+    return singular, plural
+
+
+# --------------------------------------------------------------------------- finding catalogs
+
+
+def catalog_dirs(environ: Mapping[str, str] | None = None) -> tuple[Path, ...]:
+    """Where catalogs are looked for, first match first: the host's, then the shipped ones."""
+    env = os.environ if environ is None else environ
+    dirs = [Path(p).absolute() for p in env.get(LOCALE_PATH_ENV, "").split(os.pathsep) if p]
+    dirs += [Path(sys.prefix, "share", "locale"), Path(sys.base_prefix, "share", "locale")]
+    dirs.append(SHIPPED_DIR)
+    unique: list[Path] = []
+    for d in dirs:
+        if d not in unique:
+            unique.append(d)
+    return tuple(unique)
+
+
+def _catalog_names(dirs: Iterable[Path]) -> set[str]:
+    names: set[str] = set()
+    for d in dirs:
+        try:
+            entries = list(d.iterdir())
+        except OSError:
+            continue
+        names.update(e.name for e in entries if (e / "LC_MESSAGES" / f"{DOMAIN}.mo").is_file())
+    return names
+
+
+def _code(catalog: str) -> str:
+    for code, name in _CATALOG_OF.items():
+        if catalog == name:
+            return code
+    return catalog
+
+
+def available_languages(environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """The languages there are catalogs for: ``en``, ``zh`` and any a host added."""
+    codes = {_code(name) for name in _catalog_names(catalog_dirs(environ))}
+    codes.update(("en", "zh"))
+    return ("zh", "en", *sorted(codes - {"zh", "en"}))
+
+
+def resolve_language(tag: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """The language code for a locale or language tag, if there is a catalog for it.
+
+    ``zh_CN.UTF-8``, ``zh-CN`` and ``zh`` give ``zh``; ``en_GB`` gives ``en``;
+    ``ja_JP.UTF-8`` gives ``ja_JP`` or ``ja``, whichever a host supplied.
+    ``C`` and ``POSIX`` give ``en``.  An unknown language gives None.
+    """
+    text = tag.strip()
+    if text in ("C", "POSIX") or text.startswith(("C.", "POSIX.")):
+        return "en"
+    match = _TAG.match(text)
+    if match is None:
+        return None
+    lang = match[1].lower()
+    region = match[2]
+    candidates = [f"{lang}_{region.upper()}"] if region else []
+    candidates.append(lang)
+    names = _catalog_names(catalog_dirs(environ))
+    for candidate in candidates:
+        if candidate in names and candidate not in _CATALOG_OF.values():
+            return candidate
+        if candidate in ("en", "zh") or _CATALOG_OF.get(lang) == candidate:
+            return lang
+    return None
+
+
+def language_from_env(environ: Mapping[str, str] | None = None) -> str:
+    """The language the environment asks for, as gettext reads it; English otherwise.
+
+    ``COMPLAINTCORE_LANG`` first, then the first of ``LANGUAGE`` (a colon-separated
+    list), ``LC_ALL``, ``LC_MESSAGES`` and ``LANG`` that is set.
+    """
+    env = os.environ if environ is None else environ
+    own = env.get("COMPLAINTCORE_LANG", "")
+    if own:
+        return resolve_language(own, env) or "en"
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(var, "")
+        if value:
+            for tag in value.split(":"):
+                found = resolve_language(tag, env) if tag else None
+                if found is not None:
+                    return found
+            return "en"
+    return "en"
+
+
+# --------------------------------------------------------------------------- translating
+
+
+class Translator:
+    """One language's catalogs, and how complaintcore's words and values read in it.
+
+    Get one with :func:`translator`.  Calling it translates and fills in:
+    ``t("{count} complaints", count=3)``.
+    """
+
+    def __init__(self, lang: str, catalogs: gettext.NullTranslations) -> None:
+        self.lang = lang
+        self._catalogs = catalogs
+
+    def __repr__(self) -> str:
+        return f"Translator({self.lang!r})"
+
+    # ---------------------------------------------------------------- messages
+
+    def gettext(self, message: str) -> str:
+        return self._catalogs.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._catalogs.ngettext(singular, plural, n)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self._catalogs.pgettext(context, message)
+
+    def __call__(self, message: str, /, **values: object) -> str:
+        """``message`` in this language, with ``values`` filled into its ``{fields}``."""
+        text = self._catalogs.gettext(message)
+        return text.format(**values) if values else text
+
+    def n(self, singular: str, plural: str, count: int, /, **values: object) -> str:
+        """The singular or plural form this language uses for ``count``; ``{count}`` is filled."""
+        return self._catalogs.ngettext(singular, plural, count).format(count=count, **values)
+
+    # ---------------------------------------------------------------- labels
+
+    def label(self, member: LabelledEnum) -> str:
+        """An enum member's label: the catalog's, else the core's own zh or en label."""
+        text = self._catalogs.pgettext(type(member).__name__, member.en)
+        if text == member.en and self.lang == "zh":
+            return member.zh
+        return text
+
+    def pick(self, zh: str, en: str, context: str = "label") -> str:
+        """A label carried as data in both languages (a pack's category, a report row).
+
+        In a language other than Chinese and English the English label is looked
+        up in the catalog, with the context ``label`` unless another is given.
+        """
+        if self.lang == "zh":
+            return zh
+        return en if self.lang == "en" else self._catalogs.pgettext(context, en)
+
+    def event(self, kind: str) -> str:
+        """An event kind (``registered``, ``cause_analysed``) for people."""
+        return self._catalogs.pgettext("event", kind.replace("_", " "))
+
+    def field(self, name: str) -> str:
+        """An event field's name (``to_unit``) for people."""
+        return self._catalogs.pgettext("field", name.replace("_", " "))
+
+    def command(self, name: str) -> str:
+        """A workflow command's name (``assign``, ``record_cause``) for people."""
+        return self._catalogs.pgettext("command", name.replace("_", " "))
+
+    def yes_no(self, value: bool) -> str:
+        return self._catalogs.gettext(N_("yes") if value else N_("no"))
+
+    def department(self, code: str, pack: RulePack | None) -> str:
+        if pack is not None and code and pack.has_department(code):
+            d = pack.department(code)
+            return self.pick(d.zh, d.en, "label")
+        return code
+
+    def rung(self, code: str, pack: RulePack | None) -> str:
+        if pack is not None and code and pack.has_rung(code):
+            r = pack.rung(code)
+            return self.pick(r.zh, r.en, "label")
+        return code
+
+    def category(self, code: str, pack: RulePack | None) -> str:
+        if pack is not None and any(c.code == code for c in pack.categories):
+            c = pack.category(code)
+            return self.pick(c.zh, c.en, "label")
+        return code
+
+    def clock(self, name: str, pack: RulePack | None) -> str:
+        if pack is not None and any(c.name == name for c in pack.clocks):
+            c = pack.clock(name)
+            return self.pick(c.zh, c.en, "label")
+        return name
+
+    # ---------------------------------------------------------------- values
+
+    def duration(self, d: timedelta) -> str:
+        """31h, 4h30m, 45m, in this language's words."""
+        minutes = int(d.total_seconds()) // 60
+        h, m = divmod(abs(minutes), 60)
+        sign = "-" if minutes < 0 else ""
+        if not h and m:
+            return sign + self(N_("{minutes}m"), minutes=m)
+        if m:
+            return sign + self(N_("{hours}h{minutes:02d}m"), hours=h, minutes=m)
+        return sign + self(N_("{hours}h"), hours=h)
+
+    def tag(self, name: str, pack: RulePack | None = None) -> str:
+        """A clock's start or stop tag: the event, and what qualifies it."""
+        from complaintcore.core.models import Grade, Kind, Trigger, Validity
+
+        kind, _, qualifier = name.partition(":")
+        event = self.event(kind)
+        if not qualifier:
+            return event
+        shown = qualifier
+        if kind in ("registered", "forwarded"):
+            shown = self.department(qualifier, pack)
+        elif kind == "breached":
+            shown = self.clock(qualifier, pack)
+        elif qualifier in _QUALIFIERS:
+            shown = self._catalogs.pgettext("tag", _QUALIFIERS[qualifier])
+        else:
+            for enum in (Validity, Kind, Grade, Trigger):
+                member = next((m for m in enum if m.value == qualifier), None)
+                if member is not None:
+                    shown = self.label(member)
+                    break
+        return self(N_("{event} ({detail})"), event=event, detail=shown)
+
+    def step(self, step: DerivationStep, pack: RulePack | None = None) -> str:
+        """One step of a clock's derivation in this language."""
+        count = step.count
+        if step.plural and count is not None:
+            template = self._catalogs.ngettext(step.message, step.plural, count)
+        else:
+            template = self._catalogs.gettext(step.message)
+        return template.format(**{k: self._value(v, pack) for k, v in step.values})
+
+    # ---------------------------------------------------------------- errors
+
+    def error(self, exc: BaseException, pack: RulePack | None = None) -> str:
+        """A library error as one line in this language.
+
+        The frame comes from the error's structured fields (``path``,
+        ``complaint_id``, ``command`` …); the library's common reasons are
+        translated too (:data:`LIBRARY_REASONS`), any other reason stays as the
+        library wrote it, in English.
+        """
+        from complaintcore.core import errors as e
+
+        if isinstance(exc, e.UnknownComplaintError):
+            return self(N_("no complaint with id '{id}'"), id=exc.complaint_id)
+        if isinstance(exc, e.AccessDeniedError):
+            return self(
+                N_("complaint {id}: {actor} may not {command}: {reason}"),
+                id=exc.complaint_id,
+                actor=exc.actor,
+                command=self.command(exc.command),
+                reason=self.reason(exc.reason, pack),
+            )
+        if isinstance(exc, e.IllegalTransitionError):
+            return self(
+                N_("complaint {id}: cannot {command} while {state}: {reason}"),
+                id=exc.complaint_id,
+                command=self.command(exc.command),
+                state=self._state(exc.state, pack),
+                reason=self.reason(exc.reason, pack),
+            )
+        if isinstance(exc, e.ConcurrencyConflictError):
+            return self(
+                N_("complaint {id}: expected version {expected}, store has {actual}"),
+                id=exc.complaint_id,
+                expected=exc.expected,
+                actual=exc.actual,
+            )
+        if isinstance(exc, e.IncompleteRecordError):
+            return self(
+                N_("record is not registrable: {problems}"),
+                problems=self._problems(exc.problems, pack),
+            )
+        if isinstance(exc, e.RulePackError):
+            return self(
+                N_("invalid rule pack {source}: {problems}"),
+                source=exc.source,
+                problems=self._problems(exc.problems, pack),
+            )
+        if isinstance(exc, e.SerializationError):
+            return self(
+                N_("cannot load {what}: {problems}"),
+                what=exc.what,
+                problems=self._problems(exc.problems, pack),
+            )
+        path, reason = getattr(exc, "path", None), getattr(exc, "reason", None)
+        if isinstance(path, str) and isinstance(reason, str):
+            return self(N_("{path}: {reason}"), path=path, reason=self.reason(reason, pack))
+        return str(exc)
+
+    def problem(self, path: str, reason: str, pack: RulePack | None = None) -> str:
+        """One bad field: ``path: reason``, the reason translated if it is a common one."""
+        return self(N_("{path}: {reason}"), path=path, reason=self.reason(reason, pack))
+
+    def _problems(self, problems: Iterable[object], pack: RulePack | None) -> str:
+        shown = []
+        for p in problems:
+            path, reason = getattr(p, "path", None), getattr(p, "reason", None)
+            if isinstance(path, str) and isinstance(reason, str):
+                shown.append(self.problem(path, reason, pack))
+            else:
+                shown.append(str(p))
+        return self(N_("; ")).join(shown)
+
+    def reason(self, text: str, pack: RulePack | None = None) -> str:
+        """A reason the library gave, translated when it is one of :data:`LIBRARY_REASONS`."""
+        for message, pattern, kinds in _reason_patterns():
+            match = pattern.fullmatch(text)
+            if match is not None:
+                values = {
+                    k: self._reason_value(kinds.get(k, ""), v, pack)
+                    for k, v in match.groupdict().items()
+                }
+                return self(message, **values)
+        return text
+
+    def _reason_value(self, kind: str, value: str, pack: RulePack | None) -> str:
+        from complaintcore.core.models import Status
+
+        if kind == "commands":
+            return self(N_(", ")).join(self.command(c) for c in value.split(", "))
+        if kind == "command":
+            return self.command(value)
+        if kind in ("department", "rung"):
+            code = value.strip("'")
+            shown = self.department(code, pack) if kind == "department" else self.rung(code, pack)
+            return value if shown == code else shown  # unknown to the pack: as written
+        if kind == "status":
+            member = next((m for m in Status if m.value == value), None)
+            return self.label(member) if member is not None else value
+        if kind == "field":
+            english, _, _native = value.partition(" (")
+            return self._catalogs.pgettext("field", english)
+        return value
+
+    def _state(self, state: str, pack: RulePack | None) -> str:
+        """What an :class:`IllegalTransitionError` names as the state: a status or a rung."""
+        from complaintcore.core.models import Status
+
+        member = next((m for m in Status if m.value == state), None)
+        if member is not None:
+            return self.label(member)
+        return self.rung(state, pack)
+
+    def _value(self, value: StepValue, pack: RulePack | None) -> str:
+        from complaintcore.core.derivation import DerivationStep, Tag
+
+        if isinstance(value, datetime):
+            return value.isoformat()
+        if isinstance(value, timedelta):
+            return self.duration(value)
+        if isinstance(value, Tag):
+            return self.tag(value.name, pack)
+        if isinstance(value, DerivationStep):
+            return self.step(value, pack)
+        if isinstance(value, tuple):
+            return " / ".join(self.tag(t.name, pack) for t in value)
+        return str(value)
+
+
+_QUALIFIERS = {
+    "final": NC_("tag", "final"),
+    "interim": NC_("tag", "interim"),
+    "explanation": NC_("tag", "explanation"),
+    "unanswerable": NC_("tag", "unanswerable"),
+    "satisfied": NC_("tag", "satisfied"),
+    "unsatisfied": NC_("tag", "unsatisfied"),
+}
+"""Tag qualifiers that are neither a pack code nor an enum value (``replied:final``)."""
+
+
+LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
+    # the workflow refuses a step
+    (N_("allowed now: {allowed}"), {"allowed": "commands"}),
+    (N_("already with {unit}"), {"unit": "department"}),
+    (N_("head office routes a bypass complaint only with the complainant's consent (IN-6)"), {}),
+    (N_("only a valid complaint is graded (VAL-4)"), {}),
+    (N_("already paused"), {}),
+    (N_("not paused"), {}),
+    (
+        N_(
+            "an invalid complaint is closed only after the complainant "
+            "is given an explanation (VAL-3)"
+        ),
+        {},
+    ),
+    (
+        N_(
+            "only the top rung ({rung}) decides a closure without the complainant's "
+            "confirmation (VIS-3)"
+        ),
+        {"rung": "rung"},
+    ),
+    (N_("closure needs the complainant's confirmation or a top-rung decision (VIS-3)"), {}),
+    (N_("a sanction is already recorded for this complaint"), {}),
+    (N_("already signed off"), {}),
+    # who may act (ESC-3, ESC-4, PRV-2, REC-6)
+    (N_("unknown actor: not in the staff directory"), {}),
+    (N_("unknown staff member: not in the staff directory"), {}),
+    (N_("works at another site"), {}),
+    (N_("the complaint is about this person (ESC-4)"), {}),
+    (N_("sign-off needs a supervisor (REC-6)"), {}),
+    (N_("no authority to see this record"), {}),
+    (
+        N_("rung {rung} is below {needed}, required for this complaint (ESC-3)"),
+        {"rung": "rung", "needed": "rung"},
+    ),
+    (
+        N_("rung {rung} is below the complaint's rung {current}"),
+        {"rung": "rung", "current": "rung"},
+    ),
+    # what a command or an intake must carry
+    (N_("every command needs the id of the person acting (REC-5)"), {}),
+    (N_("a reply needs a message"), {}),
+    (N_("reopening needs a reason"), {}),
+    (N_("evidence needs a reference"), {}),
+    (N_("a reason is required (REC-4)"), {}),
+    (N_("the handling result is empty (REC-1)"), {}),
+    (N_("the cause analysis is empty (IMP-1)"), {}),
+    (N_("corrective measures are empty (IMP-1)"), {}),
+    (N_("closing needs the final result (REC-1, REC-2)"), {}),
+    (N_("no responsible department: classify or name one"), {}),
+    (N_("is later than now: a complaint not yet received"), {}),
+    (N_("is earlier than the complaint's last event"), {}),
+    (N_("the appointed reply time must be in the future"), {}),
+    (N_("must be a non-empty string"), {}),
+    (N_("expected true or false"), {}),
+    (N_("expected a list of facts"), {}),
+    (N_("datetime must be timezone-aware (tzinfo is missing)"), {}),
+    (N_("unknown department {department} in pack {pack}"), {"department": "department"}),
+    (N_("unknown department {department}"), {"department": "department"}),
+    (N_("unknown rung {rung} in pack {pack}"), {}),
+    (N_("unknown unit {unit} in pack {pack}"), {}),
+    (N_("unknown category {category} in pack {pack}"), {}),
+    (N_("unknown {what} {value}; expected one of {allowed}"), {}),
+    # REC-1: the record of an intake
+    (N_("{field} is missing (REC-1)"), {"field": "field"}),
+    (N_("{field} must be text"), {"field": "field"}),
+    (N_("{field} contains control characters"), {"field": "field"}),
+    (N_("{field} is too long (at most {max} characters)"), {"field": "field"}),
+    (N_("{field} must contain a letter or Chinese character"), {"field": "field"}),
+)
+"""The library's common reasons, as message ids with ``{fields}`` where the reason varies.
+
+A reason the library gives is matched against each in turn; the fields' values
+are shown as commands, departments, rungs … in the reader's language (the
+second member says which).  A test checks every one against the library's source.
+"""
+
+_RECORD_FIELDS = (
+    NC_("field", "room number"),
+    NC_("field", "complainant name"),
+    NC_("field", "contact phone"),
+    NC_("field", "date and time received"),
+    NC_("field", "summary of the complaint"),
+)
+"""The REC-1 fields as the library's reasons name them (``room number (房号)``)."""
+
+_VIEW = NC_("command", "view")
+"""Seeing a record is refused like a command (PRV-2)."""
+
+
+@functools.cache
+def _reason_patterns() -> tuple[tuple[str, re.Pattern[str], Mapping[str, str]], ...]:
+    compiled = []
+    for message, kinds in LIBRARY_REASONS:
+        parts = re.split(r"\{(\w+)\}", message)
+        regex = "".join(
+            re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
+        )
+        compiled.append((message, re.compile(regex, re.DOTALL), kinds))
+    return tuple(compiled)
+
+
+def _catalog_languages(lang: str) -> list[str]:
+    shipped = _CATALOG_OF.get(lang)
+    return [shipped, lang] if shipped else [lang]
+
+
+def _load(lang: str, dirs: tuple[Path, ...]) -> gettext.NullTranslations:
+    chain: gettext.NullTranslations | None = None
+    for d in dirs:
+        try:
+            found = gettext.translation(DOMAIN, d, languages=_catalog_languages(lang))
+        except OSError:
+            continue
+        if chain is None:
+            chain = found
+        else:
+            chain.add_fallback(found)
+    return chain if chain is not None else gettext.NullTranslations()
+
+
+def translator(lang: str = "en", environ: Mapping[str, str] | None = None) -> Translator:
+    """The translator for a language code or locale tag (``zh``, ``zh_CN.UTF-8``, ``en``).
+
+    A language without a catalog reads in English.
+    """
+    code = resolve_language(lang, environ) or "en"
+    return Translator(code, _load(code, catalog_dirs(environ)))

@@ -1,0 +1,237 @@
+"""The command line in Chinese, and in a language a host added.
+
+What must not show in Chinese output is read from the catalogs, not written
+here: the English labels of event kinds and of the core's enums, and the
+English wording of every message of the command line, the derivation steps and
+the error frames.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from click.testing import CliRunner, Result
+
+from complaintcore.cli import main
+from complaintcore.i18n import SHIPPED_DIR
+
+NOW = "2025-11-14T17:30"
+LATER = "2025-11-17T10:00"
+MUCH_LATER = "2025-12-20T10:00"
+LOCALE_VARS = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", "COMPLAINTCORE_LANG")
+
+with (SHIPPED_DIR / "complaintcore.pot").open("rb") as _fh:
+    TEMPLATE: Catalog = read_po(_fh)
+
+ENUM_CONTEXTS = {"Status", "Grade", "ClockState", "Trigger", "Validity", "Kind", "Cause"}
+
+
+def labels(contexts: set[str]) -> list[str]:
+    """English labels the catalogs translate, of these contexts."""
+    return sorted({str(m.id) for m in TEMPLATE if m.id and m.context in contexts})
+
+
+def english_phrases(where: tuple[str, ...]) -> list[str]:
+    """The fixed wording of the messages written in these files, a few words at a time."""
+    phrases = set()
+    for m in TEMPLATE:
+        if not m.id or m.context or not any(loc.endswith(where) for loc, _ in m.locations):
+            continue
+        for msgid in (m.id,) if isinstance(m.id, str) else m.id:
+            for chunk in re.split(r"\{[^}]*\}|%\(\w+\)s|[\n;:()]", msgid):
+                words = chunk.strip(" .,'“”→•")
+                if len(words.split()) >= 2 and re.fullmatch(r"[A-Za-z ,'-]+", words):
+                    phrases.add(words)
+    return sorted(phrases)
+
+
+EVENT_KINDS = labels({"event"})
+ENUM_LABELS = labels(ENUM_CONTEXTS)
+SHELL_PHRASES = english_phrases(("deadlines.py", "i18n.py", "messages.py")) + english_phrases(
+    tuple(f"cli/{p.name}" for p in (SHIPPED_DIR.parent / "cli").glob("*.py"))
+)
+REPRS = ("['", "']", "{'", "('", "=[", "=(", "None", "True", "False", "\\n")
+
+
+def invoke(*args: str, env: Mapping[str, str | None] | None = None) -> Result:
+    clean: dict[str, str | None] = dict.fromkeys(LOCALE_VARS)
+    clean.update(env or {})
+    return CliRunner().invoke(main, list(args), env=clean)
+
+
+def zh(*args: str, now: str = NOW) -> Result:
+    return invoke("--lang", "zh", *args, env={"COMPLAINTCORE_NOW": now})
+
+
+def english_in(text: str) -> list[str]:
+    """English words of the catalogs that a Chinese screen shows."""
+    found = [w for w in EVENT_KINDS + ENUM_LABELS if re.search(rf"(?<![\w'-]){w}(?![\w'-])", text)]
+    found += [p for p in SHELL_PHRASES if p in text]
+    found += [r for r in REPRS if r in text]
+    return found
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, list[str]]]:
+    """A desk with two complaints that went through most of the workflow."""
+    root = tmp_path_factory.mktemp("desk")
+    mp = pytest.MonkeyPatch()
+    mp.chdir(root)
+    assert zh("init", ".").exit_code == 0
+    ids = []
+    for summary in ("楼上漏水，天花板渗水", "电梯经常停运，维修不及时"):
+        result = invoke(
+            "--lang", "en", "receive", "--name", "王小明", "--phone", "13812345678",
+            "--room", "3-2-1201", "--site", "sunrise", "--summary", summary,
+            "--receiver", "SR-103", "--json", env={"COMPLAINTCORE_NOW": NOW},
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        ids.append(json.loads(result.stdout)["id"])
+    first, second = ids
+    steps = [
+        (first, ["assess", "--actor", "SR-201", "--validity", "valid", "--fact", "staff_fault"]),
+        (first, ["grade", "--actor", "SR-001"]),
+        (first, ["reply", "--actor", "SR-001", "--message", "已更换水管", "--final"]),
+        (first, ["visit", "--actor", "SR-102", "--satisfied", "--opinion", "满意"]),
+        (first, ["close", "--actor", "SR-001", "--result", "修复"]),
+        (first, ["cause", "--actor", "SR-001", "--cause", "管道老化", "--corrective", "更换"]),
+        (second, ["evidence", "--actor", "SR-101", "--reference", "photo.jpg"]),
+        (second, ["promise", "--actor", "SR-101", "--due", "2025-11-18T10:00"]),
+        (second, ["pause", "--actor", "SR-101", "--reason", "等照片"]),
+        (second, ["resume", "--actor", "SR-101"]),
+        (second, ["forward", "--actor", "SR-101", "--to", "security"]),
+    ]
+    for cid, step in steps:
+        result = zh("act", cid, *step, now=LATER)
+        assert result.exit_code == 0, (step, result.output)
+    yield root, ids
+    mp.undo()
+
+
+def test_show_in_chinese_has_no_english_and_no_reprs(desk: tuple[Path, list[str]]) -> None:
+    _, ids = desk
+    kinds_seen = 0
+    for cid in ids:
+        result = zh("show", cid, now=MUCH_LATER)
+        assert result.exit_code == 0, result.output
+        assert english_in(result.stdout) == []
+        kinds_seen += sum(result.stdout.count(k) for k in ("已登记", "已核实", "已关闭", "已转交"))
+    assert kinds_seen >= 5
+    assert "因「已登记」开始计时" in zh("show", ids[1], now=MUCH_LATER).stdout
+
+
+def test_list_sweep_and_report_in_chinese_have_no_english(desk: tuple[Path, list[str]]) -> None:
+    for args in (["list"], ["list", "--overdue"], ["sweep"], ["report", "--month", "2025-11"]):
+        result = zh(*args, now=MUCH_LATER)
+        assert result.exit_code == 0, (args, result.output)
+        assert result.stdout.strip()
+        assert english_in(result.stdout) == [], args
+
+
+def test_the_html_report_in_chinese_has_no_english(desk: tuple[Path, list[str]]) -> None:
+    result = zh("report", "--month", "2025-11", "--format", "html", now=MUCH_LATER)
+    assert result.exit_code == 0
+    text = re.sub(r"<style>.*?</style>|<[^>]+>", " ", result.stdout, flags=re.DOTALL)
+    assert english_in(text) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["show", "C-nope"],
+        ["list", "--status", "closedd"],
+        ["list", "--limit", "abc"],
+        ["list", "--no-such-option"],
+        ["report", "--month", "2025-13"],
+        ["act", "{second}", "close", "--actor", "SR-001", "--result", "x"],
+        ["act", "{second}", "assess", "--actor", "NOBODY", "--validity", "valid"],
+        ["act", "{first}", "pause", "--actor", "SR-001", "--reason", "x"],
+        ["act", "{second}", "reply", "--actor", "SR-101", "--message", ""],
+        ["packs", "show", "no-such-pack"],
+    ],
+)
+def test_errors_in_chinese_are_chinese_throughout(
+    desk: tuple[Path, list[str]], args: list[str]
+) -> None:
+    first, second = desk[1]
+    args = [a.format(first=first, second=second) for a in args]
+    result = zh(*args, now=MUCH_LATER)
+    assert result.exit_code in (1, 2, 3, 4)
+    line = result.stderr.strip()
+    assert line.startswith("错误："), line
+    assert len(line.splitlines()) == 1
+    assert [p for p in SHELL_PHRASES if p in line] == []
+    assert [r for r in REPRS if r in line] == []
+
+
+def test_help_in_chinese_has_no_english_help_text(desk: tuple[Path, list[str]]) -> None:
+    for args in (["--help"], ["list", "--help"], ["act", "--help"], ["act", "close", "--help"]):
+        result = invoke(*args, env={"LANG": "zh_CN.UTF-8"})
+        assert result.exit_code == 0
+        assert "用法" in result.stdout
+        assert [p for p in SHELL_PHRASES if p in result.stdout] == [], args
+    english = invoke("list", "--help", env={"LANG": "en_US.UTF-8"}).stdout
+    assert "List complaints" in english  # and nothing Chinese stuck from the run before
+    assert "用法" not in english
+
+
+def test_json_keeps_its_codes_in_chinese(desk: tuple[Path, list[str]]) -> None:
+    _, ids = desk
+    data = json.loads(zh("show", ids[0], "--json", now=MUCH_LATER).stdout)
+    assert data["state"]["status"] == "closed"
+    assert data["clocks"][0]["derivation"][0].split(" ", 1)[1].startswith("started by")
+
+
+def _catalog(directory: Path, lang: str, messages: Mapping[str, str]) -> None:
+    catalog = Catalog(locale=lang)
+    for msgid, msgstr in messages.items():
+        catalog.add(msgid, msgstr)
+    mo = directory / lang / "LC_MESSAGES" / "complaintcore.mo"
+    mo.parent.mkdir(parents=True)
+    with mo.open("wb") as fh:
+        write_mo(fh, catalog)
+
+
+def test_a_language_added_by_a_catalog_is_picked_up_from_lang(
+    desk: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    _catalog(
+        tmp_path,
+        "ja",
+        {
+            "no complaints match": "該当する苦情はありません",
+            "List complaints (most urgent first with --overdue).": "苦情の一覧。",
+            "error: {message}": "エラー: {message}",
+        },
+    )
+    env = {"COMPLAINTCORE_LOCALE_PATH": str(tmp_path), "LANG": "ja_JP.UTF-8"}
+    listed = invoke("list", "--status", "new", env=env)
+    assert listed.exit_code == 0, listed.output
+    assert listed.stdout.strip() == "該当する苦情はありません"
+    assert "苦情の一覧。" in invoke("list", "--help", env=env).stdout
+    assert invoke("show", "C-nope", env=env).stderr.startswith("エラー: ")
+    by_option = invoke(
+        "--lang", "ja", "list", "--status", "new", env={"COMPLAINTCORE_LOCALE_PATH": str(tmp_path)}
+    )
+    assert by_option.stdout.strip() == "該当する苦情はありません"
+    assert invoke("--lang", "ja", "list", "--status", "new").exit_code == 2  # no catalog, no ja
+
+
+def test_the_checks_find_english_where_there_is_english(desk: tuple[Path, list[str]]) -> None:
+    """The same checks on the English screens find the words (they can fail)."""
+    _, ids = desk
+    assert len(EVENT_KINDS) >= 19
+    assert len(ENUM_LABELS) >= 30
+    assert "started by" in SHELL_PHRASES
+    assert "no complaints match" in SHELL_PHRASES
+    shown = invoke("--lang", "en", "show", ids[1], env={"COMPLAINTCORE_NOW": MUCH_LATER}).stdout
+    found = english_in(shown)
+    assert {"registered", "forwarded", "started by"} <= set(found)
+    assert english_in("explanation=['匹配 …', 'matched …']") == ["['", "']", "=["]

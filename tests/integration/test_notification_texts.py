@@ -1,0 +1,190 @@
+"""What notifications say: the desk's languages, the catalogs' wording, a host's own templates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import pytest
+
+from complaintcore.adapters.calendars import calendar_for_spec
+from complaintcore.adapters.memory_store import MemoryStore
+from complaintcore.adapters.staff import load_sample_staff
+from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.models import Complainant, Intake, Trigger
+from complaintcore.core.workflow import Escalate
+from complaintcore.desk import Desk
+from complaintcore.desk.config import DeskConfig
+from complaintcore.desk.hookspecs import hookimpl
+from complaintcore.desk.messages import NotificationTemplate
+from complaintcore.desk.plugins import make_plugin_manager
+from complaintcore.desk.ports import Notification
+from complaintcore.rules import load_pack
+from complaintcore.testing import RecordingNotifier
+from tests.helpers import SH
+
+PACK = load_pack("cn-property")
+NAME, PHONE = "李雪梅", "13912345678"
+AT = datetime(2025, 11, 10, 9, 30, tzinfo=SH)
+
+
+def intake() -> Intake:
+    return Intake(
+        complainant=Complainant(NAME, PHONE, "3-2-1201", "3", "sunrise"),
+        channel="phone",
+        received_at=AT,
+        receiver="SR-103",
+        summary=f"楼上漏水，请联系{PHONE}",
+        site="sunrise",
+    )
+
+
+def desk_with(
+    notes: RecordingNotifier, *plugins: object, languages: Sequence[str] = ("zh", "en")
+) -> Desk:
+    pm = make_plugin_manager(plugins, load_entry_points=False) if plugins else None
+    return Desk(
+        pack=PACK,
+        store=MemoryStore(),
+        directory=load_sample_staff(pack=PACK),
+        calendar=calendar_for_spec(PACK.calendar),
+        notifiers=[notes],
+        plugin_manager=pm,
+        languages=languages,
+    )
+
+
+def sent(notes: RecordingNotifier, topic: str) -> list[Notification]:
+    return [n for n, _ in notes.sent if n.topic == topic]
+
+
+def test_a_notification_is_written_in_chinese_then_english() -> None:
+    notes = RecordingNotifier()
+    desk = desk_with(notes)
+    c = desk.receive(intake(), now=AT)
+    desk.deliver(AT)  # the outbox is sent apart from intake
+    note = sent(notes, "assigned")[0]
+    assert note.subject == f"[{c.id}] 投诉已指派给您 / A complaint has been assigned to you"
+    zh, en = note.body.split("\n\n")
+    assert zh.startswith(f"编号：{c.id}\n项目：sunrise\n摘要：")
+    assert "类别：维修；" in zh
+    assert en.startswith(f"ID: {c.id}\nsite: sunrise\nsummary: ")
+    assert "category: repairs and maintenance;" in en
+
+
+def test_a_desk_in_one_language_writes_only_that_one() -> None:
+    notes = RecordingNotifier()
+    desk = desk_with(notes, languages=["en"])
+    c = desk.receive(intake(), now=AT)
+    desk.deliver(AT)
+    note = sent(notes, "assigned")[0]
+    assert note.subject == f"[{c.id}] A complaint has been assigned to you"
+    assert "\n\n" not in note.body
+    assert "编号" not in note.body
+
+
+def test_a_detail_line_is_labelled_in_each_language() -> None:
+    notes = RecordingNotifier()
+    desk = desk_with(notes)
+    c = desk.receive(intake(), now=AT)
+    desk.act(
+        c.id,
+        Escalate(actor=desk.get(c.id).state.handler, trigger=Trigger.CANNOT_HANDLE),
+        now=AT + timedelta(hours=1),
+    )
+    desk.deliver(AT + timedelta(hours=1))
+    note = sent(notes, "escalated")[0]
+    assert "升级原因：无法处理" in note.body
+    assert "trigger: handler cannot handle it" in note.body
+
+
+class Terse:
+    """A host that words the assignment its own way, in Chinese only."""
+
+    @hookimpl
+    def complaintcore_notification_template(
+        self, topic: str, lang: str
+    ) -> NotificationTemplate | None:
+        if (topic, lang) != ("assigned", "zh"):
+            return None
+        return NotificationTemplate(subject="请处理：{summary}", body="{name} {phone}\n{title}")
+
+
+def test_a_host_template_replaces_one_topic_in_one_language() -> None:
+    notes = RecordingNotifier()
+    desk = desk_with(notes, Terse())
+    c = desk.receive(intake(), now=AT)
+    desk.deliver(AT)
+    handler = desk.get(c.id).state.handler
+    note = next(n for n in sent(notes, "assigned") if n.recipient == handler)
+    subject_zh, subject_en = note.subject.removeprefix(f"[{c.id}] ").split(" / ")
+    assert subject_zh.startswith("请处理：楼上漏水")
+    assert subject_en == "A complaint has been assigned to you"  # English keeps the catalog's
+    zh, en = note.body.split("\n\n")
+    assert zh.endswith("投诉已指派给您")
+    assert en.startswith(f"ID: {c.id}")
+    assert desk.messages.template("escalated", "zh").subject == "{title}"
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_host_template_gets_personal_data_masked_for_who_need_not_see_it() -> None:
+    notes = RecordingNotifier()
+    desk = desk_with(notes, Terse())
+    c = desk.receive(intake(), now=AT)
+    desk.deliver(AT)
+    assert notes.sent
+    for note, member in notes.sent:
+        assert member is not None
+        if note.topic != "assigned":
+            continue
+        full = member.staff_id == desk.get(c.id).state.handler or member.sees_personal_data
+        assert (PHONE in note.subject + note.body) == full
+        assert (NAME in note.body) == full
+
+
+class Typo:
+    @hookimpl
+    def complaintcore_notification_template(self, topic: str) -> NotificationTemplate | None:
+        return NotificationTemplate(subject="{titel}", body="{id}") if topic == "urgent" else None
+
+
+class Prying:
+    @hookimpl
+    def complaintcore_notification_template(self, topic: str) -> NotificationTemplate | None:
+        return NotificationTemplate(subject="{title}", body="{id.__class__}")
+
+
+@pytest.mark.parametrize(
+    ("plugin", "path"),
+    [
+        (Typo(), "notification_template.urgent.zh.subject"),
+        (Prying(), "notification_template.assigned.zh.body"),
+    ],
+)
+def test_a_bad_template_is_refused_when_the_desk_is_built(plugin: object, path: str) -> None:
+    with pytest.raises(InvalidInputError) as err:
+        desk_with(RecordingNotifier(), plugin)
+    assert err.value.path == path
+    assert "expected one of id, topic, title" in err.value.reason
+
+
+def test_the_languages_come_from_the_configuration() -> None:
+    config = DeskConfig.from_mapping({"database": ":memory:", "languages": ["en", "zh_CN"]})
+    assert config.languages == ("en", "zh_CN")
+    with Desk.from_config(config) as desk:
+        assert desk.messages.languages == ("en", "zh")
+    assert DeskConfig.from_mapping({}).languages == ("zh", "en")
+
+
+@pytest.mark.parametrize("value", ["zh", [], [1], {"zh": 1}])
+def test_languages_must_be_a_list_of_codes(value: object) -> None:
+    with pytest.raises(InvalidInputError) as err:
+        DeskConfig.from_mapping({"languages": value})
+    assert err.value.path == "languages"
+
+
+def test_a_language_without_a_catalog_is_refused() -> None:
+    with pytest.raises(InvalidInputError) as err:
+        desk_with(RecordingNotifier(), languages=["zh", "tlh"])
+    assert err.value.path == "languages[1]"
+    assert "zh, en" in err.value.reason

@@ -1,0 +1,247 @@
+"""The run-time side of the catalogs: which language, and how values read in it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from complaintcore.core.derivation import DerivationStep, Tag
+from complaintcore.core.errors import (
+    AccessDeniedError,
+    FieldProblem,
+    IllegalTransitionError,
+    IncompleteRecordError,
+    InvalidInputError,
+    NaiveDatetimeError,
+    UnknownComplaintError,
+)
+from complaintcore.core.models import Grade, Status, Trigger
+from complaintcore.i18n import (
+    available_languages,
+    catalog_dirs,
+    language_from_env,
+    resolve_language,
+    translator,
+)
+from complaintcore.rules import load_pack
+
+PACK = load_pack("cn-property")
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def make_catalog(directory: Path, lang: str, entries: dict[tuple[str | None, str], str]) -> Path:
+    """Compile a small catalog for ``lang`` into ``directory`` (as a host would)."""
+    lines = ['msgid ""', 'msgstr "Content-Type: text/plain; charset=UTF-8\\n"', ""]
+    for (context, msgid), msgstr in entries.items():
+        if context:
+            lines.append(f'msgctxt "{context}"')
+        lines += [f'msgid "{msgid}"', f'msgstr "{msgstr}"', ""]
+    po = directory / f"{lang}.po"
+    po.write_text("\n".join(lines), encoding="utf-8")
+    mo = directory / lang / "LC_MESSAGES" / "complaintcore.mo"
+    mo.parent.mkdir(parents=True)
+    with po.open("rb") as source, mo.open("wb") as out:
+        write_mo(out, read_po(source, locale=lang.split("_")[0]))
+    return mo
+
+
+# --------------------------------------------------------------------------- which language
+
+
+@pytest.mark.parametrize(
+    ("tag", "code"),
+    [
+        ("zh", "zh"),
+        ("zh_CN", "zh"),
+        ("zh_CN.UTF-8", "zh"),
+        ("zh-CN", "zh"),
+        ("zh_TW.UTF-8", "zh"),  # no Traditional catalog: the Chinese one
+        ("en", "en"),
+        ("en_GB.UTF-8", "en"),
+        ("C", "en"),
+        ("C.UTF-8", "en"),
+        ("POSIX", "en"),
+        ("fr_FR.UTF-8", None),
+        ("", None),
+        ("not a locale", None),
+    ],
+)
+def test_locale_tags_resolve_to_a_language_with_a_catalog(tag: str, code: str | None) -> None:
+    assert resolve_language(tag, {}) == code
+
+
+@pytest.mark.parametrize(
+    ("environ", "code"),
+    [
+        ({}, "en"),
+        ({"LANG": "zh_CN.UTF-8"}, "zh"),
+        ({"LC_MESSAGES": "zh_CN.UTF-8", "LANG": "en_US.UTF-8"}, "zh"),
+        ({"LC_ALL": "en_US.UTF-8", "LANG": "zh_CN.UTF-8"}, "en"),  # LC_ALL wins
+        ({"LC_ALL": "C", "LANG": "zh_CN.UTF-8"}, "en"),
+        ({"LANGUAGE": "fr:zh_CN:en", "LANG": "en_US.UTF-8"}, "zh"),  # the first with a catalog
+        ({"LANGUAGE": "fr", "LANG": "zh_CN.UTF-8"}, "en"),  # gettext stops at the first set
+        ({"COMPLAINTCORE_LANG": "zh", "LC_ALL": "en_US.UTF-8"}, "zh"),
+        ({"COMPLAINTCORE_LANG": "fr", "LANG": "zh_CN.UTF-8"}, "en"),
+    ],
+)
+def test_the_environment_decides_as_gettext_does(environ: dict[str, str], code: str) -> None:
+    assert language_from_env(environ) == code
+
+
+def test_a_host_catalog_adds_a_language(tmp_path: Path) -> None:
+    make_catalog(tmp_path, "ja", {(None, "no complaints match"): "該当なし"})
+    env = {"COMPLAINTCORE_LOCALE_PATH": str(tmp_path), "LANG": "ja_JP.UTF-8"}
+    assert "ja" not in available_languages({})
+    assert available_languages(env)[:2] == ("zh", "en")
+    assert "ja" in available_languages(env)
+    assert language_from_env(env) == "ja"
+    ja = translator("ja_JP.UTF-8", env)
+    assert ja.lang == "ja"
+    assert ja("no complaints match") == "該当なし"
+    assert ja("wrote {path}", path="x") == "wrote x"  # not in it: English
+    assert ja.label(Status.CLOSED) == "closed"
+    assert catalog_dirs(env)[0] == tmp_path.absolute()
+
+
+def test_a_host_catalog_rewords_a_shipped_language_and_falls_back_to_it(tmp_path: Path) -> None:
+    make_catalog(tmp_path, "zh_CN", {(None, "no complaints match"): "暂无投诉"})
+    zh = translator("zh", {"COMPLAINTCORE_LOCALE_PATH": str(tmp_path)})
+    assert zh("no complaints match") == "暂无投诉"
+    assert zh("wrote {path}", path="a") == "已写入 a"  # the shipped catalog answers the rest
+    assert translator("zh", {})("no complaints match") == "没有符合条件的投诉"
+
+
+def test_the_runtime_imports_no_babel() -> None:
+    code = (
+        "import sys\n"
+        "from complaintcore.i18n import translator\n"
+        "translator('zh')('aborted')\n"
+        "from complaintcore.desk import Desk\n"
+        "print('babel' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# --------------------------------------------------------------------------- values
+
+
+def test_labels_events_and_durations() -> None:
+    zh, en = translator("zh"), translator("en")
+    assert zh.label(Grade.MAJOR) == "重大"
+    assert en.label(Grade.MAJOR) == "major"
+    assert zh.label(Trigger.SERIOUS) == Trigger.SERIOUS.zh
+    assert zh.event("registered") == "已登记"
+    assert en.event("cause_analysed") == "cause analysed"
+    assert zh.duration(timedelta(hours=31)) == "31小时"
+    assert zh.duration(timedelta(hours=4, minutes=30)) == "4小时30分"
+    assert en.duration(timedelta(hours=4, minutes=5)) == "4h05m"
+    assert en.duration(timedelta(minutes=45)) == "45m"
+    assert en.duration(-timedelta(hours=2)) == "-2h"
+    assert zh.yes_no(True) == "是"
+    assert zh.category("repairs", PACK) == "维修"
+    assert zh.category("no_such_code", PACK) == "no_such_code"
+    assert en.rung("department_head", PACK) == PACK.rung("department_head").en
+
+
+@pytest.mark.parametrize(
+    ("tag", "shown"),
+    [
+        ("registered", "已登记"),
+        ("registered:customer_service", "已登记（客服部）"),
+        ("replied:final", "已答复（最终答复）"),
+        ("assessed:invalid", "已核实（无效）"),
+        ("graded:major", "已定级（重大）"),
+        ("escalated:deadline_missed", "已升级（超时未处理）"),
+        ("visited:unsatisfied", "已回访（不满意）"),
+    ],
+)
+def test_clock_tags_read_as_events_and_what_qualifies_them(tag: str, shown: str) -> None:
+    assert translator("zh").tag(tag, PACK) == shown
+
+
+def test_a_derivation_step_reads_in_each_language() -> None:
+    at = datetime(2025, 11, 14, 10, 0, tzinfo=SH)
+    budget = DerivationStep.counted(
+        "{count} working day: until {end} if never paused",
+        "{count} working days: until {end} if never paused",
+        count=3,
+        end=at + timedelta(days=5),
+    )
+    step = DerivationStep.of(
+        "{at} started by {cause}; budget {budget}", at=at, cause=Tag("registered"), budget=budget
+    )
+    english = (
+        "2025-11-14T10:00:00+08:00 started by registered; "
+        "budget 3 working days: until 2025-11-19T10:00:00+08:00 if never paused"
+    )
+    assert str(step) == english
+    assert translator("en").step(step, PACK) == english
+    assert translator("zh").step(step, PACK) == (
+        "2025-11-14T10:00:00+08:00 因「已登记」开始计时；"
+        "时限 3 个工作日：不暂停则至 2025-11-19T10:00:00+08:00"
+    )
+    one = DerivationStep.counted("{count} working day: until {end} if never paused",
+                                 "{count} working days: until {end} if never paused",
+                                 count=1, end=at)  # fmt: skip
+    assert str(one).startswith("1 working day:")
+
+
+def test_waiting_for_tags_reads_each_tag() -> None:
+    step = DerivationStep.of(
+        "not started: waiting for {tags}", tags=(Tag("replied:final"), Tag("closed"))
+    )
+    assert str(step) == "not started: waiting for replied:final / closed"
+    assert translator("zh").step(step) == "未开始：等待已答复（最终答复） / 已关闭"
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def test_errors_are_worded_from_their_fields() -> None:
+    zh, en = translator("zh"), translator("en")
+    unknown = UnknownComplaintError("C-1")
+    assert en.error(unknown) == str(unknown)
+    assert zh.error(unknown) == "没有编号为 'C-1' 的投诉"
+    refused = IllegalTransitionError(
+        "C-1", "in_handling", "close",
+        "closure needs the complainant's confirmation or a top-rung decision (VIS-3)",
+    )  # fmt: skip
+    assert en.error(refused) == str(refused).replace("in_handling", "in handling")
+    assert zh.error(refused) == (
+        "投诉 C-1：状态为「处理中」时不能关闭：关闭须经投诉人确认或最高层级决定（VIS-3）"
+    )
+    denied = AccessDeniedError("C-1", "SR-9", "assess", "unknown actor: not in the staff directory")
+    assert zh.error(denied) == "投诉 C-1：SR-9 无权核实：未知操作人：不在员工名录中"
+    assert zh.error(NaiveDatetimeError("now")) == "now：时间须带时区（缺少 tzinfo）"
+
+
+def test_reasons_with_values_keep_them_and_translate_the_words() -> None:
+    zh = translator("zh")
+    refused = IllegalTransitionError("C-1", "closed", "assign", "allowed now: reopen, sign_off")
+    assert zh.error(refused, PACK) == "投诉 C-1：状态为「已关闭」时不能指派：当前允许：重开、签署"
+    bad = InvalidInputError("department", "unknown department 'nowhere' in pack cn-property")
+    assert zh.error(bad) == "department：规则包 cn-property 中没有部门 'nowhere'"
+    record = IncompleteRecordError(
+        [
+            FieldProblem("complainant.room", "room number (房号) is missing (REC-1)"),
+            FieldProblem("summary", "something only the library knows"),
+        ]
+    )
+    assert zh.error(record) == (
+        "记录无法登记：complainant.room：缺少房号（REC-1）；"
+        "summary：something only the library knows"
+    )
+
+
+def test_an_unknown_reason_stays_as_the_library_wrote_it() -> None:
+    odd = InvalidInputError("x", "expected RulePack, got int")
+    assert translator("zh").error(odd) == "x：expected RulePack, got int"
+    assert translator("zh").error(ValueError("plain")) == "plain"
