@@ -77,9 +77,7 @@ def _reason(ctx: Ctx, exc: BaseException) -> str:
 @click.option("--received-at", type=DateTimeType(), default=None, help=N_("Default: now."))
 @click.option("--key", "idempotency_key", default="", help=N_("Idempotency key."))
 @click.option("--target-staff-id", default="", help=N_("Staff member the complaint is about."))
-@click.option(
-    "--target-rung", default="", help=N_("Ignored: the rung is the staff directory's.")
-)
+@click.option("--target-rung", default="", help=N_("Ignored: the rung is the staff directory's."))
 @click.option("--no-route", is_flag=True, help=N_("Register without assigning a handler."))
 @click.option(
     "--encoding",
