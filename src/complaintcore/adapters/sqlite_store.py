@@ -109,7 +109,9 @@ def store_error(database: str, exc: sqlite3.Error) -> StoreError:
 def _translated(
     method: Callable[Concatenate[SqliteStore, _P], _R],
 ) -> Callable[Concatenate[SqliteStore, _P], _R]:
-    """Every SQLite failure of a public method becomes a :class:`StoreError`."""
+    """Every SQLite failure of a public method becomes a :class:`StoreError`; an
+    argument SQLite cannot bind (a lone surrogate, an integer beyond 64 bits) an
+    :class:`InvalidInputError`."""
 
     @functools.wraps(method)
     def guarded(self: SqliteStore, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
@@ -117,6 +119,12 @@ def _translated(
             return method(self, *args, **kwargs)
         except sqlite3.Error as exc:
             raise store_error(self._path, exc) from exc
+        except UnicodeEncodeError:  # a lone surrogate in an argument: no UTF-8 holds it
+            raise InvalidInputError(
+                "argument", "contains a lone surrogate, which no UTF-8 text can hold"
+            ) from None
+        except OverflowError:  # an integer argument beyond SQLite's 64 bits
+            raise InvalidInputError("argument", "an integer beyond 64 bits") from None
 
     return guarded
 

@@ -551,6 +551,8 @@ def staff_from_records(
 
     :raises SerializationError: every problem, naming ``source``.
     """
+    if isinstance(records, str | bytes | Mapping) or not isinstance(records, Iterable):
+        raise SerializationError(source, [FieldProblem("staff", "expected a list of tables")])
     collector = _Collector(pack, from_text=False)
     count = 0
     for i, record in enumerate(records):

@@ -94,7 +94,11 @@ def _allowed(regions: Iterable[str] | str) -> frozenset[str]:
     """The allowed entries; ``"any"`` allows every region, the mainland's formats too."""
     if isinstance(regions, str):
         regions = (regions,)
+    if not isinstance(regions, Iterable):
+        raise InvalidInputError("phone_regions", "expected a region code or a list of them")
     found = frozenset(regions)
+    if not all(isinstance(r, str) for r in found):
+        raise InvalidInputError("phone_regions", "expected region codes (text)")
     return found | set(PHONE_REGIONS) if "any" in found else found
 
 

@@ -229,6 +229,8 @@ def load_config(path: str | os.PathLike[str]) -> DeskConfig:
         raise InvalidInputError("config", f"no config file at {p}") from None
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInputError("config", f"{p}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError("config", f"{p}: not UTF-8 text (byte {exc.start + 1})") from None
     try:
         return DeskConfig.from_mapping(data, base_dir=str(p.parent))
     except InvalidInputError as exc:

@@ -325,8 +325,11 @@ def _csv_rows(lines: Iterator[tuple[int, str | InvalidInputError]]) -> Iterator[
         cells, problem = _parse_record(record)
         if problem is None and _quotes_open(record):
             problem = 'a quoted cell is not closed (an unbalanced ")'
-        if header is not None and problem is None and len(taken) > 1 and len(cells) > len(header):
-            problem = 'more cells than the header has (an unbalanced " may join lines)'
+        if header is not None and problem is None and len(taken) > 1:
+            if len(cells) > len(header):
+                problem = 'more cells than the header has (an unbalanced " may join lines)'
+            elif any(_whole_row(str(t[1]), len(header)) for t in taken[1:]):
+                problem = 'a quoted cell is not closed before the next row (an unbalanced ")'
         if problem is not None:
             again.extendleft(reversed(taken[1:]))  # only the first line is given up
             if header is None:
@@ -343,6 +346,15 @@ def _csv_rows(lines: Iterator[tuple[int, str | InvalidInputError]]) -> Iterator[
             )
             continue
         yield number, dict(zip(header, cells, strict=False))
+
+
+def _whole_row(line: str, columns: int) -> bool:
+    """Whether ``line`` alone reads as a complete row of ``columns`` cells: then the
+    quote that joined it to the line before was never meant to."""
+    if _quotes_open(line):
+        return False
+    cells, problem = _parse_record(line)
+    return problem is None and len(cells) == columns
 
 
 def _parse_record(record: str) -> tuple[list[str], str | None]:
