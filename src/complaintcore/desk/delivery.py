@@ -19,6 +19,7 @@ channel can never slow intake:
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -56,12 +57,28 @@ def _seconds(value: float | None, path: str) -> float | None:
     return float(value)
 
 
-class Sender:
-    """Runs sends on daemon threads, at most ``threads`` at once, each waited for
-    at most ``timeout`` seconds (``None``: in the caller's thread, unbounded).
+class _Task:
+    """One send handed to the pool: waiting, running, done, or given up on."""
 
-    Daemon threads: a notifier that never returns cannot keep the process from
-    exiting, and holds one of the ``threads`` slots until it does.
+    __slots__ = ("done", "error", "late", "send", "state")
+
+    def __init__(self, send: Callable[[], None], late: Callable[[BaseException | None], None]):
+        self.send = send
+        self.late = late
+        self.state = "waiting"  # → running → done; waiting → cancelled; running → abandoned
+        self.error: BaseException | None = None
+        self.done = threading.Event()
+
+
+class Sender:
+    """Runs sends on a pool of daemon threads, each waited for at most ``timeout``
+    seconds (``None``: in the caller's thread, unbounded).
+
+    ``threads`` sends run at once.  A send that outlives its timeout keeps its
+    thread (Python cannot stop it) and a new thread takes its place, up to four
+    times ``threads`` in all; a send still waiting for a thread when its time is
+    up is not made at all.  Daemon threads: a notifier that never returns
+    cannot keep the process from exiting.
     """
 
     def __init__(self, *, timeout: float | None = 10.0, threads: int = 4) -> None:
@@ -69,7 +86,10 @@ class Sender:
         if isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= 256:
             raise InvalidInputError("delivery.threads", "must be an integer from 1 to 256")
         self.threads = threads
-        self._slots = threading.BoundedSemaphore(threads)
+        self._queue: queue.SimpleQueue[_Task | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._live = 0  # threads alive
+        self._stuck = 0  # threads held by a send given up on
         self._closed = False
 
     def send(self, send: Callable[[], None], late: Callable[[BaseException | None], None]) -> None:
@@ -81,47 +101,63 @@ class Sender:
         if self.timeout is None:
             send()
             return
-        if self._closed:
-            raise InvalidInputError("sender", "is closed")
-        if not self._slots.acquire(timeout=self.timeout):
-            raise SendTimeoutError(self.timeout, busy=True)
-        done = threading.Event()
-        lock = threading.Lock()
-        outcome: list[BaseException | None] = []
-        abandoned = False
+        task = _Task(send, late)
+        with self._lock:
+            if self._closed:
+                raise InvalidInputError("sender", "is closed")
+            if self._live - self._stuck < self.threads and self._live < 4 * self.threads:
+                self._live += 1
+                threading.Thread(target=self._work, name="complaintcore-send", daemon=True).start()
+        self._queue.put(task)
+        if not task.done.wait(self.timeout):
+            with self._lock:
+                if task.state == "waiting":
+                    task.state = "cancelled"
+                    raise SendTimeoutError(self.timeout, busy=True)
+                if task.state == "running":
+                    task.state = "abandoned"
+                    self._stuck += 1
+                    raise SendTimeoutError(self.timeout)
+        if task.error is not None:
+            raise task.error
 
-        def run() -> None:
+    def _work(self) -> None:
+        while True:
+            task = self._queue.get()
+            if task is None:
+                break
+            with self._lock:
+                if task.state == "cancelled":
+                    continue
+                task.state = "running"
             try:
-                send()
-                result: BaseException | None = None
-            except BaseException as exc:  # handed to the waiting thread or to `late`
-                result = exc
-            finally:
-                self._slots.release()
-            with lock:
-                outcome.append(result)
-                gone = abandoned
-            done.set()
-            if gone:
+                task.send()
+            except BaseException as exc:  # handed to the waiting caller or to `late`
+                task.error = exc
+            with self._lock:
+                abandoned = task.state == "abandoned"
+                task.state = "done"
+                if abandoned:
+                    self._stuck -= 1
+                leave = self._closed or self._live - self._stuck > self.threads
+                if leave:
+                    self._live -= 1
+            task.done.set()
+            if abandoned:
                 try:
-                    late(result)
+                    task.late(task.error)
                 except Exception:  # a late settlement must never crash the thread
                     log.exception("recording a late send failed")
-
-        threading.Thread(target=run, name="complaintcore-send", daemon=True).start()
-        finished = done.wait(self.timeout)
-        with lock:
-            if not finished and not outcome:
-                abandoned = True
-        if abandoned:
-            raise SendTimeoutError(self.timeout)
-        error = outcome[0]
-        if error is not None:
-            raise error
+            if leave:
+                break
 
     def close(self) -> None:
-        """Refuse further sends; threads still running finish on their own."""
-        self._closed = True
+        """Refuse further sends and let idle threads end; running sends finish on their own."""
+        with self._lock:
+            self._closed = True
+            idle = self._live - self._stuck
+        for _ in range(max(idle, 0)):
+            self._queue.put(None)
 
 
 def system_clock() -> datetime:
