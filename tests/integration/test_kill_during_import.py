@@ -33,9 +33,8 @@ def _csv(path: Path) -> None:
     lines = ["name,phone,room,site,summary,receiver"]
     for i in range(ROWS):
         summary = ("楼上漏水，天花板渗水", "电梯停运", "楼道垃圾没人清理", "门禁坏了")[i % 4]
-        lines.append(
-            f"业主{i},139{i:08d},{1 + i % 9}-{1 + i % 3}-{100 + i % 900},sunrise,{summary} #{i},SR-103"
-        )
+        room = f"{1 + i % 9}-{1 + i % 3}-{100 + i % 900}"
+        lines.append(f"业主{i},139{i:08d},{room},sunrise,{summary} #{i},SR-103")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
