@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from complaintcore.core.derivation import DerivationStep, StepValue
     from complaintcore.core.models import LabelledEnum
-    from complaintcore.core.rulepack import RulePack
+    from complaintcore.core.rulepack import DutySpec, RulePack
 
 __all__ = [
     "DOMAIN",
@@ -271,6 +271,28 @@ class Translator:
             return self.pick(c.zh, c.en, "label")
         return name
 
+    def duty(self, name: str, pack: RulePack | None) -> str:
+        """A duty of the pack (``apology``) by its label."""
+        if pack is not None and any(d.name == name for d in pack.duties):
+            d = pack.duty(name)
+            return self.pick(d.zh, d.en, "label")
+        return name
+
+    def owner(self, duty: DutySpec, pack: RulePack | None = None) -> str:
+        """Who owes a duty, for people: the handler, and/or a department at a rung.
+
+        ``the handler or customer service (department head)``; the core keeps
+        only the codes (:class:`~complaintcore.core.rulepack.DutySpec`).
+        """
+        parts = [self(N_("the handler"))] if duty.owner_handler else []
+        department = self.department(duty.owner_department, pack)
+        rung = self.rung(duty.owner_rung, pack)
+        if department and rung:
+            parts.append(self(N_("{department} ({rung})"), department=department, rung=rung))
+        elif department or rung:
+            parts.append(department or rung)
+        return self(N_(" or ")).join(parts)
+
     # ---------------------------------------------------------------- values
 
     def duration(self, d: timedelta) -> str:
@@ -408,6 +430,8 @@ class Translator:
             return self(N_(", ")).join(self.command(c) for c in value.split(", "))
         if kind == "command":
             return self.command(value)
+        if kind == "duty":
+            return self.duty(value, pack)
         if kind in ("department", "rung"):
             code = value.strip("'")
             shown = self.department(code, pack) if kind == "department" else self.rung(code, pack)
@@ -452,6 +476,10 @@ _QUALIFIERS = {
     "unanswerable": NC_("tag", "unanswerable"),
     "satisfied": NC_("tag", "satisfied"),
     "unsatisfied": NC_("tag", "unsatisfied"),
+    "appointment": NC_("tag", "appointment"),
+    "written": NC_("tag", "written"),
+    "oral": NC_("tag", "oral"),
+    "incident": NC_("tag", "incident"),
 }
 """Tag qualifiers that are neither a pack code nor an enum value (``replied:final``)."""
 
@@ -520,6 +548,29 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("unknown unit {unit} in pack {pack}"), {}),
     (N_("unknown category {category} in pack {pack}"), {}),
     (N_("unknown {what} {value}; expected one of {allowed}"), {}),
+    # duties and concentrated issues (DL-5, REC-2, IN-6, HDL-5)
+    (N_("duty {duty} needs it recorded ({rule})"), {"duty": "duty"}),
+    (N_("duty {duty} needs it recorded"), {"duty": "duty"}),
+    (N_("say what the apology was (DL-5)"), {}),
+    (N_("give the specific reason the promise was not kept (DL-5)"), {}),
+    (N_("propose a specific remedy (DL-5)"), {}),
+    (N_("a written report needs its reference"), {}),
+    (N_("only a written report has a reference"), {}),
+    (
+        N_(
+            "a bypass complaint stays with head office until the complainant consents "
+            "to the site handling it (IN-6)"
+        ),
+        {},
+    ),
+    (N_("a final reply answers the complaint; drop the reason (REC-4)"), {}),
+    (N_("name the concentrated issue"), {}),
+    (N_("must include the complaint itself"), {}),
+    (N_("at least one complainant"), {}),
+    (N_("already part of another concentrated issue"), {}),
+    (N_("the complaint is not part of this concentrated issue"), {}),
+    (N_("expected the id of a concentrated issue"), {}),
+    (N_("no open complaint belongs to this issue"), {}),
     # REC-1: the record of an intake
     (N_("{field} is missing (REC-1)"), {"field": "field"}),
     (N_("{field} must be text"), {"field": "field"}),

@@ -346,10 +346,19 @@ def _is_event_class(t: Any) -> bool:
     return isinstance(t, type) and issubclass(t, Event)
 
 
-def _event_unstructure_factory(cl: Any, conv: cattrs.Converter) -> Callable[[Any], Any]:
-    from cattrs.gen import make_dict_unstructure_fn
+_LATER_FIELDS: dict[str, tuple[str, ...]] = {"replied": ("issue",)}
+"""Event fields added after events of that kind were first stored (by kind).
 
-    fields = make_dict_unstructure_fn(cl, conv)
+They are left out while they hold their default, so an event stored before
+they existed encodes to the very text it was stored as (its hash stays true).
+"""
+
+
+def _event_unstructure_factory(cl: Any, conv: cattrs.Converter) -> Callable[[Any], Any]:
+    from cattrs.gen import make_dict_unstructure_fn, override
+
+    later = {name: override(omit_if_default=True) for name in _LATER_FIELDS.get(cl.kind, ())}
+    fields = make_dict_unstructure_fn(cl, conv, **later)  # type: ignore[arg-type]
     kind = cl.kind
 
     def hook(event: Any) -> dict[str, Any]:

@@ -404,6 +404,7 @@ def _argv(draw: st.DrawFn) -> list[str]:
             ("--grade", GRADES),
             ("--site", ["sunrise"]),
             ("--department", ["engineering"]),
+            ("--issue", ["I-{id}", ""]),
         ):
             if draw(st.booleans()):
                 args += [opt, draw(_one_of(values))]
@@ -413,8 +414,16 @@ def _argv(draw: st.DrawFn) -> list[str]:
             args.append("--overdue")
     elif choice == 1:
         args = ["show", cid] + (["--as", actor] if draw(st.booleans()) else [])
+        if draw(st.booleans()):
+            args = ["explain-all", draw(st.sampled_from(["I-{id}", ""]) | _ARG), "--actor", actor]
+            args += ["--message", draw(_ARG)] + (["--final"] if draw(st.booleans()) else [])
     elif choice == 2:
-        step = draw(st.sampled_from(["assess", "grade", "escalate", "promise", "visit", "close"]))
+        step = draw(
+            st.sampled_from(
+                ["assess", "grade", "escalate", "promise", "visit", "close",
+                 "apologise", "report", "visit-site", "call-back", "group"]
+            )
+        )  # fmt: skip
         args = ["act", cid, step, "--actor", actor]
         extra = {
             "assess": [
@@ -427,8 +436,29 @@ def _argv(draw: st.DrawFn) -> list[str]:
             "promise": ["--due", draw(_TIME)],
             "visit": ["--satisfied", "--reply-due", draw(_TIME)],
             "close": ["--result", draw(_ARG)],
+            "apologise": [
+                *("--apology", draw(_ARG)),
+                *("--reason", draw(_ARG)),
+                *("--remedy", draw(_ARG)),
+            ],
+            "report": ["--content", draw(_ARG), "--written", "--reference", draw(_ARG)],
+            "visit-site": ["--findings", draw(_ARG), "--department", draw(_ARG)],
+            "call-back": ["--outcome", draw(_ARG), "--not-satisfied"],
+            "group": [
+                *("--issue", draw(_ARG)),
+                *("--complainants", draw(_NUMBER)),
+                *("--member", draw(_ARG)),
+                "--incident",
+            ],
         }[step]
-        args += extra[: draw(st.integers(0, len(extra)))]
+        # a cut before a value would take the --json added below as that value
+        flags = {"--satisfied", "--not-satisfied", "--written", "--incident"}
+        cuts = [
+            i
+            for i in range(len(extra) + 1)
+            if i == 0 or not extra[i - 1].startswith("--") or extra[i - 1] in flags
+        ]
+        args += extra[: draw(st.sampled_from(cuts))]
     elif choice == 3:
         args = ["receive"]
         for opt, plausible in (

@@ -125,6 +125,9 @@ def test_show_in_chinese_has_no_english_and_no_reprs(desk: tuple[Path, list[str]
         kinds_seen += sum(result.stdout.count(k) for k in ("已登记", "已核实", "已关闭", "已转交"))
     assert kinds_seen >= 5
     assert "因「已登记」开始计时" in zh("show", ids[1], now=MUCH_LATER).stdout
+    duties = zh("show", ids[0], now=MUCH_LATER).stdout.split("\n职责\n")[1]  # REC-2 owed
+    assert "处理结果报告部门领导" in duties
+    assert "履行人：经办人 或 客服部；履行方式：报告" in duties
 
 
 def test_list_sweep_and_report_in_chinese_have_no_english(desk: tuple[Path, list[str]]) -> None:
@@ -154,6 +157,20 @@ def test_the_html_report_in_chinese_has_no_english(desk: tuple[Path, list[str]])
         ["act", "{second}", "assess", "--actor", "NOBODY", "--validity", "valid"],
         ["act", "{first}", "pause", "--actor", "SR-001", "--reason", "x"],
         ["act", "{second}", "reply", "--actor", "SR-101", "--message", ""],
+        [
+            "act",
+            "{second}",
+            "apologise",
+            "--actor",
+            "SR-101",
+            "--apology",
+            "抱歉",
+            "--reason",
+            "缺件",
+            "--remedy",
+            " ",
+        ],
+        ["explain-all", "I-nope", "--actor", "SR-101", "--message", "统一答复"],
         ["packs", "show", "no-such-pack"],
     ],
 )

@@ -10,9 +10,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from complaintcore.core.deadlines import ClockState
 from complaintcore.core.errors import AccessDeniedError
-from complaintcore.core.models import Complainant, Intake, Replied, Status
-from complaintcore.core.validity import five_clears
+from complaintcore.core.models import Complainant, Intake, Status
+from complaintcore.core.validity import Clear, five_clears
 from complaintcore.core.workflow import Close, Escalate, Promise, Reply, SignOff, Visit
 from complaintcore.desk import Desk
 from complaintcore.testing import FixedClock, RecordingNotifier, make_desk
@@ -116,23 +117,34 @@ def test_written_complaint_procedure(
 
 
 @pytest.mark.procedure("HDL-2")
-def test_telephone_complaint_is_logged_with_the_callers_account(
+@pytest.mark.procedure("REC-2")
+def test_a_telephone_complaint_is_heard_clarified_and_apologised_for_before_the_call_ends(
     desk: Desk, clock: FixedClock
 ) -> None:
+    """002 B: listen patiently and note the key points in the phone log, clarify what is
+    unclear once the owner has finished, apologise before the call ends.  The apology is
+    not the answer: the complaint still owes its reply (DL-1) and its result."""
+    # a call logged without the caller's own account is not "heard" (听清楚)
+    unheard = desk.receive(intake("phone", account="", location=""), now=clock())
+    clears = five_clears(unheard.intake, unheard.events)
+    assert (clears.asked, clears.heard) == (False, False)
+    assert Clear.HEARD in clears.missing()
+    # heard and clarified: the account, where and when it happened
     c = desk.receive(intake("phone"), now=clock())
+    clears = five_clears(c.intake, c.events)
+    assert (clears.asked, clears.heard, clears.replied) == (True, True, False)
     c = desk.act(
         c.id,
-        Reply(actor=c.state.handler, message="非常抱歉给您带来不便，我们马上安排"),
+        Reply(actor=c.state.handler, message="非常抱歉给您带来不便，我们马上安排电工"),
         now=clock.advance(minutes=3),
     )
-    assert c.intake.channel.value == "phone"
     clears = five_clears(c.intake, c.events)
-    assert clears.asked
-    assert clears.heard
     assert clears.replied
-    apology = c.events[-1]
-    assert isinstance(apology, Replied)
-    assert not apology.final
+    assert not clears.recorded  # the result is still to come (记清楚)
+    assert c.status is Status.IN_HANDLING  # an apology is not the final reply
+    dl1 = next(s for s in desk.clocks(c.id, clock()) if s.name == "reply")
+    assert dl1.state is ClockState.RUNNING
+    assert dl1.due == datetime(2025, 11, 13, 18, 0, tzinfo=SH)  # 3 working days (DL-1)
 
 
 @pytest.mark.procedure("HDL-3")

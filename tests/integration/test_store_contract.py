@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from complaintcore.adapters.memory_store import MemoryStore
@@ -510,6 +511,70 @@ def test_verify_finds_a_changed_query_column(db: SqliteStore) -> None:
     assert db.verify().problems == ("complaint C-1 event 1: actor column differs from the body",)
 
 
+# --------------------------------------------------------------------------- grouping (HDL-5)
+
+
+def grouped_row(c: Complaint, **kw: Any) -> ComplaintRow:
+    base: dict[str, Any] = {
+        "category": "repairs",
+        "building": "3",
+        "complainant_key": f"k-{c.id}",
+        "status": "in_handling",
+    }
+    base.update(kw)
+    return attrs.evolve(row_of(c), **base)
+
+
+@pytest.mark.procedure("HDL-5")
+def test_open_similar_answers_open_complaints_of_a_group_near_a_time(
+    store: ComplaintStore,
+) -> None:
+    hour = timedelta(hours=1)
+    rows = {
+        "C-1": {},
+        "C-2": {"building": "5"},
+        "C-3": {"category": "fees"},
+        "C-4": {"status": "closed"},
+        "C-5": {"issue": "I-C-1", "group_incident": True},
+        "C-6": {},  # received too late
+    }
+    received = {"C-1": T0, "C-2": T0, "C-3": T0, "C-4": T0, "C-5": T0 + hour, "C-6": T0 + 9 * hour}
+    for cid, kw in rows.items():
+        c = registered(cid, received=received[cid])
+        store.create(c, grouped_row(c, **kw), [])
+    found = store.open_similar(
+        site="sunrise", category="repairs", since=T0 - hour, until=T0 + 2 * hour, building="3"
+    )
+    assert [(m.id, m.complainant, m.issue, m.incident) for m in found] == [
+        ("C-1", "k-C-1", "", False),
+        ("C-5", "k-C-5", "I-C-1", True),
+    ]
+    assert found[1].received_at == T0 + hour
+    anywhere = store.open_similar(
+        site="sunrise", category="repairs", since=T0 - hour, until=T0 + 2 * hour
+    )
+    assert [m.id for m in anywhere] == ["C-1", "C-2", "C-5"]  # a site-wide rule
+    assert [m.id for m in store.open_similar(
+        site="sunrise", category="repairs", since=T0, until=T0 + 9 * hour, limit=1
+    )] == ["C-1"]  # fmt: skip
+    # closing takes a complaint out; linking it shows in the answer
+    c1 = store.load("C-1")
+    store.append("C-1", c1.version, (), grouped_row(c1, status="closed"), [])
+    c2 = store.load("C-2")
+    store.append("C-2", c2.version, (), grouped_row(c2, building="5", issue="I-C-1"), [])
+    again = store.open_similar(
+        site="sunrise", category="repairs", since=T0 - hour, until=T0 + 2 * hour
+    )
+    assert [(m.id, m.issue) for m in again] == [("C-2", "I-C-1"), ("C-5", "I-C-1")]
+    assert [r.id for r in store.issue_rows("I-C-1")] == ["C-2", "C-5"]
+    assert store.issue_rows("I-nothing") == []
+    with pytest.raises(InvalidInputError) as info:
+        store.issue_rows("")
+    assert info.value.path == "issue"
+    with pytest.raises(NaiveDatetimeError):
+        store.open_similar(site="sunrise", category="repairs", since=datetime(2025, 1, 1), until=T0)
+
+
 # --------------------------------------------------------------------------- schema
 
 
@@ -522,8 +587,11 @@ def test_a_v1_file_is_migrated_on_open(tmp_path: Path) -> None:
     assert migrate(conn, target=1) == 0
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
     conn.execute("ATTACH DATABASE ? AS src", (str(source),))
-    for table in ("complaints", "events", "projection", "outbox"):
+    v1_projection = [r[1] for r in conn.execute("PRAGMA main.table_info(projection)")]
+    for table in ("complaints", "events", "outbox"):
         conn.execute(f"INSERT INTO main.{table} SELECT * FROM src.{table}")
+    columns = ", ".join(v1_projection)
+    conn.execute(f"INSERT INTO main.projection SELECT {columns} FROM src.projection")
     conn.execute("DETACH DATABASE src")
     conn.close()
 
@@ -709,8 +777,8 @@ def test_the_port_requires_a_context_manager() -> None:
         """Every method of the port but __enter__/__exit__."""
 
     for name in (
-        "create", "append", "load", "find_by_key", "rows", "complaints", "pending",
-        "claim", "mark_delivered", "mark_failed", "verify", "close",
+        "create", "append", "load", "find_by_key", "rows", "open_similar", "issue_rows",
+        "complaints", "pending", "claim", "mark_delivered", "mark_failed", "verify", "close",
     ):  # fmt: skip
         setattr(NoWith, name, lambda self, *a, **k: None)
     assert not isinstance(NoWith(), ComplaintStore)

@@ -38,6 +38,10 @@ TABLE: list[tuple[str, str, str, str, str, str, str, str, int, int | None]] = [
 ]  # fmt: skip
 
 
+ISSUES = {"C-2": "I-C-2", "C-6": "I-C-2", "C-4": "I-C-4"}
+"""Concentrated issues (HDL-5): two leaks at sunrise are one; C-4 forms its own."""
+
+
 def _row(entry: tuple[str, str, str, str, str, str, str, str, int, int | None]) -> ComplaintRow:
     cid, status, grade, site, dept, cat, channel, handler, received, due = entry
     return ComplaintRow(
@@ -52,6 +56,7 @@ def _row(entry: tuple[str, str, str, str, str, str, str, str, int, int | None]) 
         channel=channel,
         handler=handler,
         next_due=None if due is None else T0 + timedelta(hours=due),
+        issue=ISSUES.get(cid, ""),
     )
 
 
@@ -86,7 +91,16 @@ def _oracle(**f: Any) -> list[str]:
         for r in ROWS
         if all(
             f.get(k) is None or getattr(r, k) == plain(f[k])
-            for k in ("status", "grade", "site", "department", "category", "channel", "handler")
+            for k in (
+                "status",
+                "grade",
+                "site",
+                "department",
+                "category",
+                "channel",
+                "handler",
+                "issue",
+            )
         )
         and (
             f.get("due_before") is None
@@ -126,6 +140,10 @@ QUERIES: list[tuple[dict[str, Any], list[str]]] = [
     ({"channel": Channel.WEB}, ["C-3", "C-8"]),
     ({"channel": "phone"}, ["C-1", "C-2"]),
     ({"handler": "h-1"}, ["C-2", "C-4"]),
+    ({"issue": "I-C-2"}, ["C-2", "C-6"]),
+    ({"issue": "I-C-2", "order": "due"}, ["C-2", "C-6"]),
+    ({"issue": "I-C-4", "status": "in_handling"}, []),
+    ({"issue": ""}, ["C-1", "C-3", "C-5", "C-7", "C-8"]),
     ({"due_before": T0 + timedelta(hours=2)}, ["C-7", "C-2", "C-3"]),
     ({"due_before": T0 + timedelta(hours=4), "limit": 2}, ["C-7", "C-2"]),
     ({"received_from": T0 + timedelta(hours=2), "received_until": T0 + timedelta(hours=5)},
@@ -164,6 +182,7 @@ def test_times_in_any_zone_are_the_same_instants(stores: dict[str, ComplaintStor
         ({"site": 7}, "site"),
         ({"department": ["engineering"]}, "department"),
         ({"handler": b"h-1"}, "handler"),
+        ({"issue": 2}, "issue"),
         ({"limit": -1}, "limit"),
         ({"limit": True}, "limit"),
         ({"order": "newest"}, "order"),
@@ -201,6 +220,7 @@ _HOURS = st.integers(min_value=-1, max_value=32).map(lambda h: T0 + timedelta(ho
             "category": st.sampled_from(["leak", "other", "hygiene"]),
             "channel": st.sampled_from([*Channel, "web"]),
             "handler": st.sampled_from(["h-1", "h-2", "h-3", ""]),
+            "issue": st.sampled_from(["I-C-2", "I-C-4", "", "I-none"]),
             "due_before": _HOURS,
             "received_from": _HOURS,
             "received_until": _HOURS,

@@ -3,25 +3,33 @@
 The oracle is a deliberately naive model of the procedures: a handful of
 variables and the rules written out longhand.  After every step the real
 complaint must agree with it, and its state must equal a fresh fold of its
-events (REC-5).
+events (REC-5).  It also keeps the duties a promise sets off (DL-5: every
+promise broken while no apology is owed owes one, until an apology is made,
+closed or not) and the concentrated issue the complaint is linked to (HDL-5,
+HDL-6: one issue, a group incident lifts it to the project manager).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from complaintcore.adapters.calendars import calendar_for_spec
+from complaintcore.core.deadlines import compute_duties
 from complaintcore.core.errors import ComplaintCoreError
 from complaintcore.core.models import Grade, Kind, Status, Trigger, Validity
 from complaintcore.core.workflow import (
+    Apologise,
     Assess,
     Close,
     Escalate,
+    Group,
     Pause,
+    Promise,
     Regrade,
     Reopen,
     Reply,
@@ -33,8 +41,10 @@ from complaintcore.core.workflow import (
 from tests.helpers import Runner, pack
 
 PACK = pack()
+CAL = calendar_for_spec(PACK.calendar)
 TOP = len(PACK.ladder) - 1
 OPEN = (Status.REGISTERED, Status.IN_HANDLING)
+GROUP_RUNG = PACK.rung_index(PACK.group_report_rung)
 
 
 def _grade_floor(rank: int) -> int:
@@ -55,6 +65,12 @@ class Oracle:
         self.final = False
         self.satisfied: bool | None = None
         self.events = 1
+        # DL-5: the latest promise while it runs, and whether an apology is owed
+        self.promise: datetime | None = None
+        self.apology_owed = False
+        # HDL-5, HDL-6
+        self.issue = ""
+        self.incident = False
 
 
 class WorkflowMachine(RuleBasedStateMachine):
@@ -66,7 +82,14 @@ class WorkflowMachine(RuleBasedStateMachine):
         self.max_rung = 0
         self.max_grade = -1
 
+    def elapse(self, gap: int) -> None:
+        """A promise still running when its time passes is broken (DL-5)."""
+        if self.o.promise is not None and self.o.promise < self.run.now + timedelta(minutes=gap):
+            self.o.apology_owed = True
+            self.o.promise = None
+
     def attempt(self, command: object, expect_ok: bool, gap: int) -> bool:
+        self.elapse(gap)
         before = self.run.complaint
         try:
             after = self.run(command, after=timedelta(minutes=gap))  # type: ignore[arg-type]
@@ -126,6 +149,8 @@ class WorkflowMachine(RuleBasedStateMachine):
             self.o.events += 1
             self.o.explained |= explanation
             self.o.final |= final
+            if final:
+                self.o.promise = None  # kept
             if final and self.o.validity is not Validity.INVALID and self.o.status in OPEN:
                 self.o.status = Status.AWAITING_VISIT
 
@@ -184,6 +209,7 @@ class WorkflowMachine(RuleBasedStateMachine):
         if self.attempt(cmd, ok, gap):
             self.o.status = Status.CLOSED
             self.o.paused = False
+            self.o.promise = None  # closing ends the promise clock, not the apology owed
             self.o.events += 1
 
     @precondition(lambda self: self.o.status in (Status.CLOSED, Status.AWAITING_VISIT))
@@ -195,6 +221,48 @@ class WorkflowMachine(RuleBasedStateMachine):
             self.o.status = Status.IN_HANDLING
             self.o.final = False
             self.o.events += 1
+
+    @rule(hours=st.integers(1, 30), gap=st.integers(1, 600))
+    def promise(self, hours: int, gap: int) -> None:
+        ok = self.o.status in (*OPEN, Status.AWAITING_VISIT)
+        due = self.run.now + timedelta(minutes=gap) + timedelta(hours=hours)
+        if self.attempt(Promise(actor="h", due=due), ok, gap):
+            self.o.promise = due  # a new time replaces the last (a broken one stays broken)
+            self.o.events += 1
+
+    @rule(gap=st.integers(1, 600))
+    def apologise(self, gap: int) -> None:
+        command = Apologise(actor="h", apology="抱歉", reason="配件未到", remedy="明早更换")
+        if self.attempt(command, True, gap):  # a duty outlives closure: always accepted
+            self.o.apology_owed = False
+            self.o.events += 1
+
+    @rule(
+        issue=st.sampled_from(["I-C-1", "I-C-2"]), incident=st.booleans(), gap=st.integers(1, 600)
+    )
+    def group(self, issue: str, incident: bool, gap: int) -> None:
+        ok = self.o.status in (*OPEN, Status.AWAITING_VISIT) and self.o.issue in ("", issue)
+        command = Group(
+            actor="system", issue=issue, members=("C-1",), complainants=5, incident=incident
+        )
+        if self.attempt(command, ok, gap):
+            if self.o.issue == issue and (self.o.incident or not incident):
+                return  # linked already: nothing new
+            self.o.issue = issue
+            self.o.events += 1
+            if incident:
+                self.o.incident = True
+                if self.o.rung < GROUP_RUNG:  # HDL-6: to the project manager at once
+                    self.o.rung = GROUP_RUNG
+                    self.o.events += 1
+
+    @invariant()
+    def duties_agree_with_oracle(self) -> None:
+        c = self.run.complaint
+        apology = next(d for d in compute_duties(c, PACK, CAL, self.run.now) if d.name == "apology")
+        assert apology.owed == self.o.apology_owed
+        assert c.state.issue == self.o.issue
+        assert c.state.group_incident == self.o.incident
 
     @invariant()
     def agrees_with_oracle(self) -> None:

@@ -15,7 +15,20 @@ from hypothesis import strategies as st
 
 from complaintcore.core.errors import ComplaintCoreError
 from complaintcore.core.models import Complainant, Intake
-from complaintcore.core.workflow import Assess, Escalate, Promise, Regrade, Reply, Visit, decide
+from complaintcore.core.workflow import (
+    Apologise,
+    Assess,
+    CallBack,
+    Escalate,
+    Group,
+    Promise,
+    Regrade,
+    Reply,
+    Report,
+    Visit,
+    VisitSite,
+    decide,
+)
 from complaintcore.rules import load_pack_data
 from complaintcore.serialization import complaint_from_dict, event_from_dict, intake_from_dict
 from tests.helpers import Runner, pack
@@ -79,7 +92,29 @@ def test_building_an_intake_from_anything(
 
 @given(
     value=junk,
-    which=st.sampled_from(["validity", "grade", "trigger", "due", "reply_due", "message", "actor"]),
+    which=st.sampled_from(
+        [
+            "validity",
+            "grade",
+            "trigger",
+            "due",
+            "reply_due",
+            "message",
+            "actor",
+            "apology",
+            "remedy",
+            "report",
+            "reference",
+            "written",
+            "findings",
+            "departments",
+            "outcome",
+            "satisfied",
+            "issue",
+            "members",
+            "complainants",
+        ]
+    ),
 )
 def test_commands_refuse_any_field_value(value: Any, which: str) -> None:
     r = Runner(pack())
@@ -92,6 +127,18 @@ def test_commands_refuse_any_field_value(value: Any, which: str) -> None:
         "reply_due": lambda: Visit(actor="h", satisfied=True, reply_due=value),
         "message": lambda: Reply(actor="h", message=value),
         "actor": lambda: Reply(actor=value, message="m"),
+        "apology": lambda: Apologise(actor="h", apology=value, reason="r", remedy="x"),
+        "remedy": lambda: Apologise(actor="h", apology="a", reason="r", remedy=value),
+        "report": lambda: Report(actor="h", content=value, result="r"),
+        "reference": lambda: Report(actor="h", content="c", written=True, reference=value),
+        "written": lambda: Report(actor="h", content="c", written=value),
+        "findings": lambda: VisitSite(actor="h", findings=value),
+        "departments": lambda: VisitSite(actor="h", findings="f", departments=value),
+        "outcome": lambda: CallBack(actor="h", outcome=value),
+        "satisfied": lambda: CallBack(actor="h", outcome="o", satisfied=value),
+        "issue": lambda: Group(actor="h", issue=value, members=("C-1",), complainants=3),
+        "members": lambda: Group(actor="h", issue="I-1", members=value, complainants=3),
+        "complainants": lambda: Group(actor="h", issue="I-1", members=("C-1",), complainants=value),
     }
 
     def run() -> None:

@@ -77,6 +77,7 @@ def test_the_example_runs(tmp_path: Path) -> None:
         "reply met: due 2025-11-19 18:00, used 6:30:00",
         "desk: awaiting_visit, handled by SR-201",
         "inbox SR-201: assigned",
+        "inbox SR-201: duty_owed",  # REC-2: report to the department leader
         "audit: 6 events",
     ]
     assert list(tmp_path.iterdir()) == []  # an in-memory desk: no files left behind

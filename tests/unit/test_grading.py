@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from complaintcore.core.errors import NaiveDatetimeError
 from complaintcore.core.grading import add_months, assess_grade, grade_for_facts
-from complaintcore.core.models import Fact, Grade
+from complaintcore.core.models import Channel, Fact, Grade
 from complaintcore.core.workflow import Assess, Close, Reply
-from tests.helpers import SH, Runner, pack
+from tests.helpers import SH, Runner, intake, pack
 
 
 @pytest.mark.procedure("GRD-2")
@@ -43,8 +43,22 @@ def test_minor() -> None:
 
 
 @pytest.mark.procedure("GRD-5")
-def test_internal() -> None:
-    assert grade_for_facts(frozenset({Fact.RAISED_BY_STAFF}), pack()).grade is Grade.INTERNAL
+def test_internal_only_in_writing() -> None:
+    """004 篇2 §3.4D: an internal complaint is one staff make in writing (书面投诉)."""
+    staff = frozenset({Fact.RAISED_BY_STAFF})
+    assert grade_for_facts(staff, pack(), Channel.WRITTEN).grade is Grade.INTERNAL
+    for channel in (Channel.PHONE, Channel.IN_PERSON, Channel.HOTLINE, Channel.WEB):
+        assert grade_for_facts(staff, pack(), channel).grade is Grade.MINOR
+
+
+@pytest.mark.procedure("GRD-5")
+def test_a_telephone_complaint_by_staff_is_not_graded_internal() -> None:
+    p = pack()
+    for channel, expected in (("written", Grade.INTERNAL), ("phone", Grade.MINOR)):
+        r = Runner(p, intake(summary="排班不合理，主管分工不公", channel=channel))
+        r.register()
+        c = r(Assess(actor="h-1", validity="valid", facts=[Fact.RAISED_BY_STAFF]))
+        assert c.state.grade is expected
 
 
 @pytest.mark.procedure("GRD-2")

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 
 from complaintcore.core.errors import RulePackError
-from complaintcore.core.models import Cause, Event, Fact, Grade
+from complaintcore.core.models import Cause, Channel, Event, Fact, Grade
 from complaintcore.core.rulepack import (
     Category,
     ClockMode,
@@ -44,11 +44,11 @@ DATA = Path(__file__).parent.parent / "data"
 DOCS = Path(__file__).parent.parent.parent / "docs" / "rule-packs.md"
 
 
-def first_grade(pack: RulePack, *facts: Fact) -> Grade:
+def first_grade(pack: RulePack, *facts: Fact, channel: Channel = Channel.WRITTEN) -> Grade:
     """GRD-2..5 as the grading module reads them: first matching rule, else the default."""
     found = frozenset(facts)
     for rule in pack.grading.rules:
-        if rule.matches(found):
+        if rule.matches(found, channel):
             return rule.grade
     return pack.grading.default
 
@@ -315,9 +315,15 @@ def test_minor_grade_rules(name: str) -> None:
 @pytest.mark.procedure("GRD-5")
 @pytest.mark.parametrize("name", PACKS)
 def test_internal_grade_rules(name: str) -> None:
+    """004 篇2 §3.4D: 内部投诉 is a complaint staff make *in writing* (书面投诉)."""
     pack = load_pack(name)
     assert first_grade(pack, Fact.RAISED_BY_STAFF) is Grade.INTERNAL
     assert first_grade(pack, Fact.RAISED_BY_STAFF, Fact.STAFF_FAULT) is Grade.INTERNAL
+    by_phone = Channel.PHONE
+    assert first_grade(pack, Fact.RAISED_BY_STAFF, channel=by_phone) is Grade.MINOR
+    assert first_grade(pack, Fact.RAISED_BY_STAFF, Fact.STAFF_FAULT, channel=by_phone) is (
+        Grade.IMPORTANT
+    )
 
 
 @pytest.mark.procedure("GRD-6")

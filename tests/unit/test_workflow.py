@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from complaintcore.adapters.calendars import calendar_for_spec
+from complaintcore.core.deadlines import ClockState, compute_clocks
 from complaintcore.core.errors import (
     AccessDeniedError,
     ComplaintCoreError,
@@ -27,6 +29,7 @@ from complaintcore.core.models import (
     Graded,
     Registered,
     Reopened,
+    SanctionRecorded,
     Status,
     Trigger,
     Validity,
@@ -87,14 +90,34 @@ def test_registration_is_central_at_customer_service_by_default(run: Runner) -> 
 
 @pytest.mark.procedure("IN-6")
 def test_head_office_bypass_needs_consent_to_route_to_the_site() -> None:
+    """004 篇4 §3.4.1: registered at head office; routed to the site only with the
+    complainant's consent, whether by forwarding or by assigning a site department."""
     p = pack()
     r = Runner(p, intake(via_head_office=True, receiver_unit="head_office"))
     c = r.register("ho-1")
     assert c.state.unit == p.head_office_unit
+    assert c.awaiting_site_consent
     with pytest.raises(IllegalTransitionError, match="consent"):
         r(Forward(actor="ho-1", to_unit="customer_service", consent=False))
+    with pytest.raises(IllegalTransitionError, match="IN-6"):
+        r(Assign(actor="ho-1", handler="s-9", rung="department_head", department="engineering"))
+    assert r.complaint.version == 1
+    c = r(Assign(actor="ho-1", handler="ho-2", rung="department_head", department="head_office"))
+    assert c.state.unit == p.head_office_unit
     c = r(Forward(actor="ho-1", to_unit="customer_service", consent=True))
     assert c.state.unit == "customer_service"
+    assert not c.awaiting_site_consent
+    c = r(Assign(actor="ho-1", handler="s-9", rung="department_head", department="engineering"))
+    assert (c.state.handler, c.state.department) == ("s-9", "engineering")
+
+
+@pytest.mark.procedure("IN-6")
+def test_only_a_bypass_complaint_waits_for_consent() -> None:
+    r = Runner(pack(), intake(receiver_unit="security"))
+    c = r.register("guard-7")
+    assert not c.awaiting_site_consent
+    c = r(Assign(actor="g", handler="s-9", rung="department_head", department="engineering"))
+    assert c.state.handler == "s-9"
 
 
 @pytest.mark.procedure("REC-1")
@@ -259,16 +282,30 @@ def test_serious_goes_straight_to_the_serious_rung(run: Runner) -> None:
 
 
 @pytest.mark.procedure("VIS-1")
-def test_dissatisfied_visit_reopens_and_escalates(run: Runner) -> None:
+@pytest.mark.procedure("ESC-2")
+def test_dissatisfied_visit_reopens_and_escalates_exactly_one_rung(run: Runner) -> None:
+    """000 §6: the owner is not satisfied with the result: the handler hands it over to
+    the superior (one rung, ESC-2); visits continue until satisfied (002 §3.5)."""
+    p = run.pack
     run(Assess(actor="h-1", validity="valid"))
+    run(Assign(actor="h-1", handler="h-1", rung="department_head"))  # minor: ESC-3
     run(Reply(actor="h-1", message="已修好", final=True))
     assert run.complaint.status is Status.AWAITING_VISIT
+    before = run.complaint.state.rung
     c = run(Visit(actor="v-1", satisfied=False, opinion="还在漏"))
-    kinds = [type(e) for e in c.events[-3:]]
-    assert kinds == [Visited, Reopened, Escalated]
+    visited, reopened, escalated = c.events[-3:]
+    assert isinstance(visited, Visited)
+    assert isinstance(reopened, Reopened)
+    assert isinstance(escalated, Escalated)
+    assert escalated.trigger is Trigger.DISSATISFIED
+    assert escalated.from_rung == before
+    assert p.rung_index(escalated.to_rung) == p.rung_index(before) + 1
+    # cn-property: minor complaints sit at the department head; the superior is the PM
+    assert (before, escalated.to_rung) == ("department_head", "project_manager")
     assert c.status is Status.IN_HANDLING
     run(Reply(actor="h-1", message="再次维修", final=True))
     c = run(Visit(actor="v-1", satisfied=True))
+    assert c.state.rung == "project_manager"  # a satisfied visit moves nothing
     c = run(Close(actor="h-1", result="修复，业主满意"))
     assert c.status is Status.CLOSED
     assert isinstance(c.events[-1], Closed)
@@ -276,13 +313,30 @@ def test_dissatisfied_visit_reopens_and_escalates(run: Runner) -> None:
 
 
 @pytest.mark.procedure("VIS-2")
-def test_visit_records_opinion_and_appointed_reply_time(run: Runner) -> None:
+def test_visit_records_opinion_and_the_appointed_reply_time_is_watched(run: Runner) -> None:
+    """002 §4.3-4.4: the opinion is recorded; a question not answerable during the visit
+    gets an appointed reply time, which is a deadline of its own."""
     run(Reply(actor="h-1", message="ok", final=True))
     due = run.now + timedelta(days=2)
-    c = run(Visit(actor="v-1", satisfied=True, opinion="满意", reply_due=due))
-    assert c.events[-1].reply_due == due  # type: ignore[attr-defined]
+    c = run(Visit(actor="v-1", satisfied=True, opinion="想知道墙面何时重刷", reply_due=due))
+    visit = c.events[-1]
+    assert isinstance(visit, Visited)
+    assert visit.opinion == "想知道墙面何时重刷"
+    assert "visited:appointment" in visit.tags()
+    cal = calendar_for_spec(run.pack.calendar)
+    clock = next(s for s in compute_clocks(c, run.pack, cal, run.now) if s.name == "visit_reply")
+    assert (clock.rule, clock.state, clock.due) == ("VIS-2", ClockState.RUNNING, due)
+    late = next(
+        s
+        for s in compute_clocks(c, run.pack, cal, due + timedelta(minutes=1))
+        if s.name == "visit_reply"
+    )
+    assert late.state is ClockState.BREACHED
     with pytest.raises(NaiveDatetimeError):
         run(Visit(actor="v-1", satisfied=True, reply_due=datetime(2030, 1, 1)))
+    with pytest.raises(InvalidInputError) as info:
+        run(Visit(actor="v-1", satisfied=True, reply_due=run.now - timedelta(hours=1)))
+    assert info.value.path == "reply_due"
 
 
 @pytest.mark.procedure("VIS-3")
@@ -323,8 +377,12 @@ def test_cause_analysis_is_recorded(run: Runner) -> None:
     assert info.value.path == "corrective"
 
 
+@pytest.mark.procedure("PEN-1")
 @pytest.mark.procedure("PEN-2")
 def test_sanction_is_recorded_against_the_person_complained_about() -> None:
+    """004 篇2 §4.2: an important complaint earns the person complained about a yellow
+    card, circulated criticism and a written self-examination (发黄牌且作通报批评并做
+    书面检查).  Only sales consultants lose evaluation points (篇1 §3.4): a guard none."""
     p = pack()
     r = Runner(p, intake(summary="保安态度差", target=about("g-1", p.ladder[0].code, "guard")))
     r.register()
@@ -333,9 +391,13 @@ def test_sanction_is_recorded_against_the_person_complained_about() -> None:
     r(Assess(actor="h-1", validity="valid", facts=[Fact.STAFF_FAULT]))
     c = r(RecordSanction(actor="sup"))
     ev = c.events[-1]
+    assert isinstance(ev, SanctionRecorded)
     assert ev.staff_id == "g-1"
     assert ev.grade is Grade.IMPORTANT
-    assert ev.measures  # type: ignore[attr-defined]
+    assert set(ev.measures) == {"yellow_card", "circulated_criticism", "self_examination"}
+    assert ev.points_deducted == 0
+    with pytest.raises(IllegalTransitionError, match="already"):
+        r(RecordSanction(actor="sup"))
 
 
 def test_pause_and_resume_alternate(run: Runner) -> None:

@@ -28,6 +28,7 @@ def main() -> int:
             Reply(actor="SR-201", message="已更换排水管", final=True),
             now=datetime(2025, 11, 17, 16, 0, tzinfo=SH),
         )
+        the_desk.deliver(datetime(2025, 11, 17, 16, 0, tzinfo=SH))
     print(f"desk: {complaint.status.value}, handled by {complaint.state.handler}")
     for staff_id, topic, _subject in plugin.notifier.inbox:
         print(f"inbox {staff_id}: {topic}")

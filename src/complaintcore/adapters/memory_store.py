@@ -40,6 +40,7 @@ from complaintcore.adapters.chain import (
     outbox_item,
     to_utc_text,
 )
+from complaintcore.core.concentration import Member
 from complaintcore.core.errors import (
     ComplaintCoreError,
     ConcurrencyConflictError,
@@ -59,6 +60,7 @@ from complaintcore.desk.ports import (
 __all__ = ["MemoryStore"]
 
 _BATCH = 256
+_CLOSED = "closed"
 
 
 @attrs.define
@@ -91,6 +93,9 @@ class MemoryStore:
         self._dedupe: set[tuple[str, str]] = set()
         self._next_item = 1
         self._closed = False
+        # the indexes open_similar and issue_rows answer from (kept for open rows)
+        self._similar: dict[tuple[str, str], set[str]] = {}
+        self._issues: dict[str, set[str]] = {}
 
     def _open(self) -> None:
         if self._closed:
@@ -141,6 +146,7 @@ class MemoryStore:
             self._records[complaint.id] = _Record(intake_json, key, chain, stored_row)
             if key:
                 self._keys[key] = complaint.id
+            self._index(None, stored_row)
             self._queue(entries)
         return complaint
 
@@ -180,8 +186,19 @@ class MemoryStore:
             prev = record.events[-1].hash if record.events else genesis_hash(record.intake_json)
             stored_row = _normalise(row, version + len(new), record.key)
             record.events.extend(_chain(complaint_id, version, prev, new, bodies))
+            self._index(record.row, stored_row)
             record.row = stored_row
             self._queue(entries)
+
+    def _index(self, old: ComplaintRow | None, new: ComplaintRow) -> None:
+        """Keep the grouping indexes in step with a row (caller holds the lock)."""
+        if old is not None:
+            self._similar.get((old.site, old.category), set()).discard(old.id)
+            self._issues.get(old.issue, set()).discard(old.id)
+        if new.status != _CLOSED:
+            self._similar.setdefault((new.site, new.category), set()).add(new.id)
+        if new.issue:
+            self._issues.setdefault(new.issue, set()).add(new.id)
 
     def _queue(self, entries: Sequence[tuple[str, Notification]]) -> None:
         for notifier, n in entries:
@@ -230,6 +247,7 @@ class MemoryStore:
         category: str | None = None,
         channel: Channel | str | None = None,
         handler: str | None = None,
+        issue: str | None = None,
         due_before: datetime | None = None,
         received_from: datetime | None = None,
         received_until: datetime | None = None,
@@ -245,6 +263,7 @@ class MemoryStore:
             category=category,
             channel=channel,
             handler=handler,
+            issue=issue,
             due_before=due_before,
             received_from=received_from,
             received_until=received_until,
@@ -256,6 +275,49 @@ class MemoryStore:
             rows = [r.row for r in self._records.values()]
         wanted = sorted((r for r in rows if q.matches(r)), key=q.sort_key())
         return wanted if q.limit is None else wanted[: q.limit]
+
+    def open_similar(
+        self,
+        *,
+        site: str,
+        category: str,
+        since: datetime,
+        until: datetime,
+        building: str | None = None,
+        limit: int | None = None,
+    ) -> list[Member]:
+        """Like :meth:`SqliteStore.open_similar`, from an index by (site, category)."""
+        check_limit(limit)
+        lo = require_aware(since, "since").astimezone(UTC)
+        hi = require_aware(until, "until").astimezone(UTC)
+        with self._lock:
+            self._open()
+            ids = list(self._similar.get((site, category), ()))
+            rows = [self._records[cid].row for cid in ids]
+        found = sorted(
+            (
+                r
+                for r in rows
+                if r.status != _CLOSED
+                and lo <= r.received_at <= hi
+                and (building is None or r.building == building)
+            ),
+            key=lambda r: (r.received_at, r.id),
+        )
+        chosen = found if limit is None else found[:limit]
+        return [
+            Member(r.id, r.received_at, r.complainant_key, r.issue, r.group_incident)
+            for r in chosen
+        ]
+
+    def issue_rows(self, issue: str) -> list[ComplaintRow]:
+        """Every complaint linked to ``issue``, oldest first."""
+        if not isinstance(issue, str) or not issue:
+            raise InvalidInputError("issue", "expected the id of a concentrated issue")
+        with self._lock:
+            self._open()
+            rows = [self._records[cid].row for cid in self._issues.get(issue, ())]
+        return sorted(rows, key=lambda r: (r.received_at, r.id))
 
     def complaints(self) -> Iterator[Complaint]:
         """Every complaint in id order; complaints added meanwhile may or may not be seen."""

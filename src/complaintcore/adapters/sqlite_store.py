@@ -24,6 +24,7 @@ order is time order and the indexes answer "due before t".
 from __future__ import annotations
 
 import functools
+import json
 import os
 import sqlite3
 import threading
@@ -57,6 +58,7 @@ from complaintcore.adapters.chain import (
     parse_utc,
     to_utc_text,
 )
+from complaintcore.core.concentration import Member, complainant_key
 from complaintcore.core.errors import (
     ComplaintCoreError,
     ConcurrencyConflictError,
@@ -64,7 +66,7 @@ from complaintcore.core.errors import (
     StoreError,
     UnknownComplaintError,
 )
-from complaintcore.core.models import Channel, Complaint, Event, Grade, Status
+from complaintcore.core.models import Channel, Complainant, Complaint, Event, Grade, Status
 from complaintcore.desk.ports import (
     ComplaintRow,
     Notification,
@@ -229,12 +231,66 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END""",
         ),
     ),
+    # v3: what grouping needs (HDL-5): the building, a complainant key and the
+    # concentrated issue in the projection, with indexes for "open complaints of
+    # this site and category received near t" and "the members of an issue".
+    # Existing rows are filled in by _fill_v3 in the same transaction (_FILL).
+    # Self-contained: it only adds projection columns and partial indexes, and
+    # reads nothing another version adds, so if another change also claims v3
+    # this entry can be renumbered as it stands (move its _FILL key with it).
+    (
+        3,
+        (
+            "ALTER TABLE projection ADD COLUMN building TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE projection ADD COLUMN complainant_key TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE projection ADD COLUMN issue TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE projection ADD COLUMN group_incident INTEGER NOT NULL DEFAULT 0",
+            "CREATE INDEX projection_similar ON projection (site, category, received_at)"
+            " WHERE status <> 'closed'",
+            "CREATE INDEX projection_issue ON projection (issue) WHERE issue <> ''",
+        ),
+    ),
 )
 """``(version, statements)`` applied in order, each version in one transaction.
 
 Never edit a released entry: add a new version.  ``PRAGMA user_version`` holds
 the version a file is at.
 """
+
+
+def _fill_v3(conn: sqlite3.Connection) -> None:
+    """Give rows stored before v3 their building and complainant key (from the intake).
+
+    Open complaints are also made due at once: the clocks and duties of this
+    version (the VIS-2 reply clock, the duties) were unknown when their next due
+    time was written, so the first sweep after the upgrade re-derives each of
+    them under the current rules.  Closed ones are left as they were: nothing is
+    owed retroactively for complaints closed before the upgrade.
+    """
+    updates = []
+    for cid, intake_json in conn.execute(
+        "SELECT c.id, c.intake_json FROM complaints AS c JOIN projection AS p ON p.id = c.id"
+    ):
+        person = json.loads(intake_json).get("complainant", {})
+        try:
+            who = Complainant(
+                person.get("name", ""),
+                person.get("phone", ""),
+                person.get("room", ""),
+                person.get("building", ""),
+                person.get("site", ""),
+            )
+        except ComplaintCoreError:  # a malformed record: verify() reports it
+            continue
+        updates.append((who.building.strip(), complainant_key(who), cid))
+    conn.executemany(
+        "UPDATE projection SET building = ?, complainant_key = ? WHERE id = ?", updates
+    )
+    conn.execute("UPDATE projection SET next_due = received_at WHERE status <> 'closed'")
+
+
+_FILL = {3: _fill_v3}
+"""Data fixes run after a version's statements, in the same transaction."""
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -243,7 +299,8 @@ _BATCH = 256
 
 _ROW_COLUMNS = (
     "id, status, received_at, version, site, department, category, grade, channel, "
-    "validity, kind, handler, rung, next_due, idempotency_key"
+    "validity, kind, handler, rung, next_due, idempotency_key, building, complainant_key, issue, "
+    "group_incident"
 )
 
 
@@ -262,6 +319,8 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION, *, database:
             if found < version <= target:
                 for sql in statements:
                     conn.execute(sql)
+                if version in _FILL:
+                    _FILL[version](conn)
                 conn.execute(f"PRAGMA user_version = {int(version)}")
     except BaseException:
         if conn.in_transaction:
@@ -498,7 +557,8 @@ class SqliteStore:
             conn.execute(
                 "UPDATE projection SET status = ?, received_at = ?, version = ?, site = ?,"
                 " department = ?, category = ?, grade = ?, channel = ?, validity = ?,"
-                " kind = ?, handler = ?, rung = ?, next_due = ?, idempotency_key = ?"
+                " kind = ?, handler = ?, rung = ?, next_due = ?, idempotency_key = ?,"
+                " building = ?, complainant_key = ?, issue = ?, group_incident = ?"
                 " WHERE id = ?",
                 (*params[1:], complaint_id),
             )
@@ -536,6 +596,7 @@ class SqliteStore:
         category: str | None = None,
         channel: Channel | str | None = None,
         handler: str | None = None,
+        issue: str | None = None,
         due_before: datetime | None = None,
         received_from: datetime | None = None,
         received_until: datetime | None = None,
@@ -555,6 +616,7 @@ class SqliteStore:
             category=category,
             channel=channel,
             handler=handler,
+            issue=issue,
             due_before=due_before,
             received_from=received_from,
             received_until=received_until,
@@ -586,6 +648,57 @@ class SqliteStore:
             sql += " LIMIT ?"
             args.append(q.limit)
         return [_row_from(r) for r in self._conn().execute(sql, args).fetchall()]
+
+    @_translated
+    def open_similar(
+        self,
+        *,
+        site: str,
+        category: str,
+        since: datetime,
+        until: datetime,
+        building: str | None = None,
+        limit: int | None = None,
+    ) -> list[Member]:
+        """HDL-5: open complaints of ``site`` (and ``building``) and ``category``
+        received in ``[since, until]``, oldest first.
+
+        Answered from the partial index ``projection_similar`` (open rows only),
+        so the cost follows the few rows that match, not the size of the file.
+        """
+        check_limit(limit)
+        sql = (
+            "SELECT id, received_at, complainant_key, issue, group_incident"
+            " FROM projection INDEXED BY projection_similar"
+            " WHERE status <> 'closed' AND site = ? AND category = ?"
+            " AND received_at >= ? AND received_at <= ?"
+        )
+        args: list[Any] = [
+            site,
+            category,
+            to_utc_text(since, "since"),
+            to_utc_text(until, "until"),
+        ]
+        if building is not None:
+            sql += " AND building = ?"
+            args.append(building)
+        sql += " ORDER BY received_at, id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        rows = self._conn().execute(sql, args).fetchall()
+        return [Member(r[0], parse_utc(r[1]), r[2], r[3], bool(r[4])) for r in rows]
+
+    @_translated
+    def issue_rows(self, issue: str) -> list[ComplaintRow]:
+        """HDL-5: every complaint linked to ``issue``, oldest first (index ``projection_issue``)."""
+        if not isinstance(issue, str) or not issue:
+            raise InvalidInputError("issue", "expected the id of a concentrated issue")
+        sql = (
+            f"SELECT {_ROW_COLUMNS} FROM projection INDEXED BY projection_issue"
+            " WHERE issue <> '' AND issue = ? ORDER BY received_at, id"
+        )
+        return [_row_from(r) for r in self._conn().execute(sql, (issue,)).fetchall()]
 
     def complaints(self) -> Iterator[Complaint]:
         """Every complaint, in id order, read a batch at a time.
@@ -817,6 +930,10 @@ def _row_params(row: ComplaintRow, version: int, key: str) -> tuple[Any, ...]:
         row.rung,
         None if row.next_due is None else to_utc_text(row.next_due, "row.next_due"),
         key,
+        row.building,
+        row.complainant_key,
+        row.issue,
+        int(row.group_incident),
     )
 
 
@@ -837,6 +954,10 @@ def _row_from(r: Sequence[Any]) -> ComplaintRow:
         rung=r[12],
         next_due=None if r[13] is None else parse_utc(r[13]),
         idempotency_key=r[14],
+        building=r[15],
+        complainant_key=r[16],
+        issue=r[17],
+        group_incident=bool(r[18]),
     )
 
 
@@ -916,7 +1037,7 @@ def _create_in(conn: sqlite3.Connection, p: _Prepared) -> Complaint:
     _insert_events(conn, complaint.id, 0, genesis_hash(p.intake_json), p.events, p.bodies)
     conn.execute(
         f"INSERT INTO projection ({_ROW_COLUMNS}) VALUES "
-        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         p.params,
     )
     _insert_outbox(conn, p.entries)

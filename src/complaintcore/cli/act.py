@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from complaintcore.cli.context import Ctx, DateTimeType, enum_choice, json_option, pass_ctx
-from complaintcore.cli.receive import complaint_summary
+from complaintcore.cli.receive import complaint_summary, say_issue
 from complaintcore.core.models import Fact, Grade, Kind, Trigger, Validity
 from complaintcore.i18n import N_
 
@@ -42,6 +42,8 @@ def _act(ctx: Ctx, complaint_id: str, command: Command) -> None:
         ctx.emit(complaint_summary(c))
         return
     ctx.say(ctx.t("done: {id} is now {status}", id=c.id, status=ctx.tr.label(c.state.status)))
+    if command.name == "group":
+        say_issue(ctx, c)
 
 
 def _command(name: str, help_text: str) -> Callable[[Callable[..., None]], click.Command]:
@@ -320,3 +322,156 @@ def act_evidence(ctx: Ctx, complaint_id: str, actor: str, reference: str, note: 
     from complaintcore.core.workflow import AttachEvidence
 
     _act(ctx, complaint_id, AttachEvidence(actor=actor, reference=reference, note=note))
+
+
+# --------------------------------------------------------------------------- duties
+
+
+@_command(
+    "apologise",
+    N_("After a broken promise: apologise, give the reason, propose a remedy (DL-5)."),
+)
+@click.option("--apology", required=True, help=N_("The apology made to the complainant."))
+@click.option("--reason", required=True, help=N_("The specific reason the promise was broken."))
+@click.option("--remedy", required=True, help=N_("The remedy proposed."))
+def act_apologise(
+    ctx: Ctx, complaint_id: str, actor: str, apology: str, reason: str, remedy: str
+) -> None:
+    from complaintcore.core.workflow import Apologise
+
+    _act(ctx, complaint_id, Apologise(actor=actor, apology=apology, reason=reason, remedy=remedy))
+
+
+@_command(
+    "report",
+    N_("Report the content and result to a leader (REC-2), or in writing (004 §3.3)."),
+)
+@click.option("--content", required=True, help=N_("What the complaint was and what was done."))
+@click.option("--result", default="", help=N_("The result."))
+@click.option("--to", "to", default="", help=N_("Who was told: a staff id, a rung or a body."))
+@click.option(
+    "--written", is_flag=True, help=N_("A written report to management (needs --reference).")
+)
+@click.option("--reference", default="", help=N_("The written report's document number."))
+def act_report(
+    ctx: Ctx,
+    complaint_id: str,
+    actor: str,
+    content: str,
+    result: str,
+    to: str,
+    written: bool,
+    reference: str,
+) -> None:
+    from complaintcore.core.workflow import Report
+
+    _act(
+        ctx,
+        complaint_id,
+        Report(
+            actor=actor,
+            content=content,
+            result=result,
+            to=to,
+            written=written,
+            reference=reference,
+        ),
+    )
+
+
+@_command(
+    "visit-site",
+    N_("Go to the site with the complainant of a serious complaint (004 §3.6)."),
+)
+@click.option("--findings", required=True, help=N_("What was found on site."))
+@click.option(
+    "--department",
+    "departments",
+    multiple=True,
+    help=N_("A department that went (repeatable)."),
+)
+@click.option(
+    "--without-complainant",
+    is_flag=True,
+    help=N_("The complainant did not come along."),
+)
+def act_visit_site(
+    ctx: Ctx,
+    complaint_id: str,
+    actor: str,
+    findings: str,
+    departments: tuple[str, ...],
+    without_complainant: bool,
+) -> None:
+    from complaintcore.core.workflow import VisitSite
+
+    _act(
+        ctx,
+        complaint_id,
+        VisitSite(
+            actor=actor,
+            findings=findings,
+            departments=departments,
+            with_complainant=not without_complainant,
+        ),
+    )
+
+
+@_command("call-back", N_("Head office calls the complainant back at the end (IN-6)."))
+@click.option("--outcome", required=True, help=N_("What the complainant said."))
+@click.option(
+    "--satisfied/--not-satisfied",
+    default=None,
+    help=N_("Whether the complainant was satisfied (default: not asked)."),
+)
+def act_call_back(
+    ctx: Ctx, complaint_id: str, actor: str, outcome: str, satisfied: bool | None
+) -> None:
+    from complaintcore.core.workflow import CallBack
+
+    _act(ctx, complaint_id, CallBack(actor=actor, outcome=outcome, satisfied=satisfied))
+
+
+@_command("group", N_("Link the complaint to a concentrated issue (HDL-5, HDL-6)."))
+@click.option("--issue", required=True, help=N_("The concentrated issue's id."))
+@click.option(
+    "--member",
+    "members",
+    multiple=True,
+    help=N_("Another complaint linked with it (repeatable); this one is always included."),
+)
+@click.option(
+    "--complainants",
+    type=click.IntRange(1),
+    required=True,
+    help=N_("How many distinct people have complained."),
+)
+@click.option(
+    "--incident",
+    is_flag=True,
+    help=N_("A group incident: to the project manager at once (HDL-6)."),
+)
+def act_group(
+    ctx: Ctx,
+    complaint_id: str,
+    actor: str,
+    issue: str,
+    members: tuple[str, ...],
+    complainants: int,
+    incident: bool,
+) -> None:
+    from complaintcore.core.workflow import Group
+
+    if complaint_id not in members:
+        members = (complaint_id, *members)
+    _act(
+        ctx,
+        complaint_id,
+        Group(
+            actor=actor,
+            issue=issue,
+            members=members,
+            complainants=complainants,
+            incident=incident,
+        ),
+    )

@@ -35,6 +35,7 @@ from complaintcore.cli.context import CURRENT, Ctx, DateTimeType
 from complaintcore.cli.demo_cmd import demo
 from complaintcore.cli.errors import ExitCode, error_document, exit_code_for, one_line
 from complaintcore.cli.init_cmd import init
+from complaintcore.cli.issues import explain_all
 from complaintcore.cli.listing import list_, show
 from complaintcore.cli.localize import LanguageChoice, speaking
 from complaintcore.cli.packs import packs
@@ -179,7 +180,20 @@ def main(click_ctx: click.Context, config: str, lang: str | None, now: datetime 
     CURRENT.set(ctx)
 
 
-for _command in (init, demo, receive, list_, show, act, sweep, verify, report, packs, schema):
+for _command in (
+    init,
+    demo,
+    receive,
+    list_,
+    show,
+    act,
+    explain_all,
+    sweep,
+    verify,
+    report,
+    packs,
+    schema,
+):
     main.add_command(_command)
 
 

@@ -813,13 +813,13 @@ class _Planner:
             return surname + self.rng.choice(("先生", "女士"))
         return surname + self.rng.choice(_GIVEN)
 
-    def household(self, site: str | None = None) -> _Household:
+    def household(self, site: str | None = None, building: int | None = None) -> _Household:
         rng = self.rng
         if site is None:
             site = rng.choices(list(_SITES), [s[4] for s in _SITES.values()])[0]
         _zh, buildings, units, floors, _share = _SITES[site]
         while True:
-            b = rng.randint(1, buildings)
+            b = building if building is not None else rng.randint(1, buildings)
             room = f"{b}-{rng.randint(1, units)}-{rng.randint(2, floors)}{rng.randint(1, 4):02d}"
             if (site, room) not in self.rooms:
                 self.rooms.add((site, room))
@@ -1017,9 +1017,10 @@ class _Planner:
         y, m = months[len(months) // 2]
         weekdays = [d for d in self.days if (d.year, d.month) == (y, m) and d.weekday() < 3]
         first = datetime.combine(rng.choice(weekdays or self.days), time(9, 0), self.tz)
+        building = rng.randint(1, _SITES["sunrise"][1])  # the owners of one building
         lives = []
         for _ in range(count):
-            h = self.household("sunrise")
+            h = self.household("sunrise", building)
             at = first + timedelta(minutes=rng.randint(0, 30 * 60))
             if at.hour >= 21 or at.hour < 8:
                 at = at.replace(hour=rng.randint(8, 20))
@@ -1125,6 +1126,8 @@ class _Simulation:
         self.latest: dict[str, Complaint] = {}
         self.daily: dict[date, int] = {}
         self.skips: list[str] = []
+        self.explained: set[str] = set()
+        """Concentrated issues given their one explanation (HDL-5)."""
         self.sweeps = 0
         for i in range(self.days):
             self.push(datetime.combine(start + timedelta(days=i), _SWEEP_AT, self.tz), "sweep", i)
@@ -1502,8 +1505,39 @@ class _Simulation:
         self.settle(c, lambda sid: Handle(actor=sid, result=zh), now)
 
     def do_reply(self, life: _Life, c: Complaint, now: datetime) -> None:
+        if life.scenario == "group" and c.state.issue:
+            self.explain_issue(c, now)
+            return
         message = life.say(self._result(life))
         self.settle(c, lambda sid: Reply(actor=sid, message=message, final=True), now)
+
+    def explain_issue(self, c: Complaint, now: datetime) -> None:
+        """HDL-5: the session's one explanation, given to every member of the issue.
+
+        The first member to be answered answers them all (``Desk.explain_all``);
+        the others find their reply given already.  A group complaint the desk
+        did not link (received outside the pack's window) is answered alone.
+        """
+        issue = c.state.issue
+        if issue in self.explained:
+            return
+        self.explained.add(issue)
+        first = self.ensure_handler(self.latest[self.desk.issue(issue)[0].id], now)
+        message = "已召开业主统一说明会，停车费调整方案暂缓执行，待业主大会表决"
+        probe = self.by(
+            first,
+            lambda sid: Reply(actor=sid, message=message, explanation=True, final=True),
+            prefer=(first.state.handler,),
+        )
+        if probe is None:
+            self.skips.append(f"{issue} explain_all: nobody at the site may do it")
+            return
+        result = self.desk.explain_all(
+            issue, actor=probe.actor, message=message, now=now, final=True
+        )
+        for cid in result.done:
+            self.latest[cid] = self.desk.get(cid)
+        self.skips += [f"{cid} explain_all: {exc}" for cid, exc in result.skipped]
 
     def do_answer(self, life: _Life, c: Complaint, now: datetime) -> None:
         self.do_reply(life, c, now)

@@ -7,7 +7,9 @@ from rich.table import Table
 from rich.text import Text
 
 from complaintcore.cli.context import Ctx, enum_choice, json_option, pass_ctx
+from complaintcore.cli.receive import say_issue
 from complaintcore.cli.timeline import event_detail, event_time
+from complaintcore.core.deadlines import ClockState, DutyStatus
 from complaintcore.core.models import Grade, LabelledEnum, Status
 from complaintcore.i18n import N_
 
@@ -25,6 +27,7 @@ _COLUMNS = (
     N_("handler"),
     N_("received"),
     N_("next due"),
+    N_("issue"),
 )
 
 
@@ -33,6 +36,9 @@ _COLUMNS = (
 @click.option("--grade", type=enum_choice(Grade), default=None, help=N_("Only this grade."))
 @click.option("--site", default=None, help=N_("Only this site."))
 @click.option("--department", default=None, help=N_("Only this responsible department."))
+@click.option(
+    "--issue", default=None, help=N_("Only the complaints of this concentrated issue (HDL-5).")
+)
 @click.option("--overdue", is_flag=True, help=N_("Only complaints with a deadline past due."))
 @click.option(
     "--limit",
@@ -49,6 +55,7 @@ def list_(
     grade: str | None,
     site: str | None,
     department: str | None,
+    issue: str | None,
     overdue: bool,
     limit: int,
 ) -> None:
@@ -59,6 +66,7 @@ def list_(
         grade=grade,
         site=site,
         department=department,
+        issue=issue,
         due_before=now if overdue else None,
         limit=limit,
     )
@@ -85,8 +93,16 @@ def list_(
             r.handler or "-",
             r.received_at.isoformat(timespec="minutes"),
             r.next_due.isoformat(timespec="minutes") if r.next_due else "-",
+            _issue(ctx, r.issue, r.group_incident),
         )
     ctx.say(table)
+
+
+def _issue(ctx: Ctx, issue: str, incident: bool) -> str:
+    """A row's concentrated issue, marked when it is a group incident (HDL-6)."""
+    if not issue:
+        return "-"
+    return ctx.t("{issue} (group incident)", issue=issue) if incident else issue
 
 
 def _label(ctx: Ctx, enum: type[LabelledEnum], value: str) -> str:
@@ -97,7 +113,8 @@ def _label(ctx: Ctx, enum: type[LabelledEnum], value: str) -> str:
 
 @click.command(
     help=N_(
-        "A complaint's timeline and every clock with its derivation.\n\n"
+        "A complaint's timeline, every clock and the duties it started, with their "
+        "derivations.\n\n"
         "Personal data is masked (PRV-1) unless --as names staff entitled to it."
     )
 )
@@ -122,13 +139,16 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None) -> None:
     else:
         data = masked_record(complaint_to_dict(complaint))
     clocks = desk.clocks(complaint_id, now)
-    notes = ctx.calendar_notes(now, *(s.due for s in clocks))
+    duties = desk.duties(complaint_id, now)
+    notes = ctx.calendar_notes(now, *(s.due for s in clocks), *(d.due for d in duties))
     if ctx.json:
         data["warnings"] = notes
         data["state"] = {
             "status": complaint.state.status.value,
             "rung": complaint.state.rung,
             "grade": complaint.state.grade.value if complaint.state.grade else None,
+            "issue": complaint.state.issue or None,
+            "group_incident": complaint.state.group_incident,
         }
         data["clocks"] = [
             {
@@ -140,6 +160,7 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None) -> None:
             }
             for s in clocks
         ]
+        data["duties"] = [_duty_json(d) for d in duties]
         ctx.emit(data)
         return
     person = data["intake"]["complainant"]
@@ -152,6 +173,7 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None) -> None:
             f"{tr.category(s.category, pack) if s.category else '-'}",
         )
     )
+    say_issue(ctx, complaint)
     ctx.say(f"{person['name']} {person['phone']} {person['room']}  {data['intake']['summary']}")
     table = Table(
         ctx.t("when"), ctx.t("event"), ctx.t("actor"), ctx.t("detail"), title=ctx.t("timeline")
@@ -177,3 +199,49 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None) -> None:
         ctx.say(line)
         for step in st.steps:
             ctx.say(f"    {tr.step(step, pack)}")
+    started = [d for d in duties if d.state is not ClockState.NOT_STARTED]
+    if not started:
+        return
+    ctx.say_bold(ctx.t("duties"))
+    for d in started:
+        due = d.due.isoformat(timespec="minutes") if d.due else "-"
+        ctx.say(
+            ctx.t(
+                "• {name} ({rule}) {state}  due {due}",
+                name=tr.duty(d.name, pack),
+                rule=d.rule,
+                state=tr.label(d.state),
+                due=due,
+            )
+        )
+        owner = tr.owner(d.duty, pack) or "-"
+        if d.duty.command:
+            line = ctx.t(
+                "owed by {owner}; discharged by: {command}",
+                owner=owner,
+                command=tr.command(d.duty.command),
+            )
+        else:
+            line = ctx.t("owed by {owner}", owner=owner)
+        ctx.say(f"    {line}")
+        for step in d.clock.steps:
+            ctx.say(f"    {tr.step(step, pack)}")
+
+
+def _duty_json(d: DutyStatus) -> dict[str, object]:
+    """A duty in ``show --json``: stable codes, English derivation (like the clocks)."""
+    spec = d.duty
+    return {
+        "name": d.name,
+        "rule": d.rule,
+        "state": d.state.value,
+        "owed": d.owed,
+        "due": d.due.isoformat() if d.due else None,
+        "owner": {
+            "handler": spec.owner_handler,
+            "department": spec.owner_department or None,
+            "rung": spec.owner_rung or None,
+        },
+        "command": spec.command or None,
+        "derivation": list(d.clock.derivation),
+    }

@@ -21,7 +21,7 @@ from complaintcore.i18n import N_
 if TYPE_CHECKING:
     from complaintcore.core.models import Complaint, Intake
 
-__all__ = ["FIELDS", "complaint_summary", "receive"]
+__all__ = ["FIELDS", "complaint_summary", "receive", "say_issue"]
 
 FIELDS = _FIELDS
 """The columns of a bulk file (and the flags of a single receipt)."""
@@ -38,6 +38,8 @@ def complaint_summary(c: Complaint) -> dict[str, object]:
         "department": s.department,
         "handler": s.handler,
         "rung": s.rung,
+        "issue": s.issue or None,
+        "group_incident": s.group_incident,
         "version": c.version,
     }
 
@@ -78,6 +80,14 @@ def _reason(ctx: Ctx, exc: BaseException) -> str:
 @click.option("--key", "idempotency_key", default="", help=N_("Idempotency key."))
 @click.option("--target-staff-id", default="", help=N_("Staff member the complaint is about."))
 @click.option("--target-rung", default="", help=N_("Ignored: the rung is the staff directory's."))
+@click.option(
+    "--via-head-office",
+    is_flag=True,
+    help=N_(
+        "Made straight to head office, bypassing the site (IN-6): head office keeps it "
+        "until the complainant consents to the site handling it."
+    ),
+)
 @click.option("--no-route", is_flag=True, help=N_("Register without assigning a handler."))
 @click.option(
     "--encoding",
@@ -109,6 +119,15 @@ def receive(
             handler=c.state.handler or "-",
         )
     )
+    say_issue(ctx, c)
+
+
+def say_issue(ctx: Ctx, c: Complaint) -> None:
+    """A line on the concentrated issue (HDL-5) or group incident (HDL-6) it belongs to."""
+    if c.state.group_incident:
+        ctx.say(ctx.t("group incident {issue}: reported at once (HDL-6)", issue=c.state.issue))
+    elif c.state.issue:
+        ctx.say(ctx.t("concentrated issue {issue} (HDL-5)", issue=c.state.issue))
 
 
 def _receive_file(ctx: Ctx, path: Path, *, route: bool, encoding: str | None) -> None:

@@ -37,6 +37,7 @@ SECTIONS = {
     "status": N_("Closed / open"),
     "escalations": N_("Escalations by trigger"),
     "clocks": N_("Timeliness"),
+    "duties": N_("Duties"),
     "satisfaction": N_("Return-visit satisfaction"),
     "reopened": N_("Complaints reopened"),
     "escalated": N_("Complaints escalated"),
@@ -55,6 +56,12 @@ _TIMELINESS_NOTE = N_(
     "On-time rate = met ÷ (met + met late); the strict rate also counts clocks still "
     "running past their due time as late. Counts every registered record received in "
     "the month."
+)
+_DUTIES_NOTE = N_(
+    "What someone owed on the month's complaints and did by its deadline: an apology "
+    "after a broken promise (DL-5), a report to the leader (REC-2), a written report, a "
+    "visit to the site, head office's call back (IN-6). Still owed counts those not "
+    "done yet, overdue ones included."
 )
 _REPEATS_NOTE = N_(
     "Same complainant (phone) or same room and category, over valid complaints of the "
@@ -276,6 +283,15 @@ def _warnings(t: Translator, report: MonthlyReport) -> list[str]:
             items.append(
                 t("“{label}”: {n} breached and still open", label=t.pick(c.zh, c.en), n=c.breached)
             )
+    for d in report.duties:
+        if d.breached:
+            items.append(
+                t(
+                    "duty “{label}”: {n} overdue and still owed",
+                    label=t.pick(d.zh, d.en),
+                    n=d.breached,
+                )
+            )
     if report.repeats.groups:
         items.append(
             t(
@@ -336,6 +352,34 @@ def _timeliness(t: Translator, report: MonthlyReport) -> str:
     return _section(
         "timeliness", _title(t, "clocks"), _note(t(_TIMELINESS_NOTE)), _table(head, rows)
     )
+
+
+def _duties(t: Translator, report: MonthlyReport) -> str:
+    """Started, done in time, done late and still owed, per duty of the pack."""
+    rows = [
+        (
+            _e(t.pick(d.zh, d.en)),
+            _e(d.rule),
+            _num(d.started),
+            _num(d.met),
+            _num(d.missed),
+            _num(d.breached),
+            _num(d.running + d.at_risk + d.paused + d.breached),
+            _pct(d.on_time_rate),
+        )
+        for d in report.duties
+    ]
+    head = [
+        (t("Duty"), False),
+        (t("Rule"), False),
+        (t("Started"), True),
+        (t("Done in time"), True),
+        (t("Done late"), True),
+        (t("Overdue"), True),
+        (t("Still owed"), True),
+        (t("On-time rate"), True),
+    ]
+    return _section("duties", _title(t, "duties"), _note(t(_DUTIES_NOTE)), _table(head, rows))
 
 
 def _satisfaction(t: Translator, report: MonthlyReport) -> str:
@@ -516,6 +560,7 @@ def render_html(
         _breakdown(t, "by_grade", report.by_grade),
         "</div>",
         _timeliness(t, report),
+        _duties(t, report) if report.duties else "",
         _satisfaction(t, report),
         _escalations(t, report),
         _repeats(t, report),

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from complaintcore.core.rulepack import RulePack
     from complaintcore.core.stats import MonthlyReport
 
-__all__ = ["METRICS", "print_report"]
+__all__ = ["DUTY_METRICS", "METRICS", "print_report"]
 
 ROWS_PER_SECTION = 40
 """Longer sections (e.g. every repeat) are cut; the CSV and JSON formats have them all."""
@@ -38,6 +38,14 @@ METRICS = {
 }
 """What a row's value is, for people."""
 
+DUTY_METRICS = {
+    **METRICS,
+    "met": N_("Done in time"),
+    "missed": N_("Done late"),
+    "breached": N_("Overdue"),
+}
+"""A duty is done, not met: its rows read so (the ``duties`` section)."""
+
 
 def print_report(
     console: Console, result: MonthlyReport, t: Translator, pack: RulePack | None = None
@@ -58,7 +66,8 @@ def print_report(
         table.add_column(t("Value"), justify="right")
         table.add_column(t("Detail"))
         for row in rows[:ROWS_PER_SECTION]:
-            metric = METRICS.get(str(row["metric"]))
+            names = DUTY_METRICS if section == "duties" else METRICS
+            metric = names.get(str(row["metric"]))
             detail = str(row["detail"] or "")
             if section == "trends":
                 detail = _trend_detail(t, next(trends))

@@ -30,6 +30,9 @@ def sweep(ctx: Ctx) -> None:
                 "at_risk": report.at_risk,
                 "regraded": list(report.regraded),
                 "reported_late": report.reported_late,
+                "duties_owed": report.duties_owed,
+                "duties_at_risk": report.duties_at_risk,
+                "duties_overdue": [list(d) for d in report.duties_overdue],
             }
         )
         return
@@ -43,3 +46,21 @@ def sweep(ctx: Ctx) -> None:
             regraded=len(report.regraded),
         )
     )
+    ctx.say(
+        ctx.t(
+            "duties: owed {owed}; at risk {at_risk}; overdue {overdue}",
+            owed=report.duties_owed,
+            at_risk=report.duties_at_risk,
+            overdue=len(report.duties_overdue),
+        )
+    )
+    desk = ctx.desk()
+    for complaint_id, name in report.duties_overdue:
+        ctx.say(
+            "  "
+            + ctx.t(
+                "{id}: {duty} overdue",
+                id=complaint_id,
+                duty=ctx.tr.duty(name, desk.pack),
+            )
+        )

@@ -33,7 +33,7 @@ _ENUMS: dict[str, type[LabelledEnum]] = {
     "facts": Fact,
     "measures": Measure,
 }
-_DEPARTMENTS = {"department", "to_unit", "unit", "helpers"}
+_DEPARTMENTS = {"department", "to_unit", "unit", "helpers", "departments"}
 _RUNGS = {"rung", "from_rung", "to_rung"}
 _TIMES = {"due", "reply_due"}
 _FREE_CAUSE = {"cause_analysed"}

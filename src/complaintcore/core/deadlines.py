@@ -1,4 +1,4 @@
-"""Deadline clocks as a pure function of a complaint's events (DL-1..8, IN-5).
+"""Deadline clocks and duties as a pure function of a complaint's events (DL-1..8, IN-5).
 
 Each clock the rule pack declares is replayed over the event log: it starts at
 the first event carrying one of its ``start`` tags, stops at one carrying a
@@ -6,30 +6,49 @@ the first event carrying one of its ``start`` tags, stops at one carrying a
 so (DL-8).  Every mode is reduced to a *budget* measured either in elapsed time
 or in working time on the pack's calendar, so pauses extend a deadline by
 exactly the time they took, and the result can be explained step by step.
+
+A *duty* (:class:`~complaintcore.core.rulepack.DutySpec`) is replayed the same
+way, with two differences: closing the complaint does not end it, and it may
+start at the moment a clock's deadline passed (``breached:<clock>``), which is
+derived here from the clock's own replay, not from a stored event.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 import attrs
 
 from complaintcore.core.derivation import DerivationStep, StepValue, Tag
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.grading import add_months
-from complaintcore.core.models import Complaint, Event, LabelledEnum, Promised, require_aware
-from complaintcore.core.rulepack import ClockMode, ClockSpec, ReopenPolicy, RulePack
+from complaintcore.core.models import (
+    Complaint,
+    Event,
+    LabelledEnum,
+    Promised,
+    Visited,
+    require_aware,
+)
+from complaintcore.core.rulepack import ClockMode, ClockSpec, DutySpec, ReopenPolicy, RulePack
 
 __all__ = [
+    "BREACHED_TAG",
     "ClockState",
     "ClockStatus",
+    "DutyStatus",
     "WorkingTime",
     "breached_clocks",
+    "breached_duties",
     "compute_clock",
     "compute_clocks",
+    "compute_duties",
 ]
+
+BREACHED_TAG = "breached:"
+"""Prefix of the derived tag ``breached:<clock>``: the moment a clock's deadline passed."""
 
 _ZERO = timedelta(0)
 
@@ -80,6 +99,8 @@ class ClockStatus:
     run: int = 0
     steps: tuple[DerivationStep, ...] = ()
     """The derivation as data, for showing it in another language (``derivation`` is English)."""
+    breaches: tuple[datetime, ...] = ()
+    """Every moment a run of this clock passed its due time unmet, oldest first."""
 
     @property
     def is_breached(self) -> bool:
@@ -192,9 +213,20 @@ def _budget(
         _Measure(False, calendar),
         max(_utc(promise) - _utc(start), _ZERO),
         _step(
-            "the time agreed with the complainant: {agreed} ({rule})", agreed=promise, rule="DL-5"
+            "the time agreed with the complainant: {agreed} ({rule})",
+            agreed=promise,
+            rule="VIS-2" if mode is ClockMode.APPOINTED else "DL-5",
         ),
     )
+
+
+def _agreed(ev: Event, mode: ClockMode) -> datetime | None:
+    """The time an event agrees with the complainant, for the clocks that run to it."""
+    if mode is ClockMode.PROMISED and isinstance(ev, Promised):
+        return ev.due
+    if mode is ClockMode.APPOINTED and isinstance(ev, Visited):
+        return ev.reply_due
+    return None
 
 
 @attrs.define
@@ -214,6 +246,7 @@ class _Run:
     due: datetime | None = None
     measure: _Measure | None = None
     runs: int = 0
+    breaches: list[datetime] = attrs.Factory(list)
 
     def say(self, message: str, /, **values: StepValue) -> None:
         """Record a derivation step (an English template and its values) when explaining."""
@@ -223,6 +256,11 @@ class _Run:
     def begin(
         self, at: datetime, why: str | DerivationStep, promise: datetime | None, paused: bool
     ) -> None:
+        if self.started is not None and self.stopped is None:
+            # a run replaced while still open (a new promise): broken if already late
+            self.settle(at)
+            if self.late or self.used > self.budget:
+                self.broken(at)
         self.started, self.stopped, self.used, self.late = at, None, _ZERO, False
         self.runs += 1
         self.measure, self.budget, how = _budget(self.spec, at, self.calendar, promise)
@@ -250,10 +288,16 @@ class _Run:
                 self.late = True
         self.running_since = None
 
+    def broken(self, at: datetime) -> None:
+        """Note when this run passed its due time (for ``breached:<clock>``)."""
+        self.breaches.append(self.due if self.due is not None and self.due <= at else at)
+
     def stop(self, at: datetime, why: str | DerivationStep) -> None:
         self.settle(at)
         self.stopped = at
         self.late = self.late or self.used > self.budget
+        if self.late:
+            self.broken(at)
         cause, used, budget = _cause(why), self.used, self.budget
         if self.late:
             self.say(
@@ -312,23 +356,60 @@ def _replay(
     calendar: WorkingTime,
     now: datetime,
     explain: bool,
+    seen: frozenset[str] | None = None,
 ) -> ClockStatus:
+    """One clock or duty at ``now``; ``seen`` (every tag of ``events``) lets a clock
+    whose start never happened be answered without replaying (most of them, at intake)."""
+    if seen is not None and _never_starts(spec, seen):
+        return _status(_Run(spec, calendar, explain=explain), spec, now)
+    return _status(_run(events, spec, calendar, explain), spec, now)
+
+
+def _never_starts(spec: ClockSpec, seen: frozenset[str]) -> bool:
+    if spec.mode is ClockMode.PROMISED:
+        return "promised" not in seen
+    if spec.mode is ClockMode.APPOINTED:
+        return "visited:appointment" not in seen
+    return seen.isdisjoint(spec.start)
+
+
+def _all_tags(events: Sequence[tuple[Event, frozenset[str]]]) -> frozenset[str]:
+    return frozenset().union(*(tags for _, tags in events))
+
+
+def _run(
+    events: Sequence[tuple[Event, frozenset[str]]],
+    spec: ClockSpec,
+    calendar: WorkingTime,
+    explain: bool,
+) -> _Run:
+    """Replay one clock or duty over tagged events; the run says what happened."""
     r = _Run(spec, calendar, explain=explain)
     paused = False
     promise: datetime | None = None
     start, stop = frozenset(spec.start), frozenset(spec.stop)
     pause, resume = frozenset(spec.pause), frozenset(spec.resume)
-    promised_mode = spec.mode is ClockMode.PROMISED
+    agreed_mode = spec.mode in (ClockMode.PROMISED, ClockMode.APPOINTED)
+    # a duty outlives closure and may wait for a condition (DutySpec.when)
+    duty = spec if isinstance(spec, DutySpec) else None
+    is_duty = duty is not None
+    gate = frozenset(duty.when) if duty is not None else frozenset()
+    repeat = duty is not None and duty.repeat
+    seen = not gate
     for ev, tags in events:
         at = ev.at
+        seen = seen or not tags.isdisjoint(gate)
         active = r.started is not None and r.stopped is None
+        agreed = _agreed(ev, spec.mode) if agreed_mode else None
         if isinstance(ev, Promised):
             promise = ev.due
-            if promised_mode:
-                if active:
-                    r.say("{at} new time agreed: the last promise is replaced (DL-5)", at=at)
-                r.begin(at, "promised", promise, paused)
-                continue
+        if agreed is not None and seen:
+            if active and spec.mode is ClockMode.PROMISED:
+                r.say("{at} new time agreed: the last promise is replaced (DL-5)", at=at)
+            elif active:
+                r.say("{at} new time agreed: the last appointment is replaced (VIS-2)", at=at)
+            r.begin(at, ev.kind, agreed, paused)
+            continue
         # every other clock treats a promise like any event: it may start or stop them
         if active:
             if spec.pausable and r.running_since is not None and not tags.isdisjoint(pause):
@@ -337,10 +418,16 @@ def _replay(
             elif spec.pausable and r.running_since is None and not tags.isdisjoint(resume):
                 r.run_from(at)
                 r.say("{at} resumed; due {due}", at=at, due=_due(r.due))
-            elif not tags.isdisjoint(stop) or ev.kind == "closed":
-                r.stop(at, ev.kind)  # closing ends every deadline still running
-        elif r.started is None and not promised_mode and not tags.isdisjoint(start):
-            r.begin(at, ev.kind, promise, paused)
+            elif not tags.isdisjoint(stop) or (ev.kind == "closed" and not is_duty):
+                r.stop(at, ev.kind)  # closing ends every clock still running (not duties)
+        elif (
+            (r.started is None or (r.stopped is not None and repeat))
+            and not agreed_mode
+            and seen
+            and not tags.isdisjoint(start)
+        ):
+            cause = f"{BREACHED_TAG}{ev.clock}" if isinstance(ev, _Breach) else ev.kind
+            r.begin(at, cause, promise, paused)
             if not tags.isdisjoint(stop):  # e.g. registered by customer service: IN-5 met
                 r.stop(at, _step("the same event"))
         elif r.stopped is not None and ev.kind == "reopened":
@@ -354,7 +441,7 @@ def _replay(
             paused = True
         elif ev.kind in ("resumed", "closed"):
             paused = False
-    return _status(r, spec, now)
+    return r
 
 
 def _due(t: datetime | None) -> datetime | DerivationStep:
@@ -368,13 +455,14 @@ def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
         return ClockStatus(
             spec.name, spec.rule, ClockState.NOT_STARTED, None, None, None,
             _ZERO, _ZERO, _ZERO, None, _english(waiting), r.runs, steps=waiting,
+            breaches=tuple(r.breaches),
         )  # fmt: skip
     if r.stopped is not None:
         state = ClockState.MISSED if r.late else ClockState.MET
         return ClockStatus(
             spec.name, spec.rule, state, r.started, r.due, None, r.used,
             max(r.budget - r.used, _ZERO), r.budget, r.stopped, _english(r.steps), r.runs,
-            steps=tuple(r.steps),
+            steps=tuple(r.steps), breaches=tuple(r.breaches),
         )  # fmt: skip
     say = r.say
     running = r.running_since is not None
@@ -414,10 +502,13 @@ def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
             budget=r.budget,
             due=_due(due),
         )
+    breaches = tuple(r.breaches)
+    if state is ClockState.BREACHED:
+        breaches += (due if due is not None and due <= now else now,)
     return ClockStatus(
         spec.name, spec.rule, state, r.started, due, at_risk_from, so_far,
         max(r.budget - so_far, _ZERO), r.budget, None, _english(r.steps), r.runs,
-        steps=tuple(r.steps),
+        steps=tuple(r.steps), breaches=breaches,
     )  # fmt: skip
 
 
@@ -440,7 +531,8 @@ def compute_clocks(
     """
     require_aware(now, "now")
     events = _tagged(complaint, now)
-    return tuple(_replay(events, spec, calendar, now, explain) for spec in pack.clocks)
+    seen = _all_tags(events)
+    return tuple(_replay(events, spec, calendar, now, explain, seen) for spec in pack.clocks)
 
 
 def breached_clocks(
@@ -459,20 +551,131 @@ def breached_clocks(
     Pass ``statuses`` from :func:`compute_clocks` at the same ``now`` to avoid
     computing them twice.
     """
-    due: list[ClockStatus] = []
     if statuses is None:
         statuses = compute_clocks(complaint, pack, calendar, now)
-    for status in statuses:
-        spec = pack.clock(status.name)
-        if not (spec.escalate_on_breach and status.is_breached and status.started_at):
-            continue
-        started = status.started_at
-        done = any(
-            e.kind == "escalated"
-            and spec.name in getattr(e, "clock", "").split(",")
-            and e.at >= started
-            for e in complaint.events
-        )
-        if not done:
-            due.append(status)
-    return tuple(due)
+    return tuple(s for s in statuses if _unescalated(complaint, pack.clock(s.name), s))
+
+
+def _unescalated(complaint: Complaint, spec: ClockSpec, status: ClockStatus) -> bool:
+    if not (spec.escalate_on_breach and status.is_breached and status.started_at):
+        return False
+    started = status.started_at
+    return not any(
+        e.kind == "escalated"
+        and spec.name in getattr(e, "clock", "").split(",")
+        and e.at >= started
+        for e in complaint.events
+    )
+
+
+# --------------------------------------------------------------------------- duties
+
+
+@attrs.frozen
+class DutyStatus:
+    """One duty at ``now``: what is owed, by whom, by when, and how it stands.
+
+    ``clock`` is the duty's deadline computed like any clock (state, due,
+    at-risk time, derivation); ``duty`` is its declaration in the pack (owner,
+    discharging command, what it must record).  The owner is kept as the
+    pack's codes; :meth:`complaintcore.i18n.Translator.owner` words it for a
+    reader, so the core says nothing in any one language.
+    """
+
+    duty: DutySpec
+    clock: ClockStatus
+
+    @property
+    def name(self) -> str:
+        return self.duty.name
+
+    @property
+    def rule(self) -> str:
+        return self.duty.rule
+
+    @property
+    def state(self) -> ClockState:
+        return self.clock.state
+
+    @property
+    def due(self) -> datetime | None:
+        return self.clock.due
+
+    @property
+    def owed(self) -> bool:
+        """Started and not yet discharged (running, at risk, paused or breached)."""
+        return self.clock.is_open
+
+
+def compute_duties(
+    complaint: Complaint,
+    pack: RulePack,
+    calendar: WorkingTime,
+    now: datetime,
+    *,
+    explain: bool = True,
+) -> tuple[DutyStatus, ...]:
+    """Every duty of the pack for this complaint at ``now`` (DL-5, REC-2, IN-6 …).
+
+    Pure and repeatable like :func:`compute_clocks`.  A duty started by
+    ``breached:<clock>`` starts at the moment that clock's run passed its due
+    time, whether or not anyone has noticed yet (a broken promise owes an
+    apology from the minute it was broken).
+    """
+    require_aware(now, "now")
+    if not pack.duties:
+        return ()
+    events = _with_breaches(_tagged(complaint, now), pack, calendar, now)
+    seen = _all_tags(events)
+    return tuple(
+        DutyStatus(duty, _replay(events, duty, calendar, now, explain, seen))
+        for duty in pack.duties
+    )
+
+
+def breached_duties(
+    complaint: Complaint,
+    statuses: Sequence[DutyStatus],
+) -> tuple[DutyStatus, ...]:
+    """DL-7, ESC-2: breached duties whose breach has not been escalated yet (once per run)."""
+    return tuple(s for s in statuses if _unescalated(complaint, s.duty, s.clock))
+
+
+@attrs.frozen(kw_only=True)
+class _Breach(Event):
+    """Derived, never stored: the moment a clock's deadline passed."""
+
+    kind: ClassVar[str] = "breached"
+    clock: str
+
+
+def _with_breaches(
+    events: list[tuple[Event, frozenset[str]]],
+    pack: RulePack,
+    calendar: WorkingTime,
+    now: datetime,
+) -> list[tuple[Event, frozenset[str]]]:
+    """The tagged events with a ``breached:<clock>`` marker where each clock's run broke."""
+    wanted = {
+        tag[len(BREACHED_TAG) :]
+        for duty in pack.duties
+        for tag in (*duty.start, *duty.stop, *duty.when)
+        if tag.startswith(BREACHED_TAG)
+    }
+    markers: list[tuple[Event, frozenset[str]]] = []
+    seen = _all_tags(events)
+    for spec in pack.clocks:
+        if spec.name in wanted and not _never_starts(spec, seen):
+            status = _status(_run(events, spec, calendar, False), spec, now)
+            tags = frozenset(("breached", BREACHED_TAG + spec.name))
+            markers += [
+                (_Breach(at=at, actor="", clock=spec.name), tags)
+                for at in status.breaches
+                if at <= now
+            ]
+    if not markers:
+        return events
+    # a breach comes after the events of its own moment: met exactly on time is met
+    merged = [(ev, tags, 0) for ev, tags in events] + [(ev, tags, 1) for ev, tags in markers]
+    merged.sort(key=lambda item: (_utc(item[0].at), item[2]))
+    return [(ev, tags) for ev, tags, _ in merged]

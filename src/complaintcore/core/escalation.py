@@ -16,6 +16,7 @@ from complaintcore.core.rulepack import RulePack
 __all__ = [
     "EscalationPlan",
     "current_rung_index",
+    "handling_department",
     "may_handle",
     "plan_escalation",
     "required_rung_index",
@@ -39,15 +40,33 @@ def current_rung_index(complaint: Complaint, pack: RulePack) -> int:
 def required_rung_index(complaint: Complaint, pack: RulePack) -> int:
     """ESC-3, ESC-4: the lowest rung allowed to handle the complaint.
 
-    The grade sets a floor; a complaint about a staff member must be handled at
-    least one rung above theirs (capped at the top, where the person complained
-    about is still excluded by :func:`may_handle`).
+    The grade sets a floor; a complaint about a staff member is handled at the
+    rung the pack's ``target_handlers`` name for that person's rung, or else one
+    rung above theirs (capped at the top, where the person complained about is
+    still excluded by :func:`may_handle`).
     """
     floor = pack.rung_index(pack.handler_rung_for(complaint.state.grade))
     target = complaint.state.target or complaint.intake.target
     if target is not None and pack.has_rung(target.rung):
-        floor = max(floor, min(pack.rung_index(target.rung) + 1, len(pack.ladder) - 1))
+        entry = pack.target_handler_for(target.rung)
+        if entry is not None:
+            above = pack.rung_index(entry.handler_rung)
+        else:
+            above = min(pack.rung_index(target.rung) + 1, len(pack.ladder) - 1)
+        floor = max(floor, above)
     return floor
+
+
+def handling_department(complaint: Complaint, pack: RulePack) -> str:
+    """ESC-4: the unit the pack names for complaints about this person, or ``""``.
+
+    In ``cn-sales-office`` a complaint about a 售楼员 goes to 销管部 (004 篇2 §2.3).
+    """
+    target = complaint.state.target or complaint.intake.target
+    if target is None:
+        return ""
+    entry = pack.target_handler_for(target.rung)
+    return entry.department if entry is not None else ""
 
 
 def may_handle(complaint: Complaint, staff_id: str, rung: str, pack: RulePack) -> tuple[bool, str]:

@@ -14,7 +14,16 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from complaintcore.core.models import Complaint, Fact, Grade, Kind, Status, Validity, require_aware
+from complaintcore.core.models import (
+    Channel,
+    Complaint,
+    Fact,
+    Grade,
+    Kind,
+    Status,
+    Validity,
+    require_aware,
+)
 from complaintcore.core.rulepack import RulePack
 
 __all__ = [
@@ -40,14 +49,18 @@ def higher(a: Grade | None, b: Grade) -> Grade:
     return b if a is None or b.rank > a.rank else a
 
 
-def grade_for_facts(facts: frozenset[Fact], pack: RulePack) -> GradeAssessment:
+def grade_for_facts(
+    facts: frozenset[Fact], pack: RulePack, channel: Channel | None = None
+) -> GradeAssessment:
     """GRD-2..5: the first matching rule decides; its reason is kept.
 
     Rules are tried in pack order (packs list major rules first), so a complaint
-    that is both a staff fault and caused an injury is major, not important.
+    that is both a staff fault and caused an injury is major, not important.  A
+    rule limited to some channels (GRD-5: internal complaints are made in
+    writing) matches only complaints that arrived through them.
     """
     for rule in pack.grading.rules:
-        if rule.matches(facts):
+        if rule.matches(facts, channel):
             reason = f"{rule.reason_zh} / {rule.reason_en}".strip(" /")
             return GradeAssessment(rule.grade, (reason or rule.grade.en,))
     default = pack.grading.default
@@ -103,7 +116,7 @@ def assess_grade(complaint: Complaint, pack: RulePack, now: datetime) -> GradeAs
     state = complaint.state
     if state.validity is not Validity.VALID or state.complaint_kind is not Kind.COMPLAINT:
         return None
-    by_facts = grade_for_facts(_facts(complaint, pack), pack)
+    by_facts = grade_for_facts(_facts(complaint, pack), pack, complaint.intake.channel)
     grade, reasons = by_facts.grade, list(by_facts.reasons)
     due = age_upgrade_at(complaint, pack)
     if due is not None and now >= due and state.status is not Status.CLOSED:

@@ -23,8 +23,10 @@ if TYPE_CHECKING:
 __all__ = [
     "FIRST_YEAR",
     "LAST_YEAR",
+    "Apologised",
     "Assessed",
     "Assigned",
+    "CalledBack",
     "Cause",
     "CauseAnalysed",
     "Channel",
@@ -40,6 +42,7 @@ __all__ = [
     "Forwarded",
     "Grade",
     "Graded",
+    "Grouped",
     "Handled",
     "Intake",
     "Kind",
@@ -49,9 +52,11 @@ __all__ = [
     "Registered",
     "Reopened",
     "Replied",
+    "Reported",
     "Resumed",
     "SanctionRecorded",
     "SignedOff",
+    "SiteVisited",
     "Status",
     "TargetPerson",
     "Trigger",
@@ -519,6 +524,8 @@ class Replied(Event):
     """A reply to the complainant: interim, final result, or an explanation (VAL-3).
 
     ``unanswerable_reason`` is REC-4: why it cannot be answered at once.
+    ``issue`` names the concentrated issue when the reply is the one unified
+    explanation given to all its complainants (HDL-5).
     """
 
     kind: ClassVar[str] = "replied"
@@ -526,6 +533,7 @@ class Replied(Event):
     final: bool = False
     explanation: bool = False
     unanswerable_reason: str = ""
+    issue: str = ""
 
     def tags(self) -> tuple[str, ...]:
         tags = ["replied", "replied:final" if self.final else "replied:interim"]
@@ -580,7 +588,8 @@ class Visited(Event):
     major_issue: bool = False
 
     def tags(self) -> tuple[str, ...]:
-        return ("visited", "visited:satisfied" if self.satisfied else "visited:unsatisfied")
+        tags = ("visited", "visited:satisfied" if self.satisfied else "visited:unsatisfied")
+        return (*tags, "visited:appointment") if self.reply_due is not None else tags
 
 
 @attrs.frozen(kw_only=True)
@@ -639,6 +648,76 @@ class EvidenceAttached(Event):
     note: str = ""
 
 
+@attrs.frozen(kw_only=True)
+class Apologised(Event):
+    """DL-5: after a broken promise, an apology, the specific reason and a remedy offered."""
+
+    kind: ClassVar[str] = "apologised"
+    apology: str
+    reason: str
+    remedy: str
+
+
+@attrs.frozen(kw_only=True)
+class Reported(Event):
+    """REC-2 (五清楚，一报告), 004 篇4 §3.3: content and result reported to a leader.
+
+    ``written`` is a written report (书面报告) to management, ``reference`` its
+    document number; otherwise the report was made by phone or in person.
+    ``to`` names who was told (a staff id, a rung or a body).
+    """
+
+    kind: ClassVar[str] = "reported"
+    content: str
+    result: str = ""
+    to: str = ""
+    written: bool = False
+    reference: str = ""
+
+    def tags(self) -> tuple[str, ...]:
+        return ("reported", "reported:written" if self.written else "reported:oral")
+
+
+@attrs.frozen(kw_only=True)
+class SiteVisited(Event):
+    """004 篇4 §3.6: for a serious complaint, the departments go to the site with the
+    complainant and record what they find."""
+
+    kind: ClassVar[str] = "site_visited"
+    findings: str
+    departments: tuple[str, ...] = ()
+    with_complainant: bool = True
+
+
+@attrs.frozen(kw_only=True)
+class CalledBack(Event):
+    """IN-6 (004 篇4 §3.4.3): head office calls or visits the complainant at the end."""
+
+    kind: ClassVar[str] = "called_back"
+    outcome: str
+    satisfied: bool | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Grouped(Event):
+    """HDL-5, HDL-6: one of several complaints about one concentrated issue.
+
+    ``members`` are the complaints linked to ``issue`` together with this one
+    (all of them when the issue was formed), ``complainants`` how many distinct
+    people had complained; ``incident`` marks a group incident (reported to the
+    project manager).  Every member of an issue is found by its id.
+    """
+
+    kind: ClassVar[str] = "grouped"
+    issue: str
+    members: tuple[str, ...]
+    complainants: int
+    incident: bool = False
+
+    def tags(self) -> tuple[str, ...]:
+        return ("grouped", "grouped:incident") if self.incident else ("grouped",)
+
+
 EVENT_TYPES: tuple[type[Event], ...] = (
     Registered,
     Forwarded,
@@ -659,6 +738,11 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     SanctionRecorded,
     SignedOff,
     EvidenceAttached,
+    Apologised,
+    Reported,
+    SiteVisited,
+    CalledBack,
+    Grouped,
 )
 EVENT_BY_KIND: dict[str, type[Event]] = {cls.kind: cls for cls in EVENT_TYPES}
 
@@ -721,6 +805,9 @@ class ComplaintState:
     closed_at: datetime | None = None
     signed_off: bool = False
     cause_analysed: bool = False
+    site_consent: bool = False
+    issue: str = ""
+    group_incident: bool = False
 
 
 @attrs.frozen
@@ -751,3 +838,12 @@ class Complaint:
 
     def rung_index(self, pack: RulePack) -> int:
         return pack.rung_index(self.state.rung) if self.state.rung else 0
+
+    @property
+    def awaiting_site_consent(self) -> bool:
+        """IN-6: sent straight to head office, not yet released to the site.
+
+        Nothing routes it to the site's office until the complainant's consent
+        is recorded (a forward with ``consent=True``).
+        """
+        return self.intake.via_head_office and not self.state.site_consent

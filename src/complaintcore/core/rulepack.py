@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import attrs
 
 from complaintcore.core.errors import InvalidInputError
-from complaintcore.core.models import Cause, Fact, Grade, LabelledEnum
+from complaintcore.core.models import Cause, Channel, Fact, Grade, LabelledEnum
 
 __all__ = [
     "DEFAULT_PHONE_REGIONS",
@@ -23,17 +23,21 @@ __all__ = [
     "Category",
     "ClockMode",
     "ClockSpec",
+    "Concentration",
     "Department",
     "Duration",
+    "DutySpec",
     "GradeHandler",
     "GradeRule",
     "GradingRules",
+    "GroupScope",
     "KindRules",
     "Measure",
     "ReopenPolicy",
     "RulePack",
     "Rung",
     "Sanction",
+    "TargetHandler",
     "UncoveredYears",
     "YearDays",
 ]
@@ -59,6 +63,11 @@ class ClockMode(LabelledEnum):
     SAME_DAY = "same_day", "当天", "end of the same working day"
     MONTHS = "months", "自然月", "calendar months"
     PROMISED = "promised", "约定时间", "the time agreed with the complainant (DL-5)"
+    APPOINTED = (
+        "appointed",
+        "回访预约答复时间",
+        "the reply time appointed at a return visit (VIS-2)",
+    )
 
 
 class ReopenPolicy(LabelledEnum):
@@ -157,15 +166,22 @@ class KindRules:
 
 @attrs.frozen
 class GradeRule:
-    """GRD-2..5: a grade given when the complaint's facts match."""
+    """GRD-2..5: a grade given when the complaint's facts match.
+
+    ``channels``, when given, limits the rule to complaints that arrived through
+    them: an internal complaint is one made in writing (GRD-5).
+    """
 
     grade: Grade
     any_of: tuple[Fact, ...] = ()
     all_of: tuple[Fact, ...] = ()
     reason_zh: str = ""
     reason_en: str = ""
+    channels: tuple[Channel, ...] = ()
 
-    def matches(self, facts: frozenset[Fact]) -> bool:
+    def matches(self, facts: frozenset[Fact], channel: Channel | None = None) -> bool:
+        if self.channels and channel not in self.channels:
+            return False
         if self.all_of and not set(self.all_of) <= facts:
             return False
         return not self.any_of or bool(set(self.any_of) & facts)
@@ -187,6 +203,20 @@ class GradeHandler:
 
     grade: Grade
     rung: str
+
+
+@attrs.frozen
+class TargetHandler:
+    """ESC-4, ESC-3: who handles a complaint about a person on ``rung``.
+
+    ``handler_rung`` is the lowest rung allowed to handle it (above ``rung``);
+    ``department``, if given, is the unit that takes it on (销管部 for a complaint
+    about a 售楼员).  Rungs without an entry are handled one rung up.
+    """
+
+    rung: str
+    handler_rung: str
+    department: str = ""
 
 
 @attrs.frozen
@@ -251,6 +281,74 @@ class YearDays:
 
 
 @attrs.frozen
+class DutySpec(ClockSpec):
+    """A duty: something a named role must do by a deadline (DL-5, REC-2, IN-6 …).
+
+    A duty is a clock (the same ``start``/``stop`` tags, modes, at-risk share,
+    breach and escalation) with an owner and a discharging command.  Unlike a
+    clock, closing the complaint does not end it: only its ``stop`` tags do, so
+    an apology or a call back is still owed after closure.  ``start`` may also
+    name ``breached:<clock>``: the moment that clock's deadline passed (a broken
+    promise).  ``when`` limits the duty to complaints whose history carries one
+    of those tags before it starts (``registered:head_office`` for IN-6).
+
+    The owner is the complaint's handler (``owner_handler``) and/or the staff of
+    ``owner_department`` at ``owner_rung`` of the complaint's site.  ``command``
+    names the command that discharges it; ``records`` the fields the
+    discharging event must fill (the apology, the reason, the remedy …).
+    ``repeat`` owes it again each time a start tag comes after it was
+    discharged (every broken promise owes its own apology).
+    """
+
+    pausable: bool = False
+    reopen: ReopenPolicy = ReopenPolicy.KEEP
+    when: tuple[str, ...] = ()
+    repeat: bool = False
+    owner_handler: bool = False
+    owner_department: str = ""
+    owner_rung: str = ""
+    command: str = ""
+    records: tuple[str, ...] = ()
+
+
+class GroupScope(LabelledEnum):
+    """HDL-5: where complaints about the same issue are looked for."""
+
+    SITE = "site", "同一项目", "the same site"
+    BUILDING = "building", "同一楼栋", "the same building"
+
+
+@attrs.frozen
+class Concentration:
+    """HDL-5, HDL-6: when open complaints are one concentrated issue, or a group incident.
+
+    Open complaints of the same category at the same site (or building) received
+    within ``window`` of each other are one **concentrated issue** once
+    ``min_complainants`` distinct complainants have complained; within
+    ``group_window``, ``group_complainants`` of them make a **group incident**
+    reported to the pack's ``group_report_rung`` at once (``group_window`` is
+    not longer than ``window``).  ``0`` turns either off; ``ignore_categories``
+    are never grouped (a catch-all category).
+    """
+
+    scope: GroupScope = GroupScope.BUILDING
+    window: Duration = Duration(minutes=72 * 60)
+    min_complainants: int = 0
+    group_window: Duration = Duration(minutes=24 * 60)
+    group_complainants: int = 0
+    ignore_categories: tuple[str, ...] = ()
+
+    @property
+    def enabled(self) -> bool:
+        return self.min_complainants > 0 or self.group_complainants > 0
+
+    @property
+    def reach(self) -> timedelta:
+        """How far either side of a complaint its fellow members may have been received."""
+        return self.window.timedelta if self.min_complainants else self.group_window.timedelta
+
+
+@attrs.frozen
 class CalendarSpec:
     """Which working calendar a pack's clocks run on (DL-1..4, DL-7, DL-8).
 
@@ -284,6 +382,7 @@ class RulePack:
     default_category: str
     customer_service: str
     grade_handlers: tuple[GradeHandler, ...] = ()
+    target_handlers: tuple[TargetHandler, ...] = ()
     serious_rung: str = ""
     group_report_rung: str = ""
     accountability_department: str = ""
@@ -294,6 +393,8 @@ class RulePack:
     grading: GradingRules = GradingRules()
     sanctions: tuple[Sanction, ...] = ()
     clocks: tuple[ClockSpec, ...] = ()
+    duties: tuple[DutySpec, ...] = ()
+    concentration: Concentration = Concentration()
     calendar: CalendarSpec = CalendarSpec()
     description: str = ""
     version: str = "1"
@@ -341,6 +442,29 @@ class RulePack:
             if c.name == name:
                 return c
         raise InvalidInputError("clock", f"unknown clock {name!r} in pack {self.name}")
+
+    def duty(self, name: str) -> DutySpec:
+        for d in self.duties:
+            if d.name == name:
+                return d
+        raise InvalidInputError("duty", f"unknown duty {name!r} in pack {self.name}")
+
+    @functools.cached_property
+    def duty_records(self) -> dict[str, tuple[tuple[DutySpec, tuple[str, ...]], ...]]:
+        """Discharging tag -> (duty, fields its event must fill): checked by ``decide``."""
+        out: dict[str, list[tuple[DutySpec, tuple[str, ...]]]] = {}
+        for d in self.duties:
+            if d.records:
+                for tag in d.stop:
+                    out.setdefault(tag, []).append((d, d.records))
+        return {tag: tuple(found) for tag, found in out.items()}
+
+    def target_handler_for(self, rung: str) -> TargetHandler | None:
+        """ESC-4: the pack's entry for complaints about a person on ``rung``, if any."""
+        for th in self.target_handlers:
+            if th.rung == rung:
+                return th
+        return None
 
     def handler_rung_for(self, grade: Grade | None) -> str:
         """ESC-3: the lowest rung allowed to handle this grade (front line if unset)."""

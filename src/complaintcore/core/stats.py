@@ -36,6 +36,11 @@ Counting rules (every figure is explained here and in ``docs/statistics.md``):
   time is *breached*.  The **on-time rate** is met / (met + missed); the stricter
   rate also counts the breached ones as late: met / (met + missed + breached).
   Clocks that never started are not counted.
+* **Duties (DL-5, REC-2, IN-6 …)** are counted the same way, per duty of the
+  pack, over the month's registered records: started, met (discharged in
+  time), missed (discharged late), and still owed (running, at risk, paused,
+  breached), as they stand at ``now``.  A duty owed again (an apology for a
+  second broken promise) counts its latest run.
 * **Satisfaction (VIS-1)** counts return visits (``Visited`` events up to
   ``now``) of the month's valid complaints: rate = satisfied visits / visits;
   first-visit satisfaction = complaints whose first visit was satisfied /
@@ -58,7 +63,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from complaintcore.core.deadlines import ClockState, WorkingTime, compute_clocks
+from complaintcore.core.deadlines import ClockState, WorkingTime, compute_clocks, compute_duties
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import (
     Cause,
@@ -74,7 +79,7 @@ from complaintcore.core.models import (
     Visited,
     require_aware,
 )
-from complaintcore.core.rulepack import RulePack
+from complaintcore.core.rulepack import ClockSpec, RulePack
 from complaintcore.core.validity import counts_as_complaint, normalise_phone
 from complaintcore.core.workflow import fold
 
@@ -448,6 +453,7 @@ class MonthlyReport:
     trends: tuple[TrendFlag, ...]
     trend_rule: TrendRule
     excluded_after_now: int = 0
+    duties: tuple[ClockFigures, ...] = ()
 
     @property
     def closed_count(self) -> int:
@@ -528,6 +534,7 @@ class _Tally:
     kinds: Counter[str] = attrs.Factory(Counter)
     dims: dict[str, Counter[str]] = attrs.Factory(dict)
     clock_states: dict[str, Counter[ClockState]] = attrs.Factory(dict)
+    duty_states: dict[str, Counter[ClockState]] = attrs.Factory(dict)
     visits: int = 0
     satisfied_visits: int = 0
     visited: int = 0
@@ -549,6 +556,8 @@ class _Tally:
             self.dims[dim] = Counter()
         for spec in self.pack.clocks:
             self.clock_states[spec.name] = Counter()
+        for duty in self.pack.duties:
+            self.duty_states[duty.name] = Counter()
         for i in range(self.first_index, self.period.index + 1):
             self.history[i] = [0, 0]
 
@@ -614,6 +623,11 @@ class _Tally:
             for status in compute_clocks(complaint, self.pack, self.calendar, self.now):
                 if status.state is not ClockState.NOT_STARTED:
                     self.clock_states[status.name][status.state] += 1
+            for duty in compute_duties(
+                complaint, self.pack, self.calendar, self.now, explain=False
+            ):
+                if duty.state is not ClockState.NOT_STARTED:
+                    self.duty_states[duty.name][duty.state] += 1
         if state.complaint_kind is Kind.REQUEST:
             self.kinds["requests"] += 1
         elif state.complaint_kind is Kind.ENQUIRY:
@@ -672,23 +686,8 @@ class _Tally:
             requests=k["requests"],
             enquiries=k["enquiries"],
         )
-        clocks = []
-        for spec in pack.clocks:
-            s = self.clock_states[spec.name]
-            clocks.append(
-                ClockFigures(
-                    spec.name,
-                    spec.zh,
-                    spec.en,
-                    spec.rule,
-                    met=s[ClockState.MET],
-                    missed=s[ClockState.MISSED],
-                    running=s[ClockState.RUNNING],
-                    at_risk=s[ClockState.AT_RISK],
-                    paused=s[ClockState.PAUSED],
-                    breached=s[ClockState.BREACHED],
-                )
-            )
+        clocks = [_figures(spec, self.clock_states[spec.name]) for spec in pack.clocks]
+        duties = [_figures(duty, self.duty_states[duty.name]) for duty in pack.duties]
         history = tuple(
             MonthTotal(self.period.shift(i - self.period.index).key, *self.history[i])
             for i in sorted(self.history)
@@ -729,6 +728,7 @@ class _Tally:
             trends=self._trends(cats, deps),
             trend_rule=self.trend_rule,
             excluded_after_now=self.excluded,
+            duties=tuple(duties),
         )
 
     def _repeats(self) -> Repeats:
@@ -800,6 +800,21 @@ class _Tally:
         order = {dim: i for i, dim in enumerate(_TREND_DIMENSIONS)}
         flags.sort(key=lambda f: (order[f.dimension], -f.count, f.key))
         return tuple(flags)
+
+
+def _figures(spec: ClockSpec, s: Counter[ClockState]) -> ClockFigures:
+    return ClockFigures(
+        spec.name,
+        spec.zh,
+        spec.en,
+        spec.rule,
+        met=s[ClockState.MET],
+        missed=s[ClockState.MISSED],
+        running=s[ClockState.RUNNING],
+        at_risk=s[ClockState.AT_RISK],
+        paused=s[ClockState.PAUSED],
+        breached=s[ClockState.BREACHED],
+    )
 
 
 def _known(
@@ -892,6 +907,25 @@ _BREAKDOWNS = (
 )
 
 
+def _figures_json(c: ClockFigures, lang: str) -> dict[str, object]:
+    return {
+        "name": c.name,
+        "zh": c.zh,
+        "en": c.en,
+        "label": c.label(lang),
+        "rule": c.rule,
+        "started": c.started,
+        "met": c.met,
+        "missed": c.missed,
+        "running": c.running,
+        "at_risk": c.at_risk,
+        "paused": c.paused,
+        "breached": c.breached,
+        "on_time_rate": _rate(c.on_time_rate),
+        "strict_rate": _rate(c.strict_rate),
+    }
+
+
 def to_json_dict(report: MonthlyReport) -> dict[str, object]:
     """The report as JSON-ready data (str, int, float, None, lists, dicts).
 
@@ -920,25 +954,8 @@ def to_json_dict(report: MonthlyReport) -> dict[str, object]:
     for name in _BREAKDOWNS:
         out[name] = [_count_json(c, lang) for c in getattr(report, name)]
     out["status"] = [_count_json(c, lang) for c in report.status]
-    out["clocks"] = [
-        {
-            "name": c.name,
-            "zh": c.zh,
-            "en": c.en,
-            "label": c.label(lang),
-            "rule": c.rule,
-            "started": c.started,
-            "met": c.met,
-            "missed": c.missed,
-            "running": c.running,
-            "at_risk": c.at_risk,
-            "paused": c.paused,
-            "breached": c.breached,
-            "on_time_rate": _rate(c.on_time_rate),
-            "strict_rate": _rate(c.strict_rate),
-        }
-        for c in report.clocks
-    ]
+    out["clocks"] = [_figures_json(c, lang) for c in report.clocks]
+    out["duties"] = [_figures_json(c, lang) for c in report.duties]
     s = report.satisfaction
     out["satisfaction"] = {
         "visits": s.visits,
@@ -1001,7 +1018,7 @@ def to_json_dict(report: MonthlyReport) -> dict[str, object]:
 def to_rows(report: MonthlyReport) -> list[Row]:
     """The report as flat rows with the keys :data:`ROW_FIELDS` (for CSV).
 
-    ``section`` groups rows (``totals``, ``by_category`` …, ``clocks``,
+    ``section`` groups rows (``totals``, ``by_category`` …, ``clocks``, ``duties``,
     ``satisfaction``, ``repeat_groups``, ``history``, ``trends``); ``metric``
     says what ``value`` is (``count``, ``on_time_rate`` …); ``detail`` carries
     ids and reasons where a number is not enough.  No personal data (PRV-1).
@@ -1038,11 +1055,12 @@ def to_rows(report: MonthlyReport) -> list[Row]:
     for name in (*_BREAKDOWNS, "status", "escalations"):
         for c in getattr(report, name):
             add(name, c.key, c.zh, c.en, "count", c.count)
-    for k in report.clocks:
-        for metric in ("started", "met", "missed", "running", "at_risk", "paused", "breached"):
-            add("clocks", k.name, k.zh, k.en, metric, getattr(k, metric), k.rule)
-        add("clocks", k.name, k.zh, k.en, "on_time_rate", _rate(k.on_time_rate), k.rule)
-        add("clocks", k.name, k.zh, k.en, "strict_rate", _rate(k.strict_rate), k.rule)
+    for section, figures in (("clocks", report.clocks), ("duties", report.duties)):
+        for k in figures:
+            for metric in ("started", "met", "missed", "running", "at_risk", "paused", "breached"):
+                add(section, k.name, k.zh, k.en, metric, getattr(k, metric), k.rule)
+            add(section, k.name, k.zh, k.en, "on_time_rate", _rate(k.on_time_rate), k.rule)
+            add(section, k.name, k.zh, k.en, "strict_rate", _rate(k.strict_rate), k.rule)
     s = report.satisfaction
     sat: tuple[tuple[str, str, str, int | float | None], ...] = (
         ("visits", "回访次数", "return visits", s.visits),

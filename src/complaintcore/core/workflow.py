@@ -28,8 +28,10 @@ from complaintcore.core.errors import (
     InvalidInputError,
 )
 from complaintcore.core.models import (
+    Apologised,
     Assessed,
     Assigned,
+    CalledBack,
     CauseAnalysed,
     Classified,
     Closed,
@@ -42,6 +44,7 @@ from complaintcore.core.models import (
     Forwarded,
     Grade,
     Graded,
+    Grouped,
     Handled,
     Intake,
     Kind,
@@ -50,9 +53,11 @@ from complaintcore.core.models import (
     Registered,
     Reopened,
     Replied,
+    Reported,
     Resumed,
     SanctionRecorded,
     SignedOff,
+    SiteVisited,
     Status,
     Trigger,
     Validity,
@@ -60,20 +65,23 @@ from complaintcore.core.models import (
     private_repr,
     require_aware,
 )
-from complaintcore.core.rulepack import RulePack
+from complaintcore.core.rulepack import DutySpec, RulePack
 from complaintcore.core.validity import require_reason, require_registrable
 
 __all__ = [
     "COMMAND_TYPES",
     "TRANSITIONS",
+    "Apologise",
     "Assess",
     "Assign",
     "AttachEvidence",
+    "CallBack",
     "Classify",
     "Close",
     "Command",
     "Escalate",
     "Forward",
+    "Group",
     "Handle",
     "Pause",
     "Promise",
@@ -83,9 +91,11 @@ __all__ = [
     "Regrade",
     "Reopen",
     "Reply",
+    "Report",
     "Resume",
     "SignOff",
     "Visit",
+    "VisitSite",
     "allowed_commands",
     "decide",
     "evolve",
@@ -144,7 +154,12 @@ class Register(Command):
 
 @attrs.frozen(kw_only=True)
 class Forward(Command):
-    """IN-2, IN-5, IN-6: pass to another unit; the receiver stays on record."""
+    """IN-2, IN-5, IN-6: pass to another unit; the receiver stays on record.
+
+    ``consent`` records the complainant's consent when head office routes a
+    bypass complaint to the site (IN-6): without it (``False``) head office keeps
+    the complaint.  Elsewhere it is not asked.
+    """
 
     name: ClassVar[str] = "forward"
     to_unit: str
@@ -221,6 +236,7 @@ class Reply(Command):
     final: bool = False
     explanation: bool = False
     unanswerable_reason: str = ""
+    issue: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -313,6 +329,65 @@ class AttachEvidence(Command):
     note: str = ""
 
 
+@attrs.frozen(kw_only=True)
+class Apologise(Command):
+    """DL-5: after a broken promise, apologise, give the specific reason, offer a remedy."""
+
+    name: ClassVar[str] = "apologise"
+    apology: str
+    reason: str
+    remedy: str
+
+
+@attrs.frozen(kw_only=True)
+class Report(Command):
+    """REC-2 (一报告), 004 篇4 §3.3: report content and result to the leader.
+
+    ``written=True`` is a written report to management and needs its ``reference``.
+    """
+
+    name: ClassVar[str] = "report"
+    content: str
+    result: str = ""
+    to: str = ""
+    written: bool = False
+    reference: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class VisitSite(Command):
+    """004 篇4 §3.6: go to the site with the complainant and record what is found."""
+
+    name: ClassVar[str] = "visit_site"
+    findings: str
+    departments: tuple[str, ...] = ()
+    with_complainant: bool = True
+
+
+@attrs.frozen(kw_only=True)
+class CallBack(Command):
+    """IN-6: head office calls (or visits) the complainant back at the end."""
+
+    name: ClassVar[str] = "call_back"
+    outcome: str
+    satisfied: bool | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Group(Command):
+    """HDL-5, HDL-6: link the complaint to a concentrated issue (the desk decides which).
+
+    ``incident`` marks a group incident: the complaint goes to the pack's
+    ``group_report_rung`` at once.
+    """
+
+    name: ClassVar[str] = "group"
+    issue: str
+    members: tuple[str, ...]
+    complainants: int
+    incident: bool = False
+
+
 COMMAND_TYPES: tuple[type[Command], ...] = (
     Register,
     Forward,
@@ -333,6 +408,11 @@ COMMAND_TYPES: tuple[type[Command], ...] = (
     RecordSanction,
     SignOff,
     AttachEvidence,
+    Apologise,
+    Report,
+    VisitSite,
+    CallBack,
+    Group,
 )
 for _command_type in (Command, *COMMAND_TYPES):  # free text by its size only (PRV-1)
     _command_type.__repr__ = private_repr(  # type: ignore[method-assign,assignment]
@@ -352,8 +432,12 @@ for _command_type in (Command, *COMMAND_TYPES):  # free text by its size only (P
 
 # --------------------------------------------------------------------------- transition table
 
+_DUTIES = frozenset({"apologise", "report", "visit_site", "call_back"})
+"""Commands that discharge duties; duties outlive closure, so these do too."""
+
 _OPEN_WORK = frozenset(
     {
+        "group",
         "forward",
         "classify",
         "assess",
@@ -369,6 +453,7 @@ _OPEN_WORK = frozenset(
         "record_cause",
         "record_sanction",
         "attach_evidence",
+        *_DUTIES,
     }
 )
 
@@ -390,6 +475,8 @@ TRANSITIONS: Mapping[Status, frozenset[str]] = {
             "record_cause",
             "record_sanction",
             "attach_evidence",
+            "group",
+            *_DUTIES,
         }
     ),
     Status.CLOSED: frozenset(
@@ -399,6 +486,7 @@ TRANSITIONS: Mapping[Status, frozenset[str]] = {
             "record_cause",
             "record_sanction",
             "attach_evidence",
+            *_DUTIES,
         }
     ),
 }
@@ -436,7 +524,7 @@ def _apply(state: SimpleNamespace, event: Event) -> SimpleNamespace:
     if isinstance(event, Registered):
         return ev(state, status=Status.REGISTERED, unit=event.unit)
     if isinstance(event, Forwarded):
-        return ev(state, unit=event.to_unit)
+        return ev(state, unit=event.to_unit, site_consent=state.site_consent or event.consent)
     if isinstance(event, Classified):
         return ev(
             state,
@@ -514,7 +602,9 @@ def _apply(state: SimpleNamespace, event: Event) -> SimpleNamespace:
         return ev(state, cause_analysed=True)
     if isinstance(event, SignedOff):
         return ev(state, signed_off=True)
-    return state  # SanctionRecorded, EvidenceAttached: recorded, no state change
+    if isinstance(event, Grouped):
+        return ev(state, issue=event.issue, group_incident=state.group_incident or event.incident)
+    return state  # sanctions, evidence and discharged duties: recorded, no state change
 
 
 def fold(events: Iterable[Event], state: ComplaintState | None = None) -> ComplaintState:
@@ -627,7 +717,62 @@ def decide(
     if command.name not in TRANSITIONS[complaint.state.status]:
         allowed = ", ".join(sorted(TRANSITIONS[complaint.state.status]))
         raise _refuse(complaint, command, f"allowed now: {allowed}")
-    return _HANDLERS[type(command)](complaint, command, pack, now)
+    events = _HANDLERS[type(command)](complaint, command, pack, now)
+    if pack.duty_records:
+        _check_records(complaint, events, pack)
+    return events
+
+
+def _check_records(complaint: Complaint, events: Iterable[Event], pack: RulePack) -> None:
+    """An event that discharges an owed duty records what the duty asks for
+    (the pack's ``records``: the apology, the reason and the remedy …)."""
+    table = pack.duty_records
+    for event in events:
+        for tag in event.tags():
+            for duty, fields in table.get(tag, ()):
+                if not _triggered(complaint, duty, pack):
+                    continue
+                for field in fields:
+                    value = getattr(event, field, None)
+                    empty = value is None or (
+                        isinstance(value, (str, tuple, frozenset)) and not _filled(value)
+                    )
+                    if empty and duty.rule:
+                        raise InvalidInputError(
+                            field, f"duty {duty.name} needs it recorded ({duty.rule})"
+                        )
+                    if empty:
+                        raise InvalidInputError(field, f"duty {duty.name} needs it recorded")
+
+
+def _triggered(complaint: Complaint, duty: DutySpec, pack: RulePack) -> bool:
+    """Whether the duty has been set off and not yet discharged, by tags alone.
+
+    Deadlines need the calendar, which ``decide`` does not have; whether a duty
+    is owed does not.  ``breached:<clock>`` counts as set off once that clock
+    has started (a promise was made), so an apology always records all it must.
+    """
+    starts: set[str] = set()
+    for tag in duty.start:
+        if tag.startswith("breached:"):
+            clock = pack.clock(tag.removeprefix("breached:"))
+            starts.update((*clock.start, "promised", "visited:appointment"))
+        else:
+            starts.add(tag)
+    gate, stop = frozenset(duty.when), frozenset(duty.stop)
+    seen, started, active = not gate, False, False
+    for event in complaint.events:
+        tags = frozenset(event.tags())
+        seen = seen or not tags.isdisjoint(gate)
+        if active and not tags.isdisjoint(stop):
+            active = False
+        elif seen and not active and (not started or duty.repeat) and not tags.isdisjoint(starts):
+            started = active = True
+    return active
+
+
+def _filled(value: str | tuple[object, ...] | frozenset[object]) -> bool:
+    return bool(value.strip()) if isinstance(value, str) else bool(value)
 
 
 @_handles(Register)
@@ -773,6 +918,13 @@ def _assign(c: Complaint, cmd: Assign, pack: RulePack, now: datetime) -> tuple[E
         raise InvalidInputError("rung", f"unknown rung {cmd.rung!r} in pack {pack.name}")
     if cmd.department and not pack.has_department(cmd.department):
         raise InvalidInputError("department", f"unknown department {cmd.department!r}")
+    if c.awaiting_site_consent and cmd.department not in ("", pack.head_office_unit):
+        raise _refuse(
+            c,
+            cmd,
+            "a bypass complaint stays with head office until the complainant consents "
+            "to the site handling it (IN-6)",
+        )
     ok, why = escalation.may_handle(c, cmd.handler, cmd.rung, pack)
     if not ok:
         raise AccessDeniedError(c.id, cmd.handler, cmd.name, why)
@@ -843,6 +995,8 @@ def _reply(c: Complaint, cmd: Reply, pack: RulePack, now: datetime) -> tuple[Eve
         )
     if cmd.unanswerable_reason:
         require_reason(cmd.unanswerable_reason)
+    if cmd.issue and cmd.issue != c.state.issue:
+        raise InvalidInputError("issue", "the complaint is not part of this concentrated issue")
     return (
         Replied(
             at=now,
@@ -851,6 +1005,7 @@ def _reply(c: Complaint, cmd: Reply, pack: RulePack, now: datetime) -> tuple[Eve
             final=cmd.final,
             explanation=cmd.explanation,
             unanswerable_reason=cmd.unanswerable_reason,
+            issue=cmd.issue,
         ),
     )
 
@@ -1023,6 +1178,104 @@ def _attach(c: Complaint, cmd: AttachEvidence, pack: RulePack, now: datetime) ->
     if not cmd.reference.strip():
         raise InvalidInputError("reference", "evidence needs a reference")
     return (EvidenceAttached(at=now, actor=cmd.actor, reference=cmd.reference, note=cmd.note),)
+
+
+def _required(value: str, path: str, why: str) -> None:
+    if not value.strip():
+        raise InvalidInputError(path, why)
+
+
+@_handles(Apologise)
+def _apologise(c: Complaint, cmd: Apologise, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    _required(cmd.apology, "apology", "say what the apology was (DL-5)")
+    _required(cmd.reason, "reason", "give the specific reason the promise was not kept (DL-5)")
+    _required(cmd.remedy, "remedy", "propose a specific remedy (DL-5)")
+    return (
+        Apologised(
+            at=now, actor=cmd.actor, apology=cmd.apology, reason=cmd.reason, remedy=cmd.remedy
+        ),
+    )
+
+
+@_handles(Report)
+def _report(c: Complaint, cmd: Report, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    _required(cmd.content, "content", "a report says what the complaint was about (REC-2)")
+    if cmd.written:
+        _required(cmd.reference, "reference", "a written report needs its reference")
+    elif cmd.reference.strip():
+        raise InvalidInputError("reference", "only a written report has a reference")
+    return (
+        Reported(
+            at=now,
+            actor=cmd.actor,
+            content=cmd.content,
+            result=cmd.result,
+            to=cmd.to,
+            written=cmd.written,
+            reference=cmd.reference,
+        ),
+    )
+
+
+@_handles(VisitSite)
+def _visit_site(c: Complaint, cmd: VisitSite, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    _required(cmd.findings, "findings", "record what was found on site")
+    for i, dept in enumerate(cmd.departments):
+        if not pack.has_department(dept):
+            raise InvalidInputError(f"departments[{i}]", f"unknown department {dept!r}")
+    return (
+        SiteVisited(
+            at=now,
+            actor=cmd.actor,
+            findings=cmd.findings,
+            departments=cmd.departments,
+            with_complainant=cmd.with_complainant,
+        ),
+    )
+
+
+@_handles(CallBack)
+def _call_back(c: Complaint, cmd: CallBack, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    _required(cmd.outcome, "outcome", "record what the complainant said")
+    return (CalledBack(at=now, actor=cmd.actor, outcome=cmd.outcome, satisfied=cmd.satisfied),)
+
+
+@_handles(Group)
+def _group(c: Complaint, cmd: Group, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    _required(cmd.issue, "issue", "name the concentrated issue")
+    if c.id not in cmd.members:
+        raise InvalidInputError("members", "must include the complaint itself")
+    if cmd.complainants < 1:
+        raise InvalidInputError("complainants", "at least one complainant")
+    if c.state.issue and c.state.issue != cmd.issue:
+        raise _refuse(c, cmd, "already part of another concentrated issue")
+    if c.state.issue == cmd.issue and (c.state.group_incident or not cmd.incident):
+        return ()  # linked already: linking again changes nothing
+    events: list[Event] = [
+        Grouped(
+            at=now,
+            actor=cmd.actor,
+            issue=cmd.issue,
+            members=cmd.members,
+            complainants=cmd.complainants,
+            incident=cmd.incident,
+        )
+    ]
+    if cmd.incident and pack.group_report_rung:
+        # HDL-6: a group incident reaches the project manager at once.
+        here = escalation.current_rung_index(c, pack)
+        if pack.rung_index(pack.group_report_rung) > here:
+            events.append(
+                Escalated(
+                    at=now,
+                    actor=cmd.actor,
+                    from_rung=pack.ladder[here].code,
+                    to_rung=pack.group_report_rung,
+                    trigger=Trigger.SERIOUS,
+                    note=f"group incident {cmd.issue}: {cmd.complainants} complainants (HDL-6)",
+                )
+            )
+    return tuple(events)
 
 
 assert set(_HANDLERS) == set(COMMAND_TYPES), "every command needs a handler"

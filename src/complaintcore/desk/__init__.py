@@ -11,9 +11,15 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from complaintcore.desk.service import DeliveryReport, Desk, SweepReport, masked_record
+    from complaintcore.desk.service import (
+        DeliveryReport,
+        Desk,
+        IssueReport,
+        SweepReport,
+        masked_record,
+    )
 
-__all__ = ["DeliveryReport", "Desk", "SweepReport", "masked_record"]
+__all__ = ["DeliveryReport", "Desk", "IssueReport", "SweepReport", "masked_record"]
 
 
 def __getattr__(name: str) -> Any:

@@ -11,9 +11,13 @@ from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from complaintcore.core.errors import AccessDeniedError
-from complaintcore.core.escalation import current_rung_index, required_rung_index
+from complaintcore.core.escalation import (
+    current_rung_index,
+    handling_department,
+    required_rung_index,
+)
 from complaintcore.core.models import Complaint, Grade, mask, staff_key
-from complaintcore.core.rulepack import RulePack
+from complaintcore.core.rulepack import DutySpec, RulePack
 from complaintcore.core.workflow import Close, Command, Reply
 from complaintcore.desk.ports import StaffDirectory, StaffMember
 
@@ -21,6 +25,8 @@ __all__ = [
     "RESERVED_ACTORS",
     "SYSTEM_ACTOR",
     "authorize",
+    "duty_owners",
+    "is_head_office",
     "is_reserved",
     "is_target",
     "pick_handler",
@@ -149,9 +155,12 @@ def pick_handler(
 
     The lowest rung at or above both the complaint's rung and the rung its grade
     and target require (ESC-3, ESC-4); on duty where known; never the person it
-    is about.  Falls back to customer service when the department has nobody,
-    then to anyone at the site at that rung: a complaint about a project manager
-    goes to senior management whatever their department (ESC-4).  Duty hours
+    is about.  The unit the pack names for complaints about the target comes
+    first (销管部 for a 售楼员, ESC-4), then the responsible department, then
+    customer service, then anyone at the site at that rung: a complaint about a
+    project manager goes to senior management whatever their department (ESC-4).
+    A bypass complaint awaiting the complainant's consent stays with head office
+    (IN-6): only its staff are considered, and nobody if it has none.  Duty hours
     are read in the pack's time zone, whatever offset ``at`` carries.
     """
     zone = ZoneInfo(pack.calendar.timezone)
@@ -163,10 +172,16 @@ def pick_handler(
         pack.rung_index(pack.handler_rung_for(complaint.state.grade or pack.grading.default)),
     )
     target = complaint.state.target or complaint.intake.target
-    departments: list[str | None] = [
-        d for d in (complaint.state.department, pack.customer_service) if d
-    ]
-    for department in [*departments, None]:  # None: any department
+    departments: list[str | None] = []
+    if complaint.awaiting_site_consent:
+        departments = [pack.head_office_unit] if pack.head_office_unit else []
+    else:
+        wanted = (handling_department(complaint, pack), complaint.state.department)
+        for d in (*wanted, pack.customer_service):
+            if d and d not in departments:
+                departments.append(d)
+        departments.append(None)  # None: any department
+    for department in departments:
         pool = [
             m for m in members
             if department in (None, m.department) and m.works_at(site) and pack.has_rung(m.rung)
@@ -216,4 +231,37 @@ def sees_personal_data(member: StaffMember | None, complaint: Complaint, pack: R
         member.sees_personal_data
         or member.staff_id == complaint.state.handler
         or member.department == pack.customer_service
+    )
+
+
+def is_head_office(member: StaffMember, pack: RulePack) -> bool:
+    """IN-6: staff of the head-office unit, who keep a bypass complaint until consent."""
+    return bool(pack.head_office_unit) and member.department == pack.head_office_unit
+
+
+def duty_owners(
+    complaint: Complaint,
+    duty: DutySpec,
+    members: Sequence[StaffMember],
+    at: datetime,
+    tz: tzinfo | None = None,
+) -> list[StaffMember]:
+    """Who owes a duty: the complaint's handler if the duty says so and there is one,
+    otherwise the staff of the duty's department and rung at the complaint's site
+    (on duty at ``at`` read in ``tz``, as :func:`recipients` reads it)."""
+    handler = complaint.state.handler
+    if duty.owner_handler and handler:
+        found = [m for m in members if m.staff_id == handler]
+        if found:
+            return found
+    if not (duty.owner_department or duty.owner_rung):
+        return []
+    site = complaint.intake.site or complaint.intake.complainant.site
+    return recipients(
+        members,
+        site=site,
+        rung=duty.owner_rung or None,
+        department=duty.owner_department or None,
+        at=at,
+        tz=tz,
     )

@@ -72,6 +72,7 @@ FIELDS: Final = (
     "idempotency_key",
     "target_staff_id",
     "target_rung",
+    "via_head_office",
 )
 """The columns of a bulk file (the keys of a JSONL object)."""
 
@@ -384,6 +385,19 @@ def _text(row: Row, key: str) -> str:
     return str(value).strip()
 
 
+_YES, _NO = ("true", "1", "yes", "是"), ("false", "0", "no", "否", "")
+
+
+def _flag(row: Row, key: str) -> bool:
+    value = row.get(key)
+    if isinstance(value, bool):
+        return value
+    word = _text(row, key).lower()
+    if word not in _YES + _NO:
+        raise InvalidInputError(key, "expected true or false")
+    return word in _YES
+
+
 def _time(text: str, zone: tzinfo) -> datetime:
     try:
         if not text.isascii():
@@ -431,6 +445,7 @@ def intake_from_row(row: Row, *, default_time: datetime, zone: tzinfo) -> Intake
         account=_text(row, "account"),
         target=target,
         idempotency_key=_text(row, "idempotency_key"),
+        via_head_office=_flag(row, "via_head_office"),
     )
 
 

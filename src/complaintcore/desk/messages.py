@@ -52,6 +52,11 @@ TOPICS: dict[str, str] = {
     "late_department": N_("A department missed its deadline (ESC-6)"),
     "meeting_agenda": N_("Major issue from a return visit: put on the meeting agenda (VIS-4)"),
     "sign_off": N_("Written complaint closed: supervisor sign-off (REC-6)"),
+    "duty_owed": N_("A duty is owed"),
+    "duty_at_risk": N_("A duty is due soon (DL-7)"),
+    "duty_overdue": N_("A duty is overdue (DL-7)"),
+    "concentrated_issue": N_("Concentrated issue: one unified explanation for everyone (HDL-5)"),
+    "group_incident": N_("Group incident: reported to you at once (HDL-6)"),
 }
 """Every topic the desk notifies about, with its title (a catalog message id)."""
 
@@ -105,9 +110,9 @@ class NotificationTemplate:
 class Detail:
     """One extra line of a notification: a label (a catalog message id) and its value.
 
-    The value is text as written, an enum member (shown by its label), or a
-    pack code of ``kind`` ``department``, ``rung`` or ``clock`` (shown by the
-    pack's label).
+    The value is text as written, an enum member (shown by its label), a pack
+    code of ``kind`` ``department``, ``rung``, ``clock`` or ``duty`` (shown by
+    the pack's label), or a command's name (``kind`` ``command``).
     """
 
     label: str
@@ -277,6 +282,10 @@ def _detail(detail: str | Detail, t: Translator, pack: RulePack) -> str:
         shown = t.rung(value, pack)
     elif detail.kind == "clock":
         shown = t.clock(value, pack)
+    elif detail.kind == "duty":
+        shown = t.duty(value, pack)
+    elif detail.kind == "command":
+        shown = t.command(value)
     else:
         shown = value
     return t("{label}: {value}", label=t(detail.label), value=shown)

@@ -14,6 +14,7 @@ from typing import Any, Literal, Protocol, Self, runtime_checkable
 
 import attrs
 
+from complaintcore.core.concentration import Member
 from complaintcore.core.errors import ComplaintCoreError, InvalidInputError
 from complaintcore.core.models import (
     Channel,
@@ -193,6 +194,13 @@ class ComplaintRow:
     rung: str = ""
     next_due: datetime | None = None
     idempotency_key: str = ""
+    building: str = ""
+    complainant_key: str = ""
+    """Six hex digits telling complainants apart in a group (HDL-5); reveals no one."""
+    issue: str = ""
+    """The concentrated issue the complaint belongs to (HDL-5), or ``""``."""
+    group_incident: bool = False
+    """Whether that issue is a group incident (HDL-6)."""
 
 
 @attrs.frozen
@@ -263,6 +271,7 @@ class RowQuery:
     category: str | None = None
     channel: str | None = None
     handler: str | None = None
+    issue: str | None = None
     due_before: datetime | None = None
     received_from: datetime | None = None
     received_until: datetime | None = None
@@ -280,6 +289,7 @@ class RowQuery:
         category: str | None = None,
         channel: Channel | str | None = None,
         handler: str | None = None,
+        issue: str | None = None,
         due_before: datetime | None = None,
         received_from: datetime | None = None,
         received_until: datetime | None = None,
@@ -303,6 +313,7 @@ class RowQuery:
             category=_text(category, "category"),
             channel=_enum_value(channel, Channel, "channel"),
             handler=_text(handler, "handler"),
+            issue=_text(issue, "issue"),
             due_before=_moment(due_before, "due_before"),
             received_from=_moment(received_from, "received_from"),
             received_until=_moment(received_until, "received_until"),
@@ -320,6 +331,7 @@ class RowQuery:
             ("category", self.category),
             ("channel", self.channel),
             ("handler", self.handler),
+            ("issue", self.issue),
         )
         return tuple((column, value) for column, value in pairs if value is not None)
 
@@ -382,6 +394,7 @@ class ComplaintStore(Protocol):
         category: str | None = None,
         channel: Channel | str | None = None,
         handler: str | None = None,
+        issue: str | None = None,
         due_before: datetime | None = None,
         received_from: datetime | None = None,
         received_until: datetime | None = None,
@@ -392,12 +405,32 @@ class ComplaintStore(Protocol):
 
         Exact matches: ``status``, ``grade``, ``channel`` (a member or its value;
         an unknown value is an :class:`InvalidInputError` naming the field),
-        ``site``, ``department``, ``category``, ``handler``.  ``due_before``: a
-        due time at or before it.  ``received_from`` / ``received_until``:
-        received in ``[from, until)``.  ``order`` ``"due"`` is soonest due first,
-        ``"received"`` oldest received first; the default is ``"due"`` with
-        ``due_before`` and ``"received"`` otherwise.
+        ``site``, ``department``, ``category``, ``handler``, ``issue`` (the
+        concentrated issue, HDL-5).  ``due_before``: a due time at or before it.
+        ``received_from`` / ``received_until``: received in ``[from, until)``.
+        ``order`` ``"due"`` is soonest due first, ``"received"`` oldest received
+        first; the default is ``"due"`` with ``due_before`` and ``"received"``
+        otherwise.
         """
+        ...
+
+    def open_similar(
+        self,
+        *,
+        site: str,
+        category: str,
+        since: datetime,
+        until: datetime,
+        building: str | None = None,
+        limit: int | None = None,
+    ) -> list[Member]:
+        """HDL-5: open complaints of a site (and building) and category received in
+        ``[since, until]``, oldest first, as grouping needs them (id, time received,
+        complainant key, issue); answered from an index, never a scan."""
+        ...
+
+    def issue_rows(self, issue: str) -> list[ComplaintRow]:
+        """HDL-5: every complaint linked to a concentrated issue, oldest first."""
         ...
 
     def complaints(self) -> Iterator[Complaint]: ...

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import logging
 import uuid
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -26,7 +27,23 @@ import attrs
 import pluggy
 
 from complaintcore.core.calendar import WorkingCalendar
-from complaintcore.core.deadlines import ClockState, ClockStatus, breached_clocks, compute_clocks
+from complaintcore.core.concentration import (
+    GroupDecision,
+    Member,
+    complainant_key,
+    decide_group,
+    group_key,
+)
+from complaintcore.core.deadlines import (
+    BREACHED_TAG,
+    ClockState,
+    ClockStatus,
+    DutyStatus,
+    breached_clocks,
+    breached_duties,
+    compute_clocks,
+    compute_duties,
+)
 from complaintcore.core.errors import (
     AccessDeniedError,
     ComplaintCoreError,
@@ -46,6 +63,7 @@ from complaintcore.core.models import (
     Escalated,
     Event,
     Grade,
+    Grouped,
     Intake,
     Replied,
     Status,
@@ -57,15 +75,17 @@ from complaintcore.core.models import (
     require_aware,
 )
 from complaintcore.core.privacy import redact
-from complaintcore.core.rulepack import RulePack
+from complaintcore.core.rulepack import GroupScope, RulePack
 from complaintcore.core.workflow import (
     Assess,
     Assign,
     Classify,
     Command,
     Escalate,
+    Group,
     Register,
     Regrade,
+    Reply,
     decide,
     evolve,
     new_complaint,
@@ -87,18 +107,38 @@ from complaintcore.desk.ports import (
 )
 from complaintcore.i18n import N_
 
-__all__ = ["DeliveryReport", "Desk", "Receipt", "SweepReport", "masked_record", "same_submission"]
+__all__ = [
+    "DeliveryReport",
+    "Desk",
+    "IssueReport",
+    "Receipt",
+    "SweepReport",
+    "masked_record",
+    "same_submission",
+]
 
 log = logging.getLogger("complaintcore.desk")
 
 _CONFLICT_RETRIES = 5
 _CLAIM_BATCH = 10
+_DUTY_MEMO = 2048
+"""Duty results kept between the two times a commit or a batch needs them."""
+_GROUP_CANDIDATES = 500
+"""Open complaints read per grouping query: far more than any threshold needs."""
 Outbox = list[tuple[str, Notification]]
 
 
 @attrs.frozen
 class SweepReport:
-    """What one sweep did: complaints looked at, escalations, warnings, regrades."""
+    """What one sweep did: complaints looked at, escalations, warnings, regrades.
+
+    ``escalated`` pairs a complaint id with each clock or duty whose breach
+    moved it up.  ``duties_owed`` counts the duties owed on the complaints
+    swept (each owner is told once per run of a duty, also of one that started
+    without an event, such as the apology a broken promise owes),
+    ``duties_at_risk`` those at risk, and ``duties_overdue`` the (complaint id,
+    duty) breached so far.
+    """
 
     examined: int = 0
     escalated: tuple[tuple[str, str], ...] = ()
@@ -106,6 +146,71 @@ class SweepReport:
     regraded: tuple[str, ...] = ()
     reported_late: int = 0
     conflicts: int = 0
+    duties_owed: int = 0
+    duties_at_risk: int = 0
+    duties_overdue: tuple[tuple[str, str], ...] = ()
+
+
+@attrs.frozen
+class IssueReport:
+    """HDL-5: one command given to every member of a concentrated issue.
+
+    ``done`` are the complaints it was recorded on; ``skipped`` the others with
+    the library error that refused each (closed meanwhile, or refused for that
+    complaint): ``str(error)`` is its one line, and
+    :meth:`complaintcore.i18n.Translator.error` words it in a reader's language.
+    """
+
+    issue: str
+    done: tuple[str, ...] = ()
+    skipped: tuple[tuple[str, ComplaintCoreError], ...] = ()
+
+
+@attrs.define
+class _Draft:
+    """A complaint received but not yet stored (bulk intake holds a batch of them)."""
+
+    complaint: Complaint
+    events: list[Event]
+    outbox: Outbox
+    who: str = ""
+
+
+GroupKey = tuple[str, str, str]
+
+
+@attrs.define
+class _Grouping:
+    """One intake's (or one bulk batch's) view of the groups: the drafts not yet
+    stored, and the store's answers, kept per group so a time-ordered batch asks
+    the store about each group about once."""
+
+    drafts: dict[GroupKey, list[_Draft]] = attrs.Factory(dict)
+    stored: dict[GroupKey, tuple[datetime, datetime, list[Member], list[datetime]]] = attrs.Factory(
+        dict
+    )
+
+
+@attrs.frozen
+class _Links:
+    """Stored complaints to link to an issue once the complaint that decided it is in."""
+
+    decision: GroupDecision
+    ids: tuple[str, ...]
+    incident_all: bool
+
+
+@attrs.define
+class _Swept:
+    """What sweeping one complaint did (see :class:`SweepReport`)."""
+
+    escalated: list[str]
+    regraded: bool
+    warned: int
+    late: int
+    owed: int = 0
+    duty_risk: int = 0
+    overdue: list[str] = attrs.Factory(list)
 
 
 @attrs.frozen
@@ -217,6 +322,11 @@ class Desk:
         self._sender = Sender(timeout=send_timeout, threads=send_threads)
         self._worker: DeliveryWorker | None = None
         self._directory_index: tuple[object, frozenset[str]] | None = None
+        # Tags after which a duty may be owed: without one, no duty is computed.
+        self._duty_triggers = _duty_triggers(pack)
+        # Duties computed lately: a commit, or a bulk batch, asks twice for each
+        # complaint (messages, then its next due time).  Keyed by id, version and now.
+        self._duty_memo: dict[tuple[str, int, datetime], tuple[DutyStatus, ...]] = {}
 
     # ------------------------------------------------------------------ building
 
@@ -303,6 +413,20 @@ class Desk:
     def clocks(self, complaint_id: str, now: datetime) -> tuple[ClockStatus, ...]:
         return compute_clocks(self.get(complaint_id), self.pack, self.calendar, now)
 
+    def duties(self, complaint_id: str, now: datetime) -> tuple[DutyStatus, ...]:
+        """What the pack's duties stand at for this complaint at ``now`` (DL-5, REC-2, IN-6 …).
+
+        Each has its clock (state, due, derivation), its owner and the command
+        that discharges it; ``owed`` ones are started and not yet done.
+        """
+        return compute_duties(self.get(complaint_id), self.pack, self.calendar, now)
+
+    def issue(self, issue: str) -> list[ComplaintRow]:
+        """HDL-5: the complaints linked to a concentrated issue, oldest first."""
+        if not isinstance(issue, str) or not issue.strip():
+            raise InvalidInputError("issue", "expected the id of a concentrated issue")
+        return self.store.issue_rows(issue)
+
     def rows(
         self,
         *,
@@ -313,6 +437,7 @@ class Desk:
         category: str | None = None,
         channel: Channel | str | None = None,
         handler: str | None = None,
+        issue: str | None = None,
         due_before: datetime | None = None,
         received_from: datetime | None = None,
         received_until: datetime | None = None,
@@ -333,6 +458,7 @@ class Desk:
             category=category,
             channel=channel,
             handler=handler,
+            issue=issue,
             due_before=due_before,
             received_from=received_from,
             received_until=received_until,
@@ -467,12 +593,13 @@ class Desk:
         known = self._known_submission(admitted)
         if known is not None:
             return known
-        complaint, events, outbox = self._intake(
-            admitted, now, acting, complaint_id, route, validity
-        )
-        stored = self.store.create(complaint, self._row(complaint, now), outbox)
+        draft = _Draft(*self._intake(admitted, now, acting, complaint_id, route, validity))
+        links = self._group(draft, now, _Grouping())
+        complaint = draft.complaint
+        stored = self.store.create(complaint, self._row(complaint, now), draft.outbox)
         if stored.id == complaint.id:  # not a retried submission
-            self._after_commit(stored, events, now, deliver=bool(outbox))
+            self._after_commit(stored, draft.events, now, deliver=bool(draft.outbox))
+            self._link(links, now)
         elif not same_submission(stored.intake, admitted):
             raise IdempotencyConflictError(stored.id)
         return stored
@@ -531,34 +658,44 @@ class Desk:
         require_aware(now, "now")
         if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= 100_000:
             raise InvalidInputError("batch", "must be an integer from 1 to 100000")
-        pending: list[_Pending | Receipt] = []
+        pending: list[_Draft | Receipt] = []
+        # HDL-5: the batch's drafts by group, grouped with the stored complaints
+        grouping = _Grouping()
+        links: list[_Links] = []
 
         def flush() -> Iterator[Receipt]:
-            todo = [p for p in pending if isinstance(p, _Pending)]
-            items = [(p.complaint, self._row(p.complaint, now), p.outbox) for p in todo]
+            todo = [p for p in pending if isinstance(p, _Draft)]
+            items = [(d.complaint, self._row(d.complaint, now), d.outbox) for d in todo]
             if isinstance(self.store, BatchComplaintStore):
                 stored = iter(self.store.create_many(items))
             else:
                 stored = iter([self._create_one(*item) for item in items])
+            results: list[Receipt] = []
             queued = False
             for p in pending:
                 if isinstance(p, Receipt):
-                    yield p
+                    results.append(p)
                     continue
                 result = next(stored)
                 if isinstance(result, ComplaintCoreError):
-                    yield Receipt(failure=result)
+                    results.append(Receipt(failure=result))
                 elif result.id == p.complaint.id:
                     self._after_commit(result, p.events, now, deliver=False)
                     queued = queued or bool(p.outbox)
-                    yield Receipt(complaint=result)
-                elif same_submission(result.intake, p.admitted):
-                    yield Receipt(complaint=result, duplicate=True)
+                    results.append(Receipt(complaint=result))
+                elif same_submission(result.intake, p.complaint.intake):
+                    results.append(Receipt(complaint=result, duplicate=True))
                 else:
-                    yield Receipt(failure=IdempotencyConflictError(result.id))
+                    results.append(Receipt(failure=IdempotencyConflictError(result.id)))
             pending.clear()
+            grouping.drafts.clear()
+            grouping.stored.clear()
+            for found in links:  # members stored before this batch: linked once it is in
+                self._link(found, now)
+            links.clear()
             if queued:
                 self._wake_delivery()
+            yield from results
 
         for intake in intakes:
             if isinstance(intake, ComplaintCoreError):
@@ -572,10 +709,11 @@ class Desk:
                 if known is not None:
                     pending.append(Receipt(complaint=known, duplicate=True))
                 else:
-                    complaint, events, box = self._intake(
-                        admitted, now, acting, None, route, validity
-                    )
-                    pending.append(_Pending(admitted, complaint, events, box))
+                    draft = _Draft(*self._intake(admitted, now, acting, None, route, validity))
+                    found = self._group(draft, now, grouping)
+                    if found is not None:
+                        links.append(found)
+                    pending.append(draft)
             except ComplaintCoreError as exc:
                 pending.append(Receipt(failure=exc))
             if len(pending) >= batch:
@@ -598,7 +736,7 @@ class Desk:
         complaint_id: str | None,
         route: bool,
         validity: Validity | str | None = None,
-    ) -> tuple[Complaint, Sequence[Event], Outbox]:
+    ) -> tuple[Complaint, list[Event], Outbox]:
         """Register, classify, assess if known, and route in memory: the first events."""
         if intake.received_at > now:
             raise InvalidInputError(
@@ -616,21 +754,17 @@ class Desk:
             access.authorize(complaint, assess, self.member(actor), self.pack)
             more = decide(complaint, assess, self.pack, now)
             complaint, events = evolve(complaint, more), [*events, *more]
-        if route:
+        # IN-6: a bypass complaint waits at head office for the complainant's consent;
+        # head office hears of it through its tracking duty, and routes it by forwarding.
+        if route and not complaint.awaiting_site_consent:
             handler = access.pick_handler(complaint, self._members(), self.pack, now)
             if handler is not None:
-                # A handler from outside the department and customer service (a
-                # senior manager, ESC-4) takes the complaint on, not its department.
-                owners = (complaint.state.department, self.pack.customer_service)
-                assign = Assign(
-                    actor=actor,
-                    handler=handler.staff_id,
-                    rung=handler.rung,
-                    department=handler.department if handler.department in owners else "",
-                )
-                more = decide(complaint, assign, self.pack, now)
+                more = decide(complaint, self._assign(complaint, handler, actor), self.pack, now)
                 complaint, events = evolve(complaint, more), [*events, *more]
-        return complaint, events, self._outbox_for(complaint, events, now)
+        outbox = self._outbox_for(complaint, events, now) + self._duty_outbox(
+            complaint, events, now
+        )
+        return complaint, events, outbox
 
     def _classify_command(self, complaint: Complaint, actor: str) -> Classify:
         if self.pm is not None and self._classifiers:
@@ -638,6 +772,208 @@ class Desk:
             if found is not None:
                 return Classify(actor=actor, category=found.category, department=found.department)
         return Classify(actor=actor)
+
+    # ------------------------------------------------------------------ grouping
+
+    def _group(self, draft: _Draft, now: datetime, grouping: _Grouping) -> _Links | None:
+        """HDL-5, HDL-6: link a new complaint to the concentrated issue it belongs to.
+
+        The candidates are the store's open complaints of the same group (one
+        indexed query, never a scan) and the drafts of the same bulk batch.  The
+        new complaint and the batch's drafts are linked in memory; stored
+        members are returned, to be linked once the new one is stored.
+        """
+        rule = self.pack.concentration
+        complaint = draft.complaint
+        key = group_key(complaint, rule)
+        if key is None:
+            return None
+        t = complaint.intake.received_at
+        draft.who = complainant_key(complaint.intake.complainant)
+        fellows = grouping.drafts.setdefault(key, [])
+        drafts = {d.complaint.id: d for d in fellows}
+        candidates = self._stored_members(key, t, grouping)  # never this batch's drafts
+        candidates += [
+            Member(
+                d.complaint.id,
+                d.complaint.intake.received_at,
+                d.who,
+                d.complaint.state.issue,
+                d.complaint.state.group_incident,
+            )
+            for d in fellows
+        ]
+        fellows.append(draft)
+        decision = decide_group(Member(complaint.id, t, draft.who), candidates, rule)
+        if decision is None:
+            return None
+        self._apply_group(draft, decision, now, tell=True)
+        for other in drafts.values():
+            state = other.complaint.state
+            if other.complaint.id in decision.link or (
+                decision.became_incident and state.issue == decision.issue
+            ):
+                self._apply_group(other, decision, now, tell=False)
+        stored = tuple(i for i in decision.link if i not in drafts)
+        if stored or decision.became_incident:
+            return _Links(decision, stored, decision.became_incident)
+        return None
+
+    def _stored_members(self, key: GroupKey, t: datetime, grouping: _Grouping) -> list[Member]:
+        """The store's open complaints of a group within reach of ``t``, oldest first
+        (one query per group and batch, then cut from the batch's cached answer)."""
+        rule = self.pack.concentration
+        reach = rule.reach
+        known = grouping.stored.get(key)
+        if known is None or t - reach < known[0] or t + reach > known[1]:
+            site, building, category = key
+            since, until = t - reach, t + 2 * reach  # room for the batch's later arrivals
+            found = self.store.open_similar(
+                site=site,
+                category=category,
+                since=since,
+                until=until,
+                building=building if rule.scope is GroupScope.BUILDING else None,
+                limit=_GROUP_CANDIDATES,
+            )
+            if len(found) == _GROUP_CANDIDATES:  # cut short: only what was read is known
+                until = found[-1].received_at
+            known = (since, until, found, [m.received_at for m in found])
+            grouping.stored[key] = known
+        _since, _until, members, times = known
+        return members[bisect_left(times, t - reach) : bisect_right(times, t + reach)]
+
+    def _group_command(self, complaint: Complaint, decision: GroupDecision) -> Group:
+        members = decision.members
+        if complaint.id not in members:
+            members = (*members, complaint.id)
+        return Group(
+            actor=access.SYSTEM_ACTOR,
+            issue=decision.issue,
+            members=members,
+            complainants=decision.complainants,
+            incident=decision.incident,
+        )
+
+    def _apply_group(
+        self, draft: _Draft, decision: GroupDecision, now: datetime, *, tell: bool
+    ) -> None:
+        """Link a draft (not stored yet) to the issue, in memory."""
+        complaint = draft.complaint
+        try:
+            more = decide(complaint, self._group_command(complaint, decision), self.pack, now)
+        except ComplaintCoreError as exc:  # in another issue, say: it stays out of this one
+            log.info("%s not linked to issue %s: %s", complaint.id, decision.issue, exc)
+            return
+        if not more:
+            return
+        more = (*more, *self._follow_ups(evolve(complaint, more), access.SYSTEM_ACTOR, now))
+        after = evolve(complaint, more)
+        draft.outbox += self._outbox_for(after, more, now) + self._duty_outbox(after, more, now)
+        if tell:
+            draft.outbox += self._issue_outbox(after, decision, now)
+        draft.complaint, draft.events = after, [*draft.events, *more]
+
+    def _issue_outbox(self, complaint: Complaint, decision: GroupDecision, now: datetime) -> Outbox:
+        """Customer service hears of a new concentrated issue (HDL-5); the group report
+        rung of a group incident, at once (HDL-6)."""
+        if not self.notifiers:
+            return []
+        members = self._members()
+        site = complaint.intake.site or complaint.intake.complainant.site
+        detail = (
+            messages.Detail(N_("issue"), decision.issue),
+            messages.Detail(N_("complainants"), str(decision.complainants)),
+            messages.Detail(N_("complaints"), ", ".join(decision.members)),
+        )
+        box: Outbox = []
+        if decision.formed:
+            for m in access.recipients(
+                members, site=site, department=self.pack.customer_service, at=now, tz=self.zone
+            ):
+                box += self._fan(complaint, "concentrated_issue", m, now, decision.issue, detail)
+        if decision.became_incident and self.pack.group_report_rung:
+            for m in access.recipients(
+                members, site=site, rung=self.pack.group_report_rung, at=now, tz=self.zone
+            ):
+                box += self._fan(complaint, "group_incident", m, now, decision.issue, detail)
+        return box
+
+    def _link(self, links: _Links | None, now: datetime) -> None:
+        """Link stored members to an issue, each in its own transaction.
+
+        A member that cannot be linked (closed meanwhile, in another issue) is
+        left out; one that is not linked because the process stopped is picked
+        up by the next complaint of the same group, which finds it unlinked.
+        """
+        if links is None:
+            return
+        decision = links.decision
+        ids = list(links.ids)
+        if links.incident_all:
+            ids += [
+                r.id
+                for r in self.store.issue_rows(decision.issue)
+                if r.status != Status.CLOSED.value and not r.group_incident and r.id not in ids
+            ]
+        for cid in ids:
+            for _attempt in range(_CONFLICT_RETRIES):
+                try:
+                    complaint = self.store.load(cid)
+                    command = self._group_command(complaint, decision)
+                    events = decide(complaint, command, self.pack, now)
+                    if events:
+                        follow = self._follow_ups(evolve(complaint, events), command.actor, now)
+                        self._commit(complaint, (*events, *follow), now)
+                except ConcurrencyConflictError:
+                    continue
+                except ComplaintCoreError as exc:
+                    log.info("%s not linked to issue %s: %s", cid, decision.issue, exc)
+                break
+
+    def act_on_issue(self, issue: str, command: Command, *, now: datetime) -> IssueReport:
+        """HDL-5: run one command on every open complaint of a concentrated issue.
+
+        The command is checked against the first member before anything is
+        written, so bad input (an empty message, an actor who may not act) is
+        one error and no event.  Each member is then its own transaction; a
+        member refused on its own account (closed meanwhile) is reported in
+        ``skipped`` with the error, and the others go on.
+        """
+        require_aware(now, "now")
+        rows = [r for r in self.issue(issue) if r.status != Status.CLOSED.value]
+        if not rows:
+            raise InvalidInputError("issue", "no open complaint belongs to this issue")
+        first = self.store.load(rows[0].id)
+        access.authorize(first, command, self.directory.get(command.actor), self.pack)
+        decide(first, command, self.pack, now)
+        done: list[str] = []
+        skipped: list[tuple[str, ComplaintCoreError]] = []
+        for row in rows:
+            for attempt in range(_CONFLICT_RETRIES):
+                try:
+                    self.act(row.id, command, now=now)
+                    done.append(row.id)
+                except ConcurrencyConflictError as exc:
+                    if attempt + 1 < _CONFLICT_RETRIES:
+                        continue
+                    skipped.append((row.id, exc))
+                except ComplaintCoreError as exc:
+                    skipped.append((row.id, exc))
+                break
+        return IssueReport(issue, tuple(done), tuple(skipped))
+
+    def explain_all(
+        self, issue: str, *, actor: str, message: str, now: datetime, final: bool = False
+    ) -> IssueReport:
+        """HDL-5: one unified explanation, recorded as a reply on every open member.
+
+        Each member's reply is an explanation (``replied:explanation``, and
+        ``replied:final`` with ``final=True``), so each member's own clocks stop
+        as if it had been answered on its own (DL-1, DL-3).
+        """
+        command = Reply(actor=actor, message=message, explanation=True, final=final, issue=issue)
+        return self.act_on_issue(issue, command, now=now)
 
     # ------------------------------------------------------------------ acting
 
@@ -672,7 +1008,34 @@ class Desk:
         if not events:
             return complaint
         events = (*events, *self._follow_ups(evolve(complaint, events), command.actor, now))
+        if isinstance(command, Classify):
+            return self._commit_regrouped(complaint, events, now)
         return self._commit(complaint, events, now)
+
+    def _commit_regrouped(
+        self, complaint: Complaint, events: Sequence[Event], now: datetime
+    ) -> Complaint:
+        """HDL-5: a complaint reclassified into another category joins the concentrated
+        issue of its new group, as it would have at intake (same transaction; stored
+        fellow members are linked after it, as at intake)."""
+        after = evolve(complaint, events)
+        moved = after.state.category != complaint.state.category
+        if not moved or after.state.issue or not after.is_open:
+            return self._commit(complaint, events, now)
+        draft = _Draft(after, list(events), [])
+        links = self._group(draft, now, _Grouping())
+        if len(draft.events) == len(events):  # not grouped
+            return self._commit(complaint, events, now)
+        box = (
+            self._outbox_for(draft.complaint, events, now)
+            + self._duty_outbox(draft.complaint, events, now)
+            + draft.outbox
+        )
+        row = self._row(draft.complaint, now)
+        self.store.append(complaint.id, complaint.version, draft.events, row, box)
+        self._after_commit(draft.complaint, draft.events, now, deliver=bool(box))
+        self._link(links, now)
+        return draft.complaint
 
     def _check_assignee(self, complaint: Complaint, command: Assign) -> Assign:
         """The handler must be known staff of the site, at the rung the command says."""
@@ -689,6 +1052,11 @@ class Desk:
             raise deny("works at another site")
         if access.is_target(member, complaint):
             raise deny("the complaint is about this person (ESC-4)")
+        if complaint.awaiting_site_consent and not access.is_head_office(member, self.pack):
+            raise deny(
+                "a bypass complaint stays with head office until the complainant "
+                "consents to the site handling it (IN-6)"
+            )
         if member.rung != command.rung:
             raise InvalidInputError("rung", f"{member.staff_id} is at rung {member.rung}")
         if member.staff_id != command.handler:
@@ -713,18 +1081,38 @@ class Desk:
         return (*extra, *self._route_after(complaint, actor, now))
 
     def _route_after(self, complaint: Complaint, actor: str, now: datetime) -> tuple[Event, ...]:
-        """After an escalation nobody holds the complaint: route it at its new rung."""
+        """Route a complaint nobody holds: after an escalation, at its new rung; after
+        head office forwards a bypass complaint with consent, at the site (IN-6)."""
         state = complaint.state
-        if not complaint.is_open or state.handler or not state.rung:
+        if not complaint.is_open or state.handler:
+            return ()
+        released = complaint.intake.via_head_office and state.site_consent
+        if not (state.rung or released):
             return ()
         handler = access.pick_handler(complaint, self._members(), self.pack, now)
         if handler is None:
             return ()  # the rung was told; someone there assigns it by hand
-        assign = Assign(actor=actor, handler=handler.staff_id, rung=handler.rung)
+        assign = (
+            self._assign(complaint, handler, actor)
+            if released and not state.rung
+            else Assign(actor=actor, handler=handler.staff_id, rung=handler.rung)
+        )
         try:
             return decide(complaint, assign, self.pack, now)
         except ComplaintCoreError:
             return ()
+
+    def _assign(self, complaint: Complaint, handler: StaffMember, actor: str) -> Assign:
+        """The first assignment of a complaint (at intake, or once released to the site)."""
+        # A handler from outside the department and customer service (a senior
+        # manager, ESC-4) takes the complaint on, not its department.
+        owners = (complaint.state.department, self.pack.customer_service)
+        return Assign(
+            actor=actor,
+            handler=handler.staff_id,
+            rung=handler.rung,
+            department=handler.department if handler.department in owners else "",
+        )
 
     def _commit(
         self,
@@ -734,7 +1122,11 @@ class Desk:
         outbox: Outbox | None = None,
     ) -> Complaint:
         after = evolve(complaint, events)
-        box = self._outbox_for(after, events, now) + (outbox or [])
+        box = (
+            self._outbox_for(after, events, now)
+            + self._duty_outbox(after, events, now)
+            + (outbox or [])
+        )
         self.store.append(complaint.id, complaint.version, events, self._row(after, now), box)
         self._after_commit(after, events, now, deliver=bool(box))
         return after
@@ -755,16 +1147,20 @@ class Desk:
     def sweep(self, now: datetime, *, limit: int = 10_000) -> SweepReport:
         """Apply what deadlines call for; safe to run repeatedly and concurrently.
 
-        Breached clocks escalate once per run (ESC-2, DL-7), a department late on
-        its clock is reported (ESC-6), at-risk clocks warn the handler once
-        (DL-7), and a month-old valid complaint turns major (DL-6).  Concurrent
-        sweeps meet at the store's version check; the loser reloads and finds
-        nothing left to do.
+        Breached clocks and duties escalate once per run (ESC-2, DL-7), a
+        department late on its clock is reported (ESC-6), at-risk clocks warn
+        the handler once (DL-7), and a month-old valid complaint turns major
+        (DL-6).  Duties are told to their owners when they fall due without an
+        event (an apology owed for a broken promise), warned when at risk and
+        reported when overdue; a closed complaint still owes its duties but is
+        not escalated.  Concurrent sweeps meet at the store's version check; the
+        loser reloads and finds nothing left to do.
         """
         require_aware(now, "now")
         escalated: list[tuple[str, str]] = []
         regraded: list[str] = []
-        at_risk = late = conflicts = examined = 0
+        overdue: list[tuple[str, str]] = []
+        at_risk = late = conflicts = examined = owed = duty_risk = 0
         for row in self.store.rows(due_before=now, limit=limit):
             examined += 1
             for _attempt in range(_CONFLICT_RETRIES):
@@ -773,15 +1169,28 @@ class Desk:
                 except ConcurrencyConflictError:
                     conflicts += 1
                     continue
-                escalated += [(row.id, c) for c in result[0]]
-                regraded += [row.id] if result[1] else []
-                at_risk += result[2]
-                late += result[3]
+                escalated += [(row.id, c) for c in result.escalated]
+                regraded += [row.id] if result.regraded else []
+                at_risk += result.warned
+                late += result.late
+                owed += result.owed
+                duty_risk += result.duty_risk
+                overdue += [(row.id, d) for d in result.overdue]
                 break
         self._wake_delivery()
-        return SweepReport(examined, tuple(escalated), at_risk, tuple(regraded), late, conflicts)
+        return SweepReport(
+            examined,
+            tuple(escalated),
+            at_risk,
+            tuple(regraded),
+            late,
+            conflicts,
+            owed,
+            duty_risk,
+            tuple(overdue),
+        )
 
-    def _sweep_one(self, complaint_id: str, now: datetime) -> tuple[list[str], bool, int, int]:
+    def _sweep_one(self, complaint_id: str, now: datetime) -> _Swept:
         complaint = self.store.load(complaint_id)
         start = complaint
         system = access.SYSTEM_ACTOR
@@ -791,75 +1200,91 @@ class Desk:
         members = self._members()
         site = complaint.intake.site or complaint.intake.complainant.site
         late = warned = 0
-        if not complaint.is_open:
-            self.store.append(complaint.id, complaint.version, (), self._row(complaint, now), ())
-            return [], False, 0, 0
-        breached = breached_clocks(complaint, self.pack, self.calendar, now)
-        if breached:
-            # One rung per sweep however many clocks broke together (they usually
-            # share one cause); the event names them all, so none escalates again.
-            names = ",".join(s.name for s in breached)
-            try:
-                more = decide(
-                    complaint,
-                    Escalate(actor=system, trigger=Trigger.DEADLINE_MISSED, clock=names),
-                    self.pack,
-                    now,
-                )
-            except EscalationError:
-                more = ()  # at the top already: the top rung was told when it got it
-            if more:
-                complaint = evolve(complaint, more)
-                events += more
-                escalated += [s.name for s in breached]
-        for status in breached:
-            spec = self.pack.clock(status.name)
-            # ESC-6: a late department is reported, at the top rung too (the key
-            # makes it once per clock run even if the complaint is swept again).
-            if spec.report_to:
-                for m in access.recipients(
-                    members, site=site, department=spec.report_to, at=now, tz=self.zone
-                ):
-                    outbox += self._fan(
-                        complaint,
-                        "late_department",
-                        m,
-                        now,
-                        f"{status.name}#{status.run}",
-                        (
-                            messages.Detail(N_("clock"), spec.name, "clock"),
-                            messages.Detail(
-                                N_("department"), complaint.state.department, "department"
-                            ),
-                        ),
-                    )
-                    late += 1
         regraded = False
-        try:
-            more = decide(complaint, Regrade(actor=system), self.pack, now)
-        except ComplaintCoreError:  # not gradable: not a valid complaint (VAL-4)
-            more = ()
-        if more:
-            complaint, events, regraded = evolve(complaint, more), [*events, *more], True
-        if events:  # up for a grade its rung cannot handle, and routed at the new rung
-            more = self._follow_ups(complaint, system, now)
-            complaint, events = evolve(complaint, more), [*events, *more]
-        for status in compute_clocks(complaint, self.pack, self.calendar, now):
-            if status.state is ClockState.AT_RISK and complaint.state.handler:
-                handler = self.directory.get(complaint.state.handler)
-                if handler is not None:
-                    outbox += self._fan(
+        duties = self._duties_now(complaint, now)
+        if complaint.is_open:
+            breached = breached_clocks(complaint, self.pack, self.calendar, now)
+            names = [s.name for s in breached] + [
+                s.name for s in breached_duties(complaint, duties)
+            ]
+            if names:
+                # One rung per sweep however many clocks broke together (they usually
+                # share one cause); the event names them all, so none escalates again.
+                try:
+                    more = decide(
                         complaint,
-                        "at_risk",
-                        handler,
-                        now,
-                        f"{status.name}#{status.run}",
-                        (
-                            messages.Detail(N_("clock"), status.name, "clock"),
-                            messages.Detail(N_("due"), _minutes(status.due, self.zone)),
+                        Escalate(
+                            actor=system, trigger=Trigger.DEADLINE_MISSED, clock=",".join(names)
                         ),
+                        self.pack,
+                        now,
                     )
-                    warned += 1
+                except EscalationError:
+                    more = ()  # at the top already: the top rung was told when it got it
+                if more:
+                    complaint = evolve(complaint, more)
+                    events += more
+                    escalated += names
+            for status in breached:
+                spec = self.pack.clock(status.name)
+                # ESC-6: a late department is reported, at the top rung too (the key
+                # makes it once per clock run even if the complaint is swept again).
+                if spec.report_to:
+                    for m in access.recipients(
+                        members, site=site, department=spec.report_to, at=now, tz=self.zone
+                    ):
+                        outbox += self._fan(
+                            complaint,
+                            "late_department",
+                            m,
+                            now,
+                            f"{status.name}#{status.run}",
+                            (
+                                messages.Detail(N_("clock"), spec.name, "clock"),
+                                messages.Detail(
+                                    N_("department"), complaint.state.department, "department"
+                                ),
+                            ),
+                        )
+                        late += 1
+            try:
+                more = decide(complaint, Regrade(actor=system), self.pack, now)
+            except ComplaintCoreError:  # not gradable: not a valid complaint (VAL-4)
+                more = ()
+            if more:
+                complaint, events, regraded = evolve(complaint, more), [*events, *more], True
+            if events:  # up for a grade its rung cannot handle, and routed at the new rung
+                more = self._follow_ups(complaint, system, now)
+                complaint, events = evolve(complaint, more), [*events, *more]
+                duties = self._duties_now(complaint, now)  # a new grade may owe more
+            for status in compute_clocks(complaint, self.pack, self.calendar, now):
+                if status.state is ClockState.AT_RISK and complaint.state.handler:
+                    handler = self.directory.get(complaint.state.handler)
+                    if handler is not None:
+                        outbox += self._fan(
+                            complaint,
+                            "at_risk",
+                            handler,
+                            now,
+                            f"{status.name}#{status.run}",
+                            (
+                                messages.Detail(N_("clock"), status.name, "clock"),
+                                messages.Detail(N_("due"), _minutes(status.due, self.zone)),
+                            ),
+                        )
+                        warned += 1
+        swept = _Swept(escalated, regraded, warned, late)
+        for duty in duties:
+            if not duty.owed:
+                continue
+            swept.owed += 1
+            outbox += self._tell_owners(complaint, duty, "duty_owed", now, members)
+            if duty.state is ClockState.AT_RISK:
+                outbox += self._tell_owners(complaint, duty, "duty_at_risk", now, members)
+                swept.duty_risk += 1
+            elif duty.state is ClockState.BREACHED:
+                outbox += self._tell_owners(complaint, duty, "duty_overdue", now, members)
+                swept.overdue.append(duty.name)
         if events:
             after = evolve(start, events)
             box = self._outbox_for(after, events, now) + outbox
@@ -867,7 +1292,7 @@ class Desk:
             self._after_commit(after, events, now)
         else:
             self.store.append(start.id, start.version, (), self._row(complaint, now), outbox)
-        return escalated, regraded, warned, late
+        return swept
 
     # ------------------------------------------------------------------ notifications
 
@@ -991,13 +1416,18 @@ class Desk:
         members = self._members()
         site = complaint.intake.site or complaint.intake.complainant.site
         box: Outbox = []
-        base = complaint.version - len(tuple(events))
+        events = tuple(events)
+        base = complaint.version - len(events)
+        # HDL-6: the group incident message covers every member's escalation
+        grouped = any(isinstance(e, Grouped) and e.incident for e in events)
         for offset, ev in enumerate(events, start=1):
             tag = f"v{base + offset}"
             if isinstance(ev, Assigned):
                 handler = self.directory.get(ev.handler)
                 if handler is not None:
                     box += self._fan(complaint, "assigned", handler, now, tag)
+            elif isinstance(ev, Escalated) and grouped and ev.trigger is Trigger.SERIOUS:
+                continue
             elif isinstance(ev, Escalated):
                 topic = "urgent" if ev.trigger is Trigger.SERIOUS else "escalated"
                 for m in access.recipients(
@@ -1067,6 +1497,69 @@ class Desk:
     def _members(self) -> Sequence[StaffMember]:
         return self.directory.members()
 
+    # ------------------------------------------------------------------ duties
+
+    def _may_owe(self, events: Iterable[Event]) -> bool:
+        """Whether these events could start any duty (cheap: tags only)."""
+        triggers = self._duty_triggers
+        return bool(triggers) and any(t in triggers for e in events for t in e.tags())
+
+    def _duties_now(self, complaint: Complaint, now: datetime) -> tuple[DutyStatus, ...]:
+        """The complaint's duties, skipping the work when none can have started."""
+        if not self._may_owe(complaint.events):
+            return ()
+        key = (complaint.id, complaint.version, now)
+        found = self._duty_memo.get(key)
+        if found is None:
+            found = compute_duties(complaint, self.pack, self.calendar, now, explain=False)
+            if len(self._duty_memo) >= _DUTY_MEMO:
+                self._duty_memo.clear()
+            self._duty_memo[key] = found
+        return found
+
+    def _duty_outbox(self, complaint: Complaint, events: Sequence[Event], now: datetime) -> Outbox:
+        """Owners hear of the duties these events started (same transaction)."""
+        if not self.notifiers or not events or not self._may_owe(events):
+            return []
+        first = events[0].at
+        box: Outbox = []
+        for status in self._duties_now(complaint, now):
+            started = status.clock.started_at
+            if status.owed and started is not None and started >= first:
+                box += self._tell_owners(complaint, status, "duty_owed", now)
+        return box
+
+    def _tell_owners(
+        self,
+        complaint: Complaint,
+        status: DutyStatus,
+        topic: str,
+        now: datetime,
+        members: Sequence[StaffMember] | None = None,
+    ) -> Outbox:
+        """One message per owner and run of the duty (the key makes it once)."""
+        if not self.notifiers:
+            return []
+        staff = members if members is not None else self._members()
+        duty = status.duty
+        detail = [messages.Detail(N_("duty"), duty.name, "duty")]
+        if duty.rule:
+            detail.append(messages.Detail(N_("rule"), duty.rule))
+        detail.append(messages.Detail(N_("due"), _minutes(status.due, self.zone)))
+        if duty.command:
+            detail.append(messages.Detail(N_("to discharge it"), duty.command, "command"))
+        people = access.duty_owners(complaint, duty, staff, now, tz=self.zone)
+        if topic == "duty_overdue" and duty.report_to:
+            site = complaint.intake.site or complaint.intake.complainant.site
+            people += access.recipients(
+                staff, site=site, department=duty.report_to, at=now, tz=self.zone
+            )
+        box: Outbox = []
+        key = f"{duty.name}#{status.clock.run}"
+        for person in {m.staff_id: m for m in people}.values():
+            box += self._fan(complaint, topic, person, now, key, detail)
+        return box
+
     def _row(self, complaint: Complaint, now: datetime) -> ComplaintRow:
         s = complaint.state
         return ComplaintRow(
@@ -1085,19 +1578,36 @@ class Desk:
             rung=s.rung,
             next_due=self._next_due(complaint, now),
             idempotency_key=complaint.intake.idempotency_key,
+            building=complaint.intake.complainant.building.strip(),
+            complainant_key=complainant_key(complaint.intake.complainant),
+            issue=s.issue,
+            group_incident=s.group_incident,
         )
 
     def _next_due(self, complaint: Complaint, now: datetime) -> datetime | None:
-        """When a sweep next has something to do for this complaint."""
-        if not complaint.is_open:
+        """When a sweep next has something to do for this complaint.
+
+        Open complaints: their clocks and duties.  Closed ones: only the duties
+        they still owe (an apology, a call back), which warn but never escalate.
+        """
+        is_open = complaint.is_open
+        duties = self._duties_now(complaint, now)
+        if not is_open and not any(d.owed for d in duties):
             return None
         top = len(self.pack.ladder) - 1
-        can_escalate = current_rung_index(complaint, self.pack) < top
-        statuses = compute_clocks(complaint, self.pack, self.calendar, now, explain=False)
-        pending = {
-            s.name
-            for s in breached_clocks(complaint, self.pack, self.calendar, now, statuses=statuses)
-        }
+        can_escalate = is_open and current_rung_index(complaint, self.pack) < top
+        pending: set[str] = set()
+        statuses: list[ClockStatus] = []
+        if is_open:
+            statuses += compute_clocks(complaint, self.pack, self.calendar, now, explain=False)
+            pending.update(
+                s.name
+                for s in breached_clocks(
+                    complaint, self.pack, self.calendar, now, statuses=statuses
+                )
+            )
+            pending.update(s.name for s in breached_duties(complaint, duties))
+        statuses += [d.clock for d in duties]
         times: list[datetime] = []
         for s in statuses:
             if not s.is_open or s.state is ClockState.PAUSED:
@@ -1177,6 +1687,25 @@ def _redacted(value: Any, secrets: Sequence[str]) -> Any:
     if isinstance(value, dict):
         return {k: _redacted(v, secrets) for k, v in value.items()}
     return value
+
+
+def _duty_triggers(pack: RulePack) -> frozenset[str]:
+    """Event tags after which some duty of the pack may be owed.
+
+    A duty's own start tags, and for ``breached:<clock>`` the tags that start
+    that clock (a promise clock: ``promised``): until one of these appears in a
+    complaint's history, it owes nothing and its duties need not be computed.
+    """
+    tags: set[str] = set()
+    for duty in pack.duties:
+        for tag in duty.start:
+            if tag.startswith(BREACHED_TAG):
+                clock = pack.clock(tag[len(BREACHED_TAG) :])
+                tags.update(clock.start)
+                tags.update(("promised", "visited:appointment"))
+            else:
+                tags.add(tag)
+    return frozenset(tags)
 
 
 def _minutes(t: datetime | None, zone: ZoneInfo) -> str:

@@ -25,15 +25,19 @@ import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
+from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+import attrs
+
 from complaintcore.core.errors import FieldProblem, RulePackError
 from complaintcore.core.models import EVENT_BY_KIND, Channel, Grade, Kind, Trigger, Validity
 from complaintcore.core.rulepack import ClockMode, Duration, RulePack
 from complaintcore.core.validity import PHONE_REGIONS
+from complaintcore.core.workflow import COMMAND_TYPES
 from complaintcore.serialization import ROOT, _new_converter, _problems_from
 
 if TYPE_CHECKING:
@@ -182,11 +186,14 @@ class _Problems(list[FieldProblem]):
 def validate_pack(pack: RulePack) -> list[FieldProblem]:
     """Every semantic problem of a structured pack, each with its key path.
 
-    Checks: unique rung, department, category and clock codes; every reference to
-    a department, rung, category or channel exists; the ladder is not empty; grade
-    handlers rise with the grade (ESC-3); clocks have start and stop tags, an
-    ``at_risk_percent`` in 1..99 and a duration that fits their mode; the calendar
-    has a real time zone, weekdays in 0..6 and ordered, non-overlapping
+    Checks: unique rung, department, category, clock and duty names; every
+    reference to a department, rung, category or channel exists; the ladder is not
+    empty; grade handlers rise with the grade (ESC-3); target handlers sit above
+    the rung they handle (ESC-4); clocks and duties have start and stop tags, an
+    ``at_risk_percent`` in 1..99 and a duration that fits their mode; duties name
+    an owner, a known command and fields their discharging event has; the
+    concentration rule has wall-time windows and at least two complainants; the
+    calendar has a real time zone, weekdays in 0..6 and ordered, non-overlapping
     ``HH:MM[:SS]`` windows (``24:00`` allowed as an end).  An empty list means the
     pack is valid.
     """
@@ -198,6 +205,9 @@ def validate_pack(pack: RulePack) -> list[FieldProblem]:
     _check_grades(pack, out)
     _check_sanctions(pack, out)
     _check_clocks(pack, out)
+    _check_duties(pack, out)
+    _check_targets(pack, out)
+    _check_concentration(pack, out)
     _check_calendar(pack, out)
     _check_phone_regions(pack, out)
     return list(out)
@@ -331,8 +341,9 @@ def known_event_tags(pack: RulePack) -> frozenset[str]:
     Event kinds (``registered``, ``closed`` …) and their qualified forms:
     ``registered:<unit>`` and ``forwarded:<unit>`` for the pack's departments,
     ``assessed:<validity>``, ``assessed:<kind>``, ``graded:<grade>``,
-    ``replied:final|interim|explanation|unanswerable``, ``escalated:<trigger>``
-    and ``visited:satisfied|unsatisfied``.
+    ``replied:final|interim|explanation|unanswerable``, ``escalated:<trigger>``,
+    ``visited:satisfied|unsatisfied|appointment``, ``reported:written|oral`` and
+    ``grouped:incident``.  Duties may also start on ``breached:<clock>``.
     """
     tags = set(EVENT_BY_KIND)
     units = [d.code for d in pack.departments]
@@ -343,7 +354,8 @@ def known_event_tags(pack: RulePack) -> frozenset[str]:
     tags.update(f"graded:{g.value}" for g in Grade)
     tags.update(f"replied:{r}" for r in ("final", "interim", "explanation", "unanswerable"))
     tags.update(f"escalated:{t.value}" for t in Trigger)
-    tags.update(("visited:satisfied", "visited:unsatisfied"))
+    tags.update(("visited:satisfied", "visited:unsatisfied", "visited:appointment"))
+    tags.update(("reported:written", "reported:oral", "grouped:incident"))
     return frozenset(tags)
 
 
@@ -376,6 +388,122 @@ def _check_clocks(pack: RulePack, out: _Problems) -> None:
             out.add(f"{path}.duration", reason)
         if clock.report_to and clock.report_to not in departments:
             out.add(f"{path}.report_to", f"unknown department {clock.report_to!r}")
+
+
+def _check_duties(pack: RulePack, out: _Problems) -> None:
+    """DL-5, REC-2, IN-6 …: duties are clocks with an owner and a discharging command."""
+    departments = {d.code for d in pack.departments}
+    rungs = {r.code for r in pack.ladder}
+    commands = {c.name for c in COMMAND_TYPES}
+    known = known_event_tags(pack)
+    breaches = {f"breached:{c.name}" for c in pack.clocks}
+    clock_names = {c.name for c in pack.clocks}
+    out.duplicates((d.name for d in pack.duties), "duties", "duty name", "name")
+    for i, duty in enumerate(pack.duties):
+        path = f"duties[{i}]"
+        out.not_empty(duty.name, f"{path}.name")
+        if duty.name in clock_names:
+            out.add(f"{path}.name", f"a clock is already called {duty.name!r}")
+        for key, tags, allowed in (
+            ("start", duty.start, known | breaches),
+            ("stop", duty.stop, known),
+            ("when", duty.when, known),
+            ("pause", duty.pause, known),
+            ("resume", duty.resume, known),
+        ):
+            if key in ("start", "stop") and not tags:
+                out.add(f"{path}.{key}", "at least one event tag")
+            for j, tag in enumerate(tags):
+                if tag not in allowed:
+                    out.add(f"{path}.{key}[{j}]", f"no event carries the tag {tag!r}")
+        if not 1 <= duty.at_risk_percent <= 99:
+            out.add(f"{path}.at_risk_percent", "must be between 1 and 99 (DL-7)")
+        reason = _duration_problem(duty.mode, duty.duration)
+        if reason:
+            out.add(f"{path}.duration", reason)
+        if duty.mode in (ClockMode.PROMISED, ClockMode.APPOINTED):
+            out.add(f"{path}.mode", "a duty runs for a duration, not to an agreed time")
+        if duty.pausable and not (duty.pause and duty.resume):
+            out.add(f"{path}.pause", "a pausable duty needs pause and resume tags (DL-8)")
+        if not (duty.owner_handler or duty.owner_department or duty.owner_rung):
+            out.add(f"{path}", "name who owes it: owner_handler, owner_department or owner_rung")
+        if duty.owner_department and duty.owner_department not in departments:
+            out.add(f"{path}.owner_department", f"unknown department {duty.owner_department!r}")
+        if duty.owner_rung and duty.owner_rung not in rungs:
+            out.add(f"{path}.owner_rung", f"unknown rung {duty.owner_rung!r}")
+        if duty.report_to and duty.report_to not in departments:
+            out.add(f"{path}.report_to", f"unknown department {duty.report_to!r}")
+        if duty.command and duty.command not in commands:
+            out.add(f"{path}.command", f"unknown command {duty.command!r}")
+        fields = _event_fields(duty.stop)
+        for j, name in enumerate(duty.records):
+            if name not in fields:
+                out.add(
+                    f"{path}.records[{j}]",
+                    f"no event that discharges it has a field {name!r}",
+                )
+
+
+def _event_fields(tags: Iterable[str]) -> set[str]:
+    """The fields of the events that carry any of these tags."""
+    found: set[str] = set()
+    for tag in tags:
+        cls = EVENT_BY_KIND.get(tag.split(":", 1)[0])
+        if cls is not None:
+            found.update(a.name for a in attrs.fields(cls) if a.name not in ("at", "actor"))
+    return found
+
+
+def _check_targets(pack: RulePack, out: _Problems) -> None:
+    """ESC-4: a complaint about a person is handled above that person's rung."""
+    positions = {r.code: n for n, r in enumerate(pack.ladder)}
+    departments = {d.code for d in pack.departments}
+    out.duplicates((t.rung for t in pack.target_handlers), "target_handlers", "rung", "rung")
+    for i, th in enumerate(pack.target_handlers):
+        path = f"target_handlers[{i}]"
+        for key in ("rung", "handler_rung"):
+            code = getattr(th, key)
+            if code not in positions:
+                out.add(f"{path}.{key}", f"unknown rung {code!r}")
+        if (
+            th.rung in positions
+            and th.handler_rung in positions
+            and positions[th.handler_rung] <= positions[th.rung]
+            and positions[th.rung] < len(pack.ladder) - 1
+        ):
+            out.add(
+                f"{path}.handler_rung",
+                "must be above the rung of the person complained about (ESC-4)",
+            )
+        if th.department and th.department not in departments:
+            out.add(f"{path}.department", f"unknown department {th.department!r}")
+
+
+def _check_concentration(pack: RulePack, out: _Problems) -> None:
+    """HDL-5, HDL-6: wall-time windows, groups of two or more, known categories."""
+    rule = pack.concentration
+    for key in ("window", "group_window"):
+        d: Duration = getattr(rule, key)
+        if d.months or not (d.minutes or d.days):
+            out.add(f"concentration.{key}", "expected a length in minutes, hours or days")
+        elif d.timedelta > timedelta(days=_LONGEST["days"]):
+            out.add(f"concentration.{key}", "longer than five years")
+    for key in ("min_complainants", "group_complainants"):
+        n = getattr(rule, key)
+        if n == 1 or n < 0:
+            out.add(f"concentration.{key}", "0 (off) or at least 2 complainants")
+    if (
+        rule.min_complainants
+        and rule.group_complainants
+        and rule.group_window.timedelta > rule.window.timedelta
+    ):
+        out.add("concentration.group_window", "must not be longer than window")
+    if rule.group_complainants and not pack.group_report_rung:
+        out.add("concentration.group_complainants", "needs group_report_rung (HDL-6)")
+    categories = {c.code for c in pack.categories}
+    for i, code in enumerate(rule.ignore_categories):
+        if code not in categories:
+            out.add(f"concentration.ignore_categories[{i}]", f"unknown category {code!r}")
 
 
 _LONGEST = {"minutes": 5 * 366 * 24 * 60, "days": 5 * 366, "months": 60}

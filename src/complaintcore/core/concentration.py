@@ -1,0 +1,182 @@
+"""Concentrated issues and group incidents as pure decisions (HDL-5, HDL-6).
+
+Many owners complaining about the same thing (ten calls about one leak) are one
+*concentrated issue*: customer service gives them one unified explanation
+(004 篇3 "对于客户反映集中的问题，统一安排时间向客户解释").  Enough of them at
+once are a *group incident*, reported to the project manager at once (004 篇1).
+
+The desk asks its store for the open complaints that could share an issue with
+a new one (same site or building, same category, received near it) and hands
+them here; :func:`decide_group` applies the pack's
+:class:`~complaintcore.core.rulepack.Concentration` rule.  Nothing here reads a
+store or a clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import attrs
+
+from complaintcore.core.models import Complainant, Complaint
+from complaintcore.core.rulepack import Concentration, GroupScope
+from complaintcore.core.validity import normalise_phone
+
+__all__ = ["GroupDecision", "Member", "complainant_key", "decide_group", "group_key"]
+
+
+def _norm(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def complainant_key(complainant: Complainant) -> str:
+    """Six hex digits that tell complainants apart within a group (HDL-5), PRV-1 safe.
+
+    Derived from the normalised phone number (or, without one, the room and
+    name).  24 bits are plenty to tell a dozen people apart, and far too few to
+    recover a number: every key is shared by tens of millions of phone numbers,
+    so storing it beside a complaint reveals nothing about who complained.
+    """
+    phone = normalise_phone(complainant.phone)
+    if phone is None:
+        digits = "".join(
+            ch for ch in unicodedata.normalize("NFKC", complainant.phone) if ch.isdigit()
+        )
+        phone = digits if len(digits) >= 7 else None
+    if phone is not None:
+        source = f"tel:{phone}"
+    else:
+        place = "|".join(
+            _norm(x) for x in (complainant.site, complainant.building, complainant.room)
+        )
+        source = f"room:{place}|{_norm(complainant.name)}"
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()[:6]
+
+
+def group_key(complaint: Complaint, rule: Concentration) -> tuple[str, str, str] | None:
+    """``(site, building, category)`` a complaint is grouped under, or None.
+
+    None when the rule is off, the category is not known yet or is ignored, or
+    the complaint has no site (or no building, for a building-scoped rule).
+    ``building`` is ``""`` for a site-scoped rule.
+    """
+    if not rule.enabled:
+        return None
+    category = complaint.state.category
+    if not category or category in rule.ignore_categories:
+        return None
+    site = (complaint.intake.site or complaint.intake.complainant.site).strip()
+    if not site:
+        return None
+    building = complaint.intake.complainant.building.strip()
+    if rule.scope is GroupScope.BUILDING:
+        return (site, building, category) if building else None
+    return site, "", category
+
+
+@attrs.frozen
+class Member:
+    """What grouping needs of one complaint: never a name, phone or room (PRV-1)."""
+
+    id: str
+    received_at: datetime
+    complainant: str = ""
+    issue: str = ""
+    incident: bool = False
+
+    @property
+    def who(self) -> str:
+        """Whom to count: the complainant key, or the complaint itself when unknown."""
+        return self.complainant or f"id:{self.id}"
+
+
+@attrs.frozen
+class GroupDecision:
+    """What a new complaint does to its group.
+
+    ``issue`` is the concentrated issue's id; ``members`` the complaints linked
+    to it by this decision (time order, the new one included); ``link`` the
+    existing ones among them; ``complainants`` the distinct complainants in the
+    window;
+    ``incident`` whether it is a group incident (HDL-6) and ``became_incident``
+    whether this complaint made it one; ``formed`` whether the issue is new.
+    """
+
+    issue: str
+    members: tuple[str, ...]
+    link: tuple[str, ...]
+    complainants: int
+    incident: bool
+    became_incident: bool
+    formed: bool
+
+
+def decide_group(
+    new: Member, candidates: Sequence[Member], rule: Concentration
+) -> GroupDecision | None:
+    """HDL-5, HDL-6: is ``new`` part of a concentrated issue, and is it a group incident?
+
+    ``candidates`` are open complaints with the same group key (see
+    :func:`group_key`).  Those received within ``rule.window`` of ``new`` (or
+    ``group_window`` when only group incidents are looked for) are its fellows.
+    The issue is concentrated once ``min_complainants`` distinct complainants are
+    among them with ``new``; it is a group incident once ``group_complainants``
+    are within ``group_window``, and stays one.  A complaint near members of an
+    existing issue joins it (the most common one, ties to the earliest);
+    otherwise a new one is named after the earliest fellow: ``I-<complaint id>``.
+    """
+    if not rule.enabled:
+        return None
+    reach = rule.reach
+    window = rule.window.timedelta
+    group_window = rule.group_window.timedelta
+    t = new.received_at.astimezone(UTC)
+    # one pass: candidates are many in a busy building, the decision is on the hot path
+    fellows: list[Member] = []
+    in_window: set[str] = set()
+    in_group: set[str] = set()
+    low, high = t - reach, t + reach
+    for m in candidates:
+        at = m.received_at
+        if at < low or at > high or m.id == new.id:
+            continue
+        fellows.append(m)
+        who = m.complainant or f"id:{m.id}"
+        gap = at - t if at >= t else t - at
+        if gap <= window:
+            in_window.add(who)
+        if gap <= group_window:
+            in_group.add(who)
+    fellows.sort(key=lambda m: (m.received_at, m.id))
+    count = len(in_window | {new.who})
+    group_after = len(in_group | {new.who})
+    concentrated = rule.min_complainants > 0 and count >= rule.min_complainants
+    threshold = rule.group_complainants
+    burst = threshold > 0 and group_after >= threshold
+    issues = Counter(m.issue for m in fellows if m.issue)
+    if not (concentrated or burst or issues):
+        return None
+    if issues:
+        first_seen = {m.issue: i for i, m in reversed(list(enumerate(fellows))) if m.issue}
+        issue = min(issues, key=lambda i: (-issues[i], first_seen[i]))
+    else:
+        earliest = min([*fellows, new], key=lambda m: (m.received_at, m.id))
+        issue = f"I-{earliest.id}"
+    # once a group incident, always one: later members join it as such
+    already = any(m.incident for m in fellows if m.issue == issue)
+    incident = burst or already
+    link = [m for m in fellows if not m.issue]
+    linked = sorted([*link, new], key=lambda m: (m.received_at, m.id))
+    return GroupDecision(
+        issue=issue,
+        members=tuple(m.id for m in linked),
+        link=tuple(m.id for m in link),
+        complainants=max(count, group_after),
+        incident=incident,
+        became_incident=burst and not already,
+        formed=not issues,
+    )

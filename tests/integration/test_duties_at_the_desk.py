@@ -1,0 +1,595 @@
+"""Duties, head-office bypass and concentrated issues at the desk, on both stores.
+
+What a property company sees: who is told, what the sweep does, what is refused.
+Times are Asia/Shanghai; Monday 10 November 2025 is a working day, working hours
+09:00-12:00 and 13:00-18:00 (cn-property).  The staff are the packaged sample
+(``complaintcore/data/sample-staff.toml``): at site ``sunrise`` SR-001 is the
+project manager, SR-101 the customer-service supervisor, SR-102 and SR-103
+customer service, SR-201 the engineering supervisor, SR-301 the security
+captain; head office (HQ-001, HQ-002) works at every site.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import attrs
+import pytest
+
+from complaintcore.adapters.memory_store import MemoryStore
+from complaintcore.adapters.sqlite_store import SqliteStore
+from complaintcore.adapters.staff import StaffList, load_sample_staff
+from complaintcore.core.deadlines import ClockState, DutyStatus
+from complaintcore.core.errors import (
+    AccessDeniedError,
+    IllegalTransitionError,
+    InvalidInputError,
+)
+from complaintcore.core.models import (
+    Apologised,
+    Complainant,
+    Escalated,
+    Grouped,
+    Intake,
+    Replied,
+    TargetPerson,
+    Trigger,
+)
+from complaintcore.core.stats import monthly_report
+from complaintcore.core.workflow import (
+    Apologise,
+    Assess,
+    Assign,
+    CallBack,
+    Classify,
+    Close,
+    Escalate,
+    Forward,
+    Promise,
+    Reply,
+    Visit,
+)
+from complaintcore.desk import Desk
+from complaintcore.desk.ports import ComplaintStore, StaffMember
+from complaintcore.testing import RecordingNotifier, make_desk
+from tests.helpers import SH
+
+MON = datetime(2025, 11, 10, 10, 0, tzinfo=SH)
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2025, 11, day, hour, minute, tzinfo=SH)
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> ComplaintStore:
+    if request.param == "memory":
+        return MemoryStore()
+    return SqliteStore(tmp_path / "desk.sqlite3")
+
+
+@pytest.fixture
+def notes() -> RecordingNotifier:
+    return RecordingNotifier()
+
+
+_DESK_OF: dict[int, Desk] = {}
+"""The desk sending to a test's notifier: :func:`told` delivers its outbox first."""
+
+DELIVERED_AT = datetime(2026, 1, 31, 12, 0, tzinfo=SH)
+"""When the outbox is sent: after every moment of these tests (intake only queues)."""
+
+
+@pytest.fixture
+def desk(store: ComplaintStore, notes: RecordingNotifier) -> Iterator[Desk]:
+    with make_desk(store=store, notifiers=[notes]) as d:
+        _DESK_OF[id(notes)] = d
+        yield d
+        del _DESK_OF[id(notes)]
+
+
+def owner(
+    n: int, when: datetime, building: str = "3", summary: str = "楼上漏水，天花板渗水"
+) -> Intake:
+    """Owner ``n`` of building 3 at site sunrise, phoning customer service."""
+    return Intake(
+        complainant=Complainant(
+            f"业主{n}", f"1390000{n:04d}", f"{building}-1-{n:02d}01", building, "sunrise"
+        ),
+        channel="phone",
+        received_at=when,
+        receiver="SR-103",
+        summary=summary,
+        site="sunrise",
+    )
+
+
+def duty(desk: Desk, cid: str, name: str, now: datetime) -> DutyStatus:
+    return next(d for d in desk.duties(cid, now) if d.name == name)
+
+
+def told(notes: RecordingNotifier, topic: str, cid: str | None = None) -> list[str]:
+    _DESK_OF[id(notes)].deliver(DELIVERED_AT)
+    return sorted(
+        n.recipient
+        for n, _ in notes.sent
+        if n.topic == topic and (cid is None or n.complaint_id == cid)
+    )
+
+
+APOLOGY = {
+    "apology": "因维修延误向您郑重道歉",
+    "reason": "水管配件厂家延迟发货，今天中午前未能到货",
+    "remedy": "明天上午10点前完成更换，免收本次维修费",
+}
+
+
+# --------------------------------------------------------------------------- DL-5
+
+
+@pytest.mark.procedure("DL-5")
+def test_a_broken_promise_is_escalated_and_owes_an_apology_at_once(
+    desk: Desk, notes: RecordingNotifier
+) -> None:
+    """000 §4, 003 "closed feedback": a promise that cannot be kept obliges, at once, an
+    apology, the specific reason and a proposed remedy."""
+    c = desk.receive(owner(1, MON), now=MON)
+    assert c.state.handler == "SR-201"  # engineering supervisor: minor grade, repairs
+    desk.act(c.id, Promise(actor="SR-201", due=at(11, 12)), now=at(10, 10, 30))
+    assert desk.sweep(at(11, 11, 59)).escalated == ()
+    report = desk.sweep(at(11, 12, 30))
+    assert (c.id, "promise") in report.escalated
+    assert report.duties_owed == 1
+    c = desk.get(c.id)
+    assert c.state.handler == "SR-001"  # one rung up: the project manager holds it now
+    apology = duty(desk, c.id, "apology", at(11, 12, 30))
+    assert apology.state is ClockState.RUNNING
+    assert apology.due == at(11, 15)  # two working hours from noon, lunch 12-13 excluded
+    assert told(notes, "duty_owed", c.id) == ["SR-001"]
+    message = next(n for n, _ in notes.sent if n.topic == "duty_owed")
+    assert "apologise" in message.body
+    assert "DL-5" in message.body
+    with pytest.raises(InvalidInputError) as info:
+        desk.act(c.id, Apologise(actor="SR-001", **{**APOLOGY, "reason": ""}), now=at(11, 13))
+    assert info.value.path == "reason"
+    assert desk.get(c.id).version == c.version  # nothing recorded
+    c = desk.act(c.id, Apologise(actor="SR-001", **APOLOGY), now=at(11, 14))
+    assert isinstance(c.events[-1], Apologised)
+    assert duty(desk, c.id, "apology", at(11, 16)).state is ClockState.MET
+    assert desk.sweep(at(11, 16)).duties_overdue == ()
+
+
+@pytest.mark.procedure("DL-5")
+@pytest.mark.procedure("DL-7")
+def test_an_apology_not_made_in_time_warns_then_escalates(
+    desk: Desk, notes: RecordingNotifier
+) -> None:
+    c = desk.receive(owner(1, MON), now=MON)
+    desk.act(c.id, Promise(actor="SR-201", due=at(11, 12)), now=at(10, 10, 30))
+    desk.sweep(at(11, 12, 30))  # the promise is broken: to the project manager
+    report = desk.sweep(at(11, 14))  # half the two hours gone: at risk
+    assert report.duties_at_risk == 1
+    assert told(notes, "duty_at_risk", c.id) == ["SR-001"]
+    report = desk.sweep(at(11, 15, 1))
+    assert (c.id, "apology") in report.escalated
+    assert report.duties_overdue == ((c.id, "apology"),)
+    last = desk.get(c.id).events[-2]
+    assert isinstance(last, Escalated)
+    assert (last.trigger, last.clock, last.to_rung) == (
+        Trigger.DEADLINE_MISSED,
+        "apology",
+        "senior_management",
+    )
+    assert desk.sweep(at(11, 15, 30)).escalated == ()  # once per run
+
+
+@pytest.mark.procedure("PRV-1")
+def test_what_a_duty_records_is_masked_for_staff_who_need_not_see_it(desk: Desk) -> None:
+    c = desk.receive(owner(1, MON), now=MON)
+    desk.act(
+        c.id,
+        Apologise(
+            actor="SR-201",
+            apology="已向业主1致歉",
+            reason="配件未到",
+            remedy="请业主1拨打13900000001预约上门时间",
+        ),
+        now=at(10, 11),
+    )
+    engineer = desk.view(c.id, "SR-202")["events"][-1]
+    assert "13900000001" not in engineer["remedy"]
+    assert "业主1" not in engineer["apology"]
+    handler = desk.view(c.id, "SR-201")["events"][-1]
+    assert "13900000001" in handler["remedy"]
+
+
+# --------------------------------------------------------------------------- REC-2, 004 篇4
+
+
+@pytest.mark.procedure("REC-2")
+def test_the_handler_reports_the_result_to_the_department_leader(
+    desk: Desk, notes: RecordingNotifier
+) -> None:
+    """001 item 6, 002 §5 "五清楚，一报告"."""
+    c = desk.receive(owner(1, MON), now=MON, validity="valid")
+    desk.act(c.id, Reply(actor="SR-201", message="已更换水管", final=True), now=at(10, 16))
+    assert told(notes, "duty_owed", c.id) == ["SR-201"]
+    owed = duty(desk, c.id, "report_to_leader", at(10, 16))
+    assert owed.due == at(11, 18)
+
+
+@pytest.mark.procedure("GRD-3")
+@pytest.mark.procedure("ESC-2")
+def test_serious_and_important_complaints_owe_a_report_and_a_site_visit(
+    desk: Desk, notes: RecordingNotifier
+) -> None:
+    """004 篇4 §3.3 (important: written report) and §3.6 (serious: to the site with the
+    complainant); customer service's supervisor owes both."""
+    c = desk.receive(owner(1, MON), now=MON)
+    desk.act(
+        c.id,
+        Assess(actor="SR-101", validity="valid", facts=["personal_injury"]),
+        now=at(10, 10, 5),
+    )
+    owed = {d.name for d in desk.duties(c.id, at(10, 10, 5)) if d.owed}
+    assert owed == {"written_report", "site_visit"}
+    assert told(notes, "duty_owed", c.id) == ["SR-101", "SR-101"]
+
+
+# --------------------------------------------------------------------------- IN-6
+
+
+def head_office_staff() -> StaffList:
+    """The sample staff plus head-office customer service at two rungs."""
+    extra = [
+        StaffMember("HQ-031", "周总部客服主管", "总部客服主管", "department_head", "head_office"),
+        StaffMember("HQ-041", "吴总部客服经理", "总部客服经理", "project_manager", "head_office"),
+    ]
+    return StaffList([*load_sample_staff().members(), *extra])
+
+
+@pytest.fixture
+def hq_desk(store: ComplaintStore, notes: RecordingNotifier) -> Iterator[Desk]:
+    with make_desk(store=store, notifiers=[notes], staff=head_office_staff().members()) as d:
+        _DESK_OF[id(notes)] = d
+        yield d
+        del _DESK_OF[id(notes)]
+
+
+def bypass(when: datetime) -> Intake:
+    return Intake(
+        complainant=Complainant("赵强", "13700002222", "7-1-301", "7", "sunrise"),
+        channel="phone",
+        received_at=when,
+        receiver="HQ-002",
+        receiver_unit="head_office",
+        summary="管理处不理睬，直接向总部投诉车位被占",
+        site="sunrise",
+        via_head_office=True,
+    )
+
+
+@pytest.mark.procedure("IN-6")
+def test_no_routing_path_sends_a_bypass_complaint_to_the_site_before_consent(
+    hq_desk: Desk, notes: RecordingNotifier
+) -> None:
+    """004 篇4 §3.4.1: head office registers it and only with the complainant's consent
+    points it to the management office.  (0.1.0 routed it straight to the site's
+    security captain at intake: tests/data/desk-0.1.0.sqlite, C-OLD-3.)"""
+    desk = hq_desk
+    c = desk.receive(bypass(MON), now=MON)
+    assert c.state.unit == "head_office"
+    assert c.state.handler == ""  # intake routing leaves it with head office
+    assert told(notes, "assigned", c.id) == []
+    with pytest.raises(AccessDeniedError, match="IN-6"):  # assigning to the site
+        desk.act(
+            c.id,
+            Assign(actor="HQ-031", handler="SR-301", rung="department_head"),
+            now=at(10, 10, 5),
+        )
+    desk.act(
+        c.id, Assign(actor="HQ-031", handler="HQ-031", rung="department_head"), now=at(10, 10, 6)
+    )
+    c = desk.act(c.id, Escalate(actor="HQ-031", trigger="cannot_handle"), now=at(10, 10, 10))
+    assert c.state.rung == "project_manager"
+    assert c.state.handler == "HQ-041"  # re-routed within head office, not to SR-001
+    with pytest.raises(IllegalTransitionError, match="consent"):
+        desk.act(
+            c.id,
+            Forward(actor="HQ-041", to_unit="customer_service", consent=False),
+            now=at(10, 10, 15),
+        )
+    c = desk.act(
+        c.id, Forward(actor="HQ-041", to_unit="customer_service", consent=True), now=at(10, 11)
+    )
+    assert not c.awaiting_site_consent
+    assert desk.verify().ok
+
+
+@pytest.mark.procedure("IN-6")
+def test_an_escalated_bypass_complaint_waits_for_head_office_rather_than_go_to_the_site(
+    store: ComplaintStore,
+) -> None:
+    """Head office has nobody at the project manager's rung: the complaint waits for
+    someone there to take it; the site's project manager is never picked."""
+    site_only = [m for m in load_sample_staff().members() if m.department != "head_office"]
+    clerk = StaffMember(
+        "HQ-031", "周总部客服主管", "总部客服主管", "department_head", "head_office"
+    )
+    with make_desk(store=store, staff=[*site_only, clerk]) as desk:
+        c = desk.receive(attrs.evolve(bypass(MON), receiver="HQ-031"), now=MON)
+        desk.act(c.id, Assign(actor="HQ-031", handler="HQ-031", rung="department_head"), now=MON)
+        c = desk.act(c.id, Escalate(actor="HQ-031", trigger="cannot_handle"), now=at(10, 10, 5))
+        assert (c.state.rung, c.state.handler) == ("project_manager", "")
+        assert c.state.unit == "head_office"
+
+
+@pytest.mark.procedure("IN-6")
+def test_head_office_is_told_tracks_it_and_calls_back_after_closure(
+    hq_desk: Desk, notes: RecordingNotifier
+) -> None:
+    """004 篇4 §3.4.2-3.4.3: head office tells the management office, tracks the
+    result and calls the complainant back."""
+    desk = hq_desk
+    head_office = ["HQ-001", "HQ-002", "HQ-031", "HQ-041"]
+    c = desk.receive(bypass(MON), now=MON)
+    assert told(notes, "duty_owed", c.id) == head_office  # tracking owed from receipt
+    assert duty(desk, c.id, "head_office_tracking", MON).due == at(17, 18)
+    c = desk.act(c.id, Forward(actor="HQ-031", to_unit="customer_service"), now=at(10, 11))
+    assert c.state.handler == "SR-301"  # released: routed at the site (parking: security)
+    assert told(notes, "assigned", c.id) == ["SR-301"]
+    desk.act(c.id, Reply(actor="SR-301", message="已清理占位车辆", final=True), now=at(11, 10))
+    desk.act(c.id, Visit(actor="SR-102", satisfied=True, opinion="满意"), now=at(11, 16))
+    c = desk.act(c.id, Close(actor="SR-301", result="车位已恢复"), now=at(12, 11))
+    assert duty(desk, c.id, "head_office_tracking", at(12, 11)).state is ClockState.MET
+    call = duty(desk, c.id, "head_office_call_back", at(12, 11))
+    assert call.owed
+    assert call.due == at(14, 18)  # two working days after Wednesday: Friday's close
+    assert told(notes, "duty_owed", c.id) == sorted(head_office * 2)
+    row = next(r for r in desk.rows() if r.id == c.id)
+    assert row.status == "closed"
+    assert row.next_due is not None  # a closed complaint is still swept for what it owes
+    report = desk.sweep(at(14, 18, 1))
+    assert report.duties_overdue == ((c.id, "head_office_call_back"),)
+    assert report.escalated == ()  # closed: the owners are told, nothing escalates
+    # those on duty at 18:01 (HQ-002 works 09:00-18:00)
+    assert told(notes, "duty_overdue", c.id) == ["HQ-001", "HQ-031", "HQ-041"]
+    c = desk.act(
+        c.id,
+        CallBack(actor="HQ-002", outcome="业主对处理结果满意", satisfied=True),
+        now=at(17, 9),
+    )
+    assert duty(desk, c.id, "head_office_call_back", at(17, 9)).state is ClockState.MISSED
+    assert next(r for r in desk.rows() if r.id == c.id).next_due is None
+
+
+# --------------------------------------------------------------------------- VIS-2
+
+
+@pytest.mark.procedure("VIS-2")
+def test_the_sweep_watches_the_reply_time_appointed_at_a_visit(
+    desk: Desk, notes: RecordingNotifier
+) -> None:
+    """002 §4.4: a question not answerable during the visit gets an appointed reply time;
+    the sweep warns the handler, then escalates one rung when it passes."""
+    c = desk.receive(owner(1, MON), now=MON, validity="valid")
+    desk.act(c.id, Reply(actor="SR-201", message="已更换水管", final=True), now=at(10, 11))
+    desk.act(
+        c.id,
+        Visit(actor="SR-102", satisfied=True, opinion="墙面何时重刷？", reply_due=at(12, 17)),
+        now=at(11, 10),
+    )
+    assert desk.sweep(at(12, 10, 47)).at_risk == 0
+    report = desk.sweep(at(12, 10, 48))  # 80 % of the 31 hours from the visit
+    assert report.at_risk == 1
+    assert told(notes, "at_risk", c.id) == ["SR-201"]
+    report = desk.sweep(at(12, 17, 1))
+    assert report.escalated == ((c.id, "visit_reply"),)
+    c = desk.get(c.id)
+    up = next(e for e in reversed(c.events) if isinstance(e, Escalated))
+    assert (up.from_rung, up.to_rung, up.clock) == (
+        "department_head",
+        "project_manager",
+        "visit_reply",
+    )
+
+
+# --------------------------------------------------------------------------- HDL-5, HDL-6
+
+
+@pytest.mark.procedure("HDL-5")
+def test_three_owners_with_one_leak_are_one_concentrated_issue(
+    desk: Desk, notes: RecordingNotifier
+) -> None:
+    """004 篇3: "对于客户反映集中的问题，统一安排时间向客户解释"."""
+    first = desk.receive(owner(1, MON), now=MON)
+    second = desk.receive(owner(2, at(10, 11)), now=at(10, 11))
+    again = desk.receive(owner(2, at(10, 12)), now=at(10, 12))  # the same owner calls again
+    elsewhere = desk.receive(owner(9, at(10, 12), building="5"), now=at(10, 12))
+    fees = desk.receive(owner(8, at(10, 12), summary="物业费账单有误"), now=at(10, 12))
+    assert not any(c.state.issue for c in (first, second, again, elsewhere, fees))
+    third = desk.receive(owner(3, at(10, 13)), now=at(10, 13))
+    issue = third.state.issue
+    assert issue == f"I-{first.id}"
+    linked = [e for e in third.events if isinstance(e, Grouped)]
+    assert linked[0].complainants == 3
+    assert not linked[0].incident
+    members = [r.id for r in desk.issue(issue)]
+    assert members == [first.id, second.id, again.id, third.id]
+    # customer service at the site hears of it once
+    assert told(notes, "concentrated_issue") == ["SR-001", "SR-101", "SR-102", "SR-103"]
+    fourth = desk.receive(owner(4, at(10, 14)), now=at(10, 14))
+    assert fourth.state.issue == issue
+    assert len(told(notes, "concentrated_issue")) == 4
+    # one unified explanation answers everyone, each member's own DL-1 clock met
+    versions = [desk.get(cid).version for cid in members]
+    with pytest.raises(InvalidInputError) as info:
+        desk.explain_all(issue, actor="SR-101", message=" ", now=at(10, 15))
+    assert info.value.path == "message"
+    assert [desk.get(cid).version for cid in members] == versions  # nothing recorded
+    report = desk.explain_all(
+        issue, actor="SR-101", message="3号楼供水立管破裂，今晚8点前修复", now=at(10, 15)
+    )
+    assert sorted(report.done) == sorted([*members, fourth.id])
+    assert report.skipped == ()
+    for cid in report.done:
+        c = desk.get(cid)
+        reply = c.events[-1]
+        assert isinstance(reply, Replied)
+        assert (reply.explanation, reply.issue, reply.at) == (True, issue, at(10, 15))
+        dl1 = next(s for s in desk.clocks(cid, at(10, 16)) if s.name == "reply")
+        assert dl1.state is ClockState.MET
+    with pytest.raises(InvalidInputError) as info:
+        desk.explain_all("I-nothing", actor="SR-101", message="x", now=at(10, 16))
+    assert info.value.path == "issue"
+
+
+@pytest.mark.procedure("HDL-6")
+def test_five_owners_within_a_day_are_a_group_incident_for_the_project_manager(
+    desk: Desk, notes: RecordingNotifier
+) -> None:
+    """004 篇1: a group complaint is reported to the project manager at once."""
+    ids = [desk.receive(owner(n, at(10, 9 + n)), now=at(10, 9 + n)).id for n in range(1, 5)]
+    assert told(notes, "group_incident") == []
+    fifth = desk.receive(owner(5, at(10, 15)), now=at(10, 15))
+    ids.append(fifth.id)
+    assert told(notes, "group_incident") == ["SR-001"]
+    assert told(notes, "urgent") == []  # one message for the incident, not one per call
+    for cid in ids:
+        c = desk.get(cid)
+        assert c.state.group_incident
+        assert c.state.rung == "project_manager"
+        up = next(e for e in c.events if isinstance(e, Escalated))
+        assert up.trigger is Trigger.SERIOUS
+    sixth = desk.receive(owner(6, at(10, 16)), now=at(10, 16))
+    assert sixth.state.group_incident
+    assert told(notes, "group_incident") == ["SR-001"]
+    assert desk.verify().ok
+
+
+@pytest.mark.procedure("HDL-5")
+@pytest.mark.procedure("HDL-6")
+def test_bulk_intake_groups_the_same_way(desk: Desk, notes: RecordingNotifier) -> None:
+    intakes = [owner(n, at(10, 9 + n)) for n in range(1, 7)]
+    intakes.insert(3, owner(9, at(10, 12), building="5"))
+    results = list(desk.receive_many(intakes, now=at(10, 16), batch=2))
+    assert all(not isinstance(r, Exception) for r in results)
+    issues = {desk.get(r.id).state.issue for r in results}  # type: ignore[union-attr]
+    assert len(issues - {""}) == 1
+    (issue,) = issues - {""}
+    members = [r.id for r in desk.issue(issue)]
+    assert len(members) == 6
+    assert all(desk.get(cid).state.group_incident for cid in members)
+    assert told(notes, "group_incident") == ["SR-001"]
+    assert len(told(notes, "concentrated_issue")) == 4
+
+
+@pytest.mark.procedure("HDL-5")
+def test_closed_complaints_are_not_grouped(desk: Desk) -> None:
+    first = desk.receive(owner(1, MON), now=MON)
+    desk.act(
+        first.id,
+        Close(actor="SR-201", result="当场解决", confirmed_by_complainant=True),
+        now=at(10, 10, 30),
+    )
+    desk.receive(owner(2, at(10, 11)), now=at(10, 11))
+    third = desk.receive(owner(3, at(10, 12)), now=at(10, 12))
+    assert third.state.issue == ""
+
+
+@pytest.mark.procedure("HDL-5")
+def test_a_complaint_reclassified_later_joins_the_issue_of_its_new_category(
+    desk: Desk, notes: RecordingNotifier
+) -> None:
+    """A third owner's call first filed under another category is the same leak once
+    customer service corrects it: three complainants make one issue (HDL-5)."""
+    first = desk.receive(owner(1, MON), now=MON)
+    second = desk.receive(owner(2, at(10, 11)), now=at(10, 11))
+    third = desk.receive(owner(3, at(10, 12), summary="物业费账单有误"), now=at(10, 12))
+    assert third.state.category != first.state.category
+    assert not any(c.state.issue for c in (first, second, third))
+    moved = desk.act(
+        third.id,
+        Classify(actor="SR-101", category=first.state.category),
+        now=at(10, 13),
+    )
+    issue = f"I-{first.id}"
+    assert moved.state.issue == issue
+    assert [r.id for r in desk.issue(issue)] == [first.id, second.id, third.id]
+    assert desk.get(first.id).state.issue == issue  # the stored members are linked too
+    assert told(notes, "concentrated_issue") == ["SR-001", "SR-101", "SR-102", "SR-103"]
+    # classified again within the same category, or away: it stays in its issue
+    again = desk.act(third.id, Classify(actor="SR-101", category="fees"), now=at(10, 14))
+    assert again.state.issue == issue
+    assert len(told(notes, "concentrated_issue")) == 4
+
+
+# --------------------------------------------------------------------------- IMP-2
+
+
+@pytest.mark.procedure("IMP-2")
+@pytest.mark.procedure("DL-5")
+def test_the_monthly_report_counts_duties_started_met_and_missed(desk: Desk) -> None:
+    kept, late, owed = (desk.receive(owner(n, MON), now=MON).id for n in (1, 11, 21))
+    for cid in (kept, late, owed):
+        desk.act(cid, Promise(actor="SR-201", due=at(10, 15)), now=at(10, 10, 30))
+    desk.sweep(at(10, 15, 30))
+    desk.act(kept, Apologise(actor="SR-001", **APOLOGY), now=at(10, 16))
+    desk.act(late, Apologise(actor="SR-001", **APOLOGY), now=at(11, 9, 30))
+    report = monthly_report(
+        desk.store.complaints(), desk.pack, desk.calendar, year=2025, month=11, now=at(11, 10)
+    )
+    apology = next(d for d in report.duties if d.name == "apology")
+    # owed from 15:00 Monday, due at 17:00: one met, one late, one still owed
+    assert (apology.started, apology.met, apology.missed, apology.breached) == (3, 1, 1, 1)
+    assert apology.rule == "DL-5"
+
+
+# --------------------------------------------------------------------------- ESC-4
+
+
+def sales_staff() -> list[StaffMember]:
+    site = "xinyuan"
+    return [
+        StaffMember("SO-101", "置业顾问甲", "置业顾问", "sales_consultant", "sales", site),
+        StaffMember("SO-201", "售楼主管乙", "售楼主管", "sales_supervisor", "sales", site),
+        StaffMember(
+            "SO-301", "销管部经理丙", "销管部经理", "sales_management", "customer_service", site
+        ),
+        StaffMember(
+            "SO-302", "营销经理丁", "营销策划部经理", "sales_management", "marketing", site
+        ),
+        StaffMember("SO-401", "副总经理戊", "副总经理", "deputy_gm", "head_office", "*"),
+    ]
+
+
+@pytest.mark.procedure("ESC-4")
+@pytest.mark.procedure("ESC-3")
+def test_a_complaint_about_a_sales_consultant_goes_to_the_sales_management_department(
+    store: ComplaintStore,
+) -> None:
+    """004 篇2 §2.3: 销管部负责处理客户的重要投诉和对售楼员的投诉 — not the sales supervisor."""
+    with make_desk(pack="cn-sales-office", store=store, staff=sales_staff()) as desk:
+        c = desk.receive(
+            Intake(
+                complainant=Complainant("钱先生", "13600001111", "8-1-1801", "8", "xinyuan"),
+                channel="in_person",
+                received_at=MON,
+                receiver="SO-101",
+                receiver_unit="sales",
+                summary="置业顾问介绍错误，超范围承诺",
+                site="xinyuan",
+                target=TargetPerson("SO-101", "sales_consultant", "置业顾问", "sales"),
+            ),
+            now=MON,
+        )
+        assert c.state.rung == "sales_management"
+        assert c.state.handler == "SO-301"  # 销管部, not SO-201 nor marketing's SO-302
+        with pytest.raises(AccessDeniedError, match="ESC-3/ESC-4"):
+            desk.act(
+                c.id,
+                Assign(actor="SO-301", handler="SO-201", rung="sales_supervisor"),
+                now=MON + timedelta(minutes=5),
+            )

@@ -1,0 +1,207 @@
+"""Concentrated issues and group incidents as pure decisions (HDL-5, HDL-6).
+
+004 篇3: "对于客户反映集中的问题，统一安排时间向客户解释" (issues many customers raise
+get one unified explanation); 004 篇1: a group complaint is reported to the
+project manager at once.  The sources give no numbers; cn-property's rule
+(rule-packs.md) is 3 distinct complainants about one category in one building
+within 72 hours for a concentrated issue, 5 within 24 hours for a group incident.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from complaintcore.core.concentration import Member, complainant_key, decide_group, group_key
+from complaintcore.core.errors import IllegalTransitionError, InvalidInputError
+from complaintcore.core.models import Complainant, Escalated, Grouped, Trigger
+from complaintcore.core.rulepack import Concentration, Duration, GroupScope
+from complaintcore.core.workflow import Classify, Group
+from tests.helpers import SH, Runner, intake, pack
+
+PACK = pack()
+RULE = PACK.concentration
+T0 = datetime(2025, 11, 10, 10, 0, tzinfo=SH)
+
+
+def m(n: int, hours: float = 0, who: str = "", issue: str = "", incident: bool = False) -> Member:
+    return Member(f"C-{n}", T0 + timedelta(hours=hours), who or f"k{n}", issue, incident)
+
+
+def test_the_shipped_rule_is_the_documented_one() -> None:
+    assert (RULE.scope, RULE.min_complainants, RULE.group_complainants) == (
+        GroupScope.BUILDING,
+        3,
+        5,
+    )
+    assert (RULE.window, RULE.group_window) == (Duration(minutes=72 * 60), Duration(minutes=1440))
+    assert RULE.ignore_categories == ("other",)
+
+
+@pytest.mark.procedure("HDL-5")
+def test_three_complainants_make_a_concentrated_issue() -> None:
+    assert decide_group(m(2, 1), [m(1)], RULE) is None
+    found = decide_group(m(3, 2), [m(1), m(2, 1)], RULE)
+    assert found is not None
+    assert found.issue == "I-C-1"  # named after its earliest complaint
+    assert found.members == ("C-1", "C-2", "C-3")
+    assert found.link == ("C-1", "C-2")
+    assert found.complainants == 3
+    assert found.formed
+    assert not found.incident
+
+
+@pytest.mark.procedure("HDL-5")
+def test_the_same_complainant_calling_again_counts_once() -> None:
+    again = m(2, 1, who="k1")  # the owner of C-1 calls a second time
+    assert decide_group(m(3, 2, who="k1"), [m(1), again], RULE) is None
+    found = decide_group(m(4, 3), [m(1), again, m(3, 2, who="k1")], RULE)
+    assert found is None  # still only two people
+    found = decide_group(m(5, 4, who="k5"), [m(1), again, m(4, 3, who="k4")], RULE)
+    assert found is not None
+    assert found.complainants == 3
+
+
+@pytest.mark.procedure("HDL-5")
+def test_complaints_outside_the_window_are_not_fellows() -> None:
+    old = m(1, -73)  # more than 72 hours before
+    assert decide_group(m(3), [old, m(2, -1)], RULE) is None
+    found = decide_group(m(3), [m(1, -72), m(2, -1)], RULE)  # exactly 72 hours: in
+    assert found is not None
+
+
+@pytest.mark.procedure("HDL-5")
+def test_a_complaint_near_an_issue_joins_it() -> None:
+    found = decide_group(m(9, 5), [m(1, issue="I-C-1"), m(2, 1, issue="I-C-1")], RULE)
+    assert found is not None
+    assert (found.issue, found.link, found.formed) == ("I-C-1", (), False)
+    assert found.members == ("C-9",)
+
+
+@pytest.mark.procedure("HDL-6")
+def test_five_complainants_within_a_day_make_a_group_incident() -> None:
+    members = [m(n, n) for n in range(1, 5)]
+    four = decide_group(m(4, 4), members[:3], RULE)
+    assert four is not None
+    assert not four.incident
+    five = decide_group(m(5, 5), members, RULE)
+    assert five is not None
+    assert (five.incident, five.became_incident, five.complainants) == (True, True, 5)
+    # spread over more than a day: a concentrated issue, not a group incident
+    spread = [m(n, 7 * n) for n in range(1, 5)]
+    slow = decide_group(m(5, 35), spread, RULE)
+    assert slow is not None
+    assert not slow.incident
+
+
+@pytest.mark.procedure("HDL-6")
+def test_a_group_incident_stays_one() -> None:
+    earlier = [m(1, 0, issue="I-C-1", incident=True), m(2, 1, issue="I-C-1", incident=True)]
+    found = decide_group(m(3, 40), earlier, RULE)
+    assert found is not None
+    assert found.incident
+    assert not found.became_incident
+
+
+@pytest.mark.procedure("HDL-5")
+def test_group_keys_follow_the_rule() -> None:
+    r = Runner(PACK, intake(summary="楼上漏水"))
+    r.register()
+    c = r(Classify(actor="h"))
+    assert group_key(c, RULE) == ("sunrise", "3", "repairs")
+    site_wide = attrs.evolve(RULE, scope=GroupScope.SITE)
+    assert group_key(c, site_wide) == ("sunrise", "", "repairs")
+    no_building = Runner(
+        PACK, intake(complainant=Complainant("王小明", "13812345678", "1201", "", "sunrise"))
+    )
+    no_building.register()
+    assert group_key(no_building(Classify(actor="h")), RULE) is None
+    other = Runner(PACK, intake(summary="想问问小区快递柜的事"))
+    other.register()
+    assert group_key(other(Classify(actor="h", category="other")), RULE) is None
+    assert group_key(c, Concentration()) is None  # the rule is off by default
+
+
+@pytest.mark.procedure("PRV-1")
+def test_the_complainant_key_tells_people_apart_without_revealing_them() -> None:
+    a = Complainant("王小明", "138 1234 5678", "3-2-1201", "3", "sunrise")
+    same = Complainant("王小明", "+86 13812345678", "3-2-1201", "3", "sunrise")
+    other = Complainant("李芳", "13900001111", "3-1-501", "3", "sunrise")
+    assert complainant_key(a) == complainant_key(same)
+    assert complainant_key(a) != complainant_key(other)
+    key = complainant_key(a)
+    assert len(key) == 6
+    assert int(key, 16) >= 0
+    assert not any(part in key for part in ("1381", "5678", "1201"))
+    no_phone = Complainant("赵六", "", "5-1-101", "5", "sunrise")
+    assert complainant_key(no_phone) == complainant_key(attrs.evolve(no_phone, room="5-1-101 "))
+
+
+@pytest.mark.procedure("HDL-5")
+@given(
+    offsets=st.lists(st.integers(-80 * 60, 80 * 60), max_size=12),
+    people=st.lists(st.integers(0, 6), max_size=12),
+)
+def test_an_issue_needs_enough_distinct_complainants_in_the_window(
+    offsets: list[int], people: list[int]
+) -> None:
+    """The law: a decision exists exactly when the distinct complainants within the
+    window (the new one included) reach the threshold, or within the group window
+    reach the group threshold."""
+    candidates = [
+        Member(f"C-{i}", T0 + timedelta(minutes=o), f"k{p}")
+        for i, (o, p) in enumerate(zip(offsets, people, strict=False))
+    ]
+    new = Member("C-new", T0, "k-new")
+    window = {c.complainant for c in candidates if abs(c.received_at - T0) <= timedelta(hours=72)}
+    group = {c.complainant for c in candidates if abs(c.received_at - T0) <= timedelta(hours=24)}
+    expected = len(window) + 1 >= 3 or len(group) + 1 >= 5
+    found = decide_group(new, candidates, RULE)
+    assert (found is not None) == expected
+    if found is not None:
+        assert found.complainants == len(window) + 1
+        assert found.incident == (len(group) + 1 >= 5)
+        assert "C-new" in found.members
+
+
+# --------------------------------------------------------------------------- the Group command
+
+
+@pytest.mark.procedure("HDL-6")
+def test_linking_a_group_incident_reports_it_to_the_project_manager_once() -> None:
+    r = Runner(PACK)
+    r.register()
+    group = Group(actor="system", issue="I-C-0", members=("C-0", "C-1"), complainants=5)
+    c = r(group)
+    assert isinstance(c.events[-1], Grouped)
+    assert c.state.issue == "I-C-0"
+    assert not c.state.group_incident
+    assert r(group).events == c.events  # linking again changes nothing
+    c = r(attrs.evolve(group, incident=True))
+    grouped, escalated = c.events[-2:]
+    assert isinstance(grouped, Grouped)
+    assert grouped.incident
+    assert isinstance(escalated, Escalated)
+    assert (escalated.trigger, escalated.to_rung) == (Trigger.SERIOUS, PACK.group_report_rung)
+    assert c.state.group_incident
+    assert r(attrs.evolve(group, incident=True)).events == c.events
+    with pytest.raises(IllegalTransitionError, match="another"):
+        r(attrs.evolve(group, issue="I-C-9"))
+
+
+def test_a_group_command_is_checked() -> None:
+    r = Runner(PACK)
+    r.register()
+    with pytest.raises(InvalidInputError) as info:
+        r(Group(actor="system", issue="I-1", members=("C-2",), complainants=3))
+    assert info.value.path == "members"
+    with pytest.raises(InvalidInputError) as info:
+        r(Group(actor="system", issue=" ", members=("C-1",), complainants=3))
+    assert info.value.path == "issue"
+    with pytest.raises(InvalidInputError) as info:
+        r(Group(actor="system", issue="I-1", members=("C-1",), complainants=0))
+    assert info.value.path == "complainants"
