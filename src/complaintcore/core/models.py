@@ -762,6 +762,7 @@ _SHOWN_EVENT_FIELDS = (
     "clock",
     "staff_id",
     "supervisor",
+    "issue",
 )
 for _event_type in (Event, *EVENT_TYPES):
     _event_type.__repr__ = private_repr(_SHOWN_EVENT_FIELDS)  # type: ignore[method-assign,assignment]
