@@ -32,6 +32,7 @@ except ImportError as missing:  # the base install: the command line is the `cli
 
 from complaintcore.cli.act import act
 from complaintcore.cli.context import CURRENT, Ctx, DateTimeType
+from complaintcore.cli.deliver import deliver
 from complaintcore.cli.demo_cmd import demo
 from complaintcore.cli.errors import ExitCode, error_document, exit_code_for, one_line
 from complaintcore.cli.init_cmd import init
@@ -189,6 +190,7 @@ for _command in (
     act,
     explain_all,
     sweep,
+    deliver,
     verify,
     report,
     packs,

@@ -101,6 +101,48 @@ class Ctx:
             self.config = config
         return self._desk
 
+    def dead_letter_warning(self, count: int) -> str:
+        """The warning a sweep or a delivery gives while dead letters wait; printed
+        on standard error unless ``--json``."""
+        text = self.n(
+            "{count} message could not be delivered and is no longer tried;"
+            " 'complaintcore outbox list' shows it",
+            "{count} messages could not be delivered and are no longer tried;"
+            " 'complaintcore outbox list' shows them",
+            count,
+        )
+        if not self.json:
+            click.echo(self.t("warning: {text}", text=text), err=True)
+        return text
+
+    def check_identity(self, staff_id: str, complaint_id: str, command: str) -> None:
+        """Refuse acting or viewing as someone the operating-system user is not.
+
+        Only when the staff file ties staff to accounts (an ``os_user`` column
+        filled in for someone): then ``--as`` and ``--actor`` must name the
+        member whose ``os_user`` is the user running the command.
+        """
+        import getpass
+
+        desk = self.desk()
+        if not any(m.os_user for m in desk.directory.members()):
+            return
+        member = desk.member(staff_id)
+        try:
+            user = getpass.getuser()
+        except (OSError, KeyError):  # no user name to be had: nobody is matched
+            user = ""
+        if member is None or not member.os_user or member.os_user != user:
+            from complaintcore.core.errors import AccessDeniedError
+
+            shown = member.staff_id if member is not None else "?"
+            raise AccessDeniedError(
+                complaint_id,
+                shown,
+                command,
+                "the staff file ties this staff id to another operating-system user",
+            )
+
     def deliver_after(self) -> None:
         """Send what the command queued, off its path: a delivery thread gets at most
         ``[delivery] wait_seconds``; whatever is left stays in the outbox for

@@ -135,6 +135,7 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None) -> None:
     now = ctx.now()
     complaint = desk.get(complaint_id)
     if viewer:
+        ctx.check_identity(viewer, complaint_id, "view")
         data = desk.view(complaint_id, viewer)
     else:
         data = masked_record(complaint_to_dict(complaint))

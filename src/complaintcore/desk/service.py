@@ -137,7 +137,9 @@ class SweepReport:
     swept (each owner is told once per run of a duty, also of one that started
     without an event, such as the apology a broken promise owes),
     ``duties_at_risk`` those at risk, and ``duties_overdue`` the (complaint id,
-    duty) breached so far.
+    duty) breached so far.  ``dead_letters`` counts the messages no longer
+    tried (past ``retry.max_attempts``): while there are any, someone should
+    retry or drop them.
     """
 
     examined: int = 0
@@ -149,6 +151,7 @@ class SweepReport:
     duties_owed: int = 0
     duties_at_risk: int = 0
     duties_overdue: tuple[tuple[str, str], ...] = ()
+    dead_letters: int = 0
 
 
 @attrs.frozen
@@ -1188,6 +1191,7 @@ class Desk:
             owed,
             duty_risk,
             tuple(overdue),
+            self._given_up(now),
         )
 
     def _sweep_one(self, complaint_id: str, now: datetime) -> _Swept:
@@ -1333,6 +1337,9 @@ class Desk:
         return DeliveryReport(sent, failed, self._given_up(now))
 
     def _given_up(self, now: datetime) -> int:
+        """Dead letters: this desk's messages past ``retry.max_attempts``."""
+        if not self.notifiers:
+            return 0
         return sum(
             1
             for item in self.store.pending(now, 1000)
