@@ -241,7 +241,7 @@ def calls(draw: st.DrawFn, fuzzed: Fuzzed) -> Callable[[], object]:
     return lambda: check_record(one, regions)  # type: ignore[arg-type]
 
 
-@fuzz_settings(300)
+@fuzz_settings(600)
 @given(data=st.data())
 def test_any_call_raises_only_library_errors(fuzzed: Fuzzed, data: st.DataObject) -> None:
     call = data.draw(calls(fuzzed))

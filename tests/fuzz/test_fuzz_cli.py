@@ -102,7 +102,7 @@ def argvs(draw: st.DrawFn) -> list[str]:
     return args
 
 
-@fuzz_settings(60)
+@fuzz_settings(150)
 @given(argv=argvs())
 def test_no_argument_gives_a_traceback(desk: tuple[Path, str], argv: list[str]) -> None:
     config, cid = desk
@@ -113,7 +113,7 @@ def test_no_argument_gives_a_traceback(desk: tuple[Path, str], argv: list[str]) 
         assert json.loads(result.stdout)["error"]["code"] == result.exit_code
 
 
-@fuzz_settings(15)
+@fuzz_settings(30)
 @given(case=files(), json_out=st.booleans())
 def test_no_file_gives_a_traceback_and_every_good_row_is_stored(
     desk: tuple[Path, str], case: Case, json_out: bool

@@ -105,14 +105,14 @@ def _library_only(call: Callable[[], object]) -> None:
     assert message
 
 
-@fuzz_settings(60)
+@fuzz_settings(200)
 @given(doc=mutated(PACK))
 def test_a_mutated_rule_pack_loads_or_names_its_problems(doc: dict[str, Any]) -> None:
     INPUTS["packs"] += 1
     _library_only(lambda: load_pack_data(doc, "fuzz"))
 
 
-@fuzz_settings(80)
+@fuzz_settings(200)
 @given(doc=mutated(STAFF), pack=st.booleans())
 def test_a_mutated_staff_file_loads_or_names_its_problems(doc: dict[str, Any], pack: bool) -> None:
     INPUTS["staff files"] += 1
@@ -121,7 +121,7 @@ def test_a_mutated_staff_file_loads_or_names_its_problems(doc: dict[str, Any], p
     _library_only(lambda: staff_from_records(doc))  # type: ignore[arg-type]
 
 
-@fuzz_settings(100)
+@fuzz_settings(200)
 @given(doc=mutated(CONFIG))
 def test_a_mutated_desk_configuration_loads_or_names_its_problems(doc: dict[str, Any]) -> None:
     INPUTS["configs"] += 1
@@ -132,7 +132,7 @@ def test_a_mutated_desk_configuration_loads_or_names_its_problems(doc: dict[str,
 text = st.text(st.characters(codec=None, exclude_categories=()), max_size=200)
 
 
-@fuzz_settings(100)
+@fuzz_settings(200)
 @given(
     body=st.one_of(
         text,

@@ -126,7 +126,7 @@ def files(draw: st.DrawFn) -> Case:
     return fmt, encoding, asked, content, good, len(plan)
 
 
-@fuzz_settings(60)
+@fuzz_settings(120)
 @given(case=files())
 def test_good_rows_mixed_with_bad_ones_are_all_stored(
     case: Case, tmp_path_factory: pytest.TempPathFactory
@@ -164,7 +164,7 @@ def test_good_rows_mixed_with_bad_ones_are_all_stored(
     assert summary.stored >= len(good)
 
 
-@fuzz_settings(30)
+@fuzz_settings(60)
 @given(case=files())
 def test_a_file_imported_twice_stores_nothing_twice(
     case: Case, tmp_path_factory: pytest.TempPathFactory
