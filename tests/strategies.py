@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from complaintcore.core.models import (
     EVENT_BY_KIND,
+    Acknowledged,
     Apologised,
     Assessed,
     Assigned,
@@ -37,8 +38,10 @@ from complaintcore.core.models import (
     Complainant,
     Complaint,
     Escalated,
+    EscalationRequested,
     Event,
     EvidenceAttached,
+    Extended,
     Fact,
     Forwarded,
     Grade,
@@ -47,12 +50,14 @@ from complaintcore.core.models import (
     Handled,
     Intake,
     Kind,
+    Outcome,
     Paused,
     Promised,
     Registered,
     Reopened,
     Replied,
     Reported,
+    Responded,
     Resumed,
     SanctionRecorded,
     SignedOff,
@@ -93,6 +98,8 @@ RUNGS = (
     "project_manager",
     "senior_management",
 )
+STAGES = ("stage_1", "stage_2")
+"""Stage codes of the staged packs (uk-housing-ombudsman-2024, scotland-spso)."""
 DEPARTMENTS = (
     "customer_service",
     "engineering",
@@ -267,7 +274,13 @@ _tags = st.lists(st.sampled_from(("漏水", "keyword: leak", "rule GRD-3")), max
 
 
 def _registered(at: st.SearchStrategy[datetime]) -> st.SearchStrategy[Event]:
-    return st.builds(Registered, at=at, actor=_ids("s"), unit=st.sampled_from(DEPARTMENTS))
+    return st.builds(
+        Registered,
+        at=at,
+        actor=_ids("s"),
+        unit=st.sampled_from(DEPARTMENTS),
+        time_barred=st.booleans(),
+    )
 
 
 EVENT_STRATEGIES: dict[str, _EventStrategy] = {
@@ -436,6 +449,42 @@ EVENT_STRATEGIES: dict[str, _EventStrategy] = {
         members=st.lists(_ids("C"), min_size=1, max_size=4, unique=True).map(tuple),
         complainants=st.integers(1, 12),
         incident=st.booleans(),
+    ),
+    "acknowledged": lambda at: st.builds(
+        Acknowledged,
+        at=at,
+        actor=_ids("s"),
+        stage=st.sampled_from(STAGES),
+        definition=texts(),
+        remedy_sought=texts(),
+    ),
+    "escalation_requested": lambda at: st.builds(
+        EscalationRequested,
+        at=at,
+        actor=_ids("s"),
+        from_stage=st.just(STAGES[0]),
+        stage=st.just(STAGES[1]),
+        reason=texts(),
+        late=st.booleans(),
+    ),
+    "extended": lambda at: st.builds(
+        Extended,
+        at=at,
+        actor=_ids("s"),
+        clock=st.sampled_from(("stage_1_response", "stage_2_response")),
+        by=st.sampled_from(("1d", "5d", "10d")),
+        reason=_nonblank(texts(min_size=1)),
+        details=texts(),
+        agreed_by=st.sampled_from(("", "HM-001")),
+    ),
+    "responded": lambda at: st.builds(
+        Responded,
+        at=at,
+        actor=_ids("s"),
+        stage=st.sampled_from(STAGES),
+        outcome=st.sampled_from(list(Outcome)),
+        message=_nonblank(texts(min_size=1)),
+        remedies=st.lists(_nonblank(texts(min_size=1)), max_size=2).map(tuple),
     ),
 }
 assert set(EVENT_STRATEGIES) == set(EVENT_BY_KIND), "a new event kind needs a strategy"

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from complaintcore.core.derivation import DerivationStep, StepValue
     from complaintcore.core.models import LabelledEnum
-    from complaintcore.core.rulepack import DutySpec, RulePack
+    from complaintcore.core.rulepack import Duration, DutySpec, RulePack
 
 __all__ = [
     "DOMAIN",
@@ -69,6 +69,9 @@ SHIPPED_DIR = Path(__file__).with_name("locale")
 
 _CATALOG_OF = {"zh": "zh_CN"}
 """A shipped language whose catalog has a longer name than its code."""
+
+_RULED = re.compile(r"(.*\S) \(([^()]+)\)", re.DOTALL)
+"""A reason with the rule it applies in brackets at the end."""
 
 _TAG = re.compile(r"^([A-Za-z]{2,3})(?:[_-]([A-Za-z0-9]{2,4}))?(?:\.[^@]*)?(?:@.*)?$")
 
@@ -306,9 +309,24 @@ class Translator:
             return sign + self(N_("{hours}h{minutes:02d}m"), hours=h, minutes=m)
         return sign + self(N_("{hours}h"), hours=h)
 
+    def length(self, d: Duration) -> str:
+        """A pack's time limit or an extension (``12mo``, ``10d``, ``4h``) in words."""
+        if d.months:
+            return self.n("{count} month", "{count} months", d.months)
+        if d.days:
+            return self.n("{count} day", "{count} days", d.days)
+        return self.duration(d.timedelta)
+
+    def stage(self, code: str, pack: RulePack | None) -> str:
+        """A stage of the pack (``stage_1``) by its label; ``""`` is the first stage."""
+        if pack is not None and pack.stages and (not code or pack.has_stage(code)):
+            s = pack.stage(code)
+            return self.pick(s.zh, s.en, "label")
+        return code
+
     def tag(self, name: str, pack: RulePack | None = None) -> str:
         """A clock's start or stop tag: the event, and what qualifies it."""
-        from complaintcore.core.models import Grade, Kind, Trigger, Validity
+        from complaintcore.core.models import Grade, Kind, Outcome, Trigger, Validity
 
         kind, _, qualifier = name.partition(":")
         event = self.event(kind)
@@ -317,12 +335,14 @@ class Translator:
         shown = qualifier
         if kind in ("registered", "forwarded"):
             shown = self.department(qualifier, pack)
-        elif kind == "breached":
+        elif kind in ("breached", "extended"):
             shown = self.clock(qualifier, pack)
+        elif pack is not None and pack.has_stage(qualifier):
+            shown = self.stage(qualifier, pack)
         elif qualifier in _QUALIFIERS:
             shown = self._catalogs.pgettext("tag", _QUALIFIERS[qualifier])
         else:
-            for enum in (Validity, Kind, Grade, Trigger):
+            for enum in (Validity, Kind, Grade, Trigger, Outcome):
                 member = next((m for m in enum if m.value == qualifier), None)
                 if member is not None:
                     shown = self.label(member)
@@ -384,13 +404,13 @@ class Translator:
             return self(
                 N_("invalid rule pack {source}: {problems}"),
                 source=exc.source,
-                problems=self._problems(exc.problems, pack),
+                problems=self._problems(exc.problems, pack, limit=e.LISTED_PROBLEMS),
             )
         if isinstance(exc, e.SerializationError):
             return self(
                 N_("cannot load {what}: {problems}"),
                 what=exc.what,
-                problems=self._problems(exc.problems, pack),
+                problems=self._problems(exc.problems, pack, limit=e.LISTED_PROBLEMS),
             )
         path, reason = getattr(exc, "path", None), getattr(exc, "reason", None)
         if isinstance(path, str) and isinstance(reason, str):
@@ -401,7 +421,10 @@ class Translator:
         """One bad field: ``path: reason``, the reason translated if it is a common one."""
         return self(N_("{path}: {reason}"), path=path, reason=self.reason(reason, pack))
 
-    def _problems(self, problems: Iterable[object], pack: RulePack | None) -> str:
+    def _problems(
+        self, problems: Iterable[object], pack: RulePack | None, *, limit: int | None = None
+    ) -> str:
+        """The problems on one line; past ``limit``, only how many more there are."""
         shown = []
         for p in problems:
             path, reason = getattr(p, "path", None), getattr(p, "reason", None)
@@ -409,10 +432,28 @@ class Translator:
                 shown.append(self.problem(path, reason, pack))
             else:
                 shown.append(str(p))
+        if limit is not None and len(shown) > limit:
+            more = self(N_("… and {count} more"), count=len(shown) - limit)
+            shown = [*shown[:limit], more]
         return self(N_("; ")).join(shown)
 
     def reason(self, text: str, pack: RulePack | None = None) -> str:
-        """A reason the library gave, translated when it is one of :data:`LIBRARY_REASONS`."""
+        """A reason the library gave, translated when it is one of :data:`LIBRARY_REASONS`.
+
+        A reason that ends with the pack's rule in brackets (``… (HOC 6.4-6.5)``)
+        is translated without it and the rule kept as written.
+        """
+        found = self._known_reason(text, pack)
+        if found is not None:
+            return found
+        ruled = _RULED.fullmatch(text)
+        if ruled is not None:
+            found = self._known_reason(ruled.group(1), pack)
+            if found is not None:
+                return self(N_("{reason} ({rule})"), reason=found, rule=ruled.group(2))
+        return text
+
+    def _known_reason(self, text: str, pack: RulePack | None) -> str | None:
         for message, pattern, kinds in _reason_patterns():
             match = pattern.fullmatch(text)
             if match is not None:
@@ -421,10 +462,10 @@ class Translator:
                     for k, v in match.groupdict().items()
                 }
                 return self(message, **values)
-        return text
+        return None
 
     def _reason_value(self, kind: str, value: str, pack: RulePack | None) -> str:
-        from complaintcore.core.models import Status
+        from complaintcore.core.models import Outcome, Status
 
         if kind == "commands":
             return self(N_(", ")).join(self.command(c) for c in value.split(", "))
@@ -439,10 +480,33 @@ class Translator:
         if kind == "status":
             member = next((m for m in Status if m.value == value), None)
             return self.label(member) if member is not None else value
+        if kind == "stage":
+            return self.stage(value, pack)
+        if kind == "clock":
+            return self.clock(value, pack)
+        if kind == "outcome":
+            found = next((m for m in Outcome if m.en == value), None)
+            return self.label(found) if found is not None else value
+        if kind == "length":
+            return self._length_text(value)
         if kind == "field":
             english, _, _native = value.partition(" (")
             return self._catalogs.pgettext("field", english)
         return value
+
+    def _length_text(self, text: str) -> str:
+        """``12 months``, ``6 days`` or ``10d`` as the library wrote them, in this language."""
+        from complaintcore.core.errors import InvalidInputError
+        from complaintcore.core.rulepack import Duration
+
+        m = re.fullmatch(r"(\d+) (month|day)s?", text)
+        if m is not None:
+            unit = "mo" if m.group(2) == "month" else "d"
+            text = f"{m.group(1)}{unit}"
+        try:
+            return self.length(Duration.parse(text))
+        except InvalidInputError:
+            return text
 
     def _state(self, state: str, pack: RulePack | None) -> str:
         """What an :class:`IllegalTransitionError` names as the state: a status or a rung."""
@@ -571,6 +635,30 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("the complaint is not part of this concentrated issue"), {}),
     (N_("expected the id of a concentrated issue"), {}),
     (N_("no open complaint belongs to this issue"), {}),
+    # staged procedures (packs with stages); a trailing " (rule)" is kept as written
+    (N_("pack {pack} has no stages"), {}),
+    (N_("{stage} is already acknowledged"), {"stage": "stage"}),
+    (N_("{stage} is already answered"), {"stage": "stage"}),
+    (N_("{stage} is the last stage"), {"stage": "stage"}),
+    (N_("acknowledging {stage} needs it recorded"), {"stage": "stage"}),
+    (N_("handled an earlier stage; {stage} needs a different person"), {"stage": "stage"}),
+    (
+        N_("the issue arose more than {limit} before the complaint was received"),
+        {"limit": "length"},
+    ),
+    (N_("the request came after the time limit for {stage}"), {"stage": "stage"}),
+    (N_("clock {clock} is not running"), {"clock": "clock"}),
+    (N_("clock {clock} cannot be extended in {pack}"), {"clock": "clock"}),
+    (N_("clock {clock} is extended in {unit}"), {"clock": "clock"}),
+    (N_("an extension must be longer than nothing"), {}),
+    (N_("an extension of {clock} needs it recorded"), {"clock": "clock"}),
+    (
+        N_("extensions of {clock} may add up to {cap} at most, {used} used"),
+        {"clock": "clock", "cap": "length", "used": "length"},
+    ),
+    (N_("a response needs its answer"), {}),
+    (N_("an empty remedy"), {}),
+    (N_("a complaint {outcome} needs the remedy recorded"), {"outcome": "outcome"}),
     # REC-1: the record of an intake
     (N_("{field} is missing (REC-1)"), {"field": "field"}),
     (N_("{field} must be text"), {"field": "field"}),

@@ -130,6 +130,7 @@ class WorkflowMachine(RuleBasedStateMachine):
             and grade.rank >= self.o.grade_rank
         )
         if ok:
+            self.elapse(gap)  # time passes whatever the library answers (DL-5)
             # the rules may demand a higher grade than asked: let the library say so
             try:
                 self.run(Regrade(actor="h", grade=grade), after=timedelta(minutes=gap))

@@ -34,8 +34,8 @@ def test_a_key_like_nothing_known_lists_the_known_keys() -> None:
     with pytest.raises(InvalidInputError) as err:
         DeskConfig.from_mapping({"tenant": "north"})
     assert str(err.value) == (
-        "tenant: unknown key; expected one of database, pack, staff_file, notifiers, retry, "
-        "languages, plugins, sites, limits, delivery"
+        "tenant: unknown key; expected one of database, pack, pack_parameters, staff_file, "
+        "notifiers, retry, languages, plugins, sites, limits, delivery"
     )
 
 

@@ -3,6 +3,8 @@ added later included: every text field is filled with a secret and must not show
 
 from __future__ import annotations
 
+import types
+import typing
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +18,7 @@ from complaintcore.core.models import (
     Grade,
     Intake,
     Kind,
+    Outcome,
     Trigger,
     Validity,
 )
@@ -45,13 +48,30 @@ VALUES: dict[str, Any] = {
     "datetime | None": AT,
     "frozenset[Fact]": frozenset(),
     "int": 1,
+    "Outcome": next(iter(Outcome)),
+    "Outcome | None": None,
 }
+
+
+def _spelled(kind: Any) -> str:
+    """An annotation as written, whether attrs holds it as text or resolved."""
+    if isinstance(kind, str):
+        return kind
+    if kind is type(None):
+        return "None"
+    args = typing.get_args(kind)
+    if isinstance(kind, types.UnionType) or typing.get_origin(kind) is typing.Union:
+        return " | ".join(_spelled(a) for a in args)
+    if args:
+        inner = ", ".join("..." if a is Ellipsis else _spelled(a) for a in args)
+        return f"{typing.get_origin(kind).__name__}[{inner}]"
+    return str(kind.__name__)
 
 
 def _filled(cls: type[Any]) -> Any:
     kwargs: dict[str, Any] = {}
     for field in attrs.fields(cls):
-        kind = str(field.type)
+        kind = _spelled(field.type)
         if field.name in IDS:
             kwargs[field.name] = ("SR-201",) if kind.startswith("tuple") else "SR-201"
         elif kind in ("str", "str | None"):

@@ -32,7 +32,7 @@ def complaintcore_get_staff_directory(config: DeskConfig) -> StaffDirectory:
     from complaintcore.rules import load_pack
 
     try:
-        pack = load_pack(config.pack)
+        pack = load_pack(config.pack, parameters=config.pack_parameters or None)
     except RulePackError:
         pack = None  # a pack a plugin registers: rungs are checked when commands run
     return load_staff_file(config.resolve(config.staff_file), pack=pack)

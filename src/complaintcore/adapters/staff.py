@@ -9,7 +9,8 @@ reuses as its fake.
 Loading validates every record and collects *every* problem, each with its
 location (``staff[3].rung`` or ``row 5, column rung``), before raising one
 :class:`~complaintcore.core.errors.SerializationError` naming the file: an office
-fixing its spreadsheet should see all its mistakes at once.  With a rule pack,
+fixing its spreadsheet should see all its mistakes at once (on ``.problems``; the
+one-line message names the first few and counts the rest).  With a rule pack,
 rungs are checked against the pack's ladder (ESC-1) and departments against
 its departments (CLS-3).  Error texts name fields and staff ids but never quote
 a cell's value, so a shifted column cannot leak a name or a phone (PRV-1).
@@ -742,29 +743,44 @@ def load_staff_file(path: str | os.PathLike[str], *, pack: RulePack | None = Non
     return staff_from_csv(text, source=source, pack=pack)
 
 
-def _sample_bytes() -> bytes:
-    return resources.files(_DATA_PACKAGE).joinpath(SAMPLE_STAFF_FILE).read_bytes()
+def _sample_file(pack_name: str | None) -> str:
+    """The sample written for a shipped pack (``sample-staff-<pack>.toml``), else the default."""
+    if pack_name:
+        own = f"sample-staff-{pack_name}.toml"
+        if resources.files(_DATA_PACKAGE).joinpath(own).is_file():
+            return own
+    return SAMPLE_STAFF_FILE
+
+
+def _sample_bytes(name: str = SAMPLE_STAFF_FILE) -> bytes:
+    return resources.files(_DATA_PACKAGE).joinpath(name).read_bytes()
 
 
 def load_sample_staff(*, pack: RulePack | None = None) -> StaffList:
-    """The packaged bilingual sample: two sites and head office, every cn-property rung.
+    """The packaged sample staff: for ``cn-property`` two sites and head office with
+    every rung; every other shipped pack has a sample of its own, staffing its
+    ladder and departments (``sample-staff-<pack>.toml``).
 
     For demos, tutorials and tests; a real office writes its own file
     (:func:`write_sample_staff` gives a starting point).
     """
+    name = _sample_file(pack.name if pack is not None else None)
     return staff_from_toml(
-        _sample_bytes().decode("utf-8"), source=f"{_DATA_PACKAGE}/{SAMPLE_STAFF_FILE}", pack=pack
+        _sample_bytes(name).decode("utf-8"), source=f"{_DATA_PACKAGE}/{name}", pack=pack
     )
 
 
-def write_sample_staff(path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+def write_sample_staff(
+    path: str | os.PathLike[str], *, overwrite: bool = False, pack: str | None = None
+) -> Path:
     """Copy the packaged sample to ``path`` for an office to edit (the CLI ``init``).
 
+    ``pack`` names a shipped pack whose own sample to copy, when it has one.
     Never replaces an existing file unless ``overwrite`` is true.
 
     :raises FileExistsError: the file exists and ``overwrite`` is false.
     """
     p = Path(path)
     with p.open("wb" if overwrite else "xb") as fh:
-        fh.write(_sample_bytes())
+        fh.write(_sample_bytes(_sample_file(pack)))
     return p

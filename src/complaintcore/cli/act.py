@@ -40,7 +40,7 @@ def _act(ctx: Ctx, complaint_id: str, command: Command) -> None:
     c = ctx.desk().act(complaint_id, command, now=ctx.now())
     ctx.deliver_after()
     if ctx.json:
-        ctx.emit(complaint_summary(c))
+        ctx.emit(complaint_summary(c, ctx.desk().pack))
         return
     ctx.say(ctx.t("done: {id} is now {status}", id=c.id, status=ctx.tr.label(c.state.status)))
     if command.name == "group":

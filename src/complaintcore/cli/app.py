@@ -30,6 +30,7 @@ except ImportError as missing:  # the base install: the command line is the `cli
     sys.stderr.write(install_hint(missing.name) + "\n")
     raise SystemExit(2) from None
 
+from complaintcore.cli import staged as _staged  # noqa: F401  (registers the staged act steps)
 from complaintcore.cli.act import act
 from complaintcore.cli.context import CURRENT, Ctx, DateTimeType
 from complaintcore.cli.deliver import deliver

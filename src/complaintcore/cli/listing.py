@@ -8,6 +8,7 @@ from rich.text import Text
 
 from complaintcore.cli.context import Ctx, enum_choice, json_option, pass_ctx
 from complaintcore.cli.receive import say_issue
+from complaintcore.cli.staged import say_stage, stage_json
 from complaintcore.cli.timeline import event_detail, event_time
 from complaintcore.core.deadlines import ClockState, DutyStatus
 from complaintcore.core.models import Grade, LabelledEnum, Status
@@ -150,6 +151,7 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None) -> None:
             "grade": complaint.state.grade.value if complaint.state.grade else None,
             "issue": complaint.state.issue or None,
             "group_incident": complaint.state.group_incident,
+            **stage_json(complaint, desk.pack),
         }
         data["clocks"] = [
             {
@@ -175,6 +177,7 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None) -> None:
         )
     )
     say_issue(ctx, complaint)
+    say_stage(ctx, complaint, desk.pack)
     ctx.say(f"{person['name']} {person['phone']} {person['room']}  {data['intake']['summary']}")
     table = Table(
         ctx.t("when"), ctx.t("event"), ctx.t("actor"), ctx.t("detail"), title=ctx.t("timeline")

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from complaintcore.cli.context import Ctx, json_option, pass_ctx, require_pack
 from complaintcore.cli.errors import ExitCode, NotFoundError
+from complaintcore.cli.staged import say_staged
 from complaintcore.i18n import N_
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ def packs_show(ctx: Ctx, name: str) -> None:
             " / ".join(tr.tag(tag, p) for tag in k.stop),
         )
     ctx.say(clocks)
+    say_staged(ctx, p)
 
 
 def _duration(ctx: Ctx, clock: ClockSpec) -> str:

@@ -20,6 +20,7 @@ from complaintcore.i18n import N_
 
 if TYPE_CHECKING:
     from complaintcore.core.models import Complaint, Intake
+    from complaintcore.core.rulepack import RulePack
 
 __all__ = ["FIELDS", "complaint_summary", "receive", "say_issue"]
 
@@ -27,9 +28,20 @@ FIELDS = _FIELDS
 """The columns of a bulk file (and the flags of a single receipt)."""
 
 
-def complaint_summary(c: Complaint) -> dict[str, object]:
-    """A complaint's identity and standing, for ``--json`` results."""
+def complaint_summary(c: Complaint, pack: RulePack | None = None) -> dict[str, object]:
+    """A complaint's identity and standing, for ``--json`` results.
+
+    With a staged ``pack`` (``[[stages]]``) also its ``stage``, the stage's
+    ``outcome`` and whether intake flagged it ``time_barred``.
+    """
     s = c.state
+    staged: dict[str, object] = {}
+    if pack is not None and pack.stages:
+        staged = {
+            "stage": pack.stage(s.stage).code,
+            "outcome": s.outcome.value if s.outcome else None,
+            "time_barred": s.time_barred,
+        }
     return {
         "id": c.id,
         "status": s.status.value,
@@ -41,6 +53,7 @@ def complaint_summary(c: Complaint) -> dict[str, object]:
         "issue": s.issue or None,
         "group_incident": s.group_incident,
         "version": c.version,
+        **staged,
     }
 
 
@@ -77,6 +90,12 @@ def _reason(ctx: Ctx, exc: BaseException) -> str:
 @click.option("--receiver", default="", help=N_("Staff id of whoever took the complaint."))
 @click.option("--receiver-unit", default="customer_service", show_default=True)
 @click.option("--received-at", type=DateTimeType(), default=None, help=N_("Default: now."))
+@click.option(
+    "--occurred-at",
+    type=DateTimeType(),
+    default=None,
+    help=N_("When the issue arose (the pack's time limit counts from it)."),
+)
 @click.option("--key", "idempotency_key", default="", help=N_("Idempotency key."))
 @click.option("--target-staff-id", default="", help=N_("Staff member the complaint is about."))
 @click.option("--target-rung", default="", help=N_("Ignored: the rung is the staff directory's."))
@@ -108,7 +127,7 @@ def receive(
     c = desk.receive(_intake_from_flags(ctx, fields, now), now=now, route=not no_route)
     ctx.deliver_after()
     if ctx.json:
-        ctx.emit(complaint_summary(c))
+        ctx.emit(complaint_summary(c, desk.pack))
         return
     category = ctx.tr.category(c.state.category, desk.pack) if c.state.category else "-"
     ctx.say(
@@ -120,6 +139,15 @@ def receive(
         )
     )
     say_issue(ctx, c)
+    bar = desk.pack.time_bar
+    if c.state.time_barred and bar is not None:
+        ctx.say(
+            ctx.t(
+                "flagged: the issue arose more than {limit} before receipt ({rule})",
+                limit=ctx.tr.length(bar.after),
+                rule=bar.rule,
+            )
+        )
 
 
 def say_issue(ctx: Ctx, c: Complaint) -> None:

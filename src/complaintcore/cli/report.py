@@ -14,6 +14,7 @@ from rich.console import Console
 
 from complaintcore.cli.context import Ctx, MonthType, json_option, pass_ctx
 from complaintcore.cli.progress import track
+from complaintcore.cli.report_indicators import PeriodText, indicators, write_indicators
 from complaintcore.core.spreadsheet import spreadsheet_safe
 from complaintcore.i18n import N_
 
@@ -25,8 +26,22 @@ __all__ = ["FORMATS", "monthly", "report", "report_format", "write_report"]
 FORMATS = ("table", "json", "csv", "html")
 
 
-@click.command(help=N_("Monthly statistics (IMP-2, IMP-3, IMP-4) as a table, JSON, CSV or HTML."))
+@click.command(
+    help=N_(
+        "Monthly statistics (IMP-2, IMP-3, IMP-4) as a table, JSON, CSV or HTML; "
+        "with --period, the rule pack's own indicators (an ombudsman's figures)."
+    )
+)
 @click.option("--month", type=MonthType(), default=None, help=N_("Default: the current month."))
+@click.option(
+    "--period",
+    type=PeriodText(),
+    default=None,
+    help=N_(
+        "The pack's indicators for a year, quarter, month or range: "
+        "2025, 2025-Q1, 2025-11, 2025-04..2026-03."
+    ),
+)
 @click.option(
     "--format",
     "fmt",
@@ -43,8 +58,22 @@ FORMATS = ("table", "json", "csv", "html")
 )
 @json_option
 @pass_ctx
-def report(ctx: Ctx, month: tuple[int, int] | None, fmt: str | None, output: str | None) -> None:
+def report(
+    ctx: Ctx,
+    month: tuple[int, int] | None,
+    period: str | None,
+    fmt: str | None,
+    output: str | None,
+) -> None:
     fmt = report_format(ctx, fmt)
+    if period is not None:
+        if month is not None:
+            raise click.UsageError(
+                ctx.t("--month and --period cannot be used together"),
+                click.get_current_context(),
+            )
+        write_indicators(ctx, indicators(ctx, period), fmt, output)
+        return
     write_report(ctx, monthly(ctx, month), fmt, output)
 
 

@@ -12,7 +12,16 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from complaintcore.core.models import Cause, Fact, Grade, Kind, LabelledEnum, Trigger, Validity
+from complaintcore.core.models import (
+    Cause,
+    Fact,
+    Grade,
+    Kind,
+    LabelledEnum,
+    Outcome,
+    Trigger,
+    Validity,
+)
 from complaintcore.core.rulepack import Measure
 
 if TYPE_CHECKING:
@@ -32,10 +41,12 @@ _ENUMS: dict[str, type[LabelledEnum]] = {
     "trigger": Trigger,
     "facts": Fact,
     "measures": Measure,
+    "outcome": Outcome,
 }
 _DEPARTMENTS = {"department", "to_unit", "unit", "helpers", "departments"}
 _RUNGS = {"rung", "from_rung", "to_rung"}
 _TIMES = {"due", "reply_due"}
+_STAGES = {"stage", "from_stage"}
 _FREE_CAUSE = {"cause_analysed"}
 """Events whose ``cause`` is free text (the analysis), not the CLS-2 cause."""
 
@@ -82,6 +93,10 @@ def _value(kind: str, name: str, value: object, t: Translator, pack: RulePack | 
         return t.department(text, pack)
     if name in _RUNGS:
         return t.rung(text, pack)
+    if name in _STAGES:
+        return t.stage(text, pack)
+    if name == "by" and kind == "extended":
+        return _length(text, t)
     if name == "clock":
         return t(", ").join(t.clock(c, pack) for c in text.split(",") if c)
     if name in _TIMES:
@@ -89,6 +104,16 @@ def _value(kind: str, name: str, value: object, t: Translator, pack: RulePack | 
     if name == "reasons":
         return _bilingual(text, t)
     return text
+
+
+def _length(text: str, t: Translator) -> str:
+    from complaintcore.core.errors import InvalidInputError
+    from complaintcore.core.rulepack import Duration
+
+    try:
+        return t.length(Duration.parse(text))
+    except InvalidInputError:
+        return text
 
 
 def _record(value: Mapping[str, Any], t: Translator, pack: RulePack | None) -> str:

@@ -27,12 +27,20 @@ from complaintcore.core.grading import add_months
 from complaintcore.core.models import (
     Complaint,
     Event,
+    Extended,
     LabelledEnum,
     Promised,
     Visited,
     require_aware,
 )
-from complaintcore.core.rulepack import ClockMode, ClockSpec, DutySpec, ReopenPolicy, RulePack
+from complaintcore.core.rulepack import (
+    ClockMode,
+    ClockSpec,
+    Duration,
+    DutySpec,
+    ReopenPolicy,
+    RulePack,
+)
 
 __all__ = [
     "BREACHED_TAG",
@@ -247,6 +255,8 @@ class _Run:
     measure: _Measure | None = None
     runs: int = 0
     breaches: list[datetime] = attrs.Factory(list)
+    extra: int = 0
+    """Working days or months this run has been extended by (``Extended`` events)."""
 
     def say(self, message: str, /, **values: StepValue) -> None:
         """Record a derivation step (an English template and its values) when explaining."""
@@ -262,6 +272,7 @@ class _Run:
             if self.late or self.used > self.budget:
                 self.broken(at)
         self.started, self.stopped, self.used, self.late = at, None, _ZERO, False
+        self.extra = 0
         self.runs += 1
         self.measure, self.budget, how = _budget(self.spec, at, self.calendar, promise)
         self.say("{at} started by {cause}; budget {budget}", at=at, cause=_cause(why), budget=how)
@@ -270,6 +281,31 @@ class _Run:
             self.say("{at} complaint is paused: the clock waits (DL-8)", at=at)
         else:
             self.run_from(at)
+
+    def extend(self, at: datetime, by: Duration) -> None:
+        """An extension: the budget grows as if the clock had been that much longer.
+
+        A working-day clock extended by 10 days is due at the close of the
+        (n + 10)-th working day after its start; months count on the calendar.
+        An extension given after the due time moves it on, but the run stays late.
+        """
+        assert self.started is not None
+        spec, cal, start = self.spec, self.calendar, self.started
+        if spec.mode is ClockMode.WORKING_DAYS:
+            self.extra += by.days
+            self.budget = cal.between(start, cal.add_days(start, spec.duration.days + self.extra))
+        elif spec.mode is ClockMode.MONTHS:
+            self.extra += by.months
+            end = add_months(start.astimezone(cal.tz), spec.duration.months + self.extra)
+            self.budget = _utc(end) - _utc(start)
+        else:
+            self.budget += by.timedelta
+        if self.running_since is not None:
+            self.settle(at)
+            self.run_from(at)
+            self.say("{at} extended by {by}; due {due}", at=at, by=str(by), due=_due(self.due))
+        else:
+            self.say("{at} extended by {by} while paused", at=at, by=str(by))
 
     def run_from(self, at: datetime) -> None:
         """(Re)start running; the due time is what is left of the budget from here."""
@@ -412,7 +448,9 @@ def _run(
             continue
         # every other clock treats a promise like any event: it may start or stop them
         if active:
-            if spec.pausable and r.running_since is not None and not tags.isdisjoint(pause):
+            if isinstance(ev, Extended) and ev.clock == spec.name:
+                r.extend(at, Duration.parse(ev.by, "by"))
+            elif spec.pausable and r.running_since is not None and not tags.isdisjoint(pause):
                 r.settle(at)
                 r.say("{at} paused; used {used} so far (DL-8)", at=at, used=r.used)
             elif spec.pausable and r.running_since is None and not tags.isdisjoint(resume):

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
+    "LISTED_PROBLEMS",
     "AccessDeniedError",
     "CalendarError",
     "ComplaintCoreError",
@@ -29,8 +30,25 @@ __all__ = [
     "RulePackError",
     "SerializationError",
     "StoreError",
+    "TimeBarredError",
     "UnknownComplaintError",
+    "list_problems",
 ]
+
+LISTED_PROBLEMS = 5
+"""How many problems a loader's one-line message names before counting the rest.
+
+A staff file or rule pack with a mistake repeated on every row would otherwise
+print one enormous line; every problem stays on the error's ``.problems``.
+"""
+
+
+def list_problems(problems: Sequence[object], limit: int = LISTED_PROBLEMS) -> str:
+    """The first ``limit`` problems joined by ``"; "``, then how many were left out."""
+    shown = [str(p) for p in problems[:limit]]
+    if len(problems) > limit:
+        shown.append(f"… and {len(problems) - limit} more")
+    return "; ".join(shown)
 
 
 class ComplaintCoreError(Exception):
@@ -126,6 +144,12 @@ class GradeError(IllegalTransitionError):
     """A grade change the rules do not allow (GRD-6: grades never go down)."""
 
 
+class TimeBarredError(IllegalTransitionError):
+    """A complaint, or a request to escalate one, came later than the pack's time limit
+    allows and the pack refuses it (``refuse``; a pack that says ``flag`` accepts and
+    marks it instead)."""
+
+
 class AccessDeniedError(ComplaintCoreError, PermissionError):
     """The actor may not run this command on this complaint (ESC-3, ESC-4)."""
 
@@ -158,12 +182,16 @@ class UnknownComplaintError(ComplaintCoreError, LookupError):
 
 
 class RulePackError(ComplaintCoreError, ValueError):
-    """A rule pack is invalid; every problem names its key path and the file."""
+    """A rule pack is invalid; every problem names its key path and the file.
+
+    The message names the first :data:`LISTED_PROBLEMS` and counts the rest;
+    ``.problems`` has them all.
+    """
 
     def __init__(self, source: str, problems: Sequence[FieldProblem]) -> None:
         self.source = source
         self.problems = tuple(problems)
-        listed = "; ".join(str(p) for p in self.problems)
+        listed = list_problems(self.problems)
         super().__init__(f"invalid rule pack {source}: {listed}")
 
     @property
@@ -172,12 +200,16 @@ class RulePackError(ComplaintCoreError, ValueError):
 
 
 class SerializationError(ComplaintCoreError, ValueError):
-    """Data could not be turned into complaintcore objects; lists each bad path."""
+    """Data could not be turned into complaintcore objects; ``.problems`` lists each bad path.
+
+    The message names the first :data:`LISTED_PROBLEMS` and counts the rest, so
+    a staff file wrong on every row still prints one readable line.
+    """
 
     def __init__(self, what: str, problems: Sequence[FieldProblem]) -> None:
         self.what = what
         self.problems = tuple(problems)
-        listed = "; ".join(str(p) for p in self.problems)
+        listed = list_problems(self.problems)
         super().__init__(f"cannot load {what}: {listed}")
 
     @property

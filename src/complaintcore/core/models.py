@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FIRST_YEAR",
     "LAST_YEAR",
+    "Acknowledged",
     "Apologised",
     "Assessed",
     "Assigned",
@@ -36,8 +37,10 @@ __all__ = [
     "Complaint",
     "ComplaintState",
     "Escalated",
+    "EscalationRequested",
     "Event",
     "EvidenceAttached",
+    "Extended",
     "Fact",
     "Forwarded",
     "Grade",
@@ -47,12 +50,14 @@ __all__ = [
     "Intake",
     "Kind",
     "LabelledEnum",
+    "Outcome",
     "Paused",
     "Promised",
     "Registered",
     "Reopened",
     "Replied",
     "Reported",
+    "Responded",
     "Resumed",
     "SanctionRecorded",
     "SignedOff",
@@ -313,6 +318,14 @@ class Trigger(LabelledEnum):
     GRADE = "grade", "按等级指派", "handler required by grade"
 
 
+class Outcome(LabelledEnum):
+    """The decision a stage response gives on the complaint (recorded per stage)."""
+
+    UPHELD = "upheld", "成立", "upheld"
+    PARTLY_UPHELD = "partly_upheld", "部分成立", "partly upheld"
+    NOT_UPHELD = "not_upheld", "不成立", "not upheld"
+
+
 # --------------------------------------------------------------------------- intake
 
 
@@ -422,10 +435,15 @@ class Event:
 
 @attrs.frozen(kw_only=True)
 class Registered(Event):
-    """IN-2, IN-4: the receiver registered it; ``unit`` is where it was registered."""
+    """IN-2, IN-4: the receiver registered it; ``unit`` is where it was registered.
+
+    ``time_barred`` records that the pack's time limit flagged it at intake (the
+    issue arose longer ago than the pack accepts without question).
+    """
 
     kind: ClassVar[str] = "registered"
     unit: str
+    time_barred: bool = False
 
     def tags(self) -> tuple[str, ...]:
         return ("registered", f"registered:{self.unit}")
@@ -718,6 +736,74 @@ class Grouped(Event):
         return ("grouped", "grouped:incident") if self.incident else ("grouped",)
 
 
+@attrs.frozen(kw_only=True)
+class Acknowledged(Event):
+    """A stage of a staged procedure acknowledged: the complaint defined and logged.
+
+    ``definition`` is the complaint as understood (the points to answer);
+    ``remedy_sought`` what the complainant wants done.
+    """
+
+    kind: ClassVar[str] = "acknowledged"
+    stage: str
+    definition: str = ""
+    remedy_sought: str = ""
+
+    def tags(self) -> tuple[str, ...]:
+        return ("acknowledged", f"acknowledged:{self.stage}")
+
+
+@attrs.frozen(kw_only=True)
+class EscalationRequested(Event):
+    """The complainant asked to take the complaint to the next stage (``stage``).
+
+    ``late`` records that the request came after the stage's time limit and the
+    pack flags rather than refuses such requests.
+    """
+
+    kind: ClassVar[str] = "escalation_requested"
+    from_stage: str
+    stage: str
+    reason: str = ""
+    late: bool = False
+
+    def tags(self) -> tuple[str, ...]:
+        return ("escalation_requested", f"escalation_requested:{self.stage}")
+
+
+@attrs.frozen(kw_only=True)
+class Extended(Event):
+    """A clock's deadline extended by ``by`` (``"10d"``: in the clock's own unit).
+
+    ``reason`` is why, ``details`` what the complainant was told besides (the
+    ombudsman's details), ``agreed_by`` who agreed it.
+    """
+
+    kind: ClassVar[str] = "extended"
+    clock: str
+    by: str
+    reason: str = ""
+    details: str = ""
+    agreed_by: str = ""
+
+    def tags(self) -> tuple[str, ...]:
+        return ("extended", f"extended:{self.clock}")
+
+
+@attrs.frozen(kw_only=True)
+class Responded(Event):
+    """A stage's response: the decision (``outcome``), the answer, the remedies offered."""
+
+    kind: ClassVar[str] = "responded"
+    stage: str
+    outcome: Outcome
+    message: str
+    remedies: tuple[str, ...] = ()
+
+    def tags(self) -> tuple[str, ...]:
+        return ("responded", f"responded:{self.stage}", f"responded:{self.outcome.value}")
+
+
 EVENT_TYPES: tuple[type[Event], ...] = (
     Registered,
     Forwarded,
@@ -743,6 +829,10 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     SiteVisited,
     CalledBack,
     Grouped,
+    Acknowledged,
+    EscalationRequested,
+    Extended,
+    Responded,
 )
 EVENT_BY_KIND: dict[str, type[Event]] = {cls.kind: cls for cls in EVENT_TYPES}
 
@@ -809,6 +899,14 @@ class ComplaintState:
     site_consent: bool = False
     issue: str = ""
     group_incident: bool = False
+    stage: str = ""
+    """The stage of a staged procedure it is at; ``""`` is the pack's first stage."""
+    acknowledged: bool = False
+    """The current stage has been acknowledged."""
+    responded: bool = False
+    """The current stage has been answered (``outcome`` holds the decision)."""
+    outcome: Outcome | None = None
+    time_barred: bool = False
 
 
 @attrs.frozen

@@ -15,10 +15,11 @@ from datetime import date, timedelta
 import attrs
 
 from complaintcore.core.errors import InvalidInputError
-from complaintcore.core.models import Cause, Channel, Fact, Grade, LabelledEnum
+from complaintcore.core.models import Cause, Channel, Fact, Grade, LabelledEnum, Outcome
 
 __all__ = [
     "DEFAULT_PHONE_REGIONS",
+    "BarAction",
     "CalendarSpec",
     "Category",
     "ClockMode",
@@ -27,17 +28,25 @@ __all__ = [
     "Department",
     "Duration",
     "DutySpec",
+    "Extension",
     "GradeHandler",
     "GradeRule",
     "GradingRules",
     "GroupScope",
+    "Indicator",
+    "IndicatorKind",
     "KindRules",
     "Measure",
+    "Parameter",
     "ReopenPolicy",
+    "RequestLimit",
+    "ResponseRules",
     "RulePack",
     "Rung",
     "Sanction",
+    "Stage",
     "TargetHandler",
+    "TimeBar",
     "UncoveredYears",
     "YearDays",
 ]
@@ -230,12 +239,30 @@ class Sanction:
 
 
 @attrs.frozen
+class Extension:
+    """How far a clock's deadline may be extended, and what an extension must record.
+
+    An ``Extend`` command moves the clock's due time on by its length (in the
+    clock's own unit: working days for a working-day clock).  ``cap`` is the
+    most all extensions of one run may add up to (``None``: no cap); an
+    extension past it is refused.  ``records`` are the fields the
+    :class:`~complaintcore.core.models.Extended` event must fill (``reason``,
+    ``details``, ``agreed_by``).
+    """
+
+    cap: Duration | None = None
+    records: tuple[str, ...] = ("reason",)
+    rule: str = ""
+
+
+@attrs.frozen
 class ClockSpec:
     """DL-1..8: a deadline declared as data.
 
     The clock starts at the first event carrying a ``start`` tag, is met by an
     event carrying a ``stop`` tag, and (if ``pausable``) does not run between
-    ``pause`` and ``resume`` events (DL-8).
+    ``pause`` and ``resume`` events (DL-8).  ``extension``, when given, lets the
+    deadline be extended (see :class:`Extension`).
     """
 
     name: str
@@ -253,6 +280,7 @@ class ClockSpec:
     reopen: ReopenPolicy = ReopenPolicy.RESUME
     escalate_on_breach: bool = True
     report_to: str = ""
+    extension: Extension | None = None
 
 
 class UncoveredYears(LabelledEnum):
@@ -348,6 +376,124 @@ class Concentration:
         return self.window.timedelta if self.min_complainants else self.group_window.timedelta
 
 
+class BarAction(LabelledEnum):
+    """What a time limit does to a complaint (or an escalation request) that is too late."""
+
+    REFUSE = "refuse", "拒绝受理", "refuse it"
+    FLAG = "flag", "受理并标记", "accept it and flag it"
+
+
+@attrs.frozen
+class TimeBar:
+    """A time limit at intake: a complaint about something that happened longer ago
+    than ``after`` (counted from the intake's ``occurred_at`` to its receipt) is
+    refused or flagged.  A complaint that does not say when the issue arose is not
+    barred."""
+
+    after: Duration
+    action: BarAction = BarAction.FLAG
+    rule: str = ""
+
+
+@attrs.frozen
+class RequestLimit:
+    """How late a request to escalate into a stage may come.
+
+    The request is in time if it comes within ``after_response`` of the previous
+    stage's response **or** within ``after_event`` of when the issue arose
+    (``occurred_at``), whichever ends later; a window whose starting point is
+    unknown does not apply, and with neither known the request is in time.
+    """
+
+    after_response: Duration | None = None
+    after_event: Duration | None = None
+    action: BarAction = BarAction.REFUSE
+    rule: str = ""
+
+
+@attrs.frozen
+class Stage:
+    """One stage of a staged procedure, lowest first in the pack (stage 1, stage 2 …).
+
+    A complaint starts at the first stage; an ``EscalationRequested`` event moves
+    it to the next.  Each stage is acknowledged (``Acknowledged``) and answered
+    (``Responded``, with an outcome).  ``acknowledge_clock`` and
+    ``response_clock`` name the pack's clocks that time those two steps (for the
+    indicators); ``distinct_handler`` refuses a handler who handled an earlier
+    stage; ``acknowledge_records`` are fields the acknowledgement must fill
+    (``definition``, ``remedy_sought``); ``close_on_response`` closes the
+    complaint with the stage's response; ``request_limit`` says how late a
+    request to escalate into this stage may come.
+    """
+
+    code: str
+    zh: str
+    en: str
+    rule: str = ""
+    acknowledge_clock: str = ""
+    response_clock: str = ""
+    distinct_handler: bool = False
+    acknowledge_records: tuple[str, ...] = ()
+    close_on_response: bool = True
+    request_limit: RequestLimit | None = None
+
+
+@attrs.frozen
+class ResponseRules:
+    """What a stage response must hold: a remedy for these outcomes."""
+
+    remedy_required: tuple[Outcome, ...] = ()
+    rule: str = ""
+
+
+class IndicatorKind(LabelledEnum):
+    """What a periodic indicator counts (see :mod:`complaintcore.core.indicators`)."""
+
+    RECEIVED = "received", "收到", "complaints received"
+    RESPONDED = "responded", "已答复", "responses given"
+    CLOSED = "closed", "已结案", "complaints closed"
+    SHARE_CLOSED = "share_closed", "结案占比", "share of all closures"
+    WITHIN_TARGET = "within_target", "按时率", "share within the time limit"
+    AVERAGE_WORKING_DAYS = "average_working_days", "平均工作日", "average working days"
+    EXTENDED = "extended", "延期", "responses whose time limit was extended"
+    OUTCOME = "outcome", "处理结论", "share with an outcome"
+    REMEDIES = "remedies", "补救措施", "responses recording a remedy"
+    TIME_BARRED = "time_barred", "超出时限", "complaints flagged as out of time"
+
+
+@attrs.frozen
+class Indicator:
+    """A figure a pack's periodic report gives (an ombudsman's indicators).
+
+    ``stage`` limits it to one stage (empty: all); ``clock`` names the clock
+    ``within_target`` judges (default: the stage's ``response_clock``);
+    ``outcome`` is the outcome an ``outcome`` indicator counts.
+    """
+
+    code: str
+    zh: str
+    en: str
+    kind: IndicatorKind
+    stage: str = ""
+    clock: str = ""
+    outcome: Outcome | None = None
+    rule: str = ""
+
+
+@attrs.frozen
+class Parameter:
+    """A value a pack template leaves to the organisation (its own targets).
+
+    The pack's text writes ``"${name}"`` where the value goes; ``value`` is the
+    default, and :func:`complaintcore.rules.load_pack` takes others.
+    """
+
+    name: str
+    value: str
+    zh: str = ""
+    en: str = ""
+
+
 @attrs.frozen
 class CalendarSpec:
     """Which working calendar a pack's clocks run on (DL-1..4, DL-7, DL-8).
@@ -396,6 +542,11 @@ class RulePack:
     duties: tuple[DutySpec, ...] = ()
     concentration: Concentration = Concentration()
     calendar: CalendarSpec = CalendarSpec()
+    stages: tuple[Stage, ...] = ()
+    time_bar: TimeBar | None = None
+    response: ResponseRules = ResponseRules()
+    indicators: tuple[Indicator, ...] = ()
+    parameters: tuple[Parameter, ...] = ()
     description: str = ""
     version: str = "1"
 
@@ -473,6 +624,24 @@ class RulePack:
                 if gh.grade is grade:
                     return gh.rung
         return self.ladder[0].code
+
+    def has_stage(self, code: str) -> bool:
+        return any(s.code == code for s in self.stages)
+
+    def stage(self, code: str) -> Stage:
+        """A stage by code; ``""`` is the first stage (a complaint starts there)."""
+        if not code and self.stages:
+            return self.stages[0]
+        for s in self.stages:
+            if s.code == code:
+                return s
+        raise InvalidInputError("stage", f"unknown stage {code!r} in pack {self.name}")
+
+    def next_stage(self, code: str) -> Stage | None:
+        """The stage after ``code`` (``""``: the first), or None at the last."""
+        codes = [s.code for s in self.stages]
+        here = codes.index(self.stage(code).code)
+        return self.stages[here + 1] if here + 1 < len(codes) else None
 
     def sanction_for(self, grade: Grade) -> Sanction | None:
         for s in self.sanctions:

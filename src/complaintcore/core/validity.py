@@ -75,11 +75,18 @@ _SERVICE = re.compile(r"[48]00[0-9]{7}")
 _LANDLINE = re.compile(r"0[0-9]{9,11}")
 _MAX_PHONE_CHARS = 40
 
-PHONE_REGIONS: tuple[str, ...] = ("CN", "HK", "MO", "TW")
+PHONE_REGIONS: tuple[str, ...] = ("CN", "HK", "MO", "TW", "GB")
 """Regions whose numbers are checked by their own format (mainland China, Hong
-Kong, Macau, Taiwan).  A pack's ``phone_regions`` lists some of them,
-``"+<country code>"`` entries such as ``"+65"``, or is ``"any"``: all of these
-and every other ``+<country code>`` number."""
+Kong, Macau, Taiwan, the United Kingdom).  A pack's ``phone_regions`` lists some
+of them, ``"+<country code>"`` entries such as ``"+65"``, or is ``"any"``: the
+Chinese regions and every other ``+<country code>`` number."""
+
+_ANY = ("CN", "HK", "MO", "TW")
+"""What ``"any"`` allows besides every ``+<country code>`` number: UK numbers in
+their national form (``07700 900123``) would read as Chinese landlines there."""
+
+_GB = re.compile(r"[1-9][0-9]{8,9}")
+"""A UK national significant number: 9 or 10 digits after the trunk 0 (Ofcom's plan)."""
 
 # Country code -> (region, national number pattern after any trunk 0 is dropped).
 _GREATER_CHINA = {
@@ -99,7 +106,7 @@ def _allowed(regions: Iterable[str] | str) -> frozenset[str]:
     found = frozenset(regions)
     if not all(isinstance(r, str) for r in found):
         raise InvalidInputError("phone_regions", "expected region codes (text)")
-    return found | set(PHONE_REGIONS) if "any" in found else found
+    return found | set(_ANY) if "any" in found else found
 
 
 def _international_allowed(digits: str, region: str, allowed: frozenset[str]) -> bool:
@@ -173,7 +180,7 @@ def _canonical(digits: str, ext: str, allowed: frozenset[str]) -> str | None:
     if international:
         digits = digits[2:]
     if "CN" not in allowed:
-        return None
+        return _british(digits, ext, allowed)
     if digits.startswith("86") and len(digits) == 13 and not international:
         digits, international = digits[2:], True
     if _MOBILE.fullmatch(digits):
@@ -188,8 +195,20 @@ def _canonical(digits: str, ext: str, allowed: frozenset[str]) -> str | None:
     return f"{found};ext={ext}" if ext else found
 
 
+def _british(digits: str, ext: str, allowed: frozenset[str]) -> str | None:
+    """A UK number in its national form (``0`` and 9 or 10 digits) as ``+44…``."""
+    if "GB" not in allowed or not digits.startswith("0") or not _GB.fullmatch(digits[1:]):
+        return None
+    return f"+44{digits[1:]};ext={ext}" if ext else f"+44{digits[1:]}"
+
+
 def _abroad(digits: str, allowed: frozenset[str]) -> str | None:
     """A number outside the mainland, after ``+``: E.164 if its region is allowed."""
+    if digits.startswith("44") and "GB" in allowed:
+        rest = digits[2:].removeprefix("0")  # +44 (0)20 …: the trunk 0 is dropped
+        if not _GB.fullmatch(rest):
+            return None
+        return f"+44{rest}" if _international_allowed(digits, "GB", allowed) else None
     for code, (region, national) in _GREATER_CHINA.items():
         if digits.startswith(code):
             rest = digits[len(code) :]
@@ -209,6 +228,8 @@ def phone_kinds(regions: Iterable[str] | str = DEFAULT_PHONE_REGIONS) -> str:
     words = []
     if "CN" in allowed:
         words.append("mainland mobile, landline with area code, or 400/800 number")
+    if "GB" in allowed:
+        words.append("a UK number (07700 900123, 020 7946 0000 or +44 …)")
     codes = [f"+{c}" for c, (r, _) in _GREATER_CHINA.items() if r in allowed]
     codes += sorted(a for a in allowed if a.startswith("+"))
     if "any" in allowed:

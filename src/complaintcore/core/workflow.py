@@ -26,8 +26,10 @@ from complaintcore.core.errors import (
     GradeError,
     IllegalTransitionError,
     InvalidInputError,
+    TimeBarredError,
 )
 from complaintcore.core.models import (
+    Acknowledged,
     Apologised,
     Assessed,
     Assigned,
@@ -38,8 +40,10 @@ from complaintcore.core.models import (
     Complaint,
     ComplaintState,
     Escalated,
+    EscalationRequested,
     Event,
     EvidenceAttached,
+    Extended,
     Fact,
     Forwarded,
     Grade,
@@ -48,12 +52,14 @@ from complaintcore.core.models import (
     Handled,
     Intake,
     Kind,
+    Outcome,
     Paused,
     Promised,
     Registered,
     Reopened,
     Replied,
     Reported,
+    Responded,
     Resumed,
     SanctionRecorded,
     SignedOff,
@@ -65,12 +71,22 @@ from complaintcore.core.models import (
     private_repr,
     require_aware,
 )
-from complaintcore.core.rulepack import DutySpec, RulePack
+from complaintcore.core.rulepack import BarAction, ClockMode, Duration, DutySpec, RulePack
+from complaintcore.core.stages import (
+    current_stage,
+    earlier_handlers,
+    extension_amount,
+    extension_used,
+    is_running,
+    request_deadline,
+    time_barred,
+)
 from complaintcore.core.validity import require_reason, require_registrable
 
 __all__ = [
     "COMMAND_TYPES",
     "TRANSITIONS",
+    "Acknowledge",
     "Apologise",
     "Assess",
     "Assign",
@@ -80,6 +96,7 @@ __all__ = [
     "Close",
     "Command",
     "Escalate",
+    "Extend",
     "Forward",
     "Group",
     "Handle",
@@ -92,6 +109,8 @@ __all__ = [
     "Reopen",
     "Reply",
     "Report",
+    "RequestEscalation",
+    "Respond",
     "Resume",
     "SignOff",
     "Visit",
@@ -127,6 +146,18 @@ def _grade_of(value: object) -> Grade | None:
 
 def _trigger(value: object) -> Trigger:
     return Trigger.parse(value, "trigger")
+
+
+def _outcome(value: object) -> Outcome:
+    return Outcome.parse(value, "outcome")
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list | tuple):
+        return tuple(value)
+    raise InvalidInputError("remedies", "expected a list of remedies (text)")
 
 
 def _facts(value: Iterable[object]) -> frozenset[Fact]:
@@ -388,6 +419,56 @@ class Group(Command):
     incident: bool = False
 
 
+@attrs.frozen(kw_only=True)
+class Acknowledge(Command):
+    """Acknowledge the complaint at its stage: define it and log it (staged packs).
+
+    ``definition`` states the points the response will answer; ``remedy_sought``
+    what the complainant wants done.  A stage may require either
+    (``acknowledge_records``).
+    """
+
+    name: ClassVar[str] = "acknowledge"
+    definition: str = ""
+    remedy_sought: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class RequestEscalation(Command):
+    """Record the complainant's request to take the complaint to the next stage.
+
+    Allowed on a closed complaint too: a stage that closes with its response is
+    reopened at the next stage.  ``reason`` is optional (a complainant need not
+    explain why, Housing Ombudsman Code 6.12).
+    """
+
+    name: ClassVar[str] = "request_escalation"
+    reason: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Extend(Command):
+    """Extend a clock's deadline by ``by`` (``"10d"``, in the clock's unit), with the
+    fields the pack's ``extension`` requires; refused past its cap."""
+
+    name: ClassVar[str] = "extend"
+    clock: str
+    by: str
+    reason: str = ""
+    details: str = ""
+    agreed_by: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Respond(Command):
+    """Answer the complaint at its stage: the outcome, the answer and any remedies."""
+
+    name: ClassVar[str] = "respond"
+    outcome: Outcome = attrs.field(converter=_outcome)
+    message: str
+    remedies: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+
+
 COMMAND_TYPES: tuple[type[Command], ...] = (
     Register,
     Forward,
@@ -413,6 +494,10 @@ COMMAND_TYPES: tuple[type[Command], ...] = (
     VisitSite,
     CallBack,
     Group,
+    Acknowledge,
+    RequestEscalation,
+    Extend,
+    Respond,
 )
 for _command_type in (Command, *COMMAND_TYPES):  # free text by its size only (PRV-1)
     _command_type.__repr__ = private_repr(  # type: ignore[method-assign,assignment]
@@ -435,8 +520,12 @@ for _command_type in (Command, *COMMAND_TYPES):  # free text by its size only (P
 _DUTIES = frozenset({"apologise", "report", "visit_site", "call_back"})
 """Commands that discharge duties; duties outlive closure, so these do too."""
 
+_STAGED = frozenset({"acknowledge", "request_escalation", "extend", "respond"})
+"""Commands of staged procedures (packs with ``[[stages]]``)."""
+
 _OPEN_WORK = frozenset(
     {
+        *_STAGED,
         "group",
         "forward",
         "classify",
@@ -476,12 +565,14 @@ TRANSITIONS: Mapping[Status, frozenset[str]] = {
             "record_sanction",
             "attach_evidence",
             "group",
+            *_STAGED,
             *_DUTIES,
         }
     ),
     Status.CLOSED: frozenset(
         {
             "reopen",
+            "request_escalation",
             "sign_off",
             "record_cause",
             "record_sanction",
@@ -493,8 +584,12 @@ TRANSITIONS: Mapping[Status, frozenset[str]] = {
 """Which commands each status accepts; guards in the handlers check the rest."""
 
 
-def allowed_commands(complaint: Complaint) -> frozenset[str]:
-    return TRANSITIONS[complaint.state.status]
+def allowed_commands(complaint: Complaint, pack: RulePack | None = None) -> frozenset[str]:
+    """The commands the complaint's status accepts; with ``pack``, only those the pack
+    has (a pack without stages has none of ``acknowledge``, ``request_escalation``,
+    ``extend`` and ``respond``)."""
+    allowed = TRANSITIONS[complaint.state.status]
+    return allowed - _STAGED if pack is not None and not pack.stages else allowed
 
 
 # --------------------------------------------------------------------------- folding
@@ -522,7 +617,7 @@ def _apply(state: SimpleNamespace, event: Event) -> SimpleNamespace:
     ev = _set
     start = state.status in (Status.REGISTERED,)
     if isinstance(event, Registered):
-        return ev(state, status=Status.REGISTERED, unit=event.unit)
+        return ev(state, status=Status.REGISTERED, unit=event.unit, time_barred=event.time_barred)
     if isinstance(event, Forwarded):
         return ev(state, unit=event.to_unit, site_consent=state.site_consent or event.consent)
     if isinstance(event, Classified):
@@ -604,6 +699,33 @@ def _apply(state: SimpleNamespace, event: Event) -> SimpleNamespace:
         return ev(state, signed_off=True)
     if isinstance(event, Grouped):
         return ev(state, issue=event.issue, group_incident=state.group_incident or event.incident)
+    if isinstance(event, Acknowledged):
+        return ev(state, status=Status.IN_HANDLING if start else state.status, acknowledged=True)
+    if isinstance(event, Responded):
+        return ev(
+            state,
+            status=Status.IN_HANDLING if start else state.status,
+            responded=True,
+            outcome=event.outcome,
+        )
+    if isinstance(event, EscalationRequested):
+        # a new stage: handled afresh (by a new handler, at any rung) and answered afresh
+        return ev(
+            state,
+            status=Status.IN_HANDLING,
+            stage=event.stage,
+            acknowledged=False,
+            responded=False,
+            outcome=None,
+            handler="",
+            rung="",
+            final_reply=False,
+            handled=False,
+            closed_at=None,
+            signed_off=False,
+            last_visit_satisfied=None,
+            explained=False,
+        )
     return state  # sanctions, evidence and discharged duties: recorded, no state change
 
 
@@ -714,9 +836,9 @@ def decide(
     _check_fields(command)
     if complaint.events and now < complaint.events[-1].at:
         raise InvalidInputError("now", "is earlier than the complaint's last event")
-    if command.name not in TRANSITIONS[complaint.state.status]:
-        allowed = ", ".join(sorted(TRANSITIONS[complaint.state.status]))
-        raise _refuse(complaint, command, f"allowed now: {allowed}")
+    allowed = allowed_commands(complaint, pack)
+    if command.name not in allowed:
+        raise _refuse(complaint, command, f"allowed now: {', '.join(sorted(allowed))}")
     events = _HANDLERS[type(command)](complaint, command, pack, now)
     if pack.duty_records:
         _check_records(complaint, events, pack)
@@ -783,7 +905,26 @@ def _register(c: Complaint, cmd: Register, pack: RulePack, now: datetime) -> tup
         # ESC-4 needs the rung: an unknown one would silently drop the floor
         raise InvalidInputError("target.rung", f"unknown rung {target.rung!r} in pack {pack.name}")
     unit = pack.head_office_unit if c.intake.via_head_office else c.intake.receiver_unit
-    return (Registered(at=now, actor=cmd.actor, unit=unit),)
+    barred = time_barred(c.intake, pack)
+    bar = pack.time_bar
+    if barred and bar is not None and bar.action is BarAction.REFUSE:
+        why = f"the issue arose more than {_length(bar.after)} before the complaint was received"
+        raise TimeBarredError(c.id, c.state.status.value, cmd.name, _ruled(why, bar.rule))
+    return (Registered(at=now, actor=cmd.actor, unit=unit, time_barred=barred),)
+
+
+def _ruled(why: str, rule: str) -> str:
+    """A reason with the pack's rule in brackets, when the pack names one."""
+    return f"{why} ({rule})" if rule else why
+
+
+def _length(d: Duration) -> str:
+    """A time limit in words: ``12 months``, ``5 working days`` reads ``5 days`` here."""
+    if d.months:
+        return f"{d.months} month" + ("s" if d.months != 1 else "")
+    if d.days:
+        return f"{d.days} day" + ("s" if d.days != 1 else "")
+    return str(d)
 
 
 @_handles(Forward)
@@ -928,6 +1069,8 @@ def _assign(c: Complaint, cmd: Assign, pack: RulePack, now: datetime) -> tuple[E
     ok, why = escalation.may_handle(c, cmd.handler, cmd.rung, pack)
     if not ok:
         raise AccessDeniedError(c.id, cmd.handler, cmd.name, why)
+    if cmd.handler in earlier_handlers(c, pack):
+        raise AccessDeniedError(c.id, cmd.handler, cmd.name, _distinct(c, pack))
     events: list[Event] = []
     want = pack.rung_index(cmd.rung)
     if c.state.rung:
@@ -1275,6 +1418,143 @@ def _group(c: Complaint, cmd: Group, pack: RulePack, now: datetime) -> tuple[Eve
                     note=f"group incident {cmd.issue}: {cmd.complainants} complainants (HDL-6)",
                 )
             )
+    return tuple(events)
+
+
+# --------------------------------------------------------------------------- stages
+
+
+def _stage_of(c: Complaint, cmd: Command, pack: RulePack) -> str:
+    stage = current_stage(c, pack)
+    if stage is None:
+        raise _refuse(c, cmd, f"pack {pack.name} has no stages")
+    return stage.code
+
+
+def _distinct(c: Complaint, pack: RulePack) -> str:
+    stage = pack.stage(c.state.stage)
+    why = f"handled an earlier stage; {stage.code} needs a different person"
+    return _ruled(why, stage.rule)
+
+
+@_handles(Acknowledge)
+def _acknowledge(
+    c: Complaint, cmd: Acknowledge, pack: RulePack, now: datetime
+) -> tuple[Event, ...]:
+    code = _stage_of(c, cmd, pack)
+    if c.state.acknowledged:
+        raise _refuse(c, cmd, f"{code} is already acknowledged")
+    stage = pack.stage(code)
+    for field in stage.acknowledge_records:
+        if not getattr(cmd, field).strip():
+            why = f"acknowledging {code} needs it recorded"
+            raise InvalidInputError(field, _ruled(why, stage.rule))
+    return (
+        Acknowledged(
+            at=now,
+            actor=cmd.actor,
+            stage=code,
+            definition=cmd.definition,
+            remedy_sought=cmd.remedy_sought,
+        ),
+    )
+
+
+@_handles(RequestEscalation)
+def _request_escalation(
+    c: Complaint, cmd: RequestEscalation, pack: RulePack, now: datetime
+) -> tuple[Event, ...]:
+    code = _stage_of(c, cmd, pack)
+    following = pack.next_stage(code)
+    if following is None:
+        raise _refuse(c, cmd, f"{code} is the last stage")
+    late = False
+    limit = following.request_limit
+    if limit is not None:
+        deadline = request_deadline(c, limit, pack)
+        late = deadline is not None and now > deadline
+        if late and limit.action is BarAction.REFUSE:
+            why = f"the request came after the time limit for {following.code}"
+            raise TimeBarredError(
+                c.id,
+                c.state.status.value,
+                cmd.name,
+                _ruled(why, limit.rule),
+            )
+    return (
+        EscalationRequested(
+            at=now,
+            actor=cmd.actor,
+            from_stage=code,
+            stage=following.code,
+            reason=cmd.reason,
+            late=late,
+        ),
+    )
+
+
+@_handles(Extend)
+def _extend(c: Complaint, cmd: Extend, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    spec = pack.clock(cmd.clock)
+    rule = spec.extension
+    if rule is None:
+        raise InvalidInputError("clock", f"clock {spec.name} cannot be extended in {pack.name}")
+    by = Duration.parse(cmd.by, "by")
+    amount = extension_amount(spec, by)
+    if not is_running(c, spec):
+        raise _refuse(c, cmd, f"clock {spec.name} is not running")
+    for field in rule.records:
+        if not getattr(cmd, field).strip():
+            why = f"an extension of {spec.name} needs it recorded"
+            raise InvalidInputError(field, _ruled(why, rule.rule))
+    if rule.cap is not None:
+        cap = extension_amount(spec, rule.cap, f"clocks.{spec.name}.extension.cap")
+        used = extension_used(c, spec)
+        if used + amount > cap:
+            done = str(Duration(days=used) if spec.mode is ClockMode.WORKING_DAYS else
+                       Duration(months=used) if spec.mode is ClockMode.MONTHS else
+                       Duration(minutes=used))  # fmt: skip
+            why = f"extensions of {spec.name} may add up to {rule.cap} at most, {done} used"
+            raise _refuse(c, cmd, _ruled(why, rule.rule))
+    return (
+        Extended(
+            at=now,
+            actor=cmd.actor,
+            clock=spec.name,
+            by=str(by),
+            reason=cmd.reason,
+            details=cmd.details,
+            agreed_by=cmd.agreed_by,
+        ),
+    )
+
+
+@_handles(Respond)
+def _respond(c: Complaint, cmd: Respond, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    code = _stage_of(c, cmd, pack)
+    if c.state.responded:
+        raise _refuse(c, cmd, f"{code} is already answered")
+    _required(cmd.message, "message", "a response needs its answer")
+    for i, remedy in enumerate(cmd.remedies):
+        _required(remedy, f"remedies[{i}]", "an empty remedy")
+    rules = pack.response
+    if cmd.outcome in rules.remedy_required and not cmd.remedies:
+        why = f"a complaint {cmd.outcome.en} needs the remedy recorded"
+        raise InvalidInputError("remedies", _ruled(why, rules.rule))
+    if cmd.actor in earlier_handlers(c, pack):
+        raise AccessDeniedError(c.id, cmd.actor, cmd.name, _distinct(c, pack))
+    events: list[Event] = [
+        Responded(
+            at=now,
+            actor=cmd.actor,
+            stage=code,
+            outcome=cmd.outcome,
+            message=cmd.message,
+            remedies=cmd.remedies,
+        )
+    ]
+    if pack.stage(code).close_on_response:
+        events.append(Closed(at=now, actor=cmd.actor, result=cmd.message))
     return tuple(events)
 
 

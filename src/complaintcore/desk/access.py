@@ -18,6 +18,7 @@ from complaintcore.core.escalation import (
 )
 from complaintcore.core.models import Complaint, Grade, mask, staff_key
 from complaintcore.core.rulepack import DutySpec, RulePack
+from complaintcore.core.stages import earlier_handlers
 from complaintcore.core.workflow import Close, Command, Reply
 from complaintcore.desk.ports import StaffDirectory, StaffMember
 
@@ -85,7 +86,9 @@ def shown_actor(actor: str, member: StaffMember | None) -> str:
 
 
 # Commands that settle the outcome need the rung the grade requires (ESC-3).
-_HANDLING = frozenset({"assess", "grade", "handle", "close", "record_sanction", "promise"})
+_HANDLING = frozenset(
+    {"assess", "grade", "handle", "close", "record_sanction", "promise", "respond"}
+)
 
 
 def supervisor_rung(pack: RulePack) -> str:
@@ -172,6 +175,7 @@ def pick_handler(
         pack.rung_index(pack.handler_rung_for(complaint.state.grade or pack.grading.default)),
     )
     target = complaint.state.target or complaint.intake.target
+    excluded = earlier_handlers(complaint, pack)
     departments: list[str | None] = []
     if complaint.awaiting_site_consent:
         departments = [pack.head_office_unit] if pack.head_office_unit else []
@@ -187,6 +191,7 @@ def pick_handler(
             if department in (None, m.department) and m.works_at(site) and pack.has_rung(m.rung)
             and pack.rung_index(m.rung) >= floor
             and not (target is not None and staff_key(m.staff_id) == staff_key(target.staff_id))
+            and m.staff_id not in excluded
         ]  # fmt: skip
         if pool:
             lowest = min(pack.rung_index(m.rung) for m in pool)

@@ -19,6 +19,7 @@ __all__ = ["DeliveryPolicy", "DeskConfig", "RetryPolicy", "load_config", "unknow
 _TOP_KEYS = (
     "database",
     "pack",
+    "pack_parameters",
     "staff_file",
     "notifiers",
     "retry",
@@ -122,6 +123,14 @@ def _plugins_table(value: object) -> Mapping[str, Any]:
     return _table(value, "plugins")
 
 
+def _parameters_table(value: object) -> Mapping[str, str]:
+    table = _table(value, "pack_parameters")
+    for key, text in table.items():
+        if not isinstance(text, str):
+            raise InvalidInputError(f"pack_parameters.{key}", "must be a string, e.g. '10d'")
+    return dict(table)
+
+
 @attrs.frozen
 class DeskConfig:
     """Everything the built-in adapters need; hosts' plugins may read it too.
@@ -133,10 +142,12 @@ class DeskConfig:
     (``["zh", "en"]``: Chinese, then English); each needs a message catalog.
     ``plugins`` is the ``[plugins]`` table, the one place for settings of the
     host and its plugins (``[plugins.tenant]``): complaintcore never reads it,
-    so it is the only table whose keys are not checked.  ``sites`` lists site
-    codes intake accepts besides those of the staff directory (any other is
-    refused); ``[limits]`` sets maximum lengths of typed fields (a
-    ``TextLimits``); ``[delivery]`` how the outbox is sent (a ``DeliveryPolicy``).
+    so it is the only table whose keys are not checked.
+    ``pack_parameters`` set a pack template's values (``respond = "15d"`` for
+    ``iso-10002``); the pack checks the names.  ``sites`` lists site codes intake
+    accepts besides those of the staff directory (any other is refused);
+    ``[limits]`` sets maximum lengths of typed fields (a ``TextLimits``);
+    ``[delivery]`` how the outbox is sent (a ``DeliveryPolicy``).
     """
 
     database: str = "complaintcore.sqlite3"
@@ -147,6 +158,7 @@ class DeskConfig:
     languages: tuple[str, ...] = ("zh", "en")
     base_dir: str = "."
     plugins: Mapping[str, Any] = attrs.field(factory=dict, converter=_plugins_table)
+    pack_parameters: Mapping[str, str] = attrs.field(factory=dict, converter=_parameters_table)
     sites: tuple[str, ...] = ()
     limits: TextLimits = attrs.field(factory=TextLimits)
     delivery: DeliveryPolicy = attrs.field(factory=DeliveryPolicy)
@@ -214,6 +226,7 @@ class DeskConfig:
             languages=tuple(languages),
             base_dir=base_dir,
             plugins=data.get("plugins", {}),
+            pack_parameters=data.get("pack_parameters", {}),
             sites=tuple(x.strip() for x in sites),
             limits=TextLimits(lengths=lengths, **known_limits),
             delivery=DeliveryPolicy(**delivery),

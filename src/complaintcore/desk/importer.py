@@ -65,6 +65,7 @@ FIELDS: Final = (
     "summary",
     "description",
     "received_at",
+    "occurred_at",
     "receiver",
     "receiver_unit",
     "location",
@@ -398,26 +399,24 @@ def _flag(row: Row, key: str) -> bool:
     return word in _YES
 
 
-def _time(text: str, zone: tzinfo) -> datetime:
+def _time(text: str, zone: tzinfo, key: str = "received_at") -> datetime:
     try:
         if not text.isascii():
             raise ValueError
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise InvalidInputError(
-            "received_at", "expected an ISO date-time like 2025-11-14T17:30"
-        ) from None
+        raise InvalidInputError(key, "expected an ISO date-time like 2025-11-14T17:30") from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone)
-    return require_aware(value, "received_at")
+    return require_aware(value, key)
 
 
 def intake_from_row(row: Row, *, default_time: datetime, zone: tzinfo) -> Intake:
     """One row (columns :data:`FIELDS`) as an intake.
 
-    ``received_at`` without an offset is read in ``zone`` (the pack's); a row
-    without one was received at ``default_time``.  REC-1 completeness is checked
-    when the desk registers it.
+    ``received_at`` and ``occurred_at`` without an offset are read in ``zone``
+    (the pack's); a row without ``received_at`` was received at ``default_time``.
+    REC-1 completeness is checked when the desk registers it.
     """
     target = None
     if _text(row, "target_staff_id"):
@@ -426,6 +425,7 @@ def intake_from_row(row: Row, *, default_time: datetime, zone: tzinfo) -> Intake
             staff_id=_text(row, "target_staff_id"), rung=_text(row, "target_rung")
         )
     received = _text(row, "received_at")
+    occurred = _text(row, "occurred_at")
     return Intake(
         complainant=Complainant(
             _text(row, "name"),
@@ -436,6 +436,7 @@ def intake_from_row(row: Row, *, default_time: datetime, zone: tzinfo) -> Intake
         ),
         channel=_text(row, "channel") or "phone",
         received_at=_time(received, zone) if received else default_time,
+        occurred_at=_time(occurred, zone, "occurred_at") if occurred else None,
         receiver=_text(row, "receiver"),
         receiver_unit=_text(row, "receiver_unit") or "customer_service",
         summary=_text(row, "summary"),

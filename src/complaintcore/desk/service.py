@@ -354,7 +354,8 @@ class Desk:
         hook.complaintcore_register_rule_packs(register=lambda name, p: extra.__setitem__(name, p))
         looks_like_file = config.pack.endswith(".toml") or "/" in config.pack
         pack = extra.get(config.pack) or load_pack(
-            config.resolve(config.pack) if looks_like_file else config.pack
+            config.resolve(config.pack) if looks_like_file else config.pack,
+            parameters=config.pack_parameters or None,
         )
         store = hook.complaintcore_get_store(config=config)
         directory = hook.complaintcore_get_staff_directory(config=config)
@@ -1090,7 +1091,7 @@ class Desk:
         if not complaint.is_open or state.handler:
             return ()
         released = complaint.intake.via_head_office and state.site_consent
-        if not (state.rung or released):
+        if not (state.rung or released or state.stage):  # a new stage starts unassigned
             return ()
         handler = access.pick_handler(complaint, self._members(), self.pack, now)
         if handler is None:

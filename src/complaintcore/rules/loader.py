@@ -3,6 +3,10 @@
 Two steps, each of which collects *every* problem before it raises one
 :class:`~complaintcore.core.errors.RulePackError` naming the file and each key path:
 
+0. **Parameters.** A pack template's ``[[parameters]]`` give defaults for the
+   values its text writes as ``"${name}"``; ``load_pack(..., parameters=…)``
+   overrides them.  An unknown parameter, or a reference to one the pack does
+   not declare, is reported with its key path.
 1. **Structure.** :mod:`tomllib` parses the text; one private :mod:`cattrs`
    converter (``forbid_extra_keys=True``) turns the tables into the attrs classes
    of :mod:`complaintcore.core.rulepack`.  Unknown keys, missing keys, wrong types,
@@ -33,9 +37,20 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from complaintcore.core.errors import FieldProblem, RulePackError
-from complaintcore.core.models import EVENT_BY_KIND, Channel, Grade, Kind, Trigger, Validity
-from complaintcore.core.rulepack import ClockMode, Duration, RulePack
+from complaintcore.core.errors import FieldProblem, InvalidInputError, RulePackError
+from complaintcore.core.models import (
+    EVENT_BY_KIND,
+    Acknowledged,
+    Channel,
+    Extended,
+    Grade,
+    Kind,
+    Outcome,
+    Trigger,
+    Validity,
+)
+from complaintcore.core.rulepack import ClockMode, Duration, IndicatorKind, RulePack
+from complaintcore.core.stages import extension_amount
 from complaintcore.core.validity import PHONE_REGIONS
 from complaintcore.core.workflow import COMMAND_TYPES
 from complaintcore.serialization import ROOT, _new_converter, _problems_from
@@ -85,15 +100,21 @@ def available_packs() -> list[str]:
 
 def default_pack() -> RulePack:
     """The default shipped pack, ``cn-property`` (loaded once, then cached)."""
-    return _load_shipped(DEFAULT_PACK)
+    return _load_shipped(DEFAULT_PACK, ())
 
 
-def load_pack(name_or_path: str | os.PathLike[str] = DEFAULT_PACK) -> RulePack:
+def load_pack(
+    name_or_path: str | os.PathLike[str] = DEFAULT_PACK,
+    *,
+    parameters: Mapping[str, str] | None = None,
+) -> RulePack:
     """A shipped pack by name, or a host's own TOML file by path.
 
     A value that is a :class:`os.PathLike`, contains a path separator or ends in
     ``.toml`` is read as a file; anything else is the name of a shipped pack (see
     :func:`available_packs`).  Shipped packs are cached; files are not.
+    ``parameters`` set a template's values (``{"respond": "15d"}`` for
+    ``iso-10002``); a name the pack does not declare is an error.
 
     :raises RulePackError: the pack is unknown, unreadable or invalid; every
         problem names its key path and the error names the file.
@@ -107,8 +128,16 @@ def load_pack(name_or_path: str | os.PathLike[str] = DEFAULT_PACK) -> RulePack:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             problem = FieldProblem(ROOT, f"cannot read the file: {reason}")
             raise RulePackError(source, [problem]) from None
-        return load_pack_text(text, source)
-    return _load_shipped(name_or_path)
+        return load_pack_text(text, source, parameters=parameters)
+    return _load_shipped(name_or_path, _frozen(parameters))
+
+
+def _frozen(parameters: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
+    if parameters is None:
+        return ()
+    if not isinstance(parameters, Mapping):
+        raise RulePackError("parameters", [FieldProblem("parameters", "expected a mapping")])
+    return tuple(sorted(parameters.items(), key=lambda item: str(item[0])))
 
 
 def _looks_like_path(value: str) -> bool:
@@ -119,26 +148,45 @@ def _looks_like_path(value: str) -> bool:
 
 
 @functools.cache
-def _load_shipped(name: str) -> RulePack:
+def _load_shipped(name: str, parameters: tuple[tuple[str, str], ...]) -> RulePack:
     if name not in available_packs():
         known = ", ".join(available_packs())
         problem = FieldProblem("name", f"no shipped rule pack {name!r}; shipped: {known}")
         raise RulePackError(name, [problem])
     resource = resources.files(_PACKAGE).joinpath(name + _SUFFIX)
-    return load_pack_text(resource.read_text(encoding="utf-8"), f"{_PACKAGE}/{name}{_SUFFIX}")
+    return load_pack_text(
+        resource.read_text(encoding="utf-8"),
+        f"{_PACKAGE}/{name}{_SUFFIX}",
+        parameters=dict(parameters) if parameters else None,
+    )
 
 
-def load_pack_text(text: str, source: str = "<string>") -> RulePack:
+def load_pack_text(
+    text: str, source: str = "<string>", *, parameters: Mapping[str, str] | None = None
+) -> RulePack:
     """Parse, structure and validate the TOML text of a pack; ``source`` names it in errors."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RulePackError(source, [FieldProblem(ROOT, f"not valid TOML: {exc}")]) from None
-    return load_pack_data(data, source)
+    return load_pack_data(data, source, parameters=parameters)
 
 
-def load_pack_data(data: Mapping[str, Any], source: str = "<data>") -> RulePack:
-    """Structure and validate an already parsed pack (a plugin's dict, say)."""
+def load_pack_data(
+    data: Mapping[str, Any],
+    source: str = "<data>",
+    *,
+    parameters: Mapping[str, str] | None = None,
+) -> RulePack:
+    """Structure and validate an already parsed pack (a plugin's dict, say).
+
+    ``parameters`` override the defaults of the pack's ``[[parameters]]``.
+    """
+    if isinstance(data, Mapping):
+        data = _substituted(data, parameters, source)
+    elif parameters:
+        problem = FieldProblem("parameters", "the pack declares no parameters")
+        raise RulePackError(source, [problem])
     if isinstance(data, Mapping) and isinstance(data.get("phone_regions"), str):
         data = {**data, "phone_regions": [data["phone_regions"]]}  # phone_regions = "any"
     try:
@@ -149,6 +197,72 @@ def load_pack_data(data: Mapping[str, Any], source: str = "<data>") -> RulePack:
     if problems:
         raise RulePackError(source, problems)
     return pack
+
+
+# --------------------------------------------------------------------------- parameters
+
+_REFERENCE = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+
+
+def _declared(data: Mapping[str, Any]) -> dict[str, str]:
+    """The pack's parameters and their defaults; malformed entries are left to structuring."""
+    table = data.get("parameters", ())
+    found: dict[str, str] = {}
+    if isinstance(table, list):
+        for entry in table:
+            if isinstance(entry, Mapping):
+                name, value = entry.get("name"), entry.get("value")
+                if isinstance(name, str) and isinstance(value, str):
+                    found.setdefault(name, value)
+    return found
+
+
+def _substituted(
+    data: Mapping[str, Any], overrides: Mapping[str, str] | None, source: str
+) -> Mapping[str, Any]:
+    """The pack with every ``"${name}"`` replaced by its parameter's value."""
+    values = _declared(data)
+    problems = _Problems()
+    for name, value in (overrides or {}).items():
+        if name not in values:
+            known = ", ".join(sorted(values)) or "none"
+            problems.add(f"parameters.{name}", f"unknown parameter; the pack declares: {known}")
+        elif not isinstance(value, str):
+            problems.add(f"parameters.{name}", "expected text, e.g. '10d'")
+        else:
+            values[name] = value
+    if not values and not problems:
+        return data
+
+    def walk(node: Any, path: str) -> Any:
+        if isinstance(node, str):
+            m = _REFERENCE.match(node)
+            if m is None:
+                return node
+            if m.group(1) not in values:
+                problems.add(path or ROOT, f"unknown parameter {m.group(1)!r}")
+                return node
+            return values[m.group(1)]
+        if isinstance(node, Mapping):
+            return {k: walk(v, f"{path}.{k}" if path else str(k)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v, f"{path}[{i}]") for i, v in enumerate(node)]
+        return node
+
+    out: dict[str, Any] = walk({k: v for k, v in data.items() if k != "parameters"}, "")
+    if "parameters" in data:
+        table = data["parameters"]
+        if isinstance(table, list):
+            table = [
+                {**e, "value": values[e["name"]]}
+                if isinstance(e, Mapping) and e.get("name") in values
+                else e
+                for e in table
+            ]
+        out["parameters"] = table
+    if problems:
+        raise RulePackError(source, problems)
+    return out
 
 
 # --------------------------------------------------------------------------- meaning
@@ -210,6 +324,11 @@ def validate_pack(pack: RulePack) -> list[FieldProblem]:
     _check_concentration(pack, out)
     _check_calendar(pack, out)
     _check_phone_regions(pack, out)
+    _check_extensions(pack, out)
+    _check_stages(pack, out)
+    _check_time_bar(pack, out)
+    _check_indicators(pack, out)
+    out.duplicates((p.name for p in pack.parameters), "parameters", "parameter", "name")
     return list(out)
 
 
@@ -342,8 +461,11 @@ def known_event_tags(pack: RulePack) -> frozenset[str]:
     ``registered:<unit>`` and ``forwarded:<unit>`` for the pack's departments,
     ``assessed:<validity>``, ``assessed:<kind>``, ``graded:<grade>``,
     ``replied:final|interim|explanation|unanswerable``, ``escalated:<trigger>``,
-    ``visited:satisfied|unsatisfied|appointment``, ``reported:written|oral`` and
-    ``grouped:incident``.  Duties may also start on ``breached:<clock>``.
+    ``visited:satisfied|unsatisfied|appointment``, ``reported:written|oral``,
+    ``grouped:incident``; for the pack's stages ``acknowledged:<stage>``,
+    ``escalation_requested:<stage>``, ``responded:<stage>`` and
+    ``responded:<outcome>``; ``extended:<clock>`` for clocks that may be
+    extended.  Duties may also start on ``breached:<clock>``.
     """
     tags = set(EVENT_BY_KIND)
     units = [d.code for d in pack.departments]
@@ -356,6 +478,11 @@ def known_event_tags(pack: RulePack) -> frozenset[str]:
     tags.update(f"escalated:{t.value}" for t in Trigger)
     tags.update(("visited:satisfied", "visited:unsatisfied", "visited:appointment"))
     tags.update(("reported:written", "reported:oral", "grouped:incident"))
+    for stage in pack.stages:
+        for kind in ("acknowledged", "escalation_requested", "responded"):
+            tags.add(f"{kind}:{stage.code}")
+    tags.update(f"responded:{o.value}" for o in Outcome)
+    tags.update(f"extended:{c.name}" for c in pack.clocks if c.extension is not None)
     return frozenset(tags)
 
 
@@ -442,6 +569,102 @@ def _check_duties(pack: RulePack, out: _Problems) -> None:
                     f"{path}.records[{j}]",
                     f"no event that discharges it has a field {name!r}",
                 )
+
+
+_EXTENSION_FIELDS = ("reason", "details", "agreed_by")
+_ACKNOWLEDGE_FIELDS = ("definition", "remedy_sought")
+assert {a.name for a in attrs.fields(Extended)} >= set(_EXTENSION_FIELDS)
+assert {a.name for a in attrs.fields(Acknowledged)} >= set(_ACKNOWLEDGE_FIELDS)
+
+
+def _check_extensions(pack: RulePack, out: _Problems) -> None:
+    """Extensions: on clocks that count a length, a cap in the clock's unit, known fields."""
+    for i, clock in enumerate(pack.clocks):
+        rule = clock.extension
+        if rule is None:
+            continue
+        path = f"clocks[{i}].extension"
+        if clock.mode not in _NEEDS_DURATION:
+            out.add(path, f"a {clock.mode.value} clock cannot be extended")
+        elif rule.cap is not None:
+            try:
+                extension_amount(clock, rule.cap, f"{path}.cap")
+            except InvalidInputError as exc:
+                out.add(exc.path, exc.reason)
+        for j, name in enumerate(rule.records):
+            if name not in _EXTENSION_FIELDS:
+                out.add(f"{path}.records[{j}]", f"expected one of {', '.join(_EXTENSION_FIELDS)}")
+    for i, duty in enumerate(pack.duties):
+        if duty.extension is not None:
+            out.add(f"duties[{i}].extension", "a duty cannot be extended")
+
+
+def _check_stages(pack: RulePack, out: _Problems) -> None:
+    """Stages: unique codes, known clocks and fields, no limit on entering the first."""
+    clocks = {c.name for c in pack.clocks}
+    out.duplicates((s.code for s in pack.stages), "stages", "stage code", "code")
+    for i, stage in enumerate(pack.stages):
+        path = f"stages[{i}]"
+        out.not_empty(stage.code, f"{path}.code")
+        for key in ("acknowledge_clock", "response_clock"):
+            name = getattr(stage, key)
+            if name and name not in clocks:
+                out.add(f"{path}.{key}", f"unknown clock {name!r}")
+        for j, name in enumerate(stage.acknowledge_records):
+            if name not in _ACKNOWLEDGE_FIELDS:
+                out.add(
+                    f"{path}.acknowledge_records[{j}]",
+                    f"expected one of {', '.join(_ACKNOWLEDGE_FIELDS)}",
+                )
+        limit = stage.request_limit
+        if limit is None:
+            continue
+        if i == 0:
+            out.add(f"{path}.request_limit", "nobody asks to escalate into the first stage")
+        if limit.after_response is None and limit.after_event is None:
+            out.add(f"{path}.request_limit", "give after_response, after_event or both")
+        for key in ("after_response", "after_event"):
+            d = getattr(limit, key)
+            if d is not None and (d.minutes or not (d.months or d.days)):
+                out.add(f"{path}.request_limit.{key}", "expected a length in days or months")
+    if pack.response.remedy_required and not pack.stages:
+        out.add("response.remedy_required", "responses are given at stages; the pack has none")
+
+
+def _check_time_bar(pack: RulePack, out: _Problems) -> None:
+    bar = pack.time_bar
+    if bar is not None and (bar.after.minutes or not (bar.after.months or bar.after.days)):
+        out.add("time_bar.after", "expected a length in days or months")
+
+
+def _check_indicators(pack: RulePack, out: _Problems) -> None:
+    """Indicators: known stages, clocks and what each kind needs."""
+    stages = {s.code: s for s in pack.stages}
+    clocks = {c.name for c in pack.clocks}
+    out.duplicates((x.code for x in pack.indicators), "indicators", "indicator code", "code")
+    for i, ind in enumerate(pack.indicators):
+        path = f"indicators[{i}]"
+        out.not_empty(ind.code, f"{path}.code")
+        if ind.stage and ind.stage not in stages:
+            out.add(f"{path}.stage", f"unknown stage {ind.stage!r}")
+        if ind.clock and ind.clock not in clocks:
+            out.add(f"{path}.clock", f"unknown clock {ind.clock!r}")
+        timed = (IndicatorKind.WITHIN_TARGET, IndicatorKind.EXTENDED)
+        if ind.kind in timed and not ind.clock:
+            stage = stages.get(ind.stage)
+            if stage is None or not stage.response_clock:
+                out.add(f"{path}.clock", "name a clock, or a stage with a response_clock")
+        if ind.kind is IndicatorKind.OUTCOME and ind.outcome is None:
+            out.add(f"{path}.outcome", "an outcome indicator needs the outcome it counts")
+        if ind.kind is not IndicatorKind.OUTCOME and ind.outcome is not None:
+            out.add(f"{path}.outcome", "only an outcome indicator counts an outcome")
+        if ind.kind is IndicatorKind.TIME_BARRED and pack.time_bar is None:
+            out.add(f"{path}.kind", "the pack has no time_bar")
+        if ind.kind is IndicatorKind.SHARE_CLOSED and not ind.stage:
+            out.add(f"{path}.stage", "a share of closures is a stage's share")
+        staged = ind.kind not in (IndicatorKind.RECEIVED, IndicatorKind.TIME_BARRED)
+        if staged and not pack.stages:
+            out.add(f"{path}.kind", "counts stages; the pack has none")
 
 
 def _event_fields(tags: Iterable[str]) -> set[str]:

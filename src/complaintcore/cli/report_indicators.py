@@ -1,0 +1,179 @@
+"""``report --period``: a pack's indicators as a table, JSON, CSV or an HTML page.
+
+The figures are :func:`complaintcore.core.indicators.indicator_report`'s; this
+module only words and lays them out, in the reader's language.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from complaintcore.cli.progress import track
+from complaintcore.cli.report_html import _CSS, _e, _table
+from complaintcore.core.rulepack import IndicatorKind
+from complaintcore.i18n import Translator
+
+if TYPE_CHECKING:
+    from complaintcore.cli.context import Ctx
+    from complaintcore.core.indicators import IndicatorReport, IndicatorValue
+
+__all__ = ["PeriodText", "figure", "indicators", "render_indicators_html", "write_indicators"]
+
+
+if TYPE_CHECKING:  # click >= 8.4 types its parameter types by value
+    _TextParam = click.ParamType[str]
+else:  # and older clicks cannot subscript them at run time
+    _TextParam = click.ParamType
+
+
+class PeriodText(_TextParam):
+    """A reporting period: ``2025``, ``2025-Q1``, ``2025-11`` or ``2025-04..2026-03``."""
+
+    name = "period"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        return "PERIOD"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> str:
+        from complaintcore.cli.context import _translator
+        from complaintcore.core.errors import InvalidInputError
+        from complaintcore.core.indicators import ReportingPeriod
+
+        text = str(value).strip()
+        try:
+            ReportingPeriod.parse(text, "UTC")  # the form only; the pack's zone comes later
+        except InvalidInputError:
+            t = _translator(ctx)
+            self.fail(t("expected 2025, 2025-Q1, 2025-11 or 2025-04..2026-03"), param, ctx)
+        return text
+
+
+def indicators(ctx: Ctx, period: str) -> IndicatorReport:
+    """The desk's pack indicators for ``period``, reading the desk once."""
+    from complaintcore.core.indicators import indicator_report
+
+    desk = ctx.desk()
+    return indicator_report(
+        track(desk.store.complaints(), ctx.t("reading complaints")),
+        desk.pack,
+        desk.calendar,
+        period=period,
+        now=ctx.now(),
+        lang=ctx.report_lang,
+    )
+
+
+def figure(t: Translator, v: IndicatorValue) -> str:
+    """An indicator's value as people read it: a count, a share of a total, an average."""
+    if v.value is None:
+        return "—"
+    if v.kind is IndicatorKind.AVERAGE_WORKING_DAYS:
+        days = f"{v.value:.1f}"
+        return t.n(
+            "{days} working days (over {count} response)",
+            "{days} working days (over {count} responses)",
+            v.count,
+            days=days,
+        )
+    if v.of is not None:
+        share = f"{v.value * 100:.1f}%"
+        return t("{share} ({count} of {total})", share=share, count=v.count, total=v.of)
+    return str(v.count)
+
+
+def write_indicators(ctx: Ctx, report: IndicatorReport, fmt: str, output: str | None) -> None:
+    """Print or write the indicator report in ``fmt`` (table, json, csv, html)."""
+    from complaintcore.core.indicators import (
+        INDICATOR_ROW_FIELDS,
+        indicator_rows,
+        indicators_to_json,
+    )
+
+    if fmt == "table":
+        if output is None:
+            _print(ctx.out, report, ctx.tr)
+            return
+        buffer = io.StringIO()
+        console = Console(file=buffer, width=120, color_system=None, markup=False, emoji=False)
+        _print(console, report, ctx.tr)
+        text = buffer.getvalue()
+    elif fmt == "json":
+        text = json.dumps(indicators_to_json(report), ensure_ascii=False, indent=1)
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(INDICATOR_ROW_FIELDS))
+        writer.writeheader()
+        writer.writerows(indicator_rows(report))
+        text = buffer.getvalue()
+    else:
+        text = render_indicators_html(report, ctx.tr)
+    if output is None:
+        click.echo(text)
+        return
+    Path(output).write_text(text, encoding="utf-8")
+    if ctx.json:
+        ctx.emit({"written": output, "format": fmt})
+    else:
+        ctx.say(ctx.t("wrote {path}", path=output))
+
+
+def _heading(report: IndicatorReport, t: Translator) -> str:
+    return t(
+        "{title}: indicators for {period}",
+        title=t.pick(report.title_zh, report.title_en),
+        period=report.period.key,
+    )
+
+
+def _meta(report: IndicatorReport, t: Translator) -> str:
+    p = report.period
+    return t(
+        "Period: {start} to {end} ({zone}) · Figures as at: {now} · Rule pack: {pack}",
+        start=p.start.date().isoformat(),
+        end=p.end.date().isoformat(),
+        zone=p.timezone,
+        now=report.now.isoformat(timespec="minutes"),
+        pack=report.pack,
+    )
+
+
+def _print(console: Console, report: IndicatorReport, t: Translator) -> None:
+    console.print(Text(_heading(report, t), style="bold"))
+    console.print(_meta(report, t))
+    table = Table(t("Indicator"), t("Rule"), t("Value"))
+    for v in report.values:
+        table.add_row(t.pick(v.zh, v.en), v.rule or "-", figure(t, v))
+    console.print(table)
+
+
+def render_indicators_html(report: IndicatorReport, t: Translator) -> str:
+    """The indicators as a complete, self-contained HTML5 page (no scripts, no links)."""
+    heading = _heading(report, t)
+    rows = [[_e(t.pick(v.zh, v.en)), _e(v.rule or "—"), _e(figure(t, v))] for v in report.values]
+    body = [
+        f'<header><h1>{_e(heading)}</h1><p class="meta">{_e(_meta(report, t))}</p></header>',
+        _table([(t("Indicator"), False), (t("Rule"), False), (t("Value"), True)], rows),
+        "<footer>"
+        + _e(t("Generated by complaintcore. No complainant names, phones or room numbers (PRV-1)."))
+        + "</footer>",
+    ]
+    html_lang = "zh-CN" if t.lang == "zh" else t.lang.replace("_", "-")
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{html_lang}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_e(heading)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        + "\n".join(body)
+        + "\n</body>\n</html>\n"
+    )

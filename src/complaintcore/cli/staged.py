@@ -1,0 +1,220 @@
+"""The ``act`` steps of staged procedures, and how ``show`` reports a complaint's stage.
+
+Packs with ``[[stages]]`` (``uk-housing-ombudsman-2024``, ``scotland-spso``,
+``iso-10002``) acknowledge each stage, answer it with an outcome, extend a
+clock with reasons, and take a complaint to its next stage on request.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+from rich.table import Table
+
+from complaintcore.cli.act import _act, _command
+from complaintcore.cli.context import Ctx, enum_choice
+from complaintcore.core.models import Outcome
+from complaintcore.i18n import N_
+
+if TYPE_CHECKING:
+    from complaintcore.core.models import Complaint
+    from complaintcore.core.rulepack import RulePack, Stage
+
+__all__ = [
+    "act_acknowledge",
+    "act_extend",
+    "act_request_escalation",
+    "act_respond",
+    "say_stage",
+    "say_staged",
+    "stage_json",
+]
+
+
+@_command("acknowledge", N_("Acknowledge the complaint at its stage: define and log it."))
+@click.option(
+    "--definition",
+    default="",
+    help=N_("The complaint as understood: the points the response will answer."),
+)
+@click.option("--remedy-sought", default="", help=N_("What the complainant wants done."))
+def act_acknowledge(
+    ctx: Ctx, complaint_id: str, actor: str, definition: str, remedy_sought: str
+) -> None:
+    from complaintcore.core.workflow import Acknowledge
+
+    _act(
+        ctx,
+        complaint_id,
+        Acknowledge(actor=actor, definition=definition, remedy_sought=remedy_sought),
+    )
+
+
+@_command(
+    "request-escalation",
+    N_("Record the complainant's request to take the complaint to the next stage."),
+)
+@click.option("--reason", default="", help=N_("Why, if the complainant said (optional)."))
+def act_request_escalation(ctx: Ctx, complaint_id: str, actor: str, reason: str) -> None:
+    from complaintcore.core.workflow import RequestEscalation
+
+    _act(ctx, complaint_id, RequestEscalation(actor=actor, reason=reason))
+
+
+@_command("extend", N_("Extend a clock's deadline, with the reasons the pack requires."))
+@click.option("--clock", required=True, help=N_("The clock to extend, e.g. stage_1_response."))
+@click.option("--by", "by", required=True, help=N_("How much longer, e.g. 10d (working days)."))
+@click.option("--reason", default="", help=N_("Why more time is needed."))
+@click.option(
+    "--details",
+    default="",
+    help=N_("What else the complainant was told, e.g. the ombudsman's details."),
+)
+@click.option("--agreed-by", default="", help=N_("Who agreed the extension."))
+def act_extend(
+    ctx: Ctx,
+    complaint_id: str,
+    actor: str,
+    clock: str,
+    by: str,
+    reason: str,
+    details: str,
+    agreed_by: str,
+) -> None:
+    from complaintcore.core.workflow import Extend
+
+    _act(
+        ctx,
+        complaint_id,
+        Extend(
+            actor=actor,
+            clock=clock,
+            by=by,
+            reason=reason,
+            details=details,
+            agreed_by=agreed_by,
+        ),
+    )
+
+
+@_command("respond", N_("Answer the complaint at its stage: the outcome and any remedies."))
+@click.option("--outcome", type=enum_choice(Outcome), required=True)
+@click.option("--message", required=True, help=N_("The answer given to the complainant."))
+@click.option(
+    "--remedy",
+    "remedies",
+    multiple=True,
+    help=N_("A remedy offered (repeatable)."),
+)
+def act_respond(
+    ctx: Ctx,
+    complaint_id: str,
+    actor: str,
+    outcome: str,
+    message: str,
+    remedies: tuple[str, ...],
+) -> None:
+    from complaintcore.core.workflow import Respond
+
+    _act(
+        ctx,
+        complaint_id,
+        Respond(actor=actor, outcome=outcome, message=message, remedies=remedies),
+    )
+
+
+def stage_json(complaint: Complaint, pack: RulePack) -> dict[str, object]:
+    """``show --json``'s stage members (none for a pack without stages)."""
+    if not pack.stages:
+        return {}
+    s = complaint.state
+    return {
+        "stage": pack.stage(s.stage).code,
+        "acknowledged": s.acknowledged,
+        "responded": s.responded,
+        "outcome": s.outcome.value if s.outcome else None,
+        "time_barred": s.time_barred,
+    }
+
+
+def say_stage(ctx: Ctx, complaint: Complaint, pack: RulePack) -> None:
+    """One line under ``show``'s heading: the stage, its outcome, and a time-limit flag."""
+    if not pack.stages:
+        return
+    s, tr = complaint.state, ctx.tr
+    if s.outcome is not None:
+        line = ctx.t(
+            "{stage}: {outcome}", stage=tr.stage(s.stage, pack), outcome=tr.label(s.outcome)
+        )
+    elif s.acknowledged:
+        line = ctx.t("{stage}: acknowledged", stage=tr.stage(s.stage, pack))
+    elif _acknowledged_at(pack.stage(s.stage)):
+        line = ctx.t("{stage}: not yet acknowledged", stage=tr.stage(s.stage, pack))
+    else:
+        line = ctx.t("{stage}: not yet answered", stage=tr.stage(s.stage, pack))
+    ctx.say(line)
+    if s.time_barred and pack.time_bar is not None:
+        ctx.say(
+            ctx.t(
+                "flagged: the issue arose more than {limit} before receipt ({rule})",
+                limit=tr.length(pack.time_bar.after),
+                rule=pack.time_bar.rule,
+            )
+        )
+
+
+def _acknowledged_at(stage: Stage) -> bool:
+    """Whether the stage is acknowledged before it is answered (it times or defines it)."""
+    return bool(stage.acknowledge_clock or stage.acknowledge_records)
+
+
+def say_staged(ctx: Ctx, pack: RulePack) -> None:
+    """``packs show``: the stages, extensions, time limits and template parameters."""
+    tr = ctx.tr
+    if pack.stages:
+        table = Table(
+            ctx.t("stage"),
+            ctx.t("rule"),
+            ctx.t("acknowledged by"),
+            ctx.t("answered by"),
+            ctx.t("a different person"),
+        )
+        for stage in pack.stages:
+            table.add_row(
+                tr.stage(stage.code, pack),
+                stage.rule,
+                tr.clock(stage.acknowledge_clock, pack) if stage.acknowledge_clock else "-",
+                tr.clock(stage.response_clock, pack) if stage.response_clock else "-",
+                tr.yes_no(stage.distinct_handler),
+            )
+        ctx.say(table)
+    for clock in pack.clocks:
+        rule = clock.extension
+        if rule is None:
+            continue
+        cap = tr.length(rule.cap) if rule.cap is not None else ctx.t("no cap")
+        ctx.say(
+            ctx.t(
+                "extension of {clock}: at most {cap}; records {fields} ({rule})",
+                clock=tr.clock(clock.name, pack),
+                cap=cap,
+                fields=ctx.t(", ").join(tr.field(f) for f in rule.records),
+                rule=rule.rule,
+            )
+        )
+    bar = pack.time_bar
+    if bar is not None:
+        ctx.say(
+            ctx.t(
+                "time limit: the issue arose more than {limit} before receipt: {action} ({rule})",
+                limit=tr.length(bar.after),
+                action=tr.label(bar.action),
+                rule=bar.rule,
+            )
+        )
+    if pack.parameters:
+        table = Table(ctx.t("parameter"), ctx.t("value"), ctx.t("meaning"))
+        for param in pack.parameters:
+            table.add_row(param.name, param.value, tr.pick(param.zh or param.en, param.en))
+        ctx.say(table)

@@ -1,0 +1,201 @@
+"""Staged procedures as pure functions: stages, time limits and extensions.
+
+A pack with ``[[stages]]`` runs complaints through them in order (stage 1,
+stage 2 …); a pack without stages is untouched by anything here.  What a
+complaint's stage is, who handled its earlier stages, whether it or a request
+to escalate came too late, and how far a clock has been extended are all
+derived from its events and the pack, like every other figure (REC-5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.grading import add_months
+from complaintcore.core.models import (
+    Assigned,
+    Complaint,
+    EscalationRequested,
+    Event,
+    Extended,
+    Intake,
+    Responded,
+)
+from complaintcore.core.rulepack import (
+    ClockMode,
+    ClockSpec,
+    Duration,
+    ReopenPolicy,
+    RequestLimit,
+    RulePack,
+    Stage,
+)
+
+__all__ = [
+    "current_stage",
+    "earlier_handlers",
+    "extension_amount",
+    "extension_used",
+    "is_running",
+    "limit_end",
+    "request_deadline",
+    "stage_history",
+    "time_barred",
+]
+
+
+def current_stage(complaint: Complaint, pack: RulePack) -> Stage | None:
+    """The stage the complaint is at, or None when the pack has no stages."""
+    if not pack.stages:
+        return None
+    return pack.stage(complaint.state.stage)
+
+
+def stage_history(complaint: Complaint, pack: RulePack) -> list[tuple[str, Event]]:
+    """Every event with the code of the stage the complaint was at when it happened."""
+    if not pack.stages:
+        return []
+    stage = pack.stages[0].code
+    out: list[tuple[str, Event]] = []
+    for ev in complaint.events:
+        if isinstance(ev, EscalationRequested):
+            stage = ev.stage
+        out.append((stage, ev))
+    return out
+
+
+def earlier_handlers(complaint: Complaint, pack: RulePack) -> frozenset[str]:
+    """Who considered the complaint at an earlier stage: may not handle this one.
+
+    Only when the current stage says ``distinct_handler``: the staff assigned to
+    it and those who gave a response at any earlier stage (a different person
+    from the previous stage, Housing Ombudsman Code 6.13).
+    """
+    stage = current_stage(complaint, pack)
+    if stage is None or not stage.distinct_handler:
+        return frozenset()
+    here = stage.code
+    found: set[str] = set()
+    for code, ev in stage_history(complaint, pack):
+        if code == here:
+            continue
+        if isinstance(ev, Assigned):
+            found.add(ev.handler)
+        elif isinstance(ev, Responded):
+            found.add(ev.actor)
+    return frozenset(found)
+
+
+def limit_end(start: datetime, length: Duration, tz: ZoneInfo) -> datetime:
+    """The end of a time limit of ``length`` from ``start``: months and days on the
+    calendar of ``tz`` (a month from 31 January is the last day of February)."""
+    local = start.astimezone(tz)
+    end = add_months(local, length.months) if length.months else local
+    return (end + timedelta(days=length.days, minutes=length.minutes)).astimezone(start.tzinfo)
+
+
+def time_barred(intake: Intake, pack: RulePack) -> bool:
+    """Whether the pack's time limit catches this intake: the issue arose longer ago
+    than ``time_bar.after`` before the complaint was received.  Without a time bar,
+    or without ``occurred_at``, nothing is barred."""
+    bar = pack.time_bar
+    if bar is None or intake.occurred_at is None:
+        return False
+    tz = ZoneInfo(pack.calendar.timezone)
+    return intake.received_at > limit_end(intake.occurred_at, bar.after, tz)
+
+
+def request_deadline(complaint: Complaint, limit: RequestLimit, pack: RulePack) -> datetime | None:
+    """The last moment a request to escalate may come under ``limit``, or None if
+    no window applies (neither the previous response nor ``occurred_at`` known).
+
+    The later of the two windows wins: within ``after_response`` of the latest
+    stage response, or within ``after_event`` of when the issue arose.
+    """
+    tz = ZoneInfo(pack.calendar.timezone)
+    ends: list[datetime] = []
+    if limit.after_response is not None:
+        responses = [e for e in complaint.events if isinstance(e, Responded)]
+        if responses:
+            ends.append(limit_end(responses[-1].at, limit.after_response, tz))
+    occurred = complaint.intake.occurred_at
+    if limit.after_event is not None and occurred is not None:
+        ends.append(limit_end(occurred, limit.after_event, tz))
+    return max(ends) if ends else None
+
+
+# --------------------------------------------------------------------------- extensions
+
+_UNIT = {
+    ClockMode.WORKING_DAYS: "working days",
+    ClockMode.MONTHS: "months",
+    ClockMode.WALL: "minutes, hours or days",
+    ClockMode.WORKING_TIME: "minutes, hours or days",
+}
+
+
+def extension_amount(spec: ClockSpec, by: Duration, path: str = "by") -> int:
+    """An extension's length in the clock's own unit: working days, months or minutes.
+
+    :raises InvalidInputError: the length does not fit the clock's mode, or is not
+        positive.
+    """
+    mode = spec.mode
+    if mode not in _UNIT:
+        raise InvalidInputError(path, f"a {mode.value} clock cannot be extended")
+    if mode is ClockMode.WORKING_DAYS:
+        ok, amount = not (by.minutes or by.months), by.days
+    elif mode is ClockMode.MONTHS:
+        ok, amount = not (by.minutes or by.days), by.months
+    else:
+        ok, amount = not by.months, by.minutes + by.days * 24 * 60
+    if not ok:
+        raise InvalidInputError(path, f"clock {spec.name} is extended in {_UNIT[mode]}")
+    if amount <= 0:
+        raise InvalidInputError(path, "an extension must be longer than nothing")
+    return amount
+
+
+def _tags(events: Iterable[Event]) -> Iterable[tuple[Event, frozenset[str]]]:
+    for ev in events:
+        yield ev, frozenset(ev.tags())
+
+
+def is_running(complaint: Complaint, spec: ClockSpec) -> bool:
+    """Whether a run of the clock has started and not stopped, by its tags alone.
+
+    The same start, stop, close and reopen rules as the clock's replay
+    (:mod:`complaintcore.core.deadlines`), without the calendar: what ``decide``
+    can know.  Clocks that run to an agreed time are never extended.
+    """
+    return _scan(complaint, spec)[0]
+
+
+def extension_used(complaint: Complaint, spec: ClockSpec) -> int:
+    """How much the clock's current run has been extended, in its own unit."""
+    return _scan(complaint, spec)[1]
+
+
+def _scan(complaint: Complaint, spec: ClockSpec) -> tuple[bool, int]:
+    start, stop = frozenset(spec.start), frozenset(spec.stop)
+    started = active = False
+    used = 0
+    for ev, tags in _tags(complaint.events):
+        if active:
+            if isinstance(ev, Extended) and ev.clock == spec.name:
+                used += extension_amount(spec, Duration.parse(ev.by))
+            elif not tags.isdisjoint(stop) or ev.kind == "closed":
+                active = False
+        elif not started and not tags.isdisjoint(start):
+            started = active = True
+            used = 0
+            if not tags.isdisjoint(stop):
+                active = False
+        elif started and ev.kind == "reopened" and spec.reopen is not ReopenPolicy.KEEP:
+            active = True
+            if spec.reopen is ReopenPolicy.RESTART:
+                used = 0
+    return active, used

@@ -1,0 +1,194 @@
+"""``init --pack NAME`` and the command-line tour, on every shipped pack, on a real SQLite desk.
+
+The desk is made with the pack's own sample staff; a complaint of one of the
+pack's categories goes through the steps the pack has (stage steps where it has
+stages), then sweep, verify and report.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from complaintcore.adapters.sqlite_store import SqliteStore
+from complaintcore.adapters.staff import StaffList, load_sample_staff
+from complaintcore.cli import main
+from complaintcore.core.rulepack import Category, RulePack
+from complaintcore.rules import available_packs, load_pack
+
+RECEIVED = "2025-03-03T10:00"  # a Monday
+LATER = "2025-03-04T11:00"
+MONTH_END = "2025-03-31T12:00"
+
+
+def run(*args: str, now: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["--lang", "en", *args], env={"COMPLAINTCORE_NOW": now})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def ok(*args: str, now: str) -> str:
+    code, out, err = run(*args, now=now)
+    assert code == 0, (args, err or out)
+    return out
+
+
+def acted(cid: str, *step: str) -> dict[str, object]:
+    data: dict[str, object] = json.loads(ok("act", cid, *step, "--json", now=LATER))
+    return data
+
+
+def tour_category(pack: RulePack) -> Category:
+    """The first category that is neither urgent (escalated at once) nor the default."""
+    return next(
+        c
+        for c in pack.categories
+        if c.keywords and not c.urgent and c.code != pack.default_category
+    )
+
+
+def receiver(pack: RulePack, staff: StaffList, site: str) -> str:
+    """Someone on the front line of customer service at the site: who takes calls."""
+    front = pack.ladder[0].code
+    return next(
+        m.staff_id
+        for m in staff.at_site(site)
+        if m.rung == front and m.department == pack.customer_service
+    )
+
+
+@pytest.mark.parametrize("name", available_packs())
+def test_init_then_the_tour_on_every_pack(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert "initialised" in ok("init", "desk", "--pack", name, now=RECEIVED)
+    monkeypatch.chdir(tmp_path / "desk")
+    pack = load_pack(name)
+    staff = load_sample_staff(pack=pack)
+    site = next((s for s in staff.sites() if s != "*"), "main")
+    category = tour_category(pack)
+    phone = "07700 900123" if "GB" in pack.phone_regions else "13812345678"
+    taker = receiver(pack, staff, site)
+    got = json.loads(
+        ok(
+            "receive",
+            "--name",
+            "A. Owner",
+            "--phone",
+            phone,
+            "--room",
+            "1-101",
+            "--site",
+            site,
+            "--summary",
+            " ".join(category.keywords[:2]),
+            "--receiver",
+            taker,
+            "--json",
+            now=RECEIVED,
+        )
+    )
+    cid, handler = str(got["id"]), str(got["handler"])
+    assert got["category"] == category.code
+    assert staff.get(handler) is not None
+
+    rows = json.loads(ok("list", "--json", now=RECEIVED))
+    assert [r["id"] for r in rows] == [cid]
+    shown = json.loads(ok("show", cid, "--json", now=RECEIVED))
+    assert (shown["id"], shown["state"]["status"]) == (cid, "in_handling")
+    assert shown["clocks"]
+    assert cid in ok("show", cid, now=RECEIVED)
+
+    if pack.stages:
+        acknowledge = ["--definition", "wants it put right", "--remedy-sought", "a repair"]
+        acted(cid, "acknowledge", "--actor", handler, *acknowledge)
+        acted(cid, "assess", "--actor", handler, "--validity", "valid")
+        answer = ["--outcome", "not_upheld", "--message", "inspected: no fault found"]
+        done = acted(cid, "respond", "--actor", handler, *answer)
+        assert done["outcome"] == "not_upheld"
+    else:
+        acted(cid, "assess", "--actor", handler, "--validity", "valid")
+        done = acted(cid, "reply", "--actor", handler, "--message", "fixed", "--final")
+        assert done["status"] == "awaiting_visit"
+    if done["status"] == "awaiting_visit":
+        acted(cid, "visit", "--actor", taker, "--satisfied", "--opinion", "fine now")
+    if done["status"] != "closed":  # the complainant accepts (a response that does not close)
+        done = acted(cid, "close", "--actor", handler, "--result", "fixed", "--confirmed")
+    assert done["status"] == "closed"
+
+    ok("sweep", now=MONTH_END)
+    assert "verified" in ok("verify", now=MONTH_END)
+    report = json.loads(ok("report", "--month", "2025-03", "--json", now=MONTH_END))
+    assert report["pack"] == name
+    totals = {t["key"]: t["count"] for t in report["totals"]}
+    assert totals["received"] == 1
+    assert "2025-03" in ok("report", "--month", "2025-03", now=MONTH_END)
+    with SqliteStore(tmp_path / "desk" / "complaints.sqlite3") as store:
+        assert store.verify().ok
+
+
+@pytest.mark.procedure("ESC-4")
+def test_a_complaint_about_a_sales_consultant_goes_to_sales_management_from_the_cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """004 篇2 §2.3: 销管部 handles complaints about sales staff (售楼员)."""
+    monkeypatch.chdir(tmp_path)
+    ok("init", ".", "--pack", "cn-sales-office", now=RECEIVED)
+    staff = load_sample_staff(pack=load_pack("cn-sales-office"))
+    consultant = next(m for m in staff.at_site("sunrise") if m.rung == "sales_consultant")
+    got = json.loads(
+        ok(
+            "receive",
+            "--name",
+            "钱先生",
+            "--phone",
+            "13600001111",
+            "--room",
+            "8-1-1801",
+            "--site",
+            "sunrise",
+            "--summary",
+            "置业顾问介绍错误，超范围承诺",
+            "--receiver",
+            "SR-103",
+            "--target-staff-id",
+            consultant.staff_id,
+            "--target-rung",
+            "sales_consultant",
+            "--json",
+            now=RECEIVED,
+        )
+    )
+    assert (got["department"], got["rung"]) == ("customer_service", "sales_management")
+    handler = staff.get(str(got["handler"]))
+    assert handler is not None
+    assert (handler.department, handler.rung) == ("customer_service", "sales_management")
+
+
+def test_a_staff_file_for_another_ladder_is_one_short_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cn-property sample on a sales-office desk: every row's rung is wrong."""
+    monkeypatch.chdir(tmp_path)
+    ok("init", ".", "--pack", "cn-property", now=RECEIVED)
+    config = tmp_path / "complaintcore.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace('"cn-property"', '"cn-sales-office"'), encoding="utf-8")
+    code, out, err = run("list", now=RECEIVED)
+    assert code == 1
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("error: cannot load staff.toml: staff[0].rung: ")
+    assert " more" in lines[0]
+    assert len(lines[0]) < 1000
+    code, out, _ = run("list", "--json", now=RECEIVED)
+    assert code == 1
+    error = json.loads(out)["error"]
+    rows = len(load_sample_staff())
+    # the document keeps every problem: each row's rung, some rows' departments too
+    assert len(error["problems"]) > rows
+    assert {f"staff[{i}].rung" for i in range(rows)} <= {p["path"] for p in error["problems"]}
