@@ -12,4 +12,4 @@ settings.register_profile(
 settings.register_profile("dev", max_examples=60, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
-pytest_plugins = ["tests.integration.servers"]
+pytest_plugins = ["tests.integration.servers", "tests.postgres_server"]

@@ -65,6 +65,7 @@ if TYPE_CHECKING:
         StoreError,
         TimeBarredError,
         UnknownComplaintError,
+        UnknownTenantError,
     )
     from complaintcore.core.indicators import (
         IndicatorReport,
@@ -239,6 +240,11 @@ if TYPE_CHECKING:
         Receipt,
         SweepReport,
     )
+    from complaintcore.event_versions import (
+        EventVersionError,
+        EventVersions,
+        register_upcaster,
+    )
     from complaintcore.i18n import (
         Translator,
         available_languages,
@@ -317,6 +323,8 @@ __all__ = [
     "EscalationError",
     "EscalationRequested",
     "Event",
+    "EventVersionError",
+    "EventVersions",
     "EvidenceAttached",
     "Extend",
     "Extended",
@@ -409,6 +417,7 @@ __all__ = [
     "TrendRule",
     "Trigger",
     "UnknownComplaintError",
+    "UnknownTenantError",
     "Validity",
     "VerifyReport",
     "Visit",
@@ -446,6 +455,7 @@ __all__ = [
     "make_plugin_manager",
     "monthly_report",
     "new_complaint",
+    "register_upcaster",
     "replay",
     "schema_text",
     "spreadsheet_safe",
@@ -523,6 +533,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "StoreError",
         "TimeBarredError",
         "UnknownComplaintError",
+        "UnknownTenantError",
     ),
     "core.workflow": (
         "Acknowledge",
@@ -677,6 +688,11 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "event_to_dict",
         "intake_from_dict",
         "intake_to_dict",
+    ),
+    "event_versions": (
+        "EventVersionError",
+        "EventVersions",
+        "register_upcaster",
     ),
     "schemas": (
         "json_schema",

@@ -373,9 +373,15 @@ def test_concurrent_sweeps_escalate_each_breach_once(office: Office) -> None:
     assert {c.state.rung for c in complaints} == {"department_head"}
     # Some workers pause and resume while everyone sweeps: a paused clock does not
     # escalate (DL-8), and resuming must not escalate it a second time.
+    # First every worker sweeps at once: the sweepers split the due complaints
+    # between them (claimed, so none is swept twice) and every breach escalates.
+    # Then workers pause, resume and reply while others keep sweeping; a pause
+    # restarts the clocks, so nothing more is due and nothing escalates twice.
+    threads, processes = _jobs(office, list(received), FRIDAY, ops=0, sweeps=2)
+    outcomes = _run_together(office.desk, threads, processes)
     threads, processes = _jobs(office, list(received)[:3], FRIDAY, ops=6, sweeps=3)
     threads[2:] = [replace(j, ops=0, sweeps=4) for j in threads[2:]]  # sweep only
-    outcomes = _run_together(office.desk, threads, processes)
+    outcomes += _run_together(office.desk, threads, processes)
 
     # Leave nothing paused, then one more sweep: every breach is now dealt with.
     final = Outcome("final")

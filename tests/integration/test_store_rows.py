@@ -21,6 +21,7 @@ from complaintcore.core.models import Channel, Grade, Status
 from complaintcore.core.workflow import Register, decide, evolve, new_complaint
 from complaintcore.desk.ports import ComplaintRow, ComplaintStore
 from tests.helpers import SH, T0, intake, pack
+from tests.postgres_server import PgDatabase
 
 PACK = pack()
 
@@ -71,13 +72,32 @@ def _fill(store: ComplaintStore) -> None:
 
 
 @pytest.fixture(scope="module")
-def stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ComplaintStore]]:
+def stores(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[dict[str, ComplaintStore]]:
+    """The same rows in every store; PostgreSQL too where a server runs (always in CI)."""
     sqlite = SqliteStore(tmp_path_factory.mktemp("rows") / "complaints.sqlite3")
     memory = MemoryStore()
-    with sqlite, memory:
-        for s in (sqlite, memory):
+    found: dict[str, ComplaintStore] = {"sqlite": sqlite, "memory": memory}
+    server: PgDatabase | None = None
+    try:
+        server = request.getfixturevalue("postgres_server")
+    except pytest.skip.Exception:  # no server here (outside CI): the two others still agree
+        server = None
+    schema = server.new_schema() if server else ""
+    if server:
+        from complaintcore.adapters.postgres_store import PostgresStore
+
+        found["postgres"] = PostgresStore(server.dsn, schema=schema)
+    try:
+        for s in found.values():
             _fill(s)
-        yield {"sqlite": sqlite, "memory": memory}
+        yield found
+    finally:
+        for s in found.values():
+            s.close()
+        if server:
+            server.drop_schema(schema)
 
 
 def _oracle(**f: Any) -> list[str]:
@@ -121,8 +141,9 @@ def _oracle(**f: Any) -> list[str]:
 
 
 def _both(stores: dict[str, ComplaintStore], **f: Any) -> list[str]:
+    """The stores' common answer (every store gives the same one)."""
     answers = {name: [r.id for r in s.rows(**f)] for name, s in stores.items()}
-    assert answers["sqlite"] == answers["memory"], f
+    assert all(a == answers["sqlite"] for a in answers.values()), (f, answers)
     return answers["sqlite"]
 
 
@@ -170,7 +191,7 @@ def test_times_in_any_zone_are_the_same_instants(stores: dict[str, ComplaintStor
         assert _both(stores, due_before=cut.astimezone(zone)) == ["C-7", "C-2", "C-3"]
 
 
-@pytest.mark.parametrize("store_name", ["sqlite", "memory"])
+@pytest.mark.parametrize("store_name", ["sqlite", "memory", "postgres"])
 @pytest.mark.parametrize(
     ("filters", "path"),
     [
@@ -193,14 +214,18 @@ def test_times_in_any_zone_are_the_same_instants(stores: dict[str, ComplaintStor
 def test_a_bad_filter_is_refused_naming_the_field(
     stores: dict[str, ComplaintStore], store_name: str, filters: dict[str, Any], path: str
 ) -> None:
+    if store_name not in stores:
+        pytest.skip("no PostgreSQL server here")
     with pytest.raises(InvalidInputError) as err:
         stores[store_name].rows(**filters)
     assert err.value.path == path
     assert "\n" not in str(err.value)
 
 
-@pytest.mark.parametrize("store_name", ["sqlite", "memory"])
+@pytest.mark.parametrize("store_name", ["sqlite", "memory", "postgres"])
 def test_a_naive_time_is_its_own_error(stores: dict[str, ComplaintStore], store_name: str) -> None:
+    if store_name not in stores:
+        pytest.skip("no PostgreSQL server here")
     with pytest.raises(NaiveDatetimeError):
         stores[store_name].rows(due_before=datetime(2025, 11, 14, 12))
 

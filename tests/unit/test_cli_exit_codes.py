@@ -27,10 +27,17 @@ from complaintcore.core.errors import (
     RulePackError,
     StoreError,
     UnknownComplaintError,
+    UnknownTenantError,
 )
 
 # What each kind of failure must exit with (docs/cli.md, "Exit codes").
-SPECIAL = {UnknownComplaintError: 3, AccessDeniedError: 4, StoreError: 5, DamagedRecordError: 5}
+SPECIAL = {
+    UnknownComplaintError: 3,
+    AccessDeniedError: 4,
+    StoreError: 5,  # the database failed, or is another tenant's
+    UnknownTenantError: 5,
+    DamagedRecordError: 5,
+}
 
 
 def _library_errors() -> list[type[ComplaintCoreError]]:

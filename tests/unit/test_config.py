@@ -32,11 +32,20 @@ def test_a_misspelt_key_names_itself_and_the_closest_known_key(
 
 def test_a_key_like_nothing_known_lists_the_known_keys() -> None:
     with pytest.raises(InvalidInputError) as err:
-        DeskConfig.from_mapping({"tenant": "north"})
+        DeskConfig.from_mapping({"company": "north"})
     assert str(err.value) == (
-        "tenant: unknown key; expected one of database, pack, pack_parameters, staff_file, "
-        "notifiers, retry, languages, plugins, sites, limits, delivery"
+        "company: unknown key; expected one of database, tenant, pack, pack_parameters,"
+        " staff_file, notifiers, retry, languages, plugins, sites, limits, delivery"
     )
+
+
+def test_the_tenant_is_a_checked_setting() -> None:
+    assert DeskConfig.from_mapping({"tenant": "north"}).tenant == "north"
+    assert DeskConfig.from_mapping({}).tenant == "default"
+    for bad in ("", "north/east", "x" * 65, 7):
+        with pytest.raises(InvalidInputError) as err:
+            DeskConfig.from_mapping({"tenant": bad})
+        assert err.value.path == "tenant"
 
 
 def test_host_and_plugin_settings_live_in_the_plugins_table() -> None:

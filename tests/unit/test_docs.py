@@ -19,6 +19,7 @@ import inspect
 import logging
 import re
 import shlex
+import subprocess
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -32,6 +33,7 @@ from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.core.models import Complainant, Intake
 from complaintcore.core.workflow import COMMAND_TYPES, Register
 from complaintcore.desk import hookspecs
+from complaintcore.testing.store_contract import StoreContract
 from tests.helpers import SH
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -259,7 +261,7 @@ def test_the_hooks_page_examples_make_one_working_plugin(
 
     pm = make_plugin_manager([plugin], load_entry_points=False)
     config = {
-        "plugins": {"tenant": "sunrise"},
+        "tenant": "sunrise",
         "pack": "acme-property",
         "notifiers": {"log": False},
     }
@@ -284,6 +286,31 @@ def test_the_hooks_page_examples_make_one_working_plugin(
     with Desk.from_config({"database": ":memory:"}, plugin_manager=pm) as other:
         assert sorted(other.notifiers) == ["log"]
         assert other.calendar.is_working_day(plugin.date(2025, 12, 26))
+
+
+def test_the_hooks_page_runs_the_store_contract_on_its_store(tmp_path: Path) -> None:
+    """The page's plugin module, saved as a host's test file, passes the whole contract."""
+    code = "\n\n".join(
+        b.code
+        for b in fenced_blocks(HOOKS_MD.read_text(encoding="utf-8"))
+        if b.language == "python"
+    )
+    (tmp_path / "test_acme_store.py").write_text(code, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_acme_store.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+    summary = done.stdout.strip().splitlines()[-1]
+    passed = int(re.search(r"(\d+) passed", summary)[1])  # type: ignore[index]
+    contract = [n for n in dir(StoreContract) if n.startswith("test_")]
+    assert passed == len(contract) - 3, summary  # all but the three that tamper
+    assert "3 skipped" in summary
+    page = HOOKS_MD.read_text(encoding="utf-8")
+    assert f"{passed} passed, 3 skipped" in page  # the page shows what really happens
 
 
 # --------------------------------------------------------------------------- desk.md

@@ -47,7 +47,7 @@ def test_import_loads_no_adapter_cattrs_or_holidays() -> None:
     code = (
         "import sys, complaintcore\n"
         "heavy = [m for m in ('cattrs', 'holidays', 'pluggy', 'sqlite3', 'click', 'rich',"
-        " 'complaintcore.desk', 'complaintcore.adapters', 'complaintcore.core')"
+        " 'psycopg', 'complaintcore.desk', 'complaintcore.adapters', 'complaintcore.core')"
         " if m in sys.modules]\n"
         "print(','.join(heavy))"
     )

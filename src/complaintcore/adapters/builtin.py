@@ -13,13 +13,9 @@ from complaintcore.desk.ports import ComplaintStore, Notifier, StaffDirectory
 
 @hookimpl(trylast=True)
 def complaintcore_get_store(config: DeskConfig) -> ComplaintStore:
-    if config.database == ":memory:":
-        from complaintcore.adapters.memory_store import MemoryStore
+    from complaintcore.adapters.stores import open_store
 
-        return MemoryStore()
-    from complaintcore.adapters.sqlite_store import SqliteStore
-
-    return SqliteStore(config.resolve(config.database))
+    return open_store(config.resolve(config.database), tenant=config.tenant)
 
 
 @hookimpl(trylast=True)

@@ -1,8 +1,8 @@
-"""What both stores share: canonical JSON, the hash chain, and value codecs.
+"""What every store shares: canonical JSON, the hash chain, and value codecs.
 
-The SQLite and in-memory stores must agree byte for byte on what they hash, so a
-history checked by one means the same as a history checked by the other.  The
-chain (REC-5, tamper evidence):
+The SQLite, PostgreSQL and in-memory stores -- and a host's own store -- must
+agree byte for byte on what they hash, so a history checked by one means the
+same as a history checked by another.  The chain (REC-5, tamper evidence):
 
     genesis   = sha256(intake JSON)
     hash[seq] = sha256(JSON [hash[seq-1], complaint_id, seq] + "\\n" + event JSON)
@@ -10,7 +10,14 @@ chain (REC-5, tamper evidence):
 where every JSON text is canonical (sorted keys, no spaces, UTF-8) and is hashed
 exactly as stored, so any edit to a stored text -- even one that keeps its
 meaning -- breaks the chain.  The array prefix is self-delimiting, so no choice
-of complaint id can make two different histories hash alike.
+of complaint id can make two different histories hash alike.  An event stored
+with a schema version above 1 (see :mod:`complaintcore.event_versions`) has the
+version as a fourth element of the prefix, ``[hash[seq-1], complaint_id, seq,
+version]``, so the version cannot be changed unnoticed either; version-1 events
+hash exactly as complaintcore 0.1.0 hashed them.
+
+A host store builds the stored form of new events with :func:`chain_events` and
+checks a stored history with :func:`chain_problems`.
 """
 
 from __future__ import annotations
@@ -18,25 +25,35 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from complaintcore.core.errors import ComplaintCoreError, DamagedRecordError, InvalidInputError
 from complaintcore.core.models import Complaint, Event, Intake, require_aware
-from complaintcore.desk.ports import ComplaintRow, Notification, OutboxItem
+from complaintcore.desk.ports import (
+    DEFAULT_TENANT,
+    ComplaintRow,
+    Notification,
+    OutboxItem,
+    check_tenant,
+)
 
 __all__ = [
+    "DEFAULT_LEASE",
+    "DEFAULT_TENANT",
     "MAX_ERROR_CHARS",
     "MAX_INTEGER",
     "StoredEvent",
     "canonical_json",
+    "chain_events",
     "chain_problems",
     "check_events",
     "check_item_id",
     "check_limit",
     "check_outbox",
     "check_row_id",
+    "check_tenant",
     "decode_complaint",
     "effective_key",
     "encode_event",
@@ -59,7 +76,7 @@ MAX_ERROR_CHARS = 2000
 
 
 DEFAULT_LEASE = timedelta(minutes=5)
-"""How long a claimed outbox item stays hidden from other workers."""
+"""How long a claimed outbox item or sweep row stays hidden from other workers."""
 
 
 MAX_INTEGER = 2**63 - 1
@@ -92,25 +109,40 @@ def encode_event(event: Event) -> str:
     return _storable(canonical_json(event_to_dict(event)), f"events.{event.kind}")
 
 
-def decode_complaint(complaint_id: str, intake_json: str, bodies: Iterable[str]) -> Complaint:
+def decode_complaint(
+    complaint_id: str, intake_json: str, bodies: Iterable[str | tuple[int, str]]
+) -> Complaint:
     """Rebuild a complaint from stored texts; the state is refolded, never stored.
+
+    ``bodies`` are the stored event texts in seq order, each either plain (schema
+    version 1) or ``(schema_version, text)``; older versions are upcast to the
+    current one (:func:`complaintcore.event_versions.upcast`) before decoding.
 
     :raises DamagedRecordError: a stored text is not what the library wrote (not
         JSON, not an intake or event, or a history the workflow cannot fold);
         the error names the complaint and the part, never a value.
     """
     from complaintcore.core.workflow import replay
+    from complaintcore.event_versions import EVENT_VERSIONS
+    from complaintcore.event_versions import EventVersionError as EVENT_ERRORS
     from complaintcore.serialization import event_from_dict, intake_from_dict
 
     part = "the intake"
     try:
         intake = intake_from_dict(json.loads(intake_json))
         events = []
-        for seq, body in enumerate(bodies, start=1):
+        for seq, item in enumerate(bodies, start=1):
             part = f"event {seq}"
-            events.append(event_from_dict(json.loads(body)))
+            version, body = (1, item) if isinstance(item, str) else item
+            data: Mapping[str, Any] = json.loads(body)
+            kind = data.get("type") if isinstance(data, Mapping) else None
+            if isinstance(kind, str) and version != EVENT_VERSIONS.current(kind):
+                data = EVENT_VERSIONS.upcast(kind, version, data)
+            events.append(event_from_dict(data))
         part = "the history"
         return replay(complaint_id, intake, events)
+    except EVENT_ERRORS:  # written by a newer complaintcore: not damage, an upgrade
+        raise
     except (ValueError, TypeError, KeyError, RecursionError, ComplaintCoreError) as exc:
         raise DamagedRecordError(complaint_id, _damage(part, exc)) from None
 
@@ -152,13 +184,23 @@ def genesis_hash(intake_json: str) -> str:
     return hashlib.sha256(intake_json.encode("utf-8")).hexdigest()
 
 
-def event_hash(prev_hash: str, complaint_id: str, seq: int, body_json: str) -> str:
-    head = canonical_json([prev_hash, complaint_id, seq])
+def event_hash(
+    prev_hash: str, complaint_id: str, seq: int, body_json: str, schema_version: int = 1
+) -> str:
+    """The hash of one stored event, linked to ``prev_hash`` (see the module docstring)."""
+    if schema_version == 1:
+        head = canonical_json([prev_hash, complaint_id, seq])
+    else:
+        head = canonical_json([prev_hash, complaint_id, seq, schema_version])
     return hashlib.sha256(f"{head}\n{body_json}".encode()).hexdigest()
 
 
 class StoredEvent(NamedTuple):
-    """One stored event as the chain sees it."""
+    """One stored event as the chain sees it.
+
+    ``kind``, ``at`` and ``actor`` are copies of the body's ``type``, ``at`` and
+    ``actor`` kept for queries; :func:`chain_problems` checks they agree.
+    """
 
     seq: int
     kind: str
@@ -167,6 +209,44 @@ class StoredEvent(NamedTuple):
     body_json: str
     prev_hash: str
     hash: str
+    schema_version: int = 1
+
+
+def chain_events(
+    complaint_id: str,
+    events: Iterable[Event],
+    *,
+    version: int,
+    prev_hash: str,
+    bodies: Sequence[str] | None = None,
+) -> list[StoredEvent]:
+    """The stored form of ``events`` appended after ``version``: texts, versions, hashes.
+
+    ``prev_hash`` is the hash of event ``version``, or ``genesis_hash(intake_json)``
+    for a new complaint (``version`` 0).  ``bodies`` are the events' texts if
+    already encoded with :func:`encode_event` (a store does that before taking
+    its write lock).  This is how every built-in store writes events; a host
+    store that keeps these fields as they are gets the same chain.
+    """
+    from complaintcore.event_versions import EVENT_VERSIONS
+
+    checked = check_events(events)
+    texts = [encode_event(ev) for ev in checked] if bodies is None else list(bodies)
+    if len(texts) != len(checked):
+        raise InvalidInputError("bodies", "expected one text per event")
+    out = []
+    for offset, (event, body) in enumerate(zip(checked, texts, strict=True), start=1):
+        seq = version + offset
+        schema = EVENT_VERSIONS.current(event.kind)
+        digest = event_hash(prev_hash, complaint_id, seq, body, schema)
+        # The at column is the body's own text (the serializer writes isoformat()).
+        out.append(
+            StoredEvent(
+                seq, event.kind, event.at.isoformat(), event.actor, body, prev_hash, digest, schema
+            )
+        )
+        prev_hash = digest
+    return out
 
 
 def chain_problems(
@@ -193,7 +273,9 @@ def chain_problems(
         if ev.prev_hash != prev:
             what = "the intake" if expected_seq == 1 else f"event {expected_seq - 1}"
             problems.append(f"{where}: does not link to {what} (edited or deleted)")
-        if ev.hash != event_hash(ev.prev_hash, complaint_id, ev.seq, ev.body_json):
+        if ev.hash != event_hash(
+            ev.prev_hash, complaint_id, ev.seq, ev.body_json, ev.schema_version
+        ):
             problems.append(f"{where}: hash does not match its content (edited)")
         problems.extend(f"{where}: {p}" for p in _column_problems(ev))
         prev = ev.hash

@@ -6,7 +6,8 @@ passes against it means the same against the file store.  It keeps the same
 canonical JSON texts the file store keeps and decodes them on every load, so
 what comes back (fixed UTC offsets, refolded state) is what SQLite gives back.
 One :class:`threading.Lock` makes every operation atomic; nothing survives the
-process.
+process.  :meth:`MemoryStore.for_tenant` opens another tenant's view of the same
+data, as a second store on the same database would.
 """
 
 from __future__ import annotations
@@ -21,19 +22,20 @@ import attrs
 
 from complaintcore.adapters.chain import (
     DEFAULT_LEASE,
+    DEFAULT_TENANT,
     MAX_ERROR_CHARS,
     StoredEvent,
+    chain_events,
     chain_problems,
     check_events,
     check_item_id,
     check_limit,
     check_outbox,
     check_row_id,
+    check_tenant,
     decode_complaint,
     effective_key,
-    encode_event,
     encode_intake,
-    event_hash,
     genesis_hash,
     lease_end,
     notification_to_json,
@@ -69,6 +71,7 @@ class _Record:
     key: str
     events: list[StoredEvent]
     row: ComplaintRow
+    swept_until: str | None = None  # a sweeper's lease (claim_due)
 
 
 @attrs.define
@@ -82,20 +85,55 @@ class _Item:
     delivered_at: str | None = None
 
 
-class MemoryStore:
-    """Everything in dicts behind one lock; see the module docstring."""
+@attrs.define
+class _Tenant:
+    """One tenant's data: nothing in it refers to another tenant's."""
+
+    records: dict[str, _Record] = attrs.field(factory=dict)
+    keys: dict[str, str] = attrs.field(factory=dict)
+    outbox: dict[int, _Item] = attrs.field(factory=dict)
+    dedupe: set[tuple[str, str]] = attrs.field(factory=set)
+    # the indexes open_similar and issue_rows answer from (kept for open rows)
+    similar: dict[tuple[str, str], set[str]] = attrs.field(factory=dict)
+    issues: dict[str, set[str]] = attrs.field(factory=dict)
+
+
+class _Data:
+    """What the views of one in-memory database share: tenants, item ids, the lock."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._records: dict[str, _Record] = {}
-        self._keys: dict[str, str] = {}
-        self._outbox: dict[int, _Item] = {}
-        self._dedupe: set[tuple[str, str]] = set()
-        self._next_item = 1
+        self.lock = threading.Lock()
+        self.tenants: dict[str, _Tenant] = {}
+        self.next_item = 1
+
+
+class MemoryStore:
+    """Everything in dicts behind one lock; see the module docstring.
+
+    :param tenant: whose complaints this store reads and writes.
+    """
+
+    def __init__(self, *, tenant: str = DEFAULT_TENANT, _data: _Data | None = None) -> None:
+        self._tenant = check_tenant(tenant)
+        self._data = _data if _data is not None else _Data()
+        self._lock = self._data.lock
+        with self._lock:
+            self._t = self._data.tenants.setdefault(self._tenant, _Tenant())
+        self._records = self._t.records
+        self._keys = self._t.keys
+        self._outbox = self._t.outbox
+        self._dedupe = self._t.dedupe
+        self._similar = self._t.similar
+        self._issues = self._t.issues
         self._closed = False
-        # the indexes open_similar and issue_rows answer from (kept for open rows)
-        self._similar: dict[tuple[str, str], set[str]] = {}
-        self._issues: dict[str, set[str]] = {}
+
+    @property
+    def tenant(self) -> str:
+        return self._tenant
+
+    def for_tenant(self, tenant: str) -> MemoryStore:
+        """Another tenant's store on the same data (as a second connection would be)."""
+        return MemoryStore(tenant=tenant, _data=self._data)
 
     def _open(self) -> None:
         if self._closed:
@@ -117,7 +155,7 @@ class MemoryStore:
         self.close()
 
     def __repr__(self) -> str:
-        return f"MemoryStore({len(self._records)} complaints)"
+        return f"MemoryStore(tenant={self._tenant!r}, {len(self._records)} complaints)"
 
     # ------------------------------------------------------------------ writes
 
@@ -131,18 +169,18 @@ class MemoryStore:
         if not isinstance(complaint, Complaint):
             raise InvalidInputError("complaint", "expected a Complaint")
         key = effective_key(complaint, row)
-        events = check_events(complaint.events)
         entries = check_outbox(outbox)
         intake_json = encode_intake(complaint.intake)
-        bodies = [encode_event(ev) for ev in events]
-        stored_row = _normalise(row, len(events), key)
+        chain = chain_events(
+            complaint.id, complaint.events, version=0, prev_hash=genesis_hash(intake_json)
+        )
+        stored_row = _normalise(row, len(chain), key)
         with self._lock:
             self._open()
             if key and key in self._keys:
                 return self._load(self._keys[key])
             if complaint.id in self._records:
                 raise InvalidInputError("complaint.id", "a complaint with this id already exists")
-            chain = _chain(complaint.id, 0, genesis_hash(intake_json), events, bodies)
             self._records[complaint.id] = _Record(intake_json, key, chain, stored_row)
             if key:
                 self._keys[key] = complaint.id
@@ -174,7 +212,6 @@ class MemoryStore:
         check_row_id(row, complaint_id)
         new = check_events(events)
         entries = check_outbox(outbox)
-        bodies = [encode_event(ev) for ev in new]
         with self._lock:
             self._open()
             record = self._records.get(complaint_id)
@@ -185,9 +222,10 @@ class MemoryStore:
                 raise ConcurrencyConflictError(complaint_id, expected_version, version)
             prev = record.events[-1].hash if record.events else genesis_hash(record.intake_json)
             stored_row = _normalise(row, version + len(new), record.key)
-            record.events.extend(_chain(complaint_id, version, prev, new, bodies))
+            record.events.extend(chain_events(complaint_id, new, version=version, prev_hash=prev))
             self._index(record.row, stored_row)
             record.row = stored_row
+            record.swept_until = None  # a sweeper's lease ends with any change
             self._queue(entries)
 
     def _index(self, old: ComplaintRow | None, new: ComplaintRow) -> None:
@@ -205,10 +243,9 @@ class MemoryStore:
             if (notifier, n.key) in self._dedupe:
                 continue
             self._dedupe.add((notifier, n.key))
-            self._outbox[self._next_item] = _Item(
-                self._next_item, notifier, notification_to_json(n)
-            )
-            self._next_item += 1
+            item_id = self._data.next_item
+            self._outbox[item_id] = _Item(item_id, notifier, notification_to_json(n))
+            self._data.next_item += 1
 
     # ------------------------------------------------------------------ reads
 
@@ -216,9 +253,7 @@ class MemoryStore:
         record = self._records.get(complaint_id)
         if record is None:
             raise UnknownComplaintError(complaint_id)
-        return decode_complaint(
-            complaint_id, record.intake_json, [e.body_json for e in record.events]
-        )
+        return decode_complaint(complaint_id, record.intake_json, _bodies(record.events))
 
     def load(self, complaint_id: str) -> Complaint:
         with self._lock:
@@ -226,7 +261,7 @@ class MemoryStore:
             record = self._records.get(complaint_id)
             if record is None:
                 raise UnknownComplaintError(complaint_id)
-            intake_json, bodies = record.intake_json, [e.body_json for e in record.events]
+            intake_json, bodies = record.intake_json, _bodies(record.events)
         return decode_complaint(complaint_id, intake_json, bodies)
 
     def find_by_key(self, idempotency_key: str) -> Complaint | None:
@@ -327,15 +362,35 @@ class MemoryStore:
         for start in range(0, len(ids), _BATCH):
             with self._lock:
                 batch = [
-                    (
-                        cid,
-                        self._records[cid].intake_json,
-                        [e.body_json for e in self._records[cid].events],
-                    )
+                    (cid, self._records[cid].intake_json, _bodies(self._records[cid].events))
                     for cid in ids[start : start + _BATCH]
                 ]
             for cid, intake_json, bodies in batch:
                 yield decode_complaint(cid, intake_json, bodies)
+
+    def claim_due(
+        self, now: datetime, limit: int = 100, *, lease: timedelta = DEFAULT_LEASE
+    ) -> list[ComplaintRow]:
+        """Like :meth:`SqliteStore.claim_due`: due rows, hidden from other sweepers."""
+        check_limit(limit)
+        cutoff = require_aware(now, "now").astimezone(UTC)
+        stamp = to_utc_text(now, "now")
+        until = to_utc_text(now + lease, "lease")
+        with self._lock:
+            self._open()
+            due = sorted(
+                (
+                    r
+                    for r in self._records.values()
+                    if r.row.next_due is not None
+                    and r.row.next_due <= cutoff
+                    and (r.swept_until is None or r.swept_until <= stamp)
+                ),
+                key=lambda r: (r.row.next_due, r.row.id),
+            )[:limit]
+            for record in due:
+                record.swept_until = until
+            return [r.row for r in due]
 
     # ------------------------------------------------------------------ outbox
 
@@ -425,18 +480,8 @@ class MemoryStore:
         return VerifyReport(complaints=len(snapshot), events=events, problems=tuple(problems))
 
 
-def _chain(
-    complaint_id: str, version: int, prev: str, events: Sequence[Event], bodies: Sequence[str]
-) -> list[StoredEvent]:
-    out = []
-    for offset, (event, body) in enumerate(zip(events, bodies, strict=True), start=1):
-        seq = version + offset
-        digest = event_hash(prev, complaint_id, seq, body)
-        out.append(
-            StoredEvent(seq, event.kind, event.at.isoformat(), event.actor, body, prev, digest)
-        )
-        prev = digest
-    return out
+def _bodies(events: Sequence[StoredEvent]) -> list[tuple[int, str]]:
+    return [(e.schema_version, e.body_json) for e in events]
 
 
 def _normalise(row: ComplaintRow, version: int, key: str) -> ComplaintRow:

@@ -15,7 +15,10 @@ What is stored (see ``docs/storage.md``):
 * ``projection``: one :class:`~complaintcore.desk.ports.ComplaintRow` per complaint,
   indexed for "open complaints by due time / site / department / grade";
 * ``outbox``: notifications written in the same transaction as the events, so a
-  state change and its messages are never separated; delivered after commit.
+  state change and its messages are never separated; delivered after commit;
+* ``tenants``: the tenants (companies, estate groups) the file keeps desks for.
+  Every row above carries its tenant and every query is confined to the
+  store's own (:attr:`SqliteStore.tenant`).
 
 Times in the projection and the outbox are UTC text of fixed width, so text
 order is time order and the indexes answer "due before t".
@@ -28,7 +31,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -38,19 +41,21 @@ import attrs
 
 from complaintcore.adapters.chain import (
     DEFAULT_LEASE,
+    DEFAULT_TENANT,
     MAX_ERROR_CHARS,
     StoredEvent,
+    chain_events,
     chain_problems,
     check_events,
     check_item_id,
     check_limit,
     check_outbox,
     check_row_id,
+    check_tenant,
     decode_complaint,
     effective_key,
     encode_event,
     encode_intake,
-    event_hash,
     genesis_hash,
     lease_end,
     notification_to_json,
@@ -58,6 +63,7 @@ from complaintcore.adapters.chain import (
     parse_utc,
     to_utc_text,
 )
+from complaintcore.adapters.transfer import StoredHistory, StoredItem, not_empty
 from complaintcore.core.concentration import Member, complainant_key
 from complaintcore.core.errors import (
     ComplaintCoreError,
@@ -65,6 +71,7 @@ from complaintcore.core.errors import (
     InvalidInputError,
     StoreError,
     UnknownComplaintError,
+    UnknownTenantError,
 )
 from complaintcore.core.models import Channel, Complainant, Complaint, Event, Grade, Status
 from complaintcore.desk.ports import (
@@ -150,6 +157,16 @@ class SchemaVersionError(StoreError, RuntimeError):
 
 
 _APPEND_ONLY = "complaintcore: the event history is append-only (REC-5)"
+
+_V2_ROW_COLUMNS = (
+    "id, status, received_at, version, site, department, category, grade, channel, "
+    "validity, kind, handler, rung, next_due, idempotency_key"
+)
+_V3_ROW_COLUMNS = f"{_V2_ROW_COLUMNS}, building, complainant_key, issue, group_incident"
+_OUTBOX_COLUMNS = (
+    "notifier, dedupe_key, complaint_id, body_json, created_at, attempts, next_attempt_at, "
+    "last_error, delivered_at"
+)
 
 MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (
@@ -250,6 +267,121 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             "CREATE INDEX projection_issue ON projection (issue) WHERE issue <> ''",
         ),
     ),
+    # v4: tenants (every row carries its tenant; keys are per tenant), the schema
+    # version of each event, and the sweepers' lease on a projection row.  SQLite
+    # cannot change a primary key in place, so the tables are rebuilt and what
+    # 0.1.0 to v3 stored becomes tenant 'default', version 1, byte for byte.
+    (
+        4,
+        (
+            "CREATE TABLE tenants (tenant TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID",
+            f"INSERT INTO tenants (tenant) SELECT '{DEFAULT_TENANT}'"
+            " WHERE EXISTS (SELECT 1 FROM complaints)",
+            """CREATE TABLE complaints_v4 (
+            tenant          TEXT NOT NULL REFERENCES tenants (tenant),
+            id              TEXT NOT NULL,
+            idempotency_key TEXT,
+            intake_json     TEXT NOT NULL,
+            created_at      TEXT NOT NULL,
+            PRIMARY KEY (tenant, id),
+            UNIQUE (tenant, idempotency_key)
+        )""",
+            f"""INSERT INTO complaints_v4 (tenant, id, idempotency_key, intake_json, created_at)
+            SELECT '{DEFAULT_TENANT}', id, idempotency_key, intake_json, created_at
+            FROM complaints""",
+            """CREATE TABLE events_v4 (
+            tenant         TEXT NOT NULL,
+            complaint_id   TEXT NOT NULL,
+            seq            INTEGER NOT NULL CHECK (seq >= 1),
+            schema_version INTEGER NOT NULL DEFAULT 1 CHECK (schema_version >= 1),
+            kind           TEXT NOT NULL,
+            at             TEXT NOT NULL,
+            actor          TEXT NOT NULL,
+            body_json      TEXT NOT NULL,
+            prev_hash      TEXT NOT NULL,
+            hash           TEXT NOT NULL,
+            PRIMARY KEY (tenant, complaint_id, seq),
+            FOREIGN KEY (tenant, complaint_id) REFERENCES complaints_v4 (tenant, id)
+        ) WITHOUT ROWID""",
+            f"""INSERT INTO events_v4 (tenant, complaint_id, seq, schema_version, kind, at,
+                                   actor, body_json, prev_hash, hash)
+            SELECT '{DEFAULT_TENANT}', complaint_id, seq, 1, kind, at, actor, body_json,
+                   prev_hash, hash
+            FROM events""",
+            """CREATE TABLE projection_v4 (
+            tenant          TEXT NOT NULL,
+            id              TEXT NOT NULL,
+            status          TEXT NOT NULL,
+            received_at     TEXT NOT NULL,
+            version         INTEGER NOT NULL,
+            site            TEXT NOT NULL DEFAULT '',
+            department      TEXT NOT NULL DEFAULT '',
+            category        TEXT NOT NULL DEFAULT '',
+            grade           TEXT NOT NULL DEFAULT '',
+            channel         TEXT NOT NULL DEFAULT '',
+            validity        TEXT NOT NULL DEFAULT '',
+            kind            TEXT NOT NULL DEFAULT '',
+            handler         TEXT NOT NULL DEFAULT '',
+            rung            TEXT NOT NULL DEFAULT '',
+            next_due        TEXT,
+            idempotency_key TEXT NOT NULL DEFAULT '',
+            building        TEXT NOT NULL DEFAULT '',
+            complainant_key TEXT NOT NULL DEFAULT '',
+            issue           TEXT NOT NULL DEFAULT '',
+            group_incident  INTEGER NOT NULL DEFAULT 0,
+            swept_until     TEXT,
+            PRIMARY KEY (tenant, id),
+            FOREIGN KEY (tenant, id) REFERENCES complaints_v4 (tenant, id)
+        )""",
+            f"""INSERT INTO projection_v4 (tenant, {_V3_ROW_COLUMNS})
+            SELECT '{DEFAULT_TENANT}', {_V3_ROW_COLUMNS} FROM projection""",
+            """CREATE TABLE outbox_v4 (
+            id              INTEGER PRIMARY KEY AUTOINCREMENT,
+            tenant          TEXT NOT NULL,
+            notifier        TEXT NOT NULL,
+            dedupe_key      TEXT NOT NULL,
+            complaint_id    TEXT NOT NULL,
+            body_json       TEXT NOT NULL,
+            created_at      TEXT NOT NULL,
+            attempts        INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT,
+            last_error      TEXT NOT NULL DEFAULT '',
+            delivered_at    TEXT,
+            UNIQUE (tenant, notifier, dedupe_key)
+        )""",
+            f"""INSERT INTO outbox_v4 (id, tenant, {_OUTBOX_COLUMNS})
+            SELECT id, '{DEFAULT_TENANT}', {_OUTBOX_COLUMNS} FROM outbox""",
+            "DROP TABLE events",
+            "DROP TABLE projection",
+            "DROP TABLE outbox",
+            "DROP TABLE complaints",
+            "ALTER TABLE complaints_v4 RENAME TO complaints",
+            "ALTER TABLE events_v4 RENAME TO events",
+            "ALTER TABLE projection_v4 RENAME TO projection",
+            "ALTER TABLE outbox_v4 RENAME TO outbox",
+            "CREATE INDEX projection_received ON projection (tenant, received_at)",
+            "CREATE INDEX projection_status_due ON projection (tenant, status, next_due)",
+            "CREATE INDEX projection_site ON projection (tenant, site, status, next_due)",
+            "CREATE INDEX projection_department ON projection"
+            " (tenant, department, status, next_due)",
+            "CREATE INDEX projection_grade ON projection (tenant, grade, status, next_due)",
+            "CREATE INDEX projection_due ON projection (tenant, next_due)"
+            " WHERE next_due IS NOT NULL",
+            "CREATE INDEX outbox_pending ON outbox (tenant, id) WHERE delivered_at IS NULL",
+            "CREATE INDEX projection_similar ON projection (tenant, site, category, received_at)"
+            " WHERE status <> 'closed'",
+            "CREATE INDEX projection_issue ON projection (tenant, issue) WHERE issue <> ''",
+            f"""CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+            BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END""",
+            f"""CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+            BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END""",
+            f"""CREATE TRIGGER complaints_intake_fixed
+            BEFORE UPDATE OF tenant, id, intake_json ON complaints
+            BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END""",
+            f"""CREATE TRIGGER complaints_no_delete BEFORE DELETE ON complaints
+            BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END""",
+        ),
+    ),
 )
 """``(version, statements)`` applied in order, each version in one transaction.
 
@@ -308,8 +440,21 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION, *, database:
     """Bring a file up to ``target``; return the version it was at.
 
     Runs in one ``BEGIN IMMEDIATE`` transaction, so two processes opening a new
-    file at once do not both create the tables.  Exposed for tests and tools.
+    file at once do not both create the tables.  Foreign keys are off while it
+    runs (SQLite's way of rebuilding tables), so even a file whose history was
+    tampered with is upgraded and can then be checked by ``verify``.  Exposed
+    for tests and tools.
     """
+    keys_on = bool(conn.execute("PRAGMA foreign_keys").fetchone()[0])
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        return _migrate(conn, target, database)
+    finally:
+        if keys_on:
+            conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _migrate(conn: sqlite3.Connection, target: int, database: str) -> int:
     conn.execute("BEGIN IMMEDIATE")
     try:
         found = int(conn.execute("PRAGMA user_version").fetchone()[0])
@@ -342,12 +487,27 @@ class SqliteStore:
     corrupt, not a database, read-only, disk full); nothing else escapes.
 
     :param path: the database file; created with the current schema if missing.
+    :param tenant: whose desk to open.  A file keeps desks for any number of
+        tenants, each confined to its own rows.
+    :param create_tenant: start a desk for ``tenant`` in a file that keeps other
+        tenants' desks but not this one; without it that is refused, as it most
+        likely means the wrong file.  A new or empty file takes its first tenant
+        without asking.
     :param timeout: seconds a writer waits for another writer before giving up.
     :raises SchemaVersionError: the file was written by a newer complaintcore.
+    :raises UnknownTenantError: the file keeps other tenants' desks, not this one.
     :raises StoreError: the file cannot be opened or is not a complaint database.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        tenant: str = DEFAULT_TENANT,
+        create_tenant: bool = False,
+        timeout: float = 30.0,
+    ) -> None:
+        self._tenant = check_tenant(tenant)
         self._path = os.fspath(path)
         if self._path in ("", ":memory:") or self._path.startswith("file::memory:"):
             raise InvalidInputError(
@@ -365,12 +525,34 @@ class SqliteStore:
             if str(mode).lower() != "wal":  # pragma: no cover - e.g. a read-only medium
                 raise StoreError(self._path, f"cannot switch to WAL journaling ({mode})")
             migrate(conn, database=self._path)
+            self._register_tenant(conn, create_tenant)
         except sqlite3.Error as exc:
             self.close()
             raise store_error(self._path, exc) from exc
         except BaseException:
             self.close()
             raise
+
+    def _register_tenant(self, conn: sqlite3.Connection, create: bool) -> None:
+        known = "SELECT 1 FROM tenants WHERE tenant = ?"
+        if conn.execute(known, (self._tenant,)).fetchone():
+            return
+        with self._write() as conn:
+            if conn.execute(known, (self._tenant,)).fetchone():
+                return
+            if not create and conn.execute("SELECT 1 FROM tenants LIMIT 1").fetchone():
+                raise UnknownTenantError(self._path, self._tenant)
+            conn.execute("INSERT INTO tenants (tenant) VALUES (?)", (self._tenant,))
+
+    @property
+    def tenant(self) -> str:
+        return self._tenant
+
+    def for_tenant(self, tenant: str, *, create_tenant: bool = False) -> SqliteStore:
+        """Another tenant's store on the same file (its own connections)."""
+        return SqliteStore(
+            self._path, tenant=tenant, create_tenant=create_tenant, timeout=self._timeout
+        )
 
     # ------------------------------------------------------------------ connections
 
@@ -456,7 +638,7 @@ class SqliteStore:
         self.close()
 
     def __repr__(self) -> str:
-        return f"SqliteStore({self._path!r})"
+        return f"SqliteStore({self._path!r}, tenant={self._tenant!r})"
 
     @property
     def schema_version(self) -> int:
@@ -485,7 +667,7 @@ class SqliteStore:
         """
         prepared = _prepare(complaint, row, outbox)
         with self._write() as conn:
-            return _create_in(conn, prepared)
+            return _create_in(conn, self._tenant, prepared)
 
     @_translated
     def create_many(
@@ -512,7 +694,7 @@ class SqliteStore:
                     results.append(item)
                     continue
                 try:
-                    results.append(_create_in(conn, item))
+                    results.append(_create_in(conn, self._tenant, item))
                 except ComplaintCoreError as exc:  # raised before any insert
                     results.append(exc)
         return results
@@ -539,30 +721,34 @@ class SqliteStore:
         new = check_events(events)
         entries = check_outbox(outbox)
         bodies = [encode_event(ev) for ev in new]
+        tenant = self._tenant
         with self._write() as conn:
             head = conn.execute(
-                "SELECT intake_json, idempotency_key FROM complaints WHERE id = ?", (complaint_id,)
+                "SELECT intake_json, idempotency_key FROM complaints WHERE tenant = ? AND id = ?",
+                (tenant, complaint_id),
             ).fetchone()
             if head is None:
                 raise UnknownComplaintError(complaint_id)
             last = conn.execute(
-                "SELECT seq, hash FROM events WHERE complaint_id = ? ORDER BY seq DESC LIMIT 1",
-                (complaint_id,),
+                "SELECT seq, hash FROM events WHERE tenant = ? AND complaint_id = ?"
+                " ORDER BY seq DESC LIMIT 1",
+                (tenant, complaint_id),
             ).fetchone()
             version, prev = (int(last[0]), str(last[1])) if last else (0, genesis_hash(head[0]))
             if version != expected_version:
                 raise ConcurrencyConflictError(complaint_id, expected_version, version)
-            _insert_events(conn, complaint_id, version, prev, new, bodies)
+            _insert_events(conn, tenant, complaint_id, version, prev, new, bodies)
             params = _row_params(row, version + len(new), head[1] or "")
+            # A change ends any sweeper's lease: the row is due (or not) afresh.
             conn.execute(
                 "UPDATE projection SET status = ?, received_at = ?, version = ?, site = ?,"
                 " department = ?, category = ?, grade = ?, channel = ?, validity = ?,"
                 " kind = ?, handler = ?, rung = ?, next_due = ?, idempotency_key = ?,"
-                " building = ?, complainant_key = ?, issue = ?, group_incident = ?"
-                " WHERE id = ?",
-                (*params[1:], complaint_id),
+                " building = ?, complainant_key = ?, issue = ?, group_incident = ?,"
+                " swept_until = NULL WHERE tenant = ? AND id = ?",
+                (*params[1:], tenant, complaint_id),
             )
-            _insert_outbox(conn, entries)
+            _insert_outbox(conn, tenant, entries)
 
     # ------------------------------------------------------------------ reads
 
@@ -573,7 +759,7 @@ class SqliteStore:
         :raises UnknownComplaintError: no complaint has this id.
         """
         with self._read() as conn:
-            return _load(conn, complaint_id)
+            return _load(conn, self._tenant, complaint_id)
 
     @_translated
     def find_by_key(self, idempotency_key: str) -> Complaint | None:
@@ -581,9 +767,10 @@ class SqliteStore:
             return None
         with self._read() as conn:
             found = conn.execute(
-                "SELECT id FROM complaints WHERE idempotency_key = ?", (idempotency_key,)
+                "SELECT id FROM complaints WHERE tenant = ? AND idempotency_key = ?",
+                (self._tenant, idempotency_key),
             ).fetchone()
-            return None if found is None else _load(conn, found[0])
+            return None if found is None else _load(conn, self._tenant, found[0])
 
     @_translated
     def rows(
@@ -623,8 +810,8 @@ class SqliteStore:
             limit=limit,
             order=order,
         )
-        where: list[str] = []
-        args: list[Any] = []
+        where: list[str] = ["tenant = ?"]
+        args: list[Any] = [self._tenant]
         for column, value in q.equal_filters():
             where.append(f"{column} = ?")
             args.append(value)
@@ -637,9 +824,7 @@ class SqliteStore:
         if q.received_until is not None:
             where.append("received_at < ?")
             args.append(to_utc_text(q.received_until, "received_until"))
-        sql = f"SELECT {_ROW_COLUMNS} FROM projection"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        sql = f"SELECT {_ROW_COLUMNS} FROM projection WHERE " + " AND ".join(where)
         if q.order == "due":
             sql += " ORDER BY next_due IS NULL, next_due, received_at, id"
         else:
@@ -670,10 +855,11 @@ class SqliteStore:
         sql = (
             "SELECT id, received_at, complainant_key, issue, group_incident"
             " FROM projection INDEXED BY projection_similar"
-            " WHERE status <> 'closed' AND site = ? AND category = ?"
+            " WHERE tenant = ? AND status <> 'closed' AND site = ? AND category = ?"
             " AND received_at >= ? AND received_at <= ?"
         )
         args: list[Any] = [
+            self._tenant,
             site,
             category,
             to_utc_text(since, "since"),
@@ -696,9 +882,10 @@ class SqliteStore:
             raise InvalidInputError("issue", "expected the id of a concentrated issue")
         sql = (
             f"SELECT {_ROW_COLUMNS} FROM projection INDEXED BY projection_issue"
-            " WHERE issue <> '' AND issue = ? ORDER BY received_at, id"
+            " WHERE tenant = ? AND issue <> '' AND issue = ? ORDER BY received_at, id"
         )
-        return [_row_from(r) for r in self._conn().execute(sql, (issue,)).fetchall()]
+        found = self._conn().execute(sql, (self._tenant, issue)).fetchall()
+        return [_row_from(r) for r in found]
 
     def complaints(self) -> Iterator[Complaint]:
         """Every complaint, in id order, read a batch at a time.
@@ -708,7 +895,8 @@ class SqliteStore:
         """
         try:
             for cid, intake_json, _version, events in self._batches(with_chain=False):
-                yield decode_complaint(cid, intake_json, (e.body_json for e in events))
+                bodies = [(e.schema_version, e.body_json) for e in events]
+                yield decode_complaint(cid, intake_json, bodies)
         except sqlite3.Error as exc:
             raise store_error(self._path, exc) from exc
 
@@ -717,29 +905,35 @@ class SqliteStore:
     ) -> Iterator[tuple[str, str, int | None, list[StoredEvent]]]:
         """Complaints with their events and projected version, ``_BATCH`` per snapshot."""
         after: str | None = None
+        tenant = self._tenant
         cols = (
-            "seq, kind, at, actor, body_json, prev_hash, hash" if with_chain else "seq, body_json"
+            "seq, kind, at, actor, body_json, prev_hash, hash, schema_version"
+            if with_chain
+            else "seq, body_json, schema_version"
         )
         heads_sql = (
             "SELECT c.id, c.intake_json, p.version FROM complaints AS c"
-            " LEFT JOIN projection AS p ON p.id = c.id"
+            " LEFT JOIN projection AS p ON p.tenant = c.tenant AND p.id = c.id"
+            " WHERE c.tenant = ?"
         )
         while True:
             with self._read() as conn:
                 if after is None:
-                    heads = conn.execute(f"{heads_sql} ORDER BY c.id LIMIT ?", (_BATCH,)).fetchall()
+                    heads = conn.execute(
+                        f"{heads_sql} ORDER BY c.id LIMIT ?", (tenant, _BATCH)
+                    ).fetchall()
                 else:
                     heads = conn.execute(
-                        f"{heads_sql} WHERE c.id > ? ORDER BY c.id LIMIT ?", (after, _BATCH)
+                        f"{heads_sql} AND c.id > ? ORDER BY c.id LIMIT ?", (tenant, after, _BATCH)
                     ).fetchall()
                 if not heads:
                     return
                 first, last = heads[0][0], heads[-1][0]
                 grouped: dict[str, list[StoredEvent]] = {h[0]: [] for h in heads}
                 for r in conn.execute(
-                    f"SELECT complaint_id, {cols} FROM events"
-                    " WHERE complaint_id BETWEEN ? AND ? ORDER BY complaint_id, seq",
-                    (first, last),
+                    f"SELECT complaint_id, {cols} FROM events WHERE tenant = ?"
+                    " AND complaint_id BETWEEN ? AND ? ORDER BY complaint_id, seq",
+                    (tenant, first, last),
                 ):
                     bucket = grouped.get(r[0])
                     if bucket is None:  # an orphan: verify reports it separately
@@ -747,10 +941,37 @@ class SqliteStore:
                     if with_chain:
                         bucket.append(StoredEvent(*r[1:]))
                     else:
-                        bucket.append(StoredEvent(r[1], "", "", "", r[2], "", ""))
+                        bucket.append(StoredEvent(r[1], "", "", "", r[2], "", "", r[3]))
             for cid, intake_json, version in heads:
                 yield cid, intake_json, None if version is None else int(version), grouped[cid]
             after = last
+
+    @_translated
+    def claim_due(
+        self, now: datetime, limit: int = 100, *, lease: timedelta = DEFAULT_LEASE
+    ) -> list[ComplaintRow]:
+        """Take rows due at ``now`` for one sweeper: hidden from other sweepers until
+        ``now + lease`` or the complaint's next append, soonest due first.
+
+        One ``BEGIN IMMEDIATE`` transaction picks and leases them, so sweepers in
+        other threads and processes never get the same row while the lease runs.
+        """
+        check_limit(limit)
+        stamp = to_utc_text(now, "now")
+        until = to_utc_text(now + lease, "lease")
+        with self._write() as conn:
+            found = conn.execute(
+                f"SELECT {_ROW_COLUMNS} FROM projection INDEXED BY projection_due"
+                " WHERE tenant = ? AND next_due IS NOT NULL AND next_due <= ?"
+                " AND (swept_until IS NULL OR swept_until <= ?)"
+                " ORDER BY next_due, id LIMIT ?",
+                (self._tenant, stamp, stamp, limit),
+            ).fetchall()
+            conn.executemany(
+                "UPDATE projection SET swept_until = ? WHERE tenant = ? AND id = ?",
+                [(until, self._tenant, r[0]) for r in found],
+            )
+        return [_row_from(r) for r in found]
 
     # ------------------------------------------------------------------ outbox
 
@@ -758,7 +979,7 @@ class SqliteStore:
     def pending(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
         """Undelivered items due at ``now`` (never tried, or their retry time has come),
         oldest queued first."""
-        sql, args = _due_query(now, limit, None, None)
+        sql, args = _due_query(self._tenant, now, limit, None, None)
         return [outbox_item(*r) for r in self._conn().execute(sql, args).fetchall()]
 
     @_translated
@@ -778,7 +999,7 @@ class SqliteStore:
         :meth:`mark_delivered` or :meth:`mark_failed` then settles each one.  A
         worker that dies mid-send only delays its items by the lease.
         """
-        sql, args = _due_query(now, limit, notifiers, max_attempts)
+        sql, args = _due_query(self._tenant, now, limit, notifiers, max_attempts)
         until = lease_end(now, lease)
         with self._write() as conn:
             rows = conn.execute(sql, args).fetchall()
@@ -793,8 +1014,9 @@ class SqliteStore:
         check_item_id(item_id)
         conn = self._conn()
         cur = conn.execute(
-            "UPDATE outbox SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL",
-            (to_utc_text(at, "at"), item_id),
+            "UPDATE outbox SET delivered_at = ? WHERE tenant = ? AND id = ?"
+            " AND delivered_at IS NULL",
+            (to_utc_text(at, "at"), self._tenant, item_id),
         )
         if cur.rowcount == 0:
             self._require_item(conn, item_id)
@@ -809,16 +1031,185 @@ class SqliteStore:
         conn = self._conn()
         cur = conn.execute(
             "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?"
-            " WHERE id = ? AND delivered_at IS NULL",
-            (str(error)[:MAX_ERROR_CHARS], to_utc_text(retry_at, "retry_at"), item_id),
+            " WHERE tenant = ? AND id = ? AND delivered_at IS NULL",
+            (
+                str(error)[:MAX_ERROR_CHARS],
+                to_utc_text(retry_at, "retry_at"),
+                self._tenant,
+                item_id,
+            ),
         )
         if cur.rowcount == 0:
             self._require_item(conn, item_id)
 
-    @staticmethod
-    def _require_item(conn: sqlite3.Connection, item_id: int) -> None:
-        if conn.execute("SELECT 1 FROM outbox WHERE id = ?", (item_id,)).fetchone() is None:
+    def _require_item(self, conn: sqlite3.Connection, item_id: int) -> None:
+        found = conn.execute(
+            "SELECT 1 FROM outbox WHERE tenant = ? AND id = ?", (self._tenant, item_id)
+        ).fetchone()
+        if found is None:  # another tenant's item is no item at all
             raise InvalidInputError("item_id", "no outbox item with this id")
+
+    # ------------------------------------------------------------------ moving a desk
+
+    @property
+    def database(self) -> str:
+        """The file, as errors name it."""
+        return self._path
+
+    @_translated
+    def desk_size(self) -> tuple[int, int]:
+        """(complaints, outbox items) of the tenant."""
+        conn = self._conn()
+        complaints = conn.execute(
+            "SELECT count(*) FROM complaints WHERE tenant = ?", (self._tenant,)
+        ).fetchone()[0]
+        items = conn.execute(
+            "SELECT count(*) FROM outbox WHERE tenant = ?", (self._tenant,)
+        ).fetchone()[0]
+        return int(complaints), int(items)
+
+    def export_histories(self) -> Iterator[StoredHistory]:
+        """Every complaint of the tenant as stored (texts, hashes, row), in id order."""
+        try:
+            yield from self._export_histories()
+        except sqlite3.Error as exc:
+            raise store_error(self._path, exc) from exc
+
+    def _export_histories(self) -> Iterator[StoredHistory]:
+        after = ""
+        while True:
+            with self._read() as conn:
+                heads = conn.execute(
+                    "SELECT c.id, c.idempotency_key, c.intake_json, c.created_at,"
+                    f" {', '.join('p.' + c.strip() for c in _ROW_COLUMNS.split(','))}"
+                    " FROM complaints AS c JOIN projection AS p"
+                    " ON p.tenant = c.tenant AND p.id = c.id"
+                    " WHERE c.tenant = ? AND c.id > ? ORDER BY c.id LIMIT ?",
+                    (self._tenant, after, _BATCH),
+                ).fetchall()
+                if not heads:
+                    return
+                events: dict[str, list[StoredEvent]] = {h[0]: [] for h in heads}
+                for r in conn.execute(
+                    "SELECT complaint_id, seq, kind, at, actor, body_json, prev_hash, hash,"
+                    " schema_version FROM events WHERE tenant = ? AND complaint_id BETWEEN ? AND ?"
+                    " ORDER BY complaint_id, seq",
+                    (self._tenant, heads[0][0], heads[-1][0]),
+                ):
+                    if r[0] in events:
+                        events[r[0]].append(StoredEvent(*r[1:]))
+            for h in heads:
+                yield StoredHistory(
+                    complaint_id=h[0],
+                    idempotency_key=h[1] or "",
+                    intake_json=h[2],
+                    created_at=parse_utc(h[3]),
+                    events=tuple(events[h[0]]),
+                    row=_row_from(h[4:]),
+                )
+            after = heads[-1][0]
+
+    def export_outbox(self) -> Iterator[StoredItem]:
+        """Every outbox item of the tenant with its delivery state, oldest first."""
+        try:
+            yield from self._export_outbox()
+        except sqlite3.Error as exc:
+            raise store_error(self._path, exc) from exc
+
+    def _export_outbox(self) -> Iterator[StoredItem]:
+        after = 0
+        while True:
+            found = (
+                self._conn()
+                .execute(
+                    f"SELECT id, {_OUTBOX_COLUMNS} FROM outbox WHERE tenant = ? AND id > ?"
+                    " ORDER BY id LIMIT ?",
+                    (self._tenant, after, _BATCH),
+                )
+                .fetchall()
+            )
+            if not found:
+                return
+            for r in found:
+                yield StoredItem(
+                    notifier=r[1],
+                    dedupe_key=r[2],
+                    complaint_id=r[3],
+                    body_json=r[4],
+                    created_at=parse_utc(r[5]),
+                    attempts=int(r[6]),
+                    next_attempt_at=parse_utc(r[7]) if r[7] else None,
+                    last_error=r[8] or "",
+                    delivered_at=parse_utc(r[9]) if r[9] else None,
+                )
+            after = found[-1][0]
+
+    @_translated
+    def import_desk(
+        self,
+        histories: Iterable[StoredHistory],
+        items: Iterable[StoredItem],
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        """Write histories and items verbatim in one transaction into the tenant's empty desk.
+
+        :raises StoreError: the tenant already has complaints or messages in this file.
+        """
+        t = self._tenant
+        with self._write() as conn:
+            if conn.execute(
+                "SELECT 1 FROM complaints WHERE tenant = ? UNION ALL"
+                " SELECT 1 FROM outbox WHERE tenant = ? LIMIT 1",
+                (t, t),
+            ).fetchone():
+                raise not_empty(self._path, t)
+            done = 0
+            for h in histories:
+                conn.execute(
+                    "INSERT INTO complaints (tenant, id, idempotency_key, intake_json, created_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (
+                        t,
+                        h.complaint_id,
+                        h.idempotency_key or None,
+                        h.intake_json,
+                        to_utc_text(h.created_at, "created_at"),
+                    ),
+                )
+                conn.executemany(
+                    "INSERT INTO events (tenant, complaint_id, seq, schema_version, kind, at,"
+                    " actor, body_json, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(t, h.complaint_id, e.seq, e.schema_version, *e[1:7]) for e in h.events],
+                )
+                conn.execute(
+                    f"INSERT INTO projection (tenant, {_ROW_COLUMNS}) VALUES "
+                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (t, *_row_params(h.row, h.row.version, h.row.idempotency_key)),
+                )
+                done += 1
+                if progress is not None and done % _BATCH == 0:
+                    progress(done)
+            conn.executemany(
+                f"INSERT INTO outbox (tenant, {_OUTBOX_COLUMNS}) VALUES"
+                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        t,
+                        i.notifier,
+                        i.dedupe_key,
+                        i.complaint_id,
+                        i.body_json,
+                        to_utc_text(i.created_at, "created_at"),
+                        i.attempts,
+                        None if i.next_attempt_at is None else to_utc_text(i.next_attempt_at, "at"),
+                        i.last_error,
+                        None if i.delivered_at is None else to_utc_text(i.delivered_at, "at"),
+                    )
+                    for i in items
+                ),
+            )
+            if progress is not None:
+                progress(done)
 
     # ------------------------------------------------------------------ integrity
 
@@ -840,13 +1231,19 @@ class SqliteStore:
             events += count
             problems.extend(found)
         conn = self._conn()
+        tenant = self._tenant
         for (cid,) in conn.execute(
-            "SELECT DISTINCT complaint_id FROM events WHERE complaint_id NOT IN"
-            " (SELECT id FROM complaints) ORDER BY complaint_id"
+            "SELECT DISTINCT complaint_id FROM events AS e WHERE tenant = ? AND NOT EXISTS"
+            " (SELECT 1 FROM complaints AS c WHERE c.tenant = e.tenant AND c.id = e.complaint_id)"
+            " ORDER BY complaint_id",
+            (tenant,),
         ):
             problems.append(f"complaint {cid}: events stored without the complaint record")
         for (cid,) in conn.execute(
-            "SELECT id FROM projection WHERE id NOT IN (SELECT id FROM complaints) ORDER BY id"
+            "SELECT id FROM projection AS p WHERE tenant = ? AND NOT EXISTS"
+            " (SELECT 1 FROM complaints AS c WHERE c.tenant = p.tenant AND c.id = p.id)"
+            " ORDER BY id",
+            (tenant,),
         ):
             problems.append(f"complaint {cid}: projection row without the complaint record")
         return VerifyReport(complaints=complaints, events=events, problems=tuple(problems))
@@ -855,53 +1252,48 @@ class SqliteStore:
 # ---------------------------------------------------------------------- helpers
 
 
-def _load(conn: sqlite3.Connection, complaint_id: str) -> Complaint:
+def _load(conn: sqlite3.Connection, tenant: str, complaint_id: str) -> Complaint:
     head = conn.execute(
-        "SELECT intake_json FROM complaints WHERE id = ?", (complaint_id,)
+        "SELECT intake_json FROM complaints WHERE tenant = ? AND id = ?", (tenant, complaint_id)
     ).fetchone()
     if head is None:
         raise UnknownComplaintError(complaint_id)
-    bodies = [
-        r[0]
-        for r in conn.execute(
-            "SELECT body_json FROM events WHERE complaint_id = ? ORDER BY seq", (complaint_id,)
-        )
-    ]
+    bodies = conn.execute(
+        "SELECT schema_version, body_json FROM events WHERE tenant = ? AND complaint_id = ?"
+        " ORDER BY seq",
+        (tenant, complaint_id),
+    ).fetchall()
     return decode_complaint(complaint_id, head[0], bodies)
 
 
 def _insert_events(
     conn: sqlite3.Connection,
+    tenant: str,
     complaint_id: str,
     version: int,
     prev: str,
     events: Sequence[Event],
     bodies: Sequence[str],
 ) -> None:
-    rows = []
-    for offset, (event, body) in enumerate(zip(events, bodies, strict=True), start=1):
-        seq = version + offset
-        digest = event_hash(prev, complaint_id, seq, body)
-        # The at column is the body's own text (the serializer writes isoformat()).
-        rows.append(
-            (complaint_id, seq, event.kind, event.at.isoformat(), event.actor, body, prev, digest)
-        )
-        prev = digest
+    stored = chain_events(complaint_id, events, version=version, prev_hash=prev, bodies=bodies)
     conn.executemany(
-        "INSERT INTO events (complaint_id, seq, kind, at, actor, body_json, prev_hash, hash)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
+        "INSERT INTO events (tenant, complaint_id, seq, schema_version, kind, at, actor,"
+        " body_json, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(tenant, complaint_id, e.seq, e.schema_version, *e[1:7]) for e in stored],
     )
 
 
-def _insert_outbox(conn: sqlite3.Connection, entries: Sequence[tuple[str, Notification]]) -> None:
+def _insert_outbox(
+    conn: sqlite3.Connection, tenant: str, entries: Sequence[tuple[str, Notification]]
+) -> None:
     if not entries:
         return
     conn.executemany(
-        "INSERT INTO outbox (notifier, dedupe_key, complaint_id, body_json, created_at)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (notifier, dedupe_key) DO NOTHING",
+        "INSERT INTO outbox (tenant, notifier, dedupe_key, complaint_id, body_json, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, notifier, dedupe_key) DO NOTHING",
         [
             (
+                tenant,
                 notifier,
                 n.key,
                 n.complaint_id,
@@ -962,12 +1354,18 @@ def _row_from(r: Sequence[Any]) -> ComplaintRow:
 
 
 def _due_query(
-    now: datetime, limit: int, notifiers: Collection[str] | None, max_attempts: int | None
+    tenant: str,
+    now: datetime,
+    limit: int,
+    notifiers: Collection[str] | None,
+    max_attempts: int | None,
 ) -> tuple[str, list[Any]]:
     """The outbox items due at ``now``, oldest first: what pending shows and claim takes."""
     check_limit(limit)
-    where = "delivered_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
-    args: list[Any] = [to_utc_text(now, "now")]
+    where = (
+        "tenant = ? AND delivered_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+    )
+    args: list[Any] = [tenant, to_utc_text(now, "now")]
     if notifiers is not None:
         names = sorted(notifiers)
         where += f" AND notifier IN ({', '.join('?' for _ in names)})"
@@ -1020,25 +1418,28 @@ def _prepare(
     )
 
 
-def _create_in(conn: sqlite3.Connection, p: _Prepared) -> Complaint:
+def _create_in(conn: sqlite3.Connection, tenant: str, p: _Prepared) -> Complaint:
     complaint = p.complaint
     if p.key:
         found = conn.execute(
-            "SELECT id FROM complaints WHERE idempotency_key = ?", (p.key,)
+            "SELECT id FROM complaints WHERE tenant = ? AND idempotency_key = ?", (tenant, p.key)
         ).fetchone()
         if found is not None:
-            return _load(conn, found[0])
-    if conn.execute("SELECT 1 FROM complaints WHERE id = ?", (complaint.id,)).fetchone():
+            return _load(conn, tenant, found[0])
+    if conn.execute(
+        "SELECT 1 FROM complaints WHERE tenant = ? AND id = ?", (tenant, complaint.id)
+    ).fetchone():
         raise InvalidInputError("complaint.id", "a complaint with this id already exists")
     conn.execute(
-        "INSERT INTO complaints (id, idempotency_key, intake_json, created_at) VALUES (?, ?, ?, ?)",
-        (complaint.id, p.key or None, p.intake_json, p.created_at),
+        "INSERT INTO complaints (tenant, id, idempotency_key, intake_json, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (tenant, complaint.id, p.key or None, p.intake_json, p.created_at),
     )
-    _insert_events(conn, complaint.id, 0, genesis_hash(p.intake_json), p.events, p.bodies)
+    _insert_events(conn, tenant, complaint.id, 0, genesis_hash(p.intake_json), p.events, p.bodies)
     conn.execute(
-        f"INSERT INTO projection ({_ROW_COLUMNS}) VALUES "
-        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        p.params,
+        f"INSERT INTO projection (tenant, {_ROW_COLUMNS}) VALUES "
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (tenant, *p.params),
     )
-    _insert_outbox(conn, p.entries)
+    _insert_outbox(conn, tenant, p.entries)
     return complaint

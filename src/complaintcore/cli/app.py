@@ -40,6 +40,7 @@ from complaintcore.cli.init_cmd import init
 from complaintcore.cli.issues import explain_all
 from complaintcore.cli.listing import list_, show
 from complaintcore.cli.localize import LanguageChoice, speaking
+from complaintcore.cli.migrate_cmd import migrate
 from complaintcore.cli.packs import packs
 from complaintcore.cli.receive import receive
 from complaintcore.cli.report import report
@@ -196,6 +197,7 @@ for _command in (
     report,
     packs,
     schema,
+    migrate,
 ):
     main.add_command(_command)
 

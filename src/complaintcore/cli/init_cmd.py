@@ -1,4 +1,9 @@
-"""``complaintcore init``: a new SQLite desk (config, sample staff file, database)."""
+"""``complaintcore init``: a new desk (config, sample staff file, database).
+
+The database is a SQLite file beside the config unless ``--database`` names a
+PostgreSQL server (``postgresql://…``); ``--tenant`` registers the desk's
+tenant in it, also in a database that already keeps other tenants' desks.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +19,24 @@ from complaintcore.i18n import N_
 __all__ = ["init"]
 
 
-@click.command(help=N_("Create a SQLite desk: config, sample staff file and database."))
+@click.command(
+    help=N_("Create a desk: config, sample staff file and database (SQLite or PostgreSQL).")
+)
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 @click.option(
     "--pack", default="cn-property", show_default=True, help=N_("Rule pack name or file.")
+)
+@click.option(
+    "--database",
+    default="complaints.sqlite3",
+    show_default=True,
+    help=N_("A SQLite file (beside the config) or a postgresql:// URL (password: PGPASSWORD)."),
+)
+@click.option(
+    "--tenant",
+    default="default",
+    show_default=True,
+    help=N_("The company or estate group whose desk this is (one database keeps many)."),
 )
 @click.option("--force", is_flag=True, help=N_("Overwrite an existing config and staff file."))
 @click.option(
@@ -29,15 +48,26 @@ __all__ = ["init"]
 )
 @json_option
 @pass_ctx
-def init(ctx: Ctx, directory: str, pack: str, force: bool, params: tuple[str, ...]) -> None:
+def init(
+    ctx: Ctx,
+    directory: str,
+    pack: str,
+    database: str,
+    tenant: str,
+    force: bool,
+    params: tuple[str, ...],
+) -> None:
     from complaintcore.adapters.staff import write_sample_staff
+    from complaintcore.adapters.stores import describe_database, open_store
     from complaintcore.desk import Desk
-    from complaintcore.desk.config import load_config
+    from complaintcore.desk.config import DeskConfig, load_config
+    from complaintcore.desk.ports import check_tenant
     from complaintcore.rules import load_pack
 
     require_pack(ctx, pack)
     parameters = _parameters(ctx, params)
     load_pack(pack, parameters=parameters or None)  # fail early on a bad pack or parameter
+    check_tenant(tenant)
     root = Path(directory)
     config = root / "complaintcore.toml"
     staff = root / "staff.toml"
@@ -46,6 +76,11 @@ def init(ctx: Ctx, directory: str, pack: str, force: bool, params: tuple[str, ..
             "config", ctx.t("{path} exists; use --force to overwrite", path=config)
         )
     root.mkdir(parents=True, exist_ok=True)
+    # The database first: a wrong URL or a server that is down leaves no config
+    # behind.  The tenant is registered on purpose here; opening a desk later
+    # refuses a database that keeps other tenants' desks but not this one.
+    where = DeskConfig(database=database, base_dir=str(root)).resolve(database)
+    open_store(where, tenant=tenant, create_tenant=True).close()
     if staff.exists() and force:
         staff.unlink()
     if not staff.exists():
@@ -53,20 +88,21 @@ def init(ctx: Ctx, directory: str, pack: str, force: bool, params: tuple[str, ..
     table = "".join(f"{json.dumps(k)} = {json.dumps(v)}\n" for k, v in parameters.items())
     config.write_text(
         "# complaintcore desk configuration\n"
-        'database = "complaints.sqlite3"\n'
-        f"pack = {json.dumps(pack)}\n"
+        f"database = {json.dumps(database, ensure_ascii=False)}\n"
+        + (f"tenant = {json.dumps(tenant)}\n" if tenant != "default" else "")
+        + f"pack = {json.dumps(pack)}\n"
         'staff_file = "staff.toml"\n\n'
         "[notifiers]\nlog = true\n" + (f"\n[pack_parameters]\n{table}" if table else ""),
         encoding="utf-8",
     )
-    desk_config = load_config(config)
-    Desk.from_config(desk_config).close()
+    Desk.from_config(load_config(config)).close()
     if ctx.json:
         ctx.emit(
             {
                 "config": str(config),
                 "staff_file": str(staff),
-                "database": desk_config.resolve(desk_config.database),
+                "database": describe_database(where),
+                "tenant": tenant,
                 "pack": pack,
                 "pack_parameters": parameters,
             }

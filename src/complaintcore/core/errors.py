@@ -32,6 +32,7 @@ __all__ = [
     "StoreError",
     "TimeBarredError",
     "UnknownComplaintError",
+    "UnknownTenantError",
     "list_problems",
 ]
 
@@ -243,6 +244,23 @@ class DamagedRecordError(StoreError):
         super().__init__(database or "(store)", reason)
         self.complaint_id = complaint_id
         self.what = what
+
+
+class UnknownTenantError(StoreError, LookupError):
+    """The database keeps no desk for this tenant: most likely another company's database.
+
+    Opening it would start an empty desk beside someone else's, so the store
+    refuses; ``.tenant`` is the tenant asked for.  Register a new tenant on
+    purpose (``create_tenant=True``, ``complaintcore init --tenant``).
+    """
+
+    def __init__(self, database: str, tenant: str) -> None:
+        super().__init__(
+            database,
+            f"keeps no desk for tenant {tenant!r} (another tenant's database?); "
+            "register it on purpose with complaintcore init --tenant",
+        )
+        self.tenant = tenant
 
 
 class HolidayDataWarning(UserWarning):

@@ -13,11 +13,13 @@ import attrs
 
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.limits import DEFAULT_LENGTHS, TextLimits
+from complaintcore.desk.ports import DEFAULT_TENANT, check_tenant
 
 __all__ = ["DeliveryPolicy", "DeskConfig", "RetryPolicy", "load_config", "unknown_key"]
 
 _TOP_KEYS = (
     "database",
+    "tenant",
     "pack",
     "pack_parameters",
     "staff_file",
@@ -115,6 +117,10 @@ def _table(value: object, path: str) -> Mapping[str, Any]:
     return value
 
 
+def _tenant_name(_instance: object, _attribute: object, value: object) -> None:
+    check_tenant(value)
+
+
 def _notifiers_table(value: object) -> Mapping[str, Any]:
     return _table(value, "notifiers")
 
@@ -135,13 +141,17 @@ def _parameters_table(value: object) -> Mapping[str, str]:
 class DeskConfig:
     """Everything the built-in adapters need; hosts' plugins may read it too.
 
-    ``database`` is a SQLite file, or ``":memory:"`` for the in-memory store.
+    ``database`` is a SQLite file, ``":memory:"`` for the in-memory store, or a
+    ``postgresql://`` URL for the PostgreSQL store (the ``postgres`` extra; leave
+    the password out and let libpq find it in ``PGPASSWORD`` or ``~/.pgpass``).
+    ``tenant`` is the company or estate group whose desk this is: one database
+    can keep many, each confined to its own complaints and messages.
     ``staff_file`` is a TOML or CSV staff directory; without one no actor is
     known and every command is refused (a host plugs its own directory in).
     ``languages`` are the languages notifications are written in, in order
     (``["zh", "en"]``: Chinese, then English); each needs a message catalog.
     ``plugins`` is the ``[plugins]`` table, the one place for settings of the
-    host and its plugins (``[plugins.tenant]``): complaintcore never reads it,
+    host and its plugins (``[plugins.billing]``): complaintcore never reads it,
     so it is the only table whose keys are not checked.
     ``pack_parameters`` set a pack template's values (``respond = "15d"`` for
     ``iso-10002``); the pack checks the names.  ``sites`` lists site codes intake
@@ -151,6 +161,7 @@ class DeskConfig:
     """
 
     database: str = "complaintcore.sqlite3"
+    tenant: str = attrs.field(default=DEFAULT_TENANT, validator=_tenant_name)
     pack: str = "cn-property"
     staff_file: str | None = None
     notifiers: Mapping[str, Any] = attrs.field(factory=dict, converter=_notifiers_table)
@@ -169,8 +180,8 @@ class DeskConfig:
         return self.plugins
 
     def resolve(self, path: str) -> str:
-        """Paths in a config file are relative to the file."""
-        if path == ":memory:" or os.path.isabs(path):
+        """Paths in a config file are relative to the file (a server URL stays as it is)."""
+        if path == ":memory:" or os.path.isabs(path) or "://" in path:
             return path
         return str(Path(self.base_dir) / path)
 
@@ -184,7 +195,7 @@ class DeskConfig:
         for key in data:
             if key not in _TOP_KEYS:
                 raise unknown_key(str(key), _TOP_KEYS)
-        for key in ("database", "pack"):
+        for key in ("database", "tenant", "pack"):
             if key in data and not isinstance(data[key], str):
                 raise InvalidInputError(key, "must be a string")
         staff = data.get("staff_file")
@@ -219,6 +230,7 @@ class DeskConfig:
                 raise unknown_key(f"limits.{key}", (*_LIMIT_KEYS, *DEFAULT_LENGTHS))
         return cls(
             database=data.get("database", "complaintcore.sqlite3"),
+            tenant=data.get("tenant", DEFAULT_TENANT),
             pack=data.get("pack", "cn-property"),
             staff_file=staff,
             notifiers=data.get("notifiers", {}),

@@ -39,7 +39,9 @@ def complaintcore_get_store(config: DeskConfig) -> ComplaintStore | None:
         another plugin answer.
 
     Stops at the first non-None result.  Built in: SQLite at ``config.database``
-    (``":memory:"`` gives the in-memory store).
+    (a ``postgresql://`` URL gives the PostgreSQL store, ``":memory:"`` the
+    in-memory one), for ``config.tenant``.  A store keeps the contract that
+    :class:`complaintcore.testing.StoreContract` checks.
     """
 
 

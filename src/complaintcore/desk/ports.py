@@ -29,6 +29,7 @@ from complaintcore.core.models import (
 )
 
 __all__ = [
+    "DEFAULT_TENANT",
     "BatchComplaintStore",
     "ComplaintRow",
     "ComplaintStore",
@@ -41,6 +42,7 @@ __all__ = [
     "StaffDirectory",
     "StaffMember",
     "VerifyReport",
+    "check_tenant",
 ]
 
 
@@ -173,6 +175,25 @@ class Notifier(Protocol):
 
 
 # --------------------------------------------------------------------------- store
+
+DEFAULT_TENANT = "default"
+"""The tenant of a store opened without one (and of everything 0.1.0 stored)."""
+
+_TENANT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+
+
+def check_tenant(tenant: object) -> str:
+    """A tenant name: 1-64 letters, digits, ``.``, ``_`` or ``-``.
+
+    Kept plain so it can name a database schema, a file or a log field safely.
+    """
+    if (
+        not isinstance(tenant, str)
+        or not 1 <= len(tenant) <= 64
+        or not set(tenant) <= _TENANT_CHARS
+    ):
+        raise InvalidInputError("tenant", "expected 1-64 letters, digits, '.', '_' or '-'")
+    return tenant
 
 
 @attrs.frozen
@@ -363,7 +384,17 @@ class ComplaintStore(Protocol):
     closes itself, and raises only library errors: a failure of the storage
     itself (locked, corrupt, read-only, disk full) is a
     :class:`~complaintcore.core.errors.StoreError`.
+
+    A store is scoped to one ``tenant`` (a company or estate group): every read
+    and write sees only that tenant's complaints, events, rows and outbox items,
+    even when several tenants share one database.  The contract every store
+    keeps is checked by :class:`complaintcore.testing.StoreContract`.
     """
+
+    @property
+    def tenant(self) -> str:
+        """The tenant this store reads and writes for."""
+        ...
 
     def create(
         self, complaint: Complaint, row: ComplaintRow, outbox: Sequence[tuple[str, Notification]]
@@ -411,6 +442,19 @@ class ComplaintStore(Protocol):
         ``order`` ``"due"`` is soonest due first, ``"received"`` oldest received
         first; the default is ``"due"`` with ``due_before`` and ``"received"``
         otherwise.
+        """
+        ...
+
+    def claim_due(
+        self, now: datetime, limit: int = 100, *, lease: timedelta = ...
+    ) -> list[ComplaintRow]:
+        """Rows due at ``now`` (``next_due`` at or before it) for one sweeper, atomically.
+
+        The rows returned are hidden from every other ``claim_due`` until
+        ``now + lease``, or until the complaint's next ``append``, whichever comes
+        first; soonest due first.  Sweepers on any number of hosts thus split
+        the due complaints between them, and a sweeper that dies only delays its
+        rows by the lease.
         """
         ...
 

@@ -121,6 +121,8 @@ log = logging.getLogger("complaintcore.desk")
 
 _CONFLICT_RETRIES = 5
 _CLAIM_BATCH = 10
+_SWEEP_BATCH = 50
+"""Due complaints claimed at once: few enough to sweep well within the lease."""
 _DUTY_MEMO = 2048
 """Duty results kept between the two times a commit or a batch needs them."""
 _GROUP_CANDIDATES = 500
@@ -214,6 +216,8 @@ class _Swept:
     owed: int = 0
     duty_risk: int = 0
     overdue: list[str] = attrs.Factory(list)
+    version: int = 0
+    """The complaint's version once swept: a later claim of it unchanged is skipped."""
 
 
 @attrs.frozen
@@ -1157,30 +1161,43 @@ class Desk:
         (DL-6).  Duties are told to their owners when they fall due without an
         event (an apology owed for a broken promise), warned when at risk and
         reported when overdue; a closed complaint still owes its duties but is
-        not escalated.  Concurrent sweeps meet at the store's version check; the
-        loser reloads and finds nothing left to do.
+        not escalated.  The due complaints are claimed from the store a batch at
+        a time (:meth:`~complaintcore.desk.ports.ComplaintStore.claim_due`), so
+        sweeps running at once on several hosts split them; were two ever to
+        meet on one complaint, the store's version check lets one win and the
+        other reloads and finds nothing left to do.
         """
         require_aware(now, "now")
         escalated: list[tuple[str, str]] = []
         regraded: list[str] = []
         overdue: list[tuple[str, str]] = []
         at_risk = late = conflicts = examined = owed = duty_risk = 0
-        for row in self.store.rows(due_before=now, limit=limit):
-            examined += 1
-            for _attempt in range(_CONFLICT_RETRIES):
-                try:
-                    result = self._sweep_one(row.id, now)
-                except ConcurrencyConflictError:
-                    conflicts += 1
-                    continue
-                escalated += [(row.id, c) for c in result.escalated]
-                regraded += [row.id] if result.regraded else []
-                at_risk += result.warned
-                late += result.late
-                owed += result.owed
-                duty_risk += result.duty_risk
-                overdue += [(row.id, d) for d in result.overdue]
+        left_at: dict[str, int] = {}  # the version this run left each complaint at
+        while examined < limit:
+            batch = self.store.claim_due(now, min(_SWEEP_BATCH, limit - examined))
+            if not batch:
                 break
+            # A complaint swept in this run and unchanged since, yet still due, is
+            # leased again by the claim and left for a later run; one changed by
+            # someone else meanwhile is swept again.
+            fresh = [row for row in batch if left_at.get(row.id) != row.version]
+            for row in fresh:
+                examined += 1
+                for _attempt in range(_CONFLICT_RETRIES):
+                    try:
+                        result = self._sweep_one(row.id, now)
+                    except ConcurrencyConflictError:
+                        conflicts += 1
+                        continue
+                    escalated += [(row.id, c) for c in result.escalated]
+                    regraded += [row.id] if result.regraded else []
+                    at_risk += result.warned
+                    late += result.late
+                    owed += result.owed
+                    duty_risk += result.duty_risk
+                    overdue += [(row.id, d) for d in result.overdue]
+                    left_at[row.id] = result.version
+                    break
         self._wake_delivery()
         return SweepReport(
             examined,
@@ -1297,6 +1314,7 @@ class Desk:
             self._after_commit(after, events, now)
         else:
             self.store.append(start.id, start.version, (), self._row(complaint, now), outbox)
+        swept.version = start.version + len(events)
         return swept
 
     # ------------------------------------------------------------------ notifications

@@ -1,4 +1,4 @@
-"""Public fakes for hosts' own tests: store, directory, notifier, clock.
+"""Public fakes for hosts' own tests: store, directory, notifier, clock, store contract.
 
 Everything here is real enough to run the desk end to end in memory:
 
@@ -8,6 +8,10 @@ Everything here is real enough to run the desk end to end in memory:
     notifier = RecordingNotifier()
     desk = make_desk(notifiers=[notifier])
     complaint = desk.receive(intake, now=clock())
+
+A host that writes its own store runs :class:`StoreContract` (in
+:mod:`complaintcore.testing.store_contract`, imported on first use because it
+needs pytest) against it.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from complaintcore.adapters.memory_store import MemoryStore
 from complaintcore.adapters.staff import StaffList, load_sample_staff
@@ -25,6 +29,7 @@ from complaintcore.desk.ports import ComplaintStore, Notification, Notifier, Sta
 
 if TYPE_CHECKING:
     from complaintcore.desk import Desk
+    from complaintcore.testing.store_contract import StoreContract
 
 __all__ = [
     "FailingNotifier",
@@ -32,8 +37,17 @@ __all__ = [
     "MemoryStore",
     "RecordingNotifier",
     "StaffList",
+    "StoreContract",
     "make_desk",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "StoreContract":  # needs pytest: only when asked for
+        from complaintcore.testing.store_contract import StoreContract
+
+        return StoreContract
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class FixedClock:

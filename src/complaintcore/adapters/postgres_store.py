@@ -1,0 +1,1421 @@
+"""The store for companies that outgrow one machine: PostgreSQL through psycopg 3.
+
+Several application servers run desks against one database.  What makes that
+safe is the database, not the desks:
+
+* optimistic concurrency comes from the primary key ``(tenant, complaint_id,
+  seq)`` of ``events``: two desks appending to one complaint both try to insert
+  the same seq, and the second gets a
+  :class:`~complaintcore.core.errors.ConcurrencyConflictError`;
+* outbox items and due complaints are claimed with ``FOR UPDATE SKIP LOCKED``
+  and a lease, so any number of senders and sweepers on any number of hosts
+  split the work between them and a worker that dies only delays its share;
+* every row carries its tenant and every statement is confined to the store's
+  own; row-level security policies keyed on the connection's tenant are a
+  second wall, for a database role that is not the tables' owner;
+* schema changes are versioned migrations (:data:`MIGRATIONS`), applied under
+  an advisory lock by whichever process opens the database first.
+
+The events, their canonical JSON texts and the hash chain are those of the
+SQLite store (:mod:`complaintcore.adapters.chain`), so ``verify`` means the same
+and a desk moves between the two without a byte changing.  Needs the
+``postgres`` extra (``pip install 'complaintcore[postgres]'``); importing
+complaintcore never imports psycopg.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import threading
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Any, Concatenate, ParamSpec, Self, TypeVar
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+import attrs
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg.conninfo import conninfo_to_dict
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from complaintcore.adapters.chain import (
+    DEFAULT_LEASE,
+    DEFAULT_TENANT,
+    MAX_ERROR_CHARS,
+    StoredEvent,
+    chain_events,
+    chain_problems,
+    check_events,
+    check_limit,
+    check_outbox,
+    check_row_id,
+    check_tenant,
+    decode_complaint,
+    effective_key,
+    encode_event,
+    encode_intake,
+    genesis_hash,
+    notification_from_json,
+    notification_to_json,
+)
+from complaintcore.adapters.sqlite_store import SchemaVersionError
+from complaintcore.adapters.stores import describe_database, is_postgres_url
+from complaintcore.adapters.transfer import StoredHistory, StoredItem, not_empty
+from complaintcore.core.concentration import Member
+from complaintcore.core.errors import (
+    ComplaintCoreError,
+    ConcurrencyConflictError,
+    InvalidInputError,
+    StoreError,
+    UnknownComplaintError,
+    UnknownTenantError,
+)
+from complaintcore.core.models import Channel, Complaint, Event, Grade, Status, require_aware
+from complaintcore.desk.ports import (
+    ComplaintRow,
+    Notification,
+    OutboxItem,
+    RowOrder,
+    RowQuery,
+    VerifyReport,
+)
+
+__all__ = ["DEFAULT_SCHEMA", "MIGRATIONS", "SCHEMA_VERSION", "PostgresStore", "describe_dsn"]
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_T = TypeVar("_T")
+
+_APPEND_ONLY = "complaintcore: the event history is append-only (REC-5)"
+_TENANT_SETTING = "complaintcore.tenant"
+_SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+DEFAULT_SCHEMA = "complaintcore"
+_BATCH = 256
+
+_ROW_COLUMNS = (
+    "id, status, received_at, version, site, department, category, grade, channel, "
+    "validity, kind, handler, rung, next_due, idempotency_key, building, complainant_key, issue, "
+    "group_incident"
+)
+_ROW_NAMES = tuple(c.strip() for c in _ROW_COLUMNS.split(","))
+_ITEM_COLUMNS = "id, notifier, body_json, attempts, next_attempt_at, last_error"
+
+_PROTECTED = ("complaints", "events", "projection", "outbox")
+
+MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
+    (
+        1,
+        "tenants, complaints, append-only events, projection, outbox",
+        (
+            'CREATE TABLE {s}.tenants (tenant text COLLATE "C" PRIMARY KEY)',
+            """CREATE TABLE {s}.complaints (
+                tenant          text COLLATE "C" NOT NULL REFERENCES {s}.tenants (tenant),
+                id              text COLLATE "C" NOT NULL,
+                idempotency_key text COLLATE "C",
+                intake_json     text NOT NULL,
+                created_at      timestamptz NOT NULL,
+                PRIMARY KEY (tenant, id),
+                UNIQUE (tenant, idempotency_key)
+            )""",
+            """CREATE TABLE {s}.events (
+                tenant         text COLLATE "C" NOT NULL,
+                complaint_id   text COLLATE "C" NOT NULL,
+                seq            integer NOT NULL CHECK (seq >= 1),
+                schema_version integer NOT NULL DEFAULT 1 CHECK (schema_version >= 1),
+                kind           text NOT NULL,
+                at             text NOT NULL,
+                actor          text NOT NULL,
+                body_json      text NOT NULL,
+                prev_hash      text NOT NULL,
+                hash           text NOT NULL,
+                PRIMARY KEY (tenant, complaint_id, seq),
+                FOREIGN KEY (tenant, complaint_id) REFERENCES {s}.complaints (tenant, id)
+            )""",
+            """CREATE TABLE {s}.projection (
+                tenant          text COLLATE "C" NOT NULL,
+                id              text COLLATE "C" NOT NULL,
+                status          text NOT NULL,
+                received_at     timestamptz NOT NULL,
+                version         integer NOT NULL,
+                site            text NOT NULL DEFAULT '',
+                department      text NOT NULL DEFAULT '',
+                category        text NOT NULL DEFAULT '',
+                grade           text NOT NULL DEFAULT '',
+                channel         text NOT NULL DEFAULT '',
+                validity        text NOT NULL DEFAULT '',
+                kind            text NOT NULL DEFAULT '',
+                handler         text NOT NULL DEFAULT '',
+                rung            text NOT NULL DEFAULT '',
+                next_due        timestamptz,
+                idempotency_key text NOT NULL DEFAULT '',
+                building        text NOT NULL DEFAULT '',
+                complainant_key text NOT NULL DEFAULT '',
+                issue           text COLLATE "C" NOT NULL DEFAULT '',
+                group_incident  boolean NOT NULL DEFAULT false,
+                swept_until     timestamptz,
+                PRIMARY KEY (tenant, id),
+                FOREIGN KEY (tenant, id) REFERENCES {s}.complaints (tenant, id)
+            )""",
+            """CREATE TABLE {s}.outbox (
+                id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                tenant          text COLLATE "C" NOT NULL REFERENCES {s}.tenants (tenant),
+                notifier        text NOT NULL,
+                dedupe_key      text NOT NULL,
+                complaint_id    text COLLATE "C" NOT NULL,
+                body_json       text NOT NULL,
+                created_at      timestamptz NOT NULL,
+                attempts        integer NOT NULL DEFAULT 0,
+                next_attempt_at timestamptz,
+                last_error      text NOT NULL DEFAULT '',
+                delivered_at    timestamptz,
+                UNIQUE (tenant, notifier, dedupe_key)
+            )""",
+            "CREATE INDEX projection_received ON {s}.projection (tenant, received_at, id)",
+            "CREATE INDEX projection_status_due ON {s}.projection (tenant, status, next_due)",
+            "CREATE INDEX projection_site ON {s}.projection (tenant, site, status, next_due)",
+            "CREATE INDEX projection_department ON {s}.projection"
+            " (tenant, department, status, next_due)",
+            "CREATE INDEX projection_grade ON {s}.projection (tenant, grade, status, next_due)",
+            "CREATE INDEX projection_due ON {s}.projection (tenant, next_due, id)"
+            " WHERE next_due IS NOT NULL",
+            "CREATE INDEX outbox_pending ON {s}.outbox (tenant, id) WHERE delivered_at IS NULL",
+            "CREATE INDEX projection_similar ON {s}.projection"
+            " (tenant, site, category, received_at) WHERE status <> 'closed'",
+            "CREATE INDEX projection_issue ON {s}.projection (tenant, issue) WHERE issue <> ''",
+            f"""CREATE FUNCTION {{s}}.refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION '{_APPEND_ONLY}' USING ERRCODE = 'integrity_constraint_violation';
+            END $$""",
+            "CREATE TRIGGER events_no_update BEFORE UPDATE OR DELETE ON {s}.events"
+            " FOR EACH ROW EXECUTE FUNCTION {s}.refuse_change()",
+            "CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON {s}.events"
+            " FOR EACH STATEMENT EXECUTE FUNCTION {s}.refuse_change()",
+            "CREATE TRIGGER complaints_intake_fixed"
+            " BEFORE UPDATE OF tenant, id, intake_json ON {s}.complaints"
+            " FOR EACH ROW EXECUTE FUNCTION {s}.refuse_change()",
+            "CREATE TRIGGER complaints_no_delete BEFORE DELETE ON {s}.complaints"
+            " FOR EACH ROW EXECUTE FUNCTION {s}.refuse_change()",
+            "CREATE TRIGGER complaints_no_truncate BEFORE TRUNCATE ON {s}.complaints"
+            " FOR EACH STATEMENT EXECUTE FUNCTION {s}.refuse_change()",
+        ),
+    ),
+    (
+        2,
+        "row-level security: a connection sees only the rows of its own tenant",
+        tuple(
+            sql
+            for table in _PROTECTED
+            for sql in (
+                f"ALTER TABLE {{s}}.{table} ENABLE ROW LEVEL SECURITY",
+                f"ALTER TABLE {{s}}.{table} FORCE ROW LEVEL SECURITY",
+                f"CREATE POLICY tenant_rows ON {{s}}.{table}"
+                f" USING (tenant = current_setting('{_TENANT_SETTING}', true))"
+                f" WITH CHECK (tenant = current_setting('{_TENANT_SETTING}', true))",
+            )
+        ),
+    ),
+)
+"""``(version, description, statements)``; ``{s}`` is the schema.
+
+Each version is applied in one transaction and recorded in
+``<schema>.schema_migrations``.  Never edit a released entry: add a version.
+"""
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def _split_schema(dsn: str) -> tuple[str, str | None]:
+    """Take complaintcore's own ``schema`` query parameter out of a URL (libpq knows none)."""
+    parts = urlsplit(dsn)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    schemas = [v for k, v in query if k == "schema"]
+    if not schemas:
+        return dsn, None
+    rest = urlencode([(k, v) for k, v in query if k != "schema"], quote_via=quote)
+    return urlunsplit(parts._replace(query=rest)), schemas[-1]
+
+
+def describe_dsn(dsn: str) -> str:
+    """The DSN as errors and logs may show it: host, port and database, no credentials."""
+    return describe_database(dsn)
+
+
+_SQLSTATE_CLASSES = {
+    "08": "cannot be reached (is the server running, and the host and port right?)",
+    "28": "refused the login (wrong user or password)",
+    "3D": "does not exist (wrong database name?)",
+    "42501": "refused the operation: the database role lacks a privilege",
+    "53": "is out of resources (disk full, memory, or too many connections)",
+    "57": "is shutting down or cancelled the operation; try again",
+    "40": "rolled the transaction back (serialization failure or deadlock); try again",
+    "23": "refused a change that would break its integrity (REC-5)",
+}
+
+
+def _store_error(where: str, exc: psycopg.Error | PoolTimeout) -> StoreError:
+    """One line naming the database and what went wrong; no statement, no stored value."""
+    if isinstance(exc, PoolTimeout):
+        return StoreError(where, "no connection became free in time (server down or overloaded)")
+    state = getattr(exc, "sqlstate", None) or ""
+    text = str(exc)
+    if not state:  # a failure to connect carries the server's words only
+        if "authentication failed" in text or "no pg_hba.conf entry" in text:
+            state = "28000"
+        elif "does not exist" in text and 'database "' in text:
+            state = "3D000"
+        elif isinstance(exc, psycopg.OperationalError):
+            state = "08000"
+    reason = _SQLSTATE_CLASSES.get(state) or _SQLSTATE_CLASSES.get(state[:2])
+    return StoreError(where, reason or f"failed ({state or type(exc).__name__})")
+
+
+def _unparsable(exc: psycopg.Error) -> bool:
+    """libpq refused the connection string itself (a bad port, an unknown option)."""
+    text = str(exc).strip()
+    return not getattr(exc, "sqlstate", None) and (
+        text.startswith("invalid") or "connection is bad: invalid" in text
+    )
+
+
+def _translated(
+    method: Callable[Concatenate[PostgresStore, _P], _R],
+) -> Callable[Concatenate[PostgresStore, _P], _R]:
+    """Every driver failure of a public method becomes a one-line :class:`StoreError`."""
+
+    @functools.wraps(method)
+    def guarded(self: PostgresStore, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(self, *args, **kwargs)
+        except (psycopg.Error, PoolTimeout) as exc:
+            raise _store_error(self._where, exc) from exc
+
+    return guarded
+
+
+@attrs.frozen
+class _Prepared:
+    """A complaint encoded for insertion, checked before any connection is taken."""
+
+    complaint: Complaint
+    key: str
+    events: list[StoredEvent]
+    entries: list[tuple[str, Notification]]
+    intake_json: str
+    row: dict[str, Any]
+    created_at: datetime
+
+
+class PostgresStore:
+    """A :class:`~complaintcore.desk.ports.ComplaintStore` on a PostgreSQL server.
+
+    Safe to share between threads (a connection pool) and to open from any
+    number of processes and hosts at once.  A forked child opens its own pool.
+
+    :param dsn: a libpq connection URL, ``postgresql://user@host:5432/db``; leave the
+        password out and let libpq read ``PGPASSWORD`` or ``~/.pgpass``.  A
+        ``schema`` query parameter (``…/db?schema=acme``) picks the schema, so a
+        ``database`` setting alone can say it.
+    :param tenant: whose desk to open; one database keeps desks for any number
+        of tenants, each confined to its own rows.
+    :param create_tenant: start a desk for ``tenant`` in a database that keeps
+        other tenants' desks but not this one (refused otherwise: most likely the
+        wrong database).  An empty database takes its first tenant without asking.
+    :param schema: the PostgreSQL schema holding the tables (created if missing);
+        ``"complaintcore"`` unless given here or in the URL.
+    :param pool_size: connections kept at most; one per thread that uses the
+        store at the same moment is plenty.
+    :param timeout: seconds to wait for the server or a free connection.
+    :raises StoreError: the server cannot be reached, refuses the login, or the
+        database does not exist (one line, no password).
+    :raises SchemaVersionError: the schema was migrated by a newer complaintcore.
+    :raises UnknownTenantError: the database keeps other tenants' desks, not this one.
+    """
+
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        tenant: str = DEFAULT_TENANT,
+        create_tenant: bool = False,
+        schema: str | None = None,
+        pool_size: int = 5,
+        timeout: float = 30.0,
+    ) -> None:
+        self._tenant = check_tenant(tenant)
+        if not isinstance(dsn, str) or not is_postgres_url(dsn):
+            raise InvalidInputError("dsn", "expected a postgresql:// connection string")
+        dsn, in_url = _split_schema(dsn)
+        if schema is not None and in_url is not None and schema != in_url:
+            raise InvalidInputError("schema", "differs from the schema in the URL")
+        schema = schema or in_url or DEFAULT_SCHEMA
+        if not isinstance(schema, str) or not _SCHEMA_NAME.fullmatch(schema):
+            raise InvalidInputError("schema", "expected a lower-case SQL name (a-z, 0-9, _)")
+        self._dsn = dsn
+        self._where = describe_dsn(dsn) + ("" if schema == DEFAULT_SCHEMA else f"?schema={schema}")
+        self._schema = schema
+        self._pool_size = max(1, int(pool_size))
+        self._timeout = float(timeout)
+        self._lock = threading.Lock()
+        self._pool: ConnectionPool[psycopg.Connection[Any]] | None = None
+        self._pid = os.getpid()
+        self._closed = False
+        self._sql = _Statements(schema)
+        try:
+            conninfo_to_dict(dsn)
+            conn = psycopg.connect(dsn, connect_timeout=max(1, int(self._timeout)), autocommit=True)
+        except psycopg.Error as exc:
+            if isinstance(exc, psycopg.ProgrammingError) or _unparsable(exc):
+                # libpq's own words may quote the string, password and all
+                raise StoreError(self._where, "is not a valid connection string") from None
+            raise _store_error(self._where, exc) from exc
+        try:
+            with conn:
+                migrate(conn, schema, database=self._where)
+                self._register_tenant(conn, create_tenant)
+        except psycopg.Error as exc:
+            raise _store_error(self._where, exc) from exc
+
+    # ------------------------------------------------------------------ connections
+
+    def _register_tenant(self, conn: psycopg.Connection[Any], create: bool) -> None:
+        s = self._schema
+        known = f"SELECT 1 FROM {s}.tenants WHERE tenant = %s"
+        if conn.execute(known, (self._tenant,)).fetchone():
+            return
+        with conn.transaction():  # one registration at a time: "is it empty?" stays true
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"complaintcore.{s}",))
+            if conn.execute(known, (self._tenant,)).fetchone():
+                return
+            if not create and conn.execute(f"SELECT 1 FROM {s}.tenants LIMIT 1").fetchone():
+                raise UnknownTenantError(self._where, self._tenant)
+            conn.execute(f"INSERT INTO {s}.tenants (tenant) VALUES (%s)", (self._tenant,))
+
+    def _configure(self, conn: psycopg.Connection[Any]) -> None:
+        conn.execute("SELECT set_config('TimeZone', 'UTC', false)")
+        conn.execute(f"SELECT set_config('{_TENANT_SETTING}', %s, false)", (self._tenant,))
+
+    def _connections(self) -> ConnectionPool[psycopg.Connection[Any]]:
+        if self._closed:
+            raise InvalidInputError("store", "is closed")
+        if os.getpid() != self._pid:  # forked: the parent's pool (and lock) stay the parent's
+            self._pid = os.getpid()
+            self._lock = threading.Lock()
+            self._pool = None
+        with self._lock:
+            if self._pool is None:
+                self._pool = ConnectionPool(
+                    self._dsn,
+                    min_size=1,
+                    max_size=self._pool_size,
+                    kwargs={
+                        "autocommit": True,
+                        "connect_timeout": max(1, int(self._timeout)),
+                        "application_name": "complaintcore",
+                    },
+                    configure=self._configure,
+                    # a connection the server dropped (restart, failover, idle
+                    # timeout) is replaced when taken, not reported as an error
+                    check=ConnectionPool.check_connection,
+                    timeout=self._timeout,
+                    open=True,
+                    name=f"complaintcore-{self._tenant}",
+                )
+            return self._pool
+
+    def close(self) -> None:
+        """Close the pool; the store cannot be used afterwards."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+            self._closed = True
+        if pool is not None and os.getpid() == self._pid:
+            pool.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"PostgresStore({self._where!r}, tenant={self._tenant!r})"
+
+    @property
+    def tenant(self) -> str:
+        return self._tenant
+
+    @property
+    def database(self) -> str:
+        """Where the store is, without credentials (as errors name it)."""
+        return self._where
+
+    @property
+    def schema(self) -> str:
+        return self._schema
+
+    def for_tenant(self, tenant: str, *, create_tenant: bool = False) -> PostgresStore:
+        """Another tenant's store on the same database (its own pool)."""
+        return PostgresStore(
+            self._dsn,
+            tenant=tenant,
+            create_tenant=create_tenant,
+            schema=self._schema,
+            pool_size=self._pool_size,
+            timeout=self._timeout,
+        )
+
+    @property
+    @_translated
+    def schema_version(self) -> int:
+        with self._connections().connection() as conn:
+            return _applied(conn, self._schema)
+
+    # ------------------------------------------------------------------ writes
+
+    @_translated
+    def create(
+        self,
+        complaint: Complaint,
+        row: ComplaintRow,
+        outbox: Sequence[tuple[str, Notification]] = (),
+    ) -> Complaint:
+        """Store a new complaint with its first events, projection and outbox at once.
+
+        A known non-empty idempotency key returns the stored complaint and writes
+        nothing, even when desks on two hosts submit it at the same moment (the
+        key is ``UNIQUE`` per tenant; the second insert waits for the first and
+        then finds it).
+
+        :raises InvalidInputError: a complaint with this id already exists, or
+            ``row`` does not belong to ``complaint``.
+        """
+        p = _prepare(complaint, row, outbox)
+        with self._connections().connection() as conn:
+            result = self._create_one(conn, p)
+        if isinstance(result, ComplaintCoreError):
+            raise result
+        return result
+
+    @_translated
+    def create_many(
+        self, items: Sequence[tuple[Complaint, ComplaintRow, Sequence[tuple[str, Notification]]]]
+    ) -> list[Complaint | ComplaintCoreError]:
+        """Store many new complaints in one transaction, each all or nothing.
+
+        New complaints go in with a few pipelined statements for the whole
+        batch.  If any id or key is known already (or repeated in the batch), or
+        another desk stores one of them meanwhile, the batch is written one
+        complaint at a time instead, each refused one reported in its slot.
+        """
+        prepared: list[_Prepared | ComplaintCoreError] = []
+        for complaint, row, outbox in items:
+            try:
+                prepared.append(_prepare(complaint, row, outbox))
+            except ComplaintCoreError as exc:
+                prepared.append(exc)
+        todo = [p for p in prepared if isinstance(p, _Prepared)]
+        with self._connections().connection() as conn:
+            if todo and self._fresh(conn, todo):
+                try:
+                    with conn.transaction():
+                        self._insert_all(conn, todo)
+                    return [
+                        p if isinstance(p, ComplaintCoreError) else p.complaint for p in prepared
+                    ]
+                except pg_errors.UniqueViolation:
+                    pass  # someone stored one of them meanwhile: one at a time
+            return [
+                p if isinstance(p, ComplaintCoreError) else self._create_one(conn, p)
+                for p in prepared
+            ]
+
+    def _fresh(self, conn: psycopg.Connection[Any], todo: Sequence[_Prepared]) -> bool:
+        """No id or key of the batch is stored already, nor repeated in it."""
+        ids = [p.complaint.id for p in todo]
+        keys = [p.key for p in todo if p.key]
+        if len(set(ids)) != len(ids) or len(set(keys)) != len(keys):
+            return False
+        found = conn.execute(
+            f"SELECT 1 FROM {self._schema}.complaints WHERE tenant = %s"
+            " AND (id = ANY(%s) OR idempotency_key = ANY(%s)) LIMIT 1",
+            (self._tenant, ids, keys),
+        ).fetchone()
+        return found is None
+
+    def _insert_all(self, conn: psycopg.Connection[Any], todo: Sequence[_Prepared]) -> None:
+        """A batch of new complaints through ``COPY``: one round trip per table."""
+        s, t = self._schema, self._tenant
+        with conn.cursor() as cur:
+            with cur.copy(
+                f"COPY {s}.complaints (tenant, id, idempotency_key, intake_json, created_at)"
+                " FROM STDIN"
+            ) as copy:
+                for p in todo:
+                    copy.write_row((t, p.complaint.id, p.key or None, p.intake_json, p.created_at))
+            with cur.copy(
+                f"COPY {s}.events (tenant, complaint_id, seq, schema_version, kind, at, actor,"
+                " body_json, prev_hash, hash) FROM STDIN"
+            ) as copy:
+                for p in todo:
+                    for e in p.events:
+                        copy.write_row(_event_params(t, p.complaint.id, e))
+            with cur.copy(f"COPY {s}.projection (tenant, {_ROW_COLUMNS}) FROM STDIN") as copy:
+                for p in todo:
+                    copy.write_row((t, *(p.row[n] for n in _ROW_NAMES)))
+            entries = [e for p in todo for e in p.entries]
+            if entries:
+                # ON CONFLICT keeps the first of a repeated dedupe key, as one at a time would
+                cur.executemany(
+                    self._sql.insert_outbox, [_outbox_params(t, n, x) for n, x in entries]
+                )
+
+    def _create_one(
+        self, conn: psycopg.Connection[Any], p: _Prepared
+    ) -> Complaint | ComplaintCoreError:
+        sql, t = self._sql, self._tenant
+        with conn.transaction():
+            inserted = conn.execute(
+                sql.insert_complaint + " ON CONFLICT DO NOTHING RETURNING id",
+                (t, p.complaint.id, p.key or None, p.intake_json, p.created_at),
+            ).fetchone()
+            if inserted is not None:
+                with conn.cursor() as cur:
+                    cur.executemany(
+                        sql.insert_event, [_event_params(t, p.complaint.id, e) for e in p.events]
+                    )
+                    cur.execute(sql.insert_row, {**p.row, "tenant": t})
+                    if p.entries:
+                        cur.executemany(
+                            sql.insert_outbox, [_outbox_params(t, n, x) for n, x in p.entries]
+                        )
+                return p.complaint
+        # Not inserted: the key (the first caller wins) or the id is known.
+        if p.key:
+            found = self._load_by(conn, "idempotency_key", p.key)
+            if found is not None:
+                return found
+        return InvalidInputError("complaint.id", "a complaint with this id already exists")
+
+    @_translated
+    def append(
+        self,
+        complaint_id: str,
+        expected_version: int,
+        events: Sequence[Event],
+        row: ComplaintRow,
+        outbox: Sequence[tuple[str, Notification]] = (),
+    ) -> None:
+        """Append events numbered ``expected_version + 1 …`` if nobody got there first.
+
+        The insert of those seqs is the version check: a desk on another host
+        that appended first holds them, and the primary key refuses ours.  The
+        projection row (its version checked too, for an append without events)
+        and the outbox entries go in the same transaction; ``row.version`` is
+        ignored.
+
+        :raises ConcurrencyConflictError: the stored version is not ``expected_version``.
+        :raises UnknownComplaintError: no complaint has this id.
+        """
+        check_row_id(row, complaint_id)
+        new = check_events(events)
+        entries = check_outbox(outbox)
+        bodies = [encode_event(ev) for ev in new]
+        sql, t = self._sql, self._tenant
+        with self._connections().connection() as conn:
+            try:
+                with conn.transaction():
+                    head = conn.execute(sql.head, (t, complaint_id)).fetchone()
+                    if head is None:
+                        raise UnknownComplaintError(complaint_id)
+                    intake_json, key, last_seq, last_hash = head
+                    version = int(last_seq or 0)
+                    if version != expected_version:
+                        raise ConcurrencyConflictError(complaint_id, expected_version, version)
+                    prev = last_hash if last_seq else genesis_hash(intake_json)
+                    stored = chain_events(
+                        complaint_id, new, version=version, prev_hash=prev, bodies=bodies
+                    )
+                    with conn.cursor() as cur:
+                        if stored:
+                            cur.executemany(
+                                sql.insert_event,
+                                [_event_params(t, complaint_id, e) for e in stored],
+                            )
+                        params = _row_params(row, version + len(stored), key or "")
+                        cur.execute(
+                            sql.update_row, {**params, "tenant": t, "expected": expected_version}
+                        )
+                        if cur.rowcount != 1:
+                            raise _Raced
+                        if entries:
+                            cur.executemany(
+                                sql.insert_outbox, [_outbox_params(t, n, x) for n, x in entries]
+                            )
+            except (pg_errors.UniqueViolation, _Raced) as exc:
+                if isinstance(exc, pg_errors.UniqueViolation) and (
+                    exc.diag.constraint_name != "events_pkey"
+                ):
+                    raise
+                found = conn.execute(sql.version, (t, complaint_id)).fetchone()
+                actual = int(found[0]) if found and found[0] is not None else expected_version
+                raise ConcurrencyConflictError(complaint_id, expected_version, actual) from None
+
+    # ------------------------------------------------------------------ reads
+
+    def _load_by(self, conn: psycopg.Connection[Any], column: str, value: str) -> Complaint | None:
+        rows = conn.execute(self._sql.load_by[column], (self._tenant, value)).fetchall()
+        if not rows:
+            return None
+        cid, intake_json = rows[0][0], rows[0][1]
+        bodies = [(int(r[2]), r[3]) for r in rows if r[3] is not None]
+        return decode_complaint(cid, intake_json, bodies)
+
+    @_translated
+    def load(self, complaint_id: str) -> Complaint:
+        """The complaint rebuilt from its intake and events (one query).
+
+        :raises UnknownComplaintError: no complaint of this tenant has this id.
+        """
+        with self._connections().connection() as conn:
+            found = self._load_by(conn, "id", complaint_id)
+        if found is None:
+            raise UnknownComplaintError(complaint_id)
+        return found
+
+    @_translated
+    def find_by_key(self, idempotency_key: str) -> Complaint | None:
+        if not idempotency_key:
+            return None
+        with self._connections().connection() as conn:
+            return self._load_by(conn, "idempotency_key", idempotency_key)
+
+    @_translated
+    def rows(
+        self,
+        *,
+        status: Status | str | None = None,
+        grade: Grade | str | None = None,
+        site: str | None = None,
+        department: str | None = None,
+        category: str | None = None,
+        channel: Channel | str | None = None,
+        handler: str | None = None,
+        issue: str | None = None,
+        due_before: datetime | None = None,
+        received_from: datetime | None = None,
+        received_until: datetime | None = None,
+        limit: int | None = None,
+        order: RowOrder | None = None,
+    ) -> list[ComplaintRow]:
+        """Projection rows matching every filter given (see :meth:`ComplaintStore.rows`).
+
+        The filters are checked by :class:`~complaintcore.desk.ports.RowQuery`,
+        the same checks the other stores make, so all give the same answer.
+        """
+        q = RowQuery.of(
+            status=status,
+            grade=grade,
+            site=site,
+            department=department,
+            category=category,
+            channel=channel,
+            handler=handler,
+            issue=issue,
+            due_before=due_before,
+            received_from=received_from,
+            received_until=received_until,
+            limit=limit,
+            order=order,
+        )
+        where = ["tenant = %s"]
+        args: list[Any] = [self._tenant]
+        for column, value in q.equal_filters():
+            where.append(f"{column} = %s")
+            args.append(value)
+        if q.due_before is not None:
+            where.append("next_due IS NOT NULL AND next_due <= %s")
+            args.append(q.due_before)
+        if q.received_from is not None:
+            where.append("received_at >= %s")
+            args.append(q.received_from)
+        if q.received_until is not None:
+            where.append("received_at < %s")
+            args.append(q.received_until)
+        sql = f"SELECT {_ROW_COLUMNS} FROM {self._schema}.projection WHERE {' AND '.join(where)}"
+        if q.order == "due":
+            sql += " ORDER BY next_due IS NULL, next_due, received_at, id"
+        else:
+            sql += " ORDER BY received_at, id"
+        if q.limit is not None:
+            sql += " LIMIT %s"
+            args.append(q.limit)
+        with self._connections().connection() as conn:
+            return [_row_from(r) for r in conn.execute(sql, args).fetchall()]
+
+    @_translated
+    def open_similar(
+        self,
+        *,
+        site: str,
+        category: str,
+        since: datetime,
+        until: datetime,
+        building: str | None = None,
+        limit: int | None = None,
+    ) -> list[Member]:
+        """HDL-5: open complaints of ``site`` (and ``building``) and ``category``
+        received in ``[since, until]``, oldest first.
+
+        Answered from the partial index ``projection_similar`` (open rows only),
+        so the cost follows the few rows that match, not the size of the desk.
+        """
+        check_limit(limit)
+        sql = (
+            "SELECT id, received_at, complainant_key, issue, group_incident"
+            f" FROM {self._schema}.projection WHERE tenant = %s AND status <> 'closed'"
+            " AND site = %s AND category = %s AND received_at >= %s AND received_at <= %s"
+        )
+        args: list[Any] = [
+            self._tenant,
+            site,
+            category,
+            require_aware(since, "since"),
+            require_aware(until, "until"),
+        ]
+        if building is not None:
+            sql += " AND building = %s"
+            args.append(building)
+        sql += " ORDER BY received_at, id"
+        if limit is not None:
+            sql += " LIMIT %s"
+            args.append(limit)
+        with self._connections().connection() as conn:
+            found = conn.execute(sql, args).fetchall()
+        return [Member(r[0], r[1].astimezone(UTC), r[2], r[3], bool(r[4])) for r in found]
+
+    @_translated
+    def issue_rows(self, issue: str) -> list[ComplaintRow]:
+        """HDL-5: every complaint linked to ``issue``, oldest first (index ``projection_issue``)."""
+        if not isinstance(issue, str) or not issue:
+            raise InvalidInputError("issue", "expected the id of a concentrated issue")
+        sql = (
+            f"SELECT {_ROW_COLUMNS} FROM {self._schema}.projection"
+            " WHERE tenant = %s AND issue <> '' AND issue = %s ORDER BY received_at, id"
+        )
+        with self._connections().connection() as conn:
+            return [_row_from(r) for r in conn.execute(sql, (self._tenant, issue)).fetchall()]
+
+    @_translated
+    def claim_due(
+        self, now: datetime, limit: int = 100, *, lease: timedelta = DEFAULT_LEASE
+    ) -> list[ComplaintRow]:
+        """Take rows due at ``now`` for one sweeper, soonest due first.
+
+        ``FOR UPDATE SKIP LOCKED`` picks rows no other sweeper is taking at this
+        moment, and ``swept_until = now + lease`` hides them from later claims
+        until the lease ends or the complaint's next append clears it.
+        """
+        check_limit(limit)
+        require_aware(now, "now")
+        with self._connections().connection() as conn:
+            found = conn.execute(
+                self._sql.claim_due,
+                {"tenant": self._tenant, "now": now, "until": now + lease, "limit": limit},
+            ).fetchall()
+        rows = [_row_from(r) for r in found]
+        rows.sort(key=lambda r: (r.next_due or r.received_at, r.id))
+        return rows
+
+    def complaints(self) -> Iterator[Complaint]:
+        """Every complaint of the tenant, in id order, 256 per query (flat memory).
+
+        Each batch is one snapshot; complaints stored while the iteration runs
+        may or may not be seen.
+        """
+        for cid, intake_json, _version, events in self._batches(with_chain=False):
+            yield decode_complaint(
+                cid, intake_json, [(e.schema_version, e.body_json) for e in events]
+            )
+
+    def _batches(
+        self, *, with_chain: bool
+    ) -> Iterator[tuple[str, str, int | None, list[StoredEvent]]]:
+        after = ""
+        while True:
+            try:
+                with self._connections().connection() as conn:
+                    found = conn.execute(
+                        self._sql.batch, {"tenant": self._tenant, "after": after, "n": _BATCH}
+                    ).fetchall()
+            except (psycopg.Error, PoolTimeout) as exc:
+                raise _store_error(self._where, exc) from exc
+            if not found:
+                return
+            heads: dict[str, tuple[str, int | None, list[StoredEvent]]] = {}
+            for cid, intake_json, version, seq, *rest in found:
+                if cid not in heads:
+                    heads[cid] = (intake_json, None if version is None else int(version), [])
+                if seq is not None:
+                    kind, at, actor, body, prev, digest, schema = rest
+                    event = StoredEvent(int(seq), kind, at, actor, body, prev, digest, int(schema))
+                    heads[cid][2].append(event)
+            for cid, (intake_json, version, events) in heads.items():
+                yield cid, intake_json, version, events
+            after = found[-1][0]
+
+    # ------------------------------------------------------------------ outbox
+
+    @_translated
+    def pending(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
+        """Undelivered items due at ``now`` (never tried, or their retry time has come),
+        oldest queued first."""
+        check_limit(limit)
+        require_aware(now, "now")
+        with self._connections().connection() as conn:
+            found = conn.execute(
+                f"SELECT {_ITEM_COLUMNS} FROM {self._schema}.outbox"
+                " WHERE tenant = %s AND delivered_at IS NULL"
+                " AND (next_attempt_at IS NULL OR next_attempt_at <= %s) ORDER BY id LIMIT %s",
+                (self._tenant, now, limit),
+            ).fetchall()
+        return [_item_from(r) for r in found]
+
+    @_translated
+    def claim(
+        self,
+        now: datetime,
+        limit: int = 100,
+        *,
+        notifiers: Collection[str] | None = None,
+        lease: timedelta = DEFAULT_LEASE,
+        max_attempts: int | None = None,
+    ) -> list[OutboxItem]:
+        """Take due items for sending, so no other worker sends them meanwhile.
+
+        ``FOR UPDATE SKIP LOCKED`` picks items no other worker is taking, and
+        ``next_attempt_at = now + lease`` hides them until the lease ends;
+        :meth:`mark_delivered` or :meth:`mark_failed` then settles each one.
+        """
+        check_limit(limit)
+        require_aware(now, "now")
+        where = [
+            "tenant = %(tenant)s",
+            "delivered_at IS NULL",
+            "(next_attempt_at IS NULL OR next_attempt_at <= %(now)s)",
+        ]
+        args: dict[str, Any] = {
+            "tenant": self._tenant,
+            "now": now,
+            "until": now + lease,
+            "limit": limit,
+        }
+        if notifiers is not None:
+            where.append("notifier = ANY(%(notifiers)s)")
+            args["notifiers"] = sorted(notifiers)
+        if max_attempts is not None:
+            where.append("attempts < %(max_attempts)s")
+            args["max_attempts"] = max_attempts
+        s = self._schema
+        sql = (
+            f"WITH due AS (SELECT {_ITEM_COLUMNS} FROM {s}.outbox WHERE {' AND '.join(where)}"
+            " ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED)"
+            f" UPDATE {s}.outbox AS o SET next_attempt_at = %(until)s FROM due"
+            " WHERE o.id = due.id"
+            " RETURNING due.id, due.notifier, due.body_json, due.attempts,"
+            " due.next_attempt_at, due.last_error"
+        )
+        with self._connections().connection() as conn:
+            found = conn.execute(sql, args).fetchall()
+        return sorted((_item_from(r) for r in found), key=lambda i: i.id)
+
+    @_translated
+    def mark_delivered(self, item_id: int, at: datetime) -> None:
+        """Record delivery; marking an already delivered item again changes nothing."""
+        require_aware(at, "at")
+        with self._connections().connection() as conn:
+            cur = conn.execute(
+                f"UPDATE {self._schema}.outbox SET delivered_at = %s"
+                " WHERE tenant = %s AND id = %s AND delivered_at IS NULL",
+                (at, self._tenant, _item_id(item_id)),
+            )
+            if cur.rowcount == 0:
+                self._require_item(conn, item_id)
+
+    @_translated
+    def mark_failed(self, item_id: int, error: str, retry_at: datetime) -> None:
+        """Count a failed attempt and hide the item until ``retry_at``.
+
+        Ignored once the item is delivered (another worker got it through).
+        """
+        require_aware(retry_at, "retry_at")
+        with self._connections().connection() as conn:
+            cur = conn.execute(
+                f"UPDATE {self._schema}.outbox SET attempts = attempts + 1, last_error = %s,"
+                " next_attempt_at = %s WHERE tenant = %s AND id = %s AND delivered_at IS NULL",
+                (
+                    str(error)[:MAX_ERROR_CHARS],
+                    retry_at,
+                    self._tenant,
+                    _item_id(item_id),
+                ),
+            )
+            if cur.rowcount == 0:
+                self._require_item(conn, item_id)
+
+    def _require_item(self, conn: psycopg.Connection[Any], item_id: int) -> None:
+        found = conn.execute(
+            f"SELECT 1 FROM {self._schema}.outbox WHERE tenant = %s AND id = %s",
+            (self._tenant, _item_id(item_id)),
+        ).fetchone()
+        if found is None:  # another tenant's item is no item at all
+            raise InvalidInputError("item_id", "no outbox item with this id")
+
+    # ------------------------------------------------------------------ moving a desk
+
+    @_translated
+    def desk_size(self) -> tuple[int, int]:
+        """(complaints, outbox items) of the tenant."""
+        s, t = self._schema, self._tenant
+        with self._connections().connection() as conn:
+            found = conn.execute(
+                f"SELECT (SELECT count(*) FROM {s}.complaints WHERE tenant = %s),"
+                f" (SELECT count(*) FROM {s}.outbox WHERE tenant = %s)",
+                (t, t),
+            ).fetchone()
+        assert found is not None
+        return int(found[0]), int(found[1])
+
+    def export_histories(self) -> Iterator[StoredHistory]:
+        """Every complaint of the tenant as stored (texts, hashes, row), in id order."""
+        s = self._schema
+        after = ""
+        while True:
+            try:
+                with self._connections().connection() as conn, conn.transaction():
+                    heads = conn.execute(
+                        "SELECT c.id, c.idempotency_key, c.intake_json, c.created_at, "
+                        + ", ".join(f"p.{n}" for n in _ROW_NAMES)
+                        + f" FROM {s}.complaints AS c JOIN {s}.projection AS p"
+                        " ON p.tenant = c.tenant AND p.id = c.id"
+                        " WHERE c.tenant = %s AND c.id > %s ORDER BY c.id LIMIT %s",
+                        (self._tenant, after, _BATCH),
+                    ).fetchall()
+                    if not heads:
+                        return
+                    events: dict[str, list[StoredEvent]] = {h[0]: [] for h in heads}
+                    for r in conn.execute(
+                        "SELECT complaint_id, seq, kind, at, actor, body_json, prev_hash, hash,"
+                        f" schema_version FROM {s}.events WHERE tenant = %s"
+                        " AND complaint_id = ANY(%s) ORDER BY complaint_id, seq",
+                        (self._tenant, list(events)),
+                    ):
+                        events[r[0]].append(StoredEvent(*r[1:]))
+            except (psycopg.Error, PoolTimeout) as exc:
+                raise _store_error(self._where, exc) from exc
+            for h in heads:
+                yield StoredHistory(
+                    complaint_id=h[0],
+                    idempotency_key=h[1] or "",
+                    intake_json=h[2],
+                    created_at=h[3].astimezone(UTC),
+                    events=tuple(events[h[0]]),
+                    row=_row_from(h[4:]),
+                )
+            after = heads[-1][0]
+
+    def export_outbox(self) -> Iterator[StoredItem]:
+        """Every outbox item of the tenant with its delivery state, oldest first."""
+        after = 0
+        while True:
+            try:
+                with self._connections().connection() as conn:
+                    found = conn.execute(
+                        "SELECT id, notifier, dedupe_key, complaint_id, body_json, created_at,"
+                        " attempts, next_attempt_at, last_error, delivered_at"
+                        f" FROM {self._schema}.outbox WHERE tenant = %s AND id > %s"
+                        " ORDER BY id LIMIT %s",
+                        (self._tenant, after, _BATCH),
+                    ).fetchall()
+            except (psycopg.Error, PoolTimeout) as exc:
+                raise _store_error(self._where, exc) from exc
+            if not found:
+                return
+            for r in found:
+                yield StoredItem(
+                    notifier=r[1],
+                    dedupe_key=r[2],
+                    complaint_id=r[3],
+                    body_json=r[4],
+                    created_at=r[5].astimezone(UTC),
+                    attempts=int(r[6]),
+                    next_attempt_at=_utc(r[7]),
+                    last_error=r[8] or "",
+                    delivered_at=_utc(r[9]),
+                )
+            after = found[-1][0]
+
+    @_translated
+    def import_desk(
+        self,
+        histories: Iterable[StoredHistory],
+        items: Iterable[StoredItem],
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        """Write histories and items verbatim in one transaction into the tenant's empty desk.
+
+        :raises StoreError: the tenant already has complaints or messages here.
+        """
+        sql, s, t = self._sql, self._schema, self._tenant
+        with self._connections().connection() as conn, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{s}.{t}.import",))
+            if conn.execute(
+                f"SELECT 1 FROM {s}.complaints WHERE tenant = %s UNION ALL"
+                f" SELECT 1 FROM {s}.outbox WHERE tenant = %s LIMIT 1",
+                (t, t),
+            ).fetchone():
+                raise not_empty(self._where, t)
+            done = 0
+            with conn.cursor() as cur:
+                for batch in _chunks(histories, _BATCH):
+                    cur.executemany(
+                        sql.insert_complaint,
+                        [
+                            (
+                                t,
+                                h.complaint_id,
+                                h.idempotency_key or None,
+                                h.intake_json,
+                                h.created_at,
+                            )
+                            for h in batch
+                        ],
+                    )
+                    cur.executemany(
+                        sql.insert_event,
+                        [_event_params(t, h.complaint_id, e) for h in batch for e in h.events],
+                    )
+                    cur.executemany(
+                        sql.insert_row,
+                        [
+                            {
+                                **_row_params(h.row, h.row.version, h.row.idempotency_key),
+                                "tenant": t,
+                            }
+                            for h in batch
+                        ],
+                    )
+                    done += len(batch)
+                    if progress is not None:
+                        progress(done)
+                for chunk in _chunks(items, _BATCH):
+                    cur.executemany(
+                        f"INSERT INTO {s}.outbox (tenant, notifier, dedupe_key, complaint_id,"
+                        " body_json, created_at, attempts, next_attempt_at, last_error,"
+                        " delivered_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                        [
+                            (
+                                t,
+                                i.notifier,
+                                i.dedupe_key,
+                                i.complaint_id,
+                                i.body_json,
+                                i.created_at,
+                                i.attempts,
+                                i.next_attempt_at,
+                                i.last_error,
+                                i.delivered_at,
+                            )
+                            for i in chunk
+                        ],
+                    )
+            if progress is not None and done == 0:
+                progress(0)
+
+    # ------------------------------------------------------------------ integrity
+
+    @_translated
+    def verify(self) -> VerifyReport:
+        """Recompute every hash chain of the tenant and cross-check the projection (REC-5).
+
+        The same checks, and the same problem texts, as
+        :meth:`SqliteStore.verify <complaintcore.adapters.sqlite_store.SqliteStore.verify>`.
+        """
+        problems: list[str] = []
+        complaints = events = 0
+        for cid, intake_json, projected, stored in self._batches(with_chain=True):
+            complaints += 1
+            count, found = chain_problems(cid, intake_json, stored, projected)
+            events += count
+            problems.extend(found)
+        s, t = self._schema, self._tenant
+        with self._connections().connection() as conn:
+            for (cid,) in conn.execute(
+                f"SELECT DISTINCT complaint_id FROM {s}.events AS e WHERE tenant = %s"
+                f" AND NOT EXISTS (SELECT 1 FROM {s}.complaints AS c"
+                " WHERE c.tenant = e.tenant AND c.id = e.complaint_id) ORDER BY complaint_id",
+                (t,),
+            ):
+                problems.append(f"complaint {cid}: events stored without the complaint record")
+            for (cid,) in conn.execute(
+                f"SELECT id FROM {s}.projection AS p WHERE tenant = %s AND NOT EXISTS"
+                f" (SELECT 1 FROM {s}.complaints AS c WHERE c.tenant = p.tenant AND c.id = p.id)"
+                " ORDER BY id",
+                (t,),
+            ):
+                problems.append(f"complaint {cid}: projection row without the complaint record")
+        return VerifyReport(complaints=complaints, events=events, problems=tuple(problems))
+
+
+# ---------------------------------------------------------------------- migrations
+
+
+def _applied(conn: psycopg.Connection[Any], schema: str) -> int:
+    found = conn.execute(
+        "SELECT to_regclass(%s) IS NOT NULL", (f"{schema}.schema_migrations",)
+    ).fetchone()
+    if not found or not found[0]:
+        return 0
+    version = conn.execute(f"SELECT max(version) FROM {schema}.schema_migrations").fetchone()
+    return int(version[0]) if version and version[0] is not None else 0
+
+
+def migrate(
+    conn: psycopg.Connection[Any],
+    schema: str,
+    target: int = SCHEMA_VERSION,
+    *,
+    database: str = "",
+) -> int:
+    """Bring ``schema`` up to ``target``; return the version it was at.
+
+    Each version runs in its own transaction under a transaction-level advisory
+    lock, so processes opening a new database at once apply it once.  Exposed
+    for tests and tools.
+
+    :raises SchemaVersionError: the schema was migrated by a newer complaintcore.
+    """
+    if not _SCHEMA_NAME.fullmatch(schema):
+        raise InvalidInputError("schema", "expected a lower-case SQL name (a-z, 0-9, _)")
+    lock = ("complaintcore.migrate." + schema,)
+    found = _applied(conn, schema)
+    if found > SCHEMA_VERSION:
+        raise SchemaVersionError(found, SCHEMA_VERSION, database)
+    if found >= target:
+        return found
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", lock)
+        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        conn.execute(
+            f"CREATE TABLE IF NOT EXISTS {schema}.schema_migrations ("
+            " version integer PRIMARY KEY, description text NOT NULL)"
+        )
+    start = found
+    for version, description, statements in MIGRATIONS:
+        if version > target:
+            break
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", lock)
+            if _applied(conn, schema) >= version:
+                continue  # another process got there first
+            for statement in statements:
+                conn.execute(statement.replace("{s}", schema))
+            conn.execute(
+                f"INSERT INTO {schema}.schema_migrations (version, description) VALUES (%s, %s)",
+                (version, description),
+            )
+    return start
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+class _Raced(Exception):
+    """The projection's version moved under an append: someone else got there first."""
+
+
+class _Statements:
+    """The SQL of the hot paths, with the schema filled in once."""
+
+    def __init__(self, s: str) -> None:
+        self.insert_complaint = (
+            f"INSERT INTO {s}.complaints (tenant, id, idempotency_key, intake_json, created_at)"
+            " VALUES (%s, %s, %s, %s, %s)"
+        )
+        self.insert_event = (
+            f"INSERT INTO {s}.events (tenant, complaint_id, seq, schema_version, kind, at,"
+            " actor, body_json, prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        )
+        names = [c.strip() for c in _ROW_COLUMNS.split(",")]
+        self.insert_row = (
+            f"INSERT INTO {s}.projection (tenant, {_ROW_COLUMNS}) VALUES (%(tenant)s, "
+            + ", ".join(f"%({n})s" for n in names)
+            + ")"
+        )
+        self.update_row = (
+            f"UPDATE {s}.projection SET "
+            + ", ".join(f"{n} = %({n})s" for n in names if n != "id")
+            + ", swept_until = NULL"
+            " WHERE tenant = %(tenant)s AND id = %(id)s AND version = %(expected)s"
+        )
+        self.insert_outbox = (
+            f"INSERT INTO {s}.outbox (tenant, notifier, dedupe_key, complaint_id, body_json,"
+            " created_at) VALUES (%s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT (tenant, notifier, dedupe_key) DO NOTHING"
+        )
+        self.head = (
+            "SELECT c.intake_json, c.idempotency_key, e.seq, e.hash"
+            f" FROM {s}.complaints AS c LEFT JOIN LATERAL"
+            f" (SELECT seq, hash FROM {s}.events WHERE tenant = c.tenant"
+            " AND complaint_id = c.id ORDER BY seq DESC LIMIT 1) AS e ON true"
+            " WHERE c.tenant = %s AND c.id = %s"
+        )
+        self.version = f"SELECT max(seq) FROM {s}.events WHERE tenant = %s AND complaint_id = %s"
+        self.load_by = {
+            column: (
+                "SELECT c.id, c.intake_json, e.schema_version, e.body_json"
+                f" FROM {s}.complaints AS c LEFT JOIN {s}.events AS e"
+                " ON e.tenant = c.tenant AND e.complaint_id = c.id"
+                f" WHERE c.tenant = %s AND c.{column} = %s ORDER BY e.seq"
+            )
+            for column in ("id", "idempotency_key")
+        }
+        self.claim_due = (
+            f"WITH due AS (SELECT tenant, id FROM {s}.projection"
+            " WHERE tenant = %(tenant)s AND next_due IS NOT NULL AND next_due <= %(now)s"
+            " AND (swept_until IS NULL OR swept_until <= %(now)s)"
+            " ORDER BY next_due, id LIMIT %(limit)s FOR UPDATE SKIP LOCKED)"
+            f" UPDATE {s}.projection AS p SET swept_until = %(until)s FROM due"
+            " WHERE p.tenant = due.tenant AND p.id = due.id"
+            " RETURNING " + ", ".join(f"p.{n}" for n in names)
+        )
+        self.batch = (
+            "WITH heads AS (SELECT c.tenant, c.id, c.intake_json, p.version"
+            f" FROM {s}.complaints AS c LEFT JOIN {s}.projection AS p"
+            " ON p.tenant = c.tenant AND p.id = c.id"
+            " WHERE c.tenant = %(tenant)s AND c.id > %(after)s ORDER BY c.id LIMIT %(n)s)"
+            " SELECT h.id, h.intake_json, h.version, e.seq, e.kind, e.at, e.actor,"
+            " e.body_json, e.prev_hash, e.hash, e.schema_version"
+            f" FROM heads AS h LEFT JOIN {s}.events AS e"
+            " ON e.tenant = h.tenant AND e.complaint_id = h.id ORDER BY h.id, e.seq"
+        )
+
+
+def _prepare(
+    complaint: Complaint, row: ComplaintRow, outbox: Sequence[tuple[str, Notification]]
+) -> _Prepared:
+    if not isinstance(complaint, Complaint):
+        raise InvalidInputError("complaint", "expected a Complaint")
+    key = effective_key(complaint, row)
+    entries = check_outbox(outbox)
+    intake_json = encode_intake(complaint.intake)
+    events = chain_events(
+        complaint.id, complaint.events, version=0, prev_hash=genesis_hash(intake_json)
+    )
+    last = complaint.events[-1].at if complaint.events else complaint.intake.received_at
+    return _Prepared(
+        complaint,
+        key,
+        events,
+        entries,
+        intake_json,
+        _row_params(row, len(events), key),
+        require_aware(last, "created_at").astimezone(UTC),
+    )
+
+
+def _event_params(tenant: str, complaint_id: str, e: StoredEvent) -> tuple[Any, ...]:
+    return (tenant, complaint_id, e.seq, e.schema_version, *e[1:7])
+
+
+def _outbox_params(tenant: str, notifier: str, n: Notification) -> tuple[Any, ...]:
+    created = require_aware(n.created_at, "notification.created_at")
+    return (tenant, notifier, n.key, n.complaint_id, notification_to_json(n), created)
+
+
+def _row_params(row: ComplaintRow, version: int, key: str) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "status": row.status,
+        "received_at": require_aware(row.received_at, "row.received_at"),
+        "version": version,
+        "site": row.site,
+        "department": row.department,
+        "category": row.category,
+        "grade": row.grade,
+        "channel": row.channel,
+        "validity": row.validity,
+        "kind": row.kind,
+        "handler": row.handler,
+        "rung": row.rung,
+        "next_due": None if row.next_due is None else require_aware(row.next_due, "row.next_due"),
+        "idempotency_key": key,
+        "building": row.building,
+        "complainant_key": row.complainant_key,
+        "issue": row.issue,
+        "group_incident": bool(row.group_incident),
+    }
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return None if value is None else value.astimezone(UTC)
+
+
+def _row_from(r: Sequence[Any]) -> ComplaintRow:
+    return ComplaintRow(
+        id=r[0],
+        status=r[1],
+        received_at=r[2].astimezone(UTC),
+        version=int(r[3]),
+        site=r[4],
+        department=r[5],
+        category=r[6],
+        grade=r[7],
+        channel=r[8],
+        validity=r[9],
+        kind=r[10],
+        handler=r[11],
+        rung=r[12],
+        next_due=_utc(r[13]),
+        idempotency_key=r[14],
+        building=r[15],
+        complainant_key=r[16],
+        issue=r[17],
+        group_incident=bool(r[18]),
+    )
+
+
+def _item_from(r: Sequence[Any]) -> OutboxItem:
+    return OutboxItem(
+        id=int(r[0]),
+        notifier=r[1],
+        notification=notification_from_json(r[2]),
+        attempts=int(r[3]),
+        next_attempt_at=_utc(r[4]),
+        last_error=r[5] or "",
+    )
+
+
+def _chunks(items: Iterable[_T], size: int) -> Iterator[list[_T]]:
+    chunk: list[_T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _item_id(item_id: object) -> int:
+    if isinstance(item_id, bool) or not isinstance(item_id, int):
+        raise InvalidInputError("item_id", "expected an outbox item id (an integer)")
+    if not -(2**63) <= item_id < 2**63:
+        raise InvalidInputError("item_id", "no outbox item with this id")
+    return item_id

@@ -1,0 +1,192 @@
+"""Moving a desk between stores byte for byte: SQLite to PostgreSQL and back.
+
+A history is copied as it is stored -- the intake and event texts, their schema
+versions and hashes, the projection row, every outbox item with its delivery
+state -- never decoded and encoded again, so the chain in the target is the
+chain of the source.  :func:`copy_desk` refuses a target that already keeps
+complaints or messages for the tenant, checks the source's chains first, writes
+everything in one transaction (a failure leaves the target as empty as it
+was), and afterwards verifies the target's chains and compares every chain
+head with the source's.  ``complaintcore migrate --to`` runs it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+import attrs
+
+from complaintcore.adapters.chain import StoredEvent
+from complaintcore.core.errors import InvalidInputError, StoreError
+from complaintcore.desk.ports import ComplaintRow, ComplaintStore, VerifyReport
+
+__all__ = [
+    "CopyReport",
+    "HistoryStore",
+    "StoredHistory",
+    "StoredItem",
+    "chain_digest",
+    "copy_desk",
+    "not_empty",
+]
+
+Progress = Callable[[int, int], None]
+"""Called with (complaints copied so far, complaints in all)."""
+
+
+@attrs.frozen
+class StoredHistory:
+    """One complaint as stored: texts, hashes and projection, nothing decoded."""
+
+    complaint_id: str
+    idempotency_key: str
+    intake_json: str
+    created_at: datetime
+    events: tuple[StoredEvent, ...]
+    row: ComplaintRow
+
+
+@attrs.frozen
+class StoredItem:
+    """One outbox item as stored, with its delivery state."""
+
+    notifier: str
+    dedupe_key: str
+    complaint_id: str
+    body_json: str
+    created_at: datetime
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str
+    delivered_at: datetime | None
+
+
+@runtime_checkable
+class HistoryStore(ComplaintStore, Protocol):
+    """A store that can hand out and take in histories verbatim (SQLite, PostgreSQL)."""
+
+    @property
+    def database(self) -> str:
+        """Where the store is, as errors name it (no credentials)."""
+        ...
+
+    def desk_size(self) -> tuple[int, int]:
+        """(complaints, outbox items) of the tenant."""
+        ...
+
+    def export_histories(self) -> Iterator[StoredHistory]:
+        """Every complaint of the tenant as stored, in id order."""
+        ...
+
+    def export_outbox(self) -> Iterator[StoredItem]:
+        """Every outbox item of the tenant, oldest first."""
+        ...
+
+    def import_desk(
+        self,
+        histories: Iterable[StoredHistory],
+        items: Iterable[StoredItem],
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        """Write histories and items as they are, in one transaction, into an empty desk.
+
+        :raises StoreError: the tenant already has complaints or messages here.
+        """
+        ...
+
+
+@attrs.frozen
+class CopyReport:
+    """What :func:`copy_desk` copied and checked."""
+
+    complaints: int
+    events: int
+    outbox_items: int
+    chain_digest: str
+    """SHA-256 over every complaint id and its last hash: equal in source and target."""
+
+
+def not_empty(database: str, tenant: str) -> StoreError:
+    """The refusal to copy into a desk that already keeps something."""
+    return StoreError(
+        database,
+        f"already keeps complaints or messages of tenant {tenant!r}; copy into an empty desk",
+    )
+
+
+def chain_digest(histories: Iterable[StoredHistory]) -> tuple[int, int, str]:
+    """(complaints, events, digest of every chain head) of a stream of histories."""
+    seen = _Digest()
+    for _ in seen.watch(histories):
+        pass
+    return seen.complaints, seen.events, seen.hexdigest()
+
+
+def copy_desk(
+    source: ComplaintStore, target: ComplaintStore, *, progress: Progress | None = None
+) -> CopyReport:
+    """Copy the tenant's whole desk from ``source`` into the empty ``target``.
+
+    :raises InvalidInputError: a store cannot hand out or take in stored
+        histories, or the two stores are of different tenants.
+    :raises StoreError: the target is not empty, the source's chains do not
+        verify, or the copy does not match the source (one line each).
+    """
+    source = _history_store(source, "source")
+    target = _history_store(target, "target")
+    if source.tenant != target.tenant:
+        raise InvalidInputError("target", "belongs to another tenant than the source")
+    if any(target.desk_size()):
+        raise not_empty(target.database, target.tenant)
+    checked = source.verify()
+    if not checked.ok:
+        raise StoreError(
+            source.database,
+            f"does not verify ({len(checked.problems)} problems; run verify): not copied",
+        )
+    total, items = source.desk_size()
+
+    def step(done: int) -> None:
+        if progress is not None:
+            progress(done, total)
+
+    seen = _Digest()
+    target.import_desk(seen.watch(source.export_histories()), source.export_outbox(), step)
+    before = (seen.complaints, seen.events, seen.hexdigest())
+    after = chain_digest(target.export_histories())
+    report: VerifyReport = target.verify()
+    if not report.ok or after != before or target.desk_size() != (total, items):
+        raise StoreError(
+            target.database,
+            "the copy does not match the source (chains, counts or messages); "
+            "the source is untouched",
+        )
+    return CopyReport(before[0], before[1], items, before[2])
+
+
+class _Digest:
+    """:func:`chain_digest` of the histories flowing past, without keeping them."""
+
+    def __init__(self) -> None:
+        self._sha = hashlib.sha256()
+        self.complaints = self.events = 0
+
+    def watch(self, histories: Iterable[StoredHistory]) -> Iterator[StoredHistory]:
+        for h in histories:
+            self.complaints += 1
+            self.events += len(h.events)
+            head = h.events[-1].hash if h.events else ""
+            self._sha.update(f"{h.complaint_id}\x00{head}\n".encode())
+            yield h
+
+    def hexdigest(self) -> str:
+        return self._sha.hexdigest()
+
+
+def _history_store(store: ComplaintStore, name: str) -> HistoryStore:
+    if not isinstance(store, HistoryStore):
+        raise InvalidInputError(name, f"{type(store).__name__} cannot copy stored histories")
+    return store

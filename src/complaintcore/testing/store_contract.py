@@ -1,0 +1,842 @@
+"""The store contract as a pytest suite a host runs against its own store.
+
+Every built-in store passes it (memory, SQLite and PostgreSQL, in complaintcore's
+own CI); a host that writes its own store -- on SQLAlchemy, the Django ORM, an
+in-house database -- subclasses :class:`StoreContract` in its tests, says how to
+open its store, and gets every test below:
+
+    import pytest
+    from complaintcore.testing import StoreContract
+    from acme.store import AcmeStore
+
+    class TestAcmeStore(StoreContract):
+        @pytest.fixture(autouse=True)
+        def _database(self, tmp_path):
+            self.url = f"sqlite:///{tmp_path}/acme.db"  # a fresh database per test
+
+        def open_store(self, tenant):
+            return AcmeStore(self.url, tenant=tenant)
+
+What it checks: optimistic concurrency (a stale ``append`` conflicts and writes
+nothing, also when threads race), idempotent ``create``, append-only histories
+that keep their hash chain (:mod:`complaintcore.adapters.chain`), the projection
+queries (filters, due order, streaming), the outbox (dedupe, retry, claims and
+leases), sweep claims, stored event versions read through upcasters, ``verify``
+finding tampering (needs the optional raw-access hooks), and tenant isolation:
+one tenant can never read, change, claim or count another's complaints or
+messages.  Needs pytest (the host's tests run under it anyway).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+
+from complaintcore.core.errors import (
+    ComplaintCoreError,
+    ConcurrencyConflictError,
+    InvalidInputError,
+    NaiveDatetimeError,
+    UnknownComplaintError,
+)
+from complaintcore.core.models import (
+    Complainant,
+    Complaint,
+    EvidenceAttached,
+    Intake,
+    Registered,
+    Status,
+)
+from complaintcore.core.rulepack import RulePack
+from complaintcore.core.workflow import (
+    AttachEvidence,
+    Classify,
+    Register,
+    decide,
+    evolve,
+    new_complaint,
+)
+from complaintcore.desk.ports import (
+    BatchComplaintStore,
+    ComplaintRow,
+    ComplaintStore,
+    Notification,
+    VerifyReport,
+)
+
+__all__ = ["StoreContract"]
+
+SH = ZoneInfo("Asia/Shanghai")
+T0 = datetime(2025, 11, 14, 9, 30, tzinfo=SH)
+NOW = T0 + timedelta(hours=1)
+LEASE = timedelta(minutes=5)
+
+
+def _pack() -> RulePack:
+    from complaintcore.rules import load_pack
+
+    return load_pack("cn-property")
+
+
+class StoreContract:
+    """Subclass as ``Test<YourStore>`` and implement :meth:`open_store`.
+
+    Each test opens the stores it needs through :meth:`open_store` and closes
+    them at its end.  The subclass must give every test a fresh, empty
+    database (an autouse fixture that makes a temporary file, schema or
+    database is the usual way); within one test, every tenant opened must share
+    that database, as the tenants of one company database do.
+
+    The tests that tamper with stored rows call :meth:`tamper`; without it they
+    are skipped, saying so.
+    """
+
+    _pack: RulePack | None = None
+
+    # ------------------------------------------------------------------ the host's part
+
+    def open_store(self, tenant: str) -> ComplaintStore:
+        """A store for ``tenant`` on this test's database (register the tenant if needed)."""
+        pytest.fail(f"{type(self).__name__} must implement open_store(tenant)", pytrace=False)
+
+    def tamper(self, store: ComplaintStore, action: str, complaint_id: str, seq: int = 0) -> None:
+        """Change stored rows behind the store's back, as an attacker with SQL access could.
+
+        ``action`` is one of:
+
+        * ``"edit_event"``: in the stored text of event ``seq`` of
+          ``complaint_id`` replace ``photo`` by ``PHOTO``, keeping its hash;
+        * ``"delete_last_event"``: delete the last event of ``complaint_id``;
+        * ``"edit_intake"``: in its stored intake text replace ``13812345678``
+          by ``13800000000``.
+
+        Implement it with raw access to your storage, bypassing any guard
+        against edits (triggers, permissions).
+        """
+        pytest.skip(f"{type(self).__name__} gives no raw access to stored rows (tamper)")
+
+    # ------------------------------------------------------------------ plumbing
+
+    @pytest.fixture(autouse=True)
+    def _contract_stores(self) -> Iterator[None]:
+        self._opened: list[ComplaintStore] = []
+        yield
+        for store in reversed(self._opened):
+            store.close()
+
+    def store(self, tenant: str = "default") -> ComplaintStore:
+        """Open (and remember to close) a store for ``tenant``."""
+        opened = self.open_store(tenant)
+        self._opened.append(opened)
+        return opened
+
+    @property
+    def pack(self) -> RulePack:
+        if StoreContract._pack is None:
+            StoreContract._pack = _pack()
+        return StoreContract._pack
+
+    def registered(
+        self,
+        cid: str,
+        *,
+        key: str = "",
+        site: str = "sunrise",
+        received: datetime = T0,
+        summary: str = "楼上漏水，天花板渗水",
+    ) -> Complaint:
+        """A complaint with its ``Registered`` event, not yet stored."""
+        intake = Intake(
+            complainant=Complainant("王小明", "13812345678", "3-2-1201", "3", site),
+            channel="phone",
+            received_at=received,
+            receiver="s-front",
+            receiver_unit="customer_service",
+            summary=summary,
+            site=site,
+            idempotency_key=key,
+        )
+        c = new_complaint(cid, intake)
+        return evolve(c, decide(c, Register(actor="s-front"), self.pack, received))
+
+    @staticmethod
+    def row_of(
+        c: Complaint,
+        *,
+        next_due: datetime | None = None,
+        grade: str = "",
+        department: str = "",
+    ) -> ComplaintRow:
+        """The projection row a desk would write for ``c``."""
+        return ComplaintRow(
+            id=c.id,
+            status=c.status.value,
+            received_at=c.intake.received_at,
+            version=c.version,
+            site=c.intake.site,
+            department=department or c.state.department,
+            grade=grade,
+            channel=c.intake.channel.value,
+            next_due=next_due,
+            idempotency_key=c.intake.idempotency_key,
+        )
+
+    @staticmethod
+    def note(key: str, cid: str = "C-1", at: datetime = T0) -> Notification:
+        return Notification(
+            key=key,
+            complaint_id=cid,
+            topic="registered",
+            recipient="s-cs",
+            subject="新投诉",
+            body="王** 1201",
+            created_at=at,
+            data=(("grade", "minor"),),
+        )
+
+    def attach(
+        self,
+        store: ComplaintStore,
+        cid: str,
+        reference: str,
+        *,
+        now: datetime = NOW,
+        **row_kw: Any,
+    ) -> Complaint:
+        """Load, decide an ``AttachEvidence`` and append it, as a desk would."""
+        c = store.load(cid)
+        events = decide(c, AttachEvidence(actor="s-cs", reference=reference), self.pack, now)
+        after = evolve(c, events)
+        store.append(cid, c.version, events, self.row_of(after, **row_kw), [])
+        return after
+
+    def stored(self, store: ComplaintStore, cid: str, **row_kw: Any) -> Complaint:
+        c = self.registered(cid)
+        store.create(c, self.row_of(c, **row_kw), [])
+        return c
+
+    # ------------------------------------------------------------------ the port
+
+    def test_implements_the_port_for_its_tenant(self) -> None:
+        store = self.store("default")
+        assert isinstance(store, ComplaintStore)
+        other = self.store("acme-2")
+        assert isinstance(store.tenant, str)
+        assert store.tenant
+        assert other.tenant != store.tenant  # a host may name them its own way
+
+    def test_a_closed_store_refuses_work(self) -> None:
+        store = self.open_store("default")
+        store.close()
+        with pytest.raises(ComplaintCoreError):
+            store.load("C-1")
+
+    # ------------------------------------------------------------------ create
+
+    def test_create_then_load_round_trips(self) -> None:
+        store = self.store()
+        c = self.registered("C-1")
+        assert store.create(c, self.row_of(c), []) == c
+        loaded = store.load("C-1")
+        assert loaded == c
+        assert loaded.state == c.state
+        assert loaded.status is Status.REGISTERED
+        assert loaded.version == 1
+        assert isinstance(loaded.events[0], Registered)
+        assert loaded.events[0].at == T0
+        assert loaded.events[0].at.utcoffset() == timedelta(hours=8)
+
+    def test_create_with_a_known_key_returns_the_stored_complaint(self) -> None:
+        store = self.store()
+        first = self.registered("C-1", key="wx-123")
+        store.create(first, self.row_of(first), [("log", self.note("n1"))])
+        retry = self.registered("C-2", key="wx-123", summary="another text")
+        got = store.create(retry, self.row_of(retry), [("log", self.note("n2", "C-2"))])
+        assert got == first
+        with pytest.raises(UnknownComplaintError):
+            store.load("C-2")
+        assert [r.id for r in store.rows()] == ["C-1"]
+        assert [i.notification.key for i in store.pending(NOW)] == ["n1"]  # nothing written
+        assert store.find_by_key("wx-123") == first
+        assert store.find_by_key("other") is None
+        assert store.find_by_key("") is None
+
+    def test_an_empty_key_never_deduplicates(self) -> None:
+        store = self.store()
+        for cid in ("C-1", "C-2"):
+            self.stored(store, cid)
+        assert [r.id for r in store.rows()] == ["C-1", "C-2"]
+
+    def test_the_same_id_twice_is_an_error_naming_the_field(self) -> None:
+        store = self.store()
+        c = self.stored(store, "C-1")
+        with pytest.raises(InvalidInputError) as err:
+            store.create(c, self.row_of(c), [])
+        assert err.value.path == "complaint.id"
+        assert store.load("C-1") == c
+
+    def test_a_row_for_another_complaint_is_refused(self) -> None:
+        store = self.store()
+        c = self.registered("C-1")
+        with pytest.raises(InvalidInputError):
+            store.create(c, self.row_of(self.registered("C-9")), [])
+        store.create(c, self.row_of(c), [])
+        with pytest.raises(InvalidInputError):
+            store.append("C-1", 1, [], self.row_of(self.registered("C-9")), [])
+
+    def test_outbox_entries_need_a_key_and_nothing_is_written_without_one(self) -> None:
+        store = self.store()
+        c = self.registered("C-1")
+        with pytest.raises(InvalidInputError):
+            store.create(c, self.row_of(c), [("email", self.note(""))])
+        with pytest.raises(UnknownComplaintError):
+            store.load("C-1")
+
+    def test_racing_creates_with_one_key_make_one_complaint(self) -> None:
+        store = self.store()
+        results: dict[str, str] = {}
+        errors: list[BaseException] = []
+        barrier = threading.Barrier(4)
+
+        def submit(tag: str) -> None:
+            try:
+                c = self.registered(f"R-{tag}", key="double-tap")
+                barrier.wait(30)
+                results[tag] = store.create(
+                    c, self.row_of(c), [("log", self.note(f"r-{tag}", c.id))]
+                ).id
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+
+        _run_threads(submit, ["a", "b", "c", "d"])
+        assert not errors, errors
+        assert len(set(results.values())) == 1
+        winner = next(iter(results.values()))
+        assert [r.id for r in store.rows()] == [winner]
+        assert [i.notification.complaint_id for i in store.pending(NOW)] == [winner]
+
+    def test_bulk_create_keeps_each_complaint_all_or_nothing(self) -> None:
+        store = self.store()
+        if not isinstance(store, BatchComplaintStore):
+            pytest.skip(f"{type(store).__name__} has no create_many (bulk intake)")
+        old = self.stored(store, "C-0")
+        items = []
+        for cid, key in (("C-1", "k-1"), ("C-0", ""), ("C-2", "k-1"), ("C-3", "")):
+            c = self.registered(cid, key=key)
+            items.append((c, self.row_of(c), [("log", self.note(f"n-{cid}", cid))]))
+        results = store.create_many(items)
+        assert [getattr(r, "id", None) for r in results] == ["C-1", None, "C-1", "C-3"]
+        assert isinstance(results[1], InvalidInputError)  # C-0 exists: refused in its slot
+        assert store.load("C-0") == old
+        assert [r.id for r in store.rows()] == ["C-0", "C-1", "C-3"]
+        keys = sorted(i.notification.key for i in store.pending(NOW))
+        assert keys == ["n-C-1", "n-C-3"]
+        assert store.verify().ok
+
+    # ------------------------------------------------------------------ append (OCC)
+
+    def test_append_checks_the_version_and_writes_nothing_on_a_conflict(self) -> None:
+        store = self.store()
+        c = self.stored(store, "C-1")
+        events = decide(c, Classify(actor="s-cs"), self.pack, NOW)
+        after = evolve(c, events)
+        store.append("C-1", 1, events, self.row_of(after), [("log", self.note("classified"))])
+        loaded = store.load("C-1")
+        assert loaded == after
+        assert loaded.version == 1 + len(events)
+
+        stale = decide(c, AttachEvidence(actor="s-cs", reference="x"), self.pack, NOW)
+        with pytest.raises(ConcurrencyConflictError) as err:
+            store.append(
+                "C-1", 1, stale, self.row_of(evolve(c, stale)), [("log", self.note("stale"))]
+            )
+        assert (err.value.complaint_id, err.value.expected, err.value.actual) == (
+            "C-1",
+            1,
+            loaded.version,
+        )
+        with pytest.raises(ConcurrencyConflictError):  # an empty append is checked too
+            store.append("C-1", 1, [], self.row_of(c, next_due=NOW), [("log", self.note("e"))])
+        assert store.load("C-1") == loaded
+        assert [i.notification.key for i in store.pending(NOW)] == ["classified"]
+        assert store.rows()[0].version == loaded.version
+        assert store.rows()[0].next_due is None
+        assert store.verify().ok
+
+    def test_append_to_an_unknown_complaint(self) -> None:
+        store = self.store()
+        c = self.registered("C-404")
+        with pytest.raises(UnknownComplaintError) as err:
+            store.append("C-404", 1, [], self.row_of(c), [])
+        assert err.value.complaint_id == "C-404"
+
+    def test_the_row_version_is_the_stored_one(self) -> None:
+        store = self.store()
+        c = self.registered("C-1")
+        store.create(c, attrs.evolve(self.row_of(c), version=99), [])
+        assert store.rows()[0].version == 1
+        self.attach(store, "C-1", "photo-1")
+        assert store.rows()[0].version == 2
+
+    def test_racing_appends_land_once_each_and_lose_nothing(self) -> None:
+        store = self.store()
+        self.stored(store, "C-1")
+        conflicts: list[int] = []
+        errors: list[BaseException] = []
+        barrier = threading.Barrier(4)
+
+        def worker(tag: str) -> None:
+            seen = 0
+            try:
+                barrier.wait(30)
+                for i in range(8):
+                    while True:
+                        try:
+                            self.attach(store, "C-1", f"{tag}-{i}")
+                            break
+                        except ConcurrencyConflictError:
+                            seen += 1
+                conflicts.append(seen)
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+
+        _run_threads(worker, ["a", "b", "c", "d"])
+        assert not errors, errors
+        c = store.load("C-1")
+        refs = [e.reference for e in c.events if isinstance(e, EvidenceAttached)]
+        assert sorted(refs) == sorted(f"{t}-{i}" for t in "abcd" for i in range(8))
+        assert c.version == 33
+        assert store.rows()[0].version == 33
+        assert store.verify() == VerifyReport(complaints=1, events=33)
+
+    def test_history_is_append_only(self) -> None:
+        store = self.store()
+        self.stored(store, "C-1")
+        before = store.load("C-1")
+        for i in range(3):
+            self.attach(store, "C-1", f"photo-{i}")
+        after = store.load("C-1")
+        assert after.events[: before.version] == before.events  # earlier events untouched
+        with pytest.raises(ConcurrencyConflictError):  # no rewriting an old seq
+            self.attach_at(store, "C-1", before.version, "rewrite")
+        assert store.load("C-1") == after
+        assert store.verify() == VerifyReport(complaints=1, events=4)
+
+    def attach_at(self, store: ComplaintStore, cid: str, version: int, reference: str) -> None:
+        c = store.load(cid)
+        events = decide(c, AttachEvidence(actor="s-cs", reference=reference), self.pack, NOW)
+        store.append(cid, version, events, self.row_of(evolve(c, events)), [])
+
+    # ------------------------------------------------------------------ queries
+
+    def test_rows_filters_and_due_order(self) -> None:
+        store = self.store()
+        specs = [  # id, site, department, grade, next_due (hours after T0), received offset
+            ("C-1", "sunrise", "engineering", "minor", 5, 0),
+            ("C-2", "sunrise", "security", "major", 1, 1),
+            ("C-3", "moonlight", "engineering", "minor", 3, 2),
+            ("C-4", "moonlight", "engineering", "", None, 3),
+        ]
+        for cid, site, dept, grade, due, offset in specs:
+            c = self.registered(cid, site=site, received=T0 + timedelta(minutes=offset))
+            nd = None if due is None else T0 + timedelta(hours=due)
+            store.create(c, self.row_of(c, next_due=nd, grade=grade, department=dept), [])
+        self.attach(
+            store,
+            "C-3",
+            "photo",
+            next_due=T0 + timedelta(hours=3),
+            grade="minor",
+            department="engineering",
+        )
+        assert [r.id for r in store.rows()] == ["C-1", "C-2", "C-3", "C-4"]
+        assert [r.id for r in store.rows(site="moonlight")] == ["C-3", "C-4"]
+        got = store.rows(department="engineering", grade="minor")
+        assert [r.id for r in got] == ["C-1", "C-3"]
+        assert [r.id for r in store.rows(status="registered", site="sunrise")] == ["C-1", "C-2"]
+        assert store.rows(status="closed") == []
+        assert [r.id for r in store.rows(due_before=T0 + timedelta(hours=4))] == ["C-2", "C-3"]
+        assert [r.id for r in store.rows(due_before=T0 + timedelta(hours=3))] == ["C-2", "C-3"]
+        later = T0 + timedelta(hours=9)
+        assert [r.id for r in store.rows(due_before=later, limit=2)] == ["C-2", "C-3"]
+        assert store.rows(limit=0) == []
+        c3 = next(r for r in store.rows() if r.id == "C-3")
+        assert (c3.version, c3.grade, c3.site) == (2, "minor", "moonlight")
+        assert c3.next_due == T0 + timedelta(hours=3)
+        assert c3.next_due is not None
+        assert c3.next_due.utcoffset() == timedelta(0)  # UTC out, whatever went in
+        assert c3.received_at == T0 + timedelta(minutes=2)
+        utc_cut = (T0 + timedelta(hours=1)).astimezone(UTC)
+        assert [r.id for r in store.rows(due_before=utc_cut)] == ["C-2"]
+
+    def test_rows_refuse_naive_times_and_bad_limits(self) -> None:
+        store = self.store()
+        with pytest.raises(NaiveDatetimeError):
+            store.rows(due_before=datetime(2025, 1, 1))  # noqa: DTZ001 - the point
+        with pytest.raises(InvalidInputError):
+            store.rows(limit=-1)
+
+    def test_complaints_streams_every_complaint_in_id_order(self) -> None:
+        store = self.store()
+        ids = [f"C-{i:04d}" for i in range(300)]  # more than one batch of a paging store
+        for cid in reversed(ids):
+            self.stored(store, cid)
+        self.attach(store, "C-0257", "photo")
+        seen = list(store.complaints())
+        assert [c.id for c in seen] == ids
+        assert seen[257].version == 2
+        assert isinstance(seen[257].events[-1], EvidenceAttached)
+        assert store.verify() == VerifyReport(complaints=300, events=301)
+
+    def grouped_row(self, c: Complaint, **kw: Any) -> ComplaintRow:
+        """A projection row with what grouping (HDL-5) reads: building, complainant key."""
+        base: dict[str, Any] = {
+            "category": "repairs",
+            "building": "3",
+            "complainant_key": f"k-{c.id}",
+            "status": "in_handling",
+        }
+        base.update(kw)
+        return attrs.evolve(self.row_of(c), **base)
+
+    def test_open_similar_and_issue_rows_answer_the_grouping_queries(self) -> None:
+        store = self.store()
+        hour = timedelta(hours=1)
+        rows: dict[str, dict[str, Any]] = {
+            "C-1": {},
+            "C-2": {"building": "5"},
+            "C-3": {"category": "fees"},
+            "C-4": {"status": "closed"},
+            "C-5": {"issue": "I-C-1", "group_incident": True},
+            "C-6": {},  # received too late
+        }
+        received = {"C-5": T0 + hour, "C-6": T0 + 9 * hour}
+        for cid, kw in rows.items():
+            c = self.registered(cid, received=received.get(cid, T0))
+            store.create(c, self.grouped_row(c, **kw), [])
+        found = store.open_similar(
+            site="sunrise", category="repairs", since=T0 - hour, until=T0 + 2 * hour, building="3"
+        )
+        assert [(m.id, m.complainant, m.issue, m.incident) for m in found] == [
+            ("C-1", "k-C-1", "", False),
+            ("C-5", "k-C-5", "I-C-1", True),
+        ]
+        assert found[1].received_at == T0 + hour
+        anywhere = store.open_similar(
+            site="sunrise", category="repairs", since=T0 - hour, until=T0 + 2 * hour
+        )
+        assert [m.id for m in anywhere] == ["C-1", "C-2", "C-5"]  # a site-wide rule
+        first = store.open_similar(
+            site="sunrise", category="repairs", since=T0, until=T0 + 9 * hour, limit=1
+        )
+        assert [m.id for m in first] == ["C-1"]
+        # closing takes a complaint out; linking it shows in the answer
+        c1 = store.load("C-1")
+        store.append("C-1", c1.version, (), self.grouped_row(c1, status="closed"), [])
+        c2 = store.load("C-2")
+        store.append("C-2", c2.version, (), self.grouped_row(c2, building="5", issue="I-C-1"), [])
+        again = store.open_similar(
+            site="sunrise", category="repairs", since=T0 - hour, until=T0 + 2 * hour
+        )
+        assert [(m.id, m.issue) for m in again] == [("C-2", "I-C-1"), ("C-5", "I-C-1")]
+        assert [r.id for r in store.issue_rows("I-C-1")] == ["C-2", "C-5"]
+        assert [r.id for r in store.rows(issue="I-C-1")] == ["C-2", "C-5"]
+        assert store.issue_rows("I-nothing") == []
+        with pytest.raises(InvalidInputError) as info:
+            store.issue_rows("")
+        assert info.value.path == "issue"
+        with pytest.raises(NaiveDatetimeError):
+            store.open_similar(
+                site="sunrise",
+                category="repairs",
+                since=datetime(2025, 1, 1),  # noqa: DTZ001 - the point
+                until=T0,
+            )
+
+    # ------------------------------------------------------------------ outbox
+
+    def test_outbox_pending_delivered_failed_and_dedupe(self) -> None:
+        store = self.store()
+        c = self.registered("C-1")
+        note = self.note
+        store.create(
+            c,
+            self.row_of(c),
+            [("email", note("reg")), ("sms", note("reg")), ("email", note("reg"))],
+        )
+        self.attach(store, "C-1", "photo")
+        store.append(
+            "C-1",
+            2,
+            [],
+            self.row_of(store.load("C-1")),
+            [("email", note("reg")), ("email", note("later", at=NOW))],
+        )
+        items = store.pending(NOW)
+        assert [(i.notifier, i.notification.key) for i in items] == [
+            ("email", "reg"),
+            ("sms", "reg"),
+            ("email", "later"),
+        ]
+        assert items[0].notification == note("reg")
+        assert (items[0].attempts, items[0].next_attempt_at) == (0, None)
+        assert [i.id for i in store.pending(NOW, limit=1)] == [items[0].id]
+
+        retry_at = NOW + timedelta(minutes=10)
+        store.mark_failed(items[0].id, "smtp 451", retry_at)
+        assert [i.id for i in store.pending(NOW)] == [items[1].id, items[2].id]
+        again = store.pending(retry_at)
+        assert again[0].id == items[0].id
+        assert (again[0].attempts, again[0].last_error) == (1, "smtp 451")
+        assert again[0].next_attempt_at == retry_at
+
+        store.mark_delivered(items[0].id, retry_at)
+        store.mark_delivered(items[0].id, retry_at + timedelta(1))  # idempotent
+        store.mark_failed(items[0].id, "late failure", retry_at)  # ignored once delivered
+        assert [i.id for i in store.pending(retry_at)] == [items[1].id, items[2].id]
+        missing = max(i.id for i in items) + 10_000
+        with pytest.raises(InvalidInputError):
+            store.mark_delivered(missing, NOW)
+        with pytest.raises(InvalidInputError):
+            store.mark_failed(missing, "x", NOW)
+        with pytest.raises(NaiveDatetimeError):
+            store.pending(datetime(2025, 1, 1))  # noqa: DTZ001 - the point
+
+    def test_claim_leases_items_until_settled_or_the_lease_ends(self) -> None:
+        store = self.store()
+        c = self.registered("C-1")
+        store.create(
+            c,
+            self.row_of(c),
+            [("email", self.note("a")), ("sms", self.note("a")), ("email", self.note("b"))],
+        )
+        first = store.claim(NOW, 10, notifiers={"email"}, lease=LEASE)
+        assert [(i.notifier, i.notification.key) for i in first] == [
+            ("email", "a"),
+            ("email", "b"),
+        ]
+        assert store.claim(NOW, 10, notifiers={"email"}, lease=LEASE) == []  # taken
+        assert [i.notifier for i in store.claim(NOW, 10, lease=LEASE)] == ["sms"]
+        store.mark_delivered(first[0].id, NOW)
+        store.mark_failed(first[1].id, "down", NOW + timedelta(minutes=1))
+        retry = store.claim(NOW + timedelta(minutes=1), 10, notifiers={"email"}, lease=LEASE)
+        assert [i.notification.key for i in retry] == ["b"]
+        assert retry[0].attempts == 1
+        # a worker that died holding an item only delays it by the lease
+        late = store.claim(NOW + timedelta(minutes=7), 10, lease=LEASE)
+        assert [(i.notifier, i.notification.key) for i in late] == [("sms", "a"), ("email", "b")]
+        store.mark_failed(retry[0].id, "down", NOW + timedelta(minutes=2))
+        later = NOW + timedelta(hours=1)
+        assert store.claim(later, 10, notifiers={"email"}, max_attempts=2) == []
+        assert len(store.claim(later, 10, notifiers={"email"}, max_attempts=3)) == 1
+
+    def test_racing_claims_never_hand_out_an_item_twice(self) -> None:
+        store = self.store()
+        c = self.registered("C-1")
+        store.create(c, self.row_of(c), [("email", self.note(f"n{i}")) for i in range(60)])
+        taken: list[int] = []
+        errors: list[BaseException] = []
+        lock = threading.Lock()
+        barrier = threading.Barrier(4)
+
+        def worker(_tag: str) -> None:
+            try:
+                barrier.wait(30)
+                while True:
+                    got = store.claim(NOW, 3, lease=LEASE)
+                    if not got:
+                        return
+                    with lock:
+                        taken.extend(i.id for i in got)
+                    for item in got:
+                        store.mark_delivered(item.id, NOW)
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+
+        _run_threads(worker, ["a", "b", "c", "d"])
+        assert not errors, errors
+        assert len(taken) == 60
+        assert len(set(taken)) == 60
+        assert store.pending(NOW + LEASE * 2) == []
+
+    # ------------------------------------------------------------------ sweep claims
+
+    def test_claim_due_leases_due_rows_until_an_append_or_the_lease_ends(self) -> None:
+        store = self.store()
+        for cid, hours in (("C-1", 2), ("C-2", 1), ("C-3", 5), ("C-4", None)):
+            due = None if hours is None else T0 + timedelta(hours=hours)
+            self.stored(store, cid, next_due=due)
+        at = T0 + timedelta(hours=3)
+        first = store.claim_due(at, 1, lease=LEASE)
+        assert [r.id for r in first] == ["C-2"]  # soonest due first
+        assert [r.id for r in store.claim_due(at, 10, lease=LEASE)] == ["C-1"]
+        assert store.claim_due(at, 10, lease=LEASE) == []  # both taken, the rest not due
+        assert [r.id for r in store.rows(due_before=at)] == ["C-2", "C-1"]  # rows ignore leases
+        # An append ends the lease (the row is due, or not, afresh) ...
+        self.attach(store, "C-2", "photo", next_due=T0 + timedelta(hours=1))
+        again = store.claim_due(at, 10, lease=LEASE)
+        assert [(r.id, r.version) for r in again] == [("C-2", 2)]
+        # ... and a sweeper that died holding a row only delays it by the lease.
+        expired = store.claim_due(at + LEASE, 10, lease=LEASE)
+        assert [r.id for r in expired] == ["C-2", "C-1"]
+        with pytest.raises(NaiveDatetimeError):
+            store.claim_due(datetime(2025, 1, 1))  # noqa: DTZ001 - the point
+
+    def test_racing_sweepers_claim_each_due_row_once(self) -> None:
+        store = self.store()
+        for i in range(40):
+            self.stored(store, f"C-{i:02d}", next_due=T0 + timedelta(minutes=i))
+        taken: list[str] = []
+        errors: list[BaseException] = []
+        lock = threading.Lock()
+        barrier = threading.Barrier(4)
+
+        def sweeper(_tag: str) -> None:
+            try:
+                barrier.wait(30)
+                while got := store.claim_due(NOW, 3, lease=LEASE):
+                    with lock:
+                        taken.extend(r.id for r in got)
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+
+        _run_threads(sweeper, ["a", "b", "c", "d"])
+        assert not errors, errors
+        assert sorted(taken) == [f"C-{i:02d}" for i in range(40)]
+
+    # ------------------------------------------------------------------ event versions
+
+    def test_each_event_keeps_its_schema_version_and_old_ones_are_upcast(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from complaintcore import event_versions
+
+        store = self.store()
+        self.stored(store, "C-1")
+        self.attach(store, "C-1", "photo-v1")  # stored as version 1
+        registry = event_versions.EventVersions()
+
+        @registry.register("evidence_attached", from_version=1)
+        def _mark(body: Any) -> dict[str, Any]:
+            return {**body, "reference": body["reference"] + " (was v1)"}
+
+        monkeypatch.setattr(event_versions, "EVENT_VERSIONS", registry)
+        self.attach(store, "C-1", "photo-v2")  # stored as version 2
+        refs = [e.reference for e in store.load("C-1").events if isinstance(e, EvidenceAttached)]
+        assert refs == ["photo-v1 (was v1)", "photo-v2"]
+        assert store.verify() == VerifyReport(complaints=1, events=3)
+        assert [c.id for c in store.complaints()] == ["C-1"]
+
+    # ------------------------------------------------------------------ verify
+
+    def test_verify_a_clean_store(self) -> None:
+        store = self.store()
+        assert store.verify().ok
+        for cid in ("C-1", "C-2"):
+            self.stored(store, cid)
+        self.attach(store, "C-1", "a")
+        self.attach(store, "C-1", "b")
+        assert store.verify() == VerifyReport(complaints=2, events=4)
+
+    def _history(self, store: ComplaintStore) -> None:
+        self.stored(store, "C-1")
+        self.stored(store, "C-2")
+        for i in range(3):
+            self.attach(store, "C-1", f"photo-{i}")
+        assert store.verify().ok
+
+    def test_verify_finds_an_edited_event(self) -> None:
+        store = self.store()
+        self._history(store)
+        self.tamper(store, "edit_event", "C-1", 3)
+        report = store.verify()
+        assert report.problems == (
+            "complaint C-1 event 3: hash does not match its content (edited)",
+        )
+
+    def test_verify_finds_a_deleted_last_event(self) -> None:
+        store = self.store()
+        self._history(store)
+        self.tamper(store, "delete_last_event", "C-1")
+        assert store.verify().problems == (
+            "complaint C-1: projection says version 4 but 3 events are stored "
+            "(events deleted or projection stale)",
+        )
+
+    def test_verify_finds_an_edited_intake_without_leaking_it(self) -> None:
+        store = self.store()
+        self._history(store)
+        self.tamper(store, "edit_intake", "C-1")
+        report = store.verify()
+        assert report.problems == (
+            "complaint C-1 event 1: does not link to the intake (edited or deleted)",
+        )
+        assert not any(pii in str(report) for pii in ("138", "王小明", "1201"))
+
+    # ------------------------------------------------------------------ tenants
+
+    def test_tenants_never_see_each_others_complaints(self) -> None:
+        a, b = self.store("acme"), self.store("bravo")
+        mine = self.registered("C-1", key="wx-1", summary="acme's complaint")
+        a.create(mine, self.grouped_row(mine, issue="I-1"), [("email", self.note("a-1"))])
+        events = decide(mine, AttachEvidence(actor="s-cs", reference="photo"), self.pack, NOW)
+        after = evolve(mine, events)
+        a.append("C-1", 1, events, self.grouped_row(after, issue="I-1", next_due=T0), [])
+        assert [r.id for r in a.issue_rows("I-1")] == ["C-1"]  # there is something to see
+
+        # read
+        with pytest.raises(UnknownComplaintError):
+            b.load("C-1")
+        assert b.find_by_key("wx-1") is None
+        assert b.rows() == []
+        assert b.rows(due_before=NOW) == []
+        assert b.rows(issue="I-1") == []
+        assert b.issue_rows("I-1") == []
+        week = timedelta(days=7)
+        assert b.open_similar(site="sunrise", category="repairs", since=T0 - week, until=NOW) == []
+        assert list(b.complaints()) == []
+        # count
+        assert b.verify() == VerifyReport(complaints=0, events=0)
+        assert a.verify() == VerifyReport(complaints=1, events=2)
+        # claim
+        assert b.pending(NOW) == []
+        assert b.claim(NOW, 10, lease=LEASE) == []
+        assert b.claim_due(NOW, 10, lease=LEASE) == []
+
+    def test_tenants_never_change_each_others_complaints_or_messages(self) -> None:
+        a, b = self.store("acme"), self.store("bravo")
+        mine = self.stored(a, "C-1")
+        a.append("C-1", 1, [], self.row_of(mine), [("email", self.note("a-1"))])
+        [item] = a.pending(NOW)
+        # change
+        theirs = decide(mine, AttachEvidence(actor="s-cs", reference="x"), self.pack, NOW)
+        with pytest.raises(UnknownComplaintError):
+            b.append("C-1", 1, theirs, self.row_of(evolve(mine, theirs)), [])
+        with pytest.raises(InvalidInputError):
+            b.mark_delivered(item.id, NOW)
+        with pytest.raises(InvalidInputError):
+            b.mark_failed(item.id, "x", NOW + timedelta(days=1))
+        assert a.load("C-1") == mine
+        assert a.pending(NOW) == [item]  # still undelivered, never tried
+        # the same id and key live apart in each tenant
+        same = self.registered("C-1", key="k", summary="bravo's own")
+        assert b.create(same, self.row_of(same), [("email", self.note("a-1"))]) == same
+        assert b.load("C-1").intake.summary == "bravo's own"
+        assert a.load("C-1") == mine
+        assert a.find_by_key("k") is None
+        assert [i.notification.key for i in b.pending(NOW)] == ["a-1"]
+        assert [i.id for i in a.pending(NOW)] == [item.id]
+
+
+def _run_threads(target: Callable[[str], None], tags: list[str]) -> None:
+    threads = [threading.Thread(target=target, args=(tag,)) for tag in tags]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)

@@ -1,0 +1,423 @@
+"""The PostgreSQL store on a real server (started by tests/postgres_server.py).
+
+The shipped contract first, then what only a server shows: triggers and
+row-level security as walls around the rows, versioned migrations, desks in
+several processes sharing one database, and bad connection strings, a server
+that is down or a connection that drops, each a one-line error that loses
+nothing.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from complaintcore.adapters.postgres_store import (
+    SCHEMA_VERSION,
+    PostgresStore,
+    describe_dsn,
+    migrate,
+)
+from complaintcore.adapters.sqlite_store import SchemaVersionError
+from complaintcore.core.errors import (
+    ConcurrencyConflictError,
+    StoreError,
+    UnknownTenantError,
+)
+from complaintcore.core.models import EvidenceAttached
+from complaintcore.core.workflow import AttachEvidence, decide, evolve
+from complaintcore.desk.ports import ComplaintStore, VerifyReport
+from complaintcore.testing import StoreContract
+from tests.integration.test_store_contract import NOW, attach, note, registered, row_of
+from tests.postgres_server import PgDatabase, PostgresServer, ServerUnavailable
+
+
+@pytest.fixture
+def schema(postgres_server: PgDatabase) -> Iterator[str]:
+    name = postgres_server.new_schema()
+    try:
+        yield name
+    finally:
+        postgres_server.drop_schema(name)
+
+
+def _raw(dsn: str) -> psycopg.Connection[Any]:
+    """A superuser's connection that fires no triggers: an attacker with SQL access."""
+    conn = psycopg.connect(dsn, autocommit=True)
+    conn.execute("SET session_replication_role = replica")
+    return conn
+
+
+class TestPostgresStore(StoreContract):
+    """The shipped contract on PostgreSQL: tenants share one schema of one database."""
+
+    @pytest.fixture(autouse=True)
+    def _database(self, postgres_server: PgDatabase, schema: str) -> None:
+        self.dsn = postgres_server.dsn
+        self.schema = schema
+
+    def open_store(self, tenant: str) -> ComplaintStore:
+        return PostgresStore(self.dsn, tenant=tenant, create_tenant=True, schema=self.schema)
+
+    def tamper(self, store: ComplaintStore, action: str, complaint_id: str, seq: int = 0) -> None:
+        s, t = self.schema, store.tenant
+        with _raw(self.dsn) as conn:
+            if action == "edit_event":
+                conn.execute(
+                    f"UPDATE {s}.events SET body_json = replace(body_json, 'photo', 'PHOTO')"
+                    " WHERE tenant = %s AND complaint_id = %s AND seq = %s",
+                    (t, complaint_id, seq),
+                )
+            elif action == "delete_last_event":
+                conn.execute(
+                    f"DELETE FROM {s}.events WHERE tenant = %s AND complaint_id = %s AND seq ="
+                    f" (SELECT max(seq) FROM {s}.events WHERE tenant = %s AND complaint_id = %s)",
+                    (t, complaint_id, t, complaint_id),
+                )
+            else:
+                conn.execute(
+                    f"UPDATE {s}.complaints SET intake_json ="
+                    " replace(intake_json, '13812345678', '13800000000')"
+                    " WHERE tenant = %s AND id = %s",
+                    (t, complaint_id),
+                )
+
+
+@pytest.fixture
+def pg(postgres_server: PgDatabase, schema: str) -> Iterator[PostgresStore]:
+    with PostgresStore(postgres_server.dsn, schema=schema) as store:
+        yield store
+
+
+def _history(store: PostgresStore, cid: str = "C-1", extra: int = 3) -> None:
+    c = registered(cid)
+    store.create(c, row_of(c), [])
+    for i in range(extra):
+        attach(store, cid, f"photo-{i}")
+    assert store.verify().ok
+
+
+# --------------------------------------------------------------------------- walls
+
+
+@pytest.mark.procedure("REC-5")
+def test_triggers_refuse_edits_from_ordinary_sql(
+    pg: PostgresStore, postgres_server: PgDatabase
+) -> None:
+    _history(pg)
+    s = pg.schema
+    with psycopg.connect(postgres_server.dsn, autocommit=True) as conn:
+        for sql in (
+            f"UPDATE {s}.events SET actor = 'x' WHERE seq = 2",
+            f"DELETE FROM {s}.events WHERE seq = 4",
+            f"TRUNCATE {s}.events CASCADE",
+            f"UPDATE {s}.complaints SET intake_json = '{{}}'",
+            f"DELETE FROM {s}.complaints",
+        ):
+            with pytest.raises(psycopg.errors.IntegrityConstraintViolation, match="append-only"):
+                conn.execute(sql)
+    assert pg.verify() == VerifyReport(complaints=1, events=4)
+
+
+@pytest.mark.procedure("REC-5")
+def test_verify_finds_an_edit_with_its_hash_recomputed(
+    pg: PostgresStore, postgres_server: PgDatabase
+) -> None:
+    from complaintcore.adapters.chain import event_hash
+
+    _history(pg)
+    s = pg.schema
+    with _raw(postgres_server.dsn) as conn:
+        found = conn.execute(
+            f"SELECT prev_hash, body_json FROM {s}.events WHERE complaint_id = 'C-1' AND seq = 2"
+        ).fetchone()
+        assert found is not None
+        prev, body = found
+        forged = body.replace("photo-0", "photo-X")
+        conn.execute(
+            f"UPDATE {s}.events SET body_json = %s, hash = %s"
+            " WHERE complaint_id = 'C-1' AND seq = 2",
+            (forged, event_hash(prev, "C-1", 2, forged)),
+        )
+    assert pg.verify().problems == (
+        "complaint C-1 event 3: does not link to event 2 (edited or deleted)",
+    )
+
+
+def test_row_level_security_is_a_second_wall(
+    pg: PostgresStore, postgres_server: PgDatabase
+) -> None:
+    """A role that is not the tables' owner sees only its connection's tenant, even in raw SQL."""
+    s = pg.schema
+    role = f"app_{s}"
+    acme = pg.for_tenant("acme", create_tenant=True)
+    try:
+        _history(acme)
+        c = registered("C-9")
+        pg.create(c, row_of(c), [("email", note("default-1", "C-9"))])
+    finally:
+        acme.close()
+    with psycopg.connect(postgres_server.dsn, autocommit=True) as admin:
+        admin.execute(f"CREATE ROLE {role} LOGIN")
+        admin.execute(f"GRANT USAGE ON SCHEMA {s} TO {role}")
+        admin.execute(f"GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA {s} TO {role}")
+    app_dsn = postgres_server.dsn.replace("postgres@", f"{role}@", 1)
+    try:
+        with psycopg.connect(app_dsn, autocommit=True) as conn:
+            count = f"SELECT count(*) FROM {s}.complaints"
+            assert conn.execute(count).fetchone() == (0,)  # no tenant set: nothing at all
+            conn.execute("SELECT set_config('complaintcore.tenant', 'acme', false)")
+            assert conn.execute(count).fetchone() == (1,)
+            assert conn.execute(f"SELECT DISTINCT tenant FROM {s}.events").fetchall() == [("acme",)]
+            changed = conn.execute(
+                f"UPDATE {s}.outbox SET delivered_at = now() WHERE tenant = 'default'"
+            )
+            assert changed.rowcount == 0
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(
+                    f"INSERT INTO {s}.outbox (tenant, notifier, dedupe_key, complaint_id,"
+                    " body_json, created_at) VALUES ('default', 'x', 'k', 'C-9', '{}', now())"
+                )
+        # The store itself works as that role: it sets its tenant on every connection.
+        with PostgresStore(app_dsn, tenant="acme", schema=s) as as_app:
+            assert [r.id for r in as_app.rows()] == ["C-1"]
+            attach(as_app, "C-1", "as-app")
+            assert as_app.verify() == VerifyReport(complaints=1, events=5)
+        assert [i.notification.key for i in pg.pending(NOW)] == ["default-1"]
+    finally:
+        with psycopg.connect(postgres_server.dsn, autocommit=True) as admin:
+            admin.execute(f"DROP OWNED BY {role}")
+            admin.execute(f"DROP ROLE {role}")
+
+
+# --------------------------------------------------------------------------- schema
+
+
+def test_migrations_are_versioned_and_applied_once(
+    postgres_server: PgDatabase, schema: str
+) -> None:
+    with psycopg.connect(postgres_server.dsn, autocommit=True) as conn:
+        assert migrate(conn, schema, target=1) == 0
+        assert migrate(conn, schema) == 1  # the rest, once
+        assert migrate(conn, schema) == SCHEMA_VERSION  # nothing left
+        applied = conn.execute(
+            f"SELECT version, description FROM {schema}.schema_migrations ORDER BY version"
+        ).fetchall()
+    assert [v for v, _ in applied] == list(range(1, SCHEMA_VERSION + 1))
+    assert all(d for _, d in applied)
+    with PostgresStore(postgres_server.dsn, schema=schema) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        _history(store, extra=1)
+
+
+def test_a_schema_from_a_newer_complaintcore_is_refused(
+    postgres_server: PgDatabase, schema: str
+) -> None:
+    PostgresStore(postgres_server.dsn, schema=schema).close()
+    with psycopg.connect(postgres_server.dsn, autocommit=True) as conn:
+        conn.execute(
+            f"INSERT INTO {schema}.schema_migrations VALUES (%s, 'from the future')",
+            (SCHEMA_VERSION + 5,),
+        )
+    with pytest.raises(SchemaVersionError) as err:
+        PostgresStore(postgres_server.dsn, schema=schema)
+    assert (err.value.found, err.value.supported) == (SCHEMA_VERSION + 5, SCHEMA_VERSION)
+
+
+def test_processes_opening_a_new_database_at_once_migrate_it_once(
+    postgres_server: PgDatabase, schema: str
+) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(4) as pool:
+        tenants = pool.starmap(_open_and_report, [(postgres_server.dsn, schema)] * 4)
+    assert tenants == ["default"] * 4
+    with psycopg.connect(postgres_server.dsn) as conn:
+        found = conn.execute(f"SELECT count(*) FROM {schema}.schema_migrations").fetchone()
+    assert found == (SCHEMA_VERSION,)
+
+
+def _open_and_report(dsn: str, schema: str) -> str:
+    with PostgresStore(dsn, schema=schema) as store:
+        return store.tenant
+
+
+# --------------------------------------------------------------------------- tenants
+
+
+def test_a_database_of_another_tenant_is_refused(postgres_server: PgDatabase, schema: str) -> None:
+    with PostgresStore(postgres_server.dsn, tenant="acme", schema=schema) as acme:
+        _history(acme)
+    with pytest.raises(UnknownTenantError) as err:
+        PostgresStore(postgres_server.dsn, tenant="bravo", schema=schema)
+    message = str(err.value)
+    assert "\n" not in message
+    assert "bravo" in message
+    assert describe_dsn(postgres_server.dsn) in message
+    with PostgresStore(postgres_server.dsn, tenant="acme", schema=schema) as acme:
+        assert acme.verify() == VerifyReport(complaints=1, events=4)  # nothing lost
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    ("dsn", "reason"),
+    [
+        ("postgresql://postgres:s3cret@127.0.0.1:1/db", "cannot be reached"),
+        ("postgresql://postgres:s3cret@127.0.0.1:5432:9/db", "not a valid connection string"),
+        ("postgresql://postgres:s3cret%zz@127.0.0.1/db", "not a valid connection string"),
+        ("postgresql://postgres:s3cret@127.0.0.1/db?sslmod=off", "not a valid connection string"),
+    ],
+)
+def test_a_wrong_dsn_is_one_line_without_the_password(dsn: str, reason: str) -> None:
+    with pytest.raises(StoreError) as err:
+        PostgresStore(dsn, timeout=3)
+    message = str(err.value)
+    assert reason in message
+    assert "\n" not in message
+    assert "s3cret" not in message
+    assert message.startswith("complaint database postgresql://")
+
+
+def test_a_database_that_does_not_exist(postgres_server: PgDatabase) -> None:
+    dsn = postgres_server.dsn.rsplit("/", 1)[0] + "/no_such_db"
+    with pytest.raises(StoreError, match=r"no_such_db: does not exist") as err:
+        PostgresStore(dsn, timeout=3)
+    assert "\n" not in str(err.value)
+
+
+def test_a_connection_dropped_mid_append_is_one_error_and_loses_nothing(
+    pg: PostgresStore, postgres_server: PgDatabase
+) -> None:
+    _history(pg, extra=1)
+    c = pg.load("C-1")
+    events = decide(c, AttachEvidence(actor="s-cs", reference="after"), _pack(), NOW)
+    failures: list[BaseException] = []
+    with psycopg.connect(postgres_server.dsn) as blocker:
+        # Hold the projection row: the append inserts its event, then waits here.
+        blocker.execute(f"SELECT 1 FROM {pg.schema}.projection WHERE id = 'C-1' FOR UPDATE")
+
+        def append() -> None:
+            try:
+                pg.append("C-1", c.version, events, row_of(evolve(c, events)), [])
+            except BaseException as exc:  # inspected below
+                failures.append(exc)
+
+        worker = threading.Thread(target=append)
+        worker.start()
+        with psycopg.connect(postgres_server.dsn, autocommit=True) as admin:
+            for _ in range(200):  # until the append waits on the lock
+                waiting = admin.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE application_name = 'complaintcore'"
+                    " AND wait_event_type = 'Lock'"
+                ).fetchall()
+                if waiting:
+                    break
+                time.sleep(0.05)
+            assert waiting, "the append never reached the lock"
+            admin.execute("SELECT pg_terminate_backend(%s)", waiting[0])  # the server drops it
+        worker.join(30)
+        blocker.rollback()
+    [failure] = failures
+    assert isinstance(failure, StoreError)
+    assert "\n" not in str(failure)
+    assert pg.load("C-1") == c  # the event it had inserted went with the transaction
+    pg.append("C-1", c.version, events, row_of(evolve(c, events)), [])  # the retry lands once
+    assert pg.verify() == VerifyReport(complaints=1, events=3)
+
+
+def test_a_server_that_goes_down_and_comes_back(tmp_path: Path) -> None:
+    server = PostgresServer()
+    try:
+        server.start()
+    except ServerUnavailable as exc:
+        pytest.skip(f"a second PostgreSQL server could not start: {exc}")
+    try:
+        with PostgresStore(server.dsn(), timeout=2) as store:
+            _history(store, extra=1)
+            server.halt()
+            with pytest.raises(StoreError) as err:
+                store.rows()
+            assert "\n" not in str(err.value)
+            c = registered("C-2")
+            with pytest.raises(StoreError):
+                store.create(c, row_of(c), [])
+            server.start()
+            for _ in range(60):  # the host retries; the pool reconnects on its own
+                try:
+                    store.create(c, row_of(c), [])
+                    break
+                except StoreError:
+                    time.sleep(0.5)
+            assert [r.id for r in store.rows()] == ["C-1", "C-2"]
+            assert store.verify() == VerifyReport(complaints=2, events=3)
+    finally:
+        server.stop()
+
+
+def _pack() -> Any:
+    from tests.helpers import pack
+
+    return pack()
+
+
+# --------------------------------------------------------------------------- processes
+
+APPENDS = 25
+TARGETS = ("C-1", "C-2")
+
+
+def _append_worker(dsn: str, schema: str, tag: str) -> int:
+    conflicts = 0
+    with PostgresStore(dsn, schema=schema) as store:
+        for i in range(APPENDS):
+            cid = TARGETS[i % len(TARGETS)]
+            while True:
+                c = store.load(cid)
+                events = decide(c, AttachEvidence(actor=tag, reference=f"{tag}-{i}"), _pack(), NOW)
+                try:
+                    store.append(
+                        cid,
+                        c.version,
+                        events,
+                        row_of(evolve(c, events)),
+                        [("log", note(f"{tag}-{i}", cid, NOW))],
+                    )
+                    break
+                except ConcurrencyConflictError:
+                    conflicts += 1
+    return conflicts
+
+
+@pytest.mark.procedure("REC-5")
+def test_processes_on_several_hosts_append_to_the_same_complaints(
+    pg: PostgresStore, postgres_server: PgDatabase
+) -> None:
+    for cid in TARGETS:
+        c = registered(cid)
+        pg.create(c, row_of(c), [])
+    workers = [f"p{i}" for i in range(4)]
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(len(workers)) as pool:
+        conflicts = pool.starmap(
+            _append_worker, [(postgres_server.dsn, pg.schema, w) for w in workers]
+        )
+    assert sum(conflicts) > 0  # they did meet, and recovered
+    for n, cid in enumerate(TARGETS):
+        c = pg.load(cid)
+        refs = [e.reference for e in c.events if isinstance(e, EvidenceAttached)]
+        expected = {f"{w}-{i}" for w in workers for i in range(n, APPENDS, len(TARGETS))}
+        assert len(refs) == len(set(refs))  # none twice
+        assert set(refs) == expected  # none lost
+    report = pg.verify()
+    assert report.ok, report.problems
+    assert report.events == len(TARGETS) + len(workers) * APPENDS
+    assert len(pg.pending(NOW + timedelta(days=1), limit=1000)) == len(workers) * APPENDS
