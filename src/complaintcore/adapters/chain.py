@@ -29,10 +29,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
+import attrs
+
 from complaintcore.core.errors import ComplaintCoreError, DamagedRecordError, InvalidInputError
 from complaintcore.core.models import Complaint, Event, Intake, require_aware
 from complaintcore.desk.ports import (
     DEFAULT_TENANT,
+    AccessRecord,
     ComplaintRow,
     Notification,
     OutboxItem,
@@ -45,13 +48,17 @@ __all__ = [
     "MAX_ERROR_CHARS",
     "MAX_INTEGER",
     "StoredEvent",
+    "access_filters",
     "canonical_json",
     "chain_events",
     "chain_problems",
+    "check_access",
+    "check_attempts",
     "check_events",
     "check_item_id",
     "check_limit",
     "check_outbox",
+    "check_reason",
     "check_row_id",
     "check_tenant",
     "decode_complaint",
@@ -407,6 +414,53 @@ def check_limit(limit: int | None) -> None:
         isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= MAX_INTEGER
     ):
         raise InvalidInputError("limit", f"must be an integer from 0 to {MAX_INTEGER}, or None")
+
+
+def check_attempts(value: int) -> int:
+    """``max_attempts`` of a dead-letter query: a positive 64-bit integer."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_INTEGER:
+        raise InvalidInputError("max_attempts", "must be a positive integer")
+    return value
+
+
+def check_reason(reason: str) -> str:
+    """Why a message is dropped: one line of text, at most 500 characters."""
+    from complaintcore.core.limits import clean_text
+
+    return " ".join(clean_text(reason, "reason", 500).split())
+
+
+def check_access(record: AccessRecord) -> AccessRecord:
+    """An access record fit to store: an aware time, ids and short texts."""
+    from complaintcore.core.limits import clean_text
+
+    if not isinstance(record, AccessRecord):
+        raise InvalidInputError("record", "expected an AccessRecord")
+    require_aware(record.at, "at")
+    for name in ("actor", "complaint_id"):
+        value = getattr(record, name)
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidInputError(name, "must be a non-empty id")
+    return attrs.evolve(
+        record,
+        actor=clean_text(record.actor, "actor", 200),
+        complaint_id=clean_text(record.complaint_id, "complaint_id", 200),
+        purpose=clean_text(record.purpose, "purpose", 500),
+        via=clean_text(record.via, "via", 100),
+        os_user=clean_text(record.os_user, "os_user", 100),
+    )
+
+
+def access_filters(complaint_id: str | None, actor: str | None) -> list[tuple[str, str]]:
+    """The equality filters of an access-log query, checked."""
+    out = []
+    for column, value in (("complaint_id", complaint_id), ("actor", actor)):
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise InvalidInputError(column, "expected text")
+        out.append((column, value))
+    return out
 
 
 def check_item_id(item_id: int) -> int:

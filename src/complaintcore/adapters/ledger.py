@@ -234,7 +234,7 @@ class LedgerVerifier:
                 f" {stored_version} events are stored (events added or deleted)"
             )
         for version, head in commits:
-            if heads.get(version) != head:
+            if version <= stored_version and heads.get(version) != head:
                 self.problems.append(
                     f"{where}: event {version} differs from what the ledger recorded"
                     " (history rewritten)"

@@ -11,7 +11,7 @@ language; messages themselves are catalog msgids, see :mod:`complaintcore.i18n`)
 ``progress``;
 one module per command group: ``init_cmd``, ``demo_cmd``, ``receive``,
 ``listing`` (list, show), ``act``, ``issues`` (explain-all), ``sweep``, ``deliver``,
-``verify``, ``report`` (with
+``outbox``, ``verify``, ``audit``, ``report`` (with
 ``report_terminal`` and ``report_html`` rendering it), ``packs``.
 """
 

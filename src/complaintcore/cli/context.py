@@ -122,16 +122,11 @@ class Ctx:
         filled in for someone): then ``--as`` and ``--actor`` must name the
         member whose ``os_user`` is the user running the command.
         """
-        import getpass
-
         desk = self.desk()
         if not any(m.os_user for m in desk.directory.members()):
             return
         member = desk.member(staff_id)
-        try:
-            user = getpass.getuser()
-        except (OSError, KeyError):  # no user name to be had: nobody is matched
-            user = ""
+        user = os_user()
         if member is None or not member.os_user or member.os_user != user:
             from complaintcore.core.errors import AccessDeniedError
 
@@ -219,6 +214,16 @@ class Ctx:
             error = {"code": int(code), "type": kind, "message": message}
             self.emit({"error": error, **document})
         raise click.exceptions.Exit(int(code))
+
+
+def os_user() -> str:
+    """The operating-system user running the command ("" when there is none to be had)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return ""
 
 
 CURRENT: ContextVar[Ctx | None] = ContextVar("complaintcore_cli_ctx", default=None)

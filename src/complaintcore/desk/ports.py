@@ -30,6 +30,7 @@ from complaintcore.core.models import (
 
 __all__ = [
     "DEFAULT_TENANT",
+    "AccessRecord",
     "BatchComplaintStore",
     "ComplaintRow",
     "ComplaintStore",
@@ -226,15 +227,45 @@ class ComplaintRow:
 
 @attrs.frozen
 class VerifyReport:
-    """The hash chain check: ``ok`` and each problem found."""
+    """The integrity check: ``ok``, each problem found, and the ledger's head.
+
+    ``head`` is the ledger's last entry as ``seq:hash`` (see
+    :mod:`complaintcore.adapters.ledger`): kept somewhere else, it lets a later
+    ``verify(expect=head)`` prove nothing committed up to it was rewritten.
+    """
 
     complaints: int
     events: int
     problems: tuple[str, ...] = ()
+    head: str = ""
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+@attrs.frozen
+class AccessRecord:
+    """One unmasked view of a complaint's personal data: who, when, which, why.
+
+    The access log keeps these append-only (PIPL-style "who saw what"):
+    ``actor`` is the staff id, ``via`` how it was seen (``"desk.view"``,
+    ``"show --as"``), ``os_user`` the operating-system user at the keyboard when
+    known, ``purpose`` the reason given.  ``id`` is the store's number for it.
+    """
+
+    at: datetime
+    actor: str
+    complaint_id: str
+    purpose: str = ""
+    via: str = ""
+    os_user: str = ""
+    id: int = 0
+
+
+AccessRecord.__repr__ = private_repr(  # type: ignore[method-assign]
+    ("at", "actor", "complaint_id", "via", "os_user", "id")
+)
 
 
 RowOrder = Literal["received", "due"]
@@ -497,7 +528,43 @@ class ComplaintStore(Protocol):
 
     def mark_failed(self, item_id: int, error: str, retry_at: datetime) -> None: ...
 
-    def verify(self) -> VerifyReport: ...
+    def verify(self, *, expect: str | None = None) -> VerifyReport:
+        """Check every chain, the ledger, the outbox, keys and times (see
+        :mod:`complaintcore.adapters.ledger`); ``expect`` is a ledger head kept
+        from an earlier run (``seq:hash``), which must still be on the ledger."""
+        ...
+
+    def ledger_head(self) -> str:
+        """The ledger's last entry as ``seq:hash`` (``0:`` while it is empty)."""
+        ...
+
+    def record_access(self, record: AccessRecord) -> AccessRecord:
+        """Append ``record`` to the access log; return it with its id."""
+        ...
+
+    def access_log(
+        self,
+        *,
+        complaint_id: str | None = None,
+        actor: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[AccessRecord]:
+        """Access records matching every filter given (``[since, until)``), oldest first."""
+        ...
+
+    def dead_letters(self, max_attempts: int, limit: int = 100) -> list[OutboxItem]:
+        """Undelivered items with ``max_attempts`` attempts or more, not dropped, oldest first."""
+        ...
+
+    def retry_item(self, item_id: int, now: datetime) -> None:
+        """Make an undelivered item due at ``now`` with its attempts counted afresh."""
+        ...
+
+    def drop_item(self, item_id: int, at: datetime, reason: str) -> None:
+        """Give an undelivered item up for good: it is never sent, and kept with ``reason``."""
+        ...
 
     def close(self) -> None: ...
 

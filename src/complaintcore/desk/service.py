@@ -94,6 +94,7 @@ from complaintcore.desk import access, messages
 from complaintcore.desk.config import DeskConfig, RetryPolicy
 from complaintcore.desk.delivery import DeliveryWorker, Sender
 from complaintcore.desk.ports import (
+    AccessRecord,
     BatchComplaintStore,
     ComplaintRow,
     ComplaintStore,
@@ -474,8 +475,47 @@ class Desk:
             order=order,
         )
 
-    def verify(self) -> VerifyReport:
-        return self.store.verify()
+    def verify(self, now: datetime | None = None, *, expect: str | None = None) -> VerifyReport:
+        """The store's integrity check and, given ``now``, every complaint replayed.
+
+        The store checks every hash chain, the ledger, the outbox, keys and
+        creation times (``expect``: a ledger head kept from earlier, ``seq:hash``,
+        which must still be on the ledger).  With ``now`` each complaint is then
+        replayed under the desk's pack and calendar and its projection row
+        compared with what the history gives: a status, handler or rung edited
+        in the row, or a due time moved later (or cleared) so that the sweep
+        would pass it by, is a problem naming the complaint and the fields.
+        """
+        report = self.store.verify(expect=expect)
+        if now is None:
+            return report
+        require_aware(now, "now")
+        problems = list(report.problems) + self._projection_problems(now)
+        return attrs.evolve(report, problems=tuple(problems))
+
+    def _projection_problems(self, now: datetime) -> list[str]:
+        problems: list[str] = []
+        for stored in self.store.rows():
+            try:
+                complaint = self.store.load(stored.id)
+            except ComplaintCoreError:  # damaged: the store's check names it
+                continue
+            expected = self._row(complaint, now)
+            fields = [
+                f.name
+                for f in attrs.fields(ComplaintRow)
+                if f.name != "next_due" and getattr(stored, f.name) != getattr(expected, f.name)
+            ]
+            if expected.next_due is not None and (
+                stored.next_due is None or stored.next_due > expected.next_due
+            ):
+                fields.append("next_due")
+            if fields:
+                problems.append(
+                    f"complaint {stored.id}: projection row differs from its history"
+                    f" ({', '.join(fields)})"
+                )
+        return problems
 
     def view(
         self,
@@ -484,13 +524,18 @@ class Desk:
         *,
         now: datetime | None = None,
         purpose: str = "",
+        via: str = "desk.view",
+        os_user: str = "",
     ) -> dict[str, Any]:
         """A complaint as ``actor`` may see it (PRV-1, PRV-2).
 
         Outsiders (not in the directory, or of another site) and the person the
         complaint is about get nothing; staff who need not see personal data get
         it masked.  ``actor`` is matched as the directory's ids are (case, width
-        and spaces folded).
+        and spaces folded).  A view that shows personal data unmasked is recorded
+        in the access log first (who, ``now``, which complaint, ``purpose``, how
+        -- ``via`` -- and the operating-system user when known), so it needs
+        ``now``; see :meth:`access_log`.
         """
         from complaintcore.serialization import complaint_to_dict
 
@@ -502,8 +547,52 @@ class Desk:
             raise AccessDeniedError(complaint_id, shown, "view", "no authority to see this record")
         data = complaint_to_dict(complaint)
         if not access.sees_personal_data(member, complaint, self.pack):
-            data = masked_record(data)
+            return masked_record(data)
+        if now is None:
+            raise InvalidInputError(
+                "now", "an unmasked view is recorded in the access log: give the time"
+            )
+        self.store.record_access(
+            AccessRecord(
+                at=require_aware(now, "now"),
+                actor=member.staff_id,
+                complaint_id=complaint.id,
+                purpose=purpose,
+                via=via,
+                os_user=os_user,
+            )
+        )
         return data
+
+    def access_log(
+        self,
+        *,
+        complaint_id: str | None = None,
+        actor: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[AccessRecord]:
+        """Who saw which complaint's personal data unmasked, when and why (PIPL-style
+        "who saw what"), oldest first; every filter given must match."""
+        return self.store.access_log(
+            complaint_id=complaint_id, actor=actor, since=since, until=until, limit=limit
+        )
+
+    # ------------------------------------------------------------------ dead letters
+
+    def dead_letters(self, limit: int = 100) -> list[OutboxItem]:
+        """Messages given up after ``retry.max_attempts`` and not dropped, oldest first."""
+        return self.store.dead_letters(self.retry.max_attempts, limit)
+
+    def retry_message(self, item_id: int, now: datetime) -> None:
+        """Send an undelivered message again (its attempts counted afresh), soon."""
+        self.store.retry_item(item_id, now)
+        self._wake_delivery()
+
+    def drop_message(self, item_id: int, now: datetime, reason: str) -> None:
+        """Give an undelivered message up for good, with the reason; it stays on record."""
+        self.store.drop_item(item_id, now, reason)
 
     # ------------------------------------------------------------------ identity
 
@@ -1356,13 +1445,13 @@ class Desk:
         return DeliveryReport(sent, failed, self._given_up(now))
 
     def _given_up(self, now: datetime) -> int:
-        """Dead letters: this desk's messages past ``retry.max_attempts``."""
+        """Dead letters: this desk's messages past ``retry.max_attempts``, not dropped."""
         if not self.notifiers:
             return 0
         return sum(
             1
-            for item in self.store.pending(now, 1000)
-            if item.notifier in self.notifiers and item.attempts >= self.retry.max_attempts
+            for item in self.store.dead_letters(self.retry.max_attempts, 10_000)
+            if item.notifier in self.notifiers
         )
 
     def start_delivery(

@@ -84,6 +84,11 @@ def _pack() -> RulePack:
     return load_pack("cn-property")
 
 
+def counted(report: VerifyReport) -> VerifyReport:
+    """A verify report without its ledger head: the counts and the problems alone."""
+    return attrs.evolve(report, head="")
+
+
 class StoreContract:
     """Subclass as ``Test<YourStore>`` and implement :meth:`open_store`.
 
@@ -413,7 +418,7 @@ class StoreContract:
         assert sorted(refs) == sorted(f"{t}-{i}" for t in "abcd" for i in range(8))
         assert c.version == 33
         assert store.rows()[0].version == 33
-        assert store.verify() == VerifyReport(complaints=1, events=33)
+        assert counted(store.verify()) == VerifyReport(complaints=1, events=33)
 
     def test_history_is_append_only(self) -> None:
         store = self.store()
@@ -426,7 +431,7 @@ class StoreContract:
         with pytest.raises(ConcurrencyConflictError):  # no rewriting an old seq
             self.attach_at(store, "C-1", before.version, "rewrite")
         assert store.load("C-1") == after
-        assert store.verify() == VerifyReport(complaints=1, events=4)
+        assert counted(store.verify()) == VerifyReport(complaints=1, events=4)
 
     def attach_at(self, store: ComplaintStore, cid: str, version: int, reference: str) -> None:
         c = store.load(cid)
@@ -492,7 +497,7 @@ class StoreContract:
         assert [c.id for c in seen] == ids
         assert seen[257].version == 2
         assert isinstance(seen[257].events[-1], EvidenceAttached)
-        assert store.verify() == VerifyReport(complaints=300, events=301)
+        assert counted(store.verify()) == VerifyReport(complaints=300, events=301)
 
     def grouped_row(self, c: Complaint, **kw: Any) -> ComplaintRow:
         """A projection row with what grouping (HDL-5) reads: building, complainant key."""
@@ -730,7 +735,7 @@ class StoreContract:
         self.attach(store, "C-1", "photo-v2")  # stored as version 2
         refs = [e.reference for e in store.load("C-1").events if isinstance(e, EvidenceAttached)]
         assert refs == ["photo-v1 (was v1)", "photo-v2"]
-        assert store.verify() == VerifyReport(complaints=1, events=3)
+        assert counted(store.verify()) == VerifyReport(complaints=1, events=3)
         assert [c.id for c in store.complaints()] == ["C-1"]
 
     # ------------------------------------------------------------------ verify
@@ -742,7 +747,7 @@ class StoreContract:
             self.stored(store, cid)
         self.attach(store, "C-1", "a")
         self.attach(store, "C-1", "b")
-        assert store.verify() == VerifyReport(complaints=2, events=4)
+        assert counted(store.verify()) == VerifyReport(complaints=2, events=4)
 
     def _history(self, store: ComplaintStore) -> None:
         self.stored(store, "C-1")
@@ -767,6 +772,8 @@ class StoreContract:
         assert store.verify().problems == (
             "complaint C-1: projection says version 4 but 3 events are stored "
             "(events deleted or projection stale)",
+            "complaint C-1: the ledger's last commit has version 4 but 3 events are stored"
+            " (events added or deleted)",
         )
 
     def test_verify_finds_an_edited_intake_without_leaking_it(self) -> None:
@@ -802,8 +809,8 @@ class StoreContract:
         assert b.open_similar(site="sunrise", category="repairs", since=T0 - week, until=NOW) == []
         assert list(b.complaints()) == []
         # count
-        assert b.verify() == VerifyReport(complaints=0, events=0)
-        assert a.verify() == VerifyReport(complaints=1, events=2)
+        assert counted(b.verify()) == VerifyReport(complaints=0, events=0)
+        assert counted(a.verify()) == VerifyReport(complaints=1, events=2)
         # claim
         assert b.pending(NOW) == []
         assert b.claim(NOW, 10, lease=LEASE) == []
