@@ -221,6 +221,7 @@ if TYPE_CHECKING:
         make_plugin_manager,
     )
     from complaintcore.desk.ports import (
+        AccessRecord,
         BatchComplaintStore,
         ComplaintRow,
         ComplaintStore,
@@ -272,6 +273,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AccessDeniedError",
+    "AccessRecord",
     "Acknowledge",
     "Acknowledged",
     "Apologise",
@@ -643,6 +645,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "make_plugin_manager",
     ),
     "desk.ports": (
+        "AccessRecord",
         "BatchComplaintStore",
         "ComplaintRow",
         "ComplaintStore",

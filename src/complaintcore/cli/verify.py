@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 
+from complaintcore.adapters.ledger import parse_head
 from complaintcore.cli.context import Ctx, json_option, pass_ctx
 from complaintcore.cli.errors import ExitCode
 from complaintcore.cli.progress import progress
+from complaintcore.core.errors import InvalidInputError
 from complaintcore.i18n import N_
 
 __all__ = ["verify"]
@@ -33,6 +35,14 @@ __all__ = ["verify"]
 @json_option
 @pass_ctx
 def verify(ctx: Ctx, head_only: bool, expect: str | None) -> None:
+    if expect is not None:
+        try:
+            parse_head(expect)
+        except InvalidInputError:
+            raise click.BadParameter(
+                ctx.t("expected a ledger head 'seq:hash' as 'verify --head' prints it"),
+                param_hint="'--expect'",
+            ) from None
     desk = ctx.desk()
     with progress(ctx.t("verifying the hash chain")):
         report = desk.verify(ctx.now(), expect=expect)

@@ -16,6 +16,7 @@ Errors name the field and the rule, never the text (PRV-1).  Pure: no I/O.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -118,13 +119,21 @@ class TextLimits:
     default: int = attrs.field(default=5000, validator=_positive)
     id_length: int = attrs.field(default=200, validator=_positive)
     max_items: int = attrs.field(default=100, validator=_positive)
+    _known: dict[str, int] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     def limit_for(self, field: str) -> int:
         """The maximum length of ``field`` (its last dotted part is what counts)."""
+        found = self._known.get(field)
+        if found is not None:
+            return found
         leaf = field.rsplit(".", 1)[-1].split("[", 1)[0]
         if leaf in self.lengths:
-            return self.lengths[leaf]
-        return self.id_length if leaf in ID_FIELDS else self.default
+            found = self.lengths[leaf]
+        else:
+            found = self.id_length if leaf in ID_FIELDS else self.default
+        if len(self._known) < 4096:  # field paths are few; keep hostile ones out
+            self._known[field] = found
+        return found
 
 
 def clean_text(value: str, path: str, max_length: int | None = None) -> str:
@@ -160,15 +169,20 @@ def clean_record(record: _T, limits: TextLimits, path: str = "") -> _T:
     if not attrs.has(type(record)):
         raise InvalidInputError(path or "record", f"expected a record, got {type(record).__name__}")
     changes: dict[str, Any] = {}
-    for field in attrs.fields(type(record)):  # type: ignore[arg-type]
-        if not field.init:
+    for name in _init_fields(type(record)):  # type: ignore[arg-type]
+        value = getattr(record, name)
+        if value is None or isinstance(value, (bool, int, float, enum.Enum)):
             continue
-        value = getattr(record, field.name)
-        where = f"{path}.{field.name}" if path else field.name
+        where = f"{path}.{name}" if path else name
         cleaned = _clean_value(value, where, limits)
         if cleaned is not value:
-            changes[field.name] = cleaned
+            changes[name] = cleaned
     return attrs.evolve(record, **changes) if changes else record  # type: ignore[misc]
+
+
+@functools.cache
+def _init_fields(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in attrs.fields(cls) if f.init)
 
 
 def _clean_value(value: Any, where: str, limits: TextLimits) -> Any:

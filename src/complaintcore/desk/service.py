@@ -1492,12 +1492,21 @@ class Desk:
                 error = type(exc).__name__
             delay = timedelta(seconds=self.retry.delay(item.attempts + 1))
             self.store.mark_failed(item.id, error, now + delay)
-            log.warning(
-                "notification %s via %s failed; retry in %s",
-                item.notification.key,
-                item.notifier,
-                delay,
-            )
+            if item.attempts + 1 >= self.retry.max_attempts:
+                log.warning(
+                    "notification %s via %s failed %d times and is no longer tried"
+                    " (a dead letter: complaintcore outbox list)",
+                    item.notification.key,
+                    item.notifier,
+                    item.attempts + 1,
+                )
+            else:
+                log.warning(
+                    "notification %s via %s failed; retry in %s",
+                    item.notification.key,
+                    item.notifier,
+                    delay,
+                )
             return False
         self.store.mark_delivered(item.id, now)
         return True
