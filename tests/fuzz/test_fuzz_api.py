@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 import complaintcore
 from complaintcore import (
+    AccessRecord,
     ComplaintCoreError,
     Desk,
     Intake,
@@ -162,7 +163,7 @@ def calls(draw: st.DrawFn, fuzzed: Fuzzed) -> Callable[[], object]:
     some_id = draw(st.sampled_from(fuzzed.ids) | hostile_texts)
     actor = draw(st.sampled_from(STAFF) | junk)
     when = draw(times | junk)
-    which = draw(st.integers(0, 19))
+    which = draw(st.integers(0, 24))
 
     def receive(intake: Intake | Exception, now: Any) -> object:
         if isinstance(intake, Exception):
@@ -237,6 +238,24 @@ def calls(draw: st.DrawFn, fuzzed: Fuzzed) -> Callable[[], object]:
             TextLimits(lengths=lengths, default=7),
             RowQuery.of(limit=limit, due_before=due),
         )
+    if which == 19:
+        names = ["complaint_id", "actor", "since", "until", "limit"]
+        filters = draw(st.dictionaries(st.sampled_from(names), junk | times, max_size=3))
+        return lambda: desk.access_log(**filters)
+    if which == 20:
+        fields = [draw(times | junk), actor, some_id, *draw(st.lists(junk, max_size=3))]
+        return lambda: desk.store.record_access(AccessRecord(*fields))
+    if which == 21:
+        item, reason, retry = draw(numbers), draw(junk), draw(st.booleans())
+        if retry:
+            return lambda: desk.retry_message(item, when)
+        return lambda: desk.drop_message(item, when, reason)
+    if which == 22:
+        most, attempts = draw(numbers), draw(numbers)
+        return lambda: (desk.dead_letters(most), desk.store.dead_letters(attempts, most))
+    if which == 23:
+        head = draw(junk | st.sampled_from(["0:", "1:" + "a" * 64, "9" * 30 + ":" + "0" * 64]))
+        return lambda: desk.verify(when, expect=head)
     one, regions = draw(intakes()), draw(junk)
     return lambda: check_record(one, regions)  # type: ignore[arg-type]
 

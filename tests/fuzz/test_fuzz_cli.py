@@ -72,7 +72,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 def argvs(draw: st.DrawFn) -> list[str]:
     cid = draw(st.sampled_from(["{id}", "C-nope"]) | arg)
     actor = draw(st.sampled_from(["SR-201", "sr-201", "ｓｒ-201", "system", "SR-301"]) | arg)
-    which = draw(st.integers(0, 9))
+    which = draw(st.integers(0, 13))
     if which == 0:
         args = ["receive"]
         for opt in ("--name", "--phone", "--room", "--site", "--summary", "--receiver"):
@@ -95,6 +95,16 @@ def argvs(draw: st.DrawFn) -> list[str]:
         args = ["act", cid, "evidence", "--actor", actor, "--reference", draw(arg)]
     elif which == 8:
         args = ["receive", "--file", draw(arg), "--encoding", draw(arg)]
+    elif which == 9:
+        args = ["show", cid, "--as", actor, "--purpose", draw(arg)]
+    elif which == 10:
+        args = ["audit", "--complaint", cid, "--actor", actor, "--since", draw(times)]
+        args += ["--limit", draw(numbers)]
+    elif which == 11:
+        args = ["outbox", draw(st.sampled_from(["list", "retry", "drop"]) | arg), draw(numbers)]
+        args += draw(st.sampled_from([[], ["--all-dead"], ["--reason", "x"], ["--pending"]]))
+    elif which == 12:
+        args = ["verify", "--expect", draw(arg | st.sampled_from(["0:", "1:" + "f" * 64]))]
     else:
         args = [draw(arg), draw(arg), draw(arg)]
     if draw(st.booleans()):
