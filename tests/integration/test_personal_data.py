@@ -191,6 +191,28 @@ def test_the_csv_report_writes_no_formula(desk_dir: Path) -> None:
     assert not [cell for cell in cells if cell.startswith("-") and not _number(cell)]
 
 
+def test_the_indicator_csv_writes_no_formula(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Labels of a pack's indicators come from a pack file: text like any other."""
+    import complaintcore.core.indicators as module
+
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", ".", "--pack", "uk-housing-ombudsman-2024").exit_code == 0
+    real = module.indicator_rows
+
+    def with_a_formula(report: object) -> list[dict[str, object]]:
+        rows = real(report)  # type: ignore[arg-type]
+        return [{**row, "label": FORMULA, "label_en": "@SUM(A1)"} for row in rows]
+
+    monkeypatch.setattr(module, "indicator_rows", with_a_formula)
+    result = invoke("report", "--period", "2025", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows
+    assert {(r["label"], r["label_en"]) for r in rows} == {("'" + FORMULA, "'@SUM(A1)")}
+
+
 def _number(cell: str) -> bool:
     try:
         float(cell)
