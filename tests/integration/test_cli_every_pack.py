@@ -115,6 +115,9 @@ def test_init_then_the_tour_on_every_pack(
         assert done["status"] == "awaiting_visit"
     if done["status"] == "awaiting_visit":
         acted(cid, "visit", "--actor", taker, "--satisfied", "--opinion", "fine now")
+    if pack.improvement.require_cause and done["status"] != "closed":  # IMP-1 before closing
+        why = ["--cause", "worn seal", "--corrective", "seal replaced", "--preventive", "checks"]
+        acted(cid, "cause", "--actor", handler, *why)
     if done["status"] != "closed":  # the complainant accepts (a response that does not close)
         done = acted(cid, "close", "--actor", handler, "--result", "fixed", "--confirmed")
     assert done["status"] == "closed"

@@ -18,6 +18,7 @@ from complaintcore.core.models import (
     Grade,
     Intake,
     Kind,
+    MeasureKind,
     Outcome,
     Trigger,
     Validity,
@@ -32,12 +33,14 @@ AT = datetime(2025, 11, 14, 9, 30, tzinfo=SH)
 IDS = {
     "actor", "unit", "to_unit", "category", "department", "helpers", "handler", "rung",
     "from_rung", "to_rung", "clock", "staff_id", "supervisor", "staff_role", "issue",
+    "measure", "owner", "same_complainant", "same_room", "same_matter", "repeated_by",
 }  # fmt: skip
 VALUES: dict[str, Any] = {
     "Cause": Cause.HARDWARE,
     "Grade": Grade.MINOR,
     "Grade | None": Grade.MINOR,
     "Kind": Kind.COMPLAINT,
+    "MeasureKind": MeasureKind.CORRECTIVE,
     "Kind | None": None,
     "TargetPerson | None": None,
     "Trigger": Trigger.CANNOT_HANDLE,

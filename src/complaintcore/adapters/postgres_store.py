@@ -26,6 +26,7 @@ complaintcore never imports psycopg.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import threading
@@ -91,6 +92,7 @@ from complaintcore.core.errors import (
     UnknownTenantError,
 )
 from complaintcore.core.models import Channel, Complaint, Event, Grade, Status, require_aware
+from complaintcore.core.repeats import Earlier, room_key
 from complaintcore.desk.ports import (
     AccessRecord,
     ComplaintRow,
@@ -117,7 +119,7 @@ _LEDGER_WINDOW = 2000
 _ROW_COLUMNS = (
     "id, status, received_at, version, site, department, category, grade, channel, "
     "validity, kind, handler, rung, next_due, idempotency_key, building, complainant_key, issue, "
-    "group_incident"
+    "group_incident, room_key"
 )
 _ROW_NAMES = tuple(c.strip() for c in _ROW_COLUMNS.split(","))
 _ITEM_COLUMNS = "id, notifier, body_json, attempts, next_attempt_at, last_error"
@@ -236,8 +238,25 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             )
         ),
     ),
+    # IMP-3: intake links a complaint to the earlier ones by the same person,
+    # about the same room, or about the same building and category; each of
+    # those is answered from its own partial index.  Rows stored before this
+    # version get their room key from the intake (_fill_v3).
     (
         3,
+        "repeats: room key and the indexes that find earlier complaints (IMP-3)",
+        (
+            "ALTER TABLE {s}.projection ADD COLUMN room_key text NOT NULL DEFAULT ''",
+            "CREATE INDEX projection_person ON {s}.projection"
+            " (tenant, site, complainant_key, received_at) WHERE complainant_key <> ''",
+            "CREATE INDEX projection_room ON {s}.projection"
+            " (tenant, site, room_key, received_at) WHERE room_key <> ''",
+            "CREATE INDEX projection_matter ON {s}.projection"
+            " (tenant, site, building, category, received_at) WHERE building <> ''",
+        ),
+    ),
+    (
+        4,
         "the ledger of every commit, outbox rows tied to it, dead letters, the access log",
         (
             """CREATE TABLE {s}.ledger (
@@ -301,6 +320,46 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
 Each version is applied in one transaction and recorded in
 ``<schema>.schema_migrations``.  Never edit a released entry: add a version.
 """
+
+
+def _fill_v3(conn: psycopg.Connection[Any], schema: str) -> None:
+    """Give rows stored before v3 their room key (from the intake), tenant by tenant.
+
+    Row-level security shows a connection one tenant's rows, so each tenant is
+    set for the transaction in turn.
+    """
+    tenants = [r[0] for r in conn.execute(f"SELECT tenant FROM {schema}.tenants").fetchall()]
+    for tenant in tenants:
+        conn.execute(f"SELECT set_config('{_TENANT_SETTING}', %s, true)", (tenant,))
+        updates = []
+        for cid, intake_json in conn.execute(
+            f"SELECT c.id, c.intake_json FROM {schema}.complaints AS c"
+            f" JOIN {schema}.projection AS p ON p.tenant = c.tenant AND p.id = c.id"
+            " WHERE c.tenant = %s",
+            (tenant,),
+        ).fetchall():
+            key = _room_key_of(intake_json)
+            if key:
+                updates.append((key, tenant, cid))
+        if updates:
+            with conn.cursor() as cur:
+                cur.executemany(
+                    f"UPDATE {schema}.projection SET room_key = %s WHERE tenant = %s AND id = %s",
+                    updates,
+                )
+
+
+def _room_key_of(intake_json: str) -> str:
+    try:
+        intake = json.loads(intake_json)
+    except ValueError:  # a malformed record: verify() reports it
+        return ""
+    person = intake.get("complainant", {}) if isinstance(intake, dict) else None
+    if not isinstance(person, dict):
+        return ""
+    site = str(intake.get("site") or person.get("site") or "").strip()
+    return room_key(site, str(person.get("building", "")).strip(), str(person.get("room", "")))
+
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -921,6 +980,70 @@ class PostgresStore:
         )
         with self._connections().connection() as conn:
             return [_row_from(r) for r in conn.execute(sql, (self._tenant, issue)).fetchall()]
+
+    @_translated
+    def related(
+        self,
+        *,
+        site: str,
+        since: datetime,
+        until: datetime,
+        complainant_key: str = "",
+        room_key: str = "",
+        building: str = "",
+        category: str = "",
+        matter_since: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[Earlier]:
+        """IMP-3: earlier complaints of ``site`` by this complainant, about this room,
+        or about this building and category (see :meth:`ComplaintStore.related`).
+
+        One statement, each part answered from its own partial index
+        (``projection_person``, ``projection_room``, ``projection_matter``), so
+        the cost follows the rows that match, not the size of the desk; a
+        complaint two parts find is returned once, most recent first.
+        """
+        check_limit(limit)
+        lo = require_aware(since, "since")
+        hi = require_aware(until, "until")
+        cap = "" if limit is None else " ORDER BY received_at DESC LIMIT %s"
+        cols = "id, received_at, category, building, complainant_key, room_key, status, validity"
+        table = f"{self._schema}.projection"
+        parts: list[str] = []
+        args: list[Any] = []
+        tail: list[Any] = [] if limit is None else [limit]
+        tenant = self._tenant
+        if complainant_key:
+            parts.append(
+                f"(SELECT {cols} FROM {table} WHERE tenant = %s AND complainant_key <> ''"
+                f" AND site = %s AND complainant_key = %s"
+                f" AND received_at >= %s AND received_at <= %s{cap})"
+            )
+            args += [tenant, site, complainant_key, lo, hi, *tail]
+        if room_key:
+            parts.append(
+                f"(SELECT {cols} FROM {table} WHERE tenant = %s AND room_key <> ''"
+                f" AND site = %s AND room_key = %s"
+                f" AND received_at >= %s AND received_at <= %s{cap})"
+            )
+            args += [tenant, site, room_key, lo, hi, *tail]
+        if building and category and matter_since is not None:
+            parts.append(
+                f"(SELECT {cols} FROM {table} WHERE tenant = %s AND building <> ''"
+                " AND site = %s AND building = %s AND category = %s"
+                f" AND received_at >= %s AND received_at <= %s{cap})"
+            )
+            matter_lo = require_aware(matter_since, "matter_since")
+            args += [tenant, site, building, category, matter_lo, hi, *tail]
+        if not parts:
+            return []
+        with self._connections().connection() as conn:
+            found = conn.execute(" UNION ALL ".join(parts), args).fetchall()
+        rows = {r[0]: r for r in found}  # a complaint found twice is kept once
+        ordered = sorted(rows.values(), key=lambda r: (r[1], r[0]), reverse=True)
+        return [
+            Earlier(r[0], r[1].astimezone(UTC), r[2], r[3], r[4], r[5], r[6], r[7]) for r in ordered
+        ]
 
     @_translated
     def claim_due(
@@ -1605,7 +1728,10 @@ def _fill_ledger(conn: psycopg.Connection[Any], schema: str) -> None:
         ledger.save()
 
 
-_FILL = {3: _fill_ledger}
+_FILL: dict[int, Callable[[psycopg.Connection[Any], str], None]] = {
+    3: _fill_v3,
+    4: _fill_ledger,
+}
 """Data fixes run after a version's statements, in the same transaction."""
 
 
@@ -1812,6 +1938,7 @@ def _row_params(row: ComplaintRow, version: int, key: str) -> dict[str, Any]:
         "complainant_key": row.complainant_key,
         "issue": row.issue,
         "group_incident": bool(row.group_incident),
+        "room_key": row.room_key,
     }
 
 
@@ -1840,6 +1967,7 @@ def _row_from(r: Sequence[Any]) -> ComplaintRow:
         complainant_key=r[16],
         issue=r[17],
         group_incident=bool(r[18]),
+        room_key=r[19],
     )
 
 

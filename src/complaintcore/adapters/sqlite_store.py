@@ -88,6 +88,7 @@ from complaintcore.core.errors import (
     UnknownTenantError,
 )
 from complaintcore.core.models import Channel, Complainant, Complaint, Event, Grade, Status
+from complaintcore.core.repeats import Earlier, room_key
 from complaintcore.desk.ports import (
     AccessRecord,
     ComplaintRow,
@@ -397,12 +398,29 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END""",
         ),
     ),
-    # v5: tamper evidence and accountability: the ledger chaining every commit
-    # (adapters.ledger), the outbox rows each commit queued, the access log of
-    # unmasked views, and dead letters a person drops.  What was stored before
-    # is anchored by one ledger entry per complaint, made by _fill_v5.
+    # v5: what linking repeats at intake needs (IMP-3): a room key in the projection
+    # and indexes for "earlier complaints of this site by this complainant / about
+    # this room / about this building and category", closed ones included, each
+    # within the tenant.  Existing rows get their room key from the intake
+    # (_fill_v5).
     (
         5,
+        (
+            "ALTER TABLE projection ADD COLUMN room_key TEXT NOT NULL DEFAULT ''",
+            "CREATE INDEX projection_person ON projection"
+            " (tenant, site, complainant_key, received_at) WHERE complainant_key <> ''",
+            "CREATE INDEX projection_room ON projection"
+            " (tenant, site, room_key, received_at) WHERE room_key <> ''",
+            "CREATE INDEX projection_matter ON projection"
+            " (tenant, site, building, category, received_at) WHERE building <> ''",
+        ),
+    ),
+    # v6: tamper evidence and accountability: the ledger chaining every commit
+    # (adapters.ledger), the outbox rows each commit queued, the access log of
+    # unmasked views, and dead letters a person drops.  What was stored before
+    # is anchored by one ledger entry per complaint, made by _fill_v6.
+    (
+        6,
         (
             """CREATE TABLE ledger (
             tenant       TEXT NOT NULL,
@@ -484,6 +502,24 @@ def _fill_v3(conn: sqlite3.Connection) -> None:
 
 
 def _fill_v5(conn: sqlite3.Connection) -> None:
+    """Give rows stored before v5 their room key (from the intake)."""
+    updates = []
+    for tenant, cid, intake_json in conn.execute(
+        "SELECT c.tenant, c.id, c.intake_json FROM complaints AS c"
+        " JOIN projection AS p ON p.tenant = c.tenant AND p.id = c.id"
+    ):
+        intake = json.loads(intake_json)
+        person = intake.get("complainant", {}) if isinstance(intake, dict) else None
+        if not isinstance(person, dict):  # a malformed record: verify() reports it
+            continue
+        site = str(intake.get("site") or person.get("site") or "").strip()
+        key = room_key(site, str(person.get("building", "")).strip(), str(person.get("room", "")))
+        if key:
+            updates.append((key, tenant, cid))
+    conn.executemany("UPDATE projection SET room_key = ? WHERE tenant = ? AND id = ?", updates)
+
+
+def _fill_v6(conn: sqlite3.Connection) -> None:
     """Anchor what was stored before the ledger: one entry per complaint (oldest
     first, per tenant) with its chain head, key, creation time and outbox rows."""
     tenants = [t for (t,) in conn.execute("SELECT tenant FROM tenants ORDER BY tenant")]
@@ -509,7 +545,7 @@ def _fill_v5(conn: sqlite3.Connection) -> None:
             ledger.commit(cid, int(count), head, key, created_at)
 
 
-_FILL = {3: _fill_v3, 5: _fill_v5}
+_FILL = {3: _fill_v3, 5: _fill_v5, 6: _fill_v6}
 """Data fixes run after a version's statements, in the same transaction."""
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -526,7 +562,7 @@ _OUTBOX_FIXED = "id, notifier, dedupe_key, complaint_id, body_json, created_at, 
 _ROW_COLUMNS = (
     "id, status, received_at, version, site, department, category, grade, channel, "
     "validity, kind, handler, rung, next_due, idempotency_key, building, complainant_key, issue, "
-    "group_incident"
+    "group_incident, room_key"
 )
 
 
@@ -841,7 +877,7 @@ class SqliteStore:
                 " department = ?, category = ?, grade = ?, channel = ?, validity = ?,"
                 " kind = ?, handler = ?, rung = ?, next_due = ?, idempotency_key = ?,"
                 " building = ?, complainant_key = ?, issue = ?, group_incident = ?,"
-                " swept_until = NULL WHERE tenant = ? AND id = ?",
+                " room_key = ?, swept_until = NULL WHERE tenant = ? AND id = ?",
                 (*params[1:], tenant, complaint_id),
             )
             _insert_outbox(conn, tenant, entries, ledger.next_seq())
@@ -984,6 +1020,65 @@ class SqliteStore:
         )
         found = self._conn().execute(sql, (self._tenant, issue)).fetchall()
         return [_row_from(r) for r in found]
+
+    @_translated
+    def related(
+        self,
+        *,
+        site: str,
+        since: datetime,
+        until: datetime,
+        complainant_key: str = "",
+        room_key: str = "",
+        building: str = "",
+        category: str = "",
+        matter_since: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[Earlier]:
+        """IMP-3: earlier complaints of ``site`` by this complainant, about this room,
+        or about this building and category (see :meth:`ComplaintStore.related`).
+
+        One statement, each part answered from its own partial index
+        (``projection_person``, ``projection_room``, ``projection_matter``), so
+        the cost follows the rows that match, not the size of the file; a
+        complaint two parts find is returned once.
+        """
+        check_limit(limit)
+        lo = to_utc_text(since, "since")
+        hi = to_utc_text(until, "until")
+        cap = "" if limit is None else f" ORDER BY received_at DESC LIMIT {int(limit)}"
+        cols = "id, received_at, category, building, complainant_key, room_key, status, validity"
+        parts: list[str] = []
+        args: list[Any] = []
+        tenant = self._tenant
+        if complainant_key:
+            parts.append(
+                f"SELECT * FROM (SELECT {cols} FROM projection INDEXED BY projection_person"
+                " WHERE tenant = ? AND complainant_key <> '' AND site = ? AND complainant_key = ?"
+                f" AND received_at >= ? AND received_at <= ?{cap})"
+            )
+            args += [tenant, site, complainant_key, lo, hi]
+        if room_key:
+            parts.append(
+                f"SELECT * FROM (SELECT {cols} FROM projection INDEXED BY projection_room"
+                " WHERE tenant = ? AND room_key <> '' AND site = ? AND room_key = ?"
+                f" AND received_at >= ? AND received_at <= ?{cap})"
+            )
+            args += [tenant, site, room_key, lo, hi]
+        if building and category and matter_since is not None:
+            parts.append(
+                f"SELECT * FROM (SELECT {cols} FROM projection INDEXED BY projection_matter"
+                " WHERE tenant = ? AND building <> '' AND site = ? AND building = ?"
+                f" AND category = ? AND received_at >= ? AND received_at <= ?{cap})"
+            )
+            since_matter = to_utc_text(matter_since, "matter_since")
+            args += [tenant, site, building, category, since_matter, hi]
+        if not parts:
+            return []
+        # each part comes from its own index; a complaint found twice is kept once
+        rows = {r[0]: r for r in self._conn().execute(" UNION ALL ".join(parts), args)}
+        ordered = sorted(rows.values(), key=lambda r: (r[1], r[0]), reverse=True)
+        return [Earlier(r[0], parse_utc(r[1]), r[2], r[3], r[4], r[5], r[6], r[7]) for r in ordered]
 
     def complaints(self) -> Iterator[Complaint]:
         """Every complaint, in id order, read a batch at a time.
@@ -1316,7 +1411,7 @@ class SqliteStore:
                 )
                 conn.execute(
                     f"INSERT INTO projection (tenant, {_ROW_COLUMNS}) VALUES "
-                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (t, *_row_params(h.row, h.row.version, h.row.idempotency_key)),
                 )
                 done += 1
@@ -1647,6 +1742,7 @@ def _row_params(row: ComplaintRow, version: int, key: str) -> tuple[Any, ...]:
         row.complainant_key,
         row.issue,
         int(row.group_incident),
+        row.room_key,
     )
 
 
@@ -1671,6 +1767,7 @@ def _row_from(r: Sequence[Any]) -> ComplaintRow:
         complainant_key=r[16],
         issue=r[17],
         group_incident=bool(r[18]),
+        room_key=r[19],
     )
 
 
@@ -1811,7 +1908,7 @@ def _create_in(conn: sqlite3.Connection, ledger: _Ledger, p: _Prepared) -> Compl
     )
     conn.execute(
         f"INSERT INTO projection (tenant, {_ROW_COLUMNS}) VALUES "
-        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (tenant, *p.params),
     )
     _insert_outbox(conn, tenant, p.entries, ledger.next_seq())

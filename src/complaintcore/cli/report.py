@@ -1,4 +1,7 @@
-"""``complaintcore report``: the monthly statistics as a table, JSON, CSV or HTML."""
+"""``complaintcore report``: the monthly statistics as a dashboard, JSON, CSV or HTML.
+
+``--staff`` adds the month's per-staff accountability table (PEN-1, PEN-2).
+"""
 
 from __future__ import annotations
 
@@ -19,17 +22,18 @@ from complaintcore.core.spreadsheet import spreadsheet_safe
 from complaintcore.i18n import N_
 
 if TYPE_CHECKING:
-    from complaintcore.core.stats import MonthlyReport, TrendRule
+    from complaintcore.core.staff_report import StaffReport
+    from complaintcore.core.stats import MonthlyReport
 
-__all__ = ["FORMATS", "monthly", "report", "report_format", "write_report"]
+__all__ = ["FORMATS", "monthly", "report", "report_format", "staff_table", "write_report"]
 
 FORMATS = ("table", "json", "csv", "html")
 
 
 @click.command(
     help=N_(
-        "Monthly statistics (IMP-2, IMP-3, IMP-4) as a table, JSON, CSV or HTML; "
-        "with --period, the rule pack's own indicators (an ombudsman's figures)."
+        "Monthly statistics (IMP-1..4) as a dashboard, JSON, CSV or HTML, --staff adding "
+        "the per-staff table (PEN); with --period, the rule pack's own indicators."
     )
 )
 @click.option("--month", type=MonthType(), default=None, help=N_("Default: the current month."))
@@ -56,6 +60,11 @@ FORMATS = ("table", "json", "csv", "html")
     type=click.Path(dir_okay=False),
     help=N_("Write to a file instead of standard output."),
 )
+@click.option(
+    "--staff",
+    is_flag=True,
+    help=N_("Add the per-staff accountability table (PEN-1, PEN-2): sanctions, cards, points."),
+)
 @json_option
 @pass_ctx
 def report(
@@ -64,17 +73,20 @@ def report(
     period: str | None,
     fmt: str | None,
     output: str | None,
+    staff: bool,
 ) -> None:
     fmt = report_format(ctx, fmt)
     if period is not None:
-        if month is not None:
-            raise click.UsageError(
-                ctx.t("--month and --period cannot be used together"),
-                click.get_current_context(),
-            )
+        for given, message in (
+            (month is not None, N_("--month and --period cannot be used together")),
+            (staff, N_("--staff goes with a monthly report, not with --period")),
+        ):
+            if given:
+                raise click.UsageError(ctx.t(message), click.get_current_context())
         write_indicators(ctx, indicators(ctx, period), fmt, output)
         return
-    write_report(ctx, monthly(ctx, month), fmt, output)
+    result = monthly(ctx, month)
+    write_report(ctx, result, fmt, output, staff=staff_table(ctx, result) if staff else None)
 
 
 def report_format(ctx: Ctx, fmt: str | None) -> str:
@@ -91,9 +103,7 @@ def report_format(ctx: Ctx, fmt: str | None) -> str:
     return fmt or "table"
 
 
-def monthly(
-    ctx: Ctx, month: tuple[int, int] | None, trend_rule: TrendRule | None = None
-) -> MonthlyReport:
+def monthly(ctx: Ctx, month: tuple[int, int] | None) -> MonthlyReport:
     """The report of ``month`` (default: the month of ``--now``), reading the desk once."""
     from complaintcore.core import stats
 
@@ -108,7 +118,20 @@ def monthly(
         month=mon,
         now=now,
         lang=ctx.report_lang,
-        trend_rule=trend_rule,
+    )
+
+
+def staff_table(ctx: Ctx, result: MonthlyReport) -> StaffReport:
+    """PEN-1, PEN-2: the per-staff table of the report's month (a second read of the desk)."""
+    from complaintcore.core.staff_report import staff_report
+
+    desk = ctx.desk()
+    return staff_report(
+        track(desk.store.complaints(), ctx.t("reading complaints")),
+        desk.pack,
+        year=result.period.year,
+        month=result.period.month,
+        now=result.now,
     )
 
 
@@ -118,33 +141,37 @@ def write_report(
     fmt: str,
     output: str | None,
     extra: Mapping[str, object] | None = None,
+    staff: StaffReport | None = None,
 ) -> None:
-    """Print or write ``result``; ``extra`` members are added to the JSON document."""
+    """Print or write ``result`` (and ``staff``); ``extra`` members are added to the JSON."""
     from complaintcore.core import stats
 
+    desk = ctx.desk()
     if fmt == "table":
         if output is None:
             from complaintcore.cli.report_terminal import print_report
 
-            print_report(ctx.out, result, ctx.tr, ctx.desk().pack)
+            print_report(ctx.out, result, ctx.tr, desk.pack, staff, desk.directory)
             return
-        text = _table_text(ctx, result)
+        text = _table_text(ctx, result, staff)
     elif fmt == "json":
+        more = {} if staff is None else {"staff": staff_json(staff)}
         text = json.dumps(
-            {**stats.to_json_dict(result), **(extra or {})}, ensure_ascii=False, indent=1
+            {**stats.to_json_dict(result), **more, **(extra or {})}, ensure_ascii=False, indent=1
         )
     elif fmt == "csv":
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=list(stats.ROW_FIELDS))
         writer.writeheader()
-        writer.writerows(  # no cell may run as a formula (CSV injection)
-            {k: spreadsheet_safe(v) for k, v in row.items()} for row in stats.to_rows(result)
-        )
+        safe = spreadsheet_safe  # no cell may run as a formula (CSV injection)
+        writer.writerows({k: safe(v) for k, v in row.items()} for row in stats.to_rows(result))
+        if staff is not None:
+            writer.writerows({k: safe(v) for k, v in row.items()} for row in staff_rows(staff))
         text = buffer.getvalue()
     else:
         from complaintcore.cli.report_html import render_html
 
-        text = render_html(result, ctx.desk().pack, lang=ctx.lang)
+        text = render_html(result, desk.pack, lang=ctx.lang, staff=staff, directory=desk.directory)
     if output is None:
         click.echo(text)
         return
@@ -155,10 +182,60 @@ def write_report(
         ctx.say(ctx.t("wrote {path}", path=output))
 
 
-def _table_text(ctx: Ctx, result: MonthlyReport) -> str:
+def _table_text(ctx: Ctx, result: MonthlyReport, staff: StaffReport | None) -> str:
     from complaintcore.cli.report_terminal import print_report
 
     buffer = io.StringIO()
     console = Console(file=buffer, width=120, color_system=None, markup=False, emoji=False)
-    print_report(console, result, ctx.tr, ctx.desk().pack)
+    desk = ctx.desk()
+    print_report(console, result, ctx.tr, desk.pack, staff, desk.directory)
     return buffer.getvalue()
+
+
+def staff_json(staff: StaffReport) -> dict[str, object]:
+    """The per-staff table as JSON-ready data: staff by id, no names (PRV-1)."""
+    return {
+        "period": staff.period,
+        "rows": [
+            {
+                "staff_id": r.staff_id,
+                "sanctions": {g.value: n for g, n in r.sanctions},
+                "cards": {c.value: n for c, n in r.cards},
+                "warnings": r.warnings,
+                "points": r.points,
+                "complaints": r.complaints,
+                "complaint_ids": list(r.complaint_ids),
+                "severe": r.severe,
+                "reasons": list(r.reasons),
+            }
+            for r in staff.rows
+        ],
+    }
+
+
+def staff_rows(staff: StaffReport) -> list[dict[str, str | int | float | None]]:
+    """The per-staff table as CSV rows of the report's columns (section ``staff``)."""
+    rows: list[dict[str, str | int | float | None]] = []
+    for r in staff.rows:
+        figures = {
+            **{f"sanctions_{g.value}": n for g, n in r.sanctions},
+            **{c.value: n for c, n in r.cards},
+            "points": r.points,
+            "complaints": r.complaints,
+            "severe": int(r.severe),
+        }
+        for metric, value in figures.items():
+            rows.append(
+                {
+                    "period": staff.period,
+                    "section": "staff",
+                    "key": r.staff_id,
+                    "label_zh": r.staff_id,
+                    "label_en": r.staff_id,
+                    "label": r.staff_id,
+                    "metric": metric,
+                    "value": value,
+                    "detail": " ".join(r.reasons) if metric == "severe" else "",
+                }
+            )
+    return rows

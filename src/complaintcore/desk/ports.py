@@ -27,6 +27,7 @@ from complaintcore.core.models import (
     private_repr,
     require_aware,
 )
+from complaintcore.core.repeats import Earlier
 
 __all__ = [
     "DEFAULT_TENANT",
@@ -223,6 +224,8 @@ class ComplaintRow:
     """The concentrated issue the complaint belongs to (HDL-5), or ``""``."""
     group_incident: bool = False
     """Whether that issue is a group incident (HDL-6)."""
+    room_key: str = ""
+    """Six hex digits naming the room complained from (IMP-3); reveals no room number."""
 
 
 @attrs.frozen
@@ -506,6 +509,30 @@ class ComplaintStore(Protocol):
 
     def issue_rows(self, issue: str) -> list[ComplaintRow]:
         """HDL-5: every complaint linked to a concentrated issue, oldest first."""
+        ...
+
+    def related(
+        self,
+        *,
+        site: str,
+        since: datetime,
+        until: datetime,
+        complainant_key: str = "",
+        room_key: str = "",
+        building: str = "",
+        category: str = "",
+        matter_since: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[Earlier]:
+        """IMP-3: complaints of ``site``, open or closed, that a new one may repeat.
+
+        Those received in ``[since, until]`` with this ``complainant_key`` or
+        this ``room_key`` (each given only if not empty), and, when
+        ``building``, ``category`` and ``matter_since`` are given, those of that
+        building and category received in ``[matter_since, until]``; each once,
+        most recent first, at most ``limit`` of each kind.  Answered from
+        indexes, never a scan: intake asks it for every complaint.
+        """
         ...
 
     def complaints(self) -> Iterator[Complaint]: ...
