@@ -225,12 +225,18 @@ def test_migrations_are_versioned_and_applied_once(
 def test_v3_gives_earlier_rows_their_room_key_for_every_tenant(
     postgres_server: PgDatabase, schema: str
 ) -> None:
+    """... and v4 anchors them in each tenant's ledger, so verify finds the desk whole."""
     dsn = postgres_server.dsn
     for tenant in ("acme", "bravo"):
         with PostgresStore(dsn, tenant=tenant, create_tenant=True, schema=schema) as store:
             c = registered("C-1")
             store.create(c, row_of(c), [])
-    with _raw(dsn) as conn:  # as a v2 database was: no room key, no indexes for it
+    with _raw(dsn) as conn:  # as a v2 database was: no room key, no ledger
+        conn.execute(f"DROP TABLE {schema}.ledger, {schema}.ledger_heads, {schema}.access_log")
+        conn.execute(
+            f"ALTER TABLE {schema}.outbox DROP COLUMN ledger_seq, DROP COLUMN dropped_at,"
+            " DROP COLUMN drop_reason"
+        )
         conn.execute(f"ALTER TABLE {schema}.projection DROP COLUMN room_key")
         conn.execute(f"DROP INDEX {schema}.projection_person, {schema}.projection_matter")
         conn.execute(f"DELETE FROM {schema}.schema_migrations WHERE version >= 3")
@@ -243,6 +249,9 @@ def test_v3_gives_earlier_rows_their_room_key_for_every_tenant(
                 site="sunrise", since=NOW - timedelta(days=9), until=NOW, room_key=row.room_key
             )
             assert [e.id for e in found] == ["C-1"]
+            report = store.verify()
+            assert report.ok, report.problems
+            assert report.head.startswith("1:")  # one entry: the complaint stored before
 
 
 @pytest.mark.procedure("IMP-3")
