@@ -22,10 +22,13 @@ import pytest
 from click.testing import CliRunner
 
 from complaintcore import (
+    AddMeasure,
     ComplaintCoreError,
+    CompleteMeasure,
     DamagedRecordError,
     Desk,
     InvalidInputError,
+    RecordCause,
     Reply,
     RetryPolicy,
     TextLimits,
@@ -151,6 +154,49 @@ def test_windows_line_ends_are_normalised_not_refused(desk: Desk) -> None:
     assert c.intake.description == "第一行\n第二行\n第三行\t完"
     c = desk.act(c.id, Reply(actor="SR-201", message="已收到\r\n明天上门"), now=NOW)
     assert c.events[-1].message == "已收到\n明天上门"  # type: ignore[attr-defined]
+
+
+@pytest.mark.procedure("IMP-1")
+def test_causes_and_measures_follow_the_text_rule(desk: Desk) -> None:
+    c = desk.receive(intake(), now=NOW)
+    due = NOW + timedelta(days=10)
+
+    def cause(**kw: str) -> RecordCause:
+        return RecordCause(**{"actor": "SR-201", "cause": "立管老化", "corrective": "更换", **kw})
+
+    def measure(**kw: str) -> AddMeasure:
+        args = {"actor": "SR-201", "kind": "corrective", "action": "更换", "owner": "SR-201"}
+        return AddMeasure(**{**args, **kw}, due=due)  # type: ignore[arg-type]
+
+    for bad, path, why in [
+        (cause(cause="a\x00b"), "cause", "control character"),
+        (cause(corrective="\x1b[31m"), "corrective", "control character"),
+        (cause(preventive="\ud800"), "preventive", "surrogate"),
+        (cause(cause="漏" * 5001), "cause", "too long"),
+        (measure(action="a\x07"), "action", "control character"),
+        (measure(action="漏" * 5001), "action", "too long"),
+        (measure(owner="SR-201" * 50), "owner", "at most 200"),
+    ]:
+        exc = refused(lambda bad=bad: desk.act(c.id, bad, now=NOW))
+        assert isinstance(exc, InvalidInputError), bad
+        assert exc.path == path
+        assert why in str(exc)
+    assert desk.get(c.id).version == c.version  # nothing recorded
+    desk.act(c.id, cause(cause="第一行\r\n第二行"), now=NOW)
+    desk.act(c.id, measure(action="更换\r\n复查"), now=NOW)
+    done = desk.act(
+        c.id, CompleteMeasure(actor="SR-201", measure="M1", result="已换\r完成"), now=NOW
+    )
+    texts = [
+        getattr(e, f) for e in done.events for f in ("cause", "action", "result") if hasattr(e, f)
+    ]
+    assert texts[-3:] == ["第一行\n第二行", "更换\n复查", "已换\n完成"]
+    exc = refused(
+        lambda: desk.act(
+            c.id, CompleteMeasure(actor="SR-201", measure="M\x00", result="x"), now=NOW
+        )
+    )
+    assert exc.path == "measure"  # type: ignore[attr-defined]
 
 
 def test_the_config_sets_the_maximum_lengths(tmp_path: Path) -> None:

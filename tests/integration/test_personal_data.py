@@ -12,13 +12,22 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
-from complaintcore import AccessDeniedError, AttachEvidence, Notification, Reply
+from complaintcore import (
+    AccessDeniedError,
+    AddMeasure,
+    AttachEvidence,
+    CompleteMeasure,
+    MeasureAdded,
+    Notification,
+    RecordCause,
+    Reply,
+)
 from complaintcore.cli import main
 from complaintcore.testing import RecordingNotifier, make_desk
 from tests.helpers import SH
@@ -243,3 +252,46 @@ def test_log_of_a_notifier_shows_no_body(caplog: pytest.LogCaptureFixture) -> No
     assert PHONE not in caplog.text
     assert NAME not in caplog.text
     assert c.id
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.procedure("IMP-1")
+def test_causes_and_measures_are_redacted_where_the_view_masks() -> None:
+    """What a handler writes about the cause and the measures is free text like a reply."""
+    desk = make_desk()
+    c = desk.receive(_intake(receiver="SR-103"), now=NOW)
+    handler = "SR-201"
+    desk.act(
+        c.id,
+        RecordCause(
+            actor=handler,
+            cause=f"{NAME}家立管老化",
+            corrective=f"回电 {PHONE}",
+            preventive=f"{ROOM} 年检",
+        ),
+        now=NOW,
+    )
+    due = NOW + timedelta(days=10)
+    desk.act(
+        c.id,
+        AddMeasure(
+            actor=handler, kind="corrective", action=f"联系{NAME}更换", owner="sr-201 ", due=due
+        ),
+        now=NOW,
+    )
+    done = desk.act(
+        c.id, CompleteMeasure(actor=handler, measure="M1", result=f"已告知 {PHONE}"), now=NOW
+    )
+    added = [e for e in done.events if isinstance(e, MeasureAdded)]
+    assert [m.owner for m in added] == ["SR-201"]  # the owner's id resolved as a handler's is
+    for viewer in ("SR-202", "SR-402"):  # an engineer, a cleaner: masked views
+        view = desk.view(c.id, viewer, now=NOW)
+        shown = json.dumps(view, ensure_ascii=False)
+        for secret in (NAME, PHONE, ROOM):
+            assert secret not in shown, (viewer, secret)
+        kinds = [e["type"] for e in view["events"]]
+        assert {"cause_analysed", "measure_added", "measure_done"} <= set(kinds)
+        measure = next(e for e in view["events"] if e["type"] == "measure_added")
+        assert (measure["measure"], measure["owner"]) == ("M1", "SR-201")  # ids stay readable
+    full = json.dumps(desk.view(c.id, "SR-102", now=NOW), ensure_ascii=False)  # customer service
+    assert f"{NAME}家立管老化" in full

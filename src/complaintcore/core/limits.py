@@ -59,6 +59,7 @@ DEFAULT_LENGTHS: Final[Mapping[str, int]] = MappingProxyType(
         "cause": 5000,
         "corrective": 5000,
         "preventive": 5000,
+        "action": 5000,
         "reference": 500,
     }
 )
@@ -82,6 +83,8 @@ ID_FIELDS: Final = frozenset(
         "clock",
         "staff_role",
         "idempotency_key",
+        "owner",
+        "measure",
     }
 )
 """Fields that hold ids and codes: they get :attr:`TextLimits.id_length`."""

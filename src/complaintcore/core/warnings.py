@@ -34,9 +34,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import TypeGuard
 
 import attrs
 
+from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.rulepack import EarlyWarning
 
 __all__ = [
@@ -55,6 +57,21 @@ DIMENSIONS = ("building", "category", "department", "site")
 
 
 # --------------------------------------------------------------------------- the law
+
+
+_MAX_TOTAL = 10_000_000
+"""Complaints a baseline may total: far beyond any desk's series, short of a long loop."""
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_counts(total: object, months: object) -> None:
+    if not _is_int(total) or not 0 <= total <= _MAX_TOTAL:
+        raise InvalidInputError("total", f"expected an integer from 0 to {_MAX_TOTAL}")
+    if not _is_int(months) or not 1 <= months <= 10_000:
+        raise InvalidInputError("months", "expected an integer from 1 to 10000")
 
 
 def _log_pmf0(total: int, months: int) -> tuple[float, float, float]:
@@ -82,8 +99,9 @@ def tail_probability(count: int, total: int, months: int) -> float:
     ``total`` is the sum of its ``months`` baseline months.  This is the
     warning's p-value: small means surprising.
     """
-    if months < 1:
-        raise ValueError("months must be at least 1")
+    _check_counts(total, months)
+    if not _is_int(count) or not -_MAX_TOTAL <= count <= _MAX_TOTAL:
+        raise InvalidInputError("count", f"expected an integer of at most {_MAX_TOTAL}")
     return _tail_from(count, total, months)
 
 
@@ -95,10 +113,9 @@ def upper_limit(total: int, months: int, rate: float) -> int:
     series with that history has 13 or more complaints in a month far less
     than once in a thousand months.
     """
-    if months < 1:
-        raise ValueError("months must be at least 1")
-    if not 0 < rate < 1:
-        raise ValueError("rate must be between 0 and 1")
+    _check_counts(total, months)
+    if not isinstance(rate, int | float) or isinstance(rate, bool) or not 0 < rate < 1:
+        raise InvalidInputError("rate", "expected a number between 0 and 1")
     log_pmf, r, log_q = _log_pmf0(total, months)
     below = 0.0
     c = 0
@@ -143,7 +160,7 @@ def judge(
     is never below ``min_count``.
     """
     if len(previous) != len(has_data):
-        raise ValueError("previous and has_data must be the same length")
+        raise InvalidInputError("has_data", "must be as long as previous")
     baseline = tuple(n for n, ok in zip(previous, has_data, strict=True) if ok)
     baseline = baseline[-rule.baseline_months :]
     if len(baseline) < rule.min_baseline_months:
@@ -220,11 +237,11 @@ def control_warnings(
     key).  Ordered by dimension, then the least likely first.
     """
     if not (len(periods) == len(has_data) and periods):
-        raise ValueError("periods and has_data must be the same, non-zero length")
+        raise InvalidInputError("has_data", "must be as long as periods, and not empty")
     width = len(periods)
-    for cell, counts in cells.items():
+    for counts in cells.values():
         if len(counts) != width:
-            raise ValueError(f"cell {cell} has {len(counts)} months, not {width}")
+            raise InvalidInputError("cells", f"a cell has {len(counts)} months, not {width}")
     labels = labels or {}
     past = [bool(ok) for ok in has_data[:-1]]
     used = [p for p, ok in zip(periods[:-1], past, strict=True) if ok]
