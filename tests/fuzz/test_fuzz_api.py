@@ -22,10 +22,13 @@ from hypothesis import strategies as st
 import complaintcore
 from complaintcore import (
     AccessRecord,
+    AddMeasure,
     ComplaintCoreError,
+    CompleteMeasure,
     Desk,
     Intake,
     InvalidInputError,
+    RecordCause,
     RetryPolicy,
     RowQuery,
     TextLimits,
@@ -33,12 +36,16 @@ from complaintcore import (
     clean_text,
     command_from_dict,
     complaint_from_dict,
+    control_warnings,
     event_from_dict,
     intake_from_dict,
     spreadsheet_safe,
+    staff_report,
+    upper_limit,
 )
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.core.privacy import redact
+from complaintcore.core.warnings import tail_probability
 from complaintcore.core.workflow import COMMAND_TYPES
 from complaintcore.testing import MemoryStore, make_desk
 from tests.fuzz.conftest import INPUTS, fuzz_settings
@@ -163,7 +170,8 @@ def calls(draw: st.DrawFn, fuzzed: Fuzzed) -> Callable[[], object]:
     some_id = draw(st.sampled_from(fuzzed.ids) | hostile_texts)
     actor = draw(st.sampled_from(STAFF) | junk)
     when = draw(times | junk)
-    which = draw(st.integers(0, 24))
+    staff = st.sampled_from(STAFF) | junk
+    which = draw(st.integers(0, 29))
 
     def receive(intake: Intake | Exception, now: Any) -> object:
         if isinstance(intake, Exception):
@@ -256,6 +264,62 @@ def calls(draw: st.DrawFn, fuzzed: Fuzzed) -> Callable[[], object]:
     if which == 23:
         head = draw(junk | st.sampled_from(["0:", "1:" + "a" * 64, "9" * 30 + ":" + "0" * 64]))
         return lambda: desk.verify(when, expect=head)
+    if which == 24:
+        return lambda: desk.measures(some_id, when)
+    if which == 25:  # IMP-1 commands with plausible fields, hostile where people type
+        kind, owner = draw(st.sampled_from(["corrective", "preventive"]) | junk), draw(staff)
+        due, text = draw(times), draw(hostile_texts)
+        number = draw(st.sampled_from(["M1", "M2", "m1 "]) | hostile_texts)
+        made = draw(st.sampled_from(["cause", "add", "complete"]))
+        if made == "cause":
+            return lambda: desk.act(
+                some_id, RecordCause(actor=actor, cause=text, corrective=text), now=when
+            )
+        if made == "add":
+            return lambda: desk.act(
+                some_id,
+                _command(
+                    AddMeasure,
+                    {"actor": actor, "kind": kind, "action": text, "owner": owner, "due": due},
+                ),
+                now=when,
+            )
+        return lambda: desk.act(
+            some_id, CompleteMeasure(actor=actor, measure=number, result=text), now=when
+        )
+    if which == 26:
+        year, month = draw(numbers | junk), draw(numbers | junk)
+        source = draw(st.sampled_from(["store", "junk"]))
+        items: Any = desk.store.complaints() if source == "store" else draw(junk)
+        return lambda: staff_report(items, desk.pack, year=year, month=month, now=when)
+    if which == 27:
+        count, total, months, rate = draw(numbers), draw(numbers), draw(numbers), draw(numbers)
+        return lambda: (
+            upper_limit(total, months, rate),
+            tail_probability(count, total, months),
+        )
+    if which == 28:
+        cells = draw(
+            st.dictionaries(
+                st.tuples(texts, texts, texts, texts) | junk,
+                st.lists(numbers, max_size=4) | junk,
+                max_size=3,
+            )
+            | junk
+        )
+        periods, has_data = (
+            draw(st.lists(texts, max_size=4) | junk),
+            draw(st.lists(st.booleans(), max_size=4) | junk),
+        )
+        rule = draw(st.just(desk.pack.early_warning) | junk)
+        return lambda: control_warnings(cells, periods, has_data, rule)
+    if which == 29:
+        names = ["site", "since", "until", "complainant_key", "room_key", "building", "limit"]
+        args = draw(st.dictionaries(st.sampled_from(names), junk | times, max_size=4))
+        args.setdefault("site", "sunrise")
+        args.setdefault("since", NOW - timedelta(days=90))
+        args.setdefault("until", when)
+        return lambda: desk.store.related(**args)
     one, regions = draw(intakes()), draw(junk)
     return lambda: check_record(one, regions)  # type: ignore[arg-type]
 

@@ -72,7 +72,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 def argvs(draw: st.DrawFn) -> list[str]:
     cid = draw(st.sampled_from(["{id}", "C-nope"]) | arg)
     actor = draw(st.sampled_from(["SR-201", "sr-201", "ｓｒ-201", "system", "SR-301"]) | arg)
-    which = draw(st.integers(0, 13))
+    which = draw(st.integers(0, 17))
     if which == 0:
         args = ["receive"]
         for opt in ("--name", "--phone", "--room", "--site", "--summary", "--receiver"):
@@ -105,6 +105,22 @@ def argvs(draw: st.DrawFn) -> list[str]:
         args += draw(st.sampled_from([[], ["--all-dead"], ["--reason", "x"], ["--pending"]]))
     elif which == 12:
         args = ["verify", "--expect", draw(arg | st.sampled_from(["0:", "1:" + "f" * 64]))]
+    elif which == 13:
+        args = ["act", cid, "cause", "--actor", actor, "--cause", draw(arg)]
+        args += ["--corrective", draw(arg), "--preventive", draw(arg)]
+    elif which == 14:
+        owner = draw(st.sampled_from(["SR-201", "ｓｒ-201 ", "SR-999", "system"]) | arg)
+        args = ["act", cid, "add-measure", "--actor", actor, "--owner", owner]
+        args += ["--kind", draw(st.sampled_from(["corrective", "preventive"]) | arg)]
+        args += ["--action", draw(arg), "--due", draw(times), "--department", draw(arg)]
+    elif which == 15:
+        measure = draw(st.sampled_from(["M1", "m1", "M9", "M99999999999999999999"]) | arg)
+        args = ["act", cid, "complete-measure", "--actor", actor, "--measure", measure]
+        args += ["--result", draw(arg)]
+    elif which == 16:
+        fmt = draw(st.sampled_from(["csv", "json", "table", "html"]) | arg)
+        args = ["report", "--month", draw(numbers | st.just("2025-11")), "--staff"]
+        args += ["--format", fmt]
     else:
         args = [draw(arg), draw(arg), draw(arg)]
     if draw(st.booleans()):

@@ -74,6 +74,20 @@ def _check_counts(total: object, months: object) -> None:
         raise InvalidInputError("months", "expected an integer from 1 to 10000")
 
 
+def _is_sequence(value: object) -> TypeGuard[Sequence[object]]:
+    return isinstance(value, Sequence) and not isinstance(value, str | bytes)
+
+
+def _check_series(counts: object, path: str) -> None:
+    if not _is_sequence(counts) or not all(_is_int(n) and 0 <= n <= _MAX_TOTAL for n in counts):
+        raise InvalidInputError(path, f"expected monthly counts from 0 to {_MAX_TOTAL}")
+
+
+def _check_rule(rule: object) -> None:
+    if not isinstance(rule, EarlyWarning):
+        raise InvalidInputError("rule", f"expected EarlyWarning, got {type(rule).__name__}")
+
+
 def _log_pmf0(total: int, months: int) -> tuple[float, float, float]:
     """``(log P(0), r, log(1 - p))`` of the predictive negative binomial."""
     r = total + 0.5
@@ -159,7 +173,11 @@ def judge(
     them).  None when fewer than ``min_baseline_months`` have data.  The limit
     is never below ``min_count``.
     """
-    if len(previous) != len(has_data):
+    _check_rule(rule)
+    if not _is_int(observed) or not 0 <= observed <= _MAX_TOTAL:
+        raise InvalidInputError("observed", f"expected an integer from 0 to {_MAX_TOTAL}")
+    _check_series(previous, "previous")
+    if not _is_sequence(has_data) or len(previous) != len(has_data):
         raise InvalidInputError("has_data", "must be as long as previous")
     baseline = tuple(n for n, ok in zip(previous, has_data, strict=True) if ok)
     baseline = baseline[-rule.baseline_months :]
@@ -236,12 +254,24 @@ def control_warnings(
     is one warning.  ``labels`` give a series' (zh, en) label (default: its
     key).  Ordered by dimension, then the least likely first.
     """
+    _check_rule(rule)
+    if not _is_sequence(periods) or not _is_sequence(has_data):
+        raise InvalidInputError("periods", "periods and has_data must be lists")
     if not (len(periods) == len(has_data) and periods):
         raise InvalidInputError("has_data", "must be as long as periods, and not empty")
+    if not isinstance(cells, Mapping):
+        raise InvalidInputError("cells", "expected a mapping of cells to monthly counts")
     width = len(periods)
-    for counts in cells.values():
+    for cell, counts in cells.items():
+        if not (
+            isinstance(cell, tuple) and len(cell) == 4 and all(isinstance(k, str) for k in cell)
+        ):
+            raise InvalidInputError("cells", "a cell is (site, building, category, department)")
+        _check_series(counts, "cells")
         if len(counts) != width:
             raise InvalidInputError("cells", f"a cell has {len(counts)} months, not {width}")
+    if labels is not None and not isinstance(labels, Mapping):
+        raise InvalidInputError("labels", "expected a mapping")
     labels = labels or {}
     past = [bool(ok) for ok in has_data[:-1]]
     used = [p for p, ok in zip(periods[:-1], past, strict=True) if ok]
