@@ -111,3 +111,30 @@ def test_a_staff_file_with_os_users_ties_as_and_actor_to_the_login(desk: Path) -
     )
     assert done.exit_code == 0, done.output
     assert invoke("show", cid, user="anyone").exit_code == 0  # masked: no one is named
+
+
+@pytest.mark.procedure("IMP-1")
+def test_measure_commands_refuse_bad_input_with_the_documented_exit_codes(desk: Path) -> None:
+    cid = json.loads(invoke(*RECEIVE, "--json").stdout)["id"]
+    measure = ["act", cid, "add-measure", "--actor", "SR-201", "--action", "更换立管"]
+    for args, code, field in [
+        ([*measure, "--owner", "SR-201", "--due", "0001-01-01T00:00"], 2, "--due"),
+        ([*measure, "--owner", "SR-201", "--due", "２０２５-１２-０１T00:00"], 2, "--due"),
+        ([*measure, "--owner", "王小明", "--due", "2025-12-01T00:00"], 1, "owner"),
+        ([*measure, "--owner", "SR-201", "--due", "2025-12-01T00:00", "--kind", "x"], 2, "--kind"),
+        ([*measure, "--owner", "SR-201\x1b", "--due", "2025-12-01T00:00"], 1, "owner"),
+        (["act", cid, "complete-measure", "--actor", "SR-201", "--measure", "M9", "--result", "好"],
+         1, "measure"),
+        (["act", cid, "cause", "--actor", "SR-201", "--cause", "a\x00", "--corrective", "b"],
+         1, "cause"),
+        (["act", cid, "cause", "--actor", "system", "--cause", "a", "--corrective", "b"], 4, ""),
+        (["report", "--month", "１-１", "--staff"], 2, "--month"),
+        (["report", "--month", "2025-11", "--staff", "--format", "csv"], 0, ""),
+    ]:  # fmt: skip
+        result = invoke(*args)
+        assert result.exit_code == code, (args, result.output)
+        assert "Traceback" not in result.output
+        assert field in result.output
+        assert "王小明" not in result.output
+        if code:
+            assert len(result.stderr.strip().splitlines()) == 1, result.stderr

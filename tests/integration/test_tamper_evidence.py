@@ -28,7 +28,14 @@ from typing import Any
 
 import pytest
 
-from complaintcore import ComplaintStore, DamagedRecordError, Desk
+from complaintcore import (
+    AddMeasure,
+    ComplaintStore,
+    DamagedRecordError,
+    Desk,
+    Linked,
+    RecordCause,
+)
 from complaintcore.adapters.chain import canonical_json, event_hash
 from complaintcore.adapters.ledger import entry_hash, ledger_genesis
 from complaintcore.adapters.sqlite_store import SqliteStore
@@ -411,6 +418,66 @@ def test_rows_of_another_tenant_moved_in_are_caught(attacker: Attacker, desk: De
     assert f"complaint {fake}: not in the ledger (added outside the library)" not in problems
     assert problems == (  # the entry is chained to the other tenant's start
         "ledger entry 4: does not link to the entry before (rewritten)",
+    )
+
+
+def edit_tail(attacker: Attacker, cid: str, **fields: Any) -> int:
+    """Edit fields of the last event and give it a correct fresh hash; its seq."""
+    seq, body, version, prev = last_event(attacker, cid)
+    text = canonical_json({**json.loads(body), **fields})
+    attacker.run(
+        "UPDATE {s}.events SET body_json = ?, hash = ? WHERE tenant = ? AND complaint_id = ?"
+        " AND seq = ?",
+        text,
+        event_hash(prev, cid, seq, text, version),
+        attacker.tenant,
+        cid,
+        seq,
+    )
+    return seq
+
+
+@pytest.mark.procedure("IMP-1")
+@pytest.mark.procedure("IMP-3")
+def test_causes_measures_and_repeat_links_are_covered_like_any_event(
+    attacker: Attacker, desk: Desk
+) -> None:
+    cid = ids(desk)[0]
+    handler = desk.get(cid).state.handler
+    at = T0 + timedelta(hours=1)
+    desk.act(cid, RecordCause(actor=handler, cause="立管老化", corrective="更换"), now=at)
+    measure = AddMeasure(
+        actor=handler,
+        kind="corrective",
+        action="更换立管",
+        owner=handler,
+        due=T0 + timedelta(days=2),
+    )
+    desk.act(cid, measure, now=at)
+    day = T0 + timedelta(days=1)
+    again = desk.receive(next(intakes(1, day)), now=day)
+    repeat = again.id
+    assert any(isinstance(e, Linked) for e in again.events)  # the same owner again
+    assert desk.verify(NOW).ok
+
+    attacker.run(
+        "UPDATE {s}.projection SET next_due = NULL WHERE tenant = ? AND id = ?", "default", cid
+    )
+    assert desk.verify(NOW).problems == (  # the overdue measure hidden from the sweep
+        f"complaint {cid}: projection row differs from its history (next_due)",
+    )
+    moved = edit_tail(attacker, cid, due="2026-12-31T00:00:00+08:00")  # more time, quietly
+    unlinked = edit_tail(attacker, repeat, same_complainant=[])  # not a repeat after all
+    assert store_problems(desk) == tuple(
+        sorted(
+            (
+                f"complaint {cid}: event {moved} differs from what the ledger recorded"
+                " (history rewritten)",
+                f"complaint {repeat}: event {unlinked} differs from what the ledger recorded"
+                " (history rewritten)",
+            ),
+            key=lambda p: ids(desk).index(p.split()[1].rstrip(":")),
+        )
     )
 
 
