@@ -222,6 +222,28 @@ def test_the_indicator_csv_writes_no_formula(
     assert {(r["label"], r["label_en"]) for r in rows} == {("'" + FORMULA, "'@SUM(A1)")}
 
 
+def test_the_staff_table_csv_writes_no_formula(
+    desk_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Staff ids come from a staff file: text like any other (PEN-1's per-staff rows)."""
+    import complaintcore.cli.report as module
+
+    real = module.staff_rows
+
+    def with_a_formula(staff: object) -> list[dict[str, object]]:
+        rows = real(staff)  # type: ignore[arg-type]
+        row = {"period": "2025-11", "section": "staff", "metric": "points", "value": 3}
+        return [*rows, {**row, "key": FORMULA, "label": "+SUM(A1)", "detail": "-x"}]
+
+    monkeypatch.setattr(module, "staff_rows", with_a_formula)
+    result = invoke("report", "--month", "2025-11", "--staff", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    staff = [r for r in csv.DictReader(io.StringIO(result.stdout)) if r["section"] == "staff"]
+    assert [(r["key"], r["label"], r["detail"], r["value"]) for r in staff] == [
+        ("'" + FORMULA, "'+SUM(A1)", "'-x", "3")
+    ]
+
+
 def _number(cell: str) -> bool:
     try:
         float(cell)
