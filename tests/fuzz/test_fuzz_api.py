@@ -301,7 +301,7 @@ def calls(draw: st.DrawFn, fuzzed: Fuzzed) -> Callable[[], object]:
     if which == 28:
         cells = draw(
             st.dictionaries(
-                st.tuples(texts, texts, texts, texts) | junk,
+                st.tuples(texts, texts, texts, texts) | st.none() | numbers | hostile_texts,
                 st.lists(numbers, max_size=4) | junk,
                 max_size=3,
             )

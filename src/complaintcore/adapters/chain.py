@@ -56,6 +56,7 @@ __all__ = [
     "check_attempts",
     "check_events",
     "check_item_id",
+    "check_keys",
     "check_limit",
     "check_outbox",
     "check_reason",
@@ -414,6 +415,18 @@ def check_limit(limit: int | None) -> None:
         isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= MAX_INTEGER
     ):
         raise InvalidInputError("limit", f"must be an integer from 0 to {MAX_INTEGER}, or None")
+
+
+def check_keys(**keys: object) -> None:
+    """Texts a query matches on (site, keys, building, category): each must be text."""
+    for name, value in keys.items():
+        if not isinstance(value, str):
+            raise InvalidInputError(name, f"expected text, got {type(value).__name__}")
+        if _NOT_TEXT.search(value):
+            raise InvalidInputError(name, "contains a control character or a lone surrogate")
+
+
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 
 def check_attempts(value: int) -> int:

@@ -33,6 +33,7 @@ from complaintcore.adapters.chain import (
     check_attempts,
     check_events,
     check_item_id,
+    check_keys,
     check_limit,
     check_outbox,
     check_reason,
@@ -456,6 +457,13 @@ class MemoryStore:
         limit: int | None = None,
     ) -> list[Earlier]:
         """Like :meth:`SqliteStore.related`, from sorted indexes (bisected, never scanned)."""
+        check_keys(
+            site=site,
+            complainant_key=complainant_key,
+            room_key=room_key,
+            building=building,
+            category=category,
+        )
         check_limit(limit)
         lo = require_aware(since, "since").astimezone(UTC)
         hi = require_aware(until, "until").astimezone(UTC)

@@ -53,6 +53,7 @@ from complaintcore.adapters.chain import (
     check_access,
     check_attempts,
     check_events,
+    check_keys,
     check_limit,
     check_outbox,
     check_reason,
@@ -1003,6 +1004,13 @@ class PostgresStore:
         the cost follows the rows that match, not the size of the desk; a
         complaint two parts find is returned once, most recent first.
         """
+        check_keys(
+            site=site,
+            complainant_key=complainant_key,
+            room_key=room_key,
+            building=building,
+            category=category,
+        )
         check_limit(limit)
         lo = require_aware(since, "since")
         hi = require_aware(until, "until")

@@ -51,6 +51,7 @@ from complaintcore.adapters.chain import (
     check_attempts,
     check_events,
     check_item_id,
+    check_keys,
     check_limit,
     check_outbox,
     check_reason,
@@ -1043,6 +1044,13 @@ class SqliteStore:
         the cost follows the rows that match, not the size of the file; a
         complaint two parts find is returned once.
         """
+        check_keys(
+            site=site,
+            complainant_key=complainant_key,
+            room_key=room_key,
+            building=building,
+            category=category,
+        )
         check_limit(limit)
         lo = to_utc_text(since, "since")
         hi = to_utc_text(until, "until")

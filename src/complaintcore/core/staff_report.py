@@ -23,7 +23,7 @@ the pack and ``now`` are arguments.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -141,6 +141,8 @@ def staff_report(
         raise InvalidInputError("pack", f"expected RulePack, got {type(pack).__name__}")
     tz = ZoneInfo(pack.calendar.timezone)
     start, end = _month_bounds(year, month, tz)
+    if not isinstance(complaints, Iterable) or isinstance(complaints, str | bytes | Mapping):
+        raise InvalidInputError("complaints", "expected an iterable of complaints")
     people: dict[str, _Person] = {}
     for c in complaints:
         if not isinstance(c, Complaint):
