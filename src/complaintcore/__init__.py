@@ -49,10 +49,12 @@ if TYPE_CHECKING:
         CalendarError,
         ComplaintCoreError,
         ConcurrencyConflictError,
+        DamagedRecordError,
         EscalationError,
         FieldProblem,
         GradeError,
         HolidayDataWarning,
+        IdempotencyConflictError,
         IllegalTransitionError,
         IncompleteRecordError,
         InvalidInputError,
@@ -76,6 +78,10 @@ if TYPE_CHECKING:
         indicator_report,
         indicator_rows,
         indicators_to_json,
+    )
+    from complaintcore.core.limits import (
+        TextLimits,
+        clean_text,
     )
     from complaintcore.core.models import (
         Acknowledged,
@@ -125,6 +131,7 @@ if TYPE_CHECKING:
         Trigger,
         Validity,
         Visited,
+        staff_key,
     )
     from complaintcore.core.rulepack import (
         Accountability,
@@ -148,6 +155,9 @@ if TYPE_CHECKING:
         Stage,
         TargetHandler,
         TimeBar,
+    )
+    from complaintcore.core.spreadsheet import (
+        spreadsheet_safe,
     )
     from complaintcore.core.staff_report import (
         StaffMonth,
@@ -212,12 +222,22 @@ if TYPE_CHECKING:
         replay,
     )
     from complaintcore.desk.config import (
+        DeliveryPolicy,
         DeskConfig,
         RetryPolicy,
         load_config,
     )
+    from complaintcore.desk.delivery import (
+        DeliveryWorker,
+        SendTimeoutError,
+    )
     from complaintcore.desk.hookspecs import (
         hookimpl,
+    )
+    from complaintcore.desk.importer import (
+        FileImport,
+        ImportSummary,
+        RowResult,
     )
     from complaintcore.desk.messages import (
         NotificationTemplate,
@@ -227,6 +247,7 @@ if TYPE_CHECKING:
         make_plugin_manager,
     )
     from complaintcore.desk.ports import (
+        AccessRecord,
         BatchComplaintStore,
         ComplaintRow,
         ComplaintStore,
@@ -243,6 +264,7 @@ if TYPE_CHECKING:
         DeliveryReport,
         Desk,
         IssueReport,
+        Receipt,
         SweepReport,
     )
     from complaintcore.event_versions import (
@@ -277,6 +299,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AccessDeniedError",
+    "AccessRecord",
     "Accountability",
     "Acknowledge",
     "Acknowledged",
@@ -316,7 +339,10 @@ __all__ = [
     "Concentration",
     "ConcurrencyConflictError",
     "ControlWarning",
+    "DamagedRecordError",
+    "DeliveryPolicy",
     "DeliveryReport",
+    "DeliveryWorker",
     "DerivationStep",
     "Desk",
     "DeskConfig",
@@ -338,6 +364,7 @@ __all__ = [
     "Extension",
     "Fact",
     "FieldProblem",
+    "FileImport",
     "Forward",
     "Forwarded",
     "Grade",
@@ -349,7 +376,9 @@ __all__ = [
     "Handle",
     "Handled",
     "HolidayDataWarning",
+    "IdempotencyConflictError",
     "IllegalTransitionError",
+    "ImportSummary",
     "Improvement",
     "ImprovementFigures",
     "IncompleteRecordError",
@@ -382,6 +411,7 @@ __all__ = [
     "PluginError",
     "Promise",
     "Promised",
+    "Receipt",
     "RecordCause",
     "RecordReport",
     "RecordSanction",
@@ -406,9 +436,11 @@ __all__ = [
     "Resumed",
     "RetryPolicy",
     "RowQuery",
+    "RowResult",
     "RulePack",
     "RulePackError",
     "SanctionRecorded",
+    "SendTimeoutError",
     "SerializationError",
     "SignOff",
     "SignedOff",
@@ -423,6 +455,7 @@ __all__ = [
     "SweepReport",
     "TargetHandler",
     "TargetPerson",
+    "TextLimits",
     "TimeBar",
     "TimeBarredError",
     "Translator",
@@ -442,6 +475,7 @@ __all__ = [
     "calendar_for_spec",
     "check_record",
     "classify",
+    "clean_text",
     "command_from_dict",
     "command_to_dict",
     "complaint_from_dict",
@@ -470,6 +504,8 @@ __all__ = [
     "register_upcaster",
     "replay",
     "schema_text",
+    "spreadsheet_safe",
+    "staff_key",
     "staff_report",
     "to_json_dict",
     "to_rows",
@@ -526,16 +562,19 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "Trigger",
         "Validity",
         "Visited",
+        "staff_key",
     ),
     "core.errors": (
         "AccessDeniedError",
         "CalendarError",
         "ComplaintCoreError",
         "ConcurrencyConflictError",
+        "DamagedRecordError",
         "EscalationError",
         "FieldProblem",
         "GradeError",
         "HolidayDataWarning",
+        "IdempotencyConflictError",
         "IllegalTransitionError",
         "IncompleteRecordError",
         "InvalidInputError",
@@ -648,9 +687,11 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "DeliveryReport",
         "Desk",
         "IssueReport",
+        "Receipt",
         "SweepReport",
     ),
     "desk.config": (
+        "DeliveryPolicy",
         "DeskConfig",
         "RetryPolicy",
         "load_config",
@@ -662,6 +703,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "make_plugin_manager",
     ),
     "desk.ports": (
+        "AccessRecord",
         "BatchComplaintStore",
         "ComplaintRow",
         "ComplaintStore",
@@ -673,6 +715,20 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "StaffDirectory",
         "StaffMember",
         "VerifyReport",
+    ),
+    "core.limits": (
+        "TextLimits",
+        "clean_text",
+    ),
+    "core.spreadsheet": ("spreadsheet_safe",),
+    "desk.delivery": (
+        "DeliveryWorker",
+        "SendTimeoutError",
+    ),
+    "desk.importer": (
+        "FileImport",
+        "ImportSummary",
+        "RowResult",
     ),
     "rules": (
         "available_packs",

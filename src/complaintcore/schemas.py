@@ -59,8 +59,11 @@ _DATE = f"(?:{_YEAR}-{_MONTH_DAY}|{_LEAP_DAY})"
 _TIME = "(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]+)?"
 _OFFSET = "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
 
-DATE_TIME_PATTERN = f"^{_DATE}T{_TIME}{_OFFSET}{_END}"
-"""RFC 3339 date-times with a UTC offset, real calendar dates only (no 30 February)."""
+_TIME_YEAR = "(?=19[7-9][0-9]|2[0-9]{3})"  # FIRST_YEAR..LAST_YEAR, as require_aware
+
+DATE_TIME_PATTERN = f"^{_TIME_YEAR}{_DATE}T{_TIME}{_OFFSET}{_END}"
+"""RFC 3339 date-times with a UTC offset in the years 1970 to 2999, real calendar dates
+only (no 30 February)."""
 
 DATE_PATTERN = f"^{_DATE}{_END}"
 

@@ -170,15 +170,17 @@ def test_bulk_csv_reports_each_rejected_row_and_keeps_good_ones(desk_dir: Path) 
     )
     code, out, err = run("receive", "--file", "in.csv")
     assert code == 1
-    lines = err.strip().splitlines()
-    assert len(lines) == 2
-    assert "row 3" in lines[0]
-    assert "complainant.phone" in lines[0]
-    assert "12," not in lines[0]
-    assert "row 4" in lines[1]
-    assert "complainant.name" in lines[1]
-    assert "summary" in lines[1]
-    assert "imported 1 rows, rejected 2" in out
+    assert err == ""
+    lines = out.strip().splitlines()
+    assert len(lines) == 4  # one line per row, then the counts
+    assert lines[0].startswith("line 2: stored C-")
+    assert lines[1].startswith("line 3: rejected: ")
+    assert "complainant.phone" in lines[1]
+    assert "12," not in lines[1]
+    assert lines[2].startswith("line 4: rejected: ")
+    assert "complainant.name" in lines[2]
+    assert "summary" in lines[2]
+    assert lines[3] == "imported: 1 stored, 0 duplicated, 2 rejected (3 rows, encoding utf-8)"
     assert len(json.loads(run("list", "--json")[1])) == 1
 
 
@@ -196,14 +198,14 @@ def test_bulk_jsonl_malformed_line(desk_dir: Path) -> None:
         json.dumps(good) + "\n{not json\n" + json.dumps({**good, "colour": "red"}) + "\n",
         encoding="utf-8",
     )
-    code, _out, err = run("receive", "--file", "in.jsonl")
+    code, out, _err = run("receive", "--file", "in.jsonl")
     assert code == 1
-    assert "row 2" in err
-    assert "not JSON" in err
-    assert "row 3" in err
-    assert "colour" in err
+    assert "line 2: rejected: line: not JSON" in out
+    assert "line 3: rejected: colour: unknown key" in out
     # importing again is idempotent on the key: no duplicate
-    run("receive", "--file", "in.jsonl")
+    code, out, _err = run("receive", "--file", "in.jsonl")
+    assert "line 1: duplicate of C-" in out
+    assert "imported: 0 stored, 1 duplicated, 2 rejected (3 rows, encoding utf-8)" in out
     assert len(json.loads(run("list", "--json")[1])) == 1
 
 
@@ -361,10 +363,13 @@ def test_future_receipt_and_bad_files_are_one_line_errors(desk_dir: Path) -> Non
     assert "received_at" in err
     assert len(err.strip().splitlines()) == 1
     (desk_dir / "gbk.csv").write_bytes("name,phone\n王小明,13812345678\n".encode("gbk"))
-    code, _, err = run("receive", "--file", "gbk.csv")
+    code, out, _ = run("receive", "--file", "gbk.csv", "--encoding", "utf-8")
     assert code == 1
-    assert "UTF-8" in err
-    assert len(err.strip().splitlines()) == 1
+    assert "line 2: rejected: line: is not utf-8 text" in out
+    code, out, _ = run("receive", "--file", "gbk.csv")  # detected as GB18030: read, REC-1 checked
+    assert code == 1
+    assert "encoding gb18030" in out
+    assert "is not" not in out
     (desk_dir / "complaints.sqlite3").write_bytes(b"not a database at all" * 100)
     code, _, err = run("list")
     assert code == 5

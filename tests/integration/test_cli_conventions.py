@@ -121,7 +121,7 @@ def received(*extra: str) -> str:
         (["packs", "show", "no-such-pack"], 3, "no-such-pack"),
         (["packs", "validate", "missing.toml"], 3, "missing.toml"),
         (["init", ".", "--pack", "no-such-pack"], 3, "no-such-pack"),
-        (["show", "{id}", "--as", "someone-unknown"], 4, "someone-unknown"),
+        (["show", "{id}", "--as", "someone-unknown"], 4, "may not view"),
         (["act", "{id}", "visit", "--actor", "SR-102", "--satisfied"], 1, "cannot visit"),
         (["demo", "d", "--complaints", "5"], 2, "--complaints"),
         (["demo", "d", "--complaints", "10000000000000000000000"], 2, "--complaints"),

@@ -88,6 +88,7 @@ def test_receipt_classifies_and_routes_to_the_department(
     assert c.state.category
     assert c.state.department == "engineering"
     assert c.state.handler == "SR-201"  # engineering's lowest rung at or above the floor
+    desk.deliver(clock())  # the outbox is sent apart from intake
     assert "assigned" in notes.topics(c.id)
     row = desk.rows()[0]
     assert row.id == c.id
@@ -113,6 +114,7 @@ def test_late_forwarding_is_escalated_and_reported(
     c = desk.get(c.id)
     assert c.events[-1].kind == "escalated"
     assert c.events[-1].trigger is Trigger.DEADLINE_MISSED  # type: ignore[attr-defined]
+    desk.deliver(clock())  # the outbox is sent apart from intake
     assert "late_department" in notes.topics(c.id)
     again = desk.sweep(clock.advance(minutes=5))
     assert (c.id, "to_customer_service") not in again.escalated
@@ -226,6 +228,7 @@ def test_at_risk_warning_goes_to_the_handler_once(
     clock.set(status.at_risk_from + timedelta(minutes=1))
     desk.sweep(clock())
     desk.sweep(clock.advance(minutes=1))
+    desk.deliver(clock())  # the outbox is sent apart from intake
     warnings = [n for n, _ in notes.sent if n.topic == "at_risk" and n.complaint_id == c.id]
     assert len({n.key for n in warnings}) == len(warnings) >= 1
 
@@ -256,6 +259,7 @@ def test_helping_departments_are_asked(
 
     c = desk.receive(intake(), now=clock(), route=False)
     desk.act(c.id, Classify(actor="SR-102", category=cat.code), now=clock.advance(minutes=1))
+    desk.deliver(clock())  # the outbox is sent apart from intake
     assert "help_requested" in notes.topics(c.id)
 
 
@@ -266,6 +270,7 @@ def test_group_incident_reaches_the_project_manager_at_once(
     c = desk.receive(intake(summary="十几户业主集体投诉，聚集在物业中心闹事"), now=clock())
     assert c.state.urgent
     assert desk.pack.rung_index(c.state.rung) >= desk.pack.rung_index(desk.pack.group_report_rung)
+    desk.deliver(clock())  # the outbox is sent apart from intake
     urgent = [r for n, r in notes.sent if n.topic == "urgent" and n.complaint_id == c.id]
     assert urgent
     assert all(r is not None and r.rung == desk.pack.group_report_rung for r in urgent)
@@ -289,6 +294,7 @@ def test_visits_continue_until_satisfied(
         cid, Visit(actor="SR-102", satisfied=False, opinion="还在渗水"), now=clock.advance(days=1)
     )
     assert c.status is Status.IN_HANDLING
+    desk.deliver(clock())  # the outbox is sent apart from intake
     assert "escalated" in notes.topics(cid)
     handler = c.state.rung
     assert desk.pack.rung_index(handler) >= desk.pack.rung_index("project_manager")
@@ -357,6 +363,7 @@ def test_major_issue_from_a_visit_goes_on_the_meeting_agenda(
         Visit(actor="SR-102", satisfied=True, major_issue=True, opinion="整栋楼水管老化"),
         now=clock.advance(days=1),
     )
+    desk.deliver(clock())  # the outbox is sent apart from intake
     assert "meeting_agenda" in notes.topics(cid)
 
 
@@ -371,6 +378,7 @@ def test_written_complaint_closed_asks_supervisor_sign_off(
         Close(actor="SR-201", result="ok", confirmed_by_complainant=True),
         now=clock.advance(hours=2),
     )
+    desk.deliver(clock())  # the outbox is sent apart from intake
     assert "sign_off" in notes.topics(c.id)
     with pytest.raises(AccessDeniedError, match="REC-6"):
         desk.act(c.id, SignOff(actor="SR-202"), now=clock.advance(hours=3))
@@ -383,6 +391,8 @@ def test_only_those_who_need_it_see_personal_data(
 ) -> None:
     caplog.set_level("DEBUG")
     c = desk.receive(intake(summary="十几户业主集体投诉，聚集在物业中心闹事"), now=clock())
+    desk.deliver(clock())  # the outbox is sent apart from intake
+    assert notes.sent
     for note, member in notes.sent:
         assert member is not None
         shows = PHONE in note.body
@@ -405,7 +415,7 @@ def test_outsiders_get_no_record_and_staff_get_masked_data(desk: Desk, clock: Fi
         desk.view(c.id, "RS-101")  # another site
     masked = desk.view(c.id, "SR-402")  # a cleaner at the site
     assert masked["intake"]["complainant"]["phone"] != PHONE
-    full = desk.view(c.id, "SR-102")  # customer service
+    full = desk.view(c.id, "SR-102", now=clock())  # customer service
     assert full["intake"]["complainant"]["phone"] == PHONE
 
 
@@ -413,6 +423,8 @@ def test_a_notifier_that_is_down_loses_nothing(clock: FixedClock) -> None:
     flaky = FailingNotifier()
     desk = make_desk(notifiers=[flaky])
     c = desk.receive(intake(), now=clock())
+    assert flaky.attempts == 0  # intake only queues: no notifier is called on its path
+    desk.deliver(clock())
     assert flaky.sent == []
     assert flaky.attempts >= 1
     assert desk.get(c.id).version >= 1  # the state change is kept
@@ -431,7 +443,7 @@ def test_free_text_is_masked_for_staff_who_need_not_see_it(desk: Desk, clock: Fi
     assert PHONE not in str(masked)
     assert NAME not in str(masked)
     assert "漏水" in masked["intake"]["summary"]  # the matter itself stays readable
-    full = desk.view(c.id, "SR-102")
+    full = desk.view(c.id, "SR-102", now=clock())
     assert PHONE in full["intake"]["summary"]
 
 
@@ -448,6 +460,7 @@ def test_the_person_complained_about_is_never_told_nor_shown(
         Reply(actor="SR-001", message="需调查", unanswerable_reason="需调取录音"),
         now=clock.advance(minutes=5),
     )
+    desk.deliver(clock())  # the outbox is sent apart from intake
     assert all(r is not None and r.staff_id != "SR-101" for _, r in notes.sent)
     with pytest.raises(AccessDeniedError):
         desk.view(c.id, "SR-101")

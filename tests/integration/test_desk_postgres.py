@@ -93,6 +93,7 @@ def _sweep_in_process(config: dict[str, Any], start: Any, results: Any) -> None:
     with Desk.from_config(DeskConfig.from_mapping(config)) as desk:
         start.wait(60)
         report = desk.sweep(FRIDAY)
+        desk.deliver(FRIDAY)  # each host's cron: sweep, then send what is queued
         results.put((os.getpid(), report.examined, list(report.escalated)))
 
 
@@ -153,6 +154,7 @@ def test_sweepers_on_several_hosts_escalate_each_breach_once(
 def _sweep_and_linger(config: dict[str, Any]) -> None:
     with Desk.from_config(DeskConfig.from_mapping(config)) as desk:
         desk.sweep(FRIDAY)
+        desk.deliver(FRIDAY)
 
 
 @pytest.mark.procedure("ESC-2")

@@ -49,6 +49,7 @@ from complaintcore.core.models import (
 from complaintcore.core.workflow import Assess, Close, RecordCause, Reply, SignOff, Visit
 from complaintcore.desk import Desk
 from complaintcore.desk.config import DeskConfig
+from complaintcore.desk.delivery import DeliveryWorker
 from complaintcore.desk.ports import StaffMember
 from complaintcore.rules import load_pack
 from complaintcore.testing import FixedClock
@@ -90,6 +91,11 @@ class World:
     http: HttpTestServer
     database: Path
     staff: dict[str, StaffMember]
+    worker: DeliveryWorker
+
+    def settle(self) -> None:
+        """Wait for the delivery worker to send what the commits so far queued."""
+        assert self.worker.wait_idle(20)
 
 
 @pytest.fixture
@@ -120,8 +126,10 @@ def world(
     staff = {
         m.staff_id: m for m in load_staff_file(staff_file, pack=load_pack("cn-property")).members()
     }
+    clock = FixedClock(MONDAY)
+    worker = desk.start_delivery(clock=clock)  # sends off the intake path, as a host would
     try:
-        yield World(desk, FixedClock(MONDAY), smtp_server, http_server, database, staff)
+        yield World(desk, clock, smtp_server, http_server, database, staff, worker)
     finally:
         desk.close()
 
@@ -193,6 +201,7 @@ def test_complaints_live_their_whole_life_on_sqlite_smtp_and_webhooks(
         now=clock(),
     )
     # HDL-6: before anyone acts, the project manager already has the report.
+    world.settle()
     before_group = len(smtp.messages)
     group = desk.receive(
         _intake("group", "十几户业主集体投诉，聚集在物业中心闹事", clock.advance(minutes=1)),
@@ -200,6 +209,7 @@ def test_complaints_live_their_whole_life_on_sqlite_smtp_and_webhooks(
     )
     assert group.state.urgent
     assert group.state.rung == pack.group_report_rung == "project_manager"
+    world.settle()
     urgent_mail = [
         m.message
         for m in smtp.messages[before_group:]
@@ -301,6 +311,7 @@ def test_complaints_live_their_whole_life_on_sqlite_smtp_and_webhooks(
     desk.act(group.id, Close(actor="SR-001", result="整改方案已落实"), now=clock.advance(minutes=5))
 
     # ------------------------------------------------------------- not satisfied (VIS-1)
+    world.settle()
     before = len(smtp.messages)
     c = desk.act(
         unhappy.id,
@@ -314,6 +325,7 @@ def test_complaints_live_their_whole_life_on_sqlite_smtp_and_webhooks(
     assert _kinds(c)[-4:] == ["visited", "reopened", "escalated", "assigned"]
     assert c.events[-2].trigger is Trigger.DISSATISFIED  # type: ignore[attr-defined]
     assert c.state.handler == "SR-001"
+    world.settle()
     told = [(m.message["X-Complaint-Topic"], m.message["To"]) for m in smtp.messages[before:]]
     assert told == [
         ("escalated", world.staff["SR-001"].email),
@@ -337,6 +349,7 @@ def test_complaints_live_their_whole_life_on_sqlite_smtp_and_webhooks(
     assert c.status is Status.CLOSED
 
     # ------------------------------------------------------------- Friday: the sweep
+    world.settle()
     before_mail = len(smtp.messages)
     report = desk.sweep(clock.set(FRIDAY))
     # Only the untouched complaint is late: its department's result and the reply.
@@ -354,6 +367,7 @@ def test_complaints_live_their_whole_life_on_sqlite_smtp_and_webhooks(
     assert escalations[0].from_rung == "department_head"
     assert [e.from_rung for e in escalations[1:]] == [e.to_rung for e in escalations[:-1]]
     assert c.state.rung == escalations[-1].to_rung  # up, never down (ESC-5)
+    world.settle()
     new_mail = [m.message for m in smtp.messages[before_mail:]]
     late_reports = [m for m in new_mail if m["X-Complaint-Topic"] == "late_department"]
     # ESC-6: the administration/HR department hears about the late department.
@@ -369,6 +383,7 @@ def test_complaints_live_their_whole_life_on_sqlite_smtp_and_webhooks(
     assert len(desk.get(late.id).events) == len(c.events)
 
     # ------------------------------------------------------------- read back from the file
+    world.settle()
     desk.close()
     with SqliteStore(world.database) as store:
         report_chain = store.verify()
@@ -545,6 +560,7 @@ def test_a_complaint_about_the_project_manager_goes_to_the_top_and_lateness_is_s
     assert c.state.rung == "senior_management"
     assert c.state.handler in {"HQ-001", "HQ-002"}
     assert c.state.department == "customer_service"  # still the department that owns it
+    world.settle()
     assigned = [
         m.message
         for m in smtp.messages
@@ -556,6 +572,7 @@ def test_a_complaint_about_the_project_manager_goes_to_the_top_and_lateness_is_s
     report = desk.sweep(clock.set(FRIDAY))
     assert report.escalated == ()  # already at the top (ESC-5)
     assert report.reported_late == 1
+    world.settle()
     late = [m.message for m in smtp.messages if m.message["X-Complaint-Topic"] == "late_department"]
     assert [m["To"] for m in late] == [world.staff["HQ-010"].email]
     assert PEOPLE["written"][1] not in late[0].get_content()  # HR sees no phone
@@ -567,6 +584,7 @@ def test_a_complaint_about_the_project_manager_goes_to_the_top_and_lateness_is_s
     # Swept again when the month rule comes near (DL-6 at risk): still reported once.
     examined = desk.sweep(clock.set(datetime(2025, 12, 5, 10, 0, tzinfo=SH))).examined
     assert examined == 1
+    world.settle()
     topics = [m.message["X-Complaint-Topic"] for m in smtp.messages]
     assert topics.count("late_department") == 1  # once per missed deadline
     assert desk.verify().ok

@@ -104,6 +104,7 @@ def test_written_complaint_procedure(
     ]
     for hours, step in enumerate(steps, start=1):
         c = desk.act(c.id, step, now=clock.advance(hours=hours))
+    desk.deliver(clock())
     assert "sign_off" in notes.topics(c.id)
     with pytest.raises(AccessDeniedError):
         desk.act(c.id, SignOff(actor="SR-103"), now=clock.advance(hours=1))  # a clerk cannot

@@ -61,7 +61,9 @@ def sent(notes: RecordingNotifier, topic: str) -> list[Notification]:
 
 def test_a_notification_is_written_in_chinese_then_english() -> None:
     notes = RecordingNotifier()
-    c = desk_with(notes).receive(intake(), now=AT)
+    desk = desk_with(notes)
+    c = desk.receive(intake(), now=AT)
+    desk.deliver(AT)  # the outbox is sent apart from intake
     note = sent(notes, "assigned")[0]
     assert note.subject == f"[{c.id}] 投诉已指派给您 / A complaint has been assigned to you"
     zh, en = note.body.split("\n\n")
@@ -73,7 +75,9 @@ def test_a_notification_is_written_in_chinese_then_english() -> None:
 
 def test_a_desk_in_one_language_writes_only_that_one() -> None:
     notes = RecordingNotifier()
-    c = desk_with(notes, languages=["en"]).receive(intake(), now=AT)
+    desk = desk_with(notes, languages=["en"])
+    c = desk.receive(intake(), now=AT)
+    desk.deliver(AT)
     note = sent(notes, "assigned")[0]
     assert note.subject == f"[{c.id}] A complaint has been assigned to you"
     assert "\n\n" not in note.body
@@ -89,6 +93,7 @@ def test_a_detail_line_is_labelled_in_each_language() -> None:
         Escalate(actor=desk.get(c.id).state.handler, trigger=Trigger.CANNOT_HANDLE),
         now=AT + timedelta(hours=1),
     )
+    desk.deliver(AT + timedelta(hours=1))
     note = sent(notes, "escalated")[0]
     assert "升级原因：无法处理" in note.body
     assert "trigger: handler cannot handle it" in note.body
@@ -101,6 +106,7 @@ def test_a_duty_message_names_the_duty_its_rule_due_time_and_step_in_each_langua
     handler = desk.get(c.id).state.handler
     desk.act(c.id, Promise(actor=handler, due=AT + timedelta(hours=4)), now=AT)
     desk.sweep(AT + timedelta(hours=5))  # the promise (13:30 Monday) passed unkept
+    desk.deliver(AT + timedelta(hours=5))
     note = sent(notes, "duty_owed")[0]
     assert note.subject == f"[{c.id}] 您有一项待履行的职责 / A duty is owed"
     zh, en = note.body.split("\n\n")
@@ -120,6 +126,7 @@ def test_a_concentrated_issue_message_names_the_issue_and_its_complaints() -> No
         when = AT + timedelta(minutes=10 * n)
         call = attrs.evolve(intake(), complainant=person, received_at=when)
         ids.append(desk.receive(call, now=when).id)
+    desk.deliver(AT + timedelta(hours=1))
     note = sent(notes, "concentrated_issue")[0]
     issue = desk.get(ids[0]).state.issue
     assert note.subject.endswith(
@@ -146,6 +153,7 @@ def test_a_host_template_replaces_one_topic_in_one_language() -> None:
     notes = RecordingNotifier()
     desk = desk_with(notes, Terse())
     c = desk.receive(intake(), now=AT)
+    desk.deliver(AT)
     handler = desk.get(c.id).state.handler
     note = next(n for n in sent(notes, "assigned") if n.recipient == handler)
     subject_zh, subject_en = note.subject.removeprefix(f"[{c.id}] ").split(" / ")
@@ -162,6 +170,8 @@ def test_a_host_template_gets_personal_data_masked_for_who_need_not_see_it() -> 
     notes = RecordingNotifier()
     desk = desk_with(notes, Terse())
     c = desk.receive(intake(), now=AT)
+    desk.deliver(AT)
+    assert notes.sent
     for note, member in notes.sent:
         assert member is not None
         if note.topic != "assigned":

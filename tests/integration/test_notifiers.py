@@ -339,8 +339,16 @@ def test_webhook_server_stopped_raises_then_delivers_once_back(http_server: Http
 def test_webhook_timeout_raises(http_server: HttpTestServer) -> None:
     http_server.respond(delay=0.6)
     with pytest.raises(NotificationError) as caught:
-        webhook(http_server.url(), timeout=0.2).send(NOTE, LI)
+        webhook(http_server.url(), timeout=0.2, reply_timeout=0.2).send(NOTE, LI)
     assert caught.value.retryable
+
+
+def test_a_slow_reply_is_waited_for_rather_than_sent_again(http_server: HttpTestServer) -> None:
+    """Once the request is out, ``reply_timeout`` (not ``timeout``) bounds the wait:
+    the endpoint is working on it, and giving up would only deliver it twice."""
+    http_server.respond(delay=0.6)
+    webhook(http_server.url(), timeout=0.2, reply_timeout=5).send(NOTE, LI)
+    assert [r.header("Idempotency-Key") for r in http_server.delivered] == [NOTE.key]
 
 
 # --------------------------------------------------------------------------- log

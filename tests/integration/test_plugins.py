@@ -180,6 +180,8 @@ def test_the_plugin_hears_events_and_adds_a_channel_beside_the_builtin_one() -> 
     assert heard == [(complaint.id, ("registered", "classified", "assigned"))]
     recording = desk.notifiers[plugin.NOTIFIER_NAME]
     assert isinstance(recording, RecordingNotifier)
+    assert recording.topics(complaint.id) == []  # intake only queues
+    desk.deliver(T0)
     assert recording.topics(complaint.id) == ["assigned"]
 
 

@@ -37,6 +37,7 @@ from complaintcore.core.repeats import room_key
 from complaintcore.core.workflow import AttachEvidence, decide, evolve
 from complaintcore.desk.ports import ComplaintStore, VerifyReport
 from complaintcore.testing import StoreContract
+from complaintcore.testing.store_contract import counted
 from tests.integration.test_store_contract import NOW, attach, note, registered, row_of
 from tests.postgres_server import PgDatabase, PostgresServer, ServerUnavailable
 
@@ -125,7 +126,7 @@ def test_triggers_refuse_edits_from_ordinary_sql(
         ):
             with pytest.raises(psycopg.errors.IntegrityConstraintViolation, match="append-only"):
                 conn.execute(sql)
-    assert pg.verify() == VerifyReport(complaints=1, events=4)
+    assert counted(pg.verify()) == VerifyReport(complaints=1, events=4)
 
 
 @pytest.mark.procedure("REC-5")
@@ -150,6 +151,7 @@ def test_verify_finds_an_edit_with_its_hash_recomputed(
         )
     assert pg.verify().problems == (
         "complaint C-1 event 3: does not link to event 2 (edited or deleted)",
+        "complaint C-1: event 2 differs from what the ledger recorded (history rewritten)",
     )
 
 
@@ -191,7 +193,7 @@ def test_row_level_security_is_a_second_wall(
         with PostgresStore(app_dsn, tenant="acme", schema=s) as as_app:
             assert [r.id for r in as_app.rows()] == ["C-1"]
             attach(as_app, "C-1", "as-app")
-            assert as_app.verify() == VerifyReport(complaints=1, events=5)
+            assert counted(as_app.verify()) == VerifyReport(complaints=1, events=5)
         assert [i.notification.key for i in pg.pending(NOW)] == ["default-1"]
     finally:
         with psycopg.connect(postgres_server.dsn, autocommit=True) as admin:
@@ -223,12 +225,18 @@ def test_migrations_are_versioned_and_applied_once(
 def test_v3_gives_earlier_rows_their_room_key_for_every_tenant(
     postgres_server: PgDatabase, schema: str
 ) -> None:
+    """... and v4 anchors them in each tenant's ledger, so verify finds the desk whole."""
     dsn = postgres_server.dsn
     for tenant in ("acme", "bravo"):
         with PostgresStore(dsn, tenant=tenant, create_tenant=True, schema=schema) as store:
             c = registered("C-1")
             store.create(c, row_of(c), [])
-    with _raw(dsn) as conn:  # as a v2 database was: no room key, no indexes for it
+    with _raw(dsn) as conn:  # as a v2 database was: no room key, no ledger
+        conn.execute(f"DROP TABLE {schema}.ledger, {schema}.ledger_heads, {schema}.access_log")
+        conn.execute(
+            f"ALTER TABLE {schema}.outbox DROP COLUMN ledger_seq, DROP COLUMN dropped_at,"
+            " DROP COLUMN drop_reason"
+        )
         conn.execute(f"ALTER TABLE {schema}.projection DROP COLUMN room_key")
         conn.execute(f"DROP INDEX {schema}.projection_person, {schema}.projection_matter")
         conn.execute(f"DELETE FROM {schema}.schema_migrations WHERE version >= 3")
@@ -241,6 +249,9 @@ def test_v3_gives_earlier_rows_their_room_key_for_every_tenant(
                 site="sunrise", since=NOW - timedelta(days=9), until=NOW, room_key=row.room_key
             )
             assert [e.id for e in found] == ["C-1"]
+            report = store.verify()
+            assert report.ok, report.problems
+            assert report.head.startswith("1:")  # one entry: the complaint stored before
 
 
 @pytest.mark.procedure("IMP-3")
@@ -325,7 +336,7 @@ def test_a_database_of_another_tenant_is_refused(postgres_server: PgDatabase, sc
     assert "bravo" in message
     assert describe_dsn(postgres_server.dsn) in message
     with PostgresStore(postgres_server.dsn, tenant="acme", schema=schema) as acme:
-        assert acme.verify() == VerifyReport(complaints=1, events=4)  # nothing lost
+        assert counted(acme.verify()) == VerifyReport(complaints=1, events=4)  # nothing lost
 
 
 # --------------------------------------------------------------------------- bad input
@@ -394,7 +405,7 @@ def test_a_connection_dropped_mid_append_is_one_error_and_loses_nothing(
     assert "\n" not in str(failure)
     assert pg.load("C-1") == c  # the event it had inserted went with the transaction
     pg.append("C-1", c.version, events, row_of(evolve(c, events)), [])  # the retry lands once
-    assert pg.verify() == VerifyReport(complaints=1, events=3)
+    assert counted(pg.verify()) == VerifyReport(complaints=1, events=3)
 
 
 def test_a_server_that_goes_down_and_comes_back(tmp_path: Path) -> None:
@@ -421,7 +432,7 @@ def test_a_server_that_goes_down_and_comes_back(tmp_path: Path) -> None:
                 except StoreError:
                     time.sleep(0.5)
             assert [r.id for r in store.rows()] == ["C-1", "C-2"]
-            assert store.verify() == VerifyReport(complaints=2, events=3)
+            assert counted(store.verify()) == VerifyReport(complaints=2, events=3)
     finally:
         server.stop()
 

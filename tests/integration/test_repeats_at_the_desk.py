@@ -192,6 +192,7 @@ def test_customer_service_hears_of_a_matter_raised_repeatedly() -> None:
     with make_desk(notifiers=[notes]) as desk:
         for day in (0, 5, 9):
             last = receive(desk, OWNER, day)
+        desk.deliver(T0 + timedelta(days=9))  # intake only queues the messages
         told = [n for n, who in notes.sent if n.topic == "raised_repeatedly"]
         assert [n.complaint_id for n in told] == [last.id]
         member = desk.directory.get(told[0].recipient)

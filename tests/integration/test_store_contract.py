@@ -247,6 +247,7 @@ def test_verify_finds_an_edit_with_its_hash_recomputed(db: SqliteStore) -> None:
     conn.close()
     assert db.verify().problems == (
         "complaint C-1 event 3: does not link to event 2 (edited or deleted)",
+        "complaint C-1: event 2 differs from what the ledger recorded (history rewritten)",
     )
 
 
@@ -511,7 +512,8 @@ def test_the_port_requires_a_context_manager() -> None:
     for name in (
         "tenant", "create", "append", "load", "find_by_key", "rows", "claim_due",
         "open_similar", "issue_rows", "related", "complaints", "pending", "claim",
-        "mark_delivered", "mark_failed", "verify", "close",
+        "mark_delivered", "mark_failed", "verify", "ledger_head", "record_access", "access_log",
+        "dead_letters", "retry_item", "drop_item", "close",
     ):  # fmt: skip
         setattr(NoWith, name, lambda self, *a, **k: None)
     assert not isinstance(NoWith(), ComplaintStore)

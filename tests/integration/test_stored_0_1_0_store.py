@@ -26,6 +26,7 @@ from complaintcore.core.errors import InvalidInputError, StoreError
 from complaintcore.core.models import Escalated
 from complaintcore.desk.ports import VerifyReport
 from complaintcore.testing import MemoryStore
+from complaintcore.testing.store_contract import counted
 from tests.postgres_server import PgDatabase
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "desk-0.1.0-store.sqlite3.gz"
@@ -77,7 +78,7 @@ def test_a_0_1_0_store_opens_migrated_and_verifies(old_desk: Path) -> None:
     with SqliteStore(old_desk) as store:
         assert store.schema_version == SCHEMA_VERSION
         assert store.tenant == "default"
-        assert store.verify() == VerifyReport(complaints=COMPLAINTS, events=EVENTS)
+        assert counted(store.verify()) == VerifyReport(complaints=COMPLAINTS, events=EVENTS)
         assert store.desk_size() == (COMPLAINTS, ITEMS)
         assert {e.schema_version for h in store.export_histories() for e in h.events} == {1}
         complaints = {c.id: c for c in store.complaints()}
@@ -118,7 +119,7 @@ def test_a_0_1_0_desk_moves_to_postgresql_and_back_unchanged(
             ITEMS,
         )
         assert seen[-1] == (COMPLAINTS, COMPLAINTS)
-        assert target.verify() == VerifyReport(complaints=COMPLAINTS, events=EVENTS)
+        assert counted(target.verify()) == VerifyReport(complaints=COMPLAINTS, events=EVENTS)
         assert chain_digest(target.export_histories())[2] == report.chain_digest
         assert list(target.complaints()) == list(source.complaints())
         assert target.rows() == source.rows()

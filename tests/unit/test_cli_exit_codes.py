@@ -20,6 +20,7 @@ from complaintcore.cli.errors import (
 from complaintcore.core import errors
 from complaintcore.core.errors import (
     AccessDeniedError,
+    DamagedRecordError,
     FieldProblem,
     IllegalTransitionError,
     InvalidInputError,
@@ -35,6 +36,7 @@ SPECIAL = {
     AccessDeniedError: 4,
     StoreError: 5,  # the database failed, or is another tenant's
     UnknownTenantError: 5,
+    DamagedRecordError: 5,
 }
 
 

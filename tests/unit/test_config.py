@@ -35,7 +35,7 @@ def test_a_key_like_nothing_known_lists_the_known_keys() -> None:
         DeskConfig.from_mapping({"company": "north"})
     assert str(err.value) == (
         "company: unknown key; expected one of database, tenant, pack, pack_parameters,"
-        " staff_file, notifiers, retry, languages, plugins"
+        " staff_file, notifiers, retry, languages, plugins, sites, limits, delivery"
     )
 
 

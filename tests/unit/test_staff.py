@@ -513,7 +513,7 @@ def test_csv_collects_every_problem_with_row_and_column() -> None:
             ROW_OK,  # row 2
             "S001,马超,保安,front_line,security,,,,,,maybe",  # row 3
             ",,保安,,security,,,,,daily 25:00-08:00,",  # row 4
-            "S004,李静,财务,department_head,finance,,,,,,,surplus",  # row 5
+            "S004,李静,财务,department_head,finance,,,,,,,,surplus",  # row 5
             "S005,孙敏,人事,department_head,hr_admin,,not-an-email,12,,,",  # row 6
         ]
     )
@@ -531,7 +531,7 @@ def test_csv_collects_every_problem_with_row_and_column() -> None:
         "row 6, column phone",
     }
     assert reasons(err, "row 3, column staff_id") == ["duplicate staff id 'S001' (first at row 2)"]
-    assert reasons(err, "row 5") == ["12 cells but the header has 11"]
+    assert reasons(err, "row 5") == ["13 cells but the header has 12"]
     assert "cannot load staff.csv: " in str(err.value)
 
 
@@ -546,8 +546,8 @@ def test_csv_collects_every_problem_with_row_and_column() -> None:
             "row 1",
             "lacks required column(s) rung, department",
         ),
-        (HEADER + ",shift\n", "row 1, column 12", "unknown column"),
-        (HEADER + ",rung\n", "row 1, column 12", "repeats column rung"),
+        (HEADER + ",shift\n", "row 1, column 13", "unknown column"),
+        (HEADER + ",rung\n", "row 1, column 13", "repeats column rung"),
         (HEADER + '\n"S1,王芳\n', "row 2", "malformed CSV"),  # an unterminated quote
     ],
 )

@@ -17,6 +17,7 @@ def main() -> int:
     received = datetime(2025, 11, 14, 17, 30, tzinfo=SH)
     with desk(plugin) as the_desk:
         complaint = the_desk.receive(leak(received), now=received)  # routed to SR-201
+        the_desk.deliver(received)  # the outbox is sent apart from intake (or by a worker)
         the_desk.act(
             complaint.id,
             Assess(actor="SR-201", validity="valid"),
@@ -27,6 +28,7 @@ def main() -> int:
             Reply(actor="SR-201", message="已更换排水管", final=True),
             now=datetime(2025, 11, 17, 16, 0, tzinfo=SH),
         )
+        the_desk.deliver(datetime(2025, 11, 17, 16, 0, tzinfo=SH))
     print(f"desk: {complaint.status.value}, handled by {complaint.state.handler}")
     for staff_id, topic, _subject in plugin.notifier.inbox:
         print(f"inbox {staff_id}: {topic}")

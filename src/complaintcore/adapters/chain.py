@@ -24,14 +24,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
-from complaintcore.core.errors import InvalidInputError
+import attrs
+
+from complaintcore.core.errors import ComplaintCoreError, DamagedRecordError, InvalidInputError
 from complaintcore.core.models import Complaint, Event, Intake, require_aware
 from complaintcore.desk.ports import (
     DEFAULT_TENANT,
+    AccessRecord,
     ComplaintRow,
     Notification,
     OutboxItem,
@@ -42,13 +46,20 @@ __all__ = [
     "DEFAULT_LEASE",
     "DEFAULT_TENANT",
     "MAX_ERROR_CHARS",
+    "MAX_INTEGER",
     "StoredEvent",
+    "access_filters",
     "canonical_json",
     "chain_events",
     "chain_problems",
+    "check_access",
+    "check_attempts",
     "check_events",
+    "check_item_id",
+    "check_keys",
     "check_limit",
     "check_outbox",
+    "check_reason",
     "check_row_id",
     "check_tenant",
     "decode_complaint",
@@ -57,6 +68,7 @@ __all__ = [
     "encode_intake",
     "event_hash",
     "genesis_hash",
+    "lease_end",
     "notification_from_json",
     "notification_to_json",
     "outbox_item",
@@ -75,21 +87,34 @@ DEFAULT_LEASE = timedelta(minutes=5)
 """How long a claimed outbox item or sweep row stays hidden from other workers."""
 
 
+MAX_INTEGER = 2**63 - 1
+"""The largest integer a store keeps (SQLite's and PostgreSQL's 64-bit integers)."""
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def canonical_json(data: Any) -> str:
     """One text per value: sorted keys, no whitespace, non-ASCII kept (UTF-8)."""
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def _storable(text: str, path: str) -> str:
+    """Refuse what UTF-8 cannot hold (a lone surrogate) before any write starts."""
+    if _SURROGATE.search(text):
+        raise InvalidInputError(path, "contains a lone surrogate, which no UTF-8 text can hold")
+    return text
+
+
 def encode_intake(intake: Intake) -> str:
     from complaintcore.serialization import intake_to_dict
 
-    return canonical_json(intake_to_dict(intake))
+    return _storable(canonical_json(intake_to_dict(intake)), "intake")
 
 
 def encode_event(event: Event) -> str:
     from complaintcore.serialization import event_to_dict
 
-    return canonical_json(event_to_dict(event))
+    return _storable(canonical_json(event_to_dict(event)), f"events.{event.kind}")
 
 
 def decode_complaint(
@@ -100,27 +125,59 @@ def decode_complaint(
     ``bodies`` are the stored event texts in seq order, each either plain (schema
     version 1) or ``(schema_version, text)``; older versions are upcast to the
     current one (:func:`complaintcore.event_versions.upcast`) before decoding.
+
+    :raises DamagedRecordError: a stored text is not what the library wrote (not
+        JSON, not an intake or event, or a history the workflow cannot fold);
+        the error names the complaint and the part, never a value.
     """
     from complaintcore.core.workflow import replay
     from complaintcore.event_versions import EVENT_VERSIONS
+    from complaintcore.event_versions import EventVersionError as EVENT_ERRORS
     from complaintcore.serialization import event_from_dict, intake_from_dict
 
-    intake = intake_from_dict(json.loads(intake_json))
-    events = []
-    for item in bodies:
-        version, body = (1, item) if isinstance(item, str) else item
-        data: Mapping[str, Any] = json.loads(body)
-        kind = data.get("type")
-        if isinstance(kind, str) and version != EVENT_VERSIONS.current(kind):
-            data = EVENT_VERSIONS.upcast(kind, version, data)
-        events.append(event_from_dict(data))
-    return replay(complaint_id, intake, events)
+    part = "the intake"
+    try:
+        intake = intake_from_dict(json.loads(intake_json))
+        events = []
+        for seq, item in enumerate(bodies, start=1):
+            part = f"event {seq}"
+            version, body = (1, item) if isinstance(item, str) else item
+            data: Mapping[str, Any] = json.loads(body)
+            kind = data.get("type") if isinstance(data, Mapping) else None
+            if isinstance(kind, str) and version != EVENT_VERSIONS.current(kind):
+                data = EVENT_VERSIONS.upcast(kind, version, data)
+            events.append(event_from_dict(data))
+        part = "the history"
+        return replay(complaint_id, intake, events)
+    except EVENT_ERRORS:  # written by a newer complaintcore: not damage, an upgrade
+        raise
+    except (ValueError, TypeError, KeyError, RecursionError, ComplaintCoreError) as exc:
+        raise DamagedRecordError(complaint_id, _damage(part, exc)) from None
+
+
+def _damage(part: str, exc: BaseException) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{part} is not valid JSON"
+    if isinstance(exc, RecursionError):
+        return f"{part} is nested too deeply"
+    return f"{part} is not a valid record"
 
 
 def to_utc_text(value: datetime, path: str) -> str:
     """``YYYY-MM-DDTHH:MM:SS.ffffff+00:00``: fixed width, so text order is time order."""
     require_aware(value, path)
     return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def lease_end(now: datetime, lease: timedelta) -> str:
+    """``now + lease`` as stored text; a lease no calendar can hold is refused."""
+    require_aware(now, "now")
+    if not isinstance(lease, timedelta) or lease < timedelta(0):
+        raise InvalidInputError("lease", "must be a non-negative timedelta")
+    try:
+        return to_utc_text(now + lease, "lease")
+    except (OverflowError, InvalidInputError):
+        raise InvalidInputError("lease", "ends after the last year a time may fall in") from None
 
 
 def parse_utc(text: str) -> datetime:
@@ -354,5 +411,73 @@ def check_events(events: Iterable[Event]) -> list[Event]:
 
 
 def check_limit(limit: int | None) -> None:
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
-        raise InvalidInputError("limit", "must be a non-negative integer or None")
+    if limit is not None and (
+        isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= MAX_INTEGER
+    ):
+        raise InvalidInputError("limit", f"must be an integer from 0 to {MAX_INTEGER}, or None")
+
+
+def check_keys(**keys: object) -> None:
+    """Texts a query matches on (site, keys, building, category): each must be text."""
+    for name, value in keys.items():
+        if not isinstance(value, str):
+            raise InvalidInputError(name, f"expected text, got {type(value).__name__}")
+        if _NOT_TEXT.search(value):
+            raise InvalidInputError(name, "contains a control character or a lone surrogate")
+
+
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def check_attempts(value: int) -> int:
+    """``max_attempts`` of a dead-letter query: a positive 64-bit integer."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_INTEGER:
+        raise InvalidInputError("max_attempts", "must be a positive integer")
+    return value
+
+
+def check_reason(reason: str) -> str:
+    """Why a message is dropped: one line of text, at most 500 characters."""
+    from complaintcore.core.limits import clean_text
+
+    return " ".join(clean_text(reason, "reason", 500).split())
+
+
+def check_access(record: AccessRecord) -> AccessRecord:
+    """An access record fit to store: an aware time, ids and short texts."""
+    from complaintcore.core.limits import clean_text
+
+    if not isinstance(record, AccessRecord):
+        raise InvalidInputError("record", "expected an AccessRecord")
+    require_aware(record.at, "at")
+    for name in ("actor", "complaint_id"):
+        value = getattr(record, name)
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidInputError(name, "must be a non-empty id")
+    return attrs.evolve(
+        record,
+        actor=clean_text(record.actor, "actor", 200),
+        complaint_id=clean_text(record.complaint_id, "complaint_id", 200),
+        purpose=clean_text(record.purpose, "purpose", 500),
+        via=clean_text(record.via, "via", 100),
+        os_user=clean_text(record.os_user, "os_user", 100),
+    )
+
+
+def access_filters(complaint_id: str | None, actor: str | None) -> list[tuple[str, str]]:
+    """The equality filters of an access-log query, checked."""
+    out = []
+    for column, value in (("complaint_id", complaint_id), ("actor", actor)):
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise InvalidInputError(column, "expected text")
+        out.append((column, value))
+    return out
+
+
+def check_item_id(item_id: int) -> int:
+    """An outbox item id a store can look up (not a bool, not beyond 64 bits)."""
+    if isinstance(item_id, bool) or not isinstance(item_id, int) or not 0 <= item_id <= MAX_INTEGER:
+        raise InvalidInputError("item_id", "no outbox item with this id")
+    return item_id

@@ -26,20 +26,37 @@ from complaintcore.adapters.chain import (
     DEFAULT_TENANT,
     MAX_ERROR_CHARS,
     StoredEvent,
+    access_filters,
     chain_events,
     chain_problems,
+    check_access,
+    check_attempts,
     check_events,
+    check_item_id,
+    check_keys,
     check_limit,
     check_outbox,
+    check_reason,
     check_row_id,
     check_tenant,
     decode_complaint,
     effective_key,
     encode_intake,
     genesis_hash,
+    lease_end,
     notification_to_json,
     outbox_item,
     to_utc_text,
+)
+from complaintcore.adapters.ledger import (
+    LedgerEntry,
+    LedgerVerifier,
+    OutboxRecord,
+    entry_hash,
+    format_head,
+    ledger_genesis,
+    outbox_digest,
+    parse_head,
 )
 from complaintcore.core.concentration import Member
 from complaintcore.core.errors import (
@@ -51,6 +68,7 @@ from complaintcore.core.errors import (
 from complaintcore.core.models import Channel, Complaint, Event, Grade, Status, require_aware
 from complaintcore.core.repeats import Earlier
 from complaintcore.desk.ports import (
+    AccessRecord,
     ComplaintRow,
     Notification,
     OutboxItem,
@@ -72,6 +90,7 @@ class _Record:
     events: list[StoredEvent]
     row: ComplaintRow
     swept_until: str | None = None  # a sweeper's lease (claim_due)
+    created_at: str = ""
 
 
 @attrs.define
@@ -83,6 +102,23 @@ class _Item:
     next_attempt_at: str | None = None
     last_error: str = ""
     delivered_at: str | None = None
+    dedupe_key: str = ""
+    complaint_id: str = ""
+    created_at: str = ""
+    ledger_seq: int | None = None
+    dropped_at: str | None = None
+    drop_reason: str = ""
+
+    def fixed(self) -> OutboxRecord:
+        return OutboxRecord(
+            self.id,
+            self.notifier,
+            self.dedupe_key,
+            self.complaint_id,
+            self.body_json,
+            self.created_at,
+            self.ledger_seq,
+        )
 
 
 @attrs.define
@@ -96,6 +132,8 @@ class _Tenant:
     # the indexes open_similar and issue_rows answer from (kept for open rows)
     similar: dict[tuple[str, str], set[str]] = attrs.field(factory=dict)
     issues: dict[str, set[str]] = attrs.field(factory=dict)
+    ledger: list[LedgerEntry] = attrs.field(factory=list)
+    access: list[AccessRecord] = attrs.field(factory=list)
     # the indexes related answers from: every row by complainant, room and matter,
     # each list kept sorted by (time received, id)
     related: dict[tuple[str, ...], list[tuple[datetime, str]]] = attrs.field(factory=dict)
@@ -108,6 +146,7 @@ class _Data:
         self.lock = threading.Lock()
         self.tenants: dict[str, _Tenant] = {}
         self.next_item = 1
+        self.next_access = 0
 
 
 class MemoryStore:
@@ -120,6 +159,7 @@ class MemoryStore:
         self._tenant = check_tenant(tenant)
         self._data = _data if _data is not None else _Data()
         self._lock = self._data.lock
+        self._genesis = ledger_genesis(self._tenant)
         with self._lock:
             self._t = self._data.tenants.setdefault(self._tenant, _Tenant())
         self._records = self._t.records
@@ -179,17 +219,23 @@ class MemoryStore:
             complaint.id, complaint.events, version=0, prev_hash=genesis_hash(intake_json)
         )
         stored_row = _normalise(row, len(chain), key)
+        last = complaint.events[-1].at if complaint.events else complaint.intake.received_at
+        created_at = to_utc_text(last, "created_at")
+        head = chain[-1].hash if chain else genesis_hash(intake_json)
         with self._lock:
             self._open()
             if key and key in self._keys:
                 return self._load(self._keys[key])
             if complaint.id in self._records:
                 raise InvalidInputError("complaint.id", "a complaint with this id already exists")
-            self._records[complaint.id] = _Record(intake_json, key, chain, stored_row)
+            self._records[complaint.id] = _Record(
+                intake_json, key, chain, stored_row, created_at=created_at
+            )
             if key:
                 self._keys[key] = complaint.id
             self._index(None, stored_row)
-            self._queue(entries)
+            queued = self._queue(entries)
+            self._commit(complaint.id, len(chain), head, queued, key, created_at)
         return complaint
 
     def create_many(
@@ -230,7 +276,10 @@ class MemoryStore:
             self._index(record.row, stored_row)
             record.row = stored_row
             record.swept_until = None  # a sweeper's lease ends with any change
-            self._queue(entries)
+            queued = self._queue(entries)
+            if new or queued:
+                head = record.events[-1].hash if record.events else prev
+                self._commit(complaint_id, len(record.events), head, queued)
 
     def _index(self, old: ComplaintRow | None, new: ComplaintRow) -> None:
         """Keep the grouping and repeat indexes in step with a row (caller holds the lock)."""
@@ -253,14 +302,48 @@ class MemoryStore:
         if new.issue:
             self._issues.setdefault(new.issue, set()).add(new.id)
 
-    def _queue(self, entries: Sequence[tuple[str, Notification]]) -> None:
+    def _queue(self, entries: Sequence[tuple[str, Notification]]) -> list[_Item]:
+        """Queue new items, tagged with the ledger entry about to be made (lock held)."""
+        seq = len(self._t.ledger) + 1
+        queued = []
         for notifier, n in entries:
             if (notifier, n.key) in self._dedupe:
                 continue
             self._dedupe.add((notifier, n.key))
             item_id = self._data.next_item
-            self._outbox[item_id] = _Item(item_id, notifier, notification_to_json(n))
+            item = _Item(
+                item_id,
+                notifier,
+                notification_to_json(n),
+                dedupe_key=n.key,
+                complaint_id=n.complaint_id,
+                created_at=to_utc_text(n.created_at, "notification.created_at"),
+                ledger_seq=seq,
+            )
+            self._outbox[item_id] = item
+            queued.append(item)
             self._data.next_item += 1
+        return queued
+
+    def _commit(
+        self,
+        complaint_id: str,
+        version: int,
+        head: str,
+        queued: Sequence[_Item],
+        key: str = "",
+        created_at: str = "",
+    ) -> None:
+        """Append the ledger entry of a commit (lock held)."""
+        ledger = self._t.ledger
+        prev = ledger[-1].hash if ledger else self._genesis
+        digest = outbox_digest(i.fixed() for i in queued)
+        entry = entry_hash(prev, complaint_id, version, head, digest, key, created_at)
+        ledger.append(
+            LedgerEntry(
+                len(ledger) + 1, complaint_id, version, head, digest, key, created_at, prev, entry
+            )
+        )
 
     # ------------------------------------------------------------------ reads
 
@@ -374,6 +457,13 @@ class MemoryStore:
         limit: int | None = None,
     ) -> list[Earlier]:
         """Like :meth:`SqliteStore.related`, from sorted indexes (bisected, never scanned)."""
+        check_keys(
+            site=site,
+            complainant_key=complainant_key,
+            room_key=room_key,
+            building=building,
+            category=category,
+        )
         check_limit(limit)
         lo = require_aware(since, "since").astimezone(UTC)
         hi = require_aware(until, "until").astimezone(UTC)
@@ -457,7 +547,7 @@ class MemoryStore:
         max_attempts: int | None = None,
     ) -> list[OutboxItem]:
         """Like :meth:`SqliteStore.claim`: take due items, hidden until ``now + lease``."""
-        until = to_utc_text(now + lease, "lease")
+        until = lease_end(now, lease)
         with self._lock:
             due = self._due(now, limit, notifiers, max_attempts)
             items = [_as_outbox_item(i) for i in due]
@@ -484,6 +574,7 @@ class MemoryStore:
             i
             for i in self._outbox.values()  # dicts keep insertion (= id) order
             if i.delivered_at is None
+            and i.dropped_at is None
             and (i.next_attempt_at is None or i.next_attempt_at <= cutoff)
             and (notifiers is None or i.notifier in notifiers)
             and (max_attempts is None or i.attempts < max_attempts)
@@ -509,28 +600,122 @@ class MemoryStore:
 
     def _item(self, item_id: int) -> _Item:
         self._open()
-        item = self._outbox.get(item_id)
+        item = self._outbox.get(check_item_id(item_id))
         if item is None:
             raise InvalidInputError("item_id", "no outbox item with this id")
         return item
 
     # ------------------------------------------------------------------ integrity
 
-    def verify(self) -> VerifyReport:
-        """The same chain check as the SQLite store."""
+    def verify(self, *, expect: str | None = None) -> VerifyReport:
+        """The same chain and ledger checks as the SQLite store."""
+        wanted = parse_head(expect) if expect is not None else None
         with self._lock:
             self._open()
             snapshot = [
-                (cid, r.intake_json, list(r.events), r.row.version)
+                (cid, r.intake_json, list(r.events), r.row.version, r.key, r.created_at)
                 for cid, r in sorted(self._records.items())
             ]
+            ledger = list(self._t.ledger)
+            items = sorted(
+                (i.fixed() for i in self._outbox.values()),
+                key=lambda r: (r.ledger_seq is None, r.ledger_seq or 0, r.id),
+            )
+        checker = LedgerVerifier(self._tenant, expect=wanted)
+        checker.entries(ledger)
+        checker.outbox(items)
         problems: list[str] = []
         events = 0
-        for cid, intake_json, stored, version in snapshot:
+        for cid, intake_json, stored, version, key, created_at in snapshot:
             count, found = chain_problems(cid, intake_json, stored, version)
             events += count
             problems.extend(found)
-        return VerifyReport(complaints=len(snapshot), events=events, problems=tuple(problems))
+            heads = {0: genesis_hash(intake_json), **{e.seq: e.hash for e in stored}}
+            checker.complaint(cid, key, created_at, heads)
+        problems.extend(checker.finish())
+        return VerifyReport(
+            complaints=len(snapshot), events=events, problems=tuple(problems), head=checker.head
+        )
+
+    def ledger_head(self) -> str:
+        with self._lock:
+            self._open()
+            ledger = self._t.ledger
+            return format_head(len(ledger), ledger[-1].hash) if ledger else format_head(0, "")
+
+    # ------------------------------------------------------------------ access log
+
+    def record_access(self, record: AccessRecord) -> AccessRecord:
+        checked = check_access(record)
+        with self._lock:
+            self._open()
+            self._data.next_access += 1
+            stored = attrs.evolve(
+                checked,
+                at=require_aware(checked.at, "at").astimezone(UTC),
+                id=self._data.next_access,
+            )
+            self._t.access.append(stored)
+        return stored
+
+    def access_log(
+        self,
+        *,
+        complaint_id: str | None = None,
+        actor: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[AccessRecord]:
+        wanted = dict(access_filters(complaint_id, actor))
+        lo = None if since is None else require_aware(since, "since")
+        hi = None if until is None else require_aware(until, "until")
+        check_limit(limit)
+        with self._lock:
+            self._open()
+            found = [
+                r
+                for r in self._t.access
+                if all(getattr(r, k) == v for k, v in wanted.items())
+                and (lo is None or r.at >= lo)
+                and (hi is None or r.at < hi)
+            ]
+        found.sort(key=lambda r: (r.at, r.id))
+        return found if limit is None else found[:limit]
+
+    # ------------------------------------------------------------------ dead letters
+
+    def dead_letters(self, max_attempts: int, limit: int = 100) -> list[OutboxItem]:
+        check_limit(limit)
+        attempts = check_attempts(max_attempts)
+        with self._lock:
+            self._open()
+            return [
+                _as_outbox_item(i)
+                for i in self._outbox.values()
+                if i.delivered_at is None and i.dropped_at is None and i.attempts >= attempts
+            ][:limit]
+
+    def retry_item(self, item_id: int, now: datetime) -> None:
+        stamp = to_utc_text(now, "now")
+        with self._lock:
+            item = self._open_item(item_id)
+            item.attempts = 0
+            item.next_attempt_at = stamp
+
+    def drop_item(self, item_id: int, at: datetime, reason: str) -> None:
+        stamp = to_utc_text(at, "at")
+        why = check_reason(reason)
+        with self._lock:
+            item = self._open_item(item_id)
+            item.dropped_at = stamp
+            item.drop_reason = why
+
+    def _open_item(self, item_id: int) -> _Item:
+        item = self._item(item_id)
+        if item.delivered_at is not None or item.dropped_at is not None:
+            raise InvalidInputError("item_id", "the item was delivered or dropped already")
+        return item
 
 
 def _bodies(events: Sequence[StoredEvent]) -> list[tuple[int, str]]:

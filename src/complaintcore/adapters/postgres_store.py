@@ -47,11 +47,16 @@ from complaintcore.adapters.chain import (
     DEFAULT_TENANT,
     MAX_ERROR_CHARS,
     StoredEvent,
+    access_filters,
     chain_events,
     chain_problems,
+    check_access,
+    check_attempts,
     check_events,
+    check_keys,
     check_limit,
     check_outbox,
+    check_reason,
     check_row_id,
     check_tenant,
     decode_complaint,
@@ -59,8 +64,21 @@ from complaintcore.adapters.chain import (
     encode_event,
     encode_intake,
     genesis_hash,
+    lease_end,
     notification_from_json,
     notification_to_json,
+    parse_utc,
+    to_utc_text,
+)
+from complaintcore.adapters.ledger import (
+    LedgerEntry,
+    LedgerVerifier,
+    OutboxRecord,
+    entry_hash,
+    format_head,
+    ledger_genesis,
+    outbox_digest,
+    parse_head,
 )
 from complaintcore.adapters.sqlite_store import SchemaVersionError
 from complaintcore.adapters.stores import describe_database, is_postgres_url
@@ -77,6 +95,7 @@ from complaintcore.core.errors import (
 from complaintcore.core.models import Channel, Complaint, Event, Grade, Status, require_aware
 from complaintcore.core.repeats import Earlier, room_key
 from complaintcore.desk.ports import (
+    AccessRecord,
     ComplaintRow,
     Notification,
     OutboxItem,
@@ -96,6 +115,7 @@ _TENANT_SETTING = "complaintcore.tenant"
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 DEFAULT_SCHEMA = "complaintcore"
 _BATCH = 256
+_LEDGER_WINDOW = 2000
 
 _ROW_COLUMNS = (
     "id, status, received_at, version, site, department, category, grade, channel, "
@@ -222,8 +242,7 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     # IMP-3: intake links a complaint to the earlier ones by the same person,
     # about the same room, or about the same building and category; each of
     # those is answered from its own partial index.  Rows stored before this
-    # version get their room key from the intake (_fill_v3).  Self-contained:
-    # renumber it as it stands if another change claims v3 (move its _FILL key).
+    # version get their room key from the intake (_fill_v3).
     (
         3,
         "repeats: room key and the indexes that find earlier complaints (IMP-3)",
@@ -235,6 +254,65 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             " (tenant, site, room_key, received_at) WHERE room_key <> ''",
             "CREATE INDEX projection_matter ON {s}.projection"
             " (tenant, site, building, category, received_at) WHERE building <> ''",
+        ),
+    ),
+    (
+        4,
+        "the ledger of every commit, outbox rows tied to it, dead letters, the access log",
+        (
+            """CREATE TABLE {s}.ledger (
+                tenant       text COLLATE "C" NOT NULL REFERENCES {s}.tenants (tenant),
+                seq          bigint NOT NULL CHECK (seq >= 1),
+                complaint_id text COLLATE "C" NOT NULL,
+                version      integer NOT NULL,
+                head         text NOT NULL,
+                outbox       text NOT NULL DEFAULT '',
+                key          text NOT NULL DEFAULT '',
+                created_at   text NOT NULL DEFAULT '',
+                prev         text NOT NULL,
+                hash         text NOT NULL,
+                PRIMARY KEY (tenant, seq)
+            )""",
+            "CREATE INDEX ledger_complaint ON {s}.ledger (tenant, complaint_id, seq)",
+            """CREATE TABLE {s}.ledger_heads (
+                tenant text COLLATE "C" PRIMARY KEY REFERENCES {s}.tenants (tenant),
+                seq    bigint NOT NULL,
+                hash   text NOT NULL
+            )""",
+            "ALTER TABLE {s}.outbox ADD COLUMN ledger_seq bigint,"
+            " ADD COLUMN dropped_at timestamptz, ADD COLUMN drop_reason text NOT NULL DEFAULT ''",
+            "CREATE INDEX outbox_ledger ON {s}.outbox (tenant, ledger_seq, id)",
+            """CREATE TABLE {s}.access_log (
+                id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                tenant       text COLLATE "C" NOT NULL REFERENCES {s}.tenants (tenant),
+                at           timestamptz NOT NULL,
+                actor        text NOT NULL,
+                complaint_id text COLLATE "C" NOT NULL,
+                purpose      text NOT NULL DEFAULT '',
+                via          text NOT NULL DEFAULT '',
+                os_user      text NOT NULL DEFAULT ''
+            )""",
+            "CREATE INDEX access_log_at ON {s}.access_log (tenant, at, id)",
+            "CREATE INDEX access_log_complaint ON {s}.access_log (tenant, complaint_id, at)",
+            "CREATE TRIGGER ledger_no_change BEFORE UPDATE OR DELETE ON {s}.ledger"
+            " FOR EACH ROW EXECUTE FUNCTION {s}.refuse_change()",
+            "CREATE TRIGGER ledger_no_truncate BEFORE TRUNCATE ON {s}.ledger"
+            " FOR EACH STATEMENT EXECUTE FUNCTION {s}.refuse_change()",
+            "CREATE TRIGGER access_log_no_change BEFORE UPDATE OR DELETE ON {s}.access_log"
+            " FOR EACH ROW EXECUTE FUNCTION {s}.refuse_change()",
+            "CREATE TRIGGER access_log_no_truncate BEFORE TRUNCATE ON {s}.access_log"
+            " FOR EACH STATEMENT EXECUTE FUNCTION {s}.refuse_change()",
+            *(
+                sql
+                for table in ("ledger", "ledger_heads", "access_log")
+                for sql in (
+                    f"ALTER TABLE {{s}}.{table} ENABLE ROW LEVEL SECURITY",
+                    f"ALTER TABLE {{s}}.{table} FORCE ROW LEVEL SECURITY",
+                    f"CREATE POLICY tenant_rows ON {{s}}.{table}"
+                    f" USING (tenant = current_setting('{_TENANT_SETTING}', true))"
+                    f" WITH CHECK (tenant = current_setting('{_TENANT_SETTING}', true))",
+                )
+            ),
         ),
     ),
 )
@@ -283,9 +361,6 @@ def _room_key_of(intake_json: str) -> str:
     site = str(intake.get("site") or person.get("site") or "").strip()
     return room_key(site, str(person.get("building", "")).strip(), str(person.get("room", "")))
 
-
-_FILL: dict[int, Callable[[psycopg.Connection[Any], str], None]] = {3: _fill_v3}
-"""Data fixes run after a version's statements, in the same transaction."""
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -613,8 +688,11 @@ class PostgresStore:
         return found is None
 
     def _insert_all(self, conn: psycopg.Connection[Any], todo: Sequence[_Prepared]) -> None:
-        """A batch of new complaints through ``COPY``: one round trip per table."""
+        """A batch of new complaints through ``COPY``: one round trip per table, then
+        one ledger entry each (the tenant's ledger locked first)."""
         s, t = self._schema, self._tenant
+        ledger = _Ledger(conn, s, t)
+        base = ledger.seq
         with conn.cursor() as cur:
             with cur.copy(
                 f"COPY {s}.complaints (tenant, id, idempotency_key, intake_json, created_at)"
@@ -632,23 +710,41 @@ class PostgresStore:
             with cur.copy(f"COPY {s}.projection (tenant, {_ROW_COLUMNS}) FROM STDIN") as copy:
                 for p in todo:
                     copy.write_row((t, *(p.row[n] for n in _ROW_NAMES)))
-            entries = [e for p in todo for e in p.entries]
+            entries = [(base + i, n, x) for i, p in enumerate(todo, start=1) for n, x in p.entries]
             if entries:
                 # ON CONFLICT keeps the first of a repeated dedupe key, as one at a time would
                 cur.executemany(
-                    self._sql.insert_outbox, [_outbox_params(t, n, x) for n, x in entries]
+                    self._sql.insert_outbox,
+                    [_outbox_params(t, n, x, seq) for seq, n, x in entries],
                 )
+            queued: dict[int, list[OutboxRecord]] = {}
+            if entries:
+                for r in conn.execute(
+                    f"SELECT {_OUTBOX_FIXED} FROM {s}.outbox WHERE tenant = %s"
+                    " AND ledger_seq > %s AND ledger_seq <= %s ORDER BY ledger_seq, id",
+                    (t, base, base + len(todo)),
+                ):
+                    record = _fixed(r)
+                    queued.setdefault(int(record.ledger_seq or 0), []).append(record)
+        for i, p in enumerate(todo, start=1):
+            head = p.events[-1].hash if p.events else genesis_hash(p.intake_json)
+            digest = outbox_digest(queued.get(base + i, []))
+            created = to_utc_text(p.created_at, "created_at")
+            ledger.append(p.complaint.id, len(p.events), head, digest, p.key, created)
+        ledger.save()
 
     def _create_one(
         self, conn: psycopg.Connection[Any], p: _Prepared
     ) -> Complaint | ComplaintCoreError:
         sql, t = self._sql, self._tenant
         with conn.transaction():
+            ledger = _Ledger(conn, self._schema, t)
             inserted = conn.execute(
                 sql.insert_complaint + " ON CONFLICT DO NOTHING RETURNING id",
                 (t, p.complaint.id, p.key or None, p.intake_json, p.created_at),
             ).fetchone()
             if inserted is not None:
+                seq = ledger.next_seq()
                 with conn.cursor() as cur:
                     cur.executemany(
                         sql.insert_event, [_event_params(t, p.complaint.id, e) for e in p.events]
@@ -656,8 +752,13 @@ class PostgresStore:
                     cur.execute(sql.insert_row, {**p.row, "tenant": t})
                     if p.entries:
                         cur.executemany(
-                            sql.insert_outbox, [_outbox_params(t, n, x) for n, x in p.entries]
+                            sql.insert_outbox,
+                            [_outbox_params(t, n, x, seq) for n, x in p.entries],
                         )
+                head = p.events[-1].hash if p.events else genesis_hash(p.intake_json)
+                created = to_utc_text(p.created_at, "created_at")
+                ledger.commit(p.complaint.id, len(p.events), head, p.key, created)
+                ledger.save()
                 return p.complaint
         # Not inserted: the key (the first caller wins) or the id is known.
         if p.key:
@@ -694,6 +795,7 @@ class PostgresStore:
         with self._connections().connection() as conn:
             try:
                 with conn.transaction():
+                    ledger = _Ledger(conn, self._schema, t)
                     head = conn.execute(sql.head, (t, complaint_id)).fetchone()
                     if head is None:
                         raise UnknownComplaintError(complaint_id)
@@ -719,8 +821,13 @@ class PostgresStore:
                             raise _Raced
                         if entries:
                             cur.executemany(
-                                sql.insert_outbox, [_outbox_params(t, n, x) for n, x in entries]
+                                sql.insert_outbox,
+                                [_outbox_params(t, n, x, ledger.next_seq()) for n, x in entries],
                             )
+                    if stored or entries:
+                        chain_head = stored[-1].hash if stored else prev
+                        ledger.commit(complaint_id, version + len(stored), chain_head)
+                        ledger.save()
             except (pg_errors.UniqueViolation, _Raced) as exc:
                 if isinstance(exc, pg_errors.UniqueViolation) and (
                     exc.diag.constraint_name != "events_pkey"
@@ -897,6 +1004,13 @@ class PostgresStore:
         the cost follows the rows that match, not the size of the desk; a
         complaint two parts find is returned once, most recent first.
         """
+        check_keys(
+            site=site,
+            complainant_key=complainant_key,
+            room_key=room_key,
+            building=building,
+            category=category,
+        )
         check_limit(limit)
         lo = require_aware(since, "since")
         hi = require_aware(until, "until")
@@ -1008,7 +1122,7 @@ class PostgresStore:
         with self._connections().connection() as conn:
             found = conn.execute(
                 f"SELECT {_ITEM_COLUMNS} FROM {self._schema}.outbox"
-                " WHERE tenant = %s AND delivered_at IS NULL"
+                " WHERE tenant = %s AND delivered_at IS NULL AND dropped_at IS NULL"
                 " AND (next_attempt_at IS NULL OR next_attempt_at <= %s) ORDER BY id LIMIT %s",
                 (self._tenant, now, limit),
             ).fetchall()
@@ -1035,12 +1149,13 @@ class PostgresStore:
         where = [
             "tenant = %(tenant)s",
             "delivered_at IS NULL",
+            "dropped_at IS NULL",
             "(next_attempt_at IS NULL OR next_attempt_at <= %(now)s)",
         ]
         args: dict[str, Any] = {
             "tenant": self._tenant,
             "now": now,
-            "until": now + lease,
+            "until": parse_utc(lease_end(now, lease)),
             "limit": limit,
         }
         if notifiers is not None:
@@ -1165,9 +1280,9 @@ class PostgresStore:
                 with self._connections().connection() as conn:
                     found = conn.execute(
                         "SELECT id, notifier, dedupe_key, complaint_id, body_json, created_at,"
-                        " attempts, next_attempt_at, last_error, delivered_at"
-                        f" FROM {self._schema}.outbox WHERE tenant = %s AND id > %s"
-                        " ORDER BY id LIMIT %s",
+                        " attempts, next_attempt_at, last_error, delivered_at, ledger_seq,"
+                        f" dropped_at, drop_reason FROM {self._schema}.outbox"
+                        " WHERE tenant = %s AND id > %s ORDER BY id LIMIT %s",
                         (self._tenant, after, _BATCH),
                     ).fetchall()
             except (psycopg.Error, PoolTimeout) as exc:
@@ -1185,8 +1300,34 @@ class PostgresStore:
                     next_attempt_at=_utc(r[7]),
                     last_error=r[8] or "",
                     delivered_at=_utc(r[9]),
+                    ledger_seq=None if r[10] is None else int(r[10]),
+                    dropped_at=_utc(r[11]),
+                    drop_reason=r[12] or "",
                 )
             after = found[-1][0]
+
+    def export_ledger(self) -> Iterator[LedgerEntry]:
+        """The tenant's ledger, in order."""
+        after = 0
+        while True:
+            try:
+                with self._connections().connection() as conn:
+                    found = conn.execute(
+                        "SELECT seq, complaint_id, version, head, outbox, key, created_at, prev,"
+                        f" hash FROM {self._schema}.ledger WHERE tenant = %s AND seq > %s"
+                        " ORDER BY seq LIMIT %s",
+                        (self._tenant, after, _LEDGER_WINDOW),
+                    ).fetchall()
+            except (psycopg.Error, PoolTimeout) as exc:
+                raise _store_error(self._where, exc) from exc
+            if not found:
+                return
+            yield from (LedgerEntry(int(r[0]), r[1], int(r[2]), *r[3:]) for r in found)
+            after = int(found[-1][0])
+
+    def export_access(self) -> Iterator[AccessRecord]:
+        """The tenant's access log, oldest first."""
+        yield from self.access_log()
 
     @_translated
     def import_desk(
@@ -1194,6 +1335,9 @@ class PostgresStore:
         histories: Iterable[StoredHistory],
         items: Iterable[StoredItem],
         progress: Callable[[int], None] | None = None,
+        *,
+        ledger: Iterable[LedgerEntry] = (),
+        access: Iterable[AccessRecord] = (),
     ) -> None:
         """Write histories and items verbatim in one transaction into the tenant's empty desk.
 
@@ -1241,11 +1385,37 @@ class PostgresStore:
                     done += len(batch)
                     if progress is not None:
                         progress(done)
+                last = None
+                for entries in _chunks(ledger, _BATCH):
+                    cur.executemany(
+                        f"INSERT INTO {s}.ledger (tenant, seq, complaint_id, version, head,"
+                        " outbox, key, created_at, prev, hash)"
+                        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                        [(t, *e) for e in entries],
+                    )
+                    last = entries[-1]
+                if last is not None:
+                    cur.execute(
+                        f"INSERT INTO {s}.ledger_heads (tenant, seq, hash) VALUES (%s, %s, %s)"
+                        " ON CONFLICT (tenant) DO UPDATE SET seq = EXCLUDED.seq,"
+                        " hash = EXCLUDED.hash",
+                        (t, last.seq, last.hash),
+                    )
+                for records in _chunks(access, _BATCH):
+                    cur.executemany(
+                        f"INSERT INTO {s}.access_log (tenant, at, actor, complaint_id, purpose,"
+                        " via, os_user) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                        [
+                            (t, a.at, a.actor, a.complaint_id, a.purpose, a.via, a.os_user)
+                            for a in records
+                        ],
+                    )
                 for chunk in _chunks(items, _BATCH):
                     cur.executemany(
                         f"INSERT INTO {s}.outbox (tenant, notifier, dedupe_key, complaint_id,"
                         " body_json, created_at, attempts, next_attempt_at, last_error,"
-                        " delivered_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                        " delivered_at, ledger_seq, dropped_at, drop_reason)"
+                        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                         [
                             (
                                 t,
@@ -1258,6 +1428,9 @@ class PostgresStore:
                                 i.next_attempt_at,
                                 i.last_error,
                                 i.delivered_at,
+                                i.ledger_seq,
+                                i.dropped_at,
+                                i.drop_reason,
                             )
                             for i in chunk
                         ],
@@ -1268,12 +1441,16 @@ class PostgresStore:
     # ------------------------------------------------------------------ integrity
 
     @_translated
-    def verify(self) -> VerifyReport:
-        """Recompute every hash chain of the tenant and cross-check the projection (REC-5).
+    def verify(self, *, expect: str | None = None) -> VerifyReport:
+        """Recompute every hash chain and the ledger of the tenant and cross-check them (REC-5).
 
         The same checks, and the same problem texts, as
         :meth:`SqliteStore.verify <complaintcore.adapters.sqlite_store.SqliteStore.verify>`.
         """
+        wanted = parse_head(expect) if expect is not None else None
+        checker = LedgerVerifier(self._tenant, expect=wanted)
+        self._feed_ledger(checker)
+        created = self._created()
         problems: list[str] = []
         complaints = events = 0
         for cid, intake_json, projected, stored in self._batches(with_chain=True):
@@ -1281,6 +1458,9 @@ class PostgresStore:
             count, found = chain_problems(cid, intake_json, stored, projected)
             events += count
             problems.extend(found)
+            key, created_at = created.get(cid, ("", ""))
+            heads = {0: genesis_hash(intake_json), **{e.seq: e.hash for e in stored}}
+            checker.complaint(cid, key, created_at, heads)
         s, t = self._schema, self._tenant
         with self._connections().connection() as conn:
             for (cid,) in conn.execute(
@@ -1297,7 +1477,174 @@ class PostgresStore:
                 (t,),
             ):
                 problems.append(f"complaint {cid}: projection row without the complaint record")
-        return VerifyReport(complaints=complaints, events=events, problems=tuple(problems))
+        problems.extend(checker.finish())
+        return VerifyReport(
+            complaints=complaints, events=events, problems=tuple(problems), head=checker.head
+        )
+
+    def _created(self) -> dict[str, tuple[str, str]]:
+        """Every complaint's idempotency key and creation time, as the ledger records them."""
+        with self._connections().connection() as conn:
+            return {
+                cid: (key or "", to_utc_text(at, "created_at"))
+                for cid, key, at in conn.execute(
+                    f"SELECT id, idempotency_key, created_at FROM {self._schema}.complaints"
+                    " WHERE tenant = %s",
+                    (self._tenant,),
+                )
+            }
+
+    def _feed_ledger(self, checker: LedgerVerifier) -> None:
+        s, t = self._schema, self._tenant
+        after = 0
+        with self._connections().connection() as conn:
+            while True:
+                entries = [
+                    LedgerEntry(int(r[0]), r[1], int(r[2]), *r[3:])
+                    for r in conn.execute(
+                        "SELECT seq, complaint_id, version, head, outbox, key, created_at, prev,"
+                        f" hash FROM {s}.ledger WHERE tenant = %s AND seq > %s ORDER BY seq"
+                        " LIMIT %s",
+                        (t, after, _LEDGER_WINDOW),
+                    )
+                ]
+                if not entries:
+                    break
+                checker.entries(entries)
+                checker.outbox(
+                    [
+                        _fixed(r)
+                        for r in conn.execute(
+                            f"SELECT {_OUTBOX_FIXED} FROM {s}.outbox WHERE tenant = %s"
+                            " AND ledger_seq > %s AND ledger_seq <= %s ORDER BY ledger_seq, id",
+                            (t, after, entries[-1].seq),
+                        )
+                    ]
+                )
+                after = entries[-1].seq
+            checker.outbox(
+                [
+                    _fixed(r)
+                    for r in conn.execute(
+                        f"SELECT {_OUTBOX_FIXED} FROM {s}.outbox WHERE tenant = %s"
+                        " AND (ledger_seq IS NULL OR ledger_seq > %s) ORDER BY id",
+                        (t, after),
+                    )
+                ]
+            )
+
+    @_translated
+    def ledger_head(self) -> str:
+        with self._connections().connection() as conn:
+            found = conn.execute(
+                f"SELECT seq, hash FROM {self._schema}.ledger WHERE tenant = %s"
+                " ORDER BY seq DESC LIMIT 1",
+                (self._tenant,),
+            ).fetchone()
+        return format_head(int(found[0]), found[1]) if found else format_head(0, "")
+
+    # ------------------------------------------------------------------ access log
+
+    @_translated
+    def record_access(self, record: AccessRecord) -> AccessRecord:
+        """Append one unmasked view to the access log (append-only); return it with its id."""
+        checked = check_access(record)
+        with self._connections().connection() as conn:
+            found = conn.execute(
+                f"INSERT INTO {self._schema}.access_log (tenant, at, actor, complaint_id,"
+                " purpose, via, os_user) VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id",
+                (
+                    self._tenant,
+                    checked.at,
+                    checked.actor,
+                    checked.complaint_id,
+                    checked.purpose,
+                    checked.via,
+                    checked.os_user,
+                ),
+            ).fetchone()
+        assert found is not None
+        return attrs.evolve(checked, at=checked.at.astimezone(UTC), id=int(found[0]))
+
+    @_translated
+    def access_log(
+        self,
+        *,
+        complaint_id: str | None = None,
+        actor: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[AccessRecord]:
+        where = ["tenant = %s"]
+        args: list[Any] = [self._tenant]
+        for column, value in access_filters(complaint_id, actor):
+            where.append(f"{column} = %s")
+            args.append(value)
+        if since is not None:
+            where.append("at >= %s")
+            args.append(require_aware(since, "since"))
+        if until is not None:
+            where.append("at < %s")
+            args.append(require_aware(until, "until"))
+        check_limit(limit)
+        sql = (
+            "SELECT at, actor, complaint_id, purpose, via, os_user, id"
+            f" FROM {self._schema}.access_log WHERE " + " AND ".join(where) + " ORDER BY at, id"
+        )
+        if limit is not None:
+            sql += " LIMIT %s"
+            args.append(limit)
+        with self._connections().connection() as conn:
+            found = conn.execute(sql, args).fetchall()
+        return [
+            AccessRecord(r[0].astimezone(UTC), r[1], r[2], r[3], r[4], r[5], int(r[6]))
+            for r in found
+        ]
+
+    # ------------------------------------------------------------------ dead letters
+
+    @_translated
+    def dead_letters(self, max_attempts: int, limit: int = 100) -> list[OutboxItem]:
+        check_limit(limit)
+        attempts = check_attempts(max_attempts)
+        with self._connections().connection() as conn:
+            found = conn.execute(
+                f"SELECT {_ITEM_COLUMNS} FROM {self._schema}.outbox WHERE tenant = %s"
+                " AND delivered_at IS NULL AND dropped_at IS NULL AND attempts >= %s"
+                " ORDER BY id LIMIT %s",
+                (self._tenant, attempts, limit),
+            ).fetchall()
+        return [_item_from(r) for r in found]
+
+    @_translated
+    def retry_item(self, item_id: int, now: datetime) -> None:
+        require_aware(now, "now")
+        with self._connections().connection() as conn:
+            cur = conn.execute(
+                f"UPDATE {self._schema}.outbox SET attempts = 0, next_attempt_at = %s"
+                " WHERE tenant = %s AND id = %s AND delivered_at IS NULL AND dropped_at IS NULL",
+                (now, self._tenant, _item_id(item_id)),
+            )
+            if cur.rowcount == 0:
+                self._require_open_item(conn, item_id)
+
+    @_translated
+    def drop_item(self, item_id: int, at: datetime, reason: str) -> None:
+        require_aware(at, "at")
+        why = check_reason(reason)
+        with self._connections().connection() as conn:
+            cur = conn.execute(
+                f"UPDATE {self._schema}.outbox SET dropped_at = %s, drop_reason = %s"
+                " WHERE tenant = %s AND id = %s AND delivered_at IS NULL AND dropped_at IS NULL",
+                (at, why, self._tenant, _item_id(item_id)),
+            )
+            if cur.rowcount == 0:
+                self._require_open_item(conn, item_id)
+
+    def _require_open_item(self, conn: psycopg.Connection[Any], item_id: int) -> None:
+        self._require_item(conn, item_id)
+        raise InvalidInputError("item_id", "the item was delivered or dropped already")
 
 
 # ---------------------------------------------------------------------- migrations
@@ -1362,7 +1709,117 @@ def migrate(
     return start
 
 
+def _fill_ledger(conn: psycopg.Connection[Any], schema: str) -> None:
+    """Anchor what was stored before the ledger: one entry per complaint (oldest
+    first, per tenant) with its chain head, key, creation time and outbox rows."""
+    tenants = [t for (t,) in conn.execute(f"SELECT tenant FROM {schema}.tenants ORDER BY tenant")]
+    for tenant in tenants:
+        conn.execute(f"SELECT set_config('{_TENANT_SETTING}', %s, true)", (tenant,))
+        ledger = _Ledger(conn, schema, tenant)
+        heads = conn.execute(
+            "SELECT c.id, c.intake_json, coalesce(c.idempotency_key, ''), c.created_at,"
+            f" (SELECT hash FROM {schema}.events AS e WHERE e.tenant = c.tenant"
+            "  AND e.complaint_id = c.id ORDER BY seq DESC LIMIT 1),"
+            f" (SELECT count(*) FROM {schema}.events AS e WHERE e.tenant = c.tenant"
+            "  AND e.complaint_id = c.id)"
+            f" FROM {schema}.complaints AS c WHERE c.tenant = %s ORDER BY c.created_at, c.id",
+            (tenant,),
+        ).fetchall()
+        for cid, intake_json, key, created_at, last, count in heads:
+            conn.execute(
+                f"UPDATE {schema}.outbox SET ledger_seq = %s WHERE tenant = %s"
+                " AND complaint_id = %s AND ledger_seq IS NULL",
+                (ledger.next_seq(), tenant, cid),
+            )
+            head = last if last is not None else genesis_hash(intake_json)
+            ledger.commit(cid, int(count), head, key, to_utc_text(created_at, "created_at"))
+        ledger.save()
+
+
+_FILL: dict[int, Callable[[psycopg.Connection[Any], str], None]] = {
+    3: _fill_v3,
+    4: _fill_ledger,
+}
+"""Data fixes run after a version's statements, in the same transaction."""
+
+
 # ---------------------------------------------------------------------- helpers
+
+
+class _Ledger:
+    """The tenant's ledger in one transaction: its head row locked first (so commits
+    of the tenant are chained one after another), then each commit appended."""
+
+    def __init__(self, conn: psycopg.Connection[Any], schema: str, tenant: str) -> None:
+        self.conn, self.schema, self.tenant = conn, schema, tenant
+        conn.execute(
+            f"INSERT INTO {schema}.ledger_heads (tenant, seq, hash) VALUES (%s, 0, %s)"
+            " ON CONFLICT (tenant) DO NOTHING",
+            (tenant, ledger_genesis(tenant)),
+        )
+        found = conn.execute(
+            f"SELECT seq, hash FROM {schema}.ledger_heads WHERE tenant = %s FOR UPDATE",
+            (tenant,),
+        ).fetchone()
+        assert found is not None
+        self.seq, self.hash = int(found[0]), str(found[1])
+        self._start = self.seq
+
+    def next_seq(self) -> int:
+        return self.seq + 1
+
+    def commit(
+        self, complaint_id: str, version: int, head: str, key: str = "", created_at: str = ""
+    ) -> None:
+        seq = self.seq + 1
+        rows = self.conn.execute(
+            f"SELECT {_OUTBOX_FIXED} FROM {self.schema}.outbox WHERE tenant = %s"
+            " AND ledger_seq = %s ORDER BY id",
+            (self.tenant, seq),
+        ).fetchall()
+        digest = outbox_digest(_fixed(r) for r in rows)
+        if not digest and not key and not created_at and self._unchanged(complaint_id, version):
+            return
+        self.append(complaint_id, version, head, digest, key, created_at)
+
+    def append(
+        self, complaint_id: str, version: int, head: str, digest: str, key: str, created_at: str
+    ) -> None:
+        seq = self.seq + 1
+        entry = entry_hash(self.hash, complaint_id, version, head, digest, key, created_at)
+        self.conn.execute(
+            f"INSERT INTO {self.schema}.ledger (tenant, seq, complaint_id, version, head, outbox,"
+            " key, created_at, prev, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (self.tenant, seq, complaint_id, version, head, digest, key, created_at, self.hash,
+             entry),
+        )  # fmt: skip
+        self.seq, self.hash = seq, entry
+
+    def _unchanged(self, complaint_id: str, version: int) -> bool:
+        last = self.conn.execute(
+            f"SELECT version FROM {self.schema}.ledger WHERE tenant = %s AND complaint_id = %s"
+            " ORDER BY seq DESC LIMIT 1",
+            (self.tenant, complaint_id),
+        ).fetchone()
+        return last is not None and int(last[0]) == version
+
+    def save(self) -> None:
+        """Write the new head (the row stays locked until the transaction ends)."""
+        if self.seq != self._start:
+            self.conn.execute(
+                f"UPDATE {self.schema}.ledger_heads SET seq = %s, hash = %s WHERE tenant = %s",
+                (self.seq, self.hash, self.tenant),
+            )
+
+
+_OUTBOX_FIXED = "id, notifier, dedupe_key, complaint_id, body_json, created_at, ledger_seq"
+
+
+def _fixed(r: Sequence[Any]) -> OutboxRecord:
+    """An outbox row as the ledger digests it (times as the text SQLite keeps)."""
+    created = r[5] if isinstance(r[5], str) else to_utc_text(r[5], "created_at")
+    seq = None if r[6] is None else int(r[6])
+    return OutboxRecord(int(r[0]), r[1], r[2], r[3], r[4], created, seq)
 
 
 class _Raced(Exception):
@@ -1395,7 +1852,7 @@ class _Statements:
         )
         self.insert_outbox = (
             f"INSERT INTO {s}.outbox (tenant, notifier, dedupe_key, complaint_id, body_json,"
-            " created_at) VALUES (%s, %s, %s, %s, %s, %s)"
+            " created_at, ledger_seq) VALUES (%s, %s, %s, %s, %s, %s, %s)"
             " ON CONFLICT (tenant, notifier, dedupe_key) DO NOTHING"
         )
         self.head = (
@@ -1463,9 +1920,9 @@ def _event_params(tenant: str, complaint_id: str, e: StoredEvent) -> tuple[Any, 
     return (tenant, complaint_id, e.seq, e.schema_version, *e[1:7])
 
 
-def _outbox_params(tenant: str, notifier: str, n: Notification) -> tuple[Any, ...]:
+def _outbox_params(tenant: str, notifier: str, n: Notification, seq: int) -> tuple[Any, ...]:
     created = require_aware(n.created_at, "notification.created_at")
-    return (tenant, notifier, n.key, n.complaint_id, notification_to_json(n), created)
+    return (tenant, notifier, n.key, n.complaint_id, notification_to_json(n), created, seq)
 
 
 def _row_params(row: ComplaintRow, version: int, key: str) -> dict[str, Any]:

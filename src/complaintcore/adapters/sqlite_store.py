@@ -44,11 +44,17 @@ from complaintcore.adapters.chain import (
     DEFAULT_TENANT,
     MAX_ERROR_CHARS,
     StoredEvent,
+    access_filters,
     chain_events,
     chain_problems,
+    check_access,
+    check_attempts,
     check_events,
+    check_item_id,
+    check_keys,
     check_limit,
     check_outbox,
+    check_reason,
     check_row_id,
     check_tenant,
     decode_complaint,
@@ -56,10 +62,21 @@ from complaintcore.adapters.chain import (
     encode_event,
     encode_intake,
     genesis_hash,
+    lease_end,
     notification_to_json,
     outbox_item,
     parse_utc,
     to_utc_text,
+)
+from complaintcore.adapters.ledger import (
+    LedgerEntry,
+    LedgerVerifier,
+    OutboxRecord,
+    entry_hash,
+    format_head,
+    ledger_genesis,
+    outbox_digest,
+    parse_head,
 )
 from complaintcore.adapters.transfer import StoredHistory, StoredItem, not_empty
 from complaintcore.core.concentration import Member, complainant_key
@@ -74,6 +91,7 @@ from complaintcore.core.errors import (
 from complaintcore.core.models import Channel, Complainant, Complaint, Event, Grade, Status
 from complaintcore.core.repeats import Earlier, room_key
 from complaintcore.desk.ports import (
+    AccessRecord,
     ComplaintRow,
     Notification,
     OutboxItem,
@@ -117,7 +135,9 @@ def store_error(database: str, exc: sqlite3.Error) -> StoreError:
 def _translated(
     method: Callable[Concatenate[SqliteStore, _P], _R],
 ) -> Callable[Concatenate[SqliteStore, _P], _R]:
-    """Every SQLite failure of a public method becomes a :class:`StoreError`."""
+    """Every SQLite failure of a public method becomes a :class:`StoreError`; an
+    argument SQLite cannot bind (a lone surrogate, an integer beyond 64 bits) an
+    :class:`InvalidInputError`."""
 
     @functools.wraps(method)
     def guarded(self: SqliteStore, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
@@ -125,6 +145,12 @@ def _translated(
             return method(self, *args, **kwargs)
         except sqlite3.Error as exc:
             raise store_error(self._path, exc) from exc
+        except UnicodeEncodeError:  # a lone surrogate in an argument: no UTF-8 holds it
+            raise InvalidInputError(
+                "argument", "contains a lone surrogate, which no UTF-8 text can hold"
+            ) from None
+        except OverflowError:  # an integer argument beyond SQLite's 64 bits
+            raise InvalidInputError("argument", "an integer beyond 64 bits") from None
 
     return guarded
 
@@ -377,8 +403,7 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # and indexes for "earlier complaints of this site by this complainant / about
     # this room / about this building and category", closed ones included, each
     # within the tenant.  Existing rows get their room key from the intake
-    # (_fill_v5).  Self-contained: renumber it as it stands if another change
-    # claims v5 (move its _FILL key with it).
+    # (_fill_v5).
     (
         5,
         (
@@ -389,6 +414,53 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             " (tenant, site, room_key, received_at) WHERE room_key <> ''",
             "CREATE INDEX projection_matter ON projection"
             " (tenant, site, building, category, received_at) WHERE building <> ''",
+        ),
+    ),
+    # v6: tamper evidence and accountability: the ledger chaining every commit
+    # (adapters.ledger), the outbox rows each commit queued, the access log of
+    # unmasked views, and dead letters a person drops.  What was stored before
+    # is anchored by one ledger entry per complaint, made by _fill_v6.
+    (
+        6,
+        (
+            """CREATE TABLE ledger (
+            tenant       TEXT NOT NULL,
+            seq          INTEGER NOT NULL CHECK (seq >= 1),
+            complaint_id TEXT NOT NULL,
+            version      INTEGER NOT NULL,
+            head         TEXT NOT NULL,
+            outbox       TEXT NOT NULL DEFAULT '',
+            key          TEXT NOT NULL DEFAULT '',
+            created_at   TEXT NOT NULL DEFAULT '',
+            prev         TEXT NOT NULL,
+            hash         TEXT NOT NULL,
+            PRIMARY KEY (tenant, seq)
+        ) WITHOUT ROWID""",
+            "CREATE INDEX ledger_complaint ON ledger (tenant, complaint_id, seq)",
+            "ALTER TABLE outbox ADD COLUMN ledger_seq INTEGER",
+            "ALTER TABLE outbox ADD COLUMN dropped_at TEXT",
+            "ALTER TABLE outbox ADD COLUMN drop_reason TEXT NOT NULL DEFAULT ''",
+            "CREATE INDEX outbox_ledger ON outbox (tenant, ledger_seq, id)",
+            """CREATE TABLE access_log (
+            id           INTEGER PRIMARY KEY AUTOINCREMENT,
+            tenant       TEXT NOT NULL,
+            at           TEXT NOT NULL,
+            actor        TEXT NOT NULL,
+            complaint_id TEXT NOT NULL,
+            purpose      TEXT NOT NULL DEFAULT '',
+            via          TEXT NOT NULL DEFAULT '',
+            os_user      TEXT NOT NULL DEFAULT ''
+        )""",
+            "CREATE INDEX access_log_at ON access_log (tenant, at, id)",
+            "CREATE INDEX access_log_complaint ON access_log (tenant, complaint_id, at)",
+            f"""CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger
+            BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END""",
+            f"""CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger
+            BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END""",
+            f"""CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log
+            BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END""",
+            f"""CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
+            BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END""",
         ),
     ),
 )
@@ -448,13 +520,45 @@ def _fill_v5(conn: sqlite3.Connection) -> None:
     conn.executemany("UPDATE projection SET room_key = ? WHERE tenant = ? AND id = ?", updates)
 
 
-_FILL = {3: _fill_v3, 5: _fill_v5}
+def _fill_v6(conn: sqlite3.Connection) -> None:
+    """Anchor what was stored before the ledger: one entry per complaint (oldest
+    first, per tenant) with its chain head, key, creation time and outbox rows."""
+    tenants = [t for (t,) in conn.execute("SELECT tenant FROM tenants ORDER BY tenant")]
+    for tenant in tenants:
+        ledger = _Ledger(conn, tenant)
+        heads = conn.execute(
+            "SELECT c.id, c.intake_json, coalesce(c.idempotency_key, ''), c.created_at,"
+            " (SELECT hash FROM events AS e WHERE e.tenant = c.tenant AND e.complaint_id = c.id"
+            "  ORDER BY seq DESC LIMIT 1),"
+            " (SELECT count(*) FROM events AS e WHERE e.tenant = c.tenant"
+            "  AND e.complaint_id = c.id)"
+            " FROM complaints AS c WHERE c.tenant = ? ORDER BY c.created_at, c.id",
+            (tenant,),
+        ).fetchall()
+        for cid, intake_json, key, created_at, last, count in heads:
+            seq = ledger.next_seq()
+            conn.execute(
+                "UPDATE outbox SET ledger_seq = ? WHERE tenant = ? AND complaint_id = ?"
+                " AND ledger_seq IS NULL",
+                (seq, tenant, cid),
+            )
+            head = last if last is not None else genesis_hash(intake_json)
+            ledger.commit(cid, int(count), head, key, created_at)
+
+
+_FILL = {3: _fill_v3, 5: _fill_v5, 6: _fill_v6}
 """Data fixes run after a version's statements, in the same transaction."""
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 _BATCH = 256
 """Complaints read per query when streaming: memory stays flat for any store size."""
+
+_LEDGER_WINDOW = 2000
+"""Ledger entries (with their outbox rows) read per query by verify."""
+
+_OUTBOX_FIXED = "id, notifier, dedupe_key, complaint_id, body_json, created_at, ledger_seq"
+"""The outbox columns a commit fixes, as :class:`~complaintcore.adapters.ledger.OutboxRecord`."""
 
 _ROW_COLUMNS = (
     "id, status, received_at, version, site, department, category, grade, channel, "
@@ -694,7 +798,7 @@ class SqliteStore:
         """
         prepared = _prepare(complaint, row, outbox)
         with self._write() as conn:
-            return _create_in(conn, self._tenant, prepared)
+            return _create_in(conn, _Ledger(conn, self._tenant), prepared)
 
     @_translated
     def create_many(
@@ -716,12 +820,13 @@ class SqliteStore:
                 prepared.append(exc)
         results: list[Complaint | ComplaintCoreError] = []
         with self._write() as conn:
+            ledger = _Ledger(conn, self._tenant)
             for item in prepared:
                 if isinstance(item, ComplaintCoreError):
                     results.append(item)
                     continue
                 try:
-                    results.append(_create_in(conn, self._tenant, item))
+                    results.append(_create_in(conn, ledger, item))
                 except ComplaintCoreError as exc:  # raised before any insert
                     results.append(exc)
         return results
@@ -764,7 +869,8 @@ class SqliteStore:
             version, prev = (int(last[0]), str(last[1])) if last else (0, genesis_hash(head[0]))
             if version != expected_version:
                 raise ConcurrencyConflictError(complaint_id, expected_version, version)
-            _insert_events(conn, tenant, complaint_id, version, prev, new, bodies)
+            ledger = _Ledger(conn, tenant)
+            chain_head = _insert_events(conn, tenant, complaint_id, version, prev, new, bodies)
             params = _row_params(row, version + len(new), head[1] or "")
             # A change ends any sweeper's lease: the row is due (or not) afresh.
             conn.execute(
@@ -775,7 +881,9 @@ class SqliteStore:
                 " room_key = ?, swept_until = NULL WHERE tenant = ? AND id = ?",
                 (*params[1:], tenant, complaint_id),
             )
-            _insert_outbox(conn, tenant, entries)
+            _insert_outbox(conn, tenant, entries, ledger.next_seq())
+            if new or entries:
+                ledger.commit(complaint_id, version + len(new), chain_head)
 
     # ------------------------------------------------------------------ reads
 
@@ -936,6 +1044,13 @@ class SqliteStore:
         the cost follows the rows that match, not the size of the file; a
         complaint two parts find is returned once.
         """
+        check_keys(
+            site=site,
+            complainant_key=complainant_key,
+            room_key=room_key,
+            building=building,
+            category=category,
+        )
         check_limit(limit)
         lo = to_utc_text(since, "since")
         hi = to_utc_text(until, "until")
@@ -980,7 +1095,7 @@ class SqliteStore:
         iteration runs may or may not be seen.
         """
         try:
-            for cid, intake_json, _version, events in self._batches(with_chain=False):
+            for cid, intake_json, _version, events, _key, _at in self._batches(with_chain=False):
                 bodies = [(e.schema_version, e.body_json) for e in events]
                 yield decode_complaint(cid, intake_json, bodies)
         except sqlite3.Error as exc:
@@ -988,8 +1103,9 @@ class SqliteStore:
 
     def _batches(
         self, *, with_chain: bool
-    ) -> Iterator[tuple[str, str, int | None, list[StoredEvent]]]:
-        """Complaints with their events and projected version, ``_BATCH`` per snapshot."""
+    ) -> Iterator[tuple[str, str, int | None, list[StoredEvent], str, str]]:
+        """Complaints with their events, projected version, key and creation time,
+        ``_BATCH`` per snapshot."""
         after: str | None = None
         tenant = self._tenant
         cols = (
@@ -998,7 +1114,8 @@ class SqliteStore:
             else "seq, body_json, schema_version"
         )
         heads_sql = (
-            "SELECT c.id, c.intake_json, p.version FROM complaints AS c"
+            "SELECT c.id, c.intake_json, p.version, coalesce(c.idempotency_key, ''),"
+            " c.created_at FROM complaints AS c"
             " LEFT JOIN projection AS p ON p.tenant = c.tenant AND p.id = c.id"
             " WHERE c.tenant = ?"
         )
@@ -1028,8 +1145,9 @@ class SqliteStore:
                         bucket.append(StoredEvent(*r[1:]))
                     else:
                         bucket.append(StoredEvent(r[1], "", "", "", r[2], "", "", r[3]))
-            for cid, intake_json, version in heads:
-                yield cid, intake_json, None if version is None else int(version), grouped[cid]
+            for cid, intake_json, version, key, created_at in heads:
+                projected = None if version is None else int(version)
+                yield cid, intake_json, projected, grouped[cid], key, created_at
             after = last
 
     @_translated
@@ -1086,7 +1204,7 @@ class SqliteStore:
         worker that dies mid-send only delays its items by the lease.
         """
         sql, args = _due_query(self._tenant, now, limit, notifiers, max_attempts)
-        until = to_utc_text(now + lease, "lease")
+        until = lease_end(now, lease)
         with self._write() as conn:
             rows = conn.execute(sql, args).fetchall()
             conn.executemany(
@@ -1097,6 +1215,7 @@ class SqliteStore:
     @_translated
     def mark_delivered(self, item_id: int, at: datetime) -> None:
         """Record delivery; marking an already delivered item again changes nothing."""
+        check_item_id(item_id)
         conn = self._conn()
         cur = conn.execute(
             "UPDATE outbox SET delivered_at = ? WHERE tenant = ? AND id = ?"
@@ -1112,6 +1231,7 @@ class SqliteStore:
 
         Ignored once the item is delivered (another worker got it through).
         """
+        check_item_id(item_id)
         conn = self._conn()
         cur = conn.execute(
             "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?"
@@ -1206,8 +1326,8 @@ class SqliteStore:
             found = (
                 self._conn()
                 .execute(
-                    f"SELECT id, {_OUTBOX_COLUMNS} FROM outbox WHERE tenant = ? AND id > ?"
-                    " ORDER BY id LIMIT ?",
+                    f"SELECT id, {_OUTBOX_COLUMNS}, ledger_seq, dropped_at, drop_reason"
+                    " FROM outbox WHERE tenant = ? AND id > ? ORDER BY id LIMIT ?",
                     (self._tenant, after, _BATCH),
                 )
                 .fetchall()
@@ -1225,8 +1345,36 @@ class SqliteStore:
                     next_attempt_at=parse_utc(r[7]) if r[7] else None,
                     last_error=r[8] or "",
                     delivered_at=parse_utc(r[9]) if r[9] else None,
+                    ledger_seq=None if r[10] is None else int(r[10]),
+                    dropped_at=parse_utc(r[11]) if r[11] else None,
+                    drop_reason=r[12] or "",
                 )
             after = found[-1][0]
+
+    def export_ledger(self) -> Iterator[LedgerEntry]:
+        """The tenant's ledger, in order."""
+        after = 0
+        while True:
+            try:
+                found = (
+                    self._conn()
+                    .execute(
+                        "SELECT seq, complaint_id, version, head, outbox, key, created_at, prev,"
+                        " hash FROM ledger WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?",
+                        (self._tenant, after, _LEDGER_WINDOW),
+                    )
+                    .fetchall()
+                )
+            except sqlite3.Error as exc:
+                raise store_error(self._path, exc) from exc
+            if not found:
+                return
+            yield from (LedgerEntry(*r) for r in found)
+            after = found[-1][0]
+
+    def export_access(self) -> Iterator[AccessRecord]:
+        """The tenant's access log, oldest first."""
+        yield from self.access_log()
 
     @_translated
     def import_desk(
@@ -1234,8 +1382,12 @@ class SqliteStore:
         histories: Iterable[StoredHistory],
         items: Iterable[StoredItem],
         progress: Callable[[int], None] | None = None,
+        *,
+        ledger: Iterable[LedgerEntry] = (),
+        access: Iterable[AccessRecord] = (),
     ) -> None:
-        """Write histories and items verbatim in one transaction into the tenant's empty desk.
+        """Write histories, items, the ledger and the access log verbatim in one
+        transaction into the tenant's empty desk.
 
         :raises StoreError: the tenant already has complaints or messages in this file.
         """
@@ -1274,8 +1426,22 @@ class SqliteStore:
                 if progress is not None and done % _BATCH == 0:
                     progress(done)
             conn.executemany(
-                f"INSERT INTO outbox (tenant, {_OUTBOX_COLUMNS}) VALUES"
-                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO ledger (tenant, seq, complaint_id, version, head, outbox, key,"
+                " created_at, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                ((t, *e) for e in ledger),
+            )
+            conn.executemany(
+                "INSERT INTO access_log (tenant, at, actor, complaint_id, purpose, via, os_user)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (t, to_utc_text(a.at, "at"), a.actor, a.complaint_id, a.purpose, a.via,
+                     a.os_user)
+                    for a in access
+                ),
+            )  # fmt: skip
+            conn.executemany(
+                f"INSERT INTO outbox (tenant, {_OUTBOX_COLUMNS}, ledger_seq, dropped_at,"
+                " drop_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     (
                         t,
@@ -1288,6 +1454,9 @@ class SqliteStore:
                         None if i.next_attempt_at is None else to_utc_text(i.next_attempt_at, "at"),
                         i.last_error,
                         None if i.delivered_at is None else to_utc_text(i.delivered_at, "at"),
+                        i.ledger_seq,
+                        None if i.dropped_at is None else to_utc_text(i.dropped_at, "at"),
+                        i.drop_reason,
                     )
                     for i in items
                 ),
@@ -1298,22 +1467,29 @@ class SqliteStore:
     # ------------------------------------------------------------------ integrity
 
     @_translated
-    def verify(self) -> VerifyReport:
-        """Recompute every hash chain and cross-check the projection (REC-5).
+    def verify(self, *, expect: str | None = None) -> VerifyReport:
+        """Recompute every hash chain and the ledger, and cross-check them (REC-5).
 
-        Finds an edited event or intake, a deleted or reordered event (a gap in
-        the seqs, a broken link, or fewer events than the projection's version),
-        and events or projection rows without a complaint.  A rewrite of a whole
-        chain from the edit onwards is only caught by comparing with a copy of
-        the chain heads kept elsewhere.
+        Finds an edited event or intake, a deleted or reordered event, events or
+        projection rows without a complaint, and -- against the ledger
+        (:mod:`complaintcore.adapters.ledger`) -- a history rewritten from an edit
+        on, a complaint deleted or fabricated whole, a forged event, and an
+        outbox row, idempotency key or creation time edited.  ``expect``, a head
+        printed earlier (``seq:hash``), must still be on the ledger: without it,
+        a ledger rewritten consistently as well goes unnoticed.
         """
+        wanted = parse_head(expect) if expect is not None else None
+        checker = LedgerVerifier(self._tenant, expect=wanted)
+        self._feed_ledger(checker)
         problems: list[str] = []
         complaints = events = 0
-        for cid, intake_json, projected, stored in self._batches(with_chain=True):
+        for cid, intake_json, projected, stored, key, created_at in self._batches(with_chain=True):
             complaints += 1
             count, found = chain_problems(cid, intake_json, stored, projected)
             events += count
             problems.extend(found)
+            heads = {0: genesis_hash(intake_json), **{e.seq: e.hash for e in stored}}
+            checker.complaint(cid, key, created_at, heads)
         conn = self._conn()
         tenant = self._tenant
         for (cid,) in conn.execute(
@@ -1330,7 +1506,164 @@ class SqliteStore:
             (tenant,),
         ):
             problems.append(f"complaint {cid}: projection row without the complaint record")
-        return VerifyReport(complaints=complaints, events=events, problems=tuple(problems))
+        problems.extend(checker.finish())
+        return VerifyReport(
+            complaints=complaints, events=events, problems=tuple(problems), head=checker.head
+        )
+
+    def _feed_ledger(self, checker: LedgerVerifier) -> None:
+        """The tenant's ledger, then its outbox, a window of entries at a time."""
+        conn = self._conn()
+        tenant = self._tenant
+        after = 0
+        while True:
+            entries = [
+                LedgerEntry(*r)
+                for r in conn.execute(
+                    "SELECT seq, complaint_id, version, head, outbox, key, created_at, prev, hash"
+                    " FROM ledger WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?",
+                    (tenant, after, _LEDGER_WINDOW),
+                )
+            ]
+            if not entries:
+                break
+            checker.entries(entries)
+            checker.outbox(
+                [
+                    OutboxRecord(*r)
+                    for r in conn.execute(
+                        f"SELECT {_OUTBOX_FIXED} FROM outbox WHERE tenant = ?"
+                        " AND ledger_seq > ? AND ledger_seq <= ? ORDER BY ledger_seq, id",
+                        (tenant, after, entries[-1].seq),
+                    )
+                ]
+            )
+            after = entries[-1].seq
+        checker.outbox(
+            [
+                OutboxRecord(*r)
+                for r in conn.execute(
+                    f"SELECT {_OUTBOX_FIXED} FROM outbox WHERE tenant = ?"
+                    " AND (ledger_seq IS NULL OR ledger_seq > ?) ORDER BY id",
+                    (tenant, after),
+                )
+            ]
+        )
+
+    @_translated
+    def ledger_head(self) -> str:
+        found = (
+            self._conn()
+            .execute(
+                "SELECT seq, hash FROM ledger WHERE tenant = ? ORDER BY seq DESC LIMIT 1",
+                (self._tenant,),
+            )
+            .fetchone()
+        )
+        return format_head(int(found[0]), found[1]) if found else format_head(0, "")
+
+    # ------------------------------------------------------------------ access log
+
+    @_translated
+    def record_access(self, record: AccessRecord) -> AccessRecord:
+        """Append one unmasked view to the access log (append-only: triggers refuse
+        edits and deletions); return it with its id."""
+        checked = check_access(record)
+        cur = self._conn().execute(
+            "INSERT INTO access_log (tenant, at, actor, complaint_id, purpose, via, os_user)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                self._tenant,
+                to_utc_text(checked.at, "at"),
+                checked.actor,
+                checked.complaint_id,
+                checked.purpose,
+                checked.via,
+                checked.os_user,
+            ),
+        )
+        return attrs.evolve(
+            checked, at=parse_utc(to_utc_text(checked.at, "at")), id=int(cur.lastrowid or 0)
+        )
+
+    @_translated
+    def access_log(
+        self,
+        *,
+        complaint_id: str | None = None,
+        actor: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[AccessRecord]:
+        where: list[str] = ["tenant = ?"]
+        args: list[Any] = [self._tenant]
+        for column, value in access_filters(complaint_id, actor):
+            where.append(f"{column} = ?")
+            args.append(value)
+        if since is not None:
+            where.append("at >= ?")
+            args.append(to_utc_text(since, "since"))
+        if until is not None:
+            where.append("at < ?")
+            args.append(to_utc_text(until, "until"))
+        check_limit(limit)
+        sql = (
+            "SELECT at, actor, complaint_id, purpose, via, os_user, id FROM access_log WHERE "
+            + " AND ".join(where)
+            + " ORDER BY at, id"
+        )
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        return [
+            AccessRecord(parse_utc(r[0]), r[1], r[2], r[3], r[4], r[5], int(r[6]))
+            for r in self._conn().execute(sql, args).fetchall()
+        ]
+
+    # ------------------------------------------------------------------ dead letters
+
+    @_translated
+    def dead_letters(self, max_attempts: int, limit: int = 100) -> list[OutboxItem]:
+        check_limit(limit)
+        attempts = check_attempts(max_attempts)
+        sql = (
+            "SELECT id, notifier, body_json, attempts, next_attempt_at, last_error FROM outbox"
+            " WHERE tenant = ? AND delivered_at IS NULL AND dropped_at IS NULL AND attempts >= ?"
+            " ORDER BY id LIMIT ?"
+        )
+        found = self._conn().execute(sql, (self._tenant, attempts, limit)).fetchall()
+        return [outbox_item(*r) for r in found]
+
+    @_translated
+    def retry_item(self, item_id: int, now: datetime) -> None:
+        check_item_id(item_id)
+        stamp = to_utc_text(now, "now")
+        conn = self._conn()
+        cur = conn.execute(
+            "UPDATE outbox SET attempts = 0, next_attempt_at = ? WHERE tenant = ? AND id = ?"
+            " AND delivered_at IS NULL AND dropped_at IS NULL",
+            (stamp, self._tenant, item_id),
+        )
+        if cur.rowcount == 0:
+            self._require_open_item(conn, item_id)
+
+    @_translated
+    def drop_item(self, item_id: int, at: datetime, reason: str) -> None:
+        check_item_id(item_id)
+        why = check_reason(reason)
+        conn = self._conn()
+        cur = conn.execute(
+            "UPDATE outbox SET dropped_at = ?, drop_reason = ? WHERE tenant = ? AND id = ?"
+            " AND delivered_at IS NULL AND dropped_at IS NULL",
+            (to_utc_text(at, "at"), why, self._tenant, item_id),
+        )
+        if cur.rowcount == 0:
+            self._require_open_item(conn, item_id)
+
+    def _require_open_item(self, conn: sqlite3.Connection, item_id: int) -> None:
+        self._require_item(conn, item_id)
+        raise InvalidInputError("item_id", "the item was delivered or dropped already")
 
 
 # ---------------------------------------------------------------------- helpers
@@ -1358,23 +1691,29 @@ def _insert_events(
     prev: str,
     events: Sequence[Event],
     bodies: Sequence[str],
-) -> None:
+) -> str:
+    """Insert the events; return the chain's new head."""
     stored = chain_events(complaint_id, events, version=version, prev_hash=prev, bodies=bodies)
     conn.executemany(
         "INSERT INTO events (tenant, complaint_id, seq, schema_version, kind, at, actor,"
         " body_json, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(tenant, complaint_id, e.seq, e.schema_version, *e[1:7]) for e in stored],
     )
+    return stored[-1].hash if stored else prev
 
 
 def _insert_outbox(
-    conn: sqlite3.Connection, tenant: str, entries: Sequence[tuple[str, Notification]]
+    conn: sqlite3.Connection,
+    tenant: str,
+    entries: Sequence[tuple[str, Notification]],
+    ledger_seq: int,
 ) -> None:
     if not entries:
         return
     conn.executemany(
-        "INSERT INTO outbox (tenant, notifier, dedupe_key, complaint_id, body_json, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, notifier, dedupe_key) DO NOTHING",
+        "INSERT INTO outbox (tenant, notifier, dedupe_key, complaint_id, body_json, created_at,"
+        " ledger_seq) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (tenant, notifier, dedupe_key) DO NOTHING",
         [
             (
                 tenant,
@@ -1383,6 +1722,7 @@ def _insert_outbox(
                 n.complaint_id,
                 notification_to_json(n),
                 to_utc_text(n.created_at, "notification.created_at"),
+                ledger_seq,
             )
             for notifier, n in entries
         ],
@@ -1449,7 +1789,8 @@ def _due_query(
     """The outbox items due at ``now``, oldest first: what pending shows and claim takes."""
     check_limit(limit)
     where = (
-        "tenant = ? AND delivered_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+        "tenant = ? AND delivered_at IS NULL AND dropped_at IS NULL"
+        " AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
     )
     args: list[Any] = [tenant, to_utc_text(now, "now")]
     if notifiers is not None:
@@ -1464,6 +1805,54 @@ def _due_query(
         f" WHERE {where} ORDER BY id LIMIT ?"
     )
     return sql, [*args, limit]
+
+
+class _Ledger:
+    """The tenant's ledger inside one write transaction: the tail read once,
+    then each commit appended (adapters.ledger)."""
+
+    def __init__(self, conn: sqlite3.Connection, tenant: str) -> None:
+        self.conn = conn
+        self.tenant = tenant
+        last = conn.execute(
+            "SELECT seq, hash FROM ledger WHERE tenant = ? ORDER BY seq DESC LIMIT 1", (tenant,)
+        ).fetchone()
+        self.seq, self.hash = (int(last[0]), str(last[1])) if last else (0, ledger_genesis(tenant))
+
+    def next_seq(self) -> int:
+        """The seq the next commit gets (outbox rows are tagged with it first)."""
+        return self.seq + 1
+
+    def commit(
+        self, complaint_id: str, version: int, head: str, key: str = "", created_at: str = ""
+    ) -> None:
+        """Append the entry of a commit, with the digest of the outbox rows tagged with
+        :meth:`next_seq`; a commit that added no event and queued nothing is skipped."""
+        seq = self.seq + 1
+        rows = self.conn.execute(
+            "SELECT id, notifier, dedupe_key, complaint_id, body_json, created_at, ledger_seq"
+            " FROM outbox WHERE tenant = ? AND ledger_seq = ? ORDER BY id",
+            (self.tenant, seq),
+        ).fetchall()
+        digest = outbox_digest(OutboxRecord(*r) for r in rows)
+        if not digest and not key and not created_at and self._unchanged(complaint_id, version):
+            return
+        entry = entry_hash(self.hash, complaint_id, version, head, digest, key, created_at)
+        self.conn.execute(
+            "INSERT INTO ledger (tenant, seq, complaint_id, version, head, outbox, key,"
+            " created_at, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (self.tenant, seq, complaint_id, version, head, digest, key, created_at, self.hash,
+             entry),
+        )  # fmt: skip
+        self.seq, self.hash = seq, entry
+
+    def _unchanged(self, complaint_id: str, version: int) -> bool:
+        last = self.conn.execute(
+            "SELECT version FROM ledger WHERE tenant = ? AND complaint_id = ?"
+            " ORDER BY seq DESC LIMIT 1",
+            (self.tenant, complaint_id),
+        ).fetchone()
+        return last is not None and int(last[0]) == version
 
 
 @attrs.frozen
@@ -1504,7 +1893,8 @@ def _prepare(
     )
 
 
-def _create_in(conn: sqlite3.Connection, tenant: str, p: _Prepared) -> Complaint:
+def _create_in(conn: sqlite3.Connection, ledger: _Ledger, p: _Prepared) -> Complaint:
+    tenant = ledger.tenant
     complaint = p.complaint
     if p.key:
         found = conn.execute(
@@ -1521,11 +1911,14 @@ def _create_in(conn: sqlite3.Connection, tenant: str, p: _Prepared) -> Complaint
         " VALUES (?, ?, ?, ?, ?)",
         (tenant, complaint.id, p.key or None, p.intake_json, p.created_at),
     )
-    _insert_events(conn, tenant, complaint.id, 0, genesis_hash(p.intake_json), p.events, p.bodies)
+    head = _insert_events(
+        conn, tenant, complaint.id, 0, genesis_hash(p.intake_json), p.events, p.bodies
+    )
     conn.execute(
         f"INSERT INTO projection (tenant, {_ROW_COLUMNS}) VALUES "
         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (tenant, *p.params),
     )
-    _insert_outbox(conn, tenant, p.entries)
+    _insert_outbox(conn, tenant, p.entries, ledger.next_seq())
+    ledger.commit(complaint.id, len(p.events), head, p.key, p.created_at)
     return complaint

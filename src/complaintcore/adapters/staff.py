@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from complaintcore.core.errors import FieldProblem, InvalidInputError, SerializationError
-from complaintcore.core.models import require_aware
+from complaintcore.core.models import require_aware, staff_key
 from complaintcore.desk.ports import DutyWindow, StaffMember
 
 if TYPE_CHECKING:
@@ -63,10 +63,14 @@ CSV_COLUMNS: Final = (
     "webhook",
     "duty",
     "sees_personal_data",
+    "os_user",
 )
 """The columns of a staff CSV file (and the keys of a ``[[staff]]`` table), in order."""
 
 _REQUIRED: Final = ("staff_id", "name", "role", "rung", "department")
+
+_RESERVED_KEYS: Final = frozenset({"system"})
+"""Staff ids reserved for the desk itself (``access.RESERVED_ACTORS``, folded)."""
 
 SAMPLE_STAFF_FILE: Final = "sample-staff.toml"
 """The packaged sample's file name (in ``complaintcore.data``)."""
@@ -84,32 +88,48 @@ class StaffList:
     because events and notifications name people by id alone.
     """
 
-    __slots__ = ("_by_id", "_members")
+    __slots__ = ("_by_id", "_by_key", "_members")
 
     def __init__(self, members: Iterable[StaffMember] = ()) -> None:
         self._members: tuple[StaffMember, ...] = tuple(members)
         by_id: dict[str, StaffMember] = {}
+        by_key: dict[str, StaffMember] = {}
         first: dict[str, int] = {}
         for i, member in enumerate(self._members):
             if not isinstance(member, StaffMember):
                 raise InvalidInputError(
                     f"members[{i}]", f"expected a StaffMember, got {type(member).__name__}"
                 )
-            if member.staff_id in by_id:
+            key = staff_key(member.staff_id)
+            if not key:
+                raise InvalidInputError(f"members[{i}].staff_id", "must not be empty")
+            if key in _RESERVED_KEYS:
+                raise InvalidInputError(
+                    f"members[{i}].staff_id", "is reserved for the desk's own acts"
+                )
+            if key in first:
                 raise InvalidInputError(
                     f"members[{i}].staff_id",
-                    f"duplicate staff id {member.staff_id!r} "
-                    f"(first at members[{first[member.staff_id]}])",
+                    f"duplicate staff id {member.staff_id!r} (first at members[{first[key]}];"
+                    " ids differing only in case, width or spaces are one id)",
                 )
             by_id[member.staff_id] = member
-            first[member.staff_id] = i
+            by_key[key] = member
+            first[key] = i
         self._by_id = by_id
+        self._by_key = by_key
 
     # ---------------------------------------------------------------- the port
 
     def get(self, staff_id: str) -> StaffMember | None:
-        """The member with this id, or ``None`` (an unknown id is not an error here)."""
-        return self._by_id.get(staff_id)
+        """The member with this id, or ``None`` (an unknown id is not an error here).
+
+        Ids are matched as :func:`~complaintcore.core.models.staff_key` folds
+        them: ``"sr-301 "`` and ``"ＳＲ-301"`` find ``SR-301``.
+        """
+        if not isinstance(staff_id, str):
+            return None
+        return self._by_id.get(staff_id) or self._by_key.get(staff_key(staff_id))
 
     def members(self) -> Sequence[StaffMember]:
         """Everyone, in the order given."""
@@ -150,7 +170,7 @@ class StaffList:
         return iter(self._members)
 
     def __contains__(self, staff_id: object) -> bool:
-        return isinstance(staff_id, str) and staff_id in self._by_id
+        return isinstance(staff_id, str) and self.get(staff_id) is not None
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, StaffList):
@@ -348,6 +368,7 @@ _PLAIN_ID: Final = re.compile(r"[A-Za-z0-9._:/#-]{1,40}")
 _EMAIL: Final = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _PHONE: Final = re.compile(r"\+?[0-9][0-9 ()\-]{4,}")
 _WEBHOOK: Final = re.compile(r"https?://\S+")
+_OS_USER: Final = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._@\\-]{0,63}")
 _TRUE: Final = frozenset({"true", "yes", "y", "1", "是", "对", "√"})
 _FALSE: Final = frozenset({"false", "no", "n", "0", "否", "不", "×", ""})
 
@@ -371,6 +392,7 @@ class _Collector:
         self.problems: list[FieldProblem] = []
         self.members: list[StaffMember] = []
         self._seen: dict[str, str] = {}
+        self._os_users: dict[str, str] = {}
 
     def add(self, record: Mapping[str, object], where: _Where, label: str) -> None:
         before = len(self.problems)
@@ -383,24 +405,36 @@ class _Collector:
             if text.get(f) == "" and not self._has_problem(where(f), before):
                 self.problem(where(f), "required; missing or empty")
         staff_id = text["staff_id"]
+        key = staff_key(staff_id)
         if staff_id and re.search(r"\s", staff_id):
             self.problem(where("staff_id"), "must not contain spaces")
+        elif key in _RESERVED_KEYS:
+            self.problem(where("staff_id"), "is reserved for the desk's own acts (sweeps)")
         elif staff_id:
-            if staff_id in self._seen:
+            if key in self._seen:
                 # Quote the id only when it looks like one: a shifted column may
                 # have put a name here (PRV-1).
                 shown = f" {staff_id!r}" if _PLAIN_ID.fullmatch(staff_id) else ""
                 self.problem(
                     where("staff_id"),
-                    f"duplicate staff id{shown} (first at {self._seen[staff_id]})",
+                    f"duplicate staff id{shown} (first at {self._seen[key]})",
                 )
             else:
-                self._seen[staff_id] = label
+                self._seen[key] = label
         self._check_format(text, "email", _EMAIL, "not an email address", where)
         self._check_format(
             text, "phone", _PHONE, "not a phone number (digits, optional +, spaces, dashes)", where
         )
         self._check_format(text, "webhook", _WEBHOOK, "not an http(s) URL", where)
+        self._check_format(text, "os_user", _OS_USER, "not an operating-system user name", where)
+        if text["os_user"]:
+            if text["os_user"] in self._os_users:
+                self.problem(
+                    where("os_user"),
+                    f"already the account of {self._os_users[text['os_user']]}",
+                )
+            else:
+                self._os_users[text["os_user"]] = label
         if self.pack is not None:
             self._check_pack(self.pack, text, where)
         duty = self._duty(record.get("duty"), where("duty"))
@@ -420,6 +454,7 @@ class _Collector:
                 webhook=text["webhook"],
                 duty=duty,
                 sees_personal_data=sees,
+                os_user=text["os_user"],
             )
         )
 
@@ -517,6 +552,8 @@ def staff_from_records(
 
     :raises SerializationError: every problem, naming ``source``.
     """
+    if isinstance(records, str | bytes | Mapping) or not isinstance(records, Iterable):
+        raise SerializationError(source, [FieldProblem("staff", "expected a list of tables")])
     collector = _Collector(pack, from_text=False)
     count = 0
     for i, record in enumerate(records):
@@ -585,6 +622,8 @@ _COLUMN_ALIASES: Final[dict[str, str]] = {
     "值班": "duty",
     "on_duty_hours": "duty",
     "可见个人信息": "sees_personal_data",
+    "系统账号": "os_user",
+    "登录账号": "os_user",
 }
 
 

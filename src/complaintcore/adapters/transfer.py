@@ -2,8 +2,9 @@
 
 A history is copied as it is stored -- the intake and event texts, their schema
 versions and hashes, the projection row, every outbox item with its delivery
-state -- never decoded and encoded again, so the chain in the target is the
-chain of the source.  :func:`copy_desk` refuses a target that already keeps
+state, the ledger and the access log -- never decoded and encoded again, so the
+chains and the ledger in the target are those of the source (its ledger head
+is the same).  :func:`copy_desk` refuses a target that already keeps
 complaints or messages for the tenant, checks the source's chains first, writes
 everything in one transaction (a failure leaves the target as empty as it
 was), and afterwards verifies the target's chains and compares every chain
@@ -20,8 +21,9 @@ from typing import Protocol, runtime_checkable
 import attrs
 
 from complaintcore.adapters.chain import StoredEvent
+from complaintcore.adapters.ledger import LedgerEntry
 from complaintcore.core.errors import InvalidInputError, StoreError
-from complaintcore.desk.ports import ComplaintRow, ComplaintStore, VerifyReport
+from complaintcore.desk.ports import AccessRecord, ComplaintRow, ComplaintStore, VerifyReport
 
 __all__ = [
     "CopyReport",
@@ -62,6 +64,9 @@ class StoredItem:
     next_attempt_at: datetime | None
     last_error: str
     delivered_at: datetime | None
+    ledger_seq: int | None = None
+    dropped_at: datetime | None = None
+    drop_reason: str = ""
 
 
 @runtime_checkable
@@ -85,13 +90,25 @@ class HistoryStore(ComplaintStore, Protocol):
         """Every outbox item of the tenant, oldest first."""
         ...
 
+    def export_ledger(self) -> Iterator[LedgerEntry]:
+        """The tenant's ledger, in order."""
+        ...
+
+    def export_access(self) -> Iterator[AccessRecord]:
+        """The tenant's access log, oldest first."""
+        ...
+
     def import_desk(
         self,
         histories: Iterable[StoredHistory],
         items: Iterable[StoredItem],
         progress: Callable[[int], None] | None = None,
+        *,
+        ledger: Iterable[LedgerEntry] = (),
+        access: Iterable[AccessRecord] = (),
     ) -> None:
-        """Write histories and items as they are, in one transaction, into an empty desk.
+        """Write histories, items, the ledger and the access log as they are, in one
+        transaction, into an empty desk.
 
         :raises StoreError: the tenant already has complaints or messages here.
         """
@@ -154,11 +171,22 @@ def copy_desk(
             progress(done, total)
 
     seen = _Digest()
-    target.import_desk(seen.watch(source.export_histories()), source.export_outbox(), step)
+    target.import_desk(
+        seen.watch(source.export_histories()),
+        source.export_outbox(),
+        step,
+        ledger=source.export_ledger(),
+        access=source.export_access(),
+    )
     before = (seen.complaints, seen.events, seen.hexdigest())
     after = chain_digest(target.export_histories())
     report: VerifyReport = target.verify()
-    if not report.ok or after != before or target.desk_size() != (total, items):
+    if (
+        not report.ok
+        or after != before
+        or target.desk_size() != (total, items)
+        or report.head != checked.head
+    ):
         raise StoreError(
             target.database,
             "the copy does not match the source (chains, counts or messages); "

@@ -10,7 +10,8 @@ Layout: ``app`` (the group, error handling), ``context`` (what commands share),
 language; messages themselves are catalog msgids, see :mod:`complaintcore.i18n`),
 ``progress``;
 one module per command group: ``init_cmd``, ``demo_cmd``, ``receive``,
-``listing`` (list, show), ``act``, ``sweep``, ``verify``, ``report`` (with
+``listing`` (list, show), ``act``, ``issues`` (explain-all), ``sweep``, ``deliver``,
+``outbox``, ``verify``, ``audit``, ``report`` (with
 ``report_terminal`` and ``report_html`` rendering it), ``packs``.
 """
 

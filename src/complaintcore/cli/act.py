@@ -36,7 +36,9 @@ def act() -> None:
 
 
 def _act(ctx: Ctx, complaint_id: str, command: Command) -> None:
+    ctx.check_identity(command.actor, complaint_id, command.name)
     c = ctx.desk().act(complaint_id, command, now=ctx.now())
+    ctx.deliver_after()
     if ctx.json:
         ctx.emit(complaint_summary(c, ctx.desk().pack))
         return

@@ -32,7 +32,9 @@ except ImportError as missing:  # the base install: the command line is the `cli
 
 from complaintcore.cli import staged as _staged  # noqa: F401  (registers the staged act steps)
 from complaintcore.cli.act import act
+from complaintcore.cli.audit import audit
 from complaintcore.cli.context import CURRENT, Ctx, DateTimeType
+from complaintcore.cli.deliver import deliver
 from complaintcore.cli.demo_cmd import demo
 from complaintcore.cli.errors import ExitCode, error_document, exit_code_for, one_line
 from complaintcore.cli.init_cmd import init
@@ -40,6 +42,7 @@ from complaintcore.cli.issues import explain_all
 from complaintcore.cli.listing import list_, show
 from complaintcore.cli.localize import LanguageChoice, speaking
 from complaintcore.cli.migrate_cmd import migrate
+from complaintcore.cli.outbox import outbox
 from complaintcore.cli.packs import packs
 from complaintcore.cli.receive import receive
 from complaintcore.cli.report import report
@@ -191,7 +194,10 @@ for _command in (
     act,
     explain_all,
     sweep,
+    deliver,
+    outbox,
     verify,
+    audit,
     report,
     packs,
     schema,

@@ -16,12 +16,15 @@ from rich.console import Console, RenderableType
 from rich.text import Text
 
 from complaintcore.cli.errors import ExitCode, NotFoundError
+from complaintcore.core.models import FIRST_YEAR as _FIRST_YEAR
+from complaintcore.core.models import LAST_YEAR as _LAST_YEAR
 from complaintcore.i18n import N_, Translator, language_from_env, translator
 
 if TYPE_CHECKING:
     from complaintcore.core.models import LabelledEnum
     from complaintcore.core.rulepack import RulePack
     from complaintcore.desk import Desk
+    from complaintcore.desk.config import DeskConfig
 
 __all__ = [
     "CURRENT",
@@ -37,8 +40,8 @@ __all__ = [
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-FIRST_YEAR, LAST_YEAR = 1970, 2999
-"""Times the command line accepts; outside them a date is a typo, not a complaint."""
+FIRST_YEAR, LAST_YEAR = _FIRST_YEAR, _LAST_YEAR
+"""Times the command line accepts, as the library does (``core.models.require_aware``)."""
 
 
 class Ctx:
@@ -53,6 +56,7 @@ class Ctx:
         # no markup or emoji codes: complaint texts are printed as typed
         self.out = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
         self._desk: Desk | None = None
+        self.config: DeskConfig | None = None
 
     def t(self, message: str, /, **values: object) -> str:
         """``message`` (an English message id) in the run's language, fields filled in."""
@@ -94,7 +98,65 @@ class Ctx:
             pack = config.pack
             require_pack(self, config.resolve(pack) if _is_file(pack) else pack, field="pack")
             self._desk = Desk.from_config(config)
+            self.config = config
         return self._desk
+
+    def dead_letter_warning(self, count: int) -> str:
+        """The warning a sweep or a delivery gives while dead letters wait; printed
+        on standard error unless ``--json``."""
+        text = self.n(
+            "{count} message could not be delivered and is no longer tried;"
+            " 'complaintcore outbox list' shows it",
+            "{count} messages could not be delivered and are no longer tried;"
+            " 'complaintcore outbox list' shows them",
+            count,
+        )
+        if not self.json:
+            click.echo(self.t("warning: {text}", text=text), err=True)
+        return text
+
+    def check_identity(self, staff_id: str, complaint_id: str, command: str) -> None:
+        """Refuse acting or viewing as someone the operating-system user is not.
+
+        Only when the staff file ties staff to accounts (an ``os_user`` column
+        filled in for someone): then ``--as`` and ``--actor`` must name the
+        member whose ``os_user`` is the user running the command.
+        """
+        desk = self.desk()
+        if not any(m.os_user for m in desk.directory.members()):
+            return
+        member = desk.member(staff_id)
+        user = os_user()
+        if member is None or not member.os_user or member.os_user != user:
+            from complaintcore.core.errors import AccessDeniedError
+
+            shown = member.staff_id if member is not None else "?"
+            raise AccessDeniedError(
+                complaint_id,
+                shown,
+                command,
+                "the staff file ties this staff id to another operating-system user",
+            )
+
+    def deliver_after(self) -> None:
+        """Send what the command queued, off its path: a delivery thread gets at most
+        ``[delivery] wait_seconds``; whatever is left stays in the outbox for
+        ``complaintcore deliver`` (or the next command), with a warning."""
+        from complaintcore.desk.delivery import DeliveryWorker
+
+        desk = self.desk()
+        if not desk.notifiers:
+            return
+        wait = self.config.delivery.wait_seconds if self.config is not None else 10.0
+        worker = DeliveryWorker(desk, clock=self.now).start()
+        finished = worker.wait_idle(wait)
+        worker.stop(timeout=0)
+        if not finished and not self.json:
+            pending = self.t(
+                "some notifications are still being sent; the rest wait in the outbox"
+                " for 'complaintcore deliver'"
+            )
+            click.echo(self.t("warning: {text}", text=pending), err=True)
 
     def calendar_notes(self, *instants: datetime | None) -> list[str]:
         """The calendar's coverage warning, if one of ``instants`` falls in a year the
@@ -152,6 +214,16 @@ class Ctx:
             error = {"code": int(code), "type": kind, "message": message}
             self.emit({"error": error, **document})
         raise click.exceptions.Exit(int(code))
+
+
+def os_user() -> str:
+    """The operating-system user running the command ("" when there is none to be had)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return ""
 
 
 CURRENT: ContextVar[Ctx | None] = ContextVar("complaintcore_cli_ctx", default=None)

@@ -1264,6 +1264,7 @@ class _Simulation:
 
     def sweep(self, now: datetime) -> None:
         report: SweepReport = self.desk.sweep(now)
+        self.desk.deliver(now)  # the office's cron: sweep, then send what is queued
         self.sweeps += 1
         escalated = {cid for cid, _clock in report.escalated}
         for cid in sorted(escalated | set(report.regraded)):

@@ -27,6 +27,7 @@ __all__ = ["explain_all"]
 @pass_ctx
 def explain_all(ctx: Ctx, issue: str, actor: str, message: str, final: bool) -> None:
     desk = ctx.desk()
+    ctx.check_identity(actor, issue, "reply")
     result = desk.explain_all(issue, actor=actor, message=message, now=ctx.now(), final=final)
     pack = desk.pack
     skipped = [

@@ -6,7 +6,7 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from complaintcore.cli.context import Ctx, enum_choice, json_option, pass_ctx
+from complaintcore.cli.context import Ctx, enum_choice, json_option, os_user, pass_ctx
 from complaintcore.cli.receive import say_issue
 from complaintcore.cli.staged import say_stage, stage_json
 from complaintcore.cli.timeline import event_detail, event_time
@@ -126,9 +126,14 @@ def _label(ctx: Ctx, enum: type[LabelledEnum], value: str) -> str:
     default=None,
     help=N_("Show as this staff member sees it (personal data masked if they need not see it)."),
 )
+@click.option(
+    "--purpose",
+    default="",
+    help=N_("Why personal data is looked at; kept in the access log with the view."),
+)
 @json_option
 @pass_ctx
-def show(ctx: Ctx, complaint_id: str, viewer: str | None) -> None:
+def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
     from complaintcore.desk import masked_record
     from complaintcore.serialization import complaint_to_dict
 
@@ -136,7 +141,10 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None) -> None:
     now = ctx.now()
     complaint = desk.get(complaint_id)
     if viewer:
-        data = desk.view(complaint_id, viewer)
+        ctx.check_identity(viewer, complaint_id, "view")
+        data = desk.view(
+            complaint_id, viewer, now=now, purpose=purpose, via="show --as", os_user=os_user()
+        )
     else:
         data = masked_record(complaint_to_dict(complaint))
     clocks = desk.clocks(complaint_id, now)

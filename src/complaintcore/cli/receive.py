@@ -2,32 +2,20 @@
 
 from __future__ import annotations
 
-import csv
-import json
-from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from complaintcore.cli.context import (
-    Ctx,
-    DateTimeType,
-    enum_choice,
-    json_option,
-    pass_ctx,
-    year_range,
-)
+from complaintcore.cli.context import Ctx, DateTimeType, enum_choice, json_option, pass_ctx
 from complaintcore.cli.errors import ExitCode, NotFoundError
 from complaintcore.cli.progress import progress
-from complaintcore.core.errors import (
-    ComplaintCoreError,
-    IncompleteRecordError,
-    InvalidInputError,
-)
+from complaintcore.core.errors import IncompleteRecordError, InvalidInputError
 from complaintcore.core.models import Channel
+from complaintcore.desk.importer import ENCODINGS
+from complaintcore.desk.importer import FIELDS as _FIELDS
 from complaintcore.i18n import N_
 
 if TYPE_CHECKING:
@@ -36,29 +24,8 @@ if TYPE_CHECKING:
 
 __all__ = ["FIELDS", "complaint_summary", "receive", "say_issue"]
 
-FIELDS = (
-    "name",
-    "phone",
-    "room",
-    "building",
-    "site",
-    "channel",
-    "summary",
-    "description",
-    "received_at",
-    "occurred_at",
-    "receiver",
-    "receiver_unit",
-    "location",
-    "account",
-    "idempotency_key",
-    "target_staff_id",
-    "target_rung",
-    "via_head_office",
-)
+FIELDS = _FIELDS
 """The columns of a bulk file (and the flags of a single receipt)."""
-
-_YES, _NO = ("true", "1", "yes"), ("false", "0", "no", "")
 
 
 def complaint_summary(c: Complaint, pack: RulePack | None = None) -> dict[str, object]:
@@ -90,113 +57,19 @@ def complaint_summary(c: Complaint, pack: RulePack | None = None) -> dict[str, o
     }
 
 
-def _row_time(ctx: Ctx, text: str, default: datetime, key: str = "received_at") -> datetime:
-    """A file's ``received_at`` cell, held to the same rules as ``--received-at``."""
-    if not text:
-        return default
-    try:
-        value = DateTimeType().convert(text, None, None)
-    except click.BadParameter:
-        reason = ctx.t("expected an ISO date-time like 2025-11-14T17:30")
-        if text.isascii():
-            try:
-                datetime.fromisoformat(text)
-                reason = year_range(ctx.tr)
-            except ValueError:
-                pass
-        raise InvalidInputError(key, reason) from None
-    return ctx.at(value)
+def _intake_from_flags(ctx: Ctx, fields: Mapping[str, Any], now: datetime) -> Intake:
+    """The flags of a single receipt as an intake, read as a bulk file's row is."""
+    from complaintcore.desk.importer import intake_from_row
 
-
-def _intake_from_row(ctx: Ctx, row: Mapping[str, Any], default_time: datetime) -> Intake:
-    """One row as an intake; REC-1 completeness is checked when the desk registers it."""
-    from complaintcore.core.models import Complainant, Intake, TargetPerson
-
-    unknown = sorted(k for k in row if k not in FIELDS and k)
-    if unknown:
-        raise InvalidInputError(unknown[0], ctx.t("unknown column"))
-
-    def text(key: str) -> str:
-        value = row.get(key)
-        if value is None:
-            return ""
-        if isinstance(value, datetime):
-            return value.isoformat()
-        if not isinstance(value, str | int) or isinstance(value, bool):
-            raise InvalidInputError(key, ctx.t("must be text"))
-        return str(value).strip()
-
-    def flag(key: str) -> bool:
-        value = row.get(key)
-        if isinstance(value, bool):
-            return value
-        word = text(key).lower()
-        if word not in _YES + _NO:
-            raise InvalidInputError(key, ctx.t("expected true or false"))
-        return word in _YES
-
-    received_at = _row_time(ctx, text("received_at"), default_time)
-    occurred_at = _row_time(ctx, text("occurred_at"), received_at, "occurred_at")
-    target = None
-    if text("target_staff_id"):
-        target = TargetPerson(staff_id=text("target_staff_id"), rung=text("target_rung"))
-    return Intake(
-        complainant=Complainant(
-            text("name"), text("phone"), text("room"), text("building"), text("site")
-        ),
-        channel=text("channel") or "phone",
-        received_at=received_at,
-        occurred_at=occurred_at if text("occurred_at") else None,
-        receiver=text("receiver"),
-        receiver_unit=text("receiver_unit") or "customer_service",
-        summary=text("summary"),
-        description=text("description"),
-        site=text("site"),
-        location=text("location"),
-        account=text("account"),
-        target=target,
-        idempotency_key=text("idempotency_key"),
-        via_head_office=flag("via_head_office"),
-    )
+    row = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in fields.items()}
+    return intake_from_row(row, default_time=now, zone=ctx.zone())
 
 
 def _reason(ctx: Ctx, exc: BaseException) -> str:
-    """Why a row was rejected, in the run's language."""
+    """Why a row was rejected, in the run's language (never a cell's value)."""
     if isinstance(exc, IncompleteRecordError):
         return ctx.t("; ").join(ctx.tr.problem(p.path, p.reason) for p in exc.problems)
     return " ".join(ctx.tr.error(exc, ctx.pack()).split())
-
-
-def _rows(ctx: Ctx, path: Path) -> Iterator[tuple[int, Mapping[str, Any] | Exception]]:
-    """Stream rows of a JSONL or CSV file with their line numbers."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            if path.suffix.lower() == ".csv":
-                reader = csv.DictReader(fh)
-                for number, record in enumerate(reader, start=2):
-                    if None in record:
-                        yield (
-                            number,
-                            InvalidInputError("row", ctx.t("more cells than the header has")),
-                        )
-                        continue
-                    yield number, record
-                return
-            for number, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    data = json.loads(line)
-                except (json.JSONDecodeError, RecursionError) as exc:
-                    why = exc.msg if isinstance(exc, json.JSONDecodeError) else ctx.t("too deep")
-                    yield number, InvalidInputError("line", ctx.t("not JSON ({why})", why=why))
-                    continue
-                if not isinstance(data, dict):
-                    yield number, InvalidInputError("line", ctx.t("must be a JSON object"))
-                    continue
-                yield number, data
-    except UnicodeDecodeError:
-        raise InvalidInputError("file", ctx.t("is not UTF-8 text (save it as CSV UTF-8)")) from None
 
 
 @click.command(help=N_("Receive one complaint from flags, or many from --file."))
@@ -225,7 +98,7 @@ def _rows(ctx: Ctx, path: Path) -> Iterator[tuple[int, Mapping[str, Any] | Excep
 )
 @click.option("--key", "idempotency_key", default="", help=N_("Idempotency key."))
 @click.option("--target-staff-id", default="", help=N_("Staff member the complaint is about."))
-@click.option("--target-rung", default="")
+@click.option("--target-rung", default="", help=N_("Ignored: the rung is the staff directory's."))
 @click.option(
     "--via-head-office",
     is_flag=True,
@@ -235,15 +108,24 @@ def _rows(ctx: Ctx, path: Path) -> Iterator[tuple[int, Mapping[str, Any] | Excep
     ),
 )
 @click.option("--no-route", is_flag=True, help=N_("Register without assigning a handler."))
+@click.option(
+    "--encoding",
+    type=click.Choice(ENCODINGS, case_sensitive=False),
+    default=None,
+    help=N_("The encoding of --file (default: detected)."),
+)
 @json_option
 @pass_ctx
-def receive(ctx: Ctx, /, file: str | None, no_route: bool, **fields: Any) -> None:
+def receive(
+    ctx: Ctx, /, file: str | None, no_route: bool, encoding: str | None, **fields: Any
+) -> None:
     if file is not None:
-        _receive_file(ctx, Path(file), route=not no_route)
+        _receive_file(ctx, Path(file), route=not no_route, encoding=encoding)
         return
     desk = ctx.desk()
     now = ctx.now()
-    c = desk.receive(_intake_from_row(ctx, fields, now), now=now, route=not no_route)
+    c = desk.receive(_intake_from_flags(ctx, fields, now), now=now, route=not no_route)
+    ctx.deliver_after()
     if ctx.json:
         ctx.emit(complaint_summary(c, desk.pack))
         return
@@ -276,53 +158,66 @@ def say_issue(ctx: Ctx, c: Complaint) -> None:
         ctx.say(ctx.t("concentrated issue {issue} (HDL-5)", issue=c.state.issue))
 
 
-def _receive_file(ctx: Ctx, path: Path, *, route: bool) -> None:
+def _receive_file(ctx: Ctx, path: Path, *, route: bool, encoding: str | None) -> None:
+    """Every row stored, a duplicate, or rejected: one line each, then the counts."""
+    from complaintcore.desk.importer import FileImport
+
     if not path.is_file():
         raise NotFoundError("--file", ctx.t("no file at {path}", path=path))
     if path.suffix.lower() not in (".jsonl", ".ndjson", ".json", ".csv"):
         raise InvalidInputError("--file", ctx.t("expected a .jsonl or .csv file"))
     desk = ctx.desk()
-    now = ctx.now()
+    run = FileImport(desk, path, now=ctx.now(), encoding=encoding and encoding.lower(), route=route)
     with path.open("rb") as counting:  # a cheap streaming pass for the progress total
         total = sum(1 for _ in counting)
-    numbers: deque[int] = deque()
-    ids: list[str] = []
-    received = 0
-    rejected: list[dict[str, object]] = []
-
-    def reject(number: int, exc: BaseException) -> None:
-        reason = _reason(ctx, exc)
-        rejected.append({"row": number, "reason": reason})
-        if not ctx.json:
-            click.echo(ctx.t("row {row} rejected: {reason}", row=number, reason=reason), err=True)
-
-    def intakes() -> Iterator[Intake]:
-        for number, row in _rows(ctx, path):
-            try:
-                if isinstance(row, Exception):
-                    raise row
-                intake = _intake_from_row(ctx, row, now)
-            except ComplaintCoreError as exc:  # a malformed row: report it, keep going
-                reject(number, exc)
-                continue
-            numbers.append(number)
-            yield intake
-
+    rows: list[dict[str, object]] = []
     with progress(ctx.t("importing"), total=total) as step:
-        for result in desk.receive_many(intakes(), now=now, route=route):
-            number = numbers.popleft()
-            if isinstance(result, ComplaintCoreError):
-                reject(number, result)
+        for result in run:
+            if result.error is not None:
+                reason = _reason(ctx, result.error)
+                text = ctx.t("line {line}: rejected: {reason}", line=result.line, reason=reason)
+                rows.append({"line": result.line, "outcome": "rejected", "reason": reason})
+            elif result.outcome == "stored":
+                text = ctx.t("line {line}: stored {id}", line=result.line, id=result.complaint_id)
+                rows.append({"line": result.line, "outcome": "stored", "id": result.complaint_id})
             else:
-                received += 1
-                if ctx.json:
-                    ids.append(result.id)
-            step(number, total)
-    summary = ctx.t("imported {ok} rows, rejected {bad}", ok=received, bad=len(rejected))
-    document: dict[str, object] = {"received": received, "rejected": rejected, "ids": ids}
+                text = ctx.t(
+                    "line {line}: duplicate of {id}", line=result.line, id=result.complaint_id
+                )
+                rows.append(
+                    {"line": result.line, "outcome": "duplicate", "id": result.complaint_id}
+                )
+            if not ctx.json:
+                ctx.say(text)
+            step(result.line, total)
+    done = run.summary
+    summary = ctx.t(
+        "imported: {stored} stored, {duplicated} duplicated, {rejected} rejected"
+        " ({rows} rows, encoding {encoding})",
+        stored=done.stored,
+        duplicated=done.duplicated,
+        rejected=done.rejected,
+        rows=done.rows,
+        encoding=done.encoding,
+    )
+    rejected = [
+        {"row": r["line"], "line": r["line"], "reason": r["reason"]}
+        for r in rows
+        if r["outcome"] == "rejected"
+    ]
+    document: dict[str, object] = {
+        "stored": done.stored,
+        "duplicated": done.duplicated,
+        "received": done.stored + done.duplicated,
+        "rejected": rejected,
+        "ids": [r["id"] for r in rows if r["outcome"] != "rejected"],
+        "rows": rows,
+        "encoding": done.encoding,
+    }
     if not ctx.json:
         ctx.say(summary)
-    if rejected:
+    ctx.deliver_after()
+    if done.rejected:
         ctx.failed(ExitCode.REFUSED, "RowsRejected", summary, document)
     if ctx.json:
         ctx.emit(document)

@@ -18,6 +18,7 @@ from rich.console import Console
 from complaintcore.cli.context import Ctx, MonthType, json_option, pass_ctx
 from complaintcore.cli.progress import track
 from complaintcore.cli.report_indicators import PeriodText, indicators, write_indicators
+from complaintcore.core.spreadsheet import spreadsheet_safe
 from complaintcore.i18n import N_
 
 if TYPE_CHECKING:
@@ -162,9 +163,10 @@ def write_report(
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=list(stats.ROW_FIELDS))
         writer.writeheader()
-        writer.writerows(stats.to_rows(result))
+        safe = spreadsheet_safe  # no cell may run as a formula (CSV injection)
+        writer.writerows({k: safe(v) for k, v in row.items()} for row in stats.to_rows(result))
         if staff is not None:
-            writer.writerows(staff_rows(staff))
+            writer.writerows({k: safe(v) for k, v in row.items()} for row in staff_rows(staff))
         text = buffer.getvalue()
     else:
         from complaintcore.cli.report_html import render_html

@@ -20,6 +20,7 @@ from rich.text import Text
 from complaintcore.cli.progress import track
 from complaintcore.cli.report_html import _CSS, _e, _table
 from complaintcore.core.rulepack import IndicatorKind
+from complaintcore.core.spreadsheet import spreadsheet_safe
 from complaintcore.i18n import Translator
 
 if TYPE_CHECKING:
@@ -114,7 +115,9 @@ def write_indicators(ctx: Ctx, report: IndicatorReport, fmt: str, output: str | 
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=list(INDICATOR_ROW_FIELDS))
         writer.writeheader()
-        writer.writerows(indicator_rows(report))
+        writer.writerows(
+            {k: spreadsheet_safe(v) for k, v in row.items()} for row in indicator_rows(report)
+        )
         text = buffer.getvalue()
     else:
         text = render_indicators_html(report, ctx.tr)

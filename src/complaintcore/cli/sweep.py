@@ -20,6 +20,9 @@ def sweep(ctx: Ctx) -> None:
     # deadlines swept now reach a month or so ahead (the one-month upgrade, DL-6)
     notes = ctx.calendar_notes(now, now + timedelta(days=62))
     report = ctx.desk().sweep(now)
+    ctx.deliver_after()
+    if report.dead_letters:
+        notes.append(ctx.dead_letter_warning(report.dead_letters))
     if ctx.json:
         ctx.emit(
             {
@@ -32,6 +35,7 @@ def sweep(ctx: Ctx) -> None:
                 "duties_owed": report.duties_owed,
                 "duties_at_risk": report.duties_at_risk,
                 "duties_overdue": [list(d) for d in report.duties_overdue],
+                "dead_letters": report.dead_letters,
             }
         )
         return

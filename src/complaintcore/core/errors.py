@@ -16,10 +16,12 @@ __all__ = [
     "CalendarError",
     "ComplaintCoreError",
     "ConcurrencyConflictError",
+    "DamagedRecordError",
     "EscalationError",
     "FieldProblem",
     "GradeError",
     "HolidayDataWarning",
+    "IdempotencyConflictError",
     "IllegalTransitionError",
     "IncompleteRecordError",
     "InvalidInputError",
@@ -85,6 +87,23 @@ class InvalidInputError(ComplaintCoreError, ValueError):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+class IdempotencyConflictError(InvalidInputError):
+    """An idempotency key already names a complaint with different content.
+
+    A retried submission carries the same content and gets the stored complaint
+    back; a key reused for something else is a mistake of the sender, refused
+    so that a complaint is never silently dropped.  ``.complaint_id`` is the
+    complaint the key belongs to.
+    """
+
+    def __init__(self, complaint_id: str) -> None:
+        super().__init__(
+            "idempotency_key",
+            f"already used for complaint {complaint_id}, whose content differs",
+        )
+        self.complaint_id = complaint_id
 
 
 class NaiveDatetimeError(InvalidInputError):
@@ -211,6 +230,20 @@ class StoreError(ComplaintCoreError, OSError):
         super().__init__(f"complaint database {database}: {reason}")
         self.database = database
         self.reason = reason
+
+
+class DamagedRecordError(StoreError):
+    """A stored complaint cannot be read back: its text was damaged outside the library.
+
+    Names the complaint (``.complaint_id``) and the part that failed, never a
+    stored value; ``verify`` lists every such problem.
+    """
+
+    def __init__(self, complaint_id: str, what: str, database: str = "") -> None:
+        reason = f"complaint {complaint_id}: stored record cannot be read ({what}); run verify"
+        super().__init__(database or "(store)", reason)
+        self.complaint_id = complaint_id
+        self.what = what
 
 
 class UnknownTenantError(StoreError, LookupError):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import attrs
 
 from complaintcore.core.errors import EscalationError
-from complaintcore.core.models import Complaint, Trigger
+from complaintcore.core.models import Complaint, Trigger, staff_key
 from complaintcore.core.rulepack import RulePack
 
 __all__ = [
@@ -72,7 +72,7 @@ def handling_department(complaint: Complaint, pack: RulePack) -> str:
 def may_handle(complaint: Complaint, staff_id: str, rung: str, pack: RulePack) -> tuple[bool, str]:
     """ESC-3, ESC-4: whether a staff member at ``rung`` may handle it, and why not."""
     target = complaint.state.target or complaint.intake.target
-    if target is not None and target.staff_id == staff_id:
+    if target is not None and staff_key(target.staff_id) == staff_key(staff_id):
         return False, "the complaint is about this person (ESC-4)"
     need = required_rung_index(complaint, pack)
     if pack.rung_index(rung) < need:

@@ -8,6 +8,7 @@ its status, grade, handler and rung are derived from those events by
 from __future__ import annotations
 
 import enum
+import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Self
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
     from complaintcore.core.rulepack import RulePack
 
 __all__ = [
+    "FIRST_YEAR",
+    "LAST_YEAR",
     "Acknowledged",
     "Apologised",
     "Assessed",
@@ -69,19 +72,30 @@ __all__ = [
     "Validity",
     "Visited",
     "mask",
+    "private_repr",
     "require_aware",
+    "staff_key",
 ]
 
 
 # --------------------------------------------------------------------------- helpers
 
 
+FIRST_YEAR = 1970
+"""The first year a time may fall in: earlier is a typo, not a complaint."""
+LAST_YEAR = 2999
+"""The last year a time may fall in: later overflows working-time arithmetic."""
+
+
 def require_aware(value: datetime, path: str) -> datetime:
-    """Refuse naive datetimes: a deadline without a time zone is a guess."""
+    """Refuse naive datetimes (a deadline without a time zone is a guess) and times
+    outside :data:`FIRST_YEAR` .. :data:`LAST_YEAR`, whose arithmetic would overflow."""
     if not isinstance(value, datetime):
         raise InvalidInputError(path, f"expected a datetime, got {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:
         raise NaiveDatetimeError(path)
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise InvalidInputError(path, f"the year must be between {FIRST_YEAR} and {LAST_YEAR}")
     return value
 
 
@@ -113,6 +127,17 @@ def _text(path: str) -> Validator:
     return check
 
 
+def staff_key(staff_id: str) -> str:
+    """The form staff ids are compared in: width (NFKC), case and white space folded.
+
+    ``"SR-301"``, ``"sr-301"``, ``" SR-301 "`` and ``"ＳＲ-３01"`` are one person;
+    a directory may not hold two ids with the same key.
+    """
+    if not isinstance(staff_id, str):
+        return ""
+    return "".join(unicodedata.normalize("NFKC", staff_id).split()).casefold()
+
+
 def mask(value: str, keep_tail: int = 2) -> str:
     """Mask personal data for logs and reprs (PRV-1): keep only a short tail.
 
@@ -128,6 +153,40 @@ def mask(value: str, keep_tail: int = 2) -> str:
 
 def _masked(value: object) -> str:
     return repr(mask(str(value)))
+
+
+def _hidden(value: object) -> str | None:
+    """How a free-text value shows in a repr: its size, never its words."""
+    if isinstance(value, enum.Enum):
+        return None
+    if isinstance(value, str):
+        return f"<{len(value)} chars>"
+    if isinstance(value, tuple) and value and all(isinstance(v, str | tuple) for v in value):
+        return f"<{len(value)} items>"
+    return None
+
+
+def private_repr(shown: Iterable[str]) -> Callable[[Any], str]:
+    """A ``__repr__`` for an attrs class that shows free text by its size only (PRV-1).
+
+    Fields named in ``shown`` (ids, codes, enums) are shown as they are; every
+    other text field -- what people typed, rendered bodies, lists of texts -- is
+    shown as ``<12 chars>``, so a repr in a log or a traceback never carries a
+    complaint's words, a name or a phone.  Nested values use their own reprs.
+    """
+    allowed = frozenset(shown)
+
+    def __repr__(self: Any) -> str:
+        parts = []
+        for field in attrs.fields(type(self)):
+            if not field.repr:
+                continue
+            value = getattr(self, field.name)
+            hidden = None if field.name in allowed else _hidden(value)
+            parts.append(f"{field.name}={hidden if hidden is not None else repr(value)}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+    return __repr__
 
 
 # --------------------------------------------------------------------------- enums
@@ -163,7 +222,9 @@ class LabelledEnum(enum.StrEnum):
             if raw in (member._value_, member.zh, member.en, member.name):
                 return member
         allowed = ", ".join(m._value_ for m in cls)
-        raise InvalidInputError(path, f"unknown {cls.__name__} {raw!r}; expected one of {allowed}")
+        # the value itself is not quoted: a shifted spreadsheet column can put a
+        # name or a phone here (PRV-1)
+        raise InvalidInputError(path, f"unknown {cls.__name__}; expected one of {allowed}")
 
 
 class Channel(LabelledEnum):
@@ -844,6 +905,36 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     Responded,
 )
 EVENT_BY_KIND: dict[str, type[Event]] = {cls.kind: cls for cls in EVENT_TYPES}
+
+# Reprs show ids, codes, enums and times; free text only by its size (PRV-1).
+_SHOWN_EVENT_FIELDS = (
+    "at",
+    "actor",
+    "unit",
+    "to_unit",
+    "category",
+    "department",
+    "helpers",
+    "handler",
+    "rung",
+    "from_rung",
+    "to_rung",
+    "clock",
+    "staff_id",
+    "supervisor",
+    "issue",
+    "measure",
+    "owner",
+    "same_complainant",
+    "same_room",
+    "same_matter",
+    "repeated_by",
+)
+for _event_type in (Event, *EVENT_TYPES):
+    _event_type.__repr__ = private_repr(_SHOWN_EVENT_FIELDS)  # type: ignore[method-assign,assignment]
+Intake.__repr__ = private_repr(  # type: ignore[method-assign]
+    ("received_at", "receiver", "receiver_unit", "site", "occurred_at", "idempotency_key")
+)
 
 
 # --------------------------------------------------------------------------- state

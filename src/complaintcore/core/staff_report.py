@@ -23,7 +23,7 @@ the pack and ``now`` are arguments.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -112,9 +112,9 @@ class _Person:
 
 def _month_bounds(year: int, month: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
     if not isinstance(year, int) or isinstance(year, bool) or not 1 <= year <= 9998:
-        raise InvalidInputError("year", f"expected a year, got {year!r}")
+        raise InvalidInputError("year", "expected a year from 1 to 9998")
     if not isinstance(month, int) or isinstance(month, bool) or not 1 <= month <= 12:
-        raise InvalidInputError("month", f"expected 1..12, got {month!r}")
+        raise InvalidInputError("month", "expected a month from 1 to 12")
     nyear, nmonth = (year + 1, 1) if month == 12 else (year, month + 1)
     return datetime(year, month, 1, tzinfo=tz), datetime(nyear, nmonth, 1, tzinfo=tz)
 
@@ -141,6 +141,8 @@ def staff_report(
         raise InvalidInputError("pack", f"expected RulePack, got {type(pack).__name__}")
     tz = ZoneInfo(pack.calendar.timezone)
     start, end = _month_bounds(year, month, tz)
+    if not isinstance(complaints, Iterable) or isinstance(complaints, str | bytes | Mapping):
+        raise InvalidInputError("complaints", "expected an iterable of complaints")
     people: dict[str, _Person] = {}
     for c in complaints:
         if not isinstance(c, Complaint):

@@ -101,7 +101,11 @@ def _allowed(regions: Iterable[str] | str) -> frozenset[str]:
     """The allowed entries; ``"any"`` allows every region, the mainland's formats too."""
     if isinstance(regions, str):
         regions = (regions,)
+    if not isinstance(regions, Iterable):
+        raise InvalidInputError("phone_regions", "expected a region code or a list of them")
     found = frozenset(regions)
+    if not all(isinstance(r, str) for r in found):
+        raise InvalidInputError("phone_regions", "expected region codes (text)")
     return found | set(_ANY) if "any" in found else found
 
 
@@ -297,7 +301,7 @@ _LABELS = {
 }
 _NAME_MAX = 64
 _SUMMARY_MAX = 2000
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # the one rule of core.limits
 
 
 @attrs.frozen

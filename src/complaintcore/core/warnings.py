@@ -34,9 +34,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import TypeGuard
 
 import attrs
 
+from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.rulepack import EarlyWarning
 
 __all__ = [
@@ -55,6 +57,35 @@ DIMENSIONS = ("building", "category", "department", "site")
 
 
 # --------------------------------------------------------------------------- the law
+
+
+_MAX_TOTAL = 10_000_000
+"""Complaints a baseline may total: far beyond any desk's series, short of a long loop."""
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_counts(total: object, months: object) -> None:
+    if not _is_int(total) or not 0 <= total <= _MAX_TOTAL:
+        raise InvalidInputError("total", f"expected an integer from 0 to {_MAX_TOTAL}")
+    if not _is_int(months) or not 1 <= months <= 10_000:
+        raise InvalidInputError("months", "expected an integer from 1 to 10000")
+
+
+def _is_sequence(value: object) -> TypeGuard[Sequence[object]]:
+    return isinstance(value, Sequence) and not isinstance(value, str | bytes)
+
+
+def _check_series(counts: object, path: str) -> None:
+    if not _is_sequence(counts) or not all(_is_int(n) and 0 <= n <= _MAX_TOTAL for n in counts):
+        raise InvalidInputError(path, f"expected monthly counts from 0 to {_MAX_TOTAL}")
+
+
+def _check_rule(rule: object) -> None:
+    if not isinstance(rule, EarlyWarning):
+        raise InvalidInputError("rule", f"expected EarlyWarning, got {type(rule).__name__}")
 
 
 def _log_pmf0(total: int, months: int) -> tuple[float, float, float]:
@@ -82,8 +113,9 @@ def tail_probability(count: int, total: int, months: int) -> float:
     ``total`` is the sum of its ``months`` baseline months.  This is the
     warning's p-value: small means surprising.
     """
-    if months < 1:
-        raise ValueError("months must be at least 1")
+    _check_counts(total, months)
+    if not _is_int(count) or not -_MAX_TOTAL <= count <= _MAX_TOTAL:
+        raise InvalidInputError("count", f"expected an integer of at most {_MAX_TOTAL}")
     return _tail_from(count, total, months)
 
 
@@ -95,10 +127,9 @@ def upper_limit(total: int, months: int, rate: float) -> int:
     series with that history has 13 or more complaints in a month far less
     than once in a thousand months.
     """
-    if months < 1:
-        raise ValueError("months must be at least 1")
-    if not 0 < rate < 1:
-        raise ValueError("rate must be between 0 and 1")
+    _check_counts(total, months)
+    if not isinstance(rate, int | float) or isinstance(rate, bool) or not 0 < rate < 1:
+        raise InvalidInputError("rate", "expected a number between 0 and 1")
     log_pmf, r, log_q = _log_pmf0(total, months)
     below = 0.0
     c = 0
@@ -142,8 +173,12 @@ def judge(
     them).  None when fewer than ``min_baseline_months`` have data.  The limit
     is never below ``min_count``.
     """
-    if len(previous) != len(has_data):
-        raise ValueError("previous and has_data must be the same length")
+    _check_rule(rule)
+    if not _is_int(observed) or not 0 <= observed <= _MAX_TOTAL:
+        raise InvalidInputError("observed", f"expected an integer from 0 to {_MAX_TOTAL}")
+    _check_series(previous, "previous")
+    if not _is_sequence(has_data) or len(previous) != len(has_data):
+        raise InvalidInputError("has_data", "must be as long as previous")
     baseline = tuple(n for n, ok in zip(previous, has_data, strict=True) if ok)
     baseline = baseline[-rule.baseline_months :]
     if len(baseline) < rule.min_baseline_months:
@@ -219,12 +254,24 @@ def control_warnings(
     is one warning.  ``labels`` give a series' (zh, en) label (default: its
     key).  Ordered by dimension, then the least likely first.
     """
+    _check_rule(rule)
+    if not _is_sequence(periods) or not _is_sequence(has_data):
+        raise InvalidInputError("periods", "periods and has_data must be lists")
     if not (len(periods) == len(has_data) and periods):
-        raise ValueError("periods and has_data must be the same, non-zero length")
+        raise InvalidInputError("has_data", "must be as long as periods, and not empty")
+    if not isinstance(cells, Mapping):
+        raise InvalidInputError("cells", "expected a mapping of cells to monthly counts")
     width = len(periods)
     for cell, counts in cells.items():
+        if not (
+            isinstance(cell, tuple) and len(cell) == 4 and all(isinstance(k, str) for k in cell)
+        ):
+            raise InvalidInputError("cells", "a cell is (site, building, category, department)")
+        _check_series(counts, "cells")
         if len(counts) != width:
-            raise ValueError(f"cell {cell} has {len(counts)} months, not {width}")
+            raise InvalidInputError("cells", f"a cell has {len(counts)} months, not {width}")
+    if labels is not None and not isinstance(labels, Mapping):
+        raise InvalidInputError("labels", "expected a mapping")
     labels = labels or {}
     past = [bool(ok) for ok in has_data[:-1]]
     used = [p for p, ok in zip(periods[:-1], past, strict=True) if ok]

@@ -73,6 +73,7 @@ from complaintcore.core.models import (
     Trigger,
     Validity,
     Visited,
+    private_repr,
     require_aware,
 )
 from complaintcore.core.rulepack import BarAction, ClockMode, Duration, DutySpec, RulePack
@@ -556,6 +557,27 @@ COMMAND_TYPES: tuple[type[Command], ...] = (
     Extend,
     Respond,
 )
+for _command_type in (Command, *COMMAND_TYPES):  # free text by its size only (PRV-1)
+    _command_type.__repr__ = private_repr(  # type: ignore[method-assign,assignment]
+        (
+            "actor",
+            "to_unit",
+            "category",
+            "department",
+            "helpers",
+            "handler",
+            "rung",
+            "to_rung",
+            "clock",
+            "staff_role",
+            "measure",
+            "owner",
+            "same_complainant",
+            "same_room",
+            "same_matter",
+            "repeated_by",
+        )
+    )
 
 # --------------------------------------------------------------------------- transition table
 

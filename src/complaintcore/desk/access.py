@@ -16,26 +16,74 @@ from complaintcore.core.escalation import (
     handling_department,
     required_rung_index,
 )
-from complaintcore.core.models import Complaint, Grade
+from complaintcore.core.models import Complaint, Grade, mask, staff_key
 from complaintcore.core.rulepack import DutySpec, RulePack
 from complaintcore.core.stages import earlier_handlers
 from complaintcore.core.workflow import Close, Command, Reply
-from complaintcore.desk.ports import StaffMember
+from complaintcore.desk.ports import StaffDirectory, StaffMember
 
 __all__ = [
+    "RESERVED_ACTORS",
     "SYSTEM_ACTOR",
     "authorize",
     "duty_owners",
     "is_head_office",
+    "is_reserved",
     "is_target",
     "pick_handler",
     "recipients",
+    "resolve",
     "sees_personal_data",
+    "shown_actor",
     "supervisor_rung",
 ]
 
 SYSTEM_ACTOR = "system"
 """The desk itself, acting on deadlines (sweep)."""
+
+RESERVED_ACTORS = frozenset({SYSTEM_ACTOR})
+"""Ids no person may use: the desk records its own acts under them."""
+
+_RESERVED_KEYS = frozenset(staff_key(a) for a in RESERVED_ACTORS)
+
+
+def is_reserved(staff_id: str) -> bool:
+    """Whether ``staff_id`` is (after folding case, width and spaces) a reserved actor."""
+    return staff_key(staff_id) in _RESERVED_KEYS
+
+
+def resolve(directory: StaffDirectory, staff_id: str) -> StaffMember | None:
+    """The member ``staff_id`` names, matched as :func:`~complaintcore.core.models.staff_key`
+    folds ids (``"sr-301 "`` finds ``SR-301``); ``None`` for unknown or reserved ids.
+
+    Asks the directory first; a directory that matches ids exactly is then
+    searched by key.
+    """
+    if not isinstance(staff_id, str) or is_reserved(staff_id):
+        return None
+    found = directory.get(staff_id)
+    if found is not None:
+        return None if is_reserved(found.staff_id) else found
+    key = staff_key(staff_id)
+    if not key or key == staff_id:
+        return None
+    for member in directory.members():
+        if staff_key(member.staff_id) == key:
+            return None if is_reserved(member.staff_id) else member
+    return None
+
+
+def shown_actor(actor: str, member: StaffMember | None) -> str:
+    """How an error names an actor: a known member by id; anything else masked (PRV-1).
+
+    An unknown id may be a name that slipped into the wrong spreadsheet column.
+    """
+    if member is not None:
+        return member.staff_id
+    if isinstance(actor, str) and is_reserved(actor):
+        return actor.strip()
+    return mask(actor) if isinstance(actor, str) else type(actor).__name__
+
 
 # Commands that settle the outcome need the rung the grade requires (ESC-3).
 _HANDLING = frozenset(
@@ -66,17 +114,16 @@ def authorize(
     name = command.name
 
     def deny(reason: str) -> AccessDeniedError:
-        return AccessDeniedError(complaint.id, command.actor, name, reason)
+        return AccessDeniedError(complaint.id, shown_actor(command.actor, actor), name, reason)
 
-    if command.actor == SYSTEM_ACTOR:
-        return
+    if is_reserved(command.actor) or (actor is not None and is_reserved(actor.staff_id)):
+        raise deny("the id is reserved for the desk's own acts (sweeps)")
     if actor is None:
         raise deny("unknown actor: not in the staff directory")
     site = complaint.intake.site or complaint.intake.complainant.site
     if not actor.works_at(site) and name != "register":
         raise deny("works at another site")
-    target = complaint.state.target or complaint.intake.target
-    if target is not None and target.staff_id == actor.staff_id and name != "register":
+    if is_target(actor, complaint) and name != "register":
         raise deny("the complaint is about this person (ESC-4)")
     if not pack.has_rung(actor.rung):
         raise deny(f"rung {actor.rung!r} is not on the {pack.name} ladder")
@@ -96,7 +143,7 @@ def authorize(
 def is_target(member: StaffMember, complaint: Complaint) -> bool:
     """Whether the complaint is about this staff member (CLS-4, ESC-4)."""
     target = complaint.state.target or complaint.intake.target
-    return target is not None and target.staff_id == member.staff_id
+    return target is not None and staff_key(target.staff_id) == staff_key(member.staff_id)
 
 
 def _ordered(members: Iterable[StaffMember], at: datetime, tz: tzinfo | None) -> list[StaffMember]:
@@ -143,7 +190,7 @@ def pick_handler(
             m for m in members
             if department in (None, m.department) and m.works_at(site) and pack.has_rung(m.rung)
             and pack.rung_index(m.rung) >= floor
-            and not (target is not None and m.staff_id == target.staff_id)
+            and not (target is not None and staff_key(m.staff_id) == staff_key(target.staff_id))
             and m.staff_id not in excluded
         ]  # fmt: skip
         if pool:

@@ -5,16 +5,17 @@ from __future__ import annotations
 import difflib
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.limits import DEFAULT_LENGTHS, TextLimits
 from complaintcore.desk.ports import DEFAULT_TENANT, check_tenant
 
-__all__ = ["DeskConfig", "RetryPolicy", "load_config", "unknown_key"]
+__all__ = ["DeliveryPolicy", "DeskConfig", "RetryPolicy", "load_config", "unknown_key"]
 
 _TOP_KEYS = (
     "database",
@@ -26,8 +27,13 @@ _TOP_KEYS = (
     "retry",
     "languages",
     "plugins",
+    "sites",
+    "limits",
+    "delivery",
 )
 _RETRY_KEYS = ("first_delay_seconds", "max_delay_seconds", "max_attempts")
+_DELIVERY_KEYS = ("timeout_seconds", "threads", "wait_seconds")
+_LIMIT_KEYS = ("default", "id_length", "max_items")
 
 
 def unknown_key(path: str, known: tuple[str, ...]) -> InvalidInputError:
@@ -42,18 +48,67 @@ def unknown_key(path: str, known: tuple[str, ...]) -> InvalidInputError:
     return InvalidInputError(path, f"unknown key; {hint}")
 
 
+_MAX_DELAY = 366 * 24 * 3600
+_MAX_ATTEMPTS = 1_000_000
+
+
+def _bounded(most: int) -> Callable[[object, attrs.Attribute[int], int], None]:
+    def check(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= most:
+            raise InvalidInputError(
+                f"retry.{attribute.name}", f"must be an integer from 1 to {most}"
+            )
+
+    return check
+
+
 @attrs.frozen
 class RetryPolicy:
-    """How notifications are retried: exponential backoff, capped."""
+    """How notifications are retried: exponential backoff, capped.
 
-    first_delay_seconds: int = 30
-    max_delay_seconds: int = 3600
-    max_attempts: int = 20
+    Delays are at most a year and attempts at most a million: beyond that a
+    message is better dropped by a person (``complaintcore outbox``).
+    """
+
+    first_delay_seconds: int = attrs.field(default=30, validator=_bounded(_MAX_DELAY))
+    max_delay_seconds: int = attrs.field(default=3600, validator=_bounded(_MAX_DELAY))
+    max_attempts: int = attrs.field(default=20, validator=_bounded(_MAX_ATTEMPTS))
 
     def delay(self, attempts: int) -> int:
-        return int(
-            min(self.first_delay_seconds * 2 ** max(attempts - 1, 0), self.max_delay_seconds)
-        )
+        """Seconds to wait before attempt ``attempts + 1``."""
+        doublings = min(max(attempts - 1, 0), 40)  # past 2**40 the cap has long applied
+        return int(min(self.first_delay_seconds * 2**doublings, self.max_delay_seconds))
+
+
+def _seconds(most: float) -> Callable[[object, attrs.Attribute[float], float], None]:
+    def check(_inst: object, attribute: attrs.Attribute[float], value: float) -> None:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= most:
+            raise InvalidInputError(
+                f"delivery.{attribute.name}",
+                f"must be a number of seconds above 0, at most {most:g}",
+            )
+
+    return check
+
+
+def _threads(_inst: object, _attribute: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 256:
+        raise InvalidInputError("delivery.threads", "must be an integer from 1 to 256")
+
+
+@attrs.frozen
+class DeliveryPolicy:
+    """How the outbox is sent (``[delivery]``): off the intake path, each send bounded.
+
+    ``timeout_seconds`` bounds one send (a slower one is retried later with the
+    same dedupe key); ``threads`` bounds how many sends run at once; the
+    command line waits at most ``wait_seconds`` after a command for its
+    messages to go out, leaving the rest to ``complaintcore deliver``.
+    """
+
+    timeout_seconds: float = attrs.field(default=10.0, validator=_seconds(3600))
+    threads: int = attrs.field(default=4, validator=_threads)
+    wait_seconds: float = attrs.field(default=10.0, validator=_seconds(3600))
 
 
 def _table(value: object, path: str) -> Mapping[str, Any]:
@@ -99,7 +154,10 @@ class DeskConfig:
     host and its plugins (``[plugins.billing]``): complaintcore never reads it,
     so it is the only table whose keys are not checked.
     ``pack_parameters`` set a pack template's values (``respond = "15d"`` for
-    ``iso-10002``); the pack checks the names.
+    ``iso-10002``); the pack checks the names.  ``sites`` lists site codes intake
+    accepts besides those of the staff directory (any other is refused);
+    ``[limits]`` sets maximum lengths of typed fields (a ``TextLimits``);
+    ``[delivery]`` how the outbox is sent (a ``DeliveryPolicy``).
     """
 
     database: str = "complaintcore.sqlite3"
@@ -112,6 +170,9 @@ class DeskConfig:
     base_dir: str = "."
     plugins: Mapping[str, Any] = attrs.field(factory=dict, converter=_plugins_table)
     pack_parameters: Mapping[str, str] = attrs.field(factory=dict, converter=_parameters_table)
+    sites: tuple[str, ...] = ()
+    limits: TextLimits = attrs.field(factory=TextLimits)
+    delivery: DeliveryPolicy = attrs.field(factory=DeliveryPolicy)
 
     @property
     def extra(self) -> Mapping[str, Any]:
@@ -151,11 +212,22 @@ class DeskConfig:
         retry_data = data.get("retry", {})
         if not isinstance(retry_data, Mapping):
             raise InvalidInputError("retry", "must be a table")
-        for key, value in retry_data.items():
+        for key in retry_data:
             if key not in _RETRY_KEYS:
                 raise unknown_key(f"retry.{key}", _RETRY_KEYS)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise InvalidInputError(f"retry.{key}", "must be a positive integer")
+        sites = data.get("sites", [])
+        if not isinstance(sites, list) or not all(isinstance(x, str) and x.strip() for x in sites):
+            raise InvalidInputError("sites", "must be a list of site codes")
+        limits = _table(data.get("limits", {}), "limits")
+        lengths = {k: v for k, v in limits.items() if k not in _LIMIT_KEYS}
+        known_limits = {k: v for k, v in limits.items() if k in _LIMIT_KEYS}
+        delivery = _table(data.get("delivery", {}), "delivery")
+        for key in delivery:
+            if key not in _DELIVERY_KEYS:
+                raise unknown_key(f"delivery.{key}", _DELIVERY_KEYS)
+        for key in lengths:
+            if key not in DEFAULT_LENGTHS:
+                raise unknown_key(f"limits.{key}", (*_LIMIT_KEYS, *DEFAULT_LENGTHS))
         return cls(
             database=data.get("database", "complaintcore.sqlite3"),
             tenant=data.get("tenant", DEFAULT_TENANT),
@@ -167,6 +239,9 @@ class DeskConfig:
             base_dir=base_dir,
             plugins=data.get("plugins", {}),
             pack_parameters=data.get("pack_parameters", {}),
+            sites=tuple(x.strip() for x in sites),
+            limits=TextLimits(lengths=lengths, **known_limits),
+            delivery=DeliveryPolicy(**delivery),
         )
 
 
@@ -179,6 +254,8 @@ def load_config(path: str | os.PathLike[str]) -> DeskConfig:
         raise InvalidInputError("config", f"no config file at {p}") from None
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInputError("config", f"{p}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError("config", f"{p}: not UTF-8 text (byte {exc.start + 1})") from None
     try:
         return DeskConfig.from_mapping(data, base_dir=str(p.parent))
     except InvalidInputError as exc:

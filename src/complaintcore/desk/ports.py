@@ -24,12 +24,14 @@ from complaintcore.core.models import (
     LabelledEnum,
     Status,
     mask,
+    private_repr,
     require_aware,
 )
 from complaintcore.core.repeats import Earlier
 
 __all__ = [
     "DEFAULT_TENANT",
+    "AccessRecord",
     "BatchComplaintStore",
     "ComplaintRow",
     "ComplaintStore",
@@ -82,7 +84,8 @@ class StaffMember:
     ``site`` ``"*"`` means every site (head office).  ``sees_personal_data``
     marks the roles whose messages may show complainants' names and phones
     unmasked (PRV-1): by default the complaint's own handler and customer
-    service.
+    service.  Staff ids are compared folded for case, width and spaces
+    (:func:`~complaintcore.core.models.staff_key`); ``system`` is reserved.
     """
 
     staff_id: str
@@ -96,6 +99,9 @@ class StaffMember:
     webhook: str = ""
     duty: tuple[DutyWindow, ...] = ()
     sees_personal_data: bool = False
+    os_user: str = ""
+    """The operating-system account this member works under, when the staff file
+    ties the command line's ``--as`` and ``--actor`` to who is logged in."""
 
     def on_duty(self, at: datetime, tz: tzinfo | None = None) -> bool:
         """Whether ``at`` falls in a duty window read in ``tz`` (see :class:`DutyWindow`).
@@ -138,6 +144,12 @@ class Notification:
     body: str
     created_at: datetime
     data: tuple[tuple[str, str], ...] = ()
+
+
+# subject, body and data by their size only: they quote the complaint (PRV-1)
+Notification.__repr__ = private_repr(  # type: ignore[method-assign]
+    ("key", "complaint_id", "topic", "recipient", "created_at")
+)
 
 
 @attrs.frozen
@@ -218,15 +230,45 @@ class ComplaintRow:
 
 @attrs.frozen
 class VerifyReport:
-    """The hash chain check: ``ok`` and each problem found."""
+    """The integrity check: ``ok``, each problem found, and the ledger's head.
+
+    ``head`` is the ledger's last entry as ``seq:hash`` (see
+    :mod:`complaintcore.adapters.ledger`): kept somewhere else, it lets a later
+    ``verify(expect=head)`` prove nothing committed up to it was rewritten.
+    """
 
     complaints: int
     events: int
     problems: tuple[str, ...] = ()
+    head: str = ""
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+@attrs.frozen
+class AccessRecord:
+    """One unmasked view of a complaint's personal data: who, when, which, why.
+
+    The access log keeps these append-only (PIPL-style "who saw what"):
+    ``actor`` is the staff id, ``via`` how it was seen (``"desk.view"``,
+    ``"show --as"``), ``os_user`` the operating-system user at the keyboard when
+    known, ``purpose`` the reason given.  ``id`` is the store's number for it.
+    """
+
+    at: datetime
+    actor: str
+    complaint_id: str
+    purpose: str = ""
+    via: str = ""
+    os_user: str = ""
+    id: int = 0
+
+
+AccessRecord.__repr__ = private_repr(  # type: ignore[method-assign]
+    ("at", "actor", "complaint_id", "via", "os_user", "id")
+)
 
 
 RowOrder = Literal["received", "due"]
@@ -243,7 +285,7 @@ def _enum_value(value: object, enum: type[LabelledEnum], path: str) -> str | Non
             if value == member.value:
                 return member.value
         allowed = ", ".join(m.value for m in enum)
-        raise InvalidInputError(path, f"unknown {path} {value!r}; expected one of {allowed}")
+        raise InvalidInputError(path, f"unknown {path}; expected one of {allowed}")
     raise InvalidInputError(
         path, f"expected a {enum.__name__} or its value, not {type(value).__name__}"
     )
@@ -311,9 +353,9 @@ class RowQuery:
     ) -> RowQuery:
         """Check and normalise the filters; see :meth:`ComplaintStore.rows`."""
         if limit is not None and (
-            isinstance(limit, bool) or not isinstance(limit, int) or limit < 0
+            isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit < 2**63
         ):
-            raise InvalidInputError("limit", "must be a non-negative integer or None")
+            raise InvalidInputError("limit", f"must be an integer from 0 to {2**63 - 1}, or None")
         if order is None:
             order = "due" if due_before is not None else "received"
         if order not in ("received", "due"):
@@ -513,7 +555,43 @@ class ComplaintStore(Protocol):
 
     def mark_failed(self, item_id: int, error: str, retry_at: datetime) -> None: ...
 
-    def verify(self) -> VerifyReport: ...
+    def verify(self, *, expect: str | None = None) -> VerifyReport:
+        """Check every chain, the ledger, the outbox, keys and times (see
+        :mod:`complaintcore.adapters.ledger`); ``expect`` is a ledger head kept
+        from an earlier run (``seq:hash``), which must still be on the ledger."""
+        ...
+
+    def ledger_head(self) -> str:
+        """The ledger's last entry as ``seq:hash`` (``0:`` while it is empty)."""
+        ...
+
+    def record_access(self, record: AccessRecord) -> AccessRecord:
+        """Append ``record`` to the access log; return it with its id."""
+        ...
+
+    def access_log(
+        self,
+        *,
+        complaint_id: str | None = None,
+        actor: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[AccessRecord]:
+        """Access records matching every filter given (``[since, until)``), oldest first."""
+        ...
+
+    def dead_letters(self, max_attempts: int, limit: int = 100) -> list[OutboxItem]:
+        """Undelivered items with ``max_attempts`` attempts or more, not dropped, oldest first."""
+        ...
+
+    def retry_item(self, item_id: int, now: datetime) -> None:
+        """Make an undelivered item due at ``now`` with its attempts counted afresh."""
+        ...
+
+    def drop_item(self, item_id: int, at: datetime, reason: str) -> None:
+        """Give an undelivered item up for good: it is never sent, and kept with ``reason``."""
+        ...
 
     def close(self) -> None: ...
 

@@ -4,8 +4,11 @@ A :class:`Desk` loads the rule pack, gets the store, staff directory, calendar
 and notifiers from the plugin hooks, and runs every command the same way:
 authorize (a refusal leaves no event), decide with the pure core, append the
 events, the projection and the outbox in one transaction with optimistic
-concurrency, then tell plugins and deliver notifications.  A notifier that is
-down loses nothing: its messages stay in the outbox until delivered once.
+concurrency, then tell plugins.  Notifications are only queued there: they
+are sent by :meth:`Desk.deliver` (a ``complaintcore deliver`` loop, or the
+:class:`~complaintcore.desk.delivery.DeliveryWorker` thread), each with a
+timeout, so no channel can slow intake.  A notifier that is down loses
+nothing: its messages stay in the outbox until delivered.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import functools
 import logging
 import uuid
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any
@@ -46,10 +49,12 @@ from complaintcore.core.errors import (
     ComplaintCoreError,
     ConcurrencyConflictError,
     EscalationError,
+    IdempotencyConflictError,
     InvalidInputError,
 )
 from complaintcore.core.escalation import current_rung_index, required_rung_index
 from complaintcore.core.improvement import MeasureStatus, compute_measures
+from complaintcore.core.limits import TextLimits, clean_record
 from complaintcore.core.models import (
     Assigned,
     Channel,
@@ -68,6 +73,7 @@ from complaintcore.core.models import (
     Replied,
     SanctionRecorded,
     Status,
+    TargetPerson,
     Trigger,
     Validity,
     Visited,
@@ -95,7 +101,9 @@ from complaintcore.core.workflow import (
 )
 from complaintcore.desk import access, messages
 from complaintcore.desk.config import DeskConfig, RetryPolicy
+from complaintcore.desk.delivery import DeliveryWorker, Sender
 from complaintcore.desk.ports import (
+    AccessRecord,
     BatchComplaintStore,
     ComplaintRow,
     ComplaintStore,
@@ -109,7 +117,15 @@ from complaintcore.desk.ports import (
 )
 from complaintcore.i18n import N_
 
-__all__ = ["DeliveryReport", "Desk", "IssueReport", "SweepReport"]
+__all__ = [
+    "DeliveryReport",
+    "Desk",
+    "IssueReport",
+    "Receipt",
+    "SweepReport",
+    "masked_record",
+    "same_submission",
+]
 
 log = logging.getLogger("complaintcore.desk")
 
@@ -138,6 +154,9 @@ class SweepReport:
     ``duties_at_risk`` those at risk, and ``duties_overdue`` the (complaint id,
     duty) breached so far.  ``measures_at_risk`` and ``measures_overdue`` do the
     same for corrective and preventive measures (IMP-1), whose owners are told.
+    ``dead_letters`` counts the messages no longer tried (past
+    ``retry.max_attempts``): while there are any, someone should retry or drop
+    them.
     """
 
     examined: int = 0
@@ -151,6 +170,7 @@ class SweepReport:
     duties_overdue: tuple[tuple[str, str], ...] = ()
     measures_at_risk: int = 0
     measures_overdue: tuple[tuple[str, str], ...] = ()
+    dead_letters: int = 0
 
 
 @attrs.frozen
@@ -259,6 +279,48 @@ class _Swept:
 
 
 @attrs.frozen
+class Receipt:
+    """What became of one intake of :meth:`Desk.receive_each`.
+
+    Stored (``complaint`` set, ``duplicate`` false), a retried submission whose
+    key was stored before with the same content (``duplicate`` true, the stored
+    ``complaint``), or refused (``failure`` set: the library error, naming the
+    field and why).
+    """
+
+    complaint: Complaint | None = None
+    failure: ComplaintCoreError | None = None
+    duplicate: bool = False
+
+    @property
+    def outcome(self) -> str:
+        """``"stored"``, ``"duplicate"`` or ``"rejected"``."""
+        if self.failure is not None:
+            return "rejected"
+        return "duplicate" if self.duplicate else "stored"
+
+
+@attrs.frozen
+class _Pending:
+    """An intake decided in memory, waiting for its batch's commit."""
+
+    admitted: Intake
+    complaint: Complaint
+    events: Sequence[Event]
+    outbox: Outbox
+
+
+def same_submission(stored: Intake, submitted: Intake) -> bool:
+    """Whether ``submitted`` is a retry of ``stored``: the same content, whenever received.
+
+    The time received may differ (a retry stamped later); everything else --
+    the complainant, the words, the receiver, the target, the key -- must be
+    equal.
+    """
+    return attrs.evolve(submitted, received_at=stored.received_at) == stored
+
+
+@attrs.frozen
 class DeliveryReport:
     """Outbox delivery: sent, failed (kept for retry), given up."""
 
@@ -290,6 +352,10 @@ class Desk:
         retry: RetryPolicy | None = None,
         id_factory: Callable[[Intake], str] | None = None,
         languages: Sequence[str] = messages.DEFAULT_LANGUAGES,
+        limits: TextLimits | None = None,
+        sites: Collection[str] = (),
+        send_timeout: float | None = 10.0,
+        send_threads: int = 4,
     ) -> None:
         self.pack = pack
         self.store = store
@@ -312,6 +378,15 @@ class Desk:
         self._new_id = id_factory or functools.partial(_default_id, zone=self.zone)
         # the texts of notifications, with any template a plugin supplies (checked now)
         self.messages = messages.Messages(languages, plugin_manager)
+        self.limits = limits or TextLimits()
+        """Maximum lengths of what people type (``[limits]`` in the config)."""
+        if isinstance(sites, str) or not all(isinstance(x, str) for x in sites):
+            raise InvalidInputError("sites", "expected a list of site codes")
+        self.sites = frozenset(x.strip() for x in sites if x.strip())
+        """Sites the config lists, accepted besides those of the staff directory."""
+        self._sender = Sender(timeout=send_timeout, threads=send_threads)
+        self._worker: DeliveryWorker | None = None
+        self._directory_index: tuple[object, frozenset[str]] | None = None
         # Tags after which a duty may be owed: without one, no duty is computed.
         self._duty_triggers = _duty_triggers(pack)
         # Duties computed lately: a commit, or a bulk batch, asks twice for each
@@ -319,8 +394,6 @@ class Desk:
         self._duty_memo: dict[tuple[str, int, datetime], tuple[DutyStatus, ...]] = {}
         # Staff by site, while the directory hands back the same members (routing).
         self._staff_by_site: tuple[object, dict[str, list[StaffMember]]] = (None, {})
-        # Outbox items a thread of this desk is sending: claimed under the lock,
-        # so threads sharing one desk never send the same item twice.
 
     # ------------------------------------------------------------------ building
 
@@ -363,9 +436,18 @@ class Desk:
             plugin_manager=pm,
             retry=config.retry,
             languages=config.languages,
+            limits=config.limits,
+            sites=config.sites,
+            send_timeout=config.delivery.timeout_seconds,
+            send_threads=config.delivery.threads,
         )
 
     def close(self) -> None:
+        """Stop the delivery worker (if one runs) and close the store."""
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.stop()
+        self._sender.close()
         self.store.close()
 
     @property
@@ -460,26 +542,193 @@ class Desk:
             order=order,
         )
 
-    def verify(self) -> VerifyReport:
-        return self.store.verify()
+    def verify(self, now: datetime | None = None, *, expect: str | None = None) -> VerifyReport:
+        """The store's integrity check and, given ``now``, every complaint replayed.
 
-    def view(self, complaint_id: str, actor: str) -> dict[str, Any]:
+        The store checks every hash chain, the ledger, the outbox, keys and
+        creation times (``expect``: a ledger head kept from earlier, ``seq:hash``,
+        which must still be on the ledger).  With ``now`` each complaint is then
+        replayed under the desk's pack and calendar and its projection row
+        compared with what the history gives: a status, handler or rung edited
+        in the row, or a due time moved later (or cleared) so that the sweep
+        would pass it by, is a problem naming the complaint and the fields.
+        """
+        report = self.store.verify(expect=expect)
+        if now is None:
+            return report
+        require_aware(now, "now")
+        problems = list(report.problems) + self._projection_problems(now)
+        return attrs.evolve(report, problems=tuple(problems))
+
+    def _projection_problems(self, now: datetime) -> list[str]:
+        problems: list[str] = []
+        for stored in self.store.rows():
+            try:
+                complaint = self.store.load(stored.id)
+            except ComplaintCoreError:  # damaged: the store's check names it
+                continue
+            expected = self._row(complaint, now)
+            fields = [
+                f.name
+                for f in attrs.fields(ComplaintRow)
+                if f.name != "next_due" and getattr(stored, f.name) != getattr(expected, f.name)
+            ]
+            if expected.next_due is not None and (
+                stored.next_due is None or stored.next_due > expected.next_due
+            ):
+                fields.append("next_due")
+            if fields:
+                problems.append(
+                    f"complaint {stored.id}: projection row differs from its history"
+                    f" ({', '.join(fields)})"
+                )
+        return problems
+
+    def view(
+        self,
+        complaint_id: str,
+        actor: str,
+        *,
+        now: datetime | None = None,
+        purpose: str = "",
+        via: str = "desk.view",
+        os_user: str = "",
+    ) -> dict[str, Any]:
         """A complaint as ``actor`` may see it (PRV-1, PRV-2).
 
-        Outsiders (not in the directory, or of another site) get nothing; staff
-        who need not see personal data get it masked.
+        Outsiders (not in the directory, or of another site) and the person the
+        complaint is about get nothing; staff who need not see personal data get
+        it masked.  ``actor`` is matched as the directory's ids are (case, width
+        and spaces folded).  A view that shows personal data unmasked is recorded
+        in the access log first (who, ``now``, which complaint, ``purpose``, how
+        -- ``via`` -- and the operating-system user when known), so it needs
+        ``now``; see :meth:`access_log`.
         """
         from complaintcore.serialization import complaint_to_dict
 
         complaint = self.get(complaint_id)
-        member = self.directory.get(actor)
+        member = self.member(actor)
         site = complaint.intake.site or complaint.intake.complainant.site
         if member is None or not member.works_at(site) or access.is_target(member, complaint):
-            raise AccessDeniedError(complaint_id, actor, "view", "no authority to see this record")
+            shown = access.shown_actor(actor, member)
+            raise AccessDeniedError(complaint_id, shown, "view", "no authority to see this record")
         data = complaint_to_dict(complaint)
         if not access.sees_personal_data(member, complaint, self.pack):
-            data = masked_record(data)
+            return masked_record(data)
+        if now is None:
+            raise InvalidInputError(
+                "now", "an unmasked view is recorded in the access log: give the time"
+            )
+        self.store.record_access(
+            AccessRecord(
+                at=require_aware(now, "now"),
+                actor=member.staff_id,
+                complaint_id=complaint.id,
+                purpose=purpose,
+                via=via,
+                os_user=os_user,
+            )
+        )
         return data
+
+    def access_log(
+        self,
+        *,
+        complaint_id: str | None = None,
+        actor: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[AccessRecord]:
+        """Who saw which complaint's personal data unmasked, when and why (PIPL-style
+        "who saw what"), oldest first; every filter given must match."""
+        return self.store.access_log(
+            complaint_id=complaint_id, actor=actor, since=since, until=until, limit=limit
+        )
+
+    # ------------------------------------------------------------------ dead letters
+
+    def dead_letters(self, limit: int = 100) -> list[OutboxItem]:
+        """Messages given up after ``retry.max_attempts`` and not dropped, oldest first."""
+        return self.store.dead_letters(self.retry.max_attempts, limit)
+
+    def retry_message(self, item_id: int, now: datetime) -> None:
+        """Send an undelivered message again (its attempts counted afresh), soon."""
+        self.store.retry_item(item_id, now)
+        self._wake_delivery()
+
+    def drop_message(self, item_id: int, now: datetime, reason: str) -> None:
+        """Give an undelivered message up for good, with the reason; it stays on record."""
+        self.store.drop_item(item_id, now, reason)
+
+    # ------------------------------------------------------------------ identity
+
+    def member(self, staff_id: str) -> StaffMember | None:
+        """The staff member ``staff_id`` names, ids folded for case, width and spaces.
+
+        ``None`` for an unknown id and for the reserved ``system``.
+        """
+        return access.resolve(self.directory, staff_id)
+
+    def known_sites(self) -> frozenset[str]:
+        """Sites intake accepts: those staff work at, and those the config lists.
+
+        Empty when neither names a site (a desk for one site): then any is taken.
+        """
+        members = self.directory.members()
+        cached = self._directory_index
+        if cached is None or cached[0] is not members:
+            found = frozenset(m.site for m in members if m.site not in ("*", ""))
+            cached = self._directory_index = (members, found)
+        return cached[1] | self.sites
+
+    def _admit(self, intake: Intake, actor: str | None) -> tuple[Intake, str]:
+        """The intake as the desk records it: texts cleaned and checked against the
+        limits, the receiver and the person complained about resolved against the
+        directory, the site checked.  Returns it with the acting staff id."""
+        if not isinstance(intake, Intake):
+            raise InvalidInputError("intake", f"expected Intake, got {type(intake).__name__}")
+        intake = clean_record(intake, self.limits)
+        changes: dict[str, Any] = {}
+        receiver = self.member(intake.receiver)
+        if receiver is not None and receiver.staff_id != intake.receiver:
+            changes["receiver"] = receiver.staff_id
+        if intake.target is not None:
+            changes["target"] = self._resolve_target(intake.target)
+        site = intake.site or intake.complainant.site
+        known = self.known_sites()
+        if site and known and site not in known:
+            raise InvalidInputError(
+                "site", "unknown site; expected one of " + ", ".join(sorted(known))
+            )
+        if changes:
+            intake = attrs.evolve(intake, **changes)
+        if actor is None:
+            acting = intake.receiver
+        else:
+            found = self.member(actor)
+            acting = found.staff_id if found is not None else actor
+        return intake, acting
+
+    def _resolve_target(self, target: TargetPerson) -> TargetPerson:
+        """CLS-4, ESC-4: the person complained about as the directory knows them.
+
+        Their rung and department come from the directory, never from input, so
+        the complaint is routed above them; an id the directory does not know is
+        refused, so no one can be the accused without being kept away from it.
+        """
+        member = self.member(target.staff_id)
+        if member is None:
+            raise InvalidInputError(
+                "target.staff_id",
+                "not in the staff directory; name the person by their staff id",
+            )
+        return TargetPerson(
+            staff_id=member.staff_id,
+            rung=member.rung,
+            role=target.role or member.role,
+            department=member.department,
+        )
 
     # ------------------------------------------------------------------ receiving
 
@@ -496,16 +745,19 @@ class Desk:
         """Register a complaint (IN-2, IN-4, REC-1), classify it and route it.
 
         Idempotent on ``intake.idempotency_key``: a retried submission returns the
-        stored complaint and writes nothing.  ``validity`` records an outcome
-        already known (importing a verified log): the receiver assesses it, and a
-        valid complaint is graded at once (VAL-1, GRD-1).
+        stored complaint and writes nothing; a key already used for different
+        content is an :class:`~complaintcore.core.errors.IdempotencyConflictError`.
+        ``validity`` records an outcome already known (importing a verified log):
+        the receiver assesses it, and a valid complaint is graded at once (VAL-1,
+        GRD-1).  Notifications are only queued in the outbox: :meth:`deliver` or
+        a :class:`~complaintcore.desk.delivery.DeliveryWorker` sends them.
         """
         require_aware(now, "now")
-        if intake.idempotency_key:
-            known = self.store.find_by_key(intake.idempotency_key)
-            if known is not None:
-                return known
-        draft = _Draft(*self._intake(intake, now, actor, complaint_id, route, validity))
+        admitted, acting = self._admit(intake, actor)
+        known = self._known_submission(admitted)
+        if known is not None:
+            return known
+        draft = _Draft(*self._intake(admitted, now, acting, complaint_id, route, validity))
         repeated = self._repeat(draft, now, _RepeatBatch())
         links = self._group(draft, now, _Grouping())
         complaint = draft.complaint
@@ -514,7 +766,18 @@ class Desk:
             self._after_commit(stored, draft.events, now, deliver=bool(draft.outbox))
             self._link(links, now)
             self._raised_again(repeated, now)
+        elif not same_submission(stored.intake, admitted):
+            raise IdempotencyConflictError(stored.id)
         return stored
+
+    def _known_submission(self, intake: Intake) -> Complaint | None:
+        """The stored complaint of a retried submission; a reused key is refused."""
+        if not intake.idempotency_key:
+            return None
+        known = self.store.find_by_key(intake.idempotency_key)
+        if known is not None and not same_submission(known.intake, intake):
+            raise IdempotencyConflictError(known.id)
+        return known
 
     def receive_many(
         self,
@@ -529,10 +792,39 @@ class Desk:
 
         Each complaint is all or nothing; a bad one yields its error and the rest
         go on.  Complaints are committed in batches (one transaction each where
-        the store supports it), and notifications are delivered after each batch.
+        the store supports it).  :meth:`receive_each` says besides which results
+        were retried submissions.
+        """
+        for receipt in self.receive_each(
+            intakes, now=now, route=route, validity=validity, batch=batch
+        ):
+            if receipt.failure is not None:
+                yield receipt.failure
+            elif receipt.complaint is not None:
+                yield receipt.complaint
+
+    def receive_each(
+        self,
+        intakes: Iterable[Intake | ComplaintCoreError],
+        *,
+        now: datetime,
+        route: bool = True,
+        validity: Validity | str | None = None,
+        batch: int = 500,
+    ) -> Iterator[Receipt]:
+        """Like :meth:`receive_many`, one :class:`Receipt` per intake: stored, a
+        duplicate (a retried submission: its idempotency key is stored with the
+        same content), or refused with the error.
+
+        A key already used for different content is refused with an
+        :class:`~complaintcore.core.errors.IdempotencyConflictError`.  An error
+        in place of an intake (a row an importer could not read) comes back as
+        that row's refusal, in its place, so results stay in input order.
         """
         require_aware(now, "now")
-        pending: list[_Draft | ComplaintCoreError] = []
+        if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= 100_000:
+            raise InvalidInputError("batch", "must be an integer from 1 to 100000")
+        pending: list[_Draft | Receipt] = []
         # HDL-5: the batch's drafts by group, grouped with the stored complaints
         grouping = _Grouping()
         links: list[_Links] = []
@@ -540,22 +832,30 @@ class Desk:
         repeats = _RepeatBatch()
         raised: list[_Repeated] = []
 
-        def flush() -> Iterator[Complaint | ComplaintCoreError]:
-            todo = [p for p in pending if not isinstance(p, ComplaintCoreError)]
+        def flush() -> Iterator[Receipt]:
+            todo = [p for p in pending if isinstance(p, _Draft)]
             items = [(d.complaint, self._row(d.complaint, now), d.outbox) for d in todo]
             if isinstance(self.store, BatchComplaintStore):
                 stored = iter(self.store.create_many(items))
             else:
                 stored = iter([self._create_one(*item) for item in items])
-            results: list[Complaint | ComplaintCoreError] = []
+            results: list[Receipt] = []
+            queued = False
             for p in pending:
-                if isinstance(p, ComplaintCoreError):
+                if isinstance(p, Receipt):
                     results.append(p)
                     continue
                 result = next(stored)
-                if not isinstance(result, ComplaintCoreError) and result.id == p.complaint.id:
+                if isinstance(result, ComplaintCoreError):
+                    results.append(Receipt(failure=result))
+                elif result.id == p.complaint.id:
                     self._after_commit(result, p.events, now, deliver=False)
-                results.append(result)
+                    queued = queued or bool(p.outbox)
+                    results.append(Receipt(complaint=result))
+                elif same_submission(result.intake, p.complaint.intake):
+                    results.append(Receipt(complaint=result, duplicate=True))
+                else:
+                    results.append(Receipt(failure=IdempotencyConflictError(result.id)))
             pending.clear()
             grouping.drafts.clear()
             grouping.stored.clear()
@@ -566,24 +866,32 @@ class Desk:
             for again in raised:
                 self._raised_again(again, now)
             raised.clear()
-            try:
-                self._deliver_due(now)
-            except Exception:  # committed: the outbox keeps the messages for the next try
-                log.exception("delivering notifications failed after a batch")
+            if queued:
+                self._wake_delivery()
             yield from results
 
         for intake in intakes:
-            try:  # a known idempotency key is caught by the store, which returns the stored one
-                draft = _Draft(*self._intake(intake, now, None, None, route, validity))
-                again = self._repeat(draft, now, repeats)
-                if again is not None:
-                    raised.append(again)
-                found = self._group(draft, now, grouping)
-                if found is not None:
-                    links.append(found)
-                pending.append(draft)
+            if isinstance(intake, ComplaintCoreError):
+                pending.append(Receipt(failure=intake))
+                if len(pending) >= batch:
+                    yield from flush()
+                continue
+            try:
+                admitted, acting = self._admit(intake, None)
+                known = self._known_submission(admitted)
+                if known is not None:
+                    pending.append(Receipt(complaint=known, duplicate=True))
+                else:
+                    draft = _Draft(*self._intake(admitted, now, acting, None, route, validity))
+                    again = self._repeat(draft, now, repeats)
+                    if again is not None:
+                        raised.append(again)
+                    found = self._group(draft, now, grouping)
+                    if found is not None:
+                        links.append(found)
+                    pending.append(draft)
             except ComplaintCoreError as exc:
-                pending.append(exc)
+                pending.append(Receipt(failure=exc))
             if len(pending) >= batch:
                 yield from flush()
         yield from flush()
@@ -600,21 +908,18 @@ class Desk:
         self,
         intake: Intake,
         now: datetime,
-        actor: str | None,
+        actor: str,
         complaint_id: str | None,
         route: bool,
         validity: Validity | str | None = None,
     ) -> tuple[Complaint, list[Event], Outbox]:
         """Register, classify, assess if known, and route in memory: the first events."""
-        if not isinstance(intake, Intake):
-            raise InvalidInputError("intake", f"expected Intake, got {type(intake).__name__}")
         if intake.received_at > now:
             raise InvalidInputError(
                 "received_at", "is later than now: a complaint not yet received"
             )
-        actor = actor or intake.receiver
         complaint = new_complaint(complaint_id or self._new_id(intake), intake)
-        access.authorize(complaint, Register(actor=actor), self.directory.get(actor), self.pack)
+        access.authorize(complaint, Register(actor=actor), self.member(actor), self.pack)
         events = list(decide(complaint, Register(actor=actor), self.pack, now))
         complaint = evolve(complaint, events)
         classify = self._classify_command(complaint, actor)
@@ -622,7 +927,7 @@ class Desk:
         complaint, events = evolve(complaint, more), [*events, *more]
         if validity is not None:
             assess = Assess(actor=actor, validity=validity)
-            access.authorize(complaint, assess, self.directory.get(actor), self.pack)
+            access.authorize(complaint, assess, self.member(actor), self.pack)
             more = decide(complaint, assess, self.pack, now)
             complaint, events = evolve(complaint, more), [*events, *more]
         # IN-6: a bypass complaint waits at head office for the complainant's consent;
@@ -955,26 +1260,34 @@ class Desk:
     # ------------------------------------------------------------------ acting
 
     def act(self, complaint_id: str, command: Command, *, now: datetime) -> Complaint:
-        """Run one workflow command: authorize, decide, append, notify.
+        """Run one workflow command: authorize, decide, append, queue notifications.
 
-        Raises :class:`~complaintcore.core.errors.ConcurrencyConflictError` if someone
+        The command's texts are cleaned and held to the limits first, and its
+        actor (and an assignee) resolved against the directory, so the events
+        record the directory's own ids.  Raises
+        :class:`~complaintcore.core.errors.ConcurrencyConflictError` if someone
         else appended first; nothing is written then, and the caller may retry.
         """
         require_aware(now, "now")
+        if not isinstance(command, Command):
+            raise InvalidInputError("command", f"expected a Command, got {type(command).__name__}")
         complaint = self.store.load(complaint_id)
-        if command.actor == access.SYSTEM_ACTOR:  # the desk's own sweeps only
+        if access.is_reserved(command.actor):  # the desk's own sweeps only
             raise AccessDeniedError(
                 complaint_id,
-                command.actor,
+                access.SYSTEM_ACTOR,
                 command.name,
                 "the system actor is reserved for the desk's sweeps",
             )
-        actor = self.directory.get(command.actor)
+        command = clean_record(command, self.limits)
+        actor = self.member(command.actor)
+        if actor is not None and actor.staff_id != command.actor:
+            command = attrs.evolve(command, actor=actor.staff_id)
         access.authorize(complaint, command, actor, self.pack)
         if isinstance(command, Assign):
-            self._check_assignee(complaint, command)
+            command = self._check_assignee(complaint, command)
         if isinstance(command, AddMeasure):
-            self._check_measure_owner(complaint, command)
+            command = self._check_measure_owner(complaint, command)
         events = decide(complaint, command, self.pack, now)
         if not events:
             return complaint
@@ -1008,27 +1321,33 @@ class Desk:
         self._link(links, now)
         return draft.complaint
 
-    def _check_measure_owner(self, complaint: Complaint, command: AddMeasure) -> None:
-        """IMP-1: a measure's owner is known staff of the complaint's site."""
-        member = self.directory.get(command.owner)
+    def _check_measure_owner(self, complaint: Complaint, command: AddMeasure) -> AddMeasure:
+        """IMP-1: a measure's owner is known staff of the complaint's site (id normalised)."""
+        member = self.member(command.owner)
         site = complaint.intake.site or complaint.intake.complainant.site
         if member is None:
             raise InvalidInputError("owner", "unknown staff member: not in the staff directory")
         if not member.works_at(site):
             raise InvalidInputError("owner", "works at another site")
+        if member.staff_id != command.owner:
+            command = attrs.evolve(command, owner=member.staff_id)
+        return command
 
-    def _check_assignee(self, complaint: Complaint, command: Assign) -> None:
+    def _check_assignee(self, complaint: Complaint, command: Assign) -> Assign:
         """The handler must be known staff of the site, at the rung the command says."""
-        member = self.directory.get(command.handler)
+        member = self.member(command.handler)
         site = complaint.intake.site or complaint.intake.complainant.site
 
         def deny(reason: str) -> AccessDeniedError:
-            return AccessDeniedError(complaint.id, command.handler, "handle", reason)
+            shown = access.shown_actor(command.handler, member)
+            return AccessDeniedError(complaint.id, shown, "handle", reason)
 
         if member is None:
             raise deny("unknown staff member: not in the staff directory")
         if not member.works_at(site):
             raise deny("works at another site")
+        if access.is_target(member, complaint):
+            raise deny("the complaint is about this person (ESC-4)")
         if complaint.awaiting_site_consent and not access.is_head_office(member, self.pack):
             raise deny(
                 "a bypass complaint stays with head office until the complainant "
@@ -1036,6 +1355,9 @@ class Desk:
             )
         if member.rung != command.rung:
             raise InvalidInputError("rung", f"{member.staff_id} is at rung {member.rung}")
+        if member.staff_id != command.handler:
+            command = attrs.evolve(command, handler=member.staff_id)
+        return command
 
     def _follow_ups(self, complaint: Complaint, actor: str, now: datetime) -> tuple[Event, ...]:
         """What the procedures require next: a grade the rung cannot handle moves it
@@ -1114,10 +1436,7 @@ class Desk:
             except Exception:  # a listener must not undo a committed change
                 log.exception("complaintcore_on_events failed for %s", complaint.id)
         if deliver:
-            try:
-                self._deliver_due(now)
-            except Exception:  # committed: the outbox keeps the messages for the next try
-                log.exception("delivering notifications failed after a change to %s", complaint.id)
+            self._wake_delivery()
 
     # ------------------------------------------------------------------ deadlines
 
@@ -1170,7 +1489,7 @@ class Desk:
                     measures_overdue += [(row.id, m) for m in result.measures_overdue]
                     left_at[row.id] = result.version
                     break
-        self._deliver_due(now)
+        self._wake_delivery()
         return SweepReport(
             examined,
             tuple(escalated),
@@ -1183,6 +1502,7 @@ class Desk:
             tuple(overdue),
             measure_risk,
             tuple(measures_overdue),
+            self._given_up(now),
         )
 
     def _sweep_one(self, complaint_id: str, now: datetime) -> _Swept:
@@ -1300,32 +1620,30 @@ class Desk:
 
     # ------------------------------------------------------------------ notifications
 
-    def deliver(self, now: datetime, *, limit: int = 200) -> DeliveryReport:
-        """Send what the outbox holds; failures stay for a later try, each key once.
+    def deliver(self, now: datetime, *, limit: int | None = None) -> DeliveryReport:
+        """Send what the outbox holds, until it is empty; failures stay for a later try.
 
         Items are claimed from the store before sending (atomically: no other
         thread or process sends them meanwhile) and settled as delivered or
-        failed.  Items of a channel this desk lacks are left for a desk that has
-        it; items past ``retry.max_attempts`` stay for a person to look at and
-        are counted as given up; neither holds back the items behind them.
+        failed, a few at a time, until no due item is left (or ``limit`` items
+        were tried).  Each send waits at most the desk's ``send_timeout``; a
+        send that times out is retried later with the same dedupe key.  Items
+        of a channel this desk lacks are left for a desk that has it; items past
+        ``retry.max_attempts`` are dead letters for a person to retry or drop,
+        counted as given up; neither holds back the items behind them.
         """
-        sent, failed = self._deliver_due(now, limit)
-        given_up = sum(
-            1
-            for item in self.store.pending(now, limit)
-            if item.notifier in self.notifiers and item.attempts >= self.retry.max_attempts
-        )
-        return DeliveryReport(sent, failed, given_up)
-
-    def _deliver_due(self, now: datetime, limit: int = 200) -> tuple[int, int]:
+        require_aware(now, "now")
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit < 2**63
+        ):
+            raise InvalidInputError("limit", "must be a non-negative integer or None")
         sent = failed = 0
-        if not self.notifiers:
-            return 0, 0
-        while sent + failed < limit:
+        while self.notifiers and (limit is None or sent + failed < limit):
             # a few at a time, so the lease (5 minutes) outlasts the sends it covers
+            want = _CLAIM_BATCH if limit is None else min(_CLAIM_BATCH, limit - sent - failed)
             items = self.store.claim(
                 now,
-                min(_CLAIM_BATCH, limit - sent - failed),
+                want,
                 notifiers=self.notifiers.keys(),
                 max_attempts=self.retry.max_attempts,
             )
@@ -1334,15 +1652,51 @@ class Desk:
                     sent += 1
                 else:
                     failed += 1
-            if len(items) < _CLAIM_BATCH:
+            if len(items) < want:
                 break
-        return sent, failed
+        return DeliveryReport(sent, failed, self._given_up(now))
+
+    def _given_up(self, now: datetime) -> int:
+        """Dead letters: this desk's messages past ``retry.max_attempts``, not dropped."""
+        if not self.notifiers:
+            return 0
+        return sum(
+            1
+            for item in self.store.dead_letters(self.retry.max_attempts, 10_000)
+            if item.notifier in self.notifiers
+        )
+
+    def start_delivery(
+        self, *, clock: Callable[[], datetime] | None = None, interval: float = 30.0
+    ) -> DeliveryWorker:
+        """Send the outbox from a background thread from now on (see
+        :class:`~complaintcore.desk.delivery.DeliveryWorker`): every commit wakes
+        it, so messages go out at once without ever slowing the commit.
+
+        The worker reads ``clock`` (default: the system clock) for ``now``.
+        :meth:`close` stops it.
+        """
+        if self._worker is not None:
+            raise InvalidInputError("delivery", "a delivery worker already runs for this desk")
+        worker = DeliveryWorker(self, clock=clock, interval=interval)
+        self._worker = worker.start()
+        worker.wake()
+        return worker
+
+    def _wake_delivery(self) -> None:
+        if self._worker is not None:
+            self._worker.wake()
 
     def _send(self, item: OutboxItem, now: datetime) -> bool:
-        """One attempt; a failure of any kind is recorded for a retry, never raised."""
+        """One attempt, bounded by the send timeout; a failure of any kind is
+        recorded for a retry, never raised."""
+        notifier = self.notifiers[item.notifier]
         try:
             recipient = self.directory.get(item.notification.recipient)
-            self.notifiers[item.notifier].send(item.notification, recipient)
+            self._sender.send(
+                lambda: notifier.send(item.notification, recipient),
+                functools.partial(self._settle_late, item, now),
+            )
         except Exception as exc:
             try:
                 error = f"{type(exc).__name__}: {str(exc)[:200]}"
@@ -1350,15 +1704,30 @@ class Desk:
                 error = type(exc).__name__
             delay = timedelta(seconds=self.retry.delay(item.attempts + 1))
             self.store.mark_failed(item.id, error, now + delay)
-            log.warning(
-                "notification %s via %s failed; retry in %s",
-                item.notification.key,
-                item.notifier,
-                delay,
-            )
+            if item.attempts + 1 >= self.retry.max_attempts:
+                log.warning(
+                    "notification %s via %s failed %d times and is no longer tried"
+                    " (a dead letter: complaintcore outbox list)",
+                    item.notification.key,
+                    item.notifier,
+                    item.attempts + 1,
+                )
+            else:
+                log.warning(
+                    "notification %s via %s failed; retry in %s",
+                    item.notification.key,
+                    item.notifier,
+                    delay,
+                )
             return False
         self.store.mark_delivered(item.id, now)
         return True
+
+    def _settle_late(self, item: OutboxItem, now: datetime, error: BaseException | None) -> None:
+        """A send that timed out finished after all: if it got through, say so, so the
+        retry (already scheduled) is not made."""
+        if error is None:
+            self.store.mark_delivered(item.id, now)
 
     def _fan(
         self,
@@ -1666,44 +2035,84 @@ class Desk:
         return min(times) if times else None
 
 
-_FREE_TEXT = (
-    "summary",
-    "description",
-    "account",
-    "location",
-    "message",
-    "opinion",
-    "note",
-    "result",
-    "reason",
-    "unanswerable_reason",
-    "cause",
-    "corrective",
-    "preventive",
-    "apology",
-    "remedy",
-    "content",
-    "findings",
-    "outcome",
-    "action",
+# Keys whose values are ids, codes, times and enums: everything else in a record
+# is text someone typed (or derived from it) and is redacted in a masked view.
+_STRUCTURAL = frozenset(
+    {
+        "type",
+        "at",
+        "actor",
+        "received_at",
+        "occurred_at",
+        "due",
+        "reply_due",
+        "channel",
+        "receiver",
+        "receiver_unit",
+        "site",
+        "unit",
+        "to_unit",
+        "category",
+        "cause",
+        "department",
+        "helpers",
+        "handler",
+        "rung",
+        "from_rung",
+        "to_rung",
+        "trigger",
+        "clock",
+        "grade",
+        "validity",
+        "complaint_kind",
+        "facts",
+        "staff_id",
+        "supervisor",
+        "idempotency_key",
+        "measure",
+        "measure_kind",
+        "owner",
+        "same_complainant",
+        "same_room",
+        "same_matter",
+        "repeated_by",
+    }
 )
+
+
+# Keys that hold a code in most records but free text in these (record type, key).
+_TYPED_TEXT = frozenset({("cause_analysed", "cause")})
 
 
 def masked_record(data: dict[str, Any]) -> dict[str, Any]:
     """A serialised complaint with the complainant's data masked everywhere (PRV-1).
 
-    The name, phone and room fields, and the same values, phone numbers and
-    e-mail addresses inside every free-text field of the intake and the events.
+    The name, phone and room fields are masked, and in every other text of the
+    intake and the events -- summaries, notes, evidence names, event
+    references, texts events of later versions add -- the same values, phone
+    numbers and e-mail addresses are redacted.  Only ids, codes, times and
+    enum values are left as they are.
     """
     person = data["intake"]["complainant"]
     secrets = [person["name"], person["phone"], person["room"]]
     for key in ("name", "phone", "room"):
         person[key] = mask(person[key])
     for record in (data["intake"], *data["events"]):
-        for key in _FREE_TEXT:
-            if isinstance(record.get(key), str):
-                record[key] = redact(record[key], also=secrets)
+        for key, value in record.items():
+            structural = key in _STRUCTURAL and (record.get("type"), key) not in _TYPED_TEXT
+            if not structural and key != "complainant":
+                record[key] = _redacted(value, secrets)
     return data
+
+
+def _redacted(value: Any, secrets: Sequence[str]) -> Any:
+    if isinstance(value, str):
+        return redact(value, also=secrets)
+    if isinstance(value, list):
+        return [_redacted(v, secrets) for v in value]
+    if isinstance(value, dict):
+        return {k: _redacted(v, secrets) for k, v in value.items()}
+    return value
 
 
 def _duty_triggers(pack: RulePack) -> frozenset[str]:

@@ -21,7 +21,9 @@ What it checks: optimistic concurrency (a stale ``append`` conflicts and writes
 nothing, also when threads race), idempotent ``create``, append-only histories
 that keep their hash chain (:mod:`complaintcore.adapters.chain`), the projection
 queries (filters, due order, streaming), the outbox (dedupe, retry, claims and
-leases), sweep claims, stored event versions read through upcasters, ``verify``
+leases, dead letters retried or dropped), sweep claims, stored event versions
+read through upcasters, the store-wide ledger and its head
+(:mod:`complaintcore.adapters.ledger`), the append-only access log, ``verify``
 finding tampering (needs the optional raw-access hooks), and tenant isolation:
 one tenant can never read, change, claim or count another's complaints or
 messages.  Needs pytest (the host's tests run under it anyway).
@@ -63,6 +65,7 @@ from complaintcore.core.workflow import (
     new_complaint,
 )
 from complaintcore.desk.ports import (
+    AccessRecord,
     BatchComplaintStore,
     ComplaintRow,
     ComplaintStore,
@@ -82,6 +85,11 @@ def _pack() -> RulePack:
     from complaintcore.rules import load_pack
 
     return load_pack("cn-property")
+
+
+def counted(report: VerifyReport) -> VerifyReport:
+    """A verify report without its ledger head: the counts and the problems alone."""
+    return attrs.evolve(report, head="")
 
 
 class StoreContract:
@@ -413,7 +421,7 @@ class StoreContract:
         assert sorted(refs) == sorted(f"{t}-{i}" for t in "abcd" for i in range(8))
         assert c.version == 33
         assert store.rows()[0].version == 33
-        assert store.verify() == VerifyReport(complaints=1, events=33)
+        assert counted(store.verify()) == VerifyReport(complaints=1, events=33)
 
     def test_history_is_append_only(self) -> None:
         store = self.store()
@@ -426,7 +434,7 @@ class StoreContract:
         with pytest.raises(ConcurrencyConflictError):  # no rewriting an old seq
             self.attach_at(store, "C-1", before.version, "rewrite")
         assert store.load("C-1") == after
-        assert store.verify() == VerifyReport(complaints=1, events=4)
+        assert counted(store.verify()) == VerifyReport(complaints=1, events=4)
 
     def attach_at(self, store: ComplaintStore, cid: str, version: int, reference: str) -> None:
         c = store.load(cid)
@@ -492,7 +500,7 @@ class StoreContract:
         assert [c.id for c in seen] == ids
         assert seen[257].version == 2
         assert isinstance(seen[257].events[-1], EvidenceAttached)
-        assert store.verify() == VerifyReport(complaints=300, events=301)
+        assert counted(store.verify()) == VerifyReport(complaints=300, events=301)
 
     def grouped_row(self, c: Complaint, **kw: Any) -> ComplaintRow:
         """A projection row with what grouping (HDL-5) reads: building, complainant key."""
@@ -793,7 +801,7 @@ class StoreContract:
         self.attach(store, "C-1", "photo-v2")  # stored as version 2
         refs = [e.reference for e in store.load("C-1").events if isinstance(e, EvidenceAttached)]
         assert refs == ["photo-v1 (was v1)", "photo-v2"]
-        assert store.verify() == VerifyReport(complaints=1, events=3)
+        assert counted(store.verify()) == VerifyReport(complaints=1, events=3)
         assert [c.id for c in store.complaints()] == ["C-1"]
 
     # ------------------------------------------------------------------ verify
@@ -805,7 +813,7 @@ class StoreContract:
             self.stored(store, cid)
         self.attach(store, "C-1", "a")
         self.attach(store, "C-1", "b")
-        assert store.verify() == VerifyReport(complaints=2, events=4)
+        assert counted(store.verify()) == VerifyReport(complaints=2, events=4)
 
     def _history(self, store: ComplaintStore) -> None:
         self.stored(store, "C-1")
@@ -830,6 +838,8 @@ class StoreContract:
         assert store.verify().problems == (
             "complaint C-1: projection says version 4 but 3 events are stored "
             "(events deleted or projection stale)",
+            "complaint C-1: the ledger's last commit has version 4 but 3 events are stored"
+            " (events added or deleted)",
         )
 
     def test_verify_finds_an_edited_intake_without_leaking_it(self) -> None:
@@ -841,6 +851,127 @@ class StoreContract:
             "complaint C-1 event 1: does not link to the intake (edited or deleted)",
         )
         assert not any(pii in str(report) for pii in ("138", "王小明", "1201"))
+
+    # ------------------------------------------------------------------ the ledger
+
+    def test_the_ledger_head_moves_with_every_commit_and_a_kept_head_holds(self) -> None:
+        store = self.store()
+        assert store.ledger_head() == "0:"
+        assert store.verify().head == "0:"
+        self.stored(store, "C-1")
+        first = store.ledger_head()
+        assert first.startswith("1:")
+        self.attach(store, "C-1", "photo")
+        messages = [("email", self.note("later"))]
+        store.append("C-1", 2, [], self.row_of(store.load("C-1")), messages)  # messages alone
+        head = store.ledger_head()
+        assert head.startswith("3:")
+        assert head != first
+        report = store.verify(expect=first)
+        assert report.ok
+        assert report.head == head
+        assert store.verify(expect=head).ok
+        assert store.verify(expect="0:").ok  # the empty ledger is every ledger's start
+        forged = "1:" + "0" * 64
+        assert store.verify(expect=forged).problems == (
+            "ledger entry 1: differs from the kept head (the ledger was rewritten)",
+        )
+        assert store.verify(expect="9:" + "a" * 64).problems == (
+            "ledger entry 9: the kept head is beyond the ledger's end (entries deleted)",
+        )
+        with pytest.raises(InvalidInputError):
+            store.verify(expect="yesterday's head")
+        other = self.store("bravo")  # each tenant has a ledger of its own
+        assert other.ledger_head() == "0:"
+        self.stored(other, "C-1")
+        assert other.ledger_head().startswith("1:")
+        assert other.ledger_head() != first
+        assert store.ledger_head() == head
+
+    # ------------------------------------------------------------------ the access log
+
+    def test_the_access_log_keeps_every_view_in_order_and_per_tenant(self) -> None:
+        store = self.store()
+        seen = [
+            AccessRecord(T0, "s-cs", "C-1", "callback", "desk.view", "alice"),
+            AccessRecord(T0 + timedelta(minutes=5), "s-mgr", "C-2", "review", "show --as"),
+            AccessRecord(T0 + timedelta(minutes=10), "s-cs", "C-2", "", "desk.view"),
+        ]
+        stored = [store.record_access(r) for r in seen]
+        ids = [r.id for r in stored]
+        assert ids == sorted(set(ids))
+        assert ids[0] > 0
+        assert [attrs.evolve(r, id=0) for r in stored] == seen
+        assert store.access_log() == stored
+        assert store.access_log(complaint_id="C-2") == stored[1:]
+        assert store.access_log(actor="s-cs") == [stored[0], stored[2]]
+        assert store.access_log(actor="s-cs", complaint_id="C-2") == [stored[2]]
+        assert store.access_log(since=T0 + timedelta(minutes=5)) == stored[1:]
+        assert store.access_log(until=T0 + timedelta(minutes=5)) == stored[:1]
+        assert store.access_log(limit=1) == stored[:1]
+        assert store.access_log(complaint_id="C-9") == []
+        with pytest.raises(NaiveDatetimeError):
+            store.access_log(since=datetime(2025, 1, 1))  # noqa: DTZ001 - the point
+        with pytest.raises(NaiveDatetimeError):
+            store.record_access(AccessRecord(datetime(2025, 1, 1), "s-cs", "C-1"))  # noqa: DTZ001
+        for bad in (AccessRecord(T0, "", "C-1"), AccessRecord(T0, "s-cs", " ")):
+            with pytest.raises(InvalidInputError):
+                store.record_access(bad)
+        with pytest.raises(InvalidInputError):
+            store.record_access(AccessRecord(T0, "s-cs", "C-1", "why\x00"))
+        assert self.store("bravo").access_log() == []  # one tenant never sees another's
+        assert store.access_log() == stored  # and refused records left nothing behind
+
+    # ------------------------------------------------------------------ dead letters
+
+    def test_dead_letters_are_listed_retried_or_dropped_for_good(self) -> None:
+        store = self.store()
+        c = self.registered("C-1")
+        store.create(c, self.row_of(c), [("email", self.note(k)) for k in ("a", "b", "c")])
+        a, b, cc = store.pending(NOW)
+        for _ in range(3):
+            store.mark_failed(a.id, "smtp 550", NOW)
+            store.mark_failed(b.id, "smtp 550", NOW)
+        store.mark_failed(cc.id, "smtp 451", NOW)
+        dead = store.dead_letters(3)
+        assert [i.id for i in dead] == [a.id, b.id]
+        assert (dead[0].attempts, dead[0].last_error) == (3, "smtp 550")
+        assert dead[0].notification == self.note("a")
+        assert store.dead_letters(3, limit=1) == dead[:1]
+        assert [i.id for i in store.dead_letters(1)] == [a.id, b.id, cc.id]
+        assert store.claim(NOW, 10, lease=LEASE, max_attempts=3) != []  # c is still tried
+
+        store.retry_item(a.id, NOW)  # tried afresh
+        assert [i.id for i in store.dead_letters(3)] == [b.id]
+        [again] = [i for i in store.pending(NOW) if i.id == a.id]
+        assert again.attempts == 0
+        assert [i.id for i in store.claim(NOW, 10, lease=LEASE, max_attempts=3)] == [a.id]
+
+        store.drop_item(b.id, NOW, "the recipient left")  # given up for good
+        assert b.id not in [i.id for i in store.dead_letters(1)]
+        later = NOW + timedelta(days=30)
+        assert b.id not in [i.id for i in store.pending(later)]
+        assert b.id not in [i.id for i in store.claim(later, 10, lease=LEASE)]
+        with pytest.raises(InvalidInputError):
+            store.retry_item(b.id, NOW)  # dropped stays dropped
+        with pytest.raises(InvalidInputError):
+            store.drop_item(b.id, NOW, "again")
+        store.mark_delivered(a.id, NOW)
+        missing = cc.id + 10_000
+        for item_id in (a.id, missing):  # delivered, or no such message
+            with pytest.raises(InvalidInputError):
+                store.retry_item(item_id, NOW)
+            with pytest.raises(InvalidInputError):
+                store.drop_item(item_id, NOW, "x")
+        with pytest.raises(InvalidInputError):
+            store.dead_letters(0)
+        other = self.store("bravo")  # another tenant can neither see nor touch them
+        assert other.dead_letters(1) == []
+        with pytest.raises(InvalidInputError):
+            other.retry_item(cc.id, NOW)
+        with pytest.raises(InvalidInputError):
+            other.drop_item(cc.id, NOW, "not mine")
+        assert store.verify().ok  # retrying and dropping are bookkeeping, not tampering
 
     # ------------------------------------------------------------------ tenants
 
@@ -870,8 +1001,8 @@ class StoreContract:
         assert b.related(site="sunrise", since=T0 - week, until=NOW, room_key=mine_room) == []
         assert list(b.complaints()) == []
         # count
-        assert b.verify() == VerifyReport(complaints=0, events=0)
-        assert a.verify() == VerifyReport(complaints=1, events=2)
+        assert counted(b.verify()) == VerifyReport(complaints=0, events=0)
+        assert counted(a.verify()) == VerifyReport(complaints=1, events=2)
         # claim
         assert b.pending(NOW) == []
         assert b.claim(NOW, 10, lease=LEASE) == []

@@ -105,8 +105,8 @@ def check_bool(value: object, path: str) -> bool:
 def check_timeout(value: object, path: str = "timeout") -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidInputError(path, f"expected seconds as a number, got {type(value).__name__}")
-    if not value > 0:
-        raise InvalidInputError(path, "must be greater than 0 seconds")
+    if not 0 < value <= 86_400:
+        raise InvalidInputError(path, "must be greater than 0 seconds and at most a day")
     return float(value)
 
 

@@ -44,6 +44,7 @@ _WEBHOOK = (
     "format",
     "msgtype",
     "timeout",
+    "reply_timeout",
     "secret",
     "secret_env",
     "name",
@@ -110,7 +111,8 @@ def notifiers_from_config(
     ``{"log": true | false | {logger_name, level, name},
     "email": {host, port, sender, username, password | password_env, starttls,
     implicit_tls, timeout, message_id_domain, name},
-    "webhooks": [{url | per_recipient, format, msgtype, timeout, secret | secret_env, name,
+    "webhooks": [{url | per_recipient, format, msgtype, timeout, reply_timeout,
+    secret | secret_env, name,
     redact, headers}, ...]}``.  The log channel is on unless ``"log": false``.
 
     :param environ: where ``*_env`` keys are looked up (default ``os.environ``).

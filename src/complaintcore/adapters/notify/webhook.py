@@ -3,6 +3,13 @@
 Standard library only (urllib).  Every request carries ``Idempotency-Key: <key>``
 so an endpoint can drop a retry it already handled.  Redirects are not
 followed: urllib would turn a redirected POST into a GET and report success.
+
+Two timeouts: ``timeout`` bounds connecting and sending; once the request is
+sent, the reply is waited for up to ``reply_timeout`` (a minute by default).
+A slow endpoint has usually done the work already: giving up on its reply
+early would only send the message again.  The desk's own per-message timeout
+(``[delivery] timeout_seconds``) bounds how long delivery waits; a reply that
+comes later still marks the message delivered.
 """
 
 from __future__ import annotations
@@ -85,6 +92,34 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+def _reply_waiting_handlers(reply_timeout: float) -> list[urllib.request.BaseHandler]:
+    """urllib handlers whose connections wait ``reply_timeout`` for the reply once the
+    request is out (urllib's own timeout covers connecting and sending)."""
+
+    class Plain(http.client.HTTPConnection):
+        def getresponse(self) -> http.client.HTTPResponse:
+            if self.sock is not None:
+                self.sock.settimeout(reply_timeout)
+            return super().getresponse()
+
+    class Tls(http.client.HTTPSConnection):
+        def getresponse(self) -> http.client.HTTPResponse:
+            if self.sock is not None:
+                self.sock.settimeout(reply_timeout)
+            return super().getresponse()
+
+    class Http(urllib.request.HTTPHandler):
+        def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(Plain, req)
+
+    class Https(urllib.request.HTTPSHandler):
+        def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            context = getattr(self, "_context", None)
+            return self.do_open(Tls, req, context=context)
+
+    return [Http(), Https()]
+
+
 class WebhookNotifier:
     """POST each notification as JSON to a webhook, or to the recipient's own webhook.
 
@@ -93,7 +128,10 @@ class WebhookNotifier:
     :param format: ``"json"`` (every field of the notification), ``"wecom"`` or
         ``"dingtalk"`` (group robot messages, ``errcode != 0`` is a failure).
     :param msgtype: robot message type, ``"markdown"`` or ``"text"``.
-    :param timeout: seconds for connecting and for the reply.
+    :param timeout: seconds for connecting and sending the request.
+    :param reply_timeout: seconds to wait for the reply once the request is sent
+        (default 60): a slow endpoint has usually done the work, so waiting
+        beats sending again.
     :param secret: DingTalk: the robot's signing secret (``SEC…``), sent as the
         ``timestamp`` and ``sign`` query parameters.  JSON: an HMAC key for the
         ``X-Complaintcore-Signature`` header.  WeCom robots do not sign.
@@ -114,6 +152,7 @@ class WebhookNotifier:
         format: WebhookFormat = "json",
         msgtype: MsgType = "markdown",
         timeout: float = 5,
+        reply_timeout: float = 60,
         secret: str | None = None,
         name: str | None = None,
         redact: bool | None = None,
@@ -144,6 +183,7 @@ class WebhookNotifier:
         self.format: WebhookFormat = format
         self.msgtype: MsgType = msgtype
         self.timeout = check_timeout(timeout)
+        self.reply_timeout = check_timeout(reply_timeout, "reply_timeout")
         self._secret = secret
         self.name = (
             check_text(name, "name")
@@ -153,7 +193,7 @@ class WebhookNotifier:
         self.redact = redact if redact is not None else format != "json"
         self._headers = dict(headers or {})
         self._clock = clock or (lambda: datetime.now(UTC))
-        handlers: list[urllib.request.BaseHandler] = [_NoRedirect()]
+        handlers = [_NoRedirect(), *_reply_waiting_handlers(self.reply_timeout)]
         if proxies is not None:
             handlers.append(urllib.request.ProxyHandler(dict(proxies)))
         self._opener = urllib.request.build_opener(*handlers)

@@ -1,0 +1,258 @@
+"""The store-wide ledger: one hash chain over every commit, the anchor for ``verify``.
+
+Each complaint's events are chained to its intake (:mod:`complaintcore.adapters.chain`),
+which catches an edit inside a history but not a history rewritten whole, a
+complaint deleted with all its rows, or one fabricated with a fresh chain.  The
+ledger closes those gaps: every commit that adds events or queues messages
+appends one entry
+
+    entry = [prev, complaint_id, version, head, outbox, key, created_at]
+    hash  = sha256(canonical JSON of entry)
+
+where ``prev`` is the hash of the entry before (the first links to
+:func:`ledger_genesis` of the tenant), ``version`` and ``head`` are the
+complaint's event count and chain head after the commit, ``outbox`` the digest
+of the outbox rows the commit queued (:func:`outbox_digest`), and ``key`` and
+``created_at`` the complaint's idempotency key and creation time on the commit
+that created it (empty otherwise).
+
+The ledger's last entry is its **head**, written ``seq:hash``.  A head kept
+elsewhere proves, later, that nothing committed up to it was rewritten: a
+rewrite changes every hash from the rewritten entry on.  Without a kept head,
+someone who rewrites the ledger consistently as well goes unnoticed.
+
+Everything here is pure; the stores read and write the rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple
+
+from complaintcore.adapters.chain import canonical_json
+from complaintcore.core.errors import InvalidInputError
+
+__all__ = [
+    "LedgerEntry",
+    "LedgerVerifier",
+    "OutboxRecord",
+    "entry_hash",
+    "format_head",
+    "ledger_genesis",
+    "outbox_digest",
+    "parse_head",
+]
+
+
+class LedgerEntry(NamedTuple):
+    """One ledger row."""
+
+    seq: int
+    complaint_id: str
+    version: int
+    head: str
+    outbox: str
+    key: str
+    created_at: str
+    prev: str
+    hash: str
+
+
+class OutboxRecord(NamedTuple):
+    """The part of an outbox row a commit fixes (delivery bookkeeping changes later)."""
+
+    id: int
+    notifier: str
+    dedupe_key: str
+    complaint_id: str
+    body_json: str
+    created_at: str
+    ledger_seq: int | None
+
+
+def ledger_genesis(tenant: str) -> str:
+    """What the first entry of a tenant's ledger links to."""
+    return hashlib.sha256(canonical_json(["complaintcore ledger", tenant]).encode()).hexdigest()
+
+
+def entry_hash(
+    prev: str,
+    complaint_id: str,
+    version: int,
+    head: str,
+    outbox: str,
+    key: str,
+    created_at: str,
+) -> str:
+    text = canonical_json([prev, complaint_id, version, head, outbox, key, created_at])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def outbox_digest(records: Iterable[OutboxRecord]) -> str:
+    """The digest of the outbox rows one commit queued, in id order; ``""`` for none."""
+    fixed = [[r.notifier, r.dedupe_key, r.complaint_id, r.body_json, r.created_at] for r in records]
+    if not fixed:
+        return ""
+    return hashlib.sha256(canonical_json(fixed).encode("utf-8")).hexdigest()
+
+
+def format_head(seq: int, digest: str) -> str:
+    """A ledger head as people keep it: ``seq:hash`` (``0:`` for an empty ledger)."""
+    return f"{seq}:{digest}"
+
+
+_HEAD = re.compile(r"(\d{1,19}):([0-9a-f]{64})|0:")
+
+
+def parse_head(text: str) -> tuple[int, str]:
+    """``seq`` and hash of a head printed by ``verify --head``.
+
+    :raises InvalidInputError: not of the form ``seq:hash`` (path ``expect``).
+    """
+    if not isinstance(text, str):
+        raise InvalidInputError("expect", "expected a ledger head 'seq:hash'")
+    match = _HEAD.fullmatch(text.strip().lower())
+    if match is None:
+        raise InvalidInputError(
+            "expect", "expected a ledger head 'seq:hash' as 'verify --head' prints it"
+        )
+    if match.group(1) is None:
+        return 0, ""
+    return int(match.group(1)), match.group(2)
+
+
+class LedgerVerifier:
+    """Checks a tenant's ledger against its complaints and outbox, a part at a time.
+
+    A store feeds it :meth:`entries` in ``seq`` order (in chunks), the outbox
+    rows of each chunk with :meth:`outbox`, each complaint's stored facts with
+    :meth:`complaint`, and reads :attr:`problems` at the end (after
+    :meth:`finish`).  Problems name complaint ids, entry numbers and item ids,
+    never a stored value (PRV-1).  Memory grows with the number of complaints
+    (one short record each), not with the history.
+    """
+
+    def __init__(self, tenant: str, *, expect: tuple[int, str] | None = None) -> None:
+        self.problems: list[str] = []
+        self.last_seq = 0
+        self.last_hash = ledger_genesis(tenant)
+        self._genesis = self.last_hash
+        self._expect = expect
+        self._expect_found = expect is None or expect[0] == 0
+        # per complaint: (first seq, first key, first created_at, [(version, head)])
+        self._by_complaint: dict[str, tuple[int, str, str, list[tuple[int, str]]]] = {}
+        self._outbox_by_seq: dict[int, str] = {}
+        self._complaints_seen: set[str] = set()
+
+    @property
+    def head(self) -> str:
+        """The head of the ledger as read: ``seq:hash``."""
+        return format_head(self.last_seq, self.last_hash if self.last_seq else "")
+
+    # ------------------------------------------------------------------ feeding
+
+    def entries(self, entries: Iterable[LedgerEntry]) -> None:
+        for e in entries:
+            expected_seq = self.last_seq + 1
+            where = f"ledger entry {e.seq}"
+            if e.seq != expected_seq:
+                self.problems.append(
+                    f"{where}: expected entry {expected_seq} (entries missing or reordered)"
+                )
+            if e.prev != self.last_hash:
+                self.problems.append(f"{where}: does not link to the entry before (rewritten)")
+            digest = entry_hash(
+                e.prev, e.complaint_id, e.version, e.head, e.outbox, e.key, e.created_at
+            )
+            if digest != e.hash:
+                self.problems.append(f"{where}: hash does not match its content (edited)")
+            if self._expect is not None and e.seq == self._expect[0]:
+                self._expect_found = True
+                if e.hash != self._expect[1]:
+                    self.problems.append(
+                        f"{where}: differs from the kept head (the ledger was rewritten)"
+                    )
+            known = self._by_complaint.get(e.complaint_id)
+            if known is None:
+                self._by_complaint[e.complaint_id] = (
+                    e.seq,
+                    e.key,
+                    e.created_at,
+                    [(e.version, e.head)],
+                )
+            else:
+                known[3].append((e.version, e.head))
+            if e.outbox:
+                self._outbox_by_seq[e.seq] = e.outbox
+            self.last_seq, self.last_hash = e.seq, e.hash
+
+    def outbox(self, records: Sequence[OutboxRecord]) -> None:
+        """Outbox rows in id order; rows of one commit must come together."""
+        groups: dict[int | None, list[OutboxRecord]] = {}
+        for r in records:
+            groups.setdefault(r.ledger_seq, []).append(r)
+        for seq, rows in groups.items():
+            if seq is None or not 1 <= seq <= self.last_seq:
+                for r in rows:
+                    self.problems.append(
+                        f"outbox item {r.id}: queued by no commit of the ledger (added outside"
+                        " the library)"
+                    )
+                continue
+            expected = self._outbox_by_seq.pop(seq, "")
+            if outbox_digest(rows) != expected:
+                ids = ", ".join(str(r.id) for r in rows)
+                self.problems.append(
+                    f"ledger entry {seq}: its outbox items ({ids}) differ from what the commit"
+                    " queued (edited, added or deleted)"
+                )
+
+    def complaint(
+        self, complaint_id: str, key: str, created_at: str, heads: Mapping[int, str]
+    ) -> None:
+        """One stored complaint: its key and creation time as stored, and its chain's
+        head at each version (``heads[0]`` is the genesis, ``heads[n]`` the hash of
+        event ``n``)."""
+        self._complaints_seen.add(complaint_id)
+        known = self._by_complaint.get(complaint_id)
+        where = f"complaint {complaint_id}"
+        if known is None:
+            self.problems.append(f"{where}: not in the ledger (added outside the library)")
+            return
+        _first, first_key, first_created, commits = known
+        if first_key != key:
+            self.problems.append(f"{where}: idempotency key differs from the ledger's")
+        if first_created != created_at:
+            self.problems.append(f"{where}: creation time differs from the ledger's")
+        stored_version = max(heads) if heads else 0
+        last_version = commits[-1][0]
+        if last_version != stored_version:
+            self.problems.append(
+                f"{where}: the ledger's last commit has version {last_version} but"
+                f" {stored_version} events are stored (events added or deleted)"
+            )
+        for version, head in commits:
+            if version <= stored_version and heads.get(version) != head:
+                self.problems.append(
+                    f"{where}: event {version} differs from what the ledger recorded"
+                    " (history rewritten)"
+                )
+                break
+
+    def finish(self) -> list[str]:
+        """Problems left once everything was fed: complaints the ledger knows but the
+        store lacks, commits whose outbox items are gone, a kept head not reached."""
+        for cid in sorted(set(self._by_complaint) - self._complaints_seen):
+            self.problems.append(f"complaint {cid}: in the ledger but not stored (deleted)")
+        for seq in sorted(self._outbox_by_seq):
+            self.problems.append(
+                f"ledger entry {seq}: the outbox items it queued are gone (deleted)"
+            )
+        if not self._expect_found and self._expect is not None:
+            self.problems.append(
+                f"ledger entry {self._expect[0]}: the kept head is beyond the ledger's end"
+                " (entries deleted)"
+            )
+        return self.problems

@@ -1,0 +1,79 @@
+"""``complaintcore audit``: the access log -- who saw which complaint's personal data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+from rich.table import Table
+
+from complaintcore.cli.context import Ctx, DateTimeType, json_option, pass_ctx
+from complaintcore.i18n import N_
+
+__all__ = ["audit"]
+
+
+@click.command(
+    help=N_(
+        "List the access log: every unmasked view of a complaint's personal data, with "
+        "who, when, which complaint and why."
+    )
+)
+@click.option("--complaint", "complaint_id", default=None, help=N_("Only views of this complaint."))
+@click.option("--actor", default=None, help=N_("Only views by this staff id."))
+@click.option("--since", type=DateTimeType(), default=None, help=N_("Only views at or after."))
+@click.option("--until", type=DateTimeType(), default=None, help=N_("Only views before."))
+@click.option("--limit", type=click.IntRange(1, 1_000_000), default=None)
+@json_option
+@pass_ctx
+def audit(
+    ctx: Ctx,
+    complaint_id: str | None,
+    actor: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    limit: int | None,
+) -> None:
+    desk = ctx.desk()
+    staff = desk.member(actor) if actor else None
+    records = desk.access_log(
+        complaint_id=complaint_id,
+        actor=staff.staff_id if staff is not None else actor,
+        since=ctx.at(since) if since else None,
+        until=ctx.at(until) if until else None,
+        limit=limit,
+    )
+    if ctx.json:
+        ctx.emit(
+            [
+                {
+                    "id": r.id,
+                    "at": r.at.isoformat(),
+                    "actor": r.actor,
+                    "complaint_id": r.complaint_id,
+                    "purpose": r.purpose,
+                    "via": r.via,
+                    "os_user": r.os_user,
+                }
+                for r in records
+            ]
+        )
+        return
+    if not records:
+        ctx.say(ctx.t("no views recorded"))
+        return
+    table = Table(
+        ctx.t("when"), ctx.t("actor"), ctx.t("complaint"), ctx.t("purpose"), ctx.t("how"),
+        ctx.t("system user"),
+    )  # fmt: skip
+    zone = desk.zone
+    for r in records:
+        table.add_row(
+            r.at.astimezone(zone).isoformat(timespec="minutes"),
+            r.actor,
+            r.complaint_id,
+            r.purpose or "-",
+            r.via or "-",
+            r.os_user or "-",
+        )
+    ctx.say(table)

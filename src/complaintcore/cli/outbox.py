@@ -1,0 +1,118 @@
+"""``complaintcore outbox``: the messages that could not be delivered (dead letters)."""
+
+from __future__ import annotations
+
+import click
+from rich.table import Table
+
+from complaintcore.cli.context import Ctx, json_option, pass_ctx
+from complaintcore.core.errors import InvalidInputError
+from complaintcore.i18n import N_
+
+__all__ = ["outbox"]
+
+
+@click.group(help=N_("The outbox: list, retry or drop the messages no longer tried."))
+def outbox() -> None:
+    pass
+
+
+@outbox.command(
+    "list",
+    help=N_(
+        "Messages given up after the retry limit (dead letters); --pending lists every "
+        "message still waiting instead."
+    ),
+)
+@click.option("--pending", is_flag=True, help=N_("Every undelivered message that is due."))
+@click.option("--limit", type=click.IntRange(1, 1_000_000), default=100, show_default=True)
+@json_option
+@pass_ctx
+def list_dead(ctx: Ctx, pending: bool, limit: int) -> None:
+    desk = ctx.desk()
+    items = desk.store.pending(ctx.now(), limit) if pending else desk.dead_letters(limit)
+    if ctx.json:
+        ctx.emit(
+            [
+                {
+                    "id": i.id,
+                    "notifier": i.notifier,
+                    "key": i.notification.key,
+                    "complaint_id": i.notification.complaint_id,
+                    "topic": i.notification.topic,
+                    "recipient": i.notification.recipient,
+                    "attempts": i.attempts,
+                    "last_error": i.last_error,
+                }
+                for i in items
+            ]
+        )
+        return
+    if not items:
+        ctx.say(ctx.t("no messages"))
+        return
+    table = Table(
+        ctx.t("id"), ctx.t("channel"), ctx.t("complaint"), ctx.t("topic"), ctx.t("recipient"),
+        ctx.t("attempts"), ctx.t("last error"),
+    )  # fmt: skip
+    for i in items:
+        n = i.notification
+        table.add_row(
+            str(i.id), i.notifier, n.complaint_id, n.topic, n.recipient, str(i.attempts),
+            i.last_error or "-",
+        )  # fmt: skip
+    ctx.say(table)
+
+
+def _ids(ctx: Ctx, ids: tuple[int, ...], every: bool) -> list[int]:
+    if every and ids:
+        raise click.UsageError(
+            ctx.t("give message ids or --all-dead, not both"), click.get_current_context()
+        )
+    if every:
+        return [i.id for i in ctx.desk().dead_letters(1_000_000)]
+    if not ids:
+        raise click.UsageError(
+            ctx.t("give the ids of the messages (see 'outbox list'), or --all-dead"),
+            click.get_current_context(),
+        )
+    return list(ids)
+
+
+@outbox.command("retry", help=N_("Send messages again, their attempts counted afresh."))
+@click.argument("ids", nargs=-1, type=click.IntRange(1, 2**63 - 1))
+@click.option("--all-dead", "every", is_flag=True, help=N_("Every dead letter."))
+@json_option
+@pass_ctx
+def retry(ctx: Ctx, ids: tuple[int, ...], every: bool) -> None:
+    desk = ctx.desk()
+    chosen = _ids(ctx, ids, every)
+    now = ctx.now()
+    for item_id in chosen:
+        desk.retry_message(item_id, now)
+    ctx.deliver_after()
+    if ctx.json:
+        ctx.emit({"retried": chosen})
+        return
+    ctx.say(ctx.n("{count} message to be sent again", "{count} messages to be sent again",
+                  len(chosen)))  # fmt: skip
+
+
+@outbox.command("drop", help=N_("Give messages up for good; they stay on record with the reason."))
+@click.argument("ids", nargs=-1, type=click.IntRange(1, 2**63 - 1))
+@click.option("--all-dead", "every", is_flag=True, help=N_("Every dead letter."))
+@click.option("--reason", required=True, help=N_("Why they are dropped (kept with them)."))
+@json_option
+@pass_ctx
+def drop(ctx: Ctx, ids: tuple[int, ...], every: bool, reason: str) -> None:
+    desk = ctx.desk()
+    if not reason.strip():
+        raise InvalidInputError("--reason", ctx.t("say why the messages are dropped"))
+    chosen = _ids(ctx, ids, every)
+    now = ctx.now()
+    for item_id in chosen:
+        desk.drop_message(item_id, now, reason)
+    if ctx.json:
+        ctx.emit({"dropped": chosen})
+        return
+    ctx.say(ctx.n("{count} message dropped", "{count} messages dropped", len(chosen)))

@@ -1,0 +1,206 @@
+"""Limits on what people type: one rule for characters, a maximum length per field.
+
+Every text that enters a desk -- an intake, a command, a row of a bulk file --
+goes through :func:`clean_text`, so the whole library follows one rule:
+
+* NUL and the other C0 control characters are refused, except tab, line feed
+  and carriage return;
+* Windows (``\\r\\n``) and old Mac (``\\r``) line ends become ``\\n``;
+* lone surrogates (``"\\ud800"``, which no UTF-8 text can hold) are refused;
+* each field has a maximum length (:class:`TextLimits`), set by the desk's
+  configuration (``[limits]`` in ``complaintcore.toml``).
+
+Errors name the field and the rule, never the text (PRV-1).  Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, Final, TypeVar
+
+import attrs
+
+from complaintcore.core.errors import InvalidInputError
+
+__all__ = [
+    "DEFAULT_LENGTHS",
+    "ID_FIELDS",
+    "TextLimits",
+    "clean_record",
+    "clean_text",
+]
+
+_FORBIDDEN: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+_LINE_ENDS: Final = re.compile("\r\n?")
+
+DEFAULT_LENGTHS: Final[Mapping[str, int]] = MappingProxyType(
+    {
+        # the intake
+        "name": 64,
+        "phone": 40,
+        "room": 64,
+        "building": 64,
+        "summary": 2000,
+        "description": 10_000,
+        "location": 500,
+        "account": 10_000,
+        "evidence": 500,
+        # what handlers write
+        "message": 10_000,
+        "opinion": 5000,
+        "note": 5000,
+        "result": 10_000,
+        "reason": 5000,
+        "unanswerable_reason": 5000,
+        "cause": 5000,
+        "corrective": 5000,
+        "preventive": 5000,
+        "action": 5000,
+        "reference": 500,
+    }
+)
+"""Maximum lengths (characters) of the free-text fields, by field name."""
+
+ID_FIELDS: Final = frozenset(
+    {
+        "actor",
+        "receiver",
+        "receiver_unit",
+        "site",
+        "staff_id",
+        "rung",
+        "role",
+        "department",
+        "handler",
+        "to_unit",
+        "to_rung",
+        "category",
+        "helpers",
+        "clock",
+        "staff_role",
+        "idempotency_key",
+        "owner",
+        "measure",
+    }
+)
+"""Fields that hold ids and codes: they get :attr:`TextLimits.id_length`."""
+
+_T = TypeVar("_T")
+
+
+def _positive(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 10_000_000:
+        raise InvalidInputError(f"limits.{attribute.name}", "must be an integer from 1 to 10000000")
+
+
+def _lengths(value: Mapping[str, int]) -> Mapping[str, int]:
+    if not isinstance(value, Mapping):
+        raise InvalidInputError("limits", "must be a table of field names and lengths")
+    merged = dict(DEFAULT_LENGTHS)
+    for key, length in value.items():
+        if not isinstance(key, str):
+            raise InvalidInputError("limits", "field names must be text")
+        if not isinstance(length, int) or isinstance(length, bool) or not 1 <= length <= 10_000_000:
+            raise InvalidInputError(f"limits.{key}", "must be an integer from 1 to 10000000")
+        merged[key] = length
+    return MappingProxyType(merged)
+
+
+@attrs.frozen
+class TextLimits:
+    """Maximum lengths by field name; other text fields get ``default``, ids ``id_length``.
+
+    ``TextLimits(lengths={"description": 5000})`` keeps the other defaults of
+    :data:`DEFAULT_LENGTHS`.  ``max_items`` bounds lists of texts (evidence).
+    """
+
+    lengths: Mapping[str, int] = attrs.field(factory=dict, converter=_lengths)
+    default: int = attrs.field(default=5000, validator=_positive)
+    id_length: int = attrs.field(default=200, validator=_positive)
+    max_items: int = attrs.field(default=100, validator=_positive)
+    _known: dict[str, int] = attrs.field(factory=dict, init=False, eq=False, repr=False)
+
+    def limit_for(self, field: str) -> int:
+        """The maximum length of ``field`` (its last dotted part is what counts)."""
+        found = self._known.get(field)
+        if found is not None:
+            return found
+        leaf = field.rsplit(".", 1)[-1].split("[", 1)[0]
+        if leaf in self.lengths:
+            found = self.lengths[leaf]
+        else:
+            found = self.id_length if leaf in ID_FIELDS else self.default
+        if len(self._known) < 4096:  # field paths are few; keep hostile ones out
+            self._known[field] = found
+        return found
+
+
+def clean_text(value: str, path: str, max_length: int | None = None) -> str:
+    """``value`` with line ends normalised, or an :class:`InvalidInputError` naming ``path``.
+
+    Refuses NUL and C0 control characters other than tab, line feed and
+    carriage return, lone surrogates, and (with ``max_length``) texts longer
+    than that after normalising.
+    """
+    if not isinstance(value, str):
+        raise InvalidInputError(path, f"expected text, got {type(value).__name__}")
+    found = _FORBIDDEN.search(value)
+    if found is not None:
+        what = "a lone surrogate" if found.group() >= "\ud800" else "a control character"
+        raise InvalidInputError(
+            path, f"contains {what} at position {found.start() + 1} (not allowed in text)"
+        )
+    if "\r" in value:
+        value = _LINE_ENDS.sub("\n", value)
+    if max_length is not None and len(value) > max_length:
+        raise InvalidInputError(
+            path, f"is too long: {len(value)} characters, at most {max_length} allowed"
+        )
+    return value
+
+
+def clean_record(record: _T, limits: TextLimits, path: str = "") -> _T:
+    """An attrs record (intake, command, event) with every text field cleaned.
+
+    Walks nested attrs records (the complainant, the target) and tuples of
+    texts (evidence); returns the same object when nothing changed.
+    """
+    if not attrs.has(type(record)):
+        raise InvalidInputError(path or "record", f"expected a record, got {type(record).__name__}")
+    changes: dict[str, Any] = {}
+    for name in _init_fields(type(record)):  # type: ignore[arg-type]
+        value = getattr(record, name)
+        if value is None or isinstance(value, (bool, int, float, enum.Enum)):
+            continue
+        where = f"{path}.{name}" if path else name
+        cleaned = _clean_value(value, where, limits)
+        if cleaned is not value:
+            changes[name] = cleaned
+    return attrs.evolve(record, **changes) if changes else record  # type: ignore[misc]
+
+
+@functools.cache
+def _init_fields(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in attrs.fields(cls) if f.init)
+
+
+def _clean_value(value: Any, where: str, limits: TextLimits) -> Any:
+    if isinstance(value, enum.Enum):
+        return value
+    if isinstance(value, str):
+        cleaned = clean_text(value, where, limits.limit_for(where))
+        return value if cleaned == value else cleaned
+    if isinstance(value, tuple) and value and all(isinstance(v, str) for v in value):
+        if len(value) > limits.max_items:
+            raise InvalidInputError(where, f"has {len(value)} items, at most {limits.max_items}")
+        items = tuple(
+            clean_text(v, f"{where}[{i}]", limits.limit_for(where)) for i, v in enumerate(value)
+        )
+        return value if items == value else items
+    if attrs.has(type(value)):
+        return clean_record(value, limits, where)
+    return value

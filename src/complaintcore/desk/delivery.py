@@ -1,0 +1,259 @@
+"""Delivery off the intake path: per-message timeouts and a background worker.
+
+Intake, commands and sweeps only *queue* notifications in the outbox, in the
+same transaction as the events.  Sending is separate, so a slow or hung
+channel can never slow intake:
+
+* :class:`Sender` runs each ``Notifier.send`` on a thread of its own, at most
+  ``threads`` at a time, and gives up waiting after ``timeout`` seconds.  A
+  message that timed out is retried later *with the same dedupe key*
+  (``Notification.key``), so a receiver that got it after all can drop the
+  copy; a send that completes after its timeout is still recorded as
+  delivered.
+* :class:`DeliveryWorker` is a daemon thread that calls
+  :meth:`Desk.deliver <complaintcore.desk.service.Desk.deliver>` whenever the
+  desk commits something to send (and every ``interval`` seconds for retries),
+  claiming until the outbox is empty.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Self
+
+from complaintcore.core.errors import ComplaintCoreError, InvalidInputError
+from complaintcore.core.models import require_aware
+
+if TYPE_CHECKING:
+    from complaintcore.desk.service import DeliveryReport, Desk
+
+__all__ = ["DeliveryWorker", "SendTimeoutError", "Sender", "system_clock"]
+
+log = logging.getLogger("complaintcore.delivery")
+
+
+class SendTimeoutError(ComplaintCoreError, TimeoutError):
+    """A notifier did not finish sending within the per-message timeout.
+
+    The message stays in the outbox and is retried with the same dedupe key.
+    """
+
+    def __init__(self, timeout: float, *, busy: bool = False) -> None:
+        what = "every sending thread stayed busy" if busy else "no answer"
+        super().__init__(f"send timed out after {timeout:g} s ({what})")
+        self.timeout = timeout
+
+
+def _seconds(value: float | None, path: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 86_400:
+        raise InvalidInputError(path, "must be a number of seconds above 0 and at most 86400")
+    return float(value)
+
+
+class _Task:
+    """One send handed to the pool: waiting, running, done, or given up on."""
+
+    __slots__ = ("done", "error", "late", "send", "state")
+
+    def __init__(self, send: Callable[[], None], late: Callable[[BaseException | None], None]):
+        self.send = send
+        self.late = late
+        self.state = "waiting"  # → running → done; waiting → cancelled; running → abandoned
+        self.error: BaseException | None = None
+        self.done = threading.Event()
+
+
+class Sender:
+    """Runs sends on a pool of daemon threads, each waited for at most ``timeout``
+    seconds (``None``: in the caller's thread, unbounded).
+
+    ``threads`` sends run at once.  A send that outlives its timeout keeps its
+    thread (Python cannot stop it) and a new thread takes its place, up to four
+    times ``threads`` in all; a send still waiting for a thread when its time is
+    up is not made at all.  Daemon threads: a notifier that never returns
+    cannot keep the process from exiting.
+    """
+
+    def __init__(self, *, timeout: float | None = 10.0, threads: int = 4) -> None:
+        self.timeout = _seconds(timeout, "delivery.timeout_seconds")
+        if isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= 256:
+            raise InvalidInputError("delivery.threads", "must be an integer from 1 to 256")
+        self.threads = threads
+        self._queue: queue.SimpleQueue[_Task | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._live = 0  # threads alive
+        self._stuck = 0  # threads held by a send given up on
+        self._closed = False
+
+    def send(self, send: Callable[[], None], late: Callable[[BaseException | None], None]) -> None:
+        """Run ``send``; raise what it raised, or :class:`SendTimeoutError`.
+
+        After a timeout, ``late`` is called from the sending thread with the
+        outcome (``None`` for success) if the send ever finishes.
+        """
+        if self.timeout is None:
+            send()
+            return
+        task = _Task(send, late)
+        with self._lock:
+            if self._closed:
+                raise InvalidInputError("sender", "is closed")
+            if self._live - self._stuck < self.threads and self._live < 4 * self.threads:
+                self._live += 1
+                threading.Thread(target=self._work, name="complaintcore-send", daemon=True).start()
+        self._queue.put(task)
+        if not task.done.wait(self.timeout):
+            with self._lock:
+                if task.state == "waiting":
+                    task.state = "cancelled"
+                    raise SendTimeoutError(self.timeout, busy=True)
+                if task.state == "running":
+                    task.state = "abandoned"
+                    self._stuck += 1
+                    raise SendTimeoutError(self.timeout)
+        if task.error is not None:
+            raise task.error
+
+    def _work(self) -> None:
+        while True:
+            task = self._queue.get()
+            if task is None:
+                break
+            with self._lock:
+                if task.state == "cancelled":
+                    continue
+                task.state = "running"
+            try:
+                task.send()
+            except BaseException as exc:  # handed to the waiting caller or to `late`
+                task.error = exc
+            with self._lock:
+                abandoned = task.state == "abandoned"
+                task.state = "done"
+                if abandoned:
+                    self._stuck -= 1
+                leave = self._closed or self._live - self._stuck > self.threads
+                if leave:
+                    self._live -= 1
+            task.done.set()
+            if abandoned:
+                try:
+                    task.late(task.error)
+                except Exception:  # a late settlement must never crash the thread
+                    log.exception("recording a late send failed")
+            if leave:
+                break
+
+    def close(self) -> None:
+        """Refuse further sends and let idle threads end; running sends finish on their own."""
+        with self._lock:
+            self._closed = True
+            idle = self._live - self._stuck
+        for _ in range(max(idle, 0)):
+            self._queue.put(None)
+
+
+def system_clock() -> datetime:
+    """The operating system's clock, in UTC: what a worker uses unless given a clock."""
+    return datetime.now(UTC)
+
+
+class DeliveryWorker:
+    """A daemon thread that sends the desk's outbox, woken by every commit.
+
+    ``interval`` seconds bound how long a retry waits when nothing wakes the
+    worker.  The worker is the one part of a desk that reads a clock (it runs
+    on its own, with no caller to pass ``now``); tests pass ``clock=``.
+
+    Use it as a context manager, or :meth:`start` and :meth:`stop` it; build it
+    with :meth:`Desk.start_delivery <complaintcore.desk.service.Desk.start_delivery>`
+    so that commits wake it.
+    """
+
+    def __init__(
+        self,
+        desk: Desk,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        interval: float = 30.0,
+    ) -> None:
+        self.desk = desk
+        self.clock = clock or system_clock
+        checked = _seconds(interval, "interval")
+        assert checked is not None
+        self.interval = checked
+        self.reports: list[DeliveryReport] = []
+        """What each pass did, the last 100 (for tests and monitoring)."""
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._idle = threading.Condition()
+        self._passes = 0
+        self._asked = 0
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Self:
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._run, name="complaintcore-delivery", daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def wake(self) -> None:
+        """Something was queued: send it soon."""
+        with self._idle:
+            self._asked += 1
+        self._wake.set()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wake the worker and wait up to ``timeout`` seconds for a pass that began
+        after the call to finish: the backlog of now sent (or failed and rescheduled)."""
+        with self._idle:
+            self._asked += 1
+            target = self._asked
+        self._wake.set()
+        with self._idle:
+            return self._idle.wait_for(lambda: self._passes >= target, timeout)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Ask the thread to end after its current pass, waiting up to ``timeout`` s."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            with self._idle:
+                asked = self._asked
+            try:
+                now = require_aware(self.clock(), "clock()")
+                report = self.desk.deliver(now)
+                self.reports = [*self.reports[-99:], report]
+            except Exception:  # the outbox keeps everything; try again on the next wake
+                log.exception("delivering notifications failed")
+            with self._idle:
+                self._passes = max(self._passes, asked)
+                self._idle.notify_all()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

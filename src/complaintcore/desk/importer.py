@@ -1,0 +1,585 @@
+"""Bulk import of CSV and JSONL files: every row stored, a duplicate, or rejected on its own.
+
+A file exported from another system is rarely clean: a line in another
+encoding, a cell of a megabyte, an unclosed quote, JSON nested beyond reason.
+:class:`FileImport` reads the file a physical line at a time and hands the
+desk one intake per row, so a bad row is reported on its own -- with its line
+number and a one-line reason that names the field, never a cell's value
+(PRV-1) -- and every good row around it is still stored:
+
+* the encoding is chosen (``utf-8``, ``utf-8-sig``, ``gb18030``) or detected
+  from the whole file; a line that does not decode is rejected alone;
+* a quoted CSV cell may span lines, but an unclosed quote swallows nothing:
+  the line that opened it is rejected and reading resumes on the next line;
+* lines longer than :data:`MAX_LINE_BYTES` and JSON deeper or bigger than
+  Python reads are rejected, not fatal;
+* a row without an ``idempotency_key`` gets one derived from the source file's
+  name and the row's cells (:func:`row_key`), so a file re-run after a crash,
+  or after fixing its rejected rows, stores nothing twice.
+
+The command line's ``receive --file`` is a thin layer over this module.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import json
+import re
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Final, Literal
+
+import attrs
+
+from complaintcore.core.errors import ComplaintCoreError, InvalidInputError
+from complaintcore.core.models import Complainant, Intake, TargetPerson, require_aware
+
+if TYPE_CHECKING:
+    from complaintcore.desk.service import Desk
+
+__all__ = [
+    "ENCODINGS",
+    "FIELDS",
+    "MAX_LINE_BYTES",
+    "FileImport",
+    "ImportSummary",
+    "RowResult",
+    "detect_encoding",
+    "intake_from_row",
+    "read_rows",
+    "row_key",
+]
+
+FIELDS: Final = (
+    "name",
+    "phone",
+    "room",
+    "building",
+    "site",
+    "channel",
+    "summary",
+    "description",
+    "received_at",
+    "occurred_at",
+    "receiver",
+    "receiver_unit",
+    "location",
+    "account",
+    "idempotency_key",
+    "target_staff_id",
+    "target_rung",
+    "via_head_office",
+)
+"""The columns of a bulk file (the keys of a JSONL object)."""
+
+ENCODINGS: Final = ("utf-8", "utf-8-sig", "gb18030")
+"""Encodings a file may be read in; without a choice one is detected."""
+
+MAX_LINE_BYTES: Final = 1 << 20
+"""A physical line (or a CSV row spanning lines) longer than this is rejected."""
+
+_MAX_ROW_LINES: Final = 200
+"""Lines a quoted CSV cell may span; more is taken for an unclosed quote."""
+
+_PLAIN_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,40}")
+
+Outcome = Literal["stored", "duplicate", "rejected"]
+
+
+@attrs.frozen
+class RowResult:
+    """What became of one row: its line, the outcome, the complaint or the reason."""
+
+    line: int
+    outcome: Outcome
+    complaint_id: str = ""
+    reason: str = ""
+    error: ComplaintCoreError | None = attrs.field(default=None, eq=False, repr=False)
+    """The refusal itself (for a caller that words it in another language)."""
+
+
+@attrs.frozen
+class ImportSummary:
+    """The counts of a finished import: every row is exactly one of the three."""
+
+    rows: int
+    stored: int
+    duplicated: int
+    rejected: int
+    encoding: str
+
+
+# --------------------------------------------------------------------------- encodings
+
+
+def detect_encoding(stream: IO[bytes]) -> str:
+    """The encoding of a file: ``utf-8-sig`` with a byte-order mark, ``utf-8`` when
+    most lines that are not plain ASCII are valid UTF-8, else ``gb18030``.
+
+    Reads the whole stream, a line at a time, and rewinds it.  A UTF-8 file with
+    a stray GBK line is UTF-8: the odd line is rejected on its own when the rows
+    are read.
+
+    :raises InvalidInputError: the stream cannot be rewound (choose the encoding).
+    """
+    if not stream.seekable():
+        raise InvalidInputError("encoding", "cannot be detected on a stream; choose one")
+    start = stream.tell()
+    if stream.read(3) == codecs.BOM_UTF8:
+        stream.seek(start)
+        return "utf-8-sig"
+    stream.seek(start)
+    utf8 = other = 0
+    while data := stream.readline(MAX_LINE_BYTES):
+        if not data.isascii():
+            try:
+                data.decode("utf-8")
+                utf8 += 1
+            except UnicodeDecodeError:
+                other += 1
+    stream.seek(start)
+    return "utf-8" if utf8 >= other else "gb18030"
+
+
+def _lines(stream: IO[bytes], encoding: str) -> Iterator[tuple[int, str | InvalidInputError]]:
+    """Physical lines, decoded one by one, with their numbers; a bad one is its error."""
+    number = 0
+    while True:
+        raw = stream.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):  # skip the rest of the line
+                raw = stream.readline(MAX_LINE_BYTES)
+            yield (
+                number,
+                InvalidInputError("line", f"longer than {MAX_LINE_BYTES} bytes (not read)"),
+            )
+            continue
+        if number == 1 and encoding == "utf-8-sig":
+            raw = raw.removeprefix(codecs.BOM_UTF8)
+        try:
+            yield number, raw.decode("utf-8" if encoding == "utf-8-sig" else encoding)
+        except UnicodeDecodeError as exc:
+            yield (
+                number,
+                InvalidInputError(
+                    "line",
+                    f"is not {encoding} text (byte {exc.start + 1}); choose the file's encoding"
+                    f" ({', '.join(ENCODINGS)})",
+                ),
+            )
+
+
+# --------------------------------------------------------------------------- rows
+
+
+Row = Mapping[str, Any]
+RowOrError = tuple[int, Row | ComplaintCoreError]
+
+
+def read_rows(
+    stream: IO[bytes], *, fmt: Literal["csv", "jsonl"], encoding: str
+) -> Iterator[RowOrError]:
+    """Rows of a CSV (header first) or JSONL file, each with the line it starts on.
+
+    A row that cannot be read is yielded as its error, and reading goes on.
+
+    :raises InvalidInputError: the CSV header is missing or names an unknown
+        column (``line 1, column 3``); no row can be read without it.
+    """
+    if encoding not in ENCODINGS:
+        raise InvalidInputError("encoding", f"expected one of {', '.join(ENCODINGS)}")
+    lines = _lines(stream, encoding)
+    if fmt == "jsonl":
+        yield from _json_rows(lines)
+    elif fmt == "csv":
+        yield from _csv_rows(lines)
+    else:
+        raise InvalidInputError("format", "expected csv or jsonl")
+
+
+def _json_rows(lines: Iterable[tuple[int, str | InvalidInputError]]) -> Iterator[RowOrError]:
+    for number, text in lines:
+        if isinstance(text, InvalidInputError):
+            yield number, text
+            continue
+        if not text.strip():
+            continue
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield number, InvalidInputError("line", f"not JSON ({exc.msg})")
+            continue
+        except RecursionError:
+            yield number, InvalidInputError("line", "not JSON we read (nested too deeply)")
+            continue
+        except ValueError:  # e.g. an integer of more than 4,300 digits
+            yield number, InvalidInputError("line", "not JSON we read (a number too long)")
+            continue
+        if not isinstance(data, dict):
+            yield number, InvalidInputError("line", "must be a JSON object")
+            continue
+        unknown = sorted(str(k) for k in data if k not in FIELDS)
+        if unknown:
+            yield number, InvalidInputError(_key_name(unknown[0]), "unknown key")
+            continue
+        yield number, data
+
+
+def _key_name(key: str) -> str:
+    """A key named in an error: as it is if it looks like a field name, else by its kind."""
+    return key if _PLAIN_NAME.fullmatch(key) else "(a key that is not a field name)"
+
+
+_ALIASES: Final = {
+    "姓名": "name",
+    "投诉人": "name",
+    "电话": "phone",
+    "手机": "phone",
+    "联系电话": "phone",
+    "房号": "room",
+    "楼栋": "building",
+    "项目": "site",
+    "小区": "site",
+    "渠道": "channel",
+    "摘要": "summary",
+    "投诉内容": "summary",
+    "描述": "description",
+    "受理时间": "received_at",
+    "受理人": "receiver",
+    "地点": "location",
+}
+
+
+def _column(cell: str) -> str | None:
+    key = cell.strip().lower().replace(" ", "_").replace("-", "_")
+    if key in FIELDS:
+        return key
+    return _ALIASES.get(cell.strip())
+
+
+def _header(number: int, cells: list[str]) -> list[str]:
+    columns: list[str] = []
+    known = [c for c in (_column(cell) for cell in cells) if c is not None]
+    if not known:
+        raise InvalidInputError(
+            f"line {number}",
+            "not a header row; the first line must name the columns: " + ", ".join(FIELDS),
+        )
+    for j, cell in enumerate(cells, 1):
+        column = _column(cell)
+        if column is None:
+            if not cell.strip():
+                raise InvalidInputError(f"line {number}, column {j}", "has no name")
+            raise InvalidInputError(
+                f"line {number}, column {j}",
+                f"unknown column {_key_name(cell.strip())}; expected one of " + ", ".join(FIELDS),
+            )
+        if column in columns:
+            raise InvalidInputError(f"line {number}, column {j}", f"repeats column {column}")
+        columns.append(column)
+    return columns
+
+
+def _quotes_open(text: str) -> bool:
+    return text.count('"') % 2 == 1
+
+
+def _csv_rows(lines: Iterator[tuple[int, str | InvalidInputError]]) -> Iterator[RowOrError]:
+    """CSV rows; a row may span lines inside quotes, but an unclosed quote is
+    rejected on its first line and the lines after it are read again."""
+    again: deque[tuple[int, str | InvalidInputError]] = deque()
+    header: list[str] | None = None
+
+    def take() -> tuple[int, str | InvalidInputError] | None:
+        if again:
+            return again.popleft()
+        return next(lines, None)
+
+    while (first := take()) is not None:
+        number, text = first
+        if isinstance(text, InvalidInputError):
+            yield number, text
+            continue
+        if not text.strip():
+            continue
+        taken = [first]
+        parts = [text]
+        size = len(text)
+        while _quotes_open("".join(parts)) and len(taken) < _MAX_ROW_LINES:
+            following = take()
+            if following is None:
+                break
+            if isinstance(following[1], InvalidInputError) or size > MAX_LINE_BYTES:
+                again.appendleft(following)
+                break
+            taken.append(following)
+            parts.append(following[1])
+            size += len(following[1])
+        record = "".join(parts)
+        cells, problem = _parse_record(record)
+        if problem is None and _quotes_open(record):
+            problem = 'a quoted cell is not closed (an unbalanced ")'
+        if header is not None and problem is None and len(taken) > 1:
+            if len(cells) > len(header):
+                problem = 'more cells than the header has (an unbalanced " may join lines)'
+            elif any(_whole_row(str(t[1]), len(header)) for t in taken[1:]):
+                problem = 'a quoted cell is not closed before the next row (an unbalanced ")'
+        if problem is not None:
+            again.extendleft(reversed(taken[1:]))  # only the first line is given up
+            if header is None:
+                raise InvalidInputError(f"line {number}", f"the header row {problem}")
+            yield number, InvalidInputError("row", problem)
+            continue
+        if header is None:
+            header = _header(number, cells)
+            continue
+        if len(cells) > len(header):
+            yield (
+                number,
+                InvalidInputError("row", f"{len(cells)} cells but the header has {len(header)}"),
+            )
+            continue
+        yield number, dict(zip(header, cells, strict=False))
+
+
+def _whole_row(line: str, columns: int) -> bool:
+    """Whether ``line`` alone reads as a complete row of ``columns`` cells: then the
+    quote that joined it to the line before was never meant to."""
+    if _quotes_open(line):
+        return False
+    cells, problem = _parse_record(line)
+    return problem is None and len(cells) == columns
+
+
+def _parse_record(record: str) -> tuple[list[str], str | None]:
+    try:
+        rows = list(csv.reader(io.StringIO(record, newline=""), strict=True))
+    except csv.Error as exc:
+        text = str(exc)
+        if "field larger than field limit" in text:
+            return [], f"has a cell longer than {csv.field_size_limit()} characters"
+        return [], "is not valid CSV (a quote inside an unquoted cell?)"
+    if len(rows) != 1:
+        return [], "is not valid CSV (a line break outside quotes)"
+    return rows[0], None
+
+
+# --------------------------------------------------------------------------- rows to intakes
+
+
+def _text(row: Row, key: str) -> str:
+    value = row.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise InvalidInputError(key, "must be text")
+    if isinstance(value, int) and abs(value) >= 10**40:
+        raise InvalidInputError(key, "is a number too long to be a field")
+    return str(value).strip()
+
+
+_YES, _NO = ("true", "1", "yes", "是"), ("false", "0", "no", "否", "")
+
+
+def _flag(row: Row, key: str) -> bool:
+    value = row.get(key)
+    if isinstance(value, bool):
+        return value
+    word = _text(row, key).lower()
+    if word not in _YES + _NO:
+        raise InvalidInputError(key, "expected true or false")
+    return word in _YES
+
+
+def _time(text: str, zone: tzinfo, key: str = "received_at") -> datetime:
+    try:
+        if not text.isascii():
+            raise ValueError
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInputError(key, "expected an ISO date-time like 2025-11-14T17:30") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone)
+    return require_aware(value, key)
+
+
+def intake_from_row(row: Row, *, default_time: datetime, zone: tzinfo) -> Intake:
+    """One row (columns :data:`FIELDS`) as an intake.
+
+    ``received_at`` and ``occurred_at`` without an offset are read in ``zone``
+    (the pack's); a row without ``received_at`` was received at ``default_time``.
+    REC-1 completeness is checked when the desk registers it.
+    """
+    target = None
+    if _text(row, "target_staff_id"):
+        # the rung is the directory's (the desk resolves the person); the column is a hint
+        target = TargetPerson(
+            staff_id=_text(row, "target_staff_id"), rung=_text(row, "target_rung")
+        )
+    received = _text(row, "received_at")
+    occurred = _text(row, "occurred_at")
+    return Intake(
+        complainant=Complainant(
+            _text(row, "name"),
+            _text(row, "phone"),
+            _text(row, "room"),
+            _text(row, "building"),
+            _text(row, "site"),
+        ),
+        channel=_text(row, "channel") or "phone",
+        received_at=_time(received, zone) if received else default_time,
+        occurred_at=_time(occurred, zone, "occurred_at") if occurred else None,
+        receiver=_text(row, "receiver"),
+        receiver_unit=_text(row, "receiver_unit") or "customer_service",
+        summary=_text(row, "summary"),
+        description=_text(row, "description"),
+        site=_text(row, "site"),
+        location=_text(row, "location"),
+        account=_text(row, "account"),
+        target=target,
+        idempotency_key=_text(row, "idempotency_key"),
+        via_head_office=_flag(row, "via_head_office"),
+    )
+
+
+def row_key(source: str, row: Row, occurrence: int = 1) -> str:
+    """The idempotency key of a row that has none: the source's name, the row's
+    cells and which copy of identical rows it is (``occurrence``, from 1).
+
+    Re-reading the same file gives the same keys, wherever its rows moved; a
+    row whose cells were corrected gets a new key, so fixing rejected rows and
+    importing the file again stores only them.
+    """
+    cells = sorted((str(k), str(v).strip()) for k, v in row.items() if v not in (None, ""))
+    text = json.dumps([source, cells, occurrence], ensure_ascii=False, separators=(",", ":"))
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return f"row-{digest}"
+
+
+# --------------------------------------------------------------------------- the import
+
+
+class FileImport:
+    """One import of a file into a desk; iterate it for a :class:`RowResult` per row.
+
+    ::
+
+        run = FileImport(desk, "last-month.csv", now=now)
+        for result in run:
+            print(result.line, result.outcome, result.complaint_id or result.reason)
+        print(run.summary)
+
+    ``source`` names the file in derived keys (default: the file's name, so
+    the same file moved elsewhere keeps its keys).  ``fmt`` is taken from the
+    suffix (``.csv``; ``.jsonl``, ``.ndjson``, ``.json``) unless given.
+
+    :raises InvalidInputError: the format or encoding is unknown, or the CSV
+        header cannot be read (when iteration starts).
+    """
+
+    def __init__(
+        self,
+        desk: Desk,
+        path: str | Path,
+        *,
+        now: datetime,
+        encoding: str | None = None,
+        route: bool = True,
+        source: str | None = None,
+        fmt: Literal["csv", "jsonl"] | None = None,
+        batch: int = 500,
+    ) -> None:
+        self.desk = desk
+        self.path = Path(path)
+        self.now = require_aware(now, "now")
+        if encoding is not None and encoding not in ENCODINGS:
+            raise InvalidInputError("encoding", f"expected one of {', '.join(ENCODINGS)}")
+        self.encoding = encoding
+        self.route = route
+        self.source = source if source is not None else self.path.name
+        suffix = self.path.suffix.lower()
+        if fmt is None:
+            if suffix == ".csv":
+                fmt = "csv"
+            elif suffix in (".jsonl", ".ndjson", ".json"):
+                fmt = "jsonl"
+            else:
+                raise InvalidInputError("file", "expected a .csv or .jsonl file")
+        self.fmt: Literal["csv", "jsonl"] = fmt
+        self.batch = batch
+        self._counts: Counter[str] = Counter()
+
+    @property
+    def summary(self) -> ImportSummary:
+        """The counts so far (final once iteration has ended)."""
+        c = self._counts
+        return ImportSummary(
+            rows=c["stored"] + c["duplicate"] + c["rejected"],
+            stored=c["stored"],
+            duplicated=c["duplicate"],
+            rejected=c["rejected"],
+            encoding=self.encoding or "",
+        )
+
+    def __iter__(self) -> Iterator[RowResult]:
+        with self.path.open("rb") as stream:
+            if self.encoding is None:
+                self.encoding = detect_encoding(stream)
+            yield from self._run(stream)
+
+    def _run(self, stream: IO[bytes]) -> Iterator[RowResult]:
+        assert self.encoding is not None
+        numbers: deque[int] = deque()
+        seen: Counter[str] = Counter()
+        zone = self.desk.zone
+
+        def intakes() -> Iterator[Intake | ComplaintCoreError]:
+            for number, row in read_rows(stream, fmt=self.fmt, encoding=self.encoding or ""):
+                numbers.append(number)
+                if isinstance(row, ComplaintCoreError):
+                    yield row
+                    continue
+                try:
+                    intake = intake_from_row(row, default_time=self.now, zone=zone)
+                    if not intake.idempotency_key:
+                        base = row_key(self.source, row)
+                        seen[base] += 1
+                        key = row_key(self.source, row, seen[base])
+                        intake = attrs.evolve(intake, idempotency_key=key)
+                except ComplaintCoreError as exc:
+                    yield exc
+                    continue
+                yield intake
+
+        for receipt in self.desk.receive_each(
+            intakes(), now=self.now, route=self.route, batch=self.batch
+        ):
+            line = numbers.popleft()
+            if receipt.failure is not None:
+                result = RowResult(
+                    line, "rejected", reason=_reason(receipt.failure), error=receipt.failure
+                )
+            else:
+                assert receipt.complaint is not None
+                outcome: Outcome = "duplicate" if receipt.duplicate else "stored"
+                result = RowResult(line, outcome, complaint_id=receipt.complaint.id)
+            self._counts[result.outcome] += 1
+            yield result
+
+
+def _reason(exc: ComplaintCoreError) -> str:
+    """One line; REC-1 problems listed by field (never a cell's value)."""
+    problems = getattr(exc, "problems", None)
+    if isinstance(problems, tuple) and problems:
+        text = "; ".join(str(p) for p in problems)
+    else:
+        text = str(exc)
+    return " ".join(text.split())

@@ -1,0 +1,133 @@
+"""The access log: every unmasked view of personal data, who, when, which, why
+(issue 13, defect 5; PIPL-style "who saw what").
+
+0.1.0 showed a complaint's names, phones and rooms to whoever ``--as`` named
+and kept no record of it: after a leak nobody could say who had looked.  Now
+``Desk.view`` and ``show --as`` append an access record (staff id, time,
+complaint, purpose, how, operating-system user) before they return anything
+unmasked, the log is append-only in every store, and ``complaintcore audit``
+lists it.  A masked view and a refused one record nothing: nothing was seen.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from complaintcore import AccessDeniedError, AccessRecord, InvalidInputError
+from complaintcore.adapters.sqlite_store import SqliteStore
+from complaintcore.testing import make_desk
+from tests.integration.test_cli_delivery_and_identity import RECEIVE, invoke
+from tests.integration.test_delivery_off_intake import T0, intakes
+
+
+def test_an_unmasked_view_is_recorded_before_it_is_returned(tmp_path: Path) -> None:
+    with SqliteStore(tmp_path / "desk.db") as store:
+        desk = make_desk(store=store)
+        [c] = desk.receive_many(list(intakes(1, T0)), now=T0)
+        at = T0 + timedelta(hours=2)
+        data = desk.view(c.id, " sr-201 ", now=at, purpose="call the owner back", os_user="li")
+        assert data["intake"]["complainant"]["phone"] == "13700000000"  # unmasked ...
+        [record] = desk.access_log()  # ... and on record, the id as the directory spells it
+        assert (record.actor, record.complaint_id, record.at) == ("SR-201", c.id, at)
+        assert (record.purpose, record.via, record.os_user) == (
+            "call the owner back",
+            "desk.view",
+            "li",
+        )
+        assert record.id > 0
+        assert "13700000000" not in repr(record)
+        assert "call the owner back" not in repr(record)  # free text by its size only
+
+
+def test_masked_and_refused_views_record_nothing() -> None:
+    desk = make_desk()
+    [c] = desk.receive_many(list(intakes(1, T0)), now=T0)
+    masked = desk.view(c.id, "SR-401", now=T0)  # another department: masked
+    assert masked["intake"]["complainant"]["phone"] != "13700000000"
+    with pytest.raises(AccessDeniedError):
+        desk.view(c.id, "nobody", now=T0)
+    assert desk.access_log() == []
+
+
+def test_an_unmasked_view_needs_the_time_to_record_it() -> None:
+    desk = make_desk()
+    [c] = desk.receive_many(list(intakes(1, T0)), now=T0)
+    with pytest.raises(InvalidInputError) as err:
+        desk.view(c.id, "SR-201")
+    assert err.value.path == "now"
+    assert desk.access_log() == []
+    assert desk.view(c.id, "SR-401")["id"] == c.id  # a masked view needs no time
+
+
+def test_the_log_is_filtered_by_complaint_staff_and_time() -> None:
+    desk = make_desk()
+    a, b = desk.receive_many(list(intakes(2, T0)), now=T0)
+    desk.view(a.id, "SR-201", now=T0 + timedelta(minutes=1), purpose="visit")
+    desk.view(b.id, "HQ-001", now=T0 + timedelta(minutes=2), purpose="review")
+    desk.view(a.id, "HQ-001", now=T0 + timedelta(minutes=3), purpose="review")
+    assert [r.actor for r in desk.access_log(complaint_id=a.id)] == ["SR-201", "HQ-001"]
+    assert [r.complaint_id for r in desk.access_log(actor="HQ-001")] == [b.id, a.id]
+    assert len(desk.access_log(since=T0 + timedelta(minutes=2))) == 2
+    assert len(desk.access_log(until=T0 + timedelta(minutes=2))) == 1
+    assert len(desk.access_log(limit=2)) == 2
+
+
+def test_the_log_is_append_only_in_sqlite(tmp_path: Path) -> None:
+    with SqliteStore(tmp_path / "desk.db") as store:
+        store.record_access(AccessRecord(T0, "SR-201", "C-1", "visit"))
+    conn = sqlite3.connect(tmp_path / "desk.db", isolation_level=None)
+    try:
+        for sql in ("UPDATE access_log SET actor = 'x'", "DELETE FROM access_log"):
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                conn.execute(sql)
+    finally:
+        conn.close()
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+@pytest.fixture
+def desk_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", ".").exit_code == 0
+    return tmp_path
+
+
+def test_show_as_is_recorded_and_audit_lists_it(desk_dir: Path) -> None:
+    cid = json.loads(invoke(*RECEIVE, "--json").stdout)["id"]
+    assert invoke("audit").stdout.strip() == "no views recorded"
+    assert invoke("show", cid).exit_code == 0  # masked: nothing seen, nothing recorded
+    assert invoke("show", cid, "--as", "SR-401").exit_code == 0  # masked for them too
+    assert json.loads(invoke("audit", "--json").stdout) == []
+
+    shown = invoke("show", cid, "--as", "sr-201", "--purpose", "回访", user="li.jianguo")
+    assert shown.exit_code == 0
+    assert "13812345678" in shown.stdout
+    [record] = json.loads(invoke("audit", "--json").stdout)
+    assert record["actor"] == "SR-201"
+    assert record["complaint_id"] == cid
+    assert record["purpose"] == "回访"
+    assert record["via"] == "show --as"
+    assert record["os_user"] == "li.jianguo"
+    assert record["at"].startswith("2025-11-14T09:30")  # 17:30 in Shanghai, kept in UTC
+
+    table = invoke("audit", "--complaint", cid)
+    assert table.exit_code == 0
+    for text in ("SR-201", "回访", "show --as", "li.jianguo"):
+        assert text in table.stdout
+    assert json.loads(invoke("audit", "--actor", "HQ-001", "--json").stdout) == []
+    assert len(json.loads(invoke("audit", "--actor", "sr-201", "--json").stdout)) == 1
+    later = invoke("audit", "--since", "2025-11-15T00:00", "--json")
+    assert json.loads(later.stdout) == []
+
+
+def test_a_refused_show_records_nothing(desk_dir: Path) -> None:
+    cid = json.loads(invoke(*RECEIVE, "--json").stdout)["id"]
+    assert invoke("show", cid, "--as", "outsider").exit_code == 4
+    assert json.loads(invoke("audit", "--json").stdout) == []

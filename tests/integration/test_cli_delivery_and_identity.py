@@ -1,0 +1,140 @@
+"""The command line's delivery and identity: ``deliver``, dead-letter warnings, and a
+staff file that ties ``--as`` and ``--actor`` to the operating-system user."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from complaintcore.cli import main
+
+NOW = "2025-11-14T17:30"
+RECEIVE = [
+    "receive",
+    *("--name", "王小明", "--phone", "13812345678", "--room", "3-2-1201"),
+    *("--site", "sunrise", "--summary", "楼上漏水，天花板渗水", "--receiver", "SR-103"),
+]
+
+
+def invoke(*args: str, now: str = NOW, user: str = "someone") -> Result:
+    env = {"COMPLAINTCORE_NOW": now, "USER": user, "LOGNAME": user, "LNAME": user}
+    return CliRunner().invoke(main, ["--lang", "en", *args], env=env)
+
+
+@pytest.fixture
+def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", ".").exit_code == 0
+    return tmp_path
+
+
+def _unreachable(desk: Path, *, attempts: int) -> None:
+    """Send to a webhook nobody listens on (port 1 refuses at once)."""
+    config = desk / "complaintcore.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + 'webhooks = [{url = "http://127.0.0.1:1/hook", timeout = 1}]\n'
+        + f"\n[retry]\nmax_attempts = {attempts}\nfirst_delay_seconds = 60\n"
+        + "\n[delivery]\nwait_seconds = 5\n",
+        encoding="utf-8",
+    )
+
+
+def test_deliver_sends_what_failed_once_its_retry_time_has_come(desk: Path) -> None:
+    _unreachable(desk, attempts=5)
+    received = invoke(*RECEIVE, "--json")
+    assert received.exit_code == 0, received.output
+    doc = json.loads(invoke("deliver", "--json").stdout)  # not due yet: tried with receive
+    assert (doc["sent"], doc["failed"]) == (0, 0)
+    later = invoke("deliver", "--json", now="2025-11-14T17:35")
+    doc = json.loads(later.stdout)
+    assert later.exit_code == 0
+    assert doc["failed"] >= 1  # the webhook is still down; the log channel sent before
+    text = invoke("deliver", now="2025-11-14T18:30")
+    assert text.exit_code == 0
+    assert re.fullmatch(r"sent 0; failed \d+ \(kept for a retry\)\n", text.stdout)
+
+
+def test_deliver_loop_and_json_do_not_mix(desk: Path) -> None:
+    result = invoke("deliver", "--loop", "--json")
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["error"]["code"] == 2
+
+
+def test_a_sweep_warns_while_dead_letters_wait(desk: Path) -> None:
+    _unreachable(desk, attempts=1)
+    assert invoke(*RECEIVE).exit_code == 0  # one attempt, and that was the last
+    swept = invoke("sweep", now="2025-11-14T17:40")
+    assert swept.exit_code == 0
+    assert "no longer tried" in swept.stderr
+    assert "complaintcore outbox list" in swept.stderr
+    doc = json.loads(invoke("sweep", "--json", now="2025-11-14T17:45").stdout)
+    assert doc["dead_letters"] >= 1
+    assert any("no longer tried" in w for w in doc["warnings"])
+
+
+# --------------------------------------------------------------------------- os users
+
+
+def _tie(desk: Path, **accounts: str) -> None:
+    """Give staff members an os_user in the desk's staff file."""
+    staff = desk / "staff.toml"
+    text = staff.read_text(encoding="utf-8")
+    for staff_id, account in accounts.items():
+        head = f'staff_id = "{staff_id.replace("_", "-")}"\n'
+        assert head in text
+        text = text.replace(head, head + f'os_user = "{account}"\n')
+    staff.write_text(text, encoding="utf-8")
+
+
+def test_without_os_users_in_the_staff_file_anyone_may_act_as_anyone(desk: Path) -> None:
+    cid = json.loads(invoke(*RECEIVE, "--json").stdout)["id"]
+    assert invoke("show", cid, "--as", "HQ-001", user="mallory").exit_code == 0
+
+
+def test_a_staff_file_with_os_users_ties_as_and_actor_to_the_login(desk: Path) -> None:
+    cid = json.loads(invoke(*RECEIVE, "--json").stdout)["id"]
+    _tie(desk, SR_201="li.jianguo", HQ_001="zhao")
+    shown = invoke("show", cid, "--as", "HQ-001", user="mallory")
+    assert shown.exit_code == 4
+    assert "another operating-system user" in shown.stderr
+    assert invoke("show", cid, "--as", "HQ-001", user="zhao").exit_code == 0
+    assert invoke("show", cid, "--as", "SR-102", user="zhao").exit_code == 4  # no account
+    refused = invoke("act", cid, "reply", "--actor", "SR-201", "--message", "好", user="zhao")
+    assert refused.exit_code == 4
+    done = invoke(
+        "act", cid, "reply", "--actor", "sr-201", "--message", "已安排", user="li.jianguo"
+    )
+    assert done.exit_code == 0, done.output
+    assert invoke("show", cid, user="anyone").exit_code == 0  # masked: no one is named
+
+
+@pytest.mark.procedure("IMP-1")
+def test_measure_commands_refuse_bad_input_with_the_documented_exit_codes(desk: Path) -> None:
+    cid = json.loads(invoke(*RECEIVE, "--json").stdout)["id"]
+    measure = ["act", cid, "add-measure", "--actor", "SR-201", "--action", "更换立管"]
+    for args, code, field in [
+        ([*measure, "--owner", "SR-201", "--due", "0001-01-01T00:00"], 2, "--due"),
+        ([*measure, "--owner", "SR-201", "--due", "２０２５-１２-０１T00:00"], 2, "--due"),
+        ([*measure, "--owner", "王小明", "--due", "2025-12-01T00:00"], 1, "owner"),
+        ([*measure, "--owner", "SR-201", "--due", "2025-12-01T00:00", "--kind", "x"], 2, "--kind"),
+        ([*measure, "--owner", "SR-201\x1b", "--due", "2025-12-01T00:00"], 1, "owner"),
+        (["act", cid, "complete-measure", "--actor", "SR-201", "--measure", "M9", "--result", "好"],
+         1, "measure"),
+        (["act", cid, "cause", "--actor", "SR-201", "--cause", "a\x00", "--corrective", "b"],
+         1, "cause"),
+        (["act", cid, "cause", "--actor", "system", "--cause", "a", "--corrective", "b"], 4, ""),
+        (["report", "--month", "１-１", "--staff"], 2, "--month"),
+        (["report", "--month", "2025-11", "--staff", "--format", "csv"], 0, ""),
+    ]:  # fmt: skip
+        result = invoke(*args)
+        assert result.exit_code == code, (args, result.output)
+        assert "Traceback" not in result.output
+        assert field in result.output
+        assert "王小明" not in result.output
+        if code:
+            assert len(result.stderr.strip().splitlines()) == 1, result.stderr

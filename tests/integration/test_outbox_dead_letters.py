@@ -1,0 +1,142 @@
+"""Dead letters: messages no longer tried are listed, retried or dropped, and warned
+about until then (issue 13, defect 8).
+
+0.1.0 stopped trying a message after ``max_attempts`` and said nothing: it sat
+in the outbox for ever, no command listed it and nothing could send it again.
+Now ``Desk.dead_letters`` / ``complaintcore outbox list`` show them, ``retry``
+counts their attempts afresh, ``drop`` gives them up for good with a reason
+kept beside them, and every sweep warns while any wait.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from complaintcore import InvalidInputError, Notification, StaffMember
+from complaintcore.desk.config import RetryPolicy
+from complaintcore.testing import RecordingNotifier, make_desk
+from tests.integration.test_cli_delivery_and_identity import RECEIVE, _unreachable, invoke
+from tests.integration.test_delivery_off_intake import T0, intakes
+
+
+class Down(RecordingNotifier):
+    """A channel that refuses until it is fixed."""
+
+    def __init__(self) -> None:
+        super().__init__("sms")
+        self.up = False
+
+    def send(self, notification: Notification, recipient: StaffMember | None) -> None:
+        if not self.up:
+            raise OSError("gateway down")
+        super().send(notification, recipient)
+
+
+def test_the_desk_lists_retries_and_drops_dead_letters() -> None:
+    sms = Down()
+    desk = make_desk(notifiers=[sms])
+    desk.retry = RetryPolicy(max_attempts=2, first_delay_seconds=60)
+    received = list(desk.receive_many(list(intakes(3, T0)), now=T0))
+    assert desk.deliver(T0).failed == 3
+    assert desk.dead_letters() == []  # one attempt of two: still tried
+    assert desk.deliver(T0 + timedelta(minutes=2)).failed == 3
+    dead = desk.dead_letters()
+    assert [i.notification.complaint_id for i in dead] == [c.id for c in received]
+    assert {(i.attempts, i.last_error) for i in dead} == {(2, "OSError: gateway down")}
+    later = T0 + timedelta(days=1)
+    assert desk.deliver(later).failed == 0  # no longer tried ...
+    assert desk.sweep(later).dead_letters == 3  # ... and the sweep says so
+
+    sms.up = True
+    desk.retry_message(dead[0].id, later)  # attempts counted afresh
+    desk.drop_message(dead[1].id, later, "the owner moved out")
+    assert [i.id for i in desk.dead_letters()] == [dead[2].id]
+    assert desk.deliver(later).sent == 1
+    assert [n.complaint_id for n, _ in sms.sent] == [received[0].id]
+    assert desk.sweep(later).dead_letters == 1
+    desk.retry_message(dead[2].id, later)
+    assert desk.deliver(later).sent == 1
+    assert desk.sweep(later).dead_letters == 0
+    assert desk.deliver(later + timedelta(days=30)).sent == 0  # the dropped one never goes
+    with pytest.raises(InvalidInputError):
+        desk.retry_message(dead[1].id, later)  # dropped stays dropped
+    with pytest.raises(InvalidInputError):
+        desk.drop_message(dead[0].id, later, "too late")  # delivered stays delivered
+    assert desk.verify(later).ok  # bookkeeping, not tampering
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+@pytest.fixture
+def dead(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A desk whose webhook is down, with one message given up after one attempt."""
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", ".").exit_code == 0
+    _unreachable(tmp_path, attempts=1)
+    assert invoke(*RECEIVE).exit_code == 0
+    items = json.loads(invoke("outbox", "list", "--json").stdout)
+    assert len(items) == 1
+    return [items[0]["id"]]
+
+
+def test_outbox_list_shows_dead_letters_without_personal_data(dead: list[int]) -> None:
+    [item] = json.loads(invoke("outbox", "list", "--json").stdout)
+    assert item["notifier"] == "webhook"
+    assert item["attempts"] == 1
+    assert "cannot reach" in item["last_error"]
+    assert item["key"].startswith(item["complaint_id"] + ":")
+    table = invoke("outbox", "list")
+    assert table.exit_code == 0
+    assert str(dead[0]) in table.stdout
+    for secret in ("王小明", "13812345678", "1201"):
+        assert secret not in table.stdout
+    assert json.loads(invoke("outbox", "list", "--pending", "--json").stdout) == []
+
+
+def test_outbox_retry_sends_again_and_the_warning_clears_after_drop(dead: list[int]) -> None:
+    assert "no longer tried" in invoke("sweep", now="2025-11-14T17:40").stderr
+    retried = invoke("outbox", "retry", str(dead[0]), now="2025-11-14T17:41")
+    assert retried.exit_code == 0
+    assert retried.stdout.strip() == "1 message to be sent again"
+    # tried again at once, still down: a dead letter again after its one attempt
+    assert [i["id"] for i in json.loads(invoke("outbox", "list", "--json").stdout)] == dead
+    dropped = invoke("outbox", "drop", "--all-dead", "--reason", "the webhook is retired")
+    assert dropped.exit_code == 0
+    assert dropped.stdout.strip() == "1 message dropped"
+    assert json.loads(invoke("outbox", "list", "--json").stdout) == []
+    swept = invoke("sweep", "--json", now="2025-11-14T18:00")
+    assert json.loads(swept.stdout)["dead_letters"] == 0
+    assert "no longer tried" not in swept.stderr
+    assert json.loads(invoke("deliver", "--json", now="2025-11-20T09:00").stdout)["failed"] == 0
+    assert invoke("verify").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["outbox", "retry"], 2),  # which?
+        (["outbox", "retry", "1", "--all-dead"], 2),  # both
+        (["outbox", "drop", "1"], 2),  # no reason
+        (["outbox", "drop", "1", "--reason", "  "], 1),  # an empty one
+        (["outbox", "retry", "0"], 2),
+        (["outbox", "retry", "99999999999999999999"], 2),
+        (["outbox", "retry", "424242"], 1),  # no such message
+        (["outbox", "drop", "424242", "--reason", "x"], 1),
+    ],
+)
+def test_outbox_refuses_what_it_cannot_do(dead: list[int], args: list[str], code: int) -> None:
+    result = invoke(*args)
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    assert [i["id"] for i in json.loads(invoke("outbox", "list", "--json").stdout)] == dead
+
+
+def test_a_dropped_message_is_neither_retried_nor_dropped_again(dead: list[int]) -> None:
+    assert invoke("outbox", "drop", str(dead[0]), "--reason", "retired").exit_code == 0
+    assert invoke("outbox", "retry", str(dead[0])).exit_code == 1
+    assert invoke("outbox", "drop", str(dead[0]), "--reason", "again").exit_code == 1

