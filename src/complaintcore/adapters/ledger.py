@@ -148,8 +148,9 @@ class LedgerVerifier:
 
     An incremental check (``verify(since=head)``) passes ``start``, the seq and
     hash of the entry before the first one fed: only the chain from there on is
-    checked, and only the complaints the fed entries name are expected (their
-    entries before ``start`` come through :meth:`earlier`).  ``expect`` and each
+    checked, and only the complaints named by the entries fed from
+    ``recheck_from`` on are expected (their entries before it come through
+    :meth:`earlier`).  ``expect`` and each
     of ``kept`` are heads kept from earlier runs that the entries fed must pass
     through unchanged.
     """
@@ -161,10 +162,12 @@ class LedgerVerifier:
         expect: tuple[int, str] | None = None,
         start: tuple[int, str] | None = None,
         kept: Iterable[tuple[int, str]] = (),
+        recheck_from: int | None = None,
     ) -> None:
         self.problems: list[str] = []
         self.last_seq, self.last_hash = start if start is not None else (0, ledger_genesis(tenant))
         self.first_seq = self.last_seq + 1
+        self.recheck_from = self.first_seq if recheck_from is None else recheck_from
         self.entries_read = 0
         self._kept: dict[int, set[str]] = {}
         for seq, digest in ([expect] if expect is not None else []) + list(kept):
@@ -206,7 +209,9 @@ class LedgerVerifier:
                         f"{where}: differs from the kept head (the ledger was rewritten)"
                     )
             known = self._by_complaint.get(e.complaint_id)
-            if known is None:
+            if e.seq < self.recheck_from:
+                pass  # the checkpoint's own entry: re-hashed, its complaint not re-read
+            elif known is None:
                 self._by_complaint[e.complaint_id] = (
                     e.seq,
                     e.key,
@@ -227,14 +232,14 @@ class LedgerVerifier:
         return sorted(self._by_complaint)
 
     def earlier(self, complaint_id: str, entries: Iterable[LedgerEntry]) -> None:
-        """A touched complaint's entries before ``start``, in ``seq`` order: its
-        creation entry's key and time, and the heads its earlier commits recorded.
+        """A touched complaint's entries before :attr:`recheck_from`, in ``seq``
+        order: its creation entry's key and time, and the heads its earlier
+        commits recorded.
 
-        They are not re-hashed here: the check that printed the ``start`` head
-        did that.
+        They are not re-hashed here: the check that printed the kept head did that.
         """
         known = self._by_complaint.get(complaint_id)
-        before = [e for e in entries if e.seq < self.first_seq]
+        before = [e for e in entries if e.seq < self.recheck_from]
         if known is None or not before:
             return
         first = before[0]
@@ -323,8 +328,8 @@ def since_verifier(
     first entry it must check (``checker.last_seq + 1``).
 
     It starts at the earlier of the two kept heads: that entry is fed and
-    re-hashed too, so a checkpoint entry edited or rewritten is found, and both
-    heads must be passed unchanged.  ``prev_of(seq)`` is the stored ``prev`` of
+    re-hashed too (its complaint is not re-read for it), so a checkpoint entry
+    edited or rewritten is found, and both heads must be passed unchanged.  ``prev_of(seq)`` is the stored ``prev`` of
     entry ``seq``, ``None`` if there is no such entry (then the head is reported
     beyond the ledger's end).
 
@@ -342,7 +347,7 @@ def since_verifier(
         start = (base, next(digest for seq, digest in kept if seq == base))
     else:
         start = (base - 1, prev)
-    return LedgerVerifier(tenant, start=start, kept=kept)
+    return LedgerVerifier(tenant, start=start, kept=kept, recheck_from=base + 1)
 
 
 def check_touched(

@@ -612,7 +612,7 @@ class MemoryStore:
         touched = checker.touched
         for cid in touched:
             checker.earlier(
-                cid, [e for e in ledger if e.complaint_id == cid and e.seq < checker.first_seq]
+                cid, [e for e in ledger if e.complaint_id == cid and e.seq < checker.recheck_from]
             )
             found = records.get(cid)
             stored = None

@@ -1385,7 +1385,7 @@ class PostgresStore:
                             "SELECT seq, complaint_id, version, head, outbox, key, created_at,"
                             f" prev, hash FROM {s}.ledger WHERE tenant = %s AND complaint_id = %s"
                             " AND seq < %s ORDER BY seq",
-                            (t, cid, checker.first_seq),
+                            (t, cid, checker.recheck_from),
                         )
                     ],
                 )

@@ -1446,7 +1446,7 @@ class SqliteStore:
                             "SELECT seq, complaint_id, version, head, outbox, key, created_at,"
                             " prev, hash FROM ledger WHERE tenant = ? AND complaint_id = ?"
                             " AND seq < ? ORDER BY seq",
-                            (tenant, cid, checker.first_seq),
+                            (tenant, cid, checker.recheck_from),
                         )
                     ],
                 )
