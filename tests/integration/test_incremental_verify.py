@@ -15,19 +15,22 @@ from pathlib import Path
 import pytest
 
 from complaintcore import Desk, Reply
+from tests.integration import test_tamper_evidence as tamper_evidence
 from tests.integration.test_delivery_off_intake import T0, intakes
 from tests.integration.test_tamper_evidence import (
     NOW,
     Attacker,
     SqliteAttacker,
-    attacker,  # noqa: F401  (a fixture)
     delete_complaint,
-    desk,  # noqa: F401  (a fixture)
     entry_of,
     forge_event,
     ids,
     last_event,
 )
+
+# The attacker (SQLite and PostgreSQL) and its desk of three complaints.
+attacker = tamper_evidence.attacker
+desk = tamper_evidence.desk
 
 LATER = T0 + timedelta(days=1)
 
@@ -83,7 +86,7 @@ def test_an_edited_new_event_is_found(attacker: Attacker, desk: Desk) -> None:
 
 
 def test_a_forged_ledger_entry_is_found(attacker: Attacker, desk: Desk) -> None:
-    checkpoint, old, new = after_checkpoint(desk)
+    checkpoint, _old, new = after_checkpoint(desk)
     last = entry_of(attacker, new[-1])
     attacker.run("UPDATE {s}.ledger SET version = version + 1 WHERE seq = ?", last)
     problems = desk.store.verify(since=checkpoint).problems

@@ -329,9 +329,9 @@ def since_verifier(
 
     It starts at the earlier of the two kept heads: that entry is fed and
     re-hashed too (its complaint is not re-read for it), so a checkpoint entry
-    edited or rewritten is found, and both heads must be passed unchanged.  ``prev_of(seq)`` is the stored ``prev`` of
-    entry ``seq``, ``None`` if there is no such entry (then the head is reported
-    beyond the ledger's end).
+    edited or rewritten is found, and both heads must be passed unchanged.
+    ``prev_of(seq)`` is the stored ``prev`` of entry ``seq``, ``None`` if there
+    is no such entry (then the head is reported beyond the ledger's end).
 
     :raises InvalidInputError: a head not of the form ``seq:hash`` (path
         ``since`` or ``expect``).
