@@ -512,8 +512,8 @@ def test_the_port_requires_a_context_manager() -> None:
     for name in (
         "tenant", "create", "append", "load", "find_by_key", "rows", "claim_due",
         "open_similar", "issue_rows", "related", "complaints", "pending", "claim",
-        "mark_delivered", "mark_failed", "verify", "ledger_head", "record_access", "access_log",
-        "dead_letters", "retry_item", "drop_item", "close",
+        "mark_delivered", "mark_failed", "verify", "row", "ledger_head", "record_access",
+        "access_log", "dead_letters", "retry_item", "drop_item", "close",
     ):  # fmt: skip
         setattr(NoWith, name, lambda self, *a, **k: None)
     assert not isinstance(NoWith(), ComplaintStore)

@@ -28,21 +28,24 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
-from complaintcore.adapters.chain import canonical_json
+from complaintcore.adapters.chain import StoredEvent, canonical_json, chain_problems, genesis_hash
 from complaintcore.core.errors import InvalidInputError
 
 __all__ = [
     "LedgerEntry",
     "LedgerVerifier",
     "OutboxRecord",
+    "StoredComplaint",
+    "check_touched",
     "entry_hash",
     "format_head",
     "ledger_genesis",
     "outbox_digest",
     "parse_head",
+    "since_verifier",
 ]
 
 
@@ -70,6 +73,16 @@ class OutboxRecord(NamedTuple):
     body_json: str
     created_at: str
     ledger_seq: int | None
+
+
+class StoredComplaint(NamedTuple):
+    """What an incremental check reads of one complaint the ledger names."""
+
+    intake_json: str
+    key: str
+    created_at: str
+    projected: int | None
+    events: Sequence[StoredEvent]
 
 
 def ledger_genesis(tenant: str) -> str:
@@ -106,17 +119,17 @@ def format_head(seq: int, digest: str) -> str:
 _HEAD = re.compile(r"(\d{1,19}):([0-9a-f]{64})|0:")
 
 
-def parse_head(text: str) -> tuple[int, str]:
+def parse_head(text: str, path: str = "expect") -> tuple[int, str]:
     """``seq`` and hash of a head printed by ``verify --head``.
 
-    :raises InvalidInputError: not of the form ``seq:hash`` (path ``expect``).
+    :raises InvalidInputError: not of the form ``seq:hash`` (named by ``path``).
     """
     if not isinstance(text, str):
-        raise InvalidInputError("expect", "expected a ledger head 'seq:hash'")
+        raise InvalidInputError(path, "expected a ledger head 'seq:hash'")
     match = _HEAD.fullmatch(text.strip().lower())
     if match is None:
         raise InvalidInputError(
-            "expect", "expected a ledger head 'seq:hash' as 'verify --head' prints it"
+            path, "expected a ledger head 'seq:hash' as 'verify --head' prints it"
         )
     if match.group(1) is None:
         return 0, ""
@@ -132,15 +145,35 @@ class LedgerVerifier:
     :meth:`finish`).  Problems name complaint ids, entry numbers and item ids,
     never a stored value (PRV-1).  Memory grows with the number of complaints
     (one short record each), not with the history.
+
+    An incremental check (``verify(since=head)``) passes ``start``, the seq and
+    hash of the entry before the first one fed: only the chain from there on is
+    checked, and only the complaints named by the entries fed from
+    ``recheck_from`` on are expected (their entries before it come through
+    :meth:`earlier`).  ``expect`` and each
+    of ``kept`` are heads kept from earlier runs that the entries fed must pass
+    through unchanged.
     """
 
-    def __init__(self, tenant: str, *, expect: tuple[int, str] | None = None) -> None:
+    def __init__(
+        self,
+        tenant: str,
+        *,
+        expect: tuple[int, str] | None = None,
+        start: tuple[int, str] | None = None,
+        kept: Iterable[tuple[int, str]] = (),
+        recheck_from: int | None = None,
+    ) -> None:
         self.problems: list[str] = []
-        self.last_seq = 0
-        self.last_hash = ledger_genesis(tenant)
-        self._genesis = self.last_hash
-        self._expect = expect
-        self._expect_found = expect is None or expect[0] == 0
+        self.last_seq, self.last_hash = start if start is not None else (0, ledger_genesis(tenant))
+        self.first_seq = self.last_seq + 1
+        self.recheck_from = self.first_seq if recheck_from is None else recheck_from
+        self.entries_read = 0
+        self._kept: dict[int, set[str]] = {}
+        for seq, digest in ([expect] if expect is not None else []) + list(kept):
+            if seq > 0:
+                self._kept.setdefault(seq, set()).add(digest)
+        self._kept_found: set[int] = set()
         # per complaint: (first seq, first key, first created_at, [(version, head)])
         self._by_complaint: dict[str, tuple[int, str, str, list[tuple[int, str]]]] = {}
         self._outbox_by_seq: dict[int, str] = {}
@@ -168,14 +201,17 @@ class LedgerVerifier:
             )
             if digest != e.hash:
                 self.problems.append(f"{where}: hash does not match its content (edited)")
-            if self._expect is not None and e.seq == self._expect[0]:
-                self._expect_found = True
-                if e.hash != self._expect[1]:
+            kept = self._kept.get(e.seq)
+            if kept is not None and e.seq not in self._kept_found:
+                self._kept_found.add(e.seq)
+                if kept != {e.hash}:
                     self.problems.append(
                         f"{where}: differs from the kept head (the ledger was rewritten)"
                     )
             known = self._by_complaint.get(e.complaint_id)
-            if known is None:
+            if e.seq < self.recheck_from:
+                pass  # the checkpoint's own entry: re-hashed, its complaint not re-read
+            elif known is None:
                 self._by_complaint[e.complaint_id] = (
                     e.seq,
                     e.key,
@@ -187,6 +223,28 @@ class LedgerVerifier:
             if e.outbox:
                 self._outbox_by_seq[e.seq] = e.outbox
             self.last_seq, self.last_hash = e.seq, e.hash
+            self.entries_read += 1
+
+    @property
+    def touched(self) -> list[str]:
+        """The complaints the entries fed name, in id order (an incremental check
+        re-verifies exactly these)."""
+        return sorted(self._by_complaint)
+
+    def earlier(self, complaint_id: str, entries: Iterable[LedgerEntry]) -> None:
+        """A touched complaint's entries before :attr:`recheck_from`, in ``seq``
+        order: its creation entry's key and time, and the heads its earlier
+        commits recorded.
+
+        They are not re-hashed here: the check that printed the kept head did that.
+        """
+        known = self._by_complaint.get(complaint_id)
+        before = [e for e in entries if e.seq < self.recheck_from]
+        if known is None or not before:
+            return
+        first = before[0]
+        commits = [(e.version, e.head) for e in before] + known[3]
+        self._by_complaint[complaint_id] = (first.seq, first.key, first.created_at, commits)
 
     def outbox(self, records: Sequence[OutboxRecord]) -> None:
         """Outbox rows in id order; rows of one commit must come together."""
@@ -194,7 +252,7 @@ class LedgerVerifier:
         for r in records:
             groups.setdefault(r.ledger_seq, []).append(r)
         for seq, rows in groups.items():
-            if seq is None or not 1 <= seq <= self.last_seq:
+            if seq is None or not self.first_seq <= seq <= self.last_seq:
                 for r in rows:
                     self.problems.append(
                         f"outbox item {r.id}: queued by no commit of the ledger (added outside"
@@ -250,9 +308,75 @@ class LedgerVerifier:
             self.problems.append(
                 f"ledger entry {seq}: the outbox items it queued are gone (deleted)"
             )
-        if not self._expect_found and self._expect is not None:
+        for seq in sorted(set(self._kept) - self._kept_found):
             self.problems.append(
-                f"ledger entry {self._expect[0]}: the kept head is beyond the ledger's end"
-                " (entries deleted)"
+                f"ledger entry {seq}: the kept head is beyond the ledger's end (entries deleted)"
             )
         return self.problems
+
+
+# ---------------------------------------------------------------------- incremental
+
+
+def since_verifier(
+    tenant: str,
+    since: str,
+    expect: str | None,
+    prev_of: Callable[[int], str | None],
+) -> LedgerVerifier:
+    """The verifier of ``verify(since=..., expect=...)``, ready to be fed from the
+    first entry it must check (``checker.last_seq + 1``).
+
+    It starts at the earlier of the two kept heads: that entry is fed and
+    re-hashed too (its complaint is not re-read for it), so a checkpoint entry
+    edited or rewritten is found, and both heads must be passed unchanged.
+    ``prev_of(seq)`` is the stored ``prev`` of entry ``seq``, ``None`` if there
+    is no such entry (then the head is reported beyond the ledger's end).
+
+    :raises InvalidInputError: a head not of the form ``seq:hash`` (path
+        ``since`` or ``expect``).
+    """
+    kept = [parse_head(since, "since")]
+    if expect is not None:
+        kept.append(parse_head(expect))
+    base = min(seq for seq, _ in kept)
+    if base == 0:
+        return LedgerVerifier(tenant, kept=kept)
+    prev = prev_of(base)
+    if prev is None:
+        start = (base, next(digest for seq, digest in kept if seq == base))
+    else:
+        start = (base - 1, prev)
+    return LedgerVerifier(tenant, start=start, kept=kept, recheck_from=base + 1)
+
+
+def check_touched(
+    checker: LedgerVerifier,
+    complaint_id: str,
+    stored: StoredComplaint | None,
+    *,
+    orphan_events: bool = False,
+    orphan_row: bool = False,
+) -> tuple[int, list[str]]:
+    """Re-verify one complaint an incremental check's entries name, as the full
+    check does: its whole chain, its projection version, and the ledger's
+    record of it (fed to ``checker``).  ``stored`` is ``None`` when the
+    complaint record is gone; then ``orphan_events``/``orphan_row`` say whether
+    its events or projection row were left behind.  Returns its event count
+    and the problems the full check would name for it here.
+    """
+    if stored is None:
+        problems = []
+        if orphan_events:
+            problems.append(f"complaint {complaint_id}: events stored without the complaint record")
+        if orphan_row:
+            problems.append(
+                f"complaint {complaint_id}: projection row without the complaint record"
+            )
+        return 0, problems
+    count, problems = chain_problems(
+        complaint_id, stored.intake_json, stored.events, stored.projected
+    )
+    heads = {0: genesis_hash(stored.intake_json), **{e.seq: e.hash for e in stored.events}}
+    checker.complaint(complaint_id, stored.key, stored.created_at, heads)
+    return count, problems

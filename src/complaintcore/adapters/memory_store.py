@@ -52,11 +52,14 @@ from complaintcore.adapters.ledger import (
     LedgerEntry,
     LedgerVerifier,
     OutboxRecord,
+    StoredComplaint,
+    check_touched,
     entry_hash,
     format_head,
     ledger_genesis,
     outbox_digest,
     parse_head,
+    since_verifier,
 )
 from complaintcore.core.concentration import Member
 from complaintcore.core.errors import (
@@ -607,8 +610,11 @@ class MemoryStore:
 
     # ------------------------------------------------------------------ integrity
 
-    def verify(self, *, expect: str | None = None) -> VerifyReport:
-        """The same chain and ledger checks as the SQLite store."""
+    def verify(self, *, expect: str | None = None, since: str | None = None) -> VerifyReport:
+        """The same chain and ledger checks as the SQLite store, incremental too
+        (``since``; in memory the lists are walked, which costs next to nothing)."""
+        if since is not None:
+            return self._verify_since(since, expect)
         wanted = parse_head(expect) if expect is not None else None
         with self._lock:
             self._open()
@@ -634,8 +640,74 @@ class MemoryStore:
             checker.complaint(cid, key, created_at, heads)
         problems.extend(checker.finish())
         return VerifyReport(
-            complaints=len(snapshot), events=events, problems=tuple(problems), head=checker.head
+            complaints=len(snapshot),
+            events=events,
+            problems=tuple(problems),
+            head=checker.head,
+            entries=checker.entries_read,
         )
+
+    def _verify_since(self, since: str, expect: str | None) -> VerifyReport:
+        with self._lock:
+            self._open()
+            ledger = list(self._t.ledger)
+            records = {
+                cid: (r.intake_json, list(r.events), r.row.version, r.key, r.created_at)
+                for cid, r in self._records.items()
+            }
+            items = sorted(
+                (i.fixed() for i in self._outbox.values()),
+                key=lambda r: (r.ledger_seq is None, r.ledger_seq or 0, r.id),
+            )
+        by_seq = {e.seq: e for e in ledger}
+
+        def prev_of(seq: int) -> str | None:
+            entry = by_seq.get(seq)
+            return None if entry is None else entry.prev
+
+        checker = since_verifier(self._tenant, since, expect, prev_of)
+        after = checker.last_seq
+        checker.entries([e for e in ledger if e.seq > after])
+        checker.outbox([r for r in items if r.ledger_seq is not None and r.ledger_seq > after])
+        checker.outbox([r for r in items if r.ledger_seq is None])
+        problems: list[str] = []
+        complaints = events = 0
+        touched = checker.touched
+        for cid in touched:
+            checker.earlier(
+                cid, [e for e in ledger if e.complaint_id == cid and e.seq < checker.recheck_from]
+            )
+            found = records.get(cid)
+            stored = None
+            if found is not None:
+                intake_json, stored_events, version, key, created_at = found
+                stored = StoredComplaint(intake_json, key, created_at, version, stored_events)
+                complaints += 1
+            count, more = check_touched(checker, cid, stored)
+            events += count
+            problems.extend(more)
+        problems.extend(checker.finish())
+        return VerifyReport(
+            complaints=complaints,
+            events=events,
+            problems=tuple(problems),
+            head=checker.head,
+            since=format_head(*parse_head(since, "since")),
+            entries=checker.entries_read,
+            rechecked=tuple(touched),
+        )
+
+    def row(self, complaint_id: str) -> ComplaintRow:
+        """One complaint's projection row.
+
+        :raises UnknownComplaintError: no complaint has this id.
+        """
+        with self._lock:
+            self._open()
+            record = self._records.get(complaint_id)
+            if record is None:
+                raise UnknownComplaintError(complaint_id)
+            return record.row
 
     def ledger_head(self) -> str:
         with self._lock:

@@ -74,11 +74,14 @@ from complaintcore.adapters.ledger import (
     LedgerEntry,
     LedgerVerifier,
     OutboxRecord,
+    StoredComplaint,
+    check_touched,
     entry_hash,
     format_head,
     ledger_genesis,
     outbox_digest,
     parse_head,
+    since_verifier,
 )
 from complaintcore.adapters.sqlite_store import SchemaVersionError
 from complaintcore.adapters.stores import describe_database, is_postgres_url
@@ -1441,12 +1444,15 @@ class PostgresStore:
     # ------------------------------------------------------------------ integrity
 
     @_translated
-    def verify(self, *, expect: str | None = None) -> VerifyReport:
+    def verify(self, *, expect: str | None = None, since: str | None = None) -> VerifyReport:
         """Recompute every hash chain and the ledger of the tenant and cross-check them (REC-5).
 
         The same checks, and the same problem texts, as
-        :meth:`SqliteStore.verify <complaintcore.adapters.sqlite_store.SqliteStore.verify>`.
+        :meth:`SqliteStore.verify <complaintcore.adapters.sqlite_store.SqliteStore.verify>`,
+        incremental too (``since``: indexed lookups alone, in one transaction).
         """
+        if since is not None:
+            return self._verify_since(since, expect)
         wanted = parse_head(expect) if expect is not None else None
         checker = LedgerVerifier(self._tenant, expect=wanted)
         self._feed_ledger(checker)
@@ -1479,8 +1485,112 @@ class PostgresStore:
                 problems.append(f"complaint {cid}: projection row without the complaint record")
         problems.extend(checker.finish())
         return VerifyReport(
-            complaints=complaints, events=events, problems=tuple(problems), head=checker.head
+            complaints=complaints,
+            events=events,
+            problems=tuple(problems),
+            head=checker.head,
+            entries=checker.entries_read,
         )
+
+    def _verify_since(self, since: str, expect: str | None) -> VerifyReport:
+        s, t = self._schema, self._tenant
+        problems: list[str] = []
+        complaints = events = 0
+        with self._connections().connection() as conn:
+
+            def prev_of(seq: int) -> str | None:
+                found = conn.execute(
+                    f"SELECT prev FROM {s}.ledger WHERE tenant = %s AND seq = %s", (t, seq)
+                ).fetchone()
+                return None if found is None else str(found[0])
+
+            checker = since_verifier(t, since, expect, prev_of)
+            self._feed_ledger(checker, after=checker.last_seq, conn=conn)
+            touched = checker.touched
+            for cid in touched:
+                checker.earlier(
+                    cid,
+                    [
+                        LedgerEntry(int(r[0]), r[1], int(r[2]), *r[3:])
+                        for r in conn.execute(
+                            "SELECT seq, complaint_id, version, head, outbox, key, created_at,"
+                            f" prev, hash FROM {s}.ledger WHERE tenant = %s AND complaint_id = %s"
+                            " AND seq < %s ORDER BY seq",
+                            (t, cid, checker.recheck_from),
+                        )
+                    ],
+                )
+                head = conn.execute(
+                    "SELECT c.intake_json, c.idempotency_key, c.created_at, p.version"
+                    f" FROM {s}.complaints AS c LEFT JOIN {s}.projection AS p"
+                    " ON p.tenant = c.tenant AND p.id = c.id WHERE c.tenant = %s AND c.id = %s",
+                    (t, cid),
+                ).fetchone()
+                stored = None
+                orphans = (False, False)
+                if head is None:
+                    orphans = (
+                        conn.execute(
+                            f"SELECT 1 FROM {s}.events WHERE tenant = %s AND complaint_id = %s"
+                            " LIMIT 1",
+                            (t, cid),
+                        ).fetchone()
+                        is not None,
+                        conn.execute(
+                            f"SELECT 1 FROM {s}.projection WHERE tenant = %s AND id = %s",
+                            (t, cid),
+                        ).fetchone()
+                        is not None,
+                    )
+                else:
+                    complaints += 1
+                    stored_events = [
+                        StoredEvent(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], int(r[7]))
+                        for r in conn.execute(
+                            "SELECT seq, kind, at, actor, body_json, prev_hash, hash,"
+                            f" schema_version FROM {s}.events WHERE tenant = %s"
+                            " AND complaint_id = %s ORDER BY seq",
+                            (t, cid),
+                        )
+                    ]
+                    stored = StoredComplaint(
+                        head[0],
+                        head[1] or "",
+                        to_utc_text(head[2], "created_at"),
+                        None if head[3] is None else int(head[3]),
+                        stored_events,
+                    )
+                count, found = check_touched(
+                    checker, cid, stored, orphan_events=orphans[0], orphan_row=orphans[1]
+                )
+                events += count
+                problems.extend(found)
+        problems.extend(checker.finish())
+        return VerifyReport(
+            complaints=complaints,
+            events=events,
+            problems=tuple(problems),
+            head=checker.head,
+            since=format_head(*parse_head(since, "since")),
+            entries=checker.entries_read,
+            rechecked=tuple(touched),
+        )
+
+    @_translated
+    def row(self, complaint_id: str) -> ComplaintRow:
+        """One complaint's projection row.
+
+        :raises UnknownComplaintError: no projection row of this tenant has this id.
+        """
+        with self._connections().connection() as conn:
+            found = conn.execute(
+                f"SELECT {_ROW_COLUMNS} FROM {self._schema}.projection"
+                " WHERE tenant = %s AND id = %s",
+                (self._tenant, complaint_id),
+            ).fetchone()
+        if found is None:
+            raise UnknownComplaintError(complaint_id)
+        return _row_from(found)
 
     def _created(self) -> dict[str, tuple[str, str]]:
         """Every complaint's idempotency key and creation time, as the ledger records them."""
@@ -1494,44 +1604,52 @@ class PostgresStore:
                 )
             }
 
-    def _feed_ledger(self, checker: LedgerVerifier) -> None:
+    def _feed_ledger(
+        self,
+        checker: LedgerVerifier,
+        after: int = 0,
+        conn: psycopg.Connection[Any] | None = None,
+    ) -> None:
+        """The tenant's ledger after entry ``after``, then its outbox, a window at a time."""
+        if conn is None:
+            with self._connections().connection() as own:
+                self._feed_ledger(checker, after, own)
+            return
         s, t = self._schema, self._tenant
-        after = 0
-        with self._connections().connection() as conn:
-            while True:
-                entries = [
-                    LedgerEntry(int(r[0]), r[1], int(r[2]), *r[3:])
-                    for r in conn.execute(
-                        "SELECT seq, complaint_id, version, head, outbox, key, created_at, prev,"
-                        f" hash FROM {s}.ledger WHERE tenant = %s AND seq > %s ORDER BY seq"
-                        " LIMIT %s",
-                        (t, after, _LEDGER_WINDOW),
-                    )
-                ]
-                if not entries:
-                    break
-                checker.entries(entries)
-                checker.outbox(
-                    [
-                        _fixed(r)
-                        for r in conn.execute(
-                            f"SELECT {_OUTBOX_FIXED} FROM {s}.outbox WHERE tenant = %s"
-                            " AND ledger_seq > %s AND ledger_seq <= %s ORDER BY ledger_seq, id",
-                            (t, after, entries[-1].seq),
-                        )
-                    ]
+        while True:
+            entries = [
+                LedgerEntry(int(r[0]), r[1], int(r[2]), *r[3:])
+                for r in conn.execute(
+                    "SELECT seq, complaint_id, version, head, outbox, key, created_at, prev,"
+                    f" hash FROM {s}.ledger WHERE tenant = %s AND seq > %s ORDER BY seq"
+                    " LIMIT %s",
+                    (t, after, _LEDGER_WINDOW),
                 )
-                after = entries[-1].seq
+            ]
+            if not entries:
+                break
+            checker.entries(entries)
             checker.outbox(
                 [
                     _fixed(r)
                     for r in conn.execute(
                         f"SELECT {_OUTBOX_FIXED} FROM {s}.outbox WHERE tenant = %s"
-                        " AND (ledger_seq IS NULL OR ledger_seq > %s) ORDER BY id",
-                        (t, after),
+                        " AND ledger_seq > %s AND ledger_seq <= %s ORDER BY ledger_seq, id",
+                        (t, after, entries[-1].seq),
                     )
                 ]
             )
+            after = entries[-1].seq
+        checker.outbox(
+            [
+                _fixed(r)
+                for r in conn.execute(
+                    f"SELECT {_OUTBOX_FIXED} FROM {s}.outbox WHERE tenant = %s"
+                    " AND (ledger_seq IS NULL OR ledger_seq > %s) ORDER BY id",
+                    (t, after),
+                )
+            ]
+        )
 
     @_translated
     def ledger_head(self) -> str:

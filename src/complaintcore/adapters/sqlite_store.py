@@ -72,11 +72,14 @@ from complaintcore.adapters.ledger import (
     LedgerEntry,
     LedgerVerifier,
     OutboxRecord,
+    StoredComplaint,
+    check_touched,
     entry_hash,
     format_head,
     ledger_genesis,
     outbox_digest,
     parse_head,
+    since_verifier,
 )
 from complaintcore.adapters.transfer import StoredHistory, StoredItem, not_empty
 from complaintcore.core.concentration import Member, complainant_key
@@ -1467,7 +1470,7 @@ class SqliteStore:
     # ------------------------------------------------------------------ integrity
 
     @_translated
-    def verify(self, *, expect: str | None = None) -> VerifyReport:
+    def verify(self, *, expect: str | None = None, since: str | None = None) -> VerifyReport:
         """Recompute every hash chain and the ledger, and cross-check them (REC-5).
 
         Finds an edited event or intake, a deleted or reordered event, events or
@@ -1477,7 +1480,14 @@ class SqliteStore:
         outbox row, idempotency key or creation time edited.  ``expect``, a head
         printed earlier (``seq:hash``), must still be on the ledger: without it,
         a ledger rewritten consistently as well goes unnoticed.
+
+        ``since``, the head of an earlier clean check, checks only what was
+        committed after it (see :meth:`ComplaintStore.verify
+        <complaintcore.desk.ports.ComplaintStore.verify>`), in one read snapshot
+        and by indexed lookups alone.
         """
+        if since is not None:
+            return self._verify_since(since, expect)
         wanted = parse_head(expect) if expect is not None else None
         checker = LedgerVerifier(self._tenant, expect=wanted)
         self._feed_ledger(checker)
@@ -1508,14 +1518,78 @@ class SqliteStore:
             problems.append(f"complaint {cid}: projection row without the complaint record")
         problems.extend(checker.finish())
         return VerifyReport(
-            complaints=complaints, events=events, problems=tuple(problems), head=checker.head
+            complaints=complaints,
+            events=events,
+            problems=tuple(problems),
+            head=checker.head,
+            entries=checker.entries_read,
         )
 
-    def _feed_ledger(self, checker: LedgerVerifier) -> None:
-        """The tenant's ledger, then its outbox, a window of entries at a time."""
+    def _verify_since(self, since: str, expect: str | None) -> VerifyReport:
+        tenant = self._tenant
+        with self._read() as conn:
+
+            def prev_of(seq: int) -> str | None:
+                found = conn.execute(
+                    "SELECT prev FROM ledger WHERE tenant = ? AND seq = ?", (tenant, seq)
+                ).fetchone()
+                return None if found is None else str(found[0])
+
+            checker = since_verifier(tenant, since, expect, prev_of)
+            self._feed_ledger(checker, after=checker.last_seq)
+            problems: list[str] = []
+            complaints = events = 0
+            touched = checker.touched
+            for cid in touched:
+                checker.earlier(
+                    cid,
+                    [
+                        LedgerEntry(*r)
+                        for r in conn.execute(
+                            "SELECT seq, complaint_id, version, head, outbox, key, created_at,"
+                            " prev, hash FROM ledger WHERE tenant = ? AND complaint_id = ?"
+                            " AND seq < ? ORDER BY seq",
+                            (tenant, cid, checker.recheck_from),
+                        )
+                    ],
+                )
+                stored = _stored_complaint(conn, tenant, cid)
+                orphans = (False, False)
+                if stored is None:
+                    orphans = (
+                        conn.execute(
+                            "SELECT 1 FROM events WHERE tenant = ? AND complaint_id = ? LIMIT 1",
+                            (tenant, cid),
+                        ).fetchone()
+                        is not None,
+                        conn.execute(
+                            "SELECT 1 FROM projection WHERE tenant = ? AND id = ?", (tenant, cid)
+                        ).fetchone()
+                        is not None,
+                    )
+                else:
+                    complaints += 1
+                count, found = check_touched(
+                    checker, cid, stored, orphan_events=orphans[0], orphan_row=orphans[1]
+                )
+                events += count
+                problems.extend(found)
+            problems.extend(checker.finish())
+        return VerifyReport(
+            complaints=complaints,
+            events=events,
+            problems=tuple(problems),
+            head=checker.head,
+            since=format_head(*parse_head(since, "since")),
+            entries=checker.entries_read,
+            rechecked=tuple(touched),
+        )
+
+    def _feed_ledger(self, checker: LedgerVerifier, after: int = 0) -> None:
+        """The tenant's ledger after entry ``after``, then its outbox, a window of
+        entries at a time."""
         conn = self._conn()
         tenant = self._tenant
-        after = 0
         while True:
             entries = [
                 LedgerEntry(*r)
@@ -1549,6 +1623,24 @@ class SqliteStore:
                 )
             ]
         )
+
+    @_translated
+    def row(self, complaint_id: str) -> ComplaintRow:
+        """One complaint's projection row.
+
+        :raises UnknownComplaintError: no projection row has this id.
+        """
+        found = (
+            self._conn()
+            .execute(
+                f"SELECT {_ROW_COLUMNS} FROM projection WHERE tenant = ? AND id = ?",
+                (self._tenant, complaint_id),
+            )
+            .fetchone()
+        )
+        if found is None:
+            raise UnknownComplaintError(complaint_id)
+        return _row_from(found)
 
     @_translated
     def ledger_head(self) -> str:
@@ -1681,6 +1773,30 @@ def _load(conn: sqlite3.Connection, tenant: str, complaint_id: str) -> Complaint
         (tenant, complaint_id),
     ).fetchall()
     return decode_complaint(complaint_id, head[0], bodies)
+
+
+def _stored_complaint(
+    conn: sqlite3.Connection, tenant: str, complaint_id: str
+) -> StoredComplaint | None:
+    """One complaint as an incremental verify reads it (primary keys only)."""
+    head = conn.execute(
+        "SELECT c.intake_json, coalesce(c.idempotency_key, ''), c.created_at, p.version"
+        " FROM complaints AS c LEFT JOIN projection AS p ON p.tenant = c.tenant AND p.id = c.id"
+        " WHERE c.tenant = ? AND c.id = ?",
+        (tenant, complaint_id),
+    ).fetchone()
+    if head is None:
+        return None
+    events = [
+        StoredEvent(*r)
+        for r in conn.execute(
+            "SELECT seq, kind, at, actor, body_json, prev_hash, hash, schema_version FROM events"
+            " WHERE tenant = ? AND complaint_id = ? ORDER BY seq",
+            (tenant, complaint_id),
+        )
+    ]
+    projected = None if head[3] is None else int(head[3])
+    return StoredComplaint(head[0], head[1], head[2], projected, events)
 
 
 def _insert_events(

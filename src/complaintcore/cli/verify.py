@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+
 import click
 
 from complaintcore.adapters.ledger import parse_head
@@ -32,40 +36,79 @@ __all__ = ["verify"]
     metavar="HEAD",
     help=N_("A head printed earlier by --head: prove nothing committed up to it was rewritten."),
 )
+@click.option(
+    "--since",
+    default=None,
+    metavar="HEAD",
+    help=N_(
+        "A head printed by an earlier clean check: check only what was committed after it "
+        "(incremental; run a full check now and then)."
+    ),
+)
+@click.option(
+    "--checkpoint",
+    default=None,
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=N_(
+        "Check only what was committed since the head kept in FILE (a full check when FILE "
+        "does not exist yet), and keep the new head there after a clean check."
+    ),
+)
 @json_option
 @pass_ctx
-def verify(ctx: Ctx, head_only: bool, expect: str | None) -> None:
-    if expect is not None:
-        try:
-            parse_head(expect)
-        except InvalidInputError:
-            raise click.BadParameter(
-                ctx.t("expected a ledger head 'seq:hash' as 'verify --head' prints it"),
-                param_hint="'--expect'",
-            ) from None
+def verify(
+    ctx: Ctx,
+    head_only: bool,
+    expect: str | None,
+    since: str | None,
+    checkpoint: Path | None,
+) -> None:
+    _check_head(ctx, expect, "'--expect'")
+    _check_head(ctx, since, "'--since'")
+    if since is not None and checkpoint is not None:
+        raise click.UsageError(ctx.t("give --since or --checkpoint, not both"))
+    if checkpoint is not None:
+        since = _read_checkpoint(ctx, checkpoint)
     desk = ctx.desk()
     with progress(ctx.t("verifying the hash chain")):
-        report = desk.verify(ctx.now(), expect=expect)
+        report = desk.verify(ctx.now(), expect=expect, since=since)
     document: dict[str, object] = {
         "ok": report.ok,
         "complaints": report.complaints,
         "events": report.events,
         "problems": list(report.problems),
         "head": report.head,
+        "since": report.since or None,
+        "entries": report.entries,
     }
     if report.ok:
+        if checkpoint is not None:
+            _write_checkpoint(checkpoint, report.head)
         if ctx.json:
             ctx.emit(document)
         elif head_only:
             ctx.say(report.head)
         else:
-            ctx.say(
-                ctx.t(
-                    "hash chain verified: {complaints} complaints, {events} events",
-                    complaints=report.complaints,
-                    events=report.events,
+            if report.incremental:
+                ctx.say(
+                    ctx.t(
+                        "incremental check since {since}: {entries} ledger entries,"
+                        " {complaints} complaints, {events} events verified",
+                        since=report.since,
+                        entries=report.entries,
+                        complaints=report.complaints,
+                        events=report.events,
+                    )
                 )
-            )
+            else:
+                ctx.say(
+                    ctx.t(
+                        "hash chain verified: {complaints} complaints, {events} events",
+                        complaints=report.complaints,
+                        events=report.events,
+                    )
+                )
             ctx.say(ctx.t("ledger head: {head}", head=report.head))
         return
     if not ctx.json:
@@ -78,3 +121,44 @@ def verify(ctx: Ctx, head_only: bool, expect: str | None) -> None:
         len(report.problems),
     )
     ctx.failed(ExitCode.STORE, "ChainBroken", message, document)
+
+
+def _check_head(ctx: Ctx, value: str | None, hint: str) -> None:
+    if value is None:
+        return
+    try:
+        parse_head(value)
+    except InvalidInputError:
+        raise click.BadParameter(
+            ctx.t("expected a ledger head 'seq:hash' as 'verify --head' prints it"),
+            param_hint=hint,
+        ) from None
+
+
+def _read_checkpoint(ctx: Ctx, path: Path) -> str | None:
+    """The head kept in ``path``; ``None`` (a full check) while the file does not exist."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError):
+        raise click.BadParameter(
+            ctx.t("cannot be read as a checkpoint file"), param_hint="'--checkpoint'"
+        ) from None
+    _check_head(ctx, text, "'--checkpoint'")
+    return text.strip()
+
+
+def _write_checkpoint(path: Path, head: str) -> None:
+    """Replace the file in one step: a crash leaves the old head or the new, never half."""
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(head + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -234,13 +234,29 @@ class VerifyReport:
 
     ``head`` is the ledger's last entry as ``seq:hash`` (see
     :mod:`complaintcore.adapters.ledger`): kept somewhere else, it lets a later
-    ``verify(expect=head)`` prove nothing committed up to it was rewritten.
+    ``verify(expect=head)`` prove nothing committed up to it was rewritten, and
+    ``verify(since=head)`` check only what was committed after it.
+
+    After an incremental check ``since`` is the head it started from,
+    ``rechecked`` the complaints it re-verified (those the ledger's entries
+    after ``since`` name, in id order) and ``complaints``/``events`` count
+    those alone; after a full check ``since`` is ``""`` and ``rechecked`` empty
+    (every complaint was checked).  ``entries`` counts the ledger entries read
+    and re-hashed (an incremental check includes the entry ``since`` names).
     """
 
     complaints: int
     events: int
     problems: tuple[str, ...] = ()
     head: str = ""
+    since: str = ""
+    entries: int = 0
+    rechecked: tuple[str, ...] = ()
+
+    @property
+    def incremental(self) -> bool:
+        """Whether only what was committed after ``since`` was checked."""
+        return bool(self.since)
 
     @property
     def ok(self) -> bool:
@@ -555,10 +571,25 @@ class ComplaintStore(Protocol):
 
     def mark_failed(self, item_id: int, error: str, retry_at: datetime) -> None: ...
 
-    def verify(self, *, expect: str | None = None) -> VerifyReport:
+    def verify(self, *, expect: str | None = None, since: str | None = None) -> VerifyReport:
         """Check every chain, the ledger, the outbox, keys and times (see
         :mod:`complaintcore.adapters.ledger`); ``expect`` is a ledger head kept
-        from an earlier run (``seq:hash``), which must still be on the ledger."""
+        from an earlier run (``seq:hash``), which must still be on the ledger.
+
+        ``since``, the head of an earlier clean check, makes the check
+        incremental: that entry must still be on the ledger unchanged, the
+        ledger is checked from it to its end with the outbox rows its entries
+        queued, and only the complaints those entries name are re-verified
+        (each whole), at a cost that grows with the commits since, not with the
+        history.  With both, the check starts at the earlier head."""
+        ...
+
+    def row(self, complaint_id: str) -> ComplaintRow:
+        """One complaint's projection row (an incremental ``Desk.verify`` compares it
+        with the history).
+
+        :raises UnknownComplaintError: no projection row has this id.
+        """
         ...
 
     def ledger_head(self) -> str:

@@ -24,7 +24,8 @@ queries (filters, due order, streaming), the outbox (dedupe, retry, claims and
 leases, dead letters retried or dropped), sweep claims, stored event versions
 read through upcasters, the store-wide ledger and its head
 (:mod:`complaintcore.adapters.ledger`), the append-only access log, ``verify``
-finding tampering (needs the optional raw-access hooks), and tenant isolation:
+finding tampering (needs the optional raw-access hooks), incremental ``verify(since=head)``
+and ``row``, and tenant isolation:
 one tenant can never read, change, claim or count another's complaints or
 messages.  Needs pytest (the host's tests run under it anyway).
 """
@@ -88,8 +89,9 @@ def _pack() -> RulePack:
 
 
 def counted(report: VerifyReport) -> VerifyReport:
-    """A verify report without its ledger head: the counts and the problems alone."""
-    return attrs.evolve(report, head="")
+    """A verify report without its ledger head and entry count: the complaints and
+    events counted and the problems alone."""
+    return attrs.evolve(report, head="", entries=0)
 
 
 class StoreContract:
@@ -887,6 +889,67 @@ class StoreContract:
         assert other.ledger_head().startswith("1:")
         assert other.ledger_head() != first
         assert store.ledger_head() == head
+
+    def test_incremental_verify_checks_what_was_committed_since_a_kept_head(self) -> None:
+        store = self.store()
+        self.stored(store, "C-1")
+        self.stored(store, "C-2")
+        first = store.ledger_head()
+        self.attach(store, "C-1", "photo")
+        checkpoint = store.verify().head
+        assert store.verify(since=checkpoint) == VerifyReport(
+            complaints=0, events=0, head=checkpoint, since=checkpoint, entries=1
+        )
+        self.attach(store, "C-2", "a")
+        self.attach(store, "C-2", "b")
+        self.stored(store, "C-3")
+        report = store.verify(since=checkpoint)
+        assert report.ok
+        assert report.incremental
+        assert report.rechecked == ("C-2", "C-3")
+        assert (report.complaints, report.events, report.entries) == (2, 4, 4)
+        assert report.head == store.ledger_head() == store.verify().head
+        assert not store.verify().incremental
+        assert store.verify(since="0:").rechecked == ("C-1", "C-2", "C-3")
+        assert store.verify(since=checkpoint, expect=first).rechecked == ("C-1", "C-2", "C-3")
+        seq = int(checkpoint.split(":")[0])
+        assert store.verify(since=f"{seq}:{'0' * 64}").problems == (
+            f"ledger entry {seq}: differs from the kept head (the ledger was rewritten)",
+        )
+        assert store.verify(since="99:" + "a" * 64).problems == (
+            "ledger entry 99: the kept head is beyond the ledger's end (entries deleted)",
+        )
+        with pytest.raises(InvalidInputError) as err:
+            store.verify(since="this morning")
+        assert err.value.path == "since"
+
+    def test_incremental_verify_rechecks_a_touched_complaint_whole(self) -> None:
+        store = self.store()
+        self._history(store)
+        checkpoint = store.verify().head
+        self.attach(store, "C-1", "photo-late")
+        self.tamper(store, "edit_event", "C-1", 2)  # before the checkpoint, touched since
+        assert store.verify(since=checkpoint).problems == (
+            "complaint C-1 event 2: hash does not match its content (edited)",
+        )
+
+    def test_incremental_verify_leaves_an_untouched_complaint_to_the_full_check(self) -> None:
+        store = self.store()
+        self._history(store)
+        checkpoint = store.verify().head
+        self.attach(store, "C-1", "photo-late")
+        self.tamper(store, "edit_intake", "C-2")  # not committed to since the checkpoint
+        assert store.verify(since=checkpoint).ok
+        assert store.verify().problems == (
+            "complaint C-2 event 1: does not link to the intake (edited or deleted)",
+        )
+
+    def test_row_reads_one_projection_row(self) -> None:
+        store = self.store()
+        c = self.stored(store, "C-1", grade="minor")
+        assert store.row("C-1") == self.row_of(c, grade="minor")
+        with pytest.raises(UnknownComplaintError):
+            store.row("C-9")
 
     # ------------------------------------------------------------------ the access log
 
