@@ -190,14 +190,17 @@ def test_verify_checkpoint_file_lifecycle(tmp_path: Path, monkeypatch: pytest.Mo
     assert head.startswith("2:")
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
+    # the same owner a third time: the new complaint, and both earlier ones marked
+    # as raised repeatedly (GRD-2), are three commits after the checkpoint
     assert invoke(*RECEIVE).exit_code == 0
     second = invoke("verify", "--checkpoint", str(kept))
     assert second.exit_code == 0, second.output
-    assert f"incremental check since {head}: 2 ledger entries, 1 complaints" in second.stdout
+    # the checkpoint's own entry is read again, then the three new ones
+    assert f"incremental check since {head}: 4 ledger entries, 3 complaints" in second.stdout
     moved = kept.read_text().strip()
-    assert moved.startswith("3:")
+    assert moved.startswith("5:")
     doc = json.loads(invoke("verify", "--since", head, "--json").stdout)
-    assert (doc["ok"], doc["since"], doc["entries"], doc["head"]) == (True, head, 2, moved)
+    assert (doc["ok"], doc["since"], doc["entries"], doc["head"]) == (True, head, 4, moved)
 
     assert invoke(*RECEIVE).exit_code == 0
     attacker = SqliteAttacker(tmp_path / "complaints.sqlite3")
