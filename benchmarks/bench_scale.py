@@ -42,6 +42,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
+import inspect
+import itertools
 import logging
 import os
 import random
@@ -52,6 +54,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -93,7 +96,10 @@ SITES = [f"estate-{i:02d}" for i in range(1, 61)]
 BUILDINGS, UNITS, FLOORS, FLATS = 12, 3, 20, 4
 WORDINGS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # (weight, wordings) of one kind of complaint; the pack's keywords classify them
-    (24, ("楼上漏水，天花板渗水", "卫生间水管漏水，墙皮脱落发霉", "water leaking from the ceiling")),
+    (
+        24,
+        ("楼上漏水，天花板渗水", "卫生间水管漏水，墙皮脱落发霉", "water leaking from the ceiling"),
+    ),
     (12, ("电梯又坏了，困梯二十分钟", "楼道灯不亮一个多星期了", "The lift is broken again")),
     (12, ("物业费账单多收了两个月", "水费收费不合理，账单有误", "I was overcharged on my bill")),
     (11, ("楼上装修电钻声太吵，严重扰民", "半夜有人在楼下吵闹", "Loud drilling upstairs")),
@@ -245,6 +251,8 @@ def code_key() -> str:
     """The library's source and this file's build parameters: a cached desk is
     reused only by the code that built it."""
     digest = hashlib.sha256(f"build {BUILD_VERSION} {PER_MONTH} {START}".encode())
+    for fn in (stream, staff_text, pack_text, open_desk, build, _close, _closing, settle):
+        digest.update(inspect.getsource(fn).encode())
     root = Path(complaintcore.__file__).parent
     for path in sorted(root.rglob("*")):
         if path.suffix in (".py", ".toml", ".json") and "__pycache__" not in path.parts:
@@ -269,7 +277,9 @@ def _closing(complaint: Complaint, desk: Desk) -> list[Any]:
     return [
         Handle(actor=actor, result="已处理完毕 / done"),
         Reply(actor=actor, message="已处理完毕，请您确认 / done, please confirm", final=True),
-        Report(actor=actor, content="漏水已修复 / the leak is fixed", result="业主满意 / satisfied"),
+        Report(
+            actor=actor, content="漏水已修复 / the leak is fixed", result="业主满意 / satisfied"
+        ),
         Visit(actor=actor, satisfied=True, opinion="满意 / satisfied"),
         RecordCause(
             actor=actor,
@@ -354,8 +364,7 @@ def build(directory: Path, previous: Path | None, n: int, intakes: Sequence[Inta
     conn = sqlite3.connect(directory / "desk.sqlite3")
     with conn:
         conn.execute(
-            "UPDATE outbox SET delivered_at = created_at, attempts = 1"
-            " WHERE delivered_at IS NULL"
+            "UPDATE outbox SET delivered_at = created_at, attempts = 1 WHERE delivered_at IS NULL"
         )
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
@@ -589,7 +598,9 @@ def _marks(db: Path) -> dict[str, int]:
         marks = {}
         for name, rowid, _cols in _tables(conn):
             if rowid:
-                marks[name] = conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {name}").fetchone()[0]
+                marks[name] = conn.execute(
+                    f"SELECT coalesce(max(rowid), 0) FROM {name}"
+                ).fetchone()[0]
         marks["__complaints__"] = conn.execute("SELECT count(*) FROM complaints").fetchone()[0]
         return marks
     finally:
@@ -681,11 +692,257 @@ def raw_write(db: Path, rows: NewRows) -> float:
 
 
 def months_of(directory: Path) -> tuple[tuple[int, int], tuple[int, int]]:
-    """(the last full month of the desk, an empty month: one before its first complaint
-    with nothing in the year before it either)."""
+    """(the last full month of the desk, an empty month)."""
     now = desk_now(directory).astimezone(SH)
     year, month = (now.year, now.month - 1) if now.month > 1 else (now.year - 1, 12)
-    return (year, month), (START.year - 1, START.month)
+    return (year, month), (EMPTY_MONTH.year, EMPTY_MONTH.month)
+
+
+EMPTY_MONTH = datetime(2017, 6, 1, tzinfo=SH)
+"""A month with no complaint: before the stream's first."""
+
+
+def monthly(desk: Desk, month: tuple[int, int], now: datetime) -> object:
+    from complaintcore.core import stats
+
+    return stats.monthly_report(
+        desk.store.complaints(), desk.pack, desk.calendar, year=month[0], month=month[1], now=now
+    )
+
+
+def sample_ids(directory: Path, k: int) -> list[str]:
+    conn = sqlite3.connect(directory / "desk.sqlite3")
+    try:
+        ids = [r[0] for r in conn.execute("SELECT id FROM complaints ORDER BY id")]
+    finally:
+        conn.close()
+    return random.Random(7).sample(ids, min(k, len(ids)))
+
+
+@dataclass
+class Results:
+    sizes: list[int]
+    figures: dict[str, Figure] = field(default_factory=dict)
+    extra: dict[str, float] = field(default_factory=dict)
+
+    def put(self, name: str, n: int, wall: float, cpu: float, unit: str = "s") -> None:
+        fig = self.figures.setdefault(name, Figure(name, unit))
+        fig.wall[n] = wall
+        fig.cpu[n] = cpu
+
+
+def measure(built: dict[int, Path], repeat: int, scratch: Path) -> Results:
+    res = Results(sorted(built))
+    cli = command_line()
+    top = max(built)
+    for n, directory in sorted(built.items()):
+        print(f"timing the {n:,} desk ...", file=sys.stderr)
+        now = desk_now(directory)
+        due_at = one_percent_due(directory, n)
+        # sweeps write: each on a fresh copy
+        runs = [time_sweep(directory, scratch, now) for _ in range(repeat)]
+        res.put("sweep, nothing due (+ delivery)", n, *_med(runs))
+        runs = [time_sweep(directory, scratch, due_at) for _ in range(repeat)]
+        res.put("sweep, 1 % due (+ delivery)", n, *_med(runs))
+        res.extra[f"swept {n}"] = runs[0][2]
+        if n == top:
+            runs = [
+                time_sweep(directory, scratch, due_at, drop_delivered=True) for _ in range(repeat)
+            ]
+            res.put("sweep, 1 % due, no delivered history", n, *_med(runs))
+        measure_reads(res, n, directory, repeat)
+        # commands: warmed up once (byte code written), then timed
+        for args, name in ((["--help"], "complaintcore --help"), (["list"], "complaintcore list")):
+            run_command([*cli, *args], directory)
+            res.put(name, n, *_med([run_command([*cli, *args], directory) for _ in range(repeat)]))
+        runs_i = [time_intake(directory, scratch, n) for _ in range(repeat)]
+        stored = runs_i[0][3]
+        res.put("intake (desk)", n, median([r[0] for r in runs_i]), median([r[1] for r in runs_i]))
+        res.put(
+            "intake (raw SQLite writer)",
+            n,
+            median([r[2] for r in runs_i]),
+            median([r[2] for r in runs_i]),
+        )
+        res.extra[f"intake n {n}"] = stored
+    return res
+
+
+def measure_reads(res: Results, n: int, directory: Path, repeat: int) -> None:
+    """What reads the desk: rows, show, report, verify (one desk, opened untimed)."""
+    now = desk_now(directory)
+    desk = open_desk(directory)
+    with contextlib.closing(desk.store):
+        calls = max(repeat, 5)
+        res.put("rows(limit=200)", n, *time_calls(lambda: desk.rows(limit=200), calls))
+        res.put(
+            "rows(limit=200, order='due')",
+            n,
+            *time_calls(lambda: desk.rows(limit=200, order="due"), calls),
+        )
+        ids = sample_ids(directory, 20)
+
+        def show() -> None:
+            for cid in ids:
+                desk.get(cid)
+                desk.clocks(cid, now)
+                desk.duties(cid, now)
+
+        wall, cpu = time_calls(show, calls)
+        res.put("show (one complaint, clocks, duties)", n, wall / len(ids), cpu / len(ids))
+        busy, empty = months_of(directory)
+        res.put("report, last full month", n, *time_calls(lambda: monthly(desk, busy, now), repeat))
+        res.put("report, empty month", n, *time_calls(lambda: monthly(desk, empty, now), repeat))
+        res.put("verify, full", n, *time_calls(desk.verify, repeat))
+
+
+def _med(runs: Sequence[tuple[float, ...]]) -> tuple[float, float]:
+    return median([r[0] for r in runs]), median([r[1] for r in runs])
+
+
+def _fmt(seconds: float) -> str:
+    if seconds != seconds:
+        return "-"
+    if seconds < 0.01:
+        return f"{seconds * 1000:.2f} ms"
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    return f"{seconds:.2f} s"
+
+
+@dataclass
+class Target:
+    what: str
+    value: float
+    limit: float
+    higher_is_better: bool = False
+    shown: str = ""
+
+    @property
+    def holds(self) -> bool:
+        if self.value != self.value:
+            return False
+        return self.value >= self.limit if self.higher_is_better else self.value <= self.limit
+
+
+def report(res: Results) -> list[Target]:
+    sizes = res.sizes
+    head = f"{'figure (wall / cpu, median)':44s}" + "".join(f"{n:>22,}" for n in sizes)
+    growth = list(itertools.pairwise(sizes))
+    head += "".join(f"{f'{b // 1000}k/{a // 1000}k':>10s}" for a, b in growth)
+    print(head)
+    for fig in res.figures.values():
+        line = f"{fig.name:44s}"
+        for n in sizes:
+            if n in fig.wall:
+                line += f"{_fmt(fig.wall[n]) + ' / ' + _fmt(fig.cpu[n]):>22s}"
+            else:
+                line += f"{'':>22s}"
+        for a, b in growth:
+            if a in fig.cpu and b in fig.cpu and fig.cpu[a] > 0:
+                line += f"{fig.cpu[b] / fig.cpu[a]:>10.2f}"
+            else:
+                line += f"{'':>10s}"
+        print(line)
+    print("(growth factors are of CPU time, which other processes on the machine disturb least)")
+    return targets(res)
+
+
+def targets(res: Results) -> list[Target]:
+    f = res.figures
+    top = max(res.sizes)
+    out: list[Target] = []
+    small = min(res.sizes)
+    mid = sorted(res.sizes)[-2] if len(res.sizes) > 1 else top
+    n_in = res.extra.get(f"intake n {top}", float("nan"))
+    desk_w, desk_c = f["intake (desk)"].wall[top], f["intake (desk)"].cpu[top]
+    raw_w = f["intake (raw SQLite writer)"].wall[top]
+    out.append(
+        Target(
+            f"intake at {top:,} stored: desk ÷ raw SQLite writer of the same rows (wall)",
+            raw_w / desk_w,
+            0.4,
+            True,
+            f"{n_in / desk_w:,.0f}/s vs {n_in / raw_w:,.0f}/s",
+        )
+    )
+    out.append(
+        Target(
+            f"intake at {top:,} stored, complaints per CPU second (one core)",
+            n_in / desk_c,
+            4000,
+            True,
+            f"{n_in / desk_w:,.0f}/s wall",
+        )
+    )
+    sweep = f["sweep, 1 % due (+ delivery)"]
+    bare = f.get("sweep, 1 % due, no delivered history")
+    if bare is not None:
+        out.append(
+            Target(
+                f"sweep of {top:,} with 1 % due: with ÷ without the delivered outbox history (cpu)",
+                sweep.cpu[top] / bare.cpu[top],
+                1.2,
+            )
+        )
+    rep = f["report, last full month"]
+    if mid in rep.cpu and mid != top:
+        out.append(
+            Target(
+                f"report of the last full month: {top // 1000}k ÷ {mid // 1000}k history (cpu)",
+                rep.cpu[top] / rep.cpu[mid],
+                1.3,
+            )
+        )
+    out.append(
+        Target(
+            f"report of an empty month at {top:,}: seconds of CPU after the desk is open",
+            f["report, empty month"].cpu[top],
+            0.3,
+        )
+    )
+    for name in ("rows(limit=200)", "complaintcore list"):
+        fig = f[name]
+        if small != top:
+            out.append(
+                Target(
+                    f"{name}: {top // 1000}k ÷ {small // 1000}k (cpu)",
+                    fig.cpu[top] / fig.cpu[small],
+                    1.5,
+                )
+            )
+    inc = f.get("verify, incremental (1 % appended)")
+    if inc is not None:
+        out.append(
+            Target(
+                f"incremental verify after appending to 1 % at {top:,} ÷ full verify (cpu)",
+                inc.cpu[top] / f["verify, full"].cpu[top],
+                0.1,
+            )
+        )
+    out.append(
+        Target(
+            f"complaintcore list ÷ complaintcore --help, wall, {top:,} desk",
+            f["complaintcore list"].wall[top] / f["complaintcore --help"].wall[top],
+            2.0,
+        )
+    )
+    return out
+
+
+def calendar_targets() -> list[Target]:
+    """bench_calendar.py's two absolute targets, on its own calendar and starts."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    import bench_calendar as bc
+
+    cal = bc.calendar_from_holidays("CN", tz=bc.SH, years=(bc.FIRST, bc.LAST + 1))
+    sample = bc.starts(20_000, 20251114)
+    hours = bc.per_call_us(cal.add, sample, 5, bc.SIX_HOURS)
+    days = bc.per_call_us(cal.add_days, sample, 5, 3)
+    return [
+        Target("calendar +6 working hours, µs per call (bench_calendar.py)", hours, 2.0),
+        Target("calendar +3 working days, µs per call (bench_calendar.py)", days, 0.6),
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -697,11 +954,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--report-only", action="store_true")
     args = ap.parse_args(argv)
     logging.disable(logging.CRITICAL)
+    warnings.simplefilter("ignore")  # the pack's calendar reaches years without 调休 data
     sizes = sorted({int(s) for s in args.sizes.split(",")})
-    load0 = os.getloadavg()
     built = desks(sizes, Path(args.cache), args.rebuild)
-    print(f"desks: {', '.join(f'{n:,}' for n in sizes)}; load average at start {load0[0]:.2f}")
-    return 0
+    load0 = os.getloadavg()
+    began = time.perf_counter()
+    with tempfile.TemporaryDirectory(dir=args.cache) as scratch:
+        res = measure(built, args.repeat, Path(scratch))
+    found = report(res) + calendar_targets()
+    load1 = os.getloadavg()
+    print(
+        f"\nPython {sys.version.split()[0]}, {os.cpu_count()} CPUs; load average "
+        f"{load0[0]:.2f} at the start, {load1[0]:.2f} at the end "
+        f"({time.perf_counter() - began:.0f} s of timing); median of {args.repeat} runs"
+    )
+    for n in sizes:
+        complaints, items = desk_size(built[n])
+        print(
+            f"  {n:,} desk: {complaints:,} complaints, {items:,} delivered outbox rows "
+            f"({items / complaints:.1f} per complaint), 1 % due = "
+            f"{int(res.extra.get(f'swept {n}', 0)):,} swept"
+        )
+    print("\ntargets:")
+    for t in found:
+        mark = "holds" if t.holds else "MISSED"
+        sign = ">=" if t.higher_is_better else "<="
+        extra = f"  ({t.shown})" if t.shown else ""
+        print(f"  [{mark:6s}] {t.what}: {t.value:.3g} (target {sign} {t.limit:g}){extra}")
+    missed = [t for t in found if not t.holds]
+    return 0 if not missed or args.report_only else 1
 
 
 if __name__ == "__main__":
