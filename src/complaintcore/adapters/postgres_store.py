@@ -217,6 +217,14 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             )
         ),
     ),
+    (
+        3,
+        "an index behind the due order of rows(): soonest due first, none last",
+        (
+            "CREATE INDEX projection_due_order ON {s}.projection"
+            " (tenant, next_due, received_at, id)",
+        ),
+    ),
 )
 """``(version, description, statements)``; ``{s}`` is the schema.
 
@@ -734,28 +742,7 @@ class PostgresStore:
             limit=limit,
             order=order,
         )
-        where = ["tenant = %s"]
-        args: list[Any] = [self._tenant]
-        for column, value in q.equal_filters():
-            where.append(f"{column} = %s")
-            args.append(value)
-        if q.due_before is not None:
-            where.append("next_due IS NOT NULL AND next_due <= %s")
-            args.append(q.due_before)
-        if q.received_from is not None:
-            where.append("received_at >= %s")
-            args.append(q.received_from)
-        if q.received_until is not None:
-            where.append("received_at < %s")
-            args.append(q.received_until)
-        sql = f"SELECT {_ROW_COLUMNS} FROM {self._schema}.projection WHERE {' AND '.join(where)}"
-        if q.order == "due":
-            sql += " ORDER BY next_due IS NULL, next_due, received_at, id"
-        else:
-            sql += " ORDER BY received_at, id"
-        if q.limit is not None:
-            sql += " LIMIT %s"
-            args.append(q.limit)
+        sql, args = _rows_query(self._schema, self._tenant, q)
         with self._connections().connection() as conn:
             return [_row_from(r) for r in conn.execute(sql, args).fetchall()]
 
@@ -905,31 +892,8 @@ class PostgresStore:
         """
         check_limit(limit)
         require_aware(now, "now")
-        where = [
-            "tenant = %(tenant)s",
-            "delivered_at IS NULL",
-            "(next_attempt_at IS NULL OR next_attempt_at <= %(now)s)",
-        ]
-        args: dict[str, Any] = {
-            "tenant": self._tenant,
-            "now": now,
-            "until": now + lease,
-            "limit": limit,
-        }
-        if notifiers is not None:
-            where.append("notifier = ANY(%(notifiers)s)")
-            args["notifiers"] = sorted(notifiers)
-        if max_attempts is not None:
-            where.append("attempts < %(max_attempts)s")
-            args["max_attempts"] = max_attempts
-        s = self._schema
-        sql = (
-            f"WITH due AS (SELECT {_ITEM_COLUMNS} FROM {s}.outbox WHERE {' AND '.join(where)}"
-            " ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED)"
-            f" UPDATE {s}.outbox AS o SET next_attempt_at = %(until)s FROM due"
-            " WHERE o.id = due.id"
-            " RETURNING due.id, due.notifier, due.body_json, due.attempts,"
-            " due.next_attempt_at, due.last_error"
+        sql, args = _claim_query(
+            self._schema, self._tenant, now, lease, limit, notifiers, max_attempts
         )
         with self._connections().connection() as conn:
             found = conn.execute(sql, args).fetchall()
@@ -1234,6 +1198,70 @@ def migrate(
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _rows_query(schema: str, tenant: str, q: RowQuery) -> tuple[str, list[Any]]:
+    """The statement of :meth:`PostgresStore.rows`: each order is an index's order
+    (``projection_received``, ``projection_due_order``), so a page costs the
+    same on any size of desk."""
+    where = ["tenant = %s"]
+    args: list[Any] = [tenant]
+    for column, value in q.equal_filters():
+        where.append(f"{column} = %s")
+        args.append(value)
+    if q.due_before is not None:
+        where.append("next_due IS NOT NULL AND next_due <= %s")
+        args.append(q.due_before)
+    if q.received_from is not None:
+        where.append("received_at >= %s")
+        args.append(q.received_from)
+    if q.received_until is not None:
+        where.append("received_at < %s")
+        args.append(q.received_until)
+    sql = f"SELECT {_ROW_COLUMNS} FROM {schema}.projection WHERE {' AND '.join(where)}"
+    if q.order == "due":  # ascending puts no due time last: projection_due_order's order
+        sql += " ORDER BY next_due, received_at, id"
+    else:
+        sql += " ORDER BY received_at, id"
+    if q.limit is not None:
+        sql += " LIMIT %s"
+        args.append(q.limit)
+    return sql, args
+
+
+def _claim_query(
+    schema: str,
+    tenant: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    notifiers: Collection[str] | None,
+    max_attempts: int | None,
+) -> tuple[str, dict[str, Any]]:
+    """The statement of :meth:`PostgresStore.claim`: due items read through the
+    partial index ``outbox_pending`` (undelivered items, in id order), so the
+    cost follows the items waiting, not the items ever delivered."""
+    where = [
+        "tenant = %(tenant)s",
+        "delivered_at IS NULL",
+        "(next_attempt_at IS NULL OR next_attempt_at <= %(now)s)",
+    ]
+    args: dict[str, Any] = {"tenant": tenant, "now": now, "until": now + lease, "limit": limit}
+    if notifiers is not None:
+        where.append("notifier = ANY(%(notifiers)s)")
+        args["notifiers"] = sorted(notifiers)
+    if max_attempts is not None:
+        where.append("attempts < %(max_attempts)s")
+        args["max_attempts"] = max_attempts
+    sql = (
+        f"WITH due AS (SELECT {_ITEM_COLUMNS} FROM {schema}.outbox WHERE {' AND '.join(where)}"
+        " ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED)"
+        f" UPDATE {schema}.outbox AS o SET next_attempt_at = %(until)s FROM due"
+        " WHERE o.id = due.id"
+        " RETURNING due.id, due.notifier, due.body_json, due.attempts,"
+        " due.next_attempt_at, due.last_error"
+    )
+    return sql, args
 
 
 class _Raced(Exception):

@@ -372,6 +372,20 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END""",
         ),
     ),
+    # v5: an index behind each order rows() lists in, so the first page of a
+    # listing costs the same on any size of desk: received (ties by id), and
+    # soonest due with no due time last (an index on the expression the query
+    # sorts by; rows(due_before) keeps to projection_due).  Only indexes: if
+    # another change also claims v5, this entry can be renumbered as it stands.
+    (
+        5,
+        (
+            "DROP INDEX projection_received",
+            "CREATE INDEX projection_received ON projection (tenant, received_at, id)",
+            "CREATE INDEX projection_due_order ON projection"
+            " (tenant, next_due IS NULL, next_due, received_at, id)",
+        ),
+    ),
 )
 """``(version, statements)`` applied in order, each version in one transaction.
 
@@ -800,28 +814,7 @@ class SqliteStore:
             limit=limit,
             order=order,
         )
-        where: list[str] = ["tenant = ?"]
-        args: list[Any] = [self._tenant]
-        for column, value in q.equal_filters():
-            where.append(f"{column} = ?")
-            args.append(value)
-        if q.due_before is not None:
-            where.append("next_due IS NOT NULL AND next_due <= ?")
-            args.append(to_utc_text(q.due_before, "due_before"))
-        if q.received_from is not None:
-            where.append("received_at >= ?")
-            args.append(to_utc_text(q.received_from, "received_from"))
-        if q.received_until is not None:
-            where.append("received_at < ?")
-            args.append(to_utc_text(q.received_until, "received_until"))
-        sql = f"SELECT {_ROW_COLUMNS} FROM projection WHERE " + " AND ".join(where)
-        if q.order == "due":
-            sql += " ORDER BY next_due IS NULL, next_due, received_at, id"
-        else:
-            sql += " ORDER BY received_at, id"
-        if q.limit is not None:
-            sql += " LIMIT ?"
-            args.append(q.limit)
+        sql, args = _rows_query(self._tenant, q)
         return [_row_from(r) for r in self._conn().execute(sql, args).fetchall()]
 
     @_translated
@@ -1341,6 +1334,38 @@ def _row_from(r: Sequence[Any]) -> ComplaintRow:
     )
 
 
+def _rows_query(tenant: str, q: RowQuery) -> tuple[str, list[Any]]:
+    """The statement of :meth:`SqliteStore.rows`; each order has an index behind it
+    (``projection_received``, ``projection_due_order``, and ``projection_due``
+    when only rows with a due time can match), so a page costs the same on any
+    size of desk."""
+    where: list[str] = ["tenant = ?"]
+    args: list[Any] = [tenant]
+    for column, value in q.equal_filters():
+        where.append(f"{column} = ?")
+        args.append(value)
+    if q.due_before is not None:
+        where.append("next_due IS NOT NULL AND next_due <= ?")
+        args.append(to_utc_text(q.due_before, "due_before"))
+    if q.received_from is not None:
+        where.append("received_at >= ?")
+        args.append(to_utc_text(q.received_from, "received_from"))
+    if q.received_until is not None:
+        where.append("received_at < ?")
+        args.append(to_utc_text(q.received_until, "received_until"))
+    sql = f"SELECT {_ROW_COLUMNS} FROM projection WHERE " + " AND ".join(where)
+    if q.order == "due" and q.due_before is not None:  # no row without a due time matches
+        sql += " ORDER BY next_due, received_at, id"
+    elif q.order == "due":
+        sql += " ORDER BY next_due IS NULL, next_due, received_at, id"
+    else:
+        sql += " ORDER BY received_at, id"
+    if q.limit is not None:
+        sql += " LIMIT ?"
+        args.append(q.limit)
+    return sql, args
+
+
 def _due_query(
     tenant: str,
     now: datetime,
@@ -1348,7 +1373,13 @@ def _due_query(
     notifiers: Collection[str] | None,
     max_attempts: int | None,
 ) -> tuple[str, list[Any]]:
-    """The outbox items due at ``now``, oldest first: what pending shows and claim takes."""
+    """The outbox items due at ``now``, oldest first: what pending shows and claim takes.
+
+    Read through the partial index ``outbox_pending`` (undelivered items only,
+    in id order), named so that a filter on ``notifier`` cannot send SQLite to
+    the unique ``(tenant, notifier, dedupe_key)`` index and a sort of every
+    item ever delivered: the cost follows the items waiting, not the history.
+    """
     check_limit(limit)
     where = (
         "tenant = ? AND delivered_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
@@ -1363,7 +1394,7 @@ def _due_query(
         args.append(max_attempts)
     sql = (
         "SELECT id, notifier, body_json, attempts, next_attempt_at, last_error FROM outbox"
-        f" WHERE {where} ORDER BY id LIMIT ?"
+        f" INDEXED BY outbox_pending WHERE {where} ORDER BY id LIMIT ?"
     )
     return sql, [*args, limit]
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import uuid
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -85,6 +84,7 @@ from complaintcore.core.workflow import (
     new_complaint,
 )
 from complaintcore.desk import access, messages
+from complaintcore.desk.ids import time_ordered_id
 from complaintcore.desk.config import DeskConfig, RetryPolicy
 from complaintcore.desk.ports import (
     BatchComplaintStore,
@@ -1444,5 +1444,4 @@ def _minutes(t: datetime | None, zone: ZoneInfo) -> str:
 
 
 def _default_id(intake: Intake, zone: ZoneInfo) -> str:
-    day = intake.received_at.astimezone(zone).strftime("%Y%m%d")
-    return f"C-{day}-{uuid.uuid4().hex[:10]}"
+    return time_ordered_id(intake.received_at, zone)

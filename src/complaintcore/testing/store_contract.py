@@ -475,6 +475,30 @@ class StoreContract:
         utc_cut = (T0 + timedelta(hours=1)).astimezone(UTC)
         assert [r.id for r in store.rows(due_before=utc_cut)] == ["C-2"]
 
+    def test_rows_in_each_order_break_ties_the_same_way(self) -> None:
+        store = self.store()
+        specs = [  # id, next_due (hours after T0), received offset (minutes)
+            ("C-5", 2, 0),
+            ("C-2", None, 1),
+            ("C-4", 2, 1),
+            ("C-3", 1, 5),
+            ("C-1", None, 1),
+            ("C-6", 2, 0),
+        ]
+        for cid, due, offset in specs:
+            c = self.registered(cid, received=T0 + timedelta(minutes=offset))
+            nd = None if due is None else T0 + timedelta(hours=due)
+            store.create(c, self.row_of(c, next_due=nd), [])
+        # received: oldest first, ties by id
+        assert [r.id for r in store.rows()] == ["C-5", "C-6", "C-1", "C-2", "C-4", "C-3"]
+        # due: soonest first, ties by time received then id, no due time last
+        due = ["C-3", "C-5", "C-6", "C-4", "C-1", "C-2"]
+        assert [r.id for r in store.rows(order="due")] == due
+        assert [r.id for r in store.rows(order="due", limit=4)] == due[:4]
+        assert [r.id for r in store.rows(order="received", limit=3)] == ["C-5", "C-6", "C-1"]
+        cut = T0 + timedelta(hours=2)
+        assert [r.id for r in store.rows(due_before=cut)] == due[:4]
+
     def test_rows_refuse_naive_times_and_bad_limits(self) -> None:
         store = self.store()
         with pytest.raises(NaiveDatetimeError):
