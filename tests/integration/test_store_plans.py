@@ -73,7 +73,7 @@ def test_each_listing_order_has_an_index(store: SqliteStore, query: RowQuery, in
 
 @pytest.fixture
 def pg_store(postgres_server: Any) -> Any:
-    from complaintcore.adapters.postgres_store import PostgresStore  # noqa: PLC0415
+    from complaintcore.adapters.postgres_store import PostgresStore
 
     schema = postgres_server.new_schema()
     store = PostgresStore(postgres_server.dsn, schema=schema)
@@ -87,7 +87,7 @@ def pg_store(postgres_server: Any) -> Any:
 def pg_plan(store: Any, sql: str, args: Any) -> str:
     """The plan PostgreSQL picks when it may not read a table whole (the test tables
     are empty, where a sequential scan always wins)."""
-    import psycopg  # noqa: PLC0415
+    import psycopg
 
     with psycopg.connect(store._dsn, autocommit=True) as conn, conn.transaction():
         conn.execute("SET LOCAL enable_seqscan = off")
@@ -95,7 +95,7 @@ def pg_plan(store: Any, sql: str, args: Any) -> str:
 
 
 def test_postgres_claims_outbox_items_through_the_pending_index(pg_store: Any) -> None:
-    from complaintcore.adapters import postgres_store  # noqa: PLC0415
+    from complaintcore.adapters import postgres_store
 
     sql, args = postgres_store._claim_query(
         pg_store._schema, pg_store.tenant, NOW, timedelta(minutes=5), 10, ["log", "wecom"], 5
@@ -115,7 +115,7 @@ def test_postgres_claims_outbox_items_through_the_pending_index(pg_store: Any) -
 def test_postgres_lists_each_order_from_an_index(
     pg_store: Any, query: RowQuery, index: str
 ) -> None:
-    from complaintcore.adapters import postgres_store  # noqa: PLC0415
+    from complaintcore.adapters import postgres_store
 
     sql, args = postgres_store._rows_query(pg_store._schema, pg_store.tenant, query)
     found = pg_plan(pg_store, sql, args)

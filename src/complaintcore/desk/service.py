@@ -84,8 +84,8 @@ from complaintcore.core.workflow import (
     new_complaint,
 )
 from complaintcore.desk import access, messages
-from complaintcore.desk.ids import time_ordered_id
 from complaintcore.desk.config import DeskConfig, RetryPolicy
+from complaintcore.desk.ids import time_ordered_id
 from complaintcore.desk.ports import (
     BatchComplaintStore,
     ComplaintRow,
