@@ -228,7 +228,7 @@ class Desk:
         pack: RulePack,
         store: ComplaintStore,
         directory: StaffDirectory,
-        calendar: WorkingCalendar,
+        calendar: WorkingCalendar | Callable[[], WorkingCalendar],
         notifiers: Sequence[Notifier] = (),
         plugin_manager: pluggy.PluginManager | None = None,
         retry: RetryPolicy | None = None,
@@ -238,7 +238,18 @@ class Desk:
         self.pack = pack
         self.store = store
         self.directory = directory
-        self.calendar = calendar
+        # A function is called the first time a deadline needs the calendar, so a
+        # desk opened to list or report never builds one (see :attr:`calendar`).
+        self._calendar: WorkingCalendar | None = None
+        self._calendar_factory: Callable[[], WorkingCalendar] | None = None
+        if isinstance(calendar, WorkingCalendar):
+            self._calendar = calendar
+        elif callable(calendar):
+            self._calendar_factory = calendar
+        else:
+            raise InvalidInputError(
+                "calendar", "expected a WorkingCalendar or a function making one"
+            )
         self.notifiers = {n.name: n for n in notifiers}
         if len(self.notifiers) != len(notifiers):
             raise InvalidInputError("notifiers", "two notifiers share a name")
@@ -292,9 +303,13 @@ class Desk:
         )
         store = hook.complaintcore_get_store(config=config)
         directory = hook.complaintcore_get_staff_directory(config=config)
-        calendar = hook.complaintcore_get_calendar(
-            name=pack.calendar.country, spec=pack.calendar, config=config
-        )
+
+        def calendar() -> WorkingCalendar:
+            found: WorkingCalendar = hook.complaintcore_get_calendar(
+                name=pack.calendar.country, spec=pack.calendar, config=config
+            )
+            return found
+
         notifiers = [n for group in hook.complaintcore_get_notifiers(config=config) for n in group]
         return cls(
             pack=pack,
@@ -309,6 +324,20 @@ class Desk:
 
     def close(self) -> None:
         self.store.close()
+
+    @property
+    def calendar(self) -> WorkingCalendar:
+        """The working calendar deadlines are computed on (built on first use when the
+        desk was given a function for it, as :meth:`from_config` does)."""
+        found = self._calendar
+        if found is None:
+            assert self._calendar_factory is not None
+            found = self._calendar = self._calendar_factory()
+        return found
+
+    @calendar.setter
+    def calendar(self, value: WorkingCalendar) -> None:
+        self._calendar = value
 
     @property
     def calendar_warnings(self) -> tuple[str, ...]:

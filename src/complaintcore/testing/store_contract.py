@@ -492,12 +492,12 @@ class StoreContract:
         # received: oldest first, ties by id
         assert [r.id for r in store.rows()] == ["C-5", "C-6", "C-1", "C-2", "C-4", "C-3"]
         # due: soonest first, ties by time received then id, no due time last
-        due = ["C-3", "C-5", "C-6", "C-4", "C-1", "C-2"]
-        assert [r.id for r in store.rows(order="due")] == due
-        assert [r.id for r in store.rows(order="due", limit=4)] == due[:4]
+        soonest = ["C-3", "C-5", "C-6", "C-4", "C-1", "C-2"]
+        assert [r.id for r in store.rows(order="due")] == soonest
+        assert [r.id for r in store.rows(order="due", limit=4)] == soonest[:4]
         assert [r.id for r in store.rows(order="received", limit=3)] == ["C-5", "C-6", "C-1"]
         cut = T0 + timedelta(hours=2)
-        assert [r.id for r in store.rows(due_before=cut)] == due[:4]
+        assert [r.id for r in store.rows(due_before=cut)] == soonest[:4]
 
     def test_rows_refuse_naive_times_and_bad_limits(self) -> None:
         store = self.store()
