@@ -536,6 +536,7 @@ def run_command(args: Sequence[str], cwd: Path) -> tuple[float, float]:
     """Wall and CPU (user + system) seconds of one command, from the child's rusage."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["COMPLAINTCORE_LANG"] = "en"
+    env["COLUMNS"] = str(COLUMNS)
     started = time.perf_counter()
     proc = subprocess.Popen(
         list(args), cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -548,6 +549,11 @@ def run_command(args: Sequence[str], cwd: Path) -> tuple[float, float]:
     if proc.stderr:
         proc.stderr.close()
     return wall, usage.ru_utime + usage.ru_stime
+
+
+COLUMNS = 200
+"""The terminal width commands are run at: wide enough for ``list``'s ten columns
+(at 80 it crops every cell, and rich spends a third more time doing so)."""
 
 
 def command_line() -> list[str]:

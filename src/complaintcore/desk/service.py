@@ -272,6 +272,9 @@ class Desk:
         # Duties computed lately: a commit, or a bulk batch, asks twice for each
         # complaint (messages, then its next due time).  Keyed by id, version and now.
         self._duty_memo: dict[tuple[str, int, datetime], tuple[DutyStatus, ...]] = {}
+        # The same for clocks: a swept complaint needs them to find breaches, to warn
+        # of risks and for its next due time, and computes them once for all three.
+        self._clock_memo: dict[tuple[str, int, datetime], tuple[ClockStatus, ...]] = {}
         # Outbox items a thread of this desk is sending: claimed under the lock,
         # so threads sharing one desk never send the same item twice.
 
@@ -1027,7 +1030,9 @@ class Desk:
         regraded = False
         duties = self._duties_now(complaint, now)
         if complaint.is_open:
-            breached = breached_clocks(complaint, self.pack, self.calendar, now)
+            breached = breached_clocks(
+                complaint, self.pack, self.calendar, now, statuses=self._clocks_now(complaint, now)
+            )
             names = [s.name for s in breached] + [
                 s.name for s in breached_duties(complaint, duties)
             ]
@@ -1081,7 +1086,7 @@ class Desk:
                 more = self._follow_ups(complaint, system, now)
                 complaint, events = evolve(complaint, more), [*events, *more]
                 duties = self._duties_now(complaint, now)  # a new grade may owe more
-            for status in compute_clocks(complaint, self.pack, self.calendar, now):
+            for status in self._clocks_now(complaint, now):
                 if status.state is ClockState.AT_RISK and complaint.state.handler:
                     handler = self.directory.get(complaint.state.handler)
                     if handler is not None:
@@ -1305,6 +1310,18 @@ class Desk:
             self._duty_memo[key] = found
         return found
 
+    def _clocks_now(self, complaint: Complaint, now: datetime) -> tuple[ClockStatus, ...]:
+        """The complaint's clocks at ``now`` without their derivations, computed once
+        per version (a sweep and the next due time it writes ask for the same)."""
+        key = (complaint.id, complaint.version, now)
+        found = self._clock_memo.get(key)
+        if found is None:
+            found = compute_clocks(complaint, self.pack, self.calendar, now, explain=False)
+            if len(self._clock_memo) >= _DUTY_MEMO:
+                self._clock_memo.clear()
+            self._clock_memo[key] = found
+        return found
+
     def _duty_outbox(self, complaint: Complaint, events: Sequence[Event], now: datetime) -> Outbox:
         """Owners hear of the duties these events started (same transaction)."""
         if not self.notifiers or not events or not self._may_owe(events):
@@ -1387,7 +1404,7 @@ class Desk:
         pending: set[str] = set()
         statuses: list[ClockStatus] = []
         if is_open:
-            statuses += compute_clocks(complaint, self.pack, self.calendar, now, explain=False)
+            statuses += self._clocks_now(complaint, now)
             pending.update(
                 s.name
                 for s in breached_clocks(
