@@ -488,18 +488,26 @@ def desk_now(directory: Path) -> datetime:
 
 def one_percent_due(directory: Path, n: int) -> datetime:
     """The instant by which 1 % of the desk's complaints are due for a sweep."""
+    want = n // 100
     conn = sqlite3.connect(directory / "desk.sqlite3")
     try:
-        found = conn.execute(
-            "SELECT next_due FROM projection WHERE next_due IS NOT NULL"
-            " ORDER BY next_due LIMIT 1 OFFSET ?",
-            (max(n // 100 - 1, 0),),
-        ).fetchone()
+        times = [
+            r[0]
+            for r in conn.execute(
+                "SELECT next_due FROM projection WHERE next_due IS NOT NULL"
+                " ORDER BY next_due LIMIT ?",
+                (2 * want + 1,),
+            )
+        ]
     finally:
         conn.close()
-    if found is None:
+    if len(times) <= want:
         raise SystemExit("fewer than 1 % of the complaints have anything due")
-    return datetime.fromisoformat(found[0])
+    # Deadlines cluster (18:00 of a working day): of the instants that end a cluster,
+    # the one making the share due closest to 1 %.
+    ends = [i for i in range(len(times)) if i + 1 == len(times) or times[i + 1] != times[i]]
+    best = min(ends, key=lambda i: abs(i + 1 - want))
+    return datetime.fromisoformat(times[best])
 
 
 def time_sweep(

@@ -75,9 +75,13 @@ DEFAULT_LEASE = timedelta(minutes=5)
 """How long a claimed outbox item or sweep row stays hidden from other workers."""
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+"""What ``json.dumps`` would build on every call with these arguments: built once."""
+
+
 def canonical_json(data: Any) -> str:
     """One text per value: sorted keys, no whitespace, non-ASCII kept (UTF-8)."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(data)
 
 
 def encode_intake(intake: Intake) -> str:

@@ -339,6 +339,24 @@ class StoreContract:
         assert keys == ["n-C-1", "n-C-3"]
         assert store.verify().ok
 
+    def test_bulk_create_answers_known_keys_and_refuses_an_id_twice(self) -> None:
+        store = self.store()
+        if not isinstance(store, BatchComplaintStore):
+            pytest.skip(f"{type(store).__name__} has no create_many (bulk intake)")
+        before = self.registered("C-0", key="k-0")
+        store.create(before, self.row_of(before), [])
+        items = []
+        for cid, key in (("C-1", ""), ("C-9", "k-0"), ("C-1", ""), ("C-2", "k-2")):
+            c = self.registered(cid, key=key)
+            items.append((c, self.row_of(c), [("log", self.note(f"n-{cid}-{key}", cid))]))
+        results = store.create_many(items)
+        assert [getattr(r, "id", None) for r in results] == ["C-1", "C-0", None, "C-2"]
+        assert isinstance(results[2], InvalidInputError)  # the same id twice in one batch
+        assert results[1] == store.load("C-0")  # a stored key: the stored complaint
+        assert [r.id for r in store.rows()] == ["C-0", "C-1", "C-2"]
+        assert sorted(i.notification.key for i in store.pending(NOW)) == ["n-C-1-", "n-C-2-k-2"]
+        assert store.verify().ok
+
     # ------------------------------------------------------------------ append (OCC)
 
     def test_append_checks_the_version_and_writes_nothing_on_a_conflict(self) -> None:
