@@ -492,8 +492,18 @@ def _normalise(row: ComplaintRow, version: int, key: str) -> ComplaintRow:
         if row.next_due is None
         else require_aware(row.next_due, "row.next_due").astimezone(UTC)
     )
+    updated = (
+        None
+        if row.updated_at is None
+        else require_aware(row.updated_at, "row.updated_at").astimezone(UTC)
+    )
     return attrs.evolve(
-        row, received_at=received, next_due=due, version=version, idempotency_key=key
+        row,
+        received_at=received,
+        next_due=due,
+        updated_at=updated,
+        version=version,
+        idempotency_key=key,
     )
 
 

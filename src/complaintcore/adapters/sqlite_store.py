@@ -375,8 +375,12 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # v5: an index behind each order rows() lists in, so the first page of a
     # listing costs the same on any size of desk: received (ties by id), and
     # soonest due with no due time last (an index on the expression the query
-    # sorts by; rows(due_before) keeps to projection_due).  Only indexes: if
-    # another change also claims v5, this entry can be renumbered as it stands.
+    # sorts by; rows(due_before) keeps to projection_due).  And the time of each
+    # complaint's latest event, so that statistics can be read from the
+    # projection when nothing happened after the moment they describe
+    # (_fill_updated gives stored rows theirs).  Self-contained: if another
+    # change also claims v5, this entry can be renumbered as it stands (move its
+    # _FILL key with it).
     (
         5,
         (
@@ -384,6 +388,7 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             "CREATE INDEX projection_received ON projection (tenant, received_at, id)",
             "CREATE INDEX projection_due_order ON projection"
             " (tenant, next_due IS NULL, next_due, received_at, id)",
+            "ALTER TABLE projection ADD COLUMN updated_at TEXT",
         ),
     ),
 )
@@ -425,7 +430,26 @@ def _fill_v3(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE projection SET next_due = received_at WHERE status <> 'closed'")
 
 
-_FILL = {3: _fill_v3}
+def _fill_updated(conn: sqlite3.Connection) -> None:
+    """Give stored projection rows the time of their complaint's latest event."""
+    latest: dict[tuple[str, str], datetime] = {}
+    for tenant, cid, at in conn.execute("SELECT tenant, complaint_id, at FROM events"):
+        try:
+            when = datetime.fromisoformat(at)
+        except (TypeError, ValueError):  # a damaged event: verify() reports it
+            continue
+        if when.tzinfo is None:
+            continue
+        key = (tenant, cid)
+        if key not in latest or when > latest[key]:
+            latest[key] = when
+    conn.executemany(
+        "UPDATE projection SET updated_at = ? WHERE tenant = ? AND id = ?",
+        ((to_utc_text(when, "at"), t, cid) for (t, cid), when in latest.items()),
+    )
+
+
+_FILL = {3: _fill_v3, 5: _fill_updated}
 """Data fixes run after a version's statements, in the same transaction."""
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -436,8 +460,9 @@ _BATCH = 256
 _ROW_COLUMNS = (
     "id, status, received_at, version, site, department, category, grade, channel, "
     "validity, kind, handler, rung, next_due, idempotency_key, building, complainant_key, issue, "
-    "group_incident"
+    "group_incident, updated_at"
 )
+_ROW_MARKS = ", ".join("?" for _ in _ROW_COLUMNS.split(","))
 
 
 def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION, *, database: str = "") -> int:
@@ -740,7 +765,7 @@ class SqliteStore:
                 " department = ?, category = ?, grade = ?, channel = ?, validity = ?,"
                 " kind = ?, handler = ?, rung = ?, next_due = ?, idempotency_key = ?,"
                 " building = ?, complainant_key = ?, issue = ?, group_incident = ?,"
-                " swept_until = NULL WHERE tenant = ? AND id = ?",
+                " updated_at = ?, swept_until = NULL WHERE tenant = ? AND id = ?",
                 (*params[1:], tenant, complaint_id),
             )
             _insert_outbox(conn, tenant, entries)
@@ -1154,8 +1179,7 @@ class SqliteStore:
                     [(t, h.complaint_id, e.seq, e.schema_version, *e[1:7]) for e in h.events],
                 )
                 conn.execute(
-                    f"INSERT INTO projection (tenant, {_ROW_COLUMNS}) VALUES "
-                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    f"INSERT INTO projection (tenant, {_ROW_COLUMNS}) VALUES (?, {_ROW_MARKS})",
                     (t, *_row_params(h.row, h.row.version, h.row.idempotency_key)),
                 )
                 done += 1
@@ -1298,6 +1322,7 @@ def _row_params(row: ComplaintRow, version: int, key: str) -> tuple[Any, ...]:
         row.complainant_key,
         row.issue,
         int(row.group_incident),
+        None if row.updated_at is None else to_utc_text(row.updated_at, "row.updated_at"),
     )
 
 
@@ -1322,6 +1347,7 @@ def _row_from(r: Sequence[Any]) -> ComplaintRow:
         complainant_key=r[16],
         issue=r[17],
         group_incident=bool(r[18]),
+        updated_at=None if r[19] is None else parse_utc(r[19]),
     )
 
 
@@ -1476,8 +1502,7 @@ def _create_batch(
             events,
         )
         conn.executemany(
-            f"INSERT INTO projection (tenant, {_ROW_COLUMNS}) VALUES "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO projection (tenant, {_ROW_COLUMNS}) VALUES (?, {_ROW_MARKS})",
             rows,
         )
         _insert_outbox(conn, tenant, outbox)
@@ -1537,8 +1562,7 @@ def _create_in(conn: sqlite3.Connection, tenant: str, p: _Prepared) -> Complaint
     )
     _insert_events(conn, tenant, complaint.id, 0, genesis_hash(p.intake_json), p.events, p.bodies)
     conn.execute(
-        f"INSERT INTO projection (tenant, {_ROW_COLUMNS}) VALUES "
-        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO projection (tenant, {_ROW_COLUMNS}) VALUES (?, {_ROW_MARKS})",
         (tenant, *p.params),
     )
     _insert_outbox(conn, tenant, p.entries)

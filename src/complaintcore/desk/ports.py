@@ -211,6 +211,11 @@ class ComplaintRow:
     """The concentrated issue the complaint belongs to (HDL-5), or ``""``."""
     group_incident: bool = False
     """Whether that issue is a group incident (HDL-6)."""
+    updated_at: datetime | None = None
+    """When the complaint's latest event happened (its intake's time before any):
+    a statistic read from rows instead of events is the events' as long as this
+    is not after the moment it describes.  ``None`` on rows written before it
+    was kept."""
 
 
 @attrs.frozen

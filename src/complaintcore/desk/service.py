@@ -1387,6 +1387,7 @@ class Desk:
             complainant_key=complainant_key(complaint.intake.complainant),
             issue=s.issue,
             group_incident=s.group_incident,
+            updated_at=complaint.events[-1].at if complaint.events else None,
         )
 
     def _next_due(self, complaint: Complaint, now: datetime) -> datetime | None:

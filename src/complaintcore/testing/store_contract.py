@@ -185,6 +185,7 @@ class StoreContract:
             channel=c.intake.channel.value,
             next_due=next_due,
             idempotency_key=c.intake.idempotency_key,
+            updated_at=c.events[-1].at if c.events else None,
         )
 
     @staticmethod
@@ -516,6 +517,18 @@ class StoreContract:
         assert [r.id for r in store.rows(order="received", limit=3)] == ["C-5", "C-6", "C-1"]
         cut = T0 + timedelta(hours=2)
         assert [r.id for r in store.rows(due_before=cut)] == soonest[:4]
+
+    def test_rows_keep_the_latest_event_time_in_utc(self) -> None:
+        store = self.store()
+        c = self.registered("C-1")
+        store.create(c, self.row_of(c), [])
+        (row,) = store.rows()
+        assert row.updated_at == c.events[-1].at
+        assert row.updated_at is not None
+        assert row.updated_at.utcoffset() == timedelta(0)
+        self.attach(store, "C-1", "photo")
+        (row,) = store.rows()
+        assert row.updated_at == store.load("C-1").events[-1].at
 
     def test_rows_refuse_naive_times_and_bad_limits(self) -> None:
         store = self.store()
