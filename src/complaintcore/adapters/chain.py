@@ -23,6 +23,7 @@ checks a stored history with :func:`chain_problems`.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -46,6 +47,7 @@ __all__ = [
     "canonical_json",
     "chain_events",
     "chain_problems",
+    "check_bounds",
     "check_events",
     "check_limit",
     "check_outbox",
@@ -276,6 +278,16 @@ def effective_key(complaint: Complaint, row: ComplaintRow) -> str:
     if complaint.intake.idempotency_key and key != complaint.intake.idempotency_key:
         raise InvalidInputError("row.idempotency_key", "differs from the intake's key")
     return key
+
+
+def check_bounds(bounds: object) -> list[datetime]:
+    """The period bounds of :meth:`ReportStore.received_counts`: aware, ascending."""
+    if isinstance(bounds, str) or not isinstance(bounds, Sequence):
+        raise InvalidInputError("bounds", "expected a sequence of aware datetimes")
+    edges = [require_aware(b, "bounds") for b in bounds]
+    if any(b >= c for b, c in itertools.pairwise(edges)):
+        raise InvalidInputError("bounds", "must be strictly ascending")
+    return edges
 
 
 def check_row_id(row: ComplaintRow, complaint_id: str) -> None:

@@ -48,6 +48,7 @@ from complaintcore.adapters.chain import (
     StoredEvent,
     chain_events,
     chain_problems,
+    check_bounds,
     check_events,
     check_limit,
     check_outbox,
@@ -78,6 +79,7 @@ from complaintcore.desk.ports import (
     ComplaintRow,
     Notification,
     OutboxItem,
+    ReceivedCount,
     RowOrder,
     RowQuery,
     VerifyReport,
@@ -838,6 +840,71 @@ class PostgresStore:
             yield decode_complaint(
                 cid, intake_json, [(e.schema_version, e.body_json) for e in events]
             )
+
+    def complaints_received(self, since: datetime, until: datetime) -> Iterator[Complaint]:
+        """Complaints received in ``[since, until)``, oldest first (ties by id), 256
+        per query through ``projection_received``."""
+        lo = require_aware(since, "since")
+        hi = require_aware(until, "until")
+        s = self._schema
+        after: tuple[datetime, str] | None = None
+        while True:
+            args: dict[str, Any] = {"tenant": self._tenant, "lo": lo, "hi": hi, "n": _BATCH}
+            page = ""
+            if after is not None:
+                page = " AND (p.received_at, p.id) > (%(at)s, %(id)s)"
+                args.update(at=after[0], id=after[1])
+            try:
+                with self._connections().connection() as conn, conn.transaction():
+                    heads = conn.execute(
+                        f"SELECT p.received_at, p.id, c.intake_json FROM {s}.projection AS p"
+                        f" JOIN {s}.complaints AS c ON c.tenant = p.tenant AND c.id = p.id"
+                        " WHERE p.tenant = %(tenant)s AND p.received_at >= %(lo)s"
+                        f" AND p.received_at < %(hi)s{page}"
+                        " ORDER BY p.received_at, p.id LIMIT %(n)s",
+                        args,
+                    ).fetchall()
+                    ids = [h[1] for h in heads]
+                    found = conn.execute(
+                        f"SELECT complaint_id, schema_version, body_json FROM {s}.events"
+                        " WHERE tenant = %s AND complaint_id = ANY(%s)"
+                        " ORDER BY complaint_id, seq",
+                        (self._tenant, ids),
+                    ).fetchall()
+            except (psycopg.Error, PoolTimeout) as exc:
+                raise _store_error(self._where, exc) from exc
+            if not heads:
+                return
+            bodies: dict[str, list[tuple[int, str]]] = {cid: [] for cid in ids}
+            for cid, version, body in found:
+                bodies[cid].append((int(version), body))
+            for _at, cid, intake_json in heads:
+                yield decode_complaint(cid, intake_json, bodies[cid])
+            after = (heads[-1][0], heads[-1][1])
+
+    @_translated
+    def received_counts(self, bounds: Sequence[datetime]) -> list[ReceivedCount]:
+        """Complaints received in each ``[bounds[i], bounds[i + 1])``, counted by the
+        projected fields a monthly baseline needs, grouped by the server."""
+        edges = check_bounds(bounds)
+        if len(edges) < 2:
+            return []
+        case = " ".join(f"WHEN received_at < %s THEN {i}" for i in range(len(edges) - 1))
+        sql = (
+            f"SELECT CASE {case} END AS period, kind, validity, site, building, category,"
+            " department, count(*),"
+            " CASE WHEN count(updated_at) = count(*) THEN max(updated_at) END"
+            f" FROM {self._schema}.projection"
+            " WHERE tenant = %s AND received_at >= %s AND received_at < %s"
+            " GROUP BY 1, 2, 3, 4, 5, 6, 7"
+        )
+        args = [*edges[1:], self._tenant, edges[0], edges[-1]]
+        with self._connections().connection() as conn:
+            found = conn.execute(sql, args).fetchall()
+        return [
+            ReceivedCount(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], int(r[7]), _utc(r[8]))
+            for r in found
+        ]
 
     def _batches(
         self, *, with_chain: bool

@@ -67,6 +67,7 @@ from complaintcore.desk.ports import (
     ComplaintRow,
     ComplaintStore,
     Notification,
+    ReportStore,
     VerifyReport,
 )
 
@@ -536,6 +537,57 @@ class StoreContract:
             store.rows(due_before=datetime(2025, 1, 1))  # noqa: DTZ001 - the point
         with pytest.raises(InvalidInputError):
             store.rows(limit=-1)
+
+    def test_a_period_is_read_from_its_own_rows(self) -> None:
+        store = self.store()
+        if not isinstance(store, ReportStore):
+            pytest.skip(f"{type(store).__name__} has no complaints_received (reports scan)")
+        specs = [  # id, received (hours after T0), site, category, validity
+            ("C-3", 0, "sunrise", "repairs", "valid"),
+            ("C-1", 0, "sunrise", "repairs", "valid"),
+            ("C-2", 1, "moonlight", "repairs", "invalid"),
+            ("C-4", 2, "sunrise", "noise", "valid"),
+            ("C-5", 3, "sunrise", "repairs", "valid"),
+        ]
+        fields: dict[str, tuple[str, str]] = {}
+
+        def row(c: Complaint) -> ComplaintRow:
+            category, validity = fields[c.id]
+            return attrs.evolve(self.row_of(c), category=category, validity=validity, kind="c")
+
+        for cid, hours, site, category, validity in specs:
+            c = self.registered(cid, site=site, received=T0 + timedelta(hours=hours))
+            fields[cid] = (category, validity)
+            store.create(c, row(c), [])
+        c4 = store.load("C-4")
+        later = NOW + timedelta(hours=5)
+        events = decide(c4, AttachEvidence(actor="s-cs", reference="photo"), self.pack, later)
+        store.append("C-4", c4.version, events, row(evolve(c4, events)), [])
+        hour = timedelta(hours=1)
+        got = list(store.complaints_received(T0, T0 + 2 * hour))  # [from, until)
+        assert [c.id for c in got] == ["C-1", "C-3", "C-2"]  # oldest first, ties by id
+        assert got == [store.load(c.id) for c in got]
+        assert list(store.complaints_received(T0 + 4 * hour, T0 + 9 * hour)) == []
+        counts = store.received_counts([T0, T0 + 2 * hour, T0 + 3 * hour])
+        found = {
+            (r.period, r.site, r.category, r.validity): (r.count, r.updated_at) for r in counts
+        }
+        assert found == {
+            (0, "sunrise", "repairs", "valid"): (2, T0),
+            (0, "moonlight", "repairs", "invalid"): (1, T0 + hour),
+            (1, "sunrise", "noise", "valid"): (1, NOW + 5 * hour),  # C-5 is not before 3 h
+        }
+        assert all(r.kind == "c" and r.department == "" for r in counts)
+        assert store.received_counts([T0]) == []
+        assert store.received_counts([]) == []
+        with pytest.raises(InvalidInputError):
+            store.received_counts([T0 + hour, T0])
+        with pytest.raises(NaiveDatetimeError):
+            store.received_counts([datetime(2025, 1, 1), datetime(2025, 2, 1)])  # noqa: DTZ001
+        other = self.store("bravo")
+        assert isinstance(other, ReportStore)
+        assert list(other.complaints_received(T0, T0 + 9 * hour)) == []
+        assert other.received_counts([T0, T0 + 9 * hour]) == []
 
     def test_complaints_streams_every_complaint_in_id_order(self) -> None:
         store = self.store()
