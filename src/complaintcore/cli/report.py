@@ -13,7 +13,6 @@ import click
 from rich.console import Console
 
 from complaintcore.cli.context import Ctx, MonthType, json_option, pass_ctx
-from complaintcore.cli.progress import track
 from complaintcore.cli.report_indicators import PeriodText, indicators, write_indicators
 from complaintcore.i18n import N_
 
@@ -93,22 +92,12 @@ def report_format(ctx: Ctx, fmt: str | None) -> str:
 def monthly(
     ctx: Ctx, month: tuple[int, int] | None, trend_rule: TrendRule | None = None
 ) -> MonthlyReport:
-    """The report of ``month`` (default: the month of ``--now``), reading the desk once."""
-    from complaintcore.core import stats
-
+    """The report of ``month`` (default: the month of ``--now``), from the month's own
+    rows (``Desk.monthly_report``)."""
     desk = ctx.desk()
     now = ctx.now()
     year, mon = month if month is not None else (now.year, now.month)
-    return stats.monthly_report(
-        track(desk.store.complaints(), ctx.t("reading complaints")),
-        desk.pack,
-        desk.calendar,
-        year=year,
-        month=mon,
-        now=now,
-        lang=ctx.report_lang,
-        trend_rule=trend_rule,
-    )
+    return desk.monthly_report(year, mon, now=now, lang=ctx.report_lang, trend_rule=trend_rule)
 
 
 def write_report(

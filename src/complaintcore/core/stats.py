@@ -56,7 +56,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
@@ -89,6 +89,7 @@ __all__ = [
     "SCHEMA",
     "ClockFigures",
     "Count",
+    "EarlierMonth",
     "MonthTotal",
     "MonthlyReport",
     "Period",
@@ -469,6 +470,23 @@ class MonthlyReport:
         return sum(c.breached for c in self.clocks)
 
 
+@attrs.frozen
+class EarlierMonth:
+    """IMP-4's baseline for one month before the report month, counted elsewhere.
+
+    A store that keeps each complaint's kind, validity, site, building, category
+    and department in its projection can count a month without decoding a
+    complaint (:meth:`complaintcore.ReportStore.received_counts`); given these,
+    :func:`monthly_report` reads complaints of the report month and of the
+    repeat window only.  ``received`` counts every record of the month,
+    ``valid`` the valid complaints (VAL-4) by ``(site, building, category,
+    department)``, each as stored (surrounding spaces are ignored).
+    """
+
+    received: int = 0
+    valid: tuple[tuple[tuple[str, str, str, str], int], ...] = ()
+
+
 # --------------------------------------------------------------------------- the pass
 
 
@@ -528,6 +546,7 @@ class _Tally:
     now: datetime
     trend_rule: TrendRule
     repeat_rule: RepeatRule
+    earlier: Mapping[int, EarlierMonth] | None = None
     tz: ZoneInfo = attrs.field(init=False)
     first_index: int = attrs.field(init=False)
     window_start: datetime = attrs.field(init=False)
@@ -560,6 +579,9 @@ class _Tally:
             self.duty_states[duty.name] = Counter()
         for i in range(self.first_index, self.period.index + 1):
             self.history[i] = [0, 0]
+        if self.earlier is not None:
+            for i in range(self.first_index, self.period.index):
+                self._earlier(i, self.earlier.get(i, EarlierMonth()))
 
     def add(self, complaint: Complaint) -> None:
         if not isinstance(complaint, Complaint):
@@ -579,7 +601,8 @@ class _Tally:
         valid = counts_as_complaint(state)
         if valid and in_window:
             self._link(complaint, state, index == self.period.index)
-        if self.first_index <= index <= self.period.index:
+        counted = self.earlier is None or index == self.period.index  # else given as counts
+        if counted and self.first_index <= index <= self.period.index:
             month = self.history[index]
             month[0] += 1
             if valid:
@@ -611,12 +634,30 @@ class _Tally:
             "category": state.category,
             "department": state.department,
         }
+        self._count_trend(keys, back, 1)
+
+    def _count_trend(self, keys: Mapping[str, str], back: int, n: int) -> None:
         for dim, key in keys.items():
             if key:
                 counts = self.trend.setdefault(
                     (dim, key), [0] * (self.trend_rule.baseline_months + 1)
                 )
-                counts[back] += 1
+                counts[back] += n
+
+    def _earlier(self, index: int, month: EarlierMonth) -> None:
+        """A baseline month from counts: the same figures :meth:`add` keeps."""
+        valid = 0
+        for (site, building, category, department), n in month.valid:
+            valid += n
+            site, building = site.strip(), building.strip()
+            keys = {
+                "building": (f"{site}/{building}" if site else building) if building else "",
+                "site": site,
+                "category": category,
+                "department": department,
+            }
+            self._count_trend(keys, self.period.index - index, n)
+        self.history[index] = [month.received, valid]
 
     def _current(self, complaint: Complaint, state: ComplaintState, valid: bool) -> None:
         if complaint.events:
@@ -849,6 +890,8 @@ def monthly_report(
     lang: str = "en",
     trend_rule: TrendRule | None = None,
     repeat_rule: RepeatRule | None = None,
+    earlier: Mapping[int, EarlierMonth] | None = None,
+    after_now: int | None = None,
 ) -> MonthlyReport:
     """IMP-2, IMP-3, IMP-4, VAL-4: the statistics of one month, in one pass.
 
@@ -866,6 +909,12 @@ def monthly_report(
         :func:`to_rows` and :func:`to_json_dict` (both labels are always there).
     :param trend_rule: IMP-4 thresholds (default :class:`TrendRule`).
     :param repeat_rule: IMP-3 window (default :class:`RepeatRule`).
+    :param earlier: the baseline months (``year * 12 + month - 1`` → counts) when
+        they are counted elsewhere; then ``complaints`` need only hold those
+        received in the report month and in the repeat window before it, and
+        complaints of earlier months count for repeats only.
+    :param after_now: how many complaints were received after ``now`` in all,
+        when ``complaints`` holds only some of them.
     :raises InvalidInputError: a bad argument or a non-complaint item; ``.path`` names it.
     """
     require_aware(now, "now")
@@ -878,10 +927,13 @@ def monthly_report(
         now,
         trend_rule or TrendRule(),
         repeat_rule or RepeatRule(),
+        earlier,
     )
     chosen = _lang(lang)
     for complaint in complaints:
         tally.add(complaint)
+    if after_now is not None:
+        tally.excluded = after_now
     return tally.report(chosen)
 
 

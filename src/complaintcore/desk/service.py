@@ -16,7 +16,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -99,6 +99,9 @@ from complaintcore.desk.ports import (
     VerifyReport,
 )
 from complaintcore.i18n import N_
+
+if TYPE_CHECKING:
+    from complaintcore.core.stats import MonthlyReport, RepeatRule, TrendRule
 
 __all__ = ["DeliveryReport", "Desk", "IssueReport", "SweepReport"]
 
@@ -428,6 +431,36 @@ class Desk:
 
     def verify(self) -> VerifyReport:
         return self.store.verify()
+
+    def monthly_report(
+        self,
+        year: int,
+        month: int,
+        *,
+        now: datetime,
+        lang: str = "en",
+        trend_rule: TrendRule | None = None,
+        repeat_rule: RepeatRule | None = None,
+    ) -> MonthlyReport:
+        """IMP-2, IMP-3, IMP-4: :func:`~complaintcore.core.stats.monthly_report` of this
+        desk, reading the month's own rows rather than every complaint stored.
+
+        A store that is a :class:`~complaintcore.desk.ports.ReportStore` (the
+        built-in ones are) gives the month's complaints, those of the repeat
+        window and counts of the baseline months; the figures are the same as
+        a pass over every complaint (see :mod:`complaintcore.desk.reports`).
+        """
+        from complaintcore.desk.reports import monthly_report
+
+        return monthly_report(
+            self,
+            year,
+            month,
+            now=now,
+            lang=lang,
+            trend_rule=trend_rule,
+            repeat_rule=repeat_rule,
+        )
 
     def view(self, complaint_id: str, actor: str) -> dict[str, Any]:
         """A complaint as ``actor`` may see it (PRV-1, PRV-2).

@@ -1,0 +1,122 @@
+"""The monthly report read from the month's own rows, not from the whole history.
+
+:func:`complaintcore.core.stats.monthly_report` needs, besides the report
+month's complaints, the repeat window before it (IMP-3) and counts of the
+baseline months (IMP-4).  Read from ``store.complaints()`` that is every
+complaint ever stored, decoded, however few the month holds.  A
+:class:`~complaintcore.desk.ports.ReportStore` answers instead:
+
+* the month's complaints, and those of the repeat window (only when the month
+  has any), from an index on the time received;
+* each baseline month as counts of its projection rows (kind, validity, site,
+  building, category, department), nothing decoded;
+* how many complaints were received after ``now``, from the same index.
+
+The counts are the statistics' own figures as long as nothing happened to
+those complaints after ``now`` (each row keeps its latest event's time); when
+something did, or a row does not know, the report reads every complaint as
+before.  Either way the report is the same (a test recounts it from the raw
+events).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from complaintcore.core import stats
+from complaintcore.core.models import Complaint, Kind, Validity, require_aware
+from complaintcore.desk.ports import ReceivedCount, ReportStore
+
+if TYPE_CHECKING:
+    from complaintcore.desk.service import Desk
+
+__all__ = ["monthly_report"]
+
+_LATEST = datetime(9999, 1, 1, tzinfo=UTC)
+_TICK = timedelta(microseconds=1)
+"""Stores keep times to the microsecond: "after now" is "from now plus one"."""
+
+
+def monthly_report(
+    desk: Desk,
+    year: int,
+    month: int,
+    *,
+    now: datetime,
+    lang: str = "en",
+    trend_rule: stats.TrendRule | None = None,
+    repeat_rule: stats.RepeatRule | None = None,
+) -> stats.MonthlyReport:
+    """See :meth:`complaintcore.desk.Desk.monthly_report`."""
+    require_aware(now, "now")
+    pack, store = desk.pack, desk.store
+    trend_rule = trend_rule or stats.TrendRule()
+    repeat_rule = repeat_rule or stats.RepeatRule()
+
+    def full() -> stats.MonthlyReport:
+        return stats.monthly_report(
+            store.complaints(),
+            pack,
+            desk.calendar,
+            year=year,
+            month=month,
+            now=now,
+            lang=lang,
+            trend_rule=trend_rule,
+            repeat_rule=repeat_rule,
+        )
+
+    if not isinstance(store, ReportStore):
+        return full()
+    period = stats.Period.of(year, month, pack.calendar.timezone)
+    back = trend_rule.baseline_months
+    bounds = [period.shift(i - back).start for i in range(back)] + [period.start]
+    counts = store.received_counts(bounds)
+    if any(c.updated_at is None or c.updated_at > now for c in counts):
+        return full()  # something happened after `now`: the rows are not as at `now`
+    earlier = _earlier(counts, period.index - back, back)
+    after_now = sum(c.count for c in store.received_counts([now + _TICK, _LATEST]))
+    window = period.start - timedelta(days=repeat_rule.lookback_days)
+
+    def complaints() -> Iterator[Complaint]:
+        any_in_month = False
+        for complaint in store.complaints_received(period.start, period.end):
+            any_in_month = True
+            yield complaint
+        if any_in_month and window < period.start:  # repeats need one in the month
+            yield from store.complaints_received(window, period.start)
+
+    return stats.monthly_report(
+        complaints(),
+        pack,
+        desk.calendar,
+        year=year,
+        month=month,
+        now=now,
+        lang=lang,
+        trend_rule=trend_rule,
+        repeat_rule=repeat_rule,
+        earlier=earlier,
+        after_now=after_now,
+    )
+
+
+def _earlier(counts: list[ReceivedCount], first: int, months: int) -> dict[int, stats.EarlierMonth]:
+    """The baseline months from the stores' counts, as the statistics count them."""
+    received: Counter[int] = Counter()
+    valid: dict[int, Counter[tuple[str, str, str, str]]] = {}
+    for c in counts:
+        index = first + c.period
+        received[index] += c.count
+        if c.kind == Kind.COMPLAINT.value and c.validity == Validity.VALID.value:  # VAL-4
+            key = (c.site, c.building, c.category, c.department)
+            valid.setdefault(index, Counter())[key] += c.count
+    return {
+        first + i: stats.EarlierMonth(
+            received[first + i], tuple(sorted(valid.get(first + i, Counter()).items()))
+        )
+        for i in range(months)
+    }
