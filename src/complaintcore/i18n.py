@@ -635,6 +635,16 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("the complaint is not part of this concentrated issue"), {}),
     (N_("expected the id of a concentrated issue"), {}),
     (N_("no open complaint belongs to this issue"), {}),
+    # improvement and repeats (IMP-1, IMP-3)
+    (N_("a valid complaint is closed only after its cause analysis (IMP-1)"), {}),
+    (N_("say what the measure does (IMP-1)"), {}),
+    (N_("name the staff member responsible (IMP-1)"), {}),
+    (N_("a measure's due date must be in the future"), {}),
+    (N_("no measure with this number on the complaint"), {}),
+    (N_("measure {measure} is already done"), {}),
+    (N_("say what was done (IMP-1)"), {}),
+    (N_("a complaint does not repeat itself"), {}),
+    (N_("name at least one earlier complaint"), {}),
     # staged procedures (packs with stages); a trailing " (rule)" is kept as written
     (N_("pack {pack} has no stages"), {}),
     (N_("{stage} is already acknowledged"), {"stage": "stage"}),

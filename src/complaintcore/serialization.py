@@ -346,7 +346,11 @@ def _is_event_class(t: Any) -> bool:
     return isinstance(t, type) and issubclass(t, Event)
 
 
-_LATER_FIELDS: dict[str, tuple[str, ...]] = {"replied": ("issue",), "registered": ("time_barred",)}
+_LATER_FIELDS: dict[str, tuple[str, ...]] = {
+    "replied": ("issue",),
+    "registered": ("time_barred",),
+    "sanction_recorded": ("severe",),
+}
 """Event fields added after events of that kind were first stored (by kind).
 
 They are left out while they hold their default, so an event stored before

@@ -91,8 +91,8 @@ def test_act_through_a_whole_life(desk_dir: Path) -> None:
         ["assess", cid, "--actor", "SR-201", "--validity", "valid", "--fact", "staff_fault"],
         ["reply", cid, "--actor", "SR-001", "--message", "已更换水管", "--final"],
         ["visit", cid, "--actor", "SR-102", "--satisfied", "--opinion", "满意"],
-        ["close", cid, "--actor", "SR-001", "--result", "修复"],
         ["cause", cid, "--actor", "SR-001", "--cause", "管道老化", "--corrective", "更换"],
+        ["close", cid, "--actor", "SR-001", "--result", "修复"],
     ]
     for step in steps:
         code, out, err = run("act", *step, now="2025-11-17T10:00")

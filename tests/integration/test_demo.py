@@ -579,3 +579,97 @@ def test_the_default_demo_runs_well_within_thirty_seconds(tmp_path: Path) -> Non
         months = Counter(c.intake.received_at.month for c in store.complaints())
         assert set(months) == {7, 8, 9}
         assert store.verify().ok
+
+
+# --------------------------------------------------------------------------- what it prints
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """`complaintcore demo` at its defaults, on a terminal of 100 columns."""
+    from click.testing import CliRunner
+
+    from complaintcore.cli.app import main
+
+    where = tmp_path_factory.mktemp("printed") / "demo"
+    result = CliRunner().invoke(
+        main, ["--lang", "en", "demo", str(where)], env={"COLUMNS": "100", "LINES": "40"}
+    )
+    assert result.exit_code == 0, result.output
+    return result.stdout, where / DATABASE_FILE
+
+
+@pytest.mark.procedure("IMP-2")
+def test_the_demo_prints_a_dashboard_of_at_most_80_lines_of_100_columns(
+    printed: tuple[str, Path],
+) -> None:
+    out, _db = printed
+    lines = out.splitlines()
+    assert len(lines) <= 80, len(lines)
+    assert max(len(line) for line in lines) <= 100
+    for heading in ("Deadlines", "Duties and measures", "By category", "By grade", "Warnings"):
+        assert any(line.startswith(heading) for line in lines), heading
+    assert "metric" not in out.lower()  # no long-format rows
+
+
+def _figure(out: str, label: str) -> str:
+    m = re.search(rf"{re.escape(label)}\s+([\d /.%]+?)(?:\s{{2,}}|$)", out, re.M)
+    assert m is not None, label
+    return m.group(1).strip()
+
+
+@pytest.mark.procedure("IMP-2")
+@pytest.mark.procedure("IMP-4")
+def test_the_dashboards_figures_are_recounted_from_the_raw_events(
+    printed: tuple[str, Path],
+) -> None:
+    import json
+    import sqlite3
+    from zoneinfo import ZoneInfo
+
+    out, db_path = printed
+    zone = ZoneInfo("Asia/Shanghai")
+    db = sqlite3.connect(db_path)
+    month: dict[str, dict[str, object]] = {}
+    for cid, intake_json in db.execute("SELECT id, intake_json FROM complaints"):
+        intake = json.loads(intake_json)
+        received = datetime.fromisoformat(intake["received_at"]).astimezone(zone)
+        if (received.year, received.month) == (2025, 9):
+            where = f"{intake['site']}/{intake['complainant'].get('building', '')}"
+            month[cid] = {"building": where, "closed": False}
+    for cid, record in month.items():
+        validity, kind, category = "unverified", "complaint", ""
+        for (body,) in db.execute(
+            "SELECT body_json FROM events WHERE complaint_id = ? ORDER BY seq", (cid,)
+        ):
+            event = json.loads(body)
+            if event["type"] == "assessed":
+                validity, kind = event["validity"], event["complaint_kind"]
+            elif event["type"] == "classified":
+                category = event["category"]
+            elif event["type"] in ("closed", "reopened"):
+                record["closed"] = event["type"] == "closed"
+            elif event["type"] == "cause_analysed":
+                record["cause"] = True
+        record["valid"] = validity == "valid" and kind == "complaint"
+        record["category"] = category
+    db.close()
+    valid = [r for r in month.values() if r["valid"]]
+    assert _figure(out, "Received") == str(len(month))
+    assert _figure(out, "Valid complaints") == str(len(valid))
+    closed = sum(1 for r in valid if r["closed"])
+    assert _figure(out, "Closed / open") == f"{closed} / {len(valid) - closed}"
+    analysed = sum(1 for r in valid if r.get("cause"))
+    assert _figure(out, "Causes analysed") == f"{analysed} / {len(valid)}"
+    by_category = Counter(str(r["category"]) for r in valid)
+    repairs = re.search(r"^repairs and maintenance\s+(\d+)\s+([\d.]+)%", out, re.M)
+    assert repairs is not None
+    assert int(repairs.group(1)) == by_category["repairs"]
+    assert float(repairs.group(2)) == round(100 * by_category["repairs"] / len(valid), 1)
+    # IMP-4: the one real rise of the quarter, a building of 阳光花园 whose lifts failed
+    warned = re.findall(r"^- building “(sunrise/\d+)”: (\d+) valid complaints", out, re.M)
+    assert len(warned) == 1, warned
+    building, count = warned[0]
+    in_building = [r for r in valid if r["building"] == building]
+    assert int(count) == len(in_building)
+    assert not re.search(r"^- (category|department|site) “", out, re.M)  # one rise, one warning

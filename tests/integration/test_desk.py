@@ -17,6 +17,7 @@ from complaintcore.core.workflow import (
     Close,
     Escalate,
     Forward,
+    RecordCause,
     Reply,
     SignOff,
     Visit,
@@ -327,6 +328,17 @@ def test_closure_needs_the_complainant_or_the_top(desk: Desk, clock: FixedClock)
             Close(actor="SR-001", result="x", decided_by_top_rung=True),
             now=clock.advance(minutes=3),
         )
+    with pytest.raises(IllegalTransitionError, match="IMP-1"):
+        desk.act(
+            cid,
+            Close(actor="HQ-001", result="decided", decided_by_top_rung=True),
+            now=clock.advance(minutes=4),
+        )
+    desk.act(
+        cid,
+        RecordCause(actor="HQ-001", cause="水管老化", corrective="更换水管"),
+        now=clock.advance(minutes=4),
+    )
     c = desk.act(
         cid,
         Close(actor="HQ-001", result="decided", decided_by_top_rung=True),

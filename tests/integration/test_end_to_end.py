@@ -46,7 +46,7 @@ from complaintcore.core.models import (
     TargetPerson,
     Trigger,
 )
-from complaintcore.core.workflow import Assess, Close, Reply, SignOff, Visit
+from complaintcore.core.workflow import Assess, Close, RecordCause, Reply, SignOff, Visit
 from complaintcore.desk import Desk
 from complaintcore.desk.config import DeskConfig
 from complaintcore.desk.ports import StaffMember
@@ -276,6 +276,12 @@ def test_complaints_live_their_whole_life_on_sqlite_smtp_and_webhooks(
         now=clock.set(tuesday.replace(hour=10)),
     )
     assert c.status is Status.AWAITING_VISIT
+    for who in (written, group, unhappy):  # IMP-1: the cause before a valid complaint closes
+        desk.act(
+            who.id,
+            RecordCause(actor="SR-001", cause="管道老化", corrective="更换管道并复查"),
+            now=clock.advance(minutes=1),
+        )
     c = desk.act(
         written.id,
         Close(actor="SR-201", result="水管已更换，业主确认满意"),
@@ -379,6 +385,7 @@ def test_complaints_live_their_whole_life_on_sqlite_smtp_and_webhooks(
         "graded",
         "replied",
         "visited",
+        "cause_analysed",
         "closed",
         "signed_off",
     ]
@@ -397,6 +404,7 @@ def test_complaints_live_their_whole_life_on_sqlite_smtp_and_webhooks(
         "assessed",
         "graded",
         "replied",
+        "cause_analysed",
         "visited",
         "reopened",
         "escalated",
@@ -417,6 +425,7 @@ def test_complaints_live_their_whole_life_on_sqlite_smtp_and_webhooks(
         "assessed",
         "graded",
         "replied",
+        "cause_analysed",
         "visited",
         "closed",
     ]

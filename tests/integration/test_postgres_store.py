@@ -33,6 +33,7 @@ from complaintcore.core.errors import (
     UnknownTenantError,
 )
 from complaintcore.core.models import EvidenceAttached
+from complaintcore.core.repeats import room_key
 from complaintcore.core.workflow import AttachEvidence, decide, evolve
 from complaintcore.desk.ports import ComplaintStore, VerifyReport
 from complaintcore.testing import StoreContract
@@ -216,6 +217,71 @@ def test_migrations_are_versioned_and_applied_once(
     with PostgresStore(postgres_server.dsn, schema=schema) as store:
         assert store.schema_version == SCHEMA_VERSION
         _history(store, extra=1)
+
+
+@pytest.mark.procedure("IMP-3")
+def test_v3_gives_earlier_rows_their_room_key_for_every_tenant(
+    postgres_server: PgDatabase, schema: str
+) -> None:
+    dsn = postgres_server.dsn
+    for tenant in ("acme", "bravo"):
+        with PostgresStore(dsn, tenant=tenant, create_tenant=True, schema=schema) as store:
+            c = registered("C-1")
+            store.create(c, row_of(c), [])
+    with _raw(dsn) as conn:  # as a v2 database was: no room key, no indexes for it
+        conn.execute(f"ALTER TABLE {schema}.projection DROP COLUMN room_key")
+        conn.execute(f"DROP INDEX {schema}.projection_person, {schema}.projection_matter")
+        # nor what v4 added (the due order's index, the latest event's time)
+        conn.execute(f"DROP INDEX {schema}.projection_due_order")
+        conn.execute(f"ALTER TABLE {schema}.projection DROP COLUMN updated_at")
+        conn.execute(f"DELETE FROM {schema}.schema_migrations WHERE version >= 3")
+    for tenant in ("acme", "bravo"):
+        with PostgresStore(dsn, tenant=tenant, schema=schema) as store:
+            assert store.schema_version == SCHEMA_VERSION
+            [row] = store.rows()
+            assert row.room_key == room_key("sunrise", "3", "3-2-1201")
+            found = store.related(
+                site="sunrise", since=NOW - timedelta(days=9), until=NOW, room_key=row.room_key
+            )
+            assert [e.id for e in found] == ["C-1"]
+
+
+@pytest.mark.procedure("IMP-3")
+def test_related_is_answered_from_indexes(pg: PostgresStore, postgres_server: PgDatabase) -> None:
+    """Intake asks for every complaint: each part of the query has its index."""
+    c = registered("C-1")
+    pg.create(c, row_of(c), [])
+    day = timedelta(days=1)
+    captured: list[tuple[str, Any]] = []
+    real = psycopg.Connection.execute
+
+    def spy(self: psycopg.Connection[Any], query: Any, params: Any = None, **kw: Any) -> Any:
+        if "UNION ALL" in str(query):
+            captured.append((str(query), params))
+        return real(self, query, params, **kw)
+
+    psycopg.Connection.execute = spy  # type: ignore[method-assign]
+    try:
+        pg.related(
+            site="sunrise",
+            since=NOW - 90 * day,
+            until=NOW,
+            complainant_key="aaaaaa",
+            room_key="bbbbbb",
+            building="3",
+            category="repairs",
+            matter_since=NOW - 30 * day,
+            limit=30,
+        )
+    finally:
+        psycopg.Connection.execute = real  # type: ignore[method-assign]
+    [(sql, params)] = captured
+    with psycopg.connect(postgres_server.dsn, autocommit=True) as conn:
+        conn.execute("SET enable_seqscan = off")  # a tiny table: ask whether an index serves
+        plan = " ".join(r[0] for r in conn.execute("EXPLAIN " + sql, params).fetchall())
+    for index in ("projection_person", "projection_room", "projection_matter"):
+        assert index in plan, plan
+    assert "Seq Scan" not in plan, plan
 
 
 def test_a_schema_from_a_newer_complaintcore_is_refused(

@@ -130,3 +130,44 @@ def test_html_report_renders_in_headless_chromium(
     ink = sum(1 for row in rows[::4] for x in range(0, len(row), step) if sum(row[x : x + 3]) < 450)
     assert len(colours) > 20, "the page rendered as a blank or near-blank image"
     assert ink > 300, "no text or chart ink on the page"
+
+
+@pytest.mark.procedure("IMP-4")
+@pytest.mark.procedure("PEN-2")
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium package is not installed")
+def test_the_demos_report_draws_its_control_charts_in_headless_chromium(tmp_path: Path) -> None:
+    """The demo's last month as one HTML page with the staff table: the control
+    charts' limit lines and the month over its limit are drawn (their red, #b42318)."""
+    from complaintcore.cli.demo import run_demo
+
+    demo = run_demo(tmp_path / "demo")
+    result = CliRunner().invoke(
+        main,
+        ["--config", str(demo.config_path), "--lang", "en", "report", "--month", "2025-09",
+         "--staff", "--format", "html", "--output", str(tmp_path / "report.html")],
+        env={"COMPLAINTCORE_NOW": "2025-10-01T00:00"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert 'class="ucl"' in page
+    assert 'class="hot"' in page
+    assert 'id="staff"' in page
+    assert "http://" not in page
+    assert "<script" not in page
+    png = tmp_path / "report.png"
+    subprocess.run(
+        [str(ROOT / "scripts" / "screenshot-report.sh"), str(tmp_path / "report.html"), str(png),
+         "9000"],
+        check=True,
+        timeout=180,
+        capture_output=True,
+    )  # fmt: skip
+    width, _height, rows = read_png(png)
+    channels = len(rows[0]) // width
+    limit_red = sum(
+        1
+        for row in rows
+        for x in range(0, len(row), channels)
+        if abs(row[x] - 0xB4) < 24 and abs(row[x + 1] - 0x23) < 24 and abs(row[x + 2] - 0x18) < 24
+    )
+    assert limit_red > 200, "no control limit or hot month drawn"

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from complaintcore.adapters.memory_store import MemoryStore
@@ -270,6 +271,34 @@ def test_verify_finds_a_changed_query_column(db: SqliteStore) -> None:
     assert db.verify().problems == ("complaint C-1 event 1: actor column differs from the body",)
 
 
+# --------------------------------------------------------------------------- repeats (IMP-3)
+
+
+def _grouped_row(c: Complaint, **kw: Any) -> ComplaintRow:
+    return attrs.evolve(row_of(c), category="repairs", building="3", status="in_handling", **kw)
+
+
+@pytest.mark.procedure("IMP-3")
+def test_related_is_answered_from_indexes_never_a_scan(db: SqliteStore) -> None:
+    """Intake asks for every complaint: each part of the query must use its index."""
+    c = registered("C-1")
+    db.create(c, _grouped_row(c, room_key="bbbbbb"), [])
+    captured: list[str] = []
+    conn = db._conn()
+    conn.set_trace_callback(captured.append)
+    try:
+        db.related(site="sunrise", since=T0 - timedelta(days=90), until=T0,
+                   complainant_key="aaaaaa", room_key="bbbbbb", building="3",
+                   category="repairs", matter_since=T0 - timedelta(days=30))  # fmt: skip
+    finally:
+        conn.set_trace_callback(None)
+    (sql,) = [q for q in captured if "UNION" in q]
+    plan = " ".join(str(r[-1]) for r in conn.execute("EXPLAIN QUERY PLAN " + sql))
+    for index in ("projection_person", "projection_room", "projection_matter"):
+        assert f"USING INDEX {index}" in plan or f"USING COVERING INDEX {index}" in plan, plan
+    assert "SCAN projection" not in plan
+
+
 # --------------------------------------------------------------------------- schema
 
 
@@ -296,6 +325,9 @@ def test_a_v1_file_is_migrated_on_open(tmp_path: Path) -> None:
         assert s.schema_version == SCHEMA_VERSION
         assert s.tenant == "default"
         assert s.load("C-1").version == 2
+        # v4: the room key is filled in from the intake (IMP-3)
+        (row,) = [r for r in s.rows() if r.id == "C-1"]
+        assert len(row.room_key) == 6
         attach(s, "C-1", "after-migration")
         assert s.verify().ok
         assert s.verify().events == 3
@@ -478,8 +510,8 @@ def test_the_port_requires_a_context_manager() -> None:
 
     for name in (
         "tenant", "create", "append", "load", "find_by_key", "rows", "claim_due",
-        "open_similar", "issue_rows", "complaints", "pending", "claim", "mark_delivered",
-        "mark_failed", "verify", "close",
+        "open_similar", "issue_rows", "related", "complaints", "pending", "claim",
+        "mark_delivered", "mark_failed", "verify", "close",
     ):  # fmt: skip
         setattr(NoWith, name, lambda self, *a, **k: None)
     assert not isinstance(NoWith(), ComplaintStore)

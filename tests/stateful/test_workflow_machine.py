@@ -23,13 +23,16 @@ from complaintcore.core.deadlines import compute_duties
 from complaintcore.core.errors import ComplaintCoreError
 from complaintcore.core.models import Grade, Kind, Status, Trigger, Validity
 from complaintcore.core.workflow import (
+    AddMeasure,
     Apologise,
     Assess,
     Close,
+    CompleteMeasure,
     Escalate,
     Group,
     Pause,
     Promise,
+    RecordCause,
     Regrade,
     Reopen,
     Reply,
@@ -71,6 +74,10 @@ class Oracle:
         # HDL-5, HDL-6
         self.issue = ""
         self.incident = False
+        # IMP-1: the cause analysed, and the measures recorded and not yet done
+        self.cause = False
+        self.measures: list[str] = []
+        self.events_of_measures = 0
 
 
 class WorkflowMachine(RuleBasedStateMachine):
@@ -204,6 +211,9 @@ class WorkflowMachine(RuleBasedStateMachine):
             ok = True
         else:
             ok = confirmed or bool(self.o.satisfied)
+        valid = self.o.validity is Validity.VALID and self.o.kind is Kind.COMPLAINT
+        if valid and not self.o.cause:
+            ok = False  # IMP-1: a valid complaint closes only after its cause analysis
         cmd = Close(
             actor="h", result="r", confirmed_by_complainant=confirmed, decided_by_top_rung=top
         )
@@ -230,6 +240,36 @@ class WorkflowMachine(RuleBasedStateMachine):
         if self.attempt(Promise(actor="h", due=due), ok, gap):
             self.o.promise = due  # a new time replaces the last (a broken one stays broken)
             self.o.events += 1
+
+    @rule(gap=st.integers(1, 600))
+    def record_cause(self, gap: int) -> None:
+        command = RecordCause(actor="h", cause="管道老化", corrective="更换管道")
+        if self.attempt(command, True, gap):  # accepted in every status, closed included
+            self.o.cause = True
+            self.o.events += 1
+
+    @rule(days=st.integers(1, 30), gap=st.integers(1, 600))
+    def add_measure(self, days: int, gap: int) -> None:
+        due = self.run.now + timedelta(minutes=gap, days=days)
+        command = AddMeasure(actor="h", kind="corrective", action="更换", owner="s", due=due)
+        if self.attempt(command, True, gap):  # IMP-1: measures outlive closure
+            self.o.measures.append(f"M{self.o.events_of_measures + 1}")
+            self.o.events_of_measures += 1
+            self.o.events += 1
+
+    @rule(pick=st.integers(0, 3), gap=st.integers(1, 600))
+    def complete_measure(self, pick: int, gap: int) -> None:
+        ok = pick < len(self.o.measures)
+        name = self.o.measures[pick] if ok else f"M{pick + 99}"
+        if self.attempt(CompleteMeasure(actor="s", measure=name, result="done"), ok, gap):
+            self.o.measures.remove(name)
+            self.o.events += 1
+
+    @invariant()
+    def measures_agree_with_oracle(self) -> None:
+        c = self.run.complaint
+        assert c.state.cause_analysed == self.o.cause
+        assert c.state.measures_open == len(self.o.measures)
 
     @rule(gap=st.integers(1, 600))
     def apologise(self, gap: int) -> None:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from complaintcore.core.errors import NaiveDatetimeError
 from complaintcore.core.grading import add_months, assess_grade, grade_for_facts
 from complaintcore.core.models import Channel, Fact, Grade
-from complaintcore.core.workflow import Assess, Close, Reply
+from complaintcore.core.workflow import Assess, Close, RecordCause, Reply
 from tests.helpers import SH, Runner, intake, pack
 
 
@@ -89,6 +89,7 @@ def test_closed_complaint_is_not_upgraded_by_age() -> None:
     r.register()
     r(Assess(actor="h", validity="valid"))
     r(Reply(actor="h", message="ok", final=True))
+    r(RecordCause(actor="h", cause="设备老化", corrective="更换部件"))  # IMP-1
     c = r(Close(actor="h", result="ok", confirmed_by_complainant=True))
     later = assess_grade(c, p, c.intake.received_at + timedelta(days=90))
     assert later is not None

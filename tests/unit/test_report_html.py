@@ -16,7 +16,7 @@ from complaintcore.core.models import Complaint
 from complaintcore.core.rulepack import RulePack
 from complaintcore.core.stats import MonthlyReport, monthly_report
 from tests.helpers import SH, pack
-from tests.unit.test_stats import NAMES, PHONE_A, november
+from tests.unit.test_stats import NAMES, PHONE_A, november, trend_data
 
 PACK = pack()
 CAL = calendar_for_spec(PACK.calendar)
@@ -129,10 +129,57 @@ def test_charts_are_inline_svg_and_nothing_is_fetched(report: MonthlyReport) -> 
 
 
 @pytest.mark.procedure("IMP-4")
-def test_warnings_list_breaches_repeats_and_trends(report: MonthlyReport) -> None:
+def test_warnings_say_why(report: MonthlyReport) -> None:
     page = render_html(report, PACK, lang="en")
-    assert "3 repeat group(s), 3 repeat complaint(s) this month" in page
     assert "“reply with the result or a reasoned explanation”: 6 breached" in page
+    assert "repeat group" not in page.split('id="warnings"')[1].split("</section>")[0]
+
+
+@pytest.mark.procedure("IMP-4")
+def test_a_warning_has_its_control_chart() -> None:
+    rising = monthly_report(trend_data(), PACK, CAL, year=2025, month=11, now=NOW)
+    page = render_html(rising, PACK, lang="en")
+    parsed = check(page)
+    warnings = page.split('id="warnings"')[1].split("</section>")[0]
+    assert "building “sunrise/5”: 12 valid complaints, 2.0 expected, control limit" in warnings
+    early = page.split('id="rising"')[1].split("</section>")[0]
+    # one chart for the desk's total, one per warning: the mean and the limit as lines
+    assert early.count("<svg") == 1
+    assert 'class="ucl"' in early
+    assert 'class="mean"' in early
+    assert 'class="hot"' in early  # the month that crossed the limit
+    assert sum(1 for t, _ in parsed.tags if t == "svg") >= 6
+
+
+@pytest.mark.procedure("PEN-2")
+def test_the_staff_table_is_shown_when_given_with_names_masked(report: MonthlyReport) -> None:
+    from complaintcore.adapters.staff import load_sample_staff
+    from complaintcore.core.models import Grade
+    from complaintcore.core.rulepack import Measure
+    from complaintcore.core.staff_report import StaffMonth, StaffReport
+
+    staff = StaffReport(
+        pack=PACK.name,
+        period="2025-11",
+        timezone=PACK.calendar.timezone,
+        now=NOW,
+        rule=PACK.accountability,
+        rows=(
+            StaffMonth("SR-302", ((Grade.MAJOR, 1),), ((Measure.RED_CARD, 1),), 0, 0, 1,
+                       ("C-1",), True, ("severe_sanction",)),
+        ),
+    )  # fmt: skip
+    directory = load_sample_staff(pack=PACK)
+    member = directory.get("SR-302")
+    assert member is not None
+    page = render_html(report, PACK, lang="en", staff=staff, directory=directory)
+    section = page.split('id="staff"')[1].split("</section>")[0]
+    assert "SR-302" in section
+    assert "reported to the company" in section
+    full_name = member.name.split(" (")[0]
+    assert full_name not in page
+    assert full_name[0] in section
+    assert 'id="staff"' not in render_html(report, PACK, lang="en")
 
 
 @pytest.mark.procedure("IMP-3")

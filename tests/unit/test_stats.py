@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,7 +21,6 @@ from complaintcore.core.stats import (
     ROW_FIELDS,
     MonthlyReport,
     RepeatRule,
-    TrendRule,
     monthly_report,
     to_json_dict,
     to_rows,
@@ -30,6 +31,7 @@ from complaintcore.core.workflow import (
     Classify,
     Close,
     Handle,
+    RecordCause,
     Reply,
     Visit,
 )
@@ -90,6 +92,7 @@ def make(
             r(Visit(actor="v-1", satisfied=False, opinion="还有问题"))
             r(Reply(actor="h-1", message="再次处理", final=True))
         r(Visit(actor="v-1", satisfied=True))
+        r(RecordCause(actor="h-1", cause="管道老化", corrective="更换管道"))  # IMP-1
         return r(Close(actor="h-1", result="业主满意"))
     return r.complaint
 
@@ -181,9 +184,10 @@ def test_breakdowns_list_every_known_bucket_in_pack_order_with_labels(
 def test_month_is_taken_in_the_packs_time_zone(nov: list[Complaint]) -> None:
     dec = monthly_report(nov, PACK, CAL, year=2025, month=12, now=NOW)
     assert dec.totals.received == 1  # X1 only
-    assert [m.period for m in dec.history] == ["2025-09", "2025-10", "2025-11", "2025-12"]
-    assert [m.received for m in dec.history] == [1, 1, 10, 1]
-    assert [m.valid_complaints for m in dec.history] == [1, 1, 6, 1]
+    last = dec.history[-4:]  # the history holds the 12 baseline months and the month
+    assert [m.period for m in last] == ["2025-09", "2025-10", "2025-11", "2025-12"]
+    assert [m.received for m in last] == [1, 1, 10, 1]
+    assert [m.valid_complaints for m in last] == [1, 1, 6, 1]
 
 
 @pytest.mark.procedure("IMP-2")
@@ -257,8 +261,6 @@ def test_bad_arguments_are_named() -> None:
     with pytest.raises(InvalidInputError):
         monthly_report(["C-1"], PACK, CAL, year=2025, month=11, now=NOW)  # type: ignore[list-item]
     with pytest.raises(InvalidInputError):
-        TrendRule(ratio=0)
-    with pytest.raises(InvalidInputError):
         RepeatRule(lookback_days=-1)
 
 
@@ -267,9 +269,11 @@ def test_an_empty_month_has_zeros_and_no_rates() -> None:
     assert empty.totals.received == 0
     assert all(c.on_time_rate is None for c in empty.clocks)
     assert empty.satisfaction.rate is None
-    assert empty.trends == ()
+    assert empty.warnings == ()
+    assert empty.control is None  # no month had data: nothing to compare with
     assert empty.repeats.groups == ()
-    assert [m.period for m in empty.history] == ["2023-10", "2023-11", "2023-12", "2024-01"]
+    assert next(m.period for m in empty.history) == "2023-01"  # the 12 baseline months
+    assert [m.period for m in empty.history][-1] == "2024-01"
 
 
 # --------------------------------------------------------------------------- IMP-3
@@ -335,71 +339,93 @@ def test_reports_carry_no_names_phones_or_rooms(report: MonthlyReport) -> None:
 # --------------------------------------------------------------------------- IMP-4
 
 
-def trend_data() -> list[Complaint]:
-    """Aug–Nov: cleaning in building 5 rises 1,1,1 → 4; repairs in building 1 stays 3;
-    greening in building 7 is new with 3; fees in building 9 is new with only 2."""
+def trend_data(first: tuple[int, int] = (2024, 11)) -> list[Complaint]:
+    """From ``first`` to October 2025 cleaning in building 5 has 2 valid complaints a
+    month and repairs in building 1 has 3; in November 2025 cleaning jumps to 12 (the
+    building's drains are blocked), repairs has 4."""
     out: list[Complaint] = []
     n = 0
 
-    def add(month: int, count: int, category: str, building: str) -> None:
+    def add(year: int, month: int, count: int, category: str, building: str) -> None:
         nonlocal n
         for i in range(count):
             n += 1
             out.append(
-                make(f"T{n}", at(month, 3 + i), category=category, building=building,
+                make(f"T{n}", at(month, 3 + i, year=year), category=category, building=building,
                      phone=f"1370000{n:04d}", room=f"{building}-{n}")
             )  # fmt: skip
 
-    for month in (8, 9, 10):
-        add(month, 1, "cleaning", "5")
-        add(month, 3, "repairs", "1")
-    add(11, 4, "cleaning", "5")
-    add(11, 3, "repairs", "1")
-    add(11, 3, "greening", "7")
-    add(11, 2, "fees", "9")
+    year, month = first
+    while (year, month) < (2025, 11):
+        add(year, month, 2, "cleaning", "5")
+        add(year, month, 3, "repairs", "1")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    add(2025, 11, 12, "cleaning", "5")
+    add(2025, 11, 4, "repairs", "1")
     return out
 
 
-@pytest.fixture(scope="module")
-def trends() -> list[Complaint]:
-    return trend_data()
+def _nb_tail(count: int, total: int, months: int) -> float:
+    """P(X >= count) for a Poisson count whose rate is known from ``months`` months
+    totalling ``total`` (gamma prior shape 1/2): a negative binomial, summed term by
+    term from its closed form (written here, apart from the library)."""
+    r, p = total + 0.5, months / (months + 1)
+    below = sum(
+        math.exp(
+            math.lgamma(k + r) - math.lgamma(r) - math.lgamma(k + 1)
+            + r * math.log(p) + k * math.log(1 - p)
+        )
+        for k in range(count)
+    )  # fmt: skip
+    return 1 - below
 
 
 @pytest.mark.procedure("IMP-4")
-def test_rising_trends_are_flagged_and_flat_ones_not(trends: list[Complaint]) -> None:
-    r = monthly_report(trends, PACK, CAL, year=2025, month=11, now=NOW)
-    flagged = {(f.dimension, f.key) for f in r.trends}
-    assert flagged == {
-        ("building", "sunrise/5"),  # 4 against an average of 1
-        ("building", "sunrise/7"),  # new, 3
-        ("site", "sunrise"),  # 12 against 4
-        ("category", "cleaning"),
-        ("category", "greening"),
-        ("department", "cleaning"),
-        ("department", "greening"),
-    }
-    cleaning = next(f for f in r.trends if (f.dimension, f.key) == ("category", "cleaning"))
-    assert (cleaning.count, cleaning.previous, cleaning.new) == (4, (1, 1, 1), False)
-    assert cleaning.baseline == 1.0
-    assert cleaning.ratio == 4.0
-    assert (cleaning.zh, cleaning.en) == ("清洁卫生", "cleaning and hygiene")
-    greening = next(f for f in r.trends if (f.dimension, f.key) == ("category", "greening"))
-    assert (greening.new, greening.ratio) == (True, None)
-    assert [m.valid_complaints for m in r.history] == [4, 4, 4, 12]
+def test_a_rise_beyond_the_control_limit_is_one_warning_with_its_reasons() -> None:
+    r = monthly_report(trend_data(), PACK, CAL, year=2025, month=11, now=NOW)
+    # the building's own rise also lifts cleaning, its department and the site: one warning
+    assert [(w.dimension, w.key) for w in r.warnings] == [("building", "sunrise/5")]
+    (w,) = r.warnings
+    assert w.observed == 12
+    assert w.baseline == (2,) * 12  # November 2024 to October 2025
+    assert w.months[0] == "2024-11"
+    assert w.months[-1] == "2025-10"
+    assert w.expected == 2.0
+    # the limit: the smallest count a steady series reaches with probability <= 0.1 %
+    assert _nb_tail(w.limit, 24, 12) <= 0.001 < _nb_tail(w.limit - 1, 24, 12)
+    assert w.expected < w.limit <= w.observed
+    assert w.probability == pytest.approx(_nb_tail(12, 24, 12))
+    # repairs: 4 after twelve months of 3 is noise, not a warning
+    assert all(w.key != "sunrise/1" for w in r.warnings)
+    # the desk's own total against its control limit (for the chart)
+    assert r.control is not None
+    assert (r.control.observed, r.control.expected) == (16, 5.0)
 
 
 @pytest.mark.procedure("IMP-4")
-def test_trend_thresholds_are_parameters(trends: list[Complaint]) -> None:
-    strict = TrendRule(ratio=5, new_min_count=4)
-    r = monthly_report(trends, PACK, CAL, year=2025, month=11, now=NOW, trend_rule=strict)
-    assert {(f.dimension, f.key) for f in r.trends} == set()
-    loose = TrendRule(min_count=2, new_min_count=2)
-    r = monthly_report(trends, PACK, CAL, year=2025, month=11, now=NOW, trend_rule=loose)
-    assert ("category", "fees") in {(f.dimension, f.key) for f in r.trends}
-    assert TrendRule().rising(4, (3, 3, 3)) == (False, False)  # 4 < 1.5 × 3
-    assert TrendRule().rising(3, (1, 2, 3)) == (True, False)  # 3 ≥ 1.5 × 2 exactly
-    assert TrendRule().rising(2, (0, 0, 1)) == (False, False)  # below the minimum count
-    assert TrendRule().rising(3, (0, 0, 0)) == (True, True)
+def test_months_before_the_desk_had_data_are_not_counted_as_zeros() -> None:
+    """Cleaning had 2 a month from August only: the baseline is those three months."""
+    r = monthly_report(trend_data(first=(2025, 8)), PACK, CAL, year=2025, month=11, now=NOW)
+    (w,) = r.warnings
+    assert w.months == ("2025-08", "2025-09", "2025-10")
+    assert w.baseline == (2, 2, 2)
+    assert w.expected == 2.0
+    assert _nb_tail(w.limit, 6, 3) <= 0.001 < _nb_tail(w.limit - 1, 6, 3)
+    # counted as zeros, nine empty months would have made the mean 0.5
+
+
+@pytest.mark.procedure("IMP-4")
+def test_the_warning_rule_is_the_packs_and_a_parameter() -> None:
+    data = trend_data()
+    assert monthly_report(data, PACK, CAL, year=2025, month=11, now=NOW).warning_rule == (
+        PACK.early_warning
+    )
+    strict = attrs.evolve(PACK.early_warning, min_count=17)
+    r = monthly_report(data, PACK, CAL, year=2025, month=11, now=NOW, warning_rule=strict)
+    assert r.warnings == ()  # every count is below the minimum
+    only_sites = attrs.evolve(PACK.early_warning, dimensions=("site",))
+    r = monthly_report(data, PACK, CAL, year=2025, month=11, now=NOW, warning_rule=only_sites)
+    assert [(w.dimension, w.key) for w in r.warnings] == [("site", "sunrise")]  # 16 after 5s
 
 
 # --------------------------------------------------------------------------- export

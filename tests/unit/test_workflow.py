@@ -306,6 +306,7 @@ def test_dissatisfied_visit_reopens_and_escalates_exactly_one_rung(run: Runner) 
     run(Reply(actor="h-1", message="再次维修", final=True))
     c = run(Visit(actor="v-1", satisfied=True))
     assert c.state.rung == "project_manager"  # a satisfied visit moves nothing
+    run(RecordCause(actor="h-1", cause="管道老化", corrective="更换管道"))  # IMP-1
     c = run(Close(actor="h-1", result="修复，业主满意"))
     assert c.status is Status.CLOSED
     assert isinstance(c.events[-1], Closed)

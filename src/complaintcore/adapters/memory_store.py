@@ -12,6 +12,7 @@ data, as a second store on the same database would.
 
 from __future__ import annotations
 
+import bisect
 import threading
 from bisect import bisect_right
 from collections.abc import Collection, Iterator, Sequence
@@ -50,6 +51,7 @@ from complaintcore.core.errors import (
     UnknownComplaintError,
 )
 from complaintcore.core.models import Channel, Complaint, Event, Grade, Status, require_aware
+from complaintcore.core.repeats import Earlier
 from complaintcore.desk.ports import (
     ComplaintRow,
     Notification,
@@ -97,6 +99,9 @@ class _Tenant:
     # the indexes open_similar and issue_rows answer from (kept for open rows)
     similar: dict[tuple[str, str], set[str]] = attrs.field(factory=dict)
     issues: dict[str, set[str]] = attrs.field(factory=dict)
+    # the indexes related answers from: every row by complainant, room and matter,
+    # each list kept sorted by (time received, id)
+    related: dict[tuple[str, ...], list[tuple[datetime, str]]] = attrs.field(factory=dict)
 
 
 class _Data:
@@ -126,6 +131,7 @@ class MemoryStore:
         self._dedupe = self._t.dedupe
         self._similar = self._t.similar
         self._issues = self._t.issues
+        self._related = self._t.related
         self._closed = False
 
     @property
@@ -230,7 +236,18 @@ class MemoryStore:
             self._queue(entries)
 
     def _index(self, old: ComplaintRow | None, new: ComplaintRow) -> None:
-        """Keep the grouping indexes in step with a row (caller holds the lock)."""
+        """Keep the grouping and repeat indexes in step with a row (caller holds the lock)."""
+        old_keys = set(_related_keys(old)) if old is not None else set()
+        new_keys = set(_related_keys(new))
+        entry = (new.received_at, new.id)
+        for key in old_keys - new_keys:
+            assert old is not None
+            found = self._related.get(key, [])
+            at = bisect.bisect_left(found, (old.received_at, old.id))
+            if at < len(found) and found[at][1] == old.id:
+                del found[at]
+        for key in new_keys - old_keys:
+            bisect.insort(self._related.setdefault(key, []), entry)
         if old is not None:
             self._similar.get((old.site, old.category), set()).discard(old.id)
             self._issues.get(old.issue, set()).discard(old.id)
@@ -346,6 +363,44 @@ class MemoryStore:
             for r in chosen
         ]
 
+    def related(
+        self,
+        *,
+        site: str,
+        since: datetime,
+        until: datetime,
+        complainant_key: str = "",
+        room_key: str = "",
+        building: str = "",
+        category: str = "",
+        matter_since: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[Earlier]:
+        """Like :meth:`SqliteStore.related`, from sorted indexes (bisected, never scanned)."""
+        check_limit(limit)
+        lo = require_aware(since, "since").astimezone(UTC)
+        hi = require_aware(until, "until").astimezone(UTC)
+        wanted: list[tuple[tuple[str, ...], datetime]] = []
+        if complainant_key:
+            wanted.append((("person", site, complainant_key), lo))
+        if room_key:
+            wanted.append((("room", site, room_key), lo))
+        if building and category and matter_since is not None:
+            start = require_aware(matter_since, "matter_since").astimezone(UTC)
+            wanted.append((("matter", site, building, category), start))
+        found: dict[str, ComplaintRow] = {}
+        with self._lock:
+            self._open()
+            for key, first in wanted:
+                entries = self._related.get(key, [])
+                a = bisect.bisect_left(entries, (first, ""))
+                b = bisect.bisect_right(entries, (hi, "\U0010ffff"))
+                chosen = entries[a:b][::-1]
+                for _at, cid in chosen if limit is None else chosen[:limit]:
+                    found.setdefault(cid, self._records[cid].row)
+        rows = sorted(found.values(), key=lambda r: (r.received_at, r.id), reverse=True)
+        return [_earlier(r) for r in rows]
+
     def issue_rows(self, issue: str) -> list[ComplaintRow]:
         """Every complaint linked to ``issue``, oldest first."""
         if not isinstance(issue, str) or not issue:
@@ -369,17 +424,21 @@ class MemoryStore:
             for cid, intake_json, bodies in batch:
                 yield decode_complaint(cid, intake_json, bodies)
 
-    def complaints_received(self, since: datetime, until: datetime) -> Iterator[Complaint]:
+    def complaints_received(
+        self, since: datetime, until: datetime, *, updated_since: datetime | None = None
+    ) -> Iterator[Complaint]:
         """Like :meth:`SqliteStore.complaints_received`: received in ``[since, until)``,
-        oldest first."""
+        oldest first, touched at or after ``updated_since`` when given."""
         lo = require_aware(since, "since").astimezone(UTC)
         hi = require_aware(until, "until").astimezone(UTC)
+        touched = None if updated_since is None else require_aware(updated_since, "updated_since")
         with self._lock:
             self._open()
             found = sorted(
                 (r.row.received_at, cid, r.intake_json, _bodies(r.events))
                 for cid, r in self._records.items()
                 if lo <= r.row.received_at < hi
+                and (touched is None or r.row.updated_at is None or r.row.updated_at >= touched)
             )
         for _at, cid, intake_json, bodies in found:
             yield decode_complaint(cid, intake_json, bodies)
@@ -530,6 +589,31 @@ class MemoryStore:
 
 def _bodies(events: Sequence[StoredEvent]) -> list[tuple[int, str]]:
     return [(e.schema_version, e.body_json) for e in events]
+
+
+def _related_keys(row: ComplaintRow) -> list[tuple[str, ...]]:
+    """The repeat-index keys of a row (IMP-3): by complainant, room and matter."""
+    keys: list[tuple[str, ...]] = []
+    if row.complainant_key:
+        keys.append(("person", row.site, row.complainant_key))
+    if row.room_key:
+        keys.append(("room", row.site, row.room_key))
+    if row.building:
+        keys.append(("matter", row.site, row.building, row.category))
+    return keys
+
+
+def _earlier(row: ComplaintRow) -> Earlier:
+    return Earlier(
+        id=row.id,
+        received_at=row.received_at,
+        category=row.category,
+        building=row.building,
+        complainant_key=row.complainant_key,
+        room_key=row.room_key,
+        status=row.status,
+        validity=row.validity,
+    )
 
 
 def _normalise(row: ComplaintRow, version: int, key: str) -> ComplaintRow:

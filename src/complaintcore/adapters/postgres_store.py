@@ -26,6 +26,7 @@ complaintcore never imports psycopg.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import threading
@@ -75,6 +76,7 @@ from complaintcore.core.errors import (
     UnknownTenantError,
 )
 from complaintcore.core.models import Channel, Complaint, Event, Grade, Status, require_aware
+from complaintcore.core.repeats import Earlier, room_key
 from complaintcore.desk.ports import (
     ComplaintRow,
     Notification,
@@ -100,7 +102,7 @@ _BATCH = 256
 _ROW_COLUMNS = (
     "id, status, received_at, version, site, department, category, grade, channel, "
     "validity, kind, handler, rung, next_due, idempotency_key, building, complainant_key, issue, "
-    "group_incident, updated_at"
+    "group_incident, updated_at, room_key"
 )
 _ROW_NAMES = tuple(c.strip() for c in _ROW_COLUMNS.split(","))
 _ITEM_COLUMNS = "id, notifier, body_json, attempts, next_attempt_at, last_error"
@@ -219,8 +221,30 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             )
         ),
     ),
+    # IMP-3: intake links a complaint to the earlier ones by the same person,
+    # about the same room, or about the same building and category; each of
+    # those is answered from its own partial index.  Rows stored before this
+    # version get their room key from the intake (_fill_v3).  Self-contained:
+    # renumber it as it stands if another change claims v3 (move its _FILL key).
     (
         3,
+        "repeats: room key and the indexes that find earlier complaints (IMP-3)",
+        (
+            "ALTER TABLE {s}.projection ADD COLUMN room_key text NOT NULL DEFAULT ''",
+            "CREATE INDEX projection_person ON {s}.projection"
+            " (tenant, site, complainant_key, received_at) WHERE complainant_key <> ''",
+            "CREATE INDEX projection_room ON {s}.projection"
+            " (tenant, site, room_key, received_at) WHERE room_key <> ''",
+            "CREATE INDEX projection_matter ON {s}.projection"
+            " (tenant, site, building, category, received_at) WHERE building <> ''",
+        ),
+    ),
+    # v4: an index behind the due order of rows() and the time of each complaint's
+    # latest event (statistics read from rows).  Self-contained: it needs nothing of
+    # v3 and is expected to be renumbered (v5 once another change claims v4) as it
+    # stands.
+    (
+        4,
         "an index behind the due order of rows(); the time of each complaint's latest event",
         (
             "CREATE INDEX projection_due_order ON {s}.projection"
@@ -241,6 +265,49 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
 Each version is applied in one transaction and recorded in
 ``<schema>.schema_migrations``.  Never edit a released entry: add a version.
 """
+
+
+def _fill_v3(conn: psycopg.Connection[Any], schema: str) -> None:
+    """Give rows stored before v3 their room key (from the intake), tenant by tenant.
+
+    Row-level security shows a connection one tenant's rows, so each tenant is
+    set for the transaction in turn.
+    """
+    tenants = [r[0] for r in conn.execute(f"SELECT tenant FROM {schema}.tenants").fetchall()]
+    for tenant in tenants:
+        conn.execute(f"SELECT set_config('{_TENANT_SETTING}', %s, true)", (tenant,))
+        updates = []
+        for cid, intake_json in conn.execute(
+            f"SELECT c.id, c.intake_json FROM {schema}.complaints AS c"
+            f" JOIN {schema}.projection AS p ON p.tenant = c.tenant AND p.id = c.id"
+            " WHERE c.tenant = %s",
+            (tenant,),
+        ).fetchall():
+            key = _room_key_of(intake_json)
+            if key:
+                updates.append((key, tenant, cid))
+        if updates:
+            with conn.cursor() as cur:
+                cur.executemany(
+                    f"UPDATE {schema}.projection SET room_key = %s WHERE tenant = %s AND id = %s",
+                    updates,
+                )
+
+
+def _room_key_of(intake_json: str) -> str:
+    try:
+        intake = json.loads(intake_json)
+    except ValueError:  # a malformed record: verify() reports it
+        return ""
+    person = intake.get("complainant", {}) if isinstance(intake, dict) else None
+    if not isinstance(person, dict):
+        return ""
+    site = str(intake.get("site") or person.get("site") or "").strip()
+    return room_key(site, str(person.get("building", "")).strip(), str(person.get("room", "")))
+
+
+_FILL: dict[int, Callable[[psycopg.Connection[Any], str], None]] = {3: _fill_v3}
+"""Data fixes run after a version's statements, in the same transaction."""
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -810,6 +877,70 @@ class PostgresStore:
             return [_row_from(r) for r in conn.execute(sql, (self._tenant, issue)).fetchall()]
 
     @_translated
+    def related(
+        self,
+        *,
+        site: str,
+        since: datetime,
+        until: datetime,
+        complainant_key: str = "",
+        room_key: str = "",
+        building: str = "",
+        category: str = "",
+        matter_since: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[Earlier]:
+        """IMP-3: earlier complaints of ``site`` by this complainant, about this room,
+        or about this building and category (see :meth:`ComplaintStore.related`).
+
+        One statement, each part answered from its own partial index
+        (``projection_person``, ``projection_room``, ``projection_matter``), so
+        the cost follows the rows that match, not the size of the desk; a
+        complaint two parts find is returned once, most recent first.
+        """
+        check_limit(limit)
+        lo = require_aware(since, "since")
+        hi = require_aware(until, "until")
+        cap = "" if limit is None else " ORDER BY received_at DESC LIMIT %s"
+        cols = "id, received_at, category, building, complainant_key, room_key, status, validity"
+        table = f"{self._schema}.projection"
+        parts: list[str] = []
+        args: list[Any] = []
+        tail: list[Any] = [] if limit is None else [limit]
+        tenant = self._tenant
+        if complainant_key:
+            parts.append(
+                f"(SELECT {cols} FROM {table} WHERE tenant = %s AND complainant_key <> ''"
+                f" AND site = %s AND complainant_key = %s"
+                f" AND received_at >= %s AND received_at <= %s{cap})"
+            )
+            args += [tenant, site, complainant_key, lo, hi, *tail]
+        if room_key:
+            parts.append(
+                f"(SELECT {cols} FROM {table} WHERE tenant = %s AND room_key <> ''"
+                f" AND site = %s AND room_key = %s"
+                f" AND received_at >= %s AND received_at <= %s{cap})"
+            )
+            args += [tenant, site, room_key, lo, hi, *tail]
+        if building and category and matter_since is not None:
+            parts.append(
+                f"(SELECT {cols} FROM {table} WHERE tenant = %s AND building <> ''"
+                " AND site = %s AND building = %s AND category = %s"
+                f" AND received_at >= %s AND received_at <= %s{cap})"
+            )
+            matter_lo = require_aware(matter_since, "matter_since")
+            args += [tenant, site, building, category, matter_lo, hi, *tail]
+        if not parts:
+            return []
+        with self._connections().connection() as conn:
+            found = conn.execute(" UNION ALL ".join(parts), args).fetchall()
+        rows = {r[0]: r for r in found}  # a complaint found twice is kept once
+        ordered = sorted(rows.values(), key=lambda r: (r[1], r[0]), reverse=True)
+        return [
+            Earlier(r[0], r[1].astimezone(UTC), r[2], r[3], r[4], r[5], r[6], r[7]) for r in ordered
+        ]
+
+    @_translated
     def claim_due(
         self, now: datetime, limit: int = 100, *, lease: timedelta = DEFAULT_LEASE
     ) -> list[ComplaintRow]:
@@ -841,7 +972,9 @@ class PostgresStore:
                 cid, intake_json, [(e.schema_version, e.body_json) for e in events]
             )
 
-    def complaints_received(self, since: datetime, until: datetime) -> Iterator[Complaint]:
+    def complaints_received(
+        self, since: datetime, until: datetime, *, updated_since: datetime | None = None
+    ) -> Iterator[Complaint]:
         """Complaints received in ``[since, until)``, oldest first (ties by id), 256
         per query through ``projection_received``."""
         lo = require_aware(since, "since")
@@ -851,8 +984,11 @@ class PostgresStore:
         while True:
             args: dict[str, Any] = {"tenant": self._tenant, "lo": lo, "hi": hi, "n": _BATCH}
             page = ""
+            if updated_since is not None:
+                page = " AND (p.updated_at IS NULL OR p.updated_at >= %(touched)s)"
+                args["touched"] = require_aware(updated_since, "updated_since")
             if after is not None:
-                page = " AND (p.received_at, p.id) > (%(at)s, %(id)s)"
+                page += " AND (p.received_at, p.id) > (%(at)s, %(id)s)"
                 args.update(at=after[0], id=after[1])
             try:
                 with self._connections().connection() as conn, conn.transaction():
@@ -1265,6 +1401,8 @@ def migrate(
                 continue  # another process got there first
             for statement in statements:
                 conn.execute(statement.replace("{s}", schema))
+            if version in _FILL:
+                _FILL[version](conn, schema)
             conn.execute(
                 f"INSERT INTO {schema}.schema_migrations (version, description) VALUES (%s, %s)",
                 (version, description),
@@ -1466,6 +1604,7 @@ def _row_params(row: ComplaintRow, version: int, key: str) -> dict[str, Any]:
         "updated_at": None
         if row.updated_at is None
         else require_aware(row.updated_at, "row.updated_at"),
+        "room_key": row.room_key,
     }
 
 
@@ -1495,6 +1634,7 @@ def _row_from(r: Sequence[Any]) -> ComplaintRow:
         issue=r[17],
         group_incident=bool(r[18]),
         updated_at=_utc(r[19]),
+        room_key=r[20],
     )
 
 

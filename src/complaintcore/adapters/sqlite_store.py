@@ -73,6 +73,7 @@ from complaintcore.core.errors import (
     UnknownTenantError,
 )
 from complaintcore.core.models import Channel, Complainant, Complaint, Event, Grade, Status
+from complaintcore.core.repeats import Earlier, room_key
 from complaintcore.desk.ports import (
     ComplaintRow,
     Notification,
@@ -374,17 +375,35 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END""",
         ),
     ),
-    # v5: an index behind each order rows() lists in, so the first page of a
+    # v5: what linking repeats at intake needs (IMP-3): a room key in the projection
+    # and indexes for "earlier complaints of this site by this complainant / about
+    # this room / about this building and category", closed ones included, each
+    # within the tenant.  Existing rows get their room key from the intake
+    # (_fill_v5).  Self-contained: renumber it as it stands if another change
+    # claims v5 (move its _FILL key with it).
+    (
+        5,
+        (
+            "ALTER TABLE projection ADD COLUMN room_key TEXT NOT NULL DEFAULT ''",
+            "CREATE INDEX projection_person ON projection"
+            " (tenant, site, complainant_key, received_at) WHERE complainant_key <> ''",
+            "CREATE INDEX projection_room ON projection"
+            " (tenant, site, room_key, received_at) WHERE room_key <> ''",
+            "CREATE INDEX projection_matter ON projection"
+            " (tenant, site, building, category, received_at) WHERE building <> ''",
+        ),
+    ),
+    # v6: an index behind each order rows() lists in, so the first page of a
     # listing costs the same on any size of desk: received (ties by id), and
     # soonest due with no due time last (an index on the expression the query
     # sorts by; rows(due_before) keeps to projection_due).  And the time of each
     # complaint's latest event, so that statistics can be read from the
     # projection when nothing happened after the moment they describe
-    # (_fill_updated gives stored rows theirs).  Self-contained: if another
-    # change also claims v5, this entry can be renumbered as it stands (move its
-    # _FILL key with it).
+    # (_fill_updated gives stored rows theirs).  Self-contained: it needs nothing
+    # of v5 (IMP-3's room keys) and is expected to be renumbered (v7 once another
+    # change claims v6) as it stands, its _FILL key moved with it.
     (
-        5,
+        6,
         (
             "DROP INDEX projection_received",
             "CREATE INDEX projection_received ON projection (tenant, received_at, id)",
@@ -451,7 +470,25 @@ def _fill_updated(conn: sqlite3.Connection) -> None:
     )
 
 
-_FILL = {3: _fill_v3, 5: _fill_updated}
+def _fill_v5(conn: sqlite3.Connection) -> None:
+    """Give rows stored before v5 their room key (from the intake)."""
+    updates = []
+    for tenant, cid, intake_json in conn.execute(
+        "SELECT c.tenant, c.id, c.intake_json FROM complaints AS c"
+        " JOIN projection AS p ON p.tenant = c.tenant AND p.id = c.id"
+    ):
+        intake = json.loads(intake_json)
+        person = intake.get("complainant", {}) if isinstance(intake, dict) else None
+        if not isinstance(person, dict):  # a malformed record: verify() reports it
+            continue
+        site = str(intake.get("site") or person.get("site") or "").strip()
+        key = room_key(site, str(person.get("building", "")).strip(), str(person.get("room", "")))
+        if key:
+            updates.append((key, tenant, cid))
+    conn.executemany("UPDATE projection SET room_key = ? WHERE tenant = ? AND id = ?", updates)
+
+
+_FILL = {3: _fill_v3, 5: _fill_v5, 6: _fill_updated}
 """Data fixes run after a version's statements, in the same transaction."""
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -462,7 +499,7 @@ _BATCH = 256
 _ROW_COLUMNS = (
     "id, status, received_at, version, site, department, category, grade, channel, "
     "validity, kind, handler, rung, next_due, idempotency_key, building, complainant_key, issue, "
-    "group_incident, updated_at"
+    "group_incident, updated_at, room_key"
 )
 _ROW_MARKS = ", ".join("?" for _ in _ROW_COLUMNS.split(","))
 
@@ -767,7 +804,7 @@ class SqliteStore:
                 " department = ?, category = ?, grade = ?, channel = ?, validity = ?,"
                 " kind = ?, handler = ?, rung = ?, next_due = ?, idempotency_key = ?,"
                 " building = ?, complainant_key = ?, issue = ?, group_incident = ?,"
-                " updated_at = ?, swept_until = NULL WHERE tenant = ? AND id = ?",
+                " updated_at = ?, room_key = ?, swept_until = NULL WHERE tenant = ? AND id = ?",
                 (*params[1:], tenant, complaint_id),
             )
             _insert_outbox(conn, tenant, entries)
@@ -888,6 +925,65 @@ class SqliteStore:
         found = self._conn().execute(sql, (self._tenant, issue)).fetchall()
         return [_row_from(r) for r in found]
 
+    @_translated
+    def related(
+        self,
+        *,
+        site: str,
+        since: datetime,
+        until: datetime,
+        complainant_key: str = "",
+        room_key: str = "",
+        building: str = "",
+        category: str = "",
+        matter_since: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[Earlier]:
+        """IMP-3: earlier complaints of ``site`` by this complainant, about this room,
+        or about this building and category (see :meth:`ComplaintStore.related`).
+
+        One statement, each part answered from its own partial index
+        (``projection_person``, ``projection_room``, ``projection_matter``), so
+        the cost follows the rows that match, not the size of the file; a
+        complaint two parts find is returned once.
+        """
+        check_limit(limit)
+        lo = to_utc_text(since, "since")
+        hi = to_utc_text(until, "until")
+        cap = "" if limit is None else f" ORDER BY received_at DESC LIMIT {int(limit)}"
+        cols = "id, received_at, category, building, complainant_key, room_key, status, validity"
+        parts: list[str] = []
+        args: list[Any] = []
+        tenant = self._tenant
+        if complainant_key:
+            parts.append(
+                f"SELECT * FROM (SELECT {cols} FROM projection INDEXED BY projection_person"
+                " WHERE tenant = ? AND complainant_key <> '' AND site = ? AND complainant_key = ?"
+                f" AND received_at >= ? AND received_at <= ?{cap})"
+            )
+            args += [tenant, site, complainant_key, lo, hi]
+        if room_key:
+            parts.append(
+                f"SELECT * FROM (SELECT {cols} FROM projection INDEXED BY projection_room"
+                " WHERE tenant = ? AND room_key <> '' AND site = ? AND room_key = ?"
+                f" AND received_at >= ? AND received_at <= ?{cap})"
+            )
+            args += [tenant, site, room_key, lo, hi]
+        if building and category and matter_since is not None:
+            parts.append(
+                f"SELECT * FROM (SELECT {cols} FROM projection INDEXED BY projection_matter"
+                " WHERE tenant = ? AND building <> '' AND site = ? AND building = ?"
+                f" AND category = ? AND received_at >= ? AND received_at <= ?{cap})"
+            )
+            since_matter = to_utc_text(matter_since, "matter_since")
+            args += [tenant, site, building, category, since_matter, hi]
+        if not parts:
+            return []
+        # each part comes from its own index; a complaint found twice is kept once
+        rows = {r[0]: r for r in self._conn().execute(" UNION ALL ".join(parts), args)}
+        ordered = sorted(rows.values(), key=lambda r: (r[1], r[0]), reverse=True)
+        return [Earlier(r[0], parse_utc(r[1]), r[2], r[3], r[4], r[5], r[6], r[7]) for r in ordered]
+
     def complaints(self) -> Iterator[Complaint]:
         """Every complaint, in id order, read a batch at a time.
 
@@ -901,17 +997,22 @@ class SqliteStore:
         except sqlite3.Error as exc:
             raise store_error(self._path, exc) from exc
 
-    def complaints_received(self, since: datetime, until: datetime) -> Iterator[Complaint]:
+    def complaints_received(
+        self, since: datetime, until: datetime, *, updated_since: datetime | None = None
+    ) -> Iterator[Complaint]:
         """Complaints received in ``[since, until)``, oldest first (ties by id), a batch
-        at a time through ``projection_received``: the cost follows the period."""
+        at a time through ``projection_received``: the cost follows the period
+        (with ``updated_since``, the rows of the period, of which only those
+        touched since are decoded)."""
         lo = to_utc_text(since, "since")
         hi = to_utc_text(until, "until")
+        touched = None if updated_since is None else to_utc_text(updated_since, "updated_since")
         try:
-            yield from self._received(lo, hi)
+            yield from self._received(lo, hi, touched)
         except sqlite3.Error as exc:
             raise store_error(self._path, exc) from exc
 
-    def _received(self, lo: str, hi: str) -> Iterator[Complaint]:
+    def _received(self, lo: str, hi: str, touched: str | None) -> Iterator[Complaint]:
         tenant = self._tenant
         after: tuple[str, str] | None = None
         while True:
@@ -923,6 +1024,9 @@ class SqliteStore:
                     " WHERE p.tenant = ? AND p.received_at >= ? AND p.received_at < ?"
                 )
                 args: list[Any] = [tenant, lo, hi]
+                if touched is not None:
+                    sql += " AND (p.updated_at IS NULL OR p.updated_at >= ?)"
+                    args.append(touched)
                 if after is not None:
                     sql += " AND (p.received_at, p.id) > (?, ?)"
                     args += after
@@ -1402,6 +1506,7 @@ def _row_params(row: ComplaintRow, version: int, key: str) -> tuple[Any, ...]:
         row.issue,
         int(row.group_incident),
         None if row.updated_at is None else to_utc_text(row.updated_at, "row.updated_at"),
+        row.room_key,
     )
 
 
@@ -1427,6 +1532,7 @@ def _row_from(r: Sequence[Any]) -> ComplaintRow:
         issue=r[17],
         group_incident=bool(r[18]),
         updated_at=None if r[19] is None else parse_utc(r[19]),
+        room_key=r[20],
     )
 
 

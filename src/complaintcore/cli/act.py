@@ -10,7 +10,7 @@ import click
 
 from complaintcore.cli.context import Ctx, DateTimeType, enum_choice, json_option, pass_ctx
 from complaintcore.cli.receive import complaint_summary, say_issue
-from complaintcore.core.models import Fact, Grade, Kind, Trigger, Validity
+from complaintcore.core.models import Fact, Grade, Kind, MeasureKind, Trigger, Validity
 from complaintcore.i18n import N_
 
 if TYPE_CHECKING:
@@ -297,6 +297,48 @@ def act_cause(
         complaint_id,
         RecordCause(actor=actor, cause=cause, corrective=corrective, preventive=preventive),
     )
+
+
+@_command(
+    "add-measure", N_("Record a corrective or preventive measure: owner and due date (IMP-1).")
+)
+@click.option("--kind", type=enum_choice(MeasureKind), default="corrective", show_default=True)
+@click.option("--action", required=True, help=N_("What the measure does."))
+@click.option("--owner", required=True, help=N_("Staff id of whoever carries it out."))
+@click.option("--due", type=DateTimeType(), required=True, help=N_("ISO time."))
+@click.option("--department", default="", help=N_("The responsible unit."))
+def act_add_measure(
+    ctx: Ctx,
+    complaint_id: str,
+    actor: str,
+    kind: str,
+    action: str,
+    owner: str,
+    due: datetime,
+    department: str,
+) -> None:
+    from complaintcore.core.workflow import AddMeasure
+
+    command = AddMeasure(
+        actor=actor,
+        kind=kind,
+        action=action,
+        owner=owner,
+        due=ctx.at(due),
+        department=department,
+    )
+    _act(ctx, complaint_id, command)
+
+
+@_command("complete-measure", N_("Mark a measure done, with what was done (IMP-1)."))
+@click.option("--measure", required=True, help=N_("The measure's number, e.g. M1."))
+@click.option("--result", required=True)
+def act_complete_measure(
+    ctx: Ctx, complaint_id: str, actor: str, measure: str, result: str
+) -> None:
+    from complaintcore.core.workflow import CompleteMeasure
+
+    _act(ctx, complaint_id, CompleteMeasure(actor=actor, measure=measure, result=result))
 
 
 @_command("sanction", N_("Record the sanction of the grade (PEN-1, PEN-2)."))

@@ -33,7 +33,7 @@ from __future__ import annotations
 import heapq
 import random
 import re
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -53,24 +53,35 @@ from complaintcore.core.models import (
     Channel,
     Complainant,
     Complaint,
+    Escalated,
     Fact,
     Forwarded,
+    Grade,
+    Grouped,
     Intake,
     Kind,
+    Linked,
+    MeasureAdded,
+    MeasureKind,
     SanctionRecorded,
     SignedOff,
     Status,
     TargetPerson,
+    Trigger,
     Validity,
 )
 from complaintcore.core.validity import counts_as_complaint
 from complaintcore.core.workflow import (
     TRANSITIONS,
+    AddMeasure,
+    Apologise,
     Assess,
     Assign,
     AttachEvidence,
+    CallBack,
     Close,
     Command,
+    CompleteMeasure,
     Forward,
     Handle,
     Pause,
@@ -79,9 +90,11 @@ from complaintcore.core.workflow import (
     RecordSanction,
     Reopen,
     Reply,
+    Report,
     Resume,
     SignOff,
     Visit,
+    VisitSite,
 )
 from complaintcore.desk import Desk, SweepReport, access
 from complaintcore.desk.config import load_config
@@ -745,7 +758,10 @@ class _Life:
     pause: bool = False
     visits: list[bool] = attrs.Factory(list)
     reopen: bool = False
-    cause: bool = False
+    measure: bool = False
+    """IMP-1: corrective (and maybe preventive) measures follow the cause analysis."""
+    late: bool = False
+    """This office is slow on this one: its reports and measures come late."""
     sanction: bool = False
     evidence: bool = False
     major_issue: bool = False
@@ -763,6 +779,10 @@ class _Life:
     caused: bool = False
     sanctioned: bool = False
     reopened: bool = False
+    measures: list[tuple[str, datetime]] = attrs.Factory(list)
+    """IMP-1: (number, due date) of the measures recorded, to be marked done."""
+    chores: set[str] = attrs.Factory(set)
+    """Duties already scheduled (a written report, a site visit), so never twice."""
 
     @property
     def english(self) -> bool:
@@ -881,7 +901,8 @@ class _Planner:
         n = self.total
         n_group = max(4, min(20, n // 25))
         n_repeat = max(3, n // 12)
-        n_base = max(n - n_group - n_repeat, 1)
+        n_rise = n // 25
+        n_base = max(n - n_group - n_repeat - n_rise, 1)
         codes = list(_FAMILIES)
         weights = [_FAMILIES[c].weight for c in codes]
         families = [*codes, "invalid", "invalid"]  # every family at least once
@@ -889,10 +910,32 @@ class _Planner:
         families += rng.choices([*codes, "invalid"], [*weights, 7], k=rest)
         rng.shuffle(families)
         lives = [self.base(code) for code in families[:n_base]]
+        base = list(lives)
         lives += self.group(n_group)
-        lives += self.repeats(lives, n - len(lives))
+        lives += self.rise(n_rise)
+        lives += self.repeats(base, n_repeat)
+        lives += [self.base(rng.choice(codes)) for _ in range(n - len(lives))]
+        lives = self.trim(lives, base, len(lives) - n)
         lives.sort(key=lambda life: life.at)
         return lives
+
+    @staticmethod
+    def trim(lives: list[_Life], base: list[_Life], extra: int) -> list[_Life]:
+        """Drop ``extra`` ordinary complaints (third raisings came on top), never one a
+        repeat refers to nor the last of its kind."""
+        if extra <= 0:
+            return lives
+        referenced = {id(life.repeat_of) for life in lives if life.repeat_of is not None}
+        kinds = Counter((life.family.code, life.validity) for life in base)
+        dropped: set[int] = set()
+        for life in reversed(base):
+            kind = (life.family.code, life.validity)
+            if len(dropped) == extra:
+                break
+            if id(life) not in referenced and kinds[kind] > 1:
+                dropped.add(id(life))
+                kinds[kind] -= 1
+        return [life for life in lives if id(life) not in dropped]
 
     def base(self, code: str) -> _Life:
         rng = self.rng
@@ -947,7 +990,8 @@ class _Planner:
             f in life.facts
             for f in (Fact.STAFF_FAULT, Fact.AGENT_FAULT, Fact.MAJOR_LOSS, Fact.PROMISE_NOT_KEPT)
         )
-        life.cause = serious or rng.random() < 0.4
+        life.measure = serious or rng.random() < 0.3
+        life.late = rng.random() < 0.08
         life.sanction = life.target is not None and Fact.STAFF_FAULT in life.facts
         life.evidence = family.code in ("leak", "facility", "security") and rng.random() < 0.3
         life.major_issue = family.code == "leak" and rng.random() < 0.05
@@ -1035,7 +1079,7 @@ class _Planner:
             life = _Life(at, _GROUP, h, channel, summary, group=True)
             life.scenario = "group"
             life.visits = [rng.random() < 0.85, True]
-            life.cause = rng.random() < 0.5
+            life.measure = rng.random() < 0.5
             self.receive(life)
             lives.append(life)
         last = max(life.at for life in lives)
@@ -1086,13 +1130,72 @@ class _Planner:
                 repeat_of=original,
             )
             self.outcome(life)
-            life.facts = tuple(dict.fromkeys((*life.facts, Fact.RAISED_REPEATEDLY)))
             if rng.random() < 0.3:
-                life.facts = (*life.facts, Fact.PROMISE_NOT_KEPT)  # GRD-2: major
-                life.cause = True
+                # GRD-2: a promise not kept; raised a third time it is major (the desk
+                # links the raisings at intake and sets "raised repeatedly" itself)
+                life.facts = (*life.facts, Fact.PROMISE_NOT_KEPT)
+                life.measure = True
             self.receive(life)
             out.append(life)
+            third = self.again(life, original, last)
+            if third is not None:
+                out.append(third)
         return out
+
+    def again(self, second: _Life, original: _Life, last: datetime) -> _Life | None:
+        """IMP-3, GRD-2: now and then the same household raises the matter a third time."""
+        rng = self.rng
+        if rng.random() >= 0.3:
+            return None
+        at = self.moment((second.at + timedelta(days=rng.uniform(3, 12))).date())
+        if not second.at + timedelta(hours=12) < at < last - timedelta(hours=12):
+            return None
+        h = second.household
+        role = _role_words(original.target.role) if original.target else _STAFF_WORDS
+        again = "（第三次反映，仍未解决）" if not h.english else " (third time, still not fixed)"
+        summary = (
+            self.text(original.family, h.english, b=h.building, role_zh=role[0], role_en=role[1])
+            + again
+        )
+        life = _Life(
+            at,
+            original.family,
+            h,
+            rng.choice((Channel.PHONE, Channel.HOTLINE)),
+            summary,
+            target=original.target,
+            repeat_of=second,
+        )
+        self.outcome(life)
+        life.facts = tuple(dict.fromkeys((*life.facts, *second.facts)))
+        life.measure = True
+        self.receive(life)
+        return life
+
+    def rise(self, count: int) -> list[_Life]:
+        """IMP-4: a real rise to warn about: one building's lifts fail in the last month,
+        and its households complain over ten days."""
+        rng = self.rng
+        months = sorted({(d.year, d.month) for d in self.days})
+        y, m = months[-1]
+        days = [d for d in self.days if (d.year, d.month) == (y, m)]
+        start = days[min(6, len(days) - 1)]
+        building = rng.randint(1, _SITES["sunrise"][1])
+        family = _FAMILIES["facility"]
+        lift = [t for t in family.zh if "电梯" in t]
+        lives = []
+        for _ in range(count):
+            h = self.household("sunrise", building)
+            day = start + timedelta(days=rng.randrange(10))
+            if day not in self.days:
+                continue
+            summary = rng.choice(lift).format(b=h.building)
+            life = _Life(self.moment(day), family, h, rng.choice((Channel.PHONE, Channel.HOTLINE)),
+                         summary)  # fmt: skip
+            self.outcome(life)
+            self.receive(life)
+            lives.append(life)
+        return lives
 
 
 # --------------------------------------------------------------------------- the run
@@ -1164,7 +1267,7 @@ class _Simulation:
         self.sweeps += 1
         escalated = {cid for cid, _clock in report.escalated}
         for cid in sorted(escalated | set(report.regraded)):
-            self.latest[cid] = self.desk.get(cid)
+            self.refresh(cid, now)
             life = self.lives[self.index_of[cid]]
             if cid in escalated and life.steps and life.steps[0] != "forward":
                 later = self.cal.add(now, timedelta(minutes=self.rng.randint(20, 120)))
@@ -1230,10 +1333,23 @@ class _Simulation:
             at = work(3, 18)
         elif nxt == "close":
             at = soon(3, 30)
+        elif nxt in ("report", "written_report"):  # by the next working day (REC-2, GRD-3)
+            at = work(10, 20) if life.late else work(0.3, 7)
+        elif nxt == "site_visit":  # within 4 working hours (004 篇4 §3.6)
+            at = work(4.5, 9) if life.late else work(0.3, 3.5)
+        elif nxt == "call_back":  # within 2 working days of closure (IN-6)
+            at = work(20, 30) if life.late else work(1, 15)
+        elif nxt == "measure_done" and life.measures:
+            _number, due = life.measures[0]
+            at = (
+                due + timedelta(days=rng.uniform(1, 6))
+                if life.late
+                else max(now + timedelta(hours=1), due - timedelta(days=rng.uniform(0.5, 5)))
+            )
         elif nxt == "reopen":
             at = cal.next_open(now + timedelta(days=rng.uniform(5, 25)))
         else:  # decide, cause, sanction, sign_off
-            at = work(1, 14)
+            at = work(0.5, 4) if nxt == "cause" else work(1, 14)
         self.push(at, "step", index, life.generation)
 
     # ------------------------------------------------------------------ receiving
@@ -1265,6 +1381,14 @@ class _Simulation:
         routed = not life.forward
         c = self.desk.receive(intake, now=now, complaint_id=cid, route=routed)
         self.latest[cid] = c
+        for ev in c.events:  # earlier complaints this one changed (GRD-2, HDL-6)
+            if isinstance(ev, Linked) and ev.raised_repeatedly:
+                for other in (*ev.same_complainant, *ev.same_room):
+                    self.refresh(other, now)
+            elif isinstance(ev, Grouped) and ev.incident:
+                for other in ev.members:
+                    if other != cid:
+                        self.refresh(other, now)
         steps: list[str] = ["forward"] if not routed else []
         if life.validity is Validity.INVALID:
             # No Handled event: nothing to fix.  (The pack's department_result clock does
@@ -1281,8 +1405,10 @@ class _Simulation:
                 steps.append("interim")
             if life.scenario == "interim" and life.pause and life.promise_kept:
                 steps += ["pause", "resume"]
-            steps += ["handle", "reply", "visit", "close"]
+            steps += ["handle", "reply", "report", "cause", "visit", "close"]
+            life.chores.add("report")  # REC-2: once answered, reported to the leader
         life.steps = deque(steps)
+        self.add_chores(life, index, now, scheduled=True)
         self.schedule(life, index, now)
 
     # ------------------------------------------------------------------ acting
@@ -1416,7 +1542,41 @@ class _Simulation:
         name = life.steps.popleft()
         c = self.latest[life.cid]
         getattr(self, f"do_{name}")(life, c, now)
+        self.add_chores(life, index, now, scheduled=True)
         self.schedule(life, index, now)
+
+    def refresh(self, cid: str, now: datetime) -> None:
+        """Re-read a complaint another one changed (grouped, raised again) and do what
+        its new state owes."""
+        index = self.index_of.get(cid)
+        if index is None:
+            return
+        self.latest[cid] = self.desk.get(cid)
+        self.add_chores(self.lives[index], index, now)
+
+    def add_chores(self, life: _Life, index: int, now: datetime, scheduled: bool = False) -> None:
+        """What a complaint's grade or a serious escalation owes at once: a written report
+        for an important or major complaint (GRD-3), a visit to the site for a major or
+        serious one (004 篇4 §3.6).  Done before the complaint's next step."""
+        c = self.latest.get(life.cid)
+        if c is None or c.state.complaint_kind is not Kind.COMPLAINT:
+            return
+        grade = c.state.grade
+        serious = any(isinstance(e, Escalated) and e.trigger is Trigger.SERIOUS for e in c.events)
+        ahead = []
+        if grade is not None and grade.rank >= Grade.IMPORTANT.rank:
+            ahead.append("written_report")
+        if grade is Grade.MAJOR or serious:
+            ahead.append("site_visit")
+        ahead = [chore for chore in ahead if chore not in life.chores]
+        if not ahead:
+            return
+        life.chores.update(ahead)
+        idle = not life.steps
+        life.steps.extendleft(reversed(ahead))
+        if idle and not scheduled:
+            life.generation += 1
+            self.schedule(life, index, now)
 
     def do_forward(self, life: _Life, c: Complaint, now: datetime) -> None:
         note = (
@@ -1497,6 +1657,22 @@ class _Simulation:
         return results[sum(map(ord, life.cid)) % len(results)]
 
     def do_handle(self, life: _Life, c: Complaint, now: datetime) -> None:
+        promised = c.state.promise_due
+        if promised is not None and promised < now and "apology" not in life.chores:
+            # DL-5: the promise was broken: apologise, say why, offer a remedy
+            life.chores.add("apology")
+            self.run_by(
+                c,
+                lambda sid: Apologise(
+                    actor=sid,
+                    apology="向业主致歉，未能按约定时间处理完毕",
+                    reason="配件未能按时到货 / the parts did not arrive in time",
+                    remedy="今天下午安排师傅上门，并减免当月维修费",
+                ),
+                now,
+                prefer=(c.state.handler,),
+            )
+            c = self.latest[life.cid]
         zh = life.note or self._result(life)[0]
         if life.handled_once:
             zh = "返工处理：" + zh
@@ -1616,25 +1792,120 @@ class _Simulation:
 
     def after_close(self, life: _Life) -> None:
         tail = []
+        c = self.latest[life.cid]
+        if c.state.grade is not None and "report" not in life.chores:
+            life.chores.add("report")  # REC-2: content and result to the leader
+            tail.append("report")
+        if c.intake.via_head_office and "call_back" not in life.chores:
+            life.chores.add("call_back")  # IN-6: head office calls the complainant back
+            tail.append("call_back")
         if life.channel.value in self.pack.sign_off_channels:
             tail.append("sign_off")
-        if life.cause and not life.caused:
-            tail.append("cause")
         if life.sanction and not life.sanctioned:
             tail.append("sanction")
         if life.reopen and not life.reopened:
             tail.append("reopen")
+        waiting = len(life.measures) - life.steps.count("measure_done")
+        tail += ["measure_done"] * max(waiting, 0)
         life.steps.extend(tail)
 
     def do_cause(self, life: _Life, c: Complaint, now: datetime) -> None:
+        """IMP-1: the cause and the measures, recorded before the complaint closes."""
         cause, corrective, preventive = life.family.cause
-        if not cause:
+        if not cause or life.caused:
             return
         life.caused = True
-        self.run_by(
+        after = self.run_by(
             c,
             lambda sid: RecordCause(
                 actor=sid, cause=cause, corrective=corrective, preventive=preventive
+            ),
+            now,
+            prefer=(c.state.handler,),
+        )
+        if after is None or not life.measure:
+            return
+        owner = self.member(c, c.state.department or self.pack.customer_service)
+        if owner is None:
+            return
+        plans = [(MeasureKind.CORRECTIVE, corrective, self.rng.uniform(5, 15))]
+        if self.rng.random() < 0.4:
+            plans.append((MeasureKind.PREVENTIVE, preventive, self.rng.uniform(20, 45)))
+        for kind, action, days in plans:
+            due = self.cal.end_of_working_day(self.cal.next_open(now + timedelta(days=days)))
+            done = self.run_by(
+                after, _measure(kind, action, owner, due), now, prefer=(after.state.handler,)
+            )
+            if done is not None:
+                measure = done.events[-1]
+                assert isinstance(measure, MeasureAdded)
+                life.measures.append((measure.measure, measure.due))
+                after = done
+
+    def member(self, c: Complaint, department: str) -> StaffMember | None:
+        """The head of ``department`` at the complaint's site (who owns its measures)."""
+        site = self.site(c)
+        for m in self.members:
+            if m.site == site and m.department == department and m.rung == "department_head":
+                return m
+        return None
+
+    def do_report(self, life: _Life, c: Complaint, now: datetime) -> None:
+        result = self._result(life)
+        self.run_by(
+            c,
+            lambda sid: Report(
+                actor=sid,
+                content=f"业主反映：{life.family.cause[0] or '投诉'}",
+                result=result[0],
+                to="department_head",
+            ),
+            now,
+            prefer=(c.state.handler,),
+        )
+
+    def do_written_report(self, life: _Life, c: Complaint, now: datetime) -> None:
+        self.run_by(
+            c,
+            lambda sid: Report(
+                actor=sid,
+                content="重要投诉书面报告：" + (life.family.cause[0] or "投诉"),
+                to="project_manager",
+                written=True,
+                reference=f"BG-{c.id}",
+            ),
+            now,
+            prefer=self.cs_staff(c)[::-1],
+        )
+
+    def do_site_visit(self, life: _Life, c: Complaint, now: datetime) -> None:
+        self.run_by(
+            c,
+            lambda sid: VisitSite(
+                actor=sid,
+                findings="已随业主到现场查看并记录 / checked on site with the owner",
+                departments=(c.state.department,) if c.state.department else (),
+            ),
+            now,
+            prefer=self.cs_staff(c)[::-1],
+        )
+
+    def do_call_back(self, life: _Life, c: Complaint, now: datetime) -> None:
+        self.run_by(
+            c,
+            lambda sid: CallBack(actor=sid, outcome="业主表示满意 / satisfied", satisfied=True),
+            now,
+            prefer=[m.staff_id for m in self.members if m.department == "head_office"],
+        )
+
+    def do_measure_done(self, life: _Life, c: Complaint, now: datetime) -> None:
+        if not life.measures:
+            return
+        number, _due = life.measures.pop(0)
+        self.run_by(
+            c,
+            lambda sid: CompleteMeasure(
+                actor=sid, measure=number, result="已按计划完成整改 / done as planned"
             ),
             now,
             prefer=(c.state.handler,),
@@ -1664,6 +1935,22 @@ class _Simulation:
         if after is not None:
             life.visits = [True]
             life.steps.extendleft(reversed(["handle", "reply", "visit", "close"]))
+
+
+def _measure(
+    kind: MeasureKind, action: str, owner: StaffMember, due: datetime
+) -> Callable[[str], Command]:
+    def make(actor: str) -> Command:
+        return AddMeasure(
+            actor=actor,
+            kind=kind,
+            action=action,
+            owner=owner.staff_id,
+            due=due,
+            department=owner.department,
+        )
+
+    return make
 
 
 # --------------------------------------------------------------------------- entry point

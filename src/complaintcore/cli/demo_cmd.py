@@ -44,7 +44,6 @@ def demo(
     ctx: Ctx, directory: str, complaints: int, seed: int, force: bool, fmt: str | None
 ) -> None:
     from complaintcore.cli.demo import run_demo
-    from complaintcore.core.stats import TrendRule
 
     fmt = report_format(ctx, fmt)
     with progress(ctx.t("simulating")) as step:
@@ -53,8 +52,8 @@ def demo(
         )
     ctx.config_path = str(result.config_path)
     ctx.now_given = result.now
-    # the simulation has no history before its first month: compare with what it has
-    report = monthly(ctx, result.last_month, TrendRule(baseline_months=2))
+    # IMP-4 compares with the months that have data: the simulated ones only
+    report = monthly(ctx, result.last_month)
     counts = result.counts()
     if ctx.json:
         simulated = {**counts, "config": str(result.config_path), "database": str(result.database)}

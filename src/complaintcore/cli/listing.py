@@ -96,6 +96,9 @@ def list_(
             r.next_due.isoformat(timespec="minutes") if r.next_due else "-",
             _issue(ctx, r.issue, r.group_incident),
         )
+    # ids are what a reader copies into the next command: other columns wrap first
+    for column in (table.columns[0], table.columns[-1]):
+        column.min_width = max(len(cell) for cell in column.cells if isinstance(cell, str))
     ctx.say(table)
 
 
@@ -141,6 +144,7 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None) -> None:
         data = masked_record(complaint_to_dict(complaint))
     clocks = desk.clocks(complaint_id, now)
     duties = desk.duties(complaint_id, now)
+    measures = desk.measures(complaint_id, now)
     notes = ctx.calendar_notes(now, *(s.due for s in clocks), *(d.due for d in duties))
     if ctx.json:
         data["warnings"] = notes
@@ -163,6 +167,18 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None) -> None:
             for s in clocks
         ]
         data["duties"] = [_duty_json(d) for d in duties]
+        data["measures"] = [
+            {
+                "measure": m.name,
+                "kind": m.measure.measure_kind.value,
+                "owner": m.owner,
+                "department": m.measure.department or None,
+                "due": m.due.isoformat(),
+                "state": m.state.value,
+                "owed": m.owed,
+            }
+            for m in measures
+        ]
         ctx.emit(data)
         return
     person = data["intake"]["complainant"]
@@ -202,6 +218,19 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None) -> None:
         ctx.say(line)
         for step in st.steps:
             ctx.say(f"    {tr.step(step, pack)}")
+    if measures:
+        ctx.say_bold(ctx.t("measures (IMP-1)"))
+        for m in measures:
+            ctx.say(
+                ctx.t(
+                    "• {measure} {kind}: owner {owner}, due {due}, {state}",
+                    measure=m.name,
+                    kind=tr.label(m.measure.measure_kind),
+                    owner=m.owner,
+                    due=m.due.isoformat(timespec="minutes"),
+                    state=tr.label(m.state),
+                )
+            )
     started = [d for d in duties if d.state is not ClockState.NOT_STARTED]
     if not started:
         return

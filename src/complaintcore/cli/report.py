@@ -1,4 +1,7 @@
-"""``complaintcore report``: the monthly statistics as a table, JSON, CSV or HTML."""
+"""``complaintcore report``: the monthly statistics as a dashboard, JSON, CSV or HTML.
+
+``--staff`` adds the month's per-staff accountability table (PEN-1, PEN-2).
+"""
 
 from __future__ import annotations
 
@@ -17,17 +20,18 @@ from complaintcore.cli.report_indicators import PeriodText, indicators, write_in
 from complaintcore.i18n import N_
 
 if TYPE_CHECKING:
-    from complaintcore.core.stats import MonthlyReport, TrendRule
+    from complaintcore.core.staff_report import StaffReport
+    from complaintcore.core.stats import MonthlyReport
 
-__all__ = ["FORMATS", "monthly", "report", "report_format", "write_report"]
+__all__ = ["FORMATS", "monthly", "report", "report_format", "staff_table", "write_report"]
 
 FORMATS = ("table", "json", "csv", "html")
 
 
 @click.command(
     help=N_(
-        "Monthly statistics (IMP-2, IMP-3, IMP-4) as a table, JSON, CSV or HTML; "
-        "with --period, the rule pack's own indicators (an ombudsman's figures)."
+        "Monthly statistics (IMP-1..4) as a dashboard, JSON, CSV or HTML, --staff adding "
+        "the per-staff table (PEN); with --period, the rule pack's own indicators."
     )
 )
 @click.option("--month", type=MonthType(), default=None, help=N_("Default: the current month."))
@@ -54,6 +58,11 @@ FORMATS = ("table", "json", "csv", "html")
     type=click.Path(dir_okay=False),
     help=N_("Write to a file instead of standard output."),
 )
+@click.option(
+    "--staff",
+    is_flag=True,
+    help=N_("Add the per-staff accountability table (PEN-1, PEN-2): sanctions, cards, points."),
+)
 @json_option
 @pass_ctx
 def report(
@@ -62,17 +71,20 @@ def report(
     period: str | None,
     fmt: str | None,
     output: str | None,
+    staff: bool,
 ) -> None:
     fmt = report_format(ctx, fmt)
     if period is not None:
-        if month is not None:
-            raise click.UsageError(
-                ctx.t("--month and --period cannot be used together"),
-                click.get_current_context(),
-            )
+        for given, message in (
+            (month is not None, N_("--month and --period cannot be used together")),
+            (staff, N_("--staff goes with a monthly report, not with --period")),
+        ):
+            if given:
+                raise click.UsageError(ctx.t(message), click.get_current_context())
         write_indicators(ctx, indicators(ctx, period), fmt, output)
         return
-    write_report(ctx, monthly(ctx, month), fmt, output)
+    result = monthly(ctx, month)
+    write_report(ctx, result, fmt, output, staff=staff_table(ctx, result) if staff else None)
 
 
 def report_format(ctx: Ctx, fmt: str | None) -> str:
@@ -89,15 +101,18 @@ def report_format(ctx: Ctx, fmt: str | None) -> str:
     return fmt or "table"
 
 
-def monthly(
-    ctx: Ctx, month: tuple[int, int] | None, trend_rule: TrendRule | None = None
-) -> MonthlyReport:
+def monthly(ctx: Ctx, month: tuple[int, int] | None) -> MonthlyReport:
     """The report of ``month`` (default: the month of ``--now``), from the month's own
     rows (``Desk.monthly_report``)."""
     desk = ctx.desk()
     now = ctx.now()
     year, mon = month if month is not None else (now.year, now.month)
-    return desk.monthly_report(year, mon, now=now, lang=ctx.report_lang, trend_rule=trend_rule)
+    return desk.monthly_report(year, mon, now=now, lang=ctx.report_lang)
+
+
+def staff_table(ctx: Ctx, result: MonthlyReport) -> StaffReport:
+    """PEN-1, PEN-2: the per-staff table of the report's month (``Desk.staff_report``)."""
+    return ctx.desk().staff_report(result.period.year, result.period.month, now=result.now)
 
 
 def write_report(
@@ -106,31 +121,36 @@ def write_report(
     fmt: str,
     output: str | None,
     extra: Mapping[str, object] | None = None,
+    staff: StaffReport | None = None,
 ) -> None:
-    """Print or write ``result``; ``extra`` members are added to the JSON document."""
+    """Print or write ``result`` (and ``staff``); ``extra`` members are added to the JSON."""
     from complaintcore.core import stats
 
+    desk = ctx.desk()
     if fmt == "table":
         if output is None:
             from complaintcore.cli.report_terminal import print_report
 
-            print_report(ctx.out, result, ctx.tr, ctx.desk().pack)
+            print_report(ctx.out, result, ctx.tr, desk.pack, staff, desk.directory)
             return
-        text = _table_text(ctx, result)
+        text = _table_text(ctx, result, staff)
     elif fmt == "json":
+        more = {} if staff is None else {"staff": staff_json(staff)}
         text = json.dumps(
-            {**stats.to_json_dict(result), **(extra or {})}, ensure_ascii=False, indent=1
+            {**stats.to_json_dict(result), **more, **(extra or {})}, ensure_ascii=False, indent=1
         )
     elif fmt == "csv":
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=list(stats.ROW_FIELDS))
         writer.writeheader()
         writer.writerows(stats.to_rows(result))
+        if staff is not None:
+            writer.writerows(staff_rows(staff))
         text = buffer.getvalue()
     else:
         from complaintcore.cli.report_html import render_html
 
-        text = render_html(result, ctx.desk().pack, lang=ctx.lang)
+        text = render_html(result, desk.pack, lang=ctx.lang, staff=staff, directory=desk.directory)
     if output is None:
         click.echo(text)
         return
@@ -141,10 +161,60 @@ def write_report(
         ctx.say(ctx.t("wrote {path}", path=output))
 
 
-def _table_text(ctx: Ctx, result: MonthlyReport) -> str:
+def _table_text(ctx: Ctx, result: MonthlyReport, staff: StaffReport | None) -> str:
     from complaintcore.cli.report_terminal import print_report
 
     buffer = io.StringIO()
     console = Console(file=buffer, width=120, color_system=None, markup=False, emoji=False)
-    print_report(console, result, ctx.tr, ctx.desk().pack)
+    desk = ctx.desk()
+    print_report(console, result, ctx.tr, desk.pack, staff, desk.directory)
     return buffer.getvalue()
+
+
+def staff_json(staff: StaffReport) -> dict[str, object]:
+    """The per-staff table as JSON-ready data: staff by id, no names (PRV-1)."""
+    return {
+        "period": staff.period,
+        "rows": [
+            {
+                "staff_id": r.staff_id,
+                "sanctions": {g.value: n for g, n in r.sanctions},
+                "cards": {c.value: n for c, n in r.cards},
+                "warnings": r.warnings,
+                "points": r.points,
+                "complaints": r.complaints,
+                "complaint_ids": list(r.complaint_ids),
+                "severe": r.severe,
+                "reasons": list(r.reasons),
+            }
+            for r in staff.rows
+        ],
+    }
+
+
+def staff_rows(staff: StaffReport) -> list[dict[str, str | int | float | None]]:
+    """The per-staff table as CSV rows of the report's columns (section ``staff``)."""
+    rows: list[dict[str, str | int | float | None]] = []
+    for r in staff.rows:
+        figures = {
+            **{f"sanctions_{g.value}": n for g, n in r.sanctions},
+            **{c.value: n for c, n in r.cards},
+            "points": r.points,
+            "complaints": r.complaints,
+            "severe": int(r.severe),
+        }
+        for metric, value in figures.items():
+            rows.append(
+                {
+                    "period": staff.period,
+                    "section": "staff",
+                    "key": r.staff_id,
+                    "label_zh": r.staff_id,
+                    "label_en": r.staff_id,
+                    "label": r.staff_id,
+                    "metric": metric,
+                    "value": value,
+                    "detail": " ".join(r.reasons) if metric == "severe" else "",
+                }
+            )
+    return rows

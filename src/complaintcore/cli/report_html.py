@@ -1,7 +1,8 @@
-"""A monthly report as one self-contained HTML page (IMP-2, IMP-3, IMP-4).
+"""A monthly report as one self-contained HTML page (IMP-1..4, PEN-1, PEN-2).
 
 :func:`render_html` turns a :class:`~complaintcore.core.stats.MonthlyReport` into a
-complete HTML5 document: inline CSS, inline SVG bar charts, no JavaScript, no
+complete HTML5 document: inline CSS, inline SVG bar and control charts, no
+JavaScript, no
 fonts, images or style sheets fetched from anywhere, so the file can be mailed,
 archived or opened offline.  Labels are Chinese or English (``lang``); every
 piece of text is escaped with :func:`html.escape`.  The function does no I/O:
@@ -12,13 +13,19 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.rulepack import RulePack
 from complaintcore.core.stats import LABELS, Count, MonthlyReport
 from complaintcore.i18n import N_, Translator, available_languages, resolve_language, translator
 
-__all__ = ["SECTIONS", "render_html"]
+if TYPE_CHECKING:
+    from complaintcore.core.staff_report import StaffReport
+    from complaintcore.core.warnings import ControlWarning, Judgement
+    from complaintcore.desk.ports import StaffDirectory
+
+__all__ = ["SECTIONS", "render_html", "report_warnings"]
 
 _MONTHS = (
     N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
@@ -44,7 +51,10 @@ SECTIONS = {
     "repeats": N_("Repeat complaints (IMP-3)"),
     "repeat_groups": N_("Repeat groups"),
     "history": N_("Recent months (valid complaints)"),
-    "trends": N_("Rising trends (IMP-4)"),
+    "warnings": N_("Early warning (IMP-4)"),
+    "improvement": N_("Cause analysis and measures (IMP-1)"),
+    "links": N_("Repeats linked at intake (IMP-3)"),
+    "staff": N_("Accountability by staff member (PEN-1, PEN-2)"),
 }
 """Titles of a report's sections, by their keys in :func:`complaintcore.core.stats.to_rows`."""
 
@@ -66,6 +76,28 @@ _DUTIES_NOTE = N_(
 _REPEATS_NOTE = N_(
     "Same complainant (phone) or same room and category, over valid complaints of the "
     "month and the {days} days before; listed by complaint id only."
+)
+_LINKS_NOTE = N_(
+    "Linked when received: earlier complaints by the same complainant or about the same "
+    "room (within {window}), or about the same building and category (within {matter}). "
+    "A customer who raises one matter {threshold} times has raised it repeatedly (GRD-2)."
+)
+_WARNING_NOTE = N_(
+    "A series (building, category, department, site) warns when this month's valid "
+    "complaints reach its upper control limit: the count a steady series reaches with "
+    "probability {rate} in a month, given its mean over the previous {months} months that "
+    "have data (at least {min_months}), and at least {min_count}. Finer series are judged "
+    "first, so one rise is one warning."
+)
+_IMPROVEMENT_NOTE = N_(
+    "Valid complaints of the month with their cause analysed, and the corrective and "
+    "preventive measures recorded on them: each has an owner and a due date and is "
+    "watched until done."
+)
+_STAFF_NOTE = N_(
+    "Sanctions recorded in the month by grade and card, evaluation points deducted, and "
+    "valid complaints about each person received in the month. Severe cases are reported "
+    "to the company. Staff by id; names masked."
 )
 
 _CSS = """
@@ -94,6 +126,15 @@ svg text { font-size: 12px; fill: #1f2933; }
 svg .bar { fill: #3b82c4; }
 svg .bar2 { fill: #b6d2ec; }
 svg .axis { stroke: #9aa5b1; stroke-width: 1; }
+svg .mean { stroke: #2f6f3e; stroke-width: 1.5; stroke-dasharray: 6 4; }
+svg .ucl { stroke: #b42318; stroke-width: 1.5; stroke-dasharray: 2 3; }
+svg .line { stroke: #3b82c4; stroke-width: 2; fill: none; }
+svg .dot { fill: #3b82c4; }
+svg .hot { fill: #b42318; }
+svg .muted { fill: #7b8794; }
+.charts { display: grid; grid-template-columns: 1fr 1fr; gap: 0 24px; }
+@media (max-width: 760px) { .charts { grid-template-columns: 1fr; } }
+.severe { color: #9b1c1c; font-weight: 600; }
 .grid { display: grid; grid-template-columns: 1fr 1fr; gap: 0 24px; }
 @media (max-width: 760px) { .grid { grid-template-columns: 1fr; } }
 @media print {
@@ -145,45 +186,6 @@ def _bar_chart(items: Sequence[tuple[str, int]], caption: str) -> str:
             f'<text x="{label_w - 6}" y="{y + 16}" text-anchor="end">{_e(_clip(label, 28))}</text>'
             f'<rect class="bar" x="{label_w}" y="{y + 4}" width="{w}" height="16"></rect>'
             f'<text x="{label_w + w + 6}" y="{y + 16}">{_num(value)}</text>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _column_chart(
-    groups: Sequence[tuple[str, int, int]], caption: str, legend: tuple[str, str]
-) -> str:
-    """Grouped columns per month: the light bar is the first value, the dark the second."""
-    width, height, left, bottom, top = 640, 240, 40, 40, 28
-    plot_h = height - bottom - top
-    peak = max((max(a, b) for _, a, b in groups), default=0) or 1
-    slot = (width - left - 10) / max(len(groups), 1)
-    bar = min(40.0, slot / 3)
-    parts = [
-        f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'role="img" aria-label="{_e(caption)}"><title>{_e(caption)}</title>',
-        f'<line class="axis" x1="{left}" y1="{height - bottom}" x2="{width - 10}" '
-        f'y2="{height - bottom}"></line>',
-        f'<rect class="bar2" x="{left}" y="6" width="12" height="12"></rect>'
-        f'<text x="{left + 18}" y="16">{_e(legend[0])}</text>'
-        f'<rect class="bar" x="{left + 200}" y="6" width="12" height="12"></rect>'
-        f'<text x="{left + 218}" y="16">{_e(legend[1])}</text>',
-    ]
-    for i, (label, first, second) in enumerate(groups):
-        x0 = left + i * slot + (slot - 2 * bar - 4) / 2
-        for j, (value, cls) in enumerate(((first, "bar2"), (second, "bar"))):
-            h = round(plot_h * value / peak, 1)
-            x = round(x0 + j * (bar + 4), 1)
-            y = round(height - bottom - h, 1)
-            parts.append(
-                f'<rect class="{cls}" x="{x}" y="{y}" width="{round(bar, 1)}" '
-                f'height="{h}"></rect>'
-                f'<text x="{round(x + bar / 2, 1)}" y="{round(y - 4, 1)}" '
-                f'text-anchor="middle">{_num(value)}</text>'
-            )
-        cx = round(left + i * slot + slot / 2, 1)
-        parts.append(
-            f'<text x="{cx}" y="{height - bottom + 18}" text-anchor="middle">{_e(label)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -254,30 +256,33 @@ def _dimension_label(t: Translator, dim: str) -> str:
     return t.pick(zh, en)
 
 
-def _warnings(t: Translator, report: MonthlyReport) -> list[str]:
+def _series_label(t: Translator, w: ControlWarning) -> str:
+    return t(
+        "{dim} “{label}”",
+        dim=_dimension_label(t, w.dimension),
+        label=t.pick(w.zh, w.en),
+    )
+
+
+def report_warnings(t: Translator, report: MonthlyReport) -> list[str]:
+    """What a manager should act on this month, each with its reason (both reports).
+
+    IMP-4 control-limit warnings (observed, expected, limit); deadlines past due
+    and still open (DL-7); duties and measures overdue (IMP-1); complaints raised
+    repeatedly (GRD-2).
+    """
     items = []
-    for f in report.trends:
-        dim = _dimension_label(t, f.dimension)
-        label = t.pick(f.zh, f.en)
-        if f.new:
-            items.append(
-                t(
-                    "{dim} “{label}”: {count} this month, none before",
-                    dim=dim,
-                    label=label,
-                    count=f.count,
-                )
+    for w in report.warnings:
+        items.append(
+            t(
+                "{series}: {observed} valid complaints, {expected} expected, "
+                "control limit {limit} (IMP-4)",
+                series=_series_label(t, w),
+                observed=w.observed,
+                expected=f"{w.expected:.1f}",
+                limit=w.limit,
             )
-        else:
-            items.append(
-                t(
-                    "{dim} “{label}”: {count} this month, average {base} before",
-                    dim=dim,
-                    label=label,
-                    count=f.count,
-                    base=f"{f.baseline:.1f}",
-                )
-            )
+        )
     for c in report.clocks:
         if c.breached:
             items.append(
@@ -292,12 +297,18 @@ def _warnings(t: Translator, report: MonthlyReport) -> list[str]:
                     n=d.breached,
                 )
             )
-    if report.repeats.groups:
+    if report.improvement.overdue:
         items.append(
             t(
-                "{n} repeat group(s), {m} repeat complaint(s) this month",
-                n=len(report.repeats.groups),
-                m=report.repeats.repeated,
+                "{n} corrective or preventive measure(s) overdue (IMP-1)",
+                n=report.improvement.overdue,
+            )
+        )
+    if report.links.raised_repeatedly:
+        items.append(
+            t(
+                "{n} valid complaint(s) raised repeatedly without a fix (GRD-2)",
+                n=report.links.raised_repeatedly,
             )
         )
     return items
@@ -313,7 +324,11 @@ def _cards(t: Translator, report: MonthlyReport) -> str:
         (t("Closed / open"), f"{_num(report.closed_count)} / {_num(report.open_count)}"),
         (t("On-time rate (all deadlines)"), _pct(met / stopped if stopped else None)),
         (t("Satisfaction rate"), _pct(report.satisfaction.rate)),
-        (t("Repeat groups"), _num(len(report.repeats.groups))),
+        (
+            t("Causes analysed"),
+            f"{_num(report.improvement.analysed)} / {_num(totals.valid_complaints)}",
+        ),
+        (t("Repeat complaints"), _num(report.links.repeated)),
         (t("Breached"), _num(report.breached)),
     ]
     body = "".join(
@@ -447,51 +462,217 @@ def _repeats(t: Translator, report: MonthlyReport) -> str:
     return "".join(out)
 
 
-def _trends(t: Translator, report: MonthlyReport) -> str:
-    rule = report.trend_rule
+def _control_chart(
+    points: Sequence[tuple[str, int]],
+    expected: float | None,
+    limit: int | None,
+    caption: str,
+    legend: tuple[str, str, str],
+) -> str:
+    """A control chart: monthly counts (the last one judged), the mean and the upper
+    control limit as horizontal lines; inline SVG, no script."""
+    width, height, left, bottom, top, right = 640, 220, 40, 36, 30, 48
+    plot_w, plot_h = width - left - right, height - top - bottom
+    peak = max([v for _m, v in points] + [limit or 0, 1]) * 1.1
+    step = plot_w / max(len(points) - 1, 1)
+
+    def y(v: float) -> float:
+        return round(height - bottom - plot_h * v / peak, 1)
+
+    def x(i: int) -> float:
+        return round(left + (i * step if len(points) > 1 else plot_w / 2), 1)
+
+    parts = [
+        f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-label="{_e(caption)}"><title>{_e(caption)}</title>',
+        f'<line class="axis" x1="{left}" y1="{height - bottom}" x2="{width - right}" '
+        f'y2="{height - bottom}"></line>',
+        f'<circle class="dot" cx="{left + 6}" cy="12" r="4"></circle>'
+        f'<text x="{left + 14}" y="16">{_e(legend[0])}</text>'
+        f'<line class="mean" x1="{left + 190}" y1="12" x2="{left + 214}" y2="12"></line>'
+        f'<text x="{left + 220}" y="16">{_e(legend[1])}</text>'
+        f'<line class="ucl" x1="{left + 380}" y1="12" x2="{left + 404}" y2="12"></line>'
+        f'<text x="{left + 410}" y="16">{_e(legend[2])}</text>',
+    ]
+    for value, cls in ((expected, "mean"), (limit, "ucl")):
+        if value is not None:
+            shown = f"{value:.1f}" if cls == "mean" else str(value)
+            parts.append(
+                f'<line class="{cls}" x1="{left}" y1="{y(value)}" x2="{width - right}" '
+                f'y2="{y(value)}"></line>'
+                f'<text class="muted" x="{width - right + 6}" y="{y(value) + 4}">'
+                f"{_e(shown)}</text>"
+            )
+    path = " ".join(f"{x(i)},{y(v)}" for i, (_m, v) in enumerate(points))
+    parts.append(f'<polyline class="line" points="{path}"></polyline>')
+    last = len(points) - 1
+    labels_every = max(1, round(len(points) / 8))
+    for i, (month, value) in enumerate(points):
+        hot = i == last and limit is not None and value >= limit
+        parts.append(
+            f'<circle class="{"hot" if hot else "dot"}" cx="{x(i)}" cy="{y(value)}" r="4">'
+            f'</circle><text x="{x(i)}" y="{y(value) - 8}" text-anchor="middle">'
+            f"{_num(value)}</text>"
+        )
+        if i % labels_every == 0 or i == last:
+            parts.append(
+                f'<text x="{x(i)}" y="{height - bottom + 18}" text-anchor="middle">'
+                f"{_e(month)}</text>"
+            )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _legend(t: Translator) -> tuple[str, str, str]:
+    return (t("Valid complaints"), t("Expected (mean)"), t("Upper control limit"))
+
+
+def _early_warning(t: Translator, report: MonthlyReport) -> str:
+    rule = report.warning_rule
     note = t(
-        "Compared with the average of the previous {months} months: this month ≥ {min_count} "
-        "and ≥ {ratio}× the average; or none before and ≥ {new_min} now.",
+        _WARNING_NOTE,
+        rate=f"{rule.false_alarm_rate:.2%}",
         months=rule.baseline_months,
+        min_months=rule.min_baseline_months,
         min_count=rule.min_count,
-        ratio=f"{rule.ratio:g}",
-        new_min=rule.new_min_count,
     )
-    out = [_open("rising", _title(t, "trends")) + _note(note)]
-    if report.trends:
+    out = [_open("rising", _title(t, "warnings")) + _note(note)]
+    if report.warnings:
         rows = [
             (
-                _e(_dimension_label(t, f.dimension)),
-                _e(t.pick(f.zh, f.en)),
-                _num(f.count),
-                _e(" / ".join(str(n) for n in f.previous)),
-                _e(t("new") if f.new else f"{f.baseline:.1f}"),
+                _e(_series_label(t, w)),
+                _num(w.observed),
+                _e(f"{w.expected:.1f}"),
+                _num(w.limit),
+                _e(f"{w.probability:.1g}"),
+                _e(" / ".join(str(n) for n in w.baseline)),
             )
-            for f in report.trends
+            for w in report.warnings
         ]
         head = [
-            (t("Dimension"), False),
-            (t("Item"), False),
+            (t("Series"), False),
             (t("This month"), True),
-            (t("Previous months"), True),
-            (t("Average"), True),
+            (t("Expected"), True),
+            (t("Limit"), True),
+            (t("Probability"), True),
+            (t("Baseline months"), True),
         ]
         out.append(_table(head, rows))
+        charts = [
+            _control_chart(
+                [*zip(w.months, w.baseline, strict=True), (report.period.key, w.observed)],
+                w.expected,
+                w.limit,
+                _series_label(t, w),
+                _legend(t),
+            )
+            for w in report.warnings
+        ]
+        out.append('<div class="charts">' + "".join(charts) + "</div>")
     else:
-        out.append(_ok(t("none")))
+        out.append(_ok(t("No series reached its control limit.")))
     out.append("</section>")
     return "".join(out)
 
 
 def _history(t: Translator, report: MonthlyReport) -> str:
-    groups = [(m.period, m.received, m.valid_complaints) for m in report.history]
-    chart = _column_chart(
-        groups, t("Recent months (valid complaints)"), (t("Received"), t("Valid complaints"))
+    """The desk's valid complaints month by month as a control chart (IMP-4)."""
+    control: Judgement | None = report.control
+    points = [(m.period, m.valid_complaints) for m in report.history if m.received]
+    chart = _control_chart(
+        points,
+        control.expected if control is not None else None,
+        control.limit if control is not None else None,
+        t("Recent months (valid complaints)"),
+        _legend(t),
     )
-    rows = [(_e(m), _num(a), _num(b)) for m, a, b in groups]
+    rows = [
+        (_e(m.period), _num(m.received), _num(m.valid_complaints))
+        for m in report.history
+        if m.received
+    ]
     head = [(t("Month"), False), (t("Received"), True), (t("Valid complaints"), True)]
     title = _e(_title(t, "history"))
     return f'<section id="trend"><h2>{title}</h2>{chart}{_table(head, rows)}</section>'
+
+
+def _improvement(t: Translator, report: MonthlyReport) -> str:
+    m = report.improvement
+    rows = [
+        (_e(t("Causes analysed")), _num(m.analysed)),
+        (_e(t("Closed with the cause analysed")), _num(m.closed_analysed)),
+        (_e(t("Measures recorded")), _num(m.opened)),
+        (_e(t("Corrective measures")), _num(m.corrective)),
+        (_e(t("Preventive measures")), _num(m.preventive)),
+        (_e(t("Done in time")), _num(m.done)),
+        (_e(t("Done late")), _num(m.done_late)),
+        (_e(t("Not yet due")), _num(m.open)),
+        (_e(t("Overdue")), _num(m.overdue)),
+    ]
+    head = [(t("Item"), False), (t("Count"), True)]
+    return _section(
+        "improvement", _title(t, "improvement"), _note(t(_IMPROVEMENT_NOTE)), _table(head, rows)
+    )
+
+
+def _links(t: Translator, report: MonthlyReport, pack: RulePack) -> str:
+    k = report.links
+    rule = pack.repeats
+    note = t(
+        _LINKS_NOTE,
+        window=str(rule.window),
+        matter=str(rule.matter_window),
+        threshold=rule.threshold,
+    )
+    rows = [
+        (_e(t("Linked to earlier complaints")), _num(k.linked)),
+        (_e(t("Repeat complaints")), _num(k.repeated)),
+        (_e(t.pick(*LABELS["same_complainant"])), _num(k.same_complainant)),
+        (_e(t("same room")), _num(k.same_room)),
+        (_e(t("same building, same category")), _num(k.same_matter)),
+        (_e(t("Raised repeatedly")), _num(k.raised_repeatedly)),
+    ]
+    head = [(t("Item"), False), (t("Count"), True)]
+    return _section("links", _title(t, "links"), _note(note), _table(head, rows))
+
+
+def _staff(t: Translator, staff: StaffReport, directory: StaffDirectory | None) -> str:
+    from complaintcore.core.models import Grade, mask
+    from complaintcore.core.rulepack import Measure
+
+    grades = (Grade.MAJOR, Grade.IMPORTANT, Grade.MINOR, Grade.INTERNAL)
+    cards = (Measure.YELLOW_CARD, Measure.RED_CARD, Measure.BLACK_CARD)
+    head = [
+        (t("Staff"), False),
+        (t("Name"), False),
+        *((t.label(g), True) for g in grades),
+        *((t.label(c), True) for c in cards),
+        (t("Points"), True),
+        (t("Valid complaints"), True),
+        (t("Severe"), False),
+    ]
+    rows = []
+    for row in staff.rows:
+        member = directory.get(row.staff_id) if directory is not None else None
+        name = mask(member.name.split(" (")[0]) if member is not None else ""
+        severe = t("reported to the company") if row.severe else ""
+        rows.append(
+            (
+                _e(row.staff_id),
+                _e(name),
+                *(_num(row.sanctioned(g)) for g in grades),
+                *(_num(row.carded(c)) for c in cards),
+                _num(row.points),
+                _num(row.complaints),
+                f'<span class="severe">{_e(severe)}</span>' if severe else "",
+            )
+        )
+    body = (
+        _table(head, rows)
+        if rows
+        else _ok(t("No sanctions and no valid complaints about staff this month."))
+    )
+    return _section("staff", _title(t, "staff"), _note(t(_STAFF_NOTE)), body)
 
 
 def _default_title(t: Translator, report: MonthlyReport, pack: RulePack) -> str:
@@ -505,7 +686,13 @@ def _default_title(t: Translator, report: MonthlyReport, pack: RulePack) -> str:
 
 
 def render_html(
-    report: MonthlyReport, pack: RulePack, *, lang: str = "zh", title: str | None = None
+    report: MonthlyReport,
+    pack: RulePack,
+    *,
+    lang: str = "zh",
+    title: str | None = None,
+    staff: StaffReport | None = None,
+    directory: StaffDirectory | None = None,
 ) -> str:
     """IMP-2: the report as a complete, self-contained HTML5 document.
 
@@ -514,6 +701,9 @@ def render_html(
     :param lang: ``"zh"`` (default), ``"en"`` or a language a host added a
         catalog for (:mod:`complaintcore.i18n`): the language of every label.
     :param title: the page title; default names the pack and the month.
+    :param staff: the month's per-staff table
+        (:func:`complaintcore.core.staff_report.staff_report`), shown when given.
+    :param directory: the staff directory, for the (masked) names in that table.
     :returns: the document as a string; UTF-8, inline CSS and SVG, no scripts and
         no external resources.
     :raises InvalidInputError: an unknown ``lang``, or a report of another pack.
@@ -529,7 +719,7 @@ def render_html(
     t = translator(code)
     heading = title if title is not None else _default_title(t, report, pack)
     p = report.period
-    warnings = _warnings(t, report)
+    warnings = report_warnings(t, report)
     warn_html = (
         '<ul class="warnings">' + "".join(f"<li>{_e(x)}</li>" for x in warnings) + "</ul>"
         if warnings
@@ -559,17 +749,20 @@ def render_html(
         _breakdown(t, "by_channel", report.by_channel),
         _breakdown(t, "by_grade", report.by_grade),
         "</div>",
+        _early_warning(t, report),
         _timeliness(t, report),
         _duties(t, report) if report.duties else "",
+        _improvement(t, report),
         _satisfaction(t, report),
         _escalations(t, report),
+        _links(t, report, pack),
         _repeats(t, report),
-        _trends(t, report),
         '<div class="grid">',
         _breakdown(t, "by_cause", report.by_cause, chart=False),
         _breakdown(t, "by_site", report.by_site, chart=False),
         "</div>",
         _breakdown(t, "by_building", report.by_building, chart=False),
+        _staff(t, staff, directory) if staff is not None else "",
         "<footer>"
         + _e(t("Generated by complaintcore. No complainant names, phones or room numbers (PRV-1)."))
         + "</footer>",

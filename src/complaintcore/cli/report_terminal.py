@@ -1,107 +1,277 @@
-"""A monthly report as rich tables for the terminal (``report --format table``)."""
+"""A monthly report as a compact dashboard for the terminal (``report --format table``).
+
+Key figures first, then one row per deadline clock and per duty (started, met,
+met late, breached, still open, on-time rate), the breakdowns by category,
+department, grade and channel with counts and shares (side by side when the
+terminal is wide enough), the warnings with their reasons, and, behind
+``--staff``, the per-staff accountability table.  Everything in the reader's
+language; no complainant's name, phone or room (PRV-1).  The CSV and JSON
+formats carry every figure; this view leaves out what is zero.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from rich.console import Console
+from rich import box
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from complaintcore.cli.report_html import SECTIONS
+from complaintcore.cli.report_html import report_warnings
 from complaintcore.i18n import N_, Translator
 
 if TYPE_CHECKING:
     from complaintcore.core.rulepack import RulePack
-    from complaintcore.core.stats import MonthlyReport
+    from complaintcore.core.staff_report import StaffReport
+    from complaintcore.core.stats import ClockFigures, Count, MonthlyReport
+    from complaintcore.desk.ports import StaffDirectory
 
-__all__ = ["DUTY_METRICS", "METRICS", "print_report"]
+__all__ = ["CLOCK_HEAD", "DUTY_HEAD", "print_report", "print_staff"]
 
-ROWS_PER_SECTION = 40
-"""Longer sections (e.g. every repeat) are cut; the CSV and JSON formats have them all."""
+CLOCK_HEAD = (
+    N_("Deadline"),
+    N_("Rule"),
+    N_("Started"),
+    N_("Met"),
+    N_("Met late"),
+    N_("Breached"),
+    N_("Still open"),
+    N_("On time"),
+)
+"""The columns of the deadlines table: one row per clock."""
 
-METRICS = {
-    "count": N_("Count"),
-    "value": N_("Value"),
-    "complaints": N_("Complaints"),
-    "received": N_("Received"),
-    "valid_complaints": N_("Valid complaints"),
-    "started": N_("Started"),
-    "met": N_("Met"),
-    "missed": N_("Met late"),
-    "running": N_("Running"),
-    "at_risk": N_("At risk"),
-    "paused": N_("Paused"),
-    "breached": N_("Breached"),
-    "on_time_rate": N_("On-time rate"),
-    "strict_rate": N_("Strict rate"),
-}
-"""What a row's value is, for people."""
+DUTY_HEAD = (
+    N_("Duty"),
+    N_("Rule"),
+    N_("Started"),
+    N_("Done in time"),
+    N_("Done late"),
+    N_("Overdue"),
+    N_("Still owed"),
+    N_("On time"),
+)
+"""The columns of the duties table: a duty is done, not met."""
 
-DUTY_METRICS = {
-    **METRICS,
-    "met": N_("Done in time"),
-    "missed": N_("Done late"),
-    "breached": N_("Overdue"),
-}
-"""A duty is done, not met: its rows read so (the ``duties`` section)."""
+_SIDE_BY_SIDE = 96
+"""Terminal width from which two breakdowns are printed side by side."""
+_LABEL_WIDTH = 32
+"""Widest label column: a longer label is cut with an ellipsis."""
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def _table(title: str, head: Sequence[str], numeric_from: int) -> Table:
+    table = Table(
+        title=title,
+        title_justify="left",
+        title_style="bold",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1),
+    )
+    for i, name in enumerate(head):
+        if i == 0:  # long labels are cut, not wrapped: one row per clock, duty or item
+            table.add_column(name, no_wrap=True, overflow="ellipsis", max_width=_LABEL_WIDTH)
+        else:
+            table.add_column(name, justify="right" if i >= numeric_from else "left")
+    return table
+
+
+def _key_figures(t: Translator, r: MonthlyReport) -> Table:
+    met = sum(c.met for c in r.clocks)
+    stopped = sum(c.met + c.missed for c in r.clocks)
+    valid = r.totals.valid_complaints
+    imp = r.improvement
+    cells = [
+        (t("Received"), f"{r.totals.received}"),
+        (t("Valid complaints"), f"{valid}"),
+        (t("Closed / open"), f"{r.closed_count} / {r.open_count}"),
+        (t("On-time rate"), _pct(met / stopped if stopped else None)),
+        (t("Satisfaction rate"), _pct(r.satisfaction.rate)),
+        (t("Escalated"), f"{r.escalated_complaints}"),
+        (t("Causes analysed"), f"{imp.analysed} / {valid}"),
+        (t("Repeat complaints"), f"{r.links.repeated}"),
+        (t("Raised repeatedly"), f"{r.links.raised_repeatedly}"),
+    ]
+    grid = Table.grid(padding=(0, 1))
+    for _ in range(3):
+        grid.add_column(justify="left")
+        grid.add_column(justify="right")
+        grid.add_column(justify="left", min_width=2)
+    for row in range(0, len(cells), 3):
+        line: list[str] = []
+        for label, value in cells[row : row + 3]:
+            line += [label, value, ""]
+        grid.add_row(*line)
+    return grid
+
+
+def _figures_rows(t: Translator, table: Table, figures: Sequence[ClockFigures]) -> None:
+    for c in figures:
+        if not c.started:
+            continue
+        still = c.running + c.at_risk + c.paused + c.breached
+        table.add_row(
+            t.pick(c.zh, c.en),
+            c.rule,
+            str(c.started),
+            str(c.met),
+            str(c.missed),
+            str(c.breached),
+            str(still),
+            _pct(c.on_time_rate),
+        )
+
+
+def _deadlines(t: Translator, r: MonthlyReport) -> Table:
+    table = _table(t("Deadlines (every record of the month)"), [t(h) for h in CLOCK_HEAD], 2)
+    _figures_rows(t, table, r.clocks)
+    return table
+
+
+def _duties(t: Translator, r: MonthlyReport) -> Table:
+    table = _table(t("Duties and measures"), [t(h) for h in DUTY_HEAD], 2)
+    _figures_rows(t, table, r.duties)
+    m = r.improvement
+    if m.opened:
+        done = m.done + m.done_late
+        table.add_row(
+            t("corrective and preventive measures"),
+            "IMP-1",
+            str(m.opened),
+            str(m.done),
+            str(m.done_late),
+            str(m.overdue),
+            str(m.open + m.overdue),
+            _pct(m.done / done if done else None),
+        )
+    return table
+
+
+def _breakdown(t: Translator, title: str, counts: Sequence[Count]) -> Table:
+    total = sum(c.count for c in counts)
+    table = _table(title, [t("Item"), t("Count"), t("Share")], 1)
+    for c in counts:
+        if c.count:
+            table.add_row(t.pick(c.zh, c.en), str(c.count), _pct(c.count / total))
+    return table
+
+
+def _pair(console: Console, left: Table, right: Table) -> RenderableType:
+    if console.width < _SIDE_BY_SIDE:
+        return Group(left, Text(""), right)
+    grid = Table.grid(padding=(0, 4))
+    grid.add_column(vertical="top")
+    grid.add_column(vertical="top")
+    grid.add_row(left, right)
+    return grid
 
 
 def print_report(
-    console: Console, result: MonthlyReport, t: Translator, pack: RulePack | None = None
+    console: Console,
+    result: MonthlyReport,
+    t: Translator,
+    pack: RulePack | None = None,
+    staff: StaffReport | None = None,
+    directory: StaffDirectory | None = None,
 ) -> None:
-    """One table per section of :func:`complaintcore.core.stats.to_rows`, in ``t``'s language."""
-    from complaintcore.core import stats
-
-    sections: dict[str, list[dict[str, Any]]] = {}
-    for row in stats.to_rows(result):
-        sections.setdefault(str(row["section"]), []).append(dict(row))
-    trends = iter(result.trends)
-    console.print(Text(t("Complaint statistics {period}", period=result.period.key), style="bold"))
-    for section, rows in sections.items():
-        title = SECTIONS.get(section)
-        table = Table(title=t(title) if title else section, show_header=True)
-        table.add_column(t("Item"))
-        table.add_column(t("Metric"))
-        table.add_column(t("Value"), justify="right")
-        table.add_column(t("Detail"))
-        for row in rows[:ROWS_PER_SECTION]:
-            names = DUTY_METRICS if section == "duties" else METRICS
-            metric = names.get(str(row["metric"]))
-            detail = str(row["detail"] or "")
-            if section == "trends":
-                detail = _trend_detail(t, next(trends))
-            table.add_row(
-                t.pick(str(row["label_zh"]), str(row["label_en"])),
-                t(metric) if metric else str(row["metric"]),
-                _value(row["value"]),
-                detail[:60],
-            )
-        console.print(table)
-
-
-def _value(value: object) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.1%}"
-    return str(value)
-
-
-def _trend_detail(t: Translator, flag: Any) -> str:
-    from complaintcore.core.stats import LABELS
-
-    zh, en = LABELS.get(flag.dimension, (flag.dimension, flag.dimension))
-    previous = " / ".join(str(n) for n in flag.previous)
-    if flag.new:
-        return t(
-            "{dimension}: new (previous months {previous})",
-            dimension=t.pick(zh, en),
-            previous=previous,
-        )
-    return t(
-        "{dimension}: previous months {previous}, average {baseline:.2f}",
-        dimension=t.pick(zh, en),
-        previous=previous,
-        baseline=flag.baseline,
+    """IMP-2: the month as a dashboard, in ``t``'s language (see the module docstring)."""
+    title = t(
+        "Complaint statistics {period} · figures as at {now}",
+        period=result.period.key,
+        now=result.now.astimezone(result.period.start.tzinfo).isoformat(timespec="minutes"),
     )
+    console.print(Text(title, style="bold"))
+    console.print(_key_figures(t, result))
+    console.print(
+        Text(
+            t(
+                "Of {received} received: {invalid} invalid, {unverified} not yet verified, "
+                "{requests} service requests, {enquiries} enquiries (VAL-4).",
+                received=result.totals.received,
+                invalid=result.totals.invalid,
+                unverified=result.totals.unverified,
+                requests=result.totals.requests,
+                enquiries=result.totals.enquiries,
+            )
+        )
+    )
+    console.print()
+    console.print(_deadlines(t, result))
+    console.print()
+    if result.duties or result.improvement.opened:
+        console.print(_duties(t, result))
+        console.print()
+    console.print(
+        _pair(
+            console,
+            _breakdown(t, t("By category"), result.by_category),
+            _breakdown(t, t("By responsible department"), result.by_department),
+        )
+    )
+    console.print()
+    console.print(
+        _pair(
+            console,
+            _breakdown(t, t("By grade"), result.by_grade),
+            _breakdown(t, t("By channel"), result.by_channel),
+        )
+    )
+    console.print()
+    warnings = report_warnings(t, result)
+    console.print(Text(t("Warnings"), style="bold"))
+    if warnings:
+        for line in warnings:
+            console.print(Text(f"- {line}"))
+    else:
+        console.print(Text(t("No warnings this month.")))
+    if staff is not None:
+        console.print()
+        print_staff(console, staff, t, directory)
+
+
+def print_staff(
+    console: Console,
+    staff: StaffReport,
+    t: Translator,
+    directory: StaffDirectory | None = None,
+) -> None:
+    """PEN-1, PEN-2: the month's per-staff table; names masked (PRV-1)."""
+    from complaintcore.core.models import Grade, mask
+    from complaintcore.core.rulepack import Measure
+
+    grades = (Grade.MAJOR, Grade.IMPORTANT, Grade.MINOR, Grade.INTERNAL)
+    cards = (Measure.YELLOW_CARD, Measure.RED_CARD, Measure.BLACK_CARD)
+    head = [
+        t("Staff"),
+        t("Name"),
+        *(t.label(g) for g in grades),
+        *(t.label(c) for c in cards),
+        t("Points"),
+        t("Valid complaints"),
+        t("Severe"),
+    ]
+    table = _table(
+        t("Accountability by staff member {period} (PEN-1, PEN-2)", period=staff.period), head, 2
+    )
+    for row in staff.rows:
+        member = directory.get(row.staff_id) if directory is not None else None
+        name = mask(member.name.split(" (")[0]) if member is not None else ""
+        table.add_row(
+            row.staff_id,
+            name,
+            *(str(row.sanctioned(g) or "") for g in grades),
+            *(str(row.carded(c) or "") for c in cards),
+            str(row.points or ""),
+            str(row.complaints or ""),
+            t("reported to the company") if row.severe else "",
+        )
+    if staff.rows:
+        console.print(table)
+    else:
+        console.print(Text(t("No sanctions and no valid complaints about staff this month.")))

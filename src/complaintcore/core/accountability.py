@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import attrs
 
 from complaintcore.core.errors import IllegalTransitionError
 from complaintcore.core.models import Complaint, Grade, Kind, Validity
 from complaintcore.core.rulepack import Measure, RulePack
 
-__all__ = ["SanctionDecision", "sanction_for"]
+__all__ = ["SanctionDecision", "is_severe", "sanction_for"]
 
 
 @attrs.frozen
@@ -19,6 +21,7 @@ class SanctionDecision:
     grade: Grade
     measures: tuple[Measure, ...]
     points_deducted: int
+    severe: bool = False
 
 
 def sanction_for(complaint: Complaint, pack: RulePack, *, staff_role: str = "") -> SanctionDecision:
@@ -45,4 +48,11 @@ def sanction_for(complaint: Complaint, pack: RulePack, *, staff_role: str = "") 
         raise refuse(f"pack {pack.name} defines no sanction for grade {state.grade.value}")
     role = staff_role or target.role or target.rung
     points = rule.points if role in rule.points_roles else 0
-    return SanctionDecision(target.staff_id, state.grade, rule.measures, points)
+    severe = is_severe(state.grade, rule.measures, pack)
+    return SanctionDecision(target.staff_id, state.grade, rule.measures, points, severe)
+
+
+def is_severe(grade: Grade, measures: Iterable[Measure | str], pack: RulePack) -> bool:
+    """PEN-2 (004 篇1 §三.4, 情节严重): whether a sanction is reported to the company."""
+    rule = pack.accountability
+    return grade in rule.severe_grades or any(m in rule.severe_measures for m in measures)

@@ -14,6 +14,7 @@ store or a clock.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import unicodedata
 from collections import Counter
@@ -33,6 +34,7 @@ def _norm(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
+@functools.lru_cache(maxsize=8192)
 def complainant_key(complainant: Complainant) -> str:
     """Six hex digits that tell complainants apart within a group (HDL-5), PRV-1 safe.
 
@@ -40,6 +42,8 @@ def complainant_key(complainant: Complainant) -> str:
     name).  24 bits are plenty to tell a dozen people apart, and far too few to
     recover a number: every key is shared by tens of millions of phone numbers,
     so storing it beside a complaint reveals nothing about who complained.
+    Pure, so the last few thousand are kept: intake asks several times for
+    each complaint (projection, grouping, repeats).
     """
     phone = normalise_phone(complainant.phone)
     if phone is None:

@@ -15,6 +15,7 @@ derived here from the clock's own replay, not from a stored event.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import ClassVar, Protocol
@@ -161,30 +162,41 @@ def _step(message: str, /, **values: StepValue) -> DerivationStep:
     return DerivationStep.of(message, **values)
 
 
+_UNEXPLAINED = DerivationStep.of("")
+"""What :func:`_budget` says when nobody asked for the derivation (the projection's
+clocks, many per complaint at intake): nothing, built once."""
+
+
 def _nstep(singular: str, plural: str, /, **values: StepValue) -> DerivationStep:
     return DerivationStep.counted(singular, plural, **values)
 
 
 def _budget(
-    spec: ClockSpec, start: datetime, calendar: WorkingTime, promise: datetime | None
+    spec: ClockSpec,
+    start: datetime,
+    calendar: WorkingTime,
+    promise: datetime | None,
+    explain: bool = True,
 ) -> tuple[_Measure, timedelta, DerivationStep]:
-    """Reduce a mode to a budget; the step says how it was reckoned."""
+    """Reduce a mode to a budget; the step says how it was reckoned (if ``explain``)."""
     d = spec.duration
     mode = spec.mode
     if mode is ClockMode.WALL:
         return (
             _Measure(False, calendar),
             d.timedelta,
-            _step("{time} of elapsed time", time=d.timedelta),
+            _step("{time} of elapsed time", time=d.timedelta) if explain else _UNEXPLAINED,
         )
     if mode is ClockMode.WORKING_TIME:
         return (
             _Measure(True, calendar),
             d.timedelta,
-            _step("{time} of working time", time=d.timedelta),
+            _step("{time} of working time", time=d.timedelta) if explain else _UNEXPLAINED,
         )
     if mode is ClockMode.WORKING_DAYS:
         end = calendar.add_days(start, d.days)
+        if not explain:
+            return _Measure(True, calendar), calendar.between(start, end), _UNEXPLAINED
         return (
             _Measure(True, calendar),
             calendar.between(start, end),
@@ -198,6 +210,8 @@ def _budget(
     if mode is ClockMode.SAME_DAY:
         # After closing time "the same day" can only mean the next working day's end.
         end = calendar.end_of_working_day(calendar.next_open(start))
+        if not explain:
+            return _Measure(True, calendar), calendar.between(start, end), _UNEXPLAINED
         return (
             _Measure(True, calendar),
             calendar.between(start, end),
@@ -205,6 +219,8 @@ def _budget(
         )
     if mode is ClockMode.MONTHS:
         end = add_months(start.astimezone(calendar.tz), d.months)  # months of the calendar's zone
+        if not explain:
+            return _Measure(False, calendar), _utc(end) - _utc(start), _UNEXPLAINED
         return (
             _Measure(False, calendar),
             _utc(end) - _utc(start),
@@ -274,8 +290,13 @@ class _Run:
         self.started, self.stopped, self.used, self.late = at, None, _ZERO, False
         self.extra = 0
         self.runs += 1
-        self.measure, self.budget, how = _budget(self.spec, at, self.calendar, promise)
-        self.say("{at} started by {cause}; budget {budget}", at=at, cause=_cause(why), budget=how)
+        self.measure, self.budget, how = _budget(
+            self.spec, at, self.calendar, promise, self.explain
+        )
+        if self.explain:
+            self.say(
+                "{at} started by {cause}; budget {budget}", at=at, cause=_cause(why), budget=how
+            )
         self.running_since = None
         if paused and self.spec.pausable:
             self.say("{at} complaint is paused: the clock waits (DL-8)", at=at)
@@ -397,8 +418,19 @@ def _replay(
     """One clock or duty at ``now``; ``seen`` (every tag of ``events``) lets a clock
     whose start never happened be answered without replaying (most of them, at intake)."""
     if seen is not None and _never_starts(spec, seen):
-        return _status(_Run(spec, calendar, explain=explain), spec, now)
+        return _not_started(spec)
     return _status(_run(events, spec, calendar, explain), spec, now)
+
+
+@functools.lru_cache(maxsize=1024)
+def _not_started(spec: ClockSpec) -> ClockStatus:
+    """A clock that never started, as data: the same for every complaint (intake asks
+    for it ten times a complaint), so built once per spec."""
+    waiting = (_step("not started: waiting for {tags}", tags=tuple(Tag(t) for t in spec.start)),)
+    return ClockStatus(
+        spec.name, spec.rule, ClockState.NOT_STARTED, None, None, None,
+        _ZERO, _ZERO, _ZERO, None, _english(waiting), 0, steps=waiting,
+    )  # fmt: skip
 
 
 def _never_starts(spec: ClockSpec, seen: frozenset[str]) -> bool:
@@ -413,6 +445,19 @@ def _all_tags(events: Sequence[tuple[Event, frozenset[str]]]) -> frozenset[str]:
     return frozenset().union(*(tags for _, tags in events))
 
 
+@functools.lru_cache(maxsize=1024)
+def _tag_sets(
+    spec: ClockSpec,
+) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    """A clock's start, stop, pause and resume tags as sets, made once per clock."""
+    return (
+        frozenset(spec.start),
+        frozenset(spec.stop),
+        frozenset(spec.pause),
+        frozenset(spec.resume),
+    )
+
+
 def _run(
     events: Sequence[tuple[Event, frozenset[str]]],
     spec: ClockSpec,
@@ -423,8 +468,7 @@ def _run(
     r = _Run(spec, calendar, explain=explain)
     paused = False
     promise: datetime | None = None
-    start, stop = frozenset(spec.start), frozenset(spec.stop)
-    pause, resume = frozenset(spec.pause), frozenset(spec.resume)
+    start, stop, pause, resume = _tag_sets(spec)
     agreed_mode = spec.mode in (ClockMode.PROMISED, ClockMode.APPOINTED)
     # a duty outlives closure and may wait for a condition (DutySpec.when)
     duty = spec if isinstance(spec, DutySpec) else None

@@ -47,6 +47,10 @@ __all__ = [
     "Intake",
     "Kind",
     "LabelledEnum",
+    "Linked",
+    "MeasureAdded",
+    "MeasureDone",
+    "MeasureKind",
     "Outcome",
     "Paused",
     "Promised",
@@ -229,6 +233,13 @@ class Fact(LabelledEnum):
     RAISED_BY_STAFF = "raised_by_staff", "员工内部投诉", "raised by staff against the organisation"
     SERIOUS = "serious", "严重事件", "serious incident"
     GROUP = "group", "集体投诉", "group complaint"
+
+
+class MeasureKind(LabelledEnum):
+    """IMP-1 (004 篇2 §3.5): a measure corrects this complaint's cause or prevents its return."""
+
+    CORRECTIVE = "corrective", "纠正措施", "corrective measure"
+    PREVENTIVE = "preventive", "预防措施", "preventive measure"
 
 
 class Status(LabelledEnum):
@@ -578,14 +589,47 @@ class CauseAnalysed(Event):
 
 
 @attrs.frozen(kw_only=True)
+class MeasureAdded(Event):
+    """IMP-1 (004 篇2 §3.5): a corrective or preventive measure, who carries it out, by when.
+
+    ``measure`` numbers it within the complaint (``M1``, ``M2`` …); ``owner`` is
+    the staff member responsible (责任人), ``department`` the unit (责任单位).
+    It is owed until a :class:`MeasureDone` names it, whether or not the
+    complaint is closed meanwhile.
+    """
+
+    kind: ClassVar[str] = "measure_added"
+    measure: str
+    measure_kind: MeasureKind
+    action: str
+    owner: str
+    due: datetime = attrs.field(validator=_aware("due"))
+    department: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class MeasureDone(Event):
+    """IMP-1 (004 篇2 §3.5B): a measure carried out, and what was done."""
+
+    kind: ClassVar[str] = "measure_done"
+    measure: str
+    result: str
+
+
+@attrs.frozen(kw_only=True)
 class SanctionRecorded(Event):
-    """PEN-1, PEN-2: the sanction a valid complaint's grade carries."""
+    """PEN-1, PEN-2: the sanction a valid complaint's grade carries.
+
+    ``severe`` marks a sanction the pack reports to the company (004 篇1 §三.4:
+    情节严重交由公司处理).
+    """
 
     kind: ClassVar[str] = "sanction_recorded"
     staff_id: str
     grade: Grade
     measures: tuple[str, ...]
     points_deducted: int = 0
+    severe: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -673,6 +717,29 @@ class Grouped(Event):
 
     def tags(self) -> tuple[str, ...]:
         return ("grouped", "grouped:incident") if self.incident else ("grouped",)
+
+
+@attrs.frozen(kw_only=True)
+class Linked(Event):
+    """IMP-3, GRD-2: earlier complaints this one repeats, found when it was received.
+
+    ``same_complainant``, ``same_room`` and ``same_matter`` (same building and
+    category) hold their ids, most recent first.  ``raisings`` counts how often
+    this customer has raised this matter, this time included; once it reaches
+    the pack's threshold the complaint is ``raised_repeatedly`` (GRD-2).  On an
+    earlier complaint, ``repeated_by`` names the later one that raised it again.
+    """
+
+    kind: ClassVar[str] = "linked"
+    same_complainant: tuple[str, ...] = ()
+    same_room: tuple[str, ...] = ()
+    same_matter: tuple[str, ...] = ()
+    raisings: int = 1
+    raised_repeatedly: bool = False
+    repeated_by: str = ""
+
+    def tags(self) -> tuple[str, ...]:
+        return ("linked", "linked:repeatedly") if self.raised_repeatedly else ("linked",)
 
 
 @attrs.frozen(kw_only=True)
@@ -768,6 +835,9 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     SiteVisited,
     CalledBack,
     Grouped,
+    Linked,
+    MeasureAdded,
+    MeasureDone,
     Acknowledged,
     EscalationRequested,
     Extended,
@@ -814,6 +884,8 @@ class ComplaintState:
     site_consent: bool = False
     issue: str = ""
     group_incident: bool = False
+    raisings: int = 0
+    measures_open: int = 0
     stage: str = ""
     """The stage of a staged procedure it is at; ``""`` is the pack's first stage."""
     acknowledged: bool = False

@@ -19,6 +19,7 @@ from complaintcore.core.models import Cause, Channel, Fact, Grade, LabelledEnum,
 
 __all__ = [
     "DEFAULT_PHONE_REGIONS",
+    "Accountability",
     "BarAction",
     "CalendarSpec",
     "Category",
@@ -28,17 +29,20 @@ __all__ = [
     "Department",
     "Duration",
     "DutySpec",
+    "EarlyWarning",
     "Extension",
     "GradeHandler",
     "GradeRule",
     "GradingRules",
     "GroupScope",
+    "Improvement",
     "Indicator",
     "IndicatorKind",
     "KindRules",
     "Measure",
     "Parameter",
     "ReopenPolicy",
+    "RepeatLinking",
     "RequestLimit",
     "ResponseRules",
     "RulePack",
@@ -117,9 +121,9 @@ class Duration:
             return cls(days=n)
         return cls(months=n)
 
-    @property
+    @functools.cached_property
     def timedelta(self) -> timedelta:
-        """As elapsed time; days count as 24 hours."""
+        """As elapsed time; days count as 24 hours (kept: clocks ask for it again and again)."""
         return timedelta(minutes=self.minutes, days=self.days)
 
     def __str__(self) -> str:
@@ -495,6 +499,90 @@ class Parameter:
 
 
 @attrs.frozen
+class Improvement:
+    """IMP-1 (004 篇2 §3.5): cause analysis and corrective and preventive measures.
+
+    ``require_cause``: a valid complaint is closed only once its cause analysis
+    is recorded.  Each measure is watched until marked done; it is at risk from
+    ``measure_at_risk_percent`` of the time between recording it and its due
+    date (DL-7).
+    """
+
+    require_cause: bool = False
+    measure_at_risk_percent: int = 80
+
+
+REPEAT_LINKS: tuple[str, ...] = ("same_complainant", "same_room", "same_matter")
+"""IMP-3: how a new complaint can be linked to an earlier one."""
+
+
+@attrs.frozen
+class RepeatLinking:
+    """IMP-3, GRD-2: which earlier complaints a new one is linked to at intake.
+
+    Earlier complaints received within ``window`` by the **same complainant**
+    (at the same site) or about the **same room**, and within ``matter_window``
+    about the **same matter** (the same building and category), are linked with
+    an event.  A customer raising one matter again (the same category, linked by
+    the kinds in ``counts``) raises it for the *n*-th time; at ``threshold`` it
+    is "raised repeatedly" (GRD-2).  ``0`` turns a window or the threshold off;
+    ``ignore_categories`` are never a matter (a catch-all category);
+    ``max_links`` caps the ids an event keeps per kind of link.
+    """
+
+    window: Duration = Duration()
+    matter_window: Duration = Duration()
+    threshold: int = 0
+    counts: tuple[str, ...] = ("same_complainant", "same_room")
+    ignore_categories: tuple[str, ...] = ()
+    max_links: int = 20
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.window.timedelta or self.matter_window.timedelta)
+
+
+@attrs.frozen
+class EarlyWarning:
+    """IMP-4: when a monthly count is a rise worth a manager's time (a control limit).
+
+    For each series (a building, category, department or site: ``dimensions``)
+    the expected count is the mean of the previous ``baseline_months`` months
+    *that have data* (the desk received something that month); at least
+    ``min_baseline_months`` of them are needed.  The upper control limit is the
+    smallest count a steady series reaches with probability at most
+    ``false_alarm_rate`` in a month; a count at or above it, and at least
+    ``min_count``, is a warning.  See ``docs/statistics.md``.
+    """
+
+    baseline_months: int = 12
+    min_baseline_months: int = 2
+    min_count: int = 3
+    false_alarm_rate: float = 0.001
+    dimensions: tuple[str, ...] = ("building", "category", "department", "site")
+
+
+@attrs.frozen
+class Accountability:
+    """PEN-1, PEN-2: when a staff member's case is severe and reported to the company.
+
+    004 篇1 §三.4: a consultant complained about loses points that month, and in
+    a serious case (情节严重) is handed to the company.  A sanction is severe
+    when its grade is in ``severe_grades`` or it carries a measure in
+    ``severe_measures``; a month is severe for a person with a severe sanction,
+    at least ``severe_points`` points deducted or at least ``severe_complaints``
+    valid complaints about them (``0`` turns a threshold off).  ``report_to`` is
+    the department told (default: the pack's ``accountability_department``).
+    """
+
+    severe_grades: tuple[Grade, ...] = ()
+    severe_measures: tuple[Measure, ...] = ()
+    severe_points: int = 0
+    severe_complaints: int = 0
+    report_to: str = ""
+
+
+@attrs.frozen
 class CalendarSpec:
     """Which working calendar a pack's clocks run on (DL-1..4, DL-7, DL-8).
 
@@ -541,6 +629,10 @@ class RulePack:
     clocks: tuple[ClockSpec, ...] = ()
     duties: tuple[DutySpec, ...] = ()
     concentration: Concentration = Concentration()
+    improvement: Improvement = Improvement()
+    repeats: RepeatLinking = RepeatLinking()
+    early_warning: EarlyWarning = EarlyWarning()
+    accountability: Accountability = Accountability()
     calendar: CalendarSpec = CalendarSpec()
     stages: tuple[Stage, ...] = ()
     time_bar: TimeBar | None = None
@@ -648,3 +740,8 @@ class RulePack:
             if s.grade is grade:
                 return s
         return None
+
+    @property
+    def severe_report_to(self) -> str:
+        """PEN-2: the department a severe case is reported to (the company's)."""
+        return self.accountability.report_to or self.accountability_department

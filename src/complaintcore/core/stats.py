@@ -25,7 +25,7 @@ Counting rules (every figure is explained here and in ``docs/statistics.md``):
   unverified.
 * **Breakdowns count valid complaints only (VAL-4)**: by category, grade,
   department, channel, site, building and cause; closed/open; return-visit
-  satisfaction; reopened; escalations by trigger; repeats; trends.  Invalid
+  satisfaction; reopened; escalations by trigger; repeats; warnings.  Invalid
   records, requests and enquiries are recorded but counted apart.
 * **Timeliness counts every registered record of the month**, not only valid
   complaints, because every deadline binds the company whatever the outcome
@@ -45,8 +45,10 @@ Counting rules (every figure is explained here and in ``docs/statistics.md``):
   ``now``) of the month's valid complaints: rate = satisfied visits / visits;
   first-visit satisfaction = complaints whose first visit was satisfied /
   complaints visited at least once.
-* **Repeats (IMP-3)**: see :class:`Repeats`.  **Trends (IMP-4)**: see
-  :class:`TrendRule` and :class:`TrendFlag`.
+* **Cause analysis and measures (IMP-1)**: see :class:`ImprovementFigures`.
+* **Repeats (IMP-3)**: see :class:`Repeats` and :class:`LinkFigures`.
+* **Early warning (IMP-4)**: a control limit per series, see
+  :mod:`complaintcore.core.warnings`; the rule is the pack's ``early_warning``.
 * **Privacy (PRV-1).**  A report never holds a name, a phone number or a room
   number: repeat groups are identified by complaint ids only (a hash of a phone
   number could be reversed by trying every number).
@@ -56,31 +58,36 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from complaintcore.core.deadlines import ClockState, WorkingTime, compute_clocks, compute_duties
 from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.improvement import compute_measures
 from complaintcore.core.models import (
     Cause,
     Channel,
     Complaint,
     ComplaintState,
     Escalated,
+    Fact,
     Grade,
     Kind,
+    Linked,
+    MeasureAdded,
+    MeasureKind,
     Status,
     Trigger,
     Validity,
     Visited,
     require_aware,
 )
-from complaintcore.core.rulepack import ClockSpec, RulePack
+from complaintcore.core.rulepack import ClockSpec, EarlyWarning, RulePack
 from complaintcore.core.validity import counts_as_complaint, normalise_phone
+from complaintcore.core.warnings import Cell, ControlWarning, Judgement, control_warnings, judge
 from complaintcore.core.workflow import fold
 
 __all__ = [
@@ -90,6 +97,8 @@ __all__ = [
     "ClockFigures",
     "Count",
     "EarlierMonth",
+    "ImprovementFigures",
+    "LinkFigures",
     "MonthTotal",
     "MonthlyReport",
     "Period",
@@ -98,14 +107,12 @@ __all__ = [
     "Repeats",
     "Satisfaction",
     "Totals",
-    "TrendFlag",
-    "TrendRule",
     "monthly_report",
     "to_json_dict",
     "to_rows",
 ]
 
-SCHEMA = "complaintcore.monthly_report/1"
+SCHEMA = "complaintcore.monthly_report/2"
 
 Row = dict[str, str | int | float | None]
 """One flat row of :func:`to_rows`: the same keys in every row (CSV-ready)."""
@@ -146,7 +153,6 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 _GRADE_ORDER = (Grade.MAJOR, Grade.IMPORTANT, Grade.MINOR, Grade.INTERNAL)  # GRD-1
-_TREND_DIMENSIONS = ("building", "site", "category", "department")
 
 
 def _lang(lang: str) -> str:
@@ -349,72 +355,43 @@ class Repeats:
 
 
 @attrs.frozen
-class TrendRule:
-    """IMP-4 parameters: when a count is a rising trend.
+class ImprovementFigures:
+    """IMP-1: cause analysis and measures on the month's valid complaints, at ``now``.
 
-    This month's count of valid complaints for a building, site, category or
-    department is compared with the **baseline**, the average count of the
-    previous ``baseline_months`` months (months with none count as zero).  It is
-    flagged when ``count >= min_count`` and ``count >= ratio * baseline``; or,
-    when the baseline is zero (**new**), when ``count >= new_min_count``.
-
-    :ivar min_count: smallest count ever flagged (default 3).
-    :ivar ratio: how many times the baseline is a rise (default 1.5).
-    :ivar new_min_count: smallest count flagged when nothing came before (default 3).
-    :ivar baseline_months: months averaged for the baseline (default 3).
+    ``analysed`` valid complaints have a cause analysis (``closed_analysed`` of
+    the closed ones).  Measures (corrective and preventive, each with an owner
+    and due date) are counted like duties: ``opened`` = ``done`` (in time) +
+    ``done_late`` + ``open`` (not yet due) + ``overdue`` (past due, not done).
     """
 
-    min_count: int = 3
-    ratio: float = 1.5
-    new_min_count: int = 3
-    baseline_months: int = 3
-
-    def __attrs_post_init__(self) -> None:
-        for name in ("min_count", "new_min_count"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise InvalidInputError(f"trend.{name}", "expected an integer >= 1")
-        if (
-            not isinstance(self.baseline_months, int)
-            or isinstance(self.baseline_months, bool)
-            or not 1 <= self.baseline_months <= 24
-        ):
-            raise InvalidInputError("trend.baseline_months", "expected an integer 1..24")
-        if not isinstance(self.ratio, (int, float)) or not self.ratio > 0:
-            raise InvalidInputError("trend.ratio", "expected a number > 0")
-
-    def rising(self, count: int, previous: Sequence[int]) -> tuple[bool, bool]:
-        """(flagged, new) for this month's ``count`` after the ``previous`` counts."""
-        if not previous or sum(previous) == 0:
-            return count >= self.new_min_count, True
-        baseline = Fraction(sum(previous), len(previous))
-        return count >= self.min_count and count >= Fraction(self.ratio) * baseline, False
+    analysed: int = 0
+    closed_analysed: int = 0
+    opened: int = 0
+    corrective: int = 0
+    preventive: int = 0
+    done: int = 0
+    done_late: int = 0
+    open: int = 0
+    overdue: int = 0
 
 
 @attrs.frozen
-class TrendFlag:
-    """IMP-4: a rising count.  ``previous`` are the earlier months, oldest first."""
+class LinkFigures:
+    """IMP-3, GRD-2: the month's valid complaints linked at intake to earlier ones.
 
-    dimension: str
-    key: str
-    zh: str
-    en: str
-    count: int
-    previous: tuple[int, ...]
-    new: bool
+    ``linked`` is the number linked at all; ``repeated`` those that repeat an
+    earlier complaint of the same customer (same complainant or same room);
+    ``same_complainant``, ``same_room`` and ``same_matter`` by each kind of link
+    (a complaint may count under several); ``raised_repeatedly`` reached the
+    pack's threshold (GRD-2).
+    """
 
-    @property
-    def baseline(self) -> float:
-        return sum(self.previous) / len(self.previous) if self.previous else 0.0
-
-    @property
-    def ratio(self) -> float | None:
-        """count / baseline; None when the baseline is zero."""
-        base = self.baseline
-        return self.count / base if base else None
-
-    def label(self, lang: str = "en") -> str:
-        return _pick(self.zh, self.en, _lang(lang))
+    linked: int = 0
+    repeated: int = 0
+    same_complainant: int = 0
+    same_room: int = 0
+    same_matter: int = 0
+    raised_repeatedly: int = 0
 
 
 @attrs.frozen
@@ -451,10 +428,14 @@ class MonthlyReport:
     escalated_complaints: int
     repeats: Repeats
     history: tuple[MonthTotal, ...]
-    trends: tuple[TrendFlag, ...]
-    trend_rule: TrendRule
+    warnings: tuple[ControlWarning, ...]
+    warning_rule: EarlyWarning
     excluded_after_now: int = 0
     duties: tuple[ClockFigures, ...] = ()
+    improvement: ImprovementFigures = ImprovementFigures()
+    links: LinkFigures = LinkFigures()
+    control: Judgement | None = None
+    """IMP-4: the month's valid complaints against the desk's own control limit."""
 
     @property
     def closed_count(self) -> int:
@@ -544,7 +525,7 @@ class _Tally:
     calendar: WorkingTime
     period: Period
     now: datetime
-    trend_rule: TrendRule
+    warning_rule: EarlyWarning
     repeat_rule: RepeatRule
     earlier: Mapping[int, EarlierMonth] | None = None
     tz: ZoneInfo = attrs.field(init=False)
@@ -564,12 +545,14 @@ class _Tally:
     escalated: int = 0
     excluded: int = 0
     history: dict[int, list[int]] = attrs.Factory(dict)
-    trend: dict[tuple[str, str], list[int]] = attrs.Factory(dict)
+    cells: dict[Cell, list[int]] = attrs.Factory(dict)
     links: list[_Link] = attrs.Factory(list)
+    improvement: Counter[str] = attrs.Factory(Counter)
+    linked: Counter[str] = attrs.Factory(Counter)
 
     def __attrs_post_init__(self) -> None:
         self.tz = ZoneInfo(self.period.timezone)
-        self.first_index = self.period.index - self.trend_rule.baseline_months
+        self.first_index = self.period.index - self.warning_rule.baseline_months
         self.window_start = self.period.start - timedelta(days=self.repeat_rule.lookback_days)
         for dim in ("category", "grade", "department", "channel", "site", "building", "cause"):
             self.dims[dim] = Counter()
@@ -607,7 +590,7 @@ class _Tally:
             month[0] += 1
             if valid:
                 month[1] += 1
-                self._trend(complaint, state, self.period.index - index)
+                self._cell(complaint, state, index - self.first_index)
         if index == self.period.index:
             self._current(complaint, state, valid)
 
@@ -627,37 +610,56 @@ class _Tally:
             )
         )
 
-    def _trend(self, complaint: Complaint, state: ComplaintState, back: int) -> None:
-        keys = {
-            "building": _building(complaint),
-            "site": _site(complaint),
-            "category": state.category,
-            "department": state.department,
-        }
-        self._count_trend(keys, back, 1)
-
-    def _count_trend(self, keys: Mapping[str, str], back: int, n: int) -> None:
-        for dim, key in keys.items():
-            if key:
-                counts = self.trend.setdefault(
-                    (dim, key), [0] * (self.trend_rule.baseline_months + 1)
-                )
-                counts[back] += n
-
     def _earlier(self, index: int, month: EarlierMonth) -> None:
         """A baseline month from counts: the same figures :meth:`add` keeps."""
         valid = 0
         for (site, building, category, department), n in month.valid:
             valid += n
             site, building = site.strip(), building.strip()
-            keys = {
-                "building": (f"{site}/{building}" if site else building) if building else "",
-                "site": site,
-                "category": category,
-                "department": department,
-            }
-            self._count_trend(keys, self.period.index - index, n)
+            building = (f"{site}/{building}" if site else building) if building else ""
+            key = (site, building, category, department)
+            counts = self.cells.get(key)
+            if counts is None:
+                counts = self.cells[key] = [0] * (self.period.index - self.first_index + 1)
+            counts[index - self.first_index] += n
         self.history[index] = [month.received, valid]
+
+    def _cell(self, complaint: Complaint, state: ComplaintState, month: int) -> None:
+        """IMP-4: count a valid complaint in its (site, building, category, department) cell."""
+        key = (_site(complaint), _building(complaint), state.category, state.department)
+        counts = self.cells.get(key)
+        if counts is None:
+            counts = self.cells[key] = [0] * (self.period.index - self.first_index + 1)
+        counts[month] += 1
+
+    def _improvement(self, complaint: Complaint, state: ComplaintState) -> None:
+        """IMP-1 and IMP-3 on one valid complaint of the month."""
+        k = self.improvement
+        if state.cause_analysed:
+            k["analysed"] += 1
+            k["closed_analysed"] += state.status is Status.CLOSED
+        measures = False
+        for ev in complaint.events:
+            if ev.at > self.now:
+                break
+            if isinstance(ev, MeasureAdded):
+                measures = True
+                k["corrective" if ev.measure_kind is MeasureKind.CORRECTIVE else "preventive"] += 1
+            elif isinstance(ev, Linked) and not ev.repeated_by:
+                kinds = {
+                    "same_complainant": ev.same_complainant,
+                    "same_room": ev.same_room,
+                    "same_matter": ev.same_matter,
+                }
+                for name, ids in kinds.items():
+                    self.linked[name] += bool(ids)
+                self.linked["linked"] += any(kinds.values())
+                self.linked["repeated"] += bool(ev.same_complainant or ev.same_room)
+        self.linked["raised_repeatedly"] += Fact.RAISED_REPEATEDLY in state.facts
+        if measures:
+            for m in compute_measures(complaint, self.pack, self.calendar, self.now, explain=False):
+                k["opened"] += 1
+                k[_MEASURE_STATE.get(m.state, "open")] += 1
 
     def _current(self, complaint: Complaint, state: ComplaintState, valid: bool) -> None:
         if complaint.events:
@@ -690,6 +692,7 @@ class _Tally:
         d["building"][_building(complaint)] += 1
         d["cause"][state.cause.value if state.cause else ""] += 1
         self.kinds["closed" if state.status is Status.CLOSED else "open"] += 1
+        self._improvement(complaint, state)
         first: bool | None = None
         escalated = False
         for ev in complaint.events:
@@ -766,10 +769,13 @@ class _Tally:
             escalated_complaints=self.escalated,
             repeats=self._repeats(),
             history=history,
-            trends=self._trends(cats, deps),
-            trend_rule=self.trend_rule,
+            warnings=self._warnings(cats, deps),
+            warning_rule=self.warning_rule,
             excluded_after_now=self.excluded,
             duties=tuple(duties),
+            improvement=ImprovementFigures(**{f: self.improvement[f] for f in _IMPROVEMENT}),
+            links=LinkFigures(**{f: self.linked[f] for f in _LINKS}),
+            control=self._control(),
         )
 
     def _repeats(self) -> Repeats:
@@ -822,25 +828,35 @@ class _Tally:
             repeated=repeated,
         )
 
-    def _trends(
+    def _months(self) -> tuple[list[str], list[bool]]:
+        """The tally's months, oldest first, and whether each had data (anything received)."""
+        indexes = sorted(self.history)
+        periods = [self.period.shift(i - self.period.index).key for i in indexes]
+        return periods, [self.history[i][0] > 0 for i in indexes]
+
+    def _warnings(
         self, cats: dict[str, tuple[str, str]], deps: dict[str, tuple[str, str]]
-    ) -> tuple[TrendFlag, ...]:
-        flags: list[TrendFlag] = []
-        for (dim, key), counts in self.trend.items():
-            previous = tuple(reversed(counts[1:]))
-            flagged, new = self.trend_rule.rising(counts[0], previous)
-            if not flagged:
-                continue
-            if dim == "category":
-                zh, en = cats.get(key, (key, key))
-            elif dim == "department":
-                zh, en = deps.get(key, (key, key))
-            else:
-                zh = en = key
-            flags.append(TrendFlag(dim, key, zh, en, counts[0], previous, new))
-        order = {dim: i for i, dim in enumerate(_TREND_DIMENSIONS)}
-        flags.sort(key=lambda f: (order[f.dimension], -f.count, f.key))
-        return tuple(flags)
+    ) -> tuple[ControlWarning, ...]:
+        labels = {("category", k): v for k, v in cats.items()}
+        labels.update({("department", k): v for k, v in deps.items()})
+        periods, has_data = self._months()
+        return control_warnings(self.cells, periods, has_data, self.warning_rule, labels)
+
+    def _control(self) -> Judgement | None:
+        """The desk's valid complaints this month against their own control limit."""
+        indexes = sorted(self.history)
+        valid = [self.history[i][1] for i in indexes]
+        _periods, has_data = self._months()
+        return judge(valid[-1], valid[:-1], has_data[:-1], self.warning_rule)
+
+
+_IMPROVEMENT = tuple(a.name for a in attrs.fields(ImprovementFigures))
+_LINKS = tuple(a.name for a in attrs.fields(LinkFigures))
+_MEASURE_STATE = {
+    ClockState.MET: "done",
+    ClockState.MISSED: "done_late",
+    ClockState.BREACHED: "overdue",
+}
 
 
 def _figures(spec: ClockSpec, s: Counter[ClockState]) -> ClockFigures:
@@ -888,7 +904,7 @@ def monthly_report(
     month: int,
     now: datetime,
     lang: str = "en",
-    trend_rule: TrendRule | None = None,
+    warning_rule: EarlyWarning | None = None,
     repeat_rule: RepeatRule | None = None,
     earlier: Mapping[int, EarlierMonth] | None = None,
     after_now: int | None = None,
@@ -897,7 +913,7 @@ def monthly_report(
 
     :param complaints: any iterable, read once (a store's streamed
         ``complaints()`` is fine); complaints of other months are skipped except
-        those the trend baseline and the repeat window need.
+        those the warnings' baseline and the repeat window need.
     :param pack: the rule pack: labels, clocks and the calendar's time zone.
     :param calendar: the pack's working calendar
         (``complaintcore.adapters.calendars.calendar_for_spec(pack.calendar)``).
@@ -907,7 +923,7 @@ def monthly_report(
         docstring for the counting rules).
     :param lang: ``"zh"`` or ``"en"``: the language of the ``label`` column of
         :func:`to_rows` and :func:`to_json_dict` (both labels are always there).
-    :param trend_rule: IMP-4 thresholds (default :class:`TrendRule`).
+    :param warning_rule: IMP-4 control limits (default: the pack's ``early_warning``).
     :param repeat_rule: IMP-3 window (default :class:`RepeatRule`).
     :param earlier: the baseline months (``year * 12 + month - 1`` → counts) when
         they are counted elsewhere; then ``complaints`` need only hold those
@@ -925,7 +941,7 @@ def monthly_report(
         calendar,
         Period.of(year, month, pack.calendar.timezone),
         now,
-        trend_rule or TrendRule(),
+        warning_rule or pack.early_warning,
         repeat_rule or RepeatRule(),
         earlier,
     )
@@ -1042,36 +1058,74 @@ def to_json_dict(report: MonthlyReport) -> dict[str, object]:
         {"period": m.period, "received": m.received, "valid_complaints": m.valid_complaints}
         for m in report.history
     ]
-    t = report.trend_rule
-    out["trend_rule"] = {
-        "min_count": t.min_count,
-        "ratio": t.ratio,
-        "new_min_count": t.new_min_count,
-        "baseline_months": t.baseline_months,
+    w = report.warning_rule
+    out["warning_rule"] = {
+        "baseline_months": w.baseline_months,
+        "min_baseline_months": w.min_baseline_months,
+        "min_count": w.min_count,
+        "false_alarm_rate": w.false_alarm_rate,
+        "dimensions": list(w.dimensions),
     }
-    out["trends"] = [
+    out["warnings"] = [
         {
             "dimension": f.dimension,
             "key": f.key,
             "zh": f.zh,
             "en": f.en,
             "label": f.label(lang),
-            "count": f.count,
-            "previous": list(f.previous),
-            "baseline": round(f.baseline, 4),
-            "ratio": _rate(f.ratio),
-            "new": f.new,
+            "observed": f.observed,
+            "expected": round(f.expected, 4),
+            "limit": f.limit,
+            "probability": float(f"{f.probability:.3g}"),
+            "months": list(f.months),
+            "baseline": list(f.baseline),
+            "excluding": list(f.excluding),
         }
-        for f in report.trends
+        for f in report.warnings
     ]
+    c = report.control
+    out["control"] = (
+        None
+        if c is None
+        else {
+            "observed": c.observed,
+            "expected": round(c.expected, 4),
+            "limit": c.limit,
+            "baseline": list(c.baseline),
+        }
+    )
+    out["improvement"] = attrs.asdict(report.improvement)
+    out["links"] = attrs.asdict(report.links)
     return out
+
+
+_IMPROVEMENT_ROWS = (
+    ("analysed", "已分析原因", "cause analysed"),
+    ("closed_analysed", "已关闭且已分析原因", "closed with the cause analysed"),
+    ("opened", "纠正预防措施", "measures recorded"),
+    ("corrective", "纠正措施", "corrective measures"),
+    ("preventive", "预防措施", "preventive measures"),
+    ("done", "按时完成", "done in time"),
+    ("done_late", "超时完成", "done late"),
+    ("open", "进行中", "not yet due"),
+    ("overdue", "已逾期", "overdue"),
+)
+_LINK_ROWS = (
+    ("linked", "受理时关联到此前投诉", "linked to earlier complaints at intake"),
+    ("repeated", "同一客户重复投诉", "repeating the same customer's complaint"),
+    ("same_complainant", "同一投诉人", "same complainant"),
+    ("same_room", "同一房号", "same room"),
+    ("same_matter", "同一楼栋同类问题", "same building, same category"),
+    ("raised_repeatedly", "多次反映未解决", "raised repeatedly"),
+)
 
 
 def to_rows(report: MonthlyReport) -> list[Row]:
     """The report as flat rows with the keys :data:`ROW_FIELDS` (for CSV).
 
     ``section`` groups rows (``totals``, ``by_category`` …, ``clocks``, ``duties``,
-    ``satisfaction``, ``repeat_groups``, ``history``, ``trends``); ``metric``
+    ``satisfaction``, ``improvement``, ``links``, ``repeat_groups``, ``history``,
+    ``warnings``); ``metric``
     says what ``value`` is (``count``, ``on_time_rate`` …); ``detail`` carries
     ids and reasons where a number is not enough.  No personal data (PRV-1).
     """
@@ -1144,6 +1198,10 @@ def to_rows(report: MonthlyReport) -> list[Row]:
         "count",
         report.escalated_complaints,
     )
+    for key, zh, en in _IMPROVEMENT_ROWS:
+        add("improvement", key, zh, en, "count", getattr(report.improvement, key))
+    for key, zh, en in _LINK_ROWS:
+        add("links", key, zh, en, "count", getattr(report.links, key))
     r = report.repeats
     add("repeats", "groups", "重复投诉组", "repeat groups", "count", len(r.groups))
     add("repeats", "complaints", "组内投诉", "complaints in groups", "count", r.complaints)
@@ -1155,8 +1213,12 @@ def to_rows(report: MonthlyReport) -> list[Row]:
     for m in report.history:
         add("history", m.period, m.period, m.period, "received", m.received)
         add("history", m.period, m.period, m.period, "valid_complaints", m.valid_complaints)
-    for f in report.trends:
-        prev = ",".join(str(n) for n in f.previous)
-        detail = f"{f.dimension}; previous={prev}; baseline={f.baseline:.2f}; new={f.new}"
-        add("trends", f"{f.dimension}:{f.key}", f.zh, f.en, "count", f.count, detail)
+    for f in report.warnings:
+        detail = (
+            f"expected={f.expected:.2f}; limit={f.limit}; p={f.probability:.2g}; "
+            f"baseline={','.join(str(n) for n in f.baseline)}"
+        )
+        if f.excluding:
+            detail += f"; excluding={','.join(f.excluding)}"
+        add("warnings", f"{f.dimension}:{f.key}", f.zh, f.en, "observed", f.observed, detail)
     return rows

@@ -8,10 +8,11 @@ events)`` folds events into the derived state.  Nothing is overwritten (REC-5).
 
 from __future__ import annotations
 
+import operator
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any, ClassVar, TypeVar
 
@@ -52,6 +53,10 @@ from complaintcore.core.models import (
     Handled,
     Intake,
     Kind,
+    Linked,
+    MeasureAdded,
+    MeasureDone,
+    MeasureKind,
     Outcome,
     Paused,
     Promised,
@@ -80,12 +85,13 @@ from complaintcore.core.stages import (
     request_deadline,
     time_barred,
 )
-from complaintcore.core.validity import require_reason, require_registrable
+from complaintcore.core.validity import counts_as_complaint, require_reason, require_registrable
 
 __all__ = [
     "COMMAND_TYPES",
     "TRANSITIONS",
     "Acknowledge",
+    "AddMeasure",
     "Apologise",
     "Assess",
     "Assign",
@@ -94,11 +100,13 @@ __all__ = [
     "Classify",
     "Close",
     "Command",
+    "CompleteMeasure",
     "Escalate",
     "Extend",
     "Forward",
     "Group",
     "Handle",
+    "Link",
     "Pause",
     "Promise",
     "RecordCause",
@@ -145,6 +153,10 @@ def _grade_of(value: object) -> Grade | None:
 
 def _trigger(value: object) -> Trigger:
     return Trigger.parse(value, "trigger")
+
+
+def _measure_kind(value: object) -> MeasureKind:
+    return MeasureKind.parse(value, "kind")
 
 
 def _outcome(value: object) -> Outcome:
@@ -419,6 +431,49 @@ class Group(Command):
 
 
 @attrs.frozen(kw_only=True)
+class Link(Command):
+    """IMP-3, GRD-2: record the earlier complaints this one repeats (the desk finds them).
+
+    ``raised_repeatedly`` sets GRD-2's fact, and a graded complaint is graded
+    again at once.  ``repeated_by`` records, on an earlier complaint, the later
+    one that raised its matter again.
+    """
+
+    name: ClassVar[str] = "link"
+    same_complainant: tuple[str, ...] = ()
+    same_room: tuple[str, ...] = ()
+    same_matter: tuple[str, ...] = ()
+    raisings: int = 1
+    raised_repeatedly: bool = False
+    repeated_by: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class AddMeasure(Command):
+    """IMP-1 (004 篇2 §3.5): a corrective or preventive measure with its owner and due date.
+
+    ``owner`` is the staff member who carries it out (责任人), ``department`` the
+    responsible unit (责任单位); ``due`` is rounded up to the minute.
+    """
+
+    name: ClassVar[str] = "add_measure"
+    kind: MeasureKind = attrs.field(converter=_measure_kind)
+    action: str
+    owner: str
+    due: datetime
+    department: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class CompleteMeasure(Command):
+    """IMP-1 (004 篇2 §3.5B): a measure is carried out; ``result`` says what was done."""
+
+    name: ClassVar[str] = "complete_measure"
+    measure: str
+    result: str
+
+
+@attrs.frozen(kw_only=True)
 class Acknowledge(Command):
     """Acknowledge the complaint at its stage: define it and log it (staged packs).
 
@@ -493,6 +548,9 @@ COMMAND_TYPES: tuple[type[Command], ...] = (
     VisitSite,
     CallBack,
     Group,
+    Link,
+    AddMeasure,
+    CompleteMeasure,
     Acknowledge,
     RequestEscalation,
     Extend,
@@ -501,8 +559,10 @@ COMMAND_TYPES: tuple[type[Command], ...] = (
 
 # --------------------------------------------------------------------------- transition table
 
-_DUTIES = frozenset({"apologise", "report", "visit_site", "call_back"})
-"""Commands that discharge duties; duties outlive closure, so these do too."""
+_DUTIES = frozenset(
+    {"apologise", "report", "visit_site", "call_back", "add_measure", "complete_measure"}
+)
+"""Commands that discharge duties or measures (IMP-1): they outlive closure, so these do too."""
 
 _STAGED = frozenset({"acknowledge", "request_escalation", "extend", "respond"})
 """Commands of staged procedures (packs with ``[[stages]]``)."""
@@ -511,6 +571,7 @@ _OPEN_WORK = frozenset(
     {
         *_STAGED,
         "group",
+        "link",
         "forward",
         "classify",
         "assess",
@@ -549,6 +610,7 @@ TRANSITIONS: Mapping[Status, frozenset[str]] = {
             "record_sanction",
             "attach_evidence",
             "group",
+            "link",
             *_STAGED,
             *_DUTIES,
         }
@@ -589,6 +651,7 @@ def new_complaint(complaint_id: str, intake: Intake) -> Complaint:
 
 
 _STATE_FIELDS = tuple(a.name for a in attrs.fields(ComplaintState))
+_STATE_VALUES = operator.attrgetter(*_STATE_FIELDS)
 
 
 def _set(draft: SimpleNamespace, **changes: Any) -> SimpleNamespace:
@@ -683,6 +746,13 @@ def _apply(state: SimpleNamespace, event: Event) -> SimpleNamespace:
         return ev(state, signed_off=True)
     if isinstance(event, Grouped):
         return ev(state, issue=event.issue, group_incident=state.group_incident or event.incident)
+    if isinstance(event, Linked):
+        facts = state.facts | {Fact.RAISED_REPEATEDLY} if event.raised_repeatedly else state.facts
+        return ev(state, raisings=max(state.raisings, event.raisings), facts=facts)
+    if isinstance(event, MeasureAdded):
+        return ev(state, measures_open=state.measures_open + 1)
+    if isinstance(event, MeasureDone):
+        return ev(state, measures_open=state.measures_open - 1)
     if isinstance(event, Acknowledged):
         return ev(state, status=Status.IN_HANDLING if start else state.status, acknowledged=True)
     if isinstance(event, Responded):
@@ -716,7 +786,7 @@ def _apply(state: SimpleNamespace, event: Event) -> SimpleNamespace:
 def fold(events: Iterable[Event], state: ComplaintState | None = None) -> ComplaintState:
     """The state a sequence of events adds up to."""
     base = state or ComplaintState()
-    draft = SimpleNamespace(**{name: getattr(base, name) for name in _STATE_FIELDS})
+    draft = SimpleNamespace(**dict(zip(_STATE_FIELDS, _STATE_VALUES(base), strict=True)))
     for event in events:
         _apply(draft, event)
     return ComplaintState(**vars(draft))
@@ -1237,6 +1307,8 @@ def _close(c: Complaint, cmd: Close, pack: RulePack, now: datetime) -> tuple[Eve
         raise _refuse(
             c, cmd, "closure needs the complainant's confirmation or a top-rung decision (VIS-3)"
         )
+    if pack.improvement.require_cause and counts_as_complaint(s) and not s.cause_analysed:
+        raise _refuse(c, cmd, "a valid complaint is closed only after its cause analysis (IMP-1)")
     return (
         Closed(
             at=now,
@@ -1289,6 +1361,7 @@ def _record_sanction(
             grade=decision.grade,
             measures=tuple(m.value for m in decision.measures),
             points_deducted=decision.points_deducted,
+            severe=decision.severe,
         ),
     )
 
@@ -1405,6 +1478,74 @@ def _group(c: Complaint, cmd: Group, pack: RulePack, now: datetime) -> tuple[Eve
     return tuple(events)
 
 
+@_handles(Link)
+def _link(c: Complaint, cmd: Link, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    linked = (*cmd.same_complainant, *cmd.same_room, *cmd.same_matter)
+    if c.id in linked or cmd.repeated_by == c.id:
+        raise InvalidInputError("same_complainant", "a complaint does not repeat itself")
+    if not (linked or cmd.repeated_by):
+        raise InvalidInputError("same_complainant", "name at least one earlier complaint")
+    if cmd.raisings < 1:
+        raise InvalidInputError("raisings", "expected 1 or more")
+    events: list[Event] = [
+        Linked(
+            at=now,
+            actor=cmd.actor,
+            same_complainant=cmd.same_complainant,
+            same_room=cmd.same_room,
+            same_matter=cmd.same_matter,
+            raisings=cmd.raisings,
+            raised_repeatedly=cmd.raised_repeatedly,
+            repeated_by=cmd.repeated_by,
+        )
+    ]
+    if cmd.raised_repeatedly and c.state.grade is not None:
+        # GRD-2: raised repeatedly may make a graded complaint major at once (GRD-6: never lower)
+        after = evolve(c, events)
+        found = grading.assess_grade(after, pack, now)
+        if found is not None and found.grade.rank > c.state.grade.rank:
+            events.append(
+                Graded(
+                    at=now,
+                    actor=cmd.actor,
+                    grade=found.grade,
+                    reasons=found.reasons,
+                    automatic=True,
+                )
+            )
+    return tuple(events)
+
+
+def _minute_ceiling(t: datetime) -> datetime:
+    whole = t.replace(second=0, microsecond=0)
+    return whole if whole == t else whole + timedelta(minutes=1)
+
+
+@_handles(AddMeasure)
+def _add_measure(c: Complaint, cmd: AddMeasure, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    _required(cmd.action, "action", "say what the measure does (IMP-1)")
+    _required(cmd.owner, "owner", "name the staff member responsible (IMP-1)")
+    require_aware(cmd.due, "due")
+    due = _minute_ceiling(cmd.due)
+    if due <= now:
+        raise InvalidInputError("due", "a measure's due date must be in the future")
+    if cmd.department and not pack.has_department(cmd.department):
+        raise InvalidInputError("department", f"unknown department {cmd.department!r}")
+    number = 1 + sum(isinstance(e, MeasureAdded) for e in c.events)
+    return (
+        MeasureAdded(
+            at=now,
+            actor=cmd.actor,
+            measure=f"M{number}",
+            measure_kind=cmd.kind,
+            action=cmd.action,
+            owner=cmd.owner,
+            due=due,
+            department=cmd.department,
+        ),
+    )
+
+
 # --------------------------------------------------------------------------- stages
 
 
@@ -1442,6 +1583,20 @@ def _acknowledge(
             remedy_sought=cmd.remedy_sought,
         ),
     )
+
+
+@_handles(CompleteMeasure)
+def _complete_measure(
+    c: Complaint, cmd: CompleteMeasure, pack: RulePack, now: datetime
+) -> tuple[Event, ...]:
+    _required(cmd.result, "result", "say what was done (IMP-1)")
+    added = {e.measure for e in c.events if isinstance(e, MeasureAdded)}
+    done = {e.measure for e in c.events if isinstance(e, MeasureDone)}
+    if cmd.measure not in added:
+        raise InvalidInputError("measure", "no measure with this number on the complaint")
+    if cmd.measure in done:
+        raise _refuse(c, cmd, f"measure {cmd.measure} is already done")
+    return (MeasureDone(at=now, actor=cmd.actor, measure=cmd.measure, result=cmd.result),)
 
 
 @_handles(RequestEscalation)

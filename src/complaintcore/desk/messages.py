@@ -57,6 +57,11 @@ TOPICS: dict[str, str] = {
     "duty_overdue": N_("A duty is overdue (DL-7)"),
     "concentrated_issue": N_("Concentrated issue: one unified explanation for everyone (HDL-5)"),
     "group_incident": N_("Group incident: reported to you at once (HDL-6)"),
+    "measure_owed": N_("A corrective or preventive measure is yours to carry out (IMP-1)"),
+    "measure_at_risk": N_("A measure is due soon (IMP-1)"),
+    "measure_overdue": N_("A measure is overdue (IMP-1)"),
+    "raised_repeatedly": N_("A matter has been raised repeatedly (GRD-2)"),
+    "severe_sanction": N_("Severe case reported to the company (PEN-2)"),
 }
 """Every topic the desk notifies about, with its title (a catalog message id)."""
 

@@ -26,6 +26,7 @@ from complaintcore.core.models import (
     mask,
     require_aware,
 )
+from complaintcore.core.repeats import Earlier
 
 __all__ = [
     "DEFAULT_TENANT",
@@ -218,6 +219,8 @@ class ComplaintRow:
     a statistic read from rows instead of events is the events' as long as this
     is not after the moment it describes.  ``None`` on rows written before it
     was kept."""
+    room_key: str = ""
+    """Six hex digits naming the room complained from (IMP-3); reveals no room number."""
 
 
 @attrs.frozen
@@ -473,6 +476,30 @@ class ComplaintStore(Protocol):
         """HDL-5: every complaint linked to a concentrated issue, oldest first."""
         ...
 
+    def related(
+        self,
+        *,
+        site: str,
+        since: datetime,
+        until: datetime,
+        complainant_key: str = "",
+        room_key: str = "",
+        building: str = "",
+        category: str = "",
+        matter_since: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[Earlier]:
+        """IMP-3: complaints of ``site``, open or closed, that a new one may repeat.
+
+        Those received in ``[since, until]`` with this ``complainant_key`` or
+        this ``room_key`` (each given only if not empty), and, when
+        ``building``, ``category`` and ``matter_since`` are given, those of that
+        building and category received in ``[matter_since, until]``; each once,
+        most recent first, at most ``limit`` of each kind.  Answered from
+        indexes, never a scan: intake asks it for every complaint.
+        """
+        ...
+
     def complaints(self) -> Iterator[Complaint]: ...
 
     def pending(self, now: datetime, limit: int = 100) -> list[OutboxItem]: ...
@@ -540,9 +567,14 @@ class ReportStore(ComplaintStore, Protocol):
     for the earlier months of the baseline.  The built-in stores have it.
     """
 
-    def complaints_received(self, since: datetime, until: datetime) -> Iterator[Complaint]:
+    def complaints_received(
+        self, since: datetime, until: datetime, *, updated_since: datetime | None = None
+    ) -> Iterator[Complaint]:
         """Complaints received in ``[since, until)``, oldest first (ties by id),
-        read a batch at a time from an index on the time received."""
+        read a batch at a time from an index on the time received; with
+        ``updated_since``, only those whose latest event is at or after it (and
+        rows that do not know their latest event), filtered on the rows before
+        anything is decoded."""
         ...
 
     def received_counts(self, bounds: Sequence[datetime]) -> list[ReceivedCount]:

@@ -12,6 +12,10 @@ complaint ever stored, decoded, however few the month holds.  A
   building, category, department), nothing decoded;
 * how many complaints were received after ``now``, from the same index.
 
+The per-staff table (PEN-1, PEN-2) counts sanctions recorded in the month on
+complaints of any month: it reads the complaints received before the month
+ends whose latest event is in the month or later, filtered on their rows.
+
 The counts are the statistics' own figures as long as nothing happened to
 those complaints after ``now`` (each row keeps its latest event's time); when
 something did, or a row does not know, the report reads every complaint as
@@ -28,13 +32,17 @@ from typing import TYPE_CHECKING
 
 from complaintcore.core import stats
 from complaintcore.core.models import Complaint, Kind, Validity, require_aware
+from complaintcore.core.staff_report import StaffReport
+from complaintcore.core.staff_report import staff_report as staff_table
 from complaintcore.desk.ports import ReceivedCount, ReportStore
 
 if TYPE_CHECKING:
+    from complaintcore.core.rulepack import EarlyWarning
     from complaintcore.desk.service import Desk
 
-__all__ = ["monthly_report"]
+__all__ = ["monthly_report", "staff_report"]
 
+_EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
 _LATEST = datetime(9999, 1, 1, tzinfo=UTC)
 _TICK = timedelta(microseconds=1)
 """Stores keep times to the microsecond: "after now" is "from now plus one"."""
@@ -47,13 +55,13 @@ def monthly_report(
     *,
     now: datetime,
     lang: str = "en",
-    trend_rule: stats.TrendRule | None = None,
+    warning_rule: EarlyWarning | None = None,
     repeat_rule: stats.RepeatRule | None = None,
 ) -> stats.MonthlyReport:
     """See :meth:`complaintcore.desk.Desk.monthly_report`."""
     require_aware(now, "now")
     pack, store = desk.pack, desk.store
-    trend_rule = trend_rule or stats.TrendRule()
+    warning_rule = warning_rule or pack.early_warning
     repeat_rule = repeat_rule or stats.RepeatRule()
 
     def full() -> stats.MonthlyReport:
@@ -65,14 +73,14 @@ def monthly_report(
             month=month,
             now=now,
             lang=lang,
-            trend_rule=trend_rule,
+            warning_rule=warning_rule,
             repeat_rule=repeat_rule,
         )
 
     if not isinstance(store, ReportStore):
         return full()
     period = stats.Period.of(year, month, pack.calendar.timezone)
-    back = trend_rule.baseline_months
+    back = warning_rule.baseline_months
     bounds = [period.shift(i - back).start for i in range(back)] + [period.start]
     counts = store.received_counts(bounds)
     if any(c.updated_at is None or c.updated_at > now for c in counts):
@@ -97,11 +105,24 @@ def monthly_report(
         month=month,
         now=now,
         lang=lang,
-        trend_rule=trend_rule,
+        warning_rule=warning_rule,
         repeat_rule=repeat_rule,
         earlier=earlier,
         after_now=after_now,
     )
+
+
+def staff_report(desk: Desk, year: int, month: int, *, now: datetime) -> StaffReport:
+    """See :meth:`complaintcore.desk.Desk.staff_report`."""
+    require_aware(now, "now")
+    pack, store = desk.pack, desk.store
+    if not isinstance(store, ReportStore):
+        return staff_table(store.complaints(), pack, year=year, month=month, now=now)
+    period = stats.Period.of(year, month, pack.calendar.timezone)
+    # A sanction of the month is an event in it: its complaint came in before the
+    # month ended and its latest event is not before the month began.
+    complaints = store.complaints_received(_EARLIEST, period.end, updated_since=period.start)
+    return staff_table(complaints, pack, year=year, month=month, now=now)
 
 
 def _earlier(counts: list[ReceivedCount], first: int, months: int) -> dict[int, stats.EarlierMonth]:

@@ -48,6 +48,7 @@ from complaintcore.core.errors import (
     InvalidInputError,
 )
 from complaintcore.core.escalation import current_rung_index, required_rung_index
+from complaintcore.core.improvement import MeasureStatus, compute_measures
 from complaintcore.core.models import (
     Assigned,
     Channel,
@@ -56,10 +57,15 @@ from complaintcore.core.models import (
     Complaint,
     Escalated,
     Event,
+    Fact,
     Grade,
+    Graded,
     Grouped,
     Intake,
+    Linked,
+    MeasureAdded,
     Replied,
+    SanctionRecorded,
     Status,
     Trigger,
     Validity,
@@ -68,14 +74,17 @@ from complaintcore.core.models import (
     require_aware,
 )
 from complaintcore.core.privacy import redact
+from complaintcore.core.repeats import Earlier, LinkDecision, decide_links, earlier_of, room_key
 from complaintcore.core.rulepack import GroupScope, RulePack
 from complaintcore.core.workflow import (
+    AddMeasure,
     Assess,
     Assign,
     Classify,
     Command,
     Escalate,
     Group,
+    Link,
     Register,
     Regrade,
     Reply,
@@ -101,7 +110,9 @@ from complaintcore.desk.ports import (
 from complaintcore.i18n import N_
 
 if TYPE_CHECKING:
-    from complaintcore.core.stats import MonthlyReport, RepeatRule, TrendRule
+    from complaintcore.core.rulepack import EarlyWarning
+    from complaintcore.core.staff_report import StaffReport
+    from complaintcore.core.stats import MonthlyReport, RepeatRule
 
 __all__ = ["DeliveryReport", "Desk", "IssueReport", "SweepReport"]
 
@@ -115,6 +126,9 @@ _DUTY_MEMO = 2048
 """Duty results kept between the two times a commit or a batch needs them."""
 _GROUP_CANDIDATES = 500
 """Open complaints read per grouping query: far more than any threshold needs."""
+_RELATED_LIMIT = 30
+"""Earlier complaints read per kind of repeat link (at least ``max_links``): the most
+recent ones; a matter raised more often than that counts as raised that many times."""
 Outbox = list[tuple[str, Notification]]
 
 
@@ -127,7 +141,8 @@ class SweepReport:
     swept (each owner is told once per run of a duty, also of one that started
     without an event, such as the apology a broken promise owes),
     ``duties_at_risk`` those at risk, and ``duties_overdue`` the (complaint id,
-    duty) breached so far.
+    duty) breached so far.  ``measures_at_risk`` and ``measures_overdue`` do the
+    same for corrective and preventive measures (IMP-1), whose owners are told.
     """
 
     examined: int = 0
@@ -139,6 +154,8 @@ class SweepReport:
     duties_owed: int = 0
     duties_at_risk: int = 0
     duties_overdue: tuple[tuple[str, str], ...] = ()
+    measures_at_risk: int = 0
+    measures_overdue: tuple[tuple[str, str], ...] = ()
 
 
 @attrs.frozen
@@ -164,6 +181,8 @@ class _Draft:
     events: list[Event]
     outbox: Outbox
     who: str = ""
+    earlier: Earlier | None = None
+    """How repeat linking sees it (IMP-3), kept for the batch's later complaints."""
 
 
 GroupKey = tuple[str, str, str]
@@ -179,6 +198,43 @@ class _Grouping:
     stored: dict[GroupKey, tuple[datetime, datetime, list[Member], list[datetime]]] = attrs.Factory(
         dict
     )
+
+
+@attrs.define
+class _RepeatBatch:
+    """One intake's (or one bulk batch's) drafts not yet stored, by repeat-index key
+    (IMP-3): a bulk batch's later complaints are linked to its earlier ones."""
+
+    drafts: dict[tuple[str, ...], list[_Draft]] = attrs.Factory(dict)
+
+    def keys(self, site: str, me: Earlier) -> list[tuple[str, ...]]:
+        keys: list[tuple[str, ...]] = [
+            ("person", site, me.complainant_key),
+            ("room", site, me.room_key),
+        ]
+        if me.building:
+            keys.append(("matter", site, me.building, me.category))
+        return [k for k in keys if k[-1]]
+
+    def find(self, site: str, me: Earlier) -> list[_Draft]:
+        found: dict[str, _Draft] = {}
+        for key in self.keys(site, me):
+            for d in self.drafts.get(key, ()):
+                found.setdefault(d.complaint.id, d)
+        return list(found.values())
+
+    def add(self, site: str, me: Earlier, draft: _Draft) -> None:
+        for key in self.keys(site, me):
+            self.drafts.setdefault(key, []).append(draft)
+
+
+@attrs.frozen
+class _Repeated:
+    """Stored complaints a new one raised again, to mark once it is stored (GRD-2)."""
+
+    by: str
+    ids: tuple[str, ...]
+    raisings: int
 
 
 @attrs.frozen
@@ -203,6 +259,8 @@ class _Swept:
     overdue: list[str] = attrs.Factory(list)
     version: int = 0
     """The complaint's version once swept: a later claim of it unchanged is skipped."""
+    measure_risk: int = 0
+    measures_overdue: list[str] = attrs.Factory(list)
 
 
 @attrs.frozen
@@ -278,6 +336,8 @@ class Desk:
         # The same for clocks: a swept complaint needs them to find breaches, to warn
         # of risks and for its next due time, and computes them once for all three.
         self._clock_memo: dict[tuple[str, int, datetime], tuple[ClockStatus, ...]] = {}
+        # Staff by site, while the directory hands back the same members (routing).
+        self._staff_by_site: tuple[object, dict[str, list[StaffMember]]] = (None, {})
         # Outbox items a thread of this desk is sending: claimed under the lock,
         # so threads sharing one desk never send the same item twice.
 
@@ -384,6 +444,14 @@ class Desk:
         """
         return compute_duties(self.get(complaint_id), self.pack, self.calendar, now)
 
+    def measures(self, complaint_id: str, now: datetime) -> tuple[MeasureStatus, ...]:
+        """IMP-1: the complaint's corrective and preventive measures at ``now``.
+
+        Each has its owner, due date and clock (running, at risk, overdue, done
+        in time or late); ``owed`` ones are not done yet, closed complaint or not.
+        """
+        return compute_measures(self.get(complaint_id), self.pack, self.calendar, now)
+
     def issue(self, issue: str) -> list[ComplaintRow]:
         """HDL-5: the complaints linked to a concentrated issue, oldest first."""
         if not isinstance(issue, str) or not issue.strip():
@@ -439,7 +507,7 @@ class Desk:
         *,
         now: datetime,
         lang: str = "en",
-        trend_rule: TrendRule | None = None,
+        warning_rule: EarlyWarning | None = None,
         repeat_rule: RepeatRule | None = None,
     ) -> MonthlyReport:
         """IMP-2, IMP-3, IMP-4: :func:`~complaintcore.core.stats.monthly_report` of this
@@ -458,9 +526,19 @@ class Desk:
             month,
             now=now,
             lang=lang,
-            trend_rule=trend_rule,
+            warning_rule=warning_rule,
             repeat_rule=repeat_rule,
         )
+
+    def staff_report(self, year: int, month: int, *, now: datetime) -> StaffReport:
+        """PEN-1, PEN-2: :func:`~complaintcore.core.staff_report.staff_report` of this
+        desk, reading only complaints received before the month ends whose latest
+        event is in the month or later (a :class:`~complaintcore.desk.ports.ReportStore`
+        finds them from its rows); the table is the same as a pass over every
+        complaint."""
+        from complaintcore.desk.reports import staff_report
+
+        return staff_report(self, year, month, now=now)
 
     def view(self, complaint_id: str, actor: str) -> dict[str, Any]:
         """A complaint as ``actor`` may see it (PRV-1, PRV-2).
@@ -505,12 +583,14 @@ class Desk:
             if known is not None:
                 return known
         draft = _Draft(*self._intake(intake, now, actor, complaint_id, route, validity))
+        repeated = self._repeat(draft, now, _RepeatBatch())
         links = self._group(draft, now, _Grouping())
         complaint = draft.complaint
         stored = self.store.create(complaint, self._row(complaint, now), draft.outbox)
         if stored.id == complaint.id:  # not a retried submission
             self._after_commit(stored, draft.events, now, deliver=bool(draft.outbox))
             self._link(links, now)
+            self._raised_again(repeated, now)
         return stored
 
     def receive_many(
@@ -533,6 +613,9 @@ class Desk:
         # HDL-5: the batch's drafts by group, grouped with the stored complaints
         grouping = _Grouping()
         links: list[_Links] = []
+        # IMP-3: the batch's drafts by repeat key, and stored complaints raised again
+        repeats = _RepeatBatch()
+        raised: list[_Repeated] = []
 
         def flush() -> Iterator[Complaint | ComplaintCoreError]:
             todo = [p for p in pending if not isinstance(p, ComplaintCoreError)]
@@ -556,6 +639,10 @@ class Desk:
             for found in links:  # members stored before this batch: linked once it is in
                 self._link(found, now)
             links.clear()
+            repeats.drafts.clear()
+            for again in raised:
+                self._raised_again(again, now)
+            raised.clear()
             try:
                 self._deliver_due(now)
             except Exception:  # committed: the outbox keeps the messages for the next try
@@ -565,6 +652,9 @@ class Desk:
         for intake in intakes:
             try:  # a known idempotency key is caught by the store, which returns the stored one
                 draft = _Draft(*self._intake(intake, now, None, None, route, validity))
+                again = self._repeat(draft, now, repeats)
+                if again is not None:
+                    raised.append(again)
                 found = self._group(draft, now, grouping)
                 if found is not None:
                     links.append(found)
@@ -615,7 +705,7 @@ class Desk:
         # IN-6: a bypass complaint waits at head office for the complainant's consent;
         # head office hears of it through its tracking duty, and routes it by forwarding.
         if route and not complaint.awaiting_site_consent:
-            handler = access.pick_handler(complaint, self._members(), self.pack, now)
+            handler = access.pick_handler(complaint, self._site_members(complaint), self.pack, now)
             if handler is not None:
                 more = decide(complaint, self._assign(complaint, handler, actor), self.pack, now)
                 complaint, events = evolve(complaint, more), [*events, *more]
@@ -630,6 +720,112 @@ class Desk:
             if found is not None:
                 return Classify(actor=actor, category=found.category, department=found.department)
         return Classify(actor=actor)
+
+    # ------------------------------------------------------------------ repeats
+
+    def _repeat(self, draft: _Draft, now: datetime, batch: _RepeatBatch) -> _Repeated | None:
+        """IMP-3, GRD-2: link a new complaint to the earlier ones it repeats.
+
+        The candidates are the store's complaints of the same site by the same
+        complainant, about the same room, or about the same building and
+        category (one indexed query, never a scan), and the same bulk batch's
+        drafts.  The new complaint gets a ``Linked`` event; when this raising
+        reaches the pack's threshold, the earlier raisings are marked too: the
+        batch's drafts in memory, the stored ones returned, to be marked once it
+        is in (later raisings find them marked: each is marked once).
+        """
+        rule = self.pack.repeats
+        complaint = draft.complaint
+        site = (complaint.intake.site or complaint.intake.complainant.site).strip()
+        if not rule.enabled or not site:
+            return None
+        me = draft.earlier = earlier_of(complaint)
+        t = me.received_at
+        window, matter_window = rule.window.timedelta, rule.matter_window.timedelta
+        matter = bool(matter_window and me.building and me.category) and (
+            me.category not in rule.ignore_categories
+        )
+        candidates = self.store.related(
+            site=site,
+            since=t - window,
+            until=t,
+            complainant_key=me.complainant_key if window else "",
+            room_key=me.room_key if window else "",
+            building=me.building if matter else "",
+            category=me.category if matter else "",
+            matter_since=t - matter_window if matter else None,
+            limit=max(_RELATED_LIMIT, rule.max_links),
+        )
+        fellows = {d.complaint.id: d for d in batch.find(site, me)}
+        candidates += [d.earlier or earlier_of(d.complaint) for d in fellows.values()]
+        batch.add(site, me, draft)
+        decision = decide_links(me, candidates, rule)
+        if decision is None:
+            return None
+        self._apply_link(draft, self._link_command(decision), now)
+        if decision.raisings != rule.threshold:
+            # only the raising that reaches the threshold marks the earlier ones: later
+            # raisings find them marked already (and never load them again)
+            return None
+        again = Link(
+            actor=access.SYSTEM_ACTOR,
+            raisings=decision.raisings,
+            raised_repeatedly=True,
+            repeated_by=complaint.id,
+        )
+        for cid in decision.counted:
+            other = fellows.get(cid)
+            if other is not None and _may_raise_again(other.complaint):
+                self._apply_link(other, again, now)
+        stored = tuple(cid for cid in decision.counted if cid not in fellows)
+        return _Repeated(complaint.id, stored, decision.raisings) if stored else None
+
+    @staticmethod
+    def _link_command(decision: LinkDecision) -> Link:
+        return Link(
+            actor=access.SYSTEM_ACTOR,
+            same_complainant=decision.same_complainant,
+            same_room=decision.same_room,
+            same_matter=decision.same_matter,
+            raisings=decision.raisings,
+            raised_repeatedly=decision.raised_repeatedly,
+        )
+
+    def _apply_link(self, draft: _Draft, command: Link, now: datetime) -> None:
+        """Record links on a draft (not stored yet), in memory; a new grade's rung follows."""
+        complaint = draft.complaint
+        more = decide(complaint, command, self.pack, now)
+        if any(isinstance(e, Graded) for e in more):  # a new grade may need a higher rung
+            more = (*more, *self._follow_ups(evolve(complaint, more), command.actor, now))
+        after = evolve(complaint, more)
+        draft.outbox += self._outbox_for(after, more, now) + self._duty_outbox(after, more, now)
+        draft.complaint, draft.events = after, [*draft.events, *more]
+
+    def _raised_again(self, repeated: _Repeated | None, now: datetime) -> None:
+        """GRD-2: stored open complaints of a matter raised repeatedly are marked so
+        (and graded again), each in its own transaction; closed ones are left as they are."""
+        if repeated is None:
+            return
+        command = Link(
+            actor=access.SYSTEM_ACTOR,
+            raisings=repeated.raisings,
+            raised_repeatedly=True,
+            repeated_by=repeated.by,
+        )
+        for cid in repeated.ids:
+            for _attempt in range(_CONFLICT_RETRIES):
+                try:
+                    complaint = self.store.load(cid)
+                    if not _may_raise_again(complaint):
+                        break
+                    events = decide(complaint, command, self.pack, now)
+                    follow = self._follow_ups(evolve(complaint, events), command.actor, now)
+                    self._commit(complaint, (*events, *follow), now)
+                except ConcurrencyConflictError:
+                    continue
+                except ComplaintCoreError as exc:
+                    log.info("%s not marked as raised again by %s: %s", cid, repeated.by, exc)
+                break
 
     # ------------------------------------------------------------------ grouping
 
@@ -854,6 +1050,8 @@ class Desk:
         access.authorize(complaint, command, actor, self.pack)
         if isinstance(command, Assign):
             self._check_assignee(complaint, command)
+        if isinstance(command, AddMeasure):
+            self._check_measure_owner(complaint, command)
         events = decide(complaint, command, self.pack, now)
         if not events:
             return complaint
@@ -886,6 +1084,15 @@ class Desk:
         self._after_commit(draft.complaint, draft.events, now, deliver=bool(box))
         self._link(links, now)
         return draft.complaint
+
+    def _check_measure_owner(self, complaint: Complaint, command: AddMeasure) -> None:
+        """IMP-1: a measure's owner is known staff of the complaint's site."""
+        member = self.directory.get(command.owner)
+        site = complaint.intake.site or complaint.intake.complainant.site
+        if member is None:
+            raise InvalidInputError("owner", "unknown staff member: not in the staff directory")
+        if not member.works_at(site):
+            raise InvalidInputError("owner", "works at another site")
 
     def _check_assignee(self, complaint: Complaint, command: Assign) -> None:
         """The handler must be known staff of the site, at the rung the command says."""
@@ -933,7 +1140,7 @@ class Desk:
         released = complaint.intake.via_head_office and state.site_consent
         if not (state.rung or released or state.stage):  # a new stage starts unassigned
             return ()
-        handler = access.pick_handler(complaint, self._members(), self.pack, now)
+        handler = access.pick_handler(complaint, self._site_members(complaint), self.pack, now)
         if handler is None:
             return ()  # the rung was told; someone there assigns it by hand
         assign = (
@@ -1010,7 +1217,8 @@ class Desk:
         escalated: list[tuple[str, str]] = []
         regraded: list[str] = []
         overdue: list[tuple[str, str]] = []
-        at_risk = late = conflicts = examined = owed = duty_risk = 0
+        measures_overdue: list[tuple[str, str]] = []
+        at_risk = late = conflicts = examined = owed = duty_risk = measure_risk = 0
         left_at: dict[str, int] = {}  # the version this run left each complaint at
         while examined < limit:
             batch = self.store.claim_due(now, min(_SWEEP_BATCH, limit - examined))
@@ -1035,6 +1243,8 @@ class Desk:
                     owed += result.owed
                     duty_risk += result.duty_risk
                     overdue += [(row.id, d) for d in result.overdue]
+                    measure_risk += result.measure_risk
+                    measures_overdue += [(row.id, m) for m in result.measures_overdue]
                     left_at[row.id] = result.version
                     break
         self._deliver_due(now)
@@ -1048,6 +1258,8 @@ class Desk:
             owed,
             duty_risk,
             tuple(overdue),
+            measure_risk,
+            tuple(measures_overdue),
         )
 
     def _sweep_one(self, complaint_id: str, now: datetime) -> _Swept:
@@ -1147,6 +1359,14 @@ class Desk:
             elif duty.state is ClockState.BREACHED:
                 outbox += self._tell_owners(complaint, duty, "duty_overdue", now, members)
                 swept.overdue.append(duty.name)
+        if complaint.state.measures_open:
+            for measure in compute_measures(complaint, self.pack, self.calendar, now):
+                if measure.state is ClockState.AT_RISK:
+                    outbox += self._measure_message(complaint, measure, "measure_at_risk", now)
+                    swept.measure_risk += 1
+                elif measure.overdue:
+                    outbox += self._measure_message(complaint, measure, "measure_overdue", now)
+                    swept.measures_overdue.append(measure.name)
         if events:
             after = evolve(start, events)
             box = self._outbox_for(after, events, now) + outbox
@@ -1316,12 +1536,79 @@ class Desk:
                     tz=self.zone,
                 )[:1]:
                     box += self._fan(complaint, "sign_off", m, now, tag)
+        return box + self._improvement_outbox(complaint, events, now, base)
+
+    def _improvement_outbox(
+        self, complaint: Complaint, events: Sequence[Event], now: datetime, base: int
+    ) -> Outbox:
+        """IMP-1, GRD-2, PEN-2: a measure's owner hears of it; customer service hears
+        of a matter raised repeatedly; a severe sanction is reported to the company."""
+        members = self._members()
+        site = complaint.intake.site or complaint.intake.complainant.site
+        box: Outbox = []
+        for offset, ev in enumerate(events, start=1):
+            tag = f"v{base + offset}"
+            if isinstance(ev, MeasureAdded):
+                owner = self.directory.get(ev.owner)
+                if owner is not None:
+                    box += self._fan(
+                        complaint, "measure_owed", owner, now, tag, _measure_detail(ev, self.zone)
+                    )
+            elif isinstance(ev, Linked) and ev.raised_repeatedly and not ev.repeated_by:
+                for m in access.recipients(
+                    members, site=site, department=self.pack.customer_service, at=now, tz=self.zone
+                )[:1]:
+                    detail = (
+                        messages.Detail(N_("raised"), str(ev.raisings)),
+                        messages.Detail(
+                            N_("earlier complaints"),
+                            ", ".join((*ev.same_complainant, *ev.same_room)),
+                        ),
+                    )
+                    box += self._fan(complaint, "raised_repeatedly", m, now, tag, detail)
+            elif isinstance(ev, SanctionRecorded) and ev.severe and self.pack.severe_report_to:
+                for m in access.recipients(
+                    members, site=site, department=self.pack.severe_report_to, at=now, tz=self.zone
+                ):
+                    detail = (
+                        messages.Detail(N_("staff"), ev.staff_id),
+                        messages.Detail(N_("grade"), ev.grade),
+                    )
+                    box += self._fan(complaint, "severe_sanction", m, now, tag, detail)
         return box
+
+    def _measure_message(
+        self, complaint: Complaint, status: MeasureStatus, topic: str, now: datetime
+    ) -> Outbox:
+        """A measure's owner is told it is at risk or overdue (once per measure and topic)."""
+        owner = self.directory.get(status.owner)
+        if owner is None or not self.notifiers:
+            return []
+        detail = _measure_detail(status.measure, self.zone)
+        return self._fan(complaint, topic, owner, now, status.name, detail)
 
     # ------------------------------------------------------------------ projection
 
     def _members(self) -> Sequence[StaffMember]:
         return self.directory.members()
+
+    def _site_members(self, complaint: Complaint) -> Sequence[StaffMember]:
+        """The staff who work at the complaint's site, for routing it.
+
+        Kept per site while the directory hands back the same list (a staff
+        file's does): a company of many estates has hundreds of staff, and
+        routing looks at them several times a complaint.
+        """
+        members = self._members()
+        site = complaint.intake.site or complaint.intake.complainant.site
+        known, by_site = self._staff_by_site
+        if known is not members:
+            by_site = {}
+            self._staff_by_site = (members, by_site)
+        found = by_site.get(site)
+        if found is None:
+            found = by_site[site] = [m for m in members if m.works_at(site)]
+        return found
 
     # ------------------------------------------------------------------ duties
 
@@ -1421,6 +1708,11 @@ class Desk:
             issue=s.issue,
             group_incident=s.group_incident,
             updated_at=complaint.events[-1].at if complaint.events else None,
+            room_key=room_key(
+                (complaint.intake.site or complaint.intake.complainant.site).strip(),
+                complaint.intake.complainant.building.strip(),
+                complaint.intake.complainant.room,
+            ),
         )
 
     def _next_due(self, complaint: Complaint, now: datetime) -> datetime | None:
@@ -1431,7 +1723,12 @@ class Desk:
         """
         is_open = complaint.is_open
         duties = self._duties_now(complaint, now)
-        if not is_open and not any(d.owed for d in duties):
+        measures = (
+            compute_measures(complaint, self.pack, self.calendar, now, explain=False)
+            if complaint.state.measures_open
+            else ()
+        )
+        if not is_open and not any(d.owed for d in duties) and not measures:
             return None
         top = len(self.pack.ladder) - 1
         can_escalate = is_open and current_rung_index(complaint, self.pack) < top
@@ -1447,6 +1744,7 @@ class Desk:
             )
             pending.update(s.name for s in breached_duties(complaint, duties))
         statuses += [d.clock for d in duties]
+        statuses += [m.clock for m in measures if m.owed]
         times: list[datetime] = []
         for s in statuses:
             if not s.is_open or s.state is ClockState.PAUSED:
@@ -1479,6 +1777,7 @@ _FREE_TEXT = (
     "content",
     "findings",
     "outcome",
+    "action",
 )
 
 
@@ -1516,6 +1815,20 @@ def _duty_triggers(pack: RulePack) -> frozenset[str]:
             else:
                 tags.add(tag)
     return frozenset(tags)
+
+
+def _may_raise_again(complaint: Complaint) -> bool:
+    """GRD-2: an open complaint not yet marked as raised repeatedly."""
+    return complaint.is_open and Fact.RAISED_REPEATEDLY not in complaint.state.facts
+
+
+def _measure_detail(measure: MeasureAdded, zone: ZoneInfo) -> tuple[messages.Detail, ...]:
+    return (
+        messages.Detail(N_("measure"), measure.measure),
+        messages.Detail(N_("kind"), measure.measure_kind),
+        messages.Detail(N_("action"), measure.action),
+        messages.Detail(N_("due"), _minutes(measure.due, zone)),
+    )
 
 
 def _minutes(t: datetime | None, zone: ZoneInfo) -> str:

@@ -49,7 +49,7 @@ from complaintcore.core.models import (
     Trigger,
     Validity,
 )
-from complaintcore.core.rulepack import ClockMode, Duration, IndicatorKind, RulePack
+from complaintcore.core.rulepack import REPEAT_LINKS, ClockMode, Duration, IndicatorKind, RulePack
 from complaintcore.core.stages import extension_amount
 from complaintcore.core.validity import PHONE_REGIONS
 from complaintcore.core.workflow import COMMAND_TYPES
@@ -308,8 +308,9 @@ def validate_pack(pack: RulePack) -> list[FieldProblem]:
     an owner, a known command and fields their discharging event has; the
     concentration rule has wall-time windows and at least two complainants; the
     calendar has a real time zone, weekdays in 0..6 and ordered, non-overlapping
-    ``HH:MM[:SS]`` windows (``24:00`` allowed as an end).  An empty list means the
-    pack is valid.
+    ``HH:MM[:SS]`` windows (``24:00`` allowed as an end); the improvement,
+    repeat, early-warning and accountability sections have values in range and
+    known categories and departments.  An empty list means the pack is valid.
     """
     out = _Problems()
     out.not_empty(pack.name, "name")
@@ -322,6 +323,10 @@ def validate_pack(pack: RulePack) -> list[FieldProblem]:
     _check_duties(pack, out)
     _check_targets(pack, out)
     _check_concentration(pack, out)
+    _check_improvement(pack, out)
+    _check_repeats(pack, out)
+    _check_early_warning(pack, out)
+    _check_accountability(pack, out)
     _check_calendar(pack, out)
     _check_phone_regions(pack, out)
     _check_extensions(pack, out)
@@ -462,7 +467,7 @@ def known_event_tags(pack: RulePack) -> frozenset[str]:
     ``assessed:<validity>``, ``assessed:<kind>``, ``graded:<grade>``,
     ``replied:final|interim|explanation|unanswerable``, ``escalated:<trigger>``,
     ``visited:satisfied|unsatisfied|appointment``, ``reported:written|oral``,
-    ``grouped:incident``; for the pack's stages ``acknowledged:<stage>``,
+    ``grouped:incident``, ``linked:repeatedly``; for the pack's stages ``acknowledged:<stage>``,
     ``escalation_requested:<stage>``, ``responded:<stage>`` and
     ``responded:<outcome>``; ``extended:<clock>`` for clocks that may be
     extended.  Duties may also start on ``breached:<clock>``.
@@ -477,7 +482,7 @@ def known_event_tags(pack: RulePack) -> frozenset[str]:
     tags.update(f"replied:{r}" for r in ("final", "interim", "explanation", "unanswerable"))
     tags.update(f"escalated:{t.value}" for t in Trigger)
     tags.update(("visited:satisfied", "visited:unsatisfied", "visited:appointment"))
-    tags.update(("reported:written", "reported:oral", "grouped:incident"))
+    tags.update(("reported:written", "reported:oral", "grouped:incident", "linked:repeatedly"))
     for stage in pack.stages:
         for kind in ("acknowledged", "escalation_requested", "responded"):
             tags.add(f"{kind}:{stage.code}")
@@ -727,6 +732,74 @@ def _check_concentration(pack: RulePack, out: _Problems) -> None:
     for i, code in enumerate(rule.ignore_categories):
         if code not in categories:
             out.add(f"concentration.ignore_categories[{i}]", f"unknown category {code!r}")
+
+
+def _check_improvement(pack: RulePack, out: _Problems) -> None:
+    """IMP-1: measures are watched like clocks (DL-7)."""
+    if not 1 <= pack.improvement.measure_at_risk_percent <= 99:
+        out.add("improvement.measure_at_risk_percent", "must be between 1 and 99 (DL-7)")
+
+
+def _check_repeats(pack: RulePack, out: _Problems) -> None:
+    """IMP-3, GRD-2: wall-time windows, a threshold of two or more, known links."""
+    rule = pack.repeats
+    for key in ("window", "matter_window"):
+        d: Duration = getattr(rule, key)
+        if d.months or d.minutes < 0 or d.days < 0:
+            out.add(f"repeats.{key}", "expected a length in minutes, hours or days (0: off)")
+        elif d.timedelta > timedelta(days=_LONGEST["days"]):
+            out.add(f"repeats.{key}", "longer than five years")
+    if rule.threshold == 1 or rule.threshold < 0:
+        out.add("repeats.threshold", "0 (off) or at least 2 raisings")
+    if rule.threshold and not rule.enabled:
+        out.add("repeats.threshold", "needs a window: nothing is linked without one")
+    for i, link in enumerate(rule.counts):
+        if link not in REPEAT_LINKS:
+            out.add(f"repeats.counts[{i}]", f"expected one of {', '.join(REPEAT_LINKS)}")
+    out.duplicates(rule.counts, "repeats.counts", "link")
+    categories = {c.code for c in pack.categories}
+    for i, code in enumerate(rule.ignore_categories):
+        if code not in categories:
+            out.add(f"repeats.ignore_categories[{i}]", f"unknown category {code!r}")
+    if not 1 <= rule.max_links <= 1000:
+        out.add("repeats.max_links", "expected 1 to 1000")
+
+
+_WARNING_DIMENSIONS = ("building", "category", "department", "site")
+
+
+def _check_early_warning(pack: RulePack, out: _Problems) -> None:
+    """IMP-4: a baseline of months, a count floor and a false-alarm rate in (0, 1)."""
+    rule = pack.early_warning
+    if not 1 <= rule.baseline_months <= 36:
+        out.add("early_warning.baseline_months", "expected 1 to 36 months")
+    if not 1 <= rule.min_baseline_months <= max(rule.baseline_months, 1):
+        out.add("early_warning.min_baseline_months", "expected 1 to baseline_months")
+    if rule.min_count < 1:
+        out.add("early_warning.min_count", "expected 1 or more")
+    rate = rule.false_alarm_rate
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate < 1:
+        out.add("early_warning.false_alarm_rate", "expected a probability between 0 and 1")
+    for i, dim in enumerate(rule.dimensions):
+        if dim not in _WARNING_DIMENSIONS:
+            out.add(
+                f"early_warning.dimensions[{i}]",
+                f"expected one of {', '.join(_WARNING_DIMENSIONS)}",
+            )
+    out.duplicates(rule.dimensions, "early_warning.dimensions", "dimension")
+
+
+def _check_accountability(pack: RulePack, out: _Problems) -> None:
+    """PEN-2: thresholds not negative; severe cases reported to a known department."""
+    rule = pack.accountability
+    for key in ("severe_points", "severe_complaints"):
+        if getattr(rule, key) < 0:
+            out.add(f"accountability.{key}", "0 (off) or more")
+    if rule.report_to and not pack.has_department(rule.report_to):
+        out.add("accountability.report_to", f"unknown department {rule.report_to!r}")
+    severe = rule.severe_grades or rule.severe_measures or rule.severe_points
+    if (severe or rule.severe_complaints) and not pack.severe_report_to:
+        out.add("accountability.report_to", "name the department severe cases are reported to")
 
 
 _LONGEST = {"minutes": 5 * 366 * 24 * 60, "days": 5 * 366, "months": 60}

@@ -666,6 +666,69 @@ class StoreContract:
                 until=T0,
             )
 
+    def test_related_answers_earlier_complaints_by_person_room_and_matter(self) -> None:
+        """IMP-3: the earlier complaints intake links a new one to."""
+        store = self.store()
+        day = timedelta(days=1)
+        rows: dict[str, tuple[datetime, dict[str, Any]]] = {
+            "P-1": (T0 - 40 * day, {"complainant_key": "aaaaaa", "building": "9"}),
+            "P-2": (T0 - 100 * day, {"complainant_key": "aaaaaa"}),  # too long ago
+            "P-3": (T0 - 5 * day, {"complainant_key": "aaaaaa", "site": "riverside"}),
+            "R-1": (T0 - 10 * day, {"room_key": "bbbbbb", "status": "closed"}),  # closed counts
+            "M-1": (T0 - 3 * day, {}),  # same building and category
+            "M-2": (T0 - 20 * day, {}),  # same matter, but before its window
+            "M-3": (T0 - 2 * day, {"category": "fees"}),
+            "L-1": (T0 + day, {"complainant_key": "aaaaaa"}),  # after the new one
+        }
+        for cid, (received, kw) in rows.items():
+            site = kw.pop("site", "sunrise")
+            c = self.registered(cid, received=received, site=site)
+            row = self.grouped_row(c, **{"complainant_key": "zzzzzz", **kw})
+            store.create(c, attrs.evolve(row, site=site), [])
+        window: dict[str, Any] = {"site": "sunrise", "since": T0 - 90 * day, "until": T0}
+        found = store.related(
+            **window,
+            complainant_key="aaaaaa",
+            room_key="bbbbbb",
+            building="3",
+            category="repairs",
+            matter_since=T0 - 14 * day,
+        )
+        assert [e.id for e in found] == ["M-1", "R-1", "P-1"]  # most recent first
+        assert {e.id: (e.complainant_key, e.room_key, e.status) for e in found} == {
+            "M-1": ("zzzzzz", "", "in_handling"),
+            "R-1": ("zzzzzz", "bbbbbb", "closed"),
+            "P-1": ("aaaaaa", "", "in_handling"),
+        }
+        assert found[0].received_at == T0 - 3 * day
+        # each kind only when asked; a limit per kind
+        assert [e.id for e in store.related(**window, room_key="bbbbbb")] == ["R-1"]
+        assert store.related(**window) == []
+        later = store.related(
+            site="sunrise",
+            since=T0 - 90 * day,
+            until=T0 + 2 * day,
+            complainant_key="aaaaaa",
+            limit=1,
+        )
+        assert [e.id for e in later] == ["L-1"]
+        # one complaint matching in several ways is answered once
+        both = store.related(**window, complainant_key="zzzzzz", room_key="bbbbbb")
+        assert [e.id for e in both].count("R-1") == 1
+        # the projection follows appends: a new room key is found, the old one is not
+        r1 = store.load("R-1")
+        moved = self.grouped_row(r1, complainant_key="zzzzzz", room_key="cccccc", status="closed")
+        store.append("R-1", r1.version, (), moved, [])
+        assert store.related(**window, room_key="bbbbbb") == []
+        assert [e.id for e in store.related(**window, room_key="cccccc")] == ["R-1"]
+        with pytest.raises(NaiveDatetimeError):
+            store.related(
+                site="sunrise",
+                since=datetime(2025, 1, 1),  # noqa: DTZ001 - the point
+                until=T0,
+                room_key="x",
+            )
+
     # ------------------------------------------------------------------ outbox
 
     def test_outbox_pending_delivered_failed_and_dedupe(self) -> None:
@@ -891,10 +954,13 @@ class StoreContract:
     def test_tenants_never_see_each_others_complaints(self) -> None:
         a, b = self.store("acme"), self.store("bravo")
         mine = self.registered("C-1", key="wx-1", summary="acme's complaint")
-        a.create(mine, self.grouped_row(mine, issue="I-1"), [("email", self.note("a-1"))])
+        mine_room = "r00m01"
+        row = self.grouped_row(mine, issue="I-1", room_key=mine_room)
+        a.create(mine, row, [("email", self.note("a-1"))])
         events = decide(mine, AttachEvidence(actor="s-cs", reference="photo"), self.pack, NOW)
         after = evolve(mine, events)
-        a.append("C-1", 1, events, self.grouped_row(after, issue="I-1", next_due=T0), [])
+        row = self.grouped_row(after, issue="I-1", next_due=T0, room_key=mine_room)
+        a.append("C-1", 1, events, row, [])
         assert [r.id for r in a.issue_rows("I-1")] == ["C-1"]  # there is something to see
 
         # read
@@ -907,6 +973,8 @@ class StoreContract:
         assert b.issue_rows("I-1") == []
         week = timedelta(days=7)
         assert b.open_similar(site="sunrise", category="repairs", since=T0 - week, until=NOW) == []
+        assert a.related(site="sunrise", since=T0 - week, until=NOW, room_key=mine_room) != []
+        assert b.related(site="sunrise", since=T0 - week, until=NOW, room_key=mine_room) == []
         assert list(b.complaints()) == []
         # count
         assert b.verify() == VerifyReport(complaints=0, events=0)

@@ -1,0 +1,163 @@
+"""Repeat complaints linked when they are received (IMP-3, GRD-2), as pure decisions.
+
+000 asks to reduce repeated complaints; 004 篇2 §3.4A makes a promise not kept
+that the customer raised repeatedly (经客户多次提出) without a fix a major
+complaint.  When a complaint is received, the desk asks its store for the
+earlier complaints of the same site that share its complainant key, its room key
+or its building and category (indexed queries, never a scan) and hands them
+here; :func:`decide_links` applies the pack's
+:class:`~complaintcore.core.rulepack.RepeatLinking` rule.  Nothing here reads a
+store or a clock.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import unicodedata
+from collections.abc import Sequence
+from datetime import datetime
+
+import attrs
+
+from complaintcore.core.concentration import complainant_key
+from complaintcore.core.models import Complaint
+from complaintcore.core.rulepack import RepeatLinking
+
+__all__ = ["Earlier", "LinkDecision", "decide_links", "earlier_of", "room_key"]
+
+_INVALID = "invalid"
+
+
+def _norm(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+@functools.lru_cache(maxsize=8192)
+def room_key(site: str, building: str, room: str) -> str:
+    """Six hex digits naming a room (site, building, room number), or ``""`` without one.
+
+    Like :func:`~complaintcore.core.concentration.complainant_key`: enough to find
+    the earlier complaints about one room among a site's (the store also
+    compares the building), far too little to recover a room number (PRV-1).
+    Spelling is normalised (NFKC, case and spaces ignored): ``3-2-1201`` and
+    ``３－２－１２０１`` are one room.  Pure, so the last few thousand are kept
+    (intake asks twice for each complaint).
+    """
+    if not _norm(room):
+        return ""
+    source = "room:" + "|".join(_norm(x) for x in (site, building, room))
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()[:6]
+
+
+@attrs.frozen
+class Earlier:
+    """What linking needs of a complaint: never a name, phone or room (PRV-1)."""
+
+    id: str
+    received_at: datetime
+    category: str = ""
+    building: str = ""
+    complainant_key: str = ""
+    room_key: str = ""
+    status: str = ""
+    validity: str = ""
+
+
+def earlier_of(complaint: Complaint) -> Earlier:
+    """A complaint as linking sees it (its site is the store query's, not kept here)."""
+    person = complaint.intake.complainant
+    site = (complaint.intake.site or person.site).strip()
+    building = person.building.strip()
+    state = complaint.state
+    return Earlier(
+        id=complaint.id,
+        received_at=complaint.intake.received_at,
+        category=state.category,
+        building=building,
+        complainant_key=complainant_key(person),
+        room_key=room_key(site, building, person.room),
+        status=state.status.value,
+        validity=state.validity.value,
+    )
+
+
+@attrs.frozen
+class LinkDecision:
+    """The links of a new complaint, each kind most recent first (capped at ``max_links``).
+
+    ``counted`` are the earlier complaints in which the same customer raised the
+    same matter (the kinds of link the rule counts, same category), most recent
+    first; ``raisings`` is one more than their number, and ``raised_repeatedly``
+    whether it reached the rule's threshold (GRD-2).
+    """
+
+    same_complainant: tuple[str, ...]
+    same_room: tuple[str, ...]
+    same_matter: tuple[str, ...]
+    counted: tuple[str, ...]
+    raisings: int
+    raised_repeatedly: bool
+
+
+def decide_links(
+    new: Earlier, candidates: Sequence[Earlier], rule: RepeatLinking
+) -> LinkDecision | None:
+    """IMP-3, GRD-2: which earlier complaints ``new`` repeats, and whether it is raised
+    repeatedly.
+
+    ``candidates`` are complaints of the same site (the store's answer and the
+    same bulk batch's earlier drafts).  Those received after ``new``, ``new``
+    itself and those assessed invalid (found untrue) are left out.  **Same
+    complainant**: the same complainant key within ``rule.window``; **same room**:
+    the same room key and building within ``rule.window``; **same matter**: the
+    same building and category within ``rule.matter_window`` (never an ignored
+    category).  A link of a kind in ``rule.counts`` to a complaint of the same
+    category (not ignored) counts as an earlier raising of the matter.  None when
+    nothing is linked.
+    """
+    if not rule.enabled:
+        return None
+    t = new.received_at
+    window, matter_window = rule.window.timedelta, rule.matter_window.timedelta
+    matter_ok = bool(new.building and new.category) and new.category not in rule.ignore_categories
+    seen: dict[str, Earlier] = {}
+    for c in candidates:
+        if c.id != new.id and c.received_at <= t and c.validity != _INVALID:
+            seen.setdefault(c.id, c)
+    ordered = sorted(seen.values(), key=lambda c: (c.received_at, c.id), reverse=True)
+    person: list[str] = []
+    room: list[str] = []
+    matter: list[str] = []
+    counted: list[str] = []
+    for c in ordered:
+        age = t - c.received_at
+        kinds = set()
+        if window and age <= window:
+            if new.complainant_key and c.complainant_key == new.complainant_key:
+                kinds.add("same_complainant")
+            if new.room_key and c.room_key == new.room_key and c.building == new.building:
+                kinds.add("same_room")
+        near = matter_ok and matter_window and age <= matter_window
+        if near and c.building == new.building and c.category == new.category:
+            kinds.add("same_matter")
+        if not kinds:
+            continue
+        person += [c.id] if "same_complainant" in kinds else []
+        room += [c.id] if "same_room" in kinds else []
+        matter += [c.id] if "same_matter" in kinds else []
+        same_category = c.category == new.category and new.category not in rule.ignore_categories
+        if same_category and kinds.intersection(rule.counts):
+            counted.append(c.id)
+    if not (person or room or matter):
+        return None
+    cap = rule.max_links
+    raisings = 1 + len(counted)
+    return LinkDecision(
+        same_complainant=tuple(person[:cap]),
+        same_room=tuple(room[:cap]),
+        same_matter=tuple(matter[:cap]),
+        counted=tuple(counted),
+        raisings=raisings,
+        raised_repeatedly=rule.threshold > 0 and raisings >= rule.threshold,
+    )

@@ -1,0 +1,199 @@
+"""IMP-3 and GRD-2 at intake: repeats linked when received, on both stores.
+
+000 asks to reduce repeated complaints (link them and count them); 004 篇2 §3.4A:
+"公司承诺或合同提供的条款没有实施或实施效果有明显偏差，经客户多次提出而得不到解决
+的投诉" is a major complaint.  The documents give no number for 多次 (several
+times); the shipped packs read it as the third raising within 90 days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import attrs
+import pytest
+
+from complaintcore.adapters.sqlite_store import SqliteStore
+from complaintcore.core.models import Complainant, Complaint, Fact, Grade, Intake, Linked
+from complaintcore.core.workflow import Assess, Close, RecordCause, Reply, Visit
+from complaintcore.desk import Desk
+from complaintcore.testing import MemoryStore, RecordingNotifier, make_desk
+from tests.helpers import SH
+
+T0 = datetime(2025, 11, 3, 9, 30, tzinfo=SH)
+OWNER = Complainant("王小明", "13812345678", "3-2-1201", "3", "sunrise")
+SPOUSE = Complainant("李丽", "13900001111", "3-2-1201", "3", "sunrise")  # same room
+NEIGHBOUR = Complainant("赵强", "13700002222", "3-1-0502", "3", "sunrise")  # same building
+
+
+def intake(
+    who: Complainant, at: datetime, summary: str = "楼上漏水，天花板渗水", **kw: object
+) -> Intake:
+    return Intake(
+        complainant=who,
+        channel="phone",
+        received_at=at,
+        receiver="SR-103",
+        summary=summary,
+        site="sunrise",
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Desk]:
+    store = MemoryStore() if request.param == "memory" else SqliteStore(tmp_path / "d.db")
+    with make_desk(store=store) as d:
+        yield d
+
+
+def links(c: Complaint) -> list[Linked]:
+    return [e for e in c.events if isinstance(e, Linked)]
+
+
+def receive(desk: Desk, who: Complainant, days: float, **kw: object) -> Complaint:
+    at = T0 + timedelta(days=days)
+    return desk.receive(intake(who, at, **kw), now=at, validity="valid")
+
+
+@pytest.mark.procedure("IMP-3")
+def test_a_complaint_is_linked_to_the_earlier_ones_it_repeats(desk: Desk) -> None:
+    first = receive(desk, OWNER, 0)
+    assert links(first) == []
+    second = receive(desk, SPOUSE, 7)  # another phone, the same flat
+    (link,) = links(second)
+    assert link.same_room == (first.id,)
+    assert link.same_complainant == ()
+    assert link.same_matter == (first.id,)  # same building, same category
+    assert (link.raisings, link.raised_repeatedly) == (2, False)
+    elsewhere = receive(desk, NEIGHBOUR, 8)
+    (link,) = links(elsewhere)  # the same matter in the building, not the same customer
+    assert (link.same_complainant, link.same_room) == ((), ())
+    assert link.same_matter == (second.id, first.id)  # most recent first
+    assert link.raisings == 1
+    fees = receive(desk, OWNER, 9, summary="物业费账单多收了")
+    (link,) = links(fees)  # the same person, another matter: linked, not a raising
+    assert link.same_complainant == (first.id,)
+    assert link.raisings == 1
+    stored = desk.get(second.id)
+    assert links(stored) == links(second)  # the link is an event, stored (REC-5)
+
+
+@pytest.mark.procedure("IMP-3")
+def test_old_and_invalid_complaints_are_not_linked(desk: Desk) -> None:
+    old = receive(desk, OWNER, 0)
+    untrue = desk.receive(intake(OWNER, T0 + timedelta(days=100)), now=T0 + timedelta(days=100),
+                          validity="invalid")  # fmt: skip
+    later = receive(desk, OWNER, 101)
+    assert old.id not in [i for e in links(later) for i in e.same_complainant]  # 101 days ago
+    assert untrue.id not in [i for e in links(later) for i in (*e.same_complainant, *e.same_room)]
+
+
+@pytest.mark.procedure("GRD-2")
+@pytest.mark.procedure("IMP-3")
+def test_the_third_raising_of_a_promise_not_kept_is_major(desk: Desk) -> None:
+    assert desk.pack.repeats.threshold == 3  # the pack's reading of 多次
+    promise = {"facts": [Fact.PROMISE_NOT_KEPT]}
+    first = receive(desk, OWNER, 0, **promise)
+    second = receive(desk, OWNER, 10, **promise)
+    assert second.state.grade is Grade.MINOR  # twice is not yet "repeatedly"
+    assert Fact.RAISED_REPEATEDLY not in second.state.facts
+    third = receive(desk, SPOUSE, 20, **promise)  # the same flat, a third time
+    (link,) = links(third)
+    assert (link.raisings, link.raised_repeatedly) == (3, True)
+    assert Fact.RAISED_REPEATEDLY in third.state.facts
+    assert third.state.grade is Grade.MAJOR  # GRD-2, set without a hand-entered fact
+    assert any("repeatedly" in r for r in third.state.grade_reasons)
+    assert third.state.rung == desk.pack.handler_rung_for(Grade.MAJOR)  # ESC-3 follows
+    # the earlier, still open raisings of the matter are major now too
+    for earlier in (first, second):
+        now = desk.get(earlier.id)
+        assert now.state.grade is Grade.MAJOR, earlier.id
+        mark = links(now)[-1]
+        assert (mark.repeated_by, mark.raised_repeatedly) == (third.id, True)
+
+
+@pytest.mark.procedure("GRD-2")
+def test_raised_repeatedly_without_a_broken_promise_stays_as_graded(desk: Desk) -> None:
+    """GRD-2 needs both: a promise not kept, raised repeatedly."""
+    for day in (0, 10):
+        receive(desk, OWNER, day)
+    third = receive(desk, OWNER, 20)
+    assert Fact.RAISED_REPEATEDLY in third.state.facts
+    assert third.state.grade is Grade.MINOR
+
+
+@pytest.mark.procedure("GRD-2")
+def test_a_closed_raising_is_left_as_it_was(desk: Desk) -> None:
+    first = receive(desk, OWNER, 0, facts=[Fact.PROMISE_NOT_KEPT])
+    at = T0 + timedelta(days=1)
+    for command in (
+        Reply(actor="SR-201", message="已修好", final=True),
+        Visit(actor="SR-102", satisfied=True),
+        RecordCause(actor="SR-201", cause="管道老化", corrective="更换"),
+        Close(actor="SR-201", result="修复"),
+    ):
+        at += timedelta(minutes=10)
+        desk.act(first.id, command, now=at)
+    receive(desk, OWNER, 10, facts=[Fact.PROMISE_NOT_KEPT])
+    receive(desk, OWNER, 20, facts=[Fact.PROMISE_NOT_KEPT])
+    closed = desk.get(first.id)
+    assert closed.state.grade is Grade.MINOR
+    assert all(not e.repeated_by for e in links(closed))
+
+
+@pytest.mark.procedure("GRD-2")
+def test_a_graded_complaint_is_upgraded_when_it_is_raised_again(desk: Desk) -> None:
+    first = desk.receive(intake(OWNER, T0), now=T0)  # not assessed at intake
+    at = T0 + timedelta(hours=1)
+    desk.act(first.id, Assess(actor="SR-201", validity="valid", facts={Fact.PROMISE_NOT_KEPT}),
+             now=at)  # fmt: skip
+    receive(desk, OWNER, 5)
+    receive(desk, OWNER, 9)
+    assert desk.get(first.id).state.grade is Grade.MAJOR
+
+
+@pytest.mark.procedure("IMP-3")
+@pytest.mark.procedure("GRD-2")
+def test_bulk_intake_links_as_one_by_one_does(tmp_path: Path) -> None:
+    people = [OWNER, SPOUSE, NEIGHBOUR, OWNER, OWNER, NEIGHBOUR]
+    days = [0, 3, 4, 8, 12, 30]
+    intakes = [
+        intake(who, T0 + timedelta(days=d), facts=[Fact.PROMISE_NOT_KEPT])
+        for who, d in zip(people, days, strict=True)
+    ]
+    now = T0 + timedelta(days=40)
+    one = make_desk(store=SqliteStore(tmp_path / "one.db"))
+    singly = [one.receive(i, now=now, validity="valid") for i in intakes]
+    many = make_desk(store=SqliteStore(tmp_path / "many.db"))
+    ids = iter(c.id for c in singly)
+    many._new_id = lambda _intake: next(ids)
+    batched = list(many.receive_many(intakes, now=now, validity="valid", batch=2))
+
+    def shape(d: Desk, c: Complaint) -> tuple[object, ...]:
+        stored = d.get(c.id)
+        return (
+            [attrs.evolve(e, at=now) for e in links(stored)],
+            stored.state.grade,
+            Fact.RAISED_REPEATEDLY in stored.state.facts,
+        )
+
+    assert [shape(many, c) for c in batched] == [shape(one, c) for c in singly]  # type: ignore[arg-type]
+    assert sum(shape(one, c)[2] is True for c in singly) == 4  # the owner's flat, raised 4 times
+    one.close()
+    many.close()
+
+
+@pytest.mark.procedure("GRD-2")
+def test_customer_service_hears_of_a_matter_raised_repeatedly() -> None:
+    notes = RecordingNotifier()
+    with make_desk(notifiers=[notes]) as desk:
+        for day in (0, 5, 9):
+            last = receive(desk, OWNER, day)
+        told = [n for n, who in notes.sent if n.topic == "raised_repeatedly"]
+        assert [n.complaint_id for n in told] == [last.id]
+        member = desk.directory.get(told[0].recipient)
+        assert member is not None
+        assert member.department == desk.pack.customer_service

@@ -1,0 +1,129 @@
+"""PEN-1, PEN-2: the monthly per-staff accountability table.
+
+004 篇2 §4: 轻微投诉给予警告且做书面检查；重要投诉发黄牌且作通报批评并做书面检查；
+重大投诉发红牌通报批评并做书面检查或发黑牌；内部投诉给予警告且做书面检查.
+004 篇1 §三.4: 置业顾问受到开发商或小业主投诉，将在当月考评扣分，如情节严重交由公司处理.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.models import Complaint, Fact, Grade, SanctionRecorded
+from complaintcore.core.rulepack import Measure, RulePack
+from complaintcore.core.staff_report import staff_report
+from complaintcore.core.workflow import Assess, RecordSanction
+from tests.helpers import SH, Runner, about, intake, pack
+
+PROPERTY = pack("cn-property")
+SALES = pack("cn-sales-office")
+NOW = datetime(2025, 12, 5, 9, 0, tzinfo=SH)
+
+
+def sanctioned(
+    p: RulePack,
+    cid: str,
+    staff: str,
+    rung: str,
+    received: datetime,
+    facts: tuple[Fact, ...] = (),
+    *,
+    sanction: bool = True,
+) -> Complaint:
+    r = Runner(p, intake(summary="态度差", received_at=received, target=about(staff, rung)), cid)
+    r.register()
+    r(Assess(actor="h-1", validity="valid", facts=facts))
+    return r(RecordSanction(actor="sup")) if sanction else r.complaint
+
+
+def _nov(day: int) -> datetime:
+    return datetime(2025, 11, day, 10, 0, tzinfo=SH)
+
+
+@pytest.mark.procedure("PEN-1")
+def test_sanctions_are_tallied_by_grade_with_their_cards() -> None:
+    front = PROPERTY.ladder[0].code
+    complaints = [
+        sanctioned(PROPERTY, "C-1", "g-1", front, _nov(3)),  # minor: a warning
+        sanctioned(PROPERTY, "C-2", "g-1", front, _nov(4), (Fact.STAFF_FAULT,)),  # yellow card
+        sanctioned(PROPERTY, "C-3", "g-2", front, _nov(5), (Fact.MAJOR_LOSS,)),  # red card
+    ]
+    table = staff_report(complaints, PROPERTY, year=2025, month=11, now=NOW)
+    rows = {r.staff_id: r for r in table.rows}
+    g1, g2 = rows["g-1"], rows["g-2"]
+    assert (g1.sanctioned(Grade.MINOR), g1.sanctioned(Grade.IMPORTANT)) == (1, 1)
+    assert g1.warnings == 1  # 轻微: 警告
+    assert g1.carded(Measure.YELLOW_CARD) == 1  # 重要: 黄牌
+    assert g1.complaints == 2
+    assert g2.carded(Measure.RED_CARD) == 1  # 重大: 红牌
+    assert g2.sanctioned(Grade.MAJOR) == 1
+    assert (g2.severe, g2.reasons) == (True, ("severe_sanction",))  # 重大: to the company
+    assert not g1.severe
+    assert [r.staff_id for r in table.rows] == ["g-2", "g-1"]  # severe first
+    assert table.severe == (g2,)
+
+
+@pytest.mark.procedure("PEN-2")
+def test_a_sales_consultant_loses_points_that_month() -> None:
+    consultant = SALES.ladder[0].code  # 置业顾问
+    complaints = [
+        sanctioned(SALES, "S-1", "sc-7", consultant, _nov(3)),
+        sanctioned(SALES, "S-2", "sc-7", consultant, _nov(20), (Fact.STAFF_FAULT,)),
+    ]
+    nov = staff_report(complaints, SALES, year=2025, month=11, now=NOW)
+    (row,) = nov.rows
+    points = [
+        e.points_deducted for c in complaints for e in c.events if isinstance(e, SanctionRecorded)
+    ]
+    assert all(p > 0 for p in points)  # 当月考评扣分
+    assert row.points == sum(points)
+    assert row.severe == (row.points >= SALES.accountability.severe_points)
+
+
+@pytest.mark.procedure("PEN-2")
+def test_a_sanction_counts_in_the_month_it_is_recorded() -> None:
+    """The complaint came in October; its sanction is November's evaluation."""
+    front = PROPERTY.ladder[0].code
+    c = sanctioned(PROPERTY, "C-1", "g-1", front, datetime(2025, 10, 30, 10, tzinfo=SH),
+                   sanction=False)  # fmt: skip
+    r = Runner(PROPERTY, c.intake, "C-1")
+    r.complaint = c
+    r.now = _nov(2)
+    c = r(RecordSanction(actor="sup"))
+    oct_table = staff_report([c], PROPERTY, year=2025, month=10, now=NOW)
+    nov_table = staff_report([c], PROPERTY, year=2025, month=11, now=NOW)
+    assert [(x.staff_id, x.sanction_count, x.complaints) for x in oct_table.rows] == [("g-1", 0, 1)]
+    assert [(x.staff_id, x.sanction_count, x.complaints) for x in nov_table.rows] == [("g-1", 1, 0)]
+
+
+@pytest.mark.procedure("PEN-2")
+def test_three_valid_complaints_about_one_person_in_a_month_are_severe() -> None:
+    front = PROPERTY.ladder[0].code
+    complaints = [
+        sanctioned(PROPERTY, f"C-{i}", "g-1", front, _nov(i), sanction=False) for i in (3, 9, 15)
+    ]
+    (row,) = staff_report(complaints, PROPERTY, year=2025, month=11, now=NOW).rows
+    assert PROPERTY.accountability.severe_complaints == 3
+    assert (row.complaints, row.sanction_count, row.severe) == (3, 0, True)
+    assert row.reasons == ("complaints",)
+    two = staff_report(complaints[:2], PROPERTY, year=2025, month=11, now=NOW).rows
+    assert not two[0].severe
+
+
+@pytest.mark.procedure("PEN-2")
+def test_figures_are_as_at_now_and_the_table_names_no_complainant() -> None:
+    front = PROPERTY.ladder[0].code
+    c = sanctioned(PROPERTY, "C-1", "g-1", front, _nov(3))
+    before = staff_report([c], PROPERTY, year=2025, month=11, now=_nov(3) + timedelta(minutes=1))
+    assert [(r.complaints, r.sanction_count) for r in before.rows] == []  # not yet assessed
+    table = staff_report([c], PROPERTY, year=2025, month=11, now=NOW)
+    text = repr(table)
+    person = c.intake.complainant
+    for secret in (person.name, person.phone, person.room):
+        assert secret not in text
+    with pytest.raises(InvalidInputError) as err:
+        staff_report([c], PROPERTY, year=2025, month=13, now=NOW)
+    assert err.value.path == "month"
