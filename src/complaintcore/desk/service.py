@@ -636,12 +636,13 @@ class Desk:
             pending.clear()
             grouping.drafts.clear()
             grouping.stored.clear()
-            for found in links:  # members stored before this batch: linked once it is in
-                self._link(found, now)
+            # members stored before this batch: linked once it is in (delivered below)
+            for found in links:
+                self._link(found, now, deliver=False)
             links.clear()
             repeats.drafts.clear()
             for again in raised:
-                self._raised_again(again, now)
+                self._raised_again(again, now, deliver=False)
             raised.clear()
             try:
                 self._deliver_due(now)
@@ -801,9 +802,12 @@ class Desk:
         draft.outbox += self._outbox_for(after, more, now) + self._duty_outbox(after, more, now)
         draft.complaint, draft.events = after, [*draft.events, *more]
 
-    def _raised_again(self, repeated: _Repeated | None, now: datetime) -> None:
+    def _raised_again(
+        self, repeated: _Repeated | None, now: datetime, *, deliver: bool = True
+    ) -> None:
         """GRD-2: stored open complaints of a matter raised repeatedly are marked so
-        (and graded again), each in its own transaction; closed ones are left as they are."""
+        (and graded again), each in its own transaction; closed ones are left as they are.
+        Bulk intake delivers once after its batch instead of after each."""
         if repeated is None:
             return
         command = Link(
@@ -820,7 +824,7 @@ class Desk:
                         break
                     events = decide(complaint, command, self.pack, now)
                     follow = self._follow_ups(evolve(complaint, events), command.actor, now)
-                    self._commit(complaint, (*events, *follow), now)
+                    self._commit(complaint, (*events, *follow), now, deliver=deliver)
                 except ConcurrencyConflictError:
                     continue
                 except ComplaintCoreError as exc:
@@ -953,7 +957,7 @@ class Desk:
                 box += self._fan(complaint, "group_incident", m, now, decision.issue, detail)
         return box
 
-    def _link(self, links: _Links | None, now: datetime) -> None:
+    def _link(self, links: _Links | None, now: datetime, *, deliver: bool = True) -> None:
         """Link stored members to an issue, each in its own transaction.
 
         A member that cannot be linked (closed meanwhile, in another issue) is
@@ -978,7 +982,7 @@ class Desk:
                     events = decide(complaint, command, self.pack, now)
                     if events:
                         follow = self._follow_ups(evolve(complaint, events), command.actor, now)
-                        self._commit(complaint, (*events, *follow), now)
+                        self._commit(complaint, (*events, *follow), now, deliver=deliver)
                 except ConcurrencyConflictError:
                     continue
                 except ComplaintCoreError as exc:
@@ -1171,6 +1175,8 @@ class Desk:
         events: Sequence[Event],
         now: datetime,
         outbox: Outbox | None = None,
+        *,
+        deliver: bool = True,
     ) -> Complaint:
         after = evolve(complaint, events)
         box = (
@@ -1179,7 +1185,7 @@ class Desk:
             + (outbox or [])
         )
         self.store.append(complaint.id, complaint.version, events, self._row(after, now), box)
-        self._after_commit(after, events, now, deliver=bool(box))
+        self._after_commit(after, events, now, deliver=deliver and bool(box))
         return after
 
     def _after_commit(
@@ -1459,7 +1465,7 @@ class Desk:
         """Who to tell about these events (same transaction as the events)."""
         if not self.notifiers:
             return []
-        members = self._members()
+        members = self._site_members(complaint)  # everyone told works at the site
         site = complaint.intake.site or complaint.intake.complainant.site
         box: Outbox = []
         events = tuple(events)
@@ -1543,7 +1549,7 @@ class Desk:
     ) -> Outbox:
         """IMP-1, GRD-2, PEN-2: a measure's owner hears of it; customer service hears
         of a matter raised repeatedly; a severe sanction is reported to the company."""
-        members = self._members()
+        members = self._site_members(complaint)  # everyone told works at the site
         site = complaint.intake.site or complaint.intake.complainant.site
         box: Outbox = []
         for offset, ev in enumerate(events, start=1):
@@ -1593,7 +1599,8 @@ class Desk:
         return self.directory.members()
 
     def _site_members(self, complaint: Complaint) -> Sequence[StaffMember]:
-        """The staff who work at the complaint's site, for routing it.
+        """The staff who work at the complaint's site, for routing it and for
+        choosing whom its messages go to.
 
         Kept per site while the directory hands back the same list (a staff
         file's does): a company of many estates has hundreds of staff, and
