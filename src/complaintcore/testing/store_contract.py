@@ -568,6 +568,12 @@ class StoreContract:
         assert [c.id for c in got] == ["C-1", "C-3", "C-2"]  # oldest first, ties by id
         assert got == [store.load(c.id) for c in got]
         assert list(store.complaints_received(T0 + 4 * hour, T0 + 9 * hour)) == []
+        # touched since: the latest event at or after it (C-4 changed at 6 h, C-5 came at 3 h)
+        touched = store.complaints_received(T0, T0 + 9 * hour, updated_since=T0 + 3 * hour)
+        assert [c.id for c in touched] == ["C-4", "C-5"]
+        touched = store.complaints_received(T0, T0 + 3 * hour, updated_since=T0 + 3 * hour)
+        assert [c.id for c in touched] == ["C-4"]
+        assert list(store.complaints_received(T0, T0 + 9 * hour, updated_since=later + hour)) == []
         counts = store.received_counts([T0, T0 + 2 * hour, T0 + 3 * hour])
         found = {
             (r.period, r.site, r.category, r.validity): (r.count, r.updated_at) for r in counts
