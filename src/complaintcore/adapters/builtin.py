@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from complaintcore.core.calendar import WorkingCalendar
 from complaintcore.core.rulepack import CalendarSpec
 from complaintcore.desk.config import DeskConfig
 from complaintcore.desk.hookspecs import hookimpl
-from complaintcore.desk.ports import ComplaintStore, Notifier, StaffDirectory
+from complaintcore.desk.ports import ComplaintStore, Notifier, StaffDirectory, StaffMember
+
+if TYPE_CHECKING:
+    from complaintcore.adapters.staff import StaffList
 
 
 @hookimpl(trylast=True)
@@ -20,18 +25,76 @@ def complaintcore_get_store(config: DeskConfig) -> ComplaintStore:
 
 @hookimpl(trylast=True)
 def complaintcore_get_staff_directory(config: DeskConfig) -> StaffDirectory:
-    from complaintcore.adapters.staff import StaffList, load_staff_file
-
     if config.staff_file is None:
-        return StaffList()
-    from complaintcore.core.errors import RulePackError
-    from complaintcore.rules import load_pack
+        from complaintcore.adapters.staff import StaffList
 
-    try:
-        pack = load_pack(config.pack, parameters=config.pack_parameters or None)
-    except RulePackError:
-        pack = None  # a pack a plugin registers: rungs are checked when commands run
-    return load_staff_file(config.resolve(config.staff_file), pack=pack)
+        return StaffList()
+    return StaffFile(config, config.resolve(config.staff_file))
+
+
+class StaffFile:
+    """The config's staff file, read the first time anyone is looked up.
+
+    A command that looks nobody up (``list``, ``report``) never parses it: a
+    company's file of a thousand people costs a command line more than opening
+    the rest of the desk.  Anything wrong with the file is raised by that first
+    lookup, as :func:`~complaintcore.adapters.staff.load_staff_file` words it.
+    The :class:`~complaintcore.adapters.staff.StaffList` helpers (``by_rung``,
+    ``at_site`` …) are answered by the loaded list.
+    """
+
+    def __init__(self, config: DeskConfig, path: str) -> None:
+        self._config = config
+        self._path = path
+        self._lock = threading.Lock()
+        self._staff: StaffList | None = None
+
+    @property
+    def staff(self) -> StaffList:
+        """The file's staff, loaded now if not yet."""
+        found = self._staff
+        if found is None:
+            with self._lock:
+                found = self._staff
+                if found is None:
+                    found = self._staff = self._load()
+        return found
+
+    def _load(self) -> StaffList:
+        from complaintcore.adapters.staff import load_staff_file
+        from complaintcore.core.errors import RulePackError
+        from complaintcore.rules import load_pack
+
+        config = self._config
+        try:
+            pack = load_pack(config.pack, parameters=config.pack_parameters or None)
+        except RulePackError:
+            pack = None  # a pack a plugin registers: rungs are checked when commands run
+        return load_staff_file(self._path, pack=pack)
+
+    def get(self, staff_id: str) -> StaffMember | None:
+        return self.staff.get(staff_id)
+
+    def members(self) -> Sequence[StaffMember]:
+        return self.staff.members()
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.staff, name)
+
+    def __len__(self) -> int:
+        return len(self.staff)
+
+    def __iter__(self) -> Iterator[StaffMember]:
+        return iter(self.staff)
+
+    def __contains__(self, staff_id: object) -> bool:
+        return staff_id in self.staff
+
+    def __repr__(self) -> str:
+        state = "not read yet" if self._staff is None else f"{len(self._staff)} members"
+        return f"StaffFile({state})"
 
 
 @hookimpl(trylast=True)

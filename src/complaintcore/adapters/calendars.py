@@ -10,18 +10,31 @@ stays fast and the core is usable without it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
+import importlib.util
+import json
+import os
+import tempfile
 import warnings
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Literal
+from pathlib import Path
+from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 from complaintcore.core.calendar import DEFAULT_WINDOWS, WindowLike, WorkingCalendar
 from complaintcore.core.errors import CalendarError, HolidayDataWarning, InvalidInputError
 from complaintcore.core.rulepack import CalendarSpec, UncoveredYears
 
-__all__ = ["calendar_for_spec", "calendar_from_holidays", "makeup_day_years"]
+__all__ = [
+    "CACHE_ENV",
+    "cache_dir",
+    "calendar_for_spec",
+    "calendar_from_holidays",
+    "makeup_day_years",
+]
 
 
 def makeup_day_years(country: str, years: tuple[int, int]) -> tuple[int, ...]:
@@ -32,12 +45,10 @@ def makeup_day_years(country: str, years: tuple[int, int]) -> tuple[int, ...]:
     in the year before, after the installed package was released.  A country
     with none since 2000 (Britain) does not use them, so no year lacks them.
     """
-    import holidays as holidays_pkg
-
     code, sub = _split(country, None)
     first, last = _years(years)
-    source = holidays_pkg.country_holidays(code, subdiv=sub, years=range(first - 1, last + 2))
-    return _uncovered_in(source, code, sub, first, last, ())
+    days = _source_days(code, sub, first, last, ("public",))
+    return _uncovered_in(days, first, last, ())
 
 
 _PROBE_FROM = 2000
@@ -45,20 +56,153 @@ _PROBE_FROM = 2000
 
 
 def _uncovered_in(
-    source: object, code: str, sub: str | None, first: int, last: int, covered: Iterable[int]
+    days: _SourceDays, first: int, last: int, covered: Iterable[int]
 ) -> tuple[int, ...]:
+    if not days.makeup_years:  # the country does not use make-up days at all
+        return ()
+    done = set(covered)
+    top = max(days.makeup_years)
+    return tuple(y for y in range(first, last + 1) if y > top and y not in done)
+
+
+# --------------------------------------------------------------------------- the source
+
+
+class _SourceDays(NamedTuple):
+    """What a calendar takes from ``holidays`` for a country and range of years."""
+
+    works: frozenset[date]
+    """Weekend dates of the years that are make-up working days (调休)."""
+    hols: frozenset[date]
+    """Holidays of the years (of the categories asked for), make-up days left out."""
+    weekend: frozenset[int]
+    """The country's weekend weekdays."""
+    makeup_years: frozenset[int]
+    """Years the source knows make-up days for, around the range (or, with none
+    there, in the years before it): empty for a country that has none."""
+    version: str
+
+
+CACHE_ENV = "COMPLAINTCORE_CACHE_DIR"
+"""Where the holiday tables are cached; empty turns the cache off."""
+
+
+def cache_dir() -> Path | None:
+    """Where :func:`calendar_from_holidays` keeps what ``holidays`` answered.
+
+    ``$COMPLAINTCORE_CACHE_DIR`` (empty: no cache), else
+    ``$XDG_CACHE_HOME/complaintcore``, else ``~/.cache/complaintcore``.  Asking
+    ``holidays`` costs a command line more than everything else it does to open
+    a desk (importing it loads every country); its answers only change with its
+    version, which is part of each file's name.
+    """
+    given = os.environ.get(CACHE_ENV)
+    if given is not None:
+        return Path(given) if given.strip() else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "complaintcore"
+
+
+@functools.lru_cache(maxsize=1)
+def _holidays_version() -> str | None:
+    """The installed ``holidays``' version, from its distribution's metadata directory
+    (found without importing it); None when it cannot be told."""
+    spec = importlib.util.find_spec("holidays")
+    if spec is None or not spec.origin:
+        return None
+    found = list(Path(spec.origin).parent.parent.glob("holidays-*.dist-info"))
+    if len(found) != 1:
+        return None
+    return found[0].name.removeprefix("holidays-").removesuffix(".dist-info")
+
+
+def _source_days(
+    code: str, sub: str | None, first: int, last: int, cats: tuple[str, ...], country: str = ""
+) -> _SourceDays:
+    version = _holidays_version()
+    where = cache_dir()
+    path = None
+    if version is not None and where is not None:
+        key = json.dumps([code, sub, first, last, sorted(cats), version])
+        digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+        path = where / f"holidays-{code}-{first}-{last}-{digest}.json"
+        cached = _read_days(path, version)
+        if cached is not None:
+            return cached
+    days = _ask_holidays(code, sub, first, last, cats, country or code)
+    if path is not None:
+        _write_days(path, days)
+    return days
+
+
+def _ask_holidays(
+    code: str, sub: str | None, first: int, last: int, cats: tuple[str, ...], country: str
+) -> _SourceDays:
+    import holidays as holidays_pkg  # lazy: keeps `import complaintcore` fast
+
+    try:
+        source = holidays_pkg.country_holidays(
+            code, subdiv=sub, years=range(first - 1, last + 2), categories=cats
+        )
+    except NotImplementedError as exc:
+        raise CalendarError(f"holidays does not know the calendar {country!r}: {exc}") from None
+    except ValueError as exc:
+        raise CalendarError(f"calendar {country!r}: {exc}") from None
+
+    def in_range(d: date) -> bool:
+        return first <= d.year <= last
+
+    # Mirror holidays' is_working_day: a weekend date works iff it is a make-up day;
+    # any other date is off iff it is a holiday.
+    works = {d for d in source.weekend_workdays if in_range(d) and source.is_weekend(d)}
+    hols = {d for d in source if in_range(d)} - works
     known = {d.year for d in getattr(source, "weekend_workdays", ())}
     if not known:  # none in these years: does the country use them at all?
-        import holidays as holidays_pkg
-
         earlier = holidays_pkg.country_holidays(
             code, subdiv=sub, years=range(min(_PROBE_FROM, first - 5), first)
         )
         known = {d.year for d in getattr(earlier, "weekend_workdays", ())}
-        if not known:
-            return ()
-    done = set(covered)
-    return tuple(y for y in range(first, last + 1) if y > max(known) and y not in done)
+    version = getattr(holidays_pkg, "__version__", None) or _holidays_version() or "?"
+    return _SourceDays(
+        frozenset(works), frozenset(hols), frozenset(source.weekend), frozenset(known), version
+    )
+
+
+def _read_days(path: Path, version: str) -> _SourceDays | None:
+    """A cached answer, or None when there is none (or it cannot be read)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return _SourceDays(
+            frozenset(date.fromordinal(int(d)) for d in data["works"]),
+            frozenset(date.fromordinal(int(d)) for d in data["hols"]),
+            frozenset(int(d) for d in data["weekend"]),
+            frozenset(int(y) for y in data["makeup_years"]),
+            version,
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_days(path: Path, days: _SourceDays) -> None:
+    """Keep an answer for the next run; a cache that cannot be written is no cache."""
+    data = {
+        "works": sorted(d.toordinal() for d in days.works),
+        "hols": sorted(d.toordinal() for d in days.hols),
+        "weekend": sorted(days.weekend),
+        "makeup_years": sorted(days.makeup_years),
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".holidays-", suffix=".tmp")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh)
+        os.replace(tmp, path)  # readers see the old file or the whole new one
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 def calendar_from_holidays(
@@ -110,27 +254,11 @@ def calendar_from_holidays(
         category, or ``"refuse"`` leaves no year at all.
     :raises InvalidInputError: a malformed argument; ``.path`` names it.
     """
-    import holidays as holidays_pkg  # lazy: keeps `import complaintcore` fast
-
     code, sub = _split(country, subdiv)
     first, last = _years(years)
     cats = _categories(categories)
-    try:
-        source = holidays_pkg.country_holidays(
-            code, subdiv=sub, years=range(first - 1, last + 2), categories=cats
-        )
-    except NotImplementedError as exc:
-        raise CalendarError(f"holidays does not know the calendar {country!r}: {exc}") from None
-    except ValueError as exc:
-        raise CalendarError(f"calendar {country!r}: {exc}") from None
-
-    def in_range(d: date) -> bool:
-        return first <= d.year <= last
-
-    # Mirror holidays' is_working_day: a weekend date works iff it is a make-up day;
-    # any other date is off iff it is a holiday.
-    src_works = {d for d in source.weekend_workdays if in_range(d) and source.is_weekend(d)}
-    src_hols = {d for d in source if in_range(d)} - src_works
+    days = _source_days(code, sub, first, last, cats, country)
+    src_works, src_hols = days.works, days.hols
 
     more_hols = _extra(extra_holidays, "extra_holidays", first, last)
     more_works = _extra(extra_workdays, "extra_workdays", first, last)
@@ -141,11 +269,10 @@ def calendar_from_holidays(
         )
 
     if weekly is None:
-        weekend = set(source.weekend)
-        weekly = {day: DEFAULT_WINDOWS for day in range(7) if day not in weekend}
+        weekly = {day: DEFAULT_WINDOWS for day in range(7) if day not in days.weekend}
 
     policy = UncoveredYears.parse(uncovered, "uncovered")
-    missing = _uncovered_in(source, code, sub, first, last, _covered(covered_years))
+    missing = _uncovered_in(days, first, last, _covered(covered_years))
     end = last
     if missing and policy is UncoveredYears.REFUSE:
         end = missing[0] - 1
@@ -169,10 +296,9 @@ def calendar_from_holidays(
         uncovered_years=missing,
     )
     if missing:
-        version = getattr(holidays_pkg, "__version__", "?")
         warnings.warn(
             HolidayDataWarning(
-                f"calendar {country} (holidays {version}): {calendar.coverage_warning()}"
+                f"calendar {country} (holidays {days.version}): {calendar.coverage_warning()}"
             ),
             stacklevel=2,
         )

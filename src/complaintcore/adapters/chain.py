@@ -23,6 +23,7 @@ checks a stored history with :func:`chain_problems`.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -54,6 +55,7 @@ __all__ = [
     "chain_problems",
     "check_access",
     "check_attempts",
+    "check_bounds",
     "check_events",
     "check_item_id",
     "check_keys",
@@ -91,11 +93,13 @@ MAX_INTEGER = 2**63 - 1
 """The largest integer a store keeps (SQLite's and PostgreSQL's 64-bit integers)."""
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+"""What ``json.dumps`` would build on every call with these arguments: built once."""
 
 
 def canonical_json(data: Any) -> str:
     """One text per value: sorted keys, no whitespace, non-ASCII kept (UTF-8)."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(data)
 
 
 def _storable(text: str, path: str) -> str:
@@ -329,6 +333,16 @@ def effective_key(complaint: Complaint, row: ComplaintRow) -> str:
     if complaint.intake.idempotency_key and key != complaint.intake.idempotency_key:
         raise InvalidInputError("row.idempotency_key", "differs from the intake's key")
     return key
+
+
+def check_bounds(bounds: object) -> list[datetime]:
+    """The period bounds of :meth:`ReportStore.received_counts`: aware, ascending."""
+    if isinstance(bounds, str) or not isinstance(bounds, Sequence):
+        raise InvalidInputError("bounds", "expected a sequence of aware datetimes")
+    edges = [require_aware(b, "bounds") for b in bounds]
+    if any(b >= c for b, c in itertools.pairwise(edges)):
+        raise InvalidInputError("bounds", "must be strictly ascending")
+    return edges
 
 
 def check_row_id(row: ComplaintRow, complaint_id: str) -> None:

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import bisect
 import threading
+from bisect import bisect_right
 from collections.abc import Collection, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import attrs
 
@@ -31,6 +32,7 @@ from complaintcore.adapters.chain import (
     chain_problems,
     check_access,
     check_attempts,
+    check_bounds,
     check_events,
     check_item_id,
     check_keys,
@@ -75,6 +77,7 @@ from complaintcore.desk.ports import (
     ComplaintRow,
     Notification,
     OutboxItem,
+    ReceivedCount,
     RowOrder,
     RowQuery,
     VerifyReport,
@@ -514,6 +517,57 @@ class MemoryStore:
             for cid, intake_json, bodies in batch:
                 yield decode_complaint(cid, intake_json, bodies)
 
+    def complaints_received(
+        self, since: datetime, until: datetime, *, updated_since: datetime | None = None
+    ) -> Iterator[Complaint]:
+        """Like :meth:`SqliteStore.complaints_received`: received in ``[since, until)``,
+        oldest first, touched at or after ``updated_since`` when given."""
+        lo = require_aware(since, "since").astimezone(UTC)
+        hi = require_aware(until, "until").astimezone(UTC)
+        touched = None if updated_since is None else require_aware(updated_since, "updated_since")
+        with self._lock:
+            self._open()
+            found = sorted(
+                (r.row.received_at, cid, r.intake_json, _bodies(r.events))
+                for cid, r in self._records.items()
+                if lo <= r.row.received_at < hi
+                and (touched is None or r.row.updated_at is None or r.row.updated_at >= touched)
+            )
+        for _at, cid, intake_json, bodies in found:
+            yield decode_complaint(cid, intake_json, bodies)
+
+    def received_counts(self, bounds: Sequence[datetime]) -> list[ReceivedCount]:
+        """Like :meth:`SqliteStore.received_counts`."""
+        edges = [b.astimezone(UTC) for b in check_bounds(bounds)]
+        groups: dict[tuple[int, str, str, str, str, str, str], list[Any]] = {}
+        with self._lock:
+            self._open()
+            rows = [r.row for r in self._records.values()]
+        for row in rows:
+            at = row.received_at
+            if len(edges) < 2 or not edges[0] <= at < edges[-1]:
+                continue
+            period = bisect_right(edges, at) - 1
+            key = (
+                period,
+                row.kind,
+                row.validity,
+                row.site,
+                row.building,
+                row.category,
+                row.department,
+            )
+            group = groups.setdefault(key, [0, row.updated_at, False])
+            group[0] += 1
+            if row.updated_at is None:
+                group[2] = True
+            elif group[1] is None or row.updated_at > group[1]:
+                group[1] = row.updated_at
+        return [
+            ReceivedCount(*key, count, None if unknown else latest)
+            for key, (count, latest, unknown) in groups.items()
+        ]
+
     def claim_due(
         self, now: datetime, limit: int = 100, *, lease: timedelta = DEFAULT_LEASE
     ) -> list[ComplaintRow]:
@@ -829,8 +883,18 @@ def _normalise(row: ComplaintRow, version: int, key: str) -> ComplaintRow:
         if row.next_due is None
         else require_aware(row.next_due, "row.next_due").astimezone(UTC)
     )
+    updated = (
+        None
+        if row.updated_at is None
+        else require_aware(row.updated_at, "row.updated_at").astimezone(UTC)
+    )
     return attrs.evolve(
-        row, received_at=received, next_due=due, version=version, idempotency_key=key
+        row,
+        received_at=received,
+        next_due=due,
+        updated_at=updated,
+        version=version,
+        idempotency_key=key,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
@@ -96,7 +97,25 @@ def list_(
             r.next_due.isoformat(timespec="minutes") if r.next_due else "-",
             _issue(ctx, r.issue, r.group_incident),
         )
+    _fit(table, ctx.out.width)
     ctx.say(table)
+
+
+def _fit(table: Table, width: int) -> None:
+    """Each column as wide as its widest cell when the table fits ``width``: rich then
+    need not measure every cell again (most of a long listing's time).  When it does
+    not fit, rich shares the width out, wrapping other columns before the ids (what a
+    reader copies into the next command)."""
+    widest = [
+        max(cell_len(str(c.header)), *(cell_len(x) for x in c.cells if isinstance(x, str)))
+        for c in table.columns
+    ]
+    if sum(widest) + 3 * len(widest) + 1 <= width:  # padding 2 and a rule per column, one more
+        for column, w in zip(table.columns, widest, strict=True):
+            column.width = w
+    else:
+        for i in (0, -1):
+            table.columns[i].min_width = widest[i]
 
 
 def _issue(ctx: Ctx, issue: str, incident: bool) -> str:

@@ -16,7 +16,6 @@ import click
 from rich.console import Console
 
 from complaintcore.cli.context import Ctx, MonthType, json_option, pass_ctx
-from complaintcore.cli.progress import track
 from complaintcore.cli.report_indicators import PeriodText, indicators, write_indicators
 from complaintcore.core.spreadsheet import spreadsheet_safe
 from complaintcore.i18n import N_
@@ -104,35 +103,17 @@ def report_format(ctx: Ctx, fmt: str | None) -> str:
 
 
 def monthly(ctx: Ctx, month: tuple[int, int] | None) -> MonthlyReport:
-    """The report of ``month`` (default: the month of ``--now``), reading the desk once."""
-    from complaintcore.core import stats
-
+    """The report of ``month`` (default: the month of ``--now``), from the month's own
+    rows (``Desk.monthly_report``)."""
     desk = ctx.desk()
     now = ctx.now()
     year, mon = month if month is not None else (now.year, now.month)
-    return stats.monthly_report(
-        track(desk.store.complaints(), ctx.t("reading complaints")),
-        desk.pack,
-        desk.calendar,
-        year=year,
-        month=mon,
-        now=now,
-        lang=ctx.report_lang,
-    )
+    return desk.monthly_report(year, mon, now=now, lang=ctx.report_lang)
 
 
 def staff_table(ctx: Ctx, result: MonthlyReport) -> StaffReport:
-    """PEN-1, PEN-2: the per-staff table of the report's month (a second read of the desk)."""
-    from complaintcore.core.staff_report import staff_report
-
-    desk = ctx.desk()
-    return staff_report(
-        track(desk.store.complaints(), ctx.t("reading complaints")),
-        desk.pack,
-        year=result.period.year,
-        month=result.period.month,
-        now=result.now,
-    )
+    """PEN-1, PEN-2: the per-staff table of the report's month (``Desk.staff_report``)."""
+    return ctx.desk().staff_report(result.period.year, result.period.month, now=result.now)
 
 
 def write_report(

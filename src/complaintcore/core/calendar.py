@@ -622,10 +622,9 @@ class WorkingCalendar:
         fast: list[int | None] = []
         for k in range(ndays):
             b = base[k]
-            regular = base[k + 1] - b == _DAY
-            if regular:
-                off = offset(b)
-                regular = all(offset(b + 3600 * h) == off for h in range(1, 24))
+            # A day of 24 hours has the same offset at both midnights; a zone that
+            # changed and changed back within the day would show it at noon.
+            regular = base[k + 1] - b == _DAY and offset(b) == offset(b + _DAY // 2)
             fast.append(b if regular else None)
 
         pieces: list[tuple[int, int]] = []

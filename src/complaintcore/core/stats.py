@@ -58,7 +58,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -96,6 +96,7 @@ __all__ = [
     "SCHEMA",
     "ClockFigures",
     "Count",
+    "EarlierMonth",
     "ImprovementFigures",
     "LinkFigures",
     "MonthTotal",
@@ -450,6 +451,23 @@ class MonthlyReport:
         return sum(c.breached for c in self.clocks)
 
 
+@attrs.frozen
+class EarlierMonth:
+    """IMP-4's baseline for one month before the report month, counted elsewhere.
+
+    A store that keeps each complaint's kind, validity, site, building, category
+    and department in its projection can count a month without decoding a
+    complaint (:meth:`complaintcore.ReportStore.received_counts`); given these,
+    :func:`monthly_report` reads complaints of the report month and of the
+    repeat window only.  ``received`` counts every record of the month,
+    ``valid`` the valid complaints (VAL-4) by ``(site, building, category,
+    department)``, each as stored (surrounding spaces are ignored).
+    """
+
+    received: int = 0
+    valid: tuple[tuple[tuple[str, str, str, str], int], ...] = ()
+
+
 # --------------------------------------------------------------------------- the pass
 
 
@@ -509,6 +527,7 @@ class _Tally:
     now: datetime
     warning_rule: EarlyWarning
     repeat_rule: RepeatRule
+    earlier: Mapping[int, EarlierMonth] | None = None
     tz: ZoneInfo = attrs.field(init=False)
     first_index: int = attrs.field(init=False)
     window_start: datetime = attrs.field(init=False)
@@ -543,6 +562,9 @@ class _Tally:
             self.duty_states[duty.name] = Counter()
         for i in range(self.first_index, self.period.index + 1):
             self.history[i] = [0, 0]
+        if self.earlier is not None:
+            for i in range(self.first_index, self.period.index):
+                self._earlier(i, self.earlier.get(i, EarlierMonth()))
 
     def add(self, complaint: Complaint) -> None:
         if not isinstance(complaint, Complaint):
@@ -562,7 +584,8 @@ class _Tally:
         valid = counts_as_complaint(state)
         if valid and in_window:
             self._link(complaint, state, index == self.period.index)
-        if self.first_index <= index <= self.period.index:
+        counted = self.earlier is None or index == self.period.index  # else given as counts
+        if counted and self.first_index <= index <= self.period.index:
             month = self.history[index]
             month[0] += 1
             if valid:
@@ -586,6 +609,20 @@ class _Tally:
                 room_key,
             )
         )
+
+    def _earlier(self, index: int, month: EarlierMonth) -> None:
+        """A baseline month from counts: the same figures :meth:`add` keeps."""
+        valid = 0
+        for (site, building, category, department), n in month.valid:
+            valid += n
+            site, building = site.strip(), building.strip()
+            building = (f"{site}/{building}" if site else building) if building else ""
+            key = (site, building, category, department)
+            counts = self.cells.get(key)
+            if counts is None:
+                counts = self.cells[key] = [0] * (self.period.index - self.first_index + 1)
+            counts[index - self.first_index] += n
+        self.history[index] = [month.received, valid]
 
     def _cell(self, complaint: Complaint, state: ComplaintState, month: int) -> None:
         """IMP-4: count a valid complaint in its (site, building, category, department) cell."""
@@ -869,6 +906,8 @@ def monthly_report(
     lang: str = "en",
     warning_rule: EarlyWarning | None = None,
     repeat_rule: RepeatRule | None = None,
+    earlier: Mapping[int, EarlierMonth] | None = None,
+    after_now: int | None = None,
 ) -> MonthlyReport:
     """IMP-2, IMP-3, IMP-4, VAL-4: the statistics of one month, in one pass.
 
@@ -886,6 +925,12 @@ def monthly_report(
         :func:`to_rows` and :func:`to_json_dict` (both labels are always there).
     :param warning_rule: IMP-4 control limits (default: the pack's ``early_warning``).
     :param repeat_rule: IMP-3 window (default :class:`RepeatRule`).
+    :param earlier: the baseline months (``year * 12 + month - 1`` → counts) when
+        they are counted elsewhere; then ``complaints`` need only hold those
+        received in the report month and in the repeat window before it, and
+        complaints of earlier months count for repeats only.
+    :param after_now: how many complaints were received after ``now`` in all,
+        when ``complaints`` holds only some of them.
     :raises InvalidInputError: a bad argument or a non-complaint item; ``.path`` names it.
     """
     require_aware(now, "now")
@@ -898,10 +943,13 @@ def monthly_report(
         now,
         warning_rule or pack.early_warning,
         repeat_rule or RepeatRule(),
+        earlier,
     )
     chosen = _lang(lang)
     for complaint in complaints:
         tally.add(complaint)
+    if after_now is not None:
+        tally.excluded = after_now
     return tally.report(chosen)
 
 

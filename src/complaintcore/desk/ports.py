@@ -39,6 +39,8 @@ __all__ = [
     "Notification",
     "Notifier",
     "OutboxItem",
+    "ReceivedCount",
+    "ReportStore",
     "RowOrder",
     "RowQuery",
     "StaffDirectory",
@@ -224,6 +226,11 @@ class ComplaintRow:
     """The concentrated issue the complaint belongs to (HDL-5), or ``""``."""
     group_incident: bool = False
     """Whether that issue is a group incident (HDL-6)."""
+    updated_at: datetime | None = None
+    """When the complaint's latest event happened (its intake's time before any):
+    a statistic read from rows instead of events is the events' as long as this
+    is not after the moment it describes.  ``None`` on rows written before it
+    was kept."""
     room_key: str = ""
     """Six hex digits naming the room complained from (IMP-3); reveals no room number."""
 
@@ -635,6 +642,54 @@ class ComplaintStore(Protocol):
         tb: TracebackType | None,
     ) -> None:
         """Close the store."""
+        ...
+
+
+@attrs.frozen
+class ReceivedCount:
+    """Complaints received in one period that share what a monthly baseline counts by.
+
+    One group of :meth:`ReportStore.received_counts`: ``period`` is the index
+    ``i`` of the period ``[bounds[i], bounds[i + 1])`` they were received in,
+    the other fields their projection's, ``count`` how many there are, and
+    ``updated_at`` the latest of their latest events (``None`` when any of
+    their rows was stored before rows kept it).
+    """
+
+    period: int
+    kind: str
+    validity: str
+    site: str
+    building: str
+    category: str
+    department: str
+    count: int
+    updated_at: datetime | None = None
+
+
+@runtime_checkable
+class ReportStore(ComplaintStore, Protocol):
+    """A store that answers the monthly report from the month's own rows.
+
+    Without it a report reads every complaint ever stored; with it, only the
+    complaints of the month (and of the repeat window before it), and counts
+    for the earlier months of the baseline.  The built-in stores have it.
+    """
+
+    def complaints_received(
+        self, since: datetime, until: datetime, *, updated_since: datetime | None = None
+    ) -> Iterator[Complaint]:
+        """Complaints received in ``[since, until)``, oldest first (ties by id),
+        read a batch at a time from an index on the time received; with
+        ``updated_since``, only those whose latest event is at or after it (and
+        rows that do not know their latest event), filtered on the rows before
+        anything is decoded."""
+        ...
+
+    def received_counts(self, bounds: Sequence[datetime]) -> list[ReceivedCount]:
+        """Complaints received in each period ``[bounds[i], bounds[i + 1])`` (``bounds``
+        ascending), counted by kind, validity, site, building, category and
+        department as projected, in one pass over an index (no complaint decoded)."""
         ...
 
 

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import functools
 import logging
-import uuid
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -103,6 +102,7 @@ from complaintcore.core.workflow import (
 from complaintcore.desk import access, messages
 from complaintcore.desk.config import DeskConfig, RetryPolicy
 from complaintcore.desk.delivery import DeliveryWorker, Sender
+from complaintcore.desk.ids import time_ordered_id
 from complaintcore.desk.ports import (
     AccessRecord,
     BatchComplaintStore,
@@ -117,6 +117,11 @@ from complaintcore.desk.ports import (
     VerifyReport,
 )
 from complaintcore.i18n import N_
+
+if TYPE_CHECKING:
+    from complaintcore.core.rulepack import EarlyWarning
+    from complaintcore.core.staff_report import StaffReport
+    from complaintcore.core.stats import MonthlyReport, RepeatRule
 
 __all__ = [
     "DeliveryReport",
@@ -347,7 +352,7 @@ class Desk:
         pack: RulePack,
         store: ComplaintStore,
         directory: StaffDirectory,
-        calendar: WorkingCalendar,
+        calendar: WorkingCalendar | Callable[[], WorkingCalendar],
         notifiers: Sequence[Notifier] = (),
         plugin_manager: pluggy.PluginManager | None = None,
         retry: RetryPolicy | None = None,
@@ -361,7 +366,18 @@ class Desk:
         self.pack = pack
         self.store = store
         self.directory = directory
-        self.calendar = calendar
+        # A function is called the first time a deadline needs the calendar, so a
+        # desk opened to list or report never builds one (see :attr:`calendar`).
+        self._calendar: WorkingCalendar | None = None
+        self._calendar_factory: Callable[[], WorkingCalendar] | None = None
+        if isinstance(calendar, WorkingCalendar):
+            self._calendar = calendar
+        elif callable(calendar):
+            self._calendar_factory = calendar
+        else:
+            raise InvalidInputError(
+                "calendar", "expected a WorkingCalendar or a function making one"
+            )
         self.notifiers = {n.name: n for n in notifiers}
         if len(self.notifiers) != len(notifiers):
             raise InvalidInputError("notifiers", "two notifiers share a name")
@@ -393,6 +409,9 @@ class Desk:
         # Duties computed lately: a commit, or a bulk batch, asks twice for each
         # complaint (messages, then its next due time).  Keyed by id, version and now.
         self._duty_memo: dict[tuple[str, int, datetime], tuple[DutyStatus, ...]] = {}
+        # The same for clocks: a swept complaint needs them to find breaches, to warn
+        # of risks and for its next due time, and computes them once for all three.
+        self._clock_memo: dict[tuple[str, int, datetime], tuple[ClockStatus, ...]] = {}
         # Staff by site, while the directory hands back the same members (routing).
         self._staff_by_site: tuple[object, dict[str, list[StaffMember]]] = (None, {})
 
@@ -424,9 +443,13 @@ class Desk:
         )
         store = hook.complaintcore_get_store(config=config)
         directory = hook.complaintcore_get_staff_directory(config=config)
-        calendar = hook.complaintcore_get_calendar(
-            name=pack.calendar.country, spec=pack.calendar, config=config
-        )
+
+        def calendar() -> WorkingCalendar:
+            found: WorkingCalendar = hook.complaintcore_get_calendar(
+                name=pack.calendar.country, spec=pack.calendar, config=config
+            )
+            return found
+
         notifiers = [n for group in hook.complaintcore_get_notifiers(config=config) for n in group]
         return cls(
             pack=pack,
@@ -450,6 +473,20 @@ class Desk:
             worker.stop()
         self._sender.close()
         self.store.close()
+
+    @property
+    def calendar(self) -> WorkingCalendar:
+        """The working calendar deadlines are computed on (built on first use when the
+        desk was given a function for it, as :meth:`from_config` does)."""
+        found = self._calendar
+        if found is None:
+            assert self._calendar_factory is not None
+            found = self._calendar = self._calendar_factory()
+        return found
+
+    @calendar.setter
+    def calendar(self, value: WorkingCalendar) -> None:
+        self._calendar = value
 
     @property
     def calendar_warnings(self) -> tuple[str, ...]:
@@ -606,6 +643,46 @@ class Desk:
                     f" ({', '.join(fields)})"
                 )
         return problems
+
+    def monthly_report(
+        self,
+        year: int,
+        month: int,
+        *,
+        now: datetime,
+        lang: str = "en",
+        warning_rule: EarlyWarning | None = None,
+        repeat_rule: RepeatRule | None = None,
+    ) -> MonthlyReport:
+        """IMP-2, IMP-3, IMP-4: :func:`~complaintcore.core.stats.monthly_report` of this
+        desk, reading the month's own rows rather than every complaint stored.
+
+        A store that is a :class:`~complaintcore.desk.ports.ReportStore` (the
+        built-in ones are) gives the month's complaints, those of the repeat
+        window and counts of the baseline months; the figures are the same as
+        a pass over every complaint (see :mod:`complaintcore.desk.reports`).
+        """
+        from complaintcore.desk.reports import monthly_report
+
+        return monthly_report(
+            self,
+            year,
+            month,
+            now=now,
+            lang=lang,
+            warning_rule=warning_rule,
+            repeat_rule=repeat_rule,
+        )
+
+    def staff_report(self, year: int, month: int, *, now: datetime) -> StaffReport:
+        """PEN-1, PEN-2: :func:`~complaintcore.core.staff_report.staff_report` of this
+        desk, reading only complaints received before the month ends whose latest
+        event is in the month or later (a :class:`~complaintcore.desk.ports.ReportStore`
+        finds them from its rows); the table is the same as a pass over every
+        complaint."""
+        from complaintcore.desk.reports import staff_report
+
+        return staff_report(self, year, month, now=now)
 
     def view(
         self,
@@ -882,12 +959,13 @@ class Desk:
             pending.clear()
             grouping.drafts.clear()
             grouping.stored.clear()
-            for found in links:  # members stored before this batch: linked once it is in
-                self._link(found, now)
+            # members stored before this batch: linked once it is in (delivered below)
+            for found in links:
+                self._link(found, now, deliver=False)
             links.clear()
             repeats.drafts.clear()
             for again in raised:
-                self._raised_again(again, now)
+                self._raised_again(again, now, deliver=False)
             raised.clear()
             if queued:
                 self._wake_delivery()
@@ -1052,9 +1130,12 @@ class Desk:
         draft.outbox += self._outbox_for(after, more, now) + self._duty_outbox(after, more, now)
         draft.complaint, draft.events = after, [*draft.events, *more]
 
-    def _raised_again(self, repeated: _Repeated | None, now: datetime) -> None:
+    def _raised_again(
+        self, repeated: _Repeated | None, now: datetime, *, deliver: bool = True
+    ) -> None:
         """GRD-2: stored open complaints of a matter raised repeatedly are marked so
-        (and graded again), each in its own transaction; closed ones are left as they are."""
+        (and graded again), each in its own transaction; closed ones are left as they are.
+        Bulk intake delivers once after its batch instead of after each."""
         if repeated is None:
             return
         command = Link(
@@ -1071,7 +1152,7 @@ class Desk:
                         break
                     events = decide(complaint, command, self.pack, now)
                     follow = self._follow_ups(evolve(complaint, events), command.actor, now)
-                    self._commit(complaint, (*events, *follow), now)
+                    self._commit(complaint, (*events, *follow), now, deliver=deliver)
                 except ConcurrencyConflictError:
                     continue
                 except ComplaintCoreError as exc:
@@ -1204,7 +1285,7 @@ class Desk:
                 box += self._fan(complaint, "group_incident", m, now, decision.issue, detail)
         return box
 
-    def _link(self, links: _Links | None, now: datetime) -> None:
+    def _link(self, links: _Links | None, now: datetime, *, deliver: bool = True) -> None:
         """Link stored members to an issue, each in its own transaction.
 
         A member that cannot be linked (closed meanwhile, in another issue) is
@@ -1229,7 +1310,7 @@ class Desk:
                     events = decide(complaint, command, self.pack, now)
                     if events:
                         follow = self._follow_ups(evolve(complaint, events), command.actor, now)
-                        self._commit(complaint, (*events, *follow), now)
+                        self._commit(complaint, (*events, *follow), now, deliver=deliver)
                 except ConcurrencyConflictError:
                     continue
                 except ComplaintCoreError as exc:
@@ -1439,6 +1520,8 @@ class Desk:
         events: Sequence[Event],
         now: datetime,
         outbox: Outbox | None = None,
+        *,
+        deliver: bool = True,
     ) -> Complaint:
         after = evolve(complaint, events)
         box = (
@@ -1447,7 +1530,7 @@ class Desk:
             + (outbox or [])
         )
         self.store.append(complaint.id, complaint.version, events, self._row(after, now), box)
-        self._after_commit(after, events, now, deliver=bool(box))
+        self._after_commit(after, events, now, deliver=deliver and bool(box))
         return after
 
     def _after_commit(
@@ -1541,7 +1624,9 @@ class Desk:
         regraded = False
         duties = self._duties_now(complaint, now)
         if complaint.is_open:
-            breached = breached_clocks(complaint, self.pack, self.calendar, now)
+            breached = breached_clocks(
+                complaint, self.pack, self.calendar, now, statuses=self._clocks_now(complaint, now)
+            )
             names = [s.name for s in breached] + [
                 s.name for s in breached_duties(complaint, duties)
             ]
@@ -1595,7 +1680,7 @@ class Desk:
                 more = self._follow_ups(complaint, system, now)
                 complaint, events = evolve(complaint, more), [*events, *more]
                 duties = self._duties_now(complaint, now)  # a new grade may owe more
-            for status in compute_clocks(complaint, self.pack, self.calendar, now):
+            for status in self._clocks_now(complaint, now):
                 if status.state is ClockState.AT_RISK and complaint.state.handler:
                     handler = self.directory.get(complaint.state.handler)
                     if handler is not None:
@@ -1772,7 +1857,7 @@ class Desk:
         """Who to tell about these events (same transaction as the events)."""
         if not self.notifiers:
             return []
-        members = self._members()
+        members = self._site_members(complaint)  # everyone told works at the site
         site = complaint.intake.site or complaint.intake.complainant.site
         box: Outbox = []
         events = tuple(events)
@@ -1856,7 +1941,7 @@ class Desk:
     ) -> Outbox:
         """IMP-1, GRD-2, PEN-2: a measure's owner hears of it; customer service hears
         of a matter raised repeatedly; a severe sanction is reported to the company."""
-        members = self._members()
+        members = self._site_members(complaint)  # everyone told works at the site
         site = complaint.intake.site or complaint.intake.complainant.site
         box: Outbox = []
         for offset, ev in enumerate(events, start=1):
@@ -1906,7 +1991,8 @@ class Desk:
         return self.directory.members()
 
     def _site_members(self, complaint: Complaint) -> Sequence[StaffMember]:
-        """The staff who work at the complaint's site, for routing it.
+        """The staff who work at the complaint's site, for routing it and for
+        choosing whom its messages go to.
 
         Kept per site while the directory hands back the same list (a staff
         file's does): a company of many estates has hundreds of staff, and
@@ -1941,6 +2027,18 @@ class Desk:
             if len(self._duty_memo) >= _DUTY_MEMO:
                 self._duty_memo.clear()
             self._duty_memo[key] = found
+        return found
+
+    def _clocks_now(self, complaint: Complaint, now: datetime) -> tuple[ClockStatus, ...]:
+        """The complaint's clocks at ``now`` without their derivations, computed once
+        per version (a sweep and the next due time it writes ask for the same)."""
+        key = (complaint.id, complaint.version, now)
+        found = self._clock_memo.get(key)
+        if found is None:
+            found = compute_clocks(complaint, self.pack, self.calendar, now, explain=False)
+            if len(self._clock_memo) >= _DUTY_MEMO:
+                self._clock_memo.clear()
+            self._clock_memo[key] = found
         return found
 
     def _duty_outbox(self, complaint: Complaint, events: Sequence[Event], now: datetime) -> Outbox:
@@ -2008,6 +2106,7 @@ class Desk:
             complainant_key=complainant_key(complaint.intake.complainant),
             issue=s.issue,
             group_incident=s.group_incident,
+            updated_at=complaint.events[-1].at if complaint.events else None,
             room_key=room_key(
                 (complaint.intake.site or complaint.intake.complainant.site).strip(),
                 complaint.intake.complainant.building.strip(),
@@ -2035,7 +2134,7 @@ class Desk:
         pending: set[str] = set()
         statuses: list[ClockStatus] = []
         if is_open:
-            statuses += compute_clocks(complaint, self.pack, self.calendar, now, explain=False)
+            statuses += self._clocks_now(complaint, now)
             pending.update(
                 s.name
                 for s in breached_clocks(
@@ -2177,5 +2276,4 @@ def _minutes(t: datetime | None, zone: ZoneInfo) -> str:
 
 
 def _default_id(intake: Intake, zone: ZoneInfo) -> str:
-    day = intake.received_at.astimezone(zone).strftime("%Y%m%d")
-    return f"C-{day}-{uuid.uuid4().hex[:10]}"
+    return time_ordered_id(intake.received_at, zone)

@@ -71,6 +71,7 @@ from complaintcore.desk.ports import (
     ComplaintRow,
     ComplaintStore,
     Notification,
+    ReportStore,
     VerifyReport,
 )
 
@@ -195,6 +196,7 @@ class StoreContract:
             channel=c.intake.channel.value,
             next_due=next_due,
             idempotency_key=c.intake.idempotency_key,
+            updated_at=c.events[-1].at if c.events else None,
         )
 
     @staticmethod
@@ -349,6 +351,24 @@ class StoreContract:
         assert keys == ["n-C-1", "n-C-3"]
         assert store.verify().ok
 
+    def test_bulk_create_answers_known_keys_and_refuses_an_id_twice(self) -> None:
+        store = self.store()
+        if not isinstance(store, BatchComplaintStore):
+            pytest.skip(f"{type(store).__name__} has no create_many (bulk intake)")
+        before = self.registered("C-0", key="k-0")
+        store.create(before, self.row_of(before), [])
+        items = []
+        for cid, key in (("C-1", ""), ("C-9", "k-0"), ("C-1", ""), ("C-2", "k-2")):
+            c = self.registered(cid, key=key)
+            items.append((c, self.row_of(c), [("log", self.note(f"n-{cid}-{key}", cid))]))
+        results = store.create_many(items)
+        assert [getattr(r, "id", None) for r in results] == ["C-1", "C-0", None, "C-2"]
+        assert isinstance(results[2], InvalidInputError)  # the same id twice in one batch
+        assert results[1] == store.load("C-0")  # a stored key: the stored complaint
+        assert [r.id for r in store.rows()] == ["C-0", "C-1", "C-2"]
+        assert sorted(i.notification.key for i in store.pending(NOW)) == ["n-C-1-", "n-C-2-k-2"]
+        assert store.verify().ok
+
     # ------------------------------------------------------------------ append (OCC)
 
     def test_append_checks_the_version_and_writes_nothing_on_a_conflict(self) -> None:
@@ -485,12 +505,105 @@ class StoreContract:
         utc_cut = (T0 + timedelta(hours=1)).astimezone(UTC)
         assert [r.id for r in store.rows(due_before=utc_cut)] == ["C-2"]
 
+    def test_rows_in_each_order_break_ties_the_same_way(self) -> None:
+        store = self.store()
+        specs = [  # id, next_due (hours after T0), received offset (minutes)
+            ("C-5", 2, 0),
+            ("C-2", None, 1),
+            ("C-4", 2, 1),
+            ("C-3", 1, 5),
+            ("C-1", None, 1),
+            ("C-6", 2, 0),
+        ]
+        for cid, due, offset in specs:
+            c = self.registered(cid, received=T0 + timedelta(minutes=offset))
+            nd = None if due is None else T0 + timedelta(hours=due)
+            store.create(c, self.row_of(c, next_due=nd), [])
+        # received: oldest first, ties by id
+        assert [r.id for r in store.rows()] == ["C-5", "C-6", "C-1", "C-2", "C-4", "C-3"]
+        # due: soonest first, ties by time received then id, no due time last
+        soonest = ["C-3", "C-5", "C-6", "C-4", "C-1", "C-2"]
+        assert [r.id for r in store.rows(order="due")] == soonest
+        assert [r.id for r in store.rows(order="due", limit=4)] == soonest[:4]
+        assert [r.id for r in store.rows(order="received", limit=3)] == ["C-5", "C-6", "C-1"]
+        cut = T0 + timedelta(hours=2)
+        assert [r.id for r in store.rows(due_before=cut)] == soonest[:4]
+
+    def test_rows_keep_the_latest_event_time_in_utc(self) -> None:
+        store = self.store()
+        c = self.registered("C-1")
+        store.create(c, self.row_of(c), [])
+        (row,) = store.rows()
+        assert row.updated_at == c.events[-1].at
+        assert row.updated_at is not None
+        assert row.updated_at.utcoffset() == timedelta(0)
+        self.attach(store, "C-1", "photo")
+        (row,) = store.rows()
+        assert row.updated_at == store.load("C-1").events[-1].at
+
     def test_rows_refuse_naive_times_and_bad_limits(self) -> None:
         store = self.store()
         with pytest.raises(NaiveDatetimeError):
             store.rows(due_before=datetime(2025, 1, 1))  # noqa: DTZ001 - the point
         with pytest.raises(InvalidInputError):
             store.rows(limit=-1)
+
+    def test_a_period_is_read_from_its_own_rows(self) -> None:
+        store = self.store()
+        if not isinstance(store, ReportStore):
+            pytest.skip(f"{type(store).__name__} has no complaints_received (reports scan)")
+        specs = [  # id, received (hours after T0), site, category, validity
+            ("C-3", 0, "sunrise", "repairs", "valid"),
+            ("C-1", 0, "sunrise", "repairs", "valid"),
+            ("C-2", 1, "moonlight", "repairs", "invalid"),
+            ("C-4", 2, "sunrise", "noise", "valid"),
+            ("C-5", 3, "sunrise", "repairs", "valid"),
+        ]
+        fields: dict[str, tuple[str, str]] = {}
+
+        def row(c: Complaint) -> ComplaintRow:
+            category, validity = fields[c.id]
+            return attrs.evolve(self.row_of(c), category=category, validity=validity, kind="c")
+
+        for cid, hours, site, category, validity in specs:
+            c = self.registered(cid, site=site, received=T0 + timedelta(hours=hours))
+            fields[cid] = (category, validity)
+            store.create(c, row(c), [])
+        c4 = store.load("C-4")
+        later = NOW + timedelta(hours=5)
+        events = decide(c4, AttachEvidence(actor="s-cs", reference="photo"), self.pack, later)
+        store.append("C-4", c4.version, events, row(evolve(c4, events)), [])
+        hour = timedelta(hours=1)
+        got = list(store.complaints_received(T0, T0 + 2 * hour))  # [from, until)
+        assert [c.id for c in got] == ["C-1", "C-3", "C-2"]  # oldest first, ties by id
+        assert got == [store.load(c.id) for c in got]
+        assert list(store.complaints_received(T0 + 4 * hour, T0 + 9 * hour)) == []
+        # touched since: the latest event at or after it (C-4 changed at 6 h, C-5 came at 3 h)
+        touched = store.complaints_received(T0, T0 + 9 * hour, updated_since=T0 + 3 * hour)
+        assert [c.id for c in touched] == ["C-4", "C-5"]
+        touched = store.complaints_received(T0, T0 + 3 * hour, updated_since=T0 + 3 * hour)
+        assert [c.id for c in touched] == ["C-4"]
+        assert list(store.complaints_received(T0, T0 + 9 * hour, updated_since=later + hour)) == []
+        counts = store.received_counts([T0, T0 + 2 * hour, T0 + 3 * hour])
+        found = {
+            (r.period, r.site, r.category, r.validity): (r.count, r.updated_at) for r in counts
+        }
+        assert found == {
+            (0, "sunrise", "repairs", "valid"): (2, T0),
+            (0, "moonlight", "repairs", "invalid"): (1, T0 + hour),
+            (1, "sunrise", "noise", "valid"): (1, NOW + 5 * hour),  # C-5 is not before 3 h
+        }
+        assert all(r.kind == "c" and r.department == "" for r in counts)
+        assert store.received_counts([T0]) == []
+        assert store.received_counts([]) == []
+        with pytest.raises(InvalidInputError):
+            store.received_counts([T0 + hour, T0])
+        with pytest.raises(NaiveDatetimeError):
+            store.received_counts([datetime(2025, 1, 1), datetime(2025, 2, 1)])  # noqa: DTZ001
+        other = self.store("bravo")
+        assert isinstance(other, ReportStore)
+        assert list(other.complaints_received(T0, T0 + 9 * hour)) == []
+        assert other.received_counts([T0, T0 + 9 * hour]) == []
 
     def test_complaints_streams_every_complaint_in_id_order(self) -> None:
         store = self.store()

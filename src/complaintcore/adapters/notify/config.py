@@ -15,8 +15,6 @@ from datetime import datetime
 from typing import Any
 
 from complaintcore.adapters.notify.log import LogNotifier
-from complaintcore.adapters.notify.smtp import SmtpNotifier
-from complaintcore.adapters.notify.webhook import WebhookNotifier
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.desk.config import unknown_key
 from complaintcore.desk.ports import Notifier
@@ -134,6 +132,8 @@ def notifiers_from_config(
         for required in ("host", "sender"):
             if required not in table:
                 raise InvalidInputError(f"email.{required}", "required")
+        from complaintcore.adapters.notify.smtp import SmtpNotifier  # only when configured
+
         result.append(_build("email", SmtpNotifier, table.pop("host"), **table))
         paths.append("email")
     hooks = top.get("webhooks", [])
@@ -151,6 +151,8 @@ def notifiers_from_config(
                 f"{path}.url",
                 "give url, or per_recipient = true to use each recipient's own webhook (not both)",
             )
+        from complaintcore.adapters.notify.webhook import WebhookNotifier  # only when configured
+
         result.append(_build(path, WebhookNotifier, table.pop("url", None), clock=clock, **table))
         paths.append(path)
     seen: dict[str, str] = {}

@@ -1,0 +1,150 @@
+"""The monthly report read from the month's own rows, not from the whole history.
+
+:func:`complaintcore.core.stats.monthly_report` needs, besides the report
+month's complaints, the repeat window before it (IMP-3) and counts of the
+baseline months (IMP-4).  Read from ``store.complaints()`` that is every
+complaint ever stored, decoded, however few the month holds.  A
+:class:`~complaintcore.desk.ports.ReportStore` answers instead:
+
+* the month's complaints, and those of the repeat window (only when the month
+  has any), from an index on the time received;
+* each baseline month as counts of its projection rows (kind, validity, site,
+  building, category, department), nothing decoded;
+* how many complaints were received after ``now``, from the same index.
+
+The per-staff table (PEN-1, PEN-2) counts sanctions recorded in the month on
+complaints of any month: it reads the complaints received before the month
+ends whose latest event is in the month or later, filtered on their rows.
+
+The counts are the statistics' own figures as long as nothing happened to
+those complaints after ``now`` (each row keeps its latest event's time); when
+something did, or a row does not know, the report reads every complaint as
+before.  Either way the report is the same (a test recounts it from the raw
+events).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from complaintcore.core import stats
+from complaintcore.core.models import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    Complaint,
+    Kind,
+    Validity,
+    require_aware,
+)
+from complaintcore.core.staff_report import StaffReport
+from complaintcore.core.staff_report import staff_report as staff_table
+from complaintcore.desk.ports import ReceivedCount, ReportStore
+
+if TYPE_CHECKING:
+    from complaintcore.core.rulepack import EarlyWarning
+    from complaintcore.desk.service import Desk
+
+__all__ = ["monthly_report", "staff_report"]
+
+_EARLIEST = datetime(FIRST_YEAR, 1, 2, tzinfo=UTC)  # the first day the API takes in any zone
+_LATEST = datetime(LAST_YEAR, 12, 31, 23, 59, tzinfo=UTC)  # the last time the API takes
+_TICK = timedelta(microseconds=1)
+"""Stores keep times to the microsecond: "after now" is "from now plus one"."""
+
+
+def monthly_report(
+    desk: Desk,
+    year: int,
+    month: int,
+    *,
+    now: datetime,
+    lang: str = "en",
+    warning_rule: EarlyWarning | None = None,
+    repeat_rule: stats.RepeatRule | None = None,
+) -> stats.MonthlyReport:
+    """See :meth:`complaintcore.desk.Desk.monthly_report`."""
+    require_aware(now, "now")
+    pack, store = desk.pack, desk.store
+    warning_rule = warning_rule or pack.early_warning
+    repeat_rule = repeat_rule or stats.RepeatRule()
+
+    def full() -> stats.MonthlyReport:
+        return stats.monthly_report(
+            store.complaints(),
+            pack,
+            desk.calendar,
+            year=year,
+            month=month,
+            now=now,
+            lang=lang,
+            warning_rule=warning_rule,
+            repeat_rule=repeat_rule,
+        )
+
+    if not isinstance(store, ReportStore):
+        return full()
+    period = stats.Period.of(year, month, pack.calendar.timezone)
+    back = warning_rule.baseline_months
+    bounds = [period.shift(i - back).start for i in range(back)] + [period.start]
+    counts = store.received_counts(bounds)
+    if any(c.updated_at is None or c.updated_at > now for c in counts):
+        return full()  # something happened after `now`: the rows are not as at `now`
+    earlier = _earlier(counts, period.index - back, back)
+    after_now = sum(c.count for c in store.received_counts([now + _TICK, _LATEST]))
+    window = period.start - timedelta(days=repeat_rule.lookback_days)
+
+    def complaints() -> Iterator[Complaint]:
+        any_in_month = False
+        for complaint in store.complaints_received(period.start, period.end):
+            any_in_month = True
+            yield complaint
+        if any_in_month and window < period.start:  # repeats need one in the month
+            yield from store.complaints_received(window, period.start)
+
+    return stats.monthly_report(
+        complaints(),
+        pack,
+        desk.calendar,
+        year=year,
+        month=month,
+        now=now,
+        lang=lang,
+        warning_rule=warning_rule,
+        repeat_rule=repeat_rule,
+        earlier=earlier,
+        after_now=after_now,
+    )
+
+
+def staff_report(desk: Desk, year: int, month: int, *, now: datetime) -> StaffReport:
+    """See :meth:`complaintcore.desk.Desk.staff_report`."""
+    require_aware(now, "now")
+    pack, store = desk.pack, desk.store
+    if not isinstance(store, ReportStore):
+        return staff_table(store.complaints(), pack, year=year, month=month, now=now)
+    period = stats.Period.of(year, month, pack.calendar.timezone)
+    # A sanction of the month is an event in it: its complaint came in before the
+    # month ended and its latest event is not before the month began.
+    complaints = store.complaints_received(_EARLIEST, period.end, updated_since=period.start)
+    return staff_table(complaints, pack, year=year, month=month, now=now)
+
+
+def _earlier(counts: list[ReceivedCount], first: int, months: int) -> dict[int, stats.EarlierMonth]:
+    """The baseline months from the stores' counts, as the statistics count them."""
+    received: Counter[int] = Counter()
+    valid: dict[int, Counter[tuple[str, str, str, str]]] = {}
+    for c in counts:
+        index = first + c.period
+        received[index] += c.count
+        if c.kind == Kind.COMPLAINT.value and c.validity == Validity.VALID.value:  # VAL-4
+            key = (c.site, c.building, c.category, c.department)
+            valid.setdefault(index, Counter())[key] += c.count
+    return {
+        first + i: stats.EarlierMonth(
+            received[first + i], tuple(sorted(valid.get(first + i, Counter()).items()))
+        )
+        for i in range(months)
+    }

@@ -1,0 +1,123 @@
+"""How the SQLite store reads: every listing and every claim walks an index in
+the order it returns, so its cost follows the rows it returns, not the size of
+the file (issue 10; ``benchmarks/bench_scale.py`` measures it at 100k).
+
+SQLite's own ``EXPLAIN QUERY PLAN`` is the witness: a plan that names the
+index and needs no temporary B-tree reads only what it returns.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from complaintcore.adapters import sqlite_store
+from complaintcore.adapters.sqlite_store import SqliteStore
+from complaintcore.desk.ports import RowQuery
+
+NOW = datetime(2025, 11, 14, 9, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SqliteStore:
+    with SqliteStore(tmp_path / "desk.sqlite3") as s:
+        yield s
+
+
+def plan(store: SqliteStore, sql: str, args: Sequence[Any]) -> str:
+    conn = sqlite3.connect(store.path)
+    try:
+        return "\n".join(r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}", list(args)))
+    finally:
+        conn.close()
+
+
+def test_outbox_claim_reads_the_pending_items_only(store: SqliteStore) -> None:
+    # A filter on the channel must not lead SQLite to the (tenant, notifier,
+    # dedupe_key) index and a sort of every item ever delivered.
+    sql, args = sqlite_store._due_query(store.tenant, NOW, 10, ["log", "wecom"], 5)
+    found = plan(store, sql, args)
+    assert "outbox_pending" in found
+    assert "TEMP B-TREE" not in found
+    sql, args = sqlite_store._due_query(store.tenant, NOW, 10, None, None)
+    found = plan(store, sql, args)
+    assert "outbox_pending" in found
+    assert "TEMP B-TREE" not in found
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        (RowQuery.of(limit=200), "projection_received"),
+        (RowQuery.of(limit=200, order="received"), "projection_received"),
+        (RowQuery.of(limit=200, order="due"), "projection_due_order"),
+        (RowQuery.of(due_before=NOW, limit=200), "projection_due"),
+        (RowQuery.of(received_from=NOW, received_until=NOW, limit=200), "projection_received"),
+    ],
+)
+def test_each_listing_order_has_an_index(store: SqliteStore, query: RowQuery, index: str) -> None:
+    sql, args = sqlite_store._rows_query(store.tenant, query)
+    found = plan(store, sql, args)
+    assert f"INDEX {index} " in found
+    if query.due_before is None:  # a page in the index's own order: nothing is sorted
+        assert "TEMP B-TREE" not in found
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+
+@pytest.fixture
+def pg_store(postgres_server: Any) -> Any:
+    from complaintcore.adapters.postgres_store import PostgresStore
+
+    schema = postgres_server.new_schema()
+    store = PostgresStore(postgres_server.dsn, schema=schema)
+    try:
+        yield store
+    finally:
+        store.close()
+        postgres_server.drop_schema(schema)
+
+
+def pg_plan(store: Any, sql: str, args: Any) -> str:
+    """The plan PostgreSQL picks when it may not read a table whole (the test tables
+    are empty, where a sequential scan always wins)."""
+    import psycopg
+
+    with psycopg.connect(store._dsn, autocommit=True) as conn, conn.transaction():
+        conn.execute("SET LOCAL enable_seqscan = off")
+        return "\n".join(r[0] for r in conn.execute(f"EXPLAIN {sql}", args))
+
+
+def test_postgres_claims_outbox_items_through_the_pending_index(pg_store: Any) -> None:
+    from complaintcore.adapters import postgres_store
+
+    sql, args = postgres_store._claim_query(
+        pg_store._schema, pg_store.tenant, NOW, timedelta(minutes=5), 10, ["log", "wecom"], 5
+    )
+    found = pg_plan(pg_store, sql, args)
+    assert "outbox_pending" in found
+    assert "Sort" not in found
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        (RowQuery.of(limit=200), "projection_received"),
+        (RowQuery.of(limit=200, order="due"), "projection_due_order"),
+    ],
+)
+def test_postgres_lists_each_order_from_an_index(
+    pg_store: Any, query: RowQuery, index: str
+) -> None:
+    from complaintcore.adapters import postgres_store
+
+    sql, args = postgres_store._rows_query(pg_store._schema, pg_store.tenant, query)
+    found = pg_plan(pg_store, sql, args)
+    assert index in found
+    assert "Sort" not in found
