@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rich import box
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, Group, JustifyMethod, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -58,13 +58,19 @@ _SIDE_BY_SIDE = 96
 """Terminal width from which two breakdowns are printed side by side."""
 _LABEL_WIDTH = 32
 """Widest label column: a longer label is cut with an ellipsis."""
+_MIN_LABEL = 12
+"""Narrowest label column, however narrow the terminal."""
+_FIGURE_WIDTH = 6
+"""Narrowest figure column: "100.0%" and a rule id such as "VIS-2" fit whole."""
 
 
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
-def _table(title: str, head: Sequence[str], numeric_from: int) -> Table:
+def _table(title: str, head: Sequence[str], numeric_from: int, room: int | None = None) -> Table:
+    """``room``, the console's width: on a terminal narrower than the report's
+    natural width the label column gives way, so that the figures stay whole."""
     table = Table(
         title=title,
         title_justify="left",
@@ -74,11 +80,27 @@ def _table(title: str, head: Sequence[str], numeric_from: int) -> Table:
         pad_edge=False,
         padding=(0, 1),
     )
+    label = _LABEL_WIDTH
+    narrow = room is not None and room < _SIDE_BY_SIDE
+    if narrow:
+        assert room is not None
+        table.padding = (0, 0, 0, 1)  # one space and the divider between columns
+        figures = sum(max(_FIGURE_WIDTH, *(len(w) for w in h.split())) + 2 for h in head[1:])
+        label = max(_MIN_LABEL, min(_LABEL_WIDTH, room - figures - 1))
     for i, name in enumerate(head):
+        justify: JustifyMethod = "right" if i >= numeric_from else "left"
         if i == 0:  # long labels are cut, not wrapped: one row per clock, duty or item
-            table.add_column(name, no_wrap=True, overflow="ellipsis", max_width=_LABEL_WIDTH)
+            table.add_column(name, no_wrap=True, overflow="ellipsis", max_width=label)
+        elif narrow:  # a word a line in the heading, and figures never cut
+            words = name.split()
+            table.add_column(
+                "\n".join(words) if len(name) > _FIGURE_WIDTH else name,
+                justify=justify,
+                no_wrap=True,
+                min_width=max(_FIGURE_WIDTH, *(len(w) for w in words)),
+            )
         else:
-            table.add_column(name, justify="right" if i >= numeric_from else "left")
+            table.add_column(name, justify=justify)
     return table
 
 
@@ -128,14 +150,15 @@ def _figures_rows(t: Translator, table: Table, figures: Sequence[ClockFigures]) 
         )
 
 
-def _deadlines(t: Translator, r: MonthlyReport) -> Table:
-    table = _table(t("Deadlines (every record of the month)"), [t(h) for h in CLOCK_HEAD], 2)
+def _deadlines(t: Translator, r: MonthlyReport, room: int) -> Table:
+    head = [t(h) for h in CLOCK_HEAD]
+    table = _table(t("Deadlines (every record of the month)"), head, 2, room)
     _figures_rows(t, table, r.clocks)
     return table
 
 
-def _duties(t: Translator, r: MonthlyReport) -> Table:
-    table = _table(t("Duties and measures"), [t(h) for h in DUTY_HEAD], 2)
+def _duties(t: Translator, r: MonthlyReport, room: int) -> Table:
+    table = _table(t("Duties and measures"), [t(h) for h in DUTY_HEAD], 2, room)
     _figures_rows(t, table, r.duties)
     m = r.improvement
     if m.opened:
@@ -202,10 +225,10 @@ def print_report(
         )
     )
     console.print()
-    console.print(_deadlines(t, result))
+    console.print(_deadlines(t, result, console.width))
     console.print()
     if result.duties or result.improvement.opened:
-        console.print(_duties(t, result))
+        console.print(_duties(t, result, console.width))
         console.print()
     console.print(
         _pair(
