@@ -16,7 +16,7 @@ derived here from the clock's own replay, not from a stored event.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import ClassVar, Protocol
 
@@ -54,6 +54,7 @@ __all__ = [
     "compute_clock",
     "compute_clocks",
     "compute_duties",
+    "history_key",
 ]
 
 BREACHED_TAG = "breached:"
@@ -405,6 +406,38 @@ def _tagged(complaint: Complaint, now: datetime) -> list[tuple[Event, frozenset[
             break
         out.append((ev, frozenset(ev.tags())))
     return out
+
+
+def history_key(complaint: Complaint, now: datetime) -> Hashable:
+    """All that the clocks and duties read of a complaint at ``now``, as one value.
+
+    Two complaints with equal keys have equal clocks and duties (for one pack and
+    calendar), so bulk intake, whose complaints share ``now`` and the shape of
+    their first events, computes them once for many.  Times carry their zones:
+    due times are given in the zone of the event that started the clock.
+    Keep it in step with :func:`_run` and :func:`_status` (what they read).
+    """
+    require_aware(now, "now")
+    out: list[Hashable] = [_zoned(now)]
+    for ev in complaint.events:
+        at = ev.at
+        if at > now:
+            break
+        if isinstance(ev, Promised):
+            extra: Hashable = _zoned(ev.due)
+        elif isinstance(ev, Visited):
+            extra = _zoned(ev.reply_due) if ev.reply_due is not None else None
+        elif isinstance(ev, Extended):
+            extra = (ev.clock, ev.by)
+        else:
+            extra = None
+        out.append((type(ev), _zoned(at), ev.tags(), extra))
+    return tuple(out)
+
+
+def _zoned(t: datetime) -> Hashable:
+    """A time, its zone and offset: equal wall times in one zone may differ (DST folds)."""
+    return (t, t.tzinfo, t.tzname(), t.utcoffset())
 
 
 def _replay(

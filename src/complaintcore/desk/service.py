@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import logging
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -42,6 +42,7 @@ from complaintcore.core.deadlines import (
     breached_duties,
     compute_clocks,
     compute_duties,
+    history_key,
 )
 from complaintcore.core.errors import (
     AccessDeniedError,
@@ -192,6 +193,14 @@ class IssueReport:
     issue: str
     done: tuple[str, ...] = ()
     skipped: tuple[tuple[str, ComplaintCoreError], ...] = ()
+
+
+@attrs.define
+class _Shape:
+    """The clocks and duties shared by complaints of one history_key, as computed."""
+
+    clocks: tuple[ClockStatus, ...] | None = None
+    duties: tuple[DutyStatus, ...] | None = None
 
 
 @attrs.define
@@ -412,6 +421,10 @@ class Desk:
         # The same for clocks: a swept complaint needs them to find breaches, to warn
         # of risks and for its next due time, and computes them once for all three.
         self._clock_memo: dict[tuple[str, int, datetime], tuple[ClockStatus, ...]] = {}
+        # Clocks and duties by history_key: a bulk batch's complaints share ``now`` and
+        # the shape of their first events, so most are computed once for many.  Kept
+        # for one pack and calendar (the first item).
+        self._shapes: tuple[tuple[object, object], dict[Hashable, _Shape]] = ((None, None), {})
         # Staff by site, while the directory hands back the same members (routing).
         self._staff_by_site: tuple[object, dict[str, list[StaffMember]]] = (None, {})
 
@@ -2016,6 +2029,24 @@ class Desk:
         triggers = self._duty_triggers
         return bool(triggers) and any(t in triggers for e in events for t in e.tags())
 
+    def _shape(self, complaint: Complaint, now: datetime) -> _Shape:
+        """The clocks and duties of every complaint with this one's history_key so far."""
+        pack, calendar = self.pack, self.calendar
+        (known_pack, known_calendar), shapes = self._shapes
+        if known_pack is not pack or known_calendar is not calendar:
+            shapes = {}
+            self._shapes = ((pack, calendar), shapes)
+        key = history_key(complaint, now)
+        try:
+            found = shapes.get(key)
+        except TypeError:  # a host's zone that cannot be hashed: compute, keep nothing
+            return _Shape()
+        if found is None:
+            if len(shapes) >= _DUTY_MEMO:
+                shapes.clear()
+            found = shapes[key] = _Shape()
+        return found
+
     def _duties_now(self, complaint: Complaint, now: datetime) -> tuple[DutyStatus, ...]:
         """The complaint's duties, skipping the work when none can have started."""
         if not self._may_owe(complaint.events):
@@ -2023,7 +2054,12 @@ class Desk:
         key = (complaint.id, complaint.version, now)
         found = self._duty_memo.get(key)
         if found is None:
-            found = compute_duties(complaint, self.pack, self.calendar, now, explain=False)
+            shape = self._shape(complaint, now)
+            found = shape.duties
+            if found is None:
+                found = shape.duties = compute_duties(
+                    complaint, self.pack, self.calendar, now, explain=False
+                )
             if len(self._duty_memo) >= _DUTY_MEMO:
                 self._duty_memo.clear()
             self._duty_memo[key] = found
@@ -2035,7 +2071,12 @@ class Desk:
         key = (complaint.id, complaint.version, now)
         found = self._clock_memo.get(key)
         if found is None:
-            found = compute_clocks(complaint, self.pack, self.calendar, now, explain=False)
+            shape = self._shape(complaint, now)
+            found = shape.clocks
+            if found is None:
+                found = shape.clocks = compute_clocks(
+                    complaint, self.pack, self.calendar, now, explain=False
+                )
             if len(self._clock_memo) >= _DUTY_MEMO:
                 self._clock_memo.clear()
             self._clock_memo[key] = found
