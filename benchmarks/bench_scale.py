@@ -69,6 +69,7 @@ from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.adapters.staff import staff_from_toml
 from complaintcore.core.models import Complainant, Complaint, Intake, Status
 from complaintcore.core.workflow import (
+    AttachEvidence,
     Close,
     Handle,
     RecordCause,
@@ -543,6 +544,32 @@ def time_sweep(
         shutil.rmtree(copy, ignore_errors=True)
 
 
+def time_incremental_verify(directory: Path, scratch: Path) -> tuple[float, float]:
+    """``verify(since=head)`` after an event is appended to 1 % of the complaints
+    (evidence attached by each one's handler: accepted in any status), on a copy;
+    the head is the one a clean check printed before the appends."""
+    copy = scratch_copy(directory, scratch)
+    try:
+        desk = open_desk(copy)
+        with contextlib.closing(desk.store):
+            head = desk.store.ledger_head()
+            rows = [r for r in desk.store.rows() if r.handler]
+            later = desk_now(directory) + timedelta(minutes=5)
+            for row in rows[::100][: max(1, len(rows) // 100)]:
+                desk.act(
+                    row.id,
+                    AttachEvidence(actor=row.handler, reference="photo-after-repair.jpg"),
+                    now=later,
+                )
+            with Timer() as t:
+                report = desk.verify(since=head)
+            if not report.ok or not report.incremental:
+                raise SystemExit(f"incremental verify of the {len(rows):,} desk failed")
+        return t.wall, t.cpu
+    finally:
+        shutil.rmtree(copy, ignore_errors=True)
+
+
 def time_calls(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
     walls, cpus = [], []
     for _ in range(repeat):
@@ -781,6 +808,8 @@ def measure(built: dict[int, Path], repeat: int, scratch: Path) -> Results:
             ]
             res.put("sweep, 1 % due, no delivered history", n, *_med(runs))
         measure_reads(res, n, directory, repeat)
+        runs = [time_incremental_verify(directory, scratch) for _ in range(repeat)]
+        res.put("verify, incremental (1 % appended)", n, *_med(runs))
         # commands: warmed up once (byte code written), then timed
         for args, name in ((["--help"], "complaintcore --help"), (["list"], "complaintcore list")):
             run_command([*cli, *args], directory)
