@@ -1917,25 +1917,8 @@ def _insert_outbox(
     entries: Sequence[tuple[str, Notification]],
     ledger_seq: int,
 ) -> None:
-    if not entries:
-        return
-    conn.executemany(
-        "INSERT INTO outbox (tenant, notifier, dedupe_key, complaint_id, body_json, created_at,"
-        " ledger_seq) VALUES (?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (tenant, notifier, dedupe_key) DO NOTHING",
-        [
-            (
-                tenant,
-                notifier,
-                n.key,
-                n.complaint_id,
-                notification_to_json(n),
-                to_utc_text(n.created_at, "notification.created_at"),
-                ledger_seq,
-            )
-            for notifier, n in entries
-        ],
-    )
+    """The outbox rows of one commit, tagged with its ledger seq."""
+    _insert_outbox_tagged(conn, tenant, [(notifier, n, ledger_seq) for notifier, n in entries])
 
 
 def _insert_outbox_tagged(
