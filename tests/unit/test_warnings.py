@@ -25,7 +25,10 @@ import random
 from collections import Counter
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.rulepack import EarlyWarning
 from complaintcore.core.warnings import (
     Cell,
@@ -189,6 +192,32 @@ def test_the_limit_is_the_count_a_steady_series_rarely_reaches() -> None:
     assert limit == 15
     # with many months the uncertainty goes and the limit is Poisson's
     assert upper_limit(5 * 1200, 1200, 0.001) == 14
+
+
+@pytest.mark.procedure("IMP-4")
+@given(
+    total=st.integers(0, 10_000_000),
+    months=st.integers(1, 10_000),
+    rate=st.floats(1e-12, 0.999999),
+)
+def test_the_limit_is_the_first_count_whose_tail_is_within_the_rate(
+    total: int, months: int, rate: float
+) -> None:
+    limit = upper_limit(total, months, rate)
+    assert limit >= 1
+    if limit <= 10_000_000:
+        assert tail_probability(limit, total, months) <= rate
+    if limit - 1 <= 10_000_000:
+        assert tail_probability(limit - 1, total, months) > rate
+
+
+def test_a_huge_baseline_or_a_tiny_rate_is_answered_at_once() -> None:
+    """Hostile arguments once walked the counts from zero, ten million steps and more
+    (or for ever, when the tail never came within a rate below double precision)."""
+    assert upper_limit(10_000_000, 1, 1e-12) > 10_000_000
+    assert 0.49 < tail_probability(10_000_000, 10_000_000, 1) < 0.51  # the median, about
+    with pytest.raises(InvalidInputError, match="rate"):
+        upper_limit(60, 12, 1e-300)
 
 
 @pytest.mark.procedure("IMP-4")

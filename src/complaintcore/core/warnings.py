@@ -33,7 +33,7 @@ Pure: counts in, warnings out; nothing reads a store or a clock.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TypeGuard
 
 import attrs
@@ -43,6 +43,7 @@ from complaintcore.core.rulepack import EarlyWarning
 
 __all__ = [
     "DIMENSIONS",
+    "MIN_RATE",
     "Cell",
     "ControlWarning",
     "Judgement",
@@ -88,23 +89,73 @@ def _check_rule(rule: object) -> None:
         raise InvalidInputError("rule", f"expected EarlyWarning, got {type(rule).__name__}")
 
 
-def _log_pmf0(total: int, months: int) -> tuple[float, float, float]:
-    """``(log P(0), r, log(1 - p))`` of the predictive negative binomial."""
-    r = total + 0.5
-    p = months / (months + 1.0)
-    return r * math.log(p), r, math.log1p(-p)
+MIN_RATE = 1e-12
+"""Smallest false-alarm rate: below it the tail is beyond double precision's reach."""
+
+
+class _Predictive:
+    """The negative binomial a steady series' next month follows, given ``months``
+    baseline months totalling ``total`` (a gamma posterior on the Poisson rate).
+
+    Sums run over the counts where the mass is, so their cost is a few dozen
+    standard deviations however large the counts.
+    """
+
+    def __init__(self, total: int, months: int) -> None:
+        self.r = total + 0.5
+        p = months / (months + 1.0)
+        self.log_p, self.log_q = math.log(p), math.log1p(-p)
+        self.mean = self.r * (1 - p) / p
+        sd = math.sqrt(self.r * (1 - p)) / p
+        reach = 40 * sd + 60  # the mass beyond is far below any rate this module takes
+        self.low = max(0, math.floor(self.mean - reach))
+        self.high = math.ceil(self.mean + reach)
+
+    def log_pmf(self, k: int) -> float:
+        r = self.r
+        return (
+            math.lgamma(k + r) - math.lgamma(r) - math.lgamma(k + 1.0)
+            + r * self.log_p + k * self.log_q
+        )  # fmt: skip
+
+    def tail(self, count: int) -> float:
+        """P(X >= count), summed the way :meth:`limit` sums it (so the two agree)."""
+        if count <= self.low:
+            return 1.0
+        tail = 0.0
+        for _c, pmf in self._downward(count):
+            tail += pmf
+        return min(1.0, tail)
+
+    def limit(self, rate: float) -> int:
+        """The smallest count ``c`` with P(X >= c) <= ``rate``."""
+        tail, c = 0.0, self.high + 1
+        for k, pmf in self._downward(1):
+            if tail + pmf > rate:
+                break
+            tail, c = tail + pmf, k
+        return c
+
+    def _downward(self, stop: int) -> Iterator[tuple[int, float]]:
+        """``(k, P(X = k))`` from the far end of the mass down to ``stop``: a small
+        tail is summed as small numbers, never as one minus nearly one."""
+        k = self.high
+        if k < stop:
+            return
+        log_pmf = self.log_pmf(k)
+        while True:
+            yield k, math.exp(log_pmf)
+            if k == stop:
+                return
+            log_pmf += math.log(k) - math.log(k - 1 + self.r) - self.log_q
+            k -= 1
 
 
 def _tail_from(count: int, total: int, months: int) -> float:
     """P(X >= count) for the month after ``months`` baseline months totalling ``total``."""
     if count <= 0:
         return 1.0
-    log_pmf, r, log_q = _log_pmf0(total, months)
-    below = 0.0
-    for k in range(count):
-        below += math.exp(log_pmf)
-        log_pmf += math.log((k + r) / (k + 1)) + log_q
-    return max(0.0, 1.0 - below)
+    return _Predictive(total, months).tail(count)
 
 
 def tail_probability(count: int, total: int, months: int) -> float:
@@ -123,21 +174,14 @@ def upper_limit(total: int, months: int, rate: float) -> int:
     """IMP-4: the smallest count a steady series reaches with probability at most ``rate``.
 
     ``total`` is the sum of the ``months`` baseline months.  For example 12
-    months totalling 60 (a mean of 5) at ``rate = 0.001`` give 14: a steady
-    series with that history has 13 or more complaints in a month far less
-    than once in a thousand months.
+    months totalling 60 (a mean of 5) at ``rate = 0.001`` give 15: a steady
+    series with that history has 15 or more complaints in a month less than
+    once in a thousand months.  ``rate`` is from 1e-12 to 1 (exclusive).
     """
     _check_counts(total, months)
-    if not isinstance(rate, int | float) or isinstance(rate, bool) or not 0 < rate < 1:
-        raise InvalidInputError("rate", "expected a number between 0 and 1")
-    log_pmf, r, log_q = _log_pmf0(total, months)
-    below = 0.0
-    c = 0
-    while 1.0 - below > rate:
-        below += math.exp(log_pmf)
-        log_pmf += math.log((c + r) / (c + 1)) + log_q
-        c += 1
-    return c
+    if not isinstance(rate, int | float) or isinstance(rate, bool) or not MIN_RATE <= rate < 1:
+        raise InvalidInputError("rate", f"expected a number from {MIN_RATE:g} to below 1")
+    return _Predictive(total, months).limit(rate)
 
 
 # --------------------------------------------------------------------------- one series

@@ -52,6 +52,7 @@ from complaintcore.core.models import (
 from complaintcore.core.rulepack import REPEAT_LINKS, ClockMode, Duration, IndicatorKind, RulePack
 from complaintcore.core.stages import extension_amount
 from complaintcore.core.validity import PHONE_REGIONS
+from complaintcore.core.warnings import MIN_RATE
 from complaintcore.core.workflow import COMMAND_TYPES
 from complaintcore.serialization import ROOT, _new_converter, _problems_from
 
@@ -778,8 +779,10 @@ def _check_early_warning(pack: RulePack, out: _Problems) -> None:
     if rule.min_count < 1:
         out.add("early_warning.min_count", "expected 1 or more")
     rate = rule.false_alarm_rate
-    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate < 1:
-        out.add("early_warning.false_alarm_rate", "expected a probability between 0 and 1")
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not MIN_RATE <= rate < 1:
+        out.add(
+            "early_warning.false_alarm_rate", f"expected a probability from {MIN_RATE:g} to below 1"
+        )
     for i, dim in enumerate(rule.dimensions):
         if dim not in _WARNING_DIMENSIONS:
             out.add(
