@@ -198,3 +198,27 @@ def test_customer_service_hears_of_a_matter_raised_repeatedly() -> None:
         member = desk.directory.get(told[0].recipient)
         assert member is not None
         assert member.department == desk.pack.customer_service
+
+
+@pytest.mark.procedure("IMP-3")
+def test_a_submission_given_twice_in_one_batch_is_one_complaint_that_repeats_nothing(
+    desk: Desk,
+) -> None:
+    """A retry inside one bulk batch is the same complaint: it is not a second raising,
+    and nothing is linked to a complaint that was never stored."""
+    same = intake(OWNER, T0, idempotency_key="call-1")
+    other = attrs.evolve(same, summary="电梯坏了")  # the key reused for something else
+    receipts = list(
+        desk.receive_each([same, same, same, other], now=T0 + timedelta(hours=1), validity="valid")
+    )
+    first, again, third, conflict = receipts
+    assert first.complaint is not None and not first.duplicate
+    for r in (again, third):
+        assert r.duplicate and r.complaint is not None and r.complaint.id == first.complaint.id
+    assert conflict.failure is not None and type(conflict.failure).__name__ == (
+        "IdempotencyConflictError"
+    )
+    assert [c.id for c in desk.store.complaints()] == [first.complaint.id]
+    stored = desk.get(first.complaint.id)
+    assert links(stored) == [] and stored.state.raisings <= 1
+    assert desk.verify(T0 + timedelta(hours=1)).ok

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -208,3 +208,19 @@ def test_an_empty_month_reads_no_complaint(desk: Desk) -> None:
     assert report == _recount(desk, 2025, 12, now)
     assert report.totals.received == 0
     assert len(read) == 1  # the month only: no repeat window without complaints in it
+
+
+@pytest.mark.parametrize(
+    ("year", "month", "now"),
+    [
+        (1970, 2, datetime(1970, 3, 5, tzinfo=UTC)),  # a baseline reaching before 1970
+        (2999, 11, datetime(2999, 12, 31, 23, 59, 30, tzinfo=UTC)),  # now in the last minute
+        (2999, 12, datetime(2999, 12, 31, 23, 59, 30, tzinfo=UTC)),  # the last month taken
+    ],
+)
+def test_months_at_the_ends_of_the_years_taken_are_reported(
+    tmp_path: Path, year: int, month: int, now: datetime
+) -> None:
+    with make_desk(store=SqliteStore(tmp_path / "d.sqlite3")) as desk:
+        assert desk.monthly_report(year, month, now=now) == _recount(desk, year, month, now)
+        assert desk.staff_report(year, month, now=now).rows == ()

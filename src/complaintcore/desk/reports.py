@@ -49,8 +49,8 @@ if TYPE_CHECKING:
 
 __all__ = ["monthly_report", "staff_report"]
 
-_EARLIEST = datetime(FIRST_YEAR, 1, 2, tzinfo=UTC)  # the first day the API takes in any zone
-_LATEST = datetime(LAST_YEAR, 12, 31, 23, 59, tzinfo=UTC)  # the last time the API takes
+_EARLIEST = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)  # the first time the API takes
+_LATEST = datetime(LAST_YEAR, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)  # the last one
 _TICK = timedelta(microseconds=1)
 """Stores keep times to the microsecond: "after now" is "from now plus one"."""
 
@@ -89,12 +89,18 @@ def monthly_report(
     period = stats.Period.of(year, month, pack.calendar.timezone)
     back = warning_rule.baseline_months
     bounds = [period.shift(i - back).start for i in range(back)] + [period.start]
+    if bounds[0] < _EARLIEST or not _readable(period):  # at the ends of the years taken
+        return full()
     counts = store.received_counts(bounds)
     if any(c.updated_at is None or c.updated_at > now for c in counts):
         return full()  # something happened after `now`: the rows are not as at `now`
     earlier = _earlier(counts, period.index - back, back)
-    after_now = sum(c.count for c in store.received_counts([now + _TICK, _LATEST]))
-    window = period.start - timedelta(days=repeat_rule.lookback_days)
+    after_now = (
+        sum(c.count for c in store.received_counts([now + _TICK, _LATEST]))
+        if now + _TICK < _LATEST
+        else 0
+    )
+    window = max(period.start - timedelta(days=repeat_rule.lookback_days), _EARLIEST)
 
     def complaints() -> Iterator[Complaint]:
         any_in_month = False
@@ -123,13 +129,19 @@ def staff_report(desk: Desk, year: int, month: int, *, now: datetime) -> StaffRe
     """See :meth:`complaintcore.desk.Desk.staff_report`."""
     require_aware(now, "now")
     pack, store = desk.pack, desk.store
-    if not isinstance(store, ReportStore):
-        return staff_table(store.complaints(), pack, year=year, month=month, now=now)
     period = stats.Period.of(year, month, pack.calendar.timezone)
+    if not isinstance(store, ReportStore) or not _readable(period):
+        return staff_table(store.complaints(), pack, year=year, month=month, now=now)
     # A sanction of the month is an event in it: its complaint came in before the
     # month ended and its latest event is not before the month began.
     complaints = store.complaints_received(_EARLIEST, period.end, updated_since=period.start)
     return staff_table(complaints, pack, year=year, month=month, now=now)
+
+
+def _readable(period: stats.Period) -> bool:
+    """Whether the period's bounds are times the stores take (not at the years' ends)."""
+    inside = period.start >= _EARLIEST and period.end <= _LATEST
+    return inside and period.end.year <= LAST_YEAR  # a time's year is read in its own zone
 
 
 def _earlier(counts: list[ReceivedCount], first: int, months: int) -> dict[int, stats.EarlierMonth]:

@@ -215,6 +215,13 @@ class _Draft:
     """How repeat linking sees it (IMP-3), kept for the batch's later complaints."""
 
 
+@attrs.frozen
+class _Again:
+    """A submission given again in the same batch: answered by the first one's receipt."""
+
+    first: _Draft
+
+
 GroupKey = tuple[str, str, str]
 
 
@@ -937,7 +944,10 @@ class Desk:
         require_aware(now, "now")
         if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= 100_000:
             raise InvalidInputError("batch", "must be an integer from 1 to 100000")
-        pending: list[_Draft | Receipt] = []
+        pending: list[_Draft | Receipt | _Again] = []
+        # a key given twice in one batch: the later ones are answered by the first
+        # (never drafted, so they link and group nothing)
+        keyed: dict[str, _Draft] = {}
         # HDL-5: the batch's drafts by group, grouped with the stored complaints
         grouping = _Grouping()
         links: list[_Links] = []
@@ -953,10 +963,19 @@ class Desk:
             else:
                 stored = iter([self._create_one(*item) for item in items])
             results: list[Receipt] = []
+            answered: dict[int, Receipt] = {}  # id(draft) -> its receipt
             queued = False
             for p in pending:
                 if isinstance(p, Receipt):
                     results.append(p)
+                    continue
+                if isinstance(p, _Again):
+                    first = answered[id(p.first)]
+                    results.append(
+                        first
+                        if first.complaint is None
+                        else Receipt(complaint=first.complaint, duplicate=True)
+                    )
                     continue
                 result = next(stored)
                 if isinstance(result, ComplaintCoreError):
@@ -969,7 +988,9 @@ class Desk:
                     results.append(Receipt(complaint=result, duplicate=True))
                 else:
                     results.append(Receipt(failure=IdempotencyConflictError(result.id)))
+                answered[id(p)] = results[-1]
             pending.clear()
+            keyed.clear()
             grouping.drafts.clear()
             grouping.stored.clear()
             # members stored before this batch: linked once it is in (delivered below)
@@ -993,8 +1014,13 @@ class Desk:
             try:
                 admitted, acting = self._admit(intake, None)
                 known = self._known_submission(admitted)
+                first = keyed.get(admitted.idempotency_key) if admitted.idempotency_key else None
                 if known is not None:
                     pending.append(Receipt(complaint=known, duplicate=True))
+                elif first is not None:
+                    if not same_submission(first.complaint.intake, admitted):
+                        raise IdempotencyConflictError(first.complaint.id)
+                    pending.append(_Again(first))
                 else:
                     draft = _Draft(*self._intake(admitted, now, acting, None, route, validity))
                     again = self._repeat(draft, now, repeats)
@@ -1004,6 +1030,8 @@ class Desk:
                     if found is not None:
                         links.append(found)
                     pending.append(draft)
+                    if admitted.idempotency_key:
+                        keyed[admitted.idempotency_key] = draft
             except ComplaintCoreError as exc:
                 pending.append(Receipt(failure=exc))
             if len(pending) >= batch:
