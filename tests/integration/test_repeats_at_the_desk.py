@@ -16,6 +16,7 @@ import attrs
 import pytest
 
 from complaintcore.adapters.sqlite_store import SqliteStore
+from complaintcore.core.errors import IdempotencyConflictError
 from complaintcore.core.models import Complainant, Complaint, Fact, Grade, Intake, Linked
 from complaintcore.core.workflow import Assess, Close, RecordCause, Reply, Visit
 from complaintcore.desk import Desk
@@ -212,13 +213,15 @@ def test_a_submission_given_twice_in_one_batch_is_one_complaint_that_repeats_not
         desk.receive_each([same, same, same, other], now=T0 + timedelta(hours=1), validity="valid")
     )
     first, again, third, conflict = receipts
-    assert first.complaint is not None and not first.duplicate
+    assert first.complaint is not None
+    assert not first.duplicate
     for r in (again, third):
-        assert r.duplicate and r.complaint is not None and r.complaint.id == first.complaint.id
-    assert conflict.failure is not None and type(conflict.failure).__name__ == (
-        "IdempotencyConflictError"
-    )
+        assert r.duplicate
+        assert r.complaint is not None
+        assert r.complaint.id == first.complaint.id
+    assert isinstance(conflict.failure, IdempotencyConflictError)
     assert [c.id for c in desk.store.complaints()] == [first.complaint.id]
     stored = desk.get(first.complaint.id)
-    assert links(stored) == [] and stored.state.raisings <= 1
+    assert links(stored) == []
+    assert stored.state.raisings <= 1
     assert desk.verify(T0 + timedelta(hours=1)).ok
