@@ -185,17 +185,22 @@ def pick_handler(
             if d and d not in departments:
                 departments.append(d)
         departments.append(None)  # None: any department
+    target_key = staff_key(target.staff_id) if target is not None else None
+    # the staff who could take it at all, with their rungs (looked at once per department)
+    able = [
+        (m, pack.rung_index(m.rung)) for m in members
+        if m.works_at(site) and pack.has_rung(m.rung) and pack.rung_index(m.rung) >= floor
+        and m.staff_id not in excluded
+        and not (target_key is not None and staff_key(m.staff_id) == target_key)
+    ]  # fmt: skip
     for department in departments:
-        pool = [
-            m for m in members
-            if department in (None, m.department) and m.works_at(site) and pack.has_rung(m.rung)
-            and pack.rung_index(m.rung) >= floor
-            and not (target is not None and staff_key(m.staff_id) == staff_key(target.staff_id))
-            and m.staff_id not in excluded
-        ]  # fmt: skip
+        pool = [(m, i) for m, i in able if department in (None, m.department)]
         if pool:
-            lowest = min(pack.rung_index(m.rung) for m in pool)
-            return _ordered([m for m in pool if pack.rung_index(m.rung) == lowest], at, zone)[0]
+            lowest = min(i for _m, i in pool)
+            return min(  # on duty first, then by staff id (as _ordered sorts)
+                (m for m, i in pool if i == lowest),
+                key=lambda m: (not m.on_duty(at, zone), m.staff_id),
+            )
     return None
 
 
