@@ -19,6 +19,7 @@ import enum
 import functools
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Final, TypeVar
 
@@ -174,13 +175,25 @@ def clean_record(record: _T, limits: TextLimits, path: str = "") -> _T:
     changes: dict[str, Any] = {}
     for name in _init_fields(type(record)):  # type: ignore[arg-type]
         value = getattr(record, name)
-        if value is None or isinstance(value, (bool, int, float, enum.Enum)):
+        kind = type(value)
+        if kind in _UNCHANGED or isinstance(value, enum.Enum):
             continue
         where = f"{path}.{name}" if path else name
+        if (
+            kind is str  # most fields are plain, clean, short text: bulk intake is hot
+            and _FORBIDDEN.search(value) is None
+            and "\r" not in value
+            and len(value) <= limits.limit_for(where)
+        ):
+            continue
         cleaned = _clean_value(value, where, limits)
         if cleaned is not value:
             changes[name] = cleaned
     return attrs.evolve(record, **changes) if changes else record  # type: ignore[misc]
+
+
+# Values clean_record leaves as they are, by exact type (checked before anything else).
+_UNCHANGED: Final = frozenset({type(None), bool, int, float, datetime, frozenset})
 
 
 @functools.cache
