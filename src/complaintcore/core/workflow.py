@@ -808,7 +808,8 @@ def _apply(state: SimpleNamespace, event: Event) -> SimpleNamespace:
 def fold(events: Iterable[Event], state: ComplaintState | None = None) -> ComplaintState:
     """The state a sequence of events adds up to."""
     base = state or ComplaintState()
-    draft = SimpleNamespace(**dict(zip(_STATE_FIELDS, _STATE_VALUES(base), strict=True)))
+    draft = SimpleNamespace()
+    draft.__dict__.update(zip(_STATE_FIELDS, _STATE_VALUES(base), strict=True))
     for event in events:
         _apply(draft, event)
     return ComplaintState(**vars(draft))
@@ -857,7 +858,11 @@ def _checker(hint: Any) -> _Check:
     """A fast test for one annotation, built once (decide is on the intake hot path)."""
     origin = typing.get_origin(hint)
     if origin in (types.UnionType, typing.Union):
-        arms = tuple(_checker(arm) for arm in typing.get_args(hint))
+        args = typing.get_args(hint)
+        if all(isinstance(a, type) and typing.get_origin(a) is None and a is not int for a in args):
+            plain = tuple(args)  # ``str | None``: one isinstance call, no generator
+            return lambda v: isinstance(v, plain)
+        arms = tuple(_checker(arm) for arm in args)
         return lambda v: any(arm(v) for arm in arms)
     if hint is type(None):
         return lambda v: v is None
@@ -882,7 +887,7 @@ def _field_checks(cls: type[Command]) -> tuple[tuple[str, _Check], ...]:
 
 def _check_fields(command: Command) -> None:
     """Refuse a command whose fields have the wrong types, naming the field."""
-    for name, check in _field_checks(type(command)):
+    for name, check in _FIELD_CHECKS.get(type(command)) or _field_checks(type(command)):
         value = getattr(command, name)
         if not check(value):
             raise InvalidInputError(name, f"wrong type {type(value).__name__}")
