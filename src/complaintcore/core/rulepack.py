@@ -665,14 +665,34 @@ class RulePack:
     def rung(self, code: str) -> Rung:
         return self.ladder[self.rung_index(code)]
 
-    def category(self, code: str) -> Category:
+    # Categories and departments are looked up several times per complaint at
+    # intake: by code from a dict built once per pack (the first of a code wins,
+    # as a scan in order would find).
+    @functools.cached_property
+    def _categories_by_code(self) -> dict[str, Category]:
+        found: dict[str, Category] = {}
         for c in self.categories:
-            if c.code == code:
-                return c
-        raise InvalidInputError("category", f"unknown category {code!r} in pack {self.name}")
+            found.setdefault(c.code, c)
+        return found
+
+    @functools.cached_property
+    def _department_codes(self) -> frozenset[str]:
+        return frozenset(d.code for d in self.departments)
+
+    def category(self, code: str) -> Category:
+        try:
+            found = self._categories_by_code.get(code)
+        except TypeError:  # unhashable: no category has it for a code
+            found = None
+        if found is None:
+            raise InvalidInputError("category", f"unknown category {code!r} in pack {self.name}")
+        return found
 
     def has_department(self, code: str) -> bool:
-        return any(d.code == code for d in self.departments)
+        try:
+            return code in self._department_codes
+        except TypeError:  # unhashable: no department has it for a code
+            return False
 
     def department(self, code: str) -> Department:
         for d in self.departments:
