@@ -940,9 +940,13 @@ Intake.__repr__ = private_repr(  # type: ignore[method-assign]
 # --------------------------------------------------------------------------- state
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class ComplaintState:
-    """What the events add up to; recomputed by folding, never edited (REC-5)."""
+    """What the events add up to; recomputed by folding, never edited (REC-5).
+
+    Not slotted: every event folds into a new state, and filling an instance
+    dict is quicker than setting 39 slots (bulk intake folds several a complaint).
+    """
 
     status: Status = Status.NEW
     unit: str = ""

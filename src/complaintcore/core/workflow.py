@@ -8,7 +8,6 @@ events)`` folds events into the derived state.  Nothing is overwritten (REC-5).
 
 from __future__ import annotations
 
-import operator
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
@@ -672,10 +671,6 @@ def new_complaint(complaint_id: str, intake: Intake) -> Complaint:
     return Complaint(id=complaint_id, intake=intake)
 
 
-_STATE_FIELDS = tuple(a.name for a in attrs.fields(ComplaintState))
-_STATE_VALUES = operator.attrgetter(*_STATE_FIELDS)
-
-
 def _set(draft: SimpleNamespace, **changes: Any) -> SimpleNamespace:
     draft.__dict__.update(changes)
     return draft
@@ -809,7 +804,7 @@ def fold(events: Iterable[Event], state: ComplaintState | None = None) -> Compla
     """The state a sequence of events adds up to."""
     base = state or ComplaintState()
     draft = SimpleNamespace()
-    draft.__dict__.update(zip(_STATE_FIELDS, _STATE_VALUES(base), strict=True))
+    draft.__dict__.update(vars(base))  # the state's fields (it holds nothing else)
     for event in events:
         _apply(draft, event)
     return ComplaintState(**vars(draft))
