@@ -128,12 +128,15 @@ class ClockStatus:
 
     @property
     def is_open(self) -> bool:
-        return self.state in (
-            ClockState.RUNNING,
-            ClockState.AT_RISK,
-            ClockState.BREACHED,
-            ClockState.PAUSED,
-        )
+        return self.state in _OPEN_CLOCK_STATES
+
+
+_OPEN_CLOCK_STATES = (
+    ClockState.RUNNING,
+    ClockState.AT_RISK,
+    ClockState.BREACHED,
+    ClockState.PAUSED,
+)
 
 
 def _utc(t: datetime) -> datetime:

@@ -8,6 +8,7 @@ its status, grade, handler and rung are derived from those events by
 from __future__ import annotations
 
 import enum
+import functools
 import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -135,6 +136,13 @@ def staff_key(staff_id: str) -> str:
     """
     if not isinstance(staff_id, str):
         return ""
+    return _staff_key(staff_id)
+
+
+@functools.lru_cache(maxsize=4096)
+def _staff_key(staff_id: str) -> str:
+    # Ids are few and asked for again and again (each candidate handler, each
+    # complaint), so the last few thousand keys are kept.
     return "".join(unicodedata.normalize("NFKC", staff_id).split()).casefold()
 
 
