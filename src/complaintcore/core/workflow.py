@@ -912,8 +912,10 @@ def decide(
     _check_fields(command)
     if complaint.events and now < complaint.events[-1].at:
         raise InvalidInputError("now", "is earlier than the complaint's last event")
-    allowed = allowed_commands(complaint, pack)
-    if command.name not in allowed:
+    name = command.name
+    # allowed_commands without building its set: the set is needed only to refuse
+    if name not in TRANSITIONS[complaint.state.status] or (name in _STAGED and not pack.stages):
+        allowed = allowed_commands(complaint, pack)
         raise _refuse(complaint, command, f"allowed now: {', '.join(sorted(allowed))}")
     events = _HANDLERS[type(command)](complaint, command, pack, now)
     if pack.duty_records:
