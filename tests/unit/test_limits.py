@@ -80,3 +80,18 @@ def test_refusals_name_the_field_and_the_rule(intake: Intake, path: str, reason:
     assert info.value.path == path
     assert str(info.value).endswith(reason)
     assert "漏水" not in str(info.value)  # PRV-1: never the text
+
+
+@pytest.mark.parametrize(
+    ("limits", "path", "most"),
+    [
+        (TextLimits(id_length=2), "receiver", 2),  # an id
+        (TextLimits(lengths={"location": 2}), "location", 2),  # a field's own length
+        (TextLimits(lengths={"room": 3}), "complainant.room", 3),  # in a nested record
+    ],
+)
+def test_every_kind_of_limit_is_applied(limits: TextLimits, path: str, most: int) -> None:
+    with pytest.raises(InvalidInputError) as info:
+        clean_record(make(location="三号楼"), limits)
+    assert info.value.path == path
+    assert str(info.value).endswith(f"at most {most} allowed")
