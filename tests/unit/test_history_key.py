@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
 from complaintcore.adapters.calendars import calendar_for_spec
 from complaintcore.core.deadlines import compute_clocks, compute_duties, history_key
 from complaintcore.core.models import Complainant, Complaint
-from complaintcore.core.workflow import Classify, Promise
+from complaintcore.core.workflow import Classify, Promise, Register, decide, evolve
 from tests.helpers import SH, Runner, intake, pack
 
 PACK = pack()
@@ -76,3 +77,27 @@ def test_events_after_now_are_not_in_the_key() -> None:
     assert history_key(whole, before) != history_key(whole, whole.events[-1].at)
     shorter = Complaint(whole.id, whole.intake, whole.events[:-1], whole.state)
     assert history_key(whole, before) == history_key(shorter, before)
+
+
+def test_events_sharing_one_time_are_keyed_by_their_own_zone() -> None:
+    # bulk intake gives every event of a complaint the one ``now`` object
+    now = T + timedelta(minutes=5)
+    c = Runner(PACK, intake(received_at=T)).complaint
+    for command in (Register(actor="s-front"), Classify(actor="s-front")):
+        c = evolve(c, decide(c, command, PACK, now))
+    assert all(ev.at is now for ev in c.events)
+
+    def moved(to: datetime) -> Complaint:
+        return Complaint(c.id, c.intake, tuple(attrs.evolve(ev, at=to) for ev in c.events))
+
+    def key(complaint: Complaint, at: datetime) -> tuple[object, ...]:
+        found = history_key(complaint, at)
+        assert isinstance(found, tuple)
+        return found
+
+    assert key(moved(now + timedelta(0)), now) == key(c, now)
+    in_utc = key(moved(now.astimezone(UTC)), now)
+    assert in_utc != key(c, now)
+    assert in_utc[0] == key(c, now)[0]  # the same now, zoned alike
+    # and the zone of now does not leak into the events' entries
+    assert key(c, now.astimezone(UTC))[1:] == key(c, now)[1:]

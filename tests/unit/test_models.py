@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from complaintcore.core.errors import InvalidInputError, NaiveDatetimeError
-from complaintcore.core.models import Channel, Complainant, Grade, Intake, mask
+from complaintcore.core.models import Channel, Complainant, Grade, Intake, mask, staff_key
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -67,3 +67,13 @@ def test_repr_of_complainant_and_intake_masks_personal_data() -> None:
     assert "3-2-1201" not in text
     assert mask("13812345678").endswith("78")
     assert mask("王小明") == "王**"
+
+
+def test_staff_ids_are_compared_with_width_case_and_spaces_folded() -> None:
+    spellings = ["SR-301", "sr-301", " SR-301 ", "ＳＲ-３01", "S R-301\t"]
+    for _ in range(2):  # asked again, the same answer
+        assert {staff_key(s) for s in spellings} == {"sr-301"}
+    assert staff_key("SR-302") != staff_key("SR-301")
+    assert staff_key("ß-1") == "ss-1"  # case folded, not just lowered
+    assert staff_key(None) == ""  # type: ignore[arg-type]
+    assert staff_key(301) == ""  # type: ignore[arg-type]

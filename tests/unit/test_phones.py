@@ -225,3 +225,41 @@ def test_every_way_of_writing_a_number_gives_its_e164_form(pair: tuple[str, str]
     assert normalise_phone(text) == e164
     assert normalise_phone(e164) == e164  # canonical is a fixed point
     assert e164[3:] not in redact(f"电话 {text} 谢谢")  # masked in free text too
+
+
+_REGION_CHOICES = st.sampled_from(
+    [GREATER_CHINA, ("CN",), ("HK",), ("GB",), "any", ("CN", "GB", "+65")]
+)
+
+
+@given(
+    st.sampled_from(["1", "13", "19", "0", "01", "02", "07", "86", "0086", "00", "400", "800"]),
+    st.text("0123456789", max_size=44),
+    _REGION_CHOICES,
+)
+def test_plain_digits_read_as_the_same_number_written_any_other_way(
+    prefix: str, rest: str, regions: Any
+) -> None:
+    """Plain ASCII digits (the usual stored form) take a short path; written in
+    full-width digits or with spaces around, the same number must come out."""
+    digits = prefix + rest
+    wide = digits.translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})
+    expected = normalise_phone(digits, regions)
+    assert normalise_phone(wide, regions) == expected
+    assert normalise_phone(f" {digits}\t", regions) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("13812345678", "+8613812345678"),  # a mainland mobile
+        ("8613812345678", "+8613812345678"),
+        ("008613812345678", "+8613812345678"),
+        ("01062345678", "+861062345678"),  # Beijing landline with its area code
+        ("4001234567", "4001234567"),  # a service number stays as dialled
+        ("62345678", None),  # a landline without its area code is ambiguous
+        ("1" * 41, None),  # longer than any phone field
+    ],
+)
+def test_plain_digit_numbers(text: str, expected: str | None) -> None:
+    assert normalise_phone(text) == expected

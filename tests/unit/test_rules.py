@@ -11,10 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 
-from complaintcore.core.errors import RulePackError
+from complaintcore.core.errors import InvalidInputError, RulePackError
 from complaintcore.core.models import Cause, Channel, Event, Fact, Grade
 from complaintcore.core.rulepack import (
     Category,
@@ -1015,3 +1016,24 @@ def test_a_pack_round_trips_through_json(name: str) -> None:
 
 def test_a_pack_from_text_and_from_data_agree() -> None:
     assert load_pack_text(MINIMAL, "a") == load_pack_data(tomllib.loads(MINIMAL), "b")
+
+
+def test_categories_and_departments_are_found_by_code() -> None:
+    pack = load_pack("cn-property")
+    for category in pack.categories:
+        assert pack.category(category.code) is category
+    for department in pack.departments:
+        assert pack.has_department(department.code)
+    for unknown in ("no-such-code", "", ["a list"]):
+        assert not pack.has_department(unknown)  # type: ignore[arg-type]
+        with pytest.raises(InvalidInputError) as info:
+            pack.category(unknown)  # type: ignore[arg-type]
+        assert info.value.path == "category"
+    # a changed pack is a new pack: nothing is remembered from the old one
+    first = pack.categories[0]
+    renamed = attrs.evolve(first, code="renamed")
+    other = attrs.evolve(pack, categories=(renamed, *pack.categories[1:]))
+    assert other.category("renamed") is renamed
+    with pytest.raises(InvalidInputError):
+        other.category(first.code)
+    assert not attrs.evolve(pack, departments=()).has_department(pack.departments[0].code)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import attrs
 import pytest
 
 from complaintcore.adapters.calendars import calendar_for_spec
@@ -138,6 +139,20 @@ def test_history_is_append_only_and_state_is_a_fold(run: Runner) -> None:
     assert all(e.actor and e.at.tzinfo for e in c.events)
     assert replay(c.id, c.intake, c.events).state == c.state
     assert fold(c.events) == c.state
+
+
+@pytest.mark.procedure("REC-5")
+def test_folding_from_a_state_leaves_that_state_as_it_was(run: Runner) -> None:
+    c = run(Assess(actor="h-1", validity="valid"))
+    c = run(Pause(actor="h-1", reason="等业主回复"))
+    middle = fold(c.events[:2])
+    kept = attrs.asdict(middle, recurse=False)
+    assert fold(c.events[2:], middle) == fold(c.events) == c.state
+    assert attrs.asdict(middle, recurse=False) == kept
+    assert c.state.paused
+    assert not middle.paused
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        middle.paused = True  # type: ignore[misc]
 
 
 @pytest.mark.procedure("REC-3")

@@ -14,7 +14,9 @@ from complaintcore.core.errors import IllegalTransitionError, InvalidInputError,
 from complaintcore.core.models import Complainant, Intake, Kind, Status, TargetPerson
 from complaintcore.core.workflow import (
     Assess,
+    Classify,
     Close,
+    Command,
     Forward,
     Pause,
     Promise,
@@ -22,6 +24,7 @@ from complaintcore.core.workflow import (
     Reply,
     Resume,
     Visit,
+    decide,
 )
 from complaintcore.rules import load_pack_text
 from tests.helpers import T0, Runner, intake, pack
@@ -145,6 +148,32 @@ def test_intake_fields_of_the_wrong_type_are_named(field: str, value: object) ->
     with pytest.raises(InvalidInputError) as info:
         Intake(**base)  # type: ignore[arg-type]
     assert info.value.path == field
+
+
+@pytest.mark.parametrize(
+    ("command", "field", "got"),
+    [
+        (Classify(actor="h", category=5), "category", "int"),  # type: ignore[arg-type]
+        (Classify(actor="h", department=b"x"), "department", "bytes"),  # type: ignore[arg-type]
+        (Classify(actor="h", helpers=("ops", 1)), "helpers", "tuple"),  # type: ignore[arg-type]
+        (Assess(actor="h", validity="valid", reasonable=1), "reasonable", "int"),  # type: ignore[arg-type]
+        (Assess(actor="h", validity="valid", department=None), "department", "NoneType"),  # type: ignore[arg-type]
+        (Forward(actor="h", to_unit="ops", consent="yes"), "consent", "str"),  # type: ignore[arg-type]
+    ],
+)
+def test_command_fields_of_the_wrong_type_are_named(command: Command, field: str, got: str) -> None:
+    r = started()
+    with pytest.raises(InvalidInputError) as info:
+        decide(r.complaint, command, r.pack, r.now)
+    assert info.value.path == field
+    assert str(info.value).endswith(f"wrong type {got}")
+
+
+def test_optional_command_fields_take_nothing_or_their_type() -> None:
+    r = started()
+    r(Assess(actor="h", validity="valid", reasonable=None))
+    r(Assess(actor="h", validity="valid", reasonable=False))
+    assert r(Classify(actor="h", category=None, department=None)).state.category
 
 
 def test_assessment_facts_of_the_wrong_type() -> None:

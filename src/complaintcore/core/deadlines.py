@@ -128,12 +128,15 @@ class ClockStatus:
 
     @property
     def is_open(self) -> bool:
-        return self.state in (
-            ClockState.RUNNING,
-            ClockState.AT_RISK,
-            ClockState.BREACHED,
-            ClockState.PAUSED,
-        )
+        return self.state in _OPEN_CLOCK_STATES
+
+
+_OPEN_CLOCK_STATES = (
+    ClockState.RUNNING,
+    ClockState.AT_RISK,
+    ClockState.BREACHED,
+    ClockState.PAUSED,
+)
 
 
 def _utc(t: datetime) -> datetime:
@@ -418,11 +421,15 @@ def history_key(complaint: Complaint, now: datetime) -> Hashable:
     Keep it in step with :func:`_run` and :func:`_status` (what they read).
     """
     require_aware(now, "now")
-    out: list[Hashable] = [_zoned(now)]
+    zoned = _zoned(now)
+    out: list[Hashable] = [zoned]
+    last = now  # the events of one command share one time object: zone it once
     for ev in complaint.events:
         at = ev.at
         if at > now:
             break
+        if at is not last:
+            last, zoned = at, _zoned(at)
         if isinstance(ev, Promised):
             extra: Hashable = _zoned(ev.due)
         elif isinstance(ev, Visited):
@@ -431,7 +438,7 @@ def history_key(complaint: Complaint, now: datetime) -> Hashable:
             extra = (ev.clock, ev.by)
         else:
             extra = None
-        out.append((type(ev), _zoned(at), ev.tags(), extra))
+        out.append((type(ev), zoned, ev.tags(), extra))
     return tuple(out)
 
 

@@ -19,6 +19,7 @@ import enum
 import functools
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Final, TypeVar
 
@@ -123,6 +124,12 @@ class TextLimits:
     id_length: int = attrs.field(default=200, validator=_positive)
     max_items: int = attrs.field(default=100, validator=_positive)
     _known: dict[str, int] = attrs.field(factory=dict, init=False, eq=False, repr=False)
+    # The least of all the limits: a text no longer than it fits any field.
+    _shortest: int = attrs.field(init=False, eq=False, repr=False)
+
+    @_shortest.default
+    def _least_limit(self) -> int:
+        return min(self.default, self.id_length, *self.lengths.values())
 
     def limit_for(self, field: str) -> int:
         """The maximum length of ``field`` (its last dotted part is what counts)."""
@@ -174,13 +181,25 @@ def clean_record(record: _T, limits: TextLimits, path: str = "") -> _T:
     changes: dict[str, Any] = {}
     for name in _init_fields(type(record)):  # type: ignore[arg-type]
         value = getattr(record, name)
-        if value is None or isinstance(value, (bool, int, float, enum.Enum)):
+        kind = type(value)
+        if kind in _UNCHANGED or isinstance(value, enum.Enum):
+            continue
+        # Most fields are plain, clean, short text (bulk intake is hot): passed
+        # over here, without a field path or a look-up of the field's limit.
+        clean = kind is str and _FORBIDDEN.search(value) is None and "\r" not in value
+        if clean and len(value) <= limits._shortest:
             continue
         where = f"{path}.{name}" if path else name
+        if clean and len(value) <= limits.limit_for(where):
+            continue
         cleaned = _clean_value(value, where, limits)
         if cleaned is not value:
             changes[name] = cleaned
     return attrs.evolve(record, **changes) if changes else record  # type: ignore[misc]
+
+
+# Values clean_record leaves as they are, by exact type (checked before anything else).
+_UNCHANGED: Final = frozenset({type(None), bool, int, float, datetime, frozenset})
 
 
 @functools.cache

@@ -8,6 +8,7 @@ its status, grade, handler and rung are derived from those events by
 from __future__ import annotations
 
 import enum
+import functools
 import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -135,6 +136,13 @@ def staff_key(staff_id: str) -> str:
     """
     if not isinstance(staff_id, str):
         return ""
+    return _staff_key(staff_id)
+
+
+@functools.lru_cache(maxsize=4096)
+def _staff_key(staff_id: str) -> str:
+    # Ids are few and asked for again and again (each candidate handler, each
+    # complaint), so the last few thousand keys are kept.
     return "".join(unicodedata.normalize("NFKC", staff_id).split()).casefold()
 
 
@@ -940,9 +948,13 @@ Intake.__repr__ = private_repr(  # type: ignore[method-assign]
 # --------------------------------------------------------------------------- state
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class ComplaintState:
-    """What the events add up to; recomputed by folding, never edited (REC-5)."""
+    """What the events add up to; recomputed by folding, never edited (REC-5).
+
+    Not slotted: every event folds into a new state, and filling an instance
+    dict is quicker than setting 39 slots (bulk intake folds several a complaint).
+    """
 
     status: Status = Status.NEW
     unit: str = ""

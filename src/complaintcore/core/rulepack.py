@@ -665,13 +665,37 @@ class RulePack:
     def rung(self, code: str) -> Rung:
         return self.ladder[self.rung_index(code)]
 
+    # Categories and departments are looked up several times per complaint at
+    # intake: a plain-text code is found in a dict built once per pack.  Anything
+    # else (a code that is not plain text, in the pack or asked for) is looked up
+    # by the scan in order, comparing as ever.
+    @functools.cached_property
+    def _categories_by_code(self) -> dict[str, Category]:
+        if any(type(c.code) is not str for c in self.categories):
+            return {}
+        found: dict[str, Category] = {}
+        for c in self.categories:
+            found.setdefault(c.code, c)  # the first of a code, as the scan finds
+        return found
+
+    @functools.cached_property
+    def _department_codes(self) -> frozenset[str]:
+        if any(type(d.code) is not str for d in self.departments):
+            return frozenset()
+        return frozenset(d.code for d in self.departments)
+
     def category(self, code: str) -> Category:
+        found = self._categories_by_code.get(code) if type(code) is str else None
+        if found is not None:
+            return found
         for c in self.categories:
             if c.code == code:
                 return c
         raise InvalidInputError("category", f"unknown category {code!r} in pack {self.name}")
 
     def has_department(self, code: str) -> bool:
+        if type(code) is str and code in self._department_codes:
+            return True
         return any(d.code == code for d in self.departments)
 
     def department(self, code: str) -> Department:

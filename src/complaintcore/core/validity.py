@@ -143,6 +143,10 @@ def normalise_phone(text: str, regions: Iterable[str] | str = DEFAULT_PHONE_REGI
     if not isinstance(text, str):
         return None
     allowed = _allowed(regions)
+    if text.isascii() and text.isdigit():
+        # Plain digits, as most stored numbers are: no width, separators or
+        # extension to undo, so the steps below would leave them as they are.
+        return _canonical(text, "", allowed) if len(text) <= _MAX_PHONE_CHARS else None
     s = unicodedata.normalize("NFKC", text).strip().lower()
     if not s or len(s) > _MAX_PHONE_CHARS:
         return None

@@ -8,7 +8,6 @@ events)`` folds events into the derived state.  Nothing is overwritten (REC-5).
 
 from __future__ import annotations
 
-import operator
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
@@ -672,10 +671,6 @@ def new_complaint(complaint_id: str, intake: Intake) -> Complaint:
     return Complaint(id=complaint_id, intake=intake)
 
 
-_STATE_FIELDS = tuple(a.name for a in attrs.fields(ComplaintState))
-_STATE_VALUES = operator.attrgetter(*_STATE_FIELDS)
-
-
 def _set(draft: SimpleNamespace, **changes: Any) -> SimpleNamespace:
     draft.__dict__.update(changes)
     return draft
@@ -808,7 +803,8 @@ def _apply(state: SimpleNamespace, event: Event) -> SimpleNamespace:
 def fold(events: Iterable[Event], state: ComplaintState | None = None) -> ComplaintState:
     """The state a sequence of events adds up to."""
     base = state or ComplaintState()
-    draft = SimpleNamespace(**dict(zip(_STATE_FIELDS, _STATE_VALUES(base), strict=True)))
+    draft = SimpleNamespace()
+    draft.__dict__.update(vars(base))  # the state's fields (it holds nothing else)
     for event in events:
         _apply(draft, event)
     return ComplaintState(**vars(draft))
@@ -857,7 +853,11 @@ def _checker(hint: Any) -> _Check:
     """A fast test for one annotation, built once (decide is on the intake hot path)."""
     origin = typing.get_origin(hint)
     if origin in (types.UnionType, typing.Union):
-        arms = tuple(_checker(arm) for arm in typing.get_args(hint))
+        args = typing.get_args(hint)
+        if all(isinstance(a, type) and typing.get_origin(a) is None and a is not int for a in args):
+            plain = tuple(args)  # ``str | None``: one isinstance call, no generator
+            return lambda v: isinstance(v, plain)
+        arms = tuple(_checker(arm) for arm in args)
         return lambda v: any(arm(v) for arm in arms)
     if hint is type(None):
         return lambda v: v is None
@@ -882,7 +882,7 @@ def _field_checks(cls: type[Command]) -> tuple[tuple[str, _Check], ...]:
 
 def _check_fields(command: Command) -> None:
     """Refuse a command whose fields have the wrong types, naming the field."""
-    for name, check in _field_checks(type(command)):
+    for name, check in _FIELD_CHECKS.get(type(command)) or _field_checks(type(command)):
         value = getattr(command, name)
         if not check(value):
             raise InvalidInputError(name, f"wrong type {type(value).__name__}")
@@ -912,8 +912,10 @@ def decide(
     _check_fields(command)
     if complaint.events and now < complaint.events[-1].at:
         raise InvalidInputError("now", "is earlier than the complaint's last event")
-    allowed = allowed_commands(complaint, pack)
-    if command.name not in allowed:
+    name = command.name
+    # allowed_commands without building its set: the set is needed only to refuse
+    if name not in TRANSITIONS[complaint.state.status] or (name in _STAGED and not pack.stages):
+        allowed = allowed_commands(complaint, pack)
         raise _refuse(complaint, command, f"allowed now: {', '.join(sorted(allowed))}")
     events = _HANDLERS[type(command)](complaint, command, pack, now)
     if pack.duty_records:
