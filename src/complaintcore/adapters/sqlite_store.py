@@ -933,12 +933,20 @@ class SqliteStore:
     def find_by_key(self, idempotency_key: str) -> Complaint | None:
         if not idempotency_key:
             return None
-        with self._read() as conn:
-            found = conn.execute(
+        # One statement answers "not known" (what bulk intake asks of nearly every
+        # complaint): complaints are never deleted, so no snapshot is needed for it.
+        found = (
+            self._conn()
+            .execute(
                 "SELECT id FROM complaints WHERE tenant = ? AND idempotency_key = ?",
                 (self._tenant, idempotency_key),
-            ).fetchone()
-            return None if found is None else _load(conn, self._tenant, found[0])
+            )
+            .fetchone()
+        )
+        if found is None:
+            return None
+        with self._read() as conn:
+            return _load(conn, self._tenant, found[0])
 
     @_translated
     def rows(
@@ -2103,6 +2111,43 @@ class _Ledger:
         )  # fmt: skip
         self.seq, self.hash = seq, entry
 
+    def commit_created(self, commits: Sequence[tuple[str, int, str, str, str]]) -> None:
+        """Append the entries of complaints just created, in order, as :meth:`commit`
+        would one by one (``(complaint_id, version, head, key, created_at)`` each).
+
+        None is skipped: a new complaint has no earlier entry, so it always differs
+        from the last one.  The outbox rows tagged with the entries' seqs are read by
+        one query and the entries written by one statement (a bulk intake creates a
+        thousand complaints at a time).
+        """
+        if not commits:
+            return
+        first, last = self.seq + 1, self.seq + len(commits)
+        tagged: dict[int, list[OutboxRecord]] = {}
+        for r in self.conn.execute(
+            "SELECT id, notifier, dedupe_key, complaint_id, body_json, created_at, ledger_seq"
+            " FROM outbox WHERE tenant = ? AND ledger_seq >= ? AND ledger_seq <= ?"
+            " ORDER BY ledger_seq, id",
+            (self.tenant, first, last),
+        ):
+            tagged.setdefault(r[6], []).append(OutboxRecord(*r))
+        rows = []
+        prev = self.hash
+        for seq, (complaint_id, version, head, key, created_at) in enumerate(commits, first):
+            digest = outbox_digest(tagged.get(seq, ()))
+            entry = entry_hash(prev, complaint_id, version, head, digest, key, created_at)
+            rows.append(
+                (self.tenant, seq, complaint_id, version, head, digest, key, created_at, prev,
+                 entry)
+            )  # fmt: skip
+            prev = entry
+        self.conn.executemany(
+            "INSERT INTO ledger (tenant, seq, complaint_id, version, head, outbox, key,"
+            " created_at, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        self.seq, self.hash = last, prev
+
     def _unchanged(self, complaint_id: str, version: int) -> bool:
         last = self.conn.execute(
             "SELECT version FROM ledger WHERE tenant = ? AND complaint_id = ?"
@@ -2209,8 +2254,7 @@ def _create_batch(
             rows,
         )
         _insert_outbox_tagged(conn, tenant, outbox)
-        for cid, version, head, key, created_at in commits:
-            ledger.commit(cid, version, head, key, created_at)
+        ledger.commit_created(commits)
         for pending in (heads, events, rows, outbox, commits):
             pending.clear()
 
@@ -2233,18 +2277,15 @@ def _create_batch(
         if p.key:
             batch_keys[p.key] = complaint.id
         heads.append((tenant, complaint.id, p.key or None, p.intake_json, p.created_at))
+        genesis = genesis_hash(p.intake_json)
         chained = chain_events(
-            complaint.id,
-            p.events,
-            version=0,
-            prev_hash=genesis_hash(p.intake_json),
-            bodies=p.bodies,
+            complaint.id, p.events, version=0, prev_hash=genesis, bodies=p.bodies
         )
         events.extend((tenant, complaint.id, e.seq, e.schema_version, *e[1:7]) for e in chained)
         rows.append((tenant, *p.params))
         seq = ledger.next_seq() + len(commits)  # every creation is an entry (key, created_at)
         outbox.extend((notifier, n, seq) for notifier, n in p.entries)
-        head = chained[-1].hash if chained else genesis_hash(p.intake_json)
+        head = chained[-1].hash if chained else genesis
         commits.append((complaint.id, len(p.events), head, p.key, p.created_at))
         results.append(complaint)
     flush()
