@@ -1646,12 +1646,7 @@ class SqliteStore:
                     cid,
                     [
                         LedgerEntry(*r)
-                        for r in conn.execute(
-                            "SELECT seq, complaint_id, version, head, outbox, key, created_at,"
-                            " prev, hash FROM ledger WHERE tenant = ? AND complaint_id = ?"
-                            " AND seq < ? ORDER BY seq",
-                            (tenant, cid, checker.recheck_from),
-                        )
+                        for r in conn.execute(_LEDGER_OF, (tenant, cid, checker.recheck_from))
                     ],
                 )
                 stored = _stored_complaint(conn, tenant, cid)
@@ -2072,6 +2067,24 @@ def _due_query(
     return sql, [*args, limit]
 
 
+_LEDGER_OF = (
+    "SELECT seq, complaint_id, version, head, outbox, key, created_at, prev, hash"
+    " FROM ledger INDEXED BY ledger_complaint"
+    " WHERE tenant = ? AND complaint_id = ? AND seq < ? ORDER BY seq"
+)
+"""A complaint's ledger entries before a seq (an incremental verify rechecks them).
+
+This and :data:`_LEDGER_LAST_OF` name their index: for ``ORDER BY seq`` SQLite
+would rather walk the whole ledger backwards by its primary key than sort the
+few entries of one complaint, a scan of every entry each time."""
+
+_LEDGER_LAST_OF = (
+    "SELECT version FROM ledger INDEXED BY ledger_complaint"
+    " WHERE tenant = ? AND complaint_id = ? ORDER BY seq DESC LIMIT 1"
+)
+"""A complaint's last ledger entry (read by an append that adds no event)."""
+
+
 class _Ledger:
     """The tenant's ledger inside one write transaction: the tail read once,
     then each commit appended (adapters.ledger)."""
@@ -2149,11 +2162,7 @@ class _Ledger:
         self.seq, self.hash = last, prev
 
     def _unchanged(self, complaint_id: str, version: int) -> bool:
-        last = self.conn.execute(
-            "SELECT version FROM ledger WHERE tenant = ? AND complaint_id = ?"
-            " ORDER BY seq DESC LIMIT 1",
-            (self.tenant, complaint_id),
-        ).fetchone()
+        last = self.conn.execute(_LEDGER_LAST_OF, (self.tenant, complaint_id)).fetchone()
         return last is not None and int(last[0]) == version
 
 
