@@ -596,6 +596,17 @@ SCHEMA_VERSION = MIGRATIONS[-1][0]
 _BATCH = 256
 """Complaints read per query when streaming: memory stays flat for any store size."""
 
+_CACHE_KIB = 32 * 1024
+"""Page cache of each connection (SQLite's default is 2 MiB).  Storing a complaint
+touches a dozen projection indexes at scattered pages; at 100,000 complaints,
+32 MiB of them kept between batches, with :data:`_CHECKPOINT_PAGES`, cut the
+store's share of bulk intake by about a tenth (measured; 128 MiB gave no more)."""
+
+_CHECKPOINT_PAGES = 10_000
+"""Pages the WAL grows to (about 40 MB) before a commit copies it into the file
+(SQLite's default is 1,000): an index page rewritten by many commits in between
+is copied once, not once per checkpoint."""
+
 _LEDGER_WINDOW = 2000
 """Ledger entries (with their outbox rows) read per query by verify."""
 
@@ -751,6 +762,8 @@ class SqliteStore:
             conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
+            conn.execute(f"PRAGMA wal_autocheckpoint = {_CHECKPOINT_PAGES}")
             self._local.conn = conn
             with self._lock:
                 # Close connections of threads that have ended, so a host that
