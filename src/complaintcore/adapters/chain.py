@@ -151,10 +151,13 @@ def _has_surrogate(text: str) -> bool:
     return False
 
 
+_SURROGATE_REASON = "contains a lone surrogate, which no UTF-8 text can hold"
+
+
 def _storable(text: str, path: str) -> str:
     """Refuse what UTF-8 cannot hold (a lone surrogate) before any write starts."""
     if _has_surrogate(text):
-        raise InvalidInputError(path, "contains a lone surrogate, which no UTF-8 text can hold")
+        raise InvalidInputError(path, _SURROGATE_REASON)
     return text
 
 
@@ -165,7 +168,7 @@ def encode_intake(intake: Intake) -> str:
 def encode_event(event: Event) -> str:
     text = _fresh_json(_serializers()[1](event))
     if _has_surrogate(text):  # the path is only put together for the error
-        _storable(text, f"events.{event.kind}")
+        raise InvalidInputError(f"events.{event.kind}", _SURROGATE_REASON)
     return text
 
 
