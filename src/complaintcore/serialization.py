@@ -496,15 +496,32 @@ def complaint_to_dict(complaint: Complaint) -> dict[str, Any]:
     return out
 
 
+_UNSTRUCTURE_HOOKS: dict[type[Any], Callable[[Any], Any]] = {}
+"""The converter's unstructure hook of each class, looked up once: a store encodes
+every event it writes, and the converter's dispatch costs as much as the hook."""
+
+
+def _unstructure_hook(cl: type[Any]) -> Callable[[Any], Any]:
+    hook = _UNSTRUCTURE_HOOKS.get(cl)
+    if hook is None:
+        conv = _converter()
+        if hasattr(conv, "get_unstructure_hook"):  # cattrs 24.1 and later
+            hook = conv.get_unstructure_hook(cl)
+        else:  # pragma: no cover - older cattrs: the same hook, found on each call
+            hook = functools.partial(conv.unstructure, unstructure_as=cl)
+        _UNSTRUCTURE_HOOKS[cl] = hook
+    return hook
+
+
 def intake_to_dict(intake: Intake) -> dict[str, Any]:
     """An intake record as a JSON-ready dict."""
-    out: dict[str, Any] = _converter().unstructure(intake, unstructure_as=Intake)
+    out: dict[str, Any] = _unstructure_hook(Intake)(intake)
     return out
 
 
 def event_to_dict(event: Event) -> dict[str, Any]:
     """An event as a JSON-ready dict tagged with ``"type": event.kind``."""
-    out: dict[str, Any] = _converter().unstructure(event, unstructure_as=type(event))
+    out: dict[str, Any] = _unstructure_hook(type(event))(event)
     return out
 
 

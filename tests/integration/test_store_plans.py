@@ -68,6 +68,23 @@ def test_each_listing_order_has_an_index(store: SqliteStore, query: RowQuery, in
         assert "TEMP B-TREE" not in found
 
 
+@pytest.mark.parametrize(
+    ("sql", "args"),
+    [
+        (sqlite_store._LEDGER_LAST_OF, ["default", "C-1"]),
+        (sqlite_store._LEDGER_OF, ["default", "C-1", 10]),
+    ],
+)
+def test_a_complaints_ledger_entries_are_read_from_its_index(
+    store: SqliteStore, sql: str, args: list[Any]
+) -> None:
+    # Not the primary key walked backwards from the newest entry: that reads the
+    # whole ledger for a complaint whose last entry is old.
+    found = plan(store, sql, args)
+    assert "INDEX ledger_complaint (tenant=? AND complaint_id=?" in found
+    assert "TEMP B-TREE" not in found
+
+
 # --------------------------------------------------------------------------- PostgreSQL
 
 

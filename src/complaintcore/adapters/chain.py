@@ -22,18 +22,26 @@ checks a stored history with :func:`chain_problems`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 import attrs
 
 from complaintcore.core.errors import ComplaintCoreError, DamagedRecordError, InvalidInputError
-from complaintcore.core.models import Complaint, Event, Intake, require_aware
+from complaintcore.core.models import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    Complaint,
+    Event,
+    Intake,
+    require_aware,
+)
 from complaintcore.desk.ports import (
     DEFAULT_TENANT,
     AccessRecord,
@@ -92,7 +100,6 @@ DEFAULT_LEASE = timedelta(minutes=5)
 MAX_INTEGER = 2**63 - 1
 """The largest integer a store keeps (SQLite's and PostgreSQL's 64-bit integers)."""
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 """What ``json.dumps`` would build on every call with these arguments: built once."""
 
@@ -102,23 +109,67 @@ def canonical_json(data: Any) -> str:
     return _CANONICAL.encode(data)
 
 
+_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+_FRESH = (
+    None
+    if _make_encoder is None
+    else _make_encoder(
+        None, _CANONICAL.default, json.encoder.encode_basestring, None, ":", ",", True, False, True
+    )
+)
+"""The C encoder behind :data:`_CANONICAL`, built once and without its cycle check.
+
+Only for dicts the converter has just built (acyclic by construction): the same
+text as :func:`canonical_json`, without the cost of setting up an encoder for
+each of the many events a bulk intake writes."""
+
+
+def _fresh_json(data: dict[str, Any]) -> str:
+    """:func:`canonical_json` of a dict the serializer just built."""
+    if _FRESH is None:  # pragma: no cover - a Python without the C accelerator
+        return canonical_json(data)
+    return "".join(_FRESH(data, 0))
+
+
+@functools.cache
+def _serializers() -> tuple[Callable[[Intake], dict[str, Any]], Callable[[Event], dict[str, Any]]]:
+    """The serializer's dict builders, imported on first use (it is heavier than this module)."""
+    from complaintcore.serialization import event_to_dict, intake_to_dict
+
+    return intake_to_dict, event_to_dict
+
+
+def _has_surrogate(text: str) -> bool:
+    """Whether ``text`` holds a lone surrogate, the one thing UTF-8 cannot encode
+    (asking the encoder is quicker than a regex scan of every stored text)."""
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+_SURROGATE_REASON = "contains a lone surrogate, which no UTF-8 text can hold"
+
+
 def _storable(text: str, path: str) -> str:
     """Refuse what UTF-8 cannot hold (a lone surrogate) before any write starts."""
-    if _SURROGATE.search(text):
-        raise InvalidInputError(path, "contains a lone surrogate, which no UTF-8 text can hold")
+    if _has_surrogate(text):
+        raise InvalidInputError(path, _SURROGATE_REASON)
     return text
 
 
 def encode_intake(intake: Intake) -> str:
-    from complaintcore.serialization import intake_to_dict
-
-    return _storable(canonical_json(intake_to_dict(intake)), "intake")
+    return _storable(_fresh_json(_serializers()[0](intake)), "intake")
 
 
 def encode_event(event: Event) -> str:
-    from complaintcore.serialization import event_to_dict
-
-    return _storable(canonical_json(event_to_dict(event)), f"events.{event.kind}")
+    text = _fresh_json(_serializers()[1](event))
+    if _has_surrogate(text):  # the path is only put together for the error
+        raise InvalidInputError(f"events.{event.kind}", _SURROGATE_REASON)
+    return text
 
 
 def decode_complaint(
@@ -169,7 +220,14 @@ def _damage(part: str, exc: BaseException) -> str:
 
 def to_utc_text(value: datetime, path: str) -> str:
     """``YYYY-MM-DDTHH:MM:SS.ffffff+00:00``: fixed width, so text order is time order."""
-    require_aware(value, path)
+    # The checks of require_aware, inline: a bulk intake writes several times a complaint.
+    if (
+        type(value) is not datetime
+        or value.tzinfo is None
+        or value.utcoffset() is None
+        or not FIRST_YEAR <= value.year <= LAST_YEAR
+    ):
+        require_aware(value, path)
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
@@ -256,10 +314,11 @@ def chain_events(
     texts = [encode_event(ev) for ev in checked] if bodies is None else list(bodies)
     if len(texts) != len(checked):
         raise InvalidInputError("bodies", "expected one text per event")
+    current = EVENT_VERSIONS.current
     out = []
     for offset, (event, body) in enumerate(zip(checked, texts, strict=True), start=1):
         seq = version + offset
-        schema = EVENT_VERSIONS.current(event.kind)
+        schema = current(event.kind)
         digest = event_hash(prev_hash, complaint_id, seq, body, schema)
         # The at column is the body's own text (the serializer writes isoformat()).
         out.append(
