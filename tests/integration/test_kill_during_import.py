@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.cli import main
 
-ROWS = 2_500
+ROWS = 8_000  # enough that six kills land inside the import however fast it runs
 KILLS = 6
 NOW = "2025-11-14T17:30"
 SEED = int(os.environ.get("COMPLAINTCORE_KILL_SEED", "20251114"))
@@ -69,7 +69,7 @@ def test_an_import_killed_again_and_again_ends_with_every_row_once(
     counts = []
     while kills < KILLS:
         process = _import(tmp_path)
-        time.sleep(rng.uniform(0.5, 1.8))  # past start-up, somewhere in the import
+        time.sleep(rng.uniform(0.4, 1.4))  # past start-up, somewhere in the import
         if process.poll() is not None:  # it finished first: this round did not count
             process.communicate()
             break
