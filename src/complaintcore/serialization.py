@@ -309,6 +309,20 @@ def _mapping_guard(
     return hook
 
 
+_last_iso: tuple[object, str] = (None, "")
+
+
+def _iso_text(value: datetime) -> str:
+    """``value.isoformat()``, kept for the last one: one ``now`` stamps most of a batch."""
+    global _last_iso
+    last = _last_iso
+    if last[0] is value:
+        return last[1]
+    text = value.isoformat()
+    _last_iso = (value, text)
+    return text
+
+
 def _install_common_hooks(conv: cattrs.Converter, container_word: str) -> None:
     """The strict hooks both converters share (this one and the rule-pack loader's)."""
     conv.register_structure_hook(str, _structure_str)
@@ -322,7 +336,7 @@ def _install_common_hooks(conv: cattrs.Converter, container_word: str) -> None:
     conv.register_structure_hook_factory(lambda t: _is_tuple(t) or _is_frozenset(t), _sequence_hook)
 
     conv.register_unstructure_hook(LabelledEnum, lambda e: e.value)
-    conv.register_unstructure_hook(datetime, lambda d: d.isoformat())
+    conv.register_unstructure_hook(datetime, _iso_text)
     conv.register_unstructure_hook(date, lambda d: d.isoformat())
     conv.register_unstructure_hook(Duration, str)
     conv.register_unstructure_hook_factory(

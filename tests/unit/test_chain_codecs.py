@@ -103,3 +103,17 @@ def test_a_time_that_cannot_be_stored_is_refused_by_name(value: object, error: t
 def test_a_datetime_subclass_is_stored_like_a_datetime() -> None:
     value = _Stamp(2025, 1, 1, 9, 30, tzinfo=SH)
     assert to_utc_text(value, "at") == "2025-01-01T01:30:00.000000+00:00"
+
+
+@given(st.lists(aware_datetimes(), min_size=1, max_size=6), st.lists(st.integers(0, 17)))
+def test_times_written_again_read_as_when_first_written(
+    times: list[datetime], order: list[int]
+) -> None:
+    """The writers keep the last time's text (one ``now`` stamps a whole batch):
+    whatever the order and repeats, each time reads as its own."""
+    # the same instants in other zones: equal datetimes, other texts
+    times = [x for t in times for x in (t, t.astimezone(UTC), t.astimezone(SH))]
+    for i in [*range(len(times)), *(k % len(times) for k in order)]:
+        t = times[i]
+        assert to_utc_text(t, "at") == t.astimezone(UTC).isoformat(timespec="microseconds")
+        assert to_dict(t) == t.isoformat()

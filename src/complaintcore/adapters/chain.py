@@ -228,7 +228,17 @@ def to_utc_text(value: datetime, path: str) -> str:
         or not FIRST_YEAR <= value.year <= LAST_YEAR
     ):
         require_aware(value, path)
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
+    global _last_utc
+    last = _last_utc
+    if last[0] is value:  # one `now` stamps most of a bulk batch's events
+        return last[1]
+    text = value.astimezone(UTC).isoformat(timespec="microseconds")
+    _last_utc = (value, text)
+    return text
+
+
+_last_utc: tuple[object, str] = (None, "")
+"""The last time written and its text (datetimes are immutable: the same object, the same text)."""
 
 
 def lease_end(now: datetime, lease: timedelta) -> str:

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
+import attrs
+
 from complaintcore.core.errors import AccessDeniedError
 from complaintcore.core.escalation import (
     current_rung_index,
@@ -25,7 +27,9 @@ from complaintcore.desk.ports import StaffDirectory, StaffMember
 __all__ = [
     "RESERVED_ACTORS",
     "SYSTEM_ACTOR",
+    "Routing",
     "authorize",
+    "choose_handler",
     "duty_owners",
     "is_head_office",
     "is_reserved",
@@ -33,6 +37,7 @@ __all__ = [
     "pick_handler",
     "recipients",
     "resolve",
+    "routing_of",
     "sees_personal_data",
     "shown_actor",
     "supervisor_rung",
@@ -151,6 +156,50 @@ def _ordered(members: Iterable[StaffMember], at: datetime, tz: tzinfo | None) ->
     return sorted(members, key=lambda m: (not m.on_duty(at, tz), m.staff_id))
 
 
+@attrs.frozen
+class Routing:
+    """What routing reads of a complaint: equal values go to the same handler
+    (for one staff list, pack and instant), so bulk intake can choose once for many."""
+
+    site: str
+    floor: int
+    """The lowest rung index that may take it (ESC-3, ESC-4)."""
+    departments: tuple[str | None, ...]
+    """Looked at in turn; ``None`` is any department."""
+    target_key: str | None
+    """The person it is about, folded (never its handler)."""
+    excluded: frozenset[str]
+    """Earlier handlers (a later stage goes to someone else)."""
+
+
+def routing_of(complaint: Complaint, pack: RulePack) -> Routing:
+    """The routing a complaint needs now (see :func:`pick_handler`)."""
+    site = complaint.intake.site or complaint.intake.complainant.site
+    floor = max(
+        required_rung_index(complaint, pack),
+        current_rung_index(complaint, pack),
+        # not graded yet: route as the default grade will need (ESC-3)
+        pack.rung_index(pack.handler_rung_for(complaint.state.grade or pack.grading.default)),
+    )
+    target = complaint.state.target or complaint.intake.target
+    departments: list[str | None] = []
+    if complaint.awaiting_site_consent:
+        departments = [pack.head_office_unit] if pack.head_office_unit else []
+    else:
+        wanted = (handling_department(complaint, pack), complaint.state.department)
+        for d in (*wanted, pack.customer_service):
+            if d and d not in departments:
+                departments.append(d)
+        departments.append(None)  # None: any department
+    return Routing(
+        site=site,
+        floor=floor,
+        departments=tuple(departments),
+        target_key=staff_key(target.staff_id) if target is not None else None,
+        excluded=frozenset(earlier_handlers(complaint, pack)),
+    )
+
+
 def pick_handler(
     complaint: Complaint, members: Sequence[StaffMember], pack: RulePack, at: datetime
 ) -> StaffMember | None:
@@ -166,26 +215,15 @@ def pick_handler(
     (IN-6): only its staff are considered, and nobody if it has none.  Duty hours
     are read in the pack's time zone, whatever offset ``at`` carries.
     """
+    return choose_handler(routing_of(complaint, pack), members, pack, at)
+
+
+def choose_handler(
+    need: Routing, members: Sequence[StaffMember], pack: RulePack, at: datetime
+) -> StaffMember | None:
+    """The handler :func:`pick_handler` routes to, from what the complaint needs."""
     zone = ZoneInfo(pack.calendar.timezone)
-    site = complaint.intake.site or complaint.intake.complainant.site
-    floor = max(
-        required_rung_index(complaint, pack),
-        current_rung_index(complaint, pack),
-        # not graded yet: route as the default grade will need (ESC-3)
-        pack.rung_index(pack.handler_rung_for(complaint.state.grade or pack.grading.default)),
-    )
-    target = complaint.state.target or complaint.intake.target
-    excluded = earlier_handlers(complaint, pack)
-    departments: list[str | None] = []
-    if complaint.awaiting_site_consent:
-        departments = [pack.head_office_unit] if pack.head_office_unit else []
-    else:
-        wanted = (handling_department(complaint, pack), complaint.state.department)
-        for d in (*wanted, pack.customer_service):
-            if d and d not in departments:
-                departments.append(d)
-        departments.append(None)  # None: any department
-    target_key = staff_key(target.staff_id) if target is not None else None
+    site, floor, excluded, target_key = need.site, need.floor, need.excluded, need.target_key
     # the staff who could take it at all, with their rungs (looked at once per department)
     able = [
         (m, pack.rung_index(m.rung)) for m in members
@@ -193,7 +231,7 @@ def pick_handler(
         and m.staff_id not in excluded
         and not (target_key is not None and staff_key(m.staff_id) == target_key)
     ]  # fmt: skip
-    for department in departments:
+    for department in need.departments:
         pool = [(m, i) for m, i in able if department in (None, m.department)]
         if pool:
             lowest = min(i for _m, i in pool)

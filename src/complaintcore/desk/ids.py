@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import secrets
 import threading
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 __all__ = ["time_ordered_id"]
 
 _RANDOM_BITS = 36
-_MILLISECOND = timedelta(milliseconds=1)
 _lock = threading.Lock()
 _last: tuple[str, int] = ("", -1)
 
@@ -30,9 +29,9 @@ def time_ordered_id(received_at: datetime, zone: ZoneInfo) -> str:
     """A new complaint id for a complaint received at ``received_at`` (aware)."""
     global _last
     local = received_at.astimezone(zone)
-    day = local.strftime("%Y%m%d")
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    ms = (local - midnight) // _MILLISECOND
+    day = f"{local.year:04d}{local.month:02d}{local.day:02d}"
+    # the wall-clock millisecond of the day (what subtracting midnight in one zone gives)
+    ms = ((local.hour * 60 + local.minute) * 60 + local.second) * 1000 + local.microsecond // 1000
     stamp = (ms << _RANDOM_BITS) | secrets.randbits(_RANDOM_BITS)
     with _lock:
         last_day, last_stamp = _last

@@ -201,6 +201,8 @@ class _Shape:
 
     clocks: tuple[ClockStatus, ...] | None = None
     duties: tuple[DutyStatus, ...] | None = None
+    next_due: dict[tuple[str, int], datetime | None] = attrs.Factory(dict)
+    """By status and rung index, for complaints with no escalation and no open measure."""
 
 
 @attrs.define
@@ -433,6 +435,11 @@ class Desk:
         # for one pack and calendar (the first item).
         self._shapes: tuple[tuple[object, object], dict[Hashable, _Shape]] = ((None, None), {})
         self._last_shape: tuple[tuple[str, int, datetime, object], _Shape] | None = None
+        # Handlers chosen lately, by what routing needs (see _handler_for).
+        self._routes: tuple[tuple[object, object], dict[Hashable, StaffMember | None]] = (
+            (None, None),
+            {},
+        )
         # Staff by site, while the directory hands back the same members (routing).
         self._staff_by_site: tuple[object, dict[str, list[StaffMember]]] = (None, {})
 
@@ -1077,7 +1084,7 @@ class Desk:
         # IN-6: a bypass complaint waits at head office for the complainant's consent;
         # head office hears of it through its tracking duty, and routes it by forwarding.
         if route and not complaint.awaiting_site_consent:
-            handler = access.pick_handler(complaint, self._site_members(complaint), self.pack, now)
+            handler = self._handler_for(complaint, now)
             if handler is not None:
                 more = decide(complaint, self._assign(complaint, handler, actor), self.pack, now)
                 complaint, events = evolve(complaint, more), [*events, *more]
@@ -1532,7 +1539,7 @@ class Desk:
         released = complaint.intake.via_head_office and state.site_consent
         if not (state.rung or released or state.stage):  # a new stage starts unassigned
             return ()
-        handler = access.pick_handler(complaint, self._site_members(complaint), self.pack, now)
+        handler = self._handler_for(complaint, now)
         if handler is None:
             return ()  # the rung was told; someone there assigns it by hand
         assign = (
@@ -2033,6 +2040,22 @@ class Desk:
     def _members(self) -> Sequence[StaffMember]:
         return self.directory.members()
 
+    def _handler_for(self, complaint: Complaint, now: datetime) -> StaffMember | None:
+        """:func:`~complaintcore.desk.access.pick_handler`, chosen once for the
+        complaints that need the same routing at the same instant (a bulk batch's
+        share ``now``), while the directory hands back the same members."""
+        members = self._site_members(complaint)
+        need = access.routing_of(complaint, self.pack)
+        staff = self._staff_by_site[0]  # the directory's list _site_members just read
+        (known_staff, known_pack), memo = self._routes
+        if known_staff is not staff or known_pack is not self.pack or len(memo) >= _DUTY_MEMO:
+            memo = {}
+            self._routes = ((staff, self.pack), memo)
+        key = (need, now, now.tzinfo)
+        if key not in memo:
+            memo[key] = access.choose_handler(need, members, self.pack, now)
+        return memo[key]
+
     def _site_members(self, complaint: Complaint) -> Sequence[StaffMember]:
         """The staff who work at the complaint's site, for routing it and for
         choosing whom its messages go to.
@@ -2198,6 +2221,17 @@ class Desk:
         Open complaints: their clocks and duties.  Closed ones: only the duties
         they still owe (an apology, a call back), which warn but never escalate.
         """
+        state = complaint.state
+        if state.measures_open or any(e.kind == "escalated" for e in complaint.events):
+            return self._next_due_of(complaint, now)
+        # otherwise all it reads is the history key, the status and the rung
+        shares = self._shape(complaint, now).next_due
+        key = (state.status.value, current_rung_index(complaint, self.pack))
+        if key not in shares:
+            shares[key] = self._next_due_of(complaint, now)
+        return shares[key]
+
+    def _next_due_of(self, complaint: Complaint, now: datetime) -> datetime | None:
         is_open = complaint.is_open
         duties = self._duties_now(complaint, now)
         measures = (

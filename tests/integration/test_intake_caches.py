@@ -1,0 +1,153 @@
+"""Bulk intake shares work between complaints (handlers, clocks, next due times):
+what it stores is what a desk that shares nothing computes for each complaint."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import attrs
+
+from complaintcore.adapters.calendars import calendar_for_spec
+from complaintcore.adapters.sqlite_store import SqliteStore
+from complaintcore.adapters.staff import StaffList, load_sample_staff
+from complaintcore.core.models import Complainant, Intake
+from complaintcore.core.workflow import AttachEvidence
+from complaintcore.desk import Desk
+from complaintcore.desk.ports import StaffMember
+from complaintcore.rules import load_pack
+from tests.helpers import T0, about
+
+PACK = load_pack("cn-property")
+NOW = T0 + timedelta(days=12)
+
+
+def _desk(store: SqliteStore, staff: StaffList | None = None) -> Desk:
+    return Desk(
+        pack=PACK,
+        store=store,
+        directory=staff or load_sample_staff(pack=PACK),
+        calendar=calendar_for_spec(PACK.calendar),
+    )
+
+
+def _intakes() -> list[Intake]:
+    """Complaints whose histories share their shape but not their rung, channel or age."""
+    out = []
+    summaries = ("楼上漏水，天花板渗水", "电梯又坏了，困梯二十分钟", "前台客服态度不耐烦")
+    for i in range(24):
+        target = about("SR-001", "project_manager") if i % 4 == 0 else None
+        out.append(
+            Intake(
+                complainant=Complainant(f"业主{i}", f"1391234{i:04d}", f"3-2-{1200 + i}", "3"),
+                channel=("phone", "written", "in_person")[i % 3],
+                # a few just in, most long enough ago for clocks to be breached by NOW
+                received_at=NOW - timedelta(hours=1 if i % 5 == 0 else 24 * (1 + i % 9)),
+                receiver="SR-103",
+                summary=summaries[i % 3],
+                site="sunrise",
+                target=target,
+            )
+        )
+    # alike but for the rung they go to, and long past their first deadlines: the
+    # complaint at the top rung has nobody left to escalate to
+    for i in range(6):
+        out.append(
+            Intake(
+                complainant=Complainant(f"住户{i}", f"1381234{i:04d}", f"5-1-{300 + i}", "5"),
+                channel="phone",
+                received_at=NOW - timedelta(days=30),
+                receiver="SR-103",
+                summary="楼上漏水，天花板渗水",
+                site="sunrise",
+                target=about("SR-001", "project_manager") if i % 2 else None,
+            )
+        )
+    return out
+
+
+def test_rows_of_a_bulk_batch_are_those_of_a_desk_that_shares_nothing(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "d.sqlite3")
+    with _desk(store) as desk:
+        received = list(desk.receive_many(_intakes(), now=NOW))
+    assert all(not isinstance(c, Exception) for c in received)
+    rungs = {c.state.rung for c in received if not isinstance(c, Exception)}
+    assert len(rungs) > 1  # the complaints about the project manager went higher
+    with SqliteStore(tmp_path / "d.sqlite3") as again:
+        stored = {r.id: r for r in again.rows()}
+        assert len(stored) == len(received)
+        due = 0
+        for cid, row in stored.items():
+            fresh = _desk(again)  # a new desk for each complaint: nothing shared
+            expected = fresh._row(again.load(cid), NOW)
+            assert row == expected, cid
+            due += expected.next_due is not None
+        assert due  # the comparison covers due times, not only their absence
+
+
+def test_a_changed_directory_routes_anew_within_one_instant(tmp_path: Path) -> None:
+    sample = list(load_sample_staff(pack=PACK).members())
+    staff = StaffList(sample)
+
+    class Directory:
+        """Hands back whatever list it holds now, as a host's directory would."""
+
+        def __init__(self) -> None:
+            self.current: list[StaffMember] = list(sample)
+
+        def get(self, staff_id: str) -> StaffMember | None:
+            return next((m for m in self.current if m.staff_id == staff_id), None)
+
+        def members(self) -> list[StaffMember]:
+            return self.current
+
+    directory = Directory()
+    store = SqliteStore(tmp_path / "d.sqlite3")
+    desk = Desk(
+        pack=PACK, store=store, directory=directory, calendar=calendar_for_spec(PACK.calendar)
+    )
+    with desk:
+        first = desk.receive(_intakes()[1], now=NOW)
+        assert staff.get(first.state.handler) is not None
+        # the handler leaves: the directory hands back a new list without them
+        directory.current = [m for m in sample if m.staff_id != first.state.handler]
+        second = desk.receive(attrs.evolve(_intakes()[1], summary="楼上又漏水"), now=NOW)
+        assert second.state.handler
+        assert second.state.handler != first.state.handler
+
+
+def test_complaints_alike_but_for_their_rung_keep_their_own_due_times(tmp_path: Path) -> None:
+    """Two histories of the same shape, one at the top rung: past their deadlines,
+    only the other can still be escalated, so only it is due at once."""
+    received = NOW - timedelta(days=20)
+
+    def complaint(n: int, building: str, **kw: object) -> Intake:
+        return Intake(
+            complainant=Complainant(f"业主{n}", f"1391234{n:04d}", f"{building}-2-1201", building),
+            channel="phone",
+            received_at=received,
+            receiver="SR-103",
+            summary="楼上漏水，天花板渗水",
+            site="sunrise",
+            **kw,  # type: ignore[arg-type]
+        )
+
+    store = SqliteStore(tmp_path / "d.sqlite3")
+    with _desk(store) as desk:
+        top = desk.receive(
+            complaint(1, "5", target=about("SR-001", "project_manager")), now=received
+        )
+        lower = desk.receive(complaint(2, "3"), now=received)
+        assert top.state.rung == PACK.top_rung.code != lower.state.rung
+        # the top one first: the other must not take its answer
+        top = desk.act(top.id, AttachEvidence(actor="HQ-002", reference="photo"), now=NOW)
+        lower = desk.act(lower.id, AttachEvidence(actor="SR-201", reference="photo"), now=NOW)
+        assert [e.kind for e in top.events] == [e.kind for e in lower.events]
+        rows = {r.id: r for r in store.rows()}
+    assert rows[lower.id].next_due == NOW  # breached and escalable: the next sweep acts
+    due = rows[top.id].next_due
+    assert due is not None
+    assert due > NOW
+    with SqliteStore(tmp_path / "d.sqlite3") as again:
+        for cid in (top.id, lower.id):
+            assert rows[cid] == _desk(again)._row(again.load(cid), NOW)
