@@ -89,6 +89,16 @@ def test_a_0_1_0_store_opens_migrated_and_verifies(old_desk: Path) -> None:
         friday = complaints["C-010-0"].events[-1].at
         assert len(store.pending(friday + timedelta(days=1), limit=100)) == ITEMS // 2
     assert _texts(old_desk, tenant_column=True) == before  # byte for byte
+    conn = sqlite3.connect(old_desk)
+    try:
+        indexes = {
+            r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+        }
+    finally:
+        conn.close()
+    # v8: 0.1.0's per-column indexes served no query and slowed every write
+    assert not indexes & {"projection_site", "projection_department", "projection_grade"}
+    assert "projection_status_due" not in indexes
 
 
 def test_another_tenant_cannot_open_the_0_1_0_store(old_desk: Path) -> None:
