@@ -153,6 +153,11 @@ def test_folding_from_a_state_leaves_that_state_as_it_was(run: Runner) -> None:
     assert not middle.paused
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         middle.paused = True  # type: ignore[misc]
+    folded = fold(c.events[2:], middle)  # filled in place, then handed out frozen
+    assert type(folded) is type(middle)
+    assert folded is not middle
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        folded.paused = False  # type: ignore[misc]
 
 
 @pytest.mark.procedure("REC-3")

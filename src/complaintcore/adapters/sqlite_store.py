@@ -616,8 +616,8 @@ touches a dozen projection indexes at scattered pages; at 100,000 complaints,
 32 MiB of them kept between batches, with :data:`_CHECKPOINT_PAGES`, cut the
 store's share of bulk intake by about a tenth (measured; 128 MiB gave no more)."""
 
-_CHECKPOINT_PAGES = 10_000
-"""Pages the WAL grows to (about 40 MB) before a commit copies it into the file
+_CHECKPOINT_PAGES = 20_000
+"""Pages the WAL grows to (about 80 MB) before a commit copies it into the file
 (SQLite's default is 1,000): an index page rewritten by many commits in between
 is copied once, not once per checkpoint."""
 
