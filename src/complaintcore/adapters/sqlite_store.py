@@ -100,6 +100,7 @@ from complaintcore.desk.ports import (
     Notification,
     OutboxItem,
     ReceivedCount,
+    RelatedQuery,
     RowOrder,
     RowQuery,
     VerifyReport,
@@ -621,6 +622,49 @@ _CHECKPOINT_PAGES = 20_000
 (SQLite's default is 1,000): an index page rewritten by many commits in between
 is copied once, not once per checkpoint."""
 
+_RELATED_CHUNK = 500
+"""Queries answered per statement by ``related_many`` (7 parameters each, well
+under SQLite's 32,766)."""
+
+_RELATED_COLUMNS = (
+    "p.id, p.received_at, p.category, p.building, p.complainant_key, p.room_key,"
+    " p.status, p.validity"
+)
+
+
+def _related_batch(index: str, columns: str, match: str) -> str:
+    """One kind of IMP-3 link for many queries: the rows each query's window holds,
+    numbered latest first as a backward walk of ``index`` gives them (rows of one
+    instant: the later stored first), cut at each query's ``cap`` (-1: no cap)."""
+    return (
+        f"WITH req({columns}, lo, hi, cap) AS (VALUES {{values}})"
+        f" SELECT k, {_RELATED_COLUMNS.replace('p.', '')} FROM ("
+        f"SELECT req.k AS k, req.cap AS cap, {_RELATED_COLUMNS}, row_number() OVER ("
+        "PARTITION BY req.k ORDER BY p.received_at DESC, p.rowid DESC) AS rn"
+        f" FROM req JOIN projection AS p INDEXED BY {index}"
+        f" ON p.tenant = ? AND {match}"
+        " AND p.received_at >= req.lo AND p.received_at <= req.hi"
+        ") WHERE cap < 0 OR rn <= cap"
+    )
+
+
+_RELATED_PERSON = _related_batch(
+    "projection_person",
+    "k, site, key",
+    "p.complainant_key <> '' AND p.site = req.site AND p.complainant_key = req.key",
+)
+_RELATED_ROOM = _related_batch(
+    "projection_room",
+    "k, site, key",
+    "p.room_key <> '' AND p.site = req.site AND p.room_key = req.key",
+)
+_RELATED_MATTER = _related_batch(
+    "projection_matter",
+    "k, site, building, category",
+    "p.building <> '' AND p.site = req.site AND p.building = req.building"
+    " AND p.category = req.category",
+)
+
 _LEDGER_WINDOW = 2000
 """Ledger entries (with their outbox rows) read per query by verify."""
 
@@ -1134,6 +1178,59 @@ class SqliteStore:
         rows = {r[0]: r for r in self._conn().execute(" UNION ALL ".join(parts), args)}
         ordered = sorted(rows.values(), key=lambda r: (r[1], r[0]), reverse=True)
         return [Earlier(r[0], parse_utc(r[1]), r[2], r[3], r[4], r[5], r[6], r[7]) for r in ordered]
+
+    @_translated
+    def related_many(self, queries: Sequence[RelatedQuery]) -> list[list[Earlier]]:
+        """IMP-3 for a bulk batch: :meth:`related` for each query, in order.
+
+        One statement per kind of link (person, room, matter) for up to
+        :data:`_RELATED_CHUNK` queries: each query's rows are found from the same
+        partial index as :meth:`related` uses, and cut to its ``limit`` most
+        recent the way that index gives them (latest first, later rows of one
+        instant first), so every answer is :meth:`related`'s.
+        """
+        person: list[Any] = []
+        room: list[Any] = []
+        matter: list[Any] = []
+        for k, q in enumerate(queries):
+            check_keys(
+                site=q.site,
+                complainant_key=q.complainant_key,
+                room_key=q.room_key,
+                building=q.building,
+                category=q.category,
+            )
+            check_limit(q.limit)
+            lo = to_utc_text(q.since, "since")
+            hi = to_utc_text(q.until, "until")
+            cap = -1 if q.limit is None else q.limit
+            if q.complainant_key:
+                person.append((k, q.site, q.complainant_key, lo, hi, cap))
+            if q.room_key:
+                room.append((k, q.site, q.room_key, lo, hi, cap))
+            if q.building and q.category and q.matter_since is not None:
+                since_matter = to_utc_text(q.matter_since, "matter_since")
+                matter.append((k, q.site, q.building, q.category, since_matter, hi, cap))
+        found: list[dict[str, tuple[Any, ...]]] = [{} for _ in queries]
+        conn = self._conn()
+        for sql, requests in (
+            (_RELATED_PERSON, person),
+            (_RELATED_ROOM, room),
+            (_RELATED_MATTER, matter),
+        ):
+            width = len(requests[0]) if requests else 0
+            for start in range(0, len(requests), _RELATED_CHUNK):
+                chunk = requests[start : start + _RELATED_CHUNK]
+                values = ",".join([f"({','.join('?' * width)})"] * len(chunk))
+                args = [x for r in chunk for x in r]
+                args.append(self._tenant)
+                for r in conn.execute(sql.format(values=values), args):
+                    found[r[0]][r[1]] = r[1:]  # found by two kinds: kept once
+        out = []
+        for rows in found:
+            ordered = sorted(rows.values(), key=lambda r: (r[1], r[0]), reverse=True)
+            out.append([Earlier(r[0], parse_utc(r[1]), *r[2:]) for r in ordered])
+        return out
 
     def complaints(self) -> Iterator[Complaint]:
         """Every complaint, in id order, read a batch at a time.

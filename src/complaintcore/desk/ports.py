@@ -33,6 +33,7 @@ __all__ = [
     "DEFAULT_TENANT",
     "AccessRecord",
     "BatchComplaintStore",
+    "BatchRelatedStore",
     "ComplaintRow",
     "ComplaintStore",
     "DutyWindow",
@@ -40,6 +41,7 @@ __all__ = [
     "Notifier",
     "OutboxItem",
     "ReceivedCount",
+    "RelatedQuery",
     "ReportStore",
     "RowOrder",
     "RowQuery",
@@ -690,6 +692,36 @@ class ReportStore(ComplaintStore, Protocol):
         """Complaints received in each period ``[bounds[i], bounds[i + 1])`` (``bounds``
         ascending), counted by kind, validity, site, building, category and
         department as projected, in one pass over an index (no complaint decoded)."""
+        ...
+
+
+@attrs.frozen
+class RelatedQuery:
+    """One new complaint's IMP-3 question: the arguments of
+    :meth:`ComplaintStore.related`, so a bulk batch can ask them all at once."""
+
+    site: str
+    since: datetime
+    until: datetime
+    complainant_key: str = ""
+    room_key: str = ""
+    building: str = ""
+    category: str = ""
+    matter_since: datetime | None = None
+    limit: int | None = None
+
+
+@runtime_checkable
+class BatchRelatedStore(ComplaintStore, Protocol):
+    """A store that answers a bulk batch's IMP-3 questions in one go.
+
+    Bulk intake asks :meth:`ComplaintStore.related` for every complaint; one
+    statement for the whole batch spares the round trip each (about a fifth of
+    intake at 100,000 complaints on SQLite).
+    """
+
+    def related_many(self, queries: Sequence[RelatedQuery]) -> list[list[Earlier]]:
+        """``[related(**attrs.asdict(q)) for q in queries]``: the same answers, in order."""
         ...
 
 

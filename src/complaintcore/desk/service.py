@@ -107,11 +107,13 @@ from complaintcore.desk.ids import time_ordered_id
 from complaintcore.desk.ports import (
     AccessRecord,
     BatchComplaintStore,
+    BatchRelatedStore,
     ComplaintRow,
     ComplaintStore,
     Notification,
     Notifier,
     OutboxItem,
+    RelatedQuery,
     RowOrder,
     StaffDirectory,
     StaffMember,
@@ -215,6 +217,10 @@ class _Draft:
     who: str = ""
     earlier: Earlier | None = None
     """How repeat linking sees it (IMP-3), kept for the batch's later complaints."""
+    related: list[Earlier] | None = None
+    """The store's answer to its IMP-3 question, when asked with the batch's others."""
+    failure: ComplaintCoreError | None = None
+    """Why linking it failed: it is not stored, and its receipt says so."""
 
 
 @attrs.frozen
@@ -963,8 +969,26 @@ class Desk:
         repeats = _RepeatBatch()
         raised: list[_Repeated] = []
 
+        def link() -> None:
+            """IMP-3, HDL-5: link the batch's drafts in order, each to the store's
+            complaints and the drafts before it (its repeat question asked with
+            the others')."""
+            drafts = [p for p in pending if isinstance(p, _Draft)]
+            self._ask_related(drafts)
+            for draft in drafts:
+                try:
+                    again = self._repeat(draft, now, repeats)
+                    if again is not None:
+                        raised.append(again)
+                    found = self._group(draft, now, grouping)
+                    if found is not None:
+                        links.append(found)
+                except ComplaintCoreError as exc:
+                    draft.failure = exc
+
         def flush() -> Iterator[Receipt]:
-            todo = [p for p in pending if isinstance(p, _Draft)]
+            link()
+            todo = [p for p in pending if isinstance(p, _Draft) and p.failure is None]
             items = [(d.complaint, self._row(d.complaint, now), d.outbox) for d in todo]
             if isinstance(self.store, BatchComplaintStore):
                 stored = iter(self.store.create_many(items))
@@ -984,6 +1008,10 @@ class Desk:
                         if first.complaint is None
                         else Receipt(complaint=first.complaint, duplicate=True)
                     )
+                    continue
+                if p.failure is not None:  # (a retry of it in the batch gets the same)
+                    results.append(Receipt(failure=p.failure))
+                    answered[id(p)] = results[-1]
                     continue
                 result = next(stored)
                 if isinstance(result, ComplaintCoreError):
@@ -1031,13 +1059,7 @@ class Desk:
                     pending.append(_Again(first))
                 else:
                     draft = _Draft(*self._intake(admitted, now, acting, None, route, validity))
-                    again = self._repeat(draft, now, repeats)
-                    if again is not None:
-                        raised.append(again)
-                    found = self._group(draft, now, grouping)
-                    if found is not None:
-                        links.append(found)
-                    pending.append(draft)
+                    pending.append(draft)  # linked and grouped with its batch (see link)
                     if admitted.idempotency_key:
                         keyed[admitted.idempotency_key] = draft
             except ComplaintCoreError as exc:
@@ -1115,26 +1137,14 @@ class Desk:
         """
         rule = self.pack.repeats
         complaint = draft.complaint
-        site = (complaint.intake.site or complaint.intake.complainant.site).strip()
-        if not rule.enabled or not site:
+        query = self._related_query(draft)
+        if query is None:
             return None
-        me = draft.earlier = earlier_of(complaint)
-        t = me.received_at
-        window, matter_window = rule.window.timedelta, rule.matter_window.timedelta
-        matter = bool(matter_window and me.building and me.category) and (
-            me.category not in rule.ignore_categories
-        )
-        candidates = self.store.related(
-            site=site,
-            since=t - window,
-            until=t,
-            complainant_key=me.complainant_key if window else "",
-            room_key=me.room_key if window else "",
-            building=me.building if matter else "",
-            category=me.category if matter else "",
-            matter_since=t - matter_window if matter else None,
-            limit=max(_RELATED_LIMIT, rule.max_links),
-        )
+        site, me = query.site, draft.earlier or earlier_of(complaint)
+        if draft.related is not None:  # asked with the batch's others
+            candidates, draft.related = draft.related, None
+        else:
+            candidates = self.store.related(**attrs.asdict(query, recurse=False))
         fellows = {d.complaint.id: d for d in batch.find(site, me)}
         candidates += [d.earlier or earlier_of(d.complaint) for d in fellows.values()]
         batch.add(site, me, draft)
@@ -1158,6 +1168,46 @@ class Desk:
                 self._apply_link(other, again, now)
         stored = tuple(cid for cid in decision.counted if cid not in fellows)
         return _Repeated(complaint.id, stored, decision.raisings) if stored else None
+
+    def _related_query(self, draft: _Draft) -> RelatedQuery | None:
+        """IMP-3: what to ask the store about a new complaint (None: linking is off,
+        or the complaint names no site)."""
+        rule = self.pack.repeats
+        complaint = draft.complaint
+        site = (complaint.intake.site or complaint.intake.complainant.site).strip()
+        if not rule.enabled or not site:
+            return None
+        me = draft.earlier = draft.earlier or earlier_of(complaint)
+        t = me.received_at
+        window, matter_window = rule.window.timedelta, rule.matter_window.timedelta
+        matter = bool(matter_window and me.building and me.category) and (
+            me.category not in rule.ignore_categories
+        )
+        return RelatedQuery(
+            site=site,
+            since=t - window,
+            until=t,
+            complainant_key=me.complainant_key if window else "",
+            room_key=me.room_key if window else "",
+            building=me.building if matter else "",
+            category=me.category if matter else "",
+            matter_since=t - matter_window if matter else None,
+            limit=max(_RELATED_LIMIT, rule.max_links),
+        )
+
+    def _ask_related(self, drafts: Sequence[_Draft]) -> None:
+        """IMP-3 for a bulk batch: every draft's question in one go, where the store
+        can (each draft then links as if it had asked alone: nothing the batch does
+        before it is stored changes the store's answers)."""
+        if len(drafts) < 2 or not isinstance(self.store, BatchRelatedStore):
+            return
+        asked = [(d, q) for d in drafts if (q := self._related_query(d)) is not None]
+        try:
+            answers = self.store.related_many([q for _d, q in asked])
+        except ComplaintCoreError:
+            return  # each asks alone, and a bad question fails only its own complaint
+        for (draft, _q), answer in zip(asked, answers, strict=True):
+            draft.related = answer
 
     @staticmethod
     def _link_command(decision: LinkDecision) -> Link:

@@ -68,9 +68,11 @@ from complaintcore.core.workflow import (
 from complaintcore.desk.ports import (
     AccessRecord,
     BatchComplaintStore,
+    BatchRelatedStore,
     ComplaintRow,
     ComplaintStore,
     Notification,
+    RelatedQuery,
     ReportStore,
     VerifyReport,
 )
@@ -744,6 +746,59 @@ class StoreContract:
                 until=T0,
                 room_key="x",
             )
+
+    def test_related_many_answers_each_question_as_related_does(self) -> None:
+        """IMP-3 in bulk: a batch's questions asked at once get related's answers."""
+        store = self.store()
+        if not isinstance(store, BatchRelatedStore):
+            pytest.skip(f"{type(store).__name__} has no related_many (bulk intake)")
+        day = timedelta(days=1)
+        rows: dict[str, tuple[datetime, dict[str, Any]]] = {
+            "P-1": (T0 - 40 * day, {"complainant_key": "aaaaaa", "room_key": "bbbbbb"}),
+            "P-2": (T0 - 100 * day, {"complainant_key": "aaaaaa"}),  # too long ago
+            "P-3": (T0 - 5 * day, {"complainant_key": "aaaaaa", "site": "riverside"}),
+            "R-1": (T0 - 10 * day, {"room_key": "bbbbbb", "status": "closed"}),
+            "M-1": (T0 - 3 * day, {}),  # same building and category
+            "M-2": (T0 - 20 * day, {}),  # same matter, before its window
+            # three at one instant: a cut at two keeps the later stored ones
+            "T-1": (T0 - 7 * day, {"complainant_key": "cccccc"}),
+            "T-2": (T0 - 7 * day, {"complainant_key": "cccccc"}),
+            "T-3": (T0 - 7 * day, {"complainant_key": "cccccc"}),
+        }
+        for cid, (received, kw) in rows.items():
+            site = kw.pop("site", "sunrise")
+            c = self.registered(cid, received=received, site=site)
+            row = self.grouped_row(c, **{"complainant_key": "zzzzzz", **kw})
+            store.create(c, attrs.evolve(row, site=site), [])
+        since, matter = T0 - 90 * day, T0 - 14 * day
+        questions = [
+            RelatedQuery("sunrise", since, T0, complainant_key="aaaaaa", room_key="bbbbbb"),
+            RelatedQuery(
+                "sunrise", since, T0, building="3", category="repairs", matter_since=matter
+            ),
+            RelatedQuery("sunrise", since, T0, complainant_key="cccccc", limit=2),
+            RelatedQuery("sunrise", since, T0, complainant_key="cccccc", limit=0),
+            RelatedQuery("sunrise", since, T0),  # nothing to match on
+            RelatedQuery("riverside", since, T0, complainant_key="aaaaaa"),
+            RelatedQuery("sunrise", T0 - 12 * day, T0 - 4 * day, complainant_key="zzzzzz"),
+            RelatedQuery("sunrise", since, T0, complainant_key="aaaaaa", room_key="bbbbbb"),
+        ]
+        answers = store.related_many(questions)
+        assert [e.id for e in answers[0]] == ["R-1", "P-1"]  # P-1 found twice: once
+        assert [e.id for e in answers[1]] == ["M-1", "T-3", "T-2", "T-1", "R-1"]
+        assert [e.id for e in answers[2]] == ["T-3", "T-2"]
+        assert answers[3] == answers[4] == []
+        assert [e.id for e in answers[5]] == ["P-3"]
+        for q, answer in zip(questions, answers, strict=True):
+            assert answer == store.related(**attrs.asdict(q, recurse=False)), q
+        assert store.related_many([]) == []
+        with pytest.raises(NaiveDatetimeError):
+            store.related_many(
+                [RelatedQuery("sunrise", datetime(2025, 1, 1), T0, room_key="x")]  # noqa: DTZ001
+            )
+        with pytest.raises(InvalidInputError) as bad:
+            store.related_many([RelatedQuery("sunrise", since, T0, room_key="x", limit=-1)])
+        assert bad.value.path == "limit"
 
     # ------------------------------------------------------------------ outbox
 

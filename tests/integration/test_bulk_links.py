@@ -1,0 +1,136 @@
+"""IMP-3 in bulk intake: a batch asks the store its repeat questions in one go
+(``related_many``), and links each complaint as if it had asked alone."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, NoReturn
+
+import attrs
+import pytest
+
+from complaintcore.adapters.sqlite_store import SqliteStore
+from complaintcore.core.errors import InvalidInputError, StoreError
+from complaintcore.core.models import Complainant, Complaint, Fact, Intake
+from complaintcore.desk import Desk
+from complaintcore.desk.ports import BatchRelatedStore
+from complaintcore.testing import make_desk
+from tests.integration.test_repeats_at_the_desk import NEIGHBOUR, OWNER, SPOUSE, T0, intake, links
+
+
+class AskingAlone(SqliteStore):
+    """An SQLite store without ``related_many``: each complaint asks ``related`` alone."""
+
+    @property
+    def related_many(self) -> NoReturn:
+        raise AttributeError("related_many")
+
+
+def _stream() -> tuple[list[Intake], list[Intake]]:
+    """Complaints stored first, then a batch that repeats them (and itself)."""
+    people = [OWNER, SPOUSE, NEIGHBOUR]
+    others = [
+        Complainant(f"业主{i}", f"1391234{i:04d}", f"5-1-{300 + i}", "5", "sunrise")
+        for i in range(4)
+    ]
+    first = [
+        intake(who, T0 + timedelta(days=d), facts=[Fact.PROMISE_NOT_KEPT])
+        for d, who in enumerate([*people, *others])
+    ]
+    later = [
+        intake(who, T0 + timedelta(days=20 + d), facts=[Fact.PROMISE_NOT_KEPT])
+        for d, who in enumerate([OWNER, *others, SPOUSE, OWNER, NEIGHBOUR, *others])
+    ]
+    return first, later
+
+
+def _shape(desk: Desk, c: Complaint) -> tuple[object, ...]:
+    stored = desk.get(c.id)
+    return (
+        links(stored),
+        stored.state.grade,
+        stored.state.raisings,
+        Fact.RAISED_REPEATEDLY in stored.state.facts,
+    )
+
+
+def _run(desk: Desk, ids: list[str] | None) -> list[Complaint]:
+    if ids is not None:
+        given = iter(ids)
+        desk._new_id = lambda _intake: next(given)  # type: ignore[method-assign]
+    first, later = _stream()
+    now = T0 + timedelta(days=60)
+    out: list[Complaint] = []
+    for part in (first, later):
+        for c in desk.receive_many(part, now=now, validity="valid", batch=8):
+            assert isinstance(c, Complaint), c
+            out.append(c)
+    return out
+
+
+@pytest.mark.procedure("IMP-3")
+@pytest.mark.procedure("GRD-2")
+def test_a_batch_asking_at_once_links_as_complaints_asking_alone(tmp_path: Path) -> None:
+    alone = AskingAlone(tmp_path / "alone.db")
+    assert not isinstance(alone, BatchRelatedStore)
+    with make_desk(store=alone) as one:
+        singly = _run(one, None)
+        expected = [_shape(one, c) for c in singly]
+    with make_desk(store=SqliteStore(tmp_path / "many.db")) as many:
+        assert isinstance(many.store, BatchRelatedStore)
+        batched = _run(many, [c.id for c in singly])
+        assert [_shape(many, c) for c in batched] == expected
+    # the second batch found the first in the store, not only its own drafts: the
+    # owner's second complaint links to the owner's first
+    owner_again = expected[len(_stream()[0])]
+    assert [link.same_complainant for link in owner_again[0]] == [(singly[0].id,)]
+    assert sum(shape[3] for shape in expected) >= 3  # and some were raised repeatedly
+
+
+@pytest.mark.procedure("IMP-3")
+def test_a_store_failing_the_batch_question_lets_each_complaint_ask_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with make_desk(store=AskingAlone(tmp_path / "alone.db")) as one:
+        expected = [_shape(one, c) for c in _run(one, None)]
+        ids = [c.id for c in one.store.complaints()]
+    store = SqliteStore(tmp_path / "failing.db")
+
+    def broken(_queries: Any) -> NoReturn:
+        raise StoreError("projection", "is locked by another writer")
+
+    monkeypatch.setattr(store, "related_many", broken)  # failure injection
+    with make_desk(store=store) as desk:
+        got = [_shape(desk, c) for c in _run(desk, sorted(ids))]
+    assert got == expected
+
+
+def test_a_complaint_whose_linking_fails_is_refused_in_its_slot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each complaint all or nothing: the others of the batch are stored, a retry of
+    the refused one in the same batch gets the same answer."""
+    with make_desk(store=SqliteStore(tmp_path / "d.db")) as desk:
+        group = desk._group
+
+        def failing(draft: Any, now: Any, grouping: Any) -> Any:
+            if draft.complaint.intake.idempotency_key == "call-2":
+                raise InvalidInputError("category", "refused for the test")  # failure injection
+            return group(draft, now, grouping)
+
+        monkeypatch.setattr(desk, "_group", failing)
+        keys = ["call-1", "call-2", "call-3", "call-2"]
+        batch = [
+            attrs.evolve(intake(OWNER, T0 + timedelta(hours=i)), idempotency_key=k)
+            for i, k in enumerate(keys)
+        ]
+        receipts = list(
+            desk.receive_each(batch, now=T0 + timedelta(days=1), validity="valid", batch=10)
+        )
+        assert [r.complaint is not None for r in receipts] == [True, False, True, False]
+        assert receipts[1].failure is receipts[3].failure
+        assert isinstance(receipts[1].failure, InvalidInputError)
+        stored = sorted(c.intake.idempotency_key for c in desk.store.complaints())
+        assert stored == ["call-1", "call-3"]
+        assert desk.verify(T0 + timedelta(days=1)).ok
