@@ -12,9 +12,9 @@ import pytest
 
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.core.errors import InvalidInputError, StoreError
-from complaintcore.core.models import Complainant, Complaint, Fact, Intake
+from complaintcore.core.models import Complainant, Complaint, Fact, Grouped, Intake
 from complaintcore.desk import Desk
-from complaintcore.desk.ports import BatchRelatedStore
+from complaintcore.desk.ports import BatchLinkingStore
 from complaintcore.testing import make_desk
 from tests.integration.test_repeats_at_the_desk import NEIGHBOUR, OWNER, SPOUSE, T0, intake, links
 
@@ -55,14 +55,15 @@ def _shape(desk: Desk, c: Complaint) -> tuple[object, ...]:
     )
 
 
-def _run(desk: Desk, ids: list[str] | None) -> list[Complaint]:
+def _run(
+    desk: Desk, ids: list[str] | None, parts: tuple[list[Intake], ...] | None = None
+) -> list[Complaint]:
     if ids is not None:
         given = iter(ids)
         desk._new_id = lambda _intake: next(given)  # type: ignore[method-assign]
-    first, later = _stream()
     now = T0 + timedelta(days=60)
     out: list[Complaint] = []
-    for part in (first, later):
+    for part in parts or _stream():
         for c in desk.receive_many(part, now=now, validity="valid", batch=8):
             assert isinstance(c, Complaint), c
             out.append(c)
@@ -73,12 +74,12 @@ def _run(desk: Desk, ids: list[str] | None) -> list[Complaint]:
 @pytest.mark.procedure("GRD-2")
 def test_a_batch_asking_at_once_links_as_complaints_asking_alone(tmp_path: Path) -> None:
     alone = AskingAlone(tmp_path / "alone.db")
-    assert not isinstance(alone, BatchRelatedStore)
+    assert not isinstance(alone, BatchLinkingStore)
     with make_desk(store=alone) as one:
         singly = _run(one, None)
         expected = [_shape(one, c) for c in singly]
     with make_desk(store=SqliteStore(tmp_path / "many.db")) as many:
-        assert isinstance(many.store, BatchRelatedStore)
+        assert isinstance(many.store, BatchLinkingStore)
         batched = _run(many, [c.id for c in singly])
         assert [_shape(many, c) for c in batched] == expected
     # the second batch found the first in the store, not only its own drafts: the
@@ -134,3 +135,44 @@ def test_a_complaint_whose_linking_fails_is_refused_in_its_slot(
         stored = sorted(c.intake.idempotency_key for c in desk.store.complaints())
         assert stored == ["call-1", "call-3"]
         assert desk.verify(T0 + timedelta(days=1)).ok
+
+
+def _neighbours(n: int, start: int) -> list[Complainant]:
+    return [
+        Complainant(f"住户{i}", f"1371234{i:04d}", f"5-2-{600 + i}", "5", "sunrise")
+        for i in range(start, start + n)
+    ]
+
+
+def _grouped(desk: Desk, c: Complaint) -> tuple[object, ...]:
+    stored = desk.get(c.id)
+    grouped = [
+        (e.issue, e.members, e.complainants, e.incident)
+        for e in stored.events
+        if isinstance(e, Grouped)
+    ]
+    return grouped, stored.state.issue, stored.state.group_incident
+
+
+@pytest.mark.procedure("HDL-5")
+@pytest.mark.procedure("HDL-6")
+def test_a_batch_asking_at_once_groups_as_complaints_asking_alone(tmp_path: Path) -> None:
+    """Two neighbours' complaints stored, then a batch with five more about the same
+    building and matter (and others between them): the batch's drafts join the
+    stored ones' issue, which becomes a group incident."""
+    hour = timedelta(hours=1)
+    stored = [intake(who, T0 + i * hour) for i, who in enumerate(_neighbours(2, 0))]
+    batch = []
+    for i, who in enumerate(_neighbours(5, 2)):
+        batch.append(intake(who, T0 + (3 + i) * hour))
+        batch.append(intake(OWNER, T0 + (3 + i) * hour, summary="电梯又坏了，困梯二十分钟"))
+    with make_desk(store=AskingAlone(tmp_path / "alone.db")) as one:
+        singly = _run(one, None, (stored, batch))
+        expected = [_grouped(one, c) for c in singly]
+    with make_desk(store=SqliteStore(tmp_path / "many.db")) as many:
+        batched = _run(many, [c.id for c in singly], (stored, batch))
+        assert [_grouped(many, c) for c in batched] == expected
+    issues = {shape[1] for shape in expected[:2]}
+    assert len(issues) == 1
+    assert issues != {""}  # the stored two are in the issue the batch formed
+    assert all(shape[2] for shape in expected[:2])  # a group incident (HDL-6)

@@ -103,6 +103,7 @@ from complaintcore.desk.ports import (
     RelatedQuery,
     RowOrder,
     RowQuery,
+    SimilarQuery,
     VerifyReport,
 )
 
@@ -665,6 +666,21 @@ _RELATED_MATTER = _related_batch(
     " AND p.category = req.category",
 )
 
+_SIMILAR_BATCH = (
+    "WITH req(k, site, category, lo, hi, building, cap) AS (VALUES {values})"
+    " SELECT k, id, received_at, complainant_key, issue, group_incident FROM ("
+    "SELECT req.k AS k, req.cap AS cap, p.id AS id, p.received_at AS received_at,"
+    " p.complainant_key AS complainant_key, p.issue AS issue,"
+    " p.group_incident AS group_incident, row_number() OVER ("
+    "PARTITION BY req.k ORDER BY p.received_at, p.id) AS rn"
+    " FROM req JOIN projection AS p INDEXED BY projection_similar"
+    " ON p.tenant = ? AND p.status <> 'closed' AND p.site = req.site"
+    " AND p.category = req.category AND p.received_at >= req.lo AND p.received_at <= req.hi"
+    " AND (req.building IS NULL OR p.building = req.building)"
+    ") WHERE cap < 0 OR rn <= cap ORDER BY k, received_at, id"
+)
+"""HDL-5 for many queries: each one's open complaints oldest first, cut at its ``cap``."""
+
 _LEDGER_WINDOW = 2000
 """Ledger entries (with their outbox rows) read per query by verify."""
 
@@ -1100,6 +1116,35 @@ class SqliteStore:
             args.append(limit)
         rows = self._conn().execute(sql, args).fetchall()
         return [Member(r[0], parse_utc(r[1]), r[2], r[3], bool(r[4])) for r in rows]
+
+    @_translated
+    def open_similar_many(self, queries: Sequence[SimilarQuery]) -> list[list[Member]]:
+        """HDL-5 for a bulk batch: :meth:`open_similar` for each query, in order, in
+        one statement per :data:`_RELATED_CHUNK` queries (the same partial index)."""
+        requests: list[tuple[Any, ...]] = []
+        for k, q in enumerate(queries):
+            check_limit(q.limit)
+            requests.append(
+                (
+                    k,
+                    q.site,
+                    q.category,
+                    to_utc_text(q.since, "since"),
+                    to_utc_text(q.until, "until"),
+                    q.building,
+                    -1 if q.limit is None else q.limit,
+                )
+            )
+        found: list[list[Member]] = [[] for _ in queries]
+        conn = self._conn()
+        for start in range(0, len(requests), _RELATED_CHUNK):
+            chunk = requests[start : start + _RELATED_CHUNK]
+            values = ",".join(["(?,?,?,?,?,?,?)"] * len(chunk))
+            args = [x for r in chunk for x in r]
+            args.append(self._tenant)
+            for r in conn.execute(_SIMILAR_BATCH.format(values=values), args):
+                found[r[0]].append(Member(r[1], parse_utc(r[2]), r[3], r[4], bool(r[5])))
+        return found
 
     @_translated
     def issue_rows(self, issue: str) -> list[ComplaintRow]:

@@ -107,7 +107,7 @@ from complaintcore.desk.ids import time_ordered_id
 from complaintcore.desk.ports import (
     AccessRecord,
     BatchComplaintStore,
-    BatchRelatedStore,
+    BatchLinkingStore,
     ComplaintRow,
     ComplaintStore,
     Notification,
@@ -115,6 +115,7 @@ from complaintcore.desk.ports import (
     OutboxItem,
     RelatedQuery,
     RowOrder,
+    SimilarQuery,
     StaffDirectory,
     StaffMember,
     VerifyReport,
@@ -217,8 +218,10 @@ class _Draft:
     who: str = ""
     earlier: Earlier | None = None
     """How repeat linking sees it (IMP-3), kept for the batch's later complaints."""
+    question: RelatedQuery | None = None
+    """Its IMP-3 question to the store, once put (bulk intake asks the batch's at once)."""
     related: list[Earlier] | None = None
-    """The store's answer to its IMP-3 question, when asked with the batch's others."""
+    """The store's answer to it, when asked with the batch's others."""
     failure: ComplaintCoreError | None = None
     """Why linking it failed: it is not stored, and its receipt says so."""
 
@@ -975,6 +978,7 @@ class Desk:
             the others')."""
             drafts = [p for p in pending if isinstance(p, _Draft)]
             self._ask_related(drafts)
+            self._ask_groups(drafts, grouping)
             for draft in drafts:
                 try:
                     again = self._repeat(draft, now, repeats)
@@ -1172,6 +1176,8 @@ class Desk:
     def _related_query(self, draft: _Draft) -> RelatedQuery | None:
         """IMP-3: what to ask the store about a new complaint (None: linking is off,
         or the complaint names no site)."""
+        if draft.question is not None:
+            return draft.question
         rule = self.pack.repeats
         complaint = draft.complaint
         site = (complaint.intake.site or complaint.intake.complainant.site).strip()
@@ -1183,7 +1189,7 @@ class Desk:
         matter = bool(matter_window and me.building and me.category) and (
             me.category not in rule.ignore_categories
         )
-        return RelatedQuery(
+        draft.question = RelatedQuery(
             site=site,
             since=t - window,
             until=t,
@@ -1194,14 +1200,17 @@ class Desk:
             matter_since=t - matter_window if matter else None,
             limit=max(_RELATED_LIMIT, rule.max_links),
         )
+        return draft.question
 
     def _ask_related(self, drafts: Sequence[_Draft]) -> None:
         """IMP-3 for a bulk batch: every draft's question in one go, where the store
         can (each draft then links as if it had asked alone: nothing the batch does
         before it is stored changes the store's answers)."""
-        if len(drafts) < 2 or not isinstance(self.store, BatchRelatedStore):
+        if len(drafts) < 2 or not isinstance(self.store, BatchLinkingStore):
             return
         asked = [(d, q) for d in drafts if (q := self._related_query(d)) is not None]
+        if not asked:
+            return
         try:
             answers = self.store.related_many([q for _d, q in asked])
         except ComplaintCoreError:
@@ -1328,6 +1337,46 @@ class Desk:
             grouping.stored[key] = known
         _since, _until, members, times = known
         return members[bisect_left(times, t - reach) : bisect_right(times, t + reach)]
+
+    def _ask_groups(self, drafts: Sequence[_Draft], grouping: _Grouping) -> None:
+        """HDL-5 for a bulk batch: the store's open complaints of every group the
+        batch meets, within reach of all its drafts of that group, in one go where
+        the store can; :meth:`_stored_members` then cuts each draft's from them
+        (and asks again only when a group had more than it read)."""
+        if len(drafts) < 2 or not isinstance(self.store, BatchLinkingStore):
+            return
+        rule = self.pack.concentration
+        spans: dict[GroupKey, tuple[datetime, datetime]] = {}
+        for draft in drafts:
+            key = group_key(draft.complaint, rule)
+            if key is None:
+                continue
+            t = draft.complaint.intake.received_at
+            first, last = spans.get(key, (t, t))
+            spans[key] = (min(first, t), max(last, t))
+        if not spans:
+            return
+        reach, by_building = rule.reach, rule.scope is GroupScope.BUILDING
+        questions = [
+            SimilarQuery(
+                site=site,
+                category=category,
+                since=first - reach,
+                until=last + 2 * reach,  # as _stored_members asks: room for later arrivals
+                building=building if by_building else None,
+                limit=_GROUP_CANDIDATES,
+            )
+            for (site, building, category), (first, last) in spans.items()
+        ]
+        try:
+            answers = self.store.open_similar_many(questions)
+        except ComplaintCoreError:
+            return  # each group is asked alone, when its first draft needs it
+        for key, q, found in zip(spans, questions, answers, strict=True):
+            until = q.until
+            if len(found) == _GROUP_CANDIDATES:  # cut short: only what was read is known
+                until = found[-1].received_at
+            grouping.stored[key] = (q.since, until, found, [m.received_at for m in found])
 
     def _group_command(self, complaint: Complaint, decision: GroupDecision) -> Group:
         members = decision.members

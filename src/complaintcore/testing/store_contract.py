@@ -41,6 +41,7 @@ from zoneinfo import ZoneInfo
 import attrs
 import pytest
 
+from complaintcore.core.concentration import Member
 from complaintcore.core.errors import (
     ComplaintCoreError,
     ConcurrencyConflictError,
@@ -68,12 +69,13 @@ from complaintcore.core.workflow import (
 from complaintcore.desk.ports import (
     AccessRecord,
     BatchComplaintStore,
-    BatchRelatedStore,
+    BatchLinkingStore,
     ComplaintRow,
     ComplaintStore,
     Notification,
     RelatedQuery,
     ReportStore,
+    SimilarQuery,
     VerifyReport,
 )
 
@@ -684,6 +686,50 @@ class StoreContract:
                 until=T0,
             )
 
+    def test_open_similar_many_answers_each_question_as_open_similar_does(self) -> None:
+        """HDL-5 in bulk: a batch's grouping questions asked at once get open_similar's answers."""
+        store = self.store()
+        if not isinstance(store, BatchLinkingStore):
+            pytest.skip(f"{type(store).__name__} has no open_similar_many (bulk intake)")
+        hour = timedelta(hours=1)
+        rows: dict[str, tuple[datetime, dict[str, Any]]] = {
+            "C-1": (T0, {}),
+            "C-2": (T0, {"building": "5"}),
+            "C-3": (T0, {"category": "fees"}),
+            "C-4": (T0, {"status": "closed"}),  # closed: never a candidate
+            "C-5": (T0 + hour, {"issue": "I-C-1", "group_incident": True}),
+            "C-6": (T0 + 9 * hour, {}),
+        }
+        for cid, (received, kw) in rows.items():
+            c = self.registered(cid, received=received)
+            store.create(c, self.grouped_row(c, **kw), [])
+        q = SimilarQuery
+        questions = [
+            q("sunrise", "repairs", T0 - hour, T0 + 2 * hour, building="3"),
+            q("sunrise", "repairs", T0 - hour, T0 + 2 * hour),  # a site-wide rule
+            q("sunrise", "repairs", T0, T0 + 9 * hour, limit=1),
+            q("sunrise", "repairs", T0, T0 + 9 * hour, limit=0),
+            q("sunrise", "fees", T0 - hour, T0 + hour),
+            q("riverside", "repairs", T0 - hour, T0 + 9 * hour),
+            q("sunrise", "repairs", T0 - hour, T0 + 9 * hour, building="3"),
+        ]
+        answers = store.open_similar_many(questions)
+        assert [[m.id for m in a] for a in answers] == [
+            ["C-1", "C-5"],
+            ["C-1", "C-2", "C-5"],
+            ["C-1"],
+            [],
+            ["C-3"],
+            [],
+            ["C-1", "C-5", "C-6"],
+        ]
+        assert answers[0][1] == Member("C-5", T0 + hour, "k-C-5", "I-C-1", True)
+        for question, answer in zip(questions, answers, strict=True):
+            assert answer == store.open_similar(**attrs.asdict(question, recurse=False))
+        assert store.open_similar_many([]) == []
+        with pytest.raises(NaiveDatetimeError):
+            store.open_similar_many([q("sunrise", "repairs", datetime(2025, 1, 1), T0)])  # noqa: DTZ001
+
     def test_related_answers_earlier_complaints_by_person_room_and_matter(self) -> None:
         """IMP-3: the earlier complaints intake links a new one to."""
         store = self.store()
@@ -750,7 +796,7 @@ class StoreContract:
     def test_related_many_answers_each_question_as_related_does(self) -> None:
         """IMP-3 in bulk: a batch's questions asked at once get related's answers."""
         store = self.store()
-        if not isinstance(store, BatchRelatedStore):
+        if not isinstance(store, BatchLinkingStore):
             pytest.skip(f"{type(store).__name__} has no related_many (bulk intake)")
         day = timedelta(days=1)
         rows: dict[str, tuple[datetime, dict[str, Any]]] = {
