@@ -249,7 +249,7 @@ if TYPE_CHECKING:
     from complaintcore.desk.ports import (
         AccessRecord,
         BatchComplaintStore,
-        BatchLinkingStore,
+        BatchIntakeStore,
         ComplaintRow,
         ComplaintStore,
         DutyWindow,
@@ -318,7 +318,7 @@ __all__ = [
     "AttachEvidence",
     "BarAction",
     "BatchComplaintStore",
-    "BatchLinkingStore",
+    "BatchIntakeStore",
     "CalendarError",
     "CalendarSpec",
     "CallBack",
@@ -715,7 +715,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "desk.ports": (
         "AccessRecord",
         "BatchComplaintStore",
-        "BatchLinkingStore",
+        "BatchIntakeStore",
         "ComplaintRow",
         "ComplaintStore",
         "DutyWindow",

@@ -11,16 +11,17 @@ import attrs
 import pytest
 
 from complaintcore.adapters.sqlite_store import SqliteStore
-from complaintcore.core.errors import InvalidInputError, StoreError
+from complaintcore.core.errors import IdempotencyConflictError, InvalidInputError, StoreError
 from complaintcore.core.models import Complainant, Complaint, Fact, Grouped, Intake
 from complaintcore.desk import Desk
-from complaintcore.desk.ports import BatchLinkingStore
+from complaintcore.desk.ports import BatchIntakeStore
 from complaintcore.testing import make_desk
 from tests.integration.test_repeats_at_the_desk import NEIGHBOUR, OWNER, SPOUSE, T0, intake, links
 
 
 class AskingAlone(SqliteStore):
-    """An SQLite store without ``related_many``: each complaint asks ``related`` alone."""
+    """An SQLite store without the batch questions (``related_many`` and the rest of
+    ``BatchIntakeStore``): each complaint asks its own."""
 
     @property
     def related_many(self) -> NoReturn:
@@ -74,12 +75,12 @@ def _run(
 @pytest.mark.procedure("GRD-2")
 def test_a_batch_asking_at_once_links_as_complaints_asking_alone(tmp_path: Path) -> None:
     alone = AskingAlone(tmp_path / "alone.db")
-    assert not isinstance(alone, BatchLinkingStore)
+    assert not isinstance(alone, BatchIntakeStore)
     with make_desk(store=alone) as one:
         singly = _run(one, None)
         expected = [_shape(one, c) for c in singly]
     with make_desk(store=SqliteStore(tmp_path / "many.db")) as many:
-        assert isinstance(many.store, BatchLinkingStore)
+        assert isinstance(many.store, BatchIntakeStore)
         batched = _run(many, [c.id for c in singly])
         assert [_shape(many, c) for c in batched] == expected
     # the second batch found the first in the store, not only its own drafts: the
@@ -176,3 +177,44 @@ def test_a_batch_asking_at_once_groups_as_complaints_asking_alone(tmp_path: Path
     assert len(issues) == 1
     assert issues != {""}  # the stored two are in the issue the batch formed
     assert all(shape[2] for shape in expected[:2])  # a group incident (HDL-6)
+
+
+def test_a_batch_given_again_is_answered_from_the_store_as_when_asked_one_by_one(
+    tmp_path: Path,
+) -> None:
+    """Retries of stored submissions, found with one question for the batch: each is
+    the stored complaint; a key reused for something else is refused."""
+    batch = [
+        attrs.evolve(intake(who, T0 + timedelta(hours=i)), idempotency_key=f"call-{i}")
+        for i, who in enumerate([OWNER, SPOUSE, NEIGHBOUR])
+    ]
+    again = [
+        batch[2],
+        attrs.evolve(batch[0], summary="电梯坏了"),  # call-0 reused for something else
+        batch[1],
+    ]
+    now = T0 + timedelta(days=1)
+
+    def answers(desk: Desk) -> list[tuple[object, ...]]:
+        first = list(desk.receive_each(batch, now=now, validity="valid"))
+        versions = {c.id: c.version for c in desk.store.complaints()}
+        out = []
+        for r in desk.receive_each(again, now=now, validity="valid"):
+            stored = r.complaint.intake.idempotency_key if r.complaint else None
+            out.append((stored, r.duplicate, type(r.failure).__name__))
+            if r.duplicate:
+                assert r.complaint in [f.complaint for f in first]
+        # a retry is not a new raising: nothing stored was linked to it
+        after = {c.id: c.version for c in desk.store.complaints()}
+        assert {cid: after[cid] for cid in versions} == versions
+        return out
+
+    with make_desk(store=AskingAlone(tmp_path / "alone.db")) as one:
+        expected = answers(one)
+    with make_desk(store=SqliteStore(tmp_path / "many.db")) as many:
+        assert answers(many) == expected
+    assert expected == [
+        ("call-2", True, "NoneType"),
+        (None, False, IdempotencyConflictError.__name__),
+        ("call-1", True, "NoneType"),
+    ]

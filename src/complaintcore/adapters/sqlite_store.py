@@ -1036,6 +1036,29 @@ class SqliteStore:
             return _load(conn, self._tenant, found[0])
 
     @_translated
+    def stored_keys(self, keys: Sequence[str]) -> set[str]:
+        """Those of ``keys`` that name a stored complaint: bulk intake's "is this a
+        retry?" for a whole batch, one statement per 500 keys."""
+        wanted = [k for k in keys if k]
+        for i, key in enumerate(wanted):
+            if not isinstance(key, str):
+                raise InvalidInputError(f"keys[{i}]", f"expected text, got {type(key).__name__}")
+        found: set[str] = set()
+        conn = self._conn()
+        for start in range(0, len(wanted), _RELATED_CHUNK):
+            chunk = wanted[start : start + _RELATED_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                r[0]
+                for r in conn.execute(
+                    "SELECT idempotency_key FROM complaints"
+                    f" WHERE tenant = ? AND idempotency_key IN ({marks})",
+                    [self._tenant, *chunk],
+                )
+            )
+        return found
+
+    @_translated
     def rows(
         self,
         *,

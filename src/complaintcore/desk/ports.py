@@ -33,7 +33,7 @@ __all__ = [
     "DEFAULT_TENANT",
     "AccessRecord",
     "BatchComplaintStore",
-    "BatchLinkingStore",
+    "BatchIntakeStore",
     "ComplaintRow",
     "ComplaintStore",
     "DutyWindow",
@@ -726,15 +726,20 @@ class SimilarQuery:
 
 
 @runtime_checkable
-class BatchLinkingStore(ComplaintStore, Protocol):
-    """A store that answers a bulk batch's linking questions in one go.
+class BatchIntakeStore(ComplaintStore, Protocol):
+    """A store that answers a bulk batch's questions in one go.
 
-    Bulk intake asks :meth:`ComplaintStore.related` (IMP-3) for every complaint
-    and :meth:`ComplaintStore.open_similar` (HDL-5) for every group it meets; one
+    Bulk intake asks :meth:`ComplaintStore.find_by_key` and
+    :meth:`ComplaintStore.related` (IMP-3) for every complaint and
+    :meth:`ComplaintStore.open_similar` (HDL-5) for every group it meets; one
     statement for the whole batch spares the round trip each (about a quarter
     of intake at 100,000 complaints on SQLite).  Stores without it are asked
     one question at a time.
     """
+
+    def stored_keys(self, keys: Sequence[str]) -> set[str]:
+        """Those of ``keys`` (idempotency keys) that name a stored complaint."""
+        ...
 
     def related_many(self, queries: Sequence[RelatedQuery]) -> list[list[Earlier]]:
         """``[related(**attrs.asdict(q)) for q in queries]``: the same answers, in order."""

@@ -107,7 +107,7 @@ from complaintcore.desk.ids import time_ordered_id
 from complaintcore.desk.ports import (
     AccessRecord,
     BatchComplaintStore,
-    BatchLinkingStore,
+    BatchIntakeStore,
     ComplaintRow,
     ComplaintStore,
     Notification,
@@ -907,14 +907,32 @@ class Desk:
             raise IdempotencyConflictError(stored.id)
         return stored
 
-    def _known_submission(self, intake: Intake) -> Complaint | None:
-        """The stored complaint of a retried submission; a reused key is refused."""
+    def _known_submission(
+        self, intake: Intake, stored_keys: Collection[str] | None = None
+    ) -> Complaint | None:
+        """The stored complaint of a retried submission; a reused key is refused.
+
+        ``stored_keys``: the batch's keys the store is known to hold (asked at once);
+        a key not among them is not stored."""
         if not intake.idempotency_key:
+            return None
+        if stored_keys is not None and intake.idempotency_key not in stored_keys:
             return None
         known = self.store.find_by_key(intake.idempotency_key)
         if known is not None and not same_submission(known.intake, intake):
             raise IdempotencyConflictError(known.id)
         return known
+
+    def _stored_keys(self, keys: Sequence[str]) -> Collection[str] | None:
+        """Which of a batch's idempotency keys the store holds, asked at once where
+        the store can (None: ask for each)."""
+        keys = [k for k in keys if k]
+        if len(keys) < 2 or not isinstance(self.store, BatchIntakeStore):
+            return None
+        try:
+            return self.store.stored_keys(keys)
+        except ComplaintCoreError:
+            return None  # each is asked alone, and a failure is that complaint's
 
     def receive_many(
         self,
@@ -1045,32 +1063,51 @@ class Desk:
                 self._wake_delivery()
             yield from results
 
+        def take(chunk: list[Intake | ComplaintCoreError]) -> Iterator[Receipt]:
+            """One batch: every intake admitted, their keys looked up at once, then
+            each drafted in order (the store changes only when the batch is flushed)."""
+            admitted: list[tuple[Intake, str] | Receipt] = []
+            for intake in chunk:
+                if isinstance(intake, ComplaintCoreError):
+                    admitted.append(Receipt(failure=intake))
+                    continue
+                try:
+                    admitted.append(self._admit(intake, None))
+                except ComplaintCoreError as exc:
+                    admitted.append(Receipt(failure=exc))
+            stored_keys = self._stored_keys(
+                [a[0].idempotency_key for a in admitted if not isinstance(a, Receipt)]
+            )
+            for item in admitted:
+                if isinstance(item, Receipt):
+                    pending.append(item)
+                    continue
+                intake, acting = item
+                try:
+                    known = self._known_submission(intake, stored_keys)
+                    first = keyed.get(intake.idempotency_key) if intake.idempotency_key else None
+                    if known is not None:
+                        pending.append(Receipt(complaint=known, duplicate=True))
+                    elif first is not None:
+                        if not same_submission(first.complaint.intake, intake):
+                            raise IdempotencyConflictError(first.complaint.id)
+                        pending.append(_Again(first))
+                    else:
+                        draft = _Draft(*self._intake(intake, now, acting, None, route, validity))
+                        pending.append(draft)  # linked and grouped with its batch (see link)
+                        if intake.idempotency_key:
+                            keyed[intake.idempotency_key] = draft
+                except ComplaintCoreError as exc:
+                    pending.append(Receipt(failure=exc))
+            yield from flush()
+
+        chunk: list[Intake | ComplaintCoreError] = []
         for intake in intakes:
-            if isinstance(intake, ComplaintCoreError):
-                pending.append(Receipt(failure=intake))
-                if len(pending) >= batch:
-                    yield from flush()
-                continue
-            try:
-                admitted, acting = self._admit(intake, None)
-                known = self._known_submission(admitted)
-                first = keyed.get(admitted.idempotency_key) if admitted.idempotency_key else None
-                if known is not None:
-                    pending.append(Receipt(complaint=known, duplicate=True))
-                elif first is not None:
-                    if not same_submission(first.complaint.intake, admitted):
-                        raise IdempotencyConflictError(first.complaint.id)
-                    pending.append(_Again(first))
-                else:
-                    draft = _Draft(*self._intake(admitted, now, acting, None, route, validity))
-                    pending.append(draft)  # linked and grouped with its batch (see link)
-                    if admitted.idempotency_key:
-                        keyed[admitted.idempotency_key] = draft
-            except ComplaintCoreError as exc:
-                pending.append(Receipt(failure=exc))
-            if len(pending) >= batch:
-                yield from flush()
-        yield from flush()
+            chunk.append(intake)
+            if len(chunk) >= batch:
+                yield from take(chunk)
+                chunk = []
+        yield from take(chunk)
 
     def _create_one(
         self, complaint: Complaint, row: ComplaintRow, outbox: Outbox
@@ -1206,7 +1243,7 @@ class Desk:
         """IMP-3 for a bulk batch: every draft's question in one go, where the store
         can (each draft then links as if it had asked alone: nothing the batch does
         before it is stored changes the store's answers)."""
-        if len(drafts) < 2 or not isinstance(self.store, BatchLinkingStore):
+        if len(drafts) < 2 or not isinstance(self.store, BatchIntakeStore):
             return
         asked = [(d, q) for d in drafts if (q := self._related_query(d)) is not None]
         if not asked:
@@ -1343,7 +1380,7 @@ class Desk:
         batch meets, within reach of all its drafts of that group, in one go where
         the store can; :meth:`_stored_members` then cuts each draft's from them
         (and asks again only when a group had more than it read)."""
-        if len(drafts) < 2 or not isinstance(self.store, BatchLinkingStore):
+        if len(drafts) < 2 or not isinstance(self.store, BatchIntakeStore):
             return
         rule = self.pack.concentration
         spans: dict[GroupKey, tuple[datetime, datetime]] = {}

@@ -69,7 +69,7 @@ from complaintcore.core.workflow import (
 from complaintcore.desk.ports import (
     AccessRecord,
     BatchComplaintStore,
-    BatchLinkingStore,
+    BatchIntakeStore,
     ComplaintRow,
     ComplaintStore,
     Notification,
@@ -372,6 +372,22 @@ class StoreContract:
         assert [r.id for r in store.rows()] == ["C-0", "C-1", "C-2"]
         assert sorted(i.notification.key for i in store.pending(NOW)) == ["n-C-1-", "n-C-2-k-2"]
         assert store.verify().ok
+
+    def test_stored_keys_names_the_keys_of_stored_complaints(self) -> None:
+        """Bulk intake's "is this a retry?" for a batch at once."""
+        store = self.store()
+        if not isinstance(store, BatchIntakeStore):
+            pytest.skip(f"{type(store).__name__} has no stored_keys (bulk intake)")
+        for cid, key in (("C-1", "k-1"), ("C-2", "k-2"), ("C-3", "")):
+            c = self.registered(cid, key=key)
+            store.create(c, self.row_of(c), [])
+        assert store.stored_keys(["k-2", "k-9", "", "k-1", "k-2"]) == {"k-1", "k-2"}
+        assert store.stored_keys(["K-1", "k-1 "]) == set()  # a key is matched as it is
+        assert store.stored_keys([]) == set()
+        many = [f"n-{i}" for i in range(1200)] + ["k-1"]  # more than one statement's worth
+        assert store.stored_keys(many) == {"k-1"}
+        with pytest.raises(InvalidInputError):
+            store.stored_keys(["k-1", 7])  # type: ignore[list-item]
 
     # ------------------------------------------------------------------ append (OCC)
 
@@ -689,7 +705,7 @@ class StoreContract:
     def test_open_similar_many_answers_each_question_as_open_similar_does(self) -> None:
         """HDL-5 in bulk: a batch's grouping questions asked at once get open_similar's answers."""
         store = self.store()
-        if not isinstance(store, BatchLinkingStore):
+        if not isinstance(store, BatchIntakeStore):
             pytest.skip(f"{type(store).__name__} has no open_similar_many (bulk intake)")
         hour = timedelta(hours=1)
         rows: dict[str, tuple[datetime, dict[str, Any]]] = {
@@ -796,7 +812,7 @@ class StoreContract:
     def test_related_many_answers_each_question_as_related_does(self) -> None:
         """IMP-3 in bulk: a batch's questions asked at once get related's answers."""
         store = self.store()
-        if not isinstance(store, BatchLinkingStore):
+        if not isinstance(store, BatchIntakeStore):
             pytest.skip(f"{type(store).__name__} has no related_many (bulk intake)")
         day = timedelta(days=1)
         rows: dict[str, tuple[datetime, dict[str, Any]]] = {
