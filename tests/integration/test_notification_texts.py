@@ -227,3 +227,28 @@ def test_a_language_without_a_catalog_is_refused() -> None:
         desk_with(RecordingNotifier(), languages=["zh", "tlh"])
     assert err.value.path == "languages[1]"
     assert "zh, en" in err.value.reason
+
+
+def test_labels_follow_the_pack_a_message_is_rendered_with() -> None:
+    """The texts of a topic, category, grade and rung are read once and kept, per pack:
+    a pack that names a category otherwise is shown with its own name."""
+    desk = desk_with(RecordingNotifier())
+    c = desk.receive(intake(), now=AT)
+    member = desk.directory.get(c.state.handler)
+    assert member is not None
+    renamed = attrs.evolve(
+        PACK,
+        categories=tuple(
+            attrs.evolve(cat, zh="房屋维修", en="home repairs") if cat.code == "repairs" else cat
+            for cat in PACK.categories
+        ),
+    )
+    texts = []
+    for pack in (PACK, renamed, PACK):
+        note = desk.messages.render(c, "assigned", member, pack, at=AT, discriminator="t")
+        texts.append(note.body)
+    assert "类别：维修；" in texts[0]
+    assert "category: repairs and maintenance;" in texts[0]
+    assert "类别：房屋维修；" in texts[1]
+    assert "category: home repairs;" in texts[1]
+    assert texts[2] == texts[0]

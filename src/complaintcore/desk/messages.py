@@ -194,13 +194,19 @@ class Messages:
                 _check(found.subject, f"{path}.subject")
                 _check(found.body, f"{path}.body")
                 self._templates[topic, code] = found
+        # the catalogs' default body per language, read once (checked above)
+        self._bodies = {code: t.gettext(_BODY) for code, t in self._translators.items()}
+        # translated labels by language, topic, category, grade and rung, for one pack
+        # at a time: a bulk batch's notifications mostly repeat them
+        self._labels: dict[tuple[str, ...], tuple[str, str, str, str]] = {}
+        self._labels_pack: RulePack | None = None
 
     def template(self, topic: str, lang: str) -> NotificationTemplate:
         """The template of ``topic`` in ``lang``: the host's, else the catalog's."""
         own = self._templates.get((topic, lang))
         if own is not None:
             return own
-        return NotificationTemplate(_SUBJECT, self._translators[lang].gettext(_BODY))
+        return NotificationTemplate(_SUBJECT, self._bodies[lang])
 
     def render(
         self,
@@ -233,7 +239,7 @@ class Messages:
         for lang in self.languages:
             t = self._translators[lang]
             values = {
-                **self._values(complaint, topic, pack, t),
+                **self._values(complaint, topic, pack, t, lang),
                 **shown,
                 "summary": hide(complaint.intake.summary),
                 "complainant": f"{shown['name']} {shown['phone']} {shown['room']}",
@@ -258,21 +264,39 @@ class Messages:
             data=data if full else (),
         )
 
-    @staticmethod
     def _values(
-        complaint: Complaint, topic: str, pack: RulePack, t: Translator
+        self, complaint: Complaint, topic: str, pack: RulePack, t: Translator, lang: str
     ) -> Mapping[str, str]:
         state = complaint.state
         person = complaint.intake.complainant
+        if pack is not self._labels_pack:
+            self._labels.clear()
+            self._labels_pack = pack
+        key = (lang, topic, state.category, state.grade.value if state.grade else "", state.rung)
+        labels = self._labels.get(key)
+        if labels is None:
+            labels = (
+                t(TOPICS[topic]),
+                t.category(state.category, pack) if state.category else "-",
+                t.label(state.grade) if state.grade else "-",
+                t.rung(state.rung, pack) if state.rung else "-",
+            )
+            if len(self._labels) < _LABELS_KEPT:
+                self._labels[key] = labels
+        title, category, grade, rung = labels
         return {
             "id": complaint.id,
             "topic": topic,
-            "title": t(TOPICS[topic]),
+            "title": title,
             "site": complaint.intake.site or person.site or "-",
-            "category": t.category(state.category, pack) if state.category else "-",
-            "grade": t.label(state.grade) if state.grade else "-",
-            "rung": t.rung(state.rung, pack) if state.rung else "-",
+            "category": category,
+            "grade": grade,
+            "rung": rung,
         }
+
+
+_LABELS_KEPT = 4096
+"""Label sets a desk keeps (languages x topics x categories x grades x rungs in use)."""
 
 
 def _detail(detail: str | Detail, t: Translator, pack: RulePack) -> str:
