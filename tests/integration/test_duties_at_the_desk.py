@@ -593,3 +593,41 @@ def test_a_complaint_about_a_sales_consultant_goes_to_the_sales_management_depar
                 Assign(actor="SO-301", handler="SO-201", rung="sales_supervisor"),
                 now=MON + timedelta(minutes=5),
             )
+
+
+def test_a_duty_owner_is_looked_for_at_the_site_unless_the_handler_works_elsewhere() -> None:
+    """Owners by department and rung work at the complaint's site, so the desk looks
+    only there; a handler who owes the duty is found wherever they work."""
+    from complaintcore.core.models import Assigned, Complainant, Intake
+    from complaintcore.core.workflow import evolve
+
+    desk = make_desk(notifiers=[RecordingNotifier()])
+    at = datetime(2025, 11, 10, 9, 30, tzinfo=SH)
+    c = desk.receive(
+        Intake(
+            complainant=Complainant("王小明", "13812345678", "3-2-1201", "3", "sunrise"),
+            channel="phone",
+            received_at=at,
+            receiver="SR-103",
+            summary="楼上漏水，天花板渗水",
+            site="sunrise",
+        ),
+        now=at,
+    )
+    duty = next(d for d in desk.pack.duties if d.owner_handler)
+    everyone = list(desk.directory.members())
+    at_site = desk._owner_pool(c, duty)
+    assert [m.staff_id for m in at_site] == [m.staff_id for m in everyone if m.works_at("sunrise")]
+    assert len(at_site) < len(everyone)
+    elsewhere = next(m for m in everyone if m.site == "riverside")
+    moved = evolve(
+        c,
+        [
+            Assigned(
+                at=at, actor="system", handler=elsewhere.staff_id, rung=elsewhere.rung or "handler"
+            )
+        ],
+    )
+    assert elsewhere in desk._owner_pool(moved, duty)
+    not_handlers = next(d for d in desk.pack.duties if not d.owner_handler)
+    assert elsewhere not in desk._owner_pool(moved, not_handlers)

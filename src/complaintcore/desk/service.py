@@ -83,7 +83,7 @@ from complaintcore.core.models import (
 )
 from complaintcore.core.privacy import redact
 from complaintcore.core.repeats import Earlier, LinkDecision, decide_links, earlier_of, room_key
-from complaintcore.core.rulepack import GroupScope, RulePack
+from complaintcore.core.rulepack import DutySpec, GroupScope, RulePack
 from complaintcore.core.workflow import (
     AddMeasure,
     Assess,
@@ -2290,6 +2290,17 @@ class Desk:
                 box += self._tell_owners(complaint, status, "duty_owed", now)
         return box
 
+    def _owner_pool(self, complaint: Complaint, duty: DutySpec) -> Sequence[StaffMember]:
+        """The staff a duty's owners are found among: the site's (owners by department
+        and rung work there), unless the duty is the handler's and the handler works
+        elsewhere.  A company of many estates has thousands of staff; the site has
+        a few dozen, in the same order."""
+        pool = self._site_members(complaint)
+        handler = complaint.state.handler
+        if duty.owner_handler and handler and all(m.staff_id != handler for m in pool):
+            return self._members()
+        return pool
+
     def _tell_owners(
         self,
         complaint: Complaint,
@@ -2301,7 +2312,7 @@ class Desk:
         """One message per owner and run of the duty (the key makes it once)."""
         if not self.notifiers:
             return []
-        staff = members if members is not None else self._members()
+        staff = members if members is not None else self._owner_pool(complaint, status.duty)
         duty = status.duty
         detail = [messages.Detail(N_("duty"), duty.name, "duty")]
         if duty.rule:
