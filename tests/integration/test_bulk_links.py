@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, NoReturn
@@ -10,6 +11,7 @@ from typing import Any, NoReturn
 import attrs
 import pytest
 
+from complaintcore.adapters.postgres_store import PostgresStore
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.core.errors import IdempotencyConflictError, InvalidInputError, StoreError
 from complaintcore.core.models import Complainant, Complaint, Fact, Grouped, Intake
@@ -17,6 +19,7 @@ from complaintcore.desk import Desk
 from complaintcore.desk.ports import BatchIntakeStore
 from complaintcore.testing import make_desk
 from tests.integration.test_repeats_at_the_desk import NEIGHBOUR, OWNER, SPOUSE, T0, intake, links
+from tests.postgres_server import PgDatabase
 
 
 class AskingAlone(SqliteStore):
@@ -218,3 +221,34 @@ def test_a_batch_given_again_is_answered_from_the_store_as_when_asked_one_by_one
         (None, False, IdempotencyConflictError.__name__),
         ("call-1", True, "NoneType"),
     ]
+
+
+@pytest.fixture
+def pg_store(postgres_server: PgDatabase) -> Iterator[PostgresStore]:
+    schema = postgres_server.new_schema()
+    try:
+        with PostgresStore(postgres_server.dsn, schema=schema) as store:
+            yield store
+    finally:
+        postgres_server.drop_schema(schema)
+
+
+@pytest.mark.procedure("IMP-3")
+@pytest.mark.procedure("HDL-5")
+def test_postgres_asks_a_batch_at_once_and_links_as_complaints_asking_alone(
+    tmp_path: Path, pg_store: PostgresStore
+) -> None:
+    assert isinstance(pg_store, BatchIntakeStore)
+    hour = timedelta(hours=1)
+    stored = [intake(who, T0 + i * hour) for i, who in enumerate(_neighbours(2, 0))]
+    batch = [intake(who, T0 + (3 + i) * hour) for i, who in enumerate(_neighbours(5, 2))]
+    first, later = _stream()
+    parts = (first, [*later, *stored], batch)
+    with make_desk(store=AskingAlone(tmp_path / "alone.db")) as one:
+        singly = _run(one, None, parts)
+        expected = [(_shape(one, c), _grouped(one, c)) for c in singly]
+    with make_desk(store=pg_store) as many:
+        batched = _run(many, [c.id for c in singly], parts)
+        assert [(_shape(many, c), _grouped(many, c)) for c in batched] == expected
+    assert any(shape[0] for shape, _grouped_shape in expected)  # links were made
+    assert any(grouped[1] for _shape_, grouped in expected)  # and an issue formed

@@ -104,8 +104,10 @@ from complaintcore.desk.ports import (
     Notification,
     OutboxItem,
     ReceivedCount,
+    RelatedQuery,
     RowOrder,
     RowQuery,
+    SimilarQuery,
     VerifyReport,
 )
 
@@ -1055,6 +1057,104 @@ class PostgresStore:
         return [
             Earlier(r[0], r[1].astimezone(UTC), r[2], r[3], r[4], r[5], r[6], r[7]) for r in ordered
         ]
+
+    @_translated
+    def stored_keys(self, keys: Sequence[str]) -> set[str]:
+        """Those of ``keys`` that name a stored complaint (bulk intake's retries), at once."""
+        wanted = [k for k in keys if k]
+        for i, key in enumerate(wanted):
+            if not isinstance(key, str):
+                raise InvalidInputError(f"keys[{i}]", f"expected text, got {type(key).__name__}")
+        if not wanted:
+            return set()
+        sql = (
+            f"SELECT idempotency_key FROM {self._schema}.complaints"
+            " WHERE tenant = %s AND idempotency_key = ANY(%s)"
+        )
+        with self._connections().connection() as conn:
+            return {r[0] for r in conn.execute(sql, (self._tenant, wanted))}
+
+    @_translated
+    def related_many(self, queries: Sequence[RelatedQuery]) -> list[list[Earlier]]:
+        """IMP-3 for a bulk batch: :meth:`related` for each query, in order, one
+        statement per kind of link (each query's part a lateral subquery, as alone)."""
+        person: list[tuple[Any, ...]] = []
+        room: list[tuple[Any, ...]] = []
+        matter: list[tuple[Any, ...]] = []
+        for k, q in enumerate(queries):
+            check_keys(
+                site=q.site,
+                complainant_key=q.complainant_key,
+                room_key=q.room_key,
+                building=q.building,
+                category=q.category,
+            )
+            check_limit(q.limit)
+            lo, hi = require_aware(q.since, "since"), require_aware(q.until, "until")
+            if q.complainant_key:
+                person.append((k, q.site, q.complainant_key, "", lo, hi, q.limit))
+            if q.room_key:
+                room.append((k, q.site, q.room_key, "", lo, hi, q.limit))
+            if q.building and q.category and q.matter_since is not None:
+                since_matter = require_aware(q.matter_since, "matter_since")
+                matter.append((k, q.site, q.building, q.category, since_matter, hi, q.limit))
+        found: list[dict[str, tuple[Any, ...]]] = [{} for _ in queries]
+        cols = "id, received_at, category, building, complainant_key, room_key, status, validity"
+        table = f"{self._schema}.projection"
+        kinds = (
+            (person, "complainant_key <> '' AND complainant_key = r.a"),
+            (room, "room_key <> '' AND room_key = r.a"),
+            (matter, "building <> '' AND building = r.a AND category = r.b"),
+        )
+        with self._connections().connection() as conn:
+            for requests, match in kinds:
+                if not requests:
+                    continue
+                sql = (
+                    f"SELECT r.k, p.* FROM unnest(%s::int[], %s::text[], %s::text[], %s::text[],"
+                    " %s::timestamptz[], %s::timestamptz[], %s::bigint[])"
+                    " AS r(k, site, a, b, lo, hi, cap) CROSS JOIN LATERAL ("
+                    f"SELECT {cols} FROM {table} WHERE tenant = %s AND site = r.site AND {match}"
+                    " AND received_at >= r.lo AND received_at <= r.hi"
+                    " ORDER BY received_at DESC LIMIT r.cap) AS p"
+                )
+                columns = [list(c) for c in zip(*requests, strict=True)]
+                for r in conn.execute(sql, [*columns, self._tenant]):
+                    found[r[0]][r[1]] = r[1:]  # found by two kinds: kept once
+        out = []
+        for rows in found:
+            ordered = sorted(rows.values(), key=lambda r: (r[1], r[0]), reverse=True)
+            out.append([Earlier(r[0], r[1].astimezone(UTC), *r[2:]) for r in ordered])
+        return out
+
+    @_translated
+    def open_similar_many(self, queries: Sequence[SimilarQuery]) -> list[list[Member]]:
+        """HDL-5 for a bulk batch: :meth:`open_similar` for each query, in order, in
+        one statement (each query's part a lateral subquery, as alone)."""
+        requests = []
+        for k, q in enumerate(queries):
+            check_limit(q.limit)
+            lo, hi = require_aware(q.since, "since"), require_aware(q.until, "until")
+            requests.append((k, q.site, q.category, lo, hi, q.building, q.limit))
+        found: list[list[Member]] = [[] for _ in queries]
+        if not requests:
+            return found
+        sql = (
+            "SELECT r.k, p.* FROM unnest(%s::int[], %s::text[], %s::text[],"
+            " %s::timestamptz[], %s::timestamptz[], %s::text[], %s::bigint[])"
+            " AS r(k, site, category, lo, hi, building, cap) CROSS JOIN LATERAL ("
+            "SELECT id, received_at, complainant_key, issue, group_incident"
+            f" FROM {self._schema}.projection WHERE tenant = %s AND status <> 'closed'"
+            " AND site = r.site AND category = r.category"
+            " AND received_at >= r.lo AND received_at <= r.hi"
+            " AND (r.building IS NULL OR building = r.building)"
+            " ORDER BY received_at, id LIMIT r.cap) AS p ORDER BY r.k, p.received_at, p.id"
+        )
+        columns = [list(c) for c in zip(*requests, strict=True)]
+        with self._connections().connection() as conn:
+            for r in conn.execute(sql, [*columns, self._tenant]):
+                found[r[0]].append(Member(r[1], r[2].astimezone(UTC), r[3], r[4], bool(r[5])))
+        return found
 
     @_translated
     def claim_due(
