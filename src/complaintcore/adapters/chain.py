@@ -48,6 +48,7 @@ from complaintcore.desk.ports import (
     ComplaintRow,
     Notification,
     OutboxItem,
+    RelatedQuery,
     check_tenant,
 )
 
@@ -70,6 +71,7 @@ __all__ = [
     "check_limit",
     "check_outbox",
     "check_reason",
+    "check_related",
     "check_row_id",
     "check_tenant",
     "decode_complaint",
@@ -508,6 +510,18 @@ def check_limit(limit: int | None) -> None:
         isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= MAX_INTEGER
     ):
         raise InvalidInputError("limit", f"must be an integer from 0 to {MAX_INTEGER}, or None")
+
+
+def check_related(query: RelatedQuery) -> None:
+    """An IMP-3 question's texts and limit, checked as :meth:`related` checks its arguments."""
+    check_keys(
+        site=query.site,
+        complainant_key=query.complainant_key,
+        room_key=query.room_key,
+        building=query.building,
+        category=query.category,
+    )
+    check_limit(query.limit)
 
 
 def check_keys(**keys: object) -> None:

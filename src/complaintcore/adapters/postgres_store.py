@@ -58,6 +58,7 @@ from complaintcore.adapters.chain import (
     check_limit,
     check_outbox,
     check_reason,
+    check_related,
     check_row_id,
     check_tenant,
     decode_complaint,
@@ -1082,14 +1083,7 @@ class PostgresStore:
         room: list[tuple[Any, ...]] = []
         matter: list[tuple[Any, ...]] = []
         for k, q in enumerate(queries):
-            check_keys(
-                site=q.site,
-                complainant_key=q.complainant_key,
-                room_key=q.room_key,
-                building=q.building,
-                category=q.category,
-            )
-            check_limit(q.limit)
+            check_related(q)
             lo, hi = require_aware(q.since, "since"), require_aware(q.until, "until")
             if q.complainant_key:
                 person.append((k, q.site, q.complainant_key, "", lo, hi, q.limit))

@@ -56,6 +56,7 @@ from complaintcore.adapters.chain import (
     check_limit,
     check_outbox,
     check_reason,
+    check_related,
     check_row_id,
     check_tenant,
     decode_complaint,
@@ -1261,14 +1262,7 @@ class SqliteStore:
         room: list[Any] = []
         matter: list[Any] = []
         for k, q in enumerate(queries):
-            check_keys(
-                site=q.site,
-                complainant_key=q.complainant_key,
-                room_key=q.room_key,
-                building=q.building,
-                category=q.category,
-            )
-            check_limit(q.limit)
+            check_related(q)
             lo = to_utc_text(q.since, "since")
             hi = to_utc_text(q.until, "until")
             cap = -1 if q.limit is None else q.limit
