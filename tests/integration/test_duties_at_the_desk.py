@@ -29,6 +29,7 @@ from complaintcore.core.errors import (
 )
 from complaintcore.core.models import (
     Apologised,
+    Assigned,
     Complainant,
     Escalated,
     Grouped,
@@ -50,6 +51,7 @@ from complaintcore.core.workflow import (
     Promise,
     Reply,
     Visit,
+    evolve,
 )
 from complaintcore.desk import Desk
 from complaintcore.desk.ports import ComplaintStore, StaffMember
@@ -595,39 +597,21 @@ def test_a_complaint_about_a_sales_consultant_goes_to_the_sales_management_depar
             )
 
 
-def test_a_duty_owner_is_looked_for_at_the_site_unless_the_handler_works_elsewhere() -> None:
+def test_a_duty_owner_is_looked_for_at_the_site_unless_the_handler_works_elsewhere(
+    desk: Desk,
+) -> None:
     """Owners by department and rung work at the complaint's site, so the desk looks
     only there; a handler who owes the duty is found wherever they work."""
-    from complaintcore.core.models import Assigned, Complainant, Intake
-    from complaintcore.core.workflow import evolve
-
-    desk = make_desk(notifiers=[RecordingNotifier()])
-    at = datetime(2025, 11, 10, 9, 30, tzinfo=SH)
-    c = desk.receive(
-        Intake(
-            complainant=Complainant("王小明", "13812345678", "3-2-1201", "3", "sunrise"),
-            channel="phone",
-            received_at=at,
-            receiver="SR-103",
-            summary="楼上漏水，天花板渗水",
-            site="sunrise",
-        ),
-        now=at,
-    )
-    duty = next(d for d in desk.pack.duties if d.owner_handler)
+    c = desk.receive(owner(1, MON), now=MON)
+    handlers = next(d for d in desk.pack.duties if d.owner_handler)
     everyone = list(desk.directory.members())
-    at_site = desk._owner_pool(c, duty)
+    at_site = desk._owner_pool(c, handlers)
     assert [m.staff_id for m in at_site] == [m.staff_id for m in everyone if m.works_at("sunrise")]
     assert len(at_site) < len(everyone)
     elsewhere = next(m for m in everyone if m.site == "riverside")
     moved = evolve(
-        c,
-        [
-            Assigned(
-                at=at, actor="system", handler=elsewhere.staff_id, rung=elsewhere.rung or "handler"
-            )
-        ],
+        c, [Assigned(at=MON, actor="system", handler=elsewhere.staff_id, rung=elsewhere.rung)]
     )
-    assert elsewhere in desk._owner_pool(moved, duty)
+    assert elsewhere in desk._owner_pool(moved, handlers)
     not_handlers = next(d for d in desk.pack.duties if not d.owner_handler)
     assert elsewhere not in desk._owner_pool(moved, not_handlers)

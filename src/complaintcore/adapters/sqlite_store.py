@@ -624,9 +624,10 @@ _CHECKPOINT_PAGES = 20_000
 (SQLite's default is 1,000): an index page rewritten by many commits in between
 is copied once, not once per checkpoint."""
 
-_RELATED_CHUNK = 500
-"""Queries answered per statement by ``related_many`` (7 parameters each, well
-under SQLite's 32,766)."""
+_BATCH_QUESTIONS = 500
+"""A bulk batch's questions answered per statement (``stored_keys``,
+``related_many``, ``open_similar_many``: at most 7 parameters each, well under
+SQLite's 32,766)."""
 
 _RELATED_COLUMNS = (
     "p.id, p.received_at, p.category, p.building, p.complainant_key, p.room_key,"
@@ -1046,8 +1047,8 @@ class SqliteStore:
                 raise InvalidInputError(f"keys[{i}]", f"expected text, got {type(key).__name__}")
         found: set[str] = set()
         conn = self._conn()
-        for start in range(0, len(wanted), _RELATED_CHUNK):
-            chunk = wanted[start : start + _RELATED_CHUNK]
+        for start in range(0, len(wanted), _BATCH_QUESTIONS):
+            chunk = wanted[start : start + _BATCH_QUESTIONS]
             marks = ",".join("?" * len(chunk))
             found.update(
                 r[0]
@@ -1144,7 +1145,7 @@ class SqliteStore:
     @_translated
     def open_similar_many(self, queries: Sequence[SimilarQuery]) -> list[list[Member]]:
         """HDL-5 for a bulk batch: :meth:`open_similar` for each query, in order, in
-        one statement per :data:`_RELATED_CHUNK` queries (the same partial index)."""
+        one statement per :data:`_BATCH_QUESTIONS` queries (the same partial index)."""
         requests: list[tuple[Any, ...]] = []
         for k, q in enumerate(queries):
             check_limit(q.limit)
@@ -1161,8 +1162,8 @@ class SqliteStore:
             )
         found: list[list[Member]] = [[] for _ in queries]
         conn = self._conn()
-        for start in range(0, len(requests), _RELATED_CHUNK):
-            chunk = requests[start : start + _RELATED_CHUNK]
+        for start in range(0, len(requests), _BATCH_QUESTIONS):
+            chunk = requests[start : start + _BATCH_QUESTIONS]
             values = ",".join(["(?,?,?,?,?,?,?)"] * len(chunk))
             args = [x for r in chunk for x in r]
             args.append(self._tenant)
@@ -1253,7 +1254,7 @@ class SqliteStore:
         """IMP-3 for a bulk batch: :meth:`related` for each query, in order.
 
         One statement per kind of link (person, room, matter) for up to
-        :data:`_RELATED_CHUNK` queries: each query's rows are found from the same
+        :data:`_BATCH_QUESTIONS` queries: each query's rows are found from the same
         partial index as :meth:`related` uses, and cut to its ``limit`` most
         recent the way that index gives them (latest first, later rows of one
         instant first), so every answer is :meth:`related`'s.
@@ -1281,8 +1282,8 @@ class SqliteStore:
             (_RELATED_MATTER, matter),
         ):
             width = len(requests[0]) if requests else 0
-            for start in range(0, len(requests), _RELATED_CHUNK):
-                chunk = requests[start : start + _RELATED_CHUNK]
+            for start in range(0, len(requests), _BATCH_QUESTIONS):
+                chunk = requests[start : start + _BATCH_QUESTIONS]
                 values = ",".join([f"({','.join('?' * width)})"] * len(chunk))
                 args = [x for r in chunk for x in r]
                 args.append(self._tenant)
