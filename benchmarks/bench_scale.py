@@ -544,6 +544,7 @@ def time_sweep(
                 conn.execute("DELETE FROM outbox WHERE delivered_at IS NOT NULL")
             conn.execute("VACUUM")
             conn.close()
+            _flush(copy)
         desk = open_desk(copy)
         with contextlib.closing(desk.store), Timer() as t:
             report = desk.sweep(now)
