@@ -67,6 +67,7 @@ __all__ = [
     "check_bounds",
     "check_events",
     "check_item_id",
+    "check_key_list",
     "check_keys",
     "check_limit",
     "check_outbox",
@@ -522,6 +523,15 @@ def check_related(query: RelatedQuery) -> None:
         category=query.category,
     )
     check_limit(query.limit)
+
+
+def check_key_list(keys: Sequence[str]) -> list[str]:
+    """A batch's idempotency keys as ``stored_keys`` asks for them: each must be
+    text (the error names its place in ``keys``); empty ones ask nothing."""
+    for i, key in enumerate(keys):
+        if not isinstance(key, str):
+            raise InvalidInputError(f"keys[{i}]", f"expected text, got {type(key).__name__}")
+    return [k for k in keys if k]
 
 
 def check_keys(**keys: object) -> None:

@@ -54,6 +54,7 @@ from complaintcore.adapters.chain import (
     check_attempts,
     check_bounds,
     check_events,
+    check_key_list,
     check_keys,
     check_limit,
     check_outbox,
@@ -1062,10 +1063,7 @@ class PostgresStore:
     @_translated
     def stored_keys(self, keys: Sequence[str]) -> set[str]:
         """Those of ``keys`` that name a stored complaint (bulk intake's retries), at once."""
-        wanted = [k for k in keys if k]
-        for i, key in enumerate(wanted):
-            if not isinstance(key, str):
-                raise InvalidInputError(f"keys[{i}]", f"expected text, got {type(key).__name__}")
+        wanted = check_key_list(keys)
         if not wanted:
             return set()
         sql = (

@@ -52,6 +52,7 @@ from complaintcore.adapters.chain import (
     check_bounds,
     check_events,
     check_item_id,
+    check_key_list,
     check_keys,
     check_limit,
     check_outbox,
@@ -1041,10 +1042,7 @@ class SqliteStore:
     def stored_keys(self, keys: Sequence[str]) -> set[str]:
         """Those of ``keys`` that name a stored complaint: bulk intake's "is this a
         retry?" for a whole batch, one statement per 500 keys."""
-        wanted = [k for k in keys if k]
-        for i, key in enumerate(wanted):
-            if not isinstance(key, str):
-                raise InvalidInputError(f"keys[{i}]", f"expected text, got {type(key).__name__}")
+        wanted = check_key_list(keys)
         found: set[str] = set()
         conn = self._conn()
         for start in range(0, len(wanted), _BATCH_QUESTIONS):

@@ -386,8 +386,9 @@ class StoreContract:
         assert store.stored_keys([]) == set()
         many = [f"n-{i}" for i in range(1200)] + ["k-1"]  # more than one statement's worth
         assert store.stored_keys(many) == {"k-1"}
-        with pytest.raises(InvalidInputError):
-            store.stored_keys(["k-1", 7])  # type: ignore[list-item]
+        with pytest.raises(InvalidInputError) as err:
+            store.stored_keys(["", "k-1", 7])  # type: ignore[list-item]
+        assert err.value.path == "keys[2]"  # its place in what was given
 
     # ------------------------------------------------------------------ append (OCC)
 
