@@ -329,6 +329,17 @@ def test_an_escalated_bypass_complaint_waits_for_head_office_rather_than_go_to_t
 
 
 @pytest.mark.procedure("IN-6")
+def test_head_office_entering_a_bypass_late_is_still_told_it_tracks_it(
+    hq_desk: Desk, notes: RecordingNotifier
+) -> None:
+    """Received Monday 10:00, typed in Tuesday 09:00: the tracking runs from the
+    receipt (5 working days: Mon 17 Nov 18:00), and head office is told of it."""
+    c = hq_desk.receive(bypass(MON), now=at(11, 9))
+    assert told(notes, "duty_owed", c.id) == ["HQ-001", "HQ-002", "HQ-031", "HQ-041"]
+    assert duty(hq_desk, c.id, "head_office_tracking", at(11, 9)).due == at(17, 18)
+
+
+@pytest.mark.procedure("IN-6")
 def test_head_office_is_told_tracks_it_and_calls_back_after_closure(
     hq_desk: Desk, notes: RecordingNotifier
 ) -> None:

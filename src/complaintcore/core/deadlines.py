@@ -31,6 +31,7 @@ from complaintcore.core.models import (
     Extended,
     LabelledEnum,
     Promised,
+    Registered,
     Visited,
     require_aware,
 )
@@ -402,13 +403,41 @@ def compute_clock(
 
 
 def _tagged(complaint: Complaint, now: datetime) -> list[tuple[Event, frozenset[str]]]:
-    """The events up to ``now`` with their tags, computed once for every clock."""
+    """The events up to ``now`` with their tags, computed once for every clock.
+
+    Registration counts from the receipt (IN-5 "within 24 hours of receipt",
+    DL-6 "one month after receipt"): a complaint entered after it was received
+    starts its clocks when it was received, not when it was typed in.
+    """
     out = []
     for ev in complaint.events:
         if ev.at > now:
             break
-        out.append((ev, frozenset(ev.tags())))
+        tags = frozenset(ev.tags())
+        if isinstance(ev, Registered):
+            ev = _from_receipt(ev, complaint.intake.received_at)
+        out.append((ev, tags))
     return out
+
+
+def _from_receipt(ev: Registered, received_at: datetime) -> Registered:
+    """The registration as the clocks see it: at the receipt, when that came first."""
+    if received_at >= ev.at:
+        return ev
+    return _Received(
+        at=received_at,
+        actor=ev.actor,
+        unit=ev.unit,
+        time_barred=ev.time_barred,
+        registered_at=ev.at,
+    )
+
+
+@attrs.frozen(kw_only=True)
+class _Received(Registered):
+    """Derived, never stored: a registration entered after its receipt, moved back to it."""
+
+    registered_at: datetime
 
 
 def history_key(complaint: Complaint, now: datetime) -> Hashable:
@@ -428,6 +457,8 @@ def history_key(complaint: Complaint, now: datetime) -> Hashable:
         at = ev.at
         if at > now:
             break
+        if isinstance(ev, Registered):  # as _tagged: registration counts from the receipt
+            at = _from_receipt(ev, complaint.intake.received_at).at
         if at is not last:
             last, zoned = at, _zoned(at)
         if isinstance(ev, Promised):
@@ -548,7 +579,11 @@ def _run(
             and seen
             and not tags.isdisjoint(start)
         ):
-            cause = f"{BREACHED_TAG}{ev.clock}" if isinstance(ev, _Breach) else ev.kind
+            cause: str | DerivationStep = ev.kind
+            if isinstance(ev, _Breach):
+                cause = f"{BREACHED_TAG}{ev.clock}"
+            elif isinstance(ev, _Received):
+                cause = _step("the receipt (registered {at})", at=ev.registered_at)
             r.begin(at, cause, promise, paused)
             if not tags.isdisjoint(stop):  # e.g. registered by customer service: IN-5 met
                 r.stop(at, _step("the same event"))

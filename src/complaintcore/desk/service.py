@@ -71,6 +71,7 @@ from complaintcore.core.models import (
     Intake,
     Linked,
     MeasureAdded,
+    Registered,
     Replied,
     SanctionRecorded,
     Status,
@@ -2283,6 +2284,8 @@ class Desk:
         if not self.notifiers or not events or not self._may_owe(events):
             return []
         first = events[0].at
+        if isinstance(events[0], Registered):  # its duties run from the receipt (IN-6)
+            first = min(first, complaint.intake.received_at)
         box: Outbox = []
         for status in self._duties_now(complaint, now):
             started = status.clock.started_at
