@@ -33,6 +33,10 @@ _COLUMNS = (
 )
 
 
+_DIGESTS = frozenset({"complainant_key", "room_key"})
+"""Row fields for matching repeats and groups, never shown (PRV-1)."""
+
+
 @click.command("list", help=N_("List complaints (most urgent first with --overdue)."))
 @click.option("--status", type=enum_choice(Status), default=None, help=N_("Only this status."))
 @click.option("--grade", type=enum_choice(Grade), default=None, help=N_("Only this grade."))
@@ -77,7 +81,8 @@ def list_(
     if ctx.json:
         from complaintcore.serialization import to_dict
 
-        ctx.emit([to_dict(r) for r in rows])
+        # PRV-1: the matching digests are short; an estate's rooms are few enough to try
+        ctx.emit([{k: v for k, v in to_dict(r).items() if k not in _DIGESTS} for r in rows])
         return
     if not rows:
         ctx.say(ctx.t("no complaints match"))

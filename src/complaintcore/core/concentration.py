@@ -39,9 +39,10 @@ def complainant_key(complainant: Complainant) -> str:
     """Six hex digits that tell complainants apart within a group (HDL-5), PRV-1 safe.
 
     Derived from the normalised phone number (or, without one, the room and
-    name).  24 bits are plenty to tell a dozen people apart, and far too few to
-    recover a number: every key is shared by tens of millions of phone numbers,
-    so storing it beside a complaint reveals nothing about who complained.
+    name).  24 bits are plenty to tell a dozen people apart, and too few to
+    recover an unknown number: every key is shared by tens of millions of phone
+    numbers.  Whoever holds an estate's owner list can still test its numbers
+    against a key, so the key is for matching and never shown (PRV-1).
     Pure, so the last few thousand are kept: intake asks several times for
     each complaint (projection, grouping, repeats).
     """

@@ -39,7 +39,8 @@ def room_key(site: str, building: str, room: str) -> str:
 
     Like :func:`~complaintcore.core.concentration.complainant_key`: enough to find
     the earlier complaints about one room among a site's (the store also
-    compares the building), far too little to recover a room number (PRV-1).
+    compares the building).  Not a secret: a site's rooms are few enough to try
+    them all, so the key is for matching and never shown (PRV-1).
     Spelling is normalised (NFKC, case and spaces ignored): ``3-2-1201`` and
     ``３－２－１２０１`` are one room.  Pure, so the last few thousand are kept
     (intake asks twice for each complaint).

@@ -224,7 +224,9 @@ class ComplaintRow:
     idempotency_key: str = ""
     building: str = ""
     complainant_key: str = ""
-    """Six hex digits telling complainants apart in a group (HDL-5); reveals no one."""
+    """Six hex digits telling complainants apart in a group (HDL-5).  Not a secret:
+    whoever holds an estate's owner list can test numbers against it, so it is
+    for matching only and never shown (``list --json`` leaves it out, PRV-1)."""
     issue: str = ""
     """The concentrated issue the complaint belongs to (HDL-5), or ``""``."""
     group_incident: bool = False
@@ -235,7 +237,9 @@ class ComplaintRow:
     is not after the moment it describes.  ``None`` on rows written before it
     was kept."""
     room_key: str = ""
-    """Six hex digits naming the room complained from (IMP-3); reveals no room number."""
+    """Six hex digits naming the room complained from (IMP-3).  Not a secret: an
+    estate's rooms are few enough to try them all, so it is for matching only and
+    never shown (``list --json`` leaves it out, PRV-1)."""
 
 
 @attrs.frozen
