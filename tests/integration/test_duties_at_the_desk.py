@@ -340,6 +340,22 @@ def test_head_office_entering_a_bypass_late_is_still_told_it_tracks_it(
 
 
 @pytest.mark.procedure("IN-6")
+def test_bypasses_imported_together_track_each_from_its_own_receipt(
+    hq_desk: Desk, notes: RecordingNotifier
+) -> None:
+    """Five working days after the day of receipt: Monday's is due Monday 17, Tuesday's
+    Tuesday 18, though both were typed in on Wednesday in one batch."""
+    monday, tuesday = bypass(MON), attrs.evolve(bypass(at(11, 10)), summary="又有人占车位")
+    first, second = hq_desk.receive_many([monday, tuesday], now=at(12, 9))
+    assert not isinstance(first, Exception)
+    assert not isinstance(second, Exception)
+    head_office = ["HQ-001", "HQ-002", "HQ-031", "HQ-041"]
+    assert told(notes, "duty_owed", first.id) == told(notes, "duty_owed", second.id) == head_office
+    assert duty(hq_desk, first.id, "head_office_tracking", at(12, 9)).due == at(17, 18)
+    assert duty(hq_desk, second.id, "head_office_tracking", at(12, 9)).due == at(18, 18)
+
+
+@pytest.mark.procedure("IN-6")
 def test_head_office_is_told_tracks_it_and_calls_back_after_closure(
     hq_desk: Desk, notes: RecordingNotifier
 ) -> None:

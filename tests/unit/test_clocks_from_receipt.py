@@ -15,10 +15,18 @@ from datetime import datetime, timedelta
 import pytest
 
 from complaintcore.adapters.calendars import calendar_for_spec
-from complaintcore.core.deadlines import ClockState, compute_clock, history_key
+from complaintcore.core.deadlines import (
+    ClockState,
+    compute_clock,
+    compute_clocks,
+    compute_duties,
+    history_key,
+    receipt_bound,
+)
 from complaintcore.core.grading import age_upgrade_at
 from complaintcore.core.models import Complaint
-from complaintcore.core.workflow import Forward
+from complaintcore.core.workflow import Assess, Forward
+from complaintcore.rules import load_pack
 from tests.helpers import SH, Runner, intake, pack
 
 PACK = pack()
@@ -112,3 +120,59 @@ def test_the_history_key_tells_receipts_apart() -> None:
     assert history_key(early, now) != history_key(late, now)
     same = entered(at(2025, 11, 9, 20), now).complaint
     assert history_key(early, now) == history_key(same, now)
+
+
+def test_the_clocks_a_registration_starts_are_those_the_pack_starts_at_registration() -> None:
+    # cn-property: IN-5 (24 h to customer service), DL-3's first link (customer service to
+    # the department), DL-1 (the reply) and DL-6 (a month) start at registration, as does
+    # IN-6's head-office tracking; every other clock waits for a later event.
+    bound = receipt_bound(PACK)
+    assert bound.clocks == {"to_customer_service", "to_department", "reply", "major_by_age"}
+    assert bound.duties == {"head_office_tracking"}
+
+
+@pytest.mark.parametrize(
+    "name", ["cn-property", "cn-sales-office", "cn-service-centre", "iso-10002"]
+)
+def test_only_the_receipt_bound_clocks_and_duties_read_the_receipt(name: str) -> None:
+    """Bulk intake computes the others once for complaints registered together."""
+    the_pack = load_pack(name)
+    cal = calendar_for_spec(the_pack.calendar)
+    bound = receipt_bound(the_pack)
+    registered = at(2025, 11, 12, 9)
+
+    def history(received: datetime) -> Complaint:
+        r = Runner(the_pack, intake(received_at=received))
+        r.now = registered
+        r.register()
+        r(Assess(actor="s-front", validity="valid"), after=timedelta(0))
+        return r.complaint
+
+    on_time, late = history(registered), history(at(2025, 11, 3, 15))
+    for now in (registered, at(2025, 11, 20, 9), at(2026, 1, 5, 9)):
+        for a, b in zip(
+            compute_clocks(on_time, the_pack, cal, now, explain=False),
+            compute_clocks(late, the_pack, cal, now, explain=False),
+            strict=True,
+        ):
+            if a.name not in bound.clocks:
+                assert a == b, a.name
+        for x, y in zip(
+            compute_duties(on_time, the_pack, cal, now, explain=False),
+            compute_duties(late, the_pack, cal, now, explain=False),
+            strict=True,
+        ):
+            if x.duty.name not in bound.duties:
+                assert x == y, x.duty.name
+    # and the receipt does move the bound ones
+    moved = [
+        a.name
+        for a, b in zip(
+            compute_clocks(on_time, the_pack, cal, registered, explain=False),
+            compute_clocks(late, the_pack, cal, registered, explain=False),
+            strict=True,
+        )
+        if a != b
+    ]
+    assert moved
+    assert set(moved) <= bound.clocks

@@ -16,7 +16,7 @@ derived here from the clock's own replay, not from a stored event.
 from __future__ import annotations
 
 import functools
-from collections.abc import Hashable, Sequence
+from collections.abc import Collection, Hashable, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import ClassVar, Protocol
 
@@ -49,6 +49,7 @@ __all__ = [
     "ClockState",
     "ClockStatus",
     "DutyStatus",
+    "ReceiptBound",
     "WorkingTime",
     "breached_clocks",
     "breached_duties",
@@ -56,6 +57,7 @@ __all__ = [
     "compute_clocks",
     "compute_duties",
     "history_key",
+    "receipt_bound",
 ]
 
 BREACHED_TAG = "breached:"
@@ -440,13 +442,15 @@ class _Received(Registered):
     registered_at: datetime
 
 
-def history_key(complaint: Complaint, now: datetime) -> Hashable:
+def history_key(complaint: Complaint, now: datetime, *, receipt: bool = True) -> Hashable:
     """All that the clocks and duties read of a complaint at ``now``, as one value.
 
     Two complaints with equal keys have equal clocks and duties (for one pack and
     calendar), so bulk intake, whose complaints share ``now`` and the shape of
     their first events, computes them once for many.  Times carry their zones:
     due times are given in the zone of the event that started the clock.
+    ``receipt=False`` keeps the registration at its own time: what every clock
+    and duty but the :func:`receipt_bound` ones reads.
     Keep it in step with :func:`_run` and :func:`_status` (what they read).
     """
     require_aware(now, "now")
@@ -457,7 +461,7 @@ def history_key(complaint: Complaint, now: datetime) -> Hashable:
         at = ev.at
         if at > now:
             break
-        if isinstance(ev, Registered):  # as _tagged: registration counts from the receipt
+        if receipt and isinstance(ev, Registered):  # as _tagged: it counts from the receipt
             at = _from_receipt(ev, complaint.intake.received_at).at
         if at is not last:
             last, zoned = at, _zoned(at)
@@ -680,16 +684,22 @@ def compute_clocks(
     now: datetime,
     *,
     explain: bool = True,
+    only: Collection[str] | None = None,
 ) -> tuple[ClockStatus, ...]:
     """Every clock of the pack for this complaint at ``now``; pure and repeatable.
 
     ``explain=False`` skips writing the derivation (it stays empty), for callers
     that only need states and due times, such as the desk's projection.
+    ``only`` names the clocks wanted (in pack order; all when None).
     """
     require_aware(now, "now")
     events = _tagged(complaint, now)
     seen = _all_tags(events)
-    return tuple(_replay(events, spec, calendar, now, explain, seen) for spec in pack.clocks)
+    return tuple(
+        _replay(events, spec, calendar, now, explain, seen)
+        for spec in pack.clocks
+        if only is None or spec.name in only
+    )
 
 
 def breached_clocks(
@@ -771,23 +781,55 @@ def compute_duties(
     now: datetime,
     *,
     explain: bool = True,
+    only: Collection[str] | None = None,
 ) -> tuple[DutyStatus, ...]:
     """Every duty of the pack for this complaint at ``now`` (DL-5, REC-2, IN-6 …).
 
     Pure and repeatable like :func:`compute_clocks`.  A duty started by
     ``breached:<clock>`` starts at the moment that clock's run passed its due
     time, whether or not anyone has noticed yet (a broken promise owes an
-    apology from the minute it was broken).
+    apology from the minute it was broken).  ``only`` names the duties wanted.
     """
     require_aware(now, "now")
-    if not pack.duties:
+    duties = [d for d in pack.duties if only is None or d.name in only]
+    if not duties:
         return ()
     events = _with_breaches(_tagged(complaint, now), pack, calendar, now)
     seen = _all_tags(events)
     return tuple(
-        DutyStatus(duty, _replay(events, duty, calendar, now, explain, seen))
-        for duty in pack.duties
+        DutyStatus(duty, _replay(events, duty, calendar, now, explain, seen)) for duty in duties
     )
+
+
+@attrs.frozen
+class ReceiptBound:
+    """The clocks and duties of a pack that a registration can start.
+
+    They count from the receipt (see :func:`_tagged`): complaints registered
+    together but received at different times differ in these alone, so the
+    others can be computed once for many (bulk intake does).
+    """
+
+    clocks: frozenset[str]
+    duties: frozenset[str]
+
+
+@functools.lru_cache(maxsize=16)
+def receipt_bound(pack: RulePack) -> ReceiptBound:
+    """:class:`ReceiptBound` of ``pack``: started by a ``registered`` tag, or (duties)
+    started, stopped or gated by the breach of such a clock."""
+
+    def registered(tags: Sequence[str]) -> bool:
+        return any(t == "registered" or t.startswith("registered:") for t in tags)
+
+    clocks = frozenset(c.name for c in pack.clocks if registered(c.start))
+    breaches = {BREACHED_TAG + name for name in clocks}
+    duties = frozenset(
+        d.name
+        for d in pack.duties
+        if registered(d.start) or not breaches.isdisjoint((*d.start, *d.stop, *d.when))
+    )
+    return ReceiptBound(clocks, duties)
 
 
 def breached_duties(

@@ -43,6 +43,7 @@ from complaintcore.core.deadlines import (
     compute_clocks,
     compute_duties,
     history_key,
+    receipt_bound,
 )
 from complaintcore.core.errors import (
     AccessDeniedError,
@@ -201,12 +202,31 @@ class IssueReport:
 
 @attrs.define
 class _Shape:
-    """The clocks and duties shared by complaints of one history_key, as computed."""
+    """The clocks and duties shared by complaints of one history_key (the one that
+    keeps the registration at its own time), as computed.
+
+    The receipt-bound ones (:func:`receipt_bound`) are right only for complaints
+    whose clocks see the registration at the same moment (:func:`_start`) as the
+    one they were computed for; the others recompute those and keep the rest.
+    """
 
     clocks: tuple[ClockStatus, ...] | None = None
+    clocks_start: Hashable = None
     duties: tuple[DutyStatus, ...] | None = None
-    next_due: dict[tuple[str, int], datetime | None] = attrs.Factory(dict)
-    """By status and rung index, for complaints with no escalation and no open measure."""
+    duties_start: Hashable = None
+    next_due: dict[tuple[str, int, Hashable], datetime | None] = attrs.Factory(dict)
+    """By status, rung index and ``start``, for complaints with no escalation and no
+    open measure."""
+
+
+def _start(complaint: Complaint, now: datetime) -> Hashable:
+    """The moment the clocks see the registration (the receipt, when earlier), with
+    its zone: due times keep the zone of the event that started the clock."""
+    events = complaint.events
+    if not events or not isinstance(events[0], Registered) or events[0].at > now:
+        return None
+    t = min(events[0].at, complaint.intake.received_at)
+    return (t, t.tzinfo, t.utcoffset())
 
 
 @attrs.define
@@ -2232,7 +2252,7 @@ class Desk:
         last = self._last_shape
         if last is not None and last[0] == me:
             return last[1]
-        key = history_key(complaint, now)
+        key = history_key(complaint, now, receipt=False)
         try:
             found = shapes.get(key)
         except TypeError:  # a host's zone that cannot be hashed: compute, keep nothing
@@ -2251,12 +2271,21 @@ class Desk:
         key = (complaint.id, complaint.version, now)
         found = self._duty_memo.get(key)
         if found is None:
-            shape = self._shape(complaint, now)
+            shape, start = self._shape(complaint, now), _start(complaint, now)
             found = shape.duties
             if found is None:
                 found = shape.duties = compute_duties(
                     complaint, self.pack, self.calendar, now, explain=False
                 )
+                shape.duties_start = start
+            elif shape.duties_start != start:  # received at another time
+                bound = receipt_bound(self.pack).duties
+                mine = compute_duties(
+                    complaint, self.pack, self.calendar, now, explain=False, only=bound
+                )
+                if mine:
+                    by_name = {d.duty.name: d for d in mine}
+                    found = tuple(by_name.get(d.duty.name, d) for d in found)
             if len(self._duty_memo) >= _DUTY_MEMO:
                 self._duty_memo.clear()
             self._duty_memo[key] = found
@@ -2268,12 +2297,21 @@ class Desk:
         key = (complaint.id, complaint.version, now)
         found = self._clock_memo.get(key)
         if found is None:
-            shape = self._shape(complaint, now)
+            shape, start = self._shape(complaint, now), _start(complaint, now)
             found = shape.clocks
             if found is None:
                 found = shape.clocks = compute_clocks(
                     complaint, self.pack, self.calendar, now, explain=False
                 )
+                shape.clocks_start = start
+            elif shape.clocks_start != start:  # received at another time
+                bound = receipt_bound(self.pack).clocks
+                mine = compute_clocks(
+                    complaint, self.pack, self.calendar, now, explain=False, only=bound
+                )
+                if mine:
+                    by_name = {c.name: c for c in mine}
+                    found = tuple(by_name.get(c.name, c) for c in found)
             if len(self._clock_memo) >= _DUTY_MEMO:
                 self._clock_memo.clear()
             self._clock_memo[key] = found
@@ -2376,7 +2414,11 @@ class Desk:
             return self._next_due_of(complaint, now)
         # otherwise all it reads is the history key, the status and the rung
         shares = self._shape(complaint, now).next_due
-        key = (state.status.value, current_rung_index(complaint, self.pack))
+        key = (state.status.value, current_rung_index(complaint, self.pack), _start(complaint, now))
+        try:
+            hash(key)
+        except TypeError:  # a host's zone that cannot be hashed: compute, keep nothing
+            return self._next_due_of(complaint, now)
         if key not in shares:
             shares[key] = self._next_due_of(complaint, now)
         return shares[key]
