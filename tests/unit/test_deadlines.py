@@ -170,8 +170,10 @@ def test_pause_stops_the_clock_by_exactly_the_paused_working_time() -> None:
     assert paused.state is ClockState.PAUSED
     c = r(Resume(actor="h"), after=timedelta(hours=5))  # 16:00: 4 working hours paused
     after = clock(c, "reply", at(2025, 11, 10, 16))
-    assert before is not None
-    assert after.due == CAL.add(before, timedelta(hours=4))
+    # received Mon 10 Nov: due at the close of Thu 13 Nov; 4 working hours later is
+    # Fri 14 Nov 14:00 (09:00-12:00, then 13:00-14:00 after the lunch break)
+    assert before == at(2025, 11, 13, 18)
+    assert after.due == at(2025, 11, 14, 14)
     # IN-5 is not pausable: waiting on the owner does not stop it
     assert PACK.clock("to_customer_service").pausable is False
 
@@ -188,8 +190,8 @@ def test_pause_never_shortens_a_deadline(pause_at: int, pause_for: int) -> None:
     r(Pause(actor="h", reason="wait"), after=timedelta(minutes=pause_at))
     c = r(Resume(actor="h"), after=timedelta(minutes=pause_for))
     status = clock(c, "reply", r.now)
-    if status.due is not None:
-        assert status.due >= due0
+    assert status.due is not None  # resumed: running or breached, never without a due time
+    assert status.due >= due0
     used = status.used
     assert used <= CAL.between(at(2025, 11, 10, 9), r.now)
 

@@ -394,8 +394,30 @@ def test_a_broken_promise_always_owes_an_apology_starting_at_the_agreed_time(
     c = step(r, at(2025, 11, 10, 10, 5), Promise(actor="h-1", due=due))
     owed = duty(c, "apology", due + timedelta(minutes=late_minutes))
     assert owed.clock.started_at == due
-    assert owed.due == CAL.add(due, timedelta(hours=2))
+    assert owed.due is not None
+    assert owed.due > due
     assert owed.owed
+
+
+@pytest.mark.procedure("DL-5")
+@pytest.mark.parametrize(
+    ("agreed", "apology_due"),
+    [
+        # "at once" (第一时间), read by the pack as 2 working hours (09:00-12:00, 13:00-18:00)
+        (at(2025, 11, 10, 15, 0), at(2025, 11, 10, 17, 0)),  # within the afternoon
+        (at(2025, 11, 10, 11, 0), at(2025, 11, 10, 14, 0)),  # over the lunch break
+        (at(2025, 11, 10, 17, 30), at(2025, 11, 11, 10, 30)),  # into the next morning
+        (at(2025, 11, 14, 17, 0), at(2025, 11, 17, 10, 0)),  # Friday into Monday
+    ],
+)
+def test_the_apology_for_a_broken_promise_is_due_two_working_hours_after_it(
+    agreed: datetime, apology_due: datetime
+) -> None:
+    r = runner()
+    c = step(r, at(2025, 11, 10, 10, 5), Promise(actor="h-1", due=agreed))
+    owed = duty(c, "apology", agreed + timedelta(hours=1))
+    assert owed.clock.started_at == agreed
+    assert owed.due == apology_due
 
 
 @pytest.mark.procedure("REC-5")
