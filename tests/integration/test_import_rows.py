@@ -171,6 +171,50 @@ def test_a_gbk_or_excel_file_is_detected_or_chosen(desk: Path, encoding: str) ->
     assert stored(desk) == 20
 
 
+@pytest.mark.parametrize("asked", [None, "gb18030"])
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_a_utf8_line_in_a_gbk_file_is_rejected_not_stored_garbled(
+    desk: Path, suffix: str, asked: str | None
+) -> None:
+    # GB18030 decodes most UTF-8 Chinese too, into other characters: it must not be stored
+    rows = [good(i) for i in range(30)]
+    rows[9] = {**good(9), "name": "欧阳娜娜", "summary": "楼上漏水"}  # its UTF-8 reads as GB18030
+    if suffix == ".csv":
+        lines = [COLUMNS.encode()] + [csv_line(r).encode("gbk") for r in rows]
+    else:
+        lines = [json.dumps(r, ensure_ascii=False).encode("gbk") for r in rows]
+    header = 1 if suffix == ".csv" else 0
+    lines[9 + header] = lines[9 + header].decode("gbk").encode("utf-8")  # row 10 is UTF-8
+    assert lines[9 + header].decode("gb18030") != lines[9 + header].decode("utf-8")
+    (desk / f"in{suffix}").write_bytes(b"\n".join(lines) + b"\n")
+    more = ["--encoding", asked] if asked else []
+    result = invoke("receive", "--file", f"in{suffix}", "--json", *more)
+    doc = imported(result)
+    assert result.exit_code == 1
+    assert (doc["stored"], doc["encoding"]) == (29, "gb18030")
+    assert rejected_lines(doc) == [10 + header]
+    reason = doc["rejected"][0]["reason"]  # type: ignore[index]
+    assert "utf-8" in reason
+    assert "encoding differs" in reason
+    assert rows[9]["name"] not in reason
+    with SqliteStore(desk / "complaints.sqlite3") as store:
+        names = {c.intake.complainant.name for c in store.complaints()}
+    assert names == {r["name"] for i, r in enumerate(rows) if i != 9}  # none garbled
+
+
+def test_one_overlong_non_ascii_line_does_not_make_the_file_gb18030(desk: Path) -> None:
+    # its 4.5 MB once voted "not UTF-8" per 1 MB chunk, and every good row was refused
+    big = csv_line({**good(9), "summary": "漏" * 1_500_000})
+    lines = [COLUMNS] + [csv_line(good(i)) for i in range(3)] + [big]
+    (desk / "in.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = invoke("receive", "--file", "in.csv", "--json")
+    doc = imported(result)
+    assert (doc["stored"], doc["encoding"]) == (3, "utf-8")
+    assert rejected_lines(doc) == [5]
+    assert "longer than" in doc["rejected"][0]["reason"]  # type: ignore[index]
+    assert stored(desk) == 3
+
+
 # --------------------------------------------------------------------------- CSV structure
 
 
@@ -208,6 +252,34 @@ def test_every_row_has_its_line_and_the_counts_are_exact(desk: Path) -> None:
     assert "already used for complaint C-" in out[5]
     assert out[-1] == "imported: 5 stored, 1 duplicated, 4 rejected (10 rows, encoding utf-8)"
     assert stored(desk) == 5
+
+
+def test_a_row_with_fewer_cells_than_the_header_is_rejected_not_defaulted(
+    desk: Path,
+) -> None:
+    # a missing received_at once became the import time, moving every deadline
+    header = COLUMNS + ",received_at"
+    lines = [header] + [csv_line(good(i)) + ",2025-11-13T10:00" for i in range(6)]
+    lines[2] = csv_line(good(1))  # 6 cells: received_at left out
+    lines[4] = ",".join(list(good(3).values())[:2])  # 2 cells: name and phone only
+    (desk / "in.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    doc = imported(invoke("receive", "--file", "in.csv", "--json"))
+    assert rejected_lines(doc) == [3, 5]
+    reasons = [r["reason"] for r in doc["rejected"]]  # type: ignore[union-attr]
+    assert reasons == ["row: 6 cells but the header has 7", "row: 2 cells but the header has 7"]
+    assert (doc["stored"], stored(desk)) == (4, 4)
+
+
+def test_a_json_object_that_repeats_a_key_is_rejected_naming_the_key(desk: Path) -> None:
+    rows = [json.dumps(good(i), ensure_ascii=False) for i in range(5)]
+    rows[1] = rows[1][:-1] + ', "name": "李四"}'  # json.loads would keep the last name
+    rows[3] = json.dumps(good(3))[:-1] + ', "summary": "again"}'
+    (desk / "in.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    doc = imported(invoke("receive", "--file", "in.jsonl", "--json"))
+    assert rejected_lines(doc) == [2, 4]
+    reasons = [r["reason"] for r in doc["rejected"]]  # type: ignore[union-attr]
+    assert reasons == ["name: repeated key", "summary: repeated key"]
+    assert (doc["stored"], stored(desk)) == (3, 3)
 
 
 # --------------------------------------------------------------------------- resuming

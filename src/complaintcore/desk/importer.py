@@ -8,7 +8,10 @@ number and a one-line reason that names the field, never a cell's value
 (PRV-1) -- and every good row around it is still stored:
 
 * the encoding is chosen (``utf-8``, ``utf-8-sig``, ``gb18030``) or detected
-  from the whole file; a line that does not decode is rejected alone;
+  from the whole file; a line that does not decode is rejected alone, and so is
+  a UTF-8 line in a GB18030 file (it would decode, garbled);
+* a CSV row with more or fewer cells than the header, and a JSON object that
+  repeats a key, are rejected: nothing is guessed or silently defaulted;
 * a quoted CSV cell may span lines, but an unclosed quote swallows nothing:
   the line that opened it is rejected and reading resumes on the next line;
 * lines longer than :data:`MAX_LINE_BYTES` and JSON deeper or bigger than
@@ -122,8 +125,10 @@ def detect_encoding(stream: IO[bytes]) -> str:
     most lines that are not plain ASCII are valid UTF-8, else ``gb18030``.
 
     Reads the whole stream, a line at a time, and rewinds it.  A UTF-8 file with
-    a stray GBK line is UTF-8: the odd line is rejected on its own when the rows
-    are read.
+    a stray GBK line is UTF-8, and a GBK file with a stray UTF-8 line is GB18030:
+    the odd line is rejected on its own when the rows are read.  Each line has
+    one say, judged whole; a line too long to be read has none, so a cell of
+    megabytes cannot outvote the rows around it.
 
     :raises InvalidInputError: the stream cannot be rewound (choose the encoding).
     """
@@ -135,28 +140,45 @@ def detect_encoding(stream: IO[bytes]) -> str:
         return "utf-8-sig"
     stream.seek(start)
     utf8 = other = 0
-    while data := stream.readline(MAX_LINE_BYTES):
-        if not data.isascii():
-            try:
-                data.decode("utf-8")
+    for data in _raw_lines(stream):
+        if data is not None and not data.isascii():
+            if _is_utf8(data):
                 utf8 += 1
-            except UnicodeDecodeError:
+            else:
                 other += 1
     stream.seek(start)
     return "utf-8" if utf8 >= other else "gb18030"
 
 
-def _lines(stream: IO[bytes], encoding: str) -> Iterator[tuple[int, str | InvalidInputError]]:
-    """Physical lines, decoded one by one, with their numbers; a bad one is its error."""
-    number = 0
-    while True:
-        raw = stream.readline(MAX_LINE_BYTES + 1)
-        if not raw:
-            return
-        number += 1
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _raw_lines(stream: IO[bytes]) -> Iterator[bytes | None]:
+    """Physical lines as bytes; one longer than :data:`MAX_LINE_BYTES` is ``None``,
+    skipped without being held in memory (detection and reading agree on lines)."""
+    while raw := stream.readline(MAX_LINE_BYTES + 1):
         if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
             while raw and not raw.endswith(b"\n"):  # skip the rest of the line
                 raw = stream.readline(MAX_LINE_BYTES)
+            yield None
+            continue
+        yield raw
+
+
+def _lines(stream: IO[bytes], encoding: str) -> Iterator[tuple[int, str | InvalidInputError]]:
+    """Physical lines, decoded one by one, with their numbers; a bad one is its error.
+
+    In a GB18030 file a non-ASCII line that is valid UTF-8 is taken for a UTF-8
+    line and rejected: GB18030 would decode it too, into other characters, and
+    the garbled row would be stored without a word.
+    """
+    for number, raw in enumerate(_raw_lines(stream), 1):
+        if raw is None:
             yield (
                 number,
                 InvalidInputError("line", f"longer than {MAX_LINE_BYTES} bytes (not read)"),
@@ -165,7 +187,7 @@ def _lines(stream: IO[bytes], encoding: str) -> Iterator[tuple[int, str | Invali
         if number == 1 and encoding == "utf-8-sig":
             raw = raw.removeprefix(codecs.BOM_UTF8)
         try:
-            yield number, raw.decode("utf-8" if encoding == "utf-8-sig" else encoding)
+            text = raw.decode("utf-8" if encoding == "utf-8-sig" else encoding)
         except UnicodeDecodeError as exc:
             yield (
                 number,
@@ -175,6 +197,18 @@ def _lines(stream: IO[bytes], encoding: str) -> Iterator[tuple[int, str | Invali
                     f" ({', '.join(ENCODINGS)})",
                 ),
             )
+            continue
+        if encoding == "gb18030" and not raw.isascii() and _is_utf8(raw):
+            yield (
+                number,
+                InvalidInputError(
+                    "line",
+                    "is utf-8 text in a gb18030 file (its encoding differs from the file's);"
+                    " save it in the file's encoding",
+                ),
+            )
+            continue
+        yield number, text
 
 
 # --------------------------------------------------------------------------- rows
@@ -213,7 +247,10 @@ def _json_rows(lines: Iterable[tuple[int, str | InvalidInputError]]) -> Iterator
         if not text.strip():
             continue
         try:
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=_object)
+        except _RepeatedKeyError as exc:
+            yield number, InvalidInputError(_key_name(exc.key), "repeated key")
+            continue
         except json.JSONDecodeError as exc:
             yield number, InvalidInputError("line", f"not JSON ({exc.msg})")
             continue
@@ -231,6 +268,27 @@ def _json_rows(lines: Iterable[tuple[int, str | InvalidInputError]]) -> Iterator
             yield number, InvalidInputError(_key_name(unknown[0]), "unknown key")
             continue
         yield number, data
+
+
+class _RepeatedKeyError(Exception):
+    """Carries a repeated key out of :func:`json.loads` (never leaves this module)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refused if it names a key twice: ``json`` would keep the last
+    value without a word, as a CSV file cannot (its header may not repeat a column)."""
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise _RepeatedKeyError(key)
+            seen.add(key)
+    return data
 
 
 def _key_name(key: str) -> str:
@@ -341,13 +399,13 @@ def _csv_rows(lines: Iterator[tuple[int, str | InvalidInputError]]) -> Iterator[
         if header is None:
             header = _header(number, cells)
             continue
-        if len(cells) > len(header):
+        if len(cells) != len(header):  # a missing cell would silently take its default
             yield (
                 number,
                 InvalidInputError("row", f"{len(cells)} cells but the header has {len(header)}"),
             )
             continue
-        yield number, dict(zip(header, cells, strict=False))
+        yield number, dict(zip(header, cells, strict=True))
 
 
 def _whole_row(line: str, columns: int) -> bool:
