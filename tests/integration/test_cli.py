@@ -287,6 +287,43 @@ def test_packs_list_show_validate(desk_dir: Path, tmp_path: Path) -> None:
     assert "valid" in out
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "path", "reason"),
+    [
+        ('country = "CN"', 'country = "ZZ"', "calendar.country", "does not know the calendar 'ZZ'"),
+        ('country = "CN"', 'country = "GB-XXX"', "calendar.country", "GB-XXX"),
+        ("last_year = 2030", "last_year = 9999", "calendar.last_year", "1900 to 9000"),
+        ("first_year = 2024", "first_year = 1800", "calendar.first_year", "1900 to 9000"),
+        ('name = "cn-property"', 'name = "x\\n\\u001b[31mRED"', "name", "control characters"),
+    ],
+)
+def test_packs_validate_refuses_what_the_desk_would(
+    tmp_path: Path, old: str, new: str, path: str, reason: str
+) -> None:
+    """A pack that passes ``packs validate`` is one the desk opens."""
+    shipped = Path(__import__("complaintcore.rules", fromlist=["x"]).__file__).parent
+    text = (shipped / "cn-property.toml").read_text(encoding="utf-8")
+    assert old in text
+    pack = tmp_path / "mine.toml"
+    pack.write_text(text.replace(old, new, 1), encoding="utf-8")
+    code, out, err = run("packs", "validate", str(pack))
+    assert code == 1, out
+    assert f"{path}: " in err
+    assert reason in err
+    assert "\x1b" not in out + err
+    code, out, _ = run("packs", "validate", str(pack), "--json")
+    assert code == 1
+    assert path in out
+
+
+def test_packs_validate_passes_a_wide_calendar_the_desk_opens(tmp_path: Path) -> None:
+    shipped = Path(__import__("complaintcore.rules", fromlist=["x"]).__file__).parent
+    text = (shipped / "cn-property.toml").read_text(encoding="utf-8")
+    pack = tmp_path / "wide.toml"
+    pack.write_text(text.replace("first_year = 2024", "first_year = 1990", 1), encoding="utf-8")
+    assert run("packs", "validate", str(pack))[0] == 0
+
+
 def test_missing_config_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     code, _, err = run("list")

@@ -277,6 +277,29 @@ def test_log_of_a_notifier_shows_no_body(caplog: pytest.LogCaptureFixture) -> No
 
 
 @pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    "written",
+    [
+        "138.1234.5678",
+        "138/1234/5678",
+        "138\u20131234\u20135678",
+        "Tel13912345678",
+        "1 3 8 1 2 3 4 5 6 7 8",
+    ],
+)
+def test_a_phone_written_any_way_in_the_summary_is_masked_where_the_view_masks(
+    written: str,
+) -> None:
+    """Dots, slashes, dashes, letters glued on or digits spelled out do not unmask it."""
+    desk = make_desk()
+    c = desk.receive(_intake(receiver="SR-103", summary=f"楼上漏水 请回电{written}"), now=NOW)
+    shown = json.dumps(desk.view(c.id, "SR-202", now=NOW), ensure_ascii=False)
+    assert written not in shown
+    assert "5678" not in shown
+    assert "*********78" in shown
+
+
+@pytest.mark.procedure("PRV-1")
 @pytest.mark.procedure("IMP-1")
 def test_causes_and_measures_are_redacted_where_the_view_masks() -> None:
     """What a handler writes about the cause and the measures is free text like a reply."""

@@ -1,5 +1,8 @@
 """The SQLite store raises only library errors: a one-line StoreError naming the file.
 
+A ``database`` setting that is not a file name (a URL, a libpq string) is never
+taken for one, and is named without its credentials.
+
 Real failures of a real file (locked by another connection, corrupt, not a
 database, missing folder); read-only and disk-full are provoked with SQLite's
 own limits (``query_only``, ``max_page_count``) because the tests run as a user
@@ -8,16 +11,22 @@ whom file permissions do not stop.
 
 from __future__ import annotations
 
+import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from complaintcore import ComplaintCoreError, StoreError
 from complaintcore.adapters.sqlite_store import SqliteStore
+from complaintcore.adapters.stores import describe_database, is_postgres_url, open_store
+from complaintcore.cli import main
 from complaintcore.core.models import Complaint
 from complaintcore.core.workflow import Register, decide, evolve, new_complaint
+from complaintcore.desk.config import DeskConfig
 from complaintcore.desk.ports import ComplaintRow
 from tests.helpers import T0, intake, pack
 
@@ -155,3 +164,104 @@ def test_every_public_method_translates(store: SqliteStore, path: Path) -> None:
         check(err, path, "(ProgrammingError)")
         raised.append(name)
     assert raised == list(calls)
+
+
+# --------------------------------------------------------------------------- the database setting
+
+SECRET = "S3cretPW"
+
+
+def _no_password(err: pytest.ExceptionInfo[StoreError]) -> str:
+    text = str(err.value)
+    assert "\n" not in text
+    assert SECRET not in text
+    assert SECRET not in err.value.database
+    assert "bob" not in text  # the user is a credential too
+    return text
+
+
+@pytest.mark.parametrize(
+    "database",
+    [
+        f" postgresql://bob:{SECRET}@127.0.0.1:1/db ",
+        f"PostgreSQL://bob:{SECRET}@127.0.0.1:1/db",
+        f"postgresql+psycopg://bob:{SECRET}@127.0.0.1:1/db",
+        f"POSTGRES://bob:{SECRET}@127.0.0.1:1/db",
+    ],
+)
+def test_a_postgresql_url_is_read_whatever_its_case_and_blanks(
+    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Taken for a SQLite file name, the URL used to be quoted password and all."""
+    pytest.importorskip("psycopg")
+    monkeypatch.chdir(tmp_path)
+    assert is_postgres_url(database)
+    with pytest.raises(StoreError) as err:
+        open_store(database)
+    text = _no_password(err)
+    assert text.startswith("complaint database postgresql://127.0.0.1:1/db: cannot be reached")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("database", "shown"),
+    [
+        (f"mysql://bob:{SECRET}@db.example/x?password={SECRET}", "mysql://db.example/x"),
+        (f"postgresql+asyncpg://bob:{SECRET}@db/x", "postgresql+asyncpg://db/x"),
+        (f"sqlite://bob:{SECRET}@/desk.sqlite3", "sqlite:///desk.sqlite3"),
+        (f"host=db user=bob password={SECRET} dbname=x", "host=db dbname=x"),
+        (f"HOST=db port=5432 user=bob PASSWORD='{SECRET}'", "host=db port=5432"),
+        (f"user=bob password={SECRET}", "(libpq connection string)"),
+    ],
+)
+def test_a_url_of_another_scheme_or_a_libpq_string_is_refused_without_the_password(
+    database: str, shown: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not a SQLite file whose name holds the password, nor an error quoting it."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(StoreError) as err:
+        open_store(database)
+    text = _no_password(err)
+    assert text.startswith(f"complaint database {shown}")
+    assert "postgresql://" in text  # says what to write instead
+    # as the desk opens it: relative to the configuration file's folder
+    with pytest.raises(StoreError) as err:
+        open_store(DeskConfig(database=database, base_dir=str(tmp_path)).resolve(database))
+    _no_password(err)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_describe_database_leaves_out_every_credential() -> None:
+    assert describe_database("postgresql://bob:pa/ss?@db:5432/x?schema=s&password=p") == (
+        "postgresql://db:5432/x?schema=s"
+    )
+    assert describe_database(f"postgresql://bob:{SECRET}@[::1/x") == (
+        "postgresql://(unreadable host)"
+    )
+    assert describe_database("complaints.sqlite3") == "complaints.sqlite3"
+    assert describe_database("/srv/desk/complaints.sqlite3") == "/srv/desk/complaints.sqlite3"
+
+
+def test_the_command_line_names_a_libpq_setting_without_the_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(main, ["--lang", "en", "init", "."]).exit_code == 0
+    config = tmp_path / "complaintcore.toml"
+    before = sorted(p.name for p in tmp_path.iterdir())
+    for database in (
+        f"host=db user=bob password={SECRET} dbname=x",
+        f"PostgreSQL://bob:{SECRET}@127.0.0.1:1/db",
+        f"redis://bob:{SECRET}@cache/0",
+    ):
+        text = re.sub(
+            r"(?m)^database = .*$",
+            f"database = {json.dumps(database)}",
+            config.read_text(encoding="utf-8"),
+        )
+        config.write_text(text, encoding="utf-8")
+        result = runner.invoke(main, ["--lang", "en", "list"])
+        assert result.exit_code == 5, result.output
+        assert SECRET not in result.output + result.stderr
+        assert sorted(p.name for p in tmp_path.iterdir()) == before  # no file made

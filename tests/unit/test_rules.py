@@ -928,6 +928,22 @@ CASES: list[tuple[str, Mutation, str, str]] = [
     ),
     ("country", _set("calendar.country", "China"), "calendar.country", "ISO 3166"),
     ("years", _set("calendar.last_year", 2000), "calendar.last_year", "first_year"),
+    # the years the desk builds a calendar table for (1900-9000, at most 200)
+    ("year past 9000", _set("calendar.last_year", 9999), "calendar.last_year", "1900 to 9000"),
+    ("year before 1900", _set("calendar.first_year", 1899), "calendar.first_year", "1900 to 9000"),
+    (
+        "more than 200 years",
+        _both(_set("calendar.first_year", 1900), _set("calendar.last_year", 9000)),
+        "calendar.last_year",
+        "at most 200 years",
+    ),
+    # display strings are printed on one line to a terminal
+    ("newline in the name", _set("name", "mini\nvalid"), "name", "control characters"),
+    ("escape in the name", _set("name", "\x1b[31mRED"), "name", "control characters"),
+    ("escape in a title", _set("title_en", "a\x1b]0;x\x07"), "title_en", "control characters"),
+    ("C1 escape in a label", _set("ladder[1].en", "boss\x9b2J"), "ladder[1].en", "control"),
+    ("line separator", _set("departments[0].zh", "客\u2028服"), "departments[0].zh", "control"),
+    ("escape in prose", _set("description", "ok\n\x1b[2J"), "description", "control"),
     (
         "empty grade rule",
         _set("grading.rules[0].any_of", []),
@@ -998,6 +1014,32 @@ def test_all_meaning_problems_are_collected() -> None:
         "clocks[0].at_risk_percent",
         "calendar.weekdays[0]",
     } <= set(info.value.paths)
+
+
+def test_control_characters_are_refused_before_anything_quotes_them() -> None:
+    """Every string with one is named, and no reason repeats the value."""
+    data = _minimal()
+    data["default_category"] = "\x1b[31mother"
+    data["ladder"][0]["code"] = "staff\r"
+    with pytest.raises(RulePackError) as info:
+        load_pack_data(data, "mini.toml")
+    assert set(info.value.paths) == {"default_category", "ladder[0].code"}
+    assert "\x1b" not in str(info.value)
+    assert "\r" not in str(info.value)
+
+
+def test_a_description_may_run_over_lines() -> None:
+    data = _minimal()
+    data["description"] = "First line.\n\tSecond line."
+    assert load_pack_data(data, "mini.toml").description == "First line.\n\tSecond line."
+
+
+def test_a_calendar_of_200_years_within_1900_9000_is_valid() -> None:
+    data = _minimal()
+    data["calendar"].update(first_year=1900, last_year=2099)
+    assert load_pack_data(data, "mini.toml").calendar.last_year == 2099
+    data["calendar"].update(first_year=8801, last_year=9000)
+    assert load_pack_data(data, "mini.toml").calendar.first_year == 8801
 
 
 def test_24_00_ends_a_window() -> None:

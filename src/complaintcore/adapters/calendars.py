@@ -25,7 +25,12 @@ from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 from complaintcore.core.calendar import DEFAULT_WINDOWS, WindowLike, WorkingCalendar
-from complaintcore.core.errors import CalendarError, HolidayDataWarning, InvalidInputError
+from complaintcore.core.errors import (
+    CalendarError,
+    FieldProblem,
+    HolidayDataWarning,
+    InvalidInputError,
+)
 from complaintcore.core.rulepack import CalendarSpec, UncoveredYears
 
 __all__ = [
@@ -33,6 +38,7 @@ __all__ = [
     "cache_dir",
     "calendar_for_spec",
     "calendar_from_holidays",
+    "calendar_problems",
     "makeup_day_years",
 ]
 
@@ -336,6 +342,26 @@ def calendar_for_spec(spec: CalendarSpec) -> WorkingCalendar:
         covered_years=[y.year for y in spec.by_year],
         uncovered=spec.uncovered_years,
     )
+
+
+def calendar_problems(spec: CalendarSpec) -> list[FieldProblem]:
+    """What the holiday source refuses in a pack's ``[calendar]``, each with its key path.
+
+    The pure pack loader checks that ``calendar.country`` is shaped like a code;
+    only ``holidays`` knows whether it has that calendar, so ``packs validate``
+    asks here and passes no pack the desk would then refuse.
+    """
+    if not spec.country:
+        return []
+    import holidays as holidays_pkg  # lazy: keeps `import complaintcore` fast
+
+    code, sub = _split(spec.country, None)
+    try:
+        holidays_pkg.country_holidays(code, subdiv=sub, years=[])
+    except (NotImplementedError, ValueError) as exc:
+        reason = f"holidays does not know the calendar {spec.country!r}: {exc}"
+        return [FieldProblem("calendar.country", reason)]
+    return []
 
 
 def _split(country: object, subdiv: str | None) -> tuple[str, str | None]:

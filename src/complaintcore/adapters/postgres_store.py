@@ -87,7 +87,7 @@ from complaintcore.adapters.ledger import (
     since_verifier,
 )
 from complaintcore.adapters.sqlite_store import SchemaVersionError
-from complaintcore.adapters.stores import describe_database, is_postgres_url
+from complaintcore.adapters.stores import describe_database, is_postgres_url, postgres_dsn
 from complaintcore.adapters.transfer import StoredHistory, StoredItem, not_empty
 from complaintcore.core.concentration import Member
 from complaintcore.core.errors import (
@@ -513,7 +513,10 @@ class PostgresStore:
         self._tenant = check_tenant(tenant)
         if not isinstance(dsn, str) or not is_postgres_url(dsn):
             raise InvalidInputError("dsn", "expected a postgresql:// connection string")
-        dsn, in_url = _split_schema(dsn)
+        try:
+            dsn, in_url = _split_schema(postgres_dsn(dsn))
+        except ValueError:  # urllib's words ("Invalid IPv6 URL"); the password stays out
+            raise StoreError(describe_dsn(dsn), "is not a valid connection string") from None
         if schema is not None and in_url is not None and schema != in_url:
             raise InvalidInputError("schema", "differs from the schema in the URL")
         schema = schema or in_url or DEFAULT_SCHEMA

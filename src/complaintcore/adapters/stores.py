@@ -1,37 +1,93 @@
 """Which built-in store a ``database`` setting names, and opening it.
 
 ``":memory:"`` is the in-memory store, a ``postgresql://`` URL the PostgreSQL
-store (the ``postgres`` extra), anything else a SQLite file.  The desk's
-built-in ``complaintcore_get_store`` and ``complaintcore migrate`` both open
-stores through :func:`open_store`, so a setting means the same everywhere.
+store (the ``postgres`` extra), anything else a SQLite file -- except a URL of
+another scheme or a libpq ``key=value`` string, which are refused rather than
+taken for a file name (with the password in it).  The desk's built-in
+``complaintcore_get_store`` and ``complaintcore migrate`` both open stores
+through :func:`open_store`, so a setting means the same everywhere.
 """
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlsplit
 
 from complaintcore.adapters.chain import DEFAULT_TENANT
 from complaintcore.core.errors import StoreError
 from complaintcore.desk.ports import ComplaintStore
 
-__all__ = ["describe_database", "is_postgres_url", "open_store"]
+__all__ = ["describe_database", "is_postgres_url", "open_store", "postgres_dsn"]
 
 MEMORY = ":memory:"
 
 
+# "scheme://", as in RFC 3986, read case-blind after surrounding blanks
+_SCHEME = re.compile(r"\s*([A-Za-z][A-Za-z0-9+.-]*)://")
+# Spellings of the PostgreSQL scheme libpq reads once written as "postgresql://";
+# "+psycopg" and "+psycopg2" are SQLAlchemy's names for the same libpq URL.
+_POSTGRES_SCHEMES = frozenset(
+    f"{name}{driver}"
+    for name in ("postgresql", "postgres")
+    for driver in ("", "+psycopg", "+psycopg2")
+)
+# A libpq "key=value" connection string (host=db user=bob password=...), perhaps
+# after the directory of the configuration file that a relative path is joined to
+_CONNINFO = re.compile(
+    r"(?:^|[\s/\\])(?:host|hostaddr|port|dbname|user|password|passfile|service|sslmode)\s*=",
+    re.IGNORECASE,
+)
+_CONNINFO_SHOWN = re.compile(
+    r"(?:^|[\s/\\])(host|hostaddr|port|dbname)\s*=\s*([^\s'=]+)", re.IGNORECASE
+)
+
+
+def _scheme(database: str) -> str | None:
+    found = _SCHEME.match(database)
+    return found.group(1).lower() if found else None
+
+
 def is_postgres_url(database: str) -> bool:
-    """Whether a ``database`` setting names a PostgreSQL server (``postgresql://…``)."""
-    return database.startswith(("postgresql://", "postgres://"))
+    """Whether a ``database`` setting names a PostgreSQL server (``postgresql://…``).
+
+    Case-blind and blind to surrounding blanks, as people write the URL.
+    """
+    return _scheme(database) in _POSTGRES_SCHEMES
+
+
+def postgres_dsn(database: str) -> str:
+    """The URL libpq reads for a PostgreSQL setting: trimmed, scheme ``postgresql://``."""
+    rest = database.strip().partition("://")[2]
+    return f"postgresql://{rest}"
+
+
+def _is_conninfo(database: str) -> bool:
+    return _scheme(database) is None and _CONNINFO.search(database) is not None
 
 
 def describe_database(database: str) -> str:
-    """A ``database`` setting as errors and progress may show it: no user, no password."""
-    if not is_postgres_url(database):
-        return database
-    parts = urlsplit(database)
-    where = parts.netloc.rpartition("@")[2]  # host:port, whatever the credentials
-    schema = [v for k, v in parse_qsl(parts.query) if k == "schema"]
-    return f"postgresql://{where}{parts.path}" + (f"?schema={schema[-1]}" if schema else "")
+    """A ``database`` setting as errors and progress may show it: no user, no password.
+
+    Any URL is shown as scheme, host and path; a libpq ``key=value`` string by
+    its host, port and database name only.
+    """
+    scheme = _scheme(database)
+    if scheme is None:
+        if not _is_conninfo(database):
+            return database
+        shown = " ".join(f"{k.lower()}={v}" for k, v in _CONNINFO_SHOWN.findall(database))
+        return shown or "(libpq connection string)"
+    # Everything up to the last "@" is credentials, even a password with "/" or "?"
+    rest = database.strip().partition("://")[2].rpartition("@")[2]
+    try:
+        parts = urlsplit(f"{scheme}://{rest}")
+        where, path, query = parts.netloc, parts.path, parts.query
+    except ValueError:  # such as an unclosed "[" of an IPv6 address
+        where, path, query = "(unreadable host)", "", ""
+    if scheme not in _POSTGRES_SCHEMES:
+        return f"{scheme}://{where}{path}"
+    schema = [v for k, v in parse_qsl(query) if k == "schema"]
+    return f"postgresql://{where}{path}" + (f"?schema={schema[-1]}" if schema else "")
 
 
 def open_store(
@@ -42,7 +98,8 @@ def open_store(
     :param create_tenant: register ``tenant`` in a database that keeps other
         tenants' desks (refused otherwise, as most likely the wrong database).
     :raises StoreError: the database cannot be opened (one line, no password),
-        or PostgreSQL is asked for without the ``postgres`` extra installed.
+        PostgreSQL is asked for without the ``postgres`` extra installed, or
+        ``database`` is a URL of another scheme or a libpq ``key=value`` string.
     :raises UnknownTenantError: the database keeps other tenants' desks, not this one.
     """
     if database == MEMORY:
@@ -57,7 +114,17 @@ def open_store(
                 describe_database(database),
                 "needs the postgres extra: pip install 'complaintcore[postgres]'",
             ) from None
-        return PostgresStore(database, tenant=tenant, create_tenant=create_tenant)
+        return PostgresStore(postgres_dsn(database), tenant=tenant, create_tenant=create_tenant)
+    if _scheme(database) is not None:
+        raise StoreError(
+            describe_database(database),
+            "is neither a postgresql:// URL nor a SQLite file name",
+        )
+    if _is_conninfo(database):
+        raise StoreError(
+            describe_database(database),
+            "is a libpq key=value string; write it as a postgresql:// URL",
+        )
     from complaintcore.adapters.sqlite_store import SqliteStore
 
     return SqliteStore(database, tenant=tenant, create_tenant=create_tenant)

@@ -107,6 +107,7 @@ def _duration(ctx: Ctx, clock: ClockSpec) -> str:
 @json_option
 @pass_ctx
 def packs_validate(ctx: Ctx, path: str) -> None:
+    from complaintcore.adapters.calendars import calendar_problems
     from complaintcore.core.errors import RulePackError
     from complaintcore.rules import load_pack
 
@@ -114,6 +115,10 @@ def packs_validate(ctx: Ctx, path: str) -> None:
         raise NotFoundError("PATH", ctx.t("no file at {path}", path=path))
     try:
         p = load_pack(Path(path))
+        # what only the holiday source knows, so the desk opens what passes here
+        calendar = calendar_problems(p.calendar)
+        if calendar:
+            raise RulePackError(path, calendar)
     except RulePackError as exc:
         if ctx.json:
             raise  # the error document lists every problem

@@ -59,6 +59,8 @@ _DAY = 86_400
 _MIN_YEAR = 1900
 _MAX_YEAR = 9000
 _MAX_SPAN_YEARS = 200
+TABLE_YEARS = (_MIN_YEAR, _MAX_YEAR, _MAX_SPAN_YEARS)
+"""Years a table may cover (first and last allowed, most years): the pack loader checks them."""
 _WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 

@@ -37,6 +37,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from complaintcore.core.calendar import TABLE_YEARS
 from complaintcore.core.errors import FieldProblem, InvalidInputError, RulePackError
 from complaintcore.core.models import (
     EVENT_BY_KIND,
@@ -190,6 +191,9 @@ def load_pack_data(
         raise RulePackError(source, [problem])
     if isinstance(data, Mapping) and isinstance(data.get("phone_regions"), str):
         data = {**data, "phone_regions": [data["phone_regions"]]}  # phone_regions = "any"
+    controls = list(_control_characters(data, ""))
+    if controls:  # refused before anything quotes the value to a terminal
+        raise RulePackError(source, controls)
     try:
         pack = _converter().structure(data, RulePack)
     except Exception as exc:
@@ -198,6 +202,33 @@ def load_pack_data(
     if problems:
         raise RulePackError(source, problems)
     return pack
+
+
+# --------------------------------------------------------------------------- control characters
+
+# C0 and C1 controls (ESC starts a terminal escape sequence), DEL, and the Unicode
+# line and paragraph separators: names and labels are printed on one line.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# A description may run over several lines, so newlines and tabs are kept there.
+_CONTROL_IN_PROSE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _control_characters(value: object, path: str) -> Iterable[FieldProblem]:
+    """Every string of the pack holding a control character, by its key path."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if isinstance(key, str) and _CONTROL.search(key):
+                yield FieldProblem(path or ROOT, "a key has control characters, not allowed")
+                continue
+            yield from _control_characters(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _control_characters(item, f"{path}[{i}]")
+    elif isinstance(value, str):
+        prose = path.rpartition(".")[2] == "description"
+        if (_CONTROL_IN_PROSE if prose else _CONTROL).search(value):
+            allowed = " (newlines and tabs are)" if prose else ""
+            yield FieldProblem(path or ROOT, f"control characters are not allowed{allowed}")
 
 
 # --------------------------------------------------------------------------- parameters
@@ -309,7 +340,8 @@ def validate_pack(pack: RulePack) -> list[FieldProblem]:
     an owner, a known command and fields their discharging event has; the
     concentration rule has wall-time windows and at least two complainants; the
     calendar has a real time zone, weekdays in 0..6 and ordered, non-overlapping
-    ``HH:MM[:SS]`` windows (``24:00`` allowed as an end); the improvement,
+    ``HH:MM[:SS]`` windows (``24:00`` allowed as an end), and years the desk
+    builds a table for (1900-9000, at most 200 of them); the improvement,
     repeat, early-warning and accountability sections have values in range and
     known categories and departments.  An empty list means the pack is valid.
     """
@@ -865,9 +897,25 @@ def _check_calendar(pack: RulePack, out: _Problems) -> None:
             out.add(f"calendar.workdays[{i}]", "a day cannot be a holiday and a make-up workday")
     out.duplicates((d.isoformat() for d in cal.holidays), "calendar.holidays", "holiday")
     out.duplicates((d.isoformat() for d in cal.workdays), "calendar.workdays", "make-up day")
-    if cal.first_year > cal.last_year:
-        out.add("calendar.last_year", "must not be before first_year")
+    _check_years(cal.first_year, cal.last_year, out)
     _check_by_year(pack, out)
+
+
+def _check_years(first: int, last: int, out: _Problems) -> None:
+    """The span the working calendar's table is built for, within what the desk builds."""
+    lowest, highest, most = TABLE_YEARS
+    in_range = True
+    for key, year in (("first_year", first), ("last_year", last)):
+        if not lowest <= year <= highest:
+            out.add(f"calendar.{key}", f"must be a year from {lowest} to {highest}")
+            in_range = False
+    if first > last:
+        out.add("calendar.last_year", "must not be before first_year")
+    elif in_range and last - first >= most:
+        out.add(
+            "calendar.last_year",
+            f"the calendar spans at most {most} years: {first}-{last} is {last - first + 1}",
+        )
 
 
 def _check_by_year(pack: RulePack, out: _Problems) -> None:
