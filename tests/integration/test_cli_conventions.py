@@ -22,7 +22,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner, Result
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from complaintcore.cli import main
@@ -505,6 +505,7 @@ def fuzz_desk(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 @settings(max_examples=400, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(argv=_argv())
+@example(argv=["--now", "--", "list", "--overdue", "--json"])  # '--' as an option's value
 def test_no_argument_value_gives_a_traceback(fuzz_desk: tuple[Path, str], argv: list[str]) -> None:
     config, cid = fuzz_desk
     args = [a.replace("{id}", cid).replace("{config}", str(config)) for a in argv]

@@ -13,6 +13,7 @@ rich) importing it prints a one-line install hint and exits with status 2.
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import warnings
@@ -119,7 +120,28 @@ def _report(exc: BaseException, code: ExitCode, argv: list[str], t: Translator) 
 
 
 def _options(argv: list[str]) -> list[str]:
-    return argv[: argv.index("--")] if "--" in argv else argv
+    """The words before the end of options: the first ``--`` that is not an option's
+    value (``--now --`` gives ``--now`` the value ``--``, as click does)."""
+    valued = _valued_options()
+    for i, word in enumerate(argv):
+        if word == "--" and not (i and argv[i - 1] in valued):
+            return argv[:i]
+    return argv
+
+
+@functools.cache
+def _valued_options() -> frozenset[str]:
+    """Every option of every command that takes a value."""
+    names: set[str] = set()
+    commands: list[click.Command] = [main]
+    while commands:
+        command = commands.pop()
+        for param in command.params:
+            if isinstance(param, click.Option) and not param.is_flag and not param.count:
+                names.update(param.opts)
+        if isinstance(command, click.Group):
+            commands += command.commands.values()
+    return frozenset(names)
 
 
 def _json_in(argv: list[str]) -> bool:
