@@ -122,6 +122,8 @@ def _report(exc: BaseException, code: ExitCode, argv: list[str], t: Translator) 
 def _options(argv: list[str]) -> list[str]:
     """The words before the end of options: the first ``--`` that is not an option's
     value (``--now --`` gives ``--now`` the value ``--``, as click does)."""
+    if "--" not in argv:
+        return argv
     valued = _valued_options()
     for i, word in enumerate(argv):
         if word == "--" and not (i and argv[i - 1] in valued):
