@@ -169,6 +169,9 @@ def _step(message: str, /, **values: StepValue) -> DerivationStep:
     return DerivationStep.of(message, **values)
 
 
+_SAME_EVENT = _step("the same event")
+"""What stops a clock started and met by one event (IN-5 registered by customer service)."""
+
 _UNEXPLAINED = DerivationStep.of("")
 """What :func:`_budget` says when nobody asked for the derivation (the projection's
 clocks, many per complaint at intake): nothing, built once."""
@@ -411,6 +414,10 @@ def _tagged(complaint: Complaint, now: datetime) -> list[tuple[Event, frozenset[
     DL-6 "one month after receipt"): a complaint entered after it was received
     starts its clocks when it was received, not when it was typed in.
     """
+    global _last_tagged
+    last = _last_tagged
+    if last[0] is complaint and last[1] is now:  # clocks, then duties, of one complaint
+        return list(last[2])
     out = []
     for ev in complaint.events:
         if ev.at > now:
@@ -419,7 +426,13 @@ def _tagged(complaint: Complaint, now: datetime) -> list[tuple[Event, frozenset[
         if isinstance(ev, Registered):
             ev = _from_receipt(ev, complaint.intake.received_at)
         out.append((ev, tags))
+    _last_tagged = (complaint, now, tuple(out))
     return out
+
+
+_last_tagged: tuple[object, object, tuple[tuple[Event, frozenset[str]], ...]] = (None, None, ())
+"""The last complaint and time tagged, and their tagged events (both immutable: the
+same objects, the same answer)."""
 
 
 def _from_receipt(ev: Registered, received_at: datetime) -> Registered:
@@ -586,11 +599,11 @@ def _run(
             cause: str | DerivationStep = ev.kind
             if isinstance(ev, _Breach):
                 cause = f"{BREACHED_TAG}{ev.clock}"
-            elif isinstance(ev, _Received):
+            elif isinstance(ev, _Received) and r.explain:
                 cause = _step("the receipt (registered {at})", at=ev.registered_at)
             r.begin(at, cause, promise, paused)
             if not tags.isdisjoint(stop):  # e.g. registered by customer service: IN-5 met
-                r.stop(at, _step("the same event"))
+                r.stop(at, _SAME_EVENT)
         elif r.stopped is not None and ev.kind == "reopened":
             if spec.reopen is ReopenPolicy.RESTART:
                 r.begin(at, _step("reopened (restart)"), promise, paused)
@@ -794,7 +807,7 @@ def compute_duties(
     duties = [d for d in pack.duties if only is None or d.name in only]
     if not duties:
         return ()
-    events = _with_breaches(_tagged(complaint, now), pack, calendar, now)
+    events = _with_breaches(_tagged(complaint, now), _breaches_read(duties), pack, calendar, now)
     seen = _all_tags(events)
     return tuple(
         DutyStatus(duty, _replay(events, duty, calendar, now, explain, seen)) for duty in duties
@@ -848,19 +861,27 @@ class _Breach(Event):
     clock: str
 
 
+def _breaches_read(duties: Sequence[DutySpec]) -> frozenset[str]:
+    """The clocks whose breaches these duties start, stop or wait for."""
+    return frozenset(
+        tag[len(BREACHED_TAG) :]
+        for duty in duties
+        for tag in (*duty.start, *duty.stop, *duty.when)
+        if tag.startswith(BREACHED_TAG)
+    )
+
+
 def _with_breaches(
     events: list[tuple[Event, frozenset[str]]],
+    wanted: frozenset[str],
     pack: RulePack,
     calendar: WorkingTime,
     now: datetime,
 ) -> list[tuple[Event, frozenset[str]]]:
-    """The tagged events with a ``breached:<clock>`` marker where each clock's run broke."""
-    wanted = {
-        tag[len(BREACHED_TAG) :]
-        for duty in pack.duties
-        for tag in (*duty.start, *duty.stop, *duty.when)
-        if tag.startswith(BREACHED_TAG)
-    }
+    """The tagged events with a ``breached:<clock>`` marker where each ``wanted``
+    clock's run broke."""
+    if not wanted:
+        return events
     markers: list[tuple[Event, frozenset[str]]] = []
     seen = _all_tags(events)
     for spec in pack.clocks:

@@ -38,6 +38,7 @@ from complaintcore.core.deadlines import (
     ClockState,
     ClockStatus,
     DutyStatus,
+    ReceiptBound,
     breached_clocks,
     breached_duties,
     compute_clocks,
@@ -454,6 +455,8 @@ class Desk:
         self._directory_index: tuple[object, frozenset[str]] | None = None
         # Tags after which a duty may be owed: without one, no duty is computed.
         self._duty_triggers = _duty_triggers(pack)
+        # The clocks and duties a registration starts, for the pack (see _clocks_now).
+        self._bound: tuple[object, ReceiptBound] = (pack, receipt_bound(pack))
         # Duties computed lately: a commit, or a bulk batch, asks twice for each
         # complaint (messages, then its next due time).  Keyed by id, version and now.
         self._duty_memo: dict[tuple[str, int, datetime], tuple[DutyStatus, ...]] = {}
@@ -2264,6 +2267,14 @@ class Desk:
         self._last_shape = (me, found)
         return found
 
+    def _receipt_bound(self) -> ReceiptBound:
+        """:func:`receipt_bound` of the pack, kept (hashing a pack walks all of it)."""
+        pack, found = self._bound
+        if pack is not self.pack:
+            found = receipt_bound(self.pack)
+            self._bound = (self.pack, found)
+        return found
+
     def _duties_now(self, complaint: Complaint, now: datetime) -> tuple[DutyStatus, ...]:
         """The complaint's duties, skipping the work when none can have started."""
         if not self._may_owe(complaint.events):
@@ -2279,7 +2290,7 @@ class Desk:
                 )
                 shape.duties_start = start
             elif shape.duties_start != start:  # received at another time
-                bound = receipt_bound(self.pack).duties
+                bound = self._receipt_bound().duties
                 mine = compute_duties(
                     complaint, self.pack, self.calendar, now, explain=False, only=bound
                 )
@@ -2305,7 +2316,7 @@ class Desk:
                 )
                 shape.clocks_start = start
             elif shape.clocks_start != start:  # received at another time
-                bound = receipt_bound(self.pack).clocks
+                bound = self._receipt_bound().clocks
                 mine = compute_clocks(
                     complaint, self.pack, self.calendar, now, explain=False, only=bound
                 )
