@@ -18,7 +18,7 @@ import pytest
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.core.errors import IdempotencyConflictError
 from complaintcore.core.models import Complainant, Complaint, Fact, Grade, Intake, Linked
-from complaintcore.core.workflow import Assess, Close, RecordCause, Reply, Visit
+from complaintcore.core.workflow import Assess, Close, Promise, RecordCause, Reply, Visit
 from complaintcore.desk import Desk
 from complaintcore.testing import MemoryStore, RecordingNotifier, make_desk
 from tests.helpers import SH
@@ -124,6 +124,46 @@ def test_raised_repeatedly_without_a_broken_promise_stays_as_graded(desk: Desk) 
     third = receive(desk, OWNER, 20)
     assert Fact.RAISED_REPEATEDLY in third.state.facts
     assert third.state.grade is Grade.MINOR
+
+
+@pytest.mark.procedure("GRD-2")
+@pytest.mark.procedure("DL-5")
+def test_a_promise_the_desk_saw_broken_counts_when_the_matter_is_raised_repeatedly(
+    desk: Desk,
+) -> None:
+    """The handler agreed a time (约定时间) and let it pass: a promise not carried
+    out, with no one typing the fact in; raised a third time, that raising is major."""
+    first = receive(desk, OWNER, 0)
+    agreed = T0 + timedelta(days=1, hours=3)  # Tue 4 Nov 12:30
+    desk.act(first.id, Promise(actor="SR-201", due=agreed, note="周二中午前修好"),
+             now=T0 + timedelta(minutes=10))  # fmt: skip
+    desk.sweep(agreed + timedelta(minutes=30))
+    receive(desk, OWNER, 2)
+    assert desk.get(first.id).state.grade is Grade.MINOR  # broken, not yet raised repeatedly
+    receive(desk, OWNER, 3)
+    first = desk.get(first.id)
+    assert Fact.RAISED_REPEATEDLY in first.state.facts
+    assert first.state.grade is Grade.MAJOR
+    assert any("promise" in r for r in first.state.grade_reasons)
+
+
+@pytest.mark.procedure("GRD-2")
+def test_a_promise_kept_or_moved_in_time_is_not_held_against_the_company(desk: Desk) -> None:
+    kept, moved = receive(desk, OWNER, 0), receive(desk, NEIGHBOUR, 0, summary="电梯异响")
+    soon = T0 + timedelta(hours=3)
+    for c in (kept, moved):
+        desk.act(c.id, Promise(actor="SR-201", due=soon), now=T0 + timedelta(minutes=10))
+    desk.act(kept.id, Reply(actor="SR-201", message="已修好", final=True),
+             now=soon - timedelta(minutes=30))  # fmt: skip
+    desk.act(moved.id, Promise(actor="SR-201", due=soon + timedelta(days=2)),
+             now=soon - timedelta(minutes=30))  # fmt: skip
+    for day in (1, 2):
+        receive(desk, OWNER, day)
+        receive(desk, NEIGHBOUR, day, summary="电梯异响")
+    for c in (kept, moved):
+        c = desk.get(c.id)
+        assert Fact.RAISED_REPEATEDLY in c.state.facts, c.id  # raised repeatedly, but …
+        assert c.state.grade is Grade.MINOR, c.id  # … no promise was broken
 
 
 @pytest.mark.procedure("GRD-2")

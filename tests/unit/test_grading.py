@@ -9,9 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from complaintcore.core.errors import NaiveDatetimeError
-from complaintcore.core.grading import add_months, assess_grade, grade_for_facts
+from complaintcore.core.grading import (
+    add_months,
+    assess_grade,
+    broken_promise_at,
+    grade_for_facts,
+)
 from complaintcore.core.models import Channel, Fact, Grade
-from complaintcore.core.workflow import Assess, Close, RecordCause, Reply
+from complaintcore.core.workflow import Assess, Close, Command, Promise, RecordCause, Reply
 from tests.helpers import SH, Runner, intake, pack
 
 
@@ -115,3 +120,49 @@ def test_add_months_takes_dates_too_and_keeps_their_type() -> None:
 def test_add_months_refuses_a_naive_datetime() -> None:
     with pytest.raises(NaiveDatetimeError):
         add_months(datetime(2025, 1, 31, 10), 1)
+
+
+@pytest.mark.procedure("GRD-2")
+@pytest.mark.procedure("DL-5")
+def test_a_promise_is_broken_when_its_time_passes_with_nothing_done() -> None:
+    p = pack()
+    r = Runner(p)
+    r.register()
+    agreed = datetime(2025, 11, 14, 12, 0, tzinfo=SH)
+    c = r(Promise(actor="h", due=agreed))
+    assert broken_promise_at(c, p, agreed) is None  # due, not yet past
+    assert broken_promise_at(c, p, datetime(2025, 11, 14, 12, 1, tzinfo=SH)) == agreed
+
+
+@pytest.mark.procedure("GRD-2")
+@pytest.mark.parametrize(
+    ("command", "minutes_before"),
+    [
+        (Reply(actor="h", message="已修好", final=True), 30),  # kept before the time
+        (Reply(actor="h", message="已修好", final=True), 0),  # kept exactly on time
+        (Promise(actor="h", due=datetime(2025, 11, 17, 12, 0, tzinfo=SH)), 30),  # moved in time
+    ],
+)
+def test_a_promise_kept_or_moved_by_its_time_is_not_broken(
+    command: Command, minutes_before: int
+) -> None:
+    p = pack()
+    r = Runner(p)
+    r.register()
+    agreed = datetime(2025, 11, 14, 12, 0, tzinfo=SH)
+    r(Promise(actor="h", due=agreed))
+    r.now = agreed - timedelta(minutes=minutes_before + 5)
+    c = r(command)
+    assert broken_promise_at(c, p, datetime(2025, 11, 15, 9, 0, tzinfo=SH)) is None
+
+
+@pytest.mark.procedure("GRD-2")
+def test_a_reply_after_the_agreed_time_does_not_mend_the_broken_promise() -> None:
+    p = pack()
+    r = Runner(p)
+    r.register()
+    agreed = datetime(2025, 11, 14, 12, 0, tzinfo=SH)
+    r(Promise(actor="h", due=agreed))
+    r.now = datetime(2025, 11, 14, 15, 0, tzinfo=SH)
+    c = r(Reply(actor="h", message="终于修好了", final=True))
+    assert broken_promise_at(c, p, datetime(2025, 11, 20, 9, 0, tzinfo=SH)) == agreed

@@ -17,20 +17,23 @@ import attrs
 from complaintcore.core.models import (
     Channel,
     Complaint,
+    Extended,
     Fact,
     Grade,
     Kind,
+    Promised,
     Status,
     Validity,
     require_aware,
 )
-from complaintcore.core.rulepack import RulePack
+from complaintcore.core.rulepack import ClockMode, RulePack
 
 __all__ = [
     "GradeAssessment",
     "add_months",
     "age_upgrade_at",
     "assess_grade",
+    "broken_promise_at",
     "grade_for_facts",
     "higher",
 ]
@@ -99,11 +102,45 @@ def age_upgrade_at(complaint: Complaint, pack: RulePack) -> datetime | None:
     return add_months(local, months)
 
 
-def _facts(complaint: Complaint, pack: RulePack) -> frozenset[Fact]:
+def _facts(complaint: Complaint, pack: RulePack, now: datetime) -> frozenset[Fact]:
     facts = set(complaint.intake.facts) | set(complaint.state.facts)
     if complaint.state.category:
         facts.update(pack.category(complaint.state.category).facts)
+    if Fact.PROMISE_NOT_KEPT not in facts and broken_promise_at(complaint, pack, now):
+        facts.add(Fact.PROMISE_NOT_KEPT)
     return frozenset(facts)
+
+
+def broken_promise_at(complaint: Complaint, pack: RulePack, now: datetime) -> datetime | None:
+    """GRD-2, DL-5: when a time agreed with the complainant passed with nothing done,
+    or None.
+
+    A promise the desk recorded (``Promised``) and let pass is a promise not
+    carried out, as much as one the receiver is told of: GRD-2 makes it major
+    once the matter is raised repeatedly.  A promise is kept by what stops the
+    pack's promise clock (a final reply, closure) by its time, or replaced by a
+    new time agreed before it; met exactly on time is kept.  An extension of the
+    promise clock counts as a new time (nothing here can say how far it moves
+    the time without the calendar, so it is never held against the company).
+    """
+    specs = [c for c in pack.clocks if c.mode is ClockMode.PROMISED]
+    if not specs or not any(isinstance(e, Promised) for e in complaint.events):
+        return None
+    names = {c.name for c in specs}
+    stops = frozenset(t for c in specs for t in c.stop) | {"closed"}
+    pending: datetime | None = None
+    for ev in complaint.events:
+        if ev.at > now:
+            break
+        if pending is not None and ev.at > pending:
+            return pending  # the agreed time passed first
+        if isinstance(ev, Promised):
+            pending = ev.due
+        elif (isinstance(ev, Extended) and ev.clock in names) or (
+            pending is not None and not stops.isdisjoint(ev.tags())
+        ):
+            pending = None  # extended (a new time, see above), or kept
+    return pending if pending is not None and now > pending else None
 
 
 def assess_grade(complaint: Complaint, pack: RulePack, now: datetime) -> GradeAssessment | None:
@@ -116,7 +153,7 @@ def assess_grade(complaint: Complaint, pack: RulePack, now: datetime) -> GradeAs
     state = complaint.state
     if state.validity is not Validity.VALID or state.complaint_kind is not Kind.COMPLAINT:
         return None
-    by_facts = grade_for_facts(_facts(complaint, pack), pack, complaint.intake.channel)
+    by_facts = grade_for_facts(_facts(complaint, pack, now), pack, complaint.intake.channel)
     grade, reasons = by_facts.grade, list(by_facts.reasons)
     due = age_upgrade_at(complaint, pack)
     if due is not None and now >= due and state.status is not Status.CLOSED:
