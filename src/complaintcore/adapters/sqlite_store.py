@@ -881,11 +881,19 @@ class SqliteStore:
                 conn.execute("COMMIT")
 
     def close(self) -> None:
-        """Close every thread's connection; the store cannot be used afterwards."""
+        """Close the connections of this thread and of threads that have ended; the
+        store cannot be used afterwards.
+
+        A connection another live thread holds is left to it (closing it under a
+        running statement crashes the process): that thread's next call is refused
+        as closed, and its connection goes with the thread or the process.
+        """
+        me = threading.current_thread()
         with self._lock:
             if os.getpid() == self._pid:
-                for _thread, conn in self._conns:
-                    conn.close()
+                for thread, conn in self._conns:
+                    if thread is me or not thread.is_alive():
+                        conn.close()
             self._conns = []
             self._closed = True
         self._local = threading.local()

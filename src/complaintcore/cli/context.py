@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from complaintcore.core.rulepack import RulePack
     from complaintcore.desk import Desk
     from complaintcore.desk.config import DeskConfig
+    from complaintcore.desk.delivery import DeliveryWorker
 
 __all__ = [
     "CURRENT",
@@ -56,6 +57,7 @@ class Ctx:
         # no markup or emoji codes: complaint texts are printed as typed
         self.out = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
         self._desk: Desk | None = None
+        self._delivery: DeliveryWorker | None = None
         self.config: DeskConfig | None = None
 
     def t(self, message: str, /, **values: object) -> str:
@@ -142,15 +144,16 @@ class Ctx:
         """Send what the command queued, off its path: a delivery thread gets at most
         ``[delivery] wait_seconds``; whatever is left stays in the outbox for
         ``complaintcore deliver`` (or the next command), with a warning."""
-        from complaintcore.desk.delivery import DeliveryWorker
-
         desk = self.desk()
         if not desk.notifiers:
             return
         wait = self.config.delivery.wait_seconds if self.config is not None else 10.0
-        worker = DeliveryWorker(desk, clock=self.now).start()
+        # the desk's own worker: closing the desk stops it after the send in flight,
+        # before the store is closed under it
+        worker = self._delivery
+        if worker is None:
+            worker = self._delivery = desk.start_delivery(clock=self.now)
         finished = worker.wait_idle(wait)
-        worker.stop(timeout=0)
         if not finished and not self.json:
             pending = self.t(
                 "some notifications are still being sent; the rest wait in the outbox"
@@ -176,6 +179,7 @@ class Ctx:
         if self._desk is not None:
             self._desk.close()
             self._desk = None
+            self._delivery = None
 
     # ------------------------------------------------------------------ time
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -452,6 +453,8 @@ class Desk:
         """Sites the config lists, accepted besides those of the staff directory."""
         self._sender = Sender(timeout=send_timeout, threads=send_threads)
         self._worker: DeliveryWorker | None = None
+        self._closing = threading.Event()
+        """Set by close(): a delivery pass under way stops before its next send."""
         self._directory_index: tuple[object, frozenset[str]] | None = None
         # Tags after which a duty may be owed: without one, no duty is computed.
         self._duty_triggers = _duty_triggers(pack)
@@ -528,10 +531,17 @@ class Desk:
         )
 
     def close(self) -> None:
-        """Stop the delivery worker (if one runs) and close the store."""
+        """Stop the delivery worker (if one runs) and close the store.
+
+        A delivery pass under way stops after the send in flight (at most the
+        send timeout): what it had not sent stays in the outbox, not counted as
+        a failed attempt.
+        """
+        self._closing.set()
         worker, self._worker = self._worker, None
         if worker is not None:
-            worker.stop()
+            wait = self._sender.timeout
+            worker.stop(timeout=5.0 if wait is None else wait + 1.0)
         self._sender.close()
         self.store.close()
 
@@ -1966,11 +1976,13 @@ class Desk:
                 max_attempts=self.retry.max_attempts,
             )
             for item in items:
+                if self._closing.is_set():  # closing: the rest wait out their lease
+                    break
                 if self._send(item, now):
                     sent += 1
                 else:
                     failed += 1
-            if len(items) < want:
+            if len(items) < want or self._closing.is_set():
                 break
         return DeliveryReport(sent, failed, self._given_up(now))
 

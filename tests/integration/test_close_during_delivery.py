@@ -1,0 +1,87 @@
+"""Closing a desk while its delivery thread sends (a command line's last step, a
+host shutting down): nothing crashes, what was not sent waits in the outbox
+without a counted attempt, and the store is not closed under the thread."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import attrs
+
+from complaintcore.adapters.sqlite_store import SqliteStore
+from complaintcore.core.errors import InvalidInputError
+from complaintcore.desk.ports import Notification, StaffMember
+from complaintcore.testing import RecordingNotifier, make_desk
+from tests.helpers import T0, intake
+
+
+class SlowNotifier(RecordingNotifier):
+    """Takes a while per message, as a mail server far away does."""
+
+    def __init__(self) -> None:
+        super().__init__("slow")
+        self.started = threading.Event()
+
+    def send(self, notification: Notification, recipient: StaffMember | None) -> None:
+        self.started.set()
+        time.sleep(0.2)
+        super().send(notification, recipient)
+
+
+def _outbox(db: Path) -> list[tuple[int, str, str | None]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT attempts, last_error, delivered_at FROM outbox").fetchall()
+
+
+def test_closing_mid_delivery_keeps_the_rest_queued_without_an_attempt(tmp_path: Path) -> None:
+    db = tmp_path / "d.sqlite3"
+    slow = SlowNotifier()
+    desk = make_desk(store=SqliteStore(db), notifiers=[slow])
+    for i in range(6):
+        desk.receive(attrs.evolve(intake(), summary=f"楼上漏水 {i}", receiver="SR-103"), now=T0)
+    queued = len(_outbox(db))
+    assert queued > 3  # more than the thread can send before the close
+    desk.start_delivery(clock=lambda: T0 + timedelta(minutes=1))
+    assert slow.started.wait(5)
+    desk.close()
+    assert not [t for t in threading.enumerate() if t.name == "complaintcore-delivery"]
+    rows = _outbox(db)
+    delivered = [r for r in rows if r[2] is not None]
+    waiting = [r for r in rows if r[2] is None]
+    assert len(delivered) == len(slow.sent) >= 1
+    assert waiting  # closed before the backlog was through …
+    assert all(attempts == 0 and error == "" for attempts, error, _ in waiting)  # … not failed
+
+
+def test_closing_the_store_leaves_another_threads_connection_alone(tmp_path: Path) -> None:
+    """Closing a connection under a statement another thread runs crashes the
+    process; the store leaves it to that thread, which is refused on its next call."""
+    store = SqliteStore(tmp_path / "d.sqlite3")
+    store.rows()  # this thread's connection
+    opened, go_on = threading.Event(), threading.Event()
+    seen: list[object] = []
+
+    def other() -> None:
+        cursor = store._conn().execute("SELECT 1 UNION ALL SELECT 2")  # a statement under way
+        cursor.fetchone()
+        opened.set()
+        go_on.wait(5)
+        try:
+            seen.append(cursor.fetchone())
+            store.rows()
+        except (InvalidInputError, sqlite3.ProgrammingError) as exc:
+            seen.append(exc)
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    assert opened.wait(5)
+    store.close()
+    go_on.set()
+    thread.join(5)
+    assert seen[0] == (2,)  # its statement ran on
+    assert isinstance(seen[1], InvalidInputError)  # the next call: closed
+    assert "closed" in str(seen[1])
