@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import attrs
@@ -85,3 +85,46 @@ def test_closing_the_store_leaves_another_threads_connection_alone(tmp_path: Pat
     assert seen[0] == (2,)  # its statement ran on
     assert isinstance(seen[1], InvalidInputError)  # the next call: closed
     assert "closed" in str(seen[1])
+
+
+class Clock:
+    """A clock the notifier moves on: each send takes nine seconds of it."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_a_long_pass_keeps_its_later_batches_from_another_worker(tmp_path: Path) -> None:
+    """A worker whose sends are slow claims each batch when it reaches it: another
+    process delivering more than five minutes into the pass finds nothing of this
+    worker's to send again (a lease counted from the pass's start had expired)."""
+    db = tmp_path / "d.sqlite3"
+    began = T0 + timedelta(minutes=1)
+    clock = Clock(began)
+    others: list[str] = []
+
+    class Slow(RecordingNotifier):
+        def send(self, notification: Notification, recipient: StaffMember | None) -> None:
+            super().send(notification, recipient)
+            clock.now += timedelta(seconds=9)  # under the send timeout (10 s)
+            if not others and clock.now > began + timedelta(minutes=5, seconds=30):
+                # another process's pass, once, well into this one
+                other = RecordingNotifier("slow")
+                with make_desk(store=SqliteStore(db), notifiers=[other]) as rival:
+                    rival.deliver(clock.now)
+                others.extend(other.keys or ["(nothing)"])
+
+    slow = Slow("slow")
+    desk = make_desk(store=SqliteStore(db), notifiers=[slow])
+    for i in range(30):
+        desk.receive(attrs.evolve(intake(), summary=f"楼上漏水 {i}", receiver="SR-103"), now=T0)
+    assert len(_outbox(db)) * 9 > 7 * 60  # the pass outlasts a five-minute lease
+    desk.deliver(clock.now, clock=clock)
+    desk.close()
+    assert others  # the rival came (and took what nobody had claimed yet) …
+    sent_twice = set(slow.keys) & set(others)
+    assert not sent_twice  # … but nothing this worker had claimed
+    assert len(set(slow.keys) | set(others) - {"(nothing)"}) == len(_outbox(db))

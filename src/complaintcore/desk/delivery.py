@@ -239,7 +239,7 @@ class DeliveryWorker:
                 asked = self._asked
             try:
                 now = require_aware(self.clock(), "clock()")
-                report = self.desk.deliver(now)
+                report = self.desk.deliver(now, clock=self.clock)
                 self.reports = [*self.reports[-99:], report]
             except Exception:  # the outbox keeps everything; try again on the next wake
                 log.exception("delivering notifications failed")

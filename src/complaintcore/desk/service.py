@@ -145,6 +145,8 @@ log = logging.getLogger("complaintcore.desk")
 
 _CONFLICT_RETRIES = 5
 _CLAIM_BATCH = 10
+_LEASE = timedelta(minutes=5)
+"""The shortest lease of a delivery claim (the stores' default)."""
 _SWEEP_BATCH = 50
 """Due complaints claimed at once: few enough to sweep well within the lease."""
 _DUTY_MEMO = 2048
@@ -1948,7 +1950,13 @@ class Desk:
 
     # ------------------------------------------------------------------ notifications
 
-    def deliver(self, now: datetime, *, limit: int | None = None) -> DeliveryReport:
+    def deliver(
+        self,
+        now: datetime,
+        *,
+        limit: int | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> DeliveryReport:
         """Send what the outbox holds, until it is empty; failures stay for a later try.
 
         Items are claimed from the store before sending (atomically: no other
@@ -1959,6 +1967,12 @@ class Desk:
         of a channel this desk lacks are left for a desk that has it; items past
         ``retry.max_attempts`` are dead letters for a person to retry or drop,
         counted as given up; neither holds back the items behind them.
+
+        ``clock`` (the delivery worker's) is read for each batch claimed: a pass
+        of slow sends outlasts the lease of its first batch, and a lease counted
+        from the start of the pass would hand later batches to another worker
+        while this one still sends them.  Each lease covers its batch sent at
+        the send timeout, five minutes at least.
         """
         require_aware(now, "now")
         if limit is not None and (
@@ -1966,19 +1980,23 @@ class Desk:
         ):
             raise InvalidInputError("limit", "must be a non-negative integer or None")
         sent = failed = 0
+        timeout = self._sender.timeout
+        lease = max(_LEASE, timedelta(seconds=2 * _CLAIM_BATCH * timeout)) if timeout else _LEASE
         while self.notifiers and (limit is None or sent + failed < limit):
-            # a few at a time, so the lease (5 minutes) outlasts the sends it covers
+            # a few at a time, so the lease outlasts the sends it covers
             want = _CLAIM_BATCH if limit is None else min(_CLAIM_BATCH, limit - sent - failed)
+            at = now if clock is None else max(now, require_aware(clock(), "clock()"))
             items = self.store.claim(
-                now,
+                at,
                 want,
                 notifiers=self.notifiers.keys(),
                 max_attempts=self.retry.max_attempts,
+                lease=lease,
             )
             for item in items:
                 if self._closing.is_set():  # closing: the rest wait out their lease
                     break
-                if self._send(item, now):
+                if self._send(item, at):
                     sent += 1
                 else:
                     failed += 1
