@@ -673,3 +673,24 @@ def test_the_dashboards_figures_are_recounted_from_the_raw_events(
     in_building = [r for r in valid if r["building"] == building]
     assert int(count) == len(in_building)
     assert not re.search(r"^- (category|department|site) “", out, re.M)  # one rise, one warning
+
+
+def test_a_demo_bigger_than_a_building_still_draws_its_households() -> None:
+    """`demo --complaints 4000` asks one building for more households than it has
+    rooms (IMP-4's rising building): drawing them must end, within the building."""
+    import random as _random
+    from zoneinfo import ZoneInfo
+
+    from complaintcore.cli.demo import _Planner
+
+    planner = _Planner(
+        _random.Random(7),
+        [],
+        ZoneInfo("Asia/Shanghai"),
+        date(2025, 10, 1),
+        date(2025, 12, 31),
+        4000,
+    )
+    rooms = [planner.household("sunrise", 1).room for _ in range(400)]  # 204 rooms in building 1
+    assert all(room.startswith("1-") for room in rooms)
+    assert len(set(rooms)) == 3 * 17 * 4  # every room drawn before any household again

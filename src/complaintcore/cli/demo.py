@@ -31,6 +31,7 @@ Printing the monthly report is the CLI's job (``complaintcore demo``).
 from __future__ import annotations
 
 import heapq
+import itertools
 import random
 import re
 from collections import Counter, deque
@@ -794,6 +795,10 @@ class _Life:
         return f"{en} / {zh}" if self.english else zh
 
 
+_ROOM_TRIES = 2_000
+"""Draws of a free room before a household is drawn again: a big demo fills a building."""
+
+
 class _Planner:
     """Draws the quarter's complaints: who, where, when, what and how it will go."""
 
@@ -838,11 +843,13 @@ class _Planner:
         if site is None:
             site = rng.choices(list(_SITES), [s[4] for s in _SITES.values()])[0]
         _zh, buildings, units, floors, _share = _SITES[site]
-        while True:
+        for tries in itertools.count():
             b = building if building is not None else rng.randint(1, buildings)
             room = f"{b}-{rng.randint(1, units)}-{rng.randint(2, floors)}{rng.randint(1, 4):02d}"
             if (site, room) not in self.rooms:
                 self.rooms.add((site, room))
+                break
+            if tries >= _ROOM_TRIES:  # the building is full: a household complains again
                 break
         english = rng.random() < 0.08
         return _Household(self._name(english), self._phone(), room, str(b), site, english)
