@@ -128,3 +128,50 @@ def test_a_long_pass_keeps_its_later_batches_from_another_worker(tmp_path: Path)
     sent_twice = set(slow.keys) & set(others)
     assert not sent_twice  # … but nothing this worker had claimed
     assert len(set(slow.keys) | set(others) - {"(nothing)"}) == len(_outbox(db))
+
+
+def test_a_hung_channel_does_not_starve_the_others(tmp_path: Path) -> None:
+    """notifications.md: a channel that is down loses nothing and holds back only
+    its own messages.  One that never returns keeps the threads it took; once it
+    holds as many as the desk sends at once, its items wait (no attempt spent)."""
+    from complaintcore.adapters.calendars import calendar_for_spec
+    from complaintcore.adapters.staff import load_sample_staff
+    from complaintcore.desk import Desk
+    from complaintcore.rules import load_pack
+
+    release = threading.Event()
+
+    class Hung(RecordingNotifier):
+        def send(self, notification: Notification, recipient: StaffMember | None) -> None:
+            release.wait(30)
+
+    ok = RecordingNotifier("ok")
+    pack = load_pack("cn-property")
+    db = tmp_path / "d.sqlite3"
+    desk = Desk(
+        pack=pack,
+        store=SqliteStore(db),
+        directory=load_sample_staff(pack=pack),
+        calendar=calendar_for_spec(pack.calendar),
+        notifiers=[Hung("hung"), ok],
+        send_timeout=0.2,
+        send_threads=1,
+    )
+    try:
+        for i in range(6):
+            desk.receive(attrs.evolve(intake(), summary=f"楼上漏水 {i}", receiver="SR-103"), now=T0)
+        for hours in (1, 3, 5):
+            desk.deliver(T0 + timedelta(hours=hours))
+        with sqlite3.connect(db) as conn:
+            rows = conn.execute(
+                "SELECT notifier, attempts, delivered_at FROM outbox ORDER BY id"
+            ).fetchall()
+        mine = [r for r in rows if r[0] == "ok"]
+        assert mine
+        assert all(delivered is not None for _, _, delivered in mine)  # every one sent
+        assert len(ok.sent) == len(mine)
+        spent = sum(attempts for name, attempts, _ in rows if name == "hung")
+        assert spent == 1  # the one send that took the only thread; the rest wait
+    finally:
+        release.set()
+        desk.close()

@@ -60,11 +60,17 @@ def _seconds(value: float | None, path: str) -> float | None:
 class _Task:
     """One send handed to the pool: waiting, running, done, or given up on."""
 
-    __slots__ = ("done", "error", "late", "send", "state")
+    __slots__ = ("channel", "done", "error", "late", "send", "state")
 
-    def __init__(self, send: Callable[[], None], late: Callable[[BaseException | None], None]):
+    def __init__(
+        self,
+        send: Callable[[], None],
+        late: Callable[[BaseException | None], None],
+        channel: str = "",
+    ):
         self.send = send
         self.late = late
+        self.channel = channel
         self.state = "waiting"  # → running → done; waiting → cancelled; running → abandoned
         self.error: BaseException | None = None
         self.done = threading.Event()
@@ -90,18 +96,26 @@ class Sender:
         self._lock = threading.Lock()
         self._live = 0  # threads alive
         self._stuck = 0  # threads held by a send given up on
+        self._stuck_by: dict[str, int] = {}  # the same, by channel
         self._closed = False
 
-    def send(self, send: Callable[[], None], late: Callable[[BaseException | None], None]) -> None:
+    def send(
+        self,
+        send: Callable[[], None],
+        late: Callable[[BaseException | None], None],
+        *,
+        channel: str = "",
+    ) -> None:
         """Run ``send``; raise what it raised, or :class:`SendTimeoutError`.
 
         After a timeout, ``late`` is called from the sending thread with the
-        outcome (``None`` for success) if the send ever finishes.
+        outcome (``None`` for success) if the send ever finishes.  ``channel``
+        names the notifier, so that :meth:`stuck` can tell which one hangs.
         """
         if self.timeout is None:
             send()
             return
-        task = _Task(send, late)
+        task = _Task(send, late, channel)
         with self._lock:
             if self._closed:
                 raise InvalidInputError("sender", "is closed")
@@ -117,6 +131,7 @@ class Sender:
                 if task.state == "running":
                     task.state = "abandoned"
                     self._stuck += 1
+                    self._stuck_by[channel] = self._stuck_by.get(channel, 0) + 1
                     raise SendTimeoutError(self.timeout)
         if task.error is not None:
             raise task.error
@@ -139,6 +154,7 @@ class Sender:
                 task.state = "done"
                 if abandoned:
                     self._stuck -= 1
+                    self._stuck_by[task.channel] -= 1
                 leave = self._closed or self._live - self._stuck > self.threads
                 if leave:
                     self._live -= 1
@@ -150,6 +166,12 @@ class Sender:
                     log.exception("recording a late send failed")
             if leave:
                 break
+
+    def stuck(self, channel: str) -> int:
+        """Sends of ``channel`` given up on and still holding a thread: once a channel
+        holds ``threads`` of them, sending it more would starve the others."""
+        with self._lock:
+            return self._stuck_by.get(channel, 0)
 
     def close(self) -> None:
         """Refuse further sends and let idle threads end; running sends finish on their own."""

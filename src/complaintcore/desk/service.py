@@ -1996,6 +1996,10 @@ class Desk:
             for item in items:
                 if self._closing.is_set():  # closing: the rest wait out their lease
                     break
+                if self._sender.stuck(item.notifier) >= self._sender.threads:
+                    # its channel hangs: no attempt spent, no thread taken from the
+                    # others; the item waits out its lease and is tried again
+                    continue
                 if self._send(item, at):
                     sent += 1
                 else:
@@ -2044,6 +2048,7 @@ class Desk:
             self._sender.send(
                 lambda: notifier.send(item.notification, recipient),
                 functools.partial(self._settle_late, item, now),
+                channel=item.notifier,
             )
         except Exception as exc:
             try:
