@@ -56,6 +56,7 @@ __all__ = [
     "compute_clock",
     "compute_clocks",
     "compute_duties",
+    "counted_from",
     "history_key",
     "receipt_bound",
 ]
@@ -435,9 +436,16 @@ _last_tagged: tuple[object, object, tuple[tuple[Event, frozenset[str]], ...]] = 
 same objects, the same answer)."""
 
 
+def counted_from(registered: Registered, received_at: datetime) -> datetime:
+    """When the clocks a registration starts begin: at the receipt, when that came
+    first (IN-5 "of receipt", DL-6 "after receipt"); the registration's own time
+    otherwise (the same instant in another zone keeps the registration's)."""
+    return received_at if received_at < registered.at else registered.at
+
+
 def _from_receipt(ev: Registered, received_at: datetime) -> Registered:
-    """The registration as the clocks see it: at the receipt, when that came first."""
-    if received_at >= ev.at:
+    """The registration as the clocks see it (:func:`counted_from`)."""
+    if counted_from(ev, received_at) == ev.at:
         return ev
     return _Received(
         at=received_at,
@@ -475,7 +483,7 @@ def history_key(complaint: Complaint, now: datetime, *, receipt: bool = True) ->
         if at > now:
             break
         if receipt and isinstance(ev, Registered):  # as _tagged: it counts from the receipt
-            at = _from_receipt(ev, complaint.intake.received_at).at
+            at = counted_from(ev, complaint.intake.received_at)
         if at is not last:
             last, zoned = at, _zoned(at)
         if isinstance(ev, Promised):

@@ -44,6 +44,7 @@ from complaintcore.core.deadlines import (
     breached_duties,
     compute_clocks,
     compute_duties,
+    counted_from,
     history_key,
     receipt_bound,
 )
@@ -218,19 +219,25 @@ class _Shape:
     clocks_start: Hashable = None
     duties: tuple[DutyStatus, ...] | None = None
     duties_start: Hashable = None
-    next_due: dict[tuple[str, int, Hashable], datetime | None] = attrs.Factory(dict)
-    """By status, rung index and ``start``, for complaints with no escalation and no
-    open measure."""
+    next_due: dict[tuple[str, int], datetime | None] = attrs.Factory(dict)
+    """By status and rung index, for complaints registered when received, with no
+    escalation and no open measure."""
 
 
 def _start(complaint: Complaint, now: datetime) -> Hashable:
-    """The moment the clocks see the registration (the receipt, when earlier), with
-    its zone: due times keep the zone of the event that started the clock."""
+    """The moment the clocks see the registration (:func:`counted_from`), with its
+    zone: due times keep the zone of the event that started the clock."""
     events = complaint.events
     if not events or not isinstance(events[0], Registered) or events[0].at > now:
         return None
-    t = min(events[0].at, complaint.intake.received_at)
+    t = counted_from(events[0], complaint.intake.received_at)
     return (t, t.tzinfo, t.utcoffset())
+
+
+def _received_earlier(complaint: Complaint) -> bool:
+    """Whether the complaint's clocks start at a receipt before its registration."""
+    events = complaint.events
+    return bool(events) and complaint.intake.received_at < events[0].at
 
 
 @attrs.define
@@ -2456,15 +2463,15 @@ class Desk:
         they still owe (an apology, a call back), which warn but never escalate.
         """
         state = complaint.state
-        if state.measures_open or any(e.kind == "escalated" for e in complaint.events):
+        if (
+            state.measures_open
+            or _received_earlier(complaint)  # its own receipt-bound deadlines: none to share
+            or any(e.kind == "escalated" for e in complaint.events)
+        ):
             return self._next_due_of(complaint, now)
         # otherwise all it reads is the history key, the status and the rung
         shares = self._shape(complaint, now).next_due
-        key = (state.status.value, current_rung_index(complaint, self.pack), _start(complaint, now))
-        try:
-            hash(key)
-        except TypeError:  # a host's zone that cannot be hashed: compute, keep nothing
-            return self._next_due_of(complaint, now)
+        key = (state.status.value, current_rung_index(complaint, self.pack))
         if key not in shares:
             shares[key] = self._next_due_of(complaint, now)
         return shares[key]
