@@ -151,3 +151,34 @@ def test_complaints_alike_but_for_their_rung_keep_their_own_due_times(tmp_path: 
     with SqliteStore(tmp_path / "d.sqlite3") as again:
         for cid in (top.id, lower.id):
             assert rows[cid] == _desk(again)._row(again.load(cid), NOW)
+
+
+def test_complaints_alike_but_received_at_other_times_keep_their_own_due_times(
+    tmp_path: Path,
+) -> None:
+    """An import: complaints of one shape, entered together, received that morning at
+    different hours.  Their clocks started by the receipt (IN-5, DL-1, DL-6) are their
+    own, so each next due time is its own: the batch shares the rest and adds those."""
+    entered = T0 + timedelta(days=3, hours=8)  # Monday 17 November 2025, 17:30
+
+    def complaint(n: int) -> Intake:
+        return Intake(
+            complainant=Complainant(f"业主{n}", f"1391234{n:04d}", f"{n + 1}-1-601", str(n + 1)),
+            channel="phone",
+            received_at=entered - timedelta(hours=1 + n),  # each in a building of its own
+            receiver="SR-103",
+            summary="楼上漏水，天花板渗水",
+            site="sunrise",
+        )
+
+    store = SqliteStore(tmp_path / "d.sqlite3")
+    with _desk(store) as desk:
+        received = list(desk.receive_many([complaint(n) for n in range(6)], now=entered))
+    assert all(not isinstance(c, Exception) for c in received)
+    with SqliteStore(tmp_path / "d.sqlite3") as again:
+        rows = {r.id: r for r in again.rows()}
+        dues = [rows[c.id].next_due for c in received if not isinstance(c, Exception)]
+        assert None not in dues
+        assert len(set(dues)) == len(dues)  # the receipt decides it: one each
+        for cid, row in rows.items():
+            assert row == _desk(again)._row(again.load(cid), entered), cid

@@ -57,3 +57,25 @@ def test_threads_never_get_the_same_id() -> None:
     for th in threads:
         th.join()
     assert len(set(found)) == 8000
+
+
+def test_a_forked_process_draws_random_bits_of_its_own() -> None:
+    """Ids are drawn from a pool of random numbers: a child forked with the parent's
+    pool would make the parent's next ids (workers forked by a host's process pool)."""
+    import multiprocessing
+
+    t = datetime(2025, 11, 14, 9, tzinfo=SH)
+    time_ordered_id(t, SH)  # the pool is filled and shared at the fork
+    context = multiprocessing.get_context("fork")
+    with context.Pool(2) as pool:
+        children = pool.starmap(_ids_at, [(t, 50)] * 2)
+    mine = _ids_at(t, 50)
+    # a later id of another process of the same millisecond: only the random bits differ
+    assert len({*mine, *children[0], *children[1]}) == 150
+
+
+def _ids_at(t: datetime, n: int) -> list[str]:
+    import complaintcore.desk.ids as ids
+
+    ids._last = ("", -1)  # each process alone: no increment from an earlier id
+    return [time_ordered_id(t, SH) for _ in range(n)]

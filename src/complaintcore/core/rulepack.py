@@ -259,7 +259,7 @@ class Extension:
     rule: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)  # a key of the clocks' caches, hashed many times a complaint
 class ClockSpec:
     """DL-1..8: a deadline declared as data.
 
@@ -312,7 +312,7 @@ class YearDays:
     workdays: tuple[date, ...] = ()
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class DutySpec(ClockSpec):
     """A duty: something a named role must do by a deadline (DL-5, REC-2, IN-6 …).
 

@@ -13,7 +13,7 @@ meet with odds of one in 2**36).
 
 from __future__ import annotations
 
-import secrets
+import os
 import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -23,6 +23,18 @@ __all__ = ["time_ordered_id"]
 _RANDOM_BITS = 36
 _lock = threading.Lock()
 _last: tuple[str, int] = ("", -1)
+_POOL_IDS = 512
+_pool: list[int] = []
+"""Random numbers from the OS, drawn 512 ids at a time (a system call per id cost a
+tenth of bulk intake's id making); each id still takes bits no other id took."""
+
+
+def _forget_pool() -> None:
+    """A forked child draws its own: it would otherwise share its parent's numbers."""
+    _pool.clear()
+
+
+os.register_at_fork(after_in_child=_forget_pool)
 
 
 def time_ordered_id(received_at: datetime, zone: ZoneInfo) -> str:
@@ -32,8 +44,12 @@ def time_ordered_id(received_at: datetime, zone: ZoneInfo) -> str:
     day = f"{local.year:04d}{local.month:02d}{local.day:02d}"
     # the wall-clock millisecond of the day (what subtracting midnight in one zone gives)
     ms = ((local.hour * 60 + local.minute) * 60 + local.second) * 1000 + local.microsecond // 1000
-    stamp = (ms << _RANDOM_BITS) | secrets.randbits(_RANDOM_BITS)
     with _lock:
+        if not _pool:
+            raw = os.urandom(8 * _POOL_IDS)
+            _pool.extend(int.from_bytes(raw[i : i + 8], "big") >> (64 - _RANDOM_BITS)
+                         for i in range(0, len(raw), 8))  # fmt: skip
+        stamp = (ms << _RANDOM_BITS) | _pool.pop()
         last_day, last_stamp = _last
         if last_day == day and stamp <= last_stamp < (ms + 1) << _RANDOM_BITS:
             stamp = last_stamp + 1  # same millisecond: the next one up, still unique

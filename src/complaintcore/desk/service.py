@@ -219,9 +219,10 @@ class _Shape:
     clocks_start: Hashable = None
     duties: tuple[DutyStatus, ...] | None = None
     duties_start: Hashable = None
-    next_due: dict[tuple[str, int], datetime | None] = attrs.Factory(dict)
-    """By status and rung index, for complaints registered when received, with no
-    escalation and no open measure."""
+    next_due: dict[tuple[str, int, bool], datetime | None] = attrs.Factory(dict)
+    """By status, rung index and whether the receipt-bound clocks and duties are left
+    out (for complaints received before they were registered, which add their own),
+    for complaints with no escalation and no open measure."""
 
 
 def _start(complaint: Complaint, now: datetime) -> Hashable:
@@ -2463,22 +2464,40 @@ class Desk:
         they still owe (an apology, a call back), which warn but never escalate.
         """
         state = complaint.state
-        if (
-            state.measures_open
-            or _received_earlier(complaint)  # its own receipt-bound deadlines: none to share
-            or any(e.kind == "escalated" for e in complaint.events)
-        ):
+        if state.measures_open or any(e.kind == "escalated" for e in complaint.events):
             return self._next_due_of(complaint, now)
         # otherwise all it reads is the history key, the status and the rung
-        shares = self._shape(complaint, now).next_due
-        key = (state.status.value, current_rung_index(complaint, self.pack))
+        shape = self._shape(complaint, now)
+        earlier = _received_earlier(complaint)
+        shares = shape.next_due
+        key = (state.status.value, current_rung_index(complaint, self.pack), earlier)
         if key not in shares:
-            shares[key] = self._next_due_of(complaint, now)
-        return shares[key]
+            shares[key] = self._next_due_of(complaint, now, mine=False if earlier else None)
+        if not earlier:
+            return shares[key]
+        # its receipt-bound deadlines are its own (imports: every complaint)
+        own = self._next_due_of(complaint, now, mine=True)
+        shared = shares[key]
+        return own if shared is None else shared if own is None else min(shared, own)
 
-    def _next_due_of(self, complaint: Complaint, now: datetime) -> datetime | None:
+    def _next_due_of(
+        self, complaint: Complaint, now: datetime, *, mine: bool | None = None
+    ) -> datetime | None:
+        """The earliest time a sweep acts on, over the complaint's clocks, duties and
+        measures; ``mine`` True: only the receipt-bound clocks and duties, False: all
+        but those (the time is the earlier of the two)."""
         is_open = complaint.is_open
         duties = self._duties_now(complaint, now)
+        clocks: Sequence[ClockStatus] = ()
+        if is_open:
+            clocks = (
+                self._clocks_now(complaint, now)
+                if mine is None
+                else self._due_clocks(complaint, now, mine)
+            )
+        if mine is not None:
+            bound = self._receipt_bound().duties
+            duties = tuple(d for d in duties if (d.duty.name in bound) is mine)
         measures = (
             compute_measures(complaint, self.pack, self.calendar, now, explain=False)
             if complaint.state.measures_open
@@ -2489,14 +2508,11 @@ class Desk:
         top = len(self.pack.ladder) - 1
         can_escalate = is_open and current_rung_index(complaint, self.pack) < top
         pending: set[str] = set()
-        statuses: list[ClockStatus] = []
+        statuses: list[ClockStatus] = list(clocks)
         if is_open:
-            statuses += self._clocks_now(complaint, now)
             pending.update(
                 s.name
-                for s in breached_clocks(
-                    complaint, self.pack, self.calendar, now, statuses=statuses
-                )
+                for s in breached_clocks(complaint, self.pack, self.calendar, now, statuses=clocks)
             )
             pending.update(s.name for s in breached_duties(complaint, duties))
         statuses += [d.clock for d in duties]
@@ -2512,6 +2528,21 @@ class Desk:
             elif s.name in pending and can_escalate:
                 times.append(now)
         return min(times) if times else None
+
+    def _due_clocks(self, complaint: Complaint, now: datetime, mine: bool) -> Sequence[ClockStatus]:
+        """The complaint's receipt-bound clocks (``mine``) or the others, for its next
+        due time.  Of its own, only those still open in its shape: whether a clock is
+        open follows from the events and their tags alone (when it was received moves
+        its times, not what starts and stops it), and a closed clock is due never."""
+        bound = self._receipt_bound().clocks
+        if not mine:
+            return [s for s in self._clocks_now(complaint, now) if s.name not in bound]
+        shape = self._shape(complaint, now).clocks
+        if shape is not None:
+            bound = frozenset(s.name for s in shape if s.name in bound and s.is_open)
+            if not bound:
+                return ()
+        return compute_clocks(complaint, self.pack, self.calendar, now, explain=False, only=bound)
 
 
 # Keys whose values are ids, codes, times and enums: everything else in a record
