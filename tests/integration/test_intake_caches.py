@@ -11,7 +11,8 @@ import attrs
 from complaintcore.adapters.calendars import calendar_for_spec
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.adapters.staff import StaffList, load_sample_staff
-from complaintcore.core.models import Complainant, Intake
+from complaintcore.core.models import Complainant, Complaint, Intake
+from complaintcore.core.rulepack import ClockMode, Duration, DutySpec
 from complaintcore.core.workflow import AttachEvidence
 from complaintcore.desk import Desk
 from complaintcore.desk.ports import StaffMember
@@ -182,3 +183,60 @@ def test_complaints_alike_but_received_at_other_times_keep_their_own_due_times(
         assert len(set(dues)) == len(dues)  # the receipt decides it: one each
         for cid, row in rows.items():
             assert row == _desk(again)._row(again.load(cid), entered), cid
+
+
+def test_a_duty_started_by_a_receipt_bound_breach_is_each_complaints_own(
+    tmp_path: Path,
+) -> None:
+    """A duty a breach of a receipt-bound clock starts (a call owed once the reply
+    deadline has passed) runs for a complaint received long enough ago and not for
+    one just in, though their histories share their shape: the first of the batch,
+    just in, must not lend its unstarted duty to the others."""
+    call = DutySpec(
+        name="late_reply_call",
+        zh="回复超时回访",
+        en="call the complainant once the reply is late",
+        start=("breached:reply",),
+        stop=("replied",),
+        mode=ClockMode.WORKING_DAYS,
+        duration=Duration(days=2),
+        escalate_on_breach=False,
+        owner_handler=True,
+    )
+    pack = attrs.evolve(PACK, duties=(*PACK.duties, call))
+    entered = T0 + timedelta(days=10, hours=2)  # Monday 24 November 2025, 11:30
+    ages = (timedelta(hours=1), timedelta(days=4), timedelta(days=6), timedelta(days=7))
+
+    def complaint(n: int, age: timedelta) -> Intake:
+        return Intake(
+            complainant=Complainant(f"业主{n}", f"1391234{n:04d}", f"{n + 1}-1-601", str(n + 1)),
+            channel="phone",
+            received_at=entered - age,
+            receiver="SR-103",
+            summary="楼上漏水，天花板渗水",
+            site="sunrise",
+            # at the top rung: a breach escalates no further, so the due time is
+            # the duty's or a clock's, not "now"
+            target=about("SR-001", "project_manager"),
+        )
+
+    def desk_of(store: SqliteStore) -> Desk:
+        return Desk(
+            pack=pack,
+            store=store,
+            directory=load_sample_staff(pack=pack),
+            calendar=calendar_for_spec(pack.calendar),
+        )
+
+    store = SqliteStore(tmp_path / "d.sqlite3")
+    with desk_of(store) as desk:
+        intakes = [complaint(n, age) for n, age in enumerate(ages)]
+        received = [c for c in desk.receive_many(intakes, now=entered) if isinstance(c, Complaint)]
+        assert len(received) == len(ages)
+        owed = [desk.duties(c.id, now=entered) for c in received]
+    started = [any(d.name == call.name and d.owed for d in ds) for ds in owed]
+    assert started[0] is False
+    assert any(started[1:])
+    with SqliteStore(tmp_path / "d.sqlite3") as again:
+        for row in again.rows():
+            assert row == desk_of(again)._row(again.load(row.id), entered), row.id

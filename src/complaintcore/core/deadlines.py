@@ -833,6 +833,10 @@ class ReceiptBound:
 
     clocks: frozenset[str]
     duties: frozenset[str]
+    by_breach: frozenset[str] = frozenset()
+    """Those of ``duties`` a breach starts, stops or gates: whether they run at all
+    depends on when the complaint was received.  For the others, and every clock,
+    only their times do (one not started for one receipt is not started for any)."""
 
 
 @functools.lru_cache(maxsize=16)
@@ -845,12 +849,11 @@ def receipt_bound(pack: RulePack) -> ReceiptBound:
 
     clocks = frozenset(c.name for c in pack.clocks if registered(c.start))
     breaches = {BREACHED_TAG + name for name in clocks}
-    duties = frozenset(
-        d.name
-        for d in pack.duties
-        if registered(d.start) or not breaches.isdisjoint((*d.start, *d.stop, *d.when))
+    by_breach = frozenset(
+        d.name for d in pack.duties if not breaches.isdisjoint((*d.start, *d.stop, *d.when))
     )
-    return ReceiptBound(clocks, duties)
+    duties = frozenset(d.name for d in pack.duties if registered(d.start)) | by_breach
+    return ReceiptBound(clocks, duties, by_breach)
 
 
 def breached_duties(

@@ -235,6 +235,22 @@ def _start(complaint: Complaint, now: datetime) -> Hashable:
     return (t, t.tzinfo, t.utcoffset())
 
 
+def _own(
+    statuses: Iterable[tuple[str, ClockState]],
+    bound: frozenset[str],
+    by_breach: frozenset[str] = frozenset(),
+) -> frozenset[str]:
+    """Of a shape's receipt-bound clocks or duties, those a complaint received at
+    another time computes for itself: one its shape never started stays unstarted
+    (what starts it reads the events' tags, not their times), unless a breach,
+    which comes at a time, may start it (``by_breach``)."""
+    return frozenset(
+        name
+        for name, state in statuses
+        if name in bound and (state is not ClockState.NOT_STARTED or name in by_breach)
+    )
+
+
 def _received_earlier(complaint: Complaint) -> bool:
     """Whether the complaint's clocks start at a receipt before its registration."""
     events = complaint.events
@@ -2333,9 +2349,14 @@ class Desk:
                 )
                 shape.duties_start = start
             elif shape.duties_start != start:  # received at another time
-                bound = self._receipt_bound().duties
-                mine = compute_duties(
-                    complaint, self.pack, self.calendar, now, explain=False, only=bound
+                bound = self._receipt_bound()
+                own = _own(((d.name, d.state) for d in found), bound.duties, bound.by_breach)
+                mine = (
+                    compute_duties(
+                        complaint, self.pack, self.calendar, now, explain=False, only=own
+                    )
+                    if own
+                    else ()
                 )
                 if mine:
                     by_name = {d.duty.name: d for d in mine}
@@ -2359,9 +2380,13 @@ class Desk:
                 )
                 shape.clocks_start = start
             elif shape.clocks_start != start:  # received at another time
-                bound = self._receipt_bound().clocks
-                mine = compute_clocks(
-                    complaint, self.pack, self.calendar, now, explain=False, only=bound
+                own = _own(((c.name, c.state) for c in found), self._receipt_bound().clocks)
+                mine = (
+                    compute_clocks(
+                        complaint, self.pack, self.calendar, now, explain=False, only=own
+                    )
+                    if own
+                    else ()
                 )
                 if mine:
                     by_name = {c.name: c for c in mine}
