@@ -240,3 +240,46 @@ def test_a_duty_started_by_a_receipt_bound_breach_is_each_complaints_own(
     with SqliteStore(tmp_path / "d.sqlite3") as again:
         for row in again.rows():
             assert row == desk_of(again)._row(again.load(row.id), entered), row.id
+
+
+def test_the_next_due_time_is_the_earliest_of_every_clock_whatever_their_order(
+    tmp_path: Path,
+) -> None:
+    """With nothing breached, the stored next due time is the earliest at-risk or due
+    time still to come among the complaint's clocks and duties, as ``Desk.clocks``
+    and ``Desk.duties`` give them one by one.  The pack lists its month-long clock
+    first: a complaint's own deadlines must all be read, not the first that has a time."""
+    month_first = sorted(PACK.clocks, key=lambda c: c.name != "major_by_age")
+    pack = attrs.evolve(PACK, clocks=tuple(month_first))
+    entered = T0 + timedelta(days=3, hours=8)  # Monday 17 November 2025, 17:30
+
+    def complaint(n: int) -> Intake:
+        return Intake(
+            complainant=Complainant(f"业主{n}", f"1391234{n:04d}", f"{n + 1}-1-601", str(n + 1)),
+            channel="phone",
+            received_at=entered - timedelta(hours=1 + 2 * n),
+            receiver="SR-103",
+            summary="楼上漏水，天花板渗水",
+            site="sunrise",
+        )
+
+    desk = Desk(
+        pack=pack,
+        store=SqliteStore(tmp_path / "d.sqlite3"),
+        directory=load_sample_staff(pack=pack),
+        calendar=calendar_for_spec(pack.calendar),
+    )
+    with desk:
+        received = list(desk.receive_many([complaint(n) for n in range(4)], now=entered))
+        for c in received:
+            assert isinstance(c, Complaint)
+            statuses = [*desk.clocks(c.id, entered), *(d.clock for d in desk.duties(c.id, entered))]
+            assert not any(s.is_breached for s in statuses)
+            times = [
+                t
+                for s in statuses
+                if s.is_open
+                for t in (s.at_risk_from, s.due)
+                if t is not None and t > entered
+            ]
+            assert desk.store.row(c.id).next_due == min(times), c.id

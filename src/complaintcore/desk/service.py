@@ -2500,26 +2500,21 @@ class Desk:
             shares[key] = self._next_due_of(complaint, now, mine=False if earlier else None)
         if not earlier:
             return shares[key]
-        # its receipt-bound deadlines are its own (imports: every complaint)
-        own = self._next_due_of(complaint, now, mine=True)
         shared = shares[key]
-        return own if shared is None else shared if own is None else min(shared, own)
+        if shared == now:  # nothing is due before now: its own deadlines cannot be sooner
+            return shared
+        # its receipt-bound deadlines are its own (imports: every complaint)
+        return _sooner(shared, self._next_due_of(complaint, now, mine=True))
 
     def _next_due_of(
         self, complaint: Complaint, now: datetime, *, mine: bool | None = None
     ) -> datetime | None:
         """The earliest time a sweep acts on, over the complaint's clocks, duties and
         measures; ``mine`` True: only the receipt-bound clocks and duties, False: all
-        but those (the time is the earlier of the two)."""
+        but those (the time is the earlier of the two).  Nothing is earlier than
+        ``now``: the clocks are computed one by one until one is due at once."""
         is_open = complaint.is_open
         duties = self._duties_now(complaint, now)
-        clocks: Sequence[ClockStatus] = ()
-        if is_open:
-            clocks = (
-                self._clocks_now(complaint, now)
-                if mine is None
-                else self._due_clocks(complaint, now, mine)
-            )
         if mine is not None:
             bound = self._receipt_bound().duties
             duties = tuple(d for d in duties if (d.duty.name in bound) is mine)
@@ -2532,42 +2527,68 @@ class Desk:
             return None
         top = len(self.pack.ladder) - 1
         can_escalate = is_open and current_rung_index(complaint, self.pack) < top
-        pending: set[str] = set()
-        statuses: list[ClockStatus] = list(clocks)
+        pending = {s.name for s in breached_duties(complaint, duties)} if is_open else set()
+        best: datetime | None = None
         if is_open:
-            pending.update(
-                s.name
-                for s in breached_clocks(complaint, self.pack, self.calendar, now, statuses=clocks)
+            clocks = (
+                self._clocks_now(complaint, now)
+                if mine is None
+                else self._due_clocks(complaint, now, mine)
             )
-            pending.update(s.name for s in breached_duties(complaint, duties))
-        statuses += [d.clock for d in duties]
-        statuses += [m.clock for m in measures if m.owed]
-        times: list[datetime] = []
-        for s in statuses:
-            if not s.is_open or s.state is ClockState.PAUSED:
-                continue
-            if s.at_risk_from is not None and s.at_risk_from > now:
-                times.append(s.at_risk_from)
-            if s.due is not None and s.due > now:
-                times.append(s.due)
-            elif s.name in pending and can_escalate:
-                times.append(now)
-        return min(times) if times else None
+            for status in clocks:
+                if breached_clocks(complaint, self.pack, self.calendar, now, statuses=(status,)):
+                    pending.add(status.name)
+                best = _sooner(best, _acts_at(status, pending, can_escalate, now))
+                if best == now:
+                    return best
+        for status in [*(d.clock for d in duties), *(m.clock for m in measures if m.owed)]:
+            best = _sooner(best, _acts_at(status, pending, can_escalate, now))
+        return best
 
-    def _due_clocks(self, complaint: Complaint, now: datetime, mine: bool) -> Sequence[ClockStatus]:
+    def _due_clocks(self, complaint: Complaint, now: datetime, mine: bool) -> Iterable[ClockStatus]:
         """The complaint's receipt-bound clocks (``mine``) or the others, for its next
         due time.  Of its own, only those still open in its shape: whether a clock is
         open follows from the events and their tags alone (when it was received moves
-        its times, not what starts and stops it), and a closed clock is due never."""
+        its times, not what starts and stops it), and a closed clock is due never.
+        Its own are computed as they are asked for."""
         bound = self._receipt_bound().clocks
         if not mine:
-            return [s for s in self._clocks_now(complaint, now) if s.name not in bound]
+            yield from (s for s in self._clocks_now(complaint, now) if s.name not in bound)
+            return
         shape = self._shape(complaint, now).clocks
         if shape is not None:
             bound = frozenset(s.name for s in shape if s.name in bound and s.is_open)
-            if not bound:
-                return ()
-        return compute_clocks(complaint, self.pack, self.calendar, now, explain=False, only=bound)
+        for spec in self.pack.clocks:
+            if spec.name in bound:
+                yield from compute_clocks(
+                    complaint, self.pack, self.calendar, now, explain=False, only=(spec.name,)
+                )
+
+
+def _acts_at(
+    status: ClockStatus, pending: Collection[str], can_escalate: bool, now: datetime
+) -> datetime | None:
+    """When a sweep next acts on a clock or duty: its at-risk or due time still to
+    come, or ``now`` for a breach not yet escalated while a rung is left (DL-7, ESC-2)."""
+    if not status.is_open or status.state is ClockState.PAUSED:
+        return None
+    found: datetime | None = None
+    if status.at_risk_from is not None and status.at_risk_from > now:
+        found = status.at_risk_from
+    if status.due is not None and status.due > now:
+        found = _sooner(found, status.due)
+    elif status.name in pending and can_escalate:
+        found = _sooner(found, now)
+    return found
+
+
+def _sooner(a: datetime | None, b: datetime | None) -> datetime | None:
+    """The earlier of two times, either of which may be missing (the first on a tie)."""
+    if a is None:
+        return b
+    if b is None or a <= b:
+        return a
+    return b
 
 
 # Keys whose values are ids, codes, times and enums: everything else in a record
