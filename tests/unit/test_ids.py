@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -59,6 +61,7 @@ def test_threads_never_get_the_same_id() -> None:
     assert len(set(found)) == 8000
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this system")
 def test_a_forked_process_draws_random_bits_of_its_own() -> None:
     """Ids are drawn from a pool of random numbers: a child forked with the parent's
     pool would make the parent's next ids (workers forked by a host's process pool)."""

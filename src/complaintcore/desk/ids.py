@@ -34,7 +34,8 @@ def _forget_pool() -> None:
     _pool.clear()
 
 
-os.register_at_fork(after_in_child=_forget_pool)
+if hasattr(os, "register_at_fork"):  # POSIX; elsewhere processes are never forked
+    os.register_at_fork(after_in_child=_forget_pool)
 
 
 def time_ordered_id(received_at: datetime, zone: ZoneInfo) -> str:
