@@ -7,10 +7,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import attrs
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from complaintcore.adapters.calendars import calendar_for_spec
+from complaintcore.adapters.memory_store import MemoryStore
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.adapters.staff import StaffList, load_sample_staff
+from complaintcore.core.deadlines import ClockState
 from complaintcore.core.models import Complainant, Complaint, Intake
 from complaintcore.core.rulepack import ClockMode, Duration, DutySpec
 from complaintcore.core.workflow import AttachEvidence
@@ -283,3 +287,43 @@ def test_the_next_due_time_is_the_earliest_of_every_clock_whatever_their_order(
                 if t is not None and t > entered
             ]
             assert desk.store.row(c.id).next_due == min(times), c.id
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    hours=st.lists(st.integers(min_value=0, max_value=24 * 12), min_size=2, max_size=6),
+    top=st.booleans(),
+)
+def test_the_stored_next_due_time_is_when_a_sweep_next_acts(hours: list[int], top: bool) -> None:
+    """Law: for complaints imported together, received any number of hours before,
+    the stored next due time is the earliest of each open, running deadline's
+    at-risk or due time still to come, or now for a breach a sweep would still
+    escalate (below the top rung, not escalated yet) -- read from ``Desk.clocks``
+    and ``Desk.duties``, which share nothing between complaints."""
+    entered = T0 + timedelta(days=12, hours=8)  # Wednesday 26 November 2025, 17:30
+    target = about("SR-001", "project_manager") if top else None
+    intakes = [
+        Intake(
+            complainant=Complainant(f"业主{n}", f"1391234{n:04d}", f"{n + 1}-1-601", str(n + 1)),
+            channel="phone",
+            received_at=entered - timedelta(hours=h),
+            receiver="SR-103",
+            summary="楼上漏水，天花板渗水",
+            site="sunrise",
+            target=target,
+        )
+        for n, h in enumerate(hours)
+    ]
+    desk = _desk(MemoryStore())
+    top_rung = PACK.top_rung.code
+    for c in desk.receive_many(intakes, now=entered):
+        assert isinstance(c, Complaint)
+        escalable = c.state.rung != top_rung
+        times = []
+        for s in [*desk.clocks(c.id, entered), *(d.clock for d in desk.duties(c.id, entered))]:
+            if not s.is_open or s.state is ClockState.PAUSED:
+                continue
+            times += [t for t in (s.at_risk_from, s.due) if t is not None and t > entered]
+            if s.is_breached and escalable:
+                times.append(entered)  # nothing has been escalated yet
+        assert desk.store.row(c.id).next_due == min(times, default=None), c.id
