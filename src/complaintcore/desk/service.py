@@ -20,7 +20,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -235,8 +235,11 @@ def _start(complaint: Complaint, now: datetime) -> Hashable:
     return (t, t.tzinfo, t.utcoffset())
 
 
+_Status = TypeVar("_Status", ClockStatus, DutyStatus)
+
+
 def _own(
-    statuses: Iterable[tuple[str, ClockState]],
+    shared: Iterable[ClockStatus | DutyStatus],
     bound: frozenset[str],
     by_breach: frozenset[str] = frozenset(),
 ) -> frozenset[str]:
@@ -245,10 +248,16 @@ def _own(
     (what starts it reads the events' tags, not their times), unless a breach,
     which comes at a time, may start it (``by_breach``)."""
     return frozenset(
-        name
-        for name, state in statuses
-        if name in bound and (state is not ClockState.NOT_STARTED or name in by_breach)
+        s.name
+        for s in shared
+        if s.name in bound and (s.state is not ClockState.NOT_STARTED or s.name in by_breach)
     )
+
+
+def _with_own(shared: tuple[_Status, ...], own: Iterable[_Status]) -> tuple[_Status, ...]:
+    """The shape's statuses with the complaint's own in their places."""
+    by_name = {s.name: s for s in own}
+    return tuple(by_name.get(s.name, s) for s in shared)
 
 
 def _received_earlier(complaint: Complaint) -> bool:
@@ -2350,17 +2359,12 @@ class Desk:
                 shape.duties_start = start
             elif shape.duties_start != start:  # received at another time
                 bound = self._receipt_bound()
-                own = _own(((d.name, d.state) for d in found), bound.duties, bound.by_breach)
-                mine = (
-                    compute_duties(
+                own = _own(found, bound.duties, bound.by_breach)
+                if own:
+                    mine = compute_duties(
                         complaint, self.pack, self.calendar, now, explain=False, only=own
                     )
-                    if own
-                    else ()
-                )
-                if mine:
-                    by_name = {d.duty.name: d for d in mine}
-                    found = tuple(by_name.get(d.duty.name, d) for d in found)
+                    found = _with_own(found, mine)
             if len(self._duty_memo) >= _DUTY_MEMO:
                 self._duty_memo.clear()
             self._duty_memo[key] = found
@@ -2380,17 +2384,12 @@ class Desk:
                 )
                 shape.clocks_start = start
             elif shape.clocks_start != start:  # received at another time
-                own = _own(((c.name, c.state) for c in found), self._receipt_bound().clocks)
-                mine = (
-                    compute_clocks(
+                own = _own(found, self._receipt_bound().clocks)
+                if own:
+                    mine = compute_clocks(
                         complaint, self.pack, self.calendar, now, explain=False, only=own
                     )
-                    if own
-                    else ()
-                )
-                if mine:
-                    by_name = {c.name: c for c in mine}
-                    found = tuple(by_name.get(c.name, c) for c in found)
+                    found = _with_own(found, mine)
             if len(self._clock_memo) >= _DUTY_MEMO:
                 self._clock_memo.clear()
             self._clock_memo[key] = found
