@@ -465,6 +465,7 @@ EVENT_STRATEGIES: dict[str, _EventStrategy] = {
         raisings=st.integers(1, 6),
         raised_repeatedly=st.booleans(),
         repeated_by=st.sampled_from(("", "C-20251110-0009")),
+        promise_not_kept=st.booleans(),
     ),
     "measure_added": lambda at: st.builds(
         MeasureAdded,

@@ -361,6 +361,7 @@ def _is_event_class(t: Any) -> bool:
 
 
 _LATER_FIELDS: dict[str, tuple[str, ...]] = {
+    "linked": ("promise_not_kept",),
     "replied": ("issue",),
     "registered": ("time_barred",),
     "sanction_recorded": ("severe",),

@@ -59,6 +59,21 @@ def receive(desk: Desk, who: Complainant, days: float, **kw: object) -> Complain
     return desk.receive(intake(who, at, **kw), now=at, validity="valid")
 
 
+def one_by_one_and_bulk(
+    tmp_path: Path, intakes: list[Intake], now: datetime, batch: int
+) -> tuple[Desk, list[Complaint], Desk, list[Complaint]]:
+    """The same intakes received one by one on one desk and in bulk on another
+    (with the same ids, so their links compare)."""
+    one = make_desk(store=SqliteStore(tmp_path / "one.db"))
+    singly = [one.receive(i, now=now, validity="valid") for i in intakes]
+    many = make_desk(store=SqliteStore(tmp_path / "many.db"))
+    ids = iter(c.id for c in singly)
+    many._new_id = lambda _intake: next(ids)
+    batched = list(many.receive_many(intakes, now=now, validity="valid", batch=batch))
+    assert all(isinstance(c, Complaint) for c in batched), batched
+    return one, singly, many, batched  # type: ignore[return-value]
+
+
 @pytest.mark.procedure("IMP-3")
 def test_a_complaint_is_linked_to_the_earlier_ones_it_repeats(desk: Desk) -> None:
     first = receive(desk, OWNER, 0)
@@ -206,12 +221,7 @@ def test_bulk_intake_links_as_one_by_one_does(tmp_path: Path) -> None:
         for who, d in zip(people, days, strict=True)
     ]
     now = T0 + timedelta(days=40)
-    one = make_desk(store=SqliteStore(tmp_path / "one.db"))
-    singly = [one.receive(i, now=now, validity="valid") for i in intakes]
-    many = make_desk(store=SqliteStore(tmp_path / "many.db"))
-    ids = iter(c.id for c in singly)
-    many._new_id = lambda _intake: next(ids)
-    batched = list(many.receive_many(intakes, now=now, validity="valid", batch=2))
+    one, singly, many, batched = one_by_one_and_bulk(tmp_path, intakes, now, batch=2)
 
     def shape(d: Desk, c: Complaint) -> tuple[object, ...]:
         stored = d.get(c.id)
@@ -221,7 +231,7 @@ def test_bulk_intake_links_as_one_by_one_does(tmp_path: Path) -> None:
             Fact.RAISED_REPEATEDLY in stored.state.facts,
         )
 
-    assert [shape(many, c) for c in batched] == [shape(one, c) for c in singly]  # type: ignore[arg-type]
+    assert [shape(many, c) for c in batched] == [shape(one, c) for c in singly]
     assert sum(shape(one, c)[2] is True for c in singly) == 4  # the owner's flat, raised 4 times
     one.close()
     many.close()
@@ -265,3 +275,77 @@ def test_a_submission_given_twice_in_one_batch_is_one_complaint_that_repeats_not
     assert links(stored) == []
     assert stored.state.raisings <= 1
     assert desk.verify(T0 + timedelta(hours=1)).ok
+
+
+# --------------------------------------------------------------------------- the matter's promise
+
+
+@pytest.mark.procedure("GRD-2")
+@pytest.mark.procedure("DL-5")
+def test_a_new_raising_inherits_the_promise_broken_in_an_earlier_one(desk: Desk) -> None:
+    """004 篇2 §3.4A names the matter: a promise not carried out that the customer
+    raised repeatedly.  The handler agreed a time on the first raising and let it
+    pass; the third raising, which carries no such fact of its own, is major."""
+    first = receive(desk, OWNER, 0)
+    agreed = T0 + timedelta(days=1, hours=3)  # Tue 4 Nov 12:30
+    desk.act(first.id, Promise(actor="SR-201", due=agreed, note="周二中午前修好"),
+             now=T0 + timedelta(minutes=10))  # fmt: skip
+    desk.sweep(agreed + timedelta(minutes=30))
+    second = receive(desk, OWNER, 2)
+    assert second.state.grade is Grade.MINOR  # raised twice: not yet repeatedly
+    third = receive(desk, SPOUSE, 3)  # the same flat, a third time
+    assert Fact.PROMISE_NOT_KEPT not in third.intake.facts
+    (link,) = links(third)
+    assert (link.raised_repeatedly, link.promise_not_kept) == (True, True)
+    assert {Fact.PROMISE_NOT_KEPT, Fact.RAISED_REPEATEDLY} <= third.state.facts
+    assert third.state.grade is Grade.MAJOR
+    fourth = receive(desk, OWNER, 4)  # past the threshold: inherits it as well
+    assert fourth.state.grade is Grade.MAJOR
+    assert desk.get(second.id).state.grade is Grade.MAJOR  # marked with the matter's promise
+
+
+@pytest.mark.procedure("GRD-2")
+def test_earlier_raisings_inherit_a_broken_promise_the_third_one_reports(desk: Desk) -> None:
+    """The receiver of the third raising records that the promise was not carried
+    out: the earlier raisings, still open, are of the same matter and major too."""
+    first, second = receive(desk, OWNER, 0), receive(desk, OWNER, 10)
+    third = receive(desk, OWNER, 20, facts=[Fact.PROMISE_NOT_KEPT])
+    assert third.state.grade is Grade.MAJOR
+    for earlier in (first, second):
+        stored = desk.get(earlier.id)
+        mark = links(stored)[-1]
+        assert (mark.repeated_by, mark.promise_not_kept) == (third.id, True)
+        assert stored.state.grade is Grade.MAJOR, earlier.id
+
+
+@pytest.mark.procedure("GRD-2")
+def test_a_kept_promise_in_an_earlier_raising_is_not_inherited(desk: Desk) -> None:
+    first = receive(desk, OWNER, 0)
+    soon = T0 + timedelta(hours=3)
+    desk.act(first.id, Promise(actor="SR-201", due=soon), now=T0 + timedelta(minutes=10))
+    desk.act(first.id, Reply(actor="SR-201", message="已修好", final=True),
+             now=soon - timedelta(minutes=30))  # fmt: skip
+    receive(desk, OWNER, 1)
+    third = receive(desk, OWNER, 2)
+    (link,) = links(third)
+    assert (link.raised_repeatedly, link.promise_not_kept) == (True, False)
+    assert third.state.grade is Grade.MINOR
+
+
+@pytest.mark.procedure("GRD-2")
+def test_bulk_intake_inherits_the_promise_as_one_by_one_does(tmp_path: Path) -> None:
+    """In one batch, the raising that reports the broken promise is a draft (not
+    stored yet) when the later ones link to it."""
+    intakes = [
+        intake(OWNER, T0),
+        intake(OWNER, T0 + timedelta(days=3), facts=[Fact.PROMISE_NOT_KEPT]),
+        intake(SPOUSE, T0 + timedelta(days=6)),
+        intake(OWNER, T0 + timedelta(days=9)),
+    ]
+    now = T0 + timedelta(days=10)
+    one, singly, many, batched = one_by_one_and_bulk(tmp_path, intakes, now, batch=4)
+    grades = [many.get(c.id).state.grade for c in batched]
+    assert grades == [one.get(c.id).state.grade for c in singly]
+    assert grades == [Grade.MAJOR] * 4  # one matter, raised four times, a promise not kept
+    one.close()
+    many.close()

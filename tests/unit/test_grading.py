@@ -14,9 +14,18 @@ from complaintcore.core.grading import (
     assess_grade,
     broken_promise_at,
     grade_for_facts,
+    promise_not_kept,
 )
 from complaintcore.core.models import Channel, Fact, Grade
-from complaintcore.core.workflow import Assess, Close, Command, Promise, RecordCause, Reply
+from complaintcore.core.workflow import (
+    Assess,
+    Close,
+    Command,
+    Link,
+    Promise,
+    RecordCause,
+    Reply,
+)
 from tests.helpers import SH, Runner, intake, pack
 
 
@@ -166,3 +175,32 @@ def test_a_reply_after_the_agreed_time_does_not_mend_the_broken_promise() -> Non
     r.now = datetime(2025, 11, 14, 15, 0, tzinfo=SH)
     c = r(Reply(actor="h", message="终于修好了", final=True))
     assert broken_promise_at(c, p, datetime(2025, 11, 20, 9, 0, tzinfo=SH)) == agreed
+
+
+@pytest.mark.procedure("GRD-2")
+def test_a_graded_raising_told_of_the_matters_broken_promise_is_major() -> None:
+    """Raised repeatedly and a promise of the matter not carried out (in another
+    raising): both halves of GRD-2's first case, so major at once (GRD-6)."""
+    p = pack()
+    r = Runner(p)
+    r.register()
+    r(Assess(actor="h", validity="valid"))
+    c = r(Link(actor="system", same_complainant=("C-0",), raisings=3, raised_repeatedly=True))
+    assert c.state.grade is Grade.MINOR
+    assert not promise_not_kept(c, p, r.now)
+    c = r(Link(actor="system", repeated_by="C-9", raisings=3, promise_not_kept=True))
+    assert c.state.grade is Grade.MAJOR
+    assert promise_not_kept(c, p, r.now)
+
+
+@pytest.mark.procedure("GRD-2")
+def test_a_promise_the_desk_let_pass_is_a_promise_not_kept() -> None:
+    p = pack()
+    r = Runner(p)
+    r.register()
+    agreed = datetime(2025, 11, 14, 12, 0, tzinfo=SH)
+    c = r(Promise(actor="h", due=agreed))
+    assert not promise_not_kept(c, p, agreed)
+    assert promise_not_kept(c, p, datetime(2025, 11, 14, 12, 1, tzinfo=SH))
+    with pytest.raises(NaiveDatetimeError):
+        promise_not_kept(c, p, datetime(2025, 11, 14, 12, 1))

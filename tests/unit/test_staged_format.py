@@ -24,7 +24,7 @@ from complaintcore import (
     new_complaint,
 )
 from complaintcore.core.errors import InvalidInputError
-from complaintcore.core.models import Complaint, EscalationRequested, Registered
+from complaintcore.core.models import Complaint, EscalationRequested, Linked, Registered
 from complaintcore.core.workflow import Acknowledge, Extend, RequestEscalation, Respond
 from complaintcore.rules import load_pack_data
 from complaintcore.serialization import event_to_dict, to_dict
@@ -276,6 +276,15 @@ def test_an_unflagged_registration_encodes_as_before() -> None:
     assert "time_barred" not in plain
     flagged = event_to_dict(Registered(at=at, actor="s", unit="customer_service", time_barred=True))
     assert flagged["time_barred"] is True
+
+
+def test_a_link_without_the_matters_promise_encodes_as_before() -> None:
+    """Linked.promise_not_kept (GRD-2) is left out while false: older links keep their bytes."""
+    at = datetime(2025, 3, 3, 9, tzinfo=LONDON)
+    plain = event_to_dict(Linked(at=at, actor="s", same_room=("C-1",), raisings=2))
+    assert "promise_not_kept" not in plain
+    flagged = event_to_dict(Linked(at=at, actor="s", repeated_by="C-2", promise_not_kept=True))
+    assert flagged["promise_not_kept"] is True
 
 
 def test_a_late_request_is_flagged_when_the_pack_says_flag() -> None:

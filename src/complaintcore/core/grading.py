@@ -36,6 +36,7 @@ __all__ = [
     "broken_promise_at",
     "grade_for_facts",
     "higher",
+    "promise_not_kept",
 ]
 
 
@@ -109,6 +110,16 @@ def _facts(complaint: Complaint, pack: RulePack, now: datetime) -> frozenset[Fac
     if Fact.PROMISE_NOT_KEPT not in facts and broken_promise_at(complaint, pack, now):
         facts.add(Fact.PROMISE_NOT_KEPT)
     return frozenset(facts)
+
+
+def promise_not_kept(complaint: Complaint, pack: RulePack, now: datetime) -> bool:
+    """GRD-2: whether a promise in this complaint was not carried out by ``now``.
+
+    Recorded at intake or found later, or broken by the desk (a ``Promised``
+    time let pass): another raising of the same matter inherits it.
+    """
+    require_aware(now, "now")
+    return Fact.PROMISE_NOT_KEPT in _facts(complaint, pack, now)
 
 
 def broken_promise_at(complaint: Complaint, pack: RulePack, now: datetime) -> datetime | None:

@@ -797,6 +797,8 @@ class Linked(Event):
     this customer has raised this matter, this time included; once it reaches
     the pack's threshold the complaint is ``raised_repeatedly`` (GRD-2).  On an
     earlier complaint, ``repeated_by`` names the later one that raised it again.
+    ``promise_not_kept``: a raising of the matter shows a promise not carried
+    out (GRD-2 reads the matter's promise, whichever raising it was in).
     """
 
     kind: ClassVar[str] = "linked"
@@ -806,6 +808,7 @@ class Linked(Event):
     raisings: int = 1
     raised_repeatedly: bool = False
     repeated_by: str = ""
+    promise_not_kept: bool = False
 
     def tags(self) -> tuple[str, ...]:
         return ("linked", "linked:repeatedly") if self.raised_repeatedly else ("linked",)

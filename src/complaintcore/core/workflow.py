@@ -435,7 +435,8 @@ class Link(Command):
 
     ``raised_repeatedly`` sets GRD-2's fact, and a graded complaint is graded
     again at once.  ``repeated_by`` records, on an earlier complaint, the later
-    one that raised its matter again.
+    one that raised its matter again.  ``promise_not_kept`` says a raising of the
+    matter shows a promise not carried out, so GRD-2 reads it on every raising.
     """
 
     name: ClassVar[str] = "link"
@@ -445,6 +446,7 @@ class Link(Command):
     raisings: int = 1
     raised_repeatedly: bool = False
     repeated_by: str = ""
+    promise_not_kept: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -764,6 +766,8 @@ def _apply(state: ComplaintState, event: Event) -> ComplaintState:
         return ev(state, issue=event.issue, group_incident=state.group_incident or event.incident)
     if isinstance(event, Linked):
         facts = state.facts | {Fact.RAISED_REPEATEDLY} if event.raised_repeatedly else state.facts
+        if event.promise_not_kept:  # GRD-2: a raising of the matter broke a promise
+            facts |= {Fact.PROMISE_NOT_KEPT}
         return ev(state, raisings=max(state.raisings, event.raisings), facts=facts)
     if isinstance(event, MeasureAdded):
         return ev(state, measures_open=state.measures_open + 1)
@@ -1526,10 +1530,11 @@ def _link(c: Complaint, cmd: Link, pack: RulePack, now: datetime) -> tuple[Event
             raisings=cmd.raisings,
             raised_repeatedly=cmd.raised_repeatedly,
             repeated_by=cmd.repeated_by,
+            promise_not_kept=cmd.promise_not_kept,
         )
     ]
-    if cmd.raised_repeatedly and c.state.grade is not None:
-        # GRD-2: raised repeatedly may make a graded complaint major at once (GRD-6: never lower)
+    if (cmd.raised_repeatedly or cmd.promise_not_kept) and c.state.grade is not None:
+        # GRD-2: either fact may make a graded complaint major at once (GRD-6: never lower)
         after = evolve(c, events)
         found = grading.assess_grade(after, pack, now)
         if found is not None and found.grade.rank > c.state.grade.rank:

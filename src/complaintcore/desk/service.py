@@ -58,6 +58,7 @@ from complaintcore.core.errors import (
     UnknownComplaintError,
 )
 from complaintcore.core.escalation import current_rung_index, required_rung_index
+from complaintcore.core.grading import promise_not_kept
 from complaintcore.core.improvement import MeasureStatus, compute_measures
 from complaintcore.core.limits import TextLimits, clean_record
 from complaintcore.core.models import (
@@ -341,6 +342,7 @@ class _Repeated:
     by: str
     ids: tuple[str, ...]
     raisings: int
+    promise_not_kept: bool = False
 
 
 @attrs.frozen
@@ -1261,7 +1263,10 @@ class Desk:
         decision = decide_links(me, candidates, rule)
         if decision is None:
             return None
-        self._apply_link(draft, self._link_command(decision), now)
+        broken = decision.raised_repeatedly and self._matter_promise_broken(
+            draft, decision.counted, fellows, now
+        )
+        self._apply_link(draft, self._link_command(decision, broken), now)
         if decision.raisings != rule.threshold:
             # only the raising that reaches the threshold marks the earlier ones: later
             # raisings find them marked already (and never load them again)
@@ -1271,13 +1276,32 @@ class Desk:
             raisings=decision.raisings,
             raised_repeatedly=True,
             repeated_by=complaint.id,
+            promise_not_kept=broken,
         )
         for cid in decision.counted:
             other = fellows.get(cid)
             if other is not None and _may_raise_again(other.complaint):
                 self._apply_link(other, again, now)
         stored = tuple(cid for cid in decision.counted if cid not in fellows)
-        return _Repeated(complaint.id, stored, decision.raisings) if stored else None
+        return _Repeated(complaint.id, stored, decision.raisings, broken) if stored else None
+
+    def _matter_promise_broken(
+        self, draft: _Draft, counted: Sequence[str], fellows: Mapping[str, _Draft], now: datetime
+    ) -> bool:
+        """GRD-2: whether a raising of a matter raised repeatedly, this one included,
+        shows a promise not carried out (a stored raising is loaded to see)."""
+        if promise_not_kept(draft.complaint, self.pack, now):
+            return True
+        for cid in counted:  # most recent first
+            fellow = fellows.get(cid)
+            try:
+                earlier = fellow.complaint if fellow is not None else self.store.load(cid)
+            except ComplaintCoreError as exc:
+                log.info("%s: earlier raising %s not read: %s", draft.complaint.id, cid, exc)
+                continue
+            if promise_not_kept(earlier, self.pack, now):
+                return True
+        return False
 
     def _related_query(self, draft: _Draft) -> RelatedQuery | None:
         """IMP-3: what to ask the store about a new complaint (None: linking is off,
@@ -1325,7 +1349,7 @@ class Desk:
             draft.related = answer
 
     @staticmethod
-    def _link_command(decision: LinkDecision) -> Link:
+    def _link_command(decision: LinkDecision, promise_broken: bool) -> Link:
         return Link(
             actor=access.SYSTEM_ACTOR,
             same_complainant=decision.same_complainant,
@@ -1333,6 +1357,7 @@ class Desk:
             same_matter=decision.same_matter,
             raisings=decision.raisings,
             raised_repeatedly=decision.raised_repeatedly,
+            promise_not_kept=promise_broken,
         )
 
     def _apply_link(self, draft: _Draft, command: Link, now: datetime) -> None:
@@ -1358,6 +1383,7 @@ class Desk:
             raisings=repeated.raisings,
             raised_repeatedly=True,
             repeated_by=repeated.by,
+            promise_not_kept=repeated.promise_not_kept,
         )
         for cid in repeated.ids:
             for _attempt in range(_CONFLICT_RETRIES):
