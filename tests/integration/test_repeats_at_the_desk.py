@@ -305,6 +305,33 @@ def test_a_new_raising_inherits_the_promise_broken_in_an_earlier_one(desk: Desk)
 
 
 @pytest.mark.procedure("GRD-2")
+@pytest.mark.procedure("DL-5")
+def test_a_promise_broken_after_the_matter_was_raised_repeatedly_reaches_the_next_raising(
+    desk: Desk,
+) -> None:
+    """Three raisings, then the agreed time passes; the fourth raising is major, and
+    so are the earlier open raisings it tells (they were raised repeatedly before the
+    promise broke, so only the one it broke in knew)."""
+    first = receive(desk, OWNER, 0)
+    agreed = T0 + timedelta(days=4)  # Fri 7 Nov 09:30
+    desk.act(first.id, Promise(actor="SR-201", due=agreed), now=T0 + timedelta(minutes=10))
+    second, third = receive(desk, OWNER, 1), receive(desk, OWNER, 2)
+    assert third.state.grade is Grade.MINOR  # raised repeatedly, the promise still kept
+    desk.sweep(agreed + timedelta(hours=1))
+    assert desk.get(first.id).state.grade is Grade.MAJOR  # its own promise, broken
+    assert desk.get(second.id).state.grade is Grade.MINOR  # not told yet
+    fourth = receive(desk, OWNER, 5)
+    assert fourth.state.grade is Grade.MAJOR
+    for earlier in (second, third):
+        stored = desk.get(earlier.id)
+        assert links(stored)[-1].repeated_by == fourth.id
+        assert stored.state.grade is Grade.MAJOR, earlier.id
+    fifth = receive(desk, OWNER, 6)
+    assert fifth.state.grade is Grade.MAJOR
+    assert [e.repeated_by for e in links(desk.get(second.id))][1:] == [third.id, fourth.id]
+
+
+@pytest.mark.procedure("GRD-2")
 def test_earlier_raisings_inherit_a_broken_promise_the_third_one_reports(desk: Desk) -> None:
     """The receiver of the third raising records that the promise was not carried
     out: the earlier raisings, still open, are of the same matter and major too."""

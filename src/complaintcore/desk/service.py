@@ -1245,7 +1245,8 @@ class Desk:
         drafts.  The new complaint gets a ``Linked`` event; when this raising
         reaches the pack's threshold, the earlier raisings are marked too: the
         batch's drafts in memory, the stored ones returned, to be marked once it
-        is in (later raisings find them marked: each is marked once).
+        is in (later raisings find them marked: each is marked once, and again
+        only to be told of the matter's broken promise).
         """
         rule = self.pack.repeats
         complaint = draft.complaint
@@ -1267,9 +1268,9 @@ class Desk:
             draft, decision.counted, fellows, now
         )
         self._apply_link(draft, self._link_command(decision, broken), now)
-        if decision.raisings != rule.threshold:
-            # only the raising that reaches the threshold marks the earlier ones: later
-            # raisings find them marked already (and never load them again)
+        if decision.raisings != rule.threshold and not broken:
+            # the raising that reaches the threshold marks the earlier ones, and a later
+            # one only to tell them of a broken promise: the rest find them marked
             return None
         again = Link(
             actor=access.SYSTEM_ACTOR,
@@ -1280,7 +1281,7 @@ class Desk:
         )
         for cid in decision.counted:
             other = fellows.get(cid)
-            if other is not None and _may_raise_again(other.complaint):
+            if other is not None and _may_raise_again(other.complaint, broken):
                 self._apply_link(other, again, now)
         stored = tuple(cid for cid in decision.counted if cid not in fellows)
         return _Repeated(complaint.id, stored, decision.raisings, broken) if stored else None
@@ -1389,7 +1390,7 @@ class Desk:
             for _attempt in range(_CONFLICT_RETRIES):
                 try:
                     complaint = self.store.load(cid)
-                    if not _may_raise_again(complaint):
+                    if not _may_raise_again(complaint, repeated.promise_not_kept):
                         break
                     events = decide(complaint, command, self.pack, now)
                     follow = self._follow_ups(evolve(complaint, events), command.actor, now)
@@ -2715,9 +2716,14 @@ def _duty_triggers(pack: RulePack) -> frozenset[str]:
     return frozenset(tags)
 
 
-def _may_raise_again(complaint: Complaint) -> bool:
-    """GRD-2: an open complaint not yet marked as raised repeatedly."""
-    return complaint.is_open and Fact.RAISED_REPEATEDLY not in complaint.state.facts
+def _may_raise_again(complaint: Complaint, promise_broken: bool) -> bool:
+    """GRD-2: an open complaint not yet marked as raised repeatedly, or not yet told
+    of the matter's broken promise."""
+    facts = complaint.state.facts
+    return complaint.is_open and (
+        Fact.RAISED_REPEATEDLY not in facts
+        or (promise_broken and Fact.PROMISE_NOT_KEPT not in facts)
+    )
 
 
 def _measure_detail(measure: MeasureAdded, zone: ZoneInfo) -> tuple[messages.Detail, ...]:
