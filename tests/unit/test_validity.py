@@ -42,6 +42,9 @@ from complaintcore.core.validity import (
     require_reason,
     require_registrable,
 )
+from complaintcore.core.workflow import Assess
+from tests.helpers import Runner
+from tests.helpers import pack as make_pack_of
 
 TZ = ZoneInfo("Asia/Shanghai")
 RECEIVED = datetime(2025, 11, 14, 17, 30, tzinfo=TZ)
@@ -485,3 +488,19 @@ def test_only_valid_complaints_count(validity: Validity, kind: Kind, counts: boo
 def test_counts_as_complaint_refuses_other_things() -> None:
     with pytest.raises(InvalidInputError):
         counts_as_complaint("C-1")  # type: ignore[arg-type]
+
+
+@pytest.mark.procedure("VAL-4")
+def test_a_reassessment_that_does_not_name_the_kind_keeps_it() -> None:
+    """A service request found valid, then found reasonable too (VAL-2): still a
+    request, so still counted apart and never graded."""
+    r = Runner(make_pack_of())
+    r.register()
+    c = r(Assess(actor="cs-01", validity="valid", kind="request"))
+    assert (c.state.complaint_kind, c.state.grade) == (Kind.REQUEST, None)
+    c = r(Assess(actor="cs-01", validity="valid", reasonable=True))
+    assert (c.state.complaint_kind, c.state.grade) == (Kind.REQUEST, None)
+    assert not counts_as_complaint(c.state)
+    c = r(Assess(actor="cs-01", validity="valid", kind="complaint"))  # named: it changes
+    assert c.state.complaint_kind is Kind.COMPLAINT
+    assert c.state.grade is not None

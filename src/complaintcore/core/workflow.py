@@ -220,7 +220,11 @@ class Classify(Command):
 
 @attrs.frozen(kw_only=True)
 class Assess(Command):
-    """VAL-1, VAL-2, VAL-4: the verification outcome and what was found."""
+    """VAL-1, VAL-2, VAL-4: the verification outcome and what was found.
+
+    ``kind`` left out keeps the kind found before (a complaint, at the first
+    assessment): adding to a verdict never undoes it.
+    """
 
     name: ClassVar[str] = "assess"
     validity: Validity = attrs.field(converter=_validity)
@@ -1087,8 +1091,10 @@ def _assess(c: Complaint, cmd: Assess, pack: RulePack, now: datetime) -> tuple[E
     if cmd.department and not pack.has_department(cmd.department):
         raise InvalidInputError("department", f"unknown department {cmd.department!r}")
     # VAL-4: the handler decides the kind; words are a hint (validity.infer_kind),
-    # never a silent verdict that would take a valid complaint out of grading.
-    kind = cmd.kind or Kind.COMPLAINT
+    # never a silent verdict that would take a valid complaint out of grading; a
+    # reassessment that does not name the kind keeps the one found (an enquiry
+    # stays out of grading).
+    kind = cmd.kind or c.state.complaint_kind
     assessed = Assessed(
         at=now,
         actor=cmd.actor,
