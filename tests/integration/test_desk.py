@@ -143,6 +143,35 @@ def test_head_office_bypass_is_tracked_and_routed_with_consent(
     assert c.events[0].unit == "head_office"  # type: ignore[attr-defined]
 
 
+@pytest.mark.procedure("IN-6")
+@pytest.mark.procedure("ESC-2")
+@pytest.mark.procedure("PRV-1")
+def test_an_escalated_bypass_complaint_is_told_to_head_office_only(
+    desk: Desk, clock: FixedClock, notes: RecordingNotifier
+) -> None:
+    """IN-6: the complaint went around the management office; until the complainant
+    consents, escalating it (by hand, or by the sweep for a missed reply) tells head
+    office, never the office it went around, nor who made it."""
+    c = desk.receive(
+        intake(receiver="HQ-002", receiver_unit="head_office", via_head_office=True),
+        now=clock(),
+    )
+    assert c.awaiting_site_consent
+    desk.act(
+        c.id,
+        Escalate(actor="HQ-002", trigger="cannot_handle", steps=2),
+        now=clock.advance(minutes=30),
+    )
+    desk.sweep(datetime(2025, 11, 14, 9, 0, tzinfo=SH))  # DL-1's three working days are past
+    desk.deliver(datetime(2025, 11, 14, 9, 0, tzinfo=SH))
+    told = [(n.recipient, n.topic) for n, _who in notes.sent if n.complaint_id == c.id]
+    escalated = {r for r, topic in told if topic == "escalated"}
+    assert escalated == {"HQ-001", "HQ-002"}  # the sample staff's head-office unit (总部)
+    site = {m.staff_id for m in desk.directory.members() if m.site == "sunrise"}
+    assert not site & {r for r, _topic in told}, told
+    assert desk.get(c.id).awaiting_site_consent
+
+
 @pytest.mark.procedure("REC-5")
 def test_refusals_leave_no_event(desk: Desk, clock: FixedClock) -> None:
     c = desk.receive(intake(), now=clock())

@@ -2179,9 +2179,10 @@ class Desk:
                 continue
             elif isinstance(ev, Escalated):
                 topic = "urgent" if ev.trigger is Trigger.SERIOUS else "escalated"
-                for m in access.recipients(
-                    members, site=site, rung=ev.to_rung, at=now, tz=self.zone
-                ):
+                told = access.recipients(members, site=site, rung=ev.to_rung, at=now, tz=self.zone)
+                if not told and complaint.awaiting_site_consent:  # head office keeps it (IN-6)
+                    told = access.recipients(members, site=site, at=now, tz=self.zone)
+                for m in told:
                     box += self._fan(
                         complaint,
                         topic,
@@ -2313,7 +2314,9 @@ class Desk:
 
     def _site_members(self, complaint: Complaint) -> Sequence[StaffMember]:
         """The staff who work at the complaint's site, for routing it and for
-        choosing whom its messages go to.
+        choosing whom its messages go to; only head office's while a bypass
+        complaint waits for the complainant's consent (IN-6: the site it went
+        around hears nothing of it, nor of who made it, until then).
 
         Kept per site while the directory hands back the same list (a staff
         file's does): a company of many estates has hundreds of staff, and
@@ -2328,6 +2331,8 @@ class Desk:
         found = by_site.get(site)
         if found is None:
             found = by_site[site] = [m for m in members if m.works_at(site)]
+        if complaint.awaiting_site_consent:
+            return [m for m in found if access.is_head_office(m, self.pack)]
         return found
 
     # ------------------------------------------------------------------ duties
