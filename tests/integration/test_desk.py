@@ -11,13 +11,22 @@ from complaintcore.core.errors import (
     ConcurrencyConflictError,
     IllegalTransitionError,
 )
-from complaintcore.core.models import Complainant, Fact, Intake, Status, TargetPerson, Trigger
+from complaintcore.core.models import (
+    Complainant,
+    Fact,
+    Grade,
+    Intake,
+    Status,
+    TargetPerson,
+    Trigger,
+)
 from complaintcore.core.workflow import (
     Assess,
     Close,
     Escalate,
     Forward,
     RecordCause,
+    Reopen,
     Reply,
     SignOff,
     Visit,
@@ -274,6 +283,81 @@ def test_sweep_upgrades_a_month_old_valid_complaint(desk: Desk, clock: FixedCloc
     assert c.id in report.regraded
     assert desk.get(c.id).state.grade is not None
     assert desk.get(c.id).state.grade.value == "major"  # type: ignore[union-attr]
+
+
+def _closed(desk: Desk, clock: FixedClock) -> str:
+    """A valid minor complaint received Mon 10 Nov 09:30, closed the next day."""
+    cid = _to_visit(desk, clock)
+    desk.act(cid, Visit(actor="SR-102", satisfied=True), now=clock.advance(hours=20))
+    desk.act(
+        cid,
+        RecordCause(actor="SR-201", cause="水管老化", corrective="更换"),
+        now=clock.advance(minutes=5),
+    )
+    desk.act(cid, Close(actor="SR-201", result="已修好"), now=clock.advance(minutes=5))
+    assert desk.get(cid).state.grade is Grade.MINOR
+    return cid
+
+
+@pytest.mark.procedure("GRD-2")
+@pytest.mark.procedure("DL-6")
+@pytest.mark.procedure("ESC-3")
+def test_a_month_old_complaint_is_major_before_anyone_acts_on_it(
+    desk: Desk, clock: FixedClock
+) -> None:
+    """Received Mon 10 Nov 09:30; no sweep has run since.  On Thu 11 Dec it has not been
+    resolved within one month, so it is major before the next command: a department
+    head may no longer answer it (ESC-3), senior management does, and the record says
+    why."""
+    c = desk.receive(intake(), now=clock())
+    desk.act(c.id, Assess(actor="SR-201", validity="valid"), now=clock.advance(minutes=5))
+    assert desk.get(c.id).state.grade is Grade.MINOR
+    late = clock.set(datetime(2025, 12, 11, 10, tzinfo=SH))
+    with pytest.raises(AccessDeniedError, match="senior_management"):
+        desk.act(c.id, Reply(actor="SR-201", message="已修好", final=True), now=late)
+    assert desk.get(c.id).state.grade is Grade.MINOR  # refused: nothing written
+    done = desk.act(c.id, Reply(actor="HQ-001", message="已修好", final=True), now=late)
+    assert done.state.grade is Grade.MAJOR
+    assert done.state.rung == "senior_management"
+    kinds = [e.kind for e in done.events]
+    assert kinds.index("graded") < kinds.index("replied")
+    assert any("month" in r for r in done.state.grade_reasons)
+
+
+@pytest.mark.procedure("GRD-2")
+@pytest.mark.procedure("DL-6")
+def test_a_complaint_reopened_after_its_month_is_major_at_once(
+    desk: Desk, clock: FixedClock
+) -> None:
+    cid = _closed(desk, clock)
+    c = desk.act(
+        cid,
+        Reopen(actor="SR-201", reason="又漏水了"),
+        now=clock.set(datetime(2025, 12, 15, 9, tzinfo=SH)),
+    )
+    assert c.is_open
+    assert c.state.grade is Grade.MAJOR
+    assert desk.get(cid).state.rung == "senior_management"  # ESC-3 follows
+
+
+@pytest.mark.procedure("GRD-2")
+@pytest.mark.procedure("DL-6")
+def test_a_complaint_reopened_within_its_month_is_major_when_the_month_ends(
+    desk: Desk, clock: FixedClock
+) -> None:
+    """Closed Tue 11 Nov, reopened Mon 1 Dec: the month still ends Wed 10 Dec 09:30
+    (one month after receipt; the days it was closed count), and the sweep then."""
+    cid = _closed(desk, clock)
+    desk.act(
+        cid,
+        Reopen(actor="SR-201", reason="又漏水了"),
+        now=clock.set(datetime(2025, 12, 1, 9, tzinfo=SH)),
+    )
+    early = desk.sweep(clock.set(datetime(2025, 12, 10, 9, 0, tzinfo=SH)))
+    assert cid not in early.regraded
+    report = desk.sweep(clock.set(datetime(2025, 12, 10, 9, 35, tzinfo=SH)))
+    assert cid in report.regraded
+    assert desk.get(cid).state.grade is Grade.MAJOR
 
 
 @pytest.mark.procedure("HDL-4")

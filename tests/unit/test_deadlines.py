@@ -14,11 +14,13 @@ from complaintcore.core.models import Complaint, Trigger
 from complaintcore.core.workflow import (
     Assess,
     Assign,
+    Close,
     Escalate,
     Forward,
     Handle,
     Pause,
     Promise,
+    Reopen,
     Reply,
     Resume,
 )
@@ -142,6 +144,27 @@ def test_one_month_clock_is_reported_at_risk_then_breached_without_escalating() 
     assert clock(c, "major_by_age", at(2025, 12, 10, 10, 1)).is_breached
     names = [s.name for s in breached_clocks(c, PACK, CAL, at(2025, 12, 10, 10, 1))]
     assert "major_by_age" not in names  # the grade rises instead (GRD-2)
+
+
+@pytest.mark.procedure("DL-6")
+@pytest.mark.procedure("GRD-2")
+def test_the_month_counts_from_receipt_through_a_closure_that_did_not_resolve_it() -> None:
+    """Received Mon 10 Nov 10:00, closed Tue 11 Nov, reopened Mon 1 Dec: not resolved
+    one month after receipt, so the month ends Wed 10 Dec 10:00 as if never closed."""
+    r = start(at(2025, 11, 10, 10))
+    r(Reply(actor="h", message="已修好", final=True), after=timedelta(hours=2))
+    r(Close(actor="h", result="已修好", confirmed_by_complainant=True), after=timedelta(days=1))
+    assert clock(r.complaint, "major_by_age", at(2025, 11, 20)).state is ClockState.MET
+    r(Reopen(actor="h", reason="又漏水了"), after=at(2025, 12, 1, 9) - r.now)
+    status = clock(r.complaint, "major_by_age", at(2025, 12, 2))
+    assert (status.state, status.due) == (ClockState.RUNNING, at(2025, 12, 10, 10))
+    assert clock(r.complaint, "major_by_age", at(2025, 12, 5)).state is ClockState.AT_RISK
+    assert clock(r.complaint, "major_by_age", at(2025, 12, 10, 10, 1)).is_breached
+    late = start(at(2025, 11, 10, 10))  # reopened after the month: breached at once
+    late(Reply(actor="h", message="已修好", final=True), after=timedelta(hours=2))
+    late(Close(actor="h", result="已修好", confirmed_by_complainant=True), after=timedelta(days=1))
+    late(Reopen(actor="h", reason="又漏水了"), after=at(2025, 12, 15, 9) - late.now)
+    assert clock(late.complaint, "major_by_age", at(2025, 12, 15, 9, 1)).is_breached
 
 
 @pytest.mark.procedure("DL-7")

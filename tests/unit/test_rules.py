@@ -24,6 +24,7 @@ from complaintcore.core.rulepack import (
     Department,
     Duration,
     Measure,
+    ReopenPolicy,
     RulePack,
     Rung,
 )
@@ -469,6 +470,7 @@ def test_promises_are_deadlines(name: str) -> None:
 def test_major_by_age(name: str) -> None:
     c = _clock(name, "major_by_age")
     assert (c.mode, c.duration) == (ClockMode.MONTHS, Duration(months=1))
+    assert c.reopen is ReopenPolicy.CONTINUE  # one month after receipt, closed or not
     assert not c.escalate_on_breach
     assert c.at_risk_percent == 80
 

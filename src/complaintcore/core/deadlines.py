@@ -619,6 +619,14 @@ def _run(
                 r.stopped = None
                 r.run_from(at)
                 r.say("{at} reopened; resumes with {used} used", at=at, used=r.used)
+            elif spec.reopen is ReopenPolicy.CONTINUE:  # DL-6: a month from receipt, closed or not
+                assert r.measure is not None
+                r.used += r.measure.span(r.stopped, at)
+                r.stopped = None
+                r.run_from(at)
+                r.say(
+                    "{at} reopened; the time it was closed counts: {used} used", at=at, used=r.used
+                )
         if ev.kind == "paused":
             paused = True
         elif ev.kind in ("resumed", "closed"):

@@ -89,6 +89,7 @@ class ReopenPolicy(LabelledEnum):
     KEEP = "keep", "保持结果", "keep its result"
     RESUME = "resume", "继续计时", "resume"
     RESTART = "restart", "重新计时", "restart"
+    CONTINUE = "continue", "照常计时（关闭期间计入）", "run on, the time closed counted"
 
 
 DEFAULT_PHONE_REGIONS: tuple[str, ...] = ("CN", "HK", "MO", "TW")

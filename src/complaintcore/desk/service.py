@@ -58,7 +58,7 @@ from complaintcore.core.errors import (
     UnknownComplaintError,
 )
 from complaintcore.core.escalation import current_rung_index, required_rung_index
-from complaintcore.core.grading import promise_not_kept
+from complaintcore.core.grading import age_upgrade_at, promise_not_kept
 from complaintcore.core.improvement import MeasureStatus, compute_measures
 from complaintcore.core.limits import TextLimits, clean_record
 from complaintcore.core.models import (
@@ -1669,18 +1669,38 @@ class Desk:
         actor = self.member(command.actor)
         if actor is not None and actor.staff_id != command.actor:
             command = attrs.evolve(command, actor=actor.staff_id)
+        stored = complaint
+        aged = self._aged(complaint, now)  # what the month did since the last sweep
+        complaint = evolve(complaint, aged)
         access.authorize(complaint, command, actor, self.pack)
         if isinstance(command, Assign):
             command = self._check_assignee(complaint, command)
         if isinstance(command, AddMeasure):
             command = self._check_measure_owner(complaint, command)
         events = decide(complaint, command, self.pack, now)
-        if not events:
+        if not events and not aged:
             return complaint
-        events = (*events, *self._follow_ups(evolve(complaint, events), command.actor, now))
+        events = (*events, *self._aged(evolve(complaint, events), now))  # reopened past it
+        events = (*aged, *events, *self._follow_ups(evolve(complaint, events), command.actor, now))
         if isinstance(command, Classify):
-            return self._commit_regrouped(complaint, events, now)
-        return self._commit(complaint, events, now)
+            return self._commit_regrouped(stored, events, now)
+        return self._commit(stored, events, now)
+
+    def _aged(self, complaint: Complaint, now: datetime) -> tuple[Event, ...]:
+        """GRD-2, DL-6: an open valid complaint a month past its receipt is major, before
+        anyone acts on it (no sweep may have passed since), and once reopened past it.
+        The rung its new grade needs follows with the command's own (ESC-3)."""
+        grade = complaint.state.grade
+        upgraded = self.pack.grading.upgrade_to
+        if not complaint.is_open or grade is None or grade.rank >= upgraded.rank:
+            return ()
+        due = age_upgrade_at(complaint, self.pack)
+        if due is None or now < due:
+            return ()
+        try:
+            return decide(complaint, Regrade(actor=access.SYSTEM_ACTOR), self.pack, now)
+        except ComplaintCoreError:  # not gradable (VAL-4)
+            return ()
 
     def _commit_regrouped(
         self, complaint: Complaint, events: Sequence[Event], now: datetime
