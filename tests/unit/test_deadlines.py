@@ -112,6 +112,24 @@ def test_forwarding_chain_deadlines() -> None:
     assert clock(c, "reply_after_result", at(2025, 12, 1)).state is ClockState.MET
 
 
+@pytest.mark.procedure("DL-3")
+def test_a_second_result_after_a_reopening_owes_its_own_reply_within_2_days() -> None:
+    """Result Tue 11 Nov, replied, closed; reopened Wed 12 Nov, second result Wed 12 Nov
+    14:00: the reply is due within 2 working days of it, Fri 14 Nov 18:00."""
+    r = start(at(2025, 11, 10, 10))  # Monday
+    r(Assign(actor="cs", handler="eng", rung="department_head", department="engineering"))
+    r(Handle(actor="eng", result="修好"), after=timedelta(days=1))
+    r(Reply(actor="cs", message="已修复", final=True), after=timedelta(hours=2))
+    r(Close(actor="cs", result="已修复", confirmed_by_complainant=True), after=timedelta(hours=1))
+    r(Reopen(actor="cs", reason="又漏水了"), after=at(2025, 11, 12, 9) - r.now)
+    c = r(Handle(actor="eng", result="再次修好"), after=at(2025, 11, 12, 14) - r.now)
+    again = clock(c, "reply_after_result", at(2025, 11, 13))
+    assert (again.state, again.due, again.run) == (ClockState.RUNNING, at(2025, 11, 14, 18), 2)
+    assert clock(c, "reply_after_result", at(2025, 11, 17)).is_breached
+    c = r(Reply(actor="cs", message="已再次修复", final=True), after=at(2025, 11, 14, 10) - r.now)
+    assert clock(c, "reply_after_result", at(2025, 11, 17)).state is ClockState.MET
+
+
 @pytest.mark.procedure("DL-4")
 def test_service_centre_closes_general_requests_in_30_minutes_major_in_6_hours() -> None:
     sc = pack("cn-service-centre")

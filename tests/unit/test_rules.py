@@ -419,6 +419,7 @@ def test_the_forwarding_chain(name: str) -> None:
     reply = _clock(name, "reply_after_result")
     assert (reply.start, reply.stop) == (("handled",), ("replied:final",))
     assert (reply.mode, reply.duration) == (ClockMode.WORKING_DAYS, Duration(days=2))
+    assert reply.repeat  # each result owes its reply
 
 
 @pytest.mark.procedure("DL-1")

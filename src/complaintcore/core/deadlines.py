@@ -570,7 +570,7 @@ def _run(
     duty = spec if isinstance(spec, DutySpec) else None
     is_duty = duty is not None
     gate = frozenset(duty.when) if duty is not None else frozenset()
-    repeat = duty is not None and duty.repeat
+    repeat = spec.repeat
     seen = not gate
     for ev, tags in events:
         at = ev.at

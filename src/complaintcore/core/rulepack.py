@@ -267,7 +267,9 @@ class ClockSpec:
     The clock starts at the first event carrying a ``start`` tag, is met by an
     event carrying a ``stop`` tag, and (if ``pausable``) does not run between
     ``pause`` and ``resume`` events (DL-8).  ``extension``, when given, lets the
-    deadline be extended (see :class:`Extension`).
+    deadline be extended (see :class:`Extension`).  ``repeat`` starts a new run
+    at a start tag that comes after the clock stopped (DL-3: each result the
+    department reports owes its own reply).
     """
 
     name: str
@@ -286,6 +288,7 @@ class ClockSpec:
     escalate_on_breach: bool = True
     report_to: str = ""
     extension: Extension | None = None
+    repeat: bool = False
 
 
 class UncoveredYears(LabelledEnum):
