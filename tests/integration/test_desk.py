@@ -11,13 +11,23 @@ from complaintcore.core.errors import (
     ConcurrencyConflictError,
     IllegalTransitionError,
 )
-from complaintcore.core.models import Complainant, Fact, Intake, Status, TargetPerson, Trigger
+from complaintcore.core.models import (
+    Complainant,
+    Fact,
+    Grade,
+    Intake,
+    SanctionRecorded,
+    Status,
+    TargetPerson,
+    Trigger,
+)
 from complaintcore.core.workflow import (
     Assess,
     Close,
     Escalate,
     Forward,
     RecordCause,
+    RecordSanction,
     Reply,
     SignOff,
     Visit,
@@ -508,3 +518,35 @@ def test_staff_of_another_site_may_register_a_complaint(desk: Desk, clock: Fixed
     c = desk.receive(intake(receiver="RS-103"), now=clock(), route=False)
     assert c.intake.receiver == "RS-103"
     assert c.status is Status.REGISTERED
+
+
+@pytest.mark.procedure("PEN-2")
+def test_a_sales_consultant_complained_about_at_the_desk_loses_points(clock: FixedClock) -> None:
+    """004 篇1 §3.4: a sales consultant complained about also loses points in the month's
+    evaluation.  The desk records the person's role from the directory as display text
+    ("置业顾问 / sales consultant"); cn-sales-office deducts by rung (`points_roles =
+    ["sales_consultant"]`, `points = 5` for an important complaint)."""
+    desk = make_desk(pack="cn-sales-office")
+    c = desk.receive(
+        intake(
+            "置业顾问介绍错误，超范围承诺",
+            channel="in_person",
+            target=TargetPerson(staff_id="SR-102", rung="sales_consultant"),
+        ),
+        now=clock(),
+    )
+    assert c.state.target is not None
+    assert c.state.target.rung == "sales_consultant"
+    assert c.state.target.role != "sales_consultant"  # the directory's text
+    handler = c.state.handler
+    assert handler
+    c = desk.act(
+        c.id,
+        Assess(actor=handler, validity="valid", facts=[Fact.STAFF_FAULT]),
+        now=clock.advance(minutes=30),
+    )
+    c = desk.act(c.id, RecordSanction(actor=handler), now=clock.advance(minutes=30))
+    sanction = c.events[-1]
+    assert isinstance(sanction, SanctionRecorded)
+    assert (sanction.staff_id, sanction.grade) == ("SR-102", Grade.IMPORTANT)
+    assert sanction.points_deducted == 5

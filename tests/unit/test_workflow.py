@@ -32,6 +32,7 @@ from complaintcore.core.models import (
     Reopened,
     SanctionRecorded,
     Status,
+    TargetPerson,
     Trigger,
     Validity,
     Visited,
@@ -419,6 +420,44 @@ def test_sanction_is_recorded_against_the_person_complained_about() -> None:
     assert ev.points_deducted == 0
     with pytest.raises(IllegalTransitionError, match="already"):
         r(RecordSanction(actor="sup"))
+
+
+def _sales_sanction(target: TargetPerson, staff_role: str = "") -> SanctionRecorded:
+    p = pack("cn-sales-office")
+    r = Runner(p, intake(summary="置业顾问介绍错误，超范围承诺", target=target))
+    r.register()
+    r(Assess(actor="h-1", validity="valid", facts=[Fact.STAFF_FAULT]))
+    ev = r(RecordSanction(actor="sup", staff_role=staff_role)).events[-1]
+    assert isinstance(ev, SanctionRecorded)
+    assert ev.grade is Grade.IMPORTANT  # GRD-3: a fault of staff
+    return ev
+
+
+@pytest.mark.procedure("PEN-2")
+def test_a_sales_consultant_loses_points_by_rung_whatever_the_role_text() -> None:
+    """004 篇1 §3.4: a sales consultant complained about also loses points in the month's
+    evaluation.  cn-sales-office names the rung (`points_roles = ["sales_consultant"]`,
+    `points = 5` for an important complaint); the person's role is free text (the staff
+    directory's "置业顾问 / sales consultant") and is not what the rule is about."""
+    consultant = TargetPerson(
+        staff_id="SR-102", rung="sales_consultant", role="置业顾问 / sales consultant"
+    )
+    assert _sales_sanction(consultant).points_deducted == 5
+    supervisor = TargetPerson(staff_id="SR-201", rung="sales_supervisor", role="sales_consultant")
+    assert _sales_sanction(supervisor).points_deducted == 0
+
+
+@pytest.mark.procedure("PEN-2")
+def test_staff_role_names_the_rung_to_count_points_by() -> None:
+    """An explicit ``staff_role`` is a rung of the pack and overrides the recorded rung;
+    anything else is refused rather than silently deducting nothing."""
+    consultant = TargetPerson(staff_id="SR-102", rung="sales_consultant")
+    supervisor = TargetPerson(staff_id="SR-201", rung="sales_supervisor")
+    assert _sales_sanction(supervisor, "sales_consultant").points_deducted == 5
+    assert _sales_sanction(consultant, "sales_supervisor").points_deducted == 0
+    with pytest.raises(InvalidInputError) as info:
+        _sales_sanction(consultant, "置业顾问")
+    assert info.value.path == "staff_role"
 
 
 def test_pause_and_resume_alternate(run: Runner) -> None:
