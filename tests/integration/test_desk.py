@@ -9,6 +9,7 @@ import pytest
 from complaintcore.core.errors import (
     AccessDeniedError,
     ConcurrencyConflictError,
+    EscalationError,
     IllegalTransitionError,
 )
 from complaintcore.core.models import (
@@ -226,6 +227,32 @@ def test_breached_reply_clock_escalates_once_even_when_swept_twice(
     escalations = [e for e in desk.get(c.id).events if e.kind == "escalated"]
     assert len(escalations) == 1  # one rung for clocks that broke together
     assert set(escalations[0].clock.split(",")) == set(names)  # type: ignore[attr-defined]
+
+
+@pytest.mark.procedure("ESC-2")
+def test_a_serious_escalation_to_a_lower_rung_is_refused_and_nobody_is_told(
+    desk: Desk, clock: FixedClock, notes: RecordingNotifier
+) -> None:
+    """004 篇4 §3.6: a serious complaint is reported at once to the property director and
+    the general manager's office (the sample staff's HQ-001 物业总监 and HQ-002 总经办)."""
+    c = desk.receive(intake("楼上漏水，天花板塌落"), now=clock())
+    desk.deliver(clock())
+    before = desk.get(c.id).version
+    told = len(notes.sent)
+    with pytest.raises(EscalationError, match="to_rung project_manager is below"):
+        desk.act(
+            c.id,
+            Escalate(actor="SR-201", trigger="serious", to_rung="project_manager"),
+            now=clock.advance(minutes=10),
+        )
+    desk.deliver(clock())
+    assert desk.get(c.id).version == before
+    assert len(notes.sent) == told
+    c = desk.act(c.id, Escalate(actor="SR-201", trigger="serious"), now=clock.advance(minutes=1))
+    assert c.state.rung == "senior_management"
+    desk.deliver(clock())
+    urgent = {n.recipient for n, _ in notes.sent if n.topic == "urgent" and n.complaint_id == c.id}
+    assert {"HQ-001", "HQ-002"} <= urgent
 
 
 @pytest.mark.procedure("DL-7")

@@ -302,6 +302,22 @@ def test_serious_goes_straight_to_the_serious_rung(run: Runner) -> None:
     assert c.state.rung == run.pack.serious_rung
 
 
+@pytest.mark.procedure("ESC-2")
+@pytest.mark.parametrize("below", ["complaint_handler", "department_head", "project_manager"])
+def test_a_serious_escalation_never_stops_below_the_director(run: Runner, below: str) -> None:
+    """004 篇4 §3.6: a serious complaint is reported at once to the property director and
+    the general manager's office (cn-property: `senior_management`, 物业总监/总经办).
+    Naming a lower rung is refused, the rung named, and nothing is recorded."""
+    before = run.complaint.version
+    with pytest.raises(EscalationError, match=f"to_rung {below} is below senior_management"):
+        run(Escalate(actor="h-1", trigger=Trigger.SERIOUS, to_rung=below))
+    assert run.complaint.version == before
+    c = run(Escalate(actor="h-1", trigger=Trigger.CANNOT_HANDLE, to_rung=below))
+    assert c.state.rung == below  # only a serious escalation is held to the director
+    c = run(Escalate(actor="h-1", trigger=Trigger.SERIOUS, to_rung="senior_management"))
+    assert c.state.rung == "senior_management"
+
+
 @pytest.mark.procedure("VIS-1")
 @pytest.mark.procedure("ESC-2")
 def test_dissatisfied_visit_reopens_and_escalates_exactly_one_rung(run: Runner) -> None:
