@@ -255,6 +255,33 @@ def test_a_serious_escalation_to_a_lower_rung_is_refused_and_nobody_is_told(
     assert {"HQ-001", "HQ-002"} <= urgent
 
 
+@pytest.mark.procedure("DL-2")
+@pytest.mark.procedure("VAL-3")
+@pytest.mark.procedure("VAL-1")
+def test_a_complaint_found_valid_after_all_is_not_escalated_for_the_invalid_explanation(
+    desk: Desk, clock: FixedClock
+) -> None:
+    """VAL-3: the complainant of an invalid complaint is given an explanation the same day.
+    A complaint first found invalid and then, after a look on site, valid owes none: the
+    evening's sweep leaves it where it is."""
+    c = desk.receive(intake(), now=clock())
+    desk.act(c.id, Assess(actor="SR-201", validity="invalid"), now=clock.advance(minutes=60))
+    c = desk.act(
+        c.id,
+        Assess(actor="SR-201", validity="valid", facts=[Fact.FACILITY_LIMITATION]),
+        now=clock.advance(minutes=30),
+    )
+    rung, handler = c.state.rung, c.state.handler
+    evening = clock.set(datetime(2025, 11, 10, 18, 30, tzinfo=SH))
+    explained = {s.name: s for s in desk.clocks(c.id, evening)}["invalid_explained"]
+    assert explained.state.value == "met"
+    report = desk.sweep(evening)
+    assert not [name for cid, name in report.escalated if cid == c.id]
+    after = desk.get(c.id)
+    assert (after.state.rung, after.state.handler) == (rung, handler)
+    assert not [e for e in after.events if e.kind == "escalated"]
+
+
 @pytest.mark.procedure("DL-7")
 def test_at_risk_warning_goes_to_the_handler_once(
     desk: Desk, clock: FixedClock, notes: RecordingNotifier
