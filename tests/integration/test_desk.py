@@ -9,6 +9,7 @@ import pytest
 from complaintcore.core.errors import (
     AccessDeniedError,
     ConcurrencyConflictError,
+    EscalationError,
     IllegalTransitionError,
 )
 from complaintcore.core.models import (
@@ -16,6 +17,7 @@ from complaintcore.core.models import (
     Fact,
     Grade,
     Intake,
+    SanctionRecorded,
     Status,
     TargetPerson,
     Trigger,
@@ -26,6 +28,7 @@ from complaintcore.core.workflow import (
     Escalate,
     Forward,
     RecordCause,
+    RecordSanction,
     Reopen,
     Reply,
     SignOff,
@@ -254,6 +257,59 @@ def test_breached_reply_clock_escalates_once_even_when_swept_twice(
     escalations = [e for e in desk.get(c.id).events if e.kind == "escalated"]
     assert len(escalations) == 1  # one rung for clocks that broke together
     assert set(escalations[0].clock.split(",")) == set(names)  # type: ignore[attr-defined]
+
+
+@pytest.mark.procedure("ESC-2")
+def test_a_serious_escalation_to_a_lower_rung_is_refused_and_nobody_is_told(
+    desk: Desk, clock: FixedClock, notes: RecordingNotifier
+) -> None:
+    """004 篇4 §3.6: a serious complaint is reported at once to the property director and
+    the general manager's office (the sample staff's HQ-001 物业总监 and HQ-002 总经办)."""
+    c = desk.receive(intake("楼上漏水，天花板塌落"), now=clock())
+    desk.deliver(clock())
+    before = desk.get(c.id).version
+    told = len(notes.sent)
+    with pytest.raises(EscalationError, match="to_rung project_manager is below"):
+        desk.act(
+            c.id,
+            Escalate(actor="SR-201", trigger="serious", to_rung="project_manager"),
+            now=clock.advance(minutes=10),
+        )
+    desk.deliver(clock())
+    assert desk.get(c.id).version == before
+    assert len(notes.sent) == told
+    c = desk.act(c.id, Escalate(actor="SR-201", trigger="serious"), now=clock.advance(minutes=1))
+    assert c.state.rung == "senior_management"
+    desk.deliver(clock())
+    urgent = {n.recipient for n, _ in notes.sent if n.topic == "urgent" and n.complaint_id == c.id}
+    assert {"HQ-001", "HQ-002"} <= urgent
+
+
+@pytest.mark.procedure("DL-2")
+@pytest.mark.procedure("VAL-3")
+@pytest.mark.procedure("VAL-1")
+def test_a_complaint_found_valid_after_all_is_not_escalated_for_the_invalid_explanation(
+    desk: Desk, clock: FixedClock
+) -> None:
+    """VAL-3: the complainant of an invalid complaint is given an explanation the same day.
+    A complaint first found invalid and then, after a look on site, valid owes none: the
+    evening's sweep leaves it where it is."""
+    c = desk.receive(intake(), now=clock())
+    desk.act(c.id, Assess(actor="SR-201", validity="invalid"), now=clock.advance(minutes=60))
+    c = desk.act(
+        c.id,
+        Assess(actor="SR-201", validity="valid", facts=[Fact.FACILITY_LIMITATION]),
+        now=clock.advance(minutes=30),
+    )
+    rung, handler = c.state.rung, c.state.handler
+    evening = clock.set(datetime(2025, 11, 10, 18, 30, tzinfo=SH))
+    explained = {s.name: s for s in desk.clocks(c.id, evening)}["invalid_explained"]
+    assert explained.state.value == "met"
+    report = desk.sweep(evening)
+    assert not [name for cid, name in report.escalated if cid == c.id]
+    after = desk.get(c.id)
+    assert (after.state.rung, after.state.handler) == (rung, handler)
+    assert not [e for e in after.events if e.kind == "escalated"]
 
 
 @pytest.mark.procedure("DL-7")
@@ -621,3 +677,35 @@ def test_staff_of_another_site_may_register_a_complaint(desk: Desk, clock: Fixed
     c = desk.receive(intake(receiver="RS-103"), now=clock(), route=False)
     assert c.intake.receiver == "RS-103"
     assert c.status is Status.REGISTERED
+
+
+@pytest.mark.procedure("PEN-2")
+def test_a_sales_consultant_complained_about_at_the_desk_loses_points(clock: FixedClock) -> None:
+    """004 篇1 §3.4: a sales consultant complained about also loses points in the month's
+    evaluation.  The desk records the person's role from the directory as display text
+    ("置业顾问 / sales consultant"); cn-sales-office deducts by rung (`points_roles =
+    ["sales_consultant"]`, `points = 5` for an important complaint)."""
+    desk = make_desk(pack="cn-sales-office")
+    c = desk.receive(
+        intake(
+            "置业顾问介绍错误，超范围承诺",
+            channel="in_person",
+            target=TargetPerson(staff_id="SR-102", rung="sales_consultant"),
+        ),
+        now=clock(),
+    )
+    assert c.state.target is not None
+    assert c.state.target.rung == "sales_consultant"
+    assert c.state.target.role != "sales_consultant"  # the directory's text
+    handler = c.state.handler
+    assert handler
+    c = desk.act(
+        c.id,
+        Assess(actor=handler, validity="valid", facts=[Fact.STAFF_FAULT]),
+        now=clock.advance(minutes=30),
+    )
+    c = desk.act(c.id, RecordSanction(actor=handler), now=clock.advance(minutes=30))
+    sanction = c.events[-1]
+    assert isinstance(sanction, SanctionRecorded)
+    assert (sanction.staff_id, sanction.grade) == ("SR-102", Grade.IMPORTANT)
+    assert sanction.points_deducted == 5

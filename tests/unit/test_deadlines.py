@@ -96,6 +96,27 @@ def test_invalid_complaint_explained_the_same_day(assessed: datetime, due: datet
     assert clock(c, "invalid_explained", due + timedelta(days=1)).state is ClockState.MET
 
 
+@pytest.mark.procedure("DL-2")
+@pytest.mark.procedure("VAL-3")
+@pytest.mark.procedure("VAL-1")
+@pytest.mark.parametrize("revised", ["valid", "unverified"])
+def test_no_explanation_is_owed_once_the_complaint_is_no_longer_invalid(revised: str) -> None:
+    """VAL-3 owes the complainant of an *invalid* complaint an explanation the same day;
+    VAL-1 lets the verdict be revised.  Found valid (or back to not verified) at 11:00,
+    the complaint owes none: the clock stops there and never breaches at 18:00."""
+    r = start(at(2025, 11, 14, 9))
+    r(Assess(actor="h", validity="invalid"), after=at(2025, 11, 14, 10, 30) - r.now)
+    assert clock(r.complaint, "invalid_explained", at(2025, 11, 14, 10, 30)).due == at(
+        2025, 11, 14, 18
+    )
+    c = r(Assess(actor="h", validity=revised), after=timedelta(minutes=30))
+    evening = at(2025, 11, 14, 18, 30)
+    status = clock(c, "invalid_explained", evening)
+    assert status.state is ClockState.MET
+    assert status.stopped_at == at(2025, 11, 14, 11)
+    assert "invalid_explained" not in {s.name for s in breached_clocks(c, PACK, CAL, evening)}
+
+
 @pytest.mark.procedure("DL-3")
 def test_forwarding_chain_deadlines() -> None:
     r = start(at(2025, 11, 10, 10))  # Monday

@@ -15,6 +15,7 @@ import attrs
 import pytest
 from hypothesis import given
 
+from complaintcore.core.classification import classify
 from complaintcore.core.errors import InvalidInputError, RulePackError
 from complaintcore.core.models import Cause, Channel, Event, Fact, Grade
 from complaintcore.core.rulepack import (
@@ -189,6 +190,25 @@ def test_sales_office_categories_from_the_sources() -> None:
     } <= codes
     assert "卖重" in pack.category("unit_or_discount").keywords
     assert "超范围" in pack.category("misrepresentation").keywords
+
+
+@pytest.mark.procedure("CLS-1")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "置业顾问介绍错误，说有学位房",  # the reviewer's sentence
+        "介绍错误及超范围承诺或保留房号出售",  # 004 篇1 type 3, as written
+        "销售介绍有误，户型图和实际不同",
+        "置业顾问介绍不实",
+    ],
+)
+def test_a_wrong_introduction_is_a_sales_misrepresentation(text: str) -> None:
+    """004 篇1 type 3 "介绍错误及超范围承诺或保留房号出售": the source's own words for a
+    wrong introduction go to the category labelled 介绍错误/超范围承诺, owned by sales."""
+    found = classify(text, load_pack("cn-sales-office"))
+    assert (found.category, found.department) == ("misrepresentation", "sales")
+    assert not found.default_used
+    assert {"介绍错误", "介绍有误", "介绍不实"} & set(found.matched)
 
 
 @pytest.mark.procedure("CLS-1")
@@ -439,7 +459,9 @@ def test_reply_or_explanation_within_three_days() -> None:
 @pytest.mark.parametrize("name", CN_PACKS)
 def test_invalid_complaints_are_explained_the_same_day(name: str) -> None:
     c = _clock(name, "invalid_explained")
-    assert (c.start, c.stop) == (("assessed:invalid",), ("replied:explanation",))
+    assert c.start == ("assessed:invalid",)
+    # met by the explanation; ended by a revised verdict that is no longer invalid (VAL-1)
+    assert c.stop == ("replied:explanation", "assessed:valid", "assessed:unverified")
     assert c.mode is ClockMode.SAME_DAY
     assert not c.pausable
 

@@ -32,6 +32,7 @@ from complaintcore.core.models import (
     Reopened,
     SanctionRecorded,
     Status,
+    TargetPerson,
     Trigger,
     Validity,
     Visited,
@@ -301,6 +302,22 @@ def test_serious_goes_straight_to_the_serious_rung(run: Runner) -> None:
     assert c.state.rung == run.pack.serious_rung
 
 
+@pytest.mark.procedure("ESC-2")
+@pytest.mark.parametrize("below", ["complaint_handler", "department_head", "project_manager"])
+def test_a_serious_escalation_never_stops_below_the_director(run: Runner, below: str) -> None:
+    """004 篇4 §3.6: a serious complaint is reported at once to the property director and
+    the general manager's office (cn-property: `senior_management`, 物业总监/总经办).
+    Naming a lower rung is refused, the rung named, and nothing is recorded."""
+    before = run.complaint.version
+    with pytest.raises(EscalationError, match=f"to_rung {below} is below senior_management"):
+        run(Escalate(actor="h-1", trigger=Trigger.SERIOUS, to_rung=below))
+    assert run.complaint.version == before
+    c = run(Escalate(actor="h-1", trigger=Trigger.CANNOT_HANDLE, to_rung=below))
+    assert c.state.rung == below  # only a serious escalation is held to the director
+    c = run(Escalate(actor="h-1", trigger=Trigger.SERIOUS, to_rung="senior_management"))
+    assert c.state.rung == "senior_management"
+
+
 @pytest.mark.procedure("VIS-1")
 @pytest.mark.procedure("ESC-2")
 def test_dissatisfied_visit_reopens_and_escalates_exactly_one_rung(run: Runner) -> None:
@@ -419,6 +436,44 @@ def test_sanction_is_recorded_against_the_person_complained_about() -> None:
     assert ev.points_deducted == 0
     with pytest.raises(IllegalTransitionError, match="already"):
         r(RecordSanction(actor="sup"))
+
+
+def _sales_sanction(target: TargetPerson, staff_role: str = "") -> SanctionRecorded:
+    p = pack("cn-sales-office")
+    r = Runner(p, intake(summary="置业顾问介绍错误，超范围承诺", target=target))
+    r.register()
+    r(Assess(actor="h-1", validity="valid", facts=[Fact.STAFF_FAULT]))
+    ev = r(RecordSanction(actor="sup", staff_role=staff_role)).events[-1]
+    assert isinstance(ev, SanctionRecorded)
+    assert ev.grade is Grade.IMPORTANT  # GRD-3: a fault of staff
+    return ev
+
+
+@pytest.mark.procedure("PEN-2")
+def test_a_sales_consultant_loses_points_by_rung_whatever_the_role_text() -> None:
+    """004 篇1 §3.4: a sales consultant complained about also loses points in the month's
+    evaluation.  cn-sales-office names the rung (`points_roles = ["sales_consultant"]`,
+    `points = 5` for an important complaint); the person's role is free text (the staff
+    directory's "置业顾问 / sales consultant") and is not what the rule is about."""
+    consultant = TargetPerson(
+        staff_id="SR-102", rung="sales_consultant", role="置业顾问 / sales consultant"
+    )
+    assert _sales_sanction(consultant).points_deducted == 5
+    supervisor = TargetPerson(staff_id="SR-201", rung="sales_supervisor", role="sales_consultant")
+    assert _sales_sanction(supervisor).points_deducted == 0
+
+
+@pytest.mark.procedure("PEN-2")
+def test_staff_role_names_the_rung_to_count_points_by() -> None:
+    """An explicit ``staff_role`` is a rung of the pack and overrides the recorded rung;
+    anything else is refused rather than silently deducting nothing."""
+    consultant = TargetPerson(staff_id="SR-102", rung="sales_consultant")
+    supervisor = TargetPerson(staff_id="SR-201", rung="sales_supervisor")
+    assert _sales_sanction(supervisor, "sales_consultant").points_deducted == 5
+    assert _sales_sanction(consultant, "sales_supervisor").points_deducted == 0
+    with pytest.raises(InvalidInputError) as info:
+        _sales_sanction(consultant, "置业顾问")
+    assert info.value.path == "staff_role"
 
 
 def test_pause_and_resume_alternate(run: Runner) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from complaintcore.core.errors import IllegalTransitionError
+from complaintcore.core.errors import IllegalTransitionError, InvalidInputError
 from complaintcore.core.models import Complaint, Grade, Kind, Validity
 from complaintcore.core.rulepack import Measure, RulePack
 
@@ -28,8 +28,12 @@ def sanction_for(complaint: Complaint, pack: RulePack, *, staff_role: str = "") 
     """PEN-1, PEN-2: the sanction of the complaint's grade for the person it is about.
 
     Only a valid, graded complaint about a staff member carries a sanction
-    (VAL-4); evaluation points are lost only by the roles the pack names
-    (a sales consultant, in the sales-office pack).
+    (VAL-4); evaluation points are lost only by staff on the rungs the pack's
+    ``points_roles`` name (a sales consultant, in the sales-office pack).  The
+    rung is the one recorded for the person complained about (the desk takes
+    it from the staff directory); ``staff_role``, when given, names the rung
+    to count points by instead, and must be a rung of the pack.  The
+    person's ``role`` (the directory's display text) is never compared.
     """
     state = complaint.state
     target = state.target or complaint.intake.target
@@ -46,8 +50,14 @@ def sanction_for(complaint: Complaint, pack: RulePack, *, staff_role: str = "") 
     rule = pack.sanction_for(state.grade)
     if rule is None:
         raise refuse(f"pack {pack.name} defines no sanction for grade {state.grade.value}")
-    role = staff_role or target.role or target.rung
-    points = rule.points if role in rule.points_roles else 0
+    if staff_role and not pack.has_rung(staff_role):
+        raise InvalidInputError(
+            "staff_role",
+            f"not a rung of pack {pack.name}; expected one of "
+            + ", ".join(r.code for r in pack.ladder),
+        )
+    rung = staff_role or target.rung
+    points = rule.points if rung in rule.points_roles else 0
     severe = is_severe(state.grade, rule.measures, pack)
     return SanctionDecision(target.staff_id, state.grade, rule.measures, points, severe)
 

@@ -96,11 +96,33 @@ def plan_escalation(
     A serious complaint goes straight to the pack's ``serious_rung``; an explicit
     ``to_rung`` may skip rungs but not go down.  At the top rung there is nowhere
     to go: an :class:`EscalationError` says so.
+
+    A serious escalation never ends below ``serious_rung`` (ESC-2: reported at
+    once to the property director and the general manager's office).  A
+    ``to_rung`` below it is refused with an :class:`EscalationError` naming
+    ``to_rung``, rather than quietly raised: whoever named a lower rung either
+    does not think the matter serious (then another trigger says so) or
+    expects it to stop where they said, and should not learn only from who
+    was told that it went higher.  Leave ``to_rung`` out to reach the serious
+    rung; a ``to_rung`` at or above it is taken as given.
     """
     here = current_rung_index(complaint, pack)
     top = len(pack.ladder) - 1
     if to_rung is not None:
         target = pack.rung_index(to_rung)
+        if (
+            trigger is Trigger.SERIOUS
+            and pack.serious_rung
+            and target < pack.rung_index(pack.serious_rung)
+        ):
+            raise EscalationError(
+                complaint.id,
+                pack.ladder[here].code,
+                "escalate",
+                f"to_rung {pack.ladder[target].code} is below {pack.serious_rung}, where a "
+                "serious complaint is reported at once (ESC-2); leave to_rung out or "
+                "name a rung at or above it",
+            )
     elif trigger is Trigger.SERIOUS and pack.serious_rung:
         target = max(pack.rung_index(pack.serious_rung), min(here + 1, top))
     else:
