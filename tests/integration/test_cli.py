@@ -195,6 +195,29 @@ def test_bulk_csv_reports_each_rejected_row_and_keeps_good_ones(desk_dir: Path) 
     assert len(json.loads(run("list", "--json")[1])) == 1
 
 
+@pytest.mark.procedure("REC-2")
+def test_receive_records_where_it_happened_and_the_complainants_own_account(
+    desk_dir: Path,
+) -> None:
+    where = "5号楼2单元电梯轿厢"
+    told = "业主说电梯本周第三次困人，按了警铃十分钟没人应答"
+    code, out, err = run(
+        *("receive", "--name", "王小明", "--phone", "13812345678", "--room", "3-2-1201"),
+        *("--site", "sunrise", "--summary", "电梯困人", "--receiver", "SR-103"),
+        *("--location", where, "--account", told, "--json"),
+    )
+    assert code == 0, err
+    cid = json.loads(out)["id"]
+    with SqliteStore(desk_dir / "complaints.sqlite3") as store:
+        intake = store.load(cid).intake
+    assert (intake.location, intake.account) == (where, told)
+    # a single receipt keeps its documented defaults: received now, by phone
+    assert (intake.received_at.isoformat(timespec="minutes")[:16], intake.channel.value) == (
+        NOW,
+        "phone",
+    )
+
+
 def test_bulk_jsonl_malformed_line(desk_dir: Path) -> None:
     good = {
         "name": "Ann Lee",
