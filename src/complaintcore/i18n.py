@@ -671,6 +671,7 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("a complaint {outcome} needs the remedy recorded"), {"outcome": "outcome"}),
     # REC-1: the record of an intake
     (N_("{field} is missing (REC-1)"), {"field": "field"}),
+    (N_("{field} is missing (IN-1)"), {"field": "field"}),
     (N_("{field} must be text"), {"field": "field"}),
     (N_("{field} contains control characters"), {"field": "field"}),
     (N_("{field} is too long (at most {max} characters)"), {"field": "field"}),
@@ -689,8 +690,10 @@ _RECORD_FIELDS = (
     NC_("field", "contact phone"),
     NC_("field", "date and time received"),
     NC_("field", "summary of the complaint"),
+    NC_("field", "channel"),
 )
-"""The REC-1 fields as the library's reasons name them (``room number (房号)``)."""
+"""The REC-1 fields (and IN-1's channel) as the library's reasons name them
+(``room number (房号)``)."""
 
 _VIEW = NC_("command", "view")
 """Seeing a record is refused like a command (PRV-2)."""

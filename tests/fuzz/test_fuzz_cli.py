@@ -77,6 +77,9 @@ def argvs(draw: st.DrawFn) -> list[str]:
         args = ["receive"]
         for opt in ("--name", "--phone", "--room", "--site", "--summary", "--receiver"):
             args += [opt, draw(arg)]
+        for opt in ("--location", "--account"):
+            if draw(st.booleans()):
+                args += [opt, draw(arg)]
         args += ["--received-at", draw(times)]
         args += ["--target-staff-id", draw(st.sampled_from(["SR-301", "sr-３01 ", ""]) | arg)]
     elif which == 1:

@@ -25,7 +25,17 @@ from complaintcore.testing import make_desk
 from tests.fuzz.conftest import INPUTS, fuzz_settings
 from tests.helpers import SH
 
-COLUMNS = ("name", "phone", "room", "site", "summary", "receiver", "description")
+COLUMNS = (
+    "name",
+    "phone",
+    "room",
+    "site",
+    "summary",
+    "receiver",
+    "description",
+    "channel",
+    "received_at",
+)
 NOW = datetime(2025, 11, 14, 17, 30, tzinfo=SH)
 
 
@@ -38,6 +48,8 @@ def good_row(i: int, salt: int) -> dict[str, str]:
         "summary": ("楼上漏水，天花板渗水", "电梯停运", "楼道垃圾没人清理")[i % 3] + f" 第{i}户",
         "receiver": "SR-103",
         "description": "",
+        "channel": ("phone", "hotline", "written")[i % 3],
+        "received_at": f"2025-11-{1 + i % 13:02d}T{9 + i % 8:02d}:30",
     }
 
 

@@ -173,10 +173,10 @@ def test_unknown_complaint_id(desk_dir: Path) -> None:
 @pytest.mark.procedure("REC-1")
 def test_bulk_csv_reports_each_rejected_row_and_keeps_good_ones(desk_dir: Path) -> None:
     (desk_dir / "in.csv").write_text(
-        "name,phone,room,site,summary,receiver\n"
-        "张三,13900001111,1-1-101,sunrise,垃圾没人清理,SR-103\n"
-        "李四,12,1-1-102,sunrise,噪音扰民,SR-103\n"
-        ",13900002222,1-1-103,sunrise,,SR-103\n",
+        "name,phone,room,site,summary,receiver,channel,received_at\n"
+        "张三,13900001111,1-1-101,sunrise,垃圾没人清理,SR-103,phone,2025-11-14T09:00\n"
+        "李四,12,1-1-102,sunrise,噪音扰民,SR-103,phone,2025-11-14T09:05\n"
+        ",13900002222,1-1-103,sunrise,,SR-103,phone,2025-11-14T09:10\n",
         encoding="utf-8",
     )
     code, out, err = run("receive", "--file", "in.csv")
@@ -195,6 +195,29 @@ def test_bulk_csv_reports_each_rejected_row_and_keeps_good_ones(desk_dir: Path) 
     assert len(json.loads(run("list", "--json")[1])) == 1
 
 
+@pytest.mark.procedure("REC-2")
+def test_receive_records_where_it_happened_and_the_complainants_own_account(
+    desk_dir: Path,
+) -> None:
+    where = "5号楼2单元电梯轿厢"
+    told = "业主说电梯本周第三次困人，按了警铃十分钟没人应答"
+    code, out, err = run(
+        *("receive", "--name", "王小明", "--phone", "13812345678", "--room", "3-2-1201"),
+        *("--site", "sunrise", "--summary", "电梯困人", "--receiver", "SR-103"),
+        *("--location", where, "--account", told, "--json"),
+    )
+    assert code == 0, err
+    cid = json.loads(out)["id"]
+    with SqliteStore(desk_dir / "complaints.sqlite3") as store:
+        intake = store.load(cid).intake
+    assert (intake.location, intake.account) == (where, told)
+    # a single receipt keeps its documented defaults: received now, by phone
+    assert (intake.received_at.isoformat(timespec="minutes")[:16], intake.channel.value) == (
+        NOW,
+        "phone",
+    )
+
+
 def test_bulk_jsonl_malformed_line(desk_dir: Path) -> None:
     good = {
         "name": "Ann Lee",
@@ -203,6 +226,8 @@ def test_bulk_jsonl_malformed_line(desk_dir: Path) -> None:
         "site": "sunrise",
         "summary": "lift broken again",
         "receiver": "SR-103",
+        "channel": "web",
+        "received_at": "2025-11-14T08:05",
         "idempotency_key": "k1",
     }
     (desk_dir / "in.jsonl").write_text(

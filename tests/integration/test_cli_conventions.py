@@ -174,9 +174,9 @@ def test_a_broken_chain_a_corrupt_and_a_newer_database_are_store_errors(desk: Pa
 
 def test_a_rejected_row_exits_1_and_keeps_the_good_ones(desk: Path) -> None:
     (desk / "in.csv").write_text(
-        "name,phone,room,site,summary,receiver\n"
-        "张三,13900001111,1-1-101,sunrise,垃圾没人清理,SR-103\n"
-        "李四,12,1-1-102,sunrise,噪音扰民,SR-103\n",
+        "name,phone,room,site,summary,receiver,channel,received_at\n"
+        "张三,13900001111,1-1-101,sunrise,垃圾没人清理,SR-103,phone,2025-11-14T09:10\n"
+        "李四,12,1-1-102,sunrise,噪音扰民,SR-103,phone,2025-11-14T09:20\n",
         encoding="utf-8",
     )
     result = invoke("receive", "--file", "in.csv", "--json")
@@ -274,6 +274,8 @@ def test_every_command_prints_one_json_document(desk: Path) -> None:
                 "site": "sunrise",
                 "summary": "lift broken again",
                 "receiver": "SR-103",
+                "channel": "web",
+                "received_at": "2025-11-14T08:05",
             }
         )
         + "\n",
@@ -565,6 +567,8 @@ def test_progress_goes_to_a_terminal_stderr_and_never_into_json(desk: Path) -> N
             "site": "sunrise",
             "summary": "垃圾没人清理",
             "receiver": "SR-103",
+            "channel": "hotline",
+            "received_at": f"2025-11-14T{8 + n // 60:02d}:{n % 60:02d}",
         }
         for n in range(300)
     ]

@@ -437,10 +437,13 @@ def test_a_bulk_file_carries_when_the_issue_arose(
     monkeypatch.chdir(tmp_path)
     ok("init", ".", "--pack", "scotland-spso", now="2025-06-02T09:00")
     rows = [
-        "name,phone,room,site,summary,receiver,received_at,occurred_at",
-        "Mo Reid,0131 496 0000,2F1,harbour,Bins not collected,FS-001,2025-06-02T09:00,2025-05-20",
-        "Iain Reid,0131 496 0001,2F2,harbour,Bins not collected,FS-001,2025-06-02T09:00,2024-11-01",
-        "Ann Reid,0131 496 0002,2F3,harbour,Bins not collected,FS-001,2025-06-02T09:00,yesterday",
+        "name,phone,room,site,summary,receiver,channel,received_at,occurred_at",
+        "Mo Reid,0131 496 0000,2F1,harbour,Bins not collected,FS-001,phone,"
+        "2025-06-02T09:00,2025-05-20",
+        "Iain Reid,0131 496 0001,2F2,harbour,Bins not collected,FS-001,phone,"
+        "2025-06-02T09:00,2024-11-01",
+        "Ann Reid,0131 496 0002,2F3,harbour,Bins not collected,FS-001,phone,"
+        "2025-06-02T09:00,yesterday",
     ]
     (tmp_path / "calls.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     code, out, _ = run("receive", "--file", "calls.csv", "--json", now="2025-06-02T10:00")

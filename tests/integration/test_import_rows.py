@@ -12,16 +12,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner, Result
 
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.cli import main
+from complaintcore.core.errors import IncompleteRecordError
+from complaintcore.desk.importer import FileImport
+from complaintcore.testing import make_desk
 
 NOW = "2025-11-14T17:30"
-COLUMNS = "name,phone,room,site,summary,receiver"
+COLUMNS = "name,phone,room,site,summary,receiver,channel,received_at"
 
 
 def invoke(*args: str) -> Result:
@@ -48,6 +53,8 @@ def good(i: int) -> dict[str, str]:
         "site": "sunrise",
         "summary": ("楼上漏水，天花板渗水", "电梯停运", "楼道垃圾没人清理")[i % 3] + f" #{i}",
         "receiver": "SR-103",
+        "channel": ("phone", "in_person", "web")[i % 3],
+        "received_at": f"2025-11-{1 + i % 13:02d}T{9 + i % 8:02d}:{i % 60:02d}",
     }
 
 
@@ -82,7 +89,7 @@ def _csv_huge_cell(i: int) -> str:
 
 
 def _csv_year_one(i: int) -> str:
-    return csv_line(good(i)) + ",0001-01-01T00:00"
+    return csv_line({**good(i), "received_at": "0001-01-01T00:00"})
 
 
 def _json_big_int(i: int) -> str:
@@ -124,9 +131,7 @@ def test_a_bad_third_row_is_rejected_alone_and_every_good_row_is_stored(
     desk: Path, suffix: str, bad_row: Callable[[int], str], total: int
 ) -> None:
     if suffix == ".csv":
-        header = COLUMNS + (",received_at" if bad_row is _csv_year_one else "")
-        pad = "," if bad_row is _csv_year_one else ""
-        lines = [header] + [bad_row(i) if i == 2 else csv_line(good(i)) + pad for i in range(total)]
+        lines = [COLUMNS] + [bad_row(i) if i == 2 else csv_line(good(i)) for i in range(total)]
         bad_line = 4  # the header is line 1
     else:
         lines = [bad_row(i) if i == 2 else json.dumps(good(i)) for i in range(total)]
@@ -258,16 +263,105 @@ def test_a_row_with_fewer_cells_than_the_header_is_rejected_not_defaulted(
     desk: Path,
 ) -> None:
     # a missing received_at once became the import time, moving every deadline
-    header = COLUMNS + ",received_at"
-    lines = [header] + [csv_line(good(i)) + ",2025-11-13T10:00" for i in range(6)]
-    lines[2] = csv_line(good(1))  # 6 cells: received_at left out
+    lines = [COLUMNS] + [csv_line(good(i)) for i in range(6)]
+    lines[2] = lines[2].rsplit(",", 1)[0]  # 7 cells: received_at left out
     lines[4] = ",".join(list(good(3).values())[:2])  # 2 cells: name and phone only
     (desk / "in.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     doc = imported(invoke("receive", "--file", "in.csv", "--json"))
     assert rejected_lines(doc) == [3, 5]
     reasons = [r["reason"] for r in doc["rejected"]]  # type: ignore[union-attr]
-    assert reasons == ["row: 6 cells but the header has 7", "row: 2 cells but the header has 7"]
+    assert reasons == ["row: 7 cells but the header has 8", "row: 2 cells but the header has 8"]
     assert (doc["stored"], stored(desk)) == (4, 4)
+
+
+def _fields(reason: str) -> list[str]:
+    """The fields a rejected row's reason names (``path: why; path: why``)."""
+    return [problem.split(": ")[0] for problem in reason.split("; ")]
+
+
+@pytest.mark.procedure("REC-1")
+@pytest.mark.procedure("IN-1")
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_a_row_without_its_received_time_or_channel_is_rejected_not_defaulted(
+    desk: Path, suffix: str
+) -> None:
+    # such a row was once stored as received at the import and by phone
+    rows = [good(i) for i in range(6)]
+    rows[1] = {**rows[1], "received_at": ""}
+    rows[2] = {**rows[2], "channel": ""}
+    rows[3] = {**rows[3], "received_at": "", "channel": "", "name": ""}
+    rows[4] = {**rows[4], "channel": "   "}
+    if suffix == ".csv":  # empty cells
+        lines = [COLUMNS] + [csv_line(r) for r in rows]
+        first = 2
+    else:  # keys left out
+        lines = [json.dumps({k: v for k, v in r.items() if v}, ensure_ascii=False) for r in rows]
+        first = 1
+    (desk / f"in{suffix}").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = invoke("receive", "--file", f"in{suffix}", "--json")
+    doc = imported(result)
+    assert result.exit_code == 1
+    assert rejected_lines(doc) == [first + 1, first + 2, first + 3, first + 4]
+    reasons = [r["reason"] for r in doc["rejected"]]  # type: ignore[union-attr]
+    assert [_fields(r) for r in reasons] == [
+        ["received_at"],
+        ["channel"],
+        ["complainant.name", "received_at", "channel"],  # every missing field at once
+        ["channel"],
+    ]
+    assert all("is missing" in r for r in reasons)
+    said = " ".join(reasons)
+    for row in rows[1:5]:
+        assert [row[k] for k in ("name", "phone", "room") if row[k] and row[k] in said] == []
+    with SqliteStore(desk / "complaints.sqlite3") as store:
+        kept = {
+            c.intake.complainant.phone: (c.intake.received_at, c.intake.channel.value)
+            for c in store.complaints()
+        }
+    zone = ZoneInfo("Asia/Shanghai")  # the cn-property pack's
+    assert kept == {
+        r["phone"]: (datetime.fromisoformat(r["received_at"]).replace(tzinfo=zone), r["channel"])
+        for r in (rows[0], rows[5])
+    }
+
+
+@pytest.mark.procedure("REC-1")
+@pytest.mark.procedure("IN-1")
+def test_a_file_without_the_received_at_or_channel_column_stores_nothing(desk: Path) -> None:
+    header = "name,phone,room,site,summary,receiver"
+    lines = [header] + [",".join(good(i)[c] for c in header.split(",")) for i in range(3)]
+    (desk / "in.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    doc = imported(invoke("receive", "--file", "in.csv", "--json"))
+    assert (doc["stored"], rejected_lines(doc)) == (0, [2, 3, 4])
+    reasons = [r["reason"] for r in doc["rejected"]]  # type: ignore[union-attr]
+    assert [_fields(r) for r in reasons] == [["received_at", "channel"]] * 3
+    assert stored(desk) == 0
+    zh = invoke("--lang", "zh", "receive", "--file", "in.csv")
+    assert zh.exit_code == 1
+    assert zh.stdout.count("缺少受理时间（REC-1）") == 3
+    assert zh.stdout.count("缺少渠道（IN-1）") == 3
+
+
+@pytest.mark.procedure("REC-1")
+@pytest.mark.procedure("IN-1")
+def test_file_import_refuses_such_a_row_as_an_incomplete_record(tmp_path: Path) -> None:
+    desk = make_desk()
+    row = good(0)
+    path = tmp_path / "in.jsonl"
+    path.write_text(
+        json.dumps({**row, "received_at": ""})
+        + "\n"
+        + json.dumps({k: v for k, v in row.items() if k != "channel"})
+        + "\n",
+        encoding="utf-8",
+    )
+    now = datetime(2025, 11, 14, 17, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    results = list(FileImport(desk, path, now=now))
+    assert [(r.line, r.outcome) for r in results] == [(1, "rejected"), (2, "rejected")]
+    errors = [r.error for r in results]
+    assert all(isinstance(e, IncompleteRecordError) for e in errors)
+    assert [getattr(e, "fields", None) for e in errors] == [("received_at",), ("channel",)]
+    assert desk.rows() == []
 
 
 def test_a_json_object_that_repeats_a_key_is_rejected_naming_the_key(desk: Path) -> None:

@@ -30,11 +30,12 @@ SEED = int(os.environ.get("COMPLAINTCORE_KILL_SEED", "20251114"))
 
 
 def _csv(path: Path) -> None:
-    lines = ["name,phone,room,site,summary,receiver"]
+    lines = ["name,phone,room,site,summary,receiver,channel,received_at"]
     for i in range(ROWS):
         summary = ("楼上漏水，天花板渗水", "电梯停运", "楼道垃圾没人清理", "门禁坏了")[i % 4]
         room = f"{1 + i % 9}-{1 + i % 3}-{100 + i % 900}"
-        lines.append(f"业主{i},139{i:08d},{room},sunrise,{summary} #{i},SR-103")
+        received = f"2025-11-14T{8 + i % 9:02d}:{i % 60:02d}"
+        lines.append(f"业主{i},139{i:08d},{room},sunrise,{summary} #{i},SR-103,phone,{received}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -84,6 +84,8 @@ def test_show_without_as_masks_evidence_and_references(desk_dir: Path) -> None:
                 "site": "sunrise",
                 "summary": "楼上漏水",
                 "receiver": "SR-103",
+                "channel": "phone",
+                "received_at": "2025-11-14T09:00",
             },
             ensure_ascii=False,
         )
@@ -143,10 +145,10 @@ def test_reprs_show_no_personal_data_or_free_text() -> None:
 def test_a_shifted_row_is_rejected_without_echoing_its_cells(desk_dir: Path) -> None:
     # the receiver and channel columns got the complainant's name and phone
     (desk_dir / "in.csv").write_text(
-        "name,phone,room,site,summary,receiver,channel\n"
-        f"{NAME},{PHONE},{ROOM},sunrise,楼上漏水,{NAME},{PHONE}\n"
-        f"李四,13900001111,1-1-101,sunrise,噪音,SR-103,{NAME}\n"
-        f"赵五,13900002222,1-1-102,sunrise,噪音,张伟,phone\n",
+        "name,phone,room,site,summary,receiver,channel,received_at\n"
+        f"{NAME},{PHONE},{ROOM},sunrise,楼上漏水,{NAME},{PHONE},2025-11-14T09:00\n"
+        f"李四,13900001111,1-1-101,sunrise,噪音,SR-103,{NAME},2025-11-14T09:05\n"
+        f"赵五,13900002222,1-1-102,sunrise,噪音,张伟,phone,2025-11-14T09:10\n",
         encoding="utf-8",
     )
     result = invoke("receive", "--file", "in.csv")
@@ -181,6 +183,8 @@ def test_the_csv_report_writes_no_formula(desk_dir: Path) -> None:
                 "building": FORMULA,  # no site: the building alone names the group
                 "summary": "楼上漏水",
                 "receiver": "SR-103",
+                "channel": "phone",
+                "received_at": "2025-11-14T09:00",
             },
             ensure_ascii=False,
         )

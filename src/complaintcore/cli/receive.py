@@ -87,6 +87,12 @@ def _reason(ctx: Ctx, exc: BaseException) -> str:
 @click.option("--channel", type=enum_choice(Channel), default="phone", show_default=True)
 @click.option("--summary", default="")
 @click.option("--description", default="")
+@click.option(
+    "--location", default="", help=N_("Where it happened, e.g. the lift of block 5 (REC-2).")
+)
+@click.option(
+    "--account", default="", help=N_("The complainant's own account, in their words (REC-2).")
+)
 @click.option("--receiver", default="", help=N_("Staff id of whoever took the complaint."))
 @click.option("--receiver-unit", default="customer_service", show_default=True)
 @click.option("--received-at", type=DateTimeType(), default=None, help=N_("Default: now."))

@@ -114,7 +114,11 @@ class NaiveDatetimeError(InvalidInputError):
 
 
 class IncompleteRecordError(ComplaintCoreError, ValueError):
-    """A complaint record cannot be registered: REC-1 fields are missing or malformed."""
+    """A complaint record cannot be registered: REC-1 fields are missing or malformed.
+
+    A file's row without its channel (IN-1) is refused with it too: like its
+    time of receipt, the channel is never defaulted.
+    """
 
     def __init__(self, problems: Sequence[FieldProblem]) -> None:
         self.problems = tuple(problems)

@@ -302,6 +302,7 @@ _LABELS = {
     "complainant.phone": "contact phone (联系电话)",
     "received_at": "date and time received (受理时间)",
     "summary": "summary of the complaint (诉求内容摘要)",
+    "channel": "channel (渠道)",  # IN-1: not a REC-1 field, but never defaulted either
 }
 _NAME_MAX = 64
 _SUMMARY_MAX = 2000
@@ -333,7 +334,7 @@ def _text_problem(
     if not isinstance(value, str):
         return False, f"{label} must be text"
     if not value.strip():
-        return True, f"{label} is missing (REC-1)"
+        return True, _missing_reason(path)
     if _CONTROL.search(value):
         return False, f"{label} contains control characters"
     if path == "complainant.name":
@@ -391,10 +392,21 @@ def check_record(
     return RecordReport(tuple(problems), tuple(missing), tuple(malformed))
 
 
+def _missing_reason(path: str) -> str:
+    """Why ``path`` (a REC-1 field, or IN-1's ``channel``) is refused when it is missing.
+
+    One wording wherever a missing field is found: here, and where a file's row
+    lacks a cell an intake cannot be built without (``desk.importer``).
+    """
+    if path == "channel":
+        return f"{_LABELS[path]} is missing (IN-1)"
+    return f"{_LABELS[path]} is missing (REC-1)"
+
+
 def _received_problem(value: object) -> tuple[bool, str] | None:
     label = _LABELS["received_at"]
     if value is None:
-        return True, f"{label} is missing (REC-1)"
+        return True, _missing_reason("received_at")
     if not isinstance(value, datetime):
         return False, f"{label} must be a datetime"
     if value.tzinfo is None or value.utcoffset() is None:

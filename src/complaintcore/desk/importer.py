@@ -12,6 +12,8 @@ number and a one-line reason that names the field, never a cell's value
   a UTF-8 line in a GB18030 file (it would decode, garbled);
 * a CSV row with more or fewer cells than the header, and a JSON object that
   repeats a key, are rejected: nothing is guessed or silently defaulted;
+* a row whose ``received_at`` or ``channel`` is empty or absent is rejected as
+  incomplete (REC-1, IN-1), never taken as received at the import or by phone;
 * a quoted CSV cell may span lines, but an unclosed quote swallows nothing:
   the line that opened it is rejected and reading resumes on the next line;
 * lines longer than :data:`MAX_LINE_BYTES` and JSON deeper or bigger than
@@ -39,8 +41,14 @@ from typing import IO, TYPE_CHECKING, Any, Final, Literal
 
 import attrs
 
-from complaintcore.core.errors import ComplaintCoreError, InvalidInputError
+from complaintcore.core.errors import (
+    ComplaintCoreError,
+    FieldProblem,
+    IncompleteRecordError,
+    InvalidInputError,
+)
 from complaintcore.core.models import Complainant, Intake, TargetPerson, require_aware
+from complaintcore.core.validity import MANDATORY_FIELDS, _missing_reason
 
 if TYPE_CHECKING:
     from complaintcore.desk.service import Desk
@@ -469,20 +477,33 @@ def _time(text: str, zone: tzinfo, key: str = "received_at") -> datetime:
     return require_aware(value, key)
 
 
-def intake_from_row(row: Row, *, default_time: datetime, zone: tzinfo) -> Intake:
+def intake_from_row(row: Row, *, zone: tzinfo, default_time: datetime | None = None) -> Intake:
     """One row (columns :data:`FIELDS`) as an intake.
 
     ``received_at`` and ``occurred_at`` without an offset are read in ``zone``
-    (the pack's); a row without ``received_at`` was received at ``default_time``.
-    REC-1 completeness is checked when the desk registers it.
+    (the pack's).  A missing cell is never defaulted: a row whose
+    ``received_at`` (REC-1) or ``channel`` (IN-1) is empty or absent is refused
+    with :class:`IncompleteRecordError`, naming those and every other REC-1
+    field it lacks.  Only a caller with a documented default of its own passes
+    ``default_time`` -- ``complaintcore receive`` without ``--received-at`` is
+    received now -- and a row without ``received_at`` is then received at it;
+    :class:`FileImport` never does.  Otherwise REC-1 completeness is checked
+    when the desk registers the intake.
+
+    :raises IncompleteRecordError: ``received_at`` or ``channel`` is missing.
+    :raises InvalidInputError: a cell is malformed.
     """
+    received = _text(row, "received_at")
+    channel = _text(row, "channel")
+    received_at = _time(received, zone) if received else default_time
+    if received_at is None or not channel:
+        raise IncompleteRecordError(_missing(row, timed=received_at is not None))
     target = None
     if _text(row, "target_staff_id"):
         # the rung is the directory's (the desk resolves the person); the column is a hint
         target = TargetPerson(
             staff_id=_text(row, "target_staff_id"), rung=_text(row, "target_rung")
         )
-    received = _text(row, "received_at")
     occurred = _text(row, "occurred_at")
     return Intake(
         complainant=Complainant(
@@ -492,8 +513,8 @@ def intake_from_row(row: Row, *, default_time: datetime, zone: tzinfo) -> Intake
             _text(row, "building"),
             _text(row, "site"),
         ),
-        channel=_text(row, "channel") or "phone",
-        received_at=_time(received, zone) if received else default_time,
+        channel=channel,
+        received_at=received_at,
         occurred_at=_time(occurred, zone, "occurred_at") if occurred else None,
         receiver=_text(row, "receiver"),
         receiver_unit=_text(row, "receiver_unit") or "customer_service",
@@ -506,6 +527,24 @@ def intake_from_row(row: Row, *, default_time: datetime, zone: tzinfo) -> Intake
         idempotency_key=_text(row, "idempotency_key"),
         via_head_office=_flag(row, "via_head_office"),
     )
+
+
+def _missing(row: Row, *, timed: bool) -> list[FieldProblem]:
+    """Every REC-1 field the row lacks (in :data:`MANDATORY_FIELDS` order), then the
+    channel if it lacks it; ``received_at`` counts as present when ``timed``.
+
+    The reasons are worded as the desk's REC-1 check words them, so a row missing
+    its time and its name is told both at once.
+    """
+    paths = [
+        path
+        for path in MANDATORY_FIELDS
+        if not _text(row, path.removeprefix("complainant."))
+        and not (timed and path == "received_at")
+    ]
+    if not _text(row, "channel"):
+        paths.append("channel")
+    return [FieldProblem(path, _missing_reason(path)) for path in paths]
 
 
 def row_key(source: str, row: Row, occurrence: int = 1) -> str:
@@ -606,7 +645,7 @@ class FileImport:
                     yield row
                     continue
                 try:
-                    intake = intake_from_row(row, default_time=self.now, zone=zone)
+                    intake = intake_from_row(row, zone=zone)
                     if not intake.idempotency_key:
                         base = row_key(self.source, row)
                         seen[base] += 1
