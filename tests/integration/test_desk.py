@@ -6,11 +6,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from complaintcore.core.deadlines import ClockState
 from complaintcore.core.errors import (
     AccessDeniedError,
     ConcurrencyConflictError,
     EscalationError,
     IllegalTransitionError,
+    InvalidInputError,
 )
 from complaintcore.core.models import (
     Complainant,
@@ -81,6 +83,34 @@ def test_any_staff_member_registers_and_forwards(desk: Desk, clock: FixedClock) 
     )
     assert c.state.unit == "customer_service"
     assert c.intake.receiver == "SR-302"
+
+
+@pytest.mark.procedure("IN-2")
+@pytest.mark.procedure("IN-5")
+def test_the_receiving_unit_is_the_receivers_department(desk: Desk) -> None:
+    """The night guard (security) took it Fri 14 Nov 17:30; it is typed in 30 hours
+    later.  Received by security, not customer service, it had to reach customer
+    service within 24 hours of receipt: by Sat 15 Nov 17:30, already past."""
+    received = datetime(2025, 11, 14, 17, 30, tzinfo=SH)
+    typed = received + timedelta(hours=30)
+    c = desk.receive(
+        intake(receiver="SR-302", receiver_unit="", received_at=received), now=typed, route=False
+    )
+    assert (c.intake.receiver_unit, c.state.unit) == ("security", "security")
+    (status,) = [s for s in desk.clocks(c.id, typed) if s.name == "to_customer_service"]
+    assert status.state is ClockState.BREACHED
+    assert status.due == datetime(2025, 11, 15, 17, 30, tzinfo=SH)
+    by_desk = desk.receive(intake(receiver="SR-103", receiver_unit=""), now=typed)
+    assert by_desk.state.unit == "customer_service"  # the front desk is customer service's
+
+
+@pytest.mark.procedure("IN-2")
+def test_a_unit_the_pack_does_not_know_is_refused(desk: Desk, clock: FixedClock) -> None:
+    with pytest.raises(InvalidInputError) as err:
+        desk.receive(intake(receiver="SR-302", receiver_unit="securty"), now=clock())
+    assert err.value.path == "receiver_unit"
+    assert "securty" not in str(err.value)  # input is never echoed: it may be anything
+    assert desk.rows() == []
 
 
 @pytest.mark.procedure("IN-2")

@@ -364,6 +364,20 @@ def test_file_import_refuses_such_a_row_as_an_incomplete_record(tmp_path: Path) 
     assert desk.rows() == []
 
 
+@pytest.mark.procedure("IN-2")
+def test_a_row_without_its_unit_is_the_receivers_departments(tmp_path: Path) -> None:
+    """A guard's note imported next morning: received by security, not customer service."""
+    desk = make_desk()
+    path = tmp_path / "in.jsonl"
+    rows = [{**good(0), "receiver": "SR-302"}, {**good(1), "receiver_unit": "engineering"}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    now = datetime(2025, 11, 14, 17, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    results = list(FileImport(desk, path, now=now))
+    assert [r.outcome for r in results] == ["stored", "stored"]
+    units = sorted(c.state.unit for c in desk.store.complaints())
+    assert units == ["engineering", "security"]  # named, or the receiver's own
+
+
 def test_a_json_object_that_repeats_a_key_is_rejected_naming_the_key(desk: Path) -> None:
     rows = [json.dumps(good(i), ensure_ascii=False) for i in range(5)]
     rows[1] = rows[1][:-1] + ', "name": "李四"}'  # json.loads would keep the last name

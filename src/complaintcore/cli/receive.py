@@ -94,7 +94,11 @@ def _reason(ctx: Ctx, exc: BaseException) -> str:
     "--account", default="", help=N_("The complainant's own account, in their words (REC-2).")
 )
 @click.option("--receiver", default="", help=N_("Staff id of whoever took the complaint."))
-@click.option("--receiver-unit", default="customer_service", show_default=True)
+@click.option(
+    "--receiver-unit",
+    default="",
+    help=N_("The department that took it. Default: the receiver's, from the staff list (IN-2)."),
+)
 @click.option("--received-at", type=DateTimeType(), default=None, help=N_("Default: now."))
 @click.option(
     "--occurred-at",

@@ -407,7 +407,10 @@ class Intake:
     """IN-1, REC-1, REC-2: everything recorded when a complaint is received.
 
     ``receiver`` is whoever took it (IN-2: they stay the recorded receiver even
-    after forwarding); ``receiver_unit`` is their department.
+    after forwarding); ``receiver_unit`` is their department.  Left empty, the
+    desk takes it from the staff directory, so a guard's note is the security
+    department's and IN-5's 24 hours to customer service run; the pure core,
+    which has no directory, registers it as the pack's customer service.
     """
 
     complainant: Complainant
@@ -415,7 +418,7 @@ class Intake:
     received_at: datetime = attrs.field(validator=_aware("received_at"))
     receiver: str = attrs.field(validator=_text("receiver"))
     summary: str = attrs.field(validator=_text("summary"))
-    receiver_unit: str = attrs.field(default="customer_service", validator=_text("receiver_unit"))
+    receiver_unit: str = attrs.field(default="", validator=_text("receiver_unit"))
     description: str = attrs.field(default="", validator=_text("description"))
     site: str = attrs.field(default="", validator=_text("site"))
     location: str = attrs.field(default="", validator=_text("location"))

@@ -995,7 +995,9 @@ def _register(c: Complaint, cmd: Register, pack: RulePack, now: datetime) -> tup
     if target is not None and not pack.has_rung(target.rung):
         # ESC-4 needs the rung: an unknown one would silently drop the floor
         raise InvalidInputError("target.rung", f"unknown rung {target.rung!r} in pack {pack.name}")
+    # IN-2: no unit named and no directory to ask (the desk asks its own): customer service
     unit = pack.head_office_unit if c.intake.via_head_office else c.intake.receiver_unit
+    unit = unit.strip() or pack.customer_service
     barred = time_barred(c.intake, pack)
     bar = pack.time_bar
     if barred and bar is not None and bar.action is BarAction.REFUSE:

@@ -901,6 +901,9 @@ class Desk:
         receiver = self.member(intake.receiver)
         if receiver is not None and receiver.staff_id != intake.receiver:
             changes["receiver"] = receiver.staff_id
+        unit = self._receiving_unit(intake.receiver_unit, receiver)
+        if unit != intake.receiver_unit:
+            changes["receiver_unit"] = unit
         if intake.target is not None:
             changes["target"] = self._resolve_target(intake.target)
         site = intake.site or intake.complainant.site
@@ -917,6 +920,22 @@ class Desk:
             found = self.member(actor)
             acting = found.staff_id if found is not None else actor
         return intake, acting
+
+    def _receiving_unit(self, given: str, receiver: StaffMember | None) -> str:
+        """IN-2, IN-5: the unit that received a complaint: the receiver's department
+        unless given, and then one the pack knows (or the receiver's own), so a
+        misspelt unit cannot pass for another and hide the 24 hours to customer
+        service.  An unknown receiver is refused when it registers."""
+        if not given:
+            return receiver.department if receiver is not None else ""
+        pack = self.pack
+        known = given == pack.head_office_unit or pack.has_department(given)
+        if not known and (receiver is None or given != receiver.department):
+            units = sorted({d.code for d in pack.departments} | {pack.head_office_unit} - {""})
+            raise InvalidInputError(
+                "receiver_unit", "unknown unit; expected one of " + ", ".join(units)
+            )
+        return given
 
     def _resolve_target(self, target: TargetPerson) -> TargetPerson:
         """CLS-4, ESC-4: the person complained about as the directory knows them.
