@@ -124,3 +124,39 @@ def test_intake_notification_and_outbox_reprs_show_no_free_text() -> None:
         assert "王**" not in shown or "Complainant" in shown
     assert "k-1" in repr(note)
     assert "SR-103" in repr(intake)
+
+
+# --------------------------------------------------------------------------- codes in errors
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("field", "typed"),
+    [
+        ("department", "王小明"),  # a name typed into the wrong field
+        ("department", "13812345678"),
+        ("department", "3-2-1201"),
+        ("department", "Smith"),
+        ("rung", "王小明"),
+    ],
+)
+def test_an_unknown_code_that_may_be_personal_data_is_not_quoted(field: str, typed: str) -> None:
+    from complaintcore.core.errors import InvalidInputError
+    from tests.helpers import pack
+
+    the_pack = pack()
+    lookup = the_pack.department if field == "department" else the_pack.rung_index
+    with pytest.raises(InvalidInputError) as err:
+        lookup(typed)
+    assert typed not in str(err.value)
+    assert err.value.path == field
+
+
+def test_an_unknown_code_that_looks_like_one_is_quoted_to_help_spot_a_typo() -> None:
+    from complaintcore.core.errors import InvalidInputError, shown_code
+    from tests.helpers import pack
+
+    with pytest.raises(InvalidInputError, match="'enginering'"):
+        pack().department("enginering")
+    assert shown_code("stage_2") == "'stage_2'"
+    assert "13812345678" not in shown_code("13812345678")

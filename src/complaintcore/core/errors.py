@@ -7,6 +7,7 @@ the same meaning, so hosts can catch either.  Errors carry structured data
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,7 +35,20 @@ __all__ = [
     "UnknownComplaintError",
     "UnknownTenantError",
     "list_problems",
+    "shown_code",
 ]
+
+_CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
+
+def shown_code(value: object) -> str:
+    """A code as an error message may quote it: quoted when it looks like one (lower
+    snake case, as every pack code is), withheld otherwise, since a value typed
+    into the wrong field may be a name, a phone or a room (PRV-1)."""
+    if isinstance(value, str) and _CODE.fullmatch(value):
+        return repr(value)
+    return "(not shown: not a code)"
+
 
 LISTED_PROBLEMS = 5
 """How many problems a loader's one-line message names before counting the rest.

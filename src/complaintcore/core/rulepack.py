@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 import attrs
 
-from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.errors import InvalidInputError, shown_code
 from complaintcore.core.models import Cause, Channel, Fact, Grade, LabelledEnum, Outcome
 
 __all__ = [
@@ -657,7 +657,9 @@ class RulePack:
         try:
             return self._rung_positions[code]
         except KeyError:
-            raise InvalidInputError("rung", f"unknown rung {code!r} in pack {self.name}") from None
+            raise InvalidInputError(
+                "rung", f"unknown rung {shown_code(code)} in pack {self.name}"
+            ) from None
 
     def has_rung(self, code: str) -> bool:
         return code in self._rung_positions
@@ -695,7 +697,9 @@ class RulePack:
         for c in self.categories:
             if c.code == code:
                 return c
-        raise InvalidInputError("category", f"unknown category {code!r} in pack {self.name}")
+        raise InvalidInputError(
+            "category", f"unknown category {shown_code(code)} in pack {self.name}"
+        )
 
     def has_department(self, code: str) -> bool:
         if type(code) is str and code in self._department_codes:
@@ -706,19 +710,21 @@ class RulePack:
         for d in self.departments:
             if d.code == code:
                 return d
-        raise InvalidInputError("department", f"unknown department {code!r} in pack {self.name}")
+        raise InvalidInputError(
+            "department", f"unknown department {shown_code(code)} in pack {self.name}"
+        )
 
     def clock(self, name: str) -> ClockSpec:
         for c in self.clocks:
             if c.name == name:
                 return c
-        raise InvalidInputError("clock", f"unknown clock {name!r} in pack {self.name}")
+        raise InvalidInputError("clock", f"unknown clock {shown_code(name)} in pack {self.name}")
 
     def duty(self, name: str) -> DutySpec:
         for d in self.duties:
             if d.name == name:
                 return d
-        raise InvalidInputError("duty", f"unknown duty {name!r} in pack {self.name}")
+        raise InvalidInputError("duty", f"unknown duty {shown_code(name)} in pack {self.name}")
 
     @functools.cached_property
     def duty_records(self) -> dict[str, tuple[tuple[DutySpec, tuple[str, ...]], ...]]:
@@ -755,7 +761,7 @@ class RulePack:
         for s in self.stages:
             if s.code == code:
                 return s
-        raise InvalidInputError("stage", f"unknown stage {code!r} in pack {self.name}")
+        raise InvalidInputError("stage", f"unknown stage {shown_code(code)} in pack {self.name}")
 
     def next_stage(self, code: str) -> Stage | None:
         """The stage after ``code`` (``""``: the first), or None at the last."""

@@ -21,7 +21,12 @@ from datetime import datetime
 import attrs
 
 from complaintcore.core.classification import _KeywordMatcher
-from complaintcore.core.errors import FieldProblem, IncompleteRecordError, InvalidInputError
+from complaintcore.core.errors import (
+    FieldProblem,
+    IncompleteRecordError,
+    InvalidInputError,
+    shown_code,
+)
 from complaintcore.core.models import (
     Assessed,
     Assigned,
@@ -615,7 +620,7 @@ def assess(
     department = department.strip()
     if department and not pack.has_department(department):
         raise InvalidInputError(
-            "department", f"unknown department {department!r} in pack {pack.name}"
+            "department", f"unknown department {shown_code(department)} in pack {pack.name}"
         )
     if isinstance(facts, str):
         facts = (facts,)
