@@ -207,11 +207,46 @@ def test_an_escalated_bypass_complaint_is_told_to_head_office_only(
     desk.sweep(datetime(2025, 11, 14, 9, 0, tzinfo=SH))  # DL-1's three working days are past
     desk.deliver(datetime(2025, 11, 14, 9, 0, tzinfo=SH))
     told = [(n.recipient, n.topic) for n, _who in notes.sent if n.complaint_id == c.id]
-    escalated = {r for r, topic in told if topic == "escalated"}
-    assert escalated == {"HQ-001", "HQ-002"}  # the sample staff's head-office unit (总部)
+    assert {"HQ-001", "HQ-002"} <= {r for r, topic in told if topic == "escalated"}
     site = {m.staff_id for m in desk.directory.members() if m.site == "sunrise"}
     assert not site & {r for r, _topic in told}, told
     assert desk.get(c.id).awaiting_site_consent
+
+
+@pytest.mark.procedure("IN-6")
+@pytest.mark.procedure("PRV-1")
+def test_a_bypass_complaints_duties_and_issue_are_not_told_to_the_site(
+    desk: Desk, clock: FixedClock, notes: RecordingNotifier
+) -> None:
+    """Three neighbours went around the management office about one leak: an issue
+    of bypass complaints (HDL-5), one of them important (a written report is owed,
+    GRD-3).  Until they consent, the site hears of none of it."""
+    people = [("张三", "13900000001", "3-1-101"), ("李四", "13900000002", "3-1-202")]
+    people.append(("王五", "13900000003", "3-2-303"))
+    ids = []
+    for name, phone, room in people:
+        c = desk.receive(
+            intake(
+                complainant=Complainant(name, phone, room, "3", "sunrise"),
+                receiver="HQ-002",
+                receiver_unit="head_office",
+                via_head_office=True,
+            ),
+            now=clock.advance(minutes=10),
+        )
+        ids.append(c.id)
+    assert len({desk.get(i).state.issue for i in ids}) == 1
+    desk.act(
+        ids[0],
+        Assess(actor="HQ-002", validity="valid", facts=[Fact.STAFF_FAULT]),
+        now=clock.advance(minutes=5),
+    )
+    desk.sweep(datetime(2025, 11, 14, 9, 0, tzinfo=SH))
+    desk.deliver(datetime(2025, 11, 14, 9, 0, tzinfo=SH))
+    told = [(n.recipient, n.topic) for n, _who in notes.sent if n.complaint_id in ids]
+    assert "duty_owed" in {topic for _r, topic in told}, told  # head office's own duties
+    site = {m.staff_id for m in desk.directory.members() if m.site == "sunrise"}
+    assert not site & {r for r, _topic in told}, told
 
 
 @pytest.mark.procedure("REC-5")

@@ -1566,7 +1566,7 @@ class Desk:
         rung of a group incident, at once (HDL-6)."""
         if not self.notifiers:
             return []
-        members = self._members()
+        members = _not_the_site(complaint, self._members())
         site = complaint.intake.site or complaint.intake.complainant.site
         detail = (
             messages.Detail(N_("issue"), decision.issue),
@@ -1939,7 +1939,7 @@ class Desk:
         events: list[Event] = []
         outbox: Outbox = []
         escalated: list[str] = []
-        members = self._members()
+        members = _not_the_site(complaint, self._members())
         site = complaint.intake.site or complaint.intake.complainant.site
         late = warned = 0
         regraded = False
@@ -2353,9 +2353,8 @@ class Desk:
 
     def _site_members(self, complaint: Complaint) -> Sequence[StaffMember]:
         """The staff who work at the complaint's site, for routing it and for
-        choosing whom its messages go to; only head office's while a bypass
-        complaint waits for the complainant's consent (IN-6: the site it went
-        around hears nothing of it, nor of who made it, until then).
+        choosing whom its messages go to; only head office's (staff of every
+        site) while a bypass complaint waits for the complainant's consent.
 
         Kept per site while the directory hands back the same list (a staff
         file's does): a company of many estates has hundreds of staff, and
@@ -2370,9 +2369,7 @@ class Desk:
         found = by_site.get(site)
         if found is None:
             found = by_site[site] = [m for m in members if m.works_at(site)]
-        if complaint.awaiting_site_consent:
-            return [m for m in found if access.is_head_office(m, self.pack)]
-        return found
+        return _not_the_site(complaint, found)
 
     # ------------------------------------------------------------------ duties
 
@@ -2488,7 +2485,7 @@ class Desk:
         pool = self._site_members(complaint)
         handler = complaint.state.handler
         if duty.owner_handler and handler and all(m.staff_id != handler for m in pool):
-            return self._members()
+            return _not_the_site(complaint, self._members())
         return pool
 
     def _tell_owners(
@@ -2758,6 +2755,15 @@ def _duty_triggers(pack: RulePack) -> frozenset[str]:
             else:
                 tags.add(tag)
     return frozenset(tags)
+
+
+def _not_the_site(complaint: Complaint, members: Sequence[StaffMember]) -> Sequence[StaffMember]:
+    """IN-6, PRV-1: while a bypass complaint waits for the complainant's consent, the
+    site it went around hears nothing of it, nor of who made it: only staff of every
+    site (head office) are told or chosen."""
+    if not complaint.awaiting_site_consent:
+        return members
+    return [m for m in members if m.site in ("*", "")]
 
 
 def _may_raise_again(complaint: Complaint, promise_broken: bool) -> bool:
