@@ -117,20 +117,6 @@ def test_no_explanation_is_owed_once_the_complaint_is_no_longer_invalid(revised:
     assert "invalid_explained" not in {s.name for s in breached_clocks(c, PACK, CAL, evening)}
 
 
-@pytest.mark.procedure("DL-2")
-@pytest.mark.procedure("VAL-3")
-def test_found_invalid_again_owes_a_new_explanation_the_same_day() -> None:
-    """Invalid at 10:30, valid at 11:00, invalid again at 14:00: the last verdict is
-    explained by the end of that day (Fri 14 Nov 18:00)."""
-    r = start(at(2025, 11, 14, 9))
-    r(Assess(actor="h", validity="invalid"), after=at(2025, 11, 14, 10, 30) - r.now)
-    r(Assess(actor="h", validity="valid"), after=timedelta(minutes=30))
-    c = r(Assess(actor="h", validity="invalid"), after=at(2025, 11, 14, 14) - r.now)
-    status = clock(c, "invalid_explained", at(2025, 11, 14, 15))
-    assert (status.state, status.due, status.run) == (ClockState.RUNNING, at(2025, 11, 14, 18), 2)
-    assert clock(c, "invalid_explained", at(2025, 11, 14, 18, 30)).is_breached
-
-
 @pytest.mark.procedure("DL-3")
 def test_forwarding_chain_deadlines() -> None:
     r = start(at(2025, 11, 10, 10))  # Monday
