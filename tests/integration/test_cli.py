@@ -272,6 +272,32 @@ def test_verify_detects_tampering(desk_dir: Path) -> None:
     assert "verification failed" in err
 
 
+@pytest.mark.procedure("DL-7")
+def test_verify_reproject_rewrites_a_row_whose_next_sweep_time_is_too_late(
+    desk_dir: Path,
+) -> None:
+    """As a row written under an older pack would be: its deadline comes sooner now."""
+    import sqlite3
+
+    cid = receive_one()
+    db = sqlite3.connect(desk_dir / "complaints.sqlite3")
+    db.execute(
+        "UPDATE projection SET next_due = '2099-01-01T00:00:00.000000+00:00' WHERE id = ?", (cid,)
+    )
+    db.commit()
+    db.close()
+    code, _, err = run("verify")
+    assert code == 5
+    assert "next_due" in err
+    code, out, err = run("verify", "--reproject", "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert (doc["ok"], doc["reprojected"]) == (True, [cid])
+    code, out, _ = run("verify", "--reproject")
+    assert code == 0
+    assert "projection rows rewritten: 0" in out
+
+
 @pytest.mark.procedure("IMP-2")
 @pytest.mark.parametrize("fmt", ["table", "json", "csv", "html"])
 def test_report_formats(desk_dir: Path, fmt: str) -> None:

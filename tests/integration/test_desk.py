@@ -11,6 +11,7 @@ from complaintcore.core.errors import (
     AccessDeniedError,
     ConcurrencyConflictError,
     EscalationError,
+    IdempotencyConflictError,
     IllegalTransitionError,
     InvalidInputError,
 )
@@ -102,6 +103,29 @@ def test_the_receiving_unit_is_the_receivers_department(desk: Desk) -> None:
     assert status.due == datetime(2025, 11, 15, 17, 30, tzinfo=SH)
     by_desk = desk.receive(intake(receiver="SR-103", receiver_unit=""), now=typed)
     assert by_desk.state.unit == "customer_service"  # the front desk is customer service's
+
+
+@pytest.mark.procedure("IN-2")
+def test_a_retry_that_leaves_the_unit_to_the_desk_is_the_same_submission(
+    desk: Desk, clock: FixedClock
+) -> None:
+    """Stored with the unit the desk filled (or, before it filled units, the old
+    default, customer service), a retry that names none is a retry, not a conflict."""
+    for stored_unit, key in (("", "row-17"), ("customer_service", "row-18")):
+        first = desk.receive(
+            intake(receiver="SR-302", receiver_unit=stored_unit, idempotency_key=key),
+            now=clock.advance(minutes=1),
+        )
+        again = desk.receive(
+            intake(receiver="SR-302", receiver_unit="", idempotency_key=key),
+            now=clock.advance(hours=1),
+        )
+        assert again.id == first.id
+    with pytest.raises(IdempotencyConflictError):  # a unit named differently is another content
+        desk.receive(
+            intake(receiver="SR-302", receiver_unit="engineering", idempotency_key="row-17"),
+            now=clock.advance(hours=1),
+        )
 
 
 @pytest.mark.procedure("IN-2")

@@ -137,6 +137,8 @@ def test_intake_notification_and_outbox_reprs_show_no_free_text() -> None:
         ("department", "13812345678"),
         ("department", "3-2-1201"),
         ("department", "Smith"),
+        ("department", "lixuemei"),  # a name in pinyin looks like a code, but like none of them
+        ("department", "wang_xiaoming"),
         ("rung", "王小明"),
     ],
 )
@@ -159,4 +161,6 @@ def test_an_unknown_code_that_looks_like_one_is_quoted_to_help_spot_a_typo() -> 
     with pytest.raises(InvalidInputError, match="'enginering'"):
         pack().department("enginering")
     assert shown_code("stage_2") == "'stage_2'"
+    assert shown_code("stage_3", ("stage_1", "stage_2")) == "'stage_3'"
+    assert "lixuemei" not in shown_code("lixuemei", ("customer_service", "finance"))
     assert "13812345678" not in shown_code("13812345678")

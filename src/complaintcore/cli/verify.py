@@ -55,6 +55,14 @@ __all__ = ["verify"]
         "does not exist yet), and keep the new head there after a clean check."
     ),
 )
+@click.option(
+    "--reproject",
+    is_flag=True,
+    help=N_(
+        "First rewrite every projection row that differs from its history under the "
+        "desk's rule pack: once, after upgrading a pack whose clocks changed."
+    ),
+)
 @json_option
 @pass_ctx
 def verify(
@@ -63,6 +71,7 @@ def verify(
     expect: str | None,
     since: str | None,
     checkpoint: Path | None,
+    reproject: bool,
 ) -> None:
     _check_head(ctx, expect, "'--expect'")
     _check_head(ctx, since, "'--since'")
@@ -71,6 +80,10 @@ def verify(
     if checkpoint is not None:
         since = _read_checkpoint(ctx, checkpoint)
     desk = ctx.desk()
+    rewritten: list[str] = []
+    if reproject:
+        with progress(ctx.t("rewriting the projection rows")):
+            rewritten = desk.reproject(ctx.now())
     with progress(ctx.t("verifying the hash chain")):
         report = desk.verify(ctx.now(), expect=expect, since=since)
     document: dict[str, object] = {
@@ -82,6 +95,10 @@ def verify(
         "since": report.since or None,
         "entries": report.entries,
     }
+    if reproject:
+        document["reprojected"] = rewritten
+        if not ctx.json and not head_only:
+            ctx.say(ctx.t("projection rows rewritten: {count}", count=len(rewritten)))
     if report.ok:
         if checkpoint is not None:
             _write_checkpoint(checkpoint, report.head)

@@ -7,8 +7,9 @@ the same meaning, so hosts can catch either.  Errors carry structured data
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 __all__ = [
@@ -41,13 +42,18 @@ __all__ = [
 _CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
-def shown_code(value: object) -> str:
+def shown_code(value: object, known: Iterable[str] = ()) -> str:
     """A code as an error message may quote it: quoted when it looks like one (lower
-    snake case, as every pack code is), withheld otherwise, since a value typed
-    into the wrong field may be a name, a phone or a room (PRV-1)."""
-    if isinstance(value, str) and _CODE.fullmatch(value):
-        return repr(value)
-    return "(not shown: not a code)"
+    snake case, as every pack code is) and, given the codes ``known``, is close to
+    one of them (a typo); withheld otherwise, since a value typed into the wrong
+    field may be a name, a phone or a room (PRV-1)."""
+    withheld = "(not shown: not a code)"
+    if not (isinstance(value, str) and _CODE.fullmatch(value)):
+        return withheld
+    codes = list(known)
+    if codes and not difflib.get_close_matches(value, codes, n=1, cutoff=0.75):
+        return withheld
+    return repr(value)
 
 
 LISTED_PROBLEMS = 5

@@ -658,7 +658,8 @@ class RulePack:
             return self._rung_positions[code]
         except KeyError:
             raise InvalidInputError(
-                "rung", f"unknown rung {shown_code(code)} in pack {self.name}"
+                "rung",
+                f"unknown rung {shown_code(code, self.codes_of('rung'))} in pack {self.name}",
             ) from None
 
     def has_rung(self, code: str) -> bool:
@@ -698,8 +699,24 @@ class RulePack:
             if c.code == code:
                 return c
         raise InvalidInputError(
-            "category", f"unknown category {shown_code(code)} in pack {self.name}"
+            "category",
+            f"unknown category {shown_code(code, self.codes_of('category'))} in pack {self.name}",
         )
+
+    def codes_of(self, kind: str) -> tuple[str, ...]:
+        """The pack's codes of one kind (``rung``, ``department``, ``unit`` -- its
+        departments and head office --, ``category``, ``clock``, ``duty``, ``stage``),
+        for an error to tell a typo of one from anything else (PRV-1)."""
+        found: dict[str, tuple[str, ...]] = {
+            "rung": tuple(r.code for r in self.ladder),
+            "department": tuple(d.code for d in self.departments),
+            "unit": (*(d.code for d in self.departments), self.head_office_unit),
+            "category": tuple(c.code for c in self.categories),
+            "clock": tuple(c.name for c in self.clocks),
+            "duty": tuple(d.name for d in self.duties),
+            "stage": tuple(st.code for st in self.stages),
+        }
+        return tuple(c for c in found[kind] if c)
 
     def has_department(self, code: str) -> bool:
         if type(code) is str and code in self._department_codes:
@@ -710,21 +727,24 @@ class RulePack:
         for d in self.departments:
             if d.code == code:
                 return d
-        raise InvalidInputError(
-            "department", f"unknown department {shown_code(code)} in pack {self.name}"
-        )
+        shown = shown_code(code, self.codes_of("department"))
+        raise InvalidInputError("department", f"unknown department {shown} in pack {self.name}")
 
     def clock(self, name: str) -> ClockSpec:
         for c in self.clocks:
             if c.name == name:
                 return c
-        raise InvalidInputError("clock", f"unknown clock {shown_code(name)} in pack {self.name}")
+        raise InvalidInputError(
+            "clock", f"unknown clock {shown_code(name, self.codes_of('clock'))} in pack {self.name}"
+        )
 
     def duty(self, name: str) -> DutySpec:
         for d in self.duties:
             if d.name == name:
                 return d
-        raise InvalidInputError("duty", f"unknown duty {shown_code(name)} in pack {self.name}")
+        raise InvalidInputError(
+            "duty", f"unknown duty {shown_code(name, self.codes_of('duty'))} in pack {self.name}"
+        )
 
     @functools.cached_property
     def duty_records(self) -> dict[str, tuple[tuple[DutySpec, tuple[str, ...]], ...]]:
@@ -761,7 +781,9 @@ class RulePack:
         for s in self.stages:
             if s.code == code:
                 return s
-        raise InvalidInputError("stage", f"unknown stage {shown_code(code)} in pack {self.name}")
+        raise InvalidInputError(
+            "stage", f"unknown stage {shown_code(code, self.codes_of('stage'))} in pack {self.name}"
+        )
 
     def next_stage(self, code: str) -> Stage | None:
         """The stage after ``code`` (``""``: the first), or None at the last."""

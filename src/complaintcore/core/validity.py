@@ -619,9 +619,8 @@ def assess(
         raise InvalidInputError("department", f"expected text, got {type(department).__name__}")
     department = department.strip()
     if department and not pack.has_department(department):
-        raise InvalidInputError(
-            "department", f"unknown department {shown_code(department)} in pack {pack.name}"
-        )
+        shown = shown_code(department, pack.codes_of("department"))
+        raise InvalidInputError("department", f"unknown department {shown} in pack {pack.name}")
     if isinstance(facts, str):
         facts = (facts,)
     found = frozenset(Fact.parse(f, "facts") for f in facts)

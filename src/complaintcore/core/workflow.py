@@ -996,7 +996,8 @@ def _register(c: Complaint, cmd: Register, pack: RulePack, now: datetime) -> tup
     if target is not None and not pack.has_rung(target.rung):
         # ESC-4 needs the rung: an unknown one would silently drop the floor
         raise InvalidInputError(
-            "target.rung", f"unknown rung {shown_code(target.rung)} in pack {pack.name}"
+            "target.rung",
+            f"unknown rung {shown_code(target.rung, pack.codes_of('rung'))} in pack {pack.name}",
         )
     # IN-2: no unit named and no directory to ask (the desk asks its own): customer service
     unit = pack.head_office_unit if c.intake.via_head_office else c.intake.receiver_unit
@@ -1027,7 +1028,8 @@ def _length(d: Duration) -> str:
 def _forward(c: Complaint, cmd: Forward, pack: RulePack, now: datetime) -> tuple[Event, ...]:
     if not (pack.has_department(cmd.to_unit) or cmd.to_unit == pack.head_office_unit):
         raise InvalidInputError(
-            "to_unit", f"unknown unit {shown_code(cmd.to_unit)} in pack {pack.name}"
+            "to_unit",
+            f"unknown unit {shown_code(cmd.to_unit, pack.codes_of('unit'))} in pack {pack.name}",
         )
     if cmd.to_unit == c.state.unit:
         raise _refuse(c, cmd, f"already with {cmd.to_unit}")
@@ -1058,11 +1060,16 @@ def _classify(c: Complaint, cmd: Classify, pack: RulePack, now: datetime) -> tup
         cause = category.cause
     department = cmd.department or category.department
     if not pack.has_department(department):
-        raise InvalidInputError("department", f"unknown department {shown_code(department)}")
+        raise InvalidInputError(
+            "department",
+            f"unknown department {shown_code(department, pack.codes_of('department'))}",
+        )
     helpers = cmd.helpers or category.helpers
     for h in helpers:
         if not pack.has_department(h):
-            raise InvalidInputError("helpers", f"unknown department {shown_code(h)}")
+            raise InvalidInputError(
+                "helpers", f"unknown department {shown_code(h, pack.codes_of('department'))}"
+            )
     events: list[Event] = [
         Classified(
             at=now,
@@ -1096,7 +1103,10 @@ def _classify(c: Complaint, cmd: Classify, pack: RulePack, now: datetime) -> tup
 @_handles(Assess)
 def _assess(c: Complaint, cmd: Assess, pack: RulePack, now: datetime) -> tuple[Event, ...]:
     if cmd.department and not pack.has_department(cmd.department):
-        raise InvalidInputError("department", f"unknown department {shown_code(cmd.department)}")
+        raise InvalidInputError(
+            "department",
+            f"unknown department {shown_code(cmd.department, pack.codes_of('department'))}",
+        )
     # VAL-4: the handler decides the kind; words are a hint (validity.infer_kind),
     # never a silent verdict that would take a valid complaint out of grading; a
     # reassessment that does not name the kind keeps the one found (an enquiry
@@ -1156,9 +1166,15 @@ def _grade(c: Complaint, cmd: Regrade, pack: RulePack, now: datetime) -> tuple[E
 @_handles(Assign)
 def _assign(c: Complaint, cmd: Assign, pack: RulePack, now: datetime) -> tuple[Event, ...]:
     if not pack.has_rung(cmd.rung):
-        raise InvalidInputError("rung", f"unknown rung {shown_code(cmd.rung)} in pack {pack.name}")
+        raise InvalidInputError(
+            "rung",
+            f"unknown rung {shown_code(cmd.rung, pack.codes_of('rung'))} in pack {pack.name}",
+        )
     if cmd.department and not pack.has_department(cmd.department):
-        raise InvalidInputError("department", f"unknown department {shown_code(cmd.department)}")
+        raise InvalidInputError(
+            "department",
+            f"unknown department {shown_code(cmd.department, pack.codes_of('department'))}",
+        )
     if c.awaiting_site_consent and cmd.department not in ("", pack.head_office_unit):
         raise _refuse(
             c,
@@ -1222,7 +1238,10 @@ def _handle(c: Complaint, cmd: Handle, pack: RulePack, now: datetime) -> tuple[E
     if not department:
         raise InvalidInputError("department", "no responsible department: classify or name one")
     if not pack.has_department(department):
-        raise InvalidInputError("department", f"unknown department {shown_code(department)}")
+        raise InvalidInputError(
+            "department",
+            f"unknown department {shown_code(department, pack.codes_of('department'))}",
+        )
     if not cmd.result.strip():
         raise InvalidInputError("result", "the handling result is empty (REC-1)")
     return (Handled(at=now, actor=cmd.actor, department=department, result=cmd.result),)
@@ -1468,7 +1487,10 @@ def _visit_site(c: Complaint, cmd: VisitSite, pack: RulePack, now: datetime) -> 
     _required(cmd.findings, "findings", "record what was found on site")
     for i, dept in enumerate(cmd.departments):
         if not pack.has_department(dept):
-            raise InvalidInputError(f"departments[{i}]", f"unknown department {shown_code(dept)}")
+            raise InvalidInputError(
+                f"departments[{i}]",
+                f"unknown department {shown_code(dept, pack.codes_of('department'))}",
+            )
     return (
         SiteVisited(
             at=now,
@@ -1577,7 +1599,10 @@ def _add_measure(c: Complaint, cmd: AddMeasure, pack: RulePack, now: datetime) -
     if due <= now:
         raise InvalidInputError("due", "a measure's due date must be in the future")
     if cmd.department and not pack.has_department(cmd.department):
-        raise InvalidInputError("department", f"unknown department {shown_code(cmd.department)}")
+        raise InvalidInputError(
+            "department",
+            f"unknown department {shown_code(cmd.department, pack.codes_of('department'))}",
+        )
     number = 1 + sum(isinstance(e, MeasureAdded) for e in c.events)
     return (
         MeasureAdded(

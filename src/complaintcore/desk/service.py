@@ -406,11 +406,14 @@ class _Pending:
 def same_submission(stored: Intake, submitted: Intake) -> bool:
     """Whether ``submitted`` is a retry of ``stored``: the same content, whenever received.
 
-    The time received may differ (a retry stamped later); everything else --
+    The time received may differ (a retry stamped later); so may the receiving
+    unit when the retry leaves it for the desk to fill (IN-2: the desk fills
+    it from the staff list, which may have changed since).  Everything else --
     the complainant, the words, the receiver, the target, the key -- must be
     equal.
     """
-    return attrs.evolve(submitted, received_at=stored.received_at) == stored
+    unit = submitted.receiver_unit or stored.receiver_unit
+    return attrs.evolve(submitted, received_at=stored.received_at, receiver_unit=unit) == stored
 
 
 @attrs.frozen
@@ -718,6 +721,33 @@ class Desk:
         problems = list(report.problems) + self._projection_problems(now, ids)
         return attrs.evolve(report, problems=tuple(problems))
 
+    def reproject(self, now: datetime) -> list[str]:
+        """Rewrite every projection row that differs from its history under this
+        desk's pack and calendar; the ids rewritten.
+
+        Run it once after upgrading a rule pack (or complaintcore) whose clocks
+        changed: a row keeps the next sweep time the old pack gave it until its
+        complaint next changes, so a deadline the new pack brings forward would
+        wait for it (and ``verify(now)`` names such rows).  Reads every complaint,
+        as a full verify does; a complaint changed meanwhile wrote its own row.
+        """
+        require_aware(now, "now")
+        rewritten: list[str] = []
+        for stored in self._stored_rows(None):
+            try:
+                complaint = self.store.load(stored.id)
+            except ComplaintCoreError:  # damaged: verify names it
+                continue
+            row = self._row(complaint, now)
+            if row == stored:
+                continue
+            try:
+                self.store.append(complaint.id, complaint.version, (), row, [])
+            except ConcurrencyConflictError:
+                continue
+            rewritten.append(complaint.id)
+        return rewritten
+
     def _stored_rows(self, ids: Sequence[str] | None) -> Iterator[ComplaintRow]:
         if ids is None:
             yield from self.store.rows()
@@ -901,9 +931,7 @@ class Desk:
         receiver = self.member(intake.receiver)
         if receiver is not None and receiver.staff_id != intake.receiver:
             changes["receiver"] = receiver.staff_id
-        unit = self._receiving_unit(intake.receiver_unit, receiver)
-        if unit != intake.receiver_unit:
-            changes["receiver_unit"] = unit
+        self._check_unit(intake.receiver_unit, receiver)  # an empty one is filled at intake
         if intake.target is not None:
             changes["target"] = self._resolve_target(intake.target)
         site = intake.site or intake.complainant.site
@@ -921,21 +949,19 @@ class Desk:
             acting = found.staff_id if found is not None else actor
         return intake, acting
 
-    def _receiving_unit(self, given: str, receiver: StaffMember | None) -> str:
-        """IN-2, IN-5: the unit that received a complaint: the receiver's department
-        unless given, and then one the pack knows (or the receiver's own), so a
-        misspelt unit cannot pass for another and hide the 24 hours to customer
-        service.  An unknown receiver is refused when it registers."""
-        if not given:
-            return receiver.department if receiver is not None else ""
+    def _check_unit(self, given: str, receiver: StaffMember | None) -> None:
+        """IN-2, IN-5: a unit named as the receiver's is one the pack knows (or the
+        receiver's own), so a misspelt unit cannot pass for another and hide the 24
+        hours to customer service.  Left empty, it is the receiver's department
+        (:meth:`_intake`)."""
         pack = self.pack
-        known = given == pack.head_office_unit or pack.has_department(given)
-        if not known and (receiver is None or given != receiver.department):
+        if not given or given == pack.head_office_unit or pack.has_department(given):
+            return
+        if receiver is None or given != receiver.department:
             units = sorted({d.code for d in pack.departments} | {pack.head_office_unit} - {""})
             raise InvalidInputError(
                 "receiver_unit", "unknown unit; expected one of " + ", ".join(units)
             )
-        return given
 
     def _resolve_target(self, target: TargetPerson) -> TargetPerson:
         """CLS-4, ESC-4: the person complained about as the directory knows them.
@@ -1221,6 +1247,10 @@ class Desk:
             raise InvalidInputError(
                 "received_at", "is later than now: a complaint not yet received"
             )
+        if not intake.receiver_unit:  # IN-2: the receiver's department (unknown: refused below)
+            receiver = self.member(intake.receiver)
+            if receiver is not None and receiver.department:
+                intake = attrs.evolve(intake, receiver_unit=receiver.department)
         complaint = new_complaint(complaint_id or self._new_id(intake), intake)
         member = self.member(actor)  # asked once: registering and assessing both check it
         access.authorize(complaint, Register(actor=actor), member, self.pack)
