@@ -465,7 +465,9 @@ def test_a_month_old_complaint_is_major_before_anyone_acts_on_it(
     assert done.state.grade is Grade.MAJOR
     assert done.state.rung == "senior_management"
     kinds = [e.kind for e in done.events]
-    assert kinds.index("graded") < kinds.index("replied")
+    assert kinds.index("graded") < kinds.index("escalated") < kinds.index("replied")
+    moved = done.events[kinds.index("escalated")]
+    assert moved.actor == "system"  # the month moved it, as a sweep would have
     assert any("month" in r for r in done.state.grade_reasons)
 
 

@@ -1720,6 +1720,8 @@ class Desk:
             command = attrs.evolve(command, actor=actor.staff_id)
         stored = complaint
         aged = self._aged(complaint, now)  # what the month did since the last sweep
+        if aged:  # and the rung it needs, as the sweep would have done it (ESC-3)
+            aged = (*aged, *self._follow_ups(evolve(complaint, aged), access.SYSTEM_ACTOR, now))
         complaint = evolve(complaint, aged)
         access.authorize(complaint, command, actor, self.pack)
         if isinstance(command, Assign):
@@ -1729,8 +1731,13 @@ class Desk:
         events = decide(complaint, command, self.pack, now)
         if not events and not aged:
             return complaint
-        events = (*events, *self._aged(evolve(complaint, events), now))  # reopened past it
-        events = (*aged, *events, *self._follow_ups(evolve(complaint, events), command.actor, now))
+        later = self._aged(evolve(complaint, events), now)  # reopened past it
+        if later:
+            events = (*events, *later)
+            follow = self._follow_ups(evolve(complaint, events), access.SYSTEM_ACTOR, now)
+        else:
+            follow = self._follow_ups(evolve(complaint, events), command.actor, now)
+        events = (*aged, *events, *follow)
         if isinstance(command, Classify):
             return self._commit_regrouped(stored, events, now)
         return self._commit(stored, events, now)
