@@ -958,10 +958,8 @@ class Desk:
         if not given or given == pack.head_office_unit or pack.has_department(given):
             return
         if receiver is None or given != receiver.department:
-            units = sorted({d.code for d in pack.departments} | {pack.head_office_unit} - {""})
-            raise InvalidInputError(
-                "receiver_unit", "unknown unit; expected one of " + ", ".join(units)
-            )
+            units = ", ".join(sorted(pack.codes_of("unit")))
+            raise InvalidInputError("receiver_unit", "unknown unit; expected one of " + units)
 
     def _resolve_target(self, target: TargetPerson) -> TargetPerson:
         """CLS-4, ESC-4: the person complained about as the directory knows them.
@@ -1745,7 +1743,7 @@ class Desk:
     def _aged(self, complaint: Complaint, now: datetime) -> tuple[Event, ...]:
         """GRD-2, DL-6: an open valid complaint a month past its receipt is major, before
         anyone acts on it (no sweep may have passed since), and once reopened past it.
-        The rung its new grade needs follows with the command's own (ESC-3)."""
+        :meth:`act` then moves it to the rung its new grade needs, as the system (ESC-3)."""
         grade = complaint.state.grade
         upgraded = self.pack.grading.upgrade_to
         if not complaint.is_open or grade is None or grade.rank >= upgraded.rank:
