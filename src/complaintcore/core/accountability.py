@@ -53,8 +53,7 @@ def sanction_for(complaint: Complaint, pack: RulePack, *, staff_role: str = "") 
     if staff_role and not pack.has_rung(staff_role):
         raise InvalidInputError(
             "staff_role",
-            f"not a rung of pack {pack.name}; expected one of "
-            + ", ".join(r.code for r in pack.ladder),
+            f"not a rung of pack {pack.name}; expected one of " + ", ".join(pack.codes_of("rung")),
         )
     rung = staff_role or target.rung
     points = rule.points if rung in rule.points_roles else 0

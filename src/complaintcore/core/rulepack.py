@@ -707,16 +707,23 @@ class RulePack:
         """The pack's codes of one kind (``rung``, ``department``, ``unit`` -- its
         departments and head office --, ``category``, ``clock``, ``duty``, ``stage``),
         for an error to tell a typo of one from anything else (PRV-1)."""
-        found: dict[str, tuple[str, ...]] = {
-            "rung": tuple(r.code for r in self.ladder),
-            "department": tuple(d.code for d in self.departments),
-            "unit": (*(d.code for d in self.departments), self.head_office_unit),
-            "category": tuple(c.code for c in self.categories),
-            "clock": tuple(c.name for c in self.clocks),
-            "duty": tuple(d.name for d in self.duties),
-            "stage": tuple(st.code for st in self.stages),
-        }
-        return tuple(c for c in found[kind] if c)
+        if kind == "rung":
+            return tuple(r.code for r in self.ladder)
+        if kind == "department":
+            return tuple(d.code for d in self.departments)
+        if kind == "unit":
+            return (*self.codes_of("department"), *filter(None, (self.head_office_unit,)))
+        if kind == "category":
+            return tuple(c.code for c in self.categories)
+        if kind == "stage":
+            return tuple(st.code for st in self.stages)
+        if kind == "clock":
+            return tuple(c.name for c in self.clocks)
+        if kind == "duty":
+            return tuple(d.name for d in self.duties)
+        raise InvalidInputError(
+            "kind", "expected rung, department, unit, category, stage, clock or duty"
+        )
 
     def has_department(self, code: str) -> bool:
         if type(code) is str and code in self._department_codes:
