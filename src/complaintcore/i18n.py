@@ -572,6 +572,11 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     ),
     (N_("closure needs the complainant's confirmation or a top-rung decision (VIS-3)"), {}),
     (N_("a sanction is already recorded for this complaint"), {}),
+    # a stored complaint the pack no longer fits (a rung renamed in an upgrade)
+    (
+        N_("complaint {id} stands at rung {rung}, not on the pack's ladder (renamed or removed?)"),
+        {},
+    ),
     (N_("already signed off"), {}),
     # who may act (ESC-3, ESC-4, PRV-2, REC-6)
     (N_("unknown actor: not in the staff directory"), {}),

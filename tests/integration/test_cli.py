@@ -473,3 +473,30 @@ def test_future_receipt_and_bad_files_are_one_line_errors(desk_dir: Path) -> Non
     code, _, err = run("list")
     assert code == 5
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.procedure("DL-7")
+@pytest.mark.procedure("ESC-2")
+def test_sweep_names_a_damaged_complaint_and_still_sweeps_the_others(desk_dir: Path) -> None:
+    import sqlite3
+
+    damaged, other = receive_one(), receive_one("电梯坏了三天")
+    db = sqlite3.connect(desk_dir / "complaints.sqlite3")
+    for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='trigger'").fetchall():
+        db.execute(f"DROP TRIGGER {name}")
+    db.execute("UPDATE events SET body_json = '{' WHERE complaint_id = ? AND seq = 1", (damaged,))
+    db.commit()
+    db.close()
+    code, out, err = run("sweep", "--json", now="2025-11-25T10:00")
+    assert code == 1, err
+    doc = json.loads(out)
+    assert [f["id"] for f in doc["failed"]] == [damaged]
+    assert doc["failed"][0]["type"] == "DamagedRecordError"
+    assert doc["error"]["type"] == "ComplaintsNotSwept"
+    assert {e[0] for e in doc["escalated"]} == {other}
+    assert "王小明" not in out
+    assert "13812345678" not in out
+    code, out, err = run("sweep", now="2025-11-25T10:10")
+    assert code == 1
+    assert damaged in err
+    assert "1 complaint could not be swept; the others were" in err

@@ -9,15 +9,27 @@ from __future__ import annotations
 
 import importlib.resources
 from datetime import datetime
+from pathlib import Path
 
+import attrs
 import pytest
 
 from complaintcore.adapters.calendars import calendar_for_spec
 from complaintcore.adapters.memory_store import MemoryStore
-from complaintcore.adapters.staff import load_sample_staff
+from complaintcore.adapters.sqlite_store import SqliteStore
+from complaintcore.adapters.staff import StaffList, load_sample_staff
+from complaintcore.core.errors import RulePackError
 from complaintcore.core.models import Complainant, Grade, Intake
 from complaintcore.core.rulepack import RulePack
-from complaintcore.core.workflow import Assess, Close, RecordCause, Reopen, Reply, Visit
+from complaintcore.core.workflow import (
+    Assess,
+    Close,
+    Escalate,
+    RecordCause,
+    Reopen,
+    Reply,
+    Visit,
+)
 from complaintcore.desk import Desk
 from complaintcore.rules import load_pack_text
 from tests.helpers import SH
@@ -65,3 +77,70 @@ def test_reproject_brings_the_month_end_forward_after_the_pack_upgrade() -> None
     assert c.id not in new.sweep(at(10, month=12, minute=25)).regraded
     assert c.id in new.sweep(at(10, month=12, minute=35)).regraded
     assert new.get(c.id).state.grade is Grade.MAJOR
+
+
+RENAMED = NEW.replace('"project_manager"', '"estate_manager"')
+
+
+@pytest.mark.procedure("ESC-2")
+@pytest.mark.procedure("DL-7")
+def test_a_complaint_the_upgraded_pack_cannot_place_does_not_stop_the_sweep(
+    tmp_path: Path,
+) -> None:
+    """The pack renames the rung one stored complaint stands on.  That complaint is
+    named (by the sweep, verify and any command on it), and every other deadline
+    is still swept: a breached reply escalates as before."""
+    assert RENAMED != NEW
+    db = tmp_path / "desk.sqlite3"
+    old_pack = load_pack_text(NEW)
+    old = Desk(
+        pack=old_pack,
+        store=SqliteStore(db),
+        directory=load_sample_staff(pack=old_pack),
+        calendar=calendar_for_spec(old_pack.calendar),
+    )
+    owner = Complainant("王小明", "13812345678", "3-2-1201", "3", "sunrise")
+    stuck = old.receive(
+        Intake(owner, "phone", at(10), "SR-103", "楼上漏水", site="sunrise"), now=at(10)
+    )
+    old.act(stuck.id, Assess(actor="SR-201", validity="valid"), now=at(10, minute=35))
+    stuck = old.act(
+        stuck.id,
+        Escalate(actor="SR-201", trigger="cannot_handle", to_rung="project_manager"),
+        now=at(10, minute=40),
+    )
+    assert stuck.state.rung == "project_manager"
+    other = Complainant("李四", "13900000000", "3-1-301", "3", "sunrise")
+    late = old.receive(
+        Intake(other, "phone", at(10), "SR-103", "电梯坏了", site="sunrise"), now=at(10)
+    )
+    old.act(late.id, Assess(actor="SR-201", validity="valid"), now=at(10, minute=35))
+    rung_before = old.get(late.id).state.rung
+    old.close()
+
+    new_pack = load_pack_text(RENAMED)
+    new = Desk(
+        pack=new_pack,
+        store=SqliteStore(db),
+        directory=StaffList(  # HR renamed the rung too
+            attrs.evolve(m, rung="estate_manager" if m.rung == "project_manager" else m.rung)
+            for m in load_sample_staff()
+        ),
+        calendar=calendar_for_spec(new_pack.calendar),
+    )
+    # Received Mon 10 Nov: the 3-working-day reply was due at the close of Thu 13 Nov.
+    report = new.sweep(at(20))
+    assert [cid for cid, _ in report.failed] == [stuck.id]
+    error = report.failed[0][1]
+    assert isinstance(error, RulePackError)
+    assert stuck.id in str(error)
+    assert "'project_manager'" in str(error)
+    assert late.id in {cid for cid, _ in report.escalated}
+    assert new.get(late.id).state.rung != rung_before
+    problems = new.verify(at(20)).problems
+    assert [p for p in problems if stuck.id in p]
+    assert not [p for p in problems if late.id in p]
+    assert new.reproject(at(20)) == []
+    with pytest.raises(RulePackError, match=stuck.id):
+        new.act(stuck.id, Reply(actor="SR-201", message="处理中"), now=at(20))
+    new.close()

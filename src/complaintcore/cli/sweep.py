@@ -7,6 +7,8 @@ from datetime import timedelta
 import click
 
 from complaintcore.cli.context import Ctx, json_option, pass_ctx
+from complaintcore.cli.errors import ExitCode
+from complaintcore.desk import SweepReport
 from complaintcore.i18n import N_
 
 __all__ = ["sweep"]
@@ -19,26 +21,48 @@ def sweep(ctx: Ctx) -> None:
     now = ctx.now()
     # deadlines swept now reach a month or so ahead (the one-month upgrade, DL-6)
     notes = ctx.calendar_notes(now, now + timedelta(days=62))
-    report = ctx.desk().sweep(now)
+    desk = ctx.desk()
+    report = desk.sweep(now)
     ctx.deliver_after()
     if report.dead_letters:
         notes.append(ctx.dead_letter_warning(report.dead_letters))
-    if ctx.json:
-        ctx.emit(
-            {
-                "warnings": notes,
-                "examined": report.examined,
-                "escalated": [list(e) for e in report.escalated],
-                "at_risk": report.at_risk,
-                "regraded": list(report.regraded),
-                "reported_late": report.reported_late,
-                "duties_owed": report.duties_owed,
-                "duties_at_risk": report.duties_at_risk,
-                "duties_overdue": [list(d) for d in report.duties_overdue],
-                "dead_letters": report.dead_letters,
-            }
+    failed = [
+        {"id": cid, "type": type(exc).__name__, "reason": ctx.tr.error(exc, desk.pack)}
+        for cid, exc in report.failed
+    ]
+    document = {
+        "warnings": notes,
+        "examined": report.examined,
+        "escalated": [list(e) for e in report.escalated],
+        "at_risk": report.at_risk,
+        "regraded": list(report.regraded),
+        "reported_late": report.reported_late,
+        "duties_owed": report.duties_owed,
+        "duties_at_risk": report.duties_at_risk,
+        "duties_overdue": [list(d) for d in report.duties_overdue],
+        "dead_letters": report.dead_letters,
+        "failed": failed,
+    }
+    if not ctx.json:
+        _say(ctx, report)
+    if failed:
+        # the others were swept; the run still fails, so cron mails someone
+        summary = ctx.n(
+            "{count} complaint could not be swept; the others were",
+            "{count} complaints could not be swept; the others were",
+            len(failed),
         )
-        return
+        if not ctx.json:
+            for item in failed:
+                click.echo(ctx.t("{id}: {reason}", id=item["id"], reason=item["reason"]), err=True)
+            click.echo(ctx.t("error: {message}", message=summary), err=True)
+        ctx.failed(ExitCode.REFUSED, "ComplaintsNotSwept", summary, document)
+    if ctx.json:
+        ctx.emit(document)
+
+
+def _say(ctx: Ctx, report: SweepReport) -> None:
+    pack = ctx.desk().pack
     ctx.say(
         ctx.t(
             "examined {examined}; escalated {escalated}; at-risk warnings {at_risk}; "
@@ -57,13 +81,12 @@ def sweep(ctx: Ctx) -> None:
             overdue=len(report.duties_overdue),
         )
     )
-    desk = ctx.desk()
     for complaint_id, name in report.duties_overdue:
         ctx.say(
             "  "
             + ctx.t(
                 "{id}: {duty} overdue",
                 id=complaint_id,
-                duty=ctx.tr.duty(name, desk.pack),
+                duty=ctx.tr.duty(name, pack),
             )
         )

@@ -34,7 +34,7 @@ class EscalationPlan:
 
 def current_rung_index(complaint: Complaint, pack: RulePack) -> int:
     """ESC-1: the complaint's rung, the front line until someone is assigned."""
-    return pack.rung_index(complaint.state.rung) if complaint.state.rung else 0
+    return complaint.rung_index(pack)
 
 
 def required_rung_index(complaint: Complaint, pack: RulePack) -> int:

@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import attrs
 
-from complaintcore.core.errors import InvalidInputError, NaiveDatetimeError
+from complaintcore.core.errors import (
+    FieldProblem,
+    InvalidInputError,
+    NaiveDatetimeError,
+    RulePackError,
+    shown_code,
+)
 
 if TYPE_CHECKING:
     from complaintcore.core.rulepack import RulePack
@@ -1032,7 +1038,26 @@ class Complaint:
         return self.state.status not in (Status.NEW, Status.CLOSED)
 
     def rung_index(self, pack: RulePack) -> int:
-        return pack.rung_index(self.state.rung) if self.state.rung else 0
+        """ESC-1: the complaint's rung on ``pack``'s ladder, the front line until assigned.
+
+        A stored rung the pack no longer has (renamed or removed in an upgrade)
+        is the pack's fault, not the caller's: the error names the complaint.
+        """
+        rung = self.state.rung
+        if not rung:
+            return 0
+        if not pack.has_rung(rung):
+            raise RulePackError(
+                pack.name,
+                [
+                    FieldProblem(
+                        "ladder",
+                        f"complaint {self.id} stands at rung {shown_code(rung)}, not on the"
+                        " pack's ladder (renamed or removed?)",
+                    )
+                ],
+            )
+        return pack.rung_index(rung)
 
     @property
     def awaiting_site_consent(self) -> bool:

@@ -1190,7 +1190,7 @@ def _assign(c: Complaint, cmd: Assign, pack: RulePack, now: datetime) -> tuple[E
     events: list[Event] = []
     want = pack.rung_index(cmd.rung)
     if c.state.rung:
-        here = pack.rung_index(c.state.rung)
+        here = c.rung_index(pack)
         if want < here:
             raise EscalationError(
                 c.id,

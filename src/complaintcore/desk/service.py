@@ -52,9 +52,11 @@ from complaintcore.core.errors import (
     AccessDeniedError,
     ComplaintCoreError,
     ConcurrencyConflictError,
+    DamagedRecordError,
     EscalationError,
     IdempotencyConflictError,
     InvalidInputError,
+    StoreError,
     UnknownComplaintError,
 )
 from complaintcore.core.escalation import current_rung_index, required_rung_index
@@ -174,7 +176,10 @@ class SweepReport:
     same for corrective and preventive measures (IMP-1), whose owners are told.
     ``dead_letters`` counts the messages no longer tried (past
     ``retry.max_attempts``): while there are any, someone should retry or drop
-    them.
+    them.  ``failed`` pairs a complaint id with the library error that kept it
+    from being swept (a damaged record, or a rung the pack no longer has): the
+    others are swept all the same, and the failed one is tried again when its
+    claim lapses.
     """
 
     examined: int = 0
@@ -189,6 +194,7 @@ class SweepReport:
     measures_at_risk: int = 0
     measures_overdue: tuple[tuple[str, str], ...] = ()
     dead_letters: int = 0
+    failed: tuple[tuple[str, ComplaintCoreError], ...] = ()
 
 
 @attrs.frozen
@@ -738,7 +744,11 @@ class Desk:
                 complaint = self.store.load(stored.id)
             except ComplaintCoreError:  # damaged: verify names it
                 continue
-            row = self._row(complaint, now)
+            try:
+                row = self._row(complaint, now)
+            except ComplaintCoreError as exc:  # a rung the pack no longer has: verify names it
+                log.error("reproject: complaint %s skipped: %s", complaint.id, exc)
+                continue
             if row == stored:
                 continue
             try:
@@ -765,7 +775,13 @@ class Desk:
                 complaint = self.store.load(stored.id)
             except ComplaintCoreError:  # damaged: the store's check names it
                 continue
-            expected = self._row(complaint, now)
+            try:
+                expected = self._row(complaint, now)
+            except ComplaintCoreError as exc:  # e.g. a rung the pack no longer has
+                problems.append(
+                    f"complaint {stored.id}: cannot be replayed under pack {self.pack.name}: {exc}"
+                )
+                continue
             fields = [
                 f.name
                 for f in attrs.fields(ComplaintRow)
@@ -1922,6 +1938,7 @@ class Desk:
         regraded: list[str] = []
         overdue: list[tuple[str, str]] = []
         measures_overdue: list[tuple[str, str]] = []
+        failed: list[tuple[str, ComplaintCoreError]] = []
         at_risk = late = conflicts = examined = owed = duty_risk = measure_risk = 0
         left_at: dict[str, int] = {}  # the version this run left each complaint at
         while examined < limit:
@@ -1940,6 +1957,14 @@ class Desk:
                     except ConcurrencyConflictError:
                         conflicts += 1
                         continue
+                    except ComplaintCoreError as exc:
+                        if isinstance(exc, StoreError) and not isinstance(exc, DamagedRecordError):
+                            raise  # the store itself failed: no complaint can be swept
+                        # One complaint the desk cannot process (damaged, or stored under a
+                        # pack since changed) must not stop every deadline behind it.
+                        failed.append((row.id, exc))
+                        log.error("sweep: complaint %s skipped: %s", row.id, exc)
+                        break
                     escalated += [(row.id, c) for c in result.escalated]
                     regraded += [row.id] if result.regraded else []
                     at_risk += result.warned
@@ -1965,6 +1990,7 @@ class Desk:
             measure_risk,
             tuple(measures_overdue),
             self._given_up(now),
+            tuple(failed),
         )
 
     def _sweep_one(self, complaint_id: str, now: datetime) -> _Swept:
