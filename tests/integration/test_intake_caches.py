@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -119,6 +120,47 @@ def test_a_changed_directory_routes_anew_within_one_instant(tmp_path: Path) -> N
         second = desk.receive(attrs.evolve(_intakes()[1], summary="楼上又漏水"), now=NOW)
         assert second.state.handler
         assert second.state.handler != first.state.handler
+
+
+@pytest.mark.procedure("IN-2")
+def test_a_directory_that_updates_one_list_in_place_is_read_afresh(tmp_path: Path) -> None:
+    """docs/hooks.md: the desk asks the directory on every command, so a transfer,
+    a new hire or a new estate counts at once, also when the host's directory
+    keeps one list and edits it (IN-2: no site may refuse a complaint)."""
+    sample = list(load_sample_staff(pack=PACK).members())
+
+    class LiveDirectory:
+        def __init__(self) -> None:
+            self.roster: list[StaffMember] = list(sample)
+
+        def get(self, staff_id: str) -> StaffMember | None:
+            return next((m for m in self.roster if m.staff_id == staff_id), None)
+
+        def members(self) -> list[StaffMember]:
+            return self.roster  # the same list, edited in place below
+
+    directory = LiveDirectory()
+    desk = Desk(
+        pack=PACK,
+        store=SqliteStore(tmp_path / "d.sqlite3"),
+        directory=directory,
+        calendar=calendar_for_spec(PACK.calendar),
+    )
+    with desk:
+        first = desk.receive(_intakes()[1], now=NOW)
+        moved = first.state.handler
+        # the handler transfers to another estate: the same list, one entry replaced
+        at = next(i for i, m in enumerate(directory.roster) if m.staff_id == moved)
+        directory.roster[at] = attrs.evolve(directory.roster[at], site="riverside")
+        second = desk.receive(attrs.evolve(_intakes()[1], summary="楼上又漏水"), now=NOW)
+        assert second.state.handler
+        assert second.state.handler != moved
+        # a new estate opens with its own receptionist, appended to the same list
+        receptionist = directory.get("SR-103")
+        assert receptionist is not None
+        directory.roster.append(attrs.evolve(receptionist, staff_id="LK-103", site="lakeside"))
+        lakeside = attrs.evolve(_intakes()[1], site="lakeside", receiver="LK-103")
+        assert desk.receive(lakeside, now=NOW).intake.site == "lakeside"
 
 
 def test_complaints_alike_but_for_their_rung_keep_their_own_due_times(tmp_path: Path) -> None:

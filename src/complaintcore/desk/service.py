@@ -931,7 +931,7 @@ class Desk:
         """
         members = self.directory.members()
         cached = self._directory_index
-        if cached is None or cached[0] is not members:
+        if cached is None or not _same_staff(cached[0], members):
             found = frozenset(m.site for m in members if m.site not in ("*", ""))
             cached = self._directory_index = (members, found)
         return cached[1] | self.sites
@@ -2417,16 +2417,18 @@ class Desk:
         choosing whom its messages go to; only head office's (staff of every
         site) while a bypass complaint waits for the complainant's consent.
 
-        Kept per site while the directory hands back the same list (a staff
+        Kept per site while the directory hands back the same tuple (a staff
         file's does): a company of many estates has hundreds of staff, and
-        routing looks at them several times a complaint.
+        routing looks at them several times a complaint.  Any other sequence is
+        read afresh, since a live directory may update one list in place.
         """
         members = self._members()
         site = complaint.intake.site or complaint.intake.complainant.site
         known, by_site = self._staff_by_site
-        if known is not members:
+        if not _same_staff(known, members):
             by_site = {}
-            self._staff_by_site = (members, by_site)
+            # a list may change in place: a fresh key, so the routes are chosen again
+            self._staff_by_site = (members if isinstance(members, tuple) else object(), by_site)
         found = by_site.get(site)
         if found is None:
             found = by_site[site] = [m for m in members if m.works_at(site)]
@@ -2691,6 +2693,12 @@ class Desk:
                 yield from compute_clocks(
                     complaint, self.pack, self.calendar, now, explain=False, only=(spec.name,)
                 )
+
+
+def _same_staff(known: object, members: Sequence[StaffMember]) -> bool:
+    """Whether ``members`` is the staff read last time, unchanged since: only a
+    tuple is sure not to have changed in place."""
+    return known is members and isinstance(members, tuple)
 
 
 def _acts_at(
