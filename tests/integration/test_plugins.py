@@ -28,6 +28,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import attrs
 import pluggy
 import pytest
 
@@ -416,6 +417,39 @@ def test_a_failing_listener_is_logged_and_the_events_stay(
     assert desk.get(complaint.id).version == complaint.version >= 1
     assert "complaintcore_on_events failed" in caplog.text
     assert "analytics is down" in caplog.text
+
+
+@pytest.mark.procedure("IN-2")
+def test_a_failing_classifier_is_logged_and_the_keywords_classify_every_intake(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """docs/hooks.md: a classify hook that raises for one complaint is logged and
+    that complaint is classified by the pack's keywords; a bulk batch goes on."""
+
+    class Flaky:
+        @hookimpl
+        def complaintcore_classify(self, complaint: Complaint) -> None:
+            if "电梯" in complaint.intake.summary:
+                raise TimeoutError("classifier model timed out")
+
+    pm = make_plugin_manager([Flaky(), SampleStaff()], load_entry_points=False)
+    desk = Desk.from_config(
+        {"database": str(tmp_path / "d.sqlite3"), "notifiers": {"log": False}}, plugin_manager=pm
+    )
+    batch = [
+        intake("SR-103"),
+        attrs.evolve(intake("SR-103"), summary="电梯停运，困在里面", idempotency_key="b"),
+        attrs.evolve(intake("SR-103"), summary="垃圾没人清理", idempotency_key="c"),
+    ]
+    with caplog.at_level(logging.ERROR, logger="complaintcore.desk"):
+        results = list(desk.receive_many(batch, now=T0))
+    assert all(isinstance(r, Complaint) for r in results)
+    assert len(list(desk.store.rows())) == 3
+    lift = results[1]
+    assert isinstance(lift, Complaint)
+    # the cn-property keywords put 电梯 (the lift) with engineering
+    assert desk.get(lift.id).state.department == "engineering"
+    assert "complaintcore_classify failed" in caplog.text
 
 
 def test_listeners_registered_after_the_desk_is_built_are_not_called() -> None:

@@ -1292,7 +1292,14 @@ class Desk:
 
     def _classify_command(self, complaint: Complaint, actor: str) -> Classify:
         if self.pm is not None and self._classifiers:
-            found = self.pm.hook.complaintcore_classify(complaint=complaint, pack=self.pack)
+            try:
+                found = self.pm.hook.complaintcore_classify(complaint=complaint, pack=self.pack)
+            except Exception:  # a host's classifier down: IN-2 still registers it
+                log.exception(
+                    "complaintcore_classify failed for %s; the pack's keywords classify it",
+                    complaint.id,
+                )
+                found = None
             if found is not None:
                 return Classify(actor=actor, category=found.category, department=found.department)
         return Classify(actor=actor)
