@@ -11,6 +11,7 @@ queues; the delivery passes here stand in for the worker or the cron job.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import sqlite3
@@ -26,6 +27,7 @@ from complaintcore.adapters.calendars import calendar_for_spec
 from complaintcore.adapters.notify import NotificationError, message_id
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.adapters.staff import load_sample_staff, write_sample_staff
+from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import Complainant, Intake, Status
 from complaintcore.core.workflow import Assess, Pause, Reply
 from complaintcore.desk import Desk
@@ -284,6 +286,48 @@ def test_a_notifier_raising_inside_deliver_never_breaks_act(tmp_path: Path) -> N
         while desk.deliver(clock.advance(hours=2)).sent:
             pass
         assert sorted(flaky.sent) == sorted(good.keys)  # every message, once each
+
+
+def test_a_coroutine_send_is_refused_when_the_desk_is_built(tmp_path: Path) -> None:
+    """Called in a thread without an event loop, it would never run, and the message
+    would be recorded as sent."""
+
+    class Push:
+        name = "push"
+
+        async def send(self, notification: Notification, recipient: StaffMember | None) -> None:
+            raise AssertionError("never called")
+
+    with pytest.raises(InvalidInputError, match="push: send is a coroutine function") as info:
+        _desk(tmp_path, [Push()])  # type: ignore[list-item]
+    assert info.value.path == "notifiers"
+
+
+def test_a_send_that_hands_back_an_awaitable_is_a_failure_retried(tmp_path: Path) -> None:
+    """A plain send returning a coroutine sent nothing: not delivered, tried again."""
+    pushed: list[str] = []
+
+    class Push:
+        name = "push"
+        pending = True
+
+        def send(self, notification: Notification, recipient: StaffMember | None) -> object:
+            if self.pending:
+                return asyncio.sleep(0)  # scheduled on a loop the desk does not run
+            pushed.append(notification.key)
+            return None
+
+    push = Push()
+    clock = FixedClock(T0)
+    with _desk(tmp_path, [push]) as desk:  # type: ignore[list-item]
+        desk.receive(_intake(0, clock()), now=clock())
+        first = desk.deliver(clock())
+        assert first.sent == 0
+        assert first.failed > 0
+        assert pushed == []
+        push.pending = False
+        assert desk.deliver(clock.advance(hours=2)).sent == first.failed
+    assert len(pushed) == first.failed
 
 
 def test_a_failure_while_delivering_never_reaches_the_command_or_stops_the_worker(

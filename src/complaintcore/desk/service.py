@@ -14,6 +14,7 @@ nothing: its messages stay in the outbox until delivered.
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 import threading
 from bisect import bisect_left, bisect_right
@@ -477,6 +478,15 @@ class Desk:
         self.notifiers = {n.name: n for n in notifiers}
         if len(self.notifiers) != len(notifiers):
             raise InvalidInputError("notifiers", "two notifiers share a name")
+        for n in notifiers:
+            if inspect.iscoroutinefunction(getattr(n, "send", None)):
+                # called without an event loop, it would return a coroutine never run,
+                # and the message would count as sent
+                raise InvalidInputError(
+                    "notifiers",
+                    f"{n.name}: send is a coroutine function; the desk calls send in a"
+                    " thread and needs a plain function (wrap it with asyncio.run)",
+                )
         self.pm = plugin_manager
         # Calling a hook nobody implements still costs; bulk intake notices.
         self._classifiers = bool(
@@ -2213,7 +2223,7 @@ class Desk:
         try:
             recipient = self.directory.get(item.notification.recipient)
             self._sender.send(
-                lambda: notifier.send(item.notification, recipient),
+                lambda: _sent(notifier.send(item.notification, recipient)),
                 functools.partial(self._settle_late, item, now),
                 channel=item.notifier,
             )
@@ -2700,6 +2710,15 @@ class Desk:
                 yield from compute_clocks(
                     complaint, self.pack, self.calendar, now, explain=False, only=(spec.name,)
                 )
+
+
+def _sent(result: object) -> None:
+    """A send that handed back an awaitable did not send: a failure to retry."""
+    if inspect.isawaitable(result):
+        close = getattr(result, "close", None)
+        if callable(close):
+            close()  # never run: no "never awaited" warning at garbage collection
+        raise TypeError("send returned an awaitable; the desk needs a plain function")
 
 
 def _same_staff(known: object, members: Sequence[StaffMember]) -> bool:
