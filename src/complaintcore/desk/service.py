@@ -2223,7 +2223,7 @@ class Desk:
         try:
             recipient = self.directory.get(item.notification.recipient)
             self._sender.send(
-                lambda: _sent(notifier.send(item.notification, recipient)),
+                lambda: _sent(_call_send(notifier, item.notification, recipient)),
                 functools.partial(self._settle_late, item, now),
                 channel=item.notifier,
             )
@@ -2710,6 +2710,12 @@ class Desk:
                 yield from compute_clocks(
                     complaint, self.pack, self.calendar, now, explain=False, only=(spec.name,)
                 )
+
+
+def _call_send(notifier: Notifier, notification: Notification, to: StaffMember | None) -> object:
+    """``notifier.send``, whose result an untyped host may make an awaitable."""
+    send: Callable[[Notification, StaffMember | None], object] = notifier.send
+    return send(notification, to)
 
 
 def _sent(result: object) -> None:
