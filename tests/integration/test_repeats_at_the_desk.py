@@ -16,9 +16,9 @@ import attrs
 import pytest
 
 from complaintcore.adapters.sqlite_store import SqliteStore
-from complaintcore.core.errors import IdempotencyConflictError
+from complaintcore.core.errors import IdempotencyConflictError, InvalidInputError
 from complaintcore.core.models import Complainant, Complaint, Fact, Grade, Intake, Linked
-from complaintcore.core.workflow import Assess, Close, Promise, RecordCause, Reply, Visit
+from complaintcore.core.workflow import Assess, Close, Link, Promise, RecordCause, Reply, Visit
 from complaintcore.desk import Desk
 from complaintcore.testing import MemoryStore, RecordingNotifier, make_desk
 from tests.helpers import SH
@@ -376,3 +376,23 @@ def test_bulk_intake_inherits_the_promise_as_one_by_one_does(tmp_path: Path) -> 
     assert grades == [Grade.MAJOR] * 4  # one matter, raised four times, a promise not kept
     one.close()
     many.close()
+
+
+@pytest.mark.procedure("IMP-3")
+def test_a_link_by_hand_names_stored_complaints_only(desk: Desk) -> None:
+    """A typo in a handler's link would be counted as a repeat for good."""
+    first = receive(desk, OWNER, 0)
+    second = receive(desk, NEIGHBOUR, 1)
+    at = T0 + timedelta(days=2)
+    for command, path in (
+        (Link(actor="SR-201", same_complainant=("C-20251001-typo",)), "same_complainant[0]"),
+        (Link(actor="SR-201", same_matter=(first.id, "13812345678")), "same_matter[1]"),
+        (Link(actor="SR-201", repeated_by="C-nonexistent"), "repeated_by"),
+    ):
+        with pytest.raises(InvalidInputError) as info:
+            desk.act(second.id, command, now=at)
+        assert info.value.path == path
+        assert "13812345678" not in str(info.value)
+    assert desk.get(second.id).version == second.version  # nothing written
+    linked = desk.act(second.id, Link(actor="SR-201", same_matter=(first.id,)), now=at)
+    assert links(linked)[-1].same_matter == (first.id,)

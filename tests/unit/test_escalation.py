@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from complaintcore.core.errors import EscalationError
+from complaintcore.core.errors import EscalationError, InvalidInputError
 from complaintcore.core.escalation import may_handle, plan_escalation, required_rung_index
 from complaintcore.core.models import Grade, Trigger
 from complaintcore.core.workflow import Escalate, Regrade
@@ -111,3 +111,15 @@ def test_grade_never_decreases(grades: list[Grade]) -> None:
         assert c.state.grade is not None
         assert c.state.grade.rank >= best.rank
         best = c.state.grade
+
+
+@pytest.mark.procedure("ESC-5")
+@pytest.mark.parametrize("steps", [0, -1])
+def test_escalating_fewer_than_one_rung_is_a_bad_steps_field(steps: int) -> None:
+    """A bad argument (HTTP 400 to a host), not a wrong moment (409)."""
+    r = Runner(pack("cn-property"))
+    r.register()
+    with pytest.raises(InvalidInputError) as info:
+        r(Escalate(actor="h", trigger=Trigger.CANNOT_HANDLE, steps=steps))
+    assert info.value.path == "steps"
+    assert not isinstance(info.value, EscalationError)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import attrs
 
-from complaintcore.core.errors import EscalationError
+from complaintcore.core.errors import EscalationError, InvalidInputError
 from complaintcore.core.models import Complaint, Trigger, staff_key
 from complaintcore.core.rulepack import RulePack
 
@@ -126,10 +126,8 @@ def plan_escalation(
     elif trigger is Trigger.SERIOUS and pack.serious_rung:
         target = max(pack.rung_index(pack.serious_rung), min(here + 1, top))
     else:
-        if steps < 1:
-            raise EscalationError(
-                complaint.id, pack.ladder[here].code, "escalate", "steps must be at least 1"
-            )
+        if steps < 1:  # a bad argument, not a wrong moment
+            raise InvalidInputError("steps", "must be at least 1")
         target = min(here + steps, top)
     target = max(target, required_rung_index(complaint, pack))
     if target <= here:

@@ -1759,6 +1759,8 @@ class Desk:
             command = self._check_assignee(complaint, command)
         if isinstance(command, AddMeasure):
             command = self._check_measure_owner(complaint, command)
+        if isinstance(command, Link):
+            self._check_links(command)
         events = decide(complaint, command, self.pack, now)
         if not events and not aged:
             return complaint
@@ -1825,6 +1827,22 @@ class Desk:
         if member.staff_id != command.owner:
             command = attrs.evolve(command, owner=member.staff_id)
         return command
+
+    def _check_links(self, command: Link) -> None:
+        """IMP-3: a link names stored complaints; a typo would stay in the history for
+        good.  The id is not quoted: a mistyped one may be a phone or a name."""
+        named = [
+            (f"{field}[{i}]", cid)
+            for field in ("same_complainant", "same_room", "same_matter")
+            for i, cid in enumerate(getattr(command, field))
+        ]
+        if command.repeated_by:
+            named.append(("repeated_by", command.repeated_by))
+        for path, cid in named:
+            try:
+                self.store.row(cid)
+            except UnknownComplaintError:
+                raise InvalidInputError(path, "no stored complaint has this id") from None
 
     def _check_assignee(self, complaint: Complaint, command: Assign) -> Assign:
         """The handler must be known staff of the site, at the rung the command says."""
