@@ -240,6 +240,7 @@ if TYPE_CHECKING:
         RowResult,
     )
     from complaintcore.desk.messages import (
+        NOTIFICATION_TOPICS,
         NotificationTemplate,
     )
     from complaintcore.desk.plugins import (
@@ -404,6 +405,7 @@ __all__ = [
     "MeasureKind",
     "MeasureStatus",
     "MonthlyReport",
+    "NOTIFICATION_TOPICS",
     "NaiveDatetimeError",
     "NoWorkingTimeError",
     "Notification",
@@ -707,7 +709,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "load_config",
     ),
     "desk.hookspecs": ("hookimpl",),
-    "desk.messages": ("NotificationTemplate",),
+    "desk.messages": ("NOTIFICATION_TOPICS", "NotificationTemplate"),
     "desk.plugins": (
         "PluginError",
         "make_plugin_manager",

@@ -241,6 +241,27 @@ def _intake(**kw: Any) -> Intake:
     return Intake(**base)
 
 
+def test_the_template_topics_on_the_page_are_those_the_desk_asks_for() -> None:
+    """Every topic a template hook is asked about is listed, and no other."""
+    from complaintcore import NOTIFICATION_TOPICS, hookimpl, make_plugin_manager
+    from complaintcore.desk import Desk
+
+    text = HOOKS_MD.read_text(encoding="utf-8")
+    para = text[text.index("`topic` is one of") : text.index("`lang` one of")]
+    listed = re.findall(r"`(\w+)`", para)[1:]  # after `topic` itself
+    asked: set[str] = set()
+
+    class Recorder:
+        @hookimpl
+        def complaintcore_notification_template(self, topic: str) -> None:
+            asked.add(topic)
+
+    pm = make_plugin_manager([Recorder()], load_entry_points=False)
+    Desk.from_config({"database": ":memory:"}, plugin_manager=pm).close()
+    assert listed == list(NOTIFICATION_TOPICS)
+    assert asked == set(NOTIFICATION_TOPICS)
+
+
 def test_the_hooks_page_examples_make_one_working_plugin(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

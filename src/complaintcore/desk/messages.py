@@ -65,6 +65,9 @@ TOPICS: dict[str, str] = {
 }
 """Every topic the desk notifies about, with its title (a catalog message id)."""
 
+NOTIFICATION_TOPICS: tuple[str, ...] = tuple(TOPICS)
+"""The topics a ``complaintcore_notification_template`` hook is asked about."""
+
 DEFAULT_LANGUAGES = ("zh", "en")
 """A desk's notification languages unless its configuration says otherwise."""
 
