@@ -303,7 +303,7 @@ if TYPE_CHECKING:
         intake_to_dict,
     )
 
-__all__ = [
+__all__ = [  # noqa: RUF022 (plain sorted order: tests/unit/test_public_api.py)
     "AccessDeniedError",
     "AccessRecord",
     "Accountability",

@@ -64,7 +64,13 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from complaintcore.core.deadlines import ClockState, WorkingTime, compute_clocks, compute_duties
+from complaintcore.core.deadlines import (
+    ClockState,
+    ClockStatus,
+    WorkingTime,
+    compute_clocks,
+    compute_duties,
+)
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.improvement import compute_measures
 from complaintcore.core.models import (
@@ -494,6 +500,23 @@ def _phone_key(phone: str) -> str | None:
     return digits if len(digits) >= 7 else None
 
 
+def _count_runs(states: Counter[ClockState], status: ClockStatus) -> None:
+    """IMP-2, DL-7: every run of a clock or duty counts, not only the last: a promise
+    broken and then agreed anew is one missed (DL-5), a run before a reopening one
+    met or missed.  The current run counts by its state; each earlier run that
+    passed its due time (``status.breaches``) as missed, the others as met."""
+    if status.state is ClockState.NOT_STARTED:
+        return
+    states[status.state] += 1
+    earlier = status.run - 1
+    if earlier <= 0:
+        return
+    late_now = status.state in (ClockState.MISSED, ClockState.BREACHED)
+    late = min(max(len(status.breaches) - late_now, 0), earlier)
+    states[ClockState.MISSED] += late
+    states[ClockState.MET] += earlier - late
+
+
 def _site(complaint: Complaint) -> str:
     return (complaint.intake.site or complaint.intake.complainant.site).strip()
 
@@ -664,13 +687,11 @@ class _Tally:
     def _current(self, complaint: Complaint, state: ComplaintState, valid: bool) -> None:
         if complaint.events:
             for status in compute_clocks(complaint, self.pack, self.calendar, self.now):
-                if status.state is not ClockState.NOT_STARTED:
-                    self.clock_states[status.name][status.state] += 1
+                _count_runs(self.clock_states[status.name], status)
             for duty in compute_duties(
                 complaint, self.pack, self.calendar, self.now, explain=False
             ):
-                if duty.state is not ClockState.NOT_STARTED:
-                    self.duty_states[duty.name][duty.state] += 1
+                _count_runs(self.duty_states[duty.name], duty.clock)
         if state.complaint_kind is Kind.REQUEST:
             self.kinds["requests"] += 1
         elif state.complaint_kind is Kind.ENQUIRY:
