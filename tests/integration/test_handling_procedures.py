@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import attrs
 import pytest
 
 from complaintcore.core.deadlines import ClockState
 from complaintcore.core.errors import AccessDeniedError
 from complaintcore.core.models import Complainant, Intake, Status
 from complaintcore.core.validity import Clear, five_clears
-from complaintcore.core.workflow import Close, Escalate, Promise, Reply, SignOff, Visit
+from complaintcore.core.workflow import Close, Escalate, Forward, Promise, Reply, SignOff, Visit
 from complaintcore.desk import Desk
 from complaintcore.testing import FixedClock, RecordingNotifier, make_desk
 from tests.helpers import SH
@@ -164,3 +165,36 @@ def test_in_person_complaint_explained_and_contact_promised(desk: Desk, clock: F
     )
     assert c.state.promise_due == due
     assert [e.kind for e in c.events][-2:] == ["replied", "promised"]
+
+
+@pytest.mark.procedure("DL-3")
+@pytest.mark.procedure("IN-5")
+def test_a_complaint_the_department_already_holds_owes_no_forwarding(desk: Desk) -> None:
+    """A guard takes a complaint on Wed 30 Sep 2026 at 17:00 and the desk routes it to
+    the responsible department at once; at 19:00 the guard forwards it to customer
+    service (IN-5, due Thu 1 Oct 17:00: met).  The department has had it since
+    17:00, so customer service owes no forwarding within 24 h (DL-3): met at 19:00,
+    and the sweep of Fri 2 Oct escalates nothing.  Without the routing, the same
+    forward starts customer service's 24 h, due Thu 1 Oct 19:00 (wall clock), which
+    a sweep on Fri 2 Oct finds breached."""
+    received = datetime(2026, 9, 30, 17, 0, tzinfo=SH)
+    guard = intake("in_person", receiver="SR-302", receiver_unit="security",
+                   received_at=received, occurred_at=received)  # fmt: skip
+    forwarded = datetime(2026, 9, 30, 19, 0, tzinfo=SH)
+    friday = datetime(2026, 10, 2, 10, 0, tzinfo=SH)
+    routed = desk.receive(guard, now=received)
+    assert routed.state.handler
+    desk.act(routed.id, Forward(actor="SR-302", to_unit="customer_service"), now=forwarded)
+    clocks = {s.name: s for s in desk.clocks(routed.id, friday)}
+    assert clocks["to_customer_service"].state is ClockState.MET
+    to_department = clocks["to_department"]
+    assert (to_department.state, to_department.stopped_at) == (ClockState.MET, forwarded)
+    rung = desk.get(routed.id).state.rung
+    assert desk.sweep(friday).escalated == ()
+    assert desk.get(routed.id).state.rung == rung
+
+    waiting = desk.receive(attrs.evolve(guard, summary="电梯按钮失灵"), now=received, route=False)
+    desk.act(waiting.id, Forward(actor="SR-302", to_unit="customer_service"), now=forwarded)
+    clocks = {s.name: s for s in desk.clocks(waiting.id, friday)}
+    assert clocks["to_department"].state is ClockState.BREACHED
+    assert clocks["to_department"].due == datetime(2026, 10, 1, 19, 0, tzinfo=SH)

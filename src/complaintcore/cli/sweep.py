@@ -52,9 +52,9 @@ def sweep(ctx: Ctx) -> None:
             "{count} complaints could not be swept; the others were",
             len(failed),
         )
-        if not ctx.json:
+        if not ctx.json:  # each on standard output, as an import's rejected rows; one error line
             for item in failed:
-                click.echo(ctx.t("{id}: {reason}", id=item["id"], reason=item["reason"]), err=True)
+                ctx.say("  " + ctx.t("{id}: {reason}", id=item["id"], reason=item["reason"]))
             click.echo(ctx.t("error: {message}", message=summary), err=True)
         ctx.failed(ExitCode.REFUSED, "ComplaintsNotSwept", summary, document)
     if ctx.json:

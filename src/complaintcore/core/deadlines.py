@@ -173,6 +173,9 @@ def _step(message: str, /, **values: StepValue) -> DerivationStep:
 _SAME_EVENT = _step("the same event")
 """What stops a clock started and met by one event (IN-5 registered by customer service)."""
 
+_DONE_BEFORE = _step("what it waits for, done before it started")
+"""What meets a clock whose ``met_if_earlier`` event came first (DL-3: already assigned)."""
+
 _UNEXPLAINED = DerivationStep.of("")
 """What :func:`_budget` says when nobody asked for the derivation (the projection's
 clocks, many per complaint at intake): nothing, built once."""
@@ -572,6 +575,8 @@ def _run(
     gate = frozenset(duty.when) if duty is not None else frozenset()
     repeat = spec.repeat
     seen = not gate
+    done_if = frozenset(spec.met_if_earlier)
+    done = False  # a met_if_earlier event came before (DL-3: already assigned)
     for ev, tags in events:
         at = ev.at
         seen = seen or not tags.isdisjoint(gate)
@@ -612,6 +617,8 @@ def _run(
             r.begin(at, cause, promise, paused)
             if not tags.isdisjoint(stop):  # e.g. registered by customer service: IN-5 met
                 r.stop(at, _SAME_EVENT)
+            elif done:
+                r.stop(at, _DONE_BEFORE)
         elif r.stopped is not None and ev.kind == "reopened":
             if spec.reopen is ReopenPolicy.RESTART:
                 r.begin(at, _step("reopened (restart)"), promise, paused)
@@ -631,6 +638,8 @@ def _run(
             paused = True
         elif ev.kind in ("resumed", "closed"):
             paused = False
+        if done_if and not done:
+            done = not tags.isdisjoint(done_if)
     return r
 
 

@@ -269,7 +269,10 @@ class ClockSpec:
     ``pause`` and ``resume`` events (DL-8).  ``extension``, when given, lets the
     deadline be extended (see :class:`Extension`).  ``repeat`` starts a new run
     at a start tag that comes after the clock stopped (DL-3: each result the
-    department reports owes its own reply).
+    department reports owes its own reply).  ``met_if_earlier``: tags whose
+    event, come before the start, leaves nothing to do, so the clock is met as
+    it starts (DL-3: a complaint the department already holds when customer
+    service gets it needs no forwarding).
     """
 
     name: str
@@ -289,6 +292,7 @@ class ClockSpec:
     report_to: str = ""
     extension: Extension | None = None
     repeat: bool = False
+    met_if_earlier: tuple[str, ...] = ()
 
 
 class UncoveredYears(LabelledEnum):

@@ -51,6 +51,7 @@ from complaintcore.core.deadlines import (
 )
 from complaintcore.core.errors import (
     AccessDeniedError,
+    CalendarError,
     ComplaintCoreError,
     ConcurrencyConflictError,
     DamagedRecordError,
@@ -1993,8 +1994,10 @@ class Desk:
                         conflicts += 1
                         continue
                     except ComplaintCoreError as exc:
-                        if isinstance(exc, StoreError) and not isinstance(exc, DamagedRecordError):
-                            raise  # the store itself failed: no complaint can be swept
+                        if isinstance(exc, CalendarError) or (
+                            isinstance(exc, StoreError) and not isinstance(exc, DamagedRecordError)
+                        ):
+                            raise  # the store or the calendar failed: no complaint can be swept
                         # One complaint the desk cannot process (damaged, or stored under a
                         # pack since changed) must not stop every deadline behind it.
                         failed.append((row.id, exc))

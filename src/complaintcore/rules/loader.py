@@ -540,6 +540,7 @@ def _check_clocks(pack: RulePack, out: _Problems) -> None:
             ("stop", clock.stop),
             ("pause", clock.pause),
             ("resume", clock.resume),
+            ("met_if_earlier", clock.met_if_earlier),
         ):
             for j, tag in enumerate(tags):
                 if tag not in known:
