@@ -634,3 +634,20 @@ def test_an_interrupted_command_says_so_and_exits_1(
     no_traceback(result)
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines()[-1] == "aborted"
+
+
+def test_python_dash_m_complaintcore_is_the_command_line(tmp_path: Path) -> None:
+    """``python -m complaintcore`` where the console script is not on PATH."""
+    env = {**os.environ, "COMPLAINTCORE_LANG": "en"}
+    done = subprocess.run(
+        [sys.executable, "-m", "complaintcore", "--help"],
+        cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Usage: complaintcore ")
+    missing = subprocess.run(
+        [sys.executable, "-m", "complaintcore", "list"],
+        cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert missing.returncode == 3  # documented: no desk here
+    assert missing.stderr.startswith("error: ")
