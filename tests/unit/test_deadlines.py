@@ -258,6 +258,26 @@ def test_pause_never_shortens_a_deadline(pause_at: int, pause_for: int) -> None:
     assert used <= CAL.between(at(2025, 11, 10, 9), r.now)
 
 
+@pytest.mark.procedure("DL-8")
+@pytest.mark.procedure("DL-7")
+def test_a_pause_after_the_due_time_does_not_hide_the_breach() -> None:
+    """Received Mon 10 Nov 2025 09:00: the reply (DL-1, 3 working days) is due at the
+    close of Thu 13 Nov, 18:00.  Paused only on Fri 14 Nov at 10:00 to wait for the
+    owner: the deadline had already passed, so the clock stays breached and the
+    breach still calls for an escalation (ESC-2)."""
+    r = start(at(2025, 11, 10, 9))
+    c = r(Pause(actor="h", reason="等业主提供照片"), after=at(2025, 11, 14, 10) - r.now)
+    reply = clock(c, "reply", at(2025, 11, 14, 11))
+    assert reply.state is ClockState.BREACHED
+    assert reply.due == at(2025, 11, 13, 18)
+    assert reply.breaches == (at(2025, 11, 13, 18),)
+    assert "reply" in [s.name for s in breached_clocks(c, PACK, CAL, at(2025, 11, 14, 11))]
+    # paused before its due time, the same clock waits (DL-8)
+    r = start(at(2025, 11, 10, 9))
+    c = r(Pause(actor="h", reason="等业主提供照片"), after=at(2025, 11, 13, 10) - r.now)
+    assert clock(c, "reply", at(2025, 11, 14, 11)).state is ClockState.PAUSED
+
+
 def test_every_clock_explains_itself() -> None:
     r = start(at(2025, 11, 14, 17, 30), unit="security")
     statuses = compute_clocks(r.complaint, PACK, CAL, at(2025, 11, 17, 10))

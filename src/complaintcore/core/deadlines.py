@@ -671,7 +671,16 @@ def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
                                  if r.budget >= r.used else r.due)  # fmt: skip
     risk_left = r.budget * spec.at_risk_percent // 100 - r.used
     at_risk_from = r.measure.advance(origin, risk_left) if risk_left >= _ZERO else None
-    if not running:
+    if not running and (r.late or r.used > r.budget):
+        # paused only after its due time had passed: waiting on the complainant from
+        # now on cannot undo the breach (DL-7, DL-8), which the sweep still escalates
+        state = ClockState.BREACHED
+        say(
+            "{now} paused after its due time {due}: the breach stands (DL-7)",
+            now=now,
+            due=_due(due),
+        )
+    elif not running:
         state = ClockState.PAUSED
         say(
             "{now} paused: the due time moves on by the length of the pause; "
