@@ -840,7 +840,10 @@ class Desk:
         and spaces folded).  A view that shows personal data unmasked is recorded
         in the access log first (who, ``now``, which complaint, ``purpose``, how
         -- ``via`` -- and the operating-system user when known), so it needs
-        ``now``; see :meth:`access_log`.
+        ``now``; see :meth:`access_log`.  The log holds no personal data: the
+        complainant's name, phone and room, and any phone number or e-mail
+        address, are masked in ``purpose`` as in a masked view's free text
+        (``"回访王小明"`` is kept as ``"回访王**"``).
         """
         from complaintcore.serialization import complaint_to_dict
 
@@ -857,6 +860,9 @@ class Desk:
             raise InvalidInputError(
                 "now", "an unmasked view is recorded in the access log: give the time"
             )
+        if isinstance(purpose, str):  # PRV-1: auditors need not see whom it was about
+            person = complaint.intake.complainant
+            purpose = redact(purpose, also=(person.name, person.phone, person.room))
         self.store.record_access(
             AccessRecord(
                 at=require_aware(now, "now"),
