@@ -103,6 +103,22 @@ def test_show_without_as_masks_evidence_and_references(desk_dir: Path) -> None:
         assert PHONE not in result.stdout
 
 
+@pytest.mark.procedure("PRV-1")
+def test_an_idempotency_key_is_redacted_where_the_view_masks_and_in_list(desk_dir: Path) -> None:
+    key = f"wx-{NAME}-{PHONE}-{ROOM}"  # a host's key made from the submission
+    receive = ["receive", "--name", NAME, "--phone", PHONE, "--room", ROOM, "--site", "sunrise"]
+    receive += ["--summary", "楼上漏水", "--receiver", "SR-103", "--key", key, "--json"]
+    cid = json.loads(invoke(*receive).stdout)["id"]
+    plain = json.loads(invoke(*receive[:-3], "--key", "wx-8812", "--json").stdout)["id"]
+    masked = "wx-王**-*********78-******01"
+    for args in (["show", cid, "--json"], ["show", cid, "--as", "SR-202", "--json"]):
+        assert json.loads(invoke(*args).stdout)["intake"]["idempotency_key"] == masked
+    listed = {r["id"]: r["idempotency_key"] for r in json.loads(invoke("list", "--json").stdout)}
+    assert listed == {cid: masked, plain: "wx-8812"}  # a key of no personal data stays
+    entitled = json.loads(invoke("show", cid, "--as", "SR-201", "--json").stdout)
+    assert entitled["intake"]["idempotency_key"] == key
+
+
 # --------------------------------------------------------------------------- reprs
 
 

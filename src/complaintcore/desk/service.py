@@ -2732,7 +2732,6 @@ _STRUCTURAL = frozenset(
         "facts",
         "staff_id",
         "supervisor",
-        "idempotency_key",
         "measure",
         "measure_kind",
         "owner",
@@ -2753,9 +2752,9 @@ def masked_record(data: dict[str, Any]) -> dict[str, Any]:
 
     The name, phone and room fields are masked, and in every other text of the
     intake and the events -- summaries, notes, evidence names, event
-    references, texts events of later versions add -- the same values, phone
-    numbers and e-mail addresses are redacted.  Only ids, codes, times and
-    enum values are left as they are.
+    references, the host's idempotency key, texts events of later versions
+    add -- the same values, phone numbers and e-mail addresses are redacted.
+    Only ids, codes, times and enum values are left as they are.
     """
     person = data["intake"]["complainant"]
     secrets = [person["name"], person["phone"], person["room"]]
