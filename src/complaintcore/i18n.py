@@ -371,7 +371,7 @@ class Translator:
         from complaintcore.core import errors as e
 
         if isinstance(exc, e.UnknownComplaintError):
-            return self(N_("no complaint with id '{id}'"), id=exc.complaint_id)
+            return self(N_("no complaint with id '{id}'"), id=e.shown_id(exc.complaint_id))
         if isinstance(exc, e.AccessDeniedError):
             return self(
                 N_("complaint {id}: {actor} may not {command}: {reason}"),

@@ -175,6 +175,26 @@ def test_a_shifted_row_is_rejected_without_echoing_its_cells(desk_dir: Path) -> 
 
 
 @pytest.mark.procedure("PRV-1")
+def test_a_phone_or_name_typed_as_an_id_or_a_choice_is_not_echoed(desk_dir: Path) -> None:
+    receive = ["receive", "--name", NAME, "--phone", PHONE, "--room", ROOM, "--site", "sunrise"]
+    receive += ["--summary", "楼上漏水", "--receiver", "SR-103"]
+    for args, code, said in [
+        (["show", PHONE], 3, "error: no complaint with id '*********78'"),
+        (["show", PHONE, "--json"], 3, "no complaint with id '*********78'"),
+        (["act", NAME, "assess", "--actor", "SR-201", "--validity", "valid"], 3, "'王**'"),
+        (["show", ROOM], 3, "'******01'"),
+        ([*receive, "--channel", PHONE], 2, "Invalid value for '--channel': expected one of"),
+        (["list", "--status", NAME, "--json"], 2, "expected one of 'new', 'registered'"),
+        (["--lang", PHONE, "list"], 2, "Invalid value for '--lang'"),
+    ]:
+        result = invoke(*args)
+        assert result.exit_code == code, (args, result.output)
+        assert said in result.output, (args, result.output)
+        for secret in (NAME, PHONE, ROOM):
+            assert secret not in result.output, args
+
+
+@pytest.mark.procedure("PRV-1")
 def test_access_errors_do_not_echo_a_name_given_as_an_actor() -> None:
     desk = make_desk()
     c = desk.receive(_intake(receiver="SR-103"), now=NOW)
