@@ -371,7 +371,7 @@ class Translator:
         from complaintcore.core import errors as e
 
         if isinstance(exc, e.UnknownComplaintError):
-            return self(N_("no complaint with id '{id}'"), id=exc.complaint_id)
+            return self(N_("no complaint with id '{id}'"), id=e.shown_id(exc.complaint_id))
         if isinstance(exc, e.AccessDeniedError):
             return self(
                 N_("complaint {id}: {actor} may not {command}: {reason}"),
@@ -605,6 +605,7 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("closing needs the final result (REC-1, REC-2)"), {}),
     (N_("no responsible department: classify or name one"), {}),
     (N_("is later than now: a complaint not yet received"), {}),
+    (N_("is later than the time the complaint was received"), {}),
     (N_("is earlier than the complaint's last event"), {}),
     (N_("the appointed reply time must be in the future"), {}),
     (N_("must be a non-empty string"), {}),

@@ -17,11 +17,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from complaintcore import AccessDeniedError, AccessRecord, InvalidInputError
 from complaintcore.adapters.sqlite_store import SqliteStore
+from complaintcore.cli import main
 from complaintcore.testing import make_desk
-from tests.integration.test_cli_delivery_and_identity import RECEIVE, invoke
+from tests.integration.test_cli_delivery_and_identity import NOW, RECEIVE, invoke
 from tests.integration.test_delivery_off_intake import T0, intakes
 
 
@@ -42,6 +44,18 @@ def test_an_unmasked_view_is_recorded_before_it_is_returned(tmp_path: Path) -> N
         assert record.id > 0
         assert "13700000000" not in repr(record)
         assert "call the owner back" not in repr(record)  # free text by its size only
+
+
+@pytest.mark.procedure("PRV-1")
+def test_personal_data_typed_into_the_purpose_is_masked_before_it_is_logged() -> None:
+    desk = make_desk()
+    [c] = desk.receive_many(list(intakes(1, T0)), now=T0)  # 业主0, 13700000000, 3-2-0000
+    why = "回访业主0 137 0000 0000 3-2-0000, cc li.wei@example.com"
+    desk.view(c.id, "SR-201", now=T0, purpose=why)
+    [record] = desk.access_log()
+    assert record.purpose == "回访业** *********00 ******00, cc l*****@example.com"
+    desk.view(c.id, "SR-201", now=T0, purpose="回访")
+    assert desk.access_log()[-1].purpose == "回访"  # a purpose without personal data stays
 
 
 def test_masked_and_refused_views_record_nothing() -> None:
@@ -131,3 +145,17 @@ def test_a_refused_show_records_nothing(desk_dir: Path) -> None:
     cid = json.loads(invoke(*RECEIVE, "--json").stdout)["id"]
     assert invoke("show", cid, "--as", "outsider").exit_code == 4
     assert json.loads(invoke("audit", "--json").stdout) == []
+
+
+@pytest.mark.procedure("PRV-1")
+def test_audit_shows_no_personal_data_typed_into_the_purpose(desk_dir: Path) -> None:
+    cid = json.loads(invoke(*RECEIVE, "--json").stdout)["id"]
+    why = "回访王小明 13812345678 3-2-1201"
+    assert invoke("show", cid, "--as", "SR-201", "--purpose", why).exit_code == 0
+    [record] = json.loads(invoke("audit", "--json").stdout)
+    assert record["purpose"] == "回访王** *********78 ******01"
+    env = {"COMPLAINTCORE_NOW": NOW, "COLUMNS": "200"}  # no wrapping
+    table = CliRunner().invoke(main, ["--lang", "en", "audit", "--complaint", cid], env=env)
+    assert "回访王** *********78 ******01" in table.stdout
+    for secret in ("王小明", "13812345678", "3-2-1201"):
+        assert secret not in table.stdout

@@ -134,7 +134,9 @@ def test_ten_megabytes_of_text_are_refused(desk: Desk, field: str) -> None:
     assert desk.rows() == []
 
 
-@pytest.mark.parametrize("char", ["\x00", "\x01", "\x07", "\x0b", "\x1b", "\x1f"])
+@pytest.mark.parametrize(
+    "char", ["\x00", "\x01", "\x07", "\x0b", "\x1b", "\x1f", "\x7f", "\x80", "\x9b", "\x9f"]
+)
 def test_nul_and_control_characters_are_refused(desk: Desk, char: str) -> None:
     for field in ("summary", "description", "location"):
         exc = refused(lambda field=field: desk.receive(intake(**{field: f"a{char}b"}), now=NOW))
@@ -143,6 +145,8 @@ def test_nul_and_control_characters_are_refused(desk: Desk, char: str) -> None:
     c = desk.receive(intake(), now=NOW)
     exc = refused(lambda: desk.act(c.id, Reply(actor="SR-201", message=f"x{char}"), now=NOW))
     assert exc.path == "message"  # type: ignore[attr-defined]
+    exc = refused(lambda: desk.store.related(site=f"sunrise{char}", since=NOW, until=NOW))
+    assert exc.path == "site"  # type: ignore[attr-defined]
 
 
 def test_windows_line_ends_are_normalised_not_refused(desk: Desk) -> None:

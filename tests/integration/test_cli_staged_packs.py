@@ -444,6 +444,8 @@ def test_a_bulk_file_carries_when_the_issue_arose(
         "2025-06-02T09:00,2024-11-01",
         "Ann Reid,0131 496 0002,2F3,harbour,Bins not collected,FS-001,phone,"
         "2025-06-02T09:00,yesterday",
+        "Ian Reid,0131 496 0003,2F4,harbour,Bins not collected,FS-001,phone,"
+        "2025-06-02T09:00,2999-01-01",
     ]
     (tmp_path / "calls.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     code, out, _ = run("receive", "--file", "calls.csv", "--json", now="2025-06-02T10:00")
@@ -451,6 +453,29 @@ def test_a_bulk_file_carries_when_the_issue_arose(
     result = json.loads(out)
     assert result["received"] == 1
     reasons = {r["row"]: r["reason"] for r in result["rejected"]}
-    assert set(reasons) == {3, 4}
+    assert set(reasons) == {3, 4, 5}
     assert "6 months" in reasons[3]  # refused: the issue arose more than 6 months before
     assert "occurred_at" in reasons[4]  # not a date
+    # after it was received: it would hold the "6 months after the event" windows open
+    assert reasons[5] == "occurred_at: is later than the time the complaint was received"
+
+
+def test_an_issue_that_arose_after_the_complaint_is_refused_naming_the_field(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    ok("init", ".", "--pack", "scotland-spso", now="2026-01-05T10:00")
+    receive = ["receive", "--name", "Alex Smith", "--phone", "07700 900123", "--room", "Flat 4"]
+    receive += ["--summary", "Repairs", "--receiver", "FS-001", "--site", "harbour"]
+    for lang, said in (("en", "is later than the time"), ("zh", "晚于投诉的受理时间")):
+        code, _, err = run(
+            *receive, "--occurred-at", "2999-01-01T00:00", now="2026-01-05T10:00", lang=lang
+        )
+        assert code == 1
+        assert err.strip().splitlines() == [err.strip()]
+        assert "occurred_at" in err
+        assert said in err
+        assert "2999" not in err  # the value is not echoed
+    with SqliteStore(tmp_path / "complaints.sqlite3") as store:
+        assert store.rows() == []
+    ok(*receive, "--occurred-at", "2026-01-05T10:00", now="2026-01-05T10:00")  # as received

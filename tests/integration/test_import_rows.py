@@ -108,6 +108,14 @@ def _json_year_one(i: int) -> str:
     return json.dumps({**good(i), "received_at": "0001-01-01T00:00"})
 
 
+def _csv_c1_control(i: int) -> str:
+    return csv_line({**good(i), "summary": "漏水 \x9b31mRED\x9b0m"})  # 8-bit CSI
+
+
+def _json_c1_control(i: int) -> str:
+    return json.dumps({**good(i), "description": "\x9d2;title\x9c"})  # 8-bit OSC ... ST
+
+
 @pytest.mark.parametrize(
     ("suffix", "bad_row", "total"),
     [
@@ -117,6 +125,8 @@ def _json_year_one(i: int) -> str:
         (".jsonl", _json_deep, 9),
         (".jsonl", _json_surrogate, 9),
         (".jsonl", _json_year_one, 1_200),
+        (".csv", _csv_c1_control, 9),
+        (".jsonl", _json_c1_control, 9),
     ],
     ids=[
         "csv-cell-131073",
@@ -125,6 +135,8 @@ def _json_year_one(i: int) -> str:
         "json-deep",
         "surrogate",
         "year-1",
+        "csv-c1-control",
+        "json-c1-control",
     ],
 )
 def test_a_bad_third_row_is_rejected_alone_and_every_good_row_is_stored(

@@ -103,6 +103,22 @@ def test_show_without_as_masks_evidence_and_references(desk_dir: Path) -> None:
         assert PHONE not in result.stdout
 
 
+@pytest.mark.procedure("PRV-1")
+def test_an_idempotency_key_is_redacted_where_the_view_masks_and_in_list(desk_dir: Path) -> None:
+    key = f"wx-{NAME}-{PHONE}-{ROOM}"  # a host's key made from the submission
+    receive = ["receive", "--name", NAME, "--phone", PHONE, "--room", ROOM, "--site", "sunrise"]
+    receive += ["--summary", "楼上漏水", "--receiver", "SR-103", "--key", key, "--json"]
+    cid = json.loads(invoke(*receive).stdout)["id"]
+    plain = json.loads(invoke(*receive[:-3], "--key", "wx-8812", "--json").stdout)["id"]
+    masked = "wx-王**-*********78-******01"
+    for args in (["show", cid, "--json"], ["show", cid, "--as", "SR-202", "--json"]):
+        assert json.loads(invoke(*args).stdout)["intake"]["idempotency_key"] == masked
+    listed = {r["id"]: r["idempotency_key"] for r in json.loads(invoke("list", "--json").stdout)}
+    assert listed == {cid: masked, plain: "wx-8812"}  # a key of no personal data stays
+    entitled = json.loads(invoke("show", cid, "--as", "SR-201", "--json").stdout)
+    assert entitled["intake"]["idempotency_key"] == key
+
+
 # --------------------------------------------------------------------------- reprs
 
 
@@ -156,6 +172,26 @@ def test_a_shifted_row_is_rejected_without_echoing_its_cells(desk_dir: Path) -> 
     for secret in (NAME, PHONE, "张伟"):
         assert secret not in result.stdout + result.stderr
     assert result.stdout.count("rejected:") == 3
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_phone_or_name_typed_as_an_id_or_a_choice_is_not_echoed(desk_dir: Path) -> None:
+    receive = ["receive", "--name", NAME, "--phone", PHONE, "--room", ROOM, "--site", "sunrise"]
+    receive += ["--summary", "楼上漏水", "--receiver", "SR-103"]
+    for args, code, said in [
+        (["show", PHONE], 3, "error: no complaint with id '*********78'"),
+        (["show", PHONE, "--json"], 3, "no complaint with id '*********78'"),
+        (["act", NAME, "assess", "--actor", "SR-201", "--validity", "valid"], 3, "'王**'"),
+        (["show", ROOM], 3, "'******01'"),
+        ([*receive, "--channel", PHONE], 2, "Invalid value for '--channel': expected one of"),
+        (["list", "--status", NAME, "--json"], 2, "expected one of 'new', 'registered'"),
+        (["--lang", PHONE, "list"], 2, "Invalid value for '--lang'"),
+    ]:
+        result = invoke(*args)
+        assert result.exit_code == code, (args, result.output)
+        assert said in result.output, (args, result.output)
+        for secret in (NAME, PHONE, ROOM):
+            assert secret not in result.output, args
 
 
 @pytest.mark.procedure("PRV-1")

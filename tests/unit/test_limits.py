@@ -95,3 +95,31 @@ def test_every_kind_of_limit_is_applied(limits: TextLimits, path: str, most: int
         clean_record(make(location="三号楼"), limits)
     assert info.value.path == path
     assert str(info.value).endswith(f"at most {most} allowed")
+
+
+@pytest.mark.parametrize(
+    ("char", "refused"),
+    [
+        ("\x7f", True),  # DEL
+        ("\x80", True),  # the first C1 control
+        ("\x85", True),  # NEL
+        ("\x9b", True),  # CSI: a terminal may run "\x9b31m" as ESC [ 31 m
+        ("\x9f", True),  # the last C1 control
+        ("\t", False),
+        ("\n", False),
+        ("~", False),
+        ("\xa0", False),  # no-break space, the first character after C1
+        ("é", False),
+    ],
+)
+def test_del_and_c1_controls_are_refused_like_c0(char: str, refused: bool) -> None:
+    intake = make(summary=f"漏水{char}x")
+    if not refused:
+        assert clean_record(intake, LIMITS).summary == f"漏水{char}x"
+        return
+    with pytest.raises(InvalidInputError) as info:
+        clean_record(intake, LIMITS)
+    assert info.value.path == "summary"
+    assert str(info.value) == (
+        "summary: contains a control character at position 3 (not allowed in text)"
+    )

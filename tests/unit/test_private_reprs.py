@@ -164,3 +164,38 @@ def test_an_unknown_code_that_looks_like_one_is_quoted_to_help_spot_a_typo() -> 
     assert shown_code("stage_3", ("stage_1", "stage_2")) == "'stage_3'"
     assert "lixuemei" not in shown_code("lixuemei", ("customer_service", "finance"))
     assert "13812345678" not in shown_code("13812345678")
+
+
+# --------------------------------------------------------------------------- ids in errors
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("13812345678", "*********78"),  # a phone searched for as an id at the front desk
+        ("王小明", "王**"),
+        ("3-2-1201", "******01"),
+        ("Tel13812345678", "T*************"),  # id-shaped, but holding a phone
+        ("li wei", "l*****"),
+    ],
+)
+def test_an_unknown_complaint_id_that_may_be_personal_data_is_masked(
+    typed: str, shown: str
+) -> None:
+    from complaintcore.core.errors import UnknownComplaintError
+    from complaintcore.i18n import translator
+
+    exc = UnknownComplaintError(typed)
+    assert str(exc) == f"no complaint with id '{shown}'"
+    assert translator("zh").error(exc) == f"没有编号为 '{shown}' 的投诉"
+    assert translator("en").error(exc) == str(exc)
+    assert exc.complaint_id == typed  # the value as given stays on the error
+
+
+def test_an_unknown_complaint_id_shaped_like_one_is_quoted() -> None:
+    from complaintcore.core.errors import UnknownComplaintError, shown_id
+
+    assert str(UnknownComplaintError("C-nope")) == "no complaint with id 'C-nope'"
+    for cid in ("C-20251114-2a3b1c0f3e9d8a7b", "C-1", "wx-order_8812", "crm:4711"):
+        assert shown_id(cid) == cid

@@ -156,6 +156,15 @@ def test_received_at_is_still_checked_even_if_the_model_was_bypassed() -> None:
     assert check_record(intake).missing == ("received_at",)
 
 
+@pytest.mark.procedure("REC-1")
+def test_c1_and_del_controls_are_malformed_like_c0() -> None:
+    # the pure core's own check follows core.limits: U+009B is CSI to some terminals
+    intake = make_intake(name="王小明\x9b31m", summary="漏水\x7f", room="3-2-1201\x1b")
+    report = check_record(intake)
+    assert report.malformed == ("complainant.room", "complainant.name", "summary")
+    assert all(p.reason.endswith("contains control characters") for p in report.problems)
+
+
 _BLANKS = st.sampled_from(["", " ", "\t", "\n  ", "\u3000", "\u00a0"])
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import attrs
 import pytest
@@ -130,6 +130,18 @@ def test_incomplete_record_is_not_registrable_and_names_fields() -> None:
         decide(c, Register(actor="s-1"), pack(), T0)
     assert set(info.value.fields) == {"complainant.name", "complainant.phone", "summary"}
     assert "12" not in str(info.value).replace("C-9", "")  # PRV-1: no values in messages
+
+
+@pytest.mark.procedure("REC-1")
+def test_an_issue_that_arose_after_it_was_received_is_refused_naming_occurred_at() -> None:
+    later = T0 + timedelta(minutes=1)
+    c = new_complaint("C-9", intake(occurred_at=later.astimezone(UTC)))
+    with pytest.raises(InvalidInputError) as info:
+        decide(c, Register(actor="s-1"), pack(), later)
+    assert info.value.path == "occurred_at"
+    assert str(info.value) == "occurred_at: is later than the time the complaint was received"
+    same = new_complaint("C-9", intake(occurred_at=T0.astimezone(UTC)))  # as received: fine
+    assert isinstance(decide(same, Register(actor="s-1"), pack(), later)[0], Registered)
 
 
 @pytest.mark.procedure("REC-5")

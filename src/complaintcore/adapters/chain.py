@@ -543,7 +543,7 @@ def check_keys(**keys: object) -> None:
             raise InvalidInputError(name, "contains a control character or a lone surrogate")
 
 
-_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def check_attempts(value: int) -> int:

@@ -27,6 +27,7 @@ from complaintcore.core.errors import (
     StoreError,
     UnknownComplaintError,
 )
+from complaintcore.i18n import N_
 
 if TYPE_CHECKING:
     from complaintcore.core.rulepack import RulePack
@@ -87,7 +88,7 @@ def one_line(exc: BaseException, t: Translator | None = None, pack: RulePack | N
     translated from click itself (see :mod:`complaintcore.cli.localize`).
     """
     if isinstance(exc, click.ClickException):
-        text = exc.format_message()
+        text = _choice_refused(exc, t) or exc.format_message()
     elif isinstance(exc, OSError) and exc.strerror:
         text = f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
     elif t is not None:
@@ -98,6 +99,23 @@ def one_line(exc: BaseException, t: Translator | None = None, pack: RulePack | N
     # control and unassigned characters (a typed escape sequence) are shown escaped
     shown = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
     return shown or type(exc).__name__
+
+
+_NOT_A_CHOICE = N_("expected one of {choices}.")
+
+
+def _choice_refused(exc: click.ClickException, t: Translator | None) -> str | None:
+    """A value refused by a choice option, in click's words but without the value:
+    a phone or a name typed into ``--channel`` stays out of the terminal and the
+    logs (PRV-1).  ``None`` for every other error."""
+    if not isinstance(exc, click.BadParameter) or isinstance(exc, click.MissingParameter):
+        return None
+    choice = exc.param.type if exc.param is not None else None
+    if not isinstance(choice, click.Choice):
+        return None
+    choices = ", ".join(repr(str(c)) for c in choice.choices)
+    message = t(_NOT_A_CHOICE, choices=choices) if t else _NOT_A_CHOICE.format(choices=choices)
+    return click.BadParameter(message, exc.ctx, exc.param, exc.param_hint).format_message()
 
 
 def error_document(exc: BaseException, code: ExitCode, message: str) -> dict[str, object]:

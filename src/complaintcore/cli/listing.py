@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import click
 from rich.cells import cell_len
 from rich.table import Table
@@ -14,6 +16,10 @@ from complaintcore.cli.timeline import event_detail, event_time
 from complaintcore.core.deadlines import ClockState, DutyStatus
 from complaintcore.core.models import Grade, LabelledEnum, Status
 from complaintcore.i18n import N_
+
+if TYPE_CHECKING:
+    from complaintcore.desk import Desk
+    from complaintcore.desk.ports import ComplaintRow
 
 __all__ = ["MAX_LIMIT", "list_", "show"]
 
@@ -79,10 +85,7 @@ def list_(
     if overdue:
         rows = [r for r in rows if any(s.is_breached for s in desk.clocks(r.id, now))]
     if ctx.json:
-        from complaintcore.serialization import to_dict
-
-        # PRV-1: the matching digests are short; an estate's rooms are few enough to try
-        ctx.emit([{k: v for k, v in to_dict(r).items() if k not in _DIGESTS} for r in rows])
+        ctx.emit([_row_json(desk, r) for r in rows])
         return
     if not rows:
         ctx.say(ctx.t("no complaints match"))
@@ -104,6 +107,23 @@ def list_(
         )
     _fit(table, ctx.out.width)
     ctx.say(table)
+
+
+def _row_json(desk: Desk, row: ComplaintRow) -> dict[str, Any]:
+    """A row under ``list --json``, which shows no personal data (PRV-1): without the
+    matching digests (short: an estate's rooms are few enough to try), and with the
+    idempotency key -- the host's text, perhaps made from the submission -- redacted
+    as a masked view redacts it."""
+    from complaintcore.core.privacy import redact
+    from complaintcore.serialization import to_dict
+
+    data = {k: v for k, v in to_dict(row).items() if k not in _DIGESTS}
+    if row.idempotency_key:
+        person = desk.get(row.id).intake.complainant
+        data["idempotency_key"] = redact(
+            row.idempotency_key, also=(person.name, person.phone, person.room)
+        )
+    return data
 
 
 def _fit(table: Table, width: int) -> None:

@@ -37,6 +37,7 @@ __all__ = [
     "UnknownTenantError",
     "list_problems",
     "shown_code",
+    "shown_id",
 ]
 
 _CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -54,6 +55,25 @@ def shown_code(value: object, known: Iterable[str] = ()) -> str:
     if codes and not difflib.get_close_matches(value, codes, n=1, cutoff=0.75):
         return withheld
     return repr(value)
+
+
+_ID = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,199}")
+
+
+def shown_id(value: object) -> str:
+    """A complaint id as an error message may show it: as given when shaped like one (an
+    ASCII letter, then letters, digits, ``-``, ``_``, ``.`` or ``:``, as in
+    ``C-20251114-2a3b1c0f3e9d8a7b``) and holding no phone number; masked otherwise
+    (``*********78``, ``王**``), since a value typed into the wrong place may be a
+    name, a phone or a room (PRV-1)."""
+    from complaintcore.core.models import mask
+    from complaintcore.core.privacy import redact
+
+    if not isinstance(value, str):
+        return type(value).__name__
+    if _ID.fullmatch(value) and redact(value) == value:
+        return value
+    return mask(value)
 
 
 LISTED_PROBLEMS = 5
@@ -199,10 +219,15 @@ class ConcurrencyConflictError(ComplaintCoreError, RuntimeError):
 
 
 class UnknownComplaintError(ComplaintCoreError, LookupError):
-    """No complaint with this id."""
+    """No complaint with this id.
+
+    The message shows the id only when it is shaped like one (:func:`shown_id`):
+    a phone or a name typed where an id belongs is masked.  ``.complaint_id`` is
+    the value as given.
+    """
 
     def __init__(self, complaint_id: str) -> None:
-        super().__init__(f"no complaint with id {complaint_id!r}")
+        super().__init__(f"no complaint with id {shown_id(complaint_id)!r}")
         self.complaint_id = complaint_id
 
 

@@ -3,8 +3,8 @@
 Every text that enters a desk -- an intake, a command, a row of a bulk file --
 goes through :func:`clean_text`, so the whole library follows one rule:
 
-* NUL and the other C0 control characters are refused, except tab, line feed
-  and carriage return;
+* NUL and the other control characters (C0, DEL and C1: Unicode's ``Cc``) are
+  refused, except tab, line feed and carriage return;
 * Windows (``\\r\\n``) and old Mac (``\\r``) line ends become ``\\n``;
 * lone surrogates (``"\\ud800"``, which no UTF-8 text can hold) are refused;
 * each field has a maximum length (:class:`TextLimits`), set by the desk's
@@ -35,7 +35,8 @@ __all__ = [
     "clean_text",
 ]
 
-_FORBIDDEN: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+# C1 (U+0080-U+009F) too: a terminal may run U+009B (CSI) or U+009D (OSC) as ESC [ or ESC ].
+_FORBIDDEN: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _LINE_ENDS: Final = re.compile("\r\n?")
 
 DEFAULT_LENGTHS: Final[Mapping[str, int]] = MappingProxyType(
@@ -149,9 +150,9 @@ class TextLimits:
 def clean_text(value: str, path: str, max_length: int | None = None) -> str:
     """``value`` with line ends normalised, or an :class:`InvalidInputError` naming ``path``.
 
-    Refuses NUL and C0 control characters other than tab, line feed and
-    carriage return, lone surrogates, and (with ``max_length``) texts longer
-    than that after normalising.
+    Refuses NUL and the other C0, DEL and C1 control characters but tab, line
+    feed and carriage return, lone surrogates, and (with ``max_length``) texts
+    longer than that after normalising.
     """
     if not isinstance(value, str):
         raise InvalidInputError(path, f"expected text, got {type(value).__name__}")

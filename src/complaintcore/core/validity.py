@@ -311,7 +311,7 @@ _LABELS = {
 }
 _NAME_MAX = 64
 _SUMMARY_MAX = 2000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # the one rule of core.limits
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # the one rule of core.limits
 
 
 @attrs.frozen

@@ -992,6 +992,11 @@ def _filled(value: str | tuple[object, ...] | frozenset[object]) -> bool:
 @_handles(Register)
 def _register(c: Complaint, cmd: Register, pack: RulePack, now: datetime) -> tuple[Event, ...]:
     require_registrable(c.intake, pack.phone_regions)
+    occurred = c.intake.occurred_at
+    if occurred is not None and occurred > c.intake.received_at:
+        # an issue cannot arise after it was complained about; a later one would keep a
+        # pack's "after the event" windows (time bar, escalation request) open for ever
+        raise InvalidInputError("occurred_at", "is later than the time the complaint was received")
     target = c.intake.target
     if target is not None and not pack.has_rung(target.rung):
         # ESC-4 needs the rung: an unknown one would silently drop the floor

@@ -867,7 +867,10 @@ class Desk:
         and spaces folded).  A view that shows personal data unmasked is recorded
         in the access log first (who, ``now``, which complaint, ``purpose``, how
         -- ``via`` -- and the operating-system user when known), so it needs
-        ``now``; see :meth:`access_log`.
+        ``now``; see :meth:`access_log`.  The log holds no personal data: the
+        complainant's name, phone and room, and any phone number or e-mail
+        address, are masked in ``purpose`` as in a masked view's free text
+        (``"回访王小明"`` is kept as ``"回访王**"``).
         """
         from complaintcore.serialization import complaint_to_dict
 
@@ -884,6 +887,9 @@ class Desk:
             raise InvalidInputError(
                 "now", "an unmasked view is recorded in the access log: give the time"
             )
+        if isinstance(purpose, str):  # PRV-1: auditors need not see whom it was about
+            person = complaint.intake.complainant
+            purpose = redact(purpose, also=(person.name, person.phone, person.room))
         self.store.record_access(
             AccessRecord(
                 at=require_aware(now, "now"),
@@ -2813,7 +2819,6 @@ _STRUCTURAL = frozenset(
         "facts",
         "staff_id",
         "supervisor",
-        "idempotency_key",
         "measure",
         "measure_kind",
         "owner",
@@ -2834,9 +2839,9 @@ def masked_record(data: dict[str, Any]) -> dict[str, Any]:
 
     The name, phone and room fields are masked, and in every other text of the
     intake and the events -- summaries, notes, evidence names, event
-    references, texts events of later versions add -- the same values, phone
-    numbers and e-mail addresses are redacted.  Only ids, codes, times and
-    enum values are left as they are.
+    references, the host's idempotency key, texts events of later versions
+    add -- the same values, phone numbers and e-mail addresses are redacted.
+    Only ids, codes, times and enum values are left as they are.
     """
     person = data["intake"]["complainant"]
     secrets = [person["name"], person["phone"], person["room"]]
