@@ -701,8 +701,11 @@ _ROW_MARKS = ", ".join("?" for _ in _ROW_COLUMNS.split(","))
 def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION, *, database: str = "") -> int:
     """Bring a file up to ``target``; return the version it was at.
 
-    Runs in one ``BEGIN IMMEDIATE`` transaction, so two processes opening a new
-    file at once do not both create the tables.  Foreign keys are off while it
+    Reads ``user_version`` first: a file already at ``target`` (or past it) is
+    left alone without taking the write lock, so opening one never waits for a
+    writer.  Otherwise it runs in one ``BEGIN IMMEDIATE`` transaction and reads
+    the version again under the lock, so two processes opening an old or new
+    file at once do not both migrate it.  Foreign keys are off while it
     runs (SQLite's way of rebuilding tables), so even a file whose history was
     tampered with is upgraded and can then be checked by ``verify``.  Exposed
     for tests and tools.
@@ -717,8 +720,14 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION, *, database:
 
 
 def _migrate(conn: sqlite3.Connection, target: int, database: str) -> int:
+    found = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if found > SCHEMA_VERSION:
+        raise SchemaVersionError(found, SCHEMA_VERSION, database)
+    if found >= target:  # up to date: a reader must not wait for the write lock
+        return found
     conn.execute("BEGIN IMMEDIATE")
     try:
+        # again under the lock: another process may have migrated it meanwhile
         found = int(conn.execute("PRAGMA user_version").fetchone()[0])
         if found > SCHEMA_VERSION:
             raise SchemaVersionError(found, SCHEMA_VERSION, database)
