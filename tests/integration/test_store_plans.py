@@ -50,6 +50,12 @@ def test_outbox_claim_reads_the_pending_items_only(store: SqliteStore) -> None:
     assert "TEMP B-TREE" not in found
 
 
+def test_what_verify_asks_of_the_leases_reads_an_index(store: SqliteStore) -> None:
+    # leases past the longest read the rows with a due time only
+    found = plan(store, sqlite_store._OVERLONG_LEASES, [store.tenant, NOW.isoformat()])
+    assert "INDEX projection_due" in found
+
+
 @pytest.mark.parametrize(
     ("query", "index"),
     [
@@ -156,6 +162,11 @@ def test_postgres_claims_outbox_items_through_the_pending_index(pg_store: Any) -
     found = pg_plan(pg_store, sql, args)
     assert "outbox_pending" in found
     assert "Sort" not in found
+
+
+def test_postgres_finds_long_leases_from_an_index(pg_store: Any) -> None:
+    found = pg_plan(pg_store, pg_store._sql.overlong_leases, [pg_store.tenant, NOW])
+    assert "projection_due" in found
 
 
 @pytest.mark.parametrize(

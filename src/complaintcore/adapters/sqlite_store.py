@@ -59,12 +59,14 @@ from complaintcore.adapters.chain import (
     check_reason,
     check_related,
     check_row_id,
+    check_sweep_lease,
     check_tenant,
     decode_complaint,
     effective_key,
     encode_event,
     encode_intake,
     genesis_hash,
+    latest_lease,
     lease_end,
     notification_to_json,
     outbox_item,
@@ -1466,23 +1468,34 @@ class SqliteStore:
 
         One ``BEGIN IMMEDIATE`` transaction picks and leases them, so sweepers in
         other threads and processes never get the same row while the lease runs.
+        A stored lease ending after :func:`~complaintcore.adapters.chain.latest_lease`
+        was taken by no claim (an edit of the row) and is not honoured.
         """
         check_limit(limit)
         stamp = to_utc_text(now, "now")
-        until = to_utc_text(now + lease, "lease")
+        until = lease_end(now, check_sweep_lease(lease))
+        latest = latest_lease(now).isoformat(timespec="microseconds")
         with self._write() as conn:
             found = conn.execute(
                 f"SELECT {_ROW_COLUMNS} FROM projection INDEXED BY projection_due"
                 " WHERE tenant = ? AND next_due IS NOT NULL AND next_due <= ?"
-                " AND (swept_until IS NULL OR swept_until <= ?)"
+                " AND (swept_until IS NULL OR swept_until <= ? OR swept_until > ?)"
                 " ORDER BY next_due, id LIMIT ?",
-                (self._tenant, stamp, stamp, limit),
+                (self._tenant, stamp, stamp, latest, limit),
             ).fetchall()
             conn.executemany(
                 "UPDATE projection SET swept_until = ? WHERE tenant = ? AND id = ?",
                 [(until, self._tenant, r[0]) for r in found],
             )
         return [_row_from(r) for r in found]
+
+    @_translated
+    def overlong_leases(self, now: datetime) -> list[str]:
+        """Ids of the complaints with a due time leased past ``now + MAX_SWEEP_LEASE``,
+        in id order (``Desk.verify`` reports them); read through ``projection_due``."""
+        latest = latest_lease(now).isoformat(timespec="microseconds")
+        found = self._conn().execute(_OVERLONG_LEASES, (self._tenant, latest)).fetchall()
+        return [r[0] for r in found]
 
     # ------------------------------------------------------------------ outbox
 
@@ -2268,6 +2281,13 @@ def _due_query(
     )
     return sql, [*args, limit]
 
+
+_OVERLONG_LEASES = (
+    "SELECT id FROM projection INDEXED BY projection_due"
+    " WHERE tenant = ? AND next_due IS NOT NULL AND swept_until > ? ORDER BY id"
+)
+"""Rows with a due time leased past the longest lease a claim takes (what verify reports);
+read through ``projection_due``: the open complaints, not every one ever stored."""
 
 _LEDGER_OF = (
     "SELECT seq, complaint_id, version, head, outbox, key, created_at, prev, hash"

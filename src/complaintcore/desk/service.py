@@ -116,6 +116,7 @@ from complaintcore.desk.ports import (
     BatchIntakeStore,
     ComplaintRow,
     ComplaintStore,
+    HealthStore,
     Notification,
     Notifier,
     OutboxItem,
@@ -702,7 +703,10 @@ class Desk:
         replayed under the desk's pack and calendar and its projection row
         compared with what the history gives: a status, handler or rung edited
         in the row, or a due time moved later (or cleared) so that the sweep
-        would pass it by, is a problem naming the complaint and the fields.
+        would pass it by, is a problem naming the complaint and the fields.  So
+        is a sweep lease ending later than ``now`` plus the longest a claim takes
+        (:data:`~complaintcore.desk.ports.MAX_SWEEP_LEASE`), looked for on every
+        complaint with a due time, by one query, incremental or not.
 
         ``since``, the head of an earlier clean check, makes it incremental:
         only what was committed after that head is checked, and only the
@@ -719,6 +723,12 @@ class Desk:
         require_aware(now, "now")
         ids = report.rechecked if report.incremental else None
         problems = list(report.problems) + self._projection_problems(now, ids)
+        if isinstance(self.store, HealthStore):  # one query over the due rows
+            problems += [
+                f"complaint {cid}: sweep lease ends later than any sweep takes one"
+                " (swept_until edited, or a sweeper's clock far ahead)"
+                for cid in self.store.overlong_leases(now)
+            ]
         return attrs.evolve(report, problems=tuple(problems))
 
     def reproject(self, now: datetime) -> list[str]:
