@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import threading
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Collection, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -837,6 +838,18 @@ class MemoryStore:
                 for i in self._outbox.values()
                 if i.delivered_at is None and i.dropped_at is None and i.attempts >= attempts
             ][:limit]
+
+    def pending_counts(self) -> dict[str, int]:
+        """Like :meth:`SqliteStore.pending_counts`: undelivered items not dropped, per channel."""
+        with self._lock:
+            self._open()
+            return dict(
+                Counter(
+                    i.notifier
+                    for i in self._outbox.values()
+                    if i.delivered_at is None and i.dropped_at is None
+                )
+            )
 
     def retry_item(self, item_id: int, now: datetime) -> None:
         stamp = to_utc_text(now, "now")

@@ -1898,6 +1898,14 @@ class PostgresStore:
         return [_item_from(r) for r in found]
 
     @_translated
+    def pending_counts(self) -> dict[str, int]:
+        """Undelivered items not dropped, per channel, counted through ``outbox_pending``
+        (the items waiting, not the history)."""
+        with self._connections().connection() as conn:
+            found = conn.execute(self._sql.pending_counts, (self._tenant,)).fetchall()
+        return {name: int(count) for name, count in found}
+
+    @_translated
     def retry_item(self, item_id: int, now: datetime) -> None:
         require_aware(now, "now")
         with self._connections().connection() as conn:
@@ -2237,6 +2245,11 @@ class _Statements:
         )
         # the waiting items first (outbox_pending), then grouped: grouping straight from
         # the table would walk the (tenant, notifier, ...) key over every item delivered
+        self.pending_counts = (
+            f"WITH p AS MATERIALIZED (SELECT notifier FROM {s}.outbox WHERE tenant = %s"
+            " AND delivered_at IS NULL AND dropped_at IS NULL)"
+            " SELECT notifier, count(*) FROM p GROUP BY notifier"
+        )
         self.batch = (
             "WITH heads AS (SELECT c.tenant, c.id, c.intake_json, p.version"
             f" FROM {s}.complaints AS c LEFT JOIN {s}.projection AS p"

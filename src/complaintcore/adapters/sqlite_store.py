@@ -2039,6 +2039,13 @@ class SqliteStore:
         return [outbox_item(*r) for r in found]
 
     @_translated
+    def pending_counts(self) -> dict[str, int]:
+        """Undelivered items not dropped, per channel, counted through ``outbox_pending``
+        (the items waiting, not the history)."""
+        found = self._conn().execute(_PENDING_COUNTS, (self._tenant,)).fetchall()
+        return {name: int(count) for name, count in found}
+
+    @_translated
     def retry_item(self, item_id: int, now: datetime) -> None:
         check_item_id(item_id)
         stamp = to_utc_text(now, "now")
@@ -2288,6 +2295,13 @@ _OVERLONG_LEASES = (
 )
 """Rows with a due time leased past the longest lease a claim takes (what verify reports);
 read through ``projection_due``: the open complaints, not every one ever stored."""
+
+_PENDING_COUNTS = (
+    "SELECT notifier, count(*) FROM outbox INDEXED BY outbox_pending"
+    " WHERE tenant = ? AND delivered_at IS NULL AND dropped_at IS NULL GROUP BY notifier"
+)
+"""Waiting outbox items per channel, through ``outbox_pending``: the cost follows the
+items waiting, not every item ever delivered."""
 
 _LEDGER_OF = (
     "SELECT seq, complaint_id, version, head, outbox, key, created_at, prev, hash"

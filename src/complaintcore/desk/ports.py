@@ -783,12 +783,19 @@ class BatchComplaintStore(ComplaintStore, Protocol):
 class HealthStore(ComplaintStore, Protocol):
     """A store that shows what would otherwise wait unseen, each with one cheap query.
 
-    ``Desk.verify(now)`` asks :meth:`overlong_leases`.  Stores without it are
-    simply not asked.  The built-in stores have it.
+    ``Desk.verify(now)`` asks :meth:`overlong_leases`; every sweep and delivery
+    asks :meth:`pending_counts` to count (and log) messages for channels the desk
+    does not have.  Stores without it are simply not asked.  The built-in stores
+    have it.
     """
 
     def overlong_leases(self, now: datetime) -> list[str]:
         """Ids of the complaints with a due time whose sweep lease ends later than
         ``now + MAX_SWEEP_LEASE`` (no claim took it), in id order; read from the
         index on the due time, not every row."""
+        ...
+
+    def pending_counts(self) -> dict[str, int]:
+        """Undelivered items not dropped, counted per notifier channel; read from
+        the index on pending items, whatever the number ever delivered."""
         ...

@@ -175,7 +175,9 @@ class SweepReport:
     same for corrective and preventive measures (IMP-1), whose owners are told.
     ``dead_letters`` counts the messages no longer tried (past
     ``retry.max_attempts``): while there are any, someone should retry or drop
-    them.
+    them.  ``for_other_channels`` counts the messages waiting for a channel this
+    desk does not have: left for a process that has it, they are never sent if
+    none has (a channel renamed or removed).
     """
 
     examined: int = 0
@@ -190,6 +192,7 @@ class SweepReport:
     measures_at_risk: int = 0
     measures_overdue: tuple[tuple[str, str], ...] = ()
     dead_letters: int = 0
+    for_other_channels: int = 0
 
 
 @attrs.frozen
@@ -419,11 +422,13 @@ def same_submission(stored: Intake, submitted: Intake) -> bool:
 
 @attrs.frozen
 class DeliveryReport:
-    """Outbox delivery: sent, failed (kept for retry), given up."""
+    """Outbox delivery: sent, failed (kept for retry), given up, and the messages
+    left waiting for channels this desk does not have (as ``SweepReport`` counts them)."""
 
     sent: int = 0
     failed: int = 0
     given_up: int = 0
+    for_other_channels: int = 0
 
 
 class Desk:
@@ -497,6 +502,8 @@ class Desk:
         self._closing = threading.Event()
         """Set by close(): a delivery pass under way stops before its next send."""
         self._directory_index: tuple[object, frozenset[str]] | None = None
+        self._other_channels: set[str] = set()
+        """Channels of queued messages this desk lacks, each logged once."""
         # Tags after which a duty may be owed: without one, no duty is computed.
         self._duty_triggers = _duty_triggers(pack)
         # The clocks and duties a registration starts, for the pack (see _clocks_now).
@@ -1975,6 +1982,7 @@ class Desk:
             measure_risk,
             tuple(measures_overdue),
             self._given_up(now),
+            self._for_other_channels(),
         )
 
     def _sweep_one(self, complaint_id: str, now: datetime) -> _Swept:
@@ -2150,7 +2158,7 @@ class Desk:
                     failed += 1
             if len(items) < want or self._closing.is_set():
                 break
-        return DeliveryReport(sent, failed, self._given_up(now))
+        return DeliveryReport(sent, failed, self._given_up(now), self._for_other_channels())
 
     def _given_up(self, now: datetime) -> int:
         """Dead letters: this desk's messages past ``retry.max_attempts``, not dropped."""
@@ -2161,6 +2169,28 @@ class Desk:
             for item in self.store.dead_letters(self.retry.max_attempts, 10_000)
             if item.notifier in self.notifiers
         )
+
+    def _for_other_channels(self) -> int:
+        """Messages waiting for channels this desk does not have; each such channel is
+        logged once (a warning naming the channel and the count, nothing of the
+        messages).  A desk without channels (one that only sweeps or reports), or
+        on a store that cannot count them cheaply, counts none."""
+        if not self.notifiers or not isinstance(self.store, HealthStore):
+            return 0
+        counts = self.store.pending_counts()
+        others = {name: n for name, n in counts.items() if name not in self.notifiers}
+        for name in sorted(others):
+            if name in self._other_channels:
+                continue
+            self._other_channels.add(name)
+            log.warning(
+                "%d notification(s) wait for channel %r, which this desk does not have:"
+                " they are left for a process that has it, and never sent if none has"
+                " (a channel renamed or removed)",
+                others[name],
+                name,
+            )
+        return sum(others.values())
 
     def start_delivery(
         self, *, clock: Callable[[], datetime] | None = None, interval: float = 30.0

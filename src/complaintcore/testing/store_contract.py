@@ -1290,6 +1290,28 @@ class StoreContract:
             other.drop_item(cc.id, NOW, "not mine")
         assert store.verify().ok  # retrying and dropping are bookkeeping, not tampering
 
+    def test_pending_counts_count_the_waiting_items_of_each_channel(self) -> None:
+        store = self.store()
+        if not isinstance(store, HealthStore):
+            pytest.skip(f"{type(store).__name__} has no pending_counts (a HealthStore)")
+        assert store.pending_counts() == {}
+        c = self.registered("C-1")
+        store.create(
+            c,
+            self.row_of(c),
+            [("email", self.note("a")), ("sms", self.note("a")), ("email", self.note("b"))],
+        )
+        assert store.pending_counts() == {"email": 2, "sms": 1}
+        email_a, sms_a, email_b = store.pending(NOW)
+        store.mark_failed(email_b.id, "smtp 451", NOW + timedelta(days=1))  # still waiting
+        store.mark_delivered(email_a.id, NOW)
+        assert store.pending_counts() == {"email": 1, "sms": 1}
+        store.drop_item(sms_a.id, NOW, "the channel was removed")
+        assert store.pending_counts() == {"email": 1}
+        other = self.store("bravo")
+        assert isinstance(other, HealthStore)
+        assert other.pending_counts() == {}
+
     # ------------------------------------------------------------------ tenants
 
     def test_tenants_never_see_each_others_complaints(self) -> None:
@@ -1325,6 +1347,7 @@ class StoreContract:
         assert b.claim(NOW, 10, lease=LEASE) == []
         assert b.claim_due(NOW, 10, lease=LEASE) == []
         if isinstance(b, HealthStore):
+            assert b.pending_counts() == {}
             assert b.overlong_leases(T0 - timedelta(days=1)) == []
             assert isinstance(a, HealthStore)
             assert a.overlong_leases(T0 - timedelta(days=1)) == []  # none taken
