@@ -59,6 +59,27 @@ def test_deliver_sends_what_failed_once_its_retry_time_has_come(desk: Path) -> N
     assert re.fullmatch(r"sent 0; failed \d+ \(kept for a retry\)\n", text.stdout)
 
 
+def test_messages_for_a_removed_channel_are_counted_and_named(
+    desk: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = desk / "complaintcore.toml"
+    before = config.read_text(encoding="utf-8")
+    _unreachable(desk, attempts=5)
+    assert invoke(*RECEIVE).exit_code == 0  # the webhook's message failed once: waiting
+    config.write_text(before, encoding="utf-8")  # the webhook channel removed
+    swept = invoke("sweep", "--json", now="2025-11-14T17:40")
+    waiting = json.loads(swept.stdout)["for_other_channels"]
+    assert waiting >= 1
+    [named] = [r.getMessage() for r in caplog.records if "channel 'webhook'" in r.getMessage()]
+    assert named.startswith(f"{waiting} notification(s) wait for channel 'webhook'")
+    for secret in ("王小明", "13812345678", "1201"):
+        assert secret not in named
+    delivered = invoke("deliver", "--json", now="2025-11-14T17:41")
+    assert json.loads(delivered.stdout)["for_other_channels"] == waiting  # kept, not sent
+    pending = invoke("outbox", "list", "--pending", "--json", now="2025-11-14T18:00")
+    assert {i["notifier"] for i in json.loads(pending.stdout)} == {"webhook"}
+
+
 def test_deliver_loop_and_json_do_not_mix(desk: Path) -> None:
     result = invoke("deliver", "--loop", "--json")
     assert result.exit_code == 2

@@ -18,7 +18,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -383,6 +383,43 @@ def test_messages_for_a_channel_this_desk_lacks_do_not_hold_back_its_own(
         for _ in range(3):
             desk.deliver(clock.advance(hours=1), limit=5)
         assert [n.complaint_id for n, _ in sms.sent] == [c.id]
+
+
+def test_messages_for_a_channel_no_desk_has_are_counted_and_named_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The host renamed its channel ``wecom`` to ``wecom-robot``: what was queued for
+    ``wecom`` waits for a process that has it, and none has.  Every sweep and
+    delivery counts it, the log names the channel once (and nothing of the
+    messages), and the messages are kept for a process that has the channel."""
+    clock = FixedClock(T0)
+    database = tmp_path / "complaints.sqlite3"
+    with _desk(tmp_path, [RecordingNotifier("wecom")]) as old:
+        old.receive(_intake(1, clock()), now=clock())
+    queued = [row for row in _outbox(database) if row[0] == "wecom"]
+    assert queued
+    caplog.set_level(logging.WARNING, logger="complaintcore.desk")
+    later = clock.advance(days=30)
+    robot = RecordingNotifier("wecom-robot")
+    with _desk(tmp_path, [robot]) as desk:
+        assert desk.sweep(later).for_other_channels == len(queued)
+        report = desk.deliver(later)
+        assert report.sent == len(robot.sent) > 0  # the sweep's escalations went out
+        assert report.for_other_channels == len(queued)
+        assert desk.sweep(later + timedelta(hours=1)).for_other_channels == len(queued)
+    with _desk(tmp_path, []) as reports_only:  # a desk without channels sends nothing
+        assert reports_only.sweep(later + timedelta(hours=2)).for_other_channels == 0
+    named = [r.getMessage() for r in caplog.records if "channel 'wecom'" in r.getMessage()]
+    assert len(named) == 1
+    assert named[0].startswith(f"{len(queued)} notification(s) wait for channel 'wecom'")
+    intake = _intake(1, T0)
+    for secret in (intake.complainant.name, intake.complainant.phone, intake.summary):
+        assert secret not in named[0]
+    assert [row for row in _outbox(database) if row[0] == "wecom"] == queued  # kept, untried
+    wecom = RecordingNotifier("wecom")
+    with _desk(tmp_path, [wecom]) as back:  # a process with the channel sends them
+        assert back.deliver(later).sent == len(queued) == len(wecom.sent)
+        assert back.sweep(later).for_other_channels == 0
 
 
 def test_given_up_messages_do_not_hold_back_newer_ones(tmp_path: Path) -> None:

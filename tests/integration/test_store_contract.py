@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -303,7 +305,8 @@ def test_related_is_answered_from_indexes_never_a_scan(db: SqliteStore) -> None:
 # --------------------------------------------------------------------------- schema
 
 
-def test_a_v1_file_is_migrated_on_open(tmp_path: Path) -> None:
+def _v1_file(tmp_path: Path) -> Path:
+    """A file of schema v1 (0.1.0's first) holding one complaint with two events."""
     source = tmp_path / "source.db"
     with SqliteStore(source) as s:
         _history(s, extra=1)
@@ -321,7 +324,11 @@ def test_a_v1_file_is_migrated_on_open(tmp_path: Path) -> None:
         conn.execute(f"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM src.{table}")
     conn.execute("DETACH DATABASE src")
     conn.close()
+    return old
 
+
+def test_a_v1_file_is_migrated_on_open(tmp_path: Path) -> None:
+    old = _v1_file(tmp_path)
     with SqliteStore(old) as s:
         assert s.schema_version == SCHEMA_VERSION
         assert s.tenant == "default"
@@ -338,6 +345,67 @@ def test_a_v1_file_is_migrated_on_open(tmp_path: Path) -> None:
     conn.close()
     assert "events_no_update" in triggers
     assert tenants == ["default"]
+
+
+_HOLD_THE_WRITE_LOCK = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+sys.stdin.readline()
+conn.execute("ROLLBACK")
+"""
+
+
+def test_opening_an_up_to_date_file_waits_for_no_writer(tmp_path: Path) -> None:
+    """A reader (a dashboard, ``complaintcore list``) opens the file while another
+    process is in a write transaction: only a migration takes the write lock."""
+    path = tmp_path / "shared.db"
+    with SqliteStore(path) as s:
+        _history(s)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_THE_WRITE_LOCK, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert writer.stdout is not None
+        assert writer.stdout.readline().strip() == "locked"
+        with SqliteStore(path, timeout=0.2) as reader:
+            assert reader.schema_version == SCHEMA_VERSION
+            assert reader.load("C-1").version == 4
+    finally:
+        writer.communicate("done\n", timeout=30)
+    assert writer.returncode == 0
+
+
+def test_an_old_file_opened_by_several_stores_at_once_is_migrated_once(tmp_path: Path) -> None:
+    """Each opener reads the version, and those that find it old read it again once
+    they hold the write lock: the first migrates, the others find nothing to do."""
+    old = _v1_file(tmp_path)
+    barrier = threading.Barrier(6)
+    opened: list[int] = []
+    errors: list[BaseException] = []
+
+    def open_it() -> None:
+        try:
+            barrier.wait(30)
+            with SqliteStore(old) as s:
+                opened.append(s.load("C-1").version)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=open_it) for _ in range(6)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    assert not errors, errors
+    assert opened == [2] * 6
+    with SqliteStore(old) as s:
+        assert s.schema_version == SCHEMA_VERSION
+        assert s.verify().ok
 
 
 def test_a_file_from_a_newer_complaintcore_is_refused(tmp_path: Path) -> None:

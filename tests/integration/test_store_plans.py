@@ -50,6 +50,15 @@ def test_outbox_claim_reads_the_pending_items_only(store: SqliteStore) -> None:
     assert "TEMP B-TREE" not in found
 
 
+def test_what_sweeps_deliveries_and_verify_watch_reads_an_index(store: SqliteStore) -> None:
+    # Messages per channel (every sweep and delivery pass asks) read the pending items
+    # only; leases past the longest (verify) read the rows with a due time only.
+    found = plan(store, sqlite_store._PENDING_COUNTS, [store.tenant])
+    assert "INDEX outbox_pending" in found
+    found = plan(store, sqlite_store._OVERLONG_LEASES, [store.tenant, NOW.isoformat()])
+    assert "INDEX projection_due" in found
+
+
 @pytest.mark.parametrize(
     ("query", "index"),
     [
@@ -156,6 +165,13 @@ def test_postgres_claims_outbox_items_through_the_pending_index(pg_store: Any) -
     found = pg_plan(pg_store, sql, args)
     assert "outbox_pending" in found
     assert "Sort" not in found
+
+
+def test_postgres_counts_pending_items_and_long_leases_from_indexes(pg_store: Any) -> None:
+    found = pg_plan(pg_store, pg_store._sql.pending_counts, [pg_store.tenant])
+    assert "outbox_pending" in found
+    found = pg_plan(pg_store, pg_store._sql.overlong_leases, [pg_store.tenant, NOW])
+    assert "projection_due" in found
 
 
 @pytest.mark.parametrize(

@@ -311,6 +311,33 @@ def test_an_overdue_complaint_hidden_from_the_sweep(attacker: Attacker, desk: De
     )
 
 
+@pytest.mark.procedure("ESC-2")
+def test_an_overdue_complaint_leased_far_ahead_is_swept_and_reported(
+    attacker: Attacker, desk: Desk
+) -> None:
+    """One UPDATE of the sweep lease (no trigger in the way) once hid a complaint from
+    every sweep, and verify said ok: the lease is not honoured, and it is reported."""
+    cid = ids(desk)[0]
+    head = desk.verify(NOW).head
+    attacker.run(
+        "UPDATE {s}.projection SET swept_until = '2999-12-31T00:00:00+00:00' WHERE tenant = ?"
+        " AND id = ?",
+        "default",
+        cid,
+    )
+    problem = (
+        f"complaint {cid}: sweep lease ends later than any sweep takes one"
+        " (swept_until edited, or a sweeper's clock far ahead)"
+    )
+    assert store_problems(desk) == ()  # the rows are not chained ...
+    assert desk.verify(NOW).problems == (problem,)  # ... but no sweep leases that long
+    assert desk.verify(NOW, since=head).problems == (problem,)  # one query: incremental too
+    report = desk.sweep(NOW)
+    assert cid in {c for c, _ in report.escalated}  # swept as if it had no lease
+    assert {c for c, _ in report.escalated} == set(ids(desk))
+    assert desk.verify(NOW).ok  # the escalation's commit ended the forged lease
+
+
 def test_a_projection_row_closed_by_hand(attacker: Attacker, desk: Desk) -> None:
     cid = ids(desk)[1]
     attacker.run(

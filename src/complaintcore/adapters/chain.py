@@ -44,6 +44,7 @@ from complaintcore.core.models import (
 )
 from complaintcore.desk.ports import (
     DEFAULT_TENANT,
+    MAX_SWEEP_LEASE,
     AccessRecord,
     ComplaintRow,
     Notification,
@@ -57,6 +58,7 @@ __all__ = [
     "DEFAULT_TENANT",
     "MAX_ERROR_CHARS",
     "MAX_INTEGER",
+    "MAX_SWEEP_LEASE",
     "StoredEvent",
     "access_filters",
     "canonical_json",
@@ -74,6 +76,7 @@ __all__ = [
     "check_reason",
     "check_related",
     "check_row_id",
+    "check_sweep_lease",
     "check_tenant",
     "decode_complaint",
     "effective_key",
@@ -81,6 +84,7 @@ __all__ = [
     "encode_intake",
     "event_hash",
     "genesis_hash",
+    "latest_lease",
     "lease_end",
     "notification_from_json",
     "notification_to_json",
@@ -253,6 +257,19 @@ def lease_end(now: datetime, lease: timedelta) -> str:
         return to_utc_text(now + lease, "lease")
     except (OverflowError, InvalidInputError):
         raise InvalidInputError("lease", "ends after the last year a time may fall in") from None
+
+
+def check_sweep_lease(lease: object) -> timedelta:
+    """A sweep lease: from zero to :data:`MAX_SWEEP_LEASE` (longer ones are not honoured)."""
+    if not isinstance(lease, timedelta) or not timedelta(0) <= lease <= MAX_SWEEP_LEASE:
+        raise InvalidInputError("lease", f"must be a timedelta from 0 to {MAX_SWEEP_LEASE}")
+    return lease
+
+
+def latest_lease(now: datetime) -> datetime:
+    """The latest a sweep lease taken by ``now`` can end, in UTC: a stored lease that
+    ends later was taken by no claim (an edit, or a clock far ahead) and is ignored."""
+    return require_aware(now, "now").astimezone(UTC) + MAX_SWEEP_LEASE
 
 
 def parse_utc(text: str) -> datetime:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import threading
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Collection, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -40,11 +41,13 @@ from complaintcore.adapters.chain import (
     check_outbox,
     check_reason,
     check_row_id,
+    check_sweep_lease,
     check_tenant,
     decode_complaint,
     effective_key,
     encode_intake,
     genesis_hash,
+    latest_lease,
     lease_end,
     notification_to_json,
     outbox_item,
@@ -575,7 +578,8 @@ class MemoryStore:
         check_limit(limit)
         cutoff = require_aware(now, "now").astimezone(UTC)
         stamp = to_utc_text(now, "now")
-        until = to_utc_text(now + lease, "lease")
+        until = lease_end(now, check_sweep_lease(lease))
+        latest = latest_lease(now).isoformat(timespec="microseconds")
         with self._lock:
             self._open()
             due = sorted(
@@ -584,13 +588,26 @@ class MemoryStore:
                     for r in self._records.values()
                     if r.row.next_due is not None
                     and r.row.next_due <= cutoff
-                    and (r.swept_until is None or r.swept_until <= stamp)
+                    and (r.swept_until is None or r.swept_until <= stamp or r.swept_until > latest)
                 ),
                 key=lambda r: (r.row.next_due, r.row.id),
             )[:limit]
             for record in due:
                 record.swept_until = until
             return [r.row for r in due]
+
+    def overlong_leases(self, now: datetime) -> list[str]:
+        """Like :meth:`SqliteStore.overlong_leases`: due rows leased past any claim's lease."""
+        latest = latest_lease(now).isoformat(timespec="microseconds")
+        with self._lock:
+            self._open()
+            return sorted(
+                r.row.id
+                for r in self._records.values()
+                if r.row.next_due is not None
+                and r.swept_until is not None
+                and r.swept_until > latest
+            )
 
     # ------------------------------------------------------------------ outbox
 
@@ -821,6 +838,18 @@ class MemoryStore:
                 for i in self._outbox.values()
                 if i.delivered_at is None and i.dropped_at is None and i.attempts >= attempts
             ][:limit]
+
+    def pending_counts(self) -> dict[str, int]:
+        """Like :meth:`SqliteStore.pending_counts`: undelivered items not dropped, per channel."""
+        with self._lock:
+            self._open()
+            return dict(
+                Counter(
+                    i.notifier
+                    for i in self._outbox.values()
+                    if i.delivered_at is None and i.dropped_at is None
+                )
+            )
 
     def retry_item(self, item_id: int, now: datetime) -> None:
         stamp = to_utc_text(now, "now")

@@ -61,12 +61,14 @@ from complaintcore.adapters.chain import (
     check_reason,
     check_related,
     check_row_id,
+    check_sweep_lease,
     check_tenant,
     decode_complaint,
     effective_key,
     encode_event,
     encode_intake,
     genesis_hash,
+    latest_lease,
     lease_end,
     notification_from_json,
     notification_to_json,
@@ -1159,18 +1161,37 @@ class PostgresStore:
 
         ``FOR UPDATE SKIP LOCKED`` picks rows no other sweeper is taking at this
         moment, and ``swept_until = now + lease`` hides them from later claims
-        until the lease ends or the complaint's next append clears it.
+        until the lease ends or the complaint's next append clears it.  A stored
+        lease ending after :func:`~complaintcore.adapters.chain.latest_lease` was
+        taken by no claim (an edit of the row) and is not honoured.
         """
         check_limit(limit)
         require_aware(now, "now")
+        until = parse_utc(lease_end(now, check_sweep_lease(lease)))
         with self._connections().connection() as conn:
             found = conn.execute(
                 self._sql.claim_due,
-                {"tenant": self._tenant, "now": now, "until": now + lease, "limit": limit},
+                {
+                    "tenant": self._tenant,
+                    "now": now,
+                    "until": until,
+                    "latest": latest_lease(now),
+                    "limit": limit,
+                },
             ).fetchall()
         rows = [_row_from(r) for r in found]
         rows.sort(key=lambda r: (r.next_due or r.received_at, r.id))
         return rows
+
+    @_translated
+    def overlong_leases(self, now: datetime) -> list[str]:
+        """Ids of the complaints with a due time leased past ``now + MAX_SWEEP_LEASE``,
+        in id order (``Desk.verify`` reports them); read through ``projection_due``."""
+        with self._connections().connection() as conn:
+            found = conn.execute(
+                self._sql.overlong_leases, (self._tenant, latest_lease(now))
+            ).fetchall()
+        return sorted(r[0] for r in found)
 
     def complaints(self) -> Iterator[Complaint]:
         """Every complaint of the tenant, in id order, 256 per query (flat memory).
@@ -1877,6 +1898,14 @@ class PostgresStore:
         return [_item_from(r) for r in found]
 
     @_translated
+    def pending_counts(self) -> dict[str, int]:
+        """Undelivered items not dropped, per channel, counted through ``outbox_pending``
+        (the items waiting, not the history)."""
+        with self._connections().connection() as conn:
+            found = conn.execute(self._sql.pending_counts, (self._tenant,)).fetchall()
+        return {name: int(count) for name, count in found}
+
+    @_translated
     def retry_item(self, item_id: int, now: datetime) -> None:
         require_aware(now, "now")
         with self._connections().connection() as conn:
@@ -2204,11 +2233,22 @@ class _Statements:
         self.claim_due = (
             f"WITH due AS (SELECT tenant, id FROM {s}.projection"
             " WHERE tenant = %(tenant)s AND next_due IS NOT NULL AND next_due <= %(now)s"
-            " AND (swept_until IS NULL OR swept_until <= %(now)s)"
+            " AND (swept_until IS NULL OR swept_until <= %(now)s OR swept_until > %(latest)s)"
             " ORDER BY next_due, id LIMIT %(limit)s FOR UPDATE SKIP LOCKED)"
             f" UPDATE {s}.projection AS p SET swept_until = %(until)s FROM due"
             " WHERE p.tenant = due.tenant AND p.id = due.id"
             " RETURNING " + ", ".join(f"p.{n}" for n in names)
+        )
+        self.overlong_leases = (  # sorted by the caller: ORDER BY id would walk the key
+            f"SELECT id FROM {s}.projection WHERE tenant = %s"
+            " AND next_due IS NOT NULL AND swept_until > %s"
+        )
+        # the waiting items first (outbox_pending), then grouped: grouping straight from
+        # the table would walk the (tenant, notifier, ...) key over every item delivered
+        self.pending_counts = (
+            f"WITH p AS MATERIALIZED (SELECT notifier FROM {s}.outbox WHERE tenant = %s"
+            " AND delivered_at IS NULL AND dropped_at IS NULL)"
+            " SELECT notifier, count(*) FROM p GROUP BY notifier"
         )
         self.batch = (
             "WITH heads AS (SELECT c.tenant, c.id, c.intake_json, p.version"

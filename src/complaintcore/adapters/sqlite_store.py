@@ -59,12 +59,14 @@ from complaintcore.adapters.chain import (
     check_reason,
     check_related,
     check_row_id,
+    check_sweep_lease,
     check_tenant,
     decode_complaint,
     effective_key,
     encode_event,
     encode_intake,
     genesis_hash,
+    latest_lease,
     lease_end,
     notification_to_json,
     outbox_item,
@@ -701,8 +703,11 @@ _ROW_MARKS = ", ".join("?" for _ in _ROW_COLUMNS.split(","))
 def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION, *, database: str = "") -> int:
     """Bring a file up to ``target``; return the version it was at.
 
-    Runs in one ``BEGIN IMMEDIATE`` transaction, so two processes opening a new
-    file at once do not both create the tables.  Foreign keys are off while it
+    Reads ``user_version`` first: a file already at ``target`` (or past it) is
+    left alone without taking the write lock, so opening one never waits for a
+    writer.  Otherwise it runs in one ``BEGIN IMMEDIATE`` transaction and reads
+    the version again under the lock, so two processes opening an old or new
+    file at once do not both migrate it.  Foreign keys are off while it
     runs (SQLite's way of rebuilding tables), so even a file whose history was
     tampered with is upgraded and can then be checked by ``verify``.  Exposed
     for tests and tools.
@@ -717,8 +722,14 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION, *, database:
 
 
 def _migrate(conn: sqlite3.Connection, target: int, database: str) -> int:
+    found = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if found > SCHEMA_VERSION:
+        raise SchemaVersionError(found, SCHEMA_VERSION, database)
+    if found >= target:  # up to date: a reader must not wait for the write lock
+        return found
     conn.execute("BEGIN IMMEDIATE")
     try:
+        # again under the lock: another process may have migrated it meanwhile
         found = int(conn.execute("PRAGMA user_version").fetchone()[0])
         if found > SCHEMA_VERSION:
             raise SchemaVersionError(found, SCHEMA_VERSION, database)
@@ -1457,23 +1468,34 @@ class SqliteStore:
 
         One ``BEGIN IMMEDIATE`` transaction picks and leases them, so sweepers in
         other threads and processes never get the same row while the lease runs.
+        A stored lease ending after :func:`~complaintcore.adapters.chain.latest_lease`
+        was taken by no claim (an edit of the row) and is not honoured.
         """
         check_limit(limit)
         stamp = to_utc_text(now, "now")
-        until = to_utc_text(now + lease, "lease")
+        until = lease_end(now, check_sweep_lease(lease))
+        latest = latest_lease(now).isoformat(timespec="microseconds")
         with self._write() as conn:
             found = conn.execute(
                 f"SELECT {_ROW_COLUMNS} FROM projection INDEXED BY projection_due"
                 " WHERE tenant = ? AND next_due IS NOT NULL AND next_due <= ?"
-                " AND (swept_until IS NULL OR swept_until <= ?)"
+                " AND (swept_until IS NULL OR swept_until <= ? OR swept_until > ?)"
                 " ORDER BY next_due, id LIMIT ?",
-                (self._tenant, stamp, stamp, limit),
+                (self._tenant, stamp, stamp, latest, limit),
             ).fetchall()
             conn.executemany(
                 "UPDATE projection SET swept_until = ? WHERE tenant = ? AND id = ?",
                 [(until, self._tenant, r[0]) for r in found],
             )
         return [_row_from(r) for r in found]
+
+    @_translated
+    def overlong_leases(self, now: datetime) -> list[str]:
+        """Ids of the complaints with a due time leased past ``now + MAX_SWEEP_LEASE``,
+        in id order (``Desk.verify`` reports them); read through ``projection_due``."""
+        latest = latest_lease(now).isoformat(timespec="microseconds")
+        found = self._conn().execute(_OVERLONG_LEASES, (self._tenant, latest)).fetchall()
+        return [r[0] for r in found]
 
     # ------------------------------------------------------------------ outbox
 
@@ -2017,6 +2039,13 @@ class SqliteStore:
         return [outbox_item(*r) for r in found]
 
     @_translated
+    def pending_counts(self) -> dict[str, int]:
+        """Undelivered items not dropped, per channel, counted through ``outbox_pending``
+        (the items waiting, not the history)."""
+        found = self._conn().execute(_PENDING_COUNTS, (self._tenant,)).fetchall()
+        return {name: int(count) for name, count in found}
+
+    @_translated
     def retry_item(self, item_id: int, now: datetime) -> None:
         check_item_id(item_id)
         stamp = to_utc_text(now, "now")
@@ -2259,6 +2288,20 @@ def _due_query(
     )
     return sql, [*args, limit]
 
+
+_OVERLONG_LEASES = (
+    "SELECT id FROM projection INDEXED BY projection_due"
+    " WHERE tenant = ? AND next_due IS NOT NULL AND swept_until > ? ORDER BY id"
+)
+"""Rows with a due time leased past the longest lease a claim takes (what verify reports);
+read through ``projection_due``: the open complaints, not every one ever stored."""
+
+_PENDING_COUNTS = (
+    "SELECT notifier, count(*) FROM outbox INDEXED BY outbox_pending"
+    " WHERE tenant = ? AND delivered_at IS NULL AND dropped_at IS NULL GROUP BY notifier"
+)
+"""Waiting outbox items per channel, through ``outbox_pending``: the cost follows the
+items waiting, not every item ever delivered."""
 
 _LEDGER_OF = (
     "SELECT seq, complaint_id, version, head, outbox, key, created_at, prev, hash"

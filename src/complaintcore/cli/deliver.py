@@ -48,6 +48,7 @@ def deliver(ctx: Ctx, loop: bool, interval: float) -> None:
                     "sent": report.sent,
                     "failed": report.failed,
                     "dead_letters": report.given_up,
+                    "for_other_channels": report.for_other_channels,
                     "warnings": warnings,
                 }
             )

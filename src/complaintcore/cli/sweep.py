@@ -41,6 +41,7 @@ def sweep(ctx: Ctx) -> None:
         "duties_at_risk": report.duties_at_risk,
         "duties_overdue": [list(d) for d in report.duties_overdue],
         "dead_letters": report.dead_letters,
+        "for_other_channels": report.for_other_channels,
         "failed": failed,
     }
     if not ctx.json:

@@ -31,12 +31,14 @@ from complaintcore.core.repeats import Earlier
 
 __all__ = [
     "DEFAULT_TENANT",
+    "MAX_SWEEP_LEASE",
     "AccessRecord",
     "BatchComplaintStore",
     "BatchIntakeStore",
     "ComplaintRow",
     "ComplaintStore",
     "DutyWindow",
+    "HealthStore",
     "Notification",
     "Notifier",
     "OutboxItem",
@@ -185,6 +187,15 @@ class Notifier(Protocol):
 
 DEFAULT_TENANT = "default"
 """The tenant of a store opened without one (and of everything 0.1.0 stored)."""
+
+MAX_SWEEP_LEASE = timedelta(hours=1)
+"""The longest lease :meth:`ComplaintStore.claim_due` takes (the sweep takes five minutes).
+
+A stored lease that ends later than ``now + MAX_SWEEP_LEASE`` was taken by no
+claim before ``now``: the row was edited, or a sweeper's clock runs that far
+ahead.  ``claim_due`` takes such a row as if it were not leased, and
+:meth:`HealthStore.overlong_leases` names it for ``Desk.verify``.
+"""
 
 _TENANT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 
@@ -518,7 +529,10 @@ class ComplaintStore(Protocol):
         ``now + lease``, or until the complaint's next ``append``, whichever comes
         first; soonest due first.  Sweepers on any number of hosts thus split
         the due complaints between them, and a sweeper that dies only delays its
-        rows by the lease.
+        rows by the lease.  A lease longer than :data:`MAX_SWEEP_LEASE` is
+        refused (:class:`~complaintcore.core.errors.InvalidInputError`), and a
+        stored one that ends later than ``now + MAX_SWEEP_LEASE`` is not
+        honoured: no claim took it, so the row is claimed as if it had none.
         """
         ...
 
@@ -762,4 +776,26 @@ class BatchComplaintStore(ComplaintStore, Protocol):
         self, items: Sequence[tuple[Complaint, ComplaintRow, Sequence[tuple[str, Notification]]]]
     ) -> list[Complaint | ComplaintCoreError]:
         """Each item all or nothing; a failing item's error is returned in its slot."""
+        ...
+
+
+@runtime_checkable
+class HealthStore(ComplaintStore, Protocol):
+    """A store that shows what would otherwise wait unseen, each with one cheap query.
+
+    ``Desk.verify(now)`` asks :meth:`overlong_leases`; every sweep and delivery
+    asks :meth:`pending_counts` to count (and log) messages for channels the desk
+    does not have.  Stores without it are simply not asked.  The built-in stores
+    have it.
+    """
+
+    def overlong_leases(self, now: datetime) -> list[str]:
+        """Ids of the complaints with a due time whose sweep lease ends later than
+        ``now + MAX_SWEEP_LEASE`` (no claim took it), in id order; read from the
+        index on the due time, not every row."""
+        ...
+
+    def pending_counts(self) -> dict[str, int]:
+        """Undelivered items not dropped, counted per notifier channel; read from
+        the index on pending items, whatever the number ever delivered."""
         ...

@@ -120,6 +120,7 @@ from complaintcore.desk.ports import (
     BatchIntakeStore,
     ComplaintRow,
     ComplaintStore,
+    HealthStore,
     Notification,
     Notifier,
     OutboxItem,
@@ -178,10 +179,12 @@ class SweepReport:
     same for corrective and preventive measures (IMP-1), whose owners are told.
     ``dead_letters`` counts the messages no longer tried (past
     ``retry.max_attempts``): while there are any, someone should retry or drop
-    them.  ``failed`` pairs a complaint id with the library error that kept it
-    from being swept (a damaged record, or a rung the pack no longer has): the
-    others are swept all the same, and the failed one is tried again when its
-    claim lapses.
+    them.  ``for_other_channels`` counts the messages waiting for a channel this
+    desk does not have: left for a process that has it, they are never sent if
+    none has (a channel renamed or removed).  ``failed`` pairs a complaint id
+    with the library error that kept it from being swept (a damaged record, or
+    a rung the pack no longer has): the others are swept all the same, and the
+    failed one is tried again when its claim lapses.
     """
 
     examined: int = 0
@@ -196,6 +199,7 @@ class SweepReport:
     measures_at_risk: int = 0
     measures_overdue: tuple[tuple[str, str], ...] = ()
     dead_letters: int = 0
+    for_other_channels: int = 0
     failed: tuple[tuple[str, ComplaintCoreError], ...] = ()
 
 
@@ -426,11 +430,13 @@ def same_submission(stored: Intake, submitted: Intake) -> bool:
 
 @attrs.frozen
 class DeliveryReport:
-    """Outbox delivery: sent, failed (kept for retry), given up."""
+    """Outbox delivery: sent, failed (kept for retry), given up, and the messages
+    left waiting for channels this desk does not have (as ``SweepReport`` counts them)."""
 
     sent: int = 0
     failed: int = 0
     given_up: int = 0
+    for_other_channels: int = 0
 
 
 class Desk:
@@ -513,6 +519,8 @@ class Desk:
         self._closing = threading.Event()
         """Set by close(): a delivery pass under way stops before its next send."""
         self._directory_index: tuple[object, frozenset[str]] | None = None
+        self._other_channels: set[str] = set()
+        """Channels of queued messages this desk lacks, each logged once."""
         # Tags after which a duty may be owed: without one, no duty is computed.
         self._duty_triggers = _duty_triggers(pack)
         # The clocks and duties a registration starts, for the pack (see _clocks_now).
@@ -719,7 +727,10 @@ class Desk:
         replayed under the desk's pack and calendar and its projection row
         compared with what the history gives: a status, handler or rung edited
         in the row, or a due time moved later (or cleared) so that the sweep
-        would pass it by, is a problem naming the complaint and the fields.
+        would pass it by, is a problem naming the complaint and the fields.  So
+        is a sweep lease ending later than ``now`` plus the longest a claim takes
+        (:data:`~complaintcore.desk.ports.MAX_SWEEP_LEASE`), looked for on every
+        complaint with a due time, by one query, incremental or not.
 
         ``since``, the head of an earlier clean check, makes it incremental:
         only what was committed after that head is checked, and only the
@@ -736,6 +747,12 @@ class Desk:
         require_aware(now, "now")
         ids = report.rechecked if report.incremental else None
         problems = list(report.problems) + self._projection_problems(now, ids)
+        if isinstance(self.store, HealthStore):  # one query over the due rows
+            problems += [
+                f"complaint {cid}: sweep lease ends later than any sweep takes one"
+                " (swept_until edited, or a sweeper's clock far ahead)"
+                for cid in self.store.overlong_leases(now)
+            ]
         return attrs.evolve(report, problems=tuple(problems))
 
     def reproject(self, now: datetime) -> list[str]:
@@ -2034,6 +2051,7 @@ class Desk:
             measure_risk,
             tuple(measures_overdue),
             self._given_up(now),
+            self._for_other_channels(),
             tuple(failed),
         )
 
@@ -2210,7 +2228,7 @@ class Desk:
                     failed += 1
             if len(items) < want or self._closing.is_set():
                 break
-        return DeliveryReport(sent, failed, self._given_up(now))
+        return DeliveryReport(sent, failed, self._given_up(now), self._for_other_channels())
 
     def _given_up(self, now: datetime) -> int:
         """Dead letters: this desk's messages past ``retry.max_attempts``, not dropped."""
@@ -2221,6 +2239,28 @@ class Desk:
             for item in self.store.dead_letters(self.retry.max_attempts, 10_000)
             if item.notifier in self.notifiers
         )
+
+    def _for_other_channels(self) -> int:
+        """Messages waiting for channels this desk does not have; each such channel is
+        logged once (a warning naming the channel and the count, nothing of the
+        messages).  A desk without channels (one that only sweeps or reports), or
+        on a store that cannot count them cheaply, counts none."""
+        if not self.notifiers or not isinstance(self.store, HealthStore):
+            return 0
+        counts = self.store.pending_counts()
+        others = {name: n for name, n in counts.items() if name not in self.notifiers}
+        for name in sorted(others):
+            if name in self._other_channels:
+                continue
+            self._other_channels.add(name)
+            log.warning(
+                "%d notification(s) wait for channel %r, which this desk does not have:"
+                " they are left for a process that has it, and never sent if none has"
+                " (a channel renamed or removed)",
+                others[name],
+                name,
+            )
+        return sum(others.values())
 
     def start_delivery(
         self, *, clock: Callable[[], datetime] | None = None, interval: float = 30.0

@@ -67,11 +67,13 @@ from complaintcore.core.workflow import (
     new_complaint,
 )
 from complaintcore.desk.ports import (
+    MAX_SWEEP_LEASE,
     AccessRecord,
     BatchComplaintStore,
     BatchIntakeStore,
     ComplaintRow,
     ComplaintStore,
+    HealthStore,
     Notification,
     RelatedQuery,
     ReportStore,
@@ -992,6 +994,27 @@ class StoreContract:
         with pytest.raises(NaiveDatetimeError):
             store.claim_due(datetime(2025, 1, 1))  # noqa: DTZ001 - the point
 
+    def test_claim_due_ignores_a_lease_no_claim_could_have_taken(self) -> None:
+        """A stored lease ending after ``now + MAX_SWEEP_LEASE`` (an edited row, here
+        one leased by a sweeper whose clock ran a month ahead) hides nothing."""
+        store = self.store()
+        for cid in ("C-1", "C-2"):
+            self.stored(store, cid, next_due=T0 + timedelta(hours=1))
+        at = T0 + timedelta(hours=3)
+        ahead = at + timedelta(days=30)
+        assert [r.id for r in store.claim_due(ahead, 1, lease=LEASE)] == ["C-1"]
+        if isinstance(store, HealthStore):
+            assert store.overlong_leases(at) == ["C-1"]
+            assert store.overlong_leases(ahead) == []
+        taken = store.claim_due(at, 10, lease=MAX_SWEEP_LEASE)
+        assert [r.id for r in taken] == ["C-1", "C-2"]  # C-1 as if it had no lease
+        assert store.claim_due(at, 10, lease=LEASE) == []  # the longest lease is honoured
+        if isinstance(store, HealthStore):
+            assert store.overlong_leases(at) == []
+        for lease in (MAX_SWEEP_LEASE + timedelta(seconds=1), timedelta(seconds=-1)):
+            with pytest.raises(InvalidInputError):
+                store.claim_due(at, 10, lease=lease)
+
     def test_racing_sweepers_claim_each_due_row_once(self) -> None:
         store = self.store()
         for i in range(40):
@@ -1267,6 +1290,28 @@ class StoreContract:
             other.drop_item(cc.id, NOW, "not mine")
         assert store.verify().ok  # retrying and dropping are bookkeeping, not tampering
 
+    def test_pending_counts_count_the_waiting_items_of_each_channel(self) -> None:
+        store = self.store()
+        if not isinstance(store, HealthStore):
+            pytest.skip(f"{type(store).__name__} has no pending_counts (a HealthStore)")
+        assert store.pending_counts() == {}
+        c = self.registered("C-1")
+        store.create(
+            c,
+            self.row_of(c),
+            [("email", self.note("a")), ("sms", self.note("a")), ("email", self.note("b"))],
+        )
+        assert store.pending_counts() == {"email": 2, "sms": 1}
+        email_a, sms_a, email_b = store.pending(NOW)
+        store.mark_failed(email_b.id, "smtp 451", NOW + timedelta(days=1))  # still waiting
+        store.mark_delivered(email_a.id, NOW)
+        assert store.pending_counts() == {"email": 1, "sms": 1}
+        store.drop_item(sms_a.id, NOW, "the channel was removed")
+        assert store.pending_counts() == {"email": 1}
+        other = self.store("bravo")
+        assert isinstance(other, HealthStore)
+        assert other.pending_counts() == {}
+
     # ------------------------------------------------------------------ tenants
 
     def test_tenants_never_see_each_others_complaints(self) -> None:
@@ -1301,6 +1346,11 @@ class StoreContract:
         assert b.pending(NOW) == []
         assert b.claim(NOW, 10, lease=LEASE) == []
         assert b.claim_due(NOW, 10, lease=LEASE) == []
+        if isinstance(b, HealthStore):
+            assert b.pending_counts() == {}
+            assert b.overlong_leases(T0 - timedelta(days=1)) == []
+            assert isinstance(a, HealthStore)
+            assert a.overlong_leases(T0 - timedelta(days=1)) == []  # none taken
 
     def test_tenants_never_change_each_others_complaints_or_messages(self) -> None:
         a, b = self.store("acme"), self.store("bravo")
