@@ -2290,7 +2290,7 @@ class Desk:
         try:
             recipient = self.directory.get(item.notification.recipient)
             self._sender.send(
-                lambda: _sent(_call_send(notifier, item.notification, recipient)),
+                lambda: _send_plain(notifier, item.notification, recipient),
                 functools.partial(self._settle_late, item, now),
                 channel=item.notifier,
             )
@@ -2779,14 +2779,11 @@ class Desk:
                 )
 
 
-def _call_send(notifier: Notifier, notification: Notification, to: StaffMember | None) -> object:
-    """``notifier.send``, whose result an untyped host may make an awaitable."""
+def _send_plain(notifier: Notifier, notification: Notification, to: StaffMember | None) -> None:
+    """``notifier.send``; one that hands back an awaitable (an untyped host's coroutine)
+    did not send: a failure to retry."""
     send: Callable[[Notification, StaffMember | None], object] = notifier.send
-    return send(notification, to)
-
-
-def _sent(result: object) -> None:
-    """A send that handed back an awaitable did not send: a failure to retry."""
+    result = send(notification, to)
     if inspect.isawaitable(result):
         close = getattr(result, "close", None)
         if callable(close):
