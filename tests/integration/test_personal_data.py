@@ -186,6 +186,9 @@ def test_a_phone_or_name_typed_as_an_id_or_a_choice_is_not_echoed(desk_dir: Path
         ([*receive, "--channel", PHONE], 2, "Invalid value for '--channel': expected one of"),
         (["list", "--status", NAME, "--json"], 2, "expected one of 'new', 'registered'"),
         (["--lang", PHONE, "list"], 2, "Invalid value for '--lang'"),
+        (["list", "--limit", PHONE], 2, "'--limit': expected a number from 1 to 1000000."),
+        (["outbox", "retry", NAME], 2, "expected a number from 1 to"),
+        (["list", "--limit", NAME, "--json"], 2, "expected a number from 1 to 1000000."),
     ]:
         result = invoke(*args)
         assert result.exit_code == code, (args, result.output)

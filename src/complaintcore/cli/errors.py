@@ -102,19 +102,28 @@ def one_line(exc: BaseException, t: Translator | None = None, pack: RulePack | N
 
 
 _NOT_A_CHOICE = N_("expected one of {choices}.")
+_NOT_A_NUMBER = N_("expected a number from {low} to {high}.")
 
 
 def _choice_refused(exc: click.ClickException, t: Translator | None) -> str | None:
-    """A value refused by a choice option, in click's words but without the value:
-    a phone or a name typed into ``--channel`` stays out of the terminal and the
-    logs (PRV-1).  ``None`` for every other error."""
+    """A value refused by a choice or a number option, in click's words but without
+    the value: a phone or a name typed into ``--channel`` or ``--limit`` stays out of
+    the terminal and the logs (PRV-1).  ``None`` for every other error."""
     if not isinstance(exc, click.BadParameter) or isinstance(exc, click.MissingParameter):
         return None
-    choice = exc.param.type if exc.param is not None else None
-    if not isinstance(choice, click.Choice):
+    kind = exc.param.type if exc.param is not None else None
+    if isinstance(kind, click.Choice):
+        template: str = _NOT_A_CHOICE
+        values = {"choices": ", ".join(repr(str(c)) for c in kind.choices)}
+    elif isinstance(kind, click.IntRange | click.FloatRange):
+        template = _NOT_A_NUMBER
+        values = {
+            "low": "-∞" if kind.min is None else str(kind.min),
+            "high": "∞" if kind.max is None else str(kind.max),
+        }
+    else:
         return None
-    choices = ", ".join(repr(str(c)) for c in choice.choices)
-    message = t(_NOT_A_CHOICE, choices=choices) if t else _NOT_A_CHOICE.format(choices=choices)
+    message = t(template, **values) if t else template.format(**values)
     return click.BadParameter(message, exc.ctx, exc.param, exc.param_hint).format_message()
 
 
