@@ -61,6 +61,33 @@ def test_other_unit_has_24_hours_to_reach_customer_service() -> None:
 
 
 @pytest.mark.procedure("IN-5")
+@pytest.mark.parametrize(
+    ("name", "unit", "rung"),
+    [
+        ("cn-property", "security", "department_head"),
+        ("cn-sales-office", "sales", "sales_management"),
+    ],
+)
+def test_assigned_to_customer_service_it_has_reached_customer_service(
+    name: str, unit: str, rung: str
+) -> None:
+    """Taken at 10:00 by another unit and assigned at 10:05 to customer service (the
+    sales office's 销管部 is its customer service): it has reached customer service,
+    so IN-5's 24 hours are met at 10:05 and never breached.  Assigned to any other
+    unit, the 24 hours still run (due 10:00 the next day)."""
+    the_pack = pack(name)
+    received = at(2026, 11, 2, 10)
+    r = start(received, unit=unit, the_pack=the_pack)
+    c = r(Assign(actor="cs", handler="h-1", rung=rung, department="customer_service"))
+    met = clock(c, "to_customer_service", at(2026, 11, 4, 12), the_pack)
+    assert (met.state, met.stopped_at) == (ClockState.MET, at(2026, 11, 2, 10, 5))
+    r = start(received, unit=unit, the_pack=the_pack)
+    c = r(Assign(actor="cs", handler="h-1", rung=rung, department="engineering"))
+    late = clock(c, "to_customer_service", at(2026, 11, 4, 12), the_pack)
+    assert (late.state, late.due) == (ClockState.BREACHED, at(2026, 11, 3, 10))
+
+
+@pytest.mark.procedure("IN-5")
 def test_registered_by_customer_service_is_met_at_once() -> None:
     c = start(at(2025, 11, 14, 10)).complaint
     status = clock(c, "to_customer_service", at(2026, 1, 1))

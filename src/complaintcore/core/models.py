@@ -539,12 +539,17 @@ class Graded(Event):
 
 @attrs.frozen(kw_only=True)
 class Assigned(Event):
-    """A handler at a rung of the ladder takes the complaint."""
+    """A handler at a rung of the ladder takes the complaint; ``department`` is the
+    unit that takes it on (empty when a handler from elsewhere does, ESC-4)."""
 
     kind: ClassVar[str] = "assigned"
     handler: str
     rung: str
     department: str = ""
+
+    def tags(self) -> tuple[str, ...]:
+        # IN-5: assigned to customer service, the complaint has reached it
+        return ("assigned", f"assigned:{self.department}") if self.department else ("assigned",)
 
 
 @attrs.frozen(kw_only=True)

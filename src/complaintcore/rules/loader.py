@@ -496,7 +496,8 @@ def known_event_tags(pack: RulePack) -> frozenset[str]:
     """Every tag an event can carry in this pack (:meth:`Event.tags`): what clocks match.
 
     Event kinds (``registered``, ``closed`` …) and their qualified forms:
-    ``registered:<unit>`` and ``forwarded:<unit>`` for the pack's departments,
+    ``registered:<unit>``, ``forwarded:<unit>`` and ``assigned:<unit>`` for the pack's
+    departments,
     ``assessed:<validity>``, ``assessed:<kind>``, ``graded:<grade>``,
     ``replied:final|interim|explanation|unanswerable``, ``escalated:<trigger>``,
     ``visited:satisfied|unsatisfied|appointment``, ``reported:written|oral``,
@@ -509,6 +510,7 @@ def known_event_tags(pack: RulePack) -> frozenset[str]:
     units = [d.code for d in pack.departments]
     tags.update(f"registered:{u}" for u in units)
     tags.update(f"forwarded:{u}" for u in units)
+    tags.update(f"assigned:{u}" for u in units)
     tags.update(f"assessed:{v.value}" for v in Validity)
     tags.update(f"assessed:{k.value}" for k in Kind)
     tags.update(f"graded:{g.value}" for g in Grade)
