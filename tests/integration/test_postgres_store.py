@@ -29,6 +29,7 @@ from complaintcore.adapters.postgres_store import (
 from complaintcore.adapters.sqlite_store import SchemaVersionError
 from complaintcore.core.errors import (
     ConcurrencyConflictError,
+    InvalidInputError,
     StoreError,
     UnknownTenantError,
 )
@@ -362,6 +363,24 @@ def test_a_wrong_dsn_is_one_line_without_the_password(dsn: str, reason: str) -> 
     assert "\n" not in message
     assert "s3cret" not in message
     assert message.startswith("complaint database postgresql://")
+
+
+@pytest.mark.parametrize("bad", ["C-1\x00", "C-\udcff"])
+def test_an_argument_no_text_can_hold_is_bad_input_not_a_database_failure(
+    pg: PostgresStore, bad: str
+) -> None:
+    """An id taken from a URL (``/complaints/C-1%00``) is the caller's mistake, as on
+    SQLite: an InvalidInputError, never a StoreError that reads as an outage."""
+    _history(pg)
+    for call in (
+        lambda: pg.load(bad),
+        lambda: pg.find_by_key(bad),
+        lambda: list(pg.rows(site=bad)),
+    ):
+        with pytest.raises(InvalidInputError) as info:
+            call()
+        assert not isinstance(info.value, StoreError)
+        assert info.value.path == "argument"
 
 
 def test_a_database_that_does_not_exist(postgres_server: PgDatabase) -> None:

@@ -82,3 +82,22 @@ def _ids_at(t: datetime, n: int) -> list[str]:
 
     ids._last = ("", -1)  # each process alone: no increment from an earlier id
     return [time_ordered_id(t, SH) for _ in range(n)]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this system")
+def test_forked_workers_do_not_count_up_from_their_parents_last_id() -> None:
+    """Workers forked after the parent made an id (``gunicorn --preload``) and
+    receiving complaints of that same moment would each take the parent's last id
+    plus one: the same id, and one of the complaints refused."""
+    import multiprocessing
+
+    t = datetime(2025, 11, 14, 9, tzinfo=SH)
+    time_ordered_id(t, SH)  # the parent's last id, inherited at the fork
+    context = multiprocessing.get_context("fork")
+    with context.Pool(2) as pool:
+        first, second = pool.starmap(_ids_as_forked, [(t, 20)] * 2)
+    assert not set(first) & set(second)
+
+
+def _ids_as_forked(t: datetime, n: int) -> list[str]:
+    return [time_ordered_id(t, SH) for _ in range(n)]

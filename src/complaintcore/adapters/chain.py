@@ -82,6 +82,7 @@ __all__ = [
     "effective_key",
     "encode_event",
     "encode_intake",
+    "error_text",
     "event_hash",
     "genesis_hash",
     "latest_lease",
@@ -95,6 +96,16 @@ __all__ = [
 
 MAX_ERROR_CHARS = 2000
 """Outbox ``last_error`` is cut to this length: a notifier's error can be long."""
+
+
+def error_text(error: object) -> str:
+    """A send's error as the outbox keeps it: control characters and lone surrogates
+    escaped (a channel's reply may carry a NUL, which PostgreSQL cannot store, or
+    bytes that are not text), then cut to :data:`MAX_ERROR_CHARS`; storing it never
+    fails, so a bad reply cannot hold a message back from being counted."""
+    text = str(error)
+    shown = "".join(ch if ch.isprintable() or ch in " \t\n" else ascii(ch)[1:-1] for ch in text)
+    return shown[:MAX_ERROR_CHARS]
 
 
 # --------------------------------------------------------------------------- json + time

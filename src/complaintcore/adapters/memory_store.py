@@ -26,7 +26,6 @@ import attrs
 from complaintcore.adapters.chain import (
     DEFAULT_LEASE,
     DEFAULT_TENANT,
-    MAX_ERROR_CHARS,
     StoredEvent,
     access_filters,
     chain_events,
@@ -46,6 +45,7 @@ from complaintcore.adapters.chain import (
     decode_complaint,
     effective_key,
     encode_intake,
+    error_text,
     genesis_hash,
     latest_lease,
     lease_end,
@@ -669,7 +669,7 @@ class MemoryStore:
             item = self._item(item_id)
             if item.delivered_at is None:
                 item.attempts += 1
-                item.last_error = str(error)[:MAX_ERROR_CHARS]
+                item.last_error = error_text(error)
                 item.next_attempt_at = stamp
 
     def _item(self, item_id: int) -> _Item:

@@ -45,7 +45,6 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from complaintcore.adapters.chain import (
     DEFAULT_LEASE,
     DEFAULT_TENANT,
-    MAX_ERROR_CHARS,
     StoredEvent,
     access_filters,
     chain_events,
@@ -67,6 +66,7 @@ from complaintcore.adapters.chain import (
     effective_key,
     encode_event,
     encode_intake,
+    error_text,
     genesis_hash,
     latest_lease,
     lease_end,
@@ -451,14 +451,26 @@ def _unparsable(exc: psycopg.Error) -> bool:
 def _translated(
     method: Callable[Concatenate[PostgresStore, _P], _R],
 ) -> Callable[Concatenate[PostgresStore, _P], _R]:
-    """Every driver failure of a public method becomes a one-line :class:`StoreError`."""
+    """Every driver failure of a public method becomes a one-line :class:`StoreError`;
+    an argument no PostgreSQL text can hold (a NUL, a lone surrogate: an id taken
+    from a URL) an :class:`InvalidInputError`, as on SQLite, not a database failure."""
 
     @functools.wraps(method)
     def guarded(self: PostgresStore, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
         try:
             return method(self, *args, **kwargs)
+        except psycopg.DataError as exc:
+            if "NUL" in str(exc):  # psycopg refuses it before the server sees it
+                raise InvalidInputError(
+                    "argument", "contains a NUL character, which no PostgreSQL text can hold"
+                ) from None
+            raise _store_error(self._where, exc) from exc
         except (psycopg.Error, PoolTimeout) as exc:
             raise _store_error(self._where, exc) from exc
+        except UnicodeEncodeError:  # a lone surrogate in an argument: no UTF-8 holds it
+            raise InvalidInputError(
+                "argument", "contains a lone surrogate, which no UTF-8 text can hold"
+            ) from None
 
     return guarded
 
@@ -1367,7 +1379,7 @@ class PostgresStore:
                 f"UPDATE {self._schema}.outbox SET attempts = attempts + 1, last_error = %s,"
                 " next_attempt_at = %s WHERE tenant = %s AND id = %s AND delivered_at IS NULL",
                 (
-                    str(error)[:MAX_ERROR_CHARS],
+                    error_text(error),
                     retry_at,
                     self._tenant,
                     _item_id(item_id),

@@ -42,7 +42,6 @@ import attrs
 from complaintcore.adapters.chain import (
     DEFAULT_LEASE,
     DEFAULT_TENANT,
-    MAX_ERROR_CHARS,
     StoredEvent,
     access_filters,
     chain_events,
@@ -65,6 +64,7 @@ from complaintcore.adapters.chain import (
     effective_key,
     encode_event,
     encode_intake,
+    error_text,
     genesis_hash,
     latest_lease,
     lease_end,
@@ -1557,7 +1557,7 @@ class SqliteStore:
             "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?"
             " WHERE tenant = ? AND id = ? AND delivered_at IS NULL",
             (
-                str(error)[:MAX_ERROR_CHARS],
+                error_text(error),
                 to_utc_text(retry_at, "retry_at"),
                 self._tenant,
                 item_id,

@@ -30,8 +30,11 @@ tenth of bulk intake's id making); each id still takes bits no other id took."""
 
 
 def _forget_pool() -> None:
-    """A forked child draws its own: it would otherwise share its parent's numbers."""
+    """A forked child draws its own numbers and starts afresh: with its parent's pool,
+    or its parent's last id to count up from, two children would make the same ids."""
+    global _last
     _pool.clear()
+    _last = ("", -1)
 
 
 if hasattr(os, "register_at_fork"):  # POSIX; elsewhere processes are never forked

@@ -914,6 +914,23 @@ class StoreContract:
         with pytest.raises(NaiveDatetimeError):
             store.pending(datetime(2025, 1, 1))  # noqa: DTZ001 - the point
 
+    def test_an_error_holding_a_nul_or_a_lone_surrogate_is_still_counted(self) -> None:
+        """A channel's reply may carry a NUL (PostgreSQL stores none) or bytes that are
+        not text: the failed attempt is counted all the same, the text escaped."""
+        store = self.store()
+        c = self.registered("C-1")
+        store.create(c, self.row_of(c), [("email", self.note("a")), ("sms", self.note("a"))])
+        first, second = store.pending(NOW)
+        retry_at = NOW + timedelta(minutes=10)
+        store.mark_failed(first.id, "errmsg: bad\x00reply", retry_at)
+        store.mark_failed(second.id, "errmsg: \udcff", retry_at)
+        again = {i.id: i for i in store.pending(retry_at)}
+        assert (again[first.id].attempts, again[first.id].last_error) == (
+            1,
+            "errmsg: bad\\x00reply",
+        )
+        assert (again[second.id].attempts, again[second.id].last_error) == (1, "errmsg: \\udcff")
+
     def test_claim_leases_items_until_settled_or_the_lease_ends(self) -> None:
         store = self.store()
         c = self.registered("C-1")
