@@ -3,6 +3,7 @@ what it stores is what a desk that shares nothing computes for each complaint.""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 
@@ -91,23 +92,24 @@ def test_rows_of_a_bulk_batch_are_those_of_a_desk_that_shares_nothing(tmp_path: 
         assert due  # the comparison covers due times, not only their absence
 
 
+class _ListDirectory:
+    """Hands back the list it holds now, as a host's directory would: a new one
+    when replaced, the same one when edited in place."""
+
+    def __init__(self, members: Iterable[StaffMember]) -> None:
+        self.current: list[StaffMember] = list(members)
+
+    def get(self, staff_id: str) -> StaffMember | None:
+        return next((m for m in self.current if m.staff_id == staff_id), None)
+
+    def members(self) -> list[StaffMember]:
+        return self.current
+
+
 def test_a_changed_directory_routes_anew_within_one_instant(tmp_path: Path) -> None:
     sample = list(load_sample_staff(pack=PACK).members())
     staff = StaffList(sample)
-
-    class Directory:
-        """Hands back whatever list it holds now, as a host's directory would."""
-
-        def __init__(self) -> None:
-            self.current: list[StaffMember] = list(sample)
-
-        def get(self, staff_id: str) -> StaffMember | None:
-            return next((m for m in self.current if m.staff_id == staff_id), None)
-
-        def members(self) -> list[StaffMember]:
-            return self.current
-
-    directory = Directory()
+    directory = _ListDirectory(sample)
     store = SqliteStore(tmp_path / "d.sqlite3")
     desk = Desk(
         pack=PACK, store=store, directory=directory, calendar=calendar_for_spec(PACK.calendar)
@@ -127,19 +129,7 @@ def test_a_directory_that_updates_one_list_in_place_is_read_afresh(tmp_path: Pat
     """docs/hooks.md: the desk asks the directory on every command, so a transfer,
     a new hire or a new estate counts at once, also when the host's directory
     keeps one list and edits it (IN-2: no site may refuse a complaint)."""
-    sample = list(load_sample_staff(pack=PACK).members())
-
-    class LiveDirectory:
-        def __init__(self) -> None:
-            self.roster: list[StaffMember] = list(sample)
-
-        def get(self, staff_id: str) -> StaffMember | None:
-            return next((m for m in self.roster if m.staff_id == staff_id), None)
-
-        def members(self) -> list[StaffMember]:
-            return self.roster  # the same list, edited in place below
-
-    directory = LiveDirectory()
+    directory = _ListDirectory(load_sample_staff(pack=PACK).members())
     desk = Desk(
         pack=PACK,
         store=SqliteStore(tmp_path / "d.sqlite3"),
@@ -150,15 +140,15 @@ def test_a_directory_that_updates_one_list_in_place_is_read_afresh(tmp_path: Pat
         first = desk.receive(_intakes()[1], now=NOW)
         moved = first.state.handler
         # the handler transfers to another estate: the same list, one entry replaced
-        at = next(i for i, m in enumerate(directory.roster) if m.staff_id == moved)
-        directory.roster[at] = attrs.evolve(directory.roster[at], site="riverside")
+        at = next(i for i, m in enumerate(directory.current) if m.staff_id == moved)
+        directory.current[at] = attrs.evolve(directory.current[at], site="riverside")
         second = desk.receive(attrs.evolve(_intakes()[1], summary="楼上又漏水"), now=NOW)
         assert second.state.handler
         assert second.state.handler != moved
         # a new estate opens with its own receptionist, appended to the same list
         receptionist = directory.get("SR-103")
         assert receptionist is not None
-        directory.roster.append(attrs.evolve(receptionist, staff_id="LK-103", site="lakeside"))
+        directory.current.append(attrs.evolve(receptionist, staff_id="LK-103", site="lakeside"))
         lakeside = attrs.evolve(_intakes()[1], site="lakeside", receiver="LK-103")
         assert desk.receive(lakeside, now=NOW).intake.site == "lakeside"
 

@@ -19,6 +19,7 @@ from complaintcore.core.errors import InvalidInputError, NaiveDatetimeError
 from complaintcore.core.models import Complainant, Complaint, Fact
 from complaintcore.core.stats import (
     ROW_FIELDS,
+    ClockFigures,
     MonthlyReport,
     RepeatRule,
     monthly_report,
@@ -527,17 +528,7 @@ def test_a_promise_broken_then_agreed_anew_counts_as_one_missed_and_one_met() ->
     Noon passes with nothing done: that promise is broken (DL-5).  At 15:00 a new
     time is agreed, Fri 3 Apr 17:00, and the final reply comes on Fri 3 Apr 11:00:
     that one is kept.  April's DL-5 row: two promises, one met, one missed."""
-    received = datetime(2026, 4, 1, 10, 0, tzinfo=SH)
-    r = Runner(PACK, intake(received_at=received), "C-P")
-    r.register()
-    r(Assess(actor="h-1", validity="valid"), after=timedelta(minutes=30))
-    r(Promise(actor="h-1", due=datetime(2026, 4, 2, 12, 0, tzinfo=SH)), after=timedelta(minutes=30))
-    r(Promise(actor="h-1", due=datetime(2026, 4, 3, 17, 0, tzinfo=SH)), after=timedelta(hours=28))
-    r(Reply(actor="h-1", message="修好了", final=True), after=timedelta(hours=20))  # Fri 11:00
-    april = monthly_report(
-        [r.complaint], PACK, CAL, year=2026, month=4, now=datetime(2026, 5, 10, 10, tzinfo=SH)
-    )
-    promise = next(c for c in april.clocks if c.name == "promise")
+    promise = _april_promise(moved_after=timedelta(hours=28), replied_after=timedelta(hours=20))
     assert (promise.started, promise.met, promise.missed, promise.breached) == (2, 1, 1, 0)
     assert promise.on_time_rate == pytest.approx(1 / 2)
 
@@ -547,16 +538,22 @@ def test_a_promise_broken_then_agreed_anew_counts_as_one_missed_and_one_met() ->
 def test_a_promise_moved_before_it_passed_is_one_promise_kept() -> None:
     """Promised for Thu 2 Apr 12:00, moved at 11:00 that day to Fri 3 Apr 17:00 and
     kept: no promise was broken, so nothing is missed."""
-    received = datetime(2026, 4, 1, 10, 0, tzinfo=SH)
-    r = Runner(PACK, intake(received_at=received), "C-Q")
+    promise = _april_promise(moved_after=timedelta(hours=24), replied_after=timedelta(hours=24))
+    assert promise.missed == 0
+    assert promise.on_time_rate == 1.0
+
+
+def _april_promise(moved_after: timedelta, replied_after: timedelta) -> ClockFigures:
+    """April 2026's DL-5 row for one complaint: received Wed 1 Apr 10:00, assessed at
+    10:30, a fix promised at 11:00 for Thu 2 Apr 12:00, moved ``moved_after`` later to
+    Fri 3 Apr 17:00, and the final reply ``replied_after`` after that."""
+    r = Runner(PACK, intake(received_at=datetime(2026, 4, 1, 10, 0, tzinfo=SH)), "C-P")
     r.register()
     r(Assess(actor="h-1", validity="valid"), after=timedelta(minutes=30))
     r(Promise(actor="h-1", due=datetime(2026, 4, 2, 12, 0, tzinfo=SH)), after=timedelta(minutes=30))
-    r(Promise(actor="h-1", due=datetime(2026, 4, 3, 17, 0, tzinfo=SH)), after=timedelta(hours=24))
-    r(Reply(actor="h-1", message="修好了", final=True), after=timedelta(hours=24))
+    r(Promise(actor="h-1", due=datetime(2026, 4, 3, 17, 0, tzinfo=SH)), after=moved_after)
+    r(Reply(actor="h-1", message="修好了", final=True), after=replied_after)
     april = monthly_report(
         [r.complaint], PACK, CAL, year=2026, month=4, now=datetime(2026, 5, 10, 10, tzinfo=SH)
     )
-    promise = next(c for c in april.clocks if c.name == "promise")
-    assert promise.missed == 0
-    assert promise.on_time_rate == 1.0
+    return next(c for c in april.clocks if c.name == "promise")

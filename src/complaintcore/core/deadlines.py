@@ -547,13 +547,15 @@ def _all_tags(events: Sequence[tuple[Event, frozenset[str]]]) -> frozenset[str]:
 @functools.lru_cache(maxsize=1024)
 def _tag_sets(
     spec: ClockSpec,
-) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
-    """A clock's start, stop, pause and resume tags as sets, made once per clock."""
+) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    """A clock's start, stop, pause, resume and met-if-earlier tags as sets, made once
+    per clock."""
     return (
         frozenset(spec.start),
         frozenset(spec.stop),
         frozenset(spec.pause),
         frozenset(spec.resume),
+        frozenset(spec.met_if_earlier),
     )
 
 
@@ -567,7 +569,7 @@ def _run(
     r = _Run(spec, calendar, explain=explain)
     paused = False
     promise: datetime | None = None
-    start, stop, pause, resume = _tag_sets(spec)
+    start, stop, pause, resume, done_if = _tag_sets(spec)
     agreed_mode = spec.mode in (ClockMode.PROMISED, ClockMode.APPOINTED)
     # a duty outlives closure and may wait for a condition (DutySpec.when)
     duty = spec if isinstance(spec, DutySpec) else None
@@ -575,7 +577,6 @@ def _run(
     gate = frozenset(duty.when) if duty is not None else frozenset()
     repeat = spec.repeat
     seen = not gate
-    done_if = frozenset(spec.met_if_earlier)
     done = False  # a met_if_earlier event came before (DL-3: already assigned)
     for ev, tags in events:
         at = ev.at
