@@ -15,7 +15,16 @@ from complaintcore.core.deadlines import ClockState
 from complaintcore.core.errors import AccessDeniedError
 from complaintcore.core.models import Complainant, Intake, Status
 from complaintcore.core.validity import Clear, five_clears
-from complaintcore.core.workflow import Close, Escalate, Forward, Promise, Reply, SignOff, Visit
+from complaintcore.core.workflow import (
+    Assess,
+    Close,
+    Escalate,
+    Forward,
+    Promise,
+    Reply,
+    SignOff,
+    Visit,
+)
 from complaintcore.desk import Desk
 from complaintcore.testing import FixedClock, RecordingNotifier, make_desk
 from tests.helpers import SH
@@ -198,3 +207,53 @@ def test_a_complaint_the_department_already_holds_owes_no_forwarding(desk: Desk)
     clocks = {s.name: s for s in desk.clocks(waiting.id, friday)}
     assert clocks["to_department"].state is ClockState.BREACHED
     assert clocks["to_department"].due == datetime(2026, 10, 1, 19, 0, tzinfo=SH)
+
+
+@pytest.mark.procedure("DL-3")
+@pytest.mark.procedure("ESC-6")
+@pytest.mark.procedure("DL-6")
+def test_an_explained_invalid_complaint_and_an_answered_enquiry_are_not_chased(
+    desk: Desk, notes: RecordingNotifier
+) -> None:
+    """Both received Mon 2 Mar 2026 at 10:00 and routed to a department at once; the
+    department's result would be due Thu 5 Mar 18:00.  One is judged invalid at 11:00
+    and explained at 14:00, the other is an enquiry answered at 11:00 (004 篇4 §3.3,
+    §3.5.2: only a reasonable problem goes to a department).  The sweep of Fri 6 Mar
+    escalates neither and reports no department late to HR (ESC-6); a month on, no
+    "becomes major" warning (DL-6 is about valid complaints).  A third, valid and
+    left alone, is escalated on Fri 6 Mar."""
+    received = datetime(2026, 3, 2, 10, 0, tzinfo=SH)
+    base = intake("phone", received_at=received, occurred_at=received)
+    invalid = desk.receive(base, now=received)
+    enquiry = desk.receive(attrs.evolve(base, summary="请问电梯年检是几点开始"), now=received)
+    valid = desk.receive(attrs.evolve(base, summary="电梯按钮失灵"), now=received)
+    handler = invalid.state.handler
+    assert handler
+    assert enquiry.state.handler
+    assert valid.state.handler
+    desk.act(invalid.id, Assess(actor=handler, validity="invalid"),
+             now=received + timedelta(hours=1))  # fmt: skip
+    desk.act(invalid.id, Reply(actor=handler, message="系自家装修所致，已解释", explanation=True),
+             now=received + timedelta(hours=4))  # fmt: skip
+    desk.act(enquiry.id, Assess(actor=handler, validity="valid", kind="enquiry"),
+             now=received + timedelta(minutes=30))  # fmt: skip
+    desk.act(enquiry.id, Reply(actor=handler, message="周三上午9点开始", final=True),
+             now=received + timedelta(hours=1))  # fmt: skip
+
+    friday = datetime(2026, 3, 6, 9, 0, tzinfo=SH)
+    report = desk.sweep(friday)
+    desk.deliver(friday)
+    assert {cid for cid, _ in report.escalated} == {valid.id}
+    late = {n.complaint_id for n, _ in notes.sent if n.topic == "late_department"}
+    assert late == {valid.id}
+
+    month_on = datetime(2026, 3, 30, 9, 0, tzinfo=SH)
+    desk.sweep(month_on)
+    desk.deliver(month_on)
+    for quiet in (invalid, enquiry):
+        clocks = {s.name: s.state for s in desk.clocks(quiet.id, month_on)}
+        assert clocks["major_by_age"] is ClockState.WAIVED
+        assert clocks["department_result"] is ClockState.WAIVED
+    warned = {n.complaint_id for n, _ in notes.sent if n.topic == "at_risk"}
+    assert invalid.id not in warned
+    assert enquiry.id not in warned

@@ -96,7 +96,7 @@ def test_chinese_page_has_chinese_labels_and_the_figures(report: MonthlyReport) 
                  "重复投诉", "2025年11月"):  # fmt: skip
         assert word in text, word
     assert "66.7%" in text  # satisfaction 2 of 3 visits
-    assert "75.0%" in text  # DL-1 reply on time 3 of 4
+    assert "80.0%" in text  # DL-1 reply on time: 4 of the 5 runs that stopped
     assert "N1 N2" in text  # a repeat group by its complaint ids
     assert '"Noto Sans CJK SC", ' in page
     assert '"Microsoft YaHei"' in page

@@ -280,7 +280,7 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
                     state=tr.label(m.state),
                 )
             )
-    started = [d for d in duties if d.state is not ClockState.NOT_STARTED]
+    started = [d for d in duties if d.state not in (ClockState.NOT_STARTED, ClockState.WAIVED)]
     if not started:
         return
     ctx.say_bold(ctx.t("duties"))

@@ -93,6 +93,7 @@ class ClockState(LabelledEnum):
     PAUSED = "paused", "暂停", "paused"
     MET = "met", "按时完成", "met"
     MISSED = "missed", "超时完成", "met late"
+    WAIVED = "waived", "无需办理", "not owed"
 
 
 @attrs.frozen
@@ -287,6 +288,8 @@ class _Run:
     breaches: list[datetime] = attrs.Factory(list)
     extra: int = 0
     """Working days or months this run has been extended by (``Extended`` events)."""
+    waived: datetime | None = None
+    """When a ``waive`` event left the clock's work owed by nobody (None: owed)."""
 
     def say(self, message: str, /, **values: StepValue) -> None:
         """Record a derivation step (an English template and its values) when explaining."""
@@ -358,6 +361,22 @@ class _Run:
             if self.due is not None and at > self.due:
                 self.late = True
         self.running_since = None
+
+    def waive(self, at: datetime, why: str) -> bool:
+        """The work is owed by nobody now: a run not yet late ends and does not count
+        (True); one already late stops, missed, as the breach stands (DL-7)."""
+        self.waived = at
+        if self.started is None or self.stopped is not None:
+            self.say("{at} not owed ({cause})", at=at, cause=_cause(why))
+            return False
+        self.settle(at)
+        if self.late or self.used > self.budget:
+            self.stop(at, why)
+            return False
+        self.started = self.running_since = self.due = self.measure = None
+        self.used, self.runs = _ZERO, self.runs - 1
+        self.say("{at} not owed ({cause}): this run does not count", at=at, cause=_cause(why))
+        return True
 
     def broken(self, at: datetime) -> None:
         """Note when this run passed its due time (for ``breached:<clock>``)."""
@@ -545,17 +564,17 @@ def _all_tags(events: Sequence[tuple[Event, frozenset[str]]]) -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=1024)
-def _tag_sets(
-    spec: ClockSpec,
-) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
-    """A clock's start, stop, pause, resume and met-if-earlier tags as sets, made once
-    per clock."""
+def _tag_sets(spec: ClockSpec) -> tuple[frozenset[str], ...]:
+    """A clock's start, stop, pause, resume, met-if-earlier, waive and unwaive tags as
+    sets, made once per clock."""
     return (
         frozenset(spec.start),
         frozenset(spec.stop),
         frozenset(spec.pause),
         frozenset(spec.resume),
         frozenset(spec.met_if_earlier),
+        frozenset(spec.waive),
+        frozenset(spec.unwaive),
     )
 
 
@@ -569,7 +588,7 @@ def _run(
     r = _Run(spec, calendar, explain=explain)
     paused = False
     promise: datetime | None = None
-    start, stop, pause, resume, done_if = _tag_sets(spec)
+    start, stop, pause, resume, done_if, waive, unwaive = _tag_sets(spec)
     agreed_mode = spec.mode in (ClockMode.PROMISED, ClockMode.APPOINTED)
     # a duty outlives closure and may wait for a condition (DutySpec.when)
     duty = spec if isinstance(spec, DutySpec) else None
@@ -578,13 +597,26 @@ def _run(
     repeat = spec.repeat
     seen = not gate
     done = False  # a met_if_earlier event came before (DL-3: already assigned)
+    held = False  # work owed again once the waiver is lifted (a start, or a run waived)
     for ev, tags in events:
         at = ev.at
         seen = seen or not tags.isdisjoint(gate)
-        active = r.started is not None and r.stopped is None
-        agreed = _agreed(ev, spec.mode) if agreed_mode else None
         if isinstance(ev, Promised):
             promise = ev.due
+        if waive and (r.waived is not None or not tags.isdisjoint(waive)):
+            ignored, erased = _waiver(r, ev, tags, waive, unwaive, stop)
+            if ignored:
+                startable = r.started is None or (r.stopped is not None and repeat)
+                held = held or erased or (seen and startable and not tags.isdisjoint(start))
+                paused, done = _bookkeeping(ev, tags, paused, done, done_if)
+                continue
+            if held:  # lifted: the work is owed again from here
+                held = False
+                r.begin(at, ev.kind, promise, paused)
+                paused, done = _bookkeeping(ev, tags, paused, done, done_if)
+                continue
+        active = r.started is not None and r.stopped is None
+        agreed = _agreed(ev, spec.mode) if agreed_mode else None
         if agreed is not None and seen:
             if active and spec.mode is ClockMode.PROMISED:
                 r.say("{at} new time agreed: the last promise is replaced (DL-5)", at=at)
@@ -635,13 +667,41 @@ def _run(
                 r.say(
                     "{at} reopened; the time it was closed counts: {used} used", at=at, used=r.used
                 )
-        if ev.kind == "paused":
-            paused = True
-        elif ev.kind in ("resumed", "closed"):
-            paused = False
-        if done_if and not done:
-            done = not tags.isdisjoint(done_if)
+        paused, done = _bookkeeping(ev, tags, paused, done, done_if)
     return r
+
+
+def _bookkeeping(
+    ev: Event, tags: frozenset[str], paused: bool, done: bool, done_if: frozenset[str]
+) -> tuple[bool, bool]:
+    """Whether the complaint is paused, and whether a met-if-earlier event came, after ``ev``."""
+    if ev.kind == "paused":
+        paused = True
+    elif ev.kind in ("resumed", "closed"):
+        paused = False
+    if done_if and not done:
+        done = not tags.isdisjoint(done_if)
+    return paused, done
+
+
+def _waiver(
+    r: _Run,
+    ev: Event,
+    tags: frozenset[str],
+    waive: frozenset[str],
+    unwaive: frozenset[str],
+    stop: frozenset[str],
+) -> tuple[bool, bool]:
+    """Apply ``ev`` to the clock's waiver (DL-3: a complaint judged invalid, or an
+    enquiry, goes to no department): whether the clock, waived, ignores the event,
+    and whether the event ended an owed run without counting it."""
+    if not tags.isdisjoint(waive) and tags.isdisjoint(stop):
+        return True, r.waive(ev.at, ev.kind)
+    if r.waived is not None and not tags.isdisjoint(unwaive):
+        r.waived = None
+        r.say("{at} owed again ({cause})", at=ev.at, cause=_cause(ev.kind))
+        return False, False
+    return r.waived is not None, False
 
 
 def _due(t: datetime | None) -> datetime | DerivationStep:
@@ -649,6 +709,12 @@ def _due(t: datetime | None) -> datetime | DerivationStep:
 
 
 def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
+    if r.waived is not None and r.started is None:
+        return ClockStatus(
+            spec.name, spec.rule, ClockState.WAIVED, None, None, None,
+            _ZERO, _ZERO, _ZERO, None, _english(r.steps), r.runs, steps=tuple(r.steps),
+            breaches=tuple(r.breaches),
+        )  # fmt: skip
     if r.started is None or r.measure is None:
         tags = tuple(Tag(t) for t in spec.start)
         waiting = (_step("not started: waiting for {tags}", tags=tags),)

@@ -272,7 +272,11 @@ class ClockSpec:
     department reports owes its own reply).  ``met_if_earlier``: tags whose
     event, come before the start, leaves nothing to do, so the clock is met as
     it starts (DL-3: a complaint the department already holds when customer
-    service gets it needs no forwarding).
+    service gets it needs no forwarding).  ``waive``: tags whose event leaves the
+    clock's work owed by nobody: a run not yet late ends without counting, and
+    nothing starts until an event carrying an ``unwaive`` tag (and no ``waive``
+    tag) lifts it (DL-3: no department result for a complaint judged invalid or
+    an enquiry; DL-6: only a valid complaint becomes major).
     """
 
     name: str
@@ -293,6 +297,8 @@ class ClockSpec:
     extension: Extension | None = None
     repeat: bool = False
     met_if_earlier: tuple[str, ...] = ()
+    waive: tuple[str, ...] = ()
+    unwaive: tuple[str, ...] = ()
 
 
 class UncoveredYears(LabelledEnum):

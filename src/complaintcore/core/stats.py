@@ -504,11 +504,16 @@ def _count_runs(states: Counter[ClockState], status: ClockStatus) -> None:
     """IMP-2, DL-7: every run of a clock or duty counts, not only the last: a promise
     broken and then agreed anew is one missed (DL-5), a run before a reopening one
     met or missed.  The current run counts by its state; each earlier run that
-    passed its due time (``status.breaches``) as missed, the others as met."""
+    passed its due time (``status.breaches``) as missed, the others as met.  A run
+    waived before its due time (DL-3: the complaint was judged invalid) counts not
+    at all."""
     if status.state is ClockState.NOT_STARTED:
         return
-    states[status.state] += 1
-    earlier = status.run - 1
+    if status.state is ClockState.WAIVED:
+        earlier = status.run
+    else:
+        states[status.state] += 1
+        earlier = status.run - 1
     if earlier <= 0:
         return
     late_now = status.state in (ClockState.MISSED, ClockState.BREACHED)

@@ -543,6 +543,8 @@ def _check_clocks(pack: RulePack, out: _Problems) -> None:
             ("pause", clock.pause),
             ("resume", clock.resume),
             ("met_if_earlier", clock.met_if_earlier),
+            ("waive", clock.waive),
+            ("unwaive", clock.unwaive),
         ):
             for j, tag in enumerate(tags):
                 if tag not in known:
@@ -578,6 +580,8 @@ def _check_duties(pack: RulePack, out: _Problems) -> None:
             ("when", duty.when, known),
             ("pause", duty.pause, known),
             ("resume", duty.resume, known),
+            ("waive", duty.waive, known),
+            ("unwaive", duty.unwaive, known),
         ):
             if key in ("start", "stop") and not tags:
                 out.add(f"{path}.{key}", "at least one event tag")

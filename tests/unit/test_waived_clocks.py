@@ -1,0 +1,151 @@
+"""Clocks no longer owed once a complaint is judged invalid, or an enquiry (DL-3, DL-6).
+
+004 篇4 §3.3 sends only a reasonable problem (合理的问题) to a department, §3.5.2
+asks only for an explanation of an invalid complaint, and §3.5.3–3.5.4 track the
+department's result for valid complaints; DL-6 makes a *valid* complaint
+unresolved for a month major (004 §3.4).  The cn-property pack says so with
+``waive`` / ``unwaive`` tags.  Dates are worked by hand on the 2026 calendar: 2–9
+March 2026 holds no holiday, so working days are Mon–Fri, 09:00–18:00.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import attrs
+import pytest
+
+from complaintcore.adapters.calendars import calendar_for_spec
+from complaintcore.core.deadlines import ClockState, breached_clocks, compute_clock
+from complaintcore.core.models import Complaint
+from complaintcore.core.stats import monthly_report
+from complaintcore.core.workflow import Assess, Assign, Command, Handle
+from complaintcore.rules.loader import validate_pack
+from tests.helpers import SH, Runner, intake, pack
+
+PACK = pack()
+CAL = calendar_for_spec(PACK.calendar)
+
+
+def at(day: int, hour: int, minute: int = 0, month: int = 3) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=SH)
+
+
+def run(steps: Sequence[tuple[datetime, Command]], cid: str = "C-1") -> Complaint:
+    """Received by customer service on Mon 2 Mar 2026 at 10:00, then ``steps`` at their times."""
+    r = Runner(PACK, intake(received_at=at(2, 10)), cid)
+    r.register()
+    for when, command in steps:
+        r(command, after=when - r.now)
+    return r.complaint
+
+
+ASSIGN = Assign(actor="s-front", handler="h-2", rung="department_head")
+FIXED = Handle(actor="h-2", result="修好了", department="engineering")
+
+
+def department_result(c: Complaint, now: datetime):  # type: ignore[no-untyped-def]
+    return compute_clock(c, PACK.clock("department_result"), CAL, now)
+
+
+@pytest.mark.procedure("DL-3")
+@pytest.mark.procedure("ESC-6")
+def test_an_invalid_complaint_owes_no_department_result_and_is_never_breached() -> None:
+    """Assigned Mon 10:05, the result would be due Thu 5 Mar 18:00; judged invalid at
+    11:00, nobody owes it: on Fri 6 Mar nothing is breached."""
+    valid = run([(at(2, 10, 5), ASSIGN)])
+    owed = department_result(valid, at(6, 9))
+    assert (owed.state, owed.due) == (ClockState.BREACHED, at(5, 18))
+
+    invalid = run([(at(2, 10, 5), ASSIGN), (at(2, 11), Assess(actor="h-2", validity="invalid"))])
+    waived = department_result(invalid, at(6, 9))
+    assert waived.state is ClockState.WAIVED
+    assert waived.due is None
+    breached = {s.name for s in breached_clocks(invalid, PACK, CAL, at(6, 9))}
+    assert "department_result" not in breached
+    assert "reply" in breached  # DL-1 still runs: nobody explained it yet
+
+
+@pytest.mark.procedure("DL-3")
+def test_an_enquiry_assessed_before_assignment_starts_no_department_clock() -> None:
+    c = run(
+        [
+            (at(2, 10, 5), Assess(actor="s-front", validity="valid", kind="enquiry")),
+            (at(2, 10, 10), ASSIGN),
+        ]
+    )
+    assert department_result(c, at(9, 9)).state is ClockState.WAIVED
+
+
+@pytest.mark.procedure("DL-3")
+@pytest.mark.procedure("DL-7")
+def test_judged_invalid_after_the_due_time_the_breach_stands() -> None:
+    """Due Thu 5 Mar 18:00 and judged invalid on Fri 6 Mar 10:00: met late (missed)."""
+    c = run([(at(2, 10, 5), ASSIGN), (at(6, 10), Assess(actor="h-2", validity="invalid"))])
+    late = department_result(c, at(9, 9))
+    assert (late.state, late.due, late.stopped_at) == (ClockState.MISSED, at(5, 18), at(6, 10))
+
+
+@pytest.mark.procedure("DL-3")
+def test_assessed_valid_again_the_result_is_owed_from_then() -> None:
+    """Invalid Mon 11:00, valid again Wed 4 Mar 10:00: three working days from Wed
+    (Thu 5, Fri 6, Mon 9) end Mon 9 Mar 18:00."""
+    c = run(
+        [
+            (at(2, 10, 5), ASSIGN),
+            (at(2, 11), Assess(actor="h-2", validity="invalid")),
+            (at(4, 10), Assess(actor="h-2", validity="valid")),
+        ]
+    )
+    owed = department_result(c, at(6, 9))
+    assert (owed.state, owed.started_at, owed.due) == (ClockState.RUNNING, at(4, 10), at(9, 18))
+    done = department_result(
+        run(
+            [
+                (at(2, 10, 5), ASSIGN),
+                (at(2, 11), Assess(actor="h-2", validity="invalid")),
+                (at(4, 10), Assess(actor="h-2", validity="valid")),
+                (at(5, 10), FIXED),
+            ]
+        ),
+        at(9, 9),
+    )
+    assert (done.state, done.run) == (ClockState.MET, 1)
+
+
+@pytest.mark.procedure("DL-6")
+def test_only_a_valid_complaint_becomes_major_by_age() -> None:
+    """Received Mon 2 Mar: a valid complaint is major from Thu 2 Apr 10:00; an invalid
+    one, an enquiry or a service request never."""
+    major = PACK.clock("major_by_age")
+    valid = compute_clock(run([]), major, CAL, at(2, 11, month=4))
+    assert (valid.state, valid.due) == (ClockState.BREACHED, at(2, 10, month=4))
+    for validity, kind in (("invalid", "complaint"), ("valid", "enquiry"), ("valid", "request")):
+        c = run([(at(2, 11), Assess(actor="h-2", validity=validity, kind=kind))])
+        assert compute_clock(c, major, CAL, at(2, 11, month=4)).state is ClockState.WAIVED, kind
+
+
+@pytest.mark.procedure("IMP-2")
+@pytest.mark.procedure("DL-3")
+def test_a_waived_run_counts_neither_met_nor_missed_in_the_month() -> None:
+    """March: one valid complaint handled on time, one invalid: the department result
+    was started twice but owed once, and met once."""
+    handled = run([(at(2, 10, 5), ASSIGN), (at(3, 10), FIXED)], "A")
+    invalid = run(
+        [(at(2, 10, 5), ASSIGN), (at(2, 11), Assess(actor="h-2", validity="invalid"))], "B"
+    )
+    report = monthly_report([handled, invalid], PACK, CAL, year=2026, month=3, now=at(31, 12))
+    figures = next(c for c in report.clocks if c.name == "department_result")
+    assert (figures.started, figures.met, figures.missed, figures.breached) == (1, 1, 0, 0)
+
+
+@pytest.mark.procedure("DL-3")
+def test_a_pack_naming_an_unknown_waive_tag_is_refused_naming_the_field() -> None:
+    clocks = tuple(
+        attrs.evolve(c, waive=("assessed:nonsense",)) if c.name == "department_result" else c
+        for c in PACK.clocks
+    )
+    index = next(i for i, c in enumerate(PACK.clocks) if c.name == "department_result")
+    problems = validate_pack(attrs.evolve(PACK, clocks=clocks))
+    assert [p.path for p in problems] == [f"clocks[{index}].waive[0]"]
