@@ -374,6 +374,43 @@ def test_a_serious_escalation_to_a_lower_rung_is_refused_and_nobody_is_told(
     assert {"HQ-001", "HQ-002"} <= urgent
 
 
+@pytest.mark.procedure("ESC-2")
+@pytest.mark.procedure("ESC-1")
+def test_a_serious_escalation_at_night_reaches_the_gm_office_off_duty_too(
+    desk: Desk, notes: RecordingNotifier
+) -> None:
+    """004 篇4 §3.6 "如投诉问题情况严重，应立刻汇报物业总监与总经办": both offices, at once.
+    In the sample staff HQ-001 物业总监 has no duty hours and HQ-002 总经办 works
+    Mon-Fri 09-12 and 13-18.  Review s24A F03: received Mon 2 Mar 2026 20:00 and
+    escalated as serious at 20:10, when HQ-002 is off duty; its message is queued
+    all the same.  A routine escalation at that hour still goes to whoever is on duty."""
+    received = datetime(2026, 3, 2, 20, 0, tzinfo=SH)
+    c = desk.receive(
+        intake("楼上漏水，天花板渗水，电线短路冒烟", received_at=received), now=received
+    )
+    desk.act(
+        c.id,
+        Escalate(actor="SR-102", trigger="serious", note="漏水导致电线冒烟"),
+        now=received + timedelta(minutes=10),
+    )
+    desk.deliver(received + timedelta(minutes=10))
+    urgent = sorted(n.recipient for n, _ in notes.sent if n.topic == "urgent")
+    assert urgent == ["HQ-001", "HQ-002"]
+    routine = desk.receive(intake(received_at=received, summary="楼道灯坏了"), now=received)
+    desk.act(
+        routine.id,
+        Escalate(actor="SR-102", trigger="cannot_handle", to_rung="senior_management"),
+        now=received + timedelta(minutes=20),
+    )
+    desk.deliver(received + timedelta(minutes=20))
+    escalated = [
+        n.recipient
+        for n, _ in notes.sent
+        if n.topic == "escalated" and n.complaint_id == routine.id
+    ]
+    assert escalated == ["HQ-001"]  # on duty (no hours given); 总经办 is not woken for it
+
+
 @pytest.mark.procedure("DL-2")
 @pytest.mark.procedure("VAL-3")
 @pytest.mark.procedure("VAL-1")

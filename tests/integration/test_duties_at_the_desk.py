@@ -20,7 +20,7 @@ import pytest
 
 from complaintcore.adapters.memory_store import MemoryStore
 from complaintcore.adapters.sqlite_store import SqliteStore
-from complaintcore.adapters.staff import StaffList, load_sample_staff
+from complaintcore.adapters.staff import StaffList, load_sample_staff, parse_duty
 from complaintcore.core.deadlines import ClockState, DutyStatus
 from complaintcore.core.errors import (
     AccessDeniedError,
@@ -496,6 +496,35 @@ def test_five_owners_within_a_day_are_a_group_incident_for_the_project_manager(
     assert sixth.state.group_incident
     assert told(notes, "group_incident") == ["SR-001"]
     assert desk.verify().ok
+
+
+@pytest.mark.procedure("HDL-6")
+def test_a_group_incident_at_night_reaches_every_project_manager(
+    store: ComplaintStore, notes: RecordingNotifier
+) -> None:
+    """004 篇1: a group complaint is reported to the project manager at once.  A second
+    project manager at sunrise works Mon-Fri 09-18; five owners call on Mon 10 Nov
+    between 19:00 and 23:00, when only SR-001 (no hours given) is on duty.  "At once"
+    is about the report, not about who happens to be on duty: both are told, the
+    off-duty one's message queued for when they read it (review s24A F03)."""
+    deputy = StaffMember(
+        "SR-009",
+        "郑副经理",
+        "项目副经理",
+        "project_manager",
+        "customer_service",
+        site="sunrise",
+        duty=parse_duty("Mon-Fri 09:00-18:00"),
+    )
+    staff = [*load_sample_staff().members(), deputy]
+    with make_desk(store=store, notifiers=[notes], staff=staff) as d:
+        _DESK_OF[id(notes)] = d
+        try:
+            for n in range(1, 6):
+                d.receive(owner(n, at(10, 18 + n)), now=at(10, 18 + n))
+            assert told(notes, "group_incident") == ["SR-001", "SR-009"]
+        finally:
+            del _DESK_OF[id(notes)]
 
 
 @pytest.mark.procedure("HDL-5")

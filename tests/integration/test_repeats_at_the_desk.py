@@ -18,6 +18,7 @@ import pytest
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.core.errors import IdempotencyConflictError, InvalidInputError
 from complaintcore.core.models import Complainant, Complaint, Fact, Grade, Intake, Linked
+from complaintcore.core.stats import monthly_report
 from complaintcore.core.workflow import Assess, Close, Link, Promise, RecordCause, Reply, Visit
 from complaintcore.desk import Desk
 from complaintcore.testing import MemoryStore, RecordingNotifier, make_desk
@@ -396,3 +397,39 @@ def test_a_link_by_hand_names_stored_complaints_only(desk: Desk) -> None:
     assert desk.get(second.id).version == second.version  # nothing written
     linked = desk.act(second.id, Link(actor="SR-201", same_matter=(first.id,)), now=at)
     assert links(linked)[-1].same_matter == (first.id,)
+
+
+@pytest.mark.procedure("IMP-3")
+def test_the_monthly_report_counts_repeats_over_the_packs_window(desk: Desk) -> None:
+    """IMP-3 (000: "reduce the number of repeated complaints"): the report's repeat
+    section reads the window the pack links over at intake (cn-property ``[repeats]
+    window = "90d"``), not a fixed 30 days, so it agrees with the report's own links
+    figure.  Review s24A F04: one owner complains of a leak on Thu 15 Jan 2026 and
+    again on Tue 31 Mar 2026, 75 days later (16 + 28 + 31 days)."""
+    eight = Complainant("业主8", "13900000008", "3-1-801", "3", "sunrise")
+    first = desk.receive(
+        intake(eight, datetime(2026, 1, 15, 10, 0, tzinfo=SH), summary="卫生间漏水"),
+        now=datetime(2026, 1, 15, 10, 0, tzinfo=SH),
+        validity="valid",
+    )
+    again = desk.receive(
+        intake(eight, datetime(2026, 3, 31, 10, 0, tzinfo=SH), summary="卫生间又漏水"),
+        now=datetime(2026, 3, 31, 10, 0, tzinfo=SH),
+        validity="valid",
+    )
+    assert [e.same_complainant for e in links(again)] == [(first.id,)]
+    march = desk.monthly_report(2026, 3, now=datetime(2026, 4, 2, 9, 0, tzinfo=SH))
+    assert march.links.repeated == 1
+    assert march.repeats.lookback_days == 90
+    assert [g.ids for g in march.repeats.groups] == [(first.id, again.id)]
+    assert (march.repeats.complaints, march.repeats.repeated) == (2, 1)
+    # the pure report over every complaint reads the same window
+    pure = monthly_report(
+        desk.store.complaints(),
+        desk.pack,
+        desk.calendar,
+        year=2026,
+        month=3,
+        now=datetime(2026, 4, 2, 9, 0, tzinfo=SH),
+    )
+    assert pure.repeats == march.repeats

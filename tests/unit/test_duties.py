@@ -329,6 +329,62 @@ def test_head_office_tracks_it_to_closure_then_calls_back() -> None:
 
 
 @pytest.mark.procedure("IN-6")
+@pytest.mark.parametrize("pack_name", ["cn-property", "cn-sales-office", "cn-service-centre"])
+def test_a_reopened_bypass_complaint_is_tracked_again_and_owes_a_new_call_back(
+    pack_name: str,
+) -> None:
+    """IN-6 "head office tracks it to the end" (004 篇4 §3.4.2-3.4.3): a reopened
+    complaint is not at its end, so head office tracks it again, and its next closure
+    owes a call back of its own.  Review s24A F02, worked by hand on the 2026
+    calendar (Qingming: Sat 4 - Mon 6 April)."""
+    the_pack = pack(pack_name)
+    r = Runner(
+        the_pack,
+        intake(
+            received_at=at(2026, 4, 2, 10, 0),
+            receiver="HQ-002",
+            receiver_unit="head_office",
+            via_head_office=True,
+            summary="直接向总部投诉：楼道垃圾没人清理，很脏",
+        ),
+    )
+    r.register("HQ-002")
+    step(r, at(2026, 4, 2, 10, 30), Forward(actor="HQ-002", to_unit="customer_service"))
+    step(r, at(2026, 4, 3, 10, 0), Reply(actor="h", message="已清理", final=True))
+    step(r, at(2026, 4, 3, 11, 0), Close(actor="h", result="已清理", confirmed_by_complainant=True))
+    step(r, at(2026, 4, 3, 15, 0), CallBack(actor="HQ-002", outcome="业主满意"))
+    c = step(r, at(2026, 4, 8, 9, 0), Reopen(actor="SR-102", reason="垃圾又堆满了"))
+    tracking = duty(c, "head_office_tracking", at(2026, 4, 8, 9, 0), the_pack)
+    assert tracking.owed
+    assert duty(c, "head_office_tracking", at(2026, 4, 20, 9, 0), the_pack).owed
+    if pack_name != "cn-service-centre":  # 09-12, 13-18 Monday to Friday, CN holidays
+        # restarted at the reopening: Thu 9, Fri 10, Mon 13, Tue 14, Wed 15 April
+        assert tracking.due == at(2026, 4, 15, 18, 0)
+        assert (
+            duty(c, "head_office_tracking", at(2026, 4, 20, 9, 0), the_pack).state
+            is ClockState.BREACHED
+        )
+    step(r, at(2026, 4, 20, 10, 0), Reply(actor="h", message="已再次清理", final=True))
+    c = step(
+        r,
+        at(2026, 4, 20, 11, 0),
+        Close(actor="h", result="再次清理", confirmed_by_complainant=True),
+    )
+    # closed after the restarted run's due time: that run was missed
+    assert duty(c, "head_office_tracking", at(2026, 4, 20, 11, 0), the_pack).state is (
+        ClockState.MISSED
+    )
+    call = duty(c, "head_office_call_back", at(2026, 4, 20, 11, 0), the_pack)
+    assert call.owed
+    if pack_name != "cn-service-centre":
+        assert call.due == at(2026, 4, 22, 18, 0)  # Tue 21 and Wed 22 April
+    c = step(r, at(2026, 4, 21, 15, 0), CallBack(actor="HQ-002", outcome="业主满意"))
+    assert duty(c, "head_office_call_back", at(2026, 4, 21, 15, 0), the_pack).state is (
+        ClockState.MET
+    )
+
+
+@pytest.mark.procedure("IN-6")
 def test_complaints_received_at_the_site_owe_head_office_nothing() -> None:
     r = runner()
     c = step(

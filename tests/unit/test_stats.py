@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from complaintcore.adapters.calendars import calendar_for_spec
 from complaintcore.core.errors import InvalidInputError, NaiveDatetimeError
 from complaintcore.core.models import Complainant, Complaint, Fact
+from complaintcore.core.rulepack import Duration
 from complaintcore.core.stats import (
     ROW_FIELDS,
     ClockFigures,
@@ -126,10 +127,10 @@ def november() -> list[Complaint]:
         make("N9", at(11, 18), phone="13600000009", flow="registered"),
         # 00:10 on 1 December in Beijing (16:10 UTC on 30 November): December
         make("X1", datetime(2025, 11, 30, 16, 10, tzinfo=UTC), phone="13600000099"),
-        # October, inside the 30-day repeat window: same room and category as N10
+        # October, inside the pack's 90-day repeat window: same room and category as N10
         make("O1", at(10, 20), phone="13600000011", room="9-2-0902"),
-        # September, outside the window: same phone as N3
-        make("O2", at(9, 1), category="cleaning", phone="13600000003", room="7-7-0707"),
+        # 15 July, 109 days before 1 November, outside the window: same phone as N3
+        make("O2", at(7, 15), category="cleaning", phone="13600000003", room="7-7-0707"),
     ]  # fmt: skip
 
 
@@ -186,10 +187,12 @@ def test_breakdowns_list_every_known_bucket_in_pack_order_with_labels(
 def test_month_is_taken_in_the_packs_time_zone(nov: list[Complaint]) -> None:
     dec = monthly_report(nov, PACK, CAL, year=2025, month=12, now=NOW)
     assert dec.totals.received == 1  # X1 only
-    last = dec.history[-4:]  # the history holds the 12 baseline months and the month
-    assert [m.period for m in last] == ["2025-09", "2025-10", "2025-11", "2025-12"]
-    assert [m.received for m in last] == [1, 1, 10, 1]
-    assert [m.valid_complaints for m in last] == [1, 1, 6, 1]
+    last = dec.history[-6:]  # the history holds the 12 baseline months and the month
+    assert [m.period for m in last] == [
+        "2025-07", "2025-08", "2025-09", "2025-10", "2025-11", "2025-12"
+    ]  # fmt: skip
+    assert [m.received for m in last] == [1, 0, 0, 1, 10, 1]
+    assert [m.valid_complaints for m in last] == [1, 0, 0, 1, 6, 1]
 
 
 @pytest.mark.procedure("IMP-2")
@@ -293,7 +296,7 @@ def test_repeats_by_phone_and_by_room_and_category(report: MonthlyReport) -> Non
     # same room, same category, different complainants
     assert groups["N3"].ids == ("N3", "N4")
     assert groups["N3"].reasons == ("same_room_category",)
-    # linked with a complaint of the previous 30 days
+    # linked with a complaint of the pack's window before the month (90 days)
     assert groups["O1"].ids == ("O1", "N10")
     assert groups["O1"].in_month == 1
     assert (len(r.groups), r.complaints, r.repeated) == (3, 6, 3)
@@ -304,7 +307,7 @@ def test_repeats_by_phone_and_by_room_and_category(report: MonthlyReport) -> Non
 @pytest.mark.procedure("IMP-3")
 def test_repeat_window_is_a_parameter(nov: list[Complaint]) -> None:
     wide = monthly_report(
-        nov, PACK, CAL, year=2025, month=11, now=NOW, repeat_rule=RepeatRule(lookback_days=90)
+        nov, PACK, CAL, year=2025, month=11, now=NOW, repeat_rule=RepeatRule(lookback_days=120)
     )
     n3 = next(g for g in wide.repeats.groups if "N3" in g.ids)
     assert n3.ids == ("O2", "N3", "N4")
@@ -313,6 +316,27 @@ def test_repeat_window_is_a_parameter(nov: list[Complaint]) -> None:
         nov, PACK, CAL, year=2025, month=11, now=NOW, repeat_rule=RepeatRule(lookback_days=0)
     )
     assert {g.group_id for g in narrow.repeats.groups} == {"N1", "N3"}
+
+
+@pytest.mark.procedure("IMP-3")
+def test_the_default_window_is_the_packs() -> None:
+    """IMP-3: with no rule of its own the report looks back over the pack's ``[repeats]
+    window`` (cn-property: "90d"), in whole days rounded up; a pack that links nothing
+    keeps the 30 days of ``RepeatRule()``.  N3 (6 Nov) repeats O2 (1 Sep, same phone):
+    61 days before 1 November, inside 90 (review s24A F04)."""
+    assert PACK.repeats.window == Duration(days=90)
+    assert RepeatRule.of(PACK) == RepeatRule(lookback_days=90)
+    hours = attrs.evolve(PACK, repeats=attrs.evolve(PACK.repeats, window=Duration(minutes=36 * 60)))
+    assert RepeatRule.of(hours) == RepeatRule(lookback_days=2)  # 36 h: 1.5 days, rounded up
+    off = attrs.evolve(PACK, repeats=attrs.evolve(PACK.repeats, window=Duration(), threshold=0))
+    assert RepeatRule.of(off) == RepeatRule(lookback_days=30)
+    cs = [
+        make("O2", at(9, 1), category="cleaning", phone="13600000003", room="7-7-0707"),
+        make("N3", at(11, 6), category="cleaning", phone="13600000003", room="7-3-1708"),
+    ]
+    r = monthly_report(cs, PACK, CAL, year=2025, month=11, now=NOW)
+    assert r.repeats.lookback_days == 90
+    assert [g.ids for g in r.repeats.groups] == [("O2", "N3")]
 
 
 @pytest.mark.procedure("IMP-3")

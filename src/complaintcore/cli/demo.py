@@ -135,7 +135,8 @@ log = {{ level = "DEBUG" }}
 
 _SWEEP_AT = time(8, 30)
 _REPEAT_WINDOW = timedelta(days=30)
-"""IMP-3: a repeat comes back within this window (the report's default look-back)."""
+"""IMP-3: a repeat comes back within this window (inside the pack's 90-day
+``[repeats] window``, which the report's repeat section reads)."""
 
 
 # --------------------------------------------------------------------------- result

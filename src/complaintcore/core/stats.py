@@ -312,6 +312,8 @@ class RepeatRule:
 
     :ivar lookback_days: a complaint of the month is linked with valid complaints
         received in the month or in the ``lookback_days`` days before it.
+
+    A report with no rule of its own uses :meth:`of` its pack.
     """
 
     lookback_days: int = 30
@@ -319,6 +321,17 @@ class RepeatRule:
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.lookback_days, int) or self.lookback_days < 0:
             raise InvalidInputError("repeat.lookback_days", "expected an integer >= 0")
+
+    @classmethod
+    def of(cls, pack: RulePack) -> RepeatRule:
+        """IMP-3: the look-back of ``pack``'s ``[repeats] window`` (the window in which
+        intake links the same complainant or room), in whole days rounded up, so the
+        report's repeat groups and its ``links`` figure read one window;
+        ``RepeatRule()`` (30 days) for a pack that links none (window ``0``)."""
+        window = pack.repeats.window.timedelta
+        if window <= timedelta(0):
+            return cls()
+        return cls(lookback_days=-(-window // timedelta(days=1)))
 
 
 @attrs.frozen
@@ -950,7 +963,8 @@ def monthly_report(
     :param lang: ``"zh"`` or ``"en"``: the language of the ``label`` column of
         :func:`to_rows` and :func:`to_json_dict` (both labels are always there).
     :param warning_rule: IMP-4 control limits (default: the pack's ``early_warning``).
-    :param repeat_rule: IMP-3 window (default :class:`RepeatRule`).
+    :param repeat_rule: IMP-3 window (default: the pack's ``[repeats] window``,
+        :meth:`RepeatRule.of`).
     :param earlier: the baseline months (``year * 12 + month - 1`` → counts) when
         they are counted elsewhere; then ``complaints`` need only hold those
         received in the report month and in the repeat window before it, and
@@ -968,7 +982,7 @@ def monthly_report(
         Period.of(year, month, pack.calendar.timezone),
         now,
         warning_rule or pack.early_warning,
-        repeat_rule or RepeatRule(),
+        repeat_rule or RepeatRule.of(pack),  # IMP-3: the pack's window
         earlier,
     )
     chosen = _lang(lang)

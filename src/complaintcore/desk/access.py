@@ -27,6 +27,7 @@ from complaintcore.desk.ports import StaffDirectory, StaffMember
 __all__ = [
     "RESERVED_ACTORS",
     "SYSTEM_ACTOR",
+    "URGENT_TOPICS",
     "Routing",
     "authorize",
     "choose_handler",
@@ -50,6 +51,12 @@ RESERVED_ACTORS = frozenset({SYSTEM_ACTOR})
 """Ids no person may use: the desk records its own acts under them."""
 
 _RESERVED_KEYS = frozenset(staff_key(a) for a in RESERVED_ACTORS)
+
+URGENT_TOPICS = frozenset({"urgent", "group_incident"})
+"""Topics reported "at once" to a whole rung, on duty or not (:func:`recipients`):
+a serious escalation (ESC-2; 004 篇4 §3.6 "应立刻汇报物业总监与总经办", both
+offices) and a group incident (HDL-6).  Every other topic goes to the staff on
+duty when any are."""
 
 
 def is_reserved(staff_id: str) -> bool:
@@ -250,9 +257,14 @@ def recipients(
     department: str | None = None,
     at: datetime,
     tz: tzinfo | None = None,
+    urgent: bool = False,
 ) -> list[StaffMember]:
     """Staff at a site (and rung / department) to tell; on-duty ones if any are.
 
+    An ``urgent`` message (a topic of :data:`URGENT_TOPICS`) goes to all of them,
+    on duty first: ESC-2 (serious), 004 篇4 §3.6 reports a serious complaint to
+    the property director *and* the general manager's office at once, so one of
+    them being off duty must not leave them untold (it is queued for them now).
     Duty hours are read in ``tz``, the site's zone (the desk passes its pack's),
     so the same instant finds the same people whatever offset ``at`` carries.
     The person a complaint is about is left out where messages are made
@@ -264,6 +276,8 @@ def recipients(
         and (rung is None or m.rung == rung)
         and (department is None or m.department == department)
     ]  # fmt: skip
+    if urgent:
+        return _ordered(pool, at, tz)
     on_duty = [m for m in pool if m.on_duty(at, tz)]
     return _ordered(on_duty or pool, at, tz)
 

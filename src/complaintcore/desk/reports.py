@@ -69,7 +69,7 @@ def monthly_report(
     require_aware(now, "now")
     pack, store = desk.pack, desk.store
     warning_rule = warning_rule or pack.early_warning
-    repeat_rule = repeat_rule or stats.RepeatRule()
+    repeat_rule = repeat_rule or stats.RepeatRule.of(pack)  # IMP-3: the pack's window
 
     def full() -> stats.MonthlyReport:
         return stats.monthly_report(

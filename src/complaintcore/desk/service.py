@@ -1665,8 +1665,13 @@ class Desk:
             ):
                 box += self._fan(complaint, "concentrated_issue", m, now, decision.issue, detail)
         if decision.became_incident and self.pack.group_report_rung:
-            for m in access.recipients(
-                members, site=site, rung=self.pack.group_report_rung, at=now, tz=self.zone
+            for m in access.recipients(  # HDL-6: "at once", to the whole rung
+                members,
+                site=site,
+                rung=self.pack.group_report_rung,
+                at=now,
+                tz=self.zone,
+                urgent="group_incident" in access.URGENT_TOPICS,
             ):
                 box += self._fan(complaint, "group_incident", m, now, decision.issue, detail)
         return box
@@ -2363,9 +2368,15 @@ class Desk:
                 continue
             elif isinstance(ev, Escalated):
                 topic = "urgent" if ev.trigger is Trigger.SERIOUS else "escalated"
-                told = access.recipients(members, site=site, rung=ev.to_rung, at=now, tz=self.zone)
+                # ESC-2 (serious): the whole rung at once, on duty or not (004 篇4 §3.6)
+                urgent = topic in access.URGENT_TOPICS
+                told = access.recipients(
+                    members, site=site, rung=ev.to_rung, at=now, tz=self.zone, urgent=urgent
+                )
                 if not told and complaint.awaiting_site_consent:  # head office keeps it (IN-6)
-                    told = access.recipients(members, site=site, at=now, tz=self.zone)
+                    told = access.recipients(
+                        members, site=site, at=now, tz=self.zone, urgent=urgent
+                    )
                 for m in told:
                     box += self._fan(
                         complaint,
