@@ -16,7 +16,7 @@ from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.core.errors import IdempotencyConflictError, InvalidInputError, StoreError
 from complaintcore.core.models import Complainant, Complaint, Fact, Grouped, Intake
 from complaintcore.desk import Desk
-from complaintcore.desk.ports import BatchIntakeStore
+from complaintcore.desk.ports import BatchIntakeStore, RelatedQuery
 from complaintcore.testing import make_desk
 from tests.integration.test_repeats_at_the_desk import NEIGHBOUR, OWNER, SPOUSE, T0, intake, links
 from tests.postgres_server import PgDatabase
@@ -252,3 +252,55 @@ def test_postgres_asks_a_batch_at_once_and_links_as_complaints_asking_alone(
         assert [(_shape(many, c), _grouped(many, c)) for c in batched] == expected
     assert any(shape[0] for shape, _grouped_shape in expected)  # links were made
     assert any(grouped[1] for _shape_, grouped in expected)  # and an issue formed
+
+
+def _steps_to_ask(store: SqliteStore, query: RelatedQuery) -> tuple[int, list[str]]:
+    """SQLite virtual-machine steps (counted by its progress handler, deterministic)
+    that one batch question takes, and the ids it answers."""
+    steps = [0]
+
+    def count() -> int:
+        steps[0] += 1
+        return 0
+
+    conn = store._conn()
+    conn.set_progress_handler(count, 1)
+    try:
+        (answer,) = store.related_many([query])
+    finally:
+        conn.set_progress_handler(None, 1)
+    return steps[0], [e.id for e in answer]
+
+
+@pytest.mark.procedure("IMP-3")
+def test_a_batch_question_reads_its_limit_not_the_whole_matter(tmp_path: Path) -> None:
+    """A building-wide leak: every complaint of the building and category is of one
+    matter.  Asking for the 30 latest of it costs the same whether the window holds
+    100 or 800 complaints; it once numbered every row of the window, which made a
+    bulk import of such a file quadratic."""
+    costs = []
+    for n in (100, 800):
+        store = SqliteStore(tmp_path / f"leak-{n}.db")
+        desk = make_desk(store=store)
+        people = [
+            Complainant(f"业主{i}", f"139{i:08d}", f"3-1-{100 + i}", "3", "sunrise")
+            for i in range(n)
+        ]
+        stored = [
+            c.id
+            for c in desk.receive_many(
+                [intake(p, T0 + timedelta(minutes=5 * i)) for i, p in enumerate(people)],
+                now=T0 + timedelta(days=5),
+            )
+            if isinstance(c, Complaint)
+        ]
+        assert len(stored) == n
+        category = desk.get(stored[0]).state.category
+        until = T0 + timedelta(days=4)
+        query = RelatedQuery(site="sunrise", since=T0, until=until, building="3",
+                             category=category, matter_since=T0, limit=30)  # fmt: skip
+        steps, answer = _steps_to_ask(store, query)
+        assert answer == stored[::-1][:30]  # the 30 latest, latest first
+        costs.append(steps)
+        store.close()
+    assert costs[1] < costs[0] * 1.5, costs

@@ -639,36 +639,38 @@ _RELATED_COLUMNS = (
 
 
 def _related_batch(index: str, columns: str, match: str) -> str:
-    """One kind of IMP-3 link for many queries: the rows each query's window holds,
-    numbered latest first as a backward walk of ``index`` gives them (rows of one
-    instant: the later stored first), cut at each query's ``cap`` (-1: no cap)."""
+    """One kind of IMP-3 link for many queries of one cap: for each query, the
+    ``cap`` latest rows of its window (-1: no cap) as a backward walk of ``index``
+    gives them (rows of one instant: the later stored first).  The cap sits inside
+    each query's own walk, so a query costs its ``cap`` rows, not every row its
+    window holds: a bulk import of one building's leak stays linear.  (SQLite's
+    LIMIT takes no column of the outer query, so the cap is a parameter, the
+    last.)"""
     return (
-        f"WITH req({columns}, lo, hi, cap) AS (VALUES {{values}})"
-        f" SELECT k, {_RELATED_COLUMNS.replace('p.', '')} FROM ("
-        f"SELECT req.k AS k, req.cap AS cap, {_RELATED_COLUMNS}, row_number() OVER ("
-        "PARTITION BY req.k ORDER BY p.received_at DESC, p.rowid DESC) AS rn"
-        f" FROM req JOIN projection AS p INDEXED BY {index}"
-        f" ON p.tenant = ? AND {match}"
-        " AND p.received_at >= req.lo AND p.received_at <= req.hi"
-        ") WHERE cap < 0 OR rn <= cap"
+        f"WITH req({columns}, lo, hi) AS (VALUES {{values}})"
+        f" SELECT req.k, {_RELATED_COLUMNS} FROM req JOIN projection AS p"
+        f" ON p.rowid IN (SELECT q.rowid FROM projection AS q INDEXED BY {index}"
+        f" WHERE q.tenant = ? AND {match}"
+        " AND q.received_at >= req.lo AND q.received_at <= req.hi"
+        " ORDER BY q.received_at DESC, q.rowid DESC LIMIT ?)"
     )
 
 
 _RELATED_PERSON = _related_batch(
     "projection_person",
     "k, site, key",
-    "p.complainant_key <> '' AND p.site = req.site AND p.complainant_key = req.key",
+    "q.complainant_key <> '' AND q.site = req.site AND q.complainant_key = req.key",
 )
 _RELATED_ROOM = _related_batch(
     "projection_room",
     "k, site, key",
-    "p.room_key <> '' AND p.site = req.site AND p.room_key = req.key",
+    "q.room_key <> '' AND q.site = req.site AND q.room_key = req.key",
 )
 _RELATED_MATTER = _related_batch(
     "projection_matter",
     "k, site, building, category",
-    "p.building <> '' AND p.site = req.site AND p.building = req.building"
-    " AND p.category = req.category",
+    "q.building <> '' AND q.site = req.site AND q.building = req.building"
+    " AND q.category = req.category",
 )
 
 _SIMILAR_BATCH = (
@@ -1298,14 +1300,18 @@ class SqliteStore:
             (_RELATED_ROOM, room),
             (_RELATED_MATTER, matter),
         ):
-            width = len(requests[0]) if requests else 0
-            for start in range(0, len(requests), _BATCH_QUESTIONS):
-                chunk = requests[start : start + _BATCH_QUESTIONS]
-                values = ",".join([f"({','.join('?' * width)})"] * len(chunk))
-                args = [x for r in chunk for x in r]
-                args.append(self._tenant)
-                for r in conn.execute(sql.format(values=values), args):
-                    found[r[0]][r[1]] = r[1:]  # found by two kinds: kept once
+            by_cap: dict[int, list[tuple[Any, ...]]] = {}
+            for r in requests:  # the last field is the cap: one statement per cap
+                by_cap.setdefault(r[-1], []).append(r[:-1])
+            for cap, asked in by_cap.items():
+                width = len(asked[0])
+                for start in range(0, len(asked), _BATCH_QUESTIONS):
+                    chunk = asked[start : start + _BATCH_QUESTIONS]
+                    values = ",".join([f"({','.join('?' * width)})"] * len(chunk))
+                    args = [x for r in chunk for x in r]
+                    args += (self._tenant, cap)
+                    for r in conn.execute(sql.format(values=values), args):
+                        found[r[0]][r[1]] = r[1:]  # found by two kinds: kept once
         out = []
         for rows in found:
             ordered = sorted(rows.values(), key=lambda r: (r[1], r[0]), reverse=True)
