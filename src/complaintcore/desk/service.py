@@ -1651,7 +1651,7 @@ class Desk:
         rung of a group incident, at once (HDL-6)."""
         if not self.notifiers:
             return []
-        members = _not_the_site(complaint, self._members())
+        members = self._site_members(complaint)
         site = complaint.intake.site or complaint.intake.complainant.site
         detail = (
             messages.Detail(N_("issue"), decision.issue),
@@ -2067,7 +2067,7 @@ class Desk:
         events: list[Event] = []
         outbox: Outbox = []
         escalated: list[str] = []
-        members = _not_the_site(complaint, self._members())
+        members = self._site_members(complaint)  # not the whole company's staff
         site = complaint.intake.site or complaint.intake.complainant.site
         late = warned = 0
         regraded = False
@@ -2150,12 +2150,12 @@ class Desk:
             if not duty.owed:
                 continue
             swept.owed += 1
-            outbox += self._tell_owners(complaint, duty, "duty_owed", now, members)
+            outbox += self._tell_owners(complaint, duty, "duty_owed", now)
             if duty.state is ClockState.AT_RISK:
-                outbox += self._tell_owners(complaint, duty, "duty_at_risk", now, members)
+                outbox += self._tell_owners(complaint, duty, "duty_at_risk", now)
                 swept.duty_risk += 1
             elif duty.state is ClockState.BREACHED:
-                outbox += self._tell_owners(complaint, duty, "duty_overdue", now, members)
+                outbox += self._tell_owners(complaint, duty, "duty_overdue", now)
                 swept.overdue.append(duty.name)
         if complaint.state.measures_open:
             for measure in compute_measures(complaint, self.pack, self.calendar, now):
