@@ -190,3 +190,13 @@ def test_postgres_lists_each_order_from_an_index(
     found = pg_plan(pg_store, sql, args)
     assert index in found
     assert "Sort" not in found
+
+
+def test_an_issues_rows_are_found_by_the_issue_index(store: SqliteStore) -> None:
+    # HDL-5: listing one concentrated issue reads its members, not the whole desk in
+    # time order until the page fills (a page of an issue that has few members).
+    for order in ("received", "due"):
+        sql, args = sqlite_store._rows_query(
+            store.tenant, RowQuery(issue="I-C-20251114-0001", order=order, limit=200)
+        )
+        assert "INDEX projection_issue" in plan(store, sql, args)

@@ -2233,12 +2233,17 @@ def _rows_query(tenant: str, q: RowQuery) -> tuple[str, list[Any]]:
     """The statement of :meth:`SqliteStore.rows`; each order has an index behind it
     (``projection_received``, ``projection_due_order``, and ``projection_due``
     when only rows with a due time can match), so a page costs the same on any
-    size of desk."""
+    size of desk when the filters match often.  An issue's rows come from
+    ``projection_issue``; a filter on site, handler or category that matches few
+    rows still walks the desk in order (about 10 ms at 100k complaints): an index
+    for each would slow every intake."""
     where: list[str] = ["tenant = ?"]
     args: list[Any] = [tenant]
     for column, value in q.equal_filters():
         where.append(f"{column} = ?")
         args.append(value)
+        if column == "issue" and value:  # the partial projection_issue can serve it
+            where.append("issue <> ''")
     if q.due_before is not None:
         where.append("next_due IS NOT NULL AND next_due <= ?")
         args.append(to_utc_text(q.due_before, "due_before"))
@@ -2248,7 +2253,10 @@ def _rows_query(tenant: str, q: RowQuery) -> tuple[str, list[Any]]:
     if q.received_until is not None:
         where.append("received_at < ?")
         args.append(to_utc_text(q.received_until, "received_until"))
-    sql = f"SELECT {_ROW_COLUMNS} FROM projection WHERE " + " AND ".join(where)
+    # one issue's members are few: found by their index and sorted, rather than a
+    # walk of the whole desk in time order that finds them on the way
+    table = "projection INDEXED BY projection_issue" if "issue <> ''" in where else "projection"
+    sql = f"SELECT {_ROW_COLUMNS} FROM {table} WHERE " + " AND ".join(where)
     if q.order == "due" and q.due_before is not None:  # no row without a due time matches
         sql += " ORDER BY next_due, received_at, id"
     elif q.order == "due":
