@@ -112,7 +112,7 @@ from complaintcore.core.workflow import (
 )
 from complaintcore.desk import access, messages
 from complaintcore.desk.config import DeskConfig, RetryPolicy
-from complaintcore.desk.delivery import DeliveryWorker, Sender
+from complaintcore.desk.delivery import DeliveryWorker, Sender, SendTimeoutError
 from complaintcore.desk.ids import time_ordered_id
 from complaintcore.desk.ports import (
     AccessRecord,
@@ -2304,6 +2304,10 @@ class Desk:
             except Exception:  # even describing it failed
                 error = type(exc).__name__
             delay = timedelta(seconds=self.retry.delay(item.attempts + 1))
+            if isinstance(exc, SendTimeoutError) and not exc.busy:
+                # the abandoned send may still get through: not due again (here or
+                # in another process) before the channel itself gives up on it
+                delay = max(delay, self._in_flight(notifier))
             self.store.mark_failed(item.id, error, now + delay)
             if item.attempts + 1 >= self.retry.max_attempts:
                 log.warning(
@@ -2323,6 +2327,17 @@ class Desk:
             return False
         self.store.mark_delivered(item.id, now)
         return True
+
+    def _in_flight(self, notifier: Notifier) -> timedelta:
+        """How long a send the desk stopped waiting for may still run: the desk's
+        own wait, then the channel's ``timeout`` and ``reply_timeout`` (seconds,
+        where the channel has them: the webhook and SMTP channels do)."""
+        seconds = self._sender.timeout or 0.0
+        for name in ("timeout", "reply_timeout"):
+            value = getattr(notifier, name, None)
+            if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+                seconds += float(value)
+        return timedelta(seconds=seconds)
 
     def _masked_error(self, item: OutboxItem, text: str) -> str:
         """A channel's error text as it is stored and listed (``outbox list``): a
