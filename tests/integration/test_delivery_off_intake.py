@@ -203,3 +203,42 @@ def test_a_worker_sends_in_the_background_while_intake_goes_on() -> None:
         assert len(notes.keys) == len(set(notes.keys))
     finally:
         desk.close()
+
+
+def test_a_send_still_waiting_for_its_reply_is_not_due_again_in_another_process(
+    tmp_path: Path, http_server: HttpTestServer
+) -> None:
+    """The desk stops waiting after its send timeout, but the webhook waits up to
+    ``reply_timeout`` for the reply: the message is not due again (in this process
+    or another on the same file) before that window ends, so no second copy goes
+    while the first may still arrive (s24B f02)."""
+    from complaintcore.adapters.notify import WebhookNotifier
+    from complaintcore.adapters.sqlite_store import SqliteStore
+
+    http_server.respond(delay=2.0)
+    base = make_desk()
+
+    def process() -> Desk:
+        return Desk(
+            pack=base.pack,
+            store=SqliteStore(tmp_path / "c.sqlite3"),
+            directory=base.directory,
+            calendar=base.calendar,
+            notifiers=[WebhookNotifier(http_server.url("/hook"), proxies={}, reply_timeout=60)],
+            send_timeout=0.3,
+        )
+
+    a, b = process(), process()
+    try:
+        a.receive(next(intakes(1, T0)), now=T0)
+        assert a.deliver(T0).failed == 1  # the desk gave up waiting; the request is out
+        # past the first retry delay (30 s), within the reply window (60 s)
+        assert b.deliver(T0 + timedelta(seconds=45)).sent == 0
+        http_server.wait_for(1)
+        time.sleep(2.5)  # the late reply is in and settled
+        keys = [r.header("Idempotency-Key") for r in http_server.requests]
+        assert len(keys) == 1, "a second copy went out while the first was in flight"
+        assert a.store.pending(T0 + timedelta(days=1), 10) == []
+    finally:
+        a.close()
+        b.close()

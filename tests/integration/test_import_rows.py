@@ -21,8 +21,8 @@ from click.testing import CliRunner, Result
 
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.cli import main
-from complaintcore.core.errors import IncompleteRecordError
-from complaintcore.desk.importer import FileImport
+from complaintcore.core.errors import IncompleteRecordError, InvalidInputError
+from complaintcore.desk.importer import FileImport, read_rows
 from complaintcore.testing import make_desk
 
 NOW = "2025-11-14T17:30"
@@ -155,6 +155,31 @@ def test_a_bad_third_row_is_rejected_alone_and_every_good_row_is_stored(
     assert result.exit_code == 1
     assert rejected_lines(doc) == [bad_line]
     assert (doc["stored"], doc["duplicated"]) == (total - 1, 0)
+
+
+# --------------------------------------------------------------------------- header
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("first", "value"), [("LiWei", "LiWei"), ("A1201", "A1201")], ids=["name", "room"]
+)
+def test_a_file_without_a_header_row_is_refused_without_quoting_its_first_row(
+    desk: Path, first: str, value: str
+) -> None:
+    # "phone" is a channel value and a column name: the first data row passes for a header
+    row = f"{first},13812345678,3-2-1201,sunrise,楼上漏水,SR-103,phone,2025-11-10T09:00"
+    (desk / "in.csv").write_text(row + "\n" + row + "\n", encoding="utf-8")
+    text = invoke("receive", "--file", "in.csv")
+    as_json = invoke("receive", "--file", "in.csv", "--json")
+    with (desk / "in.csv").open("rb") as stream, pytest.raises(InvalidInputError) as err:
+        list(read_rows(stream, fmt="csv", encoding="utf-8"))
+    for output in (text.output, as_json.output, str(err.value)):
+        assert value not in output
+        assert "13812345678" not in output
+        assert "line 1, column 1" in output
+        assert "unknown column" in output
+    assert (text.exit_code, as_json.exit_code, stored(desk)) == (1, 1, 0)
 
 
 # --------------------------------------------------------------------------- encodings

@@ -140,3 +140,58 @@ def test_a_dropped_message_is_neither_retried_nor_dropped_again(dead: list[int])
     assert invoke("outbox", "drop", str(dead[0]), "--reason", "retired").exit_code == 0
     assert invoke("outbox", "retry", str(dead[0])).exit_code == 1
     assert invoke("outbox", "drop", str(dead[0]), "--reason", "again").exit_code == 1
+
+
+@pytest.mark.procedure("REC-5")
+def test_outbox_drop_keeps_who_dropped_it_and_verify_finds_a_forged_drop(
+    dead: list[int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    monkeypatch.setattr("getpass.getuser", lambda: "liwei")
+    assert invoke("outbox", "drop", "1", "--reason", "x", "--actor", "NOBODY-9").exit_code == 1
+    dropped = invoke("outbox", "drop", str(dead[0]), "--reason", "retired", "--actor", "sr-103")
+    assert dropped.exit_code == 0, dropped.output
+    with sqlite3.connect(tmp_path / "complaints.sqlite3") as db:
+        found = db.execute(
+            "SELECT dropped_by, dropped_os_user FROM outbox WHERE id = ?", (dead[0],)
+        ).fetchall()
+    assert found == [("SR-103", "liwei")]
+    assert invoke("verify").exit_code == 0
+    with sqlite3.connect(tmp_path / "complaints.sqlite3") as db:
+        db.execute("UPDATE outbox SET dropped_by = 'HQ-001' WHERE id = ?", (dead[0],))
+    checked = invoke("verify", "--json")
+    assert checked.exit_code == 5
+    assert json.loads(checked.stdout)["problems"] == [
+        f"outbox item {dead[0]}: marked dropped, but not by the library"
+    ]
+
+
+class Leaky(RecordingNotifier):
+    """A host's SMS-like channel whose gateway quotes the number and the text refused."""
+
+    def __init__(self) -> None:
+        super().__init__("webhook")
+
+    def send(self, notification: Notification, recipient: StaffMember | None) -> None:
+        raise RuntimeError(
+            "gateway 40017: SMS to 13900001111 refused, sensitive words in: "
+            + " ".join(notification.body.splitlines()[:8])
+            + " 王小明 3-2-1201"
+        )
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_channels_error_text_is_stored_and_listed_masked(dead: list[int], tmp_path: Path) -> None:
+    from complaintcore.adapters.sqlite_store import SqliteStore
+
+    with SqliteStore(tmp_path / "complaints.sqlite3") as store:
+        desk = make_desk(store=store, notifiers=[Leaky()])
+        desk.retry_message(dead[0], T0 + timedelta(days=1))
+        assert desk.deliver(T0 + timedelta(days=1)).failed == 1
+    [item] = json.loads(invoke("outbox", "list", "--json").stdout)
+    assert item["last_error"].startswith("RuntimeError: gateway 40017: SMS to ")
+    for args in (("outbox", "list"), ("outbox", "list", "--json")):
+        listed = invoke(*args)
+        for secret in ("13900001111", "13812345678", "王小明", "3-2-1201"):
+            assert secret not in listed.stdout, (args, secret)

@@ -236,7 +236,8 @@ def test_v3_gives_earlier_rows_their_room_key_for_every_tenant(
         conn.execute(f"DROP TABLE {schema}.ledger, {schema}.ledger_heads, {schema}.access_log")
         conn.execute(
             f"ALTER TABLE {schema}.outbox DROP COLUMN ledger_seq, DROP COLUMN dropped_at,"
-            " DROP COLUMN drop_reason"
+            " DROP COLUMN drop_reason, DROP COLUMN dropped_by, DROP COLUMN dropped_os_user,"
+            " DROP COLUMN seal"  # and what v6 added
         )
         conn.execute(f"ALTER TABLE {schema}.projection DROP COLUMN room_key")
         conn.execute(f"DROP INDEX {schema}.projection_person, {schema}.projection_matter")

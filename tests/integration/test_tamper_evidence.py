@@ -26,6 +26,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from complaintcore import (
@@ -593,3 +594,84 @@ def test_show_and_report_name_a_damaged_complaint(
         assert f"complaint {cid}: stored record cannot be read (event 2" in result.stderr
         assert "Traceback" not in result.output
         assert "run verify" in result.stderr
+
+
+# ---------------------------------------------------------------------- after the commit
+
+
+def _items(attacker: Attacker) -> list[int]:
+    return [i for (i,) in attacker.run("SELECT id FROM {s}.outbox WHERE tenant = 'default'")]
+
+
+@pytest.mark.procedure("REC-5")
+def test_messages_forged_delivered_or_dropped_are_caught(attacker: Attacker, desk: Desk) -> None:
+    first, second, *_ = sorted(_items(attacker))
+    attacker.run(
+        "UPDATE {s}.outbox SET delivered_at = '2025-11-14T01:05:00+00:00' WHERE id = ?", first
+    )
+    attacker.run(
+        "UPDATE {s}.outbox SET dropped_at = '2025-11-14T01:06:00+00:00',"
+        " drop_reason = 'obsolete' WHERE id = ?",
+        second,
+    )
+    assert store_problems(desk) == (
+        f"outbox item {first}: marked delivered, but not by the library",
+        f"outbox item {second}: marked dropped, but not by the library",
+    )
+    assert not desk.verify(NOW).ok
+
+
+@pytest.mark.procedure("REC-5")
+def test_a_real_delivery_and_drop_verify_and_the_drop_names_who(
+    attacker: Attacker, desk: Desk
+) -> None:
+    first, *_ = sorted(_items(attacker))
+    desk.drop_message(first, NOW, "the recipient left", actor="SR-103", os_user="liwei")
+    desk.deliver(NOW)
+    [(by, user)] = attacker.run(
+        "SELECT dropped_by, dropped_os_user FROM {s}.outbox WHERE id = ?", first
+    )
+    assert (by, user) == ("SR-103", "liwei")
+    assert desk.verify(NOW).ok
+    attacker.run("UPDATE {s}.outbox SET dropped_by = 'HQ-001' WHERE id = ?", first)
+    assert store_problems(desk) == (f"outbox item {first}: marked dropped, but not by the library",)
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.procedure("REC-5")
+def test_a_fabricated_or_edited_access_record_is_caught(attacker: Attacker, desk: Desk) -> None:
+    cid = ids(desk)[0]
+    desk.view(cid, "SR-103", now=NOW, purpose="回访", os_user="liwei")
+    assert desk.verify(NOW).ok
+    attacker.run(
+        "INSERT INTO {s}.access_log (tenant, at, actor, complaint_id, purpose, via, os_user)"
+        " SELECT tenant, at, 'HQ-001', complaint_id, 'personal curiosity', via, 'zhao'"
+        " FROM {s}.access_log WHERE tenant = 'default'"
+    )
+    [(real,), (forged,)] = attacker.run("SELECT id FROM {s}.access_log ORDER BY id")
+    attacker.run("UPDATE {s}.access_log SET purpose = 'audit' WHERE id = ?", real)
+    assert store_problems(desk) == (
+        f"access record {real}: inserted or edited, not by the library",
+        f"access record {forged}: inserted or edited, not by the library",
+    )
+
+
+@pytest.mark.procedure("REC-5")
+def test_the_memory_store_catches_forged_settlements_and_access_records() -> None:
+    from complaintcore.adapters.memory_store import MemoryStore
+
+    store = MemoryStore()
+    desk = make_desk(store=store, notifiers=[RecordingNotifier("log")])
+    list(desk.receive_many(list(intakes(2, T0)), now=T0))
+    first, second = sorted(store._outbox)
+    desk.drop_message(second, NOW, "obsolete", actor="SR-103")
+    desk.view(ids(desk)[0], "SR-103", now=NOW, purpose="回访")
+    assert desk.verify(NOW).ok
+    store._outbox[first].delivered_at = "2025-11-14T01:05:00.000000+00:00"
+    store._outbox[second].dropped_by = "HQ-001"
+    store._t.access[0] = attrs.evolve(store._t.access[0], actor="HQ-001")
+    assert store.verify().problems == (
+        f"outbox item {first}: marked delivered, but not by the library",
+        f"outbox item {second}: marked dropped, but not by the library",
+        "access record 1: inserted or edited, not by the library",
+    )

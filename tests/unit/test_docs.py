@@ -351,3 +351,14 @@ def test_the_desk_tutorial_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, Any] = {"__name__": "desk_md"}
     assert run_blocks(DESK_MD, namespace) >= 10
+
+
+@pytest.mark.procedure("PRV-1")
+def test_security_md_names_only_report_formats_that_exist() -> None:
+    """The privacy promise about exports covers the formats ``report`` has (s24B f06)."""
+    from complaintcore.cli.report import FORMATS
+
+    text = (DOCS / "security.md").read_text(encoding="utf-8")
+    [sentence] = re.findall(r"The exports \(`report` as ([^`]*?), `list`", text, re.S)
+    named = {f.strip().lower() for f in re.split(r",|\bor\b", sentence) if f.strip()}
+    assert named <= set(FORMATS), named - set(FORMATS)

@@ -51,6 +51,7 @@ from complaintcore.adapters.chain import (
     lease_end,
     notification_to_json,
     outbox_item,
+    parse_utc,
     to_utc_text,
 )
 from complaintcore.adapters.ledger import (
@@ -65,6 +66,14 @@ from complaintcore.adapters.ledger import (
     outbox_digest,
     parse_head,
     since_verifier,
+)
+from complaintcore.adapters.seals import (
+    AccessRow,
+    SettlementRow,
+    access_problems,
+    access_seal,
+    settlement_problems,
+    settlement_seal,
 )
 from complaintcore.core.concentration import Member
 from complaintcore.core.errors import (
@@ -117,6 +126,9 @@ class _Item:
     ledger_seq: int | None = None
     dropped_at: str | None = None
     drop_reason: str = ""
+    dropped_by: str = ""
+    dropped_os_user: str = ""
+    seal: str = ""
 
     def fixed(self) -> OutboxRecord:
         return OutboxRecord(
@@ -128,6 +140,23 @@ class _Item:
             self.created_at,
             self.ledger_seq,
         )
+
+    def settlement(self) -> SettlementRow:
+        return SettlementRow(
+            self.id,
+            self.notifier,
+            self.dedupe_key,
+            self.complaint_id,
+            None if self.delivered_at is None else parse_utc(self.delivered_at),
+            None if self.dropped_at is None else parse_utc(self.dropped_at),
+            self.drop_reason,
+            self.dropped_by,
+            self.dropped_os_user,
+            self.seal,
+        )
+
+    def seal_now(self) -> None:
+        self.seal = settlement_seal(*self.settlement()[1:9])
 
 
 @attrs.define
@@ -143,6 +172,7 @@ class _Tenant:
     issues: dict[str, set[str]] = attrs.field(factory=dict)
     ledger: list[LedgerEntry] = attrs.field(factory=list)
     access: list[AccessRecord] = attrs.field(factory=list)
+    access_seals: dict[int, str] = attrs.field(factory=dict)
     # the indexes related answers from: every row by complainant, room and matter,
     # each list kept sorted by (time received, id)
     related: dict[tuple[str, ...], list[tuple[datetime, str]]] = attrs.field(factory=dict)
@@ -661,6 +691,7 @@ class MemoryStore:
             item = self._item(item_id)
             if item.delivered_at is None:
                 item.delivered_at = stamp
+                item.seal_now()
 
     def mark_failed(self, item_id: int, error: str, retry_at: datetime) -> None:
         """Count a failed attempt; ignored once the item is delivered."""
@@ -698,6 +729,14 @@ class MemoryStore:
                 (i.fixed() for i in self._outbox.values()),
                 key=lambda r: (r.ledger_seq is None, r.ledger_seq or 0, r.id),
             )
+            settlements = [i.settlement() for i in self._outbox.values()]
+            accesses = [
+                AccessRow(
+                    a.id, a.at, a.actor, a.complaint_id, a.purpose, a.via, a.os_user,
+                    self._t.access_seals.get(a.id, ""),
+                )
+                for a in self._t.access
+            ]  # fmt: skip
         checker = LedgerVerifier(self._tenant, expect=wanted)
         checker.entries(ledger)
         checker.outbox(items)
@@ -710,6 +749,8 @@ class MemoryStore:
             heads = {0: genesis_hash(intake_json), **{e.seq: e.hash for e in stored}}
             checker.complaint(cid, key, created_at, heads)
         problems.extend(checker.finish())
+        problems.extend(settlement_problems(settlements))
+        problems.extend(access_problems(accesses))
         return VerifyReport(
             complaints=len(snapshot),
             events=events,
@@ -799,6 +840,10 @@ class MemoryStore:
                 id=self._data.next_access,
             )
             self._t.access.append(stored)
+            self._t.access_seals[stored.id] = access_seal(
+                stored.at, stored.actor, stored.complaint_id, stored.purpose, stored.via,
+                stored.os_user,
+            )  # fmt: skip
         return stored
 
     def access_log(
@@ -858,13 +903,18 @@ class MemoryStore:
             item.attempts = 0
             item.next_attempt_at = stamp
 
-    def drop_item(self, item_id: int, at: datetime, reason: str) -> None:
+    def drop_item(
+        self, item_id: int, at: datetime, reason: str, *, actor: str = "", os_user: str = ""
+    ) -> None:
         stamp = to_utc_text(at, "at")
         why = check_reason(reason)
         with self._lock:
             item = self._open_item(item_id)
             item.dropped_at = stamp
             item.drop_reason = why
+            item.dropped_by = actor
+            item.dropped_os_user = os_user
+            item.seal_now()
 
     def _open_item(self, item_id: int) -> _Item:
         item = self._item(item_id)

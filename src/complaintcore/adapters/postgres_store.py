@@ -88,6 +88,14 @@ from complaintcore.adapters.ledger import (
     parse_head,
     since_verifier,
 )
+from complaintcore.adapters.seals import (
+    AccessRow,
+    SettlementRow,
+    access_problems,
+    access_seal,
+    settlement_problems,
+    settlement_seal,
+)
 from complaintcore.adapters.sqlite_store import SchemaVersionError
 from complaintcore.adapters.stores import describe_database, is_postgres_url, postgres_dsn
 from complaintcore.adapters.transfer import StoredHistory, StoredItem, not_empty
@@ -343,6 +351,18 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             " FROM {s}.events AS e WHERE e.tenant = p.tenant AND e.complaint_id = p.id)",
             "ALTER TABLE {s}.projection FORCE ROW LEVEL SECURITY",
             "ALTER TABLE {s}.events FORCE ROW LEVEL SECURITY",
+        ),
+    ),
+    # v6: seals on what changes after a commit (adapters.seals), as SQLite's v9;
+    # what was stored before is sealed as it stands by _fill_seals.
+    (
+        6,
+        "seals on outbox settlements (with who dropped a message) and access records",
+        (
+            "ALTER TABLE {s}.outbox ADD COLUMN dropped_by text NOT NULL DEFAULT '',"
+            " ADD COLUMN dropped_os_user text NOT NULL DEFAULT '',"
+            " ADD COLUMN seal text NOT NULL DEFAULT ''",
+            "ALTER TABLE {s}.access_log ADD COLUMN seal text NOT NULL DEFAULT ''",
         ),
     ),
 )
@@ -1358,14 +1378,33 @@ class PostgresStore:
     def mark_delivered(self, item_id: int, at: datetime) -> None:
         """Record delivery; marking an already delivered item again changes nothing."""
         require_aware(at, "at")
-        with self._connections().connection() as conn:
-            cur = conn.execute(
-                f"UPDATE {self._schema}.outbox SET delivered_at = %s"
-                " WHERE tenant = %s AND id = %s AND delivered_at IS NULL",
-                (at, self._tenant, _item_id(item_id)),
-            )
-            if cur.rowcount == 0:
+        with self._connections().connection() as conn, conn.transaction():
+            found = conn.execute(
+                f"SELECT {_SETTLEMENT} FROM {self._schema}.outbox"
+                " WHERE tenant = %s AND id = %s FOR UPDATE",
+                (self._tenant, _item_id(item_id)),
+            ).fetchone()
+            if found is None:
                 self._require_item(conn, item_id)
+                return
+            r = _settlement_row(found)
+            if r.delivered_at is not None:
+                return
+            seal = settlement_seal(
+                r.notifier,
+                r.dedupe_key,
+                r.complaint_id,
+                at,
+                r.dropped_at,
+                r.drop_reason,
+                r.dropped_by,
+                r.dropped_os_user,
+            )
+            conn.execute(
+                f"UPDATE {self._schema}.outbox SET delivered_at = %s, seal = %s"
+                " WHERE tenant = %s AND id = %s AND delivered_at IS NULL",
+                (at, seal, self._tenant, _item_id(item_id)),
+            )
 
     @_translated
     def mark_failed(self, item_id: int, error: str, retry_at: datetime) -> None:
@@ -1458,7 +1497,8 @@ class PostgresStore:
                     found = conn.execute(
                         "SELECT id, notifier, dedupe_key, complaint_id, body_json, created_at,"
                         " attempts, next_attempt_at, last_error, delivered_at, ledger_seq,"
-                        f" dropped_at, drop_reason FROM {self._schema}.outbox"
+                        f" dropped_at, drop_reason, dropped_by, dropped_os_user"
+                        f" FROM {self._schema}.outbox"
                         " WHERE tenant = %s AND id > %s ORDER BY id LIMIT %s",
                         (self._tenant, after, _BATCH),
                     ).fetchall()
@@ -1480,6 +1520,8 @@ class PostgresStore:
                     ledger_seq=None if r[10] is None else int(r[10]),
                     dropped_at=_utc(r[11]),
                     drop_reason=r[12] or "",
+                    dropped_by=r[13] or "",
+                    dropped_os_user=r[14] or "",
                 )
             after = found[-1][0]
 
@@ -1581,9 +1623,18 @@ class PostgresStore:
                 for records in _chunks(access, _BATCH):
                     cur.executemany(
                         f"INSERT INTO {s}.access_log (tenant, at, actor, complaint_id, purpose,"
-                        " via, os_user) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                        " via, os_user, seal) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
                         [
-                            (t, a.at, a.actor, a.complaint_id, a.purpose, a.via, a.os_user)
+                            (
+                                t,
+                                a.at,
+                                a.actor,
+                                a.complaint_id,
+                                a.purpose,
+                                a.via,
+                                a.os_user,
+                                _sealed(a),
+                            )
                             for a in records
                         ],
                     )
@@ -1591,8 +1642,9 @@ class PostgresStore:
                     cur.executemany(
                         f"INSERT INTO {s}.outbox (tenant, notifier, dedupe_key, complaint_id,"
                         " body_json, created_at, attempts, next_attempt_at, last_error,"
-                        " delivered_at, ledger_seq, dropped_at, drop_reason)"
-                        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                        " delivered_at, ledger_seq, dropped_at, drop_reason, dropped_by,"
+                        " dropped_os_user, seal) VALUES (%s, %s, %s, %s, %s, %s, %s, %s,"
+                        " %s, %s, %s, %s, %s, %s, %s, %s)",
                         [
                             (
                                 t,
@@ -1608,6 +1660,18 @@ class PostgresStore:
                                 i.ledger_seq,
                                 i.dropped_at,
                                 i.drop_reason,
+                                i.dropped_by,
+                                i.dropped_os_user,
+                                settlement_seal(
+                                    i.notifier,
+                                    i.dedupe_key,
+                                    i.complaint_id,
+                                    i.delivered_at,
+                                    i.dropped_at,
+                                    i.drop_reason,
+                                    i.dropped_by,
+                                    i.dropped_os_user,
+                                ),
                             )
                             for i in chunk
                         ],
@@ -1657,7 +1721,26 @@ class PostgresStore:
                 (t,),
             ):
                 problems.append(f"complaint {cid}: projection row without the complaint record")
+            seals = settlement_problems(
+                _settlement_row(r)
+                for r in conn.execute(
+                    f"SELECT {_SETTLEMENT} FROM {s}.outbox WHERE tenant = %s AND"
+                    " (delivered_at IS NOT NULL OR dropped_at IS NOT NULL OR seal <> '')"
+                    " ORDER BY id",
+                    (t,),
+                ).fetchall()
+            )
+            seals.extend(
+                access_problems(
+                    _access_row(r)
+                    for r in conn.execute(
+                        f"SELECT {_ACCESS} FROM {s}.access_log WHERE tenant = %s ORDER BY id",
+                        (t,),
+                    ).fetchall()
+                )
+            )
         problems.extend(checker.finish())
+        problems.extend(seals)
         return VerifyReport(
             complaints=complaints,
             events=events,
@@ -1844,7 +1927,8 @@ class PostgresStore:
         with self._connections().connection() as conn:
             found = conn.execute(
                 f"INSERT INTO {self._schema}.access_log (tenant, at, actor, complaint_id,"
-                " purpose, via, os_user) VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id",
+                " purpose, via, os_user, seal) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+                " RETURNING id",
                 (
                     self._tenant,
                     checked.at,
@@ -1853,6 +1937,7 @@ class PostgresStore:
                     checked.purpose,
                     checked.via,
                     checked.os_user,
+                    _sealed(checked),
                 ),
             ).fetchone()
         assert found is not None
@@ -1930,17 +2015,29 @@ class PostgresStore:
                 self._require_open_item(conn, item_id)
 
     @_translated
-    def drop_item(self, item_id: int, at: datetime, reason: str) -> None:
+    def drop_item(
+        self, item_id: int, at: datetime, reason: str, *, actor: str = "", os_user: str = ""
+    ) -> None:
         require_aware(at, "at")
         why = check_reason(reason)
-        with self._connections().connection() as conn:
-            cur = conn.execute(
-                f"UPDATE {self._schema}.outbox SET dropped_at = %s, drop_reason = %s"
-                " WHERE tenant = %s AND id = %s AND delivered_at IS NULL AND dropped_at IS NULL",
-                (at, why, self._tenant, _item_id(item_id)),
+        with self._connections().connection() as conn, conn.transaction():
+            found = conn.execute(
+                f"SELECT {_SETTLEMENT} FROM {self._schema}.outbox WHERE tenant = %s AND id = %s"
+                " AND delivered_at IS NULL AND dropped_at IS NULL FOR UPDATE",
+                (self._tenant, _item_id(item_id)),
+            ).fetchone()
+            if found is None:
+                self._require_open_item(conn, item_id)  # raises
+                return
+            r = _settlement_row(found)
+            seal = settlement_seal(r.notifier, r.dedupe_key, r.complaint_id, None, at, why,
+                                   actor, os_user)  # fmt: skip
+            conn.execute(
+                f"UPDATE {self._schema}.outbox SET dropped_at = %s, drop_reason = %s,"
+                " dropped_by = %s, dropped_os_user = %s, seal = %s"
+                " WHERE tenant = %s AND id = %s",
+                (at, why, actor, os_user, seal, self._tenant, _item_id(item_id)),
             )
-            if cur.rowcount == 0:
-                self._require_open_item(conn, item_id)
 
     def _require_open_item(self, conn: psycopg.Connection[Any], item_id: int) -> None:
         self._require_item(conn, item_id)
@@ -2036,9 +2133,66 @@ def _fill_ledger(conn: psycopg.Connection[Any], schema: str) -> None:
         ledger.save()
 
 
+def _fill_seals(conn: psycopg.Connection[Any], schema: str) -> None:
+    """Seal the settlements and access records stored before v6 as they stand."""
+    conn.execute(f"ALTER TABLE {schema}.access_log DISABLE TRIGGER access_log_no_change")
+    tenants = [t for (t,) in conn.execute(f"SELECT tenant FROM {schema}.tenants ORDER BY tenant")]
+    for tenant in tenants:
+        conn.execute(f"SELECT set_config('{_TENANT_SETTING}', %s, true)", (tenant,))
+        settled = [
+            _settlement_row(r)
+            for r in conn.execute(
+                f"SELECT {_SETTLEMENT} FROM {schema}.outbox WHERE tenant = %s"
+                " AND (delivered_at IS NOT NULL OR dropped_at IS NOT NULL)",
+                (tenant,),
+            )
+        ]
+        with conn.cursor() as cur:
+            cur.executemany(
+                f"UPDATE {schema}.outbox SET seal = %s WHERE tenant = %s AND id = %s",
+                [(settlement_seal(*r[1:9]), tenant, r.id) for r in settled],
+            )
+            cur.executemany(
+                f"UPDATE {schema}.access_log SET seal = %s WHERE tenant = %s AND id = %s",
+                [
+                    (access_seal(*a[1:7]), tenant, a.id)
+                    for a in (
+                        _access_row(r)
+                        for r in conn.execute(
+                            f"SELECT {_ACCESS} FROM {schema}.access_log WHERE tenant = %s",
+                            (tenant,),
+                        ).fetchall()
+                    )
+                ],
+            )
+    conn.execute(f"ALTER TABLE {schema}.access_log ENABLE TRIGGER access_log_no_change")
+
+
+_SETTLEMENT = (
+    "id, notifier, dedupe_key, complaint_id, delivered_at, dropped_at, drop_reason,"
+    " dropped_by, dropped_os_user, seal"
+)
+_ACCESS = "id, at, actor, complaint_id, purpose, via, os_user, seal"
+
+
+def _settlement_row(r: Sequence[Any]) -> SettlementRow:
+    return SettlementRow(
+        int(r[0]), r[1], r[2], r[3], _utc(r[4]), _utc(r[5]), r[6], r[7], r[8], r[9]
+    )
+
+
+def _access_row(r: Sequence[Any]) -> AccessRow:
+    return AccessRow(int(r[0]), r[1].astimezone(UTC), *r[2:8])
+
+
+def _sealed(a: AccessRecord) -> str:
+    return access_seal(a.at, a.actor, a.complaint_id, a.purpose, a.via, a.os_user)
+
+
 _FILL: dict[int, Callable[[psycopg.Connection[Any], str], None]] = {
     3: _fill_v3,
     4: _fill_ledger,
+    6: _fill_seals,
 }
 """Data fixes run after a version's statements, in the same transaction."""
 

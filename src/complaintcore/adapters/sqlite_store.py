@@ -86,6 +86,14 @@ from complaintcore.adapters.ledger import (
     parse_head,
     since_verifier,
 )
+from complaintcore.adapters.seals import (
+    AccessRow,
+    SettlementRow,
+    access_problems,
+    access_seal,
+    settlement_problems,
+    settlement_seal,
+)
 from complaintcore.adapters.transfer import StoredHistory, StoredItem, not_empty
 from complaintcore.core.concentration import Member, complainant_key
 from complaintcore.core.errors import (
@@ -506,6 +514,19 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             "DROP INDEX IF EXISTS projection_grade",
         ),
     ),
+    # v9: seals on what changes after a commit (adapters.seals): an outbox row's
+    # delivery or drop, with who dropped it, and each access-log record.  What
+    # was stored before is sealed as it stands by _fill_v9 (the upgrade is the
+    # anchor, as v6's ledger is).
+    (
+        9,
+        (
+            "ALTER TABLE outbox ADD COLUMN dropped_by TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE outbox ADD COLUMN dropped_os_user TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE outbox ADD COLUMN seal TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE access_log ADD COLUMN seal TEXT NOT NULL DEFAULT ''",
+        ),
+    ),
 )
 """``(version, statements)`` applied in order, each version in one transaction.
 
@@ -608,7 +629,60 @@ def _fill_v6(conn: sqlite3.Connection) -> None:
             ledger.commit(cid, int(count), head, key, created_at)
 
 
-_FILL = {3: _fill_v3, 5: _fill_v5, 6: _fill_v6, 7: _fill_updated}
+def _fill_v9(conn: sqlite3.Connection) -> None:
+    """Seal the settlements and access records stored before v9 as they stand."""
+    settled = [
+        _settlement_row(r)
+        for r in conn.execute(
+            f"SELECT {_SETTLEMENT} FROM outbox"
+            " WHERE delivered_at IS NOT NULL OR dropped_at IS NOT NULL"
+        )
+    ]
+    conn.executemany(
+        "UPDATE outbox SET seal = ? WHERE id = ?",
+        [(settlement_seal(*r[1:9]), r.id) for r in settled],
+    )
+    # the access log is append-only: its trigger is lifted for this one update
+    guarded = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'access_log_no_update'"
+    ).fetchone()
+    conn.execute("DROP TRIGGER IF EXISTS access_log_no_update")
+    conn.executemany(
+        "UPDATE access_log SET seal = ? WHERE id = ?",
+        [
+            (access_seal(*r[1:7]), r.id)
+            for r in (_access_row(a) for a in conn.execute(f"SELECT {_ACCESS} FROM access_log"))
+        ],
+    )
+    if guarded:
+        conn.execute(
+            f"""CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log
+            BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END"""
+        )
+
+
+_SETTLEMENT = (
+    "id, notifier, dedupe_key, complaint_id, delivered_at, dropped_at, drop_reason,"
+    " dropped_by, dropped_os_user, seal"
+)
+_ACCESS = "id, at, actor, complaint_id, purpose, via, os_user, seal"
+
+
+def _when(text: str | None) -> datetime | None:
+    return None if text is None else parse_utc(text)
+
+
+def _settlement_row(r: Sequence[Any]) -> SettlementRow:
+    return SettlementRow(
+        int(r[0]), r[1], r[2], r[3], _when(r[4]), _when(r[5]), r[6], r[7], r[8], r[9]
+    )
+
+
+def _access_row(r: Sequence[Any]) -> AccessRow:
+    return AccessRow(int(r[0]), parse_utc(r[1]), *r[2:8])
+
+
+_FILL = {3: _fill_v3, 5: _fill_v5, 6: _fill_v6, 7: _fill_updated, 9: _fill_v9}
 """Data fixes run after a version's statements, in the same transaction."""
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -1542,14 +1616,33 @@ class SqliteStore:
     def mark_delivered(self, item_id: int, at: datetime) -> None:
         """Record delivery; marking an already delivered item again changes nothing."""
         check_item_id(item_id)
-        conn = self._conn()
-        cur = conn.execute(
-            "UPDATE outbox SET delivered_at = ? WHERE tenant = ? AND id = ?"
-            " AND delivered_at IS NULL",
-            (to_utc_text(at, "at"), self._tenant, item_id),
-        )
-        if cur.rowcount == 0:
-            self._require_item(conn, item_id)
+        stamp = to_utc_text(at, "at")
+        with self._write() as conn:
+            found = conn.execute(
+                f"SELECT {_SETTLEMENT} FROM outbox WHERE tenant = ? AND id = ?",
+                (self._tenant, item_id),
+            ).fetchone()
+            if found is None:
+                self._require_item(conn, item_id)
+                return
+            r = _settlement_row(found)
+            if r.delivered_at is not None:
+                return
+            seal = settlement_seal(
+                r.notifier,
+                r.dedupe_key,
+                r.complaint_id,
+                parse_utc(stamp),
+                r.dropped_at,
+                r.drop_reason,
+                r.dropped_by,
+                r.dropped_os_user,
+            )
+            conn.execute(
+                "UPDATE outbox SET delivered_at = ?, seal = ? WHERE tenant = ? AND id = ?"
+                " AND delivered_at IS NULL",
+                (stamp, seal, self._tenant, item_id),
+            )
 
     @_translated
     def mark_failed(self, item_id: int, error: str, retry_at: datetime) -> None:
@@ -1652,7 +1745,8 @@ class SqliteStore:
             found = (
                 self._conn()
                 .execute(
-                    f"SELECT id, {_OUTBOX_COLUMNS}, ledger_seq, dropped_at, drop_reason"
+                    f"SELECT id, {_OUTBOX_COLUMNS}, ledger_seq, dropped_at, drop_reason,"
+                    " dropped_by, dropped_os_user"
                     " FROM outbox WHERE tenant = ? AND id > ? ORDER BY id LIMIT ?",
                     (self._tenant, after, _BATCH),
                 )
@@ -1674,6 +1768,8 @@ class SqliteStore:
                     ledger_seq=None if r[10] is None else int(r[10]),
                     dropped_at=parse_utc(r[11]) if r[11] else None,
                     drop_reason=r[12] or "",
+                    dropped_by=r[13] or "",
+                    dropped_os_user=r[14] or "",
                 )
             after = found[-1][0]
 
@@ -1756,17 +1852,18 @@ class SqliteStore:
                 ((t, *e) for e in ledger),
             )
             conn.executemany(
-                "INSERT INTO access_log (tenant, at, actor, complaint_id, purpose, via, os_user)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO access_log (tenant, at, actor, complaint_id, purpose, via, os_user,"
+                " seal) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     (t, to_utc_text(a.at, "at"), a.actor, a.complaint_id, a.purpose, a.via,
-                     a.os_user)
+                     a.os_user, _sealed(a))
                     for a in access
                 ),
             )  # fmt: skip
             conn.executemany(
                 f"INSERT INTO outbox (tenant, {_OUTBOX_COLUMNS}, ledger_seq, dropped_at,"
-                " drop_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " drop_reason, dropped_by, dropped_os_user, seal)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     (
                         t,
@@ -1782,6 +1879,18 @@ class SqliteStore:
                         i.ledger_seq,
                         None if i.dropped_at is None else to_utc_text(i.dropped_at, "at"),
                         i.drop_reason,
+                        i.dropped_by,
+                        i.dropped_os_user,
+                        settlement_seal(
+                            i.notifier,
+                            i.dedupe_key,
+                            i.complaint_id,
+                            i.delivered_at,
+                            i.dropped_at,
+                            i.drop_reason,
+                            i.dropped_by,
+                            i.dropped_os_user,
+                        ),
                     )
                     for i in items
                 ),
@@ -1839,6 +1948,7 @@ class SqliteStore:
         ):
             problems.append(f"complaint {cid}: projection row without the complaint record")
         problems.extend(checker.finish())
+        problems.extend(self._seal_problems(conn))
         return VerifyReport(
             complaints=complaints,
             events=events,
@@ -1846,6 +1956,28 @@ class SqliteStore:
             head=checker.head,
             entries=checker.entries_read,
         )
+
+    def _seal_problems(self, conn: sqlite3.Connection) -> list[str]:
+        """Settlements and access records without the library's seal (adapters.seals)."""
+        tenant = self._tenant
+        problems = settlement_problems(
+            _settlement_row(r)
+            for r in conn.execute(
+                f"SELECT {_SETTLEMENT} FROM outbox WHERE tenant = ?"
+                " AND (delivered_at IS NOT NULL OR dropped_at IS NOT NULL OR seal <> '')"
+                " ORDER BY id",
+                (tenant,),
+            )
+        )
+        problems.extend(
+            access_problems(
+                _access_row(r)
+                for r in conn.execute(
+                    f"SELECT {_ACCESS} FROM access_log WHERE tenant = ? ORDER BY id", (tenant,)
+                )
+            )
+        )
+        return problems
 
     def _verify_since(self, since: str, expect: str | None) -> VerifyReport:
         tenant = self._tenant
@@ -1979,8 +2111,8 @@ class SqliteStore:
         edits and deletions); return it with its id."""
         checked = check_access(record)
         cur = self._conn().execute(
-            "INSERT INTO access_log (tenant, at, actor, complaint_id, purpose, via, os_user)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO access_log (tenant, at, actor, complaint_id, purpose, via, os_user,"
+            " seal) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 self._tenant,
                 to_utc_text(checked.at, "at"),
@@ -1989,6 +2121,7 @@ class SqliteStore:
                 checked.purpose,
                 checked.via,
                 checked.os_user,
+                _sealed(checked),
             ),
         )
         return attrs.evolve(
@@ -2065,17 +2198,28 @@ class SqliteStore:
             self._require_open_item(conn, item_id)
 
     @_translated
-    def drop_item(self, item_id: int, at: datetime, reason: str) -> None:
+    def drop_item(
+        self, item_id: int, at: datetime, reason: str, *, actor: str = "", os_user: str = ""
+    ) -> None:
         check_item_id(item_id)
         why = check_reason(reason)
-        conn = self._conn()
-        cur = conn.execute(
-            "UPDATE outbox SET dropped_at = ?, drop_reason = ? WHERE tenant = ? AND id = ?"
-            " AND delivered_at IS NULL AND dropped_at IS NULL",
-            (to_utc_text(at, "at"), why, self._tenant, item_id),
-        )
-        if cur.rowcount == 0:
-            self._require_open_item(conn, item_id)
+        stamp = to_utc_text(at, "at")
+        with self._write() as conn:
+            found = conn.execute(
+                f"SELECT {_SETTLEMENT} FROM outbox WHERE tenant = ? AND id = ?"
+                " AND delivered_at IS NULL AND dropped_at IS NULL",
+                (self._tenant, item_id),
+            ).fetchone()
+            if found is None:
+                self._require_open_item(conn, item_id)  # raises
+                return
+            r = _settlement_row(found)
+            seal = settlement_seal(*r[1:4], None, parse_utc(stamp), why, actor, os_user)
+            conn.execute(
+                "UPDATE outbox SET dropped_at = ?, drop_reason = ?, dropped_by = ?,"
+                " dropped_os_user = ?, seal = ? WHERE tenant = ? AND id = ?",
+                (stamp, why, actor, os_user, seal, self._tenant, item_id),
+            )
 
     def _require_open_item(self, conn: sqlite3.Connection, item_id: int) -> None:
         self._require_item(conn, item_id)
@@ -2083,6 +2227,10 @@ class SqliteStore:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _sealed(a: AccessRecord) -> str:
+    return access_seal(a.at, a.actor, a.complaint_id, a.purpose, a.via, a.os_user)
 
 
 def _load(conn: sqlite3.Connection, tenant: str, complaint_id: str) -> Complaint:

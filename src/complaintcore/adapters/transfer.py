@@ -67,6 +67,8 @@ class StoredItem:
     ledger_seq: int | None = None
     dropped_at: datetime | None = None
     drop_reason: str = ""
+    dropped_by: str = ""
+    dropped_os_user: str = ""
 
 
 @runtime_checkable

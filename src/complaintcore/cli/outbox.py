@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from complaintcore.cli.context import Ctx, json_option, pass_ctx
+from complaintcore.cli.context import Ctx, json_option, os_user, pass_ctx
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.i18n import N_
 
@@ -102,16 +102,28 @@ def retry(ctx: Ctx, ids: tuple[int, ...], every: bool) -> None:
 @click.argument("ids", nargs=-1, type=click.IntRange(1, 2**63 - 1))
 @click.option("--all-dead", "every", is_flag=True, help=N_("Every dead letter."))
 @click.option("--reason", required=True, help=N_("Why they are dropped (kept with them)."))
+@click.option(
+    "--actor",
+    default="",
+    help=N_("Your staff id, kept with the drop (the operating-system user is kept too)."),
+)
 @json_option
 @pass_ctx
-def drop(ctx: Ctx, ids: tuple[int, ...], every: bool, reason: str) -> None:
+def drop(ctx: Ctx, ids: tuple[int, ...], every: bool, reason: str, actor: str) -> None:
     desk = ctx.desk()
     if not reason.strip():
         raise InvalidInputError("--reason", ctx.t("say why the messages are dropped"))
+    staff_id = ""
+    if actor.strip():
+        member = desk.member(actor)
+        if member is None:
+            raise InvalidInputError("--actor", ctx.t("no such staff member in the staff file"))
+        staff_id = member.staff_id
     chosen = _ids(ctx, ids, every)
     now = ctx.now()
+    user = os_user()
     for item_id in chosen:
-        desk.drop_message(item_id, now, reason)
+        desk.drop_message(item_id, now, reason, actor=staff_id, os_user=user)
     if ctx.json:
         ctx.emit({"dropped": chosen})
         return

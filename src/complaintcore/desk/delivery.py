@@ -47,6 +47,7 @@ class SendTimeoutError(ComplaintCoreError, TimeoutError):
         what = "every sending thread stayed busy" if busy else "no answer"
         super().__init__(f"send timed out after {timeout:g} s ({what})")
         self.timeout = timeout
+        self.busy = busy  # never started: no send of it is left running
 
 
 def _seconds(value: float | None, path: str) -> float | None:

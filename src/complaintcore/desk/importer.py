@@ -332,6 +332,8 @@ def _column(cell: str) -> str | None:
 
 
 def _header(number: int, cells: list[str]) -> list[str]:
+    """The columns a header row names; a cell that names none is refused by its
+    position alone, since it may be a value of a file without a header (PRV-1)."""
     columns: list[str] = []
     known = [c for c in (_column(cell) for cell in cells) if c is not None]
     if not known:
@@ -344,9 +346,12 @@ def _header(number: int, cells: list[str]) -> list[str]:
         if column is None:
             if not cell.strip():
                 raise InvalidInputError(f"line {number}, column {j}", "has no name")
+            # The position only, never the cell (PRV-1): a file without a header
+            # row puts a name, a phone or a room here.
             raise InvalidInputError(
                 f"line {number}, column {j}",
-                f"unknown column {_key_name(cell.strip())}; expected one of " + ", ".join(FIELDS),
+                "unknown column (the first line must be a header row naming the columns);"
+                " expected one of " + ", ".join(FIELDS),
             )
         if column in columns:
             raise InvalidInputError(f"line {number}, column {j}", f"repeats column {column}")

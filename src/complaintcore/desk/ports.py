@@ -648,8 +648,12 @@ class ComplaintStore(Protocol):
         """Make an undelivered item due at ``now`` with its attempts counted afresh."""
         ...
 
-    def drop_item(self, item_id: int, at: datetime, reason: str) -> None:
-        """Give an undelivered item up for good: it is never sent, and kept with ``reason``."""
+    def drop_item(
+        self, item_id: int, at: datetime, reason: str, *, actor: str = "", os_user: str = ""
+    ) -> None:
+        """Give an undelivered item up for good: it is never sent, and kept with
+        ``reason``, the staff id of the ``actor`` who dropped it and the
+        operating-system user (REC-5)."""
         ...
 
     def close(self) -> None: ...

@@ -112,7 +112,7 @@ from complaintcore.core.workflow import (
 )
 from complaintcore.desk import access, messages
 from complaintcore.desk.config import DeskConfig, RetryPolicy
-from complaintcore.desk.delivery import DeliveryWorker, Sender
+from complaintcore.desk.delivery import DeliveryWorker, Sender, SendTimeoutError
 from complaintcore.desk.ids import time_ordered_id
 from complaintcore.desk.ports import (
     AccessRecord,
@@ -945,9 +945,13 @@ class Desk:
         self.store.retry_item(item_id, now)
         self._wake_delivery()
 
-    def drop_message(self, item_id: int, now: datetime, reason: str) -> None:
-        """Give an undelivered message up for good, with the reason; it stays on record."""
-        self.store.drop_item(item_id, now, reason)
+    def drop_message(
+        self, item_id: int, now: datetime, reason: str, *, actor: str = "", os_user: str = ""
+    ) -> None:
+        """Give an undelivered message up for good, with the reason; it stays on
+        record with who dropped it: the staff id ``actor`` and the operating-system
+        user (REC-5); ``verify`` finds a drop the library did not record."""
+        self.store.drop_item(item_id, now, reason, actor=actor, os_user=os_user)
 
     # ------------------------------------------------------------------ identity
 
@@ -2301,10 +2305,14 @@ class Desk:
             )
         except Exception as exc:
             try:
-                error = f"{type(exc).__name__}: {str(exc)[:200]}"
+                error = f"{type(exc).__name__}: {self._masked_error(item, str(exc))[:200]}"
             except Exception:  # even describing it failed
                 error = type(exc).__name__
             delay = timedelta(seconds=self.retry.delay(item.attempts + 1))
+            if isinstance(exc, SendTimeoutError) and not exc.busy:
+                # the abandoned send may still get through: not due again (here or
+                # in another process) before the channel itself gives up on it
+                delay = max(delay, self._in_flight(notifier))
             self.store.mark_failed(item.id, error, now + delay)
             if item.attempts + 1 >= self.retry.max_attempts:
                 log.warning(
@@ -2324,6 +2332,34 @@ class Desk:
             return False
         self.store.mark_delivered(item.id, now)
         return True
+
+    def _in_flight(self, notifier: Notifier) -> timedelta:
+        """How long a send the desk stopped waiting for may still run: the desk's
+        own wait, then the channel's ``timeout`` and ``reply_timeout`` (seconds,
+        where the channel has them: the webhook and SMTP channels do)."""
+        seconds = self._sender.timeout or 0.0
+        for name in ("timeout", "reply_timeout"):
+            value = getattr(notifier, name, None)
+            if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+                seconds += float(value)
+        return timedelta(seconds=seconds)
+
+    def _masked_error(self, item: OutboxItem, text: str) -> str:
+        """A channel's error text as it is stored and listed (``outbox list``): a
+        host's channel may quote the number, the message or the complainant, so
+        phones, e-mail addresses, the recipient's and the complainant's name,
+        phone and room are masked (PRV-1)."""
+        from complaintcore.adapters.notify._common import personal_values
+
+        recipient = self.directory.get(item.notification.recipient)
+        secrets = personal_values(item.notification, recipient)
+        try:
+            person = self.store.load(item.notification.complaint_id).intake.complainant
+        except ComplaintCoreError:  # the complaint cannot be read: mask what is known
+            pass
+        else:
+            secrets += [v for v in (person.name, person.phone, person.room) if v]
+        return redact(text[:1000], also=secrets)
 
     def _settle_late(self, item: OutboxItem, now: datetime, error: BaseException | None) -> None:
         """A send that timed out finished after all: if it got through, say so, so the
