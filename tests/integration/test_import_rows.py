@@ -213,6 +213,44 @@ def test_a_gbk_or_excel_file_is_detected_or_chosen(desk: Path, encoding: str) ->
     assert stored(desk) == 20
 
 
+def test_rows_ended_by_a_bare_carriage_return_are_rows_of_their_own(desk: Path) -> None:
+    """A file mixing CRLF, LF and a bare CR (rows pasted from a "CSV (Macintosh)"
+    export): every record is a row, numbered as a line of its own."""
+    rows = [csv_line(good(i)).encode() for i in range(4)]
+    data = COLUMNS.encode() + b"\r\n" + rows[0] + b"\n" + rows[1] + b"\r" + rows[2] + b"\r\n"
+    (desk / "mixed.csv").write_bytes(data + rows[3].replace(b"SR-103", b"nobody") + b"\n")
+    doc = imported(invoke("receive", "--file", "mixed.csv", "--json"))
+    assert (doc["stored"], rejected_lines(doc)) == (3, [5])
+    mac = b"\r".join([COLUMNS.encode(), *[csv_line(good(i)).encode() for i in range(4, 10)]])
+    (desk / "mac.csv").write_bytes(mac)
+    doc = imported(invoke("receive", "--file", "mac.csv", "--json"))
+    assert (doc["stored"], doc["rejected"]) == (6, [])
+    assert stored(desk) == 9
+
+
+@pytest.mark.parametrize("asked", [None, "utf-8", "gb18030"])
+def test_a_utf16_file_is_refused_naming_its_encoding(desk: Path, asked: str | None) -> None:
+    text = "\n".join([COLUMNS] + [csv_line(good(i)) for i in range(3)]) + "\n"
+    (desk / "in.csv").write_bytes(text.encode("utf-16"))  # with its byte order mark
+    chosen = ["--encoding", asked] if asked else []
+    result = invoke("receive", "--file", "in.csv", "--json", *chosen)
+    no_traceback(result)
+    assert result.exit_code != 0
+    assert "UTF-16" in result.output
+    assert stored(desk) == 0
+
+
+def test_a_header_line_that_cannot_be_decoded_is_refused_not_skipped(desk: Path) -> None:
+    rows = [csv_line(good(i)).encode() for i in range(3)]
+    header = COLUMNS.encode() + b",\xff"  # a byte no UTF-8 text has
+    (desk / "in.csv").write_bytes(b"\n".join([header, *rows]) + b"\n")
+    result = invoke("receive", "--file", "in.csv", "--json", "--encoding", "utf-8")
+    no_traceback(result)
+    assert result.exit_code != 0
+    assert "line 1: the header row is not utf-8 text" in result.output
+    assert stored(desk) == 0
+
+
 @pytest.mark.parametrize("asked", [None, "gb18030"])
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
 def test_a_utf8_line_in_a_gbk_file_is_rejected_not_stored_garbled(

@@ -143,10 +143,11 @@ def detect_encoding(stream: IO[bytes]) -> str:
     if not stream.seekable():
         raise InvalidInputError("encoding", "cannot be detected on a stream; choose one")
     start = stream.tell()
-    if stream.read(3) == codecs.BOM_UTF8:
-        stream.seek(start)
-        return "utf-8-sig"
+    head = stream.read(3)
     stream.seek(start)
+    _refuse_utf16(head)
+    if head == codecs.BOM_UTF8:
+        return "utf-8-sig"
     utf8 = other = 0
     for data in _raw_lines(stream):
         if data is not None and not data.isascii():
@@ -158,6 +159,17 @@ def detect_encoding(stream: IO[bytes]) -> str:
     return "utf-8" if utf8 >= other else "gb18030"
 
 
+def _refuse_utf16(head: bytes) -> None:
+    """A UTF-16 file (Excel's "Unicode Text") is refused as a whole, naming its
+    encoding: read as UTF-8 or GB18030 every line would be garbage."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InvalidInputError(
+            "encoding",
+            "the file is UTF-16 (it starts with a UTF-16 byte order mark);"
+            " save it as UTF-8 or GB18030",
+        )
+
+
 def _is_utf8(data: bytes) -> bool:
     try:
         data.decode("utf-8")
@@ -166,16 +178,39 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
+_EOL = re.compile(rb"\r\n|\r|\n")
+"""A line ends with CRLF, LF, or a bare CR (a classic Mac or "CSV (Macintosh)" export)."""
+
+_CHUNK = 1 << 16
+"""Bytes read at a time when splitting lines."""
+
+
 def _raw_lines(stream: IO[bytes]) -> Iterator[bytes | None]:
-    """Physical lines as bytes; one longer than :data:`MAX_LINE_BYTES` is ``None``,
-    skipped without being held in memory (detection and reading agree on lines)."""
-    while raw := stream.readline(MAX_LINE_BYTES + 1):
-        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
-            while raw and not raw.endswith(b"\n"):  # skip the rest of the line
-                raw = stream.readline(MAX_LINE_BYTES)
-            yield None
-            continue
-        yield raw
+    """Physical lines as bytes, each ended by ``\n`` (a bare CR is a line end too,
+    so a row pasted from a Mac file is its own row); one longer than
+    :data:`MAX_LINE_BYTES` is ``None``, skipped without being held in memory
+    (detection and reading agree on lines)."""
+    pending = b""
+    skipping = False  # inside a line already found too long
+    while chunk := stream.read(_CHUNK):
+        data = pending + chunk
+        start = 0
+        for m in _EOL.finditer(data):
+            if m.end() == len(data) and data.endswith(b"\r"):
+                break  # a CR at the end of what is read: its LF may come next
+            line, start = data[start : m.start()], m.end()
+            if skipping or len(line) > MAX_LINE_BYTES:
+                skipping = False
+                yield None
+            else:
+                yield line + b"\n"
+        pending = data[start:]
+        if len(pending) > MAX_LINE_BYTES:
+            pending, skipping = b"", True
+    if skipping or len(pending) > MAX_LINE_BYTES:
+        yield None
+    elif pending:
+        yield pending.removesuffix(b"\r") + b"\n" if pending.endswith(b"\r") else pending
 
 
 def _lines(stream: IO[bytes], encoding: str) -> Iterator[tuple[int, str | InvalidInputError]]:
@@ -192,6 +227,8 @@ def _lines(stream: IO[bytes], encoding: str) -> Iterator[tuple[int, str | Invali
                 InvalidInputError("line", f"longer than {MAX_LINE_BYTES} bytes (not read)"),
             )
             continue
+        if number == 1:
+            _refuse_utf16(raw)
         if number == 1 and encoding == "utf-8-sig":
             raw = raw.removeprefix(codecs.BOM_UTF8)
         try:
@@ -377,6 +414,8 @@ def _csv_rows(lines: Iterator[tuple[int, str | InvalidInputError]]) -> Iterator[
     while (first := take()) is not None:
         number, text = first
         if isinstance(text, InvalidInputError):
+            if header is None:  # no row can be read without it
+                raise InvalidInputError(f"line {number}", f"the header row {text.reason}")
             yield number, text
             continue
         if not text.strip():
