@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
+import attrs
 import click
 from rich.console import Console, RenderableType
 from rich.text import Text
@@ -92,7 +93,9 @@ class Ctx:
                         "{path} not found; run `complaintcore init` first", path=self.config_path
                     ),
                 )
-            config = load_config(self.config_path)
+            # The desk was set up by `init`: a missing database is an error,
+            # never a new empty one (a move, a restore, an unmounted volume).
+            config = attrs.evolve(load_config(self.config_path), create_database=False)
             if config.staff_file is not None:
                 staff = config.resolve(config.staff_file)
                 if not Path(staff).exists():
