@@ -106,11 +106,22 @@ class CommandLine(click.Group):
         return result if isinstance(result, int) else ExitCode.OK
 
 
-def _report(exc: BaseException, code: ExitCode, argv: list[str], t: Translator) -> None:
+def _json_run(argv: list[str]) -> bool:
     ctx = CURRENT.get()
-    message = one_line(exc, t, ctx.pack() if ctx is not None else None)
-    if (ctx is not None and ctx.json) or _json_in(argv):
-        click.echo(json.dumps(error_document(exc, code, message), ensure_ascii=False, indent=1))
+    return (ctx is not None and ctx.json) or _json_in(argv)
+
+
+def _report(
+    exc: BaseException, code: ExitCode, argv: list[str], t: Translator, message: str = ""
+) -> None:
+    ctx = CURRENT.get()
+    message = message or one_line(exc, t, ctx.pack() if ctx is not None else None)
+    if _json_run(argv):
+        document = error_document(exc, code, message)
+        if ctx is not None and ctx.partial is not None:
+            # the work done before the failure, as the command's usual result
+            document = {**document, **ctx.partial()}
+        click.echo(json.dumps(document, ensure_ascii=False, indent=1))
         return
     if isinstance(exc, click.UsageError) and exc.ctx is not None:
         message = t(

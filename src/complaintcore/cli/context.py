@@ -60,6 +60,10 @@ class Ctx:
         self._desk: Desk | None = None
         self._delivery: DeliveryWorker | None = None
         self.config: DeskConfig | None = None
+        self.partial: Callable[[], dict[str, Any]] | None = None
+        """What the command has done so far, as its result document: set by a
+        command that commits as it goes (``receive --file``), so an error or a
+        Ctrl-C part-way prints it under ``--json`` with the ``error`` member."""
 
     def t(self, message: str, /, **values: object) -> str:
         """``message`` (an English message id) in the run's language, fields filled in."""
