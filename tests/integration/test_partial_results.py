@@ -87,3 +87,38 @@ def test_a_store_error_part_way_prints_what_was_stored_with_the_error(
     assert document["error"]["type"] == "StoreError"
     assert "SQLITE_FULL" in document["error"]["message"]
     _check_partial(document, _stored(desk))
+
+
+def test_ctrl_c_part_way_prints_what_was_stored_with_the_interruption(
+    desk: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def ctrl_c(store: SqliteStore) -> None:
+        raise KeyboardInterrupt
+
+    _after_the_first_batch(monkeypatch, ctrl_c)
+    result = invoke("receive", "--file", "rows.csv", "--json")
+    assert result.exit_code == 1, result.output
+    assert "aborted" not in result.stderr  # said in the document, not beside it
+    document = json.loads(result.stdout)
+    assert document["error"] == {"code": 1, "type": "Abort", "message": "aborted"}
+    _check_partial(document, _stored(desk))
+
+
+def test_ctrl_c_before_any_work_under_json_is_still_one_document(
+    desk: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from complaintcore.desk import Desk
+
+    def interrupted(self: Desk, now: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Desk, "sweep", interrupted)
+    result = invoke("sweep", "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {
+        "error": {"code": 1, "type": "Abort", "message": "aborted"}
+    }
+    text = invoke("sweep")  # without --json, as before
+    assert text.exit_code == 1
+    assert text.stdout == ""
+    assert text.stderr.strip().splitlines()[-1] == "aborted"

@@ -94,8 +94,11 @@ class CommandLine(click.Group):
         except click.exceptions.NoArgsIsHelpError as exc:
             exc.show()  # a bare group: its help, as click shows it
             return ExitCode.USAGE
-        except click.Abort:
-            click.echo(t("aborted"), err=True)
+        except click.Abort as exc:
+            if not _json_run(argv):
+                click.echo(t("aborted"), err=True)
+                return ExitCode.REFUSED
+            _report(exc, ExitCode.REFUSED, argv, t, t("aborted"))
             return ExitCode.REFUSED
         except Exception as exc:
             code = exit_code_for(exc)
