@@ -372,6 +372,14 @@ class Translator:
 
         if isinstance(exc, e.UnknownComplaintError):
             return self(N_("no complaint with id '{id}'"), id=e.shown_id(exc.complaint_id))
+        if isinstance(exc, e.AccessDeniedError) and not exc.complaint_id and exc.path:
+            return self(  # refused at intake: no complaint was stored, the field is named
+                N_("{path}: {actor} may not {command}: {reason}"),
+                path=exc.path,
+                actor=exc.actor,
+                command=self.command(exc.command),
+                reason=self.reason(exc.reason, pack),
+            )
         if isinstance(exc, e.AccessDeniedError):
             return self(
                 N_("complaint {id}: {actor} may not {command}: {reason}"),

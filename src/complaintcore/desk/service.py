@@ -1299,8 +1299,18 @@ class Desk:
             receiver = self.member(intake.receiver)
             if receiver is not None and receiver.department:
                 intake = attrs.evolve(intake, receiver_unit=receiver.department)
-        complaint = new_complaint(complaint_id or self._new_id(intake), intake)
         member = self.member(actor)  # asked once: registering and assessing both check it
+        if member is None and actor == intake.receiver:
+            # PRV-2, IN-2: the receiver registers it and is not on the staff.  Nothing
+            # is stored, so the refusal names the field, not a complaint id.
+            raise AccessDeniedError(
+                "",
+                access.shown_actor(actor, None),
+                Register.name,
+                "unknown actor: not in the staff directory",
+                path="receiver",
+            )
+        complaint = new_complaint(complaint_id or self._new_id(intake), intake)
         access.authorize(complaint, Register(actor=actor), member, self.pack)
         events = list(decide(complaint, Register(actor=actor), self.pack, now))
         complaint = evolve(complaint, events)
