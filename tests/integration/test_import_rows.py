@@ -462,4 +462,8 @@ def test_an_unknown_receiver_in_code_is_refused_without_a_complaint_id() -> None
     assert err.value.complaint_id == ""
     assert err.value.path == "receiver"
     assert str(err.value).startswith("receiver: ")
+    with pytest.raises(AccessDeniedError) as err:  # the desk's own id: reserved
+        api.receive(_intake(receiver="system"), now=datetime(2025, 11, 14, 9, 30, tzinfo=SH))
+    assert (err.value.complaint_id, err.value.path) == ("", "receiver")
+    assert "reserved" in str(err.value)
     assert api.store.rows() == []

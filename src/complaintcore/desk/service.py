@@ -1297,18 +1297,14 @@ class Desk:
             if receiver is not None and receiver.department:
                 intake = attrs.evolve(intake, receiver_unit=receiver.department)
         member = self.member(actor)  # asked once: registering and assessing both check it
-        if member is None and actor == intake.receiver:
-            # PRV-2, IN-2: the receiver registers it and is not on the staff.  Nothing
-            # is stored, so the refusal names the field, not a complaint id.
-            raise AccessDeniedError(
-                "",
-                access.shown_actor(actor, None),
-                Register.name,
-                "unknown actor: not in the staff directory",
-                path="receiver",
-            )
         complaint = new_complaint(complaint_id or self._new_id(intake), intake)
-        access.authorize(complaint, Register(actor=actor), member, self.pack)
+        try:
+            access.authorize(complaint, Register(actor=actor), member, self.pack)
+        except AccessDeniedError as exc:
+            # Nothing is stored: the refusal names the field that gave the actor
+            # (the receiver, IN-2), not the id the complaint would have had.
+            where = "receiver" if actor == intake.receiver else "actor"
+            raise AccessDeniedError("", exc.actor, exc.command, exc.reason, path=where) from None
         events = list(decide(complaint, Register(actor=actor), self.pack, now))
         complaint = evolve(complaint, events)
         classify = self._classify_command(complaint, actor)
