@@ -372,6 +372,14 @@ class Translator:
 
         if isinstance(exc, e.UnknownComplaintError):
             return self(N_("no complaint with id '{id}'"), id=e.shown_id(exc.complaint_id))
+        if isinstance(exc, e.AccessDeniedError) and not exc.complaint_id and exc.path:
+            return self(  # refused at intake: no complaint was stored, the field is named
+                N_("{path}: {actor} may not {command}: {reason}"),
+                path=exc.path,
+                actor=exc.actor,
+                command=self.command(exc.command),
+                reason=self.reason(exc.reason, pack),
+            )
         if isinstance(exc, e.AccessDeniedError):
             return self(
                 N_("complaint {id}: {actor} may not {command}: {reason}"),
@@ -492,7 +500,22 @@ class Translator:
         if kind == "field":
             english, _, _native = value.partition(" (")
             return self._catalogs.pgettext("field", english)
+        if kind == "what":  # a field or an enum's name: "site", "Channel"
+            word = value.lower()
+            for shown in (self._catalogs.pgettext("field", word), self._catalogs.gettext(word)):
+                if shown != word:
+                    return shown
+            return value
+        if kind == "phones":
+            return self(N_("; or ")).join(self._phone_kind(k) for k in value.split("; or "))
         return value
+
+    def _phone_kind(self, text: str) -> str:
+        """One kind of number :func:`~complaintcore.core.validity.phone_kinds` names."""
+        codes = re.fullmatch(r"(\+[\d/+]+) in international form", text)
+        if codes is not None:
+            return self(N_("{codes} in international form"), codes=codes.group(1))
+        return self._catalogs.gettext(text) if text in _PHONE_KINDS else text
 
     def _length_text(self, text: str) -> str:
         """``12 months``, ``6 days`` or ``10d`` as the library wrote them, in this language."""
@@ -618,6 +641,19 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("unknown unit {unit} in pack {pack}"), {}),
     (N_("unknown category {category} in pack {pack}"), {}),
     (N_("unknown {what} {value}; expected one of {allowed}"), {}),
+    (N_("unknown {what}; expected one of {allowed}"), {"what": "what"}),
+    # an office's typos: a phone, a time, a schema name, a period report
+    (N_("{field} is not a recognised number ({kinds})"), {"field": "field", "kinds": "phones"}),
+    (N_("expected an ISO date-time like 2025-11-14T17:30"), {}),
+    (N_("pack {pack} declares no indicators"), {}),
+    (N_("unknown schema; did you mean {name}?"), {}),
+    (
+        N_(
+            "unknown schema; names are 'intake', 'command', 'command:<name>', "
+            "'event', 'event:<kind>'"
+        ),
+        {},
+    ),
     # duties and concentrated issues (DL-5, REC-2, IN-6, HDL-5)
     (N_("duty {duty} needs it recorded ({rule})"), {"duty": "duty"}),
     (N_("duty {duty} needs it recorded"), {"duty": "duty"}),
@@ -689,6 +725,16 @@ A reason the library gives is matched against each in turn; the fields' values
 are shown as commands, departments, rungs … in the reader's language (the
 second member says which).  A test checks every one against the library's source.
 """
+
+_PHONE_KINDS = frozenset(
+    (
+        N_("mainland mobile, landline with area code, or 400/800 number"),
+        N_("a UK number (07700 900123, 020 7946 0000 or +44 …)"),
+        N_("an international number in +<country code> form"),
+        N_("no numbers are allowed by the rule pack"),
+    )
+)
+"""The kinds of phone number a rule pack allows, as the library words them."""
 
 _RECORD_FIELDS = (
     NC_("field", "room number"),

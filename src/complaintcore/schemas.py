@@ -207,12 +207,13 @@ def _schema(name: str) -> str:
         known = schema_names()
         bare = [n for n in (f"command:{name}", f"event:{name}") if n in known]
         close = bare or difflib.get_close_matches(name, known, n=1)
-        hint = (
-            f"did you mean {close[0]!r}?"
-            if close
-            else "names are 'intake', 'command', 'command:<name>', 'event', 'event:<kind>'"
+        if close:
+            raise InvalidInputError("schema", f"unknown schema; did you mean {close[0]!r}?")
+        raise InvalidInputError(
+            "schema",
+            "unknown schema; names are 'intake', 'command', 'command:<name>', "
+            "'event', 'event:<kind>'",
         )
-        raise InvalidInputError("schema", f"unknown schema; {hint}")
     return json.dumps(doc, ensure_ascii=False)
 
 

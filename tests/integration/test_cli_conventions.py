@@ -111,7 +111,7 @@ def received(*extra: str) -> str:
         (["list", "--limit", "99999999999999999999"], 2, "--limit"),
         (["list", "--limit", "0"], 2, "--limit"),
         (["list", "--nonsense"], 2, "--nonsense"),
-        (["act", "C-1", "no-such-step"], 2, "no-such-step"),
+        (["act", "C-1", "no-such-step"], 2, "unknown step; expected one of"),
         (["act", "nope", "close"], 2, "--actor"),
         (["show"], 2, "COMPLAINT_ID"),
         (["show", "C-nope"], 3, "C-nope"),

@@ -188,6 +188,52 @@ def test_errors_in_chinese_are_chinese_throughout(
     assert [r for r in REPRS if r in line] == []
 
 
+RECORD = ["--name", "王小明", "--room", "3-2-1201", "--summary", "楼上漏水", "--receiver", "SR-103"]
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        ([*RECORD, "--phone", "13812345678", "--site", "nowhere"], "未知的项目；应为以下之一："),
+        ([*RECORD, "--phone", "12345", "--site", "sunrise"], "联系电话不是可识别的号码（大陆"),
+        (["report", "--period", "2025"], "规则包 cn-property 没有声明指标"),
+        (["schema", "reply"], "没有这个 schema；是否指 'command:reply'？"),
+        (["schema", "zzzzzz"], "没有这个 schema；可用的名称为"),
+    ],
+)
+def test_an_office_s_everyday_mistakes_read_in_chinese(
+    desk: tuple[Path, list[str]], args: list[str], said: str
+) -> None:
+    if args[0] == "--name":
+        args = ["receive", *args]
+    for run in (args, [*args, "--json"]):
+        result = zh(*run)
+        assert result.exit_code == 1, result.output
+        shown = json.loads(result.stdout)["error"]["message"] if "--json" in run else result.stderr
+        assert said in shown, shown
+        for english in ("unknown", "expected", "recognised", "declares", "did you mean", "names"):
+            assert english not in shown, shown
+
+
+def test_rows_rejected_for_a_bad_channel_or_time_read_in_chinese(
+    desk: tuple[Path, list[str]],
+) -> None:
+    root, _ = desk
+    (root / "typos.csv").write_text(
+        "name,phone,room,site,channel,summary,receiver,received_at\n"
+        "王小明,13812345678,3-2-1201,sunrise,fax,楼上漏水,SR-103,2025-11-14T09:00\n"
+        "王小明,13812345678,3-2-1201,sunrise,phone,楼上漏水,SR-103,2025-11-14T25:00\n",
+        encoding="utf-8",
+    )
+    result = zh("receive", "--file", "typos.csv", "--json")
+    assert result.exit_code == 1, result.output
+    reasons = [row["reason"] for row in json.loads(result.stdout)["rejected"]]
+    assert reasons == [
+        "channel：未知的渠道；应为以下之一：phone, in_person, written, hotline, web, forwarded",
+        "received_at：应为 ISO 时间，例如 2025-11-14T17:30",
+    ]
+
+
 def test_help_in_chinese_has_no_english_help_text(desk: tuple[Path, list[str]]) -> None:
     for args in (["--help"], ["list", "--help"], ["act", "--help"], ["act", "close", "--help"]):
         result = invoke(*args, env={"LANG": "zh_CN.UTF-8"})

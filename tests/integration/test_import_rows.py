@@ -483,3 +483,50 @@ def test_a_file_without_keys_run_again_stores_nothing_twice(desk: Path) -> None:
     third = imported(invoke("receive", "--file", "half.csv", "--json", "--no-route"))
     assert (third["stored"], third["duplicated"]) == (0, 301)
     assert stored(desk) == 301
+
+
+@pytest.mark.procedure("PRV-1")
+def test_an_unknown_receiver_is_refused_naming_the_field_and_no_complaint(desk: Path) -> None:
+    """The receiver registers the complaint (IN-2); one not on the staff is refused.
+    Nothing is stored, so the reason names the field, never a complaint id that
+    does not exist; the value stays masked (it may be a name in the wrong column)."""
+    (desk / "rows.csv").write_text(
+        f"{COLUMNS}\n王小明,13812345678,3-2-1201,sunrise,楼上漏水,SR-999,phone,2025-11-14T09:00\n",
+        encoding="utf-8",
+    )
+    result = invoke("receive", "--file", "rows.csv", "--json")
+    assert result.exit_code == 1, result.output
+    (row,) = json.loads(result.stdout)["rejected"]
+    assert row["reason"] == (
+        "receiver: S***** may not register: unknown actor: not in the staff directory"
+    )
+    assert stored(desk) == 0
+
+    one = ["receive", "--name", "王小明", "--phone", "13812345678", "--room", "3-2-1201"]
+    one += ["--site", "sunrise", "--summary", "楼上漏水", "--receiver", "SR-999"]
+    result = invoke(*one, "--json")
+    assert result.exit_code == 4, result.output
+    error = json.loads(result.stdout)["error"]
+    assert error["path"] == "receiver"
+    assert error["message"].startswith("receiver: S***** may not register")
+    assert "C-" not in error["message"]
+    zh = CliRunner().invoke(main, ["--lang", "zh", *one], env={"COMPLAINTCORE_NOW": NOW})
+    assert zh.stderr.strip() == "错误：receiver：S***** 无权登记：未知操作人：不在员工名录中"
+
+
+def test_an_unknown_receiver_in_code_is_refused_without_a_complaint_id() -> None:
+    from complaintcore import AccessDeniedError
+    from tests.helpers import SH
+    from tests.helpers import intake as _intake
+
+    api = make_desk()
+    with pytest.raises(AccessDeniedError) as err:
+        api.receive(_intake(receiver="SR-999"), now=datetime(2025, 11, 14, 9, 30, tzinfo=SH))
+    assert err.value.complaint_id == ""
+    assert err.value.path == "receiver"
+    assert str(err.value).startswith("receiver: ")
+    with pytest.raises(AccessDeniedError) as err:  # the desk's own id: reserved
+        api.receive(_intake(receiver="system"), now=datetime(2025, 11, 14, 9, 30, tzinfo=SH))
+    assert (err.value.complaint_id, err.value.path) == ("", "receiver")
+    assert "reserved" in str(err.value)
+    assert api.store.rows() == []

@@ -198,6 +198,42 @@ def test_a_phone_or_name_typed_as_an_id_or_a_choice_is_not_echoed(desk_dir: Path
 
 
 @pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_stray_words_and_unknown_steps_are_not_echoed(desk_dir: Path, lang: str) -> None:
+    """A phone or a name typed with a space and no quotes spills into extra
+    arguments, or lands where ``act`` expects its step: counted, never quoted."""
+    rest = ["--room", ROOM, "--site", "sunrise", "--summary", "楼上漏水", "--receiver", "SR-103"]
+    said = {
+        "en": ("got 2 unexpected extra arguments", "got 1 unexpected extra argument", "unknown"),
+        "zh": ("多出 2 个参数", "多出 1 个参数", "没有这个"),
+    }[lang]
+    for args, secrets, expected in [
+        (["receive", "--name", NAME, "--phone", "138", "1234", "5678", *rest], ["1234"], said[0]),
+        (["receive", "--name", "王", "小明", "--phone", PHONE, *rest, "--json"], ["小明"], said[1]),
+        (["list", PHONE], [PHONE], said[1]),
+        (["list", PHONE, "--json"], [PHONE], said[1]),
+        (["act", "C-20251114-0001", PHONE, "--actor", "SR-201"], [PHONE], said[2]),
+        (["act", PHONE, "C-20251114-0001", "--actor", "SR-201", "--json"], [PHONE], said[2]),
+        ([PHONE, "list"], [PHONE], said[2]),
+    ]:
+        result = CliRunner().invoke(
+            main, ["--lang", lang, *args], env={"COMPLAINTCORE_NOW": "2025-11-14T17:30"}
+        )
+        assert result.exit_code == 2, (args, result.output)
+        assert expected in result.output, (args, result.output)
+        for secret in secrets:
+            assert secret not in result.output, (args, result.output)
+        if "--json" in args:
+            error = json.loads(result.stdout)["error"]
+            assert error["code"] == 2
+            assert expected in error["message"]
+    # the steps there are, listed instead of the word typed
+    result = invoke("act", "C-20251114-0001", PHONE, "--actor", "SR-201")
+    assert "unknown step; expected one of acknowledge, add-measure," in result.stderr
+    assert "close" in result.stderr
+
+
+@pytest.mark.procedure("PRV-1")
 def test_access_errors_do_not_echo_a_name_given_as_an_actor() -> None:
     desk = make_desk()
     c = desk.receive(_intake(receiver="SR-103"), now=NOW)

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 def complaintcore_get_store(config: DeskConfig) -> ComplaintStore:
     from complaintcore.adapters.stores import open_store
 
-    return open_store(config.resolve(config.database), tenant=config.tenant)
+    return open_store(
+        config.resolve(config.database), tenant=config.tenant, create=config.create_database
+    )
 
 
 @hookimpl(trylast=True)

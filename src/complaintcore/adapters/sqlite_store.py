@@ -34,6 +34,7 @@ import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
@@ -172,6 +173,13 @@ def _translated(
             raise InvalidInputError("argument", "an integer beyond 64 bits") from None
 
     return guarded
+
+
+_MISSING_DATABASE = (
+    "does not exist; restore it, or set `database` to where it is"
+    " (only `complaintcore init` creates a desk's database)"
+)
+"""Why a desk's database is refused when its file is missing (``create=False``)."""
 
 
 class SchemaVersionError(StoreError, RuntimeError):
@@ -835,7 +843,8 @@ class SqliteStore:
     :class:`~complaintcore.core.errors.StoreError` naming the file (locked,
     corrupt, not a database, read-only, disk full); nothing else escapes.
 
-    :param path: the database file; created with the current schema if missing.
+    :param path: the database file; created with the current schema if missing
+        (unless ``create`` is false).
     :param tenant: whose desk to open.  A file keeps desks for any number of
         tenants, each confined to its own rows.
     :param create_tenant: start a desk for ``tenant`` in a file that keeps other
@@ -843,9 +852,15 @@ class SqliteStore:
         likely means the wrong file.  A new or empty file takes its first tenant
         without asking.
     :param timeout: seconds a writer waits for another writer before giving up.
+    :param create: make the file when it does not exist (the default, for a new
+        store made in code).  A desk that already exists passes ``False``: then
+        a missing file (moved away, a restore in progress, a volume that did not
+        mount) is a :class:`StoreError` instead of a new empty database, and no
+        connection, not even a later thread's, ever creates it.
     :raises SchemaVersionError: the file was written by a newer complaintcore.
     :raises UnknownTenantError: the file keeps other tenants' desks, not this one.
-    :raises StoreError: the file cannot be opened or is not a complaint database.
+    :raises StoreError: the file cannot be opened, is not a complaint database,
+        or is missing and ``create`` is false.
     """
 
     def __init__(
@@ -855,6 +870,7 @@ class SqliteStore:
         tenant: str = DEFAULT_TENANT,
         create_tenant: bool = False,
         timeout: float = 30.0,
+        create: bool = True,
     ) -> None:
         self._tenant = check_tenant(tenant)
         self._path = os.fspath(path)
@@ -862,6 +878,14 @@ class SqliteStore:
             raise InvalidInputError(
                 "path", "an in-memory SQLite database is per connection; use MemoryStore"
             )
+        self._create = bool(create)
+        if not self._create and not os.path.isfile(self._path):
+            raise StoreError(self._path, _MISSING_DATABASE)
+        # Without create, SQLite itself refuses a file that has gone meanwhile
+        # ("mode=rw"), so no thread's first connection recreates it either.
+        self._target = (
+            self._path if self._create else f"{Path(os.path.abspath(self._path)).as_uri()}?mode=rw"
+        )
         self._timeout = float(timeout)
         self._lock = threading.Lock()
         self._conns: list[tuple[threading.Thread, sqlite3.Connection]] = []
@@ -900,7 +924,11 @@ class SqliteStore:
     def for_tenant(self, tenant: str, *, create_tenant: bool = False) -> SqliteStore:
         """Another tenant's store on the same file (its own connections)."""
         return SqliteStore(
-            self._path, tenant=tenant, create_tenant=create_tenant, timeout=self._timeout
+            self._path,
+            tenant=tenant,
+            create_tenant=create_tenant,
+            timeout=self._timeout,
+            create=self._create,
         )
 
     # ------------------------------------------------------------------ connections
@@ -921,7 +949,11 @@ class SqliteStore:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(
-                self._path, timeout=self._timeout, isolation_level=None, check_same_thread=False
+                self._target,
+                timeout=self._timeout,
+                isolation_level=None,
+                check_same_thread=False,
+                uri=not self._create,
             )
             conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
             conn.execute("PRAGMA foreign_keys = ON")

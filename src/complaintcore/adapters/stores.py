@@ -91,13 +91,20 @@ def describe_database(database: str) -> str:
 
 
 def open_store(
-    database: str, *, tenant: str = DEFAULT_TENANT, create_tenant: bool = False
+    database: str,
+    *,
+    tenant: str = DEFAULT_TENANT,
+    create_tenant: bool = False,
+    create: bool = True,
 ) -> ComplaintStore:
     """The store ``database`` names, scoped to ``tenant``.
 
     :param create_tenant: register ``tenant`` in a database that keeps other
         tenants' desks (refused otherwise, as most likely the wrong database).
+    :param create: make a SQLite file that does not exist; with ``False`` a
+        missing file is a :class:`StoreError` (a desk that was set up already).
     :raises StoreError: the database cannot be opened (one line, no password),
+        a SQLite file is missing and ``create`` is false,
         PostgreSQL is asked for without the ``postgres`` extra installed, or
         ``database`` is a URL of another scheme or a libpq ``key=value`` string.
     :raises UnknownTenantError: the database keeps other tenants' desks, not this one.
@@ -127,4 +134,4 @@ def open_store(
         )
     from complaintcore.adapters.sqlite_store import SqliteStore
 
-    return SqliteStore(database, tenant=tenant, create_tenant=create_tenant)
+    return SqliteStore(database, tenant=tenant, create_tenant=create_tenant, create=create)

@@ -94,8 +94,11 @@ class CommandLine(click.Group):
         except click.exceptions.NoArgsIsHelpError as exc:
             exc.show()  # a bare group: its help, as click shows it
             return ExitCode.USAGE
-        except click.Abort:
-            click.echo(t("aborted"), err=True)
+        except click.Abort as exc:
+            if not _json_run(argv):
+                click.echo(t("aborted"), err=True)
+                return ExitCode.REFUSED
+            _report(exc, ExitCode.REFUSED, argv, t, t("aborted"))
             return ExitCode.REFUSED
         except Exception as exc:
             code = exit_code_for(exc)
@@ -106,11 +109,22 @@ class CommandLine(click.Group):
         return result if isinstance(result, int) else ExitCode.OK
 
 
-def _report(exc: BaseException, code: ExitCode, argv: list[str], t: Translator) -> None:
+def _json_run(argv: list[str]) -> bool:
     ctx = CURRENT.get()
-    message = one_line(exc, t, ctx.pack() if ctx is not None else None)
-    if (ctx is not None and ctx.json) or _json_in(argv):
-        click.echo(json.dumps(error_document(exc, code, message), ensure_ascii=False, indent=1))
+    return (ctx is not None and ctx.json) or _json_in(argv)
+
+
+def _report(
+    exc: BaseException, code: ExitCode, argv: list[str], t: Translator, message: str = ""
+) -> None:
+    ctx = CURRENT.get()
+    message = message or one_line(exc, t, ctx.pack() if ctx is not None else None)
+    if _json_run(argv):
+        document = error_document(exc, code, message)
+        if ctx is not None and ctx.partial is not None:
+            # the work done before the failure, as the command's usual result
+            document = {**document, **ctx.partial()}
+        click.echo(json.dumps(document, ensure_ascii=False, indent=1))
         return
     if isinstance(exc, click.UsageError) and exc.ctx is not None:
         message = t(

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
+import attrs
 import click
 from rich.console import Console, RenderableType
 from rich.text import Text
@@ -59,6 +60,10 @@ class Ctx:
         self._desk: Desk | None = None
         self._delivery: DeliveryWorker | None = None
         self.config: DeskConfig | None = None
+        self.partial: Callable[[], dict[str, Any]] | None = None
+        """What the command has done so far, as its result document: set by a
+        command that commits as it goes (``receive --file``), so an error or a
+        Ctrl-C part-way prints it under ``--json`` with the ``error`` member."""
 
     def t(self, message: str, /, **values: object) -> str:
         """``message`` (an English message id) in the run's language, fields filled in."""
@@ -92,7 +97,9 @@ class Ctx:
                         "{path} not found; run `complaintcore init` first", path=self.config_path
                     ),
                 )
-            config = load_config(self.config_path)
+            # The desk was set up by `init`: a missing database is an error,
+            # never a new empty one (a move, a restore, an unmounted volume).
+            config = attrs.evolve(load_config(self.config_path), create_database=False)
             if config.staff_file is not None:
                 staff = config.resolve(config.staff_file)
                 if not Path(staff).exists():

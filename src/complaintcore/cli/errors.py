@@ -88,7 +88,7 @@ def one_line(exc: BaseException, t: Translator | None = None, pack: RulePack | N
     translated from click itself (see :mod:`complaintcore.cli.localize`).
     """
     if isinstance(exc, click.ClickException):
-        text = _choice_refused(exc, t) or exc.format_message()
+        text = _choice_refused(exc, t) or _no_such_command(exc, t) or exc.format_message()
     elif isinstance(exc, OSError) and exc.strerror:
         text = f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
     elif t is not None:
@@ -125,6 +125,24 @@ def _choice_refused(exc: click.ClickException, t: Translator | None) -> str | No
         return None
     message = t(template, **values) if t else template.format(**values)
     return click.BadParameter(message, exc.ctx, exc.param, exc.param_hint).format_message()
+
+
+_NO_SUCH_COMMAND = N_("unknown command; expected one of {choices}.")
+_NO_SUCH_STEP = N_("unknown step; expected one of {choices}.")
+
+
+def _no_such_command(exc: click.ClickException, t: Translator | None) -> str | None:
+    """An unknown command or ``act`` step, without the word typed (a phone typed where
+    the step goes, ``act C-… 13812345678``, is not shown: PRV-1), and the ones there
+    are.  ``None`` for every other error."""
+    if not isinstance(exc, click.exceptions.NoSuchCommand):
+        return None
+    group = exc.ctx.command if exc.ctx is not None else None
+    if not isinstance(group, click.Group):
+        return None
+    template: str = _NO_SUCH_STEP if group.name == "act" else _NO_SUCH_COMMAND
+    values = {"choices": ", ".join(sorted(group.commands))}
+    return t(template, **values) if t else template.format(**values)
 
 
 def error_document(exc: BaseException, code: ExitCode, message: str) -> dict[str, object]:

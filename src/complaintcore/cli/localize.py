@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from complaintcore.i18n import Translator, available_languages, resolve_language
+from complaintcore.i18n import NN_, Translator, available_languages, resolve_language
 
 __all__ = ["LanguageChoice", "speaking"]
 
@@ -35,6 +35,33 @@ _CLICK_MODULES = (
     "click.types",
 )
 _STDLIB = {"_": gettext.gettext, "ngettext": gettext.ngettext}
+
+_EXTRA_ARGUMENTS = (
+    "Got unexpected extra argument ({args})",
+    "Got unexpected extra arguments ({args})",
+)
+"""Click's words for stray positional arguments, which it quotes."""
+_EXTRA_NOT_QUOTED = NN_(
+    "got {count} unexpected extra argument (not shown: it may be personal data);"
+    " put quotes around a value with spaces",
+    "got {count} unexpected extra arguments (not shown: they may be personal data);"
+    " put quotes around a value with spaces",
+)
+"""What is said instead (PRV-1): the stray words are most often a phone or a name
+typed with a space and no quotes (``--phone 138 1234 5678``), so they are
+counted, never quoted, on the terminal, in ``--json`` and in the logs."""
+
+
+def _click_ngettext(t: Translator) -> Any:
+    """``ngettext`` for click's modules: ``t``'s, but stray arguments are only counted."""
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        if (singular, plural) == _EXTRA_ARGUMENTS:
+            text = t.n(*_EXTRA_NOT_QUOTED, n)
+            return text.replace("{", "{{").replace("}", "}}")  # click fills in {args}
+        return t.ngettext(singular, plural, n)
+
+    return ngettext
 
 
 def _walk(command: click.Command) -> Iterator[click.Command]:
@@ -67,7 +94,7 @@ def speaking(root: click.Command, t: Translator) -> Iterator[None]:
             if isinstance(param, click.Option):
                 swap(param, "help")
     patched: list[tuple[Any, str, Any]] = []
-    own = {"_": t.gettext, "ngettext": t.ngettext}
+    own = {"_": t.gettext, "ngettext": _click_ngettext(t)}
     for name in _CLICK_MODULES:
         module = importlib.import_module(name)
         for attr, stdlib in _STDLIB.items():

@@ -48,7 +48,7 @@ def migrate(ctx: Ctx, target: str) -> None:
     config = load_config(ctx.config_path)
     source_at = config.resolve(config.database)
     with (
-        closing(open_store(source_at, tenant=config.tenant)) as source,
+        closing(open_store(source_at, tenant=config.tenant, create=False)) as source,
         closing(open_store(target, tenant=config.tenant, create_tenant=True)) as destination,
         progress(ctx.t("copying complaints")) as step,
     ):

@@ -21,6 +21,7 @@ from complaintcore.i18n import N_
 if TYPE_CHECKING:
     from complaintcore.core.models import Complaint, Intake
     from complaintcore.core.rulepack import RulePack
+    from complaintcore.desk.importer import ImportSummary
 
 __all__ = ["FIELDS", "complaint_summary", "receive", "say_issue"]
 
@@ -160,6 +161,24 @@ def receive(
         )
 
 
+def _import_document(rows: list[dict[str, object]], done: ImportSummary) -> dict[str, Any]:
+    """The ``--json`` result of ``receive --file``: the counts and every row so far."""
+    rejected = [
+        {"row": r["line"], "line": r["line"], "reason": r["reason"]}
+        for r in rows
+        if r["outcome"] == "rejected"
+    ]
+    return {
+        "stored": done.stored,
+        "duplicated": done.duplicated,
+        "received": done.stored + done.duplicated,
+        "rejected": rejected,
+        "ids": [r["id"] for r in rows if r["outcome"] != "rejected"],
+        "rows": list(rows),
+        "encoding": done.encoding,
+    }
+
+
 def say_issue(ctx: Ctx, c: Complaint) -> None:
     """A line on the concentrated issue (HDL-5) or group incident (HDL-6) it belongs to."""
     if c.state.group_incident:
@@ -181,6 +200,8 @@ def _receive_file(ctx: Ctx, path: Path, *, route: bool, encoding: str | None) ->
     with path.open("rb") as counting:  # a cheap streaming pass for the progress total
         total = sum(1 for _ in counting)
     rows: list[dict[str, object]] = []
+    # A store error or Ctrl-C part-way: the rows committed so far go out with it
+    ctx.partial = lambda: _import_document(rows, run.summary)
     with progress(ctx.t("importing"), total=total) as step:
         for result in run:
             if result.error is not None:
@@ -210,20 +231,7 @@ def _receive_file(ctx: Ctx, path: Path, *, route: bool, encoding: str | None) ->
         rows=done.rows,
         encoding=done.encoding,
     )
-    rejected = [
-        {"row": r["line"], "line": r["line"], "reason": r["reason"]}
-        for r in rows
-        if r["outcome"] == "rejected"
-    ]
-    document: dict[str, object] = {
-        "stored": done.stored,
-        "duplicated": done.duplicated,
-        "received": done.stored + done.duplicated,
-        "rejected": rejected,
-        "ids": [r["id"] for r in rows if r["outcome"] != "rejected"],
-        "rows": rows,
-        "encoding": done.encoding,
-    }
+    document = _import_document(rows, done)
     if not ctx.json:
         ctx.say(summary)
     ctx.deliver_after()

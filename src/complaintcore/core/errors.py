@@ -196,14 +196,22 @@ class TimeBarredError(IllegalTransitionError):
 
 
 class AccessDeniedError(ComplaintCoreError, PermissionError):
-    """The actor may not run this command on this complaint (ESC-3, ESC-4)."""
+    """The actor may not run this command on this complaint (ESC-3, ESC-4).
 
-    def __init__(self, complaint_id: str, actor: str, command: str, reason: str) -> None:
-        super().__init__(f"complaint {complaint_id}: {actor} may not {command}: {reason}")
+    A complaint refused at intake was never stored: then ``.complaint_id`` is
+    empty and ``.path`` names the field that gave the actor (``receiver``).
+    """
+
+    def __init__(
+        self, complaint_id: str, actor: str, command: str, reason: str, *, path: str = ""
+    ) -> None:
+        where = path if not complaint_id and path else f"complaint {complaint_id}"
+        super().__init__(f"{where}: {actor} may not {command}: {reason}")
         self.complaint_id = complaint_id
         self.actor = actor
         self.command = command
         self.reason = reason
+        self.path: str | None = path or None
 
 
 class ConcurrencyConflictError(ComplaintCoreError, RuntimeError):

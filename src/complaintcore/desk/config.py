@@ -158,6 +158,11 @@ class DeskConfig:
     accepts besides those of the staff directory (any other is refused);
     ``[limits]`` sets maximum lengths of typed fields (a ``TextLimits``);
     ``[delivery]`` how the outbox is sent (a ``DeliveryPolicy``).
+    ``create_database`` says whether the built-in store may create a SQLite file
+    that does not exist: true (the default) for a desk made in code, false for
+    one that was set up already, where a missing file is a ``StoreError`` rather
+    than a new empty database.  It is not read from the file; the command line
+    sets it false for every command but ``init`` (and ``demo``).
     """
 
     database: str = "complaintcore.sqlite3"
@@ -173,6 +178,7 @@ class DeskConfig:
     sites: tuple[str, ...] = ()
     limits: TextLimits = attrs.field(factory=TextLimits)
     delivery: DeliveryPolicy = attrs.field(factory=DeliveryPolicy)
+    create_database: bool = True
 
     @property
     def extra(self) -> Mapping[str, Any]:

@@ -803,22 +803,19 @@ class Desk:
                 complaint = self.store.load(stored.id)
             except ComplaintCoreError:  # damaged: the store's check names it
                 continue
+            # A row is written for the time of the command that wrote it, which
+            # may be later than ours (a sweep run with --now ahead, a sweeper
+            # whose clock is ahead), but never earlier than its last event: it is
+            # judged then if that is later.  The events are under the hash chain,
+            # so no edit can move that time.
+            at = max(now, complaint.events[-1].at) if complaint.events else now
             try:
-                expected = self._row(complaint, now)
+                fields = _row_differs(stored, self._row(complaint, at))
             except ComplaintCoreError as exc:  # e.g. a rung the pack no longer has
                 problems.append(
                     f"complaint {stored.id}: cannot be replayed under pack {self.pack.name}: {exc}"
                 )
                 continue
-            fields = [
-                f.name
-                for f in attrs.fields(ComplaintRow)
-                if f.name != "next_due" and getattr(stored, f.name) != getattr(expected, f.name)
-            ]
-            if expected.next_due is not None and (
-                stored.next_due is None or stored.next_due > expected.next_due
-            ):
-                fields.append("next_due")
             if fields:
                 problems.append(
                     f"complaint {stored.id}: projection row differs from its history"
@@ -1303,9 +1300,15 @@ class Desk:
             receiver = self.member(intake.receiver)
             if receiver is not None and receiver.department:
                 intake = attrs.evolve(intake, receiver_unit=receiver.department)
-        complaint = new_complaint(complaint_id or self._new_id(intake), intake)
         member = self.member(actor)  # asked once: registering and assessing both check it
-        access.authorize(complaint, Register(actor=actor), member, self.pack)
+        complaint = new_complaint(complaint_id or self._new_id(intake), intake)
+        try:
+            access.authorize(complaint, Register(actor=actor), member, self.pack)
+        except AccessDeniedError as exc:
+            # Nothing is stored: the refusal names the field that gave the actor
+            # (the receiver, IN-2), not the id the complaint would have had.
+            where = "receiver" if actor == intake.receiver else "actor"
+            raise AccessDeniedError("", exc.actor, exc.command, exc.reason, path=where) from None
         events = list(decide(complaint, Register(actor=actor), self.pack, now))
         complaint = evolve(complaint, events)
         classify = self._classify_command(complaint, actor)
@@ -2836,6 +2839,22 @@ def _send_plain(notifier: Notifier, notification: Notification, to: StaffMember 
         if callable(close):
             close()  # never run: no "never awaited" warning at garbage collection
         raise TypeError("send returned an awaitable; the desk needs a plain function")
+
+
+def _row_differs(stored: ComplaintRow, expected: ComplaintRow) -> list[str]:
+    """The fields of a stored projection row its history does not give: any field
+    that differs, or a due time moved later (or cleared) than the history's, so
+    that the sweep would pass it by.  An earlier one only makes a sweep look early."""
+    fields = [
+        f.name
+        for f in attrs.fields(ComplaintRow)
+        if f.name != "next_due" and getattr(stored, f.name) != getattr(expected, f.name)
+    ]
+    if expected.next_due is not None and (
+        stored.next_due is None or stored.next_due > expected.next_due
+    ):
+        fields.append("next_due")
+    return fields
 
 
 def _same_staff(known: object, members: Sequence[StaffMember]) -> bool:
