@@ -43,6 +43,8 @@ def run(steps: Sequence[tuple[datetime, Command]], cid: str = "C-1") -> Complain
 
 ASSIGN = Assign(actor="s-front", handler="h-2", rung="department_head")
 FIXED = Handle(actor="h-2", result="修好了", department="engineering")
+INVALID = Assess(actor="h-2", validity="invalid")
+VALID = Assess(actor="h-2", validity="valid")
 
 
 def department_result(c: Complaint, now: datetime):  # type: ignore[no-untyped-def]
@@ -82,36 +84,40 @@ def test_an_enquiry_assessed_before_assignment_starts_no_department_clock() -> N
 @pytest.mark.procedure("DL-7")
 def test_judged_invalid_after_the_due_time_the_breach_stands() -> None:
     """Due Thu 5 Mar 18:00 and judged invalid on Fri 6 Mar 10:00: met late (missed)."""
-    c = run([(at(2, 10, 5), ASSIGN), (at(6, 10), Assess(actor="h-2", validity="invalid"))])
+    c = run([(at(2, 10, 5), ASSIGN), (at(6, 10), INVALID)])
     late = department_result(c, at(9, 9))
     assert (late.state, late.due, late.stopped_at) == (ClockState.MISSED, at(5, 18), at(6, 10))
 
 
 @pytest.mark.procedure("DL-3")
-def test_assessed_valid_again_the_result_is_owed_from_then() -> None:
-    """Invalid Mon 11:00, valid again Wed 4 Mar 10:00: three working days from Wed
-    (Thu 5, Fri 6, Mon 9) end Mon 9 Mar 18:00."""
-    c = run(
-        [
-            (at(2, 10, 5), ASSIGN),
-            (at(2, 11), Assess(actor="h-2", validity="invalid")),
-            (at(4, 10), Assess(actor="h-2", validity="valid")),
-        ]
-    )
+def test_assessed_valid_again_the_result_was_owed_all_along() -> None:
+    """Assigned Mon 10:05, invalid Mon 11:00, valid again Wed 4 Mar 10:00: the
+    department held it all the while, so its three working days still end Thu 5 Mar
+    18:00, and on Fri 6 Mar the clock is breached (and escalated)."""
+    c = run([(at(2, 10, 5), ASSIGN), (at(2, 11), INVALID), (at(4, 10), VALID)])
     owed = department_result(c, at(6, 9))
-    assert (owed.state, owed.started_at, owed.due) == (ClockState.RUNNING, at(4, 10), at(9, 18))
-    done = department_result(
-        run(
-            [
-                (at(2, 10, 5), ASSIGN),
-                (at(2, 11), Assess(actor="h-2", validity="invalid")),
-                (at(4, 10), Assess(actor="h-2", validity="valid")),
-                (at(5, 10), FIXED),
-            ]
-        ),
-        at(9, 9),
-    )
-    assert (done.state, done.run) == (ClockState.MET, 1)
+    assert (owed.state, owed.started_at, owed.due) == (ClockState.BREACHED, at(2, 10, 5), at(5, 18))
+    assert "department_result" in {s.name for s in breached_clocks(c, PACK, CAL, at(6, 9))}
+
+
+@pytest.mark.procedure("DL-3")
+def test_a_result_handed_in_while_invalid_counts_once_valid_again() -> None:
+    """Handled Tue 3 Mar 10:00 while judged invalid, valid again Wed 4 Mar: met, once."""
+    steps = [(at(2, 10, 5), ASSIGN), (at(2, 11), INVALID), (at(3, 10), FIXED), (at(4, 10), VALID)]
+    done = department_result(run(steps), at(9, 9))
+    assert (done.state, done.stopped_at, done.run) == (ClockState.MET, at(3, 10), 1)
+
+
+@pytest.mark.procedure("DL-3")
+@pytest.mark.procedure("DL-7")
+def test_late_then_invalid_then_valid_again_the_breach_is_owed_again() -> None:
+    """Due Thu 5 Mar 18:00, invalid Fri 6 Mar 10:00 (missed), valid again Mon 9 Mar
+    10:00: the result is still owed, and late."""
+    c = run([(at(2, 10, 5), ASSIGN), (at(6, 10), INVALID)])
+    assert department_result(c, at(6, 11)).state is ClockState.MISSED
+    c = run([(at(2, 10, 5), ASSIGN), (at(6, 10), INVALID), (at(9, 10), VALID)])
+    owed = department_result(c, at(9, 11))
+    assert (owed.state, owed.due) == (ClockState.BREACHED, at(5, 18))
 
 
 @pytest.mark.procedure("DL-6")
@@ -124,6 +130,10 @@ def test_only_a_valid_complaint_becomes_major_by_age() -> None:
     for validity, kind in (("invalid", "complaint"), ("valid", "enquiry"), ("valid", "request")):
         c = run([(at(2, 11), Assess(actor="h-2", validity=validity, kind=kind))])
         assert compute_clock(c, major, CAL, at(2, 11, month=4)).state is ClockState.WAIVED, kind
+    # judged invalid, then valid again on 31 Mar: still a month from receipt (DL-6)
+    again = run([(at(2, 11), INVALID), (at(31, 10), VALID)])
+    status = compute_clock(again, major, CAL, at(3, 10, month=4))
+    assert (status.state, status.due) == (ClockState.BREACHED, at(2, 10, month=4))
 
 
 @pytest.mark.procedure("IMP-2")

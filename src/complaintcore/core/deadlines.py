@@ -290,6 +290,8 @@ class _Run:
     """Working days or months this run has been extended by (``Extended`` events)."""
     waived: datetime | None = None
     """When a ``waive`` event left the clock's work owed by nobody (None: owed)."""
+    late_when_waived: tuple[datetime | None, timedelta] | None = None
+    """The run's due time and time used when it was waived, if it was late by then."""
 
     def say(self, message: str, /, **values: StepValue) -> None:
         """Record a derivation step (an English template and its values) when explaining."""
@@ -306,6 +308,7 @@ class _Run:
                 self.broken(at)
         self.started, self.stopped, self.used, self.late = at, None, _ZERO, False
         self.extra = 0
+        self.late_when_waived = None  # a run begun while waived was not late then
         self.runs += 1
         self.measure, self.budget, how = _budget(
             self.spec, at, self.calendar, promise, self.explain
@@ -362,21 +365,28 @@ class _Run:
                 self.late = True
         self.running_since = None
 
-    def waive(self, at: datetime, why: str) -> bool:
-        """The work is owed by nobody now: a run not yet late ends and does not count
-        (True); one already late stops, missed, as the breach stands (DL-7)."""
+    def waive(self, at: datetime, why: str) -> None:
+        """From ``at`` the work is owed by nobody (DL-3: the complaint was judged
+        invalid).  The replay goes on, so work done meanwhile counts if the waiver
+        is lifted; a run already late now keeps its breach (DL-7)."""
+        if self.waived is not None:
+            return
         self.waived = at
-        if self.started is None or self.stopped is not None:
-            self.say("{at} not owed ({cause})", at=at, cause=_cause(why))
-            return False
-        self.settle(at)
-        if self.late or self.used > self.budget:
-            self.stop(at, why)
-            return False
-        self.started = self.running_since = self.due = self.measure = None
-        self.used, self.runs = _ZERO, self.runs - 1
-        self.say("{at} not owed ({cause}): this run does not count", at=at, cause=_cause(why))
-        return True
+        self.say("{at} not owed ({cause})", at=at, cause=_cause(why))
+        if self.started is None or self.stopped is not None or self.measure is None:
+            return
+        used = self.used
+        if self.running_since is not None:
+            used += self.measure.span(self.running_since, at)
+        running_late = self.running_since is not None and self.due is not None and at > self.due
+        if self.late or used > self.budget or running_late:
+            self.late_when_waived = (self.due, used)
+
+    def lift(self, at: datetime, why: str) -> None:
+        """Owed again from ``at``, as the replay stands: the time waived counts."""
+        if self.waived is not None:
+            self.waived, self.late_when_waived = None, None
+            self.say("{at} owed again ({cause})", at=at, cause=_cause(why))
 
     def broken(self, at: datetime) -> None:
         """Note when this run passed its due time (for ``breached:<clock>``)."""
@@ -597,24 +607,16 @@ def _run(
     repeat = spec.repeat
     seen = not gate
     done = False  # a met_if_earlier event came before (DL-3: already assigned)
-    held = False  # work owed again once the waiver is lifted (a start, or a run waived)
     for ev, tags in events:
         at = ev.at
         seen = seen or not tags.isdisjoint(gate)
         if isinstance(ev, Promised):
             promise = ev.due
-        if waive and (r.waived is not None or not tags.isdisjoint(waive)):
-            ignored, erased = _waiver(r, ev, tags, waive, unwaive, stop)
-            if ignored:
-                startable = r.started is None or (r.stopped is not None and repeat)
-                held = held or erased or (seen and startable and not tags.isdisjoint(start))
-                paused, done = _bookkeeping(ev, tags, paused, done, done_if)
-                continue
-            if held:  # lifted: the work is owed again from here
-                held = False
-                r.begin(at, ev.kind, promise, paused)
-                paused, done = _bookkeeping(ev, tags, paused, done, done_if)
-                continue
+        if waive:  # an overlay: the replay below goes on either way
+            if not tags.isdisjoint(waive):
+                r.waive(at, ev.kind)
+            elif not tags.isdisjoint(unwaive):
+                r.lift(at, ev.kind)
         active = r.started is not None and r.stopped is None
         agreed = _agreed(ev, spec.mode) if agreed_mode else None
         if agreed is not None and seen:
@@ -667,41 +669,13 @@ def _run(
                 r.say(
                     "{at} reopened; the time it was closed counts: {used} used", at=at, used=r.used
                 )
-        paused, done = _bookkeeping(ev, tags, paused, done, done_if)
+        if ev.kind == "paused":
+            paused = True
+        elif ev.kind in ("resumed", "closed"):
+            paused = False
+        if done_if and not done:
+            done = not tags.isdisjoint(done_if)
     return r
-
-
-def _bookkeeping(
-    ev: Event, tags: frozenset[str], paused: bool, done: bool, done_if: frozenset[str]
-) -> tuple[bool, bool]:
-    """Whether the complaint is paused, and whether a met-if-earlier event came, after ``ev``."""
-    if ev.kind == "paused":
-        paused = True
-    elif ev.kind in ("resumed", "closed"):
-        paused = False
-    if done_if and not done:
-        done = not tags.isdisjoint(done_if)
-    return paused, done
-
-
-def _waiver(
-    r: _Run,
-    ev: Event,
-    tags: frozenset[str],
-    waive: frozenset[str],
-    unwaive: frozenset[str],
-    stop: frozenset[str],
-) -> tuple[bool, bool]:
-    """Apply ``ev`` to the clock's waiver (DL-3: a complaint judged invalid, or an
-    enquiry, goes to no department): whether the clock, waived, ignores the event,
-    and whether the event ended an owed run without counting it."""
-    if not tags.isdisjoint(waive) and tags.isdisjoint(stop):
-        return True, r.waive(ev.at, ev.kind)
-    if r.waived is not None and not tags.isdisjoint(unwaive):
-        r.waived = None
-        r.say("{at} owed again ({cause})", at=ev.at, cause=_cause(ev.kind))
-        return False, False
-    return r.waived is not None, False
 
 
 def _due(t: datetime | None) -> datetime | DerivationStep:
@@ -709,12 +683,8 @@ def _due(t: datetime | None) -> datetime | DerivationStep:
 
 
 def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
-    if r.waived is not None and r.started is None:
-        return ClockStatus(
-            spec.name, spec.rule, ClockState.WAIVED, None, None, None,
-            _ZERO, _ZERO, _ZERO, None, _english(r.steps), r.runs, steps=tuple(r.steps),
-            breaches=tuple(r.breaches),
-        )  # fmt: skip
+    if r.waived is not None and r.started is not None and r.stopped is None:
+        return _waived_status(r, spec, r.waived)
     if r.started is None or r.measure is None:
         tags = tuple(Tag(t) for t in spec.start)
         waiting = (_step("not started: waiting for {tags}", tags=tags),)
@@ -784,6 +754,26 @@ def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
         spec.name, spec.rule, state, r.started, due, at_risk_from, so_far,
         max(r.budget - so_far, _ZERO), r.budget, None, _english(r.steps), r.runs,
         steps=tuple(r.steps), breaches=breaches,
+    )  # fmt: skip
+
+
+def _waived_status(r: _Run, spec: ClockSpec, waived: datetime) -> ClockStatus:
+    """A run still open when its work stopped being owed (DL-3): ``waived``, never
+    escalated and counted neither met nor missed; or, late by then, missed when
+    the waiver came (the breach stands, DL-7)."""
+    late = r.late_when_waived
+    if late is None:
+        return ClockStatus(
+            spec.name, spec.rule, ClockState.WAIVED, r.started, None, None,
+            _ZERO, _ZERO, r.budget, None, _english(r.steps), r.runs,
+            steps=tuple(r.steps), breaches=tuple(r.breaches),
+        )  # fmt: skip
+    due, used = late
+    r.say("{at} late before it stopped being owed: the breach stands (DL-7)", at=waived)
+    breaches = (*r.breaches, due if due is not None and due <= waived else waived)
+    return ClockStatus(
+        spec.name, spec.rule, ClockState.MISSED, r.started, due, None, used, _ZERO,
+        r.budget, waived, _english(r.steps), r.runs, steps=tuple(r.steps), breaches=breaches,
     )  # fmt: skip
 
 

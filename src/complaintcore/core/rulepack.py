@@ -273,10 +273,10 @@ class ClockSpec:
     event, come before the start, leaves nothing to do, so the clock is met as
     it starts (DL-3: a complaint the department already holds when customer
     service gets it needs no forwarding).  ``waive``: tags whose event leaves the
-    clock's work owed by nobody: a run not yet late ends without counting, and
-    nothing starts until an event carrying an ``unwaive`` tag (and no ``waive``
-    tag) lifts it (DL-3: no department result for a complaint judged invalid or
-    an enquiry; DL-6: only a valid complaint becomes major).
+    clock's open run owed by nobody (``waived``, counted neither met nor missed)
+    until an event carrying an ``unwaive`` tag and no ``waive`` tag brings it back
+    as if never waived (DL-3: no department result for a complaint judged invalid
+    or an enquiry; DL-6: only a valid complaint becomes major).
     """
 
     name: str

@@ -522,11 +522,9 @@ def _count_runs(states: Counter[ClockState], status: ClockStatus) -> None:
     at all."""
     if status.state is ClockState.NOT_STARTED:
         return
-    if status.state is ClockState.WAIVED:
-        earlier = status.run
-    else:
+    if status.state is not ClockState.WAIVED:
         states[status.state] += 1
-        earlier = status.run - 1
+    earlier = status.run - 1
     if earlier <= 0:
         return
     late_now = status.state in (ClockState.MISSED, ClockState.BREACHED)

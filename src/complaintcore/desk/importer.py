@@ -205,12 +205,14 @@ def _raw_lines(stream: IO[bytes]) -> Iterator[bytes | None]:
             else:
                 yield line + b"\n"
         pending = data[start:]
-        if len(pending) > MAX_LINE_BYTES:
-            pending, skipping = b"", True
-    if skipping or len(pending) > MAX_LINE_BYTES:
+        cr = pending.endswith(b"\r")  # kept: it ends the line, with or without an LF
+        if len(pending) - cr > MAX_LINE_BYTES:
+            pending, skipping = b"\r" if cr else b"", True
+    last = pending.removesuffix(b"\r")
+    if skipping or len(last) > MAX_LINE_BYTES:
         yield None
     elif pending:
-        yield pending.removesuffix(b"\r") + b"\n" if pending.endswith(b"\r") else pending
+        yield last + b"\n" if last != pending else pending
 
 
 def _lines(stream: IO[bytes], encoding: str) -> Iterator[tuple[int, str | InvalidInputError]]:
