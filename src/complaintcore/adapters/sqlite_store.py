@@ -31,6 +31,7 @@ import json
 import os
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -711,8 +712,9 @@ is copied once, not once per checkpoint."""
 
 _BATCH_QUESTIONS = 500
 """A bulk batch's questions answered per statement (``stored_keys``,
-``related_many``, ``open_similar_many``: at most 7 parameters each, well under
-SQLite's 32,766)."""
+``related_many``, ``open_similar_many``: at most 8 parameters each, well under
+SQLite's 32,766; ``related_many`` compounds one SELECT per question, and SQLite
+compounds at most 500)."""
 
 _RELATED_COLUMNS = (
     "p.id, p.received_at, p.category, p.building, p.complainant_key, p.room_key,"
@@ -721,38 +723,69 @@ _RELATED_COLUMNS = (
 
 
 def _related_batch(index: str, columns: str, match: str) -> str:
-    """One kind of IMP-3 link for many queries of one cap: for each query, the
-    ``cap`` latest rows of its window (-1: no cap) as a backward walk of ``index``
-    gives them (rows of one instant: the later stored first).  The cap sits inside
-    each query's own walk, so a query costs its ``cap`` rows, not every row its
-    window holds: a bulk import of one building's leak stays linear.  (SQLite's
-    LIMIT takes no column of the outer query, so the cap is a parameter, the
-    last.)"""
+    """One kind of IMP-3 link for many queries: the rows each query's window holds,
+    numbered latest first as a backward walk of ``index`` gives them (rows of one
+    instant: the later stored first), cut at each query's ``cap`` (-1: no cap).
+    One pass for the whole batch, the cheapest while windows are small; each query
+    costs every row its window holds (see :data:`_CROWDED`)."""
     return (
-        f"WITH req({columns}, lo, hi) AS (VALUES {{values}})"
-        f" SELECT req.k, {_RELATED_COLUMNS} FROM req JOIN projection AS p"
-        f" ON p.rowid IN (SELECT q.rowid FROM projection AS q INDEXED BY {index}"
-        f" WHERE q.tenant = ? AND {match}"
-        " AND q.received_at >= req.lo AND q.received_at <= req.hi"
-        " ORDER BY q.received_at DESC, q.rowid DESC LIMIT ?)"
+        f"WITH req({columns}, lo, hi, cap) AS (VALUES {{values}})"
+        f" SELECT k, {_RELATED_COLUMNS.replace('p.', '')} FROM ("
+        f"SELECT req.k AS k, req.cap AS cap, {_RELATED_COLUMNS}, row_number() OVER ("
+        "PARTITION BY req.k ORDER BY p.received_at DESC, p.rowid DESC) AS rn"
+        f" FROM req JOIN projection AS p INDEXED BY {index}"
+        f" ON p.tenant = ? AND {match}"
+        " AND p.received_at >= req.lo AND p.received_at <= req.hi"
+        ") WHERE cap < 0 OR rn <= cap"
     )
 
 
 _RELATED_PERSON = _related_batch(
     "projection_person",
     "k, site, key",
-    "q.complainant_key <> '' AND q.site = req.site AND q.complainant_key = req.key",
+    "p.complainant_key <> '' AND p.site = req.site AND p.complainant_key = req.key",
 )
 _RELATED_ROOM = _related_batch(
     "projection_room",
     "k, site, key",
-    "q.room_key <> '' AND q.site = req.site AND q.room_key = req.key",
+    "p.room_key <> '' AND p.site = req.site AND p.room_key = req.key",
 )
 _RELATED_MATTER = _related_batch(
     "projection_matter",
     "k, site, building, category",
-    "q.building <> '' AND q.site = req.site AND q.building = req.building"
-    " AND q.category = req.category",
+    "p.building <> '' AND p.site = req.site AND p.building = req.building"
+    " AND p.category = req.category",
+)
+
+
+def _related_part(index: str, match: str) -> str:
+    """One query's IMP-3 link of one kind, for a ``UNION ALL`` of many: its ``cap``
+    latest rows (-1: no cap) as a backward walk of ``index`` gives them, as
+    :meth:`SqliteStore.related` finds them.  The walk stops at the cap, so the
+    query costs its ``cap`` rows, however many its window holds.  Parameters: the
+    query's number, the tenant, the match's, ``lo``, ``hi``, the cap."""
+    return (
+        f"SELECT * FROM (SELECT ? AS k, {_RELATED_COLUMNS.replace('p.', '')}"
+        f" FROM projection INDEXED BY {index} WHERE tenant = ? AND {match}"
+        " AND received_at >= ? AND received_at <= ?"
+        " ORDER BY received_at DESC, rowid DESC LIMIT ?)"
+    )
+
+
+_CROWDED = 8
+"""A key (person, room, or building and category) asked this many times in one
+bulk batch (a building-wide leak, one caller's flood, a hostile file) has each of
+its questions asked alone, with the cap inside its walk: the window of such a key
+grows with every batch of the import, and the one-pass statement, which numbers
+every row of a window, would make the import quadratic.  Other keys take the one
+pass (realistic batches: nearly all)."""
+
+_CROWDED_PERSON = _related_part(
+    "projection_person", "complainant_key <> '' AND site = ? AND complainant_key = ?"
+)
+_CROWDED_ROOM = _related_part("projection_room", "room_key <> '' AND site = ? AND room_key = ?")
+_CROWDED_MATTER = _related_part(
+    "projection_matter", "building <> '' AND site = ? AND building = ? AND category = ?"
 )
 
 _SIMILAR_BATCH = (
@@ -1401,23 +1434,27 @@ class SqliteStore:
                 matter.append((k, q.site, q.building, q.category, since_matter, hi, cap))
         found: list[dict[str, tuple[Any, ...]]] = [{} for _ in queries]
         conn = self._conn()
-        for sql, requests in (
-            (_RELATED_PERSON, person),
-            (_RELATED_ROOM, room),
-            (_RELATED_MATTER, matter),
+        for sql, one, requests in (
+            (_RELATED_PERSON, _CROWDED_PERSON, person),
+            (_RELATED_ROOM, _CROWDED_ROOM, room),
+            (_RELATED_MATTER, _CROWDED_MATTER, matter),
         ):
-            by_cap: dict[int, list[tuple[Any, ...]]] = {}
-            for r in requests:  # the last field is the cap: one statement per cap
-                by_cap.setdefault(r[-1], []).append(r[:-1])
-            for cap, asked in by_cap.items():
-                width = len(asked[0])
-                for start in range(0, len(asked), _BATCH_QUESTIONS):
-                    chunk = asked[start : start + _BATCH_QUESTIONS]
-                    values = ",".join([f"({','.join('?' * width)})"] * len(chunk))
-                    args = [x for r in chunk for x in r]
-                    args += (self._tenant, cap)
-                    for r in conn.execute(sql.format(values=values), args):
-                        found[r[0]][r[1]] = r[1:]  # found by two kinds: kept once
+            asked = Counter(r[1:-3] for r in requests)  # the key, without k, lo, hi, cap
+            crowded = [r for r in requests if asked[r[1:-3]] >= _CROWDED]
+            common = [r for r in requests if asked[r[1:-3]] < _CROWDED]
+            width = len(requests[0]) if requests else 0
+            for start in range(0, len(common), _BATCH_QUESTIONS):
+                chunk = common[start : start + _BATCH_QUESTIONS]
+                values = ",".join([f"({','.join('?' * width)})"] * len(chunk))
+                args = [x for r in chunk for x in r]
+                args.append(self._tenant)
+                for r in conn.execute(sql.format(values=values), args):
+                    found[r[0]][r[1]] = r[1:]  # found by two kinds: kept once
+            for start in range(0, len(crowded), _BATCH_QUESTIONS):  # SQLite compounds 500
+                chunk = crowded[start : start + _BATCH_QUESTIONS]
+                args = [x for k, *rest in chunk for x in (k, self._tenant, *rest)]
+                for r in conn.execute(" UNION ALL ".join([one] * len(chunk)), args):
+                    found[r[0]][r[1]] = r[1:]
         out = []
         for rows in found:
             ordered = sorted(rows.values(), key=lambda r: (r[1], r[0]), reverse=True)
