@@ -837,3 +837,24 @@ def test_a_sales_consultant_complained_about_at_the_desk_loses_points(clock: Fix
     assert isinstance(sanction, SanctionRecorded)
     assert (sanction.staff_id, sanction.grade) == ("SR-102", Grade.IMPORTANT)
     assert sanction.points_deducted == 5
+
+
+@pytest.mark.procedure("DL-7")
+def test_a_now_past_the_calendars_years_is_refused_naming_now(desk: Desk) -> None:
+    """A mistyped ``--now 2999-…``: refused as the argument it is, not as a calendar
+    failure that names the calendar's own parameters."""
+    c = desk.receive(intake(), now=datetime(2025, 11, 10, 9, 30, tzinfo=SH))
+    far = datetime(2999, 12, 31, 23, 0, tzinfo=SH)
+    first, last = desk.calendar.years
+    calls = (
+        lambda: desk.sweep(far),
+        lambda: desk.act(c.id, Reply(actor="SR-103", message="已处理", final=True), now=far),
+        lambda: desk.receive(intake("电梯停运"), now=far),
+        lambda: desk.verify(far),
+    )
+    for call in calls:
+        with pytest.raises(InvalidInputError) as caught:
+            call()
+        assert caught.value.path == "now"
+        assert f"{first}-{last}" in caught.value.reason
+    assert desk.get(c.id).version == c.version  # nothing was written

@@ -227,6 +227,14 @@ def test_stray_words_and_unknown_steps_are_not_echoed(desk_dir: Path, lang: str)
             error = json.loads(result.stdout)["error"]
             assert error["code"] == 2
             assert expected in error["message"]
+    # an unknown option is named only when it is a near miss of a real one
+    said_option = {"en": "unknown option", "zh": "未知选项"}[lang]
+    for args in (["list", f"--{PHONE}"], ["list", "--王小明", "--json"]):
+        result = CliRunner().invoke(main, ["--lang", lang, *args])
+        assert result.exit_code == 2, (args, result.output)
+        assert said_option in result.output, (args, result.output)
+        assert args[1][2:] not in result.output, (args, result.output)
+    assert "--limit" in CliRunner().invoke(main, ["--lang", lang, "list", "--limt", "5"]).output
     # the steps there are, listed instead of the word typed
     result = invoke("act", "C-20251114-0001", PHONE, "--actor", "SR-201")
     assert "unknown step; expected one of acknowledge, add-measure," in result.stderr

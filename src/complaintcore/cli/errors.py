@@ -88,7 +88,12 @@ def one_line(exc: BaseException, t: Translator | None = None, pack: RulePack | N
     translated from click itself (see :mod:`complaintcore.cli.localize`).
     """
     if isinstance(exc, click.ClickException):
-        text = _choice_refused(exc, t) or _no_such_command(exc, t) or exc.format_message()
+        text = (
+            _choice_refused(exc, t)
+            or _no_such_command(exc, t)
+            or _no_such_option(exc, t)
+            or exc.format_message()
+        )
     elif isinstance(exc, OSError) and exc.strerror:
         text = f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
     elif t is not None:
@@ -143,6 +148,19 @@ def _no_such_command(exc: click.ClickException, t: Translator | None) -> str | N
     template: str = _NO_SUCH_STEP if group.name == "act" else _NO_SUCH_COMMAND
     values = {"choices": ", ".join(sorted(group.commands))}
     return t(template, **values) if t else template.format(**values)
+
+
+_NO_SUCH_OPTION = N_("unknown option (not shown: it may be personal data).")
+
+
+def _no_such_option(exc: click.ClickException, t: Translator | None) -> str | None:
+    """An unknown option, named only when it is a near miss of a real one (``--limt``:
+    click offers ``--limit``); any other word typed after ``--`` (``--13812345678``)
+    may be a phone or a name, and is not shown (PRV-1).  ``None`` for every other
+    error."""
+    if not isinstance(exc, click.exceptions.NoSuchOption) or exc.possibilities:
+        return None
+    return t(_NO_SUCH_OPTION) if t else _NO_SUCH_OPTION
 
 
 def error_document(exc: BaseException, code: ExitCode, message: str) -> dict[str, object]:

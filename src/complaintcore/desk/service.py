@@ -624,6 +624,18 @@ class Desk:
     def calendar(self, value: WorkingCalendar) -> None:
         self._calendar = value
 
+    def _require_now(self, now: datetime) -> None:
+        """``now`` is aware and inside the calendar's years: a time past them (a
+        mistyped ``--now 2999-…``) is refused naming ``now``, before any deadline
+        is computed on it (DL-7)."""
+        require_aware(now, "now")
+        cal = self.calendar
+        first, last = cal.years
+        if not first <= now.astimezone(cal.tz).year <= last:
+            raise InvalidInputError(
+                "now", f"outside the calendar's years ({first}-{last} in {cal.tz.key})"
+            )
+
     @property
     def calendar_warnings(self) -> tuple[str, ...]:
         """What the command line's ``show`` and ``sweep`` print before their output.
@@ -744,7 +756,7 @@ class Desk:
             report = self.store.verify(expect=expect, since=since)
         if now is None:
             return report
-        require_aware(now, "now")
+        self._require_now(now)
         ids = report.rechecked if report.incremental else None
         problems = list(report.problems) + self._projection_problems(now, ids)
         if isinstance(self.store, HealthStore):  # one query over the due rows
@@ -765,7 +777,7 @@ class Desk:
         wait for it (and ``verify(now)`` names such rows).  Reads every complaint,
         as a full verify does; a complaint changed meanwhile wrote its own row.
         """
-        require_aware(now, "now")
+        self._require_now(now)
         rewritten: list[str] = []
         for stored in self._stored_rows(None):
             try:
@@ -1054,7 +1066,7 @@ class Desk:
         GRD-1).  Notifications are only queued in the outbox: :meth:`deliver` or
         a :class:`~complaintcore.desk.delivery.DeliveryWorker` sends them.
         """
-        require_aware(now, "now")
+        self._require_now(now)
         admitted, acting = self._admit(intake, actor)
         known = self._known_submission(admitted)
         if known is not None:
@@ -1141,7 +1153,7 @@ class Desk:
         in place of an intake (a row an importer could not read) comes back as
         that row's refusal, in its place, so results stay in input order.
         """
-        require_aware(now, "now")
+        self._require_now(now)
         if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= 100_000:
             raise InvalidInputError("batch", "must be an integer from 1 to 100000")
         pending: list[_Draft | Receipt | _Again] = []
@@ -1724,7 +1736,7 @@ class Desk:
         member refused on its own account (closed meanwhile) is reported in
         ``skipped`` with the error, and the others go on.
         """
-        require_aware(now, "now")
+        self._require_now(now)
         rows = [r for r in self.issue(issue) if r.status != Status.CLOSED.value]
         if not rows:
             raise InvalidInputError("issue", "no open complaint belongs to this issue")
@@ -1770,7 +1782,7 @@ class Desk:
         :class:`~complaintcore.core.errors.ConcurrencyConflictError` if someone
         else appended first; nothing is written then, and the caller may retry.
         """
-        require_aware(now, "now")
+        self._require_now(now)
         if not isinstance(command, Command):
             raise InvalidInputError("command", f"expected a Command, got {type(command).__name__}")
         complaint = self.store.load(complaint_id)
@@ -2004,7 +2016,7 @@ class Desk:
         meet on one complaint, the store's version check lets one win and the
         other reloads and finds nothing left to do.
         """
-        require_aware(now, "now")
+        self._require_now(now)
         escalated: list[tuple[str, str]] = []
         regraded: list[str] = []
         overdue: list[tuple[str, str]] = []
