@@ -11,16 +11,19 @@ March 2026 holds no holiday, so working days are Mon–Fri, 09:00–18:00.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from complaintcore.adapters.calendars import calendar_for_spec
-from complaintcore.core.deadlines import ClockState, breached_clocks, compute_clock
+from complaintcore.core.deadlines import ClockState, ClockStatus, breached_clocks, compute_clock
+from complaintcore.core.errors import ComplaintCoreError
 from complaintcore.core.models import Complaint
 from complaintcore.core.stats import monthly_report
-from complaintcore.core.workflow import Assess, Assign, Command, Handle
+from complaintcore.core.workflow import Assess, Assign, Command, Handle, Reply
 from complaintcore.rules.loader import validate_pack
 from tests.helpers import SH, Runner, intake, pack
 
@@ -159,3 +162,69 @@ def test_a_pack_naming_an_unknown_waive_tag_is_refused_naming_the_field() -> Non
     index = next(i for i, c in enumerate(PACK.clocks) if c.name == "department_result")
     problems = validate_pack(attrs.evolve(PACK, clocks=clocks))
     assert [p.path for p in problems] == [f"clocks[{index}].waive[0]"]
+
+
+STEPS = st.lists(
+    st.tuples(
+        st.integers(1, 60 * 24 * 9),  # minutes after the step before
+        st.sampled_from(
+            [
+                ASSIGN,
+                FIXED,
+                INVALID,
+                VALID,
+                Assess(actor="h-2", validity="valid", kind="enquiry"),
+                Assess(actor="h-2", validity="valid", kind="request"),
+                Reply(actor="h-2", message="已说明", explanation=True),
+                Reply(actor="h-2", message="已处理", final=True),
+            ]
+        ),
+    ),
+    max_size=8,
+)
+WAIVED_CLOCKS = ("to_department", "department_result", "major_by_age")
+
+
+def _replay(steps: list[tuple[int, Command]]) -> Complaint:
+    r = Runner(PACK, intake(received_at=at(2, 10)))
+    r.register()
+    for minutes, command in steps:
+        try:
+            r(command, after=timedelta(minutes=minutes))
+        except ComplaintCoreError:  # refused in this state: the history goes on without it
+            continue
+    return r.complaint
+
+
+def _shape(status: ClockStatus) -> tuple[object, ...]:
+    return (status.state, status.started_at, status.due, status.stopped_at, status.run)
+
+
+@pytest.mark.procedure("DL-3")
+@pytest.mark.procedure("DL-6")
+@given(STEPS, st.integers(0, 60 * 24 * 40))
+@settings(max_examples=150, deadline=None)
+def test_a_waiver_only_hides_an_open_run_and_lifted_leaves_no_trace(
+    steps: list[tuple[int, Command]], later: int
+) -> None:
+    """The law of waivers: while owed (never waived, or assessed valid again) a clock
+    is exactly the clock without waive tags; while waived, only a run still open
+    differs, shown ``waived`` (or ``missed`` if already late)."""
+    c = _replay(steps)
+    now = c.events[-1].at + timedelta(minutes=later)
+    for name in WAIVED_CLOCKS:
+        spec = PACK.clock(name)
+        plain = compute_clock(c, attrs.evolve(spec, waive=(), unwaive=()), CAL, now)
+        shown = compute_clock(c, spec, CAL, now)
+        owed = True
+        for ev in c.events:
+            tags = set(ev.tags())
+            if tags & set(spec.waive):
+                owed = False
+            elif tags & set(spec.unwaive):
+                owed = True
+        if owed or not plain.is_open:
+            assert _shape(shown) == _shape(plain), name
+        else:
+            assert shown.state in (ClockState.WAIVED, ClockState.MISSED), name
+            assert (shown.started_at, shown.run) == (plain.started_at, plain.run), name
