@@ -19,23 +19,9 @@ from complaintcore import Desk, DeskConfig, StoreError
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.adapters.stores import open_store
 from complaintcore.cli import main
+from tests.integration.test_cli_conventions import RECEIVE
 
 NOW = "2025-11-14T17:30"
-RECEIVE = [
-    "receive",
-    "--name",
-    "王小明",
-    "--phone",
-    "13812345678",
-    "--room",
-    "3-2-1201",
-    "--site",
-    "sunrise",
-    "--summary",
-    "楼上漏水，天花板渗水",
-    "--receiver",
-    "SR-103",
-]
 
 
 def invoke(*args: str) -> Result:

@@ -8,35 +8,22 @@ verifies; a forgery made after the upgrade is caught.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from complaintcore import Desk
 from complaintcore.adapters.sqlite_store import SCHEMA_VERSION, SqliteStore
 from complaintcore.testing import RecordingNotifier, make_desk
+from tests.integration import test_tamper_evidence
 from tests.integration.test_tamper_evidence import (
     NOW,
     T0,
     Attacker,
-    PostgresAttacker,
     SqliteAttacker,
     intakes,
 )
 
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def attacker(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Attacker]:
-    if request.param == "sqlite":
-        yield SqliteAttacker(tmp_path / "desk.sqlite3")
-        return
-    server = request.getfixturevalue("postgres_server")
-    schema = server.new_schema()
-    try:
-        yield PostgresAttacker(server.dsn, schema)
-    finally:
-        server.drop_schema(schema)
+attacker = test_tamper_evidence.attacker  # the fixture: an attacker on each store
 
 
 def _unseal(attacker: Attacker) -> None:
