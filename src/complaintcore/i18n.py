@@ -645,6 +645,7 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     # an office's typos: a phone, a time, a schema name, a period report
     (N_("{field} is not a recognised number ({kinds})"), {"field": "field", "kinds": "phones"}),
     (N_("expected an ISO date-time like 2025-11-14T17:30"), {}),
+    (N_("a date alone: give the time of day too, like 2025-11-14T17:30"), {}),
     (N_("pack {pack} declares no indicators"), {}),
     (N_("unknown schema; did you mean {name}?"), {}),
     (

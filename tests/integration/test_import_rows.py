@@ -295,6 +295,57 @@ def test_one_overlong_non_ascii_line_does_not_make_the_file_gb18030(desk: Path) 
     assert stored(desk) == 3
 
 
+@pytest.mark.parametrize(
+    ("encoding", "names"),
+    [
+        ("cp1252", ["Renée Müller", "Séan O'Brien", "Zoë Brontë"]),  # Excel, Western Windows
+        ("big5", ["陳大文", "黃志強", "李嘉欣"]),  # Hong Kong, Taiwan
+    ],
+)
+def test_a_cp1252_or_big5_file_is_refused_until_chosen_never_stored_garbled(
+    desk: Path, encoding: str, names: list[str]
+) -> None:
+    # their bytes decode as GB18030 too (Renée as Ren閑): detection must not guess
+    rows = [
+        {**good(i), "name": names[i % 3], "summary": f"{names[(i + 1) % 3]} says #{i}"}
+        for i in range(9)
+    ]
+    text = "\r\n".join([COLUMNS] + [csv_line(r) for r in rows]) + "\r\n"
+    (desk / "in.csv").write_bytes(text.encode(encoding))
+    result = invoke("receive", "--file", "in.csv", "--json")
+    no_traceback(result)
+    assert result.exit_code != 0
+    assert "encoding" in result.output
+    assert encoding in result.output  # the choice to make is named
+    assert stored(desk) == 0
+    doc = imported(invoke("receive", "--file", "in.csv", "--json", "--encoding", encoding))
+    assert (doc["stored"], doc["rejected"], doc["encoding"]) == (9, [], encoding)
+    with SqliteStore(desk / "complaints.sqlite3") as store:
+        kept = sorted((c.intake.complainant.name, c.intake.summary) for c in store.complaints())
+    assert kept == sorted((r["name"], r["summary"]) for r in rows)
+
+
+def test_a_gbk_file_with_rare_name_characters_is_still_detected(desk: Path) -> None:
+    # 珺 昇 玥 璟: GBK characters whose second byte is ASCII, as cp1252's é + e is
+    rows = [good(i) for i in range(12)]
+    for i, name in enumerate(["张珺", "王昇", "刘玥", "秦璟"]):
+        rows[i] = {**rows[i], "name": name}
+    text = "\n".join([COLUMNS] + [csv_line(r) for r in rows]) + "\n"
+    (desk / "in.csv").write_bytes(text.encode("gbk"))
+    doc = imported(invoke("receive", "--file", "in.csv", "--json"))
+    assert (doc["stored"], doc["encoding"]) == (12, "gb18030")
+
+
+def test_a_utf8_line_in_a_cp1252_file_is_rejected_not_stored_garbled(desk: Path) -> None:
+    rows = [{**good(i), "name": "Renée Müller", "summary": f"boiler #{i}"} for i in range(4)]
+    lines = [COLUMNS.encode()] + [csv_line(r).encode("cp1252") for r in rows]
+    lines[3] = csv_line(rows[2]).encode("utf-8")  # would read as RenÃ©e
+    (desk / "in.csv").write_bytes(b"\n".join(lines) + b"\n")
+    doc = imported(invoke("receive", "--file", "in.csv", "--json", "--encoding", "cp1252"))
+    assert (doc["stored"], rejected_lines(doc)) == (3, [4])
+    assert "utf-8 text in a cp1252 file" in doc["rejected"][0]["reason"]  # type: ignore[index]
+
+
 # --------------------------------------------------------------------------- CSV structure
 
 
@@ -316,6 +367,23 @@ def test_a_quoted_cell_may_still_span_lines(desk: Path) -> None:
     assert (doc["stored"], doc["rejected"]) == (4, [])
     lines_of = [r["line"] for r in doc["rows"]]  # type: ignore[union-attr]
     assert lines_of == [2, 3, 5, 6]  # the two-line row starts on line 3
+
+
+def test_a_stray_quote_closing_on_the_next_row_does_not_join_the_two(desk: Path) -> None:
+    # row 2 opens a quote in its summary and row 3 closes one in its own: read
+    # together they had the header's cells, and row 3's owner, phone and receipt
+    # time were stored inside row 2's complaint
+    lines = [COLUMNS] + [csv_line(good(i)) for i in range(6)]
+    lines[2] = csv_line({**good(1), "summary": '"漏水严重'})
+    lines[3] = csv_line({**good(2), "summary": '暖气不热"'})
+    (desk / "in.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    doc = imported(invoke("receive", "--file", "in.csv", "--json"))
+    assert rejected_lines(doc) == [3, 4]  # each rejected on its own line
+    assert [r["line"] for r in doc["rows"]] == [2, 3, 4, 5, 6, 7]  # type: ignore[union-attr]
+    assert doc["stored"] == 4
+    with SqliteStore(desk / "complaints.sqlite3") as store:
+        summaries = [c.intake.summary for c in store.complaints()]
+    assert not [s for s in summaries if "\n" in s or good(2)["phone"] in s]
 
 
 def test_every_row_has_its_line_and_the_counts_are_exact(desk: Path) -> None:
@@ -530,3 +598,57 @@ def test_an_unknown_receiver_in_code_is_refused_without_a_complaint_id() -> None
     assert (err.value.complaint_id, err.value.path) == ("", "receiver")
     assert "reserved" in str(err.value)
     assert api.store.rows() == []
+
+
+@pytest.mark.procedure("REC-1")
+@pytest.mark.parametrize("when", ["2025-11-03", "20251103", "2025-W45-1"])
+def test_a_receipt_date_without_its_time_is_rejected_not_taken_as_midnight(
+    desk: Path, when: str
+) -> None:
+    # REC-1 records the date and time received: midnight would start every clock
+    # hours before the complaint was taken
+    rows = [good(i) for i in range(3)]
+    rows[1] = {**rows[1], "received_at": when}
+    (desk / "in.csv").write_text(
+        "\n".join([COLUMNS] + [csv_line(r) for r in rows]) + "\n", encoding="utf-8"
+    )
+    doc = imported(invoke("receive", "--file", "in.csv", "--json"))
+    assert (doc["stored"], rejected_lines(doc)) == (2, [3])
+    assert _fields(doc["rejected"][0]["reason"]) == ["received_at"]  # type: ignore[index]
+    one = invoke(
+        "receive",
+        "--name",
+        "王先生",
+        "--phone",
+        "13900000001",
+        "--room",
+        "1-1-101",
+        "--site",
+        "sunrise",
+        "--summary",
+        "电梯停运",
+        "--receiver",
+        "SR-103",
+        "--channel",
+        "phone",
+        "--received-at",
+        when,
+    )
+    assert one.exit_code == 2
+    assert "--received-at" in one.output
+    assert "time of day" in one.output
+    assert stored(desk) == 2
+
+
+@pytest.mark.procedure("REC-1")
+def test_the_day_an_issue_arose_may_be_a_date(desk: Path) -> None:
+    rows = [{**good(0), "received_at": "2025-11-03T09:05"}]
+    header = COLUMNS + ",occurred_at"
+    line = csv_line(rows[0]) + ",2025-11-01"
+    (desk / "in.csv").write_text(f"{header}\n{line}\n", encoding="utf-8")
+    doc = imported(invoke("receive", "--file", "in.csv", "--json"))
+    assert (doc["stored"], doc["rejected"]) == (1, [])
+    with SqliteStore(desk / "complaints.sqlite3") as store:
+        (complaint,) = store.complaints()
+    zone = ZoneInfo("Asia/Shanghai")
+    assert complaint.intake.occurred_at == datetime(2025, 11, 1, tzinfo=zone)

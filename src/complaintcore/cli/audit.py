@@ -21,8 +21,10 @@ __all__ = ["audit"]
 )
 @click.option("--complaint", "complaint_id", default=None, help=N_("Only views of this complaint."))
 @click.option("--actor", default=None, help=N_("Only views by this staff id."))
-@click.option("--since", type=DateTimeType(), default=None, help=N_("Only views at or after."))
-@click.option("--until", type=DateTimeType(), default=None, help=N_("Only views before."))
+@click.option(
+    "--since", type=DateTimeType(dates=True), default=None, help=N_("Only views at or after.")
+)
+@click.option("--until", type=DateTimeType(dates=True), default=None, help=N_("Only views before."))
 @click.option("--limit", type=click.IntRange(1, 1_000_000), default=None)
 @json_option
 @pass_ctx

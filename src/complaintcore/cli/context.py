@@ -19,6 +19,7 @@ from rich.text import Text
 from complaintcore.cli.errors import ExitCode, NotFoundError
 from complaintcore.core.models import FIRST_YEAR as _FIRST_YEAR
 from complaintcore.core.models import LAST_YEAR as _LAST_YEAR
+from complaintcore.core.models import is_date_only
 from complaintcore.i18n import N_, Translator, language_from_env, translator
 
 if TYPE_CHECKING:
@@ -296,9 +297,16 @@ def _is_file(pack: str) -> bool:
 
 
 class DateTimeType(_DateTimeParam):
-    """An ISO 8601 date-time; without an offset the pack's time zone is meant."""
+    """An ISO 8601 date-time; without an offset the pack's time zone is meant.
+
+    A date alone is refused unless ``dates`` is true: read as midnight it would
+    start a receipt's or a promise's clocks hours early (REC-1 records the time).
+    """
 
     name = "datetime"
+
+    def __init__(self, *, dates: bool = False) -> None:
+        self.dates = dates
 
     def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
         return "ISO-TIME"
@@ -316,6 +324,10 @@ class DateTimeType(_DateTimeParam):
             parsed = datetime.fromisoformat(text)
         except ValueError:
             self.fail(t("expected an ISO date-time like 2025-11-14T17:30"), param, ctx)
+        if not self.dates and is_date_only(text):
+            self.fail(
+                t("a date alone: give the time of day too, like 2025-11-14T17:30"), param, ctx
+            )
         if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
             self.fail(year_range(t), param, ctx)
         return parsed

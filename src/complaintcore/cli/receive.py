@@ -103,7 +103,7 @@ def _reason(ctx: Ctx, exc: BaseException) -> str:
 @click.option("--received-at", type=DateTimeType(), default=None, help=N_("Default: now."))
 @click.option(
     "--occurred-at",
-    type=DateTimeType(),
+    type=DateTimeType(dates=True),
     default=None,
     help=N_("When the issue arose (the pack's time limit counts from it)."),
 )

@@ -11,7 +11,7 @@ import enum
 import functools
 import unicodedata
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import attrs
@@ -78,6 +78,7 @@ __all__ = [
     "Trigger",
     "Validity",
     "Visited",
+    "is_date_only",
     "mask",
     "private_repr",
     "require_aware",
@@ -104,6 +105,17 @@ def require_aware(value: datetime, path: str) -> datetime:
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise InvalidInputError(path, f"the year must be between {FIRST_YEAR} and {LAST_YEAR}")
     return value
+
+
+def is_date_only(text: str) -> bool:
+    """Whether ISO text is a date without a time of day (``2026-11-03``,
+    ``20261103``, ``2026-W45-2``): ``datetime.fromisoformat`` reads it as midnight,
+    which is not when a complaint was received (REC-1)."""
+    try:
+        date.fromisoformat(text.strip())
+    except ValueError:
+        return False
+    return True
 
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]

@@ -7,9 +7,11 @@ desk one intake per row, so a bad row is reported on its own -- with its line
 number and a one-line reason that names the field, never a cell's value
 (PRV-1) -- and every good row around it is still stored:
 
-* the encoding is chosen (``utf-8``, ``utf-8-sig``, ``gb18030``) or detected
-  from the whole file; a line that does not decode is rejected alone, and so is
-  a UTF-8 line in a GB18030 file (it would decode, garbled);
+* the encoding is chosen (``utf-8``, ``utf-8-sig``, ``gb18030``, ``big5``,
+  ``cp1252``) or detected from the whole file (UTF-8 or GB18030; a file that
+  reads like neither is refused until one is chosen); a line that does not
+  decode is rejected alone, and so is a UTF-8 line in a file of another
+  encoding (it would decode, garbled);
 * a CSV row with more or fewer cells than the header, and a JSON object that
   repeats a key, are rejected: nothing is guessed or silently defaulted;
 * a row whose ``received_at`` or ``channel`` is empty or absent is rejected as
@@ -47,7 +49,13 @@ from complaintcore.core.errors import (
     IncompleteRecordError,
     InvalidInputError,
 )
-from complaintcore.core.models import Complainant, Intake, TargetPerson, require_aware
+from complaintcore.core.models import (
+    Complainant,
+    Intake,
+    TargetPerson,
+    is_date_only,
+    require_aware,
+)
 from complaintcore.core.validity import MANDATORY_FIELDS, _missing_reason
 
 if TYPE_CHECKING:
@@ -88,8 +96,10 @@ FIELDS: Final = (
 )
 """The columns of a bulk file (the keys of a JSONL object)."""
 
-ENCODINGS: Final = ("utf-8", "utf-8-sig", "gb18030")
-"""Encodings a file may be read in; without a choice one is detected."""
+ENCODINGS: Final = ("utf-8", "utf-8-sig", "gb18030", "big5", "cp1252")
+"""Encodings a file may be read in; without a choice UTF-8 or GB18030 is detected
+(Big5, from Hong Kong or Taiwan, and cp1252, from Excel on a Western Windows,
+must be chosen: their bytes read as GB18030 too, as other characters)."""
 
 MAX_LINE_BYTES: Final = 1 << 20
 """A physical line (or a CSV row spanning lines) longer than this is rejected."""
@@ -130,7 +140,8 @@ class ImportSummary:
 
 def detect_encoding(stream: IO[bytes]) -> str:
     """The encoding of a file: ``utf-8-sig`` with a byte-order mark, ``utf-8`` when
-    most lines that are not plain ASCII are valid UTF-8, else ``gb18030``.
+    most lines that are not plain ASCII are valid UTF-8, else ``gb18030``, unless
+    the file does not read like GB18030 (see :func:`_looks_gb18030`).
 
     Reads the whole stream, a line at a time, and rewinds it.  A UTF-8 file with
     a stray GBK line is UTF-8, and a GBK file with a stray UTF-8 line is GB18030:
@@ -138,7 +149,8 @@ def detect_encoding(stream: IO[bytes]) -> str:
     one say, judged whole; a line too long to be read has none, so a cell of
     megabytes cannot outvote the rows around it.
 
-    :raises InvalidInputError: the stream cannot be rewound (choose the encoding).
+    :raises InvalidInputError: the stream cannot be rewound, or the file is neither
+        UTF-8 nor GB18030 (choose the encoding).
     """
     if not stream.seekable():
         raise InvalidInputError("encoding", "cannot be detected on a stream; choose one")
@@ -148,15 +160,57 @@ def detect_encoding(stream: IO[bytes]) -> str:
     _refuse_utf16(head)
     if head == codecs.BOM_UTF8:
         return "utf-8-sig"
-    utf8 = other = 0
+    utf8 = other = chars = ascii_trails = 0
     for data in _raw_lines(stream):
         if data is not None and not data.isascii():
             if _is_utf8(data):
                 utf8 += 1
             else:
                 other += 1
+                found, trails = _gb_pairs(data)
+                chars, ascii_trails = chars + found, ascii_trails + trails
     stream.seek(start)
-    return "utf-8" if utf8 >= other else "gb18030"
+    if utf8 >= other:
+        return "utf-8"
+    if not _looks_gb18030(chars, ascii_trails):
+        raise InvalidInputError(
+            "encoding",
+            "cannot be detected: the file is neither UTF-8 nor GB18030 text (it reads like"
+            f" cp1252 or Big5); choose it ({', '.join(ENCODINGS)})",
+        )
+    return "gb18030"
+
+
+_GB_CHAR = re.compile(
+    rb"[\x81-\xfe](?:[\x30-\x39][\x81-\xfe][\x30-\x39]|([\x40-\x7e])|[\x80-\xfe])"
+)
+"""A GB18030 character of two or four bytes; group 1 is an ASCII trail byte."""
+
+
+def _gb_pairs(data: bytes) -> tuple[int, int]:
+    """GB18030 characters in a line that decodes as GB18030, and how many of them
+    end in an ASCII byte (none when the line does not decode: it is rejected)."""
+    try:
+        data.decode("gb18030")
+    except UnicodeDecodeError:
+        return 0, 0
+    found = trails = 0
+    for m in _GB_CHAR.finditer(data):
+        found += 1
+        trails += m.group(1) is not None
+    return found, trails
+
+
+def _looks_gb18030(chars: int, ascii_trails: int) -> bool:
+    """Whether the file's double-byte characters read like Chinese in GB18030.
+
+    Chinese text is almost all GB2312 characters, whose second byte is not ASCII
+    (the seed documents: none of 8,214; a rare name character such as 珺 or 昇
+    has one).  An accented letter before an ASCII one in cp1252 (``é`` ``e``),
+    and about half of Big5's characters, read as a GB18030 character whose second
+    byte is ASCII: more than a quarter of such characters is not GB18030 text.
+    """
+    return ascii_trails * 4 <= chars
 
 
 def _refuse_utf16(head: bytes) -> None:
@@ -245,12 +299,12 @@ def _lines(stream: IO[bytes], encoding: str) -> Iterator[tuple[int, str | Invali
                 ),
             )
             continue
-        if encoding == "gb18030" and not raw.isascii() and _is_utf8(raw):
+        if not encoding.startswith("utf-8") and not raw.isascii() and _is_utf8(raw):
             yield (
                 number,
                 InvalidInputError(
                     "line",
-                    "is utf-8 text in a gb18030 file (its encoding differs from the file's);"
+                    f"is utf-8 text in a {encoding} file (its encoding differs from the file's);"
                     " save it in the file's encoding",
                 ),
             )
@@ -464,11 +518,18 @@ def _csv_rows(lines: Iterator[tuple[int, str | InvalidInputError]]) -> Iterator[
 
 def _whole_row(line: str, columns: int) -> bool:
     """Whether ``line`` alone reads as a complete row of ``columns`` cells: then the
-    quote that joined it to the line before was never meant to."""
-    if _quotes_open(line):
+    quote that joined it to the line before was never meant to.  A line with a
+    stray quote of its own (the one that closes the join) is read with that quote
+    as a plain character: a row with a typo in its last cells is still a row, and
+    joined it would hand its owner's data and receipt time to the row before."""
+    if not _quotes_open(line):
+        cells, problem = _parse_record(line)
+        return problem is None and len(cells) == columns
+    try:
+        rows = list(csv.reader(io.StringIO(line, newline="")))
+    except csv.Error:
         return False
-    cells, problem = _parse_record(line)
-    return problem is None and len(cells) == columns
+    return len(rows) == 1 and len(rows[0]) == columns
 
 
 def _parse_record(record: str) -> tuple[list[str], str | None]:
@@ -512,12 +573,19 @@ def _flag(row: Row, key: str) -> bool:
 
 
 def _time(text: str, zone: tzinfo, key: str = "received_at") -> datetime:
+    """A time cell; ``received_at`` must carry its time of day (REC-1: a date alone
+    would be midnight, starting every clock hours before it was taken), while the
+    day an issue arose (``occurred_at``) may be a date."""
     try:
         if not text.isascii():
             raise ValueError
         value = datetime.fromisoformat(text)
     except ValueError:
         raise InvalidInputError(key, "expected an ISO date-time like 2025-11-14T17:30") from None
+    if key == "received_at" and is_date_only(text):
+        raise InvalidInputError(
+            key, "a date alone: give the time of day too, like 2025-11-14T17:30"
+        )
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone)
     return require_aware(value, key)
