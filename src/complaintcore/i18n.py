@@ -595,9 +595,16 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     ),
     (N_("closure needs the complainant's confirmation or a top-rung decision (VIS-3)"), {}),
     (N_("a sanction is already recorded for this complaint"), {}),
-    # a stored complaint the pack no longer fits (a rung renamed in an upgrade)
+    # a stored complaint the pack no longer fits (a rung or category renamed in an upgrade)
     (
         N_("complaint {id} stands at rung {rung}, not on the pack's ladder (renamed or removed?)"),
+        {},
+    ),
+    (
+        N_(
+            "complaint {id} is filed under category {category}, not among the pack's "
+            "categories (renamed or removed?): classify it again"
+        ),
         {},
     ),
     (N_("already signed off"), {}),
@@ -642,6 +649,19 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("unknown category {category} in pack {pack}"), {}),
     (N_("unknown {what} {value}; expected one of {allowed}"), {}),
     (N_("unknown {what}; expected one of {allowed}"), {"what": "what"}),
+    # the desk's files and a host's plugins (what the hooks answer)
+    (N_("no file at {path}"), {}),
+    (N_("cannot read the file: {reason}"), {}),
+    (
+        N_(
+            "answered with an awaitable (a coroutine?); complaintcore calls hooks "
+            "synchronously and needs the answer itself"
+        ),
+        {},
+    ),
+    (N_("expected a list of notifiers, got one {type} (return [it])"), {}),
+    (N_("expected a list of notifiers, got {type}"), {}),
+    (N_("expected the channel's name"), {}),
     # an office's typos: a phone, a time, a schema name, a period report
     (N_("{field} is not a recognised number ({kinds})"), {"field": "field", "kinds": "phones"}),
     (N_("expected an ISO date-time like 2025-11-14T17:30"), {}),

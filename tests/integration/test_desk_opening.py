@@ -17,6 +17,7 @@ from complaintcore.adapters.staff import write_sample_staff
 from complaintcore.core.calendar import WorkingCalendar
 from complaintcore.core.errors import InvalidInputError, SerializationError
 from complaintcore.desk import Desk
+from complaintcore.desk.config import DeskConfig
 from complaintcore.desk.hookspecs import hookimpl
 from complaintcore.desk.plugins import make_plugin_manager
 from tests.helpers import intake
@@ -41,6 +42,25 @@ def test_the_staff_file_is_read_at_the_first_lookup(tmp_path: Path) -> None:
         assert "not read yet" in repr(desk.directory)
         with pytest.raises(SerializationError, match=r"staff\.toml"):
             desk.directory.get("SR-103")
+
+
+def test_a_missing_staff_file_is_refused_when_the_desk_is_built(tmp_path: Path) -> None:
+    """Not by the first complaint, as a raw FileNotFoundError a host's ``except
+    ComplaintCoreError`` misses (review s25B F04): a library error naming the
+    setting and where it looked, relative paths resolved against the config's folder."""
+    with pytest.raises(InvalidInputError) as err:
+        Desk.from_config(config(tmp_path, staff="no-such-staff.toml"))
+    assert err.value.path == "staff_file"
+    assert err.value.reason == f"no file at {tmp_path / 'no-such-staff.toml'}"
+    (tmp_path / "conf").mkdir()
+    with pytest.raises(InvalidInputError) as err:
+        Desk.from_config(
+            DeskConfig.from_mapping(
+                {"database": ":memory:", "staff_file": "staff.toml"},
+                base_dir=str(tmp_path / "conf"),
+            )
+        )
+    assert err.value.reason == f"no file at {tmp_path / 'conf' / 'staff.toml'}"
 
 
 def test_a_staff_file_once_read_answers_like_the_list(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ undid), ``Desk.reproject`` rewrites the rows, so the sweep meets the month's end
 from __future__ import annotations
 
 import importlib.resources
+import logging
 from datetime import datetime
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from complaintcore.core.models import Complainant, Grade, Intake
 from complaintcore.core.rulepack import RulePack
 from complaintcore.core.workflow import (
     Assess,
+    Classify,
     Close,
     Escalate,
     RecordCause,
@@ -144,3 +146,74 @@ def test_a_complaint_the_upgraded_pack_cannot_place_does_not_stop_the_sweep(
     with pytest.raises(RulePackError, match=stuck.id):
         new.act(stuck.id, Reply(actor="SR-201", message="处理中"), now=at(20))
     new.close()
+
+
+GREENING = NEW.replace('code = "greening"\nzh = "绿化"\n', 'code = "landscaping"\nzh = "绿化"\n')
+
+
+@pytest.mark.procedure("CLS-1")
+def test_a_complaint_in_a_category_the_upgraded_pack_renamed_is_named_until_reclassified() -> None:
+    """The pack renames the category ``greening`` to ``landscaping`` (its department
+    keeps its code).  Grading a complaint filed under the old code is refused naming
+    the complaint, the stored code and what to do -- not ``category: unknown
+    category`` about a command that has no category -- and ``verify`` names it, as
+    for a renamed rung (review s25B F03).  Classified again, it is graded as usual."""
+    assert GREENING.count('code = "landscaping"') == 1
+    store = MemoryStore()
+    old = desk_of(load_pack_text(NEW), store)
+    owner = Complainant("王小明", "13812345678", "3-2-1201", "3", "sunrise")
+    weeds = old.receive(
+        Intake(owner, "phone", at(10), "SR-103", "小区绿化带杂草丛生", site="sunrise"), now=at(10)
+    )
+    assert weeds.state.category == "greening"
+    handler = weeds.state.handler
+
+    new = desk_of(load_pack_text(GREENING), store)
+    with pytest.raises(RulePackError) as err:
+        new.act(weeds.id, Assess(actor=handler, validity="valid"), now=at(10, minute=35))
+    assert str(err.value) == (
+        f"invalid rule pack cn-property: categories: complaint {weeds.id} is filed under"
+        " category 'greening', not among the pack's categories (renamed or removed?):"
+        " classify it again"
+    )
+    assert new.get(weeds.id).version == weeds.version  # nothing written
+    assert new.verify(at(10, minute=35)).problems == (
+        f"complaint {weeds.id}: cannot be replayed under pack cn-property: {err.value}",
+    )
+    # a command that does not grade is not in the way (the reply clock still runs)
+    new.act(weeds.id, Reply(actor=handler, message="已安排清理"), now=at(10, minute=36))
+    new.act(weeds.id, Classify(actor=handler, category="landscaping"), now=at(10, minute=40))
+    assessed = new.act(weeds.id, Assess(actor=handler, validity="valid"), now=at(10, minute=45))
+    assert assessed.state.category == "landscaping"
+    assert assessed.state.grade is not None
+    assert new.verify(at(10, minute=45)).problems == ()
+
+
+@pytest.mark.procedure("DL-6")
+def test_the_sweep_logs_a_complaint_it_cannot_grade_for_its_renamed_category(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A valid greening complaint received Mon 10 Nov turns major a month on (DL-6);
+    once the pack renamed ``greening`` that grade cannot be worked out until it is
+    classified again: the sweep says so in the log, and escalates its other due
+    clocks as before."""
+    store = MemoryStore()
+    old = desk_of(load_pack_text(NEW), store)
+    owner = Complainant("王小明", "13812345678", "3-2-1201", "3", "sunrise")
+    weeds = old.receive(
+        Intake(owner, "phone", at(10), "SR-103", "小区绿化带杂草丛生", site="sunrise"), now=at(10)
+    )
+    handler = weeds.state.handler
+    old.act(weeds.id, Assess(actor=handler, validity="valid"), now=at(10, minute=35))
+
+    new = desk_of(load_pack_text(GREENING), store)
+    with caplog.at_level(logging.ERROR, logger="complaintcore.desk"):
+        report = new.sweep(at(10, month=12, minute=35))
+    assert report.regraded == ()
+    assert report.failed == ()
+    assert {cid for cid, _ in report.escalated} == {weeds.id}  # the reply, long breached
+    assert (
+        f"sweep: complaint {weeds.id} not graded: invalid rule pack cn-property: categories:"
+        f" complaint {weeds.id} is filed under category 'greening'"
+    ) in caplog.text
+    assert "王小明" not in caplog.text

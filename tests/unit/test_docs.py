@@ -348,9 +348,66 @@ def test_the_desk_tutorial_shows_every_command() -> None:
 
 
 def test_the_desk_tutorial_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the page says: its blocks in order as one script, ``python desk.py`` (so
+    ``__name__ == "__main__"``, and no arguments), review s25B F06."""
     monkeypatch.chdir(tmp_path)
-    namespace: dict[str, Any] = {"__name__": "desk_md"}
+    monkeypatch.setattr(sys, "argv", ["desk.py"])
+    namespace: dict[str, Any] = {"__name__": "__main__"}
     assert run_blocks(DESK_MD, namespace) >= 10
+
+
+def _sweep_script() -> tuple[str, list[str]]:
+    """desk.md's block that calls itself ``sweep.py``, and its crontab line's arguments."""
+    blocks = fenced_blocks(DESK_MD.read_text(encoding="utf-8"))
+    (script,) = [b.code for b in blocks if b.code.startswith('"""sweep.py:')]
+    (cron,) = [b.code for b in blocks if b.language == "text" and " sweep.py " in b.code]
+    words = shlex.split(cron.split("python", 1)[1])
+    return script, words
+
+
+def test_the_desk_tutorials_cron_script_runs_as_its_crontab_line_runs_it(
+    tmp_path: Path,
+) -> None:
+    """desk.md's ``sweep.py``, saved alone, run as the page's crontab line runs it
+    (the time cron's ``date -Iseconds`` would give written out), on a desk with one
+    leak received Monday 17 Nov 2025 09:00 by customer service and assigned to
+    engineering at once: by Friday 21 Nov 09:00 its 3-working-day reply (DL-1) and
+    the department's 3-working-day result (DL-3) have both passed (Thursday 18:00),
+    so the sweep escalates it twice, and five minutes later not again (review s25B
+    F06)."""
+    from complaintcore.desk import Desk
+    from complaintcore.desk.config import load_config
+
+    script, words = _sweep_script()
+    assert words == ["sweep.py", "complaintcore.toml", "$(date -Iseconds)"]
+    (tmp_path / "sweep.py").write_text(script, encoding="utf-8")
+    for block in fenced_blocks(DESK_MD.read_text(encoding="utf-8")):
+        if block.title == "complaintcore.toml":
+            (tmp_path / "complaintcore.toml").write_text(block.code, encoding="utf-8")
+    from complaintcore.adapters.staff import write_sample_staff
+
+    write_sample_staff(tmp_path / "staff.toml")
+    monday = datetime(2025, 11, 17, 9, 0, tzinfo=SH)
+    with Desk.from_config(load_config(tmp_path / "complaintcore.toml")) as desk:
+        desk.receive(_intake(received_at=monday), now=monday)
+
+    def cron(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    done = cron("sweep.py", "complaintcore.toml", "2025-11-21T09:00:00+08:00")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().splitlines()[-1] == "examined 1, escalated 2"
+    again = cron("sweep.py", "complaintcore.toml", "2025-11-21T09:05:00+08:00")
+    assert again.stdout.strip().splitlines()[-1] == "examined 0, escalated 0"
+    wrong = cron("sweep.py", "complaintcore.toml")  # the time left out
+    assert wrong.returncode == 1
+    assert wrong.stderr.startswith("usage: python sweep.py CONFIG_FILE NOW")
 
 
 @pytest.mark.procedure("PRV-1")

@@ -573,9 +573,21 @@ def test_unsupported_extension(tmp_path: Path) -> None:
     assert err.value.path == "path"
 
 
-def test_missing_file_is_an_os_error(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError):
-        load_staff_file(tmp_path / "nope.toml")
+def test_a_file_that_cannot_be_read_is_a_library_error(tmp_path: Path) -> None:
+    """security.md "Only library errors": a missing file, or a folder, is refused as a
+    SerializationError naming the file, as a rule pack's file is (review s25B F04)."""
+    missing = tmp_path / "nope.toml"
+    with pytest.raises(SerializationError) as err:
+        load_staff_file(missing)
+    assert err.value.what == str(missing)
+    assert err.value.paths == ("file",)
+    assert err.value.problems[0].reason == "cannot read the file: No such file or directory"
+    folder = tmp_path / "staff.csv"
+    folder.mkdir()
+    with pytest.raises(SerializationError) as err:
+        load_staff_file(folder)
+    assert err.value.paths == ("file",)
+    assert err.value.problems[0].reason.startswith("cannot read the file: ")
 
 
 # --------------------------------------------------------------------------- against a pack

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from complaintcore.core.calendar import WorkingCalendar
+from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.rulepack import CalendarSpec
 from complaintcore.desk.config import DeskConfig
 from complaintcore.desk.hookspecs import hookimpl
@@ -31,7 +33,11 @@ def complaintcore_get_staff_directory(config: DeskConfig) -> StaffDirectory:
         from complaintcore.adapters.staff import StaffList
 
         return StaffList()
-    return StaffFile(config, config.resolve(config.staff_file))
+    path = config.resolve(config.staff_file)
+    if not os.path.isfile(path):
+        # read lazily, so said now: not by the first complaint, as if it were its fault
+        raise InvalidInputError("staff_file", f"no file at {path}")
+    return StaffFile(config, path)
 
 
 class StaffFile:

@@ -723,14 +723,21 @@ def load_staff_file(path: str | os.PathLike[str], *, pack: RulePack | None = Non
     :raises SerializationError: the file is not UTF-8, or lists every problem
         in it; ``.what`` is the file's path.
     :raises InvalidInputError: the extension is neither ``.toml`` nor ``.csv``.
-    :raises OSError: the file cannot be read.
+    :raises SerializationError: also when the file cannot be read (missing, a
+        folder, no permission): a library error, as for a rule pack's file.
     """
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix not in (".toml", ".csv"):
         raise InvalidInputError("path", "expected a .toml or .csv staff file")
     source = os.fspath(path)
-    data = p.read_bytes()
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise SerializationError(
+            source, [FieldProblem("file", f"cannot read the file: {reason}")]
+        ) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -106,7 +106,7 @@ def age_upgrade_at(complaint: Complaint, pack: RulePack) -> datetime | None:
 def _facts(complaint: Complaint, pack: RulePack, now: datetime) -> frozenset[Fact]:
     facts = set(complaint.intake.facts) | set(complaint.state.facts)
     if complaint.state.category:
-        facts.update(pack.category(complaint.state.category).facts)
+        facts.update(complaint.category_in(pack).facts)  # renamed away: names the complaint
     if Fact.PROMISE_NOT_KEPT not in facts and broken_promise_at(complaint, pack, now):
         facts.add(Fact.PROMISE_NOT_KEPT)
     return frozenset(facts)

@@ -25,7 +25,7 @@ from complaintcore.core.errors import (
 )
 
 if TYPE_CHECKING:
-    from complaintcore.core.rulepack import RulePack
+    from complaintcore.core.rulepack import Category, RulePack
 
 __all__ = [
     "FIRST_YEAR",
@@ -1075,6 +1075,27 @@ class Complaint:
                 ],
             )
         return pack.rung_index(rung)
+
+    def category_in(self, pack: RulePack) -> Category:
+        """CLS-1: the complaint's category in ``pack``.
+
+        A stored category the pack no longer has (renamed or removed in an
+        upgrade) is the pack's fault, not the caller's, as for a rung: the error
+        names the complaint and says how to go on (classify it again).
+        """
+        code = self.state.category
+        if not pack.has_category(code):
+            raise RulePackError(
+                pack.name,
+                [
+                    FieldProblem(
+                        "categories",
+                        f"complaint {self.id} is filed under category {shown_code(code)}, not"
+                        " among the pack's categories (renamed or removed?): classify it again",
+                    )
+                ],
+            )
+        return pack.category(code)
 
     @property
     def awaiting_site_consent(self) -> bool:

@@ -701,6 +701,11 @@ class RulePack:
             return frozenset()
         return frozenset(d.code for d in self.departments)
 
+    def has_category(self, code: str) -> bool:
+        return type(code) is str and (
+            code in self._categories_by_code or any(c.code == code for c in self.categories)
+        )
+
     def category(self, code: str) -> Category:
         found = self._categories_by_code.get(code) if type(code) is str else None
         if found is not None:

@@ -29,6 +29,7 @@ from complaintcore.core.models import Complaint, LabelledEnum, mask
 from complaintcore.core.privacy import redact
 from complaintcore.core.rulepack import RulePack
 from complaintcore.desk.access import sees_personal_data
+from complaintcore.desk.plugins import AWAITABLE_ANSWER, closed_awaitable
 from complaintcore.desk.ports import Notification, StaffMember
 from complaintcore.i18n import N_, Translator, available_languages, resolve_language, translator
 
@@ -192,6 +193,8 @@ class Messages:
                 if found is None:
                     continue
                 path = f"notification_template.{topic}.{code}"
+                if closed_awaitable(found):
+                    raise InvalidInputError(path, AWAITABLE_ANSWER)
                 if not isinstance(found, NotificationTemplate):
                     raise InvalidInputError(path, "expected a NotificationTemplate")
                 _check(found.subject, f"{path}.subject")

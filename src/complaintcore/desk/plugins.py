@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterable
+from typing import Any
 
 import pluggy
 
-from complaintcore.core.errors import ComplaintCoreError
+from complaintcore.core.errors import ComplaintCoreError, InvalidInputError
 from complaintcore.desk import hookspecs
 
-__all__ = ["ENTRY_POINT_GROUP", "PluginError", "make_plugin_manager"]
+__all__ = ["ENTRY_POINT_GROUP", "PluginError", "check_plain_hooks", "make_plugin_manager"]
 
 ENTRY_POINT_GROUP = "complaintcore"
 """Third-party plugins declare ``[project.entry-points.complaintcore]``."""
@@ -24,7 +26,8 @@ def make_plugin_manager(
     (``trylast``), installed entry-point plugins next, and the plugins the host
     passes in first, since the host knows best.  A misspelt hook name or a wrong
     argument in any plugin raises :class:`PluginError` at once
-    (``check_pending``) rather than being silently ignored.
+    (``check_pending``) rather than being silently ignored; so does an ``async
+    def`` implementation (:func:`check_plain_hooks`).
     """
     from complaintcore.adapters import builtin
 
@@ -39,8 +42,85 @@ def make_plugin_manager(
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
         raise PluginError(exc.plugin, str(exc)) from None
+    check_plain_hooks(pm)
     return pm
 
 
+def check_plain_hooks(pm: pluggy.PluginManager) -> None:
+    """Refuse an ``async def`` hook implementation (:class:`PluginError`).
+
+    The desk calls every hook synchronously, in its own thread: a coroutine
+    function would only hand back a coroutine nobody runs, so its work (an
+    audit line, a classification, a store) would be silently lost.
+    """
+    for name, caller in vars(pm.hook).items():
+        if not name.startswith("complaintcore_"):
+            continue
+        for impl in caller.get_hookimpls():
+            function = impl.function
+            if inspect.iscoroutinefunction(function) or inspect.isasyncgenfunction(function):
+                raise PluginError(
+                    impl.plugin,
+                    f"plugin {plugin_label(impl.plugin)}: {name} is an async def; complaintcore"
+                    " calls hooks synchronously and would never run it (make it a plain"
+                    " function: run async work with asyncio.run, or hand it to your event loop)",
+                )
+
+
+def plugin_label(plugin: object) -> str:
+    """A plugin as an error names it: a module by its name, an object by its class."""
+    name = getattr(plugin, "__name__", None)
+    return name if isinstance(name, str) else type(plugin).__name__
+
+
+def closed_awaitable(value: object) -> bool:
+    """Whether a hook's answer is an awaitable: a plain function that handed back a
+    coroutine did none of its work.  It is closed, never run (no "never awaited"
+    warning at garbage collection)."""
+    if not inspect.isawaitable(value):
+        return False
+    close = getattr(value, "close", None)
+    if callable(close):
+        close()
+    return True
+
+
+AWAITABLE_ANSWER = (
+    "answered with an awaitable (a coroutine?); complaintcore calls hooks"
+    " synchronously and needs the answer itself"
+)
+"""Why a hook's awaitable answer is refused or dropped."""
+
+
+def check_answer(hook: str, value: object, kind: Any, expected: str) -> None:
+    """Refuse a hook's answer of the wrong shape (:class:`InvalidInputError` naming the
+    hook): pluggy does not check implementations against the specs, nor does mypy,
+    and a wrong shape would otherwise fail later, deep in the desk, naming no hook."""
+    if closed_awaitable(value):
+        raise InvalidInputError(hook, AWAITABLE_ANSWER)
+    if isinstance(value, kind):
+        return
+    reason = f"expected {expected}, got {type(value).__name__}"
+    members = _members(kind)
+    lacking = [m for m in members if not hasattr(value, m)]
+    if lacking and len(lacking) < len(members):  # an attempt at one: say what it lacks
+        more = f" and {len(lacking) - 5} more" if len(lacking) > 5 else ""
+        reason += f" (it lacks {', '.join(lacking[:5])}{more})"
+    raise InvalidInputError(hook, reason)
+
+
+def _members(kind: type) -> list[str]:
+    """The public members a protocol asks for (none for a plain class)."""
+    if not getattr(kind, "_is_protocol", False):
+        return []
+    names: set[str] = set()
+    for base in kind.__mro__:
+        if getattr(base, "_is_protocol", False) and base.__module__ != "typing":
+            names.update(n for n in vars(base) if not n.startswith("_"))
+            names.update(n for n in getattr(base, "__annotations__", {}) if not n.startswith("_"))
+    return sorted(names)
+
+
 class PluginError(ComplaintCoreError, pluggy.PluginValidationError):
-    """A plugin implements a hook that does not exist, or with wrong arguments."""
+    """A plugin implements a hook that does not exist, with wrong arguments, or as an
+    ``async def`` (the desk calls hooks synchronously)."""

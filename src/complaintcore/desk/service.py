@@ -28,6 +28,7 @@ import attrs
 import pluggy
 
 from complaintcore.core.calendar import WorkingCalendar
+from complaintcore.core.classification import Classification
 from complaintcore.core.concentration import (
     GroupDecision,
     Member,
@@ -58,8 +59,10 @@ from complaintcore.core.errors import (
     EscalationError,
     IdempotencyConflictError,
     InvalidInputError,
+    RulePackError,
     StoreError,
     UnknownComplaintError,
+    shown_code,
 )
 from complaintcore.core.escalation import current_rung_index, required_rung_index
 from complaintcore.core.grading import age_upgrade_at, promise_not_kept
@@ -482,18 +485,14 @@ class Desk:
             raise InvalidInputError(
                 "calendar", "expected a WorkingCalendar or a function making one"
             )
+        _check_notifiers(notifiers)
         self.notifiers = {n.name: n for n in notifiers}
         if len(self.notifiers) != len(notifiers):
             raise InvalidInputError("notifiers", "two notifiers share a name")
-        for n in notifiers:
-            if inspect.iscoroutinefunction(getattr(n, "send", None)):
-                # called without an event loop, it would return a coroutine never run,
-                # and the message would count as sent
-                raise InvalidInputError(
-                    "notifiers",
-                    f"{n.name}: send is a coroutine function; the desk calls send in a"
-                    " thread and needs a plain function (wrap it with asyncio.run)",
-                )
+        if plugin_manager is not None:
+            from complaintcore.desk.plugins import check_plain_hooks
+
+            check_plain_hooks(plugin_manager)  # also those registered on it since it was made
         self.pm = plugin_manager
         # Calling a hook nobody implements still costs; bulk intake notices.
         self._classifiers = bool(
@@ -553,8 +552,18 @@ class Desk:
         *,
         plugin_manager: pluggy.PluginManager | None = None,
     ) -> Desk:
-        """Ask the plugins for every part; the built-in adapters answer last."""
-        from complaintcore.desk.plugins import make_plugin_manager
+        """Ask the plugins for every part; the built-in adapters answer last.
+
+        Each answer is checked as it comes (an ``InvalidInputError`` naming the
+        hook): pluggy does not hold implementations to the specs, so a wrong
+        shape would otherwise fail later, deep in the desk.
+        """
+        from complaintcore.desk.plugins import (
+            AWAITABLE_ANSWER,
+            check_answer,
+            closed_awaitable,
+            make_plugin_manager,
+        )
         from complaintcore.rules import load_pack
 
         if config is None:
@@ -564,36 +573,61 @@ class Desk:
         pm = plugin_manager or make_plugin_manager()
         hook = pm.hook
         extra: dict[str, RulePack] = {}
-        hook.complaintcore_register_rule_packs(register=lambda name, p: extra.__setitem__(name, p))
+
+        def register(name: str, pack: RulePack) -> None:
+            where = "complaintcore_register_rule_packs"
+            if not isinstance(name, str) or not name:
+                raise InvalidInputError(where, "register(name, pack): name must be a pack name")
+            check_answer(where, pack, RulePack, "register(name, pack) with a RulePack")
+            extra[name] = pack
+
+        answers = hook.complaintcore_register_rule_packs(register=register)
+        awaited = [closed_awaitable(a) for a in answers]  # each closed, not just the first
+        if any(awaited):
+            raise InvalidInputError("complaintcore_register_rule_packs", AWAITABLE_ANSWER)
         looks_like_file = config.pack.endswith(".toml") or "/" in config.pack
         pack = extra.get(config.pack) or load_pack(
             config.resolve(config.pack) if looks_like_file else config.pack,
             parameters=config.pack_parameters or None,
         )
         store = hook.complaintcore_get_store(config=config)
-        directory = hook.complaintcore_get_staff_directory(config=config)
-
-        def calendar() -> WorkingCalendar:
-            found: WorkingCalendar = hook.complaintcore_get_calendar(
-                name=pack.calendar.country, spec=pack.calendar, config=config
+        check_answer("complaintcore_get_store", store, ComplaintStore, "a ComplaintStore")
+        try:
+            directory = hook.complaintcore_get_staff_directory(config=config)
+            check_answer(
+                "complaintcore_get_staff_directory",
+                directory,
+                StaffDirectory,
+                "a StaffDirectory (get and members)",
             )
-            return found
 
-        notifiers = [n for group in hook.complaintcore_get_notifiers(config=config) for n in group]
-        return cls(
-            pack=pack,
-            store=store,
-            directory=directory,
-            calendar=calendar,
-            notifiers=notifiers,
-            plugin_manager=pm,
-            retry=config.retry,
-            languages=config.languages,
-            limits=config.limits,
-            sites=config.sites,
-            send_timeout=config.delivery.timeout_seconds,
-            send_threads=config.delivery.threads,
-        )
+            def calendar() -> WorkingCalendar:
+                found = hook.complaintcore_get_calendar(
+                    name=pack.calendar.country, spec=pack.calendar, config=config
+                )
+                check_answer(
+                    "complaintcore_get_calendar", found, WorkingCalendar, "a WorkingCalendar"
+                )
+                return found  # type: ignore[no-any-return]
+
+            notifiers = _notifiers_of(hook.complaintcore_get_notifiers(config=config))
+            return cls(
+                pack=pack,
+                store=store,
+                directory=directory,
+                calendar=calendar,
+                notifiers=notifiers,
+                plugin_manager=pm,
+                retry=config.retry,
+                languages=config.languages,
+                limits=config.limits,
+                sites=config.sites,
+                send_timeout=config.delivery.timeout_seconds,
+                send_threads=config.delivery.threads,
+            )
+        except BaseException:
+            store.close()  # refused after the store opened: leave no file handle behind
+            raise
 
     def close(self) -> None:
         """Stop the delivery worker (if one runs) and close the store.
@@ -822,8 +856,10 @@ class Desk:
             # so no edit can move that time.
             at = max(now, complaint.events[-1].at) if complaint.events else now
             try:
+                if complaint.state.category:  # renamed in an upgrade: grading would refuse
+                    complaint.category_in(self.pack)
                 fields = _row_differs(stored, self._row(complaint, at))
-            except ComplaintCoreError as exc:  # e.g. a rung the pack no longer has
+            except ComplaintCoreError as exc:  # e.g. a rung or category the pack no longer has
                 problems.append(
                     f"complaint {stored.id}: cannot be replayed under pack {self.pack.name}: {exc}"
                 )
@@ -1344,6 +1380,9 @@ class Desk:
         return complaint, events, outbox
 
     def _classify_command(self, complaint: Complaint, actor: str) -> Classify:
+        """IN-2, CLS-1: the host's classification, or the pack's keywords when its hook
+        raised or gave an answer the desk cannot use: a complaint is never refused
+        for its classifier (a bulk batch goes on)."""
         if self.pm is not None and self._classifiers:
             try:
                 found = self.pm.hook.complaintcore_classify(complaint=complaint, pack=self.pack)
@@ -1351,6 +1390,14 @@ class Desk:
                 log.exception(
                     "complaintcore_classify failed for %s; the pack's keywords classify it",
                     complaint.id,
+                )
+                found = None
+            unusable = _unusable_classification(found, self.pack)
+            if unusable:  # a stale label set, a wrong type, a coroutine: as if it raised
+                log.error(
+                    "complaintcore_classify failed for %s: %s; the pack's keywords classify it",
+                    complaint.id,
+                    unusable,
                 )
                 found = None
             if found is not None:
@@ -1992,10 +2039,22 @@ class Desk:
         self, complaint: Complaint, events: Sequence[Event], now: datetime, *, deliver: bool = True
     ) -> None:
         if self.pm is not None and self._listeners and events:
+            from complaintcore.desk.plugins import AWAITABLE_ANSWER, closed_awaitable
+
             try:
-                self.pm.hook.complaintcore_on_events(complaint=complaint, events=tuple(events))
+                answers = self.pm.hook.complaintcore_on_events(
+                    complaint=complaint, events=tuple(events)
+                )
             except Exception:  # a listener must not undo a committed change
                 log.exception("complaintcore_on_events failed for %s", complaint.id)
+            else:  # a plain function handing back a coroutine heard nothing: a failure too
+                awaited = [closed_awaitable(a) for a in answers]  # each closed, not the first
+                if any(awaited):
+                    log.error(
+                        "complaintcore_on_events failed for %s: a listener %s",
+                        complaint.id,
+                        AWAITABLE_ANSWER,
+                    )
         if deliver:
             self._wake_delivery()
 
@@ -2140,6 +2199,9 @@ class Desk:
                         late += 1
             try:
                 more = decide(complaint, Regrade(actor=system), self.pack, now)
+            except RulePackError as exc:  # a category the upgraded pack renamed: verify names it
+                log.error("sweep: complaint %s not graded: %s", complaint.id, exc)
+                more = ()
             except ComplaintCoreError:  # not gradable: not a valid complaint (VAL-4)
                 more = ()
             if more:
@@ -2839,6 +2901,70 @@ class Desk:
                 yield from compute_clocks(
                     complaint, self.pack, self.calendar, now, explain=False, only=(spec.name,)
                 )
+
+
+def _unusable_classification(found: object, pack: RulePack) -> str:
+    """Why a ``complaintcore_classify`` answer cannot classify a complaint under
+    ``pack`` (``""`` when it can, or when there is none): codes are quoted only
+    when they look like codes (PRV-1)."""
+    from complaintcore.desk.plugins import AWAITABLE_ANSWER, closed_awaitable
+
+    if found is None:
+        return ""
+    if closed_awaitable(found):
+        return AWAITABLE_ANSWER
+    if not isinstance(found, Classification):
+        return f"expected a Classification, got {type(found).__name__}"
+    if not pack.has_category(found.category):
+        shown = shown_code(found.category)
+        return f"answered category {shown}, not in pack {pack.name}"
+    if found.department and not pack.has_department(found.department):
+        shown = shown_code(found.department)
+        return f"answered department {shown}, not in pack {pack.name}"
+    return ""
+
+
+def _notifiers_of(groups: Iterable[object]) -> list[Notifier]:
+    """The channels ``complaintcore_get_notifiers`` answered: each plugin's answer a
+    list of notifiers, refused naming the hook when it is anything else."""
+    from complaintcore.desk.plugins import AWAITABLE_ANSWER, check_answer, closed_awaitable
+
+    hook = "complaintcore_get_notifiers"
+    found: list[Notifier] = []
+    for group in groups:
+        if closed_awaitable(group):
+            raise InvalidInputError(hook, AWAITABLE_ANSWER)
+        if isinstance(group, Notifier):
+            raise InvalidInputError(
+                hook, f"expected a list of notifiers, got one {type(group).__name__} (return [it])"
+            )
+        if isinstance(group, str | bytes | Mapping) or not isinstance(group, Iterable):
+            raise InvalidInputError(
+                hook, f"expected a list of notifiers, got {type(group).__name__}"
+            )
+        for n in group:
+            check_answer(hook, n, Notifier, "a list of Notifier (a name and send)")
+            found.append(n)
+    return found
+
+
+def _check_notifiers(notifiers: Sequence[Notifier]) -> None:
+    """Each notifier has a name and a plain ``send``: the outbox routes by name, and the
+    desk calls ``send`` in a thread, where a coroutine function's message would never go."""
+    from complaintcore.desk.plugins import check_answer
+
+    for i, n in enumerate(notifiers):
+        check_answer(f"notifiers[{i}]", n, Notifier, "a Notifier (a name and send)")
+        if not isinstance(n.name, str) or not n.name.strip():
+            raise InvalidInputError(f"notifiers[{i}].name", "expected the channel's name")
+        if inspect.iscoroutinefunction(getattr(n, "send", None)):
+            # called without an event loop, it would return a coroutine never run,
+            # and the message would count as sent
+            raise InvalidInputError(
+                "notifiers",
+                f"{n.name}: send is a coroutine function; the desk calls send in a"
+                " thread and needs a plain function (wrap it with asyncio.run)",
+            )
 
 
 def _send_plain(notifier: Notifier, notification: Notification, to: StaffMember | None) -> None:

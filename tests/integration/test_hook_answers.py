@@ -1,0 +1,401 @@
+"""What plugins hand the desk is checked when the desk takes it (review s25B F01, F02, F05).
+
+pluggy holds implementations to the specs' argument names only, and mypy does
+not look at them at all: an ``async def`` implementation, or an answer of the
+wrong shape, used to be accepted and then lost (a coroutine never run) or fail
+later, deep in the desk, as a raw ``AttributeError`` naming no hook.  Now an
+``async def`` implementation is a :class:`PluginError` at registration, a
+``get_*`` answer of the wrong shape an ``InvalidInputError`` naming the hook when
+the desk is built, and a classify answer the desk cannot use is logged and the
+pack's keywords classify that complaint (IN-2), as when the hook raises.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import warnings
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any
+
+import attrs
+import pytest
+
+from complaintcore.adapters.calendars import calendar_for_spec
+from complaintcore.adapters.staff import load_sample_staff
+from complaintcore.core.classification import Classification
+from complaintcore.core.errors import ComplaintCoreError, InvalidInputError
+from complaintcore.core.models import Cause, Complainant, Complaint, Intake
+from complaintcore.desk import Desk
+from complaintcore.desk.hookspecs import hookimpl
+from complaintcore.desk.plugins import PluginError, make_plugin_manager
+from complaintcore.testing import MemoryStore, RecordingNotifier, StaffList
+from tests.helpers import T0, pack
+from tests.unit.test_docs import SPECS
+
+OWNER = Complainant("王小明", "13812345678", "3-2-1201", "3", "sunrise")
+NO_LOG = {"database": ":memory:", "notifiers": {"log": False}}
+
+AWAITABLE = (
+    "answered with an awaitable (a coroutine?); complaintcore calls hooks"
+    " synchronously and needs the answer itself"
+)
+
+
+def intake(summary: str, key: str) -> Intake:
+    return Intake(OWNER, "phone", T0, "SR-103", summary, site="sunrise", idempotency_key=key)
+
+
+class SampleStaff:
+    """The packaged sample staff as the directory."""
+
+    @hookimpl
+    def complaintcore_get_staff_directory(self) -> StaffList:
+        return load_sample_staff()
+
+
+def answering(hook: str, answer: object) -> object:
+    """A plugin whose ``hook`` returns ``answer`` (any shape: what mypy would not catch)."""
+
+    def impl(self: object) -> object:
+        return answer
+
+    return type("Answering", (), {hook: hookimpl(impl)})()
+
+
+def desk_with(*plugins: object) -> Desk:
+    pm = make_plugin_manager([*plugins, SampleStaff()], load_entry_points=False)
+    return Desk.from_config(NO_LOG, plugin_manager=pm)
+
+
+def by_hand(**parts: Any) -> Desk:
+    """A desk built from its parts, as tests and scripts do."""
+    cn = pack()
+    return Desk(
+        pack=cn,
+        store=MemoryStore(),
+        directory=load_sample_staff(),
+        calendar=calendar_for_spec(cn.calendar),
+        **parts,
+    )
+
+
+@pytest.fixture
+def no_coroutine_left_unawaited() -> Iterator[None]:
+    """A coroutine handed back and dropped would warn "never awaited" when collected."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+        gc.collect()
+    assert [str(w.message) for w in caught if "never awaited" in str(w.message)] == []
+
+
+async def _nothing() -> None:
+    """What an async host client's call hands back unawaited."""
+
+
+# --------------------------------------------------------------------------- F01 async def
+
+
+@pytest.mark.parametrize("hook", sorted(SPECS))
+def test_an_async_def_implementation_of_any_hook_is_refused_at_registration(hook: str) -> None:
+    async def impl(self: object) -> None:
+        """Takes none of the hook's arguments, which pluggy allows."""
+
+    plugin = type("AsyncPlugin", (), {hook: hookimpl(impl)})()
+    with pytest.raises(PluginError) as err:
+        make_plugin_manager([plugin], load_entry_points=False)
+    assert isinstance(err.value, ComplaintCoreError)
+    assert err.value.plugin is plugin
+    assert str(err.value) == (
+        f"plugin AsyncPlugin: {hook} is an async def; complaintcore calls hooks"
+        " synchronously and would never run it (make it a plain function: run async"
+        " work with asyncio.run, or hand it to your event loop)"
+    )
+
+
+def test_an_async_listener_registered_after_the_manager_is_refused_by_the_desk() -> None:
+    """The audit listener of an asyncio host: it would never hear an event."""
+    heard: list[str] = []
+
+    class AsyncAudit:
+        @hookimpl
+        async def complaintcore_on_events(self, complaint: Complaint) -> None:
+            heard.append(complaint.id)
+
+    pm = make_plugin_manager([SampleStaff()], load_entry_points=False)
+    pm.register(AsyncAudit())
+    with pytest.raises(PluginError, match="plugin AsyncAudit: complaintcore_on_events is an async"):
+        Desk.from_config(NO_LOG, plugin_manager=pm)
+    with pytest.raises(PluginError, match="complaintcore_on_events is an async def"):
+        by_hand(plugin_manager=pm)
+    assert heard == []
+
+
+@pytest.mark.usefixtures("no_coroutine_left_unawaited")
+def test_a_listener_handing_back_a_coroutine_is_logged_as_failed(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A plain function that calls an async client without awaiting it heard nothing:
+    logged like a listener that raised, and the committed events stay."""
+
+    class Audit:
+        @hookimpl
+        def complaintcore_on_events(self) -> Coroutine[Any, Any, None]:
+            return _nothing()
+
+    desk = desk_with(Audit())
+    with caplog.at_level(logging.ERROR, logger="complaintcore.desk"):
+        complaint = desk.receive(intake("楼上漏水，天花板渗水", "a"), now=T0)
+    assert desk.get(complaint.id).version == complaint.version == 3  # registered,
+    # classified and assigned: nothing undone
+    assert f"complaintcore_on_events failed for {complaint.id}: a listener {AWAITABLE}" in (
+        caplog.text
+    )
+    assert "王小明" not in caplog.text
+
+
+# --------------------------------------------------------------------------- F02 classify
+
+
+def security(**changes: Any) -> Classification:
+    """The host model's answer: cn-property's security category (software cause,
+    the security department)."""
+    return attrs.evolve(
+        Classification(category="security", cause=Cause.SOFTWARE, department="security"),
+        **changes,
+    )
+
+
+BAD_ANSWERS: dict[str, tuple[Callable[[], object], str]] = {
+    "a category the pack lacks": (
+        lambda: security(category="water_leak"),
+        "answered category 'water_leak', not in pack cn-property",
+    ),
+    "a department the pack lacks": (
+        lambda: security(department="plumbing"),
+        "answered department 'plumbing', not in pack cn-property",
+    ),
+    "a plain string": (lambda: "repairs", "expected a Classification, got str"),
+    "a coroutine": (_nothing, AWAITABLE),
+}
+
+
+@pytest.mark.procedure("IN-2")
+@pytest.mark.procedure("CLS-1")
+@pytest.mark.parametrize("bad", sorted(BAD_ANSWERS))
+@pytest.mark.usefixtures("no_coroutine_left_unawaited")
+def test_a_classify_answer_the_desk_cannot_use_falls_back_to_the_keywords(
+    bad: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """hooks.md: "every complaint is still registered (IN-2), and a bulk batch goes
+    on".  The model answers security for every complaint but the lift, where its
+    answer is unusable: the lift is classified by cn-property's keywords (电梯 is a
+    repairs keyword, owned by engineering), the others keep the model's answer."""
+    answer, reason = BAD_ANSWERS[bad]
+
+    class Model:
+        @hookimpl
+        def complaintcore_classify(self, complaint: Complaint) -> object:
+            return answer() if "电梯" in complaint.intake.summary else security()
+
+    desk = desk_with(Model())
+    batch = [
+        intake("楼道里有陌生人徘徊", "a"),
+        intake("电梯停运，困在里面", "b"),
+        intake("晚上有人大声喧哗", "c"),
+        intake("小区门口车辆乱停", "d"),
+    ]
+    with caplog.at_level(logging.ERROR, logger="complaintcore.desk"):
+        results = list(desk.receive_many(batch, now=T0))
+    assert [type(r) for r in results] == [Complaint] * 4
+    assert len(desk.rows()) == 4
+    stored = [desk.get(r.id).state for r in results if isinstance(r, Complaint)]
+    assert [(s.category, s.department) for s in stored] == [
+        ("security", "security"),
+        ("repairs", "engineering"),
+        ("security", "security"),
+        ("security", "security"),
+    ]
+    lift = results[1]
+    assert isinstance(lift, Complaint)
+    assert (
+        f"complaintcore_classify failed for {lift.id}: {reason}; the pack's keywords classify it"
+    ) in caplog.text
+    assert "王小明" not in caplog.text
+    assert "13812345678" not in caplog.text
+    # one complaint alone too
+    single = desk.receive(intake("电梯又坏了", "e"), now=T0)
+    assert (single.state.category, single.state.department) == ("repairs", "engineering")
+
+
+def test_an_unusable_label_is_not_quoted_unless_it_looks_like_a_code(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """PRV-1: a model's label could be anything, even a name: shown only code-shaped."""
+
+    class Model:
+        @hookimpl
+        def complaintcore_classify(self) -> Classification:
+            return security(category="王小明")
+
+    with caplog.at_level(logging.ERROR, logger="complaintcore.desk"):
+        complaint = desk_with(Model()).receive(intake("电梯停运", "a"), now=T0)
+    assert complaint.state.category == "repairs"
+    assert "answered category (not shown: not a code), not in pack cn-property" in caplog.text
+    assert "王小明" not in caplog.text
+
+
+# --------------------------------------------------------------------------- F05 get_* answers
+
+
+class Sms:
+    name = "sms"
+
+    def send(self, notification: object, recipient: object) -> None:
+        pass
+
+
+class HalfStore:
+    """A host's store half written: two of the protocol's methods."""
+
+    def load(self, complaint_id: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class Packs:
+    @hookimpl
+    def complaintcore_register_rule_packs(self, register: Callable[[str, object], None]) -> None:
+        register("acme", {"name": "acme"})  # a parsed TOML table, not a RulePack
+
+
+class LazyStore:
+    @hookimpl
+    def complaintcore_get_store(self) -> object:
+        return _nothing()  # an async host client's call, not awaited
+
+
+WRONG_SHAPES: dict[str, tuple[Callable[[], object], str, str]] = {
+    "a store that is a path": (
+        lambda: answering("complaintcore_get_store", "complaints.sqlite3"),
+        "complaintcore_get_store",
+        "expected a ComplaintStore, got str",
+    ),
+    "a store handed back as a coroutine": (LazyStore, "complaintcore_get_store", AWAITABLE),
+    "a directory that is a list of members": (
+        lambda: answering("complaintcore_get_staff_directory", []),
+        "complaintcore_get_staff_directory",
+        "expected a StaffDirectory (get and members), got list",
+    ),
+    "one notifier, not a list": (
+        lambda: answering("complaintcore_get_notifiers", Sms()),
+        "complaintcore_get_notifiers",
+        "expected a list of notifiers, got one Sms (return [it])",
+    ),
+    "a list holding None": (
+        lambda: answering("complaintcore_get_notifiers", [None]),
+        "complaintcore_get_notifiers",
+        "expected a list of Notifier (a name and send), got NoneType",
+    ),
+    "a channel's name for a list": (
+        lambda: answering("complaintcore_get_notifiers", "sms"),
+        "complaintcore_get_notifiers",
+        "expected a list of notifiers, got str",
+    ),
+    "a pack registered as a dict": (
+        Packs,
+        "complaintcore_register_rule_packs",
+        "expected register(name, pack) with a RulePack, got dict",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(WRONG_SHAPES))
+@pytest.mark.usefixtures("no_coroutine_left_unawaited")
+def test_a_get_hook_answer_of_the_wrong_shape_is_refused_when_the_desk_is_built(
+    case: str,
+) -> None:
+    plugin, hook, reason = WRONG_SHAPES[case]
+    pm = make_plugin_manager([plugin()], load_entry_points=False)
+    with pytest.raises(InvalidInputError) as err:
+        Desk.from_config(NO_LOG, plugin_manager=pm)
+    assert (err.value.path, err.value.reason) == (hook, reason)
+
+
+def test_a_store_lacking_part_of_the_protocol_is_told_what_it_lacks() -> None:
+    """ComplaintStore (desk/ports.py) asks for 24 public members; HalfStore has 2 of them,
+    so 22 are lacking: the first five by name, and how many more."""
+    pm = make_plugin_manager(
+        [answering("complaintcore_get_store", HalfStore())], load_entry_points=False
+    )
+    with pytest.raises(InvalidInputError) as err:
+        Desk.from_config(NO_LOG, plugin_manager=pm)
+    assert (err.value.path, err.value.reason) == (
+        "complaintcore_get_store",
+        "expected a ComplaintStore, got HalfStore"
+        " (it lacks access_log, append, claim, claim_due, complaints and 17 more)",
+    )
+
+
+def test_a_calendar_of_the_wrong_shape_is_refused_when_first_needed() -> None:
+    """The calendar is built the first time a deadline needs it (docs/hooks.md)."""
+    desk = desk_with(answering("complaintcore_get_calendar", "CN"))
+    with pytest.raises(InvalidInputError) as err:
+        desk.receive(intake("楼上漏水", "a"), now=T0)
+    assert (err.value.path, err.value.reason) == (
+        "complaintcore_get_calendar",
+        "expected a WorkingCalendar, got str",
+    )
+
+
+class Tracked(MemoryStore):
+    closed = False
+
+    def close(self) -> None:
+        self.closed = True
+        super().close()
+
+
+def test_the_store_is_closed_when_a_later_part_is_refused() -> None:
+    opened: list[Tracked] = []
+
+    class Store:
+        @hookimpl
+        def complaintcore_get_store(self) -> MemoryStore:
+            opened.append(Tracked())
+            return opened[-1]
+
+    pm = make_plugin_manager(
+        [Store(), answering("complaintcore_get_staff_directory", [])], load_entry_points=False
+    )
+    with pytest.raises(InvalidInputError, match="complaintcore_get_staff_directory"):
+        Desk.from_config(NO_LOG, plugin_manager=pm)
+    assert [store.closed for store in opened] == [True]
+
+
+class NoSend:
+    name = "fax"
+
+
+@pytest.mark.parametrize(
+    ("notifier", "reason"),
+    [
+        (None, "expected a Notifier (a name and send), got NoneType"),
+        (NoSend(), "expected a Notifier (a name and send), got NoSend (it lacks send)"),
+    ],
+)
+def test_a_desk_built_by_hand_checks_its_notifiers(notifier: object, reason: str) -> None:
+    with pytest.raises(InvalidInputError) as err:
+        by_hand(notifiers=[RecordingNotifier("mail"), notifier])
+    assert (err.value.path, err.value.reason) == ("notifiers[1]", reason)
+
+
+def test_a_notifier_needs_a_name() -> None:
+    nameless = RecordingNotifier("")
+    with pytest.raises(InvalidInputError) as err:
+        by_hand(notifiers=[RecordingNotifier("mail"), nameless])
+    assert (err.value.path, err.value.reason) == (
+        "notifiers[1].name",
+        "expected the channel's name",
+    )
