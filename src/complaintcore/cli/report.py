@@ -149,7 +149,10 @@ def write_report(
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=list(stats.ROW_FIELDS))
         writer.writeheader()
-        safe = spreadsheet_safe  # no cell may run as a formula (CSV injection)
+        # no cell may run as a formula (CSV injection): to_rows' cells are safe already
+        # and pass unchanged (a cell starting with ' is never quoted again); the
+        # staff rows and anything else written here are made safe the same way
+        safe = spreadsheet_safe
         writer.writerows({k: safe(v) for k, v in row.items()} for row in stats.to_rows(result))
         if staff is not None:
             writer.writerows({k: safe(v) for k, v in row.items()} for row in staff_rows(staff))

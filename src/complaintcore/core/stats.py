@@ -92,6 +92,7 @@ from complaintcore.core.models import (
     require_aware,
 )
 from complaintcore.core.rulepack import ClockSpec, EarlyWarning, RulePack
+from complaintcore.core.spreadsheet import spreadsheet_safe
 from complaintcore.core.validity import counts_as_complaint, normalise_phone
 from complaintcore.core.warnings import Cell, ControlWarning, Judgement, control_warnings, judge
 from complaintcore.core.workflow import fold
@@ -1166,10 +1167,16 @@ def to_rows(report: MonthlyReport) -> list[Row]:
     ``warnings``); ``metric``
     says what ``value`` is (``count``, ``on_time_rate`` …); ``detail`` carries
     ids and reasons where a number is not enough.  No personal data (PRV-1).
+
+    Every text cell is :func:`~complaintcore.core.spreadsheet.spreadsheet_safe`:
+    a building typed ``=HYPERLINK(…)`` at intake, or a host pack's label, starts
+    with ``'`` and cannot run as a formula in the spreadsheet a CSV is opened in
+    (CSV injection), so a host writing these rows needs nothing more.
     """
     period = report.period.key
     lang = report.lang
     rows: list[Row] = []
+    safe = spreadsheet_safe
 
     def add(
         section: str,
@@ -1184,13 +1191,13 @@ def to_rows(report: MonthlyReport) -> list[Row]:
             {
                 "period": period,
                 "section": section,
-                "key": key,
-                "label_zh": zh,
-                "label_en": en,
-                "label": _pick(zh, en, lang),
+                "key": safe(key),
+                "label_zh": safe(zh),
+                "label_en": safe(en),
+                "label": safe(_pick(zh, en, lang)),
                 "metric": metric,
                 "value": value,
-                "detail": detail,
+                "detail": safe(detail),
             }
         )
 
