@@ -478,6 +478,43 @@ def test_rows_are_flat_and_bilingual(report: MonthlyReport) -> None:
     assert {r["detail"] for r in groups} == {"N1 N2", "N3 N4", "O1 N10"}
 
 
+@pytest.mark.procedure("IMP-4")
+@pytest.mark.procedure("IMP-2")
+def test_rows_carry_the_control_judgement_and_the_records_left_out() -> None:
+    """docs/cli.md: "The JSON, CSV and HTML formats carry every figure" (review s25D
+    F06).  trend_data(): 5 valid complaints a month from November 2024 to October
+    2025 (twelve months), 16 in November: expected 60 / 12 = 5.0; two complaints
+    received after ``now`` are left out and counted."""
+    late = [
+        make("L1", at(12, 11)),  # after NOW (10 December 10:00)
+        make("L2", at(12, 10, hour=11)),
+    ]
+    r = monthly_report([*trend_data(), *late], PACK, CAL, year=2025, month=11, now=NOW)
+    assert r.control is not None
+    rows = to_rows(r)
+    control = {row["metric"]: row for row in rows if row["section"] == "control"}
+    assert set(control) == {"observed", "expected", "limit"}
+    assert control["observed"]["value"] == 16
+    assert control["expected"]["value"] == 5.0
+    # the limit: the smallest count a steady series (60 in 12 months) reaches with p <= 0.1 %
+    limit = control["limit"]["value"]
+    assert isinstance(limit, int)
+    assert _nb_tail(limit, 60, 12) <= 0.001 < _nb_tail(limit - 1, 60, 12)
+    assert {row["key"] for row in control.values()} == {"valid_complaints"}
+    assert {row["detail"] for row in control.values()} == {"baseline=" + ",".join(["5"] * 12)}
+    (left_out,) = [row for row in rows if row["section"] == "excluded_after_now"]
+    assert (left_out["key"], left_out["metric"], left_out["value"]) == (
+        "received_after_now",
+        "count",
+        2,
+    )
+    assert left_out["label_en"] == "received after now (left out)"
+    # one month of data is no baseline: no control rows, the left-out row still there
+    alone = to_rows(monthly_report(late, PACK, CAL, year=2025, month=12, now=NOW))
+    assert not [row for row in alone if row["section"] == "control"]
+    assert [row["value"] for row in alone if row["section"] == "excluded_after_now"] == [2]
+
+
 @pytest.mark.procedure("IMP-2")
 def test_json_dict_is_json_and_follows_the_language(nov: list[Complaint]) -> None:
     zh = monthly_report(nov, PACK, CAL, year=2025, month=11, now=NOW, lang="zh")

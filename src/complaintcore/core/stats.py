@@ -157,6 +157,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "ungraded": ("未定级", "ungraded"),
     "unknown_cause": ("原因未定", "cause not known"),
     "not_recorded": ("未注明", "not recorded"),
+    "control": ("本月有效投诉（对照控制限）", "valid complaints against their control limit"),
+    "received_after_now": ("统计时点之后收到（未计入）", "received after now (left out)"),
 }
 
 _GRADE_ORDER = (Grade.MAJOR, Grade.IMPORTANT, Grade.MINOR, Grade.INTERNAL)  # GRD-1
@@ -1164,7 +1166,9 @@ def to_rows(report: MonthlyReport) -> list[Row]:
 
     ``section`` groups rows (``totals``, ``by_category`` …, ``clocks``, ``duties``,
     ``satisfaction``, ``improvement``, ``links``, ``repeat_groups``, ``history``,
-    ``warnings``); ``metric``
+    ``warnings``, ``control`` (IMP-4: the month's valid complaints, their expected
+    count and control limit; none without a baseline) and ``excluded_after_now`` (the
+    records received after ``now``, left out)); ``metric``
     says what ``value`` is (``count``, ``on_time_rate`` …); ``detail`` carries
     ids and reasons where a number is not enough.  No personal data (PRV-1).
 
@@ -1266,4 +1270,13 @@ def to_rows(report: MonthlyReport) -> list[Row]:
         if f.excluding:
             detail += f"; excluding={','.join(f.excluding)}"
         add("warnings", f"{f.dimension}:{f.key}", f.zh, f.en, "observed", f.observed, detail)
+    c = report.control
+    if c is not None:  # IMP-4: the desk's own total, as the HTML chart draws it
+        baseline = f"baseline={','.join(str(n) for n in c.baseline)}"
+        zh, en = LABELS["control"]
+        add("control", "valid_complaints", zh, en, "observed", c.observed, baseline)
+        add("control", "valid_complaints", zh, en, "expected", round(c.expected, 4), baseline)
+        add("control", "valid_complaints", zh, en, "limit", c.limit, baseline)
+    zh, en = LABELS["received_after_now"]
+    add("excluded_after_now", "received_after_now", zh, en, "count", report.excluded_after_now)
     return rows
