@@ -600,8 +600,35 @@ def test_a_promise_moved_before_it_passed_is_one_promise_kept() -> None:
     """Promised for Thu 2 Apr 12:00, moved at 11:00 that day to Fri 3 Apr 17:00 and
     kept: no promise was broken, so nothing is missed."""
     promise = _april_promise(moved_after=timedelta(hours=24), replied_after=timedelta(hours=24))
-    assert promise.missed == 0
+    # one promise, kept: not a met run for the first time and another for the second
+    # (review s25D F02)
+    assert (promise.started, promise.met, promise.missed, promise.breached) == (1, 1, 0, 0)
     assert promise.on_time_rate == 1.0
+
+
+@pytest.mark.procedure("DL-5")
+@pytest.mark.procedure("IMP-2")
+def test_moved_and_broken_promises_in_one_month() -> None:
+    """Review s25D F02, by hand: A is promised for Wed 5 Nov 17:00, moved on Tue 4 Nov
+    to Fri 7 Nov and kept on Thu 6 Nov: one promise, met.  B is promised for Wed 5
+    Nov 17:00, broken, agreed anew on Thu 6 Nov for Mon 10 Nov and kept on Fri 7
+    Nov: one missed, one met.  November: started 3, met 2, missed 1, on time 2/3."""
+    runs = []
+    for cid, (moved_on, new_due, replied_on) in {
+        "A": (at(11, 4), at(11, 7, 17), at(11, 6)),
+        "B": (at(11, 6), at(11, 10, 17), at(11, 7)),
+    }.items():
+        r = Runner(PACK, intake(received_at=at(11, 3, 9)), cid)
+        r.register()
+        r(Assess(actor="h-1", validity="valid"))
+        r(Promise(actor="h-1", due=at(11, 5, 17)), after=at(11, 3) - r.now)
+        r(Promise(actor="h-1", due=new_due), after=moved_on - r.now)
+        reply = Reply(actor="h-1", message="修好了", final=True)
+        runs.append(r(reply, after=replied_on - r.now))
+    november = monthly_report(runs, PACK, CAL, year=2025, month=11, now=NOW)
+    promise = next(c for c in november.clocks if c.name == "promise")
+    assert (promise.started, promise.met, promise.missed, promise.breached) == (3, 2, 1, 0)
+    assert promise.on_time_rate == pytest.approx(2 / 3)
 
 
 def _april_promise(moved_after: timedelta, replied_after: timedelta) -> ClockFigures:

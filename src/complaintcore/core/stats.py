@@ -522,12 +522,13 @@ def _count_runs(states: Counter[ClockState], status: ClockStatus) -> None:
     met or missed.  The current run counts by its state; each earlier run that
     passed its due time (``status.breaches``) as missed, the others as met.  A run
     waived before its due time (DL-3: the complaint was judged invalid) counts not
-    at all."""
+    at all, and neither does a promise moved to a new time before it was due
+    (``status.superseded``, DL-5): it is one promise with the run that replaced it."""
     if status.state is ClockState.NOT_STARTED:
         return
     if status.state is not ClockState.WAIVED:
         states[status.state] += 1
-    earlier = status.run - 1
+    earlier = status.run - 1 - status.superseded
     if earlier <= 0:
         return
     late_now = status.state in (ClockState.MISSED, ClockState.BREACHED)
