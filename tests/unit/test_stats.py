@@ -312,10 +312,36 @@ def test_repeat_window_is_a_parameter(nov: list[Complaint]) -> None:
     n3 = next(g for g in wide.repeats.groups if "N3" in g.ids)
     assert n3.ids == ("O2", "N3", "N4")
     assert n3.reasons == ("same_complainant", "same_room_category")
+    # each complaint is compared with the days before it: N2 came 2 days after N1
+    # (3 and 5 Nov), N4 4 days after N3 (6 and 10 Nov), N10 41 days after O1
     narrow = monthly_report(
-        nov, PACK, CAL, year=2025, month=11, now=NOW, repeat_rule=RepeatRule(lookback_days=0)
+        nov, PACK, CAL, year=2025, month=11, now=NOW, repeat_rule=RepeatRule(lookback_days=4)
     )
     assert {g.group_id for g in narrow.repeats.groups} == {"N1", "N3"}
+    assert narrow.repeats.repeated == 2
+    narrower = monthly_report(
+        nov, PACK, CAL, year=2025, month=11, now=NOW, repeat_rule=RepeatRule(lookback_days=2)
+    )
+    assert [g.ids for g in narrower.repeats.groups] == [("N1", "N2")]
+
+
+@pytest.mark.procedure("IMP-3")
+def test_each_complaint_is_compared_with_its_own_window() -> None:
+    """Review s25D F04: the same owner, room and category on Tue 5 Aug and Fri 28 Nov
+    2025, 115 days apart (26 + 30 + 31 + 28): not repeats within cn-property's 90 days,
+    although 5 August is inside the 90 days before 1 November (3 August on).  A third
+    complaint on Sat 4 Oct (60 days after 5 August, 55 before 28 November) joins all
+    three into one group, and both later ones repeat an earlier one."""
+    first = make("A", at(8, 5), phone=PHONE_A)
+    last = make("C", at(11, 28), phone=PHONE_A)
+    r = monthly_report([first, last], PACK, CAL, year=2025, month=11, now=NOW)
+    assert (r.repeats.groups, r.repeats.complaints, r.repeats.repeated) == ((), 0, 0)
+    middle = make("B", at(10, 4), phone=PHONE_A)
+    r = monthly_report([first, middle, last], PACK, CAL, year=2025, month=11, now=NOW)
+    (group,) = r.repeats.groups
+    assert (group.ids, group.in_month) == (("A", "B", "C"), 1)
+    assert group.reasons == ("same_complainant", "same_room_category")
+    assert (r.repeats.complaints, r.repeats.repeated) == (3, 1)  # C, the month's one
 
 
 @pytest.mark.procedure("IMP-3")
