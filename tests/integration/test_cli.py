@@ -313,6 +313,18 @@ def test_report_formats(desk_dir: Path, fmt: str) -> None:
     assert "13812345678" not in out
 
 
+@pytest.mark.procedure("IMP-2")
+@pytest.mark.parametrize("now", ["2025-11-30T16:30:00Z", "2025-12-01T00:30:00+08:00"])
+def test_report_defaults_to_the_month_of_now_in_the_packs_time_zone(
+    desk_dir: Path, now: str
+) -> None:
+    """16:30 UTC on 30 November is 00:30 on 1 December in Beijing (cn-property's
+    zone): the current month is December however ``--now`` is written (review s25D F05)."""
+    code, out, err = run("report", "--json", now=now)
+    assert code == 0, err
+    assert json.loads(out)["period"]["key"] == "2025-12"
+
+
 def test_report_bad_month(desk_dir: Path) -> None:
     code, _, err = run("report", "--month", "2025-13")
     assert code == 2

@@ -285,6 +285,59 @@ def test_the_csv_report_writes_no_formula(desk_dir: Path) -> None:
     assert any("HYPERLINK" in cell for cell in cells)  # the building is reported ...
     assert not [cell for cell in cells if cell[:1] in ("=", "+", "@", "\t", "\r")]
     assert not [cell for cell in cells if cell.startswith("-") and not _number(cell)]
+    # ... as text, quoted once: the library's rows are safe and the CLI adds nothing
+    assert "'" + FORMULA in cells
+    assert not [cell for cell in cells if cell.startswith("''")]
+
+
+def test_the_documented_csv_recipe_writes_no_formula() -> None:
+    """docs/statistics.md "Exports": a host writes ``to_rows(report)`` with
+    ``csv.DictWriter`` and nothing else; a building typed as a formula at a
+    site-less intake is written as text (review s25D F03)."""
+    from complaintcore import Complainant, Intake, to_rows
+    from complaintcore.core.stats import ROW_FIELDS
+
+    desk = make_desk()
+    person = Complainant(NAME, PHONE, ROOM, building=FORMULA)
+    desk.receive(
+        Intake(complainant=person, channel="web", received_at=NOW, receiver="SR-103",
+               summary="楼上漏水", site=""),
+        now=NOW,
+        validity="valid",
+    )  # fmt: skip
+    report = desk.monthly_report(2025, 11, now=NOW + timedelta(days=20))
+    rows = to_rows(report)
+    (building,) = [r for r in rows if r["section"] == "by_building"]
+    assert [building[k] for k in ("key", "label_zh", "label_en", "label")] == ["'" + FORMULA] * 4
+    assert building["value"] == 1
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    cells = [cell for row in csv.reader(io.StringIO(buffer.getvalue())) for cell in row]
+    assert tuple(rows[0]) == ROW_FIELDS
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "@", "\t", "\r")]
+    assert not [cell for cell in cells if cell.startswith("-") and not _number(cell)]
+
+
+def test_indicator_rows_write_no_formula() -> None:
+    """A host pack's indicator labels are text: ``indicator_rows`` quotes them itself."""
+    import attrs
+
+    from complaintcore import calendar_for_spec, indicator_report, indicator_rows, load_pack
+
+    pack = load_pack("uk-housing-ombudsman-2024")
+    report = indicator_report(
+        [], pack, calendar_for_spec(pack.calendar), period="2025", now=NOW + timedelta(days=400)
+    )
+    risky = attrs.evolve(
+        report, values=tuple(attrs.evolve(v, zh=FORMULA, en="@SUM(A1)") for v in report.values)
+    )
+    rows = indicator_rows(risky)
+    assert rows
+    assert {(r["label_zh"], r["label_en"], r["label"]) for r in rows} == {
+        ("'" + FORMULA, "'@SUM(A1)", "'@SUM(A1)")
+    }
 
 
 def test_the_indicator_csv_writes_no_formula(

@@ -18,7 +18,7 @@ import pytest
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.core.errors import IdempotencyConflictError, InvalidInputError
 from complaintcore.core.models import Complainant, Complaint, Fact, Grade, Intake, Linked
-from complaintcore.core.stats import monthly_report
+from complaintcore.core.stats import LinkFigures, monthly_report
 from complaintcore.core.workflow import Assess, Close, Link, Promise, RecordCause, Reply, Visit
 from complaintcore.desk import Desk
 from complaintcore.testing import MemoryStore, RecordingNotifier, make_desk
@@ -101,11 +101,90 @@ def test_a_complaint_is_linked_to_the_earlier_ones_it_repeats(desk: Desk) -> Non
 @pytest.mark.procedure("IMP-3")
 def test_old_and_invalid_complaints_are_not_linked(desk: Desk) -> None:
     old = receive(desk, OWNER, 0)
+    recent = receive(desk, OWNER, 95)
     untrue = desk.receive(intake(OWNER, T0 + timedelta(days=100)), now=T0 + timedelta(days=100),
                           validity="invalid")  # fmt: skip
     later = receive(desk, OWNER, 101)
     assert old.id not in [i for e in links(later) for i in e.same_complainant]  # 101 days ago
     assert untrue.id not in [i for e in links(later) for i in (*e.same_complainant, *e.same_room)]
+    assert [e.same_complainant for e in links(later)] == [(recent.id,)]
+    # VAL-4: a record known at intake not to be a complaint raises nothing again
+    assert links(untrue) == []
+
+
+def assess(desk: Desk, c: Complaint, days: float, kind: str) -> Complaint:
+    at = T0 + timedelta(days=days)
+    return desk.act(c.id, Assess(actor="SR-101", validity="valid", kind=kind), now=at)
+
+
+@pytest.mark.procedure("VAL-4")
+@pytest.mark.procedure("GRD-2")
+@pytest.mark.procedure("IMP-3")
+def test_enquiries_and_service_requests_are_no_earlier_raisings(desk: Desk) -> None:
+    """Review s25D F01.  VAL-4: "only a valid complaint enters grading, penalties and
+    the complaint statistics"; GRD-2's "raised repeatedly" is a complaint raised
+    again without a fix, and an answered question is neither.  The owner asks
+    twice how fees are charged (assessed as enquiries), then complains once of a
+    wrong fee; a neighbour asks for a leak to be repaired (a service request),
+    then another owner of the building complains of a leak.  By hand: two valid
+    complaints, nothing linked, nothing repeated, nothing raised repeatedly."""
+    for day in (0, 1):
+        at = T0 + timedelta(days=day)
+        asked = desk.receive(intake(OWNER, at, "物业费怎么缴纳？咨询收费标准"), now=at)
+        assess(desk, asked, day, "enquiry")
+    fee = receive(desk, OWNER, 2, summary="物业费收费不合理，多收了费用")
+    assert links(fee) == []
+    assert Fact.RAISED_REPEATEDLY not in fee.state.facts
+    assert fee.state.raisings <= 1
+    repair = desk.receive(intake(NEIGHBOUR, T0 + timedelta(days=3), "楼上漏水，请派人维修"),
+                          now=T0 + timedelta(days=3))  # fmt: skip
+    assess(desk, repair, 3, "request")
+    other = Complainant("钱七", "13600009999", "3-3-0303", "3", "sunrise")  # building 3 too
+    leak = receive(desk, other, 4)
+    assert links(leak) == []  # not the same matter as a service request
+    report = desk.monthly_report(2025, 11, now=T0 + timedelta(days=10))
+    assert (report.totals.valid_complaints, report.totals.enquiries) == (2, 2)
+    assert report.totals.requests == 1
+    assert report.links == LinkFigures()  # every figure 0
+    assert report.repeats.repeated == 0
+
+
+@pytest.mark.procedure("VAL-4")
+@pytest.mark.procedure("GRD-2")
+@pytest.mark.procedure("IMP-3")
+@pytest.mark.parametrize(
+    ("kind", "linked", "repeated"),
+    [
+        ("enquiry", 0, 0),  # assessed as enquiries after the third call: no repeats
+        ("complaint", 2, 2),  # assessed valid: the second and third calls repeat
+    ],
+)
+def test_raisings_not_yet_assessed_count_at_intake_and_as_assessed_in_the_report(
+    desk: Desk, kind: str, linked: int, repeated: int
+) -> None:
+    """The rule for records not yet assessed (docs/concepts.md "Repeat complaints"):
+    the owner calls about the leak on 3 and 4 November, neither call assessed yet,
+    and a third time on 5 November, a valid complaint.  At intake a record not yet
+    assessed is taken for the complaint it was received as, so the third call is
+    raised repeatedly at once (GRD-2 cannot wait for the assessments).  On 7
+    November the first two are assessed.  The links stay recorded (REC-5) and
+    nothing lowers the grade (GRD-6), but the report reads the assessments as at
+    ``now``: it counts links to valid complaints only, as its repeat groups do."""
+    first = desk.receive(intake(OWNER, T0), now=T0)
+    second = desk.receive(intake(OWNER, T0 + timedelta(days=1)), now=T0 + timedelta(days=1))
+    third = receive(desk, OWNER, 2)
+    (link,) = links(third)
+    assert link.same_complainant == (second.id, first.id)
+    assert (link.raisings, link.raised_repeatedly) == (3, True)
+    for c in (first, second):
+        assess(desk, c, 4, kind)
+    report = desk.monthly_report(2025, 11, now=T0 + timedelta(days=10))
+    assert report.totals.valid_complaints == 3 - 2 * (kind == "enquiry")
+    assert (report.links.linked, report.links.repeated) == (linked, repeated)
+    assert report.links.same_complainant == repeated
+    assert report.repeats.repeated == repeated  # the two repeat figures agree
+    # GRD-2's fact, on which the third call was graded, stays (GRD-6) and is counted
+    assert report.links.raised_repeatedly == (1 if kind == "enquiry" else 3)
 
 
 @pytest.mark.procedure("GRD-2")
@@ -397,6 +476,10 @@ def test_a_link_by_hand_names_stored_complaints_only(desk: Desk) -> None:
     assert desk.get(second.id).version == second.version  # nothing written
     linked = desk.act(second.id, Link(actor="SR-201", same_matter=(first.id,)), now=at)
     assert links(linked)[-1].same_matter == (first.id,)
+    # linked at intake and again by hand: one complaint linked, counted once
+    assert len(links(linked)) == 2
+    report = desk.monthly_report(2025, 11, now=at)
+    assert (report.links.linked, report.links.same_matter, report.links.repeated) == (1, 1, 0)
 
 
 @pytest.mark.procedure("IMP-3")

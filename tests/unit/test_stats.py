@@ -312,10 +312,36 @@ def test_repeat_window_is_a_parameter(nov: list[Complaint]) -> None:
     n3 = next(g for g in wide.repeats.groups if "N3" in g.ids)
     assert n3.ids == ("O2", "N3", "N4")
     assert n3.reasons == ("same_complainant", "same_room_category")
+    # each complaint is compared with the days before it: N2 came 2 days after N1
+    # (3 and 5 Nov), N4 4 days after N3 (6 and 10 Nov), N10 41 days after O1
     narrow = monthly_report(
-        nov, PACK, CAL, year=2025, month=11, now=NOW, repeat_rule=RepeatRule(lookback_days=0)
+        nov, PACK, CAL, year=2025, month=11, now=NOW, repeat_rule=RepeatRule(lookback_days=4)
     )
     assert {g.group_id for g in narrow.repeats.groups} == {"N1", "N3"}
+    assert narrow.repeats.repeated == 2
+    narrower = monthly_report(
+        nov, PACK, CAL, year=2025, month=11, now=NOW, repeat_rule=RepeatRule(lookback_days=2)
+    )
+    assert [g.ids for g in narrower.repeats.groups] == [("N1", "N2")]
+
+
+@pytest.mark.procedure("IMP-3")
+def test_each_complaint_is_compared_with_its_own_window() -> None:
+    """Review s25D F04: the same owner, room and category on Tue 5 Aug and Fri 28 Nov
+    2025, 115 days apart (26 + 30 + 31 + 28): not repeats within cn-property's 90 days,
+    although 5 August is inside the 90 days before 1 November (3 August on).  A third
+    complaint on Sat 4 Oct (60 days after 5 August, 55 before 28 November) joins all
+    three into one group, and both later ones repeat an earlier one."""
+    first = make("A", at(8, 5), phone=PHONE_A)
+    last = make("C", at(11, 28), phone=PHONE_A)
+    r = monthly_report([first, last], PACK, CAL, year=2025, month=11, now=NOW)
+    assert (r.repeats.groups, r.repeats.complaints, r.repeats.repeated) == ((), 0, 0)
+    middle = make("B", at(10, 4), phone=PHONE_A)
+    r = monthly_report([first, middle, last], PACK, CAL, year=2025, month=11, now=NOW)
+    (group,) = r.repeats.groups
+    assert (group.ids, group.in_month) == (("A", "B", "C"), 1)
+    assert group.reasons == ("same_complainant", "same_room_category")
+    assert (r.repeats.complaints, r.repeats.repeated) == (3, 1)  # C, the month's one
 
 
 @pytest.mark.procedure("IMP-3")
@@ -478,6 +504,43 @@ def test_rows_are_flat_and_bilingual(report: MonthlyReport) -> None:
     assert {r["detail"] for r in groups} == {"N1 N2", "N3 N4", "O1 N10"}
 
 
+@pytest.mark.procedure("IMP-4")
+@pytest.mark.procedure("IMP-2")
+def test_rows_carry_the_control_judgement_and_the_records_left_out() -> None:
+    """docs/cli.md: "The JSON, CSV and HTML formats carry every figure" (review s25D
+    F06).  trend_data(): 5 valid complaints a month from November 2024 to October
+    2025 (twelve months), 16 in November: expected 60 / 12 = 5.0; two complaints
+    received after ``now`` are left out and counted."""
+    late = [
+        make("L1", at(12, 11)),  # after NOW (10 December 10:00)
+        make("L2", at(12, 10, hour=11)),
+    ]
+    r = monthly_report([*trend_data(), *late], PACK, CAL, year=2025, month=11, now=NOW)
+    assert r.control is not None
+    rows = to_rows(r)
+    control = {row["metric"]: row for row in rows if row["section"] == "control"}
+    assert set(control) == {"observed", "expected", "limit"}
+    assert control["observed"]["value"] == 16
+    assert control["expected"]["value"] == 5.0
+    # the limit: the smallest count a steady series (60 in 12 months) reaches with p <= 0.1 %
+    limit = control["limit"]["value"]
+    assert isinstance(limit, int)
+    assert _nb_tail(limit, 60, 12) <= 0.001 < _nb_tail(limit - 1, 60, 12)
+    assert {row["key"] for row in control.values()} == {"valid_complaints"}
+    assert {row["detail"] for row in control.values()} == {"baseline=" + ",".join(["5"] * 12)}
+    (left_out,) = [row for row in rows if row["section"] == "excluded_after_now"]
+    assert (left_out["key"], left_out["metric"], left_out["value"]) == (
+        "received_after_now",
+        "count",
+        2,
+    )
+    assert left_out["label_en"] == "received after now (left out)"
+    # one month of data is no baseline: no control rows, the left-out row still there
+    alone = to_rows(monthly_report(late, PACK, CAL, year=2025, month=12, now=NOW))
+    assert not [row for row in alone if row["section"] == "control"]
+    assert [row["value"] for row in alone if row["section"] == "excluded_after_now"] == [2]
+
+
 @pytest.mark.procedure("IMP-2")
 def test_json_dict_is_json_and_follows_the_language(nov: list[Complaint]) -> None:
     zh = monthly_report(nov, PACK, CAL, year=2025, month=11, now=NOW, lang="zh")
@@ -563,8 +626,35 @@ def test_a_promise_moved_before_it_passed_is_one_promise_kept() -> None:
     """Promised for Thu 2 Apr 12:00, moved at 11:00 that day to Fri 3 Apr 17:00 and
     kept: no promise was broken, so nothing is missed."""
     promise = _april_promise(moved_after=timedelta(hours=24), replied_after=timedelta(hours=24))
-    assert promise.missed == 0
+    # one promise, kept: not a met run for the first time and another for the second
+    # (review s25D F02)
+    assert (promise.started, promise.met, promise.missed, promise.breached) == (1, 1, 0, 0)
     assert promise.on_time_rate == 1.0
+
+
+@pytest.mark.procedure("DL-5")
+@pytest.mark.procedure("IMP-2")
+def test_moved_and_broken_promises_in_one_month() -> None:
+    """Review s25D F02, by hand: A is promised for Wed 5 Nov 17:00, moved on Tue 4 Nov
+    to Fri 7 Nov and kept on Thu 6 Nov: one promise, met.  B is promised for Wed 5
+    Nov 17:00, broken, agreed anew on Thu 6 Nov for Mon 10 Nov and kept on Fri 7
+    Nov: one missed, one met.  November: started 3, met 2, missed 1, on time 2/3."""
+    runs = []
+    for cid, (moved_on, new_due, replied_on) in {
+        "A": (at(11, 4), at(11, 7, 17), at(11, 6)),
+        "B": (at(11, 6), at(11, 10, 17), at(11, 7)),
+    }.items():
+        r = Runner(PACK, intake(received_at=at(11, 3, 9)), cid)
+        r.register()
+        r(Assess(actor="h-1", validity="valid"))
+        r(Promise(actor="h-1", due=at(11, 5, 17)), after=at(11, 3) - r.now)
+        r(Promise(actor="h-1", due=new_due), after=moved_on - r.now)
+        reply = Reply(actor="h-1", message="修好了", final=True)
+        runs.append(r(reply, after=replied_on - r.now))
+    november = monthly_report(runs, PACK, CAL, year=2025, month=11, now=NOW)
+    promise = next(c for c in november.clocks if c.name == "promise")
+    assert (promise.started, promise.met, promise.missed, promise.breached) == (3, 2, 1, 0)
+    assert promise.on_time_rate == pytest.approx(2 / 3)
 
 
 def _april_promise(moved_after: timedelta, replied_after: timedelta) -> ClockFigures:

@@ -949,6 +949,7 @@ def _earlier(row: ComplaintRow) -> Earlier:
         room_key=row.room_key,
         status=row.status,
         validity=row.validity,
+        kind=row.kind,
     )
 
 

@@ -143,6 +143,10 @@ _ROW_COLUMNS = (
 )
 _ROW_NAMES = tuple(c.strip() for c in _ROW_COLUMNS.split(","))
 _ITEM_COLUMNS = "id, notifier, body_json, attempts, next_attempt_at, last_error"
+_RELATED_COLUMNS = (
+    "id, received_at, category, building, complainant_key, room_key, status, validity, kind"
+)
+"""What IMP-3 linking reads of an earlier complaint (:class:`Earlier`, in its order)."""
 
 _PROTECTED = ("complaints", "events", "projection", "outbox")
 
@@ -1059,7 +1063,7 @@ class PostgresStore:
         lo = require_aware(since, "since")
         hi = require_aware(until, "until")
         cap = "" if limit is None else " ORDER BY received_at DESC LIMIT %s"
-        cols = "id, received_at, category, building, complainant_key, room_key, status, validity"
+        cols = _RELATED_COLUMNS
         table = f"{self._schema}.projection"
         parts: list[str] = []
         args: list[Any] = []
@@ -1093,9 +1097,7 @@ class PostgresStore:
             found = conn.execute(" UNION ALL ".join(parts), args).fetchall()
         rows = {r[0]: r for r in found}  # a complaint found twice is kept once
         ordered = sorted(rows.values(), key=lambda r: (r[1], r[0]), reverse=True)
-        return [
-            Earlier(r[0], r[1].astimezone(UTC), r[2], r[3], r[4], r[5], r[6], r[7]) for r in ordered
-        ]
+        return [Earlier(r[0], r[1].astimezone(UTC), *r[2:]) for r in ordered]
 
     @_translated
     def stored_keys(self, keys: Sequence[str]) -> set[str]:
@@ -1128,7 +1130,7 @@ class PostgresStore:
                 since_matter = require_aware(q.matter_since, "matter_since")
                 matter.append((k, q.site, q.building, q.category, since_matter, hi, q.limit))
         found: list[dict[str, tuple[Any, ...]]] = [{} for _ in queries]
-        cols = "id, received_at, category, building, complainant_key, room_key, status, validity"
+        cols = _RELATED_COLUMNS
         table = f"{self._schema}.projection"
         kinds = (
             (person, "complainant_key <> '' AND complainant_key = r.a"),

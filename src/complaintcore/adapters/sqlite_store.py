@@ -718,7 +718,7 @@ compounds at most 500)."""
 
 _RELATED_COLUMNS = (
     "p.id, p.received_at, p.category, p.building, p.complainant_key, p.room_key,"
-    " p.status, p.validity"
+    " p.status, p.validity, p.kind"
 )
 
 
@@ -1374,7 +1374,7 @@ class SqliteStore:
         lo = to_utc_text(since, "since")
         hi = to_utc_text(until, "until")
         cap = "" if limit is None else f" ORDER BY received_at DESC LIMIT {int(limit)}"
-        cols = "id, received_at, category, building, complainant_key, room_key, status, validity"
+        cols = _RELATED_COLUMNS.replace("p.", "")
         parts: list[str] = []
         args: list[Any] = []
         tenant = self._tenant
@@ -1405,7 +1405,7 @@ class SqliteStore:
         # each part comes from its own index; a complaint found twice is kept once
         rows = {r[0]: r for r in self._conn().execute(" UNION ALL ".join(parts), args)}
         ordered = sorted(rows.values(), key=lambda r: (r[1], r[0]), reverse=True)
-        return [Earlier(r[0], parse_utc(r[1]), r[2], r[3], r[4], r[5], r[6], r[7]) for r in ordered]
+        return [Earlier(r[0], parse_utc(r[1]), *r[2:]) for r in ordered]
 
     @_translated
     def related_many(self, queries: Sequence[RelatedQuery]) -> list[list[Earlier]]:

@@ -104,10 +104,15 @@ def report_format(ctx: Ctx, fmt: str | None) -> str:
 
 def monthly(ctx: Ctx, month: tuple[int, int] | None) -> MonthlyReport:
     """The report of ``month`` (default: the month of ``--now``), from the month's own
-    rows (``Desk.monthly_report``)."""
+    rows (``Desk.monthly_report``).
+
+    IMP-2: months are calendar months in the pack's time zone, so the default month
+    is that of ``now`` read there, whatever offset ``--now`` was typed with
+    (``2025-11-30T16:30Z`` is 1 December in Beijing)."""
     desk = ctx.desk()
     now = ctx.now()
-    year, mon = month if month is not None else (now.year, now.month)
+    local = now.astimezone(ctx.zone())
+    year, mon = month if month is not None else (local.year, local.month)
     return desk.monthly_report(year, mon, now=now, lang=ctx.report_lang)
 
 
@@ -144,7 +149,10 @@ def write_report(
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=list(stats.ROW_FIELDS))
         writer.writeheader()
-        safe = spreadsheet_safe  # no cell may run as a formula (CSV injection)
+        # no cell may run as a formula (CSV injection): to_rows' cells are safe already
+        # and pass unchanged (a cell starting with ' is never quoted again); the
+        # staff rows and anything else written here are made safe the same way
+        safe = spreadsheet_safe
         writer.writerows({k: safe(v) for k, v in row.items()} for row in stats.to_rows(result))
         if staff is not None:
             writer.writerows({k: safe(v) for k, v in row.items()} for row in staff_rows(staff))

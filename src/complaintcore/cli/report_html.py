@@ -74,13 +74,14 @@ _DUTIES_NOTE = N_(
     "done yet, overdue ones included."
 )
 _REPEATS_NOTE = N_(
-    "Same complainant (phone) or same room and category, over valid complaints of the "
-    "month and the {days} days before; listed by complaint id only."
+    "Valid complaints by the same complainant (phone) or about the same room and "
+    "category, each within {days} days of the one before; listed by complaint id only."
 )
 _LINKS_NOTE = N_(
     "Linked when received: earlier complaints by the same complainant or about the same "
-    "room (within {window}), or about the same building and category (within {matter}). "
-    "A customer who raises one matter {threshold} times has raised it repeatedly (GRD-2)."
+    "room (within {window}), or about the same building and category (within {matter}); "
+    "a link counts only when the earlier record is a valid complaint (VAL-4). A customer "
+    "who raises one matter {threshold} times has raised it repeatedly (GRD-2)."
 )
 _WARNING_NOTE = N_(
     "A series (building, category, department, site) warns when this month's valid "

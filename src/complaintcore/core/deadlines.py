@@ -116,6 +116,9 @@ class ClockStatus:
     """The derivation as data, for showing it in another language (``derivation`` is English)."""
     breaches: tuple[datetime, ...] = ()
     """Every moment a run of this clock passed its due time unmet, oldest first."""
+    superseded: int = 0
+    """Runs replaced by a new agreed time before they were due (DL-5, VIS-2): a
+    promise moved in time is one promise with its later run, neither met nor missed."""
 
     @property
     def is_breached(self) -> bool:
@@ -286,6 +289,8 @@ class _Run:
     measure: _Measure | None = None
     runs: int = 0
     breaches: list[datetime] = attrs.Factory(list)
+    superseded: int = 0
+    """Runs replaced in time by a new agreed time (DL-5): one promise with the next run."""
     extra: int = 0
     """Working days or months this run has been extended by (``Extended`` events)."""
     waived: datetime | None = None
@@ -302,10 +307,13 @@ class _Run:
         self, at: datetime, why: str | DerivationStep, promise: datetime | None, paused: bool
     ) -> None:
         if self.started is not None and self.stopped is None:
-            # a run replaced while still open (a new promise): broken if already late
+            # a run replaced while still open (a new promise): broken if already late,
+            # else moved in time: one promise, counted with the run that replaces it
             self.settle(at)
             if self.late or self.used > self.budget:
                 self.broken(at)
+            else:
+                self.superseded += 1
         self.started, self.stopped, self.used, self.late = at, None, _ZERO, False
         self.extra = 0
         self.late_when_waived = None  # a run begun while waived was not late then
@@ -691,14 +699,14 @@ def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
         return ClockStatus(
             spec.name, spec.rule, ClockState.NOT_STARTED, None, None, None,
             _ZERO, _ZERO, _ZERO, None, _english(waiting), r.runs, steps=waiting,
-            breaches=tuple(r.breaches),
+            breaches=tuple(r.breaches), superseded=r.superseded,
         )  # fmt: skip
     if r.stopped is not None:
         state = ClockState.MISSED if r.late else ClockState.MET
         return ClockStatus(
             spec.name, spec.rule, state, r.started, r.due, None, r.used,
             max(r.budget - r.used, _ZERO), r.budget, r.stopped, _english(r.steps), r.runs,
-            steps=tuple(r.steps), breaches=tuple(r.breaches),
+            steps=tuple(r.steps), breaches=tuple(r.breaches), superseded=r.superseded,
         )  # fmt: skip
     say = r.say
     running = r.running_since is not None
@@ -753,7 +761,7 @@ def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
     return ClockStatus(
         spec.name, spec.rule, state, r.started, due, at_risk_from, so_far,
         max(r.budget - so_far, _ZERO), r.budget, None, _english(r.steps), r.runs,
-        steps=tuple(r.steps), breaches=breaches,
+        steps=tuple(r.steps), breaches=breaches, superseded=r.superseded,
     )  # fmt: skip
 
 
@@ -766,7 +774,7 @@ def _waived_status(r: _Run, spec: ClockSpec, waived: datetime) -> ClockStatus:
         return ClockStatus(
             spec.name, spec.rule, ClockState.WAIVED, r.started, None, None,
             _ZERO, _ZERO, r.budget, None, _english(r.steps), r.runs,
-            steps=tuple(r.steps), breaches=tuple(r.breaches),
+            steps=tuple(r.steps), breaches=tuple(r.breaches), superseded=r.superseded,
         )  # fmt: skip
     due, used = late
     r.say("{at} late before it stopped being owed: the breach stands (DL-7)", at=waived)
@@ -774,6 +782,7 @@ def _waived_status(r: _Run, spec: ClockSpec, waived: datetime) -> ClockStatus:
     return ClockStatus(
         spec.name, spec.rule, ClockState.MISSED, r.started, due, None, used, _ZERO,
         r.budget, waived, _english(r.steps), r.runs, steps=tuple(r.steps), breaches=breaches,
+        superseded=r.superseded,
     )  # fmt: skip
 
 

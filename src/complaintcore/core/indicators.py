@@ -60,6 +60,7 @@ from complaintcore.core.models import (
     require_aware,
 )
 from complaintcore.core.rulepack import Indicator, IndicatorKind, RulePack
+from complaintcore.core.spreadsheet import spreadsheet_safe
 from complaintcore.core.workflow import fold
 
 __all__ = [
@@ -453,17 +454,23 @@ def indicators_to_json(report: IndicatorReport) -> dict[str, object]:
 
 
 def indicator_rows(report: IndicatorReport) -> list[dict[str, str | int | float | None]]:
-    """The report as flat rows with the keys :data:`INDICATOR_ROW_FIELDS` (CSV)."""
+    """The report as flat rows with the keys :data:`INDICATOR_ROW_FIELDS` (CSV).
+
+    A pack's own text (code, stage, rule, labels) is
+    :func:`~complaintcore.core.spreadsheet.spreadsheet_safe`: no cell runs as a
+    spreadsheet formula (CSV injection).
+    """
+    safe = spreadsheet_safe
     return [
         {
             "period": report.period.key,
-            "code": v.code,
+            "code": safe(v.code),
             "kind": v.kind.value,
-            "stage": v.stage,
-            "rule": v.rule,
-            "label_zh": v.zh,
-            "label_en": v.en,
-            "label": v.label(report.lang),
+            "stage": safe(v.stage),
+            "rule": safe(v.rule),
+            "label_zh": safe(v.zh),
+            "label_en": safe(v.en),
+            "label": safe(v.label(report.lang)),
             "count": v.count,
             "of": v.of,
             "value": v.value,

@@ -24,9 +24,11 @@ from complaintcore.core.concentration import complainant_key
 from complaintcore.core.models import Complaint
 from complaintcore.core.rulepack import RepeatLinking
 
-__all__ = ["Earlier", "LinkDecision", "decide_links", "earlier_of", "room_key"]
+__all__ = ["Earlier", "LinkDecision", "decide_links", "earlier_of", "not_a_complaint", "room_key"]
 
 _INVALID = "invalid"
+_NOT_COMPLAINTS = ("request", "enquiry")
+"""VAL-4: kinds of record that are not complaints (an assessed enquiry or service request)."""
 
 
 def _norm(text: str) -> str:
@@ -63,6 +65,8 @@ class Earlier:
     room_key: str = ""
     status: str = ""
     validity: str = ""
+    kind: str = ""
+    """VAL-4: ``complaint``, ``request`` or ``enquiry`` as assessed (empty: not known)."""
 
 
 def earlier_of(complaint: Complaint) -> Earlier:
@@ -80,7 +84,15 @@ def earlier_of(complaint: Complaint) -> Earlier:
         room_key=room_key(site, building, person.room),
         status=state.status.value,
         validity=state.validity.value,
+        kind=state.complaint_kind.value,
     )
+
+
+def not_a_complaint(record: Earlier) -> bool:
+    """VAL-4: whether a record is known not to be a complaint: assessed invalid, or
+    assessed as an enquiry or a service request.  A record not yet assessed is
+    taken for the complaint it was received as (see :func:`decide_links`)."""
+    return record.validity == _INVALID or record.kind in _NOT_COMPLAINTS
 
 
 @attrs.frozen
@@ -108,23 +120,28 @@ def decide_links(
     repeatedly.
 
     ``candidates`` are complaints of the same site (the store's answer and the
-    same bulk batch's earlier drafts).  Those received after ``new``, ``new``
-    itself and those assessed invalid (found untrue) are left out.  **Same
-    complainant**: the same complainant key within ``rule.window``; **same room**:
-    the same room key and building within ``rule.window``; **same matter**: the
-    same building and category within ``rule.matter_window`` (never an ignored
-    category).  A link of a kind in ``rule.counts`` to a complaint of the same
-    category (not ignored) counts as an earlier raising of the matter.  None when
-    nothing is linked.
+    same bulk batch's earlier drafts).  Those received after ``new`` and ``new``
+    itself are left out, and so is every record known not to be a complaint
+    (VAL-4, :func:`not_a_complaint`): assessed invalid (found untrue), or assessed
+    as an enquiry or a service request -- only a complaint is an earlier raising
+    of a matter, and a record known at intake not to be one (``new`` itself) is
+    linked to nothing.  A record not yet assessed counts as the complaint it was
+    received as: GRD-2 acts at intake, when most earlier raisings are not assessed
+    yet.  **Same complainant**: the same complainant key within ``rule.window``;
+    **same room**: the same room key and building within ``rule.window``; **same
+    matter**: the same building and category within ``rule.matter_window`` (never
+    an ignored category).  A link of a kind in ``rule.counts`` to a complaint of
+    the same category (not ignored) counts as an earlier raising of the matter.
+    None when nothing is linked.
     """
-    if not rule.enabled:
+    if not rule.enabled or not_a_complaint(new):
         return None
     t = new.received_at
     window, matter_window = rule.window.timedelta, rule.matter_window.timedelta
     matter_ok = bool(new.building and new.category) and new.category not in rule.ignore_categories
     seen: dict[str, Earlier] = {}
     for c in candidates:
-        if c.id != new.id and c.received_at <= t and c.validity != _INVALID:
+        if c.id != new.id and c.received_at <= t and not not_a_complaint(c):
             seen.setdefault(c.id, c)
     ordered = sorted(seen.values(), key=lambda c: (c.received_at, c.id), reverse=True)
     person: list[str] = []

@@ -59,7 +59,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -92,6 +92,7 @@ from complaintcore.core.models import (
     require_aware,
 )
 from complaintcore.core.rulepack import ClockSpec, EarlyWarning, RulePack
+from complaintcore.core.spreadsheet import spreadsheet_safe
 from complaintcore.core.validity import counts_as_complaint, normalise_phone
 from complaintcore.core.warnings import Cell, ControlWarning, Judgement, control_warnings, judge
 from complaintcore.core.workflow import fold
@@ -156,6 +157,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "ungraded": ("未定级", "ungraded"),
     "unknown_cause": ("原因未定", "cause not known"),
     "not_recorded": ("未注明", "not recorded"),
+    "control": ("本月有效投诉（对照控制限）", "valid complaints against their control limit"),
+    "received_after_now": ("统计时点之后收到（未计入）", "received after now (left out)"),
 }
 
 _GRADE_ORDER = (Grade.MAJOR, Grade.IMPORTANT, Grade.MINOR, Grade.INTERNAL)  # GRD-1
@@ -310,8 +313,10 @@ class Satisfaction:
 class RepeatRule:
     """IMP-3 parameters.
 
-    :ivar lookback_days: a complaint of the month is linked with valid complaints
-        received in the month or in the ``lookback_days`` days before it.
+    :ivar lookback_days: a valid complaint repeats the valid complaints received at
+        most ``lookback_days`` days before it (each complaint is compared with its
+        own window, as intake links it); a group reaches back at most that far
+        before the month.
 
     A report with no rule of its own uses :meth:`of` its pack.
     """
@@ -332,6 +337,18 @@ class RepeatRule:
         if window <= timedelta(0):
             return cls()
         return cls(lookback_days=-(-window // timedelta(days=1)))
+
+    def reads_from(self, month_start: datetime, pack: RulePack) -> datetime:
+        """IMP-3, VAL-4: the earliest time of receipt a report of the month starting at
+        ``month_start`` reads: its look-back, or further when the pack links over a
+        longer window at intake (a link counts only when the complaint it names is
+        a valid complaint, so the report must see it)."""
+        reach = max(
+            timedelta(days=self.lookback_days),
+            pack.repeats.window.timedelta,
+            pack.repeats.matter_window.timedelta,
+        )
+        return month_start.astimezone(UTC) - reach
 
 
 @attrs.frozen
@@ -357,14 +374,17 @@ class Repeats:
     (the phone number normalised by :func:`complaintcore.core.validity.normalise_phone`,
     else its digits when there are at least 7) or the **same room and category**
     (site + room number, normalised with NFKC, case and spaces ignored, + the
-    business category).  Linked complaints form groups (transitively).  A group
-    is reported when it has at least two complaints, at least one of them
-    received in the report month, all received in the month or the
-    ``lookback_days`` before it.
+    business category), and the later was received at most ``lookback_days``
+    after the earlier: each complaint is compared with those of its own window,
+    as intake links it (the pack's ``[repeats] window``), not with everything
+    since the look-back before the month.  Linked complaints form groups
+    (transitively).  A group is reported when it has at least two complaints,
+    at least one of them received in the report month, all received in the
+    month or the ``lookback_days`` before it.
 
     ``complaints`` is the number of complaints in the groups (earlier ones
     included); ``repeated`` the number of the month's complaints that repeat an
-    earlier one (every complaint of a group but its first).
+    earlier one (linked to one received before it).
     """
 
     lookback_days: int
@@ -401,8 +421,12 @@ class LinkFigures:
     ``linked`` is the number linked at all; ``repeated`` those that repeat an
     earlier complaint of the same customer (same complainant or same room);
     ``same_complainant``, ``same_room`` and ``same_matter`` by each kind of link
-    (a complaint may count under several); ``raised_repeatedly`` reached the
-    pack's threshold (GRD-2).
+    (a complaint may count under several); ``raised_repeatedly`` carry GRD-2's
+    fact (the pack's threshold reached).  VAL-4: a link counts only to an
+    earlier record that is a valid complaint as at ``now`` -- not to one
+    assessed since as invalid, an enquiry or a service request, nor to one not
+    yet verified -- so ``repeated`` and the repeat groups count valid complaints
+    alike.
     """
 
     linked: int = 0
@@ -519,12 +543,13 @@ def _count_runs(states: Counter[ClockState], status: ClockStatus) -> None:
     met or missed.  The current run counts by its state; each earlier run that
     passed its due time (``status.breaches``) as missed, the others as met.  A run
     waived before its due time (DL-3: the complaint was judged invalid) counts not
-    at all."""
+    at all, and neither does a promise moved to a new time before it was due
+    (``status.superseded``, DL-5): it is one promise with the run that replaced it."""
     if status.state is ClockState.NOT_STARTED:
         return
     if status.state is not ClockState.WAIVED:
         states[status.state] += 1
-    earlier = status.run - 1
+    earlier = status.run - 1 - status.superseded
     if earlier <= 0:
         return
     late_now = status.state in (ClockState.MISSED, ClockState.BREACHED)
@@ -570,6 +595,7 @@ class _Tally:
     tz: ZoneInfo = attrs.field(init=False)
     first_index: int = attrs.field(init=False)
     window_start: datetime = attrs.field(init=False)
+    read_start: datetime = attrs.field(init=False)
     kinds: Counter[str] = attrs.Factory(Counter)
     dims: dict[str, Counter[str]] = attrs.Factory(dict)
     clock_states: dict[str, Counter[ClockState]] = attrs.Factory(dict)
@@ -588,11 +614,17 @@ class _Tally:
     links: list[_Link] = attrs.Factory(list)
     improvement: Counter[str] = attrs.Factory(Counter)
     linked: Counter[str] = attrs.Factory(Counter)
+    valid_ids: set[str] = attrs.Factory(set)
+    """VAL-4: the valid complaints from ``read_start`` on, to judge the links against."""
+    link_ids: list[tuple[frozenset[str], frozenset[str], frozenset[str]]] = attrs.Factory(list)
+    """IMP-3: each valid complaint's links made at intake (person, room, matter)."""
 
     def __attrs_post_init__(self) -> None:
         self.tz = ZoneInfo(self.period.timezone)
         self.first_index = self.period.index - self.warning_rule.baseline_months
-        self.window_start = self.period.start - timedelta(days=self.repeat_rule.lookback_days)
+        start = self.period.start.astimezone(UTC)
+        self.window_start = start - timedelta(days=self.repeat_rule.lookback_days)
+        self.read_start = self.repeat_rule.reads_from(self.period.start, self.pack)
         for dim in ("category", "grade", "department", "channel", "site", "building", "cause"):
             self.dims[dim] = Counter()
         for spec in self.pack.clocks:
@@ -616,13 +648,15 @@ class _Tally:
             return
         local = received.astimezone(self.tz)
         index = local.year * 12 + local.month - 1
-        in_window = self.window_start <= received < self.period.end
-        if not (self.first_index <= index <= self.period.index or in_window):
+        in_reach = self.read_start <= received < self.period.end
+        if not (self.first_index <= index <= self.period.index or in_reach):
             return
         state = _state_at(complaint, self.now)
         valid = counts_as_complaint(state)
-        if valid and in_window:
-            self._link(complaint, state, index == self.period.index)
+        if valid and in_reach:
+            self.valid_ids.add(complaint.id)
+            if received >= self.window_start:
+                self._link(complaint, state, index == self.period.index)
         counted = self.earlier is None or index == self.period.index  # else given as counts
         if counted and self.first_index <= index <= self.period.index:
             month = self.history[index]
@@ -678,6 +712,9 @@ class _Tally:
             k["analysed"] += 1
             k["closed_analysed"] += state.status is Status.CLOSED
         measures = False
+        person: set[str] = set()
+        room: set[str] = set()
+        matter: set[str] = set()
         for ev in complaint.events:
             if ev.at > self.now:
                 break
@@ -685,15 +722,11 @@ class _Tally:
                 measures = True
                 k["corrective" if ev.measure_kind is MeasureKind.CORRECTIVE else "preventive"] += 1
             elif isinstance(ev, Linked) and not ev.repeated_by:
-                kinds = {
-                    "same_complainant": ev.same_complainant,
-                    "same_room": ev.same_room,
-                    "same_matter": ev.same_matter,
-                }
-                for name, ids in kinds.items():
-                    self.linked[name] += bool(ids)
-                self.linked["linked"] += any(kinds.values())
-                self.linked["repeated"] += bool(ev.same_complainant or ev.same_room)
+                person.update(ev.same_complainant)
+                room.update(ev.same_room)
+                matter.update(ev.same_matter)
+        if person or room or matter:  # judged once every valid complaint is known
+            self.link_ids.append((frozenset(person), frozenset(room), frozenset(matter)))
         self.linked["raised_repeatedly"] += Fact.RAISED_REPEATEDLY in state.facts
         if measures:
             for m in compute_measures(complaint, self.pack, self.calendar, self.now, explain=False):
@@ -811,12 +844,32 @@ class _Tally:
             excluded_after_now=self.excluded,
             duties=tuple(duties),
             improvement=ImprovementFigures(**{f: self.improvement[f] for f in _IMPROVEMENT}),
-            links=LinkFigures(**{f: self.linked[f] for f in _LINKS}),
+            links=self._links(),
             control=self._control(),
         )
 
+    def _links(self) -> LinkFigures:
+        """IMP-3, VAL-4: the links made at intake that name a valid complaint."""
+        k = Counter({"raised_repeatedly": self.linked["raised_repeatedly"]})
+        valid = self.valid_ids
+        for person, room, matter in self.link_ids:
+            kinds = {
+                "same_complainant": not valid.isdisjoint(person),
+                "same_room": not valid.isdisjoint(room),
+                "same_matter": not valid.isdisjoint(matter),
+            }
+            for name, found in kinds.items():
+                k[name] += found
+            k["linked"] += any(kinds.values())
+            k["repeated"] += kinds["same_complainant"] or kinds["same_room"]
+        return LinkFigures(**{f: k[f] for f in _LINKS})
+
     def _repeats(self) -> Repeats:
+        """IMP-3: each valid complaint linked to the latest earlier one of the same phone,
+        or room and category, received at most ``lookback_days`` before it (the
+        earlier ones are further still); groups are what those links join."""
         links = sorted(self.links, key=lambda x: (x.received, x.id))
+        window = timedelta(days=self.repeat_rule.lookback_days)
         parent = list(range(len(links)))
 
         def find(i: int) -> int:
@@ -825,21 +878,28 @@ class _Tally:
                 i = parent[i]
             return i
 
-        buckets: dict[tuple[str, str], list[int]] = {}
+        latest: dict[tuple[str, str], int] = {}
+        joined: list[tuple[int, str]] = []  # (a later complaint, the reason it was linked)
+        repeats = [False] * len(links)
         for i, link in enumerate(links):
-            if link.phone:
-                buckets.setdefault(("same_complainant", link.phone), []).append(i)
-            if link.room:
-                buckets.setdefault(("same_room_category", link.room), []).append(i)
-        for members in buckets.values():
-            for j in members[1:]:
-                a, b = find(members[0]), find(j)
+            for reason, key in (
+                ("same_complainant", link.phone),
+                ("same_room_category", link.room),
+            ):
+                if not key:
+                    continue
+                before = latest.get((reason, key))
+                latest[(reason, key)] = i
+                if before is None or link.received - links[before].received > window:
+                    continue
+                repeats[i] = True
+                joined.append((i, reason))
+                a, b = find(before), find(i)
                 if a != b:
                     parent[max(a, b)] = min(a, b)  # the earliest complaint stays the root
         reasons: dict[int, set[str]] = {}
-        for (reason, _key), members in buckets.items():
-            if len(members) > 1:
-                reasons.setdefault(find(members[0]), set()).add(reason)
+        for i, reason in joined:
+            reasons.setdefault(find(i), set()).add(reason)
         groups: dict[int, list[int]] = {}
         for i in range(len(links)):
             groups.setdefault(find(i), []).append(i)
@@ -849,7 +909,7 @@ class _Tally:
             month = [i for i in members if links[i].in_month]
             if len(members) < 2 or not month:
                 continue
-            repeated += sum(1 for i in month if i != members[0])
+            repeated += sum(1 for i in month if repeats[i])
             found.append(
                 RepeatGroup(
                     group_id=links[root].id,
@@ -1163,13 +1223,21 @@ def to_rows(report: MonthlyReport) -> list[Row]:
 
     ``section`` groups rows (``totals``, ``by_category`` …, ``clocks``, ``duties``,
     ``satisfaction``, ``improvement``, ``links``, ``repeat_groups``, ``history``,
-    ``warnings``); ``metric``
+    ``warnings``, ``control`` (IMP-4: the month's valid complaints, their expected
+    count and control limit; none without a baseline) and ``excluded_after_now`` (the
+    records received after ``now``, left out)); ``metric``
     says what ``value`` is (``count``, ``on_time_rate`` …); ``detail`` carries
     ids and reasons where a number is not enough.  No personal data (PRV-1).
+
+    Every text cell is :func:`~complaintcore.core.spreadsheet.spreadsheet_safe`:
+    a building typed ``=HYPERLINK(…)`` at intake, or a host pack's label, starts
+    with ``'`` and cannot run as a formula in the spreadsheet a CSV is opened in
+    (CSV injection), so a host writing these rows needs nothing more.
     """
     period = report.period.key
     lang = report.lang
     rows: list[Row] = []
+    safe = spreadsheet_safe
 
     def add(
         section: str,
@@ -1184,13 +1252,13 @@ def to_rows(report: MonthlyReport) -> list[Row]:
             {
                 "period": period,
                 "section": section,
-                "key": key,
-                "label_zh": zh,
-                "label_en": en,
-                "label": _pick(zh, en, lang),
+                "key": safe(key),
+                "label_zh": safe(zh),
+                "label_en": safe(en),
+                "label": safe(_pick(zh, en, lang)),
                 "metric": metric,
                 "value": value,
-                "detail": detail,
+                "detail": safe(detail),
             }
         )
 
@@ -1259,4 +1327,13 @@ def to_rows(report: MonthlyReport) -> list[Row]:
         if f.excluding:
             detail += f"; excluding={','.join(f.excluding)}"
         add("warnings", f"{f.dimension}:{f.key}", f.zh, f.en, "observed", f.observed, detail)
+    judged = report.control
+    if judged is not None:  # IMP-4: the desk's own total, as the HTML chart draws it
+        baseline = f"baseline={','.join(str(n) for n in judged.baseline)}"
+        zh, en = LABELS["control"]
+        add("control", "valid_complaints", zh, en, "observed", judged.observed, baseline)
+        add("control", "valid_complaints", zh, en, "expected", round(judged.expected, 4), baseline)
+        add("control", "valid_complaints", zh, en, "limit", judged.limit, baseline)
+    zh, en = LABELS["received_after_now"]
+    add("excluded_after_now", "received_after_now", zh, en, "count", report.excluded_after_now)
     return rows

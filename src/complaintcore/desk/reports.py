@@ -7,7 +7,8 @@ complaint ever stored, decoded, however few the month holds.  A
 :class:`~complaintcore.desk.ports.ReportStore` answers instead:
 
 * the month's complaints, and those of the repeat window (only when the month
-  has any), from an index on the time received;
+  has any; as far back as the pack links at intake, if further), from an index
+  on the time received;
 * each baseline month as counts of its projection rows (kind, validity, site,
   building, category, department), nothing decoded;
 * how many complaints were received after ``now``, from the same index.
@@ -100,7 +101,9 @@ def monthly_report(
         if now + _TICK < _LATEST
         else 0
     )
-    window = max(period.start - timedelta(days=repeat_rule.lookback_days), _EARLIEST)
+    # IMP-3: the repeat window, and the pack's link windows if longer (VAL-4: a link
+    # counts only when the complaint it names is a valid complaint)
+    window = max(repeat_rule.reads_from(period.start, pack), _EARLIEST)
 
     def complaints() -> Iterator[Complaint]:
         any_in_month = False

@@ -758,7 +758,8 @@ class StoreContract:
             "P-2": (T0 - 100 * day, {"complainant_key": "aaaaaa"}),  # too long ago
             "P-3": (T0 - 5 * day, {"complainant_key": "aaaaaa", "site": "riverside"}),
             "R-1": (T0 - 10 * day, {"room_key": "bbbbbb", "status": "closed"}),  # closed counts
-            "M-1": (T0 - 3 * day, {}),  # same building and category
+            # same building and category, assessed as an enquiry (VAL-4: linking reads it)
+            "M-1": (T0 - 3 * day, {"kind": "enquiry", "validity": "valid"}),
             "M-2": (T0 - 20 * day, {}),  # same matter, but before its window
             "M-3": (T0 - 2 * day, {"category": "fees"}),
             "L-1": (T0 + day, {"complainant_key": "aaaaaa"}),  # after the new one
@@ -782,6 +783,12 @@ class StoreContract:
             "M-1": ("zzzzzz", "", "in_handling"),
             "R-1": ("zzzzzz", "bbbbbb", "closed"),
             "P-1": ("aaaaaa", "", "in_handling"),
+        }
+        # what each record was assessed as (VAL-4): an enquiry is no earlier raising
+        assert {e.id: (e.validity, e.kind) for e in found} == {
+            "M-1": ("valid", "enquiry"),
+            "R-1": ("", ""),
+            "P-1": ("", ""),
         }
         assert found[0].received_at == T0 - 3 * day
         # each kind only when asked; a limit per kind
