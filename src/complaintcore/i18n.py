@@ -729,6 +729,10 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         N_("extensions of {clock} may add up to {cap} at most, {used} used"),
         {"clock": "clock", "cap": "length", "used": "length"},
     ),
+    (
+        N_("extensions of {clock} past {cap} need it recorded (good reason only)"),
+        {"clock": "clock", "cap": "length"},
+    ),
     (N_("a response needs its answer"), {}),
     (N_("an empty remedy"), {}),
     (N_("a complaint {outcome} needs the remedy recorded"), {"outcome": "outcome"}),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import attrs
 import pytest
@@ -212,7 +213,10 @@ def test_the_languages_come_from_the_configuration() -> None:
     assert config.languages == ("en", "zh_CN")
     with Desk.from_config(config) as desk:
         assert desk.messages.languages == ("en", "zh")
-    assert DeskConfig.from_mapping({}).languages == ("zh", "en")
+    # left out: the pack's own, else Chinese then English (cn-property names none)
+    assert DeskConfig.from_mapping({}).languages == ()
+    with Desk.from_config(DeskConfig.from_mapping({"database": ":memory:"})) as desk:
+        assert desk.messages.languages == ("zh", "en")
 
 
 @pytest.mark.parametrize("value", ["zh", [], [1], {"zh": 1}])
@@ -252,3 +256,57 @@ def test_labels_follow_the_pack_a_message_is_rendered_with() -> None:
     assert "类别：房屋维修；" in texts[1]
     assert "category: home repairs;" in texts[1]
     assert texts[2] == texts[0]
+
+
+_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+
+
+@pytest.mark.parametrize(
+    ("pack_name", "site", "receiver"),
+    [("uk-housing-ombudsman-2024", "elm-court", "CS-001"), ("scotland-spso", "harbour", "FS-001")],
+)
+def test_a_desk_on_an_english_code_writes_to_its_staff_in_english(
+    pack_name: str, site: str, receiver: str
+) -> None:
+    """The UK and Scottish packs state their language (``languages = ["en"]``): a desk
+    whose configuration names none writes its notifications in English alone, the
+    assignment and the escalation after a missed deadline alike; a configuration
+    that names languages still wins."""
+    notes = RecordingNotifier()
+    pack = load_pack(pack_name)
+    assert pack.languages == ("en",)
+    desk = Desk(
+        pack=pack,
+        store=MemoryStore(),
+        directory=load_sample_staff(pack=pack),
+        calendar=calendar_for_spec(pack.calendar),
+        notifiers=[notes],
+    )
+    at = datetime(2026, 11, 2, 10, tzinfo=UTC)  # Monday
+    c = desk.receive(
+        Intake(
+            complainant=Complainant("Alex Smith", "07700 900123", "Flat 4", site=site),
+            channel="phone",
+            received_at=at,
+            receiver=receiver,
+            summary="Boiler broken",
+            site=site,
+        ),
+        now=at,
+    )
+    desk.sweep(at + timedelta(days=14))  # a deadline missed: escalated
+    desk.deliver(at + timedelta(days=14))
+    assert {n.topic for n, _ in notes.sent} >= {"assigned", "escalated"}
+    for note, _ in notes.sent:
+        assert not _CJK.search(note.subject + note.body), note.subject
+    assigned = sent(notes, "assigned")[0]
+    assert assigned.subject == f"[{c.id}] A complaint has been assigned to you"
+    assert assigned.body.startswith(f"ID: {c.id}\nsite: {site}\n")
+    chosen = Desk(
+        pack=pack,
+        store=MemoryStore(),
+        directory=load_sample_staff(pack=pack),
+        calendar=calendar_for_spec(pack.calendar),
+        languages=("zh", "en"),
+    )
+    assert chosen.messages.languages == ("zh", "en")

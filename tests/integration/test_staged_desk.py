@@ -3,23 +3,30 @@ refusals that store nothing, and a reopened database that still verifies."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 
 from complaintcore import (
     Acknowledge,
     Complainant,
+    Complaint,
     Desk,
     DeskConfig,
     Intake,
     RequestEscalation,
     Respond,
     TimeBarredError,
+    calendar_for_spec,
+    load_pack,
 )
-from complaintcore.adapters.staff import write_sample_staff
+from complaintcore.adapters.memory_store import MemoryStore
+from complaintcore.adapters.staff import load_sample_staff, write_sample_staff
+from complaintcore.core.rulepack import RulePack
+from complaintcore.testing import make_desk
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -35,14 +42,19 @@ def _desk(tmp_path: Path, pack: str) -> Desk:
 
 
 def _intake(
-    received: datetime, *, site: str, receiver: str, occurred: datetime | None = None
+    received: datetime,
+    *,
+    site: str,
+    receiver: str,
+    occurred: datetime | None = None,
+    summary: str = "Black mould in the bedroom again",
 ) -> Intake:
     return Intake(
         complainant=Complainant("Alex Smith", "07700 900123", "Flat 4", site=site),
         channel="phone",
         received_at=received,
         receiver=receiver,
-        summary="Black mould in the bedroom again",
+        summary=summary,
         site=site,
         occurred_at=occurred,
     )
@@ -94,3 +106,68 @@ def test_a_late_complaint_is_refused_and_nothing_is_stored(tmp_path: Path) -> No
         with pytest.raises(TimeBarredError):
             desk.receive(late, now=received)
         assert list(desk.store.complaints()) == []
+
+
+def _no_escalation_on(pack_name: str, clock: str) -> RulePack:
+    """The pack with ``clock`` escalating nobody, so a breach leaves the next due time
+    to the other clocks."""
+    pack = load_pack(pack_name)
+    clocks = tuple(
+        attrs.evolve(c, escalate_on_breach=False) if c.name == clock else c for c in pack.clocks
+    )
+    return attrs.evolve(pack, clocks=clocks)
+
+
+def test_a_bulk_import_times_the_response_of_a_complaint_never_acknowledged() -> None:
+    """HOC 6.2-6.3 at a desk: two complaints imported together on Wednesday 11 March
+    2026, 10:00 GMT.  B was received then: the sweep next acts when its
+    acknowledgement (due Wednesday 18 March, 17:00) is at risk, after 80 % of its 47
+    working hours (7 on the 11th, 8 on each of 12, 13, 16, 17 and 18 March): 37 h 36
+    min from 10:00 on the 11th, Tuesday 17 March at 15:36.  A was received on
+    Monday 2 March and its acknowledgement fell due on Monday 9 March at 17:00
+    unmet: its response runs from then, at risk after 8 of its 10 working days,
+    Thursday 19 March at 17:00.  B goes first, so A's clocks come from a batch
+    whose first complaint's response had not started."""
+    pack = _no_escalation_on("uk-housing-ombudsman-2024", "stage_1_acknowledge")
+    now = datetime(2026, 3, 11, 10, tzinfo=UTC)
+    desk = Desk(
+        pack=pack,
+        store=MemoryStore(),
+        directory=load_sample_staff(pack=pack),
+        calendar=calendar_for_spec(pack.calendar),
+    )
+    intakes = [
+        _intake(now, site="elm-court", receiver="CS-001"),
+        _intake(datetime(2026, 3, 2, 10, tzinfo=UTC), site="elm-court", receiver="CS-001"),
+    ]
+    b, a = desk.receive_many(intakes, now=now)
+    assert isinstance(a, Complaint)
+    assert isinstance(b, Complaint)
+    assert desk.store.row(b.id).next_due == datetime(2026, 3, 17, 15, 36, tzinfo=LONDON)
+    assert desk.store.row(a.id).next_due == datetime(2026, 3, 19, 17, tzinfo=LONDON)
+    response = {s.name: s for s in desk.clocks(a.id, now)}["stage_1_response"]
+    assert response.due == datetime(2026, 3, 23, 17, tzinfo=LONDON)
+
+
+def test_the_monthly_report_counts_complaints_under_a_code_without_a_validity_step() -> None:
+    """HOC 1.2, VAL-4: three complaints received, acknowledged and answered in November
+    2026 (two repairs, one damp and mould) are three valid complaints in the month's
+    report, by category and closed, with nobody assessing them."""
+    desk = make_desk(pack="uk-housing-ombudsman-2024")
+    for i, summary in enumerate(["Boiler broken", "Roof leaking", "Black mould in the bedroom"]):
+        at = datetime(2026, 11, 2 + i, 10, tzinfo=UTC)
+        c = desk.receive(_intake(at, site="elm-court", receiver="CS-001", summary=summary), now=at)
+        handler = c.state.handler
+        desk.act(c.id, Acknowledge(actor=handler, definition=summary), now=at + timedelta(days=3))
+        desk.act(
+            c.id,
+            Respond(actor=handler, outcome="not_upheld", message="done"),
+            now=datetime(2026, 11, 10, 10, tzinfo=UTC),
+        )
+    report = desk.monthly_report(2026, 11, now=datetime(2026, 12, 1, 12, tzinfo=UTC))
+    totals = report.totals
+    assert (totals.received, totals.valid_complaints, totals.unverified) == (3, 3, 0)
+    assert {x.key: x.count for x in report.by_category if x.count} == {
+        "repairs": 2,
+        "damp_mould": 1,
+    }

@@ -243,7 +243,7 @@ def test_multi_word_keyword_with_odd_spacing() -> None:
 def test_explanation_names_keywords_category_cause_and_department(pack: RulePack) -> None:
     c = classify("漏水, leak", pack)
     assert c.explanation() == (
-        'matched "漏水", "leak" → repairs (维修); cause hardware; department engineering'
+        'matched "漏水", "leak" → repairs; cause hardware; department engineering'
     )
     assert c.explanation("zh") == '匹配 "漏水"、"leak" → 维修 (repairs)；原因 硬件；责任部门 工程部'
     assert c.evidence == ("漏水", "leak")

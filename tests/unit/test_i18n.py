@@ -245,3 +245,28 @@ def test_an_unknown_reason_stays_as_the_library_wrote_it() -> None:
     odd = InvalidInputError("x", "expected RulePack, got int")
     assert translator("zh").error(odd) == "x：expected RulePack, got int"
     assert translator("zh").error(ValueError("plain")) == "plain"
+
+
+def test_a_stored_english_classification_shows_no_chinese_label() -> None:
+    """A classification stored by an earlier release wrote the category's Chinese label
+    in its English text ("→ damp and mould (潮湿与霉菌)"): ``show`` in English leaves
+    the bracketed Chinese out; in Chinese it shows the Chinese text as stored."""
+    from complaintcore.cli.timeline import event_detail
+
+    event = {
+        "type": "classified",
+        "at": "2026-10-23T15:30:00+00:00",
+        "actor": "CS-001",
+        "category": "damp_mould",
+        "explanation": [
+            '匹配 "black mould" → 潮湿与霉菌 (damp and mould)；原因 硬件',
+            'matched "black mould" → damp and mould (潮湿与霉菌); cause hardware',
+        ],
+    }
+    pack = load_pack("uk-housing-ombudsman-2024")
+    english = event_detail(event, translator("en"), pack)
+    assert 'explanation: matched "black mould" → damp and mould; cause hardware' in english
+    assert "category: damp and mould" in english
+    assert "潮湿" not in english
+    chinese = event_detail(event, translator("zh"), pack)
+    assert "→ 潮湿与霉菌 (damp and mould)" in chinese

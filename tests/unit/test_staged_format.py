@@ -299,9 +299,10 @@ def test_a_late_request_is_flagged_when_the_pack_says_flag() -> None:
     c = evolve(
         c, decide(c, Respond(actor="FS-001", outcome="upheld", message="done"), pack, answered)
     )
-    # no occurred_at: only "2 months after the stage 1 response" applies, until 8 March
-    for when, late in ((datetime(2025, 3, 8, 10, tzinfo=LONDON), False),
-                       (datetime(2025, 3, 8, 10, 1, tzinfo=LONDON), True)):  # fmt: skip
+    # no occurred_at: only "2 months after the stage 1 response" applies, to the end
+    # of 8 March (a date: the hour of the response does not cut the last day short)
+    for when, late in ((datetime(2025, 3, 8, 23, 59, tzinfo=LONDON), False),
+                       (datetime(2025, 3, 9, 0, 0, tzinfo=LONDON), True)):  # fmt: skip
         (event,) = decide(c, RequestEscalation(actor="FS-001"), pack, when)
         assert isinstance(event, EscalationRequested)
         assert event.late is late

@@ -33,7 +33,7 @@ from complaintcore import (
     load_pack,
     new_complaint,
 )
-from complaintcore.core.errors import IllegalTransitionError, TimeBarredError
+from complaintcore.core.errors import IllegalTransitionError, InvalidInputError, TimeBarredError
 from complaintcore.core.models import Complaint, EscalationRequested, Outcome
 from complaintcore.core.rulepack import RulePack
 from complaintcore.core.workflow import Acknowledge, Command, Extend, RequestEscalation, Respond
@@ -93,13 +93,21 @@ def china(t: datetime, n: int) -> datetime:
     return nth_working_day_close(t, n, country="CN", subdiv=None, tz=SHANGHAI, close=time(18))
 
 
-def months_later(t: datetime, months: int, tz: ZoneInfo) -> datetime:
-    """The same wall time ``months`` later in ``tz``, on the month's last day if shorter."""
-    local = t.astimezone(tz)
+def last_day(t: datetime, months: int, tz: ZoneInfo) -> date:
+    """The last day of a limit of ``months`` from ``t``'s date in ``tz``: the same day of
+    the month ``months`` later, or that month's last day if shorter.  The whole of it is
+    within the limit (a complainant counts dates, not hours)."""
+    local = t.astimezone(tz).date()
     y, m = divmod(local.month - 1 + months, 12)
     year, month = local.year + y, m + 1
-    day = min(local.day, stdcal.monthrange(year, month)[1])
-    return local.replace(year=year, month=month, day=day)
+    return local.replace(
+        year=year, month=month, day=min(local.day, stdcal.monthrange(year, month)[1])
+    )
+
+
+def too_late(t: datetime, start: datetime, months: int) -> bool:
+    """Whether ``t`` falls after the last day of ``months`` from ``start`` (London dates)."""
+    return t.astimezone(LONDON).date() > last_day(start, months, LONDON)
 
 
 # --------------------------------------------------------------------------- strategies
@@ -150,13 +158,15 @@ def _due(c: Complaint, pack: RulePack, name: str, now: datetime) -> datetime | N
 )
 def test_uk_due_times_follow_the_code(received: datetime, delay: int, extension: int) -> None:
     """HOC 6.2: acknowledged within 5 working days of receipt; 6.3: answered within 10
-    working days of the acknowledgement (not of receipt); 6.4: extended by up to 10."""
+    working days of the acknowledgement (not of receipt), or of the day the
+    acknowledgement was due if it came later; 6.4: extended by up to 10."""
     pack = load_pack(UK)
     c = _registered(pack, received)
     assert _due(c, pack, "stage_1_acknowledge", received) == england(received, 5)
     acknowledged = received + timedelta(minutes=delay)
     c = _apply(c, pack, Acknowledge(actor="CO-101", definition="mould"), acknowledged)
-    assert _due(c, pack, "stage_1_response", acknowledged) == england(acknowledged, 10)
+    counted_from = min(acknowledged, england(received, 5))
+    assert _due(c, pack, "stage_1_response", acknowledged) == england(counted_from, 10)
     if extension:
         command = Extend(
             actor="CO-101",
@@ -167,7 +177,7 @@ def test_uk_due_times_follow_the_code(received: datetime, delay: int, extension:
         )
         c = _apply(c, pack, command, acknowledged)
         assert _due(c, pack, "stage_1_response", acknowledged) == england(
-            acknowledged, 10 + extension
+            counted_from, 10 + extension
         )
 
 
@@ -191,7 +201,8 @@ def test_uk_stage_2_counts_from_the_request_and_the_acknowledgement(
     received: datetime, answered: int, requested: int, delay: int
 ) -> None:
     """HOC 6.11: stage 2 acknowledged within 5 working days of the escalation request;
-    answered within 20 working days of that acknowledgement."""
+    6.14: answered within 20 working days of that acknowledgement (or of the day it
+    was due, if it came later)."""
     pack = load_pack(UK)
     c = _registered(pack, received)
     c = _apply(c, pack, Acknowledge(actor="CO-101", definition="mould"), received)
@@ -203,7 +214,8 @@ def test_uk_stage_2_counts_from_the_request_and_the_acknowledgement(
     assert _due(c, pack, "stage_2_acknowledge", request) == england(request, 5)
     acknowledged = request + timedelta(minutes=delay)
     c = _apply(c, pack, Acknowledge(actor="CM-301", definition="wants a review"), acknowledged)
-    assert _due(c, pack, "stage_2_response", acknowledged) == england(acknowledged, 20)
+    counted_from = min(acknowledged, england(request, 5))
+    assert _due(c, pack, "stage_2_response", acknowledged) == england(counted_from, 20)
 
 
 # --------------------------------------------------------------------------- SPSO: due times
@@ -212,7 +224,7 @@ def test_uk_stage_2_counts_from_the_request_and_the_acknowledgement(
 @given(
     received=moments(LONDON),
     requested=st.integers(0, 30 * 24 * 60),
-    extension=st.integers(0, 15),
+    extension=st.integers(0, 5),
 )
 def test_spso_due_times_follow_the_model_procedure(
     received: datetime, requested: int, extension: int
@@ -265,18 +277,21 @@ def test_iso_response_due_is_the_organisations_target(
 
 @given(
     received=moments(LONDON),
-    steps=st.lists(st.tuples(st.integers(1, 12), st.integers(0, 3 * 24 * 60)), max_size=6),
+    steps=st.lists(
+        st.tuples(st.integers(1, 12), st.integers(0, 3 * 24 * 60), st.booleans()), max_size=6
+    ),
 )
-def test_an_extension_never_goes_past_its_cap(
-    received: datetime, steps: list[tuple[int, int]]
+def test_an_extension_past_the_cap_needs_who_accepted_the_good_reason(
+    received: datetime, steps: list[tuple[int, int, bool]]
 ) -> None:
-    """HOC 6.4: extensions of the stage 1 response add up to 10 working days at most; one
-    that would go past is refused, and the due time never passes 20 working days."""
+    """HOC 6.4: extensions of the stage 1 response add up to no more than 10 working days
+    without good reason; one that would go past them is refused unless it records who
+    accepted the reason (``agreed_by``), and is then granted in full."""
     pack = load_pack(UK)
     c = _registered(pack, received)
     c = _apply(c, pack, Acknowledge(actor="CO-101", definition="mould"), received)
     at, granted = received, 0
-    for days, wait in steps:
+    for days, wait, accepted in steps:
         at += timedelta(minutes=wait)
         command = Extend(
             actor="CO-101",
@@ -284,17 +299,45 @@ def test_an_extension_never_goes_past_its_cap(
             by=f"{days}d",
             reason="a damp survey",
             details="the Housing Ombudsman's details",
+            agreed_by="HM-201" if accepted else "",
         )
-        if granted + days > 10:
-            with pytest.raises(IllegalTransitionError, match="10d at most"):
+        if granted + days > 10 and not accepted:
+            with pytest.raises(InvalidInputError, match="past 10d") as refused:
+                decide(c, command, pack, at)
+            assert refused.value.path == "agreed_by"
+            continue
+        c = _apply(c, pack, command, at)
+        granted += days
+    assert _due(c, pack, "stage_1_response", at) == england(received, 10 + granted)
+
+
+@given(
+    received=moments(LONDON),
+    steps=st.lists(st.tuples(st.integers(1, 7), st.integers(0, 2 * 24 * 60)), max_size=4),
+)
+def test_spso_frontline_extensions_stop_at_10_working_days_from_receipt(
+    received: datetime, steps: list[tuple[int, int]]
+) -> None:
+    """SPSO MCHP stage 1: an extension, agreed by a manager, of no more than 5 working
+    days: the frontline response is never due more than 10 working days after receipt;
+    one that would go past is refused (the complaint goes to stage 2 instead)."""
+    pack = load_pack(SPSO)
+    c = _registered(pack, received)
+    at, granted = received, 0
+    for days, wait in steps:
+        at += timedelta(minutes=wait)
+        command = Extend(
+            actor="FS-001", clock="stage_1_response", by=f"{days}d", reason="r", agreed_by="SM"
+        )
+        if granted + days > 5:
+            with pytest.raises(IllegalTransitionError, match="5d at most"):
                 decide(c, command, pack, at)
             continue
         c = _apply(c, pack, command, at)
         granted += days
-    assert granted <= 10
     due = _due(c, pack, "stage_1_response", at)
-    assert due == england(received, 10 + granted)
-    assert due <= england(received, 20)
+    assert due == scotland(received, 5 + granted)
+    assert due <= scotland(received, 10)
 
 
 @given(reason=st.sampled_from(["", "  "]), details=st.sampled_from(["", "HOS details"]))
@@ -373,7 +416,7 @@ def test_uk_flags_a_complaint_older_than_12_months(occurred: datetime, gap: int)
     received = occurred + timedelta(minutes=gap)
     c = new_complaint("C-1", _intake(received, occurred))
     c = _apply(c, pack, Register(actor="CS-001"), received)
-    assert c.state.time_barred is (received > months_later(occurred, 12, LONDON))
+    assert c.state.time_barred is too_late(received, occurred, 12)
 
 
 @given(occurred=moments(LONDON, 2024, 2026), gap=st.integers(0, 400 * 24 * 60))
@@ -382,7 +425,7 @@ def test_spso_refuses_a_complaint_made_after_6_months(occurred: datetime, gap: i
     pack = load_pack(SPSO)
     received = occurred + timedelta(minutes=gap)
     c = new_complaint("C-1", _intake(received, occurred))
-    late = received > months_later(occurred, 6, LONDON)
+    late = too_late(received, occurred, 6)
     if late:
         with pytest.raises(TimeBarredError, match="6 months"):
             decide(c, Register(actor="FS-001"), pack, received)
@@ -404,14 +447,13 @@ def test_spso_escalation_within_6_months_or_2_months_after_stage_1(
     pack = load_pack(SPSO)
     received = datetime(2025, 1, 6, 10, tzinfo=LONDON)
     occurred = received - timedelta(minutes=occurred_before)
-    assume(received <= months_later(occurred, 6, LONDON))
+    assume(not too_late(received, occurred, 6))
     c = new_complaint("C-1", _intake(received, occurred))
     c = _apply(c, pack, Register(actor="FS-001"), received)
     response = received + timedelta(minutes=answered)
     c = _apply(c, pack, Respond(actor="FS-001", outcome="not_upheld", message="no"), response)
     request = response + timedelta(minutes=requested)
-    limit = max(months_later(response, 2, LONDON), months_later(occurred, 6, LONDON))
-    if request > limit:
+    if too_late(request, response, 2) and too_late(request, occurred, 6):
         with pytest.raises(TimeBarredError, match="time limit"):
             decide(c, RequestEscalation(actor="FS-001"), pack, request)
     else:

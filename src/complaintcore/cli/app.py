@@ -218,6 +218,7 @@ def main(click_ctx: click.Context, config: str, lang: str | None, now: datetime 
 
     warnings.filterwarnings("ignore", category=HolidayDataWarning)
     ctx = Ctx(config, lang or language_from_env(), now)
+    ctx.lang_given = lang is not None
     click_ctx.obj = ctx
     click_ctx.call_on_close(ctx.close)
     CURRENT.set(ctx)

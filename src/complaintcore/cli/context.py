@@ -54,6 +54,8 @@ class Ctx:
         self.config_path = config
         self.tr = translator(lang)
         self.lang = self.tr.lang
+        self.lang_given = False
+        """Whether ``--lang`` chose the language (``init`` puts it first for the desk)."""
         self.now_given = now
         self.json = False
         # no markup or emoji codes: complaint texts are printed as typed

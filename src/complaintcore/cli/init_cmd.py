@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from complaintcore.cli.context import Ctx, json_option, pass_ctx, require_pack
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.i18n import N_
+
+if TYPE_CHECKING:
+    from complaintcore.core.rulepack import RulePack
 
 __all__ = ["init"]
 
@@ -66,7 +70,8 @@ def init(
 
     require_pack(ctx, pack)
     parameters = _parameters(ctx, params)
-    load_pack(pack, parameters=parameters or None)  # fail early on a bad pack or parameter
+    # fail early on a bad pack or parameter
+    languages = _languages(ctx, load_pack(pack, parameters=parameters or None))
     check_tenant(tenant)
     root = Path(directory)
     config = root / "complaintcore.toml"
@@ -91,7 +96,8 @@ def init(
         f"database = {json.dumps(database, ensure_ascii=False)}\n"
         + (f"tenant = {json.dumps(tenant)}\n" if tenant != "default" else "")
         + f"pack = {json.dumps(pack)}\n"
-        'staff_file = "staff.toml"\n\n'
+        'staff_file = "staff.toml"\n'
+        f"languages = {json.dumps(languages)}   # notifications, in order (docs/i18n.md)\n\n"
         "[notifiers]\nlog = true\n" + (f"\n[pack_parameters]\n{table}" if table else ""),
         encoding="utf-8",
     )
@@ -105,10 +111,23 @@ def init(
                 "tenant": tenant,
                 "pack": pack,
                 "pack_parameters": parameters,
+                "languages": languages,
             }
         )
         return
     ctx.say(ctx.t("initialised {path}", path=str(config)))
+
+
+def _languages(ctx: Ctx, pack: RulePack) -> list[str]:
+    """The desk's notification languages: the pack's (English for the UK and Scottish
+    packs; Chinese, then English if it names none), with ``--lang``, when given,
+    first."""
+    from complaintcore.desk.messages import DEFAULT_LANGUAGES
+
+    base = list(pack.languages or DEFAULT_LANGUAGES)
+    if not ctx.lang_given:
+        return base
+    return [ctx.lang, *(lang for lang in base if lang != ctx.lang)]
 
 
 def _parameters(ctx: Ctx, given: tuple[str, ...]) -> dict[str, str]:

@@ -34,7 +34,9 @@ _COLUMNS = (
     N_("site"),
     N_("handler"),
     N_("received"),
-    N_("next due"),
+    # not a deadline: when the sweep next acts, an at-risk warning (DL-7) or a
+    # deadline, whichever comes first; `show` gives each deadline
+    N_("next sweep"),
     N_("issue"),
 )
 

@@ -71,7 +71,13 @@ def act_request_escalation(ctx: Ctx, complaint_id: str, actor: str, reason: str)
     default="",
     help=N_("What else the complainant was told, e.g. the ombudsman's details."),
 )
-@click.option("--agreed-by", default="", help=N_("Who agreed the extension."))
+@click.option(
+    "--agreed-by",
+    default="",
+    help=N_(
+        "Who agreed the extension (past a cap that allows more with good reason: who accepted it)."
+    ),
+)
 def act_extend(
     ctx: Ctx,
     complaint_id: str,
@@ -194,15 +200,26 @@ def say_staged(ctx: Ctx, pack: RulePack) -> None:
         if rule is None:
             continue
         cap = tr.length(rule.cap) if rule.cap is not None else ctx.t("no cap")
-        ctx.say(
-            ctx.t(
+        fields = ctx.t(", ").join(tr.field(f) for f in rule.records)
+        if rule.cap is not None and rule.beyond_cap:  # HOC 6.4, 6.15: more with good reason
+            said = ctx.t(
+                "extension of {clock}: {cap} without good reason, more recording {extra};"
+                " records {fields} ({rule})",
+                clock=tr.clock(clock.name, pack),
+                cap=cap,
+                extra=ctx.t(", ").join(tr.field(f) for f in rule.beyond_cap),
+                fields=fields,
+                rule=rule.rule,
+            )
+        else:
+            said = ctx.t(
                 "extension of {clock}: at most {cap}; records {fields} ({rule})",
                 clock=tr.clock(clock.name, pack),
                 cap=cap,
-                fields=ctx.t(", ").join(tr.field(f) for f in rule.records),
+                fields=fields,
                 rule=rule.rule,
             )
-        )
+        ctx.say(said)
     bar = pack.time_bar
     if bar is not None:
         ctx.say(

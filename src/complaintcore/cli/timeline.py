@@ -75,7 +75,7 @@ def event_detail(
 def _value(kind: str, name: str, value: object, t: Translator, pack: RulePack | None) -> str:
     if isinstance(value, list):
         if name == "explanation" and len(value) == 2:  # (zh, en): Classified explanations
-            return t.pick(str(value[0]), str(value[1]), "explanation")
+            return t.pick(str(value[0]), _english_only(str(value[1])), "explanation")
         return t(", ").join(_value(kind, name, v, t, pack) for v in value)
     if isinstance(value, bool):
         return t.yes_no(value)
@@ -125,6 +125,16 @@ def _record(value: Mapping[str, Any], t: Translator, pack: RulePack | None) -> s
     return t("; ").join(
         t("{field}: {value}", field=t.field(k), value=str(v)) for k, v in value.items() if v
     )
+
+
+_CJK_ASIDE = re.compile(r" \([^()]*[\u3400-\u9fff][^()]*\)")
+"""A Chinese label in brackets, as earlier releases wrote it in a classification's
+English text ("→ repairs (维修)"), which stays stored."""
+
+
+def _english_only(text: str) -> str:
+    """A stored English explanation without a Chinese label in brackets."""
+    return _CJK_ASIDE.sub("", text)
 
 
 def _bilingual(text: str, t: Translator) -> str:

@@ -389,11 +389,13 @@ def _explain(
 ) -> tuple[str, str]:
     dept = category.department
     dept_en, dept_zh = departments.get(dept, (dept, dept))
+    # the English text names the category in English only: an English reader of a
+    # UK desk has no use for the pack's Chinese label; the Chinese keeps both
     if default_used:
-        en = f"no keyword matched → default category {category.en} ({category.zh})"
+        en = f"no keyword matched → default category {category.en}"
         zh = f"未匹配到关键词 → 默认分类 {category.zh} ({category.en})"
     else:
-        en = f"matched {_quoted(evidence, ', ')} → {category.en} ({category.zh})"
+        en = f"matched {_quoted(evidence, ', ')} → {category.en}"
         zh = f"匹配 {_quoted(evidence, '、')} → {category.zh} ({category.en})"
     en += f"; cause {cause.value}; department {dept_en}"
     zh += f"；原因 {cause.zh}；责任部门 {dept_zh}"

@@ -445,6 +445,12 @@ def compute_clock(
     time has passed, but the deadline has (DL-7).
     """
     require_aware(now, "now")
+    if _breach_starts(spec) and not isinstance(spec, DutySpec):
+        raise InvalidInputError(
+            "spec",
+            f"clock {spec.name} starts when another clock's deadline passes:"
+            " compute it with compute_clocks and its pack",
+        )
     return _replay(_tagged(complaint, now), spec, calendar, now, explain)
 
 
@@ -808,11 +814,28 @@ def compute_clocks(
     require_aware(now, "now")
     events = _tagged(complaint, now)
     seen = _all_tags(events)
-    return tuple(
-        _replay(events, spec, calendar, now, explain, seen)
-        for spec in pack.clocks
-        if only is None or spec.name in only
-    )
+    out = []
+    for spec in pack.clocks:
+        if only is not None and spec.name not in only:
+            continue
+        if _breach_starts(spec):  # started at the latest when another clock fell due
+            mine = _with_breaches(events, _breach_starts(spec), pack, calendar, now)
+            out.append(_replay(mine, spec, calendar, now, explain, _all_tags(mine)))
+        else:
+            out.append(_replay(events, spec, calendar, now, explain, seen))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=1024)
+def _breach_starts(spec: ClockSpec) -> frozenset[str]:
+    """The clocks whose breach (``breached:<clock>``) starts this clock or duty.
+
+    A clock that counts from a step which must itself come by a deadline starts,
+    at the latest, when that deadline passes (HOC 6.3: ten working days from the
+    acknowledgement, which 6.2 wants within five of receipt), so a late or
+    missing step never leaves it unstarted.
+    """
+    return frozenset(tag[len(BREACHED_TAG) :] for tag in spec.start if tag.startswith(BREACHED_TAG))
 
 
 def breached_clocks(
@@ -927,8 +950,11 @@ class ReceiptBound:
     duties: frozenset[str]
     by_breach: frozenset[str] = frozenset()
     """Those of ``duties`` a breach starts, stops or gates: whether they run at all
-    depends on when the complaint was received.  For the others, and every clock,
-    only their times do (one not started for one receipt is not started for any)."""
+    depends on when the complaint was received.  For the others only their times
+    do (one not started for one receipt is not started for any)."""
+    clocks_by_breach: frozenset[str] = frozenset()
+    """Those of ``clocks`` the breach of another starts (HOC 6.3): like ``by_breach``,
+    whether they have started depends on when the complaint was received."""
 
 
 @functools.lru_cache(maxsize=16)
@@ -939,13 +965,19 @@ def receipt_bound(pack: RulePack) -> ReceiptBound:
     def registered(tags: Sequence[str]) -> bool:
         return any(t == "registered" or t.startswith("registered:") for t in tags)
 
-    clocks = frozenset(c.name for c in pack.clocks if registered(c.start))
-    breaches = {BREACHED_TAG + name for name in clocks}
+    first = frozenset(c.name for c in pack.clocks if registered(c.start))
+    breaches = {BREACHED_TAG + name for name in first}
+    # a clock the breach of a receipt-bound one starts (HOC 6.3) is receipt-bound too
+    clocks_by_breach = frozenset(
+        c.name for c in pack.clocks if c.name not in first and not breaches.isdisjoint(c.start)
+    )
+    clocks = first | clocks_by_breach
+    breaches |= {BREACHED_TAG + name for name in clocks_by_breach}
     by_breach = frozenset(
         d.name for d in pack.duties if not breaches.isdisjoint((*d.start, *d.stop, *d.when))
     )
     duties = frozenset(d.name for d in pack.duties if registered(d.start)) | by_breach
-    return ReceiptBound(clocks, duties, by_breach)
+    return ReceiptBound(clocks, duties, by_breach, clocks_by_breach)
 
 
 def breached_duties(
@@ -980,16 +1012,26 @@ def _with_breaches(
     pack: RulePack,
     calendar: WorkingTime,
     now: datetime,
+    *,
+    nested: bool = True,
 ) -> list[tuple[Event, frozenset[str]]]:
     """The tagged events with a ``breached:<clock>`` marker where each ``wanted``
-    clock's run broke."""
+    clock's run broke.  A wanted clock that another's breach starts is replayed
+    with that breach too (``nested``: one level, the loader allows no more)."""
     if not wanted:
         return events
     markers: list[tuple[Event, frozenset[str]]] = []
     seen = _all_tags(events)
     for spec in pack.clocks:
-        if spec.name in wanted and not _never_starts(spec, seen):
-            status = _status(_run(events, spec, calendar, False), spec, now)
+        if spec.name not in wanted:
+            continue
+        source, tags_seen = events, seen
+        inner = _breach_starts(spec) - {spec.name}
+        if inner and nested:  # a wanted clock started by another's breach (HOC 6.3)
+            source = _with_breaches(events, inner, pack, calendar, now, nested=False)
+            tags_seen = _all_tags(source)
+        if not _never_starts(spec, tags_seen):
+            status = _status(_run(source, spec, calendar, False), spec, now)
             tags = frozenset(("breached", BREACHED_TAG + spec.name))
             markers += [
                 (_Breach(at=at, actor="", clock=spec.name), tags)

@@ -21,8 +21,10 @@ ignored, complaints received after it are left out):
   at both.  ``share_closed``: the stage's closures over all closures.
 * ``within_target`` — runs of the clock (the indicator's ``clock``, else the
   stage's ``response_clock``) that stopped in the period: met / (met + missed).
-  An extended clock is judged against its extended due time; a run stopped by
-  a request to escalate (a stage left before it was answered) is not judged.
+  An extended clock is judged against its extended due time, or with
+  ``with_extensions = false`` against its own duration (the SPSO's "closed
+  within 5 working days"); a run stopped by a request to escalate (a stage left
+  before it was answered) is not judged.
 * ``extended`` — responses at the stage in the period whose clock was extended,
   out of all those responses.
 * ``average_working_days`` — for responses at the stage in the period, the
@@ -253,7 +255,7 @@ class _Tally:
     time_barred: int = 0
     responses: list[_Response] = attrs.Factory(list)
     closures: dict[str, int] = attrs.Factory(dict)
-    clocks: dict[str, list[bool]] = attrs.Factory(dict)
+    clocks: dict[tuple[str, bool], list[bool]] = attrs.Factory(dict)
     seen: int = 0
     after_now: int = 0
 
@@ -302,22 +304,36 @@ class _Tally:
         if wanted:
             # a stage left for the next before it was answered is not judged
             moved = {e.at for e in events if isinstance(e, EscalationRequested)}
-            for status in self._statuses(complaint, wanted):
-                stopped = status.stopped_at
-                if stopped is not None and stopped in self.period and stopped not in moved:
-                    self.clocks.setdefault(status.name, []).append(status.state is ClockState.MET)
+            for extended_too, names in wanted.items():
+                for status in self._statuses(complaint, names, extended_too):
+                    stopped = status.stopped_at
+                    if stopped is not None and stopped in self.period and stopped not in moved:
+                        runs = self.clocks.setdefault((status.name, extended_too), [])
+                        runs.append(status.state is ClockState.MET)
 
-    def _timed_clocks(self) -> frozenset[str]:
-        return frozenset(
-            _clock_of(ind, self.pack)
-            for ind in self.pack.indicators
-            if ind.kind is IndicatorKind.WITHIN_TARGET
+    def _timed_clocks(self) -> dict[bool, frozenset[str]]:
+        """The clocks ``within_target`` indicators judge, with their extensions
+        (True) and without them (False)."""
+        found: dict[bool, set[str]] = {}
+        for ind in self.pack.indicators:
+            if ind.kind is IndicatorKind.WITHIN_TARGET:
+                found.setdefault(ind.with_extensions, set()).add(_clock_of(ind, self.pack))
+        return {key: frozenset(names) for key, names in found.items()}
+
+    def _statuses(
+        self, complaint: Complaint, wanted: frozenset[str], extended_too: bool
+    ) -> Iterator[ClockStatus]:
+        """The wanted clocks; without ``extended_too``, as if never extended: judged
+        against their own duration (SPSO: closed within 5 working days)."""
+        if not extended_too:
+            kept = tuple(
+                e for e in complaint.events if not (isinstance(e, Extended) and e.clock in wanted)
+            )
+            if len(kept) != len(complaint.events):
+                complaint = attrs.evolve(complaint, events=kept)
+        yield from compute_clocks(
+            complaint, self.pack, self.calendar, self.now, explain=False, only=wanted
         )
-
-    def _statuses(self, complaint: Complaint, wanted: frozenset[str]) -> Iterator[ClockStatus]:
-        for status in compute_clocks(complaint, self.pack, self.calendar, self.now, explain=False):
-            if status.name in wanted:
-                yield status
 
     def value(self, ind: Indicator) -> IndicatorValue:
         kind, stage = ind.kind, ind.stage
@@ -332,7 +348,7 @@ class _Tally:
         elif kind is IndicatorKind.SHARE_CLOSED:
             count, of = self.closures.get(stage, 0), self.closures.get("", 0)
         elif kind is IndicatorKind.WITHIN_TARGET:
-            runs = self.clocks.get(_clock_of(ind, self.pack), [])
+            runs = self.clocks.get((_clock_of(ind, self.pack), ind.with_extensions), [])
             count, of = sum(runs), len(runs)
         elif kind is IndicatorKind.EXTENDED:
             clock = _clock_of(ind, self.pack)

@@ -250,7 +250,10 @@ class Extension:
     An ``Extend`` command moves the clock's due time on by its length (in the
     clock's own unit: working days for a working-day clock).  ``cap`` is the
     most all extensions of one run may add up to (``None``: no cap); an
-    extension past it is refused.  ``records`` are the fields the
+    extension past it is refused, unless ``beyond_cap`` names fields: then it
+    must fill those as well (a procedure whose cap holds only "without good
+    reason", Housing Ombudsman Code 6.4 and 6.15: who accepted the reason).
+    ``records`` are the fields the
     :class:`~complaintcore.core.models.Extended` event must fill (``reason``,
     ``details``, ``agreed_by``).
     """
@@ -258,6 +261,7 @@ class Extension:
     cap: Duration | None = None
     records: tuple[str, ...] = ("reason",)
     rule: str = ""
+    beyond_cap: tuple[str, ...] = ()
 
 
 @attrs.frozen(cache_hash=True)  # a key of the clocks' caches, hashed many times a complaint
@@ -486,6 +490,9 @@ class Indicator:
     ``stage`` limits it to one stage (empty: all); ``clock`` names the clock
     ``within_target`` judges (default: the stage's ``response_clock``);
     ``outcome`` is the outcome an ``outcome`` indicator counts.
+    ``with_extensions`` (``within_target``): an extended clock is judged against
+    its extended due time; false, against its own duration, as a figure "within
+    5 working days" needs (the SPSO's indicators count extensions apart).
     """
 
     code: str
@@ -496,6 +503,7 @@ class Indicator:
     clock: str = ""
     outcome: Outcome | None = None
     rule: str = ""
+    with_extensions: bool = True
 
 
 @attrs.frozen
@@ -655,6 +663,13 @@ class RulePack:
     parameters: tuple[Parameter, ...] = ()
     description: str = ""
     version: str = "1"
+    languages: tuple[str, ...] = ()
+    """The languages a desk on this pack writes notifications in unless its
+    configuration says otherwise (empty: Chinese, then English)."""
+    valid_at_intake: bool = False
+    """VAL-1, VAL-4: the procedure has no validity step (Housing Ombudsman Code 1.2:
+    any expression of dissatisfaction is a complaint), so registration records
+    each complaint as valid; an assessment can still say otherwise."""
 
     # ---------------------------------------------------------------- look-ups
 

@@ -10,7 +10,7 @@ derived from its events and the pack, like every other figure (REC-5).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from complaintcore.core.errors import InvalidInputError
@@ -90,30 +90,40 @@ def earlier_handlers(complaint: Complaint, pack: RulePack) -> frozenset[str]:
 
 
 def limit_end(start: datetime, length: Duration, tz: ZoneInfo) -> datetime:
-    """The end of a time limit of ``length`` from ``start``: months and days on the
-    calendar of ``tz`` (a month from 31 January is the last day of February)."""
-    local = start.astimezone(tz)
-    end = add_months(local, length.months) if length.months else local
-    return (end + timedelta(days=length.days, minutes=length.minutes)).astimezone(start.tzinfo)
+    """The moment a time limit of ``length`` (months and days) from ``start`` has
+    run out: midnight in ``tz`` after its last day.
+
+    A limit in months or days is counted in dates, as a complainant counts it
+    (SPSO MCHP: "within six months"; HOC 2.2): from ``start``'s date in ``tz``,
+    the corresponding date ``length`` later (a month from 31 January is the last
+    day of February) is the last day, and the whole of it is within the limit,
+    whatever the hour of ``start``.
+    """
+    first = start.astimezone(tz).date()
+    last = add_months(first, length.months) + timedelta(days=length.days)
+    return datetime.combine(last + timedelta(days=1), time(), tzinfo=tz)
 
 
 def time_barred(intake: Intake, pack: RulePack) -> bool:
-    """Whether the pack's time limit catches this intake: the issue arose longer ago
-    than ``time_bar.after`` before the complaint was received.  Without a time bar,
-    or without ``occurred_at``, nothing is barred."""
+    """Whether the pack's time limit catches this intake: the complaint was received
+    after the last day of ``time_bar.after`` from the date the issue arose
+    (:func:`limit_end`).  Without a time bar, or without ``occurred_at``, nothing is
+    barred."""
     bar = pack.time_bar
     if bar is None or intake.occurred_at is None:
         return False
     tz = ZoneInfo(pack.calendar.timezone)
-    return intake.received_at > limit_end(intake.occurred_at, bar.after, tz)
+    return intake.received_at >= limit_end(intake.occurred_at, bar.after, tz)
 
 
 def request_deadline(complaint: Complaint, limit: RequestLimit, pack: RulePack) -> datetime | None:
-    """The last moment a request to escalate may come under ``limit``, or None if
-    no window applies (neither the previous response nor ``occurred_at`` known).
+    """When the window for a request to escalate under ``limit`` closes (a request
+    at or after it is late), or None if no window applies (neither the previous
+    response nor ``occurred_at`` known).
 
     The later of the two windows wins: within ``after_response`` of the latest
-    stage response, or within ``after_event`` of when the issue arose.
+    stage response, or within ``after_event`` of when the issue arose, each to
+    the end of its last day (:func:`limit_end`).
     """
     tz = ZoneInfo(pack.calendar.timezone)
     ends: list[datetime] = []

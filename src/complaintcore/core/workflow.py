@@ -1012,7 +1012,16 @@ def _register(c: Complaint, cmd: Register, pack: RulePack, now: datetime) -> tup
     if barred and bar is not None and bar.action is BarAction.REFUSE:
         why = f"the issue arose more than {_length(bar.after)} before the complaint was received"
         raise TimeBarredError(c.id, c.state.status.value, cmd.name, _ruled(why, bar.rule))
-    return (Registered(at=now, actor=cmd.actor, unit=unit, time_barred=barred),)
+    registered = Registered(at=now, actor=cmd.actor, unit=unit, time_barred=barred)
+    if not pack.valid_at_intake:
+        return (registered,)
+    # VAL-1, VAL-4: a procedure with no validity step (HOC 1.2) counts every complaint
+    # as valid from its registration; assessing it later can still say otherwise
+    after = evolve(c, (registered,))
+    return (
+        registered,
+        *_assess(after, Assess(actor=cmd.actor, validity=Validity.VALID), pack, now),
+    )
 
 
 def _ruled(why: str, rule: str) -> str:
@@ -1688,7 +1697,7 @@ def _request_escalation(
     limit = following.request_limit
     if limit is not None:
         deadline = request_deadline(c, limit, pack)
-        late = deadline is not None and now > deadline
+        late = deadline is not None and now >= deadline
         if late and limit.action is BarAction.REFUSE:
             why = f"the request came after the time limit for {following.code}"
             raise TimeBarredError(
@@ -1726,10 +1735,19 @@ def _extend(c: Complaint, cmd: Extend, pack: RulePack, now: datetime) -> tuple[E
     if rule.cap is not None:
         cap = extension_amount(spec, rule.cap, f"clocks.{spec.name}.extension.cap")
         used = extension_used(c, spec)
-        if used + amount > cap:
-            done = str(Duration(days=used) if spec.mode is ClockMode.WORKING_DAYS else
-                       Duration(months=used) if spec.mode is ClockMode.MONTHS else
-                       Duration(minutes=used))  # fmt: skip
+        if used + amount > cap and rule.beyond_cap:
+            # HOC 6.4, 6.15: past the cap only with good reason, and whoever accepted it
+            for field in rule.beyond_cap:
+                if not getattr(cmd, field).strip():
+                    why = (
+                        f"extensions of {spec.name} past {rule.cap} need it recorded"
+                        " (good reason only)"
+                    )
+                    raise InvalidInputError(field, _ruled(why, rule.rule))
+        elif used + amount > cap:
+            done = (f"{used}d" if spec.mode is ClockMode.WORKING_DAYS else
+                    f"{used}mo" if spec.mode is ClockMode.MONTHS else
+                    str(Duration(minutes=used)))  # fmt: skip
             why = f"extensions of {spec.name} may add up to {rule.cap} at most, {done} used"
             raise _refuse(c, cmd, _ruled(why, rule.rule))
     return (

@@ -150,6 +150,8 @@ class DeskConfig:
     known and every command is refused (a host plugs its own directory in).
     ``languages`` are the languages notifications are written in, in order
     (``["zh", "en"]``: Chinese, then English); each needs a message catalog.
+    Left out (empty), the pack's own (``languages`` in the pack: English for the
+    UK and Scottish packs), else Chinese, then English.
     ``plugins`` is the ``[plugins]`` table, the one place for settings of the
     host and its plugins (``[plugins.billing]``): complaintcore never reads it,
     so it is the only table whose keys are not checked.
@@ -171,7 +173,7 @@ class DeskConfig:
     staff_file: str | None = None
     notifiers: Mapping[str, Any] = attrs.field(factory=dict, converter=_notifiers_table)
     retry: RetryPolicy = RetryPolicy()
-    languages: tuple[str, ...] = ("zh", "en")
+    languages: tuple[str, ...] = ()
     base_dir: str = "."
     plugins: Mapping[str, Any] = attrs.field(factory=dict, converter=_plugins_table)
     pack_parameters: Mapping[str, str] = attrs.field(factory=dict, converter=_parameters_table)
@@ -207,8 +209,8 @@ class DeskConfig:
         staff = data.get("staff_file")
         if staff is not None and not isinstance(staff, str):
             raise InvalidInputError("staff_file", "must be a string")
-        languages = data.get("languages", ("zh", "en"))
-        if (
+        languages = data.get("languages", None)
+        if languages is not None and (
             isinstance(languages, str)
             or not isinstance(languages, list | tuple)
             or not languages
@@ -241,7 +243,7 @@ class DeskConfig:
             staff_file=staff,
             notifiers=data.get("notifiers", {}),
             retry=RetryPolicy(**retry_data),
-            languages=tuple(languages),
+            languages=tuple(languages or ()),
             base_dir=base_dir,
             plugins=data.get("plugins", {}),
             pack_parameters=data.get("pack_parameters", {}),

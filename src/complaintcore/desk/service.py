@@ -448,7 +448,7 @@ class Desk:
     Build it with :meth:`from_config` (plugins supply the parts) or directly with
     the parts, as tests and scripts do.  Every method that changes something
     takes ``now``: the desk never reads the clock.  Notifications are written in
-    ``languages`` (Chinese, then English by default); ``desk.messages`` holds
+    ``languages`` (by default the pack's, else Chinese then English); ``desk.messages`` holds
     their templates, the catalogs' or a plugin's
     (``complaintcore_notification_template``).
     """
@@ -464,7 +464,7 @@ class Desk:
         plugin_manager: pluggy.PluginManager | None = None,
         retry: RetryPolicy | None = None,
         id_factory: Callable[[Intake], str] | None = None,
-        languages: Sequence[str] = messages.DEFAULT_LANGUAGES,
+        languages: Sequence[str] = (),
         limits: TextLimits | None = None,
         sites: Collection[str] = (),
         send_timeout: float | None = 10.0,
@@ -506,6 +506,10 @@ class Desk:
         """The pack's time zone: duty hours and dates are read in it, whatever ``now`` carries."""
         self._new_id = id_factory or functools.partial(_default_id, zone=self.zone)
         # the texts of notifications, with any template a plugin supplies (checked now)
+        # the configuration's languages, else the pack's (English for an English
+        # procedure), else Chinese then English
+        if not isinstance(languages, str) and not languages:
+            languages = pack.languages or messages.DEFAULT_LANGUAGES
         self.messages = messages.Messages(languages, plugin_manager)
         self.limits = limits or TextLimits()
         """Maximum lengths of what people type (``[limits]`` in the config)."""
@@ -2723,7 +2727,8 @@ class Desk:
                 )
                 shape.clocks_start = start
             elif shape.clocks_start != start:  # received at another time
-                own = _own(found, self._receipt_bound().clocks)
+                bound = self._receipt_bound()
+                own = _own(found, bound.clocks, bound.clocks_by_breach)
                 if own:
                     mine = compute_clocks(
                         complaint, self.pack, self.calendar, now, explain=False, only=own
@@ -2889,13 +2894,18 @@ class Desk:
         open follows from the events and their tags alone (when it was received moves
         its times, not what starts and stops it), and a closed clock is due never.
         Its own are computed as they are asked for."""
-        bound = self._receipt_bound().clocks
+        receipt = self._receipt_bound()
+        bound = receipt.clocks
         if not mine:
             yield from (s for s in self._clocks_now(complaint, now) if s.name not in bound)
             return
         shape = self._shape(complaint, now).clocks
-        if shape is not None:
-            bound = frozenset(s.name for s in shape if s.name in bound and s.is_open)
+        if shape is not None:  # one a breach starts may have started for this receipt alone
+            bound = frozenset(
+                s.name
+                for s in shape
+                if s.name in bound and (s.is_open or s.name in receipt.clocks_by_breach)
+            )
         for spec in self.pack.clocks:
             if spec.name in bound:
                 yield from compute_clocks(

@@ -367,6 +367,10 @@ def validate_pack(pack: RulePack) -> list[FieldProblem]:
     _check_time_bar(pack, out)
     _check_indicators(pack, out)
     out.duplicates((p.name for p in pack.parameters), "parameters", "parameter", "name")
+    out.duplicates(pack.languages, "languages", "language", "")
+    for i, lang in enumerate(pack.languages):
+        if not re.fullmatch(r"[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]+)*", lang):
+            out.add(f"languages[{i}]", "expected a language code such as en or zh_CN")
     return list(out)
 
 
@@ -504,7 +508,7 @@ def known_event_tags(pack: RulePack) -> frozenset[str]:
     ``grouped:incident``, ``linked:repeatedly``; for the pack's stages ``acknowledged:<stage>``,
     ``escalation_requested:<stage>``, ``responded:<stage>`` and
     ``responded:<outcome>``; ``extended:<clock>`` for clocks that may be
-    extended.  Duties may also start on ``breached:<clock>``.
+    extended.  Clocks and duties may also start on ``breached:<clock>``.
     """
     tags = set(EVENT_BY_KIND)
     units = [d.code for d in pack.departments]
@@ -530,6 +534,8 @@ def _check_clocks(pack: RulePack, out: _Problems) -> None:
     """DL-1..8: named clocks with known tags, a fitting duration and a sane risk threshold."""
     departments = {d.code for d in pack.departments}
     known = known_event_tags(pack)
+    # a clock may start when another's deadline passes (HOC 6.3), one level deep
+    plain = {c.name for c in pack.clocks if not any(t.startswith("breached:") for t in c.start)}
     out.duplicates((c.name for c in pack.clocks), "clocks", "clock name", "name")
     for i, clock in enumerate(pack.clocks):
         path = f"clocks[{i}]"
@@ -537,8 +543,21 @@ def _check_clocks(pack: RulePack, out: _Problems) -> None:
         for key, tags in (("start", clock.start), ("stop", clock.stop)):
             if not tags:
                 out.add(f"{path}.{key}", "at least one event tag")
+        for j, tag in enumerate(clock.start):
+            name = tag.removeprefix("breached:")
+            if name == tag:
+                continue
+            if name == clock.name or name not in {c.name for c in pack.clocks}:
+                out.add(f"{path}.start[{j}]", f"no other clock is called {name!r}")
+            elif name not in plain:
+                out.add(
+                    f"{path}.start[{j}]",
+                    f"clock {name!r} itself starts at a breach: one level only",
+                )
+            elif clock.mode in (ClockMode.PROMISED, ClockMode.APPOINTED):
+                out.add(f"{path}.start[{j}]", "a clock that runs to an agreed time starts at it")
         for key, tags in (
-            ("start", clock.start),
+            ("start", tuple(t for t in clock.start if not t.startswith("breached:"))),
             ("stop", clock.stop),
             ("pause", clock.pause),
             ("resume", clock.resume),
@@ -636,9 +655,12 @@ def _check_extensions(pack: RulePack, out: _Problems) -> None:
                 extension_amount(clock, rule.cap, f"{path}.cap")
             except InvalidInputError as exc:
                 out.add(exc.path, exc.reason)
-        for j, name in enumerate(rule.records):
-            if name not in _EXTENSION_FIELDS:
-                out.add(f"{path}.records[{j}]", f"expected one of {', '.join(_EXTENSION_FIELDS)}")
+        for key, names in (("records", rule.records), ("beyond_cap", rule.beyond_cap)):
+            for j, name in enumerate(names):
+                if name not in _EXTENSION_FIELDS:
+                    out.add(f"{path}.{key}[{j}]", f"expected one of {', '.join(_EXTENSION_FIELDS)}")
+        if rule.beyond_cap and rule.cap is None:
+            out.add(f"{path}.beyond_cap", "says what going past the cap needs: give the cap")
     for i, duty in enumerate(pack.duties):
         if duty.extension is not None:
             out.add(f"duties[{i}].extension", "a duty cannot be extended")
@@ -707,6 +729,8 @@ def _check_indicators(pack: RulePack, out: _Problems) -> None:
             out.add(f"{path}.kind", "the pack has no time_bar")
         if ind.kind is IndicatorKind.SHARE_CLOSED and not ind.stage:
             out.add(f"{path}.stage", "a share of closures is a stage's share")
+        if not ind.with_extensions and ind.kind is not IndicatorKind.WITHIN_TARGET:
+            out.add(f"{path}.with_extensions", "only a within_target indicator judges extensions")
         staged = ind.kind not in (IndicatorKind.RECEIVED, IndicatorKind.TIME_BARRED)
         if staged and not pack.stages:
             out.add(f"{path}.kind", "counts stages; the pack has none")
