@@ -12,11 +12,12 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from click.testing import CliRunner
 
-from complaintcore.adapters.postgres_store import PostgresStore
-from complaintcore.adapters.sqlite_store import SqliteStore
+from complaintcore.adapters.postgres_store import SCHEMA_VERSION, PostgresStore, migrate
+from complaintcore.adapters.sqlite_store import SchemaVersionError, SqliteStore
 from complaintcore.cli import main
 from tests.integration.test_cli import NOW, receive_one, run
 from tests.postgres_server import PgDatabase
@@ -70,7 +71,9 @@ def test_migrate_to_postgresql_and_back(in_tmp: Path, pg_url: str) -> None:
     assert code == 0, err
     assert "copied 2 complaints" in out
     assert "hash chains verified" in out
-    assert "postgres@" not in out
+    copied, hint = out.strip().splitlines()
+    assert "postgres@" not in copied  # what was copied where: no credentials
+    assert hint == f"when ready, set database in complaintcore.toml to {pg_url}"
 
     # the desk runs on PostgreSQL once the configuration says so
     _set_database(in_tmp / "complaintcore.toml", pg_url)
@@ -87,6 +90,28 @@ def test_migrate_to_postgresql_and_back(in_tmp: Path, pg_url: str) -> None:
     with SqliteStore(in_tmp / "back.sqlite3") as store:
         assert sorted(r.id for r in store.rows()) == sorted([*ids, third])
         assert store.verify().ok
+
+
+def test_migrate_suggests_the_setting_with_its_user_and_without_its_password(
+    in_tmp: Path, pg_url: str
+) -> None:
+    """The URL to set keeps the user the desk connects as (without it libpq logs in
+    as the operating-system user); the password stays out of everything printed."""
+    assert run("init", ".")[0] == 0
+    receive_one()
+    with_password = pg_url.replace("postgres@", "postgres:s3cret@", 1)
+    code, out, err = run("migrate", "--to", f"{with_password}&password=s3cret")
+    assert code == 0, err
+    assert "s3cret" not in out + err
+    hint = out.strip().splitlines()[-1]
+    assert hint == f"when ready, set database in complaintcore.toml to {pg_url}"
+    assert hint.split(" to ", 1)[1].startswith("postgresql://postgres@127.0.0.1:")
+
+    # following it, the desk runs on the copy as that user
+    _set_database(in_tmp / "complaintcore.toml", hint.split(" to ", 1)[1])
+    code, out, err = run("list", "--json")
+    assert code == 0, err
+    assert len(json.loads(out)) == 1
 
 
 def test_migrate_refuses_a_target_that_is_not_empty(in_tmp: Path, pg_url: str) -> None:
@@ -137,3 +162,82 @@ def test_a_database_of_another_tenant(in_tmp: Path, pg_url: str) -> None:
     assert result.exit_code == 5
     assert len(result.stderr.strip().splitlines()) == 1
     assert "bravo" in result.stderr
+
+
+@pytest.fixture
+def desk_role(pg_url: str, postgres_server: PgDatabase) -> Iterator[str]:
+    """A role for the desk granted what docs/storage.md recommends: ``SELECT, INSERT,
+    UPDATE`` on the schema's tables; the URL it connects with."""
+    schema = pg_url.rpartition("=")[2]
+    role = f"desk_{schema}"
+    yield pg_url.replace("postgres@", f"{role}@", 1)
+    with psycopg.connect(postgres_server.dsn, autocommit=True) as admin:
+        admin.execute(f"DROP OWNED BY {role}")
+        admin.execute(f"DROP ROLE {role}")
+
+
+def _grant(dsn: str, schema: str, role: str) -> None:
+    with psycopg.connect(dsn, autocommit=True) as admin:
+        admin.execute(f"CREATE ROLE {role} LOGIN")
+        admin.execute(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
+        admin.execute(f"GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA {schema} TO {role}")
+
+
+def test_an_older_schema_is_migrated_by_its_owner(
+    in_tmp: Path, pg_url: str, postgres_server: PgDatabase, desk_role: str
+) -> None:
+    """The desk's role may not alter the tables: opening a schema of the previous
+    version says it needs migrating, and how; the owner's ``migrate --upgrade`` does it."""
+    schema = pg_url.rpartition("=")[2]
+    with psycopg.connect(postgres_server.dsn, autocommit=True) as owner:
+        migrate(owner, schema, target=SCHEMA_VERSION - 1)  # as the previous release left it
+    _grant(postgres_server.dsn, schema, desk_role.partition("://")[2].partition("@")[0])
+    port = postgres_server.dsn.rpartition(":")[2].partition("/")[0]
+
+    with pytest.raises(SchemaVersionError) as err:
+        PostgresStore(desk_role)
+    assert (err.value.found, err.value.supported) == (SCHEMA_VERSION - 1, SCHEMA_VERSION)
+    assert str(err.value) == (
+        f"complaint database postgresql://127.0.0.1:{port}/postgres?schema={schema}:"
+        f" has schema version {SCHEMA_VERSION - 1}, but this complaintcore needs"
+        f" {SCHEMA_VERSION}, and this database role may not migrate it; have the tables'"
+        " owner run: complaintcore migrate --upgrade"
+        f" postgresql://OWNER@127.0.0.1:{port}/postgres?schema={schema}"
+    )
+    with psycopg.connect(postgres_server.dsn, autocommit=True) as owner:
+        assert migrate(owner, schema, target=0) == SCHEMA_VERSION - 1  # nothing half applied
+
+    code, out, err = run("migrate", "--upgrade", pg_url)  # as the owner
+    assert code == 0, err
+    assert out == (
+        f"postgresql://127.0.0.1:{port}/postgres?schema={schema}: schema migrated from"
+        f" version {SCHEMA_VERSION - 1} to {SCHEMA_VERSION}\n"
+    )
+    code, out, err = run("migrate", "--upgrade", pg_url, "--json")
+    assert code == 0, err
+    assert json.loads(out) == {
+        "database": f"postgresql://127.0.0.1:{port}/postgres?schema={schema}",
+        "from_version": SCHEMA_VERSION,
+        "to_version": SCHEMA_VERSION,
+    }
+    with PostgresStore(desk_role) as store:  # the desk's role opens it now
+        assert store.schema_version == SCHEMA_VERSION
+        assert store.rows() == []
+
+
+def test_migrate_upgrade_makes_no_schema_and_takes_only_a_postgresql_url(
+    in_tmp: Path, pg_url: str, postgres_server: PgDatabase
+) -> None:
+    code, out, err = run("migrate", "--upgrade", pg_url)
+    assert code == 5
+    assert out == ""
+    assert "keeps no complaintcore schema" in err
+    with psycopg.connect(postgres_server.dsn, autocommit=True) as conn:
+        found = conn.execute(
+            "SELECT 1 FROM pg_namespace WHERE nspname = %s", (pg_url.rpartition("=")[2],)
+        )
+        assert found.fetchone() is None
+    assert run("migrate", "--upgrade", "complaints.sqlite3")[0] == 2
+    assert run("migrate")[0] == 2  # one of --to and --upgrade
+    assert run("migrate", "--to", "x.sqlite3", "--upgrade", pg_url)[0] == 2
+    assert not (in_tmp / "x.sqlite3").exists()

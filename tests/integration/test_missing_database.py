@@ -3,13 +3,15 @@
 Only ``init`` (and ``demo``) create a desk's database; every other command
 refuses a missing file with a store error (exit 5), and creates nothing.  In
 code, ``SqliteStore(path)`` still creates a new file, and ``create=False`` (or
-``DeskConfig(create_database=False)``) refuses a missing one.
+``DeskConfig(create_database=False)``) refuses a missing one.  On PostgreSQL the
+desk's schema plays the file's part.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,7 @@ from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.adapters.stores import open_store
 from complaintcore.cli import main
 from tests.integration.test_cli_conventions import RECEIVE
+from tests.postgres_server import PgDatabase
 
 NOW = "2025-11-14T17:30"
 
@@ -146,3 +149,110 @@ def test_a_desk_config_says_whether_a_missing_database_may_be_created(tmp_path: 
     with Desk.from_config(DeskConfig(database=missing, staff_file=staff)) as desk:
         assert desk.store.rows() == []
     assert Path(missing).is_file()
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+# The same on a PostgreSQL server: a desk's schema that has gone (dropped for a
+# restore that has not run yet, a mistyped ?schema=) is refused, never made anew.
+
+
+@pytest.fixture
+def pg_url(postgres_server: PgDatabase) -> Iterator[str]:
+    schema = postgres_server.new_schema()
+    try:
+        yield f"{postgres_server.dsn}?schema={schema}"
+    finally:
+        postgres_server.drop_schema(schema)
+
+
+def _schema_exists(dsn: str, schema: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        found = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,))
+        return found.fetchone() is not None
+
+
+@pytest.fixture
+def schema_gone(
+    pg_url: str, postgres_server: PgDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """A desk on PostgreSQL with one complaint whose schema was dropped; its schema."""
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", ".", "--database", pg_url).exit_code == 0
+    assert invoke(*RECEIVE).exit_code == 0
+    schema = pg_url.rpartition("=")[2]
+    postgres_server.drop_schema(schema)
+    return schema
+
+
+@pytest.mark.parametrize(
+    "args", [["list"], ["sweep"], RECEIVE, ["verify"], ["migrate", "--to", "copy.sqlite3"]]
+)
+def test_a_missing_postgresql_schema_is_a_store_error_and_nothing_is_created(
+    schema_gone: str, postgres_server: PgDatabase, tmp_path: Path, args: list[str]
+) -> None:
+    result = invoke(*args, "--json")
+    assert result.exit_code == 5, result.output
+    error = json.loads(result.stdout)["error"]
+    assert (error["code"], error["type"]) == (5, "StoreError")
+    assert f"?schema={schema_gone}: keeps no complaintcore schema {schema_gone}" in error["message"]
+    assert "only `complaintcore init` creates" in error["message"]
+    assert not _schema_exists(postgres_server.dsn, schema_gone)
+    assert not (tmp_path / "copy.sqlite3").exists()
+
+
+def test_a_mistyped_schema_is_refused_not_made(
+    pg_url: str, postgres_server: PgDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", ".", "--database", pg_url).exit_code == 0
+    assert invoke(*RECEIVE).exit_code == 0
+    typo = f"{pg_url}x"  # ?schema=cc_…x
+    config = tmp_path / "complaintcore.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(pg_url, typo), encoding="utf-8")
+    result = invoke("list")
+    assert result.exit_code == 5, result.output
+    assert "keeps no complaintcore schema" in result.stderr
+    assert not _schema_exists(postgres_server.dsn, typo.rpartition("=")[2])
+    config.write_text(config.read_text(encoding="utf-8").replace(typo, pg_url), encoding="utf-8")
+    result = invoke("list", "--json")  # the right one still has its complaint
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)) == 1
+
+
+def test_postgres_store_creates_a_schema_unless_told_not_to(
+    pg_url: str, postgres_server: PgDatabase
+) -> None:
+    from complaintcore.adapters.postgres_store import PostgresStore
+
+    schema = pg_url.rpartition("=")[2]
+    with pytest.raises(StoreError, match=f"keeps no complaintcore schema {schema}"):
+        PostgresStore(pg_url, create=False)
+    with pytest.raises(StoreError, match="keeps no complaintcore schema"):
+        open_store(pg_url, create=False)
+    assert not _schema_exists(postgres_server.dsn, schema)
+
+    with PostgresStore(pg_url) as store:  # the API as before: a new store in code
+        assert store.rows() == []
+    with PostgresStore(pg_url, create=False) as store:  # an existing schema opens
+        assert store.rows() == []
+        with store.for_tenant("acme", create_tenant=True) as other:  # and stays refused
+            assert other.rows() == []
+    postgres_server.drop_schema(schema)
+    with pytest.raises(StoreError, match="keeps no complaintcore schema"):
+        store.for_tenant("acme", create_tenant=True)
+
+
+def test_a_desk_config_on_postgresql_says_whether_a_missing_schema_may_be_created(
+    pg_url: str, postgres_server: PgDatabase, tmp_path: Path
+) -> None:
+    from complaintcore.adapters.staff import write_sample_staff
+
+    staff = str(tmp_path / "staff.toml")
+    write_sample_staff(staff)
+    with pytest.raises(StoreError, match="keeps no complaintcore schema"):
+        Desk.from_config(DeskConfig(database=pg_url, staff_file=staff, create_database=False))
+    assert not _schema_exists(postgres_server.dsn, pg_url.rpartition("=")[2])
+    with Desk.from_config(DeskConfig(database=pg_url, staff_file=staff)) as desk:
+        assert desk.store.rows() == []

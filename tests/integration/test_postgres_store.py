@@ -23,6 +23,7 @@ import pytest
 from complaintcore.adapters.postgres_store import (
     SCHEMA_VERSION,
     PostgresStore,
+    _store_error,
     describe_dsn,
     migrate,
 )
@@ -384,6 +385,62 @@ def test_an_argument_no_text_can_hold_is_bad_input_not_a_database_failure(
         assert info.value.path == "argument"
 
 
+def test_a_user_the_server_does_not_know_is_a_refused_login(postgres_server: PgDatabase) -> None:
+    """libpq says 'role "…" does not exist' with no SQLSTATE: a login refused, not a
+    server to look for (the URL's user mistyped, or none and the OS user taken)."""
+    dsn = postgres_server.dsn.replace("postgres@", "no_such_desk_role:s3cret@", 1)
+    with pytest.raises(StoreError) as err:
+        PostgresStore(dsn, timeout=3)
+    port = postgres_server.dsn.rpartition(":")[2].partition("/")[0]
+    assert str(err.value) == (
+        f"complaint database postgresql://127.0.0.1:{port}/postgres:"
+        " refused the login (wrong user or password)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("words", "connected", "reason"),
+    [
+        ('FATAL:  role "deks" does not exist', False, "refused the login (wrong user or password)"),
+        ("fe_sendauth: no password supplied", False, "refused the login (wrong user or password)"),
+        (
+            'FATAL:  password authentication failed for user "desk"',
+            False,
+            "refused the login (wrong user or password)",
+        ),
+        (
+            'FATAL:  database "complaints" does not exist',
+            False,
+            "does not exist (wrong database name?)",
+        ),
+        (
+            "connection refused",
+            False,
+            "cannot be reached (is the server running, and the host and port right?)",
+        ),
+        (
+            "consuming input failed: server closed the connection unexpectedly",
+            True,
+            "lost the connection during the operation (a restart, a failover, or its session"
+            " was ended); try again",
+        ),
+        (
+            "the connection is lost",
+            True,
+            "lost the connection during the operation (a restart, a failover, or its session"
+            " was ended); try again",
+        ),
+    ],
+)
+def test_driver_failures_without_a_sqlstate_are_told_apart(
+    words: str, connected: bool, reason: str
+) -> None:
+    failure = _store_error(
+        "postgresql://db/x", psycopg.OperationalError(words), connected=connected
+    )
+    assert (failure.database, failure.reason) == ("postgresql://db/x", reason)
+
+
 def test_a_database_that_does_not_exist(postgres_server: PgDatabase) -> None:
     dsn = postgres_server.dsn.rsplit("/", 1)[0] + "/no_such_db"
     with pytest.raises(StoreError, match=r"no_such_db: does not exist") as err:
@@ -426,6 +483,12 @@ def test_a_connection_dropped_mid_append_is_one_error_and_loses_nothing(
     [failure] = failures
     assert isinstance(failure, StoreError)
     assert "\n" not in str(failure)
+    # the server answered all along: not the words for a host or port to check
+    assert failure.reason in (
+        "lost the connection during the operation (a restart, a failover, or its session"
+        " was ended); try again",
+        "is shutting down or cancelled the operation; try again",  # the kill's SQLSTATE came
+    )
     assert pg.load("C-1") == c  # the event it had inserted went with the transaction
     pg.append("C-1", c.version, events, row_of(evolve(c, events)), [])  # the retry lands once
     assert counted(pg.verify()) == VerifyReport(complaints=1, events=3)

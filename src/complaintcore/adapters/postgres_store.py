@@ -123,7 +123,14 @@ from complaintcore.desk.ports import (
     VerifyReport,
 )
 
-__all__ = ["DEFAULT_SCHEMA", "MIGRATIONS", "SCHEMA_VERSION", "PostgresStore", "describe_dsn"]
+__all__ = [
+    "DEFAULT_SCHEMA",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "PostgresStore",
+    "describe_dsn",
+    "upgrade_schema",
+]
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -445,23 +452,81 @@ _SQLSTATE_CLASSES = {
     "40": "rolled the transaction back (serialization failure or deadlock); try again",
     "23": "refused a change that would break its integrity (REC-5)",
 }
+_LOST = (
+    "lost the connection during the operation (a restart, a failover, or its session"
+    " was ended); try again"
+)
+"""A connection that was open failed: not a server to look for (the words for that
+are the connect-time ones, SQLSTATE class 08)."""
+# libpq's words for a refused login; it gives no SQLSTATE before the session starts
+_LOGIN_REFUSED = re.compile(
+    r"authentication failed|no pg_hba\.conf entry|pg_hba\.conf rejects"
+    r'|role "[^"]*" does not exist|no password supplied|is not permitted to log in'
+)
 
 
-def _store_error(where: str, exc: psycopg.Error | PoolTimeout) -> StoreError:
-    """One line naming the database and what went wrong; no statement, no stored value."""
+def _store_error(
+    where: str, exc: psycopg.Error | PoolTimeout, *, connected: bool = True
+) -> StoreError:
+    """One line naming the database and what went wrong; no statement, no stored value.
+
+    ``connected``: the failure came on a connection that was open (a statement,
+    a commit), so one without a SQLSTATE is a lost connection, not an
+    unreachable server.
+    """
     if isinstance(exc, PoolTimeout):
         return StoreError(where, "no connection became free in time (server down or overloaded)")
     state = getattr(exc, "sqlstate", None) or ""
     text = str(exc)
     if not state:  # a failure to connect carries the server's words only
-        if "authentication failed" in text or "no pg_hba.conf entry" in text:
+        if _LOGIN_REFUSED.search(text):  # a wrong password, or a user it does not know
             state = "28000"
         elif "does not exist" in text and 'database "' in text:
             state = "3D000"
         elif isinstance(exc, psycopg.OperationalError):
+            if connected:
+                return StoreError(where, _LOST)
             state = "08000"
     reason = _SQLSTATE_CLASSES.get(state) or _SQLSTATE_CLASSES.get(state[:2])
     return StoreError(where, reason or f"failed ({state or type(exc).__name__})")
+
+
+def _missing_schema(schema: str) -> str:
+    """Why a desk's database is refused when its schema is missing (``create=False``)."""
+    return (
+        f"keeps no complaintcore schema {schema} (not restored yet, or a mistyped ?schema=);"
+        " restore it, or set `database` to where it is"
+        " (only `complaintcore init` creates a desk's database)"
+    )
+
+
+def _target(dsn: str, schema: str | None) -> tuple[str, str, str]:
+    """The URL libpq reads, the schema, and the database as errors name it."""
+    if not isinstance(dsn, str) or not is_postgres_url(dsn):
+        raise InvalidInputError("dsn", "expected a postgresql:// connection string")
+    try:
+        dsn, in_url = _split_schema(postgres_dsn(dsn))
+    except ValueError:  # urllib's words ("Invalid IPv6 URL"); the password stays out
+        raise StoreError(describe_dsn(dsn), "is not a valid connection string") from None
+    if schema is not None and in_url is not None and schema != in_url:
+        raise InvalidInputError("schema", "differs from the schema in the URL")
+    schema = schema or in_url or DEFAULT_SCHEMA
+    if not isinstance(schema, str) or not _SCHEMA_NAME.fullmatch(schema):
+        raise InvalidInputError("schema", "expected a lower-case SQL name (a-z, 0-9, _)")
+    where = describe_dsn(dsn) + ("" if schema == DEFAULT_SCHEMA else f"?schema={schema}")
+    return dsn, schema, where
+
+
+def _connect(dsn: str, where: str, timeout: float) -> psycopg.Connection[Any]:
+    """One connection in autocommit; a failure is a one-line :class:`StoreError`."""
+    try:
+        conninfo_to_dict(dsn)
+        return psycopg.connect(dsn, connect_timeout=max(1, int(timeout)), autocommit=True)
+    except psycopg.Error as exc:
+        if isinstance(exc, psycopg.ProgrammingError) or _unparsable(exc):
+            # libpq's own words may quote the string, password and all
+            raise StoreError(where, "is not a valid connection string") from None
+        raise _store_error(where, exc, connected=False) from exc
 
 
 def _unparsable(exc: psycopg.Error) -> bool:
@@ -527,14 +592,21 @@ class PostgresStore:
     :param create_tenant: start a desk for ``tenant`` in a database that keeps
         other tenants' desks but not this one (refused otherwise: most likely the
         wrong database).  An empty database takes its first tenant without asking.
-    :param schema: the PostgreSQL schema holding the tables (created if missing);
-        ``"complaintcore"`` unless given here or in the URL.
+    :param schema: the PostgreSQL schema holding the tables (created if missing,
+        unless ``create`` is false); ``"complaintcore"`` unless given here or in
+        the URL.
     :param pool_size: connections kept at most; one per thread that uses the
         store at the same moment is plenty.
     :param timeout: seconds to wait for the server or a free connection.
-    :raises StoreError: the server cannot be reached, refuses the login, or the
-        database does not exist (one line, no password).
-    :raises SchemaVersionError: the schema was migrated by a newer complaintcore.
+    :param create: make the schema (and migrate it) when it does not exist, as
+        for a new desk.  A desk that already exists passes ``False``: a schema
+        that has gone (a restore not run yet, a mistyped ``?schema=``) is then a
+        :class:`StoreError`, never a new empty desk.
+    :raises StoreError: the server cannot be reached, refuses the login, the
+        database does not exist, or the schema does not and ``create`` is false
+        (one line, no password).
+    :raises SchemaVersionError: the schema was migrated by a newer complaintcore,
+        or is older and this role may not migrate it (its owner must).
     :raises UnknownTenantError: the database keeps other tenants' desks, not this one.
     """
 
@@ -547,43 +619,30 @@ class PostgresStore:
         schema: str | None = None,
         pool_size: int = 5,
         timeout: float = 30.0,
+        create: bool = True,
     ) -> None:
         self._tenant = check_tenant(tenant)
-        if not isinstance(dsn, str) or not is_postgres_url(dsn):
-            raise InvalidInputError("dsn", "expected a postgresql:// connection string")
-        try:
-            dsn, in_url = _split_schema(postgres_dsn(dsn))
-        except ValueError:  # urllib's words ("Invalid IPv6 URL"); the password stays out
-            raise StoreError(describe_dsn(dsn), "is not a valid connection string") from None
-        if schema is not None and in_url is not None and schema != in_url:
-            raise InvalidInputError("schema", "differs from the schema in the URL")
-        schema = schema or in_url or DEFAULT_SCHEMA
-        if not isinstance(schema, str) or not _SCHEMA_NAME.fullmatch(schema):
-            raise InvalidInputError("schema", "expected a lower-case SQL name (a-z, 0-9, _)")
+        dsn, schema, self._where = _target(dsn, schema)
         self._dsn = dsn
-        self._where = describe_dsn(dsn) + ("" if schema == DEFAULT_SCHEMA else f"?schema={schema}")
         self._schema = schema
         self._pool_size = max(1, int(pool_size))
         self._timeout = float(timeout)
+        self._create = bool(create)
         self._lock = threading.Lock()
         self._pool: ConnectionPool[psycopg.Connection[Any]] | None = None
         self._pid = os.getpid()
         self._closed = False
         self._sql = _Statements(schema)
-        try:
-            conninfo_to_dict(dsn)
-            conn = psycopg.connect(dsn, connect_timeout=max(1, int(self._timeout)), autocommit=True)
-        except psycopg.Error as exc:
-            if isinstance(exc, psycopg.ProgrammingError) or _unparsable(exc):
-                # libpq's own words may quote the string, password and all
-                raise StoreError(self._where, "is not a valid connection string") from None
-            raise _store_error(self._where, exc) from exc
+        conn = _connect(dsn, self._where, self._timeout)
         try:
             with conn:
+                if not self._create and _applied(conn, schema) == 0:
+                    # a desk set up already: its schema gone is an error, never a new one
+                    raise StoreError(self._where, _missing_schema(schema))
                 migrate(conn, schema, database=self._where)
                 self._register_tenant(conn, create_tenant)
         except psycopg.Error as exc:
-            raise _store_error(self._where, exc) from exc
+            raise _store_error(self._where, exc, connected=True) from exc
 
     # ------------------------------------------------------------------ connections
 
@@ -676,6 +735,7 @@ class PostgresStore:
             schema=self._schema,
             pool_size=self._pool_size,
             timeout=self._timeout,
+            create=self._create,
         )
 
     @property
@@ -2072,7 +2132,9 @@ def migrate(
     lock, so processes opening a new database at once apply it once.  Exposed
     for tests and tools.
 
-    :raises SchemaVersionError: the schema was migrated by a newer complaintcore.
+    :raises SchemaVersionError: the schema was migrated by a newer complaintcore,
+        or needs migrating and the role lacks the privilege (the tables' owner
+        must migrate it: :func:`upgrade_schema`).
     """
     if not _SCHEMA_NAME.fullmatch(schema):
         raise InvalidInputError("schema", "expected a lower-case SQL name (a-z, 0-9, _)")
@@ -2082,14 +2144,30 @@ def migrate(
         raise SchemaVersionError(found, SCHEMA_VERSION, database)
     if found >= target:
         return found
-    with conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", lock)
-        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-        conn.execute(
-            f"CREATE TABLE IF NOT EXISTS {schema}.schema_migrations ("
-            " version integer PRIMARY KEY, description text NOT NULL)"
-        )
-    start = found
+    try:
+        _apply(conn, schema, target, lock, fresh=found == 0)
+    except pg_errors.InsufficientPrivilege:
+        if found == 0:  # a new desk: the role may not create it (the privilege error)
+            raise
+        # An existing desk this role may read and write but not alter: a desk role
+        # granted SELECT, INSERT, UPDATE, as recommended.  Nothing is half applied.
+        raise SchemaVersionError(
+            found, target, database, reason=_needs_owner(found, target, database)
+        ) from None
+    return found
+
+
+def _apply(
+    conn: psycopg.Connection[Any], schema: str, target: int, lock: tuple[str], *, fresh: bool
+) -> None:
+    if fresh:  # an existing schema needs no CREATE privilege on the database
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", lock)
+            conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            conn.execute(
+                f"CREATE TABLE IF NOT EXISTS {schema}.schema_migrations ("
+                " version integer PRIMARY KEY, description text NOT NULL)"
+            )
     for version, description, statements in MIGRATIONS:
         if version > target:
             break
@@ -2105,7 +2183,44 @@ def migrate(
                 f"INSERT INTO {schema}.schema_migrations (version, description) VALUES (%s, %s)",
                 (version, description),
             )
-    return start
+
+
+def _needs_owner(found: int, target: int, database: str) -> str:
+    """What to do about a schema the desk's role may not migrate: the owner runs it."""
+    scheme, _sep, rest = database.partition("://")
+    owner = f"{scheme}://OWNER@{rest}" if rest else "postgresql://OWNER@HOST/DATABASE"
+    return (
+        f"has schema version {found}, but this complaintcore needs {target}, and this"
+        " database role may not migrate it; have the tables' owner run:"
+        f" complaintcore migrate --upgrade {owner}"
+    )
+
+
+def upgrade_schema(
+    dsn: str, *, schema: str | None = None, timeout: float = 30.0
+) -> tuple[int, int]:
+    """Apply the migrations an existing desk's schema lacks, as the role of ``dsn``
+    (its tables' owner), and nothing else: no tenant, no schema made.
+
+    A desk's own role is usually granted only ``SELECT, INSERT, UPDATE`` and so
+    cannot migrate; this is how its owner does (``complaintcore migrate
+    --upgrade``).  Returns the version found and the version now.
+
+    :raises StoreError: the schema does not exist, the server cannot be reached
+        or refuses the login, or this role may not alter the tables either.
+    :raises SchemaVersionError: the schema was migrated by a newer complaintcore.
+    """
+    dsn, schema, where = _target(dsn, schema)
+    conn = _connect(dsn, where, timeout)
+    try:
+        with conn:
+            found = _applied(conn, schema)
+            if found == 0:
+                raise StoreError(where, _missing_schema(schema))
+            migrate(conn, schema, database=where)
+            return found, _applied(conn, schema)
+    except psycopg.Error as exc:
+        raise _store_error(where, exc) from exc
 
 
 def _fill_ledger(conn: psycopg.Connection[Any], schema: str) -> None:

@@ -184,18 +184,25 @@ _MISSING_DATABASE = (
 
 
 class SchemaVersionError(StoreError, RuntimeError):
-    """The file was written by a newer complaintcore; upgrade before opening it.
+    """The database was written by a newer complaintcore; upgrade before opening it.
 
     Opening it anyway could write rows an old schema does not know how to keep
-    consistent, so the store refuses.  ``.found`` and ``.supported`` are the
-    schema versions.
+    consistent, so the store refuses.  On PostgreSQL the schema may instead be
+    older than this complaintcore needs while the role that opened it may not
+    migrate it (``found < supported``; ``reason`` says how its owner does).
+    ``.found`` and ``.supported`` are the schema versions.
     """
 
-    def __init__(self, found: int, supported: int, database: str = "") -> None:
+    def __init__(
+        self, found: int, supported: int, database: str = "", *, reason: str | None = None
+    ) -> None:
         super().__init__(
             database or "(file)",
-            f"has schema version {found}, but this complaintcore supports up to "
-            f"{supported}; upgrade complaintcore to open it",
+            reason
+            or (
+                f"has schema version {found}, but this complaintcore supports up to "
+                f"{supported}; upgrade complaintcore to open it"
+            ),
         )
         self.found = found
         self.supported = supported

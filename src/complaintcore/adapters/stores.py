@@ -11,13 +11,19 @@ through :func:`open_store`, so a setting means the same everywhere.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from complaintcore.adapters.chain import DEFAULT_TENANT
 from complaintcore.core.errors import StoreError
 from complaintcore.desk.ports import ComplaintStore
 
-__all__ = ["describe_database", "is_postgres_url", "open_store", "postgres_dsn"]
+__all__ = [
+    "describe_database",
+    "is_postgres_url",
+    "open_store",
+    "postgres_dsn",
+    "setting_without_password",
+]
 
 MEMORY = ":memory:"
 
@@ -90,6 +96,25 @@ def describe_database(database: str) -> str:
     return f"postgresql://{where}{path}" + (f"?schema={schema[-1]}" if schema else "")
 
 
+def setting_without_password(database: str) -> str:
+    """A ``database`` setting as the command line tells the operator to write it: a
+    PostgreSQL URL keeps its user, host, database and options (the user is part of
+    where the desk connects) but not its password, which libpq reads from
+    ``PGPASSWORD`` or ``~/.pgpass``; anything else as :func:`describe_database`."""
+    if not is_postgres_url(database):
+        return describe_database(database)
+    rest = database.strip().partition("://")[2]
+    # Everything up to the last "@" is credentials, even a password with "/" or "?"
+    credentials, at, where = rest.rpartition("@")
+    user = credentials.partition(":")[0] if at else ""
+    place, mark, query = where.partition("?")
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if any(k == "password" for k, _v in pairs):
+        query = urlencode([(k, v) for k, v in pairs if k != "password"], quote_via=quote)
+        mark = "?" if query else ""
+    return f"postgresql://{user + '@' if user else ''}{place}{mark}{query}"
+
+
 def open_store(
     database: str,
     *,
@@ -101,10 +126,11 @@ def open_store(
 
     :param create_tenant: register ``tenant`` in a database that keeps other
         tenants' desks (refused otherwise, as most likely the wrong database).
-    :param create: make a SQLite file that does not exist; with ``False`` a
-        missing file is a :class:`StoreError` (a desk that was set up already).
+    :param create: make a SQLite file, or a PostgreSQL schema, that does not
+        exist; with ``False`` a missing one is a :class:`StoreError` (a desk that
+        was set up already).
     :raises StoreError: the database cannot be opened (one line, no password),
-        a SQLite file is missing and ``create`` is false,
+        a SQLite file or PostgreSQL schema is missing and ``create`` is false,
         PostgreSQL is asked for without the ``postgres`` extra installed, or
         ``database`` is a URL of another scheme or a libpq ``key=value`` string.
     :raises UnknownTenantError: the database keeps other tenants' desks, not this one.
@@ -121,7 +147,9 @@ def open_store(
                 describe_database(database),
                 "needs the postgres extra: pip install 'complaintcore[postgres]'",
             ) from None
-        return PostgresStore(postgres_dsn(database), tenant=tenant, create_tenant=create_tenant)
+        return PostgresStore(
+            postgres_dsn(database), tenant=tenant, create_tenant=create_tenant, create=create
+        )
     if _scheme(database) is not None:
         raise StoreError(
             describe_database(database),

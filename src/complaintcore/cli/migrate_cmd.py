@@ -6,6 +6,10 @@ are checked first, everything goes in one transaction, and afterwards the
 target's chains are verified and every chain head compared with the source's
 (:func:`complaintcore.adapters.transfer.copy_desk`).  The configuration is not
 changed: point its ``database`` at the target when you are ready.
+
+``--upgrade DATABASE`` instead applies the schema migrations a PostgreSQL desk
+lacks, as the role the URL names: a desk's own role is granted only ``SELECT,
+INSERT, UPDATE`` and cannot alter its tables, so their owner migrates them.
 """
 
 from __future__ import annotations
@@ -18,28 +22,50 @@ import click
 from complaintcore.cli.context import Ctx, json_option, pass_ctx
 from complaintcore.cli.errors import NotFoundError
 from complaintcore.cli.progress import progress
+from complaintcore.core.errors import StoreError
 from complaintcore.i18n import N_
 
 __all__ = ["migrate"]
 
 
 @click.command(
-    help=N_("Copy every complaint, event and message to an empty database, then verify it.")
+    help=N_(
+        "Copy every complaint, event and message to an empty database, then verify it;"
+        " or, with --upgrade, bring a PostgreSQL desk's schema up to this version."
+    )
 )
 @click.option(
     "--to",
     "target",
-    required=True,
     metavar="DATABASE",
     help=N_("A postgresql:// URL or a SQLite file (password: PGPASSWORD)."),
 )
+@click.option(
+    "--upgrade",
+    "upgrade",
+    metavar="DATABASE",
+    help=N_(
+        "A postgresql:// URL naming the tables' owner: apply the migrations the desk's"
+        " schema lacks, nothing else."
+    ),
+)
 @json_option
 @pass_ctx
-def migrate(ctx: Ctx, target: str) -> None:
-    from complaintcore.adapters.stores import describe_database, open_store
+def migrate(ctx: Ctx, target: str | None, upgrade: str | None) -> None:
+    from complaintcore.adapters.stores import (
+        describe_database,
+        open_store,
+        setting_without_password,
+    )
     from complaintcore.adapters.transfer import copy_desk
     from complaintcore.desk.config import load_config
 
+    if (target is None) == (upgrade is None):
+        raise click.UsageError(ctx.t("give one of --to and --upgrade"))
+    if upgrade is not None:
+        _upgrade(ctx, upgrade)
+        return
+    assert target is not None
     if not Path(ctx.config_path).is_file():
         raise NotFoundError(
             "config",
@@ -66,7 +92,6 @@ def migrate(ctx: Ctx, target: str) -> None:
     if ctx.json:
         ctx.emit(document)
         return
-    where = describe_database(target)
     ctx.say(
         ctx.t(
             "copied {complaints} complaints, {events} events and {items} messages to {target};"
@@ -77,4 +102,47 @@ def migrate(ctx: Ctx, target: str) -> None:
             target=describe_database(target),
         )
     )
-    ctx.say(ctx.t("when ready, set database in complaintcore.toml to {target}", target=where))
+    # the setting to write keeps the user (where the desk connects), never the password
+    ctx.say(
+        ctx.t(
+            "when ready, set database in complaintcore.toml to {target}",
+            target=setting_without_password(target),
+        )
+    )
+
+
+def _upgrade(ctx: Ctx, database: str) -> None:
+    """The owner's migration of a PostgreSQL desk's schema (no tenant, no copy)."""
+    from complaintcore.adapters.stores import describe_database, is_postgres_url
+
+    if not is_postgres_url(database):
+        raise click.BadParameter(
+            ctx.t("expected a postgresql:// URL: a SQLite file is migrated by any command"),
+            param_hint="'--upgrade'",
+        )
+    try:
+        from complaintcore.adapters.postgres_store import upgrade_schema
+    except ImportError:
+        raise StoreError(
+            describe_database(database),
+            "needs the postgres extra: pip install 'complaintcore[postgres]'",
+        ) from None
+    found, now = upgrade_schema(database)
+    where = describe_database(database)
+    if ctx.json:
+        ctx.emit({"database": where, "from_version": found, "to_version": now})
+    elif found == now:
+        ctx.say(
+            ctx.t(
+                "{database}: schema version {version}, nothing to do", database=where, version=now
+            )
+        )
+    else:
+        ctx.say(
+            ctx.t(
+                "{database}: schema migrated from version {found} to {now}",
+                database=where,
+                found=found,
+                now=now,
+            )
+        )

@@ -161,10 +161,11 @@ class DeskConfig:
     ``[limits]`` sets maximum lengths of typed fields (a ``TextLimits``);
     ``[delivery]`` how the outbox is sent (a ``DeliveryPolicy``).
     ``create_database`` says whether the built-in store may create a SQLite file
-    that does not exist: true (the default) for a desk made in code, false for
-    one that was set up already, where a missing file is a ``StoreError`` rather
-    than a new empty database.  It is not read from the file; the command line
-    sets it false for every command but ``init`` (and ``demo``).
+    (or PostgreSQL schema) that does not exist: true (the default) for a desk
+    made in code, false for one that was set up already, where a missing file or
+    schema is a ``StoreError`` rather than a new empty database.  It is not read
+    from the file; the command line sets it false for every command but ``init``
+    (and ``demo``).
     """
 
     database: str = "complaintcore.sqlite3"

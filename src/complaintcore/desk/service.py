@@ -820,8 +820,10 @@ class Desk:
         for stored in self._stored_rows(None):
             try:
                 complaint = self.store.load(stored.id)
-            except ComplaintCoreError:  # damaged: verify names it
-                continue
+            except ComplaintCoreError as exc:
+                if _store_failed(exc):  # a failed read is no row found in order
+                    raise
+                continue  # damaged: verify names it
             try:
                 row = self._row(complaint, now)
             except ComplaintCoreError as exc:  # a rung the pack no longer has: verify names it
@@ -851,8 +853,10 @@ class Desk:
         for stored in self._stored_rows(ids):
             try:
                 complaint = self.store.load(stored.id)
-            except ComplaintCoreError:  # damaged: the store's check names it
-                continue
+            except ComplaintCoreError as exc:
+                if _store_failed(exc):  # a complaint not read is not a clean one
+                    raise
+                continue  # damaged: the store's check names it
             # A row is written for the time of the command that wrote it, which
             # may be later than ours (a sweep run with --now ahead, a sweeper
             # whose clock is ahead), but never earlier than its last event: it is
@@ -1105,6 +1109,12 @@ class Desk:
         the receiver assesses it, and a valid complaint is graded at once (VAL-1,
         GRD-1).  Notifications are only queued in the outbox: :meth:`deliver` or
         a :class:`~complaintcore.desk.delivery.DeliveryWorker` sends them.
+
+        The earlier complaints it repeats (GRD-2, IMP-3) or joins in an issue
+        (HDL-5) are marked after it is stored, each in its own transaction; a
+        store failure there is raised, not passed over: the new complaint stays
+        stored (a retry with its key returns it), a WARNING names the complaint
+        left unmarked, and the matter's or group's next complaint marks it.
         """
         self._require_now(now)
         admitted, acting = self._admit(intake, actor)
@@ -1118,8 +1128,10 @@ class Desk:
         stored = self.store.create(complaint, self._row(complaint, now), draft.outbox)
         if stored.id == complaint.id:  # not a retried submission
             self._after_commit(stored, draft.events, now, deliver=bool(draft.outbox))
-            self._link(links, now)
-            self._raised_again(repeated, now)
+            try:
+                self._link(links, now)
+            finally:  # a store failure linking (raised) leaves the marking to be done
+                self._raised_again(repeated, now)
         elif not same_submission(stored.intake, admitted):
             raise IdempotencyConflictError(stored.id)
         return stored
@@ -1268,17 +1280,28 @@ class Desk:
             keyed.clear()
             grouping.drafts.clear()
             grouping.stored.clear()
+            repeats.drafts.clear()
+            failed: list[StoreError] = []  # the batch is stored: its receipts go out first
             # members stored before this batch: linked once it is in (delivered below)
             for found in links:
-                self._link(found, now, deliver=False)
-            links.clear()
-            repeats.drafts.clear()
+                try:
+                    self._link(found, now, deliver=False)
+                except StoreError as exc:
+                    failed.append(exc)
+                    break
             for again in raised:
-                self._raised_again(again, now, deliver=False)
+                try:
+                    self._raised_again(again, now, deliver=False)
+                except StoreError as exc:
+                    failed.append(exc)
+                    break
+            links.clear()
             raised.clear()
             if queued:
                 self._wake_delivery()
             yield from results
+            if failed:
+                raise failed[0]
 
         def take(chunk: list[Intake | ComplaintCoreError]) -> Iterator[Receipt]:
             """One batch: every intake admitted, their keys looked up at once, then
@@ -1419,8 +1442,9 @@ class Desk:
         drafts.  The new complaint gets a ``Linked`` event; when this raising
         reaches the pack's threshold, the earlier raisings are marked too: the
         batch's drafts in memory, the stored ones returned, to be marked once it
-        is in (later raisings find them marked: each is marked once, and again
-        only to be told of the matter's broken promise).
+        is in.  Each is marked once, and again only to be told of the matter's
+        broken promise; a later raising marks any it finds unmarked (a store
+        failure or a stop between storing a raising and marking).
         """
         rule = self.pack.repeats
         complaint = draft.complaint
@@ -1442,9 +1466,9 @@ class Desk:
             draft, decision.counted, fellows, now
         )
         self._apply_link(draft, self._link_command(decision, broken), now)
-        if decision.raisings != rule.threshold and not broken:
-            # the raising that reaches the threshold marks the earlier ones, and a later
-            # one only to tell them of a broken promise: the rest find them marked
+        if not decision.raised_repeatedly:
+            # from the threshold on, every raising marks the earlier ones not marked
+            # yet (_raised_again skips the rest): what a failure left is repaired
             return None
         again = Link(
             actor=access.SYSTEM_ACTOR,
@@ -1472,7 +1496,9 @@ class Desk:
             try:
                 earlier = fellow.complaint if fellow is not None else self.store.load(cid)
             except ComplaintCoreError as exc:
-                log.info("%s: earlier raising %s not read: %s", draft.complaint.id, cid, exc)
+                if _store_failed(exc):  # not read is not "kept": the intake fails instead
+                    raise
+                log.warning("%s: earlier raising %s not read: %s", draft.complaint.id, cid, exc)
                 continue
             if promise_not_kept(earlier, self.pack, now):
                 return True
@@ -1550,7 +1576,8 @@ class Desk:
     ) -> None:
         """GRD-2: stored open complaints of a matter raised repeatedly are marked so
         (and graded again), each in its own transaction; closed ones are left as they are.
-        Bulk intake delivers once after its batch instead of after each."""
+        Bulk intake delivers once after its batch instead of after each.  A store
+        failure is raised (a later raising marks what it left), not passed over."""
         if repeated is None:
             return
         command = Link(
@@ -1572,7 +1599,9 @@ class Desk:
                 except ConcurrencyConflictError:
                     continue
                 except ComplaintCoreError as exc:
-                    log.info("%s not marked as raised again by %s: %s", cid, repeated.by, exc)
+                    log.warning("%s not marked as raised again by %s: %s", cid, repeated.by, exc)
+                    if _store_failed(exc):  # the caller hears of it; a later raising repairs
+                        raise
                 break
 
     # ------------------------------------------------------------------ grouping
@@ -1751,7 +1780,8 @@ class Desk:
 
         A member that cannot be linked (closed meanwhile, in another issue) is
         left out; one that is not linked because the process stopped is picked
-        up by the next complaint of the same group, which finds it unlinked.
+        up by the next complaint of the same group, which finds it unlinked.  A
+        store failure is raised, not passed over.
         """
         if links is None:
             return
@@ -1775,6 +1805,9 @@ class Desk:
                 except ConcurrencyConflictError:
                     continue
                 except ComplaintCoreError as exc:
+                    if _store_failed(exc):  # the caller hears of it; the group's next repairs
+                        log.warning("%s not linked to issue %s: %s", cid, decision.issue, exc)
+                        raise
                     log.info("%s not linked to issue %s: %s", cid, decision.issue, exc)
                 break
 
@@ -3142,6 +3175,12 @@ def _not_the_site(complaint: Complaint, members: Sequence[StaffMember]) -> Seque
     if not complaint.awaiting_site_consent:
         return members
     return [m for m in members if m.site in ("*", "")]
+
+
+def _store_failed(exc: BaseException) -> bool:
+    """The store itself failed (a lost connection, a lock timeout, a full disk), not
+    one damaged record: nothing read or written after it may pass for done."""
+    return isinstance(exc, StoreError) and not isinstance(exc, DamagedRecordError)
 
 
 def _may_raise_again(complaint: Complaint, promise_broken: bool) -> bool:

@@ -1,0 +1,195 @@
+"""A store that fails part-way (a killed session, a failover, a lock timeout) is
+never taken for a clean result by the desk.
+
+Intake marks the earlier raisings of a matter raised repeatedly (GRD-2, IMP-3)
+and links the stored members of a concentrated issue (HDL-5) after the new
+complaint is stored, each in its own transaction: a store failure there reaches
+the caller (the new complaint stays stored) and the next raising of the matter,
+or the group's next complaint, marks what was left.  ``verify(now)`` and
+``reproject`` raise a failed read instead of passing the complaint by.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from datetime import timedelta
+
+import pytest
+
+from complaintcore.core.errors import StoreError
+from complaintcore.core.models import Complainant, Complaint, Event, Fact
+from complaintcore.desk import Desk
+from complaintcore.desk.ports import ComplaintRow, Notification
+from complaintcore.testing import MemoryStore, make_desk
+from tests.integration.test_repeats_at_the_desk import OWNER, T0, intake, links
+
+LOST = "lost the connection during the operation; try again"
+
+
+class FailingStore(MemoryStore):
+    """The memory store, but loading or appending the complaints named fails as a
+    server's store would when its session is killed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fail_load: set[str] = set()
+        self.fail_append: set[str] = set()
+
+    def load(self, complaint_id: str) -> Complaint:
+        if complaint_id in self.fail_load:
+            raise StoreError("postgresql://db/desk", LOST)
+        return super().load(complaint_id)
+
+    def append(
+        self,
+        complaint_id: str,
+        expected_version: int,
+        events: Sequence[Event],
+        row: ComplaintRow,
+        outbox: Sequence[tuple[str, Notification]] = (),
+    ) -> None:
+        if complaint_id in self.fail_append:
+            raise StoreError("postgresql://db/desk", LOST)
+        super().append(complaint_id, expected_version, events, row, outbox)
+
+
+@pytest.fixture
+def store() -> FailingStore:
+    return FailingStore()
+
+
+@pytest.fixture
+def desk(store: FailingStore) -> Iterator[Desk]:
+    with make_desk(store=store) as d:
+        yield d
+
+
+def receive(desk: Desk, who: Complainant, days: float, key: str, **kw: object) -> Complaint:
+    at = T0 + timedelta(days=days)
+    return desk.receive(intake(who, at, idempotency_key=key, **kw), now=at, validity="valid")
+
+
+def marks(c: Complaint) -> list[tuple[str, int]]:
+    """Who marked a complaint raised repeatedly, and at which raising."""
+    return [(e.repeated_by, e.raisings) for e in links(c) if e.repeated_by]
+
+
+# --------------------------------------------------------------------------- GRD-2
+
+
+@pytest.mark.procedure("GRD-2")
+@pytest.mark.procedure("IMP-3")
+def test_a_failure_marking_an_earlier_raising_is_raised_and_the_next_raising_marks_it(
+    desk: Desk, store: FailingStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    first = receive(desk, OWNER, 0, "k1")
+    second = receive(desk, OWNER, 10, "k2")
+    store.fail_append = {first.id}
+    with (
+        caplog.at_level(logging.WARNING, "complaintcore.desk"),
+        pytest.raises(StoreError, match="lost the connection"),
+    ):
+        receive(desk, OWNER, 20, "k3")  # the third raising: cn-property's threshold
+    [third] = [r.id for r in desk.rows() if r.id not in (first.id, second.id)]
+    assert f"{first.id} not marked as raised again by {third}" in caplog.text
+    assert [r.levelname for r in caplog.records] == ["WARNING"]
+    assert marks(desk.get(second.id)) == [(third, 3)]  # most recent first: marked
+    assert marks(desk.get(first.id)) == []  # the failure: not marked yet
+    # a retry of the submission returns the stored complaint, writing nothing
+    assert receive(desk, OWNER, 20, "k3").id == third
+
+    store.fail_append = set()
+    fourth = receive(desk, OWNER, 30, "k4")
+    assert marks(desk.get(first.id)) == [(fourth.id, 4)]  # repaired by the next raising
+    assert Fact.RAISED_REPEATEDLY in desk.get(first.id).state.facts
+    assert marks(desk.get(second.id)) == [(third, 3)]  # marked once, not again
+
+
+@pytest.mark.procedure("GRD-2")
+def test_an_earlier_raising_not_read_fails_the_intake_before_it_is_stored(
+    desk: Desk, store: FailingStore
+) -> None:
+    """Whether the matter's promise was kept is read from the earlier raisings; one
+    that cannot be read is no promise kept: the intake fails, nothing is stored."""
+    first = receive(desk, OWNER, 0, "k1")
+    receive(desk, OWNER, 10, "k2")
+    store.fail_load = {first.id}
+    with pytest.raises(StoreError, match="lost the connection"):
+        receive(desk, OWNER, 20, "k3")
+    assert len(desk.rows()) == 2
+
+    store.fail_load = set()
+    third = receive(desk, OWNER, 20, "k3")  # the retry does it all
+    assert marks(desk.get(first.id)) == [(third.id, 3)]
+
+
+@pytest.mark.procedure("GRD-2")
+@pytest.mark.procedure("IMP-3")
+def test_bulk_intake_reports_its_batch_then_the_failure_marking(
+    desk: Desk, store: FailingStore
+) -> None:
+    first = receive(desk, OWNER, 0, "k1")
+    receive(desk, OWNER, 10, "k2")
+    store.fail_append = {first.id}
+    at = T0 + timedelta(days=20)
+    other = Complainant("赵强", "13700002222", "3-1-0502", "3", "sunrise")
+    batch = [intake(OWNER, at, idempotency_key="k3"), intake(other, at, summary="电梯异响")]
+    stream = desk.receive_each(batch, now=at, validity="valid")
+    receipts = [next(stream), next(stream)]  # the batch's receipts first …
+    with pytest.raises(StoreError, match="lost the connection"):
+        next(stream)  # … then the failure
+    assert [(r.complaint is not None, r.duplicate, r.failure) for r in receipts] == [
+        (True, False, None),
+        (True, False, None),
+    ]
+    assert len(desk.rows()) == 4
+
+
+# --------------------------------------------------------------------------- HDL-5
+
+
+@pytest.mark.procedure("HDL-5")
+def test_a_failure_linking_an_issue_member_is_raised_and_the_group_s_next_links_it(
+    desk: Desk, store: FailingStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    """cn-property: three complainants of one building and category within 72 hours
+    are a concentrated issue; the third links the two stored before it."""
+    neighbours = [
+        Complainant(f"业主{i}", f"1391234000{i}", f"5-1-30{i}", "5", "sunrise") for i in range(4)
+    ]
+    one = receive(desk, neighbours[0], 0, "n0")
+    two = receive(desk, neighbours[1], 0.1, "n1")
+    store.fail_append = {two.id}
+    with (
+        caplog.at_level(logging.WARNING, "complaintcore.desk"),
+        pytest.raises(StoreError, match="lost the connection"),
+    ):
+        receive(desk, neighbours[2], 0.2, "n2")
+    assert f"{two.id} not linked to issue" in caplog.text
+    issue = desk.get(one.id).state.issue
+    assert issue  # the member before the failure's (oldest first): linked
+    assert desk.get(two.id).state.issue == ""
+
+    store.fail_append = set()
+    receive(desk, neighbours[3], 0.3, "n3")
+    assert desk.get(two.id).state.issue == issue  # the group's next complaint linked it
+
+
+# --------------------------------------------------------------------------- verify
+
+
+def test_verify_raises_a_read_that_failed_instead_of_passing_the_complaint(
+    desk: Desk, store: FailingStore
+) -> None:
+    at = T0 + timedelta(days=1)
+    c = receive(desk, OWNER, 0, "k1")
+    assert desk.verify(at).ok
+    store.fail_load = {c.id}
+    with pytest.raises(StoreError, match="lost the connection"):
+        desk.verify(at)
+    with pytest.raises(StoreError, match="lost the connection"):
+        desk.reproject(at)
+    store.fail_load = set()
+    report = desk.verify(at)
+    assert (report.ok, report.problems) == (True, ())
