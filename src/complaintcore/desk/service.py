@@ -1111,10 +1111,11 @@ class Desk:
         a :class:`~complaintcore.desk.delivery.DeliveryWorker` sends them.
 
         The earlier complaints it repeats (GRD-2, IMP-3) or joins in an issue
-        (HDL-5) are marked after it is stored, each in its own transaction; a
-        store failure there is raised, not passed over: the new complaint stays
-        stored (a retry with its key returns it), a WARNING names the complaint
-        left unmarked, and the matter's or group's next complaint marks it.
+        (HDL-5) are marked after it is stored, each in its own transaction.  A
+        store failure there does not fail the receipt (the complaint is stored:
+        an error would have it typed in again, twice): a WARNING names the
+        complaint left unmarked, and the matter's or group's next complaint
+        marks it.
         """
         self._require_now(now)
         admitted, acting = self._admit(intake, actor)
@@ -1128,10 +1129,7 @@ class Desk:
         stored = self.store.create(complaint, self._row(complaint, now), draft.outbox)
         if stored.id == complaint.id:  # not a retried submission
             self._after_commit(stored, draft.events, now, deliver=bool(draft.outbox))
-            try:
-                self._link(links, now)
-            finally:  # a store failure linking (raised) leaves the marking to be done
-                self._raised_again(repeated, now)
+            self._mark_after_intake(stored.id, links, repeated, now)
         elif not same_submission(stored.intake, admitted):
             raise IdempotencyConflictError(stored.id)
         return stored
@@ -1281,27 +1279,20 @@ class Desk:
             grouping.drafts.clear()
             grouping.stored.clear()
             repeats.drafts.clear()
-            failed: list[StoreError] = []  # the batch is stored: its receipts go out first
-            # members stored before this batch: linked once it is in (delivered below)
-            for found in links:
-                try:
+            # members stored before this batch: linked once it is in (delivered below);
+            # a store failure leaves the rest to the next raising (WARNING, see receive)
+            try:
+                for found in links:
                     self._link(found, now, deliver=False)
-                except StoreError as exc:
-                    failed.append(exc)
-                    break
-            for again in raised:
-                try:
+                for again in raised:
                     self._raised_again(again, now, deliver=False)
-                except StoreError as exc:
-                    failed.append(exc)
-                    break
+            except StoreError as exc:
+                log.warning("earlier complaints left unmarked after a store failure: %s", exc)
             links.clear()
             raised.clear()
             if queued:
                 self._wake_delivery()
             yield from results
-            if failed:
-                raise failed[0]
 
         def take(chunk: list[Intake | ComplaintCoreError]) -> Iterator[Receipt]:
             """One batch: every intake admitted, their keys looked up at once, then
@@ -1430,6 +1421,22 @@ class Desk:
             if found is not None:
                 return Classify(actor=actor, category=found.category, department=found.department)
         return Classify(actor=actor)
+
+    def _mark_after_intake(
+        self, cid: str, links: _Links | None, repeated: _Repeated | None, now: datetime
+    ) -> None:
+        """HDL-5, GRD-2: link the issue's stored members and mark the earlier
+        raisings once the new complaint is stored.  A store failure is logged, not
+        raised: the receipt stands, and the group's or the matter's next
+        complaint does what is left."""
+        try:
+            self._link(links, now)
+        except StoreError as exc:
+            log.warning("%s: issue members left unlinked after a store failure: %s", cid, exc)
+        try:
+            self._raised_again(repeated, now)
+        except StoreError as exc:
+            log.warning("%s: earlier raisings left unmarked after a store failure: %s", cid, exc)
 
     # ------------------------------------------------------------------ repeats
 
