@@ -420,6 +420,12 @@ class Translator:
                 what=exc.what,
                 problems=self._problems(exc.problems, pack, limit=e.LISTED_PROBLEMS),
             )
+        if isinstance(exc, e.StoreError):
+            return self(
+                N_("complaint database {database}: {reason}"),
+                database=exc.database,
+                reason=self.reason(exc.reason, pack),
+            )
         path, reason = getattr(exc, "path", None), getattr(exc, "reason", None)
         if isinstance(path, str) and isinstance(reason, str):
             return self(N_("{path}: {reason}"), path=path, reason=self.reason(reason, pack))
@@ -662,6 +668,65 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("expected a list of notifiers, got one {type} (return [it])"), {}),
     (N_("expected a list of notifiers, got {type}"), {}),
     (N_("expected the channel's name"), {}),
+    # the store: SQLite's result codes, PostgreSQL's SQLSTATE classes, a missing
+    # or mismatched database (the driver's code in brackets is kept as written)
+    (N_("is locked by another writer and stayed locked past the timeout; try again"), {}),
+    (N_("is locked by another connection of this process; try again"), {}),
+    (N_("is read-only (file or folder permissions, or a read-only medium)"), {}),
+    (N_("could not be read or written (input/output error of the disk)"), {}),
+    (N_("is corrupt (malformed database image); restore a backup, then run verify"), {}),
+    (N_("could not be written: the disk is full (or the file reached its size limit)"), {}),
+    (N_("cannot be opened (missing folder, or no permission)"), {}),
+    (N_("refused a change that would break its integrity (REC-5)"), {}),
+    (N_("is not an SQLite database (another kind of file, or encrypted)"), {}),
+    (N_("SQLite failed"), {}),
+    (
+        N_(
+            "does not exist; restore it, or set `database` to where it is"
+            " (only `complaintcore init` creates a desk's database)"
+        ),
+        {},
+    ),
+    (
+        N_(
+            "keeps no complaintcore schema {schema} (not restored yet, or a mistyped ?schema=);"
+            " restore it, or set `database` to where it is"
+            " (only `complaintcore init` creates a desk's database)"
+        ),
+        {},
+    ),
+    (
+        N_(
+            "has schema version {found}, but this complaintcore supports up to "
+            "{supported}; upgrade complaintcore to open it"
+        ),
+        {},
+    ),
+    (
+        N_(
+            "has schema version {found}, but this complaintcore needs {target}, and this"
+            " database role may not migrate it; have the tables' owner run:"
+            " complaintcore migrate --upgrade {owner}"
+        ),
+        {},
+    ),
+    (N_("cannot be reached (is the server running, and the host and port right?)"), {}),
+    (N_("refused the login (wrong user or password)"), {}),
+    (N_("does not exist (wrong database name?)"), {}),
+    (N_("refused the operation: the database role lacks a privilege"), {}),
+    (N_("is out of resources (disk full, memory, or too many connections)"), {}),
+    (N_("is shutting down or cancelled the operation; try again"), {}),
+    (N_("rolled the transaction back (serialization failure or deadlock); try again"), {}),
+    (
+        N_(
+            "lost the connection during the operation (a restart, a failover, or its session"
+            " was ended); try again"
+        ),
+        {},
+    ),
+    (N_("no connection became free in time (server down or overloaded)"), {}),
+    (N_("is not a valid connection string"), {}),
+    (N_("complaint {id}: stored record cannot be read ({what}); run verify"), {}),
     # an office's typos: a phone, a time, a schema name, a period report
     (N_("{field} is not a recognised number ({kinds})"), {"field": "field", "kinds": "phones"}),
     (N_("expected an ISO date-time like 2025-11-14T17:30"), {}),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -12,6 +13,7 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.core.derivation import DerivationStep, Tag
 from complaintcore.core.errors import (
     AccessDeniedError,
@@ -20,6 +22,7 @@ from complaintcore.core.errors import (
     IncompleteRecordError,
     InvalidInputError,
     NaiveDatetimeError,
+    StoreError,
     UnknownComplaintError,
 )
 from complaintcore.core.models import Grade, Status, Trigger
@@ -270,3 +273,36 @@ def test_a_stored_english_classification_shows_no_chinese_label() -> None:
     assert "潮湿" not in english
     chinese = event_detail(event, translator("zh"), pack)
     assert "→ 潮湿与霉菌 (damp and mould)" in chinese
+
+
+def test_store_errors_read_in_chinese_keeping_the_database_and_the_drivers_code(
+    tmp_path: Path,
+) -> None:
+    """An operator reading Chinese sees why the store failed in Chinese; the file and
+    SQLite's result code stay as written (whoever reads the log searches for them)."""
+    zh = translator("zh")
+    with pytest.raises(StoreError) as missing:
+        SqliteStore(tmp_path / "gone.sqlite3", create=False)
+    text = zh.error(missing.value)
+    assert text.startswith("投诉数据库 ")
+    assert "gone.sqlite3" in text
+    assert "不存在" in text
+    assert "only" not in text
+
+    (tmp_path / "junk.sqlite3").write_bytes(b"not a database at all" * 100)
+    with pytest.raises(StoreError) as junk:
+        SqliteStore(tmp_path / "junk.sqlite3")
+    text = zh.error(junk.value)
+    assert "不是 SQLite 数据库" in text
+    assert text.endswith("(SQLITE_NOTADB)")
+    assert isinstance(junk.value.__cause__, sqlite3.Error)
+
+    lost = StoreError(
+        "postgresql://db:5432/desk",
+        "lost the connection during the operation (a restart, a failover, or its"
+        " session was ended); try again",
+    )
+    assert zh.error(lost) == (
+        "投诉数据库 postgresql://db:5432/desk：操作过程中连接中断（重启、故障切换或会话被终止）；请重试"
+    )
+    assert translator("en").error(lost) == str(lost)
