@@ -4,6 +4,8 @@ rule pack allows, and masked like any other number (PRV-1)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import datetime
 from typing import Any
 
@@ -263,3 +265,46 @@ def test_plain_digits_read_as_the_same_number_written_any_other_way(
 )
 def test_plain_digit_numbers(text: str, expected: str | None) -> None:
     assert normalise_phone(text) == expected
+
+
+def _finishes(text: str, seconds: float = 30.0) -> str | None:
+    """``redact(text)`` in a child process, or None when it has not finished within
+    ``seconds``: the inputs below took hours (exponential) or minutes (quadratic)
+    before, and a regular expression holds the interpreter until it is done."""
+    code = "import sys; from complaintcore.core.privacy import redact;"
+    code += " sys.stdout.write(redact(sys.stdin.read()))"
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            input=text,
+            capture_output=True,
+            encoding="utf-8",
+            timeout=seconds,
+            check=True,
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    return done.stdout
+
+
+@pytest.mark.procedure("PRV-1")
+def test_masking_a_run_of_digits_glued_to_a_letter_is_one_scan() -> None:
+    # "+1" and forty digits glued to a word: every split of the digits into groups
+    # was tried (2^40); a mistyped number froze every masked view and the sweep
+    text = "物业电话 +1" + "2" * 40 + "a 无人接，请回 +86 139 1234 5678"
+    assert _finishes(text) == "物业电话 +1" + "2" * 40 + "a 无人接，请回 ************78"
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    "run",
+    [
+        "QUJD" * 50_000,  # a pasted base64 image
+        "1." * 100_000,  # a long dotted reference
+        "x" * 200_000,
+    ],
+)
+def test_masking_a_long_run_without_an_address_is_one_scan(run: str) -> None:
+    # the e-mail pattern restarted at every character of the run (n^2)
+    text = f"见附件 {run} 或写信给 wang.li@example.com"
+    assert _finishes(text) == f"见附件 {run} 或写信给 w******@example.com"

@@ -12,7 +12,12 @@ from complaintcore.core.models import mask
 
 __all__ = ["redact"]
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# An address starts where a run of its characters starts (the lookbehind), and
+# that run is read once (possessive: "@" is not among them): a 10,000-character
+# link or base64 run without "@" costs one scan, not one per character.
+_EMAIL = re.compile(
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+)
 _D = "[0-9\uff10-\uff19]"  # ASCII and full-width digits
 # Hyphens and dashes people type between digit groups: hyphen, non-breaking hyphen,
 # figure dash, en dash, em dash, minus sign, full-width hyphen.
@@ -37,13 +42,16 @@ _MOBILE = (
 # +1 (415) 555-0100, +44 20 7946 0958 -- or digits in groups of 3+ joined by one
 # separator, with an optional ID-card check letter (00852 9123 4567, 010-62345678,
 # 138.1234.5678), or single digits spelled out one by one (1 3 8 1 2 3 4 5 6 7 8).
+# After the first, a group starts at a separator or a bracket: one run of digits
+# is never split into groups (with a letter glued to it, trying every split took
+# 2^n steps).
 # Not preceded by an ASCII word character or "X-" (so ids like "C-20251114-0001"
 # and decimals survive) unless it is shaped as a mobile; Chinese text right
 # before the digits ("电话13812345678") does not protect them.
 _PHONE = re.compile(
     r"(?<![A-Za-z0-9_.+\uff0b])"
     rf"(?<![A-Za-z0-9_][{_DASH}])"
-    rf"(?:[+\uff0b]{_D}{{1,3}}(?:{_SEP}?\(?{_D}+\)?)+"
+    rf"(?:[+\uff0b]{_D}{{1,3}}{_SEP}?\(?{_D}+\)?(?:(?:{_SEP}\(?|\(|(?<=\))){_D}+\)?)*"
     rf"|{_DOT_SLASH}"
     rf"|{_D}{{3,}}(?:{_SEP}{_D}{{3,}})*[Xx]?"
     rf"|{_D}(?:{_SEP}{_D}){{6,}})"
