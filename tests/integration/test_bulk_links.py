@@ -15,7 +15,7 @@ from complaintcore.adapters.postgres_store import PostgresStore
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.core.errors import IdempotencyConflictError, InvalidInputError, StoreError
 from complaintcore.core.models import Complainant, Complaint, Fact, Grouped, Intake
-from complaintcore.desk import Desk
+from complaintcore.desk import Desk, service
 from complaintcore.desk.ports import BatchIntakeStore, RelatedQuery
 from complaintcore.testing import make_desk
 from tests.integration.test_repeats_at_the_desk import NEIGHBOUR, OWNER, SPOUSE, T0, intake, links
@@ -306,3 +306,49 @@ def test_a_batch_question_reads_its_limit_not_the_whole_matter(tmp_path: Path) -
         costs.append(steps)
         store.close()
     assert costs[1] < costs[0] * 1.5, costs
+
+
+@pytest.mark.procedure("HDL-5")
+@pytest.mark.procedure("IMP-3")
+def test_a_building_backlog_in_one_batch_reads_only_its_windows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hundred days of one building's complaints, 20 hours apart, in one batch:
+    each reads only the batch's drafts within cn-property's 72 hours (HDL-5) and
+    30-day matter window (IMP-3), not every draft before it, and the batch links
+    and groups as the same complaints received in batches of one."""
+    backlog = [
+        intake(who, T0 + timedelta(hours=20 * i)) for i, who in enumerate(_neighbours(120, 0))
+    ]
+    now = backlog[-1].received_at + timedelta(minutes=5)
+    group_sizes: list[int] = []
+    link_sizes: list[int] = []
+    grouping, linking = service.decide_group, service.decide_links
+
+    def counted_group(new: Any, candidates: Any, rule: Any) -> Any:
+        group_sizes.append(len(candidates))
+        return grouping(new, candidates, rule)
+
+    def counted_links(new: Any, candidates: Any, rule: Any) -> Any:
+        link_sizes.append(len(candidates))
+        return linking(new, candidates, rule)
+
+    def shapes(desk: Desk, batch: int) -> list[tuple[object, ...]]:
+        got = list(desk.receive_many(backlog, now=now, validity="valid", batch=batch))
+        assert all(isinstance(c, Complaint) for c in got)
+        return [(_grouped(desk, c), _shape(desk, c)[:1]) for c in got]
+
+    with make_desk(store=SqliteStore(tmp_path / "one.db")) as one:
+        ids = iter(f"C-{i:04d}" for i in range(10_000))
+        one._new_id = lambda _intake: next(ids)  # type: ignore[method-assign]
+        expected = shapes(one, 1)
+    monkeypatch.setattr(service, "decide_group", counted_group)
+    monkeypatch.setattr(service, "decide_links", counted_links)
+    with make_desk(store=SqliteStore(tmp_path / "all.db")) as many:
+        ids = iter(f"C-{i:04d}" for i in range(10_000))
+        many._new_id = lambda _intake: next(ids)  # type: ignore[method-assign]
+        assert shapes(many, len(backlog)) == expected
+    assert len(group_sizes) == len(link_sizes) == len(backlog)
+    # 72 hours hold the 3 drafts before (20, 40, 60 hours); 30 days hold 36
+    assert max(group_sizes) == 3
+    assert max(link_sizes) == 36

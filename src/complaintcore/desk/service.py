@@ -96,7 +96,7 @@ from complaintcore.core.models import (
 )
 from complaintcore.core.privacy import redact
 from complaintcore.core.repeats import Earlier, LinkDecision, decide_links, earlier_of, room_key
-from complaintcore.core.rulepack import DutySpec, GroupScope, RulePack
+from complaintcore.core.rulepack import DutySpec, GroupScope, RepeatLinking, RulePack
 from complaintcore.core.workflow import (
     AddMeasure,
     Assess,
@@ -316,10 +316,29 @@ class _Grouping:
     stored, and the store's answers, kept per group so a time-ordered batch asks
     the store about each group about once."""
 
-    drafts: dict[GroupKey, list[_Draft]] = attrs.Factory(dict)
+    drafts: dict[GroupKey, _ByTime] = attrs.Factory(dict)
     stored: dict[GroupKey, tuple[datetime, datetime, list[Member], list[datetime]]] = attrs.Factory(
         dict
     )
+
+
+@attrs.define
+class _ByTime:
+    """A batch's drafts of one key in order of receipt, so each new one reads only
+    those within its reach or window: a batch of one building's backlog costs what
+    its windows hold, not the square of the batch (s25I F04)."""
+
+    times: list[datetime] = attrs.Factory(list)
+    drafts: list[_Draft] = attrs.Factory(list)
+
+    def add(self, draft: _Draft) -> None:
+        t = draft.complaint.intake.received_at
+        at = bisect_right(self.times, t)
+        self.times.insert(at, t)
+        self.drafts.insert(at, draft)
+
+    def between(self, since: datetime, until: datetime) -> list[_Draft]:
+        return self.drafts[bisect_left(self.times, since) : bisect_right(self.times, until)]
 
 
 @attrs.define
@@ -327,7 +346,7 @@ class _RepeatBatch:
     """One intake's (or one bulk batch's) drafts not yet stored, by repeat-index key
     (IMP-3): a bulk batch's later complaints are linked to its earlier ones."""
 
-    drafts: dict[tuple[str, ...], list[_Draft]] = attrs.Factory(dict)
+    drafts: dict[tuple[str, ...], _ByTime] = attrs.Factory(dict)
 
     def keys(self, site: str, me: Earlier) -> list[tuple[str, ...]]:
         keys: list[tuple[str, ...]] = [
@@ -338,16 +357,22 @@ class _RepeatBatch:
             keys.append(("matter", site, me.building, me.category))
         return [k for k in keys if k[-1]]
 
-    def find(self, site: str, me: Earlier) -> list[_Draft]:
+    def find(self, site: str, me: Earlier, rule: RepeatLinking) -> list[_Draft]:
+        """The drafts sharing a key with ``me`` within that key's window before it
+        (the person's and the room's ``window``, the matter's ``matter_window``):
+        later ones are never its earlier raisings, older ones never linked."""
         found: dict[str, _Draft] = {}
         for key in self.keys(site, me):
-            for d in self.drafts.get(key, ()):
-                found.setdefault(d.complaint.id, d)
+            back = rule.matter_window if key[0] == "matter" else rule.window
+            held = self.drafts.get(key)
+            if held is not None:
+                for d in held.between(me.received_at - back.timedelta, me.received_at):
+                    found.setdefault(d.complaint.id, d)
         return list(found.values())
 
     def add(self, site: str, me: Earlier, draft: _Draft) -> None:
         for key in self.keys(site, me):
-            self.drafts.setdefault(key, []).append(draft)
+            self.drafts.setdefault(key, _ByTime()).add(draft)
 
 
 @attrs.frozen
@@ -1463,7 +1488,7 @@ class Desk:
             candidates, draft.related = draft.related, None
         else:
             candidates = self.store.related(**attrs.asdict(query, recurse=False))
-        fellows = {d.complaint.id: d for d in batch.find(site, me)}
+        fellows = {d.complaint.id: d for d in batch.find(site, me, rule)}
         candidates += [d.earlier or earlier_of(d.complaint) for d in fellows.values()]
         batch.add(site, me, draft)
         decision = decide_links(me, candidates, rule)
@@ -1628,8 +1653,8 @@ class Desk:
             return None
         t = complaint.intake.received_at
         draft.who = complainant_key(complaint.intake.complainant)
-        fellows = grouping.drafts.setdefault(key, [])
-        drafts = {d.complaint.id: d for d in fellows}
+        held = grouping.drafts.setdefault(key, _ByTime())
+        near = {d.complaint.id: d for d in held.between(t - rule.reach, t + rule.reach)}
         candidates = self._stored_members(key, t, grouping)  # never this batch's drafts
         candidates += [
             Member(
@@ -1639,20 +1664,26 @@ class Desk:
                 d.complaint.state.issue,
                 d.complaint.state.group_incident,
             )
-            for d in fellows
+            for d in near.values()
         ]
-        fellows.append(draft)
+        drafts = held.drafts  # before this one is added: the others of the batch
+        held.add(draft)
         decision = decide_group(Member(complaint.id, t, draft.who), candidates, rule)
         if decision is None:
             return None
         self._apply_group(draft, decision, now, tell=True)
-        for other in drafts.values():
-            state = other.complaint.state
-            if other.complaint.id in decision.link or (
-                decision.became_incident and state.issue == decision.issue
-            ):
+        for other in near.values():
+            if other.complaint.id in decision.link:
                 self._apply_group(other, decision, now, tell=False)
-        stored = tuple(i for i in decision.link if i not in drafts)
+        if decision.became_incident:  # HDL-6: every draft of the issue, however far
+            for other in drafts:
+                if (
+                    other is not draft
+                    and other.complaint.id not in decision.link
+                    and other.complaint.state.issue == decision.issue
+                ):
+                    self._apply_group(other, decision, now, tell=False)
+        stored = tuple(i for i in decision.link if i not in near)
         if stored or decision.became_incident:
             return _Links(decision, stored, decision.became_incident)
         return None
