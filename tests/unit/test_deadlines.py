@@ -65,16 +65,17 @@ def test_other_unit_has_24_hours_to_reach_customer_service() -> None:
     ("name", "unit", "rung"),
     [
         ("cn-property", "security", "department_head"),
-        ("cn-sales-office", "sales", "sales_management"),
+        ("cn-service-centre", "security", "service_manager"),
     ],
 )
 def test_assigned_to_customer_service_it_has_reached_customer_service(
     name: str, unit: str, rung: str
 ) -> None:
     """Taken at 10:00 by another unit and assigned at 10:05 to customer service (the
-    sales office's 销管部 is its customer service): it has reached customer service,
-    so IN-5's 24 hours are met at 10:05 and never breached.  Assigned to any other
-    unit, the 24 hours still run (due 10:00 the next day)."""
+    service centre's 客户服务中心 is its customer service): it has reached customer
+    service, so IN-5's 24 hours are met at 10:05 and never breached.  Assigned to any
+    other unit, the 24 hours still run (due 10:00 the next day).  (cn-sales-office has
+    no IN-5 clock: 004 篇2 hands the form to 销管部 at the end.)"""
     the_pack = pack(name)
     received = at(2026, 11, 2, 10)
     r = start(received, unit=unit, the_pack=the_pack)

@@ -212,6 +212,64 @@ def test_a_wrong_introduction_is_a_sales_misrepresentation(text: str) -> None:
 
 
 @pytest.mark.procedure("CLS-1")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我买的房子被卖重了",  # review s25G F01, the buyers' own words
+        "房号被卖重，开发商又卖给别人",
+        "我定的那套房被卖给别人了",
+        "房号卖重了",
+        "开发商一房两卖",
+    ],
+)
+def test_a_unit_sold_twice_is_not_a_data_leak(text: str) -> None:
+    """004 篇1 二.1 "房号卖重或折扣算错" is its own type, owned by 售楼部 and not urgent.
+    "被卖重" / "被卖给别人" once matched the data-leak keyword "被卖" first (leftmost),
+    so a double-sold unit was filed as 客户资料泄露 and reported at once (HDL-6)."""
+    found = classify(text, load_pack("cn-sales-office"))
+    assert (found.category, found.department, found.urgent) == (
+        "unit_or_discount",
+        "sales",
+        False,
+    )
+
+
+@pytest.mark.procedure("CLS-1")
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize("name", CN_PACKS)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我的电话号码被卖了，天天接到推销电话",
+        "我的手机号被卖给中介了",
+        "你们把我的资料卖给别人",
+        "我的信息被卖了",
+        "销售把我的电话卖给了装修公司",
+        "个人信息被卖给了装修公司",
+        "客户资料泄露了",
+    ],
+)
+def test_sold_customer_data_is_still_a_leak(name: str, text: str) -> None:
+    """PRV-1, 004 篇1 二.4 "客户资料泄露": naming what was sold (号码, 资料, 信息, 电话)
+    keeps a leak a leak, urgent (HDL-6), now that a bare "被卖" no longer is one."""
+    found = classify(text, load_pack(name))
+    assert (found.category, found.department, found.urgent) == (
+        "data_leak",
+        "customer_service",
+        True,
+    )
+
+
+@pytest.mark.procedure("CLS-1")
+@pytest.mark.parametrize("name", ["cn-property", "cn-service-centre"])
+def test_a_parking_space_sold_to_someone_else_is_about_parking(name: str) -> None:
+    """ "车位被卖给别人了" tied 1:1 between 停车 ("车位") and the data leak's "被卖", and
+    the tie went to the leak, listed first; nothing about customer data was said."""
+    found = classify("我的车位被卖给别人了", load_pack(name))
+    assert (found.category, found.urgent) == ("parking", False)
+
+
+@pytest.mark.procedure("CLS-1")
 @pytest.mark.parametrize("name", CN_PACKS)
 def test_categories_have_chinese_and_english_keywords(name: str) -> None:
     pack = load_pack(name)
@@ -420,8 +478,13 @@ def _clock(name: str, clock: str) -> ClockSpec:
 
 
 @pytest.mark.procedure("IN-5")
-def test_forwarding_to_customer_service_within_24_hours() -> None:
-    c = _clock("cn-property", "to_customer_service")
+@pytest.mark.procedure("IN-4")
+@pytest.mark.parametrize("name", ["cn-property", "cn-service-centre"])
+def test_forwarding_to_customer_service_within_24_hours(name: str) -> None:
+    """IN-5 (004 篇3); in cn-service-centre too (review s25G F04): 003 "process
+    management" has the centre follow every complaint, whichever department acts."""
+    c = _clock(name, "to_customer_service")
+    assert c.report_to == "hr_admin"  # ESC-6: the late unit is reported
     assert c.start == ("registered",)
     # reached customer service: registered there, forwarded there, or taken on there
     assert set(c.stop) == {
@@ -430,6 +493,16 @@ def test_forwarding_to_customer_service_within_24_hours() -> None:
         "assigned:customer_service",
     }
     assert (c.mode, c.duration, c.pausable) == (ClockMode.WALL, Duration(minutes=24 * 60), False)
+
+
+@pytest.mark.procedure("IN-5")
+def test_the_sales_office_follows_pian_2_not_pian_3s_forwarding_limit() -> None:
+    """Review s25G F05: 004 篇2 §3.2B-3.3B hands the form to the department head at once
+    and to 销管部 at the end, once the customer has accepted the answer; 篇3's 24 hours
+    to customer service is another company's ("C公司") rule."""
+    pack = load_pack("cn-sales-office")
+    assert "to_customer_service" not in {c.name for c in pack.clocks}
+    assert not any(c.rule == "IN-5" for c in (*pack.clocks, *pack.duties))
 
 
 @pytest.mark.procedure("DL-3")
@@ -539,6 +612,52 @@ def test_a_host_pack_file_loads(tmp_path: Path) -> None:
     copied = tmp_path / "acme.toml"
     copied.write_text((DATA / "host-pack.toml").read_text(encoding="utf-8"), encoding="utf-8")
     assert load_pack(copied) == pack
+
+
+def _documented_clocks() -> dict[str, tuple[str, str, str, bool, str]]:
+    """The cn-property clock table of docs/rule-packs.md: name -> (rule, start, stop,
+    pausable, reopen), start and stop as the sorted tags the cells name."""
+    text = DOCS.read_text(encoding="utf-8").split("### `cn-property` (default)", 1)[1]
+    table = text.split("- **Clocks:**", 1)[1].split("\n\n", 2)[1]
+
+    def tags(cell: str) -> str:
+        return ",".join(sorted(t.strip(" `") for t in cell.split(",")))
+
+    rows: dict[str, tuple[str, str, str, bool, str]] = {}
+    for line in table.splitlines()[2:]:
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        name, rule, start, stop, _mode, pausable, reopen = cells
+        rows[name.strip("`")] = (rule, tags(start), tags(stop), pausable.startswith("yes"), reopen)
+    return rows
+
+
+@pytest.mark.procedure("DL-5")
+@pytest.mark.procedure("DL-6")
+@pytest.mark.procedure("DL-8")
+def test_the_documented_clock_table_is_what_the_packs_do() -> None:
+    """Review s25G F07: the table said `promise` pauses and `major_by_age` resumes.
+    DL-5 (000 §4, 003 "closed feedback"): the time agreed with the complainant is
+    the agreed time, a pause (DL-8) does not move it; DL-6 (004 篇2 §3.4A "有效投诉在一个
+    月内得不到合理解决"): the month counts from receipt, the time closed included."""
+    rows = _documented_clocks()
+    assert rows["promise"][3:] == (False, "keep")
+    assert rows["major_by_age"][3:] == (False, "continue")
+    for name, shown in rows.items():
+        c = _clock("cn-property", name)
+        assert shown == (
+            c.rule,
+            ",".join(sorted(c.start)),
+            ",".join(sorted(c.stop)),
+            c.pausable,
+            c.reopen.value,
+        ), name
+    # cn-sales-office: the same clocks but IN-5 (004 篇2 hands 销管部 the form at the end)
+    sales = {c.name for c in load_pack("cn-sales-office").clocks}
+    assert sales == set(rows) - {"to_customer_service"}
+    for name in sales:
+        assert attrs.evolve(_clock("cn-sales-office", name), zh="", en="") == attrs.evolve(
+            _clock("cn-property", name), zh="", en=""
+        ), name
 
 
 def test_the_annotated_example_in_the_docs_is_a_valid_pack() -> None:

@@ -20,6 +20,7 @@ __all__ = [
     "may_handle",
     "plan_escalation",
     "required_rung_index",
+    "target_rung_index",
 ]
 
 
@@ -46,15 +47,22 @@ def required_rung_index(complaint: Complaint, pack: RulePack) -> int:
     still excluded by :func:`may_handle`).
     """
     floor = pack.rung_index(pack.handler_rung_for(complaint.state.grade))
+    return max(floor, target_rung_index(complaint, pack))
+
+
+def target_rung_index(complaint: Complaint, pack: RulePack) -> int:
+    """ESC-4: the lowest rung allowed by whom the complaint is about (0 if nobody).
+
+    The rung the pack's ``target_handlers`` name for that person's rung, or else
+    one rung above theirs, capped at the top.
+    """
     target = complaint.state.target or complaint.intake.target
-    if target is not None and pack.has_rung(target.rung):
-        entry = pack.target_handler_for(target.rung)
-        if entry is not None:
-            above = pack.rung_index(entry.handler_rung)
-        else:
-            above = min(pack.rung_index(target.rung) + 1, len(pack.ladder) - 1)
-        floor = max(floor, above)
-    return floor
+    if target is None or not pack.has_rung(target.rung):
+        return 0
+    entry = pack.target_handler_for(target.rung)
+    if entry is not None:
+        return pack.rung_index(entry.handler_rung)
+    return min(pack.rung_index(target.rung) + 1, len(pack.ladder) - 1)
 
 
 def handling_department(complaint: Complaint, pack: RulePack) -> str:

@@ -17,11 +17,12 @@ from complaintcore.core.escalation import (
     current_rung_index,
     handling_department,
     required_rung_index,
+    target_rung_index,
 )
-from complaintcore.core.models import Complaint, Grade, mask, staff_key
+from complaintcore.core.models import Complaint, Grade, Trigger, mask, staff_key
 from complaintcore.core.rulepack import DutySpec, RulePack
 from complaintcore.core.stages import earlier_handlers
-from complaintcore.core.workflow import Close, Command, Reply
+from complaintcore.core.workflow import Close, Command, Handle, Reply
 from complaintcore.desk.ports import StaffDirectory, StaffMember
 
 __all__ = [
@@ -39,9 +40,11 @@ __all__ = [
     "recipients",
     "resolve",
     "routing_of",
+    "rung_recipients",
     "sees_personal_data",
     "shown_actor",
     "supervisor_rung",
+    "told_the_whole_rung",
 ]
 
 SYSTEM_ACTOR = "system"
@@ -53,10 +56,10 @@ RESERVED_ACTORS = frozenset({SYSTEM_ACTOR})
 _RESERVED_KEYS = frozenset(staff_key(a) for a in RESERVED_ACTORS)
 
 URGENT_TOPICS = frozenset({"urgent", "group_incident"})
-"""Topics reported "at once" to a whole rung, on duty or not (:func:`recipients`):
-a serious escalation (ESC-2; 004 篇4 §3.6 "应立刻汇报物业总监与总经办", both
-offices) and a group incident (HDL-6).  Every other topic goes to the staff on
-duty when any are."""
+"""Topics reported "at once", on duty or not (:func:`recipients`): a serious
+escalation (ESC-2; 004 篇4 §3.6 "应立刻汇报物业总监与总经办", both offices) and a
+group incident (HDL-6).  Every other topic goes to the staff on duty when any
+are.  Who on the rung is told is :func:`rung_recipients`' choice."""
 
 
 def is_reserved(staff_id: str) -> bool:
@@ -120,7 +123,8 @@ def authorize(
     Unknown actors are refused (PRV-2); staff of another site may only register
     it (IN-2: no unit refuses a complaint); the person the complaint is about
     may only register it (ESC-4); settling the outcome needs the rung the grade
-    requires (ESC-3); reassigning needs the complaint's own rung; a top-rung
+    requires (ESC-3), except the responsible department's head recording its
+    result (``handle``, DL-3); reassigning needs the complaint's own rung; a top-rung
     closure needs the top rung; sign-off needs a supervisor (REC-6).
     """
     name = command.name
@@ -147,9 +151,36 @@ def authorize(
     if name == "assign" and complaint.state.rung and rung < current_rung_index(complaint, pack):
         raise deny(f"rung {actor.rung} is below the complaint's rung {complaint.state.rung}")
     settling = name in _HANDLING or (isinstance(command, Reply) and command.final)
-    if settling and rung < required_rung_index(complaint, pack):
+    if (
+        settling
+        and rung < required_rung_index(complaint, pack)
+        and not _department_head_result(complaint, command, actor, pack)
+    ):
         need = pack.ladder[required_rung_index(complaint, pack)].code
         raise deny(f"rung {actor.rung} is below {need}, required for this complaint (ESC-3)")
+
+
+def _department_head_result(
+    complaint: Complaint, command: Command, actor: StaffMember, pack: RulePack
+) -> bool:
+    """ESC-3, DL-3: the responsible department's head records its result (``handle``).
+
+    004 篇2 §3.3B: "部门负责人在规定时间内对投诉提出处理意见"; only the reply to the
+    customer of an important or major complaint is reserved to 销管部经理 or 副总经理,
+    so the grade's rung is not needed for the department's own result.  The head
+    is staff of the responsible department at the supervisor's rung or above
+    (the rung minor complaints need), and never below the rung whom the complaint
+    is about requires (ESC-4).
+    """
+    if not isinstance(command, Handle):
+        return False
+    department = complaint.state.department
+    if not department or (command.department or department) != department:
+        return False
+    if actor.department != department:
+        return False
+    rung = pack.rung_index(actor.rung)
+    return rung >= max(pack.rung_index(supervisor_rung(pack)), target_rung_index(complaint, pack))
 
 
 def is_target(member: StaffMember, complaint: Complaint) -> bool:
@@ -280,6 +311,56 @@ def recipients(
         return _ordered(pool, at, tz)
     on_duty = [m for m in pool if m.on_duty(at, tz)]
     return _ordered(on_duty or pool, at, tz)
+
+
+def told_the_whole_rung(pack: RulePack, rung: str, trigger: Trigger) -> bool:
+    """ESC-2: a serious complaint reaching the serious rung is told to all of it.
+
+    004 篇4 §3.6 "应立刻汇报物业总监与总经办": both offices, whatever their
+    departments.  Every other move up the ladder (an HDL-6 report to the project
+    manager's rung included) is told to the department that takes it there
+    (:func:`rung_recipients`).
+    """
+    return (
+        trigger is Trigger.SERIOUS
+        and bool(pack.serious_rung)
+        and pack.has_rung(rung)
+        and pack.rung_index(rung) >= pack.rung_index(pack.serious_rung)
+    )
+
+
+def rung_recipients(
+    complaint: Complaint,
+    members: Sequence[StaffMember],
+    pack: RulePack,
+    *,
+    rung: str,
+    at: datetime,
+    tz: tzinfo | None = None,
+    urgent: bool = False,
+    whole_rung: bool = False,
+) -> list[StaffMember]:
+    """Who on ``rung`` hears that a complaint went up to it (ESC-2, ESC-3, HDL-6, PRV-1).
+
+    The rung's staff in the first department routing tries that has any there
+    (the unit ESC-4 names, the responsible department, customer service: where
+    :func:`pick_handler` finds the new handler), so 营销策划部 is not told of
+    销管部's complaint because its manager shares the rung.  When none of them
+    has staff on the rung, the whole rung is told: nobody is left uninformed.
+    ``whole_rung`` tells all of it anyway (:func:`told_the_whole_rung`);
+    ``urgent`` tells the off-duty too, as :func:`recipients` does.
+    """
+    site = complaint.intake.site or complaint.intake.complainant.site
+    if not whole_rung:
+        for department in routing_of(complaint, pack).departments:
+            if department is None:
+                break
+            found = recipients(
+                members, site=site, rung=rung, department=department, at=at, tz=tz, urgent=urgent
+            )
+            if found:
+                return found
+    return recipients(members, site=site, rung=rung, at=at, tz=tz, urgent=urgent)
 
 
 def sees_personal_data(member: StaffMember | None, complaint: Complaint, pack: RulePack) -> bool:

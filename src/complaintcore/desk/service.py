@@ -1802,13 +1802,16 @@ class Desk:
             ):
                 box += self._fan(complaint, "concentrated_issue", m, now, decision.issue, detail)
         if decision.became_incident and self.pack.group_report_rung:
-            for m in access.recipients(  # HDL-6: "at once", to the whole rung
+            rung = self.pack.group_report_rung
+            for m in access.rung_recipients(  # HDL-6: "at once", on duty or not
+                complaint,
                 members,
-                site=site,
-                rung=self.pack.group_report_rung,
+                self.pack,
+                rung=rung,
                 at=now,
                 tz=self.zone,
                 urgent="group_incident" in access.URGENT_TOPICS,
+                whole_rung=access.told_the_whole_rung(self.pack, rung, Trigger.SERIOUS),
             ):
                 box += self._fan(complaint, "group_incident", m, now, decision.issue, detail)
         return box
@@ -2556,10 +2559,18 @@ class Desk:
                 continue
             elif isinstance(ev, Escalated):
                 topic = "urgent" if ev.trigger is Trigger.SERIOUS else "escalated"
-                # ESC-2 (serious): the whole rung at once, on duty or not (004 篇4 §3.6)
+                # ESC-2 (serious): at once, on duty or not; the whole serious rung
+                # (004 篇4 §3.6), else the rung's staff of the department taking it
                 urgent = topic in access.URGENT_TOPICS
-                told = access.recipients(
-                    members, site=site, rung=ev.to_rung, at=now, tz=self.zone, urgent=urgent
+                told = access.rung_recipients(
+                    complaint,
+                    members,
+                    self.pack,
+                    rung=ev.to_rung,
+                    at=now,
+                    tz=self.zone,
+                    urgent=urgent,
+                    whole_rung=access.told_the_whole_rung(self.pack, ev.to_rung, ev.trigger),
                 )
                 if not told and complaint.awaiting_site_consent:  # head office keeps it (IN-6)
                     told = access.recipients(
