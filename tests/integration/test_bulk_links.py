@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -352,3 +352,41 @@ def test_a_building_backlog_in_one_batch_reads_only_its_windows(
     # 72 hours hold the 3 drafts before (20, 40, 60 hours); 30 days hold 36
     assert max(group_sizes) == 3
     assert max(link_sizes) == 36
+
+
+@pytest.mark.procedure("HDL-5")
+@pytest.mark.parametrize("batch", [1, 2, 3, 5])
+def test_an_issue_formed_with_stored_members_is_joined_by_the_rest_of_the_batch(
+    batch: int,
+) -> None:
+    """Five repairs complaints of building 1 (cn-property: 3 complainants within 72
+    hours are a concentrated issue).  S (12 Oct 19:00) forms the issue with the stored
+    P (15 Oct 06:00) and Q (13 Oct 07:00); T (17 Oct 02:00) is within 72 hours of P
+    and of R (16 Oct 09:00, Q's owner): it and R join S's issue.  By hand, one issue
+    of five, whatever the batch: a batch once read P from the store as in no issue
+    yet and formed a second one with R (review s25J F04)."""
+    sh = T0.tzinfo
+    rows = [  # name, day, hour, owner, room
+        ("P", 15, 6, 6, "1-1-103"),
+        ("Q", 13, 7, 1, "1-1-101"),
+        ("R", 16, 9, 1, "1-1-103"),
+        ("S", 12, 19, 5, "1-1-100"),
+        ("T", 17, 2, 2, "1-1-103"),
+    ]
+    stream = [
+        Intake(
+            complainant=Complainant(f"业主{owner}", f"1391234{owner:04d}", room, "1", "sunrise"),
+            channel="phone",
+            received_at=datetime(2026, 10, day, hour, tzinfo=sh),
+            receiver="SR-103",
+            summary="水管漏水",
+            site="sunrise",
+        )
+        for _name, day, hour, owner, room in rows
+    ]
+    with make_desk() as desk:
+        got = list(desk.receive_many(stream, now=datetime(2026, 12, 1, tzinfo=sh), batch=batch))
+        assert all(isinstance(c, Complaint) for c in got)
+        by_name = {row[0]: c.id for row, c in zip(rows, got, strict=True)}
+        issues = {name: desk.get(cid).state.issue for name, cid in by_name.items()}
+    assert set(issues.values()) == {f"I-{by_name['S']}"}

@@ -367,3 +367,37 @@ def test_head_office_tracking_counts_calendar_days_on_the_centres_calendar(
     text = " ".join(RULE_PACKS_MD.read_text(encoding="utf-8").split())
     assert "every day is a working day, so **calendar days** there" in text
     assert "due for closure at the end of Mon 5 Oct" in text
+
+
+@pytest.mark.procedure("IN-5")
+@pytest.mark.procedure("IN-6")
+@pytest.mark.parametrize("pack", ["cn-property", "cn-service-centre"])
+def test_a_bypass_complaint_awaiting_consent_owes_no_forwarding(pack: str) -> None:
+    """IN-6: head office registers a bypass complaint and routes it only with the
+    complainant's consent, so IN-5's 24 hours to customer service are owed by
+    nobody meanwhile (review s25J F03): nobody is reported late or told a duty is
+    overdue; head office's own tracking duty (IN-6) follows it instead."""
+    notes = RecordingNotifier()
+    desk = make_desk(pack=pack, notifiers=[notes])
+    t0 = datetime(2026, 10, 12, 10, tzinfo=SH)
+    c = desk.receive(
+        Intake(
+            complainant=Complainant("李华", "13912340001", "5-1-801", "5", "sunrise"),
+            channel="phone",
+            received_at=t0,
+            receiver="HQ-010",
+            summary="家里水管爆管漏水",
+            site="sunrise",
+            via_head_office=True,
+        ),
+        now=t0,
+    )
+    assert c.awaiting_site_consent
+    notes.sent.clear()
+    later = datetime(2026, 10, 13, 10, 1, tzinfo=SH)  # 24 hours and a minute on
+    desk.sweep(later)
+    desk.deliver(later)
+    told = {n.topic for n, _ in notes.sent if n.complaint_id == c.id}
+    assert told.isdisjoint({"late_department", "duty_overdue"})
+    states = {s.name: s.state for s in desk.clocks(c.id, later)}
+    assert states["to_customer_service"] is ClockState.WAIVED

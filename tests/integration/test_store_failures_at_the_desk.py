@@ -144,6 +144,38 @@ def test_bulk_intake_reports_its_batch_and_logs_the_failure_marking(
     assert len(desk.rows()) == 4
 
 
+@pytest.mark.procedure("GRD-2")
+@pytest.mark.procedure("HDL-5")
+def test_in_bulk_a_failure_linking_one_member_leaves_other_matters_marked(
+    desk: Desk, store: FailingStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Each member and each earlier raising is its own transaction: one that fails
+    (an issue member of building 5) leaves the others, another owner's matter,
+    marked (review s25J F05)."""
+    neighbours = [
+        Complainant(f"业主{i}", f"1391234000{i}", f"5-1-30{i}", "5", "sunrise") for i in range(3)
+    ]
+    g1 = receive(desk, neighbours[0], 20, "g1")
+    receive(desk, neighbours[1], 20.1, "g2")
+    m1 = receive(desk, OWNER, 0, "m1")
+    m2 = receive(desk, OWNER, 10, "m2")
+    store.fail_append = {g1.id}
+    at = T0 + timedelta(days=20.2)
+    batch = [
+        intake(OWNER, at, idempotency_key="m3"),
+        intake(neighbours[2], at, idempotency_key="g3"),
+    ]
+    with caplog.at_level(logging.WARNING, "complaintcore.desk"):
+        receipts = list(desk.receive_each(batch, now=at, validity="valid"))
+    assert [r.failure for r in receipts] == [None, None]
+    third = receipts[0].complaint
+    assert third is not None
+    assert marks(desk.get(m1.id)) == [(third.id, 3)]
+    assert marks(desk.get(m2.id)) == [(third.id, 3)]
+    assert f"{g1.id} not linked to issue" in caplog.text
+    assert desk.get(g1.id).state.issue == ""
+
+
 # --------------------------------------------------------------------------- HDL-5
 
 

@@ -262,6 +262,29 @@ def test_sold_customer_data_is_still_a_leak(name: str, text: str) -> None:
 
 @pytest.mark.procedure("CLS-1")
 @pytest.mark.parametrize("name", ["cn-property", "cn-service-centre"])
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("房间号码被写错了，账单寄错", "fees"),  # review s25J F01
+        ("小区门禁卡号码被复制了", "security"),
+    ],
+)
+def test_any_other_number_mistaken_is_no_data_leak(name: str, text: str, category: str) -> None:
+    """A room, card or plate number written wrong or copied is no customer data sold
+    or leaked: a bare "号码被" once made each an urgent leak reported at once."""
+    found = classify(text, load_pack(name))
+    assert (found.category, found.urgent) == (category, False)
+
+
+@pytest.mark.procedure("CLS-1")
+@pytest.mark.parametrize("name", CN_PACKS)
+@pytest.mark.parametrize("text", ["我家门牌号码被人撕掉了", "车牌号码被系统录错了，进不了小区"])
+def test_a_plate_number_is_no_data_leak(name: str, text: str) -> None:
+    assert classify(text, load_pack(name)).category != "data_leak"
+
+
+@pytest.mark.procedure("CLS-1")
+@pytest.mark.parametrize("name", ["cn-property", "cn-service-centre"])
 def test_a_parking_space_sold_to_someone_else_is_about_parking(name: str) -> None:
     """ "车位被卖给别人了" tied 1:1 between 停车 ("车位") and the data leak's "被卖", and
     the tie went to the leak, listed first; nothing about customer data was said."""

@@ -320,6 +320,19 @@ class _Grouping:
     stored: dict[GroupKey, tuple[datetime, datetime, list[Member], list[datetime]]] = attrs.Factory(
         dict
     )
+    joined: dict[str, str] = attrs.Factory(dict)
+    """Stored complaints the batch's drafts linked to an issue (linked once it is in)."""
+    incidents: set[str] = attrs.Factory(set)
+    """Issues the batch made group incidents (HDL-6)."""
+
+    def as_linked(self, member: Member) -> Member:
+        """A stored member as the batch leaves it: the store is told after the batch,
+        and a later draft must join the issue it joined, not make a second one."""
+        issue = self.joined.get(member.id, member.issue)
+        incident = member.incident or (bool(issue) and issue in self.incidents)
+        if (issue, incident) == (member.issue, member.incident):
+            return member
+        return attrs.evolve(member, issue=issue, incident=incident)
 
 
 @attrs.define
@@ -1303,16 +1316,25 @@ class Desk:
             keyed.clear()
             grouping.drafts.clear()
             grouping.stored.clear()
+            grouping.joined.clear()
+            grouping.incidents.clear()
             repeats.drafts.clear()
             # members stored before this batch: linked once it is in (delivered below);
             # a store failure leaves the rest to the next raising (WARNING, see receive)
-            try:
-                for found in links:
+            for found in links:
+                try:
                     self._link(found, now, deliver=False)
-                for again in raised:
+                except StoreError as exc:  # the member is named in a WARNING already
+                    log.warning("issue members left unlinked after a store failure: %s", exc)
+            for again in raised:
+                try:
                     self._raised_again(again, now, deliver=False)
-            except StoreError as exc:
-                log.warning("earlier complaints left unmarked after a store failure: %s", exc)
+                except StoreError as exc:
+                    log.warning(
+                        "%s: earlier raisings left unmarked after a store failure: %s",
+                        again.by,
+                        exc,
+                    )
             links.clear()
             raised.clear()
             if queued:
@@ -1655,7 +1677,8 @@ class Desk:
         draft.who = complainant_key(complaint.intake.complainant)
         held = grouping.drafts.setdefault(key, _ByTime())
         near = {d.complaint.id: d for d in held.between(t - rule.reach, t + rule.reach)}
-        candidates = self._stored_members(key, t, grouping)  # never this batch's drafts
+        # never this batch's drafts; those it linked already carry the issue (s25J F04)
+        candidates = [grouping.as_linked(m) for m in self._stored_members(key, t, grouping)]
         candidates += [
             Member(
                 d.complaint.id,
@@ -1684,6 +1707,9 @@ class Desk:
                 ):
                     self._apply_group(other, decision, now, tell=False)
         stored = tuple(i for i in decision.link if i not in near)
+        grouping.joined.update((i, decision.issue) for i in stored)
+        if decision.incident:
+            grouping.incidents.add(decision.issue)
         if stored or decision.became_incident:
             return _Links(decision, stored, decision.became_incident)
         return None
