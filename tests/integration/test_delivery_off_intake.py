@@ -29,6 +29,7 @@ from complaintcore import (
     StaffMember,
 )
 from complaintcore.adapters.staff import write_sample_staff
+from complaintcore.desk.config import RetryPolicy
 from complaintcore.testing import FixedClock, RecordingNotifier, make_desk
 from tests.helpers import SH
 from tests.integration.servers import HttpTestServer
@@ -242,3 +243,177 @@ def test_a_send_still_waiting_for_its_reply_is_not_due_again_in_another_process(
     finally:
         a.close()
         b.close()
+
+
+class Slow:
+    """A channel whose sends all take ``seconds`` and then arrive; it declares that no
+    send of it runs longer than ``longest_send`` (as the built-in channels enforce)."""
+
+    name = "slow"
+
+    def __init__(self, seconds: float, longest_send: float) -> None:
+        self.seconds = seconds
+        self.longest_send = longest_send
+        self.keys: list[str] = []
+        self._lock = threading.Lock()
+
+    def send(self, notification: Notification, recipient: StaffMember | None) -> None:
+        time.sleep(self.seconds)
+        with self._lock:
+            self.keys.append(notification.key)
+
+
+def slow_desk(channel: Notifier) -> Desk:
+    """Sends waited for 0.2 s, on threads enough that the slow channel never hangs them
+    all; retries after 1 s, shorter than the channel's in-flight window."""
+    desk = timed_desk(channel, 0.2)
+    desk._sender = type(desk._sender)(timeout=0.2, threads=16)
+    desk.retry = RetryPolicy(first_delay_seconds=1, max_delay_seconds=60)
+    return desk
+
+
+def test_a_timed_out_send_is_not_sent_again_within_the_pass_that_gave_up_on_it() -> None:
+    """s25H F01 (the delivery worker): every send takes 1.2 s and the desk waits 0.2 s,
+    so a batch of ten is given up on over 2 s.  A send given up on is held back for
+    0.2 s + 1.5 s (the desk's wait and the channel's ``longest_send``) from when the
+    desk gave up on it: the ninth and tenth of the first batch, given up on after
+    1.7 s, were due again at once when the hold counted from the batch's claim, and
+    the next batch of the same pass sent them a second time while the first copies
+    were still on their way."""
+    slow = Slow(1.2, longest_send=1.5)
+    desk = slow_desk(slow)
+    started = time.monotonic()
+
+    def clock() -> datetime:  # the worker's clock: it runs with the pass
+        return T0 + timedelta(seconds=time.monotonic() - started)
+
+    list(desk.receive_many(intakes(12, T0), now=T0))
+    queued = {i.notification.key for i in desk.store.pending(T0, 100)}
+    assert len(queued) == 12  # two batches
+    report = desk.deliver(clock(), clock=clock)
+    assert (report.sent, report.failed) == (0, len(queued))  # each given up on at 0.2 s
+    time.sleep(1.5)  # the last sends arrive and are settled as delivered
+    assert sorted(slow.keys) == sorted(queued)  # each key arrived once
+    assert desk.store.pending(clock() + timedelta(days=1), 100) == []
+
+
+def test_a_cron_pass_holds_a_timed_out_send_back_from_when_it_gave_up_on_it() -> None:
+    """s25H F01 (``complaintcore deliver``: one ``now`` for the whole pass): the
+    pass counts its own length, so a send given up on 1.8 s into it is not due
+    again for the 1.7 s hold after that, and the next cron run, a moment after this
+    one, does not send a copy while the first is still on its way."""
+    slow = Slow(1.2, longest_send=1.5)
+    desk = slow_desk(slow)
+    list(desk.receive_many(intakes(10, T0), now=T0))
+    queued = {i.notification.key for i in desk.store.pending(T0, 100)}
+    assert len(queued) == 10  # one batch
+    started = time.monotonic()
+    assert desk.deliver(T0).failed == 10
+    ended = T0 + timedelta(seconds=time.monotonic() - started)
+    assert desk.deliver(ended).sent == 0  # the next run: nothing due yet
+    time.sleep(1.5)
+    assert sorted(slow.keys) == sorted(queued)
+
+
+class Endless:
+    """A channel whose sends never come back within a test; it declares a long
+    ``longest_send`` (an hour) but no ``timeout`` or ``reply_timeout``."""
+
+    name = "endless"
+    longest_send = 3600
+
+    def __init__(self) -> None:
+        self.gate = threading.Event()
+        self.keys: list[str] = []
+
+    def send(self, notification: Notification, recipient: StaffMember | None) -> None:
+        self.keys.append(notification.key)
+        self.gate.wait(10)
+
+
+def test_a_timed_out_send_is_held_back_for_the_channels_longest_send() -> None:
+    """s25H F04: a channel's ``timeout`` may bound one reply only (smtplib's does), so
+    the desk takes a channel's ``longest_send`` for the window in which a send it
+    stopped waiting for may still arrive: an hour here, not the retry delay (30 s)."""
+    endless = Endless()
+    desk = timed_desk(endless, 0.1)
+    desk.receive(next(intakes(1, T0)), now=T0)
+    try:
+        report = desk.deliver(T0, limit=1)
+        assert report.failed == 1
+        [held] = [i for i in desk.store.waiting(10) if i.attempts == 1]  # type: ignore[attr-defined]
+        assert held.notification.key == endless.keys[0]
+        # given up on at T0 + 0.1 s (and a little): held for 0.1 s + 3600 s from then
+        assert T0 + timedelta(seconds=3600.2) <= held.next_attempt_at
+        assert held.next_attempt_at < T0 + timedelta(seconds=3601.2)
+    finally:
+        endless.gate.set()
+
+
+class HangsFirst:
+    """A channel whose first send hangs until released; later sends go through."""
+
+    name = "hangs"
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.keys: list[str] = []
+        self.settled = threading.Event()
+
+    def send(self, notification: Notification, recipient: StaffMember | None) -> None:
+        first = not self.keys
+        self.keys.append(notification.key)
+        if first:
+            self.release.wait(30)
+
+
+def test_messages_behind_a_hung_channel_go_once_one_of_its_sends_returns() -> None:
+    """s25H F06 (docs/notifications.md): once a channel holds ``threads`` hung sends,
+    its messages wait, with no attempt spent, "until one of its sends returns".
+    They are handed back unsent, so they are due at once for another process, and
+    a pass after the hung send returned sends them: no five-minute lease to wait out."""
+    hangs = HangsFirst()
+    desk = timed_desk(hangs, 0.2)
+    desk._sender = type(desk._sender)(timeout=0.2, threads=1)
+    list(desk.receive_many(intakes(5, T0), now=T0))
+    queued = len(desk.store.pending(T0, 100))
+    assert queued == 5
+    clock = FixedClock(T0)
+    report = desk.deliver(clock(), clock=clock)
+    assert (report.sent, report.failed) == (0, 1)  # the first hung; the rest not tried
+    left = desk.store.pending(clock(), 100)
+    assert len(left) == queued - 1  # due at once, for whoever can send them
+    assert {i.attempts for i in left} == {0}  # no attempt spent
+    assert desk.deliver(clock.advance(seconds=1)).sent == 0  # still hung: not claimed
+    assert len(desk.store.pending(clock(), 100)) == queued - 1
+    hangs.release.set()  # the hung send returns (and is recorded as delivered)
+    for _ in range(100):
+        if desk._sender.stuck("hangs") == 0:
+            break
+        time.sleep(0.02)
+    report = desk.deliver(clock.advance(seconds=1))  # seconds later, not minutes
+    assert (report.sent, report.failed) == (queued - 1, 0)
+    assert len(hangs.keys) == len(set(hangs.keys)) == queued
+
+
+def test_the_worker_sends_what_a_hung_channel_held_back_when_its_send_returns() -> None:
+    """The late return wakes the delivery worker: what the channel held back goes
+    without waiting for the worker's interval (a minute here)."""
+    hangs = HangsFirst()
+    desk = timed_desk(hangs, 0.2)
+    desk._sender = type(desk._sender)(timeout=0.2, threads=1)
+    clock = FixedClock(T0)
+    list(desk.receive_many(intakes(5, T0), now=T0))
+    queued = len(desk.store.pending(T0, 100))
+    worker = desk.start_delivery(clock=clock, interval=60)
+    try:
+        assert worker.wait_idle(10)
+        assert len(hangs.keys) == 1
+        hangs.release.set()
+        for _ in range(200):
+            if len(hangs.keys) == queued:
+                break
+            time.sleep(0.02)
+        assert len(hangs.keys) == len(set(hangs.keys)) == queued
+    finally:
+        desk.close()

@@ -411,6 +411,37 @@ def test_a_serious_escalation_at_night_reaches_the_gm_office_off_duty_too(
     assert escalated == ["HQ-001"]  # on duty (no hours given); 总经办 is not woken for it
 
 
+class GroupChat(RecordingNotifier):
+    """A channel that posts into one group chat, as a robot with a fixed url does."""
+
+    group = True
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_group_chat_gets_one_post_per_message_not_one_per_recipient(clock: FixedClock) -> None:
+    """s25H F03: a serious escalation is reported to HQ-001 and HQ-002 (ESC-2); each
+    hears of it on their own channel, but the group chat the robot posts into shows
+    it once, not once per member.  The post names no recipient and masks the
+    complainant (PRV-1): the desk cannot tell who reads a group."""
+    people, chat = RecordingNotifier("staff"), GroupChat("wecom")
+    desk = make_desk(notifiers=[people, chat])
+    c = desk.receive(intake(), now=clock())
+    desk.act(c.id, Escalate(actor="SR-102", trigger="serious"), now=clock.advance(minutes=30))
+    desk.deliver(clock())
+    urgent = sorted(n.recipient for n, _ in people.sent if n.topic == "urgent")
+    assert urgent == ["HQ-001", "HQ-002"]
+    [(post, to)] = [(n, r) for n, r in chat.sent if n.topic == "urgent"]
+    assert (post.recipient, to, post.data) == ("", None, ())
+    assert post.key.startswith(f"{c.id}:urgent:")
+    assert NAME not in post.body
+    assert PHONE not in post.body
+    assert "李**" in post.body
+    # every message of the complaint reached the group once, whoever it was for
+    assert len(chat.keys) == len(set(chat.keys))
+    assert sorted({n.topic for n, _ in chat.sent}) == sorted({n.topic for n, _ in people.sent})
+    assert len(chat.sent) < len(people.sent)
+
+
 @pytest.mark.procedure("DL-2")
 @pytest.mark.procedure("VAL-3")
 @pytest.mark.procedure("VAL-1")

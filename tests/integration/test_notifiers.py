@@ -236,8 +236,9 @@ def test_wecom_robot_gets_markdown_with_personal_data_masked(http_server: HttpTe
     content = payload["markdown"]["content"]
     assert content.startswith(f"**{SUBJECT}**\n")
     assert "楼上漏水" in content
-    assert "*********78" in content
-    assert "王**" in content
+    # masked; the marks shown as full-width look-alikes, never Markdown emphasis
+    assert "＊＊＊＊＊＊＊＊＊78" in content
+    assert "王＊＊" in content
     assert not any(secret in request.body.decode() for secret in SECRETS)
     assert request.query == {"key": ["robot-key"]}
     assert request.header("Idempotency-Key") == NOTE.key
@@ -349,6 +350,191 @@ def test_a_slow_reply_is_waited_for_rather_than_sent_again(http_server: HttpTest
     http_server.respond(delay=0.6)
     webhook(http_server.url(), timeout=0.2, reply_timeout=5).send(NOTE, LI)
     assert [r.header("Idempotency-Key") for r in http_server.delivered] == [NOTE.key]
+
+
+# the complainant's own words, as typed into a summary (docs/security.md: any text)
+INJECTED = attrs.evolve(
+    NOTE,
+    subject="[C-20251114-0001] 投诉 **已处理**",
+    body=(
+        "漏水\n# 已处理，无需跟进\n[紧急：点此登录处理](http://phish.example/login)\n"
+        '> C-0000 · closed\r## 二级\n<font color="info">绿色</font> a_b `c` ~~d~~ | e &lt;\n'
+        "已结案\n===\n  - 列表 + 1\n[链接] (http://x.example) [引用][1]\n[1]: http://x.example"
+    ),
+    data=(),
+)
+# worked by hand: each mark a full-width look-alike, and a `]` before `(`, `[` or `:`
+# (spaces or a line break between): `[C-…] 投诉` starts no link and stays; the frame
+# (**subject**, the `> id · topic` footer) stays Markdown
+INJECTED_TEXT = (
+    "漏水\n＃ 已处理，无需跟进\n[紧急：点此登录处理］(http://phish.example/login)\n"
+    '＞ C-0000 · closed\n＃# 二级\n＜font color="info"＞绿色＜/font＞ '
+    "a＿b ｀c｀ ～～d～～ ｜ e ＆lt;\n"
+    "已结案\n＝==\n  － 列表 + 1\n[链接］ (http://x.example) [引用］[1］\n[1］: http://x.example"
+)
+
+
+def test_a_robots_markdown_shows_the_complaints_words_literally(
+    http_server: HttpTestServer,
+) -> None:
+    """A complainant cannot post a live link, a heading or a forged footer into the
+    company's group chat under the robot's name: WeCom and DingTalk markdown get the
+    text with every mark shown as a look-alike (s25H F02)."""
+    webhook(http_server.url("/cgi-bin/webhook/send", key="k"), format="wecom").send(INJECTED, LI)
+    webhook(http_server.url("/robot/send"), format="dingtalk").send(INJECTED, LI)
+    wecom, dingtalk = (r.json() for r in http_server.wait_for(2))
+    assert wecom["markdown"]["content"] == (
+        f"**[C-20251114-0001] 投诉 ＊＊已处理＊＊**\n{INJECTED_TEXT}\n> C-20251114-0001 · assigned"
+    )
+    assert dingtalk["markdown"]["title"] == "[C-20251114-0001] 投诉 **已处理**"  # plain text
+    assert dingtalk["markdown"]["text"] == (
+        "### [C-20251114-0001] 投诉 ＊＊已处理＊＊\n\n"
+        + INJECTED_TEXT.replace("\n", "  \n")
+        + "\n\n> C-20251114-0001 · assigned"
+    )
+
+
+def test_a_robots_text_message_keeps_the_words_as_typed(http_server: HttpTestServer) -> None:
+    """``msgtype="text"`` is not Markdown: nothing is replaced."""
+    webhook(http_server.url(), format="wecom", msgtype="text").send(INJECTED, LI)
+    content = http_server.wait_for(1)[0].json()["text"]["content"]
+    assert content.startswith(
+        f"{INJECTED.subject}\n漏水\n# 已处理，无需跟进\n[紧急：点此登录处理](http"
+    )
+
+
+def test_group_is_declared_by_robots_with_a_url_only() -> None:
+    """A robot's url is a group chat: the desk posts each message there once (s25H F03)."""
+    url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"
+    assert webhook(url, format="wecom").group is True
+    assert webhook(url, format="dingtalk").group is True
+    assert webhook(url).group is False  # the host's endpoint routes to each recipient
+    assert webhook(None, format="wecom").group is False  # each recipient's own robot
+    assert webhook(url, group=True).group is True
+    assert webhook(url, format="wecom", group=False).group is False
+    with pytest.raises(InvalidInputError) as bad:
+        webhook(None, format="wecom", group=True)
+    assert bad.value.path == "group"
+    [built] = notifiers_from_config({"log": False, "webhooks": [{"url": url, "group": True}]})
+    assert getattr(built, "group", None) is True
+
+
+class _Trickle:
+    """An HTTP endpoint that sends its answer, status line first, a byte every 0.1 s."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        import time
+
+        conn, _ = self.server.accept()
+        with conn:
+            conn.recv(65536)
+            body = b'{"errcode": 0, "errmsg": "ok"}'
+            answer = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+            for byte in answer:
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:  # the client cut it off
+                    return
+                time.sleep(0.1)
+
+    def close(self) -> None:
+        self.server.close()
+
+
+def test_a_webhook_send_ends_within_timeout_plus_reply_timeout() -> None:
+    """Each read waits at most ``reply_timeout``, but a reply trickling in byte by byte
+    would keep a send alive for ever: the whole send is cut off at ``timeout +
+    reply_timeout``, the ``longest_send`` the desk waits out before a copy (s25H F04)."""
+    import time
+
+    trickle = _Trickle()
+    notifier = webhook(f"http://127.0.0.1:{trickle.port}/hook", timeout=0.2, reply_timeout=0.3)
+    assert notifier.longest_send == 0.5
+    started = time.monotonic()
+    try:
+        with pytest.raises(NotificationError) as caught:
+            notifier.send(NOTE, LI)  # the answer takes 7 s to arrive
+    finally:
+        trickle.close()
+    assert time.monotonic() - started < 2
+    assert "within 0.5 s" in caught.value.reason
+    assert caught.value.retryable
+
+
+class _SlowSmtp:
+    """A real SMTP server (aiosmtpd) that answers each command after ``delay`` seconds."""
+
+    def __init__(self, delay: float) -> None:
+        import asyncio
+
+        from tests.integration.servers import _controller
+
+        self.messages: list[bytes] = []
+        outer = self
+
+        class Handler:
+            async def handle_EHLO(self, server, session, envelope, hostname, responses):  # type: ignore[no-untyped-def]
+                await asyncio.sleep(delay)
+                session.host_name = hostname
+                return responses
+
+            async def handle_MAIL(self, server, session, envelope, address, options):  # type: ignore[no-untyped-def]
+                await asyncio.sleep(delay)
+                envelope.mail_from = address
+                return "250 OK"
+
+            async def handle_RCPT(self, server, session, envelope, address, options):  # type: ignore[no-untyped-def]
+                await asyncio.sleep(delay)
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
+            async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+                await asyncio.sleep(delay)
+                outer.messages.append(envelope.content)
+                return "250 OK"
+
+        self.controller = _controller(Handler(), 0)  # type: ignore[arg-type]
+        self.controller.start()
+        self.port = self.controller.port
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+def test_an_smtp_send_ends_within_total_timeout() -> None:
+    """``timeout`` bounds each reply; a server answering each of the send's commands
+    just inside it (0.4 s of 1) would take 2 s or more.  ``total_timeout`` bounds the
+    whole send: it is cut off at 1 s, before the message is complete, and the
+    desk's in-flight window counts on it (``longest_send``; s25H F04)."""
+    import time
+
+    server = _SlowSmtp(0.4)
+    try:
+        notifier = SmtpNotifier(
+            "127.0.0.1", server.port, sender="desk@example.com", timeout=1, total_timeout=1
+        )
+        assert notifier.longest_send == 1
+        started = time.monotonic()
+        with pytest.raises(NotificationError) as caught:
+            notifier.send(NOTE, LI)
+        took = time.monotonic() - started
+        time.sleep(1)  # whatever the server still had in hand
+        assert server.messages == []
+    finally:
+        server.stop()
+    assert took < 1.6
+    assert "longer than 1 s" in caught.value.reason
+    assert caught.value.retryable
+    assert SmtpNotifier("mail.example.com", sender="desk@example.com").longest_send == 60
 
 
 # --------------------------------------------------------------------------- log

@@ -95,7 +95,9 @@ def test_outbox_list_shows_dead_letters_without_personal_data(dead: list[int]) -
     assert str(dead[0]) in table.stdout
     for secret in ("王小明", "13812345678", "1201"):
         assert secret not in table.stdout
-    assert json.loads(invoke("outbox", "list", "--pending", "--json").stdout) == []
+    # --pending lists every message not delivered or dropped: the dead letter too
+    [waiting] = json.loads(invoke("outbox", "list", "--pending", "--json").stdout)
+    assert (waiting["id"], waiting["state"]) == (dead[0], "dead")
 
 
 def test_outbox_retry_sends_again_and_the_warning_clears_after_drop(dead: list[int]) -> None:
@@ -195,3 +197,26 @@ def test_a_channels_error_text_is_stored_and_listed_masked(dead: list[int], tmp_
         listed = invoke(*args)
         for secret in ("13900001111", "13812345678", "王小明", "3-2-1201"):
             assert secret not in listed.stdout, (args, secret)
+
+
+def test_outbox_list_pending_shows_a_message_waiting_for_its_retry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/cli.md: ``--pending`` lists every message still waiting.  The webhook
+    refused at 17:30 and is retried after 60 s: at 17:30:05 the message is not due,
+    yet it waits, and the list says until when (s25H F05)."""
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", ".").exit_code == 0
+    _unreachable(tmp_path, attempts=5)  # first_delay_seconds = 60
+    assert invoke(*RECEIVE).exit_code == 0  # tried once at 17:30, refused
+    listed = invoke("outbox", "list", "--pending", "--json", now="2025-11-14T17:30:05")
+    [item] = json.loads(listed.stdout)
+    assert (item["notifier"], item["topic"], item["recipient"]) == ("webhook", "assigned", "SR-201")
+    assert (item["attempts"], item["state"]) == (1, "waiting")
+    assert item["next_attempt_at"] == "2025-11-14T17:31:00+08:00"
+    table = invoke("outbox", "list", "--pending", now="2025-11-14T17:30:05")
+    assert "no messages" not in table.stdout
+    assert "next try" in table.stdout
+    due = invoke("outbox", "list", "--pending", "--json", now="2025-11-14T17:31")
+    assert [i["state"] for i in json.loads(due.stdout)] == ["due"]
+    assert json.loads(invoke("outbox", "list", "--json").stdout) == []  # not a dead letter

@@ -57,6 +57,10 @@ def test_what_sweeps_deliveries_and_verify_watch_reads_an_index(store: SqliteSto
     assert "INDEX outbox_pending" in found
     found = plan(store, sqlite_store._OVERLONG_LEASES, [store.tenant, NOW.isoformat()])
     assert "INDEX projection_due" in found
+    # every message still waiting (outbox list --pending): the pending items, in order
+    found = plan(store, sqlite_store._WAITING, [store.tenant, 100])
+    assert "INDEX outbox_pending" in found
+    assert "TEMP B-TREE" not in found
 
 
 @pytest.mark.parametrize(

@@ -703,6 +703,25 @@ class MemoryStore:
                 item.last_error = error_text(error)
                 item.next_attempt_at = stamp
 
+    def waiting(self, limit: int = 100) -> list[OutboxItem]:
+        """Like :meth:`SqliteStore.waiting`: every undelivered item not dropped, due or not."""
+        check_limit(limit)
+        with self._lock:
+            self._open()
+            return [
+                _as_outbox_item(i)
+                for i in self._outbox.values()
+                if i.delivered_at is None and i.dropped_at is None
+            ][:limit]
+
+    def release(self, item_id: int, at: datetime) -> None:
+        """Hand a claimed item back unsent: due at ``at``, no attempt counted."""
+        stamp = to_utc_text(at, "at")
+        with self._lock:
+            item = self._item(item_id)
+            if item.delivered_at is None and item.dropped_at is None:
+                item.next_attempt_at = stamp
+
     def _item(self, item_id: int) -> _Item:
         self._open()
         item = self._outbox.get(check_item_id(item_id))

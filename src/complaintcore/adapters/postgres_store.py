@@ -1489,6 +1489,33 @@ class PostgresStore:
             if cur.rowcount == 0:
                 self._require_item(conn, item_id)
 
+    @_translated
+    def waiting(self, limit: int = 100) -> list[OutboxItem]:
+        """Every undelivered item not dropped, oldest queued first, due or not (a retry's
+        time, a claim's end, a dead letter); read through ``outbox_pending``."""
+        check_limit(limit)
+        with self._connections().connection() as conn:
+            found = conn.execute(
+                f"SELECT {_ITEM_COLUMNS} FROM {self._schema}.outbox"
+                " WHERE tenant = %s AND delivered_at IS NULL AND dropped_at IS NULL"
+                " ORDER BY id LIMIT %s",
+                (self._tenant, limit),
+            ).fetchall()
+        return [_item_from(r) for r in found]
+
+    @_translated
+    def release(self, item_id: int, at: datetime) -> None:
+        """Hand a claimed item back unsent: due at ``at``, no attempt counted."""
+        require_aware(at, "at")
+        with self._connections().connection() as conn:
+            cur = conn.execute(
+                f"UPDATE {self._schema}.outbox SET next_attempt_at = %s WHERE tenant = %s"
+                " AND id = %s AND delivered_at IS NULL AND dropped_at IS NULL",
+                (at, self._tenant, _item_id(item_id)),
+            )
+            if cur.rowcount == 0:
+                self._require_item(conn, item_id)
+
     def _require_item(self, conn: psycopg.Connection[Any], item_id: int) -> None:
         found = conn.execute(
             f"SELECT 1 FROM {self._schema}.outbox WHERE tenant = %s AND id = %s",

@@ -1741,6 +1741,27 @@ class SqliteStore:
         if cur.rowcount == 0:
             self._require_item(conn, item_id)
 
+    @_translated
+    def waiting(self, limit: int = 100) -> list[OutboxItem]:
+        """Every undelivered item not dropped, oldest queued first, due or not (a retry's
+        time, a claim's end, a dead letter); read through ``outbox_pending``."""
+        check_limit(limit)
+        found = self._conn().execute(_WAITING, (self._tenant, limit)).fetchall()
+        return [outbox_item(*r) for r in found]
+
+    @_translated
+    def release(self, item_id: int, at: datetime) -> None:
+        """Hand a claimed item back unsent: due at ``at``, no attempt counted."""
+        check_item_id(item_id)
+        conn = self._conn()
+        cur = conn.execute(
+            "UPDATE outbox SET next_attempt_at = ?"
+            " WHERE tenant = ? AND id = ? AND delivered_at IS NULL AND dropped_at IS NULL",
+            (to_utc_text(at, "at"), self._tenant, item_id),
+        )
+        if cur.rowcount == 0:
+            self._require_item(conn, item_id)
+
     def _require_item(self, conn: sqlite3.Connection, item_id: int) -> None:
         found = conn.execute(
             "SELECT 1 FROM outbox WHERE tenant = ? AND id = ?", (self._tenant, item_id)
@@ -2540,6 +2561,13 @@ _PENDING_COUNTS = (
 )
 """Waiting outbox items per channel, through ``outbox_pending``: the cost follows the
 items waiting, not every item ever delivered."""
+
+_WAITING = (
+    "SELECT id, notifier, body_json, attempts, next_attempt_at, last_error FROM outbox"
+    " INDEXED BY outbox_pending WHERE tenant = ? AND delivered_at IS NULL"
+    " AND dropped_at IS NULL ORDER BY id LIMIT ?"
+)
+"""Every waiting outbox item, due or not, through ``outbox_pending``."""
 
 _LEDGER_OF = (
     "SELECT seq, complaint_id, version, head, outbox, key, created_at, prev, hash"

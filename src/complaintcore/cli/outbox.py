@@ -1,4 +1,5 @@
-"""``complaintcore outbox``: the messages that could not be delivered (dead letters)."""
+"""``complaintcore outbox``: the messages that could not be delivered (dead letters),
+and every message still waiting (``--pending``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from rich.table import Table
 
 from complaintcore.cli.context import Ctx, json_option, os_user, pass_ctx
 from complaintcore.core.errors import InvalidInputError
+from complaintcore.desk.ports import OutboxItem, OutboxStore
 from complaintcore.i18n import N_
 
 __all__ = ["outbox"]
@@ -21,16 +23,38 @@ def outbox() -> None:
     "list",
     help=N_(
         "Messages given up after the retry limit (dead letters); --pending lists every "
-        "message still waiting instead."
+        "message not yet delivered or dropped instead, with when it is tried next."
     ),
 )
-@click.option("--pending", is_flag=True, help=N_("Every undelivered message that is due."))
+@click.option(
+    "--pending",
+    is_flag=True,
+    help=N_(
+        "Every message not delivered or dropped: due, waiting for a retry, being sent, or given up."
+    ),
+)
 @click.option("--limit", type=click.IntRange(1, 1_000_000), default=100, show_default=True)
 @json_option
 @pass_ctx
 def list_dead(ctx: Ctx, pending: bool, limit: int) -> None:
     desk = ctx.desk()
-    items = desk.store.pending(ctx.now(), limit) if pending else desk.dead_letters(limit)
+    now = ctx.now()
+    if not pending:
+        items = desk.dead_letters(limit)
+    elif isinstance(desk.store, OutboxStore):
+        items = desk.store.waiting(limit)
+    else:  # a host's store that cannot list them all: those that are due
+        items = desk.store.pending(now, limit)
+    given_up = desk.retry.max_attempts
+
+    def state(item: OutboxItem) -> str:
+        if item.attempts >= given_up:
+            return "dead"
+        if item.next_attempt_at is None or item.next_attempt_at <= now:
+            return "due"
+        return "waiting"
+
+    zone = ctx.zone()
     if ctx.json:
         ctx.emit(
             [
@@ -42,6 +66,12 @@ def list_dead(ctx: Ctx, pending: bool, limit: int) -> None:
                     "topic": i.notification.topic,
                     "recipient": i.notification.recipient,
                     "attempts": i.attempts,
+                    "state": state(i),
+                    "next_attempt_at": (
+                        i.next_attempt_at.astimezone(zone).isoformat()
+                        if i.next_attempt_at is not None
+                        else None
+                    ),
                     "last_error": i.last_error,
                 }
                 for i in items
@@ -51,16 +81,26 @@ def list_dead(ctx: Ctx, pending: bool, limit: int) -> None:
     if not items:
         ctx.say(ctx.t("no messages"))
         return
-    table = Table(
+    columns = [
         ctx.t("id"), ctx.t("channel"), ctx.t("complaint"), ctx.t("topic"), ctx.t("recipient"),
-        ctx.t("attempts"), ctx.t("last error"),
-    )  # fmt: skip
+        ctx.t("attempts"),
+    ]  # fmt: skip
+    if pending:
+        columns.append(ctx.t("next try"))
+    table = Table(*columns, ctx.t("last error"))
     for i in items:
         n = i.notification
-        table.add_row(
-            str(i.id), i.notifier, n.complaint_id, n.topic, n.recipient, str(i.attempts),
-            i.last_error or "-",
-        )  # fmt: skip
+        row = [
+            str(i.id), i.notifier, n.complaint_id, n.topic, n.recipient or ctx.t("(group)"),
+            str(i.attempts),
+        ]  # fmt: skip
+        if pending:
+            shown = state(i)
+            if shown == "waiting" and i.next_attempt_at is not None:
+                row.append(i.next_attempt_at.astimezone(zone).isoformat(timespec="seconds"))
+            else:
+                row.append(ctx.t("given up") if shown == "dead" else ctx.t("now"))
+        table.add_row(*row, i.last_error or "-")
     ctx.say(table)
 
 

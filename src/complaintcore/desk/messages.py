@@ -224,13 +224,18 @@ class Messages:
         at: datetime,
         discriminator: str,
         detail: Sequence[str | Detail] = (),
+        group: bool = False,
     ) -> Notification:
         """One notification; ``discriminator`` makes the dedupe key (same -> sent once).
 
-        A ``detail`` given as text is shown as it is, in every language.
+        A ``detail`` given as text is shown as it is, in every language.  With
+        ``group``, the post for a group chat: everyone it concerns gets the
+        same key (no recipient in it, none on the notification), and personal
+        data is masked, as for a recipient who need not see it: a group's
+        readers are not known to the desk (PRV-1).
         """
         person = complaint.intake.complainant
-        full = sees_personal_data(recipient, complaint, pack)
+        full = not group and sees_personal_data(recipient, complaint, pack)
         secrets = () if full else (person.name, person.phone, person.room)
 
         def hide(text: str) -> str:
@@ -259,11 +264,12 @@ class Messages:
             ("complainant_phone", person.phone),
             ("complainant_room", person.room),
         )
+        to = "" if group else recipient.staff_id
         return Notification(
-            key=_key(complaint.id, topic, recipient.staff_id, discriminator),
+            key=_key(complaint.id, topic, to, discriminator),
             complaint_id=complaint.id,
             topic=topic,
-            recipient=recipient.staff_id,
+            recipient=to,
             subject=f"[{complaint.id}] {' / '.join(subjects)}",
             body="\n\n".join(bodies),
             created_at=at,

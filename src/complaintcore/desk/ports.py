@@ -42,6 +42,7 @@ __all__ = [
     "Notification",
     "Notifier",
     "OutboxItem",
+    "OutboxStore",
     "ReceivedCount",
     "RelatedQuery",
     "ReportStore",
@@ -140,7 +141,9 @@ class Notification:
 
     ``key`` is the dedupe key: a notifier that is retried sends each key once.
     ``body`` is already rendered for the recipient's right to see personal
-    data (PRV-1).
+    data (PRV-1).  ``recipient`` is empty for a post into a group chat (a
+    channel whose ``group`` is true): one post for everyone it concerns,
+    rendered for someone who need not see personal data.
     """
 
     key: str
@@ -176,6 +179,11 @@ class Notifier(Protocol):
     """A channel: email, SMS, a WeCom/DingTalk robot, the host's app.
 
     ``send`` raises on failure; the outbox keeps the message and retries.
+    Two optional attributes tell the desk more: ``group`` (true: the channel
+    posts into one group chat, so each message is queued for it once, not once
+    per recipient) and ``longest_send`` (seconds after which a send has ended
+    whatever the far side does: the desk sends no copy of a message before a
+    send of it it stopped waiting for can have ended).
     """
 
     name: str
@@ -802,4 +810,32 @@ class HealthStore(ComplaintStore, Protocol):
     def pending_counts(self) -> dict[str, int]:
         """Undelivered items not dropped, counted per notifier channel; read from
         the index on pending items, whatever the number ever delivered."""
+        ...
+
+
+@runtime_checkable
+class OutboxStore(ComplaintStore, Protocol):
+    """A store that shows every message still waiting and takes a claimed one back unsent.
+
+    ``complaintcore outbox list --pending`` asks :meth:`waiting`; ``Desk.deliver``
+    asks :meth:`release` for the messages it claimed but will not send now (their
+    channel holds every sending thread with sends that hang), so they need not
+    wait out the claim's lease.  Stores without it are simply not asked: the
+    command lists the messages that are due, and such messages wait out the
+    lease.  The built-in stores have it.
+    """
+
+    def waiting(self, limit: int = 100) -> list[OutboxItem]:
+        """Every undelivered item not dropped, oldest queued first, whenever it is due:
+        never tried, waiting for a retry, claimed by a sender (``next_attempt_at`` is
+        when the claim lapses) or a dead letter; read from the index on pending items."""
+        ...
+
+    def release(self, item_id: int, at: datetime) -> None:
+        """Hand a claimed item back unsent: due at ``at``, its attempts and last error
+        unchanged, so no attempt is spent.  Only its claimer calls it, within the
+        claim's lease.  Ignored once the item is delivered or dropped.
+
+        :raises InvalidInputError: no item has this id (path ``item_id``).
+        """
         ...

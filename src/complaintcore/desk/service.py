@@ -17,11 +17,12 @@ import functools
 import inspect
 import logging
 import threading
+import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -127,6 +128,7 @@ from complaintcore.desk.ports import (
     Notification,
     Notifier,
     OutboxItem,
+    OutboxStore,
     RelatedQuery,
     RowOrder,
     SimilarQuery,
@@ -2380,11 +2382,22 @@ class Desk:
         ``retry.max_attempts`` are dead letters for a person to retry or drop,
         counted as given up; neither holds back the items behind them.
 
-        ``clock`` (the delivery worker's) is read for each batch claimed: a pass
-        of slow sends outlasts the lease of its first batch, and a lease counted
-        from the start of the pass would hand later batches to another worker
-        while this one still sends them.  Each lease covers its batch sent at
-        the send timeout, five minutes at least.
+        Each batch is claimed at its own time: a pass of slow sends outlasts
+        the lease of its first batch, and a lease counted from the start of the
+        pass would hand later batches to another worker while this one still
+        sends them.  Each lease covers its batch sent at the send timeout, five
+        minutes at least.  A send given up on is held back from the time the
+        desk stopped waiting for it, not from its batch's claim.  That time is
+        ``clock()`` (the delivery worker's), or ``now`` plus the time the pass
+        has taken so far (a monotonic timer) where that is later: without
+        ``clock`` (a cron run of ``complaintcore deliver``) or with one that
+        stands still, a pass still counts its own length.
+
+        A channel that holds ``send_threads`` sends it gave up on (sends that
+        hang) is not claimed for: its messages stay due, with no attempt spent,
+        for another process or for the first pass after one of its sends
+        returns (a late return wakes the delivery worker).  Messages of it
+        claimed before it hung are handed back unsent (:class:`OutboxStore`).
         """
         require_aware(now, "now")
         if limit is not None and (
@@ -2394,31 +2407,56 @@ class Desk:
         sent = failed = 0
         timeout = self._sender.timeout
         lease = max(_LEASE, timedelta(seconds=2 * _CLAIM_BATCH * timeout)) if timeout else _LEASE
+        current = _pass_clock(now, clock)
+        at = now if clock is None else max(now, require_aware(clock(), "clock()"))
         while self.notifiers and (limit is None or sent + failed < limit):
             # a few at a time, so the lease outlasts the sends it covers
             want = _CLAIM_BATCH if limit is None else min(_CLAIM_BATCH, limit - sent - failed)
-            at = now if clock is None else max(now, require_aware(clock(), "clock()"))
+            ready = [name for name in self.notifiers if not self._hung(name)]
+            if not ready:
+                break
             items = self.store.claim(
                 at,
                 want,
-                notifiers=self.notifiers.keys(),
+                notifiers=ready,
                 max_attempts=self.retry.max_attempts,
                 lease=lease,
             )
             for item in items:
                 if self._closing.is_set():  # closing: the rest wait out their lease
                     break
-                if self._sender.stuck(item.notifier) >= self._sender.threads:
-                    # its channel hangs: no attempt spent, no thread taken from the
-                    # others; the item waits out its lease and is tried again
+                if self._hung(item.notifier):
+                    # it hung after this batch was claimed: no attempt spent, no thread
+                    # taken from the others; handed back for whoever can send it
+                    self._hand_back(item, at)
                     continue
-                if self._send(item, at):
+                if self._send(item, at, current):
                     sent += 1
                 else:
                     failed += 1
             if len(items) < want or self._closing.is_set():
                 break
+            at = current()
         return DeliveryReport(sent, failed, self._given_up(now), self._for_other_channels())
+
+    def _hung(self, channel: str) -> bool:
+        """Every sending thread a channel may use holds a send of it given up on."""
+        return self._sender.stuck(channel) >= self._sender.threads
+
+    def _hand_back(self, item: OutboxItem, at: datetime) -> None:
+        """A claimed item not sent now: due again at once where the store can say so
+        (:class:`OutboxStore`), else after its lease."""
+        if not isinstance(self.store, OutboxStore):
+            return
+        try:
+            self.store.release(item.id, at)
+        except ComplaintCoreError as exc:  # it waits out its lease: nothing is lost
+            log.warning(
+                "notification %s via %s waits out its claim: %s",
+                item.notification.key,
+                item.notifier,
+                type(exc).__name__,
+            )
 
     def _given_up(self, now: datetime) -> int:
         """Dead letters: this desk's messages past ``retry.max_attempts``, not dropped."""
@@ -2473,9 +2511,10 @@ class Desk:
         if self._worker is not None:
             self._worker.wake()
 
-    def _send(self, item: OutboxItem, now: datetime) -> bool:
+    def _send(self, item: OutboxItem, now: datetime, current: Callable[[], datetime]) -> bool:
         """One attempt, bounded by the send timeout; a failure of any kind is
-        recorded for a retry, never raised."""
+        recorded for a retry, never raised.  ``current`` tells the time the desk
+        gives up on a send that timed out: its hold is counted from there."""
         notifier = self.notifiers[item.notifier]
         try:
             recipient = self.directory.get(item.notification.recipient)
@@ -2490,11 +2529,14 @@ class Desk:
             except Exception:  # even describing it failed
                 error = type(exc).__name__
             delay = timedelta(seconds=self.retry.delay(item.attempts + 1))
+            retry_at = now + delay
             if isinstance(exc, SendTimeoutError) and not exc.busy:
                 # the abandoned send may still get through: not due again (here or
-                # in another process) before the channel itself gives up on it
+                # in another process) before it has ended, counted from when the
+                # desk stopped waiting for it, not from the batch's claim
                 delay = max(delay, self._in_flight(notifier))
-            self.store.mark_failed(item.id, error, now + delay)
+                retry_at = max(retry_at, current() + delay)
+            self.store.mark_failed(item.id, error, retry_at)
             if item.attempts + 1 >= self.retry.max_attempts:
                 log.warning(
                     "notification %s via %s failed %d times and is no longer tried"
@@ -2515,13 +2557,17 @@ class Desk:
         return True
 
     def _in_flight(self, notifier: Notifier) -> timedelta:
-        """How long a send the desk stopped waiting for may still run: the desk's
-        own wait, then the channel's ``timeout`` and ``reply_timeout`` (seconds,
-        where the channel has them: the webhook and SMTP channels do)."""
+        """How long a send the desk stopped waiting for may still run: the channel's
+        ``longest_send`` (seconds; the built-in channels enforce it on the whole
+        send), else its ``timeout`` plus ``reply_timeout`` where it has them, and
+        the desk's own timeout on top as a margin."""
         seconds = self._sender.timeout or 0.0
+        declared = getattr(notifier, "longest_send", None)
+        if _positive(declared):
+            return timedelta(seconds=seconds + float(declared))
         for name in ("timeout", "reply_timeout"):
             value = getattr(notifier, name, None)
-            if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+            if _positive(value):
                 seconds += float(value)
         return timedelta(seconds=seconds)
 
@@ -2544,9 +2590,13 @@ class Desk:
 
     def _settle_late(self, item: OutboxItem, now: datetime, error: BaseException | None) -> None:
         """A send that timed out finished after all: if it got through, say so, so the
-        retry (already scheduled) is not made."""
-        if error is None:
-            self.store.mark_delivered(item.id, now)
+        retry (already scheduled) is not made.  Its thread is free again: the worker
+        is woken for the messages its channel held back."""
+        try:
+            if error is None:
+                self.store.mark_delivered(item.id, now)
+        finally:
+            self._wake_delivery()
 
     def _fan(
         self,
@@ -2559,10 +2609,36 @@ class Desk:
     ) -> Outbox:
         if access.is_target(member, complaint):
             return []  # ESC-4: the person complained about is not told the complainant's words
-        note = self.messages.render(
-            complaint, topic, member, self.pack, at=now, discriminator=discriminator, detail=detail
+        render = functools.partial(
+            self.messages.render,
+            complaint,
+            topic,
+            member,
+            self.pack,
+            at=now,
+            discriminator=discriminator,
+            detail=detail,
         )
-        return [(name, note) for name in self.notifiers]
+        groups = self._group_channels()
+        note: Notification | None = None
+        post: Notification | None = None
+        box: Outbox = []
+        for name in self.notifiers:
+            if name in groups:
+                # a group chat gets one post for everyone told: one key, so the outbox
+                # keeps the first and drops the copies queued for the other recipients
+                post = post or render(group=True)
+                box.append((name, post))
+            else:
+                note = note or render()
+                box.append((name, note))
+        return box
+
+    def _group_channels(self) -> frozenset[str]:
+        """The channels that post into one group chat (a ``group`` attribute that is true)."""
+        return frozenset(
+            name for name, n in self.notifiers.items() if getattr(n, "group", False) is True
+        )
 
     def _outbox_for(self, complaint: Complaint, events: Iterable[Event], now: datetime) -> Outbox:
         """Who to tell about these events (same transaction as the events)."""
@@ -3083,6 +3159,25 @@ def _check_notifiers(notifiers: Sequence[Notifier]) -> None:
                 f"{n.name}: send is a coroutine function; the desk calls send in a"
                 " thread and needs a plain function (wrap it with asyncio.run)",
             )
+
+
+def _pass_clock(now: datetime, clock: Callable[[], datetime] | None) -> Callable[[], datetime]:
+    """The time during a delivery pass: ``now`` plus the time the pass has taken
+    (a monotonic timer: the desk reads no wall clock), or ``clock`` where it is later."""
+    started = time.monotonic()
+
+    def current() -> datetime:
+        elapsed = now + timedelta(seconds=time.monotonic() - started)
+        if clock is None:
+            return elapsed
+        return max(elapsed, require_aware(clock(), "clock()"))
+
+    return current
+
+
+def _positive(value: object) -> TypeGuard[int | float]:
+    """A number of seconds a channel declares (not a bool, above zero)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
 
 
 def _send_plain(notifier: Notifier, notification: Notification, to: StaffMember | None) -> None:

@@ -75,6 +75,7 @@ from complaintcore.desk.ports import (
     ComplaintStore,
     HealthStore,
     Notification,
+    OutboxStore,
     RelatedQuery,
     ReportStore,
     SimilarQuery,
@@ -1335,6 +1336,68 @@ class StoreContract:
         other = self.store("bravo")
         assert isinstance(other, HealthStore)
         assert other.pending_counts() == {}
+
+    def test_waiting_lists_every_undelivered_item_and_release_hands_a_claim_back(self) -> None:
+        """``outbox list --pending`` shows what waits for a retry or is being sent, not
+        only what is due; a claim the desk will not use now goes back unsent, no
+        attempt spent."""
+        store = self.store()
+        if not isinstance(store, OutboxStore):
+            pytest.skip(f"{type(store).__name__} has no waiting/release (an OutboxStore)")
+        assert store.waiting() == []
+        c = self.registered("C-1")
+        note = self.note
+        store.create(
+            c,
+            self.row_of(c),
+            [("email", note("a")), ("sms", note("a")), ("email", note("b")), ("email", note("c"))],
+        )
+        email_a, sms_a, email_b, email_c = store.pending(NOW)
+        retry_at = NOW + timedelta(minutes=10)
+        store.mark_failed(email_a.id, "smtp 451", retry_at)  # waits for its retry
+        [claimed] = store.claim(NOW, 1, notifiers={"email"}, lease=LEASE)  # being sent
+        assert claimed.id == email_b.id
+        store.mark_delivered(email_c.id, NOW)
+        store.drop_item(sms_a.id, NOW, "the channel was removed")
+        assert store.pending(NOW) == []  # nothing is due ...
+        waiting = store.waiting()  # ... but two messages wait
+        assert [(i.id, i.attempts, i.last_error) for i in waiting] == [
+            (email_a.id, 1, "smtp 451"),
+            (email_b.id, 0, ""),
+        ]
+        assert [i.next_attempt_at for i in waiting] == [retry_at, NOW + LEASE]
+        assert waiting[1].notification == note("b")
+        assert [i.id for i in store.waiting(limit=1)] == [email_a.id]
+        for _ in range(3):
+            store.mark_failed(email_a.id, "smtp 550", retry_at)
+        assert [i.id for i in store.waiting()] == [email_a.id, email_b.id]  # a dead letter too
+
+        store.release(email_b.id, NOW)  # handed back unsent: due now, no attempt spent
+        assert [(i.id, i.attempts) for i in store.pending(NOW)] == [(email_b.id, 0)]
+        [again] = store.claim(NOW, 10, notifiers={"email"}, lease=LEASE)
+        assert (again.id, again.attempts, again.last_error) == (email_b.id, 0, "")
+        store.release(email_a.id, NOW)  # attempts and error stay as they were
+        assert [(i.id, i.attempts, i.last_error) for i in store.pending(NOW)] == [
+            (email_a.id, 4, "smtp 550")
+        ]
+        store.mark_delivered(email_b.id, NOW)
+        store.release(email_b.id, NOW)  # delivered: ignored
+        store.release(sms_a.id, NOW)  # dropped: ignored
+        assert [i.id for i in store.pending(NOW + timedelta(days=1))] == [email_a.id]
+        assert [i.id for i in store.waiting()] == [email_a.id]
+        missing = max(i.id for i in (email_a, sms_a, email_b, email_c)) + 10_000
+        with pytest.raises(InvalidInputError):
+            store.release(missing, NOW)
+        with pytest.raises(InvalidInputError):
+            store.waiting(limit=-1)
+        with pytest.raises(NaiveDatetimeError):
+            store.release(email_a.id, datetime(2025, 1, 1))  # noqa: DTZ001 - the point
+        other = self.store("bravo")  # another tenant can neither see nor touch them
+        assert isinstance(other, OutboxStore)
+        assert other.waiting() == []
+        with pytest.raises(InvalidInputError):
+            other.release(email_a.id, NOW)
+        assert store.verify().ok  # bookkeeping, not tampering
 
     # ------------------------------------------------------------------ tenants
 

@@ -5,13 +5,18 @@ Private: the public names are re-exported by :mod:`complaintcore.adapters.notify
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
 import urllib.parse
+from types import TracebackType
+from typing import Self
 
 from complaintcore.core.errors import ComplaintCoreError, InvalidInputError
 from complaintcore.core.privacy import redact
 from complaintcore.desk.ports import Notification, StaffMember
 
-__all__ = ["NotificationError", "personal_values", "public_url", "redact"]
+__all__ = ["NotificationError", "SendDeadline", "personal_values", "public_url", "redact"]
 
 
 class NotificationError(ComplaintCoreError, ConnectionError):
@@ -39,6 +44,77 @@ class NotificationError(ComplaintCoreError, ConnectionError):
         self.reason = reason
         self.status = status
         self.retryable = retryable
+
+
+# --------------------------------------------------------------------------- deadline
+
+
+class SendCutOff(TimeoutError):
+    """The whole send outlasted its channel's bound and was cut off."""
+
+
+class SendDeadline:
+    """Ends a send ``seconds`` after it began, whatever the far side does.
+
+    A socket timeout bounds each operation only: a server that answers every
+    SMTP command, or trickles an HTTP reply, just inside it keeps one send
+    alive for many times as long.  The desk does not send a message again
+    while its last send may still arrive (``longest_send``), so the channel
+    must keep that promise: at the deadline every socket the send watches is
+    shut down (a blocked read or write fails at once), and :meth:`check`
+    refuses any further step.  Connecting (a name lookup Python cannot
+    interrupt) may run past the deadline, but nothing is sent after it.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> Self:
+        self._timer.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._timer.cancel()
+
+    def watch(self, sock: socket.socket | None) -> None:
+        """Shut ``sock`` down at the deadline (at once if it has passed)."""
+        if sock is None:
+            return
+        with self._lock:
+            if not self.expired:
+                self._sockets.append(sock)
+                return
+        _shut(sock)
+        self.check()
+
+    def check(self) -> None:
+        """Raise :class:`SendCutOff` once the deadline has passed."""
+        if self.expired:
+            raise SendCutOff(f"the send took longer than {self.seconds:g} s")
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets, self._sockets = self._sockets, []
+        for sock in sockets:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    """The plain socket's shutdown, also under TLS (the reading thread keeps its state);
+    a socket closed already, or replaced by its TLS wrapper, has nothing to shut."""
+    with contextlib.suppress(OSError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 # --------------------------------------------------------------------------- redaction

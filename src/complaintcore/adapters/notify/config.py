@@ -33,6 +33,7 @@ _EMAIL = (
     "starttls",
     "implicit_tls",
     "timeout",
+    "total_timeout",
     "message_id_domain",
     "name",
 )
@@ -43,6 +44,7 @@ _WEBHOOK = (
     "msgtype",
     "timeout",
     "reply_timeout",
+    "group",
     "secret",
     "secret_env",
     "name",
@@ -108,10 +110,10 @@ def notifiers_from_config(
 
     ``{"log": true | false | {logger_name, level, name},
     "email": {host, port, sender, username, password | password_env, starttls,
-    implicit_tls, timeout, message_id_domain, name},
+    implicit_tls, timeout, total_timeout, message_id_domain, name},
     "webhooks": [{url | per_recipient, format, msgtype, timeout, reply_timeout,
-    secret | secret_env, name,
-    redact, headers}, ...]}``.  The log channel is on unless ``"log": false``.
+    group, secret | secret_env, name, redact, headers}, ...]}``.  The log channel is
+    on unless ``"log": false``.
 
     :param environ: where ``*_env`` keys are looked up (default ``os.environ``).
     :param clock: handed to webhooks for DingTalk timestamps (tests).

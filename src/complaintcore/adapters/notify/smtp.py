@@ -11,12 +11,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import smtplib
+import socket
 import ssl
 from email.message import EmailMessage
 from email.utils import format_datetime
+from typing import Any
 
 from complaintcore.adapters.notify._common import (
     NotificationError,
+    SendCutOff,
+    SendDeadline,
     check_bool,
     check_port,
     check_text,
@@ -34,6 +38,49 @@ def message_id(key: str, domain: str = "complaintcore") -> str:
     """The Message-ID for a notification key: stable across retries, no data leaked."""
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
     return f"<{digest}@{domain}>"
+
+
+class _CutOff(smtplib.SMTPServerDisconnected):
+    """A step refused after the whole send's deadline (``SMTP.__exit__`` passes it over)."""
+
+
+class _Bounded:
+    """An SMTP connection whose every socket and step is held to one deadline."""
+
+    deadline: SendDeadline
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        sock: socket.socket = super()._get_socket(host, port, timeout)  # type: ignore[misc]
+        self.deadline.watch(sock)
+        return sock
+
+    def starttls(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        reply: tuple[int, bytes] = super().starttls(*args, **kwargs)  # type: ignore[misc]
+        self.deadline.watch(self.sock)  # type: ignore[attr-defined]  # the TLS socket
+        return reply
+
+    def send(self, s: Any) -> None:  # smtplib's own type: text or any buffer
+        self._check()
+        super().send(s)  # type: ignore[misc]
+
+    def getreply(self) -> tuple[int, bytes]:
+        self._check()
+        reply: tuple[int, bytes] = super().getreply()  # type: ignore[misc]
+        return reply
+
+    def _check(self) -> None:
+        try:
+            self.deadline.check()
+        except SendCutOff as exc:
+            raise _CutOff(str(exc)) from None
+
+
+class _Smtp(_Bounded, smtplib.SMTP):
+    pass
+
+
+class _SmtpSsl(_Bounded, smtplib.SMTP_SSL):
+    pass
 
 
 def _describe(exc: BaseException) -> tuple[str, int | None]:
@@ -72,6 +119,10 @@ class SmtpNotifier:
     :param implicit_tls: connect with TLS from the start (SMTPS, port 465).
     :param ssl_context: for STARTTLS/SMTPS; default ``ssl.create_default_context()``.
     :param timeout: seconds for connecting and for each reply.
+    :param total_timeout: seconds for the whole send, connecting to the last
+        reply: a send still running then is cut off.  It is the channel's
+        ``longest_send``: the desk sends no copy of a message before a send
+        of it it stopped waiting for can have ended.
     :param message_id_domain: right-hand side of the derived Message-ID.
     """
 
@@ -87,6 +138,7 @@ class SmtpNotifier:
         implicit_tls: bool = False,
         ssl_context: ssl.SSLContext | None = None,
         timeout: float = 10,
+        total_timeout: float = 60,
         message_id_domain: str = "complaintcore",
         name: str = "email",
     ) -> None:
@@ -115,8 +167,14 @@ class SmtpNotifier:
         self.implicit_tls = implicit_tls
         self._ssl_context = ssl_context
         self.timeout = check_timeout(timeout)
+        self.total_timeout = check_timeout(total_timeout, "total_timeout")
         self.message_id_domain = check_text(message_id_domain, "message_id_domain")
         self.name = check_text(name, "name")
+
+    @property
+    def longest_send(self) -> float:
+        """Seconds after which a send of this channel has ended, whatever the server does."""
+        return self.total_timeout
 
     def __repr__(self) -> str:
         return f"SmtpNotifier({self.host!r}, {self.port}, name={self.name!r})"
@@ -140,10 +198,14 @@ class SmtpNotifier:
         if recipient is None or not recipient.email:
             _log.debug("%s: no address for notification %s; skipped", self.name, notification.key)
             return
+        deadline = SendDeadline(self.total_timeout)
         try:
-            self._deliver(self.build_message(notification, recipient.email))
+            with deadline:
+                self._deliver(self.build_message(notification, recipient.email), deadline)
         except (smtplib.SMTPException, OSError, ValueError) as exc:
             reason, code = _describe(exc)
+            if deadline.expired:  # whatever the shut socket raised
+                reason, code = f"the whole send took longer than {self.total_timeout:g} s", None
             permanent = isinstance(exc, smtplib.SMTPNotSupportedError | ValueError) or (
                 code is not None and code >= 500
             )
@@ -158,16 +220,20 @@ class SmtpNotifier:
             cause = None if isinstance(exc, smtplib.SMTPException) else exc
             raise error from cause
 
-    def _deliver(self, msg: EmailMessage) -> None:
+    def _deliver(self, msg: EmailMessage, deadline: SendDeadline) -> None:
         context = self._ssl_context
         if (self.starttls or self.implicit_tls) and context is None:
             context = ssl.create_default_context()
-        smtp: smtplib.SMTP
+        smtp: _Smtp | _SmtpSsl
         if self.implicit_tls:
-            smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
+            smtp = _SmtpSsl(timeout=self.timeout, context=context)
         else:
-            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            smtp = _Smtp(timeout=self.timeout)
+        smtp.deadline = deadline
         with smtp:
+            code, greeting = smtp.connect(self.host, self.port)
+            if code != 220:  # as smtplib.SMTP(host, port) checks
+                raise smtplib.SMTPConnectError(code, greeting)
             if self.starttls:
                 smtp.starttls(context=context)
             if self.username is not None and self._password is not None:

@@ -7,9 +7,15 @@ followed: urllib would turn a redirected POST into a GET and report success.
 Two timeouts: ``timeout`` bounds connecting and sending; once the request is
 sent, the reply is waited for up to ``reply_timeout`` (a minute by default).
 A slow endpoint has usually done the work already: giving up on its reply
-early would only send the message again.  The desk's own per-message timeout
+early would only send the message again.  The two together bound the whole
+send (a reply trickling in byte by byte is cut off then), which is what the
+desk counts on before it sends a copy.  The desk's own per-message timeout
 (``[delivery] timeout_seconds``) bounds how long delivery waits; a reply that
 comes later still marks the message delivered.
+
+The robots' Markdown is built from the notification's plain text: every
+Markdown or HTML mark in it is shown as a look-alike character, so text a
+complainant typed can never become a link, a heading or a forged footer.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ import hmac
 import http.client
 import json
 import logging
+import re
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -30,6 +38,8 @@ from typing import Any, Literal, get_args
 from complaintcore._version import __version__
 from complaintcore.adapters.notify._common import (
     NotificationError,
+    SendDeadline,
+    check_bool,
     check_http_url,
     check_text,
     check_timeout,
@@ -80,6 +90,28 @@ def _truncate(text: str, limit: int) -> str:
     return raw[: limit - 3].decode("utf-8", errors="ignore") + "…"
 
 
+# Markdown and HTML marks -> look-alikes no Markdown reads (robots may not honour a backslash)
+_EVERYWHERE = str.maketrans(
+    {"*": "＊", "_": "＿", "`": "｀", "~": "～", "<": "＜", ">": "＞", "|": "｜", "&": "＆"}
+)
+_LINE_MARKS = str.maketrans({"#": "＃", "=": "＝", "+": "＋", "-": "－"})
+_LINE_START = re.compile(r"^([^\S\n]*)([#=+\-])", re.MULTILINE)
+_LINK_END = re.compile(r"\](?=\s*[(\[:])")
+
+
+def markdown_literal(text: str) -> str:
+    """``text`` as a robot's Markdown shows it, literally: a complainant's words stay words.
+
+    Headings, quotes, list and rule marks at a line's start, emphasis, code,
+    tables, HTML tags and entities, and the ``](`` / ``][`` / ``]:`` of links
+    become full-width look-alikes; brackets that start no link stay.  No
+    escape character is used: not every robot's Markdown honours one.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_EVERYWHERE)
+    text = _LINE_START.sub(lambda m: m.group(1) + m.group(2).translate(_LINE_MARKS), text)
+    return _LINK_END.sub("］", text)
+
+
 def _header_value(key: str) -> str:
     """Keys are ASCII in practice; anything else is percent-encoded to stay a valid header."""
     if key.isascii() and key.isprintable():
@@ -92,17 +124,47 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+_sending = threading.local()
+"""The deadline of the send running on this thread (sends run on threads of their own)."""
+
+
+def _deadline() -> SendDeadline | None:
+    found: SendDeadline | None = getattr(_sending, "deadline", None)
+    return found
+
+
 def _reply_waiting_handlers(reply_timeout: float) -> list[urllib.request.BaseHandler]:
     """urllib handlers whose connections wait ``reply_timeout`` for the reply once the
-    request is out (urllib's own timeout covers connecting and sending)."""
+    request is out (urllib's own timeout covers connecting and sending), held to the
+    send's deadline (:class:`SendDeadline`) throughout."""
 
     class Plain(http.client.HTTPConnection):
+        def connect(self) -> None:
+            super().connect()
+            if (deadline := _deadline()) is not None:
+                deadline.watch(self.sock)
+
+        def send(self, data: Any) -> None:
+            if (deadline := _deadline()) is not None:
+                deadline.check()
+            super().send(data)
+
         def getresponse(self) -> http.client.HTTPResponse:
             if self.sock is not None:
                 self.sock.settimeout(reply_timeout)
             return super().getresponse()
 
     class Tls(http.client.HTTPSConnection):
+        def connect(self) -> None:
+            super().connect()  # the TLS socket replaces the plain one: watch that
+            if (deadline := _deadline()) is not None:
+                deadline.watch(self.sock)
+
+        def send(self, data: Any) -> None:
+            if (deadline := _deadline()) is not None:
+                deadline.check()
+            super().send(data)
+
         def getresponse(self) -> http.client.HTTPResponse:
             if self.sock is not None:
                 self.sock.settimeout(reply_timeout)
@@ -132,6 +194,11 @@ class WebhookNotifier:
     :param reply_timeout: seconds to wait for the reply once the request is sent
         (default 60): a slow endpoint has usually done the work, so waiting
         beats sending again.
+    :param group: whether ``url`` is a group chat rather than one person's inbox:
+        the desk then posts each message there once, not once per recipient.
+        Default: a WeCom or DingTalk robot with a ``url`` is a group; a JSON
+        endpoint (which routes to each recipient) or each recipient's own
+        robot (``url=None``) is not.
     :param secret: DingTalk: the robot's signing secret (``SEC…``), sent as the
         ``timestamp`` and ``sign`` query parameters.  JSON: an HMAC key for the
         ``X-Complaintcore-Signature`` header.  WeCom robots do not sign.
@@ -153,6 +220,7 @@ class WebhookNotifier:
         msgtype: MsgType = "markdown",
         timeout: float = 5,
         reply_timeout: float = 60,
+        group: bool | None = None,
         secret: str | None = None,
         name: str | None = None,
         redact: bool | None = None,
@@ -184,6 +252,12 @@ class WebhookNotifier:
         self.msgtype: MsgType = msgtype
         self.timeout = check_timeout(timeout)
         self.reply_timeout = check_timeout(reply_timeout, "reply_timeout")
+        if group is not None:
+            check_bool(group, "group")
+            if group and self.url is None:
+                raise InvalidInputError("group", "a group needs the url it posts to")
+        self.group = group if group is not None else self.url is not None and format != "json"
+        """Posts into a group chat (one post per message, not per recipient)."""
         self._secret = secret
         self.name = (
             check_text(name, "name")
@@ -197,6 +271,12 @@ class WebhookNotifier:
         if proxies is not None:
             handlers.append(urllib.request.ProxyHandler(dict(proxies)))
         self._opener = urllib.request.build_opener(*handlers)
+
+    @property
+    def longest_send(self) -> float:
+        """Seconds after which a send has ended, whatever the endpoint does: ``timeout``
+        plus ``reply_timeout``, enforced on the whole request."""
+        return self.timeout + self.reply_timeout
 
     def __repr__(self) -> str:
         where = public_url(self.url) if self.url else "recipient.webhook"
@@ -230,13 +310,16 @@ class WebhookNotifier:
         if self.msgtype == "text":
             content = _truncate(f"{subject}\n{body}\n— {footer}", limit)
             return {"msgtype": "text", "text": {"content": content}}
+        title = subject
+        # the message's text is plain: only the frame below is Markdown
+        subject, body = markdown_literal(subject), markdown_literal(body)
         if self.format == "wecom":
             content = _truncate(f"**{subject}**\n{body}\n> {footer}", limit)
             return {"msgtype": "markdown", "markdown": {"content": content}}
         text = _truncate(
             f"### {subject}\n\n{body.replace(chr(10), '  ' + chr(10))}\n\n> {footer}", limit
         )
-        return {"msgtype": "markdown", "markdown": {"title": subject, "text": text}}
+        return {"msgtype": "markdown", "markdown": {"title": title, "text": text}}
 
     def _target(self, url: str) -> str:
         if self.format != "dingtalk" or self._secret is None:
@@ -281,6 +364,20 @@ class WebhookNotifier:
             self._check_robot_reply(reply, notification.key, public_url(url))
 
     def _post(self, request: urllib.request.Request, key: str, where: str) -> bytes:
+        deadline = SendDeadline(self.longest_send)
+        _sending.deadline = deadline
+        try:
+            with deadline:
+                return self._open(request, key, where)
+        except NotificationError:
+            if not deadline.expired:
+                raise
+            reason = f"no complete answer from {where} within {self.longest_send:g} s"
+            raise NotificationError(self.name, key, reason) from None
+        finally:
+            _sending.deadline = None
+
+    def _open(self, request: urllib.request.Request, key: str, where: str) -> bytes:
         try:
             with self._opener.open(request, timeout=self.timeout) as response:
                 data: bytes = response.read(_MAX_REPLY)
