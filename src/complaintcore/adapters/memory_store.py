@@ -714,6 +714,18 @@ class MemoryStore:
                 if i.delivered_at is None and i.dropped_at is None
             ][:limit]
 
+    def dead_letter_counts(self, max_attempts: int) -> dict[str, int]:
+        """Like :meth:`SqliteStore.dead_letter_counts`: dead letters per channel."""
+        attempts = check_attempts(max_attempts)
+        with self._lock:
+            self._open()
+            found = Counter(
+                i.notifier
+                for i in self._outbox.values()
+                if i.delivered_at is None and i.dropped_at is None and i.attempts >= attempts
+            )
+        return dict(found)
+
     def release(self, item_id: int, at: datetime) -> None:
         """Hand a claimed item back unsent: due at ``at``, no attempt counted."""
         stamp = to_utc_text(at, "at")

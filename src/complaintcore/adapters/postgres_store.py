@@ -1504,6 +1504,19 @@ class PostgresStore:
         return [_item_from(r) for r in found]
 
     @_translated
+    def dead_letter_counts(self, max_attempts: int) -> dict[str, int]:
+        """Dead letters per channel, counted through ``outbox_pending``, never decoded."""
+        attempts = check_attempts(max_attempts)
+        with self._connections().connection() as conn:
+            found = conn.execute(
+                f"SELECT notifier, count(*) FROM {self._schema}.outbox"
+                " WHERE tenant = %s AND delivered_at IS NULL AND dropped_at IS NULL"
+                " AND attempts >= %s GROUP BY notifier",
+                (self._tenant, attempts),
+            ).fetchall()
+        return {str(name): int(count) for name, count in found}
+
+    @_translated
     def release(self, item_id: int, at: datetime) -> None:
         """Hand a claimed item back unsent: due at ``at``, no attempt counted."""
         require_aware(at, "at")

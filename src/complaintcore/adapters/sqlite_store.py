@@ -1750,6 +1750,13 @@ class SqliteStore:
         return [outbox_item(*r) for r in found]
 
     @_translated
+    def dead_letter_counts(self, max_attempts: int) -> dict[str, int]:
+        """Dead letters per channel, counted through ``outbox_pending``, never decoded."""
+        attempts = check_attempts(max_attempts)
+        found = self._conn().execute(_DEAD_COUNTS, (self._tenant, attempts)).fetchall()
+        return {name: int(count) for name, count in found}
+
+    @_translated
     def release(self, item_id: int, at: datetime) -> None:
         """Hand a claimed item back unsent: due at ``at``, no attempt counted."""
         check_item_id(item_id)
@@ -2561,6 +2568,13 @@ _PENDING_COUNTS = (
 )
 """Waiting outbox items per channel, through ``outbox_pending``: the cost follows the
 items waiting, not every item ever delivered."""
+
+_DEAD_COUNTS = (
+    "SELECT notifier, count(*) FROM outbox INDEXED BY outbox_pending"
+    " WHERE tenant = ? AND delivered_at IS NULL AND dropped_at IS NULL AND attempts >= ?"
+    " GROUP BY notifier"
+)
+"""Dead letters per channel, through ``outbox_pending`` (a count, no item decoded)."""
 
 _WAITING = (
     "SELECT id, notifier, body_json, attempts, next_attempt_at, last_error FROM outbox"

@@ -831,6 +831,12 @@ class OutboxStore(ComplaintStore, Protocol):
         when the claim lapses) or a dead letter; read from the index on pending items."""
         ...
 
+    def dead_letter_counts(self, max_attempts: int) -> dict[str, int]:
+        """Undelivered items not dropped that have had ``max_attempts`` attempts or
+        more, counted per channel, without reading them (every delivery pass and
+        every sweep asks, so the cost is a count, however many there are)."""
+        ...
+
     def release(self, item_id: int, at: datetime) -> None:
         """Hand a claimed item back unsent: due at ``at``, its attempts and last error
         unchanged, so no attempt is spent.  Only its claimer calls it, within the

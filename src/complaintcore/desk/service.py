@@ -2459,9 +2459,14 @@ class Desk:
             )
 
     def _given_up(self, now: datetime) -> int:
-        """Dead letters: this desk's messages past ``retry.max_attempts``, not dropped."""
+        """Dead letters: this desk's messages past ``retry.max_attempts``, not dropped;
+        counted by the store where it can (every pass and sweep asks), else the first
+        10,000 read."""
         if not self.notifiers:
             return 0
+        if isinstance(self.store, OutboxStore):
+            counts = self.store.dead_letter_counts(self.retry.max_attempts)
+            return sum(n for name, n in counts.items() if name in self.notifiers)
         return sum(
             1
             for item in self.store.dead_letters(self.retry.max_attempts, 10_000)

@@ -1371,6 +1371,10 @@ class StoreContract:
         for _ in range(3):
             store.mark_failed(email_a.id, "smtp 550", retry_at)
         assert [i.id for i in store.waiting()] == [email_a.id, email_b.id]  # a dead letter too
+        # four attempts spent on email_a: a dead letter from max_attempts 4 down, counted
+        assert store.dead_letter_counts(4) == {"email": 1}
+        assert store.dead_letter_counts(1) == {"email": 1}  # email_b was never tried
+        assert store.dead_letter_counts(5) == {}
 
         store.release(email_b.id, NOW)  # handed back unsent: due now, no attempt spent
         assert [(i.id, i.attempts) for i in store.pending(NOW)] == [(email_b.id, 0)]
