@@ -24,7 +24,6 @@ from complaintcore import (
     calendar_for_spec,
     compute_clocks,
     decide,
-    evolve,
     indicator_report,
     load_pack,
     new_complaint,
@@ -36,13 +35,13 @@ from complaintcore.core.rulepack import RulePack
 from complaintcore.core.workflow import (
     Acknowledge,
     Assess,
-    Command,
     Extend,
     RequestEscalation,
     Respond,
 )
 from complaintcore.rules import load_pack_data
 from complaintcore.serialization import to_dict
+from tests.unit.test_staged_packs import _apply
 
 LONDON = ZoneInfo("Europe/London")
 UK = "uk-housing-ombudsman-2024"
@@ -69,10 +68,6 @@ def _intake(
         site="elm-court",
         occurred_at=occurred,
     )
-
-
-def _apply(c: Complaint, pack: RulePack, command: Command, at: datetime) -> Complaint:
-    return evolve(c, decide(c, command, pack, at))
 
 
 def _registered(

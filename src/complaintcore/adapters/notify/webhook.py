@@ -138,7 +138,10 @@ def _reply_waiting_handlers(reply_timeout: float) -> list[urllib.request.BaseHan
     request is out (urllib's own timeout covers connecting and sending), held to the
     send's deadline (:class:`SendDeadline`) throughout."""
 
-    class Plain(http.client.HTTPConnection):
+    class Watched(http.client.HTTPConnection):
+        """Held to the send's deadline; for TLS the socket watched is the one the
+        TLS connection puts in place of the plain one (``connect`` runs first)."""
+
         def connect(self) -> None:
             super().connect()
             if (deadline := _deadline()) is not None:
@@ -154,21 +157,11 @@ def _reply_waiting_handlers(reply_timeout: float) -> list[urllib.request.BaseHan
                 self.sock.settimeout(reply_timeout)
             return super().getresponse()
 
-    class Tls(http.client.HTTPSConnection):
-        def connect(self) -> None:
-            super().connect()  # the TLS socket replaces the plain one: watch that
-            if (deadline := _deadline()) is not None:
-                deadline.watch(self.sock)
+    class Plain(Watched):
+        pass
 
-        def send(self, data: Any) -> None:
-            if (deadline := _deadline()) is not None:
-                deadline.check()
-            super().send(data)
-
-        def getresponse(self) -> http.client.HTTPResponse:
-            if self.sock is not None:
-                self.sock.settimeout(reply_timeout)
-            return super().getresponse()
+    class Tls(Watched, http.client.HTTPSConnection):
+        pass
 
     class Http(urllib.request.HTTPHandler):
         def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
