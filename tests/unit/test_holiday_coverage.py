@@ -19,10 +19,16 @@ from complaintcore import HolidayDataWarning
 from complaintcore.adapters.calendars import (
     calendar_for_spec,
     calendar_from_holidays,
+    calendar_problems,
     makeup_day_years,
 )
 from complaintcore.core.deadlines import compute_clocks
-from complaintcore.core.errors import CalendarError, NoWorkingTimeError, RulePackError
+from complaintcore.core.errors import (
+    CalendarError,
+    InvalidInputError,
+    NoWorkingTimeError,
+    RulePackError,
+)
 from complaintcore.core.rulepack import CalendarSpec, UncoveredYears, YearDays
 from complaintcore.core.workflow import Register, decide, evolve, new_complaint
 from complaintcore.rules import load_pack
@@ -121,7 +127,10 @@ def test_a_year_typed_in_by_hand_is_covered_and_its_days_count() -> None:
 @pytest.mark.procedure("DL-1")
 def test_a_refusing_pack_refuses_a_clock_that_reaches_an_uncovered_year() -> None:
     pack = _pack(
-        first_year=2088, last_year=2090, by_year=[{"year": 2088}], uncovered_years="refuse"
+        first_year=2088,
+        last_year=2090,
+        by_year=[{"year": 2088, "holidays": ["2088-01-05"]}],
+        uncovered_years="refuse",
     )
     assert pack.calendar.uncovered_years is UncoveredYears.REFUSE
     with pytest.warns(HolidayDataWarning):
@@ -166,6 +175,10 @@ def test_the_shipped_cn_packs_warn_rather_than_refuse() -> None:
             "calendar.by_year[0].workdays[0]",
         ),
         ([{"year": 2027, "days": []}], "calendar.by_year[0].days"),
+        # review s25M: a year with no days silenced the warning; a make-up day on a
+        # Monday (meant: Saturday 2027-02-20) changed nothing and was lost
+        ([{"year": 2027}], "calendar.by_year[0]"),
+        ([{"year": 2027, "workdays": ["2027-02-22"]}], "calendar.by_year[0].workdays[0]"),
     ],
 )
 def test_bad_by_year_entries_name_their_path(by_year: list[dict[str, Any]], path: str) -> None:
@@ -178,3 +191,20 @@ def test_an_unknown_policy_is_refused() -> None:
     with pytest.raises(RulePackError) as err:
         _pack(uncovered_years="ignore")
     assert err.value.paths == ("calendar.uncovered_years",)
+
+
+def test_a_make_up_day_typed_on_a_public_holiday_is_refused() -> None:
+    """正月初一 2027 (Saturday 6 February) is a statutory day off; typed in as a make-up
+    working day it made Spring Festival's first day a working day and brought every
+    deadline across it a day early, without a word (review s25M F01)."""
+    pack = _pack(by_year=[{"year": 2027, "holidays": ["2027-02-08"], "workdays": ["2027-02-06"]}])
+    path = "calendar.by_year[0].workdays[0]"
+    assert [p.path for p in calendar_problems(pack.calendar)] == [path]
+    with pytest.raises(InvalidInputError) as err:
+        calendar_for_spec(pack.calendar)
+    assert err.value.path == path
+    assert "public holiday" in err.value.reason
+    weekend = _pack(
+        by_year=[{"year": 2027, "holidays": ["2027-02-08"], "workdays": ["2027-02-20"]}]
+    )
+    assert calendar_problems(weekend.calendar) == []

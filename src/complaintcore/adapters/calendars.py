@@ -320,6 +320,8 @@ def calendar_for_spec(spec: CalendarSpec) -> WorkingCalendar:
     and make-up-day lists win over the source.  Built once per spec: building
     asks ``holidays`` for every year of the table.
     """
+    for problem in _makeup_days_off(spec):
+        raise InvalidInputError(problem.path, problem.reason)
     weekly = dict.fromkeys(spec.weekdays, spec.windows)
     years = (spec.first_year, spec.last_year)
     holidays_ = [*spec.holidays, *(d for y in spec.by_year for d in y.holidays)]
@@ -361,7 +363,31 @@ def calendar_problems(spec: CalendarSpec) -> list[FieldProblem]:
     except (NotImplementedError, ValueError) as exc:
         reason = f"holidays does not know the calendar {spec.country!r}: {exc}"
         return [FieldProblem("calendar.country", reason)]
-    return []
+    return _makeup_days_off(spec)
+
+
+_MAKEUP_ON_HOLIDAY = (
+    "is a public holiday in the holiday source: a make-up working day (调休上班) is a"
+    " weekend day the notice has worked, never a statutory holiday itself"
+)
+
+
+def _makeup_days_off(spec: CalendarSpec) -> list[FieldProblem]:
+    """Make-up days typed in per year (``[[calendar.by_year]]``) that the holiday
+    source has as public holidays: a typo that would work a statutory holiday such
+    as 正月初一 and bring every deadline across it a day early.  Asked only of a
+    pack that types make-up days in."""
+    typed = [(i, entry) for i, entry in enumerate(spec.by_year) if entry.workdays]
+    if not spec.country or not typed:
+        return []
+    code, sub = _split(spec.country, None)
+    days = _source_days(code, sub, spec.first_year, spec.last_year, ("public",), spec.country)
+    return [
+        FieldProblem(f"calendar.by_year[{i}].workdays[{j}]", _MAKEUP_ON_HOLIDAY)
+        for i, entry in typed
+        for j, day in enumerate(entry.workdays)
+        if day in days.hols
+    ]
 
 
 def _split(country: object, subdiv: str | None) -> tuple[str, str | None]:

@@ -965,9 +965,17 @@ def _check_by_year(pack: RulePack, out: _Problems) -> None:
             for j, day in enumerate(days):
                 if day.year != entry.year:
                     out.add(f"{path}.{key}[{j}]", f"not in {entry.year}")
+        if not entry.holidays and not entry.workdays:  # it would silence the warning
+            out.add(path, "lists no days: type the year's days off and make-up days in")
         for j, day in enumerate(entry.workdays):
             if day in off or day in entry.holidays:
                 out.add(f"{path}.workdays[{j}]", "a day cannot be a holiday and a make-up workday")
+            elif day.weekday() in cal.weekdays:
+                out.add(
+                    f"{path}.workdays[{j}]",
+                    "is a working day of the week already: a make-up working day is a day"
+                    " the week has off (a weekend day)",
+                )
         for j, day in enumerate(entry.holidays):
             if day in on:
                 out.add(f"{path}.holidays[{j}]", "a day cannot be a holiday and a make-up workday")
