@@ -159,3 +159,53 @@ def test_audit_shows_no_personal_data_typed_into_the_purpose(desk_dir: Path) -> 
     assert "回访王** *********78 ******01" in table.stdout
     for secret in ("王小明", "13812345678", "3-2-1201"):
         assert secret not in table.stdout
+
+
+@pytest.mark.procedure("IN-6")
+@pytest.mark.procedure("PRV-1")
+def test_a_bypass_complaint_is_not_given_to_the_site_before_consent() -> None:
+    """IN-6: a complaint sent straight to head office goes to the site it went around
+    only with the complainant's consent; before that, the site's project manager
+    neither reads it (name, phone) nor acts on it, nor records the consent himself
+    (review s25L F02).  Head office does all three."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from complaintcore import Complainant, Intake
+    from complaintcore.core.workflow import Forward, Reply
+
+    at = datetime(2025, 11, 24, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with make_desk() as desk:
+        c = desk.receive(
+            Intake(
+                complainant=Complainant("赵强", "13700002222", "7-1-301", "7", "sunrise"),
+                channel="phone",
+                received_at=at,
+                receiver="HQ-002",
+                summary="管理处不理睬，直接向总部投诉车位被占",
+                site="sunrise",
+                via_head_office=True,
+            ),
+            now=at,
+        )
+        assert c.awaiting_site_consent
+        later = at + timedelta(minutes=10)
+        with pytest.raises(AccessDeniedError):
+            desk.view(c.id, "SR-001", now=later, purpose="check")
+        for command in (
+            Forward(actor="SR-001", to_unit="customer_service", consent=True, note="同意"),
+            Reply(actor="SR-001", message="已安排"),
+        ):
+            with pytest.raises(AccessDeniedError) as refused:
+                desk.act(c.id, command, now=later)
+            assert "IN-6" in refused.value.reason
+        assert desk.access_log(complaint_id=c.id) == []
+        seen = desk.view(c.id, "HQ-002", now=later, purpose="check")
+        assert seen["intake"]["complainant"]["phone"] == "13700002222"
+        released = desk.act(
+            c.id,
+            Forward(actor="HQ-002", to_unit="customer_service", consent=True, note="同意"),
+            now=later,
+        )
+        assert not released.awaiting_site_consent
+        assert desk.view(c.id, "SR-001", now=later, purpose="check")["id"] == c.id

@@ -4,13 +4,17 @@ staff file that ties ``--as`` and ``--actor`` to the operating-system user."""
 from __future__ import annotations
 
 import json
+import os
+import pwd
 import re
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from click.testing import CliRunner, Result
 
 from complaintcore.cli import main
+from complaintcore.cli.context import os_user
 
 NOW = "2025-11-14T17:30"
 RECEIVE = [
@@ -21,8 +25,11 @@ RECEIVE = [
 
 
 def invoke(*args: str, now: str = NOW, user: str = "someone") -> Result:
-    env = {"COMPLAINTCORE_NOW": now, "USER": user, "LOGNAME": user, "LNAME": user}
-    return CliRunner().invoke(main, ["--lang", "en", *args], env=env)
+    """The command run by the operating-system account ``user`` (the account is what
+    the desk asks; the environment names nobody it believes)."""
+    env = {"COMPLAINTCORE_NOW": now}
+    with mock.patch("complaintcore.cli.context._account_name", return_value=user):
+        return CliRunner().invoke(main, ["--lang", "en", *args], env=env)
 
 
 @pytest.fixture
@@ -132,6 +139,32 @@ def test_a_staff_file_with_os_users_ties_as_and_actor_to_the_login(desk: Path) -
     )
     assert done.exit_code == 0, done.output
     assert invoke("show", cid, user="anyone").exit_code == 0  # masked: no one is named
+
+
+@pytest.mark.procedure("PRV-2")
+def test_the_login_is_the_account_not_what_the_environment_says(desk: Path) -> None:
+    """LOGNAME and USER are anyone's to set: naming a tied account in them got a
+    technician the owner's phone as HQ-001, and the audit recorded the wrong person
+    (review s25L F01)."""
+    cid = json.loads(invoke(*RECEIVE, "--json").stdout)["id"]
+    _tie(desk, HQ_001="zhao")
+    spoof = {"COMPLAINTCORE_NOW": NOW, "LOGNAME": "zhao", "USER": "zhao", "USERNAME": "zhao"}
+    with mock.patch("complaintcore.cli.context._account_name", return_value="tech"):
+        shown = CliRunner().invoke(main, ["--lang", "en", "show", cid, "--as", "HQ-001"], env=spoof)
+    assert shown.exit_code == 4
+    assert "13812345678" not in shown.output
+    assert json.loads(invoke("audit", "--json").stdout) == []
+    # the account itself, as the system knows it, whatever the environment holds
+    assert os_user() == pwd.getpwuid(os.geteuid()).pw_name
+
+
+def test_outbox_drop_actor_is_tied_to_the_login_too(desk: Path) -> None:
+    """docs/security.md: with os_user in the staff file, --as and --actor name the
+    account's own staff id; outbox drop --actor recorded anyone (review s25L F03)."""
+    _tie(desk, HQ_001="zhao")
+    dropped = invoke("outbox", "drop", "1", "--reason", "test", "--actor", "HQ-001", user="x")
+    assert dropped.exit_code == 4
+    assert "another operating-system user" in dropped.stderr
 
 
 @pytest.mark.procedure("IMP-1")

@@ -150,9 +150,10 @@ def test_outbox_drop_keeps_who_dropped_it_and_verify_finds_a_forged_drop(
 ) -> None:
     import sqlite3
 
-    monkeypatch.setattr("getpass.getuser", lambda: "liwei")
     assert invoke("outbox", "drop", "1", "--reason", "x", "--actor", "NOBODY-9").exit_code == 1
-    dropped = invoke("outbox", "drop", str(dead[0]), "--reason", "retired", "--actor", "sr-103")
+    dropped = invoke(
+        "outbox", "drop", str(dead[0]), "--reason", "retired", "--actor", "sr-103", user="liwei"
+    )
     assert dropped.exit_code == 0, dropped.output
     with sqlite3.connect(tmp_path / "complaints.sqlite3") as db:
         found = db.execute(

@@ -231,12 +231,28 @@ class Ctx:
 
 
 def os_user() -> str:
-    """The operating-system user running the command ("" when there is none to be had)."""
-    import getpass
+    """The operating-system account running the command ("" when there is none).
+
+    The account itself, never ``LOGNAME`` or ``USER`` (which ``getpass.getuser``
+    reads first): a staff file's ``os_user`` ties ``--as`` to it, and anyone can
+    set an environment variable.
+    """
+    return _account_name()
+
+
+def _account_name() -> str:
+    import os
 
     try:
-        return getpass.getuser()
-    except (OSError, KeyError):
+        import pwd
+    except ImportError:  # Windows: the logged-on account, not %USERNAME%
+        try:
+            return os.getlogin()
+        except OSError:
+            return ""
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
         return ""
 
 

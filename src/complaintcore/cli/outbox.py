@@ -159,6 +159,7 @@ def drop(ctx: Ctx, ids: tuple[int, ...], every: bool, reason: str, actor: str) -
         if member is None:
             raise InvalidInputError("--actor", ctx.t("no such staff member in the staff file"))
         staff_id = member.staff_id
+        ctx.check_identity(staff_id, "", "drop")  # --actor is the account's own staff id
     chosen = _ids(ctx, ids, every)
     now = ctx.now()
     user = os_user()

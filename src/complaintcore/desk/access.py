@@ -112,6 +112,12 @@ def supervisor_rung(pack: RulePack) -> str:
     return code if pack.rung_index(code) > 0 else pack.ladder[min(1, len(pack.ladder) - 1)].code
 
 
+_BYPASS = (
+    "a bypass complaint stays with head office until the complainant consents "
+    "to the site handling it (IN-6)"
+)
+
+
 def authorize(
     complaint: Complaint,
     command: Command,
@@ -141,6 +147,8 @@ def authorize(
         raise deny("works at another site")
     if is_target(actor, complaint) and name != "register":
         raise deny("the complaint is about this person (ESC-4)")
+    if name != "register" and bypassed_site(actor, complaint, pack):
+        raise deny(_BYPASS)
     if not pack.has_rung(actor.rung):
         raise deny(f"rung {actor.rung!r} is not on the {pack.name} ladder")
     rung = pack.rung_index(actor.rung)
@@ -374,6 +382,17 @@ def sees_personal_data(member: StaffMember | None, complaint: Complaint, pack: R
         member.sees_personal_data
         or member.staff_id == complaint.state.handler
         or member.department == pack.customer_service
+    )
+
+
+def bypassed_site(member: StaffMember, complaint: Complaint, pack: RulePack) -> bool:
+    """IN-6: whether ``member`` is staff of the site a bypass complaint went around,
+    while it waits for the complainant's consent: they neither see it nor settle it,
+    nor consent for the complainant.  Head office and company-wide staff are not."""
+    return (
+        complaint.awaiting_site_consent
+        and not is_head_office(member, pack)
+        and member.site not in ("*", "")
     )
 
 
