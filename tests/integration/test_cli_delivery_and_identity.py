@@ -7,6 +7,8 @@ import json
 import os
 import pwd
 import re
+import subprocess
+import sys
 from pathlib import Path
 from unittest import mock
 
@@ -103,6 +105,39 @@ def test_a_sweep_warns_while_dead_letters_wait(desk: Path) -> None:
     doc = json.loads(invoke("sweep", "--json", now="2025-11-14T17:45").stdout)
     assert doc["dead_letters"] >= 1
     assert any("no longer tried" in w for w in doc["warnings"])
+
+
+def test_under_json_stderr_stays_empty_and_a_dead_letter_is_tried_never(desk: Path) -> None:
+    """docs/cli.md, machine output: with --json standard error holds nothing; a failed
+    send's log line reached it through Python's last-resort handler, in English, so
+    `--json 2>&1 | jq` broke (review s25N F01).  Run as cron runs it: a process of
+    its own, nothing set up to take its logs."""
+    _unreachable(desk, attempts=1)
+    env = {**os.environ, "COMPLAINTCORE_NOW": NOW}
+    run = subprocess.run(
+        [sys.executable, "-m", "complaintcore", "--lang", "zh", *RECEIVE, "--json"],
+        cwd=desk,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["id"].startswith("C-")
+    assert run.stderr == ""
+    [dead] = json.loads(invoke("outbox", "list", "--json").stdout)
+    assert (dead["state"], dead["next_attempt_at"]) == ("dead", None)  # s25N F03
+
+
+def test_list_json_writes_none_as_null_like_show(desk: Path) -> None:
+    """receive, act and show write "not graded" and "no issue" as null; list wrote ""
+    (review s25N F05)."""
+    cid = json.loads(invoke(*RECEIVE, "--json").stdout)["id"]
+    [row] = json.loads(invoke("list", "--json").stdout)
+    shown = json.loads(invoke("show", cid, "--json").stdout)
+    assert (row["grade"], row["issue"]) == (None, None)
+    assert shown["state"]["grade"] is None
 
 
 # --------------------------------------------------------------------------- os users

@@ -13,11 +13,13 @@ rich) importing it prints a one-line install hint and exits with status 2.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import logging
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from itertools import pairwise
 from typing import Any
@@ -73,7 +75,7 @@ class CommandLine(click.Group):
         token = CURRENT.set(None)
         t = translator(_lang_in(argv))
         try:
-            with speaking(self, t):
+            with speaking(self, t), _quiet_logs(_json_in(argv)):
                 code = self._run(argv, t, prog_name, complete_var, extra)
         finally:
             CURRENT.reset(token)
@@ -107,6 +109,24 @@ class CommandLine(click.Group):
             _report(exc, code, argv, t)
             return code
         return result if isinstance(result, int) else ExitCode.OK
+
+
+@contextlib.contextmanager
+def _quiet_logs(json_run: bool) -> Iterator[None]:
+    """Under ``--json`` standard error holds nothing (docs/cli.md): the library's log
+    lines (a failed send, a retry) reached it through Python's last-resort handler
+    when nothing else was set up to take them.  Their facts are in the document
+    (``dead_letters``, ``warnings``).  A host that configured logging still gets them."""
+    logger = logging.getLogger("complaintcore")
+    if not json_run or logger.handlers or logging.getLogger().handlers:
+        yield
+        return
+    quiet = logging.NullHandler()
+    logger.addHandler(quiet)
+    try:
+        yield
+    finally:
+        logger.removeHandler(quiet)
 
 
 def _json_run(argv: list[str]) -> bool:

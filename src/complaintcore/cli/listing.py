@@ -120,6 +120,8 @@ def _row_json(desk: Desk, row: ComplaintRow) -> dict[str, Any]:
     from complaintcore.serialization import to_dict
 
     data = {k: v for k, v in to_dict(row).items() if k not in _DIGESTS}
+    for key in ("grade", "issue"):  # none, as receive, act and show write it
+        data[key] = data.get(key) or None
     if row.idempotency_key:
         person = desk.get(row.id).intake.complainant
         data["idempotency_key"] = redact(

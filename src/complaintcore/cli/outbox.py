@@ -67,9 +67,9 @@ def list_dead(ctx: Ctx, pending: bool, limit: int) -> None:
                     "recipient": i.notification.recipient,
                     "attempts": i.attempts,
                     "state": state(i),
-                    "next_attempt_at": (
+                    "next_attempt_at": (  # a dead letter is tried never again
                         i.next_attempt_at.astimezone(zone).isoformat()
-                        if i.next_attempt_at is not None
+                        if i.next_attempt_at is not None and state(i) != "dead"
                         else None
                     ),
                     "last_error": i.last_error,
