@@ -727,6 +727,12 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("no connection became free in time (server down or overloaded)"), {}),
     (N_("is not a valid connection string"), {}),
     (N_("complaint {id}: stored record cannot be read ({what}); run verify"), {}),
+    (N_("no outbox item with this id"), {}),
+    (
+        N_("already keeps complaints or messages of tenant {tenant}; copy into an empty desk"),
+        {},
+    ),
+    (N_("unknown parameter; the pack declares: {known}"), {}),
     # an office's typos: a phone, a time, a schema name, a period report
     (N_("{field} is not a recognised number ({kinds})"), {"field": "field", "kinds": "phones"}),
     (N_("expected an ISO date-time like 2025-11-14T17:30"), {}),

@@ -306,3 +306,22 @@ def test_store_errors_read_in_chinese_keeping_the_database_and_the_drivers_code(
         "投诉数据库 postgresql://db:5432/desk：操作过程中连接中断（重启、故障切换或会话被终止）；请重试"
     )
     assert translator("en").error(lost) == str(lost)
+
+
+@pytest.mark.parametrize(
+    ("reason", "words"),
+    [
+        ("no outbox item with this id", "待发消息"),
+        (
+            "already keeps complaints or messages of tenant 'default'; copy into an empty desk",
+            "'default'",
+        ),
+        ("unknown parameter; the pack declares: none", "未知参数"),
+    ],
+)
+def test_the_everyday_refusals_of_scripts_read_in_chinese(reason: str, words: str) -> None:
+    """Review s25N F04: outbox retry of an unknown id, migrate into a desk in use and
+    an unknown pack parameter read in English under --lang zh."""
+    shown = translator("zh").reason(reason)
+    assert shown != reason
+    assert words in shown
