@@ -209,3 +209,46 @@ def test_a_bypass_complaint_is_not_given_to_the_site_before_consent() -> None:
         )
         assert not released.awaiting_site_consent
         assert desk.view(c.id, "SR-001", now=later, purpose="check")["id"] == c.id
+
+
+@pytest.mark.procedure("HDL-5")
+@pytest.mark.procedure("IN-6")
+def test_a_unified_explanation_skips_a_bypass_member_whichever_comes_first() -> None:
+    """Three calls about one leak in building 9 form a concentrated issue; the first
+    went straight to head office and awaits consent.  The site's head of customer
+    service explains the issue: the two site complaints are answered and the bypass
+    one is skipped, as when it came last (review s25O F01: refused outright)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from complaintcore import Complainant, Intake
+
+    sh = ZoneInfo("Asia/Shanghai")
+
+    def call(n: int, bypass: bool) -> Intake:
+        return Intake(
+            complainant=Complainant(f"业主{n}", f"1390000{n:04d}", f"9-1-{n}01", "9", "sunrise"),
+            channel="phone",
+            received_at=datetime(2025, 11, 26, n, tzinfo=sh),
+            receiver="HQ-002" if bypass else "SR-103",
+            receiver_unit="head_office" if bypass else "customer_service",
+            summary="楼道顶上漏水，墙面渗水",
+            site="sunrise",
+            via_head_office=bypass,
+        )
+
+    with make_desk() as desk:
+        cs = [
+            desk.receive(call(n, n == 7), now=datetime(2025, 11, 26, n, tzinfo=sh))
+            for n in (7, 8, 9)
+        ]
+        issue = desk.get(cs[-1].id).state.issue
+        assert sorted(r.id for r in desk.issue(issue)) == sorted(c.id for c in cs)
+        report = desk.explain_all(
+            issue,
+            actor="SR-101",
+            message="9号楼屋面防水层破损，明天修复",
+            now=datetime(2025, 11, 26, 10, tzinfo=sh),
+        )
+    assert sorted(report.done) == sorted([cs[1].id, cs[2].id])
+    assert [cid for cid, _exc in report.skipped] == [cs[0].id]

@@ -121,12 +121,22 @@ def _quiet_logs(json_run: bool) -> Iterator[None]:
     if not json_run or logger.handlers or logging.getLogger().handlers:
         yield
         return
-    quiet = logging.NullHandler()
+    quiet = _ChannelLinesOnly()
     logger.addHandler(quiet)
     try:
         yield
     finally:
         logger.removeHandler(quiet)
+
+
+class _ChannelLinesOnly(logging.Handler):
+    """Under ``--json``: the library's own log lines go nowhere, but a log channel's
+    line is a delivery (the outbox marks it delivered), so it goes where it went
+    without ``--json``: Python's last-resort handler."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if hasattr(record, "notification_key") and logging.lastResort is not None:
+            logging.lastResort.handle(record)
 
 
 def _json_run(argv: list[str]) -> bool:

@@ -1899,8 +1899,15 @@ class Desk:
         rows = [r for r in self.issue(issue) if r.status != Status.CLOSED.value]
         if not rows:
             raise InvalidInputError("issue", "no open complaint belongs to this issue")
-        first = self.store.load(rows[0].id)
-        access.authorize(first, command, self.directory.get(command.actor), self.pack)
+        actor = self.directory.get(command.actor)
+        loaded = (self.store.load(r.id) for r in rows)
+        first = next(loaded)
+        if actor is not None and access.bypassed_site(actor, first, self.pack):
+            # IN-6: checked against a member the actor's site may act on; the bypass
+            # members are skipped below, as a closed one is
+            open_to_them = (c for c in loaded if not access.bypassed_site(actor, c, self.pack))
+            first = next(open_to_them, first)
+        access.authorize(first, command, actor, self.pack)
         decide(first, command, self.pack, now)
         done: list[str] = []
         skipped: list[tuple[str, ComplaintCoreError]] = []
