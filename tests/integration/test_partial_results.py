@@ -122,3 +122,23 @@ def test_ctrl_c_before_any_work_under_json_is_still_one_document(
     assert text.exit_code == 1
     assert text.stdout == ""
     assert text.stderr.strip().splitlines()[-1] == "aborted"
+
+
+def test_ctrl_c_after_the_result_is_written_adds_no_second_document(
+    desk: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Interrupted once its document was (being) written, the command adds no Abort
+    document after it: stdout held a cut-off list followed by a second document,
+    which no parser reads (review s25N F02).  The exit status still says 1."""
+    from complaintcore.cli.context import Ctx
+
+    written = Ctx.emit
+
+    def emit_then_interrupted(self: Ctx, document: object) -> None:
+        written(self, document)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Ctx, "emit", emit_then_interrupted)
+    result = invoke("list", "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == []  # the one document, nothing after it

@@ -150,6 +150,10 @@ def _report(
     ctx = CURRENT.get()
     message = message or one_line(exc, t, ctx.pack() if ctx is not None else None)
     if _json_run(argv):
+        if ctx is not None and ctx.emitted:
+            # Ctrl-C while the result was being written: a second document after a
+            # cut-off first would leave nothing a parser reads; the status says it
+            return
         document = error_document(exc, code, message)
         if ctx is not None and ctx.partial is not None:
             # the work done before the failure, as the command's usual result

@@ -58,6 +58,7 @@ class Ctx:
         """Whether ``--lang`` chose the language (``init`` puts it first for the desk)."""
         self.now_given = now
         self.json = False
+        self.emitted = False
         # no markup or emoji codes: complaint texts are printed as typed
         self.out = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
         self._desk: Desk | None = None
@@ -216,6 +217,7 @@ class Ctx:
 
     def emit(self, document: object) -> None:
         """The one JSON document of a ``--json`` run."""
+        self.emitted = True  # begun: an error after it adds no second document
         click.echo(json.dumps(document, ensure_ascii=False, indent=1))
 
     def failed(self, code: ExitCode, kind: str, message: str, document: dict[str, Any]) -> NoReturn:
