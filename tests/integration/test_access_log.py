@@ -252,3 +252,46 @@ def test_a_unified_explanation_skips_a_bypass_member_whichever_comes_first() -> 
         )
     assert sorted(report.done) == sorted([cs[1].id, cs[2].id])
     assert [cid for cid, _exc in report.skipped] == [cs[0].id]
+
+
+@pytest.mark.procedure("HDL-5")
+@pytest.mark.procedure("ESC-4")
+def test_a_unified_explanation_skips_the_member_about_the_actor_whichever_comes_first() -> None:
+    """The first of three calls about one leak is about SR-101 (ESC-4: he may not
+    answer it); his explanation of the issue answers the other two and skips it,
+    as when it came second (review s25P F02: the whole call was refused)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from complaintcore import Complainant, Intake
+    from complaintcore.core.models import TargetPerson
+
+    sh = ZoneInfo("Asia/Shanghai")
+    with make_desk() as desk:
+        cs = []
+        for n in (7, 8, 9):
+            about = TargetPerson(staff_id="SR-101", rung="department_head") if n == 7 else None
+            when = datetime(2025, 11, 26, n, tzinfo=sh)
+            intake = Intake(
+                complainant=Complainant(
+                    f"业主{n}", f"1390000{n:04d}", f"9-1-{n}01", "9", "sunrise"
+                ),
+                channel="phone",
+                received_at=when,
+                receiver="SR-103",
+                summary="楼道顶上漏水，墙面渗水",
+                site="sunrise",
+                target=about,
+            )
+            cs.append(desk.receive(intake, now=when))
+        issue = desk.get(cs[-1].id).state.issue
+        assert len(desk.issue(issue)) == 3
+        report = desk.explain_all(
+            issue,
+            actor="SR-101",
+            message="9号楼屋面防水层破损，明天修复",
+            now=datetime(2025, 11, 26, 18, tzinfo=sh),
+            final=True,
+        )
+    assert sorted(report.done) == sorted([cs[1].id, cs[2].id])
+    assert [cid for cid, _exc in report.skipped] == [cs[0].id]

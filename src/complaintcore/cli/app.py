@@ -115,8 +115,9 @@ class CommandLine(click.Group):
 def _quiet_logs(json_run: bool) -> Iterator[None]:
     """Under ``--json`` standard error holds nothing (docs/cli.md): the library's log
     lines (a failed send, a retry) reached it through Python's last-resort handler
-    when nothing else was set up to take them.  Their facts are in the document
-    (``dead_letters``, ``warnings``).  A host that configured logging still gets them."""
+    when nothing else was set up to take them.  The message stays in the outbox
+    (``outbox list --json`` shows its error and retry).  A host that configured
+    logging still gets them."""
     logger = logging.getLogger("complaintcore")
     if not json_run or logger.handlers or logging.getLogger().handlers:
         yield

@@ -162,6 +162,7 @@ def write_report(
 
         text = render_html(result, desk.pack, lang=ctx.lang, staff=staff, directory=desk.directory)
     if output is None:
+        ctx.emitted = True  # begun: Ctrl-C from here adds no second document
         click.echo(text)
         return
     Path(output).write_text(text, encoding="utf-8")

@@ -1889,26 +1889,34 @@ class Desk:
     def act_on_issue(self, issue: str, command: Command, *, now: datetime) -> IssueReport:
         """HDL-5: run one command on every open complaint of a concentrated issue.
 
-        The command is checked against the first member before anything is
-        written, so bad input (an empty message, an actor who may not act) is
-        one error and no event.  Each member is then its own transaction; a
-        member refused on its own account (closed meanwhile) is reported in
-        ``skipped`` with the error, and the others go on.
+        The command is checked against the first member the actor may act on
+        before anything is written, so bad input (an empty message) is one error
+        and no event, and so is an actor every member refuses.  Each member is
+        then its own transaction; a member refused on its own account (closed
+        meanwhile, a higher rung needed) is reported in ``skipped`` with the
+        error, and the others go on.
         """
         self._require_now(now)
         rows = [r for r in self.issue(issue) if r.status != Status.CLOSED.value]
         if not rows:
             raise InvalidInputError("issue", "no open complaint belongs to this issue")
         actor = self.directory.get(command.actor)
-        loaded = (self.store.load(r.id) for r in rows)
-        first = next(loaded)
-        if actor is not None and access.bypassed_site(actor, first, self.pack):
-            # IN-6: checked against a member the actor's site may act on; the bypass
-            # members are skipped below, as a closed one is
-            open_to_them = (c for c in loaded if not access.bypassed_site(actor, c, self.pack))
-            first = next(open_to_them, first)
-        access.authorize(first, command, actor, self.pack)
-        decide(first, command, self.pack, now)
+        refused: AccessDeniedError | None = None
+        for row in rows:
+            # checked against the first member the actor may act on: one needing a
+            # higher rung (ESC-3), about the actor (ESC-4) or a bypass complaint
+            # (IN-6) is skipped below, as a closed one is; refused by all, it is refused
+            first = self.store.load(row.id)
+            try:
+                access.authorize(first, command, actor, self.pack)
+            except AccessDeniedError as exc:
+                refused = refused or exc
+                continue
+            decide(first, command, self.pack, now)
+            break
+        else:
+            assert refused is not None
+            raise refused
         done: list[str] = []
         skipped: list[tuple[str, ComplaintCoreError]] = []
         for row in rows:
