@@ -13,15 +13,25 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
 
-from complaintcore import AccessDeniedError, AccessRecord, InvalidInputError
+from complaintcore import (
+    AccessDeniedError,
+    AccessRecord,
+    Complainant,
+    Intake,
+    InvalidInputError,
+    IssueReport,
+)
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.cli import main
+from complaintcore.core.models import TargetPerson
+from complaintcore.core.workflow import Forward, Reply
 from complaintcore.testing import make_desk
 from tests.integration.test_cli_delivery_and_identity import NOW, RECEIVE, invoke
 from tests.integration.test_delivery_off_intake import T0, intakes
@@ -168,13 +178,7 @@ def test_a_bypass_complaint_is_not_given_to_the_site_before_consent() -> None:
     only with the complainant's consent; before that, the site's project manager
     neither reads it (name, phone) nor acts on it, nor records the consent himself
     (review s25L F02).  Head office does all three."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from complaintcore import Complainant, Intake
-    from complaintcore.core.workflow import Forward, Reply
-
-    at = datetime(2025, 11, 24, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+    at = datetime(2025, 11, 24, 10, tzinfo=SH)
     with make_desk() as desk:
         c = desk.receive(
             Intake(
@@ -211,87 +215,53 @@ def test_a_bypass_complaint_is_not_given_to_the_site_before_consent() -> None:
         assert desk.view(c.id, "SR-001", now=later, purpose="check")["id"] == c.id
 
 
-@pytest.mark.procedure("HDL-5")
-@pytest.mark.procedure("IN-6")
-def test_a_unified_explanation_skips_a_bypass_member_whichever_comes_first() -> None:
-    """Three calls about one leak in building 9 form a concentrated issue; the first
-    went straight to head office and awaits consent.  The site's head of customer
-    service explains the issue: the two site complaints are answered and the bypass
-    one is skipped, as when it came last (review s25O F01: refused outright)."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
+SH = ZoneInfo("Asia/Shanghai")
 
-    from complaintcore import Complainant, Intake
 
-    sh = ZoneInfo("Asia/Shanghai")
-
-    def call(n: int, bypass: bool) -> Intake:
-        return Intake(
-            complainant=Complainant(f"业主{n}", f"1390000{n:04d}", f"9-1-{n}01", "9", "sunrise"),
-            channel="phone",
-            received_at=datetime(2025, 11, 26, n, tzinfo=sh),
-            receiver="HQ-002" if bypass else "SR-103",
-            receiver_unit="head_office" if bypass else "customer_service",
-            summary="楼道顶上漏水，墙面渗水",
-            site="sunrise",
-            via_head_office=bypass,
-        )
-
+def _leak_issue(first: str) -> tuple[IssueReport, list[str]]:
+    """Three calls about one leak in building 9 (a concentrated issue, HDL-5), the
+    first of them ``"bypass"`` (straight to head office, awaiting consent, IN-6) or
+    ``"about"`` (about SR-101, ESC-4); SR-101, the site's head of customer service,
+    then explains the issue.  The report and the three ids, oldest first."""
     with make_desk() as desk:
-        cs = [
-            desk.receive(call(n, n == 7), now=datetime(2025, 11, 26, n, tzinfo=sh))
-            for n in (7, 8, 9)
-        ]
-        issue = desk.get(cs[-1].id).state.issue
-        assert sorted(r.id for r in desk.issue(issue)) == sorted(c.id for c in cs)
-        report = desk.explain_all(
-            issue,
-            actor="SR-101",
-            message="9号楼屋面防水层破损，明天修复",
-            now=datetime(2025, 11, 26, 10, tzinfo=sh),
-        )
-    assert sorted(report.done) == sorted([cs[1].id, cs[2].id])
-    assert [cid for cid, _exc in report.skipped] == [cs[0].id]
-
-
-@pytest.mark.procedure("HDL-5")
-@pytest.mark.procedure("ESC-4")
-def test_a_unified_explanation_skips_the_member_about_the_actor_whichever_comes_first() -> None:
-    """The first of three calls about one leak is about SR-101 (ESC-4: he may not
-    answer it); his explanation of the issue answers the other two and skips it,
-    as when it came second (review s25P F02: the whole call was refused)."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from complaintcore import Complainant, Intake
-    from complaintcore.core.models import TargetPerson
-
-    sh = ZoneInfo("Asia/Shanghai")
-    with make_desk() as desk:
-        cs = []
+        ids = []
         for n in (7, 8, 9):
-            about = TargetPerson(staff_id="SR-101", rung="department_head") if n == 7 else None
-            when = datetime(2025, 11, 26, n, tzinfo=sh)
+            bypass = n == 7 and first == "bypass"
+            about = n == 7 and first == "about"
+            when = datetime(2025, 11, 26, n, tzinfo=SH)
+            owner = Complainant(f"业主{n}", f"1390000{n:04d}", f"9-1-{n}01", "9", "sunrise")
             intake = Intake(
-                complainant=Complainant(
-                    f"业主{n}", f"1390000{n:04d}", f"9-1-{n}01", "9", "sunrise"
-                ),
+                complainant=owner,
                 channel="phone",
                 received_at=when,
-                receiver="SR-103",
+                receiver="HQ-002" if bypass else "SR-103",
+                receiver_unit="head_office" if bypass else "customer_service",
                 summary="楼道顶上漏水，墙面渗水",
                 site="sunrise",
-                target=about,
+                via_head_office=bypass,
+                target=TargetPerson(staff_id="SR-101", rung="department_head") if about else None,
             )
-            cs.append(desk.receive(intake, now=when))
-        issue = desk.get(cs[-1].id).state.issue
-        assert len(desk.issue(issue)) == 3
+            ids.append(desk.receive(intake, now=when).id)
+        issue = desk.get(ids[-1]).state.issue
+        assert sorted(r.id for r in desk.issue(issue)) == sorted(ids)
         report = desk.explain_all(
             issue,
             actor="SR-101",
             message="9号楼屋面防水层破损，明天修复",
-            now=datetime(2025, 11, 26, 18, tzinfo=sh),
+            now=datetime(2025, 11, 26, 18, tzinfo=SH),
             final=True,
         )
-    assert sorted(report.done) == sorted([cs[1].id, cs[2].id])
-    assert [cid for cid, _exc in report.skipped] == [cs[0].id]
+    return report, ids
+
+
+@pytest.mark.procedure("HDL-5")
+@pytest.mark.procedure("IN-6")
+@pytest.mark.procedure("ESC-4")
+@pytest.mark.parametrize("first", ["bypass", "about"])
+def test_a_unified_explanation_skips_a_member_refused_whichever_comes_first(first: str) -> None:
+    """The first member is one SR-101 may not answer (a bypass complaint awaiting
+    consent, or one about him): the other two are answered and it is skipped, as
+    when it came last (reviews s25O F01, s25P F02: the whole call was refused)."""
+    report, ids = _leak_issue(first)
+    assert sorted(report.done) == sorted(ids[1:])
+    assert [cid for cid, _exc in report.skipped] == [ids[0]]

@@ -520,29 +520,17 @@ def test_english_output_of_a_housing_ombudsman_desk_has_no_chinese(uk_desk: Path
     shown = ok("show", cid, now="2026-10-23T16:00:00Z")
     assert "→ damp and mould;" in shown
     assert not _CJK.search(shown)
-    table = (
-        CliRunner()
-        .invoke(
-            main,
-            ["--lang", "en", "list"],
-            env={"COMPLAINTCORE_NOW": "2026-10-23T16:00:00Z", "COLUMNS": "250"},
-        )
-        .stdout
-    )
+
+    def listed(lang: str) -> str:
+        env = {"COMPLAINTCORE_NOW": "2026-10-23T16:00:00Z", "COLUMNS": "250"}
+        return CliRunner().invoke(main, ["--lang", lang, "list"], env=env).stdout
+
+    table = listed("en")
     assert "next sweep" in table
     assert "next due" not in table
     assert "2026-10-29T16:54" in table
     assert not _CJK.search(table)
-    zh = (
-        CliRunner()
-        .invoke(
-            main,
-            ["--lang", "zh", "list"],
-            env={"COMPLAINTCORE_NOW": "2026-10-23T16:00:00Z", "COLUMNS": "250"},
-        )
-        .stdout
-    )
-    assert "下次巡检" in zh
+    assert "下次巡检" in listed("zh")
     assert clocks(cid, "2026-10-23T16:00:00Z")["stage_1_acknowledge"]["due"] == (
         "2026-10-30T17:00:00+00:00"
     )
