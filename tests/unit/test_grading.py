@@ -93,8 +93,24 @@ def test_age_upgrade_is_a_pure_function_of_now(days: int) -> None:
     assert found is not None
     assert c.intake.received_at == datetime(2025, 11, 14, 9, 30, tzinfo=SH)
     due = datetime(2025, 12, 14, 9, 30, tzinfo=SH)  # one month after receipt
-    assert (found.grade is Grade.MAJOR) == (now >= due)
+    assert (found.grade is Grade.MAJOR) == (now > due)
     assert assess_grade(c, p, now) == found  # same inputs, same answer
+
+
+@pytest.mark.procedure("DL-6")
+def test_a_month_old_complaint_is_major_only_once_the_month_has_passed() -> None:
+    """004 篇2 §3.4A "一个月内得不到合理解决": at the month's last instant it is still
+    within the month (as a deadline met on time is met, DL-7); just past it, major."""
+    p = pack()
+    r = Runner(p)
+    r.register()
+    c = r(Assess(actor="h", validity="valid", facts=[Fact.FACILITY_LIMITATION]))
+    month = datetime(2025, 12, 14, 9, 30, tzinfo=SH)  # received 14 Nov 2025 09:30
+    at_the_instant = assess_grade(c, p, month)
+    just_past = assess_grade(c, p, month + timedelta(seconds=1))
+    assert at_the_instant is not None
+    assert just_past is not None
+    assert (at_the_instant.grade, just_past.grade) == (Grade.MINOR, Grade.MAJOR)
 
 
 @pytest.mark.procedure("GRD-6")

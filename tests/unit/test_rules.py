@@ -242,6 +242,8 @@ def test_a_unit_sold_twice_is_not_a_data_leak(text: str) -> None:
     [
         "我的电话号码被卖了，天天接到推销电话",
         "我的手机号被卖给中介了",
+        "我的手机号被泄露给了装修公司",
+        "电话号码被泄露，天天有人打来",
         "你们把我的资料卖给别人",
         "我的信息被卖了",
         "销售把我的电话卖给了装修公司",
@@ -267,6 +269,8 @@ def test_sold_customer_data_is_still_a_leak(name: str, text: str) -> None:
     [
         ("房间号码被写错了，账单寄错", "fees"),  # review s25J F01
         ("小区门禁卡号码被复制了", "security"),
+        ("我的手机号被物业登记错了，一直收不到缴费通知", "fees"),  # review s26E F02
+        ("电话号码被写错了，维修师傅联系不上我", "repairs"),
     ],
 )
 def test_any_other_number_mistaken_is_no_data_leak(name: str, text: str, category: str) -> None:
@@ -1251,3 +1255,26 @@ def test_categories_and_departments_are_found_by_code() -> None:
     with pytest.raises(InvalidInputError):
         other.category(first.code)
     assert not attrs.evolve(pack, departments=()).has_department(pack.departments[0].code)
+
+
+@pytest.mark.procedure("CLS-1")
+@pytest.mark.parametrize(
+    "name", ["cn-property", "cn-service-centre", "uk-housing-ombudsman-2024", "scotland-spso"]
+)
+@pytest.mark.parametrize(
+    "text", ["The guard in charge was rude", "The cleaner in charge of our block never turns up"]
+)
+def test_the_person_in_charge_is_no_fee(name: str, text: str) -> None:
+    """A person "in charge" is no charge: such a complaint is not a fee matter
+    (review s26E F03)."""
+    found = classify(text, load_pack(name))
+    assert found.category not in ("fees", "charges", "rent_charges")
+
+
+@pytest.mark.procedure("CLS-1")
+@pytest.mark.parametrize("name", ["cn-property", "cn-service-centre"])
+@pytest.mark.parametrize(
+    "text", ["They charged me twice this month", "The service charges went up again"]
+)
+def test_charges_are_still_fees(name: str, text: str) -> None:
+    assert classify(text, load_pack(name)).category == "fees"

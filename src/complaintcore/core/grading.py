@@ -90,7 +90,8 @@ def add_months(moment: _Day, months: int) -> _Day:
 
 
 def age_upgrade_at(complaint: Complaint, pack: RulePack) -> datetime | None:
-    """DL-6: when an unresolved valid complaint turns major, or None if never.
+    """DL-6: the end of the month an unresolved valid complaint has (major once past
+    it, as a deadline is breached once past its due time), or None if never.
 
     Months are counted on the pack's calendar (its time zone): received at
     01:00 on 31 January in Beijing is 30 January in UTC, and the month it has
@@ -167,7 +168,7 @@ def assess_grade(complaint: Complaint, pack: RulePack, now: datetime) -> GradeAs
     by_facts = grade_for_facts(_facts(complaint, pack, now), pack, complaint.intake.channel)
     grade, reasons = by_facts.grade, list(by_facts.reasons)
     due = age_upgrade_at(complaint, pack)
-    if due is not None and now >= due and state.status is not Status.CLOSED:
+    if due is not None and now > due and state.status is not Status.CLOSED:
         upgraded = pack.grading.upgrade_to
         if upgraded.rank > grade.rank:
             grade = upgraded

@@ -2006,7 +2006,7 @@ class Desk:
         if not complaint.is_open or grade is None or grade.rank >= upgraded.rank:
             return ()
         due = age_upgrade_at(complaint, self.pack)
-        if due is None or now < due:
+        if due is None or now <= due:
             return ()
         try:
             return decide(complaint, Regrade(actor=access.SYSTEM_ACTOR), self.pack, now)
@@ -3244,7 +3244,11 @@ def _acts_at(
     status: ClockStatus, pending: Collection[str], can_escalate: bool, now: datetime
 ) -> datetime | None:
     """When a sweep next acts on a clock or duty: its at-risk or due time still to
-    come, or ``now`` for a breach not yet escalated while a rung is left (DL-7, ESC-2)."""
+    come, or ``now`` for a breach not yet escalated while a rung is left (DL-7, ESC-2).
+
+    A deadline is breached only once ``now`` is past it: a sweep at the due
+    instant itself (a cron run at 18:00:00) finds it not yet breached, and
+    comes back the instant after, not never."""
     if not status.is_open or status.state is ClockState.PAUSED:
         return None
     found: datetime | None = None
@@ -3252,9 +3256,15 @@ def _acts_at(
         found = status.at_risk_from
     if status.due is not None and status.due > now:
         found = _sooner(found, status.due)
+    elif status.due is not None and status.due == now:
+        found = _sooner(found, now + _INSTANT)
     elif status.name in pending and can_escalate:
         found = _sooner(found, now)
     return found
+
+
+_INSTANT = timedelta(microseconds=1)
+"""The first instant a deadline due at ``now`` is breached (DL-7: past it)."""
 
 
 def _sooner(a: datetime | None, b: datetime | None) -> datetime | None:
