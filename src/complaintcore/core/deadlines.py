@@ -718,8 +718,10 @@ def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
     running = r.running_since is not None
     so_far = r.used + (r.measure.span(r.running_since, now) if r.running_since else _ZERO)
     origin = r.running_since or now
-    due = r.due if running else (r.measure.advance(now, r.budget - r.used)
-                                 if r.budget >= r.used else r.due)  # fmt: skip
+    # paused: due when resumed now; paused only after its due time had passed, the
+    # due time it missed (DL-7: the breach stands, and stays where it happened)
+    due = r.due if running or r.late else (r.measure.advance(now, r.budget - r.used)
+                                           if r.budget >= r.used else r.due)  # fmt: skip
     risk_left = r.budget * spec.at_risk_percent // 100 - r.used
     at_risk_from = r.measure.advance(origin, risk_left) if risk_left >= _ZERO else None
     if not running and (r.late or r.used > r.budget):
