@@ -12,11 +12,10 @@ import pytest
 
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.core.deadlines import ClockState
-from complaintcore.core.models import Complainant, Intake
 from complaintcore.core.workflow import Pause
 from complaintcore.desk import Desk
 from complaintcore.testing import make_desk
-from tests.helpers import SH
+from tests.helpers import SH, intake
 
 
 def _at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -28,14 +27,7 @@ def _paused_after_its_deadline(tmp_path: Path) -> tuple[Desk, str]:
     Fri 6) are due Fri 6 Mar 18:00; the handler pauses at 18:01 to wait for the owner."""
     desk = make_desk(store=SqliteStore(tmp_path / "desk.sqlite3"))
     c = desk.receive(
-        Intake(
-            complainant=Complainant("王小明", "13812345678", "3-2-1201", "3", "sunrise"),
-            channel="phone",
-            received_at=_at(3, 10),
-            receiver="SR-103",
-            summary="楼道灯坏了，一直没人修",
-            site="sunrise",
-        ),
+        intake("楼道灯坏了，一直没人修", received_at=_at(3, 10), receiver="SR-103"),
         now=_at(3, 10),
     )
     desk.sweep(_at(6, 17, 55))

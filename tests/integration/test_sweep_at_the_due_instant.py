@@ -11,9 +11,9 @@ import pytest
 
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.core.deadlines import ClockState
-from complaintcore.core.models import Complainant, Intake, Trigger
+from complaintcore.core.models import Trigger
 from complaintcore.testing import make_desk
-from tests.helpers import SH
+from tests.helpers import SH, intake
 
 
 def _at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -27,14 +27,7 @@ def test_a_sweep_at_the_due_instant_leaves_the_breach_to_the_next_sweep(tmp_path
     # Mon 2 Mar 2026 10:00, a repair; DL-1: 3 working days (3, 4, 5 Mar), the reply
     # is due Thu 5 Mar 18:00 (the end of the working day, State Council calendar)
     c = desk.receive(
-        Intake(
-            complainant=Complainant("王小明", "13812345678", "3-2-1201", "3", "sunrise"),
-            channel="phone",
-            received_at=_at(2, 10),
-            receiver="SR-103",
-            summary="楼道灯坏了，一直没人修",
-            site="sunrise",
-        ),
+        intake("楼道灯坏了，一直没人修", received_at=_at(2, 10), receiver="SR-103"),
         now=_at(2, 10),
     )
     for minute in (45, 50, 55):  # the cron job every five minutes, as docs/desk.md runs it
