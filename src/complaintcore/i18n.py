@@ -329,6 +329,8 @@ class Translator:
         from complaintcore.core.models import Grade, Kind, Outcome, Trigger, Validity
 
         kind, _, qualifier = name.partition(":")
+        if name in _TAGS:  # a tag that is not an event kind
+            return self._catalogs.pgettext("tag", _TAGS[name])
         event = self.event(kind)
         if not qualifier:
             return event
@@ -573,8 +575,13 @@ _QUALIFIERS = {
     "written": NC_("tag", "written"),
     "oral": NC_("tag", "oral"),
     "incident": NC_("tag", "incident"),
+    "responsible": NC_("tag", "responsible department"),
+    "helper": NC_("tag", "helping department"),
 }
 """Tag qualifiers that are neither a pack code nor an enum value (``replied:final``)."""
+
+_TAGS = {"transferred": NC_("tag", "moved to another department")}
+"""Tags that are not an event kind (``Assigned`` to another department: DL-3)."""
 
 
 LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
@@ -600,6 +607,8 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         {"rung": "rung"},
     ),
     (N_("closure needs the complainant's confirmation or a top-rung decision (VIS-3)"), {}),
+    (N_("{clock} is still owed ({rule}): close once it is met"), {"clock": "clock"}),
+    (N_("{clock} is still owed: close once it is met"), {"clock": "clock"}),
     (N_("a sanction is already recorded for this complaint"), {}),
     # a stored complaint the pack no longer fits (a rung or category renamed in an upgrade)
     (

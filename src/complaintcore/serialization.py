@@ -361,6 +361,8 @@ def _is_event_class(t: Any) -> bool:
 
 
 _LATER_FIELDS: dict[str, tuple[str, ...]] = {
+    "assigned": ("previous_department",),
+    "handled": ("helper",),
     "linked": ("promise_not_kept",),
     "replied": ("issue",),
     "registered": ("time_barred",),

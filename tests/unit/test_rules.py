@@ -539,10 +539,12 @@ def test_the_forwarding_chain(name: str) -> None:
     assert (to_dept.mode, to_dept.duration) == (ClockMode.WALL, Duration.parse("24h"))
     assert to_dept.stop == ("assigned",)
     result = _clock(name, "department_result")
-    assert (result.start, result.stop) == (("assigned",), ("handled",))
+    # CLS-3: the responsible department's result (or the final reply that delivers it)
+    assert (result.start, result.stop) == (("assigned",), ("handled:responsible", "replied:final"))
+    assert result.restart == ("transferred",)  # each department from its own acceptance
     assert (result.mode, result.duration) == (ClockMode.WORKING_DAYS, Duration(days=3))
     reply = _clock(name, "reply_after_result")
-    assert (reply.start, reply.stop) == (("handled",), ("replied:final",))
+    assert (reply.start, reply.stop) == (("handled:responsible",), ("replied:final",))
     assert (reply.mode, reply.duration) == (ClockMode.WORKING_DAYS, Duration(days=2))
     assert reply.repeat  # each result owes its reply
 

@@ -1331,6 +1331,8 @@ class _Simulation:
                 at = work(1, 12)
         elif nxt in ("reply", "answer"):
             at = soon(10, 50) if life.scenario == "group" else work(0.3, 3)
+        elif nxt == "visit_answer":  # by the time appointed at the visit (VIS-2)
+            at = work(1, 8)
         elif nxt == "explain":  # VAL-3, DL-2: the same working day, mostly
             due = cal.end_of_working_day(cal.next_open(now))
             at = work(0.2, 2)
@@ -1682,6 +1684,8 @@ class _Simulation:
                 prefer=(c.state.handler,),
             )
             c = self.latest[life.cid]
+        if c.state.status is Status.AWAITING_VISIT:
+            return  # answered already (HDL-5: the issue's explanation gave the result)
         zh = life.note or self._result(life)[0]
         if life.handled_once:
             zh = "返工处理：" + zh
@@ -1758,16 +1762,25 @@ class _Simulation:
             now,
             prefer=self.cs_staff(c),
         )
+        if after is not None and reply_due is not None:
+            life.steps.appendleft("visit_answer")  # VIS-2: answered before it is closed
         if after is None or satisfied:
             return
         life.dissatisfied += 1
+        # REC-2: the new result is reported to the leader too
+        report = ["report"] if "report" in life.chores else []
         if life.dissatisfied >= 2 and after.state.rung == self.pack.top_rung.code:
             # VIS-3: the top rung decides instead of the complainant.
             if life.steps and life.steps[0] == "close":
                 life.steps.popleft()
-            life.steps.extendleft(reversed(["handle", "decide"]))
+            life.steps.extendleft(reversed(["handle", "decide", *report]))
         else:
-            life.steps.extendleft(reversed(["handle", "reply", "visit"]))
+            life.steps.extendleft(reversed(["handle", "reply", *report, "visit"]))
+
+    def do_visit_answer(self, life: _Life, c: Complaint, now: datetime) -> None:
+        """VIS-2: the question the visit could not answer, answered as appointed."""
+        message = "关于物业费发票事宜，已开具并送达业主 / the fee invoice has been issued"
+        self.settle(c, lambda sid: Reply(actor=sid, message=message), now)
 
     def do_close(self, life: _Life, c: Complaint, now: datetime) -> None:
         if c.state.status is Status.CLOSED:
@@ -1874,11 +1887,15 @@ class _Simulation:
         )
 
     def do_written_report(self, life: _Life, c: Complaint, now: datetime) -> None:
+        # once answered, the report gives the result too (REC-2: it reports to the leader)
+        answered = c.state.final_reply or c.state.status is Status.CLOSED
+        result = self._result(life)[0] if answered else ""
         self.run_by(
             c,
             lambda sid: Report(
                 actor=sid,
                 content="重要投诉书面报告：" + (life.family.cause[0] or "投诉"),
+                result=result,
                 to="project_manager",
                 written=True,
                 reference=f"BG-{c.id}",
@@ -1943,7 +1960,8 @@ class _Simulation:
         )
         if after is not None:
             life.visits = [True]
-            life.steps.extendleft(reversed(["handle", "reply", "visit", "close"]))
+            report = ["report"] if "report" in life.chores else []  # REC-2: the new result
+            life.steps.extendleft(reversed(["handle", "reply", *report, "visit", "close"]))
 
 
 def _measure(

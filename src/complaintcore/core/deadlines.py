@@ -58,6 +58,7 @@ __all__ = [
     "compute_duties",
     "counted_from",
     "history_key",
+    "holding_closure",
     "receipt_bound",
 ]
 
@@ -583,14 +584,59 @@ def _never_starts(spec: ClockSpec, seen: frozenset[str]) -> bool:
     return seen.isdisjoint(spec.start)
 
 
+@attrs.frozen
+class _Elapsed:
+    """A stand-in calendar for what the events alone decide (whether a run is
+    open): every moment counts and no day closes.  Due times from it mean nothing."""
+
+    tz: tzinfo = UTC
+
+    def add(self, start: datetime, duration: timedelta) -> datetime:
+        return start + duration
+
+    def between(self, a: datetime, b: datetime) -> timedelta:
+        return max(_utc(b) - _utc(a), _ZERO)
+
+    def add_days(self, start: datetime, n: int) -> datetime:
+        return start + timedelta(days=n)
+
+    def end_of_working_day(self, t: datetime) -> datetime:
+        return t
+
+    def next_open(self, t: datetime) -> datetime:
+        return t
+
+
+def holding_closure(complaint: Complaint, pack: RulePack) -> tuple[ClockSpec, ...]:
+    """The clocks that hold closure (``blocks_closure``) and have started and not
+    stopped (VIS-2: the reply appointed at a return visit is still owed).
+
+    Read from the events alone, as closing is decided without a calendar: a run
+    is open or not whatever its due time.  A run owed by nobody (waived) holds nothing.
+    """
+    specs = [spec for spec in pack.clocks if spec.blocks_closure]
+    if not specs:
+        return ()
+    events = [(ev, frozenset(ev.tags())) for ev in complaint.events]
+    seen = _all_tags(events)
+    held = []
+    for spec in specs:
+        if _never_starts(spec, seen):
+            continue
+        r = _run(events, spec, _Elapsed(), False)
+        if r.started is not None and r.stopped is None and r.waived is None:
+            held.append(spec)
+    return tuple(held)
+
+
 def _all_tags(events: Sequence[tuple[Event, frozenset[str]]]) -> frozenset[str]:
     return frozenset().union(*(tags for _, tags in events))
 
 
 @functools.lru_cache(maxsize=1024)
 def _tag_sets(spec: ClockSpec) -> tuple[frozenset[str], ...]:
-    """A clock's start, stop, pause, resume, met-if-earlier, waive and unwaive tags as
-    sets, made once per clock."""
+    """A clock's start, stop, pause, resume, met-if-earlier, waive, unwaive and restart
+    tags as sets, made once per clock."""
     return (
         frozenset(spec.start),
         frozenset(spec.stop),
@@ -599,6 +645,7 @@ def _tag_sets(spec: ClockSpec) -> tuple[frozenset[str], ...]:
         frozenset(spec.met_if_earlier),
         frozenset(spec.waive),
         frozenset(spec.unwaive),
+        frozenset(spec.restart),
     )
 
 
@@ -612,7 +659,7 @@ def _run(
     r = _Run(spec, calendar, explain=explain)
     paused = False
     promise: datetime | None = None
-    start, stop, pause, resume, done_if, waive, unwaive = _tag_sets(spec)
+    start, stop, pause, resume, done_if, waive, unwaive, restart = _tag_sets(spec)
     agreed_mode = spec.mode in (ClockMode.PROMISED, ClockMode.APPOINTED)
     # a duty outlives closure and may wait for a condition (DutySpec.when)
     duty = spec if isinstance(spec, DutySpec) else None
@@ -621,6 +668,7 @@ def _run(
     repeat = spec.repeat
     seen = not gate
     done = False  # a met_if_earlier event came before (DL-3: already assigned)
+    again = False  # reopened after it stopped: owed anew from the next start (REC-2)
     for ev, tags in events:
         at = ev.at
         seen = seen or not tags.isdisjoint(gate)
@@ -650,14 +698,18 @@ def _run(
             elif spec.pausable and r.running_since is None and not tags.isdisjoint(resume):
                 r.run_from(at)
                 r.say("{at} resumed; due {due}", at=at, due=_due(r.due))
+            elif restart and not tags.isdisjoint(restart):
+                # DL-3: moved to another department, which has its own time from now
+                r.begin(at, min(tags & restart), promise, paused)
             elif not tags.isdisjoint(stop) or (ev.kind == "closed" and not is_duty):
                 r.stop(at, ev.kind)  # closing ends every clock still running (not duties)
         elif (
-            (r.started is None or (r.stopped is not None and repeat))
+            (r.started is None or (r.stopped is not None and (repeat or again)))
             and not agreed_mode
             and seen
             and not tags.isdisjoint(start)
         ):
+            again = False
             cause: str | DerivationStep = ev.kind
             if isinstance(ev, _Breach):
                 cause = f"{BREACHED_TAG}{ev.clock}"
@@ -683,6 +735,9 @@ def _run(
                 r.say(
                     "{at} reopened; the time it was closed counts: {used} used", at=at, used=r.used
                 )
+            elif spec.reopen is ReopenPolicy.AGAIN:  # REC-2: the new result is owed too
+                again = True
+                r.say("{at} reopened: owed again from its next start", at=at)
         if ev.kind == "paused":
             paused = True
         elif ev.kind in ("resumed", "closed"):

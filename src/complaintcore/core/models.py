@@ -552,16 +552,23 @@ class Graded(Event):
 @attrs.frozen(kw_only=True)
 class Assigned(Event):
     """A handler at a rung of the ladder takes the complaint; ``department`` is the
-    unit that takes it on (empty when a handler from elsewhere does, ESC-4)."""
+    unit that takes it on (empty when a handler from elsewhere does, ESC-4).
+
+    ``previous_department`` is the unit that held it before, when this moves it to
+    another one: DL-3 gives each department its own time from its acceptance, so
+    the move carries the ``transferred`` tag a department's clock restarts on.
+    """
 
     kind: ClassVar[str] = "assigned"
     handler: str
     rung: str
     department: str = ""
+    previous_department: str = ""
 
     def tags(self) -> tuple[str, ...]:
         # IN-5: assigned to customer service, the complaint has reached it
-        return ("assigned", f"assigned:{self.department}") if self.department else ("assigned",)
+        tags = ("assigned", f"assigned:{self.department}") if self.department else ("assigned",)
+        return (*tags, "transferred") if self.previous_department else tags
 
 
 @attrs.frozen(kw_only=True)
@@ -575,11 +582,19 @@ class Promised(Event):
 
 @attrs.frozen(kw_only=True)
 class Handled(Event):
-    """DL-3: the responsible department reports its result to customer service."""
+    """DL-3: a department reports its result to customer service.
+
+    ``helper`` marks the part of a department helping the responsible one (CLS-3,
+    HDL-4): it does not meet the responsible department's own deadline.
+    """
 
     kind: ClassVar[str] = "handled"
     department: str
     result: str
+    helper: bool = False
+
+    def tags(self) -> tuple[str, ...]:
+        return ("handled", "handled:helper" if self.helper else "handled:responsible")
 
 
 @attrs.frozen(kw_only=True)

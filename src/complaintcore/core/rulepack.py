@@ -90,6 +90,8 @@ class ReopenPolicy(LabelledEnum):
     RESUME = "resume", "继续计时", "resume"
     RESTART = "restart", "重新计时", "restart"
     CONTINUE = "continue", "照常计时（关闭期间计入）", "run on, the time closed counted"
+    AGAIN = "again", "重开后再次应履行", "owed again from its next start"
+    """REC-2: a reopened complaint owes it anew from its next start event (once)."""
 
 
 DEFAULT_PHONE_REGIONS: tuple[str, ...] = ("CN", "HK", "MO", "TW")
@@ -280,7 +282,11 @@ class ClockSpec:
     clock's open run owed by nobody (``waived``, counted neither met nor missed)
     until an event carrying an ``unwaive`` tag and no ``waive`` tag brings it back
     as if never waived (DL-3: no department result for a complaint judged invalid
-    or an enquiry; DL-6: only a valid complaint becomes major).
+    or an enquiry; DL-6: only a valid complaint becomes major).  ``restart``: tags
+    whose event, while the clock runs, begins a new run from that event (DL-3: a
+    complaint moved to another department gives that department its own time).
+    ``blocks_closure``: the complaint cannot be closed while the clock has started
+    and not stopped (VIS-2: the reply appointed at a return visit is still owed).
     """
 
     name: str
@@ -303,6 +309,8 @@ class ClockSpec:
     met_if_earlier: tuple[str, ...] = ()
     waive: tuple[str, ...] = ()
     unwaive: tuple[str, ...] = ()
+    restart: tuple[str, ...] = ()
+    blocks_closure: bool = False
 
 
 class UncoveredYears(LabelledEnum):

@@ -19,6 +19,7 @@ import attrs
 from complaintcore.core import escalation, grading
 from complaintcore.core.accountability import sanction_for
 from complaintcore.core.classification import classify
+from complaintcore.core.deadlines import holding_closure
 from complaintcore.core.errors import (
     AccessDeniedError,
     EscalationError,
@@ -75,7 +76,14 @@ from complaintcore.core.models import (
     private_repr,
     require_aware,
 )
-from complaintcore.core.rulepack import BarAction, ClockMode, Duration, DutySpec, RulePack
+from complaintcore.core.rulepack import (
+    BarAction,
+    ClockMode,
+    Duration,
+    DutySpec,
+    ReopenPolicy,
+    RulePack,
+)
 from complaintcore.core.stages import (
     current_stage,
     earlier_handlers,
@@ -266,7 +274,8 @@ class Promise(Command):
 
 @attrs.frozen(kw_only=True)
 class Handle(Command):
-    """DL-3, HDL-4: the responsible department reports its result."""
+    """DL-3, HDL-4: a department reports its result; one other than the responsible
+    department records the part it helped with (CLS-3)."""
 
     name: ClassVar[str] = "handle"
     result: str
@@ -725,7 +734,9 @@ def _apply(state: ComplaintState, event: Event) -> ComplaintState:
     if isinstance(event, Promised):
         return ev(state, promise_due=event.due)
     if isinstance(event, Handled):
-        return ev(state, status=Status.IN_HANDLING if start else state.status, handled=True)
+        # CLS-3: a helping department's part is not the complaint's result
+        handled = state.handled or not event.helper
+        return ev(state, status=Status.IN_HANDLING if start else state.status, handled=handled)
     if isinstance(event, Replied):
         status = state.status
         if (
@@ -982,6 +993,8 @@ def _triggered(complaint: Complaint, duty: DutySpec, pack: RulePack) -> bool:
             active = False
         elif seen and not active and (not started or duty.repeat) and not tags.isdisjoint(starts):
             started = active = True
+        elif not active and event.kind == "reopened" and duty.reopen is ReopenPolicy.AGAIN:
+            started = False  # REC-2: owed anew from its next start
     return active
 
 
@@ -1232,10 +1245,26 @@ def _assign(c: Complaint, cmd: Assign, pack: RulePack, now: datetime) -> tuple[E
             )
     events.append(
         Assigned(
-            at=now, actor=cmd.actor, handler=cmd.handler, rung=cmd.rung, department=cmd.department
+            at=now,
+            actor=cmd.actor,
+            handler=cmd.handler,
+            rung=cmd.rung,
+            department=cmd.department,
+            previous_department=_moved_from(c, cmd.department),
         )
     )
     return tuple(events)
+
+
+def _moved_from(c: Complaint, department: str) -> str:
+    """The department that held the complaint, if ``department`` takes it from
+    another one: DL-3 counts each department's 3 days from its own acceptance."""
+    if not department:
+        return ""
+    for ev in reversed(c.events):
+        if isinstance(ev, Assigned) and ev.department:
+            return ev.department if ev.department != department else ""
+    return ""
 
 
 @_handles(Promise)
@@ -1258,7 +1287,12 @@ def _handle(c: Complaint, cmd: Handle, pack: RulePack, now: datetime) -> tuple[E
         )
     if not cmd.result.strip():
         raise InvalidInputError("result", "the handling result is empty (REC-1)")
-    return (Handled(at=now, actor=cmd.actor, department=department, result=cmd.result),)
+    # CLS-3, DL-3: another department's part helps; only the responsible one's result
+    # meets the responsible department's deadline
+    helper = bool(c.state.department) and department != c.state.department
+    return (
+        Handled(at=now, actor=cmd.actor, department=department, result=cmd.result, helper=helper),
+    )
 
 
 @_handles(Reply)
@@ -1386,6 +1420,12 @@ def _close(c: Complaint, cmd: Close, pack: RulePack, now: datetime) -> tuple[Eve
         raise _refuse(
             c, cmd, "closure needs the complainant's confirmation or a top-rung decision (VIS-3)"
         )
+    for clock in holding_closure(c, pack):  # VIS-2: an appointed reply is still owed
+        if clock.rule:
+            raise _refuse(
+                c, cmd, f"{clock.name} is still owed ({clock.rule}): close once it is met"
+            )
+        raise _refuse(c, cmd, f"{clock.name} is still owed: close once it is met")
     if pack.improvement.require_cause and counts_as_complaint(s) and not s.cause_analysed:
         raise _refuse(c, cmd, "a valid complaint is closed only after its cause analysis (IMP-1)")
     return (

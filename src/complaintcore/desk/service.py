@@ -1940,7 +1940,9 @@ class Desk:
 
         Each member's reply is an explanation (``replied:explanation``, and
         ``replied:final`` with ``final=True``), so each member's own clocks stop
-        as if it had been answered on its own (DL-1, DL-3).
+        as if it had been answered on its own: DL-1's reply, and with
+        ``final=True`` DL-3's department result and reply after the result too
+        (the packs' ``department_result`` stops on ``replied:final``).
         """
         command = Reply(actor=actor, message=message, explanation=True, final=final, issue=issue)
         return self.act_on_issue(issue, command, now=now)
@@ -2297,7 +2299,20 @@ class Desk:
                         now,
                     )
                 except EscalationError:
-                    more = ()  # at the top already: the top rung was told when it got it
+                    more = ()  # at the top already: nowhere to go (ESC-5) ...
+                    for status in breached:  # ... but its holder hears the deadline passed (DL-7)
+                        for m in self._holders(complaint, members, now):
+                            outbox += self._fan(
+                                complaint,
+                                "breached",
+                                m,
+                                now,
+                                f"{status.name}#{status.run}",
+                                (
+                                    messages.Detail(N_("clock"), status.name, "clock"),
+                                    messages.Detail(N_("due"), _minutes(status.due, self.zone)),
+                                ),
+                            )
                 if more:
                     complaint = evolve(complaint, more)
                     events += more
@@ -2338,21 +2353,21 @@ class Desk:
                 complaint, events = evolve(complaint, more), [*events, *more]
                 duties = self._duties_now(complaint, now)  # a new grade may owe more
             for status in self._clocks_now(complaint, now):
-                if status.state is ClockState.AT_RISK and complaint.state.handler:
-                    handler = self.directory.get(complaint.state.handler)
-                    if handler is not None:
-                        outbox += self._fan(
-                            complaint,
-                            "at_risk",
-                            handler,
-                            now,
-                            f"{status.name}#{status.run}",
-                            (
-                                messages.Detail(N_("clock"), status.name, "clock"),
-                                messages.Detail(N_("due"), _minutes(status.due, self.zone)),
-                            ),
-                        )
-                        warned += 1
+                if status.state is not ClockState.AT_RISK:
+                    continue
+                for m in self._holders(complaint, members, now):
+                    outbox += self._fan(
+                        complaint,
+                        "at_risk",
+                        m,
+                        now,
+                        f"{status.name}#{status.run}",
+                        (
+                            messages.Detail(N_("clock"), status.name, "clock"),
+                            messages.Detail(N_("due"), _minutes(status.due, self.zone)),
+                        ),
+                    )
+                    warned += 1
         swept = _Swept(escalated, regraded, warned, late)
         for duty in duties:
             if not duty.owed:
@@ -2833,6 +2848,26 @@ class Desk:
         if key not in memo:
             memo[key] = access.choose_handler(need, members, self.pack, now)
         return memo[key]
+
+    def _holders(
+        self, complaint: Complaint, members: Sequence[StaffMember], now: datetime
+    ) -> list[StaffMember]:
+        """Who owes the complaint's deadlines, for warnings about them (DL-7): its
+        handler; for a bypass complaint nobody holds before the complainant's consent,
+        head office (IN-6), its own unit's staff first, else whoever the escalation
+        of it would tell (``members`` is already head office's alone)."""
+        if complaint.state.handler:
+            handler = self.directory.get(complaint.state.handler)
+            return [handler] if handler is not None else []
+        if not complaint.awaiting_site_consent:
+            return []
+        site = complaint.intake.site or complaint.intake.complainant.site
+        unit = self.pack.head_office_unit
+        return (
+            access.recipients(members, site=site, department=unit, at=now, tz=self.zone)
+            if unit
+            else []
+        ) or access.recipients(members, site=site, at=now, tz=self.zone)
 
     def _site_members(self, complaint: Complaint) -> Sequence[StaffMember]:
         """The staff who work at the complaint's site, for routing it and for

@@ -504,6 +504,8 @@ def known_event_tags(pack: RulePack) -> frozenset[str]:
     departments,
     ``assessed:<validity>``, ``assessed:<kind>``, ``graded:<grade>``,
     ``replied:final|interim|explanation|unanswerable``, ``escalated:<trigger>``,
+    ``handled:responsible|helper`` (CLS-3), ``transferred`` (assigned to another
+    department, DL-3),
     ``visited:satisfied|unsatisfied|appointment``, ``reported:written|oral``,
     ``grouped:incident``, ``linked:repeatedly``; for the pack's stages ``acknowledged:<stage>``,
     ``escalation_requested:<stage>``, ``responded:<stage>`` and
@@ -521,6 +523,7 @@ def known_event_tags(pack: RulePack) -> frozenset[str]:
     tags.update(f"replied:{r}" for r in ("final", "interim", "explanation", "unanswerable"))
     tags.update(f"escalated:{t.value}" for t in Trigger)
     tags.update(("visited:satisfied", "visited:unsatisfied", "visited:appointment"))
+    tags.update(("handled:responsible", "handled:helper", "transferred"))
     tags.update(("reported:written", "reported:oral", "grouped:incident", "linked:repeatedly"))
     for stage in pack.stages:
         for kind in ("acknowledged", "escalation_requested", "responded"):
@@ -564,10 +567,16 @@ def _check_clocks(pack: RulePack, out: _Problems) -> None:
             ("met_if_earlier", clock.met_if_earlier),
             ("waive", clock.waive),
             ("unwaive", clock.unwaive),
+            ("restart", clock.restart),
         ):
             for j, tag in enumerate(tags):
                 if tag not in known:
                     out.add(f"{path}.{key}[{j}]", f"no event carries the tag {tag!r}")
+        if clock.restart and clock.mode in (ClockMode.PROMISED, ClockMode.APPOINTED):
+            out.add(f"{path}.restart", "a clock that runs to an agreed time restarts at a new one")
+        if clock.blocks_closure and any(t.startswith("breached:") for t in clock.start):
+            # closure is judged from the events alone (VIS-2), without a calendar
+            out.add(f"{path}.blocks_closure", "a clock started by a breach cannot hold closure")
         if clock.pausable and not (clock.pause and clock.resume):
             out.add(f"{path}.pause", "a pausable clock needs pause and resume tags (DL-8)")
         if not 1 <= clock.at_risk_percent <= 99:
@@ -601,6 +610,7 @@ def _check_duties(pack: RulePack, out: _Problems) -> None:
             ("resume", duty.resume, known),
             ("waive", duty.waive, known),
             ("unwaive", duty.unwaive, known),
+            ("restart", duty.restart, known),
         ):
             if key in ("start", "stop") and not tags:
                 out.add(f"{path}.{key}", "at least one event tag")
@@ -614,6 +624,8 @@ def _check_duties(pack: RulePack, out: _Problems) -> None:
             out.add(f"{path}.duration", reason)
         if duty.mode in (ClockMode.PROMISED, ClockMode.APPOINTED):
             out.add(f"{path}.mode", "a duty runs for a duration, not to an agreed time")
+        if duty.blocks_closure:
+            out.add(f"{path}.blocks_closure", "a duty outlives closure: it cannot hold it")
         if duty.pausable and not (duty.pause and duty.resume):
             out.add(f"{path}.pause", "a pausable duty needs pause and resume tags (DL-8)")
         if not (duty.owner_handler or duty.owner_department or duty.owner_rung):
