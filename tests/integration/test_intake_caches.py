@@ -330,7 +330,8 @@ def test_the_stored_next_due_time_is_when_a_sweep_next_acts(hours: list[int], to
     """Law: for complaints imported together, received any number of hours before,
     the stored next due time is the earliest of each open, running deadline's
     at-risk or due time still to come, or now for a breach a sweep would still
-    escalate (below the top rung, not escalated yet) -- read from ``Desk.clocks``
+    escalate (below the top rung, not escalated yet) or a deadline at risk already
+    (nobody warned yet) -- read from ``Desk.clocks``
     and ``Desk.duties``, which share nothing between complaints."""
     entered = T0 + timedelta(days=12, hours=8)  # Wednesday 26 November 2025, 17:30
     target = about("SR-001", "project_manager") if top else None
@@ -358,4 +359,6 @@ def test_the_stored_next_due_time_is_when_a_sweep_next_acts(hours: list[int], to
             times += [t for t in (s.at_risk_from, s.due) if t is not None and t > entered]
             if s.is_breached and escalable:
                 times.append(entered)  # nothing has been escalated yet
+            if s.state is ClockState.AT_RISK:
+                times.append(entered)  # nobody has been warned yet (DL-7)
         assert desk.store.row(c.id).next_due == min(times, default=None), c.id

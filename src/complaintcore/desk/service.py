@@ -237,7 +237,7 @@ class _Shape:
     clocks_start: Hashable = None
     duties: tuple[DutyStatus, ...] | None = None
     duties_start: Hashable = None
-    next_due: dict[tuple[str, int, bool], datetime | None] = attrs.Factory(dict)
+    next_due: dict[tuple[str, int, bool, bool], datetime | None] = attrs.Factory(dict)
     """By status, rung index and whether the receipt-bound clocks and duties are left
     out (for complaints received before they were registered, which add their own),
     for complaints with no escalation and no open measure."""
@@ -906,7 +906,9 @@ class Desk:
             try:
                 if complaint.state.category:  # renamed in an upgrade: grading would refuse
                     complaint.category_in(self.pack)
-                fields = _row_differs(stored, self._row(complaint, at))
+                # the latest due time a writer may have stored: a sweep's, past what
+                # it warned of (an earlier one only makes a sweep look early)
+                fields = _row_differs(stored, self._row(complaint, at, swept=True))
             except ComplaintCoreError as exc:  # e.g. a rung or category the pack no longer has
                 problems.append(
                     f"complaint {stored.id}: cannot be replayed under pack {self.pack.name}: {exc}"
@@ -2391,10 +2393,12 @@ class Desk:
         if events:
             after = evolve(start, events)
             box = self._outbox_for(after, events, now) + outbox
-            self.store.append(start.id, start.version, events, self._row(after, now), box)
+            row = self._row(after, now, swept=True)
+            self.store.append(start.id, start.version, events, row, box)
             self._after_commit(after, events, now)
         else:
-            self.store.append(start.id, start.version, (), self._row(complaint, now), outbox)
+            row = self._row(complaint, now, swept=True)
+            self.store.append(start.id, start.version, (), row, outbox)
         swept.version = start.version + len(events)
         return swept
 
@@ -3040,7 +3044,9 @@ class Desk:
             box += self._fan(complaint, topic, person, now, key, detail)
         return box
 
-    def _row(self, complaint: Complaint, now: datetime) -> ComplaintRow:
+    def _row(self, complaint: Complaint, now: datetime, *, swept: bool = False) -> ComplaintRow:
+        """The complaint's projection row as of ``now``; ``swept``: written by the sweep
+        that has just warned of what is at risk now (see :func:`_acts_at`)."""
         s = complaint.state
         return ComplaintRow(
             id=complaint.id,
@@ -3056,7 +3062,7 @@ class Desk:
             kind=s.complaint_kind.value,
             handler=s.handler,
             rung=s.rung,
-            next_due=self._next_due(complaint, now),
+            next_due=self._next_due(complaint, now, swept=swept),
             idempotency_key=complaint.intake.idempotency_key,
             building=complaint.intake.complainant.building.strip(),
             complainant_key=complainant_key(complaint.intake.complainant),
@@ -3070,7 +3076,9 @@ class Desk:
             ),
         )
 
-    def _next_due(self, complaint: Complaint, now: datetime) -> datetime | None:
+    def _next_due(
+        self, complaint: Complaint, now: datetime, *, swept: bool = False
+    ) -> datetime | None:
         """When a sweep next has something to do for this complaint.
 
         Open complaints: their clocks and duties.  Closed ones: only the duties
@@ -3078,24 +3086,31 @@ class Desk:
         """
         state = complaint.state
         if state.measures_open or any(e.kind == "escalated" for e in complaint.events):
-            return self._next_due_of(complaint, now)
+            return self._next_due_of(complaint, now, swept=swept)
         # otherwise all it reads is the history key, the status and the rung
         shape = self._shape(complaint, now)
         earlier = _received_earlier(complaint)
         shares = shape.next_due
-        key = (state.status.value, current_rung_index(complaint, self.pack), earlier)
+        key = (state.status.value, current_rung_index(complaint, self.pack), earlier, swept)
         if key not in shares:
-            shares[key] = self._next_due_of(complaint, now, mine=False if earlier else None)
+            shares[key] = self._next_due_of(
+                complaint, now, mine=False if earlier else None, swept=swept
+            )
         if not earlier:
             return shares[key]
         shared = shares[key]
         if shared == now:  # nothing is due before now: its own deadlines cannot be sooner
             return shared
         # its receipt-bound deadlines are its own (imports: every complaint)
-        return _sooner(shared, self._next_due_of(complaint, now, mine=True))
+        return _sooner(shared, self._next_due_of(complaint, now, mine=True, swept=swept))
 
     def _next_due_of(
-        self, complaint: Complaint, now: datetime, *, mine: bool | None = None
+        self,
+        complaint: Complaint,
+        now: datetime,
+        *,
+        mine: bool | None = None,
+        swept: bool = False,
     ) -> datetime | None:
         """The earliest time a sweep acts on, over the complaint's clocks, duties and
         measures; ``mine`` True: only the receipt-bound clocks and duties, False: all
@@ -3126,11 +3141,11 @@ class Desk:
             for status in clocks:
                 if breached_clocks(complaint, self.pack, self.calendar, now, statuses=(status,)):
                     pending.add(status.name)
-                best = _sooner(best, _acts_at(status, pending, can_escalate, now))
+                best = _sooner(best, _acts_at(status, pending, can_escalate, now, warned=swept))
                 if best == now:
                     return best
         for status in [*(d.clock for d in duties), *(m.clock for m in measures if m.owed)]:
-            best = _sooner(best, _acts_at(status, pending, can_escalate, now))
+            best = _sooner(best, _acts_at(status, pending, can_escalate, now, warned=swept))
         return best
 
     def _due_clocks(self, complaint: Complaint, now: datetime, mine: bool) -> Iterable[ClockStatus]:
@@ -3276,19 +3291,30 @@ def _same_staff(known: object, members: Sequence[StaffMember]) -> bool:
 
 
 def _acts_at(
-    status: ClockStatus, pending: Collection[str], can_escalate: bool, now: datetime
+    status: ClockStatus,
+    pending: Collection[str],
+    can_escalate: bool,
+    now: datetime,
+    *,
+    warned: bool = False,
 ) -> datetime | None:
     """When a sweep next acts on a clock or duty: its at-risk or due time still to
     come, or ``now`` for a breach not yet escalated while a rung is left (DL-7, ESC-2).
 
     A deadline is breached only once ``now`` is past it: a sweep at the due
     instant itself (a cron run at 18:00:00) finds it not yet breached, and
-    comes back the instant after, not never."""
+    comes back the instant after, not never.  One at risk already is due at
+    once (DL-7: its holder is warned by the next sweep, once per run) unless
+    ``warned``: written by the sweep that warned of it, it waits for its due time.
+    A command given inside the at-risk window before any sweep saw it would
+    otherwise lose the warning for good."""
     if not status.is_open or status.state is ClockState.PAUSED:
         return None
     found: datetime | None = None
     if status.at_risk_from is not None and status.at_risk_from > now:
         found = status.at_risk_from
+    elif status.state is ClockState.AT_RISK and not warned:
+        return now
     if status.due is not None and status.due > now:
         found = _sooner(found, status.due)
     elif status.due is not None and status.due == now:
