@@ -105,3 +105,25 @@ def test_list_shows_a_complaint_received_late_in_utc_on_its_london_day() -> None
     listed = ok("list", now="2025-07-11T09:00")
     assert "2025-07-11T00:30+01:00" in listed
     assert "2025-07-10T23:30" not in listed
+
+
+@pytest.mark.procedure("IMP-2")
+@pytest.mark.usefixtures("uk_desk")
+@pytest.mark.parametrize(
+    ("period", "first", "last", "end"),
+    [
+        ("2025-04..2026-03", "2025-04-01", "2026-03-31", "2026-04-01T00:00:00+01:00"),
+        ("2025-08", "2025-08-01", "2025-08-31", "2025-09-01T00:00:00+01:00"),
+        ("2024-Q1", "2024-01-01", "2024-03-31", "2024-04-01T00:00:00+01:00"),  # 29 Feb inside
+    ],
+)
+def test_the_period_header_names_the_last_day_included(
+    period: str, first: str, last: str, end: str
+) -> None:
+    table = ok("report", "--period", period, now="2026-04-10T09:00")
+    html = ok("report", "--period", period, "--format", "html", now="2026-04-10T09:00")
+    for text in (table, html):
+        assert f"Period: {first} to {last} (Europe/London)" in text
+    # --json keeps the end as the exclusive instant: the next period's first moment.
+    doc = json.loads(ok("report", "--period", period, "--json", now="2026-04-10T09:00"))
+    assert doc["period"]["end"] == end
