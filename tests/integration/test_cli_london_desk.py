@@ -1,10 +1,10 @@
-"""``show``, ``list`` and ``report`` print times as a London manager reads them (s26A).
+"""A London desk on the command line: its times, periods and calendar (review s26A).
 
 The timeline shows London clock times (its title names the zone), whatever offset
 an event was written with: staff's CLI stamps London time, a cron job on a UTC
-server stamps UTC. Expected values are worked by hand from the pack
-(uk-housing-ombudsman-2024: Europe/London, 09:00-17:00, HOC 6.2 five working days
-with the day of receipt not counted).
+server stamps UTC. A report period's header names its last day. Expected values
+are worked by hand from the pack (uk-housing-ombudsman-2024: Europe/London,
+09:00-17:00, HOC 6.2 five working days with the day of receipt not counted).
 """
 
 from __future__ import annotations
@@ -127,3 +127,21 @@ def test_the_period_header_names_the_last_day_included(
     # --json keeps the end as the exclusive instant: the next period's first moment.
     doc = json.loads(ok("report", "--period", period, "--json", now="2026-04-10T09:00"))
     assert doc["period"]["end"] == end
+
+
+@pytest.mark.procedure("DL-1")
+def test_init_refuses_the_whole_uk_as_a_holiday_calendar(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--param country=GB`` would count Easter Monday and the August bank holiday
+    as working days (s26A F04): refused, naming the key and the nations."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(
+        main,
+        ["--lang", "en", "init", ".", "--pack", "iso-10002", "--param", "country=GB"],
+        env={"COMPLAINTCORE_NOW": "2025-08-21T10:00"},
+    )
+    assert result.exit_code == 1
+    assert "calendar.country" in result.stderr
+    assert "GB-ENG, GB-WLS, GB-SCT or GB-NIR" in result.stderr
+    assert not (tmp_path / "complaintcore.toml").exists()
