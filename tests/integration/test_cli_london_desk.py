@@ -145,3 +145,24 @@ def test_init_refuses_the_whole_uk_as_a_holiday_calendar(
     assert "calendar.country" in result.stderr
     assert "GB-ENG, GB-WLS, GB-SCT or GB-NIR" in result.stderr
     assert not (tmp_path / "complaintcore.toml").exists()
+
+
+@pytest.mark.procedure("DL-7")
+@pytest.mark.usefixtures("uk_desk")
+def test_show_and_sweep_warn_in_the_calendars_last_year_that_it_ends() -> None:
+    """The shipped calendar ends with 2040: from 1 January 2040 ``show`` and ``sweep``
+    say so, a year ahead, in the reader's language (s26A F03)."""
+    cid = _receive("2040-03-01T10:00")
+    for lang, words in (("en", "ends with 2040 (Europe/London)"), ("zh", "工作日历止于 2040 年")):
+        for args in (("sweep",), ("show", cid)):
+            result = CliRunner().invoke(
+                main, ["--lang", lang, *args], env={"COMPLAINTCORE_NOW": "2040-03-02T09:00"}
+            )
+            assert result.exit_code == 0, result.stderr
+            assert words in result.stderr
+    doc = json.loads(ok("sweep", "--json", now="2040-03-02T09:00"))
+    assert any("ends with 2040" in w for w in doc["warnings"])
+    earlier = CliRunner().invoke(
+        main, ["--lang", "en", "sweep"], env={"COMPLAINTCORE_NOW": "2039-12-31T17:00"}
+    )
+    assert "ends with" not in earlier.stderr

@@ -301,6 +301,7 @@ def calendar_from_holidays(
         overrides=overrides,
         makeup_weekday=makeup_weekday,
         uncovered_years=missing,
+        region=f"{code}-{sub.upper()}" if sub else code,
     )
     if missing:
         warnings.warn(

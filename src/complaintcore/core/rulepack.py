@@ -631,7 +631,7 @@ class CalendarSpec:
     holidays: tuple[date, ...] = ()
     workdays: tuple[date, ...] = ()
     first_year: int = 2024
-    last_year: int = 2030
+    last_year: int = 2040
     by_year: tuple[YearDays, ...] = ()
     uncovered_years: UncoveredYears = UncoveredYears.WARN
 
