@@ -742,6 +742,37 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         {},
     ),
     (N_("unknown parameter; the pack declares: {known}"), {}),
+    # the working calendar (DL-1..4): its zone, its region, its end
+    (
+        N_(
+            "{country} names no bank-holiday list: the UK's nations keep different bank"
+            " holidays; name one of GB-ENG, GB-WLS, GB-SCT or GB-NIR"
+        ),
+        {},
+    ),
+    (
+        N_(
+            "the calendar counts working hours in {zone}, the rule pack {pack} in"
+            " {pack_zone}: build it for {wanted}"
+        ),
+        {},
+    ),
+    (
+        N_(
+            "calendar: built from the holidays of {region}, but the rule pack {pack} names"
+            " {named}: deadlines count {same}'s days off"
+        ),
+        {},
+    ),
+    (
+        N_(
+            "calendar: the working calendar ends with {year} ({zone}): deadlines after"
+            " 31 December {last} cannot be computed, so complaints whose clocks reach them"
+            " are refused and sweeps report them failed; extend the rule pack's [calendar]"
+            " last_year"
+        ),
+        {},
+    ),
     # an office's typos: a phone, a time, a schema name, a period report
     (N_("{field} is not a recognised number ({kinds})"), {"field": "field", "kinds": "phones"}),
     (N_("expected an ISO date-time like 2025-11-14T17:30"), {}),

@@ -355,7 +355,7 @@ def test_packs_list_show_validate(desk_dir: Path, tmp_path: Path) -> None:
     [
         ('country = "CN"', 'country = "ZZ"', "calendar.country", "does not know the calendar 'ZZ'"),
         ('country = "CN"', 'country = "GB-XXX"', "calendar.country", "GB-XXX"),
-        ("last_year = 2030", "last_year = 9999", "calendar.last_year", "1900 to 9000"),
+        ("last_year = 2040", "last_year = 9999", "calendar.last_year", "1900 to 9000"),
         ("first_year = 2024", "first_year = 1800", "calendar.first_year", "1900 to 9000"),
         ('name = "cn-property"', 'name = "x\\n\\u001b[31mRED"', "name", "control characters"),
     ],

@@ -1105,6 +1105,9 @@ CASES: list[tuple[str, Mutation, str, str]] = [
         "unknown time zone",
     ),
     ("country", _set("calendar.country", "China"), "calendar.country", "ISO 3166"),
+    # the UK as a whole keeps no bank-holiday list: each nation has its own (s26A F04)
+    ("whole UK", _set("calendar.country", "GB"), "calendar.country", "GB-SCT or GB-NIR"),
+    ("UK alias", _set("calendar.country", "UK"), "calendar.country", "GB-ENG, GB-WLS"),
     ("years", _set("calendar.last_year", 2000), "calendar.last_year", "first_year"),
     # the years the desk builds a calendar table for (1900-9000, at most 200)
     ("year past 9000", _set("calendar.last_year", 9999), "calendar.last_year", "1900 to 9000"),

@@ -31,7 +31,7 @@ from complaintcore.core.errors import (
     HolidayDataWarning,
     InvalidInputError,
 )
-from complaintcore.core.rulepack import CalendarSpec, UncoveredYears
+from complaintcore.core.rulepack import WHOLE_UK, WHOLE_UK_REASON, CalendarSpec, UncoveredYears
 
 __all__ = [
     "CACHE_ENV",
@@ -261,6 +261,7 @@ def calendar_from_holidays(
     :raises InvalidInputError: a malformed argument; ``.path`` names it.
     """
     code, sub = _split(country, subdiv)
+    _one_nation(code, sub)
     first, last = _years(years)
     cats = _categories(categories)
     days = _source_days(code, sub, first, last, cats, country)
@@ -300,6 +301,7 @@ def calendar_from_holidays(
         overrides=overrides,
         makeup_weekday=makeup_weekday,
         uncovered_years=missing,
+        region=f"{code}-{sub.upper()}" if sub else code,
     )
     if missing:
         warnings.warn(
@@ -401,6 +403,13 @@ def _split(country: object, subdiv: str | None) -> tuple[str, str | None]:
             )
         subdiv = suffix
     return code.upper(), subdiv
+
+
+def _one_nation(code: str, sub: str | None) -> None:
+    """A UK calendar names its nation: ``GB`` alone has only the bank holidays all four
+    share, so a deadline over Easter Monday or St Andrew's Day would come a day early."""
+    if code in WHOLE_UK and not sub:
+        raise InvalidInputError("country", WHOLE_UK_REASON.format(country=code))
 
 
 def _years(years: object) -> tuple[int, int]:

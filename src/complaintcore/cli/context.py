@@ -172,18 +172,14 @@ class Ctx:
             )
             click.echo(self.t("warning: {text}", text=pending), err=True)
 
-    def calendar_notes(self, *instants: datetime | None) -> list[str]:
-        """The calendar's coverage warning, if one of ``instants`` falls in a year the
-        holiday source has no make-up-day (调休) data for; printed to stderr unless --json.
-        """
-        desk = self.desk()
-        uncovered = desk.calendar.uncovered_years
-        if not any(t is not None and t.astimezone(desk.zone).year in uncovered for t in instants):
-            return []
-        notes = list(desk.calendar_warnings)
+    def calendar_notes(self, now: datetime, *instants: datetime | None) -> list[str]:
+        """The calendar's warnings at ``now`` for deadlines at ``instants``
+        (:meth:`Desk.calendar_warnings_at`); printed to stderr unless --json, in the
+        reader's language (``--json`` keeps the library's English)."""
+        notes = list(self.desk().calendar_warnings_at(now, *instants))
         if not self.json:
             for note in notes:
-                click.echo(self.t("warning: {text}", text=note), err=True)
+                click.echo(self.t("warning: {text}", text=self.tr.reason(note)), err=True)
         return notes
 
     def close(self) -> None:

@@ -103,8 +103,8 @@ def list_(
             tr.department(r.department, pack) if r.department else "-",
             r.site or "-",
             r.handler or "-",
-            r.received_at.isoformat(timespec="minutes"),
-            r.next_due.isoformat(timespec="minutes") if r.next_due else "-",
+            r.received_at.astimezone(desk.zone).isoformat(timespec="minutes"),
+            r.next_due.astimezone(desk.zone).isoformat(timespec="minutes") if r.next_due else "-",
             _issue(ctx, r.issue, r.group_incident),
         )
     _fit(table, ctx.out.width)
@@ -248,19 +248,23 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
     say_stage(ctx, complaint, desk.pack)
     ctx.say(f"{person['name']} {person['phone']} {person['room']}  {data['intake']['summary']}")
     table = Table(
-        ctx.t("when"), ctx.t("event"), ctx.t("actor"), ctx.t("detail"), title=ctx.t("timeline")
+        ctx.t("when"),
+        ctx.t("event"),
+        ctx.t("actor"),
+        ctx.t("detail"),
+        title=ctx.t("timeline ({zone})", zone=desk.pack.calendar.timezone),
     )
     for event in data["events"]:
         table.add_row(
-            event_time(event["at"]),
+            event_time(event["at"], desk.zone),
             tr.event(event["type"]),
             event["actor"],
-            event_detail(event, tr, pack),
+            event_detail(event, tr, pack, zone=desk.zone),
         )
     ctx.say(table)
     ctx.say_bold(ctx.t("clocks"))
     for st in clocks:
-        due = st.due.isoformat(timespec="minutes") if st.due else "-"
+        due = st.due.astimezone(desk.zone).isoformat(timespec="minutes") if st.due else "-"
         line = ctx.t(
             "• {name} ({rule}) {state}  due {due}",
             name=tr.clock(st.name, pack),
@@ -280,7 +284,7 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
                     measure=m.name,
                     kind=tr.label(m.measure.measure_kind),
                     owner=m.owner,
-                    due=m.due.isoformat(timespec="minutes"),
+                    due=m.due.astimezone(desk.zone).isoformat(timespec="minutes"),
                     state=tr.label(m.state),
                 )
             )
@@ -289,7 +293,7 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
         return
     ctx.say_bold(ctx.t("duties"))
     for d in started:
-        due = d.due.isoformat(timespec="minutes") if d.due else "-"
+        due = d.due.astimezone(desk.zone).isoformat(timespec="minutes") if d.due else "-"
         ctx.say(
             ctx.t(
                 "• {name} ({rule}) {state}  due {due}",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -140,11 +141,14 @@ def _heading(report: IndicatorReport, t: Translator) -> str:
 
 
 def _meta(report: IndicatorReport, t: Translator) -> str:
+    """The period's first and last day, both included: its ``end`` is exclusive (the
+    next period's first instant, as ``--json`` keeps it), which read as a last day
+    would take in the next year's 1 April."""
     p = report.period
     return t(
         "Period: {start} to {end} ({zone}) · Figures as at: {now} · Rule pack: {pack}",
         start=p.start.date().isoformat(),
-        end=p.end.date().isoformat(),
+        end=(p.end.date() - timedelta(days=1)).isoformat(),
         zone=p.timezone,
         now=report.now.isoformat(timespec="minutes"),
         pack=report.pack,

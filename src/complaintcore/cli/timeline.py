@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from complaintcore.core.models import (
     Cause,
@@ -53,30 +55,57 @@ _FREE_CAUSE = {"cause_analysed"}
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
-def event_time(value: str) -> str:
-    """An ISO time as the timeline shows it: to the minute."""
-    return value[:16]
+def event_time(value: str, zone: ZoneInfo | None = None) -> str:
+    """An ISO time as the timeline shows it: to the minute, as a clock in ``zone`` reads.
+
+    Events keep the offset of the ``now`` they were written with (UTC from cron,
+    the pack's zone from staff); cutting the stored text would mix zones in one
+    timeline unmarked, so every time is put in the desk's zone, which the
+    timeline's title names.
+    """
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        return value[:16]
+    if zone is not None and at.tzinfo is not None:
+        at = at.astimezone(zone)
+    return at.strftime("%Y-%m-%dT%H:%M")
 
 
 def event_detail(
-    event: Mapping[str, Any], t: Translator, pack: RulePack | None, *, skip: set[str] | None = None
+    event: Mapping[str, Any],
+    t: Translator,
+    pack: RulePack | None,
+    *,
+    skip: set[str] | None = None,
+    zone: ZoneInfo | None = None,
 ) -> str:
-    """Every field of a serialised event but kind, time and actor, in ``t``'s language."""
+    """Every field of a serialised event but kind, time and actor, in ``t``'s language.
+
+    Times (a promised ``due``) are shown in ``zone``, the desk's.
+    """
     kind = str(event.get("type", ""))
     parts = []
     for name, value in event.items():
         if name in _COLUMNS or (skip and name in skip) or value in ("", [], None, {}):
             continue
-        shown = _value(kind, name, value, t, pack)
+        shown = _value(kind, name, value, t, pack, zone)
         parts.append(t("{field}: {value}", field=t.field(name), value=shown))
     return t("; ").join(parts)
 
 
-def _value(kind: str, name: str, value: object, t: Translator, pack: RulePack | None) -> str:
+def _value(
+    kind: str,
+    name: str,
+    value: object,
+    t: Translator,
+    pack: RulePack | None,
+    zone: ZoneInfo | None = None,
+) -> str:
     if isinstance(value, list):
         if name == "explanation" and len(value) == 2:  # (zh, en): Classified explanations
             return t.pick(str(value[0]), _english_only(str(value[1])), "explanation")
-        return t(", ").join(_value(kind, name, v, t, pack) for v in value)
+        return t(", ").join(_value(kind, name, v, t, pack, zone) for v in value)
     if isinstance(value, bool):
         return t.yes_no(value)
     if isinstance(value, dict):
@@ -100,7 +129,7 @@ def _value(kind: str, name: str, value: object, t: Translator, pack: RulePack | 
     if name == "clock":
         return t(", ").join(t.clock(c, pack) for c in text.split(",") if c)
     if name in _TIMES:
-        return event_time(text)
+        return event_time(text, zone)
     if name == "reasons":
         return _bilingual(text, t)
     return text

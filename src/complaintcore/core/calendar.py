@@ -124,6 +124,10 @@ class WorkingCalendar:
     years: tuple[int, int]
     makeup_weekday: int
     uncovered_years: frozenset[int]
+    region: str = attrs.field(default="", eq=False)
+    """The holiday list the calendar was built from (``"GB-ENG"``), ``""`` when it was
+    built from plain dates: lets a desk notice a calendar for another region than its
+    pack's (not part of equality: the days are)."""
 
     # Precomputed table (not part of equality or repr).
     _ref: datetime = attrs.field(init=False, eq=False)
@@ -156,6 +160,7 @@ class WorkingCalendar:
         overrides: Mapping[date, Iterable[WindowLike]] | None = None,
         makeup_weekday: int = 0,
         uncovered_years: Iterable[int] = (),
+        region: str = "",
     ) -> None:
         """Validate the inputs and precompute the table; see :meth:`build`."""
         zone = _zone(tz)
@@ -169,7 +174,11 @@ class WorkingCalendar:
         if clash:
             raise InvalidInputError(f"workdays[{clash[0].isoformat()}]", "is also in holidays")
         over = _overrides(overrides, first, last)
-        self.__attrs_init__(zone, week, hols, works, over, (first, last), makeup, uncovered)
+        if not isinstance(region, str):
+            raise InvalidInputError("region", "must be a holiday list's code such as 'GB-ENG'")
+        self.__attrs_init__(
+            zone, week, hols, works, over, (first, last), makeup, uncovered, region.strip()
+        )
         self._precompute()
 
     # ------------------------------------------------------------------ builders
@@ -186,6 +195,7 @@ class WorkingCalendar:
         overrides: Mapping[date, Iterable[WindowLike]] | None = None,
         makeup_weekday: int = 0,
         uncovered_years: Iterable[int] = (),
+        region: str = "",
     ) -> WorkingCalendar:
         """Build a calendar from plain data.
 
@@ -203,6 +213,8 @@ class WorkingCalendar:
             does not know.  Inside ``years`` they are computed anyway (and
             :meth:`coverage_warning` says so); after ``years`` they are refused,
             and the errors for instants there name them.
+        :param region: the holiday list the days come from (``"GB-SCT"``), recorded
+            so that a desk can tell a calendar meant for another region.
         :raises InvalidInputError: a malformed field; ``.path`` names it.
         :raises NoWorkingTimeError: the result would have no working time at all.
         """
@@ -215,6 +227,7 @@ class WorkingCalendar:
             overrides=overrides,
             makeup_weekday=makeup_weekday,
             uncovered_years=uncovered_years,
+            region=region,
         )
 
     @classmethod
@@ -462,8 +475,9 @@ class WorkingCalendar:
             for i, ws in enumerate(self.weekly)
             if ws
         )
+        region = f"region={self.region!r}, " if self.region else ""
         return (
-            f"WorkingCalendar(tz={self.tz.key!r}, years={self.years!r}, weekly=[{week}], "
+            f"WorkingCalendar(tz={self.tz.key!r}, {region}years={self.years!r}, weekly=[{week}], "
             f"holidays={len(self.holidays)}, workdays={len(self.workdays)}, "
             f"overrides={len(self.overrides)})"
         )

@@ -19,6 +19,8 @@ from complaintcore.core.models import Cause, Channel, Fact, Grade, LabelledEnum,
 
 __all__ = [
     "DEFAULT_PHONE_REGIONS",
+    "WHOLE_UK",
+    "WHOLE_UK_REASON",
     "Accountability",
     "BarAction",
     "CalendarSpec",
@@ -97,6 +99,15 @@ class ReopenPolicy(LabelledEnum):
 DEFAULT_PHONE_REGIONS: tuple[str, ...] = ("CN", "HK", "MO", "TW")
 """Whose phone numbers a pack accepts at intake unless it says otherwise (REC-1):
 owners in mainland estates include Hong Kong, Macau and Taiwan residents."""
+
+WHOLE_UK = frozenset({"GB", "UK"})
+"""Codes for the whole United Kingdom, which keeps no bank holidays of its own: each
+nation has its list (Easter Monday, the August holiday, 2 January and St Andrew's
+Day differ), and the holiday source answers only the days all four share."""
+WHOLE_UK_REASON = (
+    "{country!r} names no bank-holiday list: the UK's nations keep different bank"
+    " holidays; name one of GB-ENG, GB-WLS, GB-SCT or GB-NIR"
+)
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(mo|d|h|m|min)\s*$")
 
@@ -628,7 +639,7 @@ class CalendarSpec:
     holidays: tuple[date, ...] = ()
     workdays: tuple[date, ...] = ()
     first_year: int = 2024
-    last_year: int = 2030
+    last_year: int = 2040
     by_year: tuple[YearDays, ...] = ()
     uncovered_years: UncoveredYears = UncoveredYears.WARN
 

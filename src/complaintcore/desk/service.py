@@ -20,7 +20,7 @@ import threading
 import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
 from zoneinfo import ZoneInfo
@@ -60,6 +60,7 @@ from complaintcore.core.errors import (
     EscalationError,
     IdempotencyConflictError,
     InvalidInputError,
+    NoWorkingTimeError,
     RulePackError,
     StoreError,
     UnknownComplaintError,
@@ -518,7 +519,7 @@ class Desk:
         self._calendar: WorkingCalendar | None = None
         self._calendar_factory: Callable[[], WorkingCalendar] | None = None
         if isinstance(calendar, WorkingCalendar):
-            self._calendar = calendar
+            self._calendar = _in_pack_zone(calendar, pack)
         elif callable(calendar):
             self._calendar_factory = calendar
         else:
@@ -695,12 +696,12 @@ class Desk:
         found = self._calendar
         if found is None:
             assert self._calendar_factory is not None
-            found = self._calendar = self._calendar_factory()
+            found = self._calendar = _in_pack_zone(self._calendar_factory(), self.pack)
         return found
 
     @calendar.setter
     def calendar(self, value: WorkingCalendar) -> None:
-        self._calendar = value
+        self._calendar = _in_pack_zone(value, self.pack)
 
     def _require_now(self, now: datetime) -> None:
         """``now`` is aware and inside the calendar's years: a time past them (a
@@ -721,10 +722,39 @@ class Desk:
         A calendar covering years whose make-up days (调休) the holiday source
         lacks says so here (as it did once, as a ``HolidayDataWarning``, when it
         was built): deadlines there are computed without the official
-        arrangement, or refused, as the rule pack's ``uncovered_years`` says.
+        arrangement, or refused, as the rule pack's ``uncovered_years`` says.  A
+        calendar built from another region's holidays than the pack names (a
+        Scottish calendar on an England pack) says so too.
         """
         found = self.calendar.coverage_warning()
-        return (f"calendar: {found}",) if found else ()
+        notes = [f"calendar: {found}"] if found else []
+        return (*notes, *_other_region(self.calendar, self.pack))
+
+    def calendar_warnings_at(self, now: datetime, *instants: datetime | None) -> tuple[str, ...]:
+        """The calendar warnings that matter at ``now`` for deadlines at ``instants``.
+
+        The make-up-day (调休) coverage warning when ``now`` or an instant falls in
+        a year the holiday source lacks; another region's holidays; and, in the
+        calendar's last year, that it ends, a year ahead: deadlines past its end
+        cannot be computed, so complaints whose clocks reach them are refused at
+        intake and reported failed by :meth:`sweep`.
+        """
+        cal = self.calendar
+        uncovered = cal.uncovered_years
+        notes = list(_other_region(cal, self.pack))
+        if any(
+            t is not None and t.astimezone(self.zone).year in uncovered for t in (now, *instants)
+        ):
+            notes.insert(0, f"calendar: {cal.coverage_warning()}")
+        last = cal.years[1]
+        if now.astimezone(cal.tz).year == last:  # past it, ``now`` itself is refused
+            notes.append(
+                f"calendar: the working calendar ends with {last} ({cal.tz.key}): deadlines "
+                f"after 31 December {last} cannot be computed, so complaints whose clocks "
+                f"reach them are refused and sweeps report them failed; extend the rule "
+                f"pack's [calendar] last_year"
+            )
+        return tuple(notes)
 
     def __enter__(self) -> Desk:
         return self
@@ -2231,12 +2261,16 @@ class Desk:
                         conflicts += 1
                         continue
                     except ComplaintCoreError as exc:
-                        if isinstance(exc, CalendarError) or (
+                        if (
+                            isinstance(exc, CalendarError)
+                            and not isinstance(exc, NoWorkingTimeError)
+                        ) or (
                             isinstance(exc, StoreError) and not isinstance(exc, DamagedRecordError)
                         ):
                             raise  # the store or the calendar failed: no complaint can be swept
-                        # One complaint the desk cannot process (damaged, or stored under a
-                        # pack since changed) must not stop every deadline behind it.
+                        # One complaint the desk cannot process (damaged, stored under a
+                        # pack since changed, or a deadline past the calendar's end) must
+                        # not stop every deadline behind it.
                         failed.append((row.id, exc))
                         log.error("sweep: complaint %s skipped: %s", row.id, exc)
                         break
@@ -3216,6 +3250,51 @@ def _notifiers_of(groups: Iterable[object]) -> list[Notifier]:
             check_answer(hook, n, Notifier, "a list of Notifier (a name and send)")
             found.append(n)
     return found
+
+
+def _other_region(calendar: WorkingCalendar, pack: RulePack) -> tuple[str, ...]:
+    """A warning when the calendar was built from another region's holidays than the
+    pack names (``GB-SCT`` for an England pack): its days off are the calendar's."""
+    region, named = calendar.region, pack.calendar.country
+    if not region or region.upper() == named.upper():
+        return ()
+    named = named or "''"  # a pack without public holidays
+    return (
+        f"calendar: built from the holidays of {region}, but the rule pack "
+        f"{pack.name!r} names {named}: deadlines count {region}'s days off",
+    )
+
+
+def _in_pack_zone(calendar: WorkingCalendar, pack: RulePack) -> WorkingCalendar:
+    """The calendar, refused when it counts working hours in another zone than the pack's.
+
+    Deadlines run on the pack's calendar (DL-1..4) and the desk reads "the same
+    day", duty hours and months in the pack's zone; a calendar kept for another
+    zone (a host's Shanghai calendar handed to a London desk) would put every
+    deadline hours or days off, silently.
+    """
+    if not isinstance(calendar, WorkingCalendar):
+        raise InvalidInputError("calendar", "expected a WorkingCalendar")
+    zone = ZoneInfo(pack.calendar.timezone)
+    if calendar.tz.key != zone.key and not _same_clock(calendar, zone):
+        raise InvalidInputError(
+            "calendar",
+            f"the calendar counts working hours in {calendar.tz.key}, the rule pack "
+            f"{pack.name!r} in {zone.key}: build it for {zone.key}",
+        )
+    return calendar
+
+
+def _same_clock(calendar: WorkingCalendar, zone: ZoneInfo) -> bool:
+    """Whether ``zone`` reads the clock as the calendar's zone does on every day of its
+    years (two names of one zone, such as ``GB`` and ``Europe/London``)."""
+    first, last = calendar.years
+    day = datetime(first, 1, 1, 12, tzinfo=UTC)
+    while day.year <= last:
+        if day.astimezone(zone).utcoffset() != day.astimezone(calendar.tz).utcoffset():
+            return False
+        day += timedelta(days=1)
+    return True
 
 
 def _check_notifiers(notifiers: Sequence[Notifier]) -> None:

@@ -50,7 +50,15 @@ from complaintcore.core.models import (
     Trigger,
     Validity,
 )
-from complaintcore.core.rulepack import REPEAT_LINKS, ClockMode, Duration, IndicatorKind, RulePack
+from complaintcore.core.rulepack import (
+    REPEAT_LINKS,
+    WHOLE_UK,
+    WHOLE_UK_REASON,
+    ClockMode,
+    Duration,
+    IndicatorKind,
+    RulePack,
+)
 from complaintcore.core.stages import extension_amount
 from complaintcore.core.validity import PHONE_REGIONS
 from complaintcore.core.warnings import MIN_RATE
@@ -927,6 +935,8 @@ def _check_calendar(pack: RulePack, out: _Problems) -> None:
             "calendar.country",
             "expected an ISO 3166 code such as 'CN' or 'GB-ENG', or '' for no public holidays",
         )
+    elif cal.country in WHOLE_UK:
+        out.add("calendar.country", WHOLE_UK_REASON.format(country=cal.country))
     if not cal.weekdays:
         out.add("calendar.weekdays", "at least one working weekday")
     for i, day in enumerate(cal.weekdays):

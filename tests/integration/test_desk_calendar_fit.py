@@ -1,0 +1,207 @@
+"""The desk's calendar fits its pack and says before it ends (review s26A F02, F03).
+
+A calendar counting working hours in another zone than the pack's is refused; one
+built from another region's holidays is warned about; from the calendar's last
+year on the desk warns that it ends; and one complaint whose deadline runs past
+the calendar's end fails alone in a sweep, not the whole desk.
+
+Expected deadlines are worked by hand (uk-housing-ombudsman-2024: Europe/London,
+Monday to Friday 09:00-17:00, England and Wales bank holidays; HOC 6.2 five
+working days and HOC 6.3 ten, the day of receipt not counted):
+
+* received Thu 17 Apr 2025 12:00 BST: Good Friday 18 and Easter Monday 21 April
+  are bank holidays, so 22, 23, 24, 25, 28 April: due Mon 28 Apr 2025 17:00 BST;
+* received Fri 27 Dec 2030 10:00: 25, 26 Dec and 1 Jan 2031 are bank holidays,
+  so 30, 31 Dec, 2, 3, 6 Jan: due Mon 6 Jan 2031 17:00 GMT;
+* received Mon 2 Dec 2030 10:00: HOC 6.2 due Mon 9 Dec 17:00 (3, 4, 5, 6, 9);
+  missed, HOC 6.3 runs 10, 11, 12, 13, 16, 17, 18, 19, 20, 23 Dec: due Mon
+  23 Dec 17:00;
+* received Fri 20 Dec 2030 10:00: HOC 6.2 due Tue 31 Dec 17:00 (23, 24, 27, 30,
+  31); missed, HOC 6.3's ten working days run into January 2031.
+"""
+
+from __future__ import annotations
+
+import warnings
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+
+from complaintcore import Complainant, Desk, Intake, load_pack
+from complaintcore.adapters.calendars import calendar_for_spec, calendar_from_holidays
+from complaintcore.adapters.memory_store import MemoryStore
+from complaintcore.adapters.staff import load_sample_staff
+from complaintcore.core.calendar import WorkingCalendar
+from complaintcore.core.errors import CalendarError, InvalidInputError, NoWorkingTimeError
+from complaintcore.core.rulepack import RulePack
+
+pytest.importorskip("holidays")
+
+LONDON = ZoneInfo("Europe/London")
+UK = "uk-housing-ombudsman-2024"
+PERSON = ("Ann Example", "020 7946 0999", "Flat 3")
+
+
+def _desk(pack: RulePack, calendar: WorkingCalendar | None = None) -> Desk:
+    return Desk(
+        pack=pack,
+        store=MemoryStore(),
+        directory=load_sample_staff(pack=pack),
+        calendar=calendar if calendar is not None else calendar_for_spec(pack.calendar),
+    )
+
+
+def _receive(desk: Desk, at: datetime) -> str:
+    name, phone, room = PERSON
+    intake = Intake(
+        complainant=Complainant(name, phone, room, site="elm-court"),
+        channel="phone",
+        received_at=at,
+        receiver="CS-001",
+        summary="black mould in the bedroom",
+        site="elm-court",
+    )
+    return desk.receive(intake, now=at).id
+
+
+def _due(desk: Desk, cid: str, clock: str, now: datetime) -> datetime | None:
+    return {s.name: s for s in desk.clocks(cid, now)}[clock].due
+
+
+def _ends_2030(pack: RulePack) -> RulePack:
+    """A host's pack written when the shipped ones ended in 2030."""
+    return attrs.evolve(pack, calendar=attrs.evolve(pack.calendar, last_year=2030))
+
+
+# --------------------------------------------------------------------------- F02
+
+
+@pytest.mark.procedure("DL-1")
+def test_a_calendar_in_another_zone_is_refused_naming_both_zones() -> None:
+    pack = load_pack(UK)
+    shanghai = calendar_from_holidays("CN", tz="Asia/Shanghai", years=(2024, 2026))
+    with pytest.raises(InvalidInputError) as info:
+        _desk(pack, shanghai)
+    assert info.value.path == "calendar"
+    assert "Asia/Shanghai" in str(info.value)
+    assert "Europe/London" in str(info.value)
+
+
+@pytest.mark.procedure("DL-1")
+def test_a_hook_calendar_in_another_zone_is_refused_when_first_needed() -> None:
+    pack = load_pack(UK)
+    desk = Desk(
+        pack=pack,
+        store=MemoryStore(),
+        directory=load_sample_staff(pack=pack),
+        calendar=lambda: WorkingCalendar.monday_to_friday(tz="UTC", years=(2024, 2030)),
+    )
+    with pytest.raises(InvalidInputError) as info:
+        _receive(desk, datetime(2025, 4, 17, 12, 0, tzinfo=LONDON))
+    assert info.value.path == "calendar"
+    assert "UTC" in str(info.value)
+    assert desk.rows(limit=5) == []  # nothing stored on a wrong calendar
+
+
+@pytest.mark.procedure("DL-1")
+def test_another_name_of_the_packs_zone_is_accepted() -> None:
+    pack = load_pack(UK)
+    spec = pack.calendar
+    same = calendar_from_holidays(
+        spec.country,
+        tz="GB",  # the IANA alias of Europe/London
+        years=(spec.first_year, spec.last_year),
+        weekly=dict.fromkeys(spec.weekdays, spec.windows),
+    )
+    desk = _desk(pack, same)
+    received = datetime(2025, 4, 17, 12, 0, tzinfo=LONDON)
+    cid = _receive(desk, received)
+    due = _due(desk, cid, "stage_1_acknowledge", received)
+    assert due == datetime(2025, 4, 28, 17, 0, tzinfo=LONDON)
+    assert desk.calendar_warnings == ()
+
+
+@pytest.mark.procedure("DL-1")
+def test_a_calendar_of_another_region_is_warned_about() -> None:
+    pack = load_pack(UK)  # England and Wales bank holidays
+    spec = pack.calendar
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scottish = calendar_from_holidays(
+            "GB-SCT",
+            tz="Europe/London",
+            years=(spec.first_year, spec.last_year),
+            weekly=dict.fromkeys(spec.weekdays, spec.windows),
+        )
+    desk = _desk(pack, scottish)
+    (warning,) = desk.calendar_warnings
+    assert "GB-SCT" in warning
+    assert "GB-ENG" in warning
+    assert desk.calendar_warnings_at(datetime(2025, 4, 17, 12, 0, tzinfo=LONDON)) == (warning,)
+    assert calendar_for_spec(spec).region == "GB-ENG"
+    assert _desk(pack).calendar_warnings == ()
+
+
+# --------------------------------------------------------------------------- F03
+
+
+@pytest.mark.procedure("DL-1")
+@pytest.mark.parametrize("name", [UK, "scotland-spso", "iso-10002"])
+def test_the_shipped_calendars_reach_well_past_2030(name: str) -> None:
+    pack = load_pack(name)
+    assert pack.calendar.last_year >= 2040
+
+
+@pytest.mark.procedure("IN-2")
+def test_a_complaint_received_in_the_last_days_of_2030_is_registered() -> None:
+    desk = _desk(load_pack(UK))
+    received = datetime(2030, 12, 27, 10, 0, tzinfo=LONDON)
+    cid = _receive(desk, received)
+    due = _due(desk, cid, "stage_1_acknowledge", received)
+    assert due == datetime(2031, 1, 6, 17, 0, tzinfo=LONDON)
+
+
+@pytest.mark.procedure("DL-7")
+def test_the_desk_warns_in_its_calendars_last_year_that_it_ends() -> None:
+    desk = _desk(_ends_2030(load_pack(UK)))
+    assert desk.calendar_warnings_at(datetime(2029, 12, 31, 23, 59, tzinfo=LONDON)) == ()
+    (warning,) = desk.calendar_warnings_at(datetime(2030, 1, 1, 0, 0, tzinfo=LONDON))
+    assert "ends with 2030 (Europe/London)" in warning
+    assert "last_year" in warning
+    shipped = _desk(load_pack(UK))
+    assert shipped.calendar_warnings_at(datetime(2030, 12, 31, 17, 30, tzinfo=LONDON)) == ()
+
+
+@pytest.mark.procedure("ESC-2")
+def test_a_deadline_past_the_calendar_fails_one_complaint_not_the_sweep() -> None:
+    desk = _desk(_ends_2030(load_pack(UK)))
+    early = _receive(desk, datetime(2030, 12, 2, 10, 0, tzinfo=LONDON))
+    late = _receive(desk, datetime(2030, 12, 20, 10, 0, tzinfo=LONDON))
+    now = datetime(2030, 12, 31, 17, 30, tzinfo=LONDON)
+    report = desk.sweep(now)
+    assert report.examined == 2
+    assert sorted(report.escalated) == [
+        (early, "stage_1_acknowledge"),
+        (early, "stage_1_response"),
+    ]
+    ((failed, error),) = report.failed
+    assert failed == late
+    assert isinstance(error, NoWorkingTimeError)
+    for personal in PERSON:
+        assert personal not in str(error)
+
+
+def test_a_broken_calendar_still_stops_the_sweep(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only a deadline past the calendar's end is one complaint's failure; a calendar
+    that cannot answer at all fails every complaint, so the sweep stops and says so."""
+    desk = _desk(load_pack(UK))
+    _receive(desk, datetime(2025, 12, 1, 10, 0, tzinfo=LONDON))
+
+    def broken(complaint_id: str, now: datetime) -> None:
+        raise CalendarError("the host's calendar service is down")
+
+    monkeypatch.setattr(desk, "_sweep_one", broken)
+    with pytest.raises(CalendarError, match="calendar service is down"):
+        desk.sweep(datetime(2025, 12, 31, 17, 30, tzinfo=LONDON))
