@@ -154,6 +154,51 @@ def test_reprs_show_no_personal_data_or_free_text() -> None:
     assert "SR-201" in repr(note)
 
 
+@pytest.mark.procedure("PRV-1")
+def test_reprs_and_a_hook_trace_show_no_idempotency_key_or_digest() -> None:
+    """A host's key made from the submission is free text: a repr shows its size
+    (18 characters here), never its words; a row's matching digests not at all
+    (s26D F01)."""
+    import pluggy
+
+    from complaintcore import hookimpl
+    from complaintcore.desk.plugins import make_plugin_manager
+
+    key = f"wx-{NAME}-{PHONE}"
+    desk = make_desk()
+    c = desk.receive(_intake(receiver="SR-103", idempotency_key=key), now=NOW)
+    row = desk.rows()[0]
+    assert row.idempotency_key == key
+    assert row.complainant_key
+    assert row.room_key
+
+    traced: list[str] = []
+    pm: pluggy.PluginManager = make_plugin_manager()
+    pm.trace.root.setwriter(traced.append)
+
+    class Listener:
+        @hookimpl
+        def complaintcore_on_events(self, complaint: object, events: object) -> None:
+            return None
+
+    pm.register(Listener())
+    undo = pm.enable_tracing()
+    pm.hook.complaintcore_on_events(complaint=c, events=c.events)
+    undo()
+    trace = "".join(traced)
+
+    for shown in (repr(c.intake), repr(c), repr(row), trace):
+        for secret in (key, NAME, PHONE, row.complainant_key, row.room_key):
+            assert secret not in shown, (secret, shown[:120])
+    assert "idempotency_key=<18 chars>" in repr(c.intake)
+    assert "idempotency_key=<18 chars>" in repr(row)
+    assert "complainant_key" not in repr(row)
+    assert "room_key" not in repr(row)
+    # still useful for debugging: the id, the status and the times
+    assert repr(row).startswith(f"ComplaintRow(id={c.id!r}, status='in_handling', received_at=")
+    assert c.id in trace
+
+
 # --------------------------------------------------------------------------- errors
 
 

@@ -126,6 +126,31 @@ def test_intake_notification_and_outbox_reprs_show_no_free_text() -> None:
     assert "SR-103" in repr(intake)
 
 
+@pytest.mark.procedure("PRV-1")
+def test_matching_digests_are_never_in_a_repr() -> None:
+    """The six-hex digests of a complainant and a room can be tested against an
+    estate's owner list, so no repr shows them (s26D F01)."""
+    from complaintcore.core.concentration import Member
+    from complaintcore.core.repeats import Earlier
+    from complaintcore.desk.ports import ComplaintRow, RelatedQuery
+
+    row = ComplaintRow(
+        "C-20251114-0001", "registered", AT, 1, idempotency_key=SECRET,
+        complainant_key="6fe824", room_key="9cd2be",
+    )  # fmt: skip
+    for value in (
+        row,
+        RelatedQuery("sunrise", AT, AT, complainant_key="6fe824", room_key="9cd2be"),
+        Earlier("C-1", AT, complainant_key="6fe824", room_key="9cd2be"),
+        Member("C-1", AT, complainant="6fe824"),
+    ):
+        assert "6fe824" not in repr(value), repr(value)
+        assert "9cd2be" not in repr(value), repr(value)
+    assert SECRET not in repr(row)
+    assert "idempotency_key=<14 chars>" in repr(row)  # a name of 3 and 11 digits
+    assert "id='C-20251114-0001', status='registered'" in repr(row)
+
+
 # --------------------------------------------------------------------------- codes in errors
 
 
