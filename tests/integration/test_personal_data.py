@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -117,6 +118,39 @@ def test_an_idempotency_key_is_redacted_where_the_view_masks_and_in_list(desk_di
     assert listed == {cid: masked, plain: "wx-8812"}  # a key of no personal data stays
     entitled = json.loads(invoke("show", cid, "--as", "SR-201", "--json").stdout)
     assert entitled["intake"]["idempotency_key"] == key
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_phone_holding_the_room_number_is_masked_in_views_and_the_log(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Room 302 inside the complainant's own number typed with spaces and inside the
+    spouse's: each reads ``*********89`` / ``*********78`` where the view masks and
+    in the log channel, not ``138 ***5 6789`` (s26D F02)."""
+    from complaintcore import Complainant, Intake
+    from complaintcore.adapters.notify import LogNotifier
+
+    caplog.set_level(logging.INFO, logger="cc.rooms")
+    desk = make_desk(notifiers=[LogNotifier("cc.rooms")])
+    c = desk.receive(
+        Intake(
+            complainant=Complainant("王小明", "13830256789", "302", "3", "sunrise"),
+            channel="phone",
+            received_at=NOW,
+            receiver="SR-103",
+            site="sunrise",
+            summary="楼上漏水，请回电 138 3025 6789 或我爱人 139 3021 5678",
+        ),
+        now=NOW,
+    )
+    desk.deliver(NOW)
+    masked = desk.view(c.id, "SR-202")["intake"]["summary"]  # an engineer
+    assert masked == "楼上漏水，请回电 *********89 或我爱人 *********78"
+    logged = " ".join(r.getMessage() for r in caplog.records if r.name == "cc.rooms")
+    assert "*********78" in logged
+    for group in ("3025", "3021", "6789", "5678", "***5", "***1"):
+        assert group not in masked
+        assert group not in logged
 
 
 # --------------------------------------------------------------------------- reprs
