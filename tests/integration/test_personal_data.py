@@ -254,6 +254,29 @@ def test_a_shifted_row_is_rejected_without_echoing_its_cells(desk_dir: Path) -> 
 
 
 @pytest.mark.procedure("PRV-1")
+def test_a_latin_name_typed_as_an_id_or_a_pack_is_masked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the English packs every complainant's name is Latin script: looked up as
+    an id it is masked as the same word given as --as is (s26D F04)."""
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", ".", "--pack", "uk-housing-ombudsman-2024").exit_code == 0
+    for args, said in [
+        (["show", "Thompson"], "error: no complaint with id 'T*******'"),
+        (["show", "Thompson", "--json"], "no complaint with id 'T*******'"),
+        (["show", "Margaret.Thompson", "--as", "SR-101"], "with id 'M****************'"),
+        (["act", "Flat12B", "assess", "--actor", "SR-201", "--validity", "valid"], "'F******'"),
+        (["packs", "show", "Thompson"], "no shipped rule pack 'T*******'; shipped:"),
+        (["init", "again", "--pack", f"{NAME}{PHONE}"], "no shipped rule pack '王*************'"),
+    ]:
+        result = invoke(*args)
+        assert result.exit_code == 3, (args, result.output)
+        assert said in result.output, (args, result.output)
+        for secret in ("Thompson", "Flat12B", NAME, PHONE):
+            assert secret not in result.output, args
+
+
+@pytest.mark.procedure("PRV-1")
 def test_a_phone_or_name_typed_as_an_id_or_a_choice_is_not_echoed(desk_dir: Path) -> None:
     receive = ["receive", "--name", NAME, "--phone", PHONE, "--room", ROOM, "--site", "sunrise"]
     receive += ["--summary", "楼上漏水", "--receiver", "SR-103"]
