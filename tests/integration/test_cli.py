@@ -164,9 +164,9 @@ def test_illegal_command_for_the_state_is_one_line_and_writes_nothing(desk_dir: 
 
 
 def test_unknown_complaint_id(desk_dir: Path) -> None:
-    code, _, err = run("show", "C-NOPE")
+    code, _, err = run("show", "C-20251114-0bad")  # the desk's shape: quoted
     assert code == 3
-    assert "C-NOPE" in err
+    assert "'C-20251114-0bad'" in err
     assert len(err.strip().splitlines()) == 1
 
 

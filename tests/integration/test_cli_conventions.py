@@ -115,13 +115,14 @@ def received(*extra: str) -> str:
         (["act", "C-1", "no-such-step"], 2, "unknown step; expected one of"),
         (["act", "nope", "close"], 2, "--actor"),
         (["show"], 2, "COMPLAINT_ID"),
-        (["show", "C-nope"], 3, "C-nope"),
-        (["act", "nope", "close", "--actor", "SR-001", "--result", "done"], 3, "nope"),
+        (["show", "C-20251114-00ff"], 3, "C-20251114-00ff"),  # shaped like the desk's ids
+        (["show", "C-nope"], 3, "'C*****'"),  # any other shape is masked (PRV-1)
+        (["act", "nope", "close", "--actor", "SR-001", "--result", "done"], 3, "'n***'"),
         (["--config", "elsewhere.toml", "list"], 3, "elsewhere.toml"),
         (["receive", "--file", "missing.csv"], 3, "missing.csv"),
-        (["packs", "show", "no-such-pack"], 3, "no-such-pack"),
+        (["packs", "show", "no-such-pack"], 3, "no shipped rule pack 'n***********'"),
         (["packs", "validate", "missing.toml"], 3, "missing.toml"),
-        (["init", ".", "--pack", "no-such-pack"], 3, "no-such-pack"),
+        (["init", ".", "--pack", "no-such-pack"], 3, "no shipped rule pack 'n***********'"),
         (["show", "{id}", "--as", "someone-unknown"], 4, "may not view"),
         (["act", "{id}", "visit", "--actor", "SR-102", "--satisfied"], 1, "cannot visit"),
         (["demo", "d", "--complaints", "5"], 2, "--complaints"),

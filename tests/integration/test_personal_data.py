@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -119,6 +120,39 @@ def test_an_idempotency_key_is_redacted_where_the_view_masks_and_in_list(desk_di
     assert entitled["intake"]["idempotency_key"] == key
 
 
+@pytest.mark.procedure("PRV-1")
+def test_a_phone_holding_the_room_number_is_masked_in_views_and_the_log(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Room 302 inside the complainant's own number typed with spaces and inside the
+    spouse's: each reads ``*********89`` / ``*********78`` where the view masks and
+    in the log channel, not ``138 ***5 6789`` (s26D F02)."""
+    from complaintcore import Complainant, Intake
+    from complaintcore.adapters.notify import LogNotifier
+
+    caplog.set_level(logging.INFO, logger="cc.rooms")
+    desk = make_desk(notifiers=[LogNotifier("cc.rooms")])
+    c = desk.receive(
+        Intake(
+            complainant=Complainant("王小明", "13830256789", "302", "3", "sunrise"),
+            channel="phone",
+            received_at=NOW,
+            receiver="SR-103",
+            site="sunrise",
+            summary="楼上漏水，请回电 138 3025 6789 或我爱人 139 3021 5678",
+        ),
+        now=NOW,
+    )
+    desk.deliver(NOW)
+    masked = desk.view(c.id, "SR-202")["intake"]["summary"]  # an engineer
+    assert masked == "楼上漏水，请回电 *********89 或我爱人 *********78"
+    logged = " ".join(r.getMessage() for r in caplog.records if r.name == "cc.rooms")
+    assert "*********78" in logged
+    for group in ("3025", "3021", "6789", "5678", "***5", "***1"):
+        assert group not in masked
+        assert group not in logged
+
+
 # --------------------------------------------------------------------------- reprs
 
 
@@ -154,6 +188,51 @@ def test_reprs_show_no_personal_data_or_free_text() -> None:
     assert "SR-201" in repr(note)
 
 
+@pytest.mark.procedure("PRV-1")
+def test_reprs_and_a_hook_trace_show_no_idempotency_key_or_digest() -> None:
+    """A host's key made from the submission is free text: a repr shows its size
+    (18 characters here), never its words; a row's matching digests not at all
+    (s26D F01)."""
+    import pluggy
+
+    from complaintcore import hookimpl
+    from complaintcore.desk.plugins import make_plugin_manager
+
+    key = f"wx-{NAME}-{PHONE}"
+    desk = make_desk()
+    c = desk.receive(_intake(receiver="SR-103", idempotency_key=key), now=NOW)
+    row = desk.rows()[0]
+    assert row.idempotency_key == key
+    assert row.complainant_key
+    assert row.room_key
+
+    traced: list[str] = []
+    pm: pluggy.PluginManager = make_plugin_manager()
+    pm.trace.root.setwriter(traced.append)
+
+    class Listener:
+        @hookimpl
+        def complaintcore_on_events(self, complaint: object, events: object) -> None:
+            return None
+
+    pm.register(Listener())
+    undo = pm.enable_tracing()
+    pm.hook.complaintcore_on_events(complaint=c, events=c.events)
+    undo()
+    trace = "".join(traced)
+
+    for shown in (repr(c.intake), repr(c), repr(row), trace):
+        for secret in (key, NAME, PHONE, row.complainant_key, row.room_key):
+            assert secret not in shown, (secret, shown[:120])
+    assert "idempotency_key=<18 chars>" in repr(c.intake)
+    assert "idempotency_key=<18 chars>" in repr(row)
+    assert "complainant_key" not in repr(row)
+    assert "room_key" not in repr(row)
+    # still useful for debugging: the id, the status and the times
+    assert repr(row).startswith(f"ComplaintRow(id={c.id!r}, status='in_handling', received_at=")
+    assert c.id in trace
+
+
 # --------------------------------------------------------------------------- errors
 
 
@@ -172,6 +251,29 @@ def test_a_shifted_row_is_rejected_without_echoing_its_cells(desk_dir: Path) -> 
     for secret in (NAME, PHONE, "张伟"):
         assert secret not in result.stdout + result.stderr
     assert result.stdout.count("rejected:") == 3
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_latin_name_typed_as_an_id_or_a_pack_is_masked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the English packs every complainant's name is Latin script: looked up as
+    an id it is masked as the same word given as --as is (s26D F04)."""
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", ".", "--pack", "uk-housing-ombudsman-2024").exit_code == 0
+    for args, said in [
+        (["show", "Thompson"], "error: no complaint with id 'T*******'"),
+        (["show", "Thompson", "--json"], "no complaint with id 'T*******'"),
+        (["show", "Margaret.Thompson", "--as", "SR-101"], "with id 'M****************'"),
+        (["act", "Flat12B", "assess", "--actor", "SR-201", "--validity", "valid"], "'F******'"),
+        (["packs", "show", "Thompson"], "no shipped rule pack 'T*******'; shipped:"),
+        (["init", "again", "--pack", f"{NAME}{PHONE}"], "no shipped rule pack '王*************'"),
+    ]:
+        result = invoke(*args)
+        assert result.exit_code == 3, (args, result.output)
+        assert said in result.output, (args, result.output)
+        for secret in ("Thompson", "Flat12B", NAME, PHONE):
+            assert secret not in result.output, args
 
 
 @pytest.mark.procedure("PRV-1")

@@ -210,9 +210,9 @@ def test_waiting_for_tags_reads_each_tag() -> None:
 
 def test_errors_are_worded_from_their_fields() -> None:
     zh, en = translator("zh"), translator("en")
-    unknown = UnknownComplaintError("C-1")
+    unknown = UnknownComplaintError("C-20251114-0001")
     assert en.error(unknown) == str(unknown)
-    assert zh.error(unknown) == "没有编号为 'C-1' 的投诉"
+    assert zh.error(unknown) == "没有编号为 'C-20251114-0001' 的投诉"
     refused = IllegalTransitionError(
         "C-1", "in_handling", "close",
         "closure needs the complainant's confirmation or a top-rung decision (VIS-3)",

@@ -126,6 +126,31 @@ def test_intake_notification_and_outbox_reprs_show_no_free_text() -> None:
     assert "SR-103" in repr(intake)
 
 
+@pytest.mark.procedure("PRV-1")
+def test_matching_digests_are_never_in_a_repr() -> None:
+    """The six-hex digests of a complainant and a room can be tested against an
+    estate's owner list, so no repr shows them (s26D F01)."""
+    from complaintcore.core.concentration import Member
+    from complaintcore.core.repeats import Earlier
+    from complaintcore.desk.ports import ComplaintRow, RelatedQuery
+
+    row = ComplaintRow(
+        "C-20251114-0001", "registered", AT, 1, idempotency_key=SECRET,
+        complainant_key="6fe824", room_key="9cd2be",
+    )  # fmt: skip
+    for value in (
+        row,
+        RelatedQuery("sunrise", AT, AT, complainant_key="6fe824", room_key="9cd2be"),
+        Earlier("C-1", AT, complainant_key="6fe824", room_key="9cd2be"),
+        Member("C-1", AT, complainant="6fe824"),
+    ):
+        assert "6fe824" not in repr(value), repr(value)
+        assert "9cd2be" not in repr(value), repr(value)
+    assert SECRET not in repr(row)
+    assert "idempotency_key=<14 chars>" in repr(row)  # a name of 3 and 11 digits
+    assert "id='C-20251114-0001', status='registered'" in repr(row)
+
+
 # --------------------------------------------------------------------------- codes in errors
 
 
@@ -178,6 +203,14 @@ def test_an_unknown_code_that_looks_like_one_is_quoted_to_help_spot_a_typo() -> 
         ("3-2-1201", "******01"),
         ("Tel13812345678", "T*************"),  # id-shaped, but holding a phone
         ("li wei", "l*****"),
+        # a Latin-script name, a handle or a room looked up as an id (s26D F04)
+        ("Thompson", "T*******"),
+        ("Margaret.Thompson", "M****************"),
+        ("Flat12B", "F******"),
+        # a host's own ids, an id mistyped out of shape: any shape may be personal
+        ("C-nope", "C*****"),
+        ("wx-order_8812", "w************"),
+        ("C-13812345-678", "C*************"),  # not a date: "C-" and a phone
     ],
 )
 def test_an_unknown_complaint_id_that_may_be_personal_data_is_masked(
@@ -193,9 +226,29 @@ def test_an_unknown_complaint_id_that_may_be_personal_data_is_masked(
     assert exc.complaint_id == typed  # the value as given stays on the error
 
 
-def test_an_unknown_complaint_id_shaped_like_one_is_quoted() -> None:
+@pytest.mark.procedure("PRV-1")
+def test_an_unknown_pack_name_is_masked_as_an_unknown_actor_is() -> None:
+    """A name or phone typed where a pack name belongs (s26D F04)."""
+    from complaintcore.core.errors import RulePackError
+    from complaintcore.rules import load_pack
+
+    for typed, shown in (("李雪梅13912345678", "李*************"), ("Thompson", "T*******")):
+        with pytest.raises(RulePackError) as err:
+            load_pack(typed)
+        assert typed not in str(err.value)
+        assert err.value.source == shown
+        assert f"no shipped rule pack '{shown}'; shipped: cn-property," in str(err.value)
+    with pytest.raises(RulePackError) as err:
+        load_pack(13812345678)  # type: ignore[arg-type]
+    assert "13812345678" not in str(err.value)
+    assert err.value.source == "int"
+
+
+def test_an_unknown_complaint_id_shaped_like_the_desks_is_quoted() -> None:
     from complaintcore.core.errors import UnknownComplaintError, shown_id
 
-    assert str(UnknownComplaintError("C-nope")) == "no complaint with id 'C-nope'"
-    for cid in ("C-20251114-2a3b1c0f3e9d8a7b", "C-1", "wx-order_8812", "crm:4711"):
+    typo = "C-20251114-2a3b1c0f3e9d8a7c"  # one hex digit off a real one
+    assert str(UnknownComplaintError(typo)) == f"no complaint with id '{typo}'"
+    for cid in ("C-20251114-2a3b1c0f3e9d8a7b", "C-20251114-0001", "C-20251231-91E3C2AFCA"):
         assert shown_id(cid) == cid
+    assert shown_id(13812345678) == "int"  # not text: its type only

@@ -17,6 +17,7 @@ from rich.console import Console, RenderableType
 from rich.text import Text
 
 from complaintcore.cli.errors import ExitCode, NotFoundError
+from complaintcore.core.errors import shown_value
 from complaintcore.core.models import FIRST_YEAR as _FIRST_YEAR
 from complaintcore.core.models import LAST_YEAR as _LAST_YEAR
 from complaintcore.core.models import is_date_only
@@ -293,10 +294,11 @@ def require_pack(ctx: Ctx, name_or_path: str, *, field: str = "--pack") -> None:
         if not Path(name_or_path).is_file():
             raise NotFoundError(field, ctx.t("no file at {path}", path=name_or_path))
     elif name_or_path not in available_packs():
+        # masked, as an unknown --as is: a name or phone typed there (PRV-1)
         known = ", ".join(available_packs())
+        shown = repr(shown_value(name_or_path))
         raise NotFoundError(
-            field,
-            ctx.t("no shipped rule pack {name}; shipped: {known}", name=name_or_path, known=known),
+            field, ctx.t("no shipped rule pack {name}; shipped: {known}", name=shown, known=known)
         )
 
 

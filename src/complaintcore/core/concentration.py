@@ -89,7 +89,7 @@ class Member:
 
     id: str
     received_at: datetime
-    complainant: str = ""
+    complainant: str = attrs.field(default="", repr=False)  # a digest, never shown (PRV-1)
     issue: str = ""
     incident: bool = False
 

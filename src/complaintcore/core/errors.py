@@ -38,6 +38,7 @@ __all__ = [
     "list_problems",
     "shown_code",
     "shown_id",
+    "shown_value",
 ]
 
 _CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -57,23 +58,30 @@ def shown_code(value: object, known: Iterable[str] = ()) -> str:
     return repr(value)
 
 
-_ID = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,199}")
+def shown_value(value: object) -> str:
+    """A value an error must mention but may not quote, such as an unknown actor or
+    pack name: masked (``T*******``, ``*********78``, ``王**``), since what was typed
+    there may be a name, a phone or a room (PRV-1); a non-text value by its type."""
+    from complaintcore.core.models import mask
+
+    return mask(value) if isinstance(value, str) else type(value).__name__
+
+
+# The ids the desk gives (``C-<received day>-<hex>``, older ones ``C-20251114-0001``):
+# a date and hex digits, nothing a person is called or reached by.
+_DESK_ID = re.compile(r"C-20[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])-[0-9A-Fa-f]{4,16}")
 
 
 def shown_id(value: object) -> str:
-    """A complaint id as an error message may show it: as given when shaped like one (an
-    ASCII letter, then letters, digits, ``-``, ``_``, ``.`` or ``:``, as in
-    ``C-20251114-2a3b1c0f3e9d8a7b``) and holding no phone number; masked otherwise
-    (``*********78``, ``王**``), since a value typed into the wrong place may be a
-    name, a phone or a room (PRV-1)."""
-    from complaintcore.core.models import mask
-    from complaintcore.core.privacy import redact
-
-    if not isinstance(value, str):
-        return type(value).__name__
-    if _ID.fullmatch(value) and redact(value) == value:
+    """A complaint id as an error message may show it: as given when shaped like the
+    ids the desk gives (``C-20251114-2a3b1c0f3e9d8a7b``), to help spot a mistyped
+    one; masked otherwise, as an unknown actor is (:func:`shown_value`).  Any other
+    shape may be a person's name (``Thompson``, ``Margaret.Thompson``), a phone or
+    a room typed where the id belongs (PRV-1); a host's own ids
+    (``Desk(id_factory=...)``) are masked too, since they may look like anything."""
+    if isinstance(value, str) and _DESK_ID.fullmatch(value):
         return value
-    return mask(value)
+    return shown_value(value)
 
 
 LISTED_PROBLEMS = 5
@@ -229,9 +237,9 @@ class ConcurrencyConflictError(ComplaintCoreError, RuntimeError):
 class UnknownComplaintError(ComplaintCoreError, LookupError):
     """No complaint with this id.
 
-    The message shows the id only when it is shaped like one (:func:`shown_id`):
-    a phone or a name typed where an id belongs is masked.  ``.complaint_id`` is
-    the value as given.
+    The message shows the id only when it is shaped like the desk's own
+    (:func:`shown_id`): a phone, a name or a room typed where an id belongs is
+    masked.  ``.complaint_id`` is the value as given.
     """
 
     def __init__(self, complaint_id: str) -> None:

@@ -984,8 +984,10 @@ _SHOWN_EVENT_FIELDS = (
 )
 for _event_type in (Event, *EVENT_TYPES):
     _event_type.__repr__ = private_repr(_SHOWN_EVENT_FIELDS)  # type: ignore[method-assign,assignment]
+# the idempotency key is the host's text, often made from the submission
+# ("wx-王小明-13812345678"): free text, shown by its size like the rest (PRV-1)
 Intake.__repr__ = private_repr(  # type: ignore[method-assign]
-    ("received_at", "receiver", "receiver_unit", "site", "occurred_at", "idempotency_key")
+    ("received_at", "receiver", "receiver_unit", "site", "occurred_at")
 )
 
 

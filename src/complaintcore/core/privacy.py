@@ -1,16 +1,51 @@
 """Masking personal data in free text (PRV-1), shared by messages, views and logs.
 
-Pure: regular expressions over strings, no I/O.
+Pure: regular expressions over strings, no I/O.  Every pattern reads a run of
+characters a bounded number of times (no quantifier nested over characters its
+neighbour can also take), so masking hostile text costs time in proportion to
+its length: a message, a masked view or the sweep never hangs on one complaint.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Callable, Iterable
 
 from complaintcore.core.models import mask
 
 __all__ = ["redact"]
+
+# --------------------------------------------------------------------------- folding
+
+# The patterns read ASCII: the text is folded first, one character for one, so a
+# match in the folded text is at the same place in the text.  Full-width forms
+# (１３８, ＠, ．, －, what a Chinese IME types) become ASCII; the decimal digits of
+# every script (٠١٢, ०१२, 𝟏) and circled, bracketed or dotted digits (①, ⑴, ⒈, ❶)
+# become 0-9.  Phones are read with full-width letters left as they are: a letter
+# glued to digits protects an id only when it is ASCII, as before.
+_OTHER_DIGITS = (
+    "\u2460-\u2468\u2474-\u247c\u2488-\u2490\u24ea\u24f5-\u24fd\u24ff"
+    "\u2776-\u277e\u2780-\u2788\u278a-\u2792\U0001f100-\U0001f10a"
+)
+_FOLD_ALL = re.compile(rf"[\uff01-\uff5e]|(?![0-9])\d|[{_OTHER_DIGITS}]")
+_FOLD_BUT_LETTERS = re.compile(
+    rf"[\uff01-\uff20\uff3b-\uff40\uff5b-\uff5e]|(?![0-9])\d|[{_OTHER_DIGITS}]"
+)
+
+
+def _fold_char(match: re.Match[str]) -> str:
+    char = match.group(0)
+    if "\uff01" <= char <= "\uff5e":
+        return chr(ord(char) - 0xFEE0)
+    return str(unicodedata.digit(char))
+
+
+def _fold(text: str, pattern: re.Pattern[str]) -> str:
+    return text if text.isascii() else pattern.sub(_fold_char, text)
+
+
+# --------------------------------------------------------------------------- patterns
 
 # An address starts where a run of its characters starts (the lookbehind), and
 # that run is read once (possessive: "@" is not among them): a 10,000-character
@@ -18,62 +53,102 @@ __all__ = ["redact"]
 _EMAIL = re.compile(
     r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 )
-_D = "[0-9\uff10-\uff19]"  # ASCII and full-width digits
+_D = "[0-9]"
 # Hyphens and dashes people type between digit groups: hyphen, non-breaking hyphen,
-# figure dash, en dash, em dash, minus sign, full-width hyphen.
-_DASH = "\\-\u2010\u2011\u2012\u2013\u2014\u2212\uff0d"
-# space, no-break space, ideographic space, or a dash
-_SEP = f"[ \u00a0\u3000{_DASH}]"
+# figure dash, en dash, em dash, minus sign (the full-width hyphen is folded to "-").
+_DASH = "\\-\u2010\u2011\u2012\u2013\u2014\u2212"
+# Spaces: space, tab, no-break, the typographic ones (thin U+2009, figure U+2007 …),
+# narrow no-break U+202F, medium mathematical U+205F, ideographic U+3000.
+_SPACE = "[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]"
+_JOIN = rf"(?:[{_DASH}]|\r\n?|\n)"
+# Between digit groups: up to three spaces, perhaps round one dash or line break
+# ("138 1234 5678", "135 - 1234 - 5678", "138\n1234\n5678"), or the dash or line
+# break alone.  The two branches start with different characters and every
+# repeat is bounded and possessive: a separator is read once.
+_SEP = rf"(?:{_SPACE}{{1,3}}+(?:{_JOIN}{_SPACE}{{0,3}}+)?|{_JOIN}{_SPACE}{{0,3}}+)"
 # A dot or slash separates digits in phones (138.1234.5678) but also in decimals,
 # dates and IP addresses, so it counts only between three or more groups joined
 # by the same character, one of them four digits or longer (see _mask_phone).
-_DOT_SLASH = rf"{_D}{{3,}}(?P<ds>[./\uff0e\uff0f]){_D}{{3,}}(?:(?P=ds){_D}{{3,}})+"
+_DOT_SLASH = rf"{_D}{{3,}}+(?P<ds>[./]){_D}{{3,}}+(?:(?P=ds){_D}{{3,}}+)+"
+# A full stop right before digits protects them only after a digit (3.14159265,
+# 2025.11.14); after "Tel.", "No." or a sentence it is no part of the number.
+_NOT_A_DECIMAL = r"(?<![0-9]\.)"
 # A mainland mobile (1[3-9] and 9 more digits, perhaps in 3-4-4 groups, perhaps
-# after +86) is masked even glued to letters ("Tel13912345678", "Tel+86 139…"):
-# only a digit, "." or "+" right before or a digit right after protects it.
+# after +86) is masked even glued to letters ("Tel13912345678", "Tel+86 139…",
+# "Tel.13912345678", "138_1234_5678"): only a digit or "+" right before, a digit
+# and "." right before, or a digit right after protects it.  Its length is
+# bounded, so trying it at every character costs a constant each.
+_MOBILE_SEP = rf"(?:{_SEP}|_)"
 _MOBILE = (
-    r"(?<![0-9\uff10-\uff19.+\uff0b])"
-    rf"(?:(?:[+\uff0b]|[0\uff10]{{2}})?[8\uff18][6\uff16]{_SEP}?)?"
-    rf"[1\uff11][3-9\uff13-\uff19]{_D}(?:{_SEP}?{_D}{{4}}){{2}}"
-    r"(?![0-9\uff10-\uff19])"
+    rf"(?<![0-9+]){_NOT_A_DECIMAL}"
+    rf"(?:(?:\+|00)?86{_MOBILE_SEP}?)?"
+    rf"1[3-9]{_D}(?:{_MOBILE_SEP}?{_D}{{4}}){{2}}"
+    r"(?![0-9])"
 )
-# A phone-like run, either international -- "+" (or "＋") and a country code, then
-# digit groups of any length, one of them perhaps in brackets: +852 9123 4567,
-# +1 (415) 555-0100, +44 20 7946 0958 -- or digits in groups of 3+ joined by one
+# A phone-like run, either international -- "+" and a country code, then digit
+# groups of any length, one of them perhaps in brackets: +852 9123 4567,
+# +1 (415) 555-0100, +44 20 7946 0958 -- or digits in groups of 3+ joined by a
 # separator, with an optional ID-card check letter (00852 9123 4567, 010-62345678,
 # 138.1234.5678), or single digits spelled out one by one (1 3 8 1 2 3 4 5 6 7 8).
-# After the first, a group starts at a separator or a bracket: one run of digits
-# is never split into groups (with a letter glued to it, trying every split took
-# 2^n steps).
-# Not preceded by an ASCII word character or "X-" (so ids like "C-20251114-0001"
-# and decimals survive) unless it is shaped as a mobile; Chinese text right
-# before the digits ("电话13812345678") does not protect them.
+# After the first, a group starts at a separator or a bracket, and a group's digits
+# are read once (possessive): one run of digits is never split into groups (with a
+# letter glued to it, trying every split took 2^n steps).
+# Not preceded by an ASCII word character, "X-" or "9." (so ids like
+# "C-20251114-0001" and decimals survive) unless it is shaped as a mobile; Chinese
+# text right before the digits ("电话13812345678") does not protect them.
 _PHONE = re.compile(
-    r"(?<![A-Za-z0-9_.+\uff0b])"
-    rf"(?<![A-Za-z0-9_][{_DASH}])"
-    rf"(?:[+\uff0b]{_D}{{1,3}}{_SEP}?\(?{_D}+\)?(?:(?:{_SEP}\(?|\(|(?<=\))){_D}+\)?)*"
+    r"(?<![A-Za-z0-9_+])"
+    rf"(?<![A-Za-z0-9_][{_DASH}]){_NOT_A_DECIMAL}"
+    rf"(?:\+{_D}{{1,3}}{_SEP}?\(?{_D}++\)?(?:(?:{_SEP}\(?|\(|(?<=\))){_D}++\)?)*"
     rf"|{_DOT_SLASH}"
-    rf"|{_D}{{3,}}(?:{_SEP}{_D}{{3,}})*[Xx]?"
+    rf"|{_D}{{3,}}+(?:{_SEP}{_D}{{3,}}+)*[Xx]?"
     rf"|{_D}(?:{_SEP}{_D}){{6,}})"
     r"(?![A-Za-z0-9_])"
     rf"|{_MOBILE}"
 )
 _MIN_PHONE_DIGITS = 7
-_NOT_KEPT = re.compile(rf"{_SEP}|[()./\uff0e\uff0f]")
+_NOT_KEPT = re.compile(rf"{_SPACE}|[{_DASH}_()./\r\n]")
 
 
-def _mask_phone(match: re.Match[str]) -> str:
-    text = match.group(0)
-    digits = sum(c.isdigit() for c in text)
+def _mask_phone(match: re.Match[str], _: str) -> str | None:
+    """The number masked (its digits as folded), or None to keep what was written."""
+    folded = match.group(0)
+    if sum(map(str.isdigit, folded)) < _MIN_PHONE_DIGITS:
+        return None
     dot_slash = match.group("ds")
-    if dot_slash and max(len(g) for g in text.split(dot_slash)) < 4:
-        return text  # an IP address such as 192.168.100.200, not a phone
-    return mask(_NOT_KEPT.sub("", text)) if digits >= _MIN_PHONE_DIGITS else text
+    if dot_slash and max(len(g) for g in folded.split(dot_slash)) < 4:
+        return None  # an IP address such as 192.168.100.200, not a phone
+    return mask(_NOT_KEPT.sub("", folded))
 
 
-def _mask_email(match: re.Match[str]) -> str:
-    local, _, domain = match.group(0).partition("@")
-    return f"{mask(local)}@{domain}"
+def _mask_email(match: re.Match[str], written: str) -> str:
+    at = match.group(0).index("@")
+    return f"{mask(written[:at])}{written[at:]}"
+
+
+def _substitute(
+    pattern: re.Pattern[str],
+    folded: str,
+    text: str,
+    replace: Callable[[re.Match[str], str], str | None],
+) -> str:
+    """Replace each match of ``pattern`` in ``folded`` at the same place in ``text``
+    (``replace`` gets the match and the text as written there)."""
+    parts: list[str] = []
+    done = 0
+    for match in pattern.finditer(folded):
+        start, end = match.span()
+        new = replace(match, text[start:end])
+        if new is not None:
+            parts += (text[done:start], new)
+            done = end
+    return "".join(parts) + text[done:] if parts else text
+
+
+def _mask_literals(text: str, literals: Iterable[str]) -> str:
+    for literal in sorted(literals, key=len, reverse=True):
+        text = text.replace(literal, mask(literal))
+    return text
 
 
 def redact(text: str, *, also: Iterable[str] = ()) -> str:
@@ -82,15 +157,26 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     Masks every phone-like digit run of 7 or more digits (mobiles such as
     ``13812345678``, ``+86 138 1234 5678``, ``010-12345678``, numbers in
     international form such as ``+852 9123 4567`` or ``+1 (415) 555-0100``,
-    full-width digits, ID-card and bank numbers), written with spaces, dashes,
-    dots or slashes (``138.1234.5678``) or digit by digit, and mainland mobiles
-    even glued to letters (``Tel13912345678``); the local part of every
-    e-mail address, and each literal in
+    ID-card and bank numbers), its groups split by up to three spaces of any
+    kind (thin, no-break, ideographic, tabs), a dash with or without spaces
+    round it (``135 - 1234 - 5678``), a line break, dots or slashes
+    (``138.1234.5678``), or written digit by digit; full-width and other
+    scripts' digits (``１３８…``, ``١٣٨…``, ``①③⑧…``) count as digits.  A full
+    stop right before a number protects it only after a digit (a decimal): not
+    after ``No.`` or a sentence.  A mainland mobile is masked even glued to
+    letters (``Tel13912345678``, ``138_1234_5678``).  Also the
+    local part of every e-mail address (``＠`` too), and each literal in
     ``also`` (names, room numbers: pass the values you know are personal).
     Dates (``2025-11-14``), times, decimals, IP addresses and other ids glued
     to letters stay readable.
+
+    Literals of digits without letters (a room ``302``) are masked after the
+    phones: masked first, one inside a phone number (``139 3021 5678``) would
+    split its digits into groups too short to read as a phone.
     """
-    for literal in sorted({v for v in also if len(v.strip()) > 1}, key=len, reverse=True):
-        text = text.replace(literal, mask(literal))
-    text = _EMAIL.sub(_mask_email, text)
-    return _PHONE.sub(_mask_phone, text)
+    known = {v for v in also if len(v.strip()) > 1}
+    numeric = {v for v in known if any(map(str.isdigit, v)) and not any(map(str.isalpha, v))}
+    text = _mask_literals(text, known - numeric)
+    text = _substitute(_EMAIL, _fold(text, _FOLD_ALL), text, _mask_email)
+    text = _substitute(_PHONE, _fold(text, _FOLD_BUT_LETTERS), text, _mask_phone)
+    return _mask_literals(text, numeric)

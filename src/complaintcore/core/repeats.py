@@ -61,8 +61,8 @@ class Earlier:
     received_at: datetime
     category: str = ""
     building: str = ""
-    complainant_key: str = ""
-    room_key: str = ""
+    complainant_key: str = attrs.field(default="", repr=False)  # never shown (PRV-1)
+    room_key: str = attrs.field(default="", repr=False)
     status: str = ""
     validity: str = ""
     kind: str = ""

@@ -12,14 +12,14 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from complaintcore.core.errors import AccessDeniedError
+from complaintcore.core.errors import AccessDeniedError, shown_value
 from complaintcore.core.escalation import (
     current_rung_index,
     handling_department,
     required_rung_index,
     target_rung_index,
 )
-from complaintcore.core.models import Complaint, Grade, Trigger, mask, staff_key
+from complaintcore.core.models import Complaint, Grade, Trigger, staff_key
 from complaintcore.core.rulepack import DutySpec, RulePack
 from complaintcore.core.stages import earlier_handlers
 from complaintcore.core.workflow import Close, Command, Handle, Reply
@@ -97,7 +97,7 @@ def shown_actor(actor: str, member: StaffMember | None) -> str:
         return member.staff_id
     if isinstance(actor, str) and is_reserved(actor):
         return actor.strip()
-    return mask(actor) if isinstance(actor, str) else type(actor).__name__
+    return shown_value(actor)
 
 
 # Commands that settle the outcome need the rung the grade requires (ESC-3).

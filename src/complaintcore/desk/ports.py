@@ -242,10 +242,11 @@ class ComplaintRow:
     next_due: datetime | None = None
     idempotency_key: str = ""
     building: str = ""
-    complainant_key: str = ""
+    complainant_key: str = attrs.field(default="", repr=False)
     """Six hex digits telling complainants apart in a group (HDL-5).  Not a secret:
     whoever holds an estate's owner list can test numbers against it, so it is
-    for matching only and never shown (``list --json`` leaves it out, PRV-1)."""
+    for matching only and never shown (``list --json`` and the repr leave it out,
+    PRV-1)."""
     issue: str = ""
     """The concentrated issue the complaint belongs to (HDL-5), or ``""``."""
     group_incident: bool = False
@@ -255,10 +256,21 @@ class ComplaintRow:
     a statistic read from rows instead of events is the events' as long as this
     is not after the moment it describes.  ``None`` on rows written before it
     was kept."""
-    room_key: str = ""
+    room_key: str = attrs.field(default="", repr=False)
     """Six hex digits naming the room complained from (IMP-3).  Not a secret: an
     estate's rooms are few enough to try them all, so it is for matching only and
-    never shown (``list --json`` leaves it out, PRV-1)."""
+    never shown (``list --json`` and the repr leave it out, PRV-1)."""
+
+
+# The idempotency key is the host's text, often made from the submission: shown
+# by its size, as free text is; the digests not at all (PRV-1).
+ComplaintRow.__repr__ = private_repr(  # type: ignore[method-assign]
+    (
+        "id", "status", "received_at", "version", "site", "department", "category",
+        "grade", "channel", "validity", "kind", "handler", "rung", "next_due",
+        "building", "issue", "group_incident", "updated_at",
+    )
+)  # fmt: skip
 
 
 @attrs.frozen
@@ -734,8 +746,8 @@ class RelatedQuery:
     site: str
     since: datetime
     until: datetime
-    complainant_key: str = ""
-    room_key: str = ""
+    complainant_key: str = attrs.field(default="", repr=False)  # never shown (PRV-1)
+    room_key: str = attrs.field(default="", repr=False)
     building: str = ""
     category: str = ""
     matter_since: datetime | None = None

@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from complaintcore.core.calendar import TABLE_YEARS
-from complaintcore.core.errors import FieldProblem, InvalidInputError, RulePackError
+from complaintcore.core.errors import FieldProblem, InvalidInputError, RulePackError, shown_value
 from complaintcore.core.models import (
     EVENT_BY_KIND,
     Acknowledged,
@@ -153,16 +153,19 @@ def _frozen(parameters: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]
 def _looks_like_path(value: str) -> bool:
     if not isinstance(value, str):
         problem = FieldProblem(ROOT, "expected a pack name or a file path")
-        raise RulePackError(repr(value), [problem])
+        raise RulePackError(shown_value(value), [problem])
     return value.endswith(_SUFFIX) or "/" in value or os.sep in value
 
 
 @functools.cache
 def _load_shipped(name: str, parameters: tuple[tuple[str, str], ...]) -> RulePack:
     if name not in available_packs():
+        # masked, as an unknown actor is: a name or phone typed there stays out of
+        # the message (PRV-1); the list of shipped packs shows what was meant
         known = ", ".join(available_packs())
-        problem = FieldProblem("name", f"no shipped rule pack {name!r}; shipped: {known}")
-        raise RulePackError(name, [problem])
+        shown = shown_value(name)
+        problem = FieldProblem("name", f"no shipped rule pack {shown!r}; shipped: {known}")
+        raise RulePackError(shown, [problem])
     resource = resources.files(_PACKAGE).joinpath(name + _SUFFIX)
     return load_pack_text(
         resource.read_text(encoding="utf-8"),

@@ -1,0 +1,153 @@
+"""Masking phones and addresses in free text as people type them (PRV-1, s26D F02,
+F03), in time proportional to the text however hostile it is."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from complaintcore.core.privacy import redact
+
+# --------------------------------------------------------------------------- rooms in phones
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_room_number_inside_a_phone_number_leaves_only_its_last_two_digits() -> None:
+    # room 302 occurs in both numbers; masked first, it split them into groups of
+    # 3-4 digits that no longer read as phones: "138 ***5 6789", "139 ***1 5678"
+    text = "楼上漏水，请回电 138 3025 6789 或我爱人 139 3021 5678，住302"
+    also = ["王小明", "13830256789", "302"]
+    assert redact(text, also=also) == "楼上漏水，请回电 *********89 或我爱人 *********78，住***"
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("text", "room", "expected"),
+    [
+        ("回电 13812345678", "12", "回电 *********78"),  # was 138**345678
+        ("回电 139 302 15678", "302", "回电 *********78"),  # the room a group of its own
+        ("回电 139-3021-5678，3-2-1201", "3-2-1201", "回电 *********78，******01"),
+        ("住 1201 室，电话 1391201 5678", "1201", "住 **** 室，电话 *********78"),
+    ],
+)
+def test_every_room_literal_is_masked_after_the_phones(text: str, room: str, expected: str) -> None:
+    assert redact(text, also=[room]) == expected
+
+
+@pytest.mark.procedure("PRV-1")
+def test_literals_with_letters_are_still_masked_whole() -> None:
+    # names and addresses go first, as before: an address given is hidden whole
+    also = ["王小明", "li@example.com", "li12@example.com"]
+    text = "王小明 li@example.com li12@example.com"
+    assert redact(text, also=also) == "王** l************* l***************"
+
+
+# --------------------------------------------------------------------------- spellings
+
+_MATHEMATICAL = "".join(chr(0x1D7CE + int(d)) for d in "13812345678")  # 𝟏𝟑𝟖…
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a full stop right before the number: "Tel.", "No.", a sentence's end
+        ("Tel.13912345678", "Tel.*********78"),
+        ("Mob.13712345678", "Mob.*********78"),
+        ("电话.13612345678", "电话.*********78"),
+        ("please call.62345678", "please call.******78"),
+        ("No.010-62345678", "No.*********78"),
+        # dashes with spaces round them, thin and narrow no-break spaces, tabs,
+        # line breaks, underscores in a mobile
+        ("135 - 1234 - 5678", "*********78"),
+        ("135 \u2013 1234 \u2013 5678", "*********78"),
+        ("010 - 6234 5678", "*********78"),
+        ("138\u20091234\u20095678", "*********78"),
+        ("138\u202f1234\u202f5678", "*********78"),
+        ("138\u00a0\u00a01234\u00a0\u00a05678", "*********78"),
+        ("138\t1234\t5678", "*********78"),
+        ("电话：138\n1234\n5678", "电话：*********78"),
+        ("138\r\n1234 \r\n 5678", "*********78"),
+        ("138_1234_5678", "*********78"),
+        # digits of other scripts; the masked tail is written in ASCII
+        ("\u0661\u0663\u0668\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668", "*********78"),
+        ("\u0967\u0969\u096e\u0967\u0968\u0969\u096a\u096b\u096c\u096d\u096e", "*********78"),
+        (_MATHEMATICAL, "*********78"),
+        ("①③⑧①②③④⑤⑥⑦⑧", "*********78"),
+        ("１３８ - １２３４ - ５６７８", "*********78"),
+        # the full-width at sign a Chinese IME types, full-width letters too
+        ("wang＠qq.com", "w***＠qq.com"),
+        ("ｌｉｍｅｉ＠ｅｘａｍｐｌｅ．ｃｏｍ", "ｌ****＠ｅｘａｍｐｌｅ．ｃｏｍ"),
+        (
+            "写信给 zhang.san＠example.com 或 lisi@example.com",
+            "写信给 z********＠example.com 或 l***@example.com",
+        ),
+    ],
+)
+def test_common_spellings_of_phones_and_addresses_are_masked(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3.14159265 and 0.13912345678",  # decimals: a full stop after a digit
+        "v2.1234567, 2025.11.14, 192.168.100.200",
+        "C-20251114-0001 C\u201320251114\u20130001 file_20251114_0001",
+        "ORD202513812345678",  # an id glued to letters
+        "138    1234    5678",  # groups four spaces apart are no number
+        "2025-11-14 09:30 \u2013 10:30",
+        "一三八一二三四五六七八",  # spelled in words: not recognised
+    ],
+)
+def test_what_is_not_a_phone_stays_readable(text: str) -> None:
+    assert redact(text) == text
+
+
+# --------------------------------------------------------------------------- linear time
+
+_HOSTILE = [
+    "1 ", "123 ", "1 - ", "- ", "1.", "123.", "123/", "1\u2009", "1 \n ", "12 ", "138_",
+    "+1 (1) ", "+1)", "1x", "Tel.1", "13812345678", "\uff11 ", "\u2460.", "a@b.",
+]  # fmt: skip
+_TIMER = """
+import json, sys, time
+from complaintcore.core.privacy import redact
+
+def took(text):  # processor time: another process taking the CPU adds nothing
+    start = time.process_time()
+    redact(text)
+    return time.process_time() - start
+
+ratios = {}
+for unit in json.loads(sys.argv[1]):
+    for tail in ("", "a"):
+        small, large = ((unit * (n // len(unit) + 1))[:n] + tail for n in (10_000, 100_000))
+        times = [(took(small), took(large)) for _ in range(3)]
+        ratios[repr(small[:8] + tail)] = min(t[1] for t in times) / min(t[0] for t in times)
+print(json.dumps(ratios))
+"""
+
+
+@pytest.mark.procedure("PRV-1")
+def test_masking_hostile_runs_of_digits_separators_and_dots_is_linear() -> None:
+    """Ten times the text takes about ten times the processor time (9-12 measured);
+    a pattern that reads a run again from each of its characters would take a
+    hundred times as long, one that tries every split of it would never end.  Run
+    in a child process, so that such a pattern fails the test instead of hanging
+    it."""
+    done = subprocess.run(
+        [sys.executable, "-c", _TIMER, json.dumps(_HOSTILE)],
+        capture_output=True,
+        encoding="utf-8",
+        timeout=120,
+        check=True,
+    )
+    ratios = json.loads(done.stdout)
+    assert len(ratios) == 2 * len(_HOSTILE)
+    slow = {run: round(ratio, 1) for run, ratio in ratios.items() if ratio >= 20}
+    assert not slow
