@@ -43,3 +43,18 @@ def test_a_command_in_the_at_risk_window_keeps_the_warning(
     desk.deliver(_at(5, 12, 6))
     warned = [n for n, _ in notes.sent if n.complaint_id == c.id and n.topic == "at_risk"]
     assert [n.recipient for n in warned] == ["SR-201", "SR-201"]
+
+
+@pytest.mark.procedure("DL-7")
+def test_reproject_leaves_a_warned_complaint_alone(tmp_path: Path) -> None:
+    """A row the sweep wrote after warning is no row out of date: rewritten, the
+    complaint would be due again and every sweep would warn of it again."""
+    desk = make_desk(store=SqliteStore(tmp_path / "desk.sqlite3"))
+    desk.receive(
+        intake("楼道灯坏了，一直没人修", received_at=_at(2, 10), receiver="SR-103"), now=_at(2, 10)
+    )
+    assert desk.sweep(_at(5, 12)).at_risk == 2
+    for minute in (10, 20):
+        assert desk.reproject(_at(5, 12, minute)) == []
+        assert desk.sweep(_at(5, 12, minute + 1)).examined == 0
+    assert desk.verify(_at(5, 12, 30)).ok

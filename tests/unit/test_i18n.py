@@ -275,6 +275,26 @@ def test_a_stored_english_classification_shows_no_chinese_label() -> None:
     assert "→ 潮湿与霉菌 (damp and mould)" in chinese
 
 
+def test_a_transfer_names_both_departments_by_their_labels() -> None:
+    """DL-3: an assignment that moved the complaint to another department shows the
+    department it came from by its label too, in the reader's language."""
+    from complaintcore.cli.timeline import event_detail
+
+    event = {
+        "type": "assigned",
+        "at": "2026-11-04T08:05:00+00:00",
+        "actor": "SR-101",
+        "handler": "SR-301",
+        "rung": "department_head",
+        "department": "security",
+        "previous_department": "engineering",
+    }
+    chinese = event_detail(event, translator("zh"), load_pack("cn-property"))
+    assert "保安部" in chinese
+    assert "工程维修部" in chinese
+    assert "engineering" not in chinese
+
+
 def test_store_errors_read_in_chinese_keeping_the_database_and_the_drivers_code(
     tmp_path: Path,
 ) -> None:

@@ -101,6 +101,11 @@ def test_common_spellings_of_phones_and_addresses_are_masked(text: str, expected
         "ORD202513812345678",  # an id glued to letters
         "138    1234    5678",  # groups four spaces apart are no number
         "2025-11-14 09:30 \u2013 10:30",
+        "已缴物业费 1280\n2025-11-14 又被催缴",  # an amount ending a line, a date next
+        "Paid since 2024\n2025-01-03 charged again",
+        "电费 268\n2025.11.14 抄表",
+        "物业费 1280  2025-11-14",  # an amount, then a date on the same line
+        "1280\n2560\n3000",  # amounts one per line
         "一三八一二三四五六七八",  # spelled in words: not recognised
     ],
 )

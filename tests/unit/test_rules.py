@@ -243,6 +243,9 @@ def test_a_unit_sold_twice_is_not_a_data_leak(text: str) -> None:
         "我的电话号码被卖了，天天接到推销电话",
         "我的手机号被卖给中介了",
         "我的手机号被泄露给了装修公司",
+        "我的手机号码被外泄了，天天接到陌生电话",  # review s26H F01
+        "我的电话号码被物业给了中介",
+        "手机号被透露给了外面的公司",
         "电话号码被泄露，天天有人打来",
         "你们把我的资料卖给别人",
         "我的信息被卖了",
@@ -1279,7 +1282,12 @@ def test_the_person_in_charge_is_no_fee(name: str, text: str) -> None:
 @pytest.mark.procedure("CLS-1")
 @pytest.mark.parametrize("name", ["cn-property", "cn-service-centre"])
 @pytest.mark.parametrize(
-    "text", ["They charged me twice this month", "The service charges went up again"]
+    "text",
+    [
+        "They charged me twice this month",
+        "The service charges went up again",
+        "Unfair charge on my account this month",  # review s26H F01
+    ],
 )
 def test_charges_are_still_fees(name: str, text: str) -> None:
     assert classify(text, load_pack(name)).category == "fees"

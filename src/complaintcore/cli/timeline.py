@@ -45,7 +45,7 @@ _ENUMS: dict[str, type[LabelledEnum]] = {
     "measures": Measure,
     "outcome": Outcome,
 }
-_DEPARTMENTS = {"department", "to_unit", "unit", "helpers", "departments"}
+_DEPARTMENTS = {"department", "previous_department", "to_unit", "unit", "helpers", "departments"}
 _RUNGS = {"rung", "from_rung", "to_rung"}
 _TIMES = {"due", "reply_due"}
 _STAGES = {"stage", "from_stage"}

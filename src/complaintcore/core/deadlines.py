@@ -120,6 +120,11 @@ class ClockStatus:
     superseded: int = 0
     """Runs replaced by a new agreed time before they were due (DL-5, VIS-2): a
     promise moved in time is one promise with its later run, neither met nor missed."""
+    handed_on: tuple[tuple[datetime, int], ...] = ()
+    """Runs a ``restart`` ended after their due time had passed (DL-3: a department
+    that missed its 3 days, then passed the complaint on): when each was breached,
+    and its run number.  Their breach stands (ESC-2, ESC-6) though the clock now
+    runs for the next holder."""
 
     @property
     def is_breached(self) -> bool:
@@ -292,6 +297,8 @@ class _Run:
     breaches: list[datetime] = attrs.Factory(list)
     superseded: int = 0
     """Runs replaced in time by a new agreed time (DL-5): one promise with the next run."""
+    handed_on: list[tuple[datetime, int]] = attrs.Factory(list)
+    """(breach moment, run) of each run a ``restart`` ended late (DL-3, ESC-6)."""
     extra: int = 0
     """Working days or months this run has been extended by (``Extended`` events)."""
     waived: datetime | None = None
@@ -699,8 +706,12 @@ def _run(
                 r.run_from(at)
                 r.say("{at} resumed; due {due}", at=at, due=_due(r.due))
             elif restart and not tags.isdisjoint(restart):
-                # DL-3: moved to another department, which has its own time from now
+                # DL-3: moved to another department, which has its own time from now;
+                # a run already late keeps its breach for the sweep (ESC-2, ESC-6)
+                breaches, run = len(r.breaches), r.runs
                 r.begin(at, min(tags & restart), promise, paused)
+                if len(r.breaches) > breaches:
+                    r.handed_on.append((r.breaches[-1], run))
             elif not tags.isdisjoint(stop) or (ev.kind == "closed" and not is_duty):
                 r.stop(at, ev.kind)  # closing ends every clock still running (not duties)
         elif (
@@ -760,7 +771,7 @@ def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
         return ClockStatus(
             spec.name, spec.rule, ClockState.NOT_STARTED, None, None, None,
             _ZERO, _ZERO, _ZERO, None, _english(waiting), r.runs, steps=waiting,
-            breaches=tuple(r.breaches), superseded=r.superseded,
+            breaches=tuple(r.breaches), superseded=r.superseded, handed_on=tuple(r.handed_on),
         )  # fmt: skip
     if r.stopped is not None:
         state = ClockState.MISSED if r.late else ClockState.MET
@@ -768,6 +779,7 @@ def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
             spec.name, spec.rule, state, r.started, r.due, None, r.used,
             max(r.budget - r.used, _ZERO), r.budget, r.stopped, _english(r.steps), r.runs,
             steps=tuple(r.steps), breaches=tuple(r.breaches), superseded=r.superseded,
+            handed_on=tuple(r.handed_on),
         )  # fmt: skip
     say = r.say
     running = r.running_since is not None
@@ -825,6 +837,7 @@ def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
         spec.name, spec.rule, state, r.started, due, at_risk_from, so_far,
         max(r.budget - so_far, _ZERO), r.budget, None, _english(r.steps), r.runs,
         steps=tuple(r.steps), breaches=breaches, superseded=r.superseded,
+        handed_on=tuple(r.handed_on),
     )  # fmt: skip
 
 
@@ -838,6 +851,7 @@ def _waived_status(r: _Run, spec: ClockSpec, waived: datetime) -> ClockStatus:
             spec.name, spec.rule, ClockState.WAIVED, r.started, None, None,
             _ZERO, _ZERO, r.budget, None, _english(r.steps), r.runs,
             steps=tuple(r.steps), breaches=tuple(r.breaches), superseded=r.superseded,
+            handed_on=tuple(r.handed_on),
         )  # fmt: skip
     due, used = late
     r.say("{at} late before it stopped being owed: the breach stands (DL-7)", at=waived)
@@ -845,7 +859,7 @@ def _waived_status(r: _Run, spec: ClockSpec, waived: datetime) -> ClockStatus:
     return ClockStatus(
         spec.name, spec.rule, ClockState.MISSED, r.started, due, None, used, _ZERO,
         r.budget, waived, _english(r.steps), r.runs, steps=tuple(r.steps), breaches=breaches,
-        superseded=r.superseded,
+        superseded=r.superseded, handed_on=tuple(r.handed_on),
     )  # fmt: skip
 
 
@@ -917,13 +931,31 @@ def breached_clocks(
 
 
 def _unescalated(complaint: Complaint, spec: ClockSpec, status: ClockStatus) -> bool:
-    if not (spec.escalate_on_breach and status.is_breached and status.started_at):
+    if not spec.escalate_on_breach:
         return False
-    started = status.started_at
-    return not any(
-        e.kind == "escalated"
-        and spec.name in getattr(e, "clock", "").split(",")
-        and e.at >= started
+    if unescalated_handovers(complaint, status):
+        return True
+    if not (status.is_breached and status.started_at):
+        return False
+    # the current run's breach: an escalation naming the clock since the run
+    # passed its due time (one before it was for a run it replaced, DL-3)
+    since = max(status.started_at, status.due) if status.due else status.started_at
+    return not _escalated_since(complaint, spec.name, since)
+
+
+def unescalated_handovers(
+    complaint: Complaint, status: ClockStatus
+) -> tuple[tuple[datetime, int], ...]:
+    """ESC-2, ESC-6: runs a ``restart`` ended late (a department passed the complaint
+    on after its deadline) that no escalation has dealt with yet: (breach, run)."""
+    return tuple(
+        (t, run) for t, run in status.handed_on if not _escalated_since(complaint, status.name, t)
+    )
+
+
+def _escalated_since(complaint: Complaint, clock: str, since: datetime) -> bool:
+    return any(
+        e.kind == "escalated" and clock in getattr(e, "clock", "").split(",") and e.at >= since
         for e in complaint.events
     )
 

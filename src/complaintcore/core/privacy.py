@@ -60,12 +60,17 @@ _DASH = "\\-\u2010\u2011\u2012\u2013\u2014\u2212"
 # Spaces: space, tab, no-break, the typographic ones (thin U+2009, figure U+2007 …),
 # narrow no-break U+202F, medium mathematical U+205F, ideographic U+3000.
 _SPACE = "[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]"
-_JOIN = rf"(?:[{_DASH}]|\r\n?|\n)"
-# Between digit groups: up to three spaces, perhaps round one dash or line break
-# ("138 1234 5678", "135 - 1234 - 5678", "138\n1234\n5678"), or the dash or line
-# break alone.  The two branches start with different characters and every
-# repeat is bounded and possessive: a separator is read once.
-_SEP = rf"(?:{_SPACE}{{1,3}}+(?:{_JOIN}{_SPACE}{{0,3}}+)?|{_JOIN}{_SPACE}{{0,3}}+)"
+_JOIN = rf"[{_DASH}]"
+# Between digit groups: up to three spaces, perhaps round one dash ("138 1234 5678",
+# "135 - 1234 - 5678"), or the dash alone; never a line break (an amount ending one
+# line and a date or amount starting the next are two numbers).  A later group is
+# never the year of a date ("1280  2025-11-14": the amount, then the date).  The
+# two branches start with different characters and every repeat is bounded and
+# possessive: a separator is read once.
+_SEP = (
+    rf"(?:{_SPACE}{{1,3}}+(?:{_JOIN}{_SPACE}{{0,3}}+)?|{_JOIN}{_SPACE}{{0,3}}+)"
+    rf"(?!{_D}{{4}}(?:[{_DASH}]{_D}{{1,2}}[{_DASH}]|\.{_D}{{1,2}}\.|/{_D}{{1,2}}/){_D}{{1,2}}(?!{_D}))"
+)
 # A dot or slash separates digits in phones (138.1234.5678) but also in decimals,
 # dates and IP addresses, so it counts only between three or more groups joined
 # by the same character, one of them four digits or longer (see _mask_phone).
@@ -78,7 +83,9 @@ _NOT_A_DECIMAL = r"(?<![0-9]\.)"
 # "Tel.13912345678", "138_1234_5678"): only a digit or "+" right before, a digit
 # and "." right before, or a digit right after protects it.  Its length is
 # bounded, so trying it at every character costs a constant each.
-_MOBILE_SEP = rf"(?:{_SEP}|_)"
+# Its groups may also be split by a line break ("138\n1234\n5678"): the 3-4-4 shape
+# is no amount ending a line with a date starting the next.
+_MOBILE_SEP = rf"(?:{_SEP}|_|{_SPACE}{{0,3}}+(?:\r\n?|\n){_SPACE}{{0,3}}+)"
 _MOBILE = (
     rf"(?<![0-9+]){_NOT_A_DECIMAL}"
     rf"(?:(?:\+|00)?86{_MOBILE_SEP}?)?"
@@ -97,6 +104,9 @@ _MOBILE = (
 # "C-20251114-0001" and decimals survive) unless it is shaped as a mobile; Chinese
 # text right before the digits ("电话13812345678") does not protect them.
 _PHONE = re.compile(
+    # a mobile whose first group ends its line is read as a mobile first: the
+    # general branch would stop at the line break and leave its groups apart
+    rf"(?=1[3-9]{_D}{_SPACE}{{0,3}}+[\r\n]){_MOBILE}|"
     r"(?<![A-Za-z0-9_+])"
     rf"(?<![A-Za-z0-9_][{_DASH}]){_NOT_A_DECIMAL}"
     rf"(?:\+{_D}{{1,3}}{_SEP}?\(?{_D}++\)?(?:(?:{_SEP}\(?|\(|(?<=\))){_D}++\)?)*"
@@ -159,7 +169,8 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     international form such as ``+852 9123 4567`` or ``+1 (415) 555-0100``,
     ID-card and bank numbers), its groups split by up to three spaces of any
     kind (thin, no-break, ideographic, tabs), a dash with or without spaces
-    round it (``135 - 1234 - 5678``), a line break, dots or slashes
+    round it (``135 - 1234 - 5678``), dots or slashes, a line break inside a
+    mainland mobile (``138`` / ``1234`` / ``5678`` on three lines)
     (``138.1234.5678``), or written digit by digit; full-width and other
     scripts' digits (``１３８…``, ``١٣٨…``, ``①③⑧…``) count as digits.  A full
     stop right before a number protects it only after a digit (a decimal): not

@@ -50,6 +50,7 @@ from complaintcore.core.deadlines import (
     counted_from,
     history_key,
     receipt_bound,
+    unescalated_handovers,
 )
 from complaintcore.core.errors import (
     AccessDeniedError,
@@ -896,10 +897,12 @@ class Desk:
                 continue  # damaged: verify names it
             try:
                 row = self._row(complaint, now)
+                # the row a sweep wrote past the warnings it gave is no row out of
+                # date (rewritten, the complaint would be due again, DL-7)
+                if row == stored or self._row(complaint, now, swept=True) == stored:
+                    continue
             except ComplaintCoreError as exc:  # a rung the pack no longer has: verify names it
                 log.error("reproject: complaint %s skipped: %s", complaint.id, exc)
-                continue
-            if row == stored:
                 continue
             try:
                 self.store.append(complaint.id, complaint.version, (), row, [])
@@ -2124,6 +2127,10 @@ class Desk:
             raise InvalidInputError("rung", f"{member.staff_id} is at rung {member.rung}")
         if member.staff_id != command.handler:
             command = attrs.evolve(command, handler=member.staff_id)
+        if not command.department and member.department == complaint.state.department:
+            # DL-3: the responsible department's own staff take it on for it (a
+            # reclassified complaint is then moved: its 3 days run from here)
+            command = attrs.evolve(command, department=member.department)
         return command
 
     def _follow_ups(self, complaint: Complaint, actor: str, now: datetime) -> tuple[Event, ...]:
@@ -2356,22 +2363,29 @@ class Desk:
             for status in breached:
                 spec = self.pack.clock(status.name)
                 # ESC-6: a late department is reported, at the top rung too (the key
-                # makes it once per clock run even if the complaint is swept again).
-                if spec.report_to:
-                    for m in access.recipients(
-                        members, site=site, department=spec.report_to, at=now, tz=self.zone
-                    ):
+                # makes it once per clock run even if the complaint is swept again);
+                # one that passed the complaint on after its deadline, too (DL-3)
+                if not spec.report_to:
+                    continue
+                runs = [
+                    (run, _handed_over_by(start, when))
+                    for when, run in unescalated_handovers(start, status)
+                ]
+                if status.is_breached:
+                    runs.append((status.run, complaint.state.department))
+                for m in access.recipients(
+                    members, site=site, department=spec.report_to, at=now, tz=self.zone
+                ):
+                    for run, department in runs:
                         outbox += self._fan(
                             complaint,
                             "late_department",
                             m,
                             now,
-                            f"{status.name}#{status.run}",
+                            f"{status.name}#{run}",
                             (
                                 messages.Detail(N_("clock"), spec.name, "clock"),
-                                messages.Detail(
-                                    N_("department"), complaint.state.department, "department"
-                                ),
+                                messages.Detail(N_("department"), department, "department"),
                             ),
                         )
                         late += 1
@@ -3369,6 +3383,15 @@ def _same_staff(known: object, members: Sequence[StaffMember]) -> bool:
     return known is members and isinstance(members, tuple)
 
 
+def _handed_over_by(complaint: Complaint, breached: datetime) -> str:
+    """DL-3, ESC-6: the department that held the complaint when a clock's run was
+    breached and passed it on afterwards (the first move since)."""
+    for ev in complaint.events:
+        if isinstance(ev, Assigned) and ev.previous_department and ev.at >= breached:
+            return ev.previous_department
+    return complaint.state.department
+
+
 def _acts_at(
     status: ClockStatus,
     pending: Collection[str],
@@ -3389,6 +3412,8 @@ def _acts_at(
     otherwise lose the warning for good."""
     if not status.is_open or status.state is ClockState.PAUSED:
         return None
+    if status.name in pending and can_escalate:  # a breach not escalated, this run's or
+        return now  # one a department passed on with the complaint (DL-3)
     found: datetime | None = None
     if status.at_risk_from is not None and status.at_risk_from > now:
         found = status.at_risk_from
@@ -3398,8 +3423,6 @@ def _acts_at(
         found = _sooner(found, status.due)
     elif status.due is not None and status.due == now:
         found = _sooner(found, now + _INSTANT)
-    elif status.name in pending and can_escalate:
-        found = _sooner(found, now)
     return found
 
 

@@ -1,0 +1,94 @@
+"""DL-3, ESC-6: each department owes its result within 3 days of its own
+acceptance; one that misses them and then passes the complaint on is still
+escalated and reported late, and the next department has its own 3 days."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from complaintcore.core.workflow import Assess, Assign, Classify
+from complaintcore.desk import Desk
+from complaintcore.testing import RecordingNotifier, make_desk
+from tests.helpers import SH, intake
+
+
+def _at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=SH)
+
+
+def _leak(desk: Desk) -> str:
+    """Mon 2 Nov 2026 10:00, routed to engineering (SR-201), valid.  DL-3: 3 working
+    days after the day of acceptance (Tue 3, Wed 4, Thu 5): due Thu 5 Nov 18:00."""
+    c = desk.receive(
+        intake("卫生间漏水，天花板渗水", received_at=_at(2, 10), receiver="SR-103"), now=_at(2, 10)
+    )
+    assert (c.state.department, c.state.handler) == ("engineering", "SR-201")
+    desk.act(c.id, Assess(actor="SR-201", validity="valid"), now=_at(2, 11))
+    return c.id
+
+
+def _late(notes: RecordingNotifier, cid: str) -> list[str]:
+    """The department each late_department message to 行政人事部 (HQ-010) names."""
+    return [
+        n.body
+        for n, _ in notes.sent
+        if n.complaint_id == cid and n.topic == "late_department" and n.recipient == "HQ-010"
+    ]
+
+
+@pytest.mark.procedure("ESC-6")
+@pytest.mark.procedure("DL-3")
+def test_a_department_late_before_it_passes_the_complaint_on_is_still_reported() -> None:
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    cid = _leak(desk)
+    # engineering gives no result; after its deadline the complaint goes to security
+    desk.act(cid, Classify(actor="SR-102", category="parking"), now=_at(5, 18, 20))
+    desk.act(
+        cid,
+        Assign(actor="SR-101", handler="SR-301", rung="department_head", department="security"),
+        now=_at(5, 18, 30),
+    )
+
+    swept = desk.sweep(_at(5, 18, 40))
+    desk.deliver(_at(5, 18, 41))
+
+    assert (cid, "department_result") in swept.escalated
+    bodies = _late(notes, cid)
+    assert len(bodies) == 1
+    assert "工程维修部" in bodies[0]  # engineering missed it, not security
+    assert "保安部" not in bodies[0]
+    assert desk.sweep(_at(5, 18, 45)).escalated == ()  # once
+
+    # security's own 3 days run from its acceptance on Thu evening: Fri 6, Mon 9,
+    # Tue 10; missed at Tue 10 Nov 18:00, its breach is escalated and reported too
+    assert desk.sweep(_at(10, 17, 55)).escalated == ()
+    later = desk.sweep(_at(10, 18, 5))
+    desk.deliver(_at(10, 18, 6))
+    assert (cid, "department_result") in later.escalated
+    assert len(_late(notes, cid)) == 2
+    assert "保安部" in _late(notes, cid)[1]
+
+
+@pytest.mark.procedure("DL-3")
+@pytest.mark.procedure("ESC-6")
+def test_reclassified_and_taken_on_by_the_new_departments_head_is_a_move() -> None:
+    """The new department's head assigned without naming the department takes the
+    complaint on for it: its result is due 3 working days from Wed 4 Nov 16:05
+    (Thu 5, Fri 6, Mon 9): Mon 9 Nov 18:00, so nobody is late on Thursday."""
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    cid = _leak(desk)
+    desk.act(cid, Classify(actor="SR-102", category="parking"), now=_at(4, 16))
+    desk.act(
+        cid, Assign(actor="SR-101", handler="SR-301", rung="department_head"), now=_at(4, 16, 5)
+    )
+
+    desk.sweep(_at(5, 18, 30))
+    desk.deliver(_at(5, 18, 31))
+
+    result = {s.name: s for s in desk.clocks(cid, _at(5, 18, 30))}["department_result"]
+    assert result.due == _at(9, 18)
+    assert _late(notes, cid) == []
