@@ -742,6 +742,7 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         {},
     ),
     (N_("unknown parameter; the pack declares: {known}"), {}),
+    (N_("no catalog; expected one of {known}"), {}),
     # the working calendar (DL-1..4): its zone, its region, its end
     (
         N_(

@@ -8,13 +8,16 @@ tenant in it, also in a database that already keeps other tenants' desks.
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from complaintcore.cli.context import Ctx, json_option, pass_ctx, require_pack
-from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.errors import InvalidInputError, RulePackError
 from complaintcore.i18n import N_
 
 if TYPE_CHECKING:
@@ -63,6 +66,7 @@ def init(
 ) -> None:
     from complaintcore.adapters.staff import write_sample_staff
     from complaintcore.adapters.stores import describe_database, open_store
+    from complaintcore.cli.packs import environment_problems
     from complaintcore.desk import Desk
     from complaintcore.desk.config import DeskConfig, load_config
     from complaintcore.desk.ports import check_tenant
@@ -70,8 +74,14 @@ def init(
 
     require_pack(ctx, pack)
     parameters = _parameters(ctx, params)
-    # fail early on a bad pack or parameter
-    languages = _languages(ctx, load_pack(pack, parameters=parameters or None))
+    # fail early on a bad pack or parameter, and on what only the environment knows
+    # (the holiday source, the message catalogs): nothing is written for a pack
+    # the desk could not open
+    rules = load_pack(pack, parameters=parameters or None)
+    found = environment_problems(rules)
+    if found:
+        raise RulePackError(pack, found)
+    languages = _languages(ctx, rules)
     check_tenant(tenant)
     root = Path(directory)
     config = root / "complaintcore.toml"
@@ -80,28 +90,29 @@ def init(
         raise InvalidInputError(
             "config", ctx.t("{path} exists; use --force to overwrite", path=config)
         )
-    root.mkdir(parents=True, exist_ok=True)
-    # The database first: a wrong URL or a server that is down leaves no config
-    # behind.  The tenant is registered on purpose here; opening a desk later
-    # refuses a database that keeps other tenants' desks but not this one.
     where = DeskConfig(database=database, base_dir=str(root)).resolve(database)
-    open_store(where, tenant=tenant, create_tenant=True).close()
-    if staff.exists() and force:
-        staff.unlink()
-    if not staff.exists():
-        write_sample_staff(staff, pack=pack)
-    table = "".join(f"{json.dumps(k)} = {json.dumps(v)}\n" for k, v in parameters.items())
-    config.write_text(
-        "# complaintcore desk configuration\n"
-        f"database = {json.dumps(database, ensure_ascii=False)}\n"
-        + (f"tenant = {json.dumps(tenant)}\n" if tenant != "default" else "")
-        + f"pack = {json.dumps(pack)}\n"
-        'staff_file = "staff.toml"\n'
-        f"languages = {json.dumps(languages)}   # notifications, in order (docs/i18n.md)\n\n"
-        "[notifiers]\nlog = true\n" + (f"\n[pack_parameters]\n{table}" if table else ""),
-        encoding="utf-8",
-    )
-    Desk.from_config(load_config(config)).close()
+    with _undone_on_failure(root, config, staff, where):
+        root.mkdir(parents=True, exist_ok=True)
+        # The database first: a wrong URL or a server that is down leaves no config
+        # behind.  The tenant is registered on purpose here; opening a desk later
+        # refuses a database that keeps other tenants' desks but not this one.
+        open_store(where, tenant=tenant, create_tenant=True).close()
+        if staff.exists() and force:
+            staff.unlink()
+        if not staff.exists():
+            write_sample_staff(staff, pack=pack)
+        table = "".join(f"{json.dumps(k)} = {json.dumps(v)}\n" for k, v in parameters.items())
+        config.write_text(
+            "# complaintcore desk configuration\n"
+            f"database = {json.dumps(database, ensure_ascii=False)}\n"
+            + (f"tenant = {json.dumps(tenant)}\n" if tenant != "default" else "")
+            + f"pack = {json.dumps(pack)}\n"
+            'staff_file = "staff.toml"\n'
+            f"languages = {json.dumps(languages)}   # notifications, in order (docs/i18n.md)\n\n"
+            "[notifiers]\nlog = true\n" + (f"\n[pack_parameters]\n{table}" if table else ""),
+            encoding="utf-8",
+        )
+        Desk.from_config(load_config(config)).close()
     if ctx.json:
         ctx.emit(
             {
@@ -141,3 +152,37 @@ def _parameters(ctx: Ctx, given: tuple[str, ...]) -> dict[str, str]:
             )
         out[name.strip()] = value.strip()
     return out
+
+
+@contextmanager
+def _undone_on_failure(root: Path, config: Path, staff: Path, database: str) -> Iterator[None]:
+    """Put the directory back as it was if ``init`` fails half-way.
+
+    A desk whose config is written but which cannot open fails every later command
+    with the same error; without the files the next ``init`` starts clean.  Files
+    that were there before (``--force``) get their old text back; a SQLite file
+    made here is removed (a server database keeps the tenant it registered).
+    """
+    made = [d for d in (root, *root.parents) if not d.exists()]  # by mkdir(parents=True)
+    kept = {path: path.read_bytes() for path in (config, staff) if path.is_file()}
+    sqlite = None
+    if "://" not in database and database != ":memory:":
+        sqlite = Path(database)
+    made_db = sqlite is not None and not sqlite.exists()
+    try:
+        yield
+    except BaseException:
+        for path in (config, staff):
+            if path in kept:
+                path.write_bytes(kept[path])
+            else:
+                path.unlink(missing_ok=True)
+        if made_db and sqlite is not None:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{sqlite}{suffix}").unlink(missing_ok=True)
+        for folder in made:  # innermost first
+            try:
+                os.rmdir(folder)
+            except OSError:  # something else is in it now: leave it
+                break
+        raise

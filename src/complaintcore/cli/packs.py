@@ -11,13 +11,14 @@ from rich.text import Text
 
 from complaintcore.cli.context import Ctx, json_option, pass_ctx, require_pack
 from complaintcore.cli.errors import ExitCode, NotFoundError
-from complaintcore.cli.staged import say_staged
+from complaintcore.cli.staged import say_staged, working_length
 from complaintcore.i18n import N_
 
 if TYPE_CHECKING:
-    from complaintcore.core.rulepack import ClockSpec
+    from complaintcore.core.errors import FieldProblem
+    from complaintcore.core.rulepack import ClockSpec, RulePack
 
-__all__ = ["packs"]
+__all__ = ["environment_problems", "packs"]
 
 
 @click.group(help=N_("Rule packs: list, show, validate."))
@@ -89,8 +90,16 @@ def packs_show(ctx: Ctx, name: str) -> None:
 
 
 def _duration(ctx: Ctx, clock: ClockSpec) -> str:
-    """A clock's length as its mode counts it (3 working days, 24h, 1 month)."""
+    """A clock's length as its mode counts it (3 working days, 24h, 1 month).
+
+    Working time in hours, as the desk's derivation says it: ``1d`` of working
+    time is 24 working hours, nearly three working days, never "1 day".
+    """
+    from complaintcore.core.rulepack import ClockMode
+
     d = clock.duration
+    if clock.mode is ClockMode.WORKING_TIME and (d.days or d.minutes):
+        return working_length(ctx, clock, d)
     if d.months:
         return ctx.n("{count} month", "{count} months", d.months)
     if d.days:
@@ -107,7 +116,6 @@ def _duration(ctx: Ctx, clock: ClockSpec) -> str:
 @json_option
 @pass_ctx
 def packs_validate(ctx: Ctx, path: str) -> None:
-    from complaintcore.adapters.calendars import calendar_problems
     from complaintcore.core.errors import RulePackError
     from complaintcore.rules import load_pack
 
@@ -115,10 +123,9 @@ def packs_validate(ctx: Ctx, path: str) -> None:
         raise NotFoundError("PATH", ctx.t("no file at {path}", path=path))
     try:
         p = load_pack(Path(path))
-        # what only the holiday source knows, so the desk opens what passes here
-        calendar = calendar_problems(p.calendar)
-        if calendar:
-            raise RulePackError(path, calendar)
+        found = environment_problems(p)
+        if found:
+            raise RulePackError(path, found)
     except RulePackError as exc:
         if ctx.json:
             raise  # the error document lists every problem
@@ -134,3 +141,16 @@ def packs_validate(ctx: Ctx, path: str) -> None:
         ctx.emit({"valid": True, "name": p.name, "source": path})
         return
     ctx.say(ctx.t("rule pack is valid: {name}", name=p.name))
+
+
+def environment_problems(pack: RulePack) -> list[FieldProblem]:
+    """What only the installed environment knows about a pack, each with its key path:
+    the holiday source's calendars and the message catalogs of its ``languages``.
+
+    The loader, pure, cannot ask; ``packs validate`` and ``init`` do, so the desk
+    opens what passes them.
+    """
+    from complaintcore.adapters.calendars import calendar_problems
+    from complaintcore.desk.messages import language_problems
+
+    return [*calendar_problems(pack.calendar), *language_problems(pack.languages)]

@@ -19,7 +19,7 @@ from complaintcore.i18n import N_
 
 if TYPE_CHECKING:
     from complaintcore.core.models import Complaint
-    from complaintcore.core.rulepack import RulePack, Stage
+    from complaintcore.core.rulepack import ClockSpec, Duration, RulePack, Stage
 
 __all__ = [
     "act_acknowledge",
@@ -29,6 +29,7 @@ __all__ = [
     "say_stage",
     "say_staged",
     "stage_json",
+    "working_length",
 ]
 
 
@@ -175,6 +176,16 @@ def _acknowledged_at(stage: Stage) -> bool:
     return bool(stage.acknowledge_clock or stage.acknowledge_records)
 
 
+def working_length(ctx: Ctx, clock: ClockSpec, d: Duration) -> str:
+    """A length in the clock's own unit: working time in hours, as the desk's derivation
+    says it (``1d`` of working time is 24 working hours, never "1 day")."""
+    from complaintcore.core.rulepack import ClockMode
+
+    if clock.mode is ClockMode.WORKING_TIME and (d.days or d.minutes):
+        return ctx.t("{time} of working time", time=ctx.tr.duration(d.timedelta))
+    return ctx.tr.length(d)
+
+
 def say_staged(ctx: Ctx, pack: RulePack) -> None:
     """``packs show``: the stages, extensions, time limits and template parameters."""
     tr = ctx.tr
@@ -199,7 +210,7 @@ def say_staged(ctx: Ctx, pack: RulePack) -> None:
         rule = clock.extension
         if rule is None:
             continue
-        cap = tr.length(rule.cap) if rule.cap is not None else ctx.t("no cap")
+        cap = working_length(ctx, clock, rule.cap) if rule.cap is not None else ctx.t("no cap")
         fields = ctx.t(", ").join(tr.field(f) for f in rule.records)
         if rule.cap is not None and rule.beyond_cap:  # HOC 6.4, 6.15: more with good reason
             said = ctx.t(

@@ -23,7 +23,7 @@ from typing import ClassVar, Protocol
 import attrs
 
 from complaintcore.core.derivation import DerivationStep, StepValue, Tag
-from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.errors import InvalidInputError, NoWorkingTimeError
 from complaintcore.core.grading import add_months
 from complaintcore.core.models import (
     Complaint,
@@ -569,7 +569,38 @@ def _replay(
     whose start never happened be answered without replaying (most of them, at intake)."""
     if seen is not None and _never_starts(spec, seen):
         return _not_started(spec)
-    return _status(_run(events, spec, calendar, explain), spec, now)
+    return _measured(events, spec, calendar, now, explain)
+
+
+def _measured(
+    events: Sequence[tuple[Event, frozenset[str]]],
+    spec: ClockSpec,
+    calendar: WorkingTime,
+    now: datetime,
+    explain: bool,
+) -> ClockStatus:
+    """One clock or duty replayed; a deadline past the calendar's end names the clock.
+
+    DL-7: a complaint received in the last working days of the calendar's last
+    year needs working time after it; the refusal says which clock needs it and
+    where the calendar ends (raise ``last_year``), not only that time ran out.
+    """
+    try:
+        return _status(_run(events, spec, calendar, explain), spec, now)
+    except NoWorkingTimeError as exc:
+        extra = exc.extra if isinstance(exc.extra, dict) else {}
+        if "clock" in extra:  # named already, by the clock whose breach starts this one
+            raise
+        what = "duty" if isinstance(spec, DutySpec) else "clock"
+        years = extra.get("years")
+        end = (
+            f"; the calendar ends on {years[1]}-12-31 (calendar.last_year of the rule pack)"
+            if isinstance(years, tuple)
+            else ""
+        )
+        raise NoWorkingTimeError(
+            f"{what} {spec.name}: {exc}{end}", extra={**extra, "clock": spec.name}
+        ) from None
 
 
 @functools.lru_cache(maxsize=1024)
@@ -1120,7 +1151,7 @@ def _with_breaches(
             source = _with_breaches(events, inner, pack, calendar, now, nested=False)
             tags_seen = _all_tags(source)
         if not _never_starts(spec, tags_seen):
-            status = _status(_run(source, spec, calendar, False), spec, now)
+            status = _measured(source, spec, calendar, now, False)
             tags = frozenset(("breached", BREACHED_TAG + spec.name))
             markers += [
                 (_Breach(at=at, actor="", clock=spec.name), tags)

@@ -54,15 +54,18 @@ def target_rung_index(complaint: Complaint, pack: RulePack) -> int:
     """ESC-4: the lowest rung allowed by whom the complaint is about (0 if nobody).
 
     The rung the pack's ``target_handlers`` name for that person's rung, or else
-    one rung above theirs, capped at the top.
+    one rung above theirs, capped at the top.  Never below that: an entry naming a
+    lower rung (a pack built in code, which the loader would refuse) cannot put a
+    complaint about a director in an officer's hands.
     """
     target = complaint.state.target or complaint.intake.target
     if target is None or not pack.has_rung(target.rung):
         return 0
+    above = min(pack.rung_index(target.rung) + 1, len(pack.ladder) - 1)
     entry = pack.target_handler_for(target.rung)
     if entry is not None:
-        return pack.rung_index(entry.handler_rung)
-    return min(pack.rung_index(target.rung) + 1, len(pack.ladder) - 1)
+        return max(above, pack.rung_index(entry.handler_rung))
+    return above
 
 
 def handling_department(complaint: Complaint, pack: RulePack) -> str:

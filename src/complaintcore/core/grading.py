@@ -8,12 +8,13 @@ after receipt becomes major (GRD-2, DL-6).  Nothing here lowers a grade (GRD-6).
 from __future__ import annotations
 
 import calendar as _stdcal
-from datetime import date, datetime
+from datetime import MAXYEAR, MINYEAR, date, datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import attrs
 
+from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import (
     Channel,
     Complaint,
@@ -85,6 +86,10 @@ def add_months(moment: _Day, months: int) -> _Day:
         require_aware(moment, "moment")
     index = moment.month - 1 + months
     year, month = moment.year + index // 12, index % 12 + 1
+    if not MINYEAR <= year <= MAXYEAR:  # a library error, never a bare ValueError
+        raise InvalidInputError(
+            "months", f"{months} months from {moment.isoformat()} is past the year {MAXYEAR}"
+        )
     day = min(moment.day, _stdcal.monthrange(year, month)[1])
     return moment.replace(year=year, month=month, day=day)
 

@@ -89,7 +89,7 @@ def earlier_handlers(complaint: Complaint, pack: RulePack) -> frozenset[str]:
     return frozenset(found)
 
 
-def limit_end(start: datetime, length: Duration, tz: ZoneInfo) -> datetime:
+def limit_end(start: datetime, length: Duration, tz: ZoneInfo, path: str = "length") -> datetime:
     """The moment a time limit of ``length`` (months and days) from ``start`` has
     run out: midnight in ``tz`` after its last day.
 
@@ -98,10 +98,18 @@ def limit_end(start: datetime, length: Duration, tz: ZoneInfo) -> datetime:
     the corresponding date ``length`` later (a month from 31 January is the last
     day of February) is the last day, and the whole of it is within the limit,
     whatever the hour of ``start``.
+
+    :raises InvalidInputError: the end is past the last date there is; ``path``
+        names the limit (the loader keeps a pack's limits to five years).
     """
     first = start.astimezone(tz).date()
-    last = add_months(first, length.months) + timedelta(days=length.days)
-    return datetime.combine(last + timedelta(days=1), time(), tzinfo=tz)
+    try:
+        last = add_months(first, length.months) + timedelta(days=length.days)
+        return datetime.combine(last + timedelta(days=1), time(), tzinfo=tz)
+    except (OverflowError, ValueError):  # InvalidInputError from add_months too
+        raise InvalidInputError(
+            path, f"{length} from {first.isoformat()} ends past the last date there is"
+        ) from None
 
 
 def time_barred(intake: Intake, pack: RulePack) -> bool:
@@ -113,7 +121,7 @@ def time_barred(intake: Intake, pack: RulePack) -> bool:
     if bar is None or intake.occurred_at is None:
         return False
     tz = ZoneInfo(pack.calendar.timezone)
-    return intake.received_at >= limit_end(intake.occurred_at, bar.after, tz)
+    return intake.received_at >= limit_end(intake.occurred_at, bar.after, tz, "time_bar.after")
 
 
 def request_deadline(complaint: Complaint, limit: RequestLimit, pack: RulePack) -> datetime | None:
@@ -130,10 +138,13 @@ def request_deadline(complaint: Complaint, limit: RequestLimit, pack: RulePack) 
     if limit.after_response is not None:
         responses = [e for e in complaint.events if isinstance(e, Responded)]
         if responses:
-            ends.append(limit_end(responses[-1].at, limit.after_response, tz))
+            end = limit_end(
+                responses[-1].at, limit.after_response, tz, "request_limit.after_response"
+            )
+            ends.append(end)
     occurred = complaint.intake.occurred_at
     if limit.after_event is not None and occurred is not None:
-        ends.append(limit_end(occurred, limit.after_event, tz))
+        ends.append(limit_end(occurred, limit.after_event, tz, "request_limit.after_event"))
     return max(ends) if ends else None
 
 

@@ -24,7 +24,7 @@ from datetime import datetime
 import attrs
 import pluggy
 
-from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.errors import FieldProblem, InvalidInputError
 from complaintcore.core.models import Complaint, LabelledEnum, mask
 from complaintcore.core.privacy import redact
 from complaintcore.core.rulepack import RulePack
@@ -40,6 +40,7 @@ __all__ = [
     "Detail",
     "Messages",
     "NotificationTemplate",
+    "language_problems",
 ]
 
 TOPICS: dict[str, str] = {
@@ -151,6 +152,21 @@ def _check(text: object, path: str) -> str:
     return text
 
 
+def language_problems(languages: Sequence[object]) -> list[FieldProblem]:
+    """Every language without a catalog here, as ``languages[i]``.
+
+    What only the installed catalogs (and ``COMPLAINTCORE_LOCALE_PATH``) know, so
+    ``packs validate`` and ``init`` ask before a desk is written whose
+    notifications could not be (a pack's ``languages = ["fr"]``).
+    """
+    known = ", ".join(available_languages())
+    return [
+        FieldProblem(f"languages[{i}]", f"no catalog; expected one of {known}")
+        for i, lang in enumerate(languages)
+        if not isinstance(lang, str) or resolve_language(lang) is None
+    ]
+
+
 class Messages:
     """The desk's notification texts: its languages and each topic's templates.
 
@@ -169,13 +185,12 @@ class Messages:
     ) -> None:
         if isinstance(languages, str) or not languages:
             raise InvalidInputError("languages", "expected a non-empty list of languages")
+        for problem in language_problems(languages):
+            raise InvalidInputError(problem.path, problem.reason)
         codes: list[str] = []
-        for i, lang in enumerate(languages):
-            code = resolve_language(lang) if isinstance(lang, str) else None
-            if code is None:
-                known = ", ".join(available_languages())
-                raise InvalidInputError(f"languages[{i}]", f"no catalog; expected one of {known}")
-            if code not in codes:
+        for lang in languages:
+            code = resolve_language(lang)
+            if code is not None and code not in codes:
                 codes.append(code)
         self.languages = tuple(codes)
         self._translators = {code: translator(code) for code in codes}

@@ -29,7 +29,7 @@ import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,7 +54,9 @@ from complaintcore.core.rulepack import (
     REPEAT_LINKS,
     WHOLE_UK,
     WHOLE_UK_REASON,
+    CalendarSpec,
     ClockMode,
+    ClockSpec,
     Duration,
     IndicatorKind,
     RulePack,
@@ -274,8 +276,6 @@ def _substituted(
             problems.add(f"parameters.{name}", "expected text, e.g. '10d'")
         else:
             values[name] = value
-    if not values and not problems:
-        return data
 
     def walk(node: Any, path: str) -> Any:
         if isinstance(node, str):
@@ -347,12 +347,15 @@ def validate_pack(pack: RulePack) -> list[FieldProblem]:
     reference to a department, rung, category or channel exists; the ladder is not
     empty; grade handlers rise with the grade (ESC-3); target handlers sit above
     the rung they handle (ESC-4); clocks and duties have start and stop tags, an
-    ``at_risk_percent`` in 1..99 and a duration that fits their mode; duties name
+    ``at_risk_percent`` in 1..99, a duration that fits their mode and, in working
+    time or working days, the calendar's years (DL-7), and pause, resume and stop
+    tags told apart (DL-8); duties name
     an owner, a known command and fields their discharging event has; the
     concentration rule has wall-time windows and at least two complainants; the
     calendar has a real time zone, weekdays in 0..6 and ordered, non-overlapping
-    ``HH:MM[:SS]`` windows (``24:00`` allowed as an end), and years the desk
-    builds a table for (1900-9000, at most 200 of them); the improvement,
+    ``HH:MM[:SS]`` windows (``24:00`` allowed as an end), extra days off and
+    make-up days inside its years, and years the desk builds a table for
+    (1900-9000, at most 200 of them); time limits of at most five years; the improvement,
     repeat, early-warning and accountability sections have values in range and
     known categories and departments.  An empty list means the pack is valid.
     """
@@ -590,13 +593,46 @@ def _check_clocks(pack: RulePack, out: _Problems) -> None:
             out.add(f"{path}.blocks_closure", "a clock started by a breach cannot hold closure")
         if clock.pausable and not (clock.pause and clock.resume):
             out.add(f"{path}.pause", "a pausable clock needs pause and resume tags (DL-8)")
+        _check_pause_tags(clock, path, out)
         if not 1 <= clock.at_risk_percent <= 99:
             out.add(f"{path}.at_risk_percent", "must be between 1 and 99 (DL-7)")
-        reason = _duration_problem(clock.mode, clock.duration)
+        reason = _duration_problem(clock.mode, clock.duration, pack.calendar)
         if reason:
             out.add(f"{path}.duration", reason)
         if clock.report_to and clock.report_to not in departments:
             out.add(f"{path}.report_to", f"unknown department {clock.report_to!r}")
+
+
+_INSTEAD_OF_STOPPING = {
+    "pause": "the event would pause the clock instead of stopping it",
+    "resume": "while paused, the event would resume the clock instead of stopping it",
+}
+
+
+def _check_pause_tags(spec: ClockSpec, path: str, out: _Problems) -> None:
+    """DL-8, DL-7: a pausable clock's pause, resume and stop tags are told apart.
+
+    A run reads an event's tags as a pause before a resume, and either before a
+    stop: a resume tag that also pauses never lets the clock run again, and a
+    stop tag that also pauses or resumes never stops it, so the deadline would
+    silently stop being watched instead of breaching.
+    """
+    if not spec.pausable:
+        return  # its pause and resume tags are never read
+    pause, stop = set(spec.pause), set(spec.stop)
+    for j, tag in enumerate(spec.resume):
+        if tag in pause:
+            out.add(
+                f"{path}.resume[{j}]",
+                f"{tag!r} is also a pause tag: once paused the clock would never run again (DL-8)",
+            )
+    for key, tags in (("pause", spec.pause), ("resume", spec.resume)):
+        for j, tag in enumerate(tags):
+            if tag in stop:
+                out.add(
+                    f"{path}.{key}[{j}]",
+                    f"{tag!r} is also a stop tag: {_INSTEAD_OF_STOPPING[key]}",
+                )
 
 
 def _check_duties(pack: RulePack, out: _Problems) -> None:
@@ -630,7 +666,7 @@ def _check_duties(pack: RulePack, out: _Problems) -> None:
                     out.add(f"{path}.{key}[{j}]", f"no event carries the tag {tag!r}")
         if not 1 <= duty.at_risk_percent <= 99:
             out.add(f"{path}.at_risk_percent", "must be between 1 and 99 (DL-7)")
-        reason = _duration_problem(duty.mode, duty.duration)
+        reason = _duration_problem(duty.mode, duty.duration, pack.calendar)
         if reason:
             out.add(f"{path}.duration", reason)
         if duty.mode in (ClockMode.PROMISED, ClockMode.APPOINTED):
@@ -639,6 +675,7 @@ def _check_duties(pack: RulePack, out: _Problems) -> None:
             out.add(f"{path}.blocks_closure", "a duty outlives closure: it cannot hold it")
         if duty.pausable and not (duty.pause and duty.resume):
             out.add(f"{path}.pause", "a pausable duty needs pause and resume tags (DL-8)")
+        _check_pause_tags(duty, path, out)
         if not (duty.owner_handler or duty.owner_department or duty.owner_rung):
             out.add(f"{path}", "name who owes it: owner_handler, owner_department or owner_rung")
         if duty.owner_department and duty.owner_department not in departments:
@@ -715,16 +752,28 @@ def _check_stages(pack: RulePack, out: _Problems) -> None:
             out.add(f"{path}.request_limit", "give after_response, after_event or both")
         for key in ("after_response", "after_event"):
             d = getattr(limit, key)
-            if d is not None and (d.minutes or not (d.months or d.days)):
-                out.add(f"{path}.request_limit.{key}", "expected a length in days or months")
+            if d is not None:
+                _check_limit_length(d, f"{path}.request_limit.{key}", out)
     if pack.response.remedy_required and not pack.stages:
         out.add("response.remedy_required", "responses are given at stages; the pack has none")
 
 
 def _check_time_bar(pack: RulePack, out: _Problems) -> None:
-    bar = pack.time_bar
-    if bar is not None and (bar.after.minutes or not (bar.after.months or bar.after.days)):
-        out.add("time_bar.after", "expected a length in days or months")
+    if pack.time_bar is not None:
+        _check_limit_length(pack.time_bar.after, "time_bar.after", out)
+
+
+def _check_limit_length(d: Duration, path: str, out: _Problems) -> None:
+    """A time limit (``time_bar``, ``request_limit``): days or months, at most five
+    years like a clock, so its end is a date the desk can compute (no "99999mo")."""
+    if d.minutes or not (d.months or d.days):
+        out.add(path, "expected a length in days or months")
+    elif d.months < 0 or d.days < 0:
+        out.add(path, "must not be negative")
+    else:
+        too_long = _too_long(d)
+        if too_long:
+            out.add(path, too_long.replace("deadline", "time limit"))
 
 
 def _check_indicators(pack: RulePack, out: _Problems) -> None:
@@ -780,16 +829,19 @@ def _check_targets(pack: RulePack, out: _Problems) -> None:
             code = getattr(th, key)
             if code not in positions:
                 out.add(f"{path}.{key}", f"unknown rung {code!r}")
-        if (
-            th.rung in positions
-            and th.handler_rung in positions
-            and positions[th.handler_rung] <= positions[th.rung]
-            and positions[th.rung] < len(pack.ladder) - 1
-        ):
-            out.add(
-                f"{path}.handler_rung",
-                "must be above the rung of the person complained about (ESC-4)",
-            )
+        if th.rung in positions and th.handler_rung in positions:
+            person, handler = positions[th.rung], positions[th.handler_rung]
+            if handler < person:
+                out.add(
+                    f"{path}.handler_rung",
+                    "is below the rung of the person complained about (ESC-4)",
+                )
+            elif handler == person and person < len(pack.ladder) - 1:
+                # only the top rung has nobody above it: handled there, never lower
+                out.add(
+                    f"{path}.handler_rung",
+                    "must be above the rung of the person complained about (ESC-4)",
+                )
         if th.department and th.department not in departments:
             out.add(f"{path}.department", f"unknown department {th.department!r}")
 
@@ -895,12 +947,20 @@ _LONGEST = {"minutes": 5 * 366 * 24 * 60, "days": 5 * 366, "months": 60}
 """Five years: no procedure's deadline is longer, and calendars have to reach it."""
 
 
-def _duration_problem(mode: ClockMode, d: Duration) -> str:
-    if d.minutes < 0 or d.days < 0 or d.months < 0:
-        return "must not be negative"
+def _too_long(d: Duration) -> str:
+    """Why a length is longer than five years in any of its units, or ``""``."""
     for unit, longest in _LONGEST.items():
         if getattr(d, unit) > longest:
             return f"longer than five years ({longest} {unit}): no deadline is that long"
+    return ""
+
+
+def _duration_problem(mode: ClockMode, d: Duration, cal: CalendarSpec) -> str:
+    if d.minutes < 0 or d.days < 0 or d.months < 0:
+        return "must not be negative"
+    too_long = _too_long(d)
+    if too_long:
+        return too_long
     empty = not (d.minutes or d.days or d.months)
     if mode not in _NEEDS_DURATION:  # same_day, promised (DL-5): the end is not a length
         return "" if empty else f"a {mode.value} clock takes no duration"
@@ -913,7 +973,76 @@ def _duration_problem(mode: ClockMode, d: Duration) -> str:
             ClockMode.MONTHS: bool(d.months) and not d.minutes and not d.days,
         }[mode]
     )
-    return "" if fits else f"mode {mode.value!r} needs a duration in {_NEEDS_DURATION[mode]}"
+    if not fits:
+        return f"mode {mode.value!r} needs a duration in {_NEEDS_DURATION[mode]}"
+    return _calendar_time_problem(mode, d, cal)
+
+
+def _weekly_working(cal: CalendarSpec) -> tuple[int, int] | None:
+    """The calendar's working days a week and working seconds a day, from its weekdays
+    and windows alone (holidays left out: an upper bound); None while either is
+    malformed, which is reported on its own."""
+    days = {d for d in cal.weekdays if isinstance(d, int) and 0 <= d <= 6}
+    daily = 0
+    for start_text, end_text in cal.windows:
+        start, end = _seconds_of(start_text, end=False), _seconds_of(end_text, end=True)
+        if start is None or end is None or start >= end:
+            return None
+        daily += end - start
+    if not days or not daily:
+        return None
+    return len(days), daily
+
+
+def _calendar_time_problem(mode: ClockMode, d: Duration, cal: CalendarSpec) -> str:
+    """DL-7: a length of working time or working days as the calendar time it
+    takes on this calendar's week (a day of working time is 24 working hours).
+
+    The five-year limit holds for the time a deadline takes, not its length as
+    elapsed time: 800 days of working time on a 42.5-hour week run about 8.7
+    years.  Within that, the calendar's own years must hold it, or every
+    complaint would be refused at intake.
+    """
+    if mode not in (ClockMode.WORKING_TIME, ClockMode.WORKING_DAYS):
+        return ""
+    week = _weekly_working(cal)
+    if week is None:
+        return ""
+    days_a_week, daily = week
+    if mode is ClockMode.WORKING_TIME:
+        need, per_week = d.minutes * 60 + d.days * 86_400, days_a_week * daily
+        what = f"{_hours(need)} working hours"
+        pace = f"{_hours(per_week)} working hours a week"
+    else:
+        need, per_week = d.days, days_a_week
+        what = f"{need} working days"
+        pace = f"{days_a_week} working days a week"
+    if need * 7 > per_week * _LONGEST["days"]:  # weeks needed > five years' weeks
+        years = need * 7 / (per_week * 365.25)
+        return (
+            f"{what} take about {years:.1f} years of this calendar ({pace}):"
+            " no deadline is longer than five years"
+        )
+    first, last = cal.first_year, cal.last_year
+    lowest, highest, _most = TABLE_YEARS
+    if not lowest <= first <= last <= highest:
+        return ""  # the years are reported on their own
+    weeks = -(-((date(last, 12, 31) - date(first, 1, 1)).days + 1) // 7)
+    makeup = sum(first <= day.year <= last for day in cal.workdays) + sum(
+        len(y.workdays) for y in cal.by_year
+    )
+    held = per_week * weeks + makeup * (daily if mode is ClockMode.WORKING_TIME else 1)
+    if need > held:
+        return (
+            f"{what} are more than the calendar's years {first}-{last} hold ({pace}):"
+            " raise calendar.last_year"
+        )
+    return ""
+
+
+def _hours(seconds: int) -> str:
+    """Seconds as hours, ``42.5`` or ``19200``."""
+    return f"{seconds / 3600:g}" if seconds % 36 == 0 else f"{seconds / 3600:.2f}"
 
 
 def _seconds_of(text: str, *, end: bool) -> int | None:
@@ -954,6 +1083,15 @@ def _check_calendar(pack: RulePack, out: _Problems) -> None:
     out.duplicates((d.isoformat() for d in cal.holidays), "calendar.holidays", "holiday")
     out.duplicates((d.isoformat() for d in cal.workdays), "calendar.workdays", "make-up day")
     _check_years(cal.first_year, cal.last_year, out)
+    for key, dates in (("holidays", cal.holidays), ("workdays", cal.workdays)):
+        for i, when in enumerate(dates):
+            # the calendar refuses dates outside its table (calendar.md): refused here,
+            # naming the pack's key, rather than by every receive and sweep after init
+            if not cal.first_year <= when.year <= cal.last_year:
+                out.add(
+                    f"calendar.{key}[{i}]",
+                    f"outside the calendar's years {cal.first_year}-{cal.last_year}",
+                )
     _check_by_year(pack, out)
 
 
