@@ -67,9 +67,9 @@ _JOIN = rf"[{_DASH}]"
 # never the year of a date ("1280  2025-11-14": the amount, then the date).  The
 # two branches start with different characters and every repeat is bounded and
 # possessive: a separator is read once.
-_SEP = (
-    rf"(?:{_SPACE}{{1,3}}+(?:{_JOIN}{_SPACE}{{0,3}}+)?|{_JOIN}{_SPACE}{{0,3}}+)"
-    rf"(?!{_D}{{4}}(?:[{_DASH}]{_D}{{1,2}}[{_DASH}]|\.{_D}{{1,2}}\.|/{_D}{{1,2}}/){_D}{{1,2}}(?!{_D}))"
+_SEP = (  # one atom: a "?" after it makes the whole separator optional
+    rf"(?:(?:{_SPACE}{{1,3}}+(?:{_JOIN}{_SPACE}{{0,3}}+)?|{_JOIN}{_SPACE}{{0,3}}+)"
+    rf"(?!{_D}{{4}}(?:[{_DASH}]{_D}{{1,2}}[{_DASH}]|\.{_D}{{1,2}}\.|/{_D}{{1,2}}/){_D}{{1,2}}(?!{_D})))"
 )
 # A dot or slash separates digits in phones (138.1234.5678) but also in decimals,
 # dates and IP addresses, so it counts only between three or more groups joined
