@@ -132,6 +132,7 @@ from complaintcore.desk.ports import (
     RelatedQuery,
     RowOrder,
     SimilarQuery,
+    SnapshotStore,
     StaffDirectory,
     StaffMember,
     VerifyReport,
@@ -827,14 +828,25 @@ class Desk:
         complaints those commits touched are replayed (``report.rechecked``).
         A complaint left untouched since is not read at all, so an edit to it
         is found by the full check alone: run one periodically.
+
+        On a :class:`~complaintcore.desk.ports.SnapshotStore` everything is read
+        as of one moment, so commits made meanwhile (an import, a sweep) are no
+        problem; on another store, run the full check when nothing writes.
         """
+        if now is not None:
+            self._require_now(now)
+        if isinstance(self.store, SnapshotStore):
+            with self.store.snapshot():
+                return self._verify(now, expect, since)
+        return self._verify(now, expect, since)
+
+    def _verify(self, now: datetime | None, expect: str | None, since: str | None) -> VerifyReport:
         if since is None:
             report = self.store.verify(expect=expect)
         else:
             report = self.store.verify(expect=expect, since=since)
         if now is None:
             return report
-        self._require_now(now)
         ids = report.rechecked if report.incremental else None
         problems = list(report.problems) + self._projection_problems(now, ids)
         if isinstance(self.store, HealthStore):  # one query over the due rows
