@@ -682,7 +682,8 @@ class Desk:
 
         A delivery pass under way stops after the send in flight (at most the
         send timeout): what it had not sent stays in the outbox, not counted as
-        a failed attempt.
+        a failed attempt, and due at once where the store can hand a claim back
+        (:class:`~complaintcore.desk.ports.OutboxStore`).
         """
         self._closing.set()
         worker, self._worker = self._worker, None
@@ -2568,7 +2569,9 @@ class Desk:
         hang) is not claimed for: its messages stay due, with no attempt spent,
         for another process or for the first pass after one of its sends
         returns (a late return wakes the delivery worker).  Messages of it
-        claimed before it hung are handed back unsent (:class:`OutboxStore`).
+        claimed before it hung are handed back unsent (:class:`OutboxStore`),
+        and so are those a pass stopped by :meth:`close` had claimed and not
+        begun: the next ``deliver`` sends them at once, not after the lease.
         """
         require_aware(now, "now")
         if limit is not None and (
@@ -2593,8 +2596,12 @@ class Desk:
                 max_attempts=self.retry.max_attempts,
                 lease=lease,
             )
-            for item in items:
-                if self._closing.is_set():  # closing: the rest wait out their lease
+            for i, item in enumerate(items):
+                if self._closing.is_set():
+                    # closing (a command exiting): the rest were never handed to a
+                    # channel, so they go back for the next deliver at once
+                    for left in items[i:]:
+                        self._hand_back(left, at)
                     break
                 if self._hung(item.notifier):
                     # it hung after this batch was claimed: no attempt spent, no thread
