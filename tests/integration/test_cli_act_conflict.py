@@ -46,10 +46,10 @@ def kinds(db: Path, cid: str) -> list[str]:
 
 
 def others_write_first(
-    monkeypatch: pytest.MonkeyPatch, db: Path, cid: str, times: int
+    monkeypatch: pytest.MonkeyPatch, db: Path, cid: str, times: int, at: datetime = OTHER_AT
 ) -> Callable[[], int]:
     """The next ``times`` appends of this process are each preceded by another
-    process's: a colleague attaching a photo.  Returns how many were made."""
+    process's at ``at``: a colleague attaching a photo.  Returns how many were made."""
     append = SqliteStore.append
     made: list[int] = []
     busy: list[bool] = []
@@ -60,7 +60,7 @@ def others_write_first(
             try:
                 with make_desk(store=SqliteStore(db)) as colleague:
                     command = AttachEvidence(actor="SR-201", reference=f"photo-{len(made)}.jpg")
-                    colleague.act(cid, command, now=OTHER_AT)
+                    colleague.act(cid, command, now=at)
             finally:
                 busy.clear()
             made.append(1)
@@ -103,6 +103,26 @@ def test_a_reply_meeting_a_write_on_every_try_says_what_to_do(
         f" nothing was written: check it with 'complaintcore show {cid}' and run the"
         " command again"
     )
+    assert "Replied" not in kinds(db, cid)
+
+
+def test_a_reply_at_a_given_time_before_the_write_it_met_says_what_to_do(
+    desk_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--now 10:00`` while a colleague (a clock ahead, or a later ``--now``) attached
+    a photo at 10:01 meanwhile: decided again, the reply would come before the
+    complaint's last event, which a history never does; the person is told the
+    complaint changed, not that the time is wrong."""
+    cid = receive_one()
+    db = desk_dir / "complaints.sqlite3"
+    ahead = datetime(2025, 11, 17, 10, 1, tzinfo=SH)
+    others_write_first(monkeypatch, db, cid, times=1, at=ahead)
+    code, _, err = run(
+        "act", "reply", cid, "--actor", "SR-201", "--message", "已安排维修人员上门", now=LATER
+    )
+    assert code == 1
+    assert f"complaint {cid} changed while this ran" in err
+    assert "run the command again" in err
     assert "Replied" not in kinds(db, cid)
 
 
