@@ -399,11 +399,13 @@ class Translator:
                 reason=self.reason(exc.reason, pack),
             )
         if isinstance(exc, e.ConcurrencyConflictError):
-            return self(
-                N_("complaint {id}: expected version {expected}, store has {actual}"),
+            return self(  # what happened and what to do, not the version numbers
+                N_(
+                    "complaint {id} changed while this ran (someone else acted on it"
+                    " first); nothing was written: check it with 'complaintcore show {id}'"
+                    " and run the command again"
+                ),
                 id=exc.complaint_id,
-                expected=exc.expected,
-                actual=exc.actual,
             )
         if isinstance(exc, e.IncompleteRecordError):
             return self(

@@ -57,6 +57,33 @@ def test_closing_mid_delivery_keeps_the_rest_queued_without_an_attempt(tmp_path:
     assert all(attempts == 0 and error == "" for attempts, error, _ in waiting)  # … not failed
 
 
+def test_what_a_closed_desk_claimed_and_never_sent_the_next_deliver_sends_at_once(
+    tmp_path: Path,
+) -> None:
+    """A command exits while its delivery thread sends (docs/cli.md: "what is left
+    waits for `deliver` or the next command"): the messages its pass had claimed
+    and not begun are handed back, so a `deliver` a minute later, well within the
+    five-minute claim, sends every one of them; the one in flight was sent."""
+    db = tmp_path / "d.sqlite3"
+    slow = SlowNotifier()
+    desk = make_desk(store=SqliteStore(db), notifiers=[slow])
+    for i in range(6):
+        desk.receive(attrs.evolve(intake(), summary=f"楼上漏水 {i}", receiver="SR-103"), now=T0)
+    claimed_at = T0 + timedelta(minutes=1)
+    desk.start_delivery(clock=lambda: claimed_at)
+    assert slow.started.wait(5)
+    desk.close()
+    waiting = [r for r in _outbox(db) if r[2] is None]
+    assert waiting
+    assert len(slow.sent) >= 1
+    later = RecordingNotifier("slow")
+    with make_desk(store=SqliteStore(db), notifiers=[later]) as next_command:
+        report = next_command.deliver(claimed_at + timedelta(minutes=1))
+    assert (report.sent, report.failed) == (len(waiting), 0)
+    assert not set(later.keys) & set(slow.keys)  # none sent twice
+    assert all(delivered is not None for _, _, delivered in _outbox(db))
+
+
 def test_closing_the_store_leaves_another_threads_connection_alone(tmp_path: Path) -> None:
     """Closing a connection under a statement another thread runs crashes the
     process; the store leaves it to that thread, which is refused on its next call."""

@@ -31,6 +31,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, Self, TypeVar
@@ -96,7 +97,7 @@ from complaintcore.adapters.seals import (
     settlement_problems,
     settlement_seal,
 )
-from complaintcore.adapters.sqlite_store import SchemaVersionError
+from complaintcore.adapters.sqlite_store import _IN_SNAPSHOT, SchemaVersionError
 from complaintcore.adapters.stores import describe_database, is_postgres_url, postgres_dsn
 from complaintcore.adapters.transfer import StoredHistory, StoredItem, not_empty
 from complaintcore.core.concentration import Member
@@ -630,6 +631,7 @@ class PostgresStore:
         self._create = bool(create)
         self._lock = threading.Lock()
         self._pool: ConnectionPool[psycopg.Connection[Any]] | None = None
+        self._pinned = threading.local()  # the connection of this thread's snapshot
         self._pid = os.getpid()
         self._closed = False
         self._sql = _Statements(schema)
@@ -666,6 +668,8 @@ class PostgresStore:
     def _connections(self) -> ConnectionPool[psycopg.Connection[Any]]:
         if self._closed:
             raise InvalidInputError("store", "is closed")
+        if getattr(self._pinned, "conn", None) is not None:  # reads take _reading()
+            raise InvalidInputError("store", _IN_SNAPSHOT)
         if os.getpid() != self._pid:  # forked: the parent's pool (and lock) stay the parent's
             self._pid = os.getpid()
             self._lock = threading.Lock()
@@ -690,6 +694,40 @@ class PostgresStore:
                     name=f"complaintcore-{self._tenant}",
                 )
             return self._pool
+
+    @contextmanager
+    def _reading(self) -> Iterator[psycopg.Connection[Any]]:
+        """A pooled connection for reads, or the one of this thread's :meth:`snapshot`."""
+        pinned: psycopg.Connection[Any] | None = getattr(self._pinned, "conn", None)
+        if pinned is not None:
+            if self._closed:
+                raise InvalidInputError("store", "is closed")
+            yield pinned
+            return
+        with self._connections().connection() as conn:
+            yield conn
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """One ``REPEATABLE READ READ ONLY`` transaction around every read of this
+        thread until the block ends (:class:`~complaintcore.desk.ports.SnapshotStore`):
+        ``Desk.verify`` compares the ledger, the histories and the rows as of one
+        moment.  It holds one pooled connection; writers elsewhere go on."""
+        if getattr(self._pinned, "conn", None) is not None:
+            yield  # nested: the outer one holds
+            return
+        try:
+            with self._connections().connection() as conn, conn.transaction():
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                # the snapshot is taken at the first statement: take it now
+                conn.execute("SELECT 1").fetchone()
+                self._pinned.conn = conn
+                try:
+                    yield
+                finally:
+                    self._pinned.conn = None
+        except (psycopg.Error, PoolTimeout) as exc:
+            raise _store_error(self._where, exc) from exc
 
     def close(self) -> None:
         """Close the pool; the store cannot be used afterwards."""
@@ -741,7 +779,7 @@ class PostgresStore:
     @property
     @_translated
     def schema_version(self) -> int:
-        with self._connections().connection() as conn:
+        with self._reading() as conn:
             return _applied(conn, self._schema)
 
     # ------------------------------------------------------------------ writes
@@ -982,7 +1020,7 @@ class PostgresStore:
 
         :raises UnknownComplaintError: no complaint of this tenant has this id.
         """
-        with self._connections().connection() as conn:
+        with self._reading() as conn:
             found = self._load_by(conn, "id", complaint_id)
         if found is None:
             raise UnknownComplaintError(complaint_id)
@@ -992,7 +1030,7 @@ class PostgresStore:
     def find_by_key(self, idempotency_key: str) -> Complaint | None:
         if not idempotency_key:
             return None
-        with self._connections().connection() as conn:
+        with self._reading() as conn:
             return self._load_by(conn, "idempotency_key", idempotency_key)
 
     @_translated
@@ -1034,7 +1072,7 @@ class PostgresStore:
             order=order,
         )
         sql, args = _rows_query(self._schema, self._tenant, q)
-        with self._connections().connection() as conn:
+        with self._reading() as conn:
             return [_row_from(r) for r in conn.execute(sql, args).fetchall()]
 
     @_translated
@@ -1074,7 +1112,7 @@ class PostgresStore:
         if limit is not None:
             sql += " LIMIT %s"
             args.append(limit)
-        with self._connections().connection() as conn:
+        with self._reading() as conn:
             found = conn.execute(sql, args).fetchall()
         return [Member(r[0], r[1].astimezone(UTC), r[2], r[3], bool(r[4])) for r in found]
 
@@ -1087,7 +1125,7 @@ class PostgresStore:
             f"SELECT {_ROW_COLUMNS} FROM {self._schema}.projection"
             " WHERE tenant = %s AND issue <> '' AND issue = %s ORDER BY received_at, id"
         )
-        with self._connections().connection() as conn:
+        with self._reading() as conn:
             return [_row_from(r) for r in conn.execute(sql, (self._tenant, issue)).fetchall()]
 
     @_translated
@@ -1153,7 +1191,7 @@ class PostgresStore:
             args += [tenant, site, building, category, matter_lo, hi, *tail]
         if not parts:
             return []
-        with self._connections().connection() as conn:
+        with self._reading() as conn:
             found = conn.execute(" UNION ALL ".join(parts), args).fetchall()
         rows = {r[0]: r for r in found}  # a complaint found twice is kept once
         ordered = sorted(rows.values(), key=lambda r: (r[1], r[0]), reverse=True)
@@ -1169,7 +1207,7 @@ class PostgresStore:
             f"SELECT idempotency_key FROM {self._schema}.complaints"
             " WHERE tenant = %s AND idempotency_key = ANY(%s)"
         )
-        with self._connections().connection() as conn:
+        with self._reading() as conn:
             return {r[0] for r in conn.execute(sql, (self._tenant, wanted))}
 
     @_translated
@@ -1197,7 +1235,7 @@ class PostgresStore:
             (room, "room_key <> '' AND room_key = r.a"),
             (matter, "building <> '' AND building = r.a AND category = r.b"),
         )
-        with self._connections().connection() as conn:
+        with self._reading() as conn:
             for requests, match in kinds:
                 if not requests:
                     continue
@@ -1242,7 +1280,7 @@ class PostgresStore:
             " ORDER BY received_at, id LIMIT r.cap) AS p ORDER BY r.k, p.received_at, p.id"
         )
         columns = [list(c) for c in zip(*requests, strict=True)]
-        with self._connections().connection() as conn:
+        with self._reading() as conn:
             for r in conn.execute(sql, [*columns, self._tenant]):
                 found[r[0]].append(Member(r[1], r[2].astimezone(UTC), r[3], r[4], bool(r[5])))
         return found
@@ -1281,7 +1319,7 @@ class PostgresStore:
     def overlong_leases(self, now: datetime) -> list[str]:
         """Ids of the complaints with a due time leased past ``now + MAX_SWEEP_LEASE``,
         in id order (``Desk.verify`` reports them); read through ``projection_due``."""
-        with self._connections().connection() as conn:
+        with self._reading() as conn:
             found = conn.execute(
                 self._sql.overlong_leases, (self._tenant, latest_lease(now))
             ).fetchall()
@@ -1317,7 +1355,7 @@ class PostgresStore:
                 page += " AND (p.received_at, p.id) > (%(at)s, %(id)s)"
                 args.update(at=after[0], id=after[1])
             try:
-                with self._connections().connection() as conn, conn.transaction():
+                with self._reading() as conn, conn.transaction():
                     heads = conn.execute(
                         f"SELECT p.received_at, p.id, c.intake_json FROM {s}.projection AS p"
                         f" JOIN {s}.complaints AS c ON c.tenant = p.tenant AND c.id = p.id"
@@ -1361,7 +1399,7 @@ class PostgresStore:
             " GROUP BY 1, 2, 3, 4, 5, 6, 7"
         )
         args = [*edges[1:], self._tenant, edges[0], edges[-1]]
-        with self._connections().connection() as conn:
+        with self._reading() as conn:
             found = conn.execute(sql, args).fetchall()
         return [
             ReceivedCount(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], int(r[7]), _utc(r[8]))
@@ -1374,7 +1412,7 @@ class PostgresStore:
         after = ""
         while True:
             try:
-                with self._connections().connection() as conn:
+                with self._reading() as conn:
                     found = conn.execute(
                         self._sql.batch, {"tenant": self._tenant, "after": after, "n": _BATCH}
                     ).fetchall()
@@ -1402,7 +1440,7 @@ class PostgresStore:
         oldest queued first."""
         check_limit(limit)
         require_aware(now, "now")
-        with self._connections().connection() as conn:
+        with self._reading() as conn:
             found = conn.execute(
                 f"SELECT {_ITEM_COLUMNS} FROM {self._schema}.outbox"
                 " WHERE tenant = %s AND delivered_at IS NULL AND dropped_at IS NULL"
@@ -1494,7 +1532,7 @@ class PostgresStore:
         """Every undelivered item not dropped, oldest queued first, due or not (a retry's
         time, a claim's end, a dead letter); read through ``outbox_pending``."""
         check_limit(limit)
-        with self._connections().connection() as conn:
+        with self._reading() as conn:
             found = conn.execute(
                 f"SELECT {_ITEM_COLUMNS} FROM {self._schema}.outbox"
                 " WHERE tenant = %s AND delivered_at IS NULL AND dropped_at IS NULL"
@@ -1507,7 +1545,7 @@ class PostgresStore:
     def dead_letter_counts(self, max_attempts: int) -> dict[str, int]:
         """Dead letters per channel, counted through ``outbox_pending``, never decoded."""
         attempts = check_attempts(max_attempts)
-        with self._connections().connection() as conn:
+        with self._reading() as conn:
             found = conn.execute(
                 f"SELECT notifier, count(*) FROM {self._schema}.outbox"
                 " WHERE tenant = %s AND delivered_at IS NULL AND dropped_at IS NULL"
@@ -1543,7 +1581,7 @@ class PostgresStore:
     def desk_size(self) -> tuple[int, int]:
         """(complaints, outbox items) of the tenant."""
         s, t = self._schema, self._tenant
-        with self._connections().connection() as conn:
+        with self._reading() as conn:
             found = conn.execute(
                 f"SELECT (SELECT count(*) FROM {s}.complaints WHERE tenant = %s),"
                 f" (SELECT count(*) FROM {s}.outbox WHERE tenant = %s)",
@@ -1558,7 +1596,7 @@ class PostgresStore:
         after = ""
         while True:
             try:
-                with self._connections().connection() as conn, conn.transaction():
+                with self._reading() as conn, conn.transaction():
                     heads = conn.execute(
                         "SELECT c.id, c.idempotency_key, c.intake_json, c.created_at, "
                         + ", ".join(f"p.{n}" for n in _ROW_NAMES)
@@ -1595,7 +1633,7 @@ class PostgresStore:
         after = 0
         while True:
             try:
-                with self._connections().connection() as conn:
+                with self._reading() as conn:
                     found = conn.execute(
                         "SELECT id, notifier, dedupe_key, complaint_id, body_json, created_at,"
                         " attempts, next_attempt_at, last_error, delivered_at, ledger_seq,"
@@ -1632,7 +1670,7 @@ class PostgresStore:
         after = 0
         while True:
             try:
-                with self._connections().connection() as conn:
+                with self._reading() as conn:
                     found = conn.execute(
                         "SELECT seq, complaint_id, version, head, outbox, key, created_at, prev,"
                         f" hash FROM {self._schema}.ledger WHERE tenant = %s AND seq > %s"
@@ -1791,8 +1829,12 @@ class PostgresStore:
         :meth:`SqliteStore.verify <complaintcore.adapters.sqlite_store.SqliteStore.verify>`,
         incremental too (``since``: indexed lookups alone, in one transaction).
         """
-        if since is not None:
-            return self._verify_since(since, expect)
+        with self.snapshot():  # the ledger, the histories and the rows of one moment
+            if since is not None:
+                return self._verify_since(since, expect)
+            return self._verify_all(expect)
+
+    def _verify_all(self, expect: str | None) -> VerifyReport:
         wanted = parse_head(expect) if expect is not None else None
         checker = LedgerVerifier(self._tenant, expect=wanted)
         self._feed_ledger(checker)
@@ -1808,7 +1850,7 @@ class PostgresStore:
             heads = {0: genesis_hash(intake_json), **{e.seq: e.hash for e in stored}}
             checker.complaint(cid, key, created_at, heads)
         s, t = self._schema, self._tenant
-        with self._connections().connection() as conn:
+        with self._reading() as conn:
             for (cid,) in conn.execute(
                 f"SELECT DISTINCT complaint_id FROM {s}.events AS e WHERE tenant = %s"
                 f" AND NOT EXISTS (SELECT 1 FROM {s}.complaints AS c"
@@ -1855,7 +1897,7 @@ class PostgresStore:
         s, t = self._schema, self._tenant
         problems: list[str] = []
         complaints = events = 0
-        with self._connections().connection() as conn:
+        with self._reading() as conn:
 
             def prev_of(seq: int) -> str | None:
                 found = conn.execute(
@@ -1941,7 +1983,7 @@ class PostgresStore:
 
         :raises UnknownComplaintError: no projection row of this tenant has this id.
         """
-        with self._connections().connection() as conn:
+        with self._reading() as conn:
             found = conn.execute(
                 f"SELECT {_ROW_COLUMNS} FROM {self._schema}.projection"
                 " WHERE tenant = %s AND id = %s",
@@ -1953,7 +1995,7 @@ class PostgresStore:
 
     def _created(self) -> dict[str, tuple[str, str]]:
         """Every complaint's idempotency key and creation time, as the ledger records them."""
-        with self._connections().connection() as conn:
+        with self._reading() as conn:
             return {
                 cid: (key or "", to_utc_text(at, "created_at"))
                 for cid, key, at in conn.execute(
@@ -1971,7 +2013,7 @@ class PostgresStore:
     ) -> None:
         """The tenant's ledger after entry ``after``, then its outbox, a window at a time."""
         if conn is None:
-            with self._connections().connection() as own:
+            with self._reading() as own:
                 self._feed_ledger(checker, after, own)
             return
         s, t = self._schema, self._tenant
@@ -2012,7 +2054,7 @@ class PostgresStore:
 
     @_translated
     def ledger_head(self) -> str:
-        with self._connections().connection() as conn:
+        with self._reading() as conn:
             found = conn.execute(
                 f"SELECT seq, hash FROM {self._schema}.ledger WHERE tenant = %s"
                 " ORDER BY seq DESC LIMIT 1",
@@ -2074,7 +2116,7 @@ class PostgresStore:
         if limit is not None:
             sql += " LIMIT %s"
             args.append(limit)
-        with self._connections().connection() as conn:
+        with self._reading() as conn:
             found = conn.execute(sql, args).fetchall()
         return [
             AccessRecord(r[0].astimezone(UTC), r[1], r[2], r[3], r[4], r[5], int(r[6]))
@@ -2087,7 +2129,7 @@ class PostgresStore:
     def dead_letters(self, max_attempts: int, limit: int = 100) -> list[OutboxItem]:
         check_limit(limit)
         attempts = check_attempts(max_attempts)
-        with self._connections().connection() as conn:
+        with self._reading() as conn:
             found = conn.execute(
                 f"SELECT {_ITEM_COLUMNS} FROM {self._schema}.outbox WHERE tenant = %s"
                 " AND delivered_at IS NULL AND dropped_at IS NULL AND attempts >= %s"
@@ -2100,7 +2142,7 @@ class PostgresStore:
     def pending_counts(self) -> dict[str, int]:
         """Undelivered items not dropped, per channel, counted through ``outbox_pending``
         (the items waiting, not the history)."""
-        with self._connections().connection() as conn:
+        with self._reading() as conn:
             found = conn.execute(self._sql.pending_counts, (self._tenant,)).fetchall()
         return {name: int(count) for name, count in found}
 

@@ -182,6 +182,10 @@ _MISSING_DATABASE = (
 )
 """Why a desk's database is refused when its file is missing (``create=False``)."""
 
+_IN_SNAPSHOT = "holds a read snapshot in this thread: write once it has ended"
+"""Why a write is refused inside :meth:`SqliteStore.snapshot` (it would see, and
+commit over, an old moment)."""
+
 
 class SchemaVersionError(StoreError, RuntimeError):
     """The database was written by a newer complaintcore; upgrade before opening it.
@@ -1019,6 +1023,8 @@ class SqliteStore:
         """One ``BEGIN IMMEDIATE`` transaction: the write lock is taken up front,
         so a version read inside it cannot be overtaken by another writer."""
         conn = self._conn()
+        if getattr(self._local, "snapshot", False):
+            raise InvalidInputError("store", _IN_SNAPSHOT)
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn
@@ -1030,12 +1036,43 @@ class SqliteStore:
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
-        """One read snapshot (WAL: never blocks, never blocked by, a writer)."""
+        """One read snapshot (WAL: never blocks, never blocked by, a writer); inside
+        :meth:`snapshot`, that one."""
         conn = self._conn()
+        if getattr(self._local, "snapshot", False):
+            yield conn
+            return
         conn.execute("BEGIN")
         try:
             yield conn
         finally:
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """One read transaction around every read of this thread until the block ends
+        (:class:`~complaintcore.desk.ports.SnapshotStore`): ``Desk.verify`` compares
+        the ledger, the histories and the rows as of one moment, so a commit made
+        meanwhile is neither half seen nor taken for tampering.  WAL: writers go
+        on, and no one waits for it; the WAL file grows until it ends."""
+        conn = self._conn()
+        if getattr(self._local, "snapshot", False):
+            yield  # nested: the outer one holds
+            return
+        try:
+            conn.execute("BEGIN")
+            # a deferred transaction takes its snapshot at its first read: take it now
+            conn.execute("SELECT count(*) FROM tenants").fetchone()
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise store_error(self._path, exc) from exc
+        self._local.snapshot = True
+        try:
+            yield
+        finally:
+            self._local.snapshot = False
             if conn.in_transaction:
                 conn.execute("COMMIT")
 
@@ -1570,7 +1607,7 @@ class SqliteStore:
         self, *, with_chain: bool
     ) -> Iterator[tuple[str, str, int | None, list[StoredEvent], str, str]]:
         """Complaints with their events, projected version, key and creation time,
-        ``_BATCH`` per snapshot."""
+        ``_BATCH`` per snapshot (one for all inside :meth:`snapshot`)."""
         after: str | None = None
         tenant = self._tenant
         cols = (
@@ -2021,8 +2058,12 @@ class SqliteStore:
         <complaintcore.desk.ports.ComplaintStore.verify>`), in one read snapshot
         and by indexed lookups alone.
         """
-        if since is not None:
-            return self._verify_since(since, expect)
+        with self.snapshot():  # the ledger, the histories and the rows of one moment
+            if since is not None:
+                return self._verify_since(since, expect)
+            return self._verify_all(expect)
+
+    def _verify_all(self, expect: str | None) -> VerifyReport:
         wanted = parse_head(expect) if expect is not None else None
         checker = LedgerVerifier(self._tenant, expect=wanted)
         self._feed_ledger(checker)

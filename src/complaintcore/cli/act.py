@@ -14,6 +14,7 @@ from complaintcore.core.models import Fact, Grade, Kind, MeasureKind, Trigger, V
 from complaintcore.i18n import N_
 
 if TYPE_CHECKING:
+    from complaintcore.core.models import Complaint
     from complaintcore.core.workflow import Command
 
 __all__ = ["act"]
@@ -35,9 +36,41 @@ def act() -> None:
     pass
 
 
+_DECIDED_AGAIN = frozenset({"reply", "attach_evidence"})
+"""Records of what was said or handed in: as true after another's write as before,
+so a command that met one is decided again against the new state."""
+
+_ATTEMPTS = 3
+
+
+def _act_once_decided(ctx: Ctx, complaint_id: str, command: Command) -> Complaint:
+    """``Desk.act``; a reply or a piece of evidence that met a concurrent write (a
+    sweep, another person: ``ConcurrencyConflictError``, nothing written) is
+    decided again on a fresh read, twice at most.  Any other command is not: the
+    complaint changed under a decision its actor made, and the error says so."""
+    from complaintcore.core.errors import ConcurrencyConflictError, InvalidInputError
+
+    desk = ctx.desk()
+    conflict: ConcurrencyConflictError | None = None
+    for _attempt in range(_ATTEMPTS):
+        try:
+            return desk.act(complaint_id, command, now=ctx.now())
+        except ConcurrencyConflictError as exc:
+            if command.name not in _DECIDED_AGAIN:
+                raise
+            conflict = exc
+        except InvalidInputError as exc:
+            if conflict is not None and exc.path == "now":
+                break  # a --now earlier than what was written meanwhile: the conflict tells
+            raise
+    if conflict is None:  # pragma: no cover - every way out of the loop sets it
+        raise AssertionError("no attempt was made")
+    raise conflict
+
+
 def _act(ctx: Ctx, complaint_id: str, command: Command) -> None:
     ctx.check_identity(command.actor, complaint_id, command.name)
-    c = ctx.desk().act(complaint_id, command, now=ctx.now())
+    c = _act_once_decided(ctx, complaint_id, command)
     ctx.deliver_after()
     if ctx.json:
         ctx.emit(complaint_summary(c, ctx.desk().pack))

@@ -8,6 +8,7 @@ types here are what crosses a port: plain frozen data, no adapter objects.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from types import TracebackType
 from typing import Any, Literal, Protocol, Self, runtime_checkable
@@ -49,6 +50,7 @@ __all__ = [
     "RowOrder",
     "RowQuery",
     "SimilarQuery",
+    "SnapshotStore",
     "StaffDirectory",
     "StaffMember",
     "VerifyReport",
@@ -822,6 +824,28 @@ class HealthStore(ComplaintStore, Protocol):
     def pending_counts(self) -> dict[str, int]:
         """Undelivered items not dropped, counted per notifier channel; read from
         the index on pending items, whatever the number ever delivered."""
+        ...
+
+
+@runtime_checkable
+class SnapshotStore(ComplaintStore, Protocol):
+    """A store that reads one consistent moment across many reads.
+
+    A full ``Desk.verify`` compares the ledger with every complaint, event and
+    projection row; read in several snapshots while others write (an import, a
+    sweep), a complaint committed in between looks added or edited outside the
+    library, and a tamper alarm is raised on a desk nobody touched.  Inside
+    :meth:`snapshot` every read sees the same moment.  Stores without it are
+    read as before: run their full check when nothing writes, or use
+    ``since``.  The built-in SQLite and PostgreSQL stores have it.
+    """
+
+    def snapshot(self) -> AbstractContextManager[None]:
+        """Until the block ends, every read this thread makes through the store sees
+        the data as of one moment (commits of others meanwhile are not seen), and a
+        write through the store from this thread is refused (:class:`InvalidInputError`,
+        path ``store``).  Other threads and processes go on reading and writing, never
+        blocked by it.  Nested, the outer snapshot holds."""
         ...
 
 

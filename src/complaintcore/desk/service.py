@@ -134,6 +134,7 @@ from complaintcore.desk.ports import (
     RelatedQuery,
     RowOrder,
     SimilarQuery,
+    SnapshotStore,
     StaffDirectory,
     StaffMember,
     VerifyReport,
@@ -328,6 +329,9 @@ class _Grouping:
     """Stored complaints the batch's drafts linked to an issue (linked once it is in)."""
     incidents: set[str] = attrs.Factory(set)
     """Issues the batch made group incidents (HDL-6)."""
+    seen: dict[GroupKey, set[str]] = attrs.Factory(dict)
+    """Every complaint of a group the decisions saw (stored or drafted): one the store
+    shows after the commit and not here was stored meanwhile by someone else."""
 
     def as_linked(self, member: Member) -> Member:
         """A stored member as the batch leaves it: the store is told after the batch,
@@ -680,7 +684,8 @@ class Desk:
 
         A delivery pass under way stops after the send in flight (at most the
         send timeout): what it had not sent stays in the outbox, not counted as
-        a failed attempt.
+        a failed attempt, and due at once where the store can hand a claim back
+        (:class:`~complaintcore.desk.ports.OutboxStore`).
         """
         self._closing.set()
         worker, self._worker = self._worker, None
@@ -858,14 +863,25 @@ class Desk:
         complaints those commits touched are replayed (``report.rechecked``).
         A complaint left untouched since is not read at all, so an edit to it
         is found by the full check alone: run one periodically.
+
+        On a :class:`~complaintcore.desk.ports.SnapshotStore` everything is read
+        as of one moment, so commits made meanwhile (an import, a sweep) are no
+        problem; on another store, run the full check when nothing writes.
         """
+        if now is not None:
+            self._require_now(now)
+        if isinstance(self.store, SnapshotStore):
+            with self.store.snapshot():
+                return self._verify(now, expect, since)
+        return self._verify(now, expect, since)
+
+    def _verify(self, now: datetime | None, expect: str | None, since: str | None) -> VerifyReport:
         if since is None:
             report = self.store.verify(expect=expect)
         else:
             report = self.store.verify(expect=expect, since=since)
         if now is None:
             return report
-        self._require_now(now)
         ids = report.rechecked if report.incremental else None
         problems = list(report.problems) + self._projection_problems(now, ids)
         if isinstance(self.store, HealthStore):  # one query over the due rows
@@ -1196,7 +1212,8 @@ class Desk:
         store failure there does not fail the receipt (the complaint is stored:
         an error would have it typed in again, twice): a WARNING names the
         complaint left unmarked, and the matter's or group's next complaint
-        marks it.
+        marks it.  A complaint of its group stored by another process meanwhile
+        is grouped with it then (HDL-5, HDL-6; see :meth:`_group_raced`).
         """
         self._require_now(now)
         admitted, acting = self._admit(intake, actor)
@@ -1205,13 +1222,15 @@ class Desk:
             return known
         draft = _Draft(*self._intake(admitted, now, acting, complaint_id, route, validity))
         repeated = self._repeat(draft, now, _RepeatBatch())
-        links = self._group(draft, now, _Grouping())
+        grouping = _Grouping()
+        links = self._group(draft, now, grouping)
         complaint = draft.complaint
         stored = self.store.create(complaint, self._row(complaint, now), draft.outbox)
         if stored.id == complaint.id:  # not a retried submission
             self._after_commit(stored, draft.events, now, deliver=bool(draft.outbox))
             self._mark_after_intake(stored.id, links, repeated, now)
-        elif not same_submission(stored.intake, admitted):
+            return self._group_raced([stored], grouping.seen, now).get(stored.id, stored)
+        if not same_submission(stored.intake, admitted):
             raise IdempotencyConflictError(stored.id)
         return stored
 
@@ -1293,10 +1312,10 @@ class Desk:
         keyed: dict[str, _Draft] = {}
         # HDL-5: the batch's drafts by group, grouped with the stored complaints
         grouping = _Grouping()
-        links: list[_Links] = []
+        links: list[tuple[_Draft, _Links]] = []
         # IMP-3: the batch's drafts by repeat key, and stored complaints raised again
         repeats = _RepeatBatch()
-        raised: list[_Repeated] = []
+        raised: list[tuple[_Draft, _Repeated]] = []
 
         def link() -> None:
             """IMP-3, HDL-5: link the batch's drafts in order, each to the store's
@@ -1309,10 +1328,10 @@ class Desk:
                 try:
                     again = self._repeat(draft, now, repeats)
                     if again is not None:
-                        raised.append(again)
+                        raised.append((draft, again))
                     found = self._group(draft, now, grouping)
                     if found is not None:
-                        links.append(found)
+                        links.append((draft, found))
                 except ComplaintCoreError as exc:
                     draft.failure = exc
 
@@ -1326,6 +1345,8 @@ class Desk:
                 stored = iter([self._create_one(*item) for item in items])
             results: list[Receipt] = []
             answered: dict[int, Receipt] = {}  # id(draft) -> its receipt
+            landed: set[int] = set()  # id(draft) of those stored as themselves
+            mine: list[Complaint] = []  # ... and what they are stored as
             queued = False
             for p in pending:
                 if isinstance(p, Receipt):
@@ -1350,6 +1371,8 @@ class Desk:
                     self._after_commit(result, p.events, now, deliver=False)
                     queued = queued or bool(p.outbox)
                     results.append(Receipt(complaint=result))
+                    landed.add(id(p))
+                    mine.append(result)
                 elif same_submission(result.intake, p.complaint.intake):
                     results.append(Receipt(complaint=result, duplicate=True))
                 else:
@@ -1357,19 +1380,27 @@ class Desk:
                 answered[id(p)] = results[-1]
             pending.clear()
             keyed.clear()
+            seen = dict(grouping.seen)
             grouping.drafts.clear()
             grouping.stored.clear()
             grouping.joined.clear()
             grouping.incidents.clear()
+            grouping.seen.clear()
             repeats.drafts.clear()
             # members stored before this batch: linked once it is in (delivered below);
-            # a store failure leaves the rest to the next raising (WARNING, see receive)
-            for found in links:
+            # a store failure leaves the rest to the next raising (WARNING, see receive).
+            # Only a draft stored as itself links or marks (as receive does): one refused,
+            # or answered as another's, never raised anything (HDL-5, IMP-3, GRD-2).
+            for by, found in links:
+                if id(by) not in landed:
+                    continue
                 try:
                     self._link(found, now, deliver=False)
                 except StoreError as exc:  # the member is named in a WARNING already
                     log.warning("issue members left unlinked after a store failure: %s", exc)
-            for again in raised:
+            for by, again in raised:
+                if id(by) not in landed:
+                    continue
                 try:
                     self._raised_again(again, now, deliver=False)
                 except StoreError as exc:
@@ -1380,6 +1411,15 @@ class Desk:
                     )
             links.clear()
             raised.clear()
+            regrouped = self._group_raced(mine, seen, now, deliver=False)
+            if regrouped:
+                queued = True
+                results = [
+                    Receipt(complaint=regrouped[r.complaint.id])
+                    if r.complaint is not None and not r.duplicate and r.complaint.id in regrouped
+                    else r
+                    for r in results
+                ]
             if queued:
                 self._wake_delivery()
             yield from results
@@ -1718,6 +1758,7 @@ class Desk:
             return None
         t = complaint.intake.received_at
         draft.who = complainant_key(complaint.intake.complainant)
+        grouping.seen.setdefault(key, set()).add(complaint.id)
         held = grouping.drafts.setdefault(key, _ByTime())
         near = {d.complaint.id: d for d in held.between(t - rule.reach, t + rule.reach)}
         # never this batch's drafts; those it linked already carry the issue (s25J F04)
@@ -1778,6 +1819,7 @@ class Desk:
                 until = found[-1].received_at
             known = (since, until, found, [m.received_at for m in found])
             grouping.stored[key] = known
+            grouping.seen.setdefault(key, set()).update(m.id for m in found)
         _since, _until, members, times = known
         return members[bisect_left(times, t - reach) : bisect_right(times, t + reach)]
 
@@ -1820,6 +1862,114 @@ class Desk:
             if len(found) == _GROUP_CANDIDATES:  # cut short: only what was read is known
                 until = found[-1].received_at
             grouping.stored[key] = (q.since, until, found, [m.received_at for m in found])
+            grouping.seen.setdefault(key, set()).update(m.id for m in found)
+
+    def _group_raced(
+        self,
+        stored: Sequence[Complaint],
+        seen: Mapping[GroupKey, set[str]],
+        now: datetime,
+        *,
+        deliver: bool = True,
+    ) -> dict[str, Complaint]:
+        """HDL-5, HDL-6: group again complaints just stored whose group gained members
+        they were not decided with; those grouped now, by id.
+
+        Intake decides from the store as read before its commit.  Two processes
+        storing complaints of one group at the same moment (both waiting for the
+        write lock, or a bulk batch drafting) each miss the other's, and the
+        issue or group incident their complainants make was formed by neither.
+        So the group is read again once they are stored (one question per group):
+        where it holds a complaint ``seen`` does not, and the thresholds are now
+        met while the complaint is in no issue (or its issue is now a group
+        incident and it is not flagged), it is grouped as intake would now, in
+        a commit of its own that tells whom intake tells.  Two processes doing so
+        at the same moment may both tell; the issue is named the same by both.
+        A failure here leaves the receipt standing (a WARNING; the group's next
+        complaint groups them).
+        """
+        rule = self.pack.concentration
+        todo: dict[GroupKey, list[Complaint]] = {}
+        for complaint in stored:
+            key = group_key(complaint, rule)
+            if key is not None:
+                todo.setdefault(key, []).append(complaint)
+        if not todo:
+            return {}
+        reach = rule.reach
+        questions = [
+            SimilarQuery(
+                site=site,
+                category=category,
+                since=min(c.intake.received_at for c in todo[key]) - reach,
+                until=max(c.intake.received_at for c in todo[key]) + reach,
+                building=building if rule.scope is GroupScope.BUILDING else None,
+                limit=_GROUP_CANDIDATES,
+            )
+            for key in todo
+            for site, building, category in [key]
+        ]
+        try:
+            if len(questions) > 1 and isinstance(self.store, BatchIntakeStore):
+                answers = self.store.open_similar_many(questions)
+            else:
+                answers = [self.store.open_similar(**attrs.asdict(q)) for q in questions]
+        except ComplaintCoreError as exc:
+            log.warning("groups not read again after intake: %s", exc)
+            return {}
+        regrouped: dict[str, Complaint] = {}
+        for key, found in zip(todo, answers, strict=True):
+            known = seen.get(key, set())
+            new = [m.received_at for m in found if m.id not in known]
+            if not new:  # nothing stored meanwhile: decided on all there is
+                continue
+            by_id = {m.id: m for m in found}
+            for complaint in todo[key]:
+                t = complaint.intake.received_at
+                if not any(abs(at - t) <= reach for at in new):
+                    continue
+                me = by_id.get(complaint.id)
+                issue = me.issue if me is not None else complaint.state.issue
+                incident = me.incident if me is not None else complaint.state.group_incident
+                who = complainant_key(complaint.intake.complainant)
+                decision = decide_group(Member(complaint.id, t, who), found, rule)
+                if decision is None:
+                    continue
+                if issue and (incident or not decision.incident or decision.issue != issue):
+                    continue
+                try:
+                    after = self._regroup(complaint.id, now, deliver=deliver)
+                except ComplaintCoreError as exc:
+                    log.warning("%s: left out of its group after a failure: %s", complaint.id, exc)
+                    continue
+                if after is not None:
+                    regrouped[complaint.id] = after
+        return regrouped
+
+    def _regroup(self, complaint_id: str, now: datetime, *, deliver: bool) -> Complaint | None:
+        """Group a stored complaint as intake would now (HDL-5, HDL-6), and link its
+        fellows; the complaint as grouped, or None when it did not change."""
+        for _attempt in range(_CONFLICT_RETRIES):
+            complaint = self.store.load(complaint_id)
+            if not complaint.is_open:
+                return None
+            at = _not_before_last(complaint, now)  # linked meanwhile by a clock ahead
+            draft = _Draft(complaint, [], [])
+            links = self._group(draft, at, _Grouping())
+            if draft.events:
+                row = self._row(draft.complaint, at)
+                try:
+                    self.store.append(
+                        complaint.id, complaint.version, draft.events, row, draft.outbox
+                    )
+                except ConcurrencyConflictError:  # linked by another meanwhile: look again
+                    continue
+                self._after_commit(
+                    draft.complaint, draft.events, at, deliver=deliver and bool(draft.outbox)
+                )
+            self._link(links, at, deliver=deliver)
+            return draft.complaint if draft.events else None
+        return None
 
     def _group_command(self, complaint: Complaint, decision: GroupDecision) -> Group:
         members = decision.members
@@ -1907,11 +2057,12 @@ class Desk:
             for _attempt in range(_CONFLICT_RETRIES):
                 try:
                     complaint = self.store.load(cid)
+                    at = _not_before_last(complaint, now)  # written by a clock ahead
                     command = self._group_command(complaint, decision)
-                    events = decide(complaint, command, self.pack, now)
+                    events = decide(complaint, command, self.pack, at)
                     if events:
-                        follow = self._follow_ups(evolve(complaint, events), command.actor, now)
-                        self._commit(complaint, (*events, *follow), now, deliver=deliver)
+                        follow = self._follow_ups(evolve(complaint, events), command.actor, at)
+                        self._commit(complaint, (*events, *follow), at, deliver=deliver)
                 except ConcurrencyConflictError:
                     continue
                 except ComplaintCoreError as exc:
@@ -2485,7 +2636,9 @@ class Desk:
         hang) is not claimed for: its messages stay due, with no attempt spent,
         for another process or for the first pass after one of its sends
         returns (a late return wakes the delivery worker).  Messages of it
-        claimed before it hung are handed back unsent (:class:`OutboxStore`).
+        claimed before it hung are handed back unsent (:class:`OutboxStore`),
+        and so are those a pass stopped by :meth:`close` had claimed and not
+        begun: the next ``deliver`` sends them at once, not after the lease.
         """
         require_aware(now, "now")
         if limit is not None and (
@@ -2510,8 +2663,12 @@ class Desk:
                 max_attempts=self.retry.max_attempts,
                 lease=lease,
             )
-            for item in items:
-                if self._closing.is_set():  # closing: the rest wait out their lease
+            for i, item in enumerate(items):
+                if self._closing.is_set():
+                    # closing (a command exiting): the rest were never handed to a
+                    # channel, so they go back for the next deliver at once
+                    for left in items[i:]:
+                        self._hand_back(left, at)
                     break
                 if self._hung(item.notifier):
                     # it hung after this batch was claimed: no attempt spent, no thread
@@ -3428,6 +3585,15 @@ def _acts_at(
 
 _INSTANT = timedelta(microseconds=1)
 """The first instant a deadline due at ``now`` is breached (DL-7: past it)."""
+
+
+def _not_before_last(complaint: Complaint, now: datetime) -> datetime:
+    """``now``, or the complaint's last event where that is later: a history reads
+    forwards, and another process (whose clock may be ahead) may have written it
+    after this one read its clock (HDL-5: a member linked after a race)."""
+    if complaint.events and complaint.events[-1].at > now:
+        return complaint.events[-1].at
+    return now
 
 
 def _sooner(a: datetime | None, b: datetime | None) -> datetime | None:

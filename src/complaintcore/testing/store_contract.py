@@ -79,6 +79,7 @@ from complaintcore.desk.ports import (
     RelatedQuery,
     ReportStore,
     SimilarQuery,
+    SnapshotStore,
     VerifyReport,
 )
 
@@ -1222,6 +1223,33 @@ class StoreContract:
         assert store.verify().problems == (
             "complaint C-2 event 1: does not link to the intake (edited or deleted)",
         )
+
+    def test_a_snapshot_reads_one_moment_while_another_store_writes(self) -> None:
+        """REC-5: a full check run beside an import or a sweep must not take their
+        commits for tampering, so a :class:`SnapshotStore` reads one moment."""
+        reader = self.store()
+        if not isinstance(reader, SnapshotStore):
+            pytest.skip(f"{type(reader).__name__} is not a SnapshotStore (optional)")
+        writer = self.store()  # another connection to the same database
+        self._history(writer)  # C-1: 4 events, C-2: 1
+        head = reader.ledger_head()
+        with reader.snapshot():
+            assert reader.load("C-1").version == 4
+            self.attach(writer, "C-1", "photo-late")  # committed meanwhile ...
+            self.stored(writer, "C-3")
+            assert reader.load("C-1").version == 4  # ... and not seen
+            assert reader.row("C-1").version == 4
+            assert [r.id for r in reader.rows()] == ["C-1", "C-2"]
+            assert reader.ledger_head() == head
+            assert counted(reader.verify()) == VerifyReport(complaints=2, events=5)
+            with reader.snapshot():  # nested: the outer one holds
+                assert reader.load("C-1").version == 4
+            with pytest.raises(InvalidInputError) as err:
+                self.attach(reader, "C-2", "written from inside")
+            assert err.value.path == "store"
+        assert reader.load("C-1").version == 5
+        assert reader.load("C-2").version == 1  # the refused write wrote nothing
+        assert counted(reader.verify()) == VerifyReport(complaints=3, events=7)
 
     def test_row_reads_one_projection_row(self) -> None:
         store = self.store()

@@ -1,0 +1,208 @@
+"""Intake racing another process's commits (s26C F02, F04).
+
+Another process (a web app, a phone desk, an import) commits between the moment
+an intake reads the store and the moment it writes.  A bulk row then refused
+for an idempotency key taken meanwhile must leave the earlier complaints as
+they were (F04); two complaints of one matter stored at the same moment must
+still form the concentrated issue, or the group incident, their complainants
+make (F02, HDL-5, HDL-6).  Each race is staged by running the other process's
+commit at the point where the real one would land: right before this desk's
+write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from complaintcore.adapters.sqlite_store import SqliteStore
+from complaintcore.core.errors import IdempotencyConflictError
+from complaintcore.core.models import Complainant, Complaint, Grouped, Intake, Linked
+from complaintcore.desk import Desk
+from complaintcore.testing import RecordingNotifier, make_desk
+from tests.helpers import SH
+
+T0 = datetime(2025, 11, 3, 10, 0, tzinfo=SH)
+LEAK = "9号楼水管漏水"
+
+
+def owner(n: int, building: str = "9") -> Complainant:
+    return Complainant(
+        f"业主{n}", f"139000000{n:02d}", f"{building}-1-{n:02d}01", building, "sunrise"
+    )
+
+
+def intake(who: Complainant, at: datetime, summary: str = LEAK, **kw: object) -> Intake:
+    return Intake(
+        complainant=who,
+        channel="phone",
+        received_at=at,
+        receiver="SR-103",
+        summary=summary,
+        site="sunrise",
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def notes() -> RecordingNotifier:
+    return RecordingNotifier()
+
+
+@pytest.fixture
+def desks(tmp_path: Path, notes: RecordingNotifier) -> Iterator[tuple[Desk, Desk]]:
+    """This process's desk and another process's, on one SQLite file (one channel)."""
+    path = tmp_path / "desk.sqlite3"
+    with (
+        make_desk(store=SqliteStore(path), notifiers=[notes]) as mine,
+        make_desk(store=SqliteStore(path), notifiers=[notes]) as other,
+    ):
+        yield mine, other
+
+
+def told(desk: Desk, notes: RecordingNotifier, topic: str) -> list[str]:
+    """Who got ``topic``, once the outbox (every process's) is sent."""
+    desk.deliver(T0 + timedelta(days=30))
+    return sorted(n.recipient for n, _ in notes.sent if n.topic == topic)
+
+
+def before_write(
+    monkeypatch: pytest.MonkeyPatch, store: Any, name: str, meanwhile: Callable[[], None]
+) -> None:
+    """Run ``meanwhile`` (the other process's commit) once, right before ``store.name``
+    writes: after this desk has read and decided."""
+    write = getattr(store, name)
+    done: list[bool] = []
+
+    def raced(*args: Any, **kwargs: Any) -> Any:
+        if not done:
+            done.append(True)
+            meanwhile()
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(store, name, raced)
+
+
+def events_of(desk: Desk, cid: str) -> list[str]:
+    return [type(e).__name__ for e in desk.get(cid).events]
+
+
+# --------------------------------------------------------------------------- F04
+
+
+@pytest.mark.procedure("IMP-3")
+@pytest.mark.procedure("GRD-2")
+def test_a_row_refused_for_a_key_taken_meanwhile_marks_no_earlier_raising(
+    desks: tuple[Desk, Desk], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The owner raised the matter twice (3 and 5 Nov); his third raising is refused:
+    two raisings are below cn-property's threshold of three, nothing is marked."""
+    desk, web = desks
+    zhao = owner(77)
+    earlier = [
+        desk.receive(
+            intake(zhao, T0 + timedelta(days=d), "厨房水管漏水"), now=T0 + timedelta(days=d)
+        )
+        for d in (0, 2)
+    ]
+    histories = {c.id: events_of(desk, c.id) for c in earlier}
+    at = T0 + timedelta(days=4)
+    third = intake(zhao, at, "厨房水管第三次漏水", idempotency_key="web-42")
+    stranger = intake(owner(88, "3"), at, "门禁坏了", idempotency_key="web-42")
+    before_write(monkeypatch, desk.store, "create_many", lambda: web.receive(stranger, now=at).id)
+    (receipt,) = desk.receive_each([third], now=at)
+    assert isinstance(receipt.failure, IdempotencyConflictError)
+    assert {c.id: events_of(desk, c.id) for c in earlier} == histories  # untouched
+    for c in earlier:
+        assert not any(isinstance(e, Linked) and e.raised_repeatedly for e in desk.get(c.id).events)
+
+
+@pytest.mark.procedure("HDL-5")
+def test_a_row_refused_for_a_key_taken_meanwhile_groups_no_one(
+    desks: tuple[Desk, Desk], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two owners of building 9 (5 and 6 Nov) and a refused third: two complainants
+    are below min_complainants = 3, so there is no issue."""
+    desk, web = desks
+    earlier = [
+        desk.receive(intake(owner(n), T0 + timedelta(days=d)), now=T0 + timedelta(days=d))
+        for n, d in ((71, 2), (72, 3))
+    ]
+    at = T0 + timedelta(days=4)
+    third = intake(owner(79), at, idempotency_key="web-42")
+    stranger = intake(owner(88, "3"), at, "门禁坏了", idempotency_key="web-42")
+    before_write(monkeypatch, desk.store, "create_many", lambda: web.receive(stranger, now=at).id)
+    (receipt,) = desk.receive_each([third], now=at)
+    assert isinstance(receipt.failure, IdempotencyConflictError)
+    for c in earlier:
+        stored = desk.get(c.id)
+        assert stored.version == c.version
+        assert stored.state.issue == ""
+        assert not any(isinstance(e, Grouped) for e in stored.events)
+
+
+# --------------------------------------------------------------------------- F02
+
+
+@pytest.mark.procedure("HDL-5")
+def test_two_complaints_stored_at_the_same_moment_form_the_issue_of_their_three_owners(
+    desks: tuple[Desk, Desk], notes: RecordingNotifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One owner of building 9 complained at 10:00; two more call at 10:05 and 10:06,
+    each process reading before the other commits.  3 complainants within 72 h in
+    one building are one issue (cn-property min_complainants = 3), named after the
+    earliest; customer service at the site (SR-001, SR-101, SR-102, SR-103, all on
+    duty on a Monday at 10:05) is told once."""
+    desk, phone_desk = desks
+    first = desk.receive(intake(owner(1), T0), now=T0)
+    second_at, third_at = T0 + timedelta(minutes=5), T0 + timedelta(minutes=6)
+    third: list[Complaint] = []
+    before_write(
+        monkeypatch,
+        desk.store,
+        "create",
+        lambda: third.append(phone_desk.receive(intake(owner(3), third_at), now=third_at)),
+    )
+    second = desk.receive(intake(owner(2), second_at), now=second_at)
+    assert third[0].state.issue == ""  # the other process saw two complainants
+    issue = f"I-{first.id}"
+    assert second.state.issue == issue  # the receipt is the complaint as grouped
+    assert [desk.get(c.id).state.issue for c in (first, second, third[0])] == [issue] * 3
+    assert told(desk, notes, "concentrated_issue") == ["SR-001", "SR-101", "SR-102", "SR-103"]
+    assert desk.verify(T0 + timedelta(hours=1)).ok
+
+
+@pytest.mark.procedure("HDL-6")
+def test_a_batch_and_a_receipt_stored_at_the_same_moment_make_the_group_incident(
+    desks: tuple[Desk, Desk], notes: RecordingNotifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three owners (10:00, 10:05, 10:10) are an issue; the fourth comes in a bulk
+    import (10:15) while the web app stores the fifth (10:16).  5 complainants within
+    24 h are a group incident (group_complainants = 5): every member is flagged and
+    at the project manager's rung, and the project manager (SR-001) is told once."""
+    desk, web = desks
+    times = {n: T0 + timedelta(minutes=5 * (n - 1)) for n in (1, 2, 3)}
+    stored = [desk.receive(intake(owner(n), t), now=t) for n, t in times.items()]
+    assert {desk.get(c.id).state.issue for c in stored} == {f"I-{stored[0].id}"}
+    fourth_at, fifth_at = T0 + timedelta(minutes=15), T0 + timedelta(minutes=16)
+    fifth: list[Complaint] = []
+    before_write(
+        monkeypatch,
+        desk.store,
+        "create_many",
+        lambda: fifth.append(web.receive(intake(owner(5), fifth_at), now=fifth_at)),
+    )
+    (receipt,) = desk.receive_each([intake(owner(4), fourth_at)], now=fourth_at)
+    assert receipt.complaint is not None
+    assert not fifth[0].state.group_incident  # the web app saw four complainants
+    assert receipt.complaint.state.group_incident
+    for c in [*stored, receipt.complaint, fifth[0]]:
+        now = desk.get(c.id)
+        assert (now.state.issue, now.state.group_incident) == (f"I-{stored[0].id}", True)
+        assert now.state.rung == "project_manager"
+    assert told(desk, notes, "group_incident") == ["SR-001"]
+    assert desk.verify(T0 + timedelta(hours=1)).ok
