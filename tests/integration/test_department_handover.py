@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 
-from complaintcore.core.workflow import Assess, Assign, Classify
+from complaintcore.core.workflow import Assess, Assign, Classify, Escalate, Reply
 from complaintcore.desk import Desk
 from complaintcore.testing import RecordingNotifier, make_desk
 from tests.helpers import SH, intake
@@ -92,3 +92,64 @@ def test_reclassified_and_taken_on_by_the_new_departments_head_is_a_move() -> No
     result = {s.name: s for s in desk.clocks(cid, _at(5, 18, 30))}["department_result"]
     assert result.due == _at(9, 18)
     assert _late(notes, cid) == []
+
+
+@pytest.mark.procedure("IN-5")
+@pytest.mark.procedure("ESC-6")
+def test_a_late_forwarding_is_reported_for_the_unit_that_received_it() -> None:
+    """IN-5: a security guard takes a leak in person on Mon 2 Nov 2026 10:00; it must
+    reach customer service within 24 hours (Tue 3 Nov 10:00).  Nobody forwards it:
+    行政人事部 hears that security, which received it, was late, not engineering,
+    to which the leak is routed for repair."""
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    c = desk.receive(
+        intake(
+            "卫生间漏水，天花板渗水",
+            received_at=_at(2, 10),
+            receiver="SR-303",
+            receiver_unit="security",
+        ),
+        now=_at(2, 10),
+    )
+    assert c.state.department == "engineering"
+
+    desk.sweep(_at(3, 10, 30))
+    desk.deliver(_at(3, 10, 31))
+
+    bodies = _late(notes, c.id)
+    assert len(bodies) == 1
+    assert "保安部" in bodies[0]
+    assert "工程维修部" not in bodies[0]
+
+
+@pytest.mark.procedure("DL-7")
+@pytest.mark.procedure("ESC-5")
+def test_at_the_top_rung_a_command_after_the_deadline_does_not_hide_the_breach() -> None:
+    """At the top rung a breach cannot escalate (ESC-5), so its holder is told and
+    the late department reported (ESC-6), by the first sweep after it whatever was
+    written meanwhile: here an interim reply five minutes after the 18:00 deadline
+    of Thu 5 Nov (3 working days from Mon 2 Nov: Tue 3, Wed 4, Thu 5)."""
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    cid = _leak(desk)
+    desk.act(
+        cid,
+        Escalate(actor="SR-201", trigger="cannot_handle", to_rung="senior_management"),
+        now=_at(2, 12),
+    )
+    holder = desk.get(cid).state.handler
+    desk.act(cid, Reply(actor=holder, message="我们正在安排维修，请稍候"), now=_at(5, 18, 5))
+
+    desk.sweep(_at(5, 18, 10))
+    desk.deliver(_at(5, 18, 11))
+
+    told = {
+        n.key
+        for n, _ in notes.sent
+        if n.complaint_id == cid and n.topic == "breached" and n.recipient == holder
+    }
+    assert len(told) == 2  # the reply (DL-1) and the department's result (DL-3)
+    assert len(_late(notes, cid)) == 1
+    assert "工程维修部" in _late(notes, cid)[0]
+    assert desk.sweep(_at(5, 18, 15)).examined == 0  # told once

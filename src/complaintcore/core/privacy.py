@@ -104,9 +104,9 @@ _MOBILE = (
 # "C-20251114-0001" and decimals survive) unless it is shaped as a mobile; Chinese
 # text right before the digits ("电话13812345678") does not protect them.
 _PHONE = re.compile(
-    # a mobile whose first group ends its line is read as a mobile first: the
-    # general branch would stop at the line break and leave its groups apart
-    rf"(?=1[3-9]{_D}{_SPACE}{{0,3}}+[\r\n]){_MOBILE}|"
+    # a mobile split by a line break is read as a mobile first: the general branch
+    # would stop at the line break (or take "+86 139" alone) and leave its groups apart
+    rf"(?=[^\r\n]{{0,24}}[\r\n]){_MOBILE}|"
     r"(?<![A-Za-z0-9_+])"
     rf"(?<![A-Za-z0-9_][{_DASH}]){_NOT_A_DECIMAL}"
     rf"(?:\+{_D}{{1,3}}{_SEP}?\(?{_D}++\)?(?:(?:{_SEP}\(?|\(|(?<=\))){_D}++\)?)*"

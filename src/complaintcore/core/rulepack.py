@@ -298,6 +298,9 @@ class ClockSpec:
     complaint moved to another department gives that department its own time).
     ``blocks_closure``: the complaint cannot be closed while the clock has started
     and not stopped (VIS-2: the reply appointed at a return visit is still owed).
+    ``owed_by``: whose lateness ESC-6 reports to ``report_to``: the complaint's
+    responsible ``"department"``, or the ``"receiving_unit"`` that registered it
+    (IN-5: bringing the complaint to customer service is the receiver's to do).
     """
 
     name: str
@@ -322,6 +325,11 @@ class ClockSpec:
     unwaive: tuple[str, ...] = ()
     restart: tuple[str, ...] = ()
     blocks_closure: bool = False
+    owed_by: str = "department"
+
+
+OWED_BY = ("department", "receiving_unit")
+"""Whose lateness a clock's ``report_to`` hears of (ESC-6): see :class:`ClockSpec`."""
 
 
 class UncoveredYears(LabelledEnum):

@@ -99,7 +99,7 @@ from complaintcore.core.models import (
 )
 from complaintcore.core.privacy import redact
 from complaintcore.core.repeats import Earlier, LinkDecision, decide_links, earlier_of, room_key
-from complaintcore.core.rulepack import DutySpec, GroupScope, RepeatLinking, RulePack
+from complaintcore.core.rulepack import ClockSpec, DutySpec, GroupScope, RepeatLinking, RulePack
 from complaintcore.core.workflow import (
     AddMeasure,
     Assess,
@@ -2495,18 +2495,24 @@ class Desk:
                 except EscalationError:
                     more = ()  # at the top already: nowhere to go (ESC-5) ...
                     for status in breached:  # ... but its holder hears the deadline passed (DL-7)
+                        missed: list[tuple[int, datetime | None]] = [
+                            (run, due) for due, run in unescalated_handovers(start, status)
+                        ]
+                        if status.is_breached:
+                            missed.append((status.run, status.due))
                         for m in self._holders(complaint, members, now):
-                            outbox += self._fan(
-                                complaint,
-                                "breached",
-                                m,
-                                now,
-                                f"{status.name}#{status.run}",
-                                (
-                                    messages.Detail(N_("clock"), status.name, "clock"),
-                                    messages.Detail(N_("due"), _minutes(status.due, self.zone)),
-                                ),
-                            )
+                            for run, due in missed:
+                                outbox += self._fan(
+                                    complaint,
+                                    "breached",
+                                    m,
+                                    now,
+                                    f"{status.name}#{run}",
+                                    (
+                                        messages.Detail(N_("clock"), status.name, "clock"),
+                                        messages.Detail(N_("due"), _minutes(due, self.zone)),
+                                    ),
+                                )
                 if more:
                     complaint = evolve(complaint, more)
                     events += more
@@ -2523,7 +2529,7 @@ class Desk:
                     for when, run in unescalated_handovers(start, status)
                 ]
                 if status.is_breached:
-                    runs.append((status.run, complaint.state.department))
+                    runs.append((status.run, self._owing_unit(complaint, spec)))
                 for m in access.recipients(
                     members, site=site, department=spec.report_to, at=now, tz=self.zone
                 ):
@@ -3058,6 +3064,15 @@ class Desk:
             memo[key] = access.choose_handler(need, members, self.pack, now)
         return memo[key]
 
+    def _owing_unit(self, complaint: Complaint, spec: ClockSpec) -> str:
+        """ESC-6: the unit a late clock is reported for: the responsible department,
+        or, for a clock the receiver owes (IN-5), the unit that registered it."""
+        if spec.owed_by == "receiving_unit":
+            for ev in complaint.events:
+                if isinstance(ev, Registered):
+                    return ev.unit
+        return complaint.state.department
+
     def _holders(
         self, complaint: Complaint, members: Sequence[StaffMember], now: datetime
     ) -> list[StaffMember]:
@@ -3569,8 +3584,10 @@ def _acts_at(
     otherwise lose the warning for good."""
     if not status.is_open or status.state is ClockState.PAUSED:
         return None
-    if status.name in pending and can_escalate:  # a breach not escalated, this run's or
-        return now  # one a department passed on with the complaint (DL-3)
+    if status.name in pending and (can_escalate or not warned):
+        # a breach not escalated, this run's or one a department passed on with the
+        # complaint (DL-3); at the top rung, until the sweep that told its holder
+        return now
     found: datetime | None = None
     if status.at_risk_from is not None and status.at_risk_from > now:
         found = status.at_risk_from

@@ -51,6 +51,7 @@ from complaintcore.core.models import (
     Validity,
 )
 from complaintcore.core.rulepack import (
+    OWED_BY,
     REPEAT_LINKS,
     WHOLE_UK,
     WHOLE_UK_REASON,
@@ -586,6 +587,8 @@ def _check_clocks(pack: RulePack, out: _Problems) -> None:
             for j, tag in enumerate(tags):
                 if tag not in known:
                     out.add(f"{path}.{key}[{j}]", f"no event carries the tag {tag!r}")
+        if clock.owed_by not in OWED_BY:
+            out.add(f"{path}.owed_by", f"one of {', '.join(OWED_BY)}")
         if clock.restart and clock.mode in (ClockMode.PROMISED, ClockMode.APPOINTED):
             out.add(f"{path}.restart", "a clock that runs to an agreed time restarts at a new one")
         if clock.blocks_closure and any(t.startswith("breached:") for t in clock.start):
