@@ -2495,13 +2495,9 @@ class Desk:
                 except EscalationError:
                     more = ()  # at the top already: nowhere to go (ESC-5) ...
                     for status in breached:  # ... but its holder hears the deadline passed (DL-7)
-                        missed: list[tuple[int, datetime | None]] = [
-                            (run, due) for due, run in unescalated_handovers(start, status)
-                        ]
-                        if status.is_breached:
-                            missed.append((status.run, status.due))
+                        missed = self._missed_runs(start, status)
                         for m in self._holders(complaint, members, now):
-                            for run, due in missed:
+                            for run, due, _unit in missed:
                                 outbox += self._fan(
                                     complaint,
                                     "breached",
@@ -2524,16 +2520,11 @@ class Desk:
                 # one that passed the complaint on after its deadline, too (DL-3)
                 if not spec.report_to:
                     continue
-                runs = [
-                    (run, _handed_over_by(start, when))
-                    for when, run in unescalated_handovers(start, status)
-                ]
-                if status.is_breached:
-                    runs.append((status.run, self._owing_unit(complaint, spec)))
+                runs = self._missed_runs(start, status)
                 for m in access.recipients(
                     members, site=site, department=spec.report_to, at=now, tz=self.zone
                 ):
-                    for run, department in runs:
+                    for run, _due, department in runs:
                         outbox += self._fan(
                             complaint,
                             "late_department",
@@ -3063,6 +3054,21 @@ class Desk:
         if key not in memo:
             memo[key] = access.choose_handler(need, members, self.pack, now)
         return memo[key]
+
+    def _missed_runs(
+        self, complaint: Complaint, status: ClockStatus
+    ) -> list[tuple[int, datetime | None, str]]:
+        """ESC-2, ESC-6: the clock's breaches no escalation has dealt with yet, as (run,
+        due time, the unit that was late): runs a department passed on late (DL-3),
+        then the current run if it is breached."""
+        runs: list[tuple[int, datetime | None, str]] = [
+            (run, when, _handed_over_by(complaint, when))
+            for when, run in unescalated_handovers(complaint, status)
+        ]
+        if status.is_breached:
+            spec = self.pack.clock(status.name)
+            runs.append((status.run, status.due, self._owing_unit(complaint, spec)))
+        return runs
 
     def _owing_unit(self, complaint: Complaint, spec: ClockSpec) -> str:
         """ESC-6: the unit a late clock is reported for: the responsible department,
