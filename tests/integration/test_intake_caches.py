@@ -155,7 +155,8 @@ def test_a_directory_that_updates_one_list_in_place_is_read_afresh(tmp_path: Pat
 
 def test_complaints_alike_but_for_their_rung_keep_their_own_due_times(tmp_path: Path) -> None:
     """Two histories of the same shape, one at the top rung: past their deadlines,
-    only the other can still be escalated, so only it is due at once."""
+    only the other can still be escalated.  Both are due for the next sweep (one to
+    escalate, the other to tell its holder, DL-7); once swept, only the other is."""
     received = NOW - timedelta(days=20)
 
     def complaint(n: int, building: str, **kw: object) -> Intake:
@@ -181,13 +182,16 @@ def test_complaints_alike_but_for_their_rung_keep_their_own_due_times(tmp_path: 
         lower = desk.act(lower.id, AttachEvidence(actor="SR-201", reference="photo"), now=NOW)
         assert [e.kind for e in top.events] == [e.kind for e in lower.events]
         rows = {r.id: r for r in store.rows()}
-    assert rows[lower.id].next_due == NOW  # breached and escalable: the next sweep acts
-    due = rows[top.id].next_due
-    assert due is not None
-    assert due > NOW
+    assert rows[lower.id].next_due == rows[top.id].next_due == NOW
     with SqliteStore(tmp_path / "d.sqlite3") as again:
         for cid in (top.id, lower.id):
             assert rows[cid] == _desk(again)._row(again.load(cid), NOW)
+        fresh = _desk(again)  # the top one first: the other must not take its answer
+        swept = {cid: fresh._row(again.load(cid), NOW, swept=True) for cid in (top.id, lower.id)}
+    assert swept[lower.id].next_due == NOW  # breached and escalable: still due
+    due = swept[top.id].next_due  # its holder told: due at its next deadline
+    assert due is not None
+    assert due > NOW
 
 
 def test_complaints_alike_but_received_at_other_times_keep_their_own_due_times(
@@ -330,8 +334,8 @@ def test_the_stored_next_due_time_is_when_a_sweep_next_acts(hours: list[int], to
     """Law: for complaints imported together, received any number of hours before,
     the stored next due time is the earliest of each open, running deadline's
     at-risk or due time still to come, or now for a breach a sweep would still
-    escalate (below the top rung, not escalated yet) or a deadline at risk already
-    (nobody warned yet) -- read from ``Desk.clocks``
+    escalate (below the top rung, not escalated yet) or tell its holder of (at the
+    top rung) or a deadline at risk already (nobody warned yet) -- read from ``Desk.clocks``
     and ``Desk.duties``, which share nothing between complaints."""
     entered = T0 + timedelta(days=12, hours=8)  # Wednesday 26 November 2025, 17:30
     target = about("SR-001", "project_manager") if top else None
@@ -357,8 +361,8 @@ def test_the_stored_next_due_time_is_when_a_sweep_next_acts(hours: list[int], to
             if not s.is_open or s.state is ClockState.PAUSED:
                 continue
             times += [t for t in (s.at_risk_from, s.due) if t is not None and t > entered]
-            if s.is_breached and escalable:
-                times.append(entered)  # nothing has been escalated yet
+            if s.is_breached:
+                times.append(entered)  # nothing escalated, nor told at the top rung, yet
             if s.state is ClockState.AT_RISK:
                 times.append(entered)  # nobody has been warned yet (DL-7)
         assert desk.store.row(c.id).next_due == min(times, default=None), c.id
