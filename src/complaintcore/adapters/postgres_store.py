@@ -25,6 +25,7 @@ complaintcore never imports psycopg.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -728,6 +729,33 @@ class PostgresStore:
                     self._pinned.conn = None
         except (psycopg.Error, PoolTimeout) as exc:
             raise _store_error(self._where, exc) from exc
+
+    @contextmanager
+    def group_lock(self, keys: Collection[str]) -> Iterator[None]:
+        """Session advisory locks on the groups ``keys`` (HDL-5, HDL-6), in sorted
+        order, on a connection of their own (:class:`~complaintcore.desk.ports.GroupLockStore`).
+
+        Not a pooled one: the holder writes through the pool meanwhile, and a
+        pool of one would wait on itself.  The locks go with the connection if
+        the process dies."""
+        if self._closed:
+            raise InvalidInputError("store", "is closed")
+        names = sorted({f"complaintcore.{self._schema}.{self._tenant}.group.{k}" for k in keys})
+        if not names:
+            yield
+            return
+        conn = _connect(self._dsn, self._where, self._timeout)
+        try:
+            try:
+                for name in names:
+                    conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (name,))
+            except psycopg.Error as exc:
+                raise _store_error(self._where, exc) from exc
+            yield
+        finally:
+            with contextlib.suppress(psycopg.Error):  # released now, not when the server notices
+                conn.execute("SELECT pg_advisory_unlock_all()")
+            conn.close()  # ends the session: its advisory locks go with it in any case
 
     def close(self) -> None:
         """Close the pool; the store cannot be used afterwards."""

@@ -39,6 +39,7 @@ __all__ = [
     "ComplaintRow",
     "ComplaintStore",
     "DutyWindow",
+    "GroupLockStore",
     "HealthStore",
     "Notification",
     "Notifier",
@@ -846,6 +847,26 @@ class SnapshotStore(ComplaintStore, Protocol):
         write through the store from this thread is refused (:class:`InvalidInputError`,
         path ``store``).  Other threads and processes go on reading and writing, never
         blocked by it.  Nested, the outer snapshot holds."""
+        ...
+
+
+@runtime_checkable
+class GroupLockStore(ComplaintStore, Protocol):
+    """A store that serializes the grouping of one group across processes (HDL-5, HDL-6).
+
+    Intake reads a group's open complaints, decides the issue and commits; two
+    processes doing so for one group at the same instant each miss the other's
+    complaint, split one matter into issues named from different views and lose
+    the group incident.  Inside :meth:`group_lock` of a group, nobody else's
+    grouping of it runs, so each decides on all there is.  Stores without it
+    keep the repair after commit (see ``Desk.receive``).  The built-in
+    PostgreSQL store has it; SQLite, one file on one host, does not yet.
+    """
+
+    def group_lock(self, keys: Collection[str]) -> AbstractContextManager[None]:
+        """Until the block ends, no other holder of any of ``keys`` (in any process
+        on the store's database) enters; taken in one order, so two holders of
+        overlapping keys never wait on each other."""
         ...
 
 

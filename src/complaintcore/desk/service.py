@@ -13,6 +13,7 @@ nothing: its messages stay in the outbox until delivered.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import logging
@@ -126,6 +127,7 @@ from complaintcore.desk.ports import (
     BatchIntakeStore,
     ComplaintRow,
     ComplaintStore,
+    GroupLockStore,
     HealthStore,
     Notification,
     Notifier,
@@ -1221,15 +1223,16 @@ class Desk:
         if known is not None:
             return known
         draft = _Draft(*self._intake(admitted, now, acting, complaint_id, route, validity))
-        repeated = self._repeat(draft, now, _RepeatBatch())
-        grouping = _Grouping()
-        links = self._group(draft, now, grouping)
-        complaint = draft.complaint
-        stored = self.store.create(complaint, self._row(complaint, now), draft.outbox)
-        if stored.id == complaint.id:  # not a retried submission
-            self._after_commit(stored, draft.events, now, deliver=bool(draft.outbox))
-            self._mark_after_intake(stored.id, links, repeated, now)
-            return self._group_raced([stored], grouping.seen, now).get(stored.id, stored)
+        with self._groups_locked([draft.complaint]):  # HDL-5, HDL-6: decided on all there is
+            repeated = self._repeat(draft, now, _RepeatBatch())
+            grouping = _Grouping()
+            links = self._group(draft, now, grouping)
+            complaint = draft.complaint
+            stored = self.store.create(complaint, self._row(complaint, now), draft.outbox)
+            if stored.id == complaint.id:  # not a retried submission
+                self._after_commit(stored, draft.events, now, deliver=bool(draft.outbox))
+                self._mark_after_intake(stored.id, links, repeated, now)
+                return self._group_raced([stored], grouping.seen, now).get(stored.id, stored)
         if not same_submission(stored.intake, admitted):
             raise IdempotencyConflictError(stored.id)
         return stored
@@ -1336,6 +1339,14 @@ class Desk:
                     draft.failure = exc
 
         def flush() -> Iterator[Receipt]:
+            drafts = [p.complaint for p in pending if isinstance(p, _Draft)]
+            with self._groups_locked(drafts):  # HDL-5, HDL-6: one grouping of a group at a time
+                results, queued = settle()
+            if queued:
+                self._wake_delivery()
+            yield from results
+
+        def settle() -> tuple[list[Receipt], bool]:
             link()
             todo = [p for p in pending if isinstance(p, _Draft) and p.failure is None]
             items = [(d.complaint, self._row(d.complaint, now), d.outbox) for d in todo]
@@ -1420,9 +1431,7 @@ class Desk:
                     else r
                     for r in results
                 ]
-            if queued:
-                self._wake_delivery()
-            yield from results
+            return results, queued
 
         def take(chunk: list[Intake | ComplaintCoreError]) -> Iterator[Receipt]:
             """One batch: every intake admitted, their keys looked up at once, then
@@ -1742,6 +1751,26 @@ class Desk:
                 break
 
     # ------------------------------------------------------------------ grouping
+
+    @contextlib.contextmanager
+    def _groups_locked(self, complaints: Iterable[Complaint]) -> Iterator[None]:
+        """HDL-5, HDL-6: hold the store's lock on the groups of ``complaints`` (a
+        :class:`~complaintcore.desk.ports.GroupLockStore`) while they are grouped,
+        stored and linked, so processes receiving one group at the same instant
+        decide one after another, each on all the others stored.  Without the
+        capability, or when the lock cannot be taken (a WARNING), intake runs
+        unlocked and the repair after commit is what is left."""
+        rule = self.pack.concentration
+        keys = {
+            "|".join(key) for c in complaints for key in [group_key(c, rule)] if key is not None
+        }
+        with contextlib.ExitStack() as stack:
+            if keys and isinstance(self.store, GroupLockStore):
+                try:
+                    stack.enter_context(self.store.group_lock(keys))
+                except ComplaintCoreError as exc:
+                    log.warning("grouping not locked, repaired after commit instead: %s", exc)
+            yield
 
     def _group(self, draft: _Draft, now: datetime, grouping: _Grouping) -> _Links | None:
         """HDL-5, HDL-6: link a new complaint to the concentrated issue it belongs to.
