@@ -206,3 +206,42 @@ def test_a_batch_and_a_receipt_stored_at_the_same_moment_make_the_group_incident
         assert now.state.rung == "project_manager"
     assert told(desk, notes, "group_incident") == ["SR-001"]
     assert desk.verify(T0 + timedelta(hours=1)).ok
+
+
+@pytest.mark.procedure("HDL-6")
+def test_two_batches_each_forming_an_issue_of_one_group_both_become_the_group_incident(
+    desks: tuple[Desk, Desk], notes: RecordingNotifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Owners 1-3 (10:00-10:02) come in this desk's import, owners 4-6 (10:03-10:05)
+    in another process's, stored while this one drafts (SQLite has no group lock).
+    Each batch saw only its own three, so each forms an issue (min_complainants = 3):
+    I-<owner 1's> and I-<owner 4's>; members never move.  But the building has 6
+    complainants within 24 h (group_complainants = 5): HDL-6 counts the group, not
+    the issue, so all six are flagged and at the project manager's rung (s26J F02)."""
+    desk, other = desks
+    at = {n: T0 + timedelta(minutes=n - 1) for n in range(1, 7)}
+    theirs: list[Complaint] = []
+
+    def import_theirs() -> None:
+        for r in other.receive_each([intake(owner(n), at[n]) for n in (4, 5, 6)], now=at[6]):
+            assert r.complaint is not None
+            theirs.append(r.complaint)
+
+    before_write(monkeypatch, desk.store, "create_many", import_theirs)
+    mine = [
+        r.complaint
+        for r in desk.receive_each([intake(owner(n), at[n]) for n in (1, 2, 3)], now=at[3])
+    ]
+    assert all(c is not None and not c.state.group_incident for c in theirs)  # 3 < 5 alone
+    assert all(c is not None and c.state.group_incident for c in mine)  # receipts as flagged
+    ours = [c.id for c in mine if c is not None]
+    for members in (ours, [c.id for c in theirs]):
+        for cid in members:
+            now = desk.get(cid)
+            assert (now.state.issue, now.state.group_incident) == (f"I-{members[0]}", True)
+            assert now.state.rung == "project_manager"
+    # the project manager (SR-001) is told of each of the six, as their escalation
+    desk.deliver(T0 + timedelta(days=30))
+    told_pm = [n for n, _ in notes.sent if n.recipient == "SR-001" and n.topic == "assigned"]
+    assert len(told_pm) == 6
+    assert desk.verify(T0 + timedelta(hours=1)).ok

@@ -1973,7 +1973,47 @@ class Desk:
                     continue
                 if after is not None:
                     regrouped[complaint.id] = after
+            ours = {c.id for c in todo[key]}
+            self._flag_group_incident(found, ours, now, deliver=deliver, regrouped=regrouped)
         return regrouped
+
+    def _flag_group_incident(
+        self,
+        found: Sequence[Member],
+        ours: Collection[str],
+        now: datetime,
+        *,
+        deliver: bool,
+        regrouped: dict[str, Complaint],
+    ) -> None:
+        """HDL-6 counted per group, not per issue: a member (of any issue) whose group
+        holds ``group_complainants`` distinct complainants within ``group_window``
+        of it is flagged a group incident on its own issue, and its project
+        manager told, as intake would.  Two issues formed by desks that each saw
+        half the group (an unlocked store) are each under the threshold alone."""
+        rule = self.pack.concentration
+        for m in found:
+            if not m.issue or m.incident:
+                continue
+            decision = decide_group(m, found, rule)
+            if decision is None or not decision.incident:
+                continue
+            own = GroupDecision(  # on its own issue: members never move (HDL-5)
+                issue=m.issue,
+                members=(m.id,),
+                link=(m.id,),
+                complainants=decision.complainants,
+                incident=True,
+                became_incident=False,
+                formed=False,
+            )
+            try:
+                self._link(_Links(own, (m.id,), False), now, deliver=deliver)
+            except ComplaintCoreError as exc:
+                log.warning("%s: group incident left unflagged after a failure: %s", m.id, exc)
+                continue
+            if m.id in ours:  # the receipt shows it flagged
+                regrouped[m.id] = self.store.load(m.id)
 
     def _regroup(self, complaint_id: str, now: datetime, *, deliver: bool) -> Complaint | None:
         """Group a stored complaint as intake would now (HDL-5, HDL-6), and link its
