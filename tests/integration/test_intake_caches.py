@@ -352,10 +352,8 @@ def test_the_stored_next_due_time_is_when_a_sweep_next_acts(hours: list[int], to
         for n, h in enumerate(hours)
     ]
     desk = _desk(MemoryStore())
-    top_rung = PACK.top_rung.code
     for c in desk.receive_many(intakes, now=entered):
         assert isinstance(c, Complaint)
-        escalable = c.state.rung != top_rung
         times = []
         for s in [*desk.clocks(c.id, entered), *(d.clock for d in desk.duties(c.id, entered))]:
             if not s.is_open or s.state is ClockState.PAUSED:
