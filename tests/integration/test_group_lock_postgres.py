@@ -26,6 +26,8 @@ from complaintcore.adapters.staff import write_sample_staff
 from complaintcore.core.models import Complainant, Intake
 from complaintcore.desk import Desk
 from complaintcore.desk.config import DeskConfig
+from complaintcore.desk.hookspecs import hookimpl
+from complaintcore.desk.plugins import make_plugin_manager
 from tests.helpers import SH
 from tests.postgres_server import PgDatabase
 
@@ -159,3 +161,28 @@ def test_a_group_lock_keeps_others_out_until_it_is_released(office: dict[str, An
         with store.group_lock(["sunrise|7|repairs"]):
             assert other.execute(try_lock, (name,)).fetchone() == (False,)
         assert other.execute(try_lock, (name,)).fetchone() == (True,)
+
+
+def test_the_hosts_listeners_run_after_the_group_lock_is_released(
+    office: dict[str, Any],
+) -> None:
+    """HDL-5: a listener that takes its time (or hangs) must not hold up other
+    desks' intake of the same building: it hears the events once the lock is
+    released, so another connection can take the lock from inside it."""
+    dsn, schema = office["database"].split("?schema=")
+    name = f"complaintcore.{schema}.sunrise-co.group.sunrise|7|repairs"
+    free: list[bool] = []
+
+    class Audit:
+        @hookimpl
+        def complaintcore_on_events(self) -> None:
+            with psycopg.connect(dsn, autocommit=True) as other:
+                row = other.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (name,))
+                free.append(row.fetchone() == (True,))
+
+    pm = make_plugin_manager([Audit()], load_entry_points=False)
+    with Desk.from_config(DeskConfig(**office), plugin_manager=pm) as desk:
+        desk.receive(_leak(1), now=T0)
+        list(desk.receive_many([_leak(2), _leak(3)], now=T0))
+    assert free
+    assert all(free)

@@ -467,6 +467,15 @@ _LOGIN_REFUSED = re.compile(
 )
 
 
+GROUP_LOCK_WAIT = 10.0
+"""Seconds intake waits for a group's lock (HDL-5) before it groups unlocked."""
+
+_GROUP_LOCK_BUSY = (
+    f"the group's lock stayed taken for {GROUP_LOCK_WAIT:g} s (another desk receiving"
+    " the same building's complaints): grouped without it, repaired after commit"
+)
+
+
 def _store_error(
     where: str, exc: psycopg.Error | PoolTimeout, *, connected: bool = True
 ) -> StoreError:
@@ -598,7 +607,8 @@ class PostgresStore:
         unless ``create`` is false); ``"complaintcore"`` unless given here or in
         the URL.
     :param pool_size: connections kept at most; one per thread that uses the
-        store at the same moment is plenty.
+        store at the same moment is plenty.  Intake's group locks (HDL-5) use
+        up to as many again, each only while a group is received.
     :param timeout: seconds to wait for the server or a free connection.
     :param create: make the schema (and migrate it) when it does not exist, as
         for a new desk.  A desk that already exists passes ``False``: a schema
@@ -628,6 +638,8 @@ class PostgresStore:
         self._dsn = dsn
         self._schema = schema
         self._pool_size = max(1, int(pool_size))
+        # the group locks' own connections, at most as many as the pool's (HDL-5)
+        self._group_slots = threading.BoundedSemaphore(self._pool_size)
         self._timeout = float(timeout)
         self._create = bool(create)
         self._lock = threading.Lock()
@@ -736,26 +748,38 @@ class PostgresStore:
         order, on a connection of their own (:class:`~complaintcore.desk.ports.GroupLockStore`).
 
         Not a pooled one: the holder writes through the pool meanwhile, and a
-        pool of one would wait on itself.  The locks go with the connection if
-        the process dies."""
+        pool of one would wait on itself; at most ``pool_size`` of them at once.
+        Waiting for a free one, or for another desk's lock, lasts at most
+        :data:`GROUP_LOCK_WAIT` seconds (a desk whose listener hangs inside its
+        lock holds nobody else up for longer): then a :class:`StoreError`, and
+        the desk groups unlocked, repaired after commit.  The locks go with the
+        connection if the process dies."""
         if self._closed:
             raise InvalidInputError("store", "is closed")
         names = sorted({f"complaintcore.{self._schema}.{self._tenant}.group.{k}" for k in keys})
         if not names:
             yield
             return
-        conn = _connect(self._dsn, self._where, self._timeout)
+        if not self._group_slots.acquire(timeout=GROUP_LOCK_WAIT):
+            raise StoreError(self._where, _GROUP_LOCK_BUSY)
         try:
+            conn = _connect(self._dsn, self._where, self._timeout)
             try:
-                for name in names:
-                    conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (name,))
-            except psycopg.Error as exc:
-                raise _store_error(self._where, exc) from exc
-            yield
+                try:
+                    conn.execute(f"SET lock_timeout = '{int(GROUP_LOCK_WAIT * 1000)}ms'")
+                    for name in names:
+                        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (name,))
+                except pg_errors.LockNotAvailable as exc:
+                    raise StoreError(self._where, _GROUP_LOCK_BUSY) from exc
+                except psycopg.Error as exc:
+                    raise _store_error(self._where, exc) from exc
+                yield
+            finally:
+                with contextlib.suppress(psycopg.Error):  # released now, not when noticed
+                    conn.execute("SELECT pg_advisory_unlock_all()")
+                conn.close()  # ends the session: its advisory locks go with it in any case
         finally:
-            with contextlib.suppress(psycopg.Error):  # released now, not when the server notices
-                conn.execute("SELECT pg_advisory_unlock_all()")
-            conn.close()  # ends the session: its advisory locks go with it in any case
+            self._group_slots.release()
 
     def close(self) -> None:
         """Close the pool; the store cannot be used afterwards."""

@@ -594,6 +594,8 @@ class Desk:
         )
         # Staff by site, while the directory hands back the same members (routing).
         self._staff_by_site: tuple[object, dict[str, list[StaffMember]]] = (None, {})
+        # listeners heard once a group's lock is released (see _groups_locked)
+        self._held = threading.local()
 
     # ------------------------------------------------------------------ building
 
@@ -1764,13 +1766,22 @@ class Desk:
         keys = {
             "|".join(key) for c in complaints for key in [group_key(c, rule)] if key is not None
         }
-        with contextlib.ExitStack() as stack:
-            if keys and isinstance(self.store, GroupLockStore):
-                try:
-                    stack.enter_context(self.store.group_lock(keys))
-                except ComplaintCoreError as exc:
-                    log.warning("grouping not locked, repaired after commit instead: %s", exc)
-            yield
+        # the host's listeners run after the lock is released: a slow one must not
+        # hold up other desks' intake of the same building
+        later: list[tuple[Complaint, Sequence[Event], datetime, bool]] = []
+        self._held.later = later
+        try:
+            with contextlib.ExitStack() as stack:
+                if keys and isinstance(self.store, GroupLockStore):
+                    try:
+                        stack.enter_context(self.store.group_lock(keys))
+                    except ComplaintCoreError as exc:
+                        log.warning("grouping not locked, repaired after commit instead: %s", exc)
+                yield
+        finally:
+            self._held.later = None
+            for complaint, events, now, deliver in later:
+                self._after_commit(complaint, events, now, deliver=deliver)
 
     def _group(self, draft: _Draft, now: datetime, grouping: _Grouping) -> _Links | None:
         """HDL-5, HDL-6: link a new complaint to the concentrated issue it belongs to.
@@ -2426,6 +2437,10 @@ class Desk:
     def _after_commit(
         self, complaint: Complaint, events: Sequence[Event], now: datetime, *, deliver: bool = True
     ) -> None:
+        later = getattr(self._held, "later", None)
+        if later is not None:  # inside a group's lock: once it is released
+            later.append((complaint, events, now, deliver))
+            return
         if self.pm is not None and self._listeners and events:
             from complaintcore.desk.plugins import AWAITABLE_ANSWER, closed_awaitable
 
