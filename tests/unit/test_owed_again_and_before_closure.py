@@ -150,6 +150,24 @@ def test_the_pack_loader_checks_the_new_clock_keys() -> None:
     assert len(problems) == 3  # "again" is a reopen policy like the others
 
 
+@pytest.mark.procedure("ESC-6")
+def test_owed_by_is_one_of_two_and_for_clocks_only() -> None:
+    """``owed_by`` names whose lateness a clock's ``report_to`` hears of: the
+    responsible department or the receiving unit (IN-5); a duty's owners are its
+    ``owner_*`` keys, so a duty refuses it, a misspelt value on a clock too."""
+    data: dict[str, Any] = to_dict(PACK)
+    names = [c["name"] for c in data["clocks"]]
+    data["clocks"][names.index("reply")]["owed_by"] = "receiving-unit"
+    data["duties"][0]["owed_by"] = "receiving_unit"
+    with pytest.raises(RulePackError) as bad:
+        load_pack_data(data)
+    problems = {(p.path, p.reason) for p in bad.value.problems}
+    assert problems == {
+        (f"clocks[{names.index('reply')}].owed_by", "one of department, receiving_unit"),
+        ("duties[0].owed_by", "a duty's owners are its owner_* keys: owed_by is for clocks"),
+    }
+
+
 # --------------------------------------------------------------------------- REC-2
 
 

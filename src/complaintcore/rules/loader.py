@@ -511,6 +511,9 @@ def _check_sanctions(pack: RulePack, out: _Problems) -> None:
                 out.add(f"sanctions[{i}].points_roles[{j}]", f"unknown rung {role!r}")
 
 
+_DUTY_OWED_BY = "a duty's owners are its owner_* keys: owed_by is for clocks"
+
+
 def known_event_tags(pack: RulePack) -> frozenset[str]:
     """Every tag an event can carry in this pack (:meth:`Event.tags`): what clocks match.
 
@@ -676,6 +679,8 @@ def _check_duties(pack: RulePack, out: _Problems) -> None:
             out.add(f"{path}.mode", "a duty runs for a duration, not to an agreed time")
         if duty.blocks_closure:
             out.add(f"{path}.blocks_closure", "a duty outlives closure: it cannot hold it")
+        if duty.owed_by != "department":
+            out.add(f"{path}.owed_by", _DUTY_OWED_BY)
         if duty.pausable and not (duty.pause and duty.resume):
             out.add(f"{path}.pause", "a pausable duty needs pause and resume tags (DL-8)")
         _check_pause_tags(duty, path, out)
