@@ -223,3 +223,28 @@ def postgres_server() -> Iterator[PgDatabase]:
         yield PgDatabase(dsn)
     finally:
         context.__exit__(None, None, None)
+
+
+@pytest.fixture
+def pg_office(
+    postgres_server: PgDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, object]]:
+    """A desk's configuration on a schema of its own (tenant ``sunrise-co``, the
+    sample staff, no log channel), dropped afterwards.  Environment proxies are
+    kept off 127.0.0.1: a webhook channel added to it must reach the local server."""
+    from complaintcore.adapters.staff import write_sample_staff
+
+    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    schema = postgres_server.new_schema()
+    staff = str(write_sample_staff(tmp_path / "staff.toml"))
+    try:
+        yield {
+            "database": f"{postgres_server.dsn}?schema={schema}",
+            "tenant": "sunrise-co",
+            "staff_file": staff,
+            "notifiers": {"log": False},
+        }
+    finally:
+        postgres_server.drop_schema(schema)

@@ -16,23 +16,19 @@ import os
 import signal
 import time
 from collections import Counter
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 
 from complaintcore.adapters.postgres_store import PostgresStore
-from complaintcore.adapters.staff import write_sample_staff
 from complaintcore.core.errors import UnknownTenantError
 from complaintcore.core.models import Complainant, Escalated, Intake
 from complaintcore.desk import Desk
 from complaintcore.desk.config import DeskConfig
 from tests.helpers import SH
 from tests.integration.servers import HttpTestServer
-from tests.postgres_server import PgDatabase
 
 T0 = datetime(2025, 11, 10, 9, 30, tzinfo=SH)  # Monday: the complaints come in
 FRIDAY = datetime(2025, 11, 14, 9, 0, tzinfo=SH)  # 3 working days are up: sweeps
@@ -41,23 +37,8 @@ CLOCKS = ("department_result", "reply")  # both 3-working-day clocks break by Fr
 
 
 @pytest.fixture
-def office(
-    postgres_server: PgDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[dict[str, Any]]:
-    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    schema = postgres_server.new_schema()
-    staff = str(write_sample_staff(tmp_path / "staff.toml"))
-    try:
-        yield {
-            "database": f"{postgres_server.dsn}?schema={schema}",
-            "tenant": "sunrise-co",
-            "staff_file": staff,
-            "notifiers": {"log": False},
-        }
-    finally:
-        postgres_server.drop_schema(schema)
+def office(pg_office: dict[str, Any]) -> dict[str, Any]:
+    return pg_office
 
 
 def _intake(i: int) -> Intake:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import threading
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -35,18 +34,8 @@ T0 = datetime(2025, 11, 10, 9, 30, tzinfo=SH)
 
 
 @pytest.fixture
-def office(postgres_server: PgDatabase, tmp_path: Path) -> Iterator[dict[str, Any]]:
-    schema = postgres_server.new_schema()
-    staff = str(write_sample_staff(tmp_path / "staff.toml"))
-    try:
-        yield {
-            "database": f"{postgres_server.dsn}?schema={schema}",
-            "tenant": "sunrise-co",
-            "staff_file": staff,
-            "notifiers": {"log": False},
-        }
-    finally:
-        postgres_server.drop_schema(schema)
+def office(pg_office: dict[str, Any]) -> dict[str, Any]:
+    return pg_office
 
 
 def _leak(i: int) -> Intake:
