@@ -141,31 +141,69 @@ def test_the_complainant_key_tells_people_apart_without_revealing_them() -> None
     assert complainant_key(no_phone) == complainant_key(attrs.evolve(no_phone, room="5-1-101 "))
 
 
+def _most_in_one_span(times: list[tuple[int, str]], hours: int) -> int:
+    """By the rule's words: the most distinct complainants received within ``hours``
+    of each other, in a span that holds the new complaint (minute 0)."""
+    width = hours * 60
+    return max(
+        len({who for at, who in times if start <= at <= start + width})
+        for start in range(-width, 1)  # every span [start, start + width] holding 0
+    )
+
+
 @pytest.mark.procedure("HDL-5")
+@pytest.mark.procedure("HDL-6")
 @given(
-    offsets=st.lists(st.integers(-80 * 60, 80 * 60), max_size=12),
+    offsets=st.lists(st.integers(-80, 80), max_size=12),
     people=st.lists(st.integers(0, 6), max_size=12),
 )
-def test_an_issue_needs_enough_distinct_complainants_in_the_window(
+def test_an_issue_needs_enough_distinct_complainants_within_the_window_of_each_other(
     offsets: list[int], people: list[int]
 ) -> None:
-    """The law: a decision exists exactly when the distinct complainants within the
-    window (the new one included) reach the threshold, or within the group window
-    reach the group threshold."""
+    """The law: a decision exists exactly when enough distinct complainants (the new
+    one included) were received within the window of each other, or within the
+    group window for a group incident.  Offsets are whole hours, so spans starting
+    on a whole minute are all the spans there are."""
     candidates = [
-        Member(f"C-{i}", T0 + timedelta(minutes=o), f"k{p}")
+        Member(f"C-{i}", T0 + timedelta(hours=o), f"k{p}")
         for i, (o, p) in enumerate(zip(offsets, people, strict=False))
     ]
-    new = Member("C-new", T0, "k-new")
-    window = {c.complainant for c in candidates if abs(c.received_at - T0) <= timedelta(hours=72)}
-    group = {c.complainant for c in candidates if abs(c.received_at - T0) <= timedelta(hours=24)}
-    expected = len(window) + 1 >= 3 or len(group) + 1 >= 5
-    found = decide_group(new, candidates, RULE)
+    times = [(o * 60, f"k{p}") for o, p in zip(offsets, people, strict=False)]
+    times.append((0, "k-new"))
+    in_window, in_group = _most_in_one_span(times, 72), _most_in_one_span(times, 24)
+    expected = in_window >= 3 or in_group >= 5
+    found = decide_group(Member("C-new", T0, "k-new"), candidates, RULE)
     assert (found is not None) == expected
     if found is not None:
-        assert found.complainants == len(window) + 1
-        assert found.incident == (len(group) + 1 >= 5)
+        assert found.complainants == max(in_window, in_group)
+        assert found.incident == (in_group >= 5)
         assert "C-new" in found.members
+
+
+@pytest.mark.procedure("HDL-5")
+def test_a_late_registered_complaint_does_not_bridge_two_windows() -> None:
+    """A at 0 h and C at 120 h are 120 h apart; B, received at 60 h but registered
+    last, is within 72 h of each, yet no 72 h span holds all three."""
+    assert decide_group(m(2, 60), [m(1, 0), m(3, 120)], RULE) is None
+    # the same three within 72 h of each other are one issue, whatever the order
+    found = decide_group(m(2, 30), [m(1, 0), m(3, 70)], RULE)
+    assert found is not None
+    assert found.members == ("C-1", "C-2", "C-3")
+
+
+@pytest.mark.procedure("HDL-6")
+def test_a_group_incident_needs_five_within_one_day_of_each_other() -> None:
+    """00:00, 02:00, (late) 23:00 on day one and 20:00, 22:00 on day two: five over
+    46 h, at most three within any 24 h; with a fifth inside day one, an incident."""
+    late = m(5, 23)
+    others = [m(1, 0), m(2, 2), m(3, 44), m(4, 46)]
+    found = decide_group(late, others, RULE)
+    assert found is not None
+    assert not found.incident
+    assert found.complainants == 5  # all five within 72 h of each other
+    burst = decide_group(late, [m(1, 0), m(2, 2), m(3, 10), m(4, 20)], RULE)
+    assert burst is not None
+    assert burst.incident
 
 
 # --------------------------------------------------------------------------- the Group command

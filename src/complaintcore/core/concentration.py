@@ -17,9 +17,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import unicodedata
+from bisect import insort
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import attrs
 
@@ -128,9 +129,12 @@ def decide_group(
     ``candidates`` are open complaints with the same group key (see
     :func:`group_key`).  Those received within ``rule.window`` of ``new`` (or
     ``group_window`` when only group incidents are looked for) are its fellows.
-    The issue is concentrated once ``min_complainants`` distinct complainants are
-    among them with ``new``; it is a group incident once ``group_complainants``
-    are within ``group_window``, and stays one.  A complaint near members of an
+    The issue is concentrated once ``min_complainants`` distinct complainants,
+    ``new`` among them, were received within ``window`` of each other; it is a
+    group incident once ``group_complainants`` were within ``group_window`` of
+    each other, and stays one.  Counted within one span, not on both sides of
+    ``new``: a letter registered late between two complaints 120 h apart does
+    not make them one "within 72 h".  A complaint near members of an
     existing issue joins it (the most common one, ties to the earliest);
     otherwise a new one is named after the earliest fellow: ``I-<complaint id>``.
     """
@@ -142,23 +146,17 @@ def decide_group(
     t = new.received_at.astimezone(UTC)
     # one pass: candidates are many in a busy building, the decision is on the hot path
     fellows: list[Member] = []
-    in_window: set[str] = set()
-    in_group: set[str] = set()
     low, high = t - reach, t + reach
     for m in candidates:
         at = m.received_at
         if at < low or at > high or m.id == new.id:
             continue
         fellows.append(m)
-        who = m.complainant or f"id:{m.id}"
-        gap = at - t if at >= t else t - at
-        if gap <= window:
-            in_window.add(who)
-        if gap <= group_window:
-            in_group.add(who)
     fellows.sort(key=lambda m: (m.received_at, m.id))
-    count = len(in_window | {new.who})
-    group_after = len(in_group | {new.who})
+    times = [(m.received_at, m.who) for m in fellows]
+    insort(times, (t, new.who))
+    count = _most_within(times, t, window)
+    group_after = _most_within(times, t, group_window)
     concentrated = rule.min_complainants > 0 and count >= rule.min_complainants
     threshold = rule.group_complainants
     burst = threshold > 0 and group_after >= threshold
@@ -185,3 +183,24 @@ def decide_group(
         became_incident=burst and not already,
         formed=not issues,
     )
+
+
+def _most_within(times: Sequence[tuple[datetime, str]], t: datetime, width: timedelta) -> int:
+    """The most distinct complainants received within ``width`` of each other, over
+    the spans that hold ``t`` (HDL-5, HDL-6).  ``times`` is in time order."""
+    near = [(at, who) for at, who in times if abs(at - t) <= width]
+    best = 0
+    seen: Counter[str] = Counter()
+    end = 0
+    for at, who in near:
+        if at > t:
+            break
+        while end < len(near) and near[end][0] - at <= width:
+            seen[near[end][1]] += 1
+            end += 1
+        best = max(best, len(seen))
+        # the span moves past ``at``: its complainant leaves it
+        seen[who] -= 1
+        if not seen[who]:
+            del seen[who]
+    return best
