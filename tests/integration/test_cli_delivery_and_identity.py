@@ -125,7 +125,10 @@ def test_under_json_stderr_stays_empty_and_a_dead_letter_is_tried_never(desk: Pa
     )
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["id"].startswith("C-")
-    assert run.stderr == ""
+    # nothing but the log channel's own lines, each a delivery (docs/cli.md)
+    lines = run.stderr.splitlines()
+    assert lines
+    assert all(line.startswith("notify key=") for line in lines), run.stderr
     [dead] = json.loads(invoke("outbox", "list", "--json").stdout)
     assert (dead["state"], dead["next_attempt_at"]) == ("dead", None)  # s25N F03
 
@@ -151,6 +154,40 @@ def test_under_json_a_log_channels_line_is_still_written(desk: Path) -> None:
     cid = json.loads(run.stdout)["id"]
     assert f"complaint={cid} topic=assigned" in run.stderr
     assert "13812345678" not in run.stderr
+
+
+def _receive_in(desk: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "complaintcore", *RECEIVE, *extra],
+        cwd=desk,
+        env={**os.environ, "COMPLAINTCORE_NOW": NOW},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("extra", [(), ("--json",)], ids=["table", "json"])
+def test_the_default_log_channel_of_an_init_desk_writes_its_lines(
+    desk: Path, extra: tuple[str, ...]
+) -> None:
+    """`init` writes `log = true` (INFO); the command line sets up no logging of its
+    own, and Python drops INFO records: the message was marked delivered and shown
+    nowhere (review s27B F01)."""
+    run = _receive_in(desk, *extra)
+    assert run.returncode == 0, run.stderr
+    assert "topic=assigned to=SR-201" in run.stderr
+    assert "13812345678" not in run.stderr
+
+
+def test_a_log_channel_at_debug_stays_quiet(desk: Path) -> None:
+    config = desk / "complaintcore.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("log = true", 'log = { level = "DEBUG" }'), encoding="utf-8")
+    run = _receive_in(desk)
+    assert run.returncode == 0, run.stderr
+    assert "notify key=" not in run.stderr
 
 
 def test_list_json_writes_none_as_null_like_show(desk: Path) -> None:

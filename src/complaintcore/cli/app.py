@@ -13,13 +13,11 @@ rich) importing it prints a one-line install hint and exits with status 2.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
-import logging
 import sys
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from itertools import pairwise
 from typing import Any
@@ -44,6 +42,7 @@ from complaintcore.cli.init_cmd import init
 from complaintcore.cli.issues import explain_all
 from complaintcore.cli.listing import list_, show
 from complaintcore.cli.localize import LanguageChoice, speaking
+from complaintcore.cli.logs import cli_logging
 from complaintcore.cli.migrate_cmd import migrate
 from complaintcore.cli.outbox import outbox
 from complaintcore.cli.packs import packs
@@ -75,7 +74,7 @@ class CommandLine(click.Group):
         token = CURRENT.set(None)
         t = translator(_lang_in(argv))
         try:
-            with speaking(self, t), _quiet_logs(_json_in(argv)):
+            with speaking(self, t), cli_logging(_json_in(argv)):
                 code = self._run(argv, t, prog_name, complete_var, extra)
         finally:
             CURRENT.reset(token)
@@ -109,35 +108,6 @@ class CommandLine(click.Group):
             _report(exc, code, argv, t)
             return code
         return result if isinstance(result, int) else ExitCode.OK
-
-
-@contextlib.contextmanager
-def _quiet_logs(json_run: bool) -> Iterator[None]:
-    """Under ``--json`` standard error holds nothing (docs/cli.md): the library's log
-    lines (a failed send, a retry) reached it through Python's last-resort handler
-    when nothing else was set up to take them.  The message stays in the outbox
-    (``outbox list --json`` shows its error and retry).  A host that configured
-    logging still gets them."""
-    logger = logging.getLogger("complaintcore")
-    if not json_run or logger.handlers or logging.getLogger().handlers:
-        yield
-        return
-    quiet = _ChannelLinesOnly()
-    logger.addHandler(quiet)
-    try:
-        yield
-    finally:
-        logger.removeHandler(quiet)
-
-
-class _ChannelLinesOnly(logging.Handler):
-    """Under ``--json``: the library's own log lines go nowhere, but a log channel's
-    line is a delivery (the outbox marks it delivered), so it goes where it went
-    without ``--json``: Python's last-resort handler."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if hasattr(record, "notification_key") and logging.lastResort is not None:
-            logging.lastResort.handle(record)
 
 
 def _json_run(argv: list[str]) -> bool:

@@ -17,6 +17,7 @@ from rich.console import Console, RenderableType
 from rich.text import Text
 
 from complaintcore.cli.errors import ExitCode, NotFoundError
+from complaintcore.cli.logs import show_log_channels
 from complaintcore.core.errors import shown_value
 from complaintcore.core.models import FIRST_YEAR as _FIRST_YEAR
 from complaintcore.core.models import LAST_YEAR as _LAST_YEAR
@@ -113,6 +114,7 @@ class Ctx:
             require_pack(self, config.resolve(pack) if _is_file(pack) else pack, field="pack")
             self._desk = Desk.from_config(config)
             self.config = config
+            show_log_channels(self._desk.notifiers.values())
         return self._desk
 
     def dead_letter_warning(self, count: int) -> str:

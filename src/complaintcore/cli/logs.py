@@ -1,0 +1,81 @@
+"""Where the command line's log lines go when nothing else was set up to take them.
+
+A ``log`` notification channel's line is a delivery: the outbox marks the message
+delivered once it is written, so the line must reach standard error, at the
+channel's level (INFO by default; DEBUG stays quiet), with or without ``--json``
+(docs/cli.md).
+The library's own lines (a failed send, a retry) reach it as Python would show
+them (WARNING and above), except under ``--json``, where standard error holds
+nothing else.  A host that configured logging keeps its own set-up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
+
+__all__ = ["cli_logging", "show_log_channels"]
+
+
+class _CommandLineLines(logging.Handler):
+    def __init__(self, json_run: bool) -> None:
+        super().__init__()
+        self.json_run = json_run
+        self.levels: dict[logging.Logger, int] = {}  # loggers opened, and their own levels
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if logging.lastResort is None:
+            return
+        delivery = hasattr(record, "notification_key")
+        if delivery or (not self.json_run and record.levelno >= logging.WARNING):
+            logging.lastResort.handle(record)
+
+
+_ACTIVE: ContextVar[_CommandLineLines | None] = ContextVar("complaintcore_cli_lines", default=None)
+
+
+def _configured() -> bool:
+    return bool(logging.getLogger().handlers or logging.getLogger("complaintcore").handlers)
+
+
+@contextlib.contextmanager
+def cli_logging(json_run: bool) -> Iterator[None]:
+    """For one command: the lines described above, undone when it ends."""
+    if _configured():
+        yield
+        return
+    lines = _CommandLineLines(json_run)
+    package = logging.getLogger("complaintcore")
+    package.addHandler(lines)
+    token = _ACTIVE.set(lines)
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
+        package.removeHandler(lines)
+        for logger, level in lines.levels.items():
+            logger.setLevel(level)
+            if logger is not package:
+                logger.removeHandler(lines)
+
+
+def show_log_channels(notifiers: Iterable[object]) -> None:
+    """Let the desk's ``log`` channels write at their level during this command."""
+    from complaintcore.adapters.notify.log import LogNotifier
+
+    lines = _ACTIVE.get()
+    if lines is None:
+        return
+    package = logging.getLogger("complaintcore")
+    for notifier in notifiers:
+        if not isinstance(notifier, LogNotifier) or notifier.level < logging.INFO:
+            continue  # a channel at DEBUG is one kept quiet until logging asks for it
+        logger = notifier.logger
+        if logger.isEnabledFor(notifier.level) or logger in lines.levels:
+            continue
+        lines.levels[logger] = logger.level
+        logger.setLevel(notifier.level)
+        if not (logger.name == package.name or logger.name.startswith(package.name + ".")):
+            logger.addHandler(lines)  # a channel logging outside the package's loggers
