@@ -10,6 +10,7 @@ with its line number, every good row is stored, and the counts are exact.
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -367,6 +368,39 @@ def test_a_quoted_cell_may_still_span_lines(desk: Path) -> None:
     assert (doc["stored"], doc["rejected"]) == (4, [])
     lines_of = [r["line"] for r in doc["rows"]]  # type: ignore[union-attr]
     assert lines_of == [2, 3, 5, 6]  # the two-line row starts on line 3
+
+
+def test_a_quoted_cell_of_hundreds_of_lines_is_one_row(tmp_path: Path) -> None:
+    """A written complaint (书面投诉) typed into one cell: 250 lines, about 5,000
+    characters, far under the documented limits (review s27D F01: once rejected as
+    "not valid CSV" after 200 lines, and its 249 other lines counted as rows)."""
+    letter = "\n".join(f"第{i}段：楼上卫生间漏水" for i in range(1, 251))
+    path = tmp_path / "letters.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:  # as csv / Excel write it
+        writer = csv.writer(f)
+        writer.writerow([*COLUMNS.split(","), "description"])
+        writer.writerow([*good(0).values(), letter])
+        writer.writerow([*good(1).values(), "x"])
+    desk = make_desk()
+    now = datetime(2025, 11, 14, 17, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    run = FileImport(desk, path, now=now)
+    results = list(run)
+    # header on line 1, the letter's row on lines 2-251, the next row on line 252
+    assert [(r.line, r.outcome) for r in results] == [(2, "stored"), (252, "stored")]
+    assert (run.summary.rows, run.summary.stored, run.summary.rejected) == (2, 2, 0)
+    descriptions = sorted(c.intake.description for c in desk.store.complaints())
+    assert descriptions == ["x", letter]
+    assert len(letter.splitlines()) == 250
+
+
+def test_an_unclosed_quote_before_hundreds_of_rows_rejects_only_its_line(desk: Path) -> None:
+    lines = [COLUMNS] + [csv_line(good(i)) for i in range(300)]
+    lines[2] = lines[2].replace("SR-103", '"SR-103')  # row 2 opens a quote it never closes
+    (desk / "in.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    doc = imported(invoke("receive", "--file", "in.csv", "--json"))
+    assert rejected_lines(doc) == [3]
+    assert "not closed before the next row" in doc["rejected"][0]["reason"]  # type: ignore[index]
+    assert (doc["stored"], stored(desk)) == (299, 299)
 
 
 def test_a_stray_quote_closing_on_the_next_row_does_not_join_the_two(desk: Path) -> None:
