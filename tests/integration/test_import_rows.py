@@ -214,6 +214,25 @@ def test_a_gbk_or_excel_file_is_detected_or_chosen(desk: Path, encoding: str) ->
     assert stored(desk) == 20
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_an_excel_utf8_file_read_as_utf8_skips_its_byte_order_mark(desk: Path, suffix: str) -> None:
+    """Excel's "CSV UTF-8" starts with a byte-order mark; with ``--encoding utf-8``
+    it was read as part of the first column's name, refusing the file as an
+    "unknown column" (review s27D F03)."""
+    if suffix == ".csv":
+        text = "\r\n".join([COLUMNS] + [csv_line(good(i)) for i in range(3)]) + "\r\n"
+    else:
+        text = "".join(json.dumps(good(i), ensure_ascii=False) + "\n" for i in range(3))
+    (desk / f"in{suffix}").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    doc = imported(invoke("receive", "--file", f"in{suffix}", "--json", "--encoding", "utf-8"))
+    assert (doc["stored"], doc["rejected"], doc["encoding"]) == (3, [], "utf-8")
+    lines = [r["line"] for r in doc["rows"]]  # type: ignore[union-attr]
+    assert lines == ([2, 3, 4] if suffix == ".csv" else [1, 2, 3])
+    with SqliteStore(desk / "complaints.sqlite3") as store:
+        names = sorted(c.intake.complainant.name for c in store.complaints())
+    assert names == ["业主丙先生", "业主乙先生", "业主甲先生"]
+
+
 def test_rows_ended_by_a_bare_carriage_return_are_rows_of_their_own(desk: Path) -> None:
     """A file mixing CRLF, LF and a bare CR (rows pasted from a "CSV (Macintosh)"
     export): every record is a row, numbered as a line of its own."""

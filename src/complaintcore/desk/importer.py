@@ -9,7 +9,8 @@ number and a one-line reason that names the field, never a cell's value
 
 * the encoding is chosen (``utf-8``, ``utf-8-sig``, ``gb18030``, ``big5``,
   ``cp1252``) or detected from the whole file (UTF-8 or GB18030; a file that
-  reads like neither is refused until one is chosen); a line that does not
+  reads like neither is refused until one is chosen); a UTF-8 byte-order mark
+  is skipped whether ``utf-8`` or ``utf-8-sig`` is chosen; a line that does not
   decode is rejected alone, and so is a UTF-8 line in a file of another
   encoding (it would decode, garbled);
 * a CSV row with more or fewer cells than the header, and a JSON object that
@@ -283,7 +284,9 @@ def _lines(stream: IO[bytes], encoding: str) -> Iterator[tuple[int, str | Invali
             continue
         if number == 1:
             _refuse_utf16(raw)
-        if number == 1 and encoding == "utf-8-sig":
+        if number == 1 and encoding.startswith("utf-8"):
+            # a mark, not data: Excel's "CSV UTF-8" has one whether or not utf-8-sig
+            # was chosen, and kept it would hide the first column's name
             raw = raw.removeprefix(codecs.BOM_UTF8)
         try:
             text = raw.decode("utf-8" if encoding == "utf-8-sig" else encoding)
