@@ -306,11 +306,45 @@ def test_report_formats(desk_dir: Path, fmt: str) -> None:
     assert code == 0, err
     if fmt == "json":
         assert json.loads(out)["period"]["key"] == "2025-11"
-    if fmt == "csv":
-        assert out.splitlines()[0].startswith("period,")
+    if fmt == "csv":  # UTF-8 with the byte-order mark Excel needs (review s27D F02)
+        assert out.splitlines()[0].startswith("\ufeffperiod,")
     if fmt == "html":
         assert out.lstrip().lower().startswith("<!doctype html")
     assert "13812345678" not in out
+
+
+@pytest.mark.procedure("IMP-2")
+def test_a_csv_report_file_opens_in_excel_on_a_chinese_windows(desk_dir: Path) -> None:
+    """Without a byte-order mark Excel reads a CSV as the system's code page (GBK in
+    China) and shows 收到 as 鏀跺埌 (review s27D F02): the mark says UTF-8."""
+    receive_one()
+    code, _, err = run(
+        "report",
+        "--month",
+        "2025-11",
+        "--format",
+        "csv",
+        "--output",
+        "r.csv",
+        now="2025-11-20T10:00",
+    )
+    assert code == 0, err
+    data = (desk_dir / "r.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfperiod,section,")  # one mark, then the header
+    totals = next(line for line in data.decode("utf-8").splitlines() if ",totals,received," in line)
+    assert totals.startswith("2025-11,totals,received,收到,")
+
+
+def test_only_a_utf8_csv_gets_the_mark() -> None:
+    """A console writing GBK (a redirected Windows console in China) writes what
+    Excel there reads already; a mark is for UTF-8, and for CSV only."""
+    from complaintcore.cli.report_indicators import excel_csv
+
+    assert excel_csv("period,收到\r\n", "csv", "UTF-8") == "\ufeffperiod,收到\r\n"
+    assert excel_csv("\ufeffperiod\r\n", "csv", "utf_8") == "\ufeffperiod\r\n"
+    assert excel_csv("period,收到\r\n", "csv", "cp936") == "period,收到\r\n"
+    assert excel_csv('{"a": 1}', "json", "utf-8") == '{"a": 1}'
+    assert excel_csv("period\r\n", "csv", None) == "period\r\n"
 
 
 @pytest.mark.procedure("IMP-2")

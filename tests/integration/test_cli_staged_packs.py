@@ -283,7 +283,8 @@ def test_the_tour_on_the_housing_ombudsman_pack(uk_desk: Path) -> None:
     assert "stage 1 responses extended" in table
     assert "16.0 working days" in table
     csv_text = ok("report", "--period", "2025-Q1", "--format", "csv", now="2025-12-31T12:00")
-    assert csv_text.splitlines()[0].startswith("period,code,kind,stage")
+    # UTF-8 with the byte-order mark Excel needs to read it as UTF-8 (review s27D F02)
+    assert csv_text.splitlines()[0].startswith("\ufeffperiod,code,kind,stage")
     html_path = uk_desk / "annual.html"
     ok(
         "report",

@@ -10,6 +10,7 @@ with its line number, every good row is stored, and the counts are exact.
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -213,6 +214,25 @@ def test_a_gbk_or_excel_file_is_detected_or_chosen(desk: Path, encoding: str) ->
     assert stored(desk) == 20
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_an_excel_utf8_file_read_as_utf8_skips_its_byte_order_mark(desk: Path, suffix: str) -> None:
+    """Excel's "CSV UTF-8" starts with a byte-order mark; with ``--encoding utf-8``
+    it was read as part of the first column's name, refusing the file as an
+    "unknown column" (review s27D F03)."""
+    if suffix == ".csv":
+        text = "\r\n".join([COLUMNS] + [csv_line(good(i)) for i in range(3)]) + "\r\n"
+    else:
+        text = "".join(json.dumps(good(i), ensure_ascii=False) + "\n" for i in range(3))
+    (desk / f"in{suffix}").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    doc = imported(invoke("receive", "--file", f"in{suffix}", "--json", "--encoding", "utf-8"))
+    assert (doc["stored"], doc["rejected"], doc["encoding"]) == (3, [], "utf-8")
+    lines = [r["line"] for r in doc["rows"]]  # type: ignore[union-attr]
+    assert lines == ([2, 3, 4] if suffix == ".csv" else [1, 2, 3])
+    with SqliteStore(desk / "complaints.sqlite3") as store:
+        names = sorted(c.intake.complainant.name for c in store.complaints())
+    assert names == ["业主丙先生", "业主乙先生", "业主甲先生"]
+
+
 def test_rows_ended_by_a_bare_carriage_return_are_rows_of_their_own(desk: Path) -> None:
     """A file mixing CRLF, LF and a bare CR (rows pasted from a "CSV (Macintosh)"
     export): every record is a row, numbered as a line of its own."""
@@ -367,6 +387,39 @@ def test_a_quoted_cell_may_still_span_lines(desk: Path) -> None:
     assert (doc["stored"], doc["rejected"]) == (4, [])
     lines_of = [r["line"] for r in doc["rows"]]  # type: ignore[union-attr]
     assert lines_of == [2, 3, 5, 6]  # the two-line row starts on line 3
+
+
+def test_a_quoted_cell_of_hundreds_of_lines_is_one_row(tmp_path: Path) -> None:
+    """A written complaint (书面投诉) typed into one cell: 250 lines, about 5,000
+    characters, far under the documented limits (review s27D F01: once rejected as
+    "not valid CSV" after 200 lines, and its 249 other lines counted as rows)."""
+    letter = "\n".join(f"第{i}段：楼上卫生间漏水" for i in range(1, 251))
+    path = tmp_path / "letters.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:  # as csv / Excel write it
+        writer = csv.writer(f)
+        writer.writerow([*COLUMNS.split(","), "description"])
+        writer.writerow([*good(0).values(), letter])
+        writer.writerow([*good(1).values(), "x"])
+    desk = make_desk()
+    now = datetime(2025, 11, 14, 17, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    run = FileImport(desk, path, now=now)
+    results = list(run)
+    # header on line 1, the letter's row on lines 2-251, the next row on line 252
+    assert [(r.line, r.outcome) for r in results] == [(2, "stored"), (252, "stored")]
+    assert (run.summary.rows, run.summary.stored, run.summary.rejected) == (2, 2, 0)
+    descriptions = sorted(c.intake.description for c in desk.store.complaints())
+    assert descriptions == ["x", letter]
+    assert len(letter.splitlines()) == 250
+
+
+def test_an_unclosed_quote_before_hundreds_of_rows_rejects_only_its_line(desk: Path) -> None:
+    lines = [COLUMNS] + [csv_line(good(i)) for i in range(300)]
+    lines[2] = lines[2].replace("SR-103", '"SR-103')  # row 2 opens a quote it never closes
+    (desk / "in.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    doc = imported(invoke("receive", "--file", "in.csv", "--json"))
+    assert rejected_lines(doc) == [3]
+    assert "not closed before the next row" in doc["rejected"][0]["reason"]  # type: ignore[index]
+    assert (doc["stored"], stored(desk)) == (299, 299)
 
 
 def test_a_stray_quote_closing_on_the_next_row_does_not_join_the_two(desk: Path) -> None:

@@ -16,7 +16,13 @@ import click
 from rich.console import Console
 
 from complaintcore.cli.context import Ctx, MonthType, json_option, pass_ctx
-from complaintcore.cli.report_indicators import PeriodText, indicators, write_indicators
+from complaintcore.cli.report_indicators import (
+    PeriodText,
+    excel_csv,
+    indicators,
+    stdout_encoding,
+    write_indicators,
+)
 from complaintcore.core.spreadsheet import spreadsheet_safe
 from complaintcore.i18n import N_
 
@@ -163,9 +169,9 @@ def write_report(
         text = render_html(result, desk.pack, lang=ctx.lang, staff=staff, directory=desk.directory)
     if output is None:
         ctx.emitted = True  # begun: Ctrl-C from here adds no second document
-        click.echo(text)
+        click.echo(excel_csv(text, fmt, stdout_encoding()))
         return
-    Path(output).write_text(text, encoding="utf-8")
+    Path(output).write_text(excel_csv(text, fmt, "utf-8"), encoding="utf-8")
     if ctx.json:
         ctx.emit({"written": output, "format": fmt})
     else:

@@ -6,12 +6,14 @@ module only words and lays them out, in the reader's language.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
+import sys
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import click
 from rich.console import Console
@@ -28,7 +30,33 @@ if TYPE_CHECKING:
     from complaintcore.cli.context import Ctx
     from complaintcore.core.indicators import IndicatorReport, IndicatorValue
 
-__all__ = ["PeriodText", "figure", "indicators", "render_indicators_html", "write_indicators"]
+__all__ = [
+    "PeriodText",
+    "excel_csv",
+    "figure",
+    "indicators",
+    "render_indicators_html",
+    "write_indicators",
+]
+
+_BOM: Final = "\ufeff"
+
+
+def excel_csv(text: str, fmt: str, encoding: str | None) -> str:
+    """``text`` as written in ``encoding``: a CSV in UTF-8 starts with a byte-order
+    mark, how Excel knows UTF-8 (without one, Excel on a Chinese Windows reads the
+    file as GBK and garbles every Chinese label).  Another encoding (a Windows
+    console's GBK) is Excel's own and needs none."""
+    try:
+        utf8 = codecs.lookup(encoding or "").name == "utf-8"
+    except LookupError:
+        utf8 = False
+    return _BOM + text if fmt == "csv" and utf8 and not text.startswith(_BOM) else text
+
+
+def stdout_encoding() -> str | None:
+    """The encoding standard output writes in (what ``click.echo`` writes with)."""
+    return getattr(sys.stdout, "encoding", None)
 
 
 if TYPE_CHECKING:  # click >= 8.4 types its parameter types by value
@@ -123,9 +151,9 @@ def write_indicators(ctx: Ctx, report: IndicatorReport, fmt: str, output: str | 
     else:
         text = render_indicators_html(report, ctx.tr)
     if output is None:
-        click.echo(text)
+        click.echo(excel_csv(text, fmt, stdout_encoding()))
         return
-    Path(output).write_text(text, encoding="utf-8")
+    Path(output).write_text(excel_csv(text, fmt, "utf-8"), encoding="utf-8")
     if ctx.json:
         ctx.emit({"written": output, "format": fmt})
     else:

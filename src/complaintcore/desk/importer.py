@@ -9,15 +9,17 @@ number and a one-line reason that names the field, never a cell's value
 
 * the encoding is chosen (``utf-8``, ``utf-8-sig``, ``gb18030``, ``big5``,
   ``cp1252``) or detected from the whole file (UTF-8 or GB18030; a file that
-  reads like neither is refused until one is chosen); a line that does not
+  reads like neither is refused until one is chosen); a UTF-8 byte-order mark
+  is skipped whether ``utf-8`` or ``utf-8-sig`` is chosen; a line that does not
   decode is rejected alone, and so is a UTF-8 line in a file of another
   encoding (it would decode, garbled);
 * a CSV row with more or fewer cells than the header, and a JSON object that
   repeats a key, are rejected: nothing is guessed or silently defaulted;
 * a row whose ``received_at`` or ``channel`` is empty or absent is rejected as
   incomplete (REC-1, IN-1), never taken as received at the import or by phone;
-* a quoted CSV cell may span lines, but an unclosed quote swallows nothing:
-  the line that opened it is rejected and reading resumes on the next line;
+* a quoted CSV cell may span any number of lines (a letter typed into one
+  cell), but an unclosed quote swallows nothing: the line that opened it is
+  rejected and reading resumes on the next line;
 * lines longer than :data:`MAX_LINE_BYTES` and JSON deeper or bigger than
   Python reads are rejected, not fatal;
 * a row without an ``idempotency_key`` gets one derived from the source file's
@@ -103,9 +105,6 @@ must be chosen: their bytes read as GB18030 too, as other characters)."""
 
 MAX_LINE_BYTES: Final = 1 << 20
 """A physical line (or a CSV row spanning lines) longer than this is rejected."""
-
-_MAX_ROW_LINES: Final = 200
-"""Lines a quoted CSV cell may span; more is taken for an unclosed quote."""
 
 _PLAIN_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,40}")
 
@@ -285,7 +284,9 @@ def _lines(stream: IO[bytes], encoding: str) -> Iterator[tuple[int, str | Invali
             continue
         if number == 1:
             _refuse_utf16(raw)
-        if number == 1 and encoding == "utf-8-sig":
+        if number == 1 and encoding.startswith("utf-8"):
+            # a mark, not data: Excel's "CSV UTF-8" has one whether or not utf-8-sig
+            # was chosen, and kept it would hide the first column's name
             raw = raw.removeprefix(codecs.BOM_UTF8)
         try:
             text = raw.decode("utf-8" if encoding == "utf-8-sig" else encoding)
@@ -479,25 +480,35 @@ def _csv_rows(lines: Iterator[tuple[int, str | InvalidInputError]]) -> Iterator[
         taken = [first]
         parts = [text]
         size = len(text)
-        while _quotes_open("".join(parts)) and len(taken) < _MAX_ROW_LINES:
+        quote_open = _quotes_open(text)  # kept line by line: joining is linear in the row
+        runs_into_row = False  # a joined line reads as a whole row of its own
+        # No count of lines bounds a row (a letter in one cell has hundreds of line
+        # breaks): only its size, as a line's, and the next line that is a row itself.
+        while quote_open and size <= MAX_LINE_BYTES and not runs_into_row:
             following = take()
             if following is None:
                 break
-            if isinstance(following[1], InvalidInputError) or size > MAX_LINE_BYTES:
+            if isinstance(following[1], InvalidInputError):
                 again.appendleft(following)
                 break
             taken.append(following)
             parts.append(following[1])
             size += len(following[1])
-        record = "".join(parts)
-        cells, problem = _parse_record(record)
-        if problem is None and _quotes_open(record):
+            quote_open ^= _quotes_open(following[1])
+            runs_into_row = header is not None and _whole_row(following[1], len(header))
+        cells: list[str] = []
+        problem: str | None
+        if runs_into_row:
+            problem = 'a quoted cell is not closed before the next row (an unbalanced ")'
+        elif quote_open and size > MAX_LINE_BYTES:
+            problem = f"a quoted cell is not closed within {MAX_LINE_BYTES} characters"
+        elif quote_open:
             problem = 'a quoted cell is not closed (an unbalanced ")'
-        if header is not None and problem is None and len(taken) > 1:
-            if len(cells) > len(header):
+        else:
+            cells, problem = _parse_record("".join(parts))
+            joined = len(taken) > 1
+            if header is not None and problem is None and joined and len(cells) > len(header):
                 problem = 'more cells than the header has (an unbalanced " may join lines)'
-            elif any(_whole_row(str(t[1]), len(header)) for t in taken[1:]):
-                problem = 'a quoted cell is not closed before the next row (an unbalanced ")'
         if problem is not None:
             again.extendleft(reversed(taken[1:]))  # only the first line is given up
             if header is None:
