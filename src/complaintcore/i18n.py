@@ -298,11 +298,26 @@ class Translator:
 
     # ---------------------------------------------------------------- values
 
-    def duration(self, d: timedelta) -> str:
-        """31h, 4h30m, 45m, in this language's words."""
+    def duration(self, d: timedelta, *, working: bool = False) -> str:
+        """31h, 4h30m, 45m, in this language's words.
+
+        ``working``: hours of working time (DL-1), which a language may word apart
+        from hours on the clock (Chinese: 工作小时 beside 小时).
+        """
         minutes = int(d.total_seconds()) // 60
         h, m = divmod(abs(minutes), 60)
         sign = "-" if minutes < 0 else ""
+        if working:
+            if not h and m:
+                text = self._catalogs.pgettext("working time", NC_("working time", "{minutes}m"))
+                return sign + text.format(minutes=m)
+            if m:
+                text = self._catalogs.pgettext(
+                    "working time", NC_("working time", "{hours}h{minutes:02d}m")
+                )
+                return sign + text.format(hours=h, minutes=m)
+            text = self._catalogs.pgettext("working time", NC_("working time", "{hours}h"))
+            return sign + text.format(hours=h)
         if not h and m:
             return sign + self(N_("{minutes}m"), minutes=m)
         if m:
@@ -335,7 +350,7 @@ class Translator:
         if not qualifier:
             return event
         shown = qualifier
-        if kind in ("registered", "forwarded"):
+        if kind in ("registered", "forwarded", "assigned"):  # a department's code
             shown = self.department(qualifier, pack)
         elif kind in ("breached", "extended"):
             shown = self.clock(qualifier, pack)
@@ -551,12 +566,14 @@ class Translator:
         return self.rung(state, pack)
 
     def _value(self, value: StepValue, pack: RulePack | None) -> str:
-        from complaintcore.core.derivation import DerivationStep, Tag
+        from complaintcore.core.derivation import DerivationStep, Tag, Worked
 
         if isinstance(value, datetime):
             return value.isoformat()
         if isinstance(value, timedelta):
             return self.duration(value)
+        if isinstance(value, Worked):
+            return self.duration(value.time, working=True)
         if isinstance(value, Tag):
             return self.tag(value.name, pack)
         if isinstance(value, DerivationStep):
@@ -612,6 +629,19 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("{clock} is still owed ({rule}): close once it is met"), {"clock": "clock"}),
     (N_("{clock} is still owed: close once it is met"), {"clock": "clock"}),
     (N_("a sanction is already recorded for this complaint"), {}),
+    # escalating and sanctioning at the wrong moment: everyday mistakes at the shell
+    (N_("already at the top rung (ESC-5)"), {}),
+    (N_("{rung} is not above {current} (ESC-5)"), {"rung": "rung", "current": "rung"}),
+    (
+        N_(
+            "to_rung {rung} is below {serious}, where a serious complaint is reported at"
+            " once (ESC-2); leave to_rung out or name a rung at or above it"
+        ),
+        {"rung": "rung", "serious": "rung"},
+    ),
+    (N_("only a valid complaint carries a sanction (VAL-4)"), {}),
+    (N_("the complaint has no grade yet"), {}),
+    (N_("the complaint is not about a staff member (PEN-2)"), {}),
     # a stored complaint the pack no longer fits (a rung or category renamed in an upgrade)
     (
         N_("complaint {id} stands at rung {rung}, not on the pack's ladder (renamed or removed?)"),

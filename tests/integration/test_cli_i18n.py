@@ -298,3 +298,49 @@ def test_the_checks_find_english_where_there_is_english(desk: tuple[Path, list[s
     found = english_in(shown)
     assert {"registered", "forwarded", "started by"} <= set(found)
     assert english_in("explanation=['匹配 …', 'matched …']") == ["['", "']", "=["]
+
+
+@pytest.mark.procedure("ESC-3")
+@pytest.mark.procedure("ESC-5")
+@pytest.mark.procedure("VAL-4")
+def test_refusals_name_rungs_by_their_labels_and_read_in_chinese(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review s27E F02, F03: the error is worded after the desk is closed, and still
+    names the pack's rungs by their labels (ESC-1: 部门负责人(主管), 项目经理); the
+    refusals to escalate past the top rung or to sanction an unassessed complaint
+    are a supervisor's everyday mistakes, in Chinese too."""
+    monkeypatch.chdir(tmp_path)
+    assert zh("init", ".").exit_code == 0
+    ids = []
+    for _ in range(2):
+        received = zh(
+            "receive", "--name", "王小明", "--phone", "13812345678", "--room", "3-2-1201",
+            "--site", "sunrise", "--summary", "楼上漏水，天花板渗水", "--receiver", "SR-103",
+            "--json",
+        )  # fmt: skip
+        assert received.exit_code == 0, received.output
+        ids.append(json.loads(received.stdout)["id"])
+    first, second = ids
+    assessed = zh(
+        "act", first, "assess", "--actor", "SR-201", "--validity", "valid",
+        "--fact", "staff_fault", now=LATER,
+    )  # fmt: skip
+    assert assessed.exit_code == 0, assessed.output
+    promised = zh("act", first, "promise", "--actor", "SR-201", "--due", MUCH_LATER, now=LATER)
+    assert promised.exit_code == 4, promised.output
+    assert promised.stderr.strip() == (
+        f"错误：投诉 {first}：SR-201 无权约定时间："
+        "层级「部门负责人(主管)」低于此投诉要求的「项目经理」（ESC-3）"
+    )
+
+    serious = ["--actor", "SR-101", "--trigger", "serious"]
+    assert zh("act", second, "escalate", *serious, now=LATER).exit_code == 0
+    again = zh(
+        "act", second, "escalate", "--actor", "HQ-001", "--trigger", "dissatisfied", now=LATER
+    )
+    assert again.exit_code == 1, again.output
+    assert again.stderr.strip().endswith("时不能升级：已在最高层级（ESC-5）")
+    sanction = zh("act", second, "sanction", "--actor", "HQ-001", now=LATER)
+    assert sanction.exit_code == 1, sanction.output
+    assert sanction.stderr.strip().endswith("时不能记录处罚：只有有效投诉才记录处罚（VAL-4）")

@@ -159,6 +159,7 @@ def test_labels_events_and_durations() -> None:
     [
         ("registered", "已登记"),
         ("registered:customer_service", "已登记（客服部）"),
+        ("assigned:customer_service", "已指派（客服部）"),  # review s27E F05
         ("replied:final", "已答复（最终答复）"),
         ("assessed:invalid", "已核实（无效）"),
         ("graded:major", "已定级（重大）"),
@@ -195,6 +196,45 @@ def test_a_derivation_step_reads_in_each_language() -> None:
                                  "{count} working days: until {end} if never paused",
                                  count=1, end=at)  # fmt: skip
     assert str(one).startswith("1 working day:")
+
+
+@pytest.mark.procedure("DL-1")
+def test_working_hours_are_worded_apart_from_hours_on_the_clock() -> None:
+    """Review s27E F01: received Wed 2026-09-30 16:00, National Day 1-7 Oct off, the
+    make-up Saturday 10 Oct worked (09:00-12:00, 13:00-18:00).  By hand at Fri 9 Oct
+    13:05: the 3-working-day reply has used 2h (30 Sep) + 8h (8 Oct) + 3h05 (9 Oct)
+    = 13h05 of a 26h budget (2 + 8 + 8 + 8 to 10 Oct 18:00); the one-month clock
+    has used 213h05 of 720h on the clock.  In Chinese the working hours say so."""
+    from complaintcore import Complainant, Intake, Register, decide, evolve, new_complaint
+    from complaintcore.adapters.calendars import calendar_for_spec
+    from complaintcore.core.deadlines import compute_clocks
+
+    received = datetime(2026, 9, 30, 16, 0, tzinfo=SH)
+    intake = Intake(
+        complainant=Complainant("王小明", "13812345678", "3-2-1201", site="sunrise"),
+        channel="phone",
+        received_at=received,
+        receiver="SR-103",
+        summary="楼上漏水，天花板渗水",
+        site="sunrise",
+    )
+    c = new_complaint("C-20260930-0001", intake)
+    c = evolve(c, decide(c, Register(actor="SR-103"), PACK, received))
+    now = datetime(2026, 10, 9, 13, 5, tzinfo=SH)
+    clocks = {s.name: s for s in compute_clocks(c, PACK, calendar_for_spec(PACK.calendar), now)}
+    zh, en = translator("zh"), translator("en")
+    reply, month = clocks["reply"].steps[-1], clocks["major_by_age"].steps[-1]
+    assert zh.step(reply, PACK) == (
+        "2026-10-09T13:05:00+08:00 计时中：已用 13工作小时5分，时限 26工作小时；"
+        "到期 2026-10-10T18:00:00+08:00"
+    )
+    assert zh.step(month, PACK) == (
+        "2026-10-09T13:05:00+08:00 计时中：已用 213小时5分，时限 720小时；"
+        "到期 2026-10-30T16:00:00+08:00"
+    )
+    english = "2026-10-09T13:05:00+08:00 running: used 13h05m of 26h; due 2026-10-10T18:00:00+08:00"
+    assert str(reply) == en.step(reply, PACK) == english
+    assert zh.duration(timedelta(minutes=45), working=True) == "45工作分钟"
 
 
 def test_waiting_for_tags_reads_each_tag() -> None:
@@ -272,7 +312,32 @@ def test_a_stored_english_classification_shows_no_chinese_label() -> None:
     assert "category: damp and mould" in english
     assert "潮湿" not in english
     chinese = event_detail(event, translator("zh"), pack)
-    assert "→ 潮湿与霉菌 (damp and mould)" in chinese
+    assert "→ 潮湿与霉菌；原因 硬件" in chinese  # no English in Chinese (s27E F06)
+    assert "damp and mould" not in chinese
+
+
+def test_a_classification_reads_in_chinese_without_the_english_category() -> None:
+    """Review s27E F06: the core's Chinese explanation keeps the category's English
+    label in brackets; ``show`` in Chinese leaves it out, in English the Chinese."""
+    from complaintcore.cli.timeline import event_detail
+
+    event = {
+        "type": "classified",
+        "at": "2026-10-12T02:00:00+00:00",
+        "actor": "SR-103",
+        "category": "repairs",
+        "explanation": [
+            '匹配 "漏水"、"天花板"、"渗水" → 维修 (repairs and maintenance)；原因 硬件；'
+            "责任部门 工程维修部",
+            'matched "漏水", "天花板", "渗水" → repairs and maintenance; cause hardware; '
+            "department engineering and maintenance",
+        ],
+    }
+    chinese = event_detail(event, translator("zh"), PACK)
+    assert '说明：匹配 "漏水"、"天花板"、"渗水" → 维修；原因 硬件；责任部门 工程维修部' in chinese
+    assert "repairs and maintenance" not in chinese
+    english = event_detail(event, translator("en"), PACK)
+    assert "→ repairs and maintenance; cause hardware" in english
 
 
 def test_a_transfer_names_both_departments_by_their_labels() -> None:
@@ -345,3 +410,36 @@ def test_the_everyday_refusals_of_scripts_read_in_chinese(reason: str, words: st
     shown = translator("zh").reason(reason)
     assert shown != reason
     assert words in shown
+
+
+@pytest.mark.procedure("ESC-5")
+@pytest.mark.procedure("VAL-4")
+@pytest.mark.procedure("PEN-2")
+@pytest.mark.parametrize(
+    ("reason", "shown"),
+    [
+        ("already at the top rung (ESC-5)", "已在最高层级（ESC-5）"),
+        (
+            "project_manager is not above project_manager (ESC-5)",
+            "「项目经理」不高于当前层级「项目经理」（ESC-5）",
+        ),
+        ("only a valid complaint carries a sanction (VAL-4)", "只有有效投诉才记录处罚（VAL-4）"),
+        ("the complaint has no grade yet", "此投诉尚未定级"),
+        ("the complaint is not about a staff member (PEN-2)", "此投诉不针对某位员工（PEN-2）"),
+    ],
+)
+def test_refusals_to_escalate_or_sanction_read_in_chinese(reason: str, shown: str) -> None:
+    """Review s27E F03: a supervisor's everyday mistakes, not a programmer's."""
+    refused = IllegalTransitionError("C-1", "in_handling", "escalate", reason)
+    assert translator("zh").error(refused, PACK) == f"投诉 C-1：状态为「处理中」时不能升级：{shown}"
+
+
+@pytest.mark.procedure("DL-2")
+def test_the_same_working_day_mode_says_working_day() -> None:
+    """Review s27E F04: DL-2 runs to the end of the same *working* day (a finding on a
+    holiday is due at the next working day's end), so its label is not 当天."""
+    from complaintcore.core.rulepack import ClockMode
+
+    assert translator("zh").label(ClockMode.SAME_DAY) == "当个工作日"
+    assert ClockMode.SAME_DAY.zh == "当个工作日"
+    assert translator("en").label(ClockMode.SAME_DAY) == "end of the same working day"

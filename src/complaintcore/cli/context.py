@@ -64,6 +64,7 @@ class Ctx:
         # no markup or emoji codes: complaint texts are printed as typed
         self.out = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
         self._desk: Desk | None = None
+        self._pack: RulePack | None = None
         self._delivery: DeliveryWorker | None = None
         self.config: DeskConfig | None = None
         self.partial: Callable[[], dict[str, Any]] | None = None
@@ -85,8 +86,12 @@ class Ctx:
         return "zh" if self.lang == "zh" else "en"
 
     def pack(self) -> RulePack | None:
-        """The desk's rule pack if the desk is open (labels for codes), else None."""
-        return self._desk.pack if self._desk is not None else None
+        """The desk's rule pack (labels for codes) once the desk was opened, else None.
+
+        Kept after the desk is closed: an error is reported after the command
+        ended, and must still name rungs and departments by their labels.
+        """
+        return self._desk.pack if self._desk is not None else self._pack
 
     # ------------------------------------------------------------------ the desk
 
@@ -187,6 +192,7 @@ class Ctx:
 
     def close(self) -> None:
         if self._desk is not None:
+            self._pack = self._desk.pack
             self._desk.close()
             self._desk = None
             self._delivery = None

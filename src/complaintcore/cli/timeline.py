@@ -104,7 +104,7 @@ def _value(
 ) -> str:
     if isinstance(value, list):
         if name == "explanation" and len(value) == 2:  # (zh, en): Classified explanations
-            return t.pick(str(value[0]), _english_only(str(value[1])), "explanation")
+            return t.pick(_chinese_only(str(value[0])), _english_only(str(value[1])), "explanation")
         return t(", ").join(_value(kind, name, v, t, pack, zone) for v in value)
     if isinstance(value, bool):
         return t.yes_no(value)
@@ -164,6 +164,17 @@ English text ("→ repairs (维修)"), which stays stored."""
 def _english_only(text: str) -> str:
     """A stored English explanation without a Chinese label in brackets."""
     return _CJK_ASIDE.sub("", text)
+
+
+_LATIN_ASIDE = re.compile(r"(→ [^；()]*?) \([^()\u3400-\u9fff]+\)")
+"""The category's English label in brackets after its Chinese one, as the core writes
+a classification's Chinese text ("→ 维修 (repairs and maintenance)")."""
+
+
+def _chinese_only(text: str) -> str:
+    """A stored Chinese explanation without the category's English label: a Chinese
+    reader of ``show`` reads every word in Chinese (docs/cli.md)."""
+    return _LATIN_ASIDE.sub(r"\1", text, count=1)
 
 
 def _bilingual(text: str, t: Translator) -> str:

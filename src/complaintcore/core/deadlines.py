@@ -22,7 +22,7 @@ from typing import ClassVar, Protocol
 
 import attrs
 
-from complaintcore.core.derivation import DerivationStep, StepValue, Tag
+from complaintcore.core.derivation import DerivationStep, StepValue, Tag, Worked
 from complaintcore.core.errors import InvalidInputError, NoWorkingTimeError
 from complaintcore.core.grading import add_months
 from complaintcore.core.models import (
@@ -307,8 +307,16 @@ class _Run:
     """The run's due time and time used when it was waived, if it was late by then."""
 
     def say(self, message: str, /, **values: StepValue) -> None:
-        """Record a derivation step (an English template and its values) when explaining."""
+        """Record a derivation step (an English template and its values) when explaining.
+
+        Time used or budgeted on a working-time measure is marked :class:`Worked`, so
+        a reader is told those are working hours, not hours on the clock (DL-1).
+        """
         if self.explain:
+            if self.measure is not None and self.measure.working:
+                values = {
+                    k: Worked(v) if isinstance(v, timedelta) else v for k, v in values.items()
+                }
             self.steps.append(DerivationStep.of(message, **values))
 
     def begin(

@@ -15,7 +15,7 @@ from typing import TypeAlias
 
 import attrs
 
-__all__ = ["DerivationStep", "StepValue", "Tag", "hours"]
+__all__ = ["DerivationStep", "StepValue", "Tag", "Worked", "hours"]
 
 
 @attrs.frozen
@@ -28,7 +28,23 @@ class Tag:
         return self.name
 
 
-StepValue: TypeAlias = "str | int | datetime | timedelta | Tag | tuple[Tag, ...] | DerivationStep"
+@attrs.frozen
+class Worked:
+    """A length of working time (DL-1..4), not of time on the clock.
+
+    A derivation shows working and elapsed hours side by side (a 3-working-day
+    reply beside a one-month limit); a reader must be told which is which.
+    """
+
+    time: timedelta
+
+    def __str__(self) -> str:
+        return hours(self.time)
+
+
+StepValue: TypeAlias = (
+    "str | int | datetime | timedelta | Worked | Tag | tuple[Tag, ...] | DerivationStep"
+)
 """What a step's fields hold; the shell renders each kind its own way."""
 
 

@@ -75,7 +75,7 @@ class ClockMode(LabelledEnum):
     WALL = "wall", "自然时间", "wall-clock time"
     WORKING_TIME = "working_time", "工作时间", "working time"
     WORKING_DAYS = "working_days", "工作日", "working days"
-    SAME_DAY = "same_day", "当天", "end of the same working day"
+    SAME_DAY = "same_day", "当个工作日", "end of the same working day"
     MONTHS = "months", "自然月", "calendar months"
     PROMISED = "promised", "约定时间", "the time agreed with the complainant (DL-5)"
     APPOINTED = (
