@@ -21,9 +21,9 @@ import threading
 import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
+from typing import TYPE_CHECKING, Any, TypeGuard
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -39,18 +39,13 @@ from complaintcore.core.concentration import (
     group_key,
 )
 from complaintcore.core.deadlines import (
-    BREACHED_TAG,
     ClockState,
     ClockStatus,
     DutyStatus,
-    ReceiptBound,
     breached_clocks,
     breached_duties,
     compute_clocks,
     compute_duties,
-    counted_from,
-    history_key,
-    receipt_bound,
     unescalated_handovers,
 )
 from complaintcore.core.errors import (
@@ -99,7 +94,7 @@ from complaintcore.core.models import (
     require_aware,
 )
 from complaintcore.core.privacy import redact
-from complaintcore.core.repeats import Earlier, LinkDecision, decide_links, earlier_of, room_key
+from complaintcore.core.repeats import Earlier, LinkDecision, decide_links, earlier_of
 from complaintcore.core.rulepack import ClockSpec, DutySpec, GroupScope, RepeatLinking, RulePack
 from complaintcore.core.workflow import (
     AddMeasure,
@@ -141,6 +136,7 @@ from complaintcore.desk.ports import (
     StaffMember,
     VerifyReport,
 )
+from complaintcore.desk.projection import DUTY_MEMO, Projection, row_differs
 from complaintcore.i18n import N_
 
 if TYPE_CHECKING:
@@ -166,8 +162,6 @@ _LEASE = timedelta(minutes=5)
 """The shortest lease of a delivery claim (the stores' default)."""
 _SWEEP_BATCH = 50
 """Due complaints claimed at once: few enough to sweep well within the lease."""
-_DUTY_MEMO = 2048
-"""Duty results kept between the two times a commit or a batch needs them."""
 _GROUP_CANDIDATES = 500
 """Open complaints read per grouping query: far more than any threshold needs."""
 _RELATED_LIMIT = 30
@@ -226,67 +220,6 @@ class IssueReport:
     issue: str
     done: tuple[str, ...] = ()
     skipped: tuple[tuple[str, ComplaintCoreError], ...] = ()
-
-
-@attrs.define
-class _Shape:
-    """The clocks and duties shared by complaints of one history_key (the one that
-    keeps the registration at its own time), as computed.
-
-    The receipt-bound ones (:func:`receipt_bound`) are right only for complaints
-    whose clocks see the registration at the same moment (:func:`_start`) as the
-    one they were computed for; the others recompute those and keep the rest.
-    """
-
-    clocks: tuple[ClockStatus, ...] | None = None
-    clocks_start: Hashable = None
-    duties: tuple[DutyStatus, ...] | None = None
-    duties_start: Hashable = None
-    next_due: dict[tuple[str, int, bool, bool], datetime | None] = attrs.Factory(dict)
-    """By status, rung index and whether the receipt-bound clocks and duties are left
-    out (for complaints received before they were registered, which add their own),
-    for complaints with no escalation and no open measure."""
-
-
-def _start(complaint: Complaint, now: datetime) -> Hashable:
-    """The moment the clocks see the registration (:func:`counted_from`), with its
-    zone: due times keep the zone of the event that started the clock."""
-    events = complaint.events
-    if not events or not isinstance(events[0], Registered) or events[0].at > now:
-        return None
-    t = counted_from(events[0], complaint.intake.received_at)
-    return (t, t.tzinfo, t.utcoffset())
-
-
-_Status = TypeVar("_Status", ClockStatus, DutyStatus)
-
-
-def _own(
-    shared: Iterable[ClockStatus | DutyStatus],
-    bound: frozenset[str],
-    by_breach: frozenset[str] = frozenset(),
-) -> frozenset[str]:
-    """Of a shape's receipt-bound clocks or duties, those a complaint received at
-    another time computes for itself: one its shape never started stays unstarted
-    (what starts it reads the events' tags, not their times), unless a breach,
-    which comes at a time, may start it (``by_breach``)."""
-    return frozenset(
-        s.name
-        for s in shared
-        if s.name in bound and (s.state is not ClockState.NOT_STARTED or s.name in by_breach)
-    )
-
-
-def _with_own(shared: tuple[_Status, ...], own: Iterable[_Status]) -> tuple[_Status, ...]:
-    """The shape's statuses with the complaint's own in their places."""
-    by_name = {s.name: s for s in own}
-    return tuple(by_name.get(s.name, s) for s in shared)
-
-
-def _received_earlier(complaint: Complaint) -> bool:
-    """Whether the complaint's clocks start at a receipt before its registration."""
-    events = complaint.events
-    return bool(events) and complaint.intake.received_at < events[0].at
 
 
 @attrs.define
@@ -521,18 +454,9 @@ class Desk:
         self.pack = pack
         self.store = store
         self.directory = directory
-        # A function is called the first time a deadline needs the calendar, so a
-        # desk opened to list or report never builds one (see :attr:`calendar`).
-        self._calendar: WorkingCalendar | None = None
-        self._calendar_factory: Callable[[], WorkingCalendar] | None = None
-        if isinstance(calendar, WorkingCalendar):
-            self._calendar = _in_pack_zone(calendar, pack)
-        elif callable(calendar):
-            self._calendar_factory = calendar
-        else:
-            raise InvalidInputError(
-                "calendar", "expected a WorkingCalendar or a function making one"
-            )
+        # the working calendar (built on first use when given a function for it), and
+        # the clocks, duties and rows computed on it
+        self._projection = Projection(pack, calendar)
         _check_notifiers(notifiers)
         self.notifiers = {n.name: n for n in notifiers}
         if len(self.notifiers) != len(notifiers):
@@ -572,21 +496,6 @@ class Desk:
         self._directory_index: tuple[object, frozenset[str]] | None = None
         self._other_channels: set[str] = set()
         """Channels of queued messages this desk lacks, each logged once."""
-        # Tags after which a duty may be owed: without one, no duty is computed.
-        self._duty_triggers = _duty_triggers(pack)
-        # The clocks and duties a registration starts, for the pack (see _clocks_now).
-        self._bound: tuple[object, ReceiptBound] = (pack, receipt_bound(pack))
-        # Duties computed lately: a commit, or a bulk batch, asks twice for each
-        # complaint (messages, then its next due time).  Keyed by id, version and now.
-        self._duty_memo: dict[tuple[str, int, datetime], tuple[DutyStatus, ...]] = {}
-        # The same for clocks: a swept complaint needs them to find breaches, to warn
-        # of risks and for its next due time, and computes them once for all three.
-        self._clock_memo: dict[tuple[str, int, datetime], tuple[ClockStatus, ...]] = {}
-        # Clocks and duties by history_key: a bulk batch's complaints share ``now`` and
-        # the shape of their first events, so most are computed once for many.  Kept
-        # for one pack and calendar (the first item).
-        self._shapes: tuple[tuple[object, object], dict[Hashable, _Shape]] = ((None, None), {})
-        self._last_shape: tuple[tuple[str, int, datetime, object], _Shape] | None = None
         # Handlers chosen lately, by what routing needs (see _handler_for).
         self._routes: tuple[tuple[object, object], dict[Hashable, StaffMember | None]] = (
             (None, None),
@@ -703,15 +612,11 @@ class Desk:
     def calendar(self) -> WorkingCalendar:
         """The working calendar deadlines are computed on (built on first use when the
         desk was given a function for it, as :meth:`from_config` does)."""
-        found = self._calendar
-        if found is None:
-            assert self._calendar_factory is not None
-            found = self._calendar = _in_pack_zone(self._calendar_factory(), self.pack)
-        return found
+        return self._projection.calendar
 
     @calendar.setter
     def calendar(self, value: WorkingCalendar) -> None:
-        self._calendar = _in_pack_zone(value, self.pack)
+        self._projection.calendar = value
 
     def _require_now(self, now: datetime) -> None:
         """``now`` is aware and inside the calendar's years: a time past them (a
@@ -916,10 +821,10 @@ class Desk:
                     raise
                 continue  # damaged: verify names it
             try:
-                row = self._row(complaint, now)
+                row = self._projection.row(complaint, now)
                 # the row a sweep wrote past the warnings it gave is no row out of
                 # date (rewritten, the complaint would be due again, DL-7)
-                if row == stored or self._row(complaint, now, swept=True) == stored:
+                if row == stored or self._projection.row(complaint, now, swept=True) == stored:
                     continue
             except ComplaintCoreError as exc:  # a rung the pack no longer has: verify names it
                 log.error("reproject: complaint %s skipped: %s", complaint.id, exc)
@@ -961,7 +866,7 @@ class Desk:
                     complaint.category_in(self.pack)
                 # the latest due time a writer may have stored: a sweep's, past what
                 # it warned of (an earlier one only makes a sweep look early)
-                fields = _row_differs(stored, self._row(complaint, at, swept=True))
+                fields = row_differs(stored, self._projection.row(complaint, at, swept=True))
             except ComplaintCoreError as exc:  # e.g. a rung or category the pack no longer has
                 problems.append(
                     f"complaint {stored.id}: cannot be replayed under pack {self.pack.name}: {exc}"
@@ -1230,7 +1135,9 @@ class Desk:
             grouping = _Grouping()
             links = self._group(draft, now, grouping)
             complaint = draft.complaint
-            stored = self.store.create(complaint, self._row(complaint, now), draft.outbox)
+            stored = self.store.create(
+                complaint, self._projection.row(complaint, now), draft.outbox
+            )
             if stored.id == complaint.id:  # not a retried submission
                 self._after_commit(stored, draft.events, now, deliver=bool(draft.outbox))
                 self._mark_after_intake(stored.id, links, repeated, now)
@@ -1351,7 +1258,7 @@ class Desk:
         def settle() -> tuple[list[Receipt], bool]:
             link()
             todo = [p for p in pending if isinstance(p, _Draft) and p.failure is None]
-            items = [(d.complaint, self._row(d.complaint, now), d.outbox) for d in todo]
+            items = [(d.complaint, self._projection.row(d.complaint, now), d.outbox) for d in todo]
             if isinstance(self.store, BatchComplaintStore):
                 stored = iter(self.store.create_many(items))
             else:
@@ -2037,7 +1944,7 @@ class Desk:
             draft = _Draft(complaint, [], [])
             links = self._group(draft, at, _Grouping())
             if draft.events:
-                row = self._row(draft.complaint, at)
+                row = self._projection.row(draft.complaint, at)
                 try:
                     self.store.append(
                         complaint.id, complaint.version, draft.events, row, draft.outbox
@@ -2300,7 +2207,7 @@ class Desk:
             + self._duty_outbox(draft.complaint, events, now)
             + draft.outbox
         )
-        row = self._row(draft.complaint, now)
+        row = self._projection.row(draft.complaint, now)
         self.store.append(complaint.id, complaint.version, draft.events, row, box)
         self._after_commit(draft.complaint, draft.events, now, deliver=bool(box))
         self._link(links, now)
@@ -2430,7 +2337,9 @@ class Desk:
             + self._duty_outbox(after, events, now)
             + (outbox or [])
         )
-        self.store.append(complaint.id, complaint.version, events, self._row(after, now), box)
+        self.store.append(
+            complaint.id, complaint.version, events, self._projection.row(after, now), box
+        )
         self._after_commit(after, events, now, deliver=deliver and bool(box))
         return after
 
@@ -2556,10 +2465,14 @@ class Desk:
         site = complaint.intake.site or complaint.intake.complainant.site
         late = warned = 0
         regraded = False
-        duties = self._duties_now(complaint, now)
+        duties = self._projection.duties_now(complaint, now)
         if complaint.is_open:
             breached = breached_clocks(
-                complaint, self.pack, self.calendar, now, statuses=self._clocks_now(complaint, now)
+                complaint,
+                self.pack,
+                self.calendar,
+                now,
+                statuses=self._projection.clocks_now(complaint, now),
             )
             names = [s.name for s in breached] + [
                 s.name for s in breached_duties(complaint, duties)
@@ -2633,8 +2546,8 @@ class Desk:
             if events:  # up for a grade its rung cannot handle, and routed at the new rung
                 more = self._follow_ups(complaint, system, now)
                 complaint, events = evolve(complaint, more), [*events, *more]
-                duties = self._duties_now(complaint, now)  # a new grade may owe more
-            for status in self._clocks_now(complaint, now):
+                duties = self._projection.duties_now(complaint, now)  # a new grade may owe more
+            for status in self._projection.clocks_now(complaint, now):
                 if status.state is not ClockState.AT_RISK:
                     continue
                 for m in self._holders(complaint, members, now):
@@ -2673,11 +2586,11 @@ class Desk:
         if events:
             after = evolve(start, events)
             box = self._outbox_for(after, events, now) + outbox
-            row = self._row(after, now, swept=True)
+            row = self._projection.row(after, now, swept=True)
             self.store.append(start.id, start.version, events, row, box)
             self._after_commit(after, events, now)
         else:
-            row = self._row(complaint, now, swept=True)
+            row = self._projection.row(complaint, now, swept=True)
             self.store.append(start.id, start.version, (), row, outbox)
         swept.version = start.version + len(events)
         return swept
@@ -3131,7 +3044,7 @@ class Desk:
         need = access.routing_of(complaint, self.pack)
         staff = self._staff_by_site[0]  # the directory's list _site_members just read
         (known_staff, known_pack), memo = self._routes
-        if known_staff is not staff or known_pack is not self.pack or len(memo) >= _DUTY_MEMO:
+        if known_staff is not staff or known_pack is not self.pack or len(memo) >= DUTY_MEMO:
             memo = {}
             self._routes = ((staff, self.pack), memo)
         key = (need, now, now.tzinfo)
@@ -3207,106 +3120,15 @@ class Desk:
 
     # ------------------------------------------------------------------ duties
 
-    def _may_owe(self, events: Iterable[Event]) -> bool:
-        """Whether these events could start any duty (cheap: tags only)."""
-        triggers = self._duty_triggers
-        return bool(triggers) and any(t in triggers for e in events for t in e.tags())
-
-    def _shape(self, complaint: Complaint, now: datetime) -> _Shape:
-        """The clocks and duties of every complaint with this one's history_key so far."""
-        pack, calendar = self.pack, self.calendar
-        (known_pack, known_calendar), shapes = self._shapes
-        if known_pack is not pack or known_calendar is not calendar:
-            shapes = {}
-            self._shapes = ((pack, calendar), shapes)
-            self._last_shape = None
-        # clocks then duties of one complaint ask in turn: its key is made once
-        me = (complaint.id, complaint.version, now, now.tzinfo)
-        last = self._last_shape
-        if last is not None and last[0] == me:
-            return last[1]
-        key = history_key(complaint, now, receipt=False)
-        try:
-            found = shapes.get(key)
-        except TypeError:  # a host's zone that cannot be hashed: compute, keep nothing
-            return _Shape()
-        if found is None:
-            if len(shapes) >= _DUTY_MEMO:
-                shapes.clear()
-            found = shapes[key] = _Shape()
-        self._last_shape = (me, found)
-        return found
-
-    def _receipt_bound(self) -> ReceiptBound:
-        """:func:`receipt_bound` of the pack, kept (hashing a pack walks all of it)."""
-        pack, found = self._bound
-        if pack is not self.pack:
-            found = receipt_bound(self.pack)
-            self._bound = (self.pack, found)
-        return found
-
-    def _duties_now(self, complaint: Complaint, now: datetime) -> tuple[DutyStatus, ...]:
-        """The complaint's duties, skipping the work when none can have started."""
-        if not self._may_owe(complaint.events):
-            return ()
-        key = (complaint.id, complaint.version, now)
-        found = self._duty_memo.get(key)
-        if found is None:
-            shape, start = self._shape(complaint, now), _start(complaint, now)
-            found = shape.duties
-            if found is None:
-                found = shape.duties = compute_duties(
-                    complaint, self.pack, self.calendar, now, explain=False
-                )
-                shape.duties_start = start
-            elif shape.duties_start != start:  # received at another time
-                bound = self._receipt_bound()
-                own = _own(found, bound.duties, bound.by_breach)
-                if own:
-                    mine = compute_duties(
-                        complaint, self.pack, self.calendar, now, explain=False, only=own
-                    )
-                    found = _with_own(found, mine)
-            if len(self._duty_memo) >= _DUTY_MEMO:
-                self._duty_memo.clear()
-            self._duty_memo[key] = found
-        return found
-
-    def _clocks_now(self, complaint: Complaint, now: datetime) -> tuple[ClockStatus, ...]:
-        """The complaint's clocks at ``now`` without their derivations, computed once
-        per version (a sweep and the next due time it writes ask for the same)."""
-        key = (complaint.id, complaint.version, now)
-        found = self._clock_memo.get(key)
-        if found is None:
-            shape, start = self._shape(complaint, now), _start(complaint, now)
-            found = shape.clocks
-            if found is None:
-                found = shape.clocks = compute_clocks(
-                    complaint, self.pack, self.calendar, now, explain=False
-                )
-                shape.clocks_start = start
-            elif shape.clocks_start != start:  # received at another time
-                bound = self._receipt_bound()
-                own = _own(found, bound.clocks, bound.clocks_by_breach)
-                if own:
-                    mine = compute_clocks(
-                        complaint, self.pack, self.calendar, now, explain=False, only=own
-                    )
-                    found = _with_own(found, mine)
-            if len(self._clock_memo) >= _DUTY_MEMO:
-                self._clock_memo.clear()
-            self._clock_memo[key] = found
-        return found
-
     def _duty_outbox(self, complaint: Complaint, events: Sequence[Event], now: datetime) -> Outbox:
         """Owners hear of the duties these events started (same transaction)."""
-        if not self.notifiers or not events or not self._may_owe(events):
+        if not self.notifiers or not events or not self._projection.may_owe(events):
             return []
         first = events[0].at
         if isinstance(events[0], Registered):  # its duties run from the receipt (IN-6)
             first = min(first, complaint.intake.received_at)
         box: Outbox = []
-        for status in self._duties_now(complaint, now):
+        for status in self._projection.duties_now(complaint, now):
             started = status.clock.started_at
             if status.owed and started is not None and started >= first:
                 box += self._tell_owners(complaint, status, "duty_owed", now)
@@ -3353,134 +3175,6 @@ class Desk:
         for person in {m.staff_id: m for m in people}.values():
             box += self._fan(complaint, topic, person, now, key, detail)
         return box
-
-    def _row(self, complaint: Complaint, now: datetime, *, swept: bool = False) -> ComplaintRow:
-        """The complaint's projection row as of ``now``; ``swept``: written by the sweep
-        that has just warned of what is at risk now (see :func:`_acts_at`)."""
-        s = complaint.state
-        return ComplaintRow(
-            id=complaint.id,
-            status=s.status.value,
-            received_at=complaint.intake.received_at,
-            version=complaint.version,
-            site=complaint.intake.site or complaint.intake.complainant.site,
-            department=s.department,
-            category=s.category,
-            grade=s.grade.value if s.grade else "",
-            channel=complaint.intake.channel.value,
-            validity=s.validity.value,
-            kind=s.complaint_kind.value,
-            handler=s.handler,
-            rung=s.rung,
-            next_due=self._next_due(complaint, now, swept=swept),
-            idempotency_key=complaint.intake.idempotency_key,
-            building=complaint.intake.complainant.building.strip(),
-            complainant_key=complainant_key(complaint.intake.complainant),
-            issue=s.issue,
-            group_incident=s.group_incident,
-            updated_at=complaint.events[-1].at if complaint.events else None,
-            room_key=room_key(
-                (complaint.intake.site or complaint.intake.complainant.site).strip(),
-                complaint.intake.complainant.building.strip(),
-                complaint.intake.complainant.room,
-            ),
-        )
-
-    def _next_due(
-        self, complaint: Complaint, now: datetime, *, swept: bool = False
-    ) -> datetime | None:
-        """When a sweep next has something to do for this complaint.
-
-        Open complaints: their clocks and duties.  Closed ones: only the duties
-        they still owe (an apology, a call back), which warn but never escalate.
-        """
-        state = complaint.state
-        if state.measures_open or any(e.kind == "escalated" for e in complaint.events):
-            return self._next_due_of(complaint, now, swept=swept)
-        # otherwise all it reads is the history key, the status and the rung
-        shape = self._shape(complaint, now)
-        earlier = _received_earlier(complaint)
-        shares = shape.next_due
-        key = (state.status.value, current_rung_index(complaint, self.pack), earlier, swept)
-        if key not in shares:
-            shares[key] = self._next_due_of(
-                complaint, now, mine=False if earlier else None, swept=swept
-            )
-        if not earlier:
-            return shares[key]
-        shared = shares[key]
-        if shared == now:  # nothing is due before now: its own deadlines cannot be sooner
-            return shared
-        # its receipt-bound deadlines are its own (imports: every complaint)
-        return _sooner(shared, self._next_due_of(complaint, now, mine=True, swept=swept))
-
-    def _next_due_of(
-        self,
-        complaint: Complaint,
-        now: datetime,
-        *,
-        mine: bool | None = None,
-        swept: bool = False,
-    ) -> datetime | None:
-        """The earliest time a sweep acts on, over the complaint's clocks, duties and
-        measures; ``mine`` True: only the receipt-bound clocks and duties, False: all
-        but those (the time is the earlier of the two).  Nothing is earlier than
-        ``now``: the clocks are computed one by one until one is due at once."""
-        is_open = complaint.is_open
-        duties = self._duties_now(complaint, now)
-        if mine is not None:
-            bound = self._receipt_bound().duties
-            duties = tuple(d for d in duties if (d.duty.name in bound) is mine)
-        measures = (
-            compute_measures(complaint, self.pack, self.calendar, now, explain=False)
-            if complaint.state.measures_open
-            else ()
-        )
-        if not is_open and not any(d.owed for d in duties) and not measures:
-            return None
-        top = len(self.pack.ladder) - 1
-        can_escalate = is_open and current_rung_index(complaint, self.pack) < top
-        pending = {s.name for s in breached_duties(complaint, duties)} if is_open else set()
-        best: datetime | None = None
-        if is_open:
-            clocks = (
-                self._clocks_now(complaint, now)
-                if mine is None
-                else self._due_clocks(complaint, now, mine)
-            )
-            for status in clocks:
-                if breached_clocks(complaint, self.pack, self.calendar, now, statuses=(status,)):
-                    pending.add(status.name)
-                best = _sooner(best, _acts_at(status, pending, can_escalate, now, warned=swept))
-                if best == now:
-                    return best
-        for status in [*(d.clock for d in duties), *(m.clock for m in measures if m.owed)]:
-            best = _sooner(best, _acts_at(status, pending, can_escalate, now, warned=swept))
-        return best
-
-    def _due_clocks(self, complaint: Complaint, now: datetime, mine: bool) -> Iterable[ClockStatus]:
-        """The complaint's receipt-bound clocks (``mine``) or the others, for its next
-        due time.  Of its own, only those still open in its shape: whether a clock is
-        open follows from the events and their tags alone (when it was received moves
-        its times, not what starts and stops it), and a closed clock is due never.
-        Its own are computed as they are asked for."""
-        receipt = self._receipt_bound()
-        bound = receipt.clocks
-        if not mine:
-            yield from (s for s in self._clocks_now(complaint, now) if s.name not in bound)
-            return
-        shape = self._shape(complaint, now).clocks
-        if shape is not None:  # one a breach starts may have started for this receipt alone
-            bound = frozenset(
-                s.name
-                for s in shape
-                if s.name in bound and (s.is_open or s.name in receipt.clocks_by_breach)
-            )
-        for spec in self.pack.clocks:
-            if spec.name in bound:
-                yield from compute_clocks(
-                    complaint, self.pack, self.calendar, now, explain=False, only=(spec.name,)
-                )
 
 
 def _unusable_classification(found: object, pack: RulePack) -> str:
@@ -3541,38 +3235,6 @@ def _other_region(calendar: WorkingCalendar, pack: RulePack) -> tuple[str, ...]:
     )
 
 
-def _in_pack_zone(calendar: WorkingCalendar, pack: RulePack) -> WorkingCalendar:
-    """The calendar, refused when it counts working hours in another zone than the pack's.
-
-    Deadlines run on the pack's calendar (DL-1..4) and the desk reads "the same
-    day", duty hours and months in the pack's zone; a calendar kept for another
-    zone (a host's Shanghai calendar handed to a London desk) would put every
-    deadline hours or days off, silently.
-    """
-    if not isinstance(calendar, WorkingCalendar):
-        raise InvalidInputError("calendar", "expected a WorkingCalendar")
-    zone = ZoneInfo(pack.calendar.timezone)
-    if calendar.tz.key != zone.key and not _same_clock(calendar, zone):
-        raise InvalidInputError(
-            "calendar",
-            f"the calendar counts working hours in {calendar.tz.key}, the rule pack "
-            f"{pack.name!r} in {zone.key}: build it for {zone.key}",
-        )
-    return calendar
-
-
-def _same_clock(calendar: WorkingCalendar, zone: ZoneInfo) -> bool:
-    """Whether ``zone`` reads the clock as the calendar's zone does on every day of its
-    years (two names of one zone, such as ``GB`` and ``Europe/London``)."""
-    first, last = calendar.years
-    day = datetime(first, 1, 1, 12, tzinfo=UTC)
-    while day.year <= last:
-        if day.astimezone(zone).utcoffset() != day.astimezone(calendar.tz).utcoffset():
-            return False
-        day += timedelta(days=1)
-    return True
-
-
 def _check_notifiers(notifiers: Sequence[Notifier]) -> None:
     """Each notifier has a name and a plain ``send``: the outbox routes by name, and the
     desk calls ``send`` in a thread, where a coroutine function's message would never go."""
@@ -3623,22 +3285,6 @@ def _send_plain(notifier: Notifier, notification: Notification, to: StaffMember 
         raise TypeError("send returned an awaitable; the desk needs a plain function")
 
 
-def _row_differs(stored: ComplaintRow, expected: ComplaintRow) -> list[str]:
-    """The fields of a stored projection row its history does not give: any field
-    that differs, or a due time moved later (or cleared) than the history's, so
-    that the sweep would pass it by.  An earlier one only makes a sweep look early."""
-    fields = [
-        f.name
-        for f in attrs.fields(ComplaintRow)
-        if f.name != "next_due" and getattr(stored, f.name) != getattr(expected, f.name)
-    ]
-    if expected.next_due is not None and (
-        stored.next_due is None or stored.next_due > expected.next_due
-    ):
-        fields.append("next_due")
-    return fields
-
-
 def _same_staff(known: object, members: Sequence[StaffMember]) -> bool:
     """Whether ``members`` is the staff read last time, unchanged since: only a
     tuple is sure not to have changed in place."""
@@ -3654,46 +3300,6 @@ def _handed_over_by(complaint: Complaint, breached: datetime) -> str:
     return complaint.state.department
 
 
-def _acts_at(
-    status: ClockStatus,
-    pending: Collection[str],
-    can_escalate: bool,
-    now: datetime,
-    *,
-    warned: bool = False,
-) -> datetime | None:
-    """When a sweep next acts on a clock or duty: its at-risk or due time still to
-    come, or ``now`` for a breach not yet escalated while a rung is left (DL-7, ESC-2).
-
-    A deadline is breached only once ``now`` is past it: a sweep at the due
-    instant itself (a cron run at 18:00:00) finds it not yet breached, and
-    comes back the instant after, not never.  One at risk already is due at
-    once (DL-7: its holder is warned by the next sweep, once per run) unless
-    ``warned``: written by the sweep that warned of it, it waits for its due time.
-    A command given inside the at-risk window before any sweep saw it would
-    otherwise lose the warning for good."""
-    if not status.is_open or status.state is ClockState.PAUSED:
-        return None
-    if status.name in pending and (can_escalate or not warned):
-        # a breach not escalated, this run's or one a department passed on with the
-        # complaint (DL-3); at the top rung, until the sweep that told its holder
-        return now
-    found: datetime | None = None
-    if status.at_risk_from is not None and status.at_risk_from > now:
-        found = status.at_risk_from
-    elif status.state is ClockState.AT_RISK and not warned:
-        return now
-    if status.due is not None and status.due > now:
-        found = _sooner(found, status.due)
-    elif status.due is not None and status.due == now:
-        found = _sooner(found, now + _INSTANT)
-    return found
-
-
-_INSTANT = timedelta(microseconds=1)
-"""The first instant a deadline due at ``now`` is breached (DL-7: past it)."""
-
-
 def _not_before_last(complaint: Complaint, now: datetime) -> datetime:
     """``now``, or the complaint's last event where that is later: a history reads
     forwards, and another process (whose clock may be ahead) may have written it
@@ -3701,15 +3307,6 @@ def _not_before_last(complaint: Complaint, now: datetime) -> datetime:
     if complaint.events and complaint.events[-1].at > now:
         return complaint.events[-1].at
     return now
-
-
-def _sooner(a: datetime | None, b: datetime | None) -> datetime | None:
-    """The earlier of two times, either of which may be missing (the first on a tie)."""
-    if a is None:
-        return b
-    if b is None or a <= b:
-        return a
-    return b
 
 
 # Keys whose values are ids, codes, times and enums: everything else in a record
@@ -3789,25 +3386,6 @@ def _redacted(value: Any, secrets: Sequence[str]) -> Any:
     if isinstance(value, dict):
         return {k: _redacted(v, secrets) for k, v in value.items()}
     return value
-
-
-def _duty_triggers(pack: RulePack) -> frozenset[str]:
-    """Event tags after which some duty of the pack may be owed.
-
-    A duty's own start tags, and for ``breached:<clock>`` the tags that start
-    that clock (a promise clock: ``promised``): until one of these appears in a
-    complaint's history, it owes nothing and its duties need not be computed.
-    """
-    tags: set[str] = set()
-    for duty in pack.duties:
-        for tag in duty.start:
-            if tag.startswith(BREACHED_TAG):
-                clock = pack.clock(tag[len(BREACHED_TAG) :])
-                tags.update(clock.start)
-                tags.update(("promised", "visited:appointment"))
-            else:
-                tags.add(tag)
-    return frozenset(tags)
 
 
 def _not_the_site(complaint: Complaint, members: Sequence[StaffMember]) -> Sequence[StaffMember]:
