@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeGuard
@@ -70,32 +70,23 @@ from complaintcore.core.limits import TextLimits, clean_record
 from complaintcore.core.models import (
     Assigned,
     Channel,
-    Classified,
-    Closed,
     Complaint,
-    Escalated,
     Event,
     Fact,
     Grade,
     Graded,
-    Grouped,
     Intake,
-    Linked,
-    MeasureAdded,
     Registered,
-    Replied,
-    SanctionRecorded,
     Status,
     TargetPerson,
     Trigger,
     Validity,
-    Visited,
     mask,
     require_aware,
 )
 from complaintcore.core.privacy import redact
 from complaintcore.core.repeats import Earlier, LinkDecision, decide_links, earlier_of
-from complaintcore.core.rulepack import ClockSpec, DutySpec, GroupScope, RepeatLinking, RulePack
+from complaintcore.core.rulepack import ClockSpec, GroupScope, RepeatLinking, RulePack
 from complaintcore.core.workflow import (
     AddMeasure,
     Assess,
@@ -136,7 +127,9 @@ from complaintcore.desk.ports import (
     StaffMember,
     VerifyReport,
 )
-from complaintcore.desk.projection import DUTY_MEMO, Projection, row_differs
+from complaintcore.desk.projection import Projection, row_differs
+from complaintcore.desk.site_staff import SiteStaff, same_staff
+from complaintcore.desk.telling import Outbox, Telling, minutes
 from complaintcore.i18n import N_
 
 if TYPE_CHECKING:
@@ -167,7 +160,6 @@ _GROUP_CANDIDATES = 500
 _RELATED_LIMIT = 30
 """Earlier complaints read per kind of repeat link (at least ``max_links``): the most
 recent ones; a matter raised more often than that counts as raised that many times."""
-Outbox = list[tuple[str, Notification]]
 
 
 @attrs.frozen
@@ -496,13 +488,17 @@ class Desk:
         self._directory_index: tuple[object, frozenset[str]] | None = None
         self._other_channels: set[str] = set()
         """Channels of queued messages this desk lacks, each logged once."""
-        # Handlers chosen lately, by what routing needs (see _handler_for).
-        self._routes: tuple[tuple[object, object], dict[Hashable, StaffMember | None]] = (
-            (None, None),
-            {},
+        # whom a complaint is routed to, and whom its messages go to
+        self._staff = SiteStaff(directory, pack)
+        self._telling = Telling(
+            pack=pack,
+            directory=directory,
+            notifiers=self.notifiers,
+            messages=self.messages,
+            zone=self.zone,
+            staff=self._staff,
+            projection=self._projection,
         )
-        # Staff by site, while the directory hands back the same members (routing).
-        self._staff_by_site: tuple[object, dict[str, list[StaffMember]]] = (None, {})
         # listeners heard once a group's lock is released (see _groups_locked)
         self._held = threading.local()
 
@@ -1028,7 +1024,7 @@ class Desk:
         """
         members = self.directory.members()
         cached = self._directory_index
-        if cached is None or not _same_staff(cached[0], members):
+        if cached is None or not same_staff(cached[0], members):
             found = frozenset(m.site for m in members if m.site not in ("*", ""))
             cached = self._directory_index = (members, found)
         return cached[1] | self.sites
@@ -1436,11 +1432,11 @@ class Desk:
         # IN-6: a bypass complaint waits at head office for the complainant's consent;
         # head office hears of it through its tracking duty, and routes it by forwarding.
         if route and not complaint.awaiting_site_consent:
-            handler = self._handler_for(complaint, now)
+            handler = self._staff.handler_for(complaint, now)
             if handler is not None:
                 more = decide(complaint, self._assign(complaint, handler, actor), self.pack, now)
                 complaint, events = evolve(complaint, more), [*events, *more]
-        outbox = self._outbox_for(complaint, events, now) + self._duty_outbox(
+        outbox = self._telling.outbox_for(complaint, events, now) + self._telling.duty_outbox(
             complaint, events, now
         )
         return complaint, events, outbox
@@ -1623,7 +1619,9 @@ class Desk:
         if any(isinstance(e, Graded) for e in more):  # a new grade may need a higher rung
             more = (*more, *self._follow_ups(evolve(complaint, more), command.actor, now))
         after = evolve(complaint, more)
-        draft.outbox += self._outbox_for(after, more, now) + self._duty_outbox(after, more, now)
+        draft.outbox += self._telling.outbox_for(after, more, now) + self._telling.duty_outbox(
+            after, more, now
+        )
         draft.complaint, draft.events = after, [*draft.events, *more]
 
     def _raised_again(
@@ -1984,43 +1982,12 @@ class Desk:
             return
         more = (*more, *self._follow_ups(evolve(complaint, more), access.SYSTEM_ACTOR, now))
         after = evolve(complaint, more)
-        draft.outbox += self._outbox_for(after, more, now) + self._duty_outbox(after, more, now)
-        if tell:
-            draft.outbox += self._issue_outbox(after, decision, now)
-        draft.complaint, draft.events = after, [*draft.events, *more]
-
-    def _issue_outbox(self, complaint: Complaint, decision: GroupDecision, now: datetime) -> Outbox:
-        """Customer service hears of a new concentrated issue (HDL-5); the group report
-        rung of a group incident, at once (HDL-6)."""
-        if not self.notifiers:
-            return []
-        members = self._site_members(complaint)
-        site = complaint.intake.site or complaint.intake.complainant.site
-        detail = (
-            messages.Detail(N_("issue"), decision.issue),
-            messages.Detail(N_("complainants"), str(decision.complainants)),
-            messages.Detail(N_("complaints"), ", ".join(decision.members)),
+        draft.outbox += self._telling.outbox_for(after, more, now) + self._telling.duty_outbox(
+            after, more, now
         )
-        box: Outbox = []
-        if decision.formed:
-            for m in access.recipients(
-                members, site=site, department=self.pack.customer_service, at=now, tz=self.zone
-            ):
-                box += self._fan(complaint, "concentrated_issue", m, now, decision.issue, detail)
-        if decision.became_incident and self.pack.group_report_rung:
-            rung = self.pack.group_report_rung
-            for m in access.rung_recipients(  # HDL-6: "at once", on duty or not
-                complaint,
-                members,
-                self.pack,
-                rung=rung,
-                at=now,
-                tz=self.zone,
-                urgent="group_incident" in access.URGENT_TOPICS,
-                whole_rung=access.told_the_whole_rung(self.pack, rung, Trigger.SERIOUS),
-            ):
-                box += self._fan(complaint, "group_incident", m, now, decision.issue, detail)
-        return box
+        if tell:
+            draft.outbox += self._telling.issue_outbox(after, decision, now)
+        draft.complaint, draft.events = after, [*draft.events, *more]
 
     def _link(self, links: _Links | None, now: datetime, *, deliver: bool = True) -> None:
         """Link stored members to an issue, each in its own transaction.
@@ -2203,8 +2170,8 @@ class Desk:
         if len(draft.events) == len(events):  # not grouped
             return self._commit(complaint, events, now)
         box = (
-            self._outbox_for(draft.complaint, events, now)
-            + self._duty_outbox(draft.complaint, events, now)
+            self._telling.outbox_for(draft.complaint, events, now)
+            + self._telling.duty_outbox(draft.complaint, events, now)
             + draft.outbox
         )
         row = self._projection.row(draft.complaint, now)
@@ -2297,7 +2264,7 @@ class Desk:
         released = complaint.intake.via_head_office and state.site_consent
         if not (state.rung or released or state.stage):  # a new stage starts unassigned
             return ()
-        handler = self._handler_for(complaint, now)
+        handler = self._staff.handler_for(complaint, now)
         if handler is None:
             return ()  # the rung was told; someone there assigns it by hand
         assign = (
@@ -2333,8 +2300,8 @@ class Desk:
     ) -> Complaint:
         after = evolve(complaint, events)
         box = (
-            self._outbox_for(after, events, now)
-            + self._duty_outbox(after, events, now)
+            self._telling.outbox_for(after, events, now)
+            + self._telling.duty_outbox(after, events, now)
             + (outbox or [])
         )
         self.store.append(
@@ -2461,7 +2428,7 @@ class Desk:
         events: list[Event] = []
         outbox: Outbox = []
         escalated: list[str] = []
-        members = self._site_members(complaint)  # not the whole company's staff
+        members = self._staff.site_members(complaint)  # not the whole company's staff
         site = complaint.intake.site or complaint.intake.complainant.site
         late = warned = 0
         regraded = False
@@ -2493,9 +2460,9 @@ class Desk:
                     more = ()  # at the top already: nowhere to go (ESC-5) ...
                     for status in breached:  # ... but its holder hears the deadline passed (DL-7)
                         missed = self._missed_runs(start, status)
-                        for m in self._holders(complaint, members, now):
+                        for m in self._telling.holders(complaint, members, now):
                             for run, due, _unit in missed:
-                                outbox += self._fan(
+                                outbox += self._telling.fan(
                                     complaint,
                                     "breached",
                                     m,
@@ -2503,7 +2470,7 @@ class Desk:
                                     f"{status.name}#{run}",
                                     (
                                         messages.Detail(N_("clock"), status.name, "clock"),
-                                        messages.Detail(N_("due"), _minutes(due, self.zone)),
+                                        messages.Detail(N_("due"), minutes(due, self.zone)),
                                     ),
                                 )
                 if more:
@@ -2522,7 +2489,7 @@ class Desk:
                     members, site=site, department=spec.report_to, at=now, tz=self.zone
                 ):
                     for run, _due, department in runs:
-                        outbox += self._fan(
+                        outbox += self._telling.fan(
                             complaint,
                             "late_department",
                             m,
@@ -2550,8 +2517,8 @@ class Desk:
             for status in self._projection.clocks_now(complaint, now):
                 if status.state is not ClockState.AT_RISK:
                     continue
-                for m in self._holders(complaint, members, now):
-                    outbox += self._fan(
+                for m in self._telling.holders(complaint, members, now):
+                    outbox += self._telling.fan(
                         complaint,
                         "at_risk",
                         m,
@@ -2559,7 +2526,7 @@ class Desk:
                         f"{status.name}#{status.run}",
                         (
                             messages.Detail(N_("clock"), status.name, "clock"),
-                            messages.Detail(N_("due"), _minutes(status.due, self.zone)),
+                            messages.Detail(N_("due"), minutes(status.due, self.zone)),
                         ),
                     )
                     warned += 1
@@ -2568,24 +2535,28 @@ class Desk:
             if not duty.owed:
                 continue
             swept.owed += 1
-            outbox += self._tell_owners(complaint, duty, "duty_owed", now)
+            outbox += self._telling.tell_owners(complaint, duty, "duty_owed", now)
             if duty.state is ClockState.AT_RISK:
-                outbox += self._tell_owners(complaint, duty, "duty_at_risk", now)
+                outbox += self._telling.tell_owners(complaint, duty, "duty_at_risk", now)
                 swept.duty_risk += 1
             elif duty.state is ClockState.BREACHED:
-                outbox += self._tell_owners(complaint, duty, "duty_overdue", now)
+                outbox += self._telling.tell_owners(complaint, duty, "duty_overdue", now)
                 swept.overdue.append(duty.name)
         if complaint.state.measures_open:
             for measure in compute_measures(complaint, self.pack, self.calendar, now):
                 if measure.state is ClockState.AT_RISK:
-                    outbox += self._measure_message(complaint, measure, "measure_at_risk", now)
+                    outbox += self._telling.measure_message(
+                        complaint, measure, "measure_at_risk", now
+                    )
                     swept.measure_risk += 1
                 elif measure.overdue:
-                    outbox += self._measure_message(complaint, measure, "measure_overdue", now)
+                    outbox += self._telling.measure_message(
+                        complaint, measure, "measure_overdue", now
+                    )
                     swept.measures_overdue.append(measure.name)
         if events:
             after = evolve(start, events)
-            box = self._outbox_for(after, events, now) + outbox
+            box = self._telling.outbox_for(after, events, now) + outbox
             row = self._projection.row(after, now, swept=True)
             self.store.append(start.id, start.version, events, row, box)
             self._after_commit(after, events, now)
@@ -2842,215 +2813,7 @@ class Desk:
         finally:
             self._wake_delivery()
 
-    def _fan(
-        self,
-        complaint: Complaint,
-        topic: str,
-        member: StaffMember,
-        now: datetime,
-        discriminator: str,
-        detail: Sequence[str | messages.Detail] = (),
-    ) -> Outbox:
-        if access.is_target(member, complaint):
-            return []  # ESC-4: the person complained about is not told the complainant's words
-        render = functools.partial(
-            self.messages.render,
-            complaint,
-            topic,
-            member,
-            self.pack,
-            at=now,
-            discriminator=discriminator,
-            detail=detail,
-        )
-        groups = self._group_channels()
-        note: Notification | None = None
-        post: Notification | None = None
-        box: Outbox = []
-        for name in self.notifiers:
-            if name in groups:
-                # a group chat gets one post for everyone told: one key, so the outbox
-                # keeps the first and drops the copies queued for the other recipients
-                post = post or render(group=True)
-                box.append((name, post))
-            else:
-                note = note or render()
-                box.append((name, note))
-        return box
-
-    def _group_channels(self) -> frozenset[str]:
-        """The channels that post into one group chat (a ``group`` attribute that is true)."""
-        return frozenset(
-            name for name, n in self.notifiers.items() if getattr(n, "group", False) is True
-        )
-
-    def _outbox_for(self, complaint: Complaint, events: Iterable[Event], now: datetime) -> Outbox:
-        """Who to tell about these events (same transaction as the events)."""
-        if not self.notifiers:
-            return []
-        members = self._site_members(complaint)  # everyone told works at the site
-        site = complaint.intake.site or complaint.intake.complainant.site
-        box: Outbox = []
-        events = tuple(events)
-        base = complaint.version - len(events)
-        # HDL-6: the group incident message covers every member's escalation
-        grouped = any(isinstance(e, Grouped) and e.incident for e in events)
-        for offset, ev in enumerate(events, start=1):
-            tag = f"v{base + offset}"
-            if isinstance(ev, Assigned):
-                handler = self.directory.get(ev.handler)
-                if handler is not None:
-                    box += self._fan(complaint, "assigned", handler, now, tag)
-            elif isinstance(ev, Escalated) and grouped and ev.trigger is Trigger.SERIOUS:
-                continue
-            elif isinstance(ev, Escalated):
-                topic = "urgent" if ev.trigger is Trigger.SERIOUS else "escalated"
-                # ESC-2 (serious): at once, on duty or not; the whole serious rung
-                # (004 篇4 §3.6), else the rung's staff of the department taking it
-                urgent = topic in access.URGENT_TOPICS
-                told = access.rung_recipients(
-                    complaint,
-                    members,
-                    self.pack,
-                    rung=ev.to_rung,
-                    at=now,
-                    tz=self.zone,
-                    urgent=urgent,
-                    whole_rung=access.told_the_whole_rung(self.pack, ev.to_rung, ev.trigger),
-                )
-                if not told and complaint.awaiting_site_consent:  # head office keeps it (IN-6)
-                    told = access.recipients(
-                        members, site=site, at=now, tz=self.zone, urgent=urgent
-                    )
-                for m in told:
-                    box += self._fan(
-                        complaint,
-                        topic,
-                        m,
-                        now,
-                        tag,
-                        (messages.Detail(N_("trigger"), ev.trigger),),
-                    )
-            elif isinstance(ev, Classified) and ev.helpers:
-                for dept in ev.helpers:
-                    for m in access.recipients(
-                        members, site=site, department=dept, at=now, tz=self.zone
-                    )[:1]:
-                        box += self._fan(complaint, "help_requested", m, now, tag)
-            elif isinstance(ev, Replied) and ev.unanswerable_reason:
-                rung = access.supervisor_rung(self.pack)  # REC-4: the department head hears
-                for m in access.recipients(
-                    members,
-                    site=site,
-                    rung=rung,
-                    department=complaint.state.department or None,
-                    at=now,
-                    tz=self.zone,
-                ):
-                    box += self._fan(
-                        complaint,
-                        "unanswerable",
-                        m,
-                        now,
-                        tag,
-                        (messages.Detail(N_("reason"), ev.unanswerable_reason),),
-                    )
-            elif isinstance(ev, Visited) and ev.major_issue and self.pack.group_report_rung:
-                for m in access.recipients(
-                    members, site=site, rung=self.pack.group_report_rung, at=now, tz=self.zone
-                ):
-                    box += self._fan(
-                        complaint,
-                        "meeting_agenda",
-                        m,
-                        now,
-                        tag,
-                        (messages.Detail(N_("opinion"), ev.opinion),),
-                    )
-            elif (
-                isinstance(ev, Closed)
-                and complaint.intake.channel.value in self.pack.sign_off_channels
-            ):
-                for m in access.recipients(
-                    members,
-                    site=site,
-                    rung=access.supervisor_rung(self.pack),
-                    department=complaint.state.department or None,
-                    at=now,
-                    tz=self.zone,
-                )[:1]:
-                    box += self._fan(complaint, "sign_off", m, now, tag)
-        return box + self._improvement_outbox(complaint, events, now, base)
-
-    def _improvement_outbox(
-        self, complaint: Complaint, events: Sequence[Event], now: datetime, base: int
-    ) -> Outbox:
-        """IMP-1, GRD-2, PEN-2: a measure's owner hears of it; customer service hears
-        of a matter raised repeatedly; a severe sanction is reported to the company."""
-        members = self._site_members(complaint)  # everyone told works at the site
-        site = complaint.intake.site or complaint.intake.complainant.site
-        box: Outbox = []
-        for offset, ev in enumerate(events, start=1):
-            tag = f"v{base + offset}"
-            if isinstance(ev, MeasureAdded):
-                owner = self.directory.get(ev.owner)
-                if owner is not None:
-                    box += self._fan(
-                        complaint, "measure_owed", owner, now, tag, _measure_detail(ev, self.zone)
-                    )
-            elif isinstance(ev, Linked) and ev.raised_repeatedly and not ev.repeated_by:
-                for m in access.recipients(
-                    members, site=site, department=self.pack.customer_service, at=now, tz=self.zone
-                )[:1]:
-                    detail = (
-                        messages.Detail(N_("raised"), str(ev.raisings)),
-                        messages.Detail(
-                            N_("earlier complaints"),
-                            ", ".join((*ev.same_complainant, *ev.same_room)),
-                        ),
-                    )
-                    box += self._fan(complaint, "raised_repeatedly", m, now, tag, detail)
-            elif isinstance(ev, SanctionRecorded) and ev.severe and self.pack.severe_report_to:
-                for m in access.recipients(
-                    members, site=site, department=self.pack.severe_report_to, at=now, tz=self.zone
-                ):
-                    detail = (
-                        messages.Detail(N_("staff"), ev.staff_id),
-                        messages.Detail(N_("grade"), ev.grade),
-                    )
-                    box += self._fan(complaint, "severe_sanction", m, now, tag, detail)
-        return box
-
-    def _measure_message(
-        self, complaint: Complaint, status: MeasureStatus, topic: str, now: datetime
-    ) -> Outbox:
-        """A measure's owner is told it is at risk or overdue (once per measure and topic)."""
-        owner = self.directory.get(status.owner)
-        if owner is None or not self.notifiers:
-            return []
-        detail = _measure_detail(status.measure, self.zone)
-        return self._fan(complaint, topic, owner, now, status.name, detail)
-
     # ------------------------------------------------------------------ projection
-
-    def _members(self) -> Sequence[StaffMember]:
-        return self.directory.members()
-
-    def _handler_for(self, complaint: Complaint, now: datetime) -> StaffMember | None:
-        """:func:`~complaintcore.desk.access.pick_handler`, chosen once for the
-        complaints that need the same routing at the same instant (a bulk batch's
-        share ``now``), while the directory hands back the same members."""
-        members = self._site_members(complaint)
-        need = access.routing_of(complaint, self.pack)
-        staff = self._staff_by_site[0]  # the directory's list _site_members just read
-        (known_staff, known_pack), memo = self._routes
-        if known_staff is not staff or known_pack is not self.pack or len(memo) >= DUTY_MEMO:
-            memo = {}
-            self._routes = ((staff, self.pack), memo)
-        key = (need, now, now.tzinfo)
-        if key not in memo:
-            memo[key] = access.choose_handler(need, members, self.pack, now)
-        return memo[key]
 
     def _missed_runs(
         self, complaint: Complaint, status: ClockStatus
@@ -3076,105 +2839,7 @@ class Desk:
                     return ev.unit
         return complaint.state.department
 
-    def _holders(
-        self, complaint: Complaint, members: Sequence[StaffMember], now: datetime
-    ) -> list[StaffMember]:
-        """Who owes the complaint's deadlines, for warnings about them (DL-7): its
-        handler; for a bypass complaint nobody holds before the complainant's consent,
-        head office (IN-6), its own unit's staff first, else whoever the escalation
-        of it would tell (``members`` is already head office's alone)."""
-        if complaint.state.handler:
-            handler = self.directory.get(complaint.state.handler)
-            return [handler] if handler is not None else []
-        if not complaint.awaiting_site_consent:
-            return []
-        site = complaint.intake.site or complaint.intake.complainant.site
-        unit = self.pack.head_office_unit
-        return (
-            access.recipients(members, site=site, department=unit, at=now, tz=self.zone)
-            if unit
-            else []
-        ) or access.recipients(members, site=site, at=now, tz=self.zone)
-
-    def _site_members(self, complaint: Complaint) -> Sequence[StaffMember]:
-        """The staff who work at the complaint's site, for routing it and for
-        choosing whom its messages go to; only head office's (staff of every
-        site) while a bypass complaint waits for the complainant's consent.
-
-        Kept per site while the directory hands back the same tuple (a staff
-        file's does): a company of many estates has hundreds of staff, and
-        routing looks at them several times a complaint.  Any other sequence is
-        read afresh, since a live directory may update one list in place.
-        """
-        members = self._members()
-        site = complaint.intake.site or complaint.intake.complainant.site
-        known, by_site = self._staff_by_site
-        if not _same_staff(known, members):
-            by_site = {}
-            # a list may change in place: a fresh key, so the routes are chosen again
-            self._staff_by_site = (members if isinstance(members, tuple) else object(), by_site)
-        found = by_site.get(site)
-        if found is None:
-            found = by_site[site] = [m for m in members if m.works_at(site)]
-        return _not_the_site(complaint, found)
-
     # ------------------------------------------------------------------ duties
-
-    def _duty_outbox(self, complaint: Complaint, events: Sequence[Event], now: datetime) -> Outbox:
-        """Owners hear of the duties these events started (same transaction)."""
-        if not self.notifiers or not events or not self._projection.may_owe(events):
-            return []
-        first = events[0].at
-        if isinstance(events[0], Registered):  # its duties run from the receipt (IN-6)
-            first = min(first, complaint.intake.received_at)
-        box: Outbox = []
-        for status in self._projection.duties_now(complaint, now):
-            started = status.clock.started_at
-            if status.owed and started is not None and started >= first:
-                box += self._tell_owners(complaint, status, "duty_owed", now)
-        return box
-
-    def _owner_pool(self, complaint: Complaint, duty: DutySpec) -> Sequence[StaffMember]:
-        """The staff a duty's owners are found among: the site's (owners by department
-        and rung work there), unless the duty is the handler's and the handler works
-        elsewhere.  A company of many estates has thousands of staff; the site has
-        a few dozen, in the same order."""
-        pool = self._site_members(complaint)
-        handler = complaint.state.handler
-        if duty.owner_handler and handler and all(m.staff_id != handler for m in pool):
-            return _not_the_site(complaint, self._members())
-        return pool
-
-    def _tell_owners(
-        self,
-        complaint: Complaint,
-        status: DutyStatus,
-        topic: str,
-        now: datetime,
-        members: Sequence[StaffMember] | None = None,
-    ) -> Outbox:
-        """One message per owner and run of the duty (the key makes it once)."""
-        if not self.notifiers:
-            return []
-        staff = members if members is not None else self._owner_pool(complaint, status.duty)
-        duty = status.duty
-        detail = [messages.Detail(N_("duty"), duty.name, "duty")]
-        if duty.rule:
-            detail.append(messages.Detail(N_("rule"), duty.rule))
-        detail.append(messages.Detail(N_("due"), _minutes(status.due, self.zone)))
-        if duty.command:
-            detail.append(messages.Detail(N_("to discharge it"), duty.command, "command"))
-        people = access.duty_owners(complaint, duty, staff, now, tz=self.zone)
-        if topic == "duty_overdue" and duty.report_to:
-            site = complaint.intake.site or complaint.intake.complainant.site
-            people += access.recipients(
-                staff, site=site, department=duty.report_to, at=now, tz=self.zone
-            )
-        box: Outbox = []
-        key = f"{duty.name}#{status.clock.run}"
-        for person in {m.staff_id: m for m in people}.values():
-            box += self._fan(complaint, topic, person, now, key, detail)
-        return box
 
 
 def _unusable_classification(found: object, pack: RulePack) -> str:
@@ -3285,12 +2950,6 @@ def _send_plain(notifier: Notifier, notification: Notification, to: StaffMember 
         raise TypeError("send returned an awaitable; the desk needs a plain function")
 
 
-def _same_staff(known: object, members: Sequence[StaffMember]) -> bool:
-    """Whether ``members`` is the staff read last time, unchanged since: only a
-    tuple is sure not to have changed in place."""
-    return known is members and isinstance(members, tuple)
-
-
 def _handed_over_by(complaint: Complaint, breached: datetime) -> str:
     """DL-3, ESC-6: the department that held the complaint when a clock's run was
     breached and passed it on afterwards (the first move since)."""
@@ -3388,15 +3047,6 @@ def _redacted(value: Any, secrets: Sequence[str]) -> Any:
     return value
 
 
-def _not_the_site(complaint: Complaint, members: Sequence[StaffMember]) -> Sequence[StaffMember]:
-    """IN-6, PRV-1: while a bypass complaint waits for the complainant's consent, the
-    site it went around hears nothing of it, nor of who made it: only staff of every
-    site (head office) are told or chosen."""
-    if not complaint.awaiting_site_consent:
-        return members
-    return [m for m in members if m.site in ("*", "")]
-
-
 def _store_failed(exc: BaseException) -> bool:
     """The store itself failed (a lost connection, a lock timeout, a full disk), not
     one damaged record: nothing read or written after it may pass for done."""
@@ -3411,20 +3061,6 @@ def _may_raise_again(complaint: Complaint, promise_broken: bool) -> bool:
         Fact.RAISED_REPEATEDLY not in facts
         or (promise_broken and Fact.PROMISE_NOT_KEPT not in facts)
     )
-
-
-def _measure_detail(measure: MeasureAdded, zone: ZoneInfo) -> tuple[messages.Detail, ...]:
-    return (
-        messages.Detail(N_("measure"), measure.measure),
-        messages.Detail(N_("kind"), measure.measure_kind),
-        messages.Detail(N_("action"), measure.action),
-        messages.Detail(N_("due"), _minutes(measure.due, zone)),
-    )
-
-
-def _minutes(t: datetime | None, zone: ZoneInfo) -> str:
-    """A due time for people: to the minute, in the pack's zone."""
-    return t.astimezone(zone).isoformat(timespec="minutes") if t is not None else "-"
 
 
 def _default_id(intake: Intake, zone: ZoneInfo) -> str:
