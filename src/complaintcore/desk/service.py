@@ -19,7 +19,6 @@ import inspect
 import logging
 import threading
 import time
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -32,10 +31,6 @@ import pluggy
 from complaintcore.core.calendar import WorkingCalendar
 from complaintcore.core.classification import Classification
 from complaintcore.core.concentration import (
-    GroupDecision,
-    Member,
-    complainant_key,
-    decide_group,
     group_key,
 )
 from complaintcore.core.deadlines import (
@@ -64,7 +59,7 @@ from complaintcore.core.errors import (
     shown_code,
 )
 from complaintcore.core.escalation import current_rung_index, required_rung_index
-from complaintcore.core.grading import age_upgrade_at, promise_not_kept
+from complaintcore.core.grading import age_upgrade_at
 from complaintcore.core.improvement import MeasureStatus, compute_measures
 from complaintcore.core.limits import TextLimits, clean_record
 from complaintcore.core.models import (
@@ -72,9 +67,7 @@ from complaintcore.core.models import (
     Channel,
     Complaint,
     Event,
-    Fact,
     Grade,
-    Graded,
     Intake,
     Registered,
     Status,
@@ -85,8 +78,7 @@ from complaintcore.core.models import (
     require_aware,
 )
 from complaintcore.core.privacy import redact
-from complaintcore.core.repeats import Earlier, LinkDecision, decide_links, earlier_of
-from complaintcore.core.rulepack import ClockSpec, GroupScope, RepeatLinking, RulePack
+from complaintcore.core.rulepack import ClockSpec, RulePack
 from complaintcore.core.workflow import (
     AddMeasure,
     Assess,
@@ -94,7 +86,6 @@ from complaintcore.core.workflow import (
     Classify,
     Command,
     Escalate,
-    Group,
     Link,
     Register,
     Regrade,
@@ -106,6 +97,8 @@ from complaintcore.core.workflow import (
 from complaintcore.desk import access, messages
 from complaintcore.desk.config import DeskConfig, RetryPolicy
 from complaintcore.desk.delivery import DeliveryWorker, Sender, SendTimeoutError
+from complaintcore.desk.drafts import CONFLICT_RETRIES, Draft, store_failed
+from complaintcore.desk.grouping import Grouper, Grouping, Links
 from complaintcore.desk.ids import time_ordered_id
 from complaintcore.desk.ports import (
     AccessRecord,
@@ -119,15 +112,14 @@ from complaintcore.desk.ports import (
     Notifier,
     OutboxItem,
     OutboxStore,
-    RelatedQuery,
     RowOrder,
-    SimilarQuery,
     SnapshotStore,
     StaffDirectory,
     StaffMember,
     VerifyReport,
 )
 from complaintcore.desk.projection import Projection, row_differs
+from complaintcore.desk.repeat_links import RepeatBatch, Repeated, RepeatLinker
 from complaintcore.desk.site_staff import SiteStaff, same_staff
 from complaintcore.desk.telling import Outbox, Telling, minutes
 from complaintcore.i18n import N_
@@ -149,17 +141,11 @@ __all__ = [
 
 log = logging.getLogger("complaintcore.desk")
 
-_CONFLICT_RETRIES = 5
 _CLAIM_BATCH = 10
 _LEASE = timedelta(minutes=5)
 """The shortest lease of a delivery claim (the stores' default)."""
 _SWEEP_BATCH = 50
 """Due complaints claimed at once: few enough to sweep well within the lease."""
-_GROUP_CANDIDATES = 500
-"""Open complaints read per grouping query: far more than any threshold needs."""
-_RELATED_LIMIT = 30
-"""Earlier complaints read per kind of repeat link (at least ``max_links``): the most
-recent ones; a matter raised more often than that counts as raised that many times."""
 
 
 @attrs.frozen
@@ -214,132 +200,11 @@ class IssueReport:
     skipped: tuple[tuple[str, ComplaintCoreError], ...] = ()
 
 
-@attrs.define
-class _Draft:
-    """A complaint received but not yet stored (bulk intake holds a batch of them)."""
-
-    complaint: Complaint
-    events: list[Event]
-    outbox: Outbox
-    who: str = ""
-    earlier: Earlier | None = None
-    """How repeat linking sees it (IMP-3), kept for the batch's later complaints."""
-    question: RelatedQuery | None = None
-    """Its IMP-3 question to the store, once put (bulk intake asks the batch's at once)."""
-    related: list[Earlier] | None = None
-    """The store's answer to it, when asked with the batch's others."""
-    failure: ComplaintCoreError | None = None
-    """Why linking it failed: it is not stored, and its receipt says so."""
-
-
 @attrs.frozen
 class _Again:
     """A submission given again in the same batch: answered by the first one's receipt."""
 
-    first: _Draft
-
-
-GroupKey = tuple[str, str, str]
-
-
-@attrs.define
-class _Grouping:
-    """One intake's (or one bulk batch's) view of the groups: the drafts not yet
-    stored, and the store's answers, kept per group so a time-ordered batch asks
-    the store about each group about once."""
-
-    drafts: dict[GroupKey, _ByTime] = attrs.Factory(dict)
-    stored: dict[GroupKey, tuple[datetime, datetime, list[Member], list[datetime]]] = attrs.Factory(
-        dict
-    )
-    joined: dict[str, str] = attrs.Factory(dict)
-    """Stored complaints the batch's drafts linked to an issue (linked once it is in)."""
-    incidents: set[str] = attrs.Factory(set)
-    """Issues the batch made group incidents (HDL-6)."""
-    seen: dict[GroupKey, set[str]] = attrs.Factory(dict)
-    """Every complaint of a group the decisions saw (stored or drafted): one the store
-    shows after the commit and not here was stored meanwhile by someone else."""
-
-    def as_linked(self, member: Member) -> Member:
-        """A stored member as the batch leaves it: the store is told after the batch,
-        and a later draft must join the issue it joined, not make a second one."""
-        issue = self.joined.get(member.id, member.issue)
-        incident = member.incident or (bool(issue) and issue in self.incidents)
-        if (issue, incident) == (member.issue, member.incident):
-            return member
-        return attrs.evolve(member, issue=issue, incident=incident)
-
-
-@attrs.define
-class _ByTime:
-    """A batch's drafts of one key in order of receipt, so each new one reads only
-    those within its reach or window: a batch of one building's backlog costs what
-    its windows hold, not the square of the batch (s25I F04)."""
-
-    times: list[datetime] = attrs.Factory(list)
-    drafts: list[_Draft] = attrs.Factory(list)
-
-    def add(self, draft: _Draft) -> None:
-        t = draft.complaint.intake.received_at
-        at = bisect_right(self.times, t)
-        self.times.insert(at, t)
-        self.drafts.insert(at, draft)
-
-    def between(self, since: datetime, until: datetime) -> list[_Draft]:
-        return self.drafts[bisect_left(self.times, since) : bisect_right(self.times, until)]
-
-
-@attrs.define
-class _RepeatBatch:
-    """One intake's (or one bulk batch's) drafts not yet stored, by repeat-index key
-    (IMP-3): a bulk batch's later complaints are linked to its earlier ones."""
-
-    drafts: dict[tuple[str, ...], _ByTime] = attrs.Factory(dict)
-
-    def keys(self, site: str, me: Earlier) -> list[tuple[str, ...]]:
-        keys: list[tuple[str, ...]] = [
-            ("person", site, me.complainant_key),
-            ("room", site, me.room_key),
-        ]
-        if me.building:
-            keys.append(("matter", site, me.building, me.category))
-        return [k for k in keys if k[-1]]
-
-    def find(self, site: str, me: Earlier, rule: RepeatLinking) -> list[_Draft]:
-        """The drafts sharing a key with ``me`` within that key's window before it
-        (the person's and the room's ``window``, the matter's ``matter_window``):
-        later ones are never its earlier raisings, older ones never linked."""
-        found: dict[str, _Draft] = {}
-        for key in self.keys(site, me):
-            back = rule.matter_window if key[0] == "matter" else rule.window
-            held = self.drafts.get(key)
-            if held is not None:
-                for d in held.between(me.received_at - back.timedelta, me.received_at):
-                    found.setdefault(d.complaint.id, d)
-        return list(found.values())
-
-    def add(self, site: str, me: Earlier, draft: _Draft) -> None:
-        for key in self.keys(site, me):
-            self.drafts.setdefault(key, _ByTime()).add(draft)
-
-
-@attrs.frozen
-class _Repeated:
-    """Stored complaints a new one raised again, to mark once it is stored (GRD-2)."""
-
-    by: str
-    ids: tuple[str, ...]
-    raisings: int
-    promise_not_kept: bool = False
-
-
-@attrs.frozen
-class _Links:
-    """Stored complaints to link to an issue once the complaint that decided it is in."""
-
-    decision: GroupDecision
-    ids: tuple[str, ...]
-    incident_all: bool
+    first: Draft
 
 
 @attrs.define
@@ -498,6 +363,23 @@ class Desk:
             zone=self.zone,
             staff=self._staff,
             projection=self._projection,
+        )
+        # repeats (IMP-3, GRD-2) and concentrated issues (HDL-5, HDL-6) at intake
+        self._repeats = RepeatLinker(
+            store=store,
+            pack=pack,
+            telling=self._telling,
+            follow_ups=self._follow_ups,
+            commit=self._commit,
+        )
+        self._grouper = Grouper(
+            store=store,
+            pack=pack,
+            telling=self._telling,
+            projection=self._projection,
+            follow_ups=self._follow_ups,
+            commit=self._commit,
+            after_commit=self._after_commit,
         )
         # listeners heard once a group's lock is released (see _groups_locked)
         self._held = threading.local()
@@ -813,7 +695,7 @@ class Desk:
             try:
                 complaint = self.store.load(stored.id)
             except ComplaintCoreError as exc:
-                if _store_failed(exc):  # a failed read is no row found in order
+                if store_failed(exc):  # a failed read is no row found in order
                     raise
                 continue  # damaged: verify names it
             try:
@@ -848,7 +730,7 @@ class Desk:
             try:
                 complaint = self.store.load(stored.id)
             except ComplaintCoreError as exc:
-                if _store_failed(exc):  # a complaint not read is not a clean one
+                if store_failed(exc):  # a complaint not read is not a clean one
                     raise
                 continue  # damaged: the store's check names it
             # A row is written for the time of the command that wrote it, which
@@ -1125,11 +1007,11 @@ class Desk:
         known = self._known_submission(admitted)
         if known is not None:
             return known
-        draft = _Draft(*self._intake(admitted, now, acting, complaint_id, route, validity))
+        draft = Draft(*self._intake(admitted, now, acting, complaint_id, route, validity))
         with self._groups_locked([draft.complaint]):  # HDL-5, HDL-6: decided on all there is
-            repeated = self._repeat(draft, now, _RepeatBatch())
-            grouping = _Grouping()
-            links = self._group(draft, now, grouping)
+            repeated = self._repeats.repeat(draft, now, RepeatBatch())
+            grouping = Grouping()
+            links = self._grouper.group(draft, now, grouping)
             complaint = draft.complaint
             stored = self.store.create(
                 complaint, self._projection.row(complaint, now), draft.outbox
@@ -1137,7 +1019,9 @@ class Desk:
             if stored.id == complaint.id:  # not a retried submission
                 self._after_commit(stored, draft.events, now, deliver=bool(draft.outbox))
                 self._mark_after_intake(stored.id, links, repeated, now)
-                return self._group_raced([stored], grouping.seen, now).get(stored.id, stored)
+                return self._grouper.group_raced([stored], grouping.seen, now).get(
+                    stored.id, stored
+                )
         if not same_submission(stored.intake, admitted):
             raise IdempotencyConflictError(stored.id)
         return stored
@@ -1214,37 +1098,37 @@ class Desk:
         self._require_now(now)
         if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= 100_000:
             raise InvalidInputError("batch", "must be an integer from 1 to 100000")
-        pending: list[_Draft | Receipt | _Again] = []
+        pending: list[Draft | Receipt | _Again] = []
         # a key given twice in one batch: the later ones are answered by the first
         # (never drafted, so they link and group nothing)
-        keyed: dict[str, _Draft] = {}
+        keyed: dict[str, Draft] = {}
         # HDL-5: the batch's drafts by group, grouped with the stored complaints
-        grouping = _Grouping()
-        links: list[tuple[_Draft, _Links]] = []
+        grouping = Grouping()
+        links: list[tuple[Draft, Links]] = []
         # IMP-3: the batch's drafts by repeat key, and stored complaints raised again
-        repeats = _RepeatBatch()
-        raised: list[tuple[_Draft, _Repeated]] = []
+        repeats = RepeatBatch()
+        raised: list[tuple[Draft, Repeated]] = []
 
         def link() -> None:
             """IMP-3, HDL-5: link the batch's drafts in order, each to the store's
             complaints and the drafts before it (its repeat question asked with
             the others')."""
-            drafts = [p for p in pending if isinstance(p, _Draft)]
-            self._ask_related(drafts)
-            self._ask_groups(drafts, grouping)
+            drafts = [p for p in pending if isinstance(p, Draft)]
+            self._repeats.ask_related(drafts)
+            self._grouper.ask_groups(drafts, grouping)
             for draft in drafts:
                 try:
-                    again = self._repeat(draft, now, repeats)
+                    again = self._repeats.repeat(draft, now, repeats)
                     if again is not None:
                         raised.append((draft, again))
-                    found = self._group(draft, now, grouping)
+                    found = self._grouper.group(draft, now, grouping)
                     if found is not None:
                         links.append((draft, found))
                 except ComplaintCoreError as exc:
                     draft.failure = exc
 
         def flush() -> Iterator[Receipt]:
-            drafts = [p.complaint for p in pending if isinstance(p, _Draft)]
+            drafts = [p.complaint for p in pending if isinstance(p, Draft)]
             with self._groups_locked(drafts):  # HDL-5, HDL-6: one grouping of a group at a time
                 results, queued = settle()
             if queued:
@@ -1253,7 +1137,7 @@ class Desk:
 
         def settle() -> tuple[list[Receipt], bool]:
             link()
-            todo = [p for p in pending if isinstance(p, _Draft) and p.failure is None]
+            todo = [p for p in pending if isinstance(p, Draft) and p.failure is None]
             items = [(d.complaint, self._projection.row(d.complaint, now), d.outbox) for d in todo]
             if isinstance(self.store, BatchComplaintStore):
                 stored = iter(self.store.create_many(items))
@@ -1311,14 +1195,14 @@ class Desk:
                 if id(by) not in landed:
                     continue
                 try:
-                    self._link(found, now, deliver=False)
+                    self._grouper.link(found, now, deliver=False)
                 except StoreError as exc:  # the member is named in a WARNING already
                     log.warning("issue members left unlinked after a store failure: %s", exc)
             for by, again in raised:
                 if id(by) not in landed:
                     continue
                 try:
-                    self._raised_again(again, now, deliver=False)
+                    self._repeats.raised_again(again, now, deliver=False)
                 except StoreError as exc:
                     log.warning(
                         "%s: earlier raisings left unmarked after a store failure: %s",
@@ -1327,7 +1211,7 @@ class Desk:
                     )
             links.clear()
             raised.clear()
-            regrouped = self._group_raced(mine, seen, now, deliver=False)
+            regrouped = self._grouper.group_raced(mine, seen, now, deliver=False)
             if regrouped:
                 queued = True
                 results = [
@@ -1368,7 +1252,7 @@ class Desk:
                             raise IdempotencyConflictError(first.complaint.id)
                         pending.append(_Again(first))
                     else:
-                        draft = _Draft(*self._intake(intake, now, acting, None, route, validity))
+                        draft = Draft(*self._intake(intake, now, acting, None, route, validity))
                         pending.append(draft)  # linked and grouped with its batch (see link)
                         if intake.idempotency_key:
                             keyed[intake.idempotency_key] = draft
@@ -1467,195 +1351,22 @@ class Desk:
         return Classify(actor=actor)
 
     def _mark_after_intake(
-        self, cid: str, links: _Links | None, repeated: _Repeated | None, now: datetime
+        self, cid: str, links: Links | None, repeated: Repeated | None, now: datetime
     ) -> None:
         """HDL-5, GRD-2: link the issue's stored members and mark the earlier
         raisings once the new complaint is stored.  A store failure is logged, not
         raised: the receipt stands, and the group's or the matter's next
         complaint does what is left."""
         try:
-            self._link(links, now)
+            self._grouper.link(links, now)
         except StoreError as exc:
             log.warning("%s: issue members left unlinked after a store failure: %s", cid, exc)
         try:
-            self._raised_again(repeated, now)
+            self._repeats.raised_again(repeated, now)
         except StoreError as exc:
             log.warning("%s: earlier raisings left unmarked after a store failure: %s", cid, exc)
 
     # ------------------------------------------------------------------ repeats
-
-    def _repeat(self, draft: _Draft, now: datetime, batch: _RepeatBatch) -> _Repeated | None:
-        """IMP-3, GRD-2: link a new complaint to the earlier ones it repeats.
-
-        The candidates are the store's complaints of the same site by the same
-        complainant, about the same room, or about the same building and
-        category (one indexed query, never a scan), and the same bulk batch's
-        drafts.  The new complaint gets a ``Linked`` event; when this raising
-        reaches the pack's threshold, the earlier raisings are marked too: the
-        batch's drafts in memory, the stored ones returned, to be marked once it
-        is in.  Each is marked once, and again only to be told of the matter's
-        broken promise; a later raising marks any it finds unmarked (a store
-        failure or a stop between storing a raising and marking).
-        """
-        rule = self.pack.repeats
-        complaint = draft.complaint
-        query = self._related_query(draft)
-        if query is None:
-            return None
-        site, me = query.site, draft.earlier or earlier_of(complaint)
-        if draft.related is not None:  # asked with the batch's others
-            candidates, draft.related = draft.related, None
-        else:
-            candidates = self.store.related(**attrs.asdict(query, recurse=False))
-        fellows = {d.complaint.id: d for d in batch.find(site, me, rule)}
-        candidates += [d.earlier or earlier_of(d.complaint) for d in fellows.values()]
-        batch.add(site, me, draft)
-        decision = decide_links(me, candidates, rule)
-        if decision is None:
-            return None
-        broken = decision.raised_repeatedly and self._matter_promise_broken(
-            draft, decision.counted, fellows, now
-        )
-        self._apply_link(draft, self._link_command(decision, broken), now)
-        if not decision.raised_repeatedly:
-            # from the threshold on, every raising marks the earlier ones not marked
-            # yet (_raised_again skips the rest): what a failure left is repaired
-            return None
-        again = Link(
-            actor=access.SYSTEM_ACTOR,
-            raisings=decision.raisings,
-            raised_repeatedly=True,
-            repeated_by=complaint.id,
-            promise_not_kept=broken,
-        )
-        for cid in decision.counted:
-            other = fellows.get(cid)
-            if other is not None and _may_raise_again(other.complaint, broken):
-                self._apply_link(other, again, now)
-        stored = tuple(cid for cid in decision.counted if cid not in fellows)
-        return _Repeated(complaint.id, stored, decision.raisings, broken) if stored else None
-
-    def _matter_promise_broken(
-        self, draft: _Draft, counted: Sequence[str], fellows: Mapping[str, _Draft], now: datetime
-    ) -> bool:
-        """GRD-2: whether a raising of a matter raised repeatedly, this one included,
-        shows a promise not carried out (a stored raising is loaded to see)."""
-        if promise_not_kept(draft.complaint, self.pack, now):
-            return True
-        for cid in counted:  # most recent first
-            fellow = fellows.get(cid)
-            try:
-                earlier = fellow.complaint if fellow is not None else self.store.load(cid)
-            except ComplaintCoreError as exc:
-                if _store_failed(exc):  # not read is not "kept": the intake fails instead
-                    raise
-                log.warning("%s: earlier raising %s not read: %s", draft.complaint.id, cid, exc)
-                continue
-            if promise_not_kept(earlier, self.pack, now):
-                return True
-        return False
-
-    def _related_query(self, draft: _Draft) -> RelatedQuery | None:
-        """IMP-3: what to ask the store about a new complaint (None: linking is off,
-        or the complaint names no site)."""
-        if draft.question is not None:
-            return draft.question
-        rule = self.pack.repeats
-        complaint = draft.complaint
-        site = (complaint.intake.site or complaint.intake.complainant.site).strip()
-        if not rule.enabled or not site:
-            return None
-        me = draft.earlier = draft.earlier or earlier_of(complaint)
-        t = me.received_at
-        window, matter_window = rule.window.timedelta, rule.matter_window.timedelta
-        matter = bool(matter_window and me.building and me.category) and (
-            me.category not in rule.ignore_categories
-        )
-        draft.question = RelatedQuery(
-            site=site,
-            since=t - window,
-            until=t,
-            complainant_key=me.complainant_key if window else "",
-            room_key=me.room_key if window else "",
-            building=me.building if matter else "",
-            category=me.category if matter else "",
-            matter_since=t - matter_window if matter else None,
-            limit=max(_RELATED_LIMIT, rule.max_links),
-        )
-        return draft.question
-
-    def _ask_related(self, drafts: Sequence[_Draft]) -> None:
-        """IMP-3 for a bulk batch: every draft's question in one go, where the store
-        can (each draft then links as if it had asked alone: nothing the batch does
-        before it is stored changes the store's answers)."""
-        if len(drafts) < 2 or not isinstance(self.store, BatchIntakeStore):
-            return
-        asked = [(d, q) for d in drafts if (q := self._related_query(d)) is not None]
-        if not asked:
-            return
-        try:
-            answers = self.store.related_many([q for _d, q in asked])
-        except ComplaintCoreError:
-            return  # each asks alone, and a bad question fails only its own complaint
-        for (draft, _q), answer in zip(asked, answers, strict=True):
-            draft.related = answer
-
-    @staticmethod
-    def _link_command(decision: LinkDecision, promise_broken: bool) -> Link:
-        return Link(
-            actor=access.SYSTEM_ACTOR,
-            same_complainant=decision.same_complainant,
-            same_room=decision.same_room,
-            same_matter=decision.same_matter,
-            raisings=decision.raisings,
-            raised_repeatedly=decision.raised_repeatedly,
-            promise_not_kept=promise_broken,
-        )
-
-    def _apply_link(self, draft: _Draft, command: Link, now: datetime) -> None:
-        """Record links on a draft (not stored yet), in memory; a new grade's rung follows."""
-        complaint = draft.complaint
-        more = decide(complaint, command, self.pack, now)
-        if any(isinstance(e, Graded) for e in more):  # a new grade may need a higher rung
-            more = (*more, *self._follow_ups(evolve(complaint, more), command.actor, now))
-        after = evolve(complaint, more)
-        draft.outbox += self._telling.outbox_for(after, more, now) + self._telling.duty_outbox(
-            after, more, now
-        )
-        draft.complaint, draft.events = after, [*draft.events, *more]
-
-    def _raised_again(
-        self, repeated: _Repeated | None, now: datetime, *, deliver: bool = True
-    ) -> None:
-        """GRD-2: stored open complaints of a matter raised repeatedly are marked so
-        (and graded again), each in its own transaction; closed ones are left as they are.
-        Bulk intake delivers once after its batch instead of after each.  A store
-        failure is raised (a later raising marks what it left), not passed over."""
-        if repeated is None:
-            return
-        command = Link(
-            actor=access.SYSTEM_ACTOR,
-            raisings=repeated.raisings,
-            raised_repeatedly=True,
-            repeated_by=repeated.by,
-            promise_not_kept=repeated.promise_not_kept,
-        )
-        for cid in repeated.ids:
-            for _attempt in range(_CONFLICT_RETRIES):
-                try:
-                    complaint = self.store.load(cid)
-                    if not _may_raise_again(complaint, repeated.promise_not_kept):
-                        break
-                    events = decide(complaint, command, self.pack, now)
-                    follow = self._follow_ups(evolve(complaint, events), command.actor, now)
-                    self._commit(complaint, (*events, *follow), now, deliver=deliver)
-                except ConcurrencyConflictError:
-                    continue
-                except ComplaintCoreError as exc:
-                    log.warning("%s not marked as raised again by %s: %s", cid, repeated.by, exc)
-                    if _store_failed(exc):  # the caller hears of it; a later raising repairs
-                        raise
-                break
 
     # ------------------------------------------------------------------ grouping
 
@@ -1687,344 +1398,6 @@ class Desk:
             self._held.later = None
             for complaint, events, now, deliver in later:
                 self._after_commit(complaint, events, now, deliver=deliver)
-
-    def _group(self, draft: _Draft, now: datetime, grouping: _Grouping) -> _Links | None:
-        """HDL-5, HDL-6: link a new complaint to the concentrated issue it belongs to.
-
-        The candidates are the store's open complaints of the same group (one
-        indexed query, never a scan) and the drafts of the same bulk batch.  The
-        new complaint and the batch's drafts are linked in memory; stored
-        members are returned, to be linked once the new one is stored.
-        """
-        rule = self.pack.concentration
-        complaint = draft.complaint
-        key = group_key(complaint, rule)
-        if key is None:
-            return None
-        t = complaint.intake.received_at
-        draft.who = complainant_key(complaint.intake.complainant)
-        grouping.seen.setdefault(key, set()).add(complaint.id)
-        held = grouping.drafts.setdefault(key, _ByTime())
-        near = {d.complaint.id: d for d in held.between(t - rule.reach, t + rule.reach)}
-        # never this batch's drafts; those it linked already carry the issue (s25J F04)
-        candidates = [grouping.as_linked(m) for m in self._stored_members(key, t, grouping)]
-        candidates += [
-            Member(
-                d.complaint.id,
-                d.complaint.intake.received_at,
-                d.who,
-                d.complaint.state.issue,
-                d.complaint.state.group_incident,
-            )
-            for d in near.values()
-        ]
-        drafts = held.drafts  # before this one is added: the others of the batch
-        held.add(draft)
-        decision = decide_group(Member(complaint.id, t, draft.who), candidates, rule)
-        if decision is None:
-            return None
-        self._apply_group(draft, decision, now, tell=True)
-        for other in near.values():
-            if other.complaint.id in decision.link:
-                self._apply_group(other, decision, now, tell=False)
-        if decision.became_incident:  # HDL-6: every draft of the issue, however far
-            for other in drafts:
-                if (
-                    other is not draft
-                    and other.complaint.id not in decision.link
-                    and other.complaint.state.issue == decision.issue
-                ):
-                    self._apply_group(other, decision, now, tell=False)
-        stored = tuple(i for i in decision.link if i not in near)
-        grouping.joined.update((i, decision.issue) for i in stored)
-        if decision.incident:
-            grouping.incidents.add(decision.issue)
-        if stored or decision.became_incident:
-            return _Links(decision, stored, decision.became_incident)
-        return None
-
-    def _stored_members(self, key: GroupKey, t: datetime, grouping: _Grouping) -> list[Member]:
-        """The store's open complaints of a group within reach of ``t``, oldest first
-        (one query per group and batch, then cut from the batch's cached answer)."""
-        rule = self.pack.concentration
-        reach = rule.reach
-        known = grouping.stored.get(key)
-        if known is None or t - reach < known[0] or t + reach > known[1]:
-            site, building, category = key
-            since, until = t - reach, t + 2 * reach  # room for the batch's later arrivals
-            found = self.store.open_similar(
-                site=site,
-                category=category,
-                since=since,
-                until=until,
-                building=building if rule.scope is GroupScope.BUILDING else None,
-                limit=_GROUP_CANDIDATES,
-            )
-            if len(found) == _GROUP_CANDIDATES:  # cut short: only what was read is known
-                until = found[-1].received_at
-            known = (since, until, found, [m.received_at for m in found])
-            grouping.stored[key] = known
-            grouping.seen.setdefault(key, set()).update(m.id for m in found)
-        _since, _until, members, times = known
-        return members[bisect_left(times, t - reach) : bisect_right(times, t + reach)]
-
-    def _ask_groups(self, drafts: Sequence[_Draft], grouping: _Grouping) -> None:
-        """HDL-5 for a bulk batch: the store's open complaints of every group the
-        batch meets, within reach of all its drafts of that group, in one go where
-        the store can; :meth:`_stored_members` then cuts each draft's from them
-        (and asks again only when a group had more than it read)."""
-        if len(drafts) < 2 or not isinstance(self.store, BatchIntakeStore):
-            return
-        rule = self.pack.concentration
-        spans: dict[GroupKey, tuple[datetime, datetime]] = {}
-        for draft in drafts:
-            key = group_key(draft.complaint, rule)
-            if key is None:
-                continue
-            t = draft.complaint.intake.received_at
-            first, last = spans.get(key, (t, t))
-            spans[key] = (min(first, t), max(last, t))
-        if not spans:
-            return
-        reach, by_building = rule.reach, rule.scope is GroupScope.BUILDING
-        questions = [
-            SimilarQuery(
-                site=site,
-                category=category,
-                since=first - reach,
-                until=last + 2 * reach,  # as _stored_members asks: room for later arrivals
-                building=building if by_building else None,
-                limit=_GROUP_CANDIDATES,
-            )
-            for (site, building, category), (first, last) in spans.items()
-        ]
-        try:
-            answers = self.store.open_similar_many(questions)
-        except ComplaintCoreError:
-            return  # each group is asked alone, when its first draft needs it
-        for key, q, found in zip(spans, questions, answers, strict=True):
-            until = q.until
-            if len(found) == _GROUP_CANDIDATES:  # cut short: only what was read is known
-                until = found[-1].received_at
-            grouping.stored[key] = (q.since, until, found, [m.received_at for m in found])
-            grouping.seen.setdefault(key, set()).update(m.id for m in found)
-
-    def _group_raced(
-        self,
-        stored: Sequence[Complaint],
-        seen: Mapping[GroupKey, set[str]],
-        now: datetime,
-        *,
-        deliver: bool = True,
-    ) -> dict[str, Complaint]:
-        """HDL-5, HDL-6: group again complaints just stored whose group gained members
-        they were not decided with; those grouped now, by id.
-
-        Intake decides from the store as read before its commit.  Two processes
-        storing complaints of one group at the same moment (both waiting for the
-        write lock, or a bulk batch drafting) each miss the other's, and the
-        issue or group incident their complainants make was formed by neither.
-        So the group is read again once they are stored (one question per group):
-        where it holds a complaint ``seen`` does not, and the thresholds are now
-        met while the complaint is in no issue (or its issue is now a group
-        incident and it is not flagged), it is grouped as intake would now, in
-        a commit of its own that tells whom intake tells.  Two processes doing so
-        at the same moment may both tell; the issue is named the same by both.
-        A failure here leaves the receipt standing (a WARNING; the group's next
-        complaint groups them).
-        """
-        rule = self.pack.concentration
-        todo: dict[GroupKey, list[Complaint]] = {}
-        for complaint in stored:
-            key = group_key(complaint, rule)
-            if key is not None:
-                todo.setdefault(key, []).append(complaint)
-        if not todo:
-            return {}
-        reach = rule.reach
-        questions = [
-            SimilarQuery(
-                site=site,
-                category=category,
-                since=min(c.intake.received_at for c in todo[key]) - reach,
-                until=max(c.intake.received_at for c in todo[key]) + reach,
-                building=building if rule.scope is GroupScope.BUILDING else None,
-                limit=_GROUP_CANDIDATES,
-            )
-            for key in todo
-            for site, building, category in [key]
-        ]
-        try:
-            if len(questions) > 1 and isinstance(self.store, BatchIntakeStore):
-                answers = self.store.open_similar_many(questions)
-            else:
-                answers = [self.store.open_similar(**attrs.asdict(q)) for q in questions]
-        except ComplaintCoreError as exc:
-            log.warning("groups not read again after intake: %s", exc)
-            return {}
-        regrouped: dict[str, Complaint] = {}
-        for key, found in zip(todo, answers, strict=True):
-            known = seen.get(key, set())
-            new = [m.received_at for m in found if m.id not in known]
-            if not new:  # nothing stored meanwhile: decided on all there is
-                continue
-            by_id = {m.id: m for m in found}
-            for complaint in todo[key]:
-                t = complaint.intake.received_at
-                if not any(abs(at - t) <= reach for at in new):
-                    continue
-                me = by_id.get(complaint.id)
-                issue = me.issue if me is not None else complaint.state.issue
-                incident = me.incident if me is not None else complaint.state.group_incident
-                who = complainant_key(complaint.intake.complainant)
-                decision = decide_group(Member(complaint.id, t, who), found, rule)
-                if decision is None:
-                    continue
-                if issue and (incident or not decision.incident or decision.issue != issue):
-                    continue
-                try:
-                    after = self._regroup(complaint.id, now, deliver=deliver)
-                except ComplaintCoreError as exc:
-                    log.warning("%s: left out of its group after a failure: %s", complaint.id, exc)
-                    continue
-                if after is not None:
-                    regrouped[complaint.id] = after
-            ours = {c.id for c in todo[key]}
-            self._flag_group_incident(found, ours, now, deliver=deliver, regrouped=regrouped)
-        return regrouped
-
-    def _flag_group_incident(
-        self,
-        found: Sequence[Member],
-        ours: Collection[str],
-        now: datetime,
-        *,
-        deliver: bool,
-        regrouped: dict[str, Complaint],
-    ) -> None:
-        """HDL-6 counted per group, not per issue: a member (of any issue) whose group
-        holds ``group_complainants`` distinct complainants within ``group_window``
-        of it is flagged a group incident on its own issue, and its project
-        manager told, as intake would.  Two issues formed by desks that each saw
-        half the group (an unlocked store) are each under the threshold alone."""
-        rule = self.pack.concentration
-        for m in found:
-            if not m.issue or m.incident:
-                continue
-            decision = decide_group(m, found, rule)
-            if decision is None or not decision.incident:
-                continue
-            own = GroupDecision(  # on its own issue: members never move (HDL-5)
-                issue=m.issue,
-                members=(m.id,),
-                link=(m.id,),
-                complainants=decision.complainants,
-                incident=True,
-                became_incident=False,
-                formed=False,
-            )
-            try:
-                self._link(_Links(own, (m.id,), False), now, deliver=deliver)
-            except ComplaintCoreError as exc:
-                log.warning("%s: group incident left unflagged after a failure: %s", m.id, exc)
-                continue
-            if m.id in ours:  # the receipt shows it flagged
-                regrouped[m.id] = self.store.load(m.id)
-
-    def _regroup(self, complaint_id: str, now: datetime, *, deliver: bool) -> Complaint | None:
-        """Group a stored complaint as intake would now (HDL-5, HDL-6), and link its
-        fellows; the complaint as grouped, or None when it did not change."""
-        for _attempt in range(_CONFLICT_RETRIES):
-            complaint = self.store.load(complaint_id)
-            if not complaint.is_open:
-                return None
-            at = _not_before_last(complaint, now)  # linked meanwhile by a clock ahead
-            draft = _Draft(complaint, [], [])
-            links = self._group(draft, at, _Grouping())
-            if draft.events:
-                row = self._projection.row(draft.complaint, at)
-                try:
-                    self.store.append(
-                        complaint.id, complaint.version, draft.events, row, draft.outbox
-                    )
-                except ConcurrencyConflictError:  # linked by another meanwhile: look again
-                    continue
-                self._after_commit(
-                    draft.complaint, draft.events, at, deliver=deliver and bool(draft.outbox)
-                )
-            self._link(links, at, deliver=deliver)
-            return draft.complaint if draft.events else None
-        return None
-
-    def _group_command(self, complaint: Complaint, decision: GroupDecision) -> Group:
-        members = decision.members
-        if complaint.id not in members:
-            members = (*members, complaint.id)
-        return Group(
-            actor=access.SYSTEM_ACTOR,
-            issue=decision.issue,
-            members=members,
-            complainants=decision.complainants,
-            incident=decision.incident,
-        )
-
-    def _apply_group(
-        self, draft: _Draft, decision: GroupDecision, now: datetime, *, tell: bool
-    ) -> None:
-        """Link a draft (not stored yet) to the issue, in memory."""
-        complaint = draft.complaint
-        try:
-            more = decide(complaint, self._group_command(complaint, decision), self.pack, now)
-        except ComplaintCoreError as exc:  # in another issue, say: it stays out of this one
-            log.info("%s not linked to issue %s: %s", complaint.id, decision.issue, exc)
-            return
-        if not more:
-            return
-        more = (*more, *self._follow_ups(evolve(complaint, more), access.SYSTEM_ACTOR, now))
-        after = evolve(complaint, more)
-        draft.outbox += self._telling.outbox_for(after, more, now) + self._telling.duty_outbox(
-            after, more, now
-        )
-        if tell:
-            draft.outbox += self._telling.issue_outbox(after, decision, now)
-        draft.complaint, draft.events = after, [*draft.events, *more]
-
-    def _link(self, links: _Links | None, now: datetime, *, deliver: bool = True) -> None:
-        """Link stored members to an issue, each in its own transaction.
-
-        A member that cannot be linked (closed meanwhile, in another issue) is
-        left out; one that is not linked because the process stopped is picked
-        up by the next complaint of the same group, which finds it unlinked.  A
-        store failure is raised, not passed over.
-        """
-        if links is None:
-            return
-        decision = links.decision
-        ids = list(links.ids)
-        if links.incident_all:
-            ids += [
-                r.id
-                for r in self.store.issue_rows(decision.issue)
-                if r.status != Status.CLOSED.value and not r.group_incident and r.id not in ids
-            ]
-        for cid in ids:
-            for _attempt in range(_CONFLICT_RETRIES):
-                try:
-                    complaint = self.store.load(cid)
-                    at = _not_before_last(complaint, now)  # written by a clock ahead
-                    command = self._group_command(complaint, decision)
-                    events = decide(complaint, command, self.pack, at)
-                    if events:
-                        follow = self._follow_ups(evolve(complaint, events), command.actor, at)
-                        self._commit(complaint, (*events, *follow), at, deliver=deliver)
-                except ConcurrencyConflictError:
-                    continue
-                except ComplaintCoreError as exc:
-                    if _store_failed(exc):  # the caller hears of it; the group's next repairs
-                        log.warning("%s not linked to issue %s: %s", cid, decision.issue, exc)
-                        raise
-                    log.info("%s not linked to issue %s: %s", cid, decision.issue, exc)
-                break
 
     def act_on_issue(self, issue: str, command: Command, *, now: datetime) -> IssueReport:
         """HDL-5: run one command on every open complaint of a concentrated issue.
@@ -2060,12 +1433,12 @@ class Desk:
         done: list[str] = []
         skipped: list[tuple[str, ComplaintCoreError]] = []
         for row in rows:
-            for attempt in range(_CONFLICT_RETRIES):
+            for attempt in range(CONFLICT_RETRIES):
                 try:
                     self.act(row.id, command, now=now)
                     done.append(row.id)
                 except ConcurrencyConflictError as exc:
-                    if attempt + 1 < _CONFLICT_RETRIES:
+                    if attempt + 1 < CONFLICT_RETRIES:
                         continue
                     skipped.append((row.id, exc))
                 except ComplaintCoreError as exc:
@@ -2165,8 +1538,8 @@ class Desk:
         moved = after.state.category != complaint.state.category
         if not moved or after.state.issue or not after.is_open:
             return self._commit(complaint, events, now)
-        draft = _Draft(after, list(events), [])
-        links = self._group(draft, now, _Grouping())
+        draft = Draft(after, list(events), [])
+        links = self._grouper.group(draft, now, Grouping())
         if len(draft.events) == len(events):  # not grouped
             return self._commit(complaint, events, now)
         box = (
@@ -2177,7 +1550,7 @@ class Desk:
         row = self._projection.row(draft.complaint, now)
         self.store.append(complaint.id, complaint.version, draft.events, row, box)
         self._after_commit(draft.complaint, draft.events, now, deliver=bool(box))
-        self._link(links, now)
+        self._grouper.link(links, now)
         return draft.complaint
 
     def _check_measure_owner(self, complaint: Complaint, command: AddMeasure) -> AddMeasure:
@@ -2372,7 +1745,7 @@ class Desk:
             fresh = [row for row in batch if left_at.get(row.id) != row.version]
             for row in fresh:
                 examined += 1
-                for _attempt in range(_CONFLICT_RETRIES):
+                for _attempt in range(CONFLICT_RETRIES):
                     try:
                         result = self._sweep_one(row.id, now)
                     except ConcurrencyConflictError:
@@ -2959,15 +2332,6 @@ def _handed_over_by(complaint: Complaint, breached: datetime) -> str:
     return complaint.state.department
 
 
-def _not_before_last(complaint: Complaint, now: datetime) -> datetime:
-    """``now``, or the complaint's last event where that is later: a history reads
-    forwards, and another process (whose clock may be ahead) may have written it
-    after this one read its clock (HDL-5: a member linked after a race)."""
-    if complaint.events and complaint.events[-1].at > now:
-        return complaint.events[-1].at
-    return now
-
-
 # Keys whose values are ids, codes, times and enums: everything else in a record
 # is text someone typed (or derived from it) and is redacted in a masked view.
 _STRUCTURAL = frozenset(
@@ -3045,22 +2409,6 @@ def _redacted(value: Any, secrets: Sequence[str]) -> Any:
     if isinstance(value, dict):
         return {k: _redacted(v, secrets) for k, v in value.items()}
     return value
-
-
-def _store_failed(exc: BaseException) -> bool:
-    """The store itself failed (a lost connection, a lock timeout, a full disk), not
-    one damaged record: nothing read or written after it may pass for done."""
-    return isinstance(exc, StoreError) and not isinstance(exc, DamagedRecordError)
-
-
-def _may_raise_again(complaint: Complaint, promise_broken: bool) -> bool:
-    """GRD-2: an open complaint not yet marked as raised repeatedly, or not yet told
-    of the matter's broken promise."""
-    facts = complaint.state.facts
-    return complaint.is_open and (
-        Fact.RAISED_REPEATEDLY not in facts
-        or (promise_broken and Fact.PROMISE_NOT_KEPT not in facts)
-    )
 
 
 def _default_id(intake: Intake, zone: ZoneInfo) -> str:
