@@ -34,14 +34,10 @@ from complaintcore.core.concentration import (
     group_key,
 )
 from complaintcore.core.deadlines import (
-    ClockState,
     ClockStatus,
     DutyStatus,
-    breached_clocks,
-    breached_duties,
     compute_clocks,
     compute_duties,
-    unescalated_handovers,
 )
 from complaintcore.core.errors import (
     AccessDeniedError,
@@ -49,11 +45,9 @@ from complaintcore.core.errors import (
     ComplaintCoreError,
     ConcurrencyConflictError,
     DamagedRecordError,
-    EscalationError,
     IdempotencyConflictError,
     InvalidInputError,
     NoWorkingTimeError,
-    RulePackError,
     StoreError,
     UnknownComplaintError,
     shown_code,
@@ -63,22 +57,19 @@ from complaintcore.core.grading import age_upgrade_at
 from complaintcore.core.improvement import MeasureStatus, compute_measures
 from complaintcore.core.limits import TextLimits, clean_record
 from complaintcore.core.models import (
-    Assigned,
     Channel,
     Complaint,
     Event,
     Grade,
     Intake,
-    Registered,
     Status,
     TargetPerson,
     Trigger,
     Validity,
-    mask,
     require_aware,
 )
 from complaintcore.core.privacy import redact
-from complaintcore.core.rulepack import ClockSpec, RulePack
+from complaintcore.core.rulepack import RulePack
 from complaintcore.core.workflow import (
     AddMeasure,
     Assess,
@@ -100,6 +91,7 @@ from complaintcore.desk.delivery import DeliveryWorker, Sender, SendTimeoutError
 from complaintcore.desk.drafts import CONFLICT_RETRIES, Draft, store_failed
 from complaintcore.desk.grouping import Grouper, Grouping, Links
 from complaintcore.desk.ids import time_ordered_id
+from complaintcore.desk.masking import masked_record
 from complaintcore.desk.ports import (
     AccessRecord,
     BatchComplaintStore,
@@ -121,8 +113,8 @@ from complaintcore.desk.ports import (
 from complaintcore.desk.projection import Projection, row_differs
 from complaintcore.desk.repeat_links import RepeatBatch, Repeated, RepeatLinker
 from complaintcore.desk.site_staff import SiteStaff, same_staff
-from complaintcore.desk.telling import Outbox, Telling, minutes
-from complaintcore.i18n import N_
+from complaintcore.desk.sweeping import Sweeper
+from complaintcore.desk.telling import Outbox, Telling
 
 if TYPE_CHECKING:
     from complaintcore.core.rulepack import EarlyWarning
@@ -205,23 +197,6 @@ class _Again:
     """A submission given again in the same batch: answered by the first one's receipt."""
 
     first: Draft
-
-
-@attrs.define
-class _Swept:
-    """What sweeping one complaint did (see :class:`SweepReport`)."""
-
-    escalated: list[str]
-    regraded: bool
-    warned: int
-    late: int
-    owed: int = 0
-    duty_risk: int = 0
-    overdue: list[str] = attrs.Factory(list)
-    version: int = 0
-    """The complaint's version once swept: a later claim of it unchanged is skipped."""
-    measure_risk: int = 0
-    measures_overdue: list[str] = attrs.Factory(list)
 
 
 @attrs.frozen
@@ -379,6 +354,17 @@ class Desk:
             projection=self._projection,
             follow_ups=self._follow_ups,
             commit=self._commit,
+            after_commit=self._after_commit,
+        )
+        # what a sweep does to each due complaint
+        self._sweeper = Sweeper(
+            store=store,
+            pack=pack,
+            zone=self.zone,
+            projection=self._projection,
+            staff=self._staff,
+            telling=self._telling,
+            follow_ups=self._follow_ups,
             after_commit=self._after_commit,
         )
         # listeners heard once a group's lock is released (see _groups_locked)
@@ -1000,7 +986,8 @@ class Desk:
         an error would have it typed in again, twice): a WARNING names the
         complaint left unmarked, and the matter's or group's next complaint
         marks it.  A complaint of its group stored by another process meanwhile
-        is grouped with it then (HDL-5, HDL-6; see :meth:`_group_raced`).
+        is grouped with it then (HDL-5, HDL-6; see
+        :meth:`Grouper.group_raced <complaintcore.desk.grouping.Grouper.group_raced>`).
         """
         self._require_now(now)
         admitted, acting = self._admit(intake, actor)
@@ -1747,7 +1734,7 @@ class Desk:
                 examined += 1
                 for _attempt in range(CONFLICT_RETRIES):
                     try:
-                        result = self._sweep_one(row.id, now)
+                        result = self._sweeper.sweep_one(row.id, now)
                     except ConcurrencyConflictError:
                         conflicts += 1
                         continue
@@ -1793,151 +1780,6 @@ class Desk:
             self._for_other_channels(),
             tuple(failed),
         )
-
-    def _sweep_one(self, complaint_id: str, now: datetime) -> _Swept:
-        complaint = self.store.load(complaint_id)
-        start = complaint
-        system = access.SYSTEM_ACTOR
-        events: list[Event] = []
-        outbox: Outbox = []
-        escalated: list[str] = []
-        members = self._staff.site_members(complaint)  # not the whole company's staff
-        site = complaint.intake.site or complaint.intake.complainant.site
-        late = warned = 0
-        regraded = False
-        duties = self._projection.duties_now(complaint, now)
-        if complaint.is_open:
-            breached = breached_clocks(
-                complaint,
-                self.pack,
-                self.calendar,
-                now,
-                statuses=self._projection.clocks_now(complaint, now),
-            )
-            names = [s.name for s in breached] + [
-                s.name for s in breached_duties(complaint, duties)
-            ]
-            if names:
-                # One rung per sweep however many clocks broke together (they usually
-                # share one cause); the event names them all, so none escalates again.
-                try:
-                    more = decide(
-                        complaint,
-                        Escalate(
-                            actor=system, trigger=Trigger.DEADLINE_MISSED, clock=",".join(names)
-                        ),
-                        self.pack,
-                        now,
-                    )
-                except EscalationError:
-                    more = ()  # at the top already: nowhere to go (ESC-5) ...
-                    for status in breached:  # ... but its holder hears the deadline passed (DL-7)
-                        missed = self._missed_runs(start, status)
-                        for m in self._telling.holders(complaint, members, now):
-                            for run, due, _unit in missed:
-                                outbox += self._telling.fan(
-                                    complaint,
-                                    "breached",
-                                    m,
-                                    now,
-                                    f"{status.name}#{run}",
-                                    (
-                                        messages.Detail(N_("clock"), status.name, "clock"),
-                                        messages.Detail(N_("due"), minutes(due, self.zone)),
-                                    ),
-                                )
-                if more:
-                    complaint = evolve(complaint, more)
-                    events += more
-                    escalated += names
-            for status in breached:
-                spec = self.pack.clock(status.name)
-                # ESC-6: a late department is reported, at the top rung too (the key
-                # makes it once per clock run even if the complaint is swept again);
-                # one that passed the complaint on after its deadline, too (DL-3)
-                if not spec.report_to:
-                    continue
-                runs = self._missed_runs(start, status)
-                for m in access.recipients(
-                    members, site=site, department=spec.report_to, at=now, tz=self.zone
-                ):
-                    for run, _due, department in runs:
-                        outbox += self._telling.fan(
-                            complaint,
-                            "late_department",
-                            m,
-                            now,
-                            f"{status.name}#{run}",
-                            (
-                                messages.Detail(N_("clock"), spec.name, "clock"),
-                                messages.Detail(N_("department"), department, "department"),
-                            ),
-                        )
-                        late += 1
-            try:
-                more = decide(complaint, Regrade(actor=system), self.pack, now)
-            except RulePackError as exc:  # a category the upgraded pack renamed: verify names it
-                log.error("sweep: complaint %s not graded: %s", complaint.id, exc)
-                more = ()
-            except ComplaintCoreError:  # not gradable: not a valid complaint (VAL-4)
-                more = ()
-            if more:
-                complaint, events, regraded = evolve(complaint, more), [*events, *more], True
-            if events:  # up for a grade its rung cannot handle, and routed at the new rung
-                more = self._follow_ups(complaint, system, now)
-                complaint, events = evolve(complaint, more), [*events, *more]
-                duties = self._projection.duties_now(complaint, now)  # a new grade may owe more
-            for status in self._projection.clocks_now(complaint, now):
-                if status.state is not ClockState.AT_RISK:
-                    continue
-                for m in self._telling.holders(complaint, members, now):
-                    outbox += self._telling.fan(
-                        complaint,
-                        "at_risk",
-                        m,
-                        now,
-                        f"{status.name}#{status.run}",
-                        (
-                            messages.Detail(N_("clock"), status.name, "clock"),
-                            messages.Detail(N_("due"), minutes(status.due, self.zone)),
-                        ),
-                    )
-                    warned += 1
-        swept = _Swept(escalated, regraded, warned, late)
-        for duty in duties:
-            if not duty.owed:
-                continue
-            swept.owed += 1
-            outbox += self._telling.tell_owners(complaint, duty, "duty_owed", now)
-            if duty.state is ClockState.AT_RISK:
-                outbox += self._telling.tell_owners(complaint, duty, "duty_at_risk", now)
-                swept.duty_risk += 1
-            elif duty.state is ClockState.BREACHED:
-                outbox += self._telling.tell_owners(complaint, duty, "duty_overdue", now)
-                swept.overdue.append(duty.name)
-        if complaint.state.measures_open:
-            for measure in compute_measures(complaint, self.pack, self.calendar, now):
-                if measure.state is ClockState.AT_RISK:
-                    outbox += self._telling.measure_message(
-                        complaint, measure, "measure_at_risk", now
-                    )
-                    swept.measure_risk += 1
-                elif measure.overdue:
-                    outbox += self._telling.measure_message(
-                        complaint, measure, "measure_overdue", now
-                    )
-                    swept.measures_overdue.append(measure.name)
-        if events:
-            after = evolve(start, events)
-            box = self._telling.outbox_for(after, events, now) + outbox
-            row = self._projection.row(after, now, swept=True)
-            self.store.append(start.id, start.version, events, row, box)
-            self._after_commit(after, events, now)
-        else:
-            row = self._projection.row(complaint, now, swept=True)
-            self.store.append(start.id, start.version, (), row, outbox)
-        swept.version = start.version + len(events)
-        return swept
 
     # ------------------------------------------------------------------ notifications
 
@@ -2188,30 +2030,6 @@ class Desk:
 
     # ------------------------------------------------------------------ projection
 
-    def _missed_runs(
-        self, complaint: Complaint, status: ClockStatus
-    ) -> list[tuple[int, datetime | None, str]]:
-        """ESC-2, ESC-6: the clock's breaches no escalation has dealt with yet, as (run,
-        due time, the unit that was late): runs a department passed on late (DL-3),
-        then the current run if it is breached."""
-        runs: list[tuple[int, datetime | None, str]] = [
-            (run, when, _handed_over_by(complaint, when))
-            for when, run in unescalated_handovers(complaint, status)
-        ]
-        if status.is_breached:
-            spec = self.pack.clock(status.name)
-            runs.append((status.run, status.due, self._owing_unit(complaint, spec)))
-        return runs
-
-    def _owing_unit(self, complaint: Complaint, spec: ClockSpec) -> str:
-        """ESC-6: the unit a late clock is reported for: the responsible department,
-        or, for a clock the receiver owes (IN-5), the unit that registered it."""
-        if spec.owed_by == "receiving_unit":
-            for ev in complaint.events:
-                if isinstance(ev, Registered):
-                    return ev.unit
-        return complaint.state.department
-
     # ------------------------------------------------------------------ duties
 
 
@@ -2321,94 +2139,6 @@ def _send_plain(notifier: Notifier, notification: Notification, to: StaffMember 
         if callable(close):
             close()  # never run: no "never awaited" warning at garbage collection
         raise TypeError("send returned an awaitable; the desk needs a plain function")
-
-
-def _handed_over_by(complaint: Complaint, breached: datetime) -> str:
-    """DL-3, ESC-6: the department that held the complaint when a clock's run was
-    breached and passed it on afterwards (the first move since)."""
-    for ev in complaint.events:
-        if isinstance(ev, Assigned) and ev.previous_department and ev.at >= breached:
-            return ev.previous_department
-    return complaint.state.department
-
-
-# Keys whose values are ids, codes, times and enums: everything else in a record
-# is text someone typed (or derived from it) and is redacted in a masked view.
-_STRUCTURAL = frozenset(
-    {
-        "type",
-        "at",
-        "actor",
-        "received_at",
-        "occurred_at",
-        "due",
-        "reply_due",
-        "channel",
-        "receiver",
-        "receiver_unit",
-        "site",
-        "unit",
-        "to_unit",
-        "category",
-        "cause",
-        "department",
-        "helpers",
-        "handler",
-        "rung",
-        "from_rung",
-        "to_rung",
-        "trigger",
-        "clock",
-        "grade",
-        "validity",
-        "complaint_kind",
-        "facts",
-        "staff_id",
-        "supervisor",
-        "measure",
-        "measure_kind",
-        "owner",
-        "same_complainant",
-        "same_room",
-        "same_matter",
-        "repeated_by",
-    }
-)
-
-
-# Keys that hold a code in most records but free text in these (record type, key).
-_TYPED_TEXT = frozenset({("cause_analysed", "cause")})
-
-
-def masked_record(data: dict[str, Any]) -> dict[str, Any]:
-    """A serialised complaint with the complainant's data masked everywhere (PRV-1).
-
-    The name, phone and room fields are masked, and in every other text of the
-    intake and the events -- summaries, notes, evidence names, event
-    references, the host's idempotency key, texts events of later versions
-    add -- the same values, phone numbers and e-mail addresses are redacted.
-    Only ids, codes, times and enum values are left as they are.
-    """
-    person = data["intake"]["complainant"]
-    secrets = [person["name"], person["phone"], person["room"]]
-    for key in ("name", "phone", "room"):
-        person[key] = mask(person[key])
-    for record in (data["intake"], *data["events"]):
-        for key, value in record.items():
-            structural = key in _STRUCTURAL and (record.get("type"), key) not in _TYPED_TEXT
-            if not structural and key != "complainant":
-                record[key] = _redacted(value, secrets)
-    return data
-
-
-def _redacted(value: Any, secrets: Sequence[str]) -> Any:
-    if isinstance(value, str):
-        return redact(value, also=secrets)
-    if isinstance(value, list):
-        return [_redacted(v, secrets) for v in value]
-    if isinstance(value, dict):
-        return {k: _redacted(v, secrets) for k, v in value.items()}
-    return value
 
 
 def _default_id(intake: Intake, zone: ZoneInfo) -> str:
