@@ -29,7 +29,6 @@ import attrs
 import pluggy
 
 from complaintcore.core.calendar import WorkingCalendar
-from complaintcore.core.classification import Classification
 from complaintcore.core.concentration import (
     group_key,
 )
@@ -50,7 +49,6 @@ from complaintcore.core.errors import (
     NoWorkingTimeError,
     StoreError,
     UnknownComplaintError,
-    shown_code,
 )
 from complaintcore.core.escalation import current_rung_index, required_rung_index
 from complaintcore.core.grading import age_upgrade_at
@@ -92,6 +90,7 @@ from complaintcore.desk.drafts import CONFLICT_RETRIES, Draft, store_failed
 from complaintcore.desk.grouping import Grouper, Grouping, Links
 from complaintcore.desk.ids import time_ordered_id
 from complaintcore.desk.masking import masked_record
+from complaintcore.desk.plugins import check_notifiers, notifiers_of, unusable_classification
 from complaintcore.desk.ports import (
     AccessRecord,
     BatchComplaintStore,
@@ -289,7 +288,7 @@ class Desk:
         # the working calendar (built on first use when given a function for it), and
         # the clocks, duties and rows computed on it
         self._projection = Projection(pack, calendar)
-        _check_notifiers(notifiers)
+        check_notifiers(notifiers)
         self.notifiers = {n.name: n for n in notifiers}
         if len(self.notifiers) != len(notifiers):
             raise InvalidInputError("notifiers", "two notifiers share a name")
@@ -437,7 +436,7 @@ class Desk:
                 )
                 return found  # type: ignore[no-any-return]
 
-            notifiers = _notifiers_of(hook.complaintcore_get_notifiers(config=config))
+            notifiers = notifiers_of(hook.complaintcore_get_notifiers(config=config))
             return cls(
                 pack=pack,
                 store=store,
@@ -1325,7 +1324,7 @@ class Desk:
                     complaint.id,
                 )
                 found = None
-            unusable = _unusable_classification(found, self.pack)
+            unusable = unusable_classification(found, self.pack)
             if unusable:  # a stale label set, a wrong type, a coroutine: as if it raised
                 log.error(
                     "complaintcore_classify failed for %s: %s; the pack's keywords classify it",
@@ -2033,51 +2032,6 @@ class Desk:
     # ------------------------------------------------------------------ duties
 
 
-def _unusable_classification(found: object, pack: RulePack) -> str:
-    """Why a ``complaintcore_classify`` answer cannot classify a complaint under
-    ``pack`` (``""`` when it can, or when there is none): codes are quoted only
-    when they look like codes (PRV-1)."""
-    from complaintcore.desk.plugins import AWAITABLE_ANSWER, closed_awaitable
-
-    if found is None:
-        return ""
-    if closed_awaitable(found):
-        return AWAITABLE_ANSWER
-    if not isinstance(found, Classification):
-        return f"expected a Classification, got {type(found).__name__}"
-    if not pack.has_category(found.category):
-        shown = shown_code(found.category)
-        return f"answered category {shown}, not in pack {pack.name}"
-    if found.department and not pack.has_department(found.department):
-        shown = shown_code(found.department)
-        return f"answered department {shown}, not in pack {pack.name}"
-    return ""
-
-
-def _notifiers_of(groups: Iterable[object]) -> list[Notifier]:
-    """The channels ``complaintcore_get_notifiers`` answered: each plugin's answer a
-    list of notifiers, refused naming the hook when it is anything else."""
-    from complaintcore.desk.plugins import AWAITABLE_ANSWER, check_answer, closed_awaitable
-
-    hook = "complaintcore_get_notifiers"
-    found: list[Notifier] = []
-    for group in groups:
-        if closed_awaitable(group):
-            raise InvalidInputError(hook, AWAITABLE_ANSWER)
-        if isinstance(group, Notifier):
-            raise InvalidInputError(
-                hook, f"expected a list of notifiers, got one {type(group).__name__} (return [it])"
-            )
-        if isinstance(group, str | bytes | Mapping) or not isinstance(group, Iterable):
-            raise InvalidInputError(
-                hook, f"expected a list of notifiers, got {type(group).__name__}"
-            )
-        for n in group:
-            check_answer(hook, n, Notifier, "a list of Notifier (a name and send)")
-            found.append(n)
-    return found
-
-
 def _other_region(calendar: WorkingCalendar, pack: RulePack) -> tuple[str, ...]:
     """A warning when the calendar was built from another region's holidays than the
     pack names (``GB-SCT`` for an England pack): its days off are the calendar's."""
@@ -2089,25 +2043,6 @@ def _other_region(calendar: WorkingCalendar, pack: RulePack) -> tuple[str, ...]:
         f"calendar: built from the holidays of {region}, but the rule pack "
         f"{pack.name!r} names {named}: deadlines count {region}'s days off",
     )
-
-
-def _check_notifiers(notifiers: Sequence[Notifier]) -> None:
-    """Each notifier has a name and a plain ``send``: the outbox routes by name, and the
-    desk calls ``send`` in a thread, where a coroutine function's message would never go."""
-    from complaintcore.desk.plugins import check_answer
-
-    for i, n in enumerate(notifiers):
-        check_answer(f"notifiers[{i}]", n, Notifier, "a Notifier (a name and send)")
-        if not isinstance(n.name, str) or not n.name.strip():
-            raise InvalidInputError(f"notifiers[{i}].name", "expected the channel's name")
-        if inspect.iscoroutinefunction(getattr(n, "send", None)):
-            # called without an event loop, it would return a coroutine never run,
-            # and the message would count as sent
-            raise InvalidInputError(
-                "notifiers",
-                f"{n.name}: send is a coroutine function; the desk calls send in a"
-                " thread and needs a plain function (wrap it with asyncio.run)",
-            )
 
 
 def _pass_clock(now: datetime, clock: Callable[[], datetime] | None) -> Callable[[], datetime]:
