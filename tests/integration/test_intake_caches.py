@@ -187,7 +187,10 @@ def test_complaints_alike_but_for_their_rung_keep_their_own_due_times(tmp_path: 
         for cid in (top.id, lower.id):
             assert rows[cid] == _desk(again)._projection.row(again.load(cid), NOW)
         fresh = _desk(again)  # the top one first: the other must not take its answer
-        swept = {cid: fresh._projection.row(again.load(cid), NOW, swept=True) for cid in (top.id, lower.id)}
+        swept = {
+            cid: fresh._projection.row(again.load(cid), NOW, swept=True)
+            for cid in (top.id, lower.id)
+        }
     assert swept[lower.id].next_due == NOW  # breached and escalable: still due
     due = swept[top.id].next_due  # its holder told: due at its next deadline
     assert due is not None
