@@ -15,7 +15,7 @@ from complaintcore.adapters.postgres_store import PostgresStore
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.core.errors import IdempotencyConflictError, InvalidInputError, StoreError
 from complaintcore.core.models import Complainant, Complaint, Fact, Grouped, Intake
-from complaintcore.desk import Desk, service
+from complaintcore.desk import Desk, grouping, repeat_links
 from complaintcore.desk.ports import BatchIntakeStore, RelatedQuery
 from complaintcore.testing import make_desk
 from tests.integration.test_repeats_at_the_desk import NEIGHBOUR, OWNER, SPOUSE, T0, intake, links
@@ -117,14 +117,14 @@ def test_a_complaint_whose_linking_fails_is_refused_in_its_slot(
     """Each complaint all or nothing: the others of the batch are stored, a retry of
     the refused one in the same batch gets the same answer."""
     with make_desk(store=SqliteStore(tmp_path / "d.db")) as desk:
-        group = desk._group
+        group = desk._grouper.group
 
         def failing(draft: Any, now: Any, grouping: Any) -> Any:
             if draft.complaint.intake.idempotency_key == "call-2":
                 raise InvalidInputError("category", "refused for the test")  # failure injection
             return group(draft, now, grouping)
 
-        monkeypatch.setattr(desk, "_group", failing)
+        monkeypatch.setattr(desk._grouper, "group", failing)
         keys = ["call-1", "call-2", "call-3", "call-2"]
         batch = [
             attrs.evolve(intake(OWNER, T0 + timedelta(hours=i)), idempotency_key=k)
@@ -323,11 +323,11 @@ def test_a_building_backlog_in_one_batch_reads_only_its_windows(
     now = backlog[-1].received_at + timedelta(minutes=5)
     group_sizes: list[int] = []
     link_sizes: list[int] = []
-    grouping, linking = service.decide_group, service.decide_links
+    grouping_of, linking = grouping.decide_group, repeat_links.decide_links
 
     def counted_group(new: Any, candidates: Any, rule: Any) -> Any:
         group_sizes.append(len(candidates))
-        return grouping(new, candidates, rule)
+        return grouping_of(new, candidates, rule)
 
     def counted_links(new: Any, candidates: Any, rule: Any) -> Any:
         link_sizes.append(len(candidates))
@@ -342,8 +342,8 @@ def test_a_building_backlog_in_one_batch_reads_only_its_windows(
         ids = iter(f"C-{i:04d}" for i in range(10_000))
         one._new_id = lambda _intake: next(ids)  # type: ignore[method-assign]
         expected = shapes(one, 1)
-    monkeypatch.setattr(service, "decide_group", counted_group)
-    monkeypatch.setattr(service, "decide_links", counted_links)
+    monkeypatch.setattr(grouping, "decide_group", counted_group)
+    monkeypatch.setattr(repeat_links, "decide_links", counted_links)
     with make_desk(store=SqliteStore(tmp_path / "all.db")) as many:
         ids = iter(f"C-{i:04d}" for i in range(10_000))
         many._new_id = lambda _intake: next(ids)  # type: ignore[method-assign]

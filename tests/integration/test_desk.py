@@ -297,7 +297,7 @@ def test_a_stale_version_is_a_conflict_and_writes_nothing(desk: Desk, clock: Fix
 
     events = decide(c, Pause(actor="SR-102", reason="x"), desk.pack, now)
     with pytest.raises(ConcurrencyConflictError):
-        desk.store.append(c.id, c.version, events, desk._row(c, now), [])
+        desk.store.append(c.id, c.version, events, desk._projection.row(c, now), [])
     assert desk.get(c.id).version == c.version + 1
 
 

@@ -202,6 +202,6 @@ def test_a_broken_calendar_still_stops_the_sweep(monkeypatch: pytest.MonkeyPatch
     def broken(complaint_id: str, now: datetime) -> None:
         raise CalendarError("the host's calendar service is down")
 
-    monkeypatch.setattr(desk, "_sweep_one", broken)
+    monkeypatch.setattr(desk._sweeper, "sweep_one", broken)
     with pytest.raises(CalendarError, match="calendar service is down"):
         desk.sweep(datetime(2025, 12, 31, 17, 30, tzinfo=LONDON))

@@ -661,13 +661,13 @@ def test_a_duty_owner_is_looked_for_at_the_site_unless_the_handler_works_elsewhe
     c = desk.receive(owner(1, MON), now=MON)
     handlers = next(d for d in desk.pack.duties if d.owner_handler)
     everyone = list(desk.directory.members())
-    at_site = desk._owner_pool(c, handlers)
+    at_site = desk._telling.owner_pool(c, handlers)
     assert [m.staff_id for m in at_site] == [m.staff_id for m in everyone if m.works_at("sunrise")]
     assert len(at_site) < len(everyone)
     elsewhere = next(m for m in everyone if m.site == "riverside")
     moved = evolve(
         c, [Assigned(at=MON, actor="system", handler=elsewhere.staff_id, rung=elsewhere.rung)]
     )
-    assert elsewhere in desk._owner_pool(moved, handlers)
+    assert elsewhere in desk._telling.owner_pool(moved, handlers)
     not_handlers = next(d for d in desk.pack.duties if not d.owner_handler)
-    assert elsewhere not in desk._owner_pool(moved, not_handlers)
+    assert elsewhere not in desk._telling.owner_pool(moved, not_handlers)

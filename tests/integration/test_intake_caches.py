@@ -86,7 +86,7 @@ def test_rows_of_a_bulk_batch_are_those_of_a_desk_that_shares_nothing(tmp_path: 
         due = 0
         for cid, row in stored.items():
             fresh = _desk(again)  # a new desk for each complaint: nothing shared
-            expected = fresh._row(again.load(cid), NOW)
+            expected = fresh._projection.row(again.load(cid), NOW)
             assert row == expected, cid
             due += expected.next_due is not None
         assert due  # the comparison covers due times, not only their absence
@@ -185,9 +185,12 @@ def test_complaints_alike_but_for_their_rung_keep_their_own_due_times(tmp_path: 
     assert rows[lower.id].next_due == rows[top.id].next_due == NOW
     with SqliteStore(tmp_path / "d.sqlite3") as again:
         for cid in (top.id, lower.id):
-            assert rows[cid] == _desk(again)._row(again.load(cid), NOW)
+            assert rows[cid] == _desk(again)._projection.row(again.load(cid), NOW)
         fresh = _desk(again)  # the top one first: the other must not take its answer
-        swept = {cid: fresh._row(again.load(cid), NOW, swept=True) for cid in (top.id, lower.id)}
+        swept = {
+            cid: fresh._projection.row(again.load(cid), NOW, swept=True)
+            for cid in (top.id, lower.id)
+        }
     assert swept[lower.id].next_due == NOW  # breached and escalable: still due
     due = swept[top.id].next_due  # its holder told: due at its next deadline
     assert due is not None
@@ -222,7 +225,7 @@ def test_complaints_alike_but_received_at_other_times_keep_their_own_due_times(
         assert None not in dues
         assert len(set(dues)) == len(dues)  # the receipt decides it: one each
         for cid, row in rows.items():
-            assert row == _desk(again)._row(again.load(cid), entered), cid
+            assert row == _desk(again)._projection.row(again.load(cid), entered), cid
 
 
 def test_a_duty_started_by_a_receipt_bound_breach_is_each_complaints_own(
@@ -279,7 +282,7 @@ def test_a_duty_started_by_a_receipt_bound_breach_is_each_complaints_own(
     assert any(started[1:])
     with SqliteStore(tmp_path / "d.sqlite3") as again:
         for row in again.rows():
-            assert row == desk_of(again)._row(again.load(row.id), entered), row.id
+            assert row == desk_of(again)._projection.row(again.load(row.id), entered), row.id
 
 
 def test_the_next_due_time_is_the_earliest_of_every_clock_whatever_their_order(

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from complaintcore.core import deadlines
-from complaintcore.desk import service
+from complaintcore.desk import projection, service
 from complaintcore.testing import make_desk
 from tests.helpers import intake
 
@@ -28,6 +28,7 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return real(complaint, *args, **kwargs)
 
     monkeypatch.setattr(service, "compute_clocks", counting)
+    monkeypatch.setattr(projection, "compute_clocks", counting)
     monkeypatch.setattr(deadlines, "compute_clocks", counting)
     return calls
 

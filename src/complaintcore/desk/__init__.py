@@ -2,7 +2,11 @@
 
 :class:`Desk` (in :mod:`complaintcore.desk.service`) is the service layer; the
 ports it plugs adapters into are in :mod:`complaintcore.desk.ports`, and the
-pluggy hooks that supply them in :mod:`complaintcore.desk.hookspecs`.
+pluggy hooks that supply them in :mod:`complaintcore.desk.hookspecs`.  The
+desk's work is done in modules named for what they hold: ``projection`` (clocks,
+duties, rows), ``telling`` (who is told what), ``site_staff`` (a site's staff and
+routing), ``repeat_links`` and ``grouping`` (repeats and issues at intake),
+``drafts``, ``sweeping`` and ``masking``.
 """
 
 from __future__ import annotations

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pluggy
 
-from complaintcore.core.errors import ComplaintCoreError, InvalidInputError
+from complaintcore.core.classification import Classification
+from complaintcore.core.errors import ComplaintCoreError, InvalidInputError, shown_code
+from complaintcore.core.rulepack import RulePack
 from complaintcore.desk import hookspecs
+from complaintcore.desk.ports import Notifier
 
 __all__ = ["ENTRY_POINT_GROUP", "PluginError", "check_plain_hooks", "make_plugin_manager"]
 
@@ -124,3 +127,61 @@ def _members(kind: type) -> list[str]:
 class PluginError(ComplaintCoreError, pluggy.PluginValidationError):
     """A plugin implements a hook that does not exist, with wrong arguments, or as an
     ``async def`` (the desk calls hooks synchronously)."""
+
+
+def unusable_classification(found: object, pack: RulePack) -> str:
+    """Why a ``complaintcore_classify`` answer cannot classify a complaint under
+    ``pack`` (``""`` when it can, or when there is none): codes are quoted only
+    when they look like codes (PRV-1)."""
+    if found is None:
+        return ""
+    if closed_awaitable(found):
+        return AWAITABLE_ANSWER
+    if not isinstance(found, Classification):
+        return f"expected a Classification, got {type(found).__name__}"
+    if not pack.has_category(found.category):
+        shown = shown_code(found.category)
+        return f"answered category {shown}, not in pack {pack.name}"
+    if found.department and not pack.has_department(found.department):
+        shown = shown_code(found.department)
+        return f"answered department {shown}, not in pack {pack.name}"
+    return ""
+
+
+def notifiers_of(groups: Iterable[object]) -> list[Notifier]:
+    """The channels ``complaintcore_get_notifiers`` answered: each plugin's answer a
+    list of notifiers, refused naming the hook when it is anything else."""
+    hook = "complaintcore_get_notifiers"
+    found: list[Notifier] = []
+    for group in groups:
+        if closed_awaitable(group):
+            raise InvalidInputError(hook, AWAITABLE_ANSWER)
+        if isinstance(group, Notifier):
+            raise InvalidInputError(
+                hook, f"expected a list of notifiers, got one {type(group).__name__} (return [it])"
+            )
+        if isinstance(group, str | bytes | Mapping) or not isinstance(group, Iterable):
+            raise InvalidInputError(
+                hook, f"expected a list of notifiers, got {type(group).__name__}"
+            )
+        for n in group:
+            check_answer(hook, n, Notifier, "a list of Notifier (a name and send)")
+            found.append(n)
+    return found
+
+
+def check_notifiers(notifiers: Sequence[Notifier]) -> None:
+    """Each notifier has a name and a plain ``send``: the outbox routes by name, and the
+    desk calls ``send`` in a thread, where a coroutine function's message would never go."""
+    for i, n in enumerate(notifiers):
+        check_answer(f"notifiers[{i}]", n, Notifier, "a Notifier (a name and send)")
+        if not isinstance(n.name, str) or not n.name.strip():
+            raise InvalidInputError(f"notifiers[{i}].name", "expected the channel's name")
+        if inspect.iscoroutinefunction(getattr(n, "send", None)):
+            # called without an event loop, it would return a coroutine never run,
+            # and the message would count as sent
+            raise InvalidInputError(
+                "notifiers",
+                f"{n.name}: send is a coroutine function; the desk calls send in a"
+                " thread and needs a plain function (wrap it with asyncio.run)",
+            )

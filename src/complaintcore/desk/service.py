@@ -19,39 +19,24 @@ import inspect
 import logging
 import threading
 import time
-from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime, timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
+from typing import TYPE_CHECKING, Any, TypeGuard
 from zoneinfo import ZoneInfo
 
 import attrs
 import pluggy
 
 from complaintcore.core.calendar import WorkingCalendar
-from complaintcore.core.classification import Classification
 from complaintcore.core.concentration import (
-    GroupDecision,
-    Member,
-    complainant_key,
-    decide_group,
     group_key,
 )
 from complaintcore.core.deadlines import (
-    BREACHED_TAG,
-    ClockState,
     ClockStatus,
     DutyStatus,
-    ReceiptBound,
-    breached_clocks,
-    breached_duties,
     compute_clocks,
     compute_duties,
-    counted_from,
-    history_key,
-    receipt_bound,
-    unescalated_handovers,
 )
 from complaintcore.core.errors import (
     AccessDeniedError,
@@ -59,48 +44,30 @@ from complaintcore.core.errors import (
     ComplaintCoreError,
     ConcurrencyConflictError,
     DamagedRecordError,
-    EscalationError,
     IdempotencyConflictError,
     InvalidInputError,
     NoWorkingTimeError,
-    RulePackError,
     StoreError,
     UnknownComplaintError,
-    shown_code,
 )
 from complaintcore.core.escalation import current_rung_index, required_rung_index
-from complaintcore.core.grading import age_upgrade_at, promise_not_kept
+from complaintcore.core.grading import age_upgrade_at
 from complaintcore.core.improvement import MeasureStatus, compute_measures
 from complaintcore.core.limits import TextLimits, clean_record
 from complaintcore.core.models import (
-    Assigned,
     Channel,
-    Classified,
-    Closed,
     Complaint,
-    Escalated,
     Event,
-    Fact,
     Grade,
-    Graded,
-    Grouped,
     Intake,
-    Linked,
-    MeasureAdded,
-    Registered,
-    Replied,
-    SanctionRecorded,
     Status,
     TargetPerson,
     Trigger,
     Validity,
-    Visited,
-    mask,
     require_aware,
 )
 from complaintcore.core.privacy import redact
-from complaintcore.core.repeats import Earlier, LinkDecision, decide_links, earlier_of, room_key
-from complaintcore.core.rulepack import ClockSpec, DutySpec, GroupScope, RepeatLinking, RulePack
+from complaintcore.core.rulepack import RulePack
 from complaintcore.core.workflow import (
     AddMeasure,
     Assess,
@@ -108,7 +75,6 @@ from complaintcore.core.workflow import (
     Classify,
     Command,
     Escalate,
-    Group,
     Link,
     Register,
     Regrade,
@@ -120,7 +86,11 @@ from complaintcore.core.workflow import (
 from complaintcore.desk import access, messages
 from complaintcore.desk.config import DeskConfig, RetryPolicy
 from complaintcore.desk.delivery import DeliveryWorker, Sender, SendTimeoutError
+from complaintcore.desk.drafts import CONFLICT_RETRIES, Draft, store_failed
+from complaintcore.desk.grouping import Grouper, Grouping, Links
 from complaintcore.desk.ids import time_ordered_id
+from complaintcore.desk.masking import masked_record
+from complaintcore.desk.plugins import check_notifiers, notifiers_of, unusable_classification
 from complaintcore.desk.ports import (
     AccessRecord,
     BatchComplaintStore,
@@ -133,15 +103,17 @@ from complaintcore.desk.ports import (
     Notifier,
     OutboxItem,
     OutboxStore,
-    RelatedQuery,
     RowOrder,
-    SimilarQuery,
     SnapshotStore,
     StaffDirectory,
     StaffMember,
     VerifyReport,
 )
-from complaintcore.i18n import N_
+from complaintcore.desk.projection import Projection, row_differs
+from complaintcore.desk.repeat_links import RepeatBatch, Repeated, RepeatLinker
+from complaintcore.desk.site_staff import SiteStaff, same_staff
+from complaintcore.desk.sweeping import Sweeper
+from complaintcore.desk.telling import Outbox, Telling
 
 if TYPE_CHECKING:
     from complaintcore.core.rulepack import EarlyWarning
@@ -160,20 +132,11 @@ __all__ = [
 
 log = logging.getLogger("complaintcore.desk")
 
-_CONFLICT_RETRIES = 5
 _CLAIM_BATCH = 10
 _LEASE = timedelta(minutes=5)
 """The shortest lease of a delivery claim (the stores' default)."""
 _SWEEP_BATCH = 50
 """Due complaints claimed at once: few enough to sweep well within the lease."""
-_DUTY_MEMO = 2048
-"""Duty results kept between the two times a commit or a batch needs them."""
-_GROUP_CANDIDATES = 500
-"""Open complaints read per grouping query: far more than any threshold needs."""
-_RELATED_LIMIT = 30
-"""Earlier complaints read per kind of repeat link (at least ``max_links``): the most
-recent ones; a matter raised more often than that counts as raised that many times."""
-Outbox = list[tuple[str, Notification]]
 
 
 @attrs.frozen
@@ -228,210 +191,11 @@ class IssueReport:
     skipped: tuple[tuple[str, ComplaintCoreError], ...] = ()
 
 
-@attrs.define
-class _Shape:
-    """The clocks and duties shared by complaints of one history_key (the one that
-    keeps the registration at its own time), as computed.
-
-    The receipt-bound ones (:func:`receipt_bound`) are right only for complaints
-    whose clocks see the registration at the same moment (:func:`_start`) as the
-    one they were computed for; the others recompute those and keep the rest.
-    """
-
-    clocks: tuple[ClockStatus, ...] | None = None
-    clocks_start: Hashable = None
-    duties: tuple[DutyStatus, ...] | None = None
-    duties_start: Hashable = None
-    next_due: dict[tuple[str, int, bool, bool], datetime | None] = attrs.Factory(dict)
-    """By status, rung index and whether the receipt-bound clocks and duties are left
-    out (for complaints received before they were registered, which add their own),
-    for complaints with no escalation and no open measure."""
-
-
-def _start(complaint: Complaint, now: datetime) -> Hashable:
-    """The moment the clocks see the registration (:func:`counted_from`), with its
-    zone: due times keep the zone of the event that started the clock."""
-    events = complaint.events
-    if not events or not isinstance(events[0], Registered) or events[0].at > now:
-        return None
-    t = counted_from(events[0], complaint.intake.received_at)
-    return (t, t.tzinfo, t.utcoffset())
-
-
-_Status = TypeVar("_Status", ClockStatus, DutyStatus)
-
-
-def _own(
-    shared: Iterable[ClockStatus | DutyStatus],
-    bound: frozenset[str],
-    by_breach: frozenset[str] = frozenset(),
-) -> frozenset[str]:
-    """Of a shape's receipt-bound clocks or duties, those a complaint received at
-    another time computes for itself: one its shape never started stays unstarted
-    (what starts it reads the events' tags, not their times), unless a breach,
-    which comes at a time, may start it (``by_breach``)."""
-    return frozenset(
-        s.name
-        for s in shared
-        if s.name in bound and (s.state is not ClockState.NOT_STARTED or s.name in by_breach)
-    )
-
-
-def _with_own(shared: tuple[_Status, ...], own: Iterable[_Status]) -> tuple[_Status, ...]:
-    """The shape's statuses with the complaint's own in their places."""
-    by_name = {s.name: s for s in own}
-    return tuple(by_name.get(s.name, s) for s in shared)
-
-
-def _received_earlier(complaint: Complaint) -> bool:
-    """Whether the complaint's clocks start at a receipt before its registration."""
-    events = complaint.events
-    return bool(events) and complaint.intake.received_at < events[0].at
-
-
-@attrs.define
-class _Draft:
-    """A complaint received but not yet stored (bulk intake holds a batch of them)."""
-
-    complaint: Complaint
-    events: list[Event]
-    outbox: Outbox
-    who: str = ""
-    earlier: Earlier | None = None
-    """How repeat linking sees it (IMP-3), kept for the batch's later complaints."""
-    question: RelatedQuery | None = None
-    """Its IMP-3 question to the store, once put (bulk intake asks the batch's at once)."""
-    related: list[Earlier] | None = None
-    """The store's answer to it, when asked with the batch's others."""
-    failure: ComplaintCoreError | None = None
-    """Why linking it failed: it is not stored, and its receipt says so."""
-
-
 @attrs.frozen
 class _Again:
     """A submission given again in the same batch: answered by the first one's receipt."""
 
-    first: _Draft
-
-
-GroupKey = tuple[str, str, str]
-
-
-@attrs.define
-class _Grouping:
-    """One intake's (or one bulk batch's) view of the groups: the drafts not yet
-    stored, and the store's answers, kept per group so a time-ordered batch asks
-    the store about each group about once."""
-
-    drafts: dict[GroupKey, _ByTime] = attrs.Factory(dict)
-    stored: dict[GroupKey, tuple[datetime, datetime, list[Member], list[datetime]]] = attrs.Factory(
-        dict
-    )
-    joined: dict[str, str] = attrs.Factory(dict)
-    """Stored complaints the batch's drafts linked to an issue (linked once it is in)."""
-    incidents: set[str] = attrs.Factory(set)
-    """Issues the batch made group incidents (HDL-6)."""
-    seen: dict[GroupKey, set[str]] = attrs.Factory(dict)
-    """Every complaint of a group the decisions saw (stored or drafted): one the store
-    shows after the commit and not here was stored meanwhile by someone else."""
-
-    def as_linked(self, member: Member) -> Member:
-        """A stored member as the batch leaves it: the store is told after the batch,
-        and a later draft must join the issue it joined, not make a second one."""
-        issue = self.joined.get(member.id, member.issue)
-        incident = member.incident or (bool(issue) and issue in self.incidents)
-        if (issue, incident) == (member.issue, member.incident):
-            return member
-        return attrs.evolve(member, issue=issue, incident=incident)
-
-
-@attrs.define
-class _ByTime:
-    """A batch's drafts of one key in order of receipt, so each new one reads only
-    those within its reach or window: a batch of one building's backlog costs what
-    its windows hold, not the square of the batch (s25I F04)."""
-
-    times: list[datetime] = attrs.Factory(list)
-    drafts: list[_Draft] = attrs.Factory(list)
-
-    def add(self, draft: _Draft) -> None:
-        t = draft.complaint.intake.received_at
-        at = bisect_right(self.times, t)
-        self.times.insert(at, t)
-        self.drafts.insert(at, draft)
-
-    def between(self, since: datetime, until: datetime) -> list[_Draft]:
-        return self.drafts[bisect_left(self.times, since) : bisect_right(self.times, until)]
-
-
-@attrs.define
-class _RepeatBatch:
-    """One intake's (or one bulk batch's) drafts not yet stored, by repeat-index key
-    (IMP-3): a bulk batch's later complaints are linked to its earlier ones."""
-
-    drafts: dict[tuple[str, ...], _ByTime] = attrs.Factory(dict)
-
-    def keys(self, site: str, me: Earlier) -> list[tuple[str, ...]]:
-        keys: list[tuple[str, ...]] = [
-            ("person", site, me.complainant_key),
-            ("room", site, me.room_key),
-        ]
-        if me.building:
-            keys.append(("matter", site, me.building, me.category))
-        return [k for k in keys if k[-1]]
-
-    def find(self, site: str, me: Earlier, rule: RepeatLinking) -> list[_Draft]:
-        """The drafts sharing a key with ``me`` within that key's window before it
-        (the person's and the room's ``window``, the matter's ``matter_window``):
-        later ones are never its earlier raisings, older ones never linked."""
-        found: dict[str, _Draft] = {}
-        for key in self.keys(site, me):
-            back = rule.matter_window if key[0] == "matter" else rule.window
-            held = self.drafts.get(key)
-            if held is not None:
-                for d in held.between(me.received_at - back.timedelta, me.received_at):
-                    found.setdefault(d.complaint.id, d)
-        return list(found.values())
-
-    def add(self, site: str, me: Earlier, draft: _Draft) -> None:
-        for key in self.keys(site, me):
-            self.drafts.setdefault(key, _ByTime()).add(draft)
-
-
-@attrs.frozen
-class _Repeated:
-    """Stored complaints a new one raised again, to mark once it is stored (GRD-2)."""
-
-    by: str
-    ids: tuple[str, ...]
-    raisings: int
-    promise_not_kept: bool = False
-
-
-@attrs.frozen
-class _Links:
-    """Stored complaints to link to an issue once the complaint that decided it is in."""
-
-    decision: GroupDecision
-    ids: tuple[str, ...]
-    incident_all: bool
-
-
-@attrs.define
-class _Swept:
-    """What sweeping one complaint did (see :class:`SweepReport`)."""
-
-    escalated: list[str]
-    regraded: bool
-    warned: int
-    late: int
-    owed: int = 0
-    duty_risk: int = 0
-    overdue: list[str] = attrs.Factory(list)
-    version: int = 0
-    """The complaint's version once swept: a later claim of it unchanged is skipped."""
-    measure_risk: int = 0
-    measures_overdue: list[str] = attrs.Factory(list)
+    first: Draft
 
 
 @attrs.frozen
@@ -521,19 +285,10 @@ class Desk:
         self.pack = pack
         self.store = store
         self.directory = directory
-        # A function is called the first time a deadline needs the calendar, so a
-        # desk opened to list or report never builds one (see :attr:`calendar`).
-        self._calendar: WorkingCalendar | None = None
-        self._calendar_factory: Callable[[], WorkingCalendar] | None = None
-        if isinstance(calendar, WorkingCalendar):
-            self._calendar = _in_pack_zone(calendar, pack)
-        elif callable(calendar):
-            self._calendar_factory = calendar
-        else:
-            raise InvalidInputError(
-                "calendar", "expected a WorkingCalendar or a function making one"
-            )
-        _check_notifiers(notifiers)
+        # the working calendar (built on first use when given a function for it), and
+        # the clocks, duties and rows computed on it
+        self._projection = Projection(pack, calendar)
+        check_notifiers(notifiers)
         self.notifiers = {n.name: n for n in notifiers}
         if len(self.notifiers) != len(notifiers):
             raise InvalidInputError("notifiers", "two notifiers share a name")
@@ -572,28 +327,45 @@ class Desk:
         self._directory_index: tuple[object, frozenset[str]] | None = None
         self._other_channels: set[str] = set()
         """Channels of queued messages this desk lacks, each logged once."""
-        # Tags after which a duty may be owed: without one, no duty is computed.
-        self._duty_triggers = _duty_triggers(pack)
-        # The clocks and duties a registration starts, for the pack (see _clocks_now).
-        self._bound: tuple[object, ReceiptBound] = (pack, receipt_bound(pack))
-        # Duties computed lately: a commit, or a bulk batch, asks twice for each
-        # complaint (messages, then its next due time).  Keyed by id, version and now.
-        self._duty_memo: dict[tuple[str, int, datetime], tuple[DutyStatus, ...]] = {}
-        # The same for clocks: a swept complaint needs them to find breaches, to warn
-        # of risks and for its next due time, and computes them once for all three.
-        self._clock_memo: dict[tuple[str, int, datetime], tuple[ClockStatus, ...]] = {}
-        # Clocks and duties by history_key: a bulk batch's complaints share ``now`` and
-        # the shape of their first events, so most are computed once for many.  Kept
-        # for one pack and calendar (the first item).
-        self._shapes: tuple[tuple[object, object], dict[Hashable, _Shape]] = ((None, None), {})
-        self._last_shape: tuple[tuple[str, int, datetime, object], _Shape] | None = None
-        # Handlers chosen lately, by what routing needs (see _handler_for).
-        self._routes: tuple[tuple[object, object], dict[Hashable, StaffMember | None]] = (
-            (None, None),
-            {},
+        # whom a complaint is routed to, and whom its messages go to
+        self._staff = SiteStaff(directory, pack)
+        self._telling = Telling(
+            pack=pack,
+            directory=directory,
+            notifiers=self.notifiers,
+            messages=self.messages,
+            zone=self.zone,
+            staff=self._staff,
+            projection=self._projection,
         )
-        # Staff by site, while the directory hands back the same members (routing).
-        self._staff_by_site: tuple[object, dict[str, list[StaffMember]]] = (None, {})
+        # repeats (IMP-3, GRD-2) and concentrated issues (HDL-5, HDL-6) at intake
+        self._repeats = RepeatLinker(
+            store=store,
+            pack=pack,
+            telling=self._telling,
+            follow_ups=self._follow_ups,
+            commit=self._commit,
+        )
+        self._grouper = Grouper(
+            store=store,
+            pack=pack,
+            telling=self._telling,
+            projection=self._projection,
+            follow_ups=self._follow_ups,
+            commit=self._commit,
+            after_commit=self._after_commit,
+        )
+        # what a sweep does to each due complaint
+        self._sweeper = Sweeper(
+            store=store,
+            pack=pack,
+            zone=self.zone,
+            projection=self._projection,
+            staff=self._staff,
+            telling=self._telling,
+            follow_ups=self._follow_ups,
+            after_commit=self._after_commit,
+        )
         # listeners heard once a group's lock is released (see _groups_locked)
         self._held = threading.local()
 
@@ -664,7 +436,7 @@ class Desk:
                 )
                 return found  # type: ignore[no-any-return]
 
-            notifiers = _notifiers_of(hook.complaintcore_get_notifiers(config=config))
+            notifiers = notifiers_of(hook.complaintcore_get_notifiers(config=config))
             return cls(
                 pack=pack,
                 store=store,
@@ -703,15 +475,11 @@ class Desk:
     def calendar(self) -> WorkingCalendar:
         """The working calendar deadlines are computed on (built on first use when the
         desk was given a function for it, as :meth:`from_config` does)."""
-        found = self._calendar
-        if found is None:
-            assert self._calendar_factory is not None
-            found = self._calendar = _in_pack_zone(self._calendar_factory(), self.pack)
-        return found
+        return self._projection.calendar
 
     @calendar.setter
     def calendar(self, value: WorkingCalendar) -> None:
-        self._calendar = _in_pack_zone(value, self.pack)
+        self._projection.calendar = value
 
     def _require_now(self, now: datetime) -> None:
         """``now`` is aware and inside the calendar's years: a time past them (a
@@ -912,14 +680,14 @@ class Desk:
             try:
                 complaint = self.store.load(stored.id)
             except ComplaintCoreError as exc:
-                if _store_failed(exc):  # a failed read is no row found in order
+                if store_failed(exc):  # a failed read is no row found in order
                     raise
                 continue  # damaged: verify names it
             try:
-                row = self._row(complaint, now)
+                row = self._projection.row(complaint, now)
                 # the row a sweep wrote past the warnings it gave is no row out of
                 # date (rewritten, the complaint would be due again, DL-7)
-                if row == stored or self._row(complaint, now, swept=True) == stored:
+                if row == stored or self._projection.row(complaint, now, swept=True) == stored:
                     continue
             except ComplaintCoreError as exc:  # a rung the pack no longer has: verify names it
                 log.error("reproject: complaint %s skipped: %s", complaint.id, exc)
@@ -947,7 +715,7 @@ class Desk:
             try:
                 complaint = self.store.load(stored.id)
             except ComplaintCoreError as exc:
-                if _store_failed(exc):  # a complaint not read is not a clean one
+                if store_failed(exc):  # a complaint not read is not a clean one
                     raise
                 continue  # damaged: the store's check names it
             # A row is written for the time of the command that wrote it, which
@@ -961,7 +729,7 @@ class Desk:
                     complaint.category_in(self.pack)
                 # the latest due time a writer may have stored: a sweep's, past what
                 # it warned of (an earlier one only makes a sweep look early)
-                fields = _row_differs(stored, self._row(complaint, at, swept=True))
+                fields = row_differs(stored, self._projection.row(complaint, at, swept=True))
             except ComplaintCoreError as exc:  # e.g. a rung or category the pack no longer has
                 problems.append(
                     f"complaint {stored.id}: cannot be replayed under pack {self.pack.name}: {exc}"
@@ -1123,7 +891,7 @@ class Desk:
         """
         members = self.directory.members()
         cached = self._directory_index
-        if cached is None or not _same_staff(cached[0], members):
+        if cached is None or not same_staff(cached[0], members):
             found = frozenset(m.site for m in members if m.site not in ("*", ""))
             cached = self._directory_index = (members, found)
         return cached[1] | self.sites
@@ -1217,24 +985,29 @@ class Desk:
         an error would have it typed in again, twice): a WARNING names the
         complaint left unmarked, and the matter's or group's next complaint
         marks it.  A complaint of its group stored by another process meanwhile
-        is grouped with it then (HDL-5, HDL-6; see :meth:`_group_raced`).
+        is grouped with it then (HDL-5, HDL-6; see
+        :meth:`Grouper.group_raced <complaintcore.desk.grouping.Grouper.group_raced>`).
         """
         self._require_now(now)
         admitted, acting = self._admit(intake, actor)
         known = self._known_submission(admitted)
         if known is not None:
             return known
-        draft = _Draft(*self._intake(admitted, now, acting, complaint_id, route, validity))
+        draft = Draft(*self._intake(admitted, now, acting, complaint_id, route, validity))
         with self._groups_locked([draft.complaint]):  # HDL-5, HDL-6: decided on all there is
-            repeated = self._repeat(draft, now, _RepeatBatch())
-            grouping = _Grouping()
-            links = self._group(draft, now, grouping)
+            repeated = self._repeats.repeat(draft, now, RepeatBatch())
+            grouping = Grouping()
+            links = self._grouper.group(draft, now, grouping)
             complaint = draft.complaint
-            stored = self.store.create(complaint, self._row(complaint, now), draft.outbox)
+            stored = self.store.create(
+                complaint, self._projection.row(complaint, now), draft.outbox
+            )
             if stored.id == complaint.id:  # not a retried submission
                 self._after_commit(stored, draft.events, now, deliver=bool(draft.outbox))
                 self._mark_after_intake(stored.id, links, repeated, now)
-                return self._group_raced([stored], grouping.seen, now).get(stored.id, stored)
+                return self._grouper.group_raced([stored], grouping.seen, now).get(
+                    stored.id, stored
+                )
         if not same_submission(stored.intake, admitted):
             raise IdempotencyConflictError(stored.id)
         return stored
@@ -1311,37 +1084,37 @@ class Desk:
         self._require_now(now)
         if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= 100_000:
             raise InvalidInputError("batch", "must be an integer from 1 to 100000")
-        pending: list[_Draft | Receipt | _Again] = []
+        pending: list[Draft | Receipt | _Again] = []
         # a key given twice in one batch: the later ones are answered by the first
         # (never drafted, so they link and group nothing)
-        keyed: dict[str, _Draft] = {}
+        keyed: dict[str, Draft] = {}
         # HDL-5: the batch's drafts by group, grouped with the stored complaints
-        grouping = _Grouping()
-        links: list[tuple[_Draft, _Links]] = []
+        grouping = Grouping()
+        links: list[tuple[Draft, Links]] = []
         # IMP-3: the batch's drafts by repeat key, and stored complaints raised again
-        repeats = _RepeatBatch()
-        raised: list[tuple[_Draft, _Repeated]] = []
+        repeats = RepeatBatch()
+        raised: list[tuple[Draft, Repeated]] = []
 
         def link() -> None:
             """IMP-3, HDL-5: link the batch's drafts in order, each to the store's
             complaints and the drafts before it (its repeat question asked with
             the others')."""
-            drafts = [p for p in pending if isinstance(p, _Draft)]
-            self._ask_related(drafts)
-            self._ask_groups(drafts, grouping)
+            drafts = [p for p in pending if isinstance(p, Draft)]
+            self._repeats.ask_related(drafts)
+            self._grouper.ask_groups(drafts, grouping)
             for draft in drafts:
                 try:
-                    again = self._repeat(draft, now, repeats)
+                    again = self._repeats.repeat(draft, now, repeats)
                     if again is not None:
                         raised.append((draft, again))
-                    found = self._group(draft, now, grouping)
+                    found = self._grouper.group(draft, now, grouping)
                     if found is not None:
                         links.append((draft, found))
                 except ComplaintCoreError as exc:
                     draft.failure = exc
 
         def flush() -> Iterator[Receipt]:
-            drafts = [p.complaint for p in pending if isinstance(p, _Draft)]
+            drafts = [p.complaint for p in pending if isinstance(p, Draft)]
             with self._groups_locked(drafts):  # HDL-5, HDL-6: one grouping of a group at a time
                 results, queued = settle()
             if queued:
@@ -1350,8 +1123,8 @@ class Desk:
 
         def settle() -> tuple[list[Receipt], bool]:
             link()
-            todo = [p for p in pending if isinstance(p, _Draft) and p.failure is None]
-            items = [(d.complaint, self._row(d.complaint, now), d.outbox) for d in todo]
+            todo = [p for p in pending if isinstance(p, Draft) and p.failure is None]
+            items = [(d.complaint, self._projection.row(d.complaint, now), d.outbox) for d in todo]
             if isinstance(self.store, BatchComplaintStore):
                 stored = iter(self.store.create_many(items))
             else:
@@ -1408,14 +1181,14 @@ class Desk:
                 if id(by) not in landed:
                     continue
                 try:
-                    self._link(found, now, deliver=False)
+                    self._grouper.link(found, now, deliver=False)
                 except StoreError as exc:  # the member is named in a WARNING already
                     log.warning("issue members left unlinked after a store failure: %s", exc)
             for by, again in raised:
                 if id(by) not in landed:
                     continue
                 try:
-                    self._raised_again(again, now, deliver=False)
+                    self._repeats.raised_again(again, now, deliver=False)
                 except StoreError as exc:
                     log.warning(
                         "%s: earlier raisings left unmarked after a store failure: %s",
@@ -1424,7 +1197,7 @@ class Desk:
                     )
             links.clear()
             raised.clear()
-            regrouped = self._group_raced(mine, seen, now, deliver=False)
+            regrouped = self._grouper.group_raced(mine, seen, now, deliver=False)
             if regrouped:
                 queued = True
                 results = [
@@ -1465,7 +1238,7 @@ class Desk:
                             raise IdempotencyConflictError(first.complaint.id)
                         pending.append(_Again(first))
                     else:
-                        draft = _Draft(*self._intake(intake, now, acting, None, route, validity))
+                        draft = Draft(*self._intake(intake, now, acting, None, route, validity))
                         pending.append(draft)  # linked and grouped with its batch (see link)
                         if intake.idempotency_key:
                             keyed[intake.idempotency_key] = draft
@@ -1529,11 +1302,11 @@ class Desk:
         # IN-6: a bypass complaint waits at head office for the complainant's consent;
         # head office hears of it through its tracking duty, and routes it by forwarding.
         if route and not complaint.awaiting_site_consent:
-            handler = self._handler_for(complaint, now)
+            handler = self._staff.handler_for(complaint, now)
             if handler is not None:
                 more = decide(complaint, self._assign(complaint, handler, actor), self.pack, now)
                 complaint, events = evolve(complaint, more), [*events, *more]
-        outbox = self._outbox_for(complaint, events, now) + self._duty_outbox(
+        outbox = self._telling.outbox_for(complaint, events, now) + self._telling.duty_outbox(
             complaint, events, now
         )
         return complaint, events, outbox
@@ -1551,7 +1324,7 @@ class Desk:
                     complaint.id,
                 )
                 found = None
-            unusable = _unusable_classification(found, self.pack)
+            unusable = unusable_classification(found, self.pack)
             if unusable:  # a stale label set, a wrong type, a coroutine: as if it raised
                 log.error(
                     "complaintcore_classify failed for %s: %s; the pack's keywords classify it",
@@ -1564,193 +1337,22 @@ class Desk:
         return Classify(actor=actor)
 
     def _mark_after_intake(
-        self, cid: str, links: _Links | None, repeated: _Repeated | None, now: datetime
+        self, cid: str, links: Links | None, repeated: Repeated | None, now: datetime
     ) -> None:
         """HDL-5, GRD-2: link the issue's stored members and mark the earlier
         raisings once the new complaint is stored.  A store failure is logged, not
         raised: the receipt stands, and the group's or the matter's next
         complaint does what is left."""
         try:
-            self._link(links, now)
+            self._grouper.link(links, now)
         except StoreError as exc:
             log.warning("%s: issue members left unlinked after a store failure: %s", cid, exc)
         try:
-            self._raised_again(repeated, now)
+            self._repeats.raised_again(repeated, now)
         except StoreError as exc:
             log.warning("%s: earlier raisings left unmarked after a store failure: %s", cid, exc)
 
     # ------------------------------------------------------------------ repeats
-
-    def _repeat(self, draft: _Draft, now: datetime, batch: _RepeatBatch) -> _Repeated | None:
-        """IMP-3, GRD-2: link a new complaint to the earlier ones it repeats.
-
-        The candidates are the store's complaints of the same site by the same
-        complainant, about the same room, or about the same building and
-        category (one indexed query, never a scan), and the same bulk batch's
-        drafts.  The new complaint gets a ``Linked`` event; when this raising
-        reaches the pack's threshold, the earlier raisings are marked too: the
-        batch's drafts in memory, the stored ones returned, to be marked once it
-        is in.  Each is marked once, and again only to be told of the matter's
-        broken promise; a later raising marks any it finds unmarked (a store
-        failure or a stop between storing a raising and marking).
-        """
-        rule = self.pack.repeats
-        complaint = draft.complaint
-        query = self._related_query(draft)
-        if query is None:
-            return None
-        site, me = query.site, draft.earlier or earlier_of(complaint)
-        if draft.related is not None:  # asked with the batch's others
-            candidates, draft.related = draft.related, None
-        else:
-            candidates = self.store.related(**attrs.asdict(query, recurse=False))
-        fellows = {d.complaint.id: d for d in batch.find(site, me, rule)}
-        candidates += [d.earlier or earlier_of(d.complaint) for d in fellows.values()]
-        batch.add(site, me, draft)
-        decision = decide_links(me, candidates, rule)
-        if decision is None:
-            return None
-        broken = decision.raised_repeatedly and self._matter_promise_broken(
-            draft, decision.counted, fellows, now
-        )
-        self._apply_link(draft, self._link_command(decision, broken), now)
-        if not decision.raised_repeatedly:
-            # from the threshold on, every raising marks the earlier ones not marked
-            # yet (_raised_again skips the rest): what a failure left is repaired
-            return None
-        again = Link(
-            actor=access.SYSTEM_ACTOR,
-            raisings=decision.raisings,
-            raised_repeatedly=True,
-            repeated_by=complaint.id,
-            promise_not_kept=broken,
-        )
-        for cid in decision.counted:
-            other = fellows.get(cid)
-            if other is not None and _may_raise_again(other.complaint, broken):
-                self._apply_link(other, again, now)
-        stored = tuple(cid for cid in decision.counted if cid not in fellows)
-        return _Repeated(complaint.id, stored, decision.raisings, broken) if stored else None
-
-    def _matter_promise_broken(
-        self, draft: _Draft, counted: Sequence[str], fellows: Mapping[str, _Draft], now: datetime
-    ) -> bool:
-        """GRD-2: whether a raising of a matter raised repeatedly, this one included,
-        shows a promise not carried out (a stored raising is loaded to see)."""
-        if promise_not_kept(draft.complaint, self.pack, now):
-            return True
-        for cid in counted:  # most recent first
-            fellow = fellows.get(cid)
-            try:
-                earlier = fellow.complaint if fellow is not None else self.store.load(cid)
-            except ComplaintCoreError as exc:
-                if _store_failed(exc):  # not read is not "kept": the intake fails instead
-                    raise
-                log.warning("%s: earlier raising %s not read: %s", draft.complaint.id, cid, exc)
-                continue
-            if promise_not_kept(earlier, self.pack, now):
-                return True
-        return False
-
-    def _related_query(self, draft: _Draft) -> RelatedQuery | None:
-        """IMP-3: what to ask the store about a new complaint (None: linking is off,
-        or the complaint names no site)."""
-        if draft.question is not None:
-            return draft.question
-        rule = self.pack.repeats
-        complaint = draft.complaint
-        site = (complaint.intake.site or complaint.intake.complainant.site).strip()
-        if not rule.enabled or not site:
-            return None
-        me = draft.earlier = draft.earlier or earlier_of(complaint)
-        t = me.received_at
-        window, matter_window = rule.window.timedelta, rule.matter_window.timedelta
-        matter = bool(matter_window and me.building and me.category) and (
-            me.category not in rule.ignore_categories
-        )
-        draft.question = RelatedQuery(
-            site=site,
-            since=t - window,
-            until=t,
-            complainant_key=me.complainant_key if window else "",
-            room_key=me.room_key if window else "",
-            building=me.building if matter else "",
-            category=me.category if matter else "",
-            matter_since=t - matter_window if matter else None,
-            limit=max(_RELATED_LIMIT, rule.max_links),
-        )
-        return draft.question
-
-    def _ask_related(self, drafts: Sequence[_Draft]) -> None:
-        """IMP-3 for a bulk batch: every draft's question in one go, where the store
-        can (each draft then links as if it had asked alone: nothing the batch does
-        before it is stored changes the store's answers)."""
-        if len(drafts) < 2 or not isinstance(self.store, BatchIntakeStore):
-            return
-        asked = [(d, q) for d in drafts if (q := self._related_query(d)) is not None]
-        if not asked:
-            return
-        try:
-            answers = self.store.related_many([q for _d, q in asked])
-        except ComplaintCoreError:
-            return  # each asks alone, and a bad question fails only its own complaint
-        for (draft, _q), answer in zip(asked, answers, strict=True):
-            draft.related = answer
-
-    @staticmethod
-    def _link_command(decision: LinkDecision, promise_broken: bool) -> Link:
-        return Link(
-            actor=access.SYSTEM_ACTOR,
-            same_complainant=decision.same_complainant,
-            same_room=decision.same_room,
-            same_matter=decision.same_matter,
-            raisings=decision.raisings,
-            raised_repeatedly=decision.raised_repeatedly,
-            promise_not_kept=promise_broken,
-        )
-
-    def _apply_link(self, draft: _Draft, command: Link, now: datetime) -> None:
-        """Record links on a draft (not stored yet), in memory; a new grade's rung follows."""
-        complaint = draft.complaint
-        more = decide(complaint, command, self.pack, now)
-        if any(isinstance(e, Graded) for e in more):  # a new grade may need a higher rung
-            more = (*more, *self._follow_ups(evolve(complaint, more), command.actor, now))
-        after = evolve(complaint, more)
-        draft.outbox += self._outbox_for(after, more, now) + self._duty_outbox(after, more, now)
-        draft.complaint, draft.events = after, [*draft.events, *more]
-
-    def _raised_again(
-        self, repeated: _Repeated | None, now: datetime, *, deliver: bool = True
-    ) -> None:
-        """GRD-2: stored open complaints of a matter raised repeatedly are marked so
-        (and graded again), each in its own transaction; closed ones are left as they are.
-        Bulk intake delivers once after its batch instead of after each.  A store
-        failure is raised (a later raising marks what it left), not passed over."""
-        if repeated is None:
-            return
-        command = Link(
-            actor=access.SYSTEM_ACTOR,
-            raisings=repeated.raisings,
-            raised_repeatedly=True,
-            repeated_by=repeated.by,
-            promise_not_kept=repeated.promise_not_kept,
-        )
-        for cid in repeated.ids:
-            for _attempt in range(_CONFLICT_RETRIES):
-                try:
-                    complaint = self.store.load(cid)
-                    if not _may_raise_again(complaint, repeated.promise_not_kept):
-                        break
-                    events = decide(complaint, command, self.pack, now)
-                    follow = self._follow_ups(evolve(complaint, events), command.actor, now)
-                    self._commit(complaint, (*events, *follow), now, deliver=deliver)
-                except ConcurrencyConflictError:
-                    continue
-                except ComplaintCoreError as exc:
-                    log.warning("%s not marked as raised again by %s: %s", cid, repeated.by, exc)
-                    if _store_failed(exc):  # the caller hears of it; a later raising repairs
-                        raise
-                break
 
     # ------------------------------------------------------------------ grouping
 
@@ -1782,375 +1384,6 @@ class Desk:
             self._held.later = None
             for complaint, events, now, deliver in later:
                 self._after_commit(complaint, events, now, deliver=deliver)
-
-    def _group(self, draft: _Draft, now: datetime, grouping: _Grouping) -> _Links | None:
-        """HDL-5, HDL-6: link a new complaint to the concentrated issue it belongs to.
-
-        The candidates are the store's open complaints of the same group (one
-        indexed query, never a scan) and the drafts of the same bulk batch.  The
-        new complaint and the batch's drafts are linked in memory; stored
-        members are returned, to be linked once the new one is stored.
-        """
-        rule = self.pack.concentration
-        complaint = draft.complaint
-        key = group_key(complaint, rule)
-        if key is None:
-            return None
-        t = complaint.intake.received_at
-        draft.who = complainant_key(complaint.intake.complainant)
-        grouping.seen.setdefault(key, set()).add(complaint.id)
-        held = grouping.drafts.setdefault(key, _ByTime())
-        near = {d.complaint.id: d for d in held.between(t - rule.reach, t + rule.reach)}
-        # never this batch's drafts; those it linked already carry the issue (s25J F04)
-        candidates = [grouping.as_linked(m) for m in self._stored_members(key, t, grouping)]
-        candidates += [
-            Member(
-                d.complaint.id,
-                d.complaint.intake.received_at,
-                d.who,
-                d.complaint.state.issue,
-                d.complaint.state.group_incident,
-            )
-            for d in near.values()
-        ]
-        drafts = held.drafts  # before this one is added: the others of the batch
-        held.add(draft)
-        decision = decide_group(Member(complaint.id, t, draft.who), candidates, rule)
-        if decision is None:
-            return None
-        self._apply_group(draft, decision, now, tell=True)
-        for other in near.values():
-            if other.complaint.id in decision.link:
-                self._apply_group(other, decision, now, tell=False)
-        if decision.became_incident:  # HDL-6: every draft of the issue, however far
-            for other in drafts:
-                if (
-                    other is not draft
-                    and other.complaint.id not in decision.link
-                    and other.complaint.state.issue == decision.issue
-                ):
-                    self._apply_group(other, decision, now, tell=False)
-        stored = tuple(i for i in decision.link if i not in near)
-        grouping.joined.update((i, decision.issue) for i in stored)
-        if decision.incident:
-            grouping.incidents.add(decision.issue)
-        if stored or decision.became_incident:
-            return _Links(decision, stored, decision.became_incident)
-        return None
-
-    def _stored_members(self, key: GroupKey, t: datetime, grouping: _Grouping) -> list[Member]:
-        """The store's open complaints of a group within reach of ``t``, oldest first
-        (one query per group and batch, then cut from the batch's cached answer)."""
-        rule = self.pack.concentration
-        reach = rule.reach
-        known = grouping.stored.get(key)
-        if known is None or t - reach < known[0] or t + reach > known[1]:
-            site, building, category = key
-            since, until = t - reach, t + 2 * reach  # room for the batch's later arrivals
-            found = self.store.open_similar(
-                site=site,
-                category=category,
-                since=since,
-                until=until,
-                building=building if rule.scope is GroupScope.BUILDING else None,
-                limit=_GROUP_CANDIDATES,
-            )
-            if len(found) == _GROUP_CANDIDATES:  # cut short: only what was read is known
-                until = found[-1].received_at
-            known = (since, until, found, [m.received_at for m in found])
-            grouping.stored[key] = known
-            grouping.seen.setdefault(key, set()).update(m.id for m in found)
-        _since, _until, members, times = known
-        return members[bisect_left(times, t - reach) : bisect_right(times, t + reach)]
-
-    def _ask_groups(self, drafts: Sequence[_Draft], grouping: _Grouping) -> None:
-        """HDL-5 for a bulk batch: the store's open complaints of every group the
-        batch meets, within reach of all its drafts of that group, in one go where
-        the store can; :meth:`_stored_members` then cuts each draft's from them
-        (and asks again only when a group had more than it read)."""
-        if len(drafts) < 2 or not isinstance(self.store, BatchIntakeStore):
-            return
-        rule = self.pack.concentration
-        spans: dict[GroupKey, tuple[datetime, datetime]] = {}
-        for draft in drafts:
-            key = group_key(draft.complaint, rule)
-            if key is None:
-                continue
-            t = draft.complaint.intake.received_at
-            first, last = spans.get(key, (t, t))
-            spans[key] = (min(first, t), max(last, t))
-        if not spans:
-            return
-        reach, by_building = rule.reach, rule.scope is GroupScope.BUILDING
-        questions = [
-            SimilarQuery(
-                site=site,
-                category=category,
-                since=first - reach,
-                until=last + 2 * reach,  # as _stored_members asks: room for later arrivals
-                building=building if by_building else None,
-                limit=_GROUP_CANDIDATES,
-            )
-            for (site, building, category), (first, last) in spans.items()
-        ]
-        try:
-            answers = self.store.open_similar_many(questions)
-        except ComplaintCoreError:
-            return  # each group is asked alone, when its first draft needs it
-        for key, q, found in zip(spans, questions, answers, strict=True):
-            until = q.until
-            if len(found) == _GROUP_CANDIDATES:  # cut short: only what was read is known
-                until = found[-1].received_at
-            grouping.stored[key] = (q.since, until, found, [m.received_at for m in found])
-            grouping.seen.setdefault(key, set()).update(m.id for m in found)
-
-    def _group_raced(
-        self,
-        stored: Sequence[Complaint],
-        seen: Mapping[GroupKey, set[str]],
-        now: datetime,
-        *,
-        deliver: bool = True,
-    ) -> dict[str, Complaint]:
-        """HDL-5, HDL-6: group again complaints just stored whose group gained members
-        they were not decided with; those grouped now, by id.
-
-        Intake decides from the store as read before its commit.  Two processes
-        storing complaints of one group at the same moment (both waiting for the
-        write lock, or a bulk batch drafting) each miss the other's, and the
-        issue or group incident their complainants make was formed by neither.
-        So the group is read again once they are stored (one question per group):
-        where it holds a complaint ``seen`` does not, and the thresholds are now
-        met while the complaint is in no issue (or its issue is now a group
-        incident and it is not flagged), it is grouped as intake would now, in
-        a commit of its own that tells whom intake tells.  Two processes doing so
-        at the same moment may both tell; the issue is named the same by both.
-        A failure here leaves the receipt standing (a WARNING; the group's next
-        complaint groups them).
-        """
-        rule = self.pack.concentration
-        todo: dict[GroupKey, list[Complaint]] = {}
-        for complaint in stored:
-            key = group_key(complaint, rule)
-            if key is not None:
-                todo.setdefault(key, []).append(complaint)
-        if not todo:
-            return {}
-        reach = rule.reach
-        questions = [
-            SimilarQuery(
-                site=site,
-                category=category,
-                since=min(c.intake.received_at for c in todo[key]) - reach,
-                until=max(c.intake.received_at for c in todo[key]) + reach,
-                building=building if rule.scope is GroupScope.BUILDING else None,
-                limit=_GROUP_CANDIDATES,
-            )
-            for key in todo
-            for site, building, category in [key]
-        ]
-        try:
-            if len(questions) > 1 and isinstance(self.store, BatchIntakeStore):
-                answers = self.store.open_similar_many(questions)
-            else:
-                answers = [self.store.open_similar(**attrs.asdict(q)) for q in questions]
-        except ComplaintCoreError as exc:
-            log.warning("groups not read again after intake: %s", exc)
-            return {}
-        regrouped: dict[str, Complaint] = {}
-        for key, found in zip(todo, answers, strict=True):
-            known = seen.get(key, set())
-            new = [m.received_at for m in found if m.id not in known]
-            if not new:  # nothing stored meanwhile: decided on all there is
-                continue
-            by_id = {m.id: m for m in found}
-            for complaint in todo[key]:
-                t = complaint.intake.received_at
-                if not any(abs(at - t) <= reach for at in new):
-                    continue
-                me = by_id.get(complaint.id)
-                issue = me.issue if me is not None else complaint.state.issue
-                incident = me.incident if me is not None else complaint.state.group_incident
-                who = complainant_key(complaint.intake.complainant)
-                decision = decide_group(Member(complaint.id, t, who), found, rule)
-                if decision is None:
-                    continue
-                if issue and (incident or not decision.incident or decision.issue != issue):
-                    continue
-                try:
-                    after = self._regroup(complaint.id, now, deliver=deliver)
-                except ComplaintCoreError as exc:
-                    log.warning("%s: left out of its group after a failure: %s", complaint.id, exc)
-                    continue
-                if after is not None:
-                    regrouped[complaint.id] = after
-            ours = {c.id for c in todo[key]}
-            self._flag_group_incident(found, ours, now, deliver=deliver, regrouped=regrouped)
-        return regrouped
-
-    def _flag_group_incident(
-        self,
-        found: Sequence[Member],
-        ours: Collection[str],
-        now: datetime,
-        *,
-        deliver: bool,
-        regrouped: dict[str, Complaint],
-    ) -> None:
-        """HDL-6 counted per group, not per issue: a member (of any issue) whose group
-        holds ``group_complainants`` distinct complainants within ``group_window``
-        of it is flagged a group incident on its own issue, and its project
-        manager told, as intake would.  Two issues formed by desks that each saw
-        half the group (an unlocked store) are each under the threshold alone."""
-        rule = self.pack.concentration
-        for m in found:
-            if not m.issue or m.incident:
-                continue
-            decision = decide_group(m, found, rule)
-            if decision is None or not decision.incident:
-                continue
-            own = GroupDecision(  # on its own issue: members never move (HDL-5)
-                issue=m.issue,
-                members=(m.id,),
-                link=(m.id,),
-                complainants=decision.complainants,
-                incident=True,
-                became_incident=False,
-                formed=False,
-            )
-            try:
-                self._link(_Links(own, (m.id,), False), now, deliver=deliver)
-            except ComplaintCoreError as exc:
-                log.warning("%s: group incident left unflagged after a failure: %s", m.id, exc)
-                continue
-            if m.id in ours:  # the receipt shows it flagged
-                regrouped[m.id] = self.store.load(m.id)
-
-    def _regroup(self, complaint_id: str, now: datetime, *, deliver: bool) -> Complaint | None:
-        """Group a stored complaint as intake would now (HDL-5, HDL-6), and link its
-        fellows; the complaint as grouped, or None when it did not change."""
-        for _attempt in range(_CONFLICT_RETRIES):
-            complaint = self.store.load(complaint_id)
-            if not complaint.is_open:
-                return None
-            at = _not_before_last(complaint, now)  # linked meanwhile by a clock ahead
-            draft = _Draft(complaint, [], [])
-            links = self._group(draft, at, _Grouping())
-            if draft.events:
-                row = self._row(draft.complaint, at)
-                try:
-                    self.store.append(
-                        complaint.id, complaint.version, draft.events, row, draft.outbox
-                    )
-                except ConcurrencyConflictError:  # linked by another meanwhile: look again
-                    continue
-                self._after_commit(
-                    draft.complaint, draft.events, at, deliver=deliver and bool(draft.outbox)
-                )
-            self._link(links, at, deliver=deliver)
-            return draft.complaint if draft.events else None
-        return None
-
-    def _group_command(self, complaint: Complaint, decision: GroupDecision) -> Group:
-        members = decision.members
-        if complaint.id not in members:
-            members = (*members, complaint.id)
-        return Group(
-            actor=access.SYSTEM_ACTOR,
-            issue=decision.issue,
-            members=members,
-            complainants=decision.complainants,
-            incident=decision.incident,
-        )
-
-    def _apply_group(
-        self, draft: _Draft, decision: GroupDecision, now: datetime, *, tell: bool
-    ) -> None:
-        """Link a draft (not stored yet) to the issue, in memory."""
-        complaint = draft.complaint
-        try:
-            more = decide(complaint, self._group_command(complaint, decision), self.pack, now)
-        except ComplaintCoreError as exc:  # in another issue, say: it stays out of this one
-            log.info("%s not linked to issue %s: %s", complaint.id, decision.issue, exc)
-            return
-        if not more:
-            return
-        more = (*more, *self._follow_ups(evolve(complaint, more), access.SYSTEM_ACTOR, now))
-        after = evolve(complaint, more)
-        draft.outbox += self._outbox_for(after, more, now) + self._duty_outbox(after, more, now)
-        if tell:
-            draft.outbox += self._issue_outbox(after, decision, now)
-        draft.complaint, draft.events = after, [*draft.events, *more]
-
-    def _issue_outbox(self, complaint: Complaint, decision: GroupDecision, now: datetime) -> Outbox:
-        """Customer service hears of a new concentrated issue (HDL-5); the group report
-        rung of a group incident, at once (HDL-6)."""
-        if not self.notifiers:
-            return []
-        members = self._site_members(complaint)
-        site = complaint.intake.site or complaint.intake.complainant.site
-        detail = (
-            messages.Detail(N_("issue"), decision.issue),
-            messages.Detail(N_("complainants"), str(decision.complainants)),
-            messages.Detail(N_("complaints"), ", ".join(decision.members)),
-        )
-        box: Outbox = []
-        if decision.formed:
-            for m in access.recipients(
-                members, site=site, department=self.pack.customer_service, at=now, tz=self.zone
-            ):
-                box += self._fan(complaint, "concentrated_issue", m, now, decision.issue, detail)
-        if decision.became_incident and self.pack.group_report_rung:
-            rung = self.pack.group_report_rung
-            for m in access.rung_recipients(  # HDL-6: "at once", on duty or not
-                complaint,
-                members,
-                self.pack,
-                rung=rung,
-                at=now,
-                tz=self.zone,
-                urgent="group_incident" in access.URGENT_TOPICS,
-                whole_rung=access.told_the_whole_rung(self.pack, rung, Trigger.SERIOUS),
-            ):
-                box += self._fan(complaint, "group_incident", m, now, decision.issue, detail)
-        return box
-
-    def _link(self, links: _Links | None, now: datetime, *, deliver: bool = True) -> None:
-        """Link stored members to an issue, each in its own transaction.
-
-        A member that cannot be linked (closed meanwhile, in another issue) is
-        left out; one that is not linked because the process stopped is picked
-        up by the next complaint of the same group, which finds it unlinked.  A
-        store failure is raised, not passed over.
-        """
-        if links is None:
-            return
-        decision = links.decision
-        ids = list(links.ids)
-        if links.incident_all:
-            ids += [
-                r.id
-                for r in self.store.issue_rows(decision.issue)
-                if r.status != Status.CLOSED.value and not r.group_incident and r.id not in ids
-            ]
-        for cid in ids:
-            for _attempt in range(_CONFLICT_RETRIES):
-                try:
-                    complaint = self.store.load(cid)
-                    at = _not_before_last(complaint, now)  # written by a clock ahead
-                    command = self._group_command(complaint, decision)
-                    events = decide(complaint, command, self.pack, at)
-                    if events:
-                        follow = self._follow_ups(evolve(complaint, events), command.actor, at)
-                        self._commit(complaint, (*events, *follow), at, deliver=deliver)
-                except ConcurrencyConflictError:
-                    continue
-                except ComplaintCoreError as exc:
-                    if _store_failed(exc):  # the caller hears of it; the group's next repairs
-                        log.warning("%s not linked to issue %s: %s", cid, decision.issue, exc)
-                        raise
-                    log.info("%s not linked to issue %s: %s", cid, decision.issue, exc)
-                break
 
     def act_on_issue(self, issue: str, command: Command, *, now: datetime) -> IssueReport:
         """HDL-5: run one command on every open complaint of a concentrated issue.
@@ -2186,12 +1419,12 @@ class Desk:
         done: list[str] = []
         skipped: list[tuple[str, ComplaintCoreError]] = []
         for row in rows:
-            for attempt in range(_CONFLICT_RETRIES):
+            for attempt in range(CONFLICT_RETRIES):
                 try:
                     self.act(row.id, command, now=now)
                     done.append(row.id)
                 except ConcurrencyConflictError as exc:
-                    if attempt + 1 < _CONFLICT_RETRIES:
+                    if attempt + 1 < CONFLICT_RETRIES:
                         continue
                     skipped.append((row.id, exc))
                 except ComplaintCoreError as exc:
@@ -2291,19 +1524,19 @@ class Desk:
         moved = after.state.category != complaint.state.category
         if not moved or after.state.issue or not after.is_open:
             return self._commit(complaint, events, now)
-        draft = _Draft(after, list(events), [])
-        links = self._group(draft, now, _Grouping())
+        draft = Draft(after, list(events), [])
+        links = self._grouper.group(draft, now, Grouping())
         if len(draft.events) == len(events):  # not grouped
             return self._commit(complaint, events, now)
         box = (
-            self._outbox_for(draft.complaint, events, now)
-            + self._duty_outbox(draft.complaint, events, now)
+            self._telling.outbox_for(draft.complaint, events, now)
+            + self._telling.duty_outbox(draft.complaint, events, now)
             + draft.outbox
         )
-        row = self._row(draft.complaint, now)
+        row = self._projection.row(draft.complaint, now)
         self.store.append(complaint.id, complaint.version, draft.events, row, box)
         self._after_commit(draft.complaint, draft.events, now, deliver=bool(box))
-        self._link(links, now)
+        self._grouper.link(links, now)
         return draft.complaint
 
     def _check_measure_owner(self, complaint: Complaint, command: AddMeasure) -> AddMeasure:
@@ -2390,7 +1623,7 @@ class Desk:
         released = complaint.intake.via_head_office and state.site_consent
         if not (state.rung or released or state.stage):  # a new stage starts unassigned
             return ()
-        handler = self._handler_for(complaint, now)
+        handler = self._staff.handler_for(complaint, now)
         if handler is None:
             return ()  # the rung was told; someone there assigns it by hand
         assign = (
@@ -2426,11 +1659,13 @@ class Desk:
     ) -> Complaint:
         after = evolve(complaint, events)
         box = (
-            self._outbox_for(after, events, now)
-            + self._duty_outbox(after, events, now)
+            self._telling.outbox_for(after, events, now)
+            + self._telling.duty_outbox(after, events, now)
             + (outbox or [])
         )
-        self.store.append(complaint.id, complaint.version, events, self._row(after, now), box)
+        self.store.append(
+            complaint.id, complaint.version, events, self._projection.row(after, now), box
+        )
         self._after_commit(after, events, now, deliver=deliver and bool(box))
         return after
 
@@ -2496,9 +1731,9 @@ class Desk:
             fresh = [row for row in batch if left_at.get(row.id) != row.version]
             for row in fresh:
                 examined += 1
-                for _attempt in range(_CONFLICT_RETRIES):
+                for _attempt in range(CONFLICT_RETRIES):
                     try:
-                        result = self._sweep_one(row.id, now)
+                        result = self._sweeper.sweep_one(row.id, now)
                     except ConcurrencyConflictError:
                         conflicts += 1
                         continue
@@ -2544,143 +1779,6 @@ class Desk:
             self._for_other_channels(),
             tuple(failed),
         )
-
-    def _sweep_one(self, complaint_id: str, now: datetime) -> _Swept:
-        complaint = self.store.load(complaint_id)
-        start = complaint
-        system = access.SYSTEM_ACTOR
-        events: list[Event] = []
-        outbox: Outbox = []
-        escalated: list[str] = []
-        members = self._site_members(complaint)  # not the whole company's staff
-        site = complaint.intake.site or complaint.intake.complainant.site
-        late = warned = 0
-        regraded = False
-        duties = self._duties_now(complaint, now)
-        if complaint.is_open:
-            breached = breached_clocks(
-                complaint, self.pack, self.calendar, now, statuses=self._clocks_now(complaint, now)
-            )
-            names = [s.name for s in breached] + [
-                s.name for s in breached_duties(complaint, duties)
-            ]
-            if names:
-                # One rung per sweep however many clocks broke together (they usually
-                # share one cause); the event names them all, so none escalates again.
-                try:
-                    more = decide(
-                        complaint,
-                        Escalate(
-                            actor=system, trigger=Trigger.DEADLINE_MISSED, clock=",".join(names)
-                        ),
-                        self.pack,
-                        now,
-                    )
-                except EscalationError:
-                    more = ()  # at the top already: nowhere to go (ESC-5) ...
-                    for status in breached:  # ... but its holder hears the deadline passed (DL-7)
-                        missed = self._missed_runs(start, status)
-                        for m in self._holders(complaint, members, now):
-                            for run, due, _unit in missed:
-                                outbox += self._fan(
-                                    complaint,
-                                    "breached",
-                                    m,
-                                    now,
-                                    f"{status.name}#{run}",
-                                    (
-                                        messages.Detail(N_("clock"), status.name, "clock"),
-                                        messages.Detail(N_("due"), _minutes(due, self.zone)),
-                                    ),
-                                )
-                if more:
-                    complaint = evolve(complaint, more)
-                    events += more
-                    escalated += names
-            for status in breached:
-                spec = self.pack.clock(status.name)
-                # ESC-6: a late department is reported, at the top rung too (the key
-                # makes it once per clock run even if the complaint is swept again);
-                # one that passed the complaint on after its deadline, too (DL-3)
-                if not spec.report_to:
-                    continue
-                runs = self._missed_runs(start, status)
-                for m in access.recipients(
-                    members, site=site, department=spec.report_to, at=now, tz=self.zone
-                ):
-                    for run, _due, department in runs:
-                        outbox += self._fan(
-                            complaint,
-                            "late_department",
-                            m,
-                            now,
-                            f"{status.name}#{run}",
-                            (
-                                messages.Detail(N_("clock"), spec.name, "clock"),
-                                messages.Detail(N_("department"), department, "department"),
-                            ),
-                        )
-                        late += 1
-            try:
-                more = decide(complaint, Regrade(actor=system), self.pack, now)
-            except RulePackError as exc:  # a category the upgraded pack renamed: verify names it
-                log.error("sweep: complaint %s not graded: %s", complaint.id, exc)
-                more = ()
-            except ComplaintCoreError:  # not gradable: not a valid complaint (VAL-4)
-                more = ()
-            if more:
-                complaint, events, regraded = evolve(complaint, more), [*events, *more], True
-            if events:  # up for a grade its rung cannot handle, and routed at the new rung
-                more = self._follow_ups(complaint, system, now)
-                complaint, events = evolve(complaint, more), [*events, *more]
-                duties = self._duties_now(complaint, now)  # a new grade may owe more
-            for status in self._clocks_now(complaint, now):
-                if status.state is not ClockState.AT_RISK:
-                    continue
-                for m in self._holders(complaint, members, now):
-                    outbox += self._fan(
-                        complaint,
-                        "at_risk",
-                        m,
-                        now,
-                        f"{status.name}#{status.run}",
-                        (
-                            messages.Detail(N_("clock"), status.name, "clock"),
-                            messages.Detail(N_("due"), _minutes(status.due, self.zone)),
-                        ),
-                    )
-                    warned += 1
-        swept = _Swept(escalated, regraded, warned, late)
-        for duty in duties:
-            if not duty.owed:
-                continue
-            swept.owed += 1
-            outbox += self._tell_owners(complaint, duty, "duty_owed", now)
-            if duty.state is ClockState.AT_RISK:
-                outbox += self._tell_owners(complaint, duty, "duty_at_risk", now)
-                swept.duty_risk += 1
-            elif duty.state is ClockState.BREACHED:
-                outbox += self._tell_owners(complaint, duty, "duty_overdue", now)
-                swept.overdue.append(duty.name)
-        if complaint.state.measures_open:
-            for measure in compute_measures(complaint, self.pack, self.calendar, now):
-                if measure.state is ClockState.AT_RISK:
-                    outbox += self._measure_message(complaint, measure, "measure_at_risk", now)
-                    swept.measure_risk += 1
-                elif measure.overdue:
-                    outbox += self._measure_message(complaint, measure, "measure_overdue", now)
-                    swept.measures_overdue.append(measure.name)
-        if events:
-            after = evolve(start, events)
-            box = self._outbox_for(after, events, now) + outbox
-            row = self._row(after, now, swept=True)
-            self.store.append(start.id, start.version, events, row, box)
-            self._after_commit(after, events, now)
-        else:
-            row = self._row(complaint, now, swept=True)
-            self.store.append(start.id, start.version, (), row, outbox)
-        swept.version = start.version + len(events)
-        return swept
 
     # ------------------------------------------------------------------ notifications
 
@@ -2929,603 +2027,9 @@ class Desk:
         finally:
             self._wake_delivery()
 
-    def _fan(
-        self,
-        complaint: Complaint,
-        topic: str,
-        member: StaffMember,
-        now: datetime,
-        discriminator: str,
-        detail: Sequence[str | messages.Detail] = (),
-    ) -> Outbox:
-        if access.is_target(member, complaint):
-            return []  # ESC-4: the person complained about is not told the complainant's words
-        render = functools.partial(
-            self.messages.render,
-            complaint,
-            topic,
-            member,
-            self.pack,
-            at=now,
-            discriminator=discriminator,
-            detail=detail,
-        )
-        groups = self._group_channels()
-        note: Notification | None = None
-        post: Notification | None = None
-        box: Outbox = []
-        for name in self.notifiers:
-            if name in groups:
-                # a group chat gets one post for everyone told: one key, so the outbox
-                # keeps the first and drops the copies queued for the other recipients
-                post = post or render(group=True)
-                box.append((name, post))
-            else:
-                note = note or render()
-                box.append((name, note))
-        return box
-
-    def _group_channels(self) -> frozenset[str]:
-        """The channels that post into one group chat (a ``group`` attribute that is true)."""
-        return frozenset(
-            name for name, n in self.notifiers.items() if getattr(n, "group", False) is True
-        )
-
-    def _outbox_for(self, complaint: Complaint, events: Iterable[Event], now: datetime) -> Outbox:
-        """Who to tell about these events (same transaction as the events)."""
-        if not self.notifiers:
-            return []
-        members = self._site_members(complaint)  # everyone told works at the site
-        site = complaint.intake.site or complaint.intake.complainant.site
-        box: Outbox = []
-        events = tuple(events)
-        base = complaint.version - len(events)
-        # HDL-6: the group incident message covers every member's escalation
-        grouped = any(isinstance(e, Grouped) and e.incident for e in events)
-        for offset, ev in enumerate(events, start=1):
-            tag = f"v{base + offset}"
-            if isinstance(ev, Assigned):
-                handler = self.directory.get(ev.handler)
-                if handler is not None:
-                    box += self._fan(complaint, "assigned", handler, now, tag)
-            elif isinstance(ev, Escalated) and grouped and ev.trigger is Trigger.SERIOUS:
-                continue
-            elif isinstance(ev, Escalated):
-                topic = "urgent" if ev.trigger is Trigger.SERIOUS else "escalated"
-                # ESC-2 (serious): at once, on duty or not; the whole serious rung
-                # (004 篇4 §3.6), else the rung's staff of the department taking it
-                urgent = topic in access.URGENT_TOPICS
-                told = access.rung_recipients(
-                    complaint,
-                    members,
-                    self.pack,
-                    rung=ev.to_rung,
-                    at=now,
-                    tz=self.zone,
-                    urgent=urgent,
-                    whole_rung=access.told_the_whole_rung(self.pack, ev.to_rung, ev.trigger),
-                )
-                if not told and complaint.awaiting_site_consent:  # head office keeps it (IN-6)
-                    told = access.recipients(
-                        members, site=site, at=now, tz=self.zone, urgent=urgent
-                    )
-                for m in told:
-                    box += self._fan(
-                        complaint,
-                        topic,
-                        m,
-                        now,
-                        tag,
-                        (messages.Detail(N_("trigger"), ev.trigger),),
-                    )
-            elif isinstance(ev, Classified) and ev.helpers:
-                for dept in ev.helpers:
-                    for m in access.recipients(
-                        members, site=site, department=dept, at=now, tz=self.zone
-                    )[:1]:
-                        box += self._fan(complaint, "help_requested", m, now, tag)
-            elif isinstance(ev, Replied) and ev.unanswerable_reason:
-                rung = access.supervisor_rung(self.pack)  # REC-4: the department head hears
-                for m in access.recipients(
-                    members,
-                    site=site,
-                    rung=rung,
-                    department=complaint.state.department or None,
-                    at=now,
-                    tz=self.zone,
-                ):
-                    box += self._fan(
-                        complaint,
-                        "unanswerable",
-                        m,
-                        now,
-                        tag,
-                        (messages.Detail(N_("reason"), ev.unanswerable_reason),),
-                    )
-            elif isinstance(ev, Visited) and ev.major_issue and self.pack.group_report_rung:
-                for m in access.recipients(
-                    members, site=site, rung=self.pack.group_report_rung, at=now, tz=self.zone
-                ):
-                    box += self._fan(
-                        complaint,
-                        "meeting_agenda",
-                        m,
-                        now,
-                        tag,
-                        (messages.Detail(N_("opinion"), ev.opinion),),
-                    )
-            elif (
-                isinstance(ev, Closed)
-                and complaint.intake.channel.value in self.pack.sign_off_channels
-            ):
-                for m in access.recipients(
-                    members,
-                    site=site,
-                    rung=access.supervisor_rung(self.pack),
-                    department=complaint.state.department or None,
-                    at=now,
-                    tz=self.zone,
-                )[:1]:
-                    box += self._fan(complaint, "sign_off", m, now, tag)
-        return box + self._improvement_outbox(complaint, events, now, base)
-
-    def _improvement_outbox(
-        self, complaint: Complaint, events: Sequence[Event], now: datetime, base: int
-    ) -> Outbox:
-        """IMP-1, GRD-2, PEN-2: a measure's owner hears of it; customer service hears
-        of a matter raised repeatedly; a severe sanction is reported to the company."""
-        members = self._site_members(complaint)  # everyone told works at the site
-        site = complaint.intake.site or complaint.intake.complainant.site
-        box: Outbox = []
-        for offset, ev in enumerate(events, start=1):
-            tag = f"v{base + offset}"
-            if isinstance(ev, MeasureAdded):
-                owner = self.directory.get(ev.owner)
-                if owner is not None:
-                    box += self._fan(
-                        complaint, "measure_owed", owner, now, tag, _measure_detail(ev, self.zone)
-                    )
-            elif isinstance(ev, Linked) and ev.raised_repeatedly and not ev.repeated_by:
-                for m in access.recipients(
-                    members, site=site, department=self.pack.customer_service, at=now, tz=self.zone
-                )[:1]:
-                    detail = (
-                        messages.Detail(N_("raised"), str(ev.raisings)),
-                        messages.Detail(
-                            N_("earlier complaints"),
-                            ", ".join((*ev.same_complainant, *ev.same_room)),
-                        ),
-                    )
-                    box += self._fan(complaint, "raised_repeatedly", m, now, tag, detail)
-            elif isinstance(ev, SanctionRecorded) and ev.severe and self.pack.severe_report_to:
-                for m in access.recipients(
-                    members, site=site, department=self.pack.severe_report_to, at=now, tz=self.zone
-                ):
-                    detail = (
-                        messages.Detail(N_("staff"), ev.staff_id),
-                        messages.Detail(N_("grade"), ev.grade),
-                    )
-                    box += self._fan(complaint, "severe_sanction", m, now, tag, detail)
-        return box
-
-    def _measure_message(
-        self, complaint: Complaint, status: MeasureStatus, topic: str, now: datetime
-    ) -> Outbox:
-        """A measure's owner is told it is at risk or overdue (once per measure and topic)."""
-        owner = self.directory.get(status.owner)
-        if owner is None or not self.notifiers:
-            return []
-        detail = _measure_detail(status.measure, self.zone)
-        return self._fan(complaint, topic, owner, now, status.name, detail)
-
     # ------------------------------------------------------------------ projection
 
-    def _members(self) -> Sequence[StaffMember]:
-        return self.directory.members()
-
-    def _handler_for(self, complaint: Complaint, now: datetime) -> StaffMember | None:
-        """:func:`~complaintcore.desk.access.pick_handler`, chosen once for the
-        complaints that need the same routing at the same instant (a bulk batch's
-        share ``now``), while the directory hands back the same members."""
-        members = self._site_members(complaint)
-        need = access.routing_of(complaint, self.pack)
-        staff = self._staff_by_site[0]  # the directory's list _site_members just read
-        (known_staff, known_pack), memo = self._routes
-        if known_staff is not staff or known_pack is not self.pack or len(memo) >= _DUTY_MEMO:
-            memo = {}
-            self._routes = ((staff, self.pack), memo)
-        key = (need, now, now.tzinfo)
-        if key not in memo:
-            memo[key] = access.choose_handler(need, members, self.pack, now)
-        return memo[key]
-
-    def _missed_runs(
-        self, complaint: Complaint, status: ClockStatus
-    ) -> list[tuple[int, datetime | None, str]]:
-        """ESC-2, ESC-6: the clock's breaches no escalation has dealt with yet, as (run,
-        due time, the unit that was late): runs a department passed on late (DL-3),
-        then the current run if it is breached."""
-        runs: list[tuple[int, datetime | None, str]] = [
-            (run, when, _handed_over_by(complaint, when))
-            for when, run in unescalated_handovers(complaint, status)
-        ]
-        if status.is_breached:
-            spec = self.pack.clock(status.name)
-            runs.append((status.run, status.due, self._owing_unit(complaint, spec)))
-        return runs
-
-    def _owing_unit(self, complaint: Complaint, spec: ClockSpec) -> str:
-        """ESC-6: the unit a late clock is reported for: the responsible department,
-        or, for a clock the receiver owes (IN-5), the unit that registered it."""
-        if spec.owed_by == "receiving_unit":
-            for ev in complaint.events:
-                if isinstance(ev, Registered):
-                    return ev.unit
-        return complaint.state.department
-
-    def _holders(
-        self, complaint: Complaint, members: Sequence[StaffMember], now: datetime
-    ) -> list[StaffMember]:
-        """Who owes the complaint's deadlines, for warnings about them (DL-7): its
-        handler; for a bypass complaint nobody holds before the complainant's consent,
-        head office (IN-6), its own unit's staff first, else whoever the escalation
-        of it would tell (``members`` is already head office's alone)."""
-        if complaint.state.handler:
-            handler = self.directory.get(complaint.state.handler)
-            return [handler] if handler is not None else []
-        if not complaint.awaiting_site_consent:
-            return []
-        site = complaint.intake.site or complaint.intake.complainant.site
-        unit = self.pack.head_office_unit
-        return (
-            access.recipients(members, site=site, department=unit, at=now, tz=self.zone)
-            if unit
-            else []
-        ) or access.recipients(members, site=site, at=now, tz=self.zone)
-
-    def _site_members(self, complaint: Complaint) -> Sequence[StaffMember]:
-        """The staff who work at the complaint's site, for routing it and for
-        choosing whom its messages go to; only head office's (staff of every
-        site) while a bypass complaint waits for the complainant's consent.
-
-        Kept per site while the directory hands back the same tuple (a staff
-        file's does): a company of many estates has hundreds of staff, and
-        routing looks at them several times a complaint.  Any other sequence is
-        read afresh, since a live directory may update one list in place.
-        """
-        members = self._members()
-        site = complaint.intake.site or complaint.intake.complainant.site
-        known, by_site = self._staff_by_site
-        if not _same_staff(known, members):
-            by_site = {}
-            # a list may change in place: a fresh key, so the routes are chosen again
-            self._staff_by_site = (members if isinstance(members, tuple) else object(), by_site)
-        found = by_site.get(site)
-        if found is None:
-            found = by_site[site] = [m for m in members if m.works_at(site)]
-        return _not_the_site(complaint, found)
-
     # ------------------------------------------------------------------ duties
-
-    def _may_owe(self, events: Iterable[Event]) -> bool:
-        """Whether these events could start any duty (cheap: tags only)."""
-        triggers = self._duty_triggers
-        return bool(triggers) and any(t in triggers for e in events for t in e.tags())
-
-    def _shape(self, complaint: Complaint, now: datetime) -> _Shape:
-        """The clocks and duties of every complaint with this one's history_key so far."""
-        pack, calendar = self.pack, self.calendar
-        (known_pack, known_calendar), shapes = self._shapes
-        if known_pack is not pack or known_calendar is not calendar:
-            shapes = {}
-            self._shapes = ((pack, calendar), shapes)
-            self._last_shape = None
-        # clocks then duties of one complaint ask in turn: its key is made once
-        me = (complaint.id, complaint.version, now, now.tzinfo)
-        last = self._last_shape
-        if last is not None and last[0] == me:
-            return last[1]
-        key = history_key(complaint, now, receipt=False)
-        try:
-            found = shapes.get(key)
-        except TypeError:  # a host's zone that cannot be hashed: compute, keep nothing
-            return _Shape()
-        if found is None:
-            if len(shapes) >= _DUTY_MEMO:
-                shapes.clear()
-            found = shapes[key] = _Shape()
-        self._last_shape = (me, found)
-        return found
-
-    def _receipt_bound(self) -> ReceiptBound:
-        """:func:`receipt_bound` of the pack, kept (hashing a pack walks all of it)."""
-        pack, found = self._bound
-        if pack is not self.pack:
-            found = receipt_bound(self.pack)
-            self._bound = (self.pack, found)
-        return found
-
-    def _duties_now(self, complaint: Complaint, now: datetime) -> tuple[DutyStatus, ...]:
-        """The complaint's duties, skipping the work when none can have started."""
-        if not self._may_owe(complaint.events):
-            return ()
-        key = (complaint.id, complaint.version, now)
-        found = self._duty_memo.get(key)
-        if found is None:
-            shape, start = self._shape(complaint, now), _start(complaint, now)
-            found = shape.duties
-            if found is None:
-                found = shape.duties = compute_duties(
-                    complaint, self.pack, self.calendar, now, explain=False
-                )
-                shape.duties_start = start
-            elif shape.duties_start != start:  # received at another time
-                bound = self._receipt_bound()
-                own = _own(found, bound.duties, bound.by_breach)
-                if own:
-                    mine = compute_duties(
-                        complaint, self.pack, self.calendar, now, explain=False, only=own
-                    )
-                    found = _with_own(found, mine)
-            if len(self._duty_memo) >= _DUTY_MEMO:
-                self._duty_memo.clear()
-            self._duty_memo[key] = found
-        return found
-
-    def _clocks_now(self, complaint: Complaint, now: datetime) -> tuple[ClockStatus, ...]:
-        """The complaint's clocks at ``now`` without their derivations, computed once
-        per version (a sweep and the next due time it writes ask for the same)."""
-        key = (complaint.id, complaint.version, now)
-        found = self._clock_memo.get(key)
-        if found is None:
-            shape, start = self._shape(complaint, now), _start(complaint, now)
-            found = shape.clocks
-            if found is None:
-                found = shape.clocks = compute_clocks(
-                    complaint, self.pack, self.calendar, now, explain=False
-                )
-                shape.clocks_start = start
-            elif shape.clocks_start != start:  # received at another time
-                bound = self._receipt_bound()
-                own = _own(found, bound.clocks, bound.clocks_by_breach)
-                if own:
-                    mine = compute_clocks(
-                        complaint, self.pack, self.calendar, now, explain=False, only=own
-                    )
-                    found = _with_own(found, mine)
-            if len(self._clock_memo) >= _DUTY_MEMO:
-                self._clock_memo.clear()
-            self._clock_memo[key] = found
-        return found
-
-    def _duty_outbox(self, complaint: Complaint, events: Sequence[Event], now: datetime) -> Outbox:
-        """Owners hear of the duties these events started (same transaction)."""
-        if not self.notifiers or not events or not self._may_owe(events):
-            return []
-        first = events[0].at
-        if isinstance(events[0], Registered):  # its duties run from the receipt (IN-6)
-            first = min(first, complaint.intake.received_at)
-        box: Outbox = []
-        for status in self._duties_now(complaint, now):
-            started = status.clock.started_at
-            if status.owed and started is not None and started >= first:
-                box += self._tell_owners(complaint, status, "duty_owed", now)
-        return box
-
-    def _owner_pool(self, complaint: Complaint, duty: DutySpec) -> Sequence[StaffMember]:
-        """The staff a duty's owners are found among: the site's (owners by department
-        and rung work there), unless the duty is the handler's and the handler works
-        elsewhere.  A company of many estates has thousands of staff; the site has
-        a few dozen, in the same order."""
-        pool = self._site_members(complaint)
-        handler = complaint.state.handler
-        if duty.owner_handler and handler and all(m.staff_id != handler for m in pool):
-            return _not_the_site(complaint, self._members())
-        return pool
-
-    def _tell_owners(
-        self,
-        complaint: Complaint,
-        status: DutyStatus,
-        topic: str,
-        now: datetime,
-        members: Sequence[StaffMember] | None = None,
-    ) -> Outbox:
-        """One message per owner and run of the duty (the key makes it once)."""
-        if not self.notifiers:
-            return []
-        staff = members if members is not None else self._owner_pool(complaint, status.duty)
-        duty = status.duty
-        detail = [messages.Detail(N_("duty"), duty.name, "duty")]
-        if duty.rule:
-            detail.append(messages.Detail(N_("rule"), duty.rule))
-        detail.append(messages.Detail(N_("due"), _minutes(status.due, self.zone)))
-        if duty.command:
-            detail.append(messages.Detail(N_("to discharge it"), duty.command, "command"))
-        people = access.duty_owners(complaint, duty, staff, now, tz=self.zone)
-        if topic == "duty_overdue" and duty.report_to:
-            site = complaint.intake.site or complaint.intake.complainant.site
-            people += access.recipients(
-                staff, site=site, department=duty.report_to, at=now, tz=self.zone
-            )
-        box: Outbox = []
-        key = f"{duty.name}#{status.clock.run}"
-        for person in {m.staff_id: m for m in people}.values():
-            box += self._fan(complaint, topic, person, now, key, detail)
-        return box
-
-    def _row(self, complaint: Complaint, now: datetime, *, swept: bool = False) -> ComplaintRow:
-        """The complaint's projection row as of ``now``; ``swept``: written by the sweep
-        that has just warned of what is at risk now (see :func:`_acts_at`)."""
-        s = complaint.state
-        return ComplaintRow(
-            id=complaint.id,
-            status=s.status.value,
-            received_at=complaint.intake.received_at,
-            version=complaint.version,
-            site=complaint.intake.site or complaint.intake.complainant.site,
-            department=s.department,
-            category=s.category,
-            grade=s.grade.value if s.grade else "",
-            channel=complaint.intake.channel.value,
-            validity=s.validity.value,
-            kind=s.complaint_kind.value,
-            handler=s.handler,
-            rung=s.rung,
-            next_due=self._next_due(complaint, now, swept=swept),
-            idempotency_key=complaint.intake.idempotency_key,
-            building=complaint.intake.complainant.building.strip(),
-            complainant_key=complainant_key(complaint.intake.complainant),
-            issue=s.issue,
-            group_incident=s.group_incident,
-            updated_at=complaint.events[-1].at if complaint.events else None,
-            room_key=room_key(
-                (complaint.intake.site or complaint.intake.complainant.site).strip(),
-                complaint.intake.complainant.building.strip(),
-                complaint.intake.complainant.room,
-            ),
-        )
-
-    def _next_due(
-        self, complaint: Complaint, now: datetime, *, swept: bool = False
-    ) -> datetime | None:
-        """When a sweep next has something to do for this complaint.
-
-        Open complaints: their clocks and duties.  Closed ones: only the duties
-        they still owe (an apology, a call back), which warn but never escalate.
-        """
-        state = complaint.state
-        if state.measures_open or any(e.kind == "escalated" for e in complaint.events):
-            return self._next_due_of(complaint, now, swept=swept)
-        # otherwise all it reads is the history key, the status and the rung
-        shape = self._shape(complaint, now)
-        earlier = _received_earlier(complaint)
-        shares = shape.next_due
-        key = (state.status.value, current_rung_index(complaint, self.pack), earlier, swept)
-        if key not in shares:
-            shares[key] = self._next_due_of(
-                complaint, now, mine=False if earlier else None, swept=swept
-            )
-        if not earlier:
-            return shares[key]
-        shared = shares[key]
-        if shared == now:  # nothing is due before now: its own deadlines cannot be sooner
-            return shared
-        # its receipt-bound deadlines are its own (imports: every complaint)
-        return _sooner(shared, self._next_due_of(complaint, now, mine=True, swept=swept))
-
-    def _next_due_of(
-        self,
-        complaint: Complaint,
-        now: datetime,
-        *,
-        mine: bool | None = None,
-        swept: bool = False,
-    ) -> datetime | None:
-        """The earliest time a sweep acts on, over the complaint's clocks, duties and
-        measures; ``mine`` True: only the receipt-bound clocks and duties, False: all
-        but those (the time is the earlier of the two).  Nothing is earlier than
-        ``now``: the clocks are computed one by one until one is due at once."""
-        is_open = complaint.is_open
-        duties = self._duties_now(complaint, now)
-        if mine is not None:
-            bound = self._receipt_bound().duties
-            duties = tuple(d for d in duties if (d.duty.name in bound) is mine)
-        measures = (
-            compute_measures(complaint, self.pack, self.calendar, now, explain=False)
-            if complaint.state.measures_open
-            else ()
-        )
-        if not is_open and not any(d.owed for d in duties) and not measures:
-            return None
-        top = len(self.pack.ladder) - 1
-        can_escalate = is_open and current_rung_index(complaint, self.pack) < top
-        pending = {s.name for s in breached_duties(complaint, duties)} if is_open else set()
-        best: datetime | None = None
-        if is_open:
-            clocks = (
-                self._clocks_now(complaint, now)
-                if mine is None
-                else self._due_clocks(complaint, now, mine)
-            )
-            for status in clocks:
-                if breached_clocks(complaint, self.pack, self.calendar, now, statuses=(status,)):
-                    pending.add(status.name)
-                best = _sooner(best, _acts_at(status, pending, can_escalate, now, warned=swept))
-                if best == now:
-                    return best
-        for status in [*(d.clock for d in duties), *(m.clock for m in measures if m.owed)]:
-            best = _sooner(best, _acts_at(status, pending, can_escalate, now, warned=swept))
-        return best
-
-    def _due_clocks(self, complaint: Complaint, now: datetime, mine: bool) -> Iterable[ClockStatus]:
-        """The complaint's receipt-bound clocks (``mine``) or the others, for its next
-        due time.  Of its own, only those still open in its shape: whether a clock is
-        open follows from the events and their tags alone (when it was received moves
-        its times, not what starts and stops it), and a closed clock is due never.
-        Its own are computed as they are asked for."""
-        receipt = self._receipt_bound()
-        bound = receipt.clocks
-        if not mine:
-            yield from (s for s in self._clocks_now(complaint, now) if s.name not in bound)
-            return
-        shape = self._shape(complaint, now).clocks
-        if shape is not None:  # one a breach starts may have started for this receipt alone
-            bound = frozenset(
-                s.name
-                for s in shape
-                if s.name in bound and (s.is_open or s.name in receipt.clocks_by_breach)
-            )
-        for spec in self.pack.clocks:
-            if spec.name in bound:
-                yield from compute_clocks(
-                    complaint, self.pack, self.calendar, now, explain=False, only=(spec.name,)
-                )
-
-
-def _unusable_classification(found: object, pack: RulePack) -> str:
-    """Why a ``complaintcore_classify`` answer cannot classify a complaint under
-    ``pack`` (``""`` when it can, or when there is none): codes are quoted only
-    when they look like codes (PRV-1)."""
-    from complaintcore.desk.plugins import AWAITABLE_ANSWER, closed_awaitable
-
-    if found is None:
-        return ""
-    if closed_awaitable(found):
-        return AWAITABLE_ANSWER
-    if not isinstance(found, Classification):
-        return f"expected a Classification, got {type(found).__name__}"
-    if not pack.has_category(found.category):
-        shown = shown_code(found.category)
-        return f"answered category {shown}, not in pack {pack.name}"
-    if found.department and not pack.has_department(found.department):
-        shown = shown_code(found.department)
-        return f"answered department {shown}, not in pack {pack.name}"
-    return ""
-
-
-def _notifiers_of(groups: Iterable[object]) -> list[Notifier]:
-    """The channels ``complaintcore_get_notifiers`` answered: each plugin's answer a
-    list of notifiers, refused naming the hook when it is anything else."""
-    from complaintcore.desk.plugins import AWAITABLE_ANSWER, check_answer, closed_awaitable
-
-    hook = "complaintcore_get_notifiers"
-    found: list[Notifier] = []
-    for group in groups:
-        if closed_awaitable(group):
-            raise InvalidInputError(hook, AWAITABLE_ANSWER)
-        if isinstance(group, Notifier):
-            raise InvalidInputError(
-                hook, f"expected a list of notifiers, got one {type(group).__name__} (return [it])"
-            )
-        if isinstance(group, str | bytes | Mapping) or not isinstance(group, Iterable):
-            raise InvalidInputError(
-                hook, f"expected a list of notifiers, got {type(group).__name__}"
-            )
-        for n in group:
-            check_answer(hook, n, Notifier, "a list of Notifier (a name and send)")
-            found.append(n)
-    return found
 
 
 def _other_region(calendar: WorkingCalendar, pack: RulePack) -> tuple[str, ...]:
@@ -3539,57 +2043,6 @@ def _other_region(calendar: WorkingCalendar, pack: RulePack) -> tuple[str, ...]:
         f"calendar: built from the holidays of {region}, but the rule pack "
         f"{pack.name!r} names {named}: deadlines count {region}'s days off",
     )
-
-
-def _in_pack_zone(calendar: WorkingCalendar, pack: RulePack) -> WorkingCalendar:
-    """The calendar, refused when it counts working hours in another zone than the pack's.
-
-    Deadlines run on the pack's calendar (DL-1..4) and the desk reads "the same
-    day", duty hours and months in the pack's zone; a calendar kept for another
-    zone (a host's Shanghai calendar handed to a London desk) would put every
-    deadline hours or days off, silently.
-    """
-    if not isinstance(calendar, WorkingCalendar):
-        raise InvalidInputError("calendar", "expected a WorkingCalendar")
-    zone = ZoneInfo(pack.calendar.timezone)
-    if calendar.tz.key != zone.key and not _same_clock(calendar, zone):
-        raise InvalidInputError(
-            "calendar",
-            f"the calendar counts working hours in {calendar.tz.key}, the rule pack "
-            f"{pack.name!r} in {zone.key}: build it for {zone.key}",
-        )
-    return calendar
-
-
-def _same_clock(calendar: WorkingCalendar, zone: ZoneInfo) -> bool:
-    """Whether ``zone`` reads the clock as the calendar's zone does on every day of its
-    years (two names of one zone, such as ``GB`` and ``Europe/London``)."""
-    first, last = calendar.years
-    day = datetime(first, 1, 1, 12, tzinfo=UTC)
-    while day.year <= last:
-        if day.astimezone(zone).utcoffset() != day.astimezone(calendar.tz).utcoffset():
-            return False
-        day += timedelta(days=1)
-    return True
-
-
-def _check_notifiers(notifiers: Sequence[Notifier]) -> None:
-    """Each notifier has a name and a plain ``send``: the outbox routes by name, and the
-    desk calls ``send`` in a thread, where a coroutine function's message would never go."""
-    from complaintcore.desk.plugins import check_answer
-
-    for i, n in enumerate(notifiers):
-        check_answer(f"notifiers[{i}]", n, Notifier, "a Notifier (a name and send)")
-        if not isinstance(n.name, str) or not n.name.strip():
-            raise InvalidInputError(f"notifiers[{i}].name", "expected the channel's name")
-        if inspect.iscoroutinefunction(getattr(n, "send", None)):
-            # called without an event loop, it would return a coroutine never run,
-            # and the message would count as sent
-            raise InvalidInputError(
-                "notifiers",
-                f"{n.name}: send is a coroutine function; the desk calls send in a"
-                " thread and needs a plain function (wrap it with asyncio.run)",
-            )
 
 
 def _pass_clock(now: datetime, clock: Callable[[], datetime] | None) -> Callable[[], datetime]:
@@ -3621,232 +2074,6 @@ def _send_plain(notifier: Notifier, notification: Notification, to: StaffMember 
         if callable(close):
             close()  # never run: no "never awaited" warning at garbage collection
         raise TypeError("send returned an awaitable; the desk needs a plain function")
-
-
-def _row_differs(stored: ComplaintRow, expected: ComplaintRow) -> list[str]:
-    """The fields of a stored projection row its history does not give: any field
-    that differs, or a due time moved later (or cleared) than the history's, so
-    that the sweep would pass it by.  An earlier one only makes a sweep look early."""
-    fields = [
-        f.name
-        for f in attrs.fields(ComplaintRow)
-        if f.name != "next_due" and getattr(stored, f.name) != getattr(expected, f.name)
-    ]
-    if expected.next_due is not None and (
-        stored.next_due is None or stored.next_due > expected.next_due
-    ):
-        fields.append("next_due")
-    return fields
-
-
-def _same_staff(known: object, members: Sequence[StaffMember]) -> bool:
-    """Whether ``members`` is the staff read last time, unchanged since: only a
-    tuple is sure not to have changed in place."""
-    return known is members and isinstance(members, tuple)
-
-
-def _handed_over_by(complaint: Complaint, breached: datetime) -> str:
-    """DL-3, ESC-6: the department that held the complaint when a clock's run was
-    breached and passed it on afterwards (the first move since)."""
-    for ev in complaint.events:
-        if isinstance(ev, Assigned) and ev.previous_department and ev.at >= breached:
-            return ev.previous_department
-    return complaint.state.department
-
-
-def _acts_at(
-    status: ClockStatus,
-    pending: Collection[str],
-    can_escalate: bool,
-    now: datetime,
-    *,
-    warned: bool = False,
-) -> datetime | None:
-    """When a sweep next acts on a clock or duty: its at-risk or due time still to
-    come, or ``now`` for a breach not yet escalated while a rung is left (DL-7, ESC-2).
-
-    A deadline is breached only once ``now`` is past it: a sweep at the due
-    instant itself (a cron run at 18:00:00) finds it not yet breached, and
-    comes back the instant after, not never.  One at risk already is due at
-    once (DL-7: its holder is warned by the next sweep, once per run) unless
-    ``warned``: written by the sweep that warned of it, it waits for its due time.
-    A command given inside the at-risk window before any sweep saw it would
-    otherwise lose the warning for good."""
-    if not status.is_open or status.state is ClockState.PAUSED:
-        return None
-    if status.name in pending and (can_escalate or not warned):
-        # a breach not escalated, this run's or one a department passed on with the
-        # complaint (DL-3); at the top rung, until the sweep that told its holder
-        return now
-    found: datetime | None = None
-    if status.at_risk_from is not None and status.at_risk_from > now:
-        found = status.at_risk_from
-    elif status.state is ClockState.AT_RISK and not warned:
-        return now
-    if status.due is not None and status.due > now:
-        found = _sooner(found, status.due)
-    elif status.due is not None and status.due == now:
-        found = _sooner(found, now + _INSTANT)
-    return found
-
-
-_INSTANT = timedelta(microseconds=1)
-"""The first instant a deadline due at ``now`` is breached (DL-7: past it)."""
-
-
-def _not_before_last(complaint: Complaint, now: datetime) -> datetime:
-    """``now``, or the complaint's last event where that is later: a history reads
-    forwards, and another process (whose clock may be ahead) may have written it
-    after this one read its clock (HDL-5: a member linked after a race)."""
-    if complaint.events and complaint.events[-1].at > now:
-        return complaint.events[-1].at
-    return now
-
-
-def _sooner(a: datetime | None, b: datetime | None) -> datetime | None:
-    """The earlier of two times, either of which may be missing (the first on a tie)."""
-    if a is None:
-        return b
-    if b is None or a <= b:
-        return a
-    return b
-
-
-# Keys whose values are ids, codes, times and enums: everything else in a record
-# is text someone typed (or derived from it) and is redacted in a masked view.
-_STRUCTURAL = frozenset(
-    {
-        "type",
-        "at",
-        "actor",
-        "received_at",
-        "occurred_at",
-        "due",
-        "reply_due",
-        "channel",
-        "receiver",
-        "receiver_unit",
-        "site",
-        "unit",
-        "to_unit",
-        "category",
-        "cause",
-        "department",
-        "helpers",
-        "handler",
-        "rung",
-        "from_rung",
-        "to_rung",
-        "trigger",
-        "clock",
-        "grade",
-        "validity",
-        "complaint_kind",
-        "facts",
-        "staff_id",
-        "supervisor",
-        "measure",
-        "measure_kind",
-        "owner",
-        "same_complainant",
-        "same_room",
-        "same_matter",
-        "repeated_by",
-    }
-)
-
-
-# Keys that hold a code in most records but free text in these (record type, key).
-_TYPED_TEXT = frozenset({("cause_analysed", "cause")})
-
-
-def masked_record(data: dict[str, Any]) -> dict[str, Any]:
-    """A serialised complaint with the complainant's data masked everywhere (PRV-1).
-
-    The name, phone and room fields are masked, and in every other text of the
-    intake and the events -- summaries, notes, evidence names, event
-    references, the host's idempotency key, texts events of later versions
-    add -- the same values, phone numbers and e-mail addresses are redacted.
-    Only ids, codes, times and enum values are left as they are.
-    """
-    person = data["intake"]["complainant"]
-    secrets = [person["name"], person["phone"], person["room"]]
-    for key in ("name", "phone", "room"):
-        person[key] = mask(person[key])
-    for record in (data["intake"], *data["events"]):
-        for key, value in record.items():
-            structural = key in _STRUCTURAL and (record.get("type"), key) not in _TYPED_TEXT
-            if not structural and key != "complainant":
-                record[key] = _redacted(value, secrets)
-    return data
-
-
-def _redacted(value: Any, secrets: Sequence[str]) -> Any:
-    if isinstance(value, str):
-        return redact(value, also=secrets)
-    if isinstance(value, list):
-        return [_redacted(v, secrets) for v in value]
-    if isinstance(value, dict):
-        return {k: _redacted(v, secrets) for k, v in value.items()}
-    return value
-
-
-def _duty_triggers(pack: RulePack) -> frozenset[str]:
-    """Event tags after which some duty of the pack may be owed.
-
-    A duty's own start tags, and for ``breached:<clock>`` the tags that start
-    that clock (a promise clock: ``promised``): until one of these appears in a
-    complaint's history, it owes nothing and its duties need not be computed.
-    """
-    tags: set[str] = set()
-    for duty in pack.duties:
-        for tag in duty.start:
-            if tag.startswith(BREACHED_TAG):
-                clock = pack.clock(tag[len(BREACHED_TAG) :])
-                tags.update(clock.start)
-                tags.update(("promised", "visited:appointment"))
-            else:
-                tags.add(tag)
-    return frozenset(tags)
-
-
-def _not_the_site(complaint: Complaint, members: Sequence[StaffMember]) -> Sequence[StaffMember]:
-    """IN-6, PRV-1: while a bypass complaint waits for the complainant's consent, the
-    site it went around hears nothing of it, nor of who made it: only staff of every
-    site (head office) are told or chosen."""
-    if not complaint.awaiting_site_consent:
-        return members
-    return [m for m in members if m.site in ("*", "")]
-
-
-def _store_failed(exc: BaseException) -> bool:
-    """The store itself failed (a lost connection, a lock timeout, a full disk), not
-    one damaged record: nothing read or written after it may pass for done."""
-    return isinstance(exc, StoreError) and not isinstance(exc, DamagedRecordError)
-
-
-def _may_raise_again(complaint: Complaint, promise_broken: bool) -> bool:
-    """GRD-2: an open complaint not yet marked as raised repeatedly, or not yet told
-    of the matter's broken promise."""
-    facts = complaint.state.facts
-    return complaint.is_open and (
-        Fact.RAISED_REPEATEDLY not in facts
-        or (promise_broken and Fact.PROMISE_NOT_KEPT not in facts)
-    )
-
-
-def _measure_detail(measure: MeasureAdded, zone: ZoneInfo) -> tuple[messages.Detail, ...]:
-    return (
-        messages.Detail(N_("measure"), measure.measure),
-        messages.Detail(N_("kind"), measure.measure_kind),
-        messages.Detail(N_("action"), measure.action),
-        messages.Detail(N_("due"), _minutes(measure.due, zone)),
-    )
-
-
-def _minutes(t: datetime | None, zone: ZoneInfo) -> str:
-    """A due time for people: to the minute, in the pack's zone."""
-    return t.astimezone(zone).isoformat(timespec="minutes") if t is not None else "-"
 
 
 def _default_id(intake: Intake, zone: ZoneInfo) -> str:

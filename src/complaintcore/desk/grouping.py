@@ -1,0 +1,457 @@
+"""Concentrated issues at intake (HDL-5, HDL-6): a new complaint grouped with the
+open complaints of its site, building and category, and a group incident flagged.
+
+:class:`Grouper` reads the store's open complaints of a group (one indexed
+query, or one per group for a bulk batch), links the drafts in memory, links
+the stored members once the new complaint is in, and groups again complaints
+whose group another process added to meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Collection, Mapping, Sequence
+from datetime import datetime
+
+import attrs
+
+from complaintcore.core.concentration import (
+    GroupDecision,
+    Member,
+    complainant_key,
+    decide_group,
+    group_key,
+)
+from complaintcore.core.errors import ComplaintCoreError, ConcurrencyConflictError
+from complaintcore.core.models import Complaint, Status
+from complaintcore.core.rulepack import GroupScope, RulePack
+from complaintcore.core.workflow import Group, decide, evolve
+from complaintcore.desk import access
+from complaintcore.desk.drafts import CONFLICT_RETRIES, ByTime, Draft, store_failed
+from complaintcore.desk.ports import BatchIntakeStore, ComplaintStore, SimilarQuery
+from complaintcore.desk.projection import Projection
+from complaintcore.desk.repeat_links import Commit, FollowUps
+from complaintcore.desk.telling import Telling
+
+__all__ = ["GroupKey", "Grouper", "Grouping", "Links", "not_before_last"]
+
+log = logging.getLogger("complaintcore.desk")
+
+_GROUP_CANDIDATES = 500
+"""Open complaints read per grouping query: far more than any threshold needs."""
+
+
+GroupKey = tuple[str, str, str]
+
+
+AfterCommit = Callable[..., None]
+"""The desk's work after a commit (listeners, waking delivery)."""
+
+
+@attrs.define
+class Grouping:
+    """One intake's (or one bulk batch's) view of the groups: the drafts not yet
+    stored, and the store's answers, kept per group so a time-ordered batch asks
+    the store about each group about once."""
+
+    drafts: dict[GroupKey, ByTime] = attrs.Factory(dict)
+    stored: dict[GroupKey, tuple[datetime, datetime, list[Member], list[datetime]]] = attrs.Factory(
+        dict
+    )
+    joined: dict[str, str] = attrs.Factory(dict)
+    """Stored complaints the batch's drafts linked to an issue (linked once it is in)."""
+    incidents: set[str] = attrs.Factory(set)
+    """Issues the batch made group incidents (HDL-6)."""
+    seen: dict[GroupKey, set[str]] = attrs.Factory(dict)
+    """Every complaint of a group the decisions saw (stored or drafted): one the store
+    shows after the commit and not here was stored meanwhile by someone else."""
+
+    def as_linked(self, member: Member) -> Member:
+        """A stored member as the batch leaves it: the store is told after the batch,
+        and a later draft must join the issue it joined, not make a second one."""
+        issue = self.joined.get(member.id, member.issue)
+        incident = member.incident or (bool(issue) and issue in self.incidents)
+        if (issue, incident) == (member.issue, member.incident):
+            return member
+        return attrs.evolve(member, issue=issue, incident=incident)
+
+
+@attrs.frozen
+class Links:
+    """Stored complaints to link to an issue once the complaint that decided it is in."""
+
+    decision: GroupDecision
+    ids: tuple[str, ...]
+    incident_all: bool
+
+
+def not_before_last(complaint: Complaint, now: datetime) -> datetime:
+    """``now``, or the complaint's last event where that is later: a history reads
+    forwards, and another process (whose clock may be ahead) may have written it
+    after this one read its clock (HDL-5: a member linked after a race)."""
+    if complaint.events and complaint.events[-1].at > now:
+        return complaint.events[-1].at
+    return now
+
+
+class Grouper:
+    """HDL-5, HDL-6 at intake: groups drafts and stored complaints into concentrated
+    issues, committing on stored members through the desk."""
+
+    def __init__(
+        self,
+        *,
+        store: ComplaintStore,
+        pack: RulePack,
+        telling: Telling,
+        projection: Projection,
+        follow_ups: FollowUps,
+        commit: Commit,
+        after_commit: AfterCommit,
+    ) -> None:
+        self.store = store
+        self.pack = pack
+        self._telling = telling
+        self._projection = projection
+        self._follow_ups = follow_ups
+        self._commit = commit
+        self._after_commit = after_commit
+
+    def group(self, draft: Draft, now: datetime, grouping: Grouping) -> Links | None:
+        """HDL-5, HDL-6: link a new complaint to the concentrated issue it belongs to.
+
+        The candidates are the store's open complaints of the same group (one
+        indexed query, never a scan) and the drafts of the same bulk batch.  The
+        new complaint and the batch's drafts are linked in memory; stored
+        members are returned, to be linked once the new one is stored.
+        """
+        rule = self.pack.concentration
+        complaint = draft.complaint
+        key = group_key(complaint, rule)
+        if key is None:
+            return None
+        t = complaint.intake.received_at
+        draft.who = complainant_key(complaint.intake.complainant)
+        grouping.seen.setdefault(key, set()).add(complaint.id)
+        held = grouping.drafts.setdefault(key, ByTime())
+        near = {d.complaint.id: d for d in held.between(t - rule.reach, t + rule.reach)}
+        # never this batch's drafts; those it linked already carry the issue (s25J F04)
+        candidates = [grouping.as_linked(m) for m in self._stored_members(key, t, grouping)]
+        candidates += [
+            Member(
+                d.complaint.id,
+                d.complaint.intake.received_at,
+                d.who,
+                d.complaint.state.issue,
+                d.complaint.state.group_incident,
+            )
+            for d in near.values()
+        ]
+        drafts = held.drafts  # before this one is added: the others of the batch
+        held.add(draft)
+        decision = decide_group(Member(complaint.id, t, draft.who), candidates, rule)
+        if decision is None:
+            return None
+        self._apply_group(draft, decision, now, tell=True)
+        for other in near.values():
+            if other.complaint.id in decision.link:
+                self._apply_group(other, decision, now, tell=False)
+        if decision.became_incident:  # HDL-6: every draft of the issue, however far
+            for other in drafts:
+                if (
+                    other is not draft
+                    and other.complaint.id not in decision.link
+                    and other.complaint.state.issue == decision.issue
+                ):
+                    self._apply_group(other, decision, now, tell=False)
+        stored = tuple(i for i in decision.link if i not in near)
+        grouping.joined.update((i, decision.issue) for i in stored)
+        if decision.incident:
+            grouping.incidents.add(decision.issue)
+        if stored or decision.became_incident:
+            return Links(decision, stored, decision.became_incident)
+        return None
+
+    def _stored_members(self, key: GroupKey, t: datetime, grouping: Grouping) -> list[Member]:
+        """The store's open complaints of a group within reach of ``t``, oldest first
+        (one query per group and batch, then cut from the batch's cached answer)."""
+        rule = self.pack.concentration
+        reach = rule.reach
+        known = grouping.stored.get(key)
+        if known is None or t - reach < known[0] or t + reach > known[1]:
+            site, building, category = key
+            since, until = t - reach, t + 2 * reach  # room for the batch's later arrivals
+            found = self.store.open_similar(
+                site=site,
+                category=category,
+                since=since,
+                until=until,
+                building=building if rule.scope is GroupScope.BUILDING else None,
+                limit=_GROUP_CANDIDATES,
+            )
+            if len(found) == _GROUP_CANDIDATES:  # cut short: only what was read is known
+                until = found[-1].received_at
+            known = (since, until, found, [m.received_at for m in found])
+            grouping.stored[key] = known
+            grouping.seen.setdefault(key, set()).update(m.id for m in found)
+        _since, _until, members, times = known
+        return members[bisect_left(times, t - reach) : bisect_right(times, t + reach)]
+
+    def ask_groups(self, drafts: Sequence[Draft], grouping: Grouping) -> None:
+        """HDL-5 for a bulk batch: the store's open complaints of every group the
+        batch meets, within reach of all its drafts of that group, in one go where
+        the store can; :meth:`_stored_members` then cuts each draft's from them
+        (and asks again only when a group had more than it read)."""
+        if len(drafts) < 2 or not isinstance(self.store, BatchIntakeStore):
+            return
+        rule = self.pack.concentration
+        spans: dict[GroupKey, tuple[datetime, datetime]] = {}
+        for draft in drafts:
+            key = group_key(draft.complaint, rule)
+            if key is None:
+                continue
+            t = draft.complaint.intake.received_at
+            first, last = spans.get(key, (t, t))
+            spans[key] = (min(first, t), max(last, t))
+        if not spans:
+            return
+        reach, by_building = rule.reach, rule.scope is GroupScope.BUILDING
+        questions = [
+            SimilarQuery(
+                site=site,
+                category=category,
+                since=first - reach,
+                until=last + 2 * reach,  # as _stored_members asks: room for later arrivals
+                building=building if by_building else None,
+                limit=_GROUP_CANDIDATES,
+            )
+            for (site, building, category), (first, last) in spans.items()
+        ]
+        try:
+            answers = self.store.open_similar_many(questions)
+        except ComplaintCoreError:
+            return  # each group is asked alone, when its first draft needs it
+        for key, q, found in zip(spans, questions, answers, strict=True):
+            until = q.until
+            if len(found) == _GROUP_CANDIDATES:  # cut short: only what was read is known
+                until = found[-1].received_at
+            grouping.stored[key] = (q.since, until, found, [m.received_at for m in found])
+            grouping.seen.setdefault(key, set()).update(m.id for m in found)
+
+    def group_raced(
+        self,
+        stored: Sequence[Complaint],
+        seen: Mapping[GroupKey, set[str]],
+        now: datetime,
+        *,
+        deliver: bool = True,
+    ) -> dict[str, Complaint]:
+        """HDL-5, HDL-6: group again complaints just stored whose group gained members
+        they were not decided with; those grouped now, by id.
+
+        Intake decides from the store as read before its commit.  Two processes
+        storing complaints of one group at the same moment (both waiting for the
+        write lock, or a bulk batch drafting) each miss the other's, and the
+        issue or group incident their complainants make was formed by neither.
+        So the group is read again once they are stored (one question per group):
+        where it holds a complaint ``seen`` does not, and the thresholds are now
+        met while the complaint is in no issue (or its issue is now a group
+        incident and it is not flagged), it is grouped as intake would now, in
+        a commit of its own that tells whom intake tells.  Two processes doing so
+        at the same moment may both tell; the issue is named the same by both.
+        A failure here leaves the receipt standing (a WARNING; the group's next
+        complaint groups them).
+        """
+        rule = self.pack.concentration
+        todo: dict[GroupKey, list[Complaint]] = {}
+        for complaint in stored:
+            key = group_key(complaint, rule)
+            if key is not None:
+                todo.setdefault(key, []).append(complaint)
+        if not todo:
+            return {}
+        reach = rule.reach
+        questions = [
+            SimilarQuery(
+                site=site,
+                category=category,
+                since=min(c.intake.received_at for c in todo[key]) - reach,
+                until=max(c.intake.received_at for c in todo[key]) + reach,
+                building=building if rule.scope is GroupScope.BUILDING else None,
+                limit=_GROUP_CANDIDATES,
+            )
+            for key in todo
+            for site, building, category in [key]
+        ]
+        try:
+            if len(questions) > 1 and isinstance(self.store, BatchIntakeStore):
+                answers = self.store.open_similar_many(questions)
+            else:
+                answers = [self.store.open_similar(**attrs.asdict(q)) for q in questions]
+        except ComplaintCoreError as exc:
+            log.warning("groups not read again after intake: %s", exc)
+            return {}
+        regrouped: dict[str, Complaint] = {}
+        for key, found in zip(todo, answers, strict=True):
+            known = seen.get(key, set())
+            new = [m.received_at for m in found if m.id not in known]
+            if not new:  # nothing stored meanwhile: decided on all there is
+                continue
+            by_id = {m.id: m for m in found}
+            for complaint in todo[key]:
+                t = complaint.intake.received_at
+                if not any(abs(at - t) <= reach for at in new):
+                    continue
+                me = by_id.get(complaint.id)
+                issue = me.issue if me is not None else complaint.state.issue
+                incident = me.incident if me is not None else complaint.state.group_incident
+                who = complainant_key(complaint.intake.complainant)
+                decision = decide_group(Member(complaint.id, t, who), found, rule)
+                if decision is None:
+                    continue
+                if issue and (incident or not decision.incident or decision.issue != issue):
+                    continue
+                try:
+                    after = self._regroup(complaint.id, now, deliver=deliver)
+                except ComplaintCoreError as exc:
+                    log.warning("%s: left out of its group after a failure: %s", complaint.id, exc)
+                    continue
+                if after is not None:
+                    regrouped[complaint.id] = after
+            ours = {c.id for c in todo[key]}
+            self._flag_group_incident(found, ours, now, deliver=deliver, regrouped=regrouped)
+        return regrouped
+
+    def _flag_group_incident(
+        self,
+        found: Sequence[Member],
+        ours: Collection[str],
+        now: datetime,
+        *,
+        deliver: bool,
+        regrouped: dict[str, Complaint],
+    ) -> None:
+        """HDL-6 counted per group, not per issue: a member (of any issue) whose group
+        holds ``group_complainants`` distinct complainants within ``group_window``
+        of it is flagged a group incident on its own issue, and its project
+        manager told, as intake would.  Two issues formed by desks that each saw
+        half the group (an unlocked store) are each under the threshold alone."""
+        rule = self.pack.concentration
+        for m in found:
+            if not m.issue or m.incident:
+                continue
+            decision = decide_group(m, found, rule)
+            if decision is None or not decision.incident:
+                continue
+            own = GroupDecision(  # on its own issue: members never move (HDL-5)
+                issue=m.issue,
+                members=(m.id,),
+                link=(m.id,),
+                complainants=decision.complainants,
+                incident=True,
+                became_incident=False,
+                formed=False,
+            )
+            try:
+                self.link(Links(own, (m.id,), False), now, deliver=deliver)
+            except ComplaintCoreError as exc:
+                log.warning("%s: group incident left unflagged after a failure: %s", m.id, exc)
+                continue
+            if m.id in ours:  # the receipt shows it flagged
+                regrouped[m.id] = self.store.load(m.id)
+
+    def _regroup(self, complaint_id: str, now: datetime, *, deliver: bool) -> Complaint | None:
+        """Group a stored complaint as intake would now (HDL-5, HDL-6), and link its
+        fellows; the complaint as grouped, or None when it did not change."""
+        for _attempt in range(CONFLICT_RETRIES):
+            complaint = self.store.load(complaint_id)
+            if not complaint.is_open:
+                return None
+            at = not_before_last(complaint, now)  # linked meanwhile by a clock ahead
+            draft = Draft(complaint, [], [])
+            links = self.group(draft, at, Grouping())
+            if draft.events:
+                row = self._projection.row(draft.complaint, at)
+                try:
+                    self.store.append(
+                        complaint.id, complaint.version, draft.events, row, draft.outbox
+                    )
+                except ConcurrencyConflictError:  # linked by another meanwhile: look again
+                    continue
+                self._after_commit(
+                    draft.complaint, draft.events, at, deliver=deliver and bool(draft.outbox)
+                )
+            self.link(links, at, deliver=deliver)
+            return draft.complaint if draft.events else None
+        return None
+
+    def _group_command(self, complaint: Complaint, decision: GroupDecision) -> Group:
+        members = decision.members
+        if complaint.id not in members:
+            members = (*members, complaint.id)
+        return Group(
+            actor=access.SYSTEM_ACTOR,
+            issue=decision.issue,
+            members=members,
+            complainants=decision.complainants,
+            incident=decision.incident,
+        )
+
+    def _apply_group(
+        self, draft: Draft, decision: GroupDecision, now: datetime, *, tell: bool
+    ) -> None:
+        """Link a draft (not stored yet) to the issue, in memory."""
+        complaint = draft.complaint
+        try:
+            more = decide(complaint, self._group_command(complaint, decision), self.pack, now)
+        except ComplaintCoreError as exc:  # in another issue, say: it stays out of this one
+            log.info("%s not linked to issue %s: %s", complaint.id, decision.issue, exc)
+            return
+        if not more:
+            return
+        more = (*more, *self._follow_ups(evolve(complaint, more), access.SYSTEM_ACTOR, now))
+        after = evolve(complaint, more)
+        draft.outbox += self._telling.outbox_for(after, more, now) + self._telling.duty_outbox(
+            after, more, now
+        )
+        if tell:
+            draft.outbox += self._telling.issue_outbox(after, decision, now)
+        draft.complaint, draft.events = after, [*draft.events, *more]
+
+    def link(self, links: Links | None, now: datetime, *, deliver: bool = True) -> None:
+        """Link stored members to an issue, each in its own transaction.
+
+        A member that cannot be linked (closed meanwhile, in another issue) is
+        left out; one that is not linked because the process stopped is picked
+        up by the next complaint of the same group, which finds it unlinked.  A
+        store failure is raised, not passed over.
+        """
+        if links is None:
+            return
+        decision = links.decision
+        ids = list(links.ids)
+        if links.incident_all:
+            ids += [
+                r.id
+                for r in self.store.issue_rows(decision.issue)
+                if r.status != Status.CLOSED.value and not r.group_incident and r.id not in ids
+            ]
+        for cid in ids:
+            for _attempt in range(CONFLICT_RETRIES):
+                try:
+                    complaint = self.store.load(cid)
+                    at = not_before_last(complaint, now)  # written by a clock ahead
+                    command = self._group_command(complaint, decision)
+                    events = decide(complaint, command, self.pack, at)
+                    if events:
+                        follow = self._follow_ups(evolve(complaint, events), command.actor, at)
+                        self._commit(complaint, (*events, *follow), at, deliver=deliver)
+                except ConcurrencyConflictError:
+                    continue
+                except ComplaintCoreError as exc:
+                    if store_failed(exc):  # the caller hears of it; the group's next repairs
+                        log.warning("%s not linked to issue %s: %s", cid, decision.issue, exc)
+                        raise
+                    log.info("%s not linked to issue %s: %s", cid, decision.issue, exc)
+                break

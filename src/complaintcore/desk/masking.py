@@ -1,0 +1,95 @@
+"""A complaint's record as staff who need not see personal data see it (PRV-1).
+
+:meth:`Desk.view <complaintcore.desk.service.Desk.view>` hands such staff the
+serialised complaint with the complainant's name, phone and room masked, and
+those values, phone numbers and e-mail addresses redacted in every text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from complaintcore.core.models import mask
+from complaintcore.core.privacy import redact
+
+__all__ = ["masked_record"]
+
+
+# Keys whose values are ids, codes, times and enums: everything else in a record
+# is text someone typed (or derived from it) and is redacted in a masked view.
+_STRUCTURAL = frozenset(
+    {
+        "type",
+        "at",
+        "actor",
+        "received_at",
+        "occurred_at",
+        "due",
+        "reply_due",
+        "channel",
+        "receiver",
+        "receiver_unit",
+        "site",
+        "unit",
+        "to_unit",
+        "category",
+        "cause",
+        "department",
+        "helpers",
+        "handler",
+        "rung",
+        "from_rung",
+        "to_rung",
+        "trigger",
+        "clock",
+        "grade",
+        "validity",
+        "complaint_kind",
+        "facts",
+        "staff_id",
+        "supervisor",
+        "measure",
+        "measure_kind",
+        "owner",
+        "same_complainant",
+        "same_room",
+        "same_matter",
+        "repeated_by",
+    }
+)
+
+
+# Keys that hold a code in most records but free text in these (record type, key).
+_TYPED_TEXT = frozenset({("cause_analysed", "cause")})
+
+
+def masked_record(data: dict[str, Any]) -> dict[str, Any]:
+    """A serialised complaint with the complainant's data masked everywhere (PRV-1).
+
+    The name, phone and room fields are masked, and in every other text of the
+    intake and the events -- summaries, notes, evidence names, event
+    references, the host's idempotency key, texts events of later versions
+    add -- the same values, phone numbers and e-mail addresses are redacted.
+    Only ids, codes, times and enum values are left as they are.
+    """
+    person = data["intake"]["complainant"]
+    secrets = [person["name"], person["phone"], person["room"]]
+    for key in ("name", "phone", "room"):
+        person[key] = mask(person[key])
+    for record in (data["intake"], *data["events"]):
+        for key, value in record.items():
+            structural = key in _STRUCTURAL and (record.get("type"), key) not in _TYPED_TEXT
+            if not structural and key != "complainant":
+                record[key] = _redacted(value, secrets)
+    return data
+
+
+def _redacted(value: Any, secrets: Sequence[str]) -> Any:
+    if isinstance(value, str):
+        return redact(value, also=secrets)
+    if isinstance(value, list):
+        return [_redacted(v, secrets) for v in value]
+    if isinstance(value, dict):
+        return {k: _redacted(v, secrets) for k, v in value.items()}
+    return value

@@ -1,0 +1,495 @@
+"""The projection: a complaint's clocks, duties and next due time, as its row says them.
+
+Every commit writes the complaint's row (:class:`~complaintcore.desk.ports.ComplaintRow`)
+with the time a sweep next has something to do for it (DL-7).  Computing clocks
+and duties is most of what intake costs, so :class:`Projection` keeps what it
+computed: by complaint version and ``now``, and by the shape of the first events
+(a bulk batch's complaints share ``now`` and that shape, so most are computed once
+for many).  It owns the working calendar those are computed on, so its caches
+follow the calendar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Hashable, Iterable
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from complaintcore.core.calendar import WorkingCalendar
+from complaintcore.core.concentration import complainant_key
+from complaintcore.core.deadlines import (
+    BREACHED_TAG,
+    ClockState,
+    ClockStatus,
+    DutyStatus,
+    ReceiptBound,
+    breached_clocks,
+    breached_duties,
+    compute_clocks,
+    compute_duties,
+    counted_from,
+    history_key,
+    receipt_bound,
+)
+from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.escalation import current_rung_index
+from complaintcore.core.improvement import compute_measures
+from complaintcore.core.models import Complaint, Event, Registered
+from complaintcore.core.repeats import room_key
+from complaintcore.core.rulepack import RulePack
+from complaintcore.desk.ports import ComplaintRow
+
+__all__ = ["DUTY_MEMO", "Projection", "row_differs"]
+
+DUTY_MEMO = 2048
+"""Duty results kept between the two times a commit or a batch needs them."""
+
+
+class Projection:
+    """The rule pack's clocks and duties of complaints on the working calendar, and
+    the projection rows they give, with what was computed kept for the next ask."""
+
+    def __init__(
+        self, pack: RulePack, calendar: WorkingCalendar | Callable[[], WorkingCalendar]
+    ) -> None:
+        self.pack = pack
+        # A function is called the first time a deadline needs the calendar, so a
+        # desk opened to list or report never builds one (see :attr:`calendar`).
+        self._calendar: WorkingCalendar | None = None
+        self._calendar_factory: Callable[[], WorkingCalendar] | None = None
+        if isinstance(calendar, WorkingCalendar):
+            self._calendar = _in_pack_zone(calendar, pack)
+        elif callable(calendar):
+            self._calendar_factory = calendar
+        else:
+            raise InvalidInputError(
+                "calendar", "expected a WorkingCalendar or a function making one"
+            )
+        # Tags after which a duty may be owed: without one, no duty is computed.
+        self._duty_triggers = _duty_triggers(pack)
+        # The clocks and duties a registration starts, for the pack (see clocks_now).
+        self._bound: tuple[object, ReceiptBound] = (pack, receipt_bound(pack))
+        # Duties computed lately: a commit, or a bulk batch, asks twice for each
+        # complaint (messages, then its next due time).  Keyed by id, version and now.
+        self._duty_memo: dict[tuple[str, int, datetime], tuple[DutyStatus, ...]] = {}
+        # The same for clocks: a swept complaint needs them to find breaches, to warn
+        # of risks and for its next due time, and computes them once for all three.
+        self._clock_memo: dict[tuple[str, int, datetime], tuple[ClockStatus, ...]] = {}
+        # Clocks and duties by history_key: a bulk batch's complaints share ``now`` and
+        # the shape of their first events, so most are computed once for many.  Kept
+        # for one pack and calendar (the first item).
+        self._shapes: tuple[tuple[object, object], dict[Hashable, _Shape]] = ((None, None), {})
+        self._last_shape: tuple[tuple[str, int, datetime, object], _Shape] | None = None
+
+    @property
+    def calendar(self) -> WorkingCalendar:
+        """The working calendar deadlines are computed on (built on first use when
+        given a function for it)."""
+        found = self._calendar
+        if found is None:
+            assert self._calendar_factory is not None
+            found = self._calendar = _in_pack_zone(self._calendar_factory(), self.pack)
+        return found
+
+    @calendar.setter
+    def calendar(self, value: WorkingCalendar) -> None:
+        self._calendar = _in_pack_zone(value, self.pack)
+
+    def may_owe(self, events: Iterable[Event]) -> bool:
+        """Whether these events could start any duty (cheap: tags only)."""
+        triggers = self._duty_triggers
+        return bool(triggers) and any(t in triggers for e in events for t in e.tags())
+
+    def _shape(self, complaint: Complaint, now: datetime) -> _Shape:
+        """The clocks and duties of every complaint with this one's history_key so far."""
+        pack, calendar = self.pack, self.calendar
+        (known_pack, known_calendar), shapes = self._shapes
+        if known_pack is not pack or known_calendar is not calendar:
+            shapes = {}
+            self._shapes = ((pack, calendar), shapes)
+            self._last_shape = None
+        # clocks then duties of one complaint ask in turn: its key is made once
+        me = (complaint.id, complaint.version, now, now.tzinfo)
+        last = self._last_shape
+        if last is not None and last[0] == me:
+            return last[1]
+        key = history_key(complaint, now, receipt=False)
+        try:
+            found = shapes.get(key)
+        except TypeError:  # a host's zone that cannot be hashed: compute, keep nothing
+            return _Shape()
+        if found is None:
+            if len(shapes) >= DUTY_MEMO:
+                shapes.clear()
+            found = shapes[key] = _Shape()
+        self._last_shape = (me, found)
+        return found
+
+    def _receipt_bound(self) -> ReceiptBound:
+        """:func:`receipt_bound` of the pack, kept (hashing a pack walks all of it)."""
+        pack, found = self._bound
+        if pack is not self.pack:
+            found = receipt_bound(self.pack)
+            self._bound = (self.pack, found)
+        return found
+
+    def duties_now(self, complaint: Complaint, now: datetime) -> tuple[DutyStatus, ...]:
+        """The complaint's duties, skipping the work when none can have started."""
+        if not self.may_owe(complaint.events):
+            return ()
+        key = (complaint.id, complaint.version, now)
+        found = self._duty_memo.get(key)
+        if found is None:
+            shape, start = self._shape(complaint, now), _start(complaint, now)
+            found = shape.duties
+            if found is None:
+                found = shape.duties = compute_duties(
+                    complaint, self.pack, self.calendar, now, explain=False
+                )
+                shape.duties_start = start
+            elif shape.duties_start != start:  # received at another time
+                bound = self._receipt_bound()
+                own = _own(found, bound.duties, bound.by_breach)
+                if own:
+                    mine = compute_duties(
+                        complaint, self.pack, self.calendar, now, explain=False, only=own
+                    )
+                    found = _with_own(found, mine)
+            if len(self._duty_memo) >= DUTY_MEMO:
+                self._duty_memo.clear()
+            self._duty_memo[key] = found
+        return found
+
+    def clocks_now(self, complaint: Complaint, now: datetime) -> tuple[ClockStatus, ...]:
+        """The complaint's clocks at ``now`` without their derivations, computed once
+        per version (a sweep and the next due time it writes ask for the same)."""
+        key = (complaint.id, complaint.version, now)
+        found = self._clock_memo.get(key)
+        if found is None:
+            shape, start = self._shape(complaint, now), _start(complaint, now)
+            found = shape.clocks
+            if found is None:
+                found = shape.clocks = compute_clocks(
+                    complaint, self.pack, self.calendar, now, explain=False
+                )
+                shape.clocks_start = start
+            elif shape.clocks_start != start:  # received at another time
+                bound = self._receipt_bound()
+                own = _own(found, bound.clocks, bound.clocks_by_breach)
+                if own:
+                    mine = compute_clocks(
+                        complaint, self.pack, self.calendar, now, explain=False, only=own
+                    )
+                    found = _with_own(found, mine)
+            if len(self._clock_memo) >= DUTY_MEMO:
+                self._clock_memo.clear()
+            self._clock_memo[key] = found
+        return found
+
+    def row(self, complaint: Complaint, now: datetime, *, swept: bool = False) -> ComplaintRow:
+        """The complaint's projection row as of ``now``; ``swept``: written by the sweep
+        that has just warned of what is at risk now (see :func:`_acts_at`)."""
+        s = complaint.state
+        return ComplaintRow(
+            id=complaint.id,
+            status=s.status.value,
+            received_at=complaint.intake.received_at,
+            version=complaint.version,
+            site=complaint.intake.site or complaint.intake.complainant.site,
+            department=s.department,
+            category=s.category,
+            grade=s.grade.value if s.grade else "",
+            channel=complaint.intake.channel.value,
+            validity=s.validity.value,
+            kind=s.complaint_kind.value,
+            handler=s.handler,
+            rung=s.rung,
+            next_due=self.next_due(complaint, now, swept=swept),
+            idempotency_key=complaint.intake.idempotency_key,
+            building=complaint.intake.complainant.building.strip(),
+            complainant_key=complainant_key(complaint.intake.complainant),
+            issue=s.issue,
+            group_incident=s.group_incident,
+            updated_at=complaint.events[-1].at if complaint.events else None,
+            room_key=room_key(
+                (complaint.intake.site or complaint.intake.complainant.site).strip(),
+                complaint.intake.complainant.building.strip(),
+                complaint.intake.complainant.room,
+            ),
+        )
+
+    def next_due(
+        self, complaint: Complaint, now: datetime, *, swept: bool = False
+    ) -> datetime | None:
+        """When a sweep next has something to do for this complaint.
+
+        Open complaints: their clocks and duties.  Closed ones: only the duties
+        they still owe (an apology, a call back), which warn but never escalate.
+        """
+        state = complaint.state
+        if state.measures_open or any(e.kind == "escalated" for e in complaint.events):
+            return self._next_due_of(complaint, now, swept=swept)
+        # otherwise all it reads is the history key, the status and the rung
+        shape = self._shape(complaint, now)
+        earlier = _received_earlier(complaint)
+        shares = shape.next_due
+        key = (state.status.value, current_rung_index(complaint, self.pack), earlier, swept)
+        if key not in shares:
+            shares[key] = self._next_due_of(
+                complaint, now, mine=False if earlier else None, swept=swept
+            )
+        if not earlier:
+            return shares[key]
+        shared = shares[key]
+        if shared == now:  # nothing is due before now: its own deadlines cannot be sooner
+            return shared
+        # its receipt-bound deadlines are its own (imports: every complaint)
+        return _sooner(shared, self._next_due_of(complaint, now, mine=True, swept=swept))
+
+    def _next_due_of(
+        self,
+        complaint: Complaint,
+        now: datetime,
+        *,
+        mine: bool | None = None,
+        swept: bool = False,
+    ) -> datetime | None:
+        """The earliest time a sweep acts on, over the complaint's clocks, duties and
+        measures; ``mine`` True: only the receipt-bound clocks and duties, False: all
+        but those (the time is the earlier of the two).  Nothing is earlier than
+        ``now``: the clocks are computed one by one until one is due at once."""
+        is_open = complaint.is_open
+        duties = self.duties_now(complaint, now)
+        if mine is not None:
+            bound = self._receipt_bound().duties
+            duties = tuple(d for d in duties if (d.duty.name in bound) is mine)
+        measures = (
+            compute_measures(complaint, self.pack, self.calendar, now, explain=False)
+            if complaint.state.measures_open
+            else ()
+        )
+        if not is_open and not any(d.owed for d in duties) and not measures:
+            return None
+        top = len(self.pack.ladder) - 1
+        can_escalate = is_open and current_rung_index(complaint, self.pack) < top
+        pending = {s.name for s in breached_duties(complaint, duties)} if is_open else set()
+        best: datetime | None = None
+        if is_open:
+            clocks = (
+                self.clocks_now(complaint, now)
+                if mine is None
+                else self._due_clocks(complaint, now, mine)
+            )
+            for status in clocks:
+                if breached_clocks(complaint, self.pack, self.calendar, now, statuses=(status,)):
+                    pending.add(status.name)
+                best = _sooner(best, _acts_at(status, pending, can_escalate, now, warned=swept))
+                if best == now:
+                    return best
+        for status in [*(d.clock for d in duties), *(m.clock for m in measures if m.owed)]:
+            best = _sooner(best, _acts_at(status, pending, can_escalate, now, warned=swept))
+        return best
+
+    def _due_clocks(self, complaint: Complaint, now: datetime, mine: bool) -> Iterable[ClockStatus]:
+        """The complaint's receipt-bound clocks (``mine``) or the others, for its next
+        due time.  Of its own, only those still open in its shape: whether a clock is
+        open follows from the events and their tags alone (when it was received moves
+        its times, not what starts and stops it), and a closed clock is due never.
+        Its own are computed as they are asked for."""
+        receipt = self._receipt_bound()
+        bound = receipt.clocks
+        if not mine:
+            yield from (s for s in self.clocks_now(complaint, now) if s.name not in bound)
+            return
+        shape = self._shape(complaint, now).clocks
+        if shape is not None:  # one a breach starts may have started for this receipt alone
+            bound = frozenset(
+                s.name
+                for s in shape
+                if s.name in bound and (s.is_open or s.name in receipt.clocks_by_breach)
+            )
+        for spec in self.pack.clocks:
+            if spec.name in bound:
+                yield from compute_clocks(
+                    complaint, self.pack, self.calendar, now, explain=False, only=(spec.name,)
+                )
+
+
+@attrs.define
+class _Shape:
+    """The clocks and duties shared by complaints of one history_key (the one that
+    keeps the registration at its own time), as computed.
+
+    The receipt-bound ones (:func:`receipt_bound`) are right only for complaints
+    whose clocks see the registration at the same moment (:func:`_start`) as the
+    one they were computed for; the others recompute those and keep the rest.
+    """
+
+    clocks: tuple[ClockStatus, ...] | None = None
+    clocks_start: Hashable = None
+    duties: tuple[DutyStatus, ...] | None = None
+    duties_start: Hashable = None
+    next_due: dict[tuple[str, int, bool, bool], datetime | None] = attrs.Factory(dict)
+    """By status, rung index and whether the receipt-bound clocks and duties are left
+    out (for complaints received before they were registered, which add their own),
+    for complaints with no escalation and no open measure."""
+
+
+def _start(complaint: Complaint, now: datetime) -> Hashable:
+    """The moment the clocks see the registration (:func:`counted_from`), with its
+    zone: due times keep the zone of the event that started the clock."""
+    events = complaint.events
+    if not events or not isinstance(events[0], Registered) or events[0].at > now:
+        return None
+    t = counted_from(events[0], complaint.intake.received_at)
+    return (t, t.tzinfo, t.utcoffset())
+
+
+_Status = TypeVar("_Status", ClockStatus, DutyStatus)
+
+
+def _own(
+    shared: Iterable[ClockStatus | DutyStatus],
+    bound: frozenset[str],
+    by_breach: frozenset[str] = frozenset(),
+) -> frozenset[str]:
+    """Of a shape's receipt-bound clocks or duties, those a complaint received at
+    another time computes for itself: one its shape never started stays unstarted
+    (what starts it reads the events' tags, not their times), unless a breach,
+    which comes at a time, may start it (``by_breach``)."""
+    return frozenset(
+        s.name
+        for s in shared
+        if s.name in bound and (s.state is not ClockState.NOT_STARTED or s.name in by_breach)
+    )
+
+
+def _with_own(shared: tuple[_Status, ...], own: Iterable[_Status]) -> tuple[_Status, ...]:
+    """The shape's statuses with the complaint's own in their places."""
+    by_name = {s.name: s for s in own}
+    return tuple(by_name.get(s.name, s) for s in shared)
+
+
+def _received_earlier(complaint: Complaint) -> bool:
+    """Whether the complaint's clocks start at a receipt before its registration."""
+    events = complaint.events
+    return bool(events) and complaint.intake.received_at < events[0].at
+
+
+def _acts_at(
+    status: ClockStatus,
+    pending: Collection[str],
+    can_escalate: bool,
+    now: datetime,
+    *,
+    warned: bool = False,
+) -> datetime | None:
+    """When a sweep next acts on a clock or duty: its at-risk or due time still to
+    come, or ``now`` for a breach not yet escalated while a rung is left (DL-7, ESC-2).
+
+    A deadline is breached only once ``now`` is past it: a sweep at the due
+    instant itself (a cron run at 18:00:00) finds it not yet breached, and
+    comes back the instant after, not never.  One at risk already is due at
+    once (DL-7: its holder is warned by the next sweep, once per run) unless
+    ``warned``: written by the sweep that warned of it, it waits for its due time.
+    A command given inside the at-risk window before any sweep saw it would
+    otherwise lose the warning for good."""
+    if not status.is_open or status.state is ClockState.PAUSED:
+        return None
+    if status.name in pending and (can_escalate or not warned):
+        # a breach not escalated, this run's or one a department passed on with the
+        # complaint (DL-3); at the top rung, until the sweep that told its holder
+        return now
+    found: datetime | None = None
+    if status.at_risk_from is not None and status.at_risk_from > now:
+        found = status.at_risk_from
+    elif status.state is ClockState.AT_RISK and not warned:
+        return now
+    if status.due is not None and status.due > now:
+        found = _sooner(found, status.due)
+    elif status.due is not None and status.due == now:
+        found = _sooner(found, now + _INSTANT)
+    return found
+
+
+_INSTANT = timedelta(microseconds=1)
+"""The first instant a deadline due at ``now`` is breached (DL-7: past it)."""
+
+
+def _sooner(a: datetime | None, b: datetime | None) -> datetime | None:
+    """The earlier of two times, either of which may be missing (the first on a tie)."""
+    if a is None:
+        return b
+    if b is None or a <= b:
+        return a
+    return b
+
+
+def _duty_triggers(pack: RulePack) -> frozenset[str]:
+    """Event tags after which some duty of the pack may be owed.
+
+    A duty's own start tags, and for ``breached:<clock>`` the tags that start
+    that clock (a promise clock: ``promised``): until one of these appears in a
+    complaint's history, it owes nothing and its duties need not be computed.
+    """
+    tags: set[str] = set()
+    for duty in pack.duties:
+        for tag in duty.start:
+            if tag.startswith(BREACHED_TAG):
+                clock = pack.clock(tag[len(BREACHED_TAG) :])
+                tags.update(clock.start)
+                tags.update(("promised", "visited:appointment"))
+            else:
+                tags.add(tag)
+    return frozenset(tags)
+
+
+def _in_pack_zone(calendar: WorkingCalendar, pack: RulePack) -> WorkingCalendar:
+    """The calendar, refused when it counts working hours in another zone than the pack's.
+
+    Deadlines run on the pack's calendar (DL-1..4) and the desk reads "the same
+    day", duty hours and months in the pack's zone; a calendar kept for another
+    zone (a host's Shanghai calendar handed to a London desk) would put every
+    deadline hours or days off, silently.
+    """
+    if not isinstance(calendar, WorkingCalendar):
+        raise InvalidInputError("calendar", "expected a WorkingCalendar")
+    zone = ZoneInfo(pack.calendar.timezone)
+    if calendar.tz.key != zone.key and not _same_clock(calendar, zone):
+        raise InvalidInputError(
+            "calendar",
+            f"the calendar counts working hours in {calendar.tz.key}, the rule pack "
+            f"{pack.name!r} in {zone.key}: build it for {zone.key}",
+        )
+    return calendar
+
+
+def _same_clock(calendar: WorkingCalendar, zone: ZoneInfo) -> bool:
+    """Whether ``zone`` reads the clock as the calendar's zone does on every day of its
+    years (two names of one zone, such as ``GB`` and ``Europe/London``)."""
+    first, last = calendar.years
+    day = datetime(first, 1, 1, 12, tzinfo=UTC)
+    while day.year <= last:
+        if day.astimezone(zone).utcoffset() != day.astimezone(calendar.tz).utcoffset():
+            return False
+        day += timedelta(days=1)
+    return True
+
+
+def row_differs(stored: ComplaintRow, expected: ComplaintRow) -> list[str]:
+    """The fields of a stored projection row its history does not give: any field
+    that differs, or a due time moved later (or cleared) than the history's, so
+    that the sweep would pass it by.  An earlier one only makes a sweep look early."""
+    fields = [
+        f.name
+        for f in attrs.fields(ComplaintRow)
+        if f.name != "next_due" and getattr(stored, f.name) != getattr(expected, f.name)
+    ]
+    if expected.next_due is not None and (
+        stored.next_due is None or stored.next_due > expected.next_due
+    ):
+        fields.append("next_due")
+    return fields

@@ -1,0 +1,287 @@
+"""Repeat complaints at intake (IMP-3, GRD-2): a new complaint linked to the earlier
+ones it raises again, and a matter raised repeatedly marked on every raising.
+
+:class:`RepeatLinker` asks the store for the earlier complaints of the same
+person, room or matter (one indexed query, or one for a bulk batch), links the
+draft in memory and leaves the stored raisings to mark once it is stored.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+
+import attrs
+
+from complaintcore.core.errors import ComplaintCoreError, ConcurrencyConflictError
+from complaintcore.core.grading import promise_not_kept
+from complaintcore.core.models import Complaint, Event, Fact, Graded
+from complaintcore.core.repeats import Earlier, LinkDecision, decide_links, earlier_of
+from complaintcore.core.rulepack import RepeatLinking, RulePack
+from complaintcore.core.workflow import Link, decide, evolve
+from complaintcore.desk import access
+from complaintcore.desk.drafts import CONFLICT_RETRIES, ByTime, Draft, store_failed
+from complaintcore.desk.ports import BatchIntakeStore, ComplaintStore, RelatedQuery
+from complaintcore.desk.telling import Telling
+
+__all__ = ["RepeatBatch", "RepeatLinker", "Repeated"]
+
+log = logging.getLogger("complaintcore.desk")
+
+_RELATED_LIMIT = 30
+"""Earlier complaints read per kind of repeat link (at least ``max_links``): the most
+recent ones; a matter raised more often than that counts as raised that many times."""
+
+
+FollowUps = Callable[[Complaint, str, datetime], tuple[Event, ...]]
+"""The desk's follow-ups of new events (a rung a new grade needs, routing)."""
+Commit = Callable[..., Complaint]
+"""The desk's commit of events on a stored complaint (events, projection, outbox)."""
+
+
+@attrs.define
+class RepeatBatch:
+    """One intake's (or one bulk batch's) drafts not yet stored, by repeat-index key
+    (IMP-3): a bulk batch's later complaints are linked to its earlier ones."""
+
+    drafts: dict[tuple[str, ...], ByTime] = attrs.Factory(dict)
+
+    def keys(self, site: str, me: Earlier) -> list[tuple[str, ...]]:
+        keys: list[tuple[str, ...]] = [
+            ("person", site, me.complainant_key),
+            ("room", site, me.room_key),
+        ]
+        if me.building:
+            keys.append(("matter", site, me.building, me.category))
+        return [k for k in keys if k[-1]]
+
+    def find(self, site: str, me: Earlier, rule: RepeatLinking) -> list[Draft]:
+        """The drafts sharing a key with ``me`` within that key's window before it
+        (the person's and the room's ``window``, the matter's ``matter_window``):
+        later ones are never its earlier raisings, older ones never linked."""
+        found: dict[str, Draft] = {}
+        for key in self.keys(site, me):
+            back = rule.matter_window if key[0] == "matter" else rule.window
+            held = self.drafts.get(key)
+            if held is not None:
+                for d in held.between(me.received_at - back.timedelta, me.received_at):
+                    found.setdefault(d.complaint.id, d)
+        return list(found.values())
+
+    def add(self, site: str, me: Earlier, draft: Draft) -> None:
+        for key in self.keys(site, me):
+            self.drafts.setdefault(key, ByTime()).add(draft)
+
+
+@attrs.frozen
+class Repeated:
+    """Stored complaints a new one raised again, to mark once it is stored (GRD-2)."""
+
+    by: str
+    ids: tuple[str, ...]
+    raisings: int
+    promise_not_kept: bool = False
+
+
+def _may_raise_again(complaint: Complaint, promise_broken: bool) -> bool:
+    """GRD-2: an open complaint not yet marked as raised repeatedly, or not yet told
+    of the matter's broken promise."""
+    facts = complaint.state.facts
+    return complaint.is_open and (
+        Fact.RAISED_REPEATEDLY not in facts
+        or (promise_broken and Fact.PROMISE_NOT_KEPT not in facts)
+    )
+
+
+class RepeatLinker:
+    """IMP-3, GRD-2 at intake: links drafts to the complaints they repeat, and marks
+    the stored raisings of a matter raised repeatedly through the desk's commit."""
+
+    def __init__(
+        self,
+        *,
+        store: ComplaintStore,
+        pack: RulePack,
+        telling: Telling,
+        follow_ups: FollowUps,
+        commit: Commit,
+    ) -> None:
+        self.store = store
+        self.pack = pack
+        self._telling = telling
+        self._follow_ups = follow_ups
+        self._commit = commit
+
+    def repeat(self, draft: Draft, now: datetime, batch: RepeatBatch) -> Repeated | None:
+        """IMP-3, GRD-2: link a new complaint to the earlier ones it repeats.
+
+        The candidates are the store's complaints of the same site by the same
+        complainant, about the same room, or about the same building and
+        category (one indexed query, never a scan), and the same bulk batch's
+        drafts.  The new complaint gets a ``Linked`` event; when this raising
+        reaches the pack's threshold, the earlier raisings are marked too: the
+        batch's drafts in memory, the stored ones returned, to be marked once it
+        is in.  Each is marked once, and again only to be told of the matter's
+        broken promise; a later raising marks any it finds unmarked (a store
+        failure or a stop between storing a raising and marking).
+        """
+        rule = self.pack.repeats
+        complaint = draft.complaint
+        query = self._related_query(draft)
+        if query is None:
+            return None
+        site, me = query.site, draft.earlier or earlier_of(complaint)
+        if draft.related is not None:  # asked with the batch's others
+            candidates, draft.related = draft.related, None
+        else:
+            candidates = self.store.related(**attrs.asdict(query, recurse=False))
+        fellows = {d.complaint.id: d for d in batch.find(site, me, rule)}
+        candidates += [d.earlier or earlier_of(d.complaint) for d in fellows.values()]
+        batch.add(site, me, draft)
+        decision = decide_links(me, candidates, rule)
+        if decision is None:
+            return None
+        broken = decision.raised_repeatedly and self._matter_promise_broken(
+            draft, decision.counted, fellows, now
+        )
+        self._apply_link(draft, self._link_command(decision, broken), now)
+        if not decision.raised_repeatedly:
+            # from the threshold on, every raising marks the earlier ones not marked
+            # yet (_raised_again skips the rest): what a failure left is repaired
+            return None
+        again = Link(
+            actor=access.SYSTEM_ACTOR,
+            raisings=decision.raisings,
+            raised_repeatedly=True,
+            repeated_by=complaint.id,
+            promise_not_kept=broken,
+        )
+        for cid in decision.counted:
+            other = fellows.get(cid)
+            if other is not None and _may_raise_again(other.complaint, broken):
+                self._apply_link(other, again, now)
+        stored = tuple(cid for cid in decision.counted if cid not in fellows)
+        return Repeated(complaint.id, stored, decision.raisings, broken) if stored else None
+
+    def _matter_promise_broken(
+        self, draft: Draft, counted: Sequence[str], fellows: Mapping[str, Draft], now: datetime
+    ) -> bool:
+        """GRD-2: whether a raising of a matter raised repeatedly, this one included,
+        shows a promise not carried out (a stored raising is loaded to see)."""
+        if promise_not_kept(draft.complaint, self.pack, now):
+            return True
+        for cid in counted:  # most recent first
+            fellow = fellows.get(cid)
+            try:
+                earlier = fellow.complaint if fellow is not None else self.store.load(cid)
+            except ComplaintCoreError as exc:
+                if store_failed(exc):  # not read is not "kept": the intake fails instead
+                    raise
+                log.warning("%s: earlier raising %s not read: %s", draft.complaint.id, cid, exc)
+                continue
+            if promise_not_kept(earlier, self.pack, now):
+                return True
+        return False
+
+    def _related_query(self, draft: Draft) -> RelatedQuery | None:
+        """IMP-3: what to ask the store about a new complaint (None: linking is off,
+        or the complaint names no site)."""
+        if draft.question is not None:
+            return draft.question
+        rule = self.pack.repeats
+        complaint = draft.complaint
+        site = (complaint.intake.site or complaint.intake.complainant.site).strip()
+        if not rule.enabled or not site:
+            return None
+        me = draft.earlier = draft.earlier or earlier_of(complaint)
+        t = me.received_at
+        window, matter_window = rule.window.timedelta, rule.matter_window.timedelta
+        matter = bool(matter_window and me.building and me.category) and (
+            me.category not in rule.ignore_categories
+        )
+        draft.question = RelatedQuery(
+            site=site,
+            since=t - window,
+            until=t,
+            complainant_key=me.complainant_key if window else "",
+            room_key=me.room_key if window else "",
+            building=me.building if matter else "",
+            category=me.category if matter else "",
+            matter_since=t - matter_window if matter else None,
+            limit=max(_RELATED_LIMIT, rule.max_links),
+        )
+        return draft.question
+
+    def ask_related(self, drafts: Sequence[Draft]) -> None:
+        """IMP-3 for a bulk batch: every draft's question in one go, where the store
+        can (each draft then links as if it had asked alone: nothing the batch does
+        before it is stored changes the store's answers)."""
+        if len(drafts) < 2 or not isinstance(self.store, BatchIntakeStore):
+            return
+        asked = [(d, q) for d in drafts if (q := self._related_query(d)) is not None]
+        if not asked:
+            return
+        try:
+            answers = self.store.related_many([q for _d, q in asked])
+        except ComplaintCoreError:
+            return  # each asks alone, and a bad question fails only its own complaint
+        for (draft, _q), answer in zip(asked, answers, strict=True):
+            draft.related = answer
+
+    @staticmethod
+    def _link_command(decision: LinkDecision, promise_broken: bool) -> Link:
+        return Link(
+            actor=access.SYSTEM_ACTOR,
+            same_complainant=decision.same_complainant,
+            same_room=decision.same_room,
+            same_matter=decision.same_matter,
+            raisings=decision.raisings,
+            raised_repeatedly=decision.raised_repeatedly,
+            promise_not_kept=promise_broken,
+        )
+
+    def _apply_link(self, draft: Draft, command: Link, now: datetime) -> None:
+        """Record links on a draft (not stored yet), in memory; a new grade's rung follows."""
+        complaint = draft.complaint
+        more = decide(complaint, command, self.pack, now)
+        if any(isinstance(e, Graded) for e in more):  # a new grade may need a higher rung
+            more = (*more, *self._follow_ups(evolve(complaint, more), command.actor, now))
+        after = evolve(complaint, more)
+        draft.outbox += self._telling.outbox_for(after, more, now) + self._telling.duty_outbox(
+            after, more, now
+        )
+        draft.complaint, draft.events = after, [*draft.events, *more]
+
+    def raised_again(
+        self, repeated: Repeated | None, now: datetime, *, deliver: bool = True
+    ) -> None:
+        """GRD-2: stored open complaints of a matter raised repeatedly are marked so
+        (and graded again), each in its own transaction; closed ones are left as they are.
+        Bulk intake delivers once after its batch instead of after each.  A store
+        failure is raised (a later raising marks what it left), not passed over."""
+        if repeated is None:
+            return
+        command = Link(
+            actor=access.SYSTEM_ACTOR,
+            raisings=repeated.raisings,
+            raised_repeatedly=True,
+            repeated_by=repeated.by,
+            promise_not_kept=repeated.promise_not_kept,
+        )
+        for cid in repeated.ids:
+            for _attempt in range(CONFLICT_RETRIES):
+                try:
+                    complaint = self.store.load(cid)
+                    if not _may_raise_again(complaint, repeated.promise_not_kept):
+                        break
+                    events = decide(complaint, command, self.pack, now)
+                    follow = self._follow_ups(evolve(complaint, events), command.actor, now)
+                    self._commit(complaint, (*events, *follow), now, deliver=deliver)
+                except ConcurrencyConflictError:
+                    continue
+                except ComplaintCoreError as exc:
+                    log.warning("%s not marked as raised again by %s: %s", cid, repeated.by, exc)
+                    if store_failed(exc):  # the caller hears of it; a later raising repairs
+                        raise
+                break

@@ -1,0 +1,91 @@
+"""The staff of a complaint's site: whom it is routed to and whose messages it sends.
+
+A company of many estates has hundreds of staff, and routing and telling look
+at them several times a complaint: :class:`SiteStaff` keeps each site's staff
+and the handlers chosen lately while the directory hands back the same tuple.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from datetime import datetime
+
+from complaintcore.core.models import Complaint
+from complaintcore.core.rulepack import RulePack
+from complaintcore.desk import access
+from complaintcore.desk.ports import StaffDirectory, StaffMember
+from complaintcore.desk.projection import DUTY_MEMO
+
+__all__ = ["SiteStaff", "not_the_site", "same_staff"]
+
+
+class SiteStaff:
+    """The directory's staff by site, and the handler routing picks, kept while the
+    directory hands back the same members."""
+
+    def __init__(self, directory: StaffDirectory, pack: RulePack) -> None:
+        self.directory = directory
+        self.pack = pack
+        # Handlers chosen lately, by what routing needs (see handler_for).
+        self._routes: tuple[tuple[object, object], dict[Hashable, StaffMember | None]] = (
+            (None, None),
+            {},
+        )
+        # Staff by site, while the directory hands back the same members (routing).
+        self._staff_by_site: tuple[object, dict[str, list[StaffMember]]] = (None, {})
+
+    def members(self) -> Sequence[StaffMember]:
+        return self.directory.members()
+
+    def site_members(self, complaint: Complaint) -> Sequence[StaffMember]:
+        """The staff who work at the complaint's site, for routing it and for
+        choosing whom its messages go to; only head office's (staff of every
+        site) while a bypass complaint waits for the complainant's consent.
+
+        Kept per site while the directory hands back the same tuple (a staff
+        file's does): a company of many estates has hundreds of staff, and
+        routing looks at them several times a complaint.  Any other sequence is
+        read afresh, since a live directory may update one list in place.
+        """
+        members = self.members()
+        site = complaint.intake.site or complaint.intake.complainant.site
+        known, by_site = self._staff_by_site
+        if not same_staff(known, members):
+            by_site = {}
+            # a list may change in place: a fresh key, so the routes are chosen again
+            self._staff_by_site = (members if isinstance(members, tuple) else object(), by_site)
+        found = by_site.get(site)
+        if found is None:
+            found = by_site[site] = [m for m in members if m.works_at(site)]
+        return not_the_site(complaint, found)
+
+    def handler_for(self, complaint: Complaint, now: datetime) -> StaffMember | None:
+        """:func:`~complaintcore.desk.access.pick_handler`, chosen once for the
+        complaints that need the same routing at the same instant (a bulk batch's
+        share ``now``), while the directory hands back the same members."""
+        members = self.site_members(complaint)
+        need = access.routing_of(complaint, self.pack)
+        staff = self._staff_by_site[0]  # the directory's list _site_members just read
+        (known_staff, known_pack), memo = self._routes
+        if known_staff is not staff or known_pack is not self.pack or len(memo) >= DUTY_MEMO:
+            memo = {}
+            self._routes = ((staff, self.pack), memo)
+        key = (need, now, now.tzinfo)
+        if key not in memo:
+            memo[key] = access.choose_handler(need, members, self.pack, now)
+        return memo[key]
+
+
+def same_staff(known: object, members: Sequence[StaffMember]) -> bool:
+    """Whether ``members`` is the staff read last time, unchanged since: only a
+    tuple is sure not to have changed in place."""
+    return known is members and isinstance(members, tuple)
+
+
+def not_the_site(complaint: Complaint, members: Sequence[StaffMember]) -> Sequence[StaffMember]:
+    """IN-6, PRV-1: while a bypass complaint waits for the complainant's consent, the
+    site it went around hears nothing of it, nor of who made it: only staff of every
+    site (head office) are told or chosen."""
+    if not complaint.awaiting_site_consent:
+        return members
+    return [m for m in members if m.site in ("*", "")]

@@ -1,0 +1,380 @@
+"""Who is told what: the outbox messages a complaint's events, duties and issues queue.
+
+Messages are queued in the same transaction as the events (the desk's outbox)
+and sent later; here is only the choice of recipients and topics, by the
+procedures' rules (ESC-2, ESC-4, REC-4, IN-6, IMP-1, GRD-2, PEN-2, HDL-5, HDL-6).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from complaintcore.core.concentration import GroupDecision
+from complaintcore.core.deadlines import DutyStatus
+from complaintcore.core.improvement import MeasureStatus
+from complaintcore.core.models import (
+    Assigned,
+    Classified,
+    Closed,
+    Complaint,
+    Escalated,
+    Event,
+    Grouped,
+    Linked,
+    MeasureAdded,
+    Registered,
+    Replied,
+    SanctionRecorded,
+    Trigger,
+    Visited,
+)
+from complaintcore.core.rulepack import DutySpec, RulePack
+from complaintcore.desk import access, messages
+from complaintcore.desk.ports import Notification, Notifier, StaffDirectory, StaffMember
+from complaintcore.desk.projection import Projection
+from complaintcore.desk.site_staff import SiteStaff, not_the_site
+from complaintcore.i18n import N_
+
+__all__ = ["Outbox", "Telling", "measure_detail", "minutes"]
+
+Outbox = list[tuple[str, Notification]]
+"""Messages to queue, each with the channel it goes by."""
+
+
+class Telling:
+    """The desk's outbox messages: whom each event, duty, measure and issue tells, in
+    the desk's channels and languages."""
+
+    def __init__(
+        self,
+        *,
+        pack: RulePack,
+        directory: StaffDirectory,
+        notifiers: Mapping[str, Notifier],
+        messages: messages.Messages,
+        zone: ZoneInfo,
+        staff: SiteStaff,
+        projection: Projection,
+    ) -> None:
+        self.pack = pack
+        self.directory = directory
+        self.notifiers = notifiers
+        self.messages = messages
+        self.zone = zone
+        self._staff = staff
+        self._projection = projection
+
+    def fan(
+        self,
+        complaint: Complaint,
+        topic: str,
+        member: StaffMember,
+        now: datetime,
+        discriminator: str,
+        detail: Sequence[str | messages.Detail] = (),
+    ) -> Outbox:
+        if access.is_target(member, complaint):
+            return []  # ESC-4: the person complained about is not told the complainant's words
+        render = functools.partial(
+            self.messages.render,
+            complaint,
+            topic,
+            member,
+            self.pack,
+            at=now,
+            discriminator=discriminator,
+            detail=detail,
+        )
+        groups = self._group_channels()
+        note: Notification | None = None
+        post: Notification | None = None
+        box: Outbox = []
+        for name in self.notifiers:
+            if name in groups:
+                # a group chat gets one post for everyone told: one key, so the outbox
+                # keeps the first and drops the copies queued for the other recipients
+                post = post or render(group=True)
+                box.append((name, post))
+            else:
+                note = note or render()
+                box.append((name, note))
+        return box
+
+    def _group_channels(self) -> frozenset[str]:
+        """The channels that post into one group chat (a ``group`` attribute that is true)."""
+        return frozenset(
+            name for name, n in self.notifiers.items() if getattr(n, "group", False) is True
+        )
+
+    def outbox_for(self, complaint: Complaint, events: Iterable[Event], now: datetime) -> Outbox:
+        """Who to tell about these events (same transaction as the events)."""
+        if not self.notifiers:
+            return []
+        members = self._staff.site_members(complaint)  # everyone told works at the site
+        site = complaint.intake.site or complaint.intake.complainant.site
+        box: Outbox = []
+        events = tuple(events)
+        base = complaint.version - len(events)
+        # HDL-6: the group incident message covers every member's escalation
+        grouped = any(isinstance(e, Grouped) and e.incident for e in events)
+        for offset, ev in enumerate(events, start=1):
+            tag = f"v{base + offset}"
+            if isinstance(ev, Assigned):
+                handler = self.directory.get(ev.handler)
+                if handler is not None:
+                    box += self.fan(complaint, "assigned", handler, now, tag)
+            elif isinstance(ev, Escalated) and grouped and ev.trigger is Trigger.SERIOUS:
+                continue
+            elif isinstance(ev, Escalated):
+                topic = "urgent" if ev.trigger is Trigger.SERIOUS else "escalated"
+                # ESC-2 (serious): at once, on duty or not; the whole serious rung
+                # (004 篇4 §3.6), else the rung's staff of the department taking it
+                urgent = topic in access.URGENT_TOPICS
+                told = access.rung_recipients(
+                    complaint,
+                    members,
+                    self.pack,
+                    rung=ev.to_rung,
+                    at=now,
+                    tz=self.zone,
+                    urgent=urgent,
+                    whole_rung=access.told_the_whole_rung(self.pack, ev.to_rung, ev.trigger),
+                )
+                if not told and complaint.awaiting_site_consent:  # head office keeps it (IN-6)
+                    told = access.recipients(
+                        members, site=site, at=now, tz=self.zone, urgent=urgent
+                    )
+                for m in told:
+                    box += self.fan(
+                        complaint,
+                        topic,
+                        m,
+                        now,
+                        tag,
+                        (messages.Detail(N_("trigger"), ev.trigger),),
+                    )
+            elif isinstance(ev, Classified) and ev.helpers:
+                for dept in ev.helpers:
+                    for m in access.recipients(
+                        members, site=site, department=dept, at=now, tz=self.zone
+                    )[:1]:
+                        box += self.fan(complaint, "help_requested", m, now, tag)
+            elif isinstance(ev, Replied) and ev.unanswerable_reason:
+                rung = access.supervisor_rung(self.pack)  # REC-4: the department head hears
+                for m in access.recipients(
+                    members,
+                    site=site,
+                    rung=rung,
+                    department=complaint.state.department or None,
+                    at=now,
+                    tz=self.zone,
+                ):
+                    box += self.fan(
+                        complaint,
+                        "unanswerable",
+                        m,
+                        now,
+                        tag,
+                        (messages.Detail(N_("reason"), ev.unanswerable_reason),),
+                    )
+            elif isinstance(ev, Visited) and ev.major_issue and self.pack.group_report_rung:
+                for m in access.recipients(
+                    members, site=site, rung=self.pack.group_report_rung, at=now, tz=self.zone
+                ):
+                    box += self.fan(
+                        complaint,
+                        "meeting_agenda",
+                        m,
+                        now,
+                        tag,
+                        (messages.Detail(N_("opinion"), ev.opinion),),
+                    )
+            elif (
+                isinstance(ev, Closed)
+                and complaint.intake.channel.value in self.pack.sign_off_channels
+            ):
+                for m in access.recipients(
+                    members,
+                    site=site,
+                    rung=access.supervisor_rung(self.pack),
+                    department=complaint.state.department or None,
+                    at=now,
+                    tz=self.zone,
+                )[:1]:
+                    box += self.fan(complaint, "sign_off", m, now, tag)
+        return box + self._improvement_outbox(complaint, events, now, base)
+
+    def _improvement_outbox(
+        self, complaint: Complaint, events: Sequence[Event], now: datetime, base: int
+    ) -> Outbox:
+        """IMP-1, GRD-2, PEN-2: a measure's owner hears of it; customer service hears
+        of a matter raised repeatedly; a severe sanction is reported to the company."""
+        members = self._staff.site_members(complaint)  # everyone told works at the site
+        site = complaint.intake.site or complaint.intake.complainant.site
+        box: Outbox = []
+        for offset, ev in enumerate(events, start=1):
+            tag = f"v{base + offset}"
+            if isinstance(ev, MeasureAdded):
+                owner = self.directory.get(ev.owner)
+                if owner is not None:
+                    box += self.fan(
+                        complaint, "measure_owed", owner, now, tag, measure_detail(ev, self.zone)
+                    )
+            elif isinstance(ev, Linked) and ev.raised_repeatedly and not ev.repeated_by:
+                for m in access.recipients(
+                    members, site=site, department=self.pack.customer_service, at=now, tz=self.zone
+                )[:1]:
+                    detail = (
+                        messages.Detail(N_("raised"), str(ev.raisings)),
+                        messages.Detail(
+                            N_("earlier complaints"),
+                            ", ".join((*ev.same_complainant, *ev.same_room)),
+                        ),
+                    )
+                    box += self.fan(complaint, "raised_repeatedly", m, now, tag, detail)
+            elif isinstance(ev, SanctionRecorded) and ev.severe and self.pack.severe_report_to:
+                for m in access.recipients(
+                    members, site=site, department=self.pack.severe_report_to, at=now, tz=self.zone
+                ):
+                    detail = (
+                        messages.Detail(N_("staff"), ev.staff_id),
+                        messages.Detail(N_("grade"), ev.grade),
+                    )
+                    box += self.fan(complaint, "severe_sanction", m, now, tag, detail)
+        return box
+
+    def measure_message(
+        self, complaint: Complaint, status: MeasureStatus, topic: str, now: datetime
+    ) -> Outbox:
+        """A measure's owner is told it is at risk or overdue (once per measure and topic)."""
+        owner = self.directory.get(status.owner)
+        if owner is None or not self.notifiers:
+            return []
+        detail = measure_detail(status.measure, self.zone)
+        return self.fan(complaint, topic, owner, now, status.name, detail)
+
+    def issue_outbox(self, complaint: Complaint, decision: GroupDecision, now: datetime) -> Outbox:
+        """Customer service hears of a new concentrated issue (HDL-5); the group report
+        rung of a group incident, at once (HDL-6)."""
+        if not self.notifiers:
+            return []
+        members = self._staff.site_members(complaint)
+        site = complaint.intake.site or complaint.intake.complainant.site
+        detail = (
+            messages.Detail(N_("issue"), decision.issue),
+            messages.Detail(N_("complainants"), str(decision.complainants)),
+            messages.Detail(N_("complaints"), ", ".join(decision.members)),
+        )
+        box: Outbox = []
+        if decision.formed:
+            for m in access.recipients(
+                members, site=site, department=self.pack.customer_service, at=now, tz=self.zone
+            ):
+                box += self.fan(complaint, "concentrated_issue", m, now, decision.issue, detail)
+        if decision.became_incident and self.pack.group_report_rung:
+            rung = self.pack.group_report_rung
+            for m in access.rung_recipients(  # HDL-6: "at once", on duty or not
+                complaint,
+                members,
+                self.pack,
+                rung=rung,
+                at=now,
+                tz=self.zone,
+                urgent="group_incident" in access.URGENT_TOPICS,
+                whole_rung=access.told_the_whole_rung(self.pack, rung, Trigger.SERIOUS),
+            ):
+                box += self.fan(complaint, "group_incident", m, now, decision.issue, detail)
+        return box
+
+    def duty_outbox(self, complaint: Complaint, events: Sequence[Event], now: datetime) -> Outbox:
+        """Owners hear of the duties these events started (same transaction)."""
+        if not self.notifiers or not events or not self._projection.may_owe(events):
+            return []
+        first = events[0].at
+        if isinstance(events[0], Registered):  # its duties run from the receipt (IN-6)
+            first = min(first, complaint.intake.received_at)
+        box: Outbox = []
+        for status in self._projection.duties_now(complaint, now):
+            started = status.clock.started_at
+            if status.owed and started is not None and started >= first:
+                box += self.tell_owners(complaint, status, "duty_owed", now)
+        return box
+
+    def tell_owners(
+        self,
+        complaint: Complaint,
+        status: DutyStatus,
+        topic: str,
+        now: datetime,
+        members: Sequence[StaffMember] | None = None,
+    ) -> Outbox:
+        """One message per owner and run of the duty (the key makes it once)."""
+        if not self.notifiers:
+            return []
+        staff = members if members is not None else self.owner_pool(complaint, status.duty)
+        duty = status.duty
+        detail = [messages.Detail(N_("duty"), duty.name, "duty")]
+        if duty.rule:
+            detail.append(messages.Detail(N_("rule"), duty.rule))
+        detail.append(messages.Detail(N_("due"), minutes(status.due, self.zone)))
+        if duty.command:
+            detail.append(messages.Detail(N_("to discharge it"), duty.command, "command"))
+        people = access.duty_owners(complaint, duty, staff, now, tz=self.zone)
+        if topic == "duty_overdue" and duty.report_to:
+            site = complaint.intake.site or complaint.intake.complainant.site
+            people += access.recipients(
+                staff, site=site, department=duty.report_to, at=now, tz=self.zone
+            )
+        box: Outbox = []
+        key = f"{duty.name}#{status.clock.run}"
+        for person in {m.staff_id: m for m in people}.values():
+            box += self.fan(complaint, topic, person, now, key, detail)
+        return box
+
+    def owner_pool(self, complaint: Complaint, duty: DutySpec) -> Sequence[StaffMember]:
+        """The staff a duty's owners are found among: the site's (owners by department
+        and rung work there), unless the duty is the handler's and the handler works
+        elsewhere.  A company of many estates has thousands of staff; the site has
+        a few dozen, in the same order."""
+        pool = self._staff.site_members(complaint)
+        handler = complaint.state.handler
+        if duty.owner_handler and handler and all(m.staff_id != handler for m in pool):
+            return not_the_site(complaint, self._staff.members())
+        return pool
+
+    def holders(
+        self, complaint: Complaint, members: Sequence[StaffMember], now: datetime
+    ) -> list[StaffMember]:
+        """Who owes the complaint's deadlines, for warnings about them (DL-7): its
+        handler; for a bypass complaint nobody holds before the complainant's consent,
+        head office (IN-6), its own unit's staff first, else whoever the escalation
+        of it would tell (``members`` is already head office's alone)."""
+        if complaint.state.handler:
+            handler = self.directory.get(complaint.state.handler)
+            return [handler] if handler is not None else []
+        if not complaint.awaiting_site_consent:
+            return []
+        site = complaint.intake.site or complaint.intake.complainant.site
+        unit = self.pack.head_office_unit
+        return (
+            access.recipients(members, site=site, department=unit, at=now, tz=self.zone)
+            if unit
+            else []
+        ) or access.recipients(members, site=site, at=now, tz=self.zone)
+
+
+def measure_detail(measure: MeasureAdded, zone: ZoneInfo) -> tuple[messages.Detail, ...]:
+    return (
+        messages.Detail(N_("measure"), measure.measure),
+        messages.Detail(N_("kind"), measure.measure_kind),
+        messages.Detail(N_("action"), measure.action),
+        messages.Detail(N_("due"), minutes(measure.due, zone)),
+    )
+
+
+def minutes(t: datetime | None, zone: ZoneInfo) -> str:
+    """A due time for people: to the minute, in the pack's zone."""
+    return t.astimezone(zone).isoformat(timespec="minutes") if t is not None else "-"
