@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
+import time
 import warnings
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
@@ -23,9 +25,11 @@ import pytest
 
 from complaintcore.adapters.calendars import calendar_for_spec
 from complaintcore.adapters.staff import load_sample_staff
+from complaintcore.core.calendar import WorkingCalendar
 from complaintcore.core.classification import Classification
 from complaintcore.core.errors import ComplaintCoreError, InvalidInputError
 from complaintcore.core.models import Cause, Complainant, Complaint, Intake
+from complaintcore.core.rulepack import CalendarSpec
 from complaintcore.desk import Desk
 from complaintcore.desk.hookspecs import hookimpl
 from complaintcore.desk.plugins import PluginError, make_plugin_manager
@@ -347,6 +351,38 @@ def test_a_calendar_of_the_wrong_shape_is_refused_when_first_needed() -> None:
         "complaintcore_get_calendar",
         "expected a WorkingCalendar, got str",
     )
+
+
+def test_the_calendar_hook_is_called_once_by_threads_asking_at_once() -> None:
+    """docs/hooks.md: `complaintcore_get_calendar` is called once, the first time a
+    deadline needs it; eight request threads at once each called it (s27C F01)."""
+    calls: list[int] = []
+    gate = threading.Barrier(8)
+
+    class SlowCalendar:
+        @hookimpl
+        def complaintcore_get_calendar(self, spec: CalendarSpec) -> WorkingCalendar:
+            calls.append(threading.get_ident())
+            time.sleep(0.2)  # a calendar read from the host's HR system
+            return calendar_for_spec(spec)
+
+    desk = desk_with(SlowCalendar())
+    failures: list[BaseException] = []
+
+    def request(n: int) -> None:
+        gate.wait()
+        try:
+            desk.receive(intake("楼上漏水", f"k{n}"), now=T0)
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=request, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert failures == []
+    assert len(calls) == 1
 
 
 class Tracked(MemoryStore):

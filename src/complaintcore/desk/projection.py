@@ -11,6 +11,7 @@ follow the calendar.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Collection, Hashable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
@@ -60,6 +61,7 @@ class Projection:
         # desk opened to list or report never builds one (see :attr:`calendar`).
         self._calendar: WorkingCalendar | None = None
         self._calendar_factory: Callable[[], WorkingCalendar] | None = None
+        self._calendar_lock = threading.Lock()
         if isinstance(calendar, WorkingCalendar):
             self._calendar = _in_pack_zone(calendar, pack)
         elif callable(calendar):
@@ -90,8 +92,12 @@ class Projection:
         given a function for it)."""
         found = self._calendar
         if found is None:
-            assert self._calendar_factory is not None
-            found = self._calendar = _in_pack_zone(self._calendar_factory(), self.pack)
+            # once, whichever of a web host's threads asks first (docs/hooks.md)
+            with self._calendar_lock:
+                found = self._calendar
+                if found is None:
+                    assert self._calendar_factory is not None
+                    found = self._calendar = _in_pack_zone(self._calendar_factory(), self.pack)
         return found
 
     @calendar.setter
