@@ -446,3 +446,48 @@ def test_concurrent_sweeps_escalate_each_breach_once(office: Office) -> None:
         for e in c.events
         if isinstance(e, Escalated)
     )
+
+
+@pytest.mark.procedure("ESC-2")
+def test_a_command_during_a_sweep_is_a_meeting_not_a_failure(tmp_path: Path) -> None:
+    """A sweep claims a breached complaint at ``now``; a request acts on it a few
+    milliseconds later, before the sweep loads it.  The sweep cannot record anything
+    before that command: it counts a meeting and leaves the complaint to the next
+    sweep, which escalates the breach (s27C F02: reported failed, so `complaintcore
+    sweep` exited non-zero on a busy desk)."""
+    staff = tmp_path / "staff.toml"
+    write_sample_staff(staff)
+    desk = Desk.from_config(
+        {"database": str(tmp_path / "c.sqlite3"), "staff_file": str(staff), "notifiers": {}}
+    )
+    monday = datetime(2025, 11, 17, 9, 0, tzinfo=SH)
+    owner = Complainant("王小明", "13812345678", "3-2-1201", "3", "sunrise")
+    stored = desk.receive(
+        Intake(
+            owner, "phone", monday, "SR-103", "楼下装修噪音太大，周末一早就开始电钻", site="sunrise"
+        ),
+        now=monday,
+    )
+    friday = datetime(2025, 11, 21, 9, 0, tzinfo=SH)  # DL-1's 3 working days are past
+    later = datetime(2025, 11, 21, 9, 0, 0, 5000, tzinfo=SH)
+    claim = desk.store.claim_due
+
+    def claim_then_a_request_acts(now: datetime, limit: int) -> Any:
+        batch = claim(now, limit)
+        if batch:
+            interim = Reply(actor=stored.state.handler, message="正在协调")
+            desk.act(stored.id, interim, now=later)
+        return batch
+
+    desk.store.claim_due = claim_then_a_request_acts  # type: ignore[method-assign,assignment]
+    try:
+        report = desk.sweep(friday)
+    finally:
+        desk.store.claim_due = claim  # type: ignore[method-assign]
+    assert report.failed == ()
+    assert report.conflicts == 1
+    assert report.escalated == ()
+    # the claim's lease lapses; the next sweep escalates the missed reply (ESC-2)
+    after = desk.sweep(datetime(2025, 11, 21, 9, 10, tzinfo=SH))
+    assert (stored.id, "reply") in after.escalated
+    desk.close()

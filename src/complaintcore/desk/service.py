@@ -1751,6 +1751,10 @@ class Desk:
                         failed.append((row.id, exc))
                         log.error("sweep: complaint %s skipped: %s", row.id, exc)
                         break
+                    left_at[row.id] = result.version
+                    if result.overtaken:  # a command came after ``now``: another writer
+                        conflicts += 1
+                        break
                     escalated += [(row.id, c) for c in result.escalated]
                     regraded += [row.id] if result.regraded else []
                     at_risk += result.warned
@@ -1760,7 +1764,6 @@ class Desk:
                     overdue += [(row.id, d) for d in result.overdue]
                     measure_risk += result.measure_risk
                     measures_overdue += [(row.id, m) for m in result.measures_overdue]
-                    left_at[row.id] = result.version
                     break
         self._wake_delivery()
         return SweepReport(

@@ -56,6 +56,9 @@ class Swept:
     """The complaint's version once swept: a later claim of it unchanged is skipped."""
     measure_risk: int = 0
     measures_overdue: list[str] = attrs.Factory(list)
+    overtaken: bool = False
+    """Written to after the sweep's ``now`` (a command while it ran): nothing done,
+    counted as a meeting with another writer; the next sweep takes it."""
 
 
 def _handed_over_by(complaint: Complaint, breached: datetime) -> str:
@@ -94,6 +97,10 @@ class Sweeper:
 
     def sweep_one(self, complaint_id: str, now: datetime) -> Swept:
         complaint = self.store.load(complaint_id)
+        if complaint.events and complaint.events[-1].at > now:
+            # claimed at ``now``, then acted on before it was loaded: that command
+            # recomputed its due time, and nothing can be recorded before its event
+            return Swept([], False, 0, 0, version=complaint.version, overtaken=True)
         start = complaint
         system = access.SYSTEM_ACTOR
         events: list[Event] = []
