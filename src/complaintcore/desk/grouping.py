@@ -153,7 +153,14 @@ class Grouper:
         decision = decide_group(Member(complaint.id, t, draft.who), candidates, rule)
         if decision is None:
             return None
-        self._apply_group(draft, decision, now, tell=True)
+        about = None
+        if complaint.awaiting_site_consent and (decision.formed or decision.became_incident):
+            fellows = sorted(
+                (m for m in candidates if m.issue == decision.issue or m.id in decision.link),
+                key=lambda m: (m.received_at, m.id),
+            )
+            about = self._told_through([m.id for m in fellows], near)
+        self._apply_group(draft, decision, now, tell=True, about=about)
         for other in near.values():
             if other.complaint.id in decision.link:
                 self._apply_group(other, decision, now, tell=False)
@@ -398,8 +405,24 @@ class Grouper:
             incident=decision.incident,
         )
 
+    def _told_through(self, fellows: Sequence[str], near: dict[str, Draft]) -> Complaint | None:
+        """IN-6, HDL-5, HDL-6: when a bypass complaint forms an issue or makes it a
+        group incident, the site still hears of the issue, through the earliest of
+        its ``fellows`` the site may hear of (None: none; head office is told)."""
+        for cid in fellows:
+            other = near[cid].complaint if cid in near else self.store.load(cid)
+            if not other.awaiting_site_consent:
+                return other
+        return None
+
     def _apply_group(
-        self, draft: Draft, decision: GroupDecision, now: datetime, *, tell: bool
+        self,
+        draft: Draft,
+        decision: GroupDecision,
+        now: datetime,
+        *,
+        tell: bool,
+        about: Complaint | None = None,
     ) -> None:
         """Link a draft (not stored yet) to the issue, in memory."""
         complaint = draft.complaint
@@ -416,7 +439,7 @@ class Grouper:
             after, more, now
         )
         if tell:
-            draft.outbox += self._telling.issue_outbox(after, decision, now)
+            draft.outbox += self._telling.issue_outbox(after, decision, now, about=about)
         draft.complaint, draft.events = after, [*draft.events, *more]
 
     def link(self, links: Links | None, now: datetime, *, deliver: bool = True) -> None:

@@ -126,7 +126,12 @@ class Telling:
                 handler = self.directory.get(ev.handler)
                 if handler is not None:
                     box += self.fan(complaint, "assigned", handler, now, tag)
-            elif isinstance(ev, Escalated) and grouped and ev.trigger is Trigger.SERIOUS:
+            elif (
+                isinstance(ev, Escalated)
+                and grouped
+                and ev.trigger is Trigger.SERIOUS
+                and not complaint.awaiting_site_consent  # its own is told to head office
+            ):
                 continue
             elif isinstance(ev, Escalated):
                 topic = "urgent" if ev.trigger is Trigger.SERIOUS else "escalated"
@@ -256,36 +261,60 @@ class Telling:
         detail = measure_detail(status.measure, self.zone)
         return self.fan(complaint, topic, owner, now, status.name, detail)
 
-    def issue_outbox(self, complaint: Complaint, decision: GroupDecision, now: datetime) -> Outbox:
+    def issue_outbox(
+        self,
+        complaint: Complaint,
+        decision: GroupDecision,
+        now: datetime,
+        *,
+        about: Complaint | None = None,
+    ) -> Outbox:
         """Customer service hears of a new concentrated issue (HDL-5); the group report
-        rung of a group incident, at once (HDL-6)."""
+        rung of a group incident, at once (HDL-6).
+
+        ``about``: a member the site may hear of, when ``complaint`` is a bypass
+        complaint the site may not (IN-6): the site's people are told of the issue
+        through it.  Without one, head office, who keep the bypass complaint, are.
+        """
         if not self.notifiers:
             return []
+        shown = decision.members
+        if complaint.awaiting_site_consent and about is not None:
+            shown = tuple(cid for cid in shown if cid != complaint.id) or (about.id,)
+            complaint = about
         members = self._staff.site_members(complaint)
         site = complaint.intake.site or complaint.intake.complainant.site
+        keeps = complaint.awaiting_site_consent  # IN-6: nobody at the site; head office
         detail = (
             messages.Detail(N_("issue"), decision.issue),
             messages.Detail(N_("complainants"), str(decision.complainants)),
-            messages.Detail(N_("complaints"), ", ".join(decision.members)),
+            messages.Detail(N_("complaints"), ", ".join(shown)),
         )
         box: Outbox = []
         if decision.formed:
-            for m in access.recipients(
+            told = access.recipients(
                 members, site=site, department=self.pack.customer_service, at=now, tz=self.zone
-            ):
+            )
+            if not told and keeps:
+                told = access.recipients(members, site=site, at=now, tz=self.zone)
+            for m in told:
                 box += self.fan(complaint, "concentrated_issue", m, now, decision.issue, detail)
         if decision.became_incident and self.pack.group_report_rung:
             rung = self.pack.group_report_rung
-            for m in access.rung_recipients(  # HDL-6: "at once", on duty or not
+            urgent = "group_incident" in access.URGENT_TOPICS
+            told = access.rung_recipients(  # HDL-6: "at once", on duty or not
                 complaint,
                 members,
                 self.pack,
                 rung=rung,
                 at=now,
                 tz=self.zone,
-                urgent="group_incident" in access.URGENT_TOPICS,
+                urgent=urgent,
                 whole_rung=access.told_the_whole_rung(self.pack, rung, Trigger.SERIOUS),
-            ):
+            )
+            if not told and keeps:
+                told = access.recipients(members, site=site, at=now, tz=self.zone, urgent=urgent)
+            for m in told:
                 box += self.fan(complaint, "group_incident", m, now, decision.issue, detail)
         return box
 

@@ -1,0 +1,114 @@
+"""A complaint made straight to head office in a group of the site's complaints.
+
+HDL-6: a group incident is reported to the project manager at once (004 篇1
+"第一时间将详情及时告诉项目经理"); HDL-5: customer service hears of a concentrated
+issue.  IN-6: while the complainant has not agreed to the site handling a bypass
+complaint, the site hears nothing of it, and every message about it goes to head
+office.  cn-property: 3 complainants within 72 h are an issue, 5 within 24 h a
+group incident.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from complaintcore import Complainant, Intake
+from complaintcore.desk import Desk
+from complaintcore.testing import RecordingNotifier, make_desk
+from tests.helpers import SH
+
+
+def _at(hour: int) -> datetime:
+    return datetime(2025, 11, 3, hour, 0, tzinfo=SH)
+
+
+def _receive_five(bypass: int) -> tuple[Desk, RecordingNotifier, list[str]]:
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    ids = []
+    for n, hour in enumerate((8, 9, 10, 11, 12)):
+        owner = Complainant(f"业主{n}", f"139000{n:05d}", f"9-1-{n}01", "9", "sunrise")
+        via = n == bypass
+        intake = Intake(
+            owner,
+            "phone",
+            _at(hour),
+            "HQ-002" if via else "SR-103",
+            "楼道顶上漏水，墙面渗水",
+            site="sunrise",
+            receiver_unit="head_office" if via else "",
+            via_head_office=via,
+        )
+        ids.append(desk.receive(intake, now=_at(hour)).id)
+    desk.deliver(_at(12))
+    return desk, notes, ids
+
+
+def _head_office(desk: Desk) -> set[str]:
+    """Staff of every site: head office, not the site the complaint went around."""
+    return {m.staff_id for m in desk.directory.members() if m.site in ("*", "")}
+
+
+@pytest.mark.procedure("HDL-6")
+@pytest.mark.procedure("IN-6")
+def test_a_group_incident_made_by_a_bypass_complaint_reaches_the_project_manager() -> None:
+    desk, notes, ids = _receive_five(bypass=4)
+    bypass = ids[4]
+    assert [desk.get(i).state.group_incident for i in ids] == [True] * 5
+    reports = [(n, to) for n, to in notes.sent if n.topic == "group_incident"]
+    assert [n.recipient for n, _ in reports] == ["SR-001"]  # the project manager, once
+    # the site hears of the incident through its own complaint, not the bypass one
+    [(report, _)] = reports
+    assert report.complaint_id != bypass
+    assert bypass not in report.body
+    site_told = {n.recipient for n, _ in notes.sent if n.complaint_id == bypass}
+    assert site_told <= _head_office(desk)
+    # the bypass complaint's own escalation goes to head office, who keep it
+    escalation = {
+        n.recipient for n, _ in notes.sent if n.complaint_id == bypass and n.topic == "urgent"
+    }
+    assert escalation
+    assert escalation <= _head_office(desk)
+
+
+@pytest.mark.procedure("IN-6")
+def test_a_bypass_member_flagged_by_a_later_complaint_is_told_to_head_office() -> None:
+    desk, notes, ids = _receive_five(bypass=1)
+    bypass = ids[1]
+    assert desk.get(bypass).state.group_incident
+    told = {n.recipient for n, _ in notes.sent if n.complaint_id == bypass and n.topic == "urgent"}
+    assert told
+    assert told <= _head_office(desk)
+    assert [n.recipient for n, _ in notes.sent if n.topic == "group_incident"] == ["SR-001"]
+
+
+@pytest.mark.procedure("HDL-5")
+@pytest.mark.procedure("IN-6")
+def test_an_issue_formed_by_a_bypass_complaint_is_told_to_the_sites_customer_service() -> None:
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    ids = []
+    for n, hour in enumerate((8, 9, 10)):
+        owner = Complainant(f"业主{n}", f"139000{n:05d}", f"9-1-{n}01", "9", "sunrise")
+        via = n == 2
+        intake = Intake(
+            owner,
+            "phone",
+            _at(hour),
+            "HQ-002" if via else "SR-103",
+            "楼道顶上漏水，墙面渗水",
+            site="sunrise",
+            receiver_unit="head_office" if via else "",
+            via_head_office=via,
+        )
+        ids.append(desk.receive(intake, now=_at(hour)).id)
+    desk.deliver(_at(10))
+    told = [n for n, _ in notes.sent if n.topic == "concentrated_issue"]
+    assert told
+    staff = {m.staff_id: m for m in desk.directory.members()}
+    assert {(staff[n.recipient].site, staff[n.recipient].department) for n in told} == {
+        ("sunrise", "customer_service")
+    }
+    assert all(n.complaint_id != ids[2] and ids[2] not in n.body for n in told)
