@@ -254,12 +254,28 @@ class Telling:
     def measure_message(
         self, complaint: Complaint, status: MeasureStatus, topic: str, now: datetime
     ) -> Outbox:
-        """A measure's owner is told it is at risk or overdue (once per measure and topic)."""
-        owner = self.directory.get(status.owner)
-        if owner is None or not self.notifiers:
+        """A measure's owner is told it is at risk or overdue (once per measure and topic);
+        an owner no longer in the directory, the head of its unit (IMP-1: 责任单位及
+        责任人, the unit answers for it too)."""
+        if not self.notifiers:
             return []
         detail = measure_detail(status.measure, self.zone)
-        return self.fan(complaint, topic, owner, now, status.name, detail)
+        owner = self.directory.get(status.owner)
+        if owner is not None:
+            return self.fan(complaint, topic, owner, now, status.name, detail)
+        department = status.measure.department
+        if not department:
+            return []
+        members = self._staff.site_members(complaint)
+        site = complaint.intake.site or complaint.intake.complainant.site
+        rung = access.supervisor_rung(self.pack)
+        told = access.recipients(
+            members, site=site, rung=rung, department=department, at=now, tz=self.zone
+        ) or access.recipients(members, site=site, department=department, at=now, tz=self.zone)
+        box: Outbox = []
+        for m in told:
+            box += self.fan(complaint, topic, m, now, status.name, detail)
+        return box
 
     def issue_outbox(
         self,
