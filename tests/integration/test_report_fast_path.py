@@ -267,3 +267,30 @@ def test_months_at_the_ends_of_the_years_taken_are_reported(
     with make_desk(store=SqliteStore(tmp_path / "d.sqlite3")) as desk:
         assert desk.monthly_report(year, month, now=now) == _recount(desk, year, month, now)
         assert desk.staff_report(year, month, now=now).rows == ()
+
+
+@pytest.mark.procedure("PEN-1")
+def test_the_staff_report_reads_the_touched_rows_or_walks_the_period_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review s27A F02: SQLite reads the complaints touched since the month began by
+    ``projection_updated`` when they are few, by the period's walk when many; both
+    give the table of a pass over every complaint, and the same complaints."""
+    from complaintcore.adapters import sqlite_store
+
+    with make_desk(store=SqliteStore(tmp_path / "d.sqlite3")) as desk:
+        last = _fill(desk)
+        now = last + timedelta(hours=1)
+        store = desk.store
+        assert isinstance(store, SqliteStore)
+        start, end = datetime(2025, 3, 1, tzinfo=SH), datetime(2025, 4, 1, tzinfo=SH)
+        by_id = [c.id for c in store.complaints_received(START, end, updated_since=start)]
+        assert store._touched("", "9", "2025-03") is not None  # few: read by id
+        few = {m: desk.staff_report(2025, m, now=now) for m in range(1, 6)}
+        monkeypatch.setattr(sqlite_store, "_TOUCHED_AT_ONCE", 3)
+        assert store._touched("", "9", "2025-03") is None  # many: the period's walk
+        walked = [c.id for c in store.complaints_received(START, end, updated_since=start)]
+        assert walked == by_id
+        assert len(by_id) > 3
+        for m in range(1, 6):
+            assert desk.staff_report(2025, m, now=now) == few[m] == _staff_recount(desk, m, now)

@@ -84,26 +84,87 @@ def test_each_listing_order_has_an_index(store: SqliteStore, query: RowQuery, in
 @pytest.mark.parametrize(
     "filters",
     [
-        {"status": "in_handling"},
-        {"site": "sunrise", "status": "in_handling"},
-        {"department": "engineering", "status": "in_handling"},
+        {"department": "engineering"},
         {"grade": "major"},
+        {"status": "closed"},
     ],
 )
 @pytest.mark.parametrize(
     ("order", "index"), [("received", "projection_received"), ("due", "projection_due_order")]
 )
-def test_a_filtered_listing_pages_through_its_orders_index(
+def test_a_filter_that_matches_many_rows_pages_through_its_orders_index(
     store: SqliteStore, filters: dict[str, str], order: str, index: str
 ) -> None:
-    # Filters are checked on the rows the order's index walks: no per-column index
-    # (v8 dropped those of 0.1.0) and nothing sorted.
+    # A department, grade or the closed status matches many rows: they are checked
+    # on the rows the order's index walks, and nothing is sorted.
     sql, args = sqlite_store._rows_query(
         store.tenant, RowQuery.of(limit=200, order=order, **filters)
     )
     found = plan(store, sql, args)
     assert f"INDEX {index} " in found
     assert "TEMP B-TREE" not in found
+
+
+@pytest.mark.parametrize(
+    ("filters", "index", "key"),
+    [
+        ({"status": "awaiting_visit"}, "projection_open", "tenant=? AND status=?"),
+        (
+            {"site": "sunrise", "status": "in_handling"},
+            "projection_open",
+            "tenant=? AND status=?",
+        ),
+        (
+            {"department": "engineering", "status": "in_handling"},
+            "projection_open",
+            "tenant=? AND status=?",
+        ),
+        ({"handler": "H-1"}, "projection_by_handler", "tenant=? AND handler=?"),
+        ({"handler": "H-1", "site": "sunrise"}, "projection_by_handler", "tenant=? AND handler=?"),
+        ({"site": "sunrise"}, "projection_by_site", "tenant=? AND site=?"),
+    ],
+)
+def test_a_filter_that_may_match_few_rows_reads_its_own_index(
+    store: SqliteStore, filters: dict[str, str], index: str, key: str
+) -> None:
+    # Review s27A F02: a site's open list, a handler's worklist, a status few rows
+    # have walked the whole closed history until the page filled.  Each now reads
+    # the rows of its own value, in the listing's order: nothing is sorted.
+    sql, args = sqlite_store._rows_query(store.tenant, RowQuery.of(limit=200, **filters))
+    found = plan(store, sql, args)
+    assert f"INDEX {index} ({key})" in found
+    assert "TEMP B-TREE" not in found
+
+
+def test_an_open_status_in_due_order_reads_the_open_rows_only(store: SqliteStore) -> None:
+    # The open rows of that status are sorted (a backlog), not the history walked
+    # past its rows with no due time.
+    sql, args = sqlite_store._rows_query(
+        store.tenant, RowQuery.of(limit=200, order="due", status="in_handling")
+    )
+    assert "INDEX projection_open (tenant=? AND status=?)" in plan(store, sql, args)
+
+
+def test_the_rows_touched_since_a_time_are_read_from_their_index(store: SqliteStore) -> None:
+    # Review s27A F02: the staff report of a month reads the rows touched in it or
+    # later, not every row received before it ends.
+    period = ["2017-01-01", "2026-03-01"]
+    args = [store.tenant, *period, store.tenant, "2026-02-01", *period]
+    found = plan(store, sqlite_store._TOUCHED, args)
+    assert "INDEX projection_updated (tenant=? AND updated_at=? AND received_at>?" in found
+    assert "INDEX projection_updated (tenant=? AND updated_at>?)" in found
+    assert "projection_received" not in found
+
+
+def test_incremental_verify_reads_the_outbox_rows_since_the_head_only(
+    store: SqliteStore,
+) -> None:
+    # Review s27A F03: "ledger_seq IS NULL OR ledger_seq > ?" read every outbox row
+    # of the tenant (the delivered history) and sorted them all.
+    found = plan(store, sqlite_store._OUTBOX_AFTER, [store.tenant, store.tenant, 10])
+    assert "INDEX outbox_ledger (tenant=? AND ledger_seq=?)" in found  # IS NULL
+    assert "INDEX outbox_ledger (tenant=? AND ledger_seq>?)" in found
+    assert "outbox_ledger (tenant=?)" not in found
 
 
 def test_the_projection_keeps_only_indexes_a_query_reads(store: SqliteStore) -> None:
@@ -115,6 +176,12 @@ def test_the_projection_keeps_only_indexes_a_query_reads(store: SqliteStore) -> 
     gone = {"projection_status_due", "projection_site", "projection_department", "projection_grade"}
     assert not names & gone
     assert {"projection_received", "projection_due_order", "projection_due"} <= names
+    assert {
+        "projection_open",
+        "projection_by_site",
+        "projection_by_handler",
+        "projection_updated",
+    } <= names
 
 
 @pytest.mark.parametrize(

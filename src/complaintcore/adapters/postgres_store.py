@@ -2097,9 +2097,12 @@ class PostgresStore:
             [
                 _fixed(r)
                 for r in conn.execute(
+                    # two ranges of outbox_ledger, not an OR that reads every row
+                    # ever delivered: the cost follows the rows queued since
                     f"SELECT {_OUTBOX_FIXED} FROM {s}.outbox WHERE tenant = %s"
-                    " AND (ledger_seq IS NULL OR ledger_seq > %s) ORDER BY id",
-                    (t, after),
+                    f" AND ledger_seq IS NULL UNION ALL SELECT {_OUTBOX_FIXED} FROM {s}.outbox"
+                    " WHERE tenant = %s AND ledger_seq > %s ORDER BY id",
+                    (t, t, after),
                 )
             ]
         )
