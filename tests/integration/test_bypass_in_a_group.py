@@ -112,3 +112,33 @@ def test_an_issue_formed_by_a_bypass_complaint_is_told_to_the_sites_customer_ser
         ("sunrise", "customer_service")
     }
     assert all(n.complaint_id != ids[2] and ids[2] not in n.body for n in told)
+
+
+@pytest.mark.procedure("IN-6")
+def test_an_issue_formed_by_a_site_complaint_never_names_a_bypass_member_to_the_site() -> None:
+    """The 09:00 complaint went to head office; the 10:00 one, at the site, forms
+    the issue: customer service is told, without the bypass complaint's id (s27G F01)."""
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    ids = []
+    for n, hour in enumerate((8, 9, 10)):
+        owner = Complainant(f"业主{n}", f"139000{n:05d}", f"9-1-{n}01", "9", "sunrise")
+        via = n == 1
+        intake = Intake(
+            owner,
+            "phone",
+            _at(hour),
+            "HQ-002" if via else "SR-103",
+            "楼道顶上漏水，墙面渗水",
+            site="sunrise",
+            receiver_unit="head_office" if via else "",
+            via_head_office=via,
+        )
+        ids.append(desk.receive(intake, now=_at(hour)).id)
+    desk.deliver(_at(10))
+    told = [n for n, _ in notes.sent if n.topic == "concentrated_issue"]
+    assert told
+    site = {m.staff_id for m in desk.directory.members() if m.site == "sunrise"}
+    assert {n.recipient for n in told} <= site
+    assert all(ids[1] not in n.body and ids[1] not in n.subject for n in told)
+    assert all(ids[2] in n.body for n in told)  # the complaint it was told through

@@ -153,14 +153,16 @@ class Grouper:
         decision = decide_group(Member(complaint.id, t, draft.who), candidates, rule)
         if decision is None:
             return None
-        about = None
-        if complaint.awaiting_site_consent and (decision.formed or decision.became_incident):
-            fellows = sorted(
-                (m for m in candidates if m.issue == decision.issue or m.id in decision.link),
-                key=lambda m: (m.received_at, m.id),
-            )
-            about = self._told_through([m.id for m in fellows], near)
-        self._apply_group(draft, decision, now, tell=True, about=about)
+        about, hidden = None, frozenset[str]()
+        if decision.formed or decision.became_incident:  # the site hears of the issue
+            hidden = self._bypassing(decision, complaint, near)
+            if complaint.awaiting_site_consent:
+                fellows = sorted(
+                    (m for m in candidates if m.issue == decision.issue or m.id in decision.link),
+                    key=lambda m: (m.received_at, m.id),
+                )
+                about = self._told_through([m.id for m in fellows], near)
+        self._apply_group(draft, decision, now, tell=True, about=about, hidden=hidden)
         for other in near.values():
             if other.complaint.id in decision.link:
                 self._apply_group(other, decision, now, tell=False)
@@ -405,6 +407,21 @@ class Grouper:
             incident=decision.incident,
         )
 
+    def _bypassing(
+        self, decision: GroupDecision, complaint: Complaint, near: dict[str, Draft]
+    ) -> frozenset[str]:
+        """IN-6: the members of ``decision`` filed straight with head office that still
+        wait for the complainant's consent: the site's messages never name them."""
+        hidden = set()
+        for cid in decision.members:
+            if cid == complaint.id:
+                member = complaint
+            else:
+                member = near[cid].complaint if cid in near else self.store.load(cid)
+            if member.awaiting_site_consent:
+                hidden.add(cid)
+        return frozenset(hidden)
+
     def _told_through(self, fellows: Sequence[str], near: dict[str, Draft]) -> Complaint | None:
         """IN-6, HDL-5, HDL-6: when a bypass complaint forms an issue or makes it a
         group incident, the site still hears of the issue, through the earliest of
@@ -423,6 +440,7 @@ class Grouper:
         *,
         tell: bool,
         about: Complaint | None = None,
+        hidden: frozenset[str] = frozenset(),
     ) -> None:
         """Link a draft (not stored yet) to the issue, in memory."""
         complaint = draft.complaint
@@ -439,7 +457,9 @@ class Grouper:
             after, more, now
         )
         if tell:
-            draft.outbox += self._telling.issue_outbox(after, decision, now, about=about)
+            draft.outbox += self._telling.issue_outbox(
+                after, decision, now, about=about, hidden=hidden
+            )
         draft.complaint, draft.events = after, [*draft.events, *more]
 
     def link(self, links: Links | None, now: datetime, *, deliver: bool = True) -> None:

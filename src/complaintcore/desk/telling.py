@@ -8,7 +8,7 @@ procedures' rules (ESC-2, ESC-4, REC-4, IN-6, IMP-1, GRD-2, PEN-2, HDL-5, HDL-6)
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -284,6 +284,7 @@ class Telling:
         now: datetime,
         *,
         about: Complaint | None = None,
+        hidden: Collection[str] = (),
     ) -> Outbox:
         """Customer service hears of a new concentrated issue (HDL-5); the group report
         rung of a group incident, at once (HDL-6).
@@ -291,13 +292,15 @@ class Telling:
         ``about``: a member the site may hear of, when ``complaint`` is a bypass
         complaint the site may not (IN-6): the site's people are told of the issue
         through it.  Without one, head office, who keep the bypass complaint, are.
+        ``hidden``: the members waiting for that consent, never named to the site.
         """
         if not self.notifiers:
             return []
-        shown = decision.members
         if complaint.awaiting_site_consent and about is not None:
-            shown = tuple(cid for cid in shown if cid != complaint.id) or (about.id,)
             complaint = about
+        shown = decision.members
+        if not complaint.awaiting_site_consent:  # told to the site: never a bypass one
+            shown = tuple(cid for cid in shown if cid not in hidden) or (complaint.id,)
         members = self._staff.site_members(complaint)
         site = complaint.intake.site or complaint.intake.complainant.site
         keeps = complaint.awaiting_site_consent  # IN-6: nobody at the site; head office
