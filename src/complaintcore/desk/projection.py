@@ -86,6 +86,12 @@ class Projection:
         self._shapes: tuple[tuple[object, object], dict[Hashable, _Shape]] = ((None, None), {})
         self._last_shape: tuple[tuple[str, int, datetime, object], _Shape] | None = None
 
+    def for_pack(self, pack: RulePack) -> Projection:
+        """The same calendar (or the function for it) under another pack."""
+        calendar = self._calendar if self._calendar is not None else self._calendar_factory
+        assert calendar is not None
+        return Projection(pack, calendar)
+
     @property
     def calendar(self) -> WorkingCalendar:
         """The working calendar deadlines are computed on (built on first use when

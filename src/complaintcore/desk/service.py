@@ -282,15 +282,15 @@ class Desk:
         send_timeout: float | None = 10.0,
         send_threads: int = 4,
     ) -> None:
-        self.pack = pack
-        self.store = store
-        self.directory = directory
+        self._pack = pack
+        self._store = store
+        self._directory = directory
         # the working calendar (built on first use when given a function for it), and
         # the clocks, duties and rows computed on it
         self._projection = Projection(pack, calendar)
         check_notifiers(notifiers)
-        self.notifiers = {n.name: n for n in notifiers}
-        if len(self.notifiers) != len(notifiers):
+        self._notifiers = {n.name: n for n in notifiers}
+        if len(self._notifiers) != len(notifiers):
             raise InvalidInputError("notifiers", "two notifiers share a name")
         if plugin_manager is not None:
             from complaintcore.desk.plugins import check_plain_hooks
@@ -313,7 +313,7 @@ class Desk:
         # procedure), else Chinese then English
         if not isinstance(languages, str) and not languages:
             languages = pack.languages or messages.DEFAULT_LANGUAGES
-        self.messages = messages.Messages(languages, plugin_manager)
+        self._messages = messages.Messages(languages, plugin_manager)
         self.limits = limits or TextLimits()
         """Maximum lengths of what people type (``[limits]`` in the config)."""
         if isinstance(sites, str) or not all(isinstance(x, str) for x in sites):
@@ -327,13 +327,22 @@ class Desk:
         self._directory_index: tuple[object, frozenset[str]] | None = None
         self._other_channels: set[str] = set()
         """Channels of queued messages this desk lacks, each logged once."""
+        self._wire()
+        # listeners heard once a group's lock is released (see _groups_locked)
+        self._held = threading.local()
+
+    def _wire(self) -> None:
+        """Build the collaborators from the desk's parts; again when a host sets
+        ``pack``, ``store``, ``directory``, ``notifiers`` or ``messages``, so every
+        path uses the new one."""
+        pack, store, directory = self._pack, self._store, self._directory
         # whom a complaint is routed to, and whom its messages go to
         self._staff = SiteStaff(directory, pack)
         self._telling = Telling(
             pack=pack,
             directory=directory,
-            notifiers=self.notifiers,
-            messages=self.messages,
+            notifiers=self._notifiers,
+            messages=self._messages,
             zone=self.zone,
             staff=self._staff,
             projection=self._projection,
@@ -366,8 +375,59 @@ class Desk:
             follow_ups=self._follow_ups,
             after_commit=self._after_commit,
         )
-        # listeners heard once a group's lock is released (see _groups_locked)
-        self._held = threading.local()
+
+    @property
+    def pack(self) -> RulePack:
+        """The rule pack; a new one set here is used everywhere (the calendar is
+        kept, and must be in the new pack's zone)."""
+        return self._pack
+
+    @pack.setter
+    def pack(self, value: RulePack) -> None:
+        self._projection = self._projection.for_pack(value)
+        self._pack = value
+        self._wire()
+
+    @property
+    def store(self) -> ComplaintStore:
+        """Where complaints are kept."""
+        return self._store
+
+    @store.setter
+    def store(self, value: ComplaintStore) -> None:
+        self._store = value
+        self._wire()
+
+    @property
+    def directory(self) -> StaffDirectory:
+        """Who works where, asked whenever the desk routes or notifies."""
+        return self._directory
+
+    @directory.setter
+    def directory(self, value: StaffDirectory) -> None:
+        self._directory = value
+        self._directory_index = None
+        self._wire()
+
+    @property
+    def notifiers(self) -> dict[str, Notifier]:
+        """The channels, by name."""
+        return self._notifiers
+
+    @notifiers.setter
+    def notifiers(self, value: dict[str, Notifier]) -> None:
+        self._notifiers = value
+        self._wire()
+
+    @property
+    def messages(self) -> messages.Messages:
+        """The notification texts, in the desk's languages."""
+        return self._messages
+
+    @messages.setter
+    def messages(self, value: messages.Messages) -> None:
+        self._messages = value
+        self._wire()
 
     # ------------------------------------------------------------------ building
 
