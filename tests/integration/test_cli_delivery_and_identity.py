@@ -4,11 +4,13 @@ staff file that ties ``--as`` and ``--actor`` to the operating-system user."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import pwd
 import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 from unittest import mock
 
@@ -187,6 +189,43 @@ def test_a_log_channel_at_debug_stays_quiet(desk: Path) -> None:
     config.write_text(text.replace("log = true", 'log = { level = "DEBUG" }'), encoding="utf-8")
     run = _receive_in(desk)
     assert run.returncode == 0, run.stderr
+    assert "notify key=" not in run.stderr
+
+
+def test_a_hosts_own_set_up_of_a_channels_logger_stands(desk: Path) -> None:
+    """A host running the command in its own process, its channel logging to its
+    logger at WARNING: the command line leaves that choice alone (review s27G F03:
+    lowered to INFO for the command, the host's handler got the line and stderr a
+    copy).  A process of its own: pytest's own logging set-up would hide it."""
+    config = desk / "complaintcore.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("log = true", 'log = { logger_name = "host.notify" }'), encoding="utf-8"
+    )
+    host = textwrap.dedent(
+        f"""
+        import logging, sys
+        from logging.handlers import BufferingHandler
+        from complaintcore.cli import main
+        logger = logging.getLogger("host.notify")
+        kept = BufferingHandler(capacity=100)
+        logger.addHandler(kept)
+        logger.setLevel(logging.WARNING)
+        code = main({[*RECEIVE]!r}, standalone_mode=False)
+        print(code, len(kept.buffer), logger.level)
+        """
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", host],
+        cwd=desk,
+        env={**os.environ, "COMPLAINTCORE_NOW": NOW},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split()[-3:] == ["0", "0", str(logging.WARNING)]
     assert "notify key=" not in run.stderr
 
 

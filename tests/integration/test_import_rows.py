@@ -412,6 +412,24 @@ def test_a_quoted_cell_of_hundreds_of_lines_is_one_row(tmp_path: Path) -> None:
     assert len(letter.splitlines()) == 250
 
 
+def test_a_letter_in_the_first_cell_is_one_row(tmp_path: Path) -> None:
+    """RFC 4180: a quoted cell may hold line breaks, in the first column too; its
+    last line holds the row's other cells and looks like a row alone (review s27G
+    F02: the row was rejected and its three lines counted as rows)."""
+    letter = "尊敬的物业：\n楼上漏水已经三天。\n请尽快处理。"
+    path = tmp_path / "letters.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["description", *COLUMNS.split(",")])
+        writer.writerow([letter, *good(0).values()])
+        writer.writerow(["x", *good(1).values()])
+    desk = make_desk()
+    now = datetime(2025, 11, 14, 17, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    run = FileImport(desk, path, now=now)
+    assert [(r.line, r.outcome) for r in run] == [(2, "stored"), (5, "stored")]
+    assert sorted(c.intake.description for c in desk.store.complaints()) == ["x", letter]
+
+
 def test_an_unclosed_quote_before_hundreds_of_rows_rejects_only_its_line(desk: Path) -> None:
     lines = [COLUMNS] + [csv_line(good(i)) for i in range(300)]
     lines[2] = lines[2].replace("SR-103", '"SR-103')  # row 2 opens a quote it never closes

@@ -75,6 +75,8 @@ def show_log_channels(notifiers: Iterable[object]) -> None:
         logger = notifier.logger
         if logger.isEnabledFor(notifier.level) or logger in lines.levels:
             continue
+        if logger.handlers or logger.level != logging.NOTSET:
+            continue  # the host set this channel's logger up: its choice stands
         lines.levels[logger] = logger.level
         logger.setLevel(notifier.level)
         if not (logger.name == package.name or logger.name.startswith(package.name + ".")):

@@ -495,7 +495,18 @@ def _csv_rows(lines: Iterator[tuple[int, str | InvalidInputError]]) -> Iterator[
             parts.append(following[1])
             size += len(following[1])
             quote_open ^= _quotes_open(following[1])
-            runs_into_row = header is not None and _whole_row(following[1], len(header))
+            runs_into_row = (
+                header is not None
+                and _whole_row(following[1], len(header))
+                # unless it closes the quote, the join is one row of the header's
+                # cells, and the first line alone is none: a letter in the first
+                # cell ends in a line holding the row's other cells
+                and (
+                    quote_open
+                    or _plain_row(text, len(header))
+                    or not _one_row("".join(parts), len(header))
+                )
+            )
         cells: list[str] = []
         problem: str | None
         if runs_into_row:
@@ -541,6 +552,17 @@ def _whole_row(line: str, columns: int) -> bool:
     except csv.Error:
         return False
     return len(rows) == 1 and len(rows[0]) == columns
+
+
+def _plain_row(line: str, columns: int) -> bool:
+    """Whether ``line``, its quotes read as plain characters, holds ``columns`` cells:
+    a row of its own with a stray quote, not the first line of a long cell."""
+    return len(next(csv.reader([line], quoting=csv.QUOTE_NONE), [])) == columns
+
+
+def _one_row(record: str, columns: int) -> bool:
+    cells, problem = _parse_record(record)
+    return problem is None and len(cells) == columns
 
 
 def _parse_record(record: str) -> tuple[list[str], str | None]:
