@@ -12,7 +12,7 @@ import pytest
 
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.core.deadlines import ClockState
-from complaintcore.core.workflow import Pause
+from complaintcore.core.workflow import Pause, Resume
 from complaintcore.desk import Desk
 from complaintcore.testing import make_desk
 from tests.helpers import SH, intake
@@ -58,3 +58,25 @@ def test_the_next_sweep_escalates_and_later_sweeps_leave_it_alone(tmp_path: Path
     for day in (9, 10, 11, 12, 13, 16, 17, 18, 19, 20):
         for hour in (10, 15):
             assert desk.sweep(_at(day, hour)).examined == 0
+
+
+@pytest.mark.procedure("DL-7")
+@pytest.mark.procedure("ESC-2")
+def test_resumed_after_a_late_pause_the_breach_stays_and_is_escalated_once(
+    tmp_path: Path,
+) -> None:
+    """Paused at 18:01 after the Fri 6 Mar 18:00 deadline and resumed on Monday 9 Mar
+    09:30: the resumed clock is still due Fri 18:00 (its breach), not 3 working
+    days later, and the sweeps escalate that one breach once (review s27K f02: the
+    due time moved to the resume, and a second escalation followed)."""
+    desk, cid = _paused_after_its_deadline(tmp_path)
+    first = desk.sweep(_at(6, 18, 5))
+    assert {name for _, name in first.escalated} == {"reply", "department_result"}
+    desk.act(cid, Resume(actor="SR-201"), now=_at(9, 9, 30))
+    for now in (_at(9, 10), _at(12, 10)):
+        clocks = {s.name: s for s in desk.clocks(cid, now)}
+        assert (clocks["reply"].state, clocks["reply"].due) == (ClockState.BREACHED, _at(6, 18))
+        assert clocks["reply"].breaches == (_at(6, 18),)
+        assert "reply" not in {name for _, name in desk.sweep(now).escalated}
+    escalated = [e for e in desk.get(cid).events if e.kind == "escalated"]
+    assert len(escalated) == 1

@@ -742,7 +742,10 @@ def _run(
                 r.settle(at)
                 r.say("{at} paused; used {used} so far (DL-8)", at=at, used=r.used)
             elif spec.pausable and r.running_since is None and not tags.isdisjoint(resume):
+                missed = r.due if r.late else None
                 r.run_from(at)
+                if missed is not None:  # DL-7: paused late, the breach stays where it was
+                    r.due = missed
                 r.say("{at} resumed; due {due}", at=at, due=_due(r.due))
             elif restart and not tags.isdisjoint(restart):
                 # DL-3: moved to another department, which has its own time from now;
