@@ -14,7 +14,7 @@ from datetime import datetime
 
 import pytest
 
-from complaintcore import Complainant, Intake
+from complaintcore import Complainant, Forward, Intake
 from complaintcore.desk import Desk
 from complaintcore.testing import RecordingNotifier, make_desk
 from tests.helpers import SH
@@ -142,3 +142,38 @@ def test_an_issue_formed_by_a_site_complaint_never_names_a_bypass_member_to_the_
     assert {n.recipient for n in told} <= site
     assert all(ids[1] not in n.body and ids[1] not in n.subject for n in told)
     assert all(ids[2] in n.body for n in told)  # the complaint it was told through
+
+
+@pytest.mark.procedure("IN-6")
+def test_a_bypass_complaint_escalated_while_waiting_is_routed_once_released() -> None:
+    """Filed with head office on Fri 26 Sep 2025; its reply was due Tue 30 Sep 18:00
+    (Sun 28 Sep a make-up working day), so the 1 Oct sweep escalates it while it
+    waits.  Forwarded with consent, it is routed at the site as one forwarded at
+    once is: to the engineering head (review s27K f03: held by nobody)."""
+    desk = make_desk()
+    friday = datetime(2025, 9, 26, 9, 0, tzinfo=SH)
+
+    def filed(room: str) -> str:
+        owner = Complainant("王小明", "13812345678", room, "3", "sunrise")
+        intake = Intake(
+            owner,
+            "phone",
+            friday,
+            "HQ-002",
+            "楼上漏水，天花板渗水",
+            site="sunrise",
+            receiver_unit="head_office",
+            via_head_office=True,
+        )
+        return desk.receive(intake, now=friday).id
+
+    at_once, later = filed("3-2-1201"), filed("5-1-0802")
+    release = Forward(actor="HQ-001", to_unit="customer_service", consent=True)
+    assert desk.act(
+        at_once, release, now=datetime(2025, 9, 26, 10, 0, tzinfo=SH)
+    ).state.handler == ("SR-201")
+    swept = desk.sweep(datetime(2025, 10, 1, 9, 0, tzinfo=SH))
+    assert (later, "reply") in swept.escalated
+    after = desk.act(later, release, now=datetime(2025, 10, 1, 9, 5, tzinfo=SH))
+    assert after.state.handler == "SR-201"
+    assert after.state.rung == "department_head"

@@ -1225,7 +1225,14 @@ def _assign(c: Complaint, cmd: Assign, pack: RulePack, now: datetime) -> tuple[E
                 cmd.name,
                 f"{cmd.rung} is below the current rung {c.state.rung} (ESC-5)",
             )
-        if want > here:
+        # IN-6: a bypass complaint released to the site and never held there is
+        # routed as at intake, whatever rung head office's wait moved it to
+        first_at_site = (
+            c.intake.via_head_office
+            and c.state.site_consent
+            and not any(isinstance(e, Assigned) for e in c.events)
+        )
+        if want > here and not first_at_site:
             if escalation.required_rung_index(c, pack) < want:
                 raise EscalationError(
                     c.id,
