@@ -81,6 +81,23 @@ def test_reproject_brings_the_month_end_forward_after_the_pack_upgrade() -> None
     assert new.get(c.id).state.grade is Grade.MAJOR
 
 
+def test_reproject_leaves_a_healthy_desk_alone_as_time_passes() -> None:
+    """No pack change, `verify` clean: a row whose next sweep time has passed is no
+    row out of date (the sweep finds it), so reproject rewrites nothing, however
+    often it runs (review s27K f01: every overdue row was rewritten, every run)."""
+    store = MemoryStore()
+    desk = desk_of(load_pack_text(NEW), store)
+    owner = Complainant("王小明", "13812345678", "3-2-1201", "3", "sunrise")
+    for n in range(3):
+        intake = Intake(owner, "phone", at(10, hour=9 + n), "SR-103", "楼上漏水", site="sunrise")
+        desk.receive(intake, now=at(10, hour=9 + n))
+    later = at(20)  # DL-1's 3 working days are long past: every row is due
+    assert all(r.next_due is not None and r.next_due < later for r in store.rows())
+    assert not desk.verify(later).problems
+    assert desk.reproject(later) == []
+    assert desk.reproject(at(21)) == []
+
+
 RENAMED = NEW.replace('"project_manager"', '"estate_manager"')
 
 

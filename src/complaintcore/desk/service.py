@@ -726,7 +726,8 @@ class Desk:
 
     def reproject(self, now: datetime) -> list[str]:
         """Rewrite every projection row that differs from its history under this
-        desk's pack and calendar; the ids rewritten.
+        desk's pack and calendar (the rows ``verify(now)`` names); the ids rewritten.
+        A next sweep time already passed is no difference: the sweep finds it.
 
         Run it once after upgrading a rule pack (or complaintcore) whose clocks
         changed: a row keeps the next sweep time the old pack gave it until its
@@ -744,11 +745,13 @@ class Desk:
                     raise
                 continue  # damaged: verify names it
             try:
-                row = self._projection.row(complaint, now)
-                # the row a sweep wrote past the warnings it gave is no row out of
-                # date (rewritten, the complaint would be due again, DL-7)
-                if row == stored or self._projection.row(complaint, now, swept=True) == stored:
+                # only the rows verify names: a due time already passed (or earlier
+                # than the history's) only makes a sweep look early, and a sweep's
+                # row past the warnings it gave is no row out of date (DL-7)
+                at = max(now, complaint.events[-1].at) if complaint.events else now
+                if not row_differs(stored, self._projection.row(complaint, at, swept=True)):
                     continue
+                row = self._projection.row(complaint, now)
             except ComplaintCoreError as exc:  # a rung the pack no longer has: verify names it
                 log.error("reproject: complaint %s skipped: %s", complaint.id, exc)
                 continue
