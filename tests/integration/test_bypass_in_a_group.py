@@ -24,24 +24,29 @@ def _at(hour: int) -> datetime:
     return datetime(2025, 11, 3, hour, 0, tzinfo=SH)
 
 
+def _file(desk: Desk, n: int, hour: int, *, via_head_office: bool) -> str:
+    """Owner ``n`` of building 9 reports the leak at ``hour``, at the site or straight
+    to head office."""
+    owner = Complainant(f"业主{n}", f"139000{n:05d}", f"9-1-{n}01", "9", "sunrise")
+    intake = Intake(
+        owner,
+        "phone",
+        _at(hour),
+        "HQ-002" if via_head_office else "SR-103",
+        "楼道顶上漏水，墙面渗水",
+        site="sunrise",
+        receiver_unit="head_office" if via_head_office else "",
+        via_head_office=via_head_office,
+    )
+    return desk.receive(intake, now=_at(hour)).id
+
+
 def _receive_five(bypass: int) -> tuple[Desk, RecordingNotifier, list[str]]:
     notes = RecordingNotifier()
     desk = make_desk(notifiers=[notes])
     ids = []
     for n, hour in enumerate((8, 9, 10, 11, 12)):
-        owner = Complainant(f"业主{n}", f"139000{n:05d}", f"9-1-{n}01", "9", "sunrise")
-        via = n == bypass
-        intake = Intake(
-            owner,
-            "phone",
-            _at(hour),
-            "HQ-002" if via else "SR-103",
-            "楼道顶上漏水，墙面渗水",
-            site="sunrise",
-            receiver_unit="head_office" if via else "",
-            via_head_office=via,
-        )
-        ids.append(desk.receive(intake, now=_at(hour)).id)
+        ids.append(_file(desk, n, hour, via_head_office=n == bypass))
     desk.deliver(_at(12))
     return desk, notes, ids
 
@@ -91,19 +96,7 @@ def test_an_issue_formed_by_a_bypass_complaint_is_told_to_the_sites_customer_ser
     desk = make_desk(notifiers=[notes])
     ids = []
     for n, hour in enumerate((8, 9, 10)):
-        owner = Complainant(f"业主{n}", f"139000{n:05d}", f"9-1-{n}01", "9", "sunrise")
-        via = n == 2
-        intake = Intake(
-            owner,
-            "phone",
-            _at(hour),
-            "HQ-002" if via else "SR-103",
-            "楼道顶上漏水，墙面渗水",
-            site="sunrise",
-            receiver_unit="head_office" if via else "",
-            via_head_office=via,
-        )
-        ids.append(desk.receive(intake, now=_at(hour)).id)
+        ids.append(_file(desk, n, hour, via_head_office=n == 2))
     desk.deliver(_at(10))
     told = [n for n, _ in notes.sent if n.topic == "concentrated_issue"]
     assert told
@@ -122,19 +115,7 @@ def test_an_issue_formed_by_a_site_complaint_never_names_a_bypass_member_to_the_
     desk = make_desk(notifiers=[notes])
     ids = []
     for n, hour in enumerate((8, 9, 10)):
-        owner = Complainant(f"业主{n}", f"139000{n:05d}", f"9-1-{n}01", "9", "sunrise")
-        via = n == 1
-        intake = Intake(
-            owner,
-            "phone",
-            _at(hour),
-            "HQ-002" if via else "SR-103",
-            "楼道顶上漏水，墙面渗水",
-            site="sunrise",
-            receiver_unit="head_office" if via else "",
-            via_head_office=via,
-        )
-        ids.append(desk.receive(intake, now=_at(hour)).id)
+        ids.append(_file(desk, n, hour, via_head_office=n == 1))
     desk.deliver(_at(10))
     told = [n for n, _ in notes.sent if n.topic == "concentrated_issue"]
     assert told
