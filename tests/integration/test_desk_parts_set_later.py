@@ -6,11 +6,15 @@ with (review s27H)."""
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import attrs
+import pytest
 
 from complaintcore import Complainant, Intake
+from complaintcore.adapters.calendars import calendar_for_spec
 from complaintcore.adapters.staff import load_sample_staff
+from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.rulepack import Duration
 from complaintcore.desk import Desk
 from complaintcore.desk.messages import Messages
@@ -81,3 +85,25 @@ def test_a_pack_set_later_rules_the_deadlines() -> None:
     # reply is late
     friday = datetime(2025, 11, 14, 18, 30, tzinfo=SH)
     assert (cid, "reply") not in desk.sweep(friday).escalated
+
+
+def test_a_pack_in_another_zone_then_its_calendar() -> None:
+    """A Shanghai desk set to a London pack, then a London calendar: a complaint
+    received at 23:30 London time on 10 Nov is dated that day, not the 11th as in
+    Shanghai (review s27L F03); before the calendar is set, a deadline is refused
+    naming it."""
+    uk = load_pack("uk-housing-ombudsman-2024")
+    desk = make_desk()
+    desk.pack = uk
+    desk.directory = load_sample_staff(pack=uk)
+    london = ZoneInfo("Europe/London")
+    late = datetime(2025, 11, 10, 23, 30, tzinfo=london)
+    with pytest.raises(InvalidInputError) as refused:
+        desk.calendar_warnings_at(late)
+    assert refused.value.path == "calendar"
+    desk.calendar = calendar_for_spec(uk.calendar)
+    assert desk.zone.key == "Europe/London"
+    [member] = [m for m in desk.directory.members() if m.site not in ("*", "")][:1]
+    owner = Complainant("Ann Smith", "07700900123", "Flat 2", "1", member.site)
+    intake = Intake(owner, "phone", late, member.staff_id, "Damp in the bedroom", site=member.site)
+    assert desk.receive(intake, now=late).id.startswith("C-20251110-")

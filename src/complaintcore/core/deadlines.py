@@ -305,6 +305,9 @@ class _Run:
     """When a ``waive`` event left the clock's work owed by nobody (None: owed)."""
     late_when_waived: tuple[datetime | None, timedelta] | None = None
     """The run's due time and time used when it was waived, if it was late by then."""
+    paused_late: bool = False
+    """Paused after its due time: the breach stands at that time while it waits and
+    once it resumes (DL-7), unless an extension gives it time again."""
 
     def say(self, message: str, /, **values: StepValue) -> None:
         """Record a derivation step (an English template and its values) when explaining.
@@ -331,6 +334,7 @@ class _Run:
             else:
                 self.superseded += 1
         self.started, self.stopped, self.used, self.late = at, None, _ZERO, False
+        self.paused_late = False
         self.extra = 0
         self.late_when_waived = None  # a run begun while waived was not late then
         self.runs += 1
@@ -365,6 +369,8 @@ class _Run:
             self.budget = _utc(end) - _utc(start)
         else:
             self.budget += by.timedelta
+        if self.paused_late and self.budget > self.used:
+            self.paused_late = False  # time again: due when it resumes (DL-8)
         if self.running_since is not None:
             self.settle(at)
             self.run_from(at)
@@ -739,13 +745,15 @@ def _run(
             if isinstance(ev, Extended) and ev.clock == spec.name:
                 r.extend(at, Duration.parse(ev.by, "by"))
             elif spec.pausable and r.running_since is not None and not tags.isdisjoint(pause):
+                r.paused_late = r.due is not None and at > r.due
                 r.settle(at)
                 r.say("{at} paused; used {used} so far (DL-8)", at=at, used=r.used)
             elif spec.pausable and r.running_since is None and not tags.isdisjoint(resume):
-                missed = r.due if r.late else None
+                missed = r.due if r.paused_late else None
                 r.run_from(at)
                 if missed is not None:  # DL-7: paused late, the breach stays where it was
                     r.due = missed
+                r.paused_late = False
                 r.say("{at} resumed; due {due}", at=at, due=_due(r.due))
             elif restart and not tags.isdisjoint(restart):
                 # DL-3: moved to another department, which has its own time from now;
@@ -829,11 +837,11 @@ def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
     origin = r.running_since or now
     # paused: due when resumed now; paused only after its due time had passed, the
     # due time it missed (DL-7: the breach stands, and stays where it happened)
-    due = r.due if running or r.late else (r.measure.advance(now, r.budget - r.used)
-                                           if r.budget >= r.used else r.due)  # fmt: skip
+    due = r.due if running or r.paused_late else (r.measure.advance(now, r.budget - r.used)
+                                                  if r.budget >= r.used else r.due)  # fmt: skip
     risk_left = r.budget * spec.at_risk_percent // 100 - r.used
     at_risk_from = r.measure.advance(origin, risk_left) if risk_left >= _ZERO else None
-    if not running and (r.late or r.used > r.budget):
+    if not running and (r.paused_late or r.used > r.budget):
         # paused only after its due time had passed: waiting on the complainant from
         # now on cannot undo the breach (DL-7, DL-8), which the sweep still escalates
         state = ClockState.BREACHED

@@ -87,9 +87,22 @@ class Projection:
         self._last_shape: tuple[tuple[str, int, datetime, object], _Shape] | None = None
 
     def for_pack(self, pack: RulePack) -> Projection:
-        """The same calendar (or the function for it) under another pack."""
+        """The same calendar (or the function for it) under another pack; a pack in
+        another zone waits for a calendar of its own (``desk.calendar = …``)."""
         calendar = self._calendar if self._calendar is not None else self._calendar_factory
         assert calendar is not None
+        if isinstance(calendar, WorkingCalendar):
+            try:
+                _in_pack_zone(calendar, pack)
+            except InvalidInputError as exc:
+                refused = exc
+
+                def none_yet() -> WorkingCalendar:
+                    raise InvalidInputError(
+                        "calendar", f"{refused.reason} (then set desk.calendar)"
+                    ) from refused
+
+                return Projection(pack, none_yet)
         return Projection(pack, calendar)
 
     @property

@@ -307,6 +307,7 @@ class Desk:
         self.retry = retry or RetryPolicy()
         self.zone = ZoneInfo(pack.calendar.timezone)
         """The pack's time zone: duty hours and dates are read in it, whatever ``now`` carries."""
+        self._own_ids = id_factory is None  # dated in the pack's zone, whichever pack
         self._new_id = id_factory or functools.partial(_default_id, zone=self.zone)
         # the texts of notifications, with any template a plugin supplies (checked now)
         # the configuration's languages, else the pack's (English for an English
@@ -378,14 +379,17 @@ class Desk:
 
     @property
     def pack(self) -> RulePack:
-        """The rule pack; a new one set here is used everywhere (the calendar is
-        kept, and must be in the new pack's zone)."""
+        """The rule pack; a new one set here is used everywhere.  The calendar is kept;
+        a pack in another zone needs its own next (``desk.calendar = …``)."""
         return self._pack
 
     @pack.setter
     def pack(self, value: RulePack) -> None:
         self._projection = self._projection.for_pack(value)
         self._pack = value
+        self.zone = ZoneInfo(value.calendar.timezone)
+        if self._own_ids:
+            self._new_id = functools.partial(_default_id, zone=self.zone)
         self._wire()
 
     @property
