@@ -127,3 +127,53 @@ def test_figures_are_as_at_now_and_the_table_names_no_complainant() -> None:
     with pytest.raises(InvalidInputError) as err:
         staff_report([c], PROPERTY, year=2025, month=13, now=NOW)
     assert err.value.path == "month"
+
+
+@pytest.mark.procedure("VAL-4")
+@pytest.mark.procedure("PEN-2")
+def test_a_sanction_goes_with_its_complaint_revised_to_invalid() -> None:
+    """VAL-4: only a valid complaint enters penalties.  A yellow card (重要, a staff
+    fault) recorded on 4 Nov, the verdict revised to invalid two days later (VAL-1): as at
+    5 Dec the guard has no sanction, no card and no valid complaint that month."""
+    front = PROPERTY.ladder[0].code
+    r = Runner(
+        PROPERTY, intake(summary="态度差", received_at=_nov(4), target=about("g-1", front)), "C-1"
+    )
+    r.register()
+    r(Assess(actor="h-1", validity="valid", facts=(Fact.STAFF_FAULT,)))
+    r(RecordSanction(actor="sup"))
+    before = staff_report([r.complaint], PROPERTY, year=2025, month=11, now=NOW)
+    assert before.rows[0].carded(Measure.YELLOW_CARD) == 1
+    r(Assess(actor="h-1", validity="invalid", note="业主所述与事实不符"), after=timedelta(days=2))
+    after = staff_report([r.complaint], PROPERTY, year=2025, month=11, now=NOW)
+    assert after.rows == ()
+
+
+@pytest.mark.procedure("PEN-1")
+def test_the_warnings_figure_is_in_every_format() -> None:
+    """004 篇2 §4: a minor complaint's sanction is a warning (警告); docs/statistics.md
+    lists warnings among the staff table's figures, in JSON, CSV, HTML and the
+    terminal alike (review s27O f02: JSON only)."""
+    from rich.console import Console
+
+    from complaintcore.cli.report import staff_json, staff_rows
+    from complaintcore.cli.report_html import _staff as staff_html
+    from complaintcore.cli.report_terminal import print_staff
+    from complaintcore.i18n import translator
+
+    front = PROPERTY.ladder[0].code
+    table = staff_report(
+        [sanctioned(PROPERTY, "C-1", "g-1", front, _nov(3))],
+        PROPERTY,
+        year=2025,
+        month=11,
+        now=NOW,
+    )
+    t = translator("en")
+    assert staff_json(table)["rows"][0]["warnings"] == 1  # type: ignore[index]
+    assert {r["metric"]: r["value"] for r in staff_rows(table)}["warnings"] == 1
+    assert "<th" in staff_html(t, table, None)
+    assert ">warning<" in staff_html(t, table, None)
+    console = Console(width=200, color_system=None, record=True)
+    print_staff(console, table, t)
+    assert "warning" in console.export_text()

@@ -216,6 +216,7 @@ def staff_rows(staff: StaffReport) -> list[dict[str, str | int | float | None]]:
         figures = {
             **{f"sanctions_{g.value}": n for g, n in r.sanctions},
             **{c.value: n for c, n in r.cards},
+            **({"warnings": r.warnings} if r.warnings else {}),
             "points": r.points,
             "complaints": r.complaints,
             "severe": int(r.severe),

@@ -7,8 +7,9 @@ in a serious case (情节严重), handed to the company.  :func:`staff_report` a
 month up per staff member, in one pass over the complaints:
 
 * **sanctions** are the ``SanctionRecorded`` events recorded in the month (in
-  the pack's time zone) up to ``now``, whatever month their complaint came in:
-  by grade, the cards among their measures, and the points deducted;
+  the pack's time zone) up to ``now``, whatever month their complaint came in,
+  of complaints still valid at ``now`` (VAL-4): by grade, the cards among their
+  measures, and the points deducted;
 * **valid complaints** about the person are the complaints received in the
   month, valid at ``now`` (VAL-4), whose target (CLS-4) is that person;
 * a month is **severe** (reported to the company) when the person has a
@@ -149,10 +150,17 @@ def staff_report(
             raise InvalidInputError(
                 "complaints", f"expected Complaint items, got {type(c).__name__}"
             )
-        for ev in c.events:
+        events = c.events
+        state = (
+            fold(e for e in events if e.at <= now) if events and events[-1].at > now else c.state
+        )
+        # VAL-4: a sanction stands while its complaint is a valid one; revised to
+        # invalid (VAL-1), the card goes with it
+        sanctioned = counts_as_complaint(state)
+        for ev in events:
             if ev.at > now:
                 break
-            if isinstance(ev, SanctionRecorded) and start <= ev.at < end:
+            if isinstance(ev, SanctionRecorded) and sanctioned and start <= ev.at < end:
                 p = people.setdefault(ev.staff_id, _Person())
                 p.sanctions[ev.grade] += 1
                 p.points += ev.points_deducted
@@ -165,10 +173,6 @@ def staff_report(
         received = c.intake.received_at
         if not (start <= received < end and received <= now):
             continue
-        events = c.events
-        state = (
-            fold(e for e in events if e.at <= now) if events and events[-1].at > now else c.state
-        )
         target = state.target or c.intake.target
         if target is not None and counts_as_complaint(state):
             people.setdefault(target.staff_id, _Person()).complaints.append(c.id)
