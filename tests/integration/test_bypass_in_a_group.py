@@ -158,3 +158,40 @@ def test_a_bypass_complaint_escalated_while_waiting_is_routed_once_released() ->
     after = desk.act(later, release, now=datetime(2025, 10, 1, 9, 5, tzinfo=SH))
     assert after.state.handler == "SR-201"
     assert after.state.rung == "department_head"
+
+
+@pytest.mark.procedure("IN-6")
+@pytest.mark.procedure("HDL-5")
+def test_an_issue_is_not_named_after_a_bypass_member_the_site_may_not_hear_of() -> None:
+    """The 08:00 complaint went to head office; the issue formed at 10:00 is named
+    after the earliest site complaint (09:00), never the bypass one (s27N F03)."""
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    ids = [_file(desk, n, hour, via_head_office=n == 0) for n, hour in enumerate((8, 9, 10))]
+    desk.deliver(_at(10))
+    assert [desk.get(i).state.issue for i in ids] == [f"I-{ids[1]}"] * 3
+    told = [n for n, _ in notes.sent if n.topic == "concentrated_issue"]
+    assert told
+    site = {m.staff_id for m in desk.directory.members() if m.site == "sunrise"}
+    assert {n.recipient for n in told} <= site
+    assert all(ids[0] not in n.body and ids[0] not in n.subject for n in told)
+    # the site's view of its own complaint lists the issue's members without it
+    grouped = [e for e in desk.view(ids[2], "SR-202")["events"] if e["type"] == "grouped"]
+    assert grouped
+    assert all(e["members"] == [ids[1], ids[2]] for e in grouped)
+
+
+@pytest.mark.procedure("IN-6")
+@pytest.mark.procedure("HDL-5")
+def test_the_unified_explanation_at_the_site_leaves_a_bypass_member_out() -> None:
+    """Two site complaints, then one to head office forms the issue: site customer
+    service's explanation is recorded on the two and reports nothing of the third
+    (s27N F04); head office's covers all three."""
+    desk = make_desk()
+    ids = [_file(desk, n, hour, via_head_office=n == 2) for n, hour in enumerate((8, 9, 10))]
+    issue = desk.get(ids[2]).state.issue
+    report = desk.explain_all(issue, actor="SR-102", message="电梯已报修，今日恢复", now=_at(11))
+    assert (report.done, report.skipped) == (tuple(ids[:2]), ())
+    assert not any(e.kind == "replied" for e in desk.get(ids[2]).events)
+    at_head_office = desk.explain_all(issue, actor="HQ-002", message="已报修", now=_at(12))
+    assert at_head_office.done == tuple(ids)

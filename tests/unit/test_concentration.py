@@ -42,6 +42,25 @@ def test_the_shipped_rule_is_the_documented_one() -> None:
     assert RULE.ignore_categories == ("other",)
 
 
+@pytest.mark.procedure("IN-6")
+def test_a_new_issue_is_never_named_after_a_complaint_that_may_not_name_it() -> None:
+    """The issue's id reaches the site: a bypass complaint still waiting for consent
+    (C-1, the earliest) does not name it, the earliest of the others (C-2) does."""
+    found = decide_group(m(3, 2), [m(1), m(2, 1)], RULE, unnamed={"C-1"})
+    assert found is not None
+    assert found.issue == "I-C-2"
+    assert found.members == ("C-1", "C-2", "C-3")  # still a member
+    assert found.complainants == 3
+    # the new complaint itself names it when the earlier ones may not
+    alone = decide_group(m(3, 2), [m(1), m(2, 1)], RULE, unnamed={"C-1", "C-2"})
+    assert alone is not None
+    assert alone.issue == "I-C-3"
+    # none may: the earliest still names it (only head office is told then)
+    every = decide_group(m(3, 2), [m(1), m(2, 1)], RULE, unnamed={"C-1", "C-2", "C-3"})
+    assert every is not None
+    assert every.issue == "I-C-1"
+
+
 @pytest.mark.procedure("HDL-5")
 def test_three_complainants_make_a_concentrated_issue() -> None:
     assert decide_group(m(2, 1), [m(1)], RULE) is None

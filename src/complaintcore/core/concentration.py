@@ -19,7 +19,7 @@ import hashlib
 import unicodedata
 from bisect import insort
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta
 
 import attrs
@@ -122,7 +122,11 @@ class GroupDecision:
 
 
 def decide_group(
-    new: Member, candidates: Sequence[Member], rule: Concentration
+    new: Member,
+    candidates: Sequence[Member],
+    rule: Concentration,
+    *,
+    unnamed: Collection[str] = (),
 ) -> GroupDecision | None:
     """HDL-5, HDL-6: is ``new`` part of a concentrated issue, and is it a group incident?
 
@@ -137,6 +141,9 @@ def decide_group(
     not make them one "within 72 h".  A complaint near members of an
     existing issue joins it (the most common one, ties to the earliest);
     otherwise a new one is named after the earliest fellow: ``I-<complaint id>``.
+    ``unnamed``: complaints that may not name a new issue, since its id reaches
+    people who may not hear of them (IN-6: a bypass complaint still waiting for
+    consent); the earliest other fellow names it, or, when all are, the earliest.
     """
     if not rule.enabled:
         return None
@@ -167,7 +174,8 @@ def decide_group(
         first_seen = {m.issue: i for i, m in reversed(list(enumerate(fellows))) if m.issue}
         issue = min(issues, key=lambda i: (-issues[i], first_seen[i]))
     else:
-        earliest = min([*fellows, new], key=lambda m: (m.received_at, m.id))
+        named = [m for m in (*fellows, new) if m.id not in unnamed] or [*fellows, new]
+        earliest = min(named, key=lambda m: (m.received_at, m.id))
         issue = f"I-{earliest.id}"
     # once a group incident, always one: later members join it as such
     already = any(m.incident for m in fellows if m.issue == issue)

@@ -156,6 +156,12 @@ class Grouper:
         about, hidden = None, frozenset[str]()
         if decision.formed or decision.became_incident:  # the site hears of the issue
             hidden = self._bypassing(decision, complaint, near)
+            if decision.formed and decision.issue.removeprefix("I-") in hidden:
+                # IN-6: the issue's id reaches the site; never a waiting bypass one's
+                renamed = decide_group(
+                    Member(complaint.id, t, draft.who), candidates, rule, unnamed=hidden
+                )
+                decision = renamed if renamed is not None else decision
             if complaint.awaiting_site_consent:
                 fellows = sorted(
                     (m for m in candidates if m.issue == decision.issue or m.id in decision.link),

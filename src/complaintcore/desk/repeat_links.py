@@ -145,7 +145,8 @@ class RepeatLinker:
         broken = decision.raised_repeatedly and self._matter_promise_broken(
             draft, decision.counted, fellows, now
         )
-        self._apply_link(draft, self._link_command(decision, broken), now)
+        hidden = self._bypassing(draft, decision, fellows)
+        self._apply_link(draft, self._link_command(decision, broken), now, hidden=hidden)
         if not decision.raised_repeatedly:
             # from the threshold on, every raising marks the earlier ones not marked
             # yet (_raised_again skips the rest): what a failure left is repaired
@@ -183,6 +184,29 @@ class RepeatLinker:
             if promise_not_kept(earlier, self.pack, now):
                 return True
         return False
+
+    def _bypassing(
+        self, draft: Draft, decision: LinkDecision, fellows: Mapping[str, Draft]
+    ) -> frozenset[str]:
+        """IN-6: the earlier complaints a site message of a matter raised repeatedly
+        would name that were filed straight with head office and still wait for the
+        complainant's consent.  Read only when the site is told (GRD-2's threshold),
+        as the promise check reads them."""
+        if not decision.raised_repeatedly or draft.complaint.awaiting_site_consent:
+            return frozenset()
+        hidden = set()
+        for cid in dict.fromkeys((*decision.same_complainant, *decision.same_room)):
+            fellow = fellows.get(cid)
+            try:
+                earlier = fellow.complaint if fellow is not None else self.store.load(cid)
+            except ComplaintCoreError as exc:
+                if store_failed(exc):
+                    raise
+                hidden.add(cid)  # not read: not named either
+                continue
+            if earlier.awaiting_site_consent:
+                hidden.add(cid)
+        return frozenset(hidden)
 
     def _related_query(self, draft: Draft) -> RelatedQuery | None:
         """IMP-3: what to ask the store about a new complaint (None: linking is off,
@@ -241,16 +265,19 @@ class RepeatLinker:
             promise_not_kept=promise_broken,
         )
 
-    def _apply_link(self, draft: Draft, command: Link, now: datetime) -> None:
-        """Record links on a draft (not stored yet), in memory; a new grade's rung follows."""
+    def _apply_link(
+        self, draft: Draft, command: Link, now: datetime, *, hidden: frozenset[str] = frozenset()
+    ) -> None:
+        """Record links on a draft (not stored yet), in memory; a new grade's rung follows.
+        ``hidden``: linked complaints its messages never name (IN-6)."""
         complaint = draft.complaint
         more = decide(complaint, command, self.pack, now)
         if any(isinstance(e, Graded) for e in more):  # a new grade may need a higher rung
             more = (*more, *self._follow_ups(evolve(complaint, more), command.actor, now))
         after = evolve(complaint, more)
-        draft.outbox += self._telling.outbox_for(after, more, now) + self._telling.duty_outbox(
-            after, more, now
-        )
+        draft.outbox += self._telling.outbox_for(
+            after, more, now, hidden=hidden
+        ) + self._telling.duty_outbox(after, more, now)
         draft.complaint, draft.events = after, [*draft.events, *more]
 
     def raised_again(

@@ -191,6 +191,18 @@ class IssueReport:
     skipped: tuple[tuple[str, ComplaintCoreError], ...] = ()
 
 
+_LINK_KEYS = ("same_complainant", "same_room", "same_matter", "repeated_by", "members")
+"""Event fields naming other complaints (IMP-3, GRD-2, HDL-5)."""
+
+
+def _ids(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value] if value else []
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
 @attrs.frozen
 class _Again:
     """A submission given again in the same batch: answered by the first one's receipt."""
@@ -886,7 +898,7 @@ class Desk:
         ):
             shown = access.shown_actor(actor, member)
             raise AccessDeniedError(complaint_id, shown, "view", "no authority to see this record")
-        data = complaint_to_dict(complaint)
+        data = self._without_bypassing(complaint_to_dict(complaint), complaint, member)
         if not access.sees_personal_data(member, complaint, self.pack):
             return masked_record(data)
         if now is None:
@@ -906,6 +918,41 @@ class Desk:
                 os_user=os_user,
             )
         )
+        return data
+
+    def _without_bypassing(
+        self, data: dict[str, Any], complaint: Complaint, member: StaffMember
+    ) -> dict[str, Any]:
+        """IN-6: the complaints a site member's view links to (repeats, an issue's
+        members) leave out those filed straight with head office that still wait for
+        the complainant's consent: the link is recorded, and shown once it is given.
+        Read only for a view that links to any."""
+        if access.is_head_office(member, self.pack) or member.site in ("*", ""):
+            return data
+        named = {
+            cid
+            for ev in data["events"]
+            for key in _LINK_KEYS
+            for cid in _ids(ev.get(key))
+            if cid != complaint.id
+        }
+        hidden = set()
+        for cid in named:
+            try:
+                other = self.store.load(cid)
+            except UnknownComplaintError:
+                continue
+            if access.bypassed_site(member, other, self.pack):
+                hidden.add(cid)
+        if not hidden:
+            return data
+        for ev in data["events"]:
+            for key in _LINK_KEYS:
+                value = ev.get(key)
+                if isinstance(value, list):
+                    ev[key] = [cid for cid in value if cid not in hidden]
+                elif isinstance(value, str) and value in hidden:
+                    ev[key] = ""
         return data
 
     def access_log(
@@ -1460,7 +1507,9 @@ class Desk:
         and no event, and so is an actor every member refuses.  Each member is
         then its own transaction; a member refused on its own account (closed
         meanwhile, a higher rung needed) is reported in ``skipped`` with the
-        error, and the others go on.
+        error, and the others go on.  A bypass complaint still waiting for consent
+        is left out of a site actor's report altogether: the site may not hear of
+        it, not even its id (IN-6).
         """
         self._require_now(now)
         rows = [r for r in self.issue(issue) if r.status != Status.CLOSED.value]
@@ -1468,11 +1517,15 @@ class Desk:
             raise InvalidInputError("issue", "no open complaint belongs to this issue")
         actor = self.directory.get(command.actor)
         refused: AccessDeniedError | None = None
+        withheld: set[str] = set()
         for row in rows:
             # checked against the first member the actor may act on: one needing a
             # higher rung (ESC-3), about the actor (ESC-4) or a bypass complaint
             # (IN-6) is skipped below, as a closed one is; refused by all, it is refused
             first = self.store.load(row.id)
+            if actor is not None and access.bypassed_site(actor, first, self.pack):
+                withheld.add(row.id)
+                continue
             try:
                 access.authorize(first, command, actor, self.pack)
             except AccessDeniedError as exc:
@@ -1481,11 +1534,14 @@ class Desk:
             decide(first, command, self.pack, now)
             break
         else:
-            assert refused is not None
+            if refused is None:  # every open member is hidden from this actor (IN-6)
+                raise InvalidInputError("issue", "no open complaint belongs to this issue")
             raise refused
         done: list[str] = []
         skipped: list[tuple[str, ComplaintCoreError]] = []
         for row in rows:
+            if row.id in withheld:
+                continue
             for attempt in range(CONFLICT_RETRIES):
                 try:
                     self.act(row.id, command, now=now)
@@ -1493,6 +1549,12 @@ class Desk:
                 except ConcurrencyConflictError as exc:
                     if attempt + 1 < CONFLICT_RETRIES:
                         continue
+                    skipped.append((row.id, exc))
+                except AccessDeniedError as exc:
+                    if actor is not None and access.bypassed_site(
+                        actor, self.store.load(row.id), self.pack
+                    ):
+                        continue  # IN-6: not reported to the site it went around
                     skipped.append((row.id, exc))
                 except ComplaintCoreError as exc:
                     skipped.append((row.id, exc))
@@ -1607,13 +1669,21 @@ class Desk:
         return draft.complaint
 
     def _check_measure_owner(self, complaint: Complaint, command: AddMeasure) -> AddMeasure:
-        """IMP-1: a measure's owner is known staff of the complaint's site (id normalised)."""
+        """IMP-1: a measure's owner is known staff of the complaint's site (id normalised);
+        IN-6: head office's while a bypass complaint waits for consent, since the
+        owner is told of it (and of its summary) at once."""
         member = self.member(command.owner)
         site = complaint.intake.site or complaint.intake.complainant.site
         if member is None:
             raise InvalidInputError("owner", "unknown staff member: not in the staff directory")
         if not member.works_at(site):
             raise InvalidInputError("owner", "works at another site")
+        if access.bypassed_site(member, complaint, self.pack):
+            raise InvalidInputError(
+                "owner",
+                "a bypass complaint stays with head office until the complainant "
+                "consents to the site handling it (IN-6)",
+            )
         if member.staff_id != command.owner:
             command = attrs.evolve(command, owner=member.staff_id)
         return command

@@ -109,8 +109,18 @@ class Telling:
             name for name, n in self.notifiers.items() if getattr(n, "group", False) is True
         )
 
-    def outbox_for(self, complaint: Complaint, events: Iterable[Event], now: datetime) -> Outbox:
-        """Who to tell about these events (same transaction as the events)."""
+    def outbox_for(
+        self,
+        complaint: Complaint,
+        events: Iterable[Event],
+        now: datetime,
+        *,
+        hidden: Collection[str] = (),
+    ) -> Outbox:
+        """Who to tell about these events (same transaction as the events).
+
+        ``hidden``: earlier complaints the site may not hear of (IN-6: bypass
+        complaints still waiting for consent), never named in its messages."""
         if not self.notifiers:
             return []
         members = self._staff.site_members(complaint)  # everyone told works at the site
@@ -210,13 +220,19 @@ class Telling:
                     tz=self.zone,
                 )[:1]:
                     box += self.fan(complaint, "sign_off", m, now, tag)
-        return box + self._improvement_outbox(complaint, events, now, base)
+        return box + self._improvement_outbox(complaint, events, now, base, hidden)
 
     def _improvement_outbox(
-        self, complaint: Complaint, events: Sequence[Event], now: datetime, base: int
+        self,
+        complaint: Complaint,
+        events: Sequence[Event],
+        now: datetime,
+        base: int,
+        hidden: Collection[str] = (),
     ) -> Outbox:
         """IMP-1, GRD-2, PEN-2: a measure's owner hears of it; customer service hears
-        of a matter raised repeatedly; a severe sanction is reported to the company."""
+        of a matter raised repeatedly (never of ``hidden`` earlier ones, IN-6); a
+        severe sanction is reported to the company."""
         members = self._staff.site_members(complaint)  # everyone told works at the site
         site = complaint.intake.site or complaint.intake.complainant.site
         box: Outbox = []
@@ -229,15 +245,18 @@ class Telling:
                         complaint, "measure_owed", owner, now, tag, measure_detail(ev, self.zone)
                     )
             elif isinstance(ev, Linked) and ev.raised_repeatedly and not ev.repeated_by:
+                # each once (a complaint of the same person is often of the same room);
+                # IN-6: the site is never told of a bypass complaint still waiting
+                earlier = [] if complaint.awaiting_site_consent else hidden
+                named = dict.fromkeys(
+                    cid for cid in (*ev.same_complainant, *ev.same_room) if cid not in earlier
+                )
                 for m in access.recipients(
                     members, site=site, department=self.pack.customer_service, at=now, tz=self.zone
                 )[:1]:
                     detail = (
                         messages.Detail(N_("raised"), str(ev.raisings)),
-                        messages.Detail(
-                            N_("earlier complaints"),
-                            ", ".join((*ev.same_complainant, *ev.same_room)),
-                        ),
+                        messages.Detail(N_("earlier complaints"), ", ".join(named) or "-"),
                     )
                     box += self.fan(complaint, "raised_repeatedly", m, now, tag, detail)
             elif isinstance(ev, SanctionRecorded) and ev.severe and self.pack.severe_report_to:
