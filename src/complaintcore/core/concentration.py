@@ -153,17 +153,30 @@ def decide_group(
     t = new.received_at.astimezone(UTC)
     # one pass: candidates are many in a busy building, the decision is on the hot path
     fellows: list[Member] = []
+    near_window: set[str] = {new.who}  # within the window on either side: a bound
+    near_group: set[str] = {new.who}
     low, high = t - reach, t + reach
     for m in candidates:
         at = m.received_at
         if at < low or at > high or m.id == new.id:
             continue
         fellows.append(m)
+        gap = at - t if at >= t else t - at
+        if gap <= window:
+            near_window.add(m.who)
+        if gap <= group_window:
+            near_group.add(m.who)
+    if (
+        (len(near_window) < rule.min_complainants or rule.min_complainants <= 0)
+        and (len(near_group) < rule.group_complainants or rule.group_complainants <= 0)
+        and not any(m.issue for m in fellows)
+    ):
+        return None  # too few even on both sides of it: no span can hold enough
     fellows.sort(key=lambda m: (m.received_at, m.id))
     times = [(m.received_at, m.who) for m in fellows]
     insort(times, (t, new.who))
-    count = _most_within(times, t, window)
-    group_after = _most_within(times, t, group_window)
+    count = _most_within(times, t, window) if len(near_window) > 1 else 1
+    group_after = _most_within(times, t, group_window) if len(near_group) > 1 else 1
     concentrated = rule.min_complainants > 0 and count >= rule.min_complainants
     threshold = rule.group_complainants
     burst = threshold > 0 and group_after >= threshold
