@@ -602,3 +602,34 @@ def test_a_phone_split_by_an_invisible_character_is_masked_in_views_and_notifica
         c, "assigned", desk.directory.get("SR-202"), desk.pack, at=NOW, discriminator="x"
     )
     assert "摘要：楼上漏水，邻居电话*********57，我的电话*********78" in note.body
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_clock_typed_with_personal_data_before_it_was_checked_is_masked_in_views() -> None:
+    """A history written before ``decide`` checked an escalation's clock may hold a
+    name and phone there; a masked view shows pack-code names only (s27N F06)."""
+    from complaintcore import Escalated, Trigger, evolve
+    from complaintcore.desk import masked_record
+    from complaintcore.serialization import complaint_to_dict
+
+    desk = make_desk()
+    c = desk.receive(_intake(receiver="SR-103"), now=NOW)
+    typed = Escalated(
+        at=NOW,
+        actor="SR-201",
+        from_rung="front_line",
+        to_rung="complaint_handler",
+        trigger=Trigger.DEADLINE_MISSED,
+        clock=f"reply,{NAME}{PHONE}",
+    )
+    swept = Escalated(
+        at=NOW,
+        actor="system",
+        from_rung="complaint_handler",
+        to_rung="department_head",
+        trigger=Trigger.DEADLINE_MISSED,
+        clock="reply,promise",
+    )
+    masked = masked_record(complaint_to_dict(evolve(c, (typed, swept))))
+    clocks = [e["clock"] for e in masked["events"] if e["type"] == "escalated"]
+    assert clocks == ["reply,王*************", "reply,promise"]
