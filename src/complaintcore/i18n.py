@@ -696,6 +696,13 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("unknown category {category} in pack {pack}"), {}),
     (N_("unknown {what} {value}; expected one of {allowed}"), {}),
     (N_("unknown {what}; expected one of {allowed}"), {"what": "what"}),
+    (
+        N_(
+            "names no clock or duty of pack {pack}; expected one or more of {allowed},"
+            " separated by commas"
+        ),
+        {},
+    ),
     # the desk's files and a host's plugins (what the hooks answer)
     (N_("no file at {path}"), {}),
     (N_("cannot read the file: {reason}"), {}),

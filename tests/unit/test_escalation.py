@@ -10,6 +10,7 @@ from complaintcore.core.errors import EscalationError, InvalidInputError
 from complaintcore.core.escalation import may_handle, plan_escalation, required_rung_index
 from complaintcore.core.models import Grade, Trigger
 from complaintcore.core.workflow import Escalate, Regrade
+from complaintcore.i18n import translator
 from tests.helpers import Runner, about, intake, pack
 
 PACKS = ["cn-property", "cn-sales-office", "cn-service-centre"]
@@ -123,3 +124,46 @@ def test_escalating_fewer_than_one_rung_is_a_bad_steps_field(steps: int) -> None
         r(Escalate(actor="h", trigger=Trigger.CANNOT_HANDLE, steps=steps))
     assert info.value.path == "steps"
     assert not isinstance(info.value, EscalationError)
+
+
+@pytest.mark.procedure("ESC-2")
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    "typed",
+    ["王小明13812345678", "reply,王小明", "replly", "reply,", "Reply", " reply", "reply, promise"],
+)
+def test_an_escalation_naming_no_clock_or_duty_of_the_pack_is_refused_unquoted(
+    typed: str,
+) -> None:
+    """The clock field names the breached clocks and duties (review s27N F06): what
+    else is typed there would stay in the history for good, so it is refused with
+    the field named and the value withheld."""
+    r = Runner(pack("cn-property"))
+    r.register()
+    before = r.complaint
+    with pytest.raises(InvalidInputError) as info:
+        r(Escalate(actor="h", trigger=Trigger.DEADLINE_MISSED, clock=typed))
+    assert info.value.path == "clock"
+    # the same words whatever was typed: cn-property's clocks and duties, sorted
+    assert str(info.value) == (
+        "clock: names no clock or duty of pack cn-property; expected one or more of "
+        "apology, department_result, head_office_call_back, head_office_tracking, "
+        "invalid_explained, major_by_age, promise, reply, reply_after_result, "
+        "report_to_leader, site_visit, to_customer_service, to_department, visit_reply, "
+        "written_report, separated by commas"
+    )
+    zh = translator("zh").error(info.value, r.pack)
+    assert zh.startswith(
+        "clock：不是规则包 cn-property 的时限或义务；应为以下一项或多项（以逗号分隔）："
+    )
+    assert r.complaint is before
+
+
+@pytest.mark.procedure("ESC-2")
+@pytest.mark.parametrize("named", ["", "reply", "reply,promise", "apology", "promise,reply"])
+def test_an_escalation_names_the_packs_clocks_and_duties(named: str) -> None:
+    # cn-property: "reply" and "promise" are clocks, "apology" a duty
+    r = Runner(pack("cn-property"))
+    r.register()
+    c = r(Escalate(actor="h", trigger=Trigger.DEADLINE_MISSED, clock=named))
+    assert c.events[-1].clock == named  # type: ignore[attr-defined]

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import unicodedata
 
 import pytest
 
-from complaintcore.core.privacy import redact
+from complaintcore.core.privacy import _FORMAT, redact
 
 # --------------------------------------------------------------------------- rooms in phones
 
@@ -118,11 +119,71 @@ def test_what_is_not_a_phone_stays_readable(text: str) -> None:
     assert redact(text) == text
 
 
+# --------------------------------------------------------------------------- invisible characters
+
+_ZWSP, _SHY, _WJ = "\u200b", "\u00ad", "\u2060"
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # review s27N F05: groups split by a character that is not drawn read as
+        # 13924681357 on screen, so they are masked as that number is
+        (f"邻居电话139{_ZWSP}2468{_ZWSP}1357", "邻居电话*********57"),
+        (f"邻居电话139{_SHY}2468{_SHY}1357", "邻居电话*********57"),
+        (f"邻居电话139{_WJ}2468{_WJ}1357", "邻居电话*********57"),
+        ("139\ufeff2468\u200e1357", "*********57"),  # BOM, left-to-right mark
+        (f"139{_ZWSP * 5}2468 {_WJ} 1357", "*********57"),  # many, next to spaces
+        (f"1{_ZWSP}3{_ZWSP}9{_ZWSP}2468{_ZWSP}1{_ZWSP}357", "*********57"),  # inside groups
+        (f"+86{_WJ}139 2468 1357", "************57"),  # "+" and 13 digits
+        (f"Tel{_ZWSP}13924681357", f"Tel{_ZWSP}*********57"),
+        (f"010{_SHY}-{_SHY}62345678", "*********78"),
+        (f"wa{_SHY}ng@qq.com", "w***@qq.com"),
+        # not drawn between the digits and the letters: it reads as one id
+        (f"ORD2025{_ZWSP}13812345678", f"ORD2025{_ZWSP}13812345678"),
+        (f"2025{_ZWSP}-11-14", f"2025{_ZWSP}-11-14"),
+    ],
+)
+def test_format_characters_between_digits_do_not_unmask_a_number(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.procedure("PRV-1")
+def test_format_characters_outside_what_is_masked_stay() -> None:
+    # the zero-width joiner of an emoji sequence and a word joiner are kept where
+    # nothing is masked; those inside a masked number go with it
+    text = f"\U0001f468\u200d\U0001f527 已到，回电 138{_ZWSP}1234{_ZWSP}5678{_WJ}。"
+    assert redact(text) == f"\U0001f468\u200d\U0001f527 已到，回电 *********78{_WJ}。"
+
+
+@pytest.mark.procedure("PRV-1")
+def test_known_values_split_by_format_characters_are_masked() -> None:
+    # the complainant's own phone, name and room, as the desk passes them
+    also = ["王小明", "13812345678", "3-2-1201"]
+    text = f"王{_ZWSP}小明 住3-2{_SHY}-1201，电话138{_WJ}1234{_WJ}5678"
+    assert redact(text, also=also) == "王** 住******01，电话*********78"
+    # a known value itself typed with one is masked as it is drawn
+    assert redact("王小明来电", also=[f"王{_ZWSP}小明"]) == "王**来电"
+
+
+def test_the_format_class_holds_every_format_character_of_this_python() -> None:
+    """The class is written out (building it from unicodedata would scan every code
+    point at import); a newer Unicode adding one fails here."""
+    missing = [
+        f"U+{code:04X}"
+        for code in range(0x110000)
+        if unicodedata.category(chr(code)) == "Cf" and not _FORMAT.fullmatch(chr(code))
+    ]
+    assert missing == []
+
+
 # --------------------------------------------------------------------------- linear time
 
 _HOSTILE = [
     "1 ", "123 ", "1 - ", "- ", "1.", "123.", "123/", "1\u2009", "1 \n ", "12 ", "138_",
     "+1 (1) ", "+1)", "1x", "Tel.1", "13812345678", "\uff11 ", "\u2460.", "a@b.",
+    "\u200b", "1\u200b", "123\u00ad ", "1\u2060-", "a\u200b@",
 ]  # fmt: skip
 _TIMER = """
 import json, sys, time

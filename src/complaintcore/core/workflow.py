@@ -1327,8 +1327,25 @@ def _reply(c: Complaint, cmd: Reply, pack: RulePack, now: datetime) -> tuple[Eve
     )
 
 
+def _check_breached_names(clock: object, pack: RulePack) -> None:
+    """ESC-2, PRV-1: an escalation names the clocks and duties whose breach caused it
+    (the sweep's ``reply,promise``); anything else typed there would stay in the
+    history for good and show where ids are shown, so it is refused, not quoted."""
+    if clock == "":
+        return
+    known = (*pack.codes_of("clock"), *pack.codes_of("duty"))
+    if not isinstance(clock, str) or not set(clock.split(",")) <= set(known):
+        allowed = ", ".join(sorted(set(known)))
+        raise InvalidInputError(
+            "clock",
+            f"names no clock or duty of pack {pack.name}; expected one or more of "
+            f"{allowed}, separated by commas",
+        )
+
+
 @_handles(Escalate)
 def _escalate(c: Complaint, cmd: Escalate, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    _check_breached_names(cmd.clock, pack)
     try:
         plan = escalation.plan_escalation(
             c, cmd.trigger, pack, to_rung=cmd.to_rung, steps=cmd.steps

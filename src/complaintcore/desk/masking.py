@@ -7,6 +7,7 @@ those values, phone numbers and e-mail addresses redacted in every text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -42,7 +43,6 @@ _STRUCTURAL = frozenset(
         "from_rung",
         "to_rung",
         "trigger",
-        "clock",
         "grade",
         "validity",
         "complaint_kind",
@@ -63,6 +63,13 @@ _STRUCTURAL = frozenset(
 # Keys that hold a code in most records but free text in these (record type, key).
 _TYPED_TEXT = frozenset({("cause_analysed", "cause")})
 
+# Keys naming the pack's clocks and duties, comma-separated (an escalation's
+# ``reply,promise``).  The view has no pack to check them against, and a history
+# written before ``decide`` checked them may hold anything typed there: a name
+# shaped like a pack code is shown, anything else masked (PRV-1).
+_CODE_LISTS = frozenset({"clock"})
+_CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
 
 def masked_record(data: dict[str, Any]) -> dict[str, Any]:
     """A serialised complaint with the complainant's data masked everywhere (PRV-1).
@@ -80,9 +87,17 @@ def masked_record(data: dict[str, Any]) -> dict[str, Any]:
     for record in (data["intake"], *data["events"]):
         for key, value in record.items():
             structural = key in _STRUCTURAL and (record.get("type"), key) not in _TYPED_TEXT
-            if not structural and key != "complainant":
+            if key in _CODE_LISTS:
+                record[key] = _codes_shown(value)
+            elif not structural and key != "complainant":
                 record[key] = _redacted(value, secrets)
     return data
+
+
+def _codes_shown(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value if value is None else mask(str(value))
+    return ",".join(n if _CODE.fullmatch(n) else mask(n) for n in value.split(","))
 
 
 def _redacted(value: Any, secrets: Sequence[str]) -> Any:
