@@ -243,29 +243,38 @@ def _raw_lines(stream: IO[bytes]) -> Iterator[bytes | None]:
     so a row pasted from a Mac file is its own row); one longer than
     :data:`MAX_LINE_BYTES` is ``None``, skipped without being held in memory
     (detection and reading agree on lines)."""
-    pending = b""
+    parts: list[bytes] = []  # the line so far: each read is searched once (linear)
+    size = 0
     skipping = False  # inside a line already found too long
+    carry = b""  # a CR that ended the last read: its LF may come next
     while chunk := stream.read(_CHUNK):
-        data = pending + chunk
+        data = carry + chunk
+        carry = b""
         start = 0
         for m in _EOL.finditer(data):
             if m.end() == len(data) and data.endswith(b"\r"):
                 break  # a CR at the end of what is read: its LF may come next
-            line, start = data[start : m.start()], m.end()
-            if skipping or len(line) > MAX_LINE_BYTES:
+            piece, start = data[start : m.start()], m.end()
+            if skipping or size + len(piece) > MAX_LINE_BYTES:
                 skipping = False
                 yield None
             else:
-                yield line + b"\n"
-        pending = data[start:]
-        cr = pending.endswith(b"\r")  # kept: it ends the line, with or without an LF
-        if len(pending) - cr > MAX_LINE_BYTES:
-            pending, skipping = b"\r" if cr else b"", True
-    last = pending.removesuffix(b"\r")
-    if skipping or len(last) > MAX_LINE_BYTES:
+                yield b"".join((*parts, piece, b"\n"))
+            parts, size = [], 0
+        rest = data[start:]
+        if rest.endswith(b"\r"):  # kept: it ends the line, with or without an LF
+            carry, rest = b"\r", rest[:-1]
+        if not skipping and rest:
+            parts.append(rest)
+            size += len(rest)
+            if size > MAX_LINE_BYTES:
+                parts, size, skipping = [], 0, True
+    if skipping:
         yield None
-    elif pending:
-        yield last + b"\n" if last != pending else pending
+    elif carry:
+        yield b"".join((*parts, b"\n"))
+    elif parts:
+        yield b"".join(parts)
 
 
 def _lines(stream: IO[bytes], encoding: str) -> Iterator[tuple[int, str | InvalidInputError]]:
