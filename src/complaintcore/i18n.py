@@ -864,6 +864,20 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("{stage} is already acknowledged"), {"stage": "stage"}),
     (N_("{stage} is already answered"), {"stage": "stage"}),
     (N_("{stage} is the last stage"), {"stage": "stage"}),
+    (
+        N_(
+            "a closed complaint is not reopened under a staged procedure: a complainant "
+            "still dissatisfied asks for {stage} with {command}; a new issue is a new complaint"
+        ),
+        {"stage": "stage", "command": "command"},
+    ),
+    (
+        N_(
+            "a closed complaint is not reopened under a staged procedure: {stage} is the "
+            "last stage and the procedure is complete; a new issue is a new complaint"
+        ),
+        {"stage": "stage"},
+    ),
     (N_("acknowledging {stage} needs it recorded"), {"stage": "stage"}),
     (N_("handled an earlier stage; {stage} needs a different person"), {"stage": "stage"}),
     (

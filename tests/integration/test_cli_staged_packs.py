@@ -208,6 +208,16 @@ def test_the_tour_on_the_housing_ombudsman_pack(uk_desk: Path) -> None:
     )
     assert (done["status"], done["outcome"]) == ("closed", "partly_upheld")
 
+    # not reopened at stage 1: the resident goes on to stage 2 (HOC section 6; s27P f02)
+    args = ("act", cid, "reopen", "--actor", "CS-001", "--reason", "mould is back")
+    code, _, err = run(*args, now="2025-03-31T09:00")
+    assert code == 1
+    assert "asks for stage 2 with request escalation" in err
+    assert err.rstrip().endswith("(HOC 6.11-6.16)")
+    code, _, err = run(*args, now="2025-03-31T09:00", lang="zh")
+    assert code == 1
+    assert "分阶段程序下已结案的投诉不重新打开" in err
+
     # the resident asks for stage 2: reopened there, routed to someone else (HOC 6.11, 6.13)
     got = json.loads(
         ok("act", cid, "request-escalation", "--actor", "CS-001", "--json", now="2025-04-01T09:30")

@@ -669,9 +669,16 @@ TRANSITIONS: Mapping[Status, frozenset[str]] = {
 def allowed_commands(complaint: Complaint, pack: RulePack | None = None) -> frozenset[str]:
     """The commands the complaint's status accepts; with ``pack``, only those the pack
     has (a pack without stages has none of ``acknowledge``, ``request_escalation``,
-    ``extend`` and ``respond``)."""
+    ``extend`` and ``respond``; under one with stages a closed complaint is not
+    reopened but goes on to its next stage)."""
     allowed = TRANSITIONS[complaint.state.status]
-    return allowed - _STAGED if pack is not None and not pack.stages else allowed
+    if pack is None:
+        return allowed
+    if not pack.stages:
+        return allowed - _STAGED
+    if complaint.state.status is Status.CLOSED:
+        return allowed - {"reopen"}  # a staged complaint goes on to its next stage
+    return allowed
 
 
 # --------------------------------------------------------------------------- folding
@@ -1465,9 +1472,40 @@ def _close(c: Complaint, cmd: Close, pack: RulePack, now: datetime) -> tuple[Eve
 
 @_handles(Reopen)
 def _reopen(c: Complaint, cmd: Reopen, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    if pack.stages and c.state.status is Status.CLOSED:
+        raise _refuse(c, cmd, _not_reopened(c, pack))
     if not cmd.reason.strip():
         raise InvalidInputError("reason", "reopening needs a reason")
     return (Reopened(at=now, actor=cmd.actor, reason=cmd.reason),)
+
+
+def _not_reopened(c: Complaint, pack: RulePack) -> str:
+    """ESC-2, VIS-3: why a staged complaint once closed is not reopened, and where
+    it goes instead.
+
+    The staged codes have no reopening: a complainant still dissatisfied goes on
+    to the next stage (HOC 6.11, SPSO MCHP stage 2, ISO 10002's review) and a
+    new issue after a response is a new complaint; after the last
+    stage the procedure is complete (the final response).  A reopened
+    stage would owe no response and could give none (its clocks and its answer
+    are spent), so it is refused, naming the next stage's rule.
+    """
+    stage = pack.stage(c.state.stage)
+    code = stage.code
+    following = pack.next_stage(code)
+    if following is None:
+        why = (
+            "a closed complaint is not reopened under a staged procedure: "
+            f"{code} is the last stage and the procedure is complete; "
+            "a new issue is a new complaint"
+        )
+        return _ruled(why, stage.rule)
+    why = (
+        "a closed complaint is not reopened under a staged procedure: "
+        f"a complainant still dissatisfied asks for {following.code} with request_escalation; "
+        "a new issue is a new complaint"
+    )
+    return _ruled(why, following.rule)
 
 
 @_handles(RecordCause)
