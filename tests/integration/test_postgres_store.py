@@ -245,6 +245,8 @@ def test_v3_gives_earlier_rows_their_room_key_for_every_tenant(
         # nor what v4 added (the due order's index, the latest event's time)
         conn.execute(f"DROP INDEX {schema}.projection_due_order")
         conn.execute(f"ALTER TABLE {schema}.projection DROP COLUMN updated_at")
+        # (dropping updated_at took v7's projection_updated and projection_unstamped)
+        conn.execute(f"DROP INDEX {schema}.projection_by_handler, {schema}.projection_by_site")
         conn.execute(f"DELETE FROM {schema}.schema_migrations WHERE version >= 3")
     for tenant in ("acme", "bravo"):
         with PostgresStore(dsn, tenant=tenant, schema=schema) as store:

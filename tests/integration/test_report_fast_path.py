@@ -20,6 +20,7 @@ import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -294,3 +295,35 @@ def test_the_staff_report_reads_the_touched_rows_or_walks_the_period_alike(
         assert len(by_id) > 3
         for m in range(1, 6):
             assert desk.staff_report(2025, m, now=now) == few[m] == _staff_recount(desk, m, now)
+
+
+@pytest.mark.procedure("PEN-1")
+def test_postgres_reads_the_touched_rows_or_walks_the_period_alike(
+    postgres_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review s27M F01: PostgreSQL reads the complaints touched since the month began
+    by ``projection_updated`` (schema 7) when they are few, by the period's walk
+    when many, as SQLite does; both give the same complaints and the table of a
+    pass over every complaint."""
+    from complaintcore.adapters import postgres_store
+
+    schema = postgres_server.new_schema()
+    try:
+        store = postgres_store.PostgresStore(postgres_server.dsn, schema=schema)
+        with make_desk(store=store) as desk:
+            last = _fill(desk)
+            now = last + timedelta(hours=1)
+            start, end = datetime(2025, 3, 1, tzinfo=SH), datetime(2025, 4, 1, tzinfo=SH)
+            early = datetime(2000, 1, 1, tzinfo=UTC)
+            by_id = [c.id for c in store.complaints_received(START, end, updated_since=start)]
+            assert store._touched(early, end, start) is not None  # few: read by id
+            few = {m: desk.staff_report(2025, m, now=now) for m in range(1, 6)}
+            monkeypatch.setattr(postgres_store, "_TOUCHED_AT_ONCE", 3)
+            assert store._touched(early, end, start) is None  # many: the period's walk
+            walked = [c.id for c in store.complaints_received(START, end, updated_since=start)]
+            assert walked == by_id
+            assert len(by_id) > 3
+            for m in range(1, 6):
+                assert desk.staff_report(2025, m, now=now) == few[m] == _staff_recount(desk, m, now)
+    finally:
+        postgres_server.drop_schema(schema)

@@ -49,7 +49,9 @@ def _unseal(attacker: Attacker) -> None:
         " DROP COLUMN seal"
     )
     attacker.run("ALTER TABLE {s}.access_log DROP COLUMN seal")
-    attacker.run("DELETE FROM {s}.schema_migrations WHERE version = 6")
+    for index in ("by_handler", "by_site", "updated", "unstamped"):  # and v7's indexes
+        attacker.run(f"DROP INDEX {{s}}.projection_{index}")
+    attacker.run("DELETE FROM {s}.schema_migrations WHERE version >= 6")
 
 
 def _desk(attacker: Attacker) -> Desk:

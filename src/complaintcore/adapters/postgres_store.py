@@ -378,6 +378,27 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             "ALTER TABLE {s}.access_log ADD COLUMN seal text NOT NULL DEFAULT ''",
         ),
     ),
+    # v7: what few rows answer reads those rows, as SQLite's v10: a handler's
+    # rows and a site's rows in time order (v1's projection_site is ordered by
+    # status and due time, so a site's page sorted the site's whole history),
+    # and the rows touched since a time (the staff report of a month).  An open
+    # status is served by v1's projection_status_due already (its rows are the
+    # open ones, not the closed history).
+    (
+        7,
+        "indexes behind a handler's and a site's listing and the rows touched since a time",
+        (
+            "CREATE INDEX projection_by_handler ON {s}.projection"
+            " (tenant, handler, received_at, id)",
+            "CREATE INDEX projection_by_site ON {s}.projection (tenant, site, received_at, id)",
+            "CREATE INDEX projection_updated ON {s}.projection"
+            " (tenant, updated_at, received_at, id)",
+            # the rows of no known time (nearly none): without it, a table not yet
+            # analyzed costs both indexes alike and the planner may walk the period
+            "CREATE INDEX projection_unstamped ON {s}.projection (tenant, received_at, id)"
+            " WHERE updated_at IS NULL",
+        ),
+    ),
 )
 """``(version, description, statements)``; ``{s}`` is the schema.
 
@@ -1392,17 +1413,79 @@ class PostgresStore:
         self, since: datetime, until: datetime, *, updated_since: datetime | None = None
     ) -> Iterator[Complaint]:
         """Complaints received in ``[since, until)``, oldest first (ties by id), 256
-        per query through ``projection_received``."""
+        per query through ``projection_received``; with ``updated_since``, the few
+        touched since are read by id (:meth:`_touched`), so a quiet month costs
+        what happened in it, not the history received before it."""
         lo = require_aware(since, "since")
         hi = require_aware(until, "until")
+        touched = None if updated_since is None else require_aware(updated_since, "updated_since")
+        few = None if touched is None else self._touched(lo, hi, touched)
+        if few is not None:
+            yield from self._complaints_of(few)
+        else:
+            yield from self._received(lo, hi, touched)
+
+    def _touched(self, lo: datetime, hi: datetime, touched: datetime) -> list[str] | None:
+        """The ids of the period's rows touched since ``touched`` (or of unknown
+        time), oldest first, from two ranges of ``projection_updated`` (which holds
+        the receipt time); None when more than :data:`_TOUCHED_AT_ONCE` are (then
+        the period's walk costs about as much and keeps memory flat)."""
+        touched_sql = self._sql.touched
+        args = {"tenant": self._tenant, "lo": lo, "hi": hi, "touched": touched}
+        try:
+            with self._reading() as conn, conn.transaction():
+                found = conn.execute(
+                    f"SELECT count(*) FROM ({touched_sql} LIMIT %(n)s) AS t",
+                    {**args, "n": _TOUCHED_AT_ONCE + 1},
+                ).fetchone()
+                if found is None or int(found[0]) > _TOUCHED_AT_ONCE:
+                    return None
+                rows = conn.execute(f"{touched_sql} ORDER BY 1, 2", args).fetchall()
+        except (psycopg.Error, PoolTimeout) as exc:
+            raise _store_error(self._where, exc) from exc
+        return [r[1] for r in rows]
+
+    def _complaints_of(self, ids: Sequence[str]) -> Iterator[Complaint]:
+        """The complaints ``ids``, in that order, 256 per query."""
+        s = self._schema
+        for start in range(0, len(ids), _BATCH):
+            chunk = list(ids[start : start + _BATCH])
+            try:
+                with self._reading() as conn, conn.transaction():
+                    intakes = dict(
+                        conn.execute(
+                            f"SELECT id, intake_json FROM {s}.complaints"
+                            " WHERE tenant = %s AND id = ANY(%s)",
+                            (self._tenant, chunk),
+                        ).fetchall()
+                    )
+                    found = conn.execute(
+                        f"SELECT complaint_id, schema_version, body_json FROM {s}.events"
+                        " WHERE tenant = %s AND complaint_id = ANY(%s)"
+                        " ORDER BY complaint_id, seq",
+                        (self._tenant, chunk),
+                    ).fetchall()
+            except (psycopg.Error, PoolTimeout) as exc:
+                raise _store_error(self._where, exc) from exc
+            bodies: dict[str, list[tuple[int, str]]] = {cid: [] for cid in chunk}
+            for cid, version, body in found:
+                bodies[cid].append((int(version), body))
+            for cid in chunk:
+                if cid in intakes:  # a projection row of no complaint: verify() reports it
+                    yield decode_complaint(cid, intakes[cid], bodies[cid])
+
+    def _received(
+        self, lo: datetime, hi: datetime, touched: datetime | None
+    ) -> Iterator[Complaint]:
+        """The period's walk through ``projection_received``, a batch at a time."""
         s = self._schema
         after: tuple[datetime, str] | None = None
         while True:
             args: dict[str, Any] = {"tenant": self._tenant, "lo": lo, "hi": hi, "n": _BATCH}
             page = ""
-            if updated_since is not None:
+            if touched is not None:
                 page = " AND (p.updated_at IS NULL OR p.updated_at >= %(touched)s)"
-                args["touched"] = require_aware(updated_since, "updated_since")
+                args["touched"] = touched
             if after is not None:
                 page += " AND (p.received_at, p.id) > (%(at)s, %(id)s)"
                 args.update(at=after[0], id=after[1])
@@ -2533,7 +2616,10 @@ def _fixed(r: Sequence[Any]) -> OutboxRecord:
 def _rows_query(schema: str, tenant: str, q: RowQuery) -> tuple[str, list[Any]]:
     """The statement of :meth:`PostgresStore.rows`: each order is an index's order
     (``projection_received``, ``projection_due_order``), so a page costs the
-    same on any size of desk."""
+    same on any size of desk; a handler's or site's rows come from
+    ``projection_by_handler`` / ``projection_by_site`` (schema 7) in that order,
+    an open status's from ``projection_status_due``, so the planner has an index
+    that reads what such a listing returns, not the history."""
     where = ["tenant = %s"]
     args: list[Any] = [tenant]
     for column, value in q.equal_filters():
@@ -2598,6 +2684,10 @@ def _claim_query(
         " due.next_attempt_at, due.last_error"
     )
     return sql, args
+
+
+_TOUCHED_AT_ONCE = 16 * _BATCH
+"""Touched rows a period's complaints are read by id for; beyond, by the period's walk."""
 
 
 class _Raced(Exception):
@@ -2679,6 +2769,14 @@ class _Statements:
             " e.body_json, e.prev_hash, e.hash, e.schema_version"
             f" FROM heads AS h LEFT JOIN {s}.events AS e"
             " ON e.tenant = h.tenant AND e.complaint_id = h.id ORDER BY h.id, e.seq"
+        )
+        # a period's rows touched since a time, or of no known time: two ranges of
+        # projection_updated (one OR would walk the period's rows instead)
+        self.touched = (
+            f"SELECT received_at, id FROM {s}.projection WHERE tenant = %(tenant)s"
+            " AND updated_at IS NULL AND received_at >= %(lo)s AND received_at < %(hi)s"
+            f" UNION ALL SELECT received_at, id FROM {s}.projection WHERE tenant = %(tenant)s"
+            " AND updated_at >= %(touched)s AND received_at >= %(lo)s AND received_at < %(hi)s"
         )
 
 
