@@ -1445,6 +1445,19 @@ class PostgresStore:
             raise _store_error(self._where, exc) from exc
         return [r[1] for r in rows]
 
+    def _bodies_of(
+        self, conn: psycopg.Connection[Any], ids: list[str]
+    ) -> dict[str, list[tuple[int, str]]]:
+        """Each complaint's stored events, ``(schema_version, body_json)`` in order."""
+        bodies: dict[str, list[tuple[int, str]]] = {cid: [] for cid in ids}
+        for cid, version, body in conn.execute(
+            f"SELECT complaint_id, schema_version, body_json FROM {self._schema}.events"
+            " WHERE tenant = %s AND complaint_id = ANY(%s) ORDER BY complaint_id, seq",
+            (self._tenant, ids),
+        ):
+            bodies[cid].append((int(version), body))
+        return bodies
+
     def _complaints_of(self, ids: Sequence[str]) -> Iterator[Complaint]:
         """The complaints ``ids``, in that order, 256 per query."""
         s = self._schema
@@ -1459,17 +1472,9 @@ class PostgresStore:
                             (self._tenant, chunk),
                         ).fetchall()
                     )
-                    found = conn.execute(
-                        f"SELECT complaint_id, schema_version, body_json FROM {s}.events"
-                        " WHERE tenant = %s AND complaint_id = ANY(%s)"
-                        " ORDER BY complaint_id, seq",
-                        (self._tenant, chunk),
-                    ).fetchall()
+                    bodies = self._bodies_of(conn, chunk)
             except (psycopg.Error, PoolTimeout) as exc:
                 raise _store_error(self._where, exc) from exc
-            bodies: dict[str, list[tuple[int, str]]] = {cid: [] for cid in chunk}
-            for cid, version, body in found:
-                bodies[cid].append((int(version), body))
             for cid in chunk:
                 if cid in intakes:  # a projection row of no complaint: verify() reports it
                     yield decode_complaint(cid, intakes[cid], bodies[cid])
@@ -1499,20 +1504,11 @@ class PostgresStore:
                         " ORDER BY p.received_at, p.id LIMIT %(n)s",
                         args,
                     ).fetchall()
-                    ids = [h[1] for h in heads]
-                    found = conn.execute(
-                        f"SELECT complaint_id, schema_version, body_json FROM {s}.events"
-                        " WHERE tenant = %s AND complaint_id = ANY(%s)"
-                        " ORDER BY complaint_id, seq",
-                        (self._tenant, ids),
-                    ).fetchall()
+                    bodies = self._bodies_of(conn, [h[1] for h in heads])
             except (psycopg.Error, PoolTimeout) as exc:
                 raise _store_error(self._where, exc) from exc
             if not heads:
                 return
-            bodies: dict[str, list[tuple[int, str]]] = {cid: [] for cid in ids}
-            for cid, version, body in found:
-                bodies[cid].append((int(version), body))
             for _at, cid, intake_json in heads:
                 yield decode_complaint(cid, intake_json, bodies[cid])
             after = (heads[-1][0], heads[-1][1])
