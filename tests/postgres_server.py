@@ -226,6 +226,16 @@ def postgres_server() -> Iterator[PgDatabase]:
 
 
 @pytest.fixture
+def schema(postgres_server: PgDatabase) -> Iterator[str]:
+    """A fresh schema of the session's server, dropped after the test."""
+    name = postgres_server.new_schema()
+    try:
+        yield name
+    finally:
+        postgres_server.drop_schema(name)
+
+
+@pytest.fixture
 def pg_office(
     postgres_server: PgDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[dict[str, object]]:

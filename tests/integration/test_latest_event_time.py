@@ -11,8 +11,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.core.workflow import Reply
 from complaintcore.testing import make_desk
@@ -87,12 +85,3 @@ def test_postgres_rows_of_every_tenant_get_theirs_when_migrated(
         with PostgresStore(dsn, schema=schema, tenant=tenant) as store:
             (row,) = store.rows()
             assert row.updated_at == datetime.fromisoformat(at)
-
-
-@pytest.fixture
-def schema(postgres_server: object) -> object:
-    name = postgres_server.new_schema()  # type: ignore[attr-defined]
-    try:
-        yield name
-    finally:
-        postgres_server.drop_schema(name)  # type: ignore[attr-defined]

@@ -34,15 +34,6 @@ V7_INDEXES = {  # docs/storage.md, PostgreSQL version 7
 }
 
 
-@pytest.fixture
-def schema(postgres_server: PgDatabase) -> Iterator[str]:
-    name = postgres_server.new_schema()
-    try:
-        yield name
-    finally:
-        postgres_server.drop_schema(name)
-
-
 def _indexes(dsn: str, schema: str) -> dict[str, str]:
     with psycopg.connect(dsn, autocommit=True) as conn:
         found = conn.execute(

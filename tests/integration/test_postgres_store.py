@@ -44,15 +44,6 @@ from tests.integration.test_store_contract import NOW, attach, note, registered,
 from tests.postgres_server import PgDatabase, PostgresServer, ServerUnavailable
 
 
-@pytest.fixture
-def schema(postgres_server: PgDatabase) -> Iterator[str]:
-    name = postgres_server.new_schema()
-    try:
-        yield name
-    finally:
-        postgres_server.drop_schema(name)
-
-
 def _raw(dsn: str) -> psycopg.Connection[Any]:
     """A superuser's connection that fires no triggers: an attacker with SQL access."""
     conn = psycopg.connect(dsn, autocommit=True)
