@@ -135,29 +135,6 @@ def test_under_json_stderr_stays_empty_and_a_dead_letter_is_tried_never(desk: Pa
     assert (dead["state"], dead["next_attempt_at"]) == ("dead", None)  # s25N F03
 
 
-def test_under_json_a_log_channels_line_is_still_written(desk: Path) -> None:
-    """A log channel's line is its delivery (the outbox marks it delivered): keeping
-    the library's own log lines off stderr under --json must not drop it (review
-    s25O F02: marked delivered, written nowhere)."""
-    config = desk / "complaintcore.toml"
-    text = config.read_text(encoding="utf-8")
-    assert "log = true" in text
-    config.write_text(text.replace("log = true", 'log = { level = "WARNING" }'), encoding="utf-8")
-    run = subprocess.run(
-        [sys.executable, "-m", "complaintcore", *RECEIVE, "--json"],
-        cwd=desk,
-        env={**os.environ, "COMPLAINTCORE_NOW": NOW},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert run.returncode == 0, run.stderr
-    cid = json.loads(run.stdout)["id"]
-    assert f"complaint={cid} topic=assigned" in run.stderr
-    assert "13812345678" not in run.stderr
-
-
 def _receive_in(desk: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "complaintcore", *RECEIVE, *extra],
@@ -168,6 +145,21 @@ def _receive_in(desk: Path, *extra: str) -> subprocess.CompletedProcess[str]:
         check=False,
         timeout=120,
     )
+
+
+def test_under_json_a_log_channels_line_is_still_written(desk: Path) -> None:
+    """A log channel's line is its delivery (the outbox marks it delivered): keeping
+    the library's own log lines off stderr under --json must not drop it (review
+    s25O F02: marked delivered, written nowhere)."""
+    config = desk / "complaintcore.toml"
+    text = config.read_text(encoding="utf-8")
+    assert "log = true" in text
+    config.write_text(text.replace("log = true", 'log = { level = "WARNING" }'), encoding="utf-8")
+    run = _receive_in(desk, "--json")
+    assert run.returncode == 0, run.stderr
+    cid = json.loads(run.stdout)["id"]
+    assert f"complaint={cid} topic=assigned" in run.stderr
+    assert "13812345678" not in run.stderr
 
 
 @pytest.mark.parametrize("extra", [(), ("--json",)], ids=["table", "json"])
