@@ -713,6 +713,8 @@ def _new_rows(db: Path, before: dict[str, int]) -> NewRows:
             )
         ]
         new = set(ids)
+        # the keys lead with the tenant: without it every lookup below scans its table
+        tenant = conn.execute("SELECT tenant FROM complaints LIMIT 1").fetchone()[0]
         tables = []
         updates: list[tuple[str, list[str], list[tuple[Any, ...]]]] = []
         for name, rowid, cols in _tables(conn):
@@ -740,14 +742,15 @@ def _new_rows(db: Path, before: dict[str, int]) -> NewRows:
                 found = []
                 for cid in [*ids, *touched]:
                     found += conn.execute(
-                        f"SELECT {', '.join(cols)} FROM events WHERE complaint_id = ? ORDER BY seq",
-                        (cid,),
+                        f"SELECT {', '.join(cols)} FROM events"
+                        " WHERE tenant = ? AND complaint_id = ? ORDER BY seq",
+                        (tenant, cid),
                     ).fetchall()
                 earlier = {  # the version (its events) each had at the mark
                     cid: conn.execute(
                         "SELECT coalesce(max(version), 0) FROM ledger"
-                        " WHERE complaint_id = ? AND seq <= ?",
-                        (cid, before["__ledger__"]),
+                        " WHERE tenant = ? AND complaint_id = ? AND seq <= ?",
+                        (tenant, cid, before["__ledger__"]),
                     ).fetchone()[0]
                     for cid in touched
                 }
@@ -757,8 +760,9 @@ def _new_rows(db: Path, before: dict[str, int]) -> NewRows:
                         list(_columns(conn)),
                         [
                             conn.execute(
-                                f"SELECT {', '.join(_columns(conn))} FROM projection WHERE id = ?",
-                                (cid,),
+                                f"SELECT {', '.join(_columns(conn))} FROM projection"
+                                " WHERE tenant = ? AND id = ?",
+                                (tenant, cid),
                             ).fetchone()
                             for cid in touched
                         ],
