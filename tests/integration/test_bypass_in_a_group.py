@@ -41,13 +41,14 @@ def _file(desk: Desk, n: int, hour: int, *, via_head_office: bool) -> str:
     return desk.receive(intake, now=_at(hour)).id
 
 
-def _receive_five(bypass: int) -> tuple[Desk, RecordingNotifier, list[str]]:
+def _received(
+    bypass: int, hours: tuple[int, ...] = (8, 9, 10, 11, 12)
+) -> tuple[Desk, RecordingNotifier, list[str]]:
+    """One complaint an hour (the ``bypass``-th straight to head office), delivered."""
     notes = RecordingNotifier()
     desk = make_desk(notifiers=[notes])
-    ids = []
-    for n, hour in enumerate((8, 9, 10, 11, 12)):
-        ids.append(_file(desk, n, hour, via_head_office=n == bypass))
-    desk.deliver(_at(12))
+    ids = [_file(desk, n, hour, via_head_office=n == bypass) for n, hour in enumerate(hours)]
+    desk.deliver(_at(hours[-1]))
     return desk, notes, ids
 
 
@@ -59,7 +60,7 @@ def _head_office(desk: Desk) -> set[str]:
 @pytest.mark.procedure("HDL-6")
 @pytest.mark.procedure("IN-6")
 def test_a_group_incident_made_by_a_bypass_complaint_reaches_the_project_manager() -> None:
-    desk, notes, ids = _receive_five(bypass=4)
+    desk, notes, ids = _received(bypass=4)
     bypass = ids[4]
     assert [desk.get(i).state.group_incident for i in ids] == [True] * 5
     reports = [(n, to) for n, to in notes.sent if n.topic == "group_incident"]
@@ -80,7 +81,7 @@ def test_a_group_incident_made_by_a_bypass_complaint_reaches_the_project_manager
 
 @pytest.mark.procedure("IN-6")
 def test_a_bypass_member_flagged_by_a_later_complaint_is_told_to_head_office() -> None:
-    desk, notes, ids = _receive_five(bypass=1)
+    desk, notes, ids = _received(bypass=1)
     bypass = ids[1]
     assert desk.get(bypass).state.group_incident
     told = {n.recipient for n, _ in notes.sent if n.complaint_id == bypass and n.topic == "urgent"}
@@ -92,12 +93,7 @@ def test_a_bypass_member_flagged_by_a_later_complaint_is_told_to_head_office() -
 @pytest.mark.procedure("HDL-5")
 @pytest.mark.procedure("IN-6")
 def test_an_issue_formed_by_a_bypass_complaint_is_told_to_the_sites_customer_service() -> None:
-    notes = RecordingNotifier()
-    desk = make_desk(notifiers=[notes])
-    ids = []
-    for n, hour in enumerate((8, 9, 10)):
-        ids.append(_file(desk, n, hour, via_head_office=n == 2))
-    desk.deliver(_at(10))
+    desk, notes, ids = _received(2, (8, 9, 10))
     told = [n for n, _ in notes.sent if n.topic == "concentrated_issue"]
     assert told
     staff = {m.staff_id: m for m in desk.directory.members()}
@@ -111,12 +107,7 @@ def test_an_issue_formed_by_a_bypass_complaint_is_told_to_the_sites_customer_ser
 def test_an_issue_formed_by_a_site_complaint_never_names_a_bypass_member_to_the_site() -> None:
     """The 09:00 complaint went to head office; the 10:00 one, at the site, forms
     the issue: customer service is told, without the bypass complaint's id (s27G F01)."""
-    notes = RecordingNotifier()
-    desk = make_desk(notifiers=[notes])
-    ids = []
-    for n, hour in enumerate((8, 9, 10)):
-        ids.append(_file(desk, n, hour, via_head_office=n == 1))
-    desk.deliver(_at(10))
+    desk, notes, ids = _received(1, (8, 9, 10))
     told = [n for n, _ in notes.sent if n.topic == "concentrated_issue"]
     assert told
     site = {m.staff_id for m in desk.directory.members() if m.site == "sunrise"}
