@@ -633,3 +633,32 @@ def test_a_clock_typed_with_personal_data_before_it_was_checked_is_masked_in_vie
     masked = masked_record(complaint_to_dict(evolve(c, (typed, swept))))
     clocks = [e["clock"] for e in masked["events"] if e["type"] == "escalated"]
     assert clocks == ["reply,王*************", "reply,promise"]
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_lowercase_name_typed_as_an_old_clock_is_masked_in_the_desks_views() -> None:
+    """A name typed in lowercase is shaped like a pack code; the desk's views check
+    it against the pack's clocks and duties and mask anything else (s27N F06)."""
+    from complaintcore import Escalated, Trigger
+    from complaintcore.desk import masked_record
+    from complaintcore.serialization import complaint_to_dict
+
+    desk = make_desk()
+    c = desk.receive(_intake(receiver="SR-103"), now=NOW)
+    typed = Escalated(
+        at=NOW,
+        actor="SR-201",
+        from_rung="front_line",
+        to_rung="complaint_handler",
+        trigger=Trigger.DEADLINE_MISSED,
+        clock="promise,wangxiaoming",
+    )
+    # written as a desk before this release would have: the store takes it as given
+    desk.store.append(c.id, desk.get(c.id).version, [typed], desk.store.row(c.id))
+    stored = desk.get(c.id)
+    assert [e.clock for e in stored.events if isinstance(e, Escalated)] == ["promise,wangxiaoming"]
+    viewed = desk.view(c.id, "SR-202", now=NOW)  # an engineer: masked
+    shown = masked_record(complaint_to_dict(stored), desk.pack)
+    for data in (viewed, shown):
+        clocks = [e["clock"] for e in data["events"] if e["type"] == "escalated"]
+        assert clocks == ["promise,w***********"]

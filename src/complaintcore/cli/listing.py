@@ -194,7 +194,7 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
             complaint_id, viewer, now=now, purpose=purpose, via="show --as", os_user=os_user()
         )
     else:
-        data = masked_record(complaint_to_dict(complaint))
+        data = masked_record(complaint_to_dict(complaint), desk.pack)
     clocks = desk.clocks(complaint_id, now)
     duties = desk.duties(complaint_id, now)
     measures = desk.measures(complaint_id, now)

@@ -13,6 +13,7 @@ from typing import Any
 
 from complaintcore.core.models import mask
 from complaintcore.core.privacy import redact
+from complaintcore.core.rulepack import RulePack
 
 __all__ = ["masked_record"]
 
@@ -64,22 +65,25 @@ _STRUCTURAL = frozenset(
 _TYPED_TEXT = frozenset({("cause_analysed", "cause")})
 
 # Keys naming the pack's clocks and duties, comma-separated (an escalation's
-# ``reply,promise``).  The view has no pack to check them against, and a history
-# written before ``decide`` checked them may hold anything typed there: a name
-# shaped like a pack code is shown, anything else masked (PRV-1).
+# ``reply,promise``).  A history written before ``decide`` checked them may hold
+# anything typed there: a name the pack knows is shown, anything else masked
+# (PRV-1).  Without the pack's names, a name shaped like a pack code is shown.
 _CODE_LISTS = frozenset({"clock"})
 _CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
-def masked_record(data: dict[str, Any]) -> dict[str, Any]:
+def masked_record(data: dict[str, Any], pack: RulePack | None = None) -> dict[str, Any]:
     """A serialised complaint with the complainant's data masked everywhere (PRV-1).
 
     The name, phone and room fields are masked, and in every other text of the
     intake and the events -- summaries, notes, evidence names, event
     references, the host's idempotency key, texts events of later versions
     add -- the same values, phone numbers and e-mail addresses are redacted.
-    Only ids, codes, times and enum values are left as they are.
+    Only ids, codes, times and enum values are left as they are.  With the
+    desk's ``pack``, an escalation's ``clock`` naming anything but the pack's
+    clocks and duties (typed before such names were checked) is masked too.
     """
+    codes = None if pack is None else {*pack.codes_of("clock"), *pack.codes_of("duty")}
     person = data["intake"]["complainant"]
     secrets = [person["name"], person["phone"], person["room"]]
     for key in ("name", "phone", "room"):
@@ -88,16 +92,17 @@ def masked_record(data: dict[str, Any]) -> dict[str, Any]:
         for key, value in record.items():
             structural = key in _STRUCTURAL and (record.get("type"), key) not in _TYPED_TEXT
             if key in _CODE_LISTS:
-                record[key] = _codes_shown(value)
+                record[key] = _codes_shown(value, codes)
             elif not structural and key != "complainant":
                 record[key] = _redacted(value, secrets)
     return data
 
 
-def _codes_shown(value: Any) -> Any:
+def _codes_shown(value: Any, codes: set[str] | None) -> Any:
     if not isinstance(value, str):
         return value if value is None else mask(str(value))
-    return ",".join(n if _CODE.fullmatch(n) else mask(n) for n in value.split(","))
+    known = _CODE.fullmatch if codes is None else codes.__contains__
+    return ",".join(n if known(n) else mask(n) for n in value.split(","))
 
 
 def _redacted(value: Any, secrets: Sequence[str]) -> Any:
