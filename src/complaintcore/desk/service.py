@@ -144,7 +144,11 @@ class SweepReport:
     """What one sweep did: complaints looked at, escalations, warnings, regrades.
 
     ``escalated`` pairs a complaint id with each clock or duty whose breach
-    moved it up.  ``duties_owed`` counts the duties owed on the complaints
+    moved it up.  ``at_risk`` counts the warnings of clocks at risk (DL-7) and
+    ``reported_late`` the reports of late departments (ESC-6), one per person
+    told: the outbox sends each at most once, so a complaint swept again in the
+    same window (written to after a sweep warned) counts again here while its
+    people are not told twice.  ``duties_owed`` counts the duties owed on the complaints
     swept (each owner is told once per run of a duty, also of one that started
     without an event, such as the apology a broken promise owes),
     ``duties_at_risk`` those at risk, and ``duties_overdue`` the (complaint id,
