@@ -908,6 +908,9 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("{field} contains control characters"), {"field": "field"}),
     (N_("{field} is too long (at most {max} characters)"), {"field": "field"}),
     (N_("{field} must contain a letter or Chinese character"), {"field": "field"}),
+    # complaintcore demo into a directory that has a desk already
+    (N_("an earlier demo is here: replace it (--force) or choose another directory"), {}),
+    (N_("exists and is not a demo: choose another directory"), {}),
 )
 """The library's common reasons, as message ids with ``{fields}`` where the reason varies.
 

@@ -486,6 +486,25 @@ def test_demo_force_never_replaces_a_real_desk(desk_dir: Path) -> None:
     assert (desk_dir / "complaints.sqlite3").exists()
 
 
+def test_demo_over_a_desk_says_why_in_the_readers_language(desk_dir: Path) -> None:
+    """In Chinese, the refusal reads in Chinese; a real desk is not offered --force,
+    an earlier demo is (s25N F04)."""
+    refused = CliRunner().invoke(main, ["--lang", "zh", "demo", ".", "--complaints", "20"])
+    assert refused.exit_code == 1
+    assert refused.stderr.strip() == ("错误：complaintcore.toml：已存在且不是演示：请另选目录")
+    code, _, err = run("demo", "demo", "--complaints", "20")
+    assert code == 0, err
+    again = CliRunner().invoke(
+        main, ["--lang", "zh", "demo", "demo", "--complaints", "20", "--json"]
+    )
+    assert again.exit_code == 1
+    error = json.loads(again.stdout)["error"]
+    assert error["type"] == "DemoExistsError"
+    assert error["message"] == (
+        f"{Path('demo', 'complaintcore.toml')}：此处已有先前的演示：用 --force 替换，或另选目录"
+    )
+
+
 def test_future_receipt_and_bad_files_are_one_line_errors(desk_dir: Path) -> None:
     code, _, err = run(
         "receive",

@@ -107,6 +107,7 @@ __all__ = [
     "CONFIG_FILE",
     "DATABASE_FILE",
     "STAFF_FILE",
+    "DemoExistsError",
     "DemoResult",
     "run_demo",
 ]
@@ -1987,6 +1988,16 @@ DEMO_MARKER = ".complaintcore-demo"
 """Marks a directory the demo wrote, so ``--force`` never replaces a real desk."""
 
 
+class DemoExistsError(FileExistsError):
+    """``directory`` already holds files the demo would write; ``.path`` names the
+    first and ``.reason`` says whether it may be replaced (a real desk never is)."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+
 def run_demo(
     directory: Path,
     *,
@@ -2007,7 +2018,8 @@ def run_demo(
     :param progress: called with (simulated days done, days in all) once a
         simulated day, and at the end.
     :param overwrite: replace the files of an earlier demo in ``directory``.
-    :raises FileExistsError: ``directory`` already holds a demo and ``overwrite`` is false.
+    :raises DemoExistsError: ``directory`` holds a desk that is not a demo, or a
+        demo and ``overwrite`` is false (a :class:`FileExistsError`).
     :raises InvalidInputError: a bad argument (``.path`` names it).
     """
     if isinstance(complaints, bool) or not isinstance(complaints, int) or complaints < 20:
@@ -2027,12 +2039,12 @@ def run_demo(
     config_path, staff_path, database = root / CONFIG_FILE, root / STAFF_FILE, root / DATABASE_FILE
     marker = root / DEMO_MARKER
     existing = [p for p in (config_path, staff_path, database) if p.exists()]
-    if existing and not overwrite:
-        raise FileExistsError(
-            f"{existing[0]} exists: overwrite the earlier demo or choose another directory"
-        )
     if existing and not marker.exists():  # never replace a real desk, whatever is asked
-        raise FileExistsError(f"{existing[0]} exists and is not a demo: choose another directory")
+        raise DemoExistsError(existing[0], "exists and is not a demo: choose another directory")
+    if existing and not overwrite:
+        raise DemoExistsError(
+            existing[0], "an earlier demo is here: replace it (--force) or choose another directory"
+        )
     marker.write_text("written by `complaintcore demo`; safe to replace\n", encoding="utf-8")
     for p in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
         p.unlink(missing_ok=True)
