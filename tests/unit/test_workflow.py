@@ -227,6 +227,28 @@ def test_invalid_complaint_is_explained_then_closed(run: Runner) -> None:
     assert c.status is Status.CLOSED
 
 
+@pytest.mark.procedure("VAL-3")
+def test_the_same_invalid_verdict_recorded_again_keeps_the_explanation(run: Runner) -> None:
+    """Adding the responsible department to an invalid verdict finds nothing new to
+    explain; a verdict turned invalid again does (s28C F01)."""
+    run(Assess(actor="h-1", validity="invalid"))
+    run(Reply(actor="h-1", message="该问题属市政管辖", explanation=True))
+    run(Assess(actor="h-1", validity="invalid", department="security"))
+    assert run(Close(actor="h-1", result="explained as invalid")).status is Status.CLOSED
+
+
+@pytest.mark.procedure("VAL-3")
+def test_a_verdict_turned_invalid_again_is_explained_again(run: Runner) -> None:
+    run(Assess(actor="h-1", validity="invalid"))
+    run(Reply(actor="h-1", message="该问题属市政管辖", explanation=True))
+    run(Assess(actor="h-1", validity="valid"))
+    run(Assess(actor="h-1", validity="invalid"))
+    with pytest.raises(IllegalTransitionError, match="VAL-3"):
+        run(Close(actor="h-1", result="invalid"))
+    run(Reply(actor="h-1", message="复核后仍属市政管辖", explanation=True))
+    assert run(Close(actor="h-1", result="explained as invalid")).status is Status.CLOSED
+
+
 @pytest.mark.procedure("VAL-4")
 def test_request_is_recorded_but_not_graded_and_closes_once_answered(run: Runner) -> None:
     c = run(Assess(actor="h-1", validity="valid", kind="request"))

@@ -40,7 +40,7 @@ Counting rules (every figure is explained here and in ``docs/statistics.md``):
   pack, over the month's registered records: started, met (discharged in
   time), missed (discharged late), and still owed (running, at risk, paused,
   breached), as they stand at ``now``.  A duty owed again (an apology for a
-  second broken promise) counts its latest run.
+  second broken promise) counts every run, as clocks do.
 * **Satisfaction (VIS-1)** counts return visits (``Visited`` events up to
   ``now``) of the month's valid complaints: rate = satisfied visits / visits;
   first-visit satisfaction = complaints whose first visit was satisfied /

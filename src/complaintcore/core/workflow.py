@@ -725,8 +725,10 @@ def _apply(state: ComplaintState, event: Event) -> ComplaintState:
             reasonable=event.reasonable,
             department=event.department or state.department,
             facts=state.facts | event.facts,
-            # VAL-3: an explanation counts only after the latest finding of invalidity
-            explained=state.explained and event.validity is not Validity.INVALID,
+            # VAL-3: an explanation counts only after the latest finding of invalidity;
+            # the same verdict recorded again (its department added) finds nothing new
+            explained=state.explained
+            and (event.validity is not Validity.INVALID or state.validity is Validity.INVALID),
         )
     if isinstance(event, Graded):
         return ev(state, grade=event.grade, grade_reasons=event.reasons)
