@@ -58,7 +58,7 @@ def test_it_opens_migrates_and_verifies(path: Path) -> None:
         # filled in from the stored intakes by the migration
         assert {r.building for r in rows.values()} == {"3"}
         keys = [r.complainant_key for r in rows.values()]
-        assert all(len(k) == 6 for k in keys)
+        assert all(len(k) == 16 for k in keys)
         assert len(set(keys)) == 7  # seven different owners
         assert not any(r.issue for r in rows.values())
         leak = store.load("C-OLD-1")

@@ -90,6 +90,7 @@ from complaintcore.adapters.ledger import (
     parse_head,
     since_verifier,
 )
+from complaintcore.adapters.rekeying import stored_keys
 from complaintcore.adapters.seals import (
     AccessRow,
     SettlementRow,
@@ -399,6 +400,21 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             " WHERE updated_at IS NULL",
         ),
     ),
+    # v8: complainant and room keys of sixteen hex digits instead of six, as
+    # SQLite's v11: with six, two owners of one site could be taken for one
+    # person (IMP-3, GRD-2).  _fill_v8 makes every row's keys again, every
+    # tenant's: the comments make it the owner's work, as every migration is (a
+    # desk role may see one tenant only).
+    (
+        8,
+        "complainant and room keys of sixteen hex digits",
+        (
+            "COMMENT ON COLUMN {s}.projection.complainant_key IS"
+            " 'sixteen hex digits of sha256 of the complainant (IMP-3, HDL-5); never shown'",
+            "COMMENT ON COLUMN {s}.projection.room_key IS"
+            " 'sixteen hex digits of sha256 of the room (IMP-3); never shown'",
+        ),
+    ),
 )
 """``(version, description, statements)``; ``{s}`` is the schema.
 
@@ -430,6 +446,31 @@ def _fill_v3(conn: psycopg.Connection[Any], schema: str) -> None:
             with conn.cursor() as cur:
                 cur.executemany(
                     f"UPDATE {schema}.projection SET room_key = %s WHERE tenant = %s AND id = %s",
+                    updates,
+                )
+
+
+def _fill_v8(conn: psycopg.Connection[Any], schema: str) -> None:
+    """Make every row's complainant and room keys again, sixteen digits long,
+    tenant by tenant (row-level security shows one tenant's rows at a time)."""
+    tenants = [r[0] for r in conn.execute(f"SELECT tenant FROM {schema}.tenants").fetchall()]
+    for tenant in tenants:
+        conn.execute(f"SELECT set_config('{_TENANT_SETTING}', %s, true)", (tenant,))
+        updates = []
+        for cid, intake_json in conn.execute(
+            f"SELECT c.id, c.intake_json FROM {schema}.complaints AS c"
+            f" JOIN {schema}.projection AS p ON p.tenant = c.tenant AND p.id = c.id"
+            " WHERE c.tenant = %s",
+            (tenant,),
+        ).fetchall():
+            keys = stored_keys(intake_json)
+            if keys is not None:
+                updates.append((*keys, tenant, cid))
+        if updates:
+            with conn.cursor() as cur:
+                cur.executemany(
+                    f"UPDATE {schema}.projection SET complainant_key = %s, room_key = %s"
+                    " WHERE tenant = %s AND id = %s",
                     updates,
                 )
 
@@ -2526,6 +2567,7 @@ _FILL: dict[int, Callable[[psycopg.Connection[Any], str], None]] = {
     3: _fill_v3,
     4: _fill_ledger,
     6: _fill_seals,
+    8: _fill_v8,
 }
 """Data fixes run after a version's statements, in the same transaction."""
 

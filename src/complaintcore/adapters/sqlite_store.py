@@ -88,6 +88,7 @@ from complaintcore.adapters.ledger import (
     parse_head,
     since_verifier,
 )
+from complaintcore.adapters.rekeying import stored_keys
 from complaintcore.adapters.seals import (
     AccessRow,
     SettlementRow,
@@ -563,6 +564,10 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             "CREATE INDEX projection_updated ON projection (tenant, updated_at, received_at, id)",
         ),
     ),
+    # v11: complainant and room keys of sixteen hex digits instead of six: with
+    # six, two owners of one site could be taken for one person (IMP-3, GRD-2).
+    # Every row's keys are made again from its intake by _fill_v11.
+    (11, ()),
 )
 """``(version, statements)`` applied in order, each version in one transaction.
 
@@ -718,7 +723,23 @@ def _access_row(r: Sequence[Any]) -> AccessRow:
     return AccessRow(int(r[0]), parse_utc(r[1]), *r[2:8])
 
 
-_FILL = {3: _fill_v3, 5: _fill_v5, 6: _fill_v6, 7: _fill_updated, 9: _fill_v9}
+def _fill_v11(conn: sqlite3.Connection) -> None:
+    """Make every row's complainant and room keys again, sixteen digits long."""
+    updates = []
+    for tenant, cid, intake_json in conn.execute(
+        "SELECT c.tenant, c.id, c.intake_json FROM complaints AS c"
+        " JOIN projection AS p ON p.tenant = c.tenant AND p.id = c.id"
+    ):
+        keys = stored_keys(intake_json)
+        if keys is not None:
+            updates.append((*keys, tenant, cid))
+    conn.executemany(
+        "UPDATE projection SET complainant_key = ?, room_key = ? WHERE tenant = ? AND id = ?",
+        updates,
+    )
+
+
+_FILL = {3: _fill_v3, 5: _fill_v5, 6: _fill_v6, 7: _fill_updated, 9: _fill_v9, 11: _fill_v11}
 """Data fixes run after a version's statements, in the same transaction."""
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

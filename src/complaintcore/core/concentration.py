@@ -28,7 +28,18 @@ from complaintcore.core.models import Complainant, Complaint
 from complaintcore.core.rulepack import Concentration, GroupScope
 from complaintcore.core.validity import normalise_phone
 
-__all__ = ["GroupDecision", "Member", "complainant_key", "decide_group", "group_key"]
+__all__ = [
+    "KEY_DIGITS",
+    "GroupDecision",
+    "Member",
+    "complainant_key",
+    "decide_group",
+    "group_key",
+]
+
+KEY_DIGITS = 16
+"""Hex digits of a complainant or room key: 64 bits, so that two people or rooms of
+one site practically never share one (IMP-3, HDL-5)."""
 
 
 def _norm(text: str) -> str:
@@ -37,13 +48,16 @@ def _norm(text: str) -> str:
 
 @functools.lru_cache(maxsize=8192)
 def complainant_key(complainant: Complainant) -> str:
-    """Six hex digits that tell complainants apart within a group (HDL-5), PRV-1 safe.
+    """Sixteen hex digits that tell complainants apart (HDL-5, IMP-3, GRD-2).
 
     Derived from the normalised phone number (or, without one, the room and
-    name).  24 bits are plenty to tell a dozen people apart, and too few to
-    recover an unknown number: every key is shared by tens of millions of phone
-    numbers.  Whoever holds an estate's owner list can still test its numbers
-    against a key, so the key is for matching and never shown (PRV-1).
+    name).  A site's whole history is matched by it (IMP-3 links a complaint to
+    every earlier one of its complainant), so two people must practically never
+    share one: with 64 bits, a site of a million complainants has about one
+    chance in 36 million of any two sharing a key.  (Six digits, as stored
+    before schema 11, made two owners among a few thousand one person.)  Not
+    a secret: phone numbers are few enough to try them all, so the key is for
+    matching and never shown (PRV-1).
     Pure, so the last few thousand are kept: intake asks several times for
     each complaint (projection, grouping, repeats).
     """
@@ -60,7 +74,7 @@ def complainant_key(complainant: Complainant) -> str:
             _norm(x) for x in (complainant.site, complainant.building, complainant.room)
         )
         source = f"room:{place}|{_norm(complainant.name)}"
-    return hashlib.sha256(source.encode("utf-8")).hexdigest()[:6]
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()[:KEY_DIGITS]
 
 
 def group_key(complaint: Complaint, rule: Concentration) -> tuple[str, str, str] | None:

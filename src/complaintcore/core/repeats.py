@@ -20,7 +20,7 @@ from datetime import datetime
 
 import attrs
 
-from complaintcore.core.concentration import complainant_key
+from complaintcore.core.concentration import KEY_DIGITS, complainant_key
 from complaintcore.core.models import Complaint
 from complaintcore.core.rulepack import RepeatLinking
 
@@ -37,12 +37,14 @@ def _norm(text: str) -> str:
 
 @functools.lru_cache(maxsize=8192)
 def room_key(site: str, building: str, room: str) -> str:
-    """Six hex digits naming a room (site, building, room number), or ``""`` without one.
+    """Sixteen hex digits naming a room (site, building, room number), or ``""``
+    without one.
 
-    Like :func:`~complaintcore.core.concentration.complainant_key`: enough to find
-    the earlier complaints about one room among a site's (the store also
-    compares the building).  Not a secret: a site's rooms are few enough to try
-    them all, so the key is for matching and never shown (PRV-1).
+    Like :func:`~complaintcore.core.concentration.complainant_key`: two rooms of
+    a site practically never share one, so the earlier complaints about one room
+    are found among a site's (the store also compares the building).  Not a
+    secret: a site's rooms are few enough to try them all, so the key is for
+    matching and never shown (PRV-1).
     Spelling is normalised (NFKC, case and spaces ignored): ``3-2-1201`` and
     ``３－２－１２０１`` are one room.  Pure, so the last few thousand are kept
     (intake asks twice for each complaint).
@@ -50,7 +52,7 @@ def room_key(site: str, building: str, room: str) -> str:
     if not _norm(room):
         return ""
     source = "room:" + "|".join(_norm(x) for x in (site, building, room))
-    return hashlib.sha256(source.encode("utf-8")).hexdigest()[:6]
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()[:KEY_DIGITS]
 
 
 @attrs.frozen

@@ -246,7 +246,8 @@ class ComplaintRow:
     idempotency_key: str = ""
     building: str = ""
     complainant_key: str = attrs.field(default="", repr=False)
-    """Six hex digits telling complainants apart in a group (HDL-5).  Not a secret:
+    """Sixteen hex digits telling complainants apart (HDL-5, IMP-3:
+    :func:`~complaintcore.core.concentration.complainant_key`).  Not a secret:
     whoever holds an estate's owner list can test numbers against it, so it is
     for matching only and never shown (``list --json`` and the repr leave it out,
     PRV-1)."""
@@ -260,7 +261,7 @@ class ComplaintRow:
     is not after the moment it describes.  ``None`` on rows written before it
     was kept."""
     room_key: str = attrs.field(default="", repr=False)
-    """Six hex digits naming the room complained from (IMP-3).  Not a secret: an
+    """Sixteen hex digits naming the room complained from (IMP-3).  Not a secret: an
     estate's rooms are few enough to try them all, so it is for matching only and
     never shown (``list --json`` and the repr leave it out, PRV-1)."""
 

@@ -1,0 +1,41 @@
+"""The matching keys of stored complaints, recomputed from their intakes.
+
+Both bundled stores use this when an upgrade changes how a complainant or room
+key is made (SQLite schema 11, PostgreSQL schema 8: six hex digits became
+sixteen, so that two owners of one site are no longer taken for one person).
+"""
+
+from __future__ import annotations
+
+import json
+
+from complaintcore.core.concentration import complainant_key
+from complaintcore.core.errors import ComplaintCoreError
+from complaintcore.core.models import Complainant
+from complaintcore.core.repeats import room_key
+
+__all__ = ["stored_keys"]
+
+
+def stored_keys(intake_json: str) -> tuple[str, str] | None:
+    """``(complainant_key, room_key)`` of a stored intake; ``None`` for a malformed
+    one, which the store leaves as it is (``verify`` reports it)."""
+    try:
+        intake = json.loads(intake_json)
+    except ValueError:
+        return None
+    person = intake.get("complainant") if isinstance(intake, dict) else None
+    if not isinstance(person, dict):
+        return None
+    site = str(intake.get("site") or person.get("site") or "").strip()
+    try:
+        who = Complainant(
+            person.get("name", ""),
+            person.get("phone", ""),
+            person.get("room", ""),
+            person.get("building", ""),
+            person.get("site", ""),
+        )
+    except (ComplaintCoreError, TypeError):
+        return None
+    return complainant_key(who), room_key(site, who.building.strip(), who.room)
