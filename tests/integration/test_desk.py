@@ -575,6 +575,30 @@ def test_a_complaint_reopened_within_its_month_is_major_when_the_month_ends(
     assert desk.get(cid).state.grade is Grade.MAJOR
 
 
+@pytest.mark.procedure("GRD-2")
+@pytest.mark.procedure("DL-6")
+def test_a_complaint_its_complainant_was_satisfied_with_is_resolved_within_its_month(
+    desk: Desk, clock: FixedClock
+) -> None:
+    """Received Mon 10 Nov 09:30, repaired and answered, and the owner satisfied at the
+    return visit on Tue 11 Nov; not closed yet (the cause analysis is still being
+    written).  "有效投诉在一个月内得不到合理解决" does not apply: still minor after the
+    month ends on Wed 10 Dec 09:30 (s28B F04).  Reopened on Fri 12 Dec, it was not
+    resolved after all, and its month has passed: major at once."""
+    cid = _to_visit(desk, clock)
+    desk.act(cid, Visit(actor="SR-102", satisfied=True), now=clock.advance(hours=20))
+    report = desk.sweep(clock.set(datetime(2025, 12, 10, 9, 35, tzinfo=SH)))
+    assert cid not in report.regraded
+    assert desk.get(cid).state.grade is Grade.MINOR
+    assert desk.get(cid).state.rung == "department_head"
+    c = desk.act(
+        cid,
+        Reopen(actor="SR-201", reason="又漏水了"),
+        now=clock.set(datetime(2025, 12, 12, 9, tzinfo=SH)),
+    )
+    assert c.state.grade is Grade.MAJOR
+
+
 @pytest.mark.procedure("HDL-4")
 def test_helping_departments_are_asked(
     desk: Desk, clock: FixedClock, notes: RecordingNotifier

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from complaintcore.core.errors import NaiveDatetimeError
+from complaintcore.core.errors import GradeError, NaiveDatetimeError
 from complaintcore.core.grading import (
     add_months,
     assess_grade,
@@ -24,6 +24,7 @@ from complaintcore.core.workflow import (
     Link,
     Promise,
     RecordCause,
+    Regrade,
     Reply,
 )
 from tests.helpers import SH, Runner, intake, pack
@@ -73,6 +74,34 @@ def test_a_telephone_complaint_by_staff_is_not_graded_internal() -> None:
         r.register()
         c = r(Assess(actor="h-1", validity="valid", facts=[Fact.RAISED_BY_STAFF]))
         assert c.state.grade is expected
+
+
+@pytest.mark.procedure("GRD-5")
+@pytest.mark.procedure("GRD-6")
+def test_a_written_complaint_found_raised_by_staff_later_may_be_regraded_internal() -> None:
+    """Assessed valid with no findings it is minor (the default); the finding that a
+    staff member wrote it about their own organisation comes later.  Internal says
+    who raised it (GRD-1, GRD-5), so the manual regrade is no lowering GRD-6
+    forbids (s28B F02); without the finding it still is."""
+    r = Runner(pack(), intake(summary="主管分工不合理，矛盾处理不公", channel="written"))
+    r.register()
+    assert r(Assess(actor="h-1", validity="valid")).state.grade is Grade.MINOR
+    with pytest.raises(GradeError, match="GRD-6"):
+        r(Regrade(actor="h-1", grade="internal"))
+    found = r(Assess(actor="h-1", validity="valid", facts=[Fact.RAISED_BY_STAFF]))
+    assert found.state.grade is Grade.MINOR  # nothing lowers it by itself (GRD-6)
+    c = r(Regrade(actor="h-1", grade="internal", reason="员工书面内部投诉"))
+    assert c.state.grade is Grade.INTERNAL
+
+
+@pytest.mark.procedure("GRD-5")
+def test_a_phone_complaint_by_staff_is_not_regraded_internal() -> None:
+    """004 篇2 §3.4D: internal complaints are made in writing."""
+    r = Runner(pack(), intake(summary="主管分工不合理，矛盾处理不公", channel="phone"))
+    r.register()
+    r(Assess(actor="h-1", validity="valid", facts=[Fact.RAISED_BY_STAFF]))
+    with pytest.raises(GradeError, match="GRD-6"):
+        r(Regrade(actor="h-1", grade="internal"))
 
 
 @pytest.mark.procedure("GRD-2")

@@ -23,8 +23,10 @@ from complaintcore.core.models import (
     Grade,
     Kind,
     Promised,
+    Reopened,
     Status,
     Validity,
+    Visited,
     require_aware,
 )
 from complaintcore.core.rulepack import ClockMode, RulePack
@@ -35,6 +37,7 @@ __all__ = [
     "age_upgrade_at",
     "assess_grade",
     "broken_promise_at",
+    "found_internal",
     "grade_for_facts",
     "higher",
     "promise_not_kept",
@@ -160,6 +163,38 @@ def broken_promise_at(complaint: Complaint, pack: RulePack, now: datetime) -> da
     return pending if pending is not None and now > pending else None
 
 
+def _resolved(complaint: Complaint, now: datetime) -> bool:
+    """DL-6 "得不到合理解决": resolved is closed, or the complainant satisfied at a
+    return visit (VIS-1) since the complaint was last reopened -- the cause
+    analysis (IMP-1) may still be being written before it can be closed."""
+    if complaint.state.status is Status.CLOSED:
+        return True
+    for ev in reversed(complaint.events):
+        if ev.at > now:
+            continue
+        if isinstance(ev, Reopened):
+            return False
+        if isinstance(ev, Visited) and ev.satisfied:
+            return True
+    return False
+
+
+def found_internal(complaint: Complaint, pack: RulePack, now: datetime) -> bool:
+    """GRD-5: whether the pack's rules find the complaint internal (raised by staff
+    against their own organisation, in writing) and its month has not made it major.
+
+    Internal says who raised it, not how bad it is (GRD-1): a complaint graded
+    minor before the finding was recorded may be regraded internal by hand, which
+    GRD-6's "never lower" does not forbid.
+    """
+    require_aware(now, "now")
+    by_facts = grade_for_facts(_facts(complaint, pack, now), pack, complaint.intake.channel)
+    if by_facts.grade is not Grade.INTERNAL:
+        return False
+    due = age_upgrade_at(complaint, pack)
+    return due is None or now <= due or _resolved(complaint, now)
+
+
 def assess_grade(complaint: Complaint, pack: RulePack, now: datetime) -> GradeAssessment | None:
     """The grade a valid complaint should have at ``now``, or None if it is not gradable.
 
@@ -173,7 +208,7 @@ def assess_grade(complaint: Complaint, pack: RulePack, now: datetime) -> GradeAs
     by_facts = grade_for_facts(_facts(complaint, pack, now), pack, complaint.intake.channel)
     grade, reasons = by_facts.grade, list(by_facts.reasons)
     due = age_upgrade_at(complaint, pack)
-    if due is not None and now > due and state.status is not Status.CLOSED:
+    if due is not None and now > due and not _resolved(complaint, now):
         upgraded = pack.grading.upgrade_to
         if upgraded.rank > grade.rank:
             grade = upgraded

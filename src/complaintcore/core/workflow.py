@@ -1181,14 +1181,16 @@ def _grade(c: Complaint, cmd: Regrade, pack: RulePack, now: datetime) -> tuple[E
                 at=now, actor=cmd.actor, grade=found.grade, reasons=found.reasons, automatic=True
             ),
         )
-    if current is not None and cmd.grade.rank < current.rank:
+    # GRD-5: internal says who raised it, not how bad: not a lowering GRD-6 forbids
+    internal = cmd.grade is Grade.INTERNAL and grading.found_internal(c, pack, now)
+    if not internal and current is not None and cmd.grade.rank < current.rank:
         raise GradeError(
             c.id,
             c.state.status.value,
             cmd.name,
             f"cannot lower {current.value} to {cmd.grade.value} (GRD-6)",
         )
-    if cmd.grade.rank < found.grade.rank:
+    if not internal and cmd.grade.rank < found.grade.rank:
         raise GradeError(
             c.id,
             c.state.status.value,
