@@ -84,8 +84,9 @@ def test_a_sales_consultant_loses_points_that_month() -> None:
 
 
 @pytest.mark.procedure("PEN-2")
-def test_a_sanction_counts_in_the_month_it_is_recorded() -> None:
-    """The complaint came in October; its sanction is November's evaluation."""
+def test_a_sanction_counts_in_the_month_of_its_complaint() -> None:
+    """004 篇1 §三.4 "受到…投诉，将在当月考评扣分": the complaint came in October, so its
+    sanction, typed in on 2 November, is October's evaluation (s28B F05)."""
     front = PROPERTY.ladder[0].code
     c = sanctioned(PROPERTY, "C-1", "g-1", front, datetime(2025, 10, 30, 10, tzinfo=SH),
                    sanction=False)  # fmt: skip
@@ -95,8 +96,8 @@ def test_a_sanction_counts_in_the_month_it_is_recorded() -> None:
     c = r(RecordSanction(actor="sup"))
     oct_table = staff_report([c], PROPERTY, year=2025, month=10, now=NOW)
     nov_table = staff_report([c], PROPERTY, year=2025, month=11, now=NOW)
-    assert [(x.staff_id, x.sanction_count, x.complaints) for x in oct_table.rows] == [("g-1", 0, 1)]
-    assert [(x.staff_id, x.sanction_count, x.complaints) for x in nov_table.rows] == [("g-1", 1, 0)]
+    assert [(x.staff_id, x.sanction_count, x.complaints) for x in oct_table.rows] == [("g-1", 1, 1)]
+    assert nov_table.rows == ()
 
 
 @pytest.mark.procedure("PEN-2")

@@ -6,10 +6,12 @@ sales consultant complained about lose points in that month's evaluation and,
 in a serious case (情节严重), handed to the company.  :func:`staff_report` adds a
 month up per staff member, in one pass over the complaints:
 
-* **sanctions** are the ``SanctionRecorded`` events recorded in the month (in
-  the pack's time zone) up to ``now``, whatever month their complaint came in,
-  of complaints still valid at ``now`` (VAL-4): by grade, the cards among their
-  measures, and the points deducted;
+* **sanctions** are the ``SanctionRecorded`` events, recorded up to ``now``, of
+  the complaints received in the month (in the pack's time zone) and still
+  valid at ``now`` (VAL-4): by grade, the cards among their measures, and the
+  points deducted.  The points come off the evaluation of the month the person
+  was complained about (当月考评扣分), whenever the sanction was typed in: a
+  complaint of 30 March sanctioned on 1 April counts in March;
 * **valid complaints** about the person are the complaints received in the
   month, valid at ``now`` (VAL-4), whose target (CLS-4) is that person;
 * a month is **severe** (reported to the company) when the person has a
@@ -156,11 +158,13 @@ def staff_report(
         )
         # VAL-4: a sanction stands while its complaint is a valid one; revised to
         # invalid (VAL-1), the card goes with it
-        sanctioned = counts_as_complaint(state)
+        received = c.intake.received_at
+        # PEN-2 (004 篇1 §三.4 当月): the month the person was complained about
+        sanctioned = counts_as_complaint(state) and start <= received < end
         for ev in events:
             if ev.at > now:
                 break
-            if isinstance(ev, SanctionRecorded) and sanctioned and start <= ev.at < end:
+            if isinstance(ev, SanctionRecorded) and sanctioned:
                 p = people.setdefault(ev.staff_id, _Person())
                 p.sanctions[ev.grade] += 1
                 p.points += ev.points_deducted
@@ -170,7 +174,6 @@ def staff_report(
                         p.cards[Measure.parse(m, "measures")] += 1
                     elif m == Measure.WARNING:
                         p.warnings += 1
-        received = c.intake.received_at
         if not (start <= received < end and received <= now):
             continue
         target = state.target or c.intake.target

@@ -135,9 +135,9 @@ def staff_report(desk: Desk, year: int, month: int, *, now: datetime) -> StaffRe
     period = stats.Period.of(year, month, pack.calendar.timezone)
     if not isinstance(store, ReportStore) or not _readable(period):
         return staff_table(store.complaints(), pack, year=year, month=month, now=now)
-    # A sanction of the month is an event in it: its complaint came in before the
-    # month ended and its latest event is not before the month began.
-    complaints = store.complaints_received(_EARLIEST, period.end, updated_since=period.start)
+    # PEN-2: every figure of the table is about the complaints received in the
+    # month (a sanction counts in its complaint's month, whenever it was recorded)
+    complaints = store.complaints_received(period.start, period.end)
     return staff_table(complaints, pack, year=year, month=month, now=now)
 
 
