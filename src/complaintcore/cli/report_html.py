@@ -96,9 +96,9 @@ _IMPROVEMENT_NOTE = N_(
     "watched until done."
 )
 _STAFF_NOTE = N_(
-    "Sanctions recorded in the month by grade and card, evaluation points deducted, and "
-    "valid complaints about each person received in the month. Severe cases are reported "
-    "to the company. Staff by id; names masked."
+    "Sanctions of the complaints received in the month (whenever recorded) by grade and "
+    "card, evaluation points deducted, and valid complaints about each person received in "
+    "the month. Severe cases are reported to the company. Staff by id; names masked."
 )
 
 _CSS = """

@@ -13,9 +13,9 @@ complaint ever stored, decoded, however few the month holds.  A
   building, category, department), nothing decoded;
 * how many complaints were received after ``now``, from the same index.
 
-The per-staff table (PEN-1, PEN-2) counts sanctions recorded in the month on
-complaints of any month: it reads the complaints received before the month
-ends whose latest event is in the month or later, filtered on their rows.
+The per-staff table (PEN-1, PEN-2) is about the complaints received in the
+month (their sanctions count in it whenever they were recorded): it reads
+those complaints only.
 
 The counts are the statistics' own figures as long as nothing happened to
 those complaints after ``now`` (each row keeps its latest event's time); when
