@@ -599,6 +599,37 @@ def test_a_complaint_its_complainant_was_satisfied_with_is_resolved_within_its_m
     assert c.state.grade is Grade.MAJOR
 
 
+@pytest.mark.procedure("VAL-2")
+@pytest.mark.procedure("DL-3")
+@pytest.mark.procedure("ESC-6")
+def test_the_department_an_assessment_finds_responsible_takes_the_complaint(
+    desk: Desk, clock: FixedClock, notes: RecordingNotifier
+) -> None:
+    """A leak received Mon 10 Nov 09:30 goes to engineering (SR-201).  On Tue 11 Nov
+    10:30 the assessment finds cleaning responsible (VAL-2): cleaning's head (SR-401)
+    takes it and is told, and cleaning's result is due three working days after its
+    own acceptance, Fri 14 Nov 18:00 (DL-3), not engineering's Thu 13 Nov 18:00; at
+    Thu 18:00:01 nobody is reported late (ESC-6) (s28B F03)."""
+    c = desk.receive(intake(), now=clock())
+    assert (c.state.department, c.state.handler) == ("engineering", "SR-201")
+    c = desk.act(
+        c.id,
+        Assess(actor="SR-201", validity="valid", department="cleaning", reasonable=True),
+        now=clock.set(datetime(2025, 11, 11, 10, 30, tzinfo=SH)),
+    )
+    assert (c.state.department, c.state.handler) == ("cleaning", "SR-401")
+    desk.deliver(clock())
+    assert [n.topic for n, m in notes.sent if m is not None and m.staff_id == "SR-401"] == [
+        "assigned"
+    ]
+    result = {k.name: k for k in desk.clocks(c.id, clock())}["department_result"]
+    assert result.due == datetime(2025, 11, 14, 18, 0, tzinfo=SH)
+    notes.sent.clear()
+    desk.sweep(clock.set(datetime(2025, 11, 13, 18, 0, 1, tzinfo=SH)))
+    desk.deliver(clock())
+    assert "late_department" not in notes.topics(c.id)
+
+
 @pytest.mark.procedure("HDL-4")
 def test_helping_departments_are_asked(
     desk: Desk, clock: FixedClock, notes: RecordingNotifier

@@ -1618,6 +1618,8 @@ class Desk:
         if isinstance(command, Link):
             self._check_links(command)
         events = decide(complaint, command, self.pack, now)
+        if isinstance(command, Assess) and events:
+            events = (*events, *self._to_responsible(evolve(complaint, events), command.actor, now))
         if not events and not aged:
             return complaint
         later = self._aged(evolve(complaint, events), now)  # reopened past it
@@ -1630,6 +1632,32 @@ class Desk:
         if isinstance(command, Classify):
             return self._commit_regrouped(stored, events, now)
         return self._commit(stored, events, now)
+
+    def _to_responsible(self, complaint: Complaint, actor: str, now: datetime) -> tuple[Event, ...]:
+        """VAL-2, DL-3: an assessment that finds another department responsible hands
+        the complaint to it, as an assignment would: its handler there is told, and
+        its three days count from its own acceptance, not from the department that
+        held it (which is not reported late for days it did not have, ESC-6)."""
+        state = complaint.state
+        if not complaint.is_open or not state.handler or not state.department:
+            return ()
+        holder = self.member(state.handler)
+        if (
+            holder is None
+            or not self.pack.has_department(holder.department)
+            or holder.department in (state.department, self.pack.customer_service)
+        ):
+            return ()  # held by the responsible department, customer service or a manager
+        handler = self._staff.handler_for(complaint, now)
+        if handler is None or handler.department != state.department:
+            return ()  # nobody there at this rung: the department is named, not assigned
+        assign = Assign(
+            actor=actor, handler=handler.staff_id, rung=handler.rung, department=state.department
+        )
+        try:
+            return decide(complaint, assign, self.pack, now)
+        except ComplaintCoreError:
+            return ()
 
     def _aged(self, complaint: Complaint, now: datetime) -> tuple[Event, ...]:
         """GRD-2, DL-6: an open valid complaint a month past its receipt is major, before
