@@ -1,8 +1,8 @@
 """The demo: a deterministic quarter of complaints lived through the real desk.
 
 One small demo (120 records over two months) is shared by most tests; one run
-at the default size checks the time budget.  ``time.perf_counter`` measures the
-run from outside; nothing in the library reads a clock.
+at the default size checks what the default quarter holds.  Nothing here times a
+run: speed belongs to benchmarks, not to the test suite (s28A F10).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -562,11 +561,8 @@ def test_no_step_was_refused(small: DemoResult) -> None:
 # --------------------------------------------------------------------------- full size
 
 
-def test_the_default_demo_runs_well_within_thirty_seconds(tmp_path: Path) -> None:
-    began = time.perf_counter()
+def test_the_default_demo_lives_through_a_quarter_of_400_records(tmp_path: Path) -> None:
     result = run_demo(tmp_path)
-    took = time.perf_counter() - began
-    assert took < 30, f"the demo took {took:.1f} s"
     assert result.received == 400
     assert result.months == ((2025, 7), (2025, 8), (2025, 9))
     assert result.last_month == (2025, 9)

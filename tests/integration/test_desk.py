@@ -631,19 +631,39 @@ def test_the_department_an_assessment_finds_responsible_takes_the_complaint(
 
 
 @pytest.mark.procedure("HDL-4")
+@pytest.mark.procedure("CLS-3")
+@pytest.mark.parametrize(
+    ("category", "asked"),
+    [
+        # cn-property: group_incident is customer service's, helped by security; at
+        # sunrise on Mon 10 Nov 09:31 SR-301 (Mon-Fri 09-18) and SR-303 (daily 08-20)
+        # are on duty, SR-301 first by staff id
+        ("group_incident", ("SR-301", "security")),
+        # parking is security's, helped by finance: HQ-020 (head office, every site)
+        # and SR-601 are on duty, HQ-020 first by staff id
+        ("parking", ("HQ-020", "finance")),
+    ],
+)
 def test_helping_departments_are_asked(
-    desk: Desk, clock: FixedClock, notes: RecordingNotifier
+    desk: Desk,
+    clock: FixedClock,
+    notes: RecordingNotifier,
+    category: str,
+    asked: tuple[str, str],
 ) -> None:
-    helpers = [c for c in desk.pack.categories if c.helpers]
-    if not helpers:
-        pytest.skip("pack has no category with helpers")
-    cat = helpers[0]
+    """000 §5: where other departments must help, customer service contacts them: the
+    helping department is asked, not the one that owns the fix (s28A F04)."""
     from complaintcore.core.workflow import Classify
 
     c = desk.receive(intake(), now=clock(), route=False)
-    desk.act(c.id, Classify(actor="SR-102", category=cat.code), now=clock.advance(minutes=1))
+    desk.act(c.id, Classify(actor="SR-102", category=category), now=clock.advance(minutes=1))
     desk.deliver(clock())  # the outbox is sent apart from intake
-    assert "help_requested" in notes.topics(c.id)
+    told = [
+        (r.staff_id, r.department)
+        for n, r in notes.sent
+        if n.complaint_id == c.id and n.topic == "help_requested" and r is not None
+    ]
+    assert told == [asked]
 
 
 @pytest.mark.procedure("HDL-6")

@@ -13,7 +13,7 @@ import pytest
 
 from complaintcore.core.deadlines import ClockState
 from complaintcore.core.errors import AccessDeniedError
-from complaintcore.core.models import Complainant, Intake, Status
+from complaintcore.core.models import Complainant, Escalated, Intake, Status
 from complaintcore.core.validity import Clear, five_clears
 from complaintcore.core.workflow import (
     Assess,
@@ -88,7 +88,16 @@ def test_front_line_resolves_on_the_spot_or_passes_it_to_a_handler(
     other = desk.act(
         other.id, Escalate(actor="SR-103", trigger="cannot_handle"), now=clock.advance(minutes=12)
     )
-    assert desk.pack.rung_index(other.state.rung) > 0
+    # 000 §I: the next rung, not any rung above the front line (s28A F11): in cn-property
+    # the front line (接待员) passes it to the complaint handler (客服专员)
+    assert other.state.rung == "complaint_handler"
+    escalated = other.events[-1]
+    assert isinstance(escalated, Escalated)
+    assert (escalated.from_rung, escalated.to_rung, escalated.actor) == (
+        "front_line",
+        "complaint_handler",
+        "SR-103",
+    )
 
 
 @pytest.mark.procedure("HDL-1")

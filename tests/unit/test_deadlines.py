@@ -306,6 +306,36 @@ def test_a_pause_after_the_due_time_does_not_hide_the_breach() -> None:
     assert clock(c, "reply", at(2025, 11, 14, 11)).state is ClockState.PAUSED
 
 
+@pytest.mark.procedure("DL-8")
+@pytest.mark.procedure("DL-5")
+def test_a_clock_that_cannot_pause_runs_when_it_starts_while_the_complaint_is_paused() -> None:
+    """DL-8 stops a clock only "when the pack says so": cn-property's promise clock is
+    ``pausable = false`` (DL-5: the agreed time is the agreed time).  Received Mon 10
+    Nov 2025 10:00, paused to wait for the owner's photos, and then a fix is agreed for
+    Wed 12 Nov 10:00: the promise runs, is breached after 10:00 on the 12th and stays
+    breached at that time once the complaint resumes.  A pausable clock started during
+    the same pause (DL-3's department result, from the assignment) waits (s28A F08)."""
+    r = start(at(2025, 11, 10, 10))
+    r(Assess(actor="h", validity="valid"))
+    r(Pause(actor="h", reason="等业主提供照片"))
+    c = r(Promise(actor="h", due=at(2025, 11, 12, 10), note="约定12日上午10点前修好"))
+    assert c.state.paused
+    running = clock(c, "promise", at(2025, 11, 11, 10))
+    assert (running.state, running.due) == (ClockState.RUNNING, at(2025, 11, 12, 10))
+    late = clock(c, "promise", at(2025, 11, 13, 10))
+    assert (late.state, late.due) == (ClockState.BREACHED, at(2025, 11, 12, 10))
+    assert late.breaches == (at(2025, 11, 12, 10),)
+    assert "promise" in [s.name for s in breached_clocks(c, PACK, CAL, at(2025, 11, 13, 10))]
+    c = r(Resume(actor="h"), after=at(2025, 11, 14, 10) - r.now)
+    resumed = clock(c, "promise", at(2025, 11, 14, 11))
+    assert (resumed.state, resumed.due) == (ClockState.BREACHED, at(2025, 11, 12, 10))
+    r = start(at(2025, 11, 10, 10))
+    r(Pause(actor="h", reason="等业主开门"))
+    c = r(Assign(actor="h", handler="h-2", rung="department_head"))
+    # never paused, 3 working days from Mon 10 Nov would end at the close of Thu 13 Nov
+    assert clock(c, "department_result", at(2025, 11, 14, 10)).state is ClockState.PAUSED
+
+
 def test_every_clock_explains_itself() -> None:
     r = start(at(2025, 11, 14, 17, 30), unit="security")
     statuses = compute_clocks(r.complaint, PACK, CAL, at(2025, 11, 17, 10))

@@ -16,7 +16,7 @@ from complaintcore.core.grading import (
     grade_for_facts,
     promise_not_kept,
 )
-from complaintcore.core.models import Channel, Fact, Grade
+from complaintcore.core.models import Channel, Fact, Grade, Graded
 from complaintcore.core.workflow import (
     Assess,
     Close,
@@ -154,6 +154,24 @@ def test_closed_complaint_is_not_upgraded_by_age() -> None:
     later = assess_grade(c, p, c.intake.received_at + timedelta(days=90))
     assert later is not None
     assert later.grade is Grade.MINOR
+
+
+@pytest.mark.procedure("GRD-6")
+def test_an_automatic_regrade_never_lowers_a_grade_raised_by_hand() -> None:
+    """GRD-6: nothing downgrades a grade automatically.  Without facts cn-property
+    grades minor (its default); raised to major by hand, the sweep's automatic regrade
+    and a fresh assessment of a slight facility limitation (GRD-4: minor) leave it
+    major, and record no grade (s28A F05)."""
+    r = Runner(pack())
+    r.register()
+    r(Assess(actor="h", validity="valid"))
+    assert r.complaint.state.grade is Grade.MINOR
+    r(Regrade(actor="h", grade="major", reason="业主多次反映"))
+    before = len(r.complaint.events)
+    assert r(Regrade(actor="system")).state.grade is Grade.MAJOR
+    c = r(Assess(actor="h", validity="valid", facts=[Fact.FACILITY_LIMITATION]))
+    assert c.state.grade is Grade.MAJOR
+    assert not [e for e in c.events[before:] if isinstance(e, Graded)]
 
 
 def test_add_months_clips_to_month_end() -> None:

@@ -657,6 +657,46 @@ def test_moved_and_broken_promises_in_one_month() -> None:
     assert promise.on_time_rate == pytest.approx(2 / 3)
 
 
+@pytest.mark.procedure("IMP-2")
+def test_the_on_time_rate_leaves_out_the_clocks_still_running() -> None:
+    """docs/statistics.md: on_time_rate is met / (met + missed), of the clocks that
+    stopped.  By hand, promises made at 10:00: A (Mon 3 Nov, due Wed 5 Nov 17:00)
+    kept on Tue 4 Nov; B (same due) kept only on Thu 6 Nov, late; C (Mon 24 Nov, due
+    Fri 28 Nov 17:00) still running on Wed 26 Nov 10:00.  Met 1, missed 1, running 1:
+    on time 1/2, not 1/3 (s28A F06)."""
+    made = []
+    for cid, received, due, replied in (
+        ("A", at(11, 3, 9), at(11, 5, 17), at(11, 4)),
+        ("B", at(11, 3, 9), at(11, 5, 17), at(11, 6)),
+        ("C", at(11, 24, 9), at(11, 28, 17), None),
+    ):
+        r = Runner(PACK, intake(received_at=received), cid)
+        r.register()
+        r(Assess(actor="h-1", validity="valid"), after=timedelta(minutes=30))
+        r(Promise(actor="h-1", due=due), after=timedelta(minutes=30))
+        if replied is not None:
+            r(Reply(actor="h-1", message="修好了", final=True), after=replied - r.now)
+        made.append(r.complaint)
+    november = monthly_report(made, PACK, CAL, year=2025, month=11, now=at(11, 26))
+    promise = next(c for c in november.clocks if c.name == "promise")
+    assert (promise.met, promise.missed, promise.running) == (1, 1, 1)
+    assert (promise.at_risk, promise.paused, promise.breached, promise.started) == (0, 0, 0, 3)
+    assert promise.on_time_rate == pytest.approx(1 / 2)
+    assert promise.strict_rate == pytest.approx(1 / 2)  # nothing breached yet
+
+
+@pytest.mark.procedure("IMP-2")
+def test_the_on_time_rate_of_figures_counts_only_stopped_clocks() -> None:
+    """met / (met + missed); still-owed clocks (running, at risk, paused) are left
+    out, breached ones count only in the strict rate (docs/statistics.md)."""
+    figures = ClockFigures("reply", "答复", "reply", "DL-1", met=3, missed=1, running=2,
+                           at_risk=1, paused=1, breached=4)  # fmt: skip
+    assert figures.started == 12
+    assert figures.on_time_rate == pytest.approx(3 / 4)
+    assert figures.strict_rate == pytest.approx(3 / 8)
+    assert ClockFigures("reply", "答复", "reply", "DL-1", running=2).on_time_rate is None
+
+
 def _april_promise(moved_after: timedelta, replied_after: timedelta) -> ClockFigures:
     """April 2026's DL-5 row for one complaint: received Wed 1 Apr 10:00, assessed at
     10:30, a fix promised at 11:00 for Thu 2 Apr 12:00, moved ``moved_after`` later to

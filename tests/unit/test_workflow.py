@@ -24,6 +24,7 @@ from complaintcore.core.models import (
     Closed,
     Complainant,
     Escalated,
+    EvidenceAttached,
     Fact,
     Forwarded,
     Grade,
@@ -62,6 +63,7 @@ from complaintcore.core.workflow import (
     new_complaint,
     replay,
 )
+from complaintcore.testing import RecordingNotifier, make_desk
 from tests.helpers import SH, T0, Runner, about, intake, pack
 
 
@@ -175,8 +177,18 @@ def test_folding_from_a_state_leaves_that_state_as_it_was(run: Runner) -> None:
 
 @pytest.mark.procedure("REC-3")
 def test_evidence_is_attached_as_an_event(run: Runner) -> None:
+    """000 §3: the handler attaches proof (凭证); the record keeps what was attached,
+    by whom and when, each in its own field (s28A F01)."""
+    at = run.now + timedelta(minutes=5)
     c = run(AttachEvidence(actor="h-1", reference="photo-001.jpg", note="ceiling stain"))
-    assert c.events[-1].kind == "evidence_attached"
+    ev = c.events[-1]
+    assert isinstance(ev, EvidenceAttached)
+    assert (ev.reference, ev.note, ev.actor, ev.at) == (
+        "photo-001.jpg",
+        "ceiling stain",
+        "h-1",
+        at,
+    )
 
 
 @pytest.mark.procedure("REC-4")
@@ -186,6 +198,26 @@ def test_reply_records_why_it_cannot_be_answered_at_once(run: Runner) -> None:
     with pytest.raises(InvalidInputError) as info:
         run(Reply(actor="h-1", message="done", final=True, unanswerable_reason="x"))
     assert info.value.path == "unanswerable_reason"
+
+
+@pytest.mark.procedure("REC-4")
+def test_the_department_head_hears_why_it_cannot_be_answered_at_once() -> None:
+    """002 §3.3: the record states the reason and the department head is informed.  A
+    leak is engineering's (CLS-3); at sunrise its department head is SR-201 (sample
+    staff), who is told the reason; nobody else is (s28A F03).  An in-memory desk."""
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    at = datetime(2025, 11, 10, 9, 30, tzinfo=SH)  # a Monday, SR-201 on duty (08-17)
+    c = desk.receive(intake(received_at=at, receiver="SR-103"), now=at, route=False)
+    assert c.state.department == "engineering"
+    reply = Reply(actor="SR-102", message="需工程部查看", unanswerable_reason="需上门检查管道")
+    desk.act(c.id, reply, now=at + timedelta(minutes=10))
+    desk.deliver(at + timedelta(minutes=10))
+    told = [(n, r) for n, r in notes.sent if n.complaint_id == c.id and n.topic == "unanswerable"]
+    assert [(r.staff_id, r.rung, r.department) for _n, r in told if r is not None] == [
+        ("SR-201", "department_head", "engineering")
+    ]
+    assert all("需上门检查管道" in n.body for n, _r in told)
 
 
 @pytest.mark.procedure("CLS-1")
@@ -215,6 +247,18 @@ def test_assessment_records_reasonableness_and_owner(run: Runner) -> None:
     with pytest.raises(InvalidInputError) as info:
         run(Assess(actor="h-1", validity="valid", department="nowhere"))
     assert info.value.path == "department"
+
+
+@pytest.mark.procedure("VAL-2")
+def test_an_unreasonable_verdict_is_kept_apart_from_not_yet_judged(run: Runner) -> None:
+    """004 篇4 §3.3: reasonableness is assessed; "unreasonable" is a verdict, not the
+    absence of one, on the event and on the state (s28A F02)."""
+    assert run.complaint.state.reasonable is None  # not yet judged
+    c = run(Assess(actor="h-1", validity="valid", reasonable=False, department="engineering"))
+    ev = next(e for e in reversed(c.events) if isinstance(e, Assessed))
+    assert ev.reasonable is False
+    assert c.state.reasonable is False
+    assert c.state.department == "engineering"
 
 
 @pytest.mark.procedure("VAL-3")
@@ -330,6 +374,27 @@ def test_escalation_goes_up_and_stops_at_the_top(run: Runner) -> None:
         run(Assign(actor="h-1", handler="x", rung=p.ladder[0].code))
 
 
+@pytest.mark.procedure("ESC-5")
+@pytest.mark.procedure("REC-5")
+def test_an_escalation_records_who_escalated_when_and_why(run: Runner) -> None:
+    """ESC-5: an escalation is an event with its reason (ESC-2 trigger) and actor; REC-5:
+    with its time. Each escalation names the person who asked for it (s28A F09)."""
+    first_at = run.now + timedelta(minutes=5)
+    run(Escalate(actor="h-1", trigger="cannot_handle", note="需工程部主管"))
+    second_at = run.now + timedelta(minutes=5)
+    c = run(Escalate(actor="dh-7", trigger="dissatisfied"))
+    first, second = (e for e in c.events if isinstance(e, Escalated))
+    assert (first.actor, first.at, first.trigger, first.note) == (
+        "h-1",
+        first_at,
+        Trigger.CANNOT_HANDLE,
+        "需工程部主管",
+    )
+    assert (first.from_rung, first.to_rung) == ("front_line", "complaint_handler")
+    assert (second.actor, second.at, second.trigger) == ("dh-7", second_at, Trigger.DISSATISFIED)
+    assert (second.from_rung, second.to_rung) == ("complaint_handler", "department_head")
+
+
 @pytest.mark.procedure("ESC-2")
 def test_serious_goes_straight_to_the_serious_rung(run: Runner) -> None:
     c = run(Escalate(actor="h-1", trigger=Trigger.SERIOUS))
@@ -421,6 +486,28 @@ def test_closure_needs_confirmation_or_the_top_rung(run: Runner) -> None:
     run(Escalate(actor="h-1", trigger="dissatisfied", to_rung=run.pack.top_rung.code))
     c = run(Close(actor="gm", result="decided", decided_by_top_rung=True))
     assert c.status is Status.CLOSED
+
+
+@pytest.mark.procedure("VIS-3")
+def test_no_rung_below_the_top_closes_without_the_complainant(run: Runner) -> None:
+    """003, 000 §6-7: without the complainant's confirmation only the top rung decides.
+    In cn-property that is senior_management (物业总监/总经办); every rung below it, the
+    project manager included, is refused and nothing is recorded (s28A F07)."""
+    run(Reply(actor="h-1", message="ok", final=True))
+    for rung in ("complaint_handler", "department_head", "project_manager"):
+        run(Escalate(actor="h-1", trigger="dissatisfied", to_rung=rung))
+        assert run.complaint.state.rung == rung
+        before = run.complaint.version
+        with pytest.raises(IllegalTransitionError, match="only the top rung"):
+            run(Close(actor="pm-1", result="decided", decided_by_top_rung=True))
+        assert run.complaint.version == before
+        assert run.complaint.status is not Status.CLOSED
+    run(Escalate(actor="pm-1", trigger="dissatisfied", to_rung="senior_management"))
+    c = run(Close(actor="gm", result="decided", decided_by_top_rung=True))
+    assert c.status is Status.CLOSED
+    closed = c.events[-1]
+    assert isinstance(closed, Closed)
+    assert (closed.decided_by_top_rung, closed.confirmed_by_complainant) == (True, False)
 
 
 @pytest.mark.procedure("VIS-4")
