@@ -11,6 +11,7 @@ from complaintcore.core.errors import (
     AccessDeniedError,
     ConcurrencyConflictError,
     EscalationError,
+    GradeError,
     IdempotencyConflictError,
     IllegalTransitionError,
     InvalidInputError,
@@ -27,11 +28,13 @@ from complaintcore.core.models import (
 )
 from complaintcore.core.workflow import (
     Assess,
+    Assign,
     Close,
     Escalate,
     Forward,
     RecordCause,
     RecordSanction,
+    Regrade,
     Reopen,
     Reply,
     SignOff,
@@ -628,6 +631,72 @@ def test_the_department_an_assessment_finds_responsible_takes_the_complaint(
     desk.sweep(clock.set(datetime(2025, 11, 13, 18, 0, 1, tzinfo=SH)))
     desk.deliver(clock())
     assert "late_department" not in notes.topics(c.id)
+
+
+@pytest.mark.procedure("VAL-2")
+def test_an_assessment_naming_no_department_leaves_the_complaint_where_it_is(
+    desk: Desk, clock: FixedClock
+) -> None:
+    """Routed to engineering, then given to cleaning's head by hand; the assessment
+    names no department, so nothing is handed back (s28D F01)."""
+    c = desk.receive(intake(), now=clock())
+    desk.act(
+        c.id,
+        Assign(actor="SR-101", handler="SR-401", rung="department_head"),
+        now=clock.advance(minutes=5),
+    )
+    c = desk.act(c.id, Assess(actor="SR-401", validity="valid"), now=clock.advance(minutes=5))
+    assert c.state.handler == "SR-401"
+
+
+@pytest.mark.procedure("GRD-2")
+@pytest.mark.procedure("DL-6")
+def test_a_complainant_dissatisfied_again_after_a_satisfied_visit_makes_it_major(
+    desk: Desk, clock: FixedClock
+) -> None:
+    """Satisfied at the visit of Tue 11 Nov, the owner rings on Sat 15 Nov: it leaks
+    again, and the handler escalates for the dissatisfaction (ESC-2).  Not resolved
+    within the month: major at the sweep after Wed 10 Dec 09:30 (s28D F02)."""
+    cid = _to_visit(desk, clock)
+    desk.act(cid, Visit(actor="SR-102", satisfied=True), now=clock.advance(hours=20))
+    desk.act(
+        cid,
+        Escalate(actor="SR-201", trigger="dissatisfied", note="又漏水了"),
+        now=clock.set(datetime(2025, 11, 15, 10, tzinfo=SH)),
+    )
+    report = desk.sweep(clock.set(datetime(2025, 12, 10, 9, 35, tzinfo=SH)))
+    assert cid in report.regraded
+    assert desk.get(cid).state.grade is Grade.MAJOR
+
+
+@pytest.mark.procedure("GRD-5")
+@pytest.mark.procedure("GRD-6")
+def test_a_grade_the_month_made_major_is_not_regraded_internal_after_a_late_visit(
+    desk: Desk, clock: FixedClock
+) -> None:
+    """A written complaint received Mon 10 Nov 09:30 is major at the sweep of Wed 10 Dec
+    09:35 (DL-6).  Found raised by staff, answered, and the writer satisfied on
+    12 Dec: it was not resolved within its month, so it stays major (s28D F03)."""
+    c = desk.receive(intake(summary="主管分工不合理，矛盾处理不公", channel="written"), now=clock())
+    desk.act(c.id, Assess(actor="SR-102", validity="valid"), now=clock.advance(minutes=5))
+    desk.sweep(clock.set(datetime(2025, 12, 10, 9, 35, tzinfo=SH)))
+    held = desk.get(c.id)
+    assert held.state.grade is Grade.MAJOR
+    h = held.state.handler
+    desk.act(
+        c.id,
+        Assess(actor=h, validity="valid", facts=[Fact.RAISED_BY_STAFF]),
+        now=clock.set(datetime(2025, 12, 11, 10, tzinfo=SH)),
+    )
+    desk.act(c.id, Reply(actor=h, message="已调整分工", final=True), now=clock.advance(hours=1))
+    desk.act(
+        c.id,
+        Visit(actor="SR-102", satisfied=True),
+        now=clock.set(datetime(2025, 12, 12, 10, tzinfo=SH)),
+    )
+    with pytest.raises(GradeError, match="GRD-6"):
+        desk.act(c.id, Regrade(actor=h, grade="internal"), now=clock.advance(hours=1))
+    assert desk.get(c.id).state.grade is Grade.MAJOR
 
 
 @pytest.mark.procedure("HDL-4")

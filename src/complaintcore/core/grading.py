@@ -17,14 +17,16 @@ import attrs
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import (
     Channel,
+    Closed,
     Complaint,
+    Escalated,
     Extended,
     Fact,
     Grade,
     Kind,
     Promised,
     Reopened,
-    Status,
+    Trigger,
     Validity,
     Visited,
     require_aware,
@@ -163,19 +165,22 @@ def broken_promise_at(complaint: Complaint, pack: RulePack, now: datetime) -> da
     return pending if pending is not None and now > pending else None
 
 
-def _resolved(complaint: Complaint, now: datetime) -> bool:
-    """DL-6 "得不到合理解决": resolved is closed, or the complainant satisfied at a
-    return visit (VIS-1) since the complaint was last reopened -- the cause
-    analysis (IMP-1) may still be being written before it can be closed."""
-    if complaint.state.status is Status.CLOSED:
-        return True
+def _resolved(complaint: Complaint, at: datetime) -> bool:
+    """DL-6 "得不到合理解决", as the events up to ``at`` stand: resolved is closed, or
+    the complainant satisfied at the latest return visit (VIS-1) and not
+    dissatisfied since (an escalation for it, a reopening) -- the cause analysis
+    (IMP-1) may still be being written before it can be closed."""
     for ev in reversed(complaint.events):
-        if ev.at > now:
+        if ev.at > at:
             continue
+        if isinstance(ev, Closed):
+            return True
         if isinstance(ev, Reopened):
             return False
-        if isinstance(ev, Visited) and ev.satisfied:
-            return True
+        if isinstance(ev, Escalated) and ev.trigger is Trigger.DISSATISFIED:
+            return False
+        if isinstance(ev, Visited):
+            return ev.satisfied
     return False
 
 
@@ -192,7 +197,7 @@ def found_internal(complaint: Complaint, pack: RulePack, now: datetime) -> bool:
     if by_facts.grade is not Grade.INTERNAL:
         return False
     due = age_upgrade_at(complaint, pack)
-    return due is None or now <= due or _resolved(complaint, now)
+    return due is None or now <= due or _resolved(complaint, due)  # resolved within it
 
 
 def assess_grade(complaint: Complaint, pack: RulePack, now: datetime) -> GradeAssessment | None:

@@ -1618,7 +1618,10 @@ class Desk:
         if isinstance(command, Link):
             self._check_links(command)
         events = decide(complaint, command, self.pack, now)
-        if isinstance(command, Assess) and events:
+        if isinstance(command, Assess) and command.department not in (
+            "",
+            complaint.state.department,
+        ):
             events = (*events, *self._to_responsible(evolve(complaint, events), command.actor, now))
         if not events and not aged:
             return complaint
@@ -1634,7 +1637,7 @@ class Desk:
         return self._commit(stored, events, now)
 
     def _to_responsible(self, complaint: Complaint, actor: str, now: datetime) -> tuple[Event, ...]:
-        """VAL-2, DL-3: an assessment that finds another department responsible hands
+        """VAL-2, DL-3: an assessment that names another department responsible hands
         the complaint to it, as an assignment would: its handler there is told, and
         its three days count from its own acceptance, not from the department that
         held it (which is not reported late for days it did not have, ESC-6)."""
