@@ -24,10 +24,12 @@ from complaintcore import (
     AddMeasure,
     AttachEvidence,
     CompleteMeasure,
+    Escalated,
     MeasureAdded,
     Notification,
     RecordCause,
     Reply,
+    Trigger,
 )
 from complaintcore.cli import main
 from complaintcore.testing import RecordingNotifier, make_desk
@@ -604,24 +606,29 @@ def test_a_phone_split_by_an_invisible_character_is_masked_in_views_and_notifica
     assert "摘要：楼上漏水，邻居电话*********57，我的电话*********78" in note.body
 
 
-@pytest.mark.procedure("PRV-1")
-def test_a_clock_typed_with_personal_data_before_it_was_checked_is_masked_in_views() -> None:
-    """A history written before ``decide`` checked an escalation's clock may hold a
-    name and phone there; a masked view shows pack-code names only (s27N F06)."""
-    from complaintcore import Escalated, Trigger, evolve
-    from complaintcore.desk import masked_record
-    from complaintcore.serialization import complaint_to_dict
-
-    desk = make_desk()
-    c = desk.receive(_intake(receiver="SR-103"), now=NOW)
-    typed = Escalated(
+def _typed_escalation(clock: str) -> Escalated:
+    """An escalation by SR-201 whose ``clock`` was typed before ``decide`` checked it."""
+    return Escalated(
         at=NOW,
         actor="SR-201",
         from_rung="front_line",
         to_rung="complaint_handler",
         trigger=Trigger.DEADLINE_MISSED,
-        clock=f"reply,{NAME}{PHONE}",
+        clock=clock,
     )
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_clock_typed_with_personal_data_before_it_was_checked_is_masked_in_views() -> None:
+    """A history written before ``decide`` checked an escalation's clock may hold a
+    name and phone there; a masked view shows pack-code names only (s27N F06)."""
+    from complaintcore import evolve
+    from complaintcore.desk import masked_record
+    from complaintcore.serialization import complaint_to_dict
+
+    desk = make_desk()
+    c = desk.receive(_intake(receiver="SR-103"), now=NOW)
+    typed = _typed_escalation(f"reply,{NAME}{PHONE}")
     swept = Escalated(
         at=NOW,
         actor="system",
@@ -639,20 +646,12 @@ def test_a_clock_typed_with_personal_data_before_it_was_checked_is_masked_in_vie
 def test_a_lowercase_name_typed_as_an_old_clock_is_masked_in_the_desks_views() -> None:
     """A name typed in lowercase is shaped like a pack code; the desk's views check
     it against the pack's clocks and duties and mask anything else (s27N F06)."""
-    from complaintcore import Escalated, Trigger
     from complaintcore.desk import masked_record
     from complaintcore.serialization import complaint_to_dict
 
     desk = make_desk()
     c = desk.receive(_intake(receiver="SR-103"), now=NOW)
-    typed = Escalated(
-        at=NOW,
-        actor="SR-201",
-        from_rung="front_line",
-        to_rung="complaint_handler",
-        trigger=Trigger.DEADLINE_MISSED,
-        clock="promise,wangxiaoming",
-    )
+    typed = _typed_escalation("promise,wangxiaoming")
     # written as a desk before this release would have: the store takes it as given
     desk.store.append(c.id, desk.get(c.id).version, [typed], desk.store.row(c.id))
     stored = desk.get(c.id)

@@ -423,8 +423,10 @@ Each version is applied in one transaction and recorded in
 """
 
 
-def _fill_v3(conn: psycopg.Connection[Any], schema: str) -> None:
-    """Give rows stored before v3 their room key (from the intake), tenant by tenant.
+def _intakes_by_tenant(
+    conn: psycopg.Connection[Any], schema: str
+) -> Iterator[tuple[str, list[tuple[str, str]]]]:
+    """Each tenant with its projected complaints' ``(id, intake_json)``.
 
     Row-level security shows a connection one tenant's rows, so each tenant is
     set for the transaction in turn.
@@ -432,16 +434,19 @@ def _fill_v3(conn: psycopg.Connection[Any], schema: str) -> None:
     tenants = [r[0] for r in conn.execute(f"SELECT tenant FROM {schema}.tenants").fetchall()]
     for tenant in tenants:
         conn.execute(f"SELECT set_config('{_TENANT_SETTING}', %s, true)", (tenant,))
-        updates = []
-        for cid, intake_json in conn.execute(
+        rows = conn.execute(
             f"SELECT c.id, c.intake_json FROM {schema}.complaints AS c"
             f" JOIN {schema}.projection AS p ON p.tenant = c.tenant AND p.id = c.id"
             " WHERE c.tenant = %s",
             (tenant,),
-        ).fetchall():
-            key = _room_key_of(intake_json)
-            if key:
-                updates.append((key, tenant, cid))
+        ).fetchall()
+        yield tenant, [(str(cid), str(text)) for cid, text in rows]
+
+
+def _fill_v3(conn: psycopg.Connection[Any], schema: str) -> None:
+    """Give rows stored before v3 their room key (from the intake), tenant by tenant."""
+    for tenant, intakes in _intakes_by_tenant(conn, schema):
+        updates = [(key, tenant, cid) for cid, text in intakes if (key := _room_key_of(text))]
         if updates:
             with conn.cursor() as cur:
                 cur.executemany(
@@ -452,20 +457,9 @@ def _fill_v3(conn: psycopg.Connection[Any], schema: str) -> None:
 
 def _fill_v8(conn: psycopg.Connection[Any], schema: str) -> None:
     """Make every row's complainant and room keys again, sixteen digits long,
-    tenant by tenant (row-level security shows one tenant's rows at a time)."""
-    tenants = [r[0] for r in conn.execute(f"SELECT tenant FROM {schema}.tenants").fetchall()]
-    for tenant in tenants:
-        conn.execute(f"SELECT set_config('{_TENANT_SETTING}', %s, true)", (tenant,))
-        updates = []
-        for cid, intake_json in conn.execute(
-            f"SELECT c.id, c.intake_json FROM {schema}.complaints AS c"
-            f" JOIN {schema}.projection AS p ON p.tenant = c.tenant AND p.id = c.id"
-            " WHERE c.tenant = %s",
-            (tenant,),
-        ).fetchall():
-            keys = stored_keys(intake_json)
-            if keys is not None:
-                updates.append((*keys, tenant, cid))
+    tenant by tenant."""
+    for tenant, intakes in _intakes_by_tenant(conn, schema):
+        updates = [(*keys, tenant, cid) for cid, text in intakes if (keys := stored_keys(text))]
         if updates:
             with conn.cursor() as cur:
                 cur.executemany(

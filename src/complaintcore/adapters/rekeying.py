@@ -14,12 +14,12 @@ from complaintcore.core.errors import ComplaintCoreError
 from complaintcore.core.models import Complainant
 from complaintcore.core.repeats import room_key
 
-__all__ = ["stored_keys"]
+__all__ = ["stored_complainant", "stored_keys"]
 
 
-def stored_keys(intake_json: str) -> tuple[str, str] | None:
-    """``(complainant_key, room_key)`` of a stored intake; ``None`` for a malformed
-    one, which the store leaves as it is (``verify`` reports it)."""
+def stored_complainant(intake_json: str) -> tuple[Complainant, str] | None:
+    """The complainant of a stored intake and the site it came from; ``None`` for a
+    malformed one, which the store leaves as it is (``verify`` reports it)."""
     try:
         intake = json.loads(intake_json)
     except ValueError:
@@ -38,4 +38,13 @@ def stored_keys(intake_json: str) -> tuple[str, str] | None:
         )
     except (ComplaintCoreError, TypeError):
         return None
+    return who, site
+
+
+def stored_keys(intake_json: str) -> tuple[str, str] | None:
+    """``(complainant_key, room_key)`` of a stored intake; ``None`` for a malformed one."""
+    found = stored_complainant(intake_json)
+    if found is None:
+        return None
+    who, site = found
     return complainant_key(who), room_key(site, who.building.strip(), who.room)

@@ -88,7 +88,7 @@ from complaintcore.adapters.ledger import (
     parse_head,
     since_verifier,
 )
-from complaintcore.adapters.rekeying import stored_keys
+from complaintcore.adapters.rekeying import stored_complainant, stored_keys
 from complaintcore.adapters.seals import (
     AccessRow,
     SettlementRow,
@@ -107,7 +107,7 @@ from complaintcore.core.errors import (
     UnknownComplaintError,
     UnknownTenantError,
 )
-from complaintcore.core.models import Channel, Complainant, Complaint, Event, Grade, Status
+from complaintcore.core.models import Channel, Complaint, Event, Grade, Status
 from complaintcore.core.repeats import Earlier, room_key
 from complaintcore.desk.ports import (
     AccessRecord,
@@ -589,17 +589,10 @@ def _fill_v3(conn: sqlite3.Connection) -> None:
     for cid, intake_json in conn.execute(
         "SELECT c.id, c.intake_json FROM complaints AS c JOIN projection AS p ON p.id = c.id"
     ):
-        person = json.loads(intake_json).get("complainant", {})
-        try:
-            who = Complainant(
-                person.get("name", ""),
-                person.get("phone", ""),
-                person.get("room", ""),
-                person.get("building", ""),
-                person.get("site", ""),
-            )
-        except ComplaintCoreError:  # a malformed record: verify() reports it
+        found = stored_complainant(intake_json)
+        if found is None:  # a malformed record: verify() reports it
             continue
+        who = found[0]
         updates.append((who.building.strip(), complainant_key(who), cid))
     conn.executemany(
         "UPDATE projection SET building = ?, complainant_key = ? WHERE id = ?", updates
