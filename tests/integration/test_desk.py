@@ -633,6 +633,23 @@ def test_the_department_an_assessment_finds_responsible_takes_the_complaint(
     assert "late_department" not in notes.topics(c.id)
 
 
+@pytest.mark.procedure("DL-6")
+def test_a_month_waived_by_a_satisfied_visit_is_not_met_late_by_a_later_closure(
+    desk: Desk, clock: FixedClock
+) -> None:
+    """Satisfied on Tue 11 Nov, the complaint is closed on Mon 15 Dec, after its month
+    (Wed 10 Dec 09:30), once the cause is written: the month was owed by nobody
+    since the visit, so it reads neither met nor missed (docs/clocks.md) (s28F F01)."""
+    cid = _to_visit(desk, clock)
+    desk.act(cid, Visit(actor="SR-102", satisfied=True), now=clock.advance(hours=20))
+    late = clock.set(datetime(2025, 12, 15, 10, tzinfo=SH))
+    desk.act(cid, RecordCause(actor="SR-201", cause="水管老化", corrective="更换"), now=late)
+    desk.act(cid, Close(actor="SR-201", result="已修好"), now=clock.advance(minutes=5))
+    month = {s.name: s for s in desk.clocks(cid, clock())}["major_by_age"]
+    assert month.state is ClockState.WAIVED
+    assert desk.get(cid).state.grade is Grade.MINOR
+
+
 @pytest.mark.procedure("VAL-2")
 def test_an_assessment_naming_no_department_leaves_the_complaint_where_it_is(
     desk: Desk, clock: FixedClock

@@ -264,12 +264,9 @@ def test_an_explained_invalid_complaint_and_an_answered_enquiry_are_not_chased(
         assert clocks["major_by_age"] is ClockState.WAIVED
     invalid_clocks = {s.name: s.state for s in desk.clocks(invalid.id, month_on)}
     assert invalid_clocks["department_result"] is ClockState.WAIVED
-    # the enquiry's final reply ends the run, as closing would (DL-3): nothing is owed
+    # the enquiry's final reply ends a run nobody owed: neither met nor missed (DL-3)
     answered = {s.name: s for s in desk.clocks(enquiry.id, month_on)}["department_result"]
-    assert (answered.state, answered.stopped_at) == (
-        ClockState.MET,
-        received + timedelta(hours=1),
-    )
+    assert (answered.state, answered.due) == (ClockState.WAIVED, None)
     warned = {n.complaint_id for n, _ in notes.sent if n.topic == "at_risk"}
     assert invalid.id not in warned
     assert enquiry.id not in warned

@@ -813,7 +813,12 @@ def _due(t: datetime | None) -> datetime | DerivationStep:
 
 
 def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
-    if r.waived is not None and r.started is not None and r.stopped is None:
+    # a run stopped while its work was owed by nobody was not met or missed by it
+    if (
+        r.waived is not None
+        and r.started is not None
+        and (r.stopped is None or r.stopped >= r.waived)
+    ):
         return _waived_status(r, spec, r.waived)
     if r.started is None or r.measure is None:
         tags = tuple(Tag(t) for t in spec.start)
