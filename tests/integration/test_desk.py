@@ -29,9 +29,11 @@ from complaintcore.core.models import (
 from complaintcore.core.workflow import (
     Assess,
     Assign,
+    AttachEvidence,
     Close,
     Escalate,
     Forward,
+    Handle,
     RecordCause,
     RecordSanction,
     Regrade,
@@ -648,6 +650,28 @@ def test_a_month_waived_by_a_satisfied_visit_is_not_met_late_by_a_later_closure(
     month = {s.name: s for s in desk.clocks(cid, clock())}["major_by_age"]
     assert month.state is ClockState.WAIVED
     assert desk.get(cid).state.grade is Grade.MINOR
+
+
+@pytest.mark.procedure("REC-2")
+@pytest.mark.procedure("DL-7")
+def test_an_overdue_duty_written_over_before_a_sweep_is_still_reported(desk: Desk) -> None:
+    """The final reply of Fri 10 Oct 2025 15:00 owes the report to the leader within a
+    working day: by Sat 11 Oct 18:00, a make-up working day.  Evidence attached on
+    Mon 13 Oct 09:00, before any sweep, does not hide the overdue duty from the
+    sweep of 09:05 (s28F F02)."""
+
+    def october(day: int, hour: int, minute: int = 0) -> datetime:
+        return datetime(2025, 10, day, hour, minute, tzinfo=SH)
+
+    c = desk.receive(intake(received_at=october(9, 10)), now=october(9, 10))
+    desk.act(c.id, Assess(actor="SR-201", validity="valid"), now=october(9, 11))
+    desk.act(c.id, Handle(actor="SR-201", result="已修复"), now=october(10, 11))
+    desk.act(c.id, Reply(actor="SR-101", message="已修复", final=True), now=october(10, 15))
+    report = {d.duty.name: d for d in desk.duties(c.id, october(10, 15))}["report_to_leader"]
+    assert report.clock.due == october(11, 18)
+    desk.act(c.id, AttachEvidence(actor="SR-101", reference="photo-after.jpg"), now=october(13, 9))
+    swept = desk.sweep(october(13, 9, 5))
+    assert (c.id, "report_to_leader") in swept.duties_overdue
 
 
 @pytest.mark.procedure("VAL-2")

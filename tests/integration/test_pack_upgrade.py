@@ -71,6 +71,7 @@ def test_reproject_brings_the_month_end_forward_after_the_pack_upgrade() -> None
         (Reopen(actor="SR-201", reason="又漏水了"), at(1, month=12)),
     ):
         old.act(c.id, command, now=when)
+    old.sweep(at(1, month=12, hour=20))  # the night's sweep reports what is overdue
     new = desk_of(load_pack_text(NEW), store)
     assert new.verify(at(2, month=12)).problems  # the row's next sweep time is too late
     assert new.reproject(at(2, month=12)) == [c.id]

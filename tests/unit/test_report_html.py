@@ -175,7 +175,7 @@ def test_the_staff_table_is_shown_when_given_with_names_masked(report: MonthlyRe
     page = render_html(report, PACK, lang="en", staff=staff, directory=directory)
     section = page.split('id="staff"')[1].split("</section>")[0]
     assert "SR-302" in section
-    assert "reported to the company" in section
+    assert "to be handed to the company" in section
     full_name = member.name.split(" (")[0]
     assert full_name not in page
     assert full_name[0] in section

@@ -98,7 +98,9 @@ _IMPROVEMENT_NOTE = N_(
 _STAFF_NOTE = N_(
     "Sanctions of the complaints received in the month (whenever recorded) by grade and "
     "card, evaluation points deducted, and valid complaints about each person received in "
-    "the month. Severe cases are reported to the company. Staff by id; names masked."
+    "the month. Severe cases are to be handed to the company (a severe sanction is reported to "
+    "it when recorded; a month severe by points or complaints is shown here only). Staff by "
+    "id; names masked."
 )
 
 _CSS = """
@@ -657,7 +659,7 @@ def _staff(t: Translator, staff: StaffReport, directory: StaffDirectory | None) 
     for row in staff.rows:
         member = directory.get(row.staff_id) if directory is not None else None
         name = mask(member.name.split(" (")[0]) if member is not None else ""
-        severe = t("reported to the company") if row.severe else ""
+        severe = t("to be handed to the company") if row.severe else ""
         rows.append(
             (
                 _e(row.staff_id),

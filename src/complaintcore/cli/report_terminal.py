@@ -294,7 +294,7 @@ def print_staff(
             str(row.warnings or ""),
             str(row.points or ""),
             str(row.complaints or ""),
-            t("reported to the company") if row.severe else "",
+            t("to be handed to the company") if row.severe else "",
         )
     if staff.rows:
         console.print(table)

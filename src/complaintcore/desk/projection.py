@@ -314,7 +314,10 @@ class Projection:
                 best = _sooner(best, _acts_at(status, pending, can_escalate, now, warned=swept))
                 if best == now:
                     return best
-        for status in [*(d.clock for d in duties), *(m.clock for m in measures if m.owed)]:
+        for status in (d.clock for d in duties):
+            acts = _acts_at(status, pending, can_escalate, now, warned=swept, overdue_reported=True)
+            best = _sooner(best, acts)
+        for status in (m.clock for m in measures if m.owed):
             best = _sooner(best, _acts_at(status, pending, can_escalate, now, warned=swept))
         return best
 
@@ -411,6 +414,7 @@ def _acts_at(
     now: datetime,
     *,
     warned: bool = False,
+    overdue_reported: bool = False,
 ) -> datetime | None:
     """When a sweep next acts on a clock or duty: its at-risk or due time still to
     come, or ``now`` for a breach not yet escalated while a rung is left (DL-7, ESC-2).
@@ -421,12 +425,18 @@ def _acts_at(
     once (DL-7: its holder is warned by the next sweep, once per run) unless
     ``warned``: written by the sweep that warned of it, it waits for its due time.
     A command given inside the at-risk window before any sweep saw it would
-    otherwise lose the warning for good."""
+    otherwise lose the warning for good; one given after a duty's deadline
+    (``overdue_reported``), its report to the owners (one that does not
+    escalate, REC-2)."""
     if not status.is_open or status.state is ClockState.PAUSED:
         return None
     if status.name in pending and (can_escalate or not warned):
         # a breach not escalated, this run's or one a department passed on with the
         # complaint (DL-3); at the top rung, until the sweep that told its holder
+        return now
+    if overdue_reported and status.state is ClockState.BREACHED and not warned:
+        # written by a command after the deadline passed, before a sweep saw it: the
+        # sweep still reports the overdue duty to its owners, once (the outbox's key)
         return now
     found: datetime | None = None
     if status.at_risk_from is not None and status.at_risk_from > now:
