@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import os
 import re
 import threading
@@ -112,7 +111,7 @@ from complaintcore.core.errors import (
     UnknownTenantError,
 )
 from complaintcore.core.models import Channel, Complaint, Event, Grade, Status, require_aware
-from complaintcore.core.repeats import Earlier, room_key
+from complaintcore.core.repeats import Earlier
 from complaintcore.desk.ports import (
     AccessRecord,
     ComplaintRow,
@@ -446,7 +445,11 @@ def _intakes_by_tenant(
 def _fill_v3(conn: psycopg.Connection[Any], schema: str) -> None:
     """Give rows stored before v3 their room key (from the intake), tenant by tenant."""
     for tenant, intakes in _intakes_by_tenant(conn, schema):
-        updates = [(key, tenant, cid) for cid, text in intakes if (key := _room_key_of(text))]
+        updates = [
+            (keys[1], tenant, cid)
+            for cid, text in intakes
+            if (keys := stored_keys(text)) and keys[1]
+        ]
         if updates:
             with conn.cursor() as cur:
                 cur.executemany(
@@ -467,18 +470,6 @@ def _fill_v8(conn: psycopg.Connection[Any], schema: str) -> None:
                     " WHERE tenant = %s AND id = %s",
                     updates,
                 )
-
-
-def _room_key_of(intake_json: str) -> str:
-    try:
-        intake = json.loads(intake_json)
-    except ValueError:  # a malformed record: verify() reports it
-        return ""
-    person = intake.get("complainant", {}) if isinstance(intake, dict) else None
-    if not isinstance(person, dict):
-        return ""
-    site = str(intake.get("site") or person.get("site") or "").strip()
-    return room_key(site, str(person.get("building", "")).strip(), str(person.get("room", "")))
 
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

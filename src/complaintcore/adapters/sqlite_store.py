@@ -27,7 +27,6 @@ order is time order and the indexes answer "due before t".
 from __future__ import annotations
 
 import functools
-import json
 import os
 import sqlite3
 import threading
@@ -108,7 +107,7 @@ from complaintcore.core.errors import (
     UnknownTenantError,
 )
 from complaintcore.core.models import Channel, Complaint, Event, Grade, Status
-from complaintcore.core.repeats import Earlier, room_key
+from complaintcore.core.repeats import Earlier
 from complaintcore.desk.ports import (
     AccessRecord,
     ComplaintRow,
@@ -626,14 +625,9 @@ def _fill_v5(conn: sqlite3.Connection) -> None:
         "SELECT c.tenant, c.id, c.intake_json FROM complaints AS c"
         " JOIN projection AS p ON p.tenant = c.tenant AND p.id = c.id"
     ):
-        intake = json.loads(intake_json)
-        person = intake.get("complainant", {}) if isinstance(intake, dict) else None
-        if not isinstance(person, dict):  # a malformed record: verify() reports it
-            continue
-        site = str(intake.get("site") or person.get("site") or "").strip()
-        key = room_key(site, str(person.get("building", "")).strip(), str(person.get("room", "")))
-        if key:
-            updates.append((key, tenant, cid))
+        keys = stored_keys(intake_json)
+        if keys is not None and keys[1]:  # a malformed record: verify() reports it
+            updates.append((keys[1], tenant, cid))
     conn.executemany("UPDATE projection SET room_key = ? WHERE tenant = ? AND id = ?", updates)
 
 
