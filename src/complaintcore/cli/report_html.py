@@ -99,8 +99,8 @@ _STAFF_NOTE = N_(
     "Sanctions of the complaints received in the month (whenever recorded) by grade and "
     "card, evaluation points deducted, and valid complaints about each person received in "
     "the month. Severe cases are to be handed to the company (a severe sanction is reported to "
-    "it when recorded; a month severe by points or complaints is shown here only). Staff by "
-    "id; names masked."
+    "it when recorded; a month at the points or complaints limit, at the first sanction that "
+    "finds it there). Staff by id; names masked."
 )
 
 _CSS = """

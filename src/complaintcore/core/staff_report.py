@@ -38,7 +38,14 @@ from complaintcore.core.rulepack import Accountability, Measure, RulePack
 from complaintcore.core.validity import counts_as_complaint
 from complaintcore.core.workflow import fold
 
-__all__ = ["CARDS", "SEVERE_REASONS", "StaffMonth", "StaffReport", "staff_report"]
+__all__ = [
+    "CARDS",
+    "SEVERE_REASONS",
+    "StaffMonth",
+    "StaffReport",
+    "month_turned_severe",
+    "staff_report",
+]
 
 CARDS = (Measure.YELLOW_CARD, Measure.RED_CARD, Measure.BLACK_CARD)
 """PEN-1: the cards a sanction can carry, mildest first."""
@@ -51,6 +58,9 @@ SEVERE_REASONS = {
     "complaints": ("有效投诉次数达到上限", "valid complaints reached the limit"),
 }
 """Why a month is severe, with zh-CN and en labels."""
+
+_BY_COUNT = frozenset({"points", "complaints"})
+"""The reasons a month reaches by adding up (a severe sanction is told on its own)."""
 
 
 @attrs.frozen
@@ -211,3 +221,47 @@ def _row(staff_id: str, p: _Person, rule: Accountability) -> StaffMonth:
         severe=bool(reasons),
         reasons=tuple(reasons),
     )
+
+
+def month_turned_severe(
+    complaints: Iterable[Complaint],
+    pack: RulePack,
+    *,
+    staff_id: str,
+    year: int,
+    month: int,
+    now: datetime,
+) -> StaffMonth | None:
+    """PEN-2: ``staff_id``'s month when a sanction recorded at ``now`` finds it
+    severe by points or by complaints and none of the person's earlier
+    sanctions of the month did, else ``None``.
+
+    The company is told once a month per person (情节严重交由公司处理), at the
+    first sanction that finds the month over a limit: the month is added up
+    again as it stood at each earlier sanction of the person's, so the answer
+    depends on the history only, not on who was told before.
+    """
+    items = list(complaints)
+    current = _person(staff_report(items, pack, year=year, month=month, now=now), staff_id)
+    if current is None or not _BY_COUNT.intersection(current.reasons):
+        return None
+    tz = ZoneInfo(pack.calendar.timezone)
+    start, end = _month_bounds(year, month, tz)
+    earlier = sorted(
+        {
+            ev.at
+            for c in items
+            if start <= c.intake.received_at < end
+            for ev in c.events
+            if isinstance(ev, SanctionRecorded) and ev.staff_id == staff_id and ev.at < now
+        }
+    )
+    for at in earlier:
+        then = _person(staff_report(items, pack, year=year, month=month, now=at), staff_id)
+        if then is not None and _BY_COUNT.intersection(then.reasons):
+            return None  # reported at that sanction
+    return current
+
+
+def _person(report: StaffReport, staff_id: str) -> StaffMonth | None:
+    return next((r for r in report.rows if r.staff_id == staff_id), None)

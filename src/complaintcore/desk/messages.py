@@ -64,6 +64,7 @@ TOPICS: dict[str, str] = {
     "measure_overdue": N_("A measure is overdue (IMP-1)"),
     "raised_repeatedly": N_("A matter has been raised repeatedly (GRD-2)"),
     "severe_sanction": N_("Severe case reported to the company (PEN-2)"),
+    "severe_month": N_("A staff member's month reached its limit: for the company (PEN-2)"),
 }
 """Every topic the desk notifies about, with its title (a catalog message id)."""
 

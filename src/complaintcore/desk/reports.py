@@ -15,7 +15,8 @@ complaint ever stored, decoded, however few the month holds.  A
 
 The per-staff table (PEN-1, PEN-2) is about the complaints received in the
 month (their sanctions count in it whenever they were recorded): it reads
-those complaints only.
+those complaints only, and so does :func:`turned_severe`, which a sanction
+asks whether the person's month has just reached a limit.
 
 The counts are the statistics' own figures as long as nothing happened to
 those complaints after ``now`` (each row keeps its latest event's time); when
@@ -27,9 +28,10 @@ events).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from complaintcore.core import stats
 from complaintcore.core.models import (
@@ -40,7 +42,7 @@ from complaintcore.core.models import (
     Validity,
     require_aware,
 )
-from complaintcore.core.staff_report import StaffReport
+from complaintcore.core.staff_report import StaffMonth, StaffReport, month_turned_severe
 from complaintcore.core.staff_report import staff_report as staff_table
 from complaintcore.desk.ports import ReceivedCount, ReportStore
 
@@ -48,7 +50,7 @@ if TYPE_CHECKING:
     from complaintcore.core.rulepack import EarlyWarning
     from complaintcore.desk.service import Desk
 
-__all__ = ["monthly_report", "staff_report"]
+__all__ = ["monthly_report", "staff_report", "turned_severe"]
 
 _EARLIEST = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)  # the first time the API takes
 _LATEST = datetime(LAST_YEAR, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)  # the last one
@@ -131,14 +133,41 @@ def monthly_report(
 def staff_report(desk: Desk, year: int, month: int, *, now: datetime) -> StaffReport:
     """See :meth:`complaintcore.desk.Desk.staff_report`."""
     require_aware(now, "now")
-    pack, store = desk.pack, desk.store
-    period = stats.Period.of(year, month, pack.calendar.timezone)
+    complaints = _month_complaints(desk, year, month)
+    return staff_table(complaints, desk.pack, year=year, month=month, now=now)
+
+
+def turned_severe(
+    desk: Desk, complaint: Complaint, staff_ids: Iterable[str], now: datetime
+) -> list[tuple[str, StaffMonth]]:
+    """PEN-2: the months a sanction of ``complaint`` (as it stands after it, not
+    stored yet) has just made severe by points or complaints, as ``(period, row)``
+    per person (:func:`~complaintcore.core.staff_report.month_turned_severe`)."""
+    rule = desk.pack.accountability
+    if not (rule.severe_points or rule.severe_complaints) or not desk.pack.severe_report_to:
+        return []
+    received = complaint.intake.received_at.astimezone(ZoneInfo(desk.pack.calendar.timezone))
+    year, month = received.year, received.month
+    stored = [c for c in _month_complaints(desk, year, month) if c.id != complaint.id]
+    items = [*stored, complaint]
+    out = []
+    for staff_id in dict.fromkeys(staff_ids):
+        row = month_turned_severe(
+            items, desk.pack, staff_id=staff_id, year=year, month=month, now=now
+        )
+        if row is not None:
+            out.append((f"{year:04d}-{month:02d}", row))
+    return out
+
+
+def _month_complaints(desk: Desk, year: int, month: int) -> Iterator[Complaint]:
+    """PEN-2: every figure of the staff table is about the complaints received in
+    the month (a sanction counts in its complaint's month, whenever recorded)."""
+    store = desk.store
+    period = stats.Period.of(year, month, desk.pack.calendar.timezone)
     if not isinstance(store, ReportStore) or not _readable(period):
-        return staff_table(store.complaints(), pack, year=year, month=month, now=now)
-    # PEN-2: every figure of the table is about the complaints received in the
-    # month (a sanction counts in its complaint's month, whenever it was recorded)
-    complaints = store.complaints_received(period.start, period.end)
-    return staff_table(complaints, pack, year=year, month=month, now=now)
+        return store.complaints()
+    return store.complaints_received(period.start, period.end)
 
 
 def _readable(period: stats.Period) -> bool:

@@ -60,6 +60,7 @@ from complaintcore.core.models import (
     Event,
     Grade,
     Intake,
+    SanctionRecorded,
     Status,
     TargetPerson,
     Trigger,
@@ -1833,6 +1834,7 @@ class Desk:
         box = (
             self._telling.outbox_for(after, events, now)
             + self._telling.duty_outbox(after, events, now)
+            + self._severe_months(after, events, now)
             + (outbox or [])
         )
         self.store.append(
@@ -1840,6 +1842,22 @@ class Desk:
         )
         self._after_commit(after, events, now, deliver=deliver and bool(box))
         return after
+
+    def _severe_months(
+        self, complaint: Complaint, events: Sequence[Event], now: datetime
+    ) -> Outbox:
+        """PEN-2: a sanction that finds its person's month at the pack's points or
+        complaints limit tells the company (reads the month's complaints; only
+        when a sanction is recorded and the pack has such a limit)."""
+        staff = [e.staff_id for e in events if isinstance(e, SanctionRecorded)]
+        if not staff or not self.notifiers:
+            return []
+        from complaintcore.desk.reports import turned_severe
+
+        box: Outbox = []
+        for period, row in turned_severe(self, complaint, staff, now):
+            box += self._telling.severe_month_outbox(complaint, period, row, now)
+        return box
 
     def _after_commit(
         self, complaint: Complaint, events: Sequence[Event], now: datetime, *, deliver: bool = True

@@ -32,6 +32,7 @@ from complaintcore.core.models import (
     Visited,
 )
 from complaintcore.core.rulepack import DutySpec, RulePack
+from complaintcore.core.staff_report import StaffMonth
 from complaintcore.desk import access, messages
 from complaintcore.desk.ports import Notification, Notifier, StaffDirectory, StaffMember
 from complaintcore.desk.projection import Projection
@@ -268,6 +269,29 @@ class Telling:
                         messages.Detail(N_("grade"), ev.grade),
                     )
                     box += self.fan(complaint, "severe_sanction", m, now, tag, detail)
+        return box
+
+    def severe_month_outbox(
+        self, complaint: Complaint, period: str, row: StaffMonth, now: datetime
+    ) -> Outbox:
+        """PEN-2: the company hears of a person's month that has reached the pack's
+        points or complaints limit (情节严重交由公司处理), once, with the sanction
+        that found it so."""
+        if not self.notifiers or not self.pack.severe_report_to:
+            return []
+        members = self._staff.site_members(complaint)
+        site = complaint.intake.site or complaint.intake.complainant.site
+        detail = (
+            messages.Detail(N_("staff"), row.staff_id),
+            messages.Detail(N_("month"), period),
+            messages.Detail(N_("points deducted"), str(row.points)),
+            messages.Detail(N_("valid complaints"), str(row.complaints)),
+        )
+        box: Outbox = []
+        for m in access.recipients(
+            members, site=site, department=self.pack.severe_report_to, at=now, tz=self.zone
+        ):
+            box += self.fan(complaint, "severe_month", m, now, f"{row.staff_id}:{period}", detail)
         return box
 
     def measure_message(

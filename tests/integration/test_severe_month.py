@@ -1,0 +1,113 @@
+"""PEN-2: a staff member's month that reaches the pack's points or complaints
+limit is told to the company (004 篇1 §三.4: 当月考评扣分，如情节严重交由公司处理).
+
+cn-sales-office: an important complaint costs a sales consultant 5 points
+(`[[sanctions]]`), 10 points in a month is severe (`severe_points = 10`), and
+severe cases go to HR and administration (`report_to = "hr_admin"`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from complaintcore import Assess, Complainant, Intake, RecordSanction, TargetPerson
+from complaintcore.adapters.memory_store import MemoryStore
+from complaintcore.adapters.sqlite_store import SqliteStore
+from complaintcore.desk import Desk
+from complaintcore.desk.ports import ComplaintStore
+from complaintcore.testing import RecordingNotifier, make_desk
+from tests.helpers import SH
+
+_HOUR = timedelta(hours=1)
+CONSULTANT = TargetPerson(staff_id="SR-102", rung="sales_consultant", role="置业顾问")
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=SH)
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ComplaintStore]:
+    the_store = MemoryStore() if request.param == "memory" else SqliteStore(tmp_path / "d.sqlite3")
+    yield the_store
+    the_store.close()
+
+
+def complaint_about(desk: Desk, when: str, phone: str, target: TargetPerson = CONSULTANT) -> str:
+    person = Complainant("张三", phone, f"5-{phone[-3:]}", "5", "sunrise")
+    it = Intake(
+        complainant=person,
+        channel="in_person",
+        received_at=at(when),
+        receiver="SR-101",
+        receiver_unit="sales",
+        summary="置业顾问态度差，顶撞客户",
+        site="sunrise",
+        target=target,
+    )
+    cid = desk.receive(it, now=at(when)).id
+    desk.act(
+        cid, Assess(actor="HQ-101", validity="valid", facts={"staff_fault"}), now=at(when) + _HOUR
+    )
+    return cid
+
+
+def told_company(desk: Desk, notes: RecordingNotifier) -> list[tuple[str, str]]:
+    hr = {m.staff_id for m in desk.directory.members() if m.department == "hr_admin"}
+    assert hr  # the sample staff has HR and administration
+    return [
+        (n.complaint_id, n.body)
+        for n, r in notes.sent
+        if n.topic == "severe_month" and r is not None and r.staff_id in hr
+    ]
+
+
+@pytest.mark.procedure("PEN-2")
+def test_the_sanction_reaching_ten_points_tells_hr_once(store: ComplaintStore) -> None:
+    """Two important complaints of 30 and 31 March sanctioned on 31 March and
+    1 April: March reaches 10 points at the second (a sanction counts in its
+    complaint's month); a third March complaint sanctioned later does not tell
+    HR again, and neither does a complaint of April."""
+    notes = RecordingNotifier()
+    desk = make_desk(pack="cn-sales-office", notifiers=[notes], store=store)
+    first = complaint_about(desk, "2025-03-30 10:00", "13700001111")
+    second = complaint_about(desk, "2025-03-31 10:00", "13700002222")
+    desk.act(first, RecordSanction(actor="HQ-101"), now=at("2025-03-31 15:00"))
+    desk.deliver(at("2025-03-31 15:01"))
+    assert told_company(desk, notes) == []  # 5 points
+    desk.act(second, RecordSanction(actor="HQ-101"), now=at("2025-04-01 12:00"))
+    desk.deliver(at("2025-04-01 12:01"))
+    ((cid, body),) = told_company(desk, notes)
+    assert cid == second
+    assert "SR-102" in body
+    assert "2025-03" in body
+    assert "10" in body  # the points deducted in March
+    assert "13700002222" not in body  # HR is told of the staff member, not the owner (PRV-1)
+    third = complaint_about(desk, "2025-03-31 16:00", "13700003333")
+    april = complaint_about(desk, "2025-04-02 10:00", "13700004444")
+    desk.act(third, RecordSanction(actor="HQ-101"), now=at("2025-04-03 10:00"))
+    desk.act(april, RecordSanction(actor="HQ-101"), now=at("2025-04-03 11:00"))
+    desk.deliver(at("2025-04-03 11:01"))
+    assert len(told_company(desk, notes)) == 1
+    march = {r.staff_id: r for r in desk.staff_report(2025, 3, now=at("2025-04-03 12:00")).rows}
+    assert march["SR-102"].points == 15
+    assert march["SR-102"].severe
+
+
+@pytest.mark.procedure("PEN-2")
+def test_the_person_complained_about_is_not_told_their_month_went_to_hr(
+    store: ComplaintStore,
+) -> None:
+    notes = RecordingNotifier()
+    desk = make_desk(pack="cn-sales-office", notifiers=[notes], store=store)
+    ids = [complaint_about(desk, f"2025-03-{d} 10:00", f"13700{d}1111") for d in (10, 11)]
+    for cid in ids:
+        desk.act(cid, RecordSanction(actor="HQ-101"), now=at("2025-03-12 10:00"))
+    desk.deliver(at("2025-03-12 10:01"))
+    assert len(told_company(desk, notes)) == 1
+    sent = [(n.topic, r.staff_id if r else "") for n, r in notes.sent]
+    assert ("severe_month", "SR-102") not in sent
