@@ -162,7 +162,7 @@ if TYPE_CHECKING:
     from complaintcore.core.staff_report import (
         StaffMonth,
         StaffReport,
-        month_turned_severe,
+        month_at_limit,
         staff_report,
     )
     from complaintcore.core.stats import (
@@ -520,7 +520,7 @@ __all__ = [  # noqa: RUF022 (plain sorted order: tests/unit/test_public_api.py)
     "load_config",
     "load_pack",
     "make_plugin_manager",
-    "month_turned_severe",
+    "month_at_limit",
     "monthly_report",
     "new_complaint",
     "register_upcaster",
@@ -803,7 +803,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "core.staff_report": (
         "StaffMonth",
         "StaffReport",
-        "month_turned_severe",
+        "month_at_limit",
         "staff_report",
     ),
 }

@@ -37,7 +37,13 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ComplaintS
     the_store.close()
 
 
-def complaint_about(desk: Desk, when: str, phone: str, target: TargetPerson = CONSULTANT) -> str:
+def complaint_about(
+    desk: Desk,
+    when: str,
+    phone: str,
+    target: TargetPerson = CONSULTANT,
+    summary: str = "置业顾问态度差，顶撞客户",
+) -> str:
     person = Complainant("张三", phone, f"5-{phone[-3:]}", "5", "sunrise")
     it = Intake(
         complainant=person,
@@ -45,7 +51,7 @@ def complaint_about(desk: Desk, when: str, phone: str, target: TargetPerson = CO
         received_at=at(when),
         receiver="SR-101",
         receiver_unit="sales",
-        summary="置业顾问态度差，顶撞客户",
+        summary=summary,
         site="sunrise",
         target=target,
     )
@@ -111,3 +117,57 @@ def test_the_person_complained_about_is_not_told_their_month_went_to_hr(
     assert len(told_company(desk, notes)) == 1
     sent = [(n.topic, r.staff_id if r else "") for n, r in notes.sent]
     assert ("severe_month", "SR-102") not in sent
+
+
+@pytest.mark.procedure("PEN-2")
+def test_sanctions_at_one_instant_or_typed_in_out_of_order_tell_hr_once(
+    store: ComplaintStore,
+) -> None:
+    """5 + 5 + 5 points: the 11 April pair reaches the limit together (two clerks,
+    one minute) and HR hears once.  In May, a sanction given on paper on 5 May is
+    typed in after the one of 6 May: the month reached 10 points either way."""
+    notes = RecordingNotifier()
+    desk = make_desk(pack="cn-sales-office", notifiers=[notes], store=store)
+    x = complaint_about(desk, "2025-04-01 10:00", "13700000011")
+    desk.act(x, RecordSanction(actor="HQ-101"), now=at("2025-04-02 10:00"))
+    y = complaint_about(desk, "2025-04-10 10:00", "13700000012")
+    z = complaint_about(desk, "2025-04-10 11:00", "13700000013")
+    desk.act(y, RecordSanction(actor="HQ-101"), now=at("2025-04-11 10:00"))
+    desk.act(z, RecordSanction(actor="HQ-101"), now=at("2025-04-11 10:00"))
+    desk.deliver(at("2025-04-11 10:05"))
+    assert [cid for cid, _body in told_company(desk, notes)] == [y]
+    a = complaint_about(desk, "2025-05-02 10:00", "13700000021")
+    b = complaint_about(desk, "2025-05-03 10:00", "13700000022")
+    desk.act(a, RecordSanction(actor="HQ-101"), now=at("2025-05-06 10:00"))
+    desk.act(b, RecordSanction(actor="HQ-101"), now=at("2025-05-05 10:00"))
+    desk.deliver(at("2025-05-06 10:05"))
+    told = told_company(desk, notes)
+    assert len(told) == 2
+    assert "2025-05" in told[-1][1]
+
+
+@pytest.mark.procedure("PEN-2")
+@pytest.mark.procedure("ESC-4")
+def test_hrs_own_month_goes_to_the_top_of_the_ladder(store: ComplaintStore) -> None:
+    """The only HR member complained about three times in March (cn-sales-office:
+    three valid complaints are severe) is not told of it; the top of the ladder
+    (副总经理) is, so the severe month is not reported to nobody."""
+    notes = RecordingNotifier()
+    desk = make_desk(pack="cn-sales-office", notifiers=[notes], store=store)
+    hr = [m for m in desk.directory.members() if m.department == "hr_admin"]
+    assert len(hr) == 1
+    person = TargetPerson(staff_id=hr[0].staff_id, rung=hr[0].rung, role="行政人事")
+    ids = [
+        complaint_about(
+            desk, f"2025-03-1{d} 10:00", f"1370000000{d}", person, "行政人事部员工态度差"
+        )
+        for d in (1, 2, 3)
+    ]
+    desk.act(ids[0], RecordSanction(actor="HQ-101"), now=at("2025-03-14 10:00"))
+    desk.deliver(at("2025-03-14 10:05"))
+    told = [r.staff_id for n, r in notes.sent if n.topic == "severe_month" and r is not None]
+    top = desk.pack.ladder[-1].code
+    assert told
+    assert hr[0].staff_id not in told
+    rungs = {m.staff_id: m.rung for m in desk.directory.members()}
+    assert {rungs[s] for s in told} == {top}

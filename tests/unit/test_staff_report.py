@@ -14,7 +14,7 @@ import pytest
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import Complaint, Fact, Grade, SanctionRecorded
 from complaintcore.core.rulepack import Measure, RulePack
-from complaintcore.core.staff_report import StaffMonth, month_turned_severe, staff_report
+from complaintcore.core.staff_report import StaffMonth, month_at_limit, staff_report
 from complaintcore.core.workflow import Assess, RecordSanction
 from tests.helpers import SH, Runner, about, intake, pack
 
@@ -180,15 +180,17 @@ def test_the_warnings_figure_is_in_every_format() -> None:
     assert "warning" in console.export_text()
 
 
-def _told(complaints: list[Complaint], p: RulePack, staff: str, at: datetime) -> StaffMonth | None:
-    return month_turned_severe(complaints, p, staff_id=staff, year=2025, month=11, now=at)
+def _at_limit(
+    complaints: list[Complaint], p: RulePack, staff: str, at: datetime
+) -> StaffMonth | None:
+    return month_at_limit(complaints, p, staff_id=staff, year=2025, month=11, now=at)
 
 
 @pytest.mark.procedure("PEN-2")
-def test_the_sanction_that_reaches_the_points_limit_tells_the_company_once() -> None:
+def test_a_month_is_at_the_points_limit_from_the_sanction_that_reaches_it() -> None:
     """004 篇1 §三.4 当月考评扣分 … 情节严重交由公司处理; cn-sales-office: an important
     complaint costs a consultant 5 points, 10 in a month is severe.  Sanctions of
-    5, 10 and 15 points: only the second (10) finds the month newly severe."""
+    5, 10 and 15 points: the month is at its limit from the second on."""
     consultant = SALES.ladder[0].code  # 置业顾问
     assert SALES.accountability.severe_points == 10
     complaints = []
@@ -199,48 +201,44 @@ def test_the_sanction_that_reaches_the_points_limit_tells_the_company_once() -> 
         recorded = c.events[-1]
         assert isinstance(recorded, SanctionRecorded)
         assert recorded.points_deducted == 5
-        answers.append(_told(complaints, SALES, "sc-7", recorded.at))
+        answers.append(_at_limit(complaints, SALES, "sc-7", recorded.at))
     first, second, third = answers
     assert first is None  # 5 points
     assert second is not None
     assert (second.points, second.reasons) == (10, ("points",))
-    assert third is None  # 15 points: the company already heard of November
+    assert third is not None
+    assert third.points == 15
 
 
 @pytest.mark.procedure("PEN-2")
-def test_a_month_at_the_complaints_limit_is_told_at_its_first_sanction() -> None:
-    """cn-property: three valid complaints about one person in a month are severe.
-    Three complaints stand before anyone is sanctioned: the first sanction tells
-    the company; the next ones do not again."""
+def test_a_month_at_the_complaints_limit_before_any_sanction() -> None:
+    """cn-property: three valid complaints about one person in a month are severe,
+    sanctioned or not; a month with two is not."""
     front = PROPERTY.ladder[0].code
-    assert (PROPERTY.accountability.severe_complaints, PROPERTY.accountability.severe_points) == (
-        3,
-        0,
-    )
+    assert PROPERTY.accountability.severe_complaints == 3
+    assert PROPERTY.accountability.severe_points == 0
     complaints = [
         sanctioned(PROPERTY, f"C-{i}", "g-1", front, _nov(day), sanction=False)
         for i, day in enumerate((3, 9, 15), start=1)
     ]
-    late = _nov(25)
-    answers = []
-    for n in range(3):
-        r = Runner(PROPERTY, complaints[n].intake, complaints[n].id)
-        r.complaint, r.now = complaints[n], late + timedelta(hours=n)
-        complaints[n] = r(RecordSanction(actor="sup"))
-        answers.append(_told(complaints, PROPERTY, "g-1", r.now))
-    assert answers[0] is not None
-    assert answers[0].reasons == ("complaints",)
-    assert answers[0].complaints == 3
-    assert answers[1:] == [None, None]
+    assert _at_limit(complaints[:2], PROPERTY, "g-1", NOW) is None
+    row = _at_limit(complaints, PROPERTY, "g-1", NOW)
+    assert row is not None
+    assert (row.reasons, row.complaints, row.sanction_count) == (("complaints",), 3, 0)
 
 
 @pytest.mark.procedure("PEN-2")
-def test_a_month_below_its_limits_or_another_persons_is_not_told() -> None:
+def test_a_severe_sanction_alone_is_not_a_month_at_its_limit() -> None:
+    """A major complaint's red card is reported as a severe sanction when recorded; the
+    month's limits are points and complaints."""
     consultant = SALES.ladder[0].code
-    one = sanctioned(SALES, "S-1", "sc-7", consultant, _nov(3), (Fact.STAFF_FAULT,))
-    other = sanctioned(SALES, "S-2", "sc-8", consultant, _nov(4), (Fact.STAFF_FAULT,))
-    at = max(one.events[-1].at, other.events[-1].at)
-    assert _told([one, other], SALES, "sc-7", at) is None  # 5 points each, apart
-    assert _told([one, other], SALES, "sc-9", at) is None  # nobody's month
-    october = month_turned_severe([one, other], SALES, staff_id="sc-7", year=2025, month=10, now=at)
+    red = sanctioned(SALES, "S-1", "sc-7", consultant, _nov(3), (Fact.MAJOR_LOSS,))
+    (row,) = staff_report([red], SALES, year=2025, month=11, now=NOW).rows
+    assert "severe_sanction" in row.reasons
+    assert row.points == 10  # cn-sales-office: major = 10 points
+    assert _at_limit([red], SALES, "sc-7", NOW) is not None  # and 10 points is the limit
+    one = sanctioned(SALES, "S-2", "sc-8", consultant, _nov(4), (Fact.STAFF_FAULT,))
+    assert _at_limit([red, one], SALES, "sc-8", NOW) is None  # 5 points
+    assert _at_limit([red, one], SALES, "sc-9", NOW) is None  # nobody's month
+    october = month_at_limit([red, one], SALES, staff_id="sc-7", year=2025, month=10, now=NOW)
     assert october is None

@@ -99,7 +99,7 @@ _STAFF_NOTE = N_(
     "Sanctions of the complaints received in the month (whenever recorded) by grade and "
     "card, evaluation points deducted, and valid complaints about each person received in "
     "the month. Severe cases are to be handed to the company (a severe sanction is reported to "
-    "it when recorded; a month at the points or complaints limit, at the first sanction that "
+    "it when recorded; a month at the points or complaints limit, once, by a sanction that "
     "finds it there). Staff by id; names masked."
 )
 

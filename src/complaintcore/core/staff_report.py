@@ -43,7 +43,7 @@ __all__ = [
     "SEVERE_REASONS",
     "StaffMonth",
     "StaffReport",
-    "month_turned_severe",
+    "month_at_limit",
     "staff_report",
 ]
 
@@ -223,7 +223,7 @@ def _row(staff_id: str, p: _Person, rule: Accountability) -> StaffMonth:
     )
 
 
-def month_turned_severe(
+def month_at_limit(
     complaints: Iterable[Complaint],
     pack: RulePack,
     *,
@@ -232,35 +232,16 @@ def month_turned_severe(
     month: int,
     now: datetime,
 ) -> StaffMonth | None:
-    """PEN-2: ``staff_id``'s month when a sanction recorded at ``now`` finds it
-    severe by points or by complaints and none of the person's earlier
-    sanctions of the month did, else ``None``.
+    """PEN-2: ``staff_id``'s month as it stands at ``now`` when it has reached the
+    pack's ``severe_points`` or ``severe_complaints`` (情节严重交由公司处理), else ``None``.
 
-    The company is told once a month per person (情节严重交由公司处理), at the
-    first sanction that finds the month over a limit: the month is added up
-    again as it stood at each earlier sanction of the person's, so the answer
-    depends on the history only, not on who was told before.
+    The desk asks at every sanction and tells the company once per person and
+    month (the message's key names the person and the month, not the sanction),
+    so sanctions typed in late, out of order or together tell it once.
     """
-    items = list(complaints)
-    current = _person(staff_report(items, pack, year=year, month=month, now=now), staff_id)
-    if current is None or not _BY_COUNT.intersection(current.reasons):
-        return None
-    tz = ZoneInfo(pack.calendar.timezone)
-    start, end = _month_bounds(year, month, tz)
-    earlier = sorted(
-        {
-            ev.at
-            for c in items
-            if start <= c.intake.received_at < end
-            for ev in c.events
-            if isinstance(ev, SanctionRecorded) and ev.staff_id == staff_id and ev.at < now
-        }
-    )
-    for at in earlier:
-        then = _person(staff_report(items, pack, year=year, month=month, now=at), staff_id)
-        if then is not None and _BY_COUNT.intersection(then.reasons):
-            return None  # reported at that sanction
-    return current
+    report = staff_report(complaints, pack, year=year, month=month, now=now)
+    row = _person(report, staff_id)
+    return row if row is not None and _BY_COUNT.intersection(row.reasons) else None
 
 
 def _person(report: StaffReport, staff_id: str) -> StaffMonth | None:

@@ -131,7 +131,10 @@ class Detail:
     kind: str = ""
 
 
-def _key(complaint_id: str, topic: str, recipient: str, discriminator: str) -> str:
+def _key(complaint_id: str, topic: str, recipient: str, discriminator: str, scope: str = "") -> str:
+    if scope:
+        raw = f"scope|{scope}|{topic}|{recipient}|{discriminator}"
+        return f"{topic}:{hashlib.sha256(raw.encode()).hexdigest()[:16]}"
     raw = f"{complaint_id}|{topic}|{recipient}|{discriminator}"
     return f"{complaint_id}:{topic}:{hashlib.sha256(raw.encode()).hexdigest()[:16]}"
 
@@ -241,8 +244,13 @@ class Messages:
         discriminator: str,
         detail: Sequence[str | Detail] = (),
         group: bool = False,
+        scope: str = "",
     ) -> Notification:
         """One notification; ``discriminator`` makes the dedupe key (same -> sent once).
+
+        The key is the complaint's unless a ``scope`` is given: then one message
+        per scope, topic and recipient, whichever complaint raised it (PEN-2: a
+        person's month is reported once, by whichever sanction finds it severe).
 
         A ``detail`` given as text is shown as it is, in every language.  With
         ``group``, the post for a group chat: everyone it concerns gets the
@@ -282,7 +290,7 @@ class Messages:
         )
         to = "" if group else recipient.staff_id
         return Notification(
-            key=_key(complaint.id, topic, to, discriminator),
+            key=_key(complaint.id, topic, to, discriminator, scope),
             complaint_id=complaint.id,
             topic=topic,
             recipient=to,

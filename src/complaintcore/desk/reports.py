@@ -42,7 +42,7 @@ from complaintcore.core.models import (
     Validity,
     require_aware,
 )
-from complaintcore.core.staff_report import StaffMonth, StaffReport, month_turned_severe
+from complaintcore.core.staff_report import StaffMonth, StaffReport, month_at_limit
 from complaintcore.core.staff_report import staff_report as staff_table
 from complaintcore.desk.ports import ReceivedCount, ReportStore
 
@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from complaintcore.core.rulepack import EarlyWarning
     from complaintcore.desk.service import Desk
 
-__all__ = ["monthly_report", "staff_report", "turned_severe"]
+__all__ = ["monthly_report", "months_at_limit", "staff_report"]
 
 _EARLIEST = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)  # the first time the API takes
 _LATEST = datetime(LAST_YEAR, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)  # the last one
@@ -137,12 +137,13 @@ def staff_report(desk: Desk, year: int, month: int, *, now: datetime) -> StaffRe
     return staff_table(complaints, desk.pack, year=year, month=month, now=now)
 
 
-def turned_severe(
+def months_at_limit(
     desk: Desk, complaint: Complaint, staff_ids: Iterable[str], now: datetime
 ) -> list[tuple[str, StaffMonth]]:
-    """PEN-2: the months a sanction of ``complaint`` (as it stands after it, not
-    stored yet) has just made severe by points or complaints, as ``(period, row)``
-    per person (:func:`~complaintcore.core.staff_report.month_turned_severe`)."""
+    """PEN-2: the months of ``staff_ids`` that stand at the pack's points or
+    complaints limit once ``complaint`` (as it stands after a sanction, not
+    stored yet) is counted, as ``(period, row)`` per person
+    (:func:`~complaintcore.core.staff_report.month_at_limit`)."""
     rule = desk.pack.accountability
     if not (rule.severe_points or rule.severe_complaints) or not desk.pack.severe_report_to:
         return []
@@ -150,10 +151,14 @@ def turned_severe(
     year, month = received.year, received.month
     stored = [c for c in _month_complaints(desk, year, month) if c.id != complaint.id]
     items = [*stored, complaint]
+    # everything recorded so far counts: a sanction typed in later with an earlier
+    # time (a paper record) must still find the month a later one made severe
+    latest = max((c.events[-1].at for c in items if c.events), default=now)
+    as_of = max(now, latest)
     out = []
     for staff_id in dict.fromkeys(staff_ids):
-        row = month_turned_severe(
-            items, desk.pack, staff_id=staff_id, year=year, month=month, now=now
+        row = month_at_limit(
+            items, desk.pack, staff_id=staff_id, year=year, month=month, now=as_of
         )
         if row is not None:
             out.append((f"{year:04d}-{month:02d}", row))

@@ -1847,15 +1847,16 @@ class Desk:
         self, complaint: Complaint, events: Sequence[Event], now: datetime
     ) -> Outbox:
         """PEN-2: a sanction that finds its person's month at the pack's points or
-        complaints limit tells the company (reads the month's complaints; only
-        when a sanction is recorded and the pack has such a limit)."""
+        complaints limit tells the company, once per person and month (reads the
+        month's complaints; only when a sanction is recorded and the pack has
+        such a limit)."""
         staff = [e.staff_id for e in events if isinstance(e, SanctionRecorded)]
         if not staff or not self.notifiers:
             return []
-        from complaintcore.desk.reports import turned_severe
+        from complaintcore.desk.reports import months_at_limit
 
         box: Outbox = []
-        for period, row in turned_severe(self, complaint, staff, now):
+        for period, row in months_at_limit(self, complaint, staff, now):
             box += self._telling.severe_month_outbox(complaint, period, row, now)
         return box
 

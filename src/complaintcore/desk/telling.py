@@ -76,6 +76,8 @@ class Telling:
         now: datetime,
         discriminator: str,
         detail: Sequence[str | messages.Detail] = (),
+        *,
+        scope: str = "",
     ) -> Outbox:
         if access.is_target(member, complaint):
             return []  # ESC-4: the person complained about is not told the complainant's words
@@ -88,6 +90,7 @@ class Telling:
             at=now,
             discriminator=discriminator,
             detail=detail,
+            scope=scope,
         )
         groups = self._group_channels()
         note: Notification | None = None
@@ -261,26 +264,37 @@ class Telling:
                     )
                     box += self.fan(complaint, "raised_repeatedly", m, now, tag, detail)
             elif isinstance(ev, SanctionRecorded) and ev.severe and self.pack.severe_report_to:
-                for m in access.recipients(
-                    members, site=site, department=self.pack.severe_report_to, at=now, tz=self.zone
-                ):
-                    detail = (
-                        messages.Detail(N_("staff"), ev.staff_id),
-                        messages.Detail(N_("grade"), ev.grade),
-                    )
+                detail = (
+                    messages.Detail(N_("staff"), ev.staff_id),
+                    messages.Detail(N_("grade"), ev.grade),
+                )
+                for m in self._company(complaint, now):
                     box += self.fan(complaint, "severe_sanction", m, now, tag, detail)
         return box
+
+    def _company(self, complaint: Complaint, now: datetime) -> list[StaffMember]:
+        """PEN-2: who a severe case is reported to: the pack's ``report_to`` department,
+        or, when its only members there are the person complained about (never told,
+        ESC-4), the top of the ladder, so a severe case is never reported to nobody."""
+        members = self._staff.site_members(complaint)
+        site = complaint.intake.site or complaint.intake.complainant.site
+        told = access.recipients(
+            members, site=site, department=self.pack.severe_report_to, at=now, tz=self.zone
+        )
+        if any(not access.is_target(m, complaint) for m in told):
+            return told
+        top = self.pack.ladder[-1].code
+        return access.recipients(members, site=site, rung=top, at=now, tz=self.zone)
 
     def severe_month_outbox(
         self, complaint: Complaint, period: str, row: StaffMonth, now: datetime
     ) -> Outbox:
-        """PEN-2: the company hears of a person's month that has reached the pack's
-        points or complaints limit (情节严重交由公司处理), once, with the sanction
-        that found it so."""
+        """PEN-2: the company hears of a person's month at the pack's points or
+        complaints limit (情节严重交由公司处理) once: the message's key names the
+        person and the month, so the outbox keeps the first and drops the copies
+        later sanctions of that month queue."""
         if not self.notifiers or not self.pack.severe_report_to:
             return []
-        members = self._staff.site_members(complaint)
-        site = complaint.intake.site or complaint.intake.complainant.site
         detail = (
             messages.Detail(N_("staff"), row.staff_id),
             messages.Detail(N_("month"), period),
@@ -288,10 +302,10 @@ class Telling:
             messages.Detail(N_("valid complaints"), str(row.complaints)),
         )
         box: Outbox = []
-        for m in access.recipients(
-            members, site=site, department=self.pack.severe_report_to, at=now, tz=self.zone
-        ):
-            box += self.fan(complaint, "severe_month", m, now, f"{row.staff_id}:{period}", detail)
+        for m in self._company(complaint, now):
+            box += self.fan(
+                complaint, "severe_month", m, now, "", detail, scope=f"{row.staff_id}:{period}"
+            )
         return box
 
     def measure_message(
