@@ -157,9 +157,7 @@ def months_at_limit(
     as_of = max(now, latest)
     out = []
     for staff_id in dict.fromkeys(staff_ids):
-        row = month_at_limit(
-            items, desk.pack, staff_id=staff_id, year=year, month=month, now=as_of
-        )
+        row = month_at_limit(items, desk.pack, staff_id=staff_id, year=year, month=month, now=as_of)
         if row is not None:
             out.append((f"{year:04d}-{month:02d}", row))
     return out
