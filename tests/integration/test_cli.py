@@ -66,6 +66,37 @@ def test_init_writes_config_staff_and_database(desk_dir: Path) -> None:
     assert len(err.strip().splitlines()) == 1
 
 
+def test_init_finds_a_pack_file_from_the_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``init DIR --pack rel/pack.toml`` reads the file where the shell says it is, and
+    the configuration it writes finds it from DIR (relative inside DIR, else by its
+    full path)."""
+    from complaintcore import rules
+
+    monkeypatch.chdir(tmp_path)
+    shipped = Path(rules.__file__).parent / "cn-sales-office.toml"
+    (tmp_path / "packs").mkdir()
+    (tmp_path / "packs" / "mine.toml").write_text(shipped.read_text(encoding="utf-8"), "utf-8")
+    code, _, err = run("init", "desk-a", "--pack", "packs/mine.toml")
+    assert (code, err) == (0, "")
+    config = (tmp_path / "desk-a" / "complaintcore.toml").read_text(encoding="utf-8")
+    assert f'pack = "{(tmp_path / "packs" / "mine.toml").resolve()}"' in config
+    monkeypatch.chdir(tmp_path / "desk-a")
+    assert run("list")[0] == 0  # the desk opens on the pack from its own directory
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "desk-b").mkdir()
+    (tmp_path / "desk-b" / "pack.toml").write_text(shipped.read_text(encoding="utf-8"), "utf-8")
+    code, _, err = run("init", "desk-b", "--pack", "desk-b/pack.toml")
+    assert (code, err) == (0, "")
+    config = (tmp_path / "desk-b" / "complaintcore.toml").read_text(encoding="utf-8")
+    assert 'pack = "pack.toml"' in config
+    moved = tmp_path / "moved"
+    (tmp_path / "desk-b").rename(moved)
+    monkeypatch.chdir(moved)
+    assert run("list")[0] == 0
+
+
 def test_receive_list_show(desk_dir: Path) -> None:
     cid = receive_one()
     code, out, _ = run("list", "--json")

@@ -57,7 +57,7 @@ name = "acknowledge"
 zh = "确认"
 en = "acknowledge"
 start = ["registered"]
-stop = ["acknowledged"]
+stop = ["replied"]
 mode = "working_time"
 duration = "{acknowledge}"
 {extension}

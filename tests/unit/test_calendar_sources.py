@@ -138,3 +138,33 @@ def test_importing_the_adapter_does_not_import_holidays() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+HK_GENERAL_HOLIDAYS_EASTER_2025 = (date(2025, 4, 18), date(2025, 4, 19), date(2025, 4, 21))
+"""Good Friday, the day following it and Easter Monday: Hong Kong general holidays
+(General Holidays Ordinance, Cap. 149), not statutory (labour) holidays."""
+
+
+@pytest.mark.procedure("DL-1")
+def test_a_pack_chooses_the_sources_holiday_lists() -> None:
+    """A Hong Kong office closes on the general holidays: with ``categories =
+    ["public", "optional"]`` one working day from Thursday 17 April 2025 is
+    Tuesday 22 April (18, 19, 21 April are general holidays, 20 April a
+    Sunday); with the statutory list alone it would be Good Friday."""
+    from complaintcore.adapters.calendars import calendar_for_spec, calendar_problems
+    from complaintcore.core.rulepack import CalendarSpec
+
+    hk = ZoneInfo("Asia/Hong_Kong")
+    general = CalendarSpec(
+        country="HK", timezone="Asia/Hong_Kong", categories=("public", "optional")
+    )
+    statutory = CalendarSpec(country="HK", timezone="Asia/Hong_Kong")
+    received = datetime(2025, 4, 17, 10, 0, tzinfo=hk)
+    cal = calendar_for_spec(general)
+    assert cal.add_days(received, 1).date() == date(2025, 4, 22)
+    assert not any(cal.is_working_day(d) for d in HK_GENERAL_HOLIDAYS_EASTER_2025)
+    assert calendar_for_spec(statutory).add_days(received, 1).date() == date(2025, 4, 18)
+    assert calendar_problems(general) == []
+    (problem,) = calendar_problems(CalendarSpec(categories=("public", "optional")))
+    assert problem.path == "calendar.categories[1]"
+    assert "'optional'" in problem.reason

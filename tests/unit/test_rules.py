@@ -644,6 +644,11 @@ def test_a_host_pack_file_loads(tmp_path: Path) -> None:
     copied = tmp_path / "acme.toml"
     copied.write_text((DATA / "host-pack.toml").read_text(encoding="utf-8"), encoding="utf-8")
     assert load_pack(copied) == pack
+    # saved by an editor that writes a byte-order mark before UTF-8 text
+    marked = tmp_path / "acme-bom.toml"
+    marked.write_text((DATA / "host-pack.toml").read_text(encoding="utf-8"), encoding="utf-8-sig")
+    assert marked.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert load_pack(marked) == pack
 
 
 def _documented_clocks() -> dict[str, tuple[str, str, str, bool, str]]:
@@ -1042,12 +1047,25 @@ CASES: list[tuple[str, Mutation, str, str]] = [
         "clocks[0].at_risk_percent",
         "1 and 99",
     ),
-    ("no duration", _delete("clocks[0].duration"), "clocks[0].duration", "needs a duration"),
+    ("no duration", _delete("clocks[0].duration"), "clocks[0].duration", "longer than zero"),
     (
         "duration in wrong unit",
         _set("clocks[0].duration", "8h"),
         "clocks[0].duration",
         "needs a duration in days",
+    ),
+    (
+        "repeated holiday category",
+        _set("calendar.categories", ["public", "public"]),
+        "calendar.categories[1]",
+        "duplicate category 'public'",
+    ),
+    ("no holiday category", _set("calendar.categories", []), "calendar.categories", "at least one"),
+    (
+        "zero duration",
+        _set("clocks[0].duration", "0d"),
+        "clocks[0].duration",
+        "must be longer than zero (mode 'working_days' counts days)",
     ),
     (
         "months need months",
@@ -1067,6 +1085,18 @@ CASES: list[tuple[str, Mutation, str, str]] = [
         _set("clocks[0].stop", ["replied:finale"]),
         "clocks[0].stop[0]",
         "no event carries the tag 'replied:finale'",
+    ),
+    (
+        "stage step tag in a pack without stages",
+        _set("clocks[0].stop", ["replied:final", "acknowledged"]),
+        "clocks[0].stop[1]",
+        "no event carries the tag 'acknowledged'",
+    ),
+    (
+        "stage outcome tag in a pack without stages",
+        _set("clocks[0].stop", ["responded:upheld"]),
+        "clocks[0].stop[0]",
+        "no event carries",
     ),
     (
         "tag for unknown unit",

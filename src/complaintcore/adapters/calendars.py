@@ -343,6 +343,7 @@ def calendar_for_spec(spec: CalendarSpec) -> WorkingCalendar:
         weekly=weekly,
         extra_holidays=holidays_,
         extra_workdays=workdays_,
+        categories=spec.categories,
         covered_years=[y.year for y in spec.by_year],
         uncovered=spec.uncovered_years,
     )
@@ -361,11 +362,21 @@ def calendar_problems(spec: CalendarSpec) -> list[FieldProblem]:
 
     code, sub = _split(spec.country, None)
     try:
-        holidays_pkg.country_holidays(code, subdiv=sub, years=[])
+        source = holidays_pkg.country_holidays(code, subdiv=sub, years=[])
     except (NotImplementedError, ValueError) as exc:
         reason = f"holidays does not know the calendar {spec.country!r}: {exc}"
         return [FieldProblem("calendar.country", reason)]
-    return _makeup_days_off(spec)
+    known = tuple(getattr(source, "supported_categories", ("public",)))
+    unknown = [
+        FieldProblem(
+            f"calendar.categories[{i}]",
+            f"the holiday source's calendar {spec.country!r} has no category {c!r}"
+            f" (it has {', '.join(known)})",
+        )
+        for i, c in enumerate(spec.categories)
+        if c not in known
+    ]
+    return unknown or _makeup_days_off(spec)
 
 
 _MAKEUP_ON_HOLIDAY = (
@@ -383,7 +394,8 @@ def _makeup_days_off(spec: CalendarSpec) -> list[FieldProblem]:
     if not spec.country or not typed:
         return []
     code, sub = _split(spec.country, None)
-    days = _source_days(code, sub, spec.first_year, spec.last_year, ("public",), spec.country)
+    cats = spec.categories
+    days = _source_days(code, sub, spec.first_year, spec.last_year, cats, spec.country)
     return [
         FieldProblem(f"calendar.by_year[{i}].workdays[{j}]", _MAKEUP_ON_HOLIDAY)
         for i, entry in typed

@@ -116,7 +116,7 @@ class Ctx:
                 if not Path(staff).exists():
                     raise NotFoundError("staff_file", self.t("no file at {path}", path=staff))
             pack = config.pack
-            require_pack(self, config.resolve(pack) if _is_file(pack) else pack, field="pack")
+            require_pack(self, config.resolve(pack) if is_pack_file(pack) else pack, field="pack")
             self._desk = Desk.from_config(config)
             self.config = config
             show_log_channels(self._desk.notifiers.values())
@@ -298,7 +298,7 @@ def require_pack(ctx: Ctx, name_or_path: str, *, field: str = "--pack") -> None:
     """A missing pack file or an unknown shipped pack name is "not found" (exit 3)."""
     from complaintcore.rules import available_packs
 
-    if _is_file(name_or_path):
+    if is_pack_file(name_or_path):
         if not Path(name_or_path).is_file():
             raise NotFoundError(field, ctx.t("no file at {path}", path=name_or_path))
     elif name_or_path not in available_packs():
@@ -317,7 +317,7 @@ else:  # and older clicks cannot subscript them at run time
     _DateTimeParam = _MonthParam = click.ParamType
 
 
-def _is_file(pack: str) -> bool:
+def is_pack_file(pack: str) -> bool:
     """How the desk tells a pack file from a shipped pack's name."""
     return pack.endswith(".toml") or "/" in pack
 

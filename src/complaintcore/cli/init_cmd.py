@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from complaintcore.cli.context import Ctx, json_option, pass_ctx, require_pack
+from complaintcore.cli.context import Ctx, is_pack_file, json_option, pass_ctx, require_pack
 from complaintcore.core.errors import InvalidInputError, RulePackError
 from complaintcore.i18n import N_
 
@@ -84,6 +84,7 @@ def init(
     languages = _languages(ctx, rules)
     check_tenant(tenant)
     root = Path(directory)
+    written = _as_seen_from(root, pack)
     config = root / "complaintcore.toml"
     staff = root / "staff.toml"
     if config.exists() and not force:
@@ -106,7 +107,7 @@ def init(
             "# complaintcore desk configuration\n"
             f"database = {json.dumps(database, ensure_ascii=False)}\n"
             + (f"tenant = {json.dumps(tenant)}\n" if tenant != "default" else "")
-            + f"pack = {json.dumps(pack)}\n"
+            + f"pack = {json.dumps(written, ensure_ascii=False)}\n"
             'staff_file = "staff.toml"\n'
             f"languages = {json.dumps(languages)}   # notifications, in order (docs/i18n.md)\n\n"
             "[notifiers]\nlog = true\n" + (f"\n[pack_parameters]\n{table}" if table else ""),
@@ -120,13 +121,26 @@ def init(
                 "staff_file": str(staff),
                 "database": describe_database(where),
                 "tenant": tenant,
-                "pack": pack,
+                "pack": written,
                 "pack_parameters": parameters,
                 "languages": languages,
             }
         )
         return
     ctx.say(ctx.t("initialised {path}", path=str(config)))
+
+
+def _as_seen_from(root: Path, pack: str) -> str:
+    """A pack file named on the command line is found from the current directory; the
+    configuration finds its files from its own: a file inside the desk's directory
+    is written relative to it (the directory may move), any other by its full path."""
+    if not is_pack_file(pack):
+        return pack
+    path = Path(pack).resolve()
+    try:
+        return path.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _languages(ctx: Ctx, pack: RulePack) -> list[str]:

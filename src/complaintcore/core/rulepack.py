@@ -638,6 +638,9 @@ class CalendarSpec:
     ``holidays`` and ``workdays`` add days off and working days to the holiday
     source's; ``by_year`` does the same one year at a time and marks the year
     covered; ``uncovered_years`` says what to do in a year nobody covers.
+    ``categories`` are the holiday source's lists that mean a day off: its
+    ``public`` holidays, and for some places more (Hong Kong's general holidays,
+    Good Friday and Easter among them, are ``["public", "optional"]``).
     """
 
     country: str = "CN"
@@ -650,6 +653,7 @@ class CalendarSpec:
     last_year: int = 2040
     by_year: tuple[YearDays, ...] = ()
     uncovered_years: UncoveredYears = UncoveredYears.WARN
+    categories: tuple[str, ...] = ("public",)
 
 
 @attrs.frozen

@@ -136,7 +136,8 @@ def load_pack(
         path = Path(name_or_path)
         source = str(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            # "utf-8-sig": an editor's byte-order mark is not part of the TOML
+            text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             problem = FieldProblem(ROOT, f"cannot read the file: {reason}")
@@ -182,7 +183,7 @@ def load_pack_text(
 ) -> RulePack:
     """Parse, structure and validate the TOML text of a pack; ``source`` names it in errors."""
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
         raise RulePackError(source, [FieldProblem(ROOT, f"not valid TOML: {exc}")]) from None
     return load_pack_data(data, source, parameters=parameters)
@@ -528,7 +529,10 @@ def known_event_tags(pack: RulePack) -> frozenset[str]:
     ``grouped:incident``, ``linked:repeatedly``; for the pack's stages ``acknowledged:<stage>``,
     ``escalation_requested:<stage>``, ``responded:<stage>`` and
     ``responded:<outcome>``; ``extended:<clock>`` for clocks that may be
-    extended.  Clocks and duties may also start on ``breached:<clock>``.
+    extended.  Clocks and duties may also start on ``breached:<clock>``.  A pack
+    without stages has no ``acknowledged``, ``escalation_requested`` or
+    ``responded`` tag, and one with no extensible clock no ``extended`` tag: no
+    step it allows carries them.
     """
     tags = set(EVENT_BY_KIND)
     units = [d.code for d in pack.departments]
@@ -543,11 +547,18 @@ def known_event_tags(pack: RulePack) -> frozenset[str]:
     tags.update(("visited:satisfied", "visited:unsatisfied", "visited:appointment"))
     tags.update(("handled:responsible", "handled:helper", "transferred"))
     tags.update(("reported:written", "reported:oral", "grouped:incident", "linked:repeatedly"))
+    staged = ("acknowledged", "escalation_requested", "responded")
     for stage in pack.stages:
-        for kind in ("acknowledged", "escalation_requested", "responded"):
+        for kind in staged:
             tags.add(f"{kind}:{stage.code}")
-    tags.update(f"responded:{o.value}" for o in Outcome)
-    tags.update(f"extended:{c.name}" for c in pack.clocks if c.extension is not None)
+    if pack.stages:
+        tags.update(f"responded:{o.value}" for o in Outcome)
+    else:  # the steps that carry them are refused in a pack without stages
+        tags.difference_update(staged)
+    extensible = [c.name for c in pack.clocks if c.extension is not None]
+    tags.update(f"extended:{name}" for name in extensible)
+    if not extensible:
+        tags.discard("extended")  # no clock may be extended
     return frozenset(tags)
 
 
@@ -972,15 +983,14 @@ def _duration_problem(mode: ClockMode, d: Duration, cal: CalendarSpec) -> str:
     empty = not (d.minutes or d.days or d.months)
     if mode not in _NEEDS_DURATION:  # same_day, promised (DL-5): the end is not a length
         return "" if empty else f"a {mode.value} clock takes no duration"
-    fits = (
-        not empty
-        and {
-            ClockMode.WALL: not d.months,
-            ClockMode.WORKING_TIME: not d.months,
-            ClockMode.WORKING_DAYS: bool(d.days) and not d.minutes and not d.months,
-            ClockMode.MONTHS: bool(d.months) and not d.minutes and not d.days,
-        }[mode]
-    )
+    if empty:  # "0d" is in days: what is missing is the length
+        return f"must be longer than zero (mode {mode.value!r} counts {_NEEDS_DURATION[mode]})"
+    fits = {
+        ClockMode.WALL: not d.months,
+        ClockMode.WORKING_TIME: not d.months,
+        ClockMode.WORKING_DAYS: bool(d.days) and not d.minutes and not d.months,
+        ClockMode.MONTHS: bool(d.months) and not d.minutes and not d.days,
+    }[mode]
     if not fits:
         return f"mode {mode.value!r} needs a duration in {_NEEDS_DURATION[mode]}"
     return _calendar_time_problem(mode, d, cal)
@@ -1077,6 +1087,12 @@ def _check_calendar(pack: RulePack, out: _Problems) -> None:
         )
     elif cal.country in WHOLE_UK:
         out.add("calendar.country", WHOLE_UK_REASON.format(country=cal.country))
+    if not cal.categories:
+        out.add("calendar.categories", "at least one holiday category, such as 'public'")
+    for i, category in enumerate(cal.categories):
+        if not category.strip():
+            out.add(f"calendar.categories[{i}]", "must be a category name such as 'public'")
+    out.duplicates(cal.categories, "calendar.categories", "category")
     if not cal.weekdays:
         out.add("calendar.weekdays", "at least one working weekday")
     for i, day in enumerate(cal.weekdays):
