@@ -484,6 +484,11 @@ class Translator:
             found = self._known_reason(ruled.group(1), pack)
             if found is not None:
                 return self(N_("{reason} ({rule})"), reason=found, rule=ruled.group(2))
+        about, colon, rest = text.partition(": ")
+        if colon and about == "calendar":  # Desk.calendar_warnings: the calendar's own words
+            found = self._known_reason(rest, pack)
+            if found is not None:
+                return self(N_("calendar: {reason}"), reason=found)
         return text
 
     def _known_reason(self, text: str, pack: RulePack | None) -> str | None:
@@ -810,6 +815,24 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
             " 31 December {last} cannot be computed, so complaints whose clocks reach them"
             " are refused and sweeps report them failed; extend the rule pack's [calendar]"
             " last_year"
+        ),
+        {},
+    ),
+    # years the holiday source has no make-up days (调休) for (WorkingCalendar.coverage_warning)
+    (
+        N_(
+            "the holiday source has no make-up-day (调休) data for {years}:"
+            " deadlines there count unannounced make-up working days as days off and"
+            " unannounced bridge holidays as working days; type each year's days in"
+            " ([[calendar.by_year]] of the rule pack) once announced"
+        ),
+        {},
+    ),
+    (
+        N_(
+            "the holiday source has no make-up-day (调休) data for {years}:"
+            " deadlines reaching those years are refused; type each year's days in"
+            " ([[calendar.by_year]] of the rule pack) once announced"
         ),
         {},
     ),

@@ -76,6 +76,7 @@ def test_a_due_time_cleared_or_moved_past_a_deadline_is_still_found(
         assert f"complaint {cid}: projection row differs from its history (next_due)" in (
             result.output
         )
+        assert "'verify --reproject' rewrites the rows" in result.output  # the remedy named
 
 
 def test_a_sweep_ahead_that_only_warned_verifies_at_its_own_time(

@@ -142,8 +142,65 @@ def test_a_refusing_pack_refuses_a_clock_that_reaches_an_uncovered_year() -> Non
     late = datetime(2088, 12, 29, 10, tzinfo=SH)
     c = new_complaint("C-2", intake(received_at=late))
     c = evolve(c, decide(c, Register(actor="s-front"), pack, late))
-    with pytest.raises(CalendarError, match="2089-2090 refused"):
+    with pytest.raises(CalendarError, match="2089-2090 refused") as refused:
         compute_clocks(c, pack, cal, late + timedelta(hours=1))
+    # what to do: type 2089 in (its last_year, 2090, is no remedy)
+    assert "until 2089's days are typed into [[calendar.by_year]]" in str(refused.value)
+    assert "last_year" not in str(refused.value)
+
+
+@pytest.mark.procedure("DL-1")
+def test_a_refusing_desk_in_its_last_year_names_by_year_not_last_year() -> None:
+    """With "refuse" the table ends where the data ends: in that year the desk says
+    to type the next year in, never to raise ``last_year`` (which changes nothing)."""
+    pack = _pack(
+        first_year=2088,
+        last_year=2090,
+        by_year=[{"year": 2088, "holidays": ["2088-01-05"]}],
+        uncovered_years="refuse",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", HolidayDataWarning)  # said once per calendar
+        desk = make_desk_on(pack)
+    notes = desk.calendar_warnings_at(datetime(2088, 12, 1, 10, tzinfo=SH))
+    assert notes
+    assert all("last_year" not in n for n in notes)
+    assert any("[[calendar.by_year]]" in n and "2089-2090" in n for n in notes)
+
+
+def make_desk_on(pack: Any) -> Any:
+    from complaintcore.adapters.memory_store import MemoryStore
+    from complaintcore.adapters.staff import load_sample_staff
+    from complaintcore.desk import Desk
+
+    return Desk(
+        pack=pack,
+        store=MemoryStore(),
+        directory=load_sample_staff(pack=pack),
+        calendar=calendar_for_spec(pack.calendar),
+    )
+
+
+def test_the_uncovered_years_warning_reads_in_chinese() -> None:
+    """docs/i18n.md: everything the command line says comes from the catalogs; the
+    warning a Chinese desk sees from November to the State Council's notice too."""
+    from complaintcore.i18n import translator
+
+    with pytest.warns(HolidayDataWarning):
+        guessed = calendar_from_holidays("CN", tz="Asia/Shanghai", years=(2088, 2090))
+    with pytest.warns(HolidayDataWarning):
+        refused = calendar_from_holidays(
+            "CN", tz="Asia/Shanghai", years=(2088, 2090), covered_years=[2088],
+            uncovered="refuse", extra_holidays=[date(2088, 1, 5)],
+        )  # fmt: skip
+    zh = translator("zh")
+    for cal in (guessed, refused):
+        shown = zh.reason(f"calendar: {cal.coverage_warning()}")
+        assert shown.startswith("日历：")
+        assert "调休" in shown
+        assert "2090" in shown
+        assert "holiday source" not in shown  # no English left
+        assert "[[calendar.by_year]]" in shown
 
 
 def test_the_desk_keeps_the_warning_for_show_and_sweep() -> None:

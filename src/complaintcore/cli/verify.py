@@ -132,6 +132,14 @@ def verify(
         click.echo(ctx.t("hash chain verification failed:"), err=True)
         for problem in report.problems:
             click.echo(f"  {problem}", err=True)
+        if any("projection row differs from its history" in p for p in report.problems):
+            # the usual cause is no edit: a pack, calendar or holiday-data change
+            hint = ctx.t(
+                "a projection row out of date follows a change of the rule pack, its"
+                " calendar days or the holiday data as often as an edit: after such a"
+                " change, 'verify --reproject' rewrites the rows"
+            )
+            click.echo(hint, err=True)
     message = ctx.n(
         "hash chain verification failed: {count} problem",
         "hash chain verification failed: {count} problems",

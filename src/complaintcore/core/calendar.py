@@ -349,7 +349,7 @@ class WorkingCalendar:
             raise NoWorkingTimeError(
                 f"fewer than {n} working days after {self._date(k).isoformat()} "
                 f"in a calendar covering {self._years_text()}",
-                extra={"years": self.years},
+                extra={"years": self.years, "refused": self._ends_refused()},
             )
         return self._wd_close[idx]
 
@@ -378,7 +378,7 @@ class WorkingCalendar:
             raise NoWorkingTimeError(
                 f"fewer than {n} working days after {d.isoformat()} "
                 f"in a calendar covering {self._years_text()}",
-                extra={"years": self.years},
+                extra={"years": self.years, "refused": self._ends_refused()},
             )
         return self._date(self._wd_day[idx])
 
@@ -453,21 +453,21 @@ class WorkingCalendar:
             return ""
         inside = sorted(y for y in self.uncovered_years if y <= self.years[1])
         beyond = sorted(y for y in self.uncovered_years if y > self.years[1])
-        parts = []
-        if inside:
-            parts.append(
-                f"the holiday source has no make-up-day (调休) data for {_span(inside)}: "
-                "deadlines there count unannounced make-up working days as days off "
-                "and unannounced bridge holidays as working days"
-            )
-        if beyond:
-            parts.append(
-                f"the holiday source has no make-up-day (调休) data for {_span(beyond)}: "
-                "deadlines reaching those years are refused"
-            )
-        return "; ".join(parts) + (
-            "; type each year's days in ([[calendar.by_year]] of the rule pack) once announced"
+        # each case one sentence, as the message catalogs translate it whole
+        guessed = (
+            f"the holiday source has no make-up-day (调休) data for {_span(inside)}: "
+            "deadlines there count unannounced make-up working days as days off "
+            "and unannounced bridge holidays as working days; type each year's days in "
+            "([[calendar.by_year]] of the rule pack) once announced"
         )
+        refused = (
+            f"the holiday source has no make-up-day (调休) data for {_span(beyond)}: "
+            "deadlines reaching those years are refused; type each year's days in "
+            "([[calendar.by_year]] of the rule pack) once announced"
+        )
+        if inside and beyond:
+            return f"{guessed}; {refused}"
+        return guessed if inside else refused
 
     def __repr__(self) -> str:
         week = ", ".join(
@@ -544,7 +544,7 @@ class WorkingCalendar:
             raise NoWorkingTimeError(
                 f"no working day on or after {self._date(k).isoformat()} "
                 f"in a calendar covering {self._years_text()}",
-                extra={"years": self.years},
+                extra={"years": self.years, "refused": self._ends_refused()},
             )
         return idx
 
@@ -555,7 +555,7 @@ class WorkingCalendar:
         if not 0 <= k < self._ndays:
             raise NoWorkingTimeError(
                 f"{name}: {d.isoformat()} is outside the calendar ({self._years_text()})",
-                extra={"years": self.years},
+                extra={"years": self.years, "refused": self._ends_refused()},
             )
         return k
 
@@ -585,15 +585,20 @@ class WorkingCalendar:
         when = datetime.fromtimestamp(s, _UTC).isoformat()
         return NoWorkingTimeError(
             f"{name}: {when} is outside the calendar ({self._years_text()})",
-            extra={"years": self.years},
+            extra={"years": self.years, "refused": self._ends_refused()},
         )
 
     def _exhausted(self, s: int) -> NoWorkingTimeError:
         when = datetime.fromtimestamp(s, _UTC).isoformat()
         return NoWorkingTimeError(
             f"not enough working time after {when} in the calendar ({self._years_text()})",
-            extra={"years": self.years},
+            extra={"years": self.years, "refused": self._ends_refused()},
         )
+
+    def _ends_refused(self) -> bool:
+        """Whether the table ends because the pack refuses the next year's missing
+        make-up days (``uncovered_years = "refuse"``), not at its ``last_year``."""
+        return any(y > self.years[1] for y in self.uncovered_years)
 
     def _windows_for(self, d: date, over: Mapping[date, tuple[Window, ...]]) -> tuple[Window, ...]:
         if d in over:

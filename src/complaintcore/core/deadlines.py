@@ -597,7 +597,8 @@ def _measured(
 
     DL-7: a complaint received in the last working days of the calendar's last
     year needs working time after it; the refusal says which clock needs it and
-    where the calendar ends (raise ``last_year``), not only that time ran out.
+    where the calendar ends (raise ``last_year``, or type in the refused year), not
+    only that time ran out.
     """
     try:
         return _status(_run(events, spec, calendar, explain), spec, now)
@@ -607,11 +608,14 @@ def _measured(
             raise
         what = "duty" if isinstance(spec, DutySpec) else "clock"
         years = extra.get("years")
-        end = (
-            f"; the calendar ends on {years[1]}-12-31 (calendar.last_year of the rule pack)"
-            if isinstance(years, tuple)
-            else ""
-        )
+        end = ""
+        if isinstance(years, tuple) and extra.get("refused"):
+            end = (
+                f"; the calendar ends on {years[1]}-12-31 until {years[1] + 1}'s days are"
+                " typed into [[calendar.by_year]] of the rule pack"
+            )
+        elif isinstance(years, tuple):
+            end = f"; the calendar ends on {years[1]}-12-31 (calendar.last_year of the rule pack)"
         raise NoWorkingTimeError(
             f"{what} {spec.name}: {exc}{end}", extra={**extra, "clock": spec.name}
         ) from None

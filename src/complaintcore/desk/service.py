@@ -606,7 +606,11 @@ class Desk:
         ):
             notes.insert(0, f"calendar: {cal.coverage_warning()}")
         last = cal.years[1]
-        if now.astimezone(cal.tz).year == last:  # past it, ``now`` itself is refused
+        refused = any(y > last for y in uncovered)  # ends where the pack refuses to guess
+        if now.astimezone(cal.tz).year == last and refused:
+            if not any(n.startswith("calendar: the holiday source") for n in notes):
+                notes.insert(0, f"calendar: {cal.coverage_warning()}")  # names by_year
+        elif now.astimezone(cal.tz).year == last:  # past it, ``now`` itself is refused
             notes.append(
                 f"calendar: the working calendar ends with {last} ({cal.tz.key}): deadlines "
                 f"after 31 December {last} cannot be computed, so complaints whose clocks "
