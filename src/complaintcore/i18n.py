@@ -826,7 +826,17 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
             " unannounced bridge holidays as working days; type each year's days in"
             " ([[calendar.by_year]] of the rule pack) once announced"
         ),
-        {},
+        {"years": "years"},
+    ),
+    (
+        N_(
+            "the holiday source has no make-up-day (调休) data for {years}:"
+            " deadlines there count unannounced make-up working days as days off and"
+            " unannounced bridge holidays as working days; nor for {later}: deadlines"
+            " reaching those years are refused; type each year's days in"
+            " ([[calendar.by_year]] of the rule pack) once announced"
+        ),
+        {"years": "years", "later": "years"},
     ),
     (
         N_(
@@ -834,7 +844,7 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
             " deadlines reaching those years are refused; type each year's days in"
             " ([[calendar.by_year]] of the rule pack) once announced"
         ),
-        {},
+        {"years": "years"},
     ),
     # an office's typos: a phone, a time, a schema name, a period report
     (N_("{field} is not a recognised number ({kinds})"), {"field": "field", "kinds": "phones"}),
@@ -967,13 +977,21 @@ _VIEW = NC_("command", "view")
 """Seeing a record is refused like a command (PRV-2)."""
 
 
+_VALUE = {"years": r"\d{4}(?:(?:-|, )\d{4})*"}
+"""What a placeholder of a kind matches, where "anything" would swallow the text
+around it (a list of years: ``2027-2030`` or ``2027, 2029``)."""
+
+
 @functools.cache
 def _reason_patterns() -> tuple[tuple[str, re.Pattern[str], Mapping[str, str]], ...]:
     compiled = []
     for message, kinds in LIBRARY_REASONS:
         parts = re.split(r"\{(\w+)\}", message)
         regex = "".join(
-            re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
+            re.escape(part)
+            if i % 2 == 0
+            else f"(?P<{part}>{_VALUE.get(kinds.get(part, ''), '.+?')})"
+            for i, part in enumerate(parts)
         )
         compiled.append((message, re.compile(regex, re.DOTALL), kinds))
     return tuple(compiled)

@@ -95,6 +95,14 @@ def test_init_finds_a_pack_file_from_the_current_directory(
     (tmp_path / "desk-b").rename(moved)
     monkeypatch.chdir(moved)
     assert run("list")[0] == 0
+    # a link inside the directory stays the link: re-pointing it changes the desk's pack
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "desk-c").mkdir()
+    (tmp_path / "desk-c" / "current.toml").symlink_to(tmp_path / "packs" / "mine.toml")
+    code, _, err = run("init", "desk-c", "--pack", "desk-c/current.toml")
+    assert (code, err) == (0, "")
+    config = (tmp_path / "desk-c" / "complaintcore.toml").read_text(encoding="utf-8")
+    assert 'pack = "current.toml"' in config
 
 
 def test_receive_list_show(desk_dir: Path) -> None:

@@ -17,8 +17,10 @@ import pytest
 from complaintcore import Assess, Complainant, Intake, RecordSanction, TargetPerson
 from complaintcore.adapters.memory_store import MemoryStore
 from complaintcore.adapters.sqlite_store import SqliteStore
+from complaintcore.adapters.staff import load_sample_staff, parse_duty
 from complaintcore.desk import Desk
-from complaintcore.desk.ports import ComplaintStore
+from complaintcore.desk.ports import ComplaintStore, StaffMember
+from complaintcore.rules import load_pack
 from complaintcore.testing import RecordingNotifier, make_desk
 from tests.helpers import SH
 
@@ -171,3 +173,59 @@ def test_hrs_own_month_goes_to_the_top_of_the_ladder(store: ComplaintStore) -> N
     assert hr[0].staff_id not in told
     rungs = {m.staff_id: m.rung for m in desk.directory.members()}
     assert {rungs[s] for s in told} == {top}
+
+
+def _with_evening_hr(pack_name: str = "cn-sales-office") -> list[StaffMember]:
+    """The sample staff (HQ-401, HR, Mon-Fri 09:00-18:00) and an evening HR member."""
+    members = list(load_sample_staff(pack=load_pack(pack_name)).members())
+    evening = StaffMember(
+        staff_id="HQ-402",
+        name="李四",
+        role="行政人事专员(晚班)",
+        rung="sales_consultant",
+        department="hr_admin",
+        site="*",
+        duty=parse_duty("Mon-Fri 18:00-23:00"),
+    )
+    return [*members, evening]
+
+
+@pytest.mark.procedure("PEN-2")
+def test_the_company_hears_once_whoever_in_hr_is_on_duty(store: ComplaintStore) -> None:
+    """Three valid March complaints about SR-102 (severe_complaints = 3): sanctions on
+    Monday morning and Monday evening, when different HR members are on duty, tell
+    the company once -- each HR member once, at the first."""
+    notes = RecordingNotifier()
+    desk = make_desk(
+        pack="cn-sales-office", notifiers=[notes], store=store, staff=_with_evening_hr()
+    )
+    ids = [complaint_about(desk, f"2025-03-1{d} 10:00", f"13700{d}01111") for d in (0, 1, 2)]
+    desk.act(ids[0], RecordSanction(actor="HQ-101"), now=at("2025-03-17 10:00"))
+    desk.act(ids[1], RecordSanction(actor="HQ-101"), now=at("2025-03-17 20:00"))
+    desk.deliver(at("2025-03-17 20:05"))
+    sent = [(n.complaint_id, n.recipient) for n, _r in notes.sent if n.topic == "severe_month"]
+    assert sorted(sent) == [(ids[0], "HQ-401"), (ids[0], "HQ-402")]
+
+
+@pytest.mark.procedure("PEN-2")
+@pytest.mark.procedure("ESC-4")
+def test_hr_complained_about_and_on_duty_leaves_the_case_to_hr_off_duty(
+    store: ComplaintStore,
+) -> None:
+    """HQ-401 (HR, on duty at 10:00) is complained about three times; HQ-402 (HR, on
+    duty from 18:00) is told, not the top of the ladder, and not HQ-401."""
+    notes = RecordingNotifier()
+    desk = make_desk(
+        pack="cn-sales-office", notifiers=[notes], store=store, staff=_with_evening_hr()
+    )
+    person = TargetPerson(staff_id="HQ-401", rung="sales_supervisor", role="行政人事")
+    ids = [
+        complaint_about(
+            desk, f"2025-03-1{d} 10:00", f"13700{d}02222", person, "行政人事部员工态度差"
+        )
+        for d in (0, 1, 2)
+    ]
+    desk.act(ids[0], RecordSanction(actor="HQ-101"), now=at("2025-03-14 10:00"))
+    desk.deliver(at("2025-03-14 10:05"))
+    told = {n.recipient for n, _r in notes.sent if n.topic == "severe_month"}
+    assert told == {"HQ-402"}

@@ -22,6 +22,7 @@ from complaintcore.adapters.calendars import (
     calendar_problems,
     makeup_day_years,
 )
+from complaintcore.core.calendar import WorkingCalendar
 from complaintcore.core.deadlines import compute_clocks
 from complaintcore.core.errors import (
     CalendarError,
@@ -193,7 +194,18 @@ def test_the_uncovered_years_warning_reads_in_chinese() -> None:
             "CN", tz="Asia/Shanghai", years=(2088, 2090), covered_years=[2088],
             uncovered="refuse", extra_holidays=[date(2088, 1, 5)],
         )  # fmt: skip
+    # a host's table may guess some years and refuse later ones: one sentence still
+    both = WorkingCalendar.build(
+        tz="Asia/Shanghai",
+        weekly=dict.fromkeys(range(5), (("09:00", "18:00"),)),
+        years=(2088, 2089),
+        uncovered_years=[2089, 2090],
+    )
     zh = translator("zh")
+    shown = zh.reason(f"calendar: {both.coverage_warning()}")
+    assert "2089" in shown
+    assert "2090" in shown
+    assert "deadlines" not in shown  # no English left in the middle
     for cal in (guessed, refused):
         shown = zh.reason(f"calendar: {cal.coverage_warning()}")
         assert shown.startswith("日历：")

@@ -136,9 +136,9 @@ def _as_seen_from(root: Path, pack: str) -> str:
     is written relative to it (the directory may move), any other by its full path."""
     if not is_pack_file(pack):
         return pack
-    path = Path(pack).resolve()
+    path = Path(os.path.abspath(pack))  # a link is kept as named: re-pointing it moves the desk
     try:
-        return path.relative_to(root.resolve()).as_posix()
+        return path.relative_to(os.path.abspath(root)).as_posix()
     except ValueError:
         return str(path)
 

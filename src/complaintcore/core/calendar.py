@@ -465,8 +465,14 @@ class WorkingCalendar:
             "deadlines reaching those years are refused; type each year's days in "
             "([[calendar.by_year]] of the rule pack) once announced"
         )
-        if inside and beyond:
-            return f"{guessed}; {refused}"
+        if inside and beyond:  # a host's table (WorkingCalendar.build) may have both
+            return (
+                f"the holiday source has no make-up-day (调休) data for {_span(inside)}: "
+                "deadlines there count unannounced make-up working days as days off "
+                "and unannounced bridge holidays as working days; nor for "
+                f"{_span(beyond)}: deadlines reaching those years are refused; type each "
+                "year's days in ([[calendar.by_year]] of the rule pack) once announced"
+            )
         return guessed if inside else refused
 
     def __repr__(self) -> str:

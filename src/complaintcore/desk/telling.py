@@ -273,18 +273,27 @@ class Telling:
         return box
 
     def _company(self, complaint: Complaint, now: datetime) -> list[StaffMember]:
-        """PEN-2: who a severe case is reported to: the pack's ``report_to`` department,
-        or, when its only members there are the person complained about (never told,
-        ESC-4), the top of the ladder, so a severe case is never reported to nobody."""
-        members = self._staff.site_members(complaint)
+        """PEN-2: who a severe case is reported to: every member of the pack's
+        ``report_to`` department, on duty or not (a case for the company waits in
+        their inbox, and the same people are told whatever the hour, once each);
+        when its only member is the person complained about (never told, ESC-4),
+        the top of the ladder, so a severe case is never reported to nobody."""
+        members = [
+            m for m in self._staff.site_members(complaint) if not access.is_target(m, complaint)
+        ]
         site = complaint.intake.site or complaint.intake.complainant.site
         told = access.recipients(
-            members, site=site, department=self.pack.severe_report_to, at=now, tz=self.zone
+            members,
+            site=site,
+            department=self.pack.severe_report_to,
+            at=now,
+            tz=self.zone,
+            urgent=True,
         )
-        if any(not access.is_target(m, complaint) for m in told):
+        if told:
             return told
         top = self.pack.ladder[-1].code
-        return access.recipients(members, site=site, rung=top, at=now, tz=self.zone)
+        return access.recipients(members, site=site, rung=top, at=now, tz=self.zone, urgent=True)
 
     def severe_month_outbox(
         self, complaint: Complaint, period: str, row: StaffMonth, now: datetime
