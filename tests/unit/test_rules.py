@@ -1055,6 +1055,12 @@ CASES: list[tuple[str, Mutation, str, str]] = [
         "needs a duration in days",
     ),
     (
+        "parameter name not text",
+        _set("parameters", [{"name": ["respond"], "value": "10d"}]),
+        "parameters[0].name",
+        "expected text",
+    ),
+    (
         "repeated holiday category",
         _set("calendar.categories", ["public", "public"]),
         "calendar.categories[1]",

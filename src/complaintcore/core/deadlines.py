@@ -794,9 +794,14 @@ def _run(
                 r.say("{at} reopened; resumes with {used} used", at=at, used=r.used)
             elif spec.reopen is ReopenPolicy.CONTINUE:  # DL-6: a month from receipt, closed or not
                 assert r.measure is not None
+                # DL-7: reopened past its due time, the breach stays where it was (from
+                # a closed evening or weekend the time left would run to the next opening)
+                missed = r.due if r.due is not None and at > r.due else None
                 r.used += r.measure.span(r.stopped, at)
                 r.stopped = None
                 r.run_from(at)
+                if missed is not None:
+                    r.due = missed
                 r.say(
                     "{at} reopened; the time it was closed counts: {used} used", at=at, used=r.used
                 )

@@ -300,7 +300,7 @@ def _substituted(
         if isinstance(table, list):
             table = [
                 {**e, "value": values[e["name"]]}
-                if isinstance(e, Mapping) and e.get("name") in values
+                if isinstance(e, Mapping) and isinstance(e.get("name"), str) and e["name"] in values
                 else e
                 for e in table
             ]
