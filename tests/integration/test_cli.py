@@ -103,6 +103,15 @@ def test_init_finds_a_pack_file_from_the_current_directory(
     assert (code, err) == (0, "")
     config = (tmp_path / "desk-c" / "complaintcore.toml").read_text(encoding="utf-8")
     assert 'pack = "current.toml"' in config
+    # ".." after a linked directory goes where the system goes: the file init read
+    (tmp_path / "desk-d").mkdir()
+    (tmp_path / "desk-d" / "shared").symlink_to(tmp_path / "packs" / "inner", True)
+    (tmp_path / "packs" / "inner").mkdir()
+    (tmp_path / "desk-d" / "mine.toml").write_text("not the pack", "utf-8")  # a decoy
+    code, _, err = run("init", "desk-d", "--pack", "desk-d/shared/../mine.toml")
+    assert (code, err) == (0, "")
+    config = (tmp_path / "desk-d" / "complaintcore.toml").read_text(encoding="utf-8")
+    assert f'pack = "{(tmp_path / "packs" / "mine.toml").resolve()}"' in config
 
 
 def test_receive_list_show(desk_dir: Path) -> None:

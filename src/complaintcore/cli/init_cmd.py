@@ -136,9 +136,12 @@ def _as_seen_from(root: Path, pack: str) -> str:
     is written relative to it (the directory may move), any other by its full path."""
     if not is_pack_file(pack):
         return pack
-    path = Path(os.path.abspath(pack))  # a link is kept as named: re-pointing it moves the desk
+    # the directories as the system walks them (a link, then ".."), the file itself as
+    # named: a link to a pack is kept, so re-pointing it moves the desk to another pack
+    head, name = os.path.split(pack)
+    path = Path(os.path.realpath(head or ".")) / name
     try:
-        return path.relative_to(os.path.abspath(root)).as_posix()
+        return path.relative_to(os.path.realpath(root)).as_posix()
     except ValueError:
         return str(path)
 
