@@ -45,6 +45,7 @@ def complaint_about(
     phone: str,
     target: TargetPerson = CONSULTANT,
     summary: str = "置业顾问态度差，顶撞客户",
+    facts: frozenset[str] = frozenset({"staff_fault"}),
 ) -> str:
     person = Complainant("张三", phone, f"5-{phone[-3:]}", "5", "sunrise")
     it = Intake(
@@ -58,9 +59,7 @@ def complaint_about(
         target=target,
     )
     cid = desk.receive(it, now=at(when)).id
-    desk.act(
-        cid, Assess(actor="HQ-101", validity="valid", facts={"staff_fault"}), now=at(when) + _HOUR
-    )
+    desk.act(cid, Assess(actor="HQ-101", validity="valid", facts=set(facts)), now=at(when) + _HOUR)
     return cid
 
 
@@ -91,9 +90,14 @@ def test_the_sanction_reaching_ten_points_tells_hr_once(store: ComplaintStore) -
     desk.deliver(at("2025-04-01 12:01"))
     ((cid, body),) = told_company(desk, notes)
     assert cid == second
-    assert "SR-102" in body
-    assert "2025-03" in body
-    assert "10" in body  # the points deducted in March
+    lines = body.splitlines()  # each figure on its own line, in Chinese and English
+    assert {"员工：SR-102", "月份：2025-03", "扣分：10", "有效投诉：2"} <= set(lines)
+    assert {
+        "staff: SR-102",
+        "month: 2025-03",
+        "points deducted: 10",  # 5 + 5 in March (s29E F07: not "10" of "SR-102")
+        "valid complaints: 2",
+    } <= set(lines)
     assert "13700002222" not in body  # HR is told of the staff member, not the owner (PRV-1)
     third = complaint_about(desk, "2025-03-31 16:00", "13700003333")
     april = complaint_about(desk, "2025-04-02 10:00", "13700004444")
@@ -229,3 +233,128 @@ def test_hr_complained_about_and_on_duty_leaves_the_case_to_hr_off_duty(
     desk.deliver(at("2025-03-14 10:05"))
     told = {n.recipient for n, _r in notes.sent if n.topic == "severe_month"}
     assert told == {"HQ-402"}
+
+
+MAJOR = frozenset({"major_loss"})  # GRD-2: 重大 -> a red card (PEN-1)
+
+
+def told(notes: RecordingNotifier, topic: str) -> list[tuple[str, str]]:
+    """(complaint, recipient) of every message of ``topic`` sent."""
+    return [(n.complaint_id, n.recipient) for n, _r in notes.sent if n.topic == topic]
+
+
+@pytest.mark.procedure("PEN-2")
+def test_a_red_card_is_reported_to_hr_when_recorded(store: ComplaintStore) -> None:
+    """004 篇1 §三.4 情节严重交由公司处理; docs/statistics.md: a severe sanction is
+    reported to ``report_to`` when recorded (topic ``severe_sanction``).  A major
+    complaint about SR-102 gets a red card (cn-sales-office: ``severe_grades =
+    ["major"]``, ``report_to = "hr_admin"``): HQ-401, the sample staff's HR, hears
+    once, of the staff id and the grade, and not of the owner's phone (PRV-1)."""
+    notes = RecordingNotifier()
+    desk = make_desk(pack="cn-sales-office", notifiers=[notes], store=store)
+    cid = complaint_about(desk, "2025-03-10 10:00", "13700001111", facts=MAJOR)
+    desk.act(cid, RecordSanction(actor="HQ-001"), now=at("2025-03-11 10:00"))
+    desk.deliver(at("2025-03-11 10:05"))
+    assert told(notes, "severe_sanction") == [(cid, "HQ-401")]
+    ((note, _r),) = [(n, r) for n, r in notes.sent if n.topic == "severe_sanction"]
+    lines = note.body.splitlines()
+    assert {"员工：SR-102", "等级：重大", "staff: SR-102", "grade: major"} <= set(lines)
+    assert "13700001111" not in note.body
+
+
+@pytest.mark.procedure("PEN-2")
+def test_a_red_card_goes_to_every_member_of_hr_on_duty_or_not(store: ComplaintStore) -> None:
+    """docs/statistics.md: a severe case goes to every member of the department, on
+    duty or not.  At 10:00 on Tuesday 11 March HQ-401 is on duty and HQ-402 (evening)
+    is not: both hear of the red card, once each."""
+    notes = RecordingNotifier()
+    desk = make_desk(
+        pack="cn-sales-office", notifiers=[notes], store=store, staff=_with_evening_hr()
+    )
+    cid = complaint_about(desk, "2025-03-10 10:00", "13700001111", facts=MAJOR)
+    desk.act(cid, RecordSanction(actor="HQ-001"), now=at("2025-03-11 10:00"))
+    desk.deliver(at("2025-03-11 10:05"))
+    assert sorted(told(notes, "severe_sanction")) == [(cid, "HQ-401"), (cid, "HQ-402")]
+
+
+@pytest.mark.procedure("PEN-2")
+@pytest.mark.procedure("ESC-4")
+def test_a_red_card_for_hrs_only_member_goes_to_the_top_of_the_ladder(
+    store: ComplaintStore,
+) -> None:
+    """docs/statistics.md: when the department's only member is the person
+    complained about, the top rung is told instead, "for a severe sanction too".
+    HQ-401 (the sample staff's only HR member) gets a red card: the deputy general
+    managers HQ-001 and HQ-002 (cn-sales-office's top rung) hear of it, HQ-401 does
+    not."""
+    notes = RecordingNotifier()
+    desk = make_desk(pack="cn-sales-office", notifiers=[notes], store=store)
+    person = TargetPerson(staff_id="HQ-401", rung="sales_supervisor", role="行政人事")
+    cid = complaint_about(
+        desk, "2025-03-10 10:00", "13700001111", person, "行政人事部员工态度差", MAJOR
+    )
+    desk.act(cid, RecordSanction(actor="HQ-001"), now=at("2025-03-11 10:00"))
+    desk.deliver(at("2025-03-11 10:05"))
+    assert sorted(told(notes, "severe_sanction")) == [(cid, "HQ-001"), (cid, "HQ-002")]
+
+
+@pytest.mark.procedure("PEN-2")
+def test_a_red_card_alone_is_reported_as_a_sanction_not_as_a_month(
+    store: ComplaintStore,
+) -> None:
+    """cn-property deducts no points and sets 3 complaints a month: a red card for
+    the guard SR-302, the only complaint about him in March, is reported to HR
+    (HQ-010) as a severe sanction, and no month at its limit is reported (s29E F06)."""
+    notes = RecordingNotifier()
+    desk = make_desk(pack="cn-property", notifiers=[notes], store=store)
+    guard = TargetPerson(staff_id="SR-302", rung="front_line", role="保安")
+    person = Complainant("张三", "13700001111", "5-111", "5", "sunrise")
+    it = Intake(
+        complainant=person,
+        channel="phone",
+        received_at=at("2025-03-10 10:00"),
+        receiver="SR-103",
+        receiver_unit="customer_service",
+        summary="保安态度很差，顶撞业主",
+        site="sunrise",
+        target=guard,
+    )
+    cid = desk.receive(it, now=at("2025-03-10 10:00")).id
+    desk.act(
+        cid,
+        Assess(actor="HQ-001", validity="valid", facts=set(MAJOR)),
+        now=at("2025-03-10 11:00"),
+    )
+    desk.act(cid, RecordSanction(actor="HQ-001"), now=at("2025-03-11 10:00"))
+    desk.deliver(at("2025-03-11 10:05"))
+    assert told(notes, "severe_sanction") == [(cid, "HQ-010")]
+    assert told(notes, "severe_month") == []
+
+
+@pytest.mark.procedure("PEN-2")
+def test_a_complaint_just_after_midnight_beijing_time_counts_in_its_month(
+    store: ComplaintStore,
+) -> None:
+    """The month is the complaint's month in the pack's time zone (Asia/Shanghai).
+    Important complaints about SR-102 of 10 Dec 2025 10:00 and 1 Dec 00:30 Beijing time
+    (30 Nov 16:30 UTC), sanctioned in that order: the second brings December to
+    5 + 5 = 10 points, and HR (HQ-401) hears once of 2025-12; November has no row
+    (s29E F02, F03)."""
+    notes = RecordingNotifier()
+    desk = make_desk(pack="cn-sales-office", notifiers=[notes], store=store)
+    tenth = complaint_about(desk, "2025-12-10 10:00", "13700001111")
+    first = complaint_about(desk, "2025-12-01 00:30", "13700002222")
+    desk.act(tenth, RecordSanction(actor="HQ-101"), now=at("2025-12-11 10:00"))
+    desk.deliver(at("2025-12-11 10:05"))
+    assert told(notes, "severe_month") == []  # 5 points
+    desk.act(first, RecordSanction(actor="HQ-101"), now=at("2025-12-11 11:00"))
+    desk.deliver(at("2025-12-11 11:05"))
+    assert told(notes, "severe_month") == [(first, "HQ-401")]
+    ((note, _r),) = [(n, r) for n, r in notes.sent if n.topic == "severe_month"]
+    assert {"month: 2025-12", "points deducted: 10", "valid complaints: 2"} <= set(
+        note.body.splitlines()
+    )
+    later = at("2025-12-12 09:00")
+    december = desk.staff_report(2025, 12, now=later)
+    assert [(r.staff_id, r.points, r.complaints) for r in december.rows] == [("SR-102", 10, 2)]
+    assert desk.staff_report(2025, 11, now=later).rows == ()

@@ -1099,6 +1099,18 @@ CASES: list[tuple[str, Mutation, str, str]] = [
         "no event carries the tag 'acknowledged'",
     ),
     (
+        "extended without an extensible clock",
+        _set("clocks[0].stop", ["replied:final", "extended"]),
+        "clocks[0].stop[1]",
+        "no event carries the tag 'extended'",
+    ),
+    (
+        "extended tag of a clock that cannot be extended",
+        _set("clocks[0].stop", ["extended:reply"]),
+        "clocks[0].stop[0]",
+        "no event carries the tag 'extended:reply'",
+    ),
+    (
         "stage outcome tag in a pack without stages",
         _set("clocks[0].stop", ["responded:upheld"]),
         "clocks[0].stop[0]",
@@ -1189,6 +1201,79 @@ def test_each_problem_names_its_key_path_and_the_file(
     found = {p.path: p.reason for p in err.problems}
     assert path in found, found
     assert reason in found[path]
+
+
+@pytest.mark.procedure("PEN-2")
+@pytest.mark.parametrize(
+    ("accountability", "department", "path", "reason"),
+    [
+        ({"severe_points": -1, "report_to": "hr"}, "hr", "accountability.severe_points", "0 (off)"),
+        (
+            {"severe_complaints": -3, "report_to": "hr"},
+            "hr",
+            "accountability.severe_complaints",
+            "0 (off) or more",
+        ),
+        (
+            {"severe_grades": ["major"], "report_to": "police"},
+            "hr",
+            "accountability.report_to",
+            "unknown department 'police'",
+        ),
+        (
+            {"severe_grades": ["major"]},
+            "",
+            "accountability.report_to",
+            "name the department severe cases are reported to",
+        ),
+        (
+            {"severe_complaints": 3},
+            "",
+            "accountability.report_to",
+            "name the department severe cases are reported to",
+        ),
+    ],
+    ids=[
+        "negative points",
+        "negative complaints",
+        "report_to not a department",
+        "severe grades reported nowhere",
+        "complaints limit reported nowhere",
+    ],
+)
+def test_accountability_refusals_name_their_key_path(
+    accountability: dict[str, object], department: str, path: str, reason: str
+) -> None:
+    """docs/rule-packs.md, validation: "accountability: negative thresholds; a
+    ``report_to`` that is not a department, or severe cases with nowhere to report
+    them" (PEN-2, 情节严重交由公司处理): each is the pack's only problem, at its path
+    (s29E F04)."""
+    data = _minimal()
+    data["accountability"] = accountability
+    data["accountability_department"] = department
+    with pytest.raises(RulePackError) as info:
+        load_pack_data(data, "host/mini.toml")
+    assert info.value.paths == (path,)
+    (problem,) = info.value.problems
+    assert reason in problem.reason
+
+
+@pytest.mark.procedure("PEN-2")
+def test_severe_cases_go_to_the_accountability_department_by_default() -> None:
+    """docs/rule-packs.md: ``report_to`` defaults to ``accountability_department``."""
+    data = _minimal()
+    data["accountability"] = {"severe_grades": ["major"], "severe_complaints": 3}
+    assert load_pack_data(data, "host/mini.toml").severe_report_to == "hr"
+
+
+def test_extended_is_a_tag_once_a_clock_may_be_extended() -> None:
+    """The counterpart of the refusal above: with an extensible clock the pack's
+    clocks may stop or start on ``extended`` and ``extended:<that clock>``."""
+    data = _minimal()
+    data["clocks"][0]["extension"] = {"cap": "10d"}
+    data["clocks"][0]["stop"] = ["replied:final", "extended", "extended:reply"]
+    pack = load_pack_data(data, "host/mini.toml")
+    assert {"extended", "extended:reply"} <= known_event_tags(pack)
 
 
 def test_a_day_cannot_be_holiday_and_workday() -> None:

@@ -16,6 +16,8 @@ from complaintcore.core.models import Complaint, Fact, Grade, SanctionRecorded
 from complaintcore.core.rulepack import Measure, RulePack
 from complaintcore.core.staff_report import StaffMonth, month_at_limit, staff_report
 from complaintcore.core.workflow import Assess, RecordSanction
+from complaintcore.rules import load_pack_data
+from complaintcore.serialization import to_dict
 from tests.helpers import SH, Runner, about, intake, pack
 
 PROPERTY = pack("cn-property")
@@ -229,16 +231,154 @@ def test_a_month_at_the_complaints_limit_before_any_sanction() -> None:
 
 @pytest.mark.procedure("PEN-2")
 def test_a_severe_sanction_alone_is_not_a_month_at_its_limit() -> None:
-    """A major complaint's red card is reported as a severe sanction when recorded; the
-    month's limits are points and complaints."""
+    """docs/statistics.md: a severe sanction is reported when recorded; a month is at
+    its limit by ``severe_points`` or ``severe_complaints``.  cn-property deducts no
+    points and sets 3 complaints: one red card (重大) in a month with one complaint
+    makes the month severe, but not one at its limit (s29E F06)."""
+    front = PROPERTY.ladder[0].code
+    rule = PROPERTY.accountability
+    assert (rule.severe_points, rule.severe_complaints) == (0, 3)
+    red = sanctioned(PROPERTY, "C-1", "g-1", front, _nov(3), (Fact.MAJOR_LOSS,))
+    (row,) = staff_report([red], PROPERTY, year=2025, month=11, now=NOW).rows
+    assert row.carded(Measure.RED_CARD) == 1
+    assert (row.severe, row.reasons, row.points, row.complaints) == (
+        True,
+        ("severe_sanction",),
+        0,
+        1,
+    )
+    assert _at_limit([red], PROPERTY, "g-1", NOW) is None
+
+
+@pytest.mark.procedure("PEN-2")
+def test_a_red_card_worth_the_points_limit_is_at_it_by_points() -> None:
+    """cn-sales-office: a major complaint costs a consultant 10 points, which is
+    ``severe_points``: the month is at its limit by points, besides the severe
+    sanction; 5 points is not, and nor is another person's month or month."""
     consultant = SALES.ladder[0].code
     red = sanctioned(SALES, "S-1", "sc-7", consultant, _nov(3), (Fact.MAJOR_LOSS,))
     (row,) = staff_report([red], SALES, year=2025, month=11, now=NOW).rows
-    assert "severe_sanction" in row.reasons
-    assert row.points == 10  # cn-sales-office: major = 10 points
-    assert _at_limit([red], SALES, "sc-7", NOW) is not None  # and 10 points is the limit
+    assert (row.reasons, row.points) == (("severe_sanction", "points"), 10)
+    at_limit = _at_limit([red], SALES, "sc-7", NOW)
+    assert at_limit is not None
+    assert (at_limit.points, at_limit.reasons) == (10, ("severe_sanction", "points"))
     one = sanctioned(SALES, "S-2", "sc-8", consultant, _nov(4), (Fact.STAFF_FAULT,))
     assert _at_limit([red, one], SALES, "sc-8", NOW) is None  # 5 points
     assert _at_limit([red, one], SALES, "sc-9", NOW) is None  # nobody's month
     october = month_at_limit([red, one], SALES, staff_id="sc-7", year=2025, month=10, now=NOW)
     assert october is None
+
+
+def _beijing(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=SH)
+
+
+@pytest.mark.procedure("PEN-2")
+def test_the_month_is_the_complaints_month_in_the_packs_time_zone() -> None:
+    """docs/statistics.md: the complaints received in the month "in the pack's time
+    zone" (cn-property: Asia/Shanghai).  A complaint of 1 Dec 2025 00:30 Beijing time
+    (30 Nov 16:30 UTC) is December's, one of 1 Jan 2026 00:30 (31 Dec 16:30 UTC)
+    January's: the points come off the evaluation of the month the person was
+    complained about there (s29E F02)."""
+    front = PROPERTY.ladder[0].code
+    dec = sanctioned(
+        PROPERTY, "C-1", "g-1", front, _beijing(2025, 12, 1, 0, 30), (Fact.STAFF_FAULT,)
+    )
+    jan = sanctioned(
+        PROPERTY, "C-2", "g-1", front, _beijing(2026, 1, 1, 0, 30), (Fact.STAFF_FAULT,)
+    )
+    later = _beijing(2026, 1, 5, 9, 0)
+
+    def month(year: int, number: int) -> list[tuple[str, int, int, tuple[str, ...]]]:
+        table = staff_report([dec, jan], PROPERTY, year=year, month=number, now=later)
+        return [(r.staff_id, r.sanction_count, r.complaints, r.complaint_ids) for r in table.rows]
+
+    assert month(2025, 11) == []
+    assert month(2025, 12) == [("g-1", 1, 1, ("C-1",))]
+    assert month(2026, 1) == [("g-1", 1, 1, ("C-2",))]
+
+
+@pytest.mark.procedure("PEN-2")
+def test_a_month_at_its_limit_is_read_in_the_packs_time_zone() -> None:
+    """cn-property, 3 valid complaints a month: three received on 1 Dec 2025 between
+    00:10 and 00:50 Beijing time (30 Nov in UTC) put December at its limit, not
+    November."""
+    front = PROPERTY.ladder[0].code
+    complaints = [
+        sanctioned(PROPERTY, f"C-{m}", "g-1", front, _beijing(2025, 12, 1, 0, m), sanction=False)
+        for m in (10, 30, 50)
+    ]
+    later = _beijing(2025, 12, 2, 9, 0)
+    assert (
+        month_at_limit(complaints, PROPERTY, staff_id="g-1", year=2025, month=11, now=later) is None
+    )
+    row = month_at_limit(complaints, PROPERTY, staff_id="g-1", year=2025, month=12, now=later)
+    assert row is not None
+    assert (row.reasons, row.complaints) == (("complaints",), 3)
+
+
+def _host_pack(accountability: dict[str, object], major: list[str] | None = None) -> RulePack:
+    """cn-property as a host might rewrite it: its own [accountability], and the
+    major grade's measures (PEN-1: 红牌 "或发黑牌") when given."""
+    data = to_dict(PROPERTY)
+    data["accountability"] = accountability
+    if major is not None:
+        (rule,) = [s for s in data["sanctions"] if s["grade"] == "major"]
+        rule["measures"] = major
+    return load_pack_data(data, "host.toml")
+
+
+@pytest.mark.procedure("PEN-1")
+@pytest.mark.procedure("PEN-2")
+def test_severe_grades_alone_make_a_sanction_severe() -> None:
+    """docs/rule-packs.md: ``severe_grades`` "a sanction of these grades is severe".  A
+    host pack with ``severe_grades = ["important"]`` and no ``severe_measures``: the
+    yellow card of an important complaint is severe, the red card of a major one is
+    not, nor is a minor one's warning (s29E F08)."""
+    host = _host_pack({"severe_grades": ["important"], "report_to": "hr_admin"})
+    front = host.ladder[0].code
+    complaints = [
+        sanctioned(host, "C-1", "g-1", front, _nov(3), (Fact.STAFF_FAULT,)),  # important
+        sanctioned(host, "C-2", "g-2", front, _nov(4), (Fact.MAJOR_LOSS,)),  # major
+        sanctioned(host, "C-3", "g-3", front, _nov(5)),  # minor
+    ]
+    flags = {}
+    for c in complaints:
+        recorded = c.events[-1]
+        assert isinstance(recorded, SanctionRecorded)
+        flags[recorded.grade] = recorded.severe
+    assert flags == {Grade.IMPORTANT: True, Grade.MAJOR: False, Grade.MINOR: False}
+    rows = {
+        r.staff_id: r for r in staff_report(complaints, host, year=2025, month=11, now=NOW).rows
+    }
+    assert rows["g-1"].carded(Measure.YELLOW_CARD) == 1
+    assert (rows["g-1"].severe, rows["g-1"].reasons) == (True, ("severe_sanction",))
+    assert rows["g-2"].carded(Measure.RED_CARD) == 1
+    assert (rows["g-2"].severe, rows["g-3"].severe) == (False, False)
+
+
+@pytest.mark.procedure("PEN-1")
+@pytest.mark.procedure("PEN-2")
+def test_a_black_card_is_tallied_and_severe_by_its_measure() -> None:
+    """PEN-1 (004 篇2 §4): a major complaint's red card "或发黑牌".  A host pack whose
+    major sanction is a black card, severe by ``severe_measures = ["black_card"]``
+    with no ``severe_grades``: the table counts one black card and no red one, and the
+    month is severe; an important complaint's yellow card is not (s29E F08)."""
+    host = _host_pack(
+        {"severe_measures": ["black_card"], "report_to": "hr_admin"},
+        major=["black_card", "circulated_criticism", "self_examination"],
+    )
+    front = host.ladder[0].code
+    complaints = [
+        sanctioned(host, "C-1", "g-1", front, _nov(3), (Fact.MAJOR_LOSS,)),
+        sanctioned(host, "C-2", "g-2", front, _nov(4), (Fact.STAFF_FAULT,)),
+    ]
+    rows = {
+        r.staff_id: r for r in staff_report(complaints, host, year=2025, month=11, now=NOW).rows
+    }
+    black, yellow = rows["g-1"], rows["g-2"]
+    assert [(card.value, n) for card, n in black.cards] == [("black_card", 1)]
+    assert black.carded(Measure.RED_CARD) == 0
+    assert (black.severe, black.reasons) == (True, ("severe_sanction",))
+    assert [(card.value, n) for card, n in yellow.cards] == [("yellow_card", 1)]
+    assert not yellow.severe

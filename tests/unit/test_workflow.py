@@ -303,6 +303,40 @@ def test_request_is_recorded_but_not_graded_and_closes_once_answered(run: Runner
     assert run(Close(actor="h-1", result="done")).status is Status.CLOSED
 
 
+@pytest.mark.procedure("VIS-3")
+@pytest.mark.procedure("VAL-4")
+@pytest.mark.parametrize("kind", ["request", "enquiry"])
+def test_a_request_or_enquiry_never_answered_needs_the_complainant(run: Runner, kind: str) -> None:
+    """VAL-4 records a request or an enquiry apart, and docs/demo.md has them
+    "answered and closed": the final answer stands in for the complainant's
+    confirmation.  Before it (none, or only an interim reply) VIS-3 holds: no
+    confirmation and no top-rung decision, no closure (s29E F09)."""
+    run(Assess(actor="h-1", validity="valid", kind=kind))
+    with pytest.raises(IllegalTransitionError, match="VIS-3"):
+        run(Close(actor="h-1", result="done"))
+    run(Reply(actor="h-1", message="已登记，明天答复"))  # interim
+    with pytest.raises(IllegalTransitionError, match="VIS-3"):
+        run(Close(actor="h-1", result="done"))
+    assert run.complaint.status is not Status.CLOSED
+    run(Reply(actor="h-1", message="已安排", final=True))
+    c = run(Close(actor="h-1", result="done"))
+    assert c.status is Status.CLOSED
+    closed = c.events[-1]
+    assert isinstance(closed, Closed)
+    assert (closed.confirmed_by_complainant, closed.decided_by_top_rung) == (False, False)
+
+
+@pytest.mark.procedure("VIS-3")
+@pytest.mark.procedure("VAL-4")
+def test_a_request_the_complainant_confirms_closes_unanswered(run: Runner) -> None:
+    """VIS-3: the complainant's confirmation closes any record, a request too."""
+    run(Assess(actor="h-1", validity="valid", kind="request"))
+    c = run(Close(actor="h-1", result="业主确认已自行处理", confirmed_by_complainant=True))
+    closed = c.events[-1]
+    assert isinstance(closed, Closed)
+    assert (c.status, closed.confirmed_by_complainant) == (Status.CLOSED, True)
+
+
 @pytest.mark.procedure("GRD-2")
 def test_valid_complaint_is_graded_on_assessment_with_reasons(run: Runner) -> None:
     c = run(Assess(actor="h-1", validity="valid", facts=[Fact.PERSONAL_INJURY]))
