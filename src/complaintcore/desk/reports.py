@@ -15,8 +15,8 @@ complaint ever stored, decoded, however few the month holds.  A
 
 The per-staff table (PEN-1, PEN-2) is about the complaints received in the
 month (their sanctions count in it whenever they were recorded): it reads
-those complaints only, and so does :func:`turned_severe`, which a sanction
-asks whether the person's month has just reached a limit.
+those complaints only, and so does :func:`months_at_limit`, which each
+sanction asks whether the person's month stands at a limit.
 
 The counts are the statistics' own figures as long as nothing happened to
 those complaints after ``now`` (each row keeps its latest event's time); when

@@ -601,16 +601,15 @@ class Desk:
         cal = self.calendar
         uncovered = cal.uncovered_years
         notes = list(_other_region(cal, self.pack))
-        if any(
-            t is not None and t.astimezone(self.zone).year in uncovered for t in (now, *instants)
-        ):
-            notes.insert(0, f"calendar: {cal.coverage_warning()}")
         last = cal.years[1]
+        in_last_year = now.astimezone(cal.tz).year == last
         refused = any(y > last for y in uncovered)  # ends where the pack refuses to guess
-        if now.astimezone(cal.tz).year == last and refused:
-            if not any(n.startswith("calendar: the holiday source") for n in notes):
-                notes.insert(0, f"calendar: {cal.coverage_warning()}")  # names by_year
-        elif now.astimezone(cal.tz).year == last:  # past it, ``now`` itself is refused
+        reached = any(
+            t is not None and t.astimezone(self.zone).year in uncovered for t in (now, *instants)
+        )
+        if reached or (in_last_year and refused):  # the coverage note names by_year
+            notes.insert(0, f"calendar: {cal.coverage_warning()}")
+        if in_last_year and not refused:  # past it, ``now`` itself is refused
             notes.append(
                 f"calendar: the working calendar ends with {last} ({cal.tz.key}): deadlines "
                 f"after 31 December {last} cannot be computed, so complaints whose clocks "
