@@ -117,9 +117,11 @@ class WorkflowMachine(RuleBasedStateMachine):
         ok = self.o.status in OPEN
         if self.attempt(Assess(actor="h", validity=validity, kind=kind), ok, gap):
             self.o.status = Status.IN_HANDLING
+            if validity is Validity.INVALID and self.o.validity is not Validity.INVALID:
+                # VAL-3: explain after the finding; the same verdict recorded again
+                # (its department added) finds nothing new, and the explanation stands
+                self.o.explained = False
             self.o.validity, self.o.kind = validity, kind
-            if validity is Validity.INVALID:
-                self.o.explained = False  # VAL-3: explain after the finding
             self.o.events += 1
             if validity is Validity.VALID and kind is Kind.COMPLAINT:
                 graded = self.run.complaint.state.grade
