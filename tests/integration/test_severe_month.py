@@ -63,6 +63,17 @@ def complaint_about(
     return cid
 
 
+def three_about(desk: Desk, person: TargetPerson) -> list[str]:
+    """Three valid complaints about an HR member, 11-13 March 2025 (cn-sales-office:
+    severe_complaints = 3)."""
+    return [
+        complaint_about(
+            desk, f"2025-03-1{d} 10:00", f"13700{d}02222", person, "行政人事部员工态度差"
+        )
+        for d in (1, 2, 3)
+    ]
+
+
 def told_company(desk: Desk, notes: RecordingNotifier) -> list[tuple[str, str]]:
     hr = {m.staff_id for m in desk.directory.members() if m.department == "hr_admin"}
     assert hr  # the sample staff has HR and administration
@@ -163,12 +174,7 @@ def test_hrs_own_month_goes_to_the_top_of_the_ladder(store: ComplaintStore) -> N
     hr = [m for m in desk.directory.members() if m.department == "hr_admin"]
     assert len(hr) == 1
     person = TargetPerson(staff_id=hr[0].staff_id, rung=hr[0].rung, role="行政人事")
-    ids = [
-        complaint_about(
-            desk, f"2025-03-1{d} 10:00", f"1370000000{d}", person, "行政人事部员工态度差"
-        )
-        for d in (1, 2, 3)
-    ]
+    ids = three_about(desk, person)
     desk.act(ids[0], RecordSanction(actor="HQ-101"), now=at("2025-03-14 10:00"))
     desk.deliver(at("2025-03-14 10:05"))
     told = [r.staff_id for n, r in notes.sent if n.topic == "severe_month" and r is not None]
@@ -223,12 +229,7 @@ def test_hr_complained_about_and_on_duty_leaves_the_case_to_hr_off_duty(
         pack="cn-sales-office", notifiers=[notes], store=store, staff=_with_evening_hr()
     )
     person = TargetPerson(staff_id="HQ-401", rung="sales_supervisor", role="行政人事")
-    ids = [
-        complaint_about(
-            desk, f"2025-03-1{d} 10:00", f"13700{d}02222", person, "行政人事部员工态度差"
-        )
-        for d in (0, 1, 2)
-    ]
+    ids = three_about(desk, person)
     desk.act(ids[0], RecordSanction(actor="HQ-101"), now=at("2025-03-14 10:00"))
     desk.deliver(at("2025-03-14 10:05"))
     told = {n.recipient for n, _r in notes.sent if n.topic == "severe_month"}

@@ -136,8 +136,7 @@ def load_pack(
         path = Path(name_or_path)
         source = str(path)
         try:
-            # "utf-8-sig": an editor's byte-order mark is not part of the TOML
-            text = path.read_text(encoding="utf-8-sig")
+            text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             problem = FieldProblem(ROOT, f"cannot read the file: {reason}")
@@ -183,7 +182,7 @@ def load_pack_text(
 ) -> RulePack:
     """Parse, structure and validate the TOML text of a pack; ``source`` names it in errors."""
     try:
-        data = tomllib.loads(text.removeprefix("\ufeff"))
+        data = tomllib.loads(text.removeprefix("\ufeff"))  # an editor's byte-order mark
     except tomllib.TOMLDecodeError as exc:
         raise RulePackError(source, [FieldProblem(ROOT, f"not valid TOML: {exc}")]) from None
     return load_pack_data(data, source, parameters=parameters)
