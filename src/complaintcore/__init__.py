@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from complaintcore.adapters.calendars import (
         calendar_for_spec,
     )
+    from complaintcore.core.basis import projection_basis
     from complaintcore.core.calendar import (
         WorkingCalendar,
     )
@@ -250,6 +251,7 @@ if TYPE_CHECKING:
     )
     from complaintcore.desk.ports import (
         AccessRecord,
+        BasisStore,
         BatchComplaintStore,
         BatchIntakeStore,
         ComplaintRow,
@@ -323,6 +325,7 @@ __all__ = [  # noqa: RUF022 (plain sorted order: tests/unit/test_public_api.py)
     "Assigned",
     "AttachEvidence",
     "BarAction",
+    "BasisStore",
     "BatchComplaintStore",
     "BatchIntakeStore",
     "CalendarError",
@@ -523,6 +526,7 @@ __all__ = [  # noqa: RUF022 (plain sorted order: tests/unit/test_public_api.py)
     "month_at_limit",
     "monthly_report",
     "new_complaint",
+    "projection_basis",
     "register_upcaster",
     "replay",
     "schema_text",
@@ -726,6 +730,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ),
     "desk.ports": (
         "AccessRecord",
+        "BasisStore",
         "BatchComplaintStore",
         "BatchIntakeStore",
         "ComplaintRow",
@@ -752,6 +757,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "clean_text",
     ),
     "core.spreadsheet": ("spreadsheet_safe",),
+    "core.basis": ("projection_basis",),
     "desk.delivery": (
         "DeliveryWorker",
         "SendTimeoutError",

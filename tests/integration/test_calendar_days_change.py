@@ -1,14 +1,18 @@
 """DL-1, DL-7: a year's days typed in under open complaints.
 
 The State Council announces a year's make-up working days (调休) late in the
-year before; the operator types them into ``[[calendar.by_year]]`` and runs
-``verify --reproject`` once, as docs/calendar.md says.  Far-future years keep
-the test true whatever the installed ``holidays`` knows.
+year before; the operator types them into ``[[calendar.by_year]]``.  The next
+sweep finds the days changed (the store keeps what the rows were written under)
+and rewrites the rows out of date before it sweeps; ``verify --reproject`` does
+the same at once, as docs/calendar.md says.  Far-future years keep the test
+true whatever the installed ``holidays`` knows.
 """
 
 from __future__ import annotations
 
+import logging
 import warnings
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,13 +21,16 @@ import pytest
 
 from complaintcore import HolidayDataWarning
 from complaintcore.adapters.calendars import calendar_for_spec
+from complaintcore.adapters.postgres_store import PostgresStore
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.adapters.staff import load_sample_staff
 from complaintcore.desk import Desk
+from complaintcore.desk.ports import ComplaintStore
 from complaintcore.rules import load_pack
 from complaintcore.rules.loader import load_pack_data
 from complaintcore.serialization import to_dict
 from tests.helpers import SH, intake
+from tests.postgres_server import PgDatabase
 
 
 def _pack(**calendar: Any) -> Any:
@@ -32,13 +39,13 @@ def _pack(**calendar: Any) -> Any:
     return load_pack_data(data, "test")
 
 
-def _desk(pack: Any, path: Path) -> Desk:
+def _desk(pack: Any, path: Path | ComplaintStore) -> Desk:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", HolidayDataWarning)  # 2089-2090 are not typed in
         calendar = calendar_for_spec(pack.calendar)
     return Desk(
         pack=pack,
-        store=SqliteStore(path),
+        store=SqliteStore(path) if isinstance(path, Path) else path,
         directory=load_sample_staff(pack=pack),
         calendar=calendar,
     )
@@ -75,5 +82,86 @@ def test_a_make_up_saturday_typed_in_brings_the_sweep_forward_after_reproject(
     assert after.reproject(received) == [cid]
     assert after.verify(received).ok
     swept = after.sweep(datetime(2088, 3, 22, 19, 0, tzinfo=SH))
+    assert (cid, "reply") in swept.escalated
+    after.close()
+
+
+RECEIVED = datetime(2088, 3, 18, 10, 0, tzinfo=SH)
+NOTICE = {"by_year": [{"year": 2088, "workdays": ["2088-03-20"]}]}
+"""Sat 20 March 2088 typed in as a make-up working day (see the test above)."""
+BREACHED = datetime(2088, 3, 22, 19, 0, tzinfo=SH)
+"""An hour after the reply falls due on the new days (Mon 22 18:00), a day before
+it fell due on the old ones (Tue 23 18:00)."""
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], ComplaintStore]:
+    """Opens a store on one database each call, as each process of a desk would."""
+    if request.param == "sqlite":
+        return lambda: SqliteStore(tmp_path / "desk.sqlite3")
+    server: PgDatabase = request.getfixturevalue("postgres_server")
+    schema = request.getfixturevalue("schema")
+    return lambda: PostgresStore(server.dsn, schema=schema)
+
+
+@pytest.mark.procedure("DL-1")
+@pytest.mark.procedure("DL-7")
+def test_the_next_sweep_finds_the_days_changed_and_escalates_on_the_new_day(
+    open_store: Callable[[], ComplaintStore], caplog: pytest.LogCaptureFixture
+) -> None:
+    """No reproject run by hand: the sweep at Mon 22 19:00 rewrites the row first and
+    escalates the reply breached at 18:00 on the new days (DL-7 → ESC-2)."""
+    before = _desk(_pack(), open_store())
+    cid = before.receive(intake(received_at=RECEIVED, receiver="SR-103"), now=RECEIVED).id
+    assert before.sweep(RECEIVED).reprojected == ()  # a new desk: nothing out of date
+    before.close()
+
+    after = _desk(_pack(**NOTICE), open_store())
+    with caplog.at_level(logging.WARNING, logger="complaintcore"):
+        swept = after.sweep(BREACHED)
+    assert (cid, "reply") in swept.escalated
+    assert swept.reprojected == (cid,)
+    assert "changed since the desk's rows were written" in caplog.text
+    assert after.verify(BREACHED).ok
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="complaintcore"):
+        again = after.sweep(BREACHED)
+    assert again.reprojected == ()  # kept: the next sweep reads no history for it
+    assert "changed since" not in caplog.text
+    after.close()
+
+
+@pytest.mark.procedure("DL-7")
+def test_a_desk_that_never_kept_its_basis_is_brought_up_to_date_by_its_first_sweep(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A desk stored before the basis was kept (or never swept): its first sweep
+    rewrites what is out of date, without a warning (nothing is known to have changed)."""
+    path = tmp_path / "desk.sqlite3"
+    before = _desk(_pack(), path)
+    cid = before.receive(intake(received_at=RECEIVED, receiver="SR-103"), now=RECEIVED).id
+    before.close()
+    after = _desk(_pack(**NOTICE), path)
+    with caplog.at_level(logging.WARNING, logger="complaintcore"):
+        swept = after.sweep(BREACHED)
+    assert (cid, "reply") in swept.escalated
+    assert swept.reprojected == (cid,)
+    assert "changed since" not in caplog.text
+    after.close()
+
+
+@pytest.mark.procedure("DL-7")
+def test_reproject_by_hand_keeps_the_basis_so_the_sweep_reads_no_history(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "desk.sqlite3"
+    before = _desk(_pack(), path)
+    cid = before.receive(intake(received_at=RECEIVED, receiver="SR-103"), now=RECEIVED).id
+    before.sweep(RECEIVED)
+    before.close()
+    after = _desk(_pack(**NOTICE), path)
+    assert after.reproject(RECEIVED) == [cid]
+    swept = after.sweep(BREACHED)
+    assert swept.reprojected == ()
     assert (cid, "reply") in swept.escalated
     after.close()

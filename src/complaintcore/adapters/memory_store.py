@@ -176,6 +176,8 @@ class _Tenant:
     # the indexes related answers from: every row by complainant, room and matter,
     # each list kept sorted by (time received, id)
     related: dict[tuple[str, ...], list[tuple[datetime, str]]] = attrs.field(factory=dict)
+    # what the projection rows were last computed under (BasisStore)
+    basis: str | None = None
 
 
 class _Data:
@@ -914,6 +916,19 @@ class MemoryStore:
                 for i in self._outbox.values()
                 if i.delivered_at is None and i.dropped_at is None and i.attempts >= attempts
             ][:limit]
+
+    def projection_basis(self) -> str | None:
+        """Like :meth:`SqliteStore.projection_basis`: what the rows were last computed under."""
+        with self._lock:
+            self._open()
+            return self._t.basis
+
+    def keep_projection_basis(self, basis: str) -> None:
+        if not isinstance(basis, str) or not basis:
+            raise InvalidInputError("basis", "expected the digest, a non-empty text")
+        with self._lock:
+            self._open()
+            self._t.basis = basis
 
     def pending_counts(self) -> dict[str, int]:
         """Like :meth:`SqliteStore.pending_counts`: undelivered items not dropped, per channel."""

@@ -414,6 +414,15 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             " 'sixteen hex digits of sha256 of the room (IMP-3); never shown'",
         ),
     ),
+    # v9: what the projection rows were last computed under, per tenant, as
+    # SQLite's v12 (core.basis): a sweep that finds another rewrites the rows out of
+    # date first (DL-7).  A column of tenants, so a desk role granted UPDATE on the
+    # schema's tables may keep it without a new grant.
+    (
+        9,
+        "what each tenant's projection rows were last computed under",
+        ("ALTER TABLE {s}.tenants ADD COLUMN IF NOT EXISTS projection_basis text",),
+    ),
 )
 """``(version, description, statements)``; ``{s}`` is the schema.
 
@@ -2305,6 +2314,27 @@ class PostgresStore:
         with self._reading() as conn:
             found = conn.execute(self._sql.pending_counts, (self._tenant,)).fetchall()
         return {name: int(count) for name, count in found}
+
+    @_translated
+    def projection_basis(self) -> str | None:
+        """What the rows were last computed under (a
+        :class:`~complaintcore.desk.ports.BasisStore`)."""
+        with self._reading() as conn:
+            found = conn.execute(
+                f"SELECT projection_basis FROM {self._schema}.tenants WHERE tenant = %s",
+                (self._tenant,),
+            ).fetchone()
+        return None if found is None or found[0] is None else str(found[0])
+
+    @_translated
+    def keep_projection_basis(self, basis: str) -> None:
+        if not isinstance(basis, str) or not basis:
+            raise InvalidInputError("basis", "expected the digest, a non-empty text")
+        with self._connections().connection() as conn:
+            conn.execute(
+                f"UPDATE {self._schema}.tenants SET projection_basis = %s WHERE tenant = %s",
+                (basis, self._tenant),
+            )
 
     @_translated
     def retry_item(self, item_id: int, now: datetime) -> None:

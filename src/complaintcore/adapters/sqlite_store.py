@@ -18,7 +18,8 @@ What is stored (see ``docs/storage.md``):
   state change and its messages are never separated; delivered after commit;
 * ``tenants``: the tenants (companies, estate groups) the file keeps desks for.
   Every row above carries its tenant and every query is confined to the
-  store's own (:attr:`SqliteStore.tenant`).
+  store's own (:attr:`SqliteStore.tenant`).  Each tenant's row also keeps what
+  its projection rows were last computed under (``projection_basis``).
 
 Times in the projection and the outbox are UTC text of fixed width, so text
 order is time order and the indexes answer "due before t".
@@ -567,6 +568,12 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # six, two owners of one site could be taken for one person (IMP-3, GRD-2).
     # Every row's keys are made again from its intake by _fill_v11.
     (11, ()),
+    # v12: what the projection rows were last computed under (a digest of the rule
+    # pack, the calendar and the library; core.basis), per tenant: a sweep that
+    # finds another rewrites the rows out of date first (DL-7).  Unknown (NULL)
+    # for a desk stored before, so its first sweep checks every row once.  Added by
+    # _fill_v12 unless there already (SQLite has no ADD COLUMN IF NOT EXISTS).
+    (12, ()),
 )
 """``(version, statements)`` applied in order, each version in one transaction.
 
@@ -726,7 +733,22 @@ def _fill_v11(conn: sqlite3.Connection) -> None:
     )
 
 
-_FILL = {3: _fill_v3, 5: _fill_v5, 6: _fill_v6, 7: _fill_updated, 9: _fill_v9, 11: _fill_v11}
+def _fill_v12(conn: sqlite3.Connection) -> None:
+    """Give each tenant a place for its projection basis (kept unknown until a sweep)."""
+    columns = {str(r[1]) for r in conn.execute("PRAGMA table_info(tenants)")}
+    if "projection_basis" not in columns:
+        conn.execute("ALTER TABLE tenants ADD COLUMN projection_basis TEXT")
+
+
+_FILL = {
+    3: _fill_v3,
+    5: _fill_v5,
+    6: _fill_v6,
+    7: _fill_updated,
+    9: _fill_v9,
+    11: _fill_v11,
+    12: _fill_v12,
+}
 """Data fixes run after a version's statements, in the same transaction."""
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -2389,6 +2411,26 @@ class SqliteStore:
         (the items waiting, not the history)."""
         found = self._conn().execute(_PENDING_COUNTS, (self._tenant,)).fetchall()
         return {name: int(count) for name, count in found}
+
+    @_translated
+    def projection_basis(self) -> str | None:
+        """What the rows were last computed under (a
+        :class:`~complaintcore.desk.ports.BasisStore`)."""
+        found = (
+            self._conn()
+            .execute("SELECT projection_basis FROM tenants WHERE tenant = ?", (self._tenant,))
+            .fetchone()
+        )
+        return None if found is None or found[0] is None else str(found[0])
+
+    @_translated
+    def keep_projection_basis(self, basis: str) -> None:
+        if not isinstance(basis, str) or not basis:
+            raise InvalidInputError("basis", "expected the digest, a non-empty text")
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE tenants SET projection_basis = ? WHERE tenant = ?", (basis, self._tenant)
+            )
 
     @_translated
     def retry_item(self, item_id: int, now: datetime) -> None:

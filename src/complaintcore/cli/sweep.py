@@ -43,6 +43,7 @@ def sweep(ctx: Ctx) -> None:
         "dead_letters": report.dead_letters,
         "for_other_channels": report.for_other_channels,
         "failed": failed,
+        "reprojected": list(report.reprojected),
     }
     if not ctx.json:
         _say(ctx, report)
@@ -64,6 +65,16 @@ def sweep(ctx: Ctx) -> None:
 
 def _say(ctx: Ctx, report: SweepReport) -> None:
     pack = ctx.desk().pack
+    if report.reprojected:
+        ctx.say(
+            ctx.n(
+                "the rule pack, the calendar or complaintcore changed: {count} complaint's"
+                " next sweep time rewritten first",
+                "the rule pack, the calendar or complaintcore changed: {count} complaints'"
+                " next sweep times rewritten first",
+                len(report.reprojected),
+            )
+        )
     ctx.say(
         ctx.t(
             "examined {examined}; escalated {escalated}; at-risk warnings {at_risk}; "

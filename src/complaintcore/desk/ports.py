@@ -34,6 +34,7 @@ __all__ = [
     "DEFAULT_TENANT",
     "MAX_SWEEP_LEASE",
     "AccessRecord",
+    "BasisStore",
     "BatchComplaintStore",
     "BatchIntakeStore",
     "ComplaintRow",
@@ -826,6 +827,29 @@ class HealthStore(ComplaintStore, Protocol):
     def pending_counts(self) -> dict[str, int]:
         """Undelivered items not dropped, counted per notifier channel; read from
         the index on pending items, whatever the number ever delivered."""
+        ...
+
+
+@runtime_checkable
+class BasisStore(ComplaintStore, Protocol):
+    """A store that keeps what its projection rows were last computed under (DL-7).
+
+    A row keeps the next sweep time its clocks gave when it was written; a
+    changed rule pack, calendar (a year's holidays typed in ``by_year``, or an
+    upgraded ``holidays``) or complaintcore leaves open complaints' rows on the
+    old times.  Each sweep compares :func:`~complaintcore.core.basis.projection_basis`
+    with the one kept here and, when they differ, rewrites the rows that differ
+    (``Desk.reproject``) before it claims any, then keeps the new one.  Stores
+    without it are not asked: run ``complaintcore verify --reproject`` after such
+    a change.  The built-in stores have it, one value per tenant.
+    """
+
+    def projection_basis(self) -> str | None:
+        """The digest kept by :meth:`keep_projection_basis`, or None before the first."""
+        ...
+
+    def keep_projection_basis(self, basis: str) -> None:
+        """Keep ``basis`` (replacing the one kept), committed at once."""
         ...
 
 

@@ -28,6 +28,8 @@ from zoneinfo import ZoneInfo
 import attrs
 import pluggy
 
+from complaintcore._version import __version__
+from complaintcore.core.basis import projection_basis
 from complaintcore.core.calendar import WorkingCalendar
 from complaintcore.core.concentration import (
     group_key,
@@ -94,6 +96,7 @@ from complaintcore.desk.masking import masked_record
 from complaintcore.desk.plugins import check_notifiers, notifiers_of, unusable_classification
 from complaintcore.desk.ports import (
     AccessRecord,
+    BasisStore,
     BatchComplaintStore,
     BatchIntakeStore,
     ComplaintRow,
@@ -162,7 +165,10 @@ class SweepReport:
     none has (a channel renamed or removed).  ``failed`` pairs a complaint id
     with the library error that kept it from being swept (a damaged record, or
     a rung the pack no longer has): the others are swept all the same, and the
-    failed one is tried again when its claim lapses.
+    failed one is tried again when its claim lapses.  ``reprojected`` names the
+    complaints whose rows the sweep rewrote first, because the rule pack, the
+    calendar or complaintcore changed since the rows were written (on a store
+    that keeps what they were written under, a ``BasisStore``).
     """
 
     examined: int = 0
@@ -179,6 +185,7 @@ class SweepReport:
     dead_letters: int = 0
     for_other_channels: int = 0
     failed: tuple[tuple[str, ComplaintCoreError], ...] = ()
+    reprojected: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -325,6 +332,8 @@ class Desk:
         self.zone = ZoneInfo(pack.calendar.timezone)
         """The pack's time zone: duty hours and dates are read in it, whatever ``now`` carries."""
         self._own_ids = id_factory is None  # dated in the pack's zone, whichever pack
+        # projection_basis of (pack, calendar), computed once for them (see _basis)
+        self._basis_memo: tuple[RulePack, WorkingCalendar, str] | None = None
         self._new_id = id_factory or functools.partial(_default_id, zone=self.zone)
         # the texts of notifications, with any template a plugin supplies (checked now)
         # the configuration's languages, else the pack's (English for an English
@@ -753,13 +762,52 @@ class Desk:
         desk's pack and calendar (the rows ``verify(now)`` names); the ids rewritten.
         A next sweep time already passed is no difference: the sweep finds it.
 
-        Run it once after upgrading a rule pack (or complaintcore) whose clocks
-        changed: a row keeps the next sweep time the old pack gave it until its
-        complaint next changes, so a deadline the new pack brings forward would
-        wait for it (and ``verify(now)`` names such rows).  Reads every complaint,
-        as a full verify does; a complaint changed meanwhile wrote its own row.
+        A row keeps the next sweep time the pack and calendar gave it until its
+        complaint next changes, so after a change of the rule pack, the calendar
+        or complaintcore a deadline brought forward would wait for the old time
+        (and ``verify(now)`` names such rows).  A sweep on a store that keeps the
+        rows' basis (:class:`~complaintcore.desk.ports.BasisStore`, the built-in
+        stores) runs this itself when it finds the basis changed; on others, run it
+        once after such a change.  Reads every complaint, as a full verify does; a
+        complaint changed meanwhile wrote its own row.
         """
         self._require_now(now)
+        rewritten = self._reproject(now)
+        if isinstance(self.store, BasisStore):
+            self.store.keep_projection_basis(self._basis())
+        return rewritten
+
+    def _basis(self) -> str:
+        """:func:`projection_basis` of this desk's pack and calendar, kept while they are."""
+        pack, calendar = self.pack, self.calendar
+        kept = self._basis_memo
+        if kept is None or kept[0] is not pack or kept[1] is not calendar:
+            digest = projection_basis(pack, calendar, __version__)
+            kept = self._basis_memo = (pack, calendar, digest)
+        return kept[2]
+
+    def _follow_basis(self, now: datetime) -> tuple[str, ...]:
+        """Before a sweep claims anything: rewrite the rows out of date when the pack,
+        the calendar or complaintcore changed since they were written (DL-7)."""
+        store = self.store
+        if not isinstance(store, BasisStore):
+            return ()
+        basis = self._basis()
+        kept = store.projection_basis()
+        if kept == basis:
+            return ()
+        if kept is not None:
+            log.warning(
+                "the rule pack, the calendar or complaintcore changed since the desk's rows"
+                " were written: reading every complaint once to rewrite the rows out of date"
+            )
+        rewritten = self._reproject(now)
+        store.keep_projection_basis(basis)
+        if rewritten:
+            log.warning("rewrote %d projection rows out of date", len(rewritten))
+        return tuple(rewritten)
+
+    def _reproject(self, now: datetime) -> list[str]:
         rewritten: list[str] = []
         for stored in self._stored_rows(None):
             try:
@@ -1908,6 +1956,7 @@ class Desk:
         other reloads and finds nothing left to do.
         """
         self._require_now(now)
+        reprojected = self._follow_basis(now)
         escalated: list[tuple[str, str]] = []
         regraded: list[str] = []
         overdue: list[tuple[str, str]] = []
@@ -1975,6 +2024,7 @@ class Desk:
             self._given_up(now),
             self._for_other_channels(),
             tuple(failed),
+            reprojected,
         )
 
     # ------------------------------------------------------------------ notifications

@@ -25,7 +25,7 @@ leases, dead letters retried or dropped), sweep claims, stored event versions
 read through upcasters, the store-wide ledger and its head
 (:mod:`complaintcore.adapters.ledger`), the append-only access log, ``verify``
 finding tampering (needs the optional raw-access hooks), incremental ``verify(since=head)``
-and ``row``, and tenant isolation:
+and ``row``, the projection basis a sweep compares (optional), and tenant isolation:
 one tenant can never read, change, claim or count another's complaints or
 messages.  Needs pytest (the host's tests run under it anyway).
 """
@@ -69,6 +69,7 @@ from complaintcore.core.workflow import (
 from complaintcore.desk.ports import (
     MAX_SWEEP_LEASE,
     AccessRecord,
+    BasisStore,
     BatchComplaintStore,
     BatchIntakeStore,
     ComplaintRow,
@@ -1432,6 +1433,30 @@ class StoreContract:
         assert store.verify().ok  # bookkeeping, not tampering
 
     # ------------------------------------------------------------------ tenants
+
+    def test_the_projection_basis_is_kept_per_tenant_and_seen_by_every_connection(
+        self,
+    ) -> None:
+        """DL-7: a sweep compares the basis its rows were written under with its own;
+        what one process keeps, the next opened on the same database reads."""
+        a = self.store("acme")
+        if not isinstance(a, BasisStore):
+            pytest.skip(f"{type(a).__name__} is not a BasisStore (optional)")
+        b = self.store("bravo")
+        assert a.projection_basis() is None  # never kept: the first sweep checks every row
+        a.keep_projection_basis("d1")
+        a.keep_projection_basis("d2")  # replaced, not added
+        again = self.store("acme")
+        assert isinstance(again, BasisStore)
+        assert again.projection_basis() == "d2"
+        assert isinstance(b, BasisStore)
+        assert b.projection_basis() is None  # another tenant's is not this one's
+        b.keep_projection_basis("d3")
+        assert a.projection_basis() == "d2"
+        with pytest.raises(InvalidInputError) as err:
+            a.keep_projection_basis("")
+        assert err.value.path == "basis"
+        assert a.projection_basis() == "d2"
 
     def test_tenants_never_see_each_others_complaints(self) -> None:
         a, b = self.store("acme"), self.store("bravo")
