@@ -117,36 +117,69 @@ def test_the_next_sweep_finds_the_days_changed_and_escalates_on_the_new_day(
     before.close()
 
     after = _desk(_pack(**NOTICE), open_store())
-    with caplog.at_level(logging.WARNING, logger="complaintcore"):
+    with caplog.at_level(logging.INFO, logger="complaintcore"):
         swept = after.sweep(BREACHED)
     assert (cid, "reply") in swept.escalated
     assert swept.reprojected == (cid,)
-    assert "changed since the desk's rows were written" in caplog.text
+    assert "reading every complaint once" in caplog.text
     assert after.verify(BREACHED).ok
     caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="complaintcore"):
+    with caplog.at_level(logging.INFO, logger="complaintcore"):
         again = after.sweep(BREACHED)
     assert again.reprojected == ()  # kept: the next sweep reads no history for it
-    assert "changed since" not in caplog.text
+    assert "reading every complaint" not in caplog.text
     after.close()
+
+
+@pytest.mark.procedure("DL-1")
+@pytest.mark.procedure("DL-7")
+def test_rows_a_process_on_the_old_days_writes_after_the_sweep_are_rewritten_by_the_next(
+    open_store: Callable[[], ComplaintStore], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A web process not restarted after the pack edit receives a complaint on the
+    old days once the sweeper has brought the rows up to date under the new ones:
+    its commit marks the rows mixed, and the next sweep rewrites the row and
+    escalates on the new day (Mon 22 18:00, as above)."""
+    sweeper = _desk(_pack(**NOTICE), open_store())
+    assert sweeper.sweep(RECEIVED).reprojected == ()  # nothing stored yet
+    old = _desk(_pack(), open_store())
+    with caplog.at_level(logging.INFO, logger="complaintcore"):
+        cid = old.receive(intake(received_at=RECEIVED, receiver="SR-103"), now=RECEIVED).id
+    swept = sweeper.sweep(BREACHED)
+    assert (cid, "reply") in swept.escalated
+    assert swept.reprojected == (cid,)
+    assert "the next sweep rewrites the rows out of date" in caplog.text
+    assert sweeper.verify(BREACHED).ok
+    old.close()
+    sweeper.close()
+
+
+@pytest.mark.procedure("DL-7")
+def test_a_process_on_the_same_days_marks_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "desk.sqlite3"
+    sweeper = _desk(_pack(**NOTICE), path)
+    sweeper.sweep(RECEIVED)
+    other = _desk(_pack(**NOTICE), path)
+    other.receive(intake(received_at=RECEIVED, receiver="SR-103"), now=RECEIVED)
+    assert sweeper.sweep(BREACHED).reprojected == ()  # its row was right: nothing read again
+    other.close()
+    sweeper.close()
 
 
 @pytest.mark.procedure("DL-7")
 def test_a_desk_that_never_kept_its_basis_is_brought_up_to_date_by_its_first_sweep(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path,
 ) -> None:
     """A desk stored before the basis was kept (or never swept): its first sweep
-    rewrites what is out of date, without a warning (nothing is known to have changed)."""
+    rewrites what is out of date (the receiving desk marked nothing: none was kept)."""
     path = tmp_path / "desk.sqlite3"
     before = _desk(_pack(), path)
     cid = before.receive(intake(received_at=RECEIVED, receiver="SR-103"), now=RECEIVED).id
     before.close()
     after = _desk(_pack(**NOTICE), path)
-    with caplog.at_level(logging.WARNING, logger="complaintcore"):
-        swept = after.sweep(BREACHED)
+    swept = after.sweep(BREACHED)
     assert (cid, "reply") in swept.escalated
     assert swept.reprojected == (cid,)
-    assert "changed since" not in caplog.text
     after.close()
 
 

@@ -66,6 +66,7 @@ __all__ = [
     "chain_problems",
     "check_access",
     "check_attempts",
+    "check_basis",
     "check_bounds",
     "check_events",
     "check_item_id",
@@ -619,6 +620,14 @@ def access_filters(complaint_id: str | None, actor: str | None) -> list[tuple[st
             raise InvalidInputError(column, "expected text")
         out.append((column, value))
     return out
+
+
+def check_basis(basis: str, instead_of: str | None = None) -> None:
+    """A projection basis a store can keep (BasisStore): non-empty text, as what it replaces."""
+    if not isinstance(basis, str) or not basis:
+        raise InvalidInputError("basis", "expected a non-empty text")
+    if instead_of is not None and (not isinstance(instead_of, str) or not instead_of):
+        raise InvalidInputError("instead_of", "expected a non-empty text or None")
 
 
 def check_item_id(item_id: int) -> int:

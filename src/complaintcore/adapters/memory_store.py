@@ -32,6 +32,7 @@ from complaintcore.adapters.chain import (
     chain_problems,
     check_access,
     check_attempts,
+    check_basis,
     check_bounds,
     check_events,
     check_item_id,
@@ -923,12 +924,14 @@ class MemoryStore:
             self._open()
             return self._t.basis
 
-    def keep_projection_basis(self, basis: str) -> None:
-        if not isinstance(basis, str) or not basis:
-            raise InvalidInputError("basis", "expected the digest, a non-empty text")
+    def keep_projection_basis(self, basis: str, *, instead_of: str | None = None) -> bool:
+        check_basis(basis, instead_of)
         with self._lock:
             self._open()
+            if instead_of is not None and self._t.basis != instead_of:
+                return False
             self._t.basis = basis
+            return True
 
     def pending_counts(self) -> dict[str, int]:
         """Like :meth:`SqliteStore.pending_counts`: undelivered items not dropped, per channel."""

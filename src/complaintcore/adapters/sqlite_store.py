@@ -50,6 +50,7 @@ from complaintcore.adapters.chain import (
     chain_problems,
     check_access,
     check_attempts,
+    check_basis,
     check_bounds,
     check_events,
     check_item_id,
@@ -2424,13 +2425,15 @@ class SqliteStore:
         return None if found is None or found[0] is None else str(found[0])
 
     @_translated
-    def keep_projection_basis(self, basis: str) -> None:
-        if not isinstance(basis, str) or not basis:
-            raise InvalidInputError("basis", "expected the digest, a non-empty text")
+    def keep_projection_basis(self, basis: str, *, instead_of: str | None = None) -> bool:
+        check_basis(basis, instead_of)
         with self._write() as conn:
-            conn.execute(
-                "UPDATE tenants SET projection_basis = ? WHERE tenant = ?", (basis, self._tenant)
+            cur = conn.execute(
+                "UPDATE tenants SET projection_basis = ? WHERE tenant = ?"
+                " AND (? IS NULL OR projection_basis = ?)",
+                (basis, self._tenant, instead_of, instead_of),
             )
+            return cur.rowcount == 1
 
     @_translated
     def retry_item(self, item_id: int, now: datetime) -> None:

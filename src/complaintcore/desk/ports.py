@@ -839,7 +839,9 @@ class BasisStore(ComplaintStore, Protocol):
     upgraded ``holidays``) or complaintcore leaves open complaints' rows on the
     old times.  Each sweep compares :func:`~complaintcore.core.basis.projection_basis`
     with the one kept here and, when they differ, rewrites the rows that differ
-    (``Desk.reproject``) before it claims any, then keeps the new one.  Stores
+    (``Desk.reproject``) before it claims any, then keeps the new one; a process
+    that commits rows under another basis than the one kept marks it changed, so
+    the next sweep rewrites those too.  Stores
     without it are not asked: run ``complaintcore verify --reproject`` after such
     a change.  The built-in stores have it, one value per tenant.
     """
@@ -848,8 +850,10 @@ class BasisStore(ComplaintStore, Protocol):
         """The digest kept by :meth:`keep_projection_basis`, or None before the first."""
         ...
 
-    def keep_projection_basis(self, basis: str) -> None:
-        """Keep ``basis`` (replacing the one kept), committed at once."""
+    def keep_projection_basis(self, basis: str, *, instead_of: str | None = None) -> bool:
+        """Keep ``basis`` in place of the one kept, committed at once; with
+        ``instead_of``, only if that is what is kept now (compare and set, in one
+        statement).  Whether it was kept."""
         ...
 
 

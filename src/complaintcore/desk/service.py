@@ -19,6 +19,7 @@ import inspect
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -141,6 +142,19 @@ _LEASE = timedelta(minutes=5)
 """The shortest lease of a delivery claim (the stores' default)."""
 _SWEEP_BATCH = 50
 """Due complaints claimed at once: few enough to sweep well within the lease."""
+
+
+_MIXED = "mixed"
+"""The projection basis a process keeps after committing rows under another basis than
+the one kept: no desk has it, so the next sweep rewrites every row out of date."""
+
+_UNDERWAY = "underway "
+"""Kept, with the basis and a token, while a reproject brings the rows up to date."""
+
+
+def _basis_of(kept: str) -> str:
+    """The basis a kept value names (an underway reproject's target)."""
+    return kept[len(_UNDERWAY) :].split(" ", 1)[0] if kept.startswith(_UNDERWAY) else kept
 
 
 @attrs.frozen
@@ -363,6 +377,7 @@ class Desk:
         ``pack``, ``store``, ``directory``, ``notifiers`` or ``messages``, so every
         path uses the new one."""
         pack, store, directory = self._pack, self._store, self._directory
+        self._basis_store = store if isinstance(store, BasisStore) else None
         # whom a complaint is routed to, and whom its messages go to
         self._staff = SiteStaff(directory, pack)
         self._telling = Telling(
@@ -772,10 +787,7 @@ class Desk:
         complaint changed meanwhile wrote its own row.
         """
         self._require_now(now)
-        rewritten = self._reproject(now)
-        if isinstance(self.store, BasisStore):
-            self.store.keep_projection_basis(self._basis())
-        return rewritten
+        return list(self._reproject_kept(now))
 
     def _basis(self) -> str:
         """:func:`projection_basis` of this desk's pack and calendar, kept while they are."""
@@ -788,24 +800,60 @@ class Desk:
 
     def _follow_basis(self, now: datetime) -> tuple[str, ...]:
         """Before a sweep claims anything: rewrite the rows out of date when the pack,
-        the calendar or complaintcore changed since they were written (DL-7)."""
-        store = self.store
-        if not isinstance(store, BasisStore):
+        the calendar or complaintcore changed since they were brought up to date, or
+        a process on other ones wrote rows since (DL-7)."""
+        store = self._basis_store
+        if store is None or store.projection_basis() == self._basis():
             return ()
+        log.info(
+            "rows written under another rule pack, calendar or complaintcore: reading"
+            " every complaint once to rewrite the rows out of date"
+        )
+        return self._reproject_kept(now)
+
+    def _reproject_kept(self, now: datetime) -> tuple[str, ...]:
+        """Reproject, and keep this desk's basis if no process wrote rows under another
+        meanwhile.  While it runs the store holds ``underway <basis> <token>``: a
+        writer on another basis that commits meanwhile finds it and marks the rows
+        mixed (:meth:`_mark_other_basis`), so the basis is not kept and the next sweep
+        reads them again; the token tells this run's mark from another's."""
+        store = self._basis_store
+        if store is None:
+            return tuple(self._reproject(now))
         basis = self._basis()
-        kept = store.projection_basis()
-        if kept == basis:
-            return ()
-        if kept is not None:
-            log.warning(
-                "the rule pack, the calendar or complaintcore changed since the desk's rows"
-                " were written: reading every complaint once to rewrite the rows out of date"
-            )
+        underway = f"{_UNDERWAY}{basis} {uuid.uuid4().hex}"
+        store.keep_projection_basis(underway)
         rewritten = self._reproject(now)
-        store.keep_projection_basis(basis)
+        if not store.keep_projection_basis(basis, instead_of=underway):
+            log.info(
+                "rows were written under another rule pack, calendar or complaintcore"
+                " while they were rewritten: the next sweep rewrites them"
+            )
         if rewritten:
-            log.warning("rewrote %d projection rows out of date", len(rewritten))
+            log.info("rewrote %d projection rows out of date", len(rewritten))
         return tuple(rewritten)
+
+    def _mark_other_basis(self) -> None:
+        """After this process committed rows: if the desk's rows were last brought up
+        to date (or are being) under another basis than this process's (it runs an
+        old pack or calendar, or a new one before the next sweep), mark them mixed,
+        so the next sweep rewrites what was written here (DL-7).  One indexed read."""
+        store = self._basis_store
+        if store is None:
+            return
+        try:
+            kept = store.projection_basis()
+            if kept is None or kept == _MIXED or _basis_of(kept) == self._basis():
+                return
+            store.keep_projection_basis(_MIXED)
+        except ComplaintCoreError as exc:  # the commit stands: the sweep after the next finds it
+            log.error("could not mark the rows written under another basis: %s", exc)
+            return
+        log.info(
+            "this process computes deadlines under another rule pack, calendar or"
+            " complaintcore than the desk's rows were last brought up to date under:"
+            " the next sweep rewrites the rows out of date (restart processes on old ones)"
+        )
 
     def _reproject(self, now: datetime) -> list[str]:
         rewritten: list[str] = []
@@ -1324,7 +1372,7 @@ class Desk:
                 if isinstance(result, ComplaintCoreError):
                     results.append(Receipt(failure=result))
                 elif result.id == p.complaint.id:
-                    self._after_commit(result, p.events, now, deliver=False)
+                    self._after_commit(result, p.events, now, deliver=False, basis=False)
                     queued = queued or bool(p.outbox)
                     results.append(Receipt(complaint=result))
                     landed.add(id(p))
@@ -1334,6 +1382,8 @@ class Desk:
                 else:
                     results.append(Receipt(failure=IdempotencyConflictError(result.id)))
                 answered[id(p)] = results[-1]
+            if mine:
+                self._mark_other_basis()  # once for the batch, after its commit
             pending.clear()
             keyed.clear()
             seen = dict(grouping.seen)
@@ -1912,12 +1962,22 @@ class Desk:
         return box
 
     def _after_commit(
-        self, complaint: Complaint, events: Sequence[Event], now: datetime, *, deliver: bool = True
+        self,
+        complaint: Complaint,
+        events: Sequence[Event],
+        now: datetime,
+        *,
+        deliver: bool = True,
+        basis: bool = True,
     ) -> None:
+        """What follows a commit: listeners, delivery, and (``basis``) the mark of rows
+        written under another basis (a batch asks once for all its rows)."""
         later = getattr(self._held, "later", None)
         if later is not None:  # inside a group's lock: once it is released
             later.append((complaint, events, now, deliver))
             return
+        if basis:
+            self._mark_other_basis()
         if self.pm is not None and self._listeners and events:
             from complaintcore.desk.plugins import AWAITABLE_ANSWER, closed_awaitable
 

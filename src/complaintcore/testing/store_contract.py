@@ -1457,6 +1457,16 @@ class StoreContract:
             a.keep_projection_basis("")
         assert err.value.path == "basis"
         assert a.projection_basis() == "d2"
+        # compare and set: a sweep keeps its basis only if nobody marked the rows since
+        assert a.keep_projection_basis("underway d4 t1") is True
+        assert again.keep_projection_basis("mixed") is True  # another process's mark
+        assert a.keep_projection_basis("d4", instead_of="underway d4 t1") is False
+        assert a.projection_basis() == "mixed"
+        assert a.keep_projection_basis("underway d4 t2") is True
+        assert a.keep_projection_basis("d4", instead_of="underway d4 t2") is True
+        assert again.projection_basis() == "d4"
+        assert b.keep_projection_basis("d5", instead_of="d4") is False  # not bravo's
+        assert b.projection_basis() == "d3"
 
     def test_tenants_never_see_each_others_complaints(self) -> None:
         a, b = self.store("acme"), self.store("bravo")
