@@ -45,3 +45,38 @@ def test_a_sweep_at_the_due_instant_leaves_the_breach_to_the_next_sweep(tmp_path
     assert len(escalated) == 1
     assert escalated[0].trigger is Trigger.DEADLINE_MISSED
     assert escalated[0].at == _at(5, 18, 5)
+
+
+@pytest.mark.procedure("DL-7")
+def test_a_sweep_at_the_due_instant_warns_of_nothing_the_last_sweep_warned_of(
+    tmp_path: Path,
+) -> None:
+    """DL-7: an at-risk deadline is warned of once.  The sweep at 17:45 warns; its row
+    waits for the due time, and the sweep at 18:00:00 (the clock still at risk, not
+    breached) neither tells nor counts it again; 18:05 escalates."""
+    desk = make_desk(store=SqliteStore(tmp_path / "desk.sqlite3"))
+    c = desk.receive(
+        intake("楼道灯坏了，一直没人修", received_at=_at(2, 10), receiver="SR-103"),
+        now=_at(2, 10),
+    )
+    warned = desk.sweep(_at(5, 17, 45))
+    assert warned.at_risk > 0
+    queued = len(desk.store.pending(_at(5, 18)))
+    at_due = desk.sweep(_at(5, 18))
+    assert (at_due.examined, at_due.at_risk, at_due.escalated) == (1, 0, ())
+    assert len(desk.store.pending(_at(5, 18))) == queued  # nobody told again
+    assert (c.id, "reply") in desk.sweep(_at(5, 18, 5)).escalated
+
+
+@pytest.mark.procedure("DL-7")
+def test_a_first_sweep_at_the_due_instant_still_warns(tmp_path: Path) -> None:
+    """A cron run once a day at 18:00 meets the at-risk window only at the due
+    instant: that sweep is the one that warns (the next escalates)."""
+    desk = make_desk(store=SqliteStore(tmp_path / "desk.sqlite3"))
+    desk.receive(
+        intake("楼道灯坏了，一直没人修", received_at=_at(2, 10), receiver="SR-103"),
+        now=_at(2, 10),
+    )
+    at_due = desk.sweep(_at(5, 18))
+    assert at_due.escalated == ()
+    assert at_due.at_risk > 0

@@ -775,7 +775,10 @@ class Desk:
     def reproject(self, now: datetime) -> list[str]:
         """Rewrite every projection row that differs from its history under this
         desk's pack and calendar (the rows ``verify(now)`` names); the ids rewritten.
-        A next sweep time already passed is no difference: the sweep finds it.
+        A next sweep time already passed is no difference: the sweep finds it.  An
+        at-risk warning the change moves into the past, earlier than the row's time,
+        is given at the row's time (before the deadline): a row does not tell
+        whether a sweep already gave it.
 
         A row keeps the next sweep time the pack and calendar gave it until its
         complaint next changes, so after a change of the rule pack, the calendar
@@ -2036,7 +2039,7 @@ class Desk:
                 examined += 1
                 for _attempt in range(CONFLICT_RETRIES):
                     try:
-                        result = self._sweeper.sweep_one(row.id, now)
+                        result = self._sweeper.sweep_one(row.id, now, due_at=row.next_due)
                     except ConcurrencyConflictError:
                         conflicts += 1
                         continue
