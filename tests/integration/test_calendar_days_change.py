@@ -183,18 +183,105 @@ def test_a_desk_that_never_kept_its_basis_is_brought_up_to_date_by_its_first_swe
     after.close()
 
 
+def _received_and_swept_on_the_old_days(path: Path) -> str:
+    """The complaint received Thu 18 March 10:00, swept then (the old basis kept)."""
+    before = _desk(_pack(), path)
+    cid = before.receive(intake(received_at=RECEIVED, receiver="SR-103"), now=RECEIVED).id
+    before.sweep(RECEIVED)
+    before.close()
+    return cid
+
+
 @pytest.mark.procedure("DL-7")
 def test_reproject_by_hand_keeps_the_basis_so_the_sweep_reads_no_history(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "desk.sqlite3"
-    before = _desk(_pack(), path)
-    cid = before.receive(intake(received_at=RECEIVED, receiver="SR-103"), now=RECEIVED).id
-    before.sweep(RECEIVED)
-    before.close()
+    cid = _received_and_swept_on_the_old_days(path)
     after = _desk(_pack(**NOTICE), path)
     assert after.reproject(RECEIVED) == [cid]
     swept = after.sweep(BREACHED)
     assert swept.reprojected == ()
     assert (cid, "reply") in swept.escalated
     after.close()
+
+
+@pytest.mark.procedure("DL-7")
+def test_a_sweep_that_rewrites_rows_at_the_due_instant_still_warns_of_them(
+    tmp_path: Path,
+) -> None:
+    """The daily 18:00 run after the notice: on the new days the reply is due Mon 22
+    18:00 and at risk then, never warned on the old days (due Tue 23).  The sweep that
+    rewrites the row at 18:00 warns (DL-7); 18:05 escalates (ESC-2)."""
+    path = tmp_path / "desk.sqlite3"
+    cid = _received_and_swept_on_the_old_days(path)
+    after = _desk(_pack(**NOTICE), path)
+    due = datetime(2088, 3, 22, 18, 0, tzinfo=SH)
+    at_due = after.sweep(due)
+    assert at_due.reprojected == (cid,)
+    assert at_due.escalated == ()
+    assert at_due.at_risk > 0
+    assert (cid, "reply") in after.sweep(datetime(2088, 3, 22, 18, 5, tzinfo=SH)).escalated
+    after.close()
+
+
+@pytest.mark.procedure("DL-7")
+def test_an_old_sweep_overlapping_the_first_new_one_marks_the_rows_it_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two sweepers in a rolling deploy: the old one has claimed the complaint when the
+    new one runs whole (rewrites, keeps the new basis); the old one then writes the
+    row on the old days (no escalation: at Tue 23 11:00 nothing is breached on them).
+    It marks the rows after its run, so the next new sweep rewrites the row and
+    escalates the reply, breached on the new days since Mon 22 18:00."""
+    path = tmp_path / "desk.sqlite3"
+    old = _desk(_pack(), path)
+    cid = old.receive(intake(received_at=RECEIVED, receiver="SR-103"), now=RECEIVED).id
+    old.sweep(RECEIVED)
+    new = _desk(_pack(**NOTICE), path)
+    at = datetime(2088, 3, 23, 11, 0, tzinfo=SH)
+    claim = old.store.claim_due
+    overlapped: list[Any] = []
+
+    def claim_then_the_new_sweep(now: datetime, limit: int) -> Any:
+        claimed = claim(now, limit)
+        if not overlapped:  # the new sweep runs while the old one holds its claim
+            overlapped.append(new.sweep(now))
+        return claimed
+
+    monkeypatch.setattr(old.store, "claim_due", claim_then_the_new_sweep)
+    assert old.sweep(at).examined == 1
+    assert overlapped[0].examined == 0  # the old sweep held the claim
+    swept = new.sweep(datetime(2088, 3, 23, 11, 5, tzinfo=SH))
+    assert (cid, "reply") in swept.escalated
+    assert swept.reprojected == (cid,)
+    old.close()
+    new.close()
+
+
+@pytest.mark.procedure("DL-7")
+def test_bulk_intake_reads_the_kept_basis_once_a_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    desk = _desk(_pack(), tmp_path / "desk.sqlite3")
+    desk.sweep(RECEIVED)  # a basis kept: each commit compares with it
+    store = desk.store
+    assert isinstance(store, SqliteStore)
+    reads: list[int] = []
+    read = store.projection_basis
+
+    def counted() -> str | None:
+        reads.append(1)
+        return read()
+
+    monkeypatch.setattr(store, "projection_basis", counted)
+    batch = [
+        intake(
+            f"楼道灯坏了 {i} 号", received_at=RECEIVED, receiver="SR-103", idempotency_key=f"k-{i}"
+        )
+        for i in range(6)
+    ]
+    received = list(desk.receive_many(batch, now=RECEIVED, batch=10))
+    assert len(received) == 6
+    assert len(reads) == 1
+    desk.close()

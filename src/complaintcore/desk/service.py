@@ -1593,7 +1593,7 @@ class Desk:
         }
         # the host's listeners run after the lock is released: a slow one must not
         # hold up other desks' intake of the same building
-        later: list[tuple[Complaint, Sequence[Event], datetime, bool]] = []
+        later: list[tuple[Complaint, Sequence[Event], datetime, bool, bool]] = []
         self._held.later = later
         try:
             with contextlib.ExitStack() as stack:
@@ -1605,8 +1605,8 @@ class Desk:
                 yield
         finally:
             self._held.later = None
-            for complaint, events, now, deliver in later:
-                self._after_commit(complaint, events, now, deliver=deliver)
+            for complaint, events, now, deliver, basis in later:
+                self._after_commit(complaint, events, now, deliver=deliver, basis=basis)
 
     def act_on_issue(self, issue: str, command: Command, *, now: datetime) -> IssueReport:
         """HDL-5: run one command on every open complaint of a concentrated issue.
@@ -1977,7 +1977,7 @@ class Desk:
         written under another basis (a batch asks once for all its rows)."""
         later = getattr(self._held, "later", None)
         if later is not None:  # inside a group's lock: once it is released
-            later.append((complaint, events, now, deliver))
+            later.append((complaint, events, now, deliver, basis))
             return
         if basis:
             self._mark_other_basis()
@@ -2020,6 +2020,7 @@ class Desk:
         """
         self._require_now(now)
         reprojected = self._follow_basis(now)
+        rewritten = frozenset(reprojected)
         escalated: list[tuple[str, str]] = []
         regraded: list[str] = []
         overdue: list[tuple[str, str]] = []
@@ -2039,7 +2040,9 @@ class Desk:
                 examined += 1
                 for _attempt in range(CONFLICT_RETRIES):
                     try:
-                        result = self._sweeper.sweep_one(row.id, now, due_at=row.next_due)
+                        # a row this run rewrote was not written by a warning sweep
+                        due_at = None if row.id in rewritten else row.next_due
+                        result = self._sweeper.sweep_one(row.id, now, due_at=due_at)
                     except ConcurrencyConflictError:
                         conflicts += 1
                         continue
@@ -2071,6 +2074,8 @@ class Desk:
                     measure_risk += result.measure_risk
                     measures_overdue += [(row.id, m) for m in result.measures_overdue]
                     break
+        if examined:  # rows written here, escalated or not: on another basis, marked
+            self._mark_other_basis()
         self._wake_delivery()
         return SweepReport(
             examined,
