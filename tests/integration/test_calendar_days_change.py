@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from complaintcore import HolidayDataWarning
+from complaintcore import HolidayDataWarning, Promise
 from complaintcore.adapters.calendars import calendar_for_spec
 from complaintcore.adapters.postgres_store import PostgresStore
 from complaintcore.adapters.sqlite_store import SqliteStore
@@ -29,6 +29,7 @@ from complaintcore.desk.ports import ComplaintStore
 from complaintcore.rules import load_pack
 from complaintcore.rules.loader import load_pack_data
 from complaintcore.serialization import to_dict
+from complaintcore.testing import RecordingNotifier
 from tests.helpers import SH, intake
 from tests.postgres_server import PgDatabase
 
@@ -39,7 +40,7 @@ def _pack(**calendar: Any) -> Any:
     return load_pack_data(data, "test")
 
 
-def _desk(pack: Any, path: Path | ComplaintStore) -> Desk:
+def _desk(pack: Any, path: Path | ComplaintStore, *notifiers: RecordingNotifier) -> Desk:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", HolidayDataWarning)  # 2089-2090 are not typed in
         calendar = calendar_for_spec(pack.calendar)
@@ -48,6 +49,7 @@ def _desk(pack: Any, path: Path | ComplaintStore) -> Desk:
         store=SqliteStore(path) if isinstance(path, Path) else path,
         directory=load_sample_staff(pack=pack),
         calendar=calendar,
+        notifiers=list(notifiers),
     )
 
 
@@ -285,3 +287,65 @@ def test_bulk_intake_reads_the_kept_basis_once_a_batch(
     assert len(received) == 6
     assert len(reads) == 1
     desk.close()
+
+
+@pytest.mark.procedure("DL-7")
+def test_a_deadline_the_notice_moves_onto_a_warned_one_is_warned_of_too(
+    tmp_path: Path,
+) -> None:
+    """SR-201 promises Mon 22 18:00 (DL-5); the Mon 10:00 sweep on the old days warns of
+    the promise only (reply and department result are due Tue 23 18:00 there).  The
+    notice then brings both forward to Mon 22 18:00, at risk since 10:48: the row
+    waits for 18:00 either way, and the sweep then must warn of them before they
+    pass (DL-7)."""
+    path = tmp_path / "desk.sqlite3"
+    told = RecordingNotifier()
+    old = _desk(_pack(), path, told)
+    cid = old.receive(intake(received_at=RECEIVED, receiver="SR-103"), now=RECEIVED).id
+    promised = datetime(2088, 3, 22, 18, 0, tzinfo=SH)
+    old.act(
+        cid,
+        Promise(actor="SR-201", due=promised, note="周一下班前修好"),
+        now=datetime(2088, 3, 18, 11, 0, tzinfo=SH),
+    )
+    assert old.sweep(datetime(2088, 3, 22, 10, 0, tzinfo=SH)).at_risk > 0
+    old.close()
+    new = _desk(_pack(**NOTICE), path, told)
+    assert new.sweep(promised).escalated == ()
+    new.deliver(promised)
+    warned = "\n".join(n.body for n, _who in told.sent if n.topic == "at_risk")
+    # the pack's names of DL-1's and DL-3's clocks (cn-property.toml)
+    assert "clock: reply with the result or a reasoned explanation" in warned
+    assert "clock: department result to customer service" in warned
+    new.close()
+
+
+@pytest.mark.procedure("DL-7")
+def test_a_row_another_sweep_rewrote_meanwhile_is_not_reported_reprojected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first sweeps after an upgrade, two at once: while one reads every complaint,
+    the other escalates the reply breached Mon 22 18:00 and writes its row.  The
+    first finds the row up to date (nothing changed the days) and neither rewrites
+    nor reports it."""
+    path = tmp_path / "desk.sqlite3"
+    cid = (
+        _desk(_pack(**NOTICE), path)
+        .receive(intake(received_at=RECEIVED, receiver="SR-103"), now=RECEIVED)
+        .id
+    )
+    first, other = _desk(_pack(**NOTICE), path), _desk(_pack(**NOTICE), path)
+    load = first.store.load
+    meanwhile: list[Any] = []
+
+    def load_after_the_other_sweep(complaint_id: str) -> Any:
+        if not meanwhile:
+            meanwhile.append(other.sweep(BREACHED))
+        return load(complaint_id)
+
+    monkeypatch.setattr(first.store, "load", load_after_the_other_sweep)
+    swept = first.sweep(BREACHED)
+    assert (cid, "reply") in meanwhile[0].escalated
+    assert swept.reprojected == ()
+    assert swept.escalated == ()  # escalated once, by the other
+    assert first.verify(BREACHED).ok

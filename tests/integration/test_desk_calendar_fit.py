@@ -199,7 +199,7 @@ def test_a_broken_calendar_still_stops_the_sweep(monkeypatch: pytest.MonkeyPatch
     desk = _desk(load_pack(UK))
     _receive(desk, datetime(2025, 12, 1, 10, 0, tzinfo=LONDON))
 
-    def broken(complaint_id: str, now: datetime, *, due_at: datetime | None = None) -> None:
+    def broken(complaint_id: str, now: datetime) -> None:
         raise CalendarError("the host's calendar service is down")
 
     monkeypatch.setattr(desk._sweeper, "sweep_one", broken)

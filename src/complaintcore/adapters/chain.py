@@ -56,6 +56,7 @@ from complaintcore.desk.ports import (
 __all__ = [
     "DEFAULT_LEASE",
     "DEFAULT_TENANT",
+    "MAX_BASIS_CHARS",
     "MAX_ERROR_CHARS",
     "MAX_INTEGER",
     "MAX_SWEEP_LEASE",
@@ -622,12 +623,21 @@ def access_filters(complaint_id: str | None, actor: str | None) -> list[tuple[st
     return out
 
 
+MAX_BASIS_CHARS = 160
+"""The longest value a BasisStore keeps: the desk writes a 64-digit digest, ``mixed``,
+or ``underway <digest> <token>`` (106 characters)."""
+
+
 def check_basis(basis: str, instead_of: str | None = None) -> None:
-    """A projection basis a store can keep (BasisStore): non-empty text, as what it replaces."""
-    if not isinstance(basis, str) or not basis:
-        raise InvalidInputError("basis", "expected a non-empty text")
-    if instead_of is not None and (not isinstance(instead_of, str) or not instead_of):
-        raise InvalidInputError("instead_of", "expected a non-empty text or None")
+    """A projection basis a store can keep (BasisStore): non-empty text of at most
+    :data:`MAX_BASIS_CHARS` characters, as is what it replaces."""
+    for path, value in (("basis", basis), ("instead_of", instead_of)):
+        if value is None and path == "instead_of":
+            continue
+        if not isinstance(value, str) or not value or len(value) > MAX_BASIS_CHARS:
+            raise InvalidInputError(
+                path, f"expected a non-empty text of at most {MAX_BASIS_CHARS} characters"
+            )
 
 
 def check_item_id(item_id: int) -> int:

@@ -844,6 +844,11 @@ class BasisStore(ComplaintStore, Protocol):
     the next sweep rewrites those too.  Stores
     without it are not asked: run ``complaintcore verify --reproject`` after such
     a change.  The built-in stores have it, one value per tenant.
+
+    The values are text of up to
+    :data:`~complaintcore.adapters.chain.MAX_BASIS_CHARS` (160) characters -- a
+    64-digit digest, ``mixed``, or ``underway <digest> <token>`` (106) -- kept
+    exactly as given (``check_basis`` refuses others).
     """
 
     def projection_basis(self) -> str | None:

@@ -165,8 +165,9 @@ class SweepReport:
     moved it up.  ``at_risk`` counts the warnings of clocks at risk (DL-7) and
     ``reported_late`` the reports of late departments (ESC-6), one per person
     told: the outbox sends each at most once, so a complaint swept again in the
-    same window (written to after a sweep warned) counts again here while its
-    people are not told twice.  ``duties_owed`` counts the duties owed on the complaints
+    same window (written to after a sweep warned, or swept at the deadline's
+    due instant, when it is still at risk) counts again here while its people
+    are not told twice.  ``duties_owed`` counts the duties owed on the complaints
     swept (each owner is told once per run of a duty, also of one that started
     without an event, such as the apology a broken promise owes),
     ``duties_at_risk`` those at risk, and ``duties_overdue`` the (complaint id,
@@ -872,7 +873,13 @@ class Desk:
                 # than the history's) only makes a sweep look early, and a sweep's
                 # row past the warnings it gave is no row out of date (DL-7)
                 at = max(now, complaint.events[-1].at) if complaint.events else now
-                if not row_differs(stored, self._projection.row(complaint, at, swept=True)):
+                expected = self._projection.row(complaint, at, swept=True)
+                if not row_differs(stored, expected):
+                    continue
+                # the row as it is now: another writer may have written it since the
+                # listing was read (a sweep's escalation, whose history was loaded here)
+                current = self.store.row(complaint.id)
+                if current.version != complaint.version or not row_differs(current, expected):
                     continue
                 row = self._projection.row(complaint, now)
             except ComplaintCoreError as exc:  # a rung the pack no longer has: verify names it
@@ -2020,7 +2027,6 @@ class Desk:
         """
         self._require_now(now)
         reprojected = self._follow_basis(now)
-        rewritten = frozenset(reprojected)
         escalated: list[tuple[str, str]] = []
         regraded: list[str] = []
         overdue: list[tuple[str, str]] = []
@@ -2040,9 +2046,7 @@ class Desk:
                 examined += 1
                 for _attempt in range(CONFLICT_RETRIES):
                     try:
-                        # a row this run rewrote was not written by a warning sweep
-                        due_at = None if row.id in rewritten else row.next_due
-                        result = self._sweeper.sweep_one(row.id, now, due_at=due_at)
+                        result = self._sweeper.sweep_one(row.id, now)
                     except ConcurrencyConflictError:
                         conflicts += 1
                         continue

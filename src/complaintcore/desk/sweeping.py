@@ -95,21 +95,8 @@ class Sweeper:
         self._follow_ups = follow_ups
         self._after_commit = after_commit
 
-    def sweep_one(
-        self, complaint_id: str, now: datetime, *, due_at: datetime | None = None
-    ) -> Swept:
-        """Sweep one claimed complaint; ``due_at``: its row's next due time as claimed.
-
-        A row written by the sweep that warned of a clock waits for the clock's
-        due time (see ``projection._acts_at``); a sweep at that very instant finds
-        the clock still at risk, not yet breached, and warns of nothing new
-        (DL-7: once), so it neither tells nor counts that clock again.
-        """
+    def sweep_one(self, complaint_id: str, now: datetime) -> Swept:
         complaint = self.store.load(complaint_id)
-
-        def warned_before(status: ClockStatus) -> bool:
-            return due_at is not None and status.due == now == due_at
-
         if complaint.events and complaint.events[-1].at > now:
             # claimed at ``now``, then acted on before it was loaded: that command
             # recomputed its due time, and nothing can be recorded before its event
@@ -206,7 +193,7 @@ class Sweeper:
                 complaint, events = evolve(complaint, more), [*events, *more]
                 duties = self._projection.duties_now(complaint, now)  # a new grade may owe more
             for status in self._projection.clocks_now(complaint, now):
-                if status.state is not ClockState.AT_RISK or warned_before(status):
+                if status.state is not ClockState.AT_RISK:
                     continue
                 for m in self._telling.holders(complaint, members, now):
                     outbox += self._telling.fan(
@@ -227,7 +214,7 @@ class Sweeper:
                 continue
             swept.owed += 1
             outbox += self._telling.tell_owners(complaint, duty, "duty_owed", now)
-            if duty.state is ClockState.AT_RISK and not warned_before(duty.clock):
+            if duty.state is ClockState.AT_RISK:
                 outbox += self._telling.tell_owners(complaint, duty, "duty_at_risk", now)
                 swept.duty_risk += 1
             elif duty.state is ClockState.BREACHED:
@@ -235,7 +222,7 @@ class Sweeper:
                 swept.overdue.append(duty.name)
         if complaint.state.measures_open:
             for measure in compute_measures(complaint, self.pack, self._projection.calendar, now):
-                if measure.state is ClockState.AT_RISK and not warned_before(measure.clock):
+                if measure.state is ClockState.AT_RISK:
                     outbox += self._telling.measure_message(
                         complaint, measure, "measure_at_risk", now
                     )

@@ -1467,6 +1467,15 @@ class StoreContract:
         assert again.projection_basis() == "d4"
         assert b.keep_projection_basis("d5", instead_of="d4") is False  # not bravo's
         assert b.projection_basis() == "d3"
+        # what the desk writes: a digest, and a reproject's marker, kept exactly
+        digest = "0123456789abcdef" * 4
+        underway = f"underway {digest} {'f' * 32}"
+        assert a.keep_projection_basis(underway) is True
+        assert a.projection_basis() == underway
+        assert a.keep_projection_basis(digest, instead_of=underway) is True
+        assert again.projection_basis() == digest
+        with pytest.raises(InvalidInputError):
+            a.keep_projection_basis("x" * 161)
 
     def test_tenants_never_see_each_others_complaints(self) -> None:
         a, b = self.store("acme"), self.store("bravo")
