@@ -54,6 +54,16 @@ def test_equal_packs_and_calendars_give_one_digest() -> None:
             "1.0",
         ),
         ("working hours", _calendar(weekly={d: [(time(9), time(17))] for d in range(5)}), "1.0"),
+        # the same number of dates, one moved: Sat 25 Sep to Sat 9 Oct 2088 (a mistyped
+        # make-up day corrected), Sat 2 Oct to Mon 4 Oct (a holiday moved onto a workday)
+        ("a make-up day moved", _calendar(workdays=[date(2088, 10, 9)]), "1.0"),
+        ("a holiday moved", _calendar(holidays=[date(2088, 10, 1), date(2088, 10, 4)]), "1.0"),
+        # the same hours, Friday's worked on Saturday: the position in weekly is the day
+        (
+            "hours moved to another weekday",
+            _calendar(weekly={d: [(time(9), time(18))] for d in (0, 1, 2, 3, 5)}),
+            "1.0",
+        ),
         ("the zone", _calendar(tz="Asia/Hong_Kong"), "1.0"),
         ("the years", _calendar(years=(2088, 2090)), "1.0"),
         ("complaintcore upgraded", _calendar(), "1.1"),
@@ -63,6 +73,17 @@ def test_what_moves_a_next_sweep_time_changes_the_digest(
     what: str, calendar: WorkingCalendar, library: str
 ) -> None:
     assert projection_basis(PACK, calendar, library) != BASE, what
+
+
+@pytest.mark.procedure("DL-7")
+def test_calendars_equal_under_their_own_equality_give_one_digest() -> None:
+    """A calendar's region is not part of its equality (the days are): a web process
+    whose hook builds the days from plain dates and a sweeper whose calendar names
+    the holiday list agree, so neither's commits mark the rows for a full read."""
+    from_dates, from_the_list = _calendar(), _calendar(region="CN")
+    assert from_dates == from_the_list
+    assert (from_dates.region, from_the_list.region) == ("", "CN")
+    assert projection_basis(PACK, from_the_list, "1.0") == BASE
 
 
 @pytest.mark.procedure("DL-7")
