@@ -19,12 +19,13 @@ from typing import Any
 
 import pytest
 
-from complaintcore import HolidayDataWarning, Promise
+from complaintcore import Complainant, HolidayDataWarning, Promise, StoreError, WorkingCalendar
 from complaintcore.adapters.calendars import calendar_for_spec
 from complaintcore.adapters.postgres_store import PostgresStore
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.adapters.staff import load_sample_staff
-from complaintcore.desk import Desk
+from complaintcore.core.models import Promised
+from complaintcore.desk import Desk, service
 from complaintcore.desk.ports import ComplaintStore
 from complaintcore.rules import load_pack
 from complaintcore.rules.loader import load_pack_data
@@ -40,15 +41,28 @@ def _pack(**calendar: Any) -> Any:
     return load_pack_data(data, "test")
 
 
-def _desk(pack: Any, path: Path | ComplaintStore, *notifiers: RecordingNotifier) -> Desk:
+def _reply_in(days: str) -> Any:
+    """cn-property on the old days with DL-1's reply clock shortened to ``days``."""
+    data = to_dict(load_pack("cn-property"))
+    data["calendar"] = {**data["calendar"], "first_year": 2088, "last_year": 2090}
+    data["clocks"] = [
+        {**c, "duration": days} if c["name"] == "reply" else c for c in data["clocks"]
+    ]
+    return load_pack_data(data, "test")
+
+
+def _calendar(pack: Any) -> WorkingCalendar:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", HolidayDataWarning)  # 2089-2090 are not typed in
-        calendar = calendar_for_spec(pack.calendar)
+        return calendar_for_spec(pack.calendar)
+
+
+def _desk(pack: Any, path: Path | ComplaintStore, *notifiers: RecordingNotifier) -> Desk:
     return Desk(
         pack=pack,
         store=SqliteStore(path) if isinstance(path, Path) else path,
         directory=load_sample_staff(pack=pack),
-        calendar=calendar,
+        calendar=_calendar(pack),
         notifiers=list(notifiers),
     )
 
@@ -196,13 +210,16 @@ def _received_and_swept_on_the_old_days(path: Path) -> str:
 
 @pytest.mark.procedure("DL-7")
 def test_reproject_by_hand_keeps_the_basis_so_the_sweep_reads_no_history(
-    tmp_path: Path,
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = tmp_path / "desk.sqlite3"
     cid = _received_and_swept_on_the_old_days(path)
     after = _desk(_pack(**NOTICE), path)
     assert after.reproject(RECEIVED) == [cid]
-    swept = after.sweep(BREACHED)
+    with caplog.at_level(logging.INFO, logger="complaintcore"):
+        swept = after.sweep(BREACHED)
+    # nothing left to rewrite either way: only the absent full read shows the basis kept
+    assert "reading every complaint" not in caplog.text
     assert swept.reprojected == ()
     assert (cid, "reply") in swept.escalated
     after.close()
@@ -225,6 +242,48 @@ def test_a_sweep_that_rewrites_rows_at_the_due_instant_still_warns_of_them(
     assert at_due.at_risk > 0
     assert (cid, "reply") in after.sweep(datetime(2088, 3, 22, 18, 5, tzinfo=SH)).escalated
     after.close()
+
+
+OTHER_OWNER = Complainant("李四", "13900001111", "5-1-0301", "5", "sunrise")
+"""A second owner, for a second complaint received beside the first."""
+
+
+@pytest.mark.procedure("DL-1")
+@pytest.mark.procedure("DL-7")
+def test_a_sweep_that_rewrites_rows_at_the_due_instant_warns_of_every_one(
+    tmp_path: Path,
+) -> None:
+    """Two owners' complaints received Thu 18 March 10:00 on the old days (reply and
+    department result due Tue 23 18:00).  The notice brings both clocks of both to
+    Mon 22 18:00 (Fri 19, Sat 20, Mon 22); the 18:00 sweep rewrites both rows and
+    warns of both complaints' clocks, at risk before they are breached (DL-7), and
+    18:05 escalates both replies (ESC-2)."""
+    path = tmp_path / "desk.sqlite3"
+    old = _desk(_pack(), path)
+    first = old.receive(intake(received_at=RECEIVED, receiver="SR-103"), now=RECEIVED).id
+    second = old.receive(
+        intake("电梯停运", received_at=RECEIVED, receiver="SR-103", complainant=OTHER_OWNER),
+        now=RECEIVED,
+    ).id
+    old.sweep(RECEIVED)
+    old.close()
+    told = RecordingNotifier()
+    new = _desk(_pack(**NOTICE), path, told)
+    due = datetime(2088, 3, 22, 18, 0, tzinfo=SH)
+    at_due = new.sweep(due)
+    assert sorted(at_due.reprojected) == sorted([first, second])
+    assert at_due.escalated == ()
+    new.deliver(due)
+    for cid in (first, second):
+        warned = "\n".join(
+            n.body for n, _who in told.sent if n.topic == "at_risk" and n.complaint_id == cid
+        )
+        # the pack's names of DL-1's and DL-3's clocks (cn-property.toml)
+        assert "clock: reply with the result or a reasoned explanation" in warned, cid
+        assert "clock: department result to customer service" in warned, cid
+    later = new.sweep(datetime(2088, 3, 22, 18, 5, tzinfo=SH))
+    assert {(first, "reply"), (second, "reply")} <= set(later.escalated)
+    new.close()
 
 
 @pytest.mark.procedure("DL-7")
@@ -349,3 +408,225 @@ def test_a_row_another_sweep_rewrote_meanwhile_is_not_reported_reprojected(
     assert swept.reprojected == ()
     assert swept.escalated == ()  # escalated once, by the other
     assert first.verify(BREACHED).ok
+
+
+SOON_AFTER = datetime(2088, 3, 18, 10, 5, tzinfo=SH)
+"""Five minutes after the first complaint: a second one arrives, and a sweep runs."""
+
+
+@pytest.mark.procedure("DL-1")
+@pytest.mark.procedure("DL-7")
+def test_rows_an_old_process_marks_while_the_sweep_rewrites_them_are_rewritten_by_the_next(
+    open_store: Callable[[], ComplaintStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first sweep on the new days has listed the rows it checks when a process
+    still on the old days receives complaint B (reply due Tue 23 18:00 on them) and
+    marks the rows mixed.  The sweep keeps its basis only in place of its own
+    underway value (a compare-and-set), so the mark stands: the next sweep rewrites
+    B's row and escalates B's reply, due Mon 22 18:00 on the new days (ESC-2)."""
+    old = _desk(_pack(), open_store())
+    a = old.receive(intake(received_at=RECEIVED, receiver="SR-103"), now=RECEIVED).id
+    old.sweep(RECEIVED)  # the old days' basis kept
+    new = _desk(_pack(**NOTICE), open_store())
+    listed = new.store.rows
+    received: list[str] = []
+
+    def listed_then_the_old_process_receives(**filters: Any) -> Any:
+        rows = list(listed(**filters))
+        if not received:
+            b = intake(
+                "电梯停运", received_at=SOON_AFTER, receiver="SR-103", complainant=OTHER_OWNER
+            )
+            received.append(old.receive(b, now=SOON_AFTER).id)
+        return iter(rows)
+
+    monkeypatch.setattr(new.store, "rows", listed_then_the_old_process_receives)
+    assert new.sweep(SOON_AFTER).reprojected == (a,)
+    monkeypatch.setattr(new.store, "rows", listed)
+    (b,) = received
+    swept = new.sweep(BREACHED)
+    assert swept.reprojected == (b,)
+    assert {(a, "reply"), (b, "reply")} <= set(swept.escalated)
+    assert new.verify(BREACHED).ok
+    old.close()
+    new.close()
+
+
+@pytest.mark.procedure("DL-7")
+def test_a_process_on_the_new_days_committing_while_the_sweep_rewrites_marks_nothing(
+    open_store: Callable[[], ComplaintStore],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A web process restarted on the new days receives a complaint while the first
+    sweep on them rewrites the rows: it commits under the basis being brought in, so
+    it marks nothing, the sweep keeps its basis and the next sweep reads no history
+    (on a busy desk every rewrite meets such a commit)."""
+    old = _desk(_pack(), open_store())
+    old.receive(intake(received_at=RECEIVED, receiver="SR-103"), now=RECEIVED)
+    old.sweep(RECEIVED)
+    old.close()
+    new, web = _desk(_pack(**NOTICE), open_store()), _desk(_pack(**NOTICE), open_store())
+    listed = new.store.rows
+    received: list[str] = []
+
+    def listed_then_the_web_process_receives(**filters: Any) -> Any:
+        rows = list(listed(**filters))
+        if not received:
+            b = intake(
+                "电梯停运", received_at=SOON_AFTER, receiver="SR-103", complainant=OTHER_OWNER
+            )
+            received.append(web.receive(b, now=SOON_AFTER).id)
+        return iter(rows)
+
+    monkeypatch.setattr(new.store, "rows", listed_then_the_web_process_receives)
+    with caplog.at_level(logging.INFO, logger="complaintcore"):
+        new.sweep(SOON_AFTER)
+    assert received
+    assert "reading every complaint once" in caplog.text  # the days changed: read once
+    assert "the next sweep rewrites" not in caplog.text  # nothing marked, nothing kept back
+    monkeypatch.setattr(new.store, "rows", listed)
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="complaintcore"):
+        again = new.sweep(datetime(2088, 3, 18, 10, 10, tzinfo=SH))
+    assert again.reprojected == ()
+    assert "reading every complaint" not in caplog.text
+    web.close()
+    new.close()
+
+
+@pytest.mark.procedure("DL-1")
+@pytest.mark.procedure("DL-7")
+def test_a_calendar_set_on_a_live_desk_is_noticed_by_its_next_sweep(tmp_path: Path) -> None:
+    """``desk.calendar = …`` with the notice's days, on the desk that swept under the old
+    ones: its next sweep rewrites the row and escalates the reply on Mon 22, as a
+    restarted process would."""
+    desk = _desk(_pack(), tmp_path / "desk.sqlite3")
+    cid = desk.receive(intake(received_at=RECEIVED, receiver="SR-103"), now=RECEIVED).id
+    desk.sweep(RECEIVED)  # the old days' basis kept
+    desk.calendar = _calendar(_pack(**NOTICE))
+    swept = desk.sweep(BREACHED)
+    assert swept.reprojected == (cid,)
+    assert (cid, "reply") in swept.escalated
+    desk.close()
+
+
+@pytest.mark.procedure("DL-1")
+@pytest.mark.procedure("DL-7")
+def test_a_pack_set_on_a_live_desk_is_noticed_by_its_next_sweep(tmp_path: Path) -> None:
+    """``desk.pack = …`` with the reply shortened to 2 working days, on the old days: from
+    Thu 18 March 10:00 they are Fri 19 and Mon 22, so the reply is due Mon 22 18:00
+    (not Tue 23) and the next sweep rewrites the row and escalates it at 19:00."""
+    desk = _desk(_pack(), tmp_path / "desk.sqlite3")
+    cid = desk.receive(intake(received_at=RECEIVED, receiver="SR-103"), now=RECEIVED).id
+    desk.sweep(RECEIVED)  # the three-day pack's basis kept
+    desk.pack = _reply_in("2d")
+    assert _reply_due(desk, cid, RECEIVED) == datetime(2088, 3, 22, 18, 0, tzinfo=SH)
+    swept = desk.sweep(BREACHED)
+    assert swept.reprojected == (cid,)
+    assert (cid, "reply") in swept.escalated
+    desk.close()
+
+
+@pytest.mark.procedure("DL-7")
+def test_the_first_sweep_after_upgrading_complaintcore_reads_every_complaint_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A new release may compute clocks differently: its first sweep reads every
+    complaint (here finding nothing to rewrite), keeps the new basis, and the sweep
+    after it reads none."""
+    path = tmp_path / "desk.sqlite3"
+    before = _desk(_pack(), path)
+    before.receive(intake(received_at=RECEIVED, receiver="SR-103"), now=RECEIVED)
+    before.sweep(RECEIVED)
+    assert isinstance(before.store, SqliteStore)
+    kept = before.store.projection_basis()
+    before.close()
+    monkeypatch.setattr(service, "__version__", "99.0.0")  # the release the desk runs
+    after = _desk(_pack(), path)
+    with caplog.at_level(logging.INFO, logger="complaintcore"):
+        swept = after.sweep(SOON_AFTER)
+    assert "reading every complaint once" in caplog.text
+    assert swept.reprojected == ()  # the same rules in this stand-in release
+    assert isinstance(after.store, SqliteStore)
+    assert after.store.projection_basis() not in (None, kept)
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="complaintcore"):
+        after.sweep(datetime(2088, 3, 18, 10, 10, tzinfo=SH))
+    assert "reading every complaint" not in caplog.text
+    after.close()
+
+
+def _locked(path: Path) -> Callable[..., bool]:
+    """A store whose kept basis cannot be written (another writer holds the database)."""
+
+    def keep_projection_basis(basis: str, *, instead_of: str | None = None) -> bool:
+        raise StoreError(str(path), "database is locked")
+
+    return keep_projection_basis
+
+
+MARK_FAILED = "could not mark the rows written under another basis"
+
+
+@pytest.mark.procedure("DL-7")
+def test_a_failed_mark_after_a_commit_leaves_receive_and_act_standing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A process on the old days commits after the sweeper brought the rows to the new
+    ones, and cannot mark them: the commit stands, so ``receive`` and ``act`` return
+    (a caller told of an error would file the owner's complaint twice), and the
+    failure is logged without personal data (PRV-1)."""
+    path = tmp_path / "desk.sqlite3"
+    new = _desk(_pack(**NOTICE), path)
+    new.sweep(RECEIVED)  # the new days' basis kept
+    old = _desk(_pack(), path)  # not restarted
+    monkeypatch.setattr(old.store, "keep_projection_basis", _locked(path))
+    promised = datetime(2088, 3, 22, 18, 0, tzinfo=SH)
+    with caplog.at_level(logging.INFO, logger="complaintcore"):
+        cid = old.receive(intake(received_at=RECEIVED, receiver="SR-103"), now=RECEIVED).id
+        old.act(cid, Promise(actor="SR-201", due=promised), now=SOON_AFTER)
+    assert [row.id for row in new.store.rows()] == [cid]
+    last = new.store.load(cid).events[-1]
+    assert isinstance(last, Promised)
+    assert last.due == promised
+    failed = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert [MARK_FAILED in r.getMessage() for r in failed] == [True, True]
+    assert "database is locked" in failed[0].getMessage()
+    for personal in ("王小明", "13812345678", "3-2-1201"):
+        assert personal not in caplog.text
+    old.close()
+    new.close()
+
+
+@pytest.mark.procedure("DL-7")
+def test_a_failed_mark_after_a_sweep_leaves_the_sweep_standing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The old sweep of the rolling deploy above (it writes the row on the old days
+    while the new one runs whole) cannot mark the rows after its run: what it swept
+    stands, and it reports as usual."""
+    path = tmp_path / "desk.sqlite3"
+    old = _desk(_pack(), path)
+    old.receive(intake(received_at=RECEIVED, receiver="SR-103"), now=RECEIVED)
+    old.sweep(RECEIVED)
+    new = _desk(_pack(**NOTICE), path)
+    claim = old.store.claim_due
+    overlapped: list[Any] = []
+
+    def claim_then_the_new_sweep(now: datetime, limit: int) -> Any:
+        claimed = claim(now, limit)
+        if not overlapped:
+            overlapped.append(new.sweep(now))
+        return claimed
+
+    monkeypatch.setattr(old.store, "claim_due", claim_then_the_new_sweep)
+    monkeypatch.setattr(old.store, "keep_projection_basis", _locked(path))
+    with caplog.at_level(logging.INFO, logger="complaintcore"):
+        swept = old.sweep(datetime(2088, 3, 23, 11, 0, tzinfo=SH))
+    assert swept.examined == 1
+    assert overlapped[0].examined == 0  # the old sweep held the claim
+    failed = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert [m.startswith(MARK_FAILED) for m in failed] == [True]
+    old.close()
+    new.close()
