@@ -346,6 +346,50 @@ def test_verify_reproject_rewrites_a_row_whose_next_sweep_time_is_too_late(
     assert "projection rows rewritten: 0" in out
 
 
+def rows_out_of_date(db: Path) -> None:
+    """As after a pack upgrade: another digest kept, and every row's next sweep time
+    later than its history gives (2099)."""
+    import sqlite3
+
+    with SqliteStore(db) as store:
+        store.keep_projection_basis("the digest of an older pack")
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE projection SET next_due = '2099-01-01T00:00:00.000000+00:00'")
+    conn.commit()
+    conn.close()
+
+
+@pytest.mark.procedure("DL-7")
+def test_sweep_says_which_rows_it_rewrote_first(desk_dir: Path) -> None:
+    """docs/cli.md: ``"reprojected": [id…]`` in ``sweep --json``; docs/calendar.md:
+    ``complaintcore sweep`` says how many, in the user's language."""
+    ids = [receive_one(), receive_one("电梯停运，困在里面")]
+    assert run("sweep")[0] == 0
+    db = desk_dir / "complaints.sqlite3"
+    rows_out_of_date(db)
+    code, out, err = run("sweep", "--json")
+    assert code == 0, err
+    assert sorted(json.loads(out)["reprojected"]) == sorted(ids)
+    code, out, _ = run("sweep", "--json")
+    assert json.loads(out)["reprojected"] == []  # the basis kept: nothing out of date
+    rows_out_of_date(db)
+    code, out, err = run("sweep")
+    assert code == 0, err
+    assert (
+        "the rule pack, the calendar or complaintcore changed: 2 complaints'"
+        " next sweep times rewritten first"
+    ) in out.splitlines()
+    code, out, _ = run("sweep")
+    assert "rewritten first" not in out
+    rows_out_of_date(db)
+    result = CliRunner().invoke(main, ["--lang", "zh", "sweep"])
+    assert result.exit_code == 0, result.stderr
+    # the zh_CN catalog's wording
+    assert "规则包、工作日历或 complaintcore 已变更：先重算了 2 件投诉的下次巡检时间" in (
+        result.stdout.splitlines()
+    )
+
+
 @pytest.mark.procedure("IMP-2")
 @pytest.mark.parametrize("fmt", ["table", "json", "csv", "html"])
 def test_report_formats(desk_dir: Path, fmt: str) -> None:
