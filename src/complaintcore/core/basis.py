@@ -52,6 +52,9 @@ def _plain(value: object) -> object:
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, (set, frozenset)):
+        kinds = {type(v) for v in value}
+        if len(kinds) == 1 and kinds <= {date, str, int}:  # a calendar's days: their own order
+            return ["set", [_plain(v) for v in sorted(value)]]
         return ["set", sorted((_plain(v) for v in value), key=_order)]
     if isinstance(value, Mapping):
         return ["map", sorted(([_plain(k), _plain(v)] for k, v in value.items()), key=_order)]
