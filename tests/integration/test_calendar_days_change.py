@@ -414,6 +414,27 @@ SOON_AFTER = datetime(2088, 3, 18, 10, 5, tzinfo=SH)
 """Five minutes after the first complaint: a second one arrives, and a sweep runs."""
 
 
+def _receives_once_rows_are_listed(
+    monkeypatch: pytest.MonkeyPatch, sweeper: Desk, writer: Desk
+) -> list[str]:
+    """Two processes interleaved: ``writer`` receives complaint B right after
+    ``sweeper``'s reproject has listed the rows it checks; B's id lands in the list."""
+    listed = sweeper.store.rows
+    received: list[str] = []
+
+    def listed_then_received(**filters: Any) -> Any:
+        rows = list(listed(**filters))
+        if not received:
+            b = intake(
+                "电梯停运", received_at=SOON_AFTER, receiver="SR-103", complainant=OTHER_OWNER
+            )
+            received.append(writer.receive(b, now=SOON_AFTER).id)
+        return iter(rows)
+
+    monkeypatch.setattr(sweeper.store, "rows", listed_then_received)
+    return received
+
+
 @pytest.mark.procedure("DL-1")
 @pytest.mark.procedure("DL-7")
 def test_rows_an_old_process_marks_while_the_sweep_rewrites_them_are_rewritten_by_the_next(
@@ -428,21 +449,9 @@ def test_rows_an_old_process_marks_while_the_sweep_rewrites_them_are_rewritten_b
     a = old.receive(intake(received_at=RECEIVED, receiver="SR-103"), now=RECEIVED).id
     old.sweep(RECEIVED)  # the old days' basis kept
     new = _desk(_pack(**NOTICE), open_store())
-    listed = new.store.rows
-    received: list[str] = []
-
-    def listed_then_the_old_process_receives(**filters: Any) -> Any:
-        rows = list(listed(**filters))
-        if not received:
-            b = intake(
-                "电梯停运", received_at=SOON_AFTER, receiver="SR-103", complainant=OTHER_OWNER
-            )
-            received.append(old.receive(b, now=SOON_AFTER).id)
-        return iter(rows)
-
-    monkeypatch.setattr(new.store, "rows", listed_then_the_old_process_receives)
+    received = _receives_once_rows_are_listed(monkeypatch, new, old)
     assert new.sweep(SOON_AFTER).reprojected == (a,)
-    monkeypatch.setattr(new.store, "rows", listed)
+    monkeypatch.undo()
     (b,) = received
     swept = new.sweep(BREACHED)
     assert swept.reprojected == (b,)
@@ -467,25 +476,13 @@ def test_a_process_on_the_new_days_committing_while_the_sweep_rewrites_marks_not
     old.sweep(RECEIVED)
     old.close()
     new, web = _desk(_pack(**NOTICE), open_store()), _desk(_pack(**NOTICE), open_store())
-    listed = new.store.rows
-    received: list[str] = []
-
-    def listed_then_the_web_process_receives(**filters: Any) -> Any:
-        rows = list(listed(**filters))
-        if not received:
-            b = intake(
-                "电梯停运", received_at=SOON_AFTER, receiver="SR-103", complainant=OTHER_OWNER
-            )
-            received.append(web.receive(b, now=SOON_AFTER).id)
-        return iter(rows)
-
-    monkeypatch.setattr(new.store, "rows", listed_then_the_web_process_receives)
+    received = _receives_once_rows_are_listed(monkeypatch, new, web)
     with caplog.at_level(logging.INFO, logger="complaintcore"):
         new.sweep(SOON_AFTER)
     assert received
     assert "reading every complaint once" in caplog.text  # the days changed: read once
     assert "the next sweep rewrites" not in caplog.text  # nothing marked, nothing kept back
-    monkeypatch.setattr(new.store, "rows", listed)
+    monkeypatch.undo()
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="complaintcore"):
         again = new.sweep(datetime(2088, 3, 18, 10, 10, tzinfo=SH))
@@ -630,3 +627,29 @@ def test_a_failed_mark_after_a_sweep_leaves_the_sweep_standing(
     assert [m.startswith(MARK_FAILED) for m in failed] == [True]
     old.close()
     new.close()
+
+
+@pytest.mark.procedure("DL-7")
+def test_a_store_failing_while_rows_are_rewritten_stops_the_reproject(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A row out of date is read again before it is rewritten; the store failing then
+    (a lost connection, a lock timeout) is the store's failure, not one complaint
+    skipped: the reproject stops, keeps no basis, and the next sweep starts again."""
+    path = tmp_path / "desk.sqlite3"
+    cid = _received_and_swept_on_the_old_days(path)
+    after = _desk(_pack(**NOTICE), path)
+    kept = after.store.projection_basis()  # type: ignore[attr-defined]
+
+    def failing(complaint_id: str) -> Any:
+        raise StoreError(str(path), "is locked by another writer")
+
+    monkeypatch.setattr(after.store, "row", failing)
+    with pytest.raises(StoreError):
+        after.sweep(BREACHED)
+    monkeypatch.undo()
+    assert after.store.projection_basis() != kept  # type: ignore[attr-defined]
+    swept = after.sweep(BREACHED)
+    assert swept.reprojected == (cid,)
+    assert (cid, "reply") in swept.escalated
+    after.close()

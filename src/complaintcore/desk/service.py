@@ -883,6 +883,8 @@ class Desk:
                     continue
                 row = self._projection.row(complaint, now)
             except ComplaintCoreError as exc:  # a rung the pack no longer has: verify names it
+                if store_failed(exc):  # the row read again failed: no rows rewritten in order
+                    raise
                 log.error("reproject: complaint %s skipped: %s", complaint.id, exc)
                 continue
             try:
