@@ -286,6 +286,31 @@ def test_a_sweep_that_rewrites_rows_at_the_due_instant_warns_of_every_one(
     new.close()
 
 
+def _rolling_deploy(path: Path) -> tuple[Desk, Desk, str]:
+    """A desk on the old days (the complaint received and swept, its basis kept) and
+    one on the new days, on one file: two sweepers of a rolling deploy."""
+    old = _desk(_pack(), path)
+    cid = old.receive(intake(received_at=RECEIVED, receiver="SR-103"), now=RECEIVED).id
+    old.sweep(RECEIVED)
+    return old, _desk(_pack(**NOTICE), path), cid
+
+
+def _new_sweep_once_old_claims(monkeypatch: pytest.MonkeyPatch, old: Desk, new: Desk) -> list[Any]:
+    """Two sweeps interleaved: the new one runs whole while the old one holds its
+    claim; its report lands in the list."""
+    claim = old.store.claim_due
+    overlapped: list[Any] = []
+
+    def claim_then_the_new_sweep(now: datetime, limit: int) -> Any:
+        claimed = claim(now, limit)
+        if not overlapped:
+            overlapped.append(new.sweep(now))
+        return claimed
+
+    monkeypatch.setattr(old.store, "claim_due", claim_then_the_new_sweep)
+    return overlapped
+
+
 @pytest.mark.procedure("DL-7")
 def test_an_old_sweep_overlapping_the_first_new_one_marks_the_rows_it_wrote(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -296,22 +321,9 @@ def test_an_old_sweep_overlapping_the_first_new_one_marks_the_rows_it_wrote(
     It marks the rows after its run, so the next new sweep rewrites the row and
     escalates the reply, breached on the new days since Mon 22 18:00."""
     path = tmp_path / "desk.sqlite3"
-    old = _desk(_pack(), path)
-    cid = old.receive(intake(received_at=RECEIVED, receiver="SR-103"), now=RECEIVED).id
-    old.sweep(RECEIVED)
-    new = _desk(_pack(**NOTICE), path)
-    at = datetime(2088, 3, 23, 11, 0, tzinfo=SH)
-    claim = old.store.claim_due
-    overlapped: list[Any] = []
-
-    def claim_then_the_new_sweep(now: datetime, limit: int) -> Any:
-        claimed = claim(now, limit)
-        if not overlapped:  # the new sweep runs while the old one holds its claim
-            overlapped.append(new.sweep(now))
-        return claimed
-
-    monkeypatch.setattr(old.store, "claim_due", claim_then_the_new_sweep)
-    assert old.sweep(at).examined == 1
+    old, new, cid = _rolling_deploy(path)
+    overlapped = _new_sweep_once_old_claims(monkeypatch, old, new)
+    assert old.sweep(datetime(2088, 3, 23, 11, 0, tzinfo=SH)).examined == 1
     assert overlapped[0].examined == 0  # the old sweep held the claim
     swept = new.sweep(datetime(2088, 3, 23, 11, 5, tzinfo=SH))
     assert (cid, "reply") in swept.escalated
@@ -604,20 +616,8 @@ def test_a_failed_mark_after_a_sweep_leaves_the_sweep_standing(
     while the new one runs whole) cannot mark the rows after its run: what it swept
     stands, and it reports as usual."""
     path = tmp_path / "desk.sqlite3"
-    old = _desk(_pack(), path)
-    old.receive(intake(received_at=RECEIVED, receiver="SR-103"), now=RECEIVED)
-    old.sweep(RECEIVED)
-    new = _desk(_pack(**NOTICE), path)
-    claim = old.store.claim_due
-    overlapped: list[Any] = []
-
-    def claim_then_the_new_sweep(now: datetime, limit: int) -> Any:
-        claimed = claim(now, limit)
-        if not overlapped:
-            overlapped.append(new.sweep(now))
-        return claimed
-
-    monkeypatch.setattr(old.store, "claim_due", claim_then_the_new_sweep)
+    old, new, _cid = _rolling_deploy(path)
+    overlapped = _new_sweep_once_old_claims(monkeypatch, old, new)
     monkeypatch.setattr(old.store, "keep_projection_basis", _locked(path))
     with caplog.at_level(logging.INFO, logger="complaintcore"):
         swept = old.sweep(datetime(2088, 3, 23, 11, 0, tzinfo=SH))
