@@ -156,6 +156,7 @@ if TYPE_CHECKING:
         Stage,
         TargetHandler,
         TimeBar,
+        Waiver,
     )
     from complaintcore.core.spreadsheet import (
         spreadsheet_safe,
@@ -491,6 +492,7 @@ __all__ = [  # noqa: RUF022 (plain sorted order: tests/unit/test_public_api.py)
     "Visit",
     "VisitSite",
     "Visited",
+    "Waiver",
     "WorkingCalendar",
     "__version__",
     "allowed_commands",
@@ -691,6 +693,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "Stage",
         "TargetHandler",
         "TimeBar",
+        "Waiver",
     ),
     "core.indicators": (
         "IndicatorReport",

@@ -652,6 +652,37 @@ def test_a_month_waived_by_a_satisfied_visit_is_not_met_late_by_a_later_closure(
     assert desk.get(cid).state.grade is Grade.MINOR
 
 
+@pytest.mark.procedure("DL-6")
+@pytest.mark.procedure("DL-7")
+def test_an_invalid_complaint_reopened_is_never_warned_of_turning_major(
+    desk: Desk, clock: FixedClock, notes: RecordingNotifier
+) -> None:
+    """Judged invalid on Mon 10 Nov, explained (VAL-3) and closed, reopened on Thu 13
+    Nov because the owner disagrees: still not valid, so nobody is warned on Fri 5
+    Dec, four fifths into the month that ends Wed 10 Dec 09:30, that it is about
+    to become major, and the month reads not owed (DL-6 is about valid complaints)."""
+    c = desk.receive(intake(), now=clock())
+    desk.act(c.id, Assess(actor="SR-201", validity="invalid"), now=clock.advance(minutes=30))
+    desk.act(
+        c.id,
+        Reply(actor="SR-101", message="经核实不属实，已向业主解释", explanation=True),
+        now=clock.advance(hours=2),
+    )
+    desk.act(c.id, Close(actor="SR-101", result="已解释"), now=clock.advance(hours=1))
+    desk.act(
+        c.id,
+        Reopen(actor="SR-101", reason="业主不认可"),
+        now=clock.set(datetime(2025, 11, 13, 10, tzinfo=SH)),
+    )
+    for day, hour, minute in ((5, 10, 0), (10, 9, 35)):
+        swept = desk.sweep(clock.set(datetime(2025, 12, day, hour, minute, tzinfo=SH)))
+        desk.deliver(clock())
+        assert c.id not in swept.regraded
+        month = {s.name: s for s in desk.clocks(c.id, clock())}["major_by_age"]
+        assert month.state is ClockState.WAIVED
+    assert "at_risk" not in notes.topics(c.id)
+
+
 @pytest.mark.procedure("REC-2")
 @pytest.mark.procedure("DL-7")
 def test_an_overdue_duty_written_over_before_a_sweep_is_still_reported(desk: Desk) -> None:

@@ -22,8 +22,20 @@ from complaintcore.adapters.calendars import calendar_for_spec
 from complaintcore.core.deadlines import ClockState, ClockStatus, breached_clocks, compute_clock
 from complaintcore.core.errors import ComplaintCoreError
 from complaintcore.core.models import Complaint
+from complaintcore.core.rulepack import Waiver
 from complaintcore.core.stats import monthly_report
-from complaintcore.core.workflow import Assess, Assign, Command, Handle, Reply
+from complaintcore.core.workflow import (
+    Assess,
+    Assign,
+    Close,
+    Command,
+    Handle,
+    Pause,
+    Reopen,
+    Reply,
+    Resume,
+    Visit,
+)
 from complaintcore.rules.loader import validate_pack
 from tests.helpers import SH, Runner, intake, pack
 
@@ -139,6 +151,74 @@ def test_only_a_valid_complaint_becomes_major_by_age() -> None:
     assert (status.state, status.due) == (ClockState.BREACHED, at(2, 10, month=4))
 
 
+@pytest.mark.procedure("DL-6")
+def test_an_invalid_complaint_reopened_still_never_becomes_major() -> None:
+    """Received Mon 2 Mar 10:00, judged invalid at 11:00 and explained (VAL-3), closed
+    on Tue 3 Mar and reopened on Thu 5 Mar because the owner disagrees: still not
+    a valid complaint, so on Fri 3 Apr, past the month, it is not owed (DL-6 is
+    about valid complaints, 004 §3.4); the reopening owes the month only to a
+    complaint the complainant had been satisfied with."""
+    major = PACK.clock("major_by_age")
+    explained = [
+        (at(2, 11), INVALID),
+        (at(2, 15), Reply(actor="h-2", message="经核实不属实，已解释", explanation=True)),
+        (at(3, 10), Close(actor="h-2", result="已解释")),
+        (at(5, 10), Reopen(actor="h-2", reason="业主不认可")),
+    ]
+    assert compute_clock(run(explained), major, CAL, at(3, 10, month=4)).state is ClockState.WAIVED
+    satisfied = [
+        (at(2, 11), VALID),
+        (at(2, 12), ASSIGN),
+        (at(3, 10), FIXED),
+        (at(3, 11), Reply(actor="h-2", message="已修好", final=True)),
+        (at(4, 10), Visit(actor="v-1", satisfied=True)),
+    ]
+    resolved = compute_clock(run(satisfied), major, CAL, at(3, 10, month=4))
+    assert resolved.state is ClockState.WAIVED
+    again = run([*satisfied, (at(5, 10), Reopen(actor="h-2", reason="又漏水了"))])
+    owed = compute_clock(again, major, CAL, at(3, 10, month=4))
+    assert (owed.state, owed.due) == (ClockState.BREACHED, at(2, 10, month=4))
+
+
+@pytest.mark.procedure("DL-3")
+def test_each_waiver_is_lifted_only_by_its_own_unwaive_tags() -> None:
+    """A department result waived twice over: judged invalid (lifted by an
+    assessment) and paused for the owner (lifted by resuming).  Assigned Mon 2 Mar
+    10:05, due Thu 5 Mar 18:00: valid again on Tue 3 Mar while still paused, it
+    is owed by nobody; resumed on Wed 4 Mar, it is owed again, breached on Fri."""
+    spec = attrs.evolve(
+        PACK.clock("department_result"),
+        waive=("assessed:invalid",),
+        unwaive=("assessed",),
+        waivers=(Waiver(waive=("paused",), unwaive=("resumed",)),),
+        pausable=False,
+    )
+    steps = [
+        (at(2, 10, 5), ASSIGN),
+        (at(2, 11), INVALID),
+        (at(2, 12), Pause(actor="h-2", reason="等业主提供照片")),
+        (at(3, 10), VALID),
+    ]
+    assert compute_clock(run(steps), spec, CAL, at(6, 9)).state is ClockState.WAIVED
+    resumed = run([*steps, (at(4, 10), Resume(actor="h-2"))])
+    owed = compute_clock(resumed, spec, CAL, at(6, 9))
+    assert (owed.state, owed.due) == (ClockState.BREACHED, at(5, 18))
+
+
+@pytest.mark.procedure("DL-3")
+def test_a_further_waiver_naming_an_unknown_tag_or_none_is_refused_naming_the_field() -> None:
+    index = next(i for i, c in enumerate(PACK.clocks) if c.name == "major_by_age")
+    bad = (Waiver(waive=("visited:satisfied",), unwaive=("reopened:never",)), Waiver(waive=()))
+    clocks = tuple(
+        attrs.evolve(c, waivers=bad) if c.name == "major_by_age" else c for c in PACK.clocks
+    )
+    problems = validate_pack(attrs.evolve(PACK, clocks=clocks))
+    assert sorted(p.path for p in problems) == [
+        f"clocks[{index}].waivers[0].unwaive[0]",
+        f"clocks[{index}].waivers[1].waive",
+    ]
+
+
 @pytest.mark.procedure("IMP-2")
 @pytest.mark.procedure("DL-3")
 def test_a_waived_run_counts_neither_met_nor_missed_in_the_month() -> None:
@@ -177,10 +257,14 @@ STEPS = st.lists(
                 Assess(actor="h-2", validity="valid", kind="request"),
                 Reply(actor="h-2", message="已说明", explanation=True),
                 Reply(actor="h-2", message="已处理", final=True),
+                Visit(actor="v-1", satisfied=True),
+                Visit(actor="v-1", satisfied=False, opinion="还在漏"),
+                Close(actor="h-2", result="已处理"),
+                Reopen(actor="h-2", reason="又漏了"),
             ]
         ),
     ),
-    max_size=8,
+    max_size=10,
 )
 WAIVED_CLOCKS = ("to_department", "department_result", "major_by_age")
 
@@ -215,15 +299,20 @@ def test_a_waiver_only_hides_an_open_run_and_lifted_leaves_no_trace(
     now = c.events[-1].at + timedelta(minutes=later)
     for name in WAIVED_CLOCKS:
         spec = PACK.clock(name)
-        plain = compute_clock(c, attrs.evolve(spec, waive=(), unwaive=()), CAL, now)
+        plain = compute_clock(c, attrs.evolve(spec, waive=(), unwaive=(), waivers=()), CAL, now)
         shown = compute_clock(c, spec, CAL, now)
+        pairs = [(spec.waive, spec.unwaive), *((w.waive, w.unwaive) for w in spec.waivers)]
+        holding = [False] * len(pairs)  # each waiver holds until its own unwaive tag
         owed, waived_at = True, None
         for ev in c.events:
             tags = set(ev.tags())
-            if tags & set(spec.waive):
-                owed, waived_at = False, waived_at or ev.at
-            elif tags & set(spec.unwaive):
-                owed, waived_at = True, None
+            for i, (waive, unwaive) in enumerate(pairs):
+                if tags & set(waive):
+                    holding[i] = True
+                elif tags & set(unwaive):
+                    holding[i] = False
+            owed = not any(holding)
+            waived_at = None if owed else waived_at or ev.at
         stopped = plain.stopped_at
         found_open = (
             waived_at is not None

@@ -691,18 +691,23 @@ def _all_tags(events: Sequence[tuple[Event, frozenset[str]]]) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=1024)
 def _tag_sets(spec: ClockSpec) -> tuple[frozenset[str], ...]:
-    """A clock's start, stop, pause, resume, met-if-earlier, waive, unwaive and restart
-    tags as sets, made once per clock."""
+    """A clock's start, stop, pause, resume, met-if-earlier and restart tags as sets,
+    made once per clock."""
     return (
         frozenset(spec.start),
         frozenset(spec.stop),
         frozenset(spec.pause),
         frozenset(spec.resume),
         frozenset(spec.met_if_earlier),
-        frozenset(spec.waive),
-        frozenset(spec.unwaive),
         frozenset(spec.restart),
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def _waivers(spec: ClockSpec) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """A clock's waivers as (waive, unwaive) tag sets: its own pair first, if any."""
+    pairs = ((spec.waive, spec.unwaive), *((w.waive, w.unwaive) for w in spec.waivers))
+    return tuple((frozenset(w), frozenset(u)) for w, u in pairs if w)
 
 
 def _run(
@@ -715,7 +720,9 @@ def _run(
     r = _Run(spec, calendar, explain=explain)
     paused = False
     promise: datetime | None = None
-    start, stop, pause, resume, done_if, waive, unwaive, restart = _tag_sets(spec)
+    start, stop, pause, resume, done_if, restart = _tag_sets(spec)
+    waivers = _waivers(spec)
+    holding = [False] * len(waivers)  # which waivers hold (an overlay on the replay)
     agreed_mode = spec.mode in (ClockMode.PROMISED, ClockMode.APPOINTED)
     # a duty outlives closure and may wait for a condition (DutySpec.when)
     duty = spec if isinstance(spec, DutySpec) else None
@@ -730,10 +737,15 @@ def _run(
         seen = seen or not tags.isdisjoint(gate)
         if isinstance(ev, Promised):
             promise = ev.due
-        if waive:  # an overlay: the replay below goes on either way
-            if not tags.isdisjoint(waive):
+        if waivers:  # an overlay: the replay below goes on either way
+            for i, (waive, unwaive) in enumerate(waivers):
+                if not tags.isdisjoint(waive):
+                    holding[i] = True
+                elif not tags.isdisjoint(unwaive):
+                    holding[i] = False
+            if any(holding):
                 r.waive(at, ev.kind)
-            elif not tags.isdisjoint(unwaive):
+            else:
                 r.lift(at, ev.kind)
         active = r.started is not None and r.stopped is None
         agreed = _agreed(ev, spec.mode) if agreed_mode else None

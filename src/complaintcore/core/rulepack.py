@@ -277,6 +277,21 @@ class Extension:
     beyond_cap: tuple[str, ...] = ()
 
 
+@attrs.frozen
+class Waiver:
+    """One reason a clock's work stops being owed, and what alone brings it back.
+
+    A clock is owed by nobody while any of its waivers holds.  A waiver holds from
+    an event carrying one of its ``waive`` tags until an event carrying one of its
+    ``unwaive`` tags (and none of its ``waive`` tags).  Kept apart, a re-assessment
+    does not undo a satisfied return visit (DL-6: resolved is a matter of the
+    complainant, not of the assessment).
+    """
+
+    waive: tuple[str, ...]
+    unwaive: tuple[str, ...] = ()
+
+
 @attrs.frozen(cache_hash=True)  # a key of the clocks' caches, hashed many times a complaint
 class ClockSpec:
     """DL-1..8: a deadline declared as data.
@@ -293,7 +308,10 @@ class ClockSpec:
     clock's open run owed by nobody (``waived``, counted neither met nor missed)
     until an event carrying an ``unwaive`` tag and no ``waive`` tag brings it back
     as if never waived (DL-3: no department result for a complaint judged invalid
-    or an enquiry; DL-6: only a valid complaint becomes major).  ``restart``: tags
+    or an enquiry; DL-6: only a valid complaint becomes major).  ``waivers``:
+    further waivers (:class:`Waiver`), each lifted only by its own ``unwaive`` tags (DL-6: a
+    month waived by a satisfied visit is owed again when the complainant is
+    dissatisfied again, not when the complaint is re-assessed).  ``restart``: tags
     whose event, while the clock runs, begins a new run from that event (DL-3: a
     complaint moved to another department gives that department its own time).
     ``blocks_closure``: the complaint cannot be closed while the clock has started
@@ -323,6 +341,7 @@ class ClockSpec:
     met_if_earlier: tuple[str, ...] = ()
     waive: tuple[str, ...] = ()
     unwaive: tuple[str, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
     restart: tuple[str, ...] = ()
     blocks_closure: bool = False
     owed_by: str = "department"

@@ -600,6 +600,7 @@ def _check_clocks(pack: RulePack, out: _Problems) -> None:
             for j, tag in enumerate(tags):
                 if tag not in known:
                     out.add(f"{path}.{key}[{j}]", f"no event carries the tag {tag!r}")
+        _check_waivers(clock, path, known, out)
         if clock.owed_by not in OWED_BY:
             out.add(f"{path}.owed_by", f"one of {', '.join(OWED_BY)}")
         if clock.restart and clock.mode in (ClockMode.PROMISED, ClockMode.APPOINTED):
@@ -617,6 +618,18 @@ def _check_clocks(pack: RulePack, out: _Problems) -> None:
             out.add(f"{path}.duration", reason)
         if clock.report_to and clock.report_to not in departments:
             out.add(f"{path}.report_to", f"unknown department {clock.report_to!r}")
+
+
+def _check_waivers(spec: ClockSpec, path: str, known: frozenset[str], out: _Problems) -> None:
+    """DL-3, DL-6: each further waiver names known tags and at least one that waives."""
+    for k, waiver in enumerate(spec.waivers):
+        where = f"{path}.waivers[{k}]"
+        if not waiver.waive:
+            out.add(f"{where}.waive", "at least one event tag")
+        for key, tags in (("waive", waiver.waive), ("unwaive", waiver.unwaive)):
+            for j, tag in enumerate(tags):
+                if tag not in known:
+                    out.add(f"{where}.{key}[{j}]", f"no event carries the tag {tag!r}")
 
 
 _INSTEAD_OF_STOPPING = {
@@ -680,6 +693,7 @@ def _check_duties(pack: RulePack, out: _Problems) -> None:
             for j, tag in enumerate(tags):
                 if tag not in allowed:
                     out.add(f"{path}.{key}[{j}]", f"no event carries the tag {tag!r}")
+        _check_waivers(duty, path, known, out)
         if not 1 <= duty.at_risk_percent <= 99:
             out.add(f"{path}.at_risk_percent", "must be between 1 and 99 (DL-7)")
         reason = _duration_problem(duty.mode, duty.duration, pack.calendar)
