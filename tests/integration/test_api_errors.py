@@ -109,6 +109,21 @@ def test_integers_beyond_64_bits_are_library_errors(desk: Desk) -> None:
         assert isinstance(refused(call), InvalidInputError)
 
 
+@pytest.mark.parametrize("limit", [None, "100", -1, True, 1.5, 10**20])
+def test_a_sweep_limit_is_a_count_or_none(desk: Desk, limit: object) -> None:
+    """None sweeps all that is due; anything but a count from 0 to 2**63 - 1 is
+    refused naming ``limit`` (s31C F02), before any complaint is examined."""
+    c = desk.receive(intake(), now=NOW)
+    later = NOW + timedelta(days=60)  # its clocks are long breached by then
+    if limit is None:
+        assert c.id in {cid for cid, _ in desk.sweep(later, limit=limit).escalated}
+        return
+    exc = refused(lambda: desk.sweep(later, limit=limit))  # type: ignore[arg-type]
+    assert isinstance(exc, InvalidInputError)
+    assert exc.path == "limit"
+    assert desk.get(c.id).version == c.version
+
+
 @pytest.mark.parametrize("field", ["summary", "description", "location", "account"])
 def test_a_lone_surrogate_is_refused_naming_the_field(desk: Desk, field: str) -> None:
     exc = refused(lambda: desk.receive(intake(**{field: "漏水\ud800"}), now=NOW))

@@ -212,6 +212,30 @@ def test_the_third_raising_of_a_promise_not_kept_is_major(desk: Desk) -> None:
 
 
 @pytest.mark.procedure("GRD-2")
+def test_an_earlier_raising_written_a_moment_after_the_intake_is_still_marked(
+    desk: Desk,
+) -> None:
+    """The third raising arrives at 09:30 on 23 Nov; another request thread stored a
+    reply on the first raising at 09:30:00.005, after the intake read its clock.
+    The first raising is still marked raised repeatedly by the third and is major
+    (GRD-2; docs/desk.md: its earlier open raisings are graded again), the mark
+    written after the reply, as a history reads forwards (s31A F01)."""
+    promise = {"facts": [Fact.PROMISE_NOT_KEPT]}
+    first = receive(desk, OWNER, 0, **promise)
+    receive(desk, OWNER, 10, **promise)
+    third_at = T0 + timedelta(days=20)
+    reply_at = third_at + timedelta(milliseconds=5)
+    handler = desk.get(first.id).state.handler
+    desk.act(first.id, Reply(actor=handler, message="已安排维修"), now=reply_at)
+    third = receive(desk, OWNER, 20, **promise)
+    now = desk.get(first.id)
+    mark = links(now)[-1]
+    assert (mark.repeated_by, mark.raised_repeatedly) == (third.id, True)
+    assert mark.at == reply_at
+    assert now.state.grade is Grade.MAJOR
+
+
+@pytest.mark.procedure("GRD-2")
 def test_raised_repeatedly_without_a_broken_promise_stays_as_graded(desk: Desk) -> None:
     """GRD-2 needs both: a promise not kept, raised repeatedly."""
     for day in (0, 10):

@@ -18,7 +18,7 @@ from complaintcore.core.repeats import Earlier
 from complaintcore.desk.ports import RelatedQuery
 from complaintcore.desk.telling import Outbox
 
-__all__ = ["CONFLICT_RETRIES", "ByTime", "Draft", "store_failed"]
+__all__ = ["CONFLICT_RETRIES", "ByTime", "Draft", "not_before_last", "store_failed"]
 
 CONFLICT_RETRIES = 5
 """Times a commit refused for a concurrent change is tried again."""
@@ -65,3 +65,13 @@ def store_failed(exc: BaseException) -> bool:
     """The store itself failed (a lost connection, a lock timeout, a full disk), not
     one damaged record: nothing read or written after it may pass for done."""
     return isinstance(exc, StoreError) and not isinstance(exc, DamagedRecordError)
+
+
+def not_before_last(complaint: Complaint, now: datetime) -> datetime:
+    """``now``, or the complaint's last event where that is later: a history reads
+    forwards, and another process (whose clock may be ahead) may have written it
+    after this one read its clock, or another thread written it meanwhile (HDL-5:
+    a member linked after a race; GRD-2: an earlier raising marked)."""
+    if complaint.events and complaint.events[-1].at > now:
+        return complaint.events[-1].at
+    return now

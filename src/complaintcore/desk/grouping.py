@@ -9,9 +9,12 @@ whose group another process added to meanwhile.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
+import zlib
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 
 import attrs
@@ -28,13 +31,19 @@ from complaintcore.core.models import Complaint, Status
 from complaintcore.core.rulepack import GroupScope, RulePack
 from complaintcore.core.workflow import Group, decide, evolve
 from complaintcore.desk import access
-from complaintcore.desk.drafts import CONFLICT_RETRIES, ByTime, Draft, store_failed
+from complaintcore.desk.drafts import (
+    CONFLICT_RETRIES,
+    ByTime,
+    Draft,
+    not_before_last,
+    store_failed,
+)
 from complaintcore.desk.ports import BatchIntakeStore, ComplaintStore, SimilarQuery
 from complaintcore.desk.projection import Projection
 from complaintcore.desk.repeat_links import Commit, FollowUps
 from complaintcore.desk.telling import Telling
 
-__all__ = ["GroupKey", "Grouper", "Grouping", "Links", "not_before_last"]
+__all__ = ["GroupKey", "Grouper", "Grouping", "Links", "threads_locked"]
 
 log = logging.getLogger("complaintcore.desk")
 
@@ -47,6 +56,23 @@ GroupKey = tuple[str, str, str]
 
 AfterCommit = Callable[..., None]
 """The desk's work after a commit (listeners, waking delivery)."""
+
+
+_STRIPES = tuple(threading.RLock() for _ in range(64))
+"""Locks shared by every desk of the process, one per stripe of group keys."""
+
+
+@contextlib.contextmanager
+def threads_locked(keys: Collection[str]) -> Iterator[None]:
+    """HDL-5, HDL-6: threads of this process grouping the same groups take turns,
+    whatever desk object or store each uses (a store's own lock, where it has one,
+    only keeps other processes apart).  Stripes are taken in one order, so no
+    two threads wait on each other in a circle."""
+    stripes = sorted({zlib.crc32(k.encode("utf-8", "surrogatepass")) % len(_STRIPES) for k in keys})
+    with contextlib.ExitStack() as stack:
+        for i in stripes:
+            stack.enter_context(_STRIPES[i])
+        yield
 
 
 @attrs.define
@@ -84,15 +110,6 @@ class Links:
     decision: GroupDecision
     ids: tuple[str, ...]
     incident_all: bool
-
-
-def not_before_last(complaint: Complaint, now: datetime) -> datetime:
-    """``now``, or the complaint's last event where that is later: a history reads
-    forwards, and another process (whose clock may be ahead) may have written it
-    after this one read its clock (HDL-5: a member linked after a race)."""
-    if complaint.events and complaint.events[-1].at > now:
-        return complaint.events[-1].at
-    return now
 
 
 class Grouper:

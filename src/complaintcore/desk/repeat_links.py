@@ -21,7 +21,13 @@ from complaintcore.core.repeats import Earlier, LinkDecision, decide_links, earl
 from complaintcore.core.rulepack import RepeatLinking, RulePack
 from complaintcore.core.workflow import Link, decide, evolve
 from complaintcore.desk import access
-from complaintcore.desk.drafts import CONFLICT_RETRIES, ByTime, Draft, store_failed
+from complaintcore.desk.drafts import (
+    CONFLICT_RETRIES,
+    ByTime,
+    Draft,
+    not_before_last,
+    store_failed,
+)
 from complaintcore.desk.ports import BatchIntakeStore, ComplaintStore, RelatedQuery
 from complaintcore.desk.telling import Telling
 
@@ -302,9 +308,10 @@ class RepeatLinker:
                     complaint = self.store.load(cid)
                     if not _may_raise_again(complaint, repeated.promise_not_kept):
                         break
-                    events = decide(complaint, command, self.pack, now)
-                    follow = self._follow_ups(evolve(complaint, events), command.actor, now)
-                    self._commit(complaint, (*events, *follow), now, deliver=deliver)
+                    at = not_before_last(complaint, now)  # written meanwhile by a clock ahead
+                    events = decide(complaint, command, self.pack, at)
+                    follow = self._follow_ups(evolve(complaint, events), command.actor, at)
+                    self._commit(complaint, (*events, *follow), at, deliver=deliver)
                 except ConcurrencyConflictError:
                     continue
                 except ComplaintCoreError as exc:

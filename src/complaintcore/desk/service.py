@@ -91,7 +91,7 @@ from complaintcore.desk import access, messages
 from complaintcore.desk.config import DeskConfig, RetryPolicy
 from complaintcore.desk.delivery import DeliveryWorker, Sender, SendTimeoutError
 from complaintcore.desk.drafts import CONFLICT_RETRIES, Draft, store_failed
-from complaintcore.desk.grouping import Grouper, Grouping, Links
+from complaintcore.desk.grouping import Grouper, Grouping, Links, threads_locked
 from complaintcore.desk.ids import time_ordered_id
 from complaintcore.desk.masking import masked_record
 from complaintcore.desk.plugins import check_notifiers, notifiers_of, unusable_classification
@@ -1590,12 +1590,13 @@ class Desk:
 
     @contextlib.contextmanager
     def _groups_locked(self, complaints: Iterable[Complaint]) -> Iterator[None]:
-        """HDL-5, HDL-6: hold the store's lock on the groups of ``complaints`` (a
-        :class:`~complaintcore.desk.ports.GroupLockStore`) while they are grouped,
-        stored and linked, so processes receiving one group at the same instant
-        decide one after another, each on all the others stored.  Without the
-        capability, or when the lock cannot be taken (a WARNING), intake runs
-        unlocked and the repair after commit is what is left."""
+        """HDL-5, HDL-6: hold the locks on the groups of ``complaints`` while they are
+        grouped, stored and linked, so intakes of one group at the same instant
+        decide one after another, each on all the others stored: the process's
+        own (threads, whatever desk object they use) and the store's (processes: a
+        :class:`~complaintcore.desk.ports.GroupLockStore`).  Without the store's
+        capability, or when its lock cannot be taken (a WARNING), processes are
+        not kept apart and the repair after commit is what is left."""
         rule = self.pack.concentration
         keys = {
             "|".join(key) for c in complaints for key in [group_key(c, rule)] if key is not None
@@ -1606,6 +1607,8 @@ class Desk:
         self._held.later = later
         try:
             with contextlib.ExitStack() as stack:
+                if keys:
+                    stack.enter_context(threads_locked(keys))
                 if keys and isinstance(self.store, GroupLockStore):
                     try:
                         stack.enter_context(self.store.group_lock(keys))
@@ -2012,7 +2015,7 @@ class Desk:
 
     # ------------------------------------------------------------------ deadlines
 
-    def sweep(self, now: datetime, *, limit: int = 10_000) -> SweepReport:
+    def sweep(self, now: datetime, *, limit: int | None = 10_000) -> SweepReport:
         """Apply what deadlines call for; safe to run repeatedly and concurrently.
 
         Breached clocks and duties escalate once per run (ESC-2, DL-7), a
@@ -2025,9 +2028,17 @@ class Desk:
         a time (:meth:`~complaintcore.desk.ports.ComplaintStore.claim_due`), so
         sweeps running at once on several hosts split them; were two ever to
         meet on one complaint, the store's version check lets one win and the
-        other reloads and finds nothing left to do.
+        other reloads and finds nothing left to do.  ``limit`` bounds the
+        complaints one run examines (None: as many as are due), so a cron job's
+        run ends in a bounded time and the next one goes on.
         """
         self._require_now(now)
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit < 2**63
+        ):
+            raise InvalidInputError("limit", f"must be an integer from 0 to {2**63 - 1}, or None")
+        if limit is None:
+            limit = 2**63 - 1
         reprojected = self._follow_basis(now)
         escalated: list[tuple[str, str]] = []
         regraded: list[str] = []
