@@ -8,6 +8,7 @@ severe cases go to HR and administration (`report_to = "hr_admin"`).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -161,6 +162,49 @@ def test_sanctions_at_one_instant_or_typed_in_out_of_order_tell_hr_once(
     told = told_company(desk, notes)
     assert len(told) == 2
     assert "2025-05" in told[-1][1]
+
+
+@pytest.mark.procedure("PEN-2")
+@pytest.mark.parametrize("one_desk", [True, False], ids=["one desk", "a desk per request"])
+def test_two_sanctions_recorded_at_once_by_two_threads_count_together(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one_desk: bool
+) -> None:
+    """Two clerks' requests sanction the consultant's two April complaints at 10:00
+    on 11 April, each 5 points; the second starts while the first has counted the
+    month and not stored it.  It must wait and count the first's: April reaches
+    10 points (severe_points = 10) and HR hears of it once (s29A F03)."""
+    notes = RecordingNotifier()
+    path = tmp_path / "d.sqlite3"
+    desk = make_desk(pack="cn-sales-office", notifiers=[notes], store=SqliteStore(path))
+    other = (
+        desk
+        if one_desk
+        else make_desk(pack="cn-sales-office", notifiers=[notes], store=SqliteStore(path))
+    )
+    y = complaint_about(desk, "2025-04-10 10:00", "13700000012")
+    z = complaint_about(desk, "2025-04-10 11:00", "13700000013")
+    when = at("2025-04-11 10:00")
+    worker = threading.Thread(target=lambda: other.act(z, RecordSanction(actor="HQ-101"), now=when))
+    append = desk.store.append
+    started: list[bool] = []
+
+    def first_append(*args: object, **kwargs: object) -> object:
+        if not started:
+            started.append(True)
+            worker.start()
+            worker.join(timeout=1.0)  # it may not get past this request's count: go on
+        return append(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(desk.store, "append", first_append)
+    desk.act(y, RecordSanction(actor="HQ-101"), now=when)
+    worker.join(timeout=30)
+    assert not worker.is_alive()
+    desk.deliver(at("2025-04-11 10:05"))
+    told = told_company(desk, notes)
+    assert len(told) == 1
+    assert "points deducted: 10" in told[0][1].splitlines()
+    desk.store.close()
+    other.store.close()
 
 
 @pytest.mark.procedure("PEN-2")

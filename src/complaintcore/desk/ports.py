@@ -894,7 +894,9 @@ class GroupLockStore(ComplaintStore, Protocol):
     the group incident.  Inside :meth:`group_lock` of a group, nobody else's
     grouping of it runs, so each decides on all there is.  Stores without it
     keep the repair after commit (see ``Desk.receive``).  The built-in
-    PostgreSQL store has it; SQLite, one file on one host, does not yet.
+    PostgreSQL store has it; SQLite, one file on one host, does not yet.  The
+    desk also locks a person's month while it counts a sanction in it (PEN-2),
+    with keys of its own (``severe-month|<staff id>|<yyyy-mm>``).
     """
 
     def group_lock(self, keys: Collection[str]) -> AbstractContextManager[None]:

@@ -1601,6 +1601,17 @@ class Desk:
         keys = {
             "|".join(key) for c in complaints for key in [group_key(c, rule)] if key is not None
         }
+        with self._decided_alone(keys, "grouping"):
+            yield
+
+    @contextlib.contextmanager
+    def _decided_alone(self, keys: Collection[str], what: str) -> Iterator[None]:
+        """Hold the process's and the store's locks on ``keys`` (see
+        :meth:`_groups_locked`): what is decided under them is decided on all
+        that others committed before."""
+        if getattr(self._held, "later", None) is not None:
+            yield  # inside another decision's locks: taking more could deadlock
+            return
         # the host's listeners run after the lock is released: a slow one must not
         # hold up other desks' intake of the same building
         later: list[tuple[Complaint, Sequence[Event], datetime, bool, bool]] = []
@@ -1613,7 +1624,7 @@ class Desk:
                     try:
                         stack.enter_context(self.store.group_lock(keys))
                     except ComplaintCoreError as exc:
-                        log.warning("grouping not locked, repaired after commit instead: %s", exc)
+                        log.warning("%s not locked: %s", what, exc)
                 yield
         finally:
             self._held.later = None
@@ -1947,17 +1958,29 @@ class Desk:
         deliver: bool = True,
     ) -> Complaint:
         after = evolve(complaint, events)
-        box = (
-            self._telling.outbox_for(after, events, now)
-            + self._telling.duty_outbox(after, events, now)
-            + self._severe_months(after, events, now)
-            + (outbox or [])
-        )
-        self.store.append(
-            complaint.id, complaint.version, events, self._projection.row(after, now), box
-        )
-        self._after_commit(after, events, now, deliver=deliver and bool(box))
+        months = self._months_sanctioned(after, events)
+        with self._decided_alone(months, "sanction") if months else contextlib.nullcontext():
+            box = (
+                self._telling.outbox_for(after, events, now)
+                + self._telling.duty_outbox(after, events, now)
+                + self._severe_months(after, events, now)
+                + (outbox or [])
+            )
+            self.store.append(
+                complaint.id, complaint.version, events, self._projection.row(after, now), box
+            )
+            self._after_commit(after, events, now, deliver=deliver and bool(box))
         return after
+
+    def _months_sanctioned(self, complaint: Complaint, events: Sequence[Event]) -> set[str]:
+        """PEN-2: the (person, month) keys whose count a sanction among ``events``
+        reads and adds to: two sanctions of one month, recorded at once by two
+        threads or processes, count one after the other, each with the other's."""
+        staff = [e.staff_id for e in events if isinstance(e, SanctionRecorded)]
+        if not staff or not self.notifiers:
+            return set()
+        received = complaint.intake.received_at.astimezone(self.zone)
+        return {f"severe-month|{s}|{received.year:04d}-{received.month:02d}" for s in staff}
 
     def _severe_months(
         self, complaint: Complaint, events: Sequence[Event], now: datetime
