@@ -79,3 +79,43 @@ def test_the_code_column_names_definitions_that_exist_outside_the_cli() -> None:
 def test_the_table_is_up_to_date() -> None:
     rendered = _script().render(CATALOGUE.read_text(encoding="utf-8"))
     assert TABLE.read_text(encoding="utf-8") == rendered, "run python scripts/traceability.py"
+
+
+def test_help_shows_the_usage_and_writes_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    before = TABLE.read_text(encoding="utf-8")
+    with pytest.raises(SystemExit) as done:
+        _script().main(["--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: traceability.py [-h] [--check] [catalogue]")
+    assert "--check" in out
+    assert TABLE.read_text(encoding="utf-8") == before
+
+
+@pytest.mark.skipif(not CATALOGUE.exists(), reason="the procedure catalogue is not beside the repo")
+def test_check_exits_1_when_out_of_date_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A catalogue whose VIS-4 title differs makes the page out of date: ``--check``
+    says so and exits 1, and the committed page is left as it was."""
+    before = TABLE.read_text(encoding="utf-8")
+    text = CATALOGUE.read_text(encoding="utf-8")
+    changed = tmp_path / "procedures.md"
+    changed.write_text(
+        text.replace("**VIS-4 Major issues from visits.**", "**VIS-4 Major issues.**"),
+        encoding="utf-8",
+    )
+    script = _script()
+    assert script.main(["--check", str(CATALOGUE)]) == 0
+    assert script.main(["--check", str(changed)]) == 1
+    assert "docs/traceability.md is out of date" in capsys.readouterr().out
+    assert TABLE.read_text(encoding="utf-8") == before
+
+
+def test_an_unreadable_catalogue_is_a_usage_error_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        _script().main(["--check", str(tmp_path / "missing.md")])
+    assert done.value.code == 2
+    assert "cannot read the catalogue" in capsys.readouterr().err

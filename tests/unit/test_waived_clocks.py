@@ -1,4 +1,5 @@
-"""Clocks no longer owed once a complaint is judged invalid, or an enquiry (DL-3, DL-6).
+"""Clocks no longer owed once a complaint is judged invalid, unreasonable or an enquiry
+(DL-3, DL-6, VAL-2).
 
 004 篇4 §3.3 sends only a reasonable problem (合理的问题) to a department, §3.5.2
 asks only for an explanation of an invalid complaint, and §3.5.3–3.5.4 track the
@@ -36,7 +37,7 @@ from complaintcore.core.workflow import (
     Resume,
     Visit,
 )
-from complaintcore.rules.loader import validate_pack
+from complaintcore.rules.loader import known_event_tags, validate_pack
 from tests.helpers import SH, Runner, intake, pack
 
 PACK = pack()
@@ -60,6 +61,8 @@ ASSIGN = Assign(actor="s-front", handler="h-2", rung="department_head")
 FIXED = Handle(actor="h-2", result="修好了", department="engineering")
 INVALID = Assess(actor="h-2", validity="invalid")
 VALID = Assess(actor="h-2", validity="valid")
+UNREASONABLE = Assess(actor="h-2", validity="valid", reasonable=False)
+REASONABLE = Assess(actor="h-2", validity="valid", reasonable=True)
 
 
 def department_result(c: Complaint, now: datetime):  # type: ignore[no-untyped-def]
@@ -133,6 +136,77 @@ def test_late_then_invalid_then_valid_again_the_breach_is_owed_again() -> None:
     c = run([(at(2, 10, 5), ASSIGN), (at(6, 10), INVALID), (at(9, 10), VALID)])
     owed = department_result(c, at(9, 11))
     assert (owed.state, owed.due) == (ClockState.BREACHED, at(5, 18))
+
+
+def to_department(c: Complaint, now: datetime):  # type: ignore[no-untyped-def]
+    return compute_clock(c, PACK.clock("to_department"), CAL, now)
+
+
+@pytest.mark.procedure("VAL-2")
+@pytest.mark.procedure("DL-3")
+def test_an_unreasonable_complaint_is_forwarded_to_no_department() -> None:
+    """Registered by customer service Mon 2 Mar 10:00: forwarding to a department is
+    due in 24 wall-clock hours, Tue 3 Mar 10:00.  Judged valid but unreasonable at
+    10:30 (004 篇4 §3.3 sends only a reasonable problem on), it is owed by nobody:
+    on Tue 11:00 it is waived, not breached, and no sweep escalates it."""
+    reasonable = run([(at(2, 10, 30), REASONABLE)])
+    owed = to_department(reasonable, at(3, 11))
+    assert (owed.state, owed.due) == (ClockState.BREACHED, at(3, 10))
+
+    unreasonable = run([(at(2, 10, 30), UNREASONABLE)])
+    waived = to_department(unreasonable, at(3, 11))
+    assert (waived.state, waived.due) == (ClockState.WAIVED, None)
+    assert "to_department" not in {
+        s.name for s in breached_clocks(unreasonable, PACK, CAL, at(3, 11))
+    }
+
+
+@pytest.mark.procedure("VAL-2")
+@pytest.mark.procedure("DL-3")
+def test_an_unreasonable_complaint_owes_no_department_result() -> None:
+    """Assigned Mon 2 Mar 10:05, the result would be due Thu 5 Mar 18:00 (three
+    working days after the day of acceptance); judged unreasonable at 11:00, on Fri
+    6 Mar 09:00 nobody owes it."""
+    c = run([(at(2, 10, 5), ASSIGN), (at(2, 11), UNREASONABLE)])
+    waived = department_result(c, at(6, 9))
+    assert (waived.state, waived.due) == (ClockState.WAIVED, None)
+    assert "department_result" not in {s.name for s in breached_clocks(c, PACK, CAL, at(6, 9))}
+
+
+@pytest.mark.procedure("VAL-2")
+@pytest.mark.procedure("DL-3")
+def test_found_reasonable_again_the_forwarding_and_the_result_are_owed_again() -> None:
+    """Unreasonable Mon 2 Mar 10:30, reasonable again Wed 4 Mar 10:00: the forwarding
+    was owed all along, due Tue 3 Mar 10:00, so on Wed 11:00 it is breached; assigned
+    Mon 10:05 and reasonable again, the result is due Thu 5 Mar 18:00 again."""
+    c = run([(at(2, 10, 30), UNREASONABLE), (at(4, 10), REASONABLE)])
+    owed = to_department(c, at(4, 11))
+    assert (owed.state, owed.due) == (ClockState.BREACHED, at(3, 10))
+
+    c = run([(at(2, 10, 5), ASSIGN), (at(2, 11), UNREASONABLE), (at(4, 10), REASONABLE)])
+    result = department_result(c, at(4, 11))
+    assert (result.state, result.due) == (ClockState.RUNNING, at(5, 18))
+
+
+@pytest.mark.procedure("VAL-2")
+def test_the_sales_office_forwards_no_unreasonable_complaint_either() -> None:
+    """cn-sales-office: registered by the central registry Mon 2 Mar 10:00, judged
+    unreasonable at 10:30; on Tue 3 Mar 11:00, past the 24 hours, nothing is owed."""
+    sales = pack("cn-sales-office")
+    r = Runner(sales, intake(received_at=at(2, 10)))
+    r.register()
+    r(UNREASONABLE, after=timedelta(minutes=30))
+    spec = sales.clock("to_department")
+    waived = compute_clock(r.complaint, spec, calendar_for_spec(sales.calendar), at(3, 11))
+    assert waived.state is ClockState.WAIVED
+
+
+@pytest.mark.procedure("VAL-2")
+def test_only_an_assessment_finding_it_unreasonable_carries_the_tag() -> None:
+    c = run([(at(2, 10, 30), UNREASONABLE), (at(2, 11), REASONABLE), (at(2, 12), VALID)])
+    assessed = [e for e in c.events if e.kind == "assessed"]
+    assert [("assessed:unreasonable" in e.tags()) for e in assessed] == [True, False, False]
+    assert "assessed:unreasonable" in known_event_tags(PACK)
 
 
 @pytest.mark.procedure("DL-6")
@@ -255,6 +329,7 @@ STEPS = st.lists(
                 VALID,
                 Assess(actor="h-2", validity="valid", kind="enquiry"),
                 Assess(actor="h-2", validity="valid", kind="request"),
+                UNREASONABLE,
                 Reply(actor="h-2", message="已说明", explanation=True),
                 Reply(actor="h-2", message="已处理", final=True),
                 Visit(actor="v-1", satisfied=True),

@@ -529,11 +529,14 @@ class Assessed(Event):
     note: str = ""
 
     def tags(self) -> tuple[str, ...]:
-        return (
+        # VAL-2: only a reasonable problem goes to a department (004 篇4 §3.3), so
+        # packs waive the forwarding on ``assessed:unreasonable``
+        tags = (
             "assessed",
             f"assessed:{self.validity.value}",
             f"assessed:{self.complaint_kind.value}",
         )
+        return (*tags, "assessed:unreasonable") if self.reasonable is False else tags
 
 
 @attrs.frozen(kw_only=True)

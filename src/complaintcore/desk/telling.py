@@ -2,7 +2,8 @@
 
 Messages are queued in the same transaction as the events (the desk's outbox)
 and sent later; here is only the choice of recipients and topics, by the
-procedures' rules (ESC-2, ESC-4, REC-4, IN-6, IMP-1, GRD-2, PEN-2, HDL-5, HDL-6).
+procedures' rules (ESC-2, ESC-4, REC-4, REC-6, VIS-4, IN-6, IMP-1, GRD-2, PEN-2, HDL-5,
+HDL-6).
 """
 
 from __future__ import annotations
@@ -134,6 +135,8 @@ class Telling:
         base = complaint.version - len(events)
         # HDL-6: the group incident message covers every member's escalation
         grouped = any(isinstance(e, Grouped) and e.incident for e in events)
+        department = complaint.state.department
+        heads = (department, self.pack.customer_service) if department else (None,)
         for offset, ev in enumerate(events, start=1):
             tag = f"v{base + offset}"
             if isinstance(ev, Assigned):
@@ -182,14 +185,10 @@ class Telling:
                     )[:1]:
                         box += self.fan(complaint, "help_requested", m, now, tag)
             elif isinstance(ev, Replied) and ev.unanswerable_reason:
-                rung = access.supervisor_rung(self.pack)  # REC-4: the department head hears
-                for m in access.recipients(
-                    members,
-                    site=site,
-                    rung=rung,
-                    department=complaint.state.department or None,
-                    at=now,
-                    tz=self.zone,
+                # REC-4: the department head hears; 002 §3.3 is customer service's own
+                # rulebook, so its head is 部门负责人 where the department has none
+                for m in self._told_or_above(
+                    complaint, now, rung=access.supervisor_rung(self.pack), departments=heads
                 ):
                     box += self.fan(
                         complaint,
@@ -200,8 +199,9 @@ class Telling:
                         (messages.Detail(N_("reason"), ev.unanswerable_reason),),
                     )
             elif isinstance(ev, Visited) and ev.major_issue and self.pack.group_report_rung:
-                for m in access.recipients(
-                    members, site=site, rung=self.pack.group_report_rung, at=now, tz=self.zone
+                # VIS-4: on the agenda of the regular meeting the group report rung holds
+                for m in self._told_or_above(
+                    complaint, now, rung=self.pack.group_report_rung, departments=(None,)
                 ):
                     box += self.fan(
                         complaint,
@@ -215,13 +215,9 @@ class Telling:
                 isinstance(ev, Closed)
                 and complaint.intake.channel.value in self.pack.sign_off_channels
             ):
-                for m in access.recipients(
-                    members,
-                    site=site,
-                    rung=access.supervisor_rung(self.pack),
-                    department=complaint.state.department or None,
-                    at=now,
-                    tz=self.zone,
+                # REC-6: one supervisor who may sign it (never the one it is about)
+                for m in self._told_or_above(
+                    complaint, now, rung=access.supervisor_rung(self.pack), departments=heads
                 )[:1]:
                     box += self.fan(complaint, "sign_off", m, now, tag)
         return box + self._improvement_outbox(complaint, events, now, base, hidden)
@@ -278,9 +274,7 @@ class Telling:
         their inbox, and the same people are told whatever the hour, once each);
         when its only member is the person complained about (never told, ESC-4),
         the top of the ladder, so a severe case is never reported to nobody."""
-        members = [
-            m for m in self._staff.site_members(complaint) if not access.is_target(m, complaint)
-        ]
+        members = self._reachable(complaint)
         site = complaint.intake.site or complaint.intake.complainant.site
         told = access.recipients(
             members,
@@ -294,6 +288,42 @@ class Telling:
             return told
         top = self.pack.ladder[-1].code
         return access.recipients(members, site=site, rung=top, at=now, tz=self.zone, urgent=True)
+
+    def _reachable(self, complaint: Complaint) -> list[StaffMember]:
+        """The site's staff who may be told of the complaint: never the person it is
+        about (ESC-4), left out before anyone is chosen so the next one is."""
+        return [
+            m for m in self._staff.site_members(complaint) if not access.is_target(m, complaint)
+        ]
+
+    def _told_or_above(
+        self,
+        complaint: Complaint,
+        now: datetime,
+        *,
+        rung: str,
+        departments: Sequence[str | None],
+    ) -> list[StaffMember]:
+        """VIS-4, REC-4, REC-6: who hears what a rule sends to ``rung``: its staff at
+        the site in the first of ``departments`` (``None``: any) with anyone there but
+        the person complained about; else, as :meth:`_company` does, up the ladder,
+        each rung above in those departments and then in any, so an agenda item, an
+        unanswerable report or a sign-off request is never addressed to nobody."""
+        members = self._reachable(complaint)
+        site = complaint.intake.site or complaint.intake.complainant.site
+        for step, above in enumerate(self.pack.ladder[self.pack.rung_index(rung) :]):
+            for department in dict.fromkeys((*departments, None) if step else departments):
+                told = access.recipients(
+                    members,
+                    site=site,
+                    rung=above.code,
+                    department=department,
+                    at=now,
+                    tz=self.zone,
+                )
+                if told:
+                    return told
+        return []
 
     def severe_month_outbox(
         self, complaint: Complaint, period: str, row: StaffMonth, now: datetime

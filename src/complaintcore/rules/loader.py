@@ -520,7 +520,8 @@ def known_event_tags(pack: RulePack) -> frozenset[str]:
     Event kinds (``registered``, ``closed`` …) and their qualified forms:
     ``registered:<unit>``, ``forwarded:<unit>`` and ``assigned:<unit>`` for the pack's
     departments,
-    ``assessed:<validity>``, ``assessed:<kind>``, ``graded:<grade>``,
+    ``assessed:<validity>``, ``assessed:<kind>``, ``assessed:unreasonable`` (VAL-2),
+    ``graded:<grade>``,
     ``replied:final|interim|explanation|unanswerable``, ``escalated:<trigger>``,
     ``handled:responsible|helper`` (CLS-3), ``transferred`` (assigned to another
     department, DL-3),
@@ -540,6 +541,7 @@ def known_event_tags(pack: RulePack) -> frozenset[str]:
     tags.update(f"assigned:{u}" for u in units)
     tags.update(f"assessed:{v.value}" for v in Validity)
     tags.update(f"assessed:{k.value}" for k in Kind)
+    tags.add("assessed:unreasonable")  # VAL-2
     tags.update(f"graded:{g.value}" for g in Grade)
     tags.update(f"replied:{r}" for r in ("final", "interim", "explanation", "unanswerable"))
     tags.update(f"escalated:{t.value}" for t in Trigger)

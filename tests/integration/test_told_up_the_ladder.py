@@ -1,0 +1,184 @@
+"""VIS-4, REC-4, REC-6: an agenda item, an unanswerable report and a sign-off request
+always reach someone, never the person complained about (ESC-4).
+
+Expected recipients are read off the packaged sample staff and the cn-property
+ladder (front_line → complaint_handler → department_head → project_manager →
+senior_management): at sunrise the customer-service head is SR-101, the project
+manager SR-001, and head office's senior management HQ-001 and HQ-002 (every
+site); riverside has a customer-service head (RS-101) but no greening head.
+Mon 2 and Thu 5 March 2026 are working days; everyone named is on duty at the
+times used (HQ-001 and SR-001 have no duty hours: always reachable).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from complaintcore.adapters.staff import load_sample_staff
+from complaintcore.core.models import Complainant, Intake, TargetPerson
+from complaintcore.core.workflow import Classify, Close, Handle, Reply, SignOff, Visit
+from complaintcore.desk import Desk
+from complaintcore.desk.ports import StaffMember
+from complaintcore.testing import RecordingNotifier, make_desk
+from tests.helpers import SH
+
+PM = TargetPerson(
+    staff_id="SR-001", rung="project_manager", role="项目经理", department="customer_service"
+)
+CS_HEAD = TargetPerson(
+    staff_id="SR-101", rung="department_head", role="客服主管", department="customer_service"
+)
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 3, day, hour, minute, tzinfo=SH)
+
+
+def intake(site: str = "sunrise", **kw: object) -> Intake:
+    base: dict[str, object] = {
+        "complainant": Complainant("王小明", "13812345678", "3-2-1201", "3", site),
+        "channel": "phone",
+        "received_at": at(2, 10),
+        "receiver": "SR-103" if site == "sunrise" else "RS-103",
+        "summary": "楼上漏水，天花板渗水",
+        "site": site,
+    }
+    base.update(kw)
+    return Intake(**base)  # type: ignore[arg-type]
+
+
+def told(notes: RecordingNotifier, topic: str, cid: str) -> list[str]:
+    return [
+        r.staff_id
+        for n, r in notes.sent
+        if n.topic == topic and n.complaint_id == cid and r is not None
+    ]
+
+
+def visited_with_a_major_issue(desk: Desk, notes: RecordingNotifier, case: Intake) -> str:
+    c = desk.receive(case, now=at(2, 10))
+    handler = c.state.handler
+    desk.act(c.id, Handle(actor=handler, result="已修复"), now=at(3, 10))
+    desk.act(c.id, Reply(actor=handler, message="已修复", final=True), now=at(3, 11))
+    desk.act(
+        c.id,
+        Visit(actor="SR-102", satisfied=True, major_issue=True, opinion="整栋楼水管老化"),
+        now=at(5, 10),
+    )
+    desk.deliver(at(5, 10))
+    return c.id
+
+
+@pytest.mark.procedure("VIS-4")
+def test_a_major_issue_goes_to_the_project_managers_agenda() -> None:
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    cid = visited_with_a_major_issue(desk, notes, intake())
+    assert told(notes, "meeting_agenda", cid) == ["SR-001"]
+
+
+@pytest.mark.procedure("VIS-4")
+@pytest.mark.procedure("ESC-4")
+def test_a_major_issue_about_the_project_manager_goes_to_the_rung_above() -> None:
+    """SR-001 is the only project manager at sunrise and the one complained about:
+    the agenda item goes up to senior management, HQ-001 and HQ-002."""
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    cid = visited_with_a_major_issue(desk, notes, intake(target=PM))
+    assert told(notes, "meeting_agenda", cid) == ["HQ-001", "HQ-002"]
+
+
+def closed_written_complaint(desk: Desk, notes: RecordingNotifier) -> str:
+    c = desk.receive(intake(channel="written", target=CS_HEAD), now=at(2, 10))
+    assert (c.state.handler, c.state.department) == ("SR-001", "customer_service")
+    desk.act(c.id, Reply(actor="SR-001", message="已处理", final=True), now=at(3, 11))
+    desk.act(
+        c.id,
+        Close(actor="SR-001", result="已处理", confirmed_by_complainant=True),
+        now=at(3, 12),
+    )
+    desk.deliver(at(3, 12))
+    return c.id
+
+
+@pytest.mark.procedure("REC-6")
+@pytest.mark.procedure("ESC-4")
+def test_sign_off_asks_the_next_supervisor_when_the_first_is_complained_about() -> None:
+    """SR-101 sorts first among sunrise's customer-service supervisors but is the one
+    complained about: the request goes to the second, SR-104, who may sign."""
+    second = StaffMember(
+        "SR-104",
+        "周婷",
+        "客服主管(二)",
+        "department_head",
+        "customer_service",
+        "sunrise",
+    )
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes], staff=[*load_sample_staff().members(), second])
+    cid = closed_written_complaint(desk, notes)
+    assert told(notes, "sign_off", cid) == ["SR-104"]
+    assert desk.act(cid, SignOff(actor="SR-104"), now=at(3, 13)).state.signed_off
+
+
+@pytest.mark.procedure("REC-6")
+def test_sign_off_goes_up_the_ladder_when_no_other_supervisor_works_there() -> None:
+    """The sample staff has one customer-service supervisor at sunrise, SR-101, the
+    one complained about: the project manager SR-001 is asked, and may sign."""
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    cid = closed_written_complaint(desk, notes)
+    assert told(notes, "sign_off", cid) == ["SR-001"]
+    assert desk.act(cid, SignOff(actor="SR-001"), now=at(3, 13)).state.signed_off
+
+
+def unanswerable(desk: Desk, case: Intake, *, department: str = "") -> str:
+    c = desk.receive(case, now=at(2, 10))
+    replier = c.state.handler
+    if department:
+        replier = "RS-102" if case.site == "riverside" else "SR-102"
+        desk.act(
+            c.id,
+            Classify(actor=replier, category=department, department=department),
+            now=at(2, 10, 10),
+        )
+    desk.act(
+        c.id,
+        Reply(actor=replier, message="需要评估", unanswerable_reason="需外包公司现场评估"),
+        now=at(2, 11),
+    )
+    desk.deliver(at(2, 11))
+    return c.id
+
+
+@pytest.mark.procedure("REC-4")
+def test_unanswerable_goes_to_the_departments_own_head() -> None:
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    cid = unanswerable(desk, intake(summary="绿化带杂草丛生"), department="greening")
+    assert told(notes, "unanswerable", cid) == ["SR-501"]
+
+
+@pytest.mark.procedure("REC-4")
+def test_unanswerable_without_a_department_head_goes_to_customer_services_head() -> None:
+    """Riverside has no greening head: 002 §3.3 is customer service's own rulebook,
+    so its head RS-101 is the 部门负责人 told."""
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    cid = unanswerable(
+        desk, intake("riverside", summary="绿化带杂草丛生，树枝挡窗"), department="greening"
+    )
+    assert told(notes, "unanswerable", cid) == ["RS-101"]
+
+
+@pytest.mark.procedure("REC-4")
+@pytest.mark.procedure("ESC-4")
+def test_unanswerable_about_the_only_head_goes_up_the_ladder() -> None:
+    """The complaint is about SR-101, sunrise's only customer-service head: the
+    project manager SR-001 is told."""
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    cid = unanswerable(desk, intake(target=CS_HEAD))
+    assert told(notes, "unanswerable", cid) == ["SR-001"]
