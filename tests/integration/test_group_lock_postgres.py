@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -150,6 +152,58 @@ def test_a_group_lock_keeps_others_out_until_it_is_released(office: dict[str, An
         with store.group_lock(["sunrise|7|repairs"]):
             assert other.execute(try_lock, (name,)).fetchone() == (False,)
         assert other.execute(try_lock, (name,)).fetchone() == (True,)
+
+
+def test_a_batchs_many_keys_are_all_held_until_released(office: dict[str, Any]) -> None:
+    """A bulk batch locks every group, person and room it meets in one go (IMP-3,
+    HDL-5): each is held while the block runs, and none after."""
+    dsn, schema = office["database"].split("?schema=")
+    keys = [f"sunrise|{b}|repairs" for b in range(1, 201)] + ["person|sunrise|ab12"]
+    try_lock = "SELECT pg_try_advisory_lock(hashtext(%s)), pg_advisory_unlock_all()"
+    with (
+        PostgresStore(dsn, schema=schema, tenant="sunrise-co", create_tenant=True) as store,
+        psycopg.connect(dsn, autocommit=True) as other,
+    ):
+        names = [f"complaintcore.{schema}.sunrise-co.group.{k}" for k in keys]
+        with store.group_lock(keys):
+            assert [other.execute(try_lock, (n,)).fetchone()[0] for n in names] == [False] * 201
+        assert [other.execute(try_lock, (n,)).fetchone()[0] for n in names] == [True] * 201
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_has_every_group_lock_slot(office: dict[str, Any]) -> None:
+    """A pool of one: forked (a pre-forking web server) while a thread holds the one
+    group-lock connection, the child still takes the lock at once: the slot was
+    the parent's (s31D F02)."""
+    dsn, schema = office["database"].split("?schema=")
+    with PostgresStore(
+        dsn, schema=schema, tenant="sunrise-co", create_tenant=True, pool_size=1
+    ) as store:
+        taken, done = threading.Event(), threading.Event()
+
+        def hold() -> None:
+            with store.group_lock(["sunrise|7|repairs"]):
+                taken.set()
+                done.wait(30)
+
+        worker = threading.Thread(target=hold)
+        worker.start()
+        assert taken.wait(30)
+        try:
+            pid = os.fork()
+            if pid == 0:  # the child: its own session, nobody else holds this group
+                code = 1
+                try:
+                    started = time.monotonic()
+                    with store.group_lock(["sunrise|8|repairs"]):
+                        code = 0 if time.monotonic() - started < 5 else 1
+                finally:
+                    os._exit(code)
+            _, status = os.waitpid(pid, 0)
+        finally:
+            done.set()
+            worker.join(30)
+    assert os.waitstatus_to_exitcode(status) == 0
 
 
 def test_the_hosts_listeners_run_after_the_group_lock_is_released(

@@ -299,3 +299,42 @@ def test_threads_of_one_process_group_one_matter_one_after_another(
         assert (now.state.issue, now.state.group_incident) == (issue, True)
     assert told(desk, notes, "group_incident") == ["SR-001"]
     assert desk.verify(T0 + timedelta(hours=1)).ok
+
+
+# --------------------------------------------------------------------------- s31D F04
+
+
+@pytest.mark.procedure("IMP-3")
+@pytest.mark.procedure("GRD-2")
+def test_two_raisings_by_one_owner_without_a_building_at_once_count_one_after_another(
+    desks: tuple[Desk, Desk], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """王小明 (room 1-1-101, no building given) reported a ceiling leak on Mon 3 Nov;
+    on Thu 6 Nov the hotline and the app take his next two raisings at the same
+    moment, in two threads.  The second waits for the first: three raisings of one
+    matter within 90 days, so the later one is raised repeatedly (cn-property
+    [repeats] threshold = 3; docs/desk.md: the third time) (s31D F04)."""
+    desk, app = desks
+    wang = Complainant("王小明", "13812345678", "1-1-101", "", "sunrise")
+    desk.receive(intake(wang, T0, "客厅天花板漏水"), now=T0)
+    at = T0 + timedelta(days=3)
+    theirs: list[Complaint] = []
+    worker = threading.Thread(
+        target=lambda: theirs.append(app.receive(intake(wang, at, "天花板又漏水了"), now=at))
+    )
+
+    def start_the_app_request() -> None:
+        worker.start()
+        worker.join(timeout=1.0)  # it may not get past this request's linking: go on
+
+    before_write(monkeypatch, desk.store, "create", start_the_app_request)
+    mine = desk.receive(intake(wang, at, "天花板还在漏水"), now=at)
+    worker.join(timeout=30)
+    assert not worker.is_alive()
+    counted = sorted(
+        (e.raisings, e.raised_repeatedly)
+        for c in (mine, theirs[0])
+        for e in desk.get(c.id).events
+        if isinstance(e, Linked) and e.repeated_by == ""
+    )
+    assert counted == [(2, False), (3, True)]

@@ -735,15 +735,21 @@ class PostgresStore:
         conn.execute("SELECT set_config('TimeZone', 'UTC', false)")
         conn.execute(f"SELECT set_config('{_TENANT_SETTING}', %s, false)", (self._tenant,))
 
+    def _after_fork(self) -> None:
+        """In a forked child, the parent's pool, lock and group-lock slots stay the
+        parent's (threads that held them are not in the child): start afresh."""
+        if os.getpid() != self._pid:
+            self._pid = os.getpid()
+            self._lock = threading.Lock()
+            self._pool = None
+            self._group_slots = threading.BoundedSemaphore(self._pool_size)
+
     def _connections(self) -> ConnectionPool[psycopg.Connection[Any]]:
         if self._closed:
             raise InvalidInputError("store", "is closed")
         if getattr(self._pinned, "conn", None) is not None:  # reads take _reading()
             raise InvalidInputError("store", _IN_SNAPSHOT)
-        if os.getpid() != self._pid:  # forked: the parent's pool (and lock) stay the parent's
-            self._pid = os.getpid()
-            self._lock = threading.Lock()
-            self._pool = None
+        self._after_fork()
         with self._lock:
             if self._pool is None:
                 self._pool = ConnectionPool(
@@ -813,6 +819,7 @@ class PostgresStore:
         connection if the process dies."""
         if self._closed:
             raise InvalidInputError("store", "is closed")
+        self._after_fork()
         names = sorted({f"complaintcore.{self._schema}.{self._tenant}.group.{k}" for k in keys})
         if not names:
             yield
@@ -824,8 +831,12 @@ class PostgresStore:
             try:
                 try:
                     conn.execute(f"SET lock_timeout = '{int(GROUP_LOCK_WAIT * 1000)}ms'")
-                    for name in names:
-                        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (name,))
+                    # one statement for a batch's many keys, taken in their sorted order
+                    conn.execute(
+                        "SELECT pg_advisory_lock(hashtext(n))"
+                        " FROM unnest(%s::text[]) WITH ORDINALITY AS t(n, i) ORDER BY i",
+                        (names,),
+                    )
                 except pg_errors.LockNotAvailable as exc:
                     raise StoreError(self._where, _GROUP_LOCK_BUSY) from exc
                 except psycopg.Error as exc:

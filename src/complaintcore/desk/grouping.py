@@ -9,12 +9,9 @@ whose group another process added to meanwhile.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import threading
-import zlib
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 
 import attrs
@@ -43,7 +40,7 @@ from complaintcore.desk.projection import Projection
 from complaintcore.desk.repeat_links import Commit, FollowUps
 from complaintcore.desk.telling import Telling
 
-__all__ = ["GroupKey", "Grouper", "Grouping", "Links", "threads_locked"]
+__all__ = ["GroupKey", "Grouper", "Grouping", "Links"]
 
 log = logging.getLogger("complaintcore.desk")
 
@@ -56,23 +53,6 @@ GroupKey = tuple[str, str, str]
 
 AfterCommit = Callable[..., None]
 """The desk's work after a commit (listeners, waking delivery)."""
-
-
-_STRIPES = tuple(threading.RLock() for _ in range(64))
-"""Locks shared by every desk of the process, one per stripe of group keys."""
-
-
-@contextlib.contextmanager
-def threads_locked(keys: Collection[str]) -> Iterator[None]:
-    """HDL-5, HDL-6: threads of this process grouping the same groups take turns,
-    whatever desk object or store each uses (a store's own lock, where it has one,
-    only keeps other processes apart).  Stripes are taken in one order, so no
-    two threads wait on each other in a circle."""
-    stripes = sorted({zlib.crc32(k.encode("utf-8", "surrogatepass")) % len(_STRIPES) for k in keys})
-    with contextlib.ExitStack() as stack:
-        for i in stripes:
-            stack.enter_context(_STRIPES[i])
-        yield
 
 
 @attrs.define

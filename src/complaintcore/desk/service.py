@@ -71,6 +71,7 @@ from complaintcore.core.models import (
     require_aware,
 )
 from complaintcore.core.privacy import redact
+from complaintcore.core.repeats import earlier_of
 from complaintcore.core.rulepack import RulePack
 from complaintcore.core.workflow import (
     AddMeasure,
@@ -91,7 +92,7 @@ from complaintcore.desk import access, messages
 from complaintcore.desk.config import DeskConfig, RetryPolicy
 from complaintcore.desk.delivery import DeliveryWorker, Sender, SendTimeoutError
 from complaintcore.desk.drafts import CONFLICT_RETRIES, Draft, store_failed
-from complaintcore.desk.grouping import Grouper, Grouping, Links, threads_locked
+from complaintcore.desk.grouping import Grouper, Grouping, Links
 from complaintcore.desk.ids import time_ordered_id
 from complaintcore.desk.masking import masked_record
 from complaintcore.desk.plugins import check_notifiers, notifiers_of, unusable_classification
@@ -114,6 +115,7 @@ from complaintcore.desk.ports import (
     StaffMember,
     VerifyReport,
 )
+from complaintcore.desk.process_locks import THREAD_WAIT, keys_locked
 from complaintcore.desk.projection import Projection, row_differs
 from complaintcore.desk.repeat_links import RepeatBatch, Repeated, RepeatLinker
 from complaintcore.desk.site_staff import SiteStaff, same_staff
@@ -1590,17 +1592,24 @@ class Desk:
 
     @contextlib.contextmanager
     def _groups_locked(self, complaints: Iterable[Complaint]) -> Iterator[None]:
-        """HDL-5, HDL-6: hold the locks on the groups of ``complaints`` while they are
-        grouped, stored and linked, so intakes of one group at the same instant
-        decide one after another, each on all the others stored: the process's
-        own (threads, whatever desk object they use) and the store's (processes: a
-        :class:`~complaintcore.desk.ports.GroupLockStore`).  Without the store's
-        capability, or when its lock cannot be taken (a WARNING), processes are
-        not kept apart and the repair after commit is what is left."""
+        """HDL-5, HDL-6, IMP-3: hold the locks on the groups of ``complaints``, and on
+        their complainants and rooms, while they are grouped, linked to earlier
+        raisings and stored, so intakes of one group or one person's matter at the
+        same instant decide one after another, each on all the others stored: the
+        process's own (threads, whatever desk object they use) and the store's
+        (processes: a :class:`~complaintcore.desk.ports.GroupLockStore`).  Without
+        the store's capability, or when a lock cannot be taken (a WARNING),
+        processes are not kept apart and the repair after commit is what is left."""
         rule = self.pack.concentration
         keys = {
             "|".join(key) for c in complaints for key in [group_key(c, rule)] if key is not None
         }
+        if self.pack.repeats.enabled:  # IMP-3 asks by person and room, with or without a building
+            for c in complaints:
+                me = earlier_of(c)
+                site = (c.intake.site or c.intake.complainant.site).strip()
+                asked = (("person", me.complainant_key), ("room", me.room_key))
+                keys.update(f"{kind}|{site}|{key}" for kind, key in asked if key)
         with self._decided_alone(keys, "grouping"):
             yield
 
@@ -1618,8 +1627,8 @@ class Desk:
         self._held.later = later
         try:
             with contextlib.ExitStack() as stack:
-                if keys:
-                    stack.enter_context(threads_locked(keys))
+                if keys and not stack.enter_context(keys_locked(keys)):
+                    log.warning("%s not locked: another thread held it for %ss", what, THREAD_WAIT)
                 if keys and isinstance(self.store, GroupLockStore):
                     try:
                         stack.enter_context(self.store.group_lock(keys))
