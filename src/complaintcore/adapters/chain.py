@@ -640,6 +640,17 @@ def check_basis(basis: str, instead_of: str | None = None) -> None:
             )
 
 
+def being_sent(until: datetime) -> InvalidInputError:
+    """The refusal to retry or drop by hand a message a sender has claimed: its send
+    may still get through, so a retry would send a copy and a drop would not stop
+    it (it is settled, delivered or failed, when the send returns)."""
+    return InvalidInputError(
+        "item_id",
+        f"is being sent (claimed until {to_utc_text(until, 'until')}): retry or drop it"
+        " once that send has settled",
+    )
+
+
 def check_item_id(item_id: int) -> int:
     """An outbox item id a store can look up (not a bool, not beyond 64 bits)."""
     if isinstance(item_id, bool) or not isinstance(item_id, int) or not 0 <= item_id <= MAX_INTEGER:

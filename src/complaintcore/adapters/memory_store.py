@@ -28,6 +28,7 @@ from complaintcore.adapters.chain import (
     DEFAULT_TENANT,
     StoredEvent,
     access_filters,
+    being_sent,
     chain_events,
     chain_problems,
     check_access,
@@ -121,6 +122,7 @@ class _Item:
     next_attempt_at: str | None = None
     last_error: str = ""
     delivered_at: str | None = None
+    claimed_until: str | None = None
     dedupe_key: str = ""
     complaint_id: str = ""
     created_at: str = ""
@@ -659,7 +661,7 @@ class MemoryStore:
             due = self._due(now, limit, notifiers, max_attempts)
             items = [_as_outbox_item(i) for i in due]
             for i in due:
-                i.next_attempt_at = until
+                i.next_attempt_at = i.claimed_until = until
             return items
 
     def pending(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
@@ -693,7 +695,7 @@ class MemoryStore:
         with self._lock:
             item = self._item(item_id)
             if item.delivered_at is None:
-                item.delivered_at = stamp
+                item.delivered_at, item.claimed_until = stamp, None
                 item.seal_now()
 
     def mark_failed(self, item_id: int, error: str, retry_at: datetime) -> None:
@@ -704,7 +706,7 @@ class MemoryStore:
             if item.delivered_at is None:
                 item.attempts += 1
                 item.last_error = error_text(error)
-                item.next_attempt_at = stamp
+                item.next_attempt_at, item.claimed_until = stamp, None
 
     def waiting(self, limit: int = 100) -> list[OutboxItem]:
         """Like :meth:`SqliteStore.waiting`: every undelivered item not dropped, due or not."""
@@ -735,7 +737,7 @@ class MemoryStore:
         with self._lock:
             item = self._item(item_id)
             if item.delivered_at is None and item.dropped_at is None:
-                item.next_attempt_at = stamp
+                item.next_attempt_at, item.claimed_until = stamp, None
 
     def _item(self, item_id: int) -> _Item:
         self._open()
@@ -948,7 +950,7 @@ class MemoryStore:
     def retry_item(self, item_id: int, now: datetime) -> None:
         stamp = to_utc_text(now, "now")
         with self._lock:
-            item = self._open_item(item_id)
+            item = self._open_item(item_id, stamp)
             item.attempts = 0
             item.next_attempt_at = stamp
 
@@ -958,17 +960,20 @@ class MemoryStore:
         stamp = to_utc_text(at, "at")
         why = check_reason(reason)
         with self._lock:
-            item = self._open_item(item_id)
+            item = self._open_item(item_id, stamp)
             item.dropped_at = stamp
             item.drop_reason = why
             item.dropped_by = actor
             item.dropped_os_user = os_user
             item.seal_now()
 
-    def _open_item(self, item_id: int) -> _Item:
+    def _open_item(self, item_id: int, at: str) -> _Item:
+        """An item that may be retried or dropped by hand at ``at``."""
         item = self._item(item_id)
         if item.delivered_at is not None or item.dropped_at is not None:
             raise InvalidInputError("item_id", "the item was delivered or dropped already")
+        if item.claimed_until is not None and item.claimed_until > at:
+            raise being_sent(parse_utc(item.claimed_until))
         return item
 
 

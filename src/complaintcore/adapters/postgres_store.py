@@ -48,6 +48,7 @@ from complaintcore.adapters.chain import (
     DEFAULT_TENANT,
     StoredEvent,
     access_filters,
+    being_sent,
     chain_events,
     chain_problems,
     check_access,
@@ -423,6 +424,13 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         9,
         "what each tenant's projection rows were last computed under",
         ("ALTER TABLE {s}.tenants ADD COLUMN IF NOT EXISTS projection_basis text",),
+    ),
+    # v10: until when a sender's claim on an outbox item holds (NULL: none), as
+    # SQLite's v13: a retry or drop by hand is refused meanwhile.
+    (
+        10,
+        "until when a sender's claim on an outbox item holds",
+        ("ALTER TABLE {s}.outbox ADD COLUMN IF NOT EXISTS claimed_until timestamptz",),
     ),
 )
 """``(version, description, statements)``; ``{s}`` is the schema.
@@ -1679,8 +1687,8 @@ class PostgresStore:
                 r.dropped_os_user,
             )
             conn.execute(
-                f"UPDATE {self._schema}.outbox SET delivered_at = %s, seal = %s"
-                " WHERE tenant = %s AND id = %s AND delivered_at IS NULL",
+                f"UPDATE {self._schema}.outbox SET delivered_at = %s, seal = %s,"
+                " claimed_until = NULL WHERE tenant = %s AND id = %s AND delivered_at IS NULL",
                 (at, seal, self._tenant, _item_id(item_id)),
             )
 
@@ -1694,7 +1702,8 @@ class PostgresStore:
         with self._connections().connection() as conn:
             cur = conn.execute(
                 f"UPDATE {self._schema}.outbox SET attempts = attempts + 1, last_error = %s,"
-                " next_attempt_at = %s WHERE tenant = %s AND id = %s AND delivered_at IS NULL",
+                " next_attempt_at = %s, claimed_until = NULL"
+                " WHERE tenant = %s AND id = %s AND delivered_at IS NULL",
                 (
                     error_text(error),
                     retry_at,
@@ -1738,8 +1747,8 @@ class PostgresStore:
         require_aware(at, "at")
         with self._connections().connection() as conn:
             cur = conn.execute(
-                f"UPDATE {self._schema}.outbox SET next_attempt_at = %s WHERE tenant = %s"
-                " AND id = %s AND delivered_at IS NULL AND dropped_at IS NULL",
+                f"UPDATE {self._schema}.outbox SET next_attempt_at = %s, claimed_until = NULL"
+                " WHERE tenant = %s AND id = %s AND delivered_at IS NULL AND dropped_at IS NULL",
                 (at, self._tenant, _item_id(item_id)),
             )
             if cur.rowcount == 0:
@@ -2355,11 +2364,12 @@ class PostgresStore:
         with self._connections().connection() as conn:
             cur = conn.execute(
                 f"UPDATE {self._schema}.outbox SET attempts = 0, next_attempt_at = %s"
-                " WHERE tenant = %s AND id = %s AND delivered_at IS NULL AND dropped_at IS NULL",
-                (now, self._tenant, _item_id(item_id)),
+                " WHERE tenant = %s AND id = %s AND delivered_at IS NULL AND dropped_at IS NULL"
+                " AND (claimed_until IS NULL OR claimed_until <= %s)",
+                (now, self._tenant, _item_id(item_id), now),
             )
             if cur.rowcount == 0:
-                self._require_open_item(conn, item_id)
+                self._require_unclaimed_item(conn, item_id, now)
 
     @_translated
     def drop_item(
@@ -2370,11 +2380,12 @@ class PostgresStore:
         with self._connections().connection() as conn, conn.transaction():
             found = conn.execute(
                 f"SELECT {_SETTLEMENT} FROM {self._schema}.outbox WHERE tenant = %s AND id = %s"
-                " AND delivered_at IS NULL AND dropped_at IS NULL FOR UPDATE",
-                (self._tenant, _item_id(item_id)),
+                " AND delivered_at IS NULL AND dropped_at IS NULL"
+                " AND (claimed_until IS NULL OR claimed_until <= %s) FOR UPDATE",
+                (self._tenant, _item_id(item_id), at),
             ).fetchone()
             if found is None:
-                self._require_open_item(conn, item_id)  # raises
+                self._require_unclaimed_item(conn, item_id, at)  # raises
                 return
             r = _settlement_row(found)
             seal = settlement_seal(r.notifier, r.dedupe_key, r.complaint_id, None, at, why,
@@ -2386,8 +2397,18 @@ class PostgresStore:
                 (at, why, actor, os_user, seal, self._tenant, _item_id(item_id)),
             )
 
-    def _require_open_item(self, conn: psycopg.Connection[Any], item_id: int) -> None:
+    def _require_unclaimed_item(
+        self, conn: psycopg.Connection[Any], item_id: int, at: datetime
+    ) -> None:
+        """Raise why an item cannot be retried or dropped at ``at``."""
         self._require_item(conn, item_id)
+        claim = conn.execute(
+            f"SELECT claimed_until FROM {self._schema}.outbox WHERE tenant = %s AND id = %s"
+            " AND delivered_at IS NULL AND dropped_at IS NULL AND claimed_until > %s",
+            (self._tenant, _item_id(item_id), at),
+        ).fetchone()
+        if claim is not None:
+            raise being_sent(claim[0].astimezone(UTC))
         raise InvalidInputError("item_id", "the item was delivered or dropped already")
 
 
@@ -2744,7 +2765,8 @@ def _claim_query(
     sql = (
         f"WITH due AS (SELECT {_ITEM_COLUMNS} FROM {schema}.outbox WHERE {' AND '.join(where)}"
         " ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED)"
-        f" UPDATE {schema}.outbox AS o SET next_attempt_at = %(until)s FROM due"
+        f" UPDATE {schema}.outbox AS o SET next_attempt_at = %(until)s,"
+        " claimed_until = %(until)s FROM due"
         " WHERE o.id = due.id"
         " RETURNING due.id, due.notifier, due.body_json, due.attempts,"
         " due.next_attempt_at, due.last_error"

@@ -46,6 +46,7 @@ from complaintcore.adapters.chain import (
     DEFAULT_TENANT,
     StoredEvent,
     access_filters,
+    being_sent,
     chain_events,
     chain_problems,
     check_access,
@@ -575,6 +576,10 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # for a desk stored before, so its first sweep checks every row once.  Added by
     # _fill_v12 unless there already (SQLite has no ADD COLUMN IF NOT EXISTS).
     (12, ()),
+    # v13: until when a sender's claim on an outbox item holds (NULL: none): a
+    # retry or drop by hand is refused meanwhile, as its send may still get
+    # through.  Added by _fill_v13 unless there already.
+    (13, ()),
 )
 """``(version, statements)`` applied in order, each version in one transaction.
 
@@ -741,6 +746,13 @@ def _fill_v12(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE tenants ADD COLUMN projection_basis TEXT")
 
 
+def _fill_v13(conn: sqlite3.Connection) -> None:
+    """Give each outbox item a place for its sender's claim (none held before)."""
+    columns = {str(r[1]) for r in conn.execute("PRAGMA table_info(outbox)")}
+    if "claimed_until" not in columns:
+        conn.execute("ALTER TABLE outbox ADD COLUMN claimed_until TEXT")
+
+
 _FILL = {
     3: _fill_v3,
     5: _fill_v5,
@@ -749,6 +761,7 @@ _FILL = {
     9: _fill_v9,
     11: _fill_v11,
     12: _fill_v12,
+    13: _fill_v13,
 }
 """Data fixes run after a version's statements, in the same transaction."""
 
@@ -1812,7 +1825,8 @@ class SqliteStore:
         with self._write() as conn:
             rows = conn.execute(sql, args).fetchall()
             conn.executemany(
-                "UPDATE outbox SET next_attempt_at = ? WHERE id = ?", [(until, r[0]) for r in rows]
+                "UPDATE outbox SET next_attempt_at = ?, claimed_until = ? WHERE id = ?",
+                [(until, until, r[0]) for r in rows],
             )
         return [outbox_item(*r) for r in rows]
 
@@ -1843,8 +1857,8 @@ class SqliteStore:
                 r.dropped_os_user,
             )
             conn.execute(
-                "UPDATE outbox SET delivered_at = ?, seal = ? WHERE tenant = ? AND id = ?"
-                " AND delivered_at IS NULL",
+                "UPDATE outbox SET delivered_at = ?, seal = ?, claimed_until = NULL"
+                " WHERE tenant = ? AND id = ? AND delivered_at IS NULL",
                 (stamp, seal, self._tenant, item_id),
             )
 
@@ -1857,8 +1871,8 @@ class SqliteStore:
         check_item_id(item_id)
         conn = self._conn()
         cur = conn.execute(
-            "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?"
-            " WHERE tenant = ? AND id = ? AND delivered_at IS NULL",
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?,"
+            " claimed_until = NULL WHERE tenant = ? AND id = ? AND delivered_at IS NULL",
             (
                 error_text(error),
                 to_utc_text(retry_at, "retry_at"),
@@ -1890,7 +1904,7 @@ class SqliteStore:
         check_item_id(item_id)
         conn = self._conn()
         cur = conn.execute(
-            "UPDATE outbox SET next_attempt_at = ?"
+            "UPDATE outbox SET next_attempt_at = ?, claimed_until = NULL"
             " WHERE tenant = ? AND id = ? AND delivered_at IS NULL AND dropped_at IS NULL",
             (to_utc_text(at, "at"), self._tenant, item_id),
         )
@@ -2442,11 +2456,12 @@ class SqliteStore:
         conn = self._conn()
         cur = conn.execute(
             "UPDATE outbox SET attempts = 0, next_attempt_at = ? WHERE tenant = ? AND id = ?"
-            " AND delivered_at IS NULL AND dropped_at IS NULL",
-            (stamp, self._tenant, item_id),
+            " AND delivered_at IS NULL AND dropped_at IS NULL"
+            " AND (claimed_until IS NULL OR claimed_until <= ?)",
+            (stamp, self._tenant, item_id, stamp),
         )
         if cur.rowcount == 0:
-            self._require_open_item(conn, item_id)
+            self._require_unclaimed_item(conn, item_id, stamp)
 
     @_translated
     def drop_item(
@@ -2458,11 +2473,12 @@ class SqliteStore:
         with self._write() as conn:
             found = conn.execute(
                 f"SELECT {_SETTLEMENT} FROM outbox WHERE tenant = ? AND id = ?"
-                " AND delivered_at IS NULL AND dropped_at IS NULL",
-                (self._tenant, item_id),
+                " AND delivered_at IS NULL AND dropped_at IS NULL"
+                " AND (claimed_until IS NULL OR claimed_until <= ?)",
+                (self._tenant, item_id, stamp),
             ).fetchone()
             if found is None:
-                self._require_open_item(conn, item_id)  # raises
+                self._require_unclaimed_item(conn, item_id, stamp)  # raises
                 return
             r = _settlement_row(found)
             seal = settlement_seal(*r[1:4], None, parse_utc(stamp), why, actor, os_user)
@@ -2472,8 +2488,16 @@ class SqliteStore:
                 (stamp, why, actor, os_user, seal, self._tenant, item_id),
             )
 
-    def _require_open_item(self, conn: sqlite3.Connection, item_id: int) -> None:
+    def _require_unclaimed_item(self, conn: sqlite3.Connection, item_id: int, at: str) -> None:
+        """Raise why an item cannot be retried or dropped at ``at``."""
         self._require_item(conn, item_id)
+        claim = conn.execute(
+            "SELECT claimed_until FROM outbox WHERE tenant = ? AND id = ?"
+            " AND delivered_at IS NULL AND dropped_at IS NULL AND claimed_until > ?",
+            (self._tenant, item_id, at),
+        ).fetchone()
+        if claim is not None:
+            raise being_sent(parse_utc(claim[0]))
         raise InvalidInputError("item_id", "the item was delivered or dropped already")
 
 

@@ -670,7 +670,12 @@ class ComplaintStore(Protocol):
         ...
 
     def retry_item(self, item_id: int, now: datetime) -> None:
-        """Make an undelivered item due at ``now`` with its attempts counted afresh."""
+        """Make an undelivered item due at ``now`` with its attempts counted afresh.
+
+        :raises InvalidInputError: (path ``item_id``) no such item of this tenant,
+            delivered or dropped already, or claimed by a sender whose claim holds
+            at ``now`` (its send may still get through: a copy would go out).
+        """
         ...
 
     def drop_item(
@@ -678,7 +683,11 @@ class ComplaintStore(Protocol):
     ) -> None:
         """Give an undelivered item up for good: it is never sent, and kept with
         ``reason``, the staff id of the ``actor`` who dropped it and the
-        operating-system user (REC-5)."""
+        operating-system user (REC-5).
+
+        :raises InvalidInputError: as :meth:`retry_item` (a claimed item's send
+            would not be stopped).
+        """
         ...
 
     def close(self) -> None: ...

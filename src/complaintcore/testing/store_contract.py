@@ -1344,6 +1344,38 @@ class StoreContract:
             other.drop_item(cc.id, NOW, "not mine")
         assert store.verify().ok  # retrying and dropping are bookkeeping, not tampering
 
+    def test_a_message_being_sent_is_neither_retried_nor_dropped_by_hand(self) -> None:
+        """A sender's claim may still get the message through: a retry by hand would
+        send a copy, a drop would not stop it.  Once the send settles (failed,
+        handed back) or the claim lapses (the sender died), both are allowed."""
+        store = self.store()
+        c = self.registered("C-1")
+        store.create(c, self.row_of(c), [("email", self.note(k)) for k in ("a", "b")])
+        a, b = store.claim(NOW, 10, lease=LEASE)
+        by_hand: list[Callable[[], None]] = [
+            lambda: store.retry_item(a.id, NOW),
+            lambda: store.drop_item(a.id, NOW, "the robot is gone"),
+        ]
+        for refused in by_hand:
+            with pytest.raises(InvalidInputError, match="being sent") as caught:
+                refused()
+            assert caught.value.path == "item_id"
+        store.mark_failed(a.id, "timed out", NOW + timedelta(hours=1))  # settled: failed
+        store.retry_item(a.id, NOW)
+        assert [i.attempts for i in store.pending(NOW) if i.id == a.id] == [0]
+        if isinstance(store, OutboxStore):
+            store.release(b.id, NOW)  # handed back unsent
+        else:
+            store.mark_failed(b.id, "timed out", NOW)
+        store.drop_item(b.id, NOW, "the recipient left")
+        [again] = store.claim(NOW, 10, lease=LEASE)
+        assert again.id == a.id
+        with pytest.raises(InvalidInputError, match="being sent"):
+            store.drop_item(a.id, NOW + LEASE - timedelta(seconds=1), "x")
+        store.drop_item(a.id, NOW + LEASE, "the sender died; the message is stale")
+        assert store.pending(NOW + timedelta(days=1)) == []
+        assert store.verify().ok
+
     def test_pending_counts_count_the_waiting_items_of_each_channel(self) -> None:
         store = self.store()
         if not isinstance(store, HealthStore):
