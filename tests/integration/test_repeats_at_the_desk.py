@@ -516,3 +516,48 @@ def test_the_monthly_report_counts_repeats_over_the_packs_window(desk: Desk) -> 
         now=datetime(2026, 4, 2, 9, 0, tzinfo=SH),
     )
     assert pure.repeats == march.repeats
+
+
+@pytest.mark.procedure("IMP-3")
+@pytest.mark.parametrize("store_kind", ["memory", "sqlite"])
+def test_a_complaint_received_early_in_1970_is_linked_not_refused(
+    store_kind: str, tmp_path: Path
+) -> None:
+    """Review s31C F07: the 90-day look-back of a complaint received on 2 January 1970
+    starts in 1969; it was refused naming ``since``, a field nobody gave.  With a
+    calendar that reaches 1970 the second complaint of the same owner and flat is
+    received and linked to the first, one by one and in bulk."""
+    from complaintcore.adapters.calendars import calendar_for_spec
+    from complaintcore.adapters.staff import load_sample_staff
+    from complaintcore.rules import load_pack
+
+    shipped = load_pack("cn-property")
+    the_pack = attrs.evolve(shipped, calendar=attrs.evolve(shipped.calendar, first_year=1970))
+
+    def a_desk(name: str) -> Desk:
+        store = MemoryStore() if store_kind == "memory" else SqliteStore(tmp_path / name)
+        return Desk(
+            pack=the_pack,
+            store=store,
+            directory=load_sample_staff(pack=the_pack),
+            calendar=calendar_for_spec(the_pack.calendar),
+        )
+
+    # 00:30 on 1 January 1970 in Shanghai is still 1969 in UTC
+    first_at, second_at = (
+        datetime(1970, 1, 1, 0, 30, tzinfo=SH),
+        datetime(1970, 1, 2, 10, tzinfo=SH),
+    )
+    with a_desk("one.db") as one:
+        first = one.receive(intake(OWNER, first_at), now=second_at, validity="valid")
+        second = one.receive(intake(OWNER, second_at), now=second_at, validity="valid")
+        (link,) = links(second)
+        assert (link.same_complainant, link.same_room) == ((first.id,), (first.id,))
+        assert link.raisings == 2
+    with a_desk("many.db") as many:
+        batch = [intake(OWNER, first_at), intake(OWNER, second_at)]
+        a, b = many.receive_many(batch, now=second_at, validity="valid", batch=2)
+        assert isinstance(a, Complaint), a
+        assert isinstance(b, Complaint), b
+        (link,) = links(b)
+        assert (link.same_complainant, link.same_room) == ((a.id,), (a.id,))
