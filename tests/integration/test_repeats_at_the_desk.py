@@ -459,6 +459,31 @@ def test_bulk_intake_inherits_the_promise_as_one_by_one_does(tmp_path: Path) -> 
 
 
 @pytest.mark.procedure("IMP-3")
+@pytest.mark.parametrize(
+    ("fields", "path", "reason"),
+    [
+        ({"same_complainant": None}, "same_complainant", "wrong type NoneType"),
+        ({"same_room": 5}, "same_room", "wrong type int"),
+        ({"same_matter": True}, "same_matter", "wrong type bool"),
+        ({"same_matter": ["C-20251103-0001"]}, "same_matter", "wrong type list"),
+        ({"same_room": ("C-20251103-0001", 7)}, "same_room[1]", "wrong type int"),
+        ({"repeated_by": ["C-20251103-0001"]}, "repeated_by", "wrong type list"),
+        ({"repeated_by": None}, "repeated_by", "wrong type NoneType"),
+    ],
+)
+def test_a_link_of_the_wrong_shape_is_refused_naming_the_field(
+    desk: Desk, fields: dict[str, object], path: str, reason: str
+) -> None:
+    """Review s31C F01: the desk looked each linked id up before the types were
+    checked, and a list, None or a number escaped as a bare TypeError."""
+    first = receive(desk, OWNER, 0)
+    with pytest.raises(InvalidInputError) as info:
+        desk.act(first.id, Link(actor="SR-201", **fields), now=T0 + timedelta(days=1))  # type: ignore[arg-type]
+    assert (info.value.path, info.value.reason) == (path, reason)
+    assert desk.get(first.id).version == first.version  # nothing written
+
+
+@pytest.mark.procedure("IMP-3")
 def test_a_link_by_hand_names_stored_complaints_only(desk: Desk) -> None:
     """A typo in a handler's link would be counted as a repeat for good."""
     first = receive(desk, OWNER, 0)
