@@ -606,6 +606,42 @@ def test_a_phone_split_by_an_invisible_character_is_masked_in_views_and_notifica
     assert "摘要：楼上漏水，邻居电话*********57，我的电话*********78" in note.body
 
 
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize("written", ["MARGARET THOMPSON", "margaret thompson"])
+def test_a_name_in_another_letter_case_is_masked_in_views_the_log_and_notifications(
+    written: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The masked view, the log channel and a message to someone who need not see
+    personal data all mask the registered name in capitals or lower case, as they
+    mask it as registered (review s31C F06)."""
+    from complaintcore import Complainant, Intake
+    from complaintcore.adapters.notify import LogNotifier
+
+    caplog.set_level(logging.INFO, logger="cc.case")
+    desk = make_desk(notifiers=[LogNotifier("cc.case")])
+    c = desk.receive(
+        Intake(
+            complainant=Complainant("Margaret Thompson", PHONE, ROOM, "3", "sunrise"),
+            channel="phone",
+            received_at=NOW,
+            receiver="SR-103",
+            site="sunrise",
+            summary=f"{written} says the lift is broken",
+        ),
+        now=NOW,
+    )
+    desk.deliver(NOW)
+    shown = f"{written[0]}**************** says the lift is broken"  # 17 characters
+    assert desk.view(c.id, "SR-202", now=NOW)["intake"]["summary"] == shown  # an engineer
+    logged = " ".join(r.getMessage() for r in caplog.records if r.name == "cc.case")
+    assert logged
+    assert written not in logged
+    note = desk.messages.render(
+        c, "assigned", desk.directory.get("SR-202"), desk.pack, at=NOW, discriminator="x"
+    )
+    assert f"摘要：{shown}" in note.body
+
+
 def _typed_escalation(clock: str) -> Escalated:
     """An escalation by SR-201 whose ``clock`` was typed before ``decide`` checked it."""
     return Escalated(
