@@ -876,6 +876,7 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     ),
     (N_("a final reply answers the complaint; drop the reason (REC-4)"), {}),
     (N_("name the concentrated issue"), {}),
+    (N_("is not an issue id: an issue is named I- and the id of its earliest complaint"), {}),
     (N_("must include the complaint itself"), {}),
     (N_("at least one complainant"), {}),
     (N_("already part of another concentrated issue"), {}),

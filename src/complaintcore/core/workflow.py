@@ -1647,6 +1647,13 @@ def _call_back(c: Complaint, cmd: CallBack, pack: RulePack, now: datetime) -> tu
 @_handles(Group)
 def _group(c: Complaint, cmd: Group, pack: RulePack, now: datetime) -> tuple[Event, ...]:
     _required(cmd.issue, "issue", "name the concentrated issue")
+    if not cmd.issue.startswith("I-") or not cmd.issue[2:].strip():
+        # the desk names an issue "I-" and its earliest complaint's id (concentration.py);
+        # a phone or a name typed here would be shown in lists and views (PRV-1)
+        raise InvalidInputError(
+            "issue",
+            "is not an issue id: an issue is named I- and the id of its earliest complaint (HDL-5)",
+        )
     if c.id not in cmd.members:
         raise InvalidInputError("members", "must include the complaint itself")
     if cmd.complainants < 1:
