@@ -71,6 +71,7 @@ _CATALOG_OF = {"zh": "zh_CN"}
 """A shipped language whose catalog has a longer name than its code."""
 
 _RULED = re.compile(r"(.*\S) \(([^()]+)\)", re.DOTALL)
+_POSITION = re.compile(r"(line|row) ([0-9]+)(?:, column ([^,:]+))?")
 """A reason with the rule it applies in brackets at the end."""
 
 _TAG = re.compile(r"^([A-Za-z]{2,3})(?:[_-]([A-Za-z0-9]{2,4}))?(?:\.[^@]*)?(?:@.*)?$")
@@ -447,12 +448,28 @@ class Translator:
             )
         path, reason = getattr(exc, "path", None), getattr(exc, "reason", None)
         if isinstance(path, str) and isinstance(reason, str):
-            return self(N_("{path}: {reason}"), path=path, reason=self.reason(reason, pack))
+            return self.problem(path, reason, pack)
         return str(exc)
 
     def problem(self, path: str, reason: str, pack: RulePack | None = None) -> str:
         """One bad field: ``path: reason``, the reason translated if it is a common one."""
-        return self(N_("{path}: {reason}"), path=path, reason=self.reason(reason, pack))
+        return self(
+            N_("{path}: {reason}"), path=self.position(path), reason=self.reason(reason, pack)
+        )
+
+    def position(self, path: str) -> str:
+        """A path that is a place in a file (``line 1, column 9``, ``row 4, column
+        phone``) in this language; a field's path (``complainant.room``) as it is."""
+        found = _POSITION.fullmatch(path)
+        if found is None:
+            return path
+        where, number, column = found.groups()
+        if column is None:
+            message = N_("line {line}") if where == "line" else N_("row {row}")
+            return self(message, **{where: number})
+        if where == "line":
+            return self(N_("line {line}, column {column}"), line=number, column=column)
+        return self(N_("row {row}, column {column}"), row=number, column=column)
 
     def _problems(
         self, problems: Iterable[object], pack: RulePack | None, *, limit: int | None = None
@@ -699,6 +716,60 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("unknown rung {rung} in pack {pack}"), {}),
     (N_("unknown unit {unit} in pack {pack}"), {}),
     (N_("unknown category {category} in pack {pack}"), {}),
+    # what a clerk types at intake and in a file to import (review s31C F05); before
+    # "unknown {what}; expected …", which would take the unknown column half-translated
+    (
+        N_(
+            "room number may contain only letters, digits, Chinese characters, "
+            "'-', '#', '/' and spaces"
+        ),
+        {},
+    ),
+    (N_("room number is too long (at most {max} characters)"), {}),
+    (N_("room number must contain a digit"), {}),
+    (N_("is too long: {length} characters, at most {max} allowed"), {}),
+    (N_("contains a control character at position {position} (not allowed in text)"), {}),
+    (N_("contains a lone surrogate at position {position} (not allowed in text)"), {}),
+    (N_("not in the staff directory; name the person by their staff id"), {}),
+    (N_("the year must be between {first} and {last}"), {}),
+    (
+        N_(
+            "the file is UTF-16 (it starts with a UTF-16 byte order mark);"
+            " save it as UTF-8 or GB18030"
+        ),
+        {},
+    ),
+    (N_("repeats column {column}"), {}),
+    (N_("has no name"), {}),
+    (N_("not a header row; the first line must name the columns: {columns}"), {}),
+    (
+        N_(
+            "unknown column (the first line must be a header row naming the columns);"
+            " expected one of {allowed}"
+        ),
+        {},
+    ),
+    (N_("{cells} cells but the header has {header}"), {}),
+    (N_('a quoted cell is not closed (an unbalanced ")'), {}),
+    (N_("must be text"), {}),
+    (N_("repeated key"), {}),
+    (N_("unknown key"), {}),
+    (N_("must be a JSON object"), {}),
+    (N_("not JSON we read (nested too deeply)"), {}),
+    (N_("not JSON we read (a number too long)"), {}),
+    (N_("not JSON ({reason})"), {}),
+    (N_("a promised time must be in the future"), {}),
+    (N_("{staff} is at rung {rung}"), {"rung": "rung"}),
+    # a staff file's rows (review s31C F05)
+    (N_("not a phone number (digits, optional +, spaces, dashes)"), {}),
+    (N_("not an email address"), {}),
+    (N_("not an http(s) URL"), {}),
+    (N_("must not contain spaces"), {}),
+    (N_("required; missing or empty"), {}),
+    (N_("header lacks required column(s) {columns}"), {}),
+    (N_("unknown column; expected {allowed}"), {}),
+    (N_("not a department of {pack} (expected one of: {codes})"), {}),
+    (N_("not a rung of the {pack} ladder (expected one of: {codes})"), {}),
     (N_("unknown {what} {value}; expected one of {allowed}"), {}),
     (N_("unknown {what}; expected one of {allowed}"), {"what": "what"}),
     (
@@ -876,6 +947,7 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     ),
     (N_("a final reply answers the complaint; drop the reason (REC-4)"), {}),
     (N_("name the concentrated issue"), {}),
+    (N_("is not an issue id: an issue is named I- and the id of its earliest complaint"), {}),
     (N_("must include the complaint itself"), {}),
     (N_("at least one complainant"), {}),
     (N_("already part of another concentrated issue"), {}),

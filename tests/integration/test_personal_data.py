@@ -16,6 +16,7 @@ import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import attrs
 import pytest
 from click.testing import CliRunner, Result
 
@@ -121,6 +122,53 @@ def test_an_idempotency_key_is_redacted_where_the_view_masks_and_in_list(desk_di
     assert listed == {cid: masked, plain: "wx-8812"}  # a key of no personal data stays
     entitled = json.loads(invoke("show", cid, "--as", "SR-201", "--json").stdout)
     assert entitled["intake"]["idempotency_key"] == key
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.procedure("HDL-5")
+def test_an_issue_id_typed_as_a_phone_before_it_was_checked_is_masked_in_list_and_show(
+    desk_dir: Path,
+) -> None:
+    """Review s31C F04: ``act … group --issue 13812345678`` stored the owner's phone as
+    the issue id, and ``list``, ``list --json`` and a masked ``show`` printed it.
+    ``Group`` now refuses it; one stored before is masked wherever personal data is,
+    and an issue the desk named (``I-`` and a complaint id) stays readable."""
+    from complaintcore import Grouped
+    from complaintcore.adapters.sqlite_store import SqliteStore
+
+    receive = ["receive", "--name", NAME, "--phone", PHONE, "--room", ROOM, "--site", "sunrise"]
+    receive += ["--summary", "楼上漏水", "--receiver", "SR-103", "--json"]
+    cid = json.loads(invoke(*receive).stdout)["id"]
+    other = json.loads(invoke(*receive).stdout)["id"]
+    refused = invoke("act", cid, "group", "--actor", "SR-201", "--issue", PHONE,
+                     "--complainants", "1")  # fmt: skip
+    assert refused.exit_code == 1
+    assert PHONE not in refused.output
+    named = f"I-{other}"  # as the desk names an issue: kept readable
+    done = invoke("act", other, "group", "--actor", "SR-201", "--issue", named,
+                  "--complainants", "1")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    with SqliteStore(desk_dir / "complaints.sqlite3") as store:  # as an older desk took it
+        c = store.load(cid)
+        at = datetime(2025, 11, 14, 17, 45, tzinfo=SH)
+        typed = Grouped(at=at, actor="SR-201", issue=PHONE, members=(cid,), complainants=1)
+        store.append(cid, c.version, [typed], attrs.evolve(store.row(cid), issue=PHONE))
+    masked = "*********78"
+    listed = {r["id"]: r["issue"] for r in json.loads(invoke("list", "--json").stdout)}
+    assert listed == {cid: masked, other: named}
+    table = invoke("list").stdout
+    assert PHONE not in table
+    assert masked in table
+    shown = invoke("show", cid).stdout
+    assert PHONE not in shown
+    assert f"concentrated issue {masked} (HDL-5)" in shown
+    for args in (["show", cid, "--json"], ["show", cid, "--as", "SR-202", "--json"]):
+        doc = json.loads(invoke(*args).stdout)
+        assert doc["state"]["issue"] == masked
+        assert [e["issue"] for e in doc["events"] if e["type"] == "grouped"] == [masked]
+    entitled = json.loads(invoke("show", cid, "--as", "SR-201", "--json").stdout)
+    assert entitled["state"]["issue"] == PHONE  # the handler sees personal data
+    assert json.loads(invoke("show", other, "--json").stdout)["state"]["issue"] == named
 
 
 @pytest.mark.procedure("PRV-1")
@@ -604,6 +652,42 @@ def test_a_phone_split_by_an_invisible_character_is_masked_in_views_and_notifica
         c, "assigned", desk.directory.get("SR-202"), desk.pack, at=NOW, discriminator="x"
     )
     assert "摘要：楼上漏水，邻居电话*********57，我的电话*********78" in note.body
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize("written", ["MARGARET THOMPSON", "margaret thompson"])
+def test_a_name_in_another_letter_case_is_masked_in_views_the_log_and_notifications(
+    written: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The masked view, the log channel and a message to someone who need not see
+    personal data all mask the registered name in capitals or lower case, as they
+    mask it as registered (review s31C F06)."""
+    from complaintcore import Complainant, Intake
+    from complaintcore.adapters.notify import LogNotifier
+
+    caplog.set_level(logging.INFO, logger="cc.case")
+    desk = make_desk(notifiers=[LogNotifier("cc.case")])
+    c = desk.receive(
+        Intake(
+            complainant=Complainant("Margaret Thompson", PHONE, ROOM, "3", "sunrise"),
+            channel="phone",
+            received_at=NOW,
+            receiver="SR-103",
+            site="sunrise",
+            summary=f"{written} says the lift is broken",
+        ),
+        now=NOW,
+    )
+    desk.deliver(NOW)
+    shown = f"{written[0]}**************** says the lift is broken"  # 17 characters
+    assert desk.view(c.id, "SR-202", now=NOW)["intake"]["summary"] == shown  # an engineer
+    logged = " ".join(r.getMessage() for r in caplog.records if r.name == "cc.case")
+    assert logged
+    assert written not in logged
+    note = desk.messages.render(
+        c, "assigned", desk.directory.get("SR-202"), desk.pack, at=NOW, discriminator="x"
+    )
+    assert f"摘要：{shown}" in note.body
 
 
 def _typed_escalation(clock: str) -> Escalated:

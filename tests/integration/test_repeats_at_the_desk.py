@@ -483,6 +483,31 @@ def test_bulk_intake_inherits_the_promise_as_one_by_one_does(tmp_path: Path) -> 
 
 
 @pytest.mark.procedure("IMP-3")
+@pytest.mark.parametrize(
+    ("fields", "path", "reason"),
+    [
+        ({"same_complainant": None}, "same_complainant", "wrong type NoneType"),
+        ({"same_room": 5}, "same_room", "wrong type int"),
+        ({"same_matter": True}, "same_matter", "wrong type bool"),
+        ({"same_matter": ["C-20251103-0001"]}, "same_matter", "wrong type list"),
+        ({"same_room": ("C-20251103-0001", 7)}, "same_room[1]", "wrong type int"),
+        ({"repeated_by": ["C-20251103-0001"]}, "repeated_by", "wrong type list"),
+        ({"repeated_by": None}, "repeated_by", "wrong type NoneType"),
+    ],
+)
+def test_a_link_of_the_wrong_shape_is_refused_naming_the_field(
+    desk: Desk, fields: dict[str, object], path: str, reason: str
+) -> None:
+    """Review s31C F01: the desk looked each linked id up before the types were
+    checked, and a list, None or a number escaped as a bare TypeError."""
+    first = receive(desk, OWNER, 0)
+    with pytest.raises(InvalidInputError) as info:
+        desk.act(first.id, Link(actor="SR-201", **fields), now=T0 + timedelta(days=1))  # type: ignore[arg-type]
+    assert (info.value.path, info.value.reason) == (path, reason)
+    assert desk.get(first.id).version == first.version  # nothing written
+
+
+@pytest.mark.procedure("IMP-3")
 def test_a_link_by_hand_names_stored_complaints_only(desk: Desk) -> None:
     """A typo in a handler's link would be counted as a repeat for good."""
     first = receive(desk, OWNER, 0)
@@ -540,3 +565,48 @@ def test_the_monthly_report_counts_repeats_over_the_packs_window(desk: Desk) -> 
         now=datetime(2026, 4, 2, 9, 0, tzinfo=SH),
     )
     assert pure.repeats == march.repeats
+
+
+@pytest.mark.procedure("IMP-3")
+@pytest.mark.parametrize("store_kind", ["memory", "sqlite"])
+def test_a_complaint_received_early_in_1970_is_linked_not_refused(
+    store_kind: str, tmp_path: Path
+) -> None:
+    """Review s31C F07: the 90-day look-back of a complaint received on 2 January 1970
+    starts in 1969; it was refused naming ``since``, a field nobody gave.  With a
+    calendar that reaches 1970 the second complaint of the same owner and flat is
+    received and linked to the first, one by one and in bulk."""
+    from complaintcore.adapters.calendars import calendar_for_spec
+    from complaintcore.adapters.staff import load_sample_staff
+    from complaintcore.rules import load_pack
+
+    shipped = load_pack("cn-property")
+    the_pack = attrs.evolve(shipped, calendar=attrs.evolve(shipped.calendar, first_year=1970))
+
+    def a_desk(name: str) -> Desk:
+        store = MemoryStore() if store_kind == "memory" else SqliteStore(tmp_path / name)
+        return Desk(
+            pack=the_pack,
+            store=store,
+            directory=load_sample_staff(pack=the_pack),
+            calendar=calendar_for_spec(the_pack.calendar),
+        )
+
+    # 00:30 on 1 January 1970 in Shanghai is still 1969 in UTC
+    first_at, second_at = (
+        datetime(1970, 1, 1, 0, 30, tzinfo=SH),
+        datetime(1970, 1, 2, 10, tzinfo=SH),
+    )
+    with a_desk("one.db") as one:
+        first = one.receive(intake(OWNER, first_at), now=second_at, validity="valid")
+        second = one.receive(intake(OWNER, second_at), now=second_at, validity="valid")
+        (link,) = links(second)
+        assert (link.same_complainant, link.same_room) == ((first.id,), (first.id,))
+        assert link.raisings == 2
+    with a_desk("many.db") as many:
+        batch = [intake(OWNER, first_at), intake(OWNER, second_at)]
+        a, b = many.receive_many(batch, now=second_at, validity="valid", batch=2)
+        assert isinstance(a, Complaint), a
+        assert isinstance(b, Complaint), b
+        (link,) = links(b)
+        assert (link.same_complainant, link.same_room) == ((a.id,), (a.id,))

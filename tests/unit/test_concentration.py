@@ -250,6 +250,24 @@ def test_linking_a_group_incident_reports_it_to_the_project_manager_once() -> No
         r(attrs.evolve(group, issue="I-C-9"))
 
 
+@pytest.mark.procedure("HDL-5")
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize("typed", ["13812345678", "王小明", "Thompson", "i-C-1", "I-", "I- "])
+def test_an_issue_id_not_named_like_the_desks_is_refused_without_quoting_it(typed: str) -> None:
+    """Review s31C F04: a clerk typing the owner's phone or name where the issue id
+    belongs published it in ``list`` and ``show``.  The desk names an issue ``I-`` and
+    its earliest complaint's id; the refusal names the field, not the value."""
+    r = Runner(PACK)
+    r.register()
+    with pytest.raises(InvalidInputError) as info:
+        r(Group(actor="SR-201", issue=typed, members=("C-1",), complainants=1))
+    assert (info.value.path, info.value.reason) == (
+        "issue",
+        "is not an issue id: an issue is named I- and the id of its earliest complaint (HDL-5)",
+    )
+    assert str(info.value) == f"issue: {info.value.reason}"  # what was typed is not quoted
+
+
 def test_a_group_command_is_checked() -> None:
     r = Runner(PACK)
     r.register()

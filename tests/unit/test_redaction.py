@@ -46,6 +46,22 @@ def test_literals_with_letters_are_still_masked_whole() -> None:
     assert redact(text, also=also) == "王** l************* l***************"
 
 
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Margaret Thompson says the lift is broken", "M**************** says the lift is broken"),
+        ("MARGARET THOMPSON says the lift is broken", "M**************** says the lift is broken"),
+        ("margaret thompson says the lift is broken", "m**************** says the lift is broken"),
+        ("Letter from mARGARET tHOMPSON, FLAT 3", "Letter from m****************, F*****"),
+    ],
+)
+def test_a_known_name_or_room_is_masked_in_any_letter_case(text: str, expected: str) -> None:
+    """Letters and forms write surnames in capitals; the same name in another case
+    is the complainant's name occurring (review s31C F06)."""
+    assert redact(text, also=["Margaret Thompson", "07700 900123", "Flat 3"]) == expected
+
+
 # --------------------------------------------------------------------------- spellings
 
 _MATHEMATICAL = "".join(chr(0x1D7CE + int(d)) for d in "13812345678")  # 𝟏𝟑𝟖…

@@ -28,7 +28,7 @@ import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, NamedTuple
 
 import attrs
@@ -94,6 +94,7 @@ __all__ = [
     "outbox_item",
     "parse_utc",
     "to_utc_text",
+    "window_start",
 ]
 
 MAX_ERROR_CHARS = 2000
@@ -541,6 +542,32 @@ def check_limit(limit: int | None) -> None:
         isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= MAX_INTEGER
     ):
         raise InvalidInputError("limit", f"must be an integer from 0 to {MAX_INTEGER}, or None")
+
+
+EARLIEST_TIME = datetime(
+    FIRST_YEAR, 1, 1, tzinfo=timezone(timedelta(hours=24) - timedelta(microseconds=1))
+)
+"""1 January of :data:`FIRST_YEAR` at the largest offset a time zone can have: no
+stored time is earlier."""
+
+
+def window_start(value: datetime, path: str) -> datetime:
+    """The lower bound of a look-back window (IMP-3, HDL-5), no earlier than any
+    stored time.
+
+    A complaint received early in :data:`FIRST_YEAR` looks back into the year before,
+    which :func:`require_aware` refuses as a typo, naming ``since``, a field nobody
+    gave; no stored complaint is earlier, so the answer is the same from
+    :data:`EARLIEST_TIME`.  Anything else is checked as :func:`require_aware` checks it.
+    """
+    if (
+        isinstance(value, datetime)
+        and value.tzinfo is not None
+        and value.utcoffset() is not None
+        and value < EARLIEST_TIME
+    ):
+        return EARLIEST_TIME
+    return require_aware(value, path)
 
 
 def check_related(query: RelatedQuery) -> None:

@@ -55,6 +55,7 @@ from complaintcore.adapters.chain import (
     outbox_item,
     parse_utc,
     to_utc_text,
+    window_start,
 )
 from complaintcore.adapters.ledger import (
     LedgerEntry,
@@ -465,7 +466,7 @@ class MemoryStore:
     ) -> list[Member]:
         """Like :meth:`SqliteStore.open_similar`, from an index by (site, category)."""
         check_limit(limit)
-        lo = require_aware(since, "since").astimezone(UTC)
+        lo = window_start(since, "since").astimezone(UTC)
         hi = require_aware(until, "until").astimezone(UTC)
         with self._lock:
             self._open()
@@ -509,7 +510,7 @@ class MemoryStore:
             category=category,
         )
         check_limit(limit)
-        lo = require_aware(since, "since").astimezone(UTC)
+        lo = window_start(since, "since").astimezone(UTC)
         hi = require_aware(until, "until").astimezone(UTC)
         wanted: list[tuple[tuple[str, ...], datetime]] = []
         if complainant_key:
@@ -517,7 +518,7 @@ class MemoryStore:
         if room_key:
             wanted.append((("room", site, room_key), lo))
         if building and category and matter_since is not None:
-            start = require_aware(matter_since, "matter_since").astimezone(UTC)
+            start = window_start(matter_since, "matter_since").astimezone(UTC)
             wanted.append((("matter", site, building, category), start))
         found: dict[str, ComplaintRow] = {}
         with self._lock:

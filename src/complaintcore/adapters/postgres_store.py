@@ -77,6 +77,7 @@ from complaintcore.adapters.chain import (
     notification_to_json,
     parse_utc,
     to_utc_text,
+    window_start,
 )
 from complaintcore.adapters.ledger import (
     LedgerEntry,
@@ -652,6 +653,13 @@ class _Prepared:
     row: dict[str, Any]
     created_at: datetime
 
+    @property
+    def created_text(self) -> str:
+        """``created_at`` as the ledger keeps it (:func:`to_utc_text`'s form).  Already
+        in UTC, where a complaint received early on 1 January 1970 east of Greenwich
+        falls in 1969, which :func:`to_utc_text` would refuse (review s31C F07)."""
+        return self.created_at.isoformat(timespec="microseconds")
+
 
 class PostgresStore:
     """A :class:`~complaintcore.desk.ports.ComplaintStore` on a PostgreSQL server.
@@ -1024,7 +1032,7 @@ class PostgresStore:
         for i, p in enumerate(todo, start=1):
             head = p.events[-1].hash if p.events else genesis_hash(p.intake_json)
             digest = outbox_digest(queued.get(base + i, []))
-            created = to_utc_text(p.created_at, "created_at")
+            created = p.created_text
             ledger.append(p.complaint.id, len(p.events), head, digest, p.key, created)
         ledger.save()
 
@@ -1051,7 +1059,7 @@ class PostgresStore:
                             [_outbox_params(t, n, x, seq) for n, x in p.entries],
                         )
                 head = p.events[-1].hash if p.events else genesis_hash(p.intake_json)
-                created = to_utc_text(p.created_at, "created_at")
+                created = p.created_text
                 ledger.commit(p.complaint.id, len(p.events), head, p.key, created)
                 ledger.save()
                 return p.complaint
@@ -1230,7 +1238,7 @@ class PostgresStore:
             self._tenant,
             site,
             category,
-            require_aware(since, "since"),
+            window_start(since, "since").astimezone(UTC),
             require_aware(until, "until"),
         ]
         if building is not None:
@@ -1286,7 +1294,7 @@ class PostgresStore:
             category=category,
         )
         check_limit(limit)
-        lo = require_aware(since, "since")
+        lo = window_start(since, "since").astimezone(UTC)
         hi = require_aware(until, "until")
         cap = "" if limit is None else " ORDER BY received_at DESC LIMIT %s"
         cols = _RELATED_COLUMNS
@@ -1315,7 +1323,7 @@ class PostgresStore:
                 " AND site = %s AND building = %s AND category = %s"
                 f" AND received_at >= %s AND received_at <= %s{cap})"
             )
-            matter_lo = require_aware(matter_since, "matter_since")
+            matter_lo = window_start(matter_since, "matter_since").astimezone(UTC)
             args += [tenant, site, building, category, matter_lo, hi, *tail]
         if not parts:
             return []
@@ -1347,13 +1355,13 @@ class PostgresStore:
         matter: list[tuple[Any, ...]] = []
         for k, q in enumerate(queries):
             check_related(q)
-            lo, hi = require_aware(q.since, "since"), require_aware(q.until, "until")
+            lo, hi = window_start(q.since, "since").astimezone(UTC), require_aware(q.until, "until")
             if q.complainant_key:
                 person.append((k, q.site, q.complainant_key, "", lo, hi, q.limit))
             if q.room_key:
                 room.append((k, q.site, q.room_key, "", lo, hi, q.limit))
             if q.building and q.category and q.matter_since is not None:
-                since_matter = require_aware(q.matter_since, "matter_since")
+                since_matter = window_start(q.matter_since, "matter_since").astimezone(UTC)
                 matter.append((k, q.site, q.building, q.category, since_matter, hi, q.limit))
         found: list[dict[str, tuple[Any, ...]]] = [{} for _ in queries]
         cols = _RELATED_COLUMNS
@@ -1391,7 +1399,7 @@ class PostgresStore:
         requests = []
         for k, q in enumerate(queries):
             check_limit(q.limit)
-            lo, hi = require_aware(q.since, "since"), require_aware(q.until, "until")
+            lo, hi = window_start(q.since, "since").astimezone(UTC), require_aware(q.until, "until")
             requests.append((k, q.site, q.category, lo, hi, q.building, q.limit))
         found: list[list[Member]] = [[] for _ in queries]
         if not requests:

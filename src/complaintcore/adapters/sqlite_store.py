@@ -76,6 +76,7 @@ from complaintcore.adapters.chain import (
     outbox_item,
     parse_utc,
     to_utc_text,
+    window_start,
 )
 from complaintcore.adapters.ledger import (
     LedgerEntry,
@@ -1391,7 +1392,7 @@ class SqliteStore:
             self._tenant,
             site,
             category,
-            to_utc_text(since, "since"),
+            to_utc_text(window_start(since, "since"), "since"),
             to_utc_text(until, "until"),
         ]
         if building is not None:
@@ -1416,7 +1417,7 @@ class SqliteStore:
                     k,
                     q.site,
                     q.category,
-                    to_utc_text(q.since, "since"),
+                    to_utc_text(window_start(q.since, "since"), "since"),
                     to_utc_text(q.until, "until"),
                     q.building,
                     -1 if q.limit is None else q.limit,
@@ -1475,7 +1476,7 @@ class SqliteStore:
             category=category,
         )
         check_limit(limit)
-        lo = to_utc_text(since, "since")
+        lo = to_utc_text(window_start(since, "since"), "since")
         hi = to_utc_text(until, "until")
         cap = "" if limit is None else f" ORDER BY received_at DESC LIMIT {int(limit)}"
         cols = _RELATED_COLUMNS.replace("p.", "")
@@ -1502,7 +1503,7 @@ class SqliteStore:
                 " WHERE tenant = ? AND building <> '' AND site = ? AND building = ?"
                 f" AND category = ? AND received_at >= ? AND received_at <= ?{cap})"
             )
-            since_matter = to_utc_text(matter_since, "matter_since")
+            since_matter = to_utc_text(window_start(matter_since, "matter_since"), "matter_since")
             args += [tenant, site, building, category, since_matter, hi]
         if not parts:
             return []
@@ -1526,7 +1527,7 @@ class SqliteStore:
         matter: list[Any] = []
         for k, q in enumerate(queries):
             check_related(q)
-            lo = to_utc_text(q.since, "since")
+            lo = to_utc_text(window_start(q.since, "since"), "since")
             hi = to_utc_text(q.until, "until")
             cap = -1 if q.limit is None else q.limit
             if q.complainant_key:
@@ -1534,7 +1535,9 @@ class SqliteStore:
             if q.room_key:
                 room.append((k, q.site, q.room_key, lo, hi, cap))
             if q.building and q.category and q.matter_since is not None:
-                since_matter = to_utc_text(q.matter_since, "matter_since")
+                since_matter = to_utc_text(
+                    window_start(q.matter_since, "matter_since"), "matter_since"
+                )
                 matter.append((k, q.site, q.building, q.category, since_matter, hi, cap))
         found: list[dict[str, tuple[Any, ...]]] = [{} for _ in queries]
         conn = self._conn()

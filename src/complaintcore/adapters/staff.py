@@ -23,7 +23,6 @@ import io
 import itertools
 import os
 import re
-import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, time, tzinfo
@@ -31,6 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from complaintcore import _toml as toml
 from complaintcore.core.errors import FieldProblem, InvalidInputError, SerializationError
 from complaintcore.core.models import require_aware, staff_key
 from complaintcore.desk.ports import DutyWindow, StaffMember
@@ -579,8 +579,8 @@ def staff_from_toml(
     :raises SerializationError: a TOML syntax error, or every invalid field.
     """
     try:
-        data = tomllib.loads(text.removeprefix("\ufeff"))
-    except tomllib.TOMLDecodeError as exc:
+        data = toml.loads(text.removeprefix("\ufeff"))
+    except toml.TomlError as exc:
         raise SerializationError(source, [FieldProblem("file", f"not valid TOML: {exc}")]) from None
     problems = [
         FieldProblem(k, "unknown key (expected only [[staff]] tables)")

@@ -15,6 +15,7 @@ code meaning
 from __future__ import annotations
 
 import enum
+import errno
 import sqlite3
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -95,7 +96,13 @@ def one_line(exc: BaseException, t: Translator | None = None, pack: RulePack | N
             or exc.format_message()
         )
     elif isinstance(exc, OSError) and exc.strerror:
-        text = f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+        said = _OS_REASONS.get(exc.errno or 0)
+        if t is not None and said is not None:
+            reason = t(said)
+            text = t(N_("{path}: {reason}"), path=exc.filename, reason=reason)
+            text = text if exc.filename else reason
+        else:
+            text = f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
     elif t is not None:
         text = t.error(exc, pack)
     else:
@@ -105,6 +112,17 @@ def one_line(exc: BaseException, t: Translator | None = None, pack: RulePack | N
     shown = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
     return shown or type(exc).__name__
 
+
+_OS_REASONS: Mapping[int, str] = {
+    errno.ENOENT: N_("no such file or directory"),
+    errno.EACCES: N_("permission denied"),
+    errno.EISDIR: N_("is a directory"),
+    errno.ENOTDIR: N_("not a directory"),
+    errno.ENOSPC: N_("no space left on the device"),
+    errno.EROFS: N_("read-only file system"),
+}
+"""What the operating system says of a file a command reads or writes (``report
+--output`` into a missing folder), in the reader's language; others as it says them."""
 
 _NOT_A_CHOICE = N_("expected one of {choices}.")
 _NOT_A_NUMBER = N_("expected a number from {low} to {high}.")

@@ -14,6 +14,7 @@ from complaintcore.cli.receive import say_issue
 from complaintcore.cli.staged import say_stage, stage_json
 from complaintcore.cli.timeline import event_detail, event_time
 from complaintcore.core.deadlines import ClockState, DutyStatus
+from complaintcore.core.errors import shown_issue
 from complaintcore.core.models import Grade, LabelledEnum, Status
 from complaintcore.i18n import N_
 
@@ -122,6 +123,8 @@ def _row_json(desk: Desk, row: ComplaintRow) -> dict[str, Any]:
     data = {k: v for k, v in to_dict(row).items() if k not in _DIGESTS}
     for key in ("grade", "issue"):  # none, as receive, act and show write it
         data[key] = data.get(key) or None
+    if row.issue:  # one typed by hand may be a phone or a name (PRV-1)
+        data["issue"] = shown_issue(row.issue)
     if row.idempotency_key:
         person = desk.get(row.id).intake.complainant
         data["idempotency_key"] = redact(
@@ -148,10 +151,12 @@ def _fit(table: Table, width: int) -> None:
 
 
 def _issue(ctx: Ctx, issue: str, incident: bool) -> str:
-    """A row's concentrated issue, marked when it is a group incident (HDL-6)."""
+    """A row's concentrated issue, marked when it is a group incident (HDL-6); masked
+    unless the desk could have named it (PRV-1: one typed by hand may be a phone)."""
     if not issue:
         return "-"
-    return ctx.t("{issue} (group incident)", issue=issue) if incident else issue
+    shown = shown_issue(issue)
+    return ctx.t("{issue} (group incident)", issue=shown) if incident else shown
 
 
 def _label(ctx: Ctx, enum: type[LabelledEnum], value: str) -> str:
@@ -183,18 +188,25 @@ def _label(ctx: Ctx, enum: type[LabelledEnum], value: str) -> str:
 @pass_ctx
 def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
     from complaintcore.desk import masked_record
+    from complaintcore.desk.access import sees_personal_data
     from complaintcore.serialization import complaint_to_dict
 
     desk = ctx.desk()
     now = ctx.now()
     complaint = desk.get(complaint_id)
+    masked = True
     if viewer:
         ctx.check_identity(viewer, complaint_id, "view")
         data = desk.view(
             complaint_id, viewer, now=now, purpose=purpose, via="show --as", os_user=os_user()
         )
+        member = desk.member(viewer)
+        masked = member is None or not sees_personal_data(member, complaint, desk.pack)
     else:
         data = masked_record(complaint_to_dict(complaint), desk.pack)
+    issue = complaint.state.issue
+    if masked and issue:  # PRV-1: one typed by hand may be a phone or a name
+        issue = shown_issue(issue)
     clocks = desk.clocks(complaint_id, now)
     duties = desk.duties(complaint_id, now)
     measures = desk.measures(complaint_id, now)
@@ -205,7 +217,7 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
             "status": complaint.state.status.value,
             "rung": complaint.state.rung,
             "grade": complaint.state.grade.value if complaint.state.grade else None,
-            "issue": complaint.state.issue or None,
+            "issue": issue or None,
             "group_incident": complaint.state.group_incident,
             **stage_json(complaint, desk.pack),
         }
@@ -244,7 +256,7 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
             f"{tr.category(s.category, pack) if s.category else '-'}",
         )
     )
-    say_issue(ctx, complaint)
+    say_issue(ctx, complaint, shown=issue)
     say_stage(ctx, complaint, desk.pack)
     ctx.say(f"{person['name']} {person['phone']} {person['room']}  {data['intake']['summary']}")
     table = Table(

@@ -179,12 +179,14 @@ def _import_document(rows: list[dict[str, object]], done: ImportSummary) -> dict
     }
 
 
-def say_issue(ctx: Ctx, c: Complaint) -> None:
-    """A line on the concentrated issue (HDL-5) or group incident (HDL-6) it belongs to."""
+def say_issue(ctx: Ctx, c: Complaint, shown: str | None = None) -> None:
+    """A line on the concentrated issue (HDL-5) or group incident (HDL-6) it belongs to;
+    ``shown``: the issue id as a masked view shows it (PRV-1)."""
+    issue = c.state.issue if shown is None else shown
     if c.state.group_incident:
-        ctx.say(ctx.t("group incident {issue}: reported at once (HDL-6)", issue=c.state.issue))
+        ctx.say(ctx.t("group incident {issue}: reported at once (HDL-6)", issue=issue))
     elif c.state.issue:
-        ctx.say(ctx.t("concentrated issue {issue} (HDL-5)", issue=c.state.issue))
+        ctx.say(ctx.t("concentrated issue {issue} (HDL-5)", issue=issue))
 
 
 def _receive_file(ctx: Ctx, path: Path, *, route: bool, encoding: str | None) -> None:

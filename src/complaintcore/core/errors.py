@@ -38,6 +38,7 @@ __all__ = [
     "list_problems",
     "shown_code",
     "shown_id",
+    "shown_issue",
     "shown_value",
 ]
 
@@ -80,6 +81,18 @@ def shown_id(value: object) -> str:
     a room typed where the id belongs (PRV-1); a host's own ids
     (``Desk(id_factory=...)``) are masked too, since they may look like anything."""
     if isinstance(value, str) and _DESK_ID.fullmatch(value):
+        return value
+    return shown_value(value)
+
+
+def shown_issue(value: object) -> str:
+    """HDL-5, PRV-1: a concentrated issue's id as a masked view or an export shows it:
+    as stored when it is ``I-`` and an id of the desk's shape
+    (``I-C-20251114-2a3b1c0f3e9d8a7b``), as the desk names issues; masked otherwise
+    (``I*****``, ``*********78``).  An id typed by hand before it had to start with
+    ``I-`` may be a phone or a name, and a host's own ids are masked as
+    :func:`shown_id` masks them."""
+    if isinstance(value, str) and value.startswith("I-") and _DESK_ID.fullmatch(value[2:]):
         return value
     return shown_value(value)
 

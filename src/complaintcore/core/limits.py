@@ -158,10 +158,12 @@ def clean_text(value: str, path: str, max_length: int | None = None) -> str:
         raise InvalidInputError(path, f"expected text, got {type(value).__name__}")
     found = _FORBIDDEN.search(value)
     if found is not None:
-        what = "a lone surrogate" if found.group() >= "\ud800" else "a control character"
-        raise InvalidInputError(
-            path, f"contains {what} at position {found.start() + 1} (not allowed in text)"
-        )
+        at = found.start() + 1  # each reason whole, as the translations match it (i18n)
+        if found.group() >= "\ud800":
+            reason = f"contains a lone surrogate at position {at} (not allowed in text)"
+        else:
+            reason = f"contains a control character at position {at} (not allowed in text)"
+        raise InvalidInputError(path, reason)
     if "\r" in value:
         value = _LINE_ENDS.sub("\n", value)
     if max_length is not None and len(value) > max_length:

@@ -187,10 +187,12 @@ def _substitute(
 
 
 def _mask_literals(text: str, literals: Iterable[str]) -> str:
+    """Each literal masked wherever it occurs, in any letter case: a name written
+    in capitals (``THOMPSON`` in a letter or a form) is the same name (PRV-1)."""
     ordered = sorted(literals, key=len, reverse=True)  # the longest first where two start
     if not ordered:
         return text
-    pattern = re.compile("|".join(map(re.escape, ordered)))
+    pattern = re.compile("|".join(map(re.escape, ordered)), re.IGNORECASE)
     return _substitute(pattern, text, None, lambda _, written: mask(written))
 
 
@@ -210,7 +212,8 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     after ``No.`` or a sentence.  A mainland mobile is masked even glued to
     letters (``Tel13912345678``, ``138_1234_5678``).  Also the
     local part of every e-mail address (``＠`` too), and each literal in
-    ``also`` (names, room numbers: pass the values you know are personal).
+    ``also`` (names, room numbers: pass the values you know are personal), in
+    any letter case (``MARGARET THOMPSON`` for ``Margaret Thompson``).
     Dates (``2025-11-14``), times, decimals, IP addresses and other ids glued
     to letters stay readable.  The text is read as it is drawn: format
     characters (zero-width space, soft hyphen, word joiner: category Cf) are

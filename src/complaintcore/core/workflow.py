@@ -187,6 +187,22 @@ def _facts(value: Iterable[object]) -> frozenset[Fact]:
     return frozenset(Fact.parse(f, "facts") for f in value)
 
 
+def _complaint_ids(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """IMP-3: the desk looks each linked id up before :func:`decide` checks the
+    fields, so a list, None or a number is refused here, naming the field."""
+    if not isinstance(value, tuple):
+        raise InvalidInputError(attribute.name, f"wrong type {type(value).__name__}")
+    for i, item in enumerate(value):
+        if not isinstance(item, str):
+            raise InvalidInputError(f"{attribute.name}[{i}]", f"wrong type {type(item).__name__}")
+
+
+def _complaint_id(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """IMP-3: as :func:`_complaint_ids`, for one id."""
+    if not isinstance(value, str):
+        raise InvalidInputError(attribute.name, f"wrong type {type(value).__name__}")
+
+
 @attrs.frozen(kw_only=True)
 class Command:
     """A request to change a complaint, by someone (REC-5: every change has an actor)."""
@@ -454,12 +470,12 @@ class Link(Command):
     """
 
     name: ClassVar[str] = "link"
-    same_complainant: tuple[str, ...] = ()
-    same_room: tuple[str, ...] = ()
-    same_matter: tuple[str, ...] = ()
+    same_complainant: tuple[str, ...] = attrs.field(default=(), validator=_complaint_ids)
+    same_room: tuple[str, ...] = attrs.field(default=(), validator=_complaint_ids)
+    same_matter: tuple[str, ...] = attrs.field(default=(), validator=_complaint_ids)
     raisings: int = 1
     raised_repeatedly: bool = False
-    repeated_by: str = ""
+    repeated_by: str = attrs.field(default="", validator=_complaint_id)
     promise_not_kept: bool = False
 
 
@@ -1631,6 +1647,13 @@ def _call_back(c: Complaint, cmd: CallBack, pack: RulePack, now: datetime) -> tu
 @_handles(Group)
 def _group(c: Complaint, cmd: Group, pack: RulePack, now: datetime) -> tuple[Event, ...]:
     _required(cmd.issue, "issue", "name the concentrated issue")
+    if not cmd.issue.startswith("I-") or not cmd.issue[2:].strip():
+        # the desk names an issue "I-" and its earliest complaint's id (concentration.py);
+        # a phone or a name typed here would be shown in lists and views (PRV-1)
+        raise InvalidInputError(
+            "issue",
+            "is not an issue id: an issue is named I- and the id of its earliest complaint (HDL-5)",
+        )
     if c.id not in cmd.members:
         raise InvalidInputError("members", "must include the complaint itself")
     if cmd.complainants < 1:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import difflib
 import os
-import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
+from complaintcore import _toml as toml
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.limits import DEFAULT_LENGTHS, TextLimits
 from complaintcore.desk.ports import DEFAULT_TENANT, check_tenant
@@ -258,10 +258,10 @@ def load_config(path: str | os.PathLike[str]) -> DeskConfig:
     """Read ``complaintcore.toml``; errors name the file and the key."""
     p = Path(path)
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        data = toml.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InvalidInputError("config", f"no config file at {p}") from None
-    except tomllib.TOMLDecodeError as exc:
+    except toml.TomlError as exc:
         raise InvalidInputError("config", f"{p}: {exc}") from None
     except UnicodeDecodeError as exc:
         raise InvalidInputError("config", f"{p}: not UTF-8 text (byte {exc.start + 1})") from None

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from complaintcore.core.errors import shown_issue
 from complaintcore.core.models import mask
 from complaintcore.core.privacy import redact
 from complaintcore.core.rulepack import RulePack
@@ -71,6 +72,11 @@ _TYPED_TEXT = frozenset({("cause_analysed", "cause")})
 _CODE_LISTS = frozenset({"clock"})
 _CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
+# A concentrated issue's id (HDL-5): shown when the desk could have named it, masked
+# otherwise -- typed by hand before ``Group`` refused anything but ``I-…``, it may be
+# the complainant's phone or name (review s31C F04).
+_ISSUE_KEYS = frozenset({"issue"})
+
 
 def masked_record(data: dict[str, Any], pack: RulePack | None = None) -> dict[str, Any]:
     """A serialised complaint with the complainant's data masked everywhere (PRV-1).
@@ -81,7 +87,8 @@ def masked_record(data: dict[str, Any], pack: RulePack | None = None) -> dict[st
     add -- the same values, phone numbers and e-mail addresses are redacted.
     Only ids, codes, times and enum values are left as they are.  With the
     desk's ``pack``, an escalation's ``clock`` naming anything but the pack's
-    clocks and duties (typed before such names were checked) is masked too.
+    clocks and duties (typed before such names were checked) is masked too, and
+    so is an issue id not of the desk's shape (:func:`~complaintcore.core.errors.shown_issue`).
     """
     codes = None if pack is None else {*pack.codes_of("clock"), *pack.codes_of("duty")}
     person = data["intake"]["complainant"]
@@ -93,6 +100,8 @@ def masked_record(data: dict[str, Any], pack: RulePack | None = None) -> dict[st
             structural = key in _STRUCTURAL and (record.get("type"), key) not in _TYPED_TEXT
             if key in _CODE_LISTS:
                 record[key] = _codes_shown(value, codes)
+            elif key in _ISSUE_KEYS and isinstance(value, str) and value:
+                record[key] = shown_issue(value)
             elif not structural and key != "complainant":
                 record[key] = _redacted(value, secrets)
     return data

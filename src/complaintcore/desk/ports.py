@@ -573,7 +573,9 @@ class ComplaintStore(Protocol):
     ) -> list[Member]:
         """HDL-5: open complaints of a site (and building) and category received in
         ``[since, until]``, oldest first, as grouping needs them (id, time received,
-        complainant key, issue); answered from an index, never a scan."""
+        complainant key, issue); answered from an index, never a scan.  ``since``
+        before 1970 reads as the earliest time (see
+        :func:`~complaintcore.adapters.chain.window_start`)."""
         ...
 
     def issue_rows(self, issue: str) -> list[ComplaintRow]:
@@ -600,7 +602,9 @@ class ComplaintStore(Protocol):
         ``building``, ``category`` and ``matter_since`` are given, those of that
         building and category received in ``[matter_since, until]``; each once,
         most recent first, at most ``limit`` of each kind.  Answered from
-        indexes, never a scan: intake asks it for every complaint.
+        indexes, never a scan: intake asks it for every complaint.  ``since`` or
+        ``matter_since`` before 1970 (a complaint received early in 1970) reads as
+        the earliest time (see :func:`~complaintcore.adapters.chain.window_start`).
         """
         ...
 

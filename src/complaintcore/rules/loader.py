@@ -27,7 +27,6 @@ import functools
 import itertools
 import os
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from importlib import resources
@@ -37,6 +36,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from complaintcore import _toml as toml
 from complaintcore.core.calendar import TABLE_YEARS
 from complaintcore.core.errors import FieldProblem, InvalidInputError, RulePackError, shown_value
 from complaintcore.core.models import (
@@ -182,8 +182,8 @@ def load_pack_text(
 ) -> RulePack:
     """Parse, structure and validate the TOML text of a pack; ``source`` names it in errors."""
     try:
-        data = tomllib.loads(text.removeprefix("\ufeff"))  # an editor's byte-order mark
-    except tomllib.TOMLDecodeError as exc:
+        data = toml.loads(text.removeprefix("\ufeff"))  # an editor's byte-order mark
+    except toml.TomlError as exc:
         raise RulePackError(source, [FieldProblem(ROOT, f"not valid TOML: {exc}")]) from None
     return load_pack_data(data, source, parameters=parameters)
 
@@ -198,6 +198,8 @@ def load_pack_data(
 
     ``parameters`` override the defaults of the pack's ``[[parameters]]``.
     """
+    if toml.too_deep(data):  # the checks below recurse: refused before them
+        raise RulePackError(source, [FieldProblem(ROOT, toml.TOO_DEEP)])
     if isinstance(data, Mapping):
         data = _substituted(data, parameters, source)
     elif parameters:

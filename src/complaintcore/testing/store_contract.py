@@ -875,6 +875,37 @@ class StoreContract:
             store.related_many([RelatedQuery("sunrise", since, T0, room_key="x", limit=-1)])
         assert bad.value.path == "limit"
 
+    def test_a_window_reaching_back_before_1970_is_read_from_the_earliest_time(self) -> None:
+        """IMP-3, HDL-5: a complaint received early in 1970 looks back into 1969; the
+        window starts at the earliest stored time instead of being refused as a typo
+        naming ``since``, a field nobody gave (review s31C F07)."""
+        store = self.store()
+        # 00:30 on 1 January 1970 in Shanghai: 16:30 on 31 December 1969 in UTC
+        first = datetime(1970, 1, 1, 0, 30, tzinfo=SH)
+        c = self.registered("E-1", received=first)
+        store.create(c, self.grouped_row(c, complainant_key="aaaaaa", room_key="bbbbbb"), [])
+        t = datetime(1970, 1, 2, 10, 0, tzinfo=SH)
+        since = datetime(1969, 10, 4, 10, 0, tzinfo=SH)  # 90 days before t
+        found = store.related(
+            site="sunrise",
+            since=since,
+            until=t,
+            complainant_key="aaaaaa",
+            building="3",
+            category="repairs",
+            matter_since=datetime(1969, 12, 3, 10, 0, tzinfo=SH),  # 30 days before t
+        )
+        assert [e.id for e in found] == ["E-1"]
+        similar = store.open_similar(
+            site="sunrise", category="repairs", since=datetime(1969, 12, 30, tzinfo=SH), until=t
+        )
+        assert [m.id for m in similar] == ["E-1"]
+        if isinstance(store, BatchIntakeStore):
+            asked = RelatedQuery("sunrise", since, t, room_key="bbbbbb")
+            assert [[e.id for e in a] for a in store.related_many([asked])] == [["E-1"]]
+            grouped = SimilarQuery("sunrise", "repairs", datetime(1969, 12, 30, tzinfo=SH), t)
+            assert [[m.id for m in a] for a in store.open_similar_many([grouped])] == [["E-1"]]
+
     # ------------------------------------------------------------------ outbox
 
     def test_outbox_pending_delivered_failed_and_dedupe(self) -> None:
