@@ -731,6 +731,14 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("contains a control character at position {position} (not allowed in text)"), {}),
     (N_("contains a lone surrogate at position {position} (not allowed in text)"), {}),
     (N_("not in the staff directory; name the person by their staff id"), {}),
+    # outbox retry / drop by hand (review s31E F01, F02)
+    (
+        N_(
+            "is being sent (claimed until {until} UTC): retry or drop it once that send has settled"
+        ),
+        {},
+    ),
+    (N_("the item was delivered or dropped already"), {}),
     (N_("the year must be between {first} and {last}"), {}),
     (
         N_(

@@ -15,8 +15,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from complaintcore import InvalidInputError, Notification, StaffMember
+from complaintcore.cli import main
 from complaintcore.desk.config import RetryPolicy
 from complaintcore.testing import RecordingNotifier, make_desk
 from tests.integration.test_cli_delivery_and_identity import RECEIVE, _unreachable, invoke
@@ -221,3 +223,35 @@ def test_outbox_list_pending_shows_a_message_waiting_for_its_retry(
     due = invoke("outbox", "list", "--pending", "--json", now="2025-11-14T17:31")
     assert [i["state"] for i in json.loads(due.stdout)] == ["due"]
     assert json.loads(invoke("outbox", "list", "--json").stdout) == []  # not a dead letter
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_message_another_deliver_is_sending_is_neither_retried_nor_dropped(
+    dead: list[int], tmp_path: Path, lang: str
+) -> None:
+    """The message is claimed at 17:42 by a sender whose send is still under way (a
+    slow robot): `outbox retry` would send a copy and `outbox drop` would not stop
+    it, so both are refused, naming when the claim lapses (five minutes on, 09:47
+    UTC), in the run's language (s31E F01, F02).  Once the claim has lapsed (the
+    sender died) the message may be dropped."""
+    from complaintcore.adapters.sqlite_store import SqliteStore
+
+    with SqliteStore(tmp_path / "complaints.sqlite3") as store:
+        [claimed] = store.claim(T0.replace(day=14, hour=17, minute=42), lease=timedelta(minutes=5))
+    assert claimed.id == dead[0]
+    reason = {
+        "en": "item_id: is being sent (claimed until 2025-11-14 09:47:00 UTC): retry or drop it"
+        " once that send has settled",
+        "zh": "item_id：正在发送（发送方占用至 UTC 2025-11-14 09:47:00）：请待该次发送结束后"
+        "再重试或放弃",
+    }[lang]
+    env = {"COMPLAINTCORE_NOW": "2025-11-14T17:43"}
+    for args in (
+        ["outbox", "retry", str(dead[0])],
+        ["outbox", "drop", str(dead[0]), "--reason", "x"],
+    ):
+        refused = CliRunner().invoke(main, ["--lang", lang, *args], env=env)
+        assert refused.exit_code == 1, refused.output
+        assert any(line.endswith(reason) for line in refused.output.splitlines()), refused.output
+    dropped = invoke("outbox", "drop", str(dead[0]), "--reason", "stale", now="2025-11-14T17:47")
+    assert dropped.exit_code == 0, dropped.output

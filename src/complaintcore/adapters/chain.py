@@ -673,8 +673,8 @@ def being_sent(until: datetime) -> InvalidInputError:
     it (it is settled, delivered or failed, when the send returns)."""
     return InvalidInputError(
         "item_id",
-        f"is being sent (claimed until {to_utc_text(until, 'until')}): retry or drop it"
-        " once that send has settled",
+        f"is being sent (claimed until {until.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC): retry"
+        " or drop it once that send has settled",
     )
 
 
