@@ -9,6 +9,8 @@ import sys
 import unicodedata
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from complaintcore.core.privacy import _FORMAT, redact
 
@@ -238,3 +240,26 @@ def test_masking_hostile_runs_of_digits_separators_and_dots_is_linear() -> None:
     assert len(ratios) == 2 * len(_HOSTILE)
     slow = {run: round(ratio, 1) for run, ratio in ratios.items() if ratio >= 20}
     assert not slow
+
+
+_LETTERS = st.text(alphabet=st.characters(categories=("Lu", "Ll", "Lo")), min_size=2, max_size=8)
+
+
+@pytest.mark.procedure("PRV-1")
+@given(
+    name=_LETTERS,
+    before=st.text(max_size=20),
+    after=st.text(max_size=20),
+    upper=st.booleans(),
+)
+@settings(max_examples=2000, deadline=None)
+def test_a_known_name_written_anywhere_in_either_case_never_shows(
+    name: str, before: str, after: str, upper: bool
+) -> None:
+    """The law of known literals: a name given as personal, written into any text in
+    its own letters or in capitals, is not readable in the masked text (capitals
+    that are other letters, ``ß`` as ``SS``, are outside it)."""
+    assume(len(name.upper()) == len(name))
+    written = name.upper() if upper else name
+    shown = redact(f"{before}{written}{after}", also=[name])
+    assert written not in shown

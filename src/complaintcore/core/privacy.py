@@ -8,6 +8,7 @@ its length: a message, a masked view or the sweep never hangs on one complaint.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from bisect import bisect_right
@@ -189,11 +190,17 @@ def _substitute(
 def _mask_literals(text: str, literals: Iterable[str]) -> str:
     """Each literal masked wherever it occurs, in any letter case: a name written
     in capitals (``THOMPSON`` in a letter or a form) is the same name (PRV-1)."""
-    ordered = sorted(literals, key=len, reverse=True)  # the longest first where two start
+    ordered = tuple(sorted(literals, key=lambda v: (-len(v), v)))  # the longest first
     if not ordered:
         return text
-    pattern = re.compile("|".join(map(re.escape, ordered)), re.IGNORECASE)
-    return _substitute(pattern, text, None, lambda _, written: mask(written))
+    return _substitute(_literals(ordered), text, None, lambda _, written: mask(written))
+
+
+@functools.lru_cache(maxsize=256)
+def _literals(ordered: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for a complaint's names and rooms, made once for all the messages
+    of its step (the ``re`` module's own cache is shared with every other pattern)."""
+    return re.compile("|".join(map(re.escape, ordered)), re.IGNORECASE)
 
 
 def redact(text: str, *, also: Iterable[str] = ()) -> str:
