@@ -229,3 +229,42 @@ def test_the_hosts_listeners_run_after_the_group_lock_is_released(
         list(desk.receive_many([_leak(2), _leak(3)], now=T0))
     assert free
     assert all(free)
+
+
+def test_a_batch_of_thirty_thousand_owners_is_locked_with_a_bounded_number_of_locks(
+    office: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    """IMP-3, HDL-5: a bulk batch locks every group it meets and its owners and rooms
+    against other processes.  PostgreSQL keeps advisory locks in one table for the
+    whole server (64 per connection by default), so 30,000 owners of 12 buildings
+    must not take 60,000 of them: the batch is locked (no WARNING), holding at most
+    the 12 groups and 1,024 locks for the owners and rooms (s31F F01)."""
+    from complaintcore.core.workflow import new_complaint
+
+    batch = [
+        new_complaint(
+            f"C-{i}",
+            Intake(
+                complainant=Complainant(
+                    f"业主{i}", f"139{i:08d}", f"{i % 12}-1-{i:05d}", str(i % 12), "sunrise"
+                ),
+                channel="phone",
+                received_at=T0,
+                receiver="SR-103",
+                summary="楼上漏水",
+                site="sunrise",
+            ),
+        )
+        for i in range(30_000)
+    ]
+    held = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+    dsn = office["database"].split("?schema=")[0]
+    with (
+        Desk.from_config(DeskConfig.from_mapping(office)) as desk,
+        psycopg.connect(dsn, autocommit=True) as other,
+    ):
+        with caplog.at_level("WARNING", logger="complaintcore"), desk._groups_locked(batch):
+            (count,) = other.execute(held).fetchone()  # type: ignore[misc]
+        assert "not locked" not in caplog.text
+        assert 1_000 < count <= 12 + 1_024
+        assert other.execute(held).fetchone() == (0,)

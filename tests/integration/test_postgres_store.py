@@ -528,9 +528,11 @@ APPENDS = 25
 TARGETS = ("C-1", "C-2")
 
 
-def _append_worker(dsn: str, schema: str, tag: str) -> int:
+def _append_worker(dsn: str, schema: str, tag: str, start: Any) -> int:
     conflicts = 0
     with PostgresStore(dsn, schema=schema) as store:
+        store.rows(limit=1)  # connected before the start line
+        start.wait(120)  # all at once: processes started one by one could miss each other
         for i in range(APPENDS):
             cid = TARGETS[i % len(TARGETS)]
             while True:
@@ -559,9 +561,10 @@ def test_processes_on_several_hosts_append_to_the_same_complaints(
         pg.create(c, row_of(c), [])
     workers = [f"p{i}" for i in range(4)]
     ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(len(workers)) as pool:
+    with ctx.Manager() as manager, ctx.Pool(len(workers)) as pool:
+        start = manager.Barrier(len(workers))
         conflicts = pool.starmap(
-            _append_worker, [(postgres_server.dsn, pg.schema, w) for w in workers]
+            _append_worker, [(postgres_server.dsn, pg.schema, w, start) for w in workers]
         )
     assert sum(conflicts) > 0  # they did meet, and recovered
     for n, cid in enumerate(TARGETS):

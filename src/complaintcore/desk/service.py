@@ -20,6 +20,7 @@ import logging
 import threading
 import time
 import uuid
+import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -1631,7 +1632,7 @@ class Desk:
                     log.warning("%s not locked: another thread held it for %ss", what, THREAD_WAIT)
                 if keys and isinstance(self.store, GroupLockStore):
                     try:
-                        stack.enter_context(self.store.group_lock(keys))
+                        stack.enter_context(self.store.group_lock(_store_lock_keys(keys)))
                     except ComplaintCoreError as exc:
                         log.warning("%s not locked: %s", what, exc)
                 yield
@@ -2394,6 +2395,24 @@ class Desk:
     # ------------------------------------------------------------------ projection
 
     # ------------------------------------------------------------------ duties
+
+
+_RAISER_LOCKS = 1024
+"""Store locks an intake's complainants and rooms are spread over (IMP-3)."""
+
+
+def _store_lock_keys(keys: Collection[str]) -> set[str]:
+    """The keys as the store's lock takes them: a group or a month as it is, a
+    complainant's or a room's as one of :data:`_RAISER_LOCKS` buckets, the same in
+    every process, so a batch of thousands of owners holds a bounded number of
+    PostgreSQL advisory locks (its lock table is shared by the whole server)."""
+    raisers = ("person|", "room|")
+    return {
+        f"raiser|{zlib.crc32(k.encode('utf-8', 'surrogatepass')) % _RAISER_LOCKS}"
+        if k.startswith(raisers)
+        else k
+        for k in keys
+    }
 
 
 def _other_region(calendar: WorkingCalendar, pack: RulePack) -> tuple[str, ...]:
