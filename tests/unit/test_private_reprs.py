@@ -252,3 +252,30 @@ def test_an_unknown_complaint_id_shaped_like_the_desks_is_quoted() -> None:
     for cid in ("C-20251114-2a3b1c0f3e9d8a7b", "C-20251114-0001", "C-20251231-91E3C2AFCA"):
         assert shown_id(cid) == cid
     assert shown_id(13812345678) == "int"  # not text: its type only
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("issue", "readable"),
+    [
+        ("I-C-20251114-2a3b1c0f3e9d8a7b", True),  # named by the desk: 16 hex digits
+        ("I-C-20251114-91e3c2afca", True),  # by an older desk: 10 hex digits
+        ("I-C-20251114-13812345678", False),  # a phone typed after the date (s31G F04)
+        ("I-C-20251114-6222021234567890", False),  # a bank card's 16 digits
+        ("I-13812345678", False),
+        ("I-C-20251114-2a3b1c0f3e9d8a7b 王小明", False),
+        ("13812345678", False),
+    ],
+)
+def test_an_issue_id_is_readable_only_as_the_desk_names_issues(issue: str, readable: bool) -> None:
+    """A masked view shows a concentrated issue's id as stored only when the desk
+    could have named it (``I-`` and a complaint id it makes, with a letter among
+    its hex digits); an id typed by hand before ids were checked may hold a phone,
+    a card or a name, and is masked."""
+    from complaintcore.core.errors import shown_issue
+
+    shown = shown_issue(issue)
+    assert (shown == issue) is readable
+    if not readable:
+        for secret in ("138123", "62220212", "王小明"):
+            assert secret not in shown

@@ -92,9 +92,18 @@ def shown_issue(value: object) -> str:
     (``I*****``, ``*********78``).  An id typed by hand before it had to start with
     ``I-`` may be a phone or a name, and a host's own ids are masked as
     :func:`shown_id` masks them."""
-    if isinstance(value, str) and value.startswith("I-") and _DESK_ID.fullmatch(value[2:]):
+    if isinstance(value, str) and _DESK_ISSUE.fullmatch(value):
         return value
     return shown_value(value)
+
+
+_DESK_ISSUE = re.compile(
+    r"I-C-20[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])-"
+    r"(?=[0-9a-f]*[a-f])(?:[0-9a-f]{16}|[0-9a-f]{10})"
+)
+"""An issue named after a complaint id the desk made (16 hex digits; 10 before
+time-ordered ids), with a letter among them: digits alone may be a phone or a
+card number typed by hand (PRV-1), and are masked."""
 
 
 LISTED_PROBLEMS = 5
