@@ -745,3 +745,37 @@ def test_a_lowercase_name_typed_as_an_old_clock_is_masked_in_the_desks_views() -
     for data in (viewed, shown):
         clocks = [e["clock"] for e in data["events"] if e["type"] == "escalated"]
         assert clocks == ["promise,w***********"]
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        (f"I-{PHONE} {NAME}", "I" + "*" * 16),  # 17 characters typed: the first kept
+        (f"I-C-20251114-abcd {PHONE}", "I" + "*" * 28),  # a desk-like id, then a phone
+        (f"I-C-20251114-2a3b1c0f3e9d8a7b {PHONE}", "I" + "*" * 40),  # a desk-made one
+    ],
+    ids=["phone and name", "desk-like id then phone", "desk-made id then phone"],
+)
+def test_an_issue_id_typed_with_personal_data_is_masked_in_views(typed: str, shown: str) -> None:
+    """``Group`` takes any issue id that starts with ``I-``: one typed by hand with
+    the owner's phone and name behind it is masked in what ``show`` and exports
+    print, while an issue the desk names (``I-`` + the complaint's id) reads as
+    stored (s31G F02)."""
+    from complaintcore.core.workflow import Group
+    from complaintcore.desk import masked_record
+    from complaintcore.serialization import complaint_to_dict
+
+    for issue in (typed, None):
+        desk = make_desk()
+        c = desk.receive(_intake(receiver="SR-103"), now=NOW)
+        named = issue or f"I-{c.id}"  # None: as the desk names an issue
+        c = desk.act(
+            c.id, Group(actor="SR-201", issue=named, members=(c.id,), complainants=1), now=NOW
+        )
+        record = masked_record(complaint_to_dict(c), desk.pack)
+        grouped = [e["issue"] for e in record["events"] if e["type"] == "grouped"]
+        assert grouped == [shown if issue else named]
+        text = json.dumps(record, ensure_ascii=False)
+        assert PHONE not in text
+        assert NAME not in text

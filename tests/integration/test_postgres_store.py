@@ -38,9 +38,15 @@ from complaintcore.core.models import EvidenceAttached
 from complaintcore.core.repeats import room_key
 from complaintcore.core.workflow import AttachEvidence, decide, evolve
 from complaintcore.desk.ports import ComplaintStore, VerifyReport
-from complaintcore.testing import StoreContract
 from complaintcore.testing.store_contract import counted
-from tests.integration.test_store_contract import NOW, attach, note, registered, row_of
+from tests.integration.test_store_contract import (
+    NOW,
+    MoreOfTheContract,
+    attach,
+    note,
+    registered,
+    row_of,
+)
 from tests.postgres_server import PgDatabase, PostgresServer, ServerUnavailable
 
 
@@ -51,7 +57,7 @@ def _raw(dsn: str) -> psycopg.Connection[Any]:
     return conn
 
 
-class TestPostgresStore(StoreContract):
+class TestPostgresStore(MoreOfTheContract):
     """The shipped contract on PostgreSQL: tenants share one schema of one database."""
 
     @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
 import pytest
@@ -47,12 +47,14 @@ def complaint_about(
     target: TargetPerson = CONSULTANT,
     summary: str = "置业顾问态度差，顶撞客户",
     facts: frozenset[str] = frozenset({"staff_fault"}),
+    zone: tzinfo = SH,
 ) -> str:
+    """``zone``: the offset the host passes the time of receipt in (the same instant)."""
     person = Complainant("张三", phone, f"5-{phone[-3:]}", "5", "sunrise")
     it = Intake(
         complainant=person,
         channel="in_person",
-        received_at=at(when),
+        received_at=at(when).astimezone(zone),
         receiver="SR-101",
         receiver_unit="sales",
         summary=summary,
@@ -205,6 +207,44 @@ def test_two_sanctions_recorded_at_once_by_two_threads_count_together(
     assert "points deducted: 10" in told[0][1].splitlines()
     desk.store.close()
     other.store.close()
+
+
+@pytest.mark.procedure("PEN-2")
+def test_two_sanctions_at_once_count_in_the_desks_month_when_the_host_passes_utc(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As above, but the first complaint was received at 00:30 on 1 April in
+    Shanghai (31 March 16:30 UTC) and the web host passes intake times in UTC.  Both
+    sanctions count in April on the desk's calendar, so the second still waits for
+    the first: 5 + 5 = 10 points and HR hears of it once (s31G F07)."""
+    notes = RecordingNotifier()
+    desk = make_desk(
+        pack="cn-sales-office", notifiers=[notes], store=SqliteStore(tmp_path / "d.sqlite3")
+    )
+    y = complaint_about(desk, "2025-04-01 00:30", "13700000012", zone=UTC)
+    z = complaint_about(desk, "2025-04-10 11:00", "13700000013", zone=UTC)
+    assert desk.get(y).intake.received_at == datetime(2025, 3, 31, 16, 30, tzinfo=UTC)
+    when = at("2025-04-11 10:00")
+    worker = threading.Thread(target=lambda: desk.act(z, RecordSanction(actor="HQ-101"), now=when))
+    append = desk.store.append
+    started: list[bool] = []
+
+    def first_append(*args: object, **kwargs: object) -> object:
+        if not started:
+            started.append(True)
+            worker.start()
+            worker.join(timeout=1.0)  # it may not get past this request's count: go on
+        return append(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(desk.store, "append", first_append)
+    desk.act(y, RecordSanction(actor="HQ-101"), now=when)
+    worker.join(timeout=30)
+    assert not worker.is_alive()
+    desk.deliver(at("2025-04-11 10:05"))
+    told = told_company(desk, notes)
+    assert len(told) == 1
+    assert "points deducted: 10" in told[0][1].splitlines()
+    desk.store.close()
 
 
 @pytest.mark.procedure("PEN-2")

@@ -182,3 +182,56 @@ def test_unanswerable_about_the_only_head_goes_up_the_ladder() -> None:
     desk = make_desk(notifiers=[notes])
     cid = unanswerable(desk, intake(target=CS_HEAD))
     assert told(notes, "unanswerable", cid) == ["SR-001"]
+
+
+@pytest.mark.procedure("REC-6")
+def test_sign_off_asks_one_supervisor_when_several_may_sign() -> None:
+    """Sunrise has three customer-service supervisors, SR-101 (complained about),
+    SR-104 and SR-105: one of them is asked, the first by staff id, SR-104
+    (docs/notifications.md ``sign_off``: "one supervisor ...") (s31G F08)."""
+    extra = [
+        StaffMember(sid, name, "客服主管", "department_head", "customer_service", "sunrise")
+        for sid, name in (("SR-104", "周婷"), ("SR-105", "吴敏"))
+    ]
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes], staff=[*load_sample_staff().members(), *extra])
+    cid = closed_written_complaint(desk, notes)
+    assert told(notes, "sign_off", cid) == ["SR-104"]
+
+
+@pytest.mark.procedure("REC-4")
+@pytest.mark.procedure("REC-6")
+@pytest.mark.procedure("ESC-4")
+def test_the_rung_above_in_any_department_is_told_when_the_site_has_nobody() -> None:
+    """Riverside without its project manager (RS-001's post vacant) and without a
+    greening head; a greening complaint about RS-101, its only customer-service
+    head.  Nobody at the supervisor or project-manager rung is left in greening or
+    customer service, so the rung above, senior management in head office (HQ-001,
+    HQ-002, every site), hears of the unanswerable reply, and one of them, HQ-001
+    (always on duty, first by staff id), is asked to sign off (s31G F01)."""
+    staff = [m for m in load_sample_staff().members() if m.staff_id != "RS-001"]
+    about_rs101 = TargetPerson(
+        staff_id="RS-101", rung="department_head", role="客服主管", department="customer_service"
+    )
+    weeds = {"summary": "绿化带杂草丛生，树枝挡窗", "target": about_rs101}
+
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes], staff=staff)
+    cid = unanswerable(desk, intake("riverside", **weeds), department="greening")
+    assert told(notes, "unanswerable", cid) == ["HQ-001", "HQ-002"]
+
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes], staff=staff)
+    c = desk.receive(intake("riverside", channel="written", **weeds), now=at(2, 10))
+    desk.act(
+        c.id,
+        Classify(actor="RS-102", category="greening", department="greening"),
+        now=at(2, 10, 10),
+    )
+    handler = desk.get(c.id).state.handler
+    desk.act(c.id, Reply(actor=handler, message="已处理", final=True), now=at(3, 11))
+    desk.act(
+        c.id, Close(actor=handler, result="已处理", confirmed_by_complainant=True), now=at(3, 12)
+    )
+    desk.deliver(at(3, 12))
+    assert told(notes, "sign_off", c.id) == ["HQ-001"]

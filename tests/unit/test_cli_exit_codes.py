@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import inspect
 import sqlite3
 
@@ -112,3 +113,15 @@ def test_the_json_error_names_its_path_and_problems() -> None:
     assert error_document(refused, ExitCode.REFUSED, "m") == {
         "error": {"code": 1, "type": "IllegalTransitionError", "message": "m"}
     }
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"),
+    [("en", "no space left on the device"), ("zh", "设备上没有剩余空间")],
+)
+def test_an_os_error_naming_no_file_reads_as_its_reason_alone(lang: str, shown: str) -> None:
+    """A full disk while writing names no file: the reason alone, in the reader's
+    language (the catalog's words), never ``None: …`` (s31G F12)."""
+    from complaintcore.i18n import translator
+
+    assert one_line(OSError(errno.ENOSPC, "No space left on device"), translator(lang)) == shown

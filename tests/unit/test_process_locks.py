@@ -91,3 +91,84 @@ def test_a_forked_child_starts_with_nothing_held() -> None:
                 os._exit(code)
         _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def _keys_a_set_walks_crosswise() -> tuple[set[str], set[str], str]:
+    """Two keys X and Y shared by a two-key set and a larger one, and a key Z of the
+    larger set only, such that Python's set order walks X before Y in the two-key
+    set and Y, then Z, then X in the larger one (string hashes change per process,
+    so they are searched for; ``set()`` of the same object walks the same way in
+    ``keys_locked``)."""
+    for i in range(5000):
+        x, y = f"room|sunrise|{i}", f"grp|sunrise|{i}"
+        small, big = {x, y}, {x, y, *(f"grp|sunrise|{i}|{j}" for j in range(6))}
+        first, second = [k for k in set(small) if k in (x, y)]
+        walk = list(set(big))
+        if walk.index(second) + 1 < walk.index(first):
+            return small, big, walk[walk.index(second) + 1]
+    raise AssertionError("no such sets found")
+
+
+@pytest.mark.procedure("HDL-5")
+@pytest.mark.procedure("IMP-3")
+def test_two_threads_asking_overlapping_keys_in_different_orders_both_get_them() -> None:
+    """Two intakes of one room in different groups: their key sets overlap.  The
+    larger one waits for a key of its own (Z) that another thread holds; the
+    two-key one asks meanwhile.  Keys are taken in one order, so neither holds a
+    shared key the other has to wait for in a circle: once Z is let go both hold
+    all their keys.  Walked in each set's own order, the larger would hold Y and
+    wait for X, the two-key one hold X and wait for Y, and one would give up
+    (s31G F03)."""
+    small, big, own = _keys_a_set_walks_crosswise()
+    taken, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with keys_locked({own}, wait=5) as held:
+            assert held
+            taken.set()
+            release.wait(5)
+
+    held_by: dict[str, bool] = {}
+
+    def ask(name: str, keys: set[str]) -> None:
+        with keys_locked(keys, wait=1.0) as held:
+            held_by[name] = held
+            time.sleep(0.1)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert taken.wait(5)
+    larger = threading.Thread(target=ask, args=("eight keys", big))
+    larger.start()
+    time.sleep(0.2)  # it waits for Z
+    two = threading.Thread(target=ask, args=("two keys", small))
+    two.start()
+    time.sleep(0.2)  # it waits too
+    release.set()
+    for t in (holder, larger, two):
+        t.join(10)
+    assert held_by == {"eight keys": True, "two keys": True}
+
+
+@pytest.mark.procedure("HDL-5")
+def test_keys_nobody_holds_or_waits_for_are_forgotten() -> None:
+    """Every intake locks its group, complainant and room keys: once let go (by one
+    thread, then by four taking turns on a shared key) none is kept, so a
+    long-running host's memory stays flat (s31G F05)."""
+    from complaintcore.desk import process_locks
+
+    for i in range(1000):
+        with keys_locked({f"person|sunrise|f05-{i}", f"room|sunrise|f05-{i}"}) as held:
+            assert held
+
+    def take_turns(worker: int) -> None:
+        for i in range(200):
+            with keys_locked({f"grp|sunrise|f05-{worker}-{i}", "grp|sunrise|f05-shared"}):
+                pass
+
+    workers = [threading.Thread(target=take_turns, args=(w,)) for w in range(4)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join(30)
+    assert [key for key in process_locks._registry.held if "f05-" in key] == []

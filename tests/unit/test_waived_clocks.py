@@ -293,6 +293,21 @@ def test_a_further_waiver_naming_an_unknown_tag_or_none_is_refused_naming_the_fi
     ]
 
 
+@pytest.mark.procedure("DL-3")
+def test_a_duty_waiver_naming_an_unknown_tag_is_refused_naming_the_field() -> None:
+    """Duties are refused for the same as clocks (docs/rule-packs.md): a typo in a
+    duty's further waiver would otherwise load, and the duty would never be waived
+    (s31G F09)."""
+    assert PACK.duties
+    bad = (Waiver(waive=("visited:satisfeid",), unwaive=("reopend",)),)
+    duties = (attrs.evolve(PACK.duties[0], waivers=bad), *PACK.duties[1:])
+    problems = validate_pack(attrs.evolve(PACK, duties=duties))
+    assert sorted(p.path for p in problems) == [
+        "duties[0].waivers[0].unwaive[0]",
+        "duties[0].waivers[0].waive[0]",
+    ]
+
+
 @pytest.mark.procedure("IMP-2")
 @pytest.mark.procedure("DL-3")
 def test_a_waived_run_counts_neither_met_nor_missed_in_the_month() -> None:
