@@ -185,8 +185,28 @@ def test_two_sanctions_recorded_at_once_by_two_threads_count_together(
     )
     y = complaint_about(desk, "2025-04-10 10:00", "13700000012")
     z = complaint_about(desk, "2025-04-10 11:00", "13700000013")
+    told = sanctioned_at_once(desk, other, y, z, notes, monkeypatch)
+    assert len(told) == 1
+    assert "points deducted: 10" in told[0][1].splitlines()
+    desk.store.close()
+    other.store.close()
+
+
+def sanctioned_at_once(
+    desk: Desk,
+    other: Desk,
+    first: str,
+    second: str,
+    notes: RecordingNotifier,
+    monkeypatch: pytest.MonkeyPatch,
+) -> list[tuple[str, str]]:
+    """``first`` sanctioned on ``desk`` at 10:00 on 11 April, and ``second`` on
+    ``other`` in another thread started while the first has counted the month and
+    not stored it; what the company is told once both are delivered."""
     when = at("2025-04-11 10:00")
-    worker = threading.Thread(target=lambda: other.act(z, RecordSanction(actor="HQ-101"), now=when))
+    worker = threading.Thread(
+        target=lambda: other.act(second, RecordSanction(actor="HQ-101"), now=when)
+    )
     append = desk.store.append
     started: list[bool] = []
 
@@ -198,15 +218,11 @@ def test_two_sanctions_recorded_at_once_by_two_threads_count_together(
         return append(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(desk.store, "append", first_append)
-    desk.act(y, RecordSanction(actor="HQ-101"), now=when)
+    desk.act(first, RecordSanction(actor="HQ-101"), now=when)
     worker.join(timeout=30)
     assert not worker.is_alive()
     desk.deliver(at("2025-04-11 10:05"))
-    told = told_company(desk, notes)
-    assert len(told) == 1
-    assert "points deducted: 10" in told[0][1].splitlines()
-    desk.store.close()
-    other.store.close()
+    return told_company(desk, notes)
 
 
 @pytest.mark.procedure("PEN-2")
@@ -224,24 +240,7 @@ def test_two_sanctions_at_once_count_in_the_desks_month_when_the_host_passes_utc
     y = complaint_about(desk, "2025-04-01 00:30", "13700000012", zone=UTC)
     z = complaint_about(desk, "2025-04-10 11:00", "13700000013", zone=UTC)
     assert desk.get(y).intake.received_at == datetime(2025, 3, 31, 16, 30, tzinfo=UTC)
-    when = at("2025-04-11 10:00")
-    worker = threading.Thread(target=lambda: desk.act(z, RecordSanction(actor="HQ-101"), now=when))
-    append = desk.store.append
-    started: list[bool] = []
-
-    def first_append(*args: object, **kwargs: object) -> object:
-        if not started:
-            started.append(True)
-            worker.start()
-            worker.join(timeout=1.0)  # it may not get past this request's count: go on
-        return append(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(desk.store, "append", first_append)
-    desk.act(y, RecordSanction(actor="HQ-101"), now=when)
-    worker.join(timeout=30)
-    assert not worker.is_alive()
-    desk.deliver(at("2025-04-11 10:05"))
-    told = told_company(desk, notes)
+    told = sanctioned_at_once(desk, desk, y, z, notes, monkeypatch)
     assert len(told) == 1
     assert "points deducted: 10" in told[0][1].splitlines()
     desk.store.close()
