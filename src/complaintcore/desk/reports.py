@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -147,8 +147,7 @@ def months_at_limit(
     rule = desk.pack.accountability
     if not (rule.severe_points or rule.severe_complaints) or not desk.pack.severe_report_to:
         return []
-    received = complaint.intake.received_at.astimezone(ZoneInfo(desk.pack.calendar.timezone))
-    year, month = received.year, received.month
+    year, month = sanction_month(complaint, ZoneInfo(desk.pack.calendar.timezone))
     stored = [c for c in _month_complaints(desk, year, month) if c.id != complaint.id]
     items = [*stored, complaint]
     # everything recorded so far counts: a sanction typed in later with an earlier
@@ -161,6 +160,13 @@ def months_at_limit(
         if row is not None:
             out.append((f"{year:04d}-{month:02d}", row))
     return out
+
+
+def sanction_month(complaint: Complaint, zone: tzinfo) -> tuple[int, int]:
+    """PEN-2: the (year, month) a sanction counts in: its complaint's receipt, on
+    the desk's calendar (当月: the month the person was complained about)."""
+    received = complaint.intake.received_at.astimezone(zone)
+    return received.year, received.month
 
 
 def _month_complaints(desk: Desk, year: int, month: int) -> Iterator[Complaint]:

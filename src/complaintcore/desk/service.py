@@ -1986,11 +1986,19 @@ class Desk:
         """PEN-2: the (person, month) keys whose count a sanction among ``events``
         reads and adds to: two sanctions of one month, recorded at once by two
         threads or processes, count one after the other, each with the other's."""
-        staff = [e.staff_id for e in events if isinstance(e, SanctionRecorded)]
-        if not staff or not self.notifiers:
+        from complaintcore.desk.reports import sanction_month
+
+        staff = self._sanctioned(events)
+        if not staff:
             return set()
-        received = complaint.intake.received_at.astimezone(self.zone)
-        return {f"severe-month|{s}|{received.year:04d}-{received.month:02d}" for s in staff}
+        year, month = sanction_month(complaint, self.zone)
+        return {f"severe-month|{s}|{year:04d}-{month:02d}" for s in staff}
+
+    def _sanctioned(self, events: Sequence[Event]) -> list[str]:
+        """PEN-2: who ``events`` sanction, when the company can be told of it."""
+        if not self.notifiers:
+            return []
+        return [e.staff_id for e in events if isinstance(e, SanctionRecorded)]
 
     def _severe_months(
         self, complaint: Complaint, events: Sequence[Event], now: datetime
@@ -1999,8 +2007,8 @@ class Desk:
         complaints limit tells the company, once per person and month (reads the
         month's complaints; only when a sanction is recorded and the pack has
         such a limit)."""
-        staff = [e.staff_id for e in events if isinstance(e, SanctionRecorded)]
-        if not staff or not self.notifiers:
+        staff = self._sanctioned(events)
+        if not staff:
             return []
         from complaintcore.desk.reports import months_at_limit
 
