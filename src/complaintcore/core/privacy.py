@@ -189,8 +189,12 @@ def _substitute(
 
 def _mask_literals(text: str, literals: Iterable[str]) -> str:
     """Each literal masked wherever it occurs, in any letter case: a name written
-    in capitals (``THOMPSON`` in a letter or a form) is the same name (PRV-1)."""
-    ordered = tuple(sorted(literals, key=lambda v: (-len(v), v)))  # the longest first
+    in capitals (``THOMPSON`` in a letter or a form) is the same name (PRV-1).
+    Capitals that are other letters (``Strauß`` as ``STRAUSS``) are searched for
+    too: the ``re`` module folds letter by letter."""
+    written = set(literals)
+    written |= {f for v in written for f in (v.upper(), v.casefold()) if len(f) != len(v)}
+    ordered = tuple(sorted(written, key=lambda v: (-len(v), v)))  # the longest first
     if not ordered:
         return text
     return _substitute(_literals(ordered), text, None, lambda _, written: mask(written))
