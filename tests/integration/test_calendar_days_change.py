@@ -57,6 +57,11 @@ def _calendar(pack: Any) -> WorkingCalendar:
         return calendar_for_spec(pack.calendar)
 
 
+NOTICE_2088 = {"year": 2088, "holidays": ["2088-01-01"], "workdays": ["2088-03-20"]}
+"""A year's notice typed in: its days off (only New Year's Day, for the test) and Sat
+20 March as a make-up working day; none of its days off fall in March."""
+
+
 def _desk(pack: Any, path: Path | ComplaintStore, *notifiers: RecordingNotifier) -> Desk:
     return Desk(
         pack=pack,
@@ -88,7 +93,7 @@ def test_a_make_up_saturday_typed_in_brings_the_sweep_forward_after_reproject(
     assert _reply_due(before, cid, received) == datetime(2088, 3, 23, 18, 0, tzinfo=SH)
     before.close()
 
-    notice = _pack(by_year=[{"year": 2088, "workdays": ["2088-03-20"]}])
+    notice = _pack(by_year=[NOTICE_2088])
     after = _desk(notice, path)
     assert _reply_due(after, cid, received) == datetime(2088, 3, 22, 18, 0, tzinfo=SH)
     checked = after.verify(received)
@@ -103,7 +108,7 @@ def test_a_make_up_saturday_typed_in_brings_the_sweep_forward_after_reproject(
 
 
 RECEIVED = datetime(2088, 3, 18, 10, 0, tzinfo=SH)
-NOTICE = {"by_year": [{"year": 2088, "workdays": ["2088-03-20"]}]}
+NOTICE = {"by_year": [NOTICE_2088]}
 """Sat 20 March 2088 typed in as a make-up working day (see the test above)."""
 BREACHED = datetime(2088, 3, 22, 19, 0, tzinfo=SH)
 """An hour after the reply falls due on the new days (Mon 22 18:00), a day before

@@ -277,3 +277,57 @@ def test_a_make_up_day_typed_on_a_public_holiday_is_refused() -> None:
         by_year=[{"year": 2027, "holidays": ["2027-02-08"], "workdays": ["2027-02-20"]}]
     )
     assert calendar_problems(weekend.calendar) == []
+
+
+@pytest.mark.procedure("DL-1")
+def test_a_year_typed_in_replaces_the_sources_guess_of_it() -> None:
+    """For a year whose arrangement is not announced, the holiday source guesses:
+    the statutory days and "observed" weekdays after one on a weekend (for 2088: Mon
+    5 April after Qingming on Sunday 4 April).  The notice typed in is the law: a
+    weekday it does not give off is worked (review s30B F01: the typed notice was
+    silently overruled).  Received Fri 2 April 2088 10:00, the reply's three working
+    days are Mon 5, Tue 6 and Wed 7 April: due Wed 7 April 18:00, not Thu 8."""
+    notice = _pack(
+        first_year=2088,
+        last_year=2090,
+        by_year=[{"year": 2088, "holidays": ["2088-01-01", "2088-04-04"]}],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", HolidayDataWarning)  # 2089-2090 are not typed in
+        calendar = calendar_for_spec(notice.calendar)
+        desk = make_desk_on(notice)
+    assert calendar.is_working_day(date(2088, 4, 5))
+    assert calendar.is_working_day(date(2088, 1, 27))  # guessed off for Spring Festival
+    assert not calendar.is_working_day(date(2088, 4, 4))  # typed in (a Sunday anyway)
+    assert not calendar.is_working_day(date(2088, 1, 1))  # typed in
+    received = datetime(2088, 4, 2, 10, 0, tzinfo=SH)
+    cid = desk.receive(intake(received_at=received, receiver="SR-103"), now=received).id
+    (reply,) = [c for c in desk.clocks(cid, received) if c.name == "reply"]
+    assert reply.due == datetime(2088, 4, 7, 18, 0, tzinfo=SH)
+
+
+def test_a_year_the_source_knows_keeps_its_days_under_a_typed_one() -> None:
+    """A year the holiday source has announced data for (its make-up days) is not
+    a guess: days typed in for it add to the source's."""
+    spec = attrs.evolve(
+        CalendarSpec(first_year=2025, last_year=2026),
+        by_year=(YearDays(2025, holidays=(date(2025, 3, 3),)),),
+    )
+    calendar = calendar_for_spec(spec)
+    assert not calendar.is_working_day(date(2025, 3, 3))  # typed in
+    assert not calendar.is_working_day(date(2025, 10, 1))  # National Day, from the source
+    assert calendar.is_working_day(date(2025, 9, 28))  # a Sunday worked (调休), from the source
+
+
+def test_a_guessed_year_typed_in_without_days_off_is_refused() -> None:
+    """The typed year replaces the guess: typed with its make-up days alone, it would
+    have no holidays at all, and every deadline across them would come days early."""
+    pack = _pack(
+        first_year=2088, last_year=2090, by_year=[{"year": 2088, "workdays": ["2088-01-31"]}]
+    )
+    path = "calendar.by_year[0].holidays"
+    assert [p.path for p in calendar_problems(pack.calendar)] == [path]
+    with pytest.raises(InvalidInputError) as err:
+        calendar_for_spec(pack.calendar)
+    assert err.value.path == path
+    assert "replaces the guess" in err.value.reason

@@ -249,6 +249,9 @@ def calendar_from_holidays(
     :param makeup_weekday: whose windows a make-up day uses (default Monday).
     :param covered_years: years whose days the caller supplies in ``extra_*``
         (typed in from the official notice): covered whatever the source knows.
+        Of a year whose make-up days the source lacks, its days are the source's
+        guess (statutory days and "observed" weekdays): the notice's days alone
+        count, the guess is dropped.
     :param uncovered: for years whose make-up days the source lacks
         (:func:`makeup_day_years`) and nobody covers: ``"warn"`` computes them
         from the weekly hours and the source's holidays, ``"refuse"`` ends the
@@ -279,7 +282,13 @@ def calendar_from_holidays(
         weekly = {day: DEFAULT_WINDOWS for day in range(7) if day not in days.weekend}
 
     policy = UncoveredYears.parse(uncovered, "uncovered")
-    missing = _uncovered_in(days, first, last, _covered(covered_years))
+    covered = _covered(covered_years)
+    missing = _uncovered_in(days, first, last, covered)
+    # a year the source only guesses, typed in from the notice: the notice is the law
+    typed = set(_uncovered_in(days, first, last, ())) & covered
+    if typed:
+        src_hols = frozenset(d for d in src_hols if d.year not in typed)
+        src_works = frozenset(d for d in src_works if d.year not in typed)
     end = last
     if missing and policy is UncoveredYears.REFUSE:
         end = missing[0] - 1
@@ -385,22 +394,38 @@ _MAKEUP_ON_HOLIDAY = (
 )
 
 
+_GUESSED_YEAR_WITHOUT_DAYS_OFF = (
+    "lists no days off: the holiday source only guesses this year's days, and a year"
+    " typed in replaces the guess, so type the notice's days off (放假) as well as its"
+    " make-up working days"
+)
+
+
 def _makeup_days_off(spec: CalendarSpec) -> list[FieldProblem]:
     """Make-up days typed in per year (``[[calendar.by_year]]``) that the holiday
     source has as public holidays: a typo that would work a statutory holiday such
-    as 正月初一 and bring every deadline across it a day early.  Asked only of a
-    pack that types make-up days in."""
-    typed = [(i, entry) for i, entry in enumerate(spec.by_year) if entry.workdays]
-    if not spec.country or not typed:
+    as 正月初一 and bring every deadline across it a day early.  And a year the
+    source only guesses, typed in without days off: the typed year replaces the
+    guess, so it would have no holidays at all.  Asked only of a pack that types
+    years in."""
+    if not spec.country or not spec.by_year:
         return []
     code, sub = _split(spec.country, None)
     cats = spec.categories
     days = _source_days(code, sub, spec.first_year, spec.last_year, cats, spec.country)
+    guessed = set(_uncovered_in(days, spec.first_year, spec.last_year, ()))
     return [
-        FieldProblem(f"calendar.by_year[{i}].workdays[{j}]", _MAKEUP_ON_HOLIDAY)
-        for i, entry in typed
-        for j, day in enumerate(entry.workdays)
-        if day in days.hols
+        *(
+            FieldProblem(f"calendar.by_year[{i}].holidays", _GUESSED_YEAR_WITHOUT_DAYS_OFF)
+            for i, entry in enumerate(spec.by_year)
+            if entry.year in guessed and not entry.holidays
+        ),
+        *(
+            FieldProblem(f"calendar.by_year[{i}].workdays[{j}]", _MAKEUP_ON_HOLIDAY)
+            for i, entry in enumerate(spec.by_year)
+            for j, day in enumerate(entry.workdays)
+            if day in days.hols
+        ),
     ]
 
 
