@@ -34,7 +34,12 @@ from complaintcore.adapters.calendars import calendar_for_spec, calendar_from_ho
 from complaintcore.adapters.memory_store import MemoryStore
 from complaintcore.adapters.staff import load_sample_staff
 from complaintcore.core.calendar import WorkingCalendar
-from complaintcore.core.errors import CalendarError, InvalidInputError, NoWorkingTimeError
+from complaintcore.core.errors import (
+    CalendarError,
+    InvalidInputError,
+    NaiveDatetimeError,
+    NoWorkingTimeError,
+)
 from complaintcore.core.rulepack import RulePack
 
 pytest.importorskip("holidays")
@@ -172,6 +177,20 @@ def test_the_desk_warns_in_its_calendars_last_year_that_it_ends() -> None:
     assert "last_year" in warning
     shipped = _desk(load_pack(UK))
     assert shipped.calendar_warnings_at(datetime(2030, 12, 31, 17, 30, tzinfo=LONDON)) == ()
+
+
+@pytest.mark.procedure("DL-7")
+@pytest.mark.parametrize("at", ["now", "instants[1]"])
+def test_the_calendar_warnings_refuse_a_naive_time(at: str) -> None:
+    """Whether 22:00 on 31 December 2029 is in the calendar's last year depends on a
+    zone a naive time does not say: the server's was read (review s32E F01)."""
+    desk = _desk(_ends_2030(load_pack(UK)))
+    aware = datetime(2029, 12, 31, 22, 0, tzinfo=LONDON)
+    naive = datetime(2029, 12, 31, 22, 0)
+    args = (naive, None, None) if at == "now" else (aware, None, naive)
+    with pytest.raises(NaiveDatetimeError) as info:
+        desk.calendar_warnings_at(*args)
+    assert info.value.path == at
 
 
 @pytest.mark.procedure("ESC-2")

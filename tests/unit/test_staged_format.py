@@ -23,7 +23,7 @@ from complaintcore import (
     load_pack,
     new_complaint,
 )
-from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.errors import InvalidInputError, NaiveDatetimeError
 from complaintcore.core.models import Complaint, EscalationRequested, Linked, Registered
 from complaintcore.core.workflow import Acknowledge, Extend, RequestEscalation, Respond
 from complaintcore.rules import load_pack_data
@@ -171,6 +171,18 @@ def test_bad_reporting_periods_are_refused(text: str) -> None:
     with pytest.raises(InvalidInputError) as info:
         ReportingPeriod.parse(text, "Europe/London")
     assert info.value.path == "period"
+
+
+def test_a_naive_time_is_refused_by_a_period_not_placed_by_the_hosts_zone() -> None:
+    """Where 00:30 on 1 April falls (March in UTC, April in London) depends on a zone
+    a naive time does not say (review s32E: a bare ``TypeError`` naming nothing)."""
+    period = ReportingPeriod.parse("2026-04", "Europe/London")
+    assert datetime(2026, 4, 1, 0, 30, tzinfo=LONDON) in period
+    assert datetime(2026, 3, 31, 23, 30, tzinfo=ZoneInfo("UTC")) in period
+    assert "2026-04-01" not in period
+    with pytest.raises(NaiveDatetimeError) as info:
+        _ = datetime(2026, 4, 1, 0, 30) in period
+    assert info.value.path == "t"
 
 
 # --------------------------------------------------------------------------- indicators

@@ -50,7 +50,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from complaintcore.core.deadlines import ClockState, ClockStatus, WorkingTime, compute_clocks
-from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.errors import InvalidInputError, NaiveDatetimeError
 from complaintcore.core.grading import add_months
 from complaintcore.core.models import (
     Closed,
@@ -183,7 +183,12 @@ class ReportingPeriod:
         return cls(key, timezone, start, add_months(start, months))
 
     def __contains__(self, t: object) -> bool:
-        return isinstance(t, datetime) and self.start <= t < self.end
+        """A naive time is refused: where it falls depends on a zone it does not say."""
+        if not isinstance(t, datetime):
+            return False
+        if t.utcoffset() is None:
+            raise NaiveDatetimeError("t")
+        return self.start <= t < self.end
 
 
 # --------------------------------------------------------------------------- results

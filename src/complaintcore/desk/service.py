@@ -626,6 +626,10 @@ class Desk:
         cannot be computed, so complaints whose clocks reach them are refused at
         intake and reported failed by :meth:`sweep`.
         """
+        require_aware(now, "now")
+        for i, t in enumerate(instants):
+            if t is not None:
+                require_aware(t, f"instants[{i}]")
         cal = self.calendar
         uncovered = cal.uncovered_years
         notes = list(_other_region(cal, self.pack))
