@@ -238,6 +238,19 @@ def test_postgres_claims_outbox_items_through_the_pending_index(pg_store: Any) -
     assert "Sort" not in found
 
 
+def test_postgres_keeps_dropped_messages_out_of_the_pending_index(pg_store: Any) -> None:
+    """As SQLite's (review s32C F01): a message given up for good is not waiting."""
+    import psycopg
+
+    with psycopg.connect(pg_store._dsn, autocommit=True) as conn:
+        (definition,) = conn.execute(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = %s AND indexname = %s",
+            (pg_store._schema, "outbox_pending"),
+        ).fetchone()
+    assert "delivered_at IS NULL" in definition
+    assert "dropped_at IS NULL" in definition
+
+
 def test_postgres_counts_pending_items_and_long_leases_from_indexes(pg_store: Any) -> None:
     found = pg_plan(pg_store, pg_store._sql.pending_counts, [pg_store.tenant])
     assert "outbox_pending" in found
@@ -271,3 +284,83 @@ def test_an_issues_rows_are_found_by_the_issue_index(store: SqliteStore) -> None
             store.tenant, RowQuery(issue="I-C-20251114-0001", order=order, limit=200)
         )
         assert "INDEX projection_issue" in plan(store, sql, args)
+
+
+class _Down:
+    """A channel that is always down: every message becomes a dead letter."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def send(self, notification: Any, recipient: Any) -> None:
+        raise ConnectionError("down")
+
+
+def _desk_with_dropped(path: Path, complaints: int) -> tuple[Any, datetime]:
+    """A desk whose every message failed, became a dead letter and was dropped."""
+    from complaintcore import Desk, calendar_for_spec
+    from complaintcore.adapters.staff import load_sample_staff
+    from complaintcore.desk.config import RetryPolicy
+    from tests.helpers import SH, intake, pack
+
+    cn = pack()
+    desk = Desk(
+        pack=cn,
+        store=SqliteStore(path),
+        directory=load_sample_staff(pack=cn),
+        calendar=calendar_for_spec(cn.calendar),
+        notifiers=[_Down("wecom"), _Down("sms")],
+        retry=RetryPolicy(max_attempts=1),
+    )
+    start = datetime(2025, 11, 10, 9, 0, tzinfo=SH)
+    now = start + timedelta(hours=1)
+    for i in range(complaints):
+        desk.receive(
+            intake(received_at=start + timedelta(minutes=i % 50), receiver="SR-103"), now=now
+        )
+    desk.deliver(now)
+    while dead := desk.dead_letters(1000):
+        for item in dead:
+            desk.drop_message(item.id, now, "channel retired", actor="SR-101")
+    return desk, now
+
+
+def _steps(store: SqliteStore, work: Any) -> int:
+    """SQLite virtual machine instructions ``work`` runs on the store's connection: a
+    count of the rows it walks, the same on any machine."""
+    counted = 0
+
+    def tick() -> int:
+        nonlocal counted
+        counted += 1
+        return 0
+
+    conn = store._conn()
+    conn.set_progress_handler(tick, 1)
+    try:
+        work()
+    finally:
+        conn.set_progress_handler(None, 1)
+    return counted
+
+
+def test_messages_dropped_for_good_are_not_walked_by_deliveries_and_sweeps(
+    tmp_path: Path,
+) -> None:
+    """A dropped message is history, not work: what a delivery pass and a sweep read of
+    the outbox does not grow with the messages ever dropped (review s32C F01: the
+    index of waiting messages kept them, so every pass walked them all)."""
+    few, at = _desk_with_dropped(tmp_path / "few.sqlite3", 5)
+    many, _ = _desk_with_dropped(tmp_path / "many.sqlite3", 60)
+    for desk in (few, many):
+        assert desk.store.pending_counts() == {}
+    for work in (
+        lambda s: s.pending_counts(),
+        lambda s: s.dead_letter_counts(1),
+        lambda s: s.claim(at, 100, notifiers=["wecom", "sms"], max_attempts=1),
+    ):
+        assert _steps(many.store, lambda: work(many.store)) == _steps(
+            few.store, lambda: work(few.store)
+        )
+    few.close()
+    many.close()

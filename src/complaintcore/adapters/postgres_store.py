@@ -433,6 +433,17 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         "until when a sender's claim on an outbox item holds",
         ("ALTER TABLE {s}.outbox ADD COLUMN IF NOT EXISTS claimed_until timestamptz",),
     ),
+    # v11: messages given up for good leave the index of those waiting, as SQLite's
+    # v14: sweeps and delivery passes no longer walk every message ever dropped.
+    (
+        11,
+        "messages dropped for good leave the index of those waiting",
+        (
+            "DROP INDEX IF EXISTS {s}.outbox_pending",
+            "CREATE INDEX outbox_pending ON {s}.outbox (tenant, id)"
+            " WHERE delivered_at IS NULL AND dropped_at IS NULL",
+        ),
+    ),
 )
 """``(version, description, statements)``; ``{s}`` is the schema.
 

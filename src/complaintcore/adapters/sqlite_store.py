@@ -581,6 +581,16 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # retry or drop by hand is refused meanwhile, as its send may still get
     # through.  Added by _fill_v13 unless there already.
     (13, ()),
+    # v14: messages given up for good (dropped) leave the index of those waiting, so
+    # sweeps and delivery passes no longer walk every message ever dropped.
+    (
+        14,
+        (
+            "DROP INDEX IF EXISTS outbox_pending",
+            "CREATE INDEX outbox_pending ON outbox (tenant, id)"
+            " WHERE delivered_at IS NULL AND dropped_at IS NULL",
+        ),
+    ),
 )
 """``(version, statements)`` applied in order, each version in one transaction.
 
