@@ -326,8 +326,8 @@ def _desk_with_dropped(path: Path, complaints: int) -> tuple[Any, datetime]:
 
 
 def _steps(store: SqliteStore, work: Any) -> int:
-    """SQLite virtual machine instructions ``work`` runs on the store's connection: a
-    count of the rows it walks, the same on any machine."""
+    """SQLite virtual machine instructions ``work(store)`` runs on the store's
+    connection: a count of the rows it walks, the same on any machine."""
     counted = 0
 
     def tick() -> int:
@@ -338,7 +338,7 @@ def _steps(store: SqliteStore, work: Any) -> int:
     conn = store._conn()
     conn.set_progress_handler(tick, 1)
     try:
-        work()
+        work(store)
     finally:
         conn.set_progress_handler(None, 1)
     return counted
@@ -359,8 +359,6 @@ def test_messages_dropped_for_good_are_not_walked_by_deliveries_and_sweeps(
         lambda s: s.dead_letter_counts(1),
         lambda s: s.claim(at, 100, notifiers=["wecom", "sms"], max_attempts=1),
     ):
-        assert _steps(many.store, lambda: work(many.store)) == _steps(
-            few.store, lambda: work(few.store)
-        )
+        assert _steps(many.store, work) == _steps(few.store, work)
     few.close()
     many.close()
