@@ -63,6 +63,22 @@ def test_what_sweeps_deliveries_and_verify_watch_reads_an_index(store: SqliteSto
     assert "TEMP B-TREE" not in found
 
 
+def test_rows_due_are_claimed_and_listed_in_the_due_index_order(store: SqliteStore) -> None:
+    """A night's or a holiday's complaints share one due time: claiming them in
+    batches, or listing a page of those overdue, must not sort all that share it
+    (review s32C F03: the claims of a sweep were quadratic)."""
+    late = NOW.isoformat()
+    found = plan(store, sqlite_store._CLAIM_DUE, [store.tenant, late, late, late, 50])
+    assert "projection_due" in found
+    assert "TEMP B-TREE" not in found
+    sql, args = sqlite_store._rows_query(
+        store.tenant, RowQuery.of(due_before=NOW, order="due", limit=200)
+    )
+    found = plan(store, sql, args)
+    assert "projection_due" in found
+    assert "TEMP B-TREE" not in found
+
+
 @pytest.mark.parametrize(
     ("query", "index"),
     [

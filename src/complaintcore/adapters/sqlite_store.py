@@ -582,13 +582,18 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # through.  Added by _fill_v13 unless there already.
     (13, ()),
     # v14: messages given up for good (dropped) leave the index of those waiting, so
-    # sweeps and delivery passes no longer walk every message ever dropped.
+    # sweeps and delivery passes no longer walk every message ever dropped.  And the
+    # due index carries the order rows are read in among equal due times (a night's
+    # or a holiday's complaints share one), so a claim or a page of them sorts none.
     (
         14,
         (
             "DROP INDEX IF EXISTS outbox_pending",
             "CREATE INDEX outbox_pending ON outbox (tenant, id)"
             " WHERE delivered_at IS NULL AND dropped_at IS NULL",
+            "DROP INDEX IF EXISTS projection_due",
+            "CREATE INDEX projection_due ON projection (tenant, next_due, received_at, id)"
+            " WHERE next_due IS NOT NULL",
         ),
     ),
 )
@@ -1786,13 +1791,7 @@ class SqliteStore:
         until = lease_end(now, check_sweep_lease(lease))
         latest = latest_lease(now).isoformat(timespec="microseconds")
         with self._write() as conn:
-            found = conn.execute(
-                f"SELECT {_ROW_COLUMNS} FROM projection INDEXED BY projection_due"
-                " WHERE tenant = ? AND next_due IS NOT NULL AND next_due <= ?"
-                " AND (swept_until IS NULL OR swept_until <= ? OR swept_until > ?)"
-                " ORDER BY next_due, id LIMIT ?",
-                (self._tenant, stamp, stamp, latest, limit),
-            ).fetchall()
+            found = conn.execute(_CLAIM_DUE, (self._tenant, stamp, stamp, latest, limit)).fetchall()
             conn.executemany(
                 "UPDATE projection SET swept_until = ? WHERE tenant = ? AND id = ?",
                 [(until, self._tenant, r[0]) for r in found],
@@ -2786,6 +2785,15 @@ _OUTBOX_AFTER = (
 """The outbox rows of no ledger entry or of one after the last checked (the end of
 incremental verify): two ranges of ``outbox_ledger``, so the cost follows the rows
 queued since, not every row ever delivered (one ``OR`` made SQLite read them all)."""
+
+_CLAIM_DUE = (
+    f"SELECT {_ROW_COLUMNS} FROM projection INDEXED BY projection_due"
+    " WHERE tenant = ? AND next_due IS NOT NULL AND next_due <= ?"
+    " AND (swept_until IS NULL OR swept_until <= ? OR swept_until > ?)"
+    " ORDER BY next_due, received_at, id LIMIT ?"
+)
+"""Rows due, soonest first, in the order of ``projection_due``: among equal due times
+(a night's complaints share one) nothing is sorted."""
 
 _OVERLONG_LEASES = (
     "SELECT id FROM projection INDEXED BY projection_due"
