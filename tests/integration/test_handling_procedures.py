@@ -91,13 +91,16 @@ def test_front_line_resolves_on_the_spot_or_passes_it_to_a_handler(
     # 000 §I: the next rung, not any rung above the front line (s28A F11): in cn-property
     # the front line (接待员) passes it to the complaint handler (客服专员)
     assert other.state.rung == "complaint_handler"
-    escalated = other.events[-1]
+    escalated = other.events[-2]
     assert isinstance(escalated, Escalated)
     assert (escalated.from_rung, escalated.to_rung, escalated.actor) == (
         "front_line",
         "complaint_handler",
         "SR-103",
     )
+    # and the desk routes it at that rung: sunrise's complaint handler is SR-102 (客服专员)
+    assert other.state.handler == "SR-102"
+    assert other.events[-1].kind == "assigned"
 
 
 @pytest.mark.procedure("HDL-1")

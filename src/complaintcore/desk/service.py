@@ -59,8 +59,10 @@ from complaintcore.core.grading import age_upgrade_at
 from complaintcore.core.improvement import MeasureStatus, compute_measures
 from complaintcore.core.limits import TextLimits, clean_record
 from complaintcore.core.models import (
+    Assigned,
     Channel,
     Complaint,
+    Escalated,
     Event,
     Grade,
     Intake,
@@ -1937,6 +1939,10 @@ class Desk:
         released = complaint.intake.via_head_office and state.site_consent
         if not (state.rung or released or state.stage):  # a new stage starts unassigned
             return ()
+        # IN-6: released and never held at the site, it is routed as at intake
+        first_at_site = released and not any(isinstance(e, Assigned) for e in complaint.events)
+        if state.rung and not first_at_site:
+            return self._hold_at_rung(complaint, actor, now)
         handler = self._staff.handler_for(complaint, now)
         if handler is None:
             return ()  # the rung was told; someone there assigns it by hand
@@ -1945,9 +1951,66 @@ class Desk:
             if released and not state.rung
             else Assign(actor=actor, handler=handler.staff_id, rung=handler.rung)
         )
+        return self._decided(complaint, assign, now)
+
+    def _hold_at_rung(self, complaint: Complaint, actor: str, now: datetime) -> tuple[Event, ...]:
+        """ESC-2, ESC-5: someone at the complaint's rung takes it on; a rung nobody at
+        the site holds is passed by a further escalation, decided here (the core
+        knows no staff), to the first rung above with someone, with the trigger
+        that moved it and a note naming the empty rungs: a complaint "moves up one
+        or more rungs" and is never left held by nobody.  A bypass complaint
+        waiting for consent is not moved on: all of head office was told (IN-6)."""
+        pack = self.pack
+        start = max(current_rung_index(complaint, pack), required_rung_index(complaint, pack))
+        vacant: list[str] = []
+        holder: StaffMember | None = None
+        for rung in pack.ladder[start:]:
+            holder = self._staff.holder_at(complaint, rung.code, now)
+            if holder is not None or complaint.awaiting_site_consent:
+                break
+            vacant.append(rung.code)
+        if holder is None:
+            if not complaint.awaiting_site_consent:
+                log.warning(
+                    "complaint %s: nobody at its site holds rung %s or above; left unassigned",
+                    complaint.id,
+                    pack.ladder[start].code,
+                )
+            return ()
+        moved: tuple[Event, ...] = ()
+        if vacant:
+            trigger = _moved_by(complaint)
+            if trigger is None:
+                log.warning(
+                    "complaint %s: nobody at its site holds rung %s; left unassigned",
+                    complaint.id,
+                    vacant[0],
+                )
+                return ()
+            empty = ", ".join(vacant)
+            onward = Escalate(
+                actor=actor,
+                trigger=trigger,
+                to_rung=holder.rung,
+                note=f"本项目无人担任 {empty} / nobody at the site holds {empty} (ESC-2)",
+            )
+            moved = self._decided(complaint, onward, now)
+            if not moved:
+                return ()
+            complaint = evolve(complaint, moved)
+        assign = Assign(actor=actor, handler=holder.staff_id, rung=holder.rung)
+        return (*moved, *self._decided(complaint, assign, now))
+
+    def _decided(self, complaint: Complaint, command: Command, now: datetime) -> tuple[Event, ...]:
+        """A command the desk decides on its own (routing): a refusal leaves the
+        complaint as it is, and is logged with its reason, never swallowed (the
+        complaint's id and the rule, no personal data: PRV-1)."""
         try:
-            return decide(complaint, assign, self.pack, now)
-        except ComplaintCoreError:
+            return decide(complaint, command, self.pack, now)
+        except ComplaintCoreError as exc:
+            log.warning(
+                "complaint %s: the desk's own %s was refused: %s", complaint.id, command.name, exc
+            )
             return ()
 
     def _assign(self, complaint: Complaint, handler: StaffMember, actor: str) -> Assign:
@@ -2411,6 +2474,17 @@ class Desk:
 
 _RAISER_LOCKS = 1024
 """Store locks an intake's complainants and rooms are spread over (IMP-3)."""
+
+
+def _moved_by(complaint: Complaint) -> Trigger | None:
+    """ESC-2: the trigger of the escalation since its last holder, which a further
+    step past an empty rung carries on; ``None`` if nothing moved it up since."""
+    for ev in reversed(complaint.events):
+        if isinstance(ev, Escalated):
+            return ev.trigger
+        if isinstance(ev, Assigned):
+            return None
+    return None
 
 
 def _store_lock_keys(keys: Collection[str]) -> set[str]:

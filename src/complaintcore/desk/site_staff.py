@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from datetime import datetime
 
+import attrs
+
 from complaintcore.core.models import Complaint
 from complaintcore.core.rulepack import RulePack
 from complaintcore.desk import access
@@ -74,6 +76,21 @@ class SiteStaff:
         if key not in memo:
             memo[key] = access.choose_handler(need, members, self.pack, now)
         return memo[key]
+
+    def holder_at(self, complaint: Complaint, rung: str, now: datetime) -> StaffMember | None:
+        """ESC-2, ESC-5: who takes the complaint on at exactly ``rung`` after an
+        escalation, since the core lets an assignment move it higher only for its
+        grade or target: the departments routing tries, in turn, on duty first,
+        never the person it is about nor an earlier handler.  ``None`` when nobody
+        at the site holds the rung."""
+        index = self.pack.rung_index(rung)
+        need = attrs.evolve(access.routing_of(complaint, self.pack), floor=index)
+        members = [
+            m
+            for m in self.site_members(complaint)
+            if self.pack.has_rung(m.rung) and self.pack.rung_index(m.rung) == index
+        ]
+        return access.choose_handler(need, members, self.pack, now)
 
 
 def same_staff(known: object, members: Sequence[StaffMember]) -> bool:

@@ -138,7 +138,7 @@ class Sweeper:
                     more = ()  # at the top already: nowhere to go (ESC-5) ...
                     for status in breached:  # ... but its holder hears the deadline passed (DL-7)
                         missed = self._missed_runs(start, status)
-                        for m in self._telling.holders(complaint, members, now):
+                        for m in self._telling.holders(complaint, members, now, status.name):
                             for run, due, _unit in missed:
                                 outbox += self._telling.fan(
                                     complaint,
@@ -195,7 +195,7 @@ class Sweeper:
             for status in self._projection.clocks_now(complaint, now):
                 if status.state is not ClockState.AT_RISK:
                     continue
-                for m in self._telling.holders(complaint, members, now):
+                for m in self._telling.holders(complaint, members, now, status.name):
                     outbox += self._telling.fan(
                         complaint,
                         "at_risk",

@@ -32,7 +32,7 @@ from complaintcore.core.models import (
     Trigger,
     Visited,
 )
-from complaintcore.core.rulepack import DutySpec, RulePack
+from complaintcore.core.rulepack import ClockSpec, DutySpec, RulePack
 from complaintcore.core.staff_report import StaffMonth
 from complaintcore.desk import access, messages
 from complaintcore.desk.ports import Notification, Notifier, StaffDirectory, StaffMember
@@ -40,7 +40,7 @@ from complaintcore.desk.projection import Projection
 from complaintcore.desk.site_staff import SiteStaff, not_the_site
 from complaintcore.i18n import N_
 
-__all__ = ["Outbox", "Telling", "measure_detail", "minutes"]
+__all__ = ["Outbox", "Telling", "measure_detail", "minutes", "owing_unit"]
 
 Outbox = list[tuple[str, Notification]]
 """Messages to queue, each with the channel it goes by."""
@@ -490,17 +490,23 @@ class Telling:
         return pool
 
     def holders(
-        self, complaint: Complaint, members: Sequence[StaffMember], now: datetime
+        self,
+        complaint: Complaint,
+        members: Sequence[StaffMember],
+        now: datetime,
+        clock: str = "",
     ) -> list[StaffMember]:
         """Who owes the complaint's deadlines, for warnings about them (DL-7): its
         handler; for a bypass complaint nobody holds before the complainant's consent,
         head office (IN-6), its own unit's staff first, else whoever the escalation
-        of it would tell (``members`` is already head office's alone)."""
+        of it would tell (``members`` is already head office's alone); for any other
+        complaint nobody holds (not routed yet), the unit that owes ``clock``, so a
+        warning never goes to nobody (see :meth:`_unheld`)."""
         if complaint.state.handler:
             handler = self.directory.get(complaint.state.handler)
             return [handler] if handler is not None else []
         if not complaint.awaiting_site_consent:
-            return []
+            return self._unheld(complaint, members, now, clock)
         site = complaint.intake.site or complaint.intake.complainant.site
         unit = self.pack.head_office_unit
         return (
@@ -508,6 +514,40 @@ class Telling:
             if unit
             else []
         ) or access.recipients(members, site=site, at=now, tz=self.zone)
+
+    def _unheld(
+        self, complaint: Complaint, members: Sequence[StaffMember], now: datetime, clock: str
+    ) -> list[StaffMember]:
+        """DL-7, IN-5, ESC-6: who is warned about a clock of a complaint nobody holds:
+        the staff at the site of the unit that owes the clock (``owed_by``: the
+        receiving unit for IN-5, else the responsible department), else customer
+        service (IN-4), else, as :meth:`_told_or_above` does, the supervisor's rung
+        and up; never the person complained about (ESC-4)."""
+        site = complaint.intake.site or complaint.intake.complainant.site
+        reachable = [m for m in members if not access.is_target(m, complaint)]
+        spec = next((c for c in self.pack.clocks if c.name == clock), None)
+        owing = owing_unit(complaint, spec) if spec is not None else ""
+        for unit in dict.fromkeys(u for u in (owing, self.pack.customer_service) if u):
+            told = access.recipients(reachable, site=site, department=unit, at=now, tz=self.zone)
+            if told:
+                return told
+        here = max(
+            complaint.rung_index(self.pack),
+            self.pack.rung_index(access.supervisor_rung(self.pack)),
+        )
+        return self._told_or_above(
+            complaint, now, rung=self.pack.ladder[here].code, departments=(None,)
+        )
+
+
+def owing_unit(complaint: Complaint, spec: ClockSpec) -> str:
+    """ESC-6: the unit that owes a clock: the responsible department, or, for a clock
+    the receiver owes (IN-5), the unit that registered the complaint."""
+    if spec.owed_by == "receiving_unit":
+        for ev in complaint.events:
+            if isinstance(ev, Registered):
+                return ev.unit
+    return complaint.state.department
 
 
 def measure_detail(measure: MeasureAdded, zone: ZoneInfo) -> tuple[messages.Detail, ...]:

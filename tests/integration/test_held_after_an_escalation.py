@@ -1,0 +1,329 @@
+"""After an escalation someone holds the complaint, and a warning about a complaint
+nobody holds reaches someone (review s32A F01, F02, F05).
+
+cn-property on the 2025 State Council calendar (no holiday in mid-November;
+working hours 09:00-12:00 and 13:00-18:00).  The packaged sample staff at site
+``sunrise``: SR-001 the only project manager, SR-101 the customer-service head
+(Mon-Fri 09-18, Sat 09-12), SR-102 the only complaint handler (客服专员, Mon-Sat
+08:30-17:30), SR-103 the receptionist (Sat 09-17), SR-201 the engineering head,
+SR-301 the security captain (Mon-Fri 09-18), guards SR-302 (nights 20-08) and
+SR-303 (days 08-20); head office's senior management HQ-001 (no duty hours: always
+reachable) and HQ-002 (Mon-Fri 09-12, 13-18), and HQ-010 for 行政人事部.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+import pytest
+
+from complaintcore.adapters.staff import load_sample_staff
+from complaintcore.core.models import (
+    Assigned,
+    Complainant,
+    Escalated,
+    Intake,
+    TargetPerson,
+    Trigger,
+)
+from complaintcore.core.workflow import Escalate, Forward
+from complaintcore.desk import Desk
+from complaintcore.desk.ports import StaffMember
+from complaintcore.rules import load_pack
+from complaintcore.testing import RecordingNotifier, make_desk
+from tests.helpers import SH
+
+GUARD = TargetPerson(staff_id="SR-302", rung="front_line", role="保安", department="security")
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2025, 11, day, hour, minute, tzinfo=SH)
+
+
+def intake(received: datetime, receiver: str = "SR-103", **kw: object) -> Intake:
+    return Intake(
+        complainant=Complainant("王小明", "13812345678", "3-2-1201", "3", "sunrise"),
+        channel="phone",
+        received_at=received,
+        receiver=receiver,
+        summary="楼上漏水，天花板渗水",
+        site="sunrise",
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def sample_without(*gone: str) -> list[StaffMember]:
+    return [
+        m for m in load_sample_staff(pack=load_pack("cn-property")).members()
+        if m.staff_id not in gone
+    ]  # fmt: skip
+
+
+def told(desk: Desk, notes: RecordingNotifier, now: datetime, topic: str, cid: str) -> list[str]:
+    desk.deliver(now)
+    return sorted(n.recipient for n, _ in notes.sent if n.topic == topic and n.complaint_id == cid)
+
+
+# --------------------------------------------------------------------------- F01
+
+
+@pytest.mark.procedure("ESC-2")
+@pytest.mark.procedure("ESC-5")
+def test_a_sweep_to_a_rung_nobody_holds_goes_on_to_the_first_rung_with_someone() -> None:
+    """Sunrise without its project manager: the reply and the department's result are
+    due 3 working days after Mon 10 Nov (Tue 11, Wed 12, Thu 13) = Thu 13 Nov 18:00;
+    at 18:01 the complaint moves up "one or more rungs" (ESC-2): past the empty
+    project-manager rung to senior management, where HQ-001 (on duty; HQ-002's day
+    ended at 18:00) takes it on and is told."""
+    notes = RecordingNotifier()
+    desk = make_desk(staff=sample_without("SR-001"), notifiers=[notes])
+    leak = desk.receive(intake(at(10, 10)), now=at(10, 10))
+    assert (leak.state.handler, leak.state.rung) == ("SR-201", "department_head")
+    assert desk.sweep(at(13, 18)).escalated == ()  # the due instant is not a breach
+    desk.deliver(at(13, 18))
+    notes.sent.clear()  # intake's assignment to SR-201 and the at-risk warnings
+    swept = desk.sweep(at(13, 18, 1))
+    assert sorted(name for _cid, name in swept.escalated) == ["department_result", "reply"]
+    leak = desk.get(leak.id)
+    assert (leak.state.rung, leak.state.handler) == ("senior_management", "HQ-001")
+    first, onward, assigned = leak.events[-3:]
+    assert isinstance(first, Escalated)
+    assert isinstance(onward, Escalated)
+    assert (first.from_rung, first.to_rung) == ("department_head", "project_manager")
+    assert sorted(first.clock.split(",")) == ["department_result", "reply"]
+    # the desk's own step past the empty rung: same trigger, and the history says why
+    assert (onward.from_rung, onward.to_rung) == ("project_manager", "senior_management")
+    assert (onward.trigger, onward.actor) == (Trigger.DEADLINE_MISSED, "system")
+    assert "nobody at the site holds project_manager" in onward.note
+    assert isinstance(assigned, Assigned)
+    assert (assigned.handler, assigned.rung) == ("HQ-001", "senior_management")
+    assert told(desk, notes, at(13, 18, 1), "escalated", leak.id) == ["HQ-001"]
+    assert told(desk, notes, at(13, 18, 1), "assigned", leak.id) == ["HQ-001"]
+    assert told(desk, notes, at(13, 18, 1), "late_department", leak.id) == ["HQ-010"]
+    desk.sweep(at(20, 10))  # a week later: still held, nothing more to do
+    assert desk.get(leak.id).state.handler == "HQ-001"
+
+
+@pytest.mark.procedure("ESC-2")
+def test_a_handler_who_cannot_handle_it_passes_an_empty_rung_too() -> None:
+    """SR-201 cannot handle it (ESC-2) on Tue 11 Nov 10:00: the project-manager rung is
+    empty, so it goes on to senior management; both of its members are on duty and
+    told, and HQ-001 (the first by staff id) takes it on."""
+    notes = RecordingNotifier()
+    desk = make_desk(staff=sample_without("SR-001"), notifiers=[notes])
+    leak = desk.receive(intake(at(10, 10)), now=at(10, 10))
+    desk.deliver(at(10, 10))
+    notes.sent.clear()
+    leak = desk.act(leak.id, Escalate(actor="SR-201", trigger="cannot_handle"), now=at(11, 10))
+    assert [e.kind for e in leak.events[-3:]] == ["escalated", "escalated", "assigned"]
+    onward = leak.events[-2]
+    assert isinstance(onward, Escalated)
+    assert (onward.to_rung, onward.trigger, onward.actor) == (
+        "senior_management",
+        Trigger.CANNOT_HANDLE,
+        "SR-201",
+    )
+    assert (leak.state.rung, leak.state.handler) == ("senior_management", "HQ-001")
+    assert told(desk, notes, at(11, 10), "escalated", leak.id) == ["HQ-001", "HQ-002"]
+
+
+@pytest.mark.procedure("ESC-2")
+def test_nobody_at_or_above_the_rung_is_logged_without_personal_data(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """With neither a project manager nor senior management there is nobody to hold
+    it: the complaint stays at project_manager unassigned, and the log says so
+    (complaint id and rung, no complainant's name or phone: PRV-1)."""
+    desk = make_desk(staff=sample_without("SR-001", "HQ-001", "HQ-002"))
+    leak = desk.receive(intake(at(10, 10)), now=at(10, 10))
+    with caplog.at_level(logging.WARNING, logger="complaintcore.desk"):
+        desk.sweep(at(13, 18, 1))
+    leak = desk.get(leak.id)
+    assert (leak.state.rung, leak.state.handler) == ("project_manager", "")
+    assert f"complaint {leak.id}: nobody at its site holds rung project_manager" in caplog.text
+    assert "王小明" not in caplog.text
+    assert "13812345678" not in caplog.text
+
+
+# --------------------------------------------------------------------------- F02
+
+
+@pytest.mark.procedure("IN-5")
+@pytest.mark.procedure("ESC-5")
+@pytest.mark.procedure("DL-7")
+def test_in5_escalation_is_held_by_a_complaint_handler_who_is_warned() -> None:
+    """Guard SR-302 registers a complaint Thu 13 Nov 10:00 and nobody forwards it.
+    IN-5 is 24 wall hours: due Fri 14 Nov 10:00, escalated at 10:01 from the front line
+    to the complaint handler's rung, where SR-102 takes it on (not a department head:
+    that is a rung up, which needs an escalation, ESC-5).  The reply (DL-1) is due
+    Tue 18 Nov 18:00; its budget is Thu 7 h + Fri 8 + Mon 8 + Tue 8 = 31 working hours,
+    80 % = 24 h 48 min, reached 1 h 48 min into Tuesday: at risk from 10:48 (DL-7)."""
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    c = desk.receive(
+        intake(at(13, 10), receiver="SR-302", receiver_unit="security"),
+        now=at(13, 10),
+        route=False,
+    )
+    assert desk.sweep(at(14, 10)).escalated == ()
+    assert desk.sweep(at(14, 10, 1)).escalated == ((c.id, "to_customer_service"),)
+    c = desk.get(c.id)
+    assert [e.kind for e in c.events[-2:]] == ["escalated", "assigned"]
+    assert (c.state.rung, c.state.handler) == ("complaint_handler", "SR-102")
+    assert told(desk, notes, at(14, 10, 1), "assigned", c.id) == ["SR-102"]
+    notes.sent.clear()  # IN-5's own at-risk warning, sent to security on Friday
+    desk.sweep(at(18, 10, 47))
+    assert told(desk, notes, at(18, 10, 47), "at_risk", c.id) == []
+    assert desk.sweep(at(18, 10, 48)).at_risk == 1
+    assert told(desk, notes, at(18, 10, 48), "at_risk", c.id) == ["SR-102"]
+
+
+@pytest.mark.procedure("DL-3")
+@pytest.mark.procedure("ESC-5")
+def test_a_forwarded_complaint_nobody_assigned_is_held_after_its_escalation() -> None:
+    """Forwarded to customer service Fri 14 Nov 18:30 and never assigned: DL-3's 24 wall
+    hours to the department end Sat 15 Nov 18:30; at 18:31 it goes up to the complaint
+    handler's rung and SR-102 holds it."""
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    c = desk.receive(
+        intake(at(14, 18), receiver="SR-302", receiver_unit="security"),
+        now=at(14, 18),
+        route=False,
+    )
+    desk.act(c.id, Forward(actor="SR-302", to_unit="customer_service"), now=at(14, 18, 30))
+    assert desk.sweep(at(15, 18, 30)).escalated == ()
+    assert desk.sweep(at(15, 18, 31)).escalated == ((c.id, "to_department"),)
+    c = desk.get(c.id)
+    assert (c.state.rung, c.state.handler) == ("complaint_handler", "SR-102")
+    assert told(desk, notes, at(15, 18, 31), "assigned", c.id) == ["SR-102"]
+
+
+@pytest.mark.procedure("ESC-5")
+def test_a_routing_the_core_refuses_is_logged(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Were routing to pick a department head for a complaint at the complaint handler's
+    rung, the core refuses the move up without an escalation (ESC-5): the complaint
+    is left unassigned, and the refusal is logged with its reason, not swallowed."""
+    desk = make_desk()
+    head = next(m for m in desk.directory.members() if m.staff_id == "SR-201")
+    monkeypatch.setattr(desk._staff, "holder_at", lambda *_a: head)
+    c = desk.receive(
+        intake(at(13, 10), receiver="SR-302", receiver_unit="security"),
+        now=at(13, 10),
+        route=False,
+    )
+    with caplog.at_level(logging.WARNING, logger="complaintcore.desk"):
+        desk.sweep(at(14, 10, 1))
+    assert desk.get(c.id).state.handler == ""
+    assert f"complaint {c.id}: the desk's own assign was refused" in caplog.text
+    assert "(ESC-5)" in caplog.text
+
+
+# --------------------------------------------------------------------------- F05
+
+
+@pytest.mark.procedure("DL-7")
+@pytest.mark.procedure("IN-5")
+def test_in5_at_risk_warns_the_receiving_unit() -> None:
+    """Registered by guard SR-302 Fri 14 Nov 18:30 and not forwarded: IN-5 is due Sat
+    15 Nov 18:30, at risk from 80 % of 24 h = 19 h 12 min: Sat 13:42.  The receiving
+    unit owes it (owed_by, ESC-6): security's staff on duty then, SR-303 (the day
+    guard; SR-302 works nights, SR-301 weekdays)."""
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    c = desk.receive(
+        intake(at(14, 18, 30), receiver="SR-302", receiver_unit="security"),
+        now=at(14, 18, 30),
+        route=False,
+    )
+    assert desk.sweep(at(15, 13, 41)).at_risk == 0
+    assert desk.sweep(at(15, 13, 42)).at_risk == 1
+    assert told(desk, notes, at(15, 13, 42), "at_risk", c.id) == ["SR-303"]
+    body = next(n.body for n, _ in notes.sent if n.topic == "at_risk")
+    assert "to_customer_service" in body or "reach customer service" in body
+    assert "2025-11-15T18:30+08:00" in body
+
+
+@pytest.mark.procedure("DL-7")
+@pytest.mark.procedure("ESC-4")
+def test_in5_at_risk_goes_to_customer_service_when_the_unit_has_nobody_else() -> None:
+    """A guard registers a complaint about himself (IN-2: never refused) with the rest
+    of security away from the directory: the person complained about is not warned
+    (ESC-4), so customer service is, its staff on duty at Sat 13:42: SR-001 (the project
+    manager, of customer service, no duty hours), SR-102 and SR-103 (SR-101's Saturday
+    ends at 12:00)."""
+    notes = RecordingNotifier()
+    desk = make_desk(staff=sample_without("SR-301", "SR-303"), notifiers=[notes])
+    c = desk.receive(
+        intake(at(14, 18, 30), receiver="SR-302", receiver_unit="security", target=GUARD),
+        now=at(14, 18, 30),
+        route=False,
+    )
+    desk.sweep(at(15, 13, 42))
+    assert told(desk, notes, at(15, 13, 42), "at_risk", c.id) == ["SR-001", "SR-102", "SR-103"]
+
+
+@pytest.mark.procedure("DL-7")
+def test_at_risk_of_an_unheld_complaint_goes_up_the_ladder_past_empty_units() -> None:
+    """A site with neither another guard nor customer service: the supervisor's rung
+    (department_head) of any department is warned, here the engineering head."""
+    staff = [
+        StaffMember(
+            staff_id="G-1", name="马超", role="保安", rung="front_line",
+            department="security", site="oak",
+        ),
+        StaffMember(
+            staff_id="E-1", name="刘洋", role="工程主管", rung="department_head",
+            department="engineering", site="oak",
+        ),
+        StaffMember(
+            staff_id="P-1", name="吴建华", role="项目经理", rung="project_manager",
+            department="engineering", site="oak",
+        ),
+    ]  # fmt: skip
+    notes = RecordingNotifier()
+    desk = make_desk(staff=staff, notifiers=[notes])
+    guard = TargetPerson(staff_id="G-1", rung="front_line", role="保安", department="security")
+    c = desk.receive(
+        Intake(
+            complainant=Complainant("王小明", "13812345678", "1-1-101", "1", "oak"),
+            channel="in_person",
+            received_at=at(14, 18, 30),
+            receiver="G-1",
+            receiver_unit="security",
+            summary="保安态度恶劣",
+            site="oak",
+            target=guard,
+        ),
+        now=at(14, 18, 30),
+        route=False,
+    )
+    desk.sweep(at(15, 13, 42))
+    assert told(desk, notes, at(15, 13, 42), "at_risk", c.id) == ["E-1"]
+
+
+@pytest.mark.procedure("DL-7")
+@pytest.mark.procedure("ESC-5")
+def test_a_deadline_missed_at_an_empty_top_rung_is_told_to_the_owing_department() -> None:
+    """Escalated by hand to senior management, which this directory leaves empty: nobody
+    holds it.  The reply and the department's result fall due Thu 13 Nov 18:00 (3
+    working days after Mon 10); at 18:01 it cannot go higher (ESC-5), so the
+    responsible department that owes them, engineering, hears `breached`: all three
+    of its staff, none of them on duty at 18:01 (SR-201 and SR-202 end at 17:00,
+    SR-203 works Friday to Sunday nights)."""
+    notes = RecordingNotifier()
+    desk = make_desk(staff=sample_without("HQ-001", "HQ-002"), notifiers=[notes])
+    leak = desk.receive(intake(at(10, 10)), now=at(10, 10))
+    leak = desk.act(
+        leak.id,
+        Escalate(actor="SR-201", trigger="cannot_handle", to_rung="senior_management"),
+        now=at(10, 11),
+    )
+    assert (leak.state.rung, leak.state.handler) == ("senior_management", "")
+    desk.sweep(at(13, 18, 1))
+    assert told(desk, notes, at(13, 18, 1), "breached", leak.id) == [
+        "SR-201", "SR-201", "SR-202", "SR-202", "SR-203", "SR-203",
+    ]  # fmt: skip
