@@ -779,3 +779,75 @@ def test_an_issue_id_typed_with_personal_data_is_masked_in_views(typed: str, sho
         text = json.dumps(record, ensure_ascii=False)
         assert PHONE not in text
         assert NAME not in text
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_name_and_room_posted_with_spaces_round_them_are_masked_in_free_text(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A web form's fields often carry a trailing or leading space; stored so through
+    ``intake_from_dict`` and ``receive``, the name and room are still masked where
+    they occur in the summary: the masked view, the log channel and a message to
+    someone who need not see personal data (review s32B F02)."""
+    from complaintcore import intake_from_dict
+    from complaintcore.adapters.notify import LogNotifier
+
+    caplog.set_level(logging.INFO, logger="cc.padded")
+    desk = make_desk(notifiers=[LogNotifier("cc.padded")])
+    submission = {
+        "complainant": {
+            "name": "王小明 ",
+            "phone": PHONE,
+            "room": " 3-1202 ",
+            "building": "3",
+            "site": "sunrise",
+        },
+        "channel": "web",
+        "received_at": "2025-11-14T09:00+08:00",
+        "receiver": "SR-103",
+        "summary": "业主王小明反映：3-1202卫生间顶棚漏水，楼上不开门",
+        "site": "sunrise",
+    }
+    c = desk.receive(intake_from_dict(submission), now=NOW)
+    assert desk.get(c.id).intake.complainant.name == "王小明 "  # stored as posted
+    desk.deliver(NOW)
+    shown = "业主王**反映：****02卫生间顶棚漏水，楼上不开门"
+    assert desk.view(c.id, "SR-202", now=NOW)["intake"]["summary"] == shown  # an engineer
+    logged = " ".join(r.getMessage() for r in caplog.records if r.name == "cc.padded")
+    assert f"摘要：{shown}" in logged
+    note = desk.messages.render(
+        c, "assigned", desk.directory.get("SR-202"), desk.pack, at=NOW, discriminator="x"
+    )
+    assert f"摘要：{shown}" in note.body
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("room", "summary", "shown"),
+    [
+        ("3栋1202室", "３栋１２０２室卫生间漏水", "*****２室卫生间漏水"),
+        ("3-1202", "3－1202卫生间漏水", "****02卫生间漏水"),
+        ("３栋１２０２室", "3栋1202室卫生间漏水", "*****2室卫生间漏水"),
+    ],
+)
+def test_a_room_typed_in_the_other_width_is_masked_in_the_view(
+    room: str, summary: str, shown: str
+) -> None:
+    """A Chinese IME in full-width mode types ``３栋１２０２室`` and ``3－1202``: the
+    room the masked view hides in its field is hidden in the summary beside it too
+    (review s32B F03)."""
+    from complaintcore import Complainant, Intake
+
+    desk = make_desk()
+    c = desk.receive(
+        Intake(
+            complainant=Complainant(NAME, PHONE, room, "3", "sunrise"),
+            channel="phone",
+            received_at=NOW,
+            receiver="SR-103",
+            site="sunrise",
+            summary=summary,
+        ),
+        now=NOW,
+    )
+    assert desk.view(c.id, "SR-202", now=NOW)["intake"]["summary"] == shown  # an engineer
