@@ -851,3 +851,84 @@ def test_a_room_typed_in_the_other_width_is_masked_in_the_view(
         now=NOW,
     )
     assert desk.view(c.id, "SR-202", now=NOW)["intake"]["summary"] == shown  # an engineer
+
+
+# --------------------------------------------------------------------------- host hooks
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_host_hooks_exception_is_logged_with_the_complainants_data_masked(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A classifier service's HTTP error quotes the URL it was called with (the
+    summary in it, as written or percent-encoded), a CRM listener's KeyError the
+    owner it did not find, an exception the one it was raised from: the desk logs
+    the type, the message and the traceback, with the name, phone and room masked
+    as a channel's error is, and not the exception itself (a handler or an error
+    tracker would print it as raised) (review s32B F01)."""
+    from urllib.parse import quote
+
+    from complaintcore import Complainant, Complaint, Desk, Intake, hookimpl
+    from complaintcore.desk.plugins import make_plugin_manager
+
+    name, room = "Margaret Thompson", "Flat 12B"
+    summary = f"{name} of {room} ({PHONE}): water leaking through the ceiling"
+
+    class Host:
+        @hookimpl
+        def complaintcore_classify(self, complaint: Complaint) -> None:
+            sent = complaint.intake.summary
+            try:
+                raise ValueError(f"bad text={quote(sent)}")
+            except ValueError as cause:
+                raise RuntimeError(
+                    f"400 Client Error for url: https://nlp.example/?text={sent}"
+                ) from cause
+
+        @hookimpl
+        def complaintcore_on_events(self, complaint: Complaint) -> None:
+            p = complaint.intake.complainant
+            raise KeyError(f"CRM has no owner {p.name} / {p.phone} / {p.room}")
+
+    plain = make_desk()
+    desk = Desk(
+        pack=plain.pack,
+        store=plain.store,
+        directory=plain.directory,
+        calendar=plain.calendar,
+        notifiers=[],
+        plugin_manager=make_plugin_manager([Host()], load_entry_points=False),
+    )
+    caplog.set_level(logging.DEBUG)
+    c = desk.receive(
+        Intake(
+            complainant=Complainant(name, PHONE, room, "3", "sunrise"),
+            channel="phone",
+            received_at=NOW,
+            receiver="SR-103",
+            site="sunrise",
+            summary=summary,
+        ),
+        now=NOW,
+    )
+    assert desk.get(c.id).state.category  # the pack's keywords classified it
+    failed = [r for r in caplog.records if r.name == "complaintcore.desk" and "failed" in r.msg]
+    assert [r.levelname for r in failed] == ["ERROR", "ERROR"]
+    assert all(r.exc_info is None for r in failed)  # no unmasked exception to re-print
+    classify, listener = (r.getMessage() for r in failed)
+    masked = "M**************** of F******* (*********78): water leaking through the ceiling"
+    assert classify.startswith(f"complaintcore_classify failed for {c.id}; the pack's keywords")
+    assert "\nTraceback (most recent call last):\n" in classify
+    assert classify.endswith(
+        f"RuntimeError: 400 Client Error for url: https://nlp.example/?text={masked}"
+    )
+    # the cause, percent-encoded: Margaret%20Thompson is M and 18 stars, Flat%2012B F
+    # and 9; the phone is read with the 28 of %28 before it, 13 digits: 11 stars, 78
+    cause = "ValueError: bad text=M******************%20of%20F*********%20%***********78%29"
+    assert f"\n{cause}%3A%20water%20leaking" in classify
+    assert listener.startswith(f"complaintcore_on_events failed for {c.id}\nTraceback")
+    assert listener.endswith(
+        "KeyError: 'CRM has no owner M**************** / *********78 / F*******'"
+    )
+    for secret in (name, PHONE, room, quote(name), quote(room), "Thompson", "12B"):
+        assert secret not in caplog.text, secret
