@@ -779,3 +779,156 @@ def test_an_issue_id_typed_with_personal_data_is_masked_in_views(typed: str, sho
         text = json.dumps(record, ensure_ascii=False)
         assert PHONE not in text
         assert NAME not in text
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_name_and_room_posted_with_spaces_round_them_are_masked_in_free_text(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A web form's fields often carry a trailing or leading space; stored so through
+    ``intake_from_dict`` and ``receive``, the name and room are still masked where
+    they occur in the summary: the masked view, the log channel and a message to
+    someone who need not see personal data (review s32B F02)."""
+    from complaintcore import intake_from_dict
+    from complaintcore.adapters.notify import LogNotifier
+
+    caplog.set_level(logging.INFO, logger="cc.padded")
+    desk = make_desk(notifiers=[LogNotifier("cc.padded")])
+    submission = {
+        "complainant": {
+            "name": "王小明 ",
+            "phone": PHONE,
+            "room": " 3-1202 ",
+            "building": "3",
+            "site": "sunrise",
+        },
+        "channel": "web",
+        "received_at": "2025-11-14T09:00+08:00",
+        "receiver": "SR-103",
+        "summary": "业主王小明反映：3-1202卫生间顶棚漏水，楼上不开门",
+        "site": "sunrise",
+    }
+    c = desk.receive(intake_from_dict(submission), now=NOW)
+    assert desk.get(c.id).intake.complainant.name == "王小明 "  # stored as posted
+    desk.deliver(NOW)
+    shown = "业主王**反映：****02卫生间顶棚漏水，楼上不开门"
+    assert desk.view(c.id, "SR-202", now=NOW)["intake"]["summary"] == shown  # an engineer
+    logged = " ".join(r.getMessage() for r in caplog.records if r.name == "cc.padded")
+    assert f"摘要：{shown}" in logged
+    note = desk.messages.render(
+        c, "assigned", desk.directory.get("SR-202"), desk.pack, at=NOW, discriminator="x"
+    )
+    assert f"摘要：{shown}" in note.body
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("room", "summary", "shown"),
+    [
+        ("3栋1202室", "３栋１２０２室卫生间漏水", "*****２室卫生间漏水"),
+        ("3-1202", "3－1202卫生间漏水", "****02卫生间漏水"),
+        ("３栋１２０２室", "3栋1202室卫生间漏水", "*****2室卫生间漏水"),
+    ],
+)
+def test_a_room_typed_in_the_other_width_is_masked_in_the_view(
+    room: str, summary: str, shown: str
+) -> None:
+    """A Chinese IME in full-width mode types ``３栋１２０２室`` and ``3－1202``: the
+    room the masked view hides in its field is hidden in the summary beside it too
+    (review s32B F03)."""
+    from complaintcore import Complainant, Intake
+
+    desk = make_desk()
+    c = desk.receive(
+        Intake(
+            complainant=Complainant(NAME, PHONE, room, "3", "sunrise"),
+            channel="phone",
+            received_at=NOW,
+            receiver="SR-103",
+            site="sunrise",
+            summary=summary,
+        ),
+        now=NOW,
+    )
+    assert desk.view(c.id, "SR-202", now=NOW)["intake"]["summary"] == shown  # an engineer
+
+
+# --------------------------------------------------------------------------- host hooks
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_host_hooks_exception_is_logged_with_the_complainants_data_masked(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A classifier service's HTTP error quotes the URL it was called with (the
+    summary in it, as written or percent-encoded), a CRM listener's KeyError the
+    owner it did not find, an exception the one it was raised from: the desk logs
+    the type, the message and the traceback, with the name, phone and room masked
+    as a channel's error is, and not the exception itself (a handler or an error
+    tracker would print it as raised) (review s32B F01)."""
+    from urllib.parse import quote
+
+    from complaintcore import Complainant, Complaint, Desk, Intake, hookimpl
+    from complaintcore.desk.plugins import make_plugin_manager
+
+    name, room = "Margaret Thompson", "Flat 12B"
+    summary = f"{name} of {room} ({PHONE}): water leaking through the ceiling"
+
+    class Host:
+        @hookimpl
+        def complaintcore_classify(self, complaint: Complaint) -> None:
+            sent = complaint.intake.summary
+            try:
+                raise ValueError(f"bad text={quote(sent)}")
+            except ValueError as cause:
+                raise RuntimeError(
+                    f"400 Client Error for url: https://nlp.example/?text={sent}"
+                ) from cause
+
+        @hookimpl
+        def complaintcore_on_events(self, complaint: Complaint) -> None:
+            p = complaint.intake.complainant
+            raise KeyError(f"CRM has no owner {p.name} / {p.phone} / {p.room}")
+
+    plain = make_desk()
+    desk = Desk(
+        pack=plain.pack,
+        store=plain.store,
+        directory=plain.directory,
+        calendar=plain.calendar,
+        notifiers=[],
+        plugin_manager=make_plugin_manager([Host()], load_entry_points=False),
+    )
+    caplog.set_level(logging.DEBUG)
+    c = desk.receive(
+        Intake(
+            complainant=Complainant(name, PHONE, room, "3", "sunrise"),
+            channel="phone",
+            received_at=NOW,
+            receiver="SR-103",
+            site="sunrise",
+            summary=summary,
+        ),
+        now=NOW,
+    )
+    assert desk.get(c.id).state.category  # the pack's keywords classified it
+    failed = [r for r in caplog.records if r.name == "complaintcore.desk" and "failed" in r.msg]
+    assert [r.levelname for r in failed] == ["ERROR", "ERROR"]
+    assert all(r.exc_info is None for r in failed)  # no unmasked exception to re-print
+    classify, listener = (r.getMessage() for r in failed)
+    masked = "M**************** of F******* (*********78): water leaking through the ceiling"
+    assert classify.startswith(f"complaintcore_classify failed for {c.id}; the pack's keywords")
+    assert "\nTraceback (most recent call last):\n" in classify
+    assert classify.endswith(
+        f"RuntimeError: 400 Client Error for url: https://nlp.example/?text={masked}"
+    )
+    # the cause, percent-encoded: Margaret%20Thompson is M and 18 stars, Flat%2012B F
+    # and 9; the phone is read with the 28 of %28 before it, 13 digits: 11 stars, 78
+    cause = "ValueError: bad text=M******************%20of%20F*********%20%***********78%29"
+    assert f"\n{cause}%3A%20water%20leaking" in classify
+    assert listener.startswith(f"complaintcore_on_events failed for {c.id}\nTraceback")
+    assert listener.endswith(
+        "KeyError: 'CRM has no owner M**************** / *********78 / F*******'"
+    )
+    for secret in (name, PHONE, room, quote(name), quote(room), "Thompson", "12B"):
+        assert secret not in caplog.text, secret

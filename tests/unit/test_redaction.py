@@ -81,6 +81,49 @@ def test_a_name_whose_capitals_are_other_letters_is_masked_in_them(
     assert redact(text, also=["Herr Strauß"]) == expected
 
 
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    "also",
+    [
+        ["王小明 ", "13812345678", "3-1202 "],  # a web form's trailing spaces
+        [" 王小明", "13812345678", " 3-1202"],
+        ["\u3000王小明\u3000", "13812345678", "\t3-1202\n"],  # ideographic space, tab
+    ],
+)
+def test_a_name_or_room_given_with_spaces_round_it_is_masked_where_it_occurs(
+    also: list[str],
+) -> None:
+    """A value stored as a form field carried it (``"王小明 "``) is the name without
+    the spaces when it occurs in the text (review s32B F02)."""
+    text = "业主王小明反映：3-1202卫生间顶棚漏水，楼上不开门"
+    assert redact(text, also=also) == "业主王**反映：****02卫生间顶棚漏水，楼上不开门"
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("room", "text", "expected"),
+    [
+        # registered in ASCII, typed by a Chinese IME in full-width mode
+        ("3栋1202室", "３栋１２０２室卫生间漏水", "*****２室卫生间漏水"),
+        ("3-1202", "3－1202卫生间漏水", "****02卫生间漏水"),
+        ("3-1202", "住３－１２０２，楼上漏水", "住****０２，楼上漏水"),
+        ("Flat 12B", "Water in ＦＬＡＴ １２Ｂ again", "Water in Ｆ******* again"),
+        # registered full-width, written in ASCII
+        ("３栋１２０２室", "3栋1202室卫生间漏水", "*****2室卫生间漏水"),
+        ("３－１２０２", "住3-1202，楼上漏水", "住****02，楼上漏水"),
+        # other scripts' and circled digits count as digits, as in phones
+        ("302", "住٣٠٢室", "住***室"),
+        ("302", "住③⓪②室", "住***室"),
+    ],
+)
+def test_a_room_in_the_other_width_is_masked_as_written(
+    room: str, text: str, expected: str
+) -> None:
+    """Full-width digits, dash and letters are the room as it is drawn; the masked
+    text keeps the characters that were written (review s32B F03)."""
+    assert redact(text, also=["王小明", "13812345678", room]) == expected
+
+
 # --------------------------------------------------------------------------- spellings
 
 _MATHEMATICAL = "".join(chr(0x1D7CE + int(d)) for d in "13812345678")  # 𝟏𝟑𝟖…

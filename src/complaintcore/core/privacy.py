@@ -187,24 +187,45 @@ def _substitute(
     return "".join(parts) + text[done:] if parts else text
 
 
-def _mask_literals(text: str, literals: Iterable[str]) -> str:
-    """Each literal masked wherever it occurs, in any letter case: a name written
-    in capitals (``THOMPSON`` in a letter or a form) is the same name (PRV-1).
-    Capitals that are other letters (``Strauß`` as ``STRAUSS``) are searched for
-    too: the ``re`` module folds letter by letter."""
-    written = set(literals)
-    written |= {f for v in written for f in (v.upper(), v.casefold()) if len(f) != len(v)}
-    ordered = tuple(sorted(written, key=lambda v: (-len(v), v)))  # the longest first
-    if not ordered:
+def _mask_literals(text: str, literals: frozenset[str]) -> str:
+    """Each literal masked wherever it occurs, in any letter case and width: a name
+    written in capitals (``THOMPSON`` in a letter or a form) is the same name, and
+    a room typed by a Chinese IME in full-width mode (``３栋１２０２室``, ``3－1202``)
+    the same room (PRV-1).  Both sides are read folded as phones are (one
+    character for one), so what is masked is the text as written."""
+    if not literals:
         return text
-    return _substitute(_literals(ordered), text, None, lambda _, written: mask(written))
+    pattern, wide, digits = _literals(literals)
+    # folding costs a callback per full-width "，" of Chinese text: only a text with
+    # a character that folds into a literal's is read folded (the same matches)
+    folds = (wide is not None and wide.search(text)) or (digits and _OTHER_DECIMAL.search(text))
+    return _substitute(pattern, text, _FOLD_ALL if folds else None, lambda _, w: mask(w))
+
+
+_OTHER_DECIMAL = re.compile(r"[^\D0-9]")  # a decimal digit of another script (٣, ३, 𝟑)
 
 
 @functools.lru_cache(maxsize=256)
-def _literals(ordered: tuple[str, ...]) -> re.Pattern[str]:
+def _literals(literals: frozenset[str]) -> tuple[re.Pattern[str], re.Pattern[str] | None, bool]:
     """One pattern for a complaint's names and rooms, made once for all the messages
-    of its step (the ``re`` module's own cache is shared with every other pattern)."""
-    return re.compile("|".join(map(re.escape, ordered)), re.IGNORECASE)
+    of its step (the ``re`` module's own cache is shared with every other pattern);
+    one for the full-width characters that fold into theirs; whether they hold a
+    digit (another script's digit folds into it).  Capitals that are other letters
+    (``Strauß`` as ``STRAUSS``) are searched for too: the ``re`` module folds letter
+    by letter.  The longest goes first."""
+    written = set(literals)
+    written |= {f for v in written for f in (v.upper(), v.casefold()) if len(f) != len(v)}
+    folded = {_fold(v, _FOLD_ALL) for v in written}
+    ordered = sorted(folded, key=lambda v: (-len(v), v))
+    pattern = re.compile("|".join(map(re.escape, ordered)), re.IGNORECASE)
+    # the ASCII each literal character matches in either case (ſ and ı too), and the
+    # full-width forms of those; circled digits fold into digits as well
+    ascii = {a for v in folded for a in (*v, *v.upper(), *v.lower()) if "!" <= a <= "~"}
+    digits = not ascii.isdisjoint("0123456789")
+    wide = "".join(sorted({chr(ord(b) + 0xFEE0) for a in ascii for b in (a, a.swapcase())}))
+    if digits:
+        wide += _OTHER_DIGITS
+    return pattern, re.compile(f"[{wide}]") if wide else None, digits
 
 
 def redact(text: str, *, also: Iterable[str] = ()) -> str:
@@ -224,7 +245,9 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     letters (``Tel13912345678``, ``138_1234_5678``).  Also the
     local part of every e-mail address (``＠`` too), and each literal in
     ``also`` (names, room numbers: pass the values you know are personal), in
-    any letter case (``MARGARET THOMPSON`` for ``Margaret Thompson``).
+    any letter case (``MARGARET THOMPSON`` for ``Margaret Thompson``) and
+    width (``３栋１２０２室`` or ``3－1202`` for ``3栋1202室`` or ``3-1202``, and the
+    reverse), without the spaces round it (``王小明`` for ``"王小明 "``).
     Dates (``2025-11-14``), times, decimals, IP addresses and other ids glued
     to letters stay readable.  The text is read as it is drawn: format
     characters (zero-width space, soft hyphen, word joiner: category Cf) are
@@ -234,8 +257,12 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     phones: masked first, one inside a phone number (``139 3021 5678``) would
     split its digits into groups too short to read as a phone.
     """
-    known = {drawn for v in also if len((drawn := _drawn(v)[0]).strip()) > 1}
-    numeric = {v for v in known if any(map(str.isdigit, v)) and not any(map(str.isalpha, v))}
+    # a value stored with the spaces a form field carried ("王小明 ") is the name
+    # without them wherever it occurs
+    known = frozenset(drawn for v in also if len(drawn := _drawn(v)[0].strip()) > 1)
+    numeric = frozenset(
+        v for v in known if any(map(str.isdigit, v)) and not any(map(str.isalpha, v))
+    )
     text = _mask_literals(text, known - numeric)
     text = _substitute(_EMAIL, text, _FOLD_ALL, _mask_email)
     text = _substitute(_PHONE, text, _FOLD_BUT_LETTERS, _mask_phone)

@@ -2,12 +2,16 @@
 
 :meth:`Desk.view <complaintcore.desk.service.Desk.view>` hands such staff the
 serialised complaint with the complainant's name, phone and room masked, and
-those values, phone numbers and e-mail addresses redacted in every text.
+those values, phone numbers and e-mail addresses redacted in every text.  A host
+hook's failure is logged the same way (:func:`masked_traceback`).
 """
 
 from __future__ import annotations
 
+import json
 import re
+import traceback
+import urllib.parse
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,7 +20,7 @@ from complaintcore.core.models import mask
 from complaintcore.core.privacy import redact
 from complaintcore.core.rulepack import RulePack
 
-__all__ = ["masked_record"]
+__all__ = ["masked_record", "masked_traceback"]
 
 
 # Keys whose values are ids, codes, times and enums: everything else in a record
@@ -122,3 +126,27 @@ def _redacted(value: Any, secrets: Sequence[str]) -> Any:
     if isinstance(value, dict):
         return {k: _redacted(v, secrets) for k, v in value.items()}
     return value
+
+
+def masked_traceback(exc: BaseException, secrets: Sequence[str]) -> str:
+    """A host hook's exception as the desk logs it (PRV-1): its traceback, the
+    exceptions it was raised from and their notes included, with ``secrets`` (the
+    complainant's name, phone and room), phone numbers and e-mail addresses
+    redacted.  A host's error may quote what it was given -- a classifier
+    service's URL holding the summary, a CRM's "no owner <name>" -- and a log
+    reaches files and error trackers that staff who need not see personal data
+    read, so the desk logs this text instead of the exception itself.  The secrets
+    are masked as a URL or a JSON document quotes them too."""
+    quoted = [q for v in secrets for q in _encoded(v.strip()) if q != v.strip()]
+    text = "".join(traceback.format_exception(exc)).rstrip("\n")
+    return redact(text, also=[*secrets, *quoted])
+
+
+def _encoded(value: str) -> tuple[str, ...]:
+    """How a client quotes a value it was given: in a URL (``%E7%8E%8B``,
+    ``Margaret%20Thompson`` or ``+``) and in JSON (``\\u738b``)."""
+    return (
+        urllib.parse.quote(value, safe=""),
+        urllib.parse.quote_plus(value, safe=""),
+        json.dumps(value)[1:-1],
+    )

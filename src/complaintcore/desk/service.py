@@ -97,7 +97,7 @@ from complaintcore.desk.delivery import DeliveryWorker, Sender, SendTimeoutError
 from complaintcore.desk.drafts import CONFLICT_RETRIES, Draft, store_failed
 from complaintcore.desk.grouping import Grouper, Grouping, Links
 from complaintcore.desk.ids import time_ordered_id
-from complaintcore.desk.masking import masked_record
+from complaintcore.desk.masking import masked_record, masked_traceback
 from complaintcore.desk.plugins import check_notifiers, notifiers_of, unusable_classification
 from complaintcore.desk.ports import (
     AccessRecord,
@@ -1559,10 +1559,11 @@ class Desk:
         if self.pm is not None and self._classifiers:
             try:
                 found = self.pm.hook.complaintcore_classify(complaint=complaint, pack=self.pack)
-            except Exception:  # a host's classifier down: IN-2 still registers it
-                log.exception(
-                    "complaintcore_classify failed for %s; the pack's keywords classify it",
+            except Exception as exc:  # a host's classifier down: IN-2 still registers it
+                log.error(
+                    "complaintcore_classify failed for %s; the pack's keywords classify it\n%s",
                     complaint.id,
+                    self._masked_failure(complaint, exc),
                 )
                 found = None
             unusable = unusable_classification(found, self.pack)
@@ -1576,6 +1577,19 @@ class Desk:
             if found is not None:
                 return Classify(actor=actor, category=found.category, department=found.department)
         return Classify(actor=actor)
+
+    @staticmethod
+    def _masked_failure(complaint: Complaint, exc: BaseException) -> str:
+        """A host hook's exception as it is logged: the traceback with the
+        complainant's name, phone and room, phones and e-mail addresses masked
+        (PRV-1), as a channel's error is (:meth:`_masked_error`).  Not the
+        exception itself (``exc_info``): a handler or an error tracker would
+        record its message as raised."""
+        person = complaint.intake.complainant
+        try:
+            return masked_traceback(exc, (person.name, person.phone, person.room))
+        except Exception:  # even describing it failed: its type says something
+            return type(exc).__name__
 
     def _mark_after_intake(
         self, cid: str, links: Links | None, repeated: Repeated | None, now: datetime
@@ -2108,8 +2122,12 @@ class Desk:
                 answers = self.pm.hook.complaintcore_on_events(
                     complaint=complaint, events=tuple(events)
                 )
-            except Exception:  # a listener must not undo a committed change
-                log.exception("complaintcore_on_events failed for %s", complaint.id)
+            except Exception as exc:  # a listener must not undo a committed change
+                log.error(
+                    "complaintcore_on_events failed for %s\n%s",
+                    complaint.id,
+                    self._masked_failure(complaint, exc),
+                )
             else:  # a plain function handing back a coroutine heard nothing: a failure too
                 awaited = [closed_awaitable(a) for a in answers]  # each closed, not the first
                 if any(awaited):
