@@ -832,13 +832,6 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         ),
         {},
     ),
-    (
-        N_(
-            "{method}: answered with an awaitable (a coroutine?); complaintcore calls hooks "
-            "synchronously and needs the answer itself"
-        ),
-        {},
-    ),
     # the store: SQLite's result codes, PostgreSQL's SQLSTATE classes, a missing
     # or mismatched database (the driver's code in brackets is kept as written)
     (N_("is locked by another writer and stayed locked past the timeout; try again"), {}),

@@ -485,6 +485,13 @@ class GetDict(Directory):
         return None if found is None else {"staff_id": found.staff_id, "rung": found.rung}
 
 
+class GetCoroutine(Directory):
+    """An async HR client called without awaiting it."""
+
+    def get(self, staff_id: str) -> object:
+        return _nothing()
+
+
 WRONG_DIRECTORY_ANSWERS: dict[str, tuple[type[Directory], str]] = {
     "members() of None": (
         MembersNone,
@@ -496,10 +503,15 @@ WRONG_DIRECTORY_ANSWERS: dict[str, tuple[type[Directory], str]] = {
         "members(): expected a sequence (tuple or list) of StaffMember, got generator",
     ),
     "get() of a dict": (GetDict, "get(): expected a StaffMember or None, got dict"),
+    "get() of a coroutine": (
+        GetCoroutine,
+        "get(): expected a StaffMember or None, got coroutine",
+    ),
 }
 
 
 @pytest.mark.parametrize("case", sorted(WRONG_DIRECTORY_ANSWERS))
+@pytest.mark.usefixtures("no_coroutine_left_unawaited")
 def test_a_directory_answering_the_wrong_type_is_refused_naming_the_hook(case: str) -> None:
     """Review s32D f01: hooks.md promises an InvalidInputError naming the hook, not a raw
     TypeError or AttributeError from deep in the desk; nothing is stored."""

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 
 from complaintcore.core.errors import InvalidInputError, shown_value
 from complaintcore.core.models import staff_key
-from complaintcore.desk.plugins import AWAITABLE_ANSWER, closed_awaitable
+from complaintcore.desk.plugins import closed_awaitable
 from complaintcore.desk.ports import StaffDirectory, StaffMember
 
 __all__ = ["DIRECTORY_HOOK", "CheckedDirectory"]
@@ -49,9 +49,8 @@ class CheckedDirectory:
         found = self.directory.get(staff_id)
         if found is None:
             return None
-        if closed_awaitable(found):
-            raise InvalidInputError(self.source, f"get(): {AWAITABLE_ANSWER}")
         if not isinstance(found, StaffMember):
+            closed_awaitable(found)  # an async directory's coroutine: closed, never run
             raise InvalidInputError(
                 self.source,
                 f"get(): expected a StaffMember or None, got {type(found).__name__}",
@@ -69,9 +68,8 @@ class CheckedDirectory:
         found = self.directory.members()
         if found is self._checked and found is not None:
             return found
-        if closed_awaitable(found):
-            raise InvalidInputError(self.source, f"members(): {AWAITABLE_ANSWER}")
         if not isinstance(found, Sequence) or isinstance(found, str | bytes | Mapping):
+            closed_awaitable(found)
             raise InvalidInputError(
                 self.source,
                 "members(): expected a sequence (tuple or list) of StaffMember,"
