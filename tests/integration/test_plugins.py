@@ -370,6 +370,58 @@ def test_the_command_line_reports_an_unimportable_plugin_in_one_line(
     )
 
 
+NO_MEMBERS = """
+    from complaintcore.adapters.staff import load_sample_staff
+    from complaintcore.desk.hookspecs import hookimpl
+
+    class Directory:
+        \"\"\"Looks people up, but lists nobody: members() answers None.\"\"\"
+
+        def get(self, staff_id):
+            return load_sample_staff().get(staff_id)
+
+        def members(self):
+            return None
+
+    @hookimpl
+    def complaintcore_get_staff_directory(config):
+        return Directory()
+"""
+
+
+def test_the_command_line_checks_an_installed_directory_as_the_desk_does(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review s32D f01: the command line's own look at the directory (who may act as
+    whom, docs/staff-directory.md) refuses a wrong answer in one line naming the hook,
+    as the desk does, not with a TypeError's traceback."""
+    from click.testing import CliRunner
+
+    from complaintcore.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    env = {"COMPLAINTCORE_NOW": "2025-11-14T10:00:00+08:00"}
+    runner = CliRunner()
+    assert runner.invoke(main, ["init", "."], env=env).exit_code == 0
+    site.install(
+        "cc-test-nomembers",
+        {"nomembers": "cc_test_nomembers"},
+        modules={"cc_test_nomembers": NO_MEMBERS},
+    )
+    argv = ["--lang", "en", "outbox", "drop", "1", "--reason", "gone", "--actor", "SR-101"]
+    result = runner.invoke(main, [*argv, "--json"], env=env)
+    assert result.exit_code == 1, result.output
+    assert json.loads(result.stdout) == {
+        "error": {
+            "code": 1,
+            "type": "InvalidInputError",
+            "message": "complaintcore_get_staff_directory: members(): expected a sequence"
+            " (tuple or list) of StaffMember, got NoneType",
+            "path": "complaintcore_get_staff_directory",
+        }
+    }
+
+
 def test_a_misspelt_hook_in_a_plugin_passed_in_is_refused() -> None:
     class Typo:
         @hookimpl
