@@ -60,8 +60,6 @@ def _import_installed(pm: pluggy.PluginManager) -> None:
     entry point of each name), so one that fails to import (a dependency of its own
     missing) is a :class:`PluginError` naming its entry point and distribution, not a
     bare ``ModuleNotFoundError`` naming neither.  pluggy then finds them imported."""
-    import importlib.metadata
-
     seen: set[str] = set()
     for dist in importlib.metadata.distributions():
         for ep in dist.entry_points:
