@@ -92,6 +92,15 @@ def NN_(singular: str, plural: str) -> tuple[str, str]:
     return singular, plural
 
 
+UNIMPORTABLE_PLUGIN = N_(
+    "installed plugin {name} (entry point {entry_point} of distribution {distribution}"
+    " {version}) cannot be imported: {cause}; install what it needs, or uninstall"
+    " {distribution}"
+)
+"""How an installed plugin that fails to import is refused (``PluginError``): its
+entry point and distribution named, since the import error names neither."""
+
+
 # --------------------------------------------------------------------------- finding catalogs
 
 
@@ -439,6 +448,16 @@ class Translator:
                 N_("cannot load {what}: {problems}"),
                 what=exc.what,
                 problems=self._problems(exc.problems, pack, limit=e.LISTED_PROBLEMS),
+            )
+        entry_point = getattr(exc, "entry_point", "")
+        if isinstance(exc, e.ComplaintCoreError) and entry_point:  # PluginError
+            return self(  # an installed plugin that cannot be imported
+                UNIMPORTABLE_PLUGIN,
+                name=repr(getattr(exc, "plugin", "")),
+                entry_point=entry_point,
+                distribution=getattr(exc, "distribution", ""),
+                version=getattr(exc, "version", ""),
+                cause=getattr(exc, "cause", ""),
             )
         if isinstance(exc, e.StoreError):
             return self(
@@ -800,6 +819,19 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("expected a list of notifiers, got one {type} (return [it])"), {}),
     (N_("expected a list of notifiers, got {type}"), {}),
     (N_("expected the channel's name"), {}),
+    (N_("two notifiers share the name {name}"), {}),
+    (N_("complaintcore_notification_template raised {error}"), {}),
+    # a staff directory's answers (desk/checked_directory.py)
+    (N_("get(): expected a StaffMember or None, got {type}"), {}),
+    (N_("members(): expected a sequence (tuple or list) of StaffMember, got {type}"), {}),
+    (N_("members()[{index}]: expected a StaffMember, got {type}"), {}),
+    (
+        N_(
+            "get({asked}) answered {found}, another person (only case, width and spaces"
+            " may differ from the id asked for)"
+        ),
+        {},
+    ),
     # the store: SQLite's result codes, PostgreSQL's SQLSTATE classes, a missing
     # or mismatched database (the driver's code in brackets is kept as written)
     (N_("is locked by another writer and stayed locked past the timeout; try again"), {}),

@@ -27,12 +27,14 @@ from complaintcore.adapters.calendars import calendar_for_spec
 from complaintcore.adapters.staff import load_sample_staff
 from complaintcore.core.calendar import WorkingCalendar
 from complaintcore.core.classification import Classification
-from complaintcore.core.errors import ComplaintCoreError, InvalidInputError
+from complaintcore.core.errors import AccessDeniedError, ComplaintCoreError, InvalidInputError
 from complaintcore.core.models import Cause, Complainant, Complaint, Intake
 from complaintcore.core.rulepack import CalendarSpec
+from complaintcore.core.workflow import Assess, Reply
 from complaintcore.desk import Desk
 from complaintcore.desk.hookspecs import hookimpl
 from complaintcore.desk.plugins import PluginError, make_plugin_manager
+from complaintcore.i18n import translator
 from complaintcore.testing import MemoryStore, RecordingNotifier, StaffList
 from tests.helpers import T0, pack
 from tests.unit.test_docs import SPECS
@@ -434,4 +436,230 @@ def test_a_notifier_needs_a_name() -> None:
     assert (err.value.path, err.value.reason) == (
         "notifiers[1].name",
         "expected the channel's name",
+    )
+
+
+# --------------------------------------------------------------------------- review s32D
+
+HOOK = "complaintcore_get_staff_directory"
+SAMPLE = load_sample_staff()
+LEAK = "楼上漏水，天花板渗水"
+
+
+class Directory:
+    """A host's directory over the sample staff, answering as the sample does."""
+
+    def get(self, staff_id: str) -> object:
+        return SAMPLE.get(staff_id)
+
+    def members(self) -> object:
+        return SAMPLE.members()
+
+
+def desk_of(directory: object) -> Desk:
+    """A desk whose staff directory is ``directory`` (the sample staff not passed in)."""
+    pm = make_plugin_manager([answering(HOOK, directory)], load_entry_points=False)
+    return Desk.from_config(NO_LOG, plugin_manager=pm)
+
+
+class MembersNone(Directory):
+    def members(self) -> object:
+        return None
+
+
+class MembersDicts(Directory):
+    """An HR system's JSON rows handed on as they came."""
+
+    def members(self) -> object:
+        return [{"staff_id": m.staff_id, "site": m.site} for m in SAMPLE.members()]
+
+
+class MembersGenerator(Directory):
+    def members(self) -> object:
+        return (m for m in SAMPLE.members())
+
+
+class GetDict(Directory):
+    def get(self, staff_id: str) -> object:
+        found = SAMPLE.get(staff_id)
+        return None if found is None else {"staff_id": found.staff_id, "rung": found.rung}
+
+
+class GetCoroutine(Directory):
+    """An async HR client called without awaiting it."""
+
+    def get(self, staff_id: str) -> object:
+        return _nothing()
+
+
+WRONG_DIRECTORY_ANSWERS: dict[str, tuple[type[Directory], str]] = {
+    "members() of None": (
+        MembersNone,
+        "members(): expected a sequence (tuple or list) of StaffMember, got NoneType",
+    ),
+    "members() of dicts": (MembersDicts, "members()[0]: expected a StaffMember, got dict"),
+    "members() as a generator": (
+        MembersGenerator,
+        "members(): expected a sequence (tuple or list) of StaffMember, got generator",
+    ),
+    "get() of a dict": (GetDict, "get(): expected a StaffMember or None, got dict"),
+    "get() of a coroutine": (
+        GetCoroutine,
+        "get(): expected a StaffMember or None, got coroutine",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(WRONG_DIRECTORY_ANSWERS))
+@pytest.mark.usefixtures("no_coroutine_left_unawaited")
+def test_a_directory_answering_the_wrong_type_is_refused_naming_the_hook(case: str) -> None:
+    """Review s32D f01: hooks.md promises an InvalidInputError naming the hook, not a raw
+    TypeError or AttributeError from deep in the desk; nothing is stored."""
+    directory, reason = WRONG_DIRECTORY_ANSWERS[case]
+    desk = desk_of(directory())
+    with pytest.raises(InvalidInputError) as err:
+        desk.receive(intake(LEAK, "a"), now=T0)
+    assert (err.value.path, err.value.reason) == (HOOK, reason)
+    assert desk.rows() == []
+    # a desk built by hand names its argument instead of the hook
+    mine = by_hand()
+    mine.directory = directory()  # type: ignore[assignment]
+    with pytest.raises(InvalidInputError) as err:
+        mine.receive(intake(LEAK, "a"), now=T0)
+    assert (err.value.path, err.value.reason) == ("directory", reason)
+
+
+def test_a_list_of_members_is_checked_again_on_every_call() -> None:
+    """A list may change in place (a live directory's): checked once is no guarantee,
+    as it is for a tuple."""
+    staff = list(SAMPLE.members())
+
+    class Live(Directory):
+        def members(self) -> object:
+            return staff
+
+    desk = desk_of(Live())
+    desk.receive(intake(LEAK, "a"), now=T0)
+    staff.append({"staff_id": "SR-999"})  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError) as err:
+        desk.receive(intake("电梯停运", "b"), now=T0)
+    # the sample's 28 members (index 0-27), then the dict
+    assert (err.value.path, err.value.reason) == (
+        HOOK,
+        "members()[28]: expected a StaffMember, got dict",
+    )
+
+
+class OtherPerson(Directory):
+    """An HR adapter's bug (a wrong join): the receptionist SR-103, and whatever is
+    typed as the name 王小明, come back as the project manager SR-001."""
+
+    def get(self, staff_id: str) -> object:
+        if staff_id.strip().upper() in ("SR-103", "王小明"):
+            return SAMPLE.get("SR-001")
+        return SAMPLE.get(staff_id)
+
+
+def other_person(asked: str) -> str:
+    return (
+        f"get({asked}) answered 'SR-001', another person"
+        " (only case, width and spaces may differ from the id asked for)"
+    )
+
+
+@pytest.mark.procedure("ESC-3")
+@pytest.mark.procedure("REC-5")
+def test_a_directory_answering_another_person_is_refused_never_acted_as() -> None:
+    """Review s32D f02: the receptionist SR-103 was recorded as the project manager
+    SR-001 and gave a final reply with SR-001's rung.  Now refused naming the hook and
+    both ids: only the spelling may differ (staff-directory.md, "one person, however
+    typed"), and nothing is written."""
+    desk = desk_of(OtherPerson())
+    with pytest.raises(InvalidInputError) as err:
+        desk.receive(intake(LEAK, "a"), now=T0)  # received by SR-103
+    assert (err.value.path, err.value.reason) == (HOOK, other_person("'SR-103'"))
+    assert desk.rows() == []  # REC-5: nothing recorded as SR-001's
+
+    by_handler = attrs.evolve(intake(LEAK, "b"), receiver="SR-102")
+    complaint = desk.receive(by_handler, now=T0)
+    assert [e.actor for e in complaint.events] == ["SR-102"] * len(complaint.events)
+    desk.act(complaint.id, Assess(actor="SR-201", validity="valid"), now=T0)
+    before = desk.get(complaint.id).version
+    with pytest.raises(InvalidInputError) as err:
+        desk.act(complaint.id, Reply(actor="sr-103", message="已修好", final=True), now=T0)
+    assert (err.value.path, err.value.reason) == (HOOK, other_person("'sr-103'"))
+    assert desk.get(complaint.id).version == before
+
+    # an id the directory does not list may be a name typed as one: masked (PRV-1)
+    with pytest.raises(InvalidInputError) as err:
+        desk.act(complaint.id, Reply(actor="王小明", message="已修好", final=True), now=T0)
+    assert err.value.reason == other_person("'王**'")
+    assert "王小明" not in str(err.value)
+
+    # the control: with a right directory that reply is refused for its rung (ESC-3)
+    right = desk_of(Directory())
+    again = right.receive(by_handler, now=T0)
+    right.act(again.id, Assess(actor="SR-201", validity="valid"), now=T0)
+    with pytest.raises(AccessDeniedError) as denied:
+        right.act(again.id, Reply(actor="sr-103", message="已修好", final=True), now=T0)
+    assert denied.value.reason == (
+        "rung front_line is below department_head, required for this complaint (ESC-3)"
+    )
+
+
+def test_a_directory_answering_its_own_spelling_is_taken() -> None:
+    """Folded alike is one person: the events record the directory's spelling."""
+    desk = desk_of(Directory())
+    complaint = desk.receive(attrs.evolve(intake(LEAK, "a"), receiver=" ｓｒ-103 "), now=T0)
+    assert complaint.intake.receiver == "SR-103"
+
+
+def test_a_raising_template_hook_is_named_with_its_topic_and_language() -> None:
+    """Review s32D f03: a template hook raising for one topic in one language made
+    Desk.from_config fail with a bare error naming neither."""
+
+    class Wording:
+        @hookimpl
+        def complaintcore_notification_template(self, topic: str, lang: str) -> None:
+            if (topic, lang) == ("escalated", "en"):
+                raise LookupError("no English wording for this topic")
+
+    pm = make_plugin_manager([Wording(), SampleStaff()], load_entry_points=False)
+    with pytest.raises(InvalidInputError) as err:
+        Desk.from_config(NO_LOG, plugin_manager=pm)
+    assert (err.value.path, err.value.reason) == (
+        "notification_template.escalated.en",
+        "complaintcore_notification_template raised LookupError: no English wording for this topic",
+    )
+    assert isinstance(err.value.__cause__, LookupError)
+
+
+def test_two_channels_of_one_name_are_refused_naming_the_name() -> None:
+    """Review s32D f04: the host must know which channel to rename."""
+    with pytest.raises(InvalidInputError) as err:
+        desk_with(  # a host's plugin and an installed one, each with its "sms"
+            answering("complaintcore_get_notifiers", [Sms()]),
+            answering("complaintcore_get_notifiers", [Sms()]),
+        )
+    assert (err.value.path, err.value.reason) == ("notifiers", "two notifiers share the name 'sms'")
+    with pytest.raises(InvalidInputError) as err:
+        by_hand(notifiers=[RecordingNotifier("mail"), Sms(), RecordingNotifier("mail")])
+    assert (err.value.path, err.value.reason) == (
+        "notifiers",
+        "two notifiers share the name 'mail'",
+    )
+
+
+def test_the_new_refusals_read_in_chinese() -> None:
+    """The reasons are in the catalogs (translations written by hand here)."""
+    zh = translator("zh")
+    assert zh.reason("two notifiers share the name 'sms'") == "有两个通知渠道同名 'sms'"
+    assert zh.reason(other_person("'SR-103'")) == (
+        "get('SR-103') 返回了 'SR-001'，是另一个人（与所查工号只能在大小写、全半角和空格上不同）"
+    )
+    assert zh.reason("members()[3]: expected a StaffMember, got dict") == (
+        "members()[3]：应为 StaffMember，却得到 dict"
+    )
+    assert zh.reason("complaintcore_notification_template raised KeyError: 'assigned'") == (
+        "complaintcore_notification_template 抛出了 KeyError: 'assigned'"
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import json
 import logging
 import os
 import shutil
@@ -280,6 +281,145 @@ def test_a_misspelt_hook_in_an_installed_plugin_is_refused(site: Site) -> None:
     with pytest.raises(PluginError, match="unknown hook 'complaintcore_get_stor'"):
         make_plugin_manager()
     make_plugin_manager(load_entry_points=False)  # not loaded, not checked
+
+
+# --------------------------------------------------------------------------- unimportable
+
+
+BROKEN = """
+    import cc_test_sms_vendor_sdk  # the plugin's own dependency, not installed
+"""
+
+BROKEN_MESSAGE = (
+    "installed plugin 'broken' (entry point broken = cc_test_broken of distribution"
+    " cc-test-broken 0.1.0) cannot be imported: ModuleNotFoundError: No module named"
+    " 'cc_test_sms_vendor_sdk'; install what it needs, or uninstall cc-test-broken"
+)
+
+
+def test_an_installed_plugin_that_fails_to_import_is_named_with_its_distribution(
+    site: Site,
+) -> None:
+    """Review s32D f05: the bare ModuleNotFoundError named only the missing module, not
+    the plugin that needs it nor the distribution to fix or uninstall."""
+    site.install("cc-test-broken", {"broken": "cc_test_broken"}, modules={"cc_test_broken": BROKEN})
+    with pytest.raises(PluginError) as err:
+        make_plugin_manager()
+    assert str(err.value) == BROKEN_MESSAGE
+    assert (err.value.plugin, err.value.entry_point) == ("broken", "broken = cc_test_broken")
+    assert (err.value.distribution, err.value.version) == ("cc-test-broken", "0.1.0")
+    assert err.value.cause == "ModuleNotFoundError: No module named 'cc_test_sms_vendor_sdk'"
+    assert isinstance(err.value.__cause__, ModuleNotFoundError)
+    make_plugin_manager(load_entry_points=False)  # not imported, not refused
+
+
+def test_an_entry_point_naming_an_object_its_module_lacks_is_named_too(site: Site) -> None:
+    site.install(
+        "cc-test-noattr", {"noattr": "cc_test_noattr:plugin"}, modules={"cc_test_noattr": "x = 1\n"}
+    )
+    with pytest.raises(PluginError) as err:
+        make_plugin_manager()
+    assert str(err.value) == (
+        "installed plugin 'noattr' (entry point noattr = cc_test_noattr:plugin of distribution"
+        " cc-test-noattr 0.1.0) cannot be imported: AttributeError: module 'cc_test_noattr'"
+        " has no attribute 'plugin'; install what it needs, or uninstall cc-test-noattr"
+    )
+
+
+@pytest.mark.usefixtures("installed")
+def test_a_working_plugin_beside_it_changes_nothing(site: Site) -> None:
+    """The installed test plugin still loads once, from its distribution, as before."""
+    pm = make_plugin_manager()
+    assert [d.project_name for p, d in pm.list_plugin_distinfo()] == [DIST_NAME]
+    site.install("cc-test-broken", {"broken": "cc_test_broken"}, modules={"cc_test_broken": BROKEN})
+    with pytest.raises(PluginError, match="entry point broken = cc_test_broken"):
+        make_plugin_manager()
+
+
+def test_the_command_line_reports_an_unimportable_plugin_in_one_line(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/cli.md: an error is one line on standard error, never a traceback, and under
+    --json one JSON document; a PluginError is refused data (exit status 1)."""
+    from click.testing import CliRunner
+
+    from complaintcore.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    env = {"COMPLAINTCORE_NOW": "2025-11-14T10:00:00+08:00"}
+    runner = CliRunner()
+    assert runner.invoke(main, ["init", "."], env=env).exit_code == 0
+    site.install("cc-test-broken", {"broken": "cc_test_broken"}, modules={"cc_test_broken": BROKEN})
+
+    result = runner.invoke(main, ["--lang", "en", "list", "--json"], env=env)
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {
+        "error": {"code": 1, "type": "PluginError", "message": BROKEN_MESSAGE}
+    }
+    assert "Traceback" not in result.output + result.stderr
+
+    result = runner.invoke(main, ["--lang", "en", "sweep"], env=env)
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"error: {BROKEN_MESSAGE}\n")
+
+    result = runner.invoke(main, ["--lang", "zh", "list"], env=env)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1].endswith(
+        "已安装的插件 'broken'（发行包 cc-test-broken 0.1.0 的入口点 broken = cc_test_broken）"
+        "无法导入：ModuleNotFoundError: No module named 'cc_test_sms_vendor_sdk'；"
+        "请安装它所需的依赖，或卸载 cc-test-broken"
+    )
+
+
+NO_MEMBERS = """
+    from complaintcore.adapters.staff import load_sample_staff
+    from complaintcore.desk.hookspecs import hookimpl
+
+    class Directory:
+        \"\"\"Looks people up, but lists nobody: members() answers None.\"\"\"
+
+        def get(self, staff_id):
+            return load_sample_staff().get(staff_id)
+
+        def members(self):
+            return None
+
+    @hookimpl
+    def complaintcore_get_staff_directory(config):
+        return Directory()
+"""
+
+
+def test_the_command_line_checks_an_installed_directory_as_the_desk_does(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review s32D f01: the command line's own look at the directory (who may act as
+    whom, docs/staff-directory.md) refuses a wrong answer in one line naming the hook,
+    as the desk does, not with a TypeError's traceback."""
+    from click.testing import CliRunner
+
+    from complaintcore.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    env = {"COMPLAINTCORE_NOW": "2025-11-14T10:00:00+08:00"}
+    runner = CliRunner()
+    assert runner.invoke(main, ["init", "."], env=env).exit_code == 0
+    site.install(
+        "cc-test-nomembers",
+        {"nomembers": "cc_test_nomembers"},
+        modules={"cc_test_nomembers": NO_MEMBERS},
+    )
+    argv = ["--lang", "en", "outbox", "drop", "1", "--reason", "gone", "--actor", "SR-101"]
+    result = runner.invoke(main, [*argv, "--json"], env=env)
+    assert result.exit_code == 1, result.output
+    assert json.loads(result.stdout) == {
+        "error": {
+            "code": 1,
+            "type": "InvalidInputError",
+            "message": "complaintcore_get_staff_directory: members(): expected a sequence"
+            " (tuple or list) of StaffMember, got NoneType",
+            "path": "complaintcore_get_staff_directory",
+        }
+    }
 
 
 def test_a_misspelt_hook_in_a_plugin_passed_in_is_refused() -> None:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from complaintcore.desk import Desk
     from complaintcore.desk.config import DeskConfig
     from complaintcore.desk.delivery import DeliveryWorker
+    from complaintcore.desk.ports import StaffDirectory
 
 __all__ = [
     "CURRENT",
@@ -122,6 +123,13 @@ class Ctx:
             show_log_channels(self._desk.notifiers.values())
         return self._desk
 
+    def directory(self) -> StaffDirectory:
+        """The desk's staff directory, its answers checked as the desk checks them: a
+        plugin's wrong answer is one line naming the hook, never a traceback."""
+        from complaintcore.desk.checked_directory import DIRECTORY_HOOK, CheckedDirectory
+
+        return CheckedDirectory(self.desk().directory, DIRECTORY_HOOK)
+
     def dead_letter_warning(self, count: int) -> str:
         """The warning a sweep or a delivery gives while dead letters wait; printed
         on standard error unless ``--json``."""
@@ -144,7 +152,7 @@ class Ctx:
         member whose ``os_user`` is the user running the command.
         """
         desk = self.desk()
-        if not any(m.os_user for m in desk.directory.members()):
+        if not any(m.os_user for m in self.directory().members()):
             return
         member = desk.member(staff_id)
         user = os_user()

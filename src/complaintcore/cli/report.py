@@ -143,7 +143,7 @@ def write_report(
         if output is None:
             from complaintcore.cli.report_terminal import print_report
 
-            print_report(ctx.out, result, ctx.tr, desk.pack, staff, desk.directory)
+            print_report(ctx.out, result, ctx.tr, desk.pack, staff, ctx.directory())
             return
         text = _table_text(ctx, result, staff)
     elif fmt == "json":
@@ -166,7 +166,7 @@ def write_report(
     else:
         from complaintcore.cli.report_html import render_html
 
-        text = render_html(result, desk.pack, lang=ctx.lang, staff=staff, directory=desk.directory)
+        text = render_html(result, desk.pack, lang=ctx.lang, staff=staff, directory=ctx.directory())
     if output is None:
         ctx.emitted = True  # begun: Ctrl-C from here adds no second document
         click.echo(excel_csv(text, fmt, stdout_encoding()))
@@ -184,7 +184,7 @@ def _table_text(ctx: Ctx, result: MonthlyReport, staff: StaffReport | None) -> s
     buffer = io.StringIO()
     console = Console(file=buffer, width=120, color_system=None, markup=False, emoji=False)
     desk = ctx.desk()
-    print_report(console, result, ctx.tr, desk.pack, staff, desk.directory)
+    print_report(console, result, ctx.tr, desk.pack, staff, ctx.directory())
     return buffer.getvalue()
 
 

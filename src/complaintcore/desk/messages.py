@@ -171,6 +171,20 @@ def language_problems(languages: Sequence[object]) -> list[FieldProblem]:
     ]
 
 
+def _asked(hook: pluggy.HookRelay, topic: str, lang: str, path: str) -> object:
+    """The hook's template for ``topic`` in ``lang``; a hook that raised is refused
+    naming the topic and language it was asked for, so the host knows which plugin
+    and entry failed (its own error is kept as the cause)."""
+    try:
+        return hook.complaintcore_notification_template(topic=topic, lang=lang)
+    except Exception as exc:
+        said = " ".join(str(exc).split())[:200]
+        error = f"{type(exc).__name__}: {said}" if said else type(exc).__name__
+        raise InvalidInputError(
+            path, f"complaintcore_notification_template raised {error}"
+        ) from exc
+
+
 class Messages:
     """The desk's notification texts: its languages and each topic's templates.
 
@@ -178,8 +192,9 @@ class Messages:
         each must have a catalog (``zh``, ``en`` or one a host added).
     :param plugin_manager: asked once per topic and language for a template
         (``complaintcore_notification_template``); None uses the catalogs' own.
-    :raises InvalidInputError: a language without a catalog, or a host template
-        with an unknown field (``notification_template.assigned.zh.subject``).
+    :raises InvalidInputError: a language without a catalog, a host template
+        with an unknown field (``notification_template.assigned.zh.subject``), or
+        a template hook that raised (``notification_template.assigned.zh``).
     """
 
     def __init__(
@@ -204,14 +219,10 @@ class Messages:
         hook = plugin_manager.hook if plugin_manager is not None else None
         for topic in TOPICS:
             for code in codes:
-                found = (
-                    hook.complaintcore_notification_template(topic=topic, lang=code)
-                    if hook is not None
-                    else None
-                )
+                path = f"notification_template.{topic}.{code}"
+                found = _asked(hook, topic, code, path) if hook is not None else None
                 if found is None:
                     continue
-                path = f"notification_template.{topic}.{code}"
                 if closed_awaitable(found):
                     raise InvalidInputError(path, AWAITABLE_ANSWER)
                 if not isinstance(found, NotificationTemplate):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import inspect
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -13,6 +14,7 @@ from complaintcore.core.errors import ComplaintCoreError, InvalidInputError, sho
 from complaintcore.core.rulepack import RulePack
 from complaintcore.desk import hookspecs
 from complaintcore.desk.ports import Notifier
+from complaintcore.i18n import UNIMPORTABLE_PLUGIN
 
 __all__ = ["ENTRY_POINT_GROUP", "PluginError", "check_plain_hooks", "make_plugin_manager"]
 
@@ -30,7 +32,8 @@ def make_plugin_manager(
     passes in first, since the host knows best.  A misspelt hook name or a wrong
     argument in any plugin raises :class:`PluginError` at once
     (``check_pending``) rather than being silently ignored; so does an ``async
-    def`` implementation (:func:`check_plain_hooks`).
+    def`` implementation (:func:`check_plain_hooks`), and an installed plugin
+    that cannot be imported.
     """
     from complaintcore.adapters import builtin
 
@@ -39,14 +42,36 @@ def make_plugin_manager(
     try:
         pm.register(builtin, name="complaintcore.builtin")
         if load_entry_points:
+            _import_installed(pm)
             pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
         for plugin in plugins:
             pm.register(plugin)
         pm.check_pending()
+    except PluginError:
+        raise  # already says which plugin and why
     except pluggy.PluginValidationError as exc:
         raise PluginError(exc.plugin, str(exc)) from None
     check_plain_hooks(pm)
     return pm
+
+
+def _import_installed(pm: pluggy.PluginManager) -> None:
+    """Import the installed plugins pluggy is about to load, as it would (the first
+    entry point of each name), so one that fails to import (a dependency of its own
+    missing) is a :class:`PluginError` naming its entry point and distribution, not a
+    bare ``ModuleNotFoundError`` naming neither.  pluggy then finds them imported."""
+    seen: set[str] = set()
+    for dist in importlib.metadata.distributions():
+        for ep in dist.entry_points:
+            if ep.group != ENTRY_POINT_GROUP or ep.name in seen:
+                continue
+            if pm.has_plugin(ep.name) or pm.is_blocked(ep.name):
+                continue
+            seen.add(ep.name)
+            try:
+                ep.load()
+            except Exception as exc:
+                raise PluginError.unimportable(ep, dist, exc) from exc
 
 
 def check_plain_hooks(pm: pluggy.PluginManager) -> None:
@@ -126,7 +151,55 @@ def _members(kind: type) -> list[str]:
 
 class PluginError(ComplaintCoreError, pluggy.PluginValidationError):
     """A plugin implements a hook that does not exist, with wrong arguments, or as an
-    ``async def`` (the desk calls hooks synchronously)."""
+    ``async def`` (the desk calls hooks synchronously); or an installed plugin cannot
+    be imported, when ``.entry_point``, ``.distribution``, ``.version`` and ``.cause``
+    say which and why (empty otherwise)."""
+
+    def __init__(
+        self,
+        plugin: object,
+        message: str,
+        *,
+        entry_point: str = "",
+        distribution: str = "",
+        version: str = "",
+        cause: str = "",
+    ) -> None:
+        super().__init__(plugin, message)
+        self.entry_point = entry_point
+        self.distribution = distribution
+        self.version = version
+        self.cause = cause
+
+    @classmethod
+    def unimportable(
+        cls,
+        ep: importlib.metadata.EntryPoint,
+        dist: importlib.metadata.Distribution,
+        exc: BaseException,
+    ) -> PluginError:
+        """An installed plugin whose import failed: what to fix is named in full, since
+        the bare import error names only a module the host may never have heard of."""
+        name = dist.metadata["Name"] or "?"
+        version = dist.version or "?"
+        said = " ".join(str(exc).split())[:200]
+        cause = f"{type(exc).__name__}: {said}" if said else type(exc).__name__
+        entry_point = f"{ep.name} = {ep.value}"
+        message = UNIMPORTABLE_PLUGIN.format(
+            name=repr(ep.name),
+            entry_point=entry_point,
+            distribution=name,
+            version=version,
+            cause=cause,
+        )
+        return cls(
+            ep.name,
+            message,
+            entry_point=entry_point,
+            distribution=name,
+            version=version,
+            cause=cause,
+        )
 
 
 def unusable_classification(found: object, pack: RulePack) -> str:

@@ -13,6 +13,7 @@ nothing: its messages stay in the outbox until delivered.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import inspect
@@ -92,6 +93,7 @@ from complaintcore.core.workflow import (
     new_complaint,
 )
 from complaintcore.desk import access, messages
+from complaintcore.desk.checked_directory import DIRECTORY_HOOK, CheckedDirectory
 from complaintcore.desk.config import DeskConfig, RetryPolicy
 from complaintcore.desk.delivery import DeliveryWorker, Sender, SendTimeoutError
 from complaintcore.desk.drafts import CONFLICT_RETRIES, Draft, store_failed
@@ -329,13 +331,18 @@ class Desk:
         self._pack = pack
         self._store = store
         self._directory = directory
+        # what the desk asks: the directory's answers checked (hooks.md)
+        self._staff_directory = CheckedDirectory(directory)
         # the working calendar (built on first use when given a function for it), and
         # the clocks, duties and rows computed on it
         self._projection = Projection(pack, calendar)
         check_notifiers(notifiers)
         self._notifiers = {n.name: n for n in notifiers}
         if len(self._notifiers) != len(notifiers):
-            raise InvalidInputError("notifiers", "two notifiers share a name")
+            # the outbox routes by name: the host must know which one to rename
+            counts = collections.Counter(n.name for n in notifiers)
+            shared = next(name for name, count in counts.items() if count > 1)
+            raise InvalidInputError("notifiers", f"two notifiers share the name {shared!r}")
         if plugin_manager is not None:
             from complaintcore.desk.plugins import check_plain_hooks
 
@@ -382,7 +389,7 @@ class Desk:
         """Build the collaborators from the desk's parts; again when a host sets
         ``pack``, ``store``, ``directory``, ``notifiers`` or ``messages``, so every
         path uses the new one."""
-        pack, store, directory = self._pack, self._store, self._directory
+        pack, store, directory = self._pack, self._store, self._staff_directory
         self._basis_store = store if isinstance(store, BasisStore) else None
         # whom a complaint is routed to, and whom its messages go to
         self._staff = SiteStaff(directory, pack)
@@ -457,6 +464,7 @@ class Desk:
     @directory.setter
     def directory(self, value: StaffDirectory) -> None:
         self._directory = value
+        self._staff_directory = CheckedDirectory(value)
         self._directory_index = None
         self._wire()
 
@@ -532,7 +540,7 @@ class Desk:
         try:
             directory = hook.complaintcore_get_staff_directory(config=config)
             check_answer(
-                "complaintcore_get_staff_directory",
+                DIRECTORY_HOOK,
                 directory,
                 StaffDirectory,
                 "a StaffDirectory (get and members)",
@@ -548,7 +556,7 @@ class Desk:
                 return found  # type: ignore[no-any-return]
 
             notifiers = notifiers_of(hook.complaintcore_get_notifiers(config=config))
-            return cls(
+            desk = cls(
                 pack=pack,
                 store=store,
                 directory=directory,
@@ -562,6 +570,9 @@ class Desk:
                 send_timeout=config.delivery.timeout_seconds,
                 send_threads=config.delivery.threads,
             )
+            # its directory's wrong answers name the hook that gave it
+            desk._staff_directory.source = DIRECTORY_HOOK
+            return desk
         except BaseException:
             store.close()  # refused after the store opened: leave no file handle behind
             raise
@@ -1121,14 +1132,14 @@ class Desk:
 
         ``None`` for an unknown id and for the reserved ``system``.
         """
-        return access.resolve(self.directory, staff_id)
+        return access.resolve(self._staff_directory, staff_id)
 
     def known_sites(self) -> frozenset[str]:
         """Sites intake accepts: those staff work at, and those the config lists.
 
         Empty when neither names a site (a desk for one site): then any is taken.
         """
-        members = self.directory.members()
+        members = self._staff_directory.members()
         cached = self._directory_index
         if cached is None or not same_staff(cached[0], members):
             found = frozenset(m.site for m in members if m.site not in ("*", ""))
@@ -1677,7 +1688,7 @@ class Desk:
         rows = [r for r in self.issue(issue) if r.status != Status.CLOSED.value]
         if not rows:
             raise InvalidInputError("issue", "no open complaint belongs to this issue")
-        actor = self.directory.get(command.actor)
+        actor = self._staff_directory.get(command.actor)
         refused: AccessDeniedError | None = None
         withheld: set[str] = set()
         for row in rows:
@@ -2404,7 +2415,7 @@ class Desk:
         gives up on a send that timed out: its hold is counted from there."""
         notifier = self.notifiers[item.notifier]
         try:
-            recipient = self.directory.get(item.notification.recipient)
+            recipient = self._staff_directory.get(item.notification.recipient)
             self._sender.send(
                 lambda: _send_plain(notifier, item.notification, recipient),
                 functools.partial(self._settle_late, item, now),
@@ -2465,7 +2476,10 @@ class Desk:
         phone and room are masked (PRV-1)."""
         from complaintcore.adapters.notify._common import personal_values
 
-        recipient = self.directory.get(item.notification.recipient)
+        try:
+            recipient = self._staff_directory.get(item.notification.recipient)
+        except InvalidInputError:  # the directory's own wrong answer: its error says so
+            recipient = None
         secrets = personal_values(item.notification, recipient)
         try:
             person = self.store.load(item.notification.complaint_id).intake.complainant

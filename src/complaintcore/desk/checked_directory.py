@@ -1,0 +1,94 @@
+"""A host's staff directory, its answers checked where the desk takes them.
+
+pluggy and mypy do not hold a plugin's directory to the
+:class:`~complaintcore.desk.ports.StaffDirectory` protocol: a ``members()`` of
+``None`` or of dicts, or a ``get()`` of a dict, would fail deep in the desk as a
+raw ``TypeError`` naming nothing, and a ``get()`` answering another person would
+be taken silently.  :class:`CheckedDirectory` refuses them with an
+:class:`~complaintcore.core.errors.InvalidInputError` whose ``.path`` names the
+hook (or ``directory`` for a desk built by hand).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from complaintcore.core.errors import InvalidInputError, shown_value
+from complaintcore.core.models import staff_key
+from complaintcore.desk.plugins import closed_awaitable
+from complaintcore.desk.ports import StaffDirectory, StaffMember
+
+__all__ = ["DIRECTORY_HOOK", "CheckedDirectory"]
+
+DIRECTORY_HOOK = "complaintcore_get_staff_directory"
+"""Where a desk built by :meth:`~complaintcore.desk.Desk.from_config` got its directory."""
+
+
+class CheckedDirectory:
+    """The directory the desk asks, refusing an answer of the wrong type or for
+    another person (:meth:`get`) naming ``source`` and the method.
+
+    ``members()`` answers are handed on as they are (the desk keeps its per-site
+    lists while the same tuple comes back), and a tuple already checked is not
+    checked again.
+    """
+
+    def __init__(self, directory: StaffDirectory, source: str = "directory") -> None:
+        self.directory = directory
+        self.source = source
+        """What errors name: the hook that answered the directory, or ``directory``."""
+        self._checked: tuple[StaffMember, ...] | None = None
+
+    def get(self, staff_id: str) -> StaffMember | None:
+        """The member ``staff_id`` names, or ``None``.
+
+        A member whose id does not fold (:func:`~complaintcore.core.models.staff_key`)
+        to the id asked for is another person: taking it would record them as the
+        receiver or actor (REC-5) and let the asker act with their rung (ESC-3).
+        """
+        found = self.directory.get(staff_id)
+        if found is None:
+            return None
+        if not isinstance(found, StaffMember):
+            closed_awaitable(found)  # an async directory's coroutine: closed, never run
+            raise InvalidInputError(
+                self.source,
+                f"get(): expected a StaffMember or None, got {type(found).__name__}",
+            )
+        if staff_key(found.staff_id) != staff_key(staff_id):
+            raise InvalidInputError(
+                self.source,
+                f"get({self._shown(staff_id)}) answered {found.staff_id!r}, another person"
+                " (only case, width and spaces may differ from the id asked for)",
+            )
+        return found
+
+    def members(self) -> Sequence[StaffMember]:
+        """Everyone in the directory, as the directory hands them back."""
+        found = self.directory.members()
+        if found is self._checked and found is not None:
+            return found
+        if not isinstance(found, Sequence) or isinstance(found, str | bytes | Mapping):
+            closed_awaitable(found)
+            raise InvalidInputError(
+                self.source,
+                "members(): expected a sequence (tuple or list) of StaffMember,"
+                f" got {type(found).__name__}",
+            )
+        for i, member in enumerate(found):
+            if not isinstance(member, StaffMember):
+                raise InvalidInputError(
+                    self.source,
+                    f"members()[{i}]: expected a StaffMember, got {type(member).__name__}",
+                )
+        if isinstance(found, tuple):  # cannot change in place: checked once
+            self._checked = found
+        return found
+
+    def _shown(self, staff_id: object) -> str:
+        """The id asked for as an error shows it: quoted when it is a listed member's
+        id, masked otherwise, as an unknown actor is (it may be a name: PRV-1)."""
+        key = staff_key(staff_id) if isinstance(staff_id, str) else ""
+        if key and any(staff_key(m.staff_id) == key for m in self.members()):
+            return repr(staff_id)
+        return repr(shown_value(staff_id))
