@@ -170,3 +170,24 @@ def test_the_service_centre_takes_one_rung_per_breach_however_late(sweeps: list[
         ("team_leader", "service_manager", "commitment"),
         ("service_manager", "centre_director", "general_closure"),
     ]
+
+
+@pytest.mark.procedure("DL-5")
+@pytest.mark.procedure("DL-7")
+@pytest.mark.parametrize("late", [False, True], ids=["timely", "late"])
+def test_an_overdue_duty_is_told_to_the_owner_who_let_it_lapse(late: bool) -> None:
+    """The apology the broken promise owes is the project manager's from 12:01 (he
+    holds the complaint then), due 15:00; overdue, it takes the complaint to senior
+    management.  SR-001 let it lapse and hears so; HQ-001 holds it now and is told it
+    is owed, and overdue (docs/desk.md Duties); SR-201 never owed it."""
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    cid = leak(desk)
+    times = ["2025-11-14 09:00"] if late else ["2025-11-12 12:01", "2025-11-12 15:01"]
+    for t in times:
+        desk.sweep(at(t))
+    now = at(times[-1])
+    assert told(desk, notes, now, cid, "duty_overdue") == ["HQ-001", "SR-001"]
+    assert told(desk, notes, now, cid, "duty_owed") == (
+        ["HQ-001"] if late else ["HQ-001", "SR-001"]
+    )

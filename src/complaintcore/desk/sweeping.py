@@ -273,6 +273,10 @@ class Sweeper:
                 done.add((b.name, b.run))
                 if b.duty is None:
                     steps.breached.setdefault(b.name, b.clock)
+                else:  # DL-7: the owner who let it lapse hears, before it moves on
+                    steps.outbox += self._telling.tell_owners(
+                        complaint, b.duty, "duty_overdue", now
+                    )
             complaint = evolve(complaint, more)
             routed = self._follow_ups(complaint, access.SYSTEM_ACTOR, now)
             steps.complaint = evolve(complaint, routed)
