@@ -33,7 +33,13 @@ from tests.integration.servers import HttpTestServer
 T0 = datetime(2025, 11, 10, 9, 30, tzinfo=SH)  # Monday: the complaints come in
 FRIDAY = datetime(2025, 11, 14, 9, 0, tzinfo=SH)  # 3 working days are up: sweeps
 SUMMARIES = ("楼上漏水，天花板渗水", "楼道垃圾没人打扫，有异味", "门禁坏了，陌生人随便进出")
-CLOCKS = ("department_result", "reply")  # both 3-working-day clocks break by Friday
+# By hand: the near-identical complaints are one group incident (HDL-6), escalated as
+# serious to the project manager at intake, which owes a visit to the site within 4
+# working hours: Mon 09:30 + 2 h 30 to noon + 1 h 30 after lunch = 14:30.  Its breach
+# is each complaint's one escalation, to senior management, the top; the reply and
+# the department's result (3 working days: Thu 18:00) find it there and are told, not
+# escalated (ESC-5), as sweeps on Monday afternoon and Thursday evening would do.
+ESCALATED_FOR = {"site_visit"}
 
 
 @pytest.fixture
@@ -118,7 +124,7 @@ def test_sweepers_on_several_hosts_escalate_each_breach_once(
         assert p.exitcode == 0
 
     done = _escalations(config)
-    assert set(done) >= {(cid, clock) for cid in ids for clock in CLOCKS}  # and duties owed
+    assert set(done) == {(cid, name) for cid in ids for name in ESCALATED_FOR}
     assert max(done.values()) == 1  # never twice
     claimed = Counter(e for _, _, escalated in reports for e in escalated)
     assert claimed == done  # each reported by the one sweeper that did it
@@ -176,7 +182,7 @@ def test_a_sweeper_killed_mid_run_loses_nothing_and_doubles_nothing(
         desk.sweep(FRIDAY + timedelta(minutes=6))
         desk.deliver(FRIDAY + timedelta(minutes=12))
     done = _escalations(config)
-    assert set(done) >= {(cid, clock) for cid in ids for clock in CLOCKS}  # nothing lost
+    assert set(done) == {(cid, name) for cid in ids for name in ESCALATED_FOR}  # nothing lost
     assert max(done.values()) == 1  # nothing doubled
     keys = Counter(r.header("Idempotency-Key") for r in http_server.delivered)
     with PostgresStore(office["database"], tenant="sunrise-co") as store:

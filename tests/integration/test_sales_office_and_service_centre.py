@@ -289,12 +289,18 @@ def test_a_complaint_the_centre_registers_owes_the_centre_nothing(
 
 @pytest.mark.procedure("IN-5")
 @pytest.mark.procedure("ESC-6")
+@pytest.mark.procedure("ESC-2")
 def test_a_site_complaint_never_forwarded_reaches_the_centre_by_escalation(
     centre: Desk, notes: RecordingNotifier
 ) -> None:
-    """Not forwarded by 16:00 on Sat 10 Oct: the sweep escalates it to 客服经理 (the
-    centre's member of the rung), reports engineering to 行政人事部 (ESC-6) and tells
-    the duty team leader the centre's duty is overdue."""
+    """Received Fri 9 Oct 16:00 by a site technician and never forwarded; the first
+    sweep comes 24 hours later, Sat 10 Oct 16:01.  By hand, on wall time: the
+    commitment (15 min) fell due at 16:15 and the general closure (30 min) at 16:30
+    on Friday, IN-5's 24 hours at 16:00 on Saturday.  Swept in time, 16:15 takes it
+    from 班组长 to 客服经理 (CC-010), 16:30 to the top, 客服中心总监 (CC-001), and
+    IN-5's breach finds it there: the director is told it, engineering is reported to
+    行政人事部 (ESC-6), and the duty team leader hears the centre's duty is overdue.
+    The one late sweep reaches the same (ESC-2: one rung per instant)."""
     c = centre.receive(
         intake("家里水管爆管漏水", at(10, 9, 16), "SR-202", channel="in_person"), now=at(10, 9, 16)
     )
@@ -302,11 +308,13 @@ def test_a_site_complaint_never_forwarded_reaches_the_centre_by_escalation(
     notes.sent.clear()
     report = centre.sweep(at(10, 10, 16, 1))
     centre.deliver(at(10, 10, 16, 1))
-    assert (c.id, "to_customer_service") in report.escalated
+    assert report.escalated == ((c.id, "commitment"), (c.id, "general_closure"))
     c = centre.get(c.id)
-    assert (c.state.rung, c.state.handler) == ("service_manager", "CC-010")
-    up = [e for e in c.events if isinstance(e, Escalated)][-1]
-    assert "to_customer_service" in up.clock.split(",")
+    assert (c.state.rung, c.state.handler) == ("centre_director", "CC-001")
+    ups = [(e.to_rung, e.clock) for e in c.events if isinstance(e, Escalated)]
+    assert ups == [("service_manager", "commitment"), ("centre_director", "general_closure")]
+    assert told(notes, "escalated", c) == ["CC-001", "CC-010"]
+    assert told(notes, "breached", c) == ["CC-001"]
     assert told(notes, "late_department", c) == ["HQ-020"]
     assert told(notes, "duty_overdue", c) == ["CC-101"]
 

@@ -1007,16 +1007,26 @@ def breached_clocks(
 
 
 def _unescalated(complaint: Complaint, spec: ClockSpec, status: ClockStatus) -> bool:
+    return bool(unescalated_breaches(complaint, spec, status))
+
+
+def unescalated_breaches(
+    complaint: Complaint, spec: ClockSpec, status: ClockStatus
+) -> tuple[tuple[datetime, int], ...]:
+    """ESC-2, DL-7: the breaches of a clock or duty no escalation has dealt with yet,
+    as (when it fell due, run), oldest first: runs handed on late (DL-3), then the
+    current run.  A sweep that comes late escalates them one instant at a time."""
     if not spec.escalate_on_breach:
-        return False
-    if unescalated_handovers(complaint, status):
-        return True
+        return ()
+    found = unescalated_handovers(complaint, status)
     if not (status.is_breached and status.started_at):
-        return False
+        return found
     # the current run's breach: an escalation naming the clock since the run
     # passed its due time (one before it was for a run it replaced, DL-3)
     since = max(status.started_at, status.due) if status.due else status.started_at
-    return not _escalated_since(complaint, spec.name, since)
+    if _escalated_since(complaint, spec.name, since):
+        return found
+    return (*found, (status.breaches[-1] if status.breaches else since, status.run))
 
 
 def unescalated_handovers(

@@ -2,14 +2,15 @@
 
 :meth:`Desk.sweep <complaintcore.desk.service.Desk.sweep>` claims the due
 complaints a batch at a time; :class:`Sweeper` does what each needs: one rung
-up for its breaches, late departments reported, a month-old complaint graded
-major, holders warned of what is at risk and owners of what they owe, all in
-one commit.
+up per instant at which its deadlines passed, late departments reported, a
+month-old complaint graded major, holders warned of what is at risk and owners
+of what they owe, all in one commit.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -18,8 +19,8 @@ import attrs
 from complaintcore.core.deadlines import (
     ClockState,
     ClockStatus,
-    breached_clocks,
-    breached_duties,
+    DutyStatus,
+    unescalated_breaches,
     unescalated_handovers,
 )
 from complaintcore.core.errors import ComplaintCoreError, EscalationError, RulePackError
@@ -29,7 +30,7 @@ from complaintcore.core.rulepack import ClockSpec, RulePack
 from complaintcore.core.workflow import Escalate, Regrade, decide, evolve
 from complaintcore.desk import access, messages
 from complaintcore.desk.grouping import AfterCommit
-from complaintcore.desk.ports import ComplaintStore
+from complaintcore.desk.ports import ComplaintStore, StaffMember
 from complaintcore.desk.projection import Projection
 from complaintcore.desk.repeat_links import FollowUps
 from complaintcore.desk.site_staff import SiteStaff
@@ -59,6 +60,34 @@ class Swept:
     overtaken: bool = False
     """Written to after the sweep's ``now`` (a command while it ran): nothing done,
     counted as a meeting with another writer; the next sweep takes it."""
+
+
+@attrs.frozen
+class _Breach:
+    """A breach a sweep may escalate: when it fell due, and the run of which clock or duty."""
+
+    at: datetime
+    name: str
+    run: int
+    clock: ClockStatus
+    duty: DutyStatus | None = None
+
+    @property
+    def due(self) -> datetime | None:
+        """The due time told: the current run's, or when a run handed on late fell due."""
+        return self.clock.due if self.run == self.clock.run else self.at
+
+
+@attrs.define
+class _Steps:
+    """What the escalation steps of one sweep did, for the rest of the sweep."""
+
+    complaint: Complaint
+    events: list[Event] = attrs.Factory(list)
+    escalated: list[str] = attrs.Factory(list)
+    outbox: Outbox = attrs.Factory(list)
+    breached: dict[str, ClockStatus] = attrs.Factory(dict)
+    """The breached clocks dealt with (escalated, or told at the top), for ESC-6."""
 
 
 def _handed_over_by(complaint: Complaint, breached: datetime) -> str:
@@ -112,50 +141,10 @@ class Sweeper:
         regraded = False
         duties = self._projection.duties_now(complaint, now)
         if complaint.is_open:
-            breached = breached_clocks(
-                complaint,
-                self.pack,
-                self._projection.calendar,
-                now,
-                statuses=self._projection.clocks_now(complaint, now),
-            )
-            names = [s.name for s in breached] + [
-                s.name for s in breached_duties(complaint, duties)
-            ]
-            if names:
-                # One rung per sweep however many clocks broke together (they usually
-                # share one cause); the event names them all, so none escalates again.
-                try:
-                    more = decide(
-                        complaint,
-                        Escalate(
-                            actor=system, trigger=Trigger.DEADLINE_MISSED, clock=",".join(names)
-                        ),
-                        self.pack,
-                        now,
-                    )
-                except EscalationError:
-                    more = ()  # at the top already: nowhere to go (ESC-5) ...
-                    for status in breached:  # ... but its holder hears the deadline passed (DL-7)
-                        missed = self._missed_runs(start, status)
-                        for m in self._telling.holders(complaint, members, now, status.name):
-                            for run, due, _unit in missed:
-                                outbox += self._telling.fan(
-                                    complaint,
-                                    "breached",
-                                    m,
-                                    now,
-                                    f"{status.name}#{run}",
-                                    (
-                                        messages.Detail(N_("clock"), status.name, "clock"),
-                                        messages.Detail(N_("due"), minutes(due, self.zone)),
-                                    ),
-                                )
-                if more:
-                    complaint = evolve(complaint, more)
-                    events += more
-                    escalated += names
-            for status in breached:
+            steps = self._escalate(start, members, now)
+            complaint, events, escalated = steps.complaint, steps.events, steps.escalated
+            outbox += steps.outbox
+            for status in steps.breached.values():
                 spec = self.pack.clock(status.name)
                 # ESC-6: a late department is reported, at the top rung too (the key
                 # makes it once per clock run even if the complaint is swept again);
@@ -188,9 +177,10 @@ class Sweeper:
                 more = ()
             if more:
                 complaint, events, regraded = evolve(complaint, more), [*events, *more], True
-            if events:  # up for a grade its rung cannot handle, and routed at the new rung
+                # up for a grade its rung cannot handle, and routed at the new rung
                 more = self._follow_ups(complaint, system, now)
                 complaint, events = evolve(complaint, more), [*events, *more]
+            if events:
                 duties = self._projection.duties_now(complaint, now)  # a new grade may owe more
             for status in self._projection.clocks_now(complaint, now):
                 if status.state is not ClockState.AT_RISK:
@@ -243,6 +233,97 @@ class Sweeper:
             self.store.append(start.id, start.version, (), row, outbox)
         swept.version = start.version + len(events)
         return swept
+
+    def _escalate(self, start: Complaint, members: Sequence[StaffMember], now: datetime) -> _Steps:
+        """ESC-2, DL-7: one rung per instant at which unescalated breaches fell due,
+        oldest first, each step naming all that fell due then; the complaint is
+        routed at its new rung and its clocks and duties recomputed after each
+        step, so a sweep that comes late reaches the rung timely ones reach, and a
+        breach that only arose from a step (the apology owed by the new holder)
+        counts after it.  ESC-5: at the top rung its holder is told instead."""
+        steps = _Steps(start)
+        done: set[tuple[str, int]] = set()
+        last: datetime | None = None
+        while True:
+            complaint = steps.complaint
+            pending = [
+                b for b in self._breaches(start, complaint, now) if (b.name, b.run) not in done
+            ]
+            if not pending:
+                return steps
+            # what shows only after the last step (owed from it) falls due after it
+            when = min(b.at if last is None else max(b.at, last) for b in pending)
+            group = [b for b in pending if (b.at if last is None else max(b.at, last)) == when]
+            names = list(dict.fromkeys(b.name for b in group))
+            try:
+                more = decide(
+                    complaint,
+                    Escalate(
+                        actor=access.SYSTEM_ACTOR,
+                        trigger=Trigger.DEADLINE_MISSED,
+                        clock=",".join(names),
+                    ),
+                    self.pack,
+                    now,
+                )
+            except EscalationError:  # at the top already: nowhere to go (ESC-5) ...
+                self._tell_breached(complaint, pending, members, now, steps)
+                return steps
+            for b in group:
+                done.add((b.name, b.run))
+                if b.duty is None:
+                    steps.breached.setdefault(b.name, b.clock)
+                else:  # DL-7: the owner who let it lapse hears, before it moves on
+                    steps.outbox += self._telling.tell_owners(
+                        complaint, b.duty, "duty_overdue", now
+                    )
+            complaint = evolve(complaint, more)
+            routed = self._follow_ups(complaint, access.SYSTEM_ACTOR, now)
+            steps.complaint = evolve(complaint, routed)
+            steps.events += [*more, *routed]
+            steps.escalated += names
+            last = when
+
+    def _breaches(self, start: Complaint, complaint: Complaint, now: datetime) -> list[_Breach]:
+        """The complaint's breaches no escalation recorded before the sweep has dealt
+        with (``start``: a step of this sweep names a clock for one instant only)."""
+        found = [
+            _Breach(at, status.name, run, status)
+            for status in self._projection.clocks_now(complaint, now)
+            for at, run in unescalated_breaches(start, self.pack.clock(status.name), status)
+        ]
+        return found + [
+            _Breach(at, duty.name, run, duty.clock, duty)
+            for duty in self._projection.duties_now(complaint, now)
+            for at, run in unescalated_breaches(start, duty.duty, duty.clock)
+        ]
+
+    def _tell_breached(
+        self,
+        complaint: Complaint,
+        pending: Sequence[_Breach],
+        members: Sequence[StaffMember],
+        now: datetime,
+        steps: _Steps,
+    ) -> None:
+        """ESC-5, DL-7: at the top rung the holder hears each clock's deadline passed,
+        once per run (a duty's owners hear it is overdue instead)."""
+        clocks = [b for b in pending if b.duty is None]
+        for b in clocks:
+            steps.breached.setdefault(b.name, b.clock)
+        for b in clocks:
+            for m in self._telling.holders(complaint, members, now, b.name):
+                steps.outbox += self._telling.fan(
+                    complaint,
+                    "breached",
+                    m,
+                    now,
+                    f"{b.name}#{b.run}",
+                    (
+                        messages.Detail(N_("clock"), b.name, "clock"),
+                        messages.Detail(N_("due"), minutes(b.due, self.zone)),
+                    ),
+                )
 
     def _missed_runs(
         self, complaint: Complaint, status: ClockStatus

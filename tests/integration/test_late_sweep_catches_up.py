@@ -1,0 +1,193 @@
+"""A sweep that comes late reaches what timely sweeps reach (review s32A F03, F04).
+
+ESC-2: each missed deadline is a trigger, so breaches that fell due at different
+instants are different escalation steps, taken in the order they fell due; those
+that fell due together are one step naming them all.  docs/cli.md: the sweep does
+its escalations "each exactly once however often it runs" — a cron job down for
+two days must not cost the complaint a rung.  An overdue duty that escalates the
+complaint is told to the owner who let it lapse as well as to its new holder.
+
+cn-property on the State Council calendar for 2025, working hours 09:00-12:00 and
+13:00-18:00.  Sample staff at ``sunrise``: SR-201 the engineering department head,
+SR-001 the project manager, HQ-001 and HQ-002 senior management (site ``*``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from complaintcore import Assess, Complainant, Desk, Intake, Promise
+from complaintcore.core.models import Assigned, Escalated
+from complaintcore.testing import RecordingNotifier, make_desk
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=SH)
+
+
+def owner_calls(received: datetime, receiver: str) -> Intake:
+    return Intake(
+        complainant=Complainant("王小明", "13812345678", "3-2-1201", "3", "sunrise"),
+        channel="phone",
+        received_at=received,
+        receiver=receiver,
+        summary="楼上漏水，天花板渗水",
+        site="sunrise",
+    )
+
+
+def leak(desk: Desk, *, promise: bool = True) -> str:
+    """A valid minor repairs complaint received Mon 2025-11-10 10:00, held by SR-201,
+    who promises at 10:10 to fix it by Wed 11-12 12:00 (DL-5)."""
+    received = at("2025-11-10 10:00")
+    c = desk.receive(owner_calls(received, "SR-103"), now=received)
+    desk.act(c.id, Assess(actor="SR-201", validity="valid"), now=at("2025-11-10 10:05"))
+    if promise:
+        desk.act(
+            c.id,
+            Promise(actor="SR-201", due=at("2025-11-12 12:00"), note="周三中午前修好"),
+            now=at("2025-11-10 10:10"),
+        )
+    return c.id
+
+
+def steps(desk: Desk, cid: str) -> list[tuple[str, str]]:
+    """The escalations and assignments after intake: (to rung, clocks) or ("", handler)."""
+    return [
+        (e.to_rung, e.clock) if isinstance(e, Escalated) else ("", e.handler)
+        for e in desk.get(cid).events
+        if isinstance(e, Escalated | Assigned)
+    ]
+
+
+def told(desk: Desk, notes: RecordingNotifier, now: datetime, cid: str, topic: str) -> list[str]:
+    desk.deliver(now)
+    return sorted(n.recipient for n, _ in notes.sent if n.complaint_id == cid and n.topic == topic)
+
+
+# By hand: the promise breaks after Wed 12:00 (ESC-2: one rung, to the project
+# manager); the apology it owes is due 2 working hours from 12:00, lunch 12-13, so
+# 15:00, and overdue it escalates too (to senior management, the top); the reply and
+# the department's result, 3 working days from Mon 10 Nov (Tue, Wed, Thu), fall due
+# Thu 18:00 together and find the complaint at the top: its holder is told.
+HAND = [
+    ("", "SR-201"),
+    ("project_manager", "promise"),
+    ("", "SR-001"),
+    ("senior_management", "apology"),
+    ("", "HQ-001"),
+]
+
+
+@pytest.mark.procedure("ESC-2")
+@pytest.mark.procedure("DL-5")
+@pytest.mark.procedure("DL-7")
+def test_a_sweep_two_days_late_takes_each_missed_deadline_as_its_own_step() -> None:
+    timely, late = make_desk(), make_desk()
+    a, b = leak(timely), leak(late)
+    for t in ["2025-11-12 09:00", "2025-11-12 12:01", "2025-11-12 15:01", "2025-11-13 18:01"]:
+        timely.sweep(at(t))
+    assert steps(timely, a) == HAND
+
+    late.sweep(at("2025-11-12 09:00"))  # the last sweep before cron stopped
+    report = late.sweep(at("2025-11-14 09:00"))
+    assert report.escalated == ((b, "promise"), (b, "apology"))
+    assert steps(late, b) == HAND
+    assert late.get(b).state.rung == "senior_management"
+    # the same again finds nothing left: each step once however often it runs
+    again = late.sweep(at("2025-11-14 09:05"))
+    assert again.escalated == ()
+    assert steps(late, b) == HAND
+
+
+@pytest.mark.procedure("ESC-5")
+@pytest.mark.procedure("DL-7")
+def test_a_late_sweep_tells_the_top_rung_each_clock_it_missed_once() -> None:
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    cid = leak(desk)
+    desk.sweep(at("2025-11-14 09:00"))
+    desk.sweep(at("2025-11-14 09:05"))
+    desk.deliver(at("2025-11-14 09:05"))
+    breached = sorted(
+        (n.recipient, *n.body.split("\n")[-2:])
+        for n, _ in notes.sent
+        if n.complaint_id == cid and n.topic == "breached"
+    )
+    assert breached == [
+        ("HQ-001", "clock: department result to customer service", "due: 2025-11-13T18:00+08:00"),
+        (
+            "HQ-001",
+            "clock: reply with the result or a reasoned explanation",
+            "due: 2025-11-13T18:00+08:00",
+        ),
+    ]
+
+
+@pytest.mark.procedure("ESC-2")
+@pytest.mark.procedure("DL-1")
+def test_breaches_that_fell_due_together_stay_one_escalation() -> None:
+    """No promise: the reply and the department's result both fall due Thu 18:00, so
+    the sweep on Friday morning takes one rung for both, as one at 18:01 does."""
+    desk = make_desk()
+    cid = leak(desk, promise=False)
+    report = desk.sweep(at("2025-11-14 09:00"))
+    assert report.escalated == ((cid, "department_result"), (cid, "reply"))
+    assert steps(desk, cid) == [
+        ("", "SR-201"),
+        ("project_manager", "department_result,reply"),
+        ("", "SR-001"),
+    ]
+
+
+@pytest.mark.procedure("DL-4")
+@pytest.mark.procedure("ESC-2")
+@pytest.mark.parametrize(
+    "sweeps",
+    [
+        [f"2025-10-01 00:{m:02d}" for m in range(0, 30, 5)],
+        ["2025-10-01 00:25"],
+    ],
+    ids=["every-5-minutes", "once-at-00:25"],
+)
+def test_the_service_centre_takes_one_rung_per_breach_however_late(sweeps: list[str]) -> None:
+    """cn-service-centre on wall time: received 2025-09-30 23:50, the commitment (15
+    min) falls due at 00:05 and the general closure (30 min) at 00:20.  From the team
+    leader: 00:05 to the service manager, 00:20 to the centre director."""
+    desk = make_desk(pack="cn-service-centre")
+    c = desk.receive(owner_calls(at("2025-09-30 23:50"), "CC-203"), now=at("2025-09-30 23:50"))
+    for t in sweeps:
+        desk.sweep(at(t))
+    ups = [
+        (e.from_rung, e.to_rung, e.clock) for e in desk.get(c.id).events if e.kind == "escalated"
+    ]
+    assert ups == [
+        ("team_leader", "service_manager", "commitment"),
+        ("service_manager", "centre_director", "general_closure"),
+    ]
+
+
+@pytest.mark.procedure("DL-5")
+@pytest.mark.procedure("DL-7")
+@pytest.mark.parametrize("late", [False, True], ids=["timely", "late"])
+def test_an_overdue_duty_is_told_to_the_owner_who_let_it_lapse(late: bool) -> None:
+    """The apology the broken promise owes is the project manager's from 12:01 (he
+    holds the complaint then), due 15:00; overdue, it takes the complaint to senior
+    management.  SR-001 let it lapse and hears so; HQ-001 holds it now and is told it
+    is owed, and overdue (docs/desk.md Duties); SR-201 never owed it."""
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    cid = leak(desk)
+    times = ["2025-11-14 09:00"] if late else ["2025-11-12 12:01", "2025-11-12 15:01"]
+    for t in times:
+        desk.sweep(at(t))
+    now = at(times[-1])
+    assert told(desk, notes, now, cid, "duty_overdue") == ["HQ-001", "SR-001"]
+    assert told(desk, notes, now, cid, "duty_owed") == (
+        ["HQ-001"] if late else ["HQ-001", "SR-001"]
+    )
