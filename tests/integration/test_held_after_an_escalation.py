@@ -105,6 +105,30 @@ def test_a_sweep_to_a_rung_nobody_holds_goes_on_to_the_first_rung_with_someone()
     assert desk.get(leak.id).state.handler == "HQ-001"
 
 
+@pytest.mark.procedure("IMP-2")
+@pytest.mark.parametrize(("gone", "expected"), [((), 2), (("SR-001",), 1)])
+def test_late_catch_up_steps_count_one_escalation_each(
+    gone: tuple[str, ...], expected: int
+) -> None:
+    """SR-201 promised the fix by Wed 12 Nov 12:00 and broke it; the apology it then
+    owes is due 2 working hours later, Wed 15:00 (lunch 12-13).  Swept once on Fri
+    14 Nov 09:00, the promise takes the complaint to the project manager and the
+    apology he let lapse to senior management: two escalations, as timely sweeps
+    make (review s32A F03).  With nobody at the project-manager rung, the promise
+    takes it straight past that rung to senior management (a step that continues
+    the first), and the apology is then owed at the top: one escalation."""
+    from complaintcore.core.workflow import Promise
+
+    desk = make_desk(staff=sample_without(*gone))
+    leak = desk.receive(intake(at(10, 10)), now=at(10, 10), validity="valid")  # VAL-4
+    desk.act(leak.id, Promise(actor="SR-201", due=at(12, 12)), now=at(10, 10, 10))
+    desk.sweep(at(14, 9))
+    leak = desk.get(leak.id)
+    assert leak.state.rung == "senior_management"
+    report = desk.monthly_report(2025, 11, now=at(14, 9))
+    assert {c.key: c.count for c in report.escalations if c.count} == {"deadline_missed": expected}
+
+
 @pytest.mark.procedure("ESC-2")
 def test_a_handler_who_cannot_handle_it_passes_an_empty_rung_too() -> None:
     """SR-201 cannot handle it (ESC-2) on Tue 11 Nov 10:00: the project-manager rung is

@@ -765,6 +765,7 @@ class _Tally:
         self._improvement(complaint, state)
         first: bool | None = None
         escalated = False
+        previous: object = None
         for ev in complaint.events:
             if ev.at > self.now:
                 break
@@ -774,8 +775,10 @@ class _Tally:
                 if first is None:
                     first = ev.satisfied
             elif isinstance(ev, Escalated):
-                self.triggers[ev.trigger] += 1
+                if not _goes_on(previous, ev):
+                    self.triggers[ev.trigger] += 1
                 escalated = True
+            previous = ev
         if first is not None:
             self.visited += 1
             self.first_satisfied += first
@@ -1337,3 +1340,15 @@ def to_rows(report: MonthlyReport) -> list[Row]:
     zh, en = LABELS["received_after_now"]
     add("excluded_after_now", "received_after_now", zh, en, "count", report.excluded_after_now)
     return rows
+
+
+def _goes_on(previous: object, ev: Escalated) -> bool:
+    """ESC-2: a move "up one or more rungs" past a rung nobody at the site holds is
+    recorded as a further step right after it (same instant, trigger and rung
+    reached, nothing between): one escalation, counted once."""
+    return (
+        isinstance(previous, Escalated)
+        and previous.at == ev.at
+        and previous.trigger is ev.trigger
+        and previous.to_rung == ev.from_rung
+    )
