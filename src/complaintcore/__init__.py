@@ -272,6 +272,7 @@ if TYPE_CHECKING:
         SnapshotStore,
         StaffDirectory,
         StaffMember,
+        StaffMonthStore,
         VerifyReport,
     )
     from complaintcore.desk.service import (
@@ -473,6 +474,7 @@ __all__ = [  # noqa: RUF022 (plain sorted order: tests/unit/test_public_api.py)
     "StaffDirectory",
     "StaffMember",
     "StaffMonth",
+    "StaffMonthStore",
     "StaffReport",
     "Stage",
     "Status",
@@ -753,6 +755,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "SnapshotStore",
         "StaffDirectory",
         "StaffMember",
+        "StaffMonthStore",
         "VerifyReport",
     ),
     "core.limits": (

@@ -537,6 +537,13 @@ def check_events(events: Iterable[Event]) -> list[Event]:
     return out
 
 
+def check_staff_id(staff_id: object) -> str:
+    """A staff id a store is asked about: non-empty text (PEN-2)."""
+    if not isinstance(staff_id, str) or not staff_id.strip():
+        raise InvalidInputError("staff_id", "expected a staff id (non-empty text)")
+    return staff_id
+
+
 def check_limit(limit: int | None) -> None:
     if limit is not None and (
         isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= MAX_INTEGER

@@ -42,6 +42,7 @@ from complaintcore.adapters.chain import (
     check_outbox,
     check_reason,
     check_row_id,
+    check_staff_id,
     check_sweep_lease,
     check_tenant,
     decode_complaint,
@@ -574,6 +575,16 @@ class MemoryStore:
             )
         for _at, cid, intake_json, bodies in found:
             yield decode_complaint(cid, intake_json, bodies)
+
+    def complaints_about(
+        self, staff_id: str, since: datetime, until: datetime
+    ) -> Iterator[Complaint]:
+        """Like :meth:`SqliteStore.complaints_about`."""
+        staff = check_staff_id(staff_id)
+        for complaint in self.complaints_received(since, until):
+            target = complaint.intake.target
+            if target is not None and target.staff_id == staff:
+                yield complaint
 
     def received_counts(self, bounds: Sequence[datetime]) -> list[ReceivedCount]:
         """Like :meth:`SqliteStore.received_counts`."""

@@ -63,6 +63,7 @@ from complaintcore.adapters.chain import (
     check_reason,
     check_related,
     check_row_id,
+    check_staff_id,
     check_sweep_lease,
     check_tenant,
     decode_complaint,
@@ -1498,6 +1499,32 @@ class PostgresStore:
             yield from self._complaints_of(few)
         else:
             yield from self._received(lo, hi, touched)
+
+    def complaints_about(
+        self, staff_id: str, since: datetime, until: datetime
+    ) -> Iterator[Complaint]:
+        """Like :meth:`SqliteStore.complaints_about`: the intake's ``target`` read as
+        JSON by the server, only the person's complaints decoded."""
+        staff = check_staff_id(staff_id)
+        lo = require_aware(since, "since")
+        hi = require_aware(until, "until")
+        s = self._schema
+        try:
+            with self._reading() as conn, conn.transaction():
+                ids = [
+                    r[0]
+                    for r in conn.execute(
+                        f"SELECT p.id FROM {s}.projection AS p JOIN {s}.complaints AS c"
+                        " ON c.tenant = p.tenant AND c.id = p.id"
+                        " WHERE p.tenant = %s AND p.received_at >= %s AND p.received_at < %s"
+                        " AND (c.intake_json::json -> 'target' ->> 'staff_id') = %s"
+                        " ORDER BY p.received_at, p.id",
+                        (self._tenant, lo, hi, staff),
+                    )
+                ]
+        except (psycopg.Error, PoolTimeout) as exc:
+            raise _store_error(self._where, exc) from exc
+        return self._complaints_of(ids)
 
     def _touched(self, lo: datetime, hi: datetime, touched: datetime) -> list[str] | None:
         """The ids of the period's rows touched since ``touched`` (or of unknown

@@ -62,6 +62,7 @@ from complaintcore.adapters.chain import (
     check_reason,
     check_related,
     check_row_id,
+    check_staff_id,
     check_sweep_lease,
     check_tenant,
     decode_complaint,
@@ -1615,6 +1616,20 @@ class SqliteStore:
         except sqlite3.Error as exc:
             raise store_error(self._path, exc) from exc
 
+    @_translated
+    def complaints_about(
+        self, staff_id: str, since: datetime, until: datetime
+    ) -> Iterator[Complaint]:
+        """Complaints received in ``[since, until)`` about ``staff_id`` (PEN-2): the
+        period's rows of ``projection_received``, their intakes' person read in
+        SQL, and only that person's complaints decoded."""
+        staff = check_staff_id(staff_id)
+        lo = to_utc_text(since, "since")
+        hi = to_utc_text(until, "until")
+        with self._read() as conn:
+            ids = [r[0] for r in conn.execute(_ABOUT, (self._tenant, lo, hi, staff))]
+        return self._complaints_of(ids)
+
     def _touched(self, lo: str, hi: str, touched: str) -> list[str] | None:
         """The ids of the period's rows touched since ``touched`` (or of unknown
         time), oldest first, read from ``projection_updated``: a month in which
@@ -2785,6 +2800,15 @@ _OUTBOX_AFTER = (
 """The outbox rows of no ledger entry or of one after the last checked (the end of
 incremental verify): two ranges of ``outbox_ledger``, so the cost follows the rows
 queued since, not every row ever delivered (one ``OR`` made SQLite read them all)."""
+
+_ABOUT = (
+    "SELECT p.id FROM projection AS p INDEXED BY projection_received"
+    " JOIN complaints AS c ON c.tenant = p.tenant AND c.id = p.id"
+    " WHERE p.tenant = ? AND p.received_at >= ? AND p.received_at < ?"
+    " AND json_extract(c.intake_json, '$.target.staff_id') = ?"
+    " ORDER BY p.received_at, p.id"
+)
+"""The ids of a period's complaints about one person (PEN-2), nothing decoded."""
 
 _CLAIM_DUE = (
     f"SELECT {_ROW_COLUMNS} FROM projection INDEXED BY projection_due"

@@ -756,6 +756,25 @@ class ReportStore(ComplaintStore, Protocol):
         ...
 
 
+@runtime_checkable
+class StaffMonthStore(ComplaintStore, Protocol):
+    """A store that finds the complaints about one person received in a period
+    (PEN-2) without decoding the period's others.
+
+    At every sanction the desk asks whether the person's month has reached the
+    pack's limits; without it, it reads every complaint of the month.  The
+    built-in stores have it.
+    """
+
+    def complaints_about(
+        self, staff_id: str, since: datetime, until: datetime
+    ) -> Iterator[Complaint]:
+        """Complaints received in ``[since, until)`` whose intake names ``staff_id``
+        (exactly as stored) as the person complained about, oldest first (ties by
+        id)."""
+        ...
+
+
 @attrs.frozen
 class RelatedQuery:
     """One new complaint's IMP-3 question: the arguments of

@@ -44,7 +44,7 @@ from complaintcore.core.models import (
 )
 from complaintcore.core.staff_report import StaffMonth, StaffReport, month_at_limit
 from complaintcore.core.staff_report import staff_report as staff_table
-from complaintcore.desk.ports import ReceivedCount, ReportStore
+from complaintcore.desk.ports import ReceivedCount, ReportStore, StaffMonthStore
 
 if TYPE_CHECKING:
     from complaintcore.core.rulepack import EarlyWarning
@@ -148,14 +148,29 @@ def months_at_limit(
     if not (rule.severe_points or rule.severe_complaints) or not desk.pack.severe_report_to:
         return []
     year, month = sanction_month(complaint, ZoneInfo(desk.pack.calendar.timezone))
-    stored = [c for c in _month_complaints(desk, year, month) if c.id != complaint.id]
-    items = [*stored, complaint]
-    # everything recorded so far counts: a sanction typed in later with an earlier
-    # time (a paper record) must still find the month a later one made severe
-    latest = max((c.events[-1].at for c in items if c.events), default=now)
-    as_of = max(now, latest)
+    people = list(dict.fromkeys(staff_ids))
+    period = stats.Period.of(year, month, desk.pack.calendar.timezone)
+    store = desk.store
+    if isinstance(store, StaffMonthStore) and _readable(period):
+        # each person's month alone: the cost follows their complaints, not the month's
+        months = {
+            p: [
+                c
+                for c in store.complaints_about(p, period.start, period.end)
+                if c.id != complaint.id
+            ]
+            for p in people
+        }
+    else:
+        stored = [c for c in _month_complaints(desk, year, month) if c.id != complaint.id]
+        months = dict.fromkeys(people, stored)
     out = []
-    for staff_id in dict.fromkeys(staff_ids):
+    for staff_id in people:
+        items = [*months[staff_id], complaint]
+        # everything recorded so far counts: a sanction typed in later with an earlier
+        # time (a paper record) must still find the month a later one made severe
+        latest = max((c.events[-1].at for c in items if c.events), default=now)
+        as_of = max(now, latest)
         row = month_at_limit(items, desk.pack, staff_id=staff_id, year=year, month=month, now=as_of)
         if row is not None:
             out.append((f"{year:04d}-{month:02d}", row))

@@ -56,6 +56,7 @@ from complaintcore.core.models import (
     Intake,
     Registered,
     Status,
+    TargetPerson,
 )
 from complaintcore.core.rulepack import RulePack
 from complaintcore.core.workflow import (
@@ -81,6 +82,7 @@ from complaintcore.desk.ports import (
     ReportStore,
     SimilarQuery,
     SnapshotStore,
+    StaffMonthStore,
     VerifyReport,
 )
 
@@ -170,9 +172,11 @@ class StoreContract:
         site: str = "sunrise",
         received: datetime = T0,
         summary: str = "楼上漏水，天花板渗水",
+        target: TargetPerson | None = None,
     ) -> Complaint:
         """A complaint with its ``Registered`` event, not yet stored."""
         intake = Intake(
+            target=target,
             complainant=Complainant("王小明", "13812345678", "3-2-1201", "3", site),
             channel="phone",
             received_at=received,
@@ -630,6 +634,39 @@ class StoreContract:
         assert isinstance(other, ReportStore)
         assert list(other.complaints_received(T0, T0 + 9 * hour)) == []
         assert other.received_counts([T0, T0 + 9 * hour]) == []
+
+    def test_a_persons_complaints_of_a_period_are_found_alone(self) -> None:
+        """PEN-2: the desk reads one person's month at every sanction."""
+        store = self.store()
+        if not isinstance(store, StaffMonthStore):
+            pytest.skip(f"{type(store).__name__} is not a StaffMonthStore (optional)")
+        guard = TargetPerson(staff_id="SR-302", rung="front_line", role="保安")
+        day_guard = TargetPerson(staff_id="SR-303", rung="front_line", role="保安")
+        specs = [("C-3", 0, guard), ("C-1", 0, guard), ("C-2", 1, day_guard), ("C-4", 2, None)]
+        specs.append(("C-5", 3, guard))
+        for cid, hours, target in specs:
+            c = self.registered(cid, received=T0 + timedelta(hours=hours), target=target)
+            store.create(c, self.row_of(c), [])
+        hour = timedelta(hours=1)
+        got = list(store.complaints_about("SR-302", T0, T0 + 3 * hour))  # [from, until)
+        assert [c.id for c in got] == ["C-1", "C-3"]  # oldest first, ties by id
+        assert got == [store.load(c.id) for c in got]
+        assert [c.id for c in store.complaints_about("SR-302", T0, T0 + 4 * hour)] == [
+            "C-1",
+            "C-3",
+            "C-5",
+        ]
+        assert [c.id for c in store.complaints_about("SR-303", T0, T0 + 4 * hour)] == ["C-2"]
+        assert list(store.complaints_about("SR-302", T0 + 4 * hour, T0 + 9 * hour)) == []
+        assert list(store.complaints_about("SR-999", T0, T0 + 9 * hour)) == []
+        with pytest.raises(InvalidInputError) as bad:
+            list(store.complaints_about("", T0, T0 + hour))
+        assert bad.value.path == "staff_id"
+        with pytest.raises(NaiveDatetimeError):
+            list(store.complaints_about("SR-302", datetime(2025, 1, 1), T0))  # noqa: DTZ001
+        other = self.store("bravo")
+        assert isinstance(other, StaffMonthStore)
+        assert list(other.complaints_about("SR-302", T0, T0 + 9 * hour)) == []
 
     def test_complaints_streams_every_complaint_in_id_order(self) -> None:
         store = self.store()
