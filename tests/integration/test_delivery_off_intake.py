@@ -24,6 +24,7 @@ from complaintcore import (
     Desk,
     DeskConfig,
     Intake,
+    InvalidInputError,
     Notification,
     Notifier,
     StaffMember,
@@ -417,3 +418,79 @@ def test_the_worker_sends_what_a_hung_channel_held_back_when_its_send_returns() 
         assert len(hangs.keys) == len(set(hangs.keys)) == queued
     finally:
         desk.close()
+
+
+class HangsThen:
+    """A channel whose sends hang until released, then get through or fail."""
+
+    name = "hangs"
+    longest_send = 3600
+
+    def __init__(self, fails: bool) -> None:
+        self.fails = fails
+        self.gate = threading.Event()
+        self.ended = threading.Event()
+        self.keys: list[str] = []
+
+    def send(self, notification: Notification, recipient: StaffMember | None) -> None:
+        self.keys.append(notification.key)
+        try:
+            self.gate.wait(10)
+            if self.fails:
+                raise ConnectionError("the gateway closed the connection")
+        finally:
+            self.ended.set()
+
+
+def _sqlite_timed_desk(tmp_path: Path, notifier: Notifier) -> Desk:
+    """A desk on a SQLite file whose sends are waited for 0.1 s at most."""
+    from complaintcore.adapters.sqlite_store import SqliteStore
+
+    base = make_desk()
+    return Desk(
+        pack=base.pack,
+        store=SqliteStore(tmp_path / "desk.sqlite3"),
+        directory=base.directory,
+        calendar=base.calendar,
+        notifiers=[notifier],
+        send_timeout=0.1,
+    )
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_a_timed_out_send_stays_claimed_until_it_has_surely_ended(
+    tmp_path: Path, fails: bool
+) -> None:
+    """A send the desk stopped waiting for may still get through for the channel's
+    longest send (an hour): meanwhile ``outbox retry`` would send a copy and
+    ``outbox drop`` would not stop it, so both are refused naming when the claim
+    lapses, as for a message being sent.  Once the send ends it settles: delivered,
+    or (it failed) free to be retried by hand."""
+    channel = HangsThen(fails)
+    desk = _sqlite_timed_desk(tmp_path, channel)
+    desk.receive(next(intakes(1, T0)), now=T0)
+    try:
+        assert desk.deliver(T0, limit=1).failed == 1
+        [held] = [i for i in desk.store.waiting(10) if i.attempts == 1]  # type: ignore[attr-defined]
+        for by_hand in (
+            lambda: desk.retry_message(held.id, T0 + timedelta(minutes=5)),
+            lambda: desk.drop_message(held.id, T0 + timedelta(minutes=5), "wrong number"),
+        ):
+            with pytest.raises(InvalidInputError) as refused:
+                by_hand()
+            assert refused.value.path == "item_id"
+            # given up on at T0 (01:30 UTC) and a moment: held for the hour after
+            assert "is being sent (claimed until 2025-11-10 02:30:00 UTC)" in refused.value.reason
+    finally:
+        channel.gate.set()
+    assert channel.ended.wait(5)
+    time.sleep(0.2)  # the settling runs on the sender's thread right after
+    late = T0 + timedelta(minutes=6)
+    if fails:
+        desk.retry_message(held.id, late)  # free again: due at once, attempts afresh
+        [again] = desk.store.waiting(10)  # type: ignore[attr-defined]
+        assert (again.id, again.attempts, again.next_attempt_at) == (held.id, 0, late)
+    else:
+        with pytest.raises(InvalidInputError, match="delivered"):
+            desk.retry_message(held.id, late)
+    assert channel.keys[0] == held.notification.key

@@ -751,6 +751,14 @@ class MemoryStore:
             if item.delivered_at is None and item.dropped_at is None:
                 item.next_attempt_at, item.claimed_until = stamp, None
 
+    def hold_item(self, item_id: int, until: datetime) -> None:
+        """Like :meth:`SqliteStore.hold_item`."""
+        stamp = to_utc_text(until, "until")
+        with self._lock:
+            item = self._item(item_id)
+            if item.delivered_at is None and item.dropped_at is None:
+                item.claimed_until = stamp
+
     def _item(self, item_id: int) -> _Item:
         self._open()
         item = self._outbox.get(check_item_id(item_id))

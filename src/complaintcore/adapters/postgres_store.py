@@ -1790,12 +1790,21 @@ class PostgresStore:
     @_translated
     def release(self, item_id: int, at: datetime) -> None:
         """Hand a claimed item back unsent: due at ``at``, no attempt counted."""
-        require_aware(at, "at")
+        self._unsettled(
+            item_id, "next_attempt_at = %s, claimed_until = NULL", require_aware(at, "at")
+        )
+
+    def hold_item(self, item_id: int, until: datetime) -> None:
+        """Keep the item claimed until ``until``: a send of it may still get through."""
+        self._unsettled(item_id, "claimed_until = %s", require_aware(until, "until"))
+
+    def _unsettled(self, item_id: int, assignments: str, value: datetime) -> None:
+        """Set ``assignments`` on an item neither delivered nor dropped (else nothing)."""
         with self._connections().connection() as conn:
             cur = conn.execute(
-                f"UPDATE {self._schema}.outbox SET next_attempt_at = %s, claimed_until = NULL"
+                f"UPDATE {self._schema}.outbox SET {assignments}"
                 " WHERE tenant = %s AND id = %s AND delivered_at IS NULL AND dropped_at IS NULL",
-                (at, self._tenant, _item_id(item_id)),
+                (value, self._tenant, _item_id(item_id)),
             )
             if cur.rowcount == 0:
                 self._require_item(conn, item_id)

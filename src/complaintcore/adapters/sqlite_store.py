@@ -1928,12 +1928,21 @@ class SqliteStore:
     @_translated
     def release(self, item_id: int, at: datetime) -> None:
         """Hand a claimed item back unsent: due at ``at``, no attempt counted."""
+        self._unsettled(item_id, "next_attempt_at = ?, claimed_until = NULL", to_utc_text(at, "at"))
+
+    @_translated
+    def hold_item(self, item_id: int, until: datetime) -> None:
+        """Keep the item claimed until ``until``: a send of it may still get through."""
+        self._unsettled(item_id, "claimed_until = ?", to_utc_text(until, "until"))
+
+    def _unsettled(self, item_id: int, assignments: str, value: str) -> None:
+        """Set ``assignments`` on an item neither delivered nor dropped (else nothing)."""
         check_item_id(item_id)
         conn = self._conn()
         cur = conn.execute(
-            "UPDATE outbox SET next_attempt_at = ?, claimed_until = NULL"
+            f"UPDATE outbox SET {assignments}"
             " WHERE tenant = ? AND id = ? AND delivered_at IS NULL AND dropped_at IS NULL",
-            (to_utc_text(at, "at"), self._tenant, item_id),
+            (value, self._tenant, item_id),
         )
         if cur.rowcount == 0:
             self._require_item(conn, item_id)

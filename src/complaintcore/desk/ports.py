@@ -757,6 +757,27 @@ class ReportStore(ComplaintStore, Protocol):
 
 
 @runtime_checkable
+class HoldStore(ComplaintStore, Protocol):
+    """A store that keeps a message claimed while a send of it may still be under way.
+
+    A send the desk stopped waiting for (it timed out) may still get through
+    until the channel's longest send has passed.  The desk counts the failure and
+    then holds the message until then: ``outbox retry`` and ``outbox drop`` are
+    refused meanwhile, as for a message being sent, so a retry by hand sends no
+    copy.  Without it such a message is not claimed while it waits, and a retry by
+    hand may send a copy.  The built-in stores have it.
+    """
+
+    def hold_item(self, item_id: int, until: datetime) -> None:
+        """Keep the item claimed until ``until`` (retry and drop by hand refused,
+        naming when it lapses).  Ignored once the item is delivered or dropped.
+
+        :raises InvalidInputError: no item has this id (path ``item_id``).
+        """
+        ...
+
+
+@runtime_checkable
 class StaffMonthStore(ComplaintStore, Protocol):
     """A store that finds the complaints about one person received in a period
     (PEN-2) without decoding the period's others.

@@ -110,6 +110,7 @@ from complaintcore.desk.ports import (
     ComplaintStore,
     GroupLockStore,
     HealthStore,
+    HoldStore,
     Notification,
     Notifier,
     OutboxItem,
@@ -2428,13 +2429,17 @@ class Desk:
                 error = type(exc).__name__
             delay = timedelta(seconds=self.retry.delay(item.attempts + 1))
             retry_at = now + delay
-            if isinstance(exc, SendTimeoutError) and not exc.busy:
+            in_flight = isinstance(exc, SendTimeoutError) and not exc.busy
+            if in_flight:
                 # the abandoned send may still get through: not due again (here or
                 # in another process) before it has ended, counted from when the
                 # desk stopped waiting for it, not from the batch's claim
                 delay = max(delay, self._in_flight(notifier))
                 retry_at = max(retry_at, current() + delay)
             self.store.mark_failed(item.id, error, retry_at)
+            if in_flight and isinstance(self.store, HoldStore):
+                # and claimed till then: a retry or drop by hand would not stop it
+                self.store.hold_item(item.id, retry_at)
             if item.attempts + 1 >= self.retry.max_attempts:
                 log.warning(
                     "notification %s via %s failed %d times and is no longer tried"
@@ -2496,6 +2501,8 @@ class Desk:
         try:
             if error is None:
                 self.store.mark_delivered(item.id, now)
+            elif isinstance(self.store, HoldStore):  # it ended: a retry by hand may go now
+                self.store.hold_item(item.id, now)
         finally:
             self._wake_delivery()
 

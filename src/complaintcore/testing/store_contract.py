@@ -76,6 +76,7 @@ from complaintcore.desk.ports import (
     ComplaintRow,
     ComplaintStore,
     HealthStore,
+    HoldStore,
     Notification,
     OutboxStore,
     RelatedQuery,
@@ -1442,6 +1443,44 @@ class StoreContract:
             store.drop_item(a.id, NOW + LEASE - timedelta(seconds=1), "x")
         store.drop_item(a.id, NOW + LEASE, "the sender died; the message is stale")
         assert store.pending(NOW + timedelta(days=1)) == []
+        assert store.verify().ok
+
+    def test_a_send_that_may_still_get_through_is_held_from_retries_by_hand(self) -> None:
+        """A send the desk stopped waiting for (it timed out) is held until it has
+        surely ended: a retry by hand would send a copy.  Held on a failed item,
+        released early by holding it until now, never reviving a settled one."""
+        store = self.store()
+        if not isinstance(store, HoldStore):
+            pytest.skip(f"{type(store).__name__} is not a HoldStore (optional)")
+        c = self.registered("C-1")
+        store.create(c, self.row_of(c), [("email", self.note(k)) for k in ("a", "b")])
+        a, b = store.claim(NOW, 10, lease=LEASE)
+        ended = NOW + timedelta(hours=1)
+        store.mark_failed(a.id, "SendTimeoutError: send timed out after 10 s", ended)
+        store.hold_item(a.id, ended)
+        by_hand: list[Callable[[], None]] = [
+            lambda: store.retry_item(a.id, NOW + timedelta(minutes=5)),
+            lambda: store.drop_item(a.id, ended - timedelta(seconds=1), "the robot is gone"),
+        ]
+        for refused in by_hand:
+            with pytest.raises(InvalidInputError, match="being sent") as caught:
+                refused()
+            assert caught.value.path == "item_id"
+        claimed = store.claim(ended - timedelta(seconds=1), 10, lease=LEASE)
+        assert a.id not in [i.id for i in claimed]
+        store.retry_item(a.id, ended)  # surely ended: retried by hand
+        store.hold_item(a.id, ended + timedelta(hours=1))
+        store.hold_item(a.id, ended)  # held until now: released
+        store.drop_item(a.id, ended, "the recipient left")
+        store.hold_item(a.id, ended + timedelta(hours=2))  # dropped: nothing to hold
+        store.mark_delivered(b.id, NOW)
+        store.hold_item(b.id, ended)  # delivered: nothing to hold
+        assert store.pending(ended + timedelta(days=1)) == []
+        with pytest.raises(InvalidInputError) as unknown:
+            store.hold_item(a.id + b.id + 1000, ended)
+        assert unknown.value.path == "item_id"
+        with pytest.raises(NaiveDatetimeError):
+            store.hold_item(a.id, datetime(2025, 1, 1))  # noqa: DTZ001 - the point
         assert store.verify().ok
 
     def test_pending_counts_count_the_waiting_items_of_each_channel(self) -> None:
