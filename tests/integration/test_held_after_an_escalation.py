@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from pathlib import Path
 
+import attrs
 import pytest
 
 from complaintcore.adapters.staff import load_sample_staff
@@ -146,7 +148,7 @@ def test_a_handler_who_cannot_handle_it_passes_an_empty_rung_too() -> None:
     assert (onward.to_rung, onward.trigger, onward.actor) == (
         "senior_management",
         Trigger.CANNOT_HANDLE,
-        "SR-201",
+        "system",  # the desk's own step past the empty rung, not SR-201's
     )
     assert (leak.state.rung, leak.state.handler) == ("senior_management", "HQ-001")
     assert told(desk, notes, at(11, 10), "escalated", leak.id) == ["HQ-001", "HQ-002"]
@@ -351,3 +353,139 @@ def test_a_deadline_missed_at_an_empty_top_rung_is_told_to_the_owing_department(
     assert told(desk, notes, at(13, 18, 1), "breached", leak.id) == [
         "SR-201", "SR-201", "SR-202", "SR-202", "SR-203", "SR-203",
     ]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- s32F
+
+
+LEAK = "我的个人信息被泄露了，天天接到推销电话"
+"""Personal data leaked: the cn-property pack's urgent ``data_leak`` category."""
+
+
+@pytest.mark.procedure("IN-2")
+@pytest.mark.procedure("HDL-6")
+def test_an_urgent_complaint_at_a_site_without_a_project_manager_is_registered() -> None:
+    """A data leak (an urgent category) goes to the project manager at once (HDL-6);
+    the post is vacant, so it goes on to senior management, where HQ-001 (first by
+    staff id; HQ-002 is on duty too) takes it on.  It was refused and not stored
+    (IN-2: no unit may refuse a complaint; review s32F F01)."""
+    desk = make_desk(staff=sample_without("SR-001"))
+    leak = desk.receive(attrs.evolve(intake(at(10, 10)), summary=LEAK), now=at(10, 10))
+    assert leak.state.category == "data_leak"
+    assert (leak.state.rung, leak.state.handler) == ("senior_management", "HQ-001")
+    moves = [
+        (e.from_rung, e.to_rung, e.trigger, e.actor)
+        for e in leak.events
+        if isinstance(e, Escalated)
+    ]
+    assert moves[-1] == ("project_manager", "senior_management", Trigger.SERIOUS, "system")
+    again = attrs.evolve(intake(at(10, 11)), summary=LEAK)
+    [stored] = list(desk.receive_many([again], now=at(10, 11)))
+    assert not isinstance(stored, Exception)
+    assert stored.state.handler == "HQ-001"
+
+
+@pytest.mark.procedure("HDL-6")
+def test_a_group_incident_at_a_site_without_a_project_manager_is_told_above() -> None:
+    """Five owners of building 3 report a leak between 10:00 and 10:04: a group
+    incident, reported at once to the project manager's rung (HDL-6).  Nobody holds
+    it at the site, so the rung above hears it: all of senior management, HQ-001 and
+    HQ-002, as a serious matter (004 篇4 §3.6).  Nobody was told (review s32F F02)."""
+    notes = RecordingNotifier()
+    desk = make_desk(staff=sample_without("SR-001"), notifiers=[notes])
+    ids = []
+    for i in range(5):
+        owner = Complainant(f"王小{i}", f"1381234560{i}", f"3-{i + 1}-1201", "3", "sunrise")
+        one = attrs.evolve(intake(at(10, 10, i)), complainant=owner)
+        ids.append(desk.receive(one, now=at(10, 10, i)).id)
+    desk.deliver(at(10, 10, 5))
+    told_of = sorted({n.recipient for n, _ in notes.sent if n.topic == "group_incident"})
+    assert told_of == ["HQ-001", "HQ-002"]
+
+
+@pytest.mark.procedure("DL-3")
+@pytest.mark.procedure("DL-7")
+def test_the_forwarding_warning_of_a_complaint_nobody_holds_reaches_customer_service() -> None:
+    """Guard SR-302 registers a leak Fri 14 Nov 18:00 without routing it and forwards
+    it to customer service at 18:30; nobody passes it on.  DL-3's 24 hours to the
+    department run on wall time: due Sat 15 Nov 18:30, at risk at 80 % (19 h 12 min)
+    = Sat 13:42.  Customer service has it and owes the forwarding: its staff on
+    duty on Saturday (SR-102, SR-103; and SR-001, the project manager in customer
+    service, whose hours are not limited) are warned, not engineering (review s32F
+    F05); SR-101's Saturday ended at 12:00."""
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    c = desk.receive(
+        intake(at(14, 18), receiver="SR-302", receiver_unit="security"), now=at(14, 18), route=False
+    )
+    desk.act(c.id, Forward(actor="SR-302", to_unit="customer_service"), now=at(14, 18, 30))
+    desk.deliver(at(14, 18, 30))
+    notes.sent.clear()
+    desk.sweep(at(15, 13, 41))
+    assert told(desk, notes, at(15, 13, 41), "at_risk", c.id) == []
+    desk.sweep(at(15, 13, 42))
+    assert told(desk, notes, at(15, 13, 42), "at_risk", c.id) == ["SR-001", "SR-102", "SR-103"]
+
+
+@pytest.mark.procedure("IMP-2")
+def test_a_late_sweeps_steps_count_one_each_with_nobody_assigned_between() -> None:
+    """A bypass complaint (IN-6) received by head office Mon 10 Nov 10:00, assessed
+    valid, never forwarded: nobody is assigned between its escalations.  The reply
+    (3 working days: Thu 13 Nov 18:00) and head office's tracking duty (5 working
+    days: Mon 17 Nov 18:00) are missed at two instants: two escalations, whether
+    swept on time or once on Tue 18 Nov 09:00 (review s32F F04: the second was
+    taken for a step past an empty rung)."""
+    from complaintcore.core.workflow import Assess
+
+    counts = []
+    for sweeps in ([at(13, 18, 1), at(17, 18, 1)], [at(18, 9)]):
+        desk = make_desk()
+        bypass = attrs.evolve(
+            intake(at(10, 10), receiver="HQ-002", receiver_unit="head_office"),
+            summary="管理处不理睬，直接向总部投诉楼上漏水",
+            via_head_office=True,
+        )
+        cid = desk.receive(bypass, now=at(10, 10)).id
+        desk.act(cid, Assess(actor="HQ-002", validity="valid"), now=at(10, 10, 5))
+        for t in sweeps:
+            desk.sweep(t)
+        report = desk.monthly_report(2025, 11, now=at(18, 9))
+        counts.append({c.key: c.count for c in report.escalations if c.count})
+    assert counts == [{"deadline_missed": 2}, {"deadline_missed": 2}]
+
+
+@pytest.mark.procedure("ESC-2")
+def test_a_complaint_an_earlier_release_left_held_by_nobody_is_routed_by_the_next_sweep(
+    tmp_path: Path,
+) -> None:
+    """An earlier release left a complaint escalated to a vacant project-manager rung
+    with nobody holding it, its row due a week later.  After the upgrade the next
+    sweep (Fri 14 Nov 09:00) rewrites the row (the kept basis differs), finds it held
+    by nobody and passes the empty rung: HQ-001 holds it, by the desk's own step,
+    not by the next person to act on it (review s32F F03)."""
+    from complaintcore.adapters.sqlite_store import SqliteStore
+    from complaintcore.core.workflow import decide, evolve
+
+    staff = sample_without("SR-001")
+    base = make_desk(staff=staff)
+    desk = Desk(
+        pack=base.pack,
+        store=SqliteStore(tmp_path / "desk.sqlite3"),
+        directory=base.directory,
+        calendar=base.calendar,
+    )
+    leak = desk.receive(intake(at(10, 10)), now=at(10, 10))
+    up = Escalate(actor="system", trigger=Trigger.DEADLINE_MISSED, clock="department_result,reply")
+    events = decide(leak, up, desk.pack, at(13, 18, 1))
+    after = evolve(leak, events)
+    old_row = attrs.evolve(desk._projection.row(after, at(13, 18, 1)), next_due=at(20, 10))
+    desk.store.append(leak.id, leak.version, events, old_row, [])
+    store = desk.store
+    assert isinstance(store, SqliteStore)
+    assert store.keep_projection_basis("0" * 64, instead_of=store.projection_basis())
+    assert desk.get(leak.id).state.handler == ""
+    desk.sweep(at(14, 9))
+    held = desk.get(leak.id)
+    assert (held.state.rung, held.state.handler) == ("senior_management", "HQ-001")
+    onward = [e for e in held.events if isinstance(e, Escalated)][-1]
+    assert (onward.from_rung, onward.actor, onward.at) == ("project_manager", "system", at(14, 9))

@@ -262,6 +262,8 @@ def test_an_unknown_complaint_id_shaped_like_the_desks_is_quoted() -> None:
         ("I-C-20251114-91e3c2afca", True),  # by an older desk: 10 hex digits
         ("I-C-20251114-13812345678", False),  # a phone typed after the date (s31G F04)
         ("I-C-20251114-6222021234567890", False),  # a bank card's 16 digits
+        ("I-C-20251114-4539578763621486", False),  # a card passing the Luhn check
+        ("I-C-20251114-0225510012345678", True),  # 10:00, digits alone, no card's check
         ("I-13812345678", False),
         ("I-C-20251114-2a3b1c0f3e9d8a7b 王小明", False),
         ("13812345678", False),
@@ -269,9 +271,9 @@ def test_an_unknown_complaint_id_shaped_like_the_desks_is_quoted() -> None:
 )
 def test_an_issue_id_is_readable_only_as_the_desk_names_issues(issue: str, readable: bool) -> None:
     """A masked view shows a concentrated issue's id as stored only when the desk
-    could have named it (``I-`` and a complaint id it makes, with a letter among
-    its hex digits); an id typed by hand before ids were checked may hold a phone,
-    a card or a name, and is masked."""
+    could have named it (``I-`` and a complaint id it makes: a millisecond of the
+    day, and digits alone only when no card's check takes them); an id typed by
+    hand before ids were checked may hold a phone, a card or a name, and is masked."""
     from complaintcore.core.errors import shown_issue
 
     shown = shown_issue(issue)

@@ -92,18 +92,44 @@ def shown_issue(value: object) -> str:
     (``I*****``, ``*********78``).  An id typed by hand before it had to start with
     ``I-`` may be a phone or a name, and a host's own ids are masked as
     :func:`shown_id` masks them."""
-    if isinstance(value, str) and _DESK_ISSUE.fullmatch(value):
-        return value
+    if isinstance(value, str) and (found := _DESK_ISSUE.fullmatch(value)):
+        digits = found[1]
+        if len(digits) == 10 and any(c in "abcdef" for c in digits):
+            return value  # a random id of an older desk, with a letter
+        if len(digits) == 16 and desk_stamp(digits):
+            return value
     return shown_value(value)
 
 
 _DESK_ISSUE = re.compile(
-    r"I-C-20[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])-"
-    r"(?=[0-9a-f]*[a-f])(?:[0-9a-f]{16}|[0-9a-f]{10})"
+    r"I-C-20[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])-([0-9a-f]{16}|[0-9a-f]{10})"
 )
 """An issue named after a complaint id the desk made (16 hex digits; 10 before
-time-ordered ids), with a letter among them: digits alone may be a phone or a
-card number typed by hand (PRV-1), and are masked."""
+time-ordered ids)."""
+
+_STAMP_RANDOM_BITS = 36
+"""Bits of a time-ordered id after its millisecond of the day (desk/ids.py)."""
+
+
+def desk_stamp(digits: str) -> bool:
+    """Whether 16 hex digits can be a time-ordered id's stamp the desk makes (PRV-1):
+    its millisecond of the day is one, and digits alone never pass the Luhn check a
+    card number passes (the desk makes none that do; a phone is shorter).  A card
+    or phone typed by hand after an issue's date is masked, never the desk's ids."""
+    if int(digits, 16) >> _STAMP_RANDOM_BITS >= 86_400_000:
+        return False
+    return any(c in "abcdef" for c in digits) or not luhn_valid(digits)
+
+
+def luhn_valid(digits: str) -> bool:
+    """The Luhn check of a card number (ISO/IEC 7812) on decimal ``digits``."""
+    total = 0
+    for i, c in enumerate(reversed(digits)):
+        d = int(c)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
 
 
 LISTED_PROBLEMS = 5

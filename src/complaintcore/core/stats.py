@@ -74,6 +74,7 @@ from complaintcore.core.deadlines import (
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.improvement import compute_measures
 from complaintcore.core.models import (
+    Assigned,
     Cause,
     Channel,
     Complaint,
@@ -765,7 +766,7 @@ class _Tally:
         self._improvement(complaint, state)
         first: bool | None = None
         escalated = False
-        previous: object = None
+        previous: Escalated | None = None  # the last escalation, while nobody took it on
         for ev in complaint.events:
             if ev.at > self.now:
                 break
@@ -778,7 +779,9 @@ class _Tally:
                 if not _goes_on(previous, ev):
                     self.triggers[ev.trigger] += 1
                 escalated = True
-            previous = ev
+                previous = ev
+            elif isinstance(ev, Assigned):
+                previous = None
         if first is not None:
             self.visited += 1
             self.first_satisfied += first
@@ -1342,13 +1345,16 @@ def to_rows(report: MonthlyReport) -> list[Row]:
     return rows
 
 
-def _goes_on(previous: object, ev: Escalated) -> bool:
+def _goes_on(previous: Escalated | None, ev: Escalated) -> bool:
     """ESC-2: a move "up one or more rungs" past a rung nobody at the site holds is
-    recorded as a further step right after it (same instant, trigger and rung
-    reached, nothing between): one escalation, counted once."""
+    recorded as a further step of the desk's after it (the same trigger, from the
+    rung it reached, nobody assigned between, naming no clock of its own): one
+    escalation, counted once.  A late sweep's steps each name the clocks that moved
+    them."""
     return (
-        isinstance(previous, Escalated)
-        and previous.at == ev.at
+        previous is not None
+        and not ev.clock
+        and ev.actor == "system"
         and previous.trigger is ev.trigger
         and previous.to_rung == ev.from_rung
     )

@@ -43,10 +43,16 @@ from complaintcore.core.repeats import room_key
 from complaintcore.core.rulepack import RulePack
 from complaintcore.desk.ports import ComplaintRow
 
-__all__ = ["DUTY_MEMO", "Projection", "row_differs"]
+__all__ = ["DUTY_MEMO", "ROWS_REVISION", "Projection", "row_differs"]
 
 DUTY_MEMO = 2048
 """Duty results kept between the two times a commit or a batch needs them."""
+
+
+ROWS_REVISION = 2
+"""Bumped when how a row's next sweep time is computed changes within a release
+(2: a complaint escalated and held by nobody is due at once), so the basis kept
+by a store differs and the next sweep rewrites open complaints' rows (DL-7)."""
 
 
 class Projection:
@@ -287,6 +293,11 @@ class Projection:
         but those (the time is the earlier of the two).  Nothing is earlier than
         ``now``: the clocks are computed one by one until one is due at once."""
         is_open = complaint.is_open
+        state = complaint.state
+        if is_open and state.rung and not state.handler and not complaint.awaiting_site_consent:
+            # ESC-2: escalated and held by nobody (an earlier release left complaints so
+            # when the new rung was vacant): the sweep routes it at once
+            return now
         duties = self.duties_now(complaint, now)
         if mine is not None:
             bound = self._receipt_bound().duties

@@ -49,6 +49,7 @@ from complaintcore.core.errors import (
     ComplaintCoreError,
     ConcurrencyConflictError,
     DamagedRecordError,
+    EscalationError,
     IdempotencyConflictError,
     InvalidInputError,
     NoWorkingTimeError,
@@ -122,7 +123,7 @@ from complaintcore.desk.ports import (
     VerifyReport,
 )
 from complaintcore.desk.process_locks import THREAD_WAIT, keys_locked
-from complaintcore.desk.projection import Projection, row_differs
+from complaintcore.desk.projection import ROWS_REVISION, Projection, row_differs
 from complaintcore.desk.repeat_links import RepeatBatch, Repeated, RepeatLinker
 from complaintcore.desk.site_staff import SiteStaff, same_staff
 from complaintcore.desk.sweeping import Sweeper
@@ -819,7 +820,7 @@ class Desk:
         pack, calendar = self.pack, self.calendar
         kept = self._basis_memo
         if kept is None or kept[0] is not pack or kept[1] is not calendar:
-            digest = projection_basis(pack, calendar, __version__)
+            digest = projection_basis(pack, calendar, f"{__version__} rows {ROWS_REVISION}")
             kept = self._basis_memo = (pack, calendar, digest)
         return kept[2]
 
@@ -1557,7 +1558,14 @@ class Desk:
         if route and not complaint.awaiting_site_consent:
             handler = self._staff.handler_for(complaint, now)
             if handler is not None:
-                more = decide(complaint, self._assign(complaint, handler, actor), self.pack, now)
+                try:
+                    more = decide(
+                        complaint, self._assign(complaint, handler, actor), self.pack, now
+                    )
+                except EscalationError:
+                    # IN-2: sent up at intake (HDL-6) to a rung nobody at the site holds:
+                    # passed to the first with someone, and held there (ESC-2)
+                    more = self._hold_at_rung(complaint, actor, now)
                 complaint, events = evolve(complaint, more), [*events, *more]
         outbox = self._telling.outbox_for(complaint, events, now) + self._telling.duty_outbox(
             complaint, events, now
@@ -2015,7 +2023,7 @@ class Desk:
                 return ()
             empty = ", ".join(vacant)
             onward = Escalate(
-                actor=actor,
+                actor=access.SYSTEM_ACTOR,  # the desk's own step, whoever's act led here
                 trigger=trigger,
                 to_rung=holder.rung,
                 note=f"本项目无人担任 {empty} / nobody at the site holds {empty} (ESC-2)",

@@ -180,6 +180,11 @@ class Sweeper:
                 # up for a grade its rung cannot handle, and routed at the new rung
                 more = self._follow_ups(complaint, system, now)
                 complaint, events = evolve(complaint, more), [*events, *more]
+            elif complaint.state.rung and not complaint.state.handler:
+                # escalated and held by nobody (an earlier release left a complaint so
+                # when its new rung was vacant): routed now, past the empty rung (ESC-2)
+                more = self._follow_ups(complaint, system, now)
+                complaint, events = evolve(complaint, more), [*events, *more]
             if events:
                 duties = self._projection.duties_now(complaint, now)  # a new grade may owe more
             for status in self._projection.clocks_now(complaint, now):

@@ -155,16 +155,7 @@ class Telling:
                 # ESC-2 (serious): at once, on duty or not; the whole serious rung
                 # (004 篇4 §3.6), else the rung's staff of the department taking it
                 urgent = topic in access.URGENT_TOPICS
-                told = access.rung_recipients(
-                    complaint,
-                    members,
-                    self.pack,
-                    rung=ev.to_rung,
-                    at=now,
-                    tz=self.zone,
-                    urgent=urgent,
-                    whole_rung=access.told_the_whole_rung(self.pack, ev.to_rung, ev.trigger),
-                )
+                told = self._rung_told(complaint, members, ev.to_rung, ev.trigger, now, urgent)
                 if not told and complaint.awaiting_site_consent:  # head office keeps it (IN-6)
                     told = access.recipients(
                         members, site=site, at=now, tz=self.zone, urgent=urgent
@@ -296,6 +287,29 @@ class Telling:
             m for m in self._staff.site_members(complaint) if not access.is_target(m, complaint)
         ]
 
+    def _rung_told(
+        self,
+        complaint: Complaint,
+        members: Sequence[StaffMember],
+        rung: str,
+        trigger: Trigger,
+        now: datetime,
+        urgent: bool,
+    ) -> list[StaffMember]:
+        """ESC-2: who hears a move to ``rung`` for ``trigger``: the whole rung for a
+        serious matter at the serious rung or above (004 篇4 §3.6), else the rung's
+        staff of the department taking it (:func:`access.rung_recipients`)."""
+        return access.rung_recipients(
+            complaint,
+            members,
+            self.pack,
+            rung=rung,
+            at=now,
+            tz=self.zone,
+            urgent=urgent,
+            whole_rung=access.told_the_whole_rung(self.pack, rung, trigger),
+        )
+
     def _told_or_above(
         self,
         complaint: Complaint,
@@ -415,18 +429,14 @@ class Telling:
             for m in told:
                 box += self.fan(complaint, "concentrated_issue", m, now, decision.issue, detail)
         if decision.became_incident and self.pack.group_report_rung:
-            rung = self.pack.group_report_rung
             urgent = "group_incident" in access.URGENT_TOPICS
-            told = access.rung_recipients(  # HDL-6: "at once", on duty or not
-                complaint,
-                members,
-                self.pack,
-                rung=rung,
-                at=now,
-                tz=self.zone,
-                urgent=urgent,
-                whole_rung=access.told_the_whole_rung(self.pack, rung, Trigger.SERIOUS),
-            )
+            told = []
+            # HDL-6: "at once", on duty or not; a rung nobody at the site holds is
+            # passed up the ladder, as the complaint is (ESC-2)
+            for above in self.pack.ladder[self.pack.rung_index(self.pack.group_report_rung) :]:
+                told = self._rung_told(complaint, members, above.code, Trigger.SERIOUS, now, urgent)
+                if told or keeps:
+                    break
             if not told and keeps:
                 told = access.recipients(members, site=site, at=now, tz=self.zone, urgent=urgent)
             for m in told:
@@ -520,14 +530,19 @@ class Telling:
     ) -> list[StaffMember]:
         """DL-7, IN-5, ESC-6: who is warned about a clock of a complaint nobody holds:
         the staff at the site of the unit that owes the clock (``owed_by``: the
-        receiving unit for IN-5, else the responsible department), else customer
-        service (IN-4), else, as :meth:`_told_or_above` does, the supervisor's rung
-        and up; never the person complained about (ESC-4)."""
+        receiving unit for IN-5); of one never routed, first the unit that has it
+        now (the one it was registered at or forwarded to: DL-3's forwarding is
+        customer service's to do); else of the responsible department, else customer service
+        (IN-4), else, as :meth:`_told_or_above` does, the supervisor's rung and up;
+        never the person complained about (ESC-4)."""
         site = complaint.intake.site or complaint.intake.complainant.site
         reachable = [m for m in members if not access.is_target(m, complaint)]
         spec = next((c for c in self.pack.clocks if c.name == clock), None)
         owing = owing_unit(complaint, spec) if spec is not None else ""
-        for unit in dict.fromkeys(u for u in (owing, self.pack.customer_service) if u):
+        receiver = spec is not None and spec.owed_by == "receiving_unit"
+        routed = any(isinstance(e, Assigned) for e in complaint.events)
+        units = (owing,) if receiver else (owing, "") if routed else (complaint.state.unit, owing)
+        for unit in dict.fromkeys(u for u in (*units, self.pack.customer_service) if u):
             told = access.recipients(reachable, site=site, department=unit, at=now, tz=self.zone)
             if told:
                 return told
