@@ -489,3 +489,100 @@ def test_a_complaint_an_earlier_release_left_held_by_nobody_is_routed_by_the_nex
     assert (held.state.rung, held.state.handler) == ("senior_management", "HQ-001")
     onward = [e for e in held.events if isinstance(e, Escalated)][-1]
     assert (onward.from_rung, onward.actor, onward.at) == ("project_manager", "system", at(14, 9))
+
+
+# --------------------------------------------------------------------------- s32G
+
+HEADS = ("SR-101", "SR-201", "SR-301", "SR-401", "SR-501", "HQ-010", "HQ-020")
+"""Every department head of the sample staff: sunrise's five and head office's two."""
+
+
+@pytest.mark.procedure("ESC-2")
+@pytest.mark.procedure("ESC-5")
+def test_a_handler_who_cannot_handle_it_passes_two_empty_rungs() -> None:
+    """Sunrise with neither a department head nor a project manager.  Guard SR-302
+    registers a complaint Thu 13 Nov 10:00 and nobody forwards it: IN-5's 24 wall
+    hours end Fri 14 Nov 10:00, and at 10:01 the complaint handler SR-102 holds it.
+    At 11:00 he cannot handle it (ESC-2: "one or more rungs"): the department-head
+    and project-manager rungs are both empty, so the desk's own step takes it past
+    both to senior management, where HQ-001 (first by staff id) takes it on; it
+    stopped at project_manager, held by nobody (review s32G F03)."""
+    desk = make_desk(staff=sample_without("SR-001", *HEADS))
+    c = desk.receive(
+        intake(at(13, 10), receiver="SR-302", receiver_unit="security"),
+        now=at(13, 10),
+        route=False,
+    )
+    desk.sweep(at(14, 10, 1))
+    assert (desk.get(c.id).state.rung, desk.get(c.id).state.handler) == (
+        "complaint_handler",
+        "SR-102",
+    )
+    c = desk.act(c.id, Escalate(actor="SR-102", trigger="cannot_handle"), now=at(14, 11))
+    assert (c.state.rung, c.state.handler) == ("senior_management", "HQ-001")
+    handlers, onward, assigned = c.events[-3:]
+    assert isinstance(handlers, Escalated)
+    assert isinstance(onward, Escalated)
+    assert isinstance(assigned, Assigned)
+    assert (handlers.from_rung, handlers.to_rung, handlers.actor) == (
+        "complaint_handler",
+        "department_head",
+        "SR-102",
+    )
+    assert (onward.from_rung, onward.to_rung, onward.trigger, onward.actor) == (
+        "department_head",
+        "senior_management",
+        Trigger.CANNOT_HANDLE,
+        "system",
+    )
+    assert "nobody at the site holds department_head, project_manager" in onward.note
+    assert (assigned.handler, assigned.rung) == ("HQ-001", "senior_management")
+
+
+class _WrongJoin:
+    """A host directory over an HR system whose ``get('SR-201')`` starts answering
+    SR-202's record (a wrong join) once ``broken`` is set."""
+
+    def __init__(self, members: list[StaffMember]) -> None:
+        self._members = tuple(members)
+        self.broken = False
+
+    def members(self) -> tuple[StaffMember, ...]:
+        return self._members
+
+    def get(self, staff_id: str) -> StaffMember | None:
+        wanted = "SR-202" if self.broken and staff_id == "SR-201" else staff_id
+        return next((m for m in self._members if m.staff_id == wanted), None)
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.procedure("DL-7")
+def test_a_sweeps_warning_is_not_sent_to_another_person_the_directory_answers() -> None:
+    """A leak received Mon 10 Nov 10:00 is held by SR-201; its reply is due 3 working
+    days later, Thu 13 Nov 18:00, and at risk from 80 % of 24 working hours = 19 h 12
+    min, Thu 10:12 (DL-7).  By then the host's directory answers SR-202's record for
+    SR-201: the desk checks the answers it routes and notifies by (docs/hooks.md), so
+    the sweep refuses the complaint naming both ids, and SR-202, who does not hold
+    it, gets no warning about it (PRV-1); he got it (review s32G F05)."""
+    notes = RecordingNotifier()
+    plain = make_desk()
+    directory = _WrongJoin(sample_without())
+    desk = Desk(
+        pack=plain.pack,
+        store=plain.store,
+        directory=directory,
+        calendar=plain.calendar,
+        notifiers=[notes],
+    )
+    leak = desk.receive(intake(at(10, 10)), now=at(10, 10))
+    assert leak.state.handler == "SR-201"
+    desk.deliver(at(10, 10))
+    notes.sent.clear()
+    directory.broken = True
+    swept = desk.sweep(at(13, 11))
+    [(cid, error)] = swept.failed
+    assert cid == leak.id
+    assert "get('SR-201') answered 'SR-202', another person" in str(error)
+    desk.deliver(at(13, 11))
+    assert [n.recipient for n, _ in notes.sent if n.complaint_id == leak.id] == []
+    assert desk.get(leak.id).state.handler == "SR-201"

@@ -650,6 +650,18 @@ def test_two_channels_of_one_name_are_refused_naming_the_name() -> None:
     )
 
 
+def test_two_channels_of_one_name_after_another_channel_are_refused_naming_theirs() -> None:
+    """Channels ``sms``, ``mail``, ``mail``: the refusal names ``'mail'``, the name
+    two of them share, not the first channel's (review s32G F09: the tests put a
+    shared name first)."""
+    with pytest.raises(InvalidInputError) as err:
+        by_hand(notifiers=[Sms(), RecordingNotifier("mail"), RecordingNotifier("mail")])
+    assert (err.value.path, err.value.reason) == (
+        "notifiers",
+        "two notifiers share the name 'mail'",
+    )
+
+
 def test_the_new_refusals_read_in_chinese() -> None:
     """The reasons are in the catalogs (translations written by hand here)."""
     zh = translator("zh")
