@@ -586,3 +586,53 @@ def test_a_sweeps_warning_is_not_sent_to_another_person_the_directory_answers() 
     desk.deliver(at(13, 11))
     assert [n.recipient for n, _ in notes.sent if n.complaint_id == leak.id] == []
     assert desk.get(leak.id).state.handler == "SR-201"
+
+
+@pytest.mark.procedure("IMP-2")
+@pytest.mark.procedure("DL-6")
+@pytest.mark.procedure("ESC-3")
+def test_a_grade_escalation_after_a_deadline_one_with_nobody_between_counts_apart() -> None:
+    """Sunrise with nobody above its department heads.  A valid leak received Mon 10
+    Nov 10:00 misses its reply and result Thu 13 Nov 18:00: up to project_manager,
+    where nobody holds it.  A month after receipt, Wed 10 Dec 10:00, it is still open
+    and becomes major (GRD-2, DL-6), which senior management handles (ESC-3): a
+    second escalation, for its grade, nobody assigned between.  Two triggers, two
+    escalations in November's report (IMP-2); the grade's was taken for a step past
+    an empty rung (review s32G G02)."""
+    desk = make_desk(staff=sample_without("SR-001", "HQ-001", "HQ-002"))
+    leak = desk.receive(intake(at(10, 10)), now=at(10, 10), validity="valid")
+    desk.sweep(at(13, 18, 1))
+    month_on = datetime(2025, 12, 10, 10, 1, tzinfo=SH)
+    assert desk.sweep(month_on).regraded == (leak.id,)
+    moves = [
+        (e.from_rung, e.to_rung, e.trigger)
+        for e in desk.get(leak.id).events
+        if isinstance(e, Escalated)
+    ]
+    assert moves == [
+        ("department_head", "project_manager", Trigger.DEADLINE_MISSED),
+        ("project_manager", "senior_management", Trigger.GRADE),
+    ]
+    report = desk.monthly_report(2025, 11, now=month_on)
+    counted = {c.key: c.count for c in report.escalations if c.count}
+    assert counted == {"deadline_missed": 1, "grade": 1}
+
+
+@pytest.mark.procedure("ESC-2")
+def test_a_member_on_a_rung_the_pack_does_not_know_leaves_the_escalation_alone() -> None:
+    """The HR system lists a contractor at sunrise on a rung cn-property does not
+    have.  docs/hooks.md: an unknown rung is refused when its holder acts; the
+    complaints others hold are escalated as ever: the reply and result, due Thu 13
+    Nov 18:00, take the leak to the project manager SR-001 at 18:01 (review s32G
+    H03: the sweep failed on the contractor's rung)."""
+    contractor = StaffMember(
+        staff_id="VN-001", name="赵六", role="外包维修", rung="contractor",
+        department="engineering", site="sunrise",
+    )  # fmt: skip
+    desk = make_desk(staff=[*sample_without(), contractor])
+    leak = desk.receive(intake(at(10, 10)), now=at(10, 10))
+    swept = desk.sweep(at(13, 18, 1))
+    assert swept.failed == ()
+    assert sorted(name for _cid, name in swept.escalated) == ["department_result", "reply"]
+    leak = desk.get(leak.id)
+    assert (leak.state.rung, leak.state.handler) == ("project_manager", "SR-001")

@@ -23,7 +23,7 @@ from complaintcore import Assess, Complainant, Desk, Intake, Promise
 from complaintcore.adapters.calendars import calendar_for_spec
 from complaintcore.core.models import Assigned, Escalated
 from complaintcore.core.rulepack import RulePack
-from complaintcore.core.workflow import Assign, Classify
+from complaintcore.core.workflow import Assign, Classify, Escalate
 from complaintcore.rules import load_pack
 from complaintcore.rules.loader import load_pack_data
 from complaintcore.serialization import to_dict
@@ -319,4 +319,54 @@ def test_a_late_sweep_escalates_a_handed_on_run_and_the_current_run_of_a_duty(
         ("", "SR-001"),
         ("senior_management", "repair_plan"),
         ("", "HQ-001"),
+    ]
+
+
+@pytest.mark.procedure("ESC-5")
+@pytest.mark.procedure("DL-3")
+@pytest.mark.procedure("DL-7")
+@pytest.mark.parametrize(
+    "sweeps",
+    [["2026-11-05 18:40", "2026-11-10 17:55", "2026-11-10 18:05"], ["2026-11-10 18:05"]],
+    ids=["timely", "late"],
+)
+def test_at_the_top_each_departments_missed_result_is_told_with_its_own_due_time(
+    sweeps: list[str],
+) -> None:
+    """Escalated by hand to senior management on Mon 2 Nov 12:00 (HQ-001 holds it).
+    Engineering's result and the reply fall due Thu 5 Nov 18:00 and are missed; at
+    18:30 HQ-001 gives the result to security, whose own 3 working days end Tue 10 Nov
+    18:00, missed too.  At the top nothing escalates (ESC-5): HQ-001 hears each
+    missed deadline once, engineering's result with its own due time (Thu 5 Nov), not
+    security's, and security's as a breach of its own, not taken for engineering's
+    already told (review s32G S02, S20)."""
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    received = at("2026-11-02 10:00")
+    cid = desk.receive(owner_calls(received, "SR-103"), now=received).id
+    desk.act(cid, Assess(actor="SR-201", validity="valid"), now=at("2026-11-02 11:00"))
+    up = Escalate(actor="SR-201", trigger="cannot_handle", to_rung="senior_management")
+    assert desk.act(cid, up, now=at("2026-11-02 12:00")).state.handler == "HQ-001"
+    desk.act(cid, Classify(actor="HQ-001", category="parking"), now=at("2026-11-05 18:20"))
+    to_security = Assign(
+        actor="HQ-001", handler="HQ-001", rung="senior_management", department="security"
+    )
+    desk.act(cid, to_security, now=at("2026-11-05 18:30"))
+    for t in sweeps:
+        assert desk.sweep(at(t)).escalated == ()
+        desk.deliver(at(t))
+    breached = sorted(
+        (n.recipient, *n.body.split("\n")[-2:])
+        for n, _ in notes.sent
+        if n.complaint_id == cid and n.topic == "breached"
+    )
+    result = "clock: department result to customer service"
+    assert breached == [
+        ("HQ-001", result, "due: 2026-11-05T18:00+08:00"),
+        ("HQ-001", result, "due: 2026-11-10T18:00+08:00"),
+        (
+            "HQ-001",
+            "clock: reply with the result or a reasoned explanation",
+            "due: 2026-11-05T18:00+08:00",
+        ),
     ]
