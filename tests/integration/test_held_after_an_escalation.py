@@ -489,3 +489,150 @@ def test_a_complaint_an_earlier_release_left_held_by_nobody_is_routed_by_the_nex
     assert (held.state.rung, held.state.handler) == ("senior_management", "HQ-001")
     onward = [e for e in held.events if isinstance(e, Escalated)][-1]
     assert (onward.from_rung, onward.actor, onward.at) == ("project_manager", "system", at(14, 9))
+
+
+# --------------------------------------------------------------------------- s32G
+
+HEADS = ("SR-101", "SR-201", "SR-301", "SR-401", "SR-501", "HQ-010", "HQ-020")
+"""Every department head of the sample staff: sunrise's five and head office's two."""
+
+
+@pytest.mark.procedure("ESC-2")
+@pytest.mark.procedure("ESC-5")
+def test_a_handler_who_cannot_handle_it_passes_two_empty_rungs() -> None:
+    """Sunrise with neither a department head nor a project manager.  Guard SR-302
+    registers a complaint Thu 13 Nov 10:00 and nobody forwards it: IN-5's 24 wall
+    hours end Fri 14 Nov 10:00, and at 10:01 the complaint handler SR-102 holds it.
+    At 11:00 he cannot handle it (ESC-2: "one or more rungs"): the department-head
+    and project-manager rungs are both empty, so the desk's own step takes it past
+    both to senior management, where HQ-001 (first by staff id) takes it on; it
+    stopped at project_manager, held by nobody (review s32G F03)."""
+    desk = make_desk(staff=sample_without("SR-001", *HEADS))
+    c = desk.receive(
+        intake(at(13, 10), receiver="SR-302", receiver_unit="security"),
+        now=at(13, 10),
+        route=False,
+    )
+    desk.sweep(at(14, 10, 1))
+    assert (desk.get(c.id).state.rung, desk.get(c.id).state.handler) == (
+        "complaint_handler",
+        "SR-102",
+    )
+    c = desk.act(c.id, Escalate(actor="SR-102", trigger="cannot_handle"), now=at(14, 11))
+    assert (c.state.rung, c.state.handler) == ("senior_management", "HQ-001")
+    handlers, onward, assigned = c.events[-3:]
+    assert isinstance(handlers, Escalated)
+    assert isinstance(onward, Escalated)
+    assert isinstance(assigned, Assigned)
+    assert (handlers.from_rung, handlers.to_rung, handlers.actor) == (
+        "complaint_handler",
+        "department_head",
+        "SR-102",
+    )
+    assert (onward.from_rung, onward.to_rung, onward.trigger, onward.actor) == (
+        "department_head",
+        "senior_management",
+        Trigger.CANNOT_HANDLE,
+        "system",
+    )
+    assert "nobody at the site holds department_head, project_manager" in onward.note
+    assert (assigned.handler, assigned.rung) == ("HQ-001", "senior_management")
+
+
+class _WrongJoin:
+    """A host directory over an HR system whose ``get('SR-201')`` starts answering
+    SR-202's record (a wrong join) once ``broken`` is set."""
+
+    def __init__(self, members: list[StaffMember]) -> None:
+        self._members = tuple(members)
+        self.broken = False
+
+    def members(self) -> tuple[StaffMember, ...]:
+        return self._members
+
+    def get(self, staff_id: str) -> StaffMember | None:
+        wanted = "SR-202" if self.broken and staff_id == "SR-201" else staff_id
+        return next((m for m in self._members if m.staff_id == wanted), None)
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.procedure("DL-7")
+def test_a_sweeps_warning_is_not_sent_to_another_person_the_directory_answers() -> None:
+    """A leak received Mon 10 Nov 10:00 is held by SR-201; its reply is due 3 working
+    days later, Thu 13 Nov 18:00, and at risk from 80 % of 24 working hours = 19 h 12
+    min, Thu 10:12 (DL-7).  By then the host's directory answers SR-202's record for
+    SR-201: the desk checks the answers it routes and notifies by (docs/hooks.md), so
+    the sweep refuses the complaint naming both ids, and SR-202, who does not hold
+    it, gets no warning about it (PRV-1); he got it (review s32G F05)."""
+    notes = RecordingNotifier()
+    plain = make_desk()
+    directory = _WrongJoin(sample_without())
+    desk = Desk(
+        pack=plain.pack,
+        store=plain.store,
+        directory=directory,
+        calendar=plain.calendar,
+        notifiers=[notes],
+    )
+    leak = desk.receive(intake(at(10, 10)), now=at(10, 10))
+    assert leak.state.handler == "SR-201"
+    desk.deliver(at(10, 10))
+    notes.sent.clear()
+    directory.broken = True
+    swept = desk.sweep(at(13, 11))
+    [(cid, error)] = swept.failed
+    assert cid == leak.id
+    assert "get('SR-201') answered 'SR-202', another person" in str(error)
+    desk.deliver(at(13, 11))
+    assert [n.recipient for n, _ in notes.sent if n.complaint_id == leak.id] == []
+    assert desk.get(leak.id).state.handler == "SR-201"
+
+
+@pytest.mark.procedure("IMP-2")
+@pytest.mark.procedure("DL-6")
+@pytest.mark.procedure("ESC-3")
+def test_a_grade_escalation_after_a_deadline_one_with_nobody_between_counts_apart() -> None:
+    """Sunrise with nobody above its department heads.  A valid leak received Mon 10
+    Nov 10:00 misses its reply and result Thu 13 Nov 18:00: up to project_manager,
+    where nobody holds it.  A month after receipt, Wed 10 Dec 10:00, it is still open
+    and becomes major (GRD-2, DL-6), which senior management handles (ESC-3): a
+    second escalation, for its grade, nobody assigned between.  Two triggers, two
+    escalations in November's report (IMP-2); the grade's was taken for a step past
+    an empty rung (review s32G G02)."""
+    desk = make_desk(staff=sample_without("SR-001", "HQ-001", "HQ-002"))
+    leak = desk.receive(intake(at(10, 10)), now=at(10, 10), validity="valid")
+    desk.sweep(at(13, 18, 1))
+    month_on = datetime(2025, 12, 10, 10, 1, tzinfo=SH)
+    assert desk.sweep(month_on).regraded == (leak.id,)
+    moves = [
+        (e.from_rung, e.to_rung, e.trigger)
+        for e in desk.get(leak.id).events
+        if isinstance(e, Escalated)
+    ]
+    assert moves == [
+        ("department_head", "project_manager", Trigger.DEADLINE_MISSED),
+        ("project_manager", "senior_management", Trigger.GRADE),
+    ]
+    report = desk.monthly_report(2025, 11, now=month_on)
+    counted = {c.key: c.count for c in report.escalations if c.count}
+    assert counted == {"deadline_missed": 1, "grade": 1}
+
+
+@pytest.mark.procedure("ESC-2")
+def test_a_member_on_a_rung_the_pack_does_not_know_leaves_the_escalation_alone() -> None:
+    """The HR system lists a contractor at sunrise on a rung cn-property does not
+    have.  docs/hooks.md: an unknown rung is refused when its holder acts; the
+    complaints others hold are escalated as ever: the reply and result, due Thu 13
+    Nov 18:00, take the leak to the project manager SR-001 at 18:01 (review s32G
+    H03: the sweep failed on the contractor's rung)."""
+    contractor = StaffMember(
+        staff_id="VN-001", name="赵六", role="外包维修", rung="contractor",
+        department="engineering", site="sunrise",
+    )  # fmt: skip
+    desk = make_desk(staff=[*sample_without(), contractor])
+    leak = desk.receive(intake(at(10, 10)), now=at(10, 10))
+    swept = desk.sweep(at(13, 18, 1))
+    assert swept.failed == ()
+    assert sorted(name for _cid, name in swept.escalated) == ["department_result", "reply"]
+    leak = desk.get(leak.id)
+    assert (leak.state.rung, leak.state.handler) == ("project_manager", "SR-001")

@@ -634,6 +634,43 @@ def test_a_raising_template_hook_is_named_with_its_topic_and_language() -> None:
     assert isinstance(err.value.__cause__, LookupError)
 
 
+@pytest.mark.procedure("PRV-1")
+def test_a_message_the_directory_answers_another_person_for_is_a_dead_letter_saying_why() -> None:
+    """The leak's assignment is to be sent to SR-201; by delivery the host's directory
+    answers SR-202's record for him.  The send is refused, and the stored error (what
+    ``outbox list`` shows) says why, naming both ids, as the refusal does elsewhere;
+    it said only ``InvalidInputError`` (review s32G V21)."""
+    from complaintcore import RetryPolicy
+
+    class WrongJoin(Directory):
+        broken = False
+
+        def get(self, staff_id: str) -> object:
+            if self.broken and staff_id == "SR-201":
+                return SAMPLE.get("SR-202")
+            return SAMPLE.get(staff_id)
+
+    directory, notes, cn = WrongJoin(), RecordingNotifier(), pack()
+    desk = Desk(
+        pack=cn,
+        store=MemoryStore(),
+        directory=directory,  # type: ignore[arg-type]
+        calendar=calendar_for_spec(cn.calendar),
+        notifiers=[notes],
+    )
+    desk.retry = RetryPolicy(max_attempts=1, first_delay_seconds=60)
+    assert desk.receive(intake(LEAK, "a"), now=T0).state.handler == "SR-201"
+    directory.broken = True
+    assert desk.deliver(T0).failed == 1
+    assert notes.sent == []
+    [dead] = desk.dead_letters()
+    assert (dead.notification.recipient, dead.last_error) == (
+        "SR-201",
+        "InvalidInputError: directory: get('SR-201') answered 'SR-202', another person"
+        " (only case, width and spaces may differ from the id asked for)",
+    )
+
+
 def test_two_channels_of_one_name_are_refused_naming_the_name() -> None:
     """Review s32D f04: the host must know which channel to rename."""
     with pytest.raises(InvalidInputError) as err:
@@ -644,6 +681,18 @@ def test_two_channels_of_one_name_are_refused_naming_the_name() -> None:
     assert (err.value.path, err.value.reason) == ("notifiers", "two notifiers share the name 'sms'")
     with pytest.raises(InvalidInputError) as err:
         by_hand(notifiers=[RecordingNotifier("mail"), Sms(), RecordingNotifier("mail")])
+    assert (err.value.path, err.value.reason) == (
+        "notifiers",
+        "two notifiers share the name 'mail'",
+    )
+
+
+def test_two_channels_of_one_name_after_another_channel_are_refused_naming_theirs() -> None:
+    """Channels ``sms``, ``mail``, ``mail``: the refusal names ``'mail'``, the name
+    two of them share, not the first channel's (review s32G F09: the tests put a
+    shared name first)."""
+    with pytest.raises(InvalidInputError) as err:
+        by_hand(notifiers=[Sms(), RecordingNotifier("mail"), RecordingNotifier("mail")])
     assert (err.value.path, err.value.reason) == (
         "notifiers",
         "two notifiers share the name 'mail'",

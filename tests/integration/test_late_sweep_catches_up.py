@@ -14,13 +14,19 @@ SR-001 the project manager, HQ-001 and HQ-002 senior management (site ``*``).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from complaintcore import Assess, Complainant, Desk, Intake, Promise
+from complaintcore.adapters.calendars import calendar_for_spec
 from complaintcore.core.models import Assigned, Escalated
+from complaintcore.core.rulepack import RulePack
+from complaintcore.core.workflow import Assign, Classify, Escalate
+from complaintcore.rules import load_pack
+from complaintcore.rules.loader import load_pack_data
+from complaintcore.serialization import to_dict
 from complaintcore.testing import RecordingNotifier, make_desk
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -191,3 +197,176 @@ def test_an_overdue_duty_is_told_to_the_owner_who_let_it_lapse(late: bool) -> No
     assert told(desk, notes, now, cid, "duty_owed") == (
         ["HQ-001"] if late else ["HQ-001", "SR-001"]
     )
+
+
+# --------------------------------------------------------------------------- s32G
+# A department that missed its time passes the complaint on (DL-3: the next one owes
+# its own time from its acceptance), and the next one misses its time too: a late
+# sweep meets the handed-on run's breach and the current run's, of one clock.  A
+# step of the sweep names the clock for the first only; the second is a step of
+# its own (review s32G F08, S16).  November 2026 (State Council calendar: no
+# holiday), as tests/integration/test_department_handover.py.
+
+
+def handed_on(desk: Desk, moved: datetime) -> str:
+    """A leak received Mon 2026-11-02 10:00, held by engineering (SR-201), valid;
+    reclassified at ``moved`` and at 10 minutes past it given to security (SR-301)."""
+    received = at("2026-11-02 10:00")
+    c = desk.receive(owner_calls(received, "SR-103"), now=received)
+    assert (c.state.department, c.state.handler) == ("engineering", "SR-201")
+    desk.act(c.id, Assess(actor="SR-201", validity="valid"), now=at("2026-11-02 11:00"))
+    desk.act(c.id, Classify(actor="SR-102", category="parking"), now=moved)
+    desk.act(
+        c.id,
+        Assign(actor="SR-101", handler="SR-301", rung="department_head", department="security"),
+        now=moved + timedelta(minutes=10),
+    )
+    return c.id
+
+
+@pytest.mark.procedure("ESC-2")
+@pytest.mark.procedure("DL-3")
+@pytest.mark.procedure("ESC-6")
+@pytest.mark.parametrize(
+    "sweeps",
+    [["2026-11-05 18:40", "2026-11-10 17:55", "2026-11-10 18:05"], ["2026-11-10 18:05"]],
+    ids=["timely", "late"],
+)
+def test_a_late_sweep_escalates_a_handed_on_run_and_the_current_run_of_a_clock(
+    sweeps: list[str],
+) -> None:
+    """By hand: engineering's result and the reply are due 3 working days after Mon 2
+    Nov (Tue 3, Wed 4, Thu 5): Thu 5 Nov 18:00, both missed; at 18:30 security takes
+    it over, its own 3 days Fri 6, Mon 9, Tue 10: due Tue 10 Nov 18:00, missed too.
+    Two instants, two steps: to the project manager (SR-001) for engineering's result
+    and the reply, to senior management for security's result, where HQ-001 holds
+    it (HQ-002's day ended at 18:00); 行政人事部 (HQ-010) hears of each department."""
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    cid = handed_on(desk, at("2026-11-05 18:20"))
+    for t in sweeps:
+        desk.sweep(at(t))
+    assert steps(desk, cid) == [
+        ("", "SR-201"),
+        ("", "SR-301"),
+        ("project_manager", "department_result,reply"),
+        ("", "SR-001"),
+        ("senior_management", "department_result"),
+        ("", "HQ-001"),
+    ]
+    desk.deliver(at(sweeps[-1]))
+    late = [n.body for n, _ in notes.sent if n.complaint_id == cid and n.topic == "late_department"]
+    assert len(late) == 2
+    assert "工程维修部" in late[0]  # engineering, then security
+    assert "保安部" not in late[0]
+    assert "保安部" in late[1]
+
+
+def repair_plan_pack() -> RulePack:
+    """cn-property and a host's duty: the responsible department tells customer
+    service its repair plan within one working day of taking the complaint on, each
+    department from its own acceptance (``restart`` on a transfer, as DL-3's result)."""
+    data = to_dict(load_pack("cn-property"))
+    data["duties"].append(
+        {
+            "name": "repair_plan",
+            "zh": "部门向客服部报维修方案",
+            "en": "the department's repair plan to customer service",
+            "rule": "DL-3",
+            "start": ["assigned"],
+            "stop": ["handled:responsible", "replied:final"],
+            "restart": ["transferred"],
+            "mode": "working_days",
+            "duration": "1d",
+            "owner_handler": True,
+            "command": "handle",
+        }
+    )
+    return load_pack_data(data, "repair-plan")
+
+
+@pytest.mark.procedure("ESC-2")
+@pytest.mark.procedure("DL-7")
+@pytest.mark.parametrize(
+    "sweeps",
+    [["2026-11-03 18:40", "2026-11-04 18:05"], ["2026-11-04 18:05"]],
+    ids=["timely", "late"],
+)
+def test_a_late_sweep_escalates_a_handed_on_run_and_the_current_run_of_a_duty(
+    sweeps: list[str],
+) -> None:
+    """By hand: engineering owes its plan one working day after Mon 2 Nov: Tue 3 Nov
+    18:00, missed; at 18:30 security takes it over and owes its own by Wed 4 Nov
+    18:00, missed too (no other deadline falls by then: the result and the reply are
+    due Thu 5 Nov and later).  Two instants, two steps, each naming the duty: to the
+    project manager (SR-001), then to senior management (HQ-001; HQ-002's day ended
+    at 18:00); a late sweep on Wed 18:05 took one (review s32G S16)."""
+    pack = repair_plan_pack()
+    base = make_desk()
+    desk = Desk(
+        pack=pack,
+        store=base.store,
+        directory=base.directory,
+        calendar=calendar_for_spec(pack.calendar),
+    )
+    cid = handed_on(desk, at("2026-11-03 18:20"))
+    for t in sweeps:
+        desk.sweep(at(t))
+    assert steps(desk, cid) == [
+        ("", "SR-201"),
+        ("", "SR-301"),
+        ("project_manager", "repair_plan"),
+        ("", "SR-001"),
+        ("senior_management", "repair_plan"),
+        ("", "HQ-001"),
+    ]
+
+
+@pytest.mark.procedure("ESC-5")
+@pytest.mark.procedure("DL-3")
+@pytest.mark.procedure("DL-7")
+@pytest.mark.parametrize(
+    "sweeps",
+    [["2026-11-05 18:40", "2026-11-10 17:55", "2026-11-10 18:05"], ["2026-11-10 18:05"]],
+    ids=["timely", "late"],
+)
+def test_at_the_top_each_departments_missed_result_is_told_with_its_own_due_time(
+    sweeps: list[str],
+) -> None:
+    """Escalated by hand to senior management on Mon 2 Nov 12:00 (HQ-001 holds it).
+    Engineering's result and the reply fall due Thu 5 Nov 18:00 and are missed; at
+    18:30 HQ-001 gives the result to security, whose own 3 working days end Tue 10 Nov
+    18:00, missed too.  At the top nothing escalates (ESC-5): HQ-001 hears each
+    missed deadline once, engineering's result with its own due time (Thu 5 Nov), not
+    security's, and security's as a breach of its own, not taken for engineering's
+    already told (review s32G S02, S20)."""
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    received = at("2026-11-02 10:00")
+    cid = desk.receive(owner_calls(received, "SR-103"), now=received).id
+    desk.act(cid, Assess(actor="SR-201", validity="valid"), now=at("2026-11-02 11:00"))
+    up = Escalate(actor="SR-201", trigger="cannot_handle", to_rung="senior_management")
+    assert desk.act(cid, up, now=at("2026-11-02 12:00")).state.handler == "HQ-001"
+    desk.act(cid, Classify(actor="HQ-001", category="parking"), now=at("2026-11-05 18:20"))
+    to_security = Assign(
+        actor="HQ-001", handler="HQ-001", rung="senior_management", department="security"
+    )
+    desk.act(cid, to_security, now=at("2026-11-05 18:30"))
+    for t in sweeps:
+        assert desk.sweep(at(t)).escalated == ()
+        desk.deliver(at(t))
+    breached = sorted(
+        (n.recipient, *n.body.split("\n")[-2:])
+        for n, _ in notes.sent
+        if n.complaint_id == cid and n.topic == "breached"
+    )
+    result = "clock: department result to customer service"
+    assert breached == [
+        ("HQ-001", result, "due: 2026-11-05T18:00+08:00"),
+        ("HQ-001", result, "due: 2026-11-10T18:00+08:00"),
+        (
+            "HQ-001",
+            "clock: reply with the result or a reasoned explanation",
+            "due: 2026-11-05T18:00+08:00",
+        ),
+    ]

@@ -932,3 +932,167 @@ def test_a_host_hooks_exception_is_logged_with_the_complainants_data_masked(
     )
     for secret in (name, PHONE, room, quote(name), quote(room), "Thompson", "12B"):
         assert secret not in caplog.text, secret
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_hook_error_quoting_a_query_string_or_json_body_is_logged_masked(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An HTTP client's error quotes the query string ``urlencode`` built (a space as
+    ``+``) and the JSON body ``json.dumps`` wrote (a Chinese character as ``\\uXXXX``):
+    both forms of the complainant's name are masked as the name itself is, first
+    character kept (review s32G F04: ``Margaret+Thompson`` and
+    ``\\u738b\\u5c0f\\u660e`` were not tested).  By hand: ``Margaret+Thompson`` is 17
+    characters, M and 16 stars; 王小明 percent-encoded is 27, % and 26 stars; as
+    JSON escapes 18, a backslash and 17 stars."""
+    from urllib.parse import urlencode
+
+    from complaintcore import Complainant, Complaint, Desk, Intake, hookimpl
+    from complaintcore.desk.plugins import make_plugin_manager
+
+    class Host:
+        @hookimpl
+        def complaintcore_classify(self, complaint: Complaint) -> None:
+            name = complaint.intake.complainant.name
+            query, body = urlencode({"name": name}), json.dumps({"name": name})
+            raise RuntimeError(f"400 for https://nlp.example/?{query} body={body}")
+
+    plain = make_desk()
+    desk = Desk(
+        pack=plain.pack,
+        store=plain.store,
+        directory=plain.directory,
+        calendar=plain.calendar,
+        notifiers=[],
+        plugin_manager=make_plugin_manager([Host()], load_entry_points=False),
+    )
+    caplog.set_level(logging.DEBUG)
+    for name in ("Margaret Thompson", NAME):
+        desk.receive(
+            Intake(
+                complainant=Complainant(name, PHONE, ROOM, "3", "sunrise"),
+                channel="phone",
+                received_at=NOW,
+                receiver="SR-103",
+                site="sunrise",
+                summary="楼上漏水，天花板渗水",
+            ),
+            now=NOW,
+        )
+    failed = [
+        r.getMessage().splitlines()[-1]
+        for r in caplog.records
+        if r.name == "complaintcore.desk" and "classify failed" in r.msg
+    ]
+    latin, url, escaped = "M" + "*" * 16, "%" + "*" * 26, "\\" + "*" * 17
+    assert failed == [
+        f'RuntimeError: 400 for https://nlp.example/?name={latin} body={{"name": "{latin}"}}',
+        f'RuntimeError: 400 for https://nlp.example/?name={url} body={{"name": "{escaped}"}}',
+    ]
+    for secret in ("Margaret+Thompson", "Thompson", "\\u738b\\u5c0f\\u660e", "\\u738b", NAME):
+        assert secret not in caplog.text, secret
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_room_with_a_slash_quoted_into_a_url_either_way_is_logged_masked(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A Glasgow tenement flat is written ``Flat 2/1`` (second floor, first door).  A
+    CRM's error quotes the URL it built: ``quote(room)`` keeps the slash
+    (``Flat%202/1``, Python's default ``safe="/"``: a path), ``quote(room, safe="")``
+    encodes it (``Flat%202%2F1``: a query).  Both are the room and both are masked,
+    first character kept: F and 9 stars, F and 11 (review s32G M04; the first was
+    logged as it was)."""
+    from urllib.parse import quote
+
+    from complaintcore import Complainant, Complaint, Desk, Intake, hookimpl
+    from complaintcore.desk.plugins import make_plugin_manager
+
+    room = "Flat 2/1"
+
+    class Host:
+        @hookimpl
+        def complaintcore_on_events(self, complaint: Complaint) -> None:
+            flat = complaint.intake.complainant.room
+            path, query = quote(flat), quote(flat, safe="")
+            raise KeyError(f"CRM: no /rooms/{path} (searched ?room={query})")
+
+    plain = make_desk()
+    desk = Desk(
+        pack=plain.pack,
+        store=plain.store,
+        directory=plain.directory,
+        calendar=plain.calendar,
+        notifiers=[],
+        plugin_manager=make_plugin_manager([Host()], load_entry_points=False),
+    )
+    caplog.set_level(logging.DEBUG)
+    desk.receive(
+        Intake(
+            complainant=Complainant("Margaret Thompson", PHONE, room, "3", "sunrise"),
+            channel="phone",
+            received_at=NOW,
+            receiver="SR-103",
+            site="sunrise",
+            summary="water leaking through the ceiling",
+        ),
+        now=NOW,
+    )
+    [failed] = [
+        r.getMessage().splitlines()[-1]
+        for r in caplog.records
+        if r.name == "complaintcore.desk" and "on_events failed" in r.msg
+    ]
+    path, query = "F" + "*" * 9, "F" + "*" * 11
+    assert failed == f"KeyError: 'CRM: no /rooms/{path} (searched ?room={query})'"
+    for secret in ("Flat%202/1", "Flat%202%2F1", "%202"):
+        assert secret not in caplog.text, secret
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_name_posted_with_a_space_round_it_is_masked_as_a_client_quotes_it_trimmed(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A web form posted ``"Margaret Thompson "``, stored so; a CRM client trims it
+    before it quotes it into a URL (``Margaret%20Thompson``, 19 characters): masked
+    as M and 18 stars, as the trimmed name is (review s32G M06)."""
+    from urllib.parse import quote
+
+    from complaintcore import Complainant, Complaint, Desk, Intake, hookimpl
+    from complaintcore.desk.plugins import make_plugin_manager
+
+    class Host:
+        @hookimpl
+        def complaintcore_on_events(self, complaint: Complaint) -> None:
+            name = complaint.intake.complainant.name.strip()
+            raise KeyError(f"CRM: no /owners/{quote(name)}")
+
+    plain = make_desk()
+    desk = Desk(
+        pack=plain.pack,
+        store=plain.store,
+        directory=plain.directory,
+        calendar=plain.calendar,
+        notifiers=[],
+        plugin_manager=make_plugin_manager([Host()], load_entry_points=False),
+    )
+    caplog.set_level(logging.DEBUG)
+    c = desk.receive(
+        Intake(
+            complainant=Complainant("Margaret Thompson ", PHONE, ROOM, "3", "sunrise"),
+            channel="web",
+            received_at=NOW,
+            receiver="SR-103",
+            site="sunrise",
+            summary="water leaking through the ceiling",
+        ),
+        now=NOW,
+    )
+    assert c.intake.complainant.name == "Margaret Thompson "  # stored as posted
+    [failed] = [
+        r.getMessage().splitlines()[-1]
+        for r in caplog.records
+        if r.name == "complaintcore.desk" and "on_events failed" in r.msg
+    ]
+    assert failed == "KeyError: 'CRM: no /owners/M" + "*" * 18 + "'"
+    assert "Margaret%20Thompson" not in caplog.text

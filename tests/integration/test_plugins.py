@@ -336,6 +336,29 @@ def test_a_working_plugin_beside_it_changes_nothing(site: Site) -> None:
         make_plugin_manager()
 
 
+CHATTY = """
+    raise RuntimeError(
+        "vendor SDK not configured:\\n  set SMS_KEY and SMS_SECRET\\n" + "-" * 300
+    )
+"""
+
+
+def test_an_unimportable_plugins_long_message_is_one_line_of_its_first_200_characters(
+    site: Site,
+) -> None:
+    """docs/cli.md: an error is one line.  A plugin's import error of three lines and
+    356 characters is said on one, its whitespace runs as single spaces, its first
+    200 characters: 26 + 27 + 1 of words and spaces, then 146 of its 300 dashes
+    (review s32G L05)."""
+    site.install("cc-test-chatty", {"chatty": "cc_test_chatty"}, modules={"cc_test_chatty": CHATTY})
+    with pytest.raises(PluginError) as err:
+        make_plugin_manager()
+    said = "vendor SDK not configured: set SMS_KEY and SMS_SECRET " + "-" * 146
+    assert err.value.cause == f"RuntimeError: {said}"
+    assert "\n" not in str(err.value)
+    assert str(err.value).endswith(f"{said}; install what it needs, or uninstall cc-test-chatty")
+
+
 def test_the_command_line_reports_an_unimportable_plugin_in_one_line(
     site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -330,3 +330,26 @@ def _refused_at(pack: Any, path: str) -> InvalidInputError:
         calendar_for_spec(pack.calendar)
     assert err.value.path == path
     return err.value
+
+
+@pytest.mark.procedure("DL-1")
+def test_a_covered_year_typed_in_with_make_up_days_alone_adds_them() -> None:
+    """2026 is covered by the installed ``holidays`` (its 调休 announced): an entry
+    for it listing only an extra make-up working day, Sat 7 March 2026 (a weekend
+    day, no public holiday), is accepted and adds to the source's days
+    (docs/rule-packs.md: "by_year adds to the source's days and takes none away");
+    only a year the source guesses must list its days off.  It was refused as if
+    2026 were guessed (review s32G F07).  Received Fri 6 March 2026 10:00, the
+    reply's three working days are Sat 7, Mon 9 and Tue 10 March: due Tue 10 March
+    18:00, not Wed 11; National Day (Thu 1 October 2026) stays off."""
+    pack = _pack(by_year=[{"year": 2026, "workdays": ["2026-03-07"]}])
+    assert calendar_problems(pack.calendar) == []
+    calendar = calendar_for_spec(pack.calendar)
+    assert calendar.is_working_day(date(2026, 3, 7))  # typed in
+    assert not calendar.is_working_day(date(2026, 3, 8))  # the Sunday after it
+    assert not calendar.is_working_day(date(2026, 10, 1))  # the source's
+    desk = make_desk_on(pack)
+    received = datetime(2026, 3, 6, 10, 0, tzinfo=SH)
+    cid = desk.receive(intake(received_at=received, receiver="SR-103"), now=received).id
+    (reply,) = [c for c in desk.clocks(cid, received) if c.name == "reply"]
+    assert reply.due == datetime(2026, 3, 10, 18, 0, tzinfo=SH)

@@ -322,3 +322,13 @@ def test_a_known_name_written_anywhere_in_either_case_never_shows(
     written = name.upper() if upper else name
     shown = redact(f"{before}{written}{after}", also=[name])
     assert written not in shown
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_known_name_that_begins_another_leaves_no_letter_of_the_longer() -> None:
+    """A channel's error names the staff member it was for, 王芳, and the
+    complainant, 王芳芳: each is masked whole, first character kept, whatever order
+    they are given in; the shorter masked first left 王*芳 (review s32G P09)."""
+    text = "短信发给王芳：王芳芳投诉漏水"
+    for also in (["王芳", "王芳芳"], ["王芳芳", "王芳"]):
+        assert redact(text, also=also) == "短信发给王*：王**投诉漏水"

@@ -185,6 +185,27 @@ def test_a_naive_time_is_refused_by_a_period_not_placed_by_the_hosts_zone() -> N
     assert info.value.path == "t"
 
 
+@pytest.mark.procedure("IMP-2")
+def test_a_period_holds_its_first_instant_and_not_its_end() -> None:
+    """A period is [its first midnight, the next period's) in the pack's zone
+    (docs/statistics.md: figures count what falls "in the period"): midnight on 1
+    December 2025 is December's, not November's too, and midnight on 1 January 2026
+    2026's first quarter, not 2025's last (review s32G F06)."""
+    nov = ReportingPeriod.parse("2025-11", "Asia/Shanghai")
+    dec = ReportingPeriod.parse("2025-12", "Asia/Shanghai")
+    q4 = ReportingPeriod.parse("2025-Q4", "Asia/Shanghai")
+    year = ReportingPeriod.parse("2025", "Asia/Shanghai")
+    shanghai = ZoneInfo("Asia/Shanghai")
+    assert datetime(2025, 11, 1, 0, 0, tzinfo=shanghai) in nov
+    assert datetime(2025, 11, 30, 23, 59, 59, tzinfo=shanghai) in nov
+    assert datetime(2025, 12, 1, 0, 0, tzinfo=shanghai) not in nov
+    assert datetime(2025, 12, 1, 0, 0, tzinfo=shanghai) in dec
+    assert datetime(2026, 1, 1, 0, 0, tzinfo=shanghai) not in q4
+    assert datetime(2026, 1, 1, 0, 0, tzinfo=shanghai) not in year
+    # the same instant written in UTC: 16:00 the day before
+    assert datetime(2025, 11, 30, 16, 0, tzinfo=ZoneInfo("UTC")) not in nov
+
+
 # --------------------------------------------------------------------------- indicators
 
 
@@ -264,6 +285,26 @@ def test_uk_indicators_for_a_quarter() -> None:
     rows = indicator_rows(report)
     assert {r["code"] for r in rows} == {ind.code for ind in pack.indicators}
     assert "Alex" not in repr(data)
+
+
+@pytest.mark.procedure("IMP-2")
+def test_a_complaint_received_at_midnight_counts_in_one_quarter() -> None:
+    """Received 00:00 on Tue 1 April 2025 (BST): a 2025-Q2 complaint, not also one
+    of 2025-Q1 (review s32G F06)."""
+    received = datetime(2025, 4, 1, 0, 0, tzinfo=LONDON)
+    c = _run("M", [], received)
+    pack = load_pack(UK)
+    calendar = calendar_for_spec(pack.calendar)
+    counted = {
+        key: {
+            v.code: v.count
+            for v in indicator_report(
+                [c], pack, calendar, period=key, now=datetime(2025, 6, 1, tzinfo=LONDON)
+            ).values
+        }["stage_1_received"]
+        for key in ("2025-Q1", "2025-Q2", "2025-03", "2025-04")
+    }
+    assert counted == {"2025-Q1": 0, "2025-Q2": 1, "2025-03": 0, "2025-04": 1}
 
 
 def test_a_pack_without_indicators_has_no_indicator_report() -> None:

@@ -144,9 +144,11 @@ def masked_traceback(exc: BaseException, secrets: Sequence[str]) -> str:
 
 def _encoded(value: str) -> tuple[str, ...]:
     """How a client quotes a value it was given: in a URL (``%E7%8E%8B``,
-    ``Margaret%20Thompson`` or ``+``) and in JSON (``\\u738b``)."""
+    ``Margaret%20Thompson`` or ``+``; a slash kept, as ``quote`` does by default
+    for a path, or encoded) and in JSON (``\\u738b``)."""
     return (
         urllib.parse.quote(value, safe=""),
+        urllib.parse.quote(value),
         urllib.parse.quote_plus(value, safe=""),
         json.dumps(value)[1:-1],
     )
