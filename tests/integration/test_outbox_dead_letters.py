@@ -180,6 +180,8 @@ class Leaky(RecordingNotifier):
 
     def send(self, notification: Notification, recipient: StaffMember | None) -> None:
         raise RuntimeError(
+            # the owner's record it looked up, as its client quoted it in the URL
+            "GET /owners/%E7%8E%8B%E5%B0%8F%E6%98%8E?room=3-2-1201: 404; "
             "gateway 40017: SMS to 13900001111 refused, sensitive words in: "
             + " ".join(notification.body.splitlines()[:8])
             + " 王小明 3-2-1201"
@@ -195,10 +197,11 @@ def test_a_channels_error_text_is_stored_and_listed_masked(dead: list[int], tmp_
         desk.retry_message(dead[0], T0 + timedelta(days=1))
         assert desk.deliver(T0 + timedelta(days=1)).failed == 1
     [item] = json.loads(invoke("outbox", "list", "--json").stdout)
-    assert item["last_error"].startswith("RuntimeError: gateway 40017: SMS to ")
+    assert item["last_error"].startswith("RuntimeError: GET /owners/")
+    assert "gateway 40017: SMS to " in item["last_error"]
     for args in (("outbox", "list"), ("outbox", "list", "--json")):
         listed = invoke(*args)
-        for secret in ("13900001111", "13812345678", "王小明", "3-2-1201"):
+        for secret in ("13900001111", "13812345678", "王小明", "3-2-1201", "%E7%8E%8B%E5%B0"):
             assert secret not in listed.stdout, (args, secret)
 
 

@@ -20,7 +20,7 @@ from complaintcore.core.models import mask
 from complaintcore.core.privacy import redact
 from complaintcore.core.rulepack import RulePack
 
-__all__ = ["masked_record", "masked_traceback"]
+__all__ = ["masked_record", "masked_traceback", "with_encodings"]
 
 
 # Keys whose values are ids, codes, times and enums: everything else in a record
@@ -137,9 +137,15 @@ def masked_traceback(exc: BaseException, secrets: Sequence[str]) -> str:
     reaches files and error trackers that staff who need not see personal data
     read, so the desk logs this text instead of the exception itself.  The secrets
     are masked as a URL or a JSON document quotes them too."""
-    quoted = [q for v in secrets for q in _encoded(v.strip()) if q != v.strip()]
     text = "".join(traceback.format_exception(exc)).rstrip("\n")
-    return redact(text, also=[*secrets, *quoted])
+    return redact(text, also=with_encodings(secrets))
+
+
+def with_encodings(secrets: Sequence[str]) -> list[str]:
+    """``secrets`` and the forms a client quotes them in (PRV-1): a host's error text
+    (a hook's, a channel's) may hold them as a URL or a JSON document does."""
+    quoted = [q for v in secrets for q in _encoded(v.strip()) if q != v.strip()]
+    return [*secrets, *quoted]
 
 
 def _encoded(value: str) -> tuple[str, ...]:

@@ -100,7 +100,7 @@ from complaintcore.desk.delivery import DeliveryWorker, Sender, SendTimeoutError
 from complaintcore.desk.drafts import CONFLICT_RETRIES, Draft, store_failed
 from complaintcore.desk.grouping import Grouper, Grouping, Links
 from complaintcore.desk.ids import time_ordered_id
-from complaintcore.desk.masking import masked_record, masked_traceback
+from complaintcore.desk.masking import masked_record, masked_traceback, with_encodings
 from complaintcore.desk.plugins import check_notifiers, notifiers_of, unusable_classification
 from complaintcore.desk.ports import (
     AccessRecord,
@@ -2500,7 +2500,7 @@ class Desk:
             pass
         else:
             secrets += [v for v in (person.name, person.phone, person.room) if v]
-        return redact(text[:1000], also=secrets)
+        return redact(text[:1000], also=with_encodings(secrets))
 
     def _settle_late(self, item: OutboxItem, now: datetime, error: BaseException | None) -> None:
         """A send that timed out finished after all: if it got through, say so, so the
