@@ -25,6 +25,7 @@ from complaintcore import (
     AddMeasure,
     AttachEvidence,
     CompleteMeasure,
+    Desk,
     Escalated,
     MeasureAdded,
     Notification,
@@ -868,8 +869,7 @@ def test_a_host_hooks_exception_is_logged_with_the_complainants_data_masked(
     tracker would print it as raised) (review s32B F01)."""
     from urllib.parse import quote
 
-    from complaintcore import Complainant, Complaint, Desk, Intake, hookimpl
-    from complaintcore.desk.plugins import make_plugin_manager
+    from complaintcore import Complainant, Complaint, Intake, hookimpl
 
     name, room = "Margaret Thompson", "Flat 12B"
     summary = f"{name} of {room} ({PHONE}): water leaking through the ceiling"
@@ -890,15 +890,7 @@ def test_a_host_hooks_exception_is_logged_with_the_complainants_data_masked(
             p = complaint.intake.complainant
             raise KeyError(f"CRM has no owner {p.name} / {p.phone} / {p.room}")
 
-    plain = make_desk()
-    desk = Desk(
-        pack=plain.pack,
-        store=plain.store,
-        directory=plain.directory,
-        calendar=plain.calendar,
-        notifiers=[],
-        plugin_manager=make_plugin_manager([Host()], load_entry_points=False),
-    )
+    desk = _hooked_desk(Host())
     caplog.set_level(logging.DEBUG)
     c = desk.receive(
         Intake(
@@ -947,8 +939,7 @@ def test_a_hook_error_quoting_a_query_string_or_json_body_is_logged_masked(
     JSON escapes 18, a backslash and 17 stars."""
     from urllib.parse import urlencode
 
-    from complaintcore import Complainant, Complaint, Desk, Intake, hookimpl
-    from complaintcore.desk.plugins import make_plugin_manager
+    from complaintcore import Complainant, Complaint, Intake, hookimpl
 
     class Host:
         @hookimpl
@@ -957,15 +948,7 @@ def test_a_hook_error_quoting_a_query_string_or_json_body_is_logged_masked(
             query, body = urlencode({"name": name}), json.dumps({"name": name})
             raise RuntimeError(f"400 for https://nlp.example/?{query} body={body}")
 
-    plain = make_desk()
-    desk = Desk(
-        pack=plain.pack,
-        store=plain.store,
-        directory=plain.directory,
-        calendar=plain.calendar,
-        notifiers=[],
-        plugin_manager=make_plugin_manager([Host()], load_entry_points=False),
-    )
+    desk = _hooked_desk(Host())
     caplog.set_level(logging.DEBUG)
     for name in ("Margaret Thompson", NAME):
         desk.receive(
@@ -1005,8 +988,7 @@ def test_a_room_with_a_slash_quoted_into_a_url_either_way_is_logged_masked(
     logged as it was)."""
     from urllib.parse import quote
 
-    from complaintcore import Complainant, Complaint, Desk, Intake, hookimpl
-    from complaintcore.desk.plugins import make_plugin_manager
+    from complaintcore import Complainant, Complaint, Intake, hookimpl
 
     room = "Flat 2/1"
 
@@ -1017,15 +999,7 @@ def test_a_room_with_a_slash_quoted_into_a_url_either_way_is_logged_masked(
             path, query = quote(flat), quote(flat, safe="")
             raise KeyError(f"CRM: no /rooms/{path} (searched ?room={query})")
 
-    plain = make_desk()
-    desk = Desk(
-        pack=plain.pack,
-        store=plain.store,
-        directory=plain.directory,
-        calendar=plain.calendar,
-        notifiers=[],
-        plugin_manager=make_plugin_manager([Host()], load_entry_points=False),
-    )
+    desk = _hooked_desk(Host())
     caplog.set_level(logging.DEBUG)
     desk.receive(
         Intake(
@@ -1058,8 +1032,7 @@ def test_a_name_posted_with_a_space_round_it_is_masked_as_a_client_quotes_it_tri
     as M and 18 stars, as the trimmed name is (review s32G M06)."""
     from urllib.parse import quote
 
-    from complaintcore import Complainant, Complaint, Desk, Intake, hookimpl
-    from complaintcore.desk.plugins import make_plugin_manager
+    from complaintcore import Complainant, Complaint, Intake, hookimpl
 
     class Host:
         @hookimpl
@@ -1067,15 +1040,7 @@ def test_a_name_posted_with_a_space_round_it_is_masked_as_a_client_quotes_it_tri
             name = complaint.intake.complainant.name.strip()
             raise KeyError(f"CRM: no /owners/{quote(name)}")
 
-    plain = make_desk()
-    desk = Desk(
-        pack=plain.pack,
-        store=plain.store,
-        directory=plain.directory,
-        calendar=plain.calendar,
-        notifiers=[],
-        plugin_manager=make_plugin_manager([Host()], load_entry_points=False),
-    )
+    desk = _hooked_desk(Host())
     caplog.set_level(logging.DEBUG)
     c = desk.receive(
         Intake(
@@ -1096,3 +1061,18 @@ def test_a_name_posted_with_a_space_round_it_is_masked_as_a_client_quotes_it_tri
     ]
     assert failed == "KeyError: 'CRM: no /owners/M" + "*" * 18 + "'"
     assert "Margaret%20Thompson" not in caplog.text
+
+
+def _hooked_desk(host: object) -> Desk:
+    """A memory desk whose only plugin is ``host`` (a host's hooks that raise)."""
+    from complaintcore.desk.plugins import make_plugin_manager
+
+    plain = make_desk()
+    return Desk(
+        pack=plain.pack,
+        store=plain.store,
+        directory=plain.directory,
+        calendar=plain.calendar,
+        notifiers=[],
+        plugin_manager=make_plugin_manager([host], load_entry_points=False),
+    )

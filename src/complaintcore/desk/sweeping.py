@@ -190,19 +190,11 @@ class Sweeper:
             for status in self._projection.clocks_now(complaint, now):
                 if status.state is not ClockState.AT_RISK:
                     continue
-                for m in self._telling.holders(complaint, members, now, status.name):
-                    outbox += self._telling.fan(
-                        complaint,
-                        "at_risk",
-                        m,
-                        now,
-                        f"{status.name}#{status.run}",
-                        (
-                            messages.Detail(N_("clock"), status.name, "clock"),
-                            messages.Detail(N_("due"), minutes(status.due, self.zone)),
-                        ),
-                    )
-                    warned += 1
+                box, told = self._tell_holders(
+                    complaint, members, now, "at_risk", status.name, status.run, status.due
+                )
+                outbox += box
+                warned += told
         swept = Swept(escalated, regraded, warned, late)
         for duty in duties:
             if not duty.owed:
@@ -317,18 +309,39 @@ class Sweeper:
         for b in clocks:
             steps.breached.setdefault(b.name, b.clock)
         for b in clocks:
-            for m in self._telling.holders(complaint, members, now, b.name):
-                steps.outbox += self._telling.fan(
-                    complaint,
-                    "breached",
-                    m,
-                    now,
-                    f"{b.name}#{b.run}",
-                    (
-                        messages.Detail(N_("clock"), b.name, "clock"),
-                        messages.Detail(N_("due"), minutes(b.due, self.zone)),
-                    ),
-                )
+            box, _told = self._tell_holders(
+                complaint, members, now, "breached", b.name, b.run, b.due
+            )
+            steps.outbox += box
+
+    def _tell_holders(
+        self,
+        complaint: Complaint,
+        members: Sequence[StaffMember],
+        now: datetime,
+        topic: str,
+        clock: str,
+        run: int,
+        due: datetime | None,
+    ) -> tuple[Outbox, int]:
+        """DL-7: those who owe a clock hear of its run (at risk, or missed at the top
+        rung), once per run whatever the sweeps (the key names the run); with how
+        many were told."""
+        box: Outbox = []
+        holders = self._telling.holders(complaint, members, now, clock)
+        for m in holders:
+            box += self._telling.fan(
+                complaint,
+                topic,
+                m,
+                now,
+                f"{clock}#{run}",
+                (
+                    messages.Detail(N_("clock"), clock, "clock"),
+                    messages.Detail(N_("due"), minutes(due, self.zone)),
+                ),
+            )
+        return box, len(holders)
 
     def _missed_runs(
         self, complaint: Complaint, status: ClockStatus
