@@ -636,3 +636,25 @@ def test_a_member_on_a_rung_the_pack_does_not_know_leaves_the_escalation_alone()
     assert sorted(name for _cid, name in swept.escalated) == ["department_result", "reply"]
     leak = desk.get(leak.id)
     assert (leak.state.rung, leak.state.handler) == ("project_manager", "SR-001")
+
+
+@pytest.mark.procedure("ESC-2")
+def test_a_complaint_nobody_at_or_above_its_rung_can_hold_is_not_swept_again_and_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """With no project manager and no senior management at the site, the breach at
+    Thu 13 Nov 18:01 (3 working days after Mon 10) moves the complaint up where
+    nobody can hold it: it stays unassigned and the desk says so once.  Later
+    sweeps do not pick it up again for that (review s32H F01: it stayed due at once
+    and was rewritten, with a warning, by every sweep); its next real due time
+    brings it back."""
+    desk = make_desk(staff=sample_without("SR-001", "HQ-001", "HQ-002"))
+    leak = desk.receive(intake(at(10, 10)), now=at(10, 10))
+    caplog.set_level(logging.WARNING)
+    desk.sweep(at(13, 18, 1))
+    held = desk.get(leak.id)
+    assert (held.state.rung, held.state.handler) == ("project_manager", "")
+    for later in (at(14, 9), at(14, 10), at(17, 9)):
+        assert desk.sweep(later).examined == 0
+    said = [r for r in caplog.records if "left unassigned" in r.getMessage()]
+    assert len(said) == 1

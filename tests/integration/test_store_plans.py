@@ -254,6 +254,23 @@ def test_postgres_claims_outbox_items_through_the_pending_index(pg_store: Any) -
     assert "Sort" not in found
 
 
+def test_postgres_reads_one_persons_complaints_of_a_month_by_key(pg_store: Any) -> None:
+    """PEN-2, review s32I F01: the intakes of the month's ids are read by key, never
+    the whole table (the planner joined them by reading every complaint)."""
+    import psycopg
+
+    ids = [f"C-{i:04d}" for i in range(2000)]  # a month's ids (the planner may scan)
+    with psycopg.connect(pg_store._dsn, autocommit=True) as conn:
+        found = "\n".join(
+            r[0]
+            for r in conn.execute(
+                f"EXPLAIN {pg_store._sql.about}", [ids, pg_store.tenant, "SR-302"]
+            )
+        )
+    assert "complaints_pkey" in found
+    assert "Seq Scan on complaints" not in found
+
+
 def test_postgres_keeps_dropped_messages_out_of_the_pending_index(pg_store: Any) -> None:
     """As SQLite's (review s32C F01): a message given up for good is not waiting."""
     import psycopg

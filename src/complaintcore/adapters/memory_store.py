@@ -712,13 +712,20 @@ class MemoryStore:
 
     def mark_failed(self, item_id: int, error: str, retry_at: datetime) -> None:
         """Count a failed attempt; ignored once the item is delivered."""
+        self._failed(item_id, error, retry_at, held=False)
+
+    def mark_failed_held(self, item_id: int, error: str, retry_at: datetime) -> None:
+        """Like :meth:`SqliteStore.mark_failed_held`."""
+        self._failed(item_id, error, retry_at, held=True)
+
+    def _failed(self, item_id: int, error: str, retry_at: datetime, *, held: bool) -> None:
         stamp = to_utc_text(retry_at, "retry_at")
         with self._lock:
             item = self._item(item_id)
             if item.delivered_at is None:
                 item.attempts += 1
                 item.last_error = error_text(error)
-                item.next_attempt_at, item.claimed_until = stamp, None
+                item.next_attempt_at, item.claimed_until = stamp, stamp if held else None
 
     def waiting(self, limit: int = 100) -> list[OutboxItem]:
         """Like :meth:`SqliteStore.waiting`: every undelivered item not dropped, due or not."""

@@ -1511,19 +1511,26 @@ class PostgresStore:
         s = self._schema
         try:
             with self._reading() as conn, conn.transaction():
-                ids = [
+                # the period's ids from projection_received, then their intakes one by
+                # one by key: a join of the two tables lets the planner read them all
+                month = [
                     r[0]
                     for r in conn.execute(
-                        f"SELECT p.id FROM {s}.projection AS p JOIN {s}.complaints AS c"
-                        " ON c.tenant = p.tenant AND c.id = p.id"
-                        " WHERE p.tenant = %s AND p.received_at >= %s AND p.received_at < %s"
-                        " AND (c.intake_json::json -> 'target' ->> 'staff_id') = %s"
-                        " ORDER BY p.received_at, p.id",
-                        (self._tenant, lo, hi, staff),
+                        f"SELECT id FROM {s}.projection WHERE tenant = %s"
+                        " AND received_at >= %s AND received_at < %s ORDER BY received_at, id",
+                        (self._tenant, lo, hi),
                     )
                 ]
+                about = {
+                    r[0]
+                    for r in conn.execute(
+                        self._sql.about,
+                        (month, self._tenant, staff),
+                    )
+                }
         except (psycopg.Error, PoolTimeout) as exc:
             raise _store_error(self._where, exc) from exc
+        ids = [cid for cid in month if cid in about]
         return self._complaints_of(ids)
 
     def _touched(self, lo: datetime, hi: datetime, touched: datetime) -> list[str] | None:
@@ -1744,15 +1751,25 @@ class PostgresStore:
 
         Ignored once the item is delivered (another worker got it through).
         """
+        self._failed(item_id, error, retry_at, held=False)
+
+    @_translated
+    def mark_failed_held(self, item_id: int, error: str, retry_at: datetime) -> None:
+        """Like :meth:`SqliteStore.mark_failed_held`: one statement counts the failure
+        and keeps the claim."""
+        self._failed(item_id, error, retry_at, held=True)
+
+    def _failed(self, item_id: int, error: str, retry_at: datetime, *, held: bool) -> None:
         require_aware(retry_at, "retry_at")
         with self._connections().connection() as conn:
             cur = conn.execute(
                 f"UPDATE {self._schema}.outbox SET attempts = attempts + 1, last_error = %s,"
-                " next_attempt_at = %s, claimed_until = NULL"
+                " next_attempt_at = %s, claimed_until = %s"
                 " WHERE tenant = %s AND id = %s AND delivered_at IS NULL",
                 (
                     error_text(error),
                     retry_at,
+                    retry_at if held else None,
                     self._tenant,
                     _item_id(item_id),
                 ),
@@ -1794,6 +1811,7 @@ class PostgresStore:
             item_id, "next_attempt_at = %s, claimed_until = NULL", require_aware(at, "at")
         )
 
+    @_translated
     def hold_item(self, item_id: int, until: datetime) -> None:
         """Keep the item claimed until ``until``: a send of it may still get through."""
         self._unsettled(item_id, "claimed_until = %s", require_aware(until, "until"))
@@ -2895,6 +2913,14 @@ class _Statements:
         self.overlong_leases = (  # sorted by the caller: ORDER BY id would walk the key
             f"SELECT id FROM {s}.projection WHERE tenant = %s"
             " AND next_due IS NOT NULL AND swept_until > %s"
+        )
+        # PEN-2: of the period's ids, those whose intake names the person; each intake
+        # read by key (the LIMIT keeps the planner from joining the whole table)
+        self.about = (
+            f"SELECT m.id FROM unnest(%s::text[]) AS m(id), LATERAL"
+            f" (SELECT c.intake_json FROM {s}.complaints AS c"
+            " WHERE c.tenant = %s AND c.id = m.id LIMIT 1) AS c"
+            " WHERE (c.intake_json::json -> 'target' ->> 'staff_id') = %s"
         )
         # the waiting items first (outbox_pending), then grouped: grouping straight from
         # the table would walk the (tenant, notifier, ...) key over every item delivered

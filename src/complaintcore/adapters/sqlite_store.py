@@ -1895,17 +1895,22 @@ class SqliteStore:
 
         Ignored once the item is delivered (another worker got it through).
         """
+        self._failed(item_id, error, retry_at, held=False)
+
+    @_translated
+    def mark_failed_held(self, item_id: int, error: str, retry_at: datetime) -> None:
+        """Count a failed attempt and keep the item claimed until ``retry_at``, in one
+        statement: a send of it may still get through until then."""
+        self._failed(item_id, error, retry_at, held=True)
+
+    def _failed(self, item_id: int, error: str, retry_at: datetime, *, held: bool) -> None:
         check_item_id(item_id)
+        stamp = to_utc_text(retry_at, "retry_at")
         conn = self._conn()
         cur = conn.execute(
             "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?,"
-            " claimed_until = NULL WHERE tenant = ? AND id = ? AND delivered_at IS NULL",
-            (
-                error_text(error),
-                to_utc_text(retry_at, "retry_at"),
-                self._tenant,
-                item_id,
-            ),
+            " claimed_until = ? WHERE tenant = ? AND id = ? AND delivered_at IS NULL",
+            (error_text(error), stamp, stamp if held else None, self._tenant, item_id),
         )
         if cur.rowcount == 0:
             self._require_item(conn, item_id)

@@ -768,9 +768,18 @@ class HoldStore(ComplaintStore, Protocol):
     hand may send a copy.  The built-in stores have it.
     """
 
+    def mark_failed_held(self, item_id: int, error: str, retry_at: datetime) -> None:
+        """Like :meth:`ComplaintStore.mark_failed`, and keep the item claimed until
+        ``retry_at``, in one step (a retry by hand in between would be taken).
+
+        :raises InvalidInputError: no item has this id (path ``item_id``).
+        """
+        ...
+
     def hold_item(self, item_id: int, until: datetime) -> None:
         """Keep the item claimed until ``until`` (retry and drop by hand refused,
-        naming when it lapses).  Ignored once the item is delivered or dropped.
+        naming when it lapses; ``until`` now or earlier lets them go).  Ignored once
+        the item is delivered or dropped.
 
         :raises InvalidInputError: no item has this id (path ``item_id``).
         """

@@ -43,7 +43,7 @@ from complaintcore.core.repeats import room_key
 from complaintcore.core.rulepack import RulePack
 from complaintcore.desk.ports import ComplaintRow
 
-__all__ = ["DUTY_MEMO", "ROWS_REVISION", "Projection", "row_differs"]
+__all__ = ["DUTY_MEMO", "ROWS_REVISION", "Projection", "held_by_nobody", "row_differs"]
 
 DUTY_MEMO = 2048
 """Duty results kept between the two times a commit or a batch needs them."""
@@ -293,10 +293,9 @@ class Projection:
         but those (the time is the earlier of the two).  Nothing is earlier than
         ``now``: the clocks are computed one by one until one is due at once."""
         is_open = complaint.is_open
-        state = complaint.state
-        if is_open and state.rung and not state.handler and not complaint.awaiting_site_consent:
+        if not swept and held_by_nobody(complaint):
             # ESC-2: escalated and held by nobody (an earlier release left complaints so
-            # when the new rung was vacant): the sweep routes it at once
+            # when the new rung was vacant): the next sweep tries to route it, once
             return now
         duties = self.duties_now(complaint, now)
         if mine is not None:
@@ -523,6 +522,19 @@ def _same_clock(calendar: WorkingCalendar, zone: ZoneInfo) -> bool:
             return False
         day += timedelta(days=1)
     return True
+
+
+def held_by_nobody(complaint: Complaint) -> bool:
+    """ESC-2: open, escalated to a rung, and nobody there took it on (none at the
+    site at or above it, or an earlier release left it so); not a bypass complaint
+    waiting for consent, which head office keeps (IN-6)."""
+    state = complaint.state
+    return (
+        complaint.is_open
+        and bool(state.rung)
+        and not state.handler
+        and not complaint.awaiting_site_consent
+    )
 
 
 def row_differs(stored: ComplaintRow, expected: ComplaintRow) -> list[str]:

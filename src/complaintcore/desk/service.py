@@ -123,7 +123,12 @@ from complaintcore.desk.ports import (
     VerifyReport,
 )
 from complaintcore.desk.process_locks import THREAD_WAIT, keys_locked
-from complaintcore.desk.projection import ROWS_REVISION, Projection, row_differs
+from complaintcore.desk.projection import (
+    ROWS_REVISION,
+    Projection,
+    held_by_nobody,
+    row_differs,
+)
 from complaintcore.desk.repeat_links import RepeatBatch, Repeated, RepeatLinker
 from complaintcore.desk.site_staff import SiteStaff, same_staff
 from complaintcore.desk.sweeping import Sweeper
@@ -896,12 +901,17 @@ class Desk:
                 # row past the warnings it gave is no row out of date (DL-7)
                 at = max(now, complaint.events[-1].at) if complaint.events else now
                 expected = self._projection.row(complaint, at, swept=True)
-                if not row_differs(stored, expected):
+                # ESC-2: one held by nobody after an escalation is made due, so the
+                # sweep tries to route it once under the new basis
+                unheld = held_by_nobody(complaint)
+                if not (row_differs(stored, expected) or (_later(stored, at) and unheld)):
                     continue
                 # the row as it is now: another writer may have written it since the
                 # listing was read (a sweep's escalation, whose history was loaded here)
                 current = self.store.row(complaint.id)
-                if current.version != complaint.version or not row_differs(current, expected):
+                if current.version != complaint.version or not (
+                    row_differs(current, expected) or (_later(current, at) and unheld)
+                ):
                     continue
                 row = self._projection.row(complaint, now)
             except ComplaintCoreError as exc:  # a rung the pack no longer has: verify names it
@@ -2444,10 +2454,11 @@ class Desk:
                 # desk stopped waiting for it, not from the batch's claim
                 delay = max(delay, self._in_flight(notifier))
                 retry_at = max(retry_at, current() + delay)
-            self.store.mark_failed(item.id, error, retry_at)
             if in_flight and isinstance(self.store, HoldStore):
                 # and claimed till then: a retry or drop by hand would not stop it
-                self.store.hold_item(item.id, retry_at)
+                self.store.mark_failed_held(item.id, error, retry_at)
+            else:
+                self.store.mark_failed(item.id, error, retry_at)
             if item.attempts + 1 >= self.retry.max_attempts:
                 log.warning(
                     "notification %s via %s failed %d times and is no longer tried"
@@ -2521,6 +2532,11 @@ class Desk:
 
 _RAISER_LOCKS = 1024
 """Store locks an intake's complainants and rooms are spread over (IMP-3)."""
+
+
+def _later(row: ComplaintRow, at: datetime) -> bool:
+    """Whether the row waits past ``at`` (or for nothing) for its next sweep."""
+    return row.next_due is None or row.next_due > at
 
 
 def _moved_by(complaint: Complaint) -> Trigger | None:

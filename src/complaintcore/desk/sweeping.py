@@ -31,7 +31,7 @@ from complaintcore.core.workflow import Escalate, Regrade, decide, evolve
 from complaintcore.desk import access, messages
 from complaintcore.desk.grouping import AfterCommit
 from complaintcore.desk.ports import ComplaintStore, StaffMember
-from complaintcore.desk.projection import Projection
+from complaintcore.desk.projection import Projection, held_by_nobody
 from complaintcore.desk.repeat_links import FollowUps
 from complaintcore.desk.site_staff import SiteStaff
 from complaintcore.desk.telling import Outbox, Telling, minutes
@@ -180,7 +180,7 @@ class Sweeper:
                 # up for a grade its rung cannot handle, and routed at the new rung
                 more = self._follow_ups(complaint, system, now)
                 complaint, events = evolve(complaint, more), [*events, *more]
-            elif complaint.state.rung and not complaint.state.handler:
+            elif not events and held_by_nobody(complaint):  # not tried by this sweep yet
                 # escalated and held by nobody (an earlier release left a complaint so
                 # when its new rung was vacant): routed now, past the empty rung (ESC-2)
                 more = self._follow_ups(complaint, system, now)

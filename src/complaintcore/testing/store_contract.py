@@ -1456,8 +1456,9 @@ class StoreContract:
         store.create(c, self.row_of(c), [("email", self.note(k)) for k in ("a", "b")])
         a, b = store.claim(NOW, 10, lease=LEASE)
         ended = NOW + timedelta(hours=1)
-        store.mark_failed(a.id, "SendTimeoutError: send timed out after 10 s", ended)
-        store.hold_item(a.id, ended)
+        store.mark_failed_held(a.id, "SendTimeoutError: send timed out after 10 s", ended)
+        [failed] = [i for i in store.pending(ended + timedelta(days=1)) if i.id == a.id]
+        assert (failed.attempts, failed.next_attempt_at) == (1, ended)
         by_hand: list[Callable[[], None]] = [
             lambda: store.retry_item(a.id, NOW + timedelta(minutes=5)),
             lambda: store.drop_item(a.id, ended - timedelta(seconds=1), "the robot is gone"),
