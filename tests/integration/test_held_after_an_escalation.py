@@ -35,6 +35,7 @@ from complaintcore.desk.ports import StaffMember
 from complaintcore.rules import load_pack
 from complaintcore.testing import RecordingNotifier, make_desk
 from tests.helpers import SH
+from tests.helpers import intake as owner_intake
 
 GUARD = TargetPerson(staff_id="SR-302", rung="front_line", role="保安", department="security")
 
@@ -44,15 +45,8 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 
 
 def intake(received: datetime, receiver: str = "SR-103", **kw: object) -> Intake:
-    return Intake(
-        complainant=Complainant("王小明", "13812345678", "3-2-1201", "3", "sunrise"),
-        channel="phone",
-        received_at=received,
-        receiver=receiver,
-        summary="楼上漏水，天花板渗水",
-        site="sunrise",
-        **kw,  # type: ignore[arg-type]
-    )
+    """王小明's leak (tests.helpers), received at ``received`` by ``receiver``."""
+    return owner_intake(received_at=received, receiver=receiver, **{"receiver_unit": "", **kw})
 
 
 def sample_without(*gone: str) -> list[StaffMember]:

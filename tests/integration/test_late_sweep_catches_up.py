@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from complaintcore import Assess, Complainant, Desk, Intake, Promise
+from complaintcore import Assess, Desk, Intake, Promise
 from complaintcore.adapters.calendars import calendar_for_spec
 from complaintcore.core.models import Assigned, Escalated
 from complaintcore.core.rulepack import RulePack
@@ -28,6 +28,7 @@ from complaintcore.rules import load_pack
 from complaintcore.rules.loader import load_pack_data
 from complaintcore.serialization import to_dict
 from complaintcore.testing import RecordingNotifier, make_desk
+from tests.helpers import intake as owner_intake
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -37,14 +38,8 @@ def at(text: str) -> datetime:
 
 
 def owner_calls(received: datetime, receiver: str) -> Intake:
-    return Intake(
-        complainant=Complainant("王小明", "13812345678", "3-2-1201", "3", "sunrise"),
-        channel="phone",
-        received_at=received,
-        receiver=receiver,
-        summary="楼上漏水，天花板渗水",
-        site="sunrise",
-    )
+    """王小明's leak (tests.helpers), received at ``received`` by ``receiver``."""
+    return owner_intake(received_at=received, receiver=receiver, receiver_unit="")
 
 
 def leak(desk: Desk, *, promise: bool = True) -> str:

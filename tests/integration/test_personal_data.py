@@ -24,9 +24,11 @@ from complaintcore import (
     AccessDeniedError,
     AddMeasure,
     AttachEvidence,
+    Complainant,
     CompleteMeasure,
     Desk,
     Escalated,
+    Intake,
     MeasureAdded,
     Notification,
     RecordCause,
@@ -663,20 +665,12 @@ def test_a_name_in_another_letter_case_is_masked_in_views_the_log_and_notificati
     """The masked view, the log channel and a message to someone who need not see
     personal data all mask the registered name in capitals or lower case, as they
     mask it as registered (review s31C F06)."""
-    from complaintcore import Complainant, Intake
     from complaintcore.adapters.notify import LogNotifier
 
     caplog.set_level(logging.INFO, logger="cc.case")
     desk = make_desk(notifiers=[LogNotifier("cc.case")])
     c = desk.receive(
-        Intake(
-            complainant=Complainant("Margaret Thompson", PHONE, ROOM, "3", "sunrise"),
-            channel="phone",
-            received_at=NOW,
-            receiver="SR-103",
-            site="sunrise",
-            summary=f"{written} says the lift is broken",
-        ),
+        _owner_says("Margaret Thompson", ROOM, f"{written} says the lift is broken"),
         now=NOW,
     )
     desk.deliver(NOW)
@@ -837,18 +831,10 @@ def test_a_room_typed_in_the_other_width_is_masked_in_the_view(
     """A Chinese IME in full-width mode types ``３栋１２０２室`` and ``3－1202``: the
     room the masked view hides in its field is hidden in the summary beside it too
     (review s32B F03)."""
-    from complaintcore import Complainant, Intake
 
     desk = make_desk()
     c = desk.receive(
-        Intake(
-            complainant=Complainant(NAME, PHONE, room, "3", "sunrise"),
-            channel="phone",
-            received_at=NOW,
-            receiver="SR-103",
-            site="sunrise",
-            summary=summary,
-        ),
+        _owner_says(NAME, room, summary),
         now=NOW,
     )
     assert desk.view(c.id, "SR-202", now=NOW)["intake"]["summary"] == shown  # an engineer
@@ -869,7 +855,7 @@ def test_a_host_hooks_exception_is_logged_with_the_complainants_data_masked(
     tracker would print it as raised) (review s32B F01)."""
     from urllib.parse import quote
 
-    from complaintcore import Complainant, Complaint, Intake, hookimpl
+    from complaintcore import Complaint, hookimpl
 
     name, room = "Margaret Thompson", "Flat 12B"
     summary = f"{name} of {room} ({PHONE}): water leaking through the ceiling"
@@ -893,14 +879,7 @@ def test_a_host_hooks_exception_is_logged_with_the_complainants_data_masked(
     desk = _hooked_desk(Host())
     caplog.set_level(logging.DEBUG)
     c = desk.receive(
-        Intake(
-            complainant=Complainant(name, PHONE, room, "3", "sunrise"),
-            channel="phone",
-            received_at=NOW,
-            receiver="SR-103",
-            site="sunrise",
-            summary=summary,
-        ),
+        _owner_says(name, room, summary),
         now=NOW,
     )
     assert desk.get(c.id).state.category  # the pack's keywords classified it
@@ -939,7 +918,7 @@ def test_a_hook_error_quoting_a_query_string_or_json_body_is_logged_masked(
     JSON escapes 18, a backslash and 17 stars."""
     from urllib.parse import urlencode
 
-    from complaintcore import Complainant, Complaint, Intake, hookimpl
+    from complaintcore import Complaint, hookimpl
 
     class Host:
         @hookimpl
@@ -952,14 +931,7 @@ def test_a_hook_error_quoting_a_query_string_or_json_body_is_logged_masked(
     caplog.set_level(logging.DEBUG)
     for name in ("Margaret Thompson", NAME):
         desk.receive(
-            Intake(
-                complainant=Complainant(name, PHONE, ROOM, "3", "sunrise"),
-                channel="phone",
-                received_at=NOW,
-                receiver="SR-103",
-                site="sunrise",
-                summary="楼上漏水，天花板渗水",
-            ),
+            _owner_says(name, ROOM, "楼上漏水，天花板渗水"),
             now=NOW,
         )
     failed = [
@@ -988,7 +960,7 @@ def test_a_room_with_a_slash_quoted_into_a_url_either_way_is_logged_masked(
     logged as it was)."""
     from urllib.parse import quote
 
-    from complaintcore import Complainant, Complaint, Intake, hookimpl
+    from complaintcore import Complaint, hookimpl
 
     room = "Flat 2/1"
 
@@ -1002,14 +974,7 @@ def test_a_room_with_a_slash_quoted_into_a_url_either_way_is_logged_masked(
     desk = _hooked_desk(Host())
     caplog.set_level(logging.DEBUG)
     desk.receive(
-        Intake(
-            complainant=Complainant("Margaret Thompson", PHONE, room, "3", "sunrise"),
-            channel="phone",
-            received_at=NOW,
-            receiver="SR-103",
-            site="sunrise",
-            summary="water leaking through the ceiling",
-        ),
+        _owner_says("Margaret Thompson", room, "water leaking through the ceiling"),
         now=NOW,
     )
     [failed] = [
@@ -1032,7 +997,7 @@ def test_a_name_posted_with_a_space_round_it_is_masked_as_a_client_quotes_it_tri
     as M and 18 stars, as the trimmed name is (review s32G M06)."""
     from urllib.parse import quote
 
-    from complaintcore import Complainant, Complaint, Intake, hookimpl
+    from complaintcore import Complaint, hookimpl
 
     class Host:
         @hookimpl
@@ -1043,14 +1008,7 @@ def test_a_name_posted_with_a_space_round_it_is_masked_as_a_client_quotes_it_tri
     desk = _hooked_desk(Host())
     caplog.set_level(logging.DEBUG)
     c = desk.receive(
-        Intake(
-            complainant=Complainant("Margaret Thompson ", PHONE, ROOM, "3", "sunrise"),
-            channel="web",
-            received_at=NOW,
-            receiver="SR-103",
-            site="sunrise",
-            summary="water leaking through the ceiling",
-        ),
+        _owner_says("Margaret Thompson ", ROOM, "water leaking through the ceiling", channel="web"),
         now=NOW,
     )
     assert c.intake.complainant.name == "Margaret Thompson "  # stored as posted
@@ -1075,4 +1033,16 @@ def _hooked_desk(host: object) -> Desk:
         calendar=plain.calendar,
         notifiers=[],
         plugin_manager=make_plugin_manager([host], load_entry_points=False),
+    )
+
+
+def _owner_says(name: str, room: str, summary: str, channel: str = "phone") -> Intake:
+    """An owner of building 3 at sunrise, received by SR-103 at ``NOW``."""
+    return Intake(
+        complainant=Complainant(name, PHONE, room, "3", "sunrise"),
+        channel=channel,
+        received_at=NOW,
+        receiver="SR-103",
+        site="sunrise",
+        summary=summary,
     )
