@@ -723,6 +723,13 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("closing needs the final result (REC-1, REC-2)"), {}),
     (N_("no responsible department: classify or name one"), {}),
     (N_("is later than now: a complaint not yet received"), {}),
+    (
+        N_(
+            "is before the calendar's first year {first} ({zone}): no deadline can be"
+            " computed; lower the rule pack's [calendar] first_year"
+        ),
+        {},
+    ),
     (N_("is later than the time the complaint was received"), {}),
     (N_("is earlier than the complaint's last event"), {}),
     (N_("the appointed reply time must be in the future"), {}),

@@ -224,3 +224,72 @@ def test_a_broken_calendar_still_stops_the_sweep(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(desk._sweeper, "sweep_one", broken)
     with pytest.raises(CalendarError, match="calendar service is down"):
         desk.sweep(datetime(2025, 12, 31, 17, 30, tzinfo=LONDON))
+
+
+# --------------------------------------------------------------------------- s33C F01
+
+
+def _intakes(*received: datetime) -> list[Intake]:
+    name, phone, room = PERSON
+    return [
+        Intake(
+            complainant=Complainant(f"{name} {i}", phone[:-1] + str(i), room, site="elm-court"),
+            channel="phone",
+            received_at=at,
+            receiver="CS-001",
+            summary=f"black mould in bedroom {i}",
+            site="elm-court",
+        )
+        for i, at in enumerate(received)
+    ]
+
+
+@pytest.mark.procedure("IN-2")
+def test_a_bulk_intake_refuses_a_complaint_before_the_calendar_alone() -> None:
+    """An imported history's row from before the calendar's first year is that row's
+    refusal, naming received_at and the first year; the rows round it are stored
+    (review s33C F01: the whole batch raised, its good rows lost)."""
+    pack = load_pack(UK)
+    pack = attrs.evolve(pack, calendar=attrs.evolve(pack.calendar, first_year=2025))
+    desk = _desk(pack)
+    now = datetime(2025, 12, 1, 10, 0, tzinfo=LONDON)
+    rows = _intakes(
+        datetime(2025, 11, 3, 10, 0, tzinfo=LONDON),
+        datetime(2024, 11, 4, 10, 0, tzinfo=LONDON),
+        datetime(2025, 11, 5, 10, 0, tzinfo=LONDON),
+    )
+    results = list(desk.receive_many(rows, now=now))
+    first, refused, last = results
+    assert isinstance(refused, InvalidInputError)
+    assert refused.path == "received_at"
+    assert "first year 2025" in str(refused)
+    assert "first_year" in str(refused)
+    for personal in PERSON:
+        assert personal not in str(refused)
+    stored = [r.id for r in (first, last) if not isinstance(r, Exception)]
+    assert len(stored) == 2
+    assert sorted(row.id for row in desk.rows(status=None)) == sorted(stored)
+    with pytest.raises(InvalidInputError) as info:
+        desk.receive(rows[1], now=now)
+    assert info.value.path == "received_at"
+
+
+@pytest.mark.procedure("IN-2")
+def test_a_bulk_intake_refuses_a_deadline_past_the_calendar_alone() -> None:
+    """A complaint whose first deadline runs past the calendar's end is refused by
+    itself in a batch, as receive refuses it; the batch's other complaints are stored."""
+    desk = _desk(_ends_2030(load_pack(UK)))
+    now = datetime(2030, 12, 31, 10, 0, tzinfo=LONDON)
+    rows = _intakes(
+        datetime(2030, 12, 2, 10, 0, tzinfo=LONDON),
+        datetime(2030, 12, 30, 10, 0, tzinfo=LONDON),
+        datetime(2030, 12, 3, 10, 0, tzinfo=LONDON),
+    )
+    with pytest.raises(NoWorkingTimeError):
+        desk.receive(rows[1], now=now)
+    first, refused, last = desk.receive_many(rows, now=now)
+    assert isinstance(refused, NoWorkingTimeError)
+    assert "last_year" in str(refused)
+    assert not isinstance(first, Exception)
+    assert not isinstance(last, Exception)
+    assert sorted(row.id for row in desk.rows(status=None)) == sorted([first.id, last.id])

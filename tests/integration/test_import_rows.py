@@ -109,6 +109,15 @@ def _json_year_one(i: int) -> str:
     return json.dumps({**good(i), "received_at": "0001-01-01T00:00"})
 
 
+def _csv_before_the_calendar(i: int) -> str:
+    # the shipped calendars begin in 2024: an old row of a history, or 2016 typed for 2026
+    return csv_line({**good(i), "received_at": "2023-11-05T10:00"})
+
+
+def _json_before_the_calendar(i: int) -> str:
+    return json.dumps({**good(i), "received_at": "2023-11-05T10:00"})
+
+
 def _csv_c1_control(i: int) -> str:
     return csv_line({**good(i), "summary": "漏水 \x9b31mRED\x9b0m"})  # 8-bit CSI
 
@@ -126,6 +135,8 @@ def _json_c1_control(i: int) -> str:
         (".jsonl", _json_deep, 9),
         (".jsonl", _json_surrogate, 9),
         (".jsonl", _json_year_one, 1_200),
+        (".csv", _csv_before_the_calendar, 9),
+        (".jsonl", _json_before_the_calendar, 1_200),
         (".csv", _csv_c1_control, 9),
         (".jsonl", _json_c1_control, 9),
     ],
@@ -136,6 +147,8 @@ def _json_c1_control(i: int) -> str:
         "json-deep",
         "surrogate",
         "year-1",
+        "csv-before-the-calendar",
+        "before-the-calendar",
         "csv-c1-control",
         "json-c1-control",
     ],

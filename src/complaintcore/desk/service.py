@@ -622,6 +622,19 @@ class Desk:
                 "now", f"outside the calendar's years ({first}-{last} in {cal.tz.key})"
             )
 
+    def _require_in_calendar(self, received_at: datetime) -> None:
+        """DL-1..3: a complaint received before the calendar's first year has no
+        deadline the desk could compute; refused naming ``received_at`` (an old
+        row of an imported history, a mistyped year), before anything is linked."""
+        cal = self.calendar
+        first = cal.years[0]
+        if received_at.astimezone(cal.tz).year < first:
+            raise InvalidInputError(
+                "received_at",
+                f"is before the calendar's first year {first} ({cal.tz.key}):"
+                " no deadline can be computed; lower the rule pack's [calendar] first_year",
+            )
+
     @property
     def calendar_warnings(self) -> tuple[str, ...]:
         """What the command line's ``show`` and ``sweep`` print before their output.
@@ -1385,8 +1398,14 @@ class Desk:
 
         def settle() -> tuple[list[Receipt], bool]:
             link()
-            todo = [p for p in pending if isinstance(p, Draft) and p.failure is None]
-            items = [(d.complaint, self._projection.row(d.complaint, now), d.outbox) for d in todo]
+            items = []
+            for d in pending:
+                if not isinstance(d, Draft) or d.failure is not None:
+                    continue
+                try:  # a deadline past the calendar's end is that complaint's refusal
+                    items.append((d.complaint, self._projection.row(d.complaint, now), d.outbox))
+                except ComplaintCoreError as exc:
+                    d.failure = exc
             if isinstance(self.store, BatchComplaintStore):
                 stored = iter(self.store.create_many(items))
             else:
@@ -1540,6 +1559,7 @@ class Desk:
             raise InvalidInputError(
                 "received_at", "is later than now: a complaint not yet received"
             )
+        self._require_in_calendar(intake.received_at)
         if not intake.receiver_unit:  # IN-2: the receiver's department (unknown: refused below)
             receiver = self.member(intake.receiver)
             if receiver is not None and receiver.department:
