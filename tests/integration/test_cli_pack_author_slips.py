@@ -234,6 +234,29 @@ def test_init_that_fails_half_way_leaves_nothing_behind(
     assert (here / "complaints.sqlite3").exists()  # the desk's own database is kept
 
 
+def test_init_that_fails_half_way_keeps_a_database_named_through_its_new_directory(
+    here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``init bravo --database ../shared.db`` names a file beside ``bravo``; before
+    ``bravo`` is made the path leads nowhere, yet the file is there: it is not one
+    ``init`` made, so a failure leaves it, and the desk in it, alone."""
+    from complaintcore.desk import Desk
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise StoreError("shared.db", "could not be written: the disk is full")
+
+    _pack(here)
+    assert cli("init", "acme", "--pack", "pack.toml", "--database", "../shared.db")[0] == 0
+    monkeypatch.setattr(Desk, "from_config", broken)
+    code, _, err = cli("init", "bravo", "--pack", "pack.toml", "--database", "../shared.db")
+    assert code == ExitCode.STORE, err
+    assert (here / "shared.db").exists()
+    assert not (here / "bravo").exists()
+    monkeypatch.undo()
+    monkeypatch.chdir(here / "acme")
+    assert cli("verify")[0] == 0
+
+
 # --------------------------------------------------------------------------- F07
 
 

@@ -184,7 +184,9 @@ def _undone_on_failure(root: Path, config: Path, staff: Path, database: str) -> 
     kept = {path: path.read_bytes() for path in (config, staff) if path.is_file()}
     sqlite = None
     if "://" not in database and database != ":memory:":
-        sqlite = Path(database)
+        # as the system will find it once the new directories are made: through
+        # "new/../shared.db" an existing file is not there yet, and was removed
+        sqlite = Path(os.path.realpath(database))
     made_db = sqlite is not None and not sqlite.exists()
     try:
         yield
