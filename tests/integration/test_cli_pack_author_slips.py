@@ -7,6 +7,7 @@ Monday to Friday in London, calendar 2024-2040 (docs/rule-packs.md defaults).
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -232,6 +233,67 @@ def test_init_that_fails_half_way_leaves_nothing_behind(
     assert {name: (here / name).read_bytes() for name in before} == before
     assert not (here / "other.db").exists()
     assert (here / "complaints.sqlite3").exists()  # the desk's own database is kept
+
+
+def test_init_that_fails_half_way_keeps_a_database_named_through_its_new_directory(
+    here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``init bravo --database ../shared.db`` names a file beside ``bravo``; before
+    ``bravo`` is made the path leads nowhere, yet the file is there: it is not one
+    ``init`` made, so a failure leaves it, and the desk in it, alone."""
+    from complaintcore.desk import Desk
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise StoreError("shared.db", "could not be written: the disk is full")
+
+    _pack(here)
+    assert cli("init", "acme", "--pack", "pack.toml", "--database", "../shared.db")[0] == 0
+    monkeypatch.setattr(Desk, "from_config", broken)
+    code, _, err = cli("init", "bravo", "--pack", "pack.toml", "--database", "../shared.db")
+    assert code == ExitCode.STORE, err
+    assert (here / "shared.db").exists()
+    assert not (here / "bravo").exists()
+    monkeypatch.undo()
+    monkeypatch.chdir(here / "acme")
+    assert cli("verify")[0] == 0
+
+
+def test_init_that_fails_half_way_on_a_shared_file_unregisters_its_new_tenant(
+    here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A SQLite file that keeps other tenants' desks is kept, without the tenant the
+    failed ``init`` registered in it; the tenant it found there stays."""
+    from complaintcore.desk import Desk
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise StoreError("shared.db", "could not be written: the disk is full")
+
+    def tenants() -> list[str]:
+        with sqlite3.connect(here / "shared.db") as conn:
+            return [t for (t,) in conn.execute("SELECT tenant FROM tenants ORDER BY tenant")]
+
+    _pack(here)
+    assert cli("init", "acme", "--pack", "pack.toml", "--database", "../shared.db")[0] == 0
+    monkeypatch.setattr(Desk, "from_config", broken)
+    code, _, err = cli(
+        "init", "bravo", "--pack", "pack.toml", "--database", "../shared.db", "--tenant", "b"
+    )
+    assert code == ExitCode.STORE, err
+    assert err.count("\n") == 1  # its error alone: nothing else to say
+    assert tenants() == ["default"]
+    assert not (here / "bravo").exists()
+    code, _, _ = cli("init", "acme", "--pack", "pack.toml", "--database", "../shared.db", "--force")
+    assert code == ExitCode.STORE
+    assert tenants() == ["default"]  # there before this run: kept
+    monkeypatch.undo()
+    monkeypatch.chdir(here)
+    assert (
+        cli("init", "bravo", "--pack", "pack.toml", "--database", "../shared.db", "--tenant", "b")[
+            0
+        ]
+        == 0
+    )
+    assert tenants() == ["b", "default"]
 
 
 # --------------------------------------------------------------------------- F07

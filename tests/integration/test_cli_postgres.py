@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from complaintcore.adapters.postgres_store import SCHEMA_VERSION, PostgresStore, migrate
 from complaintcore.adapters.sqlite_store import SchemaVersionError, SqliteStore
 from complaintcore.cli import main
+from complaintcore.core.errors import StoreError
 from tests.integration.test_cli import NOW, receive_one, run
 from tests.postgres_server import PgDatabase
 
@@ -164,6 +165,55 @@ def test_a_database_of_another_tenant(in_tmp: Path, pg_url: str) -> None:
     assert "bravo" in result.stderr
 
 
+def _tenants(pg_url: str) -> list[str]:
+    """The tenants the schema of ``pg_url`` lists, as its owner sees them."""
+    dsn, _, schema = pg_url.partition("?schema=")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        found = conn.execute(f"SELECT tenant FROM {schema}.tenants ORDER BY tenant")
+        return [str(t) for (t,) in found.fetchall()]
+
+
+def _broken(*args: object, **kwargs: object) -> None:
+    raise StoreError("postgresql://db", "could not be written: the disk is full")
+
+
+def test_init_that_fails_half_way_unregisters_the_tenant_it_registered(
+    in_tmp: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failed ``init`` leaves the database listing the tenants it listed before: the
+    first tenant of an empty schema, or a new one beside others, goes again; a tenant
+    that was there before stays, and so does everything of it."""
+    from complaintcore.desk import Desk
+
+    monkeypatch.setattr(Desk, "from_config", _broken)
+    code, _, err = run("init", "acme", "--database", pg_url, "--tenant", "acme")
+    assert code == 5, err
+    assert "disk is full" in err
+    assert _tenants(pg_url) == []  # the first tenant of an empty schema
+    assert not (in_tmp / "acme").exists()
+    monkeypatch.undo()
+    monkeypatch.chdir(in_tmp)
+    assert run("init", "acme", "--database", pg_url, "--tenant", "acme")[0] == 0
+    monkeypatch.chdir(in_tmp / "acme")
+    cid = receive_one()
+
+    monkeypatch.setattr(Desk, "from_config", _broken)
+    assert run("init", "../bravo", "--database", pg_url, "--tenant", "bravo")[0] == 5
+    assert _tenants(pg_url) == ["acme"]  # a new tenant beside another
+    before = (in_tmp / "acme" / "complaintcore.toml").read_bytes()
+    assert run("init", ".", "--database", pg_url, "--tenant", "acme", "--force")[0] == 5
+    assert _tenants(pg_url) == ["acme"]  # known before this run: kept
+    assert (in_tmp / "acme" / "complaintcore.toml").read_bytes() == before
+    monkeypatch.undo()
+    monkeypatch.chdir(in_tmp / "acme")
+    with PostgresStore(pg_url, tenant="acme") as store:
+        assert [r.id for r in store.rows()] == [cid]
+
+    # fixed, the same command now succeeds
+    assert run("init", "../bravo", "--database", pg_url, "--tenant", "bravo")[0] == 0
+    assert _tenants(pg_url) == ["acme", "bravo"]
+
+
 @pytest.fixture
 def desk_role(pg_url: str, postgres_server: PgDatabase) -> Iterator[str]:
     """A role for the desk granted what docs/storage.md recommends: ``SELECT, INSERT,
@@ -241,3 +291,30 @@ def test_migrate_upgrade_makes_no_schema_and_takes_only_a_postgresql_url(
     assert run("migrate")[0] == 2  # one of --to and --upgrade
     assert run("migrate", "--to", "x.sqlite3", "--upgrade", pg_url)[0] == 2
     assert not (in_tmp / "x.sqlite3").exists()
+
+
+def test_init_says_when_the_desk_role_may_not_unregister_its_tenant(
+    in_tmp: Path,
+    pg_url: str,
+    postgres_server: PgDatabase,
+    desk_role: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A role granted ``SELECT, INSERT, UPDATE`` registers a tenant but may not delete
+    it: the failed ``init`` says the tenant stays registered, then its own error."""
+    from complaintcore.desk import Desk
+
+    schema = pg_url.rpartition("=")[2]
+    with PostgresStore(pg_url, tenant="acme"):  # the owner makes the schema and a desk
+        pass
+    _grant(postgres_server.dsn, schema, desk_role.partition("://")[2].partition("@")[0])
+    monkeypatch.setattr(Desk, "from_config", _broken)
+    code, out, err = run("init", "bravo", "--database", desk_role, "--tenant", "bravo")
+    assert code == 5
+    assert out == ""
+    warning, error = err.strip().splitlines()
+    assert warning.startswith("warning: tenant bravo stays registered in the database:")
+    assert "lacks a privilege" in warning
+    assert error.startswith("error: ")
+    assert "disk is full" in error
+    assert _tenants(pg_url) == ["acme", "bravo"]

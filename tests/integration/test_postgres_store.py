@@ -37,7 +37,7 @@ from complaintcore.core.errors import (
 from complaintcore.core.models import EvidenceAttached
 from complaintcore.core.repeats import room_key
 from complaintcore.core.workflow import AttachEvidence, decide, evolve
-from complaintcore.desk.ports import ComplaintStore, VerifyReport
+from complaintcore.desk.ports import AccessRecord, ComplaintStore, VerifyReport
 from complaintcore.testing.store_contract import counted
 from tests.integration.test_store_contract import (
     NOW,
@@ -342,6 +342,75 @@ def test_a_database_of_another_tenant_is_refused(postgres_server: PgDatabase, sc
     assert describe_dsn(postgres_server.dsn) in message
     with PostgresStore(postgres_server.dsn, tenant="acme", schema=schema) as acme:
         assert counted(acme.verify()) == VerifyReport(complaints=1, events=4)  # nothing lost
+
+
+def _tenants(dsn: str, schema: str) -> list[str]:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        found = conn.execute(f"SELECT tenant FROM {schema}.tenants ORDER BY tenant")
+        return [str(t) for (t,) in found.fetchall()]
+
+
+def test_a_tenant_is_unregistered_only_by_its_registering_store_and_while_empty(
+    postgres_server: PgDatabase, schema: str
+) -> None:
+    """What a failed ``init`` takes back: the tenant its store registered, and only
+    while nothing of it is stored (complaints, the ledger, the access log alone)."""
+    dsn = postgres_server.dsn
+    with PostgresStore(dsn, tenant="acme", schema=schema) as acme:
+        assert acme.registered_tenant  # the first tenant of an empty schema
+        _history(acme)
+        assert acme.unregister_tenant() is False  # it keeps complaints
+        with acme.for_tenant("bravo", create_tenant=True) as bravo:
+            assert bravo.registered_tenant
+            assert bravo.unregister_tenant() is True
+            assert not bravo.registered_tenant
+            assert bravo.unregister_tenant() is False  # once
+        with acme.for_tenant("carol", create_tenant=True) as carol:
+            carol.record_access(AccessRecord(NOW, "s-cs", "C-1", "visit"))
+            assert carol.unregister_tenant() is False  # an access record is kept
+    assert _tenants(dsn, schema) == ["acme", "carol"]
+    with PostgresStore(dsn, tenant="acme", schema=schema) as again:
+        assert not again.registered_tenant  # known before this store opened
+        assert again.unregister_tenant() is False
+        assert counted(again.verify()) == VerifyReport(complaints=1, events=4)  # nothing lost
+
+
+def test_unregistering_waits_for_a_write_of_the_tenant_and_then_keeps_it(
+    postgres_server: PgDatabase, schema: str
+) -> None:
+    """A complaint stored by another desk meanwhile, still uncommitted when the check
+    runs, is waited for and seen: the tenant stays, and no integrity error comes."""
+    dsn = postgres_server.dsn
+    with PostgresStore(dsn, tenant="acme", schema=schema) as acme:
+        _history(acme)
+    answer: list[bool | BaseException] = []
+    with (
+        PostgresStore(dsn, tenant="bravo", create_tenant=True, schema=schema) as bravo,
+        psycopg.connect(dsn) as writer,  # a transaction, open until committed
+    ):
+
+        def unregister() -> None:
+            try:
+                answer.append(bravo.unregister_tenant())
+            except BaseException as exc:  # reported by the assertion below
+                answer.append(exc)
+
+        worker = threading.Thread(target=unregister)
+        try:
+            writer.execute("SELECT set_config('complaintcore.tenant', 'bravo', true)")
+            writer.execute(
+                f"INSERT INTO {schema}.complaints (tenant, id, intake_json, created_at)"
+                " VALUES ('bravo', 'C-1', '{}', now())"
+            )
+            worker.start()
+            worker.join(1.0)
+            waited = worker.is_alive()  # on the tenant's row
+        finally:
+            writer.commit()
+        worker.join(30)
+    assert waited
+    assert answer == [False]
+    assert _tenants(dsn, schema) == ["acme", "bravo"]
 
 
 # --------------------------------------------------------------------------- bad input

@@ -44,6 +44,7 @@ from complaintcore.core.workflow import (
     new_complaint,
 )
 from complaintcore.desk.ports import (
+    AccessRecord,
     BatchIntakeStore,
     ComplaintRow,
     ComplaintStore,
@@ -230,6 +231,37 @@ def test_a_file_refuses_a_tenant_it_does_not_keep(tmp_path: Path) -> None:
     with SqliteStore(path, tenant="acme") as acme:  # nothing of acme's was touched
         assert acme.verify().ok
         assert acme.load("C-1").version == 4
+
+
+def test_a_file_unregisters_a_tenant_only_for_its_registering_store_and_while_empty(
+    tmp_path: Path,
+) -> None:
+    """As on PostgreSQL: what a failed ``init`` on a shared file takes back is the
+    tenant its store registered, and only while nothing of it is stored."""
+    path = tmp_path / "shared.db"
+
+    def tenants() -> list[str]:
+        with sqlite3.connect(path) as conn:
+            return [t for (t,) in conn.execute("SELECT tenant FROM tenants ORDER BY tenant")]
+
+    with SqliteStore(path, tenant="acme") as acme:
+        assert acme.registered_tenant  # a new file's first tenant
+        _history(acme)
+        assert acme.unregister_tenant() is False  # it keeps complaints
+    with SqliteStore(path, tenant="bravo", create_tenant=True) as bravo:
+        assert bravo.registered_tenant
+        assert bravo.unregister_tenant() is True
+        assert not bravo.registered_tenant
+        assert bravo.unregister_tenant() is False  # once
+    with SqliteStore(path, tenant="carol", create_tenant=True) as carol:
+        carol.record_access(AccessRecord(NOW, "s-cs", "C-1", "visit"))
+        assert carol.unregister_tenant() is False  # an access record is kept
+    assert tenants() == ["acme", "carol"]
+    with SqliteStore(path, tenant="acme") as again:
+        assert not again.registered_tenant  # known before this store opened
+        assert again.unregister_tenant() is False
+        assert again.verify().ok
+        assert again.load("C-1").version == 4
 
 
 def test_a_closed_store_refuses_work(tmp_path: Path) -> None:

@@ -162,6 +162,8 @@ _RELATED_COLUMNS = (
 """What IMP-3 linking reads of an earlier complaint (:class:`Earlier`, in its order)."""
 
 _PROTECTED = ("complaints", "events", "projection", "outbox")
+_TENANT_TABLES = (*_PROTECTED, "ledger", "ledger_heads", "access_log")
+"""Every table with rows of a tenant (:meth:`PostgresStore.unregister_tenant`)."""
 
 MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     (
@@ -733,6 +735,7 @@ class PostgresStore:
         self._pid = os.getpid()
         self._closed = False
         self._sql = _Statements(schema)
+        self._registered = False
         conn = _connect(dsn, self._where, self._timeout)
         try:
             with conn:
@@ -740,24 +743,26 @@ class PostgresStore:
                     # a desk set up already: its schema gone is an error, never a new one
                     raise StoreError(self._where, _missing_schema(schema))
                 migrate(conn, schema, database=self._where)
-                self._register_tenant(conn, create_tenant)
+                self._registered = self._register_tenant(conn, create_tenant)
         except psycopg.Error as exc:
             raise _store_error(self._where, exc, connected=True) from exc
 
     # ------------------------------------------------------------------ connections
 
-    def _register_tenant(self, conn: psycopg.Connection[Any], create: bool) -> None:
+    def _register_tenant(self, conn: psycopg.Connection[Any], create: bool) -> bool:
+        """Register the tenant unless the database knows it; whether this did."""
         s = self._schema
         known = f"SELECT 1 FROM {s}.tenants WHERE tenant = %s"
         if conn.execute(known, (self._tenant,)).fetchone():
-            return
+            return False
         with conn.transaction():  # one registration at a time: "is it empty?" stays true
             conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"complaintcore.{s}",))
             if conn.execute(known, (self._tenant,)).fetchone():
-                return
+                return False
             if not create and conn.execute(f"SELECT 1 FROM {s}.tenants LIMIT 1").fetchone():
                 raise UnknownTenantError(self._where, self._tenant)
             conn.execute(f"INSERT INTO {s}.tenants (tenant) VALUES (%s)", (self._tenant,))
+        return True
 
     def _configure(self, conn: psycopg.Connection[Any]) -> None:
         conn.execute("SELECT set_config('TimeZone', 'UTC', false)")
@@ -911,6 +916,47 @@ class PostgresStore:
     @property
     def schema(self) -> str:
         return self._schema
+
+    @property
+    def registered_tenant(self) -> bool:
+        """Whether opening this store registered its tenant (the database did not know
+        it) and :meth:`unregister_tenant` has not taken it out again."""
+        return self._registered
+
+    @_translated
+    def unregister_tenant(self) -> bool:
+        """Take the tenant this store registered out of the database again, if nothing
+        of it was stored: a ``complaintcore init`` that fails half-way leaves the
+        database as it found it, not listing a tenant without a desk.
+
+        One transaction that locks the tenant's row first, so a write of the
+        tenant waits for it and then finds no tenant (the foreign keys).  Returns
+        whether it was removed; ``False``, changing nothing, when the tenant was
+        known before this store opened (:attr:`registered_tenant`) or keeps any
+        row: a complaint, event, projection row, outbox item, ledger entry or
+        head, or access record.
+
+        :raises StoreError: the database refused, such as a role without
+            ``DELETE`` on ``tenants`` (the tenant stays registered).
+        """
+        if not self._registered:
+            return False
+        s, t = self._schema, self._tenant
+        with self._connections().connection() as conn, conn.transaction():
+            # the pool's connections see their own tenant's rows (row-level security)
+            if not conn.execute(
+                f"SELECT 1 FROM {s}.tenants WHERE tenant = %s FOR UPDATE", (t,)
+            ).fetchone():
+                self._registered = False
+                return False
+            for table in _TENANT_TABLES:
+                if conn.execute(
+                    f"SELECT 1 FROM {s}.{table} WHERE tenant = %s LIMIT 1", (t,)
+                ).fetchone():
+                    return False
+            conn.execute(f"DELETE FROM {s}.tenants WHERE tenant = %s", (t,))
+        self._registered = False
+        return True
 
     def for_tenant(self, tenant: str, *, create_tenant: bool = False) -> PostgresStore:
         """Another tenant's store on the same database (its own pool)."""

@@ -218,6 +218,8 @@ class SchemaVersionError(StoreError, RuntimeError):
 
 
 _APPEND_ONLY = "complaintcore: the event history is append-only (REC-5)"
+_TENANT_TABLES = ("complaints", "events", "projection", "outbox", "ledger", "access_log")
+"""Every table with rows of a tenant (:meth:`SqliteStore.unregister_tenant`)."""
 
 _V2_ROW_COLUMNS = (
     "id, status, received_at, version, site, department, category, grade, channel, "
@@ -1013,13 +1015,14 @@ class SqliteStore:
         self._local = threading.local()
         self._pid = os.getpid()
         self._closed = False
+        self._registered = False
         try:
             conn = self._conn()
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":  # pragma: no cover - e.g. a read-only medium
                 raise StoreError(self._path, f"cannot switch to WAL journaling ({mode})")
             migrate(conn, database=self._path)
-            self._register_tenant(conn, create_tenant)
+            self._registered = self._register_tenant(conn, create_tenant)
         except sqlite3.Error as exc:
             self.close()
             raise store_error(self._path, exc) from exc
@@ -1027,20 +1030,52 @@ class SqliteStore:
             self.close()
             raise
 
-    def _register_tenant(self, conn: sqlite3.Connection, create: bool) -> None:
+    def _register_tenant(self, conn: sqlite3.Connection, create: bool) -> bool:
+        """Register the tenant unless the file knows it; whether this did."""
         known = "SELECT 1 FROM tenants WHERE tenant = ?"
         if conn.execute(known, (self._tenant,)).fetchone():
-            return
+            return False
         with self._write() as conn:
             if conn.execute(known, (self._tenant,)).fetchone():
-                return
+                return False
             if not create and conn.execute("SELECT 1 FROM tenants LIMIT 1").fetchone():
                 raise UnknownTenantError(self._path, self._tenant)
             conn.execute("INSERT INTO tenants (tenant) VALUES (?)", (self._tenant,))
+        return True
 
     @property
     def tenant(self) -> str:
         return self._tenant
+
+    @property
+    def registered_tenant(self) -> bool:
+        """Whether opening this store registered its tenant (the file did not know it)
+        and :meth:`unregister_tenant` has not taken it out again."""
+        return self._registered
+
+    @_translated
+    def unregister_tenant(self) -> bool:
+        """Take the tenant this store registered out of the file again, if nothing of
+        it was stored: a ``complaintcore init`` that fails half-way on a file that
+        keeps other tenants' desks leaves it as it found it.
+
+        One ``BEGIN IMMEDIATE`` transaction, so no write of the tenant comes between
+        the check and the removal.  Returns whether it was removed; ``False``,
+        changing nothing, when the tenant was known before this store opened
+        (:attr:`registered_tenant`) or keeps any row: a complaint, event,
+        projection row, outbox item, ledger entry or access record.
+        """
+        if not self._registered:
+            return False
+        with self._write() as conn:
+            for table in _TENANT_TABLES:
+                if conn.execute(
+                    f"SELECT 1 FROM {table} WHERE tenant = ? LIMIT 1", (self._tenant,)
+                ).fetchone():
+                    return False
+            cur = conn.execute("DELETE FROM tenants WHERE tenant = ?", (self._tenant,))
+        self._registered = False
+        return cur.rowcount == 1
 
     def for_tenant(self, tenant: str, *, create_tenant: bool = False) -> SqliteStore:
         """Another tenant's store on the same file (its own connections)."""

@@ -12,16 +12,18 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import click
 
 from complaintcore.cli.context import Ctx, is_pack_file, json_option, pass_ctx, require_pack
-from complaintcore.core.errors import InvalidInputError, RulePackError
+from complaintcore.cli.errors import one_line
+from complaintcore.core.errors import ComplaintCoreError, InvalidInputError, RulePackError
 from complaintcore.i18n import N_
 
 if TYPE_CHECKING:
     from complaintcore.core.rulepack import RulePack
+    from complaintcore.desk.ports import ComplaintStore
 
 __all__ = ["init"]
 
@@ -92,12 +94,13 @@ def init(
             "config", ctx.t("{path} exists; use --force to overwrite", path=config)
         )
     where = DeskConfig(database=database, base_dir=str(root)).resolve(database)
-    with _undone_on_failure(root, config, staff, where):
+    with _undone_on_failure(ctx, root, config, staff, where) as opened:
         root.mkdir(parents=True, exist_ok=True)
         # The database first: a wrong URL or a server that is down leaves no config
         # behind.  The tenant is registered on purpose here; opening a desk later
         # refuses a database that keeps other tenants' desks but not this one.
-        open_store(where, tenant=tenant, create_tenant=True).close()
+        # The store stays open until the end, so a failure can take the tenant back.
+        opened.store = open_store(where, tenant=tenant, create_tenant=True)
         if staff.exists() and force:
             staff.unlink()
         if not staff.exists():
@@ -171,24 +174,51 @@ def _parameters(ctx: Ctx, given: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
+@runtime_checkable
+class _Registering(Protocol):
+    """A store that can take back the tenant its opening registered (SQLite, PostgreSQL)."""
+
+    @property
+    def registered_tenant(self) -> bool: ...
+
+    def unregister_tenant(self) -> bool: ...
+
+
+class _Opened:
+    """The store ``init`` opened (and registered the tenant in), for the undo."""
+
+    store: ComplaintStore | None = None
+
+
 @contextmanager
-def _undone_on_failure(root: Path, config: Path, staff: Path, database: str) -> Iterator[None]:
-    """Put the directory back as it was if ``init`` fails half-way.
+def _undone_on_failure(
+    ctx: Ctx, root: Path, config: Path, staff: Path, database: str
+) -> Iterator[_Opened]:
+    """Put the directory and the database back as they were if ``init`` fails half-way.
 
     A desk whose config is written but which cannot open fails every later command
     with the same error; without the files the next ``init`` starts clean.  Files
     that were there before (``--force``) get their old text back; a SQLite file
-    made here is removed (a server database keeps the tenant it registered).
+    made here is removed, and a tenant this run registered on PostgreSQL or in a
+    SQLite file that was there is unregistered if nothing of it was stored, so the
+    database does not list a tenant without a desk.
     """
     made = [d for d in (root, *root.parents) if not d.exists()]  # by mkdir(parents=True)
     kept = {path: path.read_bytes() for path in (config, staff) if path.is_file()}
     sqlite = None
     if "://" not in database and database != ":memory:":
-        sqlite = Path(database)
+        # as the system will find it once the new directories are made: through
+        # "new/../shared.db" an existing file is not there yet, and was removed
+        sqlite = Path(os.path.realpath(database))
     made_db = sqlite is not None and not sqlite.exists()
+    opened = _Opened()
     try:
-        yield
+        yield opened
     except BaseException:
+        if opened.store is not None:
+            if not made_db:  # a file made here is removed whole, below
+                _unregister(ctx, opened.store)
+            opened.store.close()
         for path in (config, staff):
             if path in kept:
                 path.write_bytes(kept[path])
@@ -203,3 +233,23 @@ def _undone_on_failure(root: Path, config: Path, staff: Path, database: str) -> 
             except OSError:  # something else is in it now: leave it
                 break
         raise
+    if opened.store is not None:
+        opened.store.close()
+
+
+def _unregister(ctx: Ctx, store: ComplaintStore) -> None:
+    """Take back the tenant ``store`` registered if nothing of it is stored (the store
+    checks, in one transaction); when the database refuses (a role without
+    ``DELETE``, a server gone), say so on standard error: ``init``'s own error,
+    reported next, is what failed."""
+    if not isinstance(store, _Registering) or not store.registered_tenant:
+        return
+    try:
+        store.unregister_tenant()
+    except ComplaintCoreError as exc:
+        text = ctx.t(
+            N_("tenant {tenant} stays registered in the database: {error}"),
+            tenant=store.tenant,
+            error=one_line(exc, ctx.tr),
+        )
+        click.echo(ctx.t("warning: {text}", text=text), err=True)
