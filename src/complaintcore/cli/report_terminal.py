@@ -4,7 +4,8 @@ Key figures first, then one row per deadline clock and per duty (started, met,
 met late, breached, still open, on-time rate), the breakdowns by category,
 department, grade and channel with counts and shares (side by side when the
 terminal is wide enough), the warnings with their reasons, and, behind
-``--staff``, the per-staff accountability table.  Everything in the reader's
+``--staff``, the per-staff accountability table (one labelled block per person
+where the table does not fit whole).  Everything in the reader's
 language; no complainant's name, phone or room (PRV-1).  The CSV and JSON
 formats carry every figure; this view leaves out what is zero.
 """
@@ -15,7 +16,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console, Group, JustifyMethod, RenderableType
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -258,18 +261,33 @@ def print_report(
         print_staff(console, staff, t, directory)
 
 
+_STAFF_LEGEND = N_(
+    "Sanctions by grade, cards, warnings, points deducted and valid complaints, "
+    "by staff member; zeros are left out."
+)
+"""Under the title of the per-person layout: what its labelled figures count."""
+
+
 def print_staff(
     console: Console,
     staff: StaffReport,
     t: Translator,
     directory: StaffDirectory | None = None,
 ) -> None:
-    """PEN-1, PEN-2: the month's per-staff table; names masked (PRV-1)."""
+    """PEN-1, PEN-2: the month's per-staff table; names masked (PRV-1).
+
+    Headings are never cut or wrapped (at 80 columns 重大 and 重要 both read
+    ``重…``, review s33B F01): the table is printed when it fits whole, and one
+    block per person, each figure with its full label, when it does not."""
     from complaintcore.core.models import Grade, mask
     from complaintcore.core.rulepack import Measure
 
     grades = (Grade.MAJOR, Grade.IMPORTANT, Grade.MINOR, Grade.INTERNAL)
     cards = (Measure.YELLOW_CARD, Measure.RED_CARD, Measure.BLACK_CARD)
+    title = t("Accountability by staff member {period} (PEN-1, PEN-2)", period=staff.period)
+    if not staff.rows:
+        console.print(Text(t("No sanctions and no valid complaints about staff this month.")))
+        return
     head = [
         t("Staff"),
         t("Name"),
@@ -280,23 +298,59 @@ def print_staff(
         t("Valid complaints"),
         t("Severe"),
     ]
-    table = _table(
-        t("Accountability by staff member {period} (PEN-1, PEN-2)", period=staff.period), head, 2
-    )
+    marker = t("to be handed to the company")
+    rows: list[list[str]] = []
     for row in staff.rows:
         member = directory.get(row.staff_id) if directory is not None else None
-        name = mask(member.name.split(" (")[0]) if member is not None else ""
-        table.add_row(
-            row.staff_id,
-            name,
-            *(str(row.sanctioned(g) or "") for g in grades),
-            *(str(row.carded(c) or "") for c in cards),
-            str(row.warnings or ""),
-            str(row.points or ""),
-            str(row.complaints or ""),
-            t("to be handed to the company") if row.severe else "",
+        rows.append(
+            [
+                row.staff_id,
+                mask(member.name.split(" (")[0]) if member is not None else "",
+                *(str(row.sanctioned(g) or "") for g in grades),
+                *(str(row.carded(c) or "") for c in cards),
+                str(row.warnings or ""),
+                str(row.points or ""),
+                str(row.complaints or ""),
+                marker if row.severe else "",
+            ]
         )
-    if staff.rows:
+    table = _table(title, [], 2)
+    for i, name in enumerate(head):
+        table.add_column(name, justify="right" if 2 <= i < len(head) - 1 else "left", no_wrap=True)
+    for cells in rows:
+        table.add_row(*cells)
+    natural = Measurement.get(console, console.options.update_width(_UNBOUNDED), table)
+    if natural.maximum <= console.width:
         console.print(table)
-    else:
-        console.print(Text(t("No sanctions and no valid complaints about staff this month.")))
+        return
+    console.print(Text(title, style="bold"))
+    console.print(Text(t(_STAFF_LEGEND)), soft_wrap=False)  # wrapped at words, not cut
+    who = [" ".join(c for c in cells[:2] if c) for cells in rows]
+    indent = max(cell_len(w) for w in who) + 2
+    room = max(console.width - indent, 1)
+    for person, cells in zip(who, rows, strict=True):
+        figures = [
+            f"{name} {value}" for name, value in zip(head[2:-1], cells[2:-1], strict=True) if value
+        ]
+        lines = _packed(figures, room)
+        if cells[-1]:
+            lines.append(t("Severe: {what}", what=cells[-1]))
+        for i, line in enumerate(lines or [""]):
+            lead = person if i == 0 else ""
+            text = Text(lead + " " * (indent - cell_len(lead)) + line, overflow="fold")
+            console.print(text, soft_wrap=False)
+
+
+_UNBOUNDED = 10_000
+"""Width to measure the staff table's natural width in: wider than any terminal."""
+
+
+def _packed(items: Sequence[str], room: int, gap: str = " · ") -> list[str]:
+    """``items`` as lines of at most ``room`` cells, an item never split across two."""
+    lines: list[str] = []
+    for item in items:
+        if lines and cell_len(lines[-1] + gap + item) <= room:
+            lines[-1] += gap + item
+        else:
+            lines.append(item)
+    return lines
