@@ -8,6 +8,8 @@ from datetime import datetime
 
 import pytest
 
+from complaintcore.core.deadlines import ClockState
+from complaintcore.core.models import Assigned
 from complaintcore.core.workflow import Assess, Assign, Classify, Escalate, Reply
 from complaintcore.desk import Desk
 from complaintcore.testing import RecordingNotifier, make_desk
@@ -153,3 +155,43 @@ def test_at_the_top_rung_a_command_after_the_deadline_does_not_hide_the_breach()
     assert len(_late(notes, cid)) == 1
     assert "工程维修部" in _late(notes, cid)[0]
     assert desk.sweep(_at(5, 18, 15)).examined == 0  # told once
+
+
+@pytest.mark.procedure("IN-5")
+@pytest.mark.procedure("DL-3")
+@pytest.mark.procedure("ESC-6")
+def test_a_guards_complaint_the_sweep_hands_to_customer_service_has_reached_it() -> None:
+    """A night guard registers a leak on Mon 2 Nov 10:00 and routes it to nobody.  IN-5:
+    it reaches customer service within 24 hours, so the sweep after Tue 3 Nov 10:00
+    escalates it to a complaint handler of customer service, which then has it: the
+    clock is met late, not breached for good.  DL-3's 3 working days run from that
+    acceptance (Wed 4, Thu 5, Fri 6: due Fri 6 Nov 18:00), and the department reported
+    late then is customer service, which held it, not engineering, which never got
+    it (review s33A F01: the handover named no unit)."""
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    guard = intake(
+        "卫生间漏水，天花板渗水",
+        received_at=_at(2, 10),
+        receiver="SR-302",
+        receiver_unit="security",
+    )
+    cid = desk.receive(guard, now=_at(2, 10), route=False).id
+    assert desk.sweep(_at(3, 9, 55)).escalated == ()
+    assert (cid, "to_customer_service") in desk.sweep(_at(3, 10, 5)).escalated
+    c = desk.get(cid)
+    handover = [e for e in c.events if isinstance(e, Assigned)]
+    assert [(e.handler, e.department) for e in handover] == [("SR-102", "customer_service")]
+    clocks = {s.name: s for s in desk.clocks(cid, _at(3, 10, 6))}
+    assert clocks["to_customer_service"].state is ClockState.MISSED
+    assert clocks["department_result"].due == _at(6, 18)
+
+    desk.sweep(_at(6, 17, 55))
+    desk.deliver(_at(6, 17, 56))
+    (guards,) = _late(notes, cid)  # ESC-6: the receiving unit missed IN-5
+    assert "保安部" in guards
+    assert (cid, "department_result") in desk.sweep(_at(6, 18, 5)).escalated
+    desk.deliver(_at(6, 18, 6))
+    _, late = _late(notes, cid)
+    assert "客服部" in late
+    assert "工程维修部" not in late

@@ -2062,7 +2062,16 @@ class Desk:
             if not moved:
                 return ()
             complaint = evolve(complaint, moved)
-        assign = Assign(actor=actor, handler=holder.staff_id, rung=holder.rung)
+        # IN-5, DL-3: a complaint nobody took on yet (a guard's, never routed) is taken
+        # on by the holder's unit, as at intake: customer service reached, late, ends
+        # IN-5's clock and its acceptance starts DL-3's days.  Once a unit has it, a
+        # rung above (its head, the project manager) takes it on for that unit.
+        first = not any(isinstance(e, Assigned) for e in complaint.events)
+        assign = (
+            self._assign(complaint, holder, actor)
+            if first
+            else Assign(actor=actor, handler=holder.staff_id, rung=holder.rung)
+        )
         return (*moved, *self._decided(complaint, assign, now))
 
     def _decided(self, complaint: Complaint, command: Command, now: datetime) -> tuple[Event, ...]:
