@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 
 from complaintcore.core.deadlines import ClockState
-from complaintcore.core.models import Assigned
+from complaintcore.core.models import Assigned, Forwarded
 from complaintcore.core.workflow import Assess, Assign, Classify, Escalate, Reply
 from complaintcore.desk import Desk
 from complaintcore.testing import RecordingNotifier, make_desk
@@ -158,16 +158,15 @@ def test_at_the_top_rung_a_command_after_the_deadline_does_not_hide_the_breach()
 
 
 @pytest.mark.procedure("IN-5")
-@pytest.mark.procedure("DL-3")
+@pytest.mark.procedure("CLS-3")
 @pytest.mark.procedure("ESC-6")
 def test_a_guards_complaint_the_sweep_hands_to_customer_service_has_reached_it() -> None:
     """A night guard registers a leak on Mon 2 Nov 10:00 and routes it to nobody.  IN-5:
     it reaches customer service within 24 hours, so the sweep after Tue 3 Nov 10:00
     escalates it to a complaint handler of customer service, which then has it: the
-    clock is met late, not breached for good.  DL-3's 3 working days run from that
-    acceptance (Wed 4, Thu 5, Fri 6: due Fri 6 Nov 18:00), and the department reported
-    late then is customer service, which held it, not engineering, which never got
-    it (review s33A F01: the handover named no unit)."""
+    clock is met late, not breached for good (review s33A F01), and the guards' unit
+    is reported late (ESC-6).  The leak stays engineering's (CLS-3): customer service
+    holds it, not owns it (review s33E F01)."""
     notes = RecordingNotifier()
     desk = make_desk(notifiers=[notes])
     guard = intake(
@@ -180,18 +179,31 @@ def test_a_guards_complaint_the_sweep_hands_to_customer_service_has_reached_it()
     assert desk.sweep(_at(3, 9, 55)).escalated == ()
     assert (cid, "to_customer_service") in desk.sweep(_at(3, 10, 5)).escalated
     c = desk.get(cid)
-    handover = [e for e in c.events if isinstance(e, Assigned)]
-    assert [(e.handler, e.department) for e in handover] == [("SR-102", "customer_service")]
+    assert [(e.actor, e.to_unit) for e in c.events if isinstance(e, Forwarded)] == [
+        ("system", "customer_service")
+    ]
+    assert [(e.handler, e.department) for e in c.events if isinstance(e, Assigned)] == [
+        ("SR-102", "")
+    ]
+    assert (c.state.unit, c.state.department, c.state.handler) == (
+        "customer_service",
+        "engineering",
+        "SR-102",
+    )
     clocks = {s.name: s for s in desk.clocks(cid, _at(3, 10, 6))}
     assert clocks["to_customer_service"].state is ClockState.MISSED
-    assert clocks["department_result"].due == _at(6, 18)
-
-    desk.sweep(_at(6, 17, 55))
-    desk.deliver(_at(6, 17, 56))
-    (guards,) = _late(notes, cid)  # ESC-6: the receiving unit missed IN-5
+    desk.deliver(_at(3, 10, 6))
+    (guards,) = _late(notes, cid)
     assert "保安部" in guards
-    assert (cid, "department_result") in desk.sweep(_at(6, 18, 5)).escalated
-    desk.deliver(_at(6, 18, 6))
-    _, late = _late(notes, cid)
-    assert "客服部" in late
-    assert "工程维修部" not in late
+
+    # once a unit has it, the sweep's next handover (DL-1's reply missed) forwards nothing
+    routed = desk.receive(
+        intake("卫生间漏水，天花板渗水", received_at=_at(2, 10, 5), receiver="SR-103"),
+        now=_at(2, 10, 5),
+    )
+    assert routed.state.handler == "SR-201"
+    desk.sweep(_at(30, 18))
+    again = desk.get(routed.id)
+    assert len([e for e in again.events if isinstance(e, Assigned)]) > 1  # swept up
+    assert not any(isinstance(e, Forwarded) for e in again.events)
+    assert again.state.department == "engineering"

@@ -183,8 +183,10 @@ def test_late_forwarding_is_escalated_and_reported(
     report = desk.sweep(clock.advance(hours=25))
     assert (c.id, "to_customer_service") in report.escalated
     c = desk.get(c.id)
-    assert [e.kind for e in c.events[-2:]] == ["escalated", "assigned"]
-    assert c.events[-2].trigger is Trigger.DEADLINE_MISSED  # type: ignore[attr-defined]
+    # it reached customer service then, late: the desk's forward (review s33A F01)
+    assert [e.kind for e in c.events[-3:]] == ["escalated", "forwarded", "assigned"]
+    assert c.events[-3].trigger is Trigger.DEADLINE_MISSED  # type: ignore[attr-defined]
+    assert c.events[-2].to_unit == "customer_service"  # type: ignore[attr-defined]
     # held at its new rung: sunrise's only complaint handler (客服专员)
     assert (c.state.rung, c.state.handler) == ("complaint_handler", "SR-102")
     desk.deliver(clock())  # the outbox is sent apart from intake

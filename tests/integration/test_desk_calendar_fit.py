@@ -40,7 +40,9 @@ from complaintcore.core.errors import (
     NaiveDatetimeError,
     NoWorkingTimeError,
 )
+from complaintcore.core.models import Grouped, Linked
 from complaintcore.core.rulepack import RulePack
+from complaintcore.testing import make_desk
 
 pytest.importorskip("holidays")
 
@@ -293,3 +295,80 @@ def test_a_bulk_intake_refuses_a_deadline_past_the_calendar_alone() -> None:
     assert not isinstance(first, Exception)
     assert not isinstance(last, Exception)
     assert sorted(row.id for row in desk.rows(status=None)) == sorted([first.id, last.id])
+
+
+# --------------------------------------------------------------------------- s33E F02, F03
+
+SH = ZoneInfo("Asia/Shanghai")
+END = datetime(2040, 12, 31, 10, 0, tzinfo=SH)  # the shipped cn-property calendar ends 2040
+
+
+def _cn_row(day: int, who: int, room: str, unit: str, receiver: str, building: str = "3") -> Intake:
+    return Intake(
+        complainant=Complainant(f"业主{who}", f"1381234567{who}", room, building, "sunrise"),
+        channel="phone",
+        received_at=datetime(2040, 12, day, 9, who, tzinfo=SH),
+        receiver=receiver,
+        receiver_unit=unit,
+        summary="楼上漏水，天花板渗水",
+        site="sunrise",
+    )
+
+
+@pytest.mark.procedure("IMP-3")
+@pytest.mark.procedure("HDL-5")
+@pytest.mark.parametrize("case", ["repeats", "group"])
+def test_a_row_refused_for_the_calendars_end_is_never_counted_by_the_rows_stored(
+    case: str,
+) -> None:
+    """A row whose first deadline (DL-1's reply, 3 working days) runs past 31 Dec 2040
+    is refused before the batch is linked and grouped: the owner's two stored
+    raisings are not "raised repeatedly" by a third that does not exist (IMP-3's
+    threshold is 3), and two owners make no concentrated issue (HDL-5's minimum is
+    3 complainants) (review s33E F02)."""
+    desk = make_desk()
+    guard, cs = ("security", "SR-302"), ("customer_service", "SR-103")
+    if case == "repeats":
+        rows = [
+            _cn_row(3, 1, "3-2-1201", *guard),
+            _cn_row(10, 1, "3-2-1201", *guard),
+            _cn_row(28, 1, "3-2-1201", *cs),
+        ]
+    else:
+        rows = [
+            _cn_row(26, 1, "3-2-1201", *guard),
+            _cn_row(26, 2, "3-2-1202", *guard),
+            _cn_row(28, 3, "3-2-1203", *cs),
+        ]
+    *stored, refused = desk.receive_many(rows, now=END, route=False)
+    assert isinstance(refused, NoWorkingTimeError)
+    ids = {r.id for r in stored if not isinstance(r, Exception)}
+    assert len(ids) == 2
+    for cid in ids:
+        c = desk.get(cid)
+        assert c.state.facts == frozenset()
+        assert c.state.issue == ""
+        named: set[str] = set()
+        for e in c.events:
+            if isinstance(e, Linked):
+                named |= {*e.same_complainant, *e.same_room, *e.same_matter, e.repeated_by}
+                assert e.raisings < 3
+            if isinstance(e, Grouped):
+                named |= set(e.members)
+        assert named - {""} <= ids
+
+
+@pytest.mark.procedure("DL-7")
+def test_a_row_past_the_calendars_end_is_refused_whatever_row_comes_before_it() -> None:
+    """Refused in a batch as ``receive`` refuses it, also after a row of the same
+    history received weeks before (already overdue): its own deadlines are computed,
+    not the shared due time of the earlier one (review s33E F03)."""
+    late = _cn_row(28, 2, "2-1-101", "customer_service", "SR-103", building="2")
+    with pytest.raises(NoWorkingTimeError):
+        make_desk().receive(late, now=END, route=False)
+    early = _cn_row(3, 1, "1-1-101", "customer_service", "SR-103", building="1")
+    desk = make_desk()
+    first, second = desk.receive_many([early, late], now=END, route=False)
+    assert not isinstance(first, Exception)
+    assert isinstance(second, NoWorkingTimeError)
+    assert [row.id for row in desk.rows(status=None)] == [first.id]

@@ -189,7 +189,7 @@ def test_in5_escalation_is_held_by_a_complaint_handler_who_is_warned() -> None:
     assert desk.sweep(at(14, 10)).escalated == ()
     assert desk.sweep(at(14, 10, 1)).escalated == ((c.id, "to_customer_service"),)
     c = desk.get(c.id)
-    assert [e.kind for e in c.events[-2:]] == ["escalated", "assigned"]
+    assert [e.kind for e in c.events[-3:]] == ["escalated", "forwarded", "assigned"]
     assert (c.state.rung, c.state.handler) == ("complaint_handler", "SR-102")
     assert told(desk, notes, at(14, 10, 1), "assigned", c.id) == ["SR-102"]
     notes.sent.clear()  # IN-5's own at-risk warning, sent to security on Friday

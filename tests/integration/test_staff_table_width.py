@@ -232,3 +232,25 @@ def test_every_heading_stays_distinct_at_every_width_from_80(lang: str) -> None:
         print_staff(console, _every_figure(), t, directory)
         layouts.add(check(buffer.getvalue(), t, width, expected))
     assert layouts == {"blocks", "table"}
+
+
+@pytest.mark.procedure("PEN-1")
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_narrow_terminals_blocks_never_wrap_to_the_first_column(lang: str) -> None:
+    """Column 0 starts a person's block: below 80 columns the figures and the severe
+    marker wrap under their own indent, never back to column 0, where they would
+    read as another person (review s33E F05), and no word is lost."""
+    t = translator(lang)
+    directory = load_sample_staff(pack=load_pack("cn-property"))
+    marker = t("Severe: {what}", what=t("to be handed to the company"))
+    for width in range(24, 80):
+        buffer = io.StringIO()
+        console = Console(file=buffer, width=width, color_system=None)
+        print_staff(console, _every_figure(), t, directory)
+        lines = buffer.getvalue().splitlines()
+        first = next(i for i, line in enumerate(lines) if line.startswith("SR-302"))
+        block = lines[first:]
+        assert all(line.startswith(" ") for line in block[1:]), (width, block)
+        assert max(cell_len(line.rstrip()) for line in block) <= width
+        text = "".join(line[len(block[1]) - len(block[1].lstrip()) :] for line in block[1:])
+        assert "".join(marker.split()) in "".join(text.split()), (width, block)

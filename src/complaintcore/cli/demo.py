@@ -1591,6 +1591,10 @@ class _Simulation:
             self.schedule(life, index, now)
 
     def do_forward(self, life: _Life, c: Complaint, now: datetime) -> None:
+        if c.state.unit == self.pack.customer_service:
+            # IN-5: forwarded too late, the sweep has already handed it to customer service
+            self.ensure_handler(c, now)
+            return
         note = (
             "值班受理，转客服部登记处理" if life.receiver_unit == "security" else "转客服部登记处理"
         )

@@ -333,8 +333,8 @@ def print_staff(
             f"{name} {value}" for name, value in zip(head[2:-1], cells[2:-1], strict=True) if value
         ]
         lines = _packed(figures, room)
-        if cells[-1]:
-            lines.append(t("Severe: {what}", what=cells[-1]))
+        if cells[-1]:  # at words, under the figures: column 0 starts a person
+            lines += _packed(t("Severe: {what}", what=cells[-1]).split(" "), room, gap=" ")
         for i, line in enumerate(lines or [""]):
             lead = person if i == 0 else ""
             text = Text(lead + " " * (indent - cell_len(lead)) + line, overflow="fold")
@@ -346,11 +346,24 @@ _UNBOUNDED = 10_000
 
 
 def _packed(items: Sequence[str], room: int, gap: str = " · ") -> list[str]:
-    """``items`` as lines of at most ``room`` cells, an item never split across two."""
+    """``items`` as lines of at most ``room`` cells, an item never split across two
+    unless it is wider than a line by itself (then cut into lines of ``room``)."""
     lines: list[str] = []
     for item in items:
         if lines and cell_len(lines[-1] + gap + item) <= room:
             lines[-1] += gap + item
-        else:
+        elif cell_len(item) <= room:
             lines.append(item)
+        else:
+            lines.extend(_cut(item, room))
     return lines
+
+
+def _cut(text: str, room: int) -> list[str]:
+    """``text`` in pieces of at most ``room`` cells (a wide character is two)."""
+    pieces = [""]
+    for char in text:
+        if pieces[-1] and cell_len(pieces[-1] + char) > room:
+            pieces.append("")
+        pieces[-1] += char
+    return pieces

@@ -85,6 +85,7 @@ from complaintcore.core.workflow import (
     Classify,
     Command,
     Escalate,
+    Forward,
     Link,
     Register,
     Regrade,
@@ -1597,10 +1598,24 @@ class Desk:
                     # passed to the first with someone, and held there (ESC-2)
                     more = self._hold_at_rung(complaint, actor, now)
                 complaint, events = evolve(complaint, more), [*events, *more]
+        self._require_deadlines_in_calendar(complaint, now)
         outbox = self._telling.outbox_for(complaint, events, now) + self._telling.duty_outbox(
             complaint, events, now
         )
         return complaint, events, outbox
+
+    def _require_deadlines_in_calendar(self, complaint: Complaint, now: datetime) -> None:
+        """DL-7: in the calendar's last year a new complaint's first deadlines may run
+        past its end.  They are computed whole here, before a bulk batch links or
+        groups it with the others (HDL-5, IMP-3), so such a complaint is refused
+        alone and never counted by those stored, whatever other complaint it shares
+        its history's shape with.  Earlier years cost nothing: no first deadline
+        runs a year."""
+        cal = self.calendar
+        if now.astimezone(cal.tz).year < cal.years[1]:
+            return
+        compute_clocks(complaint, self.pack, cal, now, explain=False)
+        compute_duties(complaint, self.pack, cal, now, explain=False)
 
     def _classify_command(self, complaint: Complaint, actor: str) -> Classify:
         """IN-2, CLS-1: the host's classification, or the pack's keywords when its hook
@@ -2062,17 +2077,32 @@ class Desk:
             if not moved:
                 return ()
             complaint = evolve(complaint, moved)
-        # IN-5, DL-3: a complaint nobody took on yet (a guard's, never routed) is taken
-        # on by the holder's unit, as at intake: customer service reached, late, ends
-        # IN-5's clock and its acceptance starts DL-3's days.  Once a unit has it, a
-        # rung above (its head, the project manager) takes it on for that unit.
-        first = not any(isinstance(e, Assigned) for e in complaint.events)
-        assign = (
-            self._assign(complaint, holder, actor)
-            if first
-            else Assign(actor=actor, handler=holder.staff_id, rung=holder.rung)
+        reached = self._reached_customer_service(complaint, holder, now)
+        if reached:
+            complaint = evolve(complaint, reached)
+        assign = Assign(actor=actor, handler=holder.staff_id, rung=holder.rung)
+        return (*moved, *reached, *self._decided(complaint, assign, now))
+
+    def _reached_customer_service(
+        self, complaint: Complaint, holder: StaffMember, now: datetime
+    ) -> tuple[Event, ...]:
+        """IN-5: a complaint another unit received and never passed on (a guard's),
+        handed by the sweep to a complaint handler of customer service, has reached
+        customer service then, late: recorded as the desk's forward to it, so IN-5's
+        clock stops.  The classified department stays the one responsible (CLS-3):
+        the handler holds the complaint for customer service, which owes DL-3's
+        hand-over to it."""
+        cs = self.pack.customer_service
+        if holder.department != cs or complaint.state.unit == cs:
+            return ()
+        if any(isinstance(e, Assigned) for e in complaint.events):
+            return ()  # routed before: a unit took it on, and a rung above has it now
+        forward = Forward(
+            actor=access.SYSTEM_ACTOR,
+            to_unit=cs,
+            note="转交客服部（超时，IN-5）/ reached customer service, late (IN-5)",
         )
-        return (*moved, *self._decided(complaint, assign, now))
+        return self._decided(complaint, forward, now)
 
     def _decided(self, complaint: Complaint, command: Command, now: datetime) -> tuple[Event, ...]:
         """A command the desk decides on its own (routing): a refusal leaves the
