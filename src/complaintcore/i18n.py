@@ -966,7 +966,34 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     ),
     # an office's typos: a phone, a time, a schema name, a period report
     (N_("{field} is not a recognised number ({kinds})"), {"field": "field", "kinds": "phones"}),
-    (N_("expected an ISO date-time like 2025-11-14T17:30"), {}),
+    (
+        N_(
+            "expected a date-time, year first, like 2025-11-14T17:30, 2025-11-14 17:30"
+            " or 2025/11/14 17:30 (never day or month first: 11/12/2025 is ambiguous)"
+        ),
+        {},
+    ),
+    (
+        N_(
+            "expected a date or date-time, year first, like 2025-11-14, 2025/11/14"
+            " or 2025/11/14 17:30 (never day or month first: 11/12/2025 is ambiguous)"
+        ),
+        {},
+    ),
+    (
+        N_(
+            "a number, not a date-time (an Excel serial date?):"
+            " format the column as yyyy-mm-dd hh:mm"
+        ),
+        {},
+    ),
+    (
+        N_(
+            "changed while it was being imported; run the import again"
+            " (rows already stored come back as duplicates)"
+        ),
+        {},
+    ),
     (N_("a date alone: give the time of day too, like 2025-11-14T17:30"), {}),
     (N_("pack {pack} declares no indicators"), {}),
     (N_("unknown schema; did you mean {name}?"), {}),

@@ -230,7 +230,8 @@ def test_rows_rejected_for_a_bad_channel_or_time_read_in_chinese(
     reasons = [row["reason"] for row in json.loads(result.stdout)["rejected"]]
     assert reasons == [
         "channel：未知的渠道；应为以下之一：phone, in_person, written, hotline, web, forwarded",
-        "received_at：应为 ISO 时间，例如 2025-11-14T17:30",
+        "received_at：应为年份在前的日期时间，例如 2025-11-14T17:30、2025-11-14 17:30 或"
+        " 2025/11/14 17:30（日或月不可在前：11/12/2025 有歧义）",
     ]
 
 

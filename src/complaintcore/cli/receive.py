@@ -162,7 +162,9 @@ def receive(
 
 
 def _import_document(rows: list[dict[str, object]], done: ImportSummary) -> dict[str, Any]:
-    """The ``--json`` result of ``receive --file``: the counts and every row so far."""
+    """The ``--json`` result of ``receive --file``: the counts and every row so far,
+    in the file's order (rows are taken in order of received_at, IMP-3)."""
+    rows = sorted(rows, key=lambda r: int(str(r["line"])))
     rejected = [
         {"row": r["line"], "line": r["line"], "reason": r["reason"]}
         for r in rows
@@ -206,13 +208,28 @@ def _receive_file(ctx: Ctx, path: Path, *, route: bool, encoding: str | None) ->
     ctx.partial = lambda: _import_document(rows, run.summary)
     with progress(ctx.t("importing"), total=total) as step:
         for result in run:
+            warning = ""  # F05: a row stored again under another key
             if result.error is not None:
                 reason = _reason(ctx, result.error)
                 text = ctx.t("line {line}: rejected: {reason}", line=result.line, reason=reason)
                 rows.append({"line": result.line, "outcome": "rejected", "reason": reason})
             elif result.outcome == "stored":
                 text = ctx.t("line {line}: stored {id}", line=result.line, id=result.complaint_id)
-                rows.append({"line": result.line, "outcome": "stored", "id": result.complaint_id})
+                row: dict[str, object] = {
+                    "line": result.line,
+                    "outcome": "stored",
+                    "id": result.complaint_id,
+                }
+                if result.same_as:
+                    row["likely_duplicate_of"] = result.same_as
+                    warning = ctx.t(
+                        "line {line}: warning: likely a duplicate of {id} (the same"
+                        " complainant, received_at and summary); overlapping exports need"
+                        " an idempotency_key column",
+                        line=result.line,
+                        id=result.same_as,
+                    )
+                rows.append(row)
             else:
                 text = ctx.t(
                     "line {line}: duplicate of {id}", line=result.line, id=result.complaint_id
@@ -222,7 +239,9 @@ def _receive_file(ctx: Ctx, path: Path, *, route: bool, encoding: str | None) ->
                 )
             if not ctx.json:
                 ctx.say(text)
-            step(result.line, total)
+                if warning:
+                    ctx.say(warning)
+            step(len(rows), total)  # rows come in order of received_at, not of lines
     done = run.summary
     summary = ctx.t(
         "imported: {stored} stored, {duplicated} duplicated, {rejected} rejected"

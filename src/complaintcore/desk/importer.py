@@ -26,6 +26,11 @@ number and a one-line reason that names the field, never a cell's value
   name and the row's cells (:func:`row_key`), so a file re-run after a crash,
   or after fixing its rejected rows, stores nothing twice.
 
+The rows are taken in order of ``received_at`` (IMP-3: a complaint is linked to
+the earlier-received ones, so a newest-first export must link as an
+oldest-first one does): a first reading keeps each row's place and time, a few
+numbers a row, and each row is then read again alone from its place.
+
 The command line's ``receive --file`` is a thin layer over this module.
 """
 
@@ -36,15 +41,19 @@ import csv
 import hashlib
 import io
 import json
+import logging
+import os
 import re
+from array import array
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Final, Literal
+from typing import IO, TYPE_CHECKING, Any, Final, Literal, Protocol
 
 import attrs
 
+from complaintcore.core.concentration import complainant_key
 from complaintcore.core.errors import (
     ComplaintCoreError,
     FieldProblem,
@@ -59,9 +68,13 @@ from complaintcore.core.models import (
     require_aware,
 )
 from complaintcore.core.validity import MANDATORY_FIELDS, _missing_reason
+from complaintcore.desk.ports import BatchIntakeStore, RelatedQuery
 
 if TYPE_CHECKING:
+    from complaintcore.core.models import Complaint
     from complaintcore.desk.service import Desk
+
+log = logging.getLogger("complaintcore.desk")
 
 __all__ = [
     "ENCODINGS",
@@ -121,6 +134,9 @@ class RowResult:
     reason: str = ""
     error: ComplaintCoreError | None = attrs.field(default=None, eq=False, repr=False)
     """The refusal itself (for a caller that words it in another language)."""
+    same_as: str = ""
+    """A complaint stored before with the same complainant, ``received_at`` and
+    summary as this stored row: likely the same one, under another key."""
 
 
 @attrs.frozen
@@ -238,23 +254,38 @@ _CHUNK = 1 << 16
 """Bytes read at a time when splitting lines."""
 
 
-def _raw_lines(stream: IO[bytes]) -> Iterator[bytes | None]:
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def _raw_lines(stream: _Readable, starts: array[int] | None = None) -> Iterator[bytes | None]:
     """Physical lines as bytes, each ended by ``\n`` (a bare CR is a line end too,
     so a row pasted from a Mac file is its own row); one longer than
     :data:`MAX_LINE_BYTES` is ``None``, skipped without being held in memory
-    (detection and reading agree on lines)."""
+    (detection and reading agree on lines).
+
+    ``starts`` gets each line's offset in the stream as it is yielded (from the
+    position reading began at), so an import can read a row again alone.
+    """
     parts: list[bytes] = []  # the line so far: each read is searched once (linear)
     size = 0
     skipping = False  # inside a line already found too long
     carry = b""  # a CR that ended the last read: its LF may come next
+    base = 0  # the offset of the next byte read
+    line_start = 0
     while chunk := stream.read(_CHUNK):
         data = carry + chunk
+        at = base - len(carry)  # the offset of data[0]
+        base += len(chunk)
         carry = b""
         start = 0
         for m in _EOL.finditer(data):
             if m.end() == len(data) and data.endswith(b"\r"):
                 break  # a CR at the end of what is read: its LF may come next
             piece, start = data[start : m.start()], m.end()
+            if starts is not None:
+                starts.append(line_start)
+            line_start = at + m.end()
             if skipping or size + len(piece) > MAX_LINE_BYTES:
                 skipping = False
                 yield None
@@ -269,6 +300,8 @@ def _raw_lines(stream: IO[bytes]) -> Iterator[bytes | None]:
             size += len(rest)
             if size > MAX_LINE_BYTES:
                 parts, size, skipping = [], 0, True
+    if starts is not None and (skipping or carry or parts):
+        starts.append(line_start)
     if skipping:
         yield None
     elif carry:
@@ -277,14 +310,17 @@ def _raw_lines(stream: IO[bytes]) -> Iterator[bytes | None]:
         yield b"".join(parts)
 
 
-def _lines(stream: IO[bytes], encoding: str) -> Iterator[tuple[int, str | InvalidInputError]]:
-    """Physical lines, decoded one by one, with their numbers; a bad one is its error.
+def _lines(
+    stream: _Readable, encoding: str, *, first: int = 1, starts: array[int] | None = None
+) -> Iterator[tuple[int, str | InvalidInputError]]:
+    """Physical lines, decoded one by one, with their numbers (from ``first``: a row
+    read again alone); a bad one is its error.
 
     In a GB18030 file a non-ASCII line that is valid UTF-8 is taken for a UTF-8
     line and rejected: GB18030 would decode it too, into other characters, and
     the garbled row would be stored without a word.
     """
-    for number, raw in enumerate(_raw_lines(stream), 1):
+    for number, raw in enumerate(_raw_lines(stream, starts), first):
         if raw is None:
             yield (
                 number,
@@ -339,13 +375,28 @@ def read_rows(
     :raises InvalidInputError: the CSV header is missing or names an unknown
         column (``line 1, column 3``); no row can be read without it.
     """
+    return _read_rows(stream, fmt=fmt, encoding=encoding)
+
+
+def _read_rows(
+    stream: _Readable,
+    *,
+    fmt: Literal["csv", "jsonl"],
+    encoding: str,
+    first: int = 1,
+    starts: array[int] | None = None,
+    columns: list[str] | None = None,
+) -> Iterator[RowOrError]:
+    """:func:`read_rows`, with what reading a row again alone needs: each line's
+    offset (``starts``), the CSV header read (``columns``, filled when empty), and
+    the number of the line the stream begins on (``first``)."""
     if encoding not in ENCODINGS:
         raise InvalidInputError("encoding", f"expected one of {', '.join(ENCODINGS)}")
-    lines = _lines(stream, encoding)
+    lines = _lines(stream, encoding, first=first, starts=starts)
     if fmt == "jsonl":
         yield from _json_rows(lines)
     elif fmt == "csv":
-        yield from _csv_rows(lines)
+        yield from _csv_rows(lines, columns)
     else:
         raise InvalidInputError("format", "expected csv or jsonl")
 
@@ -466,11 +517,17 @@ def _quotes_open(text: str) -> bool:
     return text.count('"') % 2 == 1
 
 
-def _csv_rows(lines: Iterator[tuple[int, str | InvalidInputError]]) -> Iterator[RowOrError]:
+def _csv_rows(
+    lines: Iterator[tuple[int, str | InvalidInputError]], columns: list[str] | None = None
+) -> Iterator[RowOrError]:
     """CSV rows; a row may span lines inside quotes, but an unclosed quote is
-    rejected on its first line and the lines after it are read again."""
+    rejected on its first line and the lines after it are read again.
+
+    ``columns``, when given, gets the header once it is read; given filled, it
+    is the header already read (a row read again alone, without its file's first line).
+    """
     again: deque[tuple[int, str | InvalidInputError]] = deque()
-    header: list[str] | None = None
+    header: list[str] | None = list(columns) if columns else None
 
     def take() -> tuple[int, str | InvalidInputError] | None:
         if again:
@@ -537,6 +594,8 @@ def _csv_rows(lines: Iterator[tuple[int, str | InvalidInputError]]) -> Iterator[
             continue
         if header is None:
             header = _header(number, cells)
+            if columns is not None:
+                columns[:] = header
             continue
         if len(cells) != len(header):  # a missing cell would silently take its default
             yield (
@@ -614,22 +673,66 @@ def _flag(row: Row, key: str) -> bool:
     return word in _YES
 
 
+_SLASHED: Final = re.compile(
+    r"(\d{4})/(\d{1,2})/(\d{1,2})(?: +(\d{1,2}):(\d{2})(?::(\d{2}))?)?", re.ASCII
+)
+"""A year-first date (and time) as Excel on a Chinese Windows writes it: ``2026/3/5 14:20``."""
+
+_NUMBER: Final = re.compile(r"\d+(?:\.\d*)?", re.ASCII)
+"""An Excel serial date (``46086.60417``): days since 1899-12-30 in no time zone."""
+
+
+def _parse_time(text: str, zone: tzinfo) -> tuple[datetime, bool] | None:
+    """A time cell read (in ``zone`` without an offset), and whether it is a date
+    alone; None if it is neither ISO nor year-first with slashes.  Day- or
+    month-first forms are never guessed: ``03/05/2026`` is 3 May in London but
+    5 March in New York."""
+    if not text.isascii():
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    else:
+        return (value if value.tzinfo else value.replace(tzinfo=zone)), is_date_only(text)
+    m = _SLASHED.fullmatch(text)
+    if m is None:
+        return None
+    year, month, day, hour, minute, second = (int(g or 0) for g in m.groups())
+    try:
+        return datetime(year, month, day, hour, minute, second, tzinfo=zone), m.group(4) is None
+    except ValueError:  # 2026/2/30, 25:00
+        return None
+
+
 def _time(text: str, zone: tzinfo, key: str = "received_at") -> datetime:
     """A time cell; ``received_at`` must carry its time of day (REC-1: a date alone
     would be midnight, starting every clock hours before it was taken), while the
     day an issue arose (``occurred_at``) may be a date."""
-    try:
-        if not text.isascii():
-            raise ValueError
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInputError(key, "expected an ISO date-time like 2025-11-14T17:30") from None
-    if key == "received_at" and is_date_only(text):
+    parsed = _parse_time(text, zone)
+    if parsed is None:
+        if _NUMBER.fullmatch(text):
+            raise InvalidInputError(
+                key,
+                "a number, not a date-time (an Excel serial date?):"
+                " format the column as yyyy-mm-dd hh:mm",
+            )
+        if key == "received_at":
+            raise InvalidInputError(
+                key,
+                "expected a date-time, year first, like 2025-11-14T17:30, 2025-11-14 17:30"
+                " or 2025/11/14 17:30 (never day or month first: 11/12/2025 is ambiguous)",
+            )
+        raise InvalidInputError(
+            key,
+            "expected a date or date-time, year first, like 2025-11-14, 2025/11/14"
+            " or 2025/11/14 17:30 (never day or month first: 11/12/2025 is ambiguous)",
+        )
+    value, date_only = parsed
+    if key == "received_at" and date_only:
         raise InvalidInputError(
             key, "a date alone: give the time of day too, like 2025-11-14T17:30"
         )
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=zone)
     return require_aware(value, key)
 
 
@@ -721,7 +824,8 @@ def row_key(source: str, row: Row, occurrence: int = 1) -> str:
 
 
 class FileImport:
-    """One import of a file into a desk; iterate it for a :class:`RowResult` per row.
+    """One import of a file into a desk; iterate it for a :class:`RowResult` per row,
+    in order of ``received_at`` (a row that cannot be read keeps its place).
 
     ::
 
@@ -769,6 +873,8 @@ class FileImport:
         self.fmt: Literal["csv", "jsonl"] = fmt
         self.batch = batch
         self._counts: Counter[str] = Counter()
+        self._mine: dict[datetime, set[str]] = {}
+        """This import's complaints by received_at (the latest instant's only)."""
 
     @property
     def summary(self) -> ImportSummary:
@@ -784,38 +890,104 @@ class FileImport:
 
     def __iter__(self) -> Iterator[RowResult]:
         with self.path.open("rb") as stream:
+            stamp = _stamp(stream)
             if self.encoding is None:
                 self.encoding = detect_encoding(stream)
-            yield from self._run(stream)
+            survey = self._survey(stream, stamp)
+            yield from self._run(stream, survey)
 
-    def _run(self, stream: IO[bytes]) -> Iterator[RowResult]:
+    def _survey(self, stream: IO[bytes], stamp: tuple[int, int]) -> _Survey:
+        """The first reading (IMP-3): every row's place, and the order of received_at
+        the readable ones are taken in; a few numbers a row, never a cell."""
         assert self.encoding is not None
-        numbers: deque[int] = deque()
+        line_starts: array[int] = array("q")
+        columns: list[str] = []
+        lines, starts, places, times = array("q"), array("q"), array("q"), array("q")
+        refused: dict[int, ComplaintCoreError] = {}
+        origin = stream.tell()  # line offsets count from here
+        rows = _read_rows(
+            stream, fmt=self.fmt, encoding=self.encoding, starts=line_starts, columns=columns
+        )
+        for place, (number, row) in enumerate(rows):
+            lines.append(number)
+            starts.append(origin + line_starts[number - 1])
+            if isinstance(row, ComplaintCoreError):
+                refused[place] = row
+                continue
+            try:
+                received = intake_from_row(row, zone=self.desk.zone).received_at
+            except ComplaintCoreError as exc:
+                refused[place] = exc
+                continue
+            places.append(place)
+            times.append((received - _EPOCH) // _MICROSECOND)
+        starts.append(stream.tell())  # the end of the last row
+        ranked = sorted(range(len(places)), key=times.__getitem__)  # stable: ties in file order
+        order = array("q", (places[k] for k in ranked))
+        return _Survey(lines, starts, refused, order, columns, stamp)
+
+    def _in_order(
+        self, stream: IO[bytes], survey: _Survey
+    ) -> Iterator[tuple[int, Intake | ComplaintCoreError]]:
+        """Every row with its line: the readable ones by received_at, each read again
+        alone, in the places they leave free; a refused row keeps its own place."""
         seen: Counter[str] = Counter()
-        zone = self.desk.zone
+        ranked = iter(survey.order)
+        for place, line in enumerate(survey.lines):
+            refusal = survey.refused.get(place)
+            if refusal is not None:
+                yield line, refusal
+                continue
+            taken = next(ranked)
+            row = self._read_again(stream, survey, taken)
+            try:
+                intake = intake_from_row(row, zone=self.desk.zone)
+                if not intake.idempotency_key:
+                    base = row_key(self.source, row)
+                    seen[base] += 1  # identical rows share a time: still in file order
+                    key = row_key(self.source, row, seen[base])
+                    intake = attrs.evolve(intake, idempotency_key=key)
+            except ComplaintCoreError as exc:
+                yield survey.lines[taken], exc
+                continue
+            yield survey.lines[taken], intake
+
+    def _read_again(self, stream: IO[bytes], survey: _Survey, place: int) -> Row:
+        """The row at ``place``, read alone from its bytes.
+
+        :raises InvalidInputError: the file changed since it was first read (its
+            rows may have moved: none is guessed at).
+        """
+        assert self.encoding is not None
+        line = survey.lines[place]
+        if _stamp(stream) == survey.stamp:
+            window = _Slice(stream, survey.starts[place], survey.starts[place + 1])
+            rows = _read_rows(
+                window, fmt=self.fmt, encoding=self.encoding, first=line, columns=survey.columns
+            )
+            found = next(rows, None)
+            if found is not None and found[0] == line and not isinstance(found[1], Exception):
+                return found[1]
+        raise InvalidInputError(
+            "file",
+            "changed while it was being imported; run the import again"
+            " (rows already stored come back as duplicates)",
+        )
+
+    def _run(self, stream: IO[bytes], survey: _Survey) -> Iterator[RowResult]:
+        numbers: deque[int] = deque()
 
         def intakes() -> Iterator[Intake | ComplaintCoreError]:
-            for number, row in read_rows(stream, fmt=self.fmt, encoding=self.encoding or ""):
-                numbers.append(number)
-                if isinstance(row, ComplaintCoreError):
-                    yield row
-                    continue
-                try:
-                    intake = intake_from_row(row, zone=zone)
-                    if not intake.idempotency_key:
-                        base = row_key(self.source, row)
-                        seen[base] += 1
-                        key = row_key(self.source, row, seen[base])
-                        intake = attrs.evolve(intake, idempotency_key=key)
-                except ComplaintCoreError as exc:
-                    yield exc
-                    continue
+            for line, intake in self._in_order(stream, survey):
+                numbers.append(line)
                 yield intake
 
+        done: list[tuple[RowResult, Complaint | None]] = []
         for receipt in self.desk.receive_each(
             intakes(), now=self.now, route=self.route, batch=self.batch
         ):
             line = numbers.popleft()
+            new = None
             if receipt.failure is not None:
                 result = RowResult(
                     line, "rejected", reason=_reason(receipt.failure), error=receipt.failure
@@ -824,8 +996,109 @@ class FileImport:
                 assert receipt.complaint is not None
                 outcome: Outcome = "duplicate" if receipt.duplicate else "stored"
                 result = RowResult(line, outcome, complaint_id=receipt.complaint.id)
+                new = None if receipt.duplicate else receipt.complaint
+            done.append((result, new))
+            if len(done) >= self.batch:  # a batch the desk has stored: looked at together
+                yield from self._report(done)
+                done = []
+        yield from self._report(done)
+
+    def _report(self, done: list[tuple[RowResult, Complaint | None]]) -> Iterator[RowResult]:
+        same = self._stored_before([c for _, c in done if c is not None])
+        for result, new in done:
+            if new is not None and new.id in same:
+                result = attrs.evolve(result, same_as=same[new.id])
             self._counts[result.outcome] += 1
             yield result
+
+    def _stored_before(self, complaints: list[Complaint]) -> dict[str, str]:
+        """For each complaint just stored, another on the desk with the same complainant,
+        received_at and summary, if any: likely the same complaint, in a file of
+        another name or with its times written otherwise (its derived key differs).
+
+        One indexed question a complaint (the complainant's complaints received at
+        that instant: the store's ``related``, as repeat linking asks it), a batch at once where the
+        store can.  This import's own complaints at that instant are not counted
+        (identical rows of one file are complaints of their own); rows come in
+        order of received_at, so only the latest instant's are remembered.  A
+        failure only costs the warning (logged): the rows are stored.
+        """
+        if not complaints:
+            return {}
+        mine = self._mine
+        for c in complaints:
+            mine.setdefault(c.intake.received_at, set()).add(c.id)
+        asked: list[tuple[Complaint, RelatedQuery]] = []
+        for c in complaints:
+            person = c.intake.complainant
+            site = (c.intake.site or person.site).strip()
+            key = complainant_key(person)
+            at = c.intake.received_at
+            if site and key:
+                asked.append((c, RelatedQuery(site=site, since=at, until=at, complainant_key=key)))
+        found: dict[str, str] = {}
+        store = self.desk.store
+        try:
+            if isinstance(store, BatchIntakeStore):
+                answers = store.related_many([q for _, q in asked])
+            else:
+                answers = [store.related(**attrs.asdict(q, recurse=False)) for _, q in asked]
+            for (c, _query), earlier in zip(asked, answers, strict=True):
+                ours = mine[c.intake.received_at]
+                for other in earlier:
+                    if other.id in ours:
+                        continue
+                    if store.load(other.id).intake.summary == c.intake.summary:
+                        found[c.id] = other.id
+                        break
+        except ComplaintCoreError as exc:
+            log.warning("likely duplicates of an import's rows not looked for: %s", exc)
+        latest = max(mine)
+        self._mine = {latest: mine[latest]}
+        return found
+
+
+@attrs.frozen
+class _Survey:
+    """What the first reading of a file keeps (IMP-3): a few numbers a row, no cell."""
+
+    lines: array[int]
+    """Each row's first line, in file order."""
+    starts: array[int]
+    """Each row's offset in the file, then the end of its last row."""
+    refused: dict[int, ComplaintCoreError]
+    """Rows that cannot be read or made an intake, by place: each its refusal."""
+    order: array[int]
+    """The places of the other rows, by received_at (ties in file order)."""
+    columns: list[str]
+    """The CSV header."""
+    stamp: tuple[int, int]
+    """The file's size and modification time when it was opened."""
+
+
+class _Slice:
+    """Bytes ``[start, end)`` of an open file, read as a stream: a row read again."""
+
+    def __init__(self, stream: IO[bytes], start: int, end: int) -> None:
+        stream.seek(start)
+        self._stream = stream
+        self._left = end - start
+
+    def read(self, size: int = -1, /) -> bytes:
+        size = self._left if size < 0 else min(size, self._left)
+        data = self._stream.read(size)
+        self._left -= len(data)
+        return data
+
+
+def _stamp(stream: IO[bytes]) -> tuple[int, int]:
+    """A file's size and modification time: read twice, it must not change between."""
+    status = os.fstat(stream.fileno())
+    return status.st_size, status.st_mtime_ns
+
+
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND: Final = timedelta(microseconds=1)
 
 
 def _reason(exc: ComplaintCoreError) -> str:

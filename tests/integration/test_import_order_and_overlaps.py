@@ -1,0 +1,298 @@
+"""Bulk import: row order, overlapping exports and Excel's times (review s33C F04-F06).
+
+F04: a newest-first export linked no repeats (IMP-3, GRD-2), because each row was
+linked only to the rows imported before it.  F05: the same complaints in a file
+of another name were stored again without a word.  F06: Excel's ``2026/3/5
+14:20`` was rejected on every row, and its serial numbers with no advice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner, Result
+
+from complaintcore.adapters.memory_store import MemoryStore
+from complaintcore.adapters.sqlite_store import SqliteStore
+from complaintcore.cli import main
+from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.models import Fact, Linked
+from complaintcore.desk import Desk
+from complaintcore.desk.importer import FileImport
+from complaintcore.desk.ports import ComplaintStore
+from complaintcore.testing import make_desk
+
+SH = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2025, 11, 14, 17, 30, tzinfo=SH)
+HEADER = "name,phone,room,building,site,channel,summary,received_at,receiver"
+
+# one owner reports the same leak three times within the pack's 90 days (threshold 3)
+LEAK = [
+    "王伟,13811112001,3-1201,3,sunrise,phone,厨房漏水,2025-10-05T10:00,SR-103",
+    "王伟,13811112001,3-1201,3,sunrise,phone,厨房又漏水了,2025-10-20T10:00,SR-103",
+    "王伟,13811112001,3-1201,3,sunrise,phone,厨房还在漏水,2025-11-10T10:00,SR-103",
+]
+OTHER = "李娜,13811112002,5-0302,5,sunrise,phone,楼道灯不亮,2025-10-12T09:00,SR-103"
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(
+        main, ["--lang", "en", *args], env={"COMPLAINTCORE_NOW": NOW.isoformat()}
+    )
+
+
+@pytest.fixture
+def cli_desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", ".").exit_code == 0
+    return tmp_path
+
+
+def sqlite_desk(tmp_path: Path, name: str = "c.sqlite3") -> Desk:
+    return make_desk(store=SqliteStore(tmp_path / name))
+
+
+def write(path: Path, rows: list[str]) -> Path:
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def links_by_time(desk: Desk) -> dict[datetime, tuple[list[datetime], bool]]:
+    """Each complaint by its receipt: the receipts of the earlier ones it linked to,
+    and whether it is marked raised repeatedly (GRD-2)."""
+    complaints = list(desk.store.complaints())
+    when = {c.id: c.intake.received_at for c in complaints}
+    found = {}
+    for c in complaints:
+        own = [e for e in c.events if isinstance(e, Linked) and not e.repeated_by]
+        linked = sorted({when[i] for e in own for i in e.same_complainant})
+        found[c.intake.received_at] = (linked, Fact.RAISED_REPEATEDLY in c.state.facts)
+    return found
+
+
+# --------------------------------------------------------------------------- F04
+
+
+@pytest.mark.procedure("IMP-3")
+@pytest.mark.procedure("GRD-2")
+@pytest.mark.parametrize("batch", [1, 500])
+@pytest.mark.parametrize(
+    "order", [(0, 1, 2), (2, 1, 0), (1, 2, 0)], ids=["oldest-first", "newest-first", "mixed"]
+)
+def test_repeats_are_linked_whatever_the_order_of_the_rows(
+    tmp_path: Path, order: tuple[int, ...], batch: int
+) -> None:
+    rows = [LEAK[k] for k in order]
+    rows.insert(1, OTHER)
+    desk = sqlite_desk(tmp_path)
+    results = list(FileImport(desk, write(tmp_path / "export.csv", rows), now=NOW, batch=batch))
+    assert [r.outcome for r in results] == ["stored"] * 4
+    first, second, third = (
+        datetime(2025, m, d, 10, tzinfo=SH) for m, d in [(10, 5), (10, 20), (11, 10)]
+    )
+    found = links_by_time(desk)
+    assert found[first] == ([], True)
+    assert found[second] == ([first], True)
+    assert found[third] == ([first, second], True)
+    assert found[datetime(2025, 10, 12, 9, tzinfo=SH)] == ([], False)
+
+
+@pytest.mark.procedure("IMP-3")
+def test_rows_are_taken_by_received_at_and_a_bad_row_keeps_its_place(cli_desk: Path) -> None:
+    rows = [
+        "业主甲,13900000001,1-101,1,sunrise,phone,电梯停运,2025-11-10T09:00,SR-103",
+        "业主乙,13900000002,1-102,1,sunrise,phone,楼道垃圾,2025-11-05T09:00,SR-103",
+        "业主丙,13900000003,1-103,1,sunrise,phone,门禁坏了,yesterday,SR-103",
+        "业主丁,13900000004,1-104,1,sunrise,phone,绿化枯死,2025-11-01T09:00,SR-103",
+        "业主戊,13900000005,1-105,1,sunrise,phone,噪音扰民,2025-10-28T09:00,SR-103",
+    ]
+    write(cli_desk / "newest-first.csv", rows)
+    text = invoke("receive", "--file", "newest-first.csv")
+    assert text.exit_code == 1, text.output
+    said = text.stdout.splitlines()
+    # line 4 cannot be read: it keeps its place; the others fill theirs oldest first
+    assert [s.split(":")[0] for s in said[:-1]] == [
+        "line 6",
+        "line 5",
+        "line 4",
+        "line 3",
+        "line 2",
+    ]
+    assert said[2].startswith("line 4: rejected: received_at: ")
+    assert said[-1] == "imported: 4 stored, 0 duplicated, 1 rejected (5 rows, encoding utf-8)"
+    again = invoke("receive", "--file", "newest-first.csv", "--json")
+    document = json.loads(again.stdout)
+    assert [r["line"] for r in document["rows"]] == [2, 3, 4, 5, 6]  # the file's order
+    assert [r["outcome"] for r in document["rows"]] == ["duplicate"] * 2 + ["rejected"] + [
+        "duplicate"
+    ] * 2
+
+
+def test_a_file_changed_between_its_two_readings_stops_the_import(tmp_path: Path) -> None:
+    """The rows are read again from their places: a file rewritten meanwhile would
+    hand over a row's bytes cut anywhere, so the import stops instead."""
+    desk = sqlite_desk(tmp_path)
+    path = write(tmp_path / "export.csv", [*LEAK, OTHER])
+    run = iter(FileImport(desk, path, now=NOW, batch=1))
+    assert next(run).outcome == "stored"
+    with path.open("r+b") as f:  # an editor saving over it: the first row loses a byte
+        data = f.read()
+        f.seek(0)
+        f.write(data[:60] + data[61:])
+        f.truncate()
+    with pytest.raises(InvalidInputError) as caught:
+        next(run)
+    assert caught.value.path == "file"
+    assert "changed while it was being imported" in caught.value.reason
+    assert len(desk.rows()) == 1
+
+
+# --------------------------------------------------------------------------- F05
+
+
+def test_the_same_rows_in_a_file_of_another_name_are_flagged_as_likely_duplicates(
+    cli_desk: Path,
+) -> None:
+    twice = LEAK[0]  # a genuine second identical complaint: a row of its own
+    write(cli_desk / "export.csv", [twice, twice, LEAK[1], OTHER])
+    first = json.loads(invoke("receive", "--file", "export.csv", "--json").stdout)
+    assert first["stored"] == 4
+    assert not [r for r in first["rows"] if "likely_duplicate_of" in r]
+    earlier = {r["line"]: r["id"] for r in first["rows"]}
+    # the next day's export: the derived keys differ (file name), so all are stored again
+    (cli_desk / "export-2025-11-15.csv").write_bytes((cli_desk / "export.csv").read_bytes())
+    text = invoke("receive", "--file", "export-2025-11-15.csv")
+    assert text.exit_code == 0, text.output
+    warnings = [s for s in text.stdout.splitlines() if ": warning: " in s]
+    assert sorted(w.split(":")[0] for w in warnings) == ["line 2", "line 3", "line 4", "line 5"]
+    assert [w for w in warnings if w.startswith("line 4:")] == [
+        f"line 4: warning: likely a duplicate of {earlier[4]} (the same complainant,"
+        " received_at and summary); overlapping exports need an idempotency_key column"
+    ]
+    for secret in ("王伟", "13811112001", "3-1201", "李娜", "厨房"):  # PRV-1
+        assert not [w for w in warnings if secret in w]
+    second = {s.split()[-1] for s in text.stdout.splitlines() if ": stored C-" in s}
+    # re-saved with its times written otherwise: stored a third time, flagged again
+    resaved = (cli_desk / "export.csv").read_text(encoding="utf-8")
+    resaved = resaved.replace("T10:00", " 10:00:00").replace("T09:00", " 09:00:00")
+    (cli_desk / "export.csv").write_text(resaved, encoding="utf-8")
+    third = json.loads(invoke("receive", "--file", "export.csv", "--json").stdout)
+    assert third["stored"] == 4
+    flagged = [r.get("likely_duplicate_of") for r in third["rows"]]
+    assert all(f in {*earlier.values(), *second} for f in flagged), flagged
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def any_desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Desk]:
+    """A desk on each store: SQLite and PostgreSQL answer the instant's question for
+    a batch at once, the memory store one complaint at a time."""
+    schema = None
+    store: ComplaintStore
+    if request.param == "memory":
+        store = MemoryStore()
+    elif request.param == "sqlite":
+        store = SqliteStore(tmp_path / "d.sqlite3")
+    else:
+        from complaintcore.adapters.postgres_store import PostgresStore
+
+        server = request.getfixturevalue("postgres_server")
+        schema = server.new_schema()
+        store = PostgresStore(server.dsn, schema=schema)
+    try:
+        with make_desk(store=store) as desk:
+            yield desk
+    finally:
+        if schema is not None:
+            server.drop_schema(schema)
+
+
+def test_identical_rows_of_one_file_are_not_flagged_even_across_batches(
+    any_desk: Desk, tmp_path: Path
+) -> None:
+    """Rows of one instant fall in two batches: this import's own are told apart from
+    the complaints stored before it."""
+    desk = any_desk
+    path = write(tmp_path / "export.csv", [LEAK[0], LEAK[0], LEAK[0], LEAK[1]])
+    first = list(FileImport(desk, path, now=NOW, batch=2))
+    assert [(r.outcome, r.same_as) for r in first] == [("stored", "")] * 4
+    again = list(FileImport(desk, path, now=NOW, batch=2, source="export-2.csv"))
+    assert [r.outcome for r in again] == ["stored"] * 4
+    ids = {r.line: r.complaint_id for r in first}
+    assert {r.same_as for r in again if r.line < 5} <= {ids[2], ids[3], ids[4]}
+    assert [r.same_as for r in again if r.line == 5] == [ids[5]]
+
+
+# --------------------------------------------------------------------------- F06
+
+
+def excel_file(path: Path, times: list[tuple[str, str]]) -> Path:
+    """A "CSV" as Excel on a Chinese Windows saves it: GBK, CRLF, Chinese headers."""
+    lines = ["姓名,电话,房号,楼栋,小区,渠道,投诉内容,受理时间,受理人,occurred_at"]
+    for i, (received, occurred) in enumerate(times):
+        person = f"业主{i},1391111{i:04d},2-{101 + i},2,sunrise"
+        lines.append(f"{person},电话,楼道灯不亮,{received},SR-103,{occurred}")
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+    return path
+
+
+def test_excel_year_first_times_with_slashes_are_read(cli_desk: Path) -> None:
+    excel_file(
+        cli_desk / "excel.csv",
+        [
+            ("2025/11/3 9:05", ""),
+            ("2025/11/03 14:20:30", "2025/11/1"),
+            ("2025/1/15 8:00", "2025/1/14 22:30"),
+        ],
+    )
+    result = invoke("receive", "--file", "excel.csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == (
+        "imported: 3 stored, 0 duplicated, 0 rejected (3 rows, encoding gb18030)"
+    )
+    with SqliteStore(cli_desk / "complaints.sqlite3") as store:
+        times = sorted((c.intake.received_at, c.intake.occurred_at) for c in store.complaints())
+    assert times == [
+        (datetime(2025, 1, 15, 8, 0, tzinfo=SH), datetime(2025, 1, 14, 22, 30, tzinfo=SH)),
+        (datetime(2025, 11, 3, 9, 5, tzinfo=SH), None),
+        (datetime(2025, 11, 3, 14, 20, 30, tzinfo=SH), datetime(2025, 11, 1, tzinfo=SH)),
+    ]
+
+
+def test_day_or_month_first_times_and_excel_serials_are_rejected_saying_what_is_read(
+    cli_desk: Path,
+) -> None:
+    received = (
+        "expected a date-time, year first, like 2025-11-14T17:30, 2025-11-14 17:30 or"
+        " 2025/11/14 17:30 (never day or month first: 11/12/2025 is ambiguous)"
+    )
+    serial = (
+        "a number, not a date-time (an Excel serial date?): format the column as yyyy-mm-dd hh:mm"
+    )
+    cases = [
+        (("3/11/2025 14:20", ""), f"received_at: {received}"),  # day first
+        (("11/03/2025 14:20", ""), f"received_at: {received}"),  # month first
+        (("2025/2/30 10:00", ""), f"received_at: {received}"),  # no such day
+        (("45964.60417", ""), f"received_at: {serial}"),
+        (("45964", ""), f"received_at: {serial}"),
+        (
+            ("2025/11/3", ""),
+            "received_at: a date alone: give the time of day too, like 2025-11-14T17:30",
+        ),
+        (
+            ("2025/11/3 10:00", "1/11/2025"),
+            "occurred_at: expected a date or date-time, year first, like 2025-11-14,"
+            " 2025/11/14 or 2025/11/14 17:30 (never day or month first: 11/12/2025 is"
+            " ambiguous)",
+        ),
+    ]
+    excel_file(cli_desk / "excel.csv", [times for times, _ in cases])
+    document = json.loads(invoke("receive", "--file", "excel.csv", "--json").stdout)
+    assert [(r["line"], r["reason"]) for r in document["rejected"]] == [
+        (line, reason) for line, (_, reason) in enumerate(cases, 2)
+    ]
+    assert document["stored"] == 0
