@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner, Result
 
+from complaintcore import Complainant, Intake
 from complaintcore.adapters.memory_store import MemoryStore
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.cli import main
@@ -296,3 +297,62 @@ def test_day_or_month_first_times_and_excel_serials_are_rejected_saying_what_is_
         (line, reason) for line, (_, reason) in enumerate(cases, 2)
     ]
     assert document["stored"] == 0
+
+
+# --------------------------------------------------------------------------- s33F F02
+
+
+@pytest.mark.procedure("PRV-1")
+def test_refused_rows_waiting_for_their_place_keep_none_of_their_cells(tmp_path: Path) -> None:
+    """A file whose every received_at is day first (an Excel export) refuses every
+    row at the first reading; the refusals wait for their places without the
+    frames they were raised in, which held each row's cells: 2,000 rows of 4 KB
+    took the whole file's size in memory (review s33F F02)."""
+    import tracemalloc
+
+    words = "楼上漏水天花板渗水" * 150  # about 4 KB of UTF-8 a row
+    rows = [
+        f"业主{i},1381111{i:04d},3-{i},3,sunrise,phone,{words}{i},14/11/2025 10:00,SR-103"
+        for i in range(2_000)
+    ]
+    path = write(tmp_path / "day-first.csv", rows)
+    desk = make_desk()
+    tracemalloc.start()
+    try:
+        results = list(FileImport(desk, path, now=NOW))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(results) == 2_000
+    assert all(r.error is not None and r.error.path == "received_at" for r in results)
+    assert all(r.error is not None and r.error.__traceback__ is None for r in results)
+    assert peak < path.stat().st_size / 2  # never the file's cells
+
+
+@pytest.mark.procedure("IN-6")
+def test_a_site_import_never_names_a_bypass_complaint_waiting_for_consent(
+    tmp_path: Path,
+) -> None:
+    """Until the complainant consents, the site hears nothing of a complaint sent
+    to head office (IN-6): the same complaint in the site's export is stored
+    without naming the head-office one as its likely duplicate (review s33F F04)."""
+    desk = make_desk()
+    at = datetime(2025, 11, 10, 9, 0, tzinfo=SH)
+    bypass = desk.receive(
+        Intake(
+            Complainant("王小明", "13812345678", "3-2-1201", "3", "sunrise"),
+            "phone",
+            at,
+            "HQ-002",
+            "楼上漏水",
+            site="sunrise",
+            receiver_unit="head_office",
+            via_head_office=True,
+        ),
+        now=at,
+    )
+    assert bypass.awaiting_site_consent
+    row = "王小明,13812345678,3-2-1201,3,sunrise,phone,楼上漏水,2025-11-10T09:00,SR-103"
+    (result,) = FileImport(desk, write(tmp_path / "site-export.csv", [row]), now=NOW)
+    assert result.complaint_id
+    assert result.same_as == ""

@@ -912,12 +912,12 @@ class FileImport:
             lines.append(number)
             starts.append(origin + line_starts[number - 1])
             if isinstance(row, ComplaintCoreError):
-                refused[place] = row
+                refused[place] = _kept(row)
                 continue
             try:
                 received = intake_from_row(row, zone=self.desk.zone).received_at
             except ComplaintCoreError as exc:
-                refused[place] = exc
+                refused[place] = _kept(exc)
                 continue
             places.append(place)
             times.append((received - _EPOCH) // _MICROSECOND)
@@ -1048,7 +1048,10 @@ class FileImport:
                 for other in earlier:
                     if other.id in ours:
                         continue
-                    if store.load(other.id).intake.summary == c.intake.summary:
+                    stored = store.load(other.id)
+                    if stored.awaiting_site_consent:
+                        continue  # IN-6: the site hears nothing of a bypass complaint yet
+                    if stored.intake.summary == c.intake.summary:
                         found[c.id] = other.id
                         break
         except ComplaintCoreError as exc:
@@ -1109,3 +1112,16 @@ def _reason(exc: ComplaintCoreError) -> str:
     else:
         text = str(exc)
     return " ".join(text.split())
+
+
+def _kept(exc: ComplaintCoreError) -> ComplaintCoreError:
+    """A refusal kept until its row's place comes up, without the frames it was
+    raised in: they hold the row's cells (PRV-1), and a file of refused rows
+    would keep every one of them in memory."""
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        link.__traceback__ = None
+        link = link.__cause__ or link.__context__
+    return exc
