@@ -725,6 +725,12 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("is later than now: a complaint not yet received"), {}),
     (
         N_(
+            "is not a regular file (a pipe, standard input or a directory): save it to a file first"
+        ),
+        {},
+    ),
+    (
+        N_(
             "is before the calendar's first year {first} ({zone}): no deadline can be"
             " computed; lower the rule pack's [calendar] first_year"
         ),

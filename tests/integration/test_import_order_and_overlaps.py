@@ -356,3 +356,39 @@ def test_a_site_import_never_names_a_bypass_complaint_waiting_for_consent(
     (result,) = FileImport(desk, write(tmp_path / "site-export.csv", [row]), now=NOW)
     assert result.complaint_id
     assert result.same_as == ""
+
+
+@pytest.mark.parametrize("how", ["fifo", "stdin", "directory"])
+def test_a_pipe_or_a_directory_is_refused_saying_so(
+    cli_desk: Path, tmp_path: Path, how: str
+) -> None:
+    """Rows are read twice (once for their order), so a pipe cannot be imported: the
+    library and the command line say so, not "no file" nor a bare OSError (review
+    s33F F05)."""
+    import os
+
+    if how == "fifo":
+        target = cli_desk / "rows.csv"
+        os.mkfifo(target)
+        writer = os.open(target, os.O_RDWR | os.O_NONBLOCK)  # a writer keeps it open
+        try:
+            with pytest.raises(InvalidInputError) as info:
+                list(FileImport(make_desk(), target, now=NOW, encoding="utf-8"))
+            assert info.value.path == "file"
+            assert "regular file" in str(info.value)
+        finally:
+            os.close(writer)
+        name = "rows.csv"
+    elif how == "stdin":
+        name = "-"
+    else:
+        (cli_desk / "rows.csv").mkdir()
+        name = "rows.csv"
+    result = invoke("receive", "--file", name)
+    assert "no file at" not in result.output
+    if how == "directory":  # refused by the option itself
+        assert result.exit_code == 2, result.output
+        assert "is a directory" in result.output
+    else:
+        assert result.exit_code == 1, result.output  # invalid input
+        assert "regular file" in result.output

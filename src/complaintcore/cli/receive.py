@@ -195,6 +195,14 @@ def _receive_file(ctx: Ctx, path: Path, *, route: bool, encoding: str | None) ->
     """Every row stored, a duplicate, or rejected: one line each, then the counts."""
     from complaintcore.desk.importer import FileImport
 
+    if (path.exists() and not path.is_file()) or str(path) == "-":
+        raise InvalidInputError(
+            "--file",
+            ctx.t(
+                "is not a regular file (a pipe, standard input or a directory):"
+                " save it to a file first"
+            ),
+        )
     if not path.is_file():
         raise NotFoundError("--file", ctx.t("no file at {path}", path=path))
     if path.suffix.lower() not in (".jsonl", ".ndjson", ".json", ".csv"):

@@ -890,6 +890,12 @@ class FileImport:
 
     def __iter__(self) -> Iterator[RowResult]:
         with self.path.open("rb") as stream:
+            if not stream.seekable():  # rows are read twice: once for their order (IMP-3)
+                raise InvalidInputError(
+                    "file",
+                    "is not a regular file (a pipe, standard input or a directory):"
+                    " save it to a file first",
+                )
             stamp = _stamp(stream)
             if self.encoding is None:
                 self.encoding = detect_encoding(stream)
