@@ -1076,6 +1076,13 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("an extension must be longer than nothing"), {}),
     (N_("an extension of {clock} needs it recorded"), {"clock": "clock"}),
     (
+        N_(
+            "an extension of {clock} by {by} would end at or before now:"
+            " give one that ends after now"
+        ),
+        {"clock": "clock", "by": "length"},
+    ),
+    (
         N_("extensions of {clock} may add up to {cap} at most, {used} used"),
         {"clock": "clock", "cap": "length", "used": "length"},
     ),

@@ -15,8 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from complaintcore.adapters.calendars import calendar_for_spec
+from complaintcore.core.deadlines import compute_clocks
 from complaintcore.core.errors import InvalidInputError, NaiveDatetimeError
-from complaintcore.core.models import Complainant, Complaint, Fact
+from complaintcore.core.models import Complainant, Complaint, Extended, Fact
 from complaintcore.core.rulepack import Duration
 from complaintcore.core.stats import (
     ROW_FIELDS,
@@ -37,6 +38,7 @@ from complaintcore.core.workflow import (
     RecordCause,
     Reply,
     Visit,
+    evolve,
 )
 from tests.helpers import SH, Runner, intake, pack
 
@@ -711,3 +713,26 @@ def _april_promise(moved_after: timedelta, replied_after: timedelta) -> ClockFig
         [r.complaint], PACK, CAL, year=2026, month=4, now=datetime(2026, 5, 10, 10, tzinfo=SH)
     )
     return next(c for c in april.clocks if c.name == "promise")
+
+
+@pytest.mark.procedure("IMP-2")
+@pytest.mark.procedure("DL-7")
+def test_a_run_extended_late_is_not_counted_again_as_an_earlier_run_missed() -> None:
+    """Review s33D F02: a run extended after its due time lists its breach while it
+    runs on; the runs before it are judged by their own.  By hand (no holidays in
+    China in November 2025): answered in time on Mon 3 Nov, reopened at the visit
+    on Tue 4 Nov, the reply is due again Fri 7 Nov 18:00; extended by 5 working days
+    on Mon 10 Nov (as a host's staged pack may; the extension written as its
+    event), it is due Fri 14 Nov 18:00.  Reply clock: one met, one running."""
+    r = Runner(PACK, intake(received_at=at(11, 3, 9)), "X")
+    r.register()
+    r(Assess(actor="h-1", validity="valid"), after=timedelta(minutes=30))
+    r(Reply(actor="h-1", message="修好了", final=True), after=timedelta(minutes=30))
+    r(Visit(actor="v-1", satisfied=False, opinion="还有问题"), after=at(11, 4) - r.now)
+    late = Extended(at=at(11, 10), actor="h-1", clock="reply", by="5d", reason="parts")
+    c = evolve(r.complaint, (late,))
+    status = next(s for s in compute_clocks(c, PACK, CAL, at(11, 10, 11)) if s.name == "reply")
+    assert (status.run, status.due, status.breaches) == (2, at(11, 14, 18), (at(11, 7, 18),))
+    report = monthly_report([c], PACK, CAL, year=2025, month=11, now=at(11, 10, 11))
+    reply = next(f for f in report.clocks if f.name == "reply")
+    assert (reply.met, reply.missed, reply.running) == (1, 0, 1)

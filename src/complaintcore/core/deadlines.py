@@ -116,7 +116,8 @@ class ClockStatus:
     steps: tuple[DerivationStep, ...] = ()
     """The derivation as data, for showing it in another language (``derivation`` is English)."""
     breaches: tuple[datetime, ...] = ()
-    """Every moment a run of this clock passed its due time unmet, oldest first."""
+    """Every moment a run of this clock passed its due time unmet, oldest first: one
+    per run (a run extended after its due time keeps the due time it missed)."""
     superseded: int = 0
     """Runs replaced by a new agreed time before they were due (DL-5, VIS-2): a
     promise moved in time is one promise with its later run, neither met nor missed."""
@@ -125,6 +126,11 @@ class ClockStatus:
     that missed its 3 days, then passed the complaint on): when each was breached,
     and its run number.  Their breach stands (ESC-2, ESC-6) though the clock now
     runs for the next holder."""
+    late_since: datetime | None = None
+    """The open run's breach, when an extension given after its due time moved that
+    on: the clock shows running or at risk again (breached if the new due time
+    passes too), but the run still counts as missed, this breach stays in
+    ``breaches``, and a sweep escalates the run for it once, not again (DL-7, ESC-2)."""
 
     @property
     def is_breached(self) -> bool:
@@ -308,6 +314,9 @@ class _Run:
     paused_late: bool = False
     """Paused after its due time: the breach stands at that time while it waits and
     once it resumes (DL-7), unless an extension gives it time again."""
+    late_since: datetime | None = None
+    """This run's breach, noted when an extension given after its due time moved
+    that on: the run stays missed and its breach in ``breaches``, once (DL-7)."""
 
     def say(self, message: str, /, **values: StepValue) -> None:
         """Record a derivation step (an English template and its values) when explaining.
@@ -324,17 +333,20 @@ class _Run:
 
     def begin(
         self, at: datetime, why: str | DerivationStep, promise: datetime | None, paused: bool
-    ) -> None:
+    ) -> bool:
+        """Start a run; True if it replaced an open run that was late (its breach stands)."""
+        replaced_late = False
         if self.started is not None and self.stopped is None:
             # a run replaced while still open (a new promise): broken if already late,
             # else moved in time: one promise, counted with the run that replaces it
             self.settle(at)
-            if self.late or self.used > self.budget:
+            replaced_late = self.late or self.used > self.budget
+            if replaced_late and self.late_since is None:
                 self.broken(at)
-            else:
+            elif not replaced_late:
                 self.superseded += 1
         self.started, self.stopped, self.used, self.late = at, None, _ZERO, False
-        self.paused_late = False
+        self.paused_late, self.late_since = False, None
         self.extra = 0
         self.late_when_waived = None  # a run begun while waived was not late then
         self.runs += 1
@@ -350,16 +362,30 @@ class _Run:
             self.say("{at} complaint is paused: the clock waits (DL-8)", at=at)
         else:
             self.run_from(at)
+        return replaced_late
 
     def extend(self, at: datetime, by: Duration) -> None:
         """An extension: the budget grows as if the clock had been that much longer.
 
         A working-day clock extended by 10 days is due at the close of the
         (n + 10)-th working day after its start; months count on the calendar.
-        An extension given after the due time moves it on, but the run stays late.
+        An extension given after the due time moves it on, but the run stays late:
+        its breach is noted then, at the due time it missed, and once (DL-7).
         """
         assert self.started is not None
         spec, cal, start = self.spec, self.calendar, self.started
+        running = self.running_since is not None
+        if running:
+            self.settle(at)  # late from here if its due time has passed
+        if (self.late or self.used > self.budget) and self.late_since is None:
+            self.late = True
+            self.broken(at)
+            self.late_since = self.breaches[-1]
+            self.say(
+                "{at} extended after its due time {due}: the breach stands (DL-7)",
+                at=at,
+                due=self.late_since,
+            )
         if spec.mode is ClockMode.WORKING_DAYS:
             self.extra += by.days
             self.budget = cal.between(start, cal.add_days(start, spec.duration.days + self.extra))
@@ -371,8 +397,7 @@ class _Run:
             self.budget += by.timedelta
         if self.paused_late and self.budget > self.used:
             self.paused_late = False  # time again: due when it resumes (DL-8)
-        if self.running_since is not None:
-            self.settle(at)
+        if running:
             self.run_from(at)
             self.say("{at} extended by {by}; due {due}", at=at, by=str(by), due=_due(self.due))
         else:
@@ -426,7 +451,7 @@ class _Run:
         self.settle(at)
         self.stopped = at
         self.late = self.late or self.used > self.budget
-        if self.late:
+        if self.late and self.late_since is None:  # noted already when extended late
             self.broken(at)
         cause, used, budget = _cause(why), self.used, self.budget
         if self.late:
@@ -774,9 +799,8 @@ def _run(
             elif restart and not tags.isdisjoint(restart):
                 # DL-3: moved to another department, which has its own time from now;
                 # a run already late keeps its breach for the sweep (ESC-2, ESC-6)
-                breaches, run = len(r.breaches), r.runs
-                r.begin(at, min(tags & restart), promise, paused)
-                if len(r.breaches) > breaches:
+                run = r.runs
+                if r.begin(at, min(tags & restart), promise, paused):
                     r.handed_on.append((r.breaches[-1], run))
             elif not tags.isdisjoint(stop) or (ev.kind == "closed" and not is_duty):
                 r.stop(at, ev.kind)  # closing ends every clock still running (not duties)
@@ -907,13 +931,13 @@ def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
             due=_due(due),
         )
     breaches = tuple(r.breaches)
-    if state is ClockState.BREACHED:
+    if state is ClockState.BREACHED and r.late_since is None:  # else noted when extended
         breaches += (due if due is not None and due <= now else now,)
     return ClockStatus(
         spec.name, spec.rule, state, r.started, due, at_risk_from, so_far,
         max(r.budget - so_far, _ZERO), r.budget, None, _english(r.steps), r.runs,
         steps=tuple(r.steps), breaches=breaches, superseded=r.superseded,
-        handed_on=tuple(r.handed_on),
+        handed_on=tuple(r.handed_on), late_since=r.late_since,
     )  # fmt: skip
 
 
@@ -931,7 +955,9 @@ def _waived_status(r: _Run, spec: ClockSpec, waived: datetime) -> ClockStatus:
         )  # fmt: skip
     due, used = late
     r.say("{at} late before it stopped being owed: the breach stands (DL-7)", at=waived)
-    breaches = (*r.breaches, due if due is not None and due <= waived else waived)
+    breaches = tuple(r.breaches)
+    if r.late_since is None:  # else noted when it was extended late
+        breaches += (due if due is not None and due <= waived else waived,)
     return ClockStatus(
         spec.name, spec.rule, ClockState.MISSED, r.started, due, None, used, _ZERO,
         r.budget, waived, _english(r.steps), r.runs, steps=tuple(r.steps), breaches=breaches,
@@ -1019,6 +1045,13 @@ def unescalated_breaches(
     if not spec.escalate_on_breach:
         return ()
     found = unescalated_handovers(complaint, status)
+    late = status.late_since
+    if late is not None and status.is_open:
+        # missed, then extended: escalated once for the due time it missed, whether
+        # or not the new one has passed (DL-7; a late sweep catches up, ESC-2)
+        if _escalated_since(complaint, spec.name, late):
+            return found
+        return (*found, (late, status.run))
     if not (status.is_breached and status.started_at):
         return found
     # the current run's breach: an escalation naming the clock since the run

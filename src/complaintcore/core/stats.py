@@ -553,7 +553,10 @@ def _count_runs(states: Counter[ClockState], status: ClockStatus) -> None:
     earlier = status.run - 1 - status.superseded
     if earlier <= 0:
         return
-    late_now = status.state in (ClockState.MISSED, ClockState.BREACHED)
+    # the current run is late, its breach listed (one extended late, too)
+    late_now = (
+        status.state in (ClockState.MISSED, ClockState.BREACHED) or status.late_since is not None
+    )
     late = min(max(len(status.breaches) - late_now, 0), earlier)
     states[ClockState.MISSED] += late
     states[ClockState.MET] += earlier - late

@@ -77,7 +77,7 @@ from complaintcore.core.models import (
 )
 from complaintcore.core.privacy import redact
 from complaintcore.core.repeats import earlier_of
-from complaintcore.core.rulepack import RulePack
+from complaintcore.core.rulepack import Duration, RulePack
 from complaintcore.core.workflow import (
     AddMeasure,
     Assess,
@@ -85,6 +85,7 @@ from complaintcore.core.workflow import (
     Classify,
     Command,
     Escalate,
+    Extend,
     Forward,
     Link,
     Register,
@@ -1841,6 +1842,8 @@ class Desk:
         if isinstance(command, Link):
             self._check_links(command)
         events = decide(complaint, command, self.pack, now)
+        if isinstance(command, Extend):
+            self._check_extension(evolve(complaint, events), command, now)
         if isinstance(command, Assess) and command.department not in (
             "",
             complaint.state.department,
@@ -1858,6 +1861,25 @@ class Desk:
         if isinstance(command, Classify):
             return self._commit_regrouped(stored, events, now)
         return self._commit(stored, events, now)
+
+    def _check_extension(self, extended: Complaint, command: Extend, now: datetime) -> None:
+        """An extension leaves time after ``now`` or is refused naming ``by``: one
+        ending by now would be recorded and move nothing (review s33D F03).  Checked
+        here, not in ``decide``, as it takes the calendar."""
+        (status,) = compute_clocks(
+            extended, self.pack, self.calendar, now, explain=False, only=(command.clock,)
+        )
+        if status.left > timedelta(0) and status.due is not None and status.due > now:
+            return  # working time left (at 17:00 on the new due day none is, though
+            # a due time with none left reads as the next opening)
+        spec = self.pack.clock(command.clock)
+        by = Duration.parse(command.by, "by")
+        why = (
+            f"an extension of {spec.name} by {by} would end at or before now:"
+            " give one that ends after now"
+        )
+        rule = spec.extension.rule if spec.extension is not None else ""
+        raise InvalidInputError("by", f"{why} ({rule})" if rule else why)
 
     def _to_responsible(self, complaint: Complaint, actor: str, now: datetime) -> tuple[Event, ...]:
         """VAL-2, DL-3: an assessment that names another department responsible hands

@@ -74,8 +74,10 @@ class _Breach:
 
     @property
     def due(self) -> datetime | None:
-        """The due time told: the current run's, or when a run handed on late fell due."""
-        return self.clock.due if self.run == self.clock.run else self.at
+        """The due time told: the current run's, or the one a run missed before it was
+        handed on late or extended (DL-7: the breach stands where it happened)."""
+        current = self.run == self.clock.run and self.clock.late_since is None
+        return self.clock.due if current else self.at
 
 
 @attrs.define
@@ -353,7 +355,7 @@ class Sweeper:
             (run, when, _handed_over_by(complaint, when))
             for when, run in unescalated_handovers(complaint, status)
         ]
-        if status.is_breached:
+        if status.is_breached or status.late_since is not None:  # missed, then extended
             spec = self.pack.clock(status.name)
             runs.append((status.run, status.due, self._owing_unit(complaint, spec)))
         return runs
