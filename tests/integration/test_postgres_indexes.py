@@ -66,6 +66,32 @@ def test_a_desk_of_schema_6_migrates_to_7_and_has_its_indexes(
     assert applied == (SCHEMA_VERSION,)
 
 
+def test_a_desk_of_schema_11_migrates_to_12_and_claims_ties_by_time_received(
+    postgres_server: PgDatabase, schema: str
+) -> None:
+    """Review s33D F05: version 12 rebuilds the due index in SQLite's order (equal due
+    times by time received, then id), and rows stored before it are claimed so."""
+    dsn = postgres_server.dsn
+    due = NOV + timedelta(days=3)
+    with PostgresStore(dsn, schema=schema) as store:
+        for cid, received in (("C-1", NOV), ("C-2", NOV - timedelta(minutes=1))):
+            c = registered(cid, received=received)
+            store.create(c, row_of(c, next_due=due), [])
+    old = "(tenant, next_due, id) WHERE (next_due IS NOT NULL)"
+    with psycopg.connect(dsn, autocommit=True) as conn:  # as the release before left it
+        conn.execute(f"DROP INDEX {schema}.projection_due")
+        conn.execute(f"CREATE INDEX projection_due ON {schema}.projection {old}")
+        conn.execute(f"DELETE FROM {schema}.schema_migrations WHERE version >= 12")
+    assert _indexes(dsn, schema)["projection_due"].endswith(f"USING btree {old}")
+    with PostgresStore(dsn, schema=schema) as store:
+        assert store.schema_version == SCHEMA_VERSION  # 12, and the versions after it
+        assert [r.id for r in store.claim_due(due, 1)] == ["C-2"]  # received first
+        assert store.verify().ok
+    assert _indexes(dsn, schema)["projection_due"].endswith(
+        "USING btree (tenant, next_due, received_at, id) WHERE (next_due IS NOT NULL)"
+    )
+
+
 # --------------------------------------------------------------------------- costs
 
 

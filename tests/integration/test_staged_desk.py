@@ -11,7 +11,9 @@ import attrs
 import pytest
 
 from complaintcore import (
+    AccessDeniedError,
     Acknowledge,
+    Assign,
     Complainant,
     Complaint,
     Desk,
@@ -106,6 +108,86 @@ def test_a_late_complaint_is_refused_and_nothing_is_stored(tmp_path: Path) -> No
         with pytest.raises(TimeBarredError):
             desk.receive(late, now=received)
         assert list(desk.store.complaints()) == []
+
+
+SPSO_SAMPLE_CATEGORIES = [
+    ("Roof leak not repaired", "property_repairs"),
+    ("Bins not collected for three weeks", "waste_streets"),
+    ("Council tax bill overcharged", "charges"),
+    ("The officer on the phone was rude", "staff_conduct"),
+    ("A long delay and nobody kept me informed", "service_failure"),
+    ("Something else entirely", "other"),
+]
+
+
+@pytest.mark.parametrize(("summary", "category"), SPSO_SAMPLE_CATEGORIES)
+def test_an_spso_stage_2_goes_to_an_investigating_officer_not_the_stage_1_responder(
+    tmp_path: Path, summary: str, category: str
+) -> None:
+    """Review s33D F01: the sample staff file routes stage 2 investigations to an
+    investigating officer of the service or of customer services; it went back to
+    the frontline officer whose stage 1 answer the complainant did not accept."""
+    received = datetime(2025, 3, 3, 10, tzinfo=LONDON)  # Monday
+    with _desk(tmp_path, "scotland-spso") as desk:
+        c = desk.receive(
+            _intake(received, site="harbour", receiver="FS-001", summary=summary), now=received
+        )
+        assert c.state.category == category
+        responder = c.state.handler
+        c = desk.act(
+            c.id,
+            Respond(actor=responder, outcome="not_upheld", message="Done as agreed"),
+            now=datetime(2025, 3, 5, 10, tzinfo=LONDON),
+        )
+        c = desk.act(
+            c.id, RequestEscalation(actor="FS-001"), now=datetime(2025, 3, 10, 10, tzinfo=LONDON)
+        )
+        assert c.state.stage == "stage_2"
+        assert c.state.handler != responder
+        assert c.state.rung == "investigating_officer"
+        member = desk.directory.get(c.state.handler)
+        assert member is not None
+        assert member.rung == "investigating_officer"
+        assert desk.verify().ok
+
+
+def test_an_spso_stage_2_passes_over_an_investigator_who_answered_stage_1(
+    tmp_path: Path,
+) -> None:
+    """Stage 1 missed its 5 working days, so the sweep moved it up to the service's
+    investigating officer, who answered it: stage 2 goes to another investigator,
+    and the front line may neither take it on nor answer it."""
+    received = datetime(2025, 3, 3, 10, tzinfo=LONDON)  # Monday: due Monday 10 March
+    with _desk(tmp_path, "scotland-spso") as desk:
+        c = desk.receive(
+            _intake(received, site="harbour", receiver="FS-001", summary="Roof leak not repaired"),
+            now=received,
+        )
+        assert c.state.handler == "PR-101"
+        desk.sweep(datetime(2025, 3, 11, 9, tzinfo=LONDON))
+        c = desk.get(c.id)
+        assert (c.state.rung, c.state.handler) == ("investigating_officer", "PR-201")
+        c = desk.act(
+            c.id,
+            Respond(actor="PR-201", outcome="not_upheld", message="Roof inspected, no leak"),
+            now=datetime(2025, 3, 11, 12, tzinfo=LONDON),
+        )
+        now = datetime(2025, 3, 12, 10, tzinfo=LONDON)
+        c = desk.act(c.id, RequestEscalation(actor="FS-001"), now=now)
+        assert (c.state.stage, c.state.handler) == ("stage_2", "IO-201")
+        with pytest.raises(AccessDeniedError, match="investigating_officer"):
+            desk.act(
+                c.id, Assign(actor="IO-201", handler="FS-001", rung="frontline_staff"), now=now
+            )
+        with pytest.raises(AccessDeniedError, match="investigating_officer"):
+            desk.act(c.id, Respond(actor="FS-001", outcome="upheld", message="Sorry"), now=now)
+        with pytest.raises(AccessDeniedError):
+            desk.act(
+                c.id,
+                Assign(actor="IO-201", handler="PR-201", rung="investigating_officer"),
+                now=now,
+            )
+        assert desk.get(c.id).version == c.version  # nothing stored by the refusals
 
 
 def _no_escalation_on(pack_name: str, clock: str) -> RulePack:

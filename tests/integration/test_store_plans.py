@@ -284,6 +284,23 @@ def test_postgres_keeps_dropped_messages_out_of_the_pending_index(pg_store: Any)
     assert "dropped_at IS NULL" in definition
 
 
+def test_postgres_claims_due_rows_in_the_due_index_order(pg_store: Any) -> None:
+    """As SQLite's (review s33D F05): a claim takes equal due times by time received,
+    then id, read in that order from the index of rows with a due time, sorting none."""
+    from complaintcore.adapters.chain import latest_lease
+
+    args = {
+        "tenant": pg_store.tenant,
+        "now": NOW,
+        "until": NOW + timedelta(minutes=5),
+        "latest": latest_lease(NOW),
+        "limit": 50,
+    }
+    found = pg_plan(pg_store, pg_store._sql.claim_due, args)
+    assert "using projection_due on" in found
+    assert "Sort" not in found
+
+
 def test_postgres_counts_pending_items_and_long_leases_from_indexes(pg_store: Any) -> None:
     found = pg_plan(pg_store, pg_store._sql.pending_counts, [pg_store.tenant])
     assert "outbox_pending" in found

@@ -67,6 +67,16 @@ def test_stage_problems_are_named_by_key_path() -> None:
     assert "after_response, after_event or both" in found["stages[2].request_limit"]
 
 
+def test_a_stages_handler_rung_is_a_rung_of_the_ladder() -> None:
+    """The lowest rung that handles a stage (the SPSO's investigating officer at
+    stage 2) is read from the pack and must be on its ladder."""
+    spso = load_pack("scotland-spso")
+    assert [s.handler_rung for s in spso.stages] == ["", "investigating_officer"]
+    data = _uk_data()
+    data["stages"][1]["handler_rung"] = "investigator"
+    assert _problems(data)["stages[1].handler_rung"] == "unknown rung 'investigator'"
+
+
 def test_extension_problems_are_named_by_key_path() -> None:
     data = _uk_data()
     data["clocks"][1]["extension"]["cap"] = "10h"

@@ -621,7 +621,8 @@ class MemoryStore:
     def claim_due(
         self, now: datetime, limit: int = 100, *, lease: timedelta = DEFAULT_LEASE
     ) -> list[ComplaintRow]:
-        """Like :meth:`SqliteStore.claim_due`: due rows, hidden from other sweepers."""
+        """Like :meth:`SqliteStore.claim_due`: due rows, hidden from other sweepers,
+        soonest due first, then by time received, then id."""
         check_limit(limit)
         cutoff = require_aware(now, "now").astimezone(UTC)
         stamp = to_utc_text(now, "now")
@@ -637,7 +638,7 @@ class MemoryStore:
                     and r.row.next_due <= cutoff
                     and (r.swept_until is None or r.swept_until <= stamp or r.swept_until > latest)
                 ),
-                key=lambda r: (r.row.next_due, r.row.id),
+                key=lambda r: (r.row.next_due, r.row.received_at, r.row.id),
             )[:limit]
             for record in due:
                 record.swept_until = until

@@ -447,6 +447,18 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             " WHERE delivered_at IS NULL AND dropped_at IS NULL",
         ),
     ),
+    # v12: the due index carries the order sweeps claim in among equal due times,
+    # as SQLite's v14: received, then id (it was id alone, so the two stores swept
+    # a day's complaints, due at one instant, in different orders; review s33D F05).
+    (
+        12,
+        "the due index orders equal due times by time received, then id",
+        (
+            "DROP INDEX IF EXISTS {s}.projection_due",
+            "CREATE INDEX projection_due ON {s}.projection (tenant, next_due, received_at, id)"
+            " WHERE next_due IS NOT NULL",
+        ),
+    ),
 )
 """``(version, description, statements)``; ``{s}`` is the schema.
 
@@ -1483,7 +1495,9 @@ class PostgresStore:
     def claim_due(
         self, now: datetime, limit: int = 100, *, lease: timedelta = DEFAULT_LEASE
     ) -> list[ComplaintRow]:
-        """Take rows due at ``now`` for one sweeper, soonest due first.
+        """Take rows due at ``now`` for one sweeper, soonest due first, equal due
+        times by time received, then id: as SQLite, so both stores sweep (and
+        queue messages) in one order.
 
         ``FOR UPDATE SKIP LOCKED`` picks rows no other sweeper is taking at this
         moment, and ``swept_until = now + lease`` hides them from later claims
@@ -1506,7 +1520,7 @@ class PostgresStore:
                 },
             ).fetchall()
         rows = [_row_from(r) for r in found]
-        rows.sort(key=lambda r: (r.next_due or r.received_at, r.id))
+        rows.sort(key=lambda r: (r.next_due or r.received_at, r.received_at, r.id))
         return rows
 
     @_translated
@@ -2951,7 +2965,7 @@ class _Statements:
             f"WITH due AS (SELECT tenant, id FROM {s}.projection"
             " WHERE tenant = %(tenant)s AND next_due IS NOT NULL AND next_due <= %(now)s"
             " AND (swept_until IS NULL OR swept_until <= %(now)s OR swept_until > %(latest)s)"
-            " ORDER BY next_due, id LIMIT %(limit)s FOR UPDATE SKIP LOCKED)"
+            " ORDER BY next_due, received_at, id LIMIT %(limit)s FOR UPDATE SKIP LOCKED)"
             f" UPDATE {s}.projection AS p SET swept_until = %(until)s FROM due"
             " WHERE p.tenant = due.tenant AND p.id = due.id"
             " RETURNING " + ", ".join(f"p.{n}" for n in names)

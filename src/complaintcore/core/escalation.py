@@ -44,9 +44,14 @@ def required_rung_index(complaint: Complaint, pack: RulePack) -> int:
     The grade sets a floor; a complaint about a staff member is handled at the
     rung the pack's ``target_handlers`` name for that person's rung, or else one
     rung above theirs (capped at the top, where the person complained about is
-    still excluded by :func:`may_handle`).
+    still excluded by :func:`may_handle`).  The current stage's
+    ``handler_rung`` sets a floor too, so a stage meant for an investigator is
+    never routed back to the front line.
     """
     floor = pack.rung_index(pack.handler_rung_for(complaint.state.grade))
+    stage = pack.stage(complaint.state.stage) if pack.stages else None
+    if stage is not None and stage.handler_rung:
+        floor = max(floor, pack.rung_index(stage.handler_rung))
     return max(floor, target_rung_index(complaint, pack))
 
 

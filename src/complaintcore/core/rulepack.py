@@ -488,7 +488,9 @@ class Stage:
     (``Responded``, with an outcome).  ``acknowledge_clock`` and
     ``response_clock`` name the pack's clocks that time those two steps (for the
     indicators); ``distinct_handler`` refuses a handler who handled an earlier
-    stage; ``acknowledge_records`` are fields the acknowledgement must fill
+    stage; ``handler_rung`` is the lowest rung that may handle the stage (an
+    SPSO stage 2 is investigated by an investigating officer, not the front
+    line that answered stage 1); ``acknowledge_records`` are fields the acknowledgement must fill
     (``definition``, ``remedy_sought``); ``close_on_response`` closes the
     complaint with the stage's response; ``request_limit`` says how late a
     request to escalate into this stage may come.
@@ -501,6 +503,7 @@ class Stage:
     acknowledge_clock: str = ""
     response_clock: str = ""
     distinct_handler: bool = False
+    handler_rung: str = ""
     acknowledge_records: tuple[str, ...] = ()
     close_on_response: bool = True
     request_limit: RequestLimit | None = None

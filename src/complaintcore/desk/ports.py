@@ -552,10 +552,12 @@ class ComplaintStore(Protocol):
 
         The rows returned are hidden from every other ``claim_due`` until
         ``now + lease``, or until the complaint's next ``append``, whichever comes
-        first; soonest due first.  Sweepers on any number of hosts thus split
-        the due complaints between them, and a sweeper that dies only delays its
-        rows by the lease.  A lease longer than :data:`MAX_SWEEP_LEASE` is
-        refused (:class:`~complaintcore.core.errors.InvalidInputError`), and a
+        first; soonest due first, equal due times by time received, then id (the
+        order of ``rows(order="due")``, so every store sweeps alike).  Sweepers
+        on any number of hosts thus split the due complaints between them, and a
+        sweeper that dies only delays its rows by the lease.  A lease longer than
+        :data:`MAX_SWEEP_LEASE` is refused
+        (:class:`~complaintcore.core.errors.InvalidInputError`), and a
         stored one that ends later than ``now + MAX_SWEEP_LEASE`` is not
         honoured: no claim took it, so the row is claimed as if it had none.
         """

@@ -763,8 +763,10 @@ def _check_extensions(pack: RulePack, out: _Problems) -> None:
 
 
 def _check_stages(pack: RulePack, out: _Problems) -> None:
-    """Stages: unique codes, known clocks and fields, no limit on entering the first."""
+    """Stages: unique codes, known clocks, rungs and fields, no limit on entering the
+    first."""
     clocks = {c.name for c in pack.clocks}
+    rungs = {r.code for r in pack.ladder}
     out.duplicates((s.code for s in pack.stages), "stages", "stage code", "code")
     for i, stage in enumerate(pack.stages):
         path = f"stages[{i}]"
@@ -773,6 +775,8 @@ def _check_stages(pack: RulePack, out: _Problems) -> None:
             name = getattr(stage, key)
             if name and name not in clocks:
                 out.add(f"{path}.{key}", f"unknown clock {name!r}")
+        if stage.handler_rung and stage.handler_rung not in rungs:
+            out.add(f"{path}.handler_rung", f"unknown rung {stage.handler_rung!r}")
         for j, name in enumerate(stage.acknowledge_records):
             if name not in _ACKNOWLEDGE_FIELDS:
                 out.add(

@@ -1090,6 +1090,28 @@ class StoreContract:
         with pytest.raises(NaiveDatetimeError):
             store.claim_due(datetime(2025, 1, 1))  # noqa: DTZ001 - the point
 
+    def test_claim_due_takes_equal_due_times_by_time_received_then_id(self) -> None:
+        """A day's complaints often fall due at one instant (17:00 of a working day):
+        claimed as ``rows(order="due")`` lists them, by time received, then id, so
+        every store sweeps them, and queues their messages, in one order."""
+        store = self.store()
+        due = T0 + timedelta(hours=2)
+        for cid, received, next_due in (
+            ("C-1", T0 - timedelta(minutes=1), due),
+            ("C-0", T0 - timedelta(minutes=1), due),  # received with C-1: by id
+            ("C-2", T0 - timedelta(minutes=3), due),  # received first, id after C-0, C-1
+            ("C-3", T0 - timedelta(minutes=2), due),
+            ("C-9", T0, due - timedelta(minutes=1)),  # received last, due first
+        ):
+            c = self.registered(cid, received=received)
+            store.create(c, self.row_of(c, next_due=next_due), [])
+        at = due + timedelta(hours=1)
+        listed = [r.id for r in store.rows(due_before=at, order="due")]
+        assert listed == ["C-9", "C-2", "C-3", "C-0", "C-1"]
+        one_by_one = [r.id for _ in listed for r in store.claim_due(at, 1, lease=LEASE)]
+        assert one_by_one == listed
+        assert [r.id for r in store.claim_due(at + LEASE, 10, lease=LEASE)] == listed
+
     def test_claim_due_ignores_a_lease_no_claim_could_have_taken(self) -> None:
         """A stored lease ending after ``now + MAX_SWEEP_LEASE`` (an edited row, here
         one leased by a sweeper whose clock ran a month ahead) hides nothing."""
