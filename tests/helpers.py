@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from complaintcore.core.models import Complainant, Complaint, Intake, TargetPerson
 from complaintcore.core.rulepack import RulePack
 from complaintcore.core.workflow import Command, Register, decide, evolve, new_complaint
+from complaintcore.desk import Desk
 from complaintcore.rules import load_pack
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -54,3 +60,32 @@ class Runner:
 
     def register(self, actor: str = "s-front") -> Complaint:
         return self(Register(actor=actor), after=timedelta(0))
+
+
+@contextlib.contextmanager
+def desk_on(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Desk]:
+    """A sample desk on the ``memory``, ``sqlite`` or ``postgres`` store (a schema of
+    its own on the suite's server, dropped afterwards), for fixtures run on each."""
+    from complaintcore.adapters.memory_store import MemoryStore
+    from complaintcore.adapters.sqlite_store import SqliteStore
+    from complaintcore.desk.ports import ComplaintStore
+    from complaintcore.testing import make_desk
+
+    schema = None
+    store: ComplaintStore
+    if kind == "memory":
+        store = MemoryStore()
+    elif kind == "sqlite":
+        store = SqliteStore(tmp_path / "d.sqlite3")
+    else:
+        from complaintcore.adapters.postgres_store import PostgresStore
+
+        server = request.getfixturevalue("postgres_server")
+        schema = server.new_schema()
+        store = PostgresStore(server.dsn, schema=schema)
+    try:
+        with make_desk(store=store) as desk:
+            yield desk
+    finally:
+        if schema is not None:
+            server.drop_schema(schema)

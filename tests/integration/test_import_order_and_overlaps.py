@@ -18,15 +18,14 @@ import pytest
 from click.testing import CliRunner, Result
 
 from complaintcore import Complainant, Intake
-from complaintcore.adapters.memory_store import MemoryStore
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.cli import main
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import Fact, Linked
 from complaintcore.desk import Desk
 from complaintcore.desk.importer import FileImport
-from complaintcore.desk.ports import ComplaintStore
 from complaintcore.testing import make_desk
+from tests.helpers import desk_on
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2025, 11, 14, 17, 30, tzinfo=SH)
@@ -192,24 +191,8 @@ def test_the_same_rows_in_a_file_of_another_name_are_flagged_as_likely_duplicate
 def any_desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Desk]:
     """A desk on each store: SQLite and PostgreSQL answer the instant's question for
     a batch at once, the memory store one complaint at a time."""
-    schema = None
-    store: ComplaintStore
-    if request.param == "memory":
-        store = MemoryStore()
-    elif request.param == "sqlite":
-        store = SqliteStore(tmp_path / "d.sqlite3")
-    else:
-        from complaintcore.adapters.postgres_store import PostgresStore
-
-        server = request.getfixturevalue("postgres_server")
-        schema = server.new_schema()
-        store = PostgresStore(server.dsn, schema=schema)
-    try:
-        with make_desk(store=store) as desk:
-            yield desk
-    finally:
-        if schema is not None:
-            server.drop_schema(schema)
+    with desk_on(request.param, request, tmp_path) as desk:
+        yield desk
 
 
 def test_identical_rows_of_one_file_are_not_flagged_even_across_batches(

@@ -39,9 +39,9 @@ from complaintcore.core.workflow import (
     Reply,
 )
 from complaintcore.desk import Desk
-from complaintcore.desk.ports import ComplaintStore, ReportStore
-from complaintcore.testing import MemoryStore, make_desk
-from tests.helpers import about
+from complaintcore.desk.ports import ReportStore
+from complaintcore.testing import make_desk
+from tests.helpers import about, desk_on
 
 SH = ZoneInfo("Asia/Shanghai")
 START = datetime(2025, 1, 1, 8, tzinfo=SH)
@@ -89,24 +89,8 @@ def _intakes(rng: random.Random) -> Iterator[Intake]:
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 def desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Desk]:
-    schema = None
-    store: ComplaintStore
-    if request.param == "memory":
-        store = MemoryStore()
-    elif request.param == "sqlite":
-        store = SqliteStore(tmp_path / "d.sqlite3")
-    else:
-        from complaintcore.adapters.postgres_store import PostgresStore
-
-        server = request.getfixturevalue("postgres_server")
-        schema = server.new_schema()
-        store = PostgresStore(server.dsn, schema=schema)
-    try:
-        with make_desk(store=store) as desk:
-            yield desk
-    finally:
-        if schema is not None:
-            server.drop_schema(schema)
+    with desk_on(request.param, request, tmp_path) as desk:
+        yield desk
 
 
 def _fill(desk: Desk) -> datetime:
