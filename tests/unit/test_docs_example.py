@@ -36,22 +36,25 @@ def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
+def _mypy_strict(tmp_path: Path, *target: str) -> list[str]:
+    """mypy --strict with the project's configuration, on ``target``."""
+    config = str(ROOT / "pyproject.toml")
+    cache = str(tmp_path / "mypy-cache")
+    return [
+        sys.executable,
+        "-m",
+        "mypy",
+        "--strict",
+        "--config-file",
+        config,
+        "--cache-dir",
+        cache,
+        *target,
+    ]
+
+
 def test_the_example_passes_mypy_strict(tmp_path: Path) -> None:
-    done = _run(
-        [
-            sys.executable,
-            "-m",
-            "mypy",
-            "--strict",
-            "--config-file",
-            str(ROOT / "pyproject.toml"),
-            "--cache-dir",
-            str(tmp_path / "mypy-cache"),
-            "--package",
-            "host_example",
-        ],
-        cwd=EXAMPLES,
-    )
+    done = _run(_mypy_strict(tmp_path, "--package", "host_example"), cwd=EXAMPLES)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Success: no issues found in 6 source files" in done.stdout
 
@@ -141,20 +144,7 @@ def _script(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_replay_example_passes_mypy_strict(tmp_path: Path) -> None:
-    done = _script(
-        [
-            sys.executable,
-            "-m",
-            "mypy",
-            "--strict",
-            "--config-file",
-            str(ROOT / "pyproject.toml"),
-            "--cache-dir",
-            str(tmp_path / "mypy-cache"),
-            str(REPLAY),
-        ],
-        cwd=tmp_path,
-    )
+    done = _script(_mypy_strict(tmp_path, str(REPLAY)), cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Success: no issues found in 1 source file" in done.stdout
 
