@@ -198,18 +198,22 @@ def _mask_literals(text: str, literals: frozenset[str]) -> str:
     pattern, wide, digits = _literals(literals)
     # folding costs a callback per full-width "，" of Chinese text: only a text with
     # a character that folds into a literal's is read folded (the same matches)
-    folds = (wide is not None and wide.search(text)) or (digits and _OTHER_DECIMAL.search(text))
+    folds = not wide.isdisjoint(text) or (
+        digits and (_OTHER_DECIMAL.search(text) or _OTHER_DIGIT.search(text))
+    )
     return _substitute(pattern, text, _FOLD_ALL if folds else None, lambda _, w: mask(w))
 
 
 _OTHER_DECIMAL = re.compile(r"[^\D0-9]")  # a decimal digit of another script (٣, ३, 𝟑)
+_OTHER_DIGIT = re.compile(f"[{_OTHER_DIGITS}]")  # a circled or parenthesised digit (①, ⑴)
 
 
 @functools.lru_cache(maxsize=256)
-def _literals(literals: frozenset[str]) -> tuple[re.Pattern[str], re.Pattern[str] | None, bool]:
+def _literals(literals: frozenset[str]) -> tuple[re.Pattern[str], frozenset[str], bool]:
     """One pattern for a complaint's names and rooms, made once for all the messages
     of its step (the ``re`` module's own cache is shared with every other pattern);
-    one for the full-width characters that fold into theirs; whether they hold a
+    the full-width characters that fold into theirs (a set: a second pattern per
+    complaint cost more to compile than it saved); whether they hold a
     digit (another script's digit folds into it).  Capitals that are other letters
     (``Strauß`` as ``STRAUSS``) are searched for too: the ``re`` module folds letter
     by letter.  The longest goes first."""
@@ -222,10 +226,8 @@ def _literals(literals: frozenset[str]) -> tuple[re.Pattern[str], re.Pattern[str
     # full-width forms of those; circled digits fold into digits as well
     ascii = {a for v in folded for a in (*v, *v.upper(), *v.lower()) if "!" <= a <= "~"}
     digits = not ascii.isdisjoint("0123456789")
-    wide = "".join(sorted({chr(ord(b) + 0xFEE0) for a in ascii for b in (a, a.swapcase())}))
-    if digits:
-        wide += _OTHER_DIGITS
-    return pattern, re.compile(f"[{wide}]") if wide else None, digits
+    wide = frozenset(chr(ord(b) + 0xFEE0) for a in ascii for b in (a, a.swapcase()))
+    return pattern, wide, digits
 
 
 def redact(text: str, *, also: Iterable[str] = ()) -> str:

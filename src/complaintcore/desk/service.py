@@ -97,6 +97,7 @@ from complaintcore.core.workflow import (
 )
 from complaintcore.desk import access, messages
 from complaintcore.desk.checked_directory import DIRECTORY_HOOK, CheckedDirectory
+from complaintcore.desk.collector import collection_paused
 from complaintcore.desk.config import DeskConfig, RetryPolicy
 from complaintcore.desk.delivery import DeliveryWorker, Sender, SendTimeoutError
 from complaintcore.desk.drafts import CONFLICT_RETRIES, Draft, store_failed
@@ -1390,13 +1391,10 @@ class Desk:
                 except ComplaintCoreError as exc:
                     draft.failure = exc
 
-        def flush() -> Iterator[Receipt]:
+        def flush() -> tuple[list[Receipt], bool]:
             drafts = [p.complaint for p in pending if isinstance(p, Draft)]
             with self._groups_locked(drafts):  # HDL-5, HDL-6: one grouping of a group at a time
-                results, queued = settle()
-            if queued:
-                self._wake_delivery()
-            yield from results
+                return settle()
 
         def settle() -> tuple[list[Receipt], bool]:
             link()
@@ -1493,9 +1491,18 @@ class Desk:
                 ]
             return results, queued
 
-        def take(chunk: list[Intake | ComplaintCoreError]) -> Iterator[Receipt]:
+        def take(chunk: list[Intake | ComplaintCoreError]) -> list[Receipt]:
             """One batch: every intake admitted, their keys looked up at once, then
             each drafted in order (the store changes only when the batch is flushed)."""
+            with collection_paused():  # the results are handed out after it
+                results, queued = decide_and_store(chunk)
+            if queued:
+                self._wake_delivery()
+            return results
+
+        def decide_and_store(
+            chunk: list[Intake | ComplaintCoreError],
+        ) -> tuple[list[Receipt], bool]:
             admitted: list[tuple[Intake, str] | Receipt] = []
             for intake in chunk:
                 if isinstance(intake, ComplaintCoreError):
@@ -1529,7 +1536,7 @@ class Desk:
                             keyed[intake.idempotency_key] = draft
                 except ComplaintCoreError as exc:
                     pending.append(Receipt(failure=exc))
-            yield from flush()
+            return flush()
 
         chunk: list[Intake | ComplaintCoreError] = []
         for intake in intakes:
