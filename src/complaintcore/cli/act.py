@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from complaintcore.cli.context import Ctx, DateTimeType, enum_choice, json_option, pass_ctx
+from complaintcore.cli.ids import COMPLAINT_ID
 from complaintcore.cli.receive import complaint_summary, say_issue
 from complaintcore.core.models import Fact, Grade, Kind, MeasureKind, Trigger, Validity
 from complaintcore.i18n import N_
@@ -88,7 +89,7 @@ def _command(name: str, help_text: str) -> Callable[[Callable[..., None]], click
         wrapped = click.option("--actor", required=True, help=N_("Staff id of whoever acts."))(
             wrapped
         )
-        wrapped = click.argument("complaint_id")(wrapped)
+        wrapped = click.argument("complaint_id", type=COMPLAINT_ID)(wrapped)
         return act.command(name, help=help_text)(wrapped)
 
     return deco

@@ -6,6 +6,7 @@ import click
 
 from complaintcore.cli.context import Ctx, json_option, pass_ctx
 from complaintcore.cli.errors import ExitCode
+from complaintcore.cli.ids import COMPLAINT_ID
 from complaintcore.i18n import N_
 
 __all__ = ["explain_all"]
@@ -19,7 +20,7 @@ __all__ = ["explain_all"]
         "Exit status 1 when some complaints refused it (listed); the others keep it."
     ),
 )
-@click.argument("issue")
+@click.argument("issue", type=COMPLAINT_ID)
 @click.option("--actor", required=True, help=N_("Staff id of whoever acts."))
 @click.option("--message", required=True, help=N_("The explanation given to everyone."))
 @click.option("--final", is_flag=True, help=N_("The explanation is the final result."))

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from complaintcore.cli.context import Ctx, enum_choice, json_option, os_user, pass_ctx
+from complaintcore.cli.ids import COMPLAINT_ID
 from complaintcore.cli.receive import say_issue
 from complaintcore.cli.staged import say_stage, stage_json
 from complaintcore.cli.timeline import event_detail, event_time
@@ -172,7 +173,7 @@ def _label(ctx: Ctx, enum: type[LabelledEnum], value: str) -> str:
         "Personal data is masked (PRV-1) unless --as names staff entitled to it."
     )
 )
-@click.argument("complaint_id")
+@click.argument("complaint_id", type=COMPLAINT_ID)
 @click.option(
     "--as",
     "viewer",
