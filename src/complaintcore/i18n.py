@@ -104,9 +104,24 @@ entry point and distribution named, since the import error names neither."""
 # --------------------------------------------------------------------------- finding catalogs
 
 
+def _refused(path: str, expected: str, value: object) -> Exception:
+    """A bad argument as the library's error (imported only when one is refused)."""
+    from complaintcore.core.errors import InvalidInputError
+
+    return InvalidInputError(path, f"expected {expected}, got {type(value).__name__}")
+
+
+def _environment(environ: Mapping[str, str] | None) -> Mapping[str, str]:
+    if environ is None:
+        return os.environ
+    if not isinstance(environ, Mapping):
+        raise _refused("environ", "a mapping of environment variables or None", environ)
+    return environ
+
+
 def catalog_dirs(environ: Mapping[str, str] | None = None) -> tuple[Path, ...]:
     """Where catalogs are looked for, first match first: the host's, then the shipped ones."""
-    env = os.environ if environ is None else environ
+    env = _environment(environ)
     dirs = [Path(p).absolute() for p in env.get(LOCALE_PATH_ENV, "").split(os.pathsep) if p]
     dirs += [Path(sys.prefix, "share", "locale"), Path(sys.base_prefix, "share", "locale")]
     dirs.append(SHIPPED_DIR)
@@ -148,7 +163,12 @@ def resolve_language(tag: str, environ: Mapping[str, str] | None = None) -> str 
     ``zh_CN.UTF-8``, ``zh-CN`` and ``zh`` give ``zh``; ``en_GB`` gives ``en``;
     ``ja_JP.UTF-8`` gives ``ja_JP`` or ``ja``, whichever a host supplied.
     ``C`` and ``POSIX`` give ``en``.  An unknown language gives None.
+
+    :raises InvalidInputError: ``tag`` is not text, or ``environ`` not a mapping.
     """
+    if not isinstance(tag, str):
+        raise _refused("tag", "a language code or locale tag such as zh or en_GB", tag)
+    _environment(environ)
     text = tag.strip()
     if text in ("C", "POSIX") or text.startswith(("C.", "POSIX.")):
         return "en"
@@ -173,8 +193,10 @@ def language_from_env(environ: Mapping[str, str] | None = None) -> str:
 
     ``COMPLAINTCORE_LANG`` first, then the first of ``LANGUAGE`` (a colon-separated
     list), ``LC_ALL``, ``LC_MESSAGES`` and ``LANG`` that is set.
+
+    :raises InvalidInputError: ``environ`` is not a mapping.
     """
-    env = os.environ if environ is None else environ
+    env = _environment(environ)
     own = env.get("COMPLAINTCORE_LANG", "")
     if own:
         return resolve_language(own, env) or "en"
@@ -1179,6 +1201,10 @@ def translator(lang: str = "en", environ: Mapping[str, str] | None = None) -> Tr
     """The translator for a language code or locale tag (``zh``, ``zh_CN.UTF-8``, ``en``).
 
     A language without a catalog reads in English.
+
+    :raises InvalidInputError: ``lang`` is not text, or ``environ`` not a mapping.
     """
+    if not isinstance(lang, str):
+        raise _refused("lang", "a language code or locale tag such as zh or en_GB", lang)
     code = resolve_language(lang, environ) or "en"
     return Translator(code, _load(code, catalog_dirs(environ)))

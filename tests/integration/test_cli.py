@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -657,3 +658,43 @@ def test_sweep_names_a_damaged_complaint_and_still_sweeps_the_others(desk_dir: P
     assert code == 1
     assert damaged in out
     assert err.strip().splitlines() == ["error: 1 complaint could not be swept; the others were"]
+
+
+@pytest.mark.parametrize(
+    ("cwd", "target", "advised"),
+    [
+        ("", "moved.sqlite3", "{tmp}/moved.sqlite3"),  # beside the desk's folder: full path
+        ("", "mydesk/moved.sqlite3", "moved.sqlite3"),  # into the desk's folder: relative to it
+        ("mydesk", "moved.sqlite3", "moved.sqlite3"),  # from the desk's folder, as before
+        ("mydesk", "../moved.sqlite3", "{tmp}/moved.sqlite3"),
+    ],
+)
+def test_migrate_names_the_target_as_the_configuration_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cwd: str, target: str, advised: str
+) -> None:
+    """``--to`` finds a file from the current directory, the configuration from its own:
+    the advice printed last must open the copy when followed (review s34B F01)."""
+    monkeypatch.setenv("COMPLAINTCORE_NOW", NOW)
+    monkeypatch.chdir(tmp_path)
+    assert run("init", "mydesk")[0] == 0
+    config = tmp_path / "mydesk" / "complaintcore.toml"
+    monkeypatch.chdir(tmp_path / cwd)
+    on_desk = ("--config", os.path.relpath(config, tmp_path / cwd))
+    monkeypatch.chdir(tmp_path / "mydesk")
+    cid = receive_one()
+    monkeypatch.chdir(tmp_path / cwd)
+    code, out, err = run(*on_desk, "migrate", "--to", target)
+    assert code == 0, err
+    setting = advised.format(tmp=tmp_path.resolve())
+    assert out.splitlines()[-1] == f"when ready, set database in complaintcore.toml to {setting}"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace('database = "complaints.sqlite3"', f"database = {json.dumps(setting)}"),
+        encoding="utf-8",
+    )
+    assert f"database = {json.dumps(setting)}" in config.read_text(encoding="utf-8")
+    for old in (tmp_path / "mydesk").glob("complaints.sqlite3*"):
+        old.unlink()  # the copy opens, not the old file
+    code, out, err = run(*on_desk, "list", "--json")
+    assert code == 0, err
+    assert [r["id"] for r in json.loads(out)] == [cid]

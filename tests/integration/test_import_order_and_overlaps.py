@@ -211,6 +211,47 @@ def test_identical_rows_of_one_file_are_not_flagged_even_across_batches(
     assert [r.same_as for r in again if r.line == 5] == [ids[5]]
 
 
+@pytest.mark.parametrize("batch", [1, 500])
+def test_a_row_of_the_same_file_written_otherwise_is_flagged_as_a_likely_duplicate(
+    any_desk: Desk, tmp_path: Path, batch: int
+) -> None:
+    """A merged export holding the same complaint twice, its time written two ways:
+    the second row is flagged as the first one's likely duplicate, as it would be
+    from another file; only identical rows are complaints of their own (review
+    s34B F02)."""
+    desk = any_desk
+    resaved = LEAK[0].replace("T10:00", " 10:00:00")
+    path = write(tmp_path / "merged.csv", [LEAK[0], LEAK[0], resaved, OTHER])
+    results = list(FileImport(desk, path, now=NOW, batch=batch))
+    assert [r.outcome for r in results] == ["stored"] * 4
+    ids = {r.line: r.complaint_id for r in results}
+    same = {r.line: r.same_as for r in results}
+    assert (same[2], same[3], same[5]) == ("", "", "")  # identical rows, and another owner
+    assert same[4] in {ids[2], ids[3]}
+
+
+def test_the_command_line_warns_about_a_row_of_the_same_file_written_otherwise(
+    cli_desk: Path,
+) -> None:
+    write(cli_desk / "merged.csv", [LEAK[0], LEAK[0].replace("T10:00", " 10:00:00")])
+    text = invoke("receive", "--file", "merged.csv")
+    assert text.exit_code == 0, text.output
+    said = text.stdout.splitlines()
+    first = said[0].split()[-1]
+    assert said[0] == f"line 2: stored {first}"
+    assert said[2] == (
+        f"line 3: warning: likely a duplicate of {first} (the same complainant,"
+        " received_at and summary); overlapping exports need an idempotency_key column"
+    )
+    assert [s for s in said if ": warning: " in s] == [said[2]]
+    write(cli_desk / "other.csv", [OTHER, OTHER.replace("T09:00", " 09:00:00")])
+    document = json.loads(invoke("receive", "--file", "other.csv", "--json").stdout)
+    assert document["stored"] == 2
+    earlier, later = document["rows"]
+    assert "likely_duplicate_of" not in earlier
+    assert later["likely_duplicate_of"] == earlier["id"]
+
+
 # --------------------------------------------------------------------------- F06
 
 

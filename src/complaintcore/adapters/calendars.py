@@ -322,7 +322,6 @@ def calendar_from_holidays(
     return calendar
 
 
-@functools.lru_cache(maxsize=16)
 def calendar_for_spec(spec: CalendarSpec) -> WorkingCalendar:
     """The working calendar a rule pack names (its ``[calendar]`` table).
 
@@ -330,7 +329,21 @@ def calendar_for_spec(spec: CalendarSpec) -> WorkingCalendar:
     any other code is looked up in ``holidays``.  The pack's explicit holiday
     and make-up-day lists win over the source.  Built once per spec: building
     asks ``holidays`` for every year of the table.
+
+    :raises InvalidInputError: ``spec`` is not a ``CalendarSpec`` (checked before
+        the cache, which would refuse an unhashable value with a ``TypeError``),
+        or its make-up days fall on days off.
     """
+    if not isinstance(spec, CalendarSpec):
+        raise InvalidInputError(
+            "spec",
+            f"expected a CalendarSpec (a rule pack's calendar), got {type(spec).__name__}",
+        )
+    return _calendar_for_spec(spec)
+
+
+@functools.lru_cache(maxsize=16)
+def _calendar_for_spec(spec: CalendarSpec) -> WorkingCalendar:
     for problem in _makeup_days_off(spec):
         raise InvalidInputError(problem.path, problem.reason)
     weekly = dict.fromkeys(spec.weekdays, spec.windows)

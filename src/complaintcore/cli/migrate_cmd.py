@@ -5,7 +5,8 @@ target must keep nothing for the desk's tenant yet; the source's hash chains
 are checked first, everything goes in one transaction, and afterwards the
 target's chains are verified and every chain head compared with the source's
 (:func:`complaintcore.adapters.transfer.copy_desk`).  The configuration is not
-changed: point its ``database`` at the target when you are ready.
+changed: point its ``database`` at the target when you are ready (the last line
+names the target as the configuration reads it, from its own directory).
 
 ``--upgrade DATABASE`` instead applies the schema migrations a PostgreSQL desk
 lacks, as the role the URL names: a desk's own role is granted only ``SELECT,
@@ -14,6 +15,7 @@ INSERT, UPDATE`` and cannot alter its tables, so their owner migrates them.
 
 from __future__ import annotations
 
+import os
 from contextlib import closing
 from pathlib import Path
 
@@ -106,9 +108,27 @@ def migrate(ctx: Ctx, target: str | None, upgrade: str | None) -> None:
     ctx.say(
         ctx.t(
             "when ready, set database in complaintcore.toml to {target}",
-            target=setting_without_password(target),
+            target=setting_without_password(_as_the_config_reads(config.base_dir, target)),
         )
     )
+
+
+def _as_the_config_reads(config_dir: str, target: str) -> str:
+    """The target as the configuration must name it: ``--to`` finds a SQLite file
+    from the current directory, the configuration from its own directory.  A file
+    inside that directory is named relative to it (the directory may move), any
+    other by its full path; a URL, ``:memory:`` or an absolute path as given."""
+    from complaintcore.adapters.stores import MEMORY, is_postgres_url
+
+    if target == MEMORY or is_postgres_url(target) or "://" in target or os.path.isabs(target):
+        return target
+    # the directories as the system walks them (a link, then ".."), the file as named
+    head, name = os.path.split(target)
+    path = Path(os.path.realpath(head or ".")) / name
+    try:
+        return path.relative_to(os.path.realpath(config_dir)).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _upgrade(ctx: Ctx, database: str) -> None:

@@ -14,6 +14,7 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 
+from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import mask
 
 __all__ = ["redact"]
@@ -258,13 +259,21 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     Literals of digits without letters (a room ``302``) are masked after the
     phones: masked first, one inside a phone number (``139 3021 5678``) would
     split its digits into groups too short to read as a phone.
+
+    :raises InvalidInputError: ``text`` is not a string, or ``also`` not an
+        iterable of strings (checked at no cost to a good call: it runs per log line).
     """
+    if not isinstance(text, str):
+        raise InvalidInputError("text", f"expected a string, got {type(text).__name__}")
     # a value stored with the spaces a form field carried ("王小明 ") is the name
     # without them wherever it occurs
-    known = frozenset(drawn for v in also if len(drawn := _drawn(v)[0].strip()) > 1)
-    numeric = frozenset(
-        v for v in known if any(map(str.isdigit, v)) and not any(map(str.isalpha, v))
-    )
+    try:
+        known = frozenset(drawn for v in also if len(drawn := _drawn(v)[0].strip()) > 1)
+        numeric = frozenset(
+            v for v in known if any(map(str.isdigit, v)) and not any(map(str.isalpha, v))
+        )
+    except (TypeError, AttributeError):  # a try costs nothing until something is raised
+        raise InvalidInputError("also", "expected an iterable of strings") from None
     text = _mask_literals(text, known - numeric)
     text = _substitute(_EMAIL, text, _FOLD_ALL, _mask_email)
     text = _substitute(_PHONE, text, _FOLD_BUT_LETTERS, _mask_phone)

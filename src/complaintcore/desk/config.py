@@ -199,8 +199,15 @@ class DeskConfig:
         """Read the tables of ``complaintcore.toml``; a key nobody reads is an error.
 
         :raises InvalidInputError: ``.path`` is the bad key (``retry.max_attemps``);
-            an unknown key's message names the closest known key.
+            an unknown key's message names the closest known key; ``data`` when it
+            is not a mapping, ``base_dir`` when it is not a path.
         """
+        if not isinstance(data, Mapping):
+            raise InvalidInputError(
+                "data", f"expected a mapping (the tables of a config), got {type(data).__name__}"
+            )
+        if not isinstance(base_dir, str | os.PathLike):
+            raise InvalidInputError("base_dir", f"expected a path, got {type(base_dir).__name__}")
         for key in data:
             if key not in _TOP_KEYS:
                 raise unknown_key(str(key), _TOP_KEYS)
@@ -255,12 +262,20 @@ class DeskConfig:
 
 
 def load_config(path: str | os.PathLike[str]) -> DeskConfig:
-    """Read ``complaintcore.toml``; errors name the file and the key."""
+    """Read ``complaintcore.toml``; errors name the file and the key.
+
+    :raises InvalidInputError: ``path`` is not a path, the file is missing or
+        cannot be read (a directory), or a key is bad (``complaintcore.toml:retry``).
+    """
+    if not isinstance(path, str | os.PathLike):
+        raise InvalidInputError("path", f"expected a file path, got {type(path).__name__}")
     p = Path(path)
     try:
         data = toml.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InvalidInputError("config", f"no config file at {p}") from None
+    except OSError as exc:  # a directory, no permission
+        raise InvalidInputError("config", f"{p}: cannot be read ({exc.strerror})") from None
     except toml.TomlError as exc:
         raise InvalidInputError("config", f"{p}: {exc}") from None
     except UnicodeDecodeError as exc:

@@ -136,7 +136,8 @@ class RowResult:
     """The refusal itself (for a caller that words it in another language)."""
     same_as: str = ""
     """A complaint stored before with the same complainant, ``received_at`` and
-    summary as this stored row: likely the same one, under another key."""
+    summary as this stored row (by an earlier import, or by an earlier row of
+    this file whose cells differ): likely the same one, under another key."""
 
 
 @attrs.frozen
@@ -873,8 +874,10 @@ class FileImport:
         self.fmt: Literal["csv", "jsonl"] = fmt
         self.batch = batch
         self._counts: Counter[str] = Counter()
-        self._mine: dict[datetime, set[str]] = {}
-        """This import's complaints by received_at (the latest instant's only)."""
+        self._mine: dict[datetime, dict[str, tuple[int, str]]] = {}
+        """This import's complaints by received_at (the latest instant's only): each
+        id's place in the order they were stored and its row's identity."""
+        self._stored = 0
 
     @property
     def summary(self) -> ImportSummary:
@@ -934,29 +937,34 @@ class FileImport:
 
     def _in_order(
         self, stream: IO[bytes], survey: _Survey
-    ) -> Iterator[tuple[int, Intake | ComplaintCoreError]]:
+    ) -> Iterator[tuple[int, Intake | ComplaintCoreError, str]]:
         """Every row with its line: the readable ones by received_at, each read again
-        alone, in the places they leave free; a refused row keeps its own place."""
+        alone, in the places they leave free; a refused row keeps its own place.
+
+        The third item is the row's identity: its own ``idempotency_key``, or its
+        derived key without the copy index -- the same for identical rows only (a
+        digest, never a cell)."""
         seen: Counter[str] = Counter()
         ranked = iter(survey.order)
         for place, line in enumerate(survey.lines):
             refusal = survey.refused.get(place)
             if refusal is not None:
-                yield line, refusal
+                yield line, refusal, ""
                 continue
             taken = next(ranked)
             row = self._read_again(stream, survey, taken)
             try:
                 intake = intake_from_row(row, zone=self.desk.zone)
-                if not intake.idempotency_key:
-                    base = row_key(self.source, row)
-                    seen[base] += 1  # identical rows share a time: still in file order
-                    key = row_key(self.source, row, seen[base])
+                identity = intake.idempotency_key
+                if not identity:
+                    identity = row_key(self.source, row)
+                    seen[identity] += 1  # identical rows share a time: still in file order
+                    key = row_key(self.source, row, seen[identity])
                     intake = attrs.evolve(intake, idempotency_key=key)
             except ComplaintCoreError as exc:
-                yield survey.lines[taken], exc
+                yield survey.lines[taken], exc, ""
                 continue
-            yield survey.lines[taken], intake
+            yield survey.lines[taken], intake, identity
 
     def _read_again(self, stream: IO[bytes], survey: _Survey, place: int) -> Row:
         """The row at ``place``, read alone from its bytes.
@@ -981,18 +989,18 @@ class FileImport:
         )
 
     def _run(self, stream: IO[bytes], survey: _Survey) -> Iterator[RowResult]:
-        numbers: deque[int] = deque()
+        numbers: deque[tuple[int, str]] = deque()
 
         def intakes() -> Iterator[Intake | ComplaintCoreError]:
-            for line, intake in self._in_order(stream, survey):
-                numbers.append(line)
+            for line, intake, identity in self._in_order(stream, survey):
+                numbers.append((line, identity))
                 yield intake
 
-        done: list[tuple[RowResult, Complaint | None]] = []
+        done: list[tuple[RowResult, Complaint | None, str]] = []
         for receipt in self.desk.receive_each(
             intakes(), now=self.now, route=self.route, batch=self.batch
         ):
-            line = numbers.popleft()
+            line, identity = numbers.popleft()
             new = None
             if receipt.failure is not None:
                 result = RowResult(
@@ -1003,39 +1011,43 @@ class FileImport:
                 outcome: Outcome = "duplicate" if receipt.duplicate else "stored"
                 result = RowResult(line, outcome, complaint_id=receipt.complaint.id)
                 new = None if receipt.duplicate else receipt.complaint
-            done.append((result, new))
+            done.append((result, new, identity))
             if len(done) >= self.batch:  # a batch the desk has stored: looked at together
                 yield from self._report(done)
                 done = []
         yield from self._report(done)
 
-    def _report(self, done: list[tuple[RowResult, Complaint | None]]) -> Iterator[RowResult]:
-        same = self._stored_before([c for _, c in done if c is not None])
-        for result, new in done:
+    def _report(self, done: list[tuple[RowResult, Complaint | None, str]]) -> Iterator[RowResult]:
+        same = self._stored_before([(c, i) for _, c, i in done if c is not None])
+        for result, new, _identity in done:
             if new is not None and new.id in same:
                 result = attrs.evolve(result, same_as=same[new.id])
             self._counts[result.outcome] += 1
             yield result
 
-    def _stored_before(self, complaints: list[Complaint]) -> dict[str, str]:
+    def _stored_before(self, complaints: list[tuple[Complaint, str]]) -> dict[str, str]:
         """For each complaint just stored, another on the desk with the same complainant,
         received_at and summary, if any: likely the same complaint, in a file of
         another name or with its times written otherwise (its derived key differs).
 
         One indexed question a complaint (the complainant's complaints received at
         that instant: the store's ``related``, as repeat linking asks it), a batch at once where the
-        store can.  This import's own complaints at that instant are not counted
-        (identical rows of one file are complaints of their own); rows come in
-        order of received_at, so only the latest instant's are remembered.  A
-        failure only costs the warning (logged): the rows are stored.
+        store can.  Of this import's own complaints at that instant only those of
+        earlier rows whose cells differ are counted: identical rows of one file
+        are complaints of their own, but the same complaint written twice (its
+        time ``2025-12-02 13:43:00`` once, ``2025-12-02T13:43`` once) is flagged as
+        it would be from another file.  Rows come in order of received_at, so only
+        the latest instant's are remembered (an id, a place and a digest each).
+        A failure only costs the warning (logged): the rows are stored.
         """
         if not complaints:
             return {}
         mine = self._mine
-        for c in complaints:
-            mine.setdefault(c.intake.received_at, set()).add(c.id)
+        for c, identity in complaints:
+            mine.setdefault(c.intake.received_at, {})[c.id] = (self._stored, identity)
+            self._stored += 1
         asked: list[tuple[Complaint, RelatedQuery]] = []
-        for c in complaints:
+        for c, _identity in complaints:
             person = c.intake.complainant
             site = (c.intake.site or person.site).strip()
             key = complainant_key(person)
@@ -1051,9 +1063,11 @@ class FileImport:
                 answers = [store.related(**attrs.asdict(q, recurse=False)) for _, q in asked]
             for (c, _query), earlier in zip(asked, answers, strict=True):
                 ours = mine[c.intake.received_at]
+                place, identity = ours[c.id]
                 for other in earlier:
-                    if other.id in ours:
-                        continue
+                    own = ours.get(other.id)
+                    if own is not None and (own[0] >= place or own[1] == identity):
+                        continue  # itself, a later row of the file, or an identical row
                     stored = store.load(other.id)
                     if stored.awaiting_site_consent:
                         continue  # IN-6: the site hears nothing of a bypass complaint yet

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from complaintcore.adapters.memory_store import MemoryStore
 from complaintcore.adapters.staff import StaffList, load_sample_staff
-from complaintcore.core.errors import ComplaintCoreError
+from complaintcore.core.errors import ComplaintCoreError, InvalidInputError
 from complaintcore.core.models import require_aware
 from complaintcore.desk.ports import ComplaintStore, Notification, Notifier, StaffMember
 
@@ -62,18 +62,37 @@ class FixedClock:
             return self._now
 
     def advance(self, delta: timedelta | None = None, **kwargs: float) -> datetime:
-        """Move forward by ``delta`` or timedelta keyword arguments."""
-        step = delta if delta is not None else timedelta(**kwargs)
+        """Move forward by ``delta`` or timedelta keyword arguments.
+
+        :raises InvalidInputError: the step is negative (a clock only moves
+            forward), not a ``timedelta``, or its keywords are not ``timedelta``'s.
+        """
+        if delta is not None and not isinstance(delta, timedelta):
+            raise InvalidInputError("delta", f"expected a timedelta, got {type(delta).__name__}")
+        try:
+            step = delta if delta is not None else timedelta(**kwargs)
+        except (TypeError, OverflowError) as exc:  # an unknown keyword, a text, too far
+            raise InvalidInputError("advance", f"not a timedelta's arguments ({exc})") from None
         if step < timedelta(0):
-            raise ValueError("a clock only moves forward")
+            raise InvalidInputError("delta", "a clock only moves forward: the step is negative")
         with self._lock:
-            self._now += step
+            try:
+                self._now += step
+            except OverflowError:
+                raise InvalidInputError("delta", "moves the clock past the year 9999") from None
             return self._now
 
     def set(self, moment: datetime) -> datetime:
+        """Move to ``moment``, now or later.
+
+        :raises InvalidInputError: ``moment`` is earlier than the clock's time (a
+            clock only moves forward), naive, or not a ``datetime``.
+        """
         with self._lock:
             if require_aware(moment, "moment") < self._now:
-                raise ValueError("a clock only moves forward")
+                raise InvalidInputError(
+                    "moment", "a clock only moves forward: earlier than the clock's time"
+                )
             self._now = moment
             return self._now
 
