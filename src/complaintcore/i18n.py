@@ -816,6 +816,14 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("must be text"), {}),
     (N_("repeated key"), {}),
     (N_("unknown key"), {}),
+    (N_("unknown key; did you mean {name}?"), {}),
+    (
+        N_(
+            "unknown key; expected one of {allowed};"
+            " a host's or plugin's own setting goes in the [plugins] table"
+        ),
+        {},
+    ),
     (N_("must be a JSON object"), {}),
     (N_("not JSON we read (nested too deeply)"), {}),
     (N_("not JSON we read (a number too long)"), {}),

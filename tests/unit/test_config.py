@@ -35,7 +35,8 @@ def test_a_key_like_nothing_known_lists_the_known_keys() -> None:
         DeskConfig.from_mapping({"company": "north"})
     assert str(err.value) == (
         "company: unknown key; expected one of database, tenant, pack, pack_parameters,"
-        " staff_file, notifiers, retry, languages, plugins, sites, limits, delivery"
+        " staff_file, notifiers, retry, languages, plugins, sites, limits, delivery;"
+        " a host's or plugin's own setting goes in the [plugins] table"
     )
 
 

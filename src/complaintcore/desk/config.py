@@ -44,8 +44,16 @@ def unknown_key(path: str, known: tuple[str, ...]) -> InvalidInputError:
     """
     key = path.rsplit(".", 1)[-1]
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-    hint = f"did you mean {close[0]!r}?" if close else f"expected one of {', '.join(known)}"
-    return InvalidInputError(path, f"unknown key; {hint}")
+    if close:
+        return InvalidInputError(path, f"unknown key; did you mean {close[0]!r}?")
+    allowed = ", ".join(known)
+    if "." not in path and "plugins" in known:  # 0.1.0 kept unknown keys for plugins
+        return InvalidInputError(
+            path,
+            f"unknown key; expected one of {allowed}"
+            f"; a host's or plugin's own setting goes in the [plugins] table",
+        )
+    return InvalidInputError(path, f"unknown key; expected one of {allowed}")
 
 
 _MAX_DELAY = 366 * 24 * 3600
@@ -185,7 +193,15 @@ class DeskConfig:
 
     @property
     def extra(self) -> Mapping[str, Any]:
-        """The ``[plugins]`` table under its 0.1.0 name."""
+        """The ``[plugins]`` table under its 0.1.0 name.
+
+        0.1.0 kept here every key it did not know, ``tenant`` among them (its
+        hooks.md showed a plugin choosing its store by ``config.extra["tenant"]``):
+        a ``tenant`` set at the top and not in ``[plugins]`` is here too, so a
+        plugin written for 0.1.0 still finds it after the upgrade (review s34A F01).
+        """
+        if self.tenant != DEFAULT_TENANT and "tenant" not in self.plugins:
+            return {**self.plugins, "tenant": self.tenant}
         return self.plugins
 
     def resolve(self, path: str) -> str:
