@@ -1368,10 +1368,10 @@ class Desk:
         keyed: dict[str, Draft] = {}
         # HDL-5: the batch's drafts by group, grouped with the stored complaints
         grouping = Grouping()
-        links: list[tuple[Draft, Links]] = []
-        # IMP-3: the batch's drafts by repeat key, and stored complaints raised again
+        # IMP-3: the batch's drafts by repeat key
         repeats = RepeatBatch()
-        raised: list[tuple[Draft, Repeated]] = []
+        # what each draft links (HDL-5) and marks as raised again (GRD-2), in order
+        marks: list[tuple[Draft, Links | None, Repeated | None]] = []
 
         def link() -> None:
             """IMP-3, HDL-5: link the batch's drafts in order, each to the store's
@@ -1383,11 +1383,9 @@ class Desk:
             for draft in drafts:
                 try:
                     again = self._repeats.repeat(draft, now, repeats)
-                    if again is not None:
-                        raised.append((draft, again))
                     found = self._grouper.group(draft, now, grouping)
-                    if found is not None:
-                        links.append((draft, found))
+                    if found is not None or again is not None:
+                        marks.append((draft, found, again))
                 except ComplaintCoreError as exc:
                     draft.failure = exc
 
@@ -1460,26 +1458,25 @@ class Desk:
             # a store failure leaves the rest to the next raising (WARNING, see receive).
             # Only a draft stored as itself links or marks (as receive does): one refused,
             # or answered as another's, never raised anything (HDL-5, IMP-3, GRD-2).
-            for by, found in links:
+            # Each draft's links and marks in turn, as receive makes them: a group
+            # incident and a third raising in one batch reach the earlier complaints
+            # in the order one-at-a-time intake gives them (review s34E F02).
+            for by, found, again in marks:
                 if id(by) not in landed:
                     continue
                 try:
                     self._grouper.link(found, now, deliver=False)
                 except StoreError as exc:  # the member is named in a WARNING already
                     log.warning("issue members left unlinked after a store failure: %s", exc)
-            for by, again in raised:
-                if id(by) not in landed:
-                    continue
                 try:
                     self._repeats.raised_again(again, now, deliver=False)
                 except StoreError as exc:
                     log.warning(
                         "%s: earlier raisings left unmarked after a store failure: %s",
-                        again.by,
+                        by.complaint.id,
                         exc,
                     )
-            links.clear()
-            raised.clear()
+            marks.clear()
             regrouped = self._grouper.group_raced(mine, seen, now, deliver=False)
             if regrouped:
                 queued = True
