@@ -46,6 +46,19 @@ def test_ids_of_one_millisecond_are_unique_and_increase_in_one_process() -> None
     assert time_ordered_id(t + timedelta(milliseconds=1), SH) > ids[-1]
 
 
+def test_ids_of_one_millisecond_increase_whatever_ids_come_between() -> None:
+    """Rows written to the minute tie often; an issue is named after its earliest
+    complaint, ties broken by id: the one registered first (review s34E F05)."""
+    minute = datetime(2025, 11, 14, 9, 53, tzinfo=SH)
+    other = datetime(2025, 11, 14, 9, 54, tzinfo=SH)
+    made = []
+    for _ in range(300):
+        made.append(time_ordered_id(minute, SH))
+        time_ordered_id(other, SH)  # another millisecond's id in between
+    assert made == sorted(made)
+    assert len(set(made)) == 300
+
+
 def test_threads_never_get_the_same_id() -> None:
     t = datetime(2025, 11, 14, 9, tzinfo=SH)
     found: list[str] = []
@@ -80,7 +93,7 @@ def test_a_forked_process_draws_random_bits_of_its_own() -> None:
 def _ids_at(t: datetime, n: int) -> list[str]:
     import complaintcore.desk.ids as ids
 
-    ids._last = ("", -1)  # each process alone: no increment from an earlier id
+    ids._latest.clear()  # each process alone: no increment from an earlier id
     return [time_ordered_id(t, SH) for _ in range(n)]
 
 
