@@ -8,7 +8,7 @@ prints the install hint and exits with status 2.  The rest of this package
 Layout: ``app`` (the group, error handling), ``context`` (what commands share),
 ``errors`` (exit codes), ``localize`` and ``text`` (click in the reader's
 language; messages themselves are catalog msgids, see :mod:`complaintcore.i18n`),
-``progress``;
+``progress``, ``fit`` (tables within the terminal's width, nothing cut);
 one module per command group: ``init_cmd``, ``demo_cmd``, ``receive``,
 ``listing`` (list, show), ``act``, ``issues`` (explain-all), ``sweep``, ``deliver``,
 ``outbox``, ``verify``, ``audit``, ``report`` (with

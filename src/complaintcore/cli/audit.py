@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import click
-from rich.table import Table
 
 from complaintcore.cli.context import Ctx, DateTimeType, json_option, pass_ctx
+from complaintcore.cli.fit import fitted_table, say_blocks
 from complaintcore.i18n import N_
 
 __all__ = ["audit"]
@@ -64,18 +64,26 @@ def audit(
     if not records:
         ctx.say(ctx.t("no views recorded"))
         return
-    table = Table(
+    headings = [
         ctx.t("when"), ctx.t("actor"), ctx.t("complaint"), ctx.t("purpose"), ctx.t("how"),
         ctx.t("system user"),
-    )  # fmt: skip
+    ]  # fmt: skip
     zone = desk.zone
-    for r in records:
-        table.add_row(
+    rows = [
+        [
             r.at.astimezone(zone).isoformat(timespec="minutes"),
             r.actor,
             r.complaint_id,
             r.purpose or "-",
             r.via or "-",
             r.os_user or "-",
-        )
-    ctx.say(table)
+        ]
+        for r in records
+    ]
+    # the time, the staff id and the complaint id whole (what the log is read for,
+    # review s34D F04); the rest wraps, or one block per view when it cannot
+    table = fitted_table(headings, rows, ctx.out.width, flexible=(3, 4, 5))
+    if table is None:
+        say_blocks(ctx.out, headings, rows)
+    else:
+        ctx.say(table)

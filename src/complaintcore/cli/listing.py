@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
 from complaintcore.cli.context import Ctx, enum_choice, json_option, os_user, pass_ctx
+from complaintcore.cli.fit import fitted_table, fitting_table, say_blocks
 from complaintcore.cli.ids import COMPLAINT_ID
 from complaintcore.cli.receive import say_issue
 from complaintcore.cli.staged import say_stage, stage_json
@@ -20,6 +21,8 @@ from complaintcore.core.models import Grade, LabelledEnum, Status
 from complaintcore.i18n import N_
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from complaintcore.desk import Desk
     from complaintcore.desk.ports import ComplaintRow
 
@@ -94,23 +97,7 @@ def list_(
     if not rows:
         ctx.say(ctx.t("no complaints match"))
         return
-    tr, pack = ctx.tr, desk.pack
-    table = Table(*(ctx.t(column) for column in _COLUMNS))
-    for r in rows:
-        table.add_row(
-            r.id,
-            _label(ctx, Status, r.status),
-            _label(ctx, Grade, r.grade),
-            tr.category(r.category, pack) if r.category else "-",
-            tr.department(r.department, pack) if r.department else "-",
-            r.site or "-",
-            r.handler or "-",
-            r.received_at.astimezone(desk.zone).isoformat(timespec="minutes"),
-            r.next_due.astimezone(desk.zone).isoformat(timespec="minutes") if r.next_due else "-",
-            _issue(ctx, r.issue, r.group_incident),
-        )
-    _fit(table, ctx.out.width)
-    ctx.say(table)
+    _say_rows(ctx, desk, rows, now)
 
 
 def _row_json(desk: Desk, row: ComplaintRow) -> dict[str, Any]:
@@ -134,21 +121,57 @@ def _row_json(desk: Desk, row: ComplaintRow) -> dict[str, Any]:
     return data
 
 
-def _fit(table: Table, width: int) -> None:
-    """Each column as wide as its widest cell when the table fits ``width``: rich then
-    need not measure every cell again (most of a long listing's time).  When it does
-    not fit, rich shares the width out, wrapping other columns before the ids (what a
-    reader copies into the next command)."""
-    widest = [
-        max(cell_len(str(c.header)), *(cell_len(x) for x in c.cells if isinstance(x, str)))
-        for c in table.columns
+_FLEXIBLE = frozenset({"status", "grade", "category", "department"})
+"""Columns of labels, which may wrap under a narrow terminal's compact table."""
+
+
+def _say_rows(ctx: Ctx, desk: Desk, rows: Sequence[ComplaintRow], now: datetime) -> None:
+    """The rows in the widest layout that fits the terminal with nothing cut (review
+    s34D F04): the table with full times; else a compact one (times to the minute in
+    the desk's zone, named above it, and without columns empty in every row); else
+    one block per complaint, its id first, each value after its column's name."""
+    tr, pack, zone = ctx.tr, desk.pack, desk.zone
+    width = ctx.out.width
+    headings = [ctx.t(column) for column in _COLUMNS]
+    cells = [
+        [
+            r.id,
+            _label(ctx, Status, r.status),
+            _label(ctx, Grade, r.grade),
+            tr.category(r.category, pack) if r.category else "-",
+            tr.department(r.department, pack) if r.department else "-",
+            r.site or "-",
+            r.handler or "-",
+            r.received_at.astimezone(zone).isoformat(timespec="minutes"),
+            r.next_due.astimezone(zone).isoformat(timespec="minutes") if r.next_due else "-",
+            _issue(ctx, r.issue, r.group_incident),
+        ]
+        for r in rows
     ]
-    if sum(widest) + 3 * len(widest) + 1 <= width:  # padding 2 and a rule per column, one more
-        for column, w in zip(table.columns, widest, strict=True):
-            column.width = w
-    else:
-        for i in (0, -1):
-            table.columns[i].min_width = widest[i]
+    table = fitted_table(headings, cells, width)
+    if table is not None:
+        ctx.say(table)
+        return
+    times = [(r.received_at, r.next_due) for r in rows]
+    year = now.astimezone(zone).year
+    same_year = all(t.astimezone(zone).year == year for pair in times for t in pair if t)
+    form = "%m-%d %H:%M" if same_year else "%Y-%m-%d %H:%M"
+    compact = [
+        [*row[:7], *(t.astimezone(zone).strftime(form) if t else "-" for t in pair), row[9]]
+        for row, pair in zip(cells, times, strict=True)
+    ]
+    kept = [i for i in range(len(_COLUMNS)) if i == 0 or any(row[i] != "-" for row in compact)]
+    table = fitted_table(
+        [headings[i] for i in kept],
+        [[row[i] for i in kept] for row in compact],
+        width,
+        flexible=[j for j, i in enumerate(kept) if _COLUMNS[i] in _FLEXIBLE],
+        title=ctx.t("complaints (times in {zone})", zone=pack.calendar.timezone),
+    )
+    if table is not None:
+        ctx.say(table)
+        return
+    say_blocks(ctx.out, headings, cells)
 
 
 def _issue(ctx: Ctx, issue: str, incident: bool) -> str:
@@ -260,21 +283,7 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
     say_issue(ctx, complaint, shown=issue)
     say_stage(ctx, complaint, desk.pack)
     ctx.say(f"{person['name']} {person['phone']} {person['room']}  {data['intake']['summary']}")
-    table = Table(
-        ctx.t("when"),
-        ctx.t("event"),
-        ctx.t("actor"),
-        ctx.t("detail"),
-        title=ctx.t("timeline ({zone})", zone=desk.pack.calendar.timezone),
-    )
-    for event in data["events"]:
-        table.add_row(
-            event_time(event["at"], desk.zone),
-            tr.event(event["type"]),
-            event["actor"],
-            event_detail(event, tr, pack, zone=desk.zone),
-        )
-    ctx.say(table)
+    ctx.say(_timeline(ctx, data["events"], desk))
     ctx.say_bold(ctx.t("clocks"))
     for st in clocks:
         due = st.due.astimezone(desk.zone).isoformat(timespec="minutes") if st.due else "-"
@@ -328,6 +337,26 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
         ctx.say(f"    {line}")
         for step in d.clock.steps:
             ctx.say(f"    {tr.step(step, pack)}")
+
+
+def _timeline(ctx: Ctx, events: Sequence[dict[str, Any]], desk: Desk) -> Table:
+    """The timeline as wide as the terminal, each detail wrapped, never cut (review
+    s34D F03: Chinese details have no spaces, so rich cut them with "…"): at
+    spaces, between Chinese characters and after their punctuation, never inside an
+    id or a time.  On a terminal too narrow for even that, every column folds."""
+    tr, pack = ctx.tr, desk.pack
+    headings = [ctx.t("when"), ctx.t("event"), ctx.t("actor"), ctx.t("detail")]
+    title = ctx.t("timeline ({zone})", zone=pack.calendar.timezone)
+    rows = [
+        [
+            event_time(event["at"], desk.zone),
+            tr.event(event["type"]),
+            event["actor"],
+            event_detail(event, tr, pack, zone=desk.zone),
+        ]
+        for event in events
+    ]
+    return fitting_table(headings, rows, ctx.out.width, flexible=(3,), title=title)
 
 
 def _duty_json(d: DutyStatus) -> dict[str, object]:

@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from rich.table import Table
 from rich.text import Text
 
 from complaintcore.cli.context import Ctx, json_option, pass_ctx, require_pack
 from complaintcore.cli.errors import ExitCode, NotFoundError
+from complaintcore.cli.fit import fitting_table, wrap
 from complaintcore.cli.staged import say_staged, working_length
 from complaintcore.i18n import N_
 
@@ -61,31 +61,31 @@ def packs_show(ctx: Ctx, name: str) -> None:
         return
     tr = ctx.tr
     ctx.say(Text.assemble((p.name, "bold"), " ", tr.pick(p.title_zh, p.title_en)))
-    ctx.say(" → ".join(tr.rung(r.code, p) for r in p.ladder))
-    table = Table(ctx.t("code"), ctx.t("category"), ctx.t("cause"), ctx.t("department"))
-    for c in p.categories:
-        table.add_row(
-            c.code, tr.category(c.code, p), tr.label(c.cause), tr.department(c.department, p)
-        )
-    ctx.say(table)
-    clocks = Table(
-        ctx.t("clock"),
-        ctx.t("rule"),
-        ctx.t("mode"),
-        ctx.t("duration"),
-        ctx.t("start"),
-        ctx.t("stop"),
-    )
-    for k in p.clocks:
-        clocks.add_row(
+    width = ctx.out.width  # labels wrap, never cut (review s34D F04); codes stay whole
+    for line in wrap(" → ".join(tr.rung(r.code, p) for r in p.ladder), width):
+        ctx.say(line)
+    categories = [
+        [c.code, tr.category(c.code, p), tr.label(c.cause), tr.department(c.department, p)]
+        for c in p.categories
+    ]
+    headings = [ctx.t("code"), ctx.t("category"), ctx.t("cause"), ctx.t("department")]
+    ctx.say(fitting_table(headings, categories, width, flexible=(1, 2, 3)))
+    clocks = [
+        [
             tr.clock(k.name, p),
             k.rule,
             tr.label(k.mode),
             _duration(ctx, k),
             " / ".join(tr.tag(tag, p) for tag in k.start),
             " / ".join(tr.tag(tag, p) for tag in k.stop),
-        )
-    ctx.say(clocks)
+        ]
+        for k in p.clocks
+    ]
+    headings = [
+        ctx.t("clock"), ctx.t("rule"), ctx.t("mode"), ctx.t("duration"), ctx.t("start"),
+        ctx.t("stop"),
+    ]  # fmt: skip
+    ctx.say(fitting_table(headings, clocks, width, flexible=(0, 2, 4, 5)))
     say_staged(ctx, p)
 
 

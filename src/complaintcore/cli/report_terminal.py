@@ -22,6 +22,7 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
+from complaintcore.cli.fit import wrap
 from complaintcore.cli.report_html import report_warnings
 from complaintcore.i18n import N_, Translator
 
@@ -85,26 +86,53 @@ def _table(title: str, head: Sequence[str], numeric_from: int, room: int | None 
     )
     label = _LABEL_WIDTH
     narrow = room is not None and room < _SIDE_BY_SIDE
+    headings = [_heading_lines(name) for name in head]
     if narrow:
         assert room is not None
         table.padding = (0, 0, 0, 1)  # one space and the divider between columns
-        figures = sum(max(_FIGURE_WIDTH, *(len(w) for w in h.split())) + 2 for h in head[1:])
+        figures = sum(_column_width(lines) + 2 for lines in headings[1:])
         label = max(_MIN_LABEL, min(_LABEL_WIDTH, room - figures - 1))
     for i, name in enumerate(head):
         justify: JustifyMethod = "right" if i >= numeric_from else "left"
         if i == 0:  # long labels are cut, not wrapped: one row per clock, duty or item
             table.add_column(name, no_wrap=True, overflow="ellipsis", max_width=label)
         elif narrow:  # a word a line in the heading, and figures never cut
-            words = name.split()
             table.add_column(
-                "\n".join(words) if len(name) > _FIGURE_WIDTH else name,
+                "\n".join(headings[i]),
                 justify=justify,
                 no_wrap=True,
-                min_width=max(_FIGURE_WIDTH, *(len(w) for w in words)),
+                min_width=_column_width(headings[i]),
             )
         else:
             table.add_column(name, justify=justify)
     return table
+
+
+def _heading_lines(name: str) -> list[str]:
+    """A narrow terminal's figure heading: whole when it fits a figure's width, else
+    a word a line, or a Chinese heading, which has no spaces, halved (按时/完成):
+    widths in terminal cells, where a Chinese character is two (review s34D F05)."""
+    cells = cell_len(name)
+    if cells <= _FIGURE_WIDTH:
+        return [name]
+    if " " in name or cells == len(name):  # no Chinese: a word is never split
+        return name.split()
+    room = -(-cells // 2)
+    while len(lines := wrap(name, room)) > 2:
+        room += 1
+    return lines
+
+
+def _column_width(lines: Sequence[str]) -> int:
+    return max(_FIGURE_WIDTH, *(cell_len(line) for line in lines))
+
+
+def _say_wrapped(console: Console, text: str, lead: str = "") -> None:
+    """A line of prose within the terminal, wrapped under ``lead`` (Chinese between
+    characters, never inside a number or an id)."""
+    indent = cell_len(lead)
+    for i, line in enumerate(wrap(text, console.width - indent)):
+        console.print(Text((lead if i == 0 else " " * indent) + line), soft_wrap=False)
 
 
 def _key_figures(t: Translator, r: MonthlyReport) -> Table:
@@ -214,18 +242,17 @@ def print_report(
     )
     console.print(Text(title, style="bold"))
     console.print(_key_figures(t, result))
-    console.print(
-        Text(
-            t(
-                "Of {received} received: {invalid} invalid, {unverified} not yet verified, "
-                "{requests} service requests, {enquiries} enquiries (VAL-4).",
-                received=result.totals.received,
-                invalid=result.totals.invalid,
-                unverified=result.totals.unverified,
-                requests=result.totals.requests,
-                enquiries=result.totals.enquiries,
-            )
-        )
+    _say_wrapped(
+        console,
+        t(
+            "Of {received} received: {invalid} invalid, {unverified} not yet verified, "
+            "{requests} service requests, {enquiries} enquiries (VAL-4).",
+            received=result.totals.received,
+            invalid=result.totals.invalid,
+            unverified=result.totals.unverified,
+            requests=result.totals.requests,
+            enquiries=result.totals.enquiries,
+        ),
     )
     console.print()
     console.print(_deadlines(t, result, console.width))
@@ -253,7 +280,7 @@ def print_report(
     console.print(Text(t("Warnings"), style="bold"))
     if warnings:
         for line in warnings:
-            console.print(Text(f"- {line}"))
+            _say_wrapped(console, line, lead="- ")
     else:
         console.print(Text(t("No warnings this month.")))
     if staff is not None:
