@@ -563,6 +563,8 @@ class Translator:
     def _reason_value(self, kind: str, value: str, pack: RulePack | None) -> str:
         from complaintcore.core.models import Outcome, Status
 
+        if value == _WITHHELD:  # a value not quoted (PRV-1), whatever its kind
+            return self(_WITHHELD)
         if kind == "commands":
             return self(N_(", ")).join(self.command(c) for c in value.split(", "))
         if kind == "command":
@@ -733,6 +735,11 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         N_("rung {rung} is below the complaint's rung {current}"),
         {"rung": "rung", "current": "rung"},
     ),
+    (
+        N_("rung {rung} is below {needed}, the lowest allowed for this complaint (ESC-3/ESC-4)"),
+        {"rung": "rung", "needed": "rung"},
+    ),
+    (N_("{rung} is below the current rung {current} (ESC-5)"), {"rung": "rung", "current": "rung"}),
     # what a command or an intake must carry
     (N_("every command needs the id of the person acting (REC-5)"), {}),
     (N_("a reply needs a message"), {}),
@@ -1164,6 +1171,14 @@ _RECORD_FIELDS = (
 
 _VIEW = NC_("command", "view")
 """Seeing a record is refused like a command (PRV-2)."""
+
+_BE_ASSIGNED = NC_("command", "be assigned")
+"""ESC-3, ESC-4: an ``Assign`` refused for its handler, not for who assigns
+(``SR-103 may not be assigned: the complaint is about this person``)."""
+
+_WITHHELD = N_("(not shown: not a code)")
+"""What :func:`~complaintcore.core.errors.shown_code` puts in a reason for a value
+it may not quote (PRV-1): translated wherever the reason is."""
 
 
 _VALUE = {"years": r"\d{4}(?:(?:-|, )\d{4})*"}

@@ -191,7 +191,8 @@ def test_the_timeline_wraps_every_detail_whole(desk: Path, lang: str) -> None:
     record = as_json(desk, "show", second)
     assert isinstance(record, dict)
     expected = [
-        [event_time(e["at"], SH), t.event(e["type"]), e["actor"],
+        [event_time(e["at"], SH), t.event(e["type"]),
+         t.pgettext("actor", "system") if e["actor"] == "system" else e["actor"],
          event_detail(e, t, pack, zone=SH)]
         for e in record["events"]
     ]  # fmt: skip

@@ -96,35 +96,74 @@ def _command(name: str, help_text: str) -> Callable[[Callable[..., None]], click
 
 
 @_command("forward", N_("Forward to another unit (IN-2, IN-5, IN-6)."))
-@click.option("--to", "to_unit", required=True)
-@click.option("--note", default="")
-@click.option("--no-consent", is_flag=True)
+@click.option(
+    "--to",
+    "to_unit",
+    required=True,
+    help=N_("The unit it goes to: a department's code or label, or head office."),
+)
+@click.option("--note", default="", help=N_("A note on why it is forwarded."))
+@click.option(
+    "--no-consent",
+    is_flag=True,
+    help=N_("The complainant did not agree to the site handling it (IN-6)."),
+)
 def act_forward(
     ctx: Ctx, complaint_id: str, actor: str, to_unit: str, note: str, no_consent: bool
 ) -> None:
     from complaintcore.core.workflow import Forward
 
-    _act(
-        ctx, complaint_id, Forward(actor=actor, to_unit=to_unit, note=note, consent=not no_consent)
-    )
+    unit = ctx.code("unit", to_unit, "--to")
+    _act(ctx, complaint_id, Forward(actor=actor, to_unit=unit, note=note, consent=not no_consent))
 
 
 @_command("classify", N_("Classify by keywords, or by hand with --category (CLS-1..4)."))
-@click.option("--category", default=None)
-@click.option("--department", default=None)
+@click.option(
+    "--category",
+    default=None,
+    help=N_("The category: a code or its label (default: found from the keywords)."),
+)
+@click.option(
+    "--department",
+    default=None,
+    help=N_("The responsible department: a code or its label (default: the category's)."),
+)
 def act_classify(
     ctx: Ctx, complaint_id: str, actor: str, category: str | None, department: str | None
 ) -> None:
     from complaintcore.core.workflow import Classify
 
-    _act(ctx, complaint_id, Classify(actor=actor, category=category, department=department))
+    command = Classify(
+        actor=actor,
+        category=ctx.code("category", category, "--category") if category else None,
+        department=ctx.code("department", department, "--department") if department else None,
+    )
+    _act(ctx, complaint_id, command)
 
 
 @_command("assess", N_("Record validity, kind and findings (VAL-1, VAL-2, VAL-4)."))
-@click.option("--validity", type=enum_choice(Validity), required=True)
-@click.option("--kind", type=enum_choice(Kind), default=None)
-@click.option("--reasonable/--unreasonable", default=None)
-@click.option("--department", default="")
+@click.option(
+    "--validity",
+    type=enum_choice(Validity),
+    required=True,
+    help=N_("Whether it is true and valid (VAL-1)."),
+)
+@click.option(
+    "--kind",
+    type=enum_choice(Kind),
+    default=None,
+    help=N_("A complaint, a request or an enquiry (VAL-4)."),
+)
+@click.option(
+    "--reasonable/--unreasonable",
+    default=None,
+    help=N_("Whether it is reasonable (VAL-2)."),
+)
+@click.option(
+    "--department",
+    default="",
+    help=N_("The department found responsible: a code or its label (VAL-2)."),
+)
 @click.option(
     "--fact",
     "facts",
@@ -132,7 +171,7 @@ def act_classify(
     multiple=True,
     help=N_("A finding, e.g. staff_fault (repeatable)."),
 )
-@click.option("--note", default="")
+@click.option("--note", default="", help=N_("What was found, in words."))
 def act_assess(
     ctx: Ctx,
     complaint_id: str,
@@ -154,7 +193,7 @@ def act_assess(
             validity=validity,
             kind=kind,
             reasonable=reasonable,
-            department=department,
+            department=ctx.code("department", department, "--department"),
             facts=facts,
             note=note,
         ),
@@ -162,8 +201,13 @@ def act_assess(
 
 
 @_command("grade", N_("Grade from the rules, or raise to --grade (GRD-1..6)."))
-@click.option("--grade", type=enum_choice(Grade), default=None)
-@click.option("--reason", default="")
+@click.option(
+    "--grade",
+    type=enum_choice(Grade),
+    default=None,
+    help=N_("The grade to raise it to (default: the rules' grade)."),
+)
+@click.option("--reason", default="", help=N_("Why this grade."))
 def act_grade(ctx: Ctx, complaint_id: str, actor: str, grade: str | None, reason: str) -> None:
     from complaintcore.core.workflow import Regrade
 
@@ -171,20 +215,30 @@ def act_grade(ctx: Ctx, complaint_id: str, actor: str, grade: str | None, reason
 
 
 @_command("assign", N_("Assign a handler at a rung (ESC-3, ESC-4)."))
-@click.option("--handler", required=True)
-@click.option("--rung", required=True)
-@click.option("--department", default="")
+@click.option("--handler", required=True, help=N_("Staff id of the new handler."))
+@click.option("--rung", required=True, help=N_("The handler's rung: a code or its label (ESC-1)."))
+@click.option(
+    "--department",
+    default="",
+    help=N_("The department that takes it on: a code or its label."),
+)
 def act_assign(
     ctx: Ctx, complaint_id: str, actor: str, handler: str, rung: str, department: str
 ) -> None:
     from complaintcore.core.workflow import Assign
 
-    _act(ctx, complaint_id, Assign(actor=actor, handler=handler, rung=rung, department=department))
+    command = Assign(
+        actor=actor,
+        handler=handler,
+        rung=ctx.code("rung", rung, "--rung"),
+        department=ctx.code("department", department, "--department"),
+    )
+    _act(ctx, complaint_id, command)
 
 
 @_command("promise", N_("Agree a processing time with the complainant (DL-5)."))
 @click.option("--due", type=DateTimeType(), required=True, help=N_("ISO time."))
-@click.option("--note", default="")
+@click.option("--note", default="", help=N_("What was agreed."))
 def act_promise(ctx: Ctx, complaint_id: str, actor: str, due: datetime, note: str) -> None:
     from complaintcore.core.workflow import Promise
 
@@ -192,19 +246,33 @@ def act_promise(ctx: Ctx, complaint_id: str, actor: str, due: datetime, note: st
 
 
 @_command("handle", N_("Record the department's result (DL-3, HDL-4)."))
-@click.option("--result", required=True)
-@click.option("--department", default="")
+@click.option("--result", required=True, help=N_("The handling result (REC-1)."))
+@click.option(
+    "--department",
+    default="",
+    help=N_("The department whose result it is: a code or its label."),
+)
 def act_handle(ctx: Ctx, complaint_id: str, actor: str, result: str, department: str) -> None:
     from complaintcore.core.workflow import Handle
 
-    _act(ctx, complaint_id, Handle(actor=actor, result=result, department=department))
+    unit = ctx.code("department", department, "--department")
+    _act(ctx, complaint_id, Handle(actor=actor, result=result, department=unit))
 
 
 @_command("reply", N_("Reply to the complainant (DL-1, VAL-3, REC-4)."))
-@click.option("--message", required=True)
-@click.option("--final", is_flag=True)
-@click.option("--explanation", is_flag=True)
-@click.option("--unanswerable", "unanswerable_reason", default="")
+@click.option("--message", required=True, help=N_("What the complainant was told."))
+@click.option("--final", is_flag=True, help=N_("The final reply, with the result (DL-1)."))
+@click.option(
+    "--explanation",
+    is_flag=True,
+    help=N_("The explanation owed for an invalid complaint (VAL-3)."),
+)
+@click.option(
+    "--unanswerable",
+    "unanswerable_reason",
+    default="",
+    help=N_("Why it cannot be answered at once; the department head is told (REC-4)."),
+)
 def act_reply(
     ctx: Ctx,
     complaint_id: str,
@@ -234,19 +302,26 @@ def act_reply(
     "--trigger",
     required=True,
     type=enum_choice(Trigger),
+    help=N_("Why it moves up (ESC-2)."),
 )
-@click.option("--to", "to_rung", default=None)
-@click.option("--note", default="")
+@click.option(
+    "--to",
+    "to_rung",
+    default=None,
+    help=N_("The rung it goes to: a code or its label (default: the next rung up)."),
+)
+@click.option("--note", default="", help=N_("A note on the escalation."))
 def act_escalate(
     ctx: Ctx, complaint_id: str, actor: str, trigger: str, to_rung: str | None, note: str
 ) -> None:
     from complaintcore.core.workflow import Escalate
 
-    _act(ctx, complaint_id, Escalate(actor=actor, trigger=trigger, to_rung=to_rung, note=note))
+    rung = ctx.code("rung", to_rung, "--to") if to_rung else None
+    _act(ctx, complaint_id, Escalate(actor=actor, trigger=trigger, to_rung=rung, note=note))
 
 
 @_command("pause", N_("Stop the clocks while waiting on the complainant (DL-8)."))
-@click.option("--reason", required=True)
+@click.option("--reason", required=True, help=N_("What is awaited from the complainant (DL-8)."))
 def act_pause(ctx: Ctx, complaint_id: str, actor: str, reason: str) -> None:
     from complaintcore.core.workflow import Pause
 
@@ -261,10 +336,23 @@ def act_resume(ctx: Ctx, complaint_id: str, actor: str) -> None:
 
 
 @_command("visit", N_("Record a return visit (VIS-1, VIS-2, VIS-4)."))
-@click.option("--satisfied/--not-satisfied", required=True)
-@click.option("--opinion", default="")
-@click.option("--reply-due", type=DateTimeType(), default=None)
-@click.option("--major-issue", is_flag=True)
+@click.option(
+    "--satisfied/--not-satisfied",
+    required=True,
+    help=N_("Whether the complainant is satisfied; not satisfied reopens it (VIS-1)."),
+)
+@click.option("--opinion", default="", help=N_("The complainant's opinion (VIS-2)."))
+@click.option(
+    "--reply-due",
+    type=DateTimeType(),
+    default=None,
+    help=N_("When a question left open at the visit is answered (VIS-2)."),
+)
+@click.option(
+    "--major-issue",
+    is_flag=True,
+    help=N_("A major problem, for the regular meeting's agenda (VIS-4)."),
+)
 def act_visit(
     ctx: Ctx,
     complaint_id: str,
@@ -291,9 +379,13 @@ def act_visit(
 
 
 @_command("close", N_("Close (VIS-3: the complainant confirms, or the top rung decides)."))
-@click.option("--result", required=True)
+@click.option("--result", required=True, help=N_("The final result (REC-1, REC-2)."))
 @click.option("--confirmed", is_flag=True, help=N_("The complainant confirmed."))
-@click.option("--top-rung-decision", is_flag=True)
+@click.option(
+    "--top-rung-decision",
+    is_flag=True,
+    help=N_("The top rung decides without the complainant's confirmation (VIS-3)."),
+)
 def act_close(
     ctx: Ctx, complaint_id: str, actor: str, result: str, confirmed: bool, top_rung_decision: bool
 ) -> None:
@@ -312,7 +404,7 @@ def act_close(
 
 
 @_command("reopen", N_("Reopen with a reason."))
-@click.option("--reason", required=True)
+@click.option("--reason", required=True, help=N_("Why it is reopened."))
 def act_reopen(ctx: Ctx, complaint_id: str, actor: str, reason: str) -> None:
     from complaintcore.core.workflow import Reopen
 
@@ -320,9 +412,9 @@ def act_reopen(ctx: Ctx, complaint_id: str, actor: str, reason: str) -> None:
 
 
 @_command("cause", N_("Record cause analysis and measures (IMP-1)."))
-@click.option("--cause", required=True)
-@click.option("--corrective", required=True)
-@click.option("--preventive", default="")
+@click.option("--cause", required=True, help=N_("The cause found (IMP-1)."))
+@click.option("--corrective", required=True, help=N_("The corrective measures taken."))
+@click.option("--preventive", default="", help=N_("The measures against a recurrence."))
 def act_cause(
     ctx: Ctx, complaint_id: str, actor: str, cause: str, corrective: str, preventive: str
 ) -> None:
@@ -338,11 +430,19 @@ def act_cause(
 @_command(
     "add-measure", N_("Record a corrective or preventive measure: owner and due date (IMP-1).")
 )
-@click.option("--kind", type=enum_choice(MeasureKind), default="corrective", show_default=True)
+@click.option(
+    "--kind",
+    type=enum_choice(MeasureKind),
+    default="corrective",
+    show_default=True,
+    help=N_("Corrective or preventive."),
+)
 @click.option("--action", required=True, help=N_("What the measure does."))
 @click.option("--owner", required=True, help=N_("Staff id of whoever carries it out."))
 @click.option("--due", type=DateTimeType(), required=True, help=N_("ISO time."))
-@click.option("--department", default="", help=N_("The responsible unit."))
+@click.option(
+    "--department", default="", help=N_("The responsible department: a code or its label.")
+)
 def act_add_measure(
     ctx: Ctx,
     complaint_id: str,
@@ -361,14 +461,14 @@ def act_add_measure(
         action=action,
         owner=owner,
         due=ctx.at(due),
-        department=department,
+        department=ctx.code("department", department, "--department"),
     )
     _act(ctx, complaint_id, command)
 
 
 @_command("complete-measure", N_("Mark a measure done, with what was done (IMP-1)."))
 @click.option("--measure", required=True, help=N_("The measure's number, e.g. M1."))
-@click.option("--result", required=True)
+@click.option("--result", required=True, help=N_("What was done."))
 def act_complete_measure(
     ctx: Ctx, complaint_id: str, actor: str, measure: str, result: str
 ) -> None:
@@ -378,7 +478,12 @@ def act_complete_measure(
 
 
 @_command("sanction", N_("Record the sanction of the grade (PEN-1, PEN-2)."))
-@click.option("--role", "staff_role", default="")
+@click.option(
+    "--role",
+    "staff_role",
+    default="",
+    help=N_("The role of the staff member complained about, e.g. sales consultant (PEN-2)."),
+)
 def act_sanction(ctx: Ctx, complaint_id: str, actor: str, staff_role: str) -> None:
     from complaintcore.core.workflow import RecordSanction
 
@@ -393,8 +498,8 @@ def act_sign_off(ctx: Ctx, complaint_id: str, actor: str) -> None:
 
 
 @_command("evidence", N_("Attach supporting evidence (REC-3)."))
-@click.option("--reference", required=True)
-@click.option("--note", default="")
+@click.option("--reference", required=True, help=N_("The document or file, e.g. a photo's name."))
+@click.option("--note", default="", help=N_("What it shows."))
 def act_evidence(ctx: Ctx, complaint_id: str, actor: str, reference: str, note: str) -> None:
     from complaintcore.core.workflow import AttachEvidence
 
@@ -488,7 +593,7 @@ def act_visit_site(
         VisitSite(
             actor=actor,
             findings=findings,
-            departments=departments,
+            departments=tuple(ctx.code("department", d, "--department") for d in departments),
             with_complainant=not without_complainant,
         ),
     )

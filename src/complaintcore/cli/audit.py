@@ -25,7 +25,12 @@ __all__ = ["audit"]
     "--since", type=DateTimeType(dates=True), default=None, help=N_("Only views at or after.")
 )
 @click.option("--until", type=DateTimeType(dates=True), default=None, help=N_("Only views before."))
-@click.option("--limit", type=click.IntRange(1, 1_000_000), default=None)
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 1_000_000),
+    default=None,
+    help=N_("At most this many views (default: all)."),
+)
 @json_option
 @pass_ctx
 def audit(

@@ -36,6 +36,7 @@ __all__ = [
     "CURRENT",
     "Ctx",
     "DateTimeType",
+    "LabelledChoice",
     "MonthType",
     "enum_choice",
     "json_option",
@@ -93,6 +94,43 @@ class Ctx:
         ended, and must still name rungs and departments by their labels.
         """
         return self._desk.pack if self._desk is not None else self._pack
+
+    def code(self, kind: str, value: str, option: str) -> str:
+        """F07: the pack's code of one kind (``rung``, ``department``, ``unit``,
+        ``category``, ``clock``) that an option's value names -- the code, or its
+        label as the tables show it (:meth:`RulePack.code_for`); ``""`` stays
+        ``""``.  An unknown value is refused naming the option and listing the
+        codes with their labels; the value itself only when it looks like a
+        mistyped code (PRV-1: it may be a name or a phone)."""
+        if not value:
+            return value
+        pack = self.desk().pack
+        found = pack.code_for(kind, value)
+        if found is not None:
+            return found
+        from complaintcore.cli.errors import with_labels
+        from complaintcore.core.errors import InvalidInputError, shown_code
+
+        labelled = pack.labels_of(kind)
+        choices = with_labels(self.tr, ((c, self.tr.pick(zh, en)) for c, zh, en in labelled))
+        shown = shown_code(value, (c for c, _zh, _en in labelled))
+        if shown.startswith("'"):
+            reason = self.t(
+                "unknown {kind} {value} in rule pack {pack}; expected a code or its label: "
+                "{choices}",
+                kind=self.tr.field(kind),
+                value=shown,
+                pack=pack.name,
+                choices=choices,
+            )
+        else:
+            reason = self.t(
+                "unknown {kind} in rule pack {pack}; expected a code or its label: {choices}",
+                kind=self.tr.field(kind),
+                pack=pack.name,
+                choices=choices,
+            )
+        raise InvalidInputError(option, reason)
 
     # ------------------------------------------------------------------ the desk
 
@@ -297,9 +335,38 @@ def json_option(fn: F) -> F:
     return option(fn)
 
 
+if TYPE_CHECKING:
+    _Choice = click.Choice[str]
+else:  # clicks before 8.4 cannot subscript their types at run time
+    _Choice = click.Choice
+
+
+class LabelledChoice(_Choice):
+    """A choice among an enum's stored values, also taken by the labels the screens
+    show (``--status 处理中``, ``--channel 电话``, ``--channel telephone``): the
+    enum's own mapping (:meth:`LabelledEnum.named`), as the importer takes a
+    channel column.  A wrong one is a usage error listing the codes with their
+    labels (cli/errors.py)."""
+
+    def __init__(self, enum_type: type[LabelledEnum]) -> None:
+        super().__init__([member.value for member in enum_type], case_sensitive=False)
+        self.enum_type = enum_type
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        if isinstance(value, str):
+            found = self.enum_type.named(value)
+            if found is None:  # a label read in a language a host added
+                shown = _translator(ctx).label
+                found = next((m for m in self.enum_type if shown(m) == value.strip()), None)
+            if found is not None:
+                return str(found.value)
+        return str(super().convert(value, param, ctx))
+
+
 def enum_choice(enum_type: type[LabelledEnum]) -> click.Choice[str]:
-    """A choice among an enum's stored values; a wrong one is a usage error naming them."""
-    return click.Choice([member.value for member in enum_type], case_sensitive=False)
+    """A choice among an enum's stored values or their labels; a wrong one is a
+    usage error naming them."""
+    return LabelledChoice(enum_type)
 
 
 def require_pack(ctx: Ctx, name_or_path: str, *, field: str = "--pack") -> None:

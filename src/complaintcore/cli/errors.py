@@ -17,7 +17,7 @@ from __future__ import annotations
 import enum
 import errno
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 import click
@@ -34,7 +34,14 @@ if TYPE_CHECKING:
     from complaintcore.core.rulepack import RulePack
     from complaintcore.i18n import Translator
 
-__all__ = ["ExitCode", "NotFoundError", "error_document", "exit_code_for", "one_line"]
+__all__ = [
+    "ExitCode",
+    "NotFoundError",
+    "error_document",
+    "exit_code_for",
+    "one_line",
+    "with_labels",
+]
 
 
 class ExitCode(enum.IntEnum):
@@ -135,8 +142,12 @@ def _choice_refused(exc: click.ClickException, t: Translator | None) -> str | No
     if not isinstance(exc, click.BadParameter) or isinstance(exc, click.MissingParameter):
         return None
     kind = exc.param.type if exc.param is not None else None
-    if isinstance(kind, click.Choice):
-        template: str = _NOT_A_CHOICE
+    enum_type = getattr(kind, "enum_type", None)
+    if isinstance(kind, click.Choice) and enum_type is not None and t is not None:
+        template: str = _NOT_A_CHOICE  # codes with the labels the screens show (F07)
+        values = {"choices": with_labels(t, ((m.value, t.label(m)) for m in enum_type))}
+    elif isinstance(kind, click.Choice):
+        template = _NOT_A_CHOICE
         values = {"choices": ", ".join(repr(str(c)) for c in kind.choices)}
     elif isinstance(kind, click.IntRange | click.FloatRange):
         template = _NOT_A_NUMBER
@@ -148,6 +159,16 @@ def _choice_refused(exc: click.ClickException, t: Translator | None) -> str | No
         return None
     message = t(template, **values) if t else template.format(**values)
     return click.BadParameter(message, exc.ctx, exc.param, exc.param_hint).format_message()
+
+
+def with_labels(t: Translator, pairs: Iterable[tuple[str, str]]) -> str:
+    """Codes an option takes, quoted as click quotes choices, each with the label the
+    screens show for it (``'complaint_handler' (客服专员)``): what to type, found by
+    what one reads."""
+    return t(N_(", ")).join(
+        repr(code) if label == code else t(N_("{code} ({label})"), code=repr(code), label=label)
+        for code, label in pairs
+    )
 
 
 _NO_SUCH_COMMAND = N_("unknown command; expected one of {choices}.")

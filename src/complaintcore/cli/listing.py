@@ -18,7 +18,7 @@ from complaintcore.cli.timeline import event_detail, event_time
 from complaintcore.core.deadlines import ClockState, DutyStatus
 from complaintcore.core.errors import shown_issue
 from complaintcore.core.models import Grade, LabelledEnum, Status
-from complaintcore.i18n import N_
+from complaintcore.i18n import N_, NC_
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -51,10 +51,24 @@ _DIGESTS = frozenset({"complainant_key", "room_key"})
 
 
 @click.command("list", help=N_("List complaints (most urgent first with --overdue)."))
-@click.option("--status", type=enum_choice(Status), default=None, help=N_("Only this status."))
-@click.option("--grade", type=enum_choice(Grade), default=None, help=N_("Only this grade."))
+@click.option(
+    "--status",
+    type=enum_choice(Status),
+    default=None,
+    help=N_("Only this status: a code or its label."),
+)
+@click.option(
+    "--grade",
+    type=enum_choice(Grade),
+    default=None,
+    help=N_("Only this grade: a code or its label."),
+)
 @click.option("--site", default=None, help=N_("Only this site."))
-@click.option("--department", default=None, help=N_("Only this responsible department."))
+@click.option(
+    "--department",
+    default=None,
+    help=N_("Only this responsible department: a code or its label."),
+)
 @click.option(
     "--issue", default=None, help=N_("Only the complaints of this concentrated issue (HDL-5).")
 )
@@ -80,6 +94,10 @@ def list_(
 ) -> None:
     desk = ctx.desk()
     now = ctx.now()
+    if department:  # a label as the table shows it, or a refusal: never "none match"
+        department = ctx.code("department", department, "--department")
+    if site:
+        _known_site(ctx, site)
     rows = desk.rows(
         status=status,
         grade=grade,
@@ -119,6 +137,20 @@ def _row_json(desk: Desk, row: ComplaintRow) -> dict[str, Any]:
             row.idempotency_key, also=(person.name, person.phone, person.room)
         )
     return data
+
+
+def _known_site(ctx: Ctx, site: str) -> None:
+    """A site the desk takes complaints for, as ``receive --site`` checks it: a
+    misspelt one is refused, not answered with an empty list.  Any site passes on
+    a desk that names none (one site)."""
+    from complaintcore.core.errors import InvalidInputError
+
+    known = ctx.desk().known_sites()
+    if known and site not in known:
+        # worded as intake words it, and translated the same way (LIBRARY_REASONS)
+        raise InvalidInputError(
+            "--site", "unknown site; expected one of " + ", ".join(sorted(known))
+        )
 
 
 _FLEXIBLE = frozenset({"status", "grade", "category", "department"})
@@ -181,6 +213,17 @@ def _issue(ctx: Ctx, issue: str, incident: bool) -> str:
         return "-"
     shown = shown_issue(issue)
     return ctx.t("{issue} (group incident)", issue=shown) if incident else shown
+
+
+_SYSTEM = NC_("actor", "system")
+"""The desk's own acts (sweeps, routing) as the timeline names their actor."""
+
+
+def _actor(ctx: Ctx, actor: str) -> str:
+    """An event's actor: a staff id as recorded, the desk itself in words."""
+    from complaintcore.desk.access import SYSTEM_ACTOR
+
+    return ctx.tr.pgettext("actor", _SYSTEM) if actor == SYSTEM_ACTOR else actor
 
 
 def _label(ctx: Ctx, enum: type[LabelledEnum], value: str) -> str:
@@ -351,7 +394,7 @@ def _timeline(ctx: Ctx, events: Sequence[dict[str, Any]], desk: Desk) -> Table:
         [
             event_time(event["at"], desk.zone),
             tr.event(event["type"]),
-            event["actor"],
+            _actor(ctx, event["actor"]),
             event_detail(event, tr, pack, zone=desk.zone),
         ]
         for event in events

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gettext
 import importlib
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -76,10 +77,28 @@ def _help_option(command: click.Command) -> click.Parameter | None:
     return command.get_help_option(click.Context(command))
 
 
+_METAVAR_WORD = re.compile(r"[A-Z][A-Z_-]*(?: RANGE)?")
+"""A word of a placeholder (``TEXT``, ``INTEGER RANGE``, ``COMPLAINT_ID``); the
+codes of a choice (``[phone|in_person]``) are lower case and stay as they are."""
+
+
+def _placeholder(shown: str, t: Translator) -> str:
+    """A placeholder with its words in ``t``'s language (``METAVARS``)."""
+    return _METAVAR_WORD.sub(lambda word: t.pgettext("metavar", word[0]), shown)
+
+
+def _cells(text: str) -> int:
+    """Click's ``term_len`` in terminal cells (rich's measure), not characters."""
+    from click._compat import strip_ansi
+    from rich.cells import cell_len
+
+    return cell_len(strip_ansi(text))
+
+
 @contextmanager
 def speaking(root: click.Command, t: Translator) -> Iterator[None]:
     """Run ``root`` (and every subcommand) in ``t``'s language, then put everything back."""
-    saved: list[tuple[object, str, str]] = []
+    saved: list[tuple[object, str, str | None]] = []
 
     def swap(obj: object, attr: str) -> None:
         value = getattr(obj, attr, None)
@@ -87,12 +106,27 @@ def speaking(root: click.Command, t: Translator) -> Iterator[None]:
             saved.append((obj, attr, value))
             setattr(obj, attr, t.gettext(value))
 
+    def swap_placeholder(obj: object, attr: str, shown: str) -> None:
+        translated = _placeholder(shown, t)
+        if translated != shown:
+            saved.append((obj, attr, getattr(obj, attr)))
+            setattr(obj, attr, translated)
+
     for command in _walk(root):
         for attr in ("help", "short_help", "epilog"):
             swap(command, attr)
+        for attr in ("options_metavar", "subcommand_metavar"):
+            value = getattr(command, attr, None)
+            if isinstance(value, str):
+                swap_placeholder(command, attr, value)
+        context = click.Context(command)
         for param in (*command.params, _help_option(command)):
             if isinstance(param, click.Option):
                 swap(param, "help")
+            if isinstance(param, click.Argument) or (
+                isinstance(param, click.Option) and not param.is_flag
+            ):
+                swap_placeholder(param, "metavar", param.make_metavar(context))
     patched: list[tuple[Any, str, Any]] = []
     own = {"_": t.gettext, "ngettext": _click_ngettext(t)}
     for name in _CLICK_MODULES:
@@ -101,6 +135,13 @@ def speaking(root: click.Command, t: Translator) -> Iterator[None]:
             if getattr(module, attr, None) is stdlib:  # only what click bound from gettext
                 patched.append((module, attr, stdlib))
                 setattr(module, attr, own[attr])
+    formatting = importlib.import_module("click.formatting")
+    measure = getattr(formatting, "term_len", None)
+    if measure is not None:
+        # a Chinese placeholder or option name takes two cells a character: the
+        # help page's columns are lined up by what the terminal shows
+        patched.append((formatting, "term_len", measure))
+        setattr(formatting, "term_len", _cells)  # noqa: B010 (click does not export it)
     try:
         yield
     finally:

@@ -33,7 +33,13 @@ def outbox() -> None:
         "Every message not delivered or dropped: due, waiting for a retry, being sent, or given up."
     ),
 )
-@click.option("--limit", type=click.IntRange(1, 1_000_000), default=100, show_default=True)
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 1_000_000),
+    default=100,
+    show_default=True,
+    help=N_("At most this many messages."),
+)
 @json_option
 @pass_ctx
 def list_dead(ctx: Ctx, pending: bool, limit: int) -> None:

@@ -80,14 +80,20 @@ def _reason(ctx: Ctx, exc: BaseException) -> str:
     type=click.Path(dir_okay=False),
     help=N_("Bulk import: a JSONL or CSV file, one complaint per row."),
 )
-@click.option("--name", default="")
-@click.option("--phone", default="")
-@click.option("--room", default="")
-@click.option("--building", default="")
-@click.option("--site", default="")
-@click.option("--channel", type=enum_choice(Channel), default="phone", show_default=True)
-@click.option("--summary", default="")
-@click.option("--description", default="")
+@click.option("--name", default="", help=N_("The complainant's name (REC-1)."))
+@click.option("--phone", default="", help=N_("The complainant's contact phone (REC-1)."))
+@click.option("--room", default="", help=N_("The room or unit number, e.g. 3-2-1201 (REC-1)."))
+@click.option("--building", default="", help=N_("The building, e.g. block 3 (HDL-5 groups by it)."))
+@click.option("--site", default="", help=N_("The site (estate or project) it concerns."))
+@click.option(
+    "--channel",
+    type=enum_choice(Channel),
+    default="phone",
+    show_default=True,
+    help=N_("How it arrived (IN-1): a code or its label."),
+)
+@click.option("--summary", default="", help=N_("A summary of the complaint (REC-1)."))
+@click.option("--description", default="", help=N_("The complaint in full (REC-2)."))
 @click.option(
     "--location", default="", help=N_("Where it happened, e.g. the lift of block 5 (REC-2).")
 )

@@ -64,7 +64,11 @@ def act_request_escalation(ctx: Ctx, complaint_id: str, actor: str, reason: str)
 
 
 @_command("extend", N_("Extend a clock's deadline, with the reasons the pack requires."))
-@click.option("--clock", required=True, help=N_("The clock to extend, e.g. stage_1_response."))
+@click.option(
+    "--clock",
+    required=True,
+    help=N_("The clock to extend: a code or its label, e.g. stage_1_response."),
+)
 @click.option("--by", "by", required=True, help=N_("How much longer, e.g. 10d (working days)."))
 @click.option("--reason", default="", help=N_("Why more time is needed."))
 @click.option(
@@ -96,7 +100,7 @@ def act_extend(
         complaint_id,
         Extend(
             actor=actor,
-            clock=clock,
+            clock=ctx.code("clock", clock, "--clock"),
             by=by,
             reason=reason,
             details=details,
@@ -106,7 +110,12 @@ def act_extend(
 
 
 @_command("respond", N_("Answer the complaint at its stage: the outcome and any remedies."))
-@click.option("--outcome", type=enum_choice(Outcome), required=True)
+@click.option(
+    "--outcome",
+    type=enum_choice(Outcome),
+    required=True,
+    help=N_("Upheld, partly upheld or not upheld."),
+)
 @click.option("--message", required=True, help=N_("The answer given to the complainant."))
 @click.option(
     "--remedy",

@@ -11,9 +11,9 @@ so usage errors and help pages read in one language
 
 from __future__ import annotations
 
-from complaintcore.i18n import N_, NN_, language_from_env, translator
+from complaintcore.i18n import N_, NC_, NN_, language_from_env, translator
 
-__all__ = ["CLICK_MESSAGES", "CLICK_PLURALS", "install_hint"]
+__all__ = ["CLICK_MESSAGES", "CLICK_PLURALS", "METAVARS", "install_hint"]
 
 
 def install_hint(module: str | None) -> str:
@@ -72,3 +72,29 @@ CLICK_PLURALS = (
     NN_("Option {name!r} requires an argument.", "Option {name!r} requires {nargs} arguments."),
 )
 """Click's messages with a plural form (``ngettext``)."""
+
+METAVARS = (
+    NC_("metavar", "TEXT"),
+    NC_("metavar", "INTEGER"),
+    NC_("metavar", "INTEGER RANGE"),
+    NC_("metavar", "FLOAT RANGE"),
+    NC_("metavar", "ISO-TIME"),
+    NC_("metavar", "COMPLAINT_ID"),
+    NC_("metavar", "ISSUE"),
+    NC_("metavar", "IDS"),
+    NC_("metavar", "NAME"),
+    NC_("metavar", "VALUE"),
+    NC_("metavar", "FILE"),
+    NC_("metavar", "PATH"),
+    NC_("metavar", "DIRECTORY"),
+    NC_("metavar", "DATABASE"),
+    NC_("metavar", "HEAD"),
+    NC_("metavar", "PERIOD"),
+    NC_("metavar", "OPTIONS"),
+    NC_("metavar", "COMMAND"),
+    NC_("metavar", "ARGS"),
+)
+"""The words of the placeholders help pages and usage errors show (``TEXT``,
+``COMPLAINT_ID``, ``[OPTIONS]``): click's type names and the commands' argument
+names, translated with the context ``metavar``
+(:func:`complaintcore.cli.localize.speaking`)."""

@@ -78,6 +78,7 @@ __all__ = [
     "Trigger",
     "Validity",
     "Visited",
+    "code_named",
     "is_date_only",
     "mask",
     "private_repr",
@@ -164,6 +165,43 @@ def _staff_key(staff_id: str) -> str:
     return "".join(unicodedata.normalize("NFKC", staff_id).split()).casefold()
 
 
+def code_named(choices: Iterable[tuple[str, str, str]], text: str) -> str | None:
+    """The code among ``choices`` (``(code, zh, en)``) that ``text`` names, for
+    people who type what the screens show: the code, or its zh or en label, width
+    (NFKC), case and spaces aside (``工程维修部``, ``telephone``, ``部门负责人（主管）``);
+    failing those, one name of a label that gives several (``物业总监`` of
+    ``物业总监/总经办``, ``部门负责人`` of ``部门负责人(主管)``).  None when ``text``
+    names no code, or several."""
+    listed = tuple(choices)
+    if any(text == code for code, _zh, _en in listed):
+        return text
+    wanted = _staff_key(text) if isinstance(text, str) else ""
+    if not wanted:
+        return None
+    for names in (_whole_names, _part_names):
+        found = {code for code, zh, en in listed if wanted in names(code, zh, en)}
+        if found:
+            return found.pop() if len(found) == 1 else None
+    return None
+
+
+def _whole_names(code: str, zh: str, en: str) -> set[str]:
+    return {_staff_key(code), _staff_key(zh), _staff_key(en)}
+
+
+def _part_names(_code: str, zh: str, en: str) -> set[str]:
+    """The names a label joins with ``/`` (``来访/现场``), and a label without what
+    it adds in brackets (``部门负责人(主管)``)."""
+    parts: set[str] = set()
+    for label in (zh, en):
+        folded = _staff_key(label)
+        parts.update(p for p in folded.split("/") if p)
+        bare = folded.split("(", 1)[0]
+        if bare and bare != folded:
+            parts.add(bare)
+    return parts
+
+
 def mask(value: str, keep_tail: int = 2) -> str:
     """Mask personal data for logs and reprs (PRV-1): keep only a short tail.
 
@@ -238,6 +276,13 @@ class LabelledEnum(enum.StrEnum):
 
     def label(self, lang: str = "en") -> str:
         return self.zh if lang.lower().startswith("zh") else self.en
+
+    @classmethod
+    def named(cls, text: str) -> Self | None:
+        """The member ``text`` names: its value or a label as people type them
+        (:func:`code_named`); None for none."""
+        value = code_named(((m._value_, m.zh, m.en) for m in cls), text)
+        return next((m for m in cls if m._value_ == value), None)
 
     @classmethod
     def parse(cls, raw: object, path: str) -> Self:

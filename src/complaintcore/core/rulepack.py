@@ -15,7 +15,15 @@ from datetime import date, timedelta
 import attrs
 
 from complaintcore.core.errors import InvalidInputError, shown_code
-from complaintcore.core.models import Cause, Channel, Fact, Grade, LabelledEnum, Outcome
+from complaintcore.core.models import (
+    Cause,
+    Channel,
+    Fact,
+    Grade,
+    LabelledEnum,
+    Outcome,
+    code_named,
+)
 
 __all__ = [
     "DEFAULT_PHONE_REGIONS",
@@ -807,6 +815,40 @@ class RulePack:
         raise InvalidInputError(
             "kind", "expected rung, department, unit, category, stage, clock or duty"
         )
+
+    def labels_of(self, kind: str) -> tuple[tuple[str, str, str], ...]:
+        """The pack's codes of one kind (as :meth:`codes_of`) with their zh and en
+        labels: ``(code, zh, en)``.  Head office, a unit without labels of its own,
+        has its code for both."""
+        items: tuple[Rung | Department | Category | Stage, ...] = ()
+        if kind == "rung":
+            items = self.ladder
+        elif kind in ("department", "unit"):
+            items = self.departments
+        elif kind == "category":
+            items = self.categories
+        elif kind == "stage":
+            items = self.stages
+        elif kind in ("clock", "duty"):
+            specs = self.clocks if kind == "clock" else self.duties
+            return tuple((s.name, s.zh, s.en) for s in specs)
+        else:
+            self.codes_of(kind)  # names the kinds there are
+        found = tuple((i.code, i.zh, i.en) for i in items)
+        if (
+            kind == "unit"
+            and self.head_office_unit
+            and not self.has_department(self.head_office_unit)
+        ):
+            found += ((self.head_office_unit,) * 3,)
+        return found
+
+    def code_for(self, kind: str, text: str) -> str | None:
+        """CLS-1, CLS-3, ESC-1: the code of one kind that ``text`` names, for people
+        who type what the tables show: the code itself, or its zh or en label
+        (:func:`~complaintcore.core.models.code_named`).  None when it names no
+        code of that kind, or several."""
+        return code_named(self.labels_of(kind), text)
 
     def has_department(self, code: str) -> bool:
         if type(code) is str and code in self._department_codes:

@@ -1146,7 +1146,10 @@ def _classify(c: Complaint, cmd: Classify, pack: RulePack, now: datetime) -> tup
                     from_rung=pack.ladder[here].code,
                     to_rung=pack.group_report_rung,
                     trigger=Trigger.SERIOUS,
-                    note=f"{category.code}: reported at once (HDL-6)",
+                    note=(
+                        f"{category.zh}：立即上报（HDL-6） / "
+                        f"{category.en}: reported at once (HDL-6)"
+                    ),
                 )
             )
     return tuple(events)
@@ -1217,6 +1220,11 @@ def _grade(c: Complaint, cmd: Regrade, pack: RulePack, now: datetime) -> tuple[E
     return (Graded(at=now, actor=cmd.actor, grade=cmd.grade, reasons=(reason,)),)
 
 
+_BE_ASSIGNED = "be_assigned"
+"""What an :class:`AccessDeniedError` names when the handler an ``Assign`` names
+may not take the complaint on (ESC-3, ESC-4), as the desk's check does."""
+
+
 @_handles(Assign)
 def _assign(c: Complaint, cmd: Assign, pack: RulePack, now: datetime) -> tuple[Event, ...]:
     if not pack.has_rung(cmd.rung):
@@ -1236,11 +1244,12 @@ def _assign(c: Complaint, cmd: Assign, pack: RulePack, now: datetime) -> tuple[E
             "a bypass complaint stays with head office until the complainant consents "
             "to the site handling it (IN-6)",
         )
+    # ESC-3, ESC-4: refused as the one assigned, not as whoever assigns
     ok, why = escalation.may_handle(c, cmd.handler, cmd.rung, pack)
     if not ok:
-        raise AccessDeniedError(c.id, cmd.handler, cmd.name, why)
+        raise AccessDeniedError(c.id, cmd.handler, _BE_ASSIGNED, why)
     if cmd.handler in earlier_handlers(c, pack):
-        raise AccessDeniedError(c.id, cmd.handler, cmd.name, _distinct(c, pack))
+        raise AccessDeniedError(c.id, cmd.handler, _BE_ASSIGNED, _distinct(c, pack))
     events: list[Event] = []
     want = pack.rung_index(cmd.rung)
     if c.state.rung:
@@ -1274,7 +1283,10 @@ def _assign(c: Complaint, cmd: Assign, pack: RulePack, now: datetime) -> tuple[E
                     from_rung=c.state.rung,
                     to_rung=cmd.rung,
                     trigger=Trigger.GRADE,
-                    note="required by grade or target (ESC-3/ESC-4)",
+                    note=(
+                        "按等级或投诉对象须由此层级处理（ESC-3/ESC-4） / "
+                        "required by grade or target (ESC-3/ESC-4)"
+                    ),
                 )
             )
     events.append(
@@ -1406,6 +1418,13 @@ def _resume(c: Complaint, cmd: Resume, pack: RulePack, now: datetime) -> tuple[E
     return (Resumed(at=now, actor=cmd.actor),)
 
 
+_REOPENED_UNSATISFIED = (
+    "投诉人回访时不满意（VIS-1） / complainant not satisfied at return visit (VIS-1)"
+)
+"""VIS-1: why an unsatisfied visit reopens a complaint, in both languages as the
+desk's own notes are (``中文 / English``): readers see their half (cli/timeline.py)."""
+
+
 @_handles(Visit)
 def _visit(c: Complaint, cmd: Visit, pack: RulePack, now: datetime) -> tuple[Event, ...]:
     if cmd.reply_due is not None:
@@ -1425,7 +1444,7 @@ def _visit(c: Complaint, cmd: Visit, pack: RulePack, now: datetime) -> tuple[Eve
     # VIS-1, ESC-2: not satisfied -> back into handling, one rung up (the top decides).
     events: list[Event] = [
         visited,
-        Reopened(at=now, actor=cmd.actor, reason="complainant not satisfied at return visit"),
+        Reopened(at=now, actor=cmd.actor, reason=_REOPENED_UNSATISFIED),
     ]
     try:
         plan = escalation.plan_escalation(c, Trigger.DISSATISFIED, pack)
@@ -1438,7 +1457,7 @@ def _visit(c: Complaint, cmd: Visit, pack: RulePack, now: datetime) -> tuple[Eve
             from_rung=plan.from_rung,
             to_rung=plan.to_rung,
             trigger=Trigger.DISSATISFIED,
-            note="not satisfied at return visit (VIS-1)",
+            note="回访不满意（VIS-1） / not satisfied at return visit (VIS-1)",
         )
     )
     return tuple(events)

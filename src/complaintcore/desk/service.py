@@ -1995,7 +1995,8 @@ class Desk:
 
         def deny(reason: str) -> AccessDeniedError:
             shown = access.shown_actor(command.handler, member)
-            return AccessDeniedError(complaint.id, shown, "handle", reason)
+            # refused as the one assigned (as decide refuses), not as `handle`
+            return AccessDeniedError(complaint.id, shown, "be_assigned", reason)
 
         if member is None:
             raise deny("unknown staff member: not in the staff directory")
