@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import click
 from rich.cells import cell_len
 from rich.table import Table
@@ -133,13 +134,18 @@ def _row_json(desk: Desk, row: ComplaintRow) -> dict[str, Any]:
     """A row under ``list --json``, which shows no personal data (PRV-1): without the
     matching digests (short: an estate's rooms are few enough to try), and with the
     idempotency key -- the host's text, perhaps made from the submission -- redacted
-    as a masked view redacts it."""
+    as a masked view redacts it.  Times in the desk's zone, as ``show`` gives a time
+    typed without an offset: the row keeps them in UTC, and a script printing a
+    date must print the desk's day (review s34D F08)."""
     from complaintcore.core.privacy import redact
     from complaintcore.serialization import to_dict
 
     data = {k: v for k, v in to_dict(row).items() if k not in _DIGESTS}
     for key in ("grade", "issue"):  # none, as receive, act and show write it
         data[key] = data.get(key) or None
+    for key, value in attrs.asdict(row, recurse=False).items():
+        if isinstance(value, datetime):  # stored in UTC: in the desk's zone, as show gives it
+            data[key] = value.astimezone(desk.zone).isoformat()
     if row.issue:  # one typed by hand may be a phone or a name (PRV-1)
         data["issue"] = shown_issue(row.issue)
     if row.idempotency_key:
