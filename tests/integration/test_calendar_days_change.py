@@ -97,8 +97,10 @@ def test_a_make_up_saturday_typed_in_brings_the_sweep_forward_after_reproject(
     after = _desk(notice, path)
     assert _reply_due(after, cid, received) == datetime(2088, 3, 22, 18, 0, tzinfo=SH)
     checked = after.verify(received)
-    assert f"complaint {cid}: projection row differs from its history (next_due)" in (
-        checked.problems
+    # the reply's due time, brought forward: the next sweep and the breach list --overdue reads
+    assert (
+        f"complaint {cid}: projection row differs from its history (next_due, breach_due)"
+        in checked.problems
     )
     assert after.reproject(received) == [cid]
     assert after.verify(received).ok
@@ -321,18 +323,23 @@ def test_an_old_sweep_overlapping_the_first_new_one_marks_the_rows_it_wrote(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two sweepers in a rolling deploy: the old one has claimed the complaint when the
-    new one runs whole (rewrites, keeps the new basis); the old one then writes the
-    row on the old days (no escalation: at Tue 23 11:00 nothing is breached on them).
-    It marks the rows after its run, so the next new sweep rewrites the row and
-    escalates the reply, breached on the new days since Mon 22 18:00."""
+    new one runs whole.  The new one rewrites the row, whose breach came forward to
+    Mon 22 18:00 on the new days (``breach_due``: ``list --overdue`` must see it), and
+    a row written ends a claim, so it also escalates the reply, breached since then.
+    The old one then writes the row on the old days (no escalation: at Tue 23 11:00
+    nothing is breached on them).  It marks the rows after its run, so the next new
+    sweep rewrites the row again, and the reply stays escalated once."""
     path = tmp_path / "desk.sqlite3"
     old, new, cid = _rolling_deploy(path)
     overlapped = _new_sweep_once_old_claims(monkeypatch, old, new)
-    assert old.sweep(datetime(2088, 3, 23, 11, 0, tzinfo=SH)).examined == 1
-    assert overlapped[0].examined == 0  # the old sweep held the claim
+    assert old.sweep(datetime(2088, 3, 23, 11, 0, tzinfo=SH)).escalated == ()
+    assert overlapped[0].reprojected == (cid,)
+    assert (cid, "reply") in overlapped[0].escalated
     swept = new.sweep(datetime(2088, 3, 23, 11, 5, tzinfo=SH))
-    assert (cid, "reply") in swept.escalated
     assert swept.reprojected == (cid,)
+    assert swept.escalated == ()
+    assert [e.kind for e in new.get(cid).events].count("escalated") == 1
+    assert new.verify(datetime(2088, 3, 23, 11, 5, tzinfo=SH)).ok
     old.close()
     new.close()
 
@@ -627,7 +634,7 @@ def test_a_failed_mark_after_a_sweep_leaves_the_sweep_standing(
     with caplog.at_level(logging.INFO, logger="complaintcore"):
         swept = old.sweep(datetime(2088, 3, 23, 11, 0, tzinfo=SH))
     assert swept.examined == 1
-    assert overlapped[0].examined == 0  # the old sweep held the claim
+    assert overlapped[0].reprojected  # the row it rewrote ended the old sweep's claim
     failed = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
     assert [m.startswith(MARK_FAILED) for m in failed] == [True]
     old.close()

@@ -432,6 +432,7 @@ class MemoryStore:
         received_until: datetime | None = None,
         limit: int | None = None,
         order: RowOrder | None = None,
+        overdue_at: datetime | None = None,
     ) -> list[ComplaintRow]:
         """Same filters, checks and order as the SQLite store (:class:`RowQuery`)."""
         q = RowQuery.of(
@@ -448,6 +449,7 @@ class MemoryStore:
             received_until=received_until,
             limit=limit,
             order=order,
+            overdue_at=overdue_at,
         )
         with self._lock:
             self._open()
@@ -1050,11 +1052,17 @@ def _normalise(row: ComplaintRow, version: int, key: str) -> ComplaintRow:
         if row.updated_at is None
         else require_aware(row.updated_at, "row.updated_at").astimezone(UTC)
     )
+    breach = (
+        None
+        if row.breach_due is None
+        else require_aware(row.breach_due, "row.breach_due").astimezone(UTC)
+    )
     return attrs.evolve(
         row,
         received_at=received,
         next_due=due,
         updated_at=updated,
+        breach_due=breach,
         version=version,
         idempotency_key=key,
     )

@@ -152,7 +152,7 @@ _LEDGER_WINDOW = 2000
 _ROW_COLUMNS = (
     "id, status, received_at, version, site, department, category, grade, channel, "
     "validity, kind, handler, rung, next_due, idempotency_key, building, complainant_key, issue, "
-    "group_incident, updated_at, room_key"
+    "group_incident, updated_at, room_key, breach_due"
 )
 _ROW_NAMES = tuple(c.strip() for c in _ROW_COLUMNS.split(","))
 _ITEM_COLUMNS = "id, notifier, body_json, attempts, next_attempt_at, last_error"
@@ -457,6 +457,25 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             "DROP INDEX IF EXISTS {s}.projection_due",
             "CREATE INDEX projection_due ON {s}.projection (tenant, next_due, received_at, id)"
             " WHERE next_due IS NOT NULL",
+        ),
+    ),
+    # v13: the earliest due time of a complaint's open clocks, as SQLite's v15, so
+    # rows(overdue_at=now) finds every complaint with a clock breached and still
+    # open from an index, also after a sweep escalated it and moved its next_due on
+    # (DL-7; review s34D F01).  Open rows of every tenant get their time received
+    # (no later than any of their due times, so none is left out; the first sweep
+    # after the upgrade rewrites them): the owner steps out of the policies for it.
+    (
+        13,
+        "the earliest due time of each complaint's open clocks, and its index",
+        (
+            "ALTER TABLE {s}.projection ADD COLUMN IF NOT EXISTS breach_due timestamptz",
+            "ALTER TABLE {s}.projection NO FORCE ROW LEVEL SECURITY",
+            "UPDATE {s}.projection SET breach_due = received_at WHERE status <> 'closed'",
+            "ALTER TABLE {s}.projection FORCE ROW LEVEL SECURITY",
+            "DROP INDEX IF EXISTS {s}.projection_overdue",
+            "CREATE INDEX projection_overdue ON {s}.projection"
+            " (tenant, breach_due, received_at, id) WHERE breach_due IS NOT NULL",
         ),
     ),
 )
@@ -1256,6 +1275,7 @@ class PostgresStore:
         received_until: datetime | None = None,
         limit: int | None = None,
         order: RowOrder | None = None,
+        overdue_at: datetime | None = None,
     ) -> list[ComplaintRow]:
         """Projection rows matching every filter given (see :meth:`ComplaintStore.rows`).
 
@@ -1276,6 +1296,7 @@ class PostgresStore:
             received_until=received_until,
             limit=limit,
             order=order,
+            overdue_at=overdue_at,
         )
         sql, args = _rows_query(self._schema, self._tenant, q)
         with self._reading() as conn:
@@ -2848,6 +2869,9 @@ def _rows_query(schema: str, tenant: str, q: RowQuery) -> tuple[str, list[Any]]:
     if q.due_before is not None:
         where.append("next_due IS NOT NULL AND next_due <= %s")
         args.append(q.due_before)
+    if q.overdue_at is not None:  # projection_overdue (schema 13) holds these rows
+        where.append("breach_due IS NOT NULL AND breach_due < %s")
+        args.append(q.overdue_at)
     if q.received_from is not None:
         where.append("received_at >= %s")
         args.append(q.received_from)
@@ -2857,6 +2881,8 @@ def _rows_query(schema: str, tenant: str, q: RowQuery) -> tuple[str, list[Any]]:
     sql = f"SELECT {_ROW_COLUMNS} FROM {schema}.projection WHERE {' AND '.join(where)}"
     if q.order == "due":  # ascending puts no due time last: projection_due_order's order
         sql += " ORDER BY next_due, received_at, id"
+    elif q.order == "overdue":  # longest overdue first: projection_overdue's order
+        sql += " ORDER BY breach_due, received_at, id"
     else:
         sql += " ORDER BY received_at, id"
     if q.limit is not None:
@@ -3066,6 +3092,9 @@ def _row_params(row: ComplaintRow, version: int, key: str) -> dict[str, Any]:
         if row.updated_at is None
         else require_aware(row.updated_at, "row.updated_at"),
         "room_key": row.room_key,
+        "breach_due": None
+        if row.breach_due is None
+        else require_aware(row.breach_due, "row.breach_due"),
     }
 
 
@@ -3096,6 +3125,7 @@ def _row_from(r: Sequence[Any]) -> ComplaintRow:
         group_incident=bool(r[18]),
         updated_at=_utc(r[19]),
         room_key=r[20],
+        breach_due=_utc(r[21]),
     )
 
 

@@ -599,6 +599,12 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             " WHERE next_due IS NOT NULL",
         ),
     ),
+    # v15: the earliest due time of a complaint's open clocks (DL-7), so that
+    # rows(overdue_at=now) (list --overdue) finds every complaint with a clock
+    # breached and still open from an index, also after the sweep escalated it and
+    # moved its next_due on (review s34D F01).  Added by _fill_v15 unless there
+    # already, with its index and the stored rows' values.
+    (15, ()),
 )
 """``(version, statements)`` applied in order, each version in one transaction.
 
@@ -778,6 +784,22 @@ def _fill_v13(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE outbox ADD COLUMN claimed_until TEXT")
 
 
+def _fill_v15(conn: sqlite3.Connection) -> None:
+    """Give the projection ``breach_due`` and its index.  The store cannot replay
+    clocks (it has no rule pack), so open rows get their time received: no later
+    than any of their clocks' due times, so ``rows(overdue_at=)`` leaves none out;
+    ``list --overdue`` checks their clocks, and the first sweep after the upgrade
+    (``ROWS_REVISION`` 3) rewrites them with their own."""
+    columns = {str(r[1]) for r in conn.execute("PRAGMA table_info(projection)")}
+    if "breach_due" not in columns:
+        conn.execute("ALTER TABLE projection ADD COLUMN breach_due TEXT")
+        conn.execute("UPDATE projection SET breach_due = received_at WHERE status <> 'closed'")
+    conn.execute(
+        "CREATE INDEX IF NOT EXISTS projection_overdue ON projection"
+        " (tenant, breach_due, received_at, id) WHERE breach_due IS NOT NULL"
+    )
+
+
 _FILL = {
     3: _fill_v3,
     5: _fill_v5,
@@ -787,6 +809,7 @@ _FILL = {
     11: _fill_v11,
     12: _fill_v12,
     13: _fill_v13,
+    15: _fill_v15,
 }
 """Data fixes run after a version's statements, in the same transaction."""
 
@@ -908,7 +931,7 @@ _OUTBOX_FIXED = "id, notifier, dedupe_key, complaint_id, body_json, created_at, 
 _ROW_COLUMNS = (
     "id, status, received_at, version, site, department, category, grade, channel, "
     "validity, kind, handler, rung, next_due, idempotency_key, building, complainant_key, issue, "
-    "group_incident, updated_at, room_key"
+    "group_incident, updated_at, room_key, breach_due"
 )
 _ROW_MARKS = ", ".join("?" for _ in _ROW_COLUMNS.split(","))
 
@@ -1323,7 +1346,8 @@ class SqliteStore:
                 " department = ?, category = ?, grade = ?, channel = ?, validity = ?,"
                 " kind = ?, handler = ?, rung = ?, next_due = ?, idempotency_key = ?,"
                 " building = ?, complainant_key = ?, issue = ?, group_incident = ?,"
-                " updated_at = ?, room_key = ?, swept_until = NULL WHERE tenant = ? AND id = ?",
+                " updated_at = ?, room_key = ?, breach_due = ?, swept_until = NULL"
+                " WHERE tenant = ? AND id = ?",
                 (*params[1:], tenant, complaint_id),
             )
             _insert_outbox(conn, tenant, entries, ledger.next_seq())
@@ -1397,6 +1421,7 @@ class SqliteStore:
         received_until: datetime | None = None,
         limit: int | None = None,
         order: RowOrder | None = None,
+        overdue_at: datetime | None = None,
     ) -> list[ComplaintRow]:
         """Projection rows matching every filter given (see :meth:`ComplaintStore.rows`).
 
@@ -1417,6 +1442,7 @@ class SqliteStore:
             received_until=received_until,
             limit=limit,
             order=order,
+            overdue_at=overdue_at,
         )
         sql, args = _rows_query(self._tenant, q)
         return [_row_from(r) for r in self._conn().execute(sql, args).fetchall()]
@@ -2705,6 +2731,7 @@ def _row_params(row: ComplaintRow, version: int, key: str) -> tuple[Any, ...]:
         int(row.group_incident),
         None if row.updated_at is None else to_utc_text(row.updated_at, "row.updated_at"),
         row.room_key,
+        None if row.breach_due is None else to_utc_text(row.breach_due, "row.breach_due"),
     )
 
 
@@ -2731,6 +2758,7 @@ def _row_from(r: Sequence[Any]) -> ComplaintRow:
         group_incident=bool(r[18]),
         updated_at=None if r[19] is None else parse_utc(r[19]),
         room_key=r[20],
+        breach_due=None if r[21] is None else parse_utc(r[21]),
     )
 
 
@@ -2751,6 +2779,9 @@ def _rows_query(tenant: str, q: RowQuery) -> tuple[str, list[Any]]:
     if q.due_before is not None:
         where.append("next_due IS NOT NULL AND next_due <= ?")
         args.append(to_utc_text(q.due_before, "due_before"))
+    if q.overdue_at is not None:
+        where.append("breach_due IS NOT NULL AND breach_due < ?")
+        args.append(to_utc_text(q.overdue_at, "overdue_at"))
     if q.received_from is not None:
         where.append("received_at >= ?")
         args.append(to_utc_text(q.received_from, "received_from"))
@@ -2766,6 +2797,10 @@ def _rows_query(tenant: str, q: RowQuery) -> tuple[str, list[Any]]:
         sql += " ORDER BY next_due, received_at, id"
     elif q.order == "due":
         sql += " ORDER BY next_due IS NULL, next_due, received_at, id"
+    elif q.order == "overdue" and q.overdue_at is not None:  # every match has a breach_due
+        sql += " ORDER BY breach_due, received_at, id"
+    elif q.order == "overdue":
+        sql += " ORDER BY breach_due IS NULL, breach_due, received_at, id"
     else:
         sql += " ORDER BY received_at, id"
     if q.limit is not None:
@@ -2789,6 +2824,8 @@ def _filter_index(q: RowQuery) -> str | None:
         return "projection_issue"
     if q.due_before is not None:
         return None
+    if q.overdue_at is not None:  # the breached rows, longest overdue first
+        return "projection_overdue" if q.order == "overdue" else None
     if q.status is not None and q.status != "closed":
         return "projection_open"
     if q.order == "due":

@@ -75,16 +75,30 @@ def _say(ctx: Ctx, report: SweepReport) -> None:
                 len(report.reprojected),
             )
         )
-    ctx.say(
-        ctx.t(
-            "examined {examined}; escalated {escalated}; at-risk warnings {at_risk}; "
-            "regraded {regraded}",
-            examined=report.examined,
-            escalated=len(report.escalated),
-            at_risk=report.at_risk,
-            regraded=len(report.regraded),
+    # report.escalated pairs a complaint with each deadline whose breach moved it up:
+    # one escalation for a reply and a department result due together is two pairs
+    escalated = len({complaint_id for complaint_id, _name in report.escalated})
+    missed = len(report.escalated)
+    counts = {
+        "examined": report.examined,
+        "escalated": escalated,
+        "at_risk": report.at_risk,
+        "regraded": len(report.regraded),
+    }
+    if missed == escalated:
+        line = ctx.t(
+            "examined {examined}; complaints escalated {escalated}; at-risk warnings"
+            " {at_risk}; regraded {regraded}",
+            **counts,
         )
-    )
+    else:
+        line = ctx.t(
+            "examined {examined}; complaints escalated {escalated} (for {missed} missed"
+            " deadlines); at-risk warnings {at_risk}; regraded {regraded}",
+            missed=missed,
+            **counts,
+        )
+    ctx.say(line)
     ctx.say(
         ctx.t(
             "duties: owed {owed}; at risk {at_risk}; overdue {overdue}",

@@ -265,6 +265,12 @@ class ComplaintRow:
     """Sixteen hex digits naming the room complained from (IMP-3).  Not a secret: an
     estate's rooms are few enough to try them all, so it is for matching only and
     never shown (``list --json`` and the repr leave it out, PRV-1)."""
+    breach_due: datetime | None = None
+    """The earliest due time of the complaint's open clocks that can be breached
+    without another event (running, at risk, or breached already): once ``now`` is
+    past it, a clock is breached and still open (DL-7), whatever a sweep did about
+    it since.  ``None``: no such clock.  ``rows(overdue_at=now)`` reads it; unlike
+    ``next_due`` a sweep's escalation does not move it on."""
 
 
 # The idempotency key is the host's text, often made from the submission: shown
@@ -273,7 +279,7 @@ ComplaintRow.__repr__ = private_repr(  # type: ignore[method-assign]
     (
         "id", "status", "received_at", "version", "site", "department", "category",
         "grade", "channel", "validity", "kind", "handler", "rung", "next_due",
-        "building", "issue", "group_incident", "updated_at",
+        "building", "issue", "group_incident", "updated_at", "breach_due",
     )
 )  # fmt: skip
 
@@ -337,8 +343,9 @@ AccessRecord.__repr__ = private_repr(  # type: ignore[method-assign]
 )
 
 
-RowOrder = Literal["received", "due"]
-"""How :meth:`ComplaintStore.rows` sorts: oldest received first, or soonest due first."""
+RowOrder = Literal["received", "due", "overdue"]
+"""How :meth:`ComplaintStore.rows` sorts: oldest received first, soonest due first,
+or longest overdue first (earliest ``breach_due``)."""
 
 
 def _enum_value(value: object, enum: type[LabelledEnum], path: str) -> str | None:
@@ -398,6 +405,7 @@ class RowQuery:
     received_until: datetime | None = None
     limit: int | None = None
     order: RowOrder = "received"
+    overdue_at: datetime | None = None
 
     @classmethod
     def of(
@@ -416,6 +424,7 @@ class RowQuery:
         received_until: datetime | None = None,
         limit: int | None = None,
         order: RowOrder | None = None,
+        overdue_at: datetime | None = None,
     ) -> RowQuery:
         """Check and normalise the filters; see :meth:`ComplaintStore.rows`."""
         if limit is not None and (
@@ -423,9 +432,12 @@ class RowQuery:
         ):
             raise InvalidInputError("limit", f"must be an integer from 0 to {2**63 - 1}, or None")
         if order is None:
-            order = "due" if due_before is not None else "received"
-        if order not in ("received", "due"):
-            raise InvalidInputError("order", "expected 'received' or 'due'")
+            if due_before is not None:
+                order = "due"
+            else:
+                order = "overdue" if overdue_at is not None else "received"
+        if order not in ("received", "due", "overdue"):
+            raise InvalidInputError("order", "expected 'received', 'due' or 'overdue'")
         return cls(
             status=_enum_value(status, Status, "status"),
             grade=_enum_value(grade, Grade, "grade"),
@@ -440,6 +452,7 @@ class RowQuery:
             received_until=_moment(received_until, "received_until"),
             limit=limit,
             order=order,
+            overdue_at=_moment(overdue_at, "overdue_at"),
         )
 
     def equal_filters(self) -> tuple[tuple[str, str], ...]:
@@ -462,6 +475,10 @@ class RowQuery:
             return False
         if self.due_before is not None and (row.next_due is None or row.next_due > self.due_before):
             return False
+        if self.overdue_at is not None and (
+            row.breach_due is None or row.breach_due >= self.overdue_at
+        ):
+            return False
         if self.received_from is not None and row.received_at < self.received_from:
             return False
         return self.received_until is None or row.received_at < self.received_until
@@ -470,6 +487,13 @@ class RowQuery:
         """The order of :attr:`order`; ties by time received then id; no due time last."""
         if self.order == "due":
             return lambda r: (r.next_due is None, r.next_due or r.received_at, r.received_at, r.id)
+        if self.order == "overdue":
+            return lambda r: (
+                r.breach_due is None,
+                r.breach_due or r.received_at,
+                r.received_at,
+                r.id,
+            )
         return lambda r: (r.received_at, r.id)
 
 
@@ -531,6 +555,7 @@ class ComplaintStore(Protocol):
         received_until: datetime | None = None,
         limit: int | None = None,
         order: RowOrder | None = None,
+        overdue_at: datetime | None = None,
     ) -> list[ComplaintRow]:
         """Projection rows matching every filter given (:class:`RowQuery` checks them).
 
@@ -538,10 +563,12 @@ class ComplaintStore(Protocol):
         an unknown value is an :class:`InvalidInputError` naming the field),
         ``site``, ``department``, ``category``, ``handler``, ``issue`` (the
         concentrated issue, HDL-5).  ``due_before``: a due time at or before it.
-        ``received_from`` / ``received_until``: received in ``[from, until)``.
-        ``order`` ``"due"`` is soonest due first, ``"received"`` oldest received
-        first; the default is ``"due"`` with ``due_before`` and ``"received"``
-        otherwise.
+        ``overdue_at``: a clock breached and still open then (DL-7): a
+        ``breach_due`` before it.  ``received_from`` / ``received_until``:
+        received in ``[from, until)``.  ``order`` ``"due"`` is soonest due first,
+        ``"overdue"`` longest overdue first (earliest ``breach_due``, none last),
+        ``"received"`` oldest received first; the default is ``"due"`` with
+        ``due_before``, else ``"overdue"`` with ``overdue_at``, else ``"received"``.
         """
         ...
 

@@ -43,16 +43,25 @@ from complaintcore.core.repeats import room_key
 from complaintcore.core.rulepack import RulePack
 from complaintcore.desk.ports import ComplaintRow
 
-__all__ = ["DUTY_MEMO", "ROWS_REVISION", "Projection", "held_by_nobody", "row_differs"]
+__all__ = [
+    "DUTY_MEMO",
+    "ROWS_REVISION",
+    "Projection",
+    "breach_due",
+    "held_by_nobody",
+    "row_differs",
+]
 
 DUTY_MEMO = 2048
 """Duty results kept between the two times a commit or a batch needs them."""
 
 
-ROWS_REVISION = 2
+ROWS_REVISION = 3
 """Bumped when how a row's next sweep time is computed changes within a release
-(2: a complaint escalated and held by nobody is due at once), so the basis kept
-by a store differs and the next sweep rewrites open complaints' rows (DL-7)."""
+(2: a complaint escalated and held by nobody is due at once; 3: rows keep
+``breach_due``, which the schema upgrade sets to the time received on open rows),
+so the basis kept by a store differs and the next sweep rewrites open complaints'
+rows (DL-7)."""
 
 
 class Projection:
@@ -91,6 +100,9 @@ class Projection:
         # for one pack and calendar (the first item).
         self._shapes: tuple[tuple[object, object], dict[Hashable, _Shape]] = ((None, None), {})
         self._last_shape: tuple[tuple[str, int, datetime, object], _Shape] | None = None
+        # The receipt-bound clocks of the complaint last asked for (see _due_clocks).
+        self._last_own: tuple[tuple[str, int, datetime, object], tuple[ClockStatus, ...]] | None
+        self._last_own = None
 
     def for_pack(self, pack: RulePack) -> Projection:
         """The same calendar (or the function for it) under another pack; a pack in
@@ -250,7 +262,30 @@ class Projection:
                 complaint.intake.complainant.building.strip(),
                 complaint.intake.complainant.room,
             ),
+            breach_due=self._breach_due(complaint, now),
         )
+
+    def _breach_due(self, complaint: Complaint, now: datetime) -> datetime | None:
+        """The row's ``breach_due`` (see :func:`breach_due`), shared as the next due
+        time is: complaints of one history shape have the same clocks, but for those
+        bound to a receipt that came before the registration."""
+        if not complaint.is_open:  # closing stops every clock
+            return None
+        if complaint.state.measures_open or any(e.kind == "escalated" for e in complaint.events):
+            return breach_due(self.clocks_now(complaint, now), now)  # as next_due read them
+        shape = self._shape(complaint, now)
+        earlier = _received_earlier(complaint)
+        shared = shape.breach_due
+        if earlier not in shared:
+            clocks = (
+                self._due_clocks(complaint, now, False)
+                if earlier
+                else self.clocks_now(complaint, now)
+            )
+            shared[earlier] = breach_due(clocks, now)
+        if not earlier:
+            return shared[earlier]
+        return _sooner(shared[earlier], breach_due(self._due_clocks(complaint, now, True), now))
 
     def next_due(
         self, complaint: Complaint, now: datetime, *, swept: bool = False
@@ -331,17 +366,23 @@ class Projection:
             best = _sooner(best, _acts_at(status, pending, can_escalate, now, warned=swept))
         return best
 
-    def _due_clocks(self, complaint: Complaint, now: datetime, mine: bool) -> Iterable[ClockStatus]:
+    def _due_clocks(
+        self, complaint: Complaint, now: datetime, mine: bool
+    ) -> tuple[ClockStatus, ...]:
         """The complaint's receipt-bound clocks (``mine``) or the others, for its next
         due time.  Of its own, only those still open in its shape: whether a clock is
         open follows from the events and their tags alone (when it was received moves
         its times, not what starts and stops it), and a closed clock is due never.
-        Its own are computed as they are asked for."""
+        Its own are computed once for the row (its next due time and ``breach_due``
+        both read them)."""
         receipt = self._receipt_bound()
         bound = receipt.clocks
         if not mine:
-            yield from (s for s in self.clocks_now(complaint, now) if s.name not in bound)
-            return
+            return tuple(s for s in self.clocks_now(complaint, now) if s.name not in bound)
+        me = (complaint.id, complaint.version, now, now.tzinfo)
+        last = self._last_own
+        if last is not None and last[0] == me:
+            return last[1]
         shape = self._shape(complaint, now).clocks
         if shape is not None:  # one a breach starts may have started for this receipt alone
             bound = frozenset(
@@ -349,11 +390,13 @@ class Projection:
                 for s in shape
                 if s.name in bound and (s.is_open or s.name in receipt.clocks_by_breach)
             )
-        for spec in self.pack.clocks:
-            if spec.name in bound:
-                yield from compute_clocks(
-                    complaint, self.pack, self.calendar, now, explain=False, only=(spec.name,)
-                )
+        own = (
+            compute_clocks(complaint, self.pack, self.calendar, now, explain=False, only=bound)
+            if bound
+            else ()
+        )
+        self._last_own = (me, own)
+        return own
 
 
 @attrs.define
@@ -374,6 +417,9 @@ class _Shape:
     """By status, rung index and whether the receipt-bound clocks and duties are left
     out (for complaints received before they were registered, which add their own),
     for complaints with no escalation and no open measure."""
+    breach_due: dict[bool, datetime | None] = attrs.Factory(dict)
+    """:func:`breach_due` of the clocks, by whether the receipt-bound ones are left out
+    (as ``next_due``), for open complaints with no escalation and no open measure."""
 
 
 def _start(complaint: Complaint, now: datetime) -> Hashable:
@@ -540,14 +586,42 @@ def held_by_nobody(complaint: Complaint) -> bool:
 def row_differs(stored: ComplaintRow, expected: ComplaintRow) -> list[str]:
     """The fields of a stored projection row its history does not give: any field
     that differs, or a due time moved later (or cleared) than the history's, so
-    that the sweep would pass it by.  An earlier one only makes a sweep look early."""
+    that the sweep would pass it by (``next_due``) or ``list --overdue`` would
+    leave a breach out (``breach_due``).  An earlier one only makes a sweep look
+    early, or the listing check a complaint's clocks (the schema upgrade that
+    added ``breach_due`` gives open rows their time received)."""
     fields = [
         f.name
         for f in attrs.fields(ComplaintRow)
-        if f.name != "next_due" and getattr(stored, f.name) != getattr(expected, f.name)
+        if f.name not in _AT_MOST and getattr(stored, f.name) != getattr(expected, f.name)
     ]
-    if expected.next_due is not None and (
-        stored.next_due is None or stored.next_due > expected.next_due
-    ):
-        fields.append("next_due")
+    for name in _AT_MOST:
+        want, have = getattr(expected, name), getattr(stored, name)
+        if want is not None and (have is None or have > want):
+            fields.append(name)
     return fields
+
+
+_AT_MOST = ("next_due", "breach_due")
+"""Row times that may be earlier than the history's, never later (see row_differs)."""
+
+
+def breach_due(clocks: Iterable[ClockStatus], now: datetime) -> datetime | None:
+    """DL-7: the earliest due time of the open clocks that are breached, or will be
+    once ``now`` passes it unless an event comes first; ``None`` if there is none.
+
+    Running and at-risk clocks keep their due time until an event moves it, and a
+    clock breached while paused (DL-8) stays breached, so the time does not depend
+    on ``now``: a row written by a command, a sweep or a reproject gives the same,
+    and an escalation, which moves ``next_due`` on, leaves it.  A paused clock not
+    yet late is left out: only resuming it (an event, which rewrites the row) can
+    make it late.
+    """
+    found: datetime | None = None
+    for status in clocks:
+        if status.state is ClockState.BREACHED:
+            late = status.due if status.due is not None and status.due < now else None
+            found = _sooner(found, late or status.started_at or now)
+        elif status.state in (ClockState.RUNNING, ClockState.AT_RISK) and status.due:
+            found = _sooner(found, status.due)
+    return found

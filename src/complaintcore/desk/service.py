@@ -743,13 +743,20 @@ class Desk:
         received_until: datetime | None = None,
         limit: int | None = None,
         order: RowOrder | None = None,
+        overdue_at: datetime | None = None,
     ) -> list[ComplaintRow]:
         """Projection rows matching every filter given; see :meth:`ComplaintStore.rows`.
 
         ``rows(status=Status.IN_HANDLING)`` and ``rows(status="in_handling")`` are
         the same query; ``rows(status="closedd")`` is an
         :class:`~complaintcore.core.errors.InvalidInputError` naming ``status``.
+        ``overdue_at=now`` keeps the complaints with a clock breached and still open
+        at ``now`` (DL-7), longest overdue first, read from the rows' ``breach_due``:
+        rows stored before schema 15 (SQLite; 13 on PostgreSQL) carry their time
+        received until the first sweep after the upgrade rewrites them, so check
+        :meth:`clocks` to be sure, as ``list --overdue`` does.
         """
+        wanted: dict[str, Any] = {} if overdue_at is None else {"overdue_at": overdue_at}
         return self.store.rows(
             status=status,
             grade=grade,
@@ -764,6 +771,7 @@ class Desk:
             received_until=received_until,
             limit=limit,
             order=order,
+            **wanted,
         )
 
     def verify(
@@ -818,7 +826,9 @@ class Desk:
 
     def reproject(self, now: datetime) -> list[str]:
         """Rewrite every projection row that differs from its history under this
-        desk's pack and calendar (the rows ``verify(now)`` names); the ids rewritten.
+        desk's pack and calendar (the rows ``verify(now)`` names, and those whose
+        ``breach_due`` is earlier than the history's, as the schema upgrade that
+        added it leaves open rows); the ids rewritten.
         A next sweep time already passed is no difference: the sweep finds it.  An
         at-risk warning the change moves into the past, earlier than the row's time,
         is given at the row's time (before the deadline): a row does not tell
@@ -920,13 +930,13 @@ class Desk:
                 # ESC-2: one held by nobody after an escalation is made due, so the
                 # sweep tries to route it once under the new basis
                 unheld = held_by_nobody(complaint)
-                if not (row_differs(stored, expected) or (_later(stored, at) and unheld)):
+                if not _out_of_date(stored, expected, at, unheld=unheld):
                     continue
                 # the row as it is now: another writer may have written it since the
                 # listing was read (a sweep's escalation, whose history was loaded here)
                 current = self.store.row(complaint.id)
-                if current.version != complaint.version or not (
-                    row_differs(current, expected) or (_later(current, at) and unheld)
+                if current.version != complaint.version or not _out_of_date(
+                    current, expected, at, unheld=unheld
                 ):
                     continue
                 row = self._projection.row(complaint, now)
@@ -2623,6 +2633,18 @@ _RAISER_LOCKS = 1024
 def _later(row: ComplaintRow, at: datetime) -> bool:
     """Whether the row waits past ``at`` (or for nothing) for its next sweep."""
     return row.next_due is None or row.next_due > at
+
+
+def _out_of_date(row: ComplaintRow, expected: ComplaintRow, at: datetime, *, unheld: bool) -> bool:
+    """Whether reproject rewrites ``row``: what ``verify`` names, one held by nobody
+    waiting past ``at``, or a ``breach_due`` that is not the history's (an earlier one
+    is no problem, but makes ``list --overdue`` check clocks: the schema upgrade that
+    added it gives open rows their time received, DL-7)."""
+    return bool(
+        row_differs(row, expected)
+        or (_later(row, at) and unheld)
+        or row.breach_due != expected.breach_due
+    )
 
 
 def _moved_by(complaint: Complaint) -> Trigger | None:

@@ -197,6 +197,7 @@ class StoreContract:
         next_due: datetime | None = None,
         grade: str = "",
         department: str = "",
+        breach_due: datetime | None = None,
     ) -> ComplaintRow:
         """The projection row a desk would write for ``c``."""
         return ComplaintRow(
@@ -211,6 +212,7 @@ class StoreContract:
             next_due=next_due,
             idempotency_key=c.intake.idempotency_key,
             updated_at=c.events[-1].at if c.events else None,
+            breach_due=breach_due,
         )
 
     @staticmethod
@@ -572,10 +574,57 @@ class StoreContract:
         (row,) = store.rows()
         assert row.updated_at == store.load("C-1").events[-1].at
 
+    def test_rows_overdue_at_a_time_are_those_breached_then_longest_first(self) -> None:
+        """DL-7, review s34D F01: ``overdue_at`` keeps the rows with a ``breach_due``
+        before it (a clock breached and still open), whatever ``next_due`` says: a
+        sweep that escalated a complaint moved that on, not the breach.  Longest
+        overdue first, ties by time received then id, none at the due instant."""
+        store = self.store()
+        specs = [  # id, breach_due and next_due (hours after T0), received (minutes), site
+            ("C-1", 2, 900, 0, "sunrise"),  # escalated: its next sweep weeks away
+            ("C-2", None, 1, 1, "sunrise"),  # no clock that can be breached
+            ("C-3", 1, 1, 2, "moonlight"),
+            ("C-4", 2, 2, 1, "sunrise"),  # due with C-1, received later
+            ("C-5", 3, 3, 0, "sunrise"),  # due at the cut itself: not yet breached
+        ]
+        for cid, breach, due, offset, site in specs:
+            c = self.registered(cid, site=site, received=T0 + timedelta(minutes=offset))
+            row = self.row_of(
+                c,
+                next_due=T0 + timedelta(hours=due),
+                breach_due=None if breach is None else T0 + timedelta(hours=breach),
+            )
+            store.create(c, row, [])
+        cut = T0 + timedelta(hours=3)
+        assert [r.id for r in store.rows(overdue_at=cut)] == ["C-3", "C-1", "C-4"]
+        assert [r.id for r in store.rows(overdue_at=cut.astimezone(UTC))] == ["C-3", "C-1", "C-4"]
+        assert [r.id for r in store.rows(overdue_at=cut, limit=2)] == ["C-3", "C-1"]
+        assert [r.id for r in store.rows(overdue_at=cut, site="sunrise")] == ["C-1", "C-4"]
+        by_receipt = store.rows(overdue_at=cut, order="received")
+        assert [r.id for r in by_receipt] == ["C-1", "C-4", "C-3"]
+        assert store.rows(overdue_at=cut, due_before=T0 + timedelta(hours=1)) == [
+            r for r in store.rows(overdue_at=cut) if r.id == "C-3"
+        ]
+        later = cut + timedelta(microseconds=1)
+        assert [r.id for r in store.rows(overdue_at=later)] == ["C-3", "C-1", "C-4", "C-5"]
+        every = ["C-3", "C-1", "C-4", "C-5", "C-2"]  # none last
+        assert [r.id for r in store.rows(order="overdue")] == every
+        (c3,) = [r for r in store.rows() if r.id == "C-3"]
+        assert c3.breach_due == T0 + timedelta(hours=1)
+        assert c3.breach_due is not None
+        assert c3.breach_due.utcoffset() == timedelta(0)  # UTC out, whatever went in
+        # a command that meets the breached clock writes the row without it
+        self.attach(store, "C-1", "reply", next_due=T0 + timedelta(hours=900))
+        assert [r.id for r in store.rows(overdue_at=cut)] == ["C-3", "C-4"]
+
     def test_rows_refuse_naive_times_and_bad_limits(self) -> None:
         store = self.store()
         with pytest.raises(NaiveDatetimeError):
             store.rows(due_before=datetime(2025, 1, 1))  # noqa: DTZ001 - the point
+        with pytest.raises(NaiveDatetimeError):
+            store.rows(overdue_at=datetime(2025, 1, 1))  # noqa: DTZ001 - the point
+        with pytest.raises(InvalidInputError):
+            store.rows(order="late")  # type: ignore[arg-type]
         with pytest.raises(InvalidInputError):
             store.rows(limit=-1)
 
