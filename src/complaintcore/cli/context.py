@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -473,3 +474,17 @@ def _translator(click_ctx: click.Context | None) -> Translator:
         return ctx.tr
     lang = click_ctx.find_root().params.get("lang")
     return translator(lang if isinstance(lang, str) else language_from_env())
+
+
+def as_the_config_reads(config_dir: str | Path, path: str) -> str:
+    """A file named on the command line (found from the current directory) as a
+    configuration in ``config_dir`` must name it (it finds files from its own
+    directory): relative to that directory when inside it (the directory may
+    move), else by its full path.  The directories are taken as the system walks
+    them (a link, then ".."), the file itself as named: a link is kept."""
+    head, name = os.path.split(path)
+    full = Path(os.path.realpath(head or ".")) / name
+    try:
+        return full.relative_to(os.path.realpath(config_dir)).as_posix()
+    except ValueError:
+        return str(full)

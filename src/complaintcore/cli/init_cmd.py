@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import click
 
-from complaintcore.cli.context import Ctx, is_pack_file, json_option, pass_ctx, require_pack
+from complaintcore.cli.context import (
+    Ctx,
+    as_the_config_reads,
+    is_pack_file,
+    json_option,
+    pass_ctx,
+    require_pack,
+)
 from complaintcore.cli.errors import one_line
 from complaintcore.core.errors import ComplaintCoreError, InvalidInputError, RulePackError
 from complaintcore.i18n import N_
@@ -139,14 +146,7 @@ def _as_seen_from(root: Path, pack: str) -> str:
     is written relative to it (the directory may move), any other by its full path."""
     if not is_pack_file(pack):
         return pack
-    # the directories as the system walks them (a link, then ".."), the file itself as
-    # named: a link to a pack is kept, so re-pointing it moves the desk to another pack
-    head, name = os.path.split(pack)
-    path = Path(os.path.realpath(head or ".")) / name
-    try:
-        return path.relative_to(os.path.realpath(root)).as_posix()
-    except ValueError:
-        return str(path)
+    return as_the_config_reads(root, pack)
 
 
 def _languages(ctx: Ctx, pack: RulePack) -> list[str]:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import click
 
-from complaintcore.cli.context import Ctx, json_option, pass_ctx
+from complaintcore.cli.context import Ctx, as_the_config_reads, json_option, pass_ctx
 from complaintcore.cli.errors import NotFoundError
 from complaintcore.cli.progress import progress
 from complaintcore.core.errors import StoreError
@@ -122,13 +122,7 @@ def _as_the_config_reads(config_dir: str, target: str) -> str:
 
     if target == MEMORY or is_postgres_url(target) or "://" in target or os.path.isabs(target):
         return target
-    # the directories as the system walks them (a link, then ".."), the file as named
-    head, name = os.path.split(target)
-    path = Path(os.path.realpath(head or ".")) / name
-    try:
-        return path.relative_to(os.path.realpath(config_dir)).as_posix()
-    except ValueError:
-        return str(path)
+    return as_the_config_reads(config_dir, target)
 
 
 def _upgrade(ctx: Ctx, database: str) -> None:
