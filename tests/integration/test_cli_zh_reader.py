@@ -224,6 +224,42 @@ def test_an_unknown_rung_or_status_lists_the_codes_with_their_labels(desk: Path)
     assert "'in_handling' (in handling)" in en("list", "--status", "busy").stderr
 
 
+@pytest.mark.procedure("ESC-1")
+def test_assign_takes_the_handlers_rung_from_the_staff_list(desk: Path) -> None:
+    cid = received()
+    ok(zh("act", cid, "classify", "--actor", "SR-201", "--category", "清洁卫生"))
+    # the sample staff list: SR-301 何军, 保安队长, rung department_head
+    ok(zh("act", cid, "assign", "--actor", "SR-101", "--handler", "sr-301",
+          "--department", "保安部"))  # fmt: skip
+    state = json.loads(ok(zh("show", cid, "--json")).stdout)
+    assigned = [(e["handler"], e["rung"]) for e in state["events"] if e["type"] == "assigned"]
+    assert assigned[-1] == ("SR-301", "department_head")
+    # a handler the staff list does not know is refused as such, not for a missing rung
+    unknown = en("act", cid, "assign", "--actor", "SR-101", "--handler", "SR-999")
+    assert unknown.exit_code == 4, unknown.output  # refused: access denied
+    assert "not in the staff directory" in unknown.stderr, unknown.stderr
+    assert "--rung" not in unknown.stderr
+
+
+@pytest.mark.procedure("IN-2")
+def test_the_receiving_unit_and_whom_a_report_went_to_take_labels(desk: Path) -> None:
+    # 保安部 is the security department's label in cn-property; IN-5 counts its 24 hours
+    cid = received("--receiver", "SR-301", "--receiver-unit", "保安部")
+    state = json.loads(ok(en("show", cid, "--json")).stdout)
+    assert state["intake"]["receiver_unit"] == "security"
+    typo = en("receive", "--name", "张伟", "--phone", "13912345670", "--room", "3-2-1201",
+              "--site", "sunrise", "--summary", "漏水", "--receiver", "SR-103",
+              "--receiver-unit", "保卫部")  # fmt: skip
+    assert typo.exit_code == 1
+    assert "receiver_unit" in typo.stderr
+    assert "security" in typo.stderr
+    # REC-2: told the 项目经理 (cn-property's project_manager rung)
+    ok(zh("act", cid, "report", "--actor", "SR-101", "--content", "漏水已处理",
+          "--to", "项目经理"))  # fmt: skip
+    events = json.loads(ok(en("show", cid, "--json")).stdout)["events"]
+    assert [e["to"] for e in events if e["type"] == "reported"] == ["project_manager"]
+
+
 # --------------------------------------------------------------------------- F10
 
 

@@ -216,7 +216,14 @@ def act_grade(ctx: Ctx, complaint_id: str, actor: str, grade: str | None, reason
 
 @_command("assign", N_("Assign a handler at a rung (ESC-3, ESC-4)."))
 @click.option("--handler", required=True, help=N_("Staff id of the new handler."))
-@click.option("--rung", required=True, help=N_("The handler's rung: a code or its label (ESC-1)."))
+@click.option(
+    "--rung",
+    default="",
+    help=N_(
+        "The handler's rung: a code or its label (ESC-1). "
+        "Default: the handler's rung in the staff list."
+    ),
+)
 @click.option(
     "--department",
     default="",
@@ -227,6 +234,9 @@ def act_assign(
 ) -> None:
     from complaintcore.core.workflow import Assign
 
+    if not rung:  # F07: the staff list knows it (an unknown handler is refused as such)
+        member = ctx.desk().member(handler)
+        rung = member.rung if member is not None else ""
     command = Assign(
         actor=actor,
         handler=handler,
@@ -554,7 +564,7 @@ def act_report(
             actor=actor,
             content=content,
             result=result,
-            to=to,
+            to=ctx.desk().pack.code_for("rung", to) or to,  # a rung's label is that rung
             written=written,
             reference=reference,
         ),

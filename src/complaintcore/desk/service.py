@@ -1195,7 +1195,9 @@ class Desk:
         receiver = self.member(intake.receiver)
         if receiver is not None and receiver.staff_id != intake.receiver:
             changes["receiver"] = receiver.staff_id
-        self._check_unit(intake.receiver_unit, receiver)  # an empty one is filled at intake
+        unit = self._unit_code(intake.receiver_unit, receiver)  # empty: filled at intake
+        if unit != intake.receiver_unit:
+            changes["receiver_unit"] = unit
         if intake.target is not None:
             changes["target"] = self._resolve_target(intake.target)
         site = intake.site or intake.complainant.site
@@ -1213,17 +1215,22 @@ class Desk:
             acting = found.staff_id if found is not None else actor
         return intake, acting
 
-    def _check_unit(self, given: str, receiver: StaffMember | None) -> None:
+    def _unit_code(self, given: str, receiver: StaffMember | None) -> str:
         """IN-2, IN-5: a unit named as the receiver's is one the pack knows (or the
         receiver's own), so a misspelt unit cannot pass for another and hide the 24
-        hours to customer service.  Left empty, it is the receiver's department
+        hours to customer service; one named by its label (``客服部``, as the tables
+        show it) is that unit's code.  Left empty, it is the receiver's department
         (:meth:`_intake`)."""
         pack = self.pack
         if not given or given == pack.head_office_unit or pack.has_department(given):
-            return
-        if receiver is None or given != receiver.department:
+            return given
+        if receiver is not None and given == receiver.department:
+            return given
+        code = pack.code_for("unit", given)
+        if code is None:
             units = ", ".join(sorted(pack.codes_of("unit")))
             raise InvalidInputError("receiver_unit", "unknown unit; expected one of " + units)
+        return code
 
     def _resolve_target(self, target: TargetPerson) -> TargetPerson:
         """CLS-4, ESC-4: the person complained about as the directory knows them.
