@@ -33,6 +33,7 @@ import attrs
 import pluggy
 import pytest
 
+from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.adapters.staff import load_sample_staff
 from complaintcore.core.errors import AccessDeniedError, RulePackError
 from complaintcore.core.models import Complainant, Complaint, Intake
@@ -674,3 +675,55 @@ def test_the_built_wheel_installs_the_same_entry_point(site: Site, tmp_path: Pat
     pm = make_plugin_manager()
     desk = Desk.from_config({"database": ":memory:"}, plugin_manager=pm)
     assert isinstance(desk.store, _plugin(pm).PluginStore)
+
+
+STORE_PER_TENANT = """
+    from complaintcore.adapters.sqlite_store import SqliteStore
+    from complaintcore.desk.hookspecs import hookimpl
+
+    @hookimpl
+    def complaintcore_get_store(config):
+        tenant = config.extra.get("tenant")
+        if not tenant:
+            return None
+        return SqliteStore(config.resolve(f"complaints-{tenant}.sqlite3"))
+"""
+
+
+def test_migrate_copies_the_store_an_installed_plugin_supplies(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/cli.md: ``migrate --to`` "copies the configured desk", the one every other
+    command opens; with docs/hooks.md's store per tenant, not the `database` file the
+    plugin never reads (review s34A F05)."""
+    from click.testing import CliRunner
+
+    from complaintcore.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    env = {"COMPLAINTCORE_NOW": "2025-11-14T10:00:00+08:00"}
+    runner = CliRunner()
+    assert runner.invoke(main, ["init", "."], env=env).exit_code == 0
+    config = tmp_path / "complaintcore.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + '\n[plugins]\ntenant = "sunrise"\n', encoding="utf-8"
+    )
+    site.install("cc-test-pertenant", {"pertenant": "cc_test_pertenant"},
+                 modules={"cc_test_pertenant": STORE_PER_TENANT})  # fmt: skip
+    argv = ["receive", "--name", "王小明", "--phone", "13812345678", "--room", "3-2-1201",
+            "--site", "sunrise", "--summary", "楼上漏水", "--receiver", "SR-103",
+            "--json"]  # fmt: skip
+    received = runner.invoke(main, argv, env=env)
+    assert received.exit_code == 0, received.output
+    assert (tmp_path / "complaints-sunrise.sqlite3").exists()
+
+    moved = runner.invoke(main, ["migrate", "--to", "moved.sqlite3", "--json"], env=env)
+    assert moved.exit_code == 0, moved.output
+    document = json.loads(moved.stdout)
+    assert document["complaints"] == 1
+    assert document["from"] == "complaintcore_get_store: pertenant"
+    copy = SqliteStore(tmp_path / "moved.sqlite3")
+    try:
+        assert [r.id for r in copy.rows()] == [json.loads(received.stdout)["id"]]
+    finally:
+        copy.close()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from contextlib import closing
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -26,6 +27,9 @@ from complaintcore.cli.errors import NotFoundError
 from complaintcore.cli.progress import progress
 from complaintcore.core.errors import StoreError
 from complaintcore.i18n import N_
+
+if TYPE_CHECKING:
+    from complaintcore.desk import Desk
 
 __all__ = ["migrate"]
 
@@ -74,15 +78,17 @@ def migrate(ctx: Ctx, target: str | None, upgrade: str | None) -> None:
             ctx.t("{path} not found; run `complaintcore init` first", path=ctx.config_path),
         )
     config = load_config(ctx.config_path)
-    source_at = config.resolve(config.database)
+    # the desk every other command opens: a plugin's store (complaintcore_get_store)
+    # is copied, never a `database` file the plugin does not read (review s34A F05)
+    desk = ctx.desk()
+    source = desk.store
     with (
-        closing(open_store(source_at, tenant=config.tenant, create=False)) as source,
         closing(open_store(target, tenant=config.tenant, create_tenant=True)) as destination,
         progress(ctx.t("copying complaints")) as step,
     ):
         report = copy_desk(source, destination, progress=step)
     document = {
-        "from": describe_database(source_at),
+        "from": _source_named(desk, describe_database(config.resolve(config.database))),
         "to": describe_database(target),
         "tenant": config.tenant,
         "complaints": report.complaints,
@@ -111,6 +117,22 @@ def migrate(ctx: Ctx, target: str | None, upgrade: str | None) -> None:
             target=setting_without_password(_as_the_config_reads(config.base_dir, target)),
         )
     )
+
+
+def _source_named(desk: Desk, database: str) -> str:
+    """The ``database`` setting, or the plugins whose store the desk may have opened
+    instead (pluggy does not say which one answered)."""
+    from complaintcore.desk.plugins import BUILTIN
+
+    pm = desk.pm
+    if pm is None:
+        return database
+    others = sorted(
+        impl.plugin_name
+        for impl in pm.hook.complaintcore_get_store.get_hookimpls()
+        if impl.plugin_name != BUILTIN
+    )
+    return f"complaintcore_get_store: {', '.join(others)}" if others else database
 
 
 def _as_the_config_reads(config_dir: str, target: str) -> str:

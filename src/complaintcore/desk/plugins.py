@@ -16,10 +16,20 @@ from complaintcore.desk import hookspecs
 from complaintcore.desk.ports import Notifier
 from complaintcore.i18n import UNIMPORTABLE_PLUGIN
 
-__all__ = ["ENTRY_POINT_GROUP", "PluginError", "check_plain_hooks", "make_plugin_manager"]
+__all__ = [
+    "BUILTIN",
+    "ENTRY_POINT_GROUP",
+    "PluginError",
+    "check_plain_hooks",
+    "make_plugin_manager",
+]
 
 ENTRY_POINT_GROUP = "complaintcore"
 """Third-party plugins declare ``[project.entry-points.complaintcore]``."""
+
+
+BUILTIN = "complaintcore.builtin"
+"""The name the built-in adapters are registered under (they answer last)."""
 
 
 def make_plugin_manager(
@@ -40,7 +50,7 @@ def make_plugin_manager(
     pm = pluggy.PluginManager("complaintcore")
     pm.add_hookspecs(hookspecs)
     try:
-        pm.register(builtin, name="complaintcore.builtin")
+        pm.register(builtin, name=BUILTIN)
         if load_entry_points:
             _import_installed(pm)
             pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
