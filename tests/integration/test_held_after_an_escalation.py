@@ -530,6 +530,11 @@ def test_a_handler_who_cannot_handle_it_passes_two_empty_rungs() -> None:
         "system",
     )
     assert "nobody at the site holds department_head, project_manager" in onward.note
+    # cn-property's labels: 部门负责人(主管), 项目经理 (review s34D: the Chinese half
+    # names the rungs as the tables do)
+    assert onward.note.startswith(
+        "本项目无人担任 部门负责人(主管)（department_head）、项目经理（project_manager） / "
+    ), onward.note
     assert (assigned.handler, assigned.rung) == ("HQ-001", "senior_management")
 
 

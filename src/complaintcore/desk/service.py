@@ -2111,11 +2111,15 @@ class Desk:
                 )
                 return ()
             empty = ", ".join(vacant)
+            # the Chinese half names each rung as the tables do (review s34D), with its code
+            named = "、".join(
+                f"{r.zh}（{r.code}）" if r.zh else r.code for r in pack.ladder if r.code in vacant
+            )
             onward = Escalate(
                 actor=access.SYSTEM_ACTOR,  # the desk's own step, whoever's act led here
                 trigger=trigger,
                 to_rung=holder.rung,
-                note=f"本项目无人担任 {empty} / nobody at the site holds {empty} (ESC-2)",
+                note=f"本项目无人担任 {named} / nobody at the site holds {empty} (ESC-2)",
             )
             moved = self._decided(complaint, onward, now)
             if not moved:
