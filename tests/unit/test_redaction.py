@@ -4,6 +4,7 @@ F03), in time proportional to the text however hostile it is."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import unicodedata
@@ -332,3 +333,55 @@ def test_a_known_name_that_begins_another_leaves_no_letter_of_the_longer() -> No
     text = "短信发给王芳：王芳芳投诉漏水"
     for also in (["王芳", "王芳芳"], ["王芳芳", "王芳"]):
         assert redact(text, also=also) == "短信发给王*：王**投诉漏水"
+
+
+def test_no_other_character_matches_a_caseless_one_or_an_ascii_digit_in_any_case() -> None:
+    """What the masking of known values may skip a compile on (``_may_occur``): a
+    character without case (``王``, ``-``) or an ASCII digit is matched, case
+    ignored, by itself alone -- checked over every character of this Python."""
+    code_points = [chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000]
+    rigid = [c for c in code_points if c.lower() == c == c.upper() and c.casefold() == c]
+    assert "王" in rigid
+    assert "a" not in rigid
+    spans: list[tuple[int, int]] = []
+    for c in rigid:
+        if spans and spans[-1][1] == ord(c) - 1:
+            spans[-1] = (spans[-1][0], ord(c))
+        else:
+            spans.append((ord(c), ord(c)))
+    members = "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in spans)
+    exact, folded = re.compile(f"[{members}]"), re.compile(f"[{members}]", re.IGNORECASE)
+    assert [c for c in code_points if bool(folded.match(c)) != bool(exact.match(c))] == []
+    digits = re.compile("[0-9]", re.IGNORECASE)
+    assert [c for c in code_points if digits.match(c)] == list("0123456789")
+
+
+_CONFUSABLE = st.sampled_from(
+    list("王小明芳3-2-1201栋室号楼 ，。aAbBsSkKßẞſK１２３０－Ａａ①⑴٣३𝟑\u200b\u00ad\n")
+)
+
+
+@pytest.mark.procedure("PRV-1")
+@given(
+    texts=st.lists(st.text(alphabet=_CONFUSABLE, max_size=12), min_size=1, max_size=4),
+    literals=st.lists(st.text(alphabet=_CONFUSABLE, min_size=2, max_size=6), max_size=3),
+    upper=st.booleans(),
+)
+@settings(max_examples=3000, deadline=None)
+def test_skipping_known_values_that_cannot_occur_masks_the_same(
+    texts: list[str], literals: list[str], upper: bool
+) -> None:
+    """The law behind skipping a compile: masking with the known values that may
+    occur gives the text masking with all of them gives, whatever widths, cases,
+    digits of other scripts and format characters the text and the values hold."""
+    from complaintcore.core import privacy
+
+    written = [v.upper() if upper else v for v in literals]
+    text = "".join(t + (written[i % len(written)] if written else "") for i, t in enumerate(texts))
+    skipping = redact(text, also=literals)
+    keep_all = privacy._may_occur
+    privacy._may_occur = lambda _text, given: given
+    try:
+        assert redact(text, also=literals) == skipping
+    finally:
+        privacy._may_occur = keep_all

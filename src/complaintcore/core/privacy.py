@@ -196,6 +196,9 @@ def _mask_literals(text: str, literals: frozenset[str]) -> str:
     character for one), so what is masked is the text as written."""
     if not literals:
         return text
+    literals = _may_occur(text, literals)
+    if not literals:  # most messages name no one: no pattern to compile
+        return text
     pattern, wide, digits = _literals(literals)
     # folding costs a callback per full-width "，" of Chinese text: only a text with
     # a character that folds into a literal's is read folded (the same matches)
@@ -207,6 +210,63 @@ def _mask_literals(text: str, literals: frozenset[str]) -> str:
 
 _OTHER_DECIMAL = re.compile(r"[^\D0-9]")  # a decimal digit of another script (٣, ३, 𝟑)
 _OTHER_DIGIT = re.compile(f"[{_OTHER_DIGITS}]")  # a circled or parenthesised digit (①, ⑴)
+
+
+def _may_occur(text: str, literals: frozenset[str]) -> frozenset[str]:
+    """The literals that may occur in ``text`` as :func:`_mask_literals` reads it.
+
+    Each complaint's names and rooms are new to the pattern cache, and compiling a
+    pattern costs more than most messages take to mask; one that cannot occur is
+    left out first.  A literal without cased letters (``3-2-1201``, ``王小明``) occurs
+    only as its folded self, in the text as drawn or folded; any other holds
+    ASCII digits and caseless characters that every match holds too (no other
+    character equals one of those, in any case: ``IGNORECASE`` pairs only cased
+    ones, and folding makes only ASCII)."""
+    drawn: str | None = None
+    folded: str | None = None
+    other_digits: bool | None = None
+    live: list[str] = []
+    for literal in literals:
+        itself, caseless, anchors = _clues(literal)
+        if caseless:
+            if drawn is None:
+                drawn = _drawn(text)[0]
+            if itself in drawn:
+                live.append(literal)
+                continue
+            if folded is None:
+                folded = _fold(drawn, _FOLD_ALL)
+            if itself in folded:
+                live.append(literal)
+            continue
+        for anchor in anchors:
+            if anchor in text:
+                continue
+            if anchor <= "9":  # an ASCII digit: its full-width form, another script's
+                if chr(ord(anchor) + 0xFEE0) in text:
+                    continue
+                if other_digits is None:
+                    other_digits = bool(_OTHER_DECIMAL.search(text) or _OTHER_DIGIT.search(text))
+                if other_digits:
+                    continue
+            break  # a character every match holds is not in the text
+        else:
+            live.append(literal)
+    return literals if len(live) == len(literals) else frozenset(live)
+
+
+def _caseless(char: str) -> bool:
+    return char.lower() == char == char.upper() and char.casefold() == char
+
+
+@functools.lru_cache(maxsize=1024)
+def _clues(literal: str) -> tuple[str, bool, str]:
+    """A literal as :func:`_may_occur` looks for it: folded; whether it is caseless;
+    its ASCII digits and caseless non-ASCII characters."""
+    itself = _fold(literal, _FOLD_ALL)
+    caseless = all(map(_caseless, itself))
+    anchors = {c for c in itself if "0" <= c <= "9" or (not c.isascii() and _caseless(c))}
+    return itself, caseless, "".join(sorted(anchors))
 
 
 @functools.lru_cache(maxsize=256)

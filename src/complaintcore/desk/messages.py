@@ -236,6 +236,7 @@ class Messages:
         # at a time: a bulk batch's notifications mostly repeat them
         self._labels: dict[tuple[str, ...], tuple[str, str, str, str]] = {}
         self._labels_pack: RulePack | None = None
+        self._last_hidden: tuple[tuple[str, tuple[str, ...]], str] = (("", ()), "")
 
     def template(self, topic: str, lang: str) -> NotificationTemplate:
         """The template of ``topic`` in ``lang``: the host's, else the catalog's."""
@@ -276,6 +277,17 @@ class Messages:
         def hide(text: str) -> str:
             return text if full else redact(text, also=secrets)
 
+        summary = complaint.intake.summary
+        if not full:
+            # the same masked summary for every language and every recipient who
+            # need not see it: one complaint's messages come one after another
+            last = self._last_hidden
+            if last[0] == (summary, secrets):
+                summary = last[1]
+            else:
+                hidden = hide(summary)
+                self._last_hidden = ((summary, secrets), hidden)
+                summary = hidden
         shown = {
             "name": person.name if full else mask(person.name),
             "phone": person.phone if full else mask(person.phone),
@@ -287,7 +299,7 @@ class Messages:
             values = {
                 **self._values(complaint, topic, pack, t, lang),
                 **shown,
-                "summary": hide(complaint.intake.summary),
+                "summary": summary,
                 "complainant": f"{shown['name']} {shown['phone']} {shown['room']}",
                 "details": "\n".join(hide(_detail(d, t, pack)) for d in detail),
             }
