@@ -8,6 +8,7 @@ of another name were stored again without a word.  F06: Excel's ``2026/3/5
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from datetime import datetime
@@ -20,6 +21,7 @@ from click.testing import CliRunner, Result
 from complaintcore import Complainant, Intake
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.cli import main
+from complaintcore.cli.progress import Step
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import Fact, Linked
 from complaintcore.desk import Desk
@@ -268,6 +270,36 @@ def test_the_command_line_warns_about_a_row_of_the_same_file_written_otherwise(
     earlier, later = document["rows"]
     assert "likely_duplicate_of" not in earlier
     assert later["likely_duplicate_of"] == earlier["id"]
+
+
+@pytest.mark.procedure("IMP-3")
+@pytest.mark.parametrize(
+    ("rows", "steps"),
+    [
+        (list(reversed(LEAK)), ["1/3", "2/3", "3/3"]),  # newest first: taken oldest first
+        ([LEAK[0].replace("厨房漏水", '"厨房漏水\n墙面也湿了"'), OTHER], ["1/2", "2/2"]),
+    ],
+    ids=["newest-first", "multi-line-cell"],
+)
+def test_the_import_progress_moves_forward_by_rows_and_ends_full(
+    cli_desk: Path, monkeypatch: pytest.MonkeyPatch, rows: list[str], steps: list[str]
+) -> None:
+    """The bar's total is the file's rows, not its lines (the header, a cell's second
+    line), and it moves one row at a time whatever order the rows are taken in: it
+    stopped at 3 of 4 (review s34C F12)."""
+    import complaintcore.cli.receive as receive
+
+    moved: list[str] = []
+
+    @contextlib.contextmanager
+    def recorder(label: str, *, total: int | None = None) -> Iterator[Step]:
+        yield lambda done, total: moved.append(f"{done}/{total}")
+
+    monkeypatch.setattr(receive, "progress", recorder)
+    write(cli_desk / "export.csv", rows)
+    result = invoke("receive", "--file", "export.csv")
+    assert result.exit_code == 0, result.output
+    assert moved == steps
 
 
 # --------------------------------------------------------------------------- F06

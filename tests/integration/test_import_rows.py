@@ -416,7 +416,9 @@ def test_a_quoted_cell_of_hundreds_of_lines_is_one_row(tmp_path: Path) -> None:
     desk = make_desk()
     now = datetime(2025, 11, 14, 17, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
     run = FileImport(desk, path, now=now)
+    assert run.total_rows is None  # not read yet
     results = list(run)
+    assert run.total_rows == 2  # rows, not the file's 252 lines
     # header on line 1, the letter's row on lines 2-251, the next row on line 252
     assert [(r.line, r.outcome) for r in results] == [(2, "stored"), (252, "stored")]
     assert (run.summary.rows, run.summary.stored, run.summary.rejected) == (2, 2, 0)
