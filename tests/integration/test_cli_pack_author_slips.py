@@ -296,6 +296,22 @@ def test_init_that_fails_half_way_on_a_shared_file_unregisters_its_new_tenant(
     assert tenants() == ["b", "default"]
 
 
+def test_init_that_fails_half_way_on_a_memory_store_reports_its_own_error(here: Path) -> None:
+    """The in-memory store registers nothing a failure could take back: ``init``'s own
+    error, a staff file that is a directory, is what is reported, not a traceback of
+    the undoing (review s34C F09)."""
+    (here / "desk" / "staff.toml").mkdir(parents=True)
+    result = CliRunner().invoke(
+        main,
+        ["--lang", "en", "init", "desk", "--database", ":memory:"],
+        env={"COMPLAINTCORE_NOW": "2025-03-03T10:00", "COLUMNS": "200"},
+    )
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code == ExitCode.REFUSED
+    assert result.stderr.splitlines()[-1] == "error: desk/staff.toml: is a directory"
+    assert sorted(p.name for p in (here / "desk").iterdir()) == ["staff.toml"]
+
+
 # --------------------------------------------------------------------------- F07
 
 

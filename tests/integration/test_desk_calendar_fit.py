@@ -23,7 +23,7 @@ working days and HOC 6.3 ten, the day of receipt not counted):
 from __future__ import annotations
 
 import warnings
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -372,3 +372,88 @@ def test_a_row_past_the_calendars_end_is_refused_whatever_row_comes_before_it() 
     assert not isinstance(first, Exception)
     assert isinstance(second, NoWorkingTimeError)
     assert [row.id for row in desk.rows(status=None)] == [first.id]
+
+
+# --------------------------------------------------------------------------- s34C F01, F05
+
+
+def _leak_at_building_9(n: int, *, via_head_office: bool = False) -> Intake:
+    return Intake(
+        complainant=Complainant(f"业主{n}", f"139000{n:05d}", f"9-1-{n}01", "9", "sunrise"),
+        channel="phone",
+        received_at=datetime(2040, 12, 25, 8 + n, 0, tzinfo=SH),
+        receiver="HQ-002" if via_head_office else "SR-103",
+        receiver_unit="head_office" if via_head_office else "customer_service",
+        summary="楼道顶上漏水，墙面渗水",
+        site="sunrise",
+        via_head_office=via_head_office,
+    )
+
+
+@pytest.mark.procedure("IN-6")
+@pytest.mark.procedure("HDL-5")
+def test_a_duty_past_the_calendars_end_refuses_its_complaint_before_grouping() -> None:
+    """Tue 25 Dec 2040: two owners of building 9 report a leak at the site, a third
+    straight to head office (IN-6). Its reply (DL-1, 3 working days: 26-28 Dec)
+    fits the calendar, but head office's tracking duty (5 working days: 26-28,
+    31 Dec, then 2041) does not: that complaint is refused alone, before the batch
+    is grouped, so the two stored make no concentrated issue (HDL-5 needs 3)
+    (review s34C F01)."""
+    rows = [
+        _leak_at_building_9(1),
+        _leak_at_building_9(2),
+        _leak_at_building_9(3, via_head_office=True),
+    ]
+    with pytest.raises(NoWorkingTimeError, match="head_office_tracking"):
+        make_desk().receive(rows[2], now=END, route=False)
+    desk = make_desk()
+    *stored, refused = desk.receive_many(rows, now=END, route=False)
+    assert isinstance(refused, NoWorkingTimeError)
+    assert "head_office_tracking" in str(refused)
+    ids = {r.id for r in stored if not isinstance(r, Exception)}
+    assert len(ids) == 2
+    for cid in ids:
+        c = desk.get(cid)
+        assert c.state.issue == ""
+        assert not [e for e in c.events if isinstance(e, Grouped)]
+
+
+PLUS_14 = timezone(timedelta(hours=14))
+
+
+@pytest.mark.procedure("IN-2")
+@pytest.mark.parametrize(
+    ("received", "registered"),
+    [
+        (datetime(2023, 12, 31, 15, 59, tzinfo=UTC), False),  # 23:59 on 31 Dec in Shanghai
+        (datetime(2023, 12, 31, 16, 0, tzinfo=UTC), True),  # 00:00 on 1 Jan 2024 there
+        (datetime(2023, 12, 31, 23, 30, tzinfo=UTC), True),  # 07:30 on 1 Jan 2024
+        (datetime(2024, 1, 1, 1, 0, tzinfo=PLUS_14), False),  # 19:00 on 31 Dec 2023
+        (datetime(2024, 1, 1, 14, 0, tzinfo=PLUS_14), True),  # 08:00 on 1 Jan 2024
+    ],
+)
+def test_the_first_year_is_the_year_in_the_calendars_zone(
+    received: datetime, registered: bool
+) -> None:
+    """cn-property's calendar starts with 2024 in Asia/Shanghai: a time sent in UTC or
+    +14:00, as importers send them, is before it only if it is before 1 Jan 2024 in
+    Shanghai (review s34C F05)."""
+    intake = Intake(
+        complainant=Complainant("王小明", "13812345678", "3-2-1201", "3", "sunrise"),
+        channel="phone",
+        received_at=received,
+        receiver="SR-103",
+        receiver_unit="customer_service",
+        summary="楼上漏水，天花板渗水",
+        site="sunrise",
+    )
+    desk = make_desk()
+    now = datetime(2024, 1, 2, 10, 0, tzinfo=SH)
+    if registered:
+        assert desk.get(desk.receive(intake, now=now).id).intake.received_at == received
+        return
+    with pytest.raises(InvalidInputError) as info:
+        desk.receive(intake, now=now)
+    assert info.value.path == "received_at"
+    assert "first year 2024 (Asia/Shanghai)" in str(info.value)
+    assert desk.rows(status=None) == []

@@ -32,7 +32,7 @@ from complaintcore.adapters.staff import load_sample_staff
 from complaintcore.core.deadlines import ClockStatus
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import Escalated
-from complaintcore.core.workflow import Escalate, Respond
+from complaintcore.core.workflow import Assess, Assign, Escalate, Respond
 from complaintcore.desk import Desk
 from complaintcore.i18n import translator
 from complaintcore.rules import load_pack
@@ -239,7 +239,11 @@ def test_an_extension_that_would_end_by_now_is_refused_naming_by(
         desk.act(cid, extend_stage_2(by), now=when)
     assert refused.value.path == "by"
     assert "at or before now" in str(refused.value)
-    assert "延期" in translator("zh").error(refused.value)
+    # the refusal names the pack's extension rule, in either language (review s34C F10)
+    assert str(refused.value).endswith("(SPSO MCHP extensions)")
+    zh = translator("zh").error(refused.value)
+    assert "延期" in zh
+    assert zh.endswith("(SPSO MCHP extensions)")
     assert desk.get(cid).version == version  # nothing recorded
     status = clock(desk, cid, "stage_2_response", when)
     assert (status.state, status.due) == (ClockState.BREACHED, at(4, 25, 17))
@@ -264,3 +268,108 @@ def test_a_late_extension_that_ends_after_now_moves_the_due_time(
     assert status.due == due
     assert status.state is not ClockState.BREACHED
     assert status.breaches == (at(4, 25, 17),)
+
+
+@pytest.mark.procedure("SPSO MCHP extensions")
+@pytest.mark.procedure("DL-7")
+@pytest.mark.procedure("ESC-2")
+def test_a_second_extension_of_a_run_extended_late_keeps_its_one_breach(tmp_path: Path) -> None:
+    """Review s34C F06: the second extension comes before the new due time, so it
+    is no breach; the run keeps the one it missed and is escalated for it once.
+    Extended by 5 more from Tue 13 May: 14-16, 19-20 May: Tue 20 May."""
+    desk, cid = spso_at_stage_2(tmp_path)
+    assert "stage_2_response" in {k for _, k in desk.sweep(at(4, 25, 17, 0, 1)).escalated}
+    desk.act(cid, extend_stage_2("11d"), now=at(4, 28, 10))
+    desk.act(cid, extend_stage_2("5d"), now=at(5, 6, 10))
+    status = clock(desk, cid, "stage_2_response", at(5, 6, 11))
+    assert (status.state, status.due) == (ClockState.RUNNING, at(5, 20, 17))
+    assert status.breaches == (at(4, 25, 17),)
+    assert status.late_since == at(4, 25, 17)
+    assert desk.sweep(at(5, 6, 11)).escalated == ()
+    assert desk.sweep(at(5, 20, 17, 0, 1)).escalated == ()
+    escalated = [
+        e.at
+        for e in desk.get(cid).events
+        if isinstance(e, Escalated) and "stage_2_response" in e.clock.split(",")
+    ]
+    assert escalated == [at(4, 25, 17, 0, 1)]
+
+
+@pytest.mark.procedure("SPSO MCHP stage 1")
+@pytest.mark.procedure("DL-7")
+def test_a_run_extended_late_then_waived_keeps_its_one_breach(tmp_path: Path) -> None:
+    """Review s34C F06: SPSO stage 1, received Thu 27 Mar, due the close of the 5th
+    working day, 28 Mar, 31 Mar, 1-3 Apr: Thu 3 Apr; extended on 4 Apr by 5 (4,
+    7-10 Apr), then assessed not a complaint (the clock's waive tag): it stays
+    missed for 3 Apr alone, the extension's time being no second breach."""
+    desk = desk_on(SPSO, tmp_path)
+    cid = receive(desk, "FS-001", "city-centre", at(3, 27, 16, 30))
+    handler = desk.get(cid).state.handler
+    extend = Extend(
+        actor=handler, clock="stage_1_response", by="5d", reason="site survey", agreed_by="SM-301"
+    )
+    desk.act(cid, extend, now=at(4, 4, 10))
+    status = clock(desk, cid, "stage_1_response", at(4, 4, 11))
+    assert (status.due, status.breaches) == (at(4, 10, 17), (at(4, 3, 17),))
+    handler = desk.get(cid).state.handler
+    desk.act(cid, Assess(actor=handler, validity="invalid", note="not about us"), now=at(4, 7, 10))
+    status = clock(desk, cid, "stage_1_response", at(4, 7, 11))
+    assert (status.state, status.breaches) == (ClockState.MISSED, (at(4, 3, 17),))
+
+
+@pytest.mark.procedure("DL-3")
+@pytest.mark.procedure("DL-7")
+@pytest.mark.procedure("ESC-2")
+def test_a_run_extended_late_then_restarted_is_escalated_once_and_the_new_run_too(
+    tmp_path: Path,
+) -> None:
+    """Review s34C F02: a host's copy of the SPSO pack whose stage 1 clock restarts
+    when the complaint changes department (DL-3). Missed Thu 3 Apr (above), extended
+    late on 4 Apr, handed to property on Mon 7 Apr: the new run is due the close of
+    the 5th working day after, 8-11, 14 Apr: Mon 14 Apr. The first department's
+    breach is escalated once; the new department's own miss is listed and escalated.
+    The bins complaint starts with the environment department."""
+    spso = load_pack(SPSO)
+    clocks = tuple(
+        attrs.evolve(c, restart=("transferred",)) if c.name == "stage_1_response" else c
+        for c in spso.clocks
+    )
+    pack = attrs.evolve(spso, clocks=clocks)
+    desk = Desk(
+        pack=pack,
+        store=SqliteStore(str(tmp_path / "desk.sqlite3")),
+        directory=load_sample_staff(pack=pack),
+        calendar=calendar_for_spec(pack.calendar),
+    )
+    bins = Intake(
+        complainant=Complainant("Alex Smith", "07700 900123", "Flat 4", site="city-centre"),
+        channel="phone",
+        received_at=at(3, 27, 16, 30),
+        receiver="FS-001",
+        summary="Bins not collected for three weeks",
+        site="city-centre",
+    )
+    cid = desk.receive(bins, now=at(3, 27, 16, 30)).id
+    assert desk.get(cid).state.department == "environment"
+    assert desk.sweep(at(4, 4, 9)).escalated == ((cid, "stage_1_response"),)
+    handler = desk.get(cid).state.handler
+    extend = Extend(
+        actor=handler, clock="stage_1_response", by="5d", reason="site survey", agreed_by="SM-301"
+    )
+    desk.act(cid, extend, now=at(4, 4, 10))
+    to_property = Assign(
+        actor="SM-301", handler="PR-201", rung="investigating_officer", department="property"
+    )
+    desk.act(cid, to_property, now=at(4, 7, 10))
+
+    status = clock(desk, cid, "stage_1_response", at(4, 7, 11))
+    assert (status.state, status.run, status.due) == (ClockState.RUNNING, 2, at(4, 14, 17))
+    assert status.breaches == (at(4, 3, 17),)  # the first department's, once
+    assert status.handed_on == ((at(4, 3, 17), 1),)
+    assert desk.sweep(at(4, 7, 11)).escalated == ()
+
+    status = clock(desk, cid, "stage_1_response", at(4, 16, 9))
+    assert status.state is ClockState.BREACHED
+    assert status.breaches == (at(4, 3, 17), at(4, 14, 17))  # property's own miss
+    assert desk.sweep(at(4, 16, 9)).escalated == ((cid, "stage_1_response"),)
+    assert escalations(desk, cid) == [at(4, 4, 9), at(4, 16, 9)]

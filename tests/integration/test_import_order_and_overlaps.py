@@ -8,6 +8,7 @@ of another name were stored again without a word.  F06: Excel's ``2026/3/5
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from datetime import datetime
@@ -20,6 +21,7 @@ from click.testing import CliRunner, Result
 from complaintcore import Complainant, Intake
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.cli import main
+from complaintcore.cli.progress import Step
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import Fact, Linked
 from complaintcore.desk import Desk
@@ -230,6 +232,24 @@ def test_a_row_of_the_same_file_written_otherwise_is_flagged_as_a_likely_duplica
     assert same[4] in {ids[2], ids[3]}
 
 
+def test_the_same_owner_at_the_same_time_about_something_else_is_no_duplicate(
+    tmp_path: Path,
+) -> None:
+    """One owner reports two things at one visit: two complaints. Another desk's
+    export holds both; only the one whose summary is the same as the stored one's
+    is a likely duplicate ("the same complainant, received_at and summary")
+    (review s34C F08)."""
+    desk = make_desk()
+    leak = LEAK[0]
+    light = leak.replace("厨房漏水", "楼道灯不亮")
+    (first,) = FileImport(desk, write(tmp_path / "monday.csv", [leak]), now=NOW)
+    other_desk = write(tmp_path / "monday-other-desk.csv", [light, leak.replace("T", " ")])
+    results = list(FileImport(desk, other_desk, now=NOW))
+    assert [(r.line, r.outcome) for r in results] == [(2, "stored"), (3, "stored")]
+    same = {r.line: r.same_as for r in results}
+    assert same == {2: "", 3: first.complaint_id}
+
+
 def test_the_command_line_warns_about_a_row_of_the_same_file_written_otherwise(
     cli_desk: Path,
 ) -> None:
@@ -250,6 +270,36 @@ def test_the_command_line_warns_about_a_row_of_the_same_file_written_otherwise(
     earlier, later = document["rows"]
     assert "likely_duplicate_of" not in earlier
     assert later["likely_duplicate_of"] == earlier["id"]
+
+
+@pytest.mark.procedure("IMP-3")
+@pytest.mark.parametrize(
+    ("rows", "steps"),
+    [
+        (list(reversed(LEAK)), ["1/3", "2/3", "3/3"]),  # newest first: taken oldest first
+        ([LEAK[0].replace("厨房漏水", '"厨房漏水\n墙面也湿了"'), OTHER], ["1/2", "2/2"]),
+    ],
+    ids=["newest-first", "multi-line-cell"],
+)
+def test_the_import_progress_moves_forward_by_rows_and_ends_full(
+    cli_desk: Path, monkeypatch: pytest.MonkeyPatch, rows: list[str], steps: list[str]
+) -> None:
+    """The bar's total is the file's rows, not its lines (the header, a cell's second
+    line), and it moves one row at a time whatever order the rows are taken in: it
+    stopped at 3 of 4 (review s34C F12)."""
+    import complaintcore.cli.receive as receive
+
+    moved: list[str] = []
+
+    @contextlib.contextmanager
+    def recorder(label: str, *, total: int | None = None) -> Iterator[Step]:
+        yield lambda done, total: moved.append(f"{done}/{total}")
+
+    monkeypatch.setattr(receive, "progress", recorder)
+    write(cli_desk / "export.csv", rows)
+    result = invoke("receive", "--file", "export.csv")
+    assert result.exit_code == 0, result.output
+    assert moved == steps
 
 
 # --------------------------------------------------------------------------- F06
@@ -304,6 +354,10 @@ def test_day_or_month_first_times_and_excel_serials_are_rejected_saying_what_is_
         (("2025/2/30 10:00", ""), f"received_at: {received}"),  # no such day
         (("45964.60417", ""), f"received_at: {serial}"),
         (("45964", ""), f"received_at: {serial}"),
+        # a full-width space, as a Chinese input method types it, and a character:
+        # datetime.fromisoformat takes any one character there (review s34C F11)
+        (("2025-11-03\u300010:00", ""), f"received_at: {received}"),
+        (("2025-11-03日10:00", ""), f"received_at: {received}"),
         (
             ("2025/11/3", ""),
             "received_at: a date alone: give the time of day too, like 2025-11-14T17:30",

@@ -416,7 +416,9 @@ def test_a_quoted_cell_of_hundreds_of_lines_is_one_row(tmp_path: Path) -> None:
     desk = make_desk()
     now = datetime(2025, 11, 14, 17, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
     run = FileImport(desk, path, now=now)
+    assert run.total_rows is None  # not read yet
     results = list(run)
+    assert run.total_rows == 2  # rows, not the file's 252 lines
     # header on line 1, the letter's row on lines 2-251, the next row on line 252
     assert [(r.line, r.outcome) for r in results] == [(2, "stored"), (252, "stored")]
     assert (run.summary.rows, run.summary.stored, run.summary.rejected) == (2, 2, 0)
@@ -739,3 +741,79 @@ def test_the_day_an_issue_arose_may_be_a_date(desk: Path) -> None:
         (complaint,) = store.complaints()
     zone = ZoneInfo("Asia/Shanghai")
     assert complaint.intake.occurred_at == datetime(2025, 11, 1, tzinfo=zone)
+
+
+READ_SIZE = 1 << 16  # the importer reads a file 64 KiB at a time (importer._CHUNK)
+
+
+def _boundary_file(eol: bytes) -> tuple[bytes, dict[int, dict[str, str]]]:
+    """A CSV whose line end straddles the first read: with CRLF, one row's CR is
+    the read's last byte and its LF the next read's first; with bare CRs, the CR
+    ends the read and the next row starts the next. Returns the file's bytes and
+    each row's cells by line number."""
+    header = COLUMNS.encode()
+    by_line: dict[int, dict[str, str]] = {}
+    lines = [header]
+    size = len(header) + len(eol)
+    i = 0
+
+    def row(i: int, filler: str) -> dict[str, str]:
+        cells = good(i)
+        cells["name"] = f"Owner{i}"  # the first cell, ASCII: one byte cut shows
+        cells["summary"] = f"楼道灯不亮 #{i} {filler}"
+        return cells
+
+    while size + 1500 < READ_SIZE:
+        cells = row(i, "x" * 1000)
+        by_line[len(lines) + 1] = cells
+        lines.append(csv_line(cells).encode())
+        size += len(lines[-1]) + len(eol)
+        i += 1
+    short = len(csv_line(row(i, "")).encode())
+    cells = row(i, "p" * (READ_SIZE - 1 - size - short))  # its CR is byte READ_SIZE - 1
+    by_line[len(lines) + 1] = cells
+    lines.append(csv_line(cells).encode())
+    assert size + len(lines[-1]) == READ_SIZE - 1
+    for after in range(i + 1, i + 6):
+        cells = row(after, "after the first read")
+        by_line[len(lines) + 1] = cells
+        lines.append(csv_line(cells).encode())
+    return eol.join(lines) + eol, by_line
+
+
+@pytest.mark.procedure("IMP-3")
+@pytest.mark.parametrize("eol", [b"\r\n", b"\r"], ids=["crlf", "cr"])
+def test_rows_after_a_line_end_split_by_a_read_are_stored_as_the_file_has_them(
+    tmp_path: Path, eol: bytes
+) -> None:
+    """Every row is read again alone from its place (IMP-3): a line end falling
+    across the importer's 64 KiB read must not move the places of the rows after
+    it, or they are stored a character short and nothing says so (review s34C F03)."""
+    data, by_line = _boundary_file(eol)
+    assert data[READ_SIZE - 1 : READ_SIZE + len(eol) - 1] == eol
+    path = tmp_path / "export.csv"
+    path.write_bytes(data)
+    desk = make_desk()
+    sh = ZoneInfo("Asia/Shanghai")
+    results = list(FileImport(desk, path, now=datetime(2025, 11, 14, 17, 30, tzinfo=sh)))
+    assert sorted((r.line, r.outcome) for r in results) == [
+        (line, "stored") for line in sorted(by_line)
+    ]
+    for r in results:
+        cells = by_line[r.line]
+        c = desk.get(r.complaint_id)
+        person = c.intake.complainant
+        assert (person.name, person.phone, person.room, c.intake.site) == (
+            cells["name"],
+            cells["phone"],
+            cells["room"],
+            cells["site"],
+        )
+        assert (c.intake.summary, c.intake.receiver, c.intake.channel) == (
+            cells["summary"],
+            cells["receiver"],
+            cells["channel"],
+        )
+        assert c.intake.received_at == datetime.fromisoformat(cells["received_at"]).replace(
+            tzinfo=sh
+        )

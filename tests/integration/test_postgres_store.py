@@ -375,6 +375,24 @@ def test_a_tenant_is_unregistered_only_by_its_registering_store_and_while_empty(
         assert counted(again.verify()) == VerifyReport(complaints=1, events=4)  # nothing lost
 
 
+def test_an_empty_tenant_another_store_registered_is_kept(
+    postgres_server: PgDatabase, schema: str
+) -> None:
+    """A desk set up and not yet used is an empty tenant: a second store that opens
+    it did not register it, so its ``unregister_tenant`` returns ``False`` and
+    leaves it for the desk that uses it (review s34C F07)."""
+    dsn = postgres_server.dsn
+    with PostgresStore(dsn, tenant="acme", schema=schema) as acme:
+        assert acme.registered_tenant
+        acme.for_tenant("bravo", create_tenant=True).close()
+    with PostgresStore(dsn, tenant="acme", schema=schema) as again:
+        assert not again.registered_tenant  # known before this store opened
+        assert again.unregister_tenant() is False
+    assert _tenants(dsn, schema) == ["acme", "bravo"]
+    with PostgresStore(dsn, tenant="acme", schema=schema) as reopened:  # acme's desk opens
+        assert reopened.verify().ok
+
+
 def test_unregistering_waits_for_a_write_of_the_tenant_and_then_keeps_it(
     postgres_server: PgDatabase, schema: str
 ) -> None:

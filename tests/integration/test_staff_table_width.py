@@ -254,3 +254,81 @@ def test_a_narrow_terminals_blocks_never_wrap_to_the_first_column(lang: str) -> 
         assert max(cell_len(line.rstrip()) for line in block) <= width
         text = "".join(line[len(block[1]) - len(block[1].lstrip()) :] for line in block[1:])
         assert "".join(marker.split()) in "".join(text.split()), (width, block)
+
+
+# --------------------------------------------------------------------------- exact fits
+
+
+def _printed(width: int, lang: str) -> list[str]:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, color_system=None)
+    print_staff(
+        console, _every_figure(), translator(lang), load_sample_staff(pack=load_pack("cn-property"))
+    )
+    return [line.rstrip() for line in buffer.getvalue().splitlines()]
+
+
+@pytest.mark.procedure("PEN-1")
+@pytest.mark.parametrize(("lang", "width"), [("zh", 102), ("en", 158)])
+def test_the_table_is_printed_at_exactly_its_own_width(lang: str, width: int) -> None:
+    """ "The table is printed when it fits whole": at the width it needs (measured
+    once, 102 columns in Chinese and 158 in English) it is the table, filling the
+    line; one column fewer, the blocks (review s34C F13)."""
+    t = translator(lang)
+    fits = staff_section("\n".join(_printed(width, lang)), t)
+    assert read_figures(fits, t)[0] == "table"
+    assert max(cell_len(line) for line in fits) == width
+    short = staff_section("\n".join(_printed(width - 1, lang)), t)
+    assert read_figures(short, t)[0] == "blocks"
+
+
+@pytest.mark.procedure("PEN-1")
+@pytest.mark.parametrize(
+    ("width", "block"),
+    [
+        (  # "SR-302 马*" and two spaces: 12 columns, so 44 left, as wide as the first line
+            56,
+            [
+                "SR-302 马*  major 1 · important 2 · minor 3 · internal 4",
+                "            yellow card 5 · red card 6 · black card 7",
+                "            warning 8 · Points 9 · Valid complaints 10",
+                "            Severe: to be handed to the company",
+            ],
+        ),
+        (  # 8 columns left: a figure wider than that is cut into pieces of 8
+            20,
+            [
+                "SR-302 马*  major 1",
+                "            importan",
+                "            t 2",
+                "            minor 3",
+                "            internal",
+                "             4",
+                "            yellow c",
+                "            ard 5",
+                "            red card",
+                "             6",
+                "            black ca",
+                "            rd 7",
+                "            warning",
+                "            8",
+                "            Points 9",
+                "            Valid co",
+                "            mplaints",
+                "             10",
+                "            Severe:",
+                "            to be",
+                "            handed",
+                "            to the",
+                "            company",
+            ],
+        ),
+    ],
+)
+def test_a_block_line_or_piece_fills_its_room_exactly(width: int, block: list[str]) -> None:
+    """The blocks hold "lines of at most room cells", and a figure wider than the
+    room is cut into "pieces of at most room cells": one that fills the room
+    exactly stays whole on its line (review s34C F13)."""
+    lines = _printed(width, "en")
+    first = next(i for i, line in enumerate(lines) if line.startswith("SR-302"))
+    assert lines[first:] == block

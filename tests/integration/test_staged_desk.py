@@ -27,7 +27,10 @@ from complaintcore import (
 )
 from complaintcore.adapters.memory_store import MemoryStore
 from complaintcore.adapters.staff import load_sample_staff, write_sample_staff
-from complaintcore.core.rulepack import RulePack
+from complaintcore.core.escalation import required_rung_index
+from complaintcore.core.models import Grade
+from complaintcore.core.rulepack import GradeHandler, RulePack
+from complaintcore.core.workflow import Regrade
 from complaintcore.testing import make_desk
 
 LONDON = ZoneInfo("Europe/London")
@@ -253,3 +256,41 @@ def test_the_monthly_report_counts_complaints_under_a_code_without_a_validity_st
         "repairs": 2,
         "damp_mould": 1,
     }
+
+
+@pytest.mark.procedure("ESC-3")
+def test_a_major_complaint_at_stage_2_goes_up_to_the_grades_rung_not_the_stages(
+    tmp_path: Path,
+) -> None:
+    """A host's SPSO pack that also hands major complaints to senior management
+    (ESC-3). Stage 2's handler_rung, investigating officer, is a second floor: it
+    never lowers the grade's, so a stage 2 complaint regraded major is held by a
+    senior manager (review s34C F04)."""
+    spso = load_pack("scotland-spso")
+    pack = attrs.evolve(spso, grade_handlers=(GradeHandler(Grade.MAJOR, "senior_manager"),))
+    desk = Desk(
+        pack=pack,
+        store=MemoryStore(),
+        directory=load_sample_staff(pack=pack),
+        calendar=calendar_for_spec(pack.calendar),
+    )
+    received = datetime(2025, 3, 27, 16, 30, tzinfo=LONDON)
+    intake = _intake(received, site="city-centre", receiver="FS-001", summary="Bins not collected")
+    c = desk.receive(intake, now=received)
+    c = desk.act(
+        c.id,
+        RequestEscalation(actor=c.state.handler),
+        now=datetime(2025, 3, 27, 16, 37, tzinfo=LONDON),
+    )
+    assert (c.state.stage, c.state.rung) == ("stage_2", "investigating_officer")
+    c = desk.act(
+        c.id,
+        Regrade(actor=c.state.handler, grade="major", reason="a safety risk"),
+        now=datetime(2025, 3, 28, 10, tzinfo=LONDON),
+    )
+    assert (c.state.stage, c.state.grade) == ("stage_2", Grade.MAJOR)
+    assert pack.ladder[required_rung_index(c, pack)].code == "senior_manager"
+    assert c.state.rung == "senior_manager"
+    member = desk.directory.get(c.state.handler)
+    assert member is not None
+    assert member.rung == "senior_manager"

@@ -264,6 +264,24 @@ def test_a_file_unregisters_a_tenant_only_for_its_registering_store_and_while_em
         assert again.load("C-1").version == 4
 
 
+def test_a_file_keeps_an_empty_tenant_another_store_registered(tmp_path: Path) -> None:
+    """A desk set up and not yet used is an empty tenant: a second store that opens
+    it did not register it, so its ``unregister_tenant`` returns ``False`` and
+    leaves it (review s34C F07)."""
+    path = tmp_path / "shared.db"
+    with SqliteStore(path, tenant="acme") as acme:
+        assert acme.registered_tenant
+        acme.for_tenant("bravo", create_tenant=True).close()
+    with SqliteStore(path, tenant="acme") as again:
+        assert not again.registered_tenant  # known before this store opened
+        assert again.unregister_tenant() is False
+    with sqlite3.connect(path) as conn:
+        found = [t for (t,) in conn.execute("SELECT tenant FROM tenants ORDER BY tenant")]
+    assert found == ["acme", "bravo"]
+    with SqliteStore(path, tenant="acme") as reopened:  # acme's desk opens again
+        assert reopened.verify().ok
+
+
 def test_a_closed_store_refuses_work(tmp_path: Path) -> None:
     for s in (SqliteStore(tmp_path / "x.db"), MemoryStore()):
         s.close()

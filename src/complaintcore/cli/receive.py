@@ -215,12 +215,11 @@ def _receive_file(ctx: Ctx, path: Path, *, route: bool, encoding: str | None) ->
         raise InvalidInputError("--file", ctx.t("expected a .jsonl or .csv file"))
     desk = ctx.desk()
     run = FileImport(desk, path, now=ctx.now(), encoding=encoding and encoding.lower(), route=route)
-    with path.open("rb") as counting:  # a cheap streaming pass for the progress total
-        total = sum(1 for _ in counting)
     rows: list[dict[str, object]] = []
     # A store error or Ctrl-C part-way: the rows committed so far go out with it
     ctx.partial = lambda: _import_document(rows, run.summary)
-    with progress(ctx.t("importing"), total=total) as step:
+    # no total while the file is first read: its rows, not its lines, are the total
+    with progress(ctx.t("importing")) as step:
         for result in run:
             warning = ""  # F05: a row stored again under another key
             if result.error is not None:
@@ -255,7 +254,7 @@ def _receive_file(ctx: Ctx, path: Path, *, route: bool, encoding: str | None) ->
                 ctx.say(text)
                 if warning:
                     ctx.say(warning)
-            step(len(rows), total)  # rows come in order of received_at, not of lines
+            step(len(rows), run.total_rows)  # rows come by received_at, not by lines
     done = run.summary
     summary = ctx.t(
         "imported: {stored} stored, {duplicated} duplicated, {rejected} rejected"

@@ -878,6 +878,14 @@ class FileImport:
         """This import's complaints by received_at (the latest instant's only): each
         id's place in the order they were stored and its row's identity."""
         self._stored = 0
+        self._total: int | None = None
+
+    @property
+    def total_rows(self) -> int | None:
+        """The rows the file holds, header and the extra lines of multi-line cells
+        not counted: known once its first reading is done (by the first result),
+        ``None`` before. A progress bar's total, as lines are not rows."""
+        return self._total
 
     @property
     def summary(self) -> ImportSummary:
@@ -903,6 +911,7 @@ class FileImport:
             if self.encoding is None:
                 self.encoding = detect_encoding(stream)
             survey = self._survey(stream, stamp)
+            self._total = len(survey.lines)
             yield from self._run(stream, survey)
 
     def _survey(self, stream: IO[bytes], stamp: tuple[int, int]) -> _Survey:
