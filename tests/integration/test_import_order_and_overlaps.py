@@ -436,6 +436,27 @@ def test_a_site_import_never_names_a_bypass_complaint_waiting_for_consent(
     assert result.same_as == ""
 
 
+@pytest.mark.procedure("IN-6")
+def test_a_bypass_row_imported_again_is_flagged_as_a_likely_duplicate(tmp_path: Path) -> None:
+    """Head office's export of complaints filed with it, imported twice under two file
+    names: the bypass row stored again names the first as its likely duplicate, as
+    an ordinary row does; head office, who filed it, is who hears (review s34E F03)."""
+    desk = sqlite_desk(tmp_path)
+    rows = [
+        "王伟,13811112001,3-1201,3,sunrise,phone,物业费多收了,2025-11-03T10:39,SR-103,false",
+        "李娜,13811112002,5-0302,5,sunrise,phone,物业费多收了,2025-11-04T10:39,HQ-002,true",
+    ]
+    text = "\n".join([HEADER + ",via_head_office", *rows]) + "\n"
+    results = []
+    for name in ("export-1.csv", "export-1 (copy).csv"):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        results.append(list(FileImport(desk, tmp_path / name, now=NOW)))
+    first, again = results
+    assert [r.outcome for r in [*first, *again]] == ["stored"] * 4
+    assert desk.get(first[1].complaint_id).awaiting_site_consent
+    assert [r.same_as for r in again] == [first[0].complaint_id, first[1].complaint_id]
+
+
 @pytest.mark.parametrize("how", ["fifo", "stdin", "directory"])
 def test_a_pipe_or_a_directory_is_refused_saying_so(
     cli_desk: Path, tmp_path: Path, how: str

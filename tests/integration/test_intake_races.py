@@ -368,3 +368,93 @@ def test_two_raisings_about_one_room_by_two_people_at_once_count_one_after_anoth
     wife = Complainant("李芳", "13912345678", room, "", "sunrise")
     son = Complainant("王磊", "13712345678", room, "", "sunrise")
     assert raisings_at_once(desks, monkeypatch, wang, wife, son) == [(2, False), (3, True)]
+
+
+# --------------------------------------------------------------------------- s34E F01
+
+
+def stored_ids(desk: Desk) -> set[str]:
+    return {c.id for c in desk.store.complaints()}
+
+
+def named_ids(complaint: Complaint) -> set[str]:
+    """Every complaint id the complaint's links and issue name."""
+    named: set[str] = set()
+    for e in complaint.events:
+        if isinstance(e, Linked):
+            named.update((*e.same_complainant, *e.same_room, *e.same_matter))
+            if e.repeated_by:
+                named.add(e.repeated_by)
+        if isinstance(e, Grouped):
+            named.update((e.issue.removeprefix("I-"), *e.members))
+    return named
+
+
+def ids_of_every_stored_link(desk: Desk) -> set[str]:
+    return {cid for c in desk.store.complaints() for cid in named_ids(c)}
+
+
+@pytest.mark.procedure("IMP-3")
+@pytest.mark.procedure("GRD-2")
+def test_a_batch_raising_whose_key_another_process_stores_meanwhile_leaves_no_phantom_link(
+    desks: tuple[Desk, Desk], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An owner's leak raised three times (3, 4 and 5 Nov) comes in one import; the
+    web app stores the first raising under its key while the import drafts.  The
+    first is then the web app's complaint; the later two link to it, not to the
+    draft that was never stored, and it is marked raised repeatedly (3 raisings:
+    cn-property's threshold), as three receipts one at a time would have it."""
+    desk, web = desks
+    zhao = owner(61)
+    rows = [
+        intake(zhao, T0 + timedelta(days=d), "厨房水管漏水", idempotency_key=f"K-{d}")
+        for d in (0, 1, 2)
+    ]
+    now = T0 + timedelta(days=2, hours=1)
+    theirs: list[Complaint] = []
+    before_write(
+        monkeypatch, desk.store, "create_many", lambda: theirs.append(web.receive(rows[0], now=now))
+    )
+    first, second, third = desk.receive_each(rows, now=now)
+    assert first.duplicate
+    assert first.complaint is not None
+    assert first.complaint.id == theirs[0].id
+    assert ids_of_every_stored_link(desk) <= stored_ids(desk)
+    for receipt, earlier in ((second, [theirs[0].id]), (third, None)):
+        assert receipt.complaint is not None
+        assert not receipt.duplicate
+        linked = next(e for e in desk.get(receipt.complaint.id).events if isinstance(e, Linked))
+        expected = earlier if earlier is not None else [second.complaint.id, theirs[0].id]
+        assert list(linked.same_complainant) == expected
+    assert [e.raisings for e in desk.get(third.complaint.id).events if isinstance(e, Linked)] == [3]
+    marked = desk.get(theirs[0].id)
+    assert any(isinstance(e, Linked) and e.raised_repeatedly for e in marked.events)
+    assert desk.verify(now).ok
+
+
+@pytest.mark.procedure("HDL-5")
+def test_a_batch_complaint_whose_key_another_process_stores_meanwhile_names_no_issue(
+    desks: tuple[Desk, Desk], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three owners of building 9 report one leak (10:00, 10:05, 10:10) in one import;
+    the web app stores the first under its key meanwhile.  The issue (3 complainants:
+    min_complainants = 3) holds all three and is named after the web app's complaint,
+    the earliest, not after a draft never stored."""
+    desk, web = desks
+    rows = [
+        intake(owner(n), T0 + timedelta(minutes=5 * (n - 1)), idempotency_key=f"W-{n}")
+        for n in (1, 2, 3)
+    ]
+    now = T0 + timedelta(hours=1)
+    theirs: list[Complaint] = []
+    before_write(
+        monkeypatch, desk.store, "create_many", lambda: theirs.append(web.receive(rows[0], now=now))
+    )
+    receipts = list(desk.receive_each(rows, now=now))
+    assert [r.duplicate for r in receipts] == [True, False, False]
+    assert ids_of_every_stored_link(desk) <= stored_ids(desk)
+    issue = f"I-{theirs[0].id}"
+    members = [r.complaint.id for r in receipts if r.complaint is not None]
+    assert [desk.get(cid).state.issue for cid in members] == [issue] * 3
+    assert sorted(row.id for row in desk.issue(issue)) == sorted(members)
+    assert desk.verify(now).ok

@@ -185,6 +185,19 @@ class _Tenant:
     basis: str | None = None
 
 
+@attrs.frozen
+class _New:
+    """A new complaint checked and encoded, ready to store under the lock."""
+
+    complaint: Complaint
+    key: str
+    entries: Sequence[tuple[str, Notification]]
+    intake_json: str
+    chain: list[StoredEvent]
+    row: ComplaintRow
+    created_at: str
+
+
 class _Data:
     """What the views of one in-memory database share: tenants, item ids, the lock."""
 
@@ -256,6 +269,15 @@ class MemoryStore:
         outbox: Sequence[tuple[str, Notification]] = (),
     ) -> Complaint:
         """Store a new complaint; a known idempotency key returns the stored one."""
+        new = self._prepare(complaint, row, outbox)
+        with self._lock:
+            self._open()
+            return self._insert(new)
+
+    def _prepare(
+        self, complaint: Complaint, row: ComplaintRow, outbox: Sequence[tuple[str, Notification]]
+    ) -> _New:
+        """What :meth:`create` checks and encodes before it takes the lock."""
         if not isinstance(complaint, Complaint):
             raise InvalidInputError("complaint", "expected a Complaint")
         key = effective_key(complaint, row)
@@ -267,33 +289,70 @@ class MemoryStore:
         stored_row = _normalise(row, len(chain), key)
         last = complaint.events[-1].at if complaint.events else complaint.intake.received_at
         created_at = to_utc_text(last, "created_at")
-        head = chain[-1].hash if chain else genesis_hash(intake_json)
-        with self._lock:
-            self._open()
-            if key and key in self._keys:
-                return self._load(self._keys[key])
-            if complaint.id in self._records:
-                raise InvalidInputError("complaint.id", "a complaint with this id already exists")
-            self._records[complaint.id] = _Record(
-                intake_json, key, chain, stored_row, created_at=created_at
-            )
-            if key:
-                self._keys[key] = complaint.id
-            self._index(None, stored_row)
-            queued = self._queue(entries)
-            self._commit(complaint.id, len(chain), head, queued, key, created_at)
+        return _New(complaint, key, entries, intake_json, chain, stored_row, created_at)
+
+    def _insert(self, new: _New) -> Complaint:
+        """:meth:`create` under the lock."""
+        complaint, key, chain = new.complaint, new.key, new.chain
+        if key and key in self._keys:
+            return self._load(self._keys[key])
+        if complaint.id in self._records:
+            raise InvalidInputError("complaint.id", "a complaint with this id already exists")
+        self._records[complaint.id] = _Record(
+            new.intake_json, key, chain, new.row, created_at=new.created_at
+        )
+        if key:
+            self._keys[key] = complaint.id
+        self._index(None, new.row)
+        queued = self._queue(new.entries)
+        head = chain[-1].hash if chain else genesis_hash(new.intake_json)
+        self._commit(complaint.id, len(chain), head, queued, key, new.created_at)
         return complaint
 
     def create_many(
-        self, items: Sequence[tuple[Complaint, ComplaintRow, Sequence[tuple[str, Notification]]]]
-    ) -> list[Complaint | ComplaintCoreError]:
-        """Like :meth:`create` for each item; a failing item is reported in its slot."""
-        results: list[Complaint | ComplaintCoreError] = []
+        self,
+        items: Sequence[tuple[Complaint, ComplaintRow, Sequence[tuple[str, Notification]]]],
+        *,
+        whole: bool = False,
+    ) -> list[Complaint | ComplaintCoreError | None]:
+        """Like :meth:`create` for each item; a failing item is reported in its slot.
+
+        ``whole``: nothing is written unless every item is stored as itself (see
+        ``BatchComplaintStore``), checked under the lock the writes take."""
+        results: list[Complaint | ComplaintCoreError | None] = []
+        if not whole:
+            for complaint, row, outbox in items:
+                try:
+                    results.append(self.create(complaint, row, outbox))
+                except ComplaintCoreError as exc:
+                    results.append(exc)
+            return results
+        prepared: list[_New | ComplaintCoreError] = []
         for complaint, row, outbox in items:
             try:
-                results.append(self.create(complaint, row, outbox))
+                prepared.append(self._prepare(complaint, row, outbox))
             except ComplaintCoreError as exc:
-                results.append(exc)
+                prepared.append(exc)
+        with self._lock:
+            self._open()
+            refused: dict[int, Complaint | ComplaintCoreError] = {}
+            ids: set[str] = set()
+            for i, p in enumerate(prepared):
+                if isinstance(p, ComplaintCoreError):
+                    refused[i] = p
+                elif p.key and p.key in self._keys:
+                    refused[i] = self._load(self._keys[p.key])
+                elif p.complaint.id in self._records or p.complaint.id in ids:
+                    refused[i] = InvalidInputError(
+                        "complaint.id", "a complaint with this id already exists"
+                    )
+                else:
+                    ids.add(p.complaint.id)
+            if refused:  # the others are drafted again by the caller: nothing is written
+                return [refused.get(i) for i in range(len(prepared))]
+            for p in prepared:
+                assert not isinstance(p, ComplaintCoreError)
+                results.append(self._insert(p))
         return results
 
     def append(

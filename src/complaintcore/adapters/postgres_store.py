@@ -147,6 +147,8 @@ _TENANT_SETTING = "complaintcore.tenant"
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 DEFAULT_SCHEMA = "complaintcore"
 _BATCH = 256
+_WHOLE_ATTEMPTS = 5
+"""Times ``create_many(whole=True)`` asks again after a key or id stored meanwhile."""
 _LEDGER_WINDOW = 2000
 
 _ROW_COLUMNS = (
@@ -1035,14 +1037,19 @@ class PostgresStore:
 
     @_translated
     def create_many(
-        self, items: Sequence[tuple[Complaint, ComplaintRow, Sequence[tuple[str, Notification]]]]
-    ) -> list[Complaint | ComplaintCoreError]:
+        self,
+        items: Sequence[tuple[Complaint, ComplaintRow, Sequence[tuple[str, Notification]]]],
+        *,
+        whole: bool = False,
+    ) -> list[Complaint | ComplaintCoreError | None]:
         """Store many new complaints in one transaction, each all or nothing.
 
         New complaints go in with a few pipelined statements for the whole
         batch.  If any id or key is known already (or repeated in the batch), or
         another desk stores one of them meanwhile, the batch is written one
         complaint at a time instead, each refused one reported in its slot.
+        ``whole``: nothing is written unless every item is stored as itself (see
+        ``BatchComplaintStore``); the check is the one made anyway.
         """
         prepared: list[_Prepared | ComplaintCoreError] = []
         for complaint, row, outbox in items:
@@ -1052,6 +1059,8 @@ class PostgresStore:
                 prepared.append(exc)
         todo = [p for p in prepared if isinstance(p, _Prepared)]
         with self._connections().connection() as conn:
+            if whole:
+                return self._create_whole(conn, prepared)
             if todo and self._fresh(conn, todo):
                 try:
                     with conn.transaction():
@@ -1065,6 +1074,64 @@ class PostgresStore:
                 p if isinstance(p, ComplaintCoreError) else self._create_one(conn, p)
                 for p in prepared
             ]
+
+    def _create_whole(
+        self, conn: psycopg.Connection[Any], prepared: Sequence[_Prepared | ComplaintCoreError]
+    ) -> list[Complaint | ComplaintCoreError | None]:
+        """``create_many(whole=True)``: the batch in one transaction, or nothing and
+        the answers of the items that would not be stored as themselves.  A key
+        given twice is answered by its first item."""
+        firsts: dict[str, _Prepared] = {}
+        for attempt in range(_WHOLE_ATTEMPTS):
+            refused: dict[int, Complaint | ComplaintCoreError] = {}
+            todo: list[_Prepared] = []
+            ids: set[str] = set()
+            firsts.clear()
+            good = [p for p in prepared if isinstance(p, _Prepared)]
+            known = conn.execute(
+                f"SELECT id, idempotency_key FROM {self._schema}.complaints WHERE tenant = %s"
+                " AND (id = ANY(%s) OR idempotency_key = ANY(%s))",
+                (self._tenant, [p.complaint.id for p in good], [p.key for p in good if p.key]),
+            ).fetchall()
+            known_ids = {r[0] for r in known}
+            known_keys = {r[1] for r in known if r[1]}
+            for i, p in enumerate(prepared):
+                if isinstance(p, ComplaintCoreError):
+                    refused[i] = p
+                elif (
+                    p.key
+                    and p.key in known_keys
+                    and (found := self._load_by(conn, "idempotency_key", p.key))
+                ):
+                    refused[i] = found  # (not found: the insert's conflict asks again)
+                elif p.key and p.key in firsts:
+                    continue  # answered by its first item
+                elif p.complaint.id in known_ids or p.complaint.id in ids:
+                    refused[i] = InvalidInputError(
+                        "complaint.id", "a complaint with this id already exists"
+                    )
+                else:
+                    ids.add(p.complaint.id)
+                    todo.append(p)
+                    if p.key:
+                        firsts[p.key] = p
+            if refused:  # the others are drafted again by the caller: nothing is written
+                return [refused.get(i) for i in range(len(prepared))]
+            try:
+                with conn.transaction():
+                    if todo:
+                        self._insert_all(conn, todo)
+            except pg_errors.UniqueViolation:
+                if attempt + 1 == _WHOLE_ATTEMPTS:
+                    raise  # (a StoreError) nothing was written
+                continue  # stored meanwhile: asked again, and answered
+            return [
+                p
+                if isinstance(p, ComplaintCoreError)
+                else (firsts[p.key].complaint if p.key else p.complaint)
+                for p in prepared
+            ]
+        raise AssertionError("unreachable")  # the last attempt returns or raises
 
     def _fresh(self, conn: psycopg.Connection[Any], todo: Sequence[_Prepared]) -> bool:
         """No id or key of the batch is stored already, nor repeated in it."""

@@ -32,7 +32,7 @@ import os
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -1280,15 +1280,20 @@ class SqliteStore:
 
     @_translated
     def create_many(
-        self, items: Sequence[tuple[Complaint, ComplaintRow, Sequence[tuple[str, Notification]]]]
-    ) -> list[Complaint | ComplaintCoreError]:
+        self,
+        items: Sequence[tuple[Complaint, ComplaintRow, Sequence[tuple[str, Notification]]]],
+        *,
+        whole: bool = False,
+    ) -> list[Complaint | ComplaintCoreError | None]:
         """Store many new complaints in one transaction, each all or nothing.
 
         Bulk intake spends much of its time committing; one commit for a batch
         makes it faster.  Every check that can refuse a complaint (a duplicate
         id) runs before its first insert, so a refused one is reported in its
         slot and leaves nothing behind, while the others are kept; an SQLite
-        failure mid-way rolls the whole batch back.
+        failure mid-way rolls the whole batch back.  ``whole``: nothing is written
+        unless every item is stored as itself (see ``BatchComplaintStore``); the
+        check is the one made anyway, inside the same transaction.
         """
         prepared: list[_Prepared | ComplaintCoreError] = []
         for complaint, row, outbox in items:
@@ -1297,7 +1302,7 @@ class SqliteStore:
             except ComplaintCoreError as exc:
                 prepared.append(exc)
         with self._write() as conn:
-            return _create_batch(conn, _Ledger(conn, self._tenant), prepared)
+            return _create_batch(conn, _Ledger(conn, self._tenant), prepared, whole=whole)
 
     @_translated
     def append(
@@ -3097,8 +3102,12 @@ def _existing(
 
 
 def _create_batch(
-    conn: sqlite3.Connection, ledger: _Ledger, prepared: Sequence[_Prepared | ComplaintCoreError]
-) -> list[Complaint | ComplaintCoreError]:
+    conn: sqlite3.Connection,
+    ledger: _Ledger,
+    prepared: Sequence[_Prepared | ComplaintCoreError],
+    *,
+    whole: bool = False,
+) -> list[Complaint | ComplaintCoreError | None]:
     """:meth:`SqliteStore.create_many` inside its transaction, with the rows of the
     whole batch written by one statement per table (the checks of
     :func:`_create_in`, made for the batch at once: known keys and ids first).
@@ -3111,13 +3120,17 @@ def _create_batch(
     good = [p for p in prepared if not isinstance(p, ComplaintCoreError)]
     stored_keys = _existing(conn, tenant, "idempotency_key", [p.key for p in good if p.key])
     stored_ids = _existing(conn, tenant, "id", [p.complaint.id for p in good])
+    if whole:
+        refused = _not_as_themselves(conn, tenant, prepared, stored_keys, stored_ids)
+        if refused:  # the others are drafted again by the caller: nothing is written
+            return [refused.get(i) for i in range(len(prepared))]
     heads: list[tuple[Any, ...]] = []
     events: list[tuple[Any, ...]] = []
     rows: list[tuple[Any, ...]] = []
     outbox: list[tuple[str, Notification, int]] = []
     commits: list[tuple[str, int, str, str, str]] = []
     batch_keys: dict[str, str] = {}
-    results: list[Complaint | ComplaintCoreError] = []
+    results: list[Complaint | ComplaintCoreError | None] = []
 
     def flush() -> None:
         conn.executemany(
@@ -3171,6 +3184,30 @@ def _create_batch(
         results.append(complaint)
     flush()
     return results
+
+
+def _not_as_themselves(
+    conn: sqlite3.Connection,
+    tenant: str,
+    prepared: Sequence[_Prepared | ComplaintCoreError],
+    stored_keys: Mapping[str, str],
+    stored_ids: Mapping[str, str],
+) -> dict[int, Complaint | ComplaintCoreError]:
+    """The batch's items that would not be stored as themselves, by slot, with their
+    answers: refused, an id known or given twice, a key stored already (its
+    complaint).  A key given twice is answered by its first item, and is not one."""
+    found: dict[int, Complaint | ComplaintCoreError] = {}
+    ids: set[str] = set()
+    for i, p in enumerate(prepared):
+        if isinstance(p, ComplaintCoreError):
+            found[i] = p
+        elif p.key and p.key in stored_keys:
+            found[i] = _load(conn, tenant, stored_keys[p.key])
+        elif p.complaint.id in stored_ids or p.complaint.id in ids:
+            found[i] = InvalidInputError("complaint.id", "a complaint with this id already exists")
+        else:
+            ids.add(p.complaint.id)
+    return found
 
 
 def _create_in(conn: sqlite3.Connection, ledger: _Ledger, p: _Prepared) -> Complaint:

@@ -1078,8 +1078,10 @@ class FileImport:
                     if own is not None and (own[0] >= place or own[1] == identity):
                         continue  # itself, a later row of the file, or an identical row
                     stored = store.load(other.id)
-                    if stored.awaiting_site_consent:
-                        continue  # IN-6: the site hears nothing of a bypass complaint yet
+                    if stored.awaiting_site_consent and not c.awaiting_site_consent:
+                        # IN-6: the site hears nothing of a bypass complaint yet; a row
+                        # filed with head office itself is head office's (s34E F03)
+                        continue
                     if stored.intake.summary == c.intake.summary:
                         found[c.id] = other.id
                         break

@@ -893,9 +893,22 @@ class BatchComplaintStore(ComplaintStore, Protocol):
     """A store that can create many complaints in one transaction (bulk intake)."""
 
     def create_many(
-        self, items: Sequence[tuple[Complaint, ComplaintRow, Sequence[tuple[str, Notification]]]]
-    ) -> list[Complaint | ComplaintCoreError]:
-        """Each item all or nothing; a failing item's error is returned in its slot."""
+        self,
+        items: Sequence[tuple[Complaint, ComplaintRow, Sequence[tuple[str, Notification]]]],
+        *,
+        whole: bool = False,
+    ) -> list[Complaint | ComplaintCoreError | None]:
+        """Each item all or nothing; a failing item's error is returned in its slot.
+
+        ``whole``: the batch is stored only if every item is stored as itself.  A
+        batch's complaints link to each other before they are stored (HDL-5,
+        IMP-3), so one answered as another's (its key stored meanwhile by another
+        process) or refused would leave the rest naming an id never stored.  Then
+        nothing is written: that item's slot holds its answer (the stored
+        complaint of its key, or the error), every other slot ``None``, and the
+        desk drafts those again.  The desk passes it only to a ``create_many``
+        that takes it; without it, no slot is ``None``.
+        """
         ...
 
 

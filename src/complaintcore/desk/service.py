@@ -1406,23 +1406,42 @@ class Desk:
                 except ComplaintCoreError as exc:
                     draft.failure = exc
 
-        def flush() -> tuple[list[Receipt], bool]:
+        def flush() -> tuple[list[Receipt], bool] | dict[int, Receipt]:
             drafts = [p.complaint for p in pending if isinstance(p, Draft)]
             with self._groups_locked(drafts):  # HDL-5, HDL-6: one grouping of a group at a time
                 return settle()
 
-        def settle() -> tuple[list[Receipt], bool]:
+        def forget() -> None:
+            """The batch's drafts and decisions, once stored or given up."""
+            pending.clear()
+            keyed.clear()
+            grouping.drafts.clear()
+            grouping.stored.clear()
+            grouping.joined.clear()
+            grouping.incidents.clear()
+            grouping.seen.clear()
+            repeats.drafts.clear()
+            marks.clear()
+
+        def settle() -> tuple[list[Receipt], bool] | dict[int, Receipt]:
             link()
             items = []
-            for d in pending:
+            slots: list[int] = []  # each item's place in pending
+            for at, d in enumerate(pending):
                 if not isinstance(d, Draft) or d.failure is not None:
                     continue
                 try:  # a deadline past the calendar's end is that complaint's refusal
                     items.append((d.complaint, self._projection.row(d.complaint, now), d.outbox))
+                    slots.append(at)
                 except ComplaintCoreError as exc:
                     d.failure = exc
             if isinstance(self.store, BatchComplaintStore):
-                stored = iter(self.store.create_many(items))
+                created = self._create_many(self.store, items)
+                if any(r is None for r in created):  # nothing written (whole)
+                    answers = given_up(dict(zip(slots, created, strict=True)))
+                    forget()
+                    return answers
+                stored = iter(created)
             else:
                 stored = iter([self._create_one(*item) for item in items])
             results: list[Receipt] = []
@@ -1447,6 +1466,7 @@ class Desk:
                     answered[id(p)] = results[-1]
                     continue
                 result = next(stored)
+                assert result is not None  # a slot is None only when nothing was written
                 if isinstance(result, ComplaintCoreError):
                     results.append(Receipt(failure=result))
                 elif result.id == p.complaint.id:
@@ -1462,15 +1482,9 @@ class Desk:
                 answered[id(p)] = results[-1]
             if mine:
                 self._mark_other_basis()  # once for the batch, after its commit
-            pending.clear()
-            keyed.clear()
             seen = dict(grouping.seen)
-            grouping.drafts.clear()
-            grouping.stored.clear()
-            grouping.joined.clear()
-            grouping.incidents.clear()
-            grouping.seen.clear()
-            repeats.drafts.clear()
+            todo = list(marks)
+            forget()
             # members stored before this batch: linked once it is in (delivered below);
             # a store failure leaves the rest to the next raising (WARNING, see receive).
             # Only a draft stored as itself links or marks (as receive does): one refused,
@@ -1478,7 +1492,7 @@ class Desk:
             # Each draft's links and marks in turn, as receive makes them: a group
             # incident and a third raising in one batch reach the earlier complaints
             # in the order one-at-a-time intake gives them (review s34E F02).
-            for by, found, again in marks:
+            for by, found, again in todo:
                 if id(by) not in landed:
                     continue
                 try:
@@ -1493,7 +1507,6 @@ class Desk:
                         by.complaint.id,
                         exc,
                     )
-            marks.clear()
             regrouped = self._grouper.group_raced(mine, seen, now, deliver=False)
             if regrouped:
                 queued = True
@@ -1504,6 +1517,41 @@ class Desk:
                     for r in results
                 ]
             return results, queued
+
+        def given_up(
+            created: Mapping[int, Complaint | ComplaintCoreError | None],
+        ) -> dict[int, Receipt]:
+            """A batch the store wrote nothing of, as one of its drafts was not stored as
+            itself (F01): the receipts that stand, by place (those not stored as
+            themselves, those refused before, and their repeats in the batch).  The
+            rest are drafted again against the store, as ``receive`` would draft
+            them after the other process's commit: none links to or groups with a
+            draft never stored (HDL-5, IMP-3, GRD-2)."""
+            answers: dict[int, Receipt] = {}
+            by_draft: dict[int, Receipt] = {}
+            for at, p in enumerate(pending):
+                result = created.get(at)
+                if isinstance(p, Receipt):
+                    answers[at] = p
+                elif isinstance(p, Draft) and p.failure is not None:
+                    answers[at] = by_draft[id(p)] = Receipt(failure=p.failure)
+                elif isinstance(p, Draft) and result is not None:
+                    if isinstance(result, ComplaintCoreError):
+                        receipt = Receipt(failure=result)
+                    elif same_submission(result.intake, p.complaint.intake):
+                        receipt = Receipt(complaint=result, duplicate=True)
+                    else:
+                        receipt = Receipt(failure=IdempotencyConflictError(result.id))
+                    answers[at] = by_draft[id(p)] = receipt
+            for at, p in enumerate(pending):
+                first = by_draft.get(id(p.first)) if isinstance(p, _Again) else None
+                if first is not None:
+                    answers[at] = (
+                        first
+                        if first.complaint is None
+                        else Receipt(complaint=first.complaint, duplicate=True)
+                    )
+            return answers
 
         def take(chunk: list[Intake | ComplaintCoreError]) -> list[Receipt]:
             """One batch: every intake admitted, their keys looked up at once, then
@@ -1517,8 +1565,23 @@ class Desk:
         def decide_and_store(
             chunk: list[Intake | ComplaintCoreError],
         ) -> tuple[list[Receipt], bool]:
+            answers: dict[int, Receipt] = {}
+            while True:  # each round that stores nothing settles at least one intake
+                outcome = draft_and_store(chunk, answers)
+                if not isinstance(outcome, dict):
+                    return outcome
+                answers = outcome
+
+        def draft_and_store(
+            chunk: list[Intake | ComplaintCoreError], answers: Mapping[int, Receipt]
+        ) -> tuple[list[Receipt], bool] | dict[int, Receipt]:
+            """One round: pending holds one entry per intake, in order (``answers``:
+            the places settled by an earlier round, which stored nothing)."""
             admitted: list[tuple[Intake, str] | Receipt] = []
-            for intake in chunk:
+            for at, intake in enumerate(chunk):
+                if at in answers:
+                    admitted.append(answers[at])
+                    continue
                 if isinstance(intake, ComplaintCoreError):
                     admitted.append(Receipt(failure=intake))
                     continue
@@ -1559,6 +1622,23 @@ class Desk:
                 yield from take(chunk)
                 chunk = []
         yield from take(chunk)
+
+    @staticmethod
+    def _create_many(
+        store: BatchComplaintStore, items: Sequence[tuple[Complaint, ComplaintRow, Outbox]]
+    ) -> list[Complaint | ComplaintCoreError | None]:
+        """The batch in one transaction, whole where the store can (F01: a draft the
+        others link to that is not stored as itself leaves nothing written, and the
+        batch is drafted again), else each item all or nothing as before."""
+        try:
+            params = inspect.signature(store.create_many).parameters.values()
+        except (TypeError, ValueError):
+            params = None
+        if params is not None and any(
+            p.name == "whole" or p.kind is inspect.Parameter.VAR_KEYWORD for p in params
+        ):
+            return store.create_many(items, whole=True)
+        return list(store.create_many(items))
 
     def _create_one(
         self, complaint: Complaint, row: ComplaintRow, outbox: Outbox

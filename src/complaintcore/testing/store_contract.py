@@ -32,6 +32,7 @@ messages.  Needs pytest (the host's tests run under it anyway).
 
 from __future__ import annotations
 
+import inspect
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -383,6 +384,40 @@ class StoreContract:
         assert results[1] == store.load("C-0")  # a stored key: the stored complaint
         assert [r.id for r in store.rows()] == ["C-0", "C-1", "C-2"]
         assert sorted(i.notification.key for i in store.pending(NOW)) == ["n-C-1-", "n-C-2-k-2"]
+        assert store.verify().ok
+
+    def test_bulk_create_whole_writes_nothing_when_one_is_not_stored_as_itself(self) -> None:
+        """``create_many(whole=True)``: a batch's complaints link to each other before
+        they are stored, so one answered as another's (its key stored meanwhile) or
+        refused leaves the rest unwritten (``None``), to be drafted again."""
+        store = self.store()
+        if not isinstance(store, BatchComplaintStore):
+            pytest.skip(f"{type(store).__name__} has no create_many (bulk intake)")
+        if "whole" not in inspect.signature(store.create_many).parameters:
+            pytest.skip(f"{type(store).__name__}.create_many has no whole (optional)")
+        before = self.registered("C-0", key="k-0")
+        store.create(before, self.row_of(before), [])
+        items = []
+        for cid, key in (("C-1", ""), ("C-9", "k-0"), ("C-2", "k-2")):
+            c = self.registered(cid, key=key)
+            items.append((c, self.row_of(c), [("log", self.note(f"n-{cid}", cid))]))
+        results = store.create_many(items, whole=True)
+        assert results[0] is None
+        assert results[1] == store.load("C-0")  # a stored key: the stored complaint
+        assert results[2] is None
+        assert [r.id for r in store.rows()] == ["C-0"]
+        assert store.pending(NOW) == []
+        fresh = [items[0], items[2]]
+        assert [getattr(r, "id", None) for r in store.create_many(fresh, whole=True)] == [
+            "C-1",
+            "C-2",
+        ]
+        again = self.registered("C-3", key="")
+        items = [(again, self.row_of(again), []), items[0]]  # C-1 is stored now: refused
+        results = store.create_many(items, whole=True)
+        assert results[0] is None
+        assert isinstance(results[1], InvalidInputError)
+        assert [r.id for r in store.rows()] == ["C-0", "C-1", "C-2"]
         assert store.verify().ok
 
     def test_stored_keys_names_the_keys_of_stored_complaints(self) -> None:
