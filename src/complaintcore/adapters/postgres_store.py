@@ -482,8 +482,18 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     # SQLite's v16 (core.concentration.building_key: NFKC, case and spaces
     # ignored), so ３号楼 and 3 号楼 group (HDL-5), repeat (IMP-3) and count (IMP-2,
     # IMP-4) with 3号楼 (review s34D F02).  Every tenant's stored buildings are made
-    # their keys by _fill_v14.
-    (14, "each projection row's building in the form it is matched and counted by", ()),
+    # their keys by _fill_v14.  The column's comment says so: altering it is the
+    # owner's, so a desk role that may only read and write is told to have the
+    # owner migrate, as for every other version.
+    (
+        14,
+        "each projection row's building in the form it is matched and counted by",
+        (
+            "COMMENT ON COLUMN {s}.projection.building IS"
+            " 'the building as matched and counted (NFKC, case and spaces ignored; HDL-5,"
+            " IMP-2, IMP-3, IMP-4); the complaint keeps it as typed'",
+        ),
+    ),
 )
 """``(version, description, statements)``; ``{s}`` is the schema.
 
