@@ -105,7 +105,7 @@ from complaintcore.adapters.seals import (
 from complaintcore.adapters.sqlite_store import _IN_SNAPSHOT, SchemaVersionError
 from complaintcore.adapters.stores import describe_database, is_postgres_url, postgres_dsn
 from complaintcore.adapters.transfer import StoredHistory, StoredItem, not_empty
-from complaintcore.core.concentration import Member
+from complaintcore.core.concentration import Member, building_key
 from complaintcore.core.errors import (
     ComplaintCoreError,
     ConcurrencyConflictError,
@@ -480,6 +480,22 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             " (tenant, breach_due, received_at, id) WHERE breach_due IS NOT NULL",
         ),
     ),
+    # v14: the projection's building is the form it is matched and counted by, as
+    # SQLite's v16 (core.concentration.building_key: NFKC, case and spaces
+    # ignored), so ３号楼 and 3 号楼 group (HDL-5), repeat (IMP-3) and count (IMP-2,
+    # IMP-4) with 3号楼 (review s34D F02).  Every tenant's stored buildings are made
+    # their keys by _fill_v14.  The column's comment says so: altering it is the
+    # owner's, so a desk role that may only read and write is told to have the
+    # owner migrate, as for every other version.
+    (
+        14,
+        "each projection row's building in the form it is matched and counted by",
+        (
+            "COMMENT ON COLUMN {s}.projection.building IS"
+            " 'the building as matched and counted (NFKC, case and spaces ignored; HDL-5,"
+            " IMP-2, IMP-3, IMP-4); the complaint keeps it as typed'",
+        ),
+    ),
 )
 """``(version, description, statements)``; ``{s}`` is the schema.
 
@@ -534,6 +550,26 @@ def _fill_v8(conn: psycopg.Connection[Any], schema: str) -> None:
                 cur.executemany(
                     f"UPDATE {schema}.projection SET complainant_key = %s, room_key = %s"
                     " WHERE tenant = %s AND id = %s",
+                    updates,
+                )
+
+
+def _fill_v14(conn: psycopg.Connection[Any], schema: str) -> None:
+    """Make each stored building its key, tenant by tenant, from the column itself
+    (the key of a spelling without its surrounding spaces is the spelling's): one
+    update per spelling that changes, most being their own key already."""
+    tenants = [r[0] for r in conn.execute(f"SELECT tenant FROM {schema}.tenants").fetchall()]
+    for tenant in tenants:  # row-level security shows one tenant's rows at a time
+        conn.execute(f"SELECT set_config('{_TENANT_SETTING}', %s, true)", (tenant,))
+        spellings = conn.execute(
+            f"SELECT DISTINCT building FROM {schema}.projection WHERE tenant = %s", (tenant,)
+        ).fetchall()
+        updates = [(key, tenant, b) for (b,) in spellings if (key := building_key(str(b))) != b]
+        if updates:
+            with conn.cursor() as cur:
+                cur.executemany(
+                    f"UPDATE {schema}.projection SET building = %s"
+                    " WHERE tenant = %s AND building = %s",
                     updates,
                 )
 
@@ -2838,6 +2874,7 @@ _FILL: dict[int, Callable[[psycopg.Connection[Any], str], None]] = {
     4: _fill_ledger,
     6: _fill_seals,
     8: _fill_v8,
+    14: _fill_v14,
 }
 """Data fixes run after a version's statements, in the same transaction."""
 

@@ -102,7 +102,7 @@ from complaintcore.adapters.seals import (
     settlement_seal,
 )
 from complaintcore.adapters.transfer import StoredHistory, StoredItem, not_empty
-from complaintcore.core.concentration import Member, complainant_key
+from complaintcore.core.concentration import Member, building_key, complainant_key
 from complaintcore.core.errors import (
     ComplaintCoreError,
     ConcurrencyConflictError,
@@ -605,6 +605,12 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # moved its next_due on (review s34D F01).  Added by _fill_v15 unless there
     # already, with its index and the stored rows' values.
     (15, ()),
+    # v16: the projection's building is the form it is matched and counted by
+    # (core.concentration.building_key: NFKC, case and spaces ignored), so a
+    # building typed ３号楼 or 3 号楼 groups (HDL-5), repeats (IMP-3) and counts
+    # (IMP-2, IMP-4) with 3号楼 (review s34D F02).  Stored buildings are made
+    # their keys by _fill_v16.
+    (16, ()),
 )
 """``(version, statements)`` applied in order, each version in one transaction.
 
@@ -800,6 +806,17 @@ def _fill_v15(conn: sqlite3.Connection) -> None:
     )
 
 
+def _fill_v16(conn: sqlite3.Connection) -> None:
+    """Make each stored building its key, from the column itself (the key of a
+    spelling without its surrounding spaces is the spelling's): one update per
+    spelling that changes, most being their own key already."""
+    spellings = [str(b) for (b,) in conn.execute("SELECT DISTINCT building FROM projection")]
+    conn.executemany(
+        "UPDATE projection SET building = ? WHERE building = ?",
+        [(key, b) for b in spellings if (key := building_key(b)) != b],
+    )
+
+
 _FILL = {
     3: _fill_v3,
     5: _fill_v5,
@@ -810,6 +827,7 @@ _FILL = {
     12: _fill_v12,
     13: _fill_v13,
     15: _fill_v15,
+    16: _fill_v16,
 }
 """Data fixes run after a version's statements, in the same transaction."""
 

@@ -32,6 +32,7 @@ __all__ = [
     "KEY_DIGITS",
     "GroupDecision",
     "Member",
+    "building_key",
     "complainant_key",
     "decide_group",
     "group_key",
@@ -44,6 +45,19 @@ one site practically never share one (IMP-3, HDL-5)."""
 
 def _norm(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+@functools.lru_cache(maxsize=4096)
+def building_key(building: str) -> str:
+    """The form a building is matched and counted by (HDL-5, IMP-2, IMP-3, IMP-4).
+
+    NFKC, case and spaces ignored, as rooms are matched
+    (:func:`~complaintcore.core.repeats.room_key`): ``3号楼``, ``３号楼`` (an IME's
+    full-width digit) and ``3 号楼`` are one building, not three of one complaint
+    each.  ``""`` without one.  A desk has few buildings and intake asks for each
+    complaint several times, so each spelling's key is kept.
+    """
+    return _norm(building)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -82,7 +96,8 @@ def group_key(complaint: Complaint, rule: Concentration) -> tuple[str, str, str]
 
     None when the rule is off, the category is not known yet or is ignored, or
     the complaint has no site (or no building, for a building-scoped rule).
-    ``building`` is ``""`` for a site-scoped rule.
+    ``building`` is its :func:`building_key` (``""`` for a site-scoped rule), so
+    one building typed two ways is one group.
     """
     if not rule.enabled:
         return None
@@ -92,7 +107,7 @@ def group_key(complaint: Complaint, rule: Concentration) -> tuple[str, str, str]
     site = (complaint.intake.site or complaint.intake.complainant.site).strip()
     if not site:
         return None
-    building = complaint.intake.complainant.building.strip()
+    building = building_key(complaint.intake.complainant.building)
     if rule.scope is GroupScope.BUILDING:
         return (site, building, category) if building else None
     return site, "", category

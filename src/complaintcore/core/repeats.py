@@ -20,7 +20,7 @@ from datetime import datetime
 
 import attrs
 
-from complaintcore.core.concentration import KEY_DIGITS, complainant_key
+from complaintcore.core.concentration import KEY_DIGITS, building_key, complainant_key
 from complaintcore.core.models import Complaint
 from complaintcore.core.rulepack import RepeatLinking
 
@@ -51,7 +51,7 @@ def room_key(site: str, building: str, room: str) -> str:
     """
     if not _norm(room):
         return ""
-    source = "room:" + "|".join(_norm(x) for x in (site, building, room))
+    source = f"room:{_norm(site)}|{building_key(building)}|{_norm(room)}"
     return hashlib.sha256(source.encode("utf-8")).hexdigest()[:KEY_DIGITS]
 
 
@@ -75,7 +75,7 @@ def earlier_of(complaint: Complaint) -> Earlier:
     """A complaint as linking sees it (its site is the store query's, not kept here)."""
     person = complaint.intake.complainant
     site = (complaint.intake.site or person.site).strip()
-    building = person.building.strip()
+    building = building_key(person.building)  # as the store's rows keep it
     state = complaint.state
     return Earlier(
         id=complaint.id,

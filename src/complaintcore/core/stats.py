@@ -64,6 +64,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from complaintcore.core.concentration import building_key
 from complaintcore.core.deadlines import (
     ClockState,
     ClockStatus,
@@ -505,7 +506,8 @@ class EarlierMonth:
     :func:`monthly_report` reads complaints of the report month and of the
     repeat window only.  ``received`` counts every record of the month,
     ``valid`` the valid complaints (VAL-4) by ``(site, building, category,
-    department)``, each as stored (surrounding spaces are ignored).
+    department)``, each as stored (surrounding spaces are ignored; buildings are
+    matched by :func:`~complaintcore.core.concentration.building_key`).
     """
 
     received: int = 0
@@ -566,12 +568,16 @@ def _site(complaint: Complaint) -> str:
     return (complaint.intake.site or complaint.intake.complainant.site).strip()
 
 
-def _building(complaint: Complaint) -> str:
-    building = complaint.intake.complainant.building.strip()
-    if not building:
-        return ""
+def _building(complaint: Complaint) -> tuple[str, str]:
+    """``(key, as typed)`` of a complaint's building, qualified by its site
+    (``sunrise/3``): counted by its :func:`~complaintcore.core.concentration.building_key`,
+    so ``３号楼`` and ``3 号楼`` are one building (IMP-2, IMP-4), shown as typed."""
+    typed = complaint.intake.complainant.building.strip()
+    if not typed:
+        return "", ""
     site = _site(complaint)
-    return f"{site}/{building}" if site else building
+    key = building_key(typed)
+    return (f"{site}/{key}", f"{site}/{typed}") if site else (key, typed)
 
 
 @attrs.frozen
@@ -622,6 +628,8 @@ class _Tally:
     """VAL-4: the valid complaints from ``read_start`` on, to judge the links against."""
     link_ids: list[tuple[frozenset[str], frozenset[str], frozenset[str]]] = attrs.Factory(list)
     """IMP-3: each valid complaint's links made at intake (person, room, matter)."""
+    building_labels: dict[str, tuple[tuple[datetime, str], str]] = attrs.Factory(dict)
+    """Each building key's spelling shown, with its complaint's (time received, id)."""
 
     def __attrs_post_init__(self) -> None:
         self.tz = ZoneInfo(self.period.timezone)
@@ -692,7 +700,7 @@ class _Tally:
         valid = 0
         for (site, building, category, department), n in month.valid:
             valid += n
-            site, building = site.strip(), building.strip()
+            site, building = site.strip(), building_key(building)  # as _building keys it
             building = (f"{site}/{building}" if site else building) if building else ""
             key = (site, building, category, department)
             counts = self.cells.get(key)
@@ -703,11 +711,23 @@ class _Tally:
 
     def _cell(self, complaint: Complaint, state: ComplaintState, month: int) -> None:
         """IMP-4: count a valid complaint in its (site, building, category, department) cell."""
-        key = (_site(complaint), _building(complaint), state.category, state.department)
+        key = (_site(complaint), _building(complaint)[0], state.category, state.department)
         counts = self.cells.get(key)
         if counts is None:
             counts = self.cells[key] = [0] * (self.period.index - self.first_index + 1)
         counts[month] += 1
+
+    def _month_building(self, complaint: Complaint) -> str:
+        """The building key of a valid complaint of the month.  Its spelling is kept
+        if the first: the month's earliest received (then by id), so the report
+        shows the same whichever order its complaints are read in (the fast path
+        reads them by time received, a recount in the store's order)."""
+        key, typed = _building(complaint)
+        first = (complaint.intake.received_at, complaint.id)
+        kept = self.building_labels.get(key)
+        if kept is None or first < kept[0]:
+            self.building_labels[key] = (first, typed)
+        return key
 
     def _improvement(self, complaint: Complaint, state: ComplaintState) -> None:
         """IMP-1 and IMP-3 on one valid complaint of the month."""
@@ -763,7 +783,7 @@ class _Tally:
         d["department"][state.department] += 1
         d["channel"][complaint.intake.channel.value] += 1
         d["site"][_site(complaint)] += 1
-        d["building"][_building(complaint)] += 1
+        d["building"][self._month_building(complaint)] += 1
         d["cause"][state.cause.value if state.cause else ""] += 1
         self.kinds["closed" if state.status is Status.CLOSED else "open"] += 1
         self._improvement(complaint, state)
@@ -830,7 +850,7 @@ class _Tally:
                 d["channel"], {c.value: (c.zh, c.en) for c in Channel}, LABELS["not_recorded"]
             ),
             by_site=_seen(d["site"]),
-            by_building=_seen(d["building"]),
+            by_building=_seen(d["building"], self._shown()),
             by_cause=_known(
                 d["cause"], {c.value: (c.zh, c.en) for c in Cause}, LABELS["unknown_cause"]
             ),
@@ -945,8 +965,13 @@ class _Tally:
     ) -> tuple[ControlWarning, ...]:
         labels = {("category", k): v for k, v in cats.items()}
         labels.update({("department", k): v for k, v in deps.items()})
+        labels.update({("building", k): (v, v) for k, v in self._shown().items()})
         periods, has_data = self._months()
         return control_warnings(self.cells, periods, has_data, self.warning_rule, labels)
+
+    def _shown(self) -> dict[str, str]:
+        """How each building key is shown: as first spelt this month (else as the key)."""
+        return {key: typed for key, (_first, typed) in self.building_labels.items()}
 
     def _control(self) -> Judgement | None:
         """The desk's valid complaints this month against their own control limit."""
@@ -992,11 +1017,13 @@ def _known(
     return tuple(out)
 
 
-def _seen(counter: Counter[str]) -> tuple[Count, ...]:
-    """Keys seen, most first; an empty key is 'not recorded'."""
+def _seen(counter: Counter[str], shown: Mapping[str, str] | None = None) -> tuple[Count, ...]:
+    """Keys seen, most first, labelled as ``shown`` spells them (else as the key);
+    an empty key is 'not recorded'."""
     out = []
     for key in sorted(counter, key=lambda k: (-counter[k], k)):
-        zh, en = LABELS["not_recorded"] if key == "" else (key, key)
+        label = (shown or {}).get(key, key)
+        zh, en = LABELS["not_recorded"] if key == "" else (label, label)
         out.append(Count(key, zh, en, counter[key]))
     return tuple(out)
 

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from complaintcore.core.calendar import WorkingCalendar
-from complaintcore.core.concentration import complainant_key
+from complaintcore.core.concentration import building_key, complainant_key
 from complaintcore.core.deadlines import (
     BREACHED_TAG,
     ClockState,
@@ -252,14 +252,14 @@ class Projection:
             rung=s.rung,
             next_due=self.next_due(complaint, now, swept=swept),
             idempotency_key=complaint.intake.idempotency_key,
-            building=complaint.intake.complainant.building.strip(),
+            building=building_key(complaint.intake.complainant.building),
             complainant_key=complainant_key(complaint.intake.complainant),
             issue=s.issue,
             group_incident=s.group_incident,
             updated_at=complaint.events[-1].at if complaint.events else None,
             room_key=room_key(
                 (complaint.intake.site or complaint.intake.complainant.site).strip(),
-                complaint.intake.complainant.building.strip(),
+                complaint.intake.complainant.building,
                 complaint.intake.complainant.room,
             ),
             breach_due=self._breach_due(complaint, now),
