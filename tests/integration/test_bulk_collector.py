@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -77,13 +78,42 @@ def test_a_batch_is_decided_with_the_collector_paused_and_the_host_gets_it_back(
 ) -> None:
     desk, watcher = watched_desk(tmp_path)
     between: list[bool] = []
+    writing: list[bool] = []
+    create_many = desk.store.create_many
+
+    def watched_create_many(*args: Any, **kwargs: Any) -> Any:
+        writing.append(gc.isenabled())  # the desk's own work on the batch
+        return create_many(*args, **kwargs)
+
+    desk.store.create_many = watched_create_many  # type: ignore[method-assign]
     with desk:
         for result in desk.receive_many(intakes(7), now=T0, batch=3):
             assert isinstance(result, Complaint)
             between.append(gc.isenabled())  # the host's own code between results
-    assert watcher.seen == [False] * 7
+    assert writing == [False] * 3
+    # the host's hook runs with the collector as the host set it (review s35A F06)
+    assert watcher.seen == [True] * 7
     assert between == [True] * 7
     assert gc.isenabled()
+
+
+class Switcher(Watcher):
+    """A host's classifier that turns the collector off for good."""
+
+    @hookimpl
+    def complaintcore_classify(self, complaint: Complaint) -> None:
+        gc.disable()
+
+
+@pytest.mark.usefixtures("collector_on")
+def test_a_hook_that_turns_the_collector_off_keeps_it_off(tmp_path: Path) -> None:
+    pm = make_plugin_manager([Switcher()], load_entry_points=False)
+    desk = Desk.from_config(
+        {"database": str(tmp_path / "d.sqlite3"), "notifiers": {"log": False}}, plugin_manager=pm
+    )
+    with desk:
+        assert all(isinstance(r, Complaint) for r in desk.receive_many(intakes(3), now=T0))
+    assert not gc.isenabled()
 
 
 def test_a_host_that_turned_the_collector_off_keeps_it_off(tmp_path: Path) -> None:

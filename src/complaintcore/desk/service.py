@@ -97,7 +97,7 @@ from complaintcore.core.workflow import (
 )
 from complaintcore.desk import access, messages
 from complaintcore.desk.checked_directory import DIRECTORY_HOOK, CheckedDirectory
-from complaintcore.desk.collector import collection_paused
+from complaintcore.desk.collector import collection_paused, collection_resumed
 from complaintcore.desk.config import DeskConfig, RetryPolicy
 from complaintcore.desk.delivery import DeliveryWorker, Sender, SendTimeoutError
 from complaintcore.desk.drafts import CONFLICT_RETRIES, Draft, store_failed
@@ -1725,7 +1725,10 @@ class Desk:
         for its classifier (a bulk batch goes on)."""
         if self.pm is not None and self._classifiers:
             try:
-                found = self.pm.hook.complaintcore_classify(complaint=complaint, pack=self.pack)
+                with collection_resumed():  # the host's code, as the host set it
+                    found = self.pm.hook.complaintcore_classify(
+                        complaint=complaint, pack=self.pack
+                    )
             except Exception as exc:  # a host's classifier down: IN-2 still registers it
                 log.error(
                     "complaintcore_classify failed for %s; the pack's keywords classify it\n%s",
@@ -2336,9 +2339,10 @@ class Desk:
             from complaintcore.desk.plugins import AWAITABLE_ANSWER, closed_awaitable
 
             try:
-                answers = self.pm.hook.complaintcore_on_events(
-                    complaint=complaint, events=tuple(events)
-                )
+                with collection_resumed():  # the host's code, as the host set it
+                    answers = self.pm.hook.complaintcore_on_events(
+                        complaint=complaint, events=tuple(events)
+                    )
             except Exception as exc:  # a listener must not undo a committed change
                 log.error(
                     "complaintcore_on_events failed for %s\n%s",
