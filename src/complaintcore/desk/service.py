@@ -1726,9 +1726,7 @@ class Desk:
         if self.pm is not None and self._classifiers:
             try:
                 with collection_resumed():  # the host's code, as the host set it
-                    found = self.pm.hook.complaintcore_classify(
-                        complaint=complaint, pack=self.pack
-                    )
+                    found = self.pm.hook.complaintcore_classify(complaint=complaint, pack=self.pack)
             except Exception as exc:  # a host's classifier down: IN-2 still registers it
                 log.error(
                     "complaintcore_classify failed for %s; the pack's keywords classify it\n%s",
