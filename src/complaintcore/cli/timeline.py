@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from complaintcore.core import notes
 from complaintcore.core.models import (
     Cause,
     Fact,
@@ -133,7 +134,7 @@ def _value(
     if name == "reasons":
         return _bilingual(text, t)
     if name in _NOTES:
-        return _desk_note(text, t)
+        return _desk_note(text, t, pack)
     return text
 
 
@@ -182,23 +183,12 @@ def _chinese_only(text: str) -> str:
 _NOTES = {"note", "reason"}
 """Free-text fields the library and the desk also fill with notes of their own."""
 
-_DESK_NOTE = re.compile(
-    r"(?P<zh>.*[\u3400-\u9fff].*?) ?/ (?P<en>[^\u3400-\u9fff]*\([A-Z]{2,4}-[0-9][^()]*\))",
-    re.DOTALL,
-)
-"""A note the library or the desk wrote in both languages, ``中文 / English (RULE)``:
-an unsatisfied visit's reopening and escalation (VIS-1), a group incident's report
-(HDL-6), an assignment up the ladder (ESC-3/ESC-4), a sweep's forward (IN-5).  The
-rule in brackets at the end tells it from a note someone typed with a slash."""
 
-
-def _desk_note(text: str, t: Translator) -> str:
-    """A library-written note (:data:`_DESK_NOTE`): the reader's half; any other
-    note as typed."""
-    found = _DESK_NOTE.fullmatch(text)
-    if found is None:
-        return text
-    return t.pick(found["zh"].rstrip(), found["en"], "note")
+def _desk_note(text: str, t: Translator, pack: RulePack | None) -> str:
+    """A note the library wrote (:func:`complaintcore.core.notes.halves`): the
+    reader's half; any other note, typed ones too, whole as stored."""
+    found = notes.halves(text, pack)
+    return text if found is None else t.pick(*found, "note")
 
 
 def _bilingual(text: str, t: Translator) -> str:

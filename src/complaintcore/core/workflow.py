@@ -16,7 +16,7 @@ from typing import Any, ClassVar, TypeVar
 
 import attrs
 
-from complaintcore.core import escalation, grading
+from complaintcore.core import escalation, grading, notes
 from complaintcore.core.accountability import sanction_for
 from complaintcore.core.classification import classify
 from complaintcore.core.deadlines import holding_closure
@@ -1146,10 +1146,7 @@ def _classify(c: Complaint, cmd: Classify, pack: RulePack, now: datetime) -> tup
                     from_rung=pack.ladder[here].code,
                     to_rung=pack.group_report_rung,
                     trigger=Trigger.SERIOUS,
-                    note=(
-                        f"{category.zh}：立即上报（HDL-6） / "
-                        f"{category.en}: reported at once (HDL-6)"
-                    ),
+                    note=notes.serious(category.zh, category.en),
                 )
             )
     return tuple(events)
@@ -1283,10 +1280,7 @@ def _assign(c: Complaint, cmd: Assign, pack: RulePack, now: datetime) -> tuple[E
                     from_rung=c.state.rung,
                     to_rung=cmd.rung,
                     trigger=Trigger.GRADE,
-                    note=(
-                        "按等级或投诉对象须由此层级处理（ESC-3/ESC-4） / "
-                        "required by grade or target (ESC-3/ESC-4)"
-                    ),
+                    note=notes.REQUIRED_RUNG,
                 )
             )
     events.append(
@@ -1418,13 +1412,6 @@ def _resume(c: Complaint, cmd: Resume, pack: RulePack, now: datetime) -> tuple[E
     return (Resumed(at=now, actor=cmd.actor),)
 
 
-_REOPENED_UNSATISFIED = (
-    "投诉人回访时不满意（VIS-1） / complainant not satisfied at return visit (VIS-1)"
-)
-"""VIS-1: why an unsatisfied visit reopens a complaint, in both languages as the
-desk's own notes are (``中文 / English``): readers see their half (cli/timeline.py)."""
-
-
 @_handles(Visit)
 def _visit(c: Complaint, cmd: Visit, pack: RulePack, now: datetime) -> tuple[Event, ...]:
     if cmd.reply_due is not None:
@@ -1444,7 +1431,7 @@ def _visit(c: Complaint, cmd: Visit, pack: RulePack, now: datetime) -> tuple[Eve
     # VIS-1, ESC-2: not satisfied -> back into handling, one rung up (the top decides).
     events: list[Event] = [
         visited,
-        Reopened(at=now, actor=cmd.actor, reason=_REOPENED_UNSATISFIED),
+        Reopened(at=now, actor=cmd.actor, reason=notes.REOPENED_UNSATISFIED),
     ]
     try:
         plan = escalation.plan_escalation(c, Trigger.DISSATISFIED, pack)
@@ -1457,7 +1444,7 @@ def _visit(c: Complaint, cmd: Visit, pack: RulePack, now: datetime) -> tuple[Eve
             from_rung=plan.from_rung,
             to_rung=plan.to_rung,
             trigger=Trigger.DISSATISFIED,
-            note="回访不满意（VIS-1） / not satisfied at return visit (VIS-1)",
+            note=notes.ESCALATED_UNSATISFIED,
         )
     )
     return tuple(events)
@@ -1702,7 +1689,7 @@ def _group(c: Complaint, cmd: Group, pack: RulePack, now: datetime) -> tuple[Eve
                     from_rung=pack.ladder[here].code,
                     to_rung=pack.group_report_rung,
                     trigger=Trigger.SERIOUS,
-                    note=f"group incident {cmd.issue}: {cmd.complainants} complainants (HDL-6)",
+                    note=notes.group_incident(cmd.issue, cmd.complainants),
                 )
             )
     return tuple(events)

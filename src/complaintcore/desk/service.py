@@ -75,6 +75,7 @@ from complaintcore.core.models import (
     Validity,
     require_aware,
 )
+from complaintcore.core.notes import REACHED_CUSTOMER_SERVICE, passed_rungs
 from complaintcore.core.privacy import redact
 from complaintcore.core.repeats import earlier_of
 from complaintcore.core.rulepack import Duration, RulePack
@@ -2191,16 +2192,11 @@ class Desk:
                     vacant[0],
                 )
                 return ()
-            empty = ", ".join(vacant)
-            # the Chinese half names each rung as the tables do (review s34D), with its code
-            named = "、".join(
-                f"{r.zh}（{r.code}）" if r.zh else r.code for r in pack.ladder if r.code in vacant
-            )
             onward = Escalate(
                 actor=access.SYSTEM_ACTOR,  # the desk's own step, whoever's act led here
                 trigger=trigger,
                 to_rung=holder.rung,
-                note=f"本项目无人担任 {named} / nobody at the site holds {empty} (ESC-2)",
+                note=passed_rungs(pack, vacant),
             )
             moved = self._decided(complaint, onward, now)
             if not moved:
@@ -2229,7 +2225,7 @@ class Desk:
         forward = Forward(
             actor=access.SYSTEM_ACTOR,
             to_unit=cs,
-            note="转交客服部（超时，IN-5）/ reached customer service, late (IN-5)",
+            note=REACHED_CUSTOMER_SERVICE,
         )
         return self._decided(complaint, forward, now)
 
