@@ -128,6 +128,32 @@ def test_an_idempotency_key_is_redacted_where_the_view_masks_and_in_list(desk_di
 
 
 @pytest.mark.procedure("PRV-1")
+def test_a_building_holding_personal_data_is_redacted_where_the_view_masks_and_in_list(
+    desk_dir: Path,
+) -> None:
+    """Review s35A F02: ``--building`` is free text, and ``list --json`` and a masked
+    ``show --json`` printed what was typed there.  ``list`` holds the building's key
+    (spaces and case dropped), so a name with a space is found in that form too."""
+    name = "Margaret Thompson"
+    building = f"{name} {PHONE} {ROOM} ｍｔ＠ｑｑ．ｃｏｍ"
+    receive = ["receive", "--name", name, "--phone", PHONE, "--room", ROOM, "--site", "sunrise"]
+    receive += ["--summary", "楼上漏水", "--receiver", "SR-103", "--json"]
+    cid = json.loads(invoke(*receive, "--building", building).stdout)["id"]
+    plain = json.loads(invoke(*receive, "--building", "3号楼").stdout)["id"]
+    secrets = ("margaret", "thompson", "12345678", "1201", "mt@", "ｍｔ＠")
+    for args in (["show", cid, "--json"], ["show", cid, "--as", "SR-202", "--json"]):
+        shown = json.loads(invoke(*args).stdout)["intake"]["complainant"]["building"]
+        assert shown.startswith("M*"), shown
+        assert not [s for s in secrets if s in shown.lower()], shown
+    listed = {r["id"]: r["building"] for r in json.loads(invoke("list", "--json").stdout)}
+    assert listed[plain] == "3号楼"  # a building of no personal data stays readable
+    assert listed[cid].startswith("m*"), listed[cid]
+    assert not [s for s in secrets if s in listed[cid]], listed[cid]
+    entitled = json.loads(invoke("show", cid, "--as", "SR-201", "--json").stdout)
+    assert entitled["intake"]["complainant"]["building"] == building
+
+
+@pytest.mark.procedure("PRV-1")
 @pytest.mark.procedure("HDL-5")
 def test_an_issue_id_typed_as_a_phone_before_it_was_checked_is_masked_in_list_and_show(
     desk_dir: Path,
