@@ -1228,7 +1228,7 @@ class Desk:
             return given
         code = pack.code_for("unit", given)
         if code is None:
-            units = ", ".join(sorted(pack.codes_of("unit")))
+            units = ", ".join(sorted(set(pack.codes_of("unit"))))  # head office is one
             raise InvalidInputError("receiver_unit", "unknown unit; expected one of " + units)
         return code
 
