@@ -70,7 +70,10 @@ _DIGESTS = frozenset({"complainant_key", "room_key"})
     help=N_("Only this responsible department: a code or its label."),
 )
 @click.option(
-    "--issue", default=None, help=N_("Only the complaints of this concentrated issue (HDL-5).")
+    "--issue",
+    type=COMPLAINT_ID,
+    default=None,
+    help=N_("Only the complaints of this concentrated issue (HDL-5)."),
 )
 @click.option("--overdue", is_flag=True, help=N_("Only complaints with a deadline past due."))
 @click.option(
