@@ -625,9 +625,7 @@ def act_call_back(
 
 
 @_command("group", N_("Link the complaint to a concentrated issue (HDL-5, HDL-6)."))
-@click.option(
-    "--issue", type=COMPLAINT_ID, required=True, help=N_("The concentrated issue's id.")
-)
+@click.option("--issue", type=COMPLAINT_ID, required=True, help=N_("The concentrated issue's id."))
 @click.option(
     "--member",
     "members",
