@@ -29,10 +29,10 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def receive(room: str, phone: str = "13812345678") -> dict[str, str]:
+def receive(room: str, phone: str = "13812345678", summary: str = "电梯经常停运") -> dict[str, str]:
     code, out, err = run(
         "receive", "--name", "王小明", "--phone", phone, "--room", room,
-        "--building", "3", "--site", "sunrise", "--summary", "电梯经常停运",
+        "--building", "3", "--site", "sunrise", "--summary", summary,
         "--receiver", "SR-103", "--received-at", NOW, "--json",
     )  # fmt: skip
     assert code == 0, err
@@ -90,3 +90,48 @@ def test_an_id_of_another_scheme_is_taken_as_typed() -> None:
     assert typed_id(" case-ABC-7 ") == "case-ABC-7"
     assert typed_id("ＷＯ－１２") == "ＷＯ－１２"
     assert typed_id("c-2025111-1d2eb40211162aaa") == "c-2025111-1d2eb40211162aaa"
+
+
+@pytest.mark.usefixtures("desk_dir")
+@pytest.mark.procedure("HDL-5")
+def test_list_issue_and_group_issue_and_member_read_ids_as_typed() -> None:
+    """Review s35A F05: ``list --issue`` answered "none match" for an issue typed in
+    full width, ``act group --issue`` refused it, and ``--member`` stored it as typed."""
+    first = receive("3-1-101")["id"]
+    second = receive("3-1-102", phone="13912345678", summary="楼道灯坏了")["id"]
+    third = receive("3-1-103", phone="13712345678", summary="垃圾没人清理")["id"]
+    issue = f"I-{first}"
+    code, _, err = run("act", first, "group", "--actor", "SR-201", "--issue", issue,
+                       "--member", full_width(second), "--complainants", "2")  # fmt: skip
+    assert code == 0, err
+    code, _, err = run("act", third, "group", "--actor", "SR-201",
+                       "--issue", full_width(issue).lower(), "--complainants", "3")  # fmt: skip
+    assert code == 0, err
+    for typed in (full_width(issue), issue.lower(), f" {issue}，"):
+        code, out, err = run("list", "--issue", typed, "--json")
+        assert code == 0, err
+        assert sorted(r["id"] for r in json.loads(out)) == sorted([first, third])
+    code, out, err = run("show", first, "--as", "HQ-001", "--purpose", "review", "--json")
+    assert code == 0, err
+    members = [e["members"] for e in json.loads(out)["events"] if e["type"] == "grouped"]
+    assert members == [[first, second]]
+
+
+@pytest.mark.usefixtures("desk_dir")
+@pytest.mark.procedure("HDL-5")
+@pytest.mark.procedure("PRV-1")
+def test_group_refuses_an_issue_or_member_that_names_no_complaint_without_quoting_it() -> None:
+    """Review s35A F05: ``Group`` took ``I-`` and anything (``I-赵六13612345678``),
+    and members naming no complaint, into the hash-chained history."""
+    cid = receive("3-1-101")["id"]
+    for args in (
+        ("--issue", "I-赵六13612345678"),
+        ("--issue", f"I-{cid}", "--member", "13612345678"),
+    ):
+        code, out, err = run("act", cid, "group", "--actor", "SR-201", *args,
+                             "--complainants", "1")  # fmt: skip
+        assert code == 1, out
+        assert "13612345678" not in out + err
+        assert "赵六" not in out + err
+    code, out, err = run("show", cid, "--as", "HQ-001", "--purpose", "review", "--json")
+    assert not [e for e in json.loads(out)["events"] if e["type"] == "grouped"]

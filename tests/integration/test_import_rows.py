@@ -817,3 +817,39 @@ def test_rows_after_a_line_end_split_by_a_read_are_stored_as_the_file_has_them(
         assert c.intake.received_at == datetime.fromisoformat(cells["received_at"]).replace(
             tzinfo=sh
         )
+
+
+# --------------------------------------------------------------------------- labels
+
+
+@pytest.mark.procedure("IN-1")
+def test_a_channel_column_takes_what_the_channel_option_takes(desk: Path) -> None:
+    """Review s35A F07: ``--channel "Telephone "`` and ``--channel ｐｈｏｎｅ`` were
+    taken but the same cells in a file were refused; one mapping serves both."""
+    cells = ["Telephone ", "ｐｈｏｎｅ", "电话", "PHONE"]
+    rows = [{**good(i), "channel": cell} for i, cell in enumerate(cells)]
+    (desk / "in.csv").write_text(
+        "\n".join([COLUMNS, *map(csv_line, rows)]) + "\n", encoding="utf-8"
+    )
+    doc = imported(invoke("receive", "--file", "in.csv", "--json"))
+    assert (doc["stored"], doc["rejected"]) == (len(cells), [])
+    by_option = invoke("receive", "--name", "王五", "--phone", "13712345600", "--room", "1-101",
+                       "--site", "sunrise", "--summary", "漏水", "--receiver", "SR-103",
+                       "--channel", "Telephone ", "--json")  # fmt: skip
+    assert by_option.exit_code == 0, by_option.output
+    with SqliteStore(desk / "complaints.sqlite3") as store:
+        channels = {store.load(r.id).intake.channel.value for r in store.rows()}
+    assert channels == {"phone"}
+
+
+def test_an_unknown_receiver_unit_lists_each_unit_once(desk: Path) -> None:
+    """Review s35A F07: the head office's unit was listed twice."""
+    row = {**good(0), "receiver_unit": "nowhere"}
+    columns = COLUMNS + ",receiver_unit"
+    line = ",".join(row[c] for c in columns.split(","))
+    (desk / "in.csv").write_text(f"{columns}\n{line}\n", encoding="utf-8")
+    doc = imported(invoke("receive", "--file", "in.csv", "--json"))
+    (refused,) = doc["rejected"]
+    units = str(refused["reason"]).split("expected one of ", 1)[1].split(", ")
+    assert "head_office" in units
+    assert len(units) == len(set(units)), units

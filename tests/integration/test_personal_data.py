@@ -128,6 +128,32 @@ def test_an_idempotency_key_is_redacted_where_the_view_masks_and_in_list(desk_di
 
 
 @pytest.mark.procedure("PRV-1")
+def test_a_building_holding_personal_data_is_redacted_where_the_view_masks_and_in_list(
+    desk_dir: Path,
+) -> None:
+    """Review s35A F02: ``--building`` is free text, and ``list --json`` and a masked
+    ``show --json`` printed what was typed there.  ``list`` holds the building's key
+    (spaces and case dropped), so a name with a space is found in that form too."""
+    name = "Margaret Thompson"
+    building = f"{name} {PHONE} {ROOM} ｍｔ＠ｑｑ．ｃｏｍ"
+    receive = ["receive", "--name", name, "--phone", PHONE, "--room", ROOM, "--site", "sunrise"]
+    receive += ["--summary", "楼上漏水", "--receiver", "SR-103", "--json"]
+    cid = json.loads(invoke(*receive, "--building", building).stdout)["id"]
+    plain = json.loads(invoke(*receive, "--building", "3号楼").stdout)["id"]
+    secrets = ("margaret", "thompson", "12345678", "1201", "mt@", "ｍｔ＠")
+    for args in (["show", cid, "--json"], ["show", cid, "--as", "SR-202", "--json"]):
+        shown = json.loads(invoke(*args).stdout)["intake"]["complainant"]["building"]
+        assert shown.startswith("M*"), shown
+        assert not [s for s in secrets if s in shown.lower()], shown
+    listed = {r["id"]: r["building"] for r in json.loads(invoke("list", "--json").stdout)}
+    assert listed[plain] == "3号楼"  # a building of no personal data stays readable
+    assert listed[cid].startswith("m*"), listed[cid]
+    assert not [s for s in secrets if s in listed[cid]], listed[cid]
+    entitled = json.loads(invoke("show", cid, "--as", "SR-201", "--json").stdout)
+    assert entitled["intake"]["complainant"]["building"] == building
+
+
+@pytest.mark.procedure("PRV-1")
 @pytest.mark.procedure("HDL-5")
 def test_an_issue_id_typed_as_a_phone_before_it_was_checked_is_masked_in_list_and_show(
     desk_dir: Path,
@@ -755,11 +781,13 @@ def test_a_lowercase_name_typed_as_an_old_clock_is_masked_in_the_desks_views() -
     ids=["phone and name", "desk-like id then phone", "desk-made id then phone"],
 )
 def test_an_issue_id_typed_with_personal_data_is_masked_in_views(typed: str, shown: str) -> None:
-    """``Group`` takes any issue id that starts with ``I-``: one typed by hand with
-    the owner's phone and name behind it is masked in what ``show`` and exports
-    print, while an issue the desk names (``I-`` + the complaint's id) reads as
-    stored (s31G F02)."""
-    from complaintcore.core.workflow import Group
+    """An issue id typed by hand with the owner's phone and name behind it, as
+    ``Group`` took one before it had to be ``I-`` and a stored complaint's id
+    (review s35A F05), is masked in what ``show`` and exports print, while an issue
+    the desk names (``I-`` + the complaint's id) reads as stored (s31G F02)."""
+    from complaintcore import Grouped
+    from complaintcore.core.errors import InvalidInputError
+    from complaintcore.core.workflow import Group, evolve
     from complaintcore.desk import masked_record
     from complaintcore.serialization import complaint_to_dict
 
@@ -767,9 +795,16 @@ def test_an_issue_id_typed_with_personal_data_is_masked_in_views(typed: str, sho
         desk = make_desk()
         c = desk.receive(_intake(receiver="SR-103"), now=NOW)
         named = issue or f"I-{c.id}"  # None: as the desk names an issue
-        c = desk.act(
-            c.id, Group(actor="SR-201", issue=named, members=(c.id,), complainants=1), now=NOW
-        )
+        group = Group(actor="SR-201", issue=named, members=(c.id,), complainants=1)
+        if issue:  # refused now; a history written before holds it
+            with pytest.raises(InvalidInputError) as info:
+                desk.act(c.id, group, now=NOW)
+            assert info.value.path == "issue"
+            assert PHONE not in str(info.value)
+            c = evolve(c, (Grouped(at=NOW, actor="SR-201", issue=named, members=(c.id,),
+                                   complainants=1),))  # fmt: skip
+        else:
+            c = desk.act(c.id, group, now=NOW)
         record = masked_record(complaint_to_dict(c), desk.pack)
         grouped = [e["issue"] for e in record["events"] if e["type"] == "grouped"]
         assert grouped == [shown if issue else named]

@@ -625,10 +625,11 @@ def act_call_back(
 
 
 @_command("group", N_("Link the complaint to a concentrated issue (HDL-5, HDL-6)."))
-@click.option("--issue", required=True, help=N_("The concentrated issue's id."))
+@click.option("--issue", type=COMPLAINT_ID, required=True, help=N_("The concentrated issue's id."))
 @click.option(
     "--member",
     "members",
+    type=COMPLAINT_ID,
     multiple=True,
     help=N_("Another complaint linked with it (repeatable); this one is always included."),
 )

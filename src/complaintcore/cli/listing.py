@@ -70,7 +70,10 @@ _DIGESTS = frozenset({"complainant_key", "room_key"})
     help=N_("Only this responsible department: a code or its label."),
 )
 @click.option(
-    "--issue", default=None, help=N_("Only the complaints of this concentrated issue (HDL-5).")
+    "--issue",
+    type=COMPLAINT_ID,
+    default=None,
+    help=N_("Only the complaints of this concentrated issue (HDL-5)."),
 )
 @click.option("--overdue", is_flag=True, help=N_("Only complaints with a deadline past due."))
 @click.option(
@@ -137,10 +140,12 @@ def _overdue(desk: Desk, now: datetime, limit: int, filters: dict[str, Any]) -> 
 def _row_json(desk: Desk, row: ComplaintRow) -> dict[str, Any]:
     """A row under ``list --json``, which shows no personal data (PRV-1): without the
     matching digests (short: an estate's rooms are few enough to try), and with the
-    idempotency key -- the host's text, perhaps made from the submission -- redacted
-    as a masked view redacts it.  Times in the desk's zone, as ``show`` gives a time
+    idempotency key -- the host's text, perhaps made from the submission -- and the
+    building -- free text, where a name or phone may be typed -- redacted as a masked
+    view redacts them.  Times in the desk's zone, as ``show`` gives a time
     typed without an offset: the row keeps them in UTC, and a script printing a
     date must print the desk's day (review s34D F08)."""
+    from complaintcore.core.concentration import building_key
     from complaintcore.core.privacy import redact
     from complaintcore.serialization import to_dict
 
@@ -152,11 +157,13 @@ def _row_json(desk: Desk, row: ComplaintRow) -> dict[str, Any]:
             data[key] = value.astimezone(desk.zone).isoformat()
     if row.issue:  # one typed by hand may be a phone or a name (PRV-1)
         data["issue"] = shown_issue(row.issue)
-    if row.idempotency_key:
+    if row.idempotency_key or row.building:
         person = desk.get(row.id).intake.complainant
-        data["idempotency_key"] = redact(
-            row.idempotency_key, also=(person.name, person.phone, person.room)
-        )
+        known = (person.name, person.phone, person.room)
+        if row.idempotency_key:
+            data["idempotency_key"] = redact(row.idempotency_key, also=known)
+        if row.building:  # the row's key of free text: the text as typed redacted, then keyed
+            data["building"] = building_key(redact(person.building, also=known))
     return data
 
 

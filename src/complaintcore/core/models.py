@@ -433,7 +433,10 @@ class TargetPerson:
 
 
 def _channel(value: object) -> Channel:
-    return Channel.parse(value, "channel")
+    """IN-1: a channel as ``--channel`` takes it (width, case, spaces, labels), so a
+    file's column and the option agree (review s35A F07)."""
+    found = Channel.named(value) if isinstance(value, str) else None
+    return found if found is not None else Channel.parse(value, "channel")
 
 
 def _freeze_facts(value: Iterable[Fact | str]) -> frozenset[Fact]:

@@ -86,7 +86,7 @@ def masked_record(data: dict[str, Any], pack: RulePack | None = None) -> dict[st
     """A serialised complaint with the complainant's data masked everywhere (PRV-1).
 
     The name, phone and room fields are masked, and in every other text of the
-    intake and the events -- summaries, notes, evidence names, event
+    intake and the events -- the building, summaries, notes, evidence names, event
     references, the host's idempotency key, texts events of later versions
     add -- the same values, phone numbers and e-mail addresses are redacted.
     Only ids, codes, times and enum values are left as they are.  With the
@@ -99,6 +99,8 @@ def masked_record(data: dict[str, Any], pack: RulePack | None = None) -> dict[st
     secrets = [person["name"], person["phone"], person["room"]]
     for key in ("name", "phone", "room"):
         person[key] = mask(person[key])
+    if isinstance(person.get("building"), str):  # free text: a name or phone typed there
+        person["building"] = redact(person["building"], also=secrets)
     for record in (data["intake"], *data["events"]):
         for key, value in record.items():
             structural = key in _STRUCTURAL and (record.get("type"), key) not in _TYPED_TEXT

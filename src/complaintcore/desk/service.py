@@ -88,6 +88,7 @@ from complaintcore.core.workflow import (
     Escalate,
     Extend,
     Forward,
+    Group,
     Link,
     Register,
     Regrade,
@@ -1229,7 +1230,7 @@ class Desk:
             return given
         code = pack.code_for("unit", given)
         if code is None:
-            units = ", ".join(sorted(pack.codes_of("unit")))
+            units = ", ".join(sorted(set(pack.codes_of("unit"))))  # head office is one
             raise InvalidInputError("receiver_unit", "unknown unit; expected one of " + units)
         return code
 
@@ -1944,6 +1945,8 @@ class Desk:
             command = self._check_measure_owner(complaint, command)
         if isinstance(command, Link):
             self._check_links(command)
+        if isinstance(command, Group):
+            self._check_group(command)
         events = decide(complaint, command, self.pack, now)
         if isinstance(command, Extend):
             self._check_extension(evolve(complaint, events), command, now)
@@ -2086,6 +2089,28 @@ class Desk:
                 self.store.row(cid)
             except UnknownComplaintError:
                 raise InvalidInputError(path, "no stored complaint has this id") from None
+
+    def _check_group(self, command: Group) -> None:
+        """HDL-5, PRV-1: a group names stored complaints, and its issue ``I-`` and one
+        of them, as the desk names issues; anything else typed there (a phone, a
+        name, a full-width id no complaint has) would be kept in the history and
+        shown.  Neither id is quoted."""
+        if not (command.issue.startswith("I-") and self._stored(command.issue[2:])):
+            raise InvalidInputError(
+                "issue",
+                "is not an issue id: an issue is named I- and the id of its earliest"
+                " complaint (HDL-5)",
+            )
+        for i, cid in enumerate(command.members):
+            if not self._stored(cid):
+                raise InvalidInputError(f"members[{i}]", "no stored complaint has this id")
+
+    def _stored(self, complaint_id: str) -> bool:
+        try:
+            self.store.row(complaint_id)
+        except UnknownComplaintError:
+            return False
+        return True
 
     def _check_assignee(self, complaint: Complaint, command: Assign) -> Assign:
         """The handler must be known staff of the site, at the rung the command says."""
