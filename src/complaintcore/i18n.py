@@ -694,6 +694,14 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("{clock} is still owed ({rule}): close once it is met"), {"clock": "clock"}),
     (N_("{clock} is still owed: close once it is met"), {"clock": "clock"}),
     (N_("a sanction is already recorded for this complaint"), {}),
+    (N_("no stored complaint has this id"), {}),
+    (
+        N_(
+            "is not an issue id: an issue is named I- and the id of its earliest"
+            " complaint (HDL-5)"
+        ),
+        {},
+    ),
     # escalating and sanctioning at the wrong moment: everyday mistakes at the shell
     (N_("already at the top rung (ESC-5)"), {}),
     (N_("{rung} is not above {current} (ESC-5)"), {"rung": "rung", "current": "rung"}),
