@@ -696,10 +696,7 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("a sanction is already recorded for this complaint"), {}),
     (N_("no stored complaint has this id"), {}),
     (
-        N_(
-            "is not an issue id: an issue is named I- and the id of its earliest"
-            " complaint (HDL-5)"
-        ),
+        N_("is not an issue id: an issue is named I- and the id of its earliest complaint (HDL-5)"),
         {},
     ),
     # escalating and sanctioning at the wrong moment: everyday mistakes at the shell
