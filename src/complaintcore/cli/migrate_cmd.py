@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import os
 from contextlib import closing
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from complaintcore.cli.context import Ctx, as_the_config_reads, json_option, pass_ctx
-from complaintcore.cli.errors import NotFoundError
 from complaintcore.cli.progress import progress
 from complaintcore.core.errors import StoreError
 from complaintcore.i18n import N_
@@ -64,7 +62,6 @@ def migrate(ctx: Ctx, target: str | None, upgrade: str | None) -> None:
         setting_without_password,
     )
     from complaintcore.adapters.transfer import copy_desk
-    from complaintcore.desk.config import load_config
 
     if (target is None) == (upgrade is None):
         raise click.UsageError(ctx.t("give one of --to and --upgrade"))
@@ -72,16 +69,13 @@ def migrate(ctx: Ctx, target: str | None, upgrade: str | None) -> None:
         _upgrade(ctx, upgrade)
         return
     assert target is not None
-    if not Path(ctx.config_path).is_file():
-        raise NotFoundError(
-            "config",
-            ctx.t("{path} not found; run `complaintcore init` first", path=ctx.config_path),
-        )
-    config = load_config(ctx.config_path)
-    # the desk every other command opens: a plugin's store (complaintcore_get_store)
-    # is copied, never a `database` file the plugin does not read (review s34A F05)
+    # the desk every other command opens (a missing config refused as they refuse
+    # it): a plugin's store (complaintcore_get_store) is copied, never a `database`
+    # file the plugin does not read (review s34A F05)
     desk = ctx.desk()
     source = desk.store
+    config = ctx.config
+    assert config is not None  # set when the desk is opened
     with (
         closing(open_store(target, tenant=config.tenant, create_tenant=True)) as destination,
         progress(ctx.t("copying complaints")) as step,
