@@ -874,12 +874,15 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("expected a list of notifiers, got one {type} (return [it])"), {}),
     (N_("expected a list of notifiers, got {type}"), {}),
     (N_("expected the channel's name"), {}),
+    (N_("expected seconds as a number, got {type}"), {}),
+    (N_("must be a finite number of seconds, at most a day (86400)"), {}),
     (N_("two notifiers share the name {name}"), {}),
     (N_("complaintcore_notification_template raised {error}"), {}),
     # a staff directory's answers (desk/checked_directory.py)
     (N_("get(): expected a StaffMember or None, got {type}"), {}),
     (N_("members(): expected a sequence (tuple or list) of StaffMember, got {type}"), {}),
     (N_("members()[{index}]: expected a StaffMember, got {type}"), {}),
+    (N_("{method} raised {type}"), {}),
     (
         N_(
             "get({asked}) answered {found}, another person (only case, width and spaces"

@@ -175,6 +175,14 @@ def _structure_int(value: Any, _t: Any) -> int:
     return value
 
 
+def _structure_float(value: Any, _t: Any) -> float:
+    # cattrs' default calls float(), which reads the text "0.001" as a number: a
+    # pack's wrong type would pass unseen (review s36B F03).
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _Bad(f"expected a number, got {_type_name(value)}")
+    return float(value)
+
+
 def _structure_enum(value: Any, t: type[LabelledEnum]) -> LabelledEnum:
     for member in t:
         if value == member.value and isinstance(value, str):
@@ -328,6 +336,7 @@ def _install_common_hooks(conv: cattrs.Converter, container_word: str) -> None:
     conv.register_structure_hook(str, _structure_str)
     conv.register_structure_hook(bool, _structure_bool)
     conv.register_structure_hook(int, _structure_int)
+    conv.register_structure_hook(float, _structure_float)
     conv.register_structure_hook(LabelledEnum, _structure_enum)
     conv.register_structure_hook(datetime, _structure_datetime)
     conv.register_structure_hook(date, _structure_date)

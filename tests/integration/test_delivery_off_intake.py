@@ -351,6 +351,46 @@ def test_a_timed_out_send_is_held_back_for_the_channels_longest_send() -> None:
         endless.gate.set()
 
 
+@pytest.mark.parametrize(
+    ("attribute", "value"),
+    [
+        ("longest_send", float("inf")),
+        ("longest_send", 1e12),
+        ("longest_send", float("nan")),
+        ("longest_send", "an hour"),
+        ("timeout", float("inf")),
+        ("reply_timeout", 86_401),
+    ],
+)
+def test_a_send_bound_no_clock_can_hold_is_refused_when_the_desk_is_built(
+    attribute: str, value: object
+) -> None:
+    """Review s36B F01: a hold of ``inf`` or 10**12 seconds after a timed-out send
+    raised OverflowError out of every delivery pass, starving the other channels."""
+    endless = Endless()
+    setattr(endless, attribute, value)
+    with pytest.raises(InvalidInputError) as info:
+        timed_desk(endless, 0.1)
+    assert info.value.path == f"notifiers[0].{attribute}"
+
+
+def test_a_send_bound_raised_after_the_desk_was_built_holds_back_three_days_at_most() -> None:
+    """A channel's bound that grows past what the desk checked does not make the hold
+    unrepresentable: the send is a failure held back, and the pass goes on."""
+    endless = Endless()
+    desk = timed_desk(endless, 0.1)
+    endless.longest_send = float("inf")  # type: ignore[assignment]
+    desk.receive(next(intakes(1, T0)), now=T0)
+    try:
+        report = desk.deliver(T0, limit=1)
+        assert report.failed == 1
+        [held] = [i for i in desk.store.waiting(10) if i.attempts == 1]  # type: ignore[attr-defined]
+        assert held.next_attempt_at <= T0 + timedelta(days=3, seconds=1)
+        assert held.next_attempt_at >= T0 + timedelta(days=3)
+    finally:
+        endless.gate.set()
+
+
 class HangsFirst:
     """A channel whose first send hangs until released; later sends go through."""
 

@@ -27,7 +27,12 @@ from complaintcore.adapters.calendars import calendar_for_spec
 from complaintcore.adapters.staff import load_sample_staff
 from complaintcore.core.calendar import WorkingCalendar
 from complaintcore.core.classification import Classification
-from complaintcore.core.errors import AccessDeniedError, ComplaintCoreError, InvalidInputError
+from complaintcore.core.errors import (
+    AccessDeniedError,
+    ComplaintCoreError,
+    HookError,
+    InvalidInputError,
+)
 from complaintcore.core.models import Cause, Complainant, Complaint, Intake
 from complaintcore.core.rulepack import CalendarSpec
 from complaintcore.core.workflow import Assess, Reply
@@ -527,6 +532,68 @@ def test_a_directory_answering_the_wrong_type_is_refused_naming_the_hook(case: s
     with pytest.raises(InvalidInputError) as err:
         mine.receive(intake(LEAK, "a"), now=T0)
     assert (err.value.path, err.value.reason) == ("directory", reason)
+
+
+class Blips(Directory):
+    """An HR service that times out on the ``fail``-th lookup, quoting whom it asked."""
+
+    def __init__(self, fail: int, method: str = "get") -> None:
+        self.fail = fail
+        self.method = method
+        self.calls = 0
+
+    def _call(self, method: str) -> None:
+        if method == self.method:
+            self.calls += 1
+            if self.calls == self.fail:
+                raise ConnectionError("HR timeout looking up 王小明 13812345678")
+
+    def get(self, staff_id: str) -> object:
+        self._call("get")
+        return SAMPLE.get(staff_id)
+
+    def members(self) -> object:
+        self._call("members")
+        return SAMPLE.members()
+
+
+def test_a_raising_directory_refuses_one_receive_naming_the_hook_not_its_text() -> None:
+    """Review s36B F02: the host's exception comes out as a library error naming the
+    hook and its type only (its text quotes a person: PRV-1), the cause kept."""
+    desk = desk_of(Blips(1))
+    with pytest.raises(HookError) as err:
+        desk.receive(intake(LEAK, "a"), now=T0)
+    assert (err.value.path, err.value.reason) == (HOOK, "get() raised ConnectionError")
+    assert isinstance(err.value.__cause__, ConnectionError)
+    assert "王小明" not in str(err.value)
+    assert "138" not in str(err.value)
+    assert desk.rows() == []
+    assert desk.receive(intake(LEAK, "a"), now=T0).id  # the service is back: taken
+
+
+@pytest.mark.parametrize("method", ["get", "members"])
+def test_a_directory_failing_once_in_a_bulk_intake_refuses_that_intake_alone(
+    method: str,
+) -> None:
+    """Review s36B F02 (desk.md: receive_many yields "the stored complaint, or the
+    error that refused it, while the others go on"): one lookup that fails mid-batch
+    lost the whole batch, those decided before it too, as the host's bare
+    exception.  Whichever lookup of the batch fails, one intake is refused."""
+    batch = [intake(LEAK, f"k{i}") for i in range(5)]
+    probe = Blips(0, method)
+    list(desk_of(probe).receive_many(batch, now=T0))
+    assert probe.calls >= 5
+    for fail in range(1, probe.calls + 1):
+        desk = desk_of(Blips(fail, method))
+        results = list(desk.receive_many(batch, now=T0))
+        refused = [r for r in results if not isinstance(r, Complaint)]
+        assert len(refused) == 1, fail
+        assert isinstance(refused[0], HookError)
+        assert refused[0].path == HOOK
+        assert len(desk.rows()) == 4
+        again = list(desk.receive_many(batch, now=T0))  # retried: the fifth is stored
+        assert all(isinstance(r, Complaint) for r in again)
+        assert len(desk.rows()) == 5
 
 
 def test_a_list_of_members_is_checked_again_on_every_call() -> None:

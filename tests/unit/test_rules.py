@@ -1412,3 +1412,24 @@ def test_the_person_in_charge_is_no_fee(name: str, text: str) -> None:
 )
 def test_charges_are_still_fees(name: str, text: str) -> None:
     assert classify(text, load_pack(name)).category == "fees"
+
+
+@pytest.mark.parametrize("text", ["0.001", "1e-3"])
+def test_a_fractional_number_written_as_text_is_refused(text: str) -> None:
+    """rule-packs.md, validation step 1: a string where a number belongs is refused
+    (cattrs alone would read the text "0.001" as the number; review s36B F03)."""
+    data = _minimal()
+    data["early_warning"] = {"false_alarm_rate": text}
+    with pytest.raises(RulePackError) as info:
+        load_pack_data(data, "mini.toml")
+    assert info.value.paths == ("early_warning.false_alarm_rate",)
+    assert "expected a number, got text" in str(info.value)
+
+
+@pytest.mark.parametrize("value", [0.01, 0.5])
+def test_a_fractional_number_is_taken_as_a_number(value: float) -> None:
+    data = _minimal()
+    data["early_warning"] = {"false_alarm_rate": value}
+    pack = load_pack_data(data, "mini.toml")
+    assert pack.early_warning.false_alarm_rate == value
+    assert type(pack.early_warning.false_alarm_rate) is float

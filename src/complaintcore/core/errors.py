@@ -23,6 +23,7 @@ __all__ = [
     "FieldProblem",
     "GradeError",
     "HolidayDataWarning",
+    "HookError",
     "IdempotencyConflictError",
     "IllegalTransitionError",
     "IncompleteRecordError",
@@ -280,6 +281,18 @@ class ConcurrencyConflictError(ComplaintCoreError, RuntimeError):
         self.complaint_id = complaint_id
         self.expected = expected
         self.actual = actual
+
+
+class HookError(ComplaintCoreError, RuntimeError):
+    """A host's hook raised (its staff directory down, say); ``.path`` names the hook
+    and the method, ``__cause__`` is the host's own exception.  Its message names the
+    exception's type only: the host's text may quote a name or a phone (PRV-1).
+    In a bulk intake it is the one intake's refusal, and the others go on."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
 
 
 class UnknownComplaintError(ComplaintCoreError, LookupError):

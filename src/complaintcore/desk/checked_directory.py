@@ -6,14 +6,16 @@ pluggy and mypy do not hold a plugin's directory to the
 raw ``TypeError`` naming nothing, and a ``get()`` answering another person would
 be taken silently.  :class:`CheckedDirectory` refuses them with an
 :class:`~complaintcore.core.errors.InvalidInputError` whose ``.path`` names the
-hook (or ``directory`` for a desk built by hand).
+hook (or ``directory`` for a desk built by hand).  A directory that raises (an HR
+service down) is a :class:`~complaintcore.core.errors.HookError` naming the same:
+one of the library's errors, so a bulk intake refuses the one intake and goes on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from complaintcore.core.errors import InvalidInputError, shown_value
+from complaintcore.core.errors import ComplaintCoreError, HookError, InvalidInputError, shown_value
 from complaintcore.core.models import staff_key
 from complaintcore.desk.plugins import closed_awaitable
 from complaintcore.desk.ports import StaffDirectory, StaffMember
@@ -46,7 +48,12 @@ class CheckedDirectory:
         to the id asked for is another person: taking it would record them as the
         receiver or actor (REC-5) and let the asker act with their rung (ESC-3).
         """
-        found = self.directory.get(staff_id)
+        try:
+            found = self.directory.get(staff_id)
+        except ComplaintCoreError:
+            raise
+        except Exception as exc:
+            raise self._failed("get()", exc) from exc
         if found is None:
             return None
         if not isinstance(found, StaffMember):
@@ -65,7 +72,12 @@ class CheckedDirectory:
 
     def members(self) -> Sequence[StaffMember]:
         """Everyone in the directory, as the directory hands them back."""
-        found = self.directory.members()
+        try:
+            found = self.directory.members()
+        except ComplaintCoreError:
+            raise
+        except Exception as exc:
+            raise self._failed("members()", exc) from exc
         if found is self._checked and found is not None:
             return found
         if not isinstance(found, Sequence) or isinstance(found, str | bytes | Mapping):
@@ -84,6 +96,11 @@ class CheckedDirectory:
         if isinstance(found, tuple):  # cannot change in place: checked once
             self._checked = found
         return found
+
+    def _failed(self, method: str, exc: Exception) -> HookError:
+        """The host's exception by its type alone: its text may quote the person
+        asked for (PRV-1); it stays reachable as ``__cause__``."""
+        return HookError(self.source, f"{method} raised {type(exc).__name__}")
 
     def _shown(self, staff_id: object) -> str:
         """The id asked for as an error shows it: quoted when it is a listed member's

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import inspect
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -267,4 +268,32 @@ def check_notifiers(notifiers: Sequence[Notifier]) -> None:
                 "notifiers",
                 f"{n.name}: send is a coroutine function; the desk calls send in a"
                 " thread and needs a plain function (wrap it with asyncio.run)",
+            )
+        _check_send_bounds(n, f"notifiers[{i}]")
+
+
+LONGEST_SEND = 86_400.0
+"""A day: no channel's send may be declared to run longer (the desk holds a copy of
+its message back that long after a send it stopped waiting for)."""
+
+
+def _check_send_bounds(notifier: Notifier, path: str) -> None:
+    """``longest_send`` (and the ``timeout``/``reply_timeout`` that stand in for it)
+    as numbers of seconds the desk can wait: an infinite or huge bound would make the
+    hold after a timed-out send unrepresentable, and every delivery pass fail on it
+    (review s36B F01).  A ``timeout`` that is not a number is the host's own business."""
+    declared = getattr(notifier, "longest_send", None)
+    if declared is not None and (
+        isinstance(declared, bool) or not isinstance(declared, int | float)
+    ):
+        raise InvalidInputError(
+            f"{path}.longest_send", f"expected seconds as a number, got {type(declared).__name__}"
+        )
+    for name in ("longest_send", "timeout", "reply_timeout"):
+        value = getattr(notifier, name, None)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        if not math.isfinite(value) or value > LONGEST_SEND:
+            raise InvalidInputError(
+                f"{path}.{name}", "must be a finite number of seconds, at most a day (86400)"
             )

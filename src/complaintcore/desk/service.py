@@ -106,7 +106,12 @@ from complaintcore.desk.drafts import CONFLICT_RETRIES, Draft, store_failed
 from complaintcore.desk.grouping import Grouper, Grouping, Links
 from complaintcore.desk.ids import time_ordered_id
 from complaintcore.desk.masking import masked_record, masked_traceback, with_encodings
-from complaintcore.desk.plugins import check_notifiers, notifiers_of, unusable_classification
+from complaintcore.desk.plugins import (
+    LONGEST_SEND,
+    check_notifiers,
+    notifiers_of,
+    unusable_classification,
+)
 from complaintcore.desk.ports import (
     AccessRecord,
     BasisStore,
@@ -2696,12 +2701,15 @@ class Desk:
         seconds = self._sender.timeout or 0.0
         declared = getattr(notifier, "longest_send", None)
         if _positive(declared):
-            return timedelta(seconds=seconds + float(declared))
-        for name in ("timeout", "reply_timeout"):
-            value = getattr(notifier, name, None)
-            if _positive(value):
-                seconds += float(value)
-        return timedelta(seconds=seconds)
+            seconds += float(declared)
+        else:
+            for name in ("timeout", "reply_timeout"):
+                value = getattr(notifier, name, None)
+                if _positive(value):
+                    seconds += float(value)
+        # checked when the desk was built, but an attribute can change later: a hold
+        # the clock cannot hold would fail every delivery pass (review s36B F01)
+        return timedelta(seconds=min(seconds, 3 * LONGEST_SEND))
 
     def _masked_error(self, item: OutboxItem, text: str) -> str:
         """A channel's error text as it is stored and listed (``outbox list``): a
