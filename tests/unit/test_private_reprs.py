@@ -127,6 +127,17 @@ def test_intake_notification_and_outbox_reprs_show_no_free_text() -> None:
 
 
 @pytest.mark.procedure("PRV-1")
+def test_a_complainants_building_is_masked_in_its_repr() -> None:
+    """The building is typed free text (``王小明家 3栋``), so it may hold personal
+    data as the name and room do; the site is a code and shows."""
+    shown = repr(Complainant("王小明", "13812345678", "1202", SECRET, "sunrise"))
+    assert SECRET not in shown
+    assert "13812345678" not in shown
+    assert "building='王" in shown
+    assert "site='sunrise'" in shown
+
+
+@pytest.mark.procedure("PRV-1")
 def test_matching_digests_are_never_in_a_repr() -> None:
     """The six-hex digests of a complainant and a room can be tested against an
     estate's owner list, so no repr shows them (s26D F01)."""

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from complaintcore.core.privacy import _FORMAT, redact
+from complaintcore.core.privacy import _FORMAT, _SPACE, _SPACE_CHARS, redact
 
 # --------------------------------------------------------------------------- rooms in phones
 
@@ -123,6 +123,109 @@ def test_a_room_in_the_other_width_is_masked_as_written(
     """Full-width digits, dash and letters are the room as it is drawn; the masked
     text keeps the characters that were written (review s32B F03)."""
     assert redact(text, also=["王小明", "13812345678", room]) == expected
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("room", "text", "expected"),
+    [
+        # another dash: en dash, em dash, minus sign, hyphen, non-breaking hyphen
+        ("3-1202", "住3\u20131202，楼上漏水", "住****02，楼上漏水"),
+        ("3-1202", "住3\u20141202，楼上漏水", "住****02，楼上漏水"),
+        ("3-1202", "住3\u22121202，楼上漏水", "住****02，楼上漏水"),
+        ("3-1202", "住3\u20101202，楼上漏水", "住****02，楼上漏水"),
+        ("3\u20131202", "住3-1202，楼上漏水", "住****02，楼上漏水"),
+        ("3\u20131202", "住3\uff0d1202，楼上漏水", "住****02，楼上漏水"),
+        ("3-1202", "住3 - 1202，楼上漏水", "住******02，楼上漏水"),
+        ("3-2-1201", "住３\u2011２\u2212１２０１", "住******０１"),
+        # spaces between Chinese characters and digits, of any kind
+        ("3栋1202室", "住3 栋 1202 室，漏水", "住******** 室，漏水"),
+        ("3栋1202室", "住3\u3000栋\u30001202\u3000室", "住********\u3000室"),
+        ("3栋 1202室", "住3栋1202室，漏水", "住*****2室，漏水"),
+    ],
+)
+def test_a_room_with_another_dash_or_spaces_is_masked(room: str, text: str, expected: str) -> None:
+    """A room is the same room with an en dash or a minus sign for its hyphen, or
+    with the spaces a person or an IME puts round the Chinese (review s35A F08)."""
+    assert redact(text, also=["王小明", "13812345678", room]) == expected
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("王小明", "业主王 小明来电", "业主王***来电"),
+        ("王小明", "业主王\u3000小明来电", "业主王***来电"),
+        ("王小明", "业主王 \u3000 小 明来电", "业主王******来电"),
+        ("王 小明", "业主王小明来电", "业主王**来电"),
+        (
+            "Margaret Thompson",
+            "from Margaret\xa0Thompson, Flat 3",
+            "from M****************, Flat 3",
+        ),
+        ("Margaret Thompson", "from margaret  thompson, Flat 3", "from m*****************, Flat 3"),
+        ("Margaret Thompson", "from Margaret\nThompson, Flat 3", "from M****************, Flat 3"),
+        ("Margaret Thompson", "from Margaret \r\n Thompson", "from M*******************"),
+        ("Margaret Thompson", "from Margaret\tThompson", "from M****************"),
+        ("Margaret\u3000Thompson", "from Margaret Thompson", "from M****************"),
+    ],
+)
+def test_a_name_with_other_spaces_is_masked(name: str, text: str, expected: str) -> None:
+    """A name is the same name with a no-break or ideographic space, two spaces or
+    a line break where it has a space, or an IME's space inside a Chinese name
+    (review s35A F08)."""
+    assert redact(text, also=[name, "13812345678"]) == expected
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("literal", "text"),
+    [
+        ("1202", "时间 12 02，金额 12\u300002"),  # no space between two digits
+        ("3-1202", "3 1202 件，31202 元"),  # a dash is not left out
+        ("Margaret Thompson", "Margaret\n\nThompson"),  # a paragraph apart
+        ("Margaret Thompson", "MargaretThompson, Thom pson"),  # a space not left out
+        ("Thompson", "Thom pson"),  # nor put inside a word
+        ("王小明", "王    小明"),  # more than three spaces where it has none
+        ("Flat 3", "Flat3"),
+    ],
+)
+def test_spellings_that_are_not_the_literal_stay_readable(literal: str, text: str) -> None:
+    """Masking more than the literal is safe, but a date, an amount or another
+    word is not it: digits stay apart, a dash stays, a space stays."""
+    assert redact(text, also=[literal]) == text
+
+
+_SPACES = st.sampled_from([" ", "  ", "\u3000", "\xa0", "\t", "\u2009", " \n", "\r\n", "\n  "])
+_DASHES = st.sampled_from(list("-\u2010\u2011\u2012\u2013\u2014\u2212\uff0d"))
+
+
+@pytest.mark.procedure("PRV-1")
+@given(
+    name=st.lists(st.sampled_from(list("王小明芳张伟李娜")), min_size=2, max_size=4),
+    room=st.lists(st.integers(1, 2999).map(str), min_size=2, max_size=3),
+    data=st.data(),
+    before=st.text(alphabet="，。住业主 abc", max_size=6),
+)
+@settings(max_examples=500, deadline=None)
+def test_a_known_name_or_room_with_any_dash_or_spaces_never_shows(
+    name: list[str], room: list[str], data: st.DataObject, before: str
+) -> None:
+    """The law of F08: a Chinese name written with up to three spaces between its
+    characters, a room with any dash for its dashes and spaces round them, is not
+    readable in the masked text (review s35A F08)."""
+    stored_name, stored_room = "".join(name), "-".join(room)
+    gap = st.sampled_from(["", " ", "\u3000", "  ", "\u3000 \u3000"])
+    written_name = name[0] + "".join(data.draw(gap) + c for c in name[1:])
+    written_room = room[0] + "".join(
+        data.draw(st.sampled_from(["", " "])) + data.draw(_DASHES) + data.draw(gap) + r
+        for r in room[1:]
+    )
+    text = f"{before}{written_name}，{written_room}室"
+    shown = redact(text, also=[stored_name, stored_room])
+    assert written_name not in shown
+    assert written_room not in shown
+    assert not re.search(r"\d{3}", shown.replace(written_room[-2:] + "室", ""))
 
 
 # --------------------------------------------------------------------------- spellings
@@ -257,6 +360,13 @@ def test_the_format_class_holds_every_format_character_of_this_python() -> None:
     assert missing == []
 
 
+def test_the_spaces_names_and_rooms_are_read_with_are_the_phones() -> None:
+    """Known values are read with the spaces phone numbers are (a set, written out:
+    a class above U+00FF is costly to compile into every complaint's pattern)."""
+    spaces = re.compile(_SPACE)
+    assert {chr(c) for c in range(0x110000) if spaces.fullmatch(chr(c))} == _SPACE_CHARS
+
+
 # --------------------------------------------------------------------------- linear time
 
 _HOSTILE = [
@@ -268,9 +378,11 @@ _TIMER = """
 import json, sys, time
 from complaintcore.core.privacy import redact
 
+also = json.loads(sys.argv[2]) if len(sys.argv) > 2 else []
+
 def took(text):  # processor time: another process taking the CPU adds nothing
     start = time.process_time()
-    redact(text)
+    redact(text, also=also)
     return time.process_time() - start
 
 ratios = {}
@@ -299,6 +411,31 @@ def test_masking_hostile_runs_of_digits_separators_and_dots_is_linear() -> None:
     )
     ratios = json.loads(done.stdout)
     assert len(ratios) == 2 * len(_HOSTILE)
+    slow = {run: round(ratio, 1) for run, ratio in ratios.items() if ratio >= 20}
+    assert not slow
+
+
+_KNOWN = ["王小明", "3栋1202室", "Margaret Thompson", "3-2-1201", "3 - 1202"]
+_HOSTILE_TO_KNOWN = [
+    " ", "-", "王 ", "王\u3000", "3 ", "3 - ", "Margaret ", "\nMargaret ", "3栋 1202 室 ",
+    "3\u2013", "margaret\u00a0", "小明 \r\n",
+]  # fmt: skip
+
+
+@pytest.mark.procedure("PRV-1")
+def test_masking_known_names_and_rooms_in_hostile_runs_of_spaces_and_dashes_is_linear() -> None:
+    """The spellings of a stored name or room (review s35A F08: any dash, other
+    spaces, spaces next to a Chinese character) are matched in time proportional
+    to the text, however many near-misses it holds."""
+    done = subprocess.run(
+        [sys.executable, "-c", _TIMER, json.dumps(_HOSTILE_TO_KNOWN), json.dumps(_KNOWN)],
+        capture_output=True,
+        encoding="utf-8",
+        timeout=120,
+        check=True,
+    )
+    ratios = json.loads(done.stdout)
+    assert len(ratios) == 2 * len(_HOSTILE_TO_KNOWN)
     slow = {run: round(ratio, 1) for run, ratio in ratios.items() if ratio >= 20}
     assert not slow
 
@@ -358,6 +495,8 @@ def test_no_other_character_matches_a_caseless_one_or_an_ascii_digit_in_any_case
 
 _CONFUSABLE = st.sampled_from(
     list("王小明芳3-2-1201栋室号楼 ，。aAbBsSkKßẞſK１２３０－Ａａ①⑴٣३𝟑\u200b\u00ad\n")
+    # other dashes and spaces (review s35A F08)
+    + list("\u2013\u2212\u2010\u3000\u00a0\t\r")
 )
 
 
@@ -373,7 +512,8 @@ def test_skipping_known_values_that_cannot_occur_masks_the_same(
 ) -> None:
     """The law behind skipping a compile: masking with the known values that may
     occur gives the text masking with all of them gives, whatever widths, cases,
-    digits of other scripts and format characters the text and the values hold."""
+    digits of other scripts, format characters, dashes and spaces the text and
+    the values hold."""
     from complaintcore.core import privacy
 
     written = [v.upper() if upper else v for v in literals]

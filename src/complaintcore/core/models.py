@@ -418,7 +418,8 @@ class Complainant:
     name: str = attrs.field(repr=_masked, validator=_text("complainant.name"))
     phone: str = attrs.field(repr=_masked, validator=_text("complainant.phone"))
     room: str = attrs.field(repr=_masked, validator=_text("complainant.room"))
-    building: str = attrs.field(default="", validator=_text("complainant.building"))
+    # free text (a building may be written with a name or a phone): masked as well
+    building: str = attrs.field(default="", repr=_masked, validator=_text("complainant.building"))
     site: str = attrs.field(default="", validator=_text("complainant.site"))
 
 

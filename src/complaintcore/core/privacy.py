@@ -169,12 +169,16 @@ def _substitute(
     text: str,
     fold: re.Pattern[str] | None,
     replace: Callable[[re.Match[str], str], str | None],
+    plain: bool = False,
 ) -> str:
-    """Replace each match of ``pattern`` in the text as drawn (folded by ``fold``)
-    at the same place in ``text``: ``replace`` gets the match and the drawn text
-    there; format characters inside a match go with it, the others stay."""
+    """Replace each match of ``pattern`` in the text as drawn (folded by ``fold``,
+    its spaces and dashes made plain if ``plain``) at the same place in ``text``:
+    ``replace`` gets the match and the drawn text there; format characters inside
+    a match go with it, the others stay."""
     drawn, gaps = _drawn(text)
     folded = drawn if fold is None else _fold(drawn, fold)
+    if plain and _UNPLAIN.search(folded):
+        folded = folded.translate(_PLAIN)
     parts: list[str] = []
     done = 0
     for match in pattern.finditer(folded):
@@ -192,20 +196,27 @@ def _mask_literals(text: str, literals: frozenset[str]) -> str:
     """Each literal masked wherever it occurs, in any letter case and width: a name
     written in capitals (``THOMPSON`` in a letter or a form) is the same name, and
     a room typed by a Chinese IME in full-width mode (``３栋１２０２室``, ``3－1202``)
-    the same room (PRV-1).  Both sides are read folded as phones are (one
+    the same room (PRV-1); so is one with another dash or other spaces
+    (:func:`_spelling`).  Both sides are read folded as phones are (one
     character for one), so what is masked is the text as written."""
     if not literals:
         return text
     literals = _may_occur(text, literals)
     if not literals:  # most messages name no one: no pattern to compile
         return text
-    pattern, wide, digits = _literals(literals)
+    # a text without spaces (most Chinese text) or line breaks (most lines) needs
+    # no pattern that allows them: fewer parts to compile, the same matches
+    spaced = 2 if "\n" in text else 1 if _SPACED.search(text) else 0
+    pattern, wide, digits = _literals(literals, spaced)
+    if pattern is None:
+        return text
     # folding costs a callback per full-width "，" of Chinese text: only a text with
     # a character that folds into a literal's is read folded (the same matches)
     folds = not wide.isdisjoint(text) or (
         digits and (_OTHER_DECIMAL.search(text) or _OTHER_DIGIT.search(text))
     )
-    return _substitute(pattern, text, _FOLD_ALL if folds else None, lambda _, w: mask(w))
+    fold = _FOLD_ALL if folds else None
+    return _substitute(pattern, text, fold, lambda _, w: mask(w), plain=True)
 
 
 _OTHER_DECIMAL = re.compile(r"[^\D0-9]")  # a decimal digit of another script (٣, ३, 𝟑)
@@ -218,8 +229,9 @@ def _may_occur(text: str, literals: frozenset[str]) -> frozenset[str]:
     Each complaint's names and rooms are new to the pattern cache, and compiling a
     pattern costs more than most messages take to mask; one that cannot occur is
     left out first.  A literal without cased letters (``3-2-1201``, ``王小明``) occurs
-    only as its folded self, in the text as drawn or folded; any other holds
-    ASCII digits and caseless characters that every match holds too (no other
+    only with each of its pieces (:func:`_pieces`: ``3``, ``2``, ``1201``) in the
+    text as drawn or folded; any other holds ASCII digits and caseless
+    characters, dashes and spaces aside, that every match holds too (no other
     character equals one of those, in any case: ``IGNORECASE`` pairs only cased
     ones, and folding makes only ASCII)."""
     drawn: str | None = None
@@ -227,17 +239,17 @@ def _may_occur(text: str, literals: frozenset[str]) -> frozenset[str]:
     other_digits: bool | None = None
     live: list[str] = []
     for literal in literals:
-        itself, caseless, anchors = _clues(literal)
+        pieces, caseless, anchors = _clues(literal)
         if caseless:
             if drawn is None:
                 drawn = _drawn(text)[0]
-            if itself in drawn:
-                live.append(literal)
-                continue
-            if folded is None:
-                folded = _fold(drawn, _FOLD_ALL)
-            if itself in folded:
-                live.append(literal)
+            missing = [piece for piece in pieces if piece not in drawn]
+            if missing:
+                if folded is None:
+                    folded = _fold(drawn, _FOLD_ALL)
+                if any(piece not in folded for piece in missing):
+                    continue
+            live.append(literal)
             continue
         for anchor in anchors:
             if anchor in text:
@@ -260,29 +272,132 @@ def _caseless(char: str) -> bool:
 
 
 @functools.lru_cache(maxsize=1024)
-def _clues(literal: str) -> tuple[str, bool, str]:
-    """A literal as :func:`_may_occur` looks for it: folded; whether it is caseless;
-    its ASCII digits and caseless non-ASCII characters."""
-    itself = _fold(literal, _FOLD_ALL)
-    caseless = all(map(_caseless, itself))
+def _clues(literal: str) -> tuple[tuple[str, ...], bool, str]:
+    """A literal as :func:`_may_occur` looks for it: whether it is caseless; if it
+    is, its pieces, folded; if not, its ASCII digits and caseless non-ASCII
+    characters but dashes and spaces (a match may hold others in their place)."""
+    itself = _fold(literal, _FOLD_ALL).translate(_PLAIN)
+    if all(map(_caseless, itself)):
+        return _pieces(itself), True, ""
     anchors = {c for c in itself if "0" <= c <= "9" or (not c.isascii() and _caseless(c))}
-    return itself, caseless, "".join(sorted(anchors))
+    return (), False, "".join(sorted(anchors))
+
+
+# --------------------------------------------------------------------------- spellings of a literal
+
+# A stored room or name is the same when written with another dash (``3–1202``,
+# ``3−1202`` for ``3-1202``), other spaces where it has one (a no-break space,
+# ``margaret  thompson``, or over one line break), or spaces a person or an IME puts
+# between Chinese characters and digits or letters (``3 栋 1202 室``, ``王 小明``)
+# and round a dash (``3 - 1202``).  Never between two digits or two letters of a
+# spaced script: ``12 02`` is no room ``1202`` and ``Thom pson`` no name.
+_SPACE_CHARS = frozenset(  # a test checks they are _SPACE's
+    " \t\u00a0\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))
+)
+_DASH_CHARS = frozenset(_DASH.replace("\\-", "-") + "\uff0d")  # "－" when the text is not folded
+# Both the literals and the text are read with every space " " and every dash "-"
+# (one character for one, so what is masked is the text as written): a class of
+# characters above U+00FF costs the ``re`` module a 64 KiB table to compile, and a
+# complaint's pattern would hold one per place a space may go.
+# A carriage return is read as a space, so "\r\n" is one line break.
+_PLAIN = {ord(c): " " for c in _SPACE_CHARS - {" "} | {"\r"}}
+_PLAIN |= {ord(c): "-" for c in _DASH_CHARS - {"-"}}
+_SPACED = re.compile(rf"{_SPACE}|[\r\n]")
+_UNPLAIN = re.compile("[" + "".join(map(re.escape, map(chr, sorted(_PLAIN)))) + "]")
+_SPACES = " *+\n?+ *+"  # a run of spaces, one line break in it
+_SPACE_RUN = f"(?=[ \n]){_SPACES}"  # the same, not empty
+_MAY_SPACE = " {0,3}+"  # where the literal has none
+# where the literal has a space, spaces may or must stand; with line breaks or not
+_GAPS = {
+    (True, True): _SPACES,
+    (True, False): " *+",
+    (False, True): _SPACE_RUN,
+    (False, False): " ++",
+}
+_GAP, _DASHED, _WIDE, _OTHER = range(4)
+# a literal made plain, in runs: spaces, a dash, ASCII, one other character
+_RUN = re.compile(r"[ \n]+|-|[\x00-\x09\x0b-\x1f!-,.-\x7f]+|[^\x00-\x7f]")
+
+
+def _runs(literal: str) -> list[tuple[int, str]]:
+    """A plain literal's runs of spaces, dashes and other characters, with their kind."""
+    runs = []
+    for run in _RUN.findall(literal):
+        if run[0] in " \n":
+            runs.append((_GAP, run))
+        elif run == "-":
+            runs.append((_DASHED, run))
+        elif run.isascii() or unicodedata.east_asian_width(run) not in "WF":
+            runs.append((_OTHER, run))
+        else:  # Chinese characters, kana, hangul: written without spaces
+            runs.append((_WIDE, run))
+    return runs
+
+
+def _spelling(literal: str, spaced: int) -> str | None:
+    """The pattern of a plain literal in every spelling above, for a text that holds
+    (``spaced``) no space (0), spaces (1) or line breaks too (2): spaces may stand
+    next to a dash or a wide character, and must where the literal has one unless
+    they may (None: it cannot occur in a text without them)."""
+    runs = _runs(literal)
+    parts = []
+    before = _GAP
+    for i, (kind, chars) in enumerate(runs):
+        if kind == _GAP:
+            after = runs[i + 1][0] if i + 1 < len(runs) else _GAP
+            loose = _loose(before, after)
+            if not spaced and not loose:
+                return None
+            parts.append(_GAPS[loose, spaced > 1] if spaced else "")
+        else:
+            if spaced and _loose(before, kind):
+                parts.append(_MAY_SPACE)
+            parts.append(re.escape(chars))
+        before = kind
+    return "".join(parts)
+
+
+def _loose(before: int, after: int) -> bool:
+    """Whether spaces may stand between two characters (neither a space)."""
+    return _GAP not in (before, after) and (_DASHED in (before, after) or _WIDE in (before, after))
+
+
+def _pieces(literal: str) -> tuple[str, ...]:
+    """The parts of a plain literal that every match of :func:`_spelling` holds as
+    written: the runs of other characters between its dashes and spaces, and each
+    wide character alone (spaces may stand round it)."""
+    pieces: list[str] = []
+    run = ""
+    for kind, chars in _runs(literal):
+        if kind == _OTHER:
+            run += chars
+            continue
+        if run:
+            pieces.append(run)
+            run = ""
+        if kind == _WIDE:
+            pieces.append(chars)
+    return (*pieces, run) if run else tuple(pieces)
 
 
 @functools.lru_cache(maxsize=256)
-def _literals(literals: frozenset[str]) -> tuple[re.Pattern[str], frozenset[str], bool]:
+def _literals(
+    literals: frozenset[str], spaced: int = 2
+) -> tuple[re.Pattern[str] | None, frozenset[str], bool]:
     """One pattern for a complaint's names and rooms, made once for all the messages
     of its step (the ``re`` module's own cache is shared with every other pattern);
     the full-width characters that fold into theirs (a set: a second pattern per
     complaint cost more to compile than it saved); whether they hold a
     digit (another script's digit folds into it).  Capitals that are other letters
     (``Strauß`` as ``STRAUSS``) are searched for too: the ``re`` module folds letter
-    by letter.  The longest goes first."""
+    by letter.  The longest goes first.  ``spaced`` is what the text holds: 0
+    neither spaces nor line breaks, 1 spaces alone, 2 line breaks too."""
     written = set(literals)
     written |= {f for v in written for f in (v.upper(), v.casefold()) if len(f) != len(v)}
-    folded = {_fold(v, _FOLD_ALL) for v in written}
+    folded = {_fold(v, _FOLD_ALL).translate(_PLAIN) for v in written}
     ordered = sorted(folded, key=lambda v: (-len(v), v))
-    pattern = re.compile("|".join(map(re.escape, ordered)), re.IGNORECASE)
+    source = "|".join(filter(None, (_spelling(v, spaced) for v in ordered)))
+    pattern = re.compile(source, re.IGNORECASE) if source else None
     # the ASCII each literal character matches in either case (ſ and ı too), and the
     # full-width forms of those; circled digits fold into digits as well
     ascii = {a for v in folded for a in (*v, *v.upper(), *v.lower()) if "!" <= a <= "~"}
@@ -310,7 +425,13 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     ``also`` (names, room numbers: pass the values you know are personal), in
     any letter case (``MARGARET THOMPSON`` for ``Margaret Thompson``) and
     width (``３栋１２０２室`` or ``3－1202`` for ``3栋1202室`` or ``3-1202``, and the
-    reverse), without the spaces round it (``王小明`` for ``"王小明 "``).
+    reverse), without the spaces round it (``王小明`` for ``"王小明 "``), with any
+    dash for its dash (``3–1202``, ``3−1202``, ``3 - 1202``), any run of spaces
+    of the kinds above, over one line break at most, where it has a space
+    (``margaret  thompson``, or a no-break space), and up to three next to a
+    Chinese character or a dash where it has none (``3 栋 1202 室``, ``王 小明``
+    with an ideographic space); never between two digits or two letters (``12 02`` is not
+    ``1202``).
     Dates (``2025-11-14``), times, decimals, IP addresses and other ids glued
     to letters stay readable.  The text is read as it is drawn: format
     characters (zero-width space, soft hyphen, word joiner: category Cf) are
