@@ -932,8 +932,12 @@ class Desk:
                 at = max(now, complaint.events[-1].at) if complaint.events else now
                 expected = self._projection.row(complaint, at, swept=True)
                 # ESC-2: one held by nobody after an escalation is made due, so the
-                # sweep tries to route it once under the new basis
-                unheld = held_by_nobody(complaint)
+                # sweep tries to route it once under the new basis; IN-5: so is one
+                # whose handover an earlier release's escalation left out
+                unheld = (
+                    held_by_nobody(complaint)
+                    or self._projection.handover_left_out(complaint, at) is not None
+                )
                 if not _out_of_date(stored, expected, at, unheld=unheld):
                     continue
                 # the row as it is now: another writer may have written it since the
@@ -2785,9 +2789,10 @@ def _later(row: ComplaintRow, at: datetime) -> bool:
 
 def _out_of_date(row: ComplaintRow, expected: ComplaintRow, at: datetime, *, unheld: bool) -> bool:
     """Whether reproject rewrites ``row``: what ``verify`` names, one held by nobody
-    waiting past ``at``, or a ``breach_due`` that is not the history's (an earlier one
-    is no problem, but makes ``list --overdue`` check clocks: the schema upgrade that
-    added it gives open rows their time received, DL-7)."""
+    (or owed an IN-5 handover an earlier release left out) waiting past ``at``, or a
+    ``breach_due`` that is not the history's (an earlier one is no problem, but makes
+    ``list --overdue`` check clocks: the schema upgrade that added it gives open rows
+    their time received, DL-7)."""
     return bool(
         row_differs(row, expected)
         or (_later(row, at) and unheld)
