@@ -833,7 +833,9 @@ class Desk:
         desk's pack and calendar (the rows ``verify(now)`` names, and those whose
         ``breach_due`` is earlier than the history's, as the schema upgrade that
         added it leaves open rows); the ids rewritten.
-        A next sweep time already passed is no difference: the sweep finds it.  An
+        A next sweep time already passed is no difference: the sweep finds it (the
+        upgrade of a 0.1.0 file leaves open rows their time received as both times;
+        their ``breach_due`` differs, so each is rewritten, review s34A F04).  An
         at-risk warning the change moves into the past, earlier than the row's time,
         is given at the row's time (before the deadline): a row does not tell
         whether a sweep already gave it.
