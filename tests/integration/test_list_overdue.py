@@ -313,3 +313,34 @@ def test_postgresql_schema_13_gives_every_tenants_open_rows_their_time_received(
         assert forced == (True,)  # the policies hold again
     finally:
         postgres_server.drop_schema(schema)
+
+
+@pytest.mark.procedure("DL-7")
+def test_reproject_after_a_0_1_0_upgrade_leaves_no_row_due_at_its_receipt(in_tmp: Path) -> None:
+    """Review s34A F04: the upgrade makes open rows due at their time received (next
+    sweep and breach); ``verify --reproject`` rewrites them all, so right after it
+    ``list --overdue`` gives each listed complaint its clocks' breach, not its
+    receipt, and lists what it lists once a sweep has run."""
+    assert _run("init", ".", now="2025-11-10T08:00")[0] == 0
+    with gzip.open(OLD_STORE, "rb") as packed, (in_tmp / "complaints.sqlite3").open("wb") as out:
+        shutil.copyfileobj(packed, out)
+    now = "2025-11-24T09:05"
+    code, out, err = _run("verify", "--reproject", now=now)
+    assert code == 0, err
+    assert "projection rows rewritten: 4" in out
+    code, out, _ = _run("list", "--json", now=now)
+    open_rows = [r for r in json.loads(out) if r["status"] != "closed"]
+    assert len(open_rows) == 4
+    assert all(r["next_due"] != r["received_at"] for r in open_rows)
+    assert all(r["breach_due"] != r["received_at"] for r in open_rows)
+    code, out, _ = _run("list", "--overdue", "--json", now=now)
+    listed = {r["id"]: r["breach_due"] for r in json.loads(out)}
+    assert code == 0
+    assert len(listed) == 4
+    for cid, due in listed.items():
+        code, out, _ = _run("show", cid, "--json", now=now)
+        breached = [c["due"] for c in json.loads(out)["clocks"] if c["state"] == "breached"]
+        assert due == min(breached)
+    assert _run("sweep", now=now)[0] == 0
+    code, out, _ = _run("list", "--overdue", "--json", now="2025-11-24T09:10")
+    assert {r["id"]: r["breach_due"] for r in json.loads(out)} == listed

@@ -38,7 +38,7 @@ from complaintcore.core.deadlines import (
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.escalation import current_rung_index
 from complaintcore.core.improvement import compute_measures
-from complaintcore.core.models import Complaint, Event, Registered
+from complaintcore.core.models import Assigned, Complaint, Escalated, Event, Registered, Trigger
 from complaintcore.core.repeats import room_key
 from complaintcore.core.rulepack import RulePack
 from complaintcore.desk.ports import ComplaintRow
@@ -56,10 +56,11 @@ DUTY_MEMO = 2048
 """Duty results kept between the two times a commit or a batch needs them."""
 
 
-ROWS_REVISION = 3
+ROWS_REVISION = 4
 """Bumped when how a row's next sweep time is computed changes within a release
 (2: a complaint escalated and held by nobody is due at once; 3: rows keep
-``breach_due``, which the schema upgrade sets to the time received on open rows),
+``breach_due``, which the schema upgrade sets to the time received on open rows;
+4: one owed the IN-5 handover an earlier release's escalation left out is due at once),
 so the basis kept by a store differs and the next sweep rewrites open complaints'
 rows (DL-7)."""
 
@@ -287,6 +288,20 @@ class Projection:
             return shared[earlier]
         return _sooner(shared[earlier], breach_due(self._due_clocks(complaint, now, True), now))
 
+    def handover_left_out(self, complaint: Complaint, now: datetime) -> int | None:
+        """IN-5 (review s34A F03): the index of the sweep's escalation on a clock the
+        receiving unit owes that an earlier release (0.1.0) recorded with nobody
+        routed at the rung reached, before anyone took the complaint on, while that
+        clock is still breached at ``now`` and someone holds the complaint: today's
+        sweep would have routed it and, at customer service, recorded the handover
+        (the desk decides whether it would have, by its staff).  ``None`` otherwise."""
+        found = _unrouted_escalation(complaint, self.pack)
+        if found is None:
+            return None
+        owed = _receiver_clocks(self.pack)
+        breached = any(s.name in owed and s.is_breached for s in self.clocks_now(complaint, now))
+        return found if breached else None
+
     def next_due(
         self, complaint: Complaint, now: datetime, *, swept: bool = False
     ) -> datetime | None:
@@ -328,9 +343,12 @@ class Projection:
         but those (the time is the earlier of the two).  Nothing is earlier than
         ``now``: the clocks are computed one by one until one is due at once."""
         is_open = complaint.is_open
-        if not swept and held_by_nobody(complaint):
+        if not swept and (
+            held_by_nobody(complaint) or self.handover_left_out(complaint, now) is not None
+        ):
             # ESC-2: escalated and held by nobody (an earlier release left complaints so
-            # when the new rung was vacant): the next sweep tries to route it, once
+            # when the new rung was vacant): the next sweep tries to route it, once;
+            # IN-5: it records the handover an earlier release's escalation left out
             return now
         duties = self.duties_now(complaint, now)
         if mine is not None:
@@ -581,6 +599,33 @@ def held_by_nobody(complaint: Complaint) -> bool:
         and not state.handler
         and not complaint.awaiting_site_consent
     )
+
+
+def _receiver_clocks(pack: RulePack) -> frozenset[str]:
+    """IN-5: the clocks the unit that received a complaint owes."""
+    return frozenset(s.name for s in pack.clocks if s.owed_by == "receiving_unit")
+
+
+def _unrouted_escalation(complaint: Complaint, pack: RulePack) -> int | None:
+    """See :meth:`Projection.handover_left_out`: its test on the events alone, which
+    stops at the first assignment (most complaints: at intake)."""
+    state = complaint.state
+    if not (complaint.is_open and state.handler) or state.unit == pack.customer_service:
+        return None
+    owed = _receiver_clocks(pack)
+    events = complaint.events
+    for i, ev in enumerate(events):
+        if isinstance(ev, Assigned):
+            return None  # routed before the receiver's clock was escalated
+        if (
+            isinstance(ev, Escalated)
+            and ev.trigger is Trigger.DEADLINE_MISSED
+            and not owed.isdisjoint(ev.clock.split(","))
+        ):
+            later = events[i + 1 :]
+            routed = any(isinstance(e, Assigned) and e.at == ev.at for e in later)
+            return None if routed else i  # routed then, as today's sweep routes it
+    return None
 
 
 def row_differs(stored: ComplaintRow, expected: ComplaintRow) -> list[str]:

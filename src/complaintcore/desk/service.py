@@ -96,6 +96,7 @@ from complaintcore.core.workflow import (
     decide,
     evolve,
     new_complaint,
+    replay,
 )
 from complaintcore.desk import access, messages
 from complaintcore.desk.checked_directory import DIRECTORY_HOOK, CheckedDirectory
@@ -445,6 +446,7 @@ class Desk:
             staff=self._staff,
             telling=self._telling,
             follow_ups=self._follow_ups,
+            handover_left_out=self._handover_left_out,
             after_commit=self._after_commit,
         )
 
@@ -836,7 +838,9 @@ class Desk:
         desk's pack and calendar (the rows ``verify(now)`` names, and those whose
         ``breach_due`` is earlier than the history's, as the schema upgrade that
         added it leaves open rows); the ids rewritten.
-        A next sweep time already passed is no difference: the sweep finds it.  An
+        A next sweep time already passed is no difference: the sweep finds it (the
+        upgrade of a 0.1.0 file leaves open rows their time received as both times;
+        their ``breach_due`` differs, so each is rewritten, review s34A F04).  An
         at-risk warning the change moves into the past, earlier than the row's time,
         is given at the row's time (before the deadline): a row does not tell
         whether a sweep already gave it.
@@ -935,8 +939,12 @@ class Desk:
                 at = max(now, complaint.events[-1].at) if complaint.events else now
                 expected = self._projection.row(complaint, at, swept=True)
                 # ESC-2: one held by nobody after an escalation is made due, so the
-                # sweep tries to route it once under the new basis
-                unheld = held_by_nobody(complaint)
+                # sweep tries to route it once under the new basis; IN-5: so is one
+                # whose handover an earlier release's escalation left out
+                unheld = (
+                    held_by_nobody(complaint)
+                    or self._projection.handover_left_out(complaint, at) is not None
+                )
                 if not _out_of_date(stored, expected, at, unheld=unheld):
                     continue
                 # the row as it is now: another writer may have written it since the
@@ -2247,17 +2255,49 @@ class Desk:
         clock stops.  The classified department stays the one responsible (CLS-3):
         the handler holds the complaint for customer service, which owes DL-3's
         hand-over to it."""
+        if not self._hands_to_customer_service(complaint, holder):
+            return ()
+        return self._forward_to_customer_service(complaint, now)
+
+    def _hands_to_customer_service(self, complaint: Complaint, holder: StaffMember) -> bool:
+        """IN-5: whether ``holder`` taking on the complaint after an escalation is its
+        arrival at customer service (see :meth:`_reached_customer_service`)."""
         cs = self.pack.customer_service
         if holder.department != cs or complaint.state.unit == cs:
-            return ()
-        if any(isinstance(e, Assigned) for e in complaint.events):
-            return ()  # routed before: a unit took it on, and a rung above has it now
+            return False
+        # routed before: a unit took it on, and a rung above has it now
+        return not any(isinstance(e, Assigned) for e in complaint.events)
+
+    def _forward_to_customer_service(
+        self, complaint: Complaint, now: datetime
+    ) -> tuple[Event, ...]:
+        """IN-5: the desk's forward recording that customer service has the complaint."""
         forward = Forward(
             actor=access.SYSTEM_ACTOR,
-            to_unit=cs,
+            to_unit=self.pack.customer_service,
             note=REACHED_CUSTOMER_SERVICE,
         )
         return self._decided(complaint, forward, now)
+
+    def _handover_left_out(self, complaint: Complaint, now: datetime) -> tuple[Event, ...]:
+        """IN-5, DL-3 (review s34A F03): a sweep of an earlier release (0.1.0) escalated
+        a complaint another unit received on IN-5's clock and routed nobody at the
+        rung reached, so no handover was recorded; someone above took it on later,
+        and IN-5 stayed breached for good while DL-3's hand-over never started.
+        Today's sweep routes it at that rung and, when customer service's handler
+        takes it, records the forward (:meth:`_reached_customer_service`): the sweep
+        records that forward now, once (the unit is customer service then), so the
+        clocks read as a fresh desk's.  One held by nobody gets it when routed."""
+        at = self._projection.handover_left_out(complaint, now)
+        if at is None:
+            return ()
+        escalated = complaint.events[at]
+        assert isinstance(escalated, Escalated)
+        then = replay(complaint.id, complaint.intake, complaint.events[: at + 1])
+        holder = self._staff.holder_at(then, escalated.to_rung, now)
+        if holder is None or not self._hands_to_customer_service(then, holder):
+            return ()
+        return self._forward_to_customer_service(complaint, now)
 
     def _decided(self, complaint: Complaint, command: Command, now: datetime) -> tuple[Event, ...]:
         """A command the desk decides on its own (routing): a refusal leaves the
@@ -2759,9 +2799,10 @@ def _later(row: ComplaintRow, at: datetime) -> bool:
 
 def _out_of_date(row: ComplaintRow, expected: ComplaintRow, at: datetime, *, unheld: bool) -> bool:
     """Whether reproject rewrites ``row``: what ``verify`` names, one held by nobody
-    waiting past ``at``, or a ``breach_due`` that is not the history's (an earlier one
-    is no problem, but makes ``list --overdue`` check clocks: the schema upgrade that
-    added it gives open rows their time received, DL-7)."""
+    (or owed an IN-5 handover an earlier release left out) waiting past ``at``, or a
+    ``breach_due`` that is not the history's (an earlier one is no problem, but makes
+    ``list --overdue`` check clocks: the schema upgrade that added it gives open rows
+    their time received, DL-7)."""
     return bool(
         row_differs(row, expected)
         or (_later(row, at) and unheld)

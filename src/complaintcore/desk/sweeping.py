@@ -10,7 +10,7 @@ of what they owe, all in one commit.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -115,6 +115,7 @@ class Sweeper:
         staff: SiteStaff,
         telling: Telling,
         follow_ups: FollowUps,
+        handover_left_out: Callable[[Complaint, datetime], tuple[Event, ...]],
         after_commit: AfterCommit,
     ) -> None:
         self.store = store
@@ -124,6 +125,7 @@ class Sweeper:
         self._staff = staff
         self._telling = telling
         self._follow_ups = follow_ups
+        self._handover_left_out = handover_left_out
         self._after_commit = after_commit
 
     def sweep_one(self, complaint_id: str, now: datetime) -> Swept:
@@ -143,8 +145,12 @@ class Sweeper:
         regraded = False
         duties = self._projection.duties_now(complaint, now)
         if complaint.is_open:
-            steps = self._escalate(start, members, now)
-            complaint, events, escalated = steps.complaint, steps.events, steps.escalated
+            # IN-5: the handover an earlier release's escalation left out, first (it
+            # came before the steps since)
+            handover = self._handover_left_out(start, now)
+            steps = self._escalate(start, evolve(start, handover), members, now)
+            complaint, escalated = steps.complaint, steps.escalated
+            events = [*handover, *steps.events]
             outbox += steps.outbox
             for status in steps.breached.values():
                 spec = self.pack.clock(status.name)
@@ -233,14 +239,21 @@ class Sweeper:
         swept.version = start.version + len(events)
         return swept
 
-    def _escalate(self, start: Complaint, members: Sequence[StaffMember], now: datetime) -> _Steps:
+    def _escalate(
+        self,
+        start: Complaint,
+        complaint: Complaint,
+        members: Sequence[StaffMember],
+        now: datetime,
+    ) -> _Steps:
         """ESC-2, DL-7: one rung per instant at which unescalated breaches fell due,
         oldest first, each step naming all that fell due then; the complaint is
         routed at its new rung and its clocks and duties recomputed after each
         step, so a sweep that comes late reaches the rung timely ones reach, and a
         breach that only arose from a step (the apology owed by the new holder)
-        counts after it.  ESC-5: at the top rung its holder is told instead."""
-        steps = _Steps(start)
+        counts after it.  ESC-5: at the top rung its holder is told instead.
+        ``complaint`` is ``start`` with what the sweep recorded before the steps."""
+        steps = _Steps(complaint)
         done: set[tuple[str, int]] = set()
         last: datetime | None = None
         while True:
