@@ -471,6 +471,21 @@ def test_an_argument_no_text_can_hold_is_bad_input_not_a_database_failure(
         assert info.value.path == "argument"
 
 
+@pytest.mark.parametrize("how", ["argument", "url"])
+def test_a_schema_postgresql_reserves_is_refused_saying_why(
+    postgres_server: PgDatabase, how: str
+) -> None:
+    """Review s36A F04: ``pg_acme`` passed the name check and the server refused it
+    with "failed (42939)" alone."""
+    with pytest.raises(InvalidInputError) as info:
+        if how == "argument":
+            PostgresStore(postgres_server.dsn, schema="pg_acme")
+        else:
+            PostgresStore(f"{postgres_server.dsn}?schema=pg_acme")
+    assert info.value.path == "schema"
+    assert "reserved by PostgreSQL" in info.value.reason
+
+
 def test_a_user_the_server_does_not_know_is_a_refused_login(postgres_server: PgDatabase) -> None:
     """libpq says 'role "…" does not exist' with no SQLSTATE: a login refused, not a
     server to look for (the URL's user mistyped, or none and the OS user taken)."""

@@ -673,6 +673,8 @@ def _target(dsn: str, schema: str | None) -> tuple[str, str, str]:
     schema = schema or in_url or DEFAULT_SCHEMA
     if not isinstance(schema, str) or not _SCHEMA_NAME.fullmatch(schema):
         raise InvalidInputError("schema", "expected a lower-case SQL name (a-z, 0-9, _)")
+    if schema.startswith("pg_"):  # PostgreSQL would refuse it, saying only 42939
+        raise InvalidInputError("schema", "names starting with pg_ are reserved by PostgreSQL")
     where = describe_dsn(dsn) + ("" if schema == DEFAULT_SCHEMA else f"?schema={schema}")
     return dsn, schema, where
 
