@@ -477,11 +477,13 @@ def test_a_schema_postgresql_reserves_is_refused_saying_why(
 ) -> None:
     """Review s36A F04: ``pg_acme`` passed the name check and the server refused it
     with "failed (42939)" alone."""
+    dsn, schema = (
+        (postgres_server.dsn, "pg_acme")
+        if how == "argument"
+        else (f"{postgres_server.dsn}?schema=pg_acme", None)
+    )
     with pytest.raises(InvalidInputError) as info:
-        if how == "argument":
-            PostgresStore(postgres_server.dsn, schema="pg_acme")
-        else:
-            PostgresStore(f"{postgres_server.dsn}?schema=pg_acme")
+        PostgresStore(dsn, schema=schema)
     assert info.value.path == "schema"
     assert "reserved by PostgreSQL" in info.value.reason
 
