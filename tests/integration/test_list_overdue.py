@@ -344,3 +344,28 @@ def test_reproject_after_a_0_1_0_upgrade_leaves_no_row_due_at_its_receipt(in_tmp
     assert _run("sweep", now=now)[0] == 0
     code, out, _ = _run("list", "--overdue", "--json", now="2025-11-24T09:10")
     assert {r["id"]: r["breach_due"] for r in json.loads(out)} == listed
+
+
+@pytest.mark.procedure("DL-7")
+def test_list_overdue_right_after_a_0_1_0_upgrade_orders_by_the_clocks(in_tmp: Path) -> None:
+    """Review s36A F03: before a sweep or ``verify --reproject`` rewrites the rows the
+    upgrade left with their time received, ``list --overdue`` ordered and cut by that
+    time and showed it as the breach; it lists as it does once the rows are
+    rewritten: longest overdue by the clocks first, their breach time shown."""
+    assert _run("init", ".", now="2025-11-10T08:00")[0] == 0
+    with gzip.open(OLD_STORE, "rb") as packed, (in_tmp / "complaints.sqlite3").open("wb") as out:
+        shutil.copyfileobj(packed, out)
+    now = "2025-11-24T09:05"
+
+    def overdue(*more: str) -> list[tuple[str, str]]:
+        code, out, err = _run("list", "--overdue", "--json", *more, now=now)
+        assert code == 0, err
+        return [(r["id"], r["breach_due"]) for r in json.loads(out)]
+
+    before = overdue()
+    first = overdue("--limit", "1")
+    assert _run("verify", "--reproject", now=now)[0] == 0
+    after = overdue()
+    assert len(after) == 4
+    assert before == after
+    assert first == after[:1]

@@ -121,20 +121,37 @@ def list_(
 def _overdue(desk: Desk, now: datetime, limit: int, filters: dict[str, Any]) -> list[ComplaintRow]:
     """DL-7: the complaints with a clock breached and still open at ``now``, longest
     overdue first, escalated by a sweep or not; read from the rows' ``breach_due``
-    index, each checked against its clocks.  A row the upgrade to this schema left
-    with its time received (until the next sweep rewrites it) may have no breach:
-    then more rows are read until ``limit`` are found or none are left."""
-    breached: dict[str, bool] = {}
+    index, each checked against its clocks and placed by their breach time.  A row
+    the upgrade to this schema left with its time received (until a sweep or
+    ``verify --reproject`` rewrites it) may have no breach, or a later one than its
+    place in the index (review s36A F03): rows are read until ``limit`` are found
+    whose breach time no unread row can come before (its stored time is never later
+    than its clocks'), or none are left."""
+    from complaintcore.desk.projection import breach_due
+
+    found: dict[str, ComplaintRow] = {}  # breached, with their clocks' breach time
+    order: dict[str, int] = {}  # the index's order, for ties
     asked = limit
     while True:
         rows = desk.rows(**filters, overdue_at=now, limit=asked)
         for r in rows:
-            if r.id not in breached:
-                breached[r.id] = any(s.is_breached for s in desk.clocks(r.id, now))
-        found = [r for r in rows if breached[r.id]]
-        if len(found) >= limit or len(rows) < asked:
-            return found[:limit]
-        asked += max(asked, limit - len(found))
+            if r.id in order:
+                continue
+            order[r.id] = len(order)
+            clocks = desk.clocks(r.id, now)
+            if any(s.is_breached for s in clocks):
+                found[r.id] = attrs.evolve(r, breach_due=breach_due(clocks, now) or r.breach_due)
+        every = len(rows) < asked
+        last = rows[-1].breach_due if rows else None
+        settled = [
+            r
+            for r in found.values()
+            if every or (r.breach_due is not None and last is not None and r.breach_due <= last)
+        ]
+        if len(settled) >= limit or every:
+            settled.sort(key=lambda r: (r.breach_due is None, r.breach_due or now, order[r.id]))
+            return settled[:limit]
+        asked += max(asked, limit - len(settled))
 
 
 def _row_json(desk: Desk, row: ComplaintRow) -> dict[str, Any]:
