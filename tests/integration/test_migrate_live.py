@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from complaintcore.adapters import transfer
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.adapters.transfer import HistoryStore, copy_desk
+from complaintcore.cli import main
 from complaintcore.core.errors import StoreError
 from complaintcore.core.models import Complainant
 from complaintcore.desk.ports import AccessRecord
@@ -191,8 +193,11 @@ def test_migrate_again_after_a_failed_check(
     with monkeypatch.context() as patched:
         patched.setattr(transfer, "chain_digest", _wrong_digest)
         code, out, err = run("migrate", "--to", to)
-    assert (code, out) == (5, "")
-    assert "does not match the source" in err
+        assert (code, out) == (5, "")
+        assert "does not match the source" in err
+        said = CliRunner().invoke(main, ["--lang", "zh_CN", "migrate", "--to", to])
+        assert (said.exit_code, said.stdout) == (5, "")
+        assert "副本与源不一致" in said.stderr
     assert opener.store(to).desk_size() == (0, 0)
     code, out, err = run("migrate", "--to", to)
     assert code == 0, err
