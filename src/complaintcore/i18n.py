@@ -954,6 +954,13 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         N_("already keeps complaints or messages of tenant {tenant}; copy into an empty desk"),
         {},
     ),
+    (
+        N_(
+            "the copy does not match the source (chains, counts or messages): rolled back,"
+            " nothing was copied"
+        ),
+        {},
+    ),
     (N_("unknown parameter; the pack declares: {known}"), {}),
     (N_("no catalog; expected one of {known}"), {}),
     # the working calendar (DL-1..4): its zone, its region, its end

@@ -2143,8 +2143,14 @@ class PostgresStore:
         *,
         ledger: Iterable[LedgerEntry] = (),
         access: Iterable[AccessRecord] = (),
+        check: Callable[[], None] | None = None,
     ) -> None:
-        """Write histories and items verbatim in one transaction into the tenant's empty desk.
+        """Write histories, items, the ledger and the access log verbatim in one
+        transaction into the tenant's empty desk.
+
+        ``check`` runs once all is written, before the commit, and reads the
+        uncommitted copy through this store in this thread: what it raises rolls
+        everything back, so a copy found wrong never lands in the target.
 
         :raises StoreError: the tenant already has complaints or messages here.
         """
@@ -2264,6 +2270,13 @@ class PostgresStore:
                     )
             if progress is not None and done == 0:
                 progress(0)
+            if check is not None:
+                # this thread's reads go to this transaction, as in a snapshot
+                self._pinned.conn = conn
+                try:
+                    check()
+                finally:
+                    self._pinned.conn = None
 
     # ------------------------------------------------------------------ integrity
 

@@ -2184,9 +2184,14 @@ class SqliteStore:
         *,
         ledger: Iterable[LedgerEntry] = (),
         access: Iterable[AccessRecord] = (),
+        check: Callable[[], None] | None = None,
     ) -> None:
         """Write histories, items, the ledger and the access log verbatim in one
         transaction into the tenant's empty desk.
+
+        ``check`` runs once all is written, before the commit, and reads the
+        uncommitted copy through this store in this thread: what it raises rolls
+        everything back, so a copy found wrong never lands in the target.
 
         :raises StoreError: the tenant already has complaints or messages in this file.
         """
@@ -2274,6 +2279,13 @@ class SqliteStore:
             )
             if progress is not None:
                 progress(done)
+            if check is not None:
+                # reads go to this transaction (as in a snapshot), writes are refused
+                self._local.snapshot = True
+                try:
+                    check()
+                finally:
+                    self._local.snapshot = False
 
     # ------------------------------------------------------------------ integrity
 

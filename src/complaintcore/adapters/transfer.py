@@ -5,16 +5,19 @@ versions and hashes, the projection row, every outbox item with its delivery
 state, the ledger and the access log -- never decoded and encoded again, so the
 chains and the ledger in the target are those of the source (its ledger head
 is the same).  :func:`copy_desk` refuses a target that already keeps
-complaints or messages for the tenant, checks the source's chains first, writes
-everything in one transaction (a failure leaves the target as empty as it
-was), and afterwards verifies the target's chains and compares every chain
-head with the source's.  ``complaintcore migrate --to`` runs it.
+complaints or messages for the tenant, reads the source in one snapshot (a
+desk still being written to is copied as of that moment), checks its chains,
+writes everything in one transaction and, before it commits, verifies the
+target's chains and compares every chain head and the ledger's head with the
+source's: a failure leaves the target as empty as it was.
+``complaintcore migrate --to`` runs it.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
@@ -23,7 +26,13 @@ import attrs
 from complaintcore.adapters.chain import StoredEvent
 from complaintcore.adapters.ledger import LedgerEntry
 from complaintcore.core.errors import InvalidInputError, StoreError
-from complaintcore.desk.ports import AccessRecord, ComplaintRow, ComplaintStore, VerifyReport
+from complaintcore.desk.ports import (
+    AccessRecord,
+    ComplaintRow,
+    ComplaintStore,
+    SnapshotStore,
+    VerifyReport,
+)
 
 __all__ = [
     "CopyReport",
@@ -108,9 +117,14 @@ class HistoryStore(ComplaintStore, Protocol):
         *,
         ledger: Iterable[LedgerEntry] = (),
         access: Iterable[AccessRecord] = (),
+        check: Callable[[], None] | None = None,
     ) -> None:
         """Write histories, items, the ledger and the access log as they are, in one
         transaction, into an empty desk.
+
+        ``check`` is called after everything is written and before the commit;
+        this thread's reads through the store then see the uncommitted copy, and
+        an exception from it rolls the whole copy back.
 
         :raises StoreError: the tenant already has complaints or messages here.
         """
@@ -149,10 +163,16 @@ def copy_desk(
 ) -> CopyReport:
     """Copy the tenant's whole desk from ``source`` into the empty ``target``.
 
+    The source is read in one snapshot where it has one (the built-in stores
+    do), so a desk other processes write to meanwhile is copied as of that
+    moment, whole; their later writes are not copied.  The copy is compared
+    with the source inside the target's transaction, before it commits.
+
     :raises InvalidInputError: a store cannot hand out or take in stored
         histories, or the two stores are of different tenants.
     :raises StoreError: the target is not empty, the source's chains do not
-        verify, or the copy does not match the source (one line each).
+        verify, or the copy does not match the source (one line each); the
+        target then keeps nothing of the copy.
     """
     source = _history_store(source, "source")
     target = _history_store(target, "target")
@@ -160,41 +180,52 @@ def copy_desk(
         raise InvalidInputError("target", "belongs to another tenant than the source")
     if any(target.desk_size()):
         raise not_empty(target.database, target.tenant)
-    checked = source.verify()
-    if not checked.ok:
-        raise StoreError(
-            source.database,
-            f"does not verify ({len(checked.problems)} problems; run verify): not copied",
-        )
-    total, items = source.desk_size()
-
-    def step(done: int) -> None:
-        if progress is not None:
-            progress(done, total)
-
-    seen = _Digest()
-    target.import_desk(
-        seen.watch(source.export_histories()),
-        source.export_outbox(),
-        step,
-        ledger=source.export_ledger(),
-        access=source.export_access(),
+    # separate reads of a desk being written to would mix moments: a complaint
+    # exported without its ledger entry, which the target then calls tampering
+    moment: AbstractContextManager[None] = (
+        source.snapshot() if isinstance(source, SnapshotStore) else nullcontext()
     )
-    before = (seen.complaints, seen.events, seen.hexdigest())
-    after = chain_digest(target.export_histories())
-    report: VerifyReport = target.verify()
-    if (
-        not report.ok
-        or after != before
-        or target.desk_size() != (total, items)
-        or report.head != checked.head
-    ):
-        raise StoreError(
-            target.database,
-            "the copy does not match the source (chains, counts or messages); "
-            "the source is untouched",
+    with moment:
+        checked = source.verify()
+        if not checked.ok:
+            raise StoreError(
+                source.database,
+                f"does not verify ({len(checked.problems)} problems; run verify): not copied",
+            )
+        total, items = source.desk_size()
+
+        def step(done: int) -> None:
+            if progress is not None:
+                progress(done, total)
+
+        seen = _Digest()
+
+        def compare() -> None:
+            """Inside the import, before it commits: raising rolls the copy back."""
+            before = (seen.complaints, seen.events, seen.hexdigest())
+            after = chain_digest(target.export_histories())
+            report: VerifyReport = target.verify()
+            if (
+                not report.ok
+                or after != before
+                or target.desk_size() != (total, items)
+                or report.head != checked.head
+            ):
+                raise StoreError(
+                    target.database,
+                    "the copy does not match the source (chains, counts or messages):"
+                    " rolled back, nothing was copied",
+                )
+
+        target.import_desk(
+            seen.watch(source.export_histories()),
+            source.export_outbox(),
+            step,
+            ledger=source.export_ledger(),
+            access=source.export_access(),
+            check=compare,
         )
-    return CopyReport(before[0], before[1], items, before[2])
+    return CopyReport(seen.complaints, seen.events, items, seen.hexdigest())
 
 
 class _Digest:

@@ -1,10 +1,11 @@
 """``complaintcore migrate --to``: move the desk to another database, byte for byte.
 
 SQLite to PostgreSQL when a company outgrows one machine, and back.  The
-target must keep nothing for the desk's tenant yet; the source's hash chains
-are checked first, everything goes in one transaction, and afterwards the
-target's chains are verified and every chain head compared with the source's
-(:func:`complaintcore.adapters.transfer.copy_desk`).  The configuration is not
+target must keep nothing for the desk's tenant yet; the source is read in one
+snapshot (later writes are not copied) and its hash chains checked first,
+everything goes in one transaction, and before it commits the target's chains
+are verified and every chain head compared with the source's, a mismatch
+rolling it back (:func:`complaintcore.adapters.transfer.copy_desk`).  The configuration is not
 changed: point its ``database`` at the target when you are ready (the last line
 names the target as the configuration reads it, from its own directory).
 
