@@ -49,6 +49,7 @@ from complaintcore.desk.ports import (
     ComplaintRow,
     Notification,
     OutboxItem,
+    RaisingsQuery,
     RelatedQuery,
     check_tenant,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "check_keys",
     "check_limit",
     "check_outbox",
+    "check_raisings",
     "check_reason",
     "check_related",
     "check_row_id",
@@ -579,6 +581,18 @@ def window_start(value: datetime, path: str) -> datetime:
 
 def check_related(query: RelatedQuery) -> None:
     """An IMP-3 question's texts and limit, checked as :meth:`related` checks its arguments."""
+    check_keys(
+        site=query.site,
+        complainant_key=query.complainant_key,
+        room_key=query.room_key,
+        building=query.building,
+        category=query.category,
+    )
+    check_limit(query.limit)
+
+
+def check_raisings(query: RaisingsQuery) -> None:
+    """A GRD-2 count's texts and limit, checked as :meth:`related` checks its arguments."""
     check_keys(
         site=query.site,
         complainant_key=query.complainant_key,

@@ -40,6 +40,7 @@ from complaintcore.adapters.chain import (
     check_keys,
     check_limit,
     check_outbox,
+    check_raisings,
     check_reason,
     check_row_id,
     check_staff_id,
@@ -87,12 +88,13 @@ from complaintcore.core.errors import (
     UnknownComplaintError,
 )
 from complaintcore.core.models import Channel, Complaint, Event, Grade, Status, require_aware
-from complaintcore.core.repeats import Earlier
+from complaintcore.core.repeats import Earlier, not_a_complaint
 from complaintcore.desk.ports import (
     AccessRecord,
     ComplaintRow,
     Notification,
     OutboxItem,
+    RaisingsQuery,
     ReceivedCount,
     RowOrder,
     RowQuery,
@@ -595,6 +597,37 @@ class MemoryStore:
         rows = sorted(found.values(), key=lambda r: (r.received_at, r.id), reverse=True)
         return [_earlier(r) for r in rows]
 
+    def raisings_many(self, queries: Sequence[RaisingsQuery]) -> list[int]:
+        """GRD-2: for each query, in order, how many earlier complaints raised its
+        matter (see :class:`~complaintcore.desk.ports.RaisingsStore`), at most its
+        ``limit``, from the sorted indexes :meth:`related` reads."""
+        out: list[int] = []
+        for q in queries:
+            check_raisings(q)
+            lo = window_start(q.since, "since").astimezone(UTC)
+            hi = require_aware(q.until, "until").astimezone(UTC)
+            wanted: list[tuple[tuple[str, ...], datetime]] = []
+            if q.complainant_key:
+                wanted.append((("person", q.site, q.complainant_key), lo))
+            if q.room_key:
+                wanted.append((("room", q.site, q.room_key), lo))
+            if q.building and q.matter_since is not None:
+                start = window_start(q.matter_since, "matter_since").astimezone(UTC)
+                wanted.append((("matter", q.site, q.building, q.category), start))
+            found: set[str] = set()
+            with self._lock:
+                self._open()
+                for key, first in wanted:
+                    entries = self._related.get(key, [])
+                    a = bisect.bisect_left(entries, (first, ""))
+                    b = bisect.bisect_right(entries, (hi, "\U0010ffff"))
+                    for _at, cid in entries[a:b]:
+                        row = self._records[cid].row
+                        if _raises(row, q, room=key[0] == "room"):
+                            found.add(cid)
+            out.append(len(found) if q.limit is None else min(len(found), q.limit))
+        return out
+
     def issue_rows(self, issue: str) -> list[ComplaintRow]:
         """Every complaint linked to ``issue``, oldest first."""
         if not isinstance(issue, str) or not issue:
@@ -1080,6 +1113,16 @@ def _related_keys(row: ComplaintRow) -> list[tuple[str, ...]]:
     if row.building:
         keys.append(("matter", row.site, row.building, row.category))
     return keys
+
+
+def _raises(row: ComplaintRow, query: RaisingsQuery, *, room: bool) -> bool:
+    """GRD-2: whether a row an index found for ``query`` counts as an earlier raising:
+    of its category, a complaint (VAL-4), and of its building when found by room."""
+    return (
+        row.category == query.category
+        and not not_a_complaint(_earlier(row))
+        and (not room or row.building == query.building)
+    )
 
 
 def _earlier(row: ComplaintRow) -> Earlier:

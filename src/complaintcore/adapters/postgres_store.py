@@ -60,6 +60,7 @@ from complaintcore.adapters.chain import (
     check_keys,
     check_limit,
     check_outbox,
+    check_raisings,
     check_reason,
     check_related,
     check_row_id,
@@ -121,6 +122,7 @@ from complaintcore.desk.ports import (
     ComplaintRow,
     Notification,
     OutboxItem,
+    RaisingsQuery,
     ReceivedCount,
     RelatedQuery,
     RowOrder,
@@ -1586,6 +1588,58 @@ class PostgresStore:
         for rows in found:
             ordered = sorted(rows.values(), key=lambda r: (r[1], r[0]), reverse=True)
             out.append([Earlier(r[0], r[1].astimezone(UTC), *r[2:]) for r in ordered])
+        return out
+
+    @_translated
+    def raisings_many(self, queries: Sequence[RaisingsQuery]) -> list[int]:
+        """GRD-2: for each query, in order, how many earlier complaints raised its
+        matter (see :class:`~complaintcore.desk.ports.RaisingsStore`), at most its
+        ``limit``: one statement, each query's count a lateral subquery whose parts
+        walk their own partial index and stop at the limit."""
+        requests: list[tuple[Any, ...]] = []
+        for k, q in enumerate(queries):
+            check_raisings(q)
+            lo, hi = window_start(q.since, "since").astimezone(UTC), require_aware(q.until, "until")
+            matter_lo = (
+                None
+                if not q.building or q.matter_since is None
+                else window_start(q.matter_since, "matter_since").astimezone(UTC)
+            )
+            if q.complainant_key or q.room_key or matter_lo is not None:
+                requests.append(
+                    (k, q.site, q.category, lo, hi, q.complainant_key, q.room_key,
+                     q.building, matter_lo, q.limit)
+                )  # fmt: skip
+        out = [0] * len(queries)
+        if not requests:
+            return out
+        table = f"{self._schema}.projection"
+        common = (
+            "tenant = %s AND site = r.site AND category = r.category"
+            " AND validity <> 'invalid' AND kind NOT IN ('request', 'enquiry')"
+            " AND received_at <= r.hi"
+        )
+        sql = (
+            "SELECT r.k, c.n FROM unnest(%s::int[], %s::text[], %s::text[], %s::timestamptz[],"
+            " %s::timestamptz[], %s::text[], %s::text[], %s::text[], %s::timestamptz[],"
+            " %s::bigint[]) AS r(k, site, category, lo, hi, person, room, building, mlo, cap)"
+            " CROSS JOIN LATERAL (SELECT count(*) AS n FROM ("
+            f"(SELECT id FROM {table} WHERE r.person <> '' AND {common}"
+            " AND complainant_key <> '' AND complainant_key = r.person"
+            " AND received_at >= r.lo LIMIT r.cap)"
+            f" UNION (SELECT id FROM {table} WHERE r.room <> '' AND {common}"
+            " AND room_key <> '' AND room_key = r.room AND building = r.building"
+            " AND received_at >= r.lo LIMIT r.cap)"
+            f" UNION (SELECT id FROM {table} WHERE r.mlo IS NOT NULL AND {common}"
+            " AND building <> '' AND building = r.building AND received_at >= r.mlo"
+            " LIMIT r.cap)) AS u) AS c"
+        )
+        columns = [list(c) for c in zip(*requests, strict=True)]
+        tenant = self._tenant
+        with self._reading() as conn:
+            for k, n in conn.execute(sql, [*columns, tenant, tenant, tenant]):
+                limit = queries[k].limit
+                out[k] = n if limit is None else min(n, limit)
         return out
 
     @_translated

@@ -59,6 +59,7 @@ from complaintcore.adapters.chain import (
     check_keys,
     check_limit,
     check_outbox,
+    check_raisings,
     check_reason,
     check_related,
     check_row_id,
@@ -118,6 +119,7 @@ from complaintcore.desk.ports import (
     ComplaintRow,
     Notification,
     OutboxItem,
+    RaisingsQuery,
     ReceivedCount,
     RelatedQuery,
     RowOrder,
@@ -925,6 +927,29 @@ _CROWDED_MATTER = _related_part(
     "projection_matter", "building <> '' AND site = ? AND building = ? AND category = ?"
 )
 
+_A_COMPLAINT = "category = ? AND validity <> 'invalid' AND kind NOT IN ('request', 'enquiry')"
+"""GRD-2: a row counted as an earlier raising of a category: a complaint not known
+not to be one (VAL-4, as :func:`~complaintcore.core.repeats.not_a_complaint`)."""
+
+_RAISINGS_PERSON = (
+    "SELECT id FROM (SELECT id FROM projection INDEXED BY projection_person"
+    " WHERE tenant = ? AND complainant_key <> '' AND site = ? AND complainant_key = ?"
+    f" AND received_at >= ? AND received_at <= ? AND {_A_COMPLAINT} LIMIT ?)"
+)
+_RAISINGS_ROOM = (
+    "SELECT id FROM (SELECT id FROM projection INDEXED BY projection_room"
+    " WHERE tenant = ? AND room_key <> '' AND site = ? AND room_key = ? AND building = ?"
+    f" AND received_at >= ? AND received_at <= ? AND {_A_COMPLAINT} LIMIT ?)"
+)
+_RAISINGS_MATTER = (
+    "SELECT id FROM (SELECT id FROM projection INDEXED BY projection_matter"
+    " WHERE tenant = ? AND building <> '' AND site = ? AND building = ?"
+    f" AND received_at >= ? AND received_at <= ? AND {_A_COMPLAINT} LIMIT ?)"
+)
+"""One query's GRD-2 count, by kind: each part walks its own partial index and stops
+at the query's limit, so a count costs at most that many matching rows of a kind;
+the parts' ``UNION`` counts a complaint two kinds find once (cut at the limit)."""
+
 _SIMILAR_BATCH = (
     "WITH req(k, site, category, lo, hi, building, cap) AS (VALUES {values})"
     " SELECT k, id, received_at, complainant_key, issue, group_incident FROM ("
@@ -1672,6 +1697,45 @@ class SqliteStore:
         for rows in found:
             ordered = sorted(rows.values(), key=lambda r: (r[1], r[0]), reverse=True)
             out.append([Earlier(r[0], parse_utc(r[1]), *r[2:]) for r in ordered])
+        return out
+
+    @_translated
+    def raisings_many(self, queries: Sequence[RaisingsQuery]) -> list[int]:
+        """GRD-2: for each query, in order, how many earlier complaints raised its
+        matter (see :class:`~complaintcore.desk.ports.RaisingsStore`), at most its
+        ``limit``: one statement for up to :data:`_BATCH_QUESTIONS` queries."""
+        parts: list[tuple[int, str, list[Any]]] = []
+        for k, q in enumerate(queries):
+            check_raisings(q)
+            lo = to_utc_text(window_start(q.since, "since"), "since")
+            hi = to_utc_text(q.until, "until")
+            cap = -1 if q.limit is None else q.limit
+            sql: list[str] = []
+            args: list[Any] = [k]
+            tenant, site = self._tenant, q.site
+            if q.complainant_key:
+                sql.append(_RAISINGS_PERSON)
+                args += [tenant, site, q.complainant_key, lo, hi, q.category, cap]
+            if q.room_key:
+                sql.append(_RAISINGS_ROOM)
+                args += [tenant, site, q.room_key, q.building, lo, hi, q.category, cap]
+            if q.building and q.matter_since is not None:
+                matter_lo = to_utc_text(
+                    window_start(q.matter_since, "matter_since"), "matter_since"
+                )
+                sql.append(_RAISINGS_MATTER)
+                args += [tenant, site, q.building, matter_lo, hi, q.category, cap]
+            if sql:
+                counted = f"SELECT ?, count(*) FROM ({' UNION '.join(sql)})"
+                parts.append((k, counted, args))
+        out = [0] * len(queries)
+        conn = self._conn()
+        for start in range(0, len(parts), _BATCH_QUESTIONS):  # SQLite compounds 500
+            chunk = parts[start : start + _BATCH_QUESTIONS]
+            statement = " UNION ALL ".join(sql for _k, sql, _args in chunk)
+            for k, n in conn.execute(statement, [x for _k, _s, a in chunk for x in a]):
+                q = queries[k]
+                out[k] = n if q.limit is None else min(n, q.limit)
         return out
 
     def complaints(self) -> Iterator[Complaint]:

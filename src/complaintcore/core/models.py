@@ -887,8 +887,11 @@ class Linked(Event):
 
     ``same_complainant``, ``same_room`` and ``same_matter`` (same building and
     category) hold their ids, most recent first.  ``raisings`` counts how often
-    this customer has raised this matter, this time included; once it reaches
-    the pack's threshold the complaint is ``raised_repeatedly`` (GRD-2).  On an
+    this customer has raised this matter, this time included, however the
+    complaint was received (alone or in a bulk batch): every earlier raising in
+    the window, not only the linked ids, up to 100 (a matter raised more often
+    records 100); once it reaches the pack's threshold the complaint is
+    ``raised_repeatedly`` (GRD-2).  On an
     earlier complaint, ``repeated_by`` names the later one that raised it again.
     ``promise_not_kept``: a raising of the matter shows a promise not carried
     out (GRD-2 reads the matter's promise, whichever raising it was in).

@@ -24,11 +24,25 @@ from complaintcore.core.concentration import KEY_DIGITS, building_key, complaina
 from complaintcore.core.models import Complaint
 from complaintcore.core.rulepack import RepeatLinking
 
-__all__ = ["Earlier", "LinkDecision", "decide_links", "earlier_of", "not_a_complaint", "room_key"]
+__all__ = [
+    "MAX_RAISINGS",
+    "Earlier",
+    "LinkDecision",
+    "decide_links",
+    "earlier_of",
+    "not_a_complaint",
+    "recount",
+    "room_key",
+]
 
 _INVALID = "invalid"
 _NOT_COMPLAINTS = ("request", "enquiry")
 """VAL-4: kinds of record that are not complaints (an assessed enquiry or service request)."""
+
+MAX_RAISINGS = 100
+"""GRD-2: the most raisings a complaint records; a matter raised more often counts as
+raised this many times.  Far above any pack's threshold, it bounds what a store
+counts for one intake (a file flooding one caller's matter stays linear)."""
 
 
 def _norm(text: str) -> str:
@@ -103,7 +117,8 @@ class LinkDecision:
 
     ``counted`` are the earlier complaints in which the same customer raised the
     same matter (the kinds of link the rule counts, same category), most recent
-    first; ``raisings`` is one more than their number, and ``raised_repeatedly``
+    first; ``raisings`` is one more than their number (at most
+    :data:`MAX_RAISINGS`; see :func:`recount` for a store's count), and ``raised_repeatedly``
     whether it reached the rule's threshold (GRD-2).
     """
 
@@ -172,12 +187,25 @@ def decide_links(
     if not (person or room or matter):
         return None
     cap = rule.max_links
-    raisings = 1 + len(counted)
+    raisings = min(1 + len(counted), MAX_RAISINGS)
     return LinkDecision(
         same_complainant=tuple(person[:cap]),
         same_room=tuple(room[:cap]),
         same_matter=tuple(matter[:cap]),
         counted=tuple(counted),
+        raisings=raisings,
+        raised_repeatedly=rule.threshold > 0 and raisings >= rule.threshold,
+    )
+
+
+def recount(decision: LinkDecision, earlier: int, rule: RepeatLinking) -> LinkDecision:
+    """GRD-2: ``decision`` with its raisings counted from ``earlier``, the number of
+    every earlier raising (a store's count and a bulk batch's), not from
+    ``counted``, which holds only the candidates read; at most :data:`MAX_RAISINGS`,
+    so a count cut at that many gives the same."""
+    raisings = min(1 + max(earlier, 0), MAX_RAISINGS)
+    return attrs.evolve(
+        decision,
         raisings=raisings,
         raised_repeatedly=rule.threshold > 0 and raisings >= rule.threshold,
     )

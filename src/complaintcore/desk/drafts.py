@@ -38,6 +38,9 @@ class Draft:
     """Its IMP-3 question to the store, once put (bulk intake asks the batch's at once)."""
     related: list[Earlier] | None = None
     """The store's answer to it, when asked with the batch's others."""
+    stored_raisings: int | None = None
+    """The store's count of its matter's earlier raisings (GRD-2), when asked with the
+    batch's others (only where the answer above may have been cut at its limit)."""
     failure: ComplaintCoreError | None = None
     """Why linking it failed: it is not stored, and its receipt says so."""
 

@@ -46,6 +46,8 @@ __all__ = [
     "Notifier",
     "OutboxItem",
     "OutboxStore",
+    "RaisingsQuery",
+    "RaisingsStore",
     "ReceivedCount",
     "RelatedQuery",
     "ReportStore",
@@ -855,6 +857,30 @@ class RelatedQuery:
 
 
 @attrs.frozen
+class RaisingsQuery:
+    """One new complaint's GRD-2 count: how many earlier complaints of ``site`` raised
+    its matter (see :meth:`RaisingsStore.raisings_many`).
+
+    Those of ``category`` received in ``[since, until]`` with this
+    ``complainant_key``, or this ``room_key`` and ``building``, and those of
+    ``building`` and ``category`` received in ``[matter_since, until]`` (each
+    part asked only when given); each once, never one known not to be a
+    complaint (assessed invalid, an enquiry or a service request: VAL-4).
+    """
+
+    site: str
+    category: str
+    since: datetime
+    until: datetime
+    complainant_key: str = attrs.field(default="", repr=False)  # never shown (PRV-1)
+    room_key: str = attrs.field(default="", repr=False)
+    building: str = ""
+    matter_since: datetime | None = None
+    limit: int | None = None
+    """Count at most this many (a count cut there is enough for the caller)."""
+
+
+@attrs.frozen
 class SimilarQuery:
     """One group's HDL-5 question: the arguments of :meth:`ComplaintStore.open_similar`,
     so a bulk batch can ask them all at once."""
@@ -889,6 +915,19 @@ class BatchIntakeStore(ComplaintStore, Protocol):
 
     def open_similar_many(self, queries: Sequence[SimilarQuery]) -> list[list[Member]]:
         """``[open_similar(**attrs.asdict(q)) for q in queries]``: the same answers, in order."""
+        ...
+
+
+@runtime_checkable
+class RaisingsStore(ComplaintStore, Protocol):
+    """A store that counts a matter's earlier raisings (GRD-2) rather than leaving
+    the count to the complaints :meth:`ComplaintStore.related` reads (at most its
+    ``limit`` of each kind, over every category): a complaint then records the same
+    ``raisings`` whether received alone or in a bulk batch."""
+
+    def raisings_many(self, queries: Sequence[RaisingsQuery]) -> list[int]:
+        """For each query, in order, the number of complaints it describes (at most
+        its ``limit``); answered from the indexes ``related`` uses, for a batch at once."""
         ...
 
 

@@ -17,7 +17,15 @@ import attrs
 from complaintcore.core.errors import ComplaintCoreError, ConcurrencyConflictError
 from complaintcore.core.grading import promise_not_kept
 from complaintcore.core.models import Complaint, Event, Fact, Graded
-from complaintcore.core.repeats import Earlier, LinkDecision, decide_links, earlier_of
+from complaintcore.core.repeats import (
+    MAX_RAISINGS,
+    Earlier,
+    LinkDecision,
+    decide_links,
+    earlier_of,
+    not_a_complaint,
+    recount,
+)
 from complaintcore.core.rulepack import RepeatLinking, RulePack
 from complaintcore.core.workflow import Link, decide, evolve
 from complaintcore.desk import access
@@ -28,7 +36,13 @@ from complaintcore.desk.drafts import (
     not_before_last,
     store_failed,
 )
-from complaintcore.desk.ports import BatchIntakeStore, ComplaintStore, RelatedQuery
+from complaintcore.desk.ports import (
+    BatchIntakeStore,
+    ComplaintStore,
+    RaisingsQuery,
+    RaisingsStore,
+    RelatedQuery,
+)
 from complaintcore.desk.telling import Telling
 
 __all__ = ["RepeatBatch", "RepeatLinker", "Repeated"]
@@ -37,7 +51,9 @@ log = logging.getLogger("complaintcore.desk")
 
 _RELATED_LIMIT = 30
 """Earlier complaints read per kind of repeat link (at least ``max_links``): the most
-recent ones; a matter raised more often than that counts as raised that many times."""
+recent ones.  An answer that may have stopped there has its matter's raisings counted
+by the store (a :class:`~complaintcore.desk.ports.RaisingsStore`), so ``raisings``
+is not cut at what was read (GRD-2); other stores count what was read."""
 
 
 FollowUps = Callable[[Complaint, str, datetime], tuple[Event, ...]]
@@ -90,6 +106,13 @@ class Repeated:
     promise_not_kept: bool = False
 
 
+def _may_be_cut(query: RelatedQuery, answer: Sequence[Earlier]) -> bool:
+    """Whether the store's answer may have left earlier raisings out: some kind of it
+    may have reached the query's limit (the answer holds that many).  Otherwise it
+    holds every earlier complaint the query describes, and counting it is exact."""
+    return query.limit is not None and len(answer) >= query.limit
+
+
 def _may_raise_again(complaint: Complaint, promise_broken: bool) -> bool:
     """GRD-2: an open complaint not yet marked as raised repeatedly, or not yet told
     of the matter's broken promise."""
@@ -138,16 +161,25 @@ class RepeatLinker:
         if query is None:
             return None
         site, me = query.site, draft.earlier or earlier_of(complaint)
+        stored_raisings, draft.stored_raisings = draft.stored_raisings, None
         if draft.related is not None:  # asked with the batch's others
             candidates, draft.related = draft.related, None
         else:
             candidates = self.store.related(**attrs.asdict(query, recurse=False))
+        cut = _may_be_cut(query, candidates)
         fellows = {d.complaint.id: d for d in batch.find(site, me, rule)}
         candidates += [d.earlier or earlier_of(d.complaint) for d in fellows.values()]
         batch.add(site, me, draft)
         decision = decide_links(me, candidates, rule)
         if decision is None:
             return None
+        if cut and stored_raisings is None:
+            stored_raisings = self._count_alone(draft)
+        if cut and stored_raisings is not None:
+            # the store's count of the stored raisings, and the batch's drafts among
+            # the counted: what a complaint received alone counts (desk.md)
+            in_batch = sum(1 for cid in decision.counted if cid in fellows)
+            decision = recount(decision, stored_raisings + in_batch, rule)
         broken = decision.raised_repeatedly and self._matter_promise_broken(
             draft, decision.counted, fellows, now
         )
@@ -243,6 +275,42 @@ class RepeatLinker:
         )
         return draft.question
 
+    def _raisings_query(self, draft: Draft) -> RaisingsQuery | None:
+        """GRD-2: what to count of a new complaint's earlier raisings in the store: the
+        kinds of link the pack counts, of its category (None: nothing counts)."""
+        rule = self.pack.repeats
+        query = self._related_query(draft)
+        me = draft.earlier
+        if query is None or me is None or not_a_complaint(me):
+            return None
+        if me.category in rule.ignore_categories:
+            return None
+        window = bool(rule.window.timedelta)
+        person = window and "same_complainant" in rule.counts and me.complainant_key
+        room = window and "same_room" in rule.counts and me.room_key
+        matter = "same_matter" in rule.counts and query.matter_since is not None
+        if not (person or room or matter):
+            return None
+        return RaisingsQuery(
+            site=query.site,
+            category=me.category,
+            since=query.since,
+            until=query.until,
+            complainant_key=me.complainant_key if person else "",
+            room_key=me.room_key if room else "",
+            building=me.building,
+            matter_since=query.matter_since if matter else None,
+            limit=MAX_RAISINGS - 1,  # recount caps raisings there
+        )
+
+    def _count_alone(self, draft: Draft) -> int | None:
+        """GRD-2: the store's count of one complaint's earlier raisings (None: the store
+        cannot count, or nothing counts: the candidates read are counted instead)."""
+        if not isinstance(self.store, RaisingsStore):
+            return None
+        query = self._raisings_query(draft)
+        return None if query is None else self.store.raisings_many([query])[0]
+
     def ask_related(self, drafts: Sequence[Draft]) -> None:
         """IMP-3 for a bulk batch: every draft's question in one go, where the store
         can (each draft then links as if it had asked alone: nothing the batch does
@@ -258,6 +326,23 @@ class RepeatLinker:
             return  # each asks alone, and a bad question fails only its own complaint
         for (draft, _q), answer in zip(asked, answers, strict=True):
             draft.related = answer
+        if not isinstance(self.store, RaisingsStore):
+            return
+        # GRD-2: answers that may stop at their limit have their raisings counted,
+        # the batch's at once (the rest are counted from what was read)
+        counting = [
+            (d, rq)
+            for d, q in asked
+            if _may_be_cut(q, d.related or []) and (rq := self._raisings_query(d)) is not None
+        ]
+        if not counting:
+            return
+        try:
+            counts = self.store.raisings_many([rq for _d, rq in counting])
+        except ComplaintCoreError:
+            return  # each counts alone
+        for (draft, _rq), n in zip(counting, counts, strict=True):
+            draft.stored_raisings = n
 
     @staticmethod
     def _link_command(decision: LinkDecision, promise_broken: bool) -> Link:

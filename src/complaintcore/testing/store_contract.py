@@ -80,6 +80,8 @@ from complaintcore.desk.ports import (
     HoldStore,
     Notification,
     OutboxStore,
+    RaisingsQuery,
+    RaisingsStore,
     RelatedQuery,
     ReportStore,
     SimilarQuery,
@@ -995,6 +997,58 @@ class StoreContract:
             )
         with pytest.raises(InvalidInputError) as bad:
             store.related_many([RelatedQuery("sunrise", since, T0, room_key="x", limit=-1)])
+        assert bad.value.path == "limit"
+
+    def test_raisings_many_counts_every_earlier_raising_of_a_matter(self) -> None:
+        """GRD-2: a store that counts a matter's earlier raisings counts each once,
+        past any limit of ``related``: by person, or by room in the same building, or
+        by matter when asked; of one category and site, within the window, never a
+        record known not to be a complaint (VAL-4)."""
+        store = self.store()
+        if not isinstance(store, RaisingsStore):
+            pytest.skip(f"{type(store).__name__} has no raisings_many")
+        day = timedelta(days=1)
+        rows: dict[str, tuple[datetime, dict[str, Any]]] = {
+            "P-1": (T0 - 40 * day, {"complainant_key": "aaaaaa"}),
+            "P-2": (T0 - 100 * day, {"complainant_key": "aaaaaa"}),  # too long ago
+            "P-3": (T0 - 5 * day, {"complainant_key": "aaaaaa", "site": "riverside"}),
+            "P-4": (T0 - 6 * day, {"complainant_key": "aaaaaa", "category": "fees"}),
+            "P-5": (T0 - 7 * day, {"complainant_key": "aaaaaa", "validity": "invalid"}),
+            "P-6": (T0 - 8 * day, {"complainant_key": "aaaaaa", "kind": "request"}),
+            "R-1": (T0 - 10 * day, {"room_key": "bbbbbb", "status": "closed"}),
+            "R-2": (T0 - 11 * day, {"room_key": "bbbbbb", "building": "4"}),  # another building
+            "B-1": (T0 - 12 * day, {"complainant_key": "aaaaaa", "room_key": "bbbbbb"}),
+            "M-1": (T0 - 3 * day, {}),  # the same building and category only
+            "L-1": (T0 + day, {"complainant_key": "aaaaaa"}),  # after the new one
+        }
+        for cid, (received, kw) in rows.items():
+            site = kw.pop("site", "sunrise")
+            c = self.registered(cid, received=received, site=site)
+            row = self.grouped_row(c, **{"complainant_key": "zzzzzz", **kw})
+            store.create(c, attrs.evolve(row, site=site), [])
+        since, matter = T0 - 90 * day, T0 - 14 * day
+        both = RaisingsQuery(
+            "sunrise", "repairs", since, T0, complainant_key="aaaaaa", room_key="bbbbbb",
+            building="3",
+        )  # fmt: skip
+        questions = [
+            both,  # P-1, R-1, B-1 (found twice, counted once)
+            attrs.evolve(both, matter_since=matter),  # and M-1
+            attrs.evolve(both, limit=2),
+            RaisingsQuery("sunrise", "repairs", since, T0, complainant_key="aaaaaa"),
+            RaisingsQuery("sunrise", "fees", since, T0, complainant_key="aaaaaa"),
+            RaisingsQuery("sunrise", "repairs", since, T0),  # nothing to match on
+            RaisingsQuery("riverside", "repairs", since, T0, complainant_key="aaaaaa"),
+            attrs.evolve(both, until=T0 + 2 * day),  # and L-1
+        ]
+        assert store.raisings_many(questions) == [3, 4, 2, 2, 1, 0, 1, 4]
+        assert store.raisings_many([]) == []
+        with pytest.raises(NaiveDatetimeError):
+            store.raisings_many(
+                [RaisingsQuery("sunrise", "repairs", datetime(2025, 1, 1), T0, room_key="x")]  # noqa: DTZ001
+            )
+        with pytest.raises(InvalidInputError) as bad:
+            store.raisings_many([attrs.evolve(both, limit=-1)])
         assert bad.value.path == "limit"
 
     def test_a_window_reaching_back_before_1970_is_read_from_the_earliest_time(self) -> None:
