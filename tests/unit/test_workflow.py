@@ -483,6 +483,30 @@ def test_dissatisfied_visit_reopens_and_escalates_exactly_one_rung(run: Runner) 
     assert c.events[-1].confirmed_by_complainant
 
 
+@pytest.mark.procedure("VIS-3")
+@pytest.mark.procedure("VIS-1")
+def test_dissatisfied_after_a_satisfied_visit_needs_a_new_confirmation(run: Runner) -> None:
+    """VIS-1: visits go on until the complainant is satisfied; VIS-3: closed only with
+    their confirmation.  The owner called back unhappy after a satisfied visit: that
+    visit no longer confirms anything, and no closure may record it as confirmed
+    (review s36C F01)."""
+    run(Assess(actor="h-1", validity="valid"))
+    run(Assign(actor="h-1", handler="h-1", rung="department_head"))
+    run(Reply(actor="h-1", message="已修好", final=True))
+    run(Visit(actor="v-1", satisfied=True))
+    run(RecordCause(actor="h-1", cause="管道老化", corrective="更换管道"))
+    run(Escalate(actor="h-1", trigger="dissatisfied", to_rung="project_manager"))
+    with pytest.raises(IllegalTransitionError, match="VIS-3"):
+        run(Close(actor="h-1", result="已处理"))
+    assert run.complaint.status is not Status.CLOSED
+    run(Reply(actor="h-1", message="再次维修", final=True))
+    run(Visit(actor="v-1", satisfied=True, opinion="这次好了"))
+    c = run(Close(actor="h-1", result="修复，业主满意"))
+    closed = c.events[-1]
+    assert isinstance(closed, Closed)
+    assert (c.status, closed.confirmed_by_complainant) == (Status.CLOSED, True)
+
+
 @pytest.mark.procedure("VIS-2")
 def test_visit_records_opinion_and_the_appointed_reply_time_is_watched(run: Runner) -> None:
     """002 §4.3-4.4: the opinion is recorded; a question not answerable during the visit

@@ -777,6 +777,15 @@ def _apply(state: ComplaintState, event: Event) -> ComplaintState:
             explained=state.explained or event.explanation,
         )
     if isinstance(event, Escalated):
+        if event.trigger is Trigger.DISSATISFIED:
+            # VIS-1, VIS-3: dissatisfied since the satisfied visit; closing needs a new one
+            return ev(
+                state,
+                rung=event.to_rung,
+                handler="",
+                escalations=state.escalations + 1,
+                last_visit_satisfied=None,
+            )
         return ev(state, rung=event.to_rung, handler="", escalations=state.escalations + 1)
     if isinstance(event, Paused):
         return ev(state, paused=True)
