@@ -228,6 +228,28 @@ def test_satisfaction_reopenings_and_escalations(report: MonthlyReport) -> None:
     assert report.escalated_complaints == 1
 
 
+@pytest.mark.procedure("VIS-1")
+@pytest.mark.procedure("IMP-2")
+def test_a_visit_not_reaching_the_complainant_stays_out_of_the_satisfaction_rate() -> None:
+    """A call nobody answered (002 §3 4)) gives no opinion: counted as an attempt, not
+    as a visit in the rate.  By hand: one complaint, not reached once, then visited
+    and satisfied: visits 1, satisfied 1, rate 1.0, first visit satisfied, 1 not
+    reached (review s36C F03)."""
+    r = Runner(PACK, intake(received_at=at(11, 3)), "U1")
+    r.register()
+    r(Classify(actor="h-1", category="repairs"))
+    r(Assess(actor="h-1", validity="valid"))
+    r(Reply(actor="h-1", message="已修好", final=True))
+    r(Visit(actor="v-1", reached=False, opinion="电话无人接听"))
+    r(Visit(actor="v-1", satisfied=True))
+    month = monthly_report([r.complaint], PACK, CAL, year=2025, month=11, now=NOW)
+    s = month.satisfaction
+    assert (s.visits, s.satisfied, s.visited_complaints, s.first_visit_satisfied) == (1, 1, 1, 1)
+    assert (s.rate, s.first_visit_rate, s.not_reached) == (1.0, 1.0, 1)
+    assert to_json_dict(month)["satisfaction"]["not_reached"] == 1  # type: ignore[index]
+    assert (month.reopened, month.escalated_complaints) == (0, 0)
+
+
 @pytest.mark.procedure("IMP-2")
 def test_figures_are_as_at_now(nov: list[Complaint]) -> None:
     # At 10:00 on 5 November only N1 and N2 (registered that minute) were in;

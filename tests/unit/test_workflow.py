@@ -534,6 +534,47 @@ def test_visit_records_opinion_and_the_appointed_reply_time_is_watched(run: Runn
     assert info.value.path == "reply_due"
 
 
+@pytest.mark.procedure("VIS-1")
+@pytest.mark.procedure("VIS-2")
+def test_a_visit_that_does_not_reach_the_complainant_is_recorded_as_such(run: Runner) -> None:
+    """002 §3 4): follow-up by phone or other means; a call nobody answers is a visit
+    attempt without an opinion (VIS-2).  Visits go on until the complainant is
+    satisfied (VIS-1): the complaint still awaits a visit, is neither reopened nor
+    escalated, and nothing is confirmed (VIS-3) (review s36C F03)."""
+    run(Assess(actor="h-1", validity="valid"))
+    run(Assign(actor="h-1", handler="h-1", rung="department_head"))
+    run(Reply(actor="h-1", message="已修好", final=True))
+    run(RecordCause(actor="h-1", cause="管道老化", corrective="更换管道"))
+    c = run(Visit(actor="v-1", reached=False, opinion="电话无人接听"))
+    visit = c.events[-1]
+    assert isinstance(visit, Visited)
+    assert (visit.reached, visit.satisfied, visit.opinion) == (False, False, "电话无人接听")
+    assert visit.tags() == ("visited", "visited:not_reached")
+    assert [e.kind for e in c.events[-2:]] == ["cause_analysed", "visited"]
+    assert (c.status, c.state.rung, c.state.reopened) == (
+        Status.AWAITING_VISIT,
+        "department_head",
+        0,
+    )
+    assert c.state.last_visit_satisfied is None
+    with pytest.raises(IllegalTransitionError, match="VIS-3"):
+        run(Close(actor="h-1", result="已处理"))
+    for bad in (
+        Visit(actor="v-1", reached=False, satisfied=True),
+        Visit(actor="v-1", reached=False, satisfied=False),
+        Visit(actor="v-1"),  # reached, but no opinion
+        Visit(actor="v-1", reached=False, reply_due=run.now + timedelta(days=1)),
+    ):
+        with pytest.raises(InvalidInputError) as info:
+            run(bad)
+        assert info.value.path in ("satisfied", "reply_due")
+    c = run(Visit(actor="v-1", satisfied=True, opinion="第二次联系上，满意"))
+    c = run(Close(actor="h-1", result="修复，业主满意"))
+    closed = c.events[-1]
+    assert isinstance(closed, Closed)
+    assert closed.confirmed_by_complainant
+
+
 @pytest.mark.procedure("VIS-3")
 def test_closure_needs_confirmation_or_the_top_rung(run: Runner) -> None:
     run(Reply(actor="h-1", message="ok", final=True))

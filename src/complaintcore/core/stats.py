@@ -293,12 +293,17 @@ class ClockFigures:
 
 @attrs.frozen
 class Satisfaction:
-    """VIS-1: return visits of the month's valid complaints, up to ``now``."""
+    """VIS-1: return visits of the month's valid complaints, up to ``now``.
+
+    ``visits`` are those that reached the complainant (an opinion to count);
+    ``not_reached`` the attempts that did not, kept out of every rate.
+    """
 
     visits: int = 0
     satisfied: int = 0
     visited_complaints: int = 0
     first_visit_satisfied: int = 0
+    not_reached: int = 0
 
     @property
     def rate(self) -> float | None:
@@ -612,6 +617,7 @@ class _Tally:
     duty_states: dict[str, Counter[ClockState]] = attrs.Factory(dict)
     visits: int = 0
     satisfied_visits: int = 0
+    not_reached: int = 0
     visited: int = 0
     first_satisfied: int = 0
     reopened: int = 0
@@ -793,7 +799,9 @@ class _Tally:
         for ev in complaint.events:
             if ev.at > self.now:
                 break
-            if isinstance(ev, Visited):
+            if isinstance(ev, Visited) and not ev.reached:
+                self.not_reached += 1  # VIS-1: an attempt, no opinion to rate
+            elif isinstance(ev, Visited):
                 self.visits += 1
                 self.satisfied_visits += ev.satisfied
                 if first is None:
@@ -860,7 +868,11 @@ class _Tally:
             ),
             clocks=tuple(clocks),
             satisfaction=Satisfaction(
-                self.visits, self.satisfied_visits, self.visited, self.first_satisfied
+                self.visits,
+                self.satisfied_visits,
+                self.visited,
+                self.first_satisfied,
+                self.not_reached,
             ),
             reopened=self.reopened,
             reopen_events=self.reopen_events,
@@ -1166,6 +1178,7 @@ def to_json_dict(report: MonthlyReport) -> dict[str, object]:
         "visited_complaints": s.visited_complaints,
         "first_visit_satisfied": s.first_visit_satisfied,
         "first_visit_rate": _rate(s.first_visit_rate),
+        "not_reached": s.not_reached,
     }
     out["reopened"] = {"complaints": report.reopened, "events": report.reopen_events}
     out["escalations"] = {
@@ -1327,6 +1340,7 @@ def to_rows(report: MonthlyReport) -> list[Row]:
             "first-visit satisfaction rate",
             _rate(s.first_visit_rate),
         ),
+        ("not_reached", "未联系上", "visits not reaching the complainant", s.not_reached),
     )
     for key, zh, en, value in sat:
         add("satisfaction", key, zh, en, "value", value)

@@ -339,13 +339,20 @@ class Resume(Command):
 
 @attrs.frozen(kw_only=True)
 class Visit(Command):
-    """VIS-1, VIS-2, VIS-4: a return visit; dissatisfaction reopens and escalates."""
+    """VIS-1, VIS-2, VIS-4: a return visit; dissatisfaction reopens and escalates.
+
+    ``reached=False`` records a visit or call that did not reach the complainant:
+    it gives no opinion (``satisfied`` left unset), confirms nothing and the
+    complaint goes on awaiting a visit.  On a closed complaint it is a follow-up
+    visit (002 §4.2): recorded, never reopening or escalating it.
+    """
 
     name: ClassVar[str] = "visit"
-    satisfied: bool
+    satisfied: bool | None = None
     opinion: str = ""
     reply_due: datetime | None = None
     major_issue: bool = False
+    reached: bool = True
 
 
 @attrs.frozen(kw_only=True)
@@ -792,6 +799,8 @@ def _apply(state: ComplaintState, event: Event) -> ComplaintState:
     if isinstance(event, Resumed):
         return ev(state, paused=False)
     if isinstance(event, Visited):
+        if not event.reached:  # VIS-1: no opinion; an earlier one stands
+            return ev(state, visits=state.visits + 1)
         return ev(state, visits=state.visits + 1, last_visit_satisfied=event.satisfied)
     if isinstance(event, Closed):
         return ev(state, status=Status.CLOSED, closed_at=event.at, paused=False)
@@ -1423,19 +1432,31 @@ def _resume(c: Complaint, cmd: Resume, pack: RulePack, now: datetime) -> tuple[E
 
 @_handles(Visit)
 def _visit(c: Complaint, cmd: Visit, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    if cmd.reached and cmd.satisfied is None:
+        raise InvalidInputError(
+            "satisfied", "a complainant reached gives an opinion: satisfied or not (VIS-2)"
+        )
+    if not cmd.reached and cmd.satisfied is not None:
+        raise InvalidInputError("satisfied", "a complainant not reached gave no opinion (VIS-2)")
     if cmd.reply_due is not None:
         require_aware(cmd.reply_due, "reply_due")
+        if not cmd.reached:
+            raise InvalidInputError(
+                "reply_due", "a complainant not reached asked nothing to answer (VIS-2)"
+            )
         if cmd.reply_due <= now:
             raise InvalidInputError("reply_due", "the appointed reply time must be in the future")
     visited = Visited(
         at=now,
         actor=cmd.actor,
-        satisfied=cmd.satisfied,
+        satisfied=bool(cmd.satisfied),
         opinion=cmd.opinion,
         reply_due=cmd.reply_due,
         major_issue=cmd.major_issue,
+        reached=cmd.reached,
     )
-    if cmd.satisfied:
+    if cmd.satisfied or not cmd.reached:
+        # VIS-1: not reached, the complaint goes on awaiting a visit
         return (visited,)
     # VIS-1, ESC-2: not satisfied -> back into handling, one rung up (the top decides).
     events: list[Event] = [
