@@ -692,6 +692,14 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         {"rung": "rung"},
     ),
     (N_("closure needs the complainant's confirmation or a top-rung decision (VIS-3)"), {}),
+    (
+        N_(
+            "the top rung decides a closure only when satisfaction failed: record the "
+            "unsatisfied or unanswered return visit, or the escalation for dissatisfaction "
+            "or a refused new time, first (VIS-3)"
+        ),
+        {},
+    ),
     (N_("{clock} is still owed ({rule}): close once it is met"), {"clock": "clock"}),
     (N_("{clock} is still owed: close once it is met"), {"clock": "clock"}),
     (N_("a sanction is already recorded for this complaint"), {}),

@@ -100,3 +100,37 @@ def test_a_call_nobody_answers_is_recorded_as_not_reached(desk_dir: Path) -> Non
     assert code == 0, err
     sat = json.loads(out)["satisfaction"]
     assert (sat["visits"], sat["satisfied"], sat["rate"], sat["not_reached"]) == (0, 0, None, 1)
+
+
+@pytest.mark.procedure("VIS-3")
+def test_head_office_closes_by_decision_only_after_satisfaction_failed(desk_dir: Path) -> None:
+    """VIS-3: "failing satisfaction, after escalation to the top rung decides".  The
+    reviewer's written complaint, handed up because nobody could handle it and
+    nobody visited, is not closed by HQ-001; after an unanswered call it is, and
+    the month counts it as closed by decision (review s36C F02)."""
+    cid = replied()
+    act(
+        cid,
+        "escalate",
+        "--actor",
+        "SR-101",
+        "--trigger",
+        "cannot_handle",
+        "--to",
+        "senior_management",
+    )
+    close = ("act", "close", cid, "--actor", "HQ-001", "--result", "总部决定结案")
+    code, _, err = run(*close, "--top-rung-decision")
+    assert code == 1
+    assert "only when satisfaction failed" in err
+    assert "VIS-3" in err
+    assert status(cid) == "awaiting_visit"
+    act(cid, "visit", "--actor", "SR-102", "--not-reached", "--opinion", "电话无人接听")
+    code, _, err = run(*close, "--top-rung-decision")
+    assert code == 0, err
+    assert status(cid) == "closed"
+    code, out, err = run("report", "--month", "2025-11", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["closed_by_top_rung"] == 1
+    assert {c["key"]: c["count"] for c in report["status"]} == {"closed": 1, "open": 0}

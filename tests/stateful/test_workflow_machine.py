@@ -67,6 +67,7 @@ class Oracle:
         self.explained = False
         self.final = False
         self.satisfied: bool | None = None
+        self.failed = False  # VIS-3: satisfaction failed since the last closure
         self.events = 1
         # DL-5: the latest promise while it runs, and whether an apology is owed
         self.promise: datetime | None = None
@@ -192,6 +193,7 @@ class WorkflowMachine(RuleBasedStateMachine):
             self.o.events += 1
             self.o.satisfied = satisfied
             if not satisfied:
+                self.o.failed = True
                 self.o.status = Status.IN_HANDLING
                 self.o.final = False
                 self.o.satisfied = None
@@ -207,8 +209,8 @@ class WorkflowMachine(RuleBasedStateMachine):
             ok = False
         elif self.o.validity is Validity.INVALID:
             ok = self.o.explained
-        elif top:
-            ok = self.o.rung == TOP
+        elif top:  # VIS-3: only when satisfaction failed since the last closure
+            ok = self.o.rung == TOP and self.o.failed
         elif self.o.kind is not Kind.COMPLAINT and self.o.final:
             ok = True
         else:
@@ -221,6 +223,7 @@ class WorkflowMachine(RuleBasedStateMachine):
         )
         if self.attempt(cmd, ok, gap):
             self.o.status = Status.CLOSED
+            self.o.failed = False
             self.o.paused = False
             self.o.promise = None  # closing ends the promise clock, not the apology owed
             self.o.events += 1

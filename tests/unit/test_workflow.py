@@ -609,6 +609,43 @@ def test_no_rung_below_the_top_closes_without_the_complainant(run: Runner) -> No
     assert (closed.decided_by_top_rung, closed.confirmed_by_complainant) == (True, False)
 
 
+@pytest.mark.procedure("VIS-3")
+def test_the_top_rung_decides_a_closure_only_when_satisfaction_failed(run: Runner) -> None:
+    """VIS-3: "closed only with the complainant's confirmation, or, failing
+    satisfaction, after escalation to the top rung decides" (000 §6-7 hand the
+    complaint up when the owner is not satisfied or refuses a new time).  Handed up
+    because nobody could handle it, with nobody visited, the top rung may not
+    close it; after a visit that did not reach the complainant it may; a closure
+    settles that failure, so after a reopening a new one is needed (an unsatisfied
+    visit, which reopens the complaint itself, counts) (review s36C F02)."""
+    run(Assess(actor="h-1", validity="valid"))
+    run(Reply(actor="h-1", message="已处理", final=True))
+    run(RecordCause(actor="h-1", cause="管道老化", corrective="更换管道"))
+    run(Escalate(actor="h-1", trigger="cannot_handle", to_rung="senior_management"))
+    before = run.complaint.version
+    with pytest.raises(IllegalTransitionError, match=r"only when satisfaction failed.*\(VIS-3\)"):
+        run(Close(actor="gm", result="总部决定结案", decided_by_top_rung=True))
+    assert run.complaint.version == before
+    run(Visit(actor="v-1", reached=False, opinion="电话无人接听"))
+    c = run(Close(actor="gm", result="总部决定结案", decided_by_top_rung=True))
+    closed = c.events[-1]
+    assert isinstance(closed, Closed)
+    assert (c.status, closed.decided_by_top_rung, closed.confirmed_by_complainant) == (
+        Status.CLOSED,
+        True,
+        False,
+    )
+    run(Reopen(actor="gm", reason="业主再次来电"))
+    run(Reply(actor="h-1", message="再次处理", final=True))
+    with pytest.raises(IllegalTransitionError, match="only when satisfaction failed"):
+        run(Close(actor="gm", result="总部决定结案", decided_by_top_rung=True))
+    c = run(Visit(actor="v-1", satisfied=False, opinion="仍不满意"))  # reopened at the top
+    assert [e.kind for e in c.events[-2:]] == ["visited", "reopened"]
+    run(Reply(actor="gm", message="维持处理结果", final=True))
+    c = run(Close(actor="gm", result="总部决定结案", decided_by_top_rung=True))
+    assert c.status is Status.CLOSED
+
+
 @pytest.mark.procedure("VIS-4")
 def test_major_issue_found_on_a_visit_is_flagged(run: Runner) -> None:
     run(Reply(actor="h-1", message="ok", final=True))

@@ -78,6 +78,7 @@ from complaintcore.core.models import (
     Assigned,
     Cause,
     Channel,
+    Closed,
     Complaint,
     ComplaintState,
     Escalated,
@@ -486,6 +487,8 @@ class MonthlyReport:
     links: LinkFigures = LinkFigures()
     control: Judgement | None = None
     """IMP-4: the month's valid complaints against the desk's own control limit."""
+    closed_by_top_rung: int = 0
+    """VIS-3: of the closed ones, those closed by the top rung's decision, not confirmed."""
 
     @property
     def closed_count(self) -> int:
@@ -622,6 +625,7 @@ class _Tally:
     first_satisfied: int = 0
     reopened: int = 0
     reopen_events: int = 0
+    closed_by_top_rung: int = 0
     triggers: Counter[Trigger] = attrs.Factory(Counter)
     escalated: int = 0
     excluded: int = 0
@@ -796,9 +800,12 @@ class _Tally:
         first: bool | None = None
         escalated = False
         previous: Escalated | None = None  # the last escalation, while nobody took it on
+        closed: Closed | None = None
         for ev in complaint.events:
             if ev.at > self.now:
                 break
+            if isinstance(ev, Closed):
+                closed = ev
             if isinstance(ev, Visited) and not ev.reached:
                 self.not_reached += 1  # VIS-1: an attempt, no opinion to rate
             elif isinstance(ev, Visited):
@@ -816,6 +823,8 @@ class _Tally:
         if first is not None:
             self.visited += 1
             self.first_satisfied += first
+        if state.status is Status.CLOSED and closed is not None and closed.decided_by_top_rung:
+            self.closed_by_top_rung += 1  # VIS-3: decided, not confirmed by the complainant
         self.escalated += escalated
         if state.reopened:
             self.reopened += 1
@@ -887,6 +896,7 @@ class _Tally:
             improvement=ImprovementFigures(**{f: self.improvement[f] for f in _IMPROVEMENT}),
             links=self._links(),
             control=self._control(),
+            closed_by_top_rung=self.closed_by_top_rung,
         )
 
     def _links(self) -> LinkFigures:
@@ -1168,6 +1178,7 @@ def to_json_dict(report: MonthlyReport) -> dict[str, object]:
     for name in _BREAKDOWNS:
         out[name] = [_count_json(c, lang) for c in getattr(report, name)]
     out["status"] = [_count_json(c, lang) for c in report.status]
+    out["closed_by_top_rung"] = report.closed_by_top_rung
     out["clocks"] = [_figures_json(c, lang) for c in report.clocks]
     out["duties"] = [_figures_json(c, lang) for c in report.duties]
     s = report.satisfaction
@@ -1316,6 +1327,16 @@ def to_rows(report: MonthlyReport) -> list[Row]:
     for name in (*_BREAKDOWNS, "status", "escalations"):
         for c in getattr(report, name):
             add(name, c.key, c.zh, c.en, "count", c.count)
+        if name == "status":  # VIS-3: a part of closed, not a third status
+            top = report.closed_by_top_rung
+            add(
+                name,
+                "closed_by_top_rung",
+                "高层决定结案",
+                "closed by top-rung decision",
+                "count",
+                top,
+            )
     for section, figures in (("clocks", report.clocks), ("duties", report.duties)):
         for k in figures:
             for metric in ("started", "met", "missed", "running", "at_risk", "paused", "breached"):

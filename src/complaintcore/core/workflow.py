@@ -1501,6 +1501,8 @@ def _close(c: Complaint, cmd: Close, pack: RulePack, now: datetime) -> tuple[Eve
                 f"only the top rung ({pack.top_rung.code}) decides a "
                 "closure without the complainant's confirmation (VIS-3)",
             )
+        if not _satisfaction_failed(c):
+            raise _refuse(c, cmd, _NOT_FAILED)
     elif s.complaint_kind is not Kind.COMPLAINT and s.final_reply:
         pass  # VAL-4: a request or enquiry is closed once answered.
     elif not (cmd.confirmed_by_complainant or s.last_visit_satisfied):
@@ -1524,6 +1526,34 @@ def _close(c: Complaint, cmd: Close, pack: RulePack, now: datetime) -> tuple[Eve
             decided_by_top_rung=cmd.decided_by_top_rung,
         ),
     )
+
+
+_NOT_FAILED = (
+    "the top rung decides a closure only when satisfaction failed: record the "
+    "unsatisfied or unanswered return visit, or the escalation for dissatisfaction "
+    "or a refused new time, first (VIS-3)"
+)
+
+_FAILED_TRIGGERS = frozenset({Trigger.DISSATISFIED, Trigger.RESCHEDULE_REFUSED})
+
+
+def _satisfaction_failed(complaint: Complaint) -> bool:
+    """VIS-3: whether satisfaction failed since the complaint was last closed, so the
+    top rung may decide its closure without the complainant's confirmation.
+
+    Failed: a return visit that found the complainant not satisfied or did not
+    reach them, or an escalation because they were not satisfied or refused a
+    new time (000 §6-7).  A closure settles what came before it; a reopening does
+    not, since an unsatisfied visit reopens the complaint itself.
+    """
+    for event in reversed(complaint.events):
+        if isinstance(event, Closed):
+            return False
+        if isinstance(event, Visited) and not (event.reached and event.satisfied):
+            return True
+        if isinstance(event, Escalated) and event.trigger in _FAILED_TRIGGERS:
+            return True
+    return False
 
 
 @_handles(Reopen)
