@@ -785,6 +785,7 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("a complainant reached gives an opinion: satisfied or not (VIS-2)"), {}),
     (N_("a complainant not reached gave no opinion (VIS-2)"), {}),
     (N_("a complainant not reached asked nothing to answer (VIS-2)"), {}),
+    (N_("a follow-up visit after closure appoints no reply: reopen it first"), {}),
     (N_("must be a non-empty string"), {}),
     (N_("expected true or false"), {}),
     (N_("expected a list of facts"), {}),

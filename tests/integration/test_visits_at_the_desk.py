@@ -134,3 +134,25 @@ def test_head_office_closes_by_decision_only_after_satisfaction_failed(desk_dir:
     report = json.loads(out)
     assert report["closed_by_top_rung"] == 1
     assert {c["key"]: c["count"] for c in report["status"]} == {"closed": 1, "open": 0}
+
+
+@pytest.mark.procedure("VIS-1")
+def test_the_regular_visit_after_closure_at_the_command_line(desk_dir: Path) -> None:
+    """002 §4.2 at the shell: the follow-up visit on a closed complaint is accepted,
+    the complaint stays closed and listed as closed, and the month counts the
+    visit (two visits, one satisfied) (review s36C F04)."""
+    cid = replied()
+    act(cid, "visit", "--actor", "SR-102", "--satisfied")
+    act(cid, "close", "--actor", "SR-001", "--result", "修复")
+    act(
+        cid, "visit", "--actor", "SR-102", "--not-satisfied", "--opinion", "又漏了", "--major-issue"
+    )
+    assert status(cid) == "closed"
+    assert kinds(cid)[-2:] == ["closed", "visited"]
+    code, out, err = run("list", "--status", "closed", "--json")
+    assert code == 0, err
+    assert cid in out
+    code, out, err = run("report", "--month", "2025-11", "--json")
+    assert code == 0, err
+    sat = json.loads(out)["satisfaction"]
+    assert (sat["visits"], sat["satisfied"], sat["rate"]) == (2, 1, 0.5)

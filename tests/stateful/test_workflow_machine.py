@@ -186,14 +186,23 @@ class WorkflowMachine(RuleBasedStateMachine):
             self.o.paused = False
             self.o.events += 1
 
-    @rule(satisfied=st.booleans(), gap=st.integers(1, 600))
-    def visit(self, satisfied: bool, gap: int) -> None:
-        ok = self.o.status is Status.AWAITING_VISIT
-        if self.attempt(Visit(actor="v", satisfied=satisfied), ok, gap):
+    @rule(outcome=st.sampled_from([True, False, None]), gap=st.integers(1, 600))
+    def visit(self, outcome: bool | None, gap: int) -> None:
+        # VIS-1: after closure a follow-up visit (002 §4.2); None: not reached
+        ok = self.o.status in (Status.AWAITING_VISIT, Status.CLOSED)
+        cmd = Visit(actor="v", satisfied=outcome, reached=outcome is not None)
+        if self.attempt(cmd, ok, gap):
             self.o.events += 1
+            satisfied = bool(outcome)
+            if outcome is None:
+                self.o.failed = True  # no opinion: nothing confirmed or reopened
+                return
             self.o.satisfied = satisfied
             if not satisfied:
                 self.o.failed = True
+            if self.o.status is Status.CLOSED:
+                return  # recorded; reopening is an explicit Reopen
+            if not satisfied:
                 self.o.status = Status.IN_HANDLING
                 self.o.final = False
                 self.o.satisfied = None

@@ -646,6 +646,32 @@ def test_the_top_rung_decides_a_closure_only_when_satisfaction_failed(run: Runne
     assert c.status is Status.CLOSED
 
 
+@pytest.mark.procedure("VIS-1")
+@pytest.mark.procedure("VIS-4")
+def test_a_follow_up_visit_after_closure_never_reopens(run: Runner) -> None:
+    """002 §4.2: after the complaint is handled customer service visits the owner
+    regularly; §4.5: a major problem found is flagged for the meeting (VIS-4).  On
+    a closed complaint the visit is recorded and nothing else, even when the owner
+    is not satisfied: reopening is an explicit Reopen (review s36C F04)."""
+    run(Assess(actor="h-1", validity="valid"))
+    run(Assign(actor="h-1", handler="h-1", rung="department_head"))
+    run(Reply(actor="h-1", message="已修好", final=True))
+    run(Visit(actor="v-1", satisfied=True))
+    run(RecordCause(actor="h-1", cause="管道老化", corrective="更换管道"))
+    run(Close(actor="h-1", result="修复，业主满意"))
+    c = run(Visit(actor="v-1", satisfied=False, opinion="异味又出现", major_issue=True))
+    assert (c.status, c.state.rung, c.state.reopened) == (Status.CLOSED, "department_head", 0)
+    visit = c.events[-1]
+    assert isinstance(visit, Visited)
+    assert (visit.satisfied, visit.major_issue) == (False, True)
+    assert [e.kind for e in c.events[-2:]] == ["closed", "visited"]
+    with pytest.raises(InvalidInputError) as info:
+        run(Visit(actor="v-1", satisfied=True, reply_due=run.now + timedelta(days=1)))
+    assert info.value.path == "reply_due"
+    c = run(Reopen(actor="h-1", reason="回访发现异味又出现"))
+    assert (c.status, c.state.reopened) == (Status.IN_HANDLING, 1)
+
+
 @pytest.mark.procedure("VIS-4")
 def test_major_issue_found_on_a_visit_is_flagged(run: Runner) -> None:
     run(Reply(actor="h-1", message="ok", final=True))

@@ -676,6 +676,7 @@ TRANSITIONS: Mapping[Status, frozenset[str]] = {
     ),
     Status.CLOSED: frozenset(
         {
+            "visit",  # 002 §4.2: the regular follow-up visit, no reopening
             "reopen",
             "request_escalation",
             "sign_off",
@@ -1438,8 +1439,13 @@ def _visit(c: Complaint, cmd: Visit, pack: RulePack, now: datetime) -> tuple[Eve
         )
     if not cmd.reached and cmd.satisfied is not None:
         raise InvalidInputError("satisfied", "a complainant not reached gave no opinion (VIS-2)")
+    follow_up = c.state.status is Status.CLOSED
     if cmd.reply_due is not None:
         require_aware(cmd.reply_due, "reply_due")
+        if follow_up:
+            raise InvalidInputError(
+                "reply_due", "a follow-up visit after closure appoints no reply: reopen it first"
+            )
         if not cmd.reached:
             raise InvalidInputError(
                 "reply_due", "a complainant not reached asked nothing to answer (VIS-2)"
@@ -1455,8 +1461,9 @@ def _visit(c: Complaint, cmd: Visit, pack: RulePack, now: datetime) -> tuple[Eve
         major_issue=cmd.major_issue,
         reached=cmd.reached,
     )
-    if cmd.satisfied or not cmd.reached:
-        # VIS-1: not reached, the complaint goes on awaiting a visit
+    if cmd.satisfied or not cmd.reached or follow_up:
+        # VIS-1: not reached, the complaint goes on awaiting a visit; after closure
+        # (002 §4.2) the opinion is recorded and reopening stays an explicit Reopen
         return (visited,)
     # VIS-1, ESC-2: not satisfied -> back into handling, one rung up (the top decides).
     events: list[Event] = [
