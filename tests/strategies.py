@@ -370,14 +370,17 @@ EVENT_STRATEGIES: dict[str, _EventStrategy] = {
         Paused, at=at, actor=_ids("s"), reason=st.sampled_from(("等待业主提供资料", "no access"))
     ),
     "resumed": lambda at: st.builds(Resumed, at=at, actor=_ids("s")),
-    "visited": lambda at: st.builds(
-        Visited,
-        at=at,
-        actor=_ids("s"),
-        satisfied=st.booleans(),
-        opinion=texts(),
-        reply_due=st.none() | aware_datetimes(),
-        major_issue=st.booleans(),
+    "visited": lambda at: st.booleans().flatmap(
+        lambda reached: st.builds(
+            Visited,
+            at=at,
+            actor=_ids("s"),
+            satisfied=st.booleans() if reached else st.just(False),  # not reached: no opinion
+            opinion=texts(),
+            reply_due=st.none() | aware_datetimes(),
+            major_issue=st.booleans(),
+            reached=st.just(reached),
+        )
     ),
     "closed": lambda at: st.builds(
         Closed,

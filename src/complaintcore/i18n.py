@@ -656,6 +656,7 @@ _QUALIFIERS = {
     "satisfied": NC_("tag", "satisfied"),
     "unsatisfied": NC_("tag", "unsatisfied"),
     "appointment": NC_("tag", "appointment"),
+    "not_reached": NC_("tag", "not reached"),
     "written": NC_("tag", "written"),
     "oral": NC_("tag", "oral"),
     "incident": NC_("tag", "incident"),
@@ -691,6 +692,14 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         {"rung": "rung"},
     ),
     (N_("closure needs the complainant's confirmation or a top-rung decision (VIS-3)"), {}),
+    (
+        N_(
+            "the top rung decides a closure only when satisfaction failed: record the "
+            "unsatisfied or unanswered return visit, or the escalation for dissatisfaction "
+            "or a refused new time, first (VIS-3)"
+        ),
+        {},
+    ),
     (N_("{clock} is still owed ({rule}): close once it is met"), {"clock": "clock"}),
     (N_("{clock} is still owed: close once it is met"), {"clock": "clock"}),
     (N_("a sanction is already recorded for this complaint"), {}),
@@ -773,6 +782,10 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("is later than the time the complaint was received"), {}),
     (N_("is earlier than the complaint's last event"), {}),
     (N_("the appointed reply time must be in the future"), {}),
+    (N_("a complainant reached gives an opinion: satisfied or not (VIS-2)"), {}),
+    (N_("a complainant not reached gave no opinion (VIS-2)"), {}),
+    (N_("a complainant not reached asked nothing to answer (VIS-2)"), {}),
+    (N_("a follow-up visit after closure appoints no reply: reopen it first"), {}),
     (N_("must be a non-empty string"), {}),
     (N_("expected true or false"), {}),
     (N_("expected a list of facts"), {}),

@@ -376,6 +376,7 @@ _LATER_FIELDS: dict[str, tuple[str, ...]] = {
     "replied": ("issue",),
     "registered": ("time_barred",),
     "sanction_recorded": ("severe",),
+    "visited": ("reached",),
 }
 """Event fields added after events of that kind were first stored (by kind).
 

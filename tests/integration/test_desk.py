@@ -915,6 +915,40 @@ def test_major_issue_from_a_visit_goes_on_the_meeting_agenda(
     assert "meeting_agenda" in notes.topics(cid)
 
 
+@pytest.mark.procedure("VIS-1")
+@pytest.mark.procedure("VIS-4")
+def test_a_follow_up_visit_after_closure_is_recorded_and_its_major_issue_goes_on_the_agenda(
+    desk: Desk, clock: FixedClock, notes: RecordingNotifier
+) -> None:
+    """002 §4.2: customer service visits the owner regularly after the complaint is
+    handled; §4.5 (VIS-4): a major problem found is discussed at the regular
+    meeting.  The same complaint handler who visits before closure records it on
+    the closed complaint: it stays closed, nothing is reopened or escalated, and
+    the meeting is told (review s36C F04)."""
+    cid = _to_visit(desk, clock)
+    desk.act(cid, Visit(actor="SR-102", satisfied=True), now=clock.advance(days=1))
+    desk.act(
+        cid,
+        RecordCause(actor="SR-201", cause="水管老化", corrective="更换水管"),
+        now=clock.advance(minutes=5),
+    )
+    desk.act(cid, Close(actor="SR-201", result="修复"), now=clock.advance(minutes=5))
+    desk.deliver(clock())
+    assert "meeting_agenda" not in notes.topics(cid)
+    c = desk.act(
+        cid,
+        Visit(actor="SR-102", satisfied=False, major_issue=True, opinion="整栋楼水管老化"),
+        now=clock.advance(days=30),
+    )
+    assert (c.status, c.state.rung, c.state.reopened) == (Status.CLOSED, "department_head", 0)
+    assert [e.kind for e in c.events[-2:]] == ["closed", "visited"]
+    desk.deliver(clock())
+    assert "meeting_agenda" in notes.topics(cid)
+    assert "escalated" not in notes.topics(cid)
+    (row,) = desk.rows(status="closed")
+    assert (row.id, row.status) == (cid, "closed")
+
+
 @pytest.mark.procedure("REC-6")
 def test_written_complaint_closed_asks_supervisor_sign_off(
     desk: Desk, clock: FixedClock, notes: RecordingNotifier

@@ -67,6 +67,7 @@ class Oracle:
         self.explained = False
         self.final = False
         self.satisfied: bool | None = None
+        self.failed = False  # VIS-3: satisfaction failed since the last closure
         self.events = 1
         # DL-5: the latest promise while it runs, and whether an apology is owed
         self.promise: datetime | None = None
@@ -185,12 +186,22 @@ class WorkflowMachine(RuleBasedStateMachine):
             self.o.paused = False
             self.o.events += 1
 
-    @rule(satisfied=st.booleans(), gap=st.integers(1, 600))
-    def visit(self, satisfied: bool, gap: int) -> None:
-        ok = self.o.status is Status.AWAITING_VISIT
-        if self.attempt(Visit(actor="v", satisfied=satisfied), ok, gap):
+    @rule(outcome=st.sampled_from([True, False, None]), gap=st.integers(1, 600))
+    def visit(self, outcome: bool | None, gap: int) -> None:
+        # VIS-1: after closure a follow-up visit (002 §4.2); None: not reached
+        ok = self.o.status in (Status.AWAITING_VISIT, Status.CLOSED)
+        cmd = Visit(actor="v", satisfied=outcome, reached=outcome is not None)
+        if self.attempt(cmd, ok, gap):
             self.o.events += 1
+            satisfied = bool(outcome)
+            if outcome is None:
+                self.o.failed = True  # no opinion: nothing confirmed or reopened
+                return
             self.o.satisfied = satisfied
+            if not satisfied:
+                self.o.failed = True
+            if self.o.status is Status.CLOSED:
+                return  # recorded; reopening is an explicit Reopen
             if not satisfied:
                 self.o.status = Status.IN_HANDLING
                 self.o.final = False
@@ -207,8 +218,8 @@ class WorkflowMachine(RuleBasedStateMachine):
             ok = False
         elif self.o.validity is Validity.INVALID:
             ok = self.o.explained
-        elif top:
-            ok = self.o.rung == TOP
+        elif top:  # VIS-3: only when satisfaction failed since the last closure
+            ok = self.o.rung == TOP and self.o.failed
         elif self.o.kind is not Kind.COMPLAINT and self.o.final:
             ok = True
         else:
@@ -221,6 +232,7 @@ class WorkflowMachine(RuleBasedStateMachine):
         )
         if self.attempt(cmd, ok, gap):
             self.o.status = Status.CLOSED
+            self.o.failed = False
             self.o.paused = False
             self.o.promise = None  # closing ends the promise clock, not the apology owed
             self.o.events += 1

@@ -23,6 +23,7 @@ from complaintcore.core.models import (
     Replied,
     TargetPerson,
     Validity,
+    Visited,
 )
 from complaintcore.serialization import (
     complaint_from_dict,
@@ -264,3 +265,29 @@ def test_booleans_and_integers_are_strict() -> None:
     with pytest.raises(SerializationError) as info:
         event_from_dict(data)
     assert info.value.paths == ("final",)
+
+
+@pytest.mark.procedure("VIS-2")
+def test_a_visit_stored_before_not_reached_existed_reads_back_as_reached() -> None:
+    """Events stored by earlier versions have no ``reached``: they read back as a visit
+    that reached the complainant and encode to the very body stored (the hash
+    chain stays true); a not-reached visit keeps its field (review s36C F03)."""
+    old = {
+        "type": "visited",
+        "at": "2025-09-30T10:00:00+08:00",
+        "actor": "SR-102",
+        "satisfied": True,
+        "opinion": "满意",
+        "reply_due": None,
+        "major_issue": False,
+    }
+    event = event_from_dict(old)
+    assert isinstance(event, Visited)
+    assert (event.reached, event.satisfied) == (True, True)
+    assert event_to_dict(event) == old
+    missed = event_from_dict({**old, "satisfied": False, "reached": False})
+    assert isinstance(missed, Visited)
+    assert not missed.reached
+    assert event_to_dict(missed) == {**old, "satisfied": False, "reached": False}
+    with pytest.raises(SerializationError):
+        event_from_dict({**old, "reached": False})  # not reached, yet satisfied

@@ -33,6 +33,7 @@ from complaintcore.core.workflow import (
     Assign,
     Classify,
     Close,
+    Escalate,
     Handle,
     Promise,
     RecordCause,
@@ -226,6 +227,54 @@ def test_satisfaction_reopenings_and_escalations(report: MonthlyReport) -> None:
     assert (report.reopened, report.reopen_events) == (1, 1)
     assert counts(report.escalations) == {"dissatisfied": 1}
     assert report.escalated_complaints == 1
+
+
+@pytest.mark.procedure("VIS-1")
+@pytest.mark.procedure("IMP-2")
+def test_a_visit_not_reaching_the_complainant_stays_out_of_the_satisfaction_rate() -> None:
+    """A call nobody answered (002 §3 4)) gives no opinion: counted as an attempt, not
+    as a visit in the rate.  By hand: one complaint, not reached once, then visited
+    and satisfied: visits 1, satisfied 1, rate 1.0, first visit satisfied, 1 not
+    reached (review s36C F03)."""
+    r = Runner(PACK, intake(received_at=at(11, 3)), "U1")
+    r.register()
+    r(Classify(actor="h-1", category="repairs"))
+    r(Assess(actor="h-1", validity="valid"))
+    r(Reply(actor="h-1", message="已修好", final=True))
+    r(Visit(actor="v-1", reached=False, opinion="电话无人接听"))
+    r(Visit(actor="v-1", satisfied=True))
+    month = monthly_report([r.complaint], PACK, CAL, year=2025, month=11, now=NOW)
+    s = month.satisfaction
+    assert (s.visits, s.satisfied, s.visited_complaints, s.first_visit_satisfied) == (1, 1, 1, 1)
+    assert (s.rate, s.first_visit_rate, s.not_reached) == (1.0, 1.0, 1)
+    assert to_json_dict(month)["satisfaction"]["not_reached"] == 1  # type: ignore[index]
+    assert (month.reopened, month.escalated_complaints) == (0, 0)
+
+
+@pytest.mark.procedure("VIS-3")
+@pytest.mark.procedure("IMP-2")
+def test_closures_by_the_top_rung_are_counted_apart(report: MonthlyReport) -> None:
+    """VIS-3 closes with the complainant's confirmation or by the top rung's decision;
+    the month tells them apart.  By hand: November's fixture closes N1 and N3 on a
+    satisfied visit (none by decision); U2, closed by senior management after an
+    unsatisfied visit, is one (review s36C F02)."""
+    assert report.closed_by_top_rung == 0
+    r = Runner(PACK, intake(received_at=at(11, 4)), "U2")
+    r.register()
+    r(Classify(actor="h-1", category="repairs"))
+    r(Assess(actor="h-1", validity="valid"))
+    r(Reply(actor="h-1", message="已修好", final=True))
+    r(Escalate(actor="h-1", trigger="cannot_handle", to_rung="senior_management"))
+    r(Reply(actor="gm", message="维持", final=True))
+    r(Visit(actor="v-1", satisfied=False, opinion="不满意"))
+    r(Reply(actor="gm", message="维持", final=True))
+    r(RecordCause(actor="h-1", cause="管道老化", corrective="更换管道"))
+    r(Close(actor="gm", result="总部决定结案", decided_by_top_rung=True))
+    month = monthly_report([*november(), r.complaint], PACK, CAL, year=2025, month=11, now=NOW)
+    assert (month.closed_count, month.closed_by_top_rung) == (3, 1)
+    assert to_json_dict(month)["closed_by_top_rung"] == 1
+    rows = [x for x in to_rows(month) if x["key"] == "closed_by_top_rung"]
+    assert [(x["section"], x["value"]) for x in rows] == [("status", 1)]
 
 
 @pytest.mark.procedure("IMP-2")

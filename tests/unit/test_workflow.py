@@ -534,6 +534,47 @@ def test_visit_records_opinion_and_the_appointed_reply_time_is_watched(run: Runn
     assert info.value.path == "reply_due"
 
 
+@pytest.mark.procedure("VIS-1")
+@pytest.mark.procedure("VIS-2")
+def test_a_visit_that_does_not_reach_the_complainant_is_recorded_as_such(run: Runner) -> None:
+    """002 §3 4): follow-up by phone or other means; a call nobody answers is a visit
+    attempt without an opinion (VIS-2).  Visits go on until the complainant is
+    satisfied (VIS-1): the complaint still awaits a visit, is neither reopened nor
+    escalated, and nothing is confirmed (VIS-3) (review s36C F03)."""
+    run(Assess(actor="h-1", validity="valid"))
+    run(Assign(actor="h-1", handler="h-1", rung="department_head"))
+    run(Reply(actor="h-1", message="已修好", final=True))
+    run(RecordCause(actor="h-1", cause="管道老化", corrective="更换管道"))
+    c = run(Visit(actor="v-1", reached=False, opinion="电话无人接听"))
+    visit = c.events[-1]
+    assert isinstance(visit, Visited)
+    assert (visit.reached, visit.satisfied, visit.opinion) == (False, False, "电话无人接听")
+    assert visit.tags() == ("visited", "visited:not_reached")
+    assert [e.kind for e in c.events[-2:]] == ["cause_analysed", "visited"]
+    assert (c.status, c.state.rung, c.state.reopened) == (
+        Status.AWAITING_VISIT,
+        "department_head",
+        0,
+    )
+    assert c.state.last_visit_satisfied is None
+    with pytest.raises(IllegalTransitionError, match="VIS-3"):
+        run(Close(actor="h-1", result="已处理"))
+    for bad in (
+        Visit(actor="v-1", reached=False, satisfied=True),
+        Visit(actor="v-1", reached=False, satisfied=False),
+        Visit(actor="v-1"),  # reached, but no opinion
+        Visit(actor="v-1", reached=False, reply_due=run.now + timedelta(days=1)),
+    ):
+        with pytest.raises(InvalidInputError) as info:
+            run(bad)
+        assert info.value.path in ("satisfied", "reply_due")
+    c = run(Visit(actor="v-1", satisfied=True, opinion="第二次联系上，满意"))
+    c = run(Close(actor="h-1", result="修复，业主满意"))
+    closed = c.events[-1]
+    assert isinstance(closed, Closed)
+    assert closed.confirmed_by_complainant
+
+
 @pytest.mark.procedure("VIS-3")
 def test_closure_needs_confirmation_or_the_top_rung(run: Runner) -> None:
     run(Reply(actor="h-1", message="ok", final=True))
@@ -566,6 +607,69 @@ def test_no_rung_below_the_top_closes_without_the_complainant(run: Runner) -> No
     closed = c.events[-1]
     assert isinstance(closed, Closed)
     assert (closed.decided_by_top_rung, closed.confirmed_by_complainant) == (True, False)
+
+
+@pytest.mark.procedure("VIS-3")
+def test_the_top_rung_decides_a_closure_only_when_satisfaction_failed(run: Runner) -> None:
+    """VIS-3: "closed only with the complainant's confirmation, or, failing
+    satisfaction, after escalation to the top rung decides" (000 §6-7 hand the
+    complaint up when the owner is not satisfied or refuses a new time).  Handed up
+    because nobody could handle it, with nobody visited, the top rung may not
+    close it; after a visit that did not reach the complainant it may; a closure
+    settles that failure, so after a reopening a new one is needed (an unsatisfied
+    visit, which reopens the complaint itself, counts) (review s36C F02)."""
+    run(Assess(actor="h-1", validity="valid"))
+    run(Reply(actor="h-1", message="已处理", final=True))
+    run(RecordCause(actor="h-1", cause="管道老化", corrective="更换管道"))
+    run(Escalate(actor="h-1", trigger="cannot_handle", to_rung="senior_management"))
+    before = run.complaint.version
+    with pytest.raises(IllegalTransitionError, match=r"only when satisfaction failed.*\(VIS-3\)"):
+        run(Close(actor="gm", result="总部决定结案", decided_by_top_rung=True))
+    assert run.complaint.version == before
+    run(Visit(actor="v-1", reached=False, opinion="电话无人接听"))
+    c = run(Close(actor="gm", result="总部决定结案", decided_by_top_rung=True))
+    closed = c.events[-1]
+    assert isinstance(closed, Closed)
+    assert (c.status, closed.decided_by_top_rung, closed.confirmed_by_complainant) == (
+        Status.CLOSED,
+        True,
+        False,
+    )
+    run(Reopen(actor="gm", reason="业主再次来电"))
+    run(Reply(actor="h-1", message="再次处理", final=True))
+    with pytest.raises(IllegalTransitionError, match="only when satisfaction failed"):
+        run(Close(actor="gm", result="总部决定结案", decided_by_top_rung=True))
+    c = run(Visit(actor="v-1", satisfied=False, opinion="仍不满意"))  # reopened at the top
+    assert [e.kind for e in c.events[-2:]] == ["visited", "reopened"]
+    run(Reply(actor="gm", message="维持处理结果", final=True))
+    c = run(Close(actor="gm", result="总部决定结案", decided_by_top_rung=True))
+    assert c.status is Status.CLOSED
+
+
+@pytest.mark.procedure("VIS-1")
+@pytest.mark.procedure("VIS-4")
+def test_a_follow_up_visit_after_closure_never_reopens(run: Runner) -> None:
+    """002 §4.2: after the complaint is handled customer service visits the owner
+    regularly; §4.5: a major problem found is flagged for the meeting (VIS-4).  On
+    a closed complaint the visit is recorded and nothing else, even when the owner
+    is not satisfied: reopening is an explicit Reopen (review s36C F04)."""
+    run(Assess(actor="h-1", validity="valid"))
+    run(Assign(actor="h-1", handler="h-1", rung="department_head"))
+    run(Reply(actor="h-1", message="已修好", final=True))
+    run(Visit(actor="v-1", satisfied=True))
+    run(RecordCause(actor="h-1", cause="管道老化", corrective="更换管道"))
+    run(Close(actor="h-1", result="修复，业主满意"))
+    c = run(Visit(actor="v-1", satisfied=False, opinion="异味又出现", major_issue=True))
+    assert (c.status, c.state.rung, c.state.reopened) == (Status.CLOSED, "department_head", 0)
+    visit = c.events[-1]
+    assert isinstance(visit, Visited)
+    assert (visit.satisfied, visit.major_issue) == (False, True)
+    assert [e.kind for e in c.events[-2:]] == ["closed", "visited"]
+    with pytest.raises(InvalidInputError) as info:
+        run(Visit(actor="v-1", satisfied=True, reply_due=run.now + timedelta(days=1)))
+    assert info.value.path == "reply_due"
+    c = run(Reopen(actor="h-1", reason="回访发现异味又出现"))
+    assert (c.status, c.state.reopened) == (Status.IN_HANDLING, 1)
 
 
 @pytest.mark.procedure("VIS-4")

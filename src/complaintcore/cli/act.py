@@ -348,8 +348,16 @@ def act_resume(ctx: Ctx, complaint_id: str, actor: str) -> None:
 @_command("visit", N_("Record a return visit (VIS-1, VIS-2, VIS-4)."))
 @click.option(
     "--satisfied/--not-satisfied",
-    required=True,
-    help=N_("Whether the complainant is satisfied; not satisfied reopens it (VIS-1)."),
+    default=None,
+    help=N_(
+        "Whether the complainant is satisfied; not satisfied reopens it (VIS-1). "
+        "Give one of these or --not-reached."
+    ),
+)
+@click.option(
+    "--not-reached",
+    is_flag=True,
+    help=N_("The complainant could not be reached: no opinion, still awaiting a visit (VIS-1)."),
 )
 @click.option("--opinion", default="", help=N_("The complainant's opinion (VIS-2)."))
 @click.option(
@@ -367,13 +375,19 @@ def act_visit(
     ctx: Ctx,
     complaint_id: str,
     actor: str,
-    satisfied: bool,
+    satisfied: bool | None,
+    not_reached: bool,
     opinion: str,
     reply_due: datetime | None,
     major_issue: bool,
 ) -> None:
     from complaintcore.core.workflow import Visit
 
+    if (satisfied is None) == (not not_reached):  # exactly one outcome (VIS-2)
+        raise click.UsageError(
+            ctx.t("give one of --satisfied, --not-satisfied and --not-reached"),
+            click.get_current_context(),
+        )
     due = ctx.at(reply_due) if reply_due else None
     _act(
         ctx,
@@ -384,6 +398,7 @@ def act_visit(
             opinion=opinion,
             reply_due=due,
             major_issue=major_issue,
+            reached=not not_reached,
         ),
     )
 

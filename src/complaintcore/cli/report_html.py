@@ -408,6 +408,8 @@ def _satisfaction(t: Translator, report: MonthlyReport) -> str:
         (_e(t("Satisfaction rate")), _pct(s.rate)),
         (_e(t("Complaints visited")), _num(s.visited_complaints)),
         (_e(t("First-visit satisfaction")), _pct(s.first_visit_rate)),
+        (_e(t("Visits not reaching the complainant")), _num(s.not_reached)),
+        (_e(t("Closed by top-rung decision")), _num(report.closed_by_top_rung)),
     ]
     head = [(t("Item"), False), (t("Count"), True)]
     return _section("satisfaction", _title(t, "satisfaction"), _table(head, rows))

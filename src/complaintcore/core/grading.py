@@ -179,7 +179,7 @@ def _resolved(complaint: Complaint, at: datetime) -> bool:
             return False
         if isinstance(ev, Escalated) and ev.trigger is Trigger.DISSATISFIED:
             return False
-        if isinstance(ev, Visited):
+        if isinstance(ev, Visited) and ev.reached:  # not reached: no opinion, look further
             return ev.satisfied
     return False
 

@@ -709,15 +709,30 @@ class Resumed(Event):
 
 @attrs.frozen(kw_only=True)
 class Visited(Event):
-    """VIS-1, VIS-2, VIS-4: a return visit and the complainant's opinion."""
+    """VIS-1, VIS-2, VIS-4: a return visit and the complainant's opinion.
+
+    ``reached=False`` records an attempt that did not reach the complainant (a call
+    not answered, 002 §3 4)): no opinion, so ``satisfied`` is False and means
+    nothing; events stored before the field existed read back as reached.
+    """
 
     kind: ClassVar[str] = "visited"
     satisfied: bool
     opinion: str = ""
     reply_due: datetime | None = attrs.field(default=None, validator=_optional_aware("reply_due"))
     major_issue: bool = False
+    reached: bool = attrs.field(default=True)
+
+    @reached.validator
+    def _reached_or_no_opinion(self, _attr: attrs.Attribute[bool], value: bool) -> None:
+        if not value and self.satisfied:
+            raise InvalidInputError(
+                "satisfied", "a complainant not reached gave no opinion (VIS-2)"
+            )
 
     def tags(self) -> tuple[str, ...]:
+        if not self.reached:
+            return ("visited", "visited:not_reached")
         tags = ("visited", "visited:satisfied" if self.satisfied else "visited:unsatisfied")
         return (*tags, "visited:appointment") if self.reply_due is not None else tags
 

@@ -78,6 +78,7 @@ from complaintcore.core.models import (
     Assigned,
     Cause,
     Channel,
+    Closed,
     Complaint,
     ComplaintState,
     Escalated,
@@ -293,12 +294,17 @@ class ClockFigures:
 
 @attrs.frozen
 class Satisfaction:
-    """VIS-1: return visits of the month's valid complaints, up to ``now``."""
+    """VIS-1: return visits of the month's valid complaints, up to ``now``.
+
+    ``visits`` are those that reached the complainant (an opinion to count);
+    ``not_reached`` the attempts that did not, kept out of every rate.
+    """
 
     visits: int = 0
     satisfied: int = 0
     visited_complaints: int = 0
     first_visit_satisfied: int = 0
+    not_reached: int = 0
 
     @property
     def rate(self) -> float | None:
@@ -481,6 +487,8 @@ class MonthlyReport:
     links: LinkFigures = LinkFigures()
     control: Judgement | None = None
     """IMP-4: the month's valid complaints against the desk's own control limit."""
+    closed_by_top_rung: int = 0
+    """VIS-3: of the closed ones, those closed by the top rung's decision, not confirmed."""
 
     @property
     def closed_count(self) -> int:
@@ -612,10 +620,12 @@ class _Tally:
     duty_states: dict[str, Counter[ClockState]] = attrs.Factory(dict)
     visits: int = 0
     satisfied_visits: int = 0
+    not_reached: int = 0
     visited: int = 0
     first_satisfied: int = 0
     reopened: int = 0
     reopen_events: int = 0
+    closed_by_top_rung: int = 0
     triggers: Counter[Trigger] = attrs.Factory(Counter)
     escalated: int = 0
     excluded: int = 0
@@ -790,10 +800,15 @@ class _Tally:
         first: bool | None = None
         escalated = False
         previous: Escalated | None = None  # the last escalation, while nobody took it on
+        closed: Closed | None = None
         for ev in complaint.events:
             if ev.at > self.now:
                 break
-            if isinstance(ev, Visited):
+            if isinstance(ev, Closed):
+                closed = ev
+            if isinstance(ev, Visited) and not ev.reached:
+                self.not_reached += 1  # VIS-1: an attempt, no opinion to rate
+            elif isinstance(ev, Visited):
                 self.visits += 1
                 self.satisfied_visits += ev.satisfied
                 if first is None:
@@ -808,6 +823,8 @@ class _Tally:
         if first is not None:
             self.visited += 1
             self.first_satisfied += first
+        if state.status is Status.CLOSED and closed is not None and closed.decided_by_top_rung:
+            self.closed_by_top_rung += 1  # VIS-3: decided, not confirmed by the complainant
         self.escalated += escalated
         if state.reopened:
             self.reopened += 1
@@ -860,7 +877,11 @@ class _Tally:
             ),
             clocks=tuple(clocks),
             satisfaction=Satisfaction(
-                self.visits, self.satisfied_visits, self.visited, self.first_satisfied
+                self.visits,
+                self.satisfied_visits,
+                self.visited,
+                self.first_satisfied,
+                self.not_reached,
             ),
             reopened=self.reopened,
             reopen_events=self.reopen_events,
@@ -875,6 +896,7 @@ class _Tally:
             improvement=ImprovementFigures(**{f: self.improvement[f] for f in _IMPROVEMENT}),
             links=self._links(),
             control=self._control(),
+            closed_by_top_rung=self.closed_by_top_rung,
         )
 
     def _links(self) -> LinkFigures:
@@ -1156,6 +1178,7 @@ def to_json_dict(report: MonthlyReport) -> dict[str, object]:
     for name in _BREAKDOWNS:
         out[name] = [_count_json(c, lang) for c in getattr(report, name)]
     out["status"] = [_count_json(c, lang) for c in report.status]
+    out["closed_by_top_rung"] = report.closed_by_top_rung
     out["clocks"] = [_figures_json(c, lang) for c in report.clocks]
     out["duties"] = [_figures_json(c, lang) for c in report.duties]
     s = report.satisfaction
@@ -1166,6 +1189,7 @@ def to_json_dict(report: MonthlyReport) -> dict[str, object]:
         "visited_complaints": s.visited_complaints,
         "first_visit_satisfied": s.first_visit_satisfied,
         "first_visit_rate": _rate(s.first_visit_rate),
+        "not_reached": s.not_reached,
     }
     out["reopened"] = {"complaints": report.reopened, "events": report.reopen_events}
     out["escalations"] = {
@@ -1303,6 +1327,16 @@ def to_rows(report: MonthlyReport) -> list[Row]:
     for name in (*_BREAKDOWNS, "status", "escalations"):
         for c in getattr(report, name):
             add(name, c.key, c.zh, c.en, "count", c.count)
+        if name == "status":  # VIS-3: a part of closed, not a third status
+            top = report.closed_by_top_rung
+            add(
+                name,
+                "closed_by_top_rung",
+                "高层决定结案",
+                "closed by top-rung decision",
+                "count",
+                top,
+            )
     for section, figures in (("clocks", report.clocks), ("duties", report.duties)):
         for k in figures:
             for metric in ("started", "met", "missed", "running", "at_risk", "paused", "breached"):
@@ -1327,6 +1361,7 @@ def to_rows(report: MonthlyReport) -> list[Row]:
             "first-visit satisfaction rate",
             _rate(s.first_visit_rate),
         ),
+        ("not_reached", "未联系上", "visits not reaching the complainant", s.not_reached),
     )
     for key, zh, en, value in sat:
         add("satisfaction", key, zh, en, "value", value)

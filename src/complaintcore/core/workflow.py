@@ -339,13 +339,20 @@ class Resume(Command):
 
 @attrs.frozen(kw_only=True)
 class Visit(Command):
-    """VIS-1, VIS-2, VIS-4: a return visit; dissatisfaction reopens and escalates."""
+    """VIS-1, VIS-2, VIS-4: a return visit; dissatisfaction reopens and escalates.
+
+    ``reached=False`` records a visit or call that did not reach the complainant:
+    it gives no opinion (``satisfied`` left unset), confirms nothing and the
+    complaint goes on awaiting a visit.  On a closed complaint it is a follow-up
+    visit (002 §4.2): recorded, never reopening or escalating it.
+    """
 
     name: ClassVar[str] = "visit"
-    satisfied: bool
+    satisfied: bool | None = None
     opinion: str = ""
     reply_due: datetime | None = None
     major_issue: bool = False
+    reached: bool = True
 
 
 @attrs.frozen(kw_only=True)
@@ -669,6 +676,7 @@ TRANSITIONS: Mapping[Status, frozenset[str]] = {
     ),
     Status.CLOSED: frozenset(
         {
+            "visit",  # 002 §4.2: the regular follow-up visit, no reopening
             "reopen",
             "request_escalation",
             "sign_off",
@@ -792,6 +800,8 @@ def _apply(state: ComplaintState, event: Event) -> ComplaintState:
     if isinstance(event, Resumed):
         return ev(state, paused=False)
     if isinstance(event, Visited):
+        if not event.reached:  # VIS-1: no opinion; an earlier one stands
+            return ev(state, visits=state.visits + 1)
         return ev(state, visits=state.visits + 1, last_visit_satisfied=event.satisfied)
     if isinstance(event, Closed):
         return ev(state, status=Status.CLOSED, closed_at=event.at, paused=False)
@@ -1423,19 +1433,37 @@ def _resume(c: Complaint, cmd: Resume, pack: RulePack, now: datetime) -> tuple[E
 
 @_handles(Visit)
 def _visit(c: Complaint, cmd: Visit, pack: RulePack, now: datetime) -> tuple[Event, ...]:
+    if cmd.reached and cmd.satisfied is None:
+        raise InvalidInputError(
+            "satisfied", "a complainant reached gives an opinion: satisfied or not (VIS-2)"
+        )
+    if not cmd.reached and cmd.satisfied is not None:
+        raise InvalidInputError("satisfied", "a complainant not reached gave no opinion (VIS-2)")
+    follow_up = c.state.status is Status.CLOSED
     if cmd.reply_due is not None:
         require_aware(cmd.reply_due, "reply_due")
+        if follow_up:
+            raise InvalidInputError(
+                "reply_due", "a follow-up visit after closure appoints no reply: reopen it first"
+            )
+        if not cmd.reached:
+            raise InvalidInputError(
+                "reply_due", "a complainant not reached asked nothing to answer (VIS-2)"
+            )
         if cmd.reply_due <= now:
             raise InvalidInputError("reply_due", "the appointed reply time must be in the future")
     visited = Visited(
         at=now,
         actor=cmd.actor,
-        satisfied=cmd.satisfied,
+        satisfied=bool(cmd.satisfied),
         opinion=cmd.opinion,
         reply_due=cmd.reply_due,
         major_issue=cmd.major_issue,
+        reached=cmd.reached,
     )
-    if cmd.satisfied:
+    if cmd.satisfied or not cmd.reached or follow_up:
+        # VIS-1: not reached, the complaint goes on awaiting a visit; after closure
+        # (002 §4.2) the opinion is recorded and reopening stays an explicit Reopen
         return (visited,)
     # VIS-1, ESC-2: not satisfied -> back into handling, one rung up (the top decides).
     events: list[Event] = [
@@ -1480,6 +1508,8 @@ def _close(c: Complaint, cmd: Close, pack: RulePack, now: datetime) -> tuple[Eve
                 f"only the top rung ({pack.top_rung.code}) decides a "
                 "closure without the complainant's confirmation (VIS-3)",
             )
+        if not _satisfaction_failed(c):
+            raise _refuse(c, cmd, _NOT_FAILED)
     elif s.complaint_kind is not Kind.COMPLAINT and s.final_reply:
         pass  # VAL-4: a request or enquiry is closed once answered.
     elif not (cmd.confirmed_by_complainant or s.last_visit_satisfied):
@@ -1503,6 +1533,34 @@ def _close(c: Complaint, cmd: Close, pack: RulePack, now: datetime) -> tuple[Eve
             decided_by_top_rung=cmd.decided_by_top_rung,
         ),
     )
+
+
+_NOT_FAILED = (
+    "the top rung decides a closure only when satisfaction failed: record the "
+    "unsatisfied or unanswered return visit, or the escalation for dissatisfaction "
+    "or a refused new time, first (VIS-3)"
+)
+
+_FAILED_TRIGGERS = frozenset({Trigger.DISSATISFIED, Trigger.RESCHEDULE_REFUSED})
+
+
+def _satisfaction_failed(complaint: Complaint) -> bool:
+    """VIS-3: whether satisfaction failed since the complaint was last closed, so the
+    top rung may decide its closure without the complainant's confirmation.
+
+    Failed: a return visit that found the complainant not satisfied or did not
+    reach them, or an escalation because they were not satisfied or refused a
+    new time (000 §6-7).  A closure settles what came before it; a reopening does
+    not, since an unsatisfied visit reopens the complaint itself.
+    """
+    for event in reversed(complaint.events):
+        if isinstance(event, Closed):
+            return False
+        if isinstance(event, Visited) and not (event.reached and event.satisfied):
+            return True
+        if isinstance(event, Escalated) and event.trigger in _FAILED_TRIGGERS:
+            return True
+    return False
 
 
 @_handles(Reopen)

@@ -527,7 +527,7 @@ def known_event_tags(pack: RulePack) -> frozenset[str]:
     ``replied:final|interim|explanation|unanswerable``, ``escalated:<trigger>``,
     ``handled:responsible|helper`` (CLS-3), ``transferred`` (assigned to another
     department, DL-3),
-    ``visited:satisfied|unsatisfied|appointment``, ``reported:written|oral``,
+    ``visited:satisfied|unsatisfied|not_reached|appointment``, ``reported:written|oral``,
     ``grouped:incident``, ``linked:repeatedly``; for the pack's stages ``acknowledged:<stage>``,
     ``escalation_requested:<stage>``, ``responded:<stage>`` and
     ``responded:<outcome>``; ``extended:<clock>`` for clocks that may be
@@ -547,7 +547,9 @@ def known_event_tags(pack: RulePack) -> frozenset[str]:
     tags.update(f"graded:{g.value}" for g in Grade)
     tags.update(f"replied:{r}" for r in ("final", "interim", "explanation", "unanswerable"))
     tags.update(f"escalated:{t.value}" for t in Trigger)
-    tags.update(("visited:satisfied", "visited:unsatisfied", "visited:appointment"))
+    tags.update(
+        ("visited:satisfied", "visited:unsatisfied", "visited:not_reached", "visited:appointment")
+    )
     tags.update(("handled:responsible", "handled:helper", "transferred"))
     tags.update(("reported:written", "reported:oral", "grouped:incident", "linked:repeatedly"))
     staged = ("acknowledged", "escalation_requested", "responded")
