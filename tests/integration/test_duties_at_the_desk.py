@@ -148,7 +148,7 @@ def test_a_broken_promise_is_escalated_and_owes_an_apology_at_once(
     assert c.state.handler == "SR-001"  # one rung up: the project manager holds it now
     apology = duty(desk, c.id, "apology", at(11, 12, 30))
     assert apology.state is ClockState.RUNNING
-    assert apology.due == at(11, 15)  # two working hours from noon, lunch 12-13 excluded
+    assert apology.due == at(11, 14)  # two hours on the clock from noon (lunch counts)
     assert told(notes, "duty_owed", c.id) == ["SR-001"]
     message = next(n for n, _ in notes.sent if n.topic == "duty_owed")
     assert "apologise" in message.body
@@ -157,7 +157,7 @@ def test_a_broken_promise_is_escalated_and_owes_an_apology_at_once(
         desk.act(c.id, Apologise(actor="SR-001", **{**APOLOGY, "reason": ""}), now=at(11, 13))
     assert info.value.path == "reason"
     assert desk.get(c.id).version == c.version  # nothing recorded
-    c = desk.act(c.id, Apologise(actor="SR-001", **APOLOGY), now=at(11, 14))
+    c = desk.act(c.id, Apologise(actor="SR-001", **APOLOGY), now=at(11, 13, 30))
     assert isinstance(c.events[-1], Apologised)
     assert duty(desk, c.id, "apology", at(11, 16)).state is ClockState.MET
     assert desk.sweep(at(11, 16)).duties_overdue == ()
@@ -171,10 +171,10 @@ def test_an_apology_not_made_in_time_warns_then_escalates(
     c = desk.receive(owner(1, MON), now=MON)
     desk.act(c.id, Promise(actor="SR-201", due=at(11, 12)), now=at(10, 10, 30))
     desk.sweep(at(11, 12, 30))  # the promise is broken: to the project manager
-    report = desk.sweep(at(11, 14))  # half the two hours gone: at risk
+    report = desk.sweep(at(11, 13))  # half the two hours from noon gone: at risk
     assert report.duties_at_risk == 1
     assert told(notes, "duty_at_risk", c.id) == ["SR-001"]
-    report = desk.sweep(at(11, 15, 1))
+    report = desk.sweep(at(11, 14, 1))
     assert (c.id, "apology") in report.escalated
     assert report.duties_overdue == ((c.id, "apology"),)
     last = desk.get(c.id).events[-2]
@@ -184,7 +184,7 @@ def test_an_apology_not_made_in_time_warns_then_escalates(
         "apology",
         "senior_management",
     )
-    assert desk.sweep(at(11, 15, 30)).escalated == ()  # once per run
+    assert desk.sweep(at(11, 14, 30)).escalated == ()  # once per run
 
 
 @pytest.mark.procedure("PRV-1")
