@@ -91,8 +91,8 @@ def test_a_broken_promise_owes_an_apology_recorded_with_act_apologise(desk: Path
     shown = ok("show", cid, now="2025-11-25T12:30")
     apology = duty(shown, "apology")
     assert (apology["rule"], apology["state"], apology["owed"]) == ("DL-5", "running", True)
-    # "at once": two working hours from the broken promise at 12:00; 12:00-13:00 is lunch
-    assert apology["due"] == "2025-11-25T15:00:00+08:00"
+    # "at once": two hours on the clock from the broken promise at 12:00 (lunch counts)
+    assert apology["due"] == "2025-11-25T14:00:00+08:00"
     assert apology["owner"] == {"handler": True, "department": "customer_service", "rung": None}
     assert apology["command"] == "apologise"
     assert apology["derivation"][0].startswith("2025-11-25T12:00:00+08:00 started by")

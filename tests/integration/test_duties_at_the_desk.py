@@ -50,6 +50,7 @@ from complaintcore.core.workflow import (
     Forward,
     Promise,
     Reply,
+    SignOff,
     Visit,
     evolve,
 )
@@ -148,7 +149,7 @@ def test_a_broken_promise_is_escalated_and_owes_an_apology_at_once(
     assert c.state.handler == "SR-001"  # one rung up: the project manager holds it now
     apology = duty(desk, c.id, "apology", at(11, 12, 30))
     assert apology.state is ClockState.RUNNING
-    assert apology.due == at(11, 15)  # two working hours from noon, lunch 12-13 excluded
+    assert apology.due == at(11, 14)  # two hours on the clock from noon (lunch counts)
     assert told(notes, "duty_owed", c.id) == ["SR-001"]
     message = next(n for n, _ in notes.sent if n.topic == "duty_owed")
     assert "apologise" in message.body
@@ -157,7 +158,7 @@ def test_a_broken_promise_is_escalated_and_owes_an_apology_at_once(
         desk.act(c.id, Apologise(actor="SR-001", **{**APOLOGY, "reason": ""}), now=at(11, 13))
     assert info.value.path == "reason"
     assert desk.get(c.id).version == c.version  # nothing recorded
-    c = desk.act(c.id, Apologise(actor="SR-001", **APOLOGY), now=at(11, 14))
+    c = desk.act(c.id, Apologise(actor="SR-001", **APOLOGY), now=at(11, 13, 30))
     assert isinstance(c.events[-1], Apologised)
     assert duty(desk, c.id, "apology", at(11, 16)).state is ClockState.MET
     assert desk.sweep(at(11, 16)).duties_overdue == ()
@@ -171,10 +172,10 @@ def test_an_apology_not_made_in_time_warns_then_escalates(
     c = desk.receive(owner(1, MON), now=MON)
     desk.act(c.id, Promise(actor="SR-201", due=at(11, 12)), now=at(10, 10, 30))
     desk.sweep(at(11, 12, 30))  # the promise is broken: to the project manager
-    report = desk.sweep(at(11, 14))  # half the two hours gone: at risk
+    report = desk.sweep(at(11, 13))  # half the two hours from noon gone: at risk
     assert report.duties_at_risk == 1
     assert told(notes, "duty_at_risk", c.id) == ["SR-001"]
-    report = desk.sweep(at(11, 15, 1))
+    report = desk.sweep(at(11, 14, 1))
     assert (c.id, "apology") in report.escalated
     assert report.duties_overdue == ((c.id, "apology"),)
     last = desk.get(c.id).events[-2]
@@ -184,7 +185,28 @@ def test_an_apology_not_made_in_time_warns_then_escalates(
         "apology",
         "senior_management",
     )
-    assert desk.sweep(at(11, 15, 30)).escalated == ()  # once per run
+    assert desk.sweep(at(11, 14, 30)).escalated == ()  # once per run
+
+
+@pytest.mark.procedure("DL-5")
+def test_a_promise_broken_before_national_day_is_chased_during_the_holiday(
+    desk: Desk, notes: RecordingNotifier
+) -> None:
+    """003: apologise at the first moment (第一时间).  The promise is due Tue 30 Sep
+    2025 17:00, the last working hour before the 1-8 October holiday: the apology is
+    due two hours on the clock later, 19:00, and the holiday sweep reports it overdue
+    (in working time it would not fall due before 10:00 on 9 October)."""
+    mon = datetime(2025, 9, 29, 9, 0, tzinfo=SH)  # DL-1's reply is due 10 Oct
+    c = desk.receive(owner(1, mon), now=mon)
+    desk.act(c.id, Promise(actor="SR-201", due=mon.replace(day=30, hour=17)), now=mon)
+    report = desk.sweep(datetime(2025, 9, 30, 17, 30, tzinfo=SH))
+    assert report.escalated == ((c.id, "promise"),)
+    apology = duty(desk, c.id, "apology", datetime(2025, 9, 30, 17, 30, tzinfo=SH))
+    assert apology.due == datetime(2025, 9, 30, 19, 0, tzinfo=SH)
+    report = desk.sweep(datetime(2025, 10, 1, 10, 0, tzinfo=SH))  # National Day
+    assert report.duties_overdue == ((c.id, "apology"),)
+    assert report.escalated == ((c.id, "apology"),)
+    assert "SR-001" in told(notes, "duty_overdue", c.id)  # the project manager holds it
 
 
 @pytest.mark.procedure("PRV-1")
@@ -392,6 +414,42 @@ def test_head_office_is_told_tracks_it_and_calls_back_after_closure(
     )
     assert duty(desk, c.id, "head_office_call_back", at(17, 9)).state is ClockState.MISSED
     assert next(r for r in desk.rows() if r.id == c.id).next_due is None
+
+
+# --------------------------------------------------------------------------- REC-6, HDL-1
+
+
+@pytest.mark.procedure("REC-6")
+@pytest.mark.procedure("HDL-1")
+def test_the_sweep_chases_a_closed_written_complaints_missing_sign_off(
+    desk: Desk, notes: RecordingNotifier
+) -> None:
+    """002 A.e: the supervisor signs the written complaint's record before the clerk
+    archives it; cn-property allows until the end of the next working day."""
+    letter = attrs.evolve(owner(1, MON), channel="written")
+    phoned = owner(11, MON, building="9")  # not linked to the letter: the same history
+    cids = [desk.receive(i, now=MON).id for i in (letter, phoned)]
+    for cid in cids:
+        desk.act(cid, Reply(actor="SR-201", message="已更换水管", final=True), now=at(10, 11))
+        desk.act(cid, Visit(actor="SR-102", satisfied=True, opinion="满意"), now=at(10, 14))
+        desk.act(cid, Close(actor="SR-201", result="已修好"), now=at(10, 15))
+    written, phone = cids
+    owed = duty(desk, written, "written_sign_off", at(10, 15))
+    assert owed.due == at(11, 18)  # closed Monday 15:00: the end of Tuesday
+    assert told(notes, "duty_owed", written) == ["SR-101"]  # customer service's 主管
+    assert not duty(desk, phone, "written_sign_off", at(10, 15)).owed
+    report = desk.sweep(at(11, 18, 1))
+    assert report.duties_overdue == ((written, "written_sign_off"),)
+    assert report.escalated == ()  # closed: the owner is told, nothing escalates
+    assert told(notes, "duty_overdue", written) == ["SR-101"]
+    desk.act(written, SignOff(actor="SR-101"), now=at(12, 9, 30))
+    assert desk.sweep(at(12, 10)).duties_overdue == ()
+    report = monthly_report(
+        desk.store.complaints(), desk.pack, desk.calendar, year=2025, month=11, now=at(12, 10)
+    )
+    sign_off = next(d for d in report.duties if d.name == "written_sign_off")
+    # the written complaint's one sign-off, given on Wednesday: late
+    assert (sign_off.rule, sign_off.started, sign_off.met, sign_off.missed) == ("REC-6", 1, 0, 1)
 
 
 # --------------------------------------------------------------------------- VIS-2

@@ -90,7 +90,7 @@ def test_a_result_after_the_agreed_time_still_broke_the_promise() -> None:
 @pytest.mark.procedure("VIS-2")
 def test_a_missed_reply_time_appointed_at_a_visit_owes_an_apology() -> None:
     """The visit appointed a reply by Tuesday 12:00; none came.  The apology is owed
-    from 12:00, within 2 working hours: 15:00, as 12:00-13:00 is lunch."""
+    from 12:00, within 2 hours on the clock: 14:00, lunch or not (DL-5 "at once")."""
     desk = make_desk()
     cid = receive(desk, "3-2-1202", "2025-11-24 09:00")
     desk.act(cid, Handle(actor="SR-201", result="已修好"), now=at("2025-11-24 10:00"))
@@ -110,4 +110,4 @@ def test_a_missed_reply_time_appointed_at_a_visit_owes_an_apology() -> None:
     owed = {d.name: d for d in desk.duties(cid, now) if d.owed}
     assert "apology" in owed
     assert owed["apology"].clock.started_at == at("2025-11-25 12:00")
-    assert owed["apology"].due == at("2025-11-25 15:00")
+    assert owed["apology"].due == at("2025-11-25 14:00")

@@ -73,15 +73,15 @@ def test_it_opens_migrates_and_verifies(path: Path) -> None:
 def test_an_old_desk_is_swept_by_the_new_rules(path: Path) -> None:
     notes = RecordingNotifier()
     with _desk(path, notes) as desk:
-        # Tuesday 11 November 13:00: the promise of 12:00 (C-OLD-1) is broken.
-        now = datetime(2025, 11, 11, 13, 0, tzinfo=SH)
+        # Tuesday 11 November 12:30: the promise of 12:00 (C-OLD-1) is broken.
+        now = datetime(2025, 11, 11, 12, 30, tzinfo=SH)
         report = desk.sweep(now)
         assert ("C-OLD-1", "promise") in report.escalated
         apology = {d.name: d for d in desk.duties("C-OLD-1", now)}["apology"]
         assert apology.state is ClockState.RUNNING
-        # owed from 12:00; two working hours, and 12:00-13:00 is the lunch break
+        # owed from 12:00; two hours on the clock (DL-5 "at once"), lunch or not
         assert apology.clock.started_at == datetime(2025, 11, 11, 12, 0, tzinfo=SH)
-        assert apology.due == datetime(2025, 11, 11, 15, 0, tzinfo=SH)
+        assert apology.due == datetime(2025, 11, 11, 14, 0, tzinfo=SH)
         desk.deliver(now)  # the outbox is sent apart from the sweep
         assert "duty_owed" in notes.topics("C-OLD-1")
         desk.act(
@@ -92,7 +92,7 @@ def test_an_old_desk_is_swept_by_the_new_rules(path: Path) -> None:
                 reason="配件未到货",
                 remedy="明天上午十点前更换，免收本次维修费",
             ),
-            now=datetime(2025, 11, 11, 14, 0, tzinfo=SH),
+            now=datetime(2025, 11, 11, 13, 30, tzinfo=SH),
         )
         apology = {d.name: d for d in desk.duties("C-OLD-1", now.replace(hour=16))}["apology"]
         assert apology.state is ClockState.MET

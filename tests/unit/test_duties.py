@@ -2,8 +2,9 @@
 
 Expected values come from the documents and the shipped pack's reading of them
 (cn-property: working days Monday to Friday, 09:00-12:00 and 13:00-18:00,
-Asia/Shanghai); every due time below is worked out by hand in the comment next
-to it.  10 November 2025 is a Monday.
+Asia/Shanghai; the apology a broken promise owes runs on the clock); every due
+time below is worked out by hand in the comment next to it.  10 November 2025 is
+a Monday; 1-8 October 2025 is the National Day holiday.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from complaintcore.core.workflow import (
     Reopen,
     Reply,
     Report,
+    SignOff,
     Visit,
     VisitSite,
 )
@@ -84,7 +86,7 @@ APOLOGY = Apologise(
 def test_a_broken_promise_owes_an_apology_from_the_minute_it_was_broken() -> None:
     """000 §4, 003 "closed feedback": when a promise cannot be kept, apologise at the
     first moment, give the specific reason and propose a remedy.  cn-property reads
-    "at once" as two working hours."""
+    "at once" as two hours on the clock."""
     r = runner()
     step(r, at(2025, 11, 10, 10, 5), Assess(actor="h-1", validity="valid"))
     c = step(r, at(2025, 11, 10, 10, 10), Promise(actor="h-1", due=at(2025, 11, 11, 12, 0)))
@@ -93,14 +95,14 @@ def test_a_broken_promise_owes_an_apology_from_the_minute_it_was_broken() -> Non
     assert owed.state is ClockState.RUNNING
     assert owed.owed
     assert owed.clock.started_at == at(2025, 11, 11, 12, 0)  # the promised time itself
-    # 12:00-13:00 is the lunch break: two working hours run 13:00-15:00
-    assert owed.due == at(2025, 11, 11, 15, 0)
+    # two hours on the clock: the lunch break 12:00-13:00 does not put it off
+    assert owed.due == at(2025, 11, 11, 14, 0)
     assert owed.duty.command == "apologise"
-    # at risk from half of the budget: one working hour, 14:00
-    assert owed.clock.at_risk_from == at(2025, 11, 11, 14, 0)
-    assert duty(c, "apology", at(2025, 11, 11, 14, 0)).state is ClockState.AT_RISK
-    assert duty(c, "apology", at(2025, 11, 11, 15, 1)).state is ClockState.BREACHED
-    c = step(r, at(2025, 11, 11, 14, 30), APOLOGY)
+    # at risk from half of the budget: one hour, 13:00
+    assert owed.clock.at_risk_from == at(2025, 11, 11, 13, 0)
+    assert duty(c, "apology", at(2025, 11, 11, 13, 0)).state is ClockState.AT_RISK
+    assert duty(c, "apology", at(2025, 11, 11, 14, 1)).state is ClockState.BREACHED
+    c = step(r, at(2025, 11, 11, 13, 30), APOLOGY)
     assert isinstance(c.events[-1], Apologised)
     met = duty(c, "apology", at(2025, 11, 12, 9, 0))
     assert met.state is ClockState.MET
@@ -394,6 +396,71 @@ def test_complaints_received_at_the_site_owe_head_office_nothing() -> None:
         assert duty(c, name, at(2025, 11, 20)).state is ClockState.NOT_STARTED
 
 
+# --------------------------------------------------------------------------- REC-6, HDL-1
+
+
+def written_runner(received: datetime = MON_10) -> Runner:
+    r = Runner(PACK, intake(received_at=received, channel="written"))
+    r.register()
+    return r
+
+
+def close(r: Runner, when: datetime) -> Complaint:
+    step(r, when - timedelta(minutes=30), Reply(actor="h-1", message="已修好", final=True))
+    return step(r, when, Close(actor="h-1", result="已修好", confirmed_by_complainant=True))
+
+
+@pytest.mark.procedure("REC-6")
+@pytest.mark.procedure("HDL-1")
+def test_a_closed_written_complaint_owes_the_supervisors_sign_off_by_the_next_working_day() -> None:
+    """002 A.e: the written complaint's handling record is signed by the supervisor
+    (主管签署) before the clerk archives it.  002 gives no time; cn-property allows
+    until the end of the next working day after closure."""
+    r = written_runner()
+    assert duty(r.complaint, "written_sign_off", MON_10).state is ClockState.NOT_STARTED
+    c = close(r, at(2025, 11, 10, 15, 0))
+    owed = duty(c, "written_sign_off", at(2025, 11, 10, 15, 0))
+    assert owed.rule == "REC-6"
+    assert (owed.state, owed.owed) == (ClockState.RUNNING, True)
+    assert owed.clock.started_at == at(2025, 11, 10, 15, 0)
+    assert owed.due == at(2025, 11, 11, 18, 0)  # end of Tuesday, the next working day
+    # 80 % of the 11 working hours (Mon 15-18, Tue 9-12 and 13-18) is 8 h 48 min:
+    # Monday's 3 h, Tuesday 9-12, then 13:00 + 2 h 48 min
+    assert owed.clock.at_risk_from == at(2025, 11, 11, 15, 48)
+    assert (owed.duty.command, owed.duty.owner_department, owed.duty.owner_rung) == (
+        "sign_off",
+        "customer_service",
+        "department_head",
+    )
+    late = duty(c, "written_sign_off", at(2025, 11, 11, 18, 1))
+    assert (late.state, late.owed) == (ClockState.BREACHED, True)
+    c = step(r, at(2025, 11, 11, 10, 0), SignOff(actor="s-1"))
+    assert duty(c, "written_sign_off", at(2025, 11, 12, 9, 0)).state is ClockState.MET
+
+
+@pytest.mark.procedure("REC-6")
+def test_a_closed_telephone_complaint_owes_no_sign_off() -> None:
+    r = runner()  # by phone
+    c = close(r, at(2025, 11, 10, 15, 0))
+    none = duty(c, "written_sign_off", at(2025, 11, 12, 9, 0))
+    assert (none.state, none.owed) == (ClockState.NOT_STARTED, False)
+    assert none.clock.derivation == ("not owed: only for complaints received by written",)
+
+
+@pytest.mark.procedure("REC-6")
+def test_a_record_reopened_before_sign_off_owes_it_again_from_its_next_closure() -> None:
+    """A reopened record is back in handling and cannot be signed: nothing is owed
+    while it is open; the next closure owes its own sign-off."""
+    r = written_runner()
+    close(r, at(2025, 11, 10, 15, 0))
+    c = step(r, at(2025, 11, 11, 9, 30), Reopen(actor="h-1", reason="业主反映仍漏水"))
+    assert not duty(c, "written_sign_off", at(2025, 11, 12, 9, 0)).owed  # open again
+    c = close(r, at(2025, 11, 13, 11, 0))
+    again = duty(c, "written_sign_off", at(2025, 11, 13, 11, 0))
+    assert (again.clock.run, again.owed) == (2, True)
+    assert again.due == at(2025, 11, 14, 18, 0)  # end of Friday, the next working day
+
+
 # --------------------------------------------------------------------------- VIS-2
 
 
@@ -459,14 +526,15 @@ def test_a_broken_promise_always_owes_an_apology_starting_at_the_agreed_time(
 @pytest.mark.parametrize(
     ("agreed", "apology_due"),
     [
-        # "at once" (第一时间), read by the pack as 2 working hours (09:00-12:00, 13:00-18:00)
+        # "at once" (第一时间), read by the pack as 2 hours on the clock: office hours
+        # (09:00-12:00, 13:00-18:00) and working days do not stretch it
         (at(2025, 11, 10, 15, 0), at(2025, 11, 10, 17, 0)),  # within the afternoon
-        (at(2025, 11, 10, 11, 0), at(2025, 11, 10, 14, 0)),  # over the lunch break
-        (at(2025, 11, 10, 17, 30), at(2025, 11, 11, 10, 30)),  # into the next morning
-        (at(2025, 11, 14, 17, 0), at(2025, 11, 17, 10, 0)),  # Friday into Monday
+        (at(2025, 11, 10, 11, 0), at(2025, 11, 10, 13, 0)),  # the lunch break counts
+        (at(2025, 11, 10, 17, 30), at(2025, 11, 10, 19, 30)),  # the evening counts
+        (at(2025, 11, 14, 17, 0), at(2025, 11, 14, 19, 0)),  # Friday, not Monday
     ],
 )
-def test_the_apology_for_a_broken_promise_is_due_two_working_hours_after_it(
+def test_the_apology_for_a_broken_promise_is_due_two_hours_after_it(
     agreed: datetime, apology_due: datetime
 ) -> None:
     r = runner()
@@ -474,6 +542,24 @@ def test_the_apology_for_a_broken_promise_is_due_two_working_hours_after_it(
     owed = duty(c, "apology", agreed + timedelta(hours=1))
     assert owed.clock.started_at == agreed
     assert owed.due == apology_due
+
+
+@pytest.mark.procedure("DL-5")
+def test_a_promise_broken_on_the_eve_of_national_day_is_apologised_for_that_evening() -> None:
+    """003 "closed feedback": apologise at the first moment (第一时间).  A promise due
+    Tue 30 Sep 2025 17:00 is broken in the last working hour before the 1-8 October
+    holiday; in working time its two hours would run 17:00-18:00 and 09:00-10:00 on
+    9 October.  On the clock they end at 19:00 the same evening."""
+    r = Runner(PACK, intake(received_at=at(2025, 9, 26, 10, 0)))
+    r.register()
+    c = step(r, at(2025, 9, 26, 11, 0), Promise(actor="h-1", due=at(2025, 9, 30, 17, 0)))
+    owed = duty(c, "apology", at(2025, 9, 30, 17, 30))
+    assert owed.clock.started_at == at(2025, 9, 30, 17, 0)
+    assert owed.due == at(2025, 9, 30, 19, 0)  # 17:00 + 2 h
+    assert owed.clock.at_risk_from == at(2025, 9, 30, 18, 0)  # half of the 2 h
+    holiday = duty(c, "apology", at(2025, 10, 1, 10, 0))
+    assert holiday.state is ClockState.BREACHED
+    assert holiday.owed
 
 
 @pytest.mark.procedure("REC-5")
@@ -570,6 +656,7 @@ def test_a_host_declares_its_own_duty_in_toml() -> None:
         (('mode = "working_time"', 'mode = "promised"'), "duties[0].mode"),
         (('name = "sorry"', 'name = "promise"'), "duties[0].name"),
         (('duration = "1h"', 'duration = "1mo"'), "duties[0].duration"),
+        (('command = "apologise"', 'channels = ["fax"]'), "duties[0].channels[0]"),
     ],
 )
 def test_a_bad_duty_is_refused_with_its_key_path(change: tuple[str, str], path: str) -> None:

@@ -26,6 +26,7 @@ from complaintcore.core.derivation import DerivationStep, StepValue, Tag, Worked
 from complaintcore.core.errors import InvalidInputError, NoWorkingTimeError
 from complaintcore.core.grading import add_months
 from complaintcore.core.models import (
+    Channel,
     Complaint,
     Event,
     Extended,
@@ -498,6 +499,8 @@ def compute_clock(
             f"clock {spec.name} starts when another clock's deadline passes:"
             " compute it with compute_clocks and its pack",
         )
+    if isinstance(spec, DutySpec) and not _owed_on(spec, complaint.intake.channel):
+        return _other_channel(spec)
     return _replay(_tagged(complaint, now), spec, calendar, now, explain)
 
 
@@ -569,7 +572,8 @@ def history_key(complaint: Complaint, now: datetime, *, receipt: bool = True) ->
     """
     require_aware(now, "now")
     zoned = _zoned(now)
-    out: list[Hashable] = [zoned]
+    # a duty may be owed for some channels only (DutySpec.channels, REC-6)
+    out: list[Hashable] = [zoned, complaint.intake.channel]
     last = now  # the events of one command share one time object: zone it once
     for ev in complaint.events:
         at = ev.at
@@ -1138,11 +1142,33 @@ def compute_duties(
     duties = [d for d in pack.duties if only is None or d.name in only]
     if not duties:
         return ()
-    events = _with_breaches(_tagged(complaint, now), _breaches_read(duties), pack, calendar, now)
+    channel = complaint.intake.channel
+    mine = [d for d in duties if _owed_on(d, channel)]
+    events = _with_breaches(_tagged(complaint, now), _breaches_read(mine), pack, calendar, now)
     seen = _all_tags(events)
     return tuple(
-        DutyStatus(duty, _replay(events, duty, calendar, now, explain, seen)) for duty in duties
+        DutyStatus(duty, _replay(events, duty, calendar, now, explain, seen))
+        if _owed_on(duty, channel)
+        else DutyStatus(duty, _other_channel(duty))
+        for duty in duties
     )
+
+
+def _owed_on(duty: DutySpec, channel: Channel) -> bool:
+    """Whether a complaint received through ``channel`` can owe the duty (REC-6:
+    only a written complaint's record is signed off)."""
+    return not duty.channels or channel in duty.channels
+
+
+@functools.lru_cache(maxsize=64)
+def _other_channel(duty: DutySpec) -> ClockStatus:
+    """A duty the complaint's channel never owes: not started, and why."""
+    channels = ", ".join(c.value for c in duty.channels)
+    why = (_step("not owed: only for complaints received by {channels}", channels=channels),)
+    return ClockStatus(
+        duty.name, duty.rule, ClockState.NOT_STARTED, None, None, None,
+        _ZERO, _ZERO, _ZERO, None, _english(why), 0, steps=why,
+    )  # fmt: skip
 
 
 @attrs.frozen

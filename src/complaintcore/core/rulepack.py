@@ -401,7 +401,9 @@ class DutySpec(ClockSpec):
     names the command that discharges it; ``records`` the fields the
     discharging event must fill (the apology, the reason, the remedy …).
     ``repeat`` owes it again each time a start tag comes after it was
-    discharged (every broken promise owes its own apology).
+    discharged (every broken promise owes its own apology).  ``channels``, when
+    given, limits it to complaints received through them (REC-6: only a written
+    complaint's record is signed off); empty, every complaint may owe it.
     """
 
     pausable: bool = False
@@ -413,6 +415,7 @@ class DutySpec(ClockSpec):
     owner_rung: str = ""
     command: str = ""
     records: tuple[str, ...] = ()
+    channels: tuple[Channel, ...] = ()
 
 
 class GroupScope(LabelledEnum):
