@@ -49,7 +49,7 @@ from complaintcore.core.errors import (
     InvalidInputError,
 )
 from complaintcore.core.escalation import current_rung_index, required_rung_index
-from complaintcore.core.grading import add_months, age_upgrade_at
+from complaintcore.core.grading import add_months, age_upgrade_due
 from complaintcore.core.models import (
     Channel,
     Complainant,
@@ -1552,22 +1552,14 @@ class _Simulation:
 
     def step(self, life: _Life, index: int, now: datetime) -> None:
         name = life.steps.popleft()
-        if self.aged_since_sweep(self.latest[life.cid], now):
-            self.sweep(now)  # GRD-2, DL-6: the desk regrades and re-routes it first
+        if age_upgrade_due(self.latest[life.cid], self.pack, now):
+            # GRD-2, DL-6: made major since the last sweep: the desk regrades and
+            # re-routes it first, so its staff are chosen from that state
+            self.sweep(now)
         c = self.latest[life.cid]
         getattr(self, f"do_{name}")(life, c, now)
         self.add_chores(life, index, now, scheduled=True)
         self.schedule(life, index, now)
-
-    def aged_since_sweep(self, c: Complaint, now: datetime) -> bool:
-        """Whether the month (DL-6) made the complaint major since the last sweep: the
-        desk regrades and re-routes it before the next command, so the staff acting
-        on it must be chosen from that state, not the stored one."""
-        grade = c.state.grade
-        if not c.is_open or grade is None or grade.rank >= self.pack.grading.upgrade_to.rank:
-            return False
-        due = age_upgrade_at(c, self.pack)
-        return due is not None and now > due
 
     def refresh(self, cid: str, now: datetime) -> None:
         """Re-read a complaint another one changed (grouped, raised again) and do what

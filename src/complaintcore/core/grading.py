@@ -114,6 +114,18 @@ def age_upgrade_at(complaint: Complaint, pack: RulePack) -> datetime | None:
     return add_months(local, months)
 
 
+def age_upgrade_due(complaint: Complaint, pack: RulePack, now: datetime) -> bool:
+    """GRD-2, DL-6: whether the month has made this open complaint due its upgrade
+    by ``now`` while its grade is still below the upgrade's: the desk regrades it
+    before anyone acts on it."""
+    require_aware(now, "now")
+    grade = complaint.state.grade
+    if not complaint.is_open or grade is None or grade.rank >= pack.grading.upgrade_to.rank:
+        return False
+    due = age_upgrade_at(complaint, pack)
+    return due is not None and now > due
+
+
 def _facts(complaint: Complaint, pack: RulePack, now: datetime) -> frozenset[Fact]:
     facts = set(complaint.intake.facts) | set(complaint.state.facts)
     if complaint.state.category:

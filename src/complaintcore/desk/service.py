@@ -57,7 +57,7 @@ from complaintcore.core.errors import (
     UnknownComplaintError,
 )
 from complaintcore.core.escalation import current_rung_index, required_rung_index
-from complaintcore.core.grading import age_upgrade_at
+from complaintcore.core.grading import age_upgrade_due
 from complaintcore.core.improvement import MeasureStatus, compute_measures
 from complaintcore.core.limits import TextLimits, clean_record
 from complaintcore.core.models import (
@@ -2030,12 +2030,7 @@ class Desk:
         """GRD-2, DL-6: an open valid complaint a month past its receipt is major, before
         anyone acts on it (no sweep may have passed since), and once reopened past it.
         :meth:`act` then moves it to the rung its new grade needs, as the system (ESC-3)."""
-        grade = complaint.state.grade
-        upgraded = self.pack.grading.upgrade_to
-        if not complaint.is_open or grade is None or grade.rank >= upgraded.rank:
-            return ()
-        due = age_upgrade_at(complaint, self.pack)
-        if due is None or now <= due:
+        if not age_upgrade_due(complaint, self.pack, now):
             return ()
         try:
             return decide(complaint, Regrade(actor=access.SYSTEM_ACTOR), self.pack, now)
