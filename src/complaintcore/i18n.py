@@ -632,6 +632,7 @@ class Translator:
 
     def _value(self, value: StepValue, pack: RulePack | None) -> str:
         from complaintcore.core.derivation import DerivationStep, Tag, Worked
+        from complaintcore.core.models import LabelledEnum
 
         if isinstance(value, datetime):
             return value.isoformat()
@@ -644,7 +645,10 @@ class Translator:
         if isinstance(value, DerivationStep):
             return self.step(value, pack)
         if isinstance(value, tuple):
-            return " / ".join(self.tag(t.name, pack) for t in value)
+            return " / ".join(
+                self.label(v) if isinstance(v, LabelledEnum) else self.tag(v.name, pack)
+                for v in value
+            )
         return str(value)
 
 

@@ -444,7 +444,7 @@ def test_a_closed_telephone_complaint_owes_no_sign_off() -> None:
     c = close(r, at(2025, 11, 10, 15, 0))
     none = duty(c, "written_sign_off", at(2025, 11, 12, 9, 0))
     assert (none.state, none.owed) == (ClockState.NOT_STARTED, False)
-    assert none.clock.derivation == ("not owed: only for complaints received by written",)
+    assert none.clock.derivation == ("not owed: only for these channels: in writing",)
 
 
 @pytest.mark.procedure("REC-6")

@@ -25,7 +25,7 @@ from complaintcore.core.errors import (
     StoreError,
     UnknownComplaintError,
 )
-from complaintcore.core.models import Grade, Status, Trigger
+from complaintcore.core.models import Channel, Grade, Status, Trigger
 from complaintcore.i18n import (
     available_languages,
     catalog_dirs,
@@ -235,6 +235,18 @@ def test_working_hours_are_worded_apart_from_hours_on_the_clock() -> None:
     english = "2026-10-09T13:05:00+08:00 running: used 13h05m of 26h; due 2026-10-10T18:00:00+08:00"
     assert str(reply) == en.step(reply, PACK) == english
     assert zh.duration(timedelta(minutes=45), working=True) == "45工作分钟"
+
+
+@pytest.mark.procedure("REC-6")
+def test_a_duty_of_other_channels_names_them_in_the_readers_language() -> None:
+    """A telephone complaint's written sign-off is not owed; the reason names the
+    channel as each language labels it, not by its code (``written``)."""
+    step = DerivationStep.of(
+        "not owed: only for these channels: {channels}", channels=(Channel.WRITTEN,)
+    )
+    assert translator("zh").step(step, PACK) == "不适用：仅限以书面/信函方式收到的投诉"
+    assert translator("en").step(step, PACK) == str(step)
+    assert str(step) == "not owed: only for these channels: in writing"
 
 
 def test_waiting_for_tags_reads_each_tag() -> None:

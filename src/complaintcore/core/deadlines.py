@@ -1163,8 +1163,7 @@ def _owed_on(duty: DutySpec, channel: Channel) -> bool:
 @functools.lru_cache(maxsize=64)
 def _other_channel(duty: DutySpec) -> ClockStatus:
     """A duty the complaint's channel never owes: not started, and why."""
-    channels = ", ".join(c.value for c in duty.channels)
-    why = (_step("not owed: only for complaints received by {channels}", channels=channels),)
+    why = (_step("not owed: only for these channels: {channels}", channels=duty.channels),)
     return ClockStatus(
         duty.name, duty.rule, ClockState.NOT_STARTED, None, None, None,
         _ZERO, _ZERO, _ZERO, None, _english(why), 0, steps=why,

@@ -15,6 +15,8 @@ from typing import TypeAlias
 
 import attrs
 
+from complaintcore.core.models import LabelledEnum
+
 __all__ = ["DerivationStep", "StepValue", "Tag", "Worked", "hours"]
 
 
@@ -43,7 +45,8 @@ class Worked:
 
 
 StepValue: TypeAlias = (
-    "str | int | datetime | timedelta | Worked | Tag | tuple[Tag, ...] | DerivationStep"
+    "str | int | datetime | timedelta | Worked | Tag | tuple[Tag, ...]"
+    " | tuple[LabelledEnum, ...] | DerivationStep"
 )
 """What a step's fields hold; the shell renders each kind its own way."""
 
@@ -98,5 +101,5 @@ def _english(value: StepValue) -> str:
     if isinstance(value, timedelta):
         return hours(value)
     if isinstance(value, tuple):
-        return " / ".join(str(tag) for tag in value)
+        return " / ".join(v.label() if isinstance(v, LabelledEnum) else str(v) for v in value)
     return str(value)
