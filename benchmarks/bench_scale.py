@@ -1185,7 +1185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         mark = "holds" if t.holds else "MISSED"
         sign = ">=" if t.higher_is_better else "<="
         extra = f"  ({t.shown})" if t.shown else ""
-        print(f"  [{mark:6s}] {t.what}: {t.value:.3g} (target {sign} {t.limit:g}){extra}")
+        value = f"{t.value:,.0f}" if abs(t.value) >= 1000 else f"{t.value:.3g}"
+        print(f"  [{mark:6s}] {t.what}: {value} (target {sign} {t.limit:g}){extra}")
     missed = [t for t in found if not t.holds]
     return 0 if not missed or args.report_only else 1
 
