@@ -211,6 +211,30 @@ def test_the_third_raising_of_a_promise_not_kept_is_major(desk: Desk) -> None:
         assert (mark.repeated_by, mark.raised_repeatedly) == (third.id, True)
 
 
+@pytest.mark.procedure("VAL-4")
+@pytest.mark.procedure("GRD-2")
+def test_a_third_raising_not_yet_assessed_is_graded_major_at_its_assessment(
+    desk: Desk,
+) -> None:
+    """Review s37A F05 (docs/concepts.md "Repeat complaints"): the third raising
+    of a promise not kept, received before anyone assessed it, is recorded as
+    raised repeatedly at intake; VAL-4 grades only a valid complaint, so it is
+    graded when assessed valid, and major then (004 篇2 §3.4A), routed up with
+    the grade (ESC-3)."""
+    promise = {"facts": [Fact.PROMISE_NOT_KEPT]}
+    receive(desk, OWNER, 0, **promise)
+    receive(desk, OWNER, 10, **promise)
+    at = T0 + timedelta(days=20)
+    third = desk.receive(intake(OWNER, at, **promise), now=at)  # not assessed
+    (link,) = links(third)
+    assert (link.raisings, link.raised_repeatedly) == (3, True)
+    assert Fact.RAISED_REPEATEDLY in third.state.facts
+    assert third.state.grade is None  # VAL-4: not graded before the assessment
+    third = assess(desk, third, 20.25, "complaint")
+    assert third.state.grade is Grade.MAJOR
+    assert third.state.rung == desk.pack.handler_rung_for(Grade.MAJOR)
+
+
 @pytest.mark.procedure("GRD-2")
 def test_an_earlier_raising_written_a_moment_after_the_intake_is_still_marked(
     desk: Desk,
