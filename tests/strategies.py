@@ -492,9 +492,10 @@ EVENT_STRATEGIES: dict[str, _EventStrategy] = {
         Acknowledged,
         at=at,
         actor=_ids("s"),
-        stage=st.sampled_from(STAGES),
+        stage=st.sampled_from(("", *STAGES)),  # "": receipt acknowledged, no stages (HDL-1)
         definition=texts(),
         remedy_sought=texts(),
+        apology=texts(),
     ),
     "escalation_requested": lambda at: st.builds(
         EscalationRequested,

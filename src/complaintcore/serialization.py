@@ -370,6 +370,7 @@ def _is_event_class(t: Any) -> bool:
 
 
 _LATER_FIELDS: dict[str, tuple[str, ...]] = {
+    "acknowledged": ("apology",),
     "assigned": ("previous_department",),
     "handled": ("helper",),
     "linked": ("promise_not_kept",),

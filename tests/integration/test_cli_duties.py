@@ -200,6 +200,45 @@ def test_head_office_keeps_a_bypass_complaint_and_calls_back(desk: Path) -> None
     assert shown["events"][-1]["satisfied"] is True
 
 
+# --------------------------------------------------------------------------- HDL-1
+
+
+@pytest.mark.procedure("HDL-1")
+def test_a_letter_is_acknowledged_by_phone_with_act_acknowledge_and_an_apology(
+    desk: Path,
+) -> None:
+    """002 A.b: the owner of a written complaint is called, told it was received and is
+    being arranged, and apologised to; cn-property: by the end of the next working day."""
+    cid = receive("来信反映厨房水龙头漏水", extra=("--channel", "written"))["id"]
+    call = duty(ok("show", cid), "written_acknowledgement")
+    assert (call["rule"], call["state"], call["owed"]) == ("HDL-1", "running", True)
+    assert call["due"] == "2025-11-25T18:00:00+08:00"  # received Monday: the end of Tuesday
+    assert call["owner"] == {
+        "handler": False,
+        "department": "customer_service",
+        "rung": "complaint_handler",
+    }
+    assert call["command"] == "acknowledge"
+
+    later = "2025-11-24T10:00"
+    error = refused("act", cid, "acknowledge", "--actor", "SR-102", now=later)
+    assert (error["code"], error["path"]) == (1, "apology")
+    ok("act", cid, "acknowledge", "--actor", "SR-102", "--apology", "给您添麻烦了，深表歉意",
+       now=later)  # fmt: skip
+    shown = ok("show", cid, now=later)
+    assert duty(shown, "written_acknowledgement")["state"] == "met"
+    assert shown["events"][-1]["type"] == "acknowledged"
+    assert "stage" not in shown["state"]  # no stages in cn-property
+    again = refused("act", cid, "acknowledge", "--actor", "SR-102", "--apology", "抱歉",
+                    now="2025-11-24T11:00")  # fmt: skip
+    assert again["code"] == 1
+    assert "already acknowledged" in again["message"]
+    zh = invoke("act", cid, "acknowledge", "--actor", "SR-102", "--apology", "抱歉",
+                now="2025-11-24T11:00", lang="zh")  # fmt: skip
+    assert zh.exit_code == 1
+    assert "already acknowledged" not in zh.stderr  # the reason is translated
+
+
 # --------------------------------------------------------------------------- HDL-5, HDL-6
 
 

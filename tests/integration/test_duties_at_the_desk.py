@@ -40,6 +40,7 @@ from complaintcore.core.models import (
 )
 from complaintcore.core.stats import monthly_report
 from complaintcore.core.workflow import (
+    Acknowledge,
     Apologise,
     Assess,
     Assign,
@@ -429,6 +430,8 @@ def test_the_sweep_chases_a_closed_written_complaints_missing_sign_off(
     letter = attrs.evolve(owner(1, MON), channel="written")
     phoned = owner(11, MON, building="9")  # not linked to the letter: the same history
     cids = [desk.receive(i, now=MON).id for i in (letter, phoned)]
+    # 002 A.b first: the owner of the letter is called, told it is in hand (HDL-1)
+    desk.act(cids[0], Acknowledge(actor="SR-102", apology="深表歉意"), now=at(10, 10, 30))
     for cid in cids:
         desk.act(cid, Reply(actor="SR-201", message="已更换水管", final=True), now=at(10, 11))
         desk.act(cid, Visit(actor="SR-102", satisfied=True, opinion="满意"), now=at(10, 14))
@@ -436,7 +439,8 @@ def test_the_sweep_chases_a_closed_written_complaints_missing_sign_off(
     written, phone = cids
     owed = duty(desk, written, "written_sign_off", at(10, 15))
     assert owed.due == at(11, 18)  # closed Monday 15:00: the end of Tuesday
-    assert told(notes, "duty_owed", written) == ["SR-101"]  # customer service's 主管
+    # customer service's 主管 for the sign-off; its 客服专员 for the call, at receipt
+    assert told(notes, "duty_owed", written) == ["SR-101", "SR-102"]
     assert not duty(desk, phone, "written_sign_off", at(10, 15)).owed
     report = desk.sweep(at(11, 18, 1))
     assert report.duties_overdue == ((written, "written_sign_off"),)

@@ -124,11 +124,12 @@ def test_the_history_key_tells_receipts_apart() -> None:
 
 def test_the_clocks_a_registration_starts_are_those_the_pack_starts_at_registration() -> None:
     # cn-property: IN-5 (24 h to customer service), DL-3's first link (customer service to
-    # the department), DL-1 (the reply) and DL-6 (a month) start at registration, as does
-    # IN-6's head-office tracking; every other clock waits for a later event.
+    # the department), DL-1 (the reply) and DL-6 (a month) start at registration, as do
+    # IN-6's head-office tracking and HDL-1's call acknowledging a written complaint;
+    # every other clock waits for a later event.
     bound = receipt_bound(PACK)
     assert bound.clocks == {"to_customer_service", "to_department", "reply", "major_by_age"}
-    assert bound.duties == {"head_office_tracking"}
+    assert bound.duties == {"head_office_tracking", "written_acknowledgement"}
 
 
 @pytest.mark.parametrize(

@@ -154,7 +154,7 @@ def test_an_escalation_naming_no_clock_or_duty_of_the_pack_is_refused_unquoted(
         "apology, department_result, head_office_call_back, head_office_tracking, "
         "invalid_explained, major_by_age, promise, reply, reply_after_result, "
         "report_to_leader, site_visit, to_customer_service, to_department, visit_reply, "
-        "written_report, written_sign_off, separated by commas"
+        "written_acknowledgement, written_report, written_sign_off, separated by commas"
     )
     zh = translator("zh").error(info.value, r.pack)
     assert zh.startswith(

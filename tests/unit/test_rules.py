@@ -1094,9 +1094,9 @@ CASES: list[tuple[str, Mutation, str, str]] = [
     ),
     (
         "stage step tag in a pack without stages",
-        _set("clocks[0].stop", ["replied:final", "acknowledged"]),
+        _set("clocks[0].stop", ["replied:final", "escalation_requested"]),
         "clocks[0].stop[1]",
-        "no event carries the tag 'acknowledged'",
+        "no event carries the tag 'escalation_requested'",
     ),
     (
         "extended without an extensible clock",

@@ -398,16 +398,20 @@ def test_a_complaint_sent_straight_to_stage_2_is_not_judged_at_stage_1() -> None
 
 
 def test_a_pack_without_stages_offers_no_staged_commands() -> None:
-    """The Chinese packs behave as before: the staged steps are not among the allowed."""
+    """The Chinese packs behave as before: the staged steps are not among the allowed,
+    but for acknowledging receipt to the complainant (HDL-1)."""
     from complaintcore import IllegalTransitionError, allowed_commands
 
     received = datetime(2025, 3, 3, 9, tzinfo=LONDON)
     cn = load_pack("cn-property")
     c = new_complaint("C-1", _intake(received, phone="13812345678"))
     c = evolve(c, decide(c, Register(actor="SR-103"), cn, received))
-    staged = {"acknowledge", "request_escalation", "extend", "respond"}
+    staged = {"request_escalation", "extend", "respond"}
     assert not staged & allowed_commands(c, cn)
-    assert staged <= allowed_commands(c, load_pack(UK))
+    assert "acknowledge" in allowed_commands(c, cn)
+    assert {*staged, "acknowledge"} <= allowed_commands(c, load_pack(UK))
     with pytest.raises(IllegalTransitionError, match="allowed now") as info:
-        decide(c, Acknowledge(actor="SR-103"), cn, received)
-    assert "acknowledge" not in info.value.reason
+        decide(c, Respond(actor="SR-103", outcome="upheld", message="done"), cn, received)
+    assert "respond" not in info.value.reason
+    (event,) = decide(c, Acknowledge(actor="SR-103"), cn, received)
+    assert event.tags() == ("acknowledged",)

@@ -225,6 +225,10 @@ def test_hoc_a_closed_stage_is_not_reopened_the_resident_goes_to_stage_2() -> No
     )
     assert "reopen" not in allowed_commands(c, pack)
     assert "request_escalation" in allowed_commands(c, pack)
+    # the closed stage was answered: acknowledging it is no step (HDL-1's is unstaged)
+    assert "acknowledge" not in allowed_commands(c, pack)
+    with pytest.raises(IllegalTransitionError, match="allowed now"):
+        decide(c, Acknowledge(actor="CM-301"), pack, london(2025, 6, 6, 10))
     zh = translator("zh").error(err, pack)
     assert "分阶段程序下已结案的投诉不重新打开" in zh
     assert "(HOC 6.11-6.16)" in zh

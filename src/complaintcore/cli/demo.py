@@ -8,12 +8,12 @@ calendar, log notifier): receipt at two sites, forwarding by other units (IN-5)
 and head office (IN-6), assessment, handling, interim replies with promises
 (REC-4, DL-5), waits on the complainant (DL-8), final replies, return visits
 (dissatisfied ones reopen and escalate, VIS-1), closures, reopenings, cause
-analyses and sanctions (IMP-1, PEN-2), supervisor sign-off of written
-complaints (REC-6), a group complaint with one explanation session (HDL-5,
-HDL-6), invalid complaints explained the same day (VAL-3), enquiries and
-service requests (VAL-4), and repeat complaints (IMP-3).  A sweep runs every
-morning at 08:30, so missed deadlines escalate (ESC-2, DL-7) and month-old
-complaints turn major (DL-6).
+analyses and sanctions (IMP-1, PEN-2), the acknowledgement call (HDL-1) and
+supervisor sign-off (REC-6) of written complaints, a group complaint with one
+explanation session (HDL-5, HDL-6), invalid complaints explained the same day
+(VAL-3), enquiries and service requests (VAL-4), and repeat complaints (IMP-3).
+A sweep runs every morning at 08:30, so missed deadlines escalate (ESC-2, DL-7)
+and month-old complaints turn major (DL-6).
 
 Everything is a function of the seed: one :class:`random.Random`, complaint ids
 ``C-YYYYMMDD-NNNN`` numbered by time of receipt, and a simulated clock driven by
@@ -74,6 +74,7 @@ from complaintcore.core.models import (
 from complaintcore.core.validity import counts_as_complaint
 from complaintcore.core.workflow import (
     TRANSITIONS,
+    Acknowledge,
     AddMeasure,
     Apologise,
     Assess,
@@ -1349,6 +1350,8 @@ class _Simulation:
             at = work(10, 20) if life.late else work(0.3, 7)
         elif nxt == "site_visit":  # within 4 working hours (004 篇4 §3.6)
             at = work(4.5, 9) if life.late else work(0.3, 3.5)
+        elif nxt == "acknowledge":  # by the end of the next working day (HDL-1)
+            at = work(18, 26) if life.late else work(0.2, 3)
         elif nxt == "call_back":  # within 2 working days of closure (IN-6)
             at = work(20, 30) if life.late else work(1, 15)
         elif nxt == "measure_done" and life.measures:
@@ -1402,6 +1405,8 @@ class _Simulation:
                     if other != cid:
                         self.refresh(other, now)
         steps: list[str] = ["forward"] if not routed else []
+        if any(d.command == "acknowledge" and life.channel in d.channels for d in self.pack.duties):
+            steps.append("acknowledge")  # HDL-1, 002 A.b: a letter is acknowledged by phone
         if life.validity is Validity.INVALID:
             # No Handled event: nothing to fix.  (The pack's department_result clock does
             # not stop at closure, so the report counts it as breached for these.)
@@ -1951,6 +1956,14 @@ class _Simulation:
         if any(isinstance(e, SanctionRecorded) for e in c.events):
             return
         self.run_by(c, lambda sid: RecordSanction(actor=sid), now, prefer=(c.state.handler,))
+
+    def do_acknowledge(self, life: _Life, c: Complaint, now: datetime) -> None:
+        """HDL-1 (002 A.b): customer service calls the owner: received, being arranged,
+        with an apology."""
+        if c.state.acknowledged:
+            return
+        apology = "来信已收到，正着手安排解决，给您带来不便深表歉意 / received, in hand; sorry"
+        self.run_by(c, lambda sid: Acknowledge(actor=sid, apology=apology), now, self.cs_staff(c))
 
     def do_sign_off(self, life: _Life, c: Complaint, now: datetime) -> None:
         if c.state.status is not Status.CLOSED or c.state.signed_off:

@@ -2,7 +2,9 @@
 
 Packs with ``[[stages]]`` (``uk-housing-ombudsman-2024``, ``scotland-spso``,
 ``iso-10002``) acknowledge each stage, answer it with an outcome, extend a
-clock with reasons, and take a complaint to its next stage on request.
+clock with reasons, and take a complaint to its next stage on request.  A pack
+without stages acknowledges receipt to the complainant (HDL-1) with the same
+``acknowledge`` step.
 """
 
 from __future__ import annotations
@@ -33,22 +35,35 @@ __all__ = [
 ]
 
 
-@_command("acknowledge", N_("Acknowledge the complaint at its stage: define and log it."))
+@_command(
+    "acknowledge",
+    N_(
+        "Acknowledge the complaint: at its stage, define and log it; without stages,"
+        " record that its receipt was confirmed to the complainant (HDL-1)."
+    ),
+)
 @click.option(
     "--definition",
     default="",
     help=N_("The complaint as understood: the points the response will answer."),
 )
 @click.option("--remedy-sought", default="", help=N_("What the complainant wants done."))
+@click.option(
+    "--apology",
+    default="",
+    help=N_("The apology made (HDL-1: needed while a written complaint's call is owed)."),
+)
 def act_acknowledge(
-    ctx: Ctx, complaint_id: str, actor: str, definition: str, remedy_sought: str
+    ctx: Ctx, complaint_id: str, actor: str, definition: str, remedy_sought: str, apology: str
 ) -> None:
     from complaintcore.core.workflow import Acknowledge
 
     _act(
         ctx,
         complaint_id,
-        Acknowledge(actor=actor, definition=definition, remedy_sought=remedy_sought),
+        Acknowledge(
+            actor=actor, definition=definition, remedy_sought=remedy_sought, apology=apology
+        ),
     )
 
 

@@ -927,18 +927,25 @@ class Linked(Event):
 
 @attrs.frozen(kw_only=True)
 class Acknowledged(Event):
-    """A stage of a staged procedure acknowledged: the complaint defined and logged.
+    """A complaint acknowledged: at a stage of a staged procedure, defined and logged;
+    in a pack without stages (``stage`` ``""``), its receipt confirmed to the
+    complainant (HDL-1: the call for a written complaint).
 
     ``definition`` is the complaint as understood (the points to answer);
-    ``remedy_sought`` what the complainant wants done.
+    ``remedy_sought`` what the complainant wants done; ``apology`` the apology
+    made with it (002 A.b: "并表示歉意，请求谅解").  Events stored before
+    ``apology`` existed read back without one.
     """
 
     kind: ClassVar[str] = "acknowledged"
     stage: str
     definition: str = ""
     remedy_sought: str = ""
+    apology: str = ""
 
     def tags(self) -> tuple[str, ...]:
+        if not self.stage:  # no stage to name: "acknowledged:" would match nothing
+            return ("acknowledged",)
         return ("acknowledged", f"acknowledged:{self.stage}")
 
 

@@ -513,16 +513,19 @@ class CompleteMeasure(Command):
 
 @attrs.frozen(kw_only=True)
 class Acknowledge(Command):
-    """Acknowledge the complaint at its stage: define it and log it (staged packs).
+    """Acknowledge the complaint: at its stage, define it and log it (staged packs);
+    without stages, record that its receipt was confirmed to the complainant, once
+    (HDL-1, 002 A.b: the call that says a written complaint is being arranged).
 
     ``definition`` states the points the response will answer; ``remedy_sought``
-    what the complainant wants done.  A stage may require either
-    (``acknowledge_records``).
+    what the complainant wants done; ``apology`` the apology made.  A stage may
+    require the first two (``acknowledge_records``), a duty any of them (``records``).
     """
 
     name: ClassVar[str] = "acknowledge"
     definition: str = ""
     remedy_sought: str = ""
+    apology: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -626,6 +629,9 @@ _DUTIES = frozenset(
 _STAGED = frozenset({"acknowledge", "request_escalation", "extend", "respond"})
 """Commands of staged procedures (packs with ``[[stages]]``)."""
 
+_STAGED_ONLY = _STAGED - {"acknowledge"}
+"""Commands a pack without stages refuses: it acknowledges receipt too (HDL-1)."""
+
 _OPEN_WORK = frozenset(
     {
         *_STAGED,
@@ -678,6 +684,7 @@ TRANSITIONS: Mapping[Status, frozenset[str]] = {
         {
             "visit",  # 002 §4.2: the regular follow-up visit, no reopening
             "reopen",
+            "acknowledge",  # HDL-1: the duty to acknowledge receipt outlives closure
             "request_escalation",
             "sign_off",
             "record_cause",
@@ -692,17 +699,26 @@ TRANSITIONS: Mapping[Status, frozenset[str]] = {
 
 def allowed_commands(complaint: Complaint, pack: RulePack | None = None) -> frozenset[str]:
     """The commands the complaint's status accepts; with ``pack``, only those the pack
-    has (a pack without stages has none of ``acknowledge``, ``request_escalation``,
-    ``extend`` and ``respond``; under one with stages a closed complaint is not
-    reopened but goes on to its next stage)."""
+    has (a pack without stages has none of ``request_escalation``, ``extend`` and
+    ``respond``, and acknowledges receipt only, HDL-1; under one with stages a closed
+    complaint is not reopened but goes on to its next stage, and its answered stage
+    is not acknowledged)."""
     allowed = TRANSITIONS[complaint.state.status]
     if pack is None:
         return allowed
     if not pack.stages:
-        return allowed - _STAGED
+        return allowed - _STAGED_ONLY
     if complaint.state.status is Status.CLOSED:
-        return allowed - {"reopen"}  # a staged complaint goes on to its next stage
+        # a staged complaint goes on to its next stage; the closed one was answered
+        return allowed - {"reopen", "acknowledge"}
     return allowed
+
+
+def _outside_pack(name: str, status: Status, pack: RulePack) -> bool:
+    """A staged step the status accepts that the pack does not (see allowed_commands)."""
+    if not pack.stages:
+        return name in _STAGED_ONLY
+    return name == "acknowledge" and status is Status.CLOSED
 
 
 # --------------------------------------------------------------------------- folding
@@ -834,6 +850,8 @@ def _apply(state: ComplaintState, event: Event) -> ComplaintState:
     if isinstance(event, MeasureDone):
         return ev(state, measures_open=state.measures_open - 1)
     if isinstance(event, Acknowledged):
+        if not event.stage:  # HDL-1: receipt confirmed; handling has not started with it
+            return ev(state, acknowledged=True)
         return ev(state, status=Status.IN_HANDLING if start else state.status, acknowledged=True)
     if isinstance(event, Responded):
         return ev(
@@ -983,7 +1001,8 @@ def decide(
         raise InvalidInputError("now", "is earlier than the complaint's last event")
     name = command.name
     # allowed_commands without building its set: the set is needed only to refuse
-    if name not in TRANSITIONS[complaint.state.status] or (name in _STAGED and not pack.stages):
+    status = complaint.state.status
+    if name not in TRANSITIONS[status] or (name in _STAGED and _outside_pack(name, status, pack)):
         allowed = allowed_commands(complaint, pack)
         raise _refuse(complaint, command, f"allowed now: {', '.join(sorted(allowed))}")
     events = _HANDLERS[type(command)](complaint, command, pack, now)
@@ -1020,7 +1039,11 @@ def _triggered(complaint: Complaint, duty: DutySpec, pack: RulePack) -> bool:
     Deadlines need the calendar, which ``decide`` does not have; whether a duty
     is owed does not.  ``breached:<clock>`` counts as set off once that clock
     has started (a promise was made), so an apology always records all it must.
+    A duty for other channels is never set off (HDL-1: a telephone complaint's
+    acknowledgement owes no apology).
     """
+    if duty.channels and complaint.intake.channel not in duty.channels:
+        return False
     starts: set[str] = set()
     for tag in duty.start:
         if tag.startswith("breached:"):
@@ -1854,6 +1877,20 @@ def _distinct(c: Complaint, pack: RulePack) -> str:
 def _acknowledge(
     c: Complaint, cmd: Acknowledge, pack: RulePack, now: datetime
 ) -> tuple[Event, ...]:
+    if not pack.stages:
+        # HDL-1: the complainant is told once that the complaint was received
+        if c.state.acknowledged:
+            raise _refuse(c, cmd, "its receipt is already acknowledged to the complainant")
+        return (
+            Acknowledged(
+                at=now,
+                actor=cmd.actor,
+                stage="",
+                definition=cmd.definition,
+                remedy_sought=cmd.remedy_sought,
+                apology=cmd.apology,
+            ),
+        )
     code = _stage_of(c, cmd, pack)
     if c.state.acknowledged:
         raise _refuse(c, cmd, f"{code} is already acknowledged")
@@ -1869,6 +1906,7 @@ def _acknowledge(
             stage=code,
             definition=cmd.definition,
             remedy_sought=cmd.remedy_sought,
+            apology=cmd.apology,
         ),
     )
 

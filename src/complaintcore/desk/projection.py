@@ -38,7 +38,15 @@ from complaintcore.core.deadlines import (
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.escalation import current_rung_index
 from complaintcore.core.improvement import compute_measures
-from complaintcore.core.models import Assigned, Complaint, Escalated, Event, Registered, Trigger
+from complaintcore.core.models import (
+    Assigned,
+    Channel,
+    Complaint,
+    Escalated,
+    Event,
+    Registered,
+    Trigger,
+)
 from complaintcore.core.repeats import room_key
 from complaintcore.core.rulepack import RulePack
 from complaintcore.desk.ports import ComplaintRow
@@ -142,10 +150,21 @@ class Projection:
     def calendar(self, value: WorkingCalendar) -> None:
         self._calendar = _in_pack_zone(value, self.pack)
 
-    def may_owe(self, events: Iterable[Event]) -> bool:
-        """Whether these events could start any duty (cheap: tags only)."""
+    def may_owe(self, events: Iterable[Event], channel: Channel | None = None) -> bool:
+        """Whether these events could start any duty (cheap: tags only), for a complaint
+        received through ``channel`` if given (HDL-1: a telephone complaint's
+        registration starts no duty of written complaints, and computes none)."""
         triggers = self._duty_triggers
-        return bool(triggers) and any(t in triggers for e in events for t in e.tags())
+        if not triggers:
+            return False
+        for e in events:
+            for t in e.tags():
+                channels = triggers.get(t)
+                if channels is None:
+                    continue
+                if not channels or channel is None or channel in channels:
+                    return True
+        return False
 
     def _shape(self, complaint: Complaint, now: datetime) -> _Shape:
         """The clocks and duties of every complaint with this one's history_key so far."""
@@ -182,7 +201,7 @@ class Projection:
 
     def duties_now(self, complaint: Complaint, now: datetime) -> tuple[DutyStatus, ...]:
         """The complaint's duties, skipping the work when none can have started."""
-        if not self.may_owe(complaint.events):
+        if not self.may_owe(complaint.events, complaint.intake.channel):
             return ()
         key = (complaint.id, complaint.version, now)
         found = self._duty_memo.get(key)
@@ -537,23 +556,29 @@ def _sooner(a: datetime | None, b: datetime | None) -> datetime | None:
     return b
 
 
-def _duty_triggers(pack: RulePack) -> frozenset[str]:
-    """Event tags after which some duty of the pack may be owed.
+def _duty_triggers(pack: RulePack) -> dict[str, frozenset[Channel]]:
+    """Event tags after which some duty of the pack may be owed, each with the
+    channels of the complaints it may be owed for (empty: every channel).
 
     A duty's own start tags, and for ``breached:<clock>`` the tags that start
     that clock (a promise clock: ``promised``): until one of these appears in a
     complaint's history, it owes nothing and its duties need not be computed.
     """
-    tags: set[str] = set()
+    found: dict[str, set[Channel] | None] = {}
+
+    def add(tag: str, channels: tuple[Channel, ...]) -> None:
+        known = found.get(tag, set())
+        found[tag] = None if known is None or not channels else known | set(channels)
+
     for duty in pack.duties:
         for tag in duty.start:
             if tag.startswith(BREACHED_TAG):
                 clock = pack.clock(tag[len(BREACHED_TAG) :])
-                tags.update(clock.start)
-                tags.update(("promised", "visited:appointment"))
+                for started in (*clock.start, "promised", "visited:appointment"):
+                    add(started, duty.channels)
             else:
-                tags.add(tag)
-    return frozenset(tags)
+                add(tag, duty.channels)
+    return {tag: frozenset(channels or ()) for tag, channels in found.items()}
 
 
 def _in_pack_zone(calendar: WorkingCalendar, pack: RulePack) -> WorkingCalendar:

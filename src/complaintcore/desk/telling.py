@@ -445,7 +445,8 @@ class Telling:
 
     def duty_outbox(self, complaint: Complaint, events: Sequence[Event], now: datetime) -> Outbox:
         """Owners hear of the duties these events started (same transaction)."""
-        if not self.notifiers or not events or not self._projection.may_owe(events):
+        channel = complaint.intake.channel
+        if not self.notifiers or not events or not self._projection.may_owe(events, channel):
             return []
         first = events[0].at
         if isinstance(events[0], Registered):  # its duties run from the receipt (IN-6)

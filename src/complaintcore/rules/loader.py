@@ -532,9 +532,9 @@ def known_event_tags(pack: RulePack) -> frozenset[str]:
     ``escalation_requested:<stage>``, ``responded:<stage>`` and
     ``responded:<outcome>``; ``extended:<clock>`` for clocks that may be
     extended.  Clocks and duties may also start on ``breached:<clock>``.  A pack
-    without stages has no ``acknowledged``, ``escalation_requested`` or
-    ``responded`` tag, and one with no extensible clock no ``extended`` tag: no
-    step it allows carries them.
+    without stages has no ``escalation_requested`` or ``responded`` tag (only a
+    bare ``acknowledged``: receipt acknowledged, HDL-1), and one with no
+    extensible clock no ``extended`` tag: no step it allows carries them.
     """
     tags = set(EVENT_BY_KIND)
     units = [d.code for d in pack.departments]
@@ -559,7 +559,7 @@ def known_event_tags(pack: RulePack) -> frozenset[str]:
     if pack.stages:
         tags.update(f"responded:{o.value}" for o in Outcome)
     else:  # the steps that carry them are refused in a pack without stages
-        tags.difference_update(staged)
+        tags.difference_update(("escalation_requested", "responded"))
     extensible = [c.name for c in pack.clocks if c.extension is not None]
     tags.update(f"extended:{name}" for name in extensible)
     if not extensible:
