@@ -157,6 +157,7 @@ if TYPE_CHECKING:
         Stage,
         TargetHandler,
         TimeBar,
+        VisitRules,
         Waiver,
     )
     from complaintcore.core.spreadsheet import (
@@ -500,6 +501,7 @@ __all__ = [  # noqa: RUF022 (plain sorted order: tests/unit/test_public_api.py)
     "Validity",
     "VerifyReport",
     "Visit",
+    "VisitRules",
     "VisitSite",
     "Visited",
     "Waiver",
@@ -704,6 +706,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "Stage",
         "TargetHandler",
         "TimeBar",
+        "VisitRules",
         "Waiver",
     ),
     "core.indicators": (

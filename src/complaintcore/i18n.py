@@ -699,8 +699,30 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (
         N_(
             "the top rung decides a closure only when satisfaction failed: record the "
-            "unsatisfied or unanswered return visit, or the escalation for dissatisfaction "
-            "or a refused new time, first (VIS-3)"
+            "unsatisfied return visit, visits not reaching the complainant ({attempts} "
+            "since the last closure), or the escalation for dissatisfaction or a refused "
+            "new time, first (VIS-3)"
+        ),
+        {},
+    ),
+    (
+        N_(
+            "the top rung decides a closure only when satisfaction failed: record the "
+            "unsatisfied return visit, or the escalation for dissatisfaction or a "
+            "refused new time, first (VIS-3)"
+        ),
+        {},
+    ),
+    (
+        N_(
+            "the complainant was satisfied at the last return visit: close with their "
+            "confirmation, not by a top-rung decision (VIS-3)"
+        ),
+        {},
+    ),
+    (
+        N_(
+            "a closure is confirmed by the complainant or decided by the top rung, not both (VIS-3)"
         ),
         {},
     ),
@@ -789,6 +811,7 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("a complainant reached gives an opinion: satisfied or not (VIS-2)"), {}),
     (N_("a complainant not reached gave no opinion (VIS-2)"), {}),
     (N_("a complainant not reached asked nothing to answer (VIS-2)"), {}),
+    (N_("a visit that did not reach the complainant has no opinion (VIS-2)"), {}),
     (N_("a follow-up visit after closure appoints no reply: reopen it first"), {}),
     (N_("must be a non-empty string"), {}),
     (N_("expected true or false"), {}),

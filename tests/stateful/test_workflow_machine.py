@@ -48,6 +48,7 @@ CAL = calendar_for_spec(PACK.calendar)
 TOP = len(PACK.ladder) - 1
 OPEN = (Status.REGISTERED, Status.IN_HANDLING)
 GROUP_RUNG = PACK.rung_index(PACK.group_report_rung)
+UNANSWERED = PACK.visits.not_reached_attempts
 
 
 def _grade_floor(rank: int) -> int:
@@ -67,7 +68,11 @@ class Oracle:
         self.explained = False
         self.final = False
         self.satisfied: bool | None = None
-        self.failed = False  # VIS-3: satisfaction failed since the last closure
+        # VIS-3: since the last closure, the last visit or escalation that said how
+        # satisfied the complainant is ("failed", "satisfied" or None), and the
+        # visits not reaching them since (the pack's number of them fails it)
+        self.verdict: str | None = None
+        self.not_reached = 0
         self.events = 1
         # DL-5: the latest promise while it runs, and whether an apology is owed
         self.promise: datetime | None = None
@@ -195,11 +200,11 @@ class WorkflowMachine(RuleBasedStateMachine):
             self.o.events += 1
             satisfied = bool(outcome)
             if outcome is None:
-                self.o.failed = True  # no opinion: nothing confirmed or reopened
+                self.o.not_reached += 1  # no opinion: nothing confirmed or reopened
                 return
             self.o.satisfied = satisfied
-            if not satisfied:
-                self.o.failed = True
+            self.o.verdict = "satisfied" if satisfied else "failed"
+            self.o.not_reached = 0
             if self.o.status is Status.CLOSED:
                 return  # recorded; reopening is an explicit Reopen
             if not satisfied:
@@ -216,10 +221,15 @@ class WorkflowMachine(RuleBasedStateMachine):
     def close(self, confirmed: bool, top: bool, gap: int) -> None:
         if self.o.status is Status.CLOSED:
             ok = False
+        elif confirmed and top:
+            ok = False  # VIS-3: confirmed or decided, never both
         elif self.o.validity is Validity.INVALID:
             ok = self.o.explained
         elif top:  # VIS-3: only when satisfaction failed since the last closure
-            ok = self.o.rung == TOP and self.o.failed
+            failed = self.o.verdict == "failed" or (
+                self.o.verdict is None and self.o.not_reached >= UNANSWERED
+            )
+            ok = self.o.rung == TOP and failed
         elif self.o.kind is not Kind.COMPLAINT and self.o.final:
             ok = True
         else:
@@ -232,7 +242,7 @@ class WorkflowMachine(RuleBasedStateMachine):
         )
         if self.attempt(cmd, ok, gap):
             self.o.status = Status.CLOSED
-            self.o.failed = False
+            self.o.verdict, self.o.not_reached = None, 0
             self.o.paused = False
             self.o.promise = None  # closing ends the promise clock, not the apology owed
             self.o.events += 1

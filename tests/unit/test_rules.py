@@ -1258,6 +1258,45 @@ def test_accountability_refusals_name_their_key_path(
     assert reason in problem.reason
 
 
+@pytest.mark.procedure("VIS-1")
+@pytest.mark.procedure("VIS-3")
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (-1, "expected 0 (never) or 1 to 100 attempts"),
+        (101, "expected 0 (never) or 1 to 100 attempts"),
+        ("three", "expected an integer, got text"),
+        (True, "expected an integer, got a boolean"),
+    ],
+    ids=["negative", "more than 100", "text", "boolean"],
+)
+def test_a_bad_number_of_unanswered_visits_is_refused_naming_the_key(
+    value: object, reason: str
+) -> None:
+    """docs/rule-packs.md: ``[visits] not_reached_attempts`` is how many visits that did
+    not reach the complainant fail satisfaction (VIS-3); a value that is no count of
+    attempts is the pack's only problem, at its path (review s37A F03)."""
+    data = _minimal()
+    data["visits"] = {"not_reached_attempts": value}
+    with pytest.raises(RulePackError) as info:
+        load_pack_data(data, "host/mini.toml")
+    assert info.value.paths == ("visits.not_reached_attempts",)
+    (problem,) = info.value.problems
+    assert reason in problem.reason
+
+
+@pytest.mark.procedure("VIS-3")
+def test_three_unanswered_visits_fail_satisfaction_unless_the_pack_says_otherwise() -> None:
+    """VIS-1 gives no number ("直到业主满意为止"): the default and cn-property's choice
+    are 3 attempts; 0 (never) and 1 are a host pack's to choose (review s37A F03)."""
+    assert load_pack("cn-property").visits.not_reached_attempts == 3
+    assert load_pack_data(_minimal(), "host/mini.toml").visits.not_reached_attempts == 3
+    for value in (0, 1, 100):
+        data = _minimal()
+        data["visits"] = {"not_reached_attempts": value}
+        assert load_pack_data(data, "host/mini.toml").visits.not_reached_attempts == value
+
+
 @pytest.mark.procedure("PEN-2")
 def test_severe_cases_go_to_the_accountability_department_by_default() -> None:
     """docs/rule-packs.md: ``report_to`` defaults to ``accountability_department``."""

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from complaintcore.adapters.calendars import calendar_for_spec
 from complaintcore.core.deadlines import compute_clocks
 from complaintcore.core.errors import InvalidInputError, NaiveDatetimeError
-from complaintcore.core.models import Complainant, Complaint, Extended, Fact
+from complaintcore.core.models import Closed, Complainant, Complaint, Extended, Fact
 from complaintcore.core.rulepack import Duration
 from complaintcore.core.stats import (
     ROW_FIELDS,
@@ -241,7 +241,7 @@ def test_a_visit_not_reaching_the_complainant_stays_out_of_the_satisfaction_rate
     r(Classify(actor="h-1", category="repairs"))
     r(Assess(actor="h-1", validity="valid"))
     r(Reply(actor="h-1", message="已修好", final=True))
-    r(Visit(actor="v-1", reached=False, opinion="电话无人接听"))
+    r(Visit(actor="v-1", reached=False))
     r(Visit(actor="v-1", satisfied=True))
     month = monthly_report([r.complaint], PACK, CAL, year=2025, month=11, now=NOW)
     s = month.satisfaction
@@ -275,6 +275,34 @@ def test_closures_by_the_top_rung_are_counted_apart(report: MonthlyReport) -> No
     assert to_json_dict(month)["closed_by_top_rung"] == 1
     rows = [x for x in to_rows(month) if x["key"] == "closed_by_top_rung"]
     assert [(x["section"], x["value"]) for x in rows] == [("status", 1)]
+
+
+@pytest.mark.procedure("VIS-3")
+@pytest.mark.procedure("IMP-2")
+def test_a_closure_the_complainant_confirmed_is_not_counted_as_decided() -> None:
+    """statistics.md: closed_by_top_rung counts closures the top rung decided "rather
+    than the complainant confirmed".  Before review s37A F02 a closure could be
+    stored as both (satisfied at the last visit, then closed "by decision"); such a
+    stored history counts as confirmed.  By hand: the fixture's 2 closures plus U3,
+    none decided alone: closed 3, closed_by_top_rung 0."""
+    r = Runner(PACK, intake(received_at=at(11, 4)), "U3")
+    r.register()
+    r(Classify(actor="h-1", category="repairs"))
+    r(Assess(actor="h-1", validity="valid"))
+    r(Reply(actor="h-1", message="已修好", final=True))
+    r(Visit(actor="v-1", satisfied=True, opinion="满意"))
+    r(RecordCause(actor="h-1", cause="管道老化", corrective="更换管道"))
+    stored = Closed(
+        at=r.now + timedelta(minutes=5),
+        actor="gm",
+        result="总部决定结案",
+        confirmed_by_complainant=True,
+        decided_by_top_rung=True,
+    )
+    both = evolve(r.complaint, (stored,))
+    assert both.status.value == "closed"
+    month = monthly_report([*november(), both], PACK, CAL, year=2025, month=11, now=NOW)
+    assert (month.closed_count, month.closed_by_top_rung) == (3, 0)
 
 
 @pytest.mark.procedure("IMP-2")

@@ -38,6 +38,7 @@ from complaintcore.core.models import (
     Validity,
     Visited,
 )
+from complaintcore.core.rulepack import VisitRules
 from complaintcore.core.workflow import (
     Assess,
     Assign,
@@ -545,10 +546,10 @@ def test_a_visit_that_does_not_reach_the_complainant_is_recorded_as_such(run: Ru
     run(Assign(actor="h-1", handler="h-1", rung="department_head"))
     run(Reply(actor="h-1", message="已修好", final=True))
     run(RecordCause(actor="h-1", cause="管道老化", corrective="更换管道"))
-    c = run(Visit(actor="v-1", reached=False, opinion="电话无人接听"))
+    c = run(Visit(actor="v-1", reached=False))
     visit = c.events[-1]
     assert isinstance(visit, Visited)
-    assert (visit.reached, visit.satisfied, visit.opinion) == (False, False, "电话无人接听")
+    assert (visit.reached, visit.satisfied, visit.opinion) == (False, False, "")
     assert visit.tags() == ("visited", "visited:not_reached")
     assert [e.kind for e in c.events[-2:]] == ["cause_analysed", "visited"]
     assert (c.status, c.state.rung, c.state.reopened) == (
@@ -615,9 +616,10 @@ def test_the_top_rung_decides_a_closure_only_when_satisfaction_failed(run: Runne
     satisfaction, after escalation to the top rung decides" (000 §6-7 hand the
     complaint up when the owner is not satisfied or refuses a new time).  Handed up
     because nobody could handle it, with nobody visited, the top rung may not
-    close it; after a visit that did not reach the complainant it may; a closure
-    settles that failure, so after a reopening a new one is needed (an unsatisfied
-    visit, which reopens the complaint itself, counts) (review s36C F02)."""
+    close it; after the pack's three visits that did not reach the complainant it
+    may (review s37A F03); a closure settles that failure, so after a reopening a
+    new one is needed (an unsatisfied visit, which reopens the complaint itself,
+    counts) (review s36C F02)."""
     run(Assess(actor="h-1", validity="valid"))
     run(Reply(actor="h-1", message="已处理", final=True))
     run(RecordCause(actor="h-1", cause="管道老化", corrective="更换管道"))
@@ -626,7 +628,8 @@ def test_the_top_rung_decides_a_closure_only_when_satisfaction_failed(run: Runne
     with pytest.raises(IllegalTransitionError, match=r"only when satisfaction failed.*\(VIS-3\)"):
         run(Close(actor="gm", result="总部决定结案", decided_by_top_rung=True))
     assert run.complaint.version == before
-    run(Visit(actor="v-1", reached=False, opinion="电话无人接听"))
+    for _ in range(3):
+        run(Visit(actor="v-1", reached=False))
     c = run(Close(actor="gm", result="总部决定结案", decided_by_top_rung=True))
     closed = c.events[-1]
     assert isinstance(closed, Closed)
@@ -644,6 +647,123 @@ def test_the_top_rung_decides_a_closure_only_when_satisfaction_failed(run: Runne
     run(Reply(actor="gm", message="维持处理结果", final=True))
     c = run(Close(actor="gm", result="总部决定结案", decided_by_top_rung=True))
     assert c.status is Status.CLOSED
+
+
+@pytest.mark.procedure("VIS-3")
+def test_a_complainant_satisfied_after_the_failure_is_closed_with_their_confirmation(
+    run: Runner,
+) -> None:
+    """VIS-3: the top rung decides "failing satisfaction", and statistics.md counts in
+    closed_by_top_rung the closures the top rung decided "rather than the
+    complainant confirmed".  Unsatisfied, handed up to senior management, then
+    satisfied at the next visit: the satisfied visit ends the failure, so the top
+    rung's decision is refused and the closure is the complainant's.  A closure is
+    never recorded as both (review s37A F02)."""
+    run(Assess(actor="h-1", validity="valid"))
+    run(Assign(actor="h-1", handler="h-1", rung="department_head"))
+    run(Reply(actor="h-1", message="已修好", final=True))
+    run(RecordCause(actor="h-1", cause="管道老化", corrective="更换管道"))
+    c = run(Visit(actor="v-1", satisfied=False, opinion="还在漏"))
+    assert c.state.rung == "project_manager"  # reopened, one rung up (ESC-2)
+    run(Escalate(actor="pm-1", trigger="dissatisfied", to_rung="senior_management"))
+    run(Reply(actor="gm", message="已整体更换立管", final=True))
+    run(Visit(actor="v-1", satisfied=True, opinion="这次满意了"))
+    before = run.complaint.version
+    with pytest.raises(IllegalTransitionError, match=r"satisfied at the last return visit"):
+        run(Close(actor="gm", result="总部决定结案", decided_by_top_rung=True))
+    with pytest.raises(InvalidInputError) as info:
+        run(
+            Close(
+                actor="gm",
+                result="总部决定结案",
+                decided_by_top_rung=True,
+                confirmed_by_complainant=True,
+            )
+        )
+    assert info.value.path == "decided_by_top_rung"
+    assert "not both (VIS-3)" in str(info.value)
+    assert run.complaint.version == before
+    c = run(Close(actor="gm", result="整体更换立管，业主确认满意"))
+    closed = c.events[-1]
+    assert isinstance(closed, Closed)
+    assert (closed.confirmed_by_complainant, closed.decided_by_top_rung) == (True, False)
+
+
+@pytest.mark.procedure("VIS-3")
+def test_a_refused_new_time_after_a_satisfied_visit_is_decided_not_confirmed(
+    run: Runner,
+) -> None:
+    """VIS-3, 000 §7: satisfied at the visit, the complainant then refuses the new time
+    offered for the remaining work and the complaint is handed to the top rung.  That
+    failure comes after the satisfied visit, so the top rung may decide; the closure
+    is recorded as decided only, never as confirmed too (review s37A F02)."""
+    run(Assess(actor="h-1", validity="valid"))
+    run(Assign(actor="h-1", handler="h-1", rung="department_head"))
+    run(Reply(actor="h-1", message="已修好", final=True))
+    run(RecordCause(actor="h-1", cause="管道老化", corrective="更换管道"))
+    run(Visit(actor="v-1", satisfied=True))
+    run(Escalate(actor="h-1", trigger="reschedule_refused", to_rung="senior_management"))
+    c = run(Close(actor="gm", result="总部决定结案", decided_by_top_rung=True))
+    closed = c.events[-1]
+    assert isinstance(closed, Closed)
+    assert (closed.decided_by_top_rung, closed.confirmed_by_complainant) == (True, False)
+
+
+@pytest.mark.procedure("VIS-1")
+@pytest.mark.procedure("VIS-3")
+def test_the_top_rung_decides_only_after_the_packs_unanswered_calls(run: Runner) -> None:
+    """VIS-1: visits go on "直到业主满意为止" (002 §3.5); one call nobody answered asks
+    nobody, so it is not yet satisfaction failed (VIS-3).  cn-property's
+    ``visits.not_reached_attempts`` is 3: after one and two unanswered calls the top
+    rung is refused, naming the number; after the third it decides.  Unanswered calls
+    after a satisfied visit do not undo it; a pack with 0 never counts them (review
+    s37A F03)."""
+    run(Assess(actor="h-1", validity="valid"))
+    run(Reply(actor="h-1", message="已处理", final=True))
+    run(RecordCause(actor="h-1", cause="管道老化", corrective="更换管道"))
+    run(Escalate(actor="h-1", trigger="cannot_handle", to_rung="senior_management"))
+    assert run.pack.visits.not_reached_attempts == 3
+    top = Close(actor="gm", result="总部决定结案", decided_by_top_rung=True)
+    unanswered = []
+    for _ in range(3):
+        with pytest.raises(IllegalTransitionError, match=r"\(3 since the last closure\)"):
+            run(top)
+        unanswered.append(run(Visit(actor="v-1", reached=False)))
+    c = run(top)
+    closed = c.events[-1]
+    assert isinstance(closed, Closed)
+    assert (c.status, closed.decided_by_top_rung, closed.confirmed_by_complainant) == (
+        Status.CLOSED,
+        True,
+        False,
+    )
+    never = attrs.evolve(run.pack, visits=VisitRules(not_reached_attempts=0))
+    with pytest.raises(IllegalTransitionError, match=r"visit, or the escalation for dissatisf"):
+        decide(unanswered[2], top, never, run.now)
+    once = attrs.evolve(run.pack, visits=VisitRules(not_reached_attempts=1))
+    assert [e.kind for e in decide(unanswered[0], top, once, run.now)] == ["closed"]
+    run.complaint = unanswered[1]
+    run(Visit(actor="v-1", satisfied=True))
+    for _ in range(3):
+        run(Visit(actor="v-1", reached=False))
+    with pytest.raises(IllegalTransitionError, match="satisfied at the last return visit"):
+        run(top)
+
+
+@pytest.mark.procedure("VIS-2")
+def test_a_visit_that_did_not_reach_the_complainant_stores_no_opinion(run: Runner) -> None:
+    """VIS-2: a visit is recorded "with the complainant's opinion"; a call nobody
+    answered has none, so ``Visit(reached=False, opinion="业主很满意")`` would put an
+    opinion on record that nobody gave.  It is refused naming ``opinion``, and nothing
+    is recorded (review s37A F07)."""
+    run(Assess(actor="h-1", validity="valid"))
+    run(Reply(actor="h-1", message="已修复", final=True))
+    before = run.complaint.version
+    with pytest.raises(InvalidInputError) as info:
+        run(Visit(actor="v-1", reached=False, opinion="业主很满意"))
+    assert info.value.path == "opinion"
+    assert "did not reach the complainant has no opinion (VIS-2)" in str(info.value)
+    assert run.complaint.version == before
 
 
 @pytest.mark.procedure("VIS-1")

@@ -62,6 +62,7 @@ __all__ = [
     "TargetHandler",
     "TimeBar",
     "UncoveredYears",
+    "VisitRules",
     "YearDays",
 ]
 
@@ -594,6 +595,22 @@ class Improvement:
     measure_at_risk_percent: int = 80
 
 
+@attrs.frozen
+class VisitRules:
+    """VIS-1, VIS-3: when return visits that did not reach the complainant count as
+    satisfaction failed, so the top rung may decide the closure.
+
+    ``not_reached_attempts``: how many visits or calls that did not reach the
+    complainant (``Visit(reached=False)``), since the complaint was last closed
+    and since any satisfied visit, count as failing satisfaction.  Each attempt
+    counts, several on one day too.  ``0``: never; only an unsatisfied visit or
+    an escalation ``dissatisfied`` or ``reschedule_refused`` does.  The sources
+    give no number (002 §3.5: visits go on "直到业主满意为止").
+    """
+
+    not_reached_attempts: int = 3
+
+
 REPEAT_LINKS: tuple[str, ...] = ("same_complainant", "same_room", "same_matter")
 """IMP-3: how a new complaint can be linked to an earlier one."""
 
@@ -716,6 +733,7 @@ class RulePack:
     duties: tuple[DutySpec, ...] = ()
     concentration: Concentration = Concentration()
     improvement: Improvement = Improvement()
+    visits: VisitRules = VisitRules()
     repeats: RepeatLinking = RepeatLinking()
     early_warning: EarlyWarning = EarlyWarning()
     accountability: Accountability = Accountability()

@@ -823,7 +823,12 @@ class _Tally:
         if first is not None:
             self.visited += 1
             self.first_satisfied += first
-        if state.status is Status.CLOSED and closed is not None and closed.decided_by_top_rung:
+        if (
+            state.status is Status.CLOSED
+            and closed is not None
+            and closed.decided_by_top_rung
+            and not closed.confirmed_by_complainant  # stored before both were refused
+        ):
             self.closed_by_top_rung += 1  # VIS-3: decided, not confirmed by the complainant
         self.escalated += escalated
         if state.reopened:

@@ -1462,6 +1462,10 @@ def _visit(c: Complaint, cmd: Visit, pack: RulePack, now: datetime) -> tuple[Eve
         )
     if not cmd.reached and cmd.satisfied is not None:
         raise InvalidInputError("satisfied", "a complainant not reached gave no opinion (VIS-2)")
+    if not cmd.reached and cmd.opinion:
+        raise InvalidInputError(
+            "opinion", "a visit that did not reach the complainant has no opinion (VIS-2)"
+        )
     follow_up = c.state.status is Status.CLOSED
     if cmd.reply_due is not None:
         require_aware(cmd.reply_due, "reply_due")
@@ -1515,6 +1519,8 @@ def _close(c: Complaint, cmd: Close, pack: RulePack, now: datetime) -> tuple[Eve
     s = c.state
     if not cmd.result.strip():
         raise InvalidInputError("result", "closing needs the final result (REC-1, REC-2)")
+    if cmd.decided_by_top_rung and cmd.confirmed_by_complainant:
+        raise InvalidInputError("decided_by_top_rung", _BOTH)
     if s.validity is Validity.INVALID:
         if not s.explained:
             raise _refuse(
@@ -1531,8 +1537,8 @@ def _close(c: Complaint, cmd: Close, pack: RulePack, now: datetime) -> tuple[Eve
                 f"only the top rung ({pack.top_rung.code}) decides a "
                 "closure without the complainant's confirmation (VIS-3)",
             )
-        if not _satisfaction_failed(c):
-            raise _refuse(c, cmd, _NOT_FAILED)
+        if not _satisfaction_failed(c, pack):
+            raise _refuse(c, cmd, _not_failed(s, pack))
     elif s.complaint_kind is not Kind.COMPLAINT and s.final_reply:
         pass  # VAL-4: a request or enquiry is closed once answered.
     elif not (cmd.confirmed_by_complainant or s.last_visit_satisfied):
@@ -1552,38 +1558,66 @@ def _close(c: Complaint, cmd: Close, pack: RulePack, now: datetime) -> tuple[Eve
             at=now,
             actor=cmd.actor,
             result=cmd.result,
-            confirmed_by_complainant=cmd.confirmed_by_complainant or bool(s.last_visit_satisfied),
+            # VIS-3: one or the other, never both (the month counts them apart)
+            confirmed_by_complainant=not cmd.decided_by_top_rung
+            and (cmd.confirmed_by_complainant or bool(s.last_visit_satisfied)),
             decided_by_top_rung=cmd.decided_by_top_rung,
         ),
     )
 
 
-_NOT_FAILED = (
-    "the top rung decides a closure only when satisfaction failed: record the "
-    "unsatisfied or unanswered return visit, or the escalation for dissatisfaction "
-    "or a refused new time, first (VIS-3)"
-)
+def _not_failed(state: ComplaintState, pack: RulePack) -> str:
+    """VIS-3: why the top rung may not decide the closure, and what would let it."""
+    if state.last_visit_satisfied:
+        return (
+            "the complainant was satisfied at the last return visit: close with their "
+            "confirmation, not by a top-rung decision (VIS-3)"
+        )
+    attempts = pack.visits.not_reached_attempts
+    if not attempts:
+        return (
+            "the top rung decides a closure only when satisfaction failed: record the "
+            "unsatisfied return visit, or the escalation for dissatisfaction or a "
+            "refused new time, first (VIS-3)"
+        )
+    return (
+        "the top rung decides a closure only when satisfaction failed: record the "
+        f"unsatisfied return visit, visits not reaching the complainant ({attempts} "
+        "since the last closure), or the escalation for dissatisfaction or a refused "
+        "new time, first (VIS-3)"
+    )
+
+
+_BOTH = "a closure is confirmed by the complainant or decided by the top rung, not both (VIS-3)"
 
 _FAILED_TRIGGERS = frozenset({Trigger.DISSATISFIED, Trigger.RESCHEDULE_REFUSED})
 
 
-def _satisfaction_failed(complaint: Complaint) -> bool:
+def _satisfaction_failed(complaint: Complaint, pack: RulePack) -> bool:
     """VIS-3: whether satisfaction failed since the complaint was last closed, so the
     top rung may decide its closure without the complainant's confirmation.
 
-    Failed: a return visit that found the complainant not satisfied or did not
-    reach them, or an escalation because they were not satisfied or refused a
-    new time (000 §6-7).  A closure settles what came before it; a reopening does
-    not, since an unsatisfied visit reopens the complaint itself.
+    Failed: a return visit that found the complainant not satisfied, or an
+    escalation because they were not satisfied or refused a new time (000 §6-7);
+    or the pack's ``visits.not_reached_attempts`` visits that did not reach them,
+    since one call nobody answered asks nobody (VIS-1: visits go on until the
+    complainant is satisfied).  A satisfied visit ends the walk back: whatever
+    failed before it was put right, and later unanswered calls do not undo it.
+    A closure settles what came before it; a reopening does not, since an
+    unsatisfied visit reopens the complaint itself.
     """
+    not_reached = 0
     for event in reversed(complaint.events):
         if isinstance(event, Closed):
-            return False
-        if isinstance(event, Visited) and not (event.reached and event.satisfied):
+            break
+        if isinstance(event, Visited) and not event.reached:
+            not_reached += 1
+        elif isinstance(event, Visited):
+            return not event.satisfied
+        elif isinstance(event, Escalated) and event.trigger in _FAILED_TRIGGERS:
             return True
-        if isinstance(event, Escalated) and event.trigger in _FAILED_TRIGGERS:
-            return True
-    return False
+    wanted = pack.visits.not_reached_attempts
+    return bool(wanted) and not_reached >= wanted
 
 
 @_handles(Reopen)

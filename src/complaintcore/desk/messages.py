@@ -53,6 +53,9 @@ TOPICS: dict[str, str] = {
     "breached": N_("A complaint deadline has been missed (DL-7)"),
     "late_department": N_("A department missed its deadline (ESC-6)"),
     "meeting_agenda": N_("Major issue from a return visit: put on the meeting agenda (VIS-4)"),
+    "unsatisfied_after_closure": N_(
+        "Not satisfied at a return visit after closure: reopen or visit again (VIS-1)"
+    ),
     "sign_off": N_("Written complaint closed: supervisor sign-off (REC-6)"),
     "duty_owed": N_("A duty is owed"),
     "duty_at_risk": N_("A duty is due soon (DL-7)"),

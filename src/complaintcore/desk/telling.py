@@ -2,7 +2,7 @@
 
 Messages are queued in the same transaction as the events (the desk's outbox)
 and sent later; here is only the choice of recipients and topics, by the
-procedures' rules (ESC-2, ESC-4, REC-4, REC-6, VIS-4, IN-6, IMP-1, GRD-2, PEN-2, HDL-5,
+procedures' rules (ESC-2, ESC-4, REC-4, REC-6, VIS-1, VIS-4, IN-6, IMP-1, GRD-2, PEN-2, HDL-5,
 HDL-6).
 """
 
@@ -29,6 +29,7 @@ from complaintcore.core.models import (
     Registered,
     Replied,
     SanctionRecorded,
+    Status,
     Trigger,
     Visited,
 )
@@ -211,7 +212,38 @@ class Telling:
                     complaint, now, rung=access.supervisor_rung(self.pack), departments=heads
                 )[:1]:
                     box += self.fan(complaint, "sign_off", m, now, tag)
+            if (
+                isinstance(ev, Visited)
+                and ev.reached
+                and not ev.satisfied
+                and complaint.state.status is Status.CLOSED
+            ):
+                box += self._unsatisfied_after_closure(complaint, ev, now, tag)
         return box + self._improvement_outbox(complaint, events, now, base, hidden)
+
+    def _unsatisfied_after_closure(
+        self, complaint: Complaint, visit: Visited, now: datetime, tag: str
+    ) -> Outbox:
+        """VIS-1: a follow-up visit on a closed complaint found the complainant not
+        satisfied; it stays closed (reopening is an explicit ``Reopen``), so its
+        handler and one head of customer service, who runs the visits (002 §3.5),
+        hear of it and decide whether to reopen it or visit again."""
+        told: dict[str, StaffMember] = {}
+        handler = self.directory.get(complaint.state.handler) if complaint.state.handler else None
+        if handler is not None:
+            told[handler.staff_id] = handler
+        for m in self._told_or_above(
+            complaint,
+            now,
+            rung=access.supervisor_rung(self.pack),
+            departments=(self.pack.customer_service,),
+        )[:1]:
+            told.setdefault(m.staff_id, m)
+        detail = (messages.Detail(N_("opinion"), visit.opinion),) if visit.opinion else ()
+        box: Outbox = []
+        for m in told.values():
+            box += self.fan(complaint, "unsatisfied_after_closure", m, now, tag, detail)
+        return box
 
     def _improvement_outbox(
         self,

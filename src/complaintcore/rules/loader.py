@@ -359,7 +359,7 @@ def validate_pack(pack: RulePack) -> list[FieldProblem]:
     ``HH:MM[:SS]`` windows (``24:00`` allowed as an end), extra days off and
     make-up days inside its years, and years the desk builds a table for
     (1900-9000, at most 200 of them); time limits of at most five years; the improvement,
-    repeat, early-warning and accountability sections have values in range and
+    visits, repeat, early-warning and accountability sections have values in range and
     known categories and departments.  An empty list means the pack is valid.
     """
     out = _Problems()
@@ -374,6 +374,7 @@ def validate_pack(pack: RulePack) -> list[FieldProblem]:
     _check_targets(pack, out)
     _check_concentration(pack, out)
     _check_improvement(pack, out)
+    _check_visits(pack, out)
     _check_repeats(pack, out)
     _check_early_warning(pack, out)
     _check_accountability(pack, out)
@@ -919,6 +920,12 @@ def _check_improvement(pack: RulePack, out: _Problems) -> None:
     """IMP-1: measures are watched like clocks (DL-7)."""
     if not 1 <= pack.improvement.measure_at_risk_percent <= 99:
         out.add("improvement.measure_at_risk_percent", "must be between 1 and 99 (DL-7)")
+
+
+def _check_visits(pack: RulePack, out: _Problems) -> None:
+    """VIS-3: a count of attempts, not so many that the top rung could never decide."""
+    if not 0 <= pack.visits.not_reached_attempts <= 100:
+        out.add("visits.not_reached_attempts", "expected 0 (never) or 1 to 100 attempts")
 
 
 def _check_repeats(pack: RulePack, out: _Problems) -> None:
