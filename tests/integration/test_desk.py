@@ -961,7 +961,9 @@ def test_written_complaint_closed_asks_supervisor_sign_off(
         now=clock.advance(hours=2),
     )
     desk.deliver(clock())  # the outbox is sent apart from intake
-    assert "sign_off" in notes.topics(c.id)
+    # cn-property's sign-off duty asks its owner, customer service's supervisor
+    asked = [r.staff_id for n, r in notes.sent if n.topic == "duty_owed" and "REC-6" in n.body]
+    assert asked == ["SR-101"]
     with pytest.raises(AccessDeniedError, match="REC-6"):
         desk.act(c.id, SignOff(actor="SR-202"), now=clock.advance(hours=3))
     assert desk.act(c.id, SignOff(actor="SR-101"), now=clock.advance(hours=3)).state.signed_off

@@ -180,7 +180,8 @@ def test_an_overdue_duty_is_told_to_the_owner_who_let_it_lapse(late: bool) -> No
     """The apology the broken promise owes is the project manager's from 12:01 (he
     holds the complaint then), due 15:00; overdue, it takes the complaint to senior
     management.  SR-001 let it lapse and hears so; HQ-001 holds it now and is told it
-    is owed, and overdue (docs/desk.md Duties); SR-201 never owed it."""
+    is overdue, not also owed (docs/desk.md Duties, review s37A F09); SR-201 never
+    owed it.  Swept timely, SR-001 heard at 12:01 that it was owed."""
     notes = RecordingNotifier()
     desk = make_desk(notifiers=[notes])
     cid = leak(desk)
@@ -189,9 +190,7 @@ def test_an_overdue_duty_is_told_to_the_owner_who_let_it_lapse(late: bool) -> No
         desk.sweep(at(t))
     now = at(times[-1])
     assert told(desk, notes, now, cid, "duty_overdue") == ["HQ-001", "SR-001"]
-    assert told(desk, notes, now, cid, "duty_owed") == (
-        ["HQ-001"] if late else ["HQ-001", "SR-001"]
-    )
+    assert told(desk, notes, now, cid, "duty_owed") == ([] if late else ["SR-001"])
 
 
 # --------------------------------------------------------------------------- s32G

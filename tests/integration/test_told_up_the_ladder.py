@@ -57,6 +57,17 @@ def told(notes: RecordingNotifier, topic: str, cid: str) -> list[str]:
     ]
 
 
+def asked_to_sign(notes: RecordingNotifier, cid: str) -> list[str]:
+    """REC-6: who is asked to sign the closed record: cn-property's sign-off duty tells
+    its owners (``duty_owed`` naming REC-6), and no separate ``sign_off`` message goes."""
+    assert told(notes, "sign_off", cid) == []
+    return [
+        r.staff_id
+        for n, r in notes.sent
+        if n.topic == "duty_owed" and n.complaint_id == cid and "REC-6" in n.body and r is not None
+    ]
+
+
 def visited_with_a_major_issue(desk: Desk, notes: RecordingNotifier, case: Intake) -> str:
     c = desk.receive(case, now=at(2, 10))
     handler = c.state.handler
@@ -119,7 +130,7 @@ def test_sign_off_asks_the_next_supervisor_when_the_first_is_complained_about() 
     notes = RecordingNotifier()
     desk = make_desk(notifiers=[notes], staff=[*load_sample_staff().members(), second])
     cid = closed_written_complaint(desk, notes)
-    assert told(notes, "sign_off", cid) == ["SR-104"]
+    assert asked_to_sign(notes, cid) == ["SR-104"]
     assert desk.act(cid, SignOff(actor="SR-104"), now=at(3, 13)).state.signed_off
 
 
@@ -130,7 +141,7 @@ def test_sign_off_goes_up_the_ladder_when_no_other_supervisor_works_there() -> N
     notes = RecordingNotifier()
     desk = make_desk(notifiers=[notes])
     cid = closed_written_complaint(desk, notes)
-    assert told(notes, "sign_off", cid) == ["SR-001"]
+    assert asked_to_sign(notes, cid) == ["SR-001"]
     assert desk.act(cid, SignOff(actor="SR-001"), now=at(3, 13)).state.signed_off
 
 
@@ -185,10 +196,11 @@ def test_unanswerable_about_the_only_head_goes_up_the_ladder() -> None:
 
 
 @pytest.mark.procedure("REC-6")
-def test_sign_off_asks_one_supervisor_when_several_may_sign() -> None:
+def test_sign_off_asks_the_duty_owners_but_the_one_complained_about() -> None:
     """Sunrise has three customer-service supervisors, SR-101 (complained about),
-    SR-104 and SR-105: one of them is asked, the first by staff id, SR-104
-    (docs/notifications.md ``sign_off``: "one supervisor ...") (s31G F08)."""
+    SR-104 and SR-105.  The sign-off duty's owners are asked, as they are warned
+    later (review s37A F04): SR-104 and SR-105, once each, never SR-101.  (The
+    single ``sign_off`` message of s31G F08 is for packs without a sign-off duty.)"""
     extra = [
         StaffMember(sid, name, "客服主管", "department_head", "customer_service", "sunrise")
         for sid, name in (("SR-104", "周婷"), ("SR-105", "吴敏"))
@@ -196,7 +208,7 @@ def test_sign_off_asks_one_supervisor_when_several_may_sign() -> None:
     notes = RecordingNotifier()
     desk = make_desk(notifiers=[notes], staff=[*load_sample_staff().members(), *extra])
     cid = closed_written_complaint(desk, notes)
-    assert told(notes, "sign_off", cid) == ["SR-104"]
+    assert asked_to_sign(notes, cid) == ["SR-104", "SR-105"]
 
 
 @pytest.mark.procedure("REC-4")
@@ -234,4 +246,4 @@ def test_the_rung_above_in_any_department_is_told_when_the_site_has_nobody() -> 
         c.id, Close(actor=handler, result="已处理", confirmed_by_complainant=True), now=at(3, 12)
     )
     desk.deliver(at(3, 12))
-    assert told(notes, "sign_off", c.id) == ["HQ-001"]
+    assert asked_to_sign(notes, c.id) == ["HQ-001"]

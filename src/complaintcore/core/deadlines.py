@@ -122,6 +122,11 @@ class ClockStatus:
     superseded: int = 0
     """Runs replaced by a new agreed time before they were due (DL-5, VIS-2): a
     promise moved in time is one promise with its later run, neither met nor missed."""
+    lapsed: int = 0
+    """Earlier runs that lapsed in time: ended by an event that both stops the run
+    and waives it (REC-6: a sign-off whose record was reopened before it was due),
+    so nothing was done and nothing was late: neither met nor missed.  One that
+    lapsed after its due time is missed (the breach stands, DL-7), not counted here."""
     handed_on: tuple[tuple[datetime, int], ...] = ()
     """Runs a ``restart`` ended after their due time had passed (DL-3: a department
     that missed its 3 days, then passed the complaint on): when each was breached,
@@ -318,6 +323,11 @@ class _Run:
     late_since: datetime | None = None
     """This run's breach, noted when an extension given after its due time moved
     that on: the run stays missed and its breach in ``breaches``, once (DL-7)."""
+    lapsed_now: bool = False
+    """This run lapsed in time (see :attr:`ClockStatus.lapsed`); a later lifting of
+    the waiver does not bring it back: it ended with nothing done."""
+    lapsed: int = 0
+    """Earlier runs that lapsed in time (:attr:`ClockStatus.lapsed`)."""
 
     def say(self, message: str, /, **values: StepValue) -> None:
         """Record a derivation step (an English template and its values) when explaining.
@@ -346,6 +356,9 @@ class _Run:
                 self.broken(at)
             elif not replaced_late:
                 self.superseded += 1
+        elif self.stopped is not None and self.lapsed_now:
+            self.lapsed += 1
+        self.lapsed_now = False
         self.started, self.stopped, self.used, self.late = at, None, _ZERO, False
         self.paused_late, self.late_since = False, None
         self.extra = 0
@@ -448,14 +461,19 @@ class _Run:
         """Note when this run passed its due time (for ``breached:<clock>``)."""
         self.breaches.append(self.due if self.due is not None and self.due <= at else at)
 
-    def stop(self, at: datetime, why: str | DerivationStep) -> None:
+    def stop(self, at: datetime, why: str | DerivationStep, lapse: bool = False) -> None:
+        """End the run: met or missed; or, if ``lapse`` (the event that stops it also
+        waives it: REC-6, a reopened record is signed by nobody) and in time, neither."""
         self.settle(at)
         self.stopped = at
         self.late = self.late or self.used > self.budget
         if self.late and self.late_since is None:  # noted already when extended late
             self.broken(at)
         cause, used, budget = _cause(why), self.used, self.budget
-        if self.late:
+        self.lapsed_now = lapse and not self.late
+        if self.lapsed_now:
+            self.say("{at} lapsed ({cause}): neither met nor missed", at=at, cause=cause)
+        elif self.late:
             self.say(
                 "{at} stopped by {cause}; used {used} of {budget}: missed",
                 at=at,
@@ -766,10 +784,11 @@ def _run(
         seen = seen or not tags.isdisjoint(gate)
         if isinstance(ev, Promised):
             promise = ev.due
+        waives = False  # this event leaves the work owed by nobody (REC-6: reopened)
         if waivers:  # an overlay: the replay below goes on either way
             for i, (waive, unwaive) in enumerate(waivers):
                 if not tags.isdisjoint(waive):
-                    holding[i] = True
+                    holding[i] = waives = True
                 elif not tags.isdisjoint(unwaive):
                     holding[i] = False
             if any(holding):
@@ -807,7 +826,9 @@ def _run(
                 if r.begin(at, min(tags & restart), promise, paused):
                     r.handed_on.append((r.breaches[-1], run))
             elif not tags.isdisjoint(stop) or (ev.kind == "closed" and not is_duty):
-                r.stop(at, ev.kind)  # closing ends every clock still running (not duties)
+                # closing ends every clock still running (not duties); a stop that
+                # also waives ends the run with nothing done: it lapses (REC-6)
+                r.stop(at, ev.kind, lapse=waives and not tags.isdisjoint(stop))
         elif (
             (r.started is None or (r.stopped is not None and (repeat or again)))
             and not agreed_mode
@@ -869,6 +890,8 @@ def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
         and (r.stopped is None or r.stopped >= r.waived)
     ):
         return _waived_status(r, spec, r.waived)
+    if r.lapsed_now and r.stopped is not None:  # lapsed, then owed again: nothing was done
+        return _waived_status(r, spec, r.stopped)
     if r.started is None or r.measure is None:
         tags = tuple(Tag(t) for t in spec.start)
         waiting = (_step("not started: waiting for {tags}", tags=tags),)
@@ -883,7 +906,7 @@ def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
             spec.name, spec.rule, state, r.started, r.due, None, r.used,
             max(r.budget - r.used, _ZERO), r.budget, r.stopped, _english(r.steps), r.runs,
             steps=tuple(r.steps), breaches=tuple(r.breaches), superseded=r.superseded,
-            handed_on=tuple(r.handed_on),
+            handed_on=tuple(r.handed_on), lapsed=r.lapsed,
         )  # fmt: skip
     say = r.say
     running = r.running_since is not None
@@ -941,7 +964,7 @@ def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
         spec.name, spec.rule, state, r.started, due, at_risk_from, so_far,
         max(r.budget - so_far, _ZERO), r.budget, None, _english(r.steps), r.runs,
         steps=tuple(r.steps), breaches=breaches, superseded=r.superseded,
-        handed_on=tuple(r.handed_on), late_since=r.late_since,
+        handed_on=tuple(r.handed_on), late_since=r.late_since, lapsed=r.lapsed,
     )  # fmt: skip
 
 
@@ -955,17 +978,18 @@ def _waived_status(r: _Run, spec: ClockSpec, waived: datetime) -> ClockStatus:
             spec.name, spec.rule, ClockState.WAIVED, r.started, None, None,
             _ZERO, _ZERO, r.budget, None, _english(r.steps), r.runs,
             steps=tuple(r.steps), breaches=tuple(r.breaches), superseded=r.superseded,
-            handed_on=tuple(r.handed_on),
+            handed_on=tuple(r.handed_on), lapsed=r.lapsed,
         )  # fmt: skip
     due, used = late
     r.say("{at} late before it stopped being owed: the breach stands (DL-7)", at=waived)
     breaches = tuple(r.breaches)
-    if r.late_since is None:  # else noted when it was extended late
+    # else noted when it was extended late, or when it stopped late (REC-6: reopened)
+    if r.late_since is None and r.stopped is None:
         breaches += (due if due is not None and due <= waived else waived,)
     return ClockStatus(
         spec.name, spec.rule, ClockState.MISSED, r.started, due, None, used, _ZERO,
         r.budget, waived, _english(r.steps), r.runs, steps=tuple(r.steps), breaches=breaches,
-        superseded=r.superseded, handed_on=tuple(r.handed_on),
+        superseded=r.superseded, handed_on=tuple(r.handed_on), lapsed=r.lapsed,
     )  # fmt: skip
 
 

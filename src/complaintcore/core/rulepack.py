@@ -317,7 +317,10 @@ class ClockSpec:
     clock's open run owed by nobody (``waived``, counted neither met nor missed)
     until an event carrying an ``unwaive`` tag and no ``waive`` tag brings it back
     as if never waived (DL-3: no department result for a complaint judged invalid
-    or an enquiry; DL-6: only a valid complaint becomes major).  ``waivers``:
+    or an enquiry; DL-6: only a valid complaint becomes major).  An event carrying
+    a ``waive`` tag and a ``stop`` tag ends the run with nothing done: it *lapses*,
+    counted neither met nor missed (missed if its due time had passed), and a later
+    ``unwaive`` does not bring it back (REC-6: a reopened record's sign-off).  ``waivers``:
     further waivers (:class:`Waiver`), each lifted only by its own ``unwaive`` tags (DL-6: a
     month waived by a satisfied visit is owed again when the complainant is
     dissatisfied again, not when the complaint is re-assessed).  ``restart``: tags

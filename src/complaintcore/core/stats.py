@@ -40,7 +40,9 @@ Counting rules (every figure is explained here and in ``docs/statistics.md``):
   pack, over the month's registered records: started, met (discharged in
   time), missed (discharged late), and still owed (running, at risk, paused,
   breached), as they stand at ``now``.  A duty owed again (an apology for a
-  second broken promise) counts every run, as clocks do.
+  second broken promise) counts every run, as clocks do.  A run whose obligation
+  lapsed in time (REC-6: the record was reopened before its sign-off was due) is
+  neither met nor missed, and not started; one that lapsed late is missed.
 * **Satisfaction (VIS-1)** counts return visits (``Visited`` events up to
   ``now``) of the month's valid complaints: rate = satisfied visits / visits;
   first-visit satisfaction = complaints whose first visit was satisfied /
@@ -555,12 +557,14 @@ def _count_runs(states: Counter[ClockState], status: ClockStatus) -> None:
     passed its due time (``status.breaches``) as missed, the others as met.  A run
     waived before its due time (DL-3: the complaint was judged invalid) counts not
     at all, and neither does a promise moved to a new time before it was due
-    (``status.superseded``, DL-5): it is one promise with the run that replaced it."""
+    (``status.superseded``, DL-5): it is one promise with the run that replaced it,
+    nor an earlier run that lapsed in time (``status.lapsed``,
+    REC-6: a sign-off whose record was reopened before it was due)."""
     if status.state is ClockState.NOT_STARTED:
         return
     if status.state is not ClockState.WAIVED:
         states[status.state] += 1
-    earlier = status.run - 1 - status.superseded
+    earlier = status.run - 1 - status.superseded - status.lapsed
     if earlier <= 0:
         return
     # the current run is late, its breach listed (one extended late, too)

@@ -208,7 +208,8 @@ class Sweeper:
             if not duty.owed:
                 continue
             swept.owed += 1
-            outbox += self._telling.tell_owners(complaint, duty, "duty_owed", now)
+            if duty.state is not ClockState.BREACHED:  # overdue says it is owed (DL-7)
+                outbox += self._telling.tell_owners(complaint, duty, "duty_owed", now)
             if duty.state is ClockState.AT_RISK:
                 outbox += self._telling.tell_owners(complaint, duty, "duty_at_risk", now)
                 swept.duty_risk += 1

@@ -206,8 +206,10 @@ class Telling:
             elif (
                 isinstance(ev, Closed)
                 and complaint.intake.channel.value in self.pack.sign_off_channels
+                and not self._sign_off_duty(complaint)
             ):
-                # REC-6: one supervisor who may sign it (never the one it is about)
+                # REC-6: one supervisor who may sign it (never the one it is about);
+                # a pack's sign-off duty tells its own owners instead (duty_owed)
                 for m in self._told_or_above(
                     complaint, now, rung=access.supervisor_rung(self.pack), departments=heads
                 )[:1]:
@@ -244,6 +246,16 @@ class Telling:
         for m in told.values():
             box += self.fan(complaint, "unsatisfied_after_closure", m, now, tag, detail)
         return box
+
+    def _sign_off_duty(self, complaint: Complaint) -> bool:
+        """REC-6: whether the pack has a duty discharged by ``sign_off`` that this
+        complaint's channel owes: its ``duty_owed`` notice to the duty's owners is
+        the request, so closing sends no second one to another supervisor."""
+        channel = complaint.intake.channel
+        return any(
+            d.command == "sign_off" and (not d.channels or channel in d.channels)
+            for d in self.pack.duties
+        )
 
     def _improvement_outbox(
         self,
@@ -510,6 +522,13 @@ class Telling:
         if duty.command:
             detail.append(messages.Detail(N_("to discharge it"), duty.command, "command"))
         people = access.duty_owners(complaint, duty, staff, now, tz=self.zone)
+        if duty.owner_rung and people and all(access.is_target(m, complaint) for m in people):
+            # ESC-4: the owner is the person complained about, never told: the rungs
+            # above, as a sign-off request before the duty was (REC-6)
+            departments = (duty.owner_department or None,)
+            people = self._told_or_above(
+                complaint, now, rung=duty.owner_rung, departments=departments
+            )
         if topic == "duty_overdue" and duty.report_to:
             site = complaint.intake.site or complaint.intake.complainant.site
             people += access.recipients(
