@@ -1405,7 +1405,7 @@ class _Simulation:
                     if other != cid:
                         self.refresh(other, now)
         steps: list[str] = ["forward"] if not routed else []
-        if any(d.command == "acknowledge" and life.channel in d.channels for d in self.pack.duties):
+        if any(d.command == "acknowledge" and d.owed_on(life.channel) for d in self.pack.duties):
             steps.append("acknowledge")  # HDL-1, 002 A.b: a letter is acknowledged by phone
         if life.validity is Validity.INVALID:
             # No Handled event: nothing to fix.  (The pack's department_result clock does

@@ -26,7 +26,6 @@ from complaintcore.core.derivation import DerivationStep, StepValue, Tag, Worked
 from complaintcore.core.errors import InvalidInputError, NoWorkingTimeError
 from complaintcore.core.grading import add_months
 from complaintcore.core.models import (
-    Channel,
     Complaint,
     Event,
     Extended,
@@ -517,7 +516,7 @@ def compute_clock(
             f"clock {spec.name} starts when another clock's deadline passes:"
             " compute it with compute_clocks and its pack",
         )
-    if isinstance(spec, DutySpec) and not _owed_on(spec, complaint.intake.channel):
+    if isinstance(spec, DutySpec) and not spec.owed_on(complaint.intake.channel):
         return _other_channel(spec)
     return _replay(_tagged(complaint, now), spec, calendar, now, explain)
 
@@ -1167,21 +1166,15 @@ def compute_duties(
     if not duties:
         return ()
     channel = complaint.intake.channel
-    mine = [d for d in duties if _owed_on(d, channel)]
+    mine = [d for d in duties if d.owed_on(channel)]
     events = _with_breaches(_tagged(complaint, now), _breaches_read(mine), pack, calendar, now)
     seen = _all_tags(events)
     return tuple(
         DutyStatus(duty, _replay(events, duty, calendar, now, explain, seen))
-        if _owed_on(duty, channel)
+        if duty.owed_on(channel)
         else DutyStatus(duty, _other_channel(duty))
         for duty in duties
     )
-
-
-def _owed_on(duty: DutySpec, channel: Channel) -> bool:
-    """Whether a complaint received through ``channel`` can owe the duty (REC-6:
-    only a written complaint's record is signed off)."""
-    return not duty.channels or channel in duty.channels
 
 
 @functools.lru_cache(maxsize=64)

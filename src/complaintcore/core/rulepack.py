@@ -421,6 +421,11 @@ class DutySpec(ClockSpec):
     records: tuple[str, ...] = ()
     channels: tuple[Channel, ...] = ()
 
+    def owed_on(self, channel: Channel) -> bool:
+        """Whether a complaint received through ``channel`` can owe the duty (REC-6:
+        only a written complaint's record is signed off)."""
+        return not self.channels or channel in self.channels
+
 
 class GroupScope(LabelledEnum):
     """HDL-5: where complaints about the same issue are looked for."""

@@ -1042,7 +1042,7 @@ def _triggered(complaint: Complaint, duty: DutySpec, pack: RulePack) -> bool:
     A duty for other channels is never set off (HDL-1: a telephone complaint's
     acknowledgement owes no apology).
     """
-    if duty.channels and complaint.intake.channel not in duty.channels:
+    if not duty.owed_on(complaint.intake.channel):
         return False
     starts: set[str] = set()
     for tag in duty.start:

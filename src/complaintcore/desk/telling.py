@@ -252,10 +252,7 @@ class Telling:
         complaint's channel owes: its ``duty_owed`` notice to the duty's owners is
         the request, so closing sends no second one to another supervisor."""
         channel = complaint.intake.channel
-        return any(
-            d.command == "sign_off" and (not d.channels or channel in d.channels)
-            for d in self.pack.duties
-        )
+        return any(d.command == "sign_off" and d.owed_on(channel) for d in self.pack.duties)
 
     def _improvement_outbox(
         self,
