@@ -14,6 +14,7 @@ from complaintcore.core.models import Complainant, Complaint, Intake, TargetPers
 from complaintcore.core.rulepack import RulePack
 from complaintcore.core.workflow import Command, Register, decide, evolve, new_complaint
 from complaintcore.desk import Desk
+from complaintcore.desk.ports import ComplaintStore
 from complaintcore.rules import load_pack
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -62,13 +63,30 @@ class Runner:
         return self(Register(actor=actor), after=timedelta(0))
 
 
+def store_on(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> ComplaintStore:
+    """A fresh ``memory``, ``sqlite`` or ``postgres`` store (a schema of its own on the
+    suite's server, dropped when the test ends), for store fixtures run on each."""
+    from complaintcore.adapters.memory_store import MemoryStore
+    from complaintcore.adapters.sqlite_store import SqliteStore
+
+    if kind == "memory":
+        return MemoryStore()
+    if kind == "sqlite":
+        return SqliteStore(tmp_path / "desk.sqlite3")
+    from complaintcore.adapters.postgres_store import PostgresStore
+
+    server = request.getfixturevalue("postgres_server")
+    schema = server.new_schema()
+    request.addfinalizer(lambda: server.drop_schema(schema))
+    return PostgresStore(server.dsn, schema=schema)
+
+
 @contextlib.contextmanager
 def desk_on(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Desk]:
     """A sample desk on the ``memory``, ``sqlite`` or ``postgres`` store (a schema of
     its own on the suite's server, dropped afterwards), for fixtures run on each."""
     from complaintcore.adapters.memory_store import MemoryStore
     from complaintcore.adapters.sqlite_store import SqliteStore
-    from complaintcore.desk.ports import ComplaintStore
     from complaintcore.testing import make_desk
 
     schema = None

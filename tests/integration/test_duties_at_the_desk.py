@@ -18,8 +18,6 @@ from pathlib import Path
 import attrs
 import pytest
 
-from complaintcore.adapters.memory_store import MemoryStore
-from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.adapters.staff import StaffList, load_sample_staff, parse_duty
 from complaintcore.core.deadlines import ClockState, DutyStatus
 from complaintcore.core.errors import (
@@ -58,7 +56,7 @@ from complaintcore.core.workflow import (
 from complaintcore.desk import Desk
 from complaintcore.desk.ports import ComplaintStore, StaffMember
 from complaintcore.testing import RecordingNotifier, make_desk
-from tests.helpers import SH
+from tests.helpers import SH, store_on
 
 MON = datetime(2025, 11, 10, 10, 0, tzinfo=SH)
 
@@ -67,11 +65,9 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2025, 11, day, hour, minute, tzinfo=SH)
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> ComplaintStore:
-    if request.param == "memory":
-        return MemoryStore()
-    return SqliteStore(tmp_path / "desk.sqlite3")
+    return store_on(request.param, request, tmp_path)
 
 
 @pytest.fixture

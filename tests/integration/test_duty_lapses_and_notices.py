@@ -46,7 +46,7 @@ from complaintcore.core.workflow import (
 from complaintcore.desk import Desk
 from complaintcore.rules import load_pack
 from complaintcore.testing import RecordingNotifier, make_desk
-from tests.helpers import SH
+from tests.helpers import SH, store_on
 
 
 def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
@@ -58,9 +58,11 @@ def notes() -> RecordingNotifier:
     return RecordingNotifier()
 
 
-@pytest.fixture
-def desk(tmp_path: Path, notes: RecordingNotifier) -> Iterator[Desk]:
-    with make_desk(store=SqliteStore(tmp_path / "desk.sqlite3"), notifiers=[notes]) as d:
+@pytest.fixture(params=["sqlite", "postgres"])
+def desk(
+    request: pytest.FixtureRequest, tmp_path: Path, notes: RecordingNotifier
+) -> Iterator[Desk]:
+    with make_desk(store=store_on(request.param, request, tmp_path), notifiers=[notes]) as d:
         yield d
 
 

@@ -22,7 +22,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from complaintcore.adapters.chain import canonical_json
-from complaintcore.adapters.memory_store import MemoryStore
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.core.deadlines import ClockState, DutyStatus
 from complaintcore.core.errors import IllegalTransitionError, InvalidInputError
@@ -32,7 +31,7 @@ from complaintcore.core.workflow import Acknowledge
 from complaintcore.desk import Desk
 from complaintcore.desk.ports import ComplaintStore
 from complaintcore.testing import RecordingNotifier, make_desk
-from tests.helpers import SH
+from tests.helpers import SH, store_on
 
 RECEIVED = datetime(2026, 9, 30, 10, 0, tzinfo=SH)
 DELIVERED_AT = datetime(2026, 12, 31, 12, 0, tzinfo=SH)
@@ -43,11 +42,9 @@ def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=SH)
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> ComplaintStore:
-    if request.param == "memory":
-        return MemoryStore()
-    return SqliteStore(tmp_path / "desk.sqlite3")
+    return store_on(request.param, request, tmp_path)
 
 
 @pytest.fixture
