@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -149,3 +149,82 @@ def test_another_command_that_met_another_write_is_not_decided_again(
         "act", "pause", cid, "--actor", "SR-201", "--reason", "等业主照片", now=LATER
     )
     assert (code, err) == (0, "")  # run again, it is decided against the new state
+
+
+def others_write_after_the_clock_read(
+    monkeypatch: pytest.MonkeyPatch, db: Path, cid: str, ahead: timedelta = timedelta(0)
+) -> Callable[[], int]:
+    """Another process writes between this one's reading of the clock and its load
+    of the complaint: a colleague's photo stamped by the colleague's clock (plus
+    ``ahead``), later than the time this one read (review s38B F01)."""
+    load = SqliteStore.load
+    made: list[int] = []
+    busy: list[bool] = []
+
+    def raced(self: SqliteStore, complaint_id: str) -> Any:
+        if not made and not busy:
+            busy.append(True)
+            try:
+                with make_desk(store=SqliteStore(db)) as colleague:
+                    command = AttachEvidence(actor="SR-201", reference="photo.jpg")
+                    colleague.act(cid, command, now=datetime.now(SH) + ahead)
+            finally:
+                busy.clear()
+            made.append(1)
+        return load(self, complaint_id)
+
+    monkeypatch.setattr(SqliteStore, "load", raced)
+    return lambda: len(made)
+
+
+def test_a_reply_without_now_that_met_a_write_after_its_clock_is_recorded(
+    desk_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without ``--now`` the clock is read afresh on each try: the colleague's photo,
+    stamped after this command read the clock, is a concurrent write like any other,
+    and the reply is decided again and recorded after it."""
+    cid = receive_one()
+    db = desk_dir / "complaints.sqlite3"
+    monkeypatch.delenv("COMPLAINTCORE_NOW")
+    count = others_write_after_the_clock_read(monkeypatch, db, cid)
+    code, out, err = run(
+        "act", "reply", cid, "--actor", "SR-201", "--message", "已安排维修人员上门"
+    )
+    assert (code, err) == (0, "")
+    assert out.startswith(f"done: {cid}")
+    assert count() == 1
+    assert kinds(db, cid)[-2:] == ["EvidenceAttached", "Replied"]
+
+
+def test_a_pause_without_now_that_met_a_write_after_its_clock_says_what_to_do(
+    desk_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not 'now: is earlier than the complaint's last event': the person typed no
+    time; the complaint changed while the command ran (docs/cli.md, ``act``)."""
+    cid = receive_one()
+    db = desk_dir / "complaints.sqlite3"
+    monkeypatch.delenv("COMPLAINTCORE_NOW")
+    others_write_after_the_clock_read(monkeypatch, db, cid)
+    code, _, err = run("act", "pause", cid, "--actor", "SR-201", "--reason", "等业主照片")
+    assert code == 1
+    assert err.strip() == (
+        f"error: complaint {cid} changed while this ran (someone else acted on it first);"
+        f" nothing was written: check it with 'complaintcore show {cid}' and run the"
+        " command again"
+    )
+    assert "Paused" not in kinds(db, cid)
+
+
+def test_an_event_stamped_ahead_of_the_clock_is_still_named_as_such(
+    desk_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A photo stamped an hour ahead of this machine's clock (another's ``--now``) is
+    no race: trying again cannot help, and the error names ``now`` as before."""
+    cid = receive_one()
+    db = desk_dir / "complaints.sqlite3"
+    monkeypatch.delenv("COMPLAINTCORE_NOW")
+    others_write_after_the_clock_read(monkeypatch, db, cid, ahead=timedelta(hours=1))
+    code, _, err = run("act", "reply", cid, "--actor", "SR-201", "--message", "已安排维修人员上门")
+    assert code == 1
+    assert "now: is earlier than the complaint's last event" in err
+    assert "Replied" not in kinds(db, cid)

@@ -15,6 +15,7 @@ from complaintcore.core.models import Fact, Grade, Kind, MeasureKind, Trigger, V
 from complaintcore.i18n import N_
 
 if TYPE_CHECKING:
+    from complaintcore.core.errors import ConcurrencyConflictError
     from complaintcore.core.models import Complaint
     from complaintcore.core.workflow import Command
 
@@ -54,19 +55,42 @@ def _act_once_decided(ctx: Ctx, complaint_id: str, command: Command) -> Complain
     desk = ctx.desk()
     conflict: ConcurrencyConflictError | None = None
     for _attempt in range(_ATTEMPTS):
+        now = ctx.now()
         try:
-            return desk.act(complaint_id, command, now=ctx.now())
+            return desk.act(complaint_id, command, now=now)
         except ConcurrencyConflictError as exc:
             if command.name not in _DECIDED_AGAIN:
                 raise
             conflict = exc
         except InvalidInputError as exc:
-            if conflict is not None and exc.path == "now":
+            if exc.path != "now":
+                raise
+            if conflict is not None:
                 break  # a --now earlier than what was written meanwhile: the conflict tells
-            raise
+            raced = None if ctx.now_given is not None else _written_since(ctx, complaint_id, now)
+            if raced is None:
+                raise
+            # without --now the clock was read before another process wrote a later
+            # event: a race like any other concurrent write, never the user's time
+            if command.name not in _DECIDED_AGAIN:
+                raise raced from None
+            conflict = raced
     if conflict is None:  # pragma: no cover - every way out of the loop sets it
         raise AssertionError("no attempt was made")
     raise conflict
+
+
+def _written_since(ctx: Ctx, complaint_id: str, read: datetime) -> ConcurrencyConflictError | None:
+    """The conflict of events stored after the clock read ``read`` (a process that
+    wrote in between), if the clock read afresh is past them all; ``None`` if an
+    event is later than the clock still (stamped ahead, by a ``--now``): not a race."""
+    from complaintcore.core.errors import ConcurrencyConflictError
+
+    events = ctx.desk().get(complaint_id).events
+    if not events or events[-1].at > ctx.now():
+        return None
+    later = sum(1 for e in events if e.at > read)
+    return ConcurrencyConflictError(complaint_id, len(events) - later, len(events))
 
 
 def _act(ctx: Ctx, complaint_id: str, command: Command) -> None:
