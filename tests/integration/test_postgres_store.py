@@ -597,6 +597,34 @@ def test_a_connection_dropped_mid_append_is_one_error_and_loses_nothing(
     assert counted(pg.verify()) == VerifyReport(complaints=1, events=3)
 
 
+@pytest.mark.procedure("REC-5")
+def test_a_write_behind_a_lock_held_elsewhere_fails_after_the_timeout_writing_nothing(
+    postgres_server: PgDatabase, schema: str
+) -> None:
+    """A session that keeps a row locked (a process stopped mid-transaction, an open
+    psql) holds a write up for the store's ``timeout``, then the write is one line
+    saying so, as SQLite's busy timeout is, never a wait without end (review s38B F02)."""
+    with PostgresStore(postgres_server.dsn, schema=schema, timeout=1) as store:
+        _history(store, extra=1)
+        c = store.load("C-1")
+        events = decide(c, AttachEvidence(actor="s-cs", reference="after"), _pack(), NOW)
+        with psycopg.connect(postgres_server.dsn) as blocker:
+            blocker.execute(f"SELECT 1 FROM {schema}.projection WHERE id = 'C-1' FOR UPDATE")
+            started = time.monotonic()
+            with pytest.raises(StoreError) as caught:
+                store.append("C-1", c.version, events, row_of(evolve(c, events)), [])
+            waited = time.monotonic() - started
+            blocker.rollback()
+        assert caught.value.reason == (
+            "is locked by another writer and stayed locked past the timeout; try again"
+            " (lock_timeout)"
+        )
+        assert 0.5 < waited < 20
+        assert store.load("C-1") == c  # nothing of it was written
+        store.append("C-1", c.version, events, row_of(evolve(c, events)), [])  # the retry lands
+        assert counted(store.verify()) == VerifyReport(complaints=1, events=3)
+
+
 def test_a_server_that_goes_down_and_comes_back(tmp_path: Path) -> None:
     server = PostgresServer()
     try:

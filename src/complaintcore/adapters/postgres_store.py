@@ -603,6 +603,9 @@ _SQLSTATE_CLASSES = {
     "53": "is out of resources (disk full, memory, or too many connections)",
     "57": "is shutting down or cancelled the operation; try again",
     "40": "rolled the transaction back (serialization failure or deadlock); try again",
+    "55P03": (
+        "is locked by another writer and stayed locked past the timeout; try again (lock_timeout)"
+    ),
     "23": "refused a change that would break its integrity (REC-5)",
 }
 _LOST = (
@@ -769,7 +772,9 @@ class PostgresStore:
     :param pool_size: connections kept at most; one per thread that uses the
         store at the same moment is plenty.  Intake's group locks (HDL-5) use
         up to as many again, each only while a group is received.
-    :param timeout: seconds to wait for the server or a free connection.
+    :param timeout: seconds to wait for the server, a free connection, or a lock
+        another session holds (``lock_timeout``: then a :class:`StoreError`
+        saying it stayed locked; try again).
     :param create: make the schema (and migrate it) when it does not exist, as
         for a new desk.  A desk that already exists passes ``False``: a schema
         that has gone (a restore not run yet, a mistyped ``?schema=``) is then a
@@ -839,6 +844,11 @@ class PostgresStore:
 
     def _configure(self, conn: psycopg.Connection[Any]) -> None:
         conn.execute("SELECT set_config('TimeZone', 'UTC', false)")
+        # a row or lock another session holds (a stuck process, an open psql
+        # transaction) fails a write after ``timeout``, as SQLite's busy timeout
+        # does, instead of waiting without end
+        wait = f"{max(1, int(self._timeout * 1000))}ms"
+        conn.execute("SELECT set_config('lock_timeout', %s, false)", (wait,))
         conn.execute(f"SELECT set_config('{_TENANT_SETTING}', %s, false)", (self._tenant,))
 
     def _after_fork(self) -> None:
