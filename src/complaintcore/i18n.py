@@ -772,6 +772,13 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         {"rung": "rung", "needed": "rung"},
     ),
     (
+        N_(
+            "rung {rung} is below {needed}: a complaint about a staff member is answered"
+            " at the rung that handles it (ESC-4)"
+        ),
+        {"rung": "rung", "needed": "rung"},
+    ),
+    (
         N_("rung {rung} is below the complaint's rung {current}"),
         {"rung": "rung", "current": "rung"},
     ),

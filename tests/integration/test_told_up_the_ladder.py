@@ -145,16 +145,18 @@ def test_sign_off_goes_up_the_ladder_when_no_other_supervisor_works_there() -> N
     assert desk.act(cid, SignOff(actor="SR-001"), now=at(3, 13)).state.signed_off
 
 
-def unanswerable(desk: Desk, case: Intake, *, department: str = "") -> str:
+def unanswerable(desk: Desk, case: Intake, *, department: str = "", replier: str = "") -> str:
+    """The complaint reported unanswerable (REC-4) by ``replier``, else its handler, or
+    for a reclassified one the site's complaint handler, who reclassifies it."""
     c = desk.receive(case, now=at(2, 10))
-    replier = c.state.handler
+    clerk = "RS-102" if case.site == "riverside" else "SR-102"
     if department:
-        replier = "RS-102" if case.site == "riverside" else "SR-102"
         desk.act(
             c.id,
-            Classify(actor=replier, category=department, department=department),
+            Classify(actor=clerk, category=department, department=department),
             now=at(2, 10, 10),
         )
+    replier = replier or (clerk if department else c.state.handler)
     desk.act(
         c.id,
         Reply(actor=replier, message="需要评估", unanswerable_reason="需外包公司现场评估"),
@@ -229,7 +231,8 @@ def test_the_rung_above_in_any_department_is_told_when_the_site_has_nobody() -> 
 
     notes = RecordingNotifier()
     desk = make_desk(notifiers=[notes], staff=staff)
-    cid = unanswerable(desk, intake("riverside", **weeds), department="greening")
+    # ESC-4: reported unanswerable at the rung the complaint about RS-101 needs
+    cid = unanswerable(desk, intake("riverside", **weeds), department="greening", replier="HQ-001")
     assert told(notes, "unanswerable", cid) == ["HQ-001", "HQ-002"]
 
     notes = RecordingNotifier()

@@ -130,8 +130,10 @@ def authorize(
     it (IN-2: no unit refuses a complaint); the person the complaint is about
     may only register it (ESC-4); settling the outcome needs the rung the grade
     requires (ESC-3), except the responsible department's head recording its
-    result (``handle``, DL-3); reassigning needs the complaint's own rung; a top-rung
-    closure needs the top rung; sign-off needs a supervisor (REC-6).
+    result (``handle``, DL-3); so does an explanation or an unanswerable reply to
+    a complaint about a staff member, which stops DL-1 and DL-2 (ESC-4);
+    reassigning needs the complaint's own rung; a top-rung closure needs the top
+    rung; sign-off needs a supervisor (REC-6).
     """
     name = command.name
 
@@ -166,6 +168,23 @@ def authorize(
     ):
         need = pack.ladder[required_rung_index(complaint, pack)].code
         raise deny(f"rung {actor.rung} is below {need}, required for this complaint (ESC-3)")
+    if _answers_about_staff(complaint, command) and rung < required_rung_index(complaint, pack):
+        need = pack.ladder[required_rung_index(complaint, pack)].code
+        raise deny(
+            f"rung {actor.rung} is below {need}: a complaint about a staff member is"
+            " answered at the rung that handles it (ESC-4)"
+        )
+
+
+def _answers_about_staff(complaint: Complaint, command: Command) -> bool:
+    """ESC-4, DL-1, DL-2: a reply to a complaint about a staff member that can stop
+    the reply clocks (an explanation, an unanswerable report; a final reply is
+    settling anyway).  IN-3 lets anyone explain on the spot, but not for a
+    colleague or a superior: that would meet DL-1 and DL-2 below the rung ESC-4
+    gives the complaint."""
+    if not isinstance(command, Reply) or not (command.explanation or command.unanswerable_reason):
+        return False
+    return (complaint.state.target or complaint.intake.target) is not None
 
 
 def _department_head_result(

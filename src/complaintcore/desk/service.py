@@ -1703,6 +1703,7 @@ class Desk:
             complaint, events = evolve(complaint, more), [*events, *more]
         # IN-6: a bypass complaint waits at head office for the complainant's consent;
         # head office hears of it through its tracking duty, and routes it by forwarding.
+        unheld = False
         if route and not complaint.awaiting_site_consent:
             handler = self._staff.handler_for(complaint, now)
             if handler is not None:
@@ -1715,10 +1716,20 @@ class Desk:
                     # passed to the first with someone, and held there (ESC-2)
                     more = self._hold_at_rung(complaint, actor, now)
                 complaint, events = evolve(complaint, more), [*events, *more]
+            else:
+                log.warning(
+                    "complaint %s: nobody at its site who may handle it holds rung %s or"
+                    " above; left unassigned",
+                    complaint.id,
+                    self.pack.ladder[access.routing_of(complaint, self.pack).floor].code,
+                )
+            unheld = complaint.is_open and not complaint.state.handler
         self._require_deadlines_in_calendar(complaint, now)
         outbox = self._telling.outbox_for(complaint, events, now) + self._telling.duty_outbox(
             complaint, events, now
         )
+        if unheld:  # IN-2, ESC-4: someone who can act hears of it now, not a day later
+            outbox += self._telling.unassignable_outbox(complaint, now)
         return complaint, events, outbox
 
     def _require_deadlines_in_calendar(self, complaint: Complaint, now: datetime) -> None:

@@ -2,7 +2,7 @@
 
 Messages are queued in the same transaction as the events (the desk's outbox)
 and sent later; here is only the choice of recipients and topics, by the
-procedures' rules (ESC-2, ESC-4, REC-4, REC-6, VIS-1, VIS-4, IN-6, IMP-1, GRD-2, PEN-2, HDL-5,
+procedures' rules (IN-2, ESC-2, ESC-4, REC-4, REC-6, VIS-1, VIS-4, IN-6, IMP-1, GRD-2, PEN-2, HDL-5,
 HDL-6).
 """
 
@@ -379,6 +379,36 @@ class Telling:
                 if told:
                     return told
         return []
+
+    def unassignable_outbox(self, complaint: Complaint, now: datetime) -> Outbox:
+        """IN-2, ESC-4: a complaint intake could give to nobody (the only staff at or
+        above its rung are the person it is about, or there are none) is not left
+        for a sweep a day later: customer service's head at the site, who organises
+        handling (IN-4), and the pack's accountability department hear of it at
+        once, naming the rung it needs; never the person it is about."""
+        if not self.notifiers:
+            return []
+        site = complaint.intake.site or complaint.intake.complainant.site
+        told = self._told_or_above(
+            complaint,
+            now,
+            rung=access.supervisor_rung(self.pack),
+            departments=(self.pack.customer_service,),
+        )
+        if self.pack.accountability_department:
+            told += access.recipients(
+                self._reachable(complaint),
+                site=site,
+                department=self.pack.accountability_department,
+                at=now,
+                tz=self.zone,
+            )
+        need = self.pack.ladder[access.routing_of(complaint, self.pack).floor].code
+        detail = (messages.Detail(N_("rung needed"), need, "rung"),)
+        box: Outbox = []
+        for m in {m.staff_id: m for m in told}.values():
+            box += self.fan(complaint, "unassignable", m, now, "intake", detail)
+        return box
 
     def severe_month_outbox(
         self, complaint: Complaint, period: str, row: StaffMonth, now: datetime
