@@ -46,6 +46,7 @@ TRIGGERS = [
     "deadline_missed",
     "coordination_failed",
     "serious",
+    "incident",
 ]
 
 

@@ -366,7 +366,7 @@ def test_requests_and_enquiries_are_answered_and_counted_apart(
 @pytest.mark.procedure("DL-7")
 def test_escalations_have_every_kind_of_trigger(complaints: list[Complaint]) -> None:
     triggers = Counter(e.trigger for _c, e in _events(complaints, Escalated))
-    for trigger in (Trigger.DEADLINE_MISSED, Trigger.DISSATISFIED, Trigger.SERIOUS, Trigger.GRADE):
+    for trigger in (Trigger.DEADLINE_MISSED, Trigger.DISSATISFIED, Trigger.INCIDENT, Trigger.GRADE):
         assert triggers[trigger] >= 1, trigger
     clocks = {e.clock for _c, e in _events(complaints, Escalated)}
     assert {"department_result", "to_customer_service", "promise"} <= clocks
@@ -431,7 +431,7 @@ def test_the_group_complaint(small: DemoResult, complaints: list[Complaint]) -> 
     for c in group:
         first = next(e for e in c.events if isinstance(e, Escalated))
         assert first.at == c.intake.received_at
-        assert first.trigger is Trigger.SERIOUS
+        assert first.trigger is Trigger.INCIDENT
         assert first.to_rung == PACK.group_report_rung
 
 

@@ -549,7 +549,7 @@ def test_five_owners_within_a_day_are_a_group_incident_for_the_project_manager(
         assert c.state.group_incident
         assert c.state.rung == "project_manager"
         up = next(e for e in c.events if isinstance(e, Escalated))
-        assert up.trigger is Trigger.SERIOUS
+        assert up.trigger is Trigger.INCIDENT
     sixth = desk.receive(owner(6, at(10, 16)), now=at(10, 16))
     assert sixth.state.group_incident
     assert told(notes, "group_incident") == ["SR-001"]

@@ -219,7 +219,7 @@ def test_complaints_live_their_whole_life_on_sqlite_smtp_and_webhooks(
     assert urgent_mail[0]["X-Complaint-Id"] == group.id
     escalated = group.events[2]
     assert escalated.kind == "escalated"
-    assert escalated.trigger is Trigger.SERIOUS  # type: ignore[attr-defined]
+    assert escalated.trigger is Trigger.INCIDENT  # type: ignore[attr-defined]
 
     # Classified and routed automatically (IN-4, CLS-3, ESC-3).
     for c, department, handler in (

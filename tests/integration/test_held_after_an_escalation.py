@@ -372,7 +372,7 @@ def test_an_urgent_complaint_at_a_site_without_a_project_manager_is_registered()
         for e in leak.events
         if isinstance(e, Escalated)
     ]
-    assert moves[-1] == ("project_manager", "senior_management", Trigger.SERIOUS, "system")
+    assert moves[-1] == ("project_manager", "senior_management", Trigger.INCIDENT, "system")
     again = attrs.evolve(intake(at(10, 11)), summary=LEAK)
     [stored] = list(desk.receive_many([again], now=at(10, 11)))
     assert not isinstance(stored, Exception)

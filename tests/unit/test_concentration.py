@@ -243,7 +243,7 @@ def test_linking_a_group_incident_reports_it_to_the_project_manager_once() -> No
     assert isinstance(grouped, Grouped)
     assert grouped.incident
     assert isinstance(escalated, Escalated)
-    assert (escalated.trigger, escalated.to_rung) == (Trigger.SERIOUS, PACK.group_report_rung)
+    assert (escalated.trigger, escalated.to_rung) == (Trigger.INCIDENT, PACK.group_report_rung)
     assert c.state.group_incident
     assert r(attrs.evolve(group, incident=True)).events == c.events
     with pytest.raises(IllegalTransitionError, match="another"):

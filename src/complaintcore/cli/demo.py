@@ -1348,8 +1348,8 @@ class _Simulation:
             at = soon(3, 30)
         elif nxt in ("report", "written_report"):  # by the next working day (REC-2, GRD-3)
             at = work(10, 20) if life.late else work(0.3, 7)
-        elif nxt == "site_visit":  # within 4 working hours (004 篇4 §3.6)
-            at = work(4.5, 9) if life.late else work(0.3, 3.5)
+        elif nxt == "site_visit":  # within 4 hours on the clock, "at once" (004 篇4 §3.6)
+            at = soon(270, 540) if life.late else soon(20, 210)
         elif nxt == "acknowledge":  # by the end of the next working day (HDL-1)
             at = work(18, 26) if life.late else work(0.2, 3)
         elif nxt == "call_back":  # within 2 working days of closure (IN-6)
@@ -1576,14 +1576,17 @@ class _Simulation:
         self.add_chores(self.lives[index], index, now)
 
     def add_chores(self, life: _Life, index: int, now: datetime, scheduled: bool = False) -> None:
-        """What a complaint's grade or a serious escalation owes at once: a written report
-        for an important or major complaint (GRD-3), a visit to the site for a major or
-        serious one (004 篇4 §3.6).  Done before the complaint's next step."""
+        """What a complaint's grade or a serious or HDL-6 escalation owes at once: a written
+        report for an important or major complaint (GRD-3), a visit to the site for a major
+        or serious one (004 篇4 §3.6).  Done before the complaint's next step."""
         c = self.latest.get(life.cid)
         if c is None or c.state.complaint_kind is not Kind.COMPLAINT:
             return
         grade = c.state.grade
-        serious = any(isinstance(e, Escalated) and e.trigger is Trigger.SERIOUS for e in c.events)
+        serious = any(  # the pack's site_visit starts on both (004 篇4 §3.6)
+            isinstance(e, Escalated) and e.trigger in (Trigger.SERIOUS, Trigger.INCIDENT)
+            for e in c.events
+        )
         ahead = []
         if grade is not None and grade.rank >= Grade.IMPORTANT.rank:
             ahead.append("written_report")

@@ -397,6 +397,9 @@ class Trigger(LabelledEnum):
         "departments could not be coordinated",
     )
     SERIOUS = "serious", "严重事件", "serious"
+    # HDL-6: a group incident or an urgent category reported at once to the pack's
+    # group_report_rung; not ESC-2's serious, which goes to serious_rung
+    INCIDENT = "incident", "第一时间上报", "reported at once (group incident or emergency)"
     GRADE = "grade", "按等级指派", "handler required by grade"
 
 

@@ -67,7 +67,7 @@ def _serious(zh: str, en: str) -> tuple[str, str]:
 
 
 def serious(zh: str, en: str) -> str:
-    """HDL-6: a serious category's report at once, named by its labels."""
+    """HDL-6: an urgent category's report at once (trigger incident), named by its labels."""
     return _both(*_serious(zh, en))
 
 

@@ -1187,7 +1187,7 @@ def _classify(c: Complaint, cmd: Classify, pack: RulePack, now: datetime) -> tup
                     actor=cmd.actor,
                     from_rung=pack.ladder[here].code,
                     to_rung=pack.group_report_rung,
-                    trigger=Trigger.SERIOUS,
+                    trigger=Trigger.INCIDENT,
                     note=notes.serious(category.zh, category.en),
                 )
             )
@@ -1812,7 +1812,7 @@ def _group(c: Complaint, cmd: Group, pack: RulePack, now: datetime) -> tuple[Eve
                     actor=cmd.actor,
                     from_rung=pack.ladder[here].code,
                     to_rung=pack.group_report_rung,
-                    trigger=Trigger.SERIOUS,
+                    trigger=Trigger.INCIDENT,
                     note=notes.group_incident(cmd.issue, cmd.complainants),
                 )
             )

@@ -344,12 +344,14 @@ def told_the_whole_rung(pack: RulePack, rung: str, trigger: Trigger) -> bool:
     """ESC-2: a serious complaint reaching the serious rung is told to all of it.
 
     004 篇4 §3.6 "应立刻汇报物业总监与总经办": both offices, whatever their
-    departments.  Every other move up the ladder (an HDL-6 report to the project
-    manager's rung included) is told to the department that takes it there
-    (:func:`rung_recipients`).
+    departments.  An HDL-6 report at once (trigger ``incident``) that a vacant
+    rung passes up to the serious rung is told so too, as it was when HDL-6
+    recorded ``serious``.  Every other move up the ladder (an HDL-6 report to
+    the project manager's rung included) is told to the department that takes
+    it there (:func:`rung_recipients`).
     """
     return (
-        trigger is Trigger.SERIOUS
+        trigger in (Trigger.SERIOUS, Trigger.INCIDENT)
         and bool(pack.serious_rung)
         and pack.has_rung(rung)
         and pack.rung_index(rung) >= pack.rung_index(pack.serious_rung)

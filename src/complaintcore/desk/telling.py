@@ -46,6 +46,10 @@ __all__ = ["Outbox", "Telling", "measure_detail", "minutes", "owing_unit"]
 Outbox = list[tuple[str, Notification]]
 """Messages to queue, each with the channel it goes by."""
 
+_AT_ONCE = frozenset({Trigger.SERIOUS, Trigger.INCIDENT})
+"""Escalations reported "at once", on duty or not, under the 'urgent' topic: ESC-2's
+serious one and HDL-6's group incident or urgent category."""
+
 
 class Telling:
     """The desk's outbox messages: whom each event, duty, measure and issue tells, in
@@ -147,14 +151,15 @@ class Telling:
             elif (
                 isinstance(ev, Escalated)
                 and grouped
-                and ev.trigger is Trigger.SERIOUS
+                and ev.trigger is Trigger.INCIDENT
                 and not complaint.awaiting_site_consent  # its own is told to head office
             ):
                 continue
             elif isinstance(ev, Escalated):
-                topic = "urgent" if ev.trigger is Trigger.SERIOUS else "escalated"
-                # ESC-2 (serious): at once, on duty or not; the whole serious rung
-                # (004 篇4 §3.6), else the rung's staff of the department taking it
+                topic = "urgent" if ev.trigger in _AT_ONCE else "escalated"
+                # ESC-2 (serious), HDL-6 (incident): at once, on duty or not; the whole
+                # rung from the serious rung up (004 篇4 §3.6), else the rung's staff
+                # of the department taking it
                 urgent = topic in access.URGENT_TOPICS
                 told = self._rung_told(complaint, members, ev.to_rung, ev.trigger, now, urgent)
                 if not told and complaint.awaiting_site_consent:  # head office keeps it (IN-6)
@@ -505,7 +510,9 @@ class Telling:
             # HDL-6: "at once", on duty or not; a rung nobody at the site holds is
             # passed up the ladder, as the complaint is (ESC-2)
             for above in self.pack.ladder[self.pack.rung_index(self.pack.group_report_rung) :]:
-                told = self._rung_told(complaint, members, above.code, Trigger.SERIOUS, now, urgent)
+                told = self._rung_told(
+                    complaint, members, above.code, Trigger.INCIDENT, now, urgent
+                )
                 if told or keeps:
                     break
             if not told and keeps:
