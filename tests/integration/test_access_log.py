@@ -31,7 +31,7 @@ from complaintcore import (
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.cli import main
 from complaintcore.core.models import TargetPerson
-from complaintcore.core.workflow import Forward, Reply
+from complaintcore.core.workflow import Forward, Group, Reply
 from complaintcore.testing import make_desk
 from tests.integration.test_cli_delivery_and_identity import NOW, RECEIVE, invoke
 from tests.integration.test_delivery_off_intake import T0, intakes
@@ -221,8 +221,10 @@ SH = ZoneInfo("Asia/Shanghai")
 def _leak_issue(first: str) -> tuple[IssueReport, list[str]]:
     """Three calls about one leak in building 9 (a concentrated issue, HDL-5), the
     first of them ``"bypass"`` (straight to head office, awaiting consent, IN-6) or
-    ``"about"`` (about SR-101, ESC-4); SR-101, the site's head of customer service,
-    then explains the issue.  The report and the three ids, oldest first."""
+    ``"about"`` (about SR-101, ESC-4: an issue only as an earlier release stored it,
+    since the desk now keeps it apart from those about nobody); SR-101, the site's
+    head of customer service, then explains the issue.  The report and the three
+    ids, oldest first."""
     with make_desk() as desk:
         ids = []
         for n in (7, 8, 9):
@@ -242,6 +244,13 @@ def _leak_issue(first: str) -> tuple[IssueReport, list[str]]:
                 target=TargetPerson(staff_id="SR-101", rung="department_head") if about else None,
             )
             ids.append(desk.receive(intake, now=when).id)
+        if (
+            first == "about"
+        ):  # kept apart at intake (s38A F03): linked as an earlier release stored it
+            issue = f"I-{ids[0]}"
+            for cid in ids:
+                group = Group(actor="SR-102", issue=issue, members=tuple(ids), complainants=3)
+                desk.act(cid, group, now=datetime(2025, 11, 26, 10, tzinfo=SH))
         issue = desk.get(ids[-1]).state.issue
         assert sorted(r.id for r in desk.issue(issue)) == sorted(ids)
         report = desk.explain_all(

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from complaintcore.core.concentration import Member, complainant_key, decide_group, group_key
 from complaintcore.core.errors import IllegalTransitionError, InvalidInputError
-from complaintcore.core.models import Complainant, Escalated, Grouped, Trigger
+from complaintcore.core.models import Complainant, Escalated, Grouped, TargetPerson, Trigger
 from complaintcore.core.rulepack import Concentration, Duration, GroupScope
 from complaintcore.core.workflow import Classify, Group
 from tests.helpers import SH, Runner, intake, pack
@@ -131,9 +131,9 @@ def test_group_keys_follow_the_rule() -> None:
     r = Runner(PACK, intake(summary="楼上漏水"))
     r.register()
     c = r(Classify(actor="h"))
-    assert group_key(c, RULE) == ("sunrise", "3", "repairs")
+    assert group_key(c, RULE) == ("sunrise", "3", "repairs", "")
     site_wide = attrs.evolve(RULE, scope=GroupScope.SITE)
-    assert group_key(c, site_wide) == ("sunrise", "", "repairs")
+    assert group_key(c, site_wide) == ("sunrise", "", "repairs", "")
     no_building = Runner(
         PACK, intake(complainant=Complainant("王小明", "13812345678", "1201", "", "sunrise"))
     )
@@ -143,6 +143,24 @@ def test_group_keys_follow_the_rule() -> None:
     other.register()
     assert group_key(other(Classify(actor="h", category="other")), RULE) is None
     assert group_key(c, Concentration()) is None  # the rule is off by default
+
+
+@pytest.mark.procedure("HDL-5")
+@pytest.mark.procedure("ESC-4")
+def test_complaints_about_a_person_are_grouped_by_that_person() -> None:
+    """Review s38A F03: one issue is about one person (or nobody), never several."""
+    keys = []
+    for staff_id in ("SR-101", " sr-101 ", "SR-001", None):
+        target = TargetPerson(staff_id, "department_head") if staff_id else None
+        r = Runner(PACK, intake(summary="楼上漏水", target=target))
+        r.register()
+        keys.append(group_key(r(Classify(actor="h")), RULE))
+    assert keys == [
+        ("sunrise", "3", "repairs", "sr-101"),
+        ("sunrise", "3", "repairs", "sr-101"),  # one person however typed
+        ("sunrise", "3", "repairs", "sr-001"),
+        ("sunrise", "3", "repairs", ""),
+    ]
 
 
 @pytest.mark.procedure("PRV-1")

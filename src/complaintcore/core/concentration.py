@@ -6,9 +6,9 @@ Many owners complaining about the same thing (ten calls about one leak) are one
 once are a *group incident*, reported to the project manager at once (004 篇1).
 
 The desk asks its store for the open complaints that could share an issue with
-a new one (same site or building, same category, received near it) and hands
-them here; :func:`decide_group` applies the pack's
-:class:`~complaintcore.core.rulepack.Concentration` rule.  Nothing here reads a
+a new one (same site or building, same category, about the same person or
+about nobody, received near it) and hands them here; :func:`decide_group`
+applies the pack's :class:`~complaintcore.core.rulepack.Concentration` rule.  Nothing here reads a
 store or a clock.
 """
 
@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 
 import attrs
 
-from complaintcore.core.models import Complainant, Complaint
+from complaintcore.core.models import Complainant, Complaint, staff_key
 from complaintcore.core.rulepack import Concentration, GroupScope
 from complaintcore.core.validity import normalise_phone
 
@@ -36,6 +36,7 @@ __all__ = [
     "complainant_key",
     "decide_group",
     "group_key",
+    "target_key",
 ]
 
 KEY_DIGITS = 16
@@ -91,13 +92,24 @@ def complainant_key(complainant: Complainant) -> str:
     return hashlib.sha256(source.encode("utf-8")).hexdigest()[:KEY_DIGITS]
 
 
-def group_key(complaint: Complaint, rule: Concentration) -> tuple[str, str, str] | None:
-    """``(site, building, category)`` a complaint is grouped under, or None.
+def target_key(complaint: Complaint) -> str:
+    """The person a complaint is about (CLS-4) as staff ids are compared
+    (:func:`~complaintcore.core.models.staff_key`), or ``""`` when it is about nobody."""
+    target = complaint.state.target or complaint.intake.target
+    return staff_key(target.staff_id) if target is not None else ""
+
+
+def group_key(complaint: Complaint, rule: Concentration) -> tuple[str, str, str, str] | None:
+    """``(site, building, category, target)`` a complaint is grouped under, or None.
 
     None when the rule is off, the category is not known yet or is ignored, or
     the complaint has no site (or no building, for a building-scoped rule).
     ``building`` is its :func:`building_key` (``""`` for a site-scoped rule), so
-    one building typed two ways is one group.
+    one building typed two ways is one group.  ``target`` is its
+    :func:`target_key`: complaints about one staff member are one issue only with
+    complaints about the same person, never with those about another or about
+    nobody (HDL-5, ESC-4: one explanation is not given for different people, and
+    nobody hears of the issue of a complaint about himself).
     """
     if not rule.enabled:
         return None
@@ -108,9 +120,10 @@ def group_key(complaint: Complaint, rule: Concentration) -> tuple[str, str, str]
     if not site:
         return None
     building = building_key(complaint.intake.complainant.building)
+    target = target_key(complaint)
     if rule.scope is GroupScope.BUILDING:
-        return (site, building, category) if building else None
-    return site, "", category
+        return (site, building, category, target) if building else None
+    return site, "", category, target
 
 
 @attrs.frozen
@@ -160,8 +173,9 @@ def decide_group(
     """HDL-5, HDL-6: is ``new`` part of a concentrated issue, and is it a group incident?
 
     ``candidates`` are open complaints with the same group key (see
-    :func:`group_key`).  Those received within ``rule.window`` of ``new`` (or
-    ``group_window`` when only group incidents are looked for) are its fellows.
+    :func:`group_key`: the person complained about included).  Those received
+    within ``rule.window`` of ``new`` (or ``group_window`` when only group
+    incidents are looked for) are its fellows.
     The issue is concentrated once ``min_complainants`` distinct complainants,
     ``new`` among them, were received within ``window`` of each other; it is a
     group incident once ``group_complainants`` were within ``group_window`` of

@@ -1,10 +1,12 @@
 """Concentrated issues at intake (HDL-5, HDL-6): a new complaint grouped with the
-open complaints of its site, building and category, and a group incident flagged.
+open complaints of its site, building and category about the same person (or
+about nobody), and a group incident flagged.
 
 :class:`Grouper` reads the store's open complaints of a group (one indexed
-query, or one per group for a bulk batch), links the drafts in memory, links
-the stored members once the new complaint is in, and groups again complaints
-whose group another process added to meanwhile.
+query, or one per group for a bulk batch; the store does not know whom a
+complaint is about, so the desk keeps those about the same person), links the
+drafts in memory, links the stored members once the new complaint is in, and
+groups again complaints whose group another process added to meanwhile.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from complaintcore.core.concentration import (
     complainant_key,
     decide_group,
     group_key,
+    target_key,
 )
 from complaintcore.core.errors import ComplaintCoreError, ConcurrencyConflictError
 from complaintcore.core.models import Complaint, Status
@@ -48,7 +51,9 @@ _GROUP_CANDIDATES = 500
 """Open complaints read per grouping query: far more than any threshold needs."""
 
 
-GroupKey = tuple[str, str, str]
+GroupKey = tuple[str, str, str, str]
+"""``(site, building, category, target)``: see
+:func:`~complaintcore.core.concentration.group_key`."""
 
 
 AfterCommit = Callable[..., None]
@@ -72,6 +77,8 @@ class Grouping:
     seen: dict[GroupKey, set[str]] = attrs.Factory(dict)
     """Every complaint of a group the decisions saw (stored or drafted): one the store
     shows after the commit and not here was stored meanwhile by someone else."""
+    targets: dict[str, str] = attrs.Factory(dict)
+    """Whom each complaint met is about (:func:`target_key`), read once per batch."""
 
     def as_linked(self, member: Member) -> Member:
         """A stored member as the batch leaves it: the store is told after the batch,
@@ -130,6 +137,7 @@ class Grouper:
             return None
         t = complaint.intake.received_at
         draft.who = complainant_key(complaint.intake.complainant)
+        grouping.targets[complaint.id] = key[3]
         grouping.seen.setdefault(key, set()).add(complaint.id)
         held = grouping.drafts.setdefault(key, ByTime())
         near = {d.complaint.id: d for d in held.between(t - rule.reach, t + rule.reach)}
@@ -165,7 +173,12 @@ class Grouper:
                     key=lambda m: (m.received_at, m.id),
                 )
                 about = self._told_through([m.id for m in fellows], near)
-        self._apply_group(draft, decision, now, tell=True, about=about, hidden=hidden)
+        spared = frozenset[str]()
+        if decision.formed or decision.became_incident:  # ESC-4: never told of the issue
+            spared = self._targets_told_nothing(decision, grouping)
+        self._apply_group(
+            draft, decision, now, tell=True, about=about, hidden=hidden, spared=spared
+        )
         for other in near.values():
             if other.complaint.id in decision.link:
                 self._apply_group(other, decision, now, tell=False)
@@ -192,7 +205,7 @@ class Grouper:
         reach = rule.reach
         known = grouping.stored.get(key)
         if known is None or t - reach < known[0] or t + reach > known[1]:
-            site, building, category = key
+            site, building, category, target = key
             since, until = t - reach, t + 2 * reach  # room for the batch's later arrivals
             found = self.store.open_similar(
                 site=site,
@@ -204,11 +217,35 @@ class Grouper:
             )
             if len(found) == _GROUP_CANDIDATES:  # cut short: only what was read is known
                 until = found[-1].received_at
+            found = self._about(found, target, grouping)
             known = (since, until, found, [m.received_at for m in found])
             grouping.stored[key] = known
             grouping.seen.setdefault(key, set()).update(m.id for m in found)
         _since, _until, members, times = known
         return members[bisect_left(times, t - reach) : bisect_right(times, t + reach)]
+
+    def _target_of(self, complaint_id: str, grouping: Grouping) -> str:
+        """Whom a complaint is about (:func:`target_key`), read from the store once per
+        batch: its projection row does not say."""
+        target = grouping.targets.get(complaint_id)
+        if target is None:
+            target = grouping.targets[complaint_id] = target_key(self.store.load(complaint_id))
+        return target
+
+    def _about(self, found: Sequence[Member], target: str, grouping: Grouping) -> list[Member]:
+        """HDL-5, ESC-4: those of the store's answer (site, building and category) that
+        are about ``target`` (``""``: about nobody), as :func:`group_key` groups them."""
+        return [m for m in found if self._target_of(m.id, grouping) == target]
+
+    def _targets_told_nothing(self, decision: GroupDecision, grouping: Grouping) -> frozenset[str]:
+        """ESC-4: the people the issue's members are about, who never hear of the issue.
+        One group is about one person, but an issue formed before a release that kept
+        them apart may hold complaints about several: a group incident on it looks at
+        all its open members."""
+        ids = set(decision.members)
+        if decision.became_incident and not decision.formed:
+            ids.update(r.id for r in self.store.issue_rows(decision.issue))
+        return frozenset(t for cid in ids if (t := self._target_of(cid, grouping)))
 
     def ask_groups(self, drafts: Sequence[Draft], grouping: Grouping) -> None:
         """HDL-5 for a bulk batch: the store's open complaints of every group the
@@ -238,7 +275,7 @@ class Grouper:
                 building=building if by_building else None,
                 limit=_GROUP_CANDIDATES,
             )
-            for (site, building, category), (first, last) in spans.items()
+            for (site, building, category, _target), (first, last) in spans.items()
         ]
         try:
             answers = self.store.open_similar_many(questions)
@@ -248,6 +285,7 @@ class Grouper:
             until = q.until
             if len(found) == _GROUP_CANDIDATES:  # cut short: only what was read is known
                 until = found[-1].received_at
+            found = self._about(found, key[3], grouping)
             grouping.stored[key] = (q.since, until, found, [m.received_at for m in found])
             grouping.seen.setdefault(key, set()).update(m.id for m in found)
 
@@ -294,7 +332,7 @@ class Grouper:
                 limit=_GROUP_CANDIDATES,
             )
             for key in todo
-            for site, building, category in [key]
+            for site, building, category, _target in [key]
         ]
         try:
             if len(questions) > 1 and isinstance(self.store, BatchIntakeStore):
@@ -305,7 +343,13 @@ class Grouper:
             log.warning("groups not read again after intake: %s", exc)
             return {}
         regrouped: dict[str, Complaint] = {}
-        for key, found in zip(todo, answers, strict=True):
+        targets = Grouping(targets={c.id: key[3] for key, cs in todo.items() for c in cs})
+        for key, answer in zip(todo, answers, strict=True):
+            try:
+                found = self._about(answer, key[3], targets)
+            except ComplaintCoreError as exc:
+                log.warning("groups not read again after intake: %s", exc)
+                continue
             known = seen.get(key, set())
             new = [m.received_at for m in found if m.id not in known]
             if not new:  # nothing stored meanwhile: decided on all there is
@@ -444,8 +488,10 @@ class Grouper:
         tell: bool,
         about: Complaint | None = None,
         hidden: frozenset[str] = frozenset(),
+        spared: frozenset[str] = frozenset(),
     ) -> None:
-        """Link a draft (not stored yet) to the issue, in memory."""
+        """Link a draft (not stored yet) to the issue, in memory; ``spared``: the people
+        the members are about, never told of the issue (ESC-4)."""
         complaint = draft.complaint
         try:
             more = decide(complaint, self._group_command(complaint, decision), self.pack, now)
@@ -461,7 +507,7 @@ class Grouper:
         )
         if tell:
             draft.outbox += self._telling.issue_outbox(
-                after, decision, now, about=about, hidden=hidden
+                after, decision, now, about=about, hidden=hidden, spared=spared
             )
         draft.complaint, draft.events = after, [*draft.events, *more]
 

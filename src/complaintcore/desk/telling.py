@@ -32,6 +32,7 @@ from complaintcore.core.models import (
     Status,
     Trigger,
     Visited,
+    staff_key,
 )
 from complaintcore.core.rulepack import ClockSpec, DutySpec, RulePack
 from complaintcore.core.staff_report import StaffMonth
@@ -471,9 +472,11 @@ class Telling:
         *,
         about: Complaint | None = None,
         hidden: Collection[str] = (),
+        spared: Collection[str] = (),
     ) -> Outbox:
         """Customer service hears of a new concentrated issue (HDL-5); the group report
-        rung of a group incident, at once (HDL-6).
+        rung of a group incident, at once (HDL-6).  Never a person a member is about
+        (``spared``, staff keys: ESC-4), who would learn of the complaint about him.
 
         ``about``: a member the site may hear of, when ``complaint`` is a bypass
         complaint the site may not (IN-6): the site's people are told of the issue
@@ -487,7 +490,9 @@ class Telling:
         shown = decision.members
         if not complaint.awaiting_site_consent:  # told to the site: never a bypass one
             shown = tuple(cid for cid in shown if cid not in hidden) or (complaint.id,)
-        members = self._staff.site_members(complaint)
+        members = [
+            m for m in self._staff.site_members(complaint) if staff_key(m.staff_id) not in spared
+        ]
         site = complaint.intake.site or complaint.intake.complainant.site
         keeps = complaint.awaiting_site_consent  # IN-6: nobody at the site; head office
         detail = (
