@@ -23,7 +23,7 @@ from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.adapters.staff import load_sample_staff
 from complaintcore.core.errors import AccessDeniedError
 from complaintcore.core.models import Complainant, Complaint, Intake, TargetPerson
-from complaintcore.core.workflow import Assess, Reply
+from complaintcore.core.workflow import Assess, Group, Reply
 from complaintcore.desk import Desk
 from complaintcore.desk.ports import StaffMember
 from complaintcore.rules import load_pack
@@ -142,7 +142,7 @@ def test_an_invalid_complaint_about_a_staff_member_is_explained_by_its_rung(
 def test_a_unified_explanation_skips_members_about_staff_the_actor_may_not_answer(
     tmp_path: Path,
 ) -> None:
-    """Three service-attitude complaints in block 2 form one issue (HDL-5): one about
+    """Three service-attitude complaints in block 2 in one issue (HDL-5): one about
     customer-service head SR-101 (handled at project_manager, ESC-4), one about
     guard SR-303 (complaint_handler) and one about nobody.  Complaint handler
     SR-102's unified explanation answers the last two; the one about his own
@@ -157,8 +157,13 @@ def test_a_unified_explanation_skips_members_about_staff_the_actor_may_not_answe
             (3, "前台态度恶劣，不理睬", None),
         )
     ]
-    issue = desk.get(members[-1].id).state.issue
-    assert issue
+    # intake keeps complaints about different people apart (s38A F03): the issue is
+    # linked as an earlier release stored it
+    ids = tuple(c.id for c in members)
+    issue = f"I-{ids[0]}"
+    for cid in ids:
+        group = Group(actor="SR-102", issue=issue, members=ids, complainants=3)
+        desk.act(cid, group, now=at(10, 13))
     assert all(desk.get(c.id).state.issue == issue for c in members)
     report = desk.explain_all(issue, actor="SR-102", message="统一解释", now=at(10, 14))
     assert sorted(report.done) == sorted([members[1].id, members[2].id])
