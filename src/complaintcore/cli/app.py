@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
+import signal
 import sys
 import warnings
 from collections.abc import Sequence
@@ -39,6 +40,7 @@ from complaintcore.cli.deliver import deliver
 from complaintcore.cli.demo_cmd import demo
 from complaintcore.cli.errors import ExitCode, error_document, exit_code_for, one_line
 from complaintcore.cli.init_cmd import init
+from complaintcore.cli.interrupts import TERMINATED, Interrupts, interrupts
 from complaintcore.cli.issues import explain_all
 from complaintcore.cli.listing import list_, show
 from complaintcore.cli.localize import LanguageChoice, speaking
@@ -74,8 +76,8 @@ class CommandLine(click.Group):
         token = CURRENT.set(None)
         t = translator(_lang_in(argv))
         try:
-            with speaking(self, t), cli_logging(_json_in(argv)):
-                code = self._run(argv, t, prog_name, complete_var, extra)
+            with speaking(self, t), cli_logging(_json_in(argv)), interrupts() as stopped:
+                code = self._run(argv, t, prog_name, complete_var, extra, stopped)
         finally:
             CURRENT.reset(token)
         if standalone_mode:
@@ -89,6 +91,7 @@ class CommandLine(click.Group):
         prog_name: str | None,
         complete_var: str | None,
         extra: Any,
+        stopped: Interrupts,
     ) -> int:
         try:
             result = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
@@ -96,11 +99,13 @@ class CommandLine(click.Group):
             exc.show()  # a bare group: its help, as click shows it
             return ExitCode.USAGE
         except click.Abort as exc:
+            # Ctrl-C, or SIGTERM (a service stopped, a cron timeout) read as one
+            aborted = TERMINATED if stopped.signal == signal.SIGTERM else ExitCode.REFUSED
             if not _json_run(argv):
                 click.echo(t("aborted"), err=True)
-                return ExitCode.REFUSED
-            _report(exc, ExitCode.REFUSED, argv, t, t("aborted"))
-            return ExitCode.REFUSED
+                return aborted
+            _report(exc, aborted, argv, t, t("aborted"))
+            return aborted
         except Exception as exc:
             code = exit_code_for(exc)
             if code is None:
@@ -116,7 +121,7 @@ def _json_run(argv: list[str]) -> bool:
 
 
 def _report(
-    exc: BaseException, code: ExitCode, argv: list[str], t: Translator, message: str = ""
+    exc: BaseException, code: int, argv: list[str], t: Translator, message: str = ""
 ) -> None:
     ctx = CURRENT.get()
     message = message or one_line(exc, t, ctx.pack() if ctx is not None else None)

@@ -202,7 +202,7 @@ def _no_such_option(exc: click.ClickException, t: Translator | None) -> str | No
     return t(_NO_SUCH_OPTION) if t else _NO_SUCH_OPTION
 
 
-def error_document(exc: BaseException, code: ExitCode, message: str) -> dict[str, object]:
+def error_document(exc: BaseException, code: int, message: str) -> dict[str, object]:
     """The JSON document an error becomes under ``--json``: ``{"error": {...}}``."""
     error: dict[str, object] = {"code": int(code), "type": type(exc).__name__, "message": message}
     path = getattr(exc, "path", None)

@@ -16,7 +16,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 
-__all__ = ["cli_logging", "show_log_channels"]
+__all__ = ["cli_logging", "quiet_drivers", "show_log_channels"]
 
 
 class _CommandLineLines(logging.Handler):
@@ -24,6 +24,7 @@ class _CommandLineLines(logging.Handler):
         super().__init__()
         self.json_run = json_run
         self.levels: dict[logging.Logger, int] = {}  # loggers opened, and their own levels
+        self.quieted: list[logging.Logger] = []  # drivers kept off standard error
 
     def emit(self, record: logging.LogRecord) -> None:
         if logging.lastResort is None:
@@ -55,10 +56,32 @@ def cli_logging(json_run: bool) -> Iterator[None]:
     finally:
         _ACTIVE.reset(token)
         package.removeHandler(lines)
+        for logger in lines.quieted:
+            logger.removeHandler(_DRIVERS_QUIET)
         for logger, level in lines.levels.items():
             logger.setLevel(level)
             if logger is not package:
                 logger.removeHandler(lines)
+
+
+_DRIVERS_QUIET = logging.NullHandler()
+_DRIVERS = ("psycopg",)  # psycopg_pool logs as psycopg.pool
+
+
+def quiet_drivers() -> None:
+    """An interrupted command closing: the database drivers' own lines (a pool
+    closing a connection cut off mid-query, named with its host, port and user)
+    are no news to the person who stopped it and stay off standard error.  The
+    library's own warnings still show; a host's logging set-up is left alone."""
+    lines = _ACTIVE.get()
+    if lines is None:
+        return
+    for name in _DRIVERS:
+        logger = logging.getLogger(name)
+        if logger.handlers or logger in lines.quieted:
+            continue  # set up by someone: their choice stands
+        logger.addHandler(_DRIVERS_QUIET)  # a handler found: Python's last resort stays silent
+        lines.quieted.append(logger)
 
 
 def show_log_channels(notifiers: Iterable[object]) -> None:

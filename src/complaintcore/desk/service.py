@@ -2565,8 +2565,9 @@ class Desk:
         for another process or for the first pass after one of its sends
         returns (a late return wakes the delivery worker).  Messages of it
         claimed before it hung are handed back unsent (:class:`OutboxStore`),
-        and so are those a pass stopped by :meth:`close` had claimed and not
-        begun: the next ``deliver`` sends them at once, not after the lease.
+        and so are those a pass stopped by :meth:`close` or interrupted (a
+        ``KeyboardInterrupt`` in its thread) had claimed and not begun: the
+        next ``deliver`` sends them at once, not after the lease.
         """
         require_aware(now, "now")
         if limit is not None and (
@@ -2591,22 +2592,32 @@ class Desk:
                 max_attempts=self.retry.max_attempts,
                 lease=lease,
             )
-            for i, item in enumerate(items):
-                if self._closing.is_set():
-                    # closing (a command exiting): the rest were never handed to a
-                    # channel, so they go back for the next deliver at once
-                    for left in items[i:]:
-                        self._hand_back(left, at)
-                    break
-                if self._hung(item.notifier):
-                    # it hung after this batch was claimed: no attempt spent, no thread
-                    # taken from the others; handed back for whoever can send it
-                    self._hand_back(item, at)
-                    continue
-                if self._send(item, at, current):
-                    sent += 1
-                else:
-                    failed += 1
+            begun = 0  # items[:begun] were sent, handed back, or are the one in flight
+            try:
+                for i, item in enumerate(items):
+                    if self._closing.is_set():
+                        # closing (a command exiting): the rest were never handed to a
+                        # channel, so they go back for the next deliver at once
+                        for left in items[i:]:
+                            self._hand_back(left, at)
+                        begun = len(items)
+                        break
+                    begun = i + 1
+                    if self._hung(item.notifier):
+                        # it hung after this batch was claimed: no attempt spent, no thread
+                        # taken from the others; handed back for whoever can send it
+                        self._hand_back(item, at)
+                        continue
+                    if self._send(item, at, current):
+                        sent += 1
+                    else:
+                        failed += 1
+            except BaseException:
+                # interrupted (Ctrl-C, or the command line's SIGTERM): what was never
+                # handed to a channel goes back at once, as on close; the send in
+                # flight keeps its claim, it may still get through
+                self._hand_back_interrupted(items[begun:], at)
+                raise
             if len(items) < want or self._closing.is_set():
                 break
             at = current()
@@ -2630,6 +2641,15 @@ class Desk:
                 item.notifier,
                 type(exc).__name__,
             )
+
+    def _hand_back_interrupted(self, items: list[OutboxItem], at: datetime) -> None:
+        """Hand back the items a pass was interrupted before sending; any failure
+        leaves the rest to their lease rather than hide the interruption."""
+        try:
+            for item in items:
+                self._hand_back(item, at)
+        except Exception:  # the store broke with the interruption: the leases hold them
+            log.warning("%d claimed notification(s) wait out their claim", len(items))
 
     def _given_up(self, now: datetime) -> int:
         """Dead letters: this desk's messages past ``retry.max_attempts``, not dropped;
