@@ -119,6 +119,11 @@ def test_migrate_refuses_a_target_that_is_not_empty(in_tmp: Path, pg_url: str) -
     assert run("init", ".")[0] == 0
     receive_one()
     assert run("migrate", "--to", pg_url)[0] == 0
+    # run again onto the complete copy it made (an interrupt after the commit): said, exit 0
+    code, out, err = run("migrate", "--to", pg_url, "--json")
+    assert code == 0, err
+    assert json.loads(out)["already_copied"] is True
+    receive_one("晚上装修噪音太大")  # the desk has since grown: no longer that copy
     code, out, err = run("migrate", "--to", pg_url)
     assert code == 5
     assert out == ""

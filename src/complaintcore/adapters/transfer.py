@@ -40,6 +40,7 @@ __all__ = [
     "StoredHistory",
     "StoredItem",
     "chain_digest",
+    "complete_copy",
     "copy_desk",
     "not_empty",
 ]
@@ -226,6 +227,37 @@ def copy_desk(
             check=compare,
         )
     return CopyReport(seen.complaints, seen.events, items, seen.hexdigest())
+
+
+def complete_copy(source: ComplaintStore, target: ComplaintStore) -> CopyReport | None:
+    """What :func:`copy_desk` would report if ``target`` already holds a whole,
+    verified copy of ``source`` (the same counts, chain heads and ledger head),
+    else None (also for an empty target).
+
+    A copy interrupted after it committed leaves such a target, which
+    :func:`copy_desk` then refuses as not empty: this tells the two apart
+    (review s38C F04).
+    """
+    source = _history_store(source, "source")
+    target = _history_store(target, "target")
+    if source.tenant != target.tenant or not any(target.desk_size()):
+        return None
+    moment: AbstractContextManager[None] = (
+        source.snapshot() if isinstance(source, SnapshotStore) else nullcontext()
+    )
+    with moment:
+        size = source.desk_size()
+        if target.desk_size() != size:
+            return None
+        chains = chain_digest(source.export_histories())
+        if chain_digest(target.export_histories()) != chains:
+            return None
+        theirs = target.verify()
+        ours = source.verify()
+        if not (theirs.ok and ours.ok and theirs.head == ours.head):
+            return None
+    complaints, events, digest = chains
+    return CopyReport(complaints, events, size[1], digest)
 
 
 class _Digest:

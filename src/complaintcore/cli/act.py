@@ -96,13 +96,14 @@ def _written_since(ctx: Ctx, complaint_id: str, read: datetime) -> ConcurrencyCo
 def _act(ctx: Ctx, complaint_id: str, command: Command) -> None:
     ctx.check_identity(command.actor, complaint_id, command.name)
     c = _act_once_decided(ctx, complaint_id, command)
-    ctx.deliver_after()
+    # the result first: the step is stored, whatever happens while its messages are sent
     if ctx.json:
         ctx.emit(complaint_summary(c, ctx.desk().pack))
-        return
-    ctx.say(ctx.t("done: {id} is now {status}", id=c.id, status=ctx.tr.label(c.state.status)))
-    if command.name == "group":
-        say_issue(ctx, c)
+    else:
+        ctx.say(ctx.t("done: {id} is now {status}", id=c.id, status=ctx.tr.label(c.state.status)))
+        if command.name == "group":
+            say_issue(ctx, c)
+    ctx.deliver_after()
 
 
 def _command(name: str, help_text: str) -> Callable[[Callable[..., None]], click.Command]:

@@ -206,20 +206,35 @@ class Ctx:
                 "the staff file ties this staff id to another operating-system user",
             )
 
-    def deliver_after(self) -> None:
+    def deliver_after(self, code: ExitCode = ExitCode.OK) -> None:
         """Send what the command queued, off its path: a delivery thread gets at most
         ``[delivery] wait_seconds``; whatever is left stays in the outbox for
-        ``complaintcore deliver`` (or the next command), with a warning."""
+        ``complaintcore deliver`` (or the next command), with a warning.
+
+        Called once the command's result is printed: its change is stored, so
+        Ctrl-C during the wait ends it with ``code``, not "aborted" (which says
+        to run it again: a second rung, a second complaint; review s38C F01).
+        """
         desk = self.desk()
         if not desk.notifiers:
             return
         wait = self.config.delivery.wait_seconds if self.config is not None else 10.0
-        # the desk's own worker: closing the desk stops it after the send in flight,
-        # before the store is closed under it
-        worker = self._delivery
-        if worker is None:
-            worker = self._delivery = desk.start_delivery(clock=self.now)
-        finished = worker.wait_idle(wait)
+        try:
+            # the desk's own worker: closing the desk stops it after the send in
+            # flight, before the store is closed under it
+            worker = self._delivery
+            if worker is None:
+                worker = self._delivery = desk.start_delivery(clock=self.now)
+            finished = worker.wait_idle(wait)
+        except KeyboardInterrupt:
+            if not self.json:  # under --json the one document is already out
+                click.echo(
+                    self.t(
+                        "interrupted while sending: the rest is left for 'complaintcore deliver'"
+                    ),
+                    err=True,
+                )
+            raise click.exceptions.Exit(int(code)) from None
         if not finished and not self.json:
             pending = self.t(
                 "some notifications are still being sent; the rest wait in the outbox"
@@ -272,15 +287,27 @@ class Ctx:
         self.emitted = True  # begun: an error after it adds no second document
         click.echo(json.dumps(document, ensure_ascii=False, indent=1))
 
-    def failed(self, code: ExitCode, kind: str, message: str, document: dict[str, Any]) -> NoReturn:
+    def failed(
+        self,
+        code: ExitCode,
+        kind: str,
+        message: str,
+        document: dict[str, Any],
+        *,
+        deliver: bool = False,
+    ) -> NoReturn:
         """End a command whose work ran but did not succeed (rows rejected, chain broken).
 
         The human output has been printed by the command; under ``--json`` the
-        result document goes out with an ``error`` member added.
+        result document goes out with an ``error`` member added.  ``deliver``:
+        then send what the command queued (:meth:`deliver_after`), the result
+        being out first.
         """
         if self.json:
             error = {"code": int(code), "type": kind, "message": message}
             self.emit({"error": error, **document})
+        if deliver:
+            self.deliver_after(code)
         raise click.exceptions.Exit(int(code))
 
 

@@ -28,6 +28,7 @@ from complaintcore.core.errors import StoreError
 from complaintcore.i18n import N_
 
 if TYPE_CHECKING:
+    from complaintcore.adapters.transfer import CopyReport
     from complaintcore.desk import Desk
 
 __all__ = ["migrate"]
@@ -57,12 +58,8 @@ __all__ = ["migrate"]
 @json_option
 @pass_ctx
 def migrate(ctx: Ctx, target: str | None, upgrade: str | None) -> None:
-    from complaintcore.adapters.stores import (
-        describe_database,
-        open_store,
-        setting_without_password,
-    )
-    from complaintcore.adapters.transfer import copy_desk
+    from complaintcore.adapters.stores import open_store
+    from complaintcore.adapters.transfer import complete_copy, copy_desk
 
     if (target is None) == (upgrade is None):
         raise click.UsageError(ctx.t("give one of --to and --upgrade"))
@@ -77,11 +74,24 @@ def migrate(ctx: Ctx, target: str | None, upgrade: str | None) -> None:
     source = desk.store
     config = ctx.config
     assert config is not None  # set when the desk is opened
-    with (
-        closing(open_store(target, tenant=config.tenant, create_tenant=True)) as destination,
-        progress(ctx.t("copying complaints")) as step,
-    ):
-        report = copy_desk(source, destination, progress=step)
+    with closing(open_store(target, tenant=config.tenant, create_tenant=True)) as destination:
+        # a rerun after a copy that committed but was interrupted before it said so
+        report = complete_copy(source, destination)
+        already = report is not None
+        if report is None:
+            with progress(ctx.t("copying complaints")) as step:
+                report = copy_desk(source, destination, progress=step)
+        # said as soon as it is committed, before the target is closed (review s38C F04)
+        _say_copied(ctx, report, target, already=already)
+
+
+def _say_copied(ctx: Ctx, report: CopyReport, target: str, *, already: bool) -> None:
+    """The result of a copy, or of finding the target already a complete copy."""
+    from complaintcore.adapters.stores import describe_database, setting_without_password
+
+    desk = ctx.desk()
+    config = ctx.config
+    assert config is not None  # set when the desk is opened
     document = {
         "from": _source_named(desk, describe_database(config.resolve(config.database))),
         "to": describe_database(target),
@@ -91,20 +101,34 @@ def migrate(ctx: Ctx, target: str | None, upgrade: str | None) -> None:
         "outbox_items": report.outbox_items,
         "chain_digest": report.chain_digest,
         "verified": True,
+        "already_copied": already,
     }
     if ctx.json:
         ctx.emit(document)
         return
-    ctx.say(
-        ctx.t(
-            "copied {complaints} complaints, {events} events and {items} messages to {target};"
-            " hash chains verified",
-            complaints=report.complaints,
-            events=report.events,
-            items=report.outbox_items,
-            target=describe_database(target),
+    counts = {
+        "complaints": report.complaints,
+        "events": report.events,
+        "items": report.outbox_items,
+        "target": describe_database(target),
+    }
+    if already:
+        ctx.say(
+            ctx.t(
+                "{target} already holds a complete copy: {complaints} complaints, {events}"
+                " events and {items} messages, hash chains and ledger head as in this desk;"
+                " nothing copied",
+                **counts,
+            )
         )
-    )
+    else:
+        ctx.say(
+            ctx.t(
+                "copied {complaints} complaints, {events} events and {items} messages to"
+                " {target}; hash chains verified",
+                **counts,
+            )
+        )
     # the setting to write keeps the user (where the desk connects), never the password
     ctx.say(
         ctx.t(

@@ -136,12 +136,12 @@ def retry(ctx: Ctx, ids: tuple[int, ...], every: bool) -> None:
     now = ctx.now()
     for item_id in chosen:
         desk.retry_message(item_id, now)
-    ctx.deliver_after()
     if ctx.json:
         ctx.emit({"retried": chosen})
-        return
-    ctx.say(ctx.n("{count} message to be sent again", "{count} messages to be sent again",
-                  len(chosen)))  # fmt: skip
+    else:
+        ctx.say(ctx.n("{count} message to be sent again", "{count} messages to be sent again",
+                      len(chosen)))  # fmt: skip
+    ctx.deliver_after()  # after the result: the retry is stored
 
 
 @outbox.command("drop", help=N_("Give messages up for good; they stay on record with the reason."))

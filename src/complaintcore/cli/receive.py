@@ -142,9 +142,10 @@ def receive(
     desk = ctx.desk()
     now = ctx.now()
     c = desk.receive(_intake_from_flags(ctx, fields, now), now=now, route=not no_route)
-    ctx.deliver_after()
+    # the result first: stored now, whatever happens while its messages are sent
     if ctx.json:
         ctx.emit(complaint_summary(c, desk.pack))
+        ctx.deliver_after()
         return
     category = ctx.tr.category(c.state.category, desk.pack) if c.state.category else "-"
     ctx.say(
@@ -165,6 +166,7 @@ def receive(
                 rule=bar.rule,
             )
         )
+    ctx.deliver_after()
 
 
 def _import_document(rows: list[dict[str, object]], done: ImportSummary) -> dict[str, Any]:
@@ -268,8 +270,8 @@ def _receive_file(ctx: Ctx, path: Path, *, route: bool, encoding: str | None) ->
     document = _import_document(rows, done)
     if not ctx.json:
         ctx.say(summary)
-    ctx.deliver_after()
     if done.rejected:
-        ctx.failed(ExitCode.REFUSED, "RowsRejected", summary, document)
+        ctx.failed(ExitCode.REFUSED, "RowsRejected", summary, document, deliver=True)
     if ctx.json:
         ctx.emit(document)
+    ctx.deliver_after()

@@ -23,7 +23,6 @@ def sweep(ctx: Ctx) -> None:
     notes = ctx.calendar_notes(now, now + timedelta(days=62))
     desk = ctx.desk()
     report = desk.sweep(now)
-    ctx.deliver_after()
     if report.dead_letters:
         notes.append(ctx.dead_letter_warning(report.dead_letters))
     failed = [
@@ -58,9 +57,11 @@ def sweep(ctx: Ctx) -> None:
             for item in failed:
                 ctx.say("  " + ctx.t("{id}: {reason}", id=item["id"], reason=item["reason"]))
             click.echo(ctx.t("error: {message}", message=summary), err=True)
-        ctx.failed(ExitCode.REFUSED, "ComplaintsNotSwept", summary, document)
+        ctx.failed(ExitCode.REFUSED, "ComplaintsNotSwept", summary, document, deliver=True)
     if ctx.json:
         ctx.emit(document)
+    # after the result: the sweep is stored, whatever happens while its messages are sent
+    ctx.deliver_after()
 
 
 def _say(ctx: Ctx, report: SweepReport) -> None:
