@@ -23,7 +23,7 @@ from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.adapters.staff import load_sample_staff
 from complaintcore.core.errors import AccessDeniedError
 from complaintcore.core.models import Complainant, Complaint, Intake, TargetPerson
-from complaintcore.core.workflow import Assess, Group, Reply
+from complaintcore.core.workflow import Assess, Escalate, Group, Reply
 from complaintcore.desk import Desk
 from complaintcore.desk.ports import StaffMember
 from complaintcore.rules import load_pack
@@ -226,3 +226,62 @@ def test_a_complaint_about_the_only_top_rung_manager_is_told_at_intake(
     assert "物业总监/总经办" in told["SR-101"].body  # the rung needed, by its label
     assert person.phone in told["SR-101"].body  # customer service sees it (PRV-1)
     assert not any(v in told["HQ-010"].body for v in (person.name, person.phone, person.room))
+
+
+def _unassignable(notes: RecordingNotifier, complaint_id: str) -> list[tuple[str, str]]:
+    return sorted(
+        (n.recipient, n.body)
+        for n, _r in notes.sent
+        if n.topic == "unassignable" and n.complaint_id == complaint_id
+    )
+
+
+@pytest.mark.procedure("ESC-2")
+@pytest.mark.procedure("IN-2")
+def test_a_sweep_that_leaves_a_complaint_held_by_nobody_tells_at_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Without HQ-001 and HQ-002 nobody holds senior management.  The complaint
+    about customer service's head SR-101 is held one rung above him, by project
+    manager SR-001 (ESC-4).  Unanswered past DL-1's 3 working days, a sweep moves
+    it up (ESC-2) to a rung nobody holds: it stays unassigned and the desk logs
+    so; HR (HQ-010, the accountability department) and the rung that organises
+    handling at the site hear of it at once, naming the rung needed, once for
+    that step however many sweeps follow, and SR-101, the person it is about,
+    hears nothing of it."""
+    desk, notes = desk_on(tmp_path, without=("HQ-001", "HQ-002"))
+    caplog.set_level(logging.WARNING)
+    got = desk.receive(intake(3, at(3, 10), "客服主管态度恶劣", HEAD), now=at(3, 10))
+    assert (got.state.handler, got.state.rung) == ("SR-001", "project_manager")
+    desk.sweep(at(5, 18))  # Wednesday: within its 3 days
+    desk.deliver(at(5, 18))
+    assert _unassignable(notes, got.id) == []
+    for day in (7, 10, 11):  # Friday, past them; then the next week
+        desk.sweep(at(day, 18))
+    after = desk.get(got.id)
+    assert (after.state.handler, after.state.rung) == ("", "senior_management")
+    assert any("left unassigned" in r.getMessage() for r in caplog.records)
+    desk.deliver(at(11, 18))
+    told = _unassignable(notes, got.id)
+    assert "HQ-010" in [who for who, _body in told]
+    assert "SR-101" not in [who for who, _body in told]  # ESC-4
+    assert len(told) == len({who for who, _body in told})  # once for the step
+    assert all("物业总监/总经办" in body for _who, body in told)  # the rung needed
+
+
+@pytest.mark.procedure("ESC-2")
+@pytest.mark.procedure("IN-2")
+def test_an_escalation_by_hand_to_a_rung_nobody_holds_tells_at_once(tmp_path: Path) -> None:
+    """The same desk: the handler of a complaint about a guard cannot handle it and
+    sends it up (ESC-2 "the handler cannot handle it") to senior management, which
+    nobody holds: HR hears of it at once, as at intake."""
+    desk, notes = desk_on(tmp_path, without=("HQ-001", "HQ-002"))
+    got = desk.receive(intake(4, at(3, 10), "保安放陌生人进楼", GUARD), now=at(3, 10))
+    up = Escalate(actor=got.state.handler, trigger="cannot_handle", to_rung="senior_management")
+    desk.act(got.id, up, now=at(3, 12))
+    after = desk.get(got.id)
+    assert (after.state.handler, after.state.rung) == ("", "senior_management")
+    desk.deliver(at(3, 12))
+    told = _unassignable(notes, got.id)
+    assert "HQ-010" in [who for who, _body in told]
+    assert "SR-303" not in [who for who, _body in told]  # the guard it is about

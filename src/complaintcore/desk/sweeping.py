@@ -230,7 +230,11 @@ class Sweeper:
                     swept.measures_overdue.append(measure.name)
         if events:
             after = evolve(start, events)
-            box = self._telling.outbox_for(after, events, now) + outbox
+            box = (
+                self._telling.outbox_for(after, events, now)
+                + outbox
+                + self._telling.left_unheld_outbox(start, events, now)
+            )
             row = self._projection.row(after, now, swept=True)
             self.store.append(start.id, start.version, events, row, box)
             self._after_commit(after, events, now)

@@ -36,9 +36,10 @@ from complaintcore.core.models import (
 )
 from complaintcore.core.rulepack import ClockSpec, DutySpec, RulePack
 from complaintcore.core.staff_report import StaffMonth
+from complaintcore.core.workflow import evolve
 from complaintcore.desk import access, messages
 from complaintcore.desk.ports import Notification, Notifier, StaffDirectory, StaffMember
-from complaintcore.desk.projection import Projection
+from complaintcore.desk.projection import Projection, held_by_nobody
 from complaintcore.desk.site_staff import SiteStaff, not_the_site
 from complaintcore.i18n import N_
 
@@ -386,7 +387,9 @@ class Telling:
                     return told
         return []
 
-    def unassignable_outbox(self, complaint: Complaint, now: datetime) -> Outbox:
+    def unassignable_outbox(
+        self, complaint: Complaint, now: datetime, discriminator: str = "intake"
+    ) -> Outbox:
         """IN-2, ESC-4: a complaint intake could give to nobody (the only staff at or
         above its rung are the person it is about, or there are none) is not left
         for a sweep a day later: customer service's head at the site, who organises
@@ -413,8 +416,22 @@ class Telling:
         detail = (messages.Detail(N_("rung needed"), need, "rung"),)
         box: Outbox = []
         for m in {m.staff_id: m for m in told}.values():
-            box += self.fan(complaint, "unassignable", m, now, "intake", detail)
+            box += self.fan(complaint, "unassignable", m, now, discriminator, detail)
         return box
+
+    def left_unheld_outbox(
+        self, before: Complaint, events: Sequence[Event], now: datetime
+    ) -> Outbox:
+        """ESC-2, IN-2: a step after intake (a sweep's or an act's escalation) that
+        leaves the complaint at a rung nobody at the site may take is told as
+        intake's is (:meth:`unassignable_outbox`), once per such step: the rung it
+        reached may have nobody to read its escalation message."""
+        if not events or held_by_nobody(before):
+            return []
+        after = evolve(before, events)
+        if not held_by_nobody(after):
+            return []
+        return self.unassignable_outbox(after, now, f"v{after.version}")
 
     def severe_month_outbox(
         self, complaint: Complaint, period: str, row: StaffMonth, now: datetime
