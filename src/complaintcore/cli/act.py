@@ -153,8 +153,22 @@ def act_forward(
     default=None,
     help=N_("The responsible department: a code or its label (default: the category's)."),
 )
+@click.option(
+    "--helper",
+    "helpers",
+    multiple=True,
+    help=N_(
+        "A department whose help is needed, a code or its label (repeatable; "
+        "default: the category's helpers) (HDL-4, CLS-3)."
+    ),
+)
 def act_classify(
-    ctx: Ctx, complaint_id: str, actor: str, category: str | None, department: str | None
+    ctx: Ctx,
+    complaint_id: str,
+    actor: str,
+    category: str | None,
+    department: str | None,
+    helpers: tuple[str, ...],
 ) -> None:
     from complaintcore.core.workflow import Classify
 
@@ -162,6 +176,7 @@ def act_classify(
         actor=actor,
         category=ctx.code("category", category, "--category") if category else None,
         department=ctx.code("department", department, "--department") if department else None,
+        helpers=tuple(ctx.code("department", h, "--helper") for h in helpers),
     )
     _act(ctx, complaint_id, command)
 

@@ -48,6 +48,7 @@ TOPICS: dict[str, str] = {
     "escalated": N_("A complaint has been escalated"),
     "urgent": N_("Urgent: report at once (HDL-6)"),
     "help_requested": N_("Your department's help is requested (HDL-4)"),
+    "help_given": N_("A helping department has recorded its part (HDL-4)"),
     "unassignable": N_("Nobody at the site can take a complaint on: arrange its handling (IN-2)"),
     "unanswerable": N_("A complaint cannot be answered at once (REC-4)"),
     "at_risk": N_("A complaint deadline is at risk (DL-7)"),

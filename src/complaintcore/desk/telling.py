@@ -24,6 +24,7 @@ from complaintcore.core.models import (
     Escalated,
     Event,
     Grouped,
+    Handled,
     Linked,
     MeasureAdded,
     Registered,
@@ -179,10 +180,10 @@ class Telling:
                     )
             elif isinstance(ev, Classified) and ev.helpers:
                 for dept in ev.helpers:
-                    for m in access.recipients(
-                        members, site=site, department=dept, at=now, tz=self.zone
-                    )[:1]:
+                    for m in self._organiser(complaint, members, site, dept, now)[:1]:
                         box += self.fan(complaint, "help_requested", m, now, tag)
+            elif isinstance(ev, Handled) and ev.helper:
+                box += self._help_given(complaint, ev, now, tag)
             elif isinstance(ev, Replied) and ev.unanswerable_reason:
                 # REC-4: the department head hears; 002 §3.3 is customer service's own
                 # rulebook, so its head is 部门负责人 where the department has none
@@ -229,6 +230,70 @@ class Telling:
             ):
                 box += self._unsatisfied_after_closure(complaint, ev, now, tag)
         return box + self._improvement_outbox(complaint, events, now, base, hidden)
+
+    def _help_given(
+        self,
+        complaint: Complaint,
+        handled: Handled,
+        now: datetime,
+        tag: str,
+    ) -> Outbox:
+        """HDL-4: customer service replies once a solution is agreed, so whoever
+        holds the complaint hears when a helping department records its part (the
+        result masked as any message is, PRV-1); with nobody holding it, the
+        customer-service supervisor who organises it.  Not the person who recorded it."""
+        handler = self.directory.get(complaint.state.handler) if complaint.state.handler else None
+        told = (
+            [handler]
+            if handler is not None
+            else self._told_or_above(
+                complaint,
+                now,
+                rung=access.supervisor_rung(self.pack),
+                departments=(self.pack.customer_service,),
+            )[:1]
+        )
+        detail = (
+            messages.Detail(N_("department"), handled.department, "department"),
+            messages.Detail(N_("result"), handled.result),
+        )
+        box: Outbox = []
+        for m in told:
+            if staff_key(m.staff_id) != staff_key(handled.actor):
+                box += self.fan(complaint, "help_given", m, now, tag, detail)
+        return box
+
+    def _organiser(
+        self,
+        complaint: Complaint,
+        members: Sequence[StaffMember],
+        site: str,
+        department: str,
+        now: datetime,
+    ) -> list[StaffMember]:
+        """HDL-4, PRV-1: who hears that ``department``'s help is requested: the person
+        who organises its work, not whoever has the lowest staff id (often its most
+        senior, who need not see the complainant's data).  Its supervisor rung
+        (:func:`access.supervisor_rung`) if someone there is on duty, else the lowest
+        rung with someone on duty; with nobody on duty, the supervisor rung (else the
+        lowest rung) all the same, for when they come on.  Never the person the
+        complaint is about (ESC-4), so the request still reaches the department."""
+        staff = [
+            m
+            for m in members
+            if m.works_at(site)
+            and m.department == department
+            and not access.is_target(m, complaint)
+        ]
+        supervisor = access.supervisor_rung(self.pack)
+        top = len(self.pack.ladder)
+
+        def rank(m: StaffMember) -> tuple[bool, int, str]:
+            index = self.pack.rung_index(m.rung) if self.pack.has_rung(m.rung) else top
+            return (m.rung != supervisor, index, m.staff_id)
+
+        on_duty = [m for m in staff if m.on_duty(now, self.zone)]
+        return sorted(on_duty or staff, key=rank)
 
     def _unsatisfied_after_closure(
         self, complaint: Complaint, visit: Visited, now: datetime, tag: str
