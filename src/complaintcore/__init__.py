@@ -223,6 +223,7 @@ if TYPE_CHECKING:
         allowed_commands,
         decide,
         evolve,
+        helpers_owed,
         new_complaint,
         replay,
     )
@@ -526,6 +527,7 @@ __all__ = [  # noqa: RUF022 (plain sorted order: tests/unit/test_public_api.py)
     "event_from_dict",
     "event_to_dict",
     "evolve",
+    "helpers_owed",
     "hookimpl",
     "indicator_report",
     "indicator_rows",
@@ -664,6 +666,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "allowed_commands",
         "decide",
         "evolve",
+        "helpers_owed",
         "new_complaint",
         "replay",
     ),

@@ -571,6 +571,10 @@ class Translator:
             return self.command(value)
         if kind == "duty":
             return self.duty(value, pack)
+        if kind == "departments":  # HDL-4: the helping departments still owed
+            return self(N_(", ")).join(
+                self._reason_value("department", code, pack) for code in value.split(", ")
+            )
         if kind in ("department", "rung"):
             code = value.strip("'")
             shown = self.department(code, pack) if kind == "department" else self.rung(code, pack)
@@ -677,6 +681,28 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     # the workflow refuses a step
     (N_("allowed now: {allowed}"), {"allowed": "commands"}),
     (N_("already with {unit}"), {"unit": "department"}),
+    (
+        N_(
+            "once answered, a complaint is forwarded only to {unit}, for its register "
+            "(IN-4, IN-5): reopen it to pass the work on"
+        ),
+        {"unit": "department"},
+    ),
+    (
+        N_(
+            "helping departments have recorded no part: {departments}; reply once they "
+            "have (handle with their department), or reply without them (HDL-4)"
+        ),
+        {"departments": "departments"},
+    ),
+    (
+        N_(
+            "a valid complaint is closed only after its cause analysis: record it "
+            "before finding the closed complaint valid (IMP-1)"
+        ),
+        {},
+    ),
+    (N_("only a final reply goes ahead without helping departments (HDL-4)"), {}),
     (N_("head office routes a bypass complaint only with the complainant's consent (IN-6)"), {}),
     (N_("only a valid complaint is graded (VAL-4)"), {}),
     (N_("already paused"), {}),

@@ -374,7 +374,7 @@ _LATER_FIELDS: dict[str, tuple[str, ...]] = {
     "assigned": ("previous_department",),
     "handled": ("helper",),
     "linked": ("promise_not_kept",),
-    "replied": ("issue",),
+    "replied": ("issue", "went_ahead_without"),
     "registered": ("time_barred",),
     "sanction_recorded": ("severe",),
     "visited": ("reached",),

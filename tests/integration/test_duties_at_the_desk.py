@@ -388,7 +388,9 @@ def test_head_office_is_told_tracks_it_and_calls_back_after_closure(
     c = desk.act(c.id, Forward(actor="HQ-031", to_unit="customer_service"), now=at(10, 11))
     assert c.state.handler == "SR-301"  # released: routed at the site (parking: security)
     assert told(notes, "assigned", c.id) == ["SR-301"]
-    desk.act(c.id, Reply(actor="SR-301", message="已清理占位车辆", final=True), now=at(11, 10))
+    # HDL-4: finance's part (the parking fees) is not this test's matter
+    reply = Reply(actor="SR-301", message="已清理占位车辆", final=True, without_helpers=True)
+    desk.act(c.id, reply, now=at(11, 10))
     desk.act(c.id, Visit(actor="SR-102", satisfied=True, opinion="满意"), now=at(11, 16))
     c = desk.act(c.id, Close(actor="SR-301", result="车位已恢复"), now=at(12, 11))
     assert duty(desk, c.id, "head_office_tracking", at(12, 11)).state is ClockState.MET

@@ -46,7 +46,7 @@ from complaintcore.core.models import (
     TargetPerson,
     Trigger,
 )
-from complaintcore.core.workflow import Assess, Close, RecordCause, Reply, SignOff, Visit
+from complaintcore.core.workflow import Assess, Close, Handle, RecordCause, Reply, SignOff, Visit
 from complaintcore.desk import Desk
 from complaintcore.desk.config import DeskConfig
 from complaintcore.desk.delivery import DeliveryWorker
@@ -273,6 +273,11 @@ def test_complaints_live_their_whole_life_on_sqlite_smtp_and_webhooks(
         Reply(actor="SR-201", message="已更换卫生间水管", final=True),
         now=clock.advance(hours=1),
     )
+    desk.act(  # HDL-4: the helping department's part comes before the reply
+        group.id,
+        Handle(actor="SR-001", result="秩序维护部维持说明会现场秩序", department="security"),
+        now=clock.advance(minutes=30),
+    )
     desk.act(
         group.id,
         Reply(actor="SR-001", message="已召开业主说明会并公布整改方案", final=True),
@@ -439,6 +444,7 @@ def test_complaints_live_their_whole_life_on_sqlite_smtp_and_webhooks(
         "assigned",
         "assessed",
         "graded",
+        "handled",
         "replied",
         "cause_analysed",
         "visited",

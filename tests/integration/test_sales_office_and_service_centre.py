@@ -125,6 +125,11 @@ def test_the_departments_head_records_its_result_on_an_important_complaint(
     sales.sweep(at(10, 10, 18, 1))
     sales.deliver(at(10, 10, 18, 1))
     assert told(notes, "late_department", c) == []
+    sales.act(
+        c.id,
+        Handle(actor="HQ-101", result="同步修改宣传资料", department="marketing"),
+        now=at(10, 12, 9),
+    )
     sales.act(c.id, Reply(actor="HQ-101", message="已按承诺处理", final=True), now=at(10, 12, 10))
 
 

@@ -120,9 +120,13 @@ class WorkflowMachine(RuleBasedStateMachine):
         gap=st.integers(1, 600),
     )
     def assess(self, validity: Validity, kind: Kind, gap: int) -> None:
-        ok = self.o.status in OPEN
+        # VAL-1 in every status; IMP-1: closed, found valid only once its cause is analysed
+        counted = validity is Validity.VALID and kind is Kind.COMPLAINT
+        counted = counted and PACK.improvement.require_cause
+        ok = self.o.status is not Status.CLOSED or not counted or self.o.cause
         if self.attempt(Assess(actor="h", validity=validity, kind=kind), ok, gap):
-            self.o.status = Status.IN_HANDLING
+            if self.o.status in OPEN:
+                self.o.status = Status.IN_HANDLING
             if validity is Validity.INVALID and self.o.validity is not Validity.INVALID:
                 # VAL-3: explain after the finding; the same verdict recorded again
                 # (its department added) finds nothing new, and the explanation stands

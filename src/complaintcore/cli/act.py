@@ -323,6 +323,14 @@ def act_handle(ctx: Ctx, complaint_id: str, actor: str, result: str, department:
     default="",
     help=N_("Why it cannot be answered at once; the department head is told (REC-4)."),
 )
+@click.option(
+    "--without-helpers",
+    is_flag=True,
+    help=N_(
+        "With --final: reply although a helping department has recorded no part; "
+        "the reply records which (HDL-4)."
+    ),
+)
 def act_reply(
     ctx: Ctx,
     complaint_id: str,
@@ -331,6 +339,7 @@ def act_reply(
     final: bool,
     explanation: bool,
     unanswerable_reason: str,
+    without_helpers: bool,
 ) -> None:
     from complaintcore.core.workflow import Reply
 
@@ -343,6 +352,7 @@ def act_reply(
             final=final,
             explanation=explanation,
             unanswerable_reason=unanswerable_reason,
+            without_helpers=without_helpers,
         ),
     )
 

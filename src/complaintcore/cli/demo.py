@@ -97,6 +97,7 @@ from complaintcore.core.workflow import (
     SignOff,
     Visit,
     VisitSite,
+    helpers_owed,
 )
 from complaintcore.desk import Desk, SweepReport, access
 from complaintcore.desk.config import load_config
@@ -1713,8 +1714,27 @@ class _Simulation:
         if life.scenario == "group" and c.state.issue:
             self.explain_issue(c, now)
             return
+        c = self.helped(c, now)
         message = life.say(self._result(life))
         self.settle(c, lambda sid: Reply(actor=sid, message=message, final=True), now)
+
+    def helped(self, c: Complaint, now: datetime) -> Complaint:
+        """HDL-4: each helping department records its part before the final reply, by
+        its own staff at the complaint's rung or above (CLS-3, ESC-5), else by the
+        handler."""
+        pack = self.pack
+        need = max(required_rung_index(c, pack), current_rung_index(c, pack))
+        for department in helpers_owed(c, pack):
+            own = sorted(
+                m.staff_id
+                for m in self.members
+                if m.department == department
+                and pack.has_rung(m.rung)
+                and pack.rung_index(m.rung) >= need
+            )
+            done = self.run_by(c, _helping_part(department), now, prefer=(*own, c.state.handler))
+            c = done or c
+        return c
 
     def explain_issue(self, c: Complaint, now: datetime) -> None:
         """HDL-5: the session's one explanation, given to every member of the issue.
@@ -1727,6 +1747,10 @@ class _Simulation:
         if issue in self.explained:
             return
         self.explained.add(issue)
+        for row in self.desk.issue(issue):  # HDL-4: each member's helpers, first
+            member = self.latest.get(row.id)
+            if member is not None and member.is_open:
+                self.helped(member, now)
         first = self.ensure_handler(self.latest[self.desk.issue(issue)[0].id], now)
         message = "已召开业主统一说明会，停车费调整方案暂缓执行，待业主大会表决"
         probe = self.by(
@@ -2087,6 +2111,11 @@ def run_demo(
         return _result(sim, root, database, config_path, staff_path, seed, start, end)
     finally:
         desk.close()
+
+
+def _helping_part(department: str) -> Callable[[str], Command]:
+    """HDL-4: the command recording ``department``'s helping part, by whoever acts."""
+    return lambda sid: Handle(actor=sid, department=department, result="协助处理：已配合完成")
 
 
 def _result(

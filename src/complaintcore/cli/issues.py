@@ -24,12 +24,29 @@ __all__ = ["explain_all"]
 @click.option("--actor", required=True, help=N_("Staff id of whoever acts."))
 @click.option("--message", required=True, help=N_("The explanation given to everyone."))
 @click.option("--final", is_flag=True, help=N_("The explanation is the final result."))
+@click.option(
+    "--without-helpers",
+    is_flag=True,
+    help=N_(
+        "With --final: reply although a helping department has recorded no part; "
+        "the reply records which (HDL-4)."
+    ),
+)
 @json_option
 @pass_ctx
-def explain_all(ctx: Ctx, issue: str, actor: str, message: str, final: bool) -> None:
+def explain_all(
+    ctx: Ctx, issue: str, actor: str, message: str, final: bool, without_helpers: bool
+) -> None:
     desk = ctx.desk()
     ctx.check_identity(actor, issue, "reply")
-    result = desk.explain_all(issue, actor=actor, message=message, now=ctx.now(), final=final)
+    result = desk.explain_all(
+        issue,
+        actor=actor,
+        message=message,
+        now=ctx.now(),
+        final=final,
+        without_helpers=without_helpers,
+    )
     pack = desk.pack
     skipped = [
         {"id": cid, "type": type(exc).__name__, "reason": ctx.tr.error(exc, pack)}

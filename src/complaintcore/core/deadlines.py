@@ -197,6 +197,12 @@ _SAME_EVENT = _step("the same event")
 _DONE_BEFORE = _step("what it waits for, done before it started")
 """What meets a clock whose ``met_if_earlier`` event came first (DL-3: already assigned)."""
 
+_CLOSED_BEFORE = _step("set off after the complaint was closed")
+"""What lapses a clock an event after closure would start: nothing is owed by it."""
+
+_REOPENING = frozenset({"reopened", "escalation_requested"})
+"""Event kinds that take a closed complaint back into handling."""
+
 _UNEXPLAINED = DerivationStep.of("")
 """What :func:`_budget` says when nobody asked for the derivation (the projection's
 clocks, many per complaint at intake): nothing, built once."""
@@ -778,8 +784,12 @@ def _run(
     seen = not gate
     done = False  # a met_if_earlier event came before (DL-3: already assigned)
     again = False  # reopened after it stopped: owed anew from the next start (REC-2)
+    ends_at_close = not is_duty and not spec.outlives_closure
+    closed = False  # closed, not reopened since: a clock it would start lapses
     for ev, tags in events:
         at = ev.at
+        if ev.kind in _REOPENING:
+            closed = False
         seen = seen or not tags.isdisjoint(gate)
         if isinstance(ev, Promised):
             promise = ev.due
@@ -824,9 +834,10 @@ def _run(
                 run = r.runs
                 if r.begin(at, min(tags & restart), promise, paused):
                     r.handed_on.append((r.breaches[-1], run))
-            elif not tags.isdisjoint(stop) or (ev.kind == "closed" and not is_duty):
-                # closing ends every clock still running (not duties); a stop that
-                # also waives ends the run with nothing done: it lapses (REC-6)
+            elif not tags.isdisjoint(stop) or (ev.kind == "closed" and ends_at_close):
+                # closing ends every clock still running (not duties, nor one that
+                # outlives closure); a stop that also waives ends the run with nothing
+                # done: it lapses (REC-6)
                 r.stop(at, ev.kind, lapse=waives and not tags.isdisjoint(stop))
         elif (
             (r.started is None or (r.stopped is not None and (repeat or again)))
@@ -845,6 +856,10 @@ def _run(
                 r.stop(at, _SAME_EVENT)
             elif done:
                 r.stop(at, _DONE_BEFORE)
+            elif closed and ends_at_close:
+                # set off after closure (the register's forward, IN-4; a grade found
+                # then, VAL-1): the closed complaint owes it nothing, met or missed
+                r.stop(at, _CLOSED_BEFORE, lapse=True)
         elif r.stopped is not None and ev.kind == "reopened":
             if spec.reopen is ReopenPolicy.RESTART:
                 r.begin(at, _step("reopened (restart)"), promise, paused)
@@ -872,6 +887,8 @@ def _run(
             paused = True
         elif ev.kind in ("resumed", "closed"):
             paused = False
+        if ev.kind == "closed":
+            closed = True
         if done_if and not done:
             done = not tags.isdisjoint(done_if)
     return r

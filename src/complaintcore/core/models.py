@@ -658,7 +658,9 @@ class Replied(Event):
 
     ``unanswerable_reason`` is REC-4: why it cannot be answered at once.
     ``issue`` names the concentrated issue when the reply is the one unified
-    explanation given to all its complainants (HDL-5).
+    explanation given to all its complainants (HDL-5).  ``went_ahead_without``
+    names the helping departments a final reply was given without, at the
+    replier's word (HDL-4: replied before a solution was agreed with them).
     """
 
     kind: ClassVar[str] = "replied"
@@ -667,6 +669,7 @@ class Replied(Event):
     explanation: bool = False
     unanswerable_reason: str = ""
     issue: str = ""
+    went_ahead_without: tuple[str, ...] = ()
 
     def tags(self) -> tuple[str, ...]:
         tags = ["replied", "replied:final" if self.final else "replied:interim"]

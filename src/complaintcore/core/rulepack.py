@@ -331,6 +331,11 @@ class ClockSpec:
     ``owed_by``: whose lateness ESC-6 reports to ``report_to``: the complaint's
     responsible ``"department"``, or the ``"receiving_unit"`` that registered it
     (IN-5: bringing the complaint to customer service is the receiver's to do).
+    ``outlives_closure``: closing the complaint does not end the clock, only its
+    ``stop`` tags do (IN-5: closed, a complaint has still not reached customer
+    service; the forward to it is taken after closure).  Any other clock that an
+    event after closure would start lapses at once: a closed complaint owes it
+    nothing.
     """
 
     name: str
@@ -357,6 +362,7 @@ class ClockSpec:
     restart: tuple[str, ...] = ()
     blocks_closure: bool = False
     owed_by: str = "department"
+    outlives_closure: bool = False
 
 
 OWED_BY = ("department", "receiving_unit")

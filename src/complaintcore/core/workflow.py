@@ -134,6 +134,7 @@ __all__ = [
     "decide",
     "evolve",
     "fold",
+    "helpers_owed",
     "new_complaint",
     "replay",
 ]
@@ -224,7 +225,10 @@ class Forward(Command):
 
     ``consent`` records the complainant's consent when head office routes a
     bypass complaint to the site (IN-6): without it (``False``) head office keeps
-    the complaint.  Elsewhere it is not asked.
+    the complaint.  Elsewhere it is not asked.  Once the final reply is given
+    (awaiting a visit, or closed) only the forward to customer service is taken:
+    it records the complaint in the centre's register (IN-4, IN-5) and leaves
+    the handler, the department and the status as they are.
     """
 
     name: ClassVar[str] = "forward"
@@ -300,7 +304,12 @@ class Handle(Command):
 
 @attrs.frozen(kw_only=True)
 class Reply(Command):
-    """A reply: interim, final, or an explanation (VAL-3); REC-4 reason if not answerable."""
+    """A reply: interim, final, or an explanation (VAL-3); REC-4 reason if not answerable.
+
+    HDL-4: a final reply waits for the helping departments' parts (``handle``
+    with their department); ``without_helpers`` gives it without those still
+    missing, and the reply records which.
+    """
 
     name: ClassVar[str] = "reply"
     message: str
@@ -308,6 +317,7 @@ class Reply(Command):
     explanation: bool = False
     unanswerable_reason: str = ""
     issue: str = ""
+    without_helpers: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -662,6 +672,9 @@ TRANSITIONS: Mapping[Status, frozenset[str]] = {
     Status.IN_HANDLING: _OPEN_WORK,
     Status.AWAITING_VISIT: frozenset(
         {
+            "forward",  # IN-4, IN-5: to customer service's register only (see _forward)
+            "assess",  # VAL-1: answered before it was verified (IMP-1, IMP-2 need it)
+            "handle",  # HDL-4: the agreed solution is recorded after the reply too
             "resume",
             "visit",
             "reply",
@@ -684,6 +697,8 @@ TRANSITIONS: Mapping[Status, frozenset[str]] = {
         {
             "visit",  # 002 §4.2: the regular follow-up visit, no reopening
             "reopen",
+            "forward",  # IN-4, IN-5: customer service's register outlives closure
+            "assess",  # VAL-1, IMP-2: verified after closure, as a cause is recorded
             "acknowledge",  # HDL-1: the duty to acknowledge receipt outlives closure
             "request_escalation",
             "sign_off",
@@ -1127,6 +1142,16 @@ def _forward(c: Complaint, cmd: Forward, pack: RulePack, now: datetime) -> tuple
         )
     if cmd.to_unit == c.state.unit:
         raise _refuse(c, cmd, f"already with {cmd.to_unit}")
+    answered = c.state.status in (Status.AWAITING_VISIT, Status.CLOSED)
+    if answered and cmd.to_unit != pack.customer_service:
+        # IN-4, IN-5: after the final reply only customer service's register is
+        # still owed; passing the work on is done by reopening the complaint
+        raise _refuse(
+            c,
+            cmd,
+            f"once answered, a complaint is forwarded only to {pack.customer_service}, "
+            "for its register (IN-4, IN-5): reopen it to pass the work on",
+        )
     if c.state.unit == pack.head_office_unit and not cmd.consent:
         raise _refuse(
             c,
@@ -1206,6 +1231,20 @@ def _assess(c: Complaint, cmd: Assess, pack: RulePack, now: datetime) -> tuple[E
     # reassessment that does not name the kind keeps the one found (an enquiry
     # stays out of grading).
     kind = cmd.kind or c.state.complaint_kind
+    if (
+        c.state.status is Status.CLOSED
+        and cmd.validity is Validity.VALID
+        and kind is Kind.COMPLAINT
+        and pack.improvement.require_cause
+        and not c.state.cause_analysed
+    ):
+        # IMP-1: a closed complaint is never left valid without its cause analysis
+        raise _refuse(
+            c,
+            cmd,
+            "a valid complaint is closed only after its cause analysis: record it "
+            "before finding the closed complaint valid (IMP-1)",
+        )
     assessed = Assessed(
         at=now,
         actor=cmd.actor,
@@ -1389,6 +1428,18 @@ def _reply(c: Complaint, cmd: Reply, pack: RulePack, now: datetime) -> tuple[Eve
         require_reason(cmd.unanswerable_reason)
     if cmd.issue and cmd.issue != c.state.issue:
         raise InvalidInputError("issue", "the complaint is not part of this concentrated issue")
+    if cmd.without_helpers and not cmd.final:
+        raise InvalidInputError(
+            "without_helpers", "only a final reply goes ahead without helping departments (HDL-4)"
+        )
+    missing = helpers_owed(c, pack) if cmd.final else ()
+    if missing and not cmd.without_helpers:
+        raise _refuse(
+            c,
+            cmd,
+            f"helping departments have recorded no part: {', '.join(missing)}; reply once "
+            "they have (handle with their department), or reply without them (HDL-4)",
+        )
     return (
         Replied(
             at=now,
@@ -1398,8 +1449,30 @@ def _reply(c: Complaint, cmd: Reply, pack: RulePack, now: datetime) -> tuple[Eve
             explanation=cmd.explanation,
             unanswerable_reason=cmd.unanswerable_reason,
             issue=cmd.issue,
+            went_ahead_without=missing,
         ),
     )
+
+
+def helpers_owed(complaint: Complaint, pack: RulePack) -> tuple[str, ...]:
+    """HDL-4: the helping departments (CLS-3) that have recorded no part of the
+    complaint's solution, which a final reply waits for.
+
+    Customer service is not one of them: it is the one that contacts the others
+    and replies (HDL-4), so its part is the reply.  A part recorded at any time
+    counts (a reopening does not ask for it again).  None are owed on a complaint
+    found invalid: it is explained, not solved (VAL-3).
+    """
+    if not isinstance(complaint, Complaint):
+        raise InvalidInputError("complaint", f"expected Complaint, got {type(complaint).__name__}")
+    if not isinstance(pack, RulePack):
+        raise InvalidInputError("pack", f"expected RulePack, got {type(pack).__name__}")
+    state = complaint.state
+    if state.validity is Validity.INVALID or not state.helpers:
+        return ()
+    done = {e.department for e in complaint.events if isinstance(e, Handled)}
+    done |= {state.department, pack.customer_service}
+    return tuple(h for h in dict.fromkeys(state.helpers) if h not in done)
 
 
 def _check_breached_names(clock: object, pack: RulePack) -> None:

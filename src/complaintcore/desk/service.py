@@ -1918,7 +1918,14 @@ class Desk:
         return IssueReport(issue, tuple(done), tuple(skipped))
 
     def explain_all(
-        self, issue: str, *, actor: str, message: str, now: datetime, final: bool = False
+        self,
+        issue: str,
+        *,
+        actor: str,
+        message: str,
+        now: datetime,
+        final: bool = False,
+        without_helpers: bool = False,
     ) -> IssueReport:
         """HDL-5: one unified explanation, recorded as a reply on every open member.
 
@@ -1926,9 +1933,18 @@ class Desk:
         ``replied:final`` with ``final=True``), so each member's own clocks stop
         as if it had been answered on its own: DL-1's reply, and with
         ``final=True`` DL-3's department result and reply after the result too
-        (the packs' ``department_result`` stops on ``replied:final``).
+        (the packs' ``department_result`` stops on ``replied:final``).  A final
+        one skips a member whose helping departments recorded no part, unless
+        ``without_helpers`` (HDL-4, as :class:`Reply`).
         """
-        command = Reply(actor=actor, message=message, explanation=True, final=final, issue=issue)
+        command = Reply(
+            actor=actor,
+            message=message,
+            explanation=True,
+            final=final,
+            issue=issue,
+            without_helpers=without_helpers,
+        )
         return self.act_on_issue(issue, command, now=now)
 
     # ------------------------------------------------------------------ acting

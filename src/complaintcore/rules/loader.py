@@ -710,6 +710,8 @@ def _check_duties(pack: RulePack, out: _Problems) -> None:
             out.add(f"{path}.mode", "a duty runs for a duration, not to an agreed time")
         if duty.blocks_closure:
             out.add(f"{path}.blocks_closure", "a duty outlives closure: it cannot hold it")
+        if duty.outlives_closure:
+            out.add(f"{path}.outlives_closure", "a duty outlives closure anyway: clocks only")
         if duty.owed_by != "department":
             out.add(f"{path}.owed_by", _DUTY_OWED_BY)
         if duty.pausable and not (duty.pause and duty.resume):
