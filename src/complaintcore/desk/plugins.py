@@ -274,7 +274,8 @@ def check_send_shape(notifier: Notifier, path: str) -> None:
     except TypeError:
         raise InvalidInputError(
             path,
-            f"{name}: send{signature} cannot be called as send(notification, recipient)",
+            f"{name}: send({', '.join(signature.parameters)}) cannot be called as"
+            " send(notification, recipient)",
         ) from None
 
 
