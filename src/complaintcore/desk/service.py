@@ -575,7 +575,7 @@ class Desk:
                     raise
                 except Exception as exc:  # named by type only, as the directory's (PRV-1)
                     raise HookError(
-                        "complaintcore_get_calendar", f"raised {type(exc).__name__}"
+                        "complaintcore_get_calendar", f"the hook raised {type(exc).__name__}"
                     ) from exc
                 check_answer(
                     "complaintcore_get_calendar", found, WorkingCalendar, "a WorkingCalendar"
