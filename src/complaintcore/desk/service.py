@@ -2583,7 +2583,11 @@ class Desk:
         claimed before it hung are handed back unsent (:class:`OutboxStore`),
         and so are those a pass stopped by :meth:`close` or interrupted (a
         ``KeyboardInterrupt`` in its thread) had claimed and not begun: the
-        next ``deliver`` sends them at once, not after the lease.
+        next ``deliver`` sends them at once, not after the lease.  So are the
+        messages of a pass that found every sending thread busy (other passes
+        sending): it ends there, with no attempt spent.  A failure the channel
+        calls hopeless (``NotificationError.retryable`` false) is a dead letter
+        at once.
         """
         require_aware(now, "now")
         if limit is not None and (
