@@ -950,6 +950,9 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("expected seconds as a number, got {type}"), {}),
     (N_("must be a finite number of seconds, at most a day (86400)"), {}),
     (N_("two notifiers share the name {name}"), {}),
+    (N_("{name}: send is a {type}, not a function to call"), {}),
+    (N_("{name}: send({parameters}) cannot be called as send(notification, recipient)"), {}),
+    (N_("the hook raised {type}"), {}),
     (N_("complaintcore_notification_template raised {error}"), {}),
     # a staff directory's answers (desk/checked_directory.py)
     (N_("get(): expected a StaffMember or None, got {type}"), {}),

@@ -19,8 +19,10 @@ channel can never slow intake:
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
+import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
@@ -61,17 +63,19 @@ def _seconds(value: float | None, path: str) -> float | None:
 class _Task:
     """One send handed to the pool: waiting, running, done, or given up on."""
 
-    __slots__ = ("channel", "done", "error", "late", "send", "state")
+    __slots__ = ("channel", "done", "error", "key", "late", "send", "state")
 
     def __init__(
         self,
         send: Callable[[], None],
         late: Callable[[BaseException | None], None],
         channel: str = "",
+        key: str = "",
     ):
         self.send = send
         self.late = late
         self.channel = channel
+        self.key = key
         self.state = "waiting"  # → running → done; waiting → cancelled; running → abandoned
         self.error: BaseException | None = None
         self.done = threading.Event()
@@ -82,10 +86,12 @@ class Sender:
     seconds (``None``: in the caller's thread, unbounded).
 
     ``threads`` sends run at once.  A send that outlives its timeout keeps its
-    thread (Python cannot stop it) and a new thread takes its place, up to four
-    times ``threads`` in all; a send still waiting for a thread when its time is
-    up is not made at all.  Daemon threads: a notifier that never returns
-    cannot keep the process from exiting.
+    thread (Python cannot stop it) and a new thread takes its place, so sends
+    that hang never take the threads of the channels that work (the desk sends
+    a channel nothing once it holds ``threads`` of them); a send still waiting
+    for a thread when its time is up is not made at all.  Daemon threads: a
+    notifier that never returns cannot keep the process from exiting.  A forked
+    child starts with none of the parent's threads, so with no count of them.
     """
 
     def __init__(self, *, timeout: float | None = 10.0, threads: int = 4) -> None:
@@ -98,7 +104,18 @@ class Sender:
         self._live = 0  # threads alive
         self._stuck = 0  # threads held by a send given up on
         self._stuck_by: dict[str, int] = {}  # the same, by channel
+        self._unsettled = 0  # sends given up on whose outcome is not yet recorded
         self._closed = False
+        self._ended = threading.Condition(self._lock)  # an abandoned send ended
+        _SENDERS.add(self)
+
+    def _after_fork(self) -> None:
+        """In a forked child: the parent's threads are gone, and so are their sends."""
+        self._queue = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._ended = threading.Condition(self._lock)
+        self._live = self._stuck = self._unsettled = 0
+        self._stuck_by = {}
 
     def send(
         self,
@@ -106,21 +123,23 @@ class Sender:
         late: Callable[[BaseException | None], None],
         *,
         channel: str = "",
+        key: str = "",
     ) -> None:
         """Run ``send``; raise what it raised, or :class:`SendTimeoutError`.
 
         After a timeout, ``late`` is called from the sending thread with the
         outcome (``None`` for success) if the send ever finishes.  ``channel``
-        names the notifier, so that :meth:`stuck` can tell which one hangs.
+        names the notifier, so that :meth:`stuck` can tell which one hangs;
+        ``key`` the notification, for the error of a send that raised ``SystemExit``.
         """
-        if self.timeout is None:
+        if self.timeout is None:  # the caller's thread: a SystemExit may be its SIGTERM
             send()
             return
-        task = _Task(send, late, channel)
+        task = _Task(send, late, channel, key)
         with self._lock:
             if self._closed:
                 raise InvalidInputError("sender", "is closed")
-            if self._live - self._stuck < self.threads and self._live < 4 * self.threads:
+            if self._live - self._stuck < self.threads:  # hung sends keep theirs (F02)
                 self._live += 1
                 threading.Thread(target=self._work, name="complaintcore-send", daemon=True).start()
         self._queue.put(task)
@@ -132,6 +151,7 @@ class Sender:
                 if task.state == "running":
                     task.state = "abandoned"
                     self._stuck += 1
+                    self._unsettled += 1
                     self._stuck_by[channel] = self._stuck_by.get(channel, 0) + 1
                     raise SendTimeoutError(self.timeout)
         if task.error is not None:
@@ -148,14 +168,19 @@ class Sender:
                 task.state = "running"
             try:
                 task.send()
-            except BaseException as exc:  # handed to the waiting caller or to `late`
+            except Exception as exc:  # handed to the waiting caller or to `late`
                 task.error = exc
+            except BaseException as exc:
+                # no Ctrl-C reaches a pool thread: a SystemExit here is the channel's
+                # (a vendor SDK calling sys.exit), a failed attempt like any other
+                task.error = _channel_exit(task.channel, task.key, exc)
             with self._lock:
                 abandoned = task.state == "abandoned"
                 task.state = "done"
                 if abandoned:
                     self._stuck -= 1
                     self._stuck_by[task.channel] -= 1
+                    self._ended.notify_all()
                 leave = self._closed or self._live - self._stuck > self.threads
                 if leave:
                     self._live -= 1
@@ -165,6 +190,10 @@ class Sender:
                     task.late(task.error)
                 except Exception:  # a late settlement must never crash the thread
                     log.exception("recording a late send failed")
+                finally:
+                    with self._lock:
+                        self._unsettled -= 1
+                        self._ended.notify_all()
             if leave:
                 break
 
@@ -181,6 +210,45 @@ class Sender:
             idle = self._live - self._stuck
         for _ in range(max(idle, 0)):
             self._queue.put(None)
+
+    def settle(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for every send given up on to end and its
+        outcome to be recorded: the desk closes its store only after, or a late
+        success would be lost and the message sent again (review s39B F04)."""
+        with self._ended:
+            return self._ended.wait_for(lambda: self._unsettled == 0, timeout)
+
+
+_SENDERS: weakref.WeakSet[Sender] = weakref.WeakSet()
+
+
+_WORKERS: weakref.WeakSet[DeliveryWorker] = weakref.WeakSet()
+
+
+def _forget_after_fork() -> None:
+    """A forked child (gunicorn ``--preload``, a ``fork`` pool) has none of the
+    parent's threads: its senders count none, and its desks have no worker, so
+    ``start_delivery`` starts one there (review s39B F05)."""
+    for sender in list(_SENDERS):
+        sender._after_fork()
+    for worker in list(_WORKERS):
+        if worker.desk._worker is worker and worker._thread is not threading.current_thread():
+            worker.desk._worker = None
+
+
+if hasattr(os, "register_at_fork"):  # POSIX; elsewhere processes are never forked
+    os.register_at_fork(after_in_child=_forget_after_fork)
+
+
+def _channel_exit(channel: str, key: str, exc: BaseException) -> Exception:
+    """A send's ``SystemExit`` (or other non-``Exception``) as a failed attempt of
+    its channel: raised as it is, it would end the delivery worker and leave the
+    message claimed, never counted, never a dead letter (review s39B F01)."""
+    from complaintcore.adapters.notify._common import NotificationError
+
+    wrapped = NotificationError(channel or "send", key, f"send raised {type(exc).__name__}")
+    wrapped.__cause__ = exc
+    return wrapped
 
 
 def system_clock() -> datetime:
@@ -220,6 +288,13 @@ class DeliveryWorker:
         self._passes = 0
         self._asked = 0
         self._thread: threading.Thread | None = None
+        _WORKERS.add(self)
+
+    @property
+    def alive(self) -> bool:
+        """Whether its thread runs: not after :meth:`stop`, an error it could not
+        survive (logged), or in a child forked from the process that started it."""
+        return self._thread is not None and self._thread.is_alive()
 
     def start(self) -> Self:
         if self._thread is None:
@@ -266,6 +341,11 @@ class DeliveryWorker:
                 self.reports = [*self.reports[-99:], report]
             except Exception:  # the outbox keeps everything; try again on the next wake
                 log.exception("delivering notifications failed")
+            except BaseException:
+                # threading is silent about SystemExit: say why no more is delivered;
+                # start_delivery starts another worker once this one is dead
+                log.critical("the delivery worker stopped", exc_info=True)
+                raise
             with self._idle:
                 self._passes = max(self._passes, asked)
                 self._idle.notify_all()

@@ -250,8 +250,33 @@ def notifiers_of(groups: Iterable[object]) -> list[Notifier]:
             )
         for n in group:
             check_answer(hook, n, Notifier, "a list of Notifier (a name and send)")
+            check_send_shape(n, hook)
             found.append(n)
     return found
+
+
+def check_send_shape(notifier: Notifier, path: str) -> None:
+    """``send`` callable with ``(notification, recipient)``: the Protocol's check sees
+    only that the attribute exists, and a wrong one would fail every delivery with a
+    raw ``TypeError`` until its messages are dead letters (review s39B F08)."""
+    send = getattr(notifier, "send", None)
+    name = getattr(notifier, "name", "?")
+    if not callable(send):
+        raise InvalidInputError(
+            path, f"{name}: send is a {type(send).__name__}, not a function to call"
+        )
+    try:
+        signature = inspect.signature(send)
+    except (TypeError, ValueError):  # a builtin without a signature: taken on trust
+        return
+    try:
+        signature.bind(None, None)
+    except TypeError:
+        raise InvalidInputError(
+            path,
+            f"{name}: send({', '.join(signature.parameters)}) cannot be called as"
+            " send(notification, recipient)",
+        ) from None
 
 
 def check_notifiers(notifiers: Sequence[Notifier]) -> None:
@@ -259,6 +284,7 @@ def check_notifiers(notifiers: Sequence[Notifier]) -> None:
     desk calls ``send`` in a thread, where a coroutine function's message would never go."""
     for i, n in enumerate(notifiers):
         check_answer(f"notifiers[{i}]", n, Notifier, "a Notifier (a name and send)")
+        check_send_shape(n, f"notifiers[{i}].send")
         if not isinstance(n.name, str) or not n.name.strip():
             raise InvalidInputError(f"notifiers[{i}].name", "expected the channel's name")
         if inspect.iscoroutinefunction(getattr(n, "send", None)):

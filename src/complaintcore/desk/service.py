@@ -25,7 +25,7 @@ import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeGuard
+from typing import TYPE_CHECKING, Any, Literal, TypeGuard
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -50,6 +50,7 @@ from complaintcore.core.errors import (
     ConcurrencyConflictError,
     DamagedRecordError,
     EscalationError,
+    HookError,
     IdempotencyConflictError,
     InvalidInputError,
     NoWorkingTimeError,
@@ -566,9 +567,16 @@ class Desk:
             )
 
             def calendar() -> WorkingCalendar:
-                found = hook.complaintcore_get_calendar(
-                    name=pack.calendar.country, spec=pack.calendar, config=config
-                )
+                try:
+                    found = hook.complaintcore_get_calendar(
+                        name=pack.calendar.country, spec=pack.calendar, config=config
+                    )
+                except ComplaintCoreError:
+                    raise
+                except Exception as exc:  # named by type only, as the directory's (PRV-1)
+                    raise HookError(
+                        "complaintcore_get_calendar", f"the hook raised {type(exc).__name__}"
+                    ) from exc
                 check_answer(
                     "complaintcore_get_calendar", found, WorkingCalendar, "a WorkingCalendar"
                 )
@@ -602,7 +610,9 @@ class Desk:
         A delivery pass under way stops after the send in flight (at most the
         send timeout): what it had not sent stays in the outbox, not counted as
         a failed attempt, and due at once where the store can hand a claim back
-        (:class:`~complaintcore.desk.ports.OutboxStore`).
+        (:class:`~complaintcore.desk.ports.OutboxStore`).  Sends the desk gave up
+        waiting for are waited for (at most their channel's ``longest_send``),
+        so that one that gets through is recorded as delivered, not sent again.
         """
         self._closing.set()
         worker, self._worker = self._worker, None
@@ -610,6 +620,11 @@ class Desk:
             wait = self._sender.timeout
             worker.stop(timeout=5.0 if wait is None else wait + 1.0)
         self._sender.close()
+        # sends given up on may still end (each within its channel's longest_send):
+        # their outcome is recorded before the store closes (review s39B F04)
+        bound = max((self._in_flight(n) for n in self.notifiers.values()), default=timedelta(0))
+        if not self._sender.settle(bound.total_seconds()):
+            log.warning("closing with sends still under way: their messages are retried")
         self.store.close()
 
     @property
@@ -2584,7 +2599,11 @@ class Desk:
         claimed before it hung are handed back unsent (:class:`OutboxStore`),
         and so are those a pass stopped by :meth:`close` or interrupted (a
         ``KeyboardInterrupt`` in its thread) had claimed and not begun: the
-        next ``deliver`` sends them at once, not after the lease.
+        next ``deliver`` sends them at once, not after the lease.  So are the
+        messages of a pass that found every sending thread busy (other passes
+        sending): it ends there, with no attempt spent.  A failure the channel
+        calls hopeless (``NotificationError.retryable`` false) is a dead letter
+        at once.
         """
         require_aware(now, "now")
         if limit is not None and (
@@ -2610,6 +2629,7 @@ class Desk:
                 lease=lease,
             )
             begun = 0  # items[:begun] were sent, handed back, or are the one in flight
+            busy = False
             try:
                 for i, item in enumerate(items):
                     if self._closing.is_set():
@@ -2625,17 +2645,26 @@ class Desk:
                         # taken from the others; handed back for whoever can send it
                         self._hand_back(item, at)
                         continue
-                    if self._send(item, at, current):
+                    outcome = self._send(item, at, current)
+                    if outcome == "sent":
                         sent += 1
-                    else:
+                    elif outcome == "failed":
                         failed += 1
+                    else:
+                        # every sending thread stayed busy (another pass sends): no
+                        # attempt spent; the rest wait for the next pass too
+                        for left in items[i + 1 :]:
+                            self._hand_back(left, at)
+                        begun = len(items)
+                        busy = True
+                        break
             except BaseException:
                 # interrupted (Ctrl-C, or the command line's SIGTERM): what was never
                 # handed to a channel goes back at once, as on close; the send in
                 # flight keeps its claim, it may still get through
                 self._hand_back_interrupted(items[begun:], at)
                 raise
-            if len(items) < want or self._closing.is_set():
+            if len(items) < want or self._closing.is_set() or busy:
                 break
             at = current()
         return DeliveryReport(sent, failed, self._given_up(now), self._for_other_channels())
@@ -2713,9 +2742,10 @@ class Desk:
         it, so messages go out at once without ever slowing the commit.
 
         The worker reads ``clock`` (default: the system clock) for ``now``.
-        :meth:`close` stops it.
+        :meth:`close` stops it.  One whose thread died (an error it could not
+        survive, logged) is replaced.
         """
-        if self._worker is not None:
+        if self._worker is not None and self._worker.alive:
             raise InvalidInputError("delivery", "a delivery worker already runs for this desk")
         worker = DeliveryWorker(self, clock=clock, interval=interval)
         self._worker = worker.start()
@@ -2726,10 +2756,15 @@ class Desk:
         if self._worker is not None:
             self._worker.wake()
 
-    def _send(self, item: OutboxItem, now: datetime, current: Callable[[], datetime]) -> bool:
+    def _send(
+        self, item: OutboxItem, now: datetime, current: Callable[[], datetime]
+    ) -> Literal["sent", "failed", "busy"]:
         """One attempt, bounded by the send timeout; a failure of any kind is
         recorded for a retry, never raised.  ``current`` tells the time the desk
-        gives up on a send that timed out: its hold is counted from there."""
+        gives up on a send that timed out: its hold is counted from there.  A
+        send never begun (every thread busy) is handed back with no attempt
+        spent; a failure the channel calls hopeless (``retryable`` false) is a
+        dead letter at once, kept for a person to retry."""
         notifier = self.notifiers[item.notifier]
         try:
             recipient = self._staff_directory.get(item.notification.recipient)
@@ -2737,44 +2772,76 @@ class Desk:
                 lambda: _send_plain(notifier, item.notification, recipient),
                 functools.partial(self._settle_late, item, now),
                 channel=item.notifier,
+                key=item.notification.key,
             )
+        except SendTimeoutError as exc:
+            if not exc.busy:
+                return self._failed(item, exc, now, current, notifier)
+            # never handed to the channel: no attempt spent (review s39B F02)
+            self._hand_back(item, now)
+            log.warning(
+                "notification %s via %s not sent: every sending thread stayed busy",
+                item.notification.key,
+                item.notifier,
+            )
+            return "busy"
         except Exception as exc:
-            try:
-                error = f"{type(exc).__name__}: {self._masked_error(item, str(exc))[:200]}"
-            except Exception:  # even describing it failed
-                error = type(exc).__name__
-            delay = timedelta(seconds=self.retry.delay(item.attempts + 1))
-            retry_at = now + delay
-            in_flight = isinstance(exc, SendTimeoutError) and not exc.busy
-            if in_flight:
-                # the abandoned send may still get through: not due again (here or
-                # in another process) before it has ended, counted from when the
-                # desk stopped waiting for it, not from the batch's claim
-                delay = max(delay, self._in_flight(notifier))
-                retry_at = max(retry_at, current() + delay)
-            if in_flight and isinstance(self.store, HoldStore):
-                # and claimed till then: a retry or drop by hand would not stop it
-                self.store.mark_failed_held(item.id, error, retry_at)
-            else:
-                self.store.mark_failed(item.id, error, retry_at)
-            if item.attempts + 1 >= self.retry.max_attempts:
-                log.warning(
-                    "notification %s via %s failed %d times and is no longer tried"
-                    " (a dead letter: complaintcore outbox list)",
-                    item.notification.key,
-                    item.notifier,
-                    item.attempts + 1,
-                )
-            else:
-                log.warning(
-                    "notification %s via %s failed; retry in %s",
-                    item.notification.key,
-                    item.notifier,
-                    delay,
-                )
-            return False
+            return self._failed(item, exc, now, current, notifier)
         self.store.mark_delivered(item.id, now)
-        return True
+        return "sent"
+
+    def _failed(
+        self,
+        item: OutboxItem,
+        exc: Exception,
+        now: datetime,
+        current: Callable[[], datetime],
+        notifier: Notifier,
+    ) -> Literal["failed"]:
+        """Record a failed attempt, due again after the retry delay (and after a
+        timed-out send can have ended); one that cannot succeed on a retry is
+        counted as the last (review s39B F06)."""
+        try:
+            error = f"{type(exc).__name__}: {self._masked_error(item, str(exc))[:200]}"
+        except Exception:  # even describing it failed
+            error = type(exc).__name__
+        delay = timedelta(seconds=self.retry.delay(item.attempts + 1))
+        retry_at = now + delay
+        in_flight = isinstance(exc, SendTimeoutError)
+        if in_flight:
+            # the abandoned send may still get through: not due again (here or
+            # in another process) before it has ended, counted from when the
+            # desk stopped waiting for it, not from the batch's claim
+            delay = max(delay, self._in_flight(notifier))
+            retry_at = max(retry_at, current() + delay)
+        if in_flight and isinstance(self.store, HoldStore):
+            # and claimed till then: a retry or drop by hand would not stop it
+            self.store.mark_failed_held(item.id, error, retry_at)
+        else:
+            self.store.mark_failed(item.id, error, retry_at)
+        attempts = item.attempts + 1
+        if _hopeless(exc):
+            # the same answer again would only resend the payload: the attempts
+            # left are counted at once, so it is a dead letter now
+            for _ in range(self.retry.max_attempts - attempts):
+                self.store.mark_failed(item.id, error, retry_at)
+            attempts = max(attempts, self.retry.max_attempts)
+        if attempts >= self.retry.max_attempts:
+            log.warning(
+                "notification %s via %s failed %d times and is no longer tried"
+                " (a dead letter: complaintcore outbox list)",
+                item.notification.key,
+                item.notifier,
+                attempts,
+            )
+        else:
+            log.warning(
+                "notification %s via %s failed; retry in %s",
+                item.notification.key,
+                item.notifier,
+                delay,
+            )
+        return "failed"
 
     def _in_flight(self, notifier: Notifier) -> timedelta:
         """How long a send the desk stopped waiting for may still run: the channel's
@@ -2903,6 +2970,14 @@ def _pass_clock(now: datetime, clock: Callable[[], datetime] | None) -> Callable
         return max(elapsed, require_aware(clock(), "clock()"))
 
     return current
+
+
+def _hopeless(exc: Exception) -> bool:
+    """A channel's failure that trying again cannot help (``NotificationError.retryable``
+    false: a 4xx answer, an SMTP 5xx, a robot's "sign not match")."""
+    from complaintcore.adapters.notify._common import NotificationError
+
+    return isinstance(exc, NotificationError) and exc.retryable is False
 
 
 def _positive(value: object) -> TypeGuard[int | float]:

@@ -230,7 +230,7 @@ class SmtpNotifier:
         else:
             smtp = _Smtp(timeout=self.timeout)
         smtp.deadline = deadline
-        with smtp:
+        try:
             code, greeting = smtp.connect(self.host, self.port)
             if code != 220:  # as smtplib.SMTP(host, port) checks
                 raise smtplib.SMTPConnectError(code, greeting)
@@ -239,3 +239,18 @@ class SmtpNotifier:
             if self.username is not None and self._password is not None:
                 smtp.login(self.username, self._password)
             smtp.send_message(msg)
+        finally:
+            _end_session(smtp)
+
+
+def _end_session(smtp: smtplib.SMTP) -> None:
+    """QUIT, whatever it is answered, then close.  Once DATA was accepted the mail is
+    the server's: a ``421`` to QUIT (which ``with smtp:`` raises) must not fail the
+    send, or every retry hands the server another copy (review s39B F03)."""
+    try:
+        if smtp.sock is not None:
+            smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        pass
+    finally:
+        smtp.close()

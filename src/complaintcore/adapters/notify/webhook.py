@@ -361,7 +361,12 @@ class WebhookNotifier:
         _sending.deadline = deadline
         try:
             with deadline:
-                return self._open(request, key, where)
+                reply = self._open(request, key, where)
+            if deadline.expired:
+                # the shut socket can read as the end of the headers or of a short
+                # body: a reply cut off is no proof of delivery (review s39B F07)
+                raise NotificationError(self.name, key, "cut off")
+            return reply
         except NotificationError:
             if not deadline.expired:
                 raise
