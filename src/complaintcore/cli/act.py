@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from complaintcore.cli.context import Ctx, DateTimeType, enum_choice, json_option, pass_ctx
+from complaintcore.cli.context import (
+    Ctx,
+    DateTimeType,
+    enum_choice,
+    json_option,
+    pass_ctx,
+    without_helpers_option,
+)
 from complaintcore.cli.ids import COMPLAINT_ID
 from complaintcore.cli.receive import complaint_summary, say_issue
 from complaintcore.core.models import Fact, Grade, Kind, MeasureKind, Trigger, Validity
@@ -323,14 +330,7 @@ def act_handle(ctx: Ctx, complaint_id: str, actor: str, result: str, department:
     default="",
     help=N_("Why it cannot be answered at once; the department head is told (REC-4)."),
 )
-@click.option(
-    "--without-helpers",
-    is_flag=True,
-    help=N_(
-        "With --final: reply although a helping department has recorded no part; "
-        "the reply records which (HDL-4)."
-    ),
-)
+@without_helpers_option
 def act_reply(
     ctx: Ctx,
     complaint_id: str,

@@ -363,6 +363,17 @@ def json_option(fn: F) -> F:
     return option(fn)
 
 
+without_helpers_option = click.option(
+    "--without-helpers",
+    is_flag=True,
+    help=N_(
+        "With --final: reply although a helping department has recorded no part; "
+        "the reply records which (HDL-4)."
+    ),
+)
+"""``--without-helpers`` of ``act reply`` and ``explain-all``: one text to translate."""
+
+
 if TYPE_CHECKING:
     _Choice = click.Choice[str]
 else:  # clicks before 8.4 cannot subscript their types at run time

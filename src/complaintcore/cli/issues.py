@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from complaintcore.cli.context import Ctx, json_option, pass_ctx
+from complaintcore.cli.context import Ctx, json_option, pass_ctx, without_helpers_option
 from complaintcore.cli.errors import ExitCode
 from complaintcore.cli.ids import COMPLAINT_ID
 from complaintcore.i18n import N_
@@ -24,14 +24,7 @@ __all__ = ["explain_all"]
 @click.option("--actor", required=True, help=N_("Staff id of whoever acts."))
 @click.option("--message", required=True, help=N_("The explanation given to everyone."))
 @click.option("--final", is_flag=True, help=N_("The explanation is the final result."))
-@click.option(
-    "--without-helpers",
-    is_flag=True,
-    help=N_(
-        "With --final: reply although a helping department has recorded no part; "
-        "the reply records which (HDL-4)."
-    ),
-)
+@without_helpers_option
 @json_option
 @pass_ctx
 def explain_all(
