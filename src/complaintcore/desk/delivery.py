@@ -81,6 +81,11 @@ class _Task:
         self.done = threading.Event()
 
 
+IDLE_SECONDS = 60.0
+"""How long a sending thread waits for work before it ends: a desk dropped without
+:meth:`Desk.close` (one per job or request) leaves no thread, nor itself, behind."""
+
+
 class Sender:
     """Runs sends on a pool of daemon threads, each waited for at most ``timeout``
     seconds (``None``: in the caller's thread, unbounded).
@@ -142,7 +147,8 @@ class Sender:
             if self._live - self._stuck < self.threads:  # hung sends keep theirs (F02)
                 self._live += 1
                 threading.Thread(target=self._work, name="complaintcore-send", daemon=True).start()
-        self._queue.put(task)
+            # queued under the lock: an idle thread leaving sees it (see _work)
+            self._queue.put(task)
         if not task.done.wait(self.timeout):
             with self._lock:
                 if task.state == "waiting":
@@ -158,8 +164,17 @@ class Sender:
             raise task.error
 
     def _work(self) -> None:
+        task: _Task | None = None
         while True:
-            task = self._queue.get()
+            task = None  # a finished send's closures hold its desk: let it go
+            try:
+                task = self._queue.get(timeout=IDLE_SECONDS)
+            except queue.Empty:
+                with self._lock:  # idle: a desk never closed leaves no thread behind
+                    if self._queue.empty():
+                        self._live -= 1
+                        break
+                continue
             if task is None:
                 break
             with self._lock:
