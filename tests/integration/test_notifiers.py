@@ -125,6 +125,21 @@ def test_email_skips_a_recipient_without_address(smtp_server: SmtpTestServer) ->
     assert smtp_server.messages == []
 
 
+@pytest.mark.parametrize("address", ["foo@[1.2.3", "x@y.com\nBcc: z@x.com"])
+def test_email_to_a_malformed_address_is_a_failure_not_retried(
+    smtp_server: SmtpTestServer, address: str
+) -> None:
+    """docs/notifications.md: every delivery failure raises NotificationError, with
+    ``retryable`` False for a malformed address (the email package raises an
+    AttributeError on an unclosed domain literal, a ValueError on a line break)."""
+    with pytest.raises(NotificationError) as caught:
+        email(smtp_server).send(NOTE, attrs.evolve(LI, email=address))
+    assert caught.value.retryable is False
+    assert "malformed address" in caught.value.reason
+    assert address not in str(caught.value)
+    assert smtp_server.messages == []
+
+
 def _no_personal_data(error: BaseException) -> None:
     text = str(error)
     assert not any(secret in text for secret in SECRETS)

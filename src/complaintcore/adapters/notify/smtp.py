@@ -198,10 +198,22 @@ class SmtpNotifier:
         if recipient is None or not recipient.email:
             _log.debug("%s: no address for notification %s; skipped", self.name, notification.key)
             return
+        try:
+            msg = self.build_message(notification, recipient.email)
+        except (AttributeError, LookupError, TypeError, ValueError) as exc:
+            # the email package refuses a malformed address with a ValueError (a line
+            # break), or fails on one with an AttributeError (an unclosed domain
+            # literal: foo@[1.2.3)
+            raise NotificationError(
+                self.name,
+                notification.key,
+                f"malformed address or header ({type(exc).__name__}) via {self.host}:{self.port}",
+                retryable=False,
+            ) from None
         deadline = SendDeadline(self.total_timeout)
         try:
             with deadline:
-                self._deliver(self.build_message(notification, recipient.email), deadline)
+                self._deliver(msg, deadline)
         except (smtplib.SMTPException, OSError, ValueError) as exc:
             reason, code = _describe(exc)
             if deadline.expired:  # whatever the shut socket raised
