@@ -2376,7 +2376,7 @@ class Desk:
                 self._telling.outbox_for(after, events, now)
                 + self._telling.duty_outbox(after, events, now)
                 + self._severe_months(after, events, now)
-                + self._telling.left_unheld_outbox(complaint, events, now)
+                + self._telling.left_unheld_outbox(complaint, after, now)
                 + (outbox or [])
             )
             self.store.append(

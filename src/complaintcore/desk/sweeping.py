@@ -233,7 +233,7 @@ class Sweeper:
             box = (
                 self._telling.outbox_for(after, events, now)
                 + outbox
-                + self._telling.left_unheld_outbox(start, events, now)
+                + self._telling.left_unheld_outbox(start, after, now)
             )
             row = self._projection.row(after, now, swept=True)
             self.store.append(start.id, start.version, events, row, box)

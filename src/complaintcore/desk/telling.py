@@ -37,7 +37,6 @@ from complaintcore.core.models import (
 )
 from complaintcore.core.rulepack import ClockSpec, DutySpec, RulePack
 from complaintcore.core.staff_report import StaffMonth
-from complaintcore.core.workflow import evolve
 from complaintcore.desk import access, messages
 from complaintcore.desk.ports import Notification, Notifier, StaffDirectory, StaffMember
 from complaintcore.desk.projection import Projection, held_by_nobody
@@ -484,16 +483,13 @@ class Telling:
             box += self.fan(complaint, "unassignable", m, now, discriminator, detail)
         return box
 
-    def left_unheld_outbox(
-        self, before: Complaint, events: Sequence[Event], now: datetime
-    ) -> Outbox:
+    def left_unheld_outbox(self, before: Complaint, after: Complaint, now: datetime) -> Outbox:
         """ESC-2, IN-2: a step after intake (a sweep's or an act's escalation) that
         leaves the complaint at a rung nobody at the site may take is told as
         intake's is (:meth:`unassignable_outbox`), once per such step: the rung it
         reached may have nobody to read its escalation message."""
-        if not events or held_by_nobody(before):
+        if after.version == before.version or held_by_nobody(before):
             return []
-        after = evolve(before, events)
         if not held_by_nobody(after):
             return []
         return self.unassignable_outbox(after, now, f"v{after.version}")
