@@ -233,6 +233,44 @@ def test_a_phone_holding_the_room_number_is_masked_in_views_and_the_log(
         assert group not in logged
 
 
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize("phone", ["07700 900123", "+44 7700 900123"])
+def test_a_one_character_flat_number_is_masked_in_the_log(
+    caplog: pytest.LogCaptureFixture, phone: str
+) -> None:
+    """Flat 7 at Elm Court (review s40B F01): the log channel wrote ``… *********23 7``,
+    or with the phone in international form ``… ************37``, where ``show``
+    masks the room as ``*``."""
+    from zoneinfo import ZoneInfo
+
+    from complaintcore import Complainant, Intake
+    from complaintcore.adapters.notify import LogNotifier
+
+    at = datetime(2025, 3, 4, 10, 0, tzinfo=ZoneInfo("Europe/London"))
+    caplog.set_level(logging.INFO, logger="cc.flat")
+    desk = make_desk(pack="uk-housing-ombudsman-2024", notifiers=[LogNotifier("cc.flat")])
+    desk.receive(
+        Intake(
+            complainant=Complainant("Sam Lee", phone, "7", site="elm-court"),
+            channel="phone",
+            received_at=at,
+            receiver="CS-001",
+            site="elm-court",
+            summary="Boiler broken since Friday",
+        ),
+        now=at,
+    )
+    desk.deliver(at)
+    lines = [r.getMessage() for r in caplog.records if r.name == "cc.flat"]
+    assert lines
+    for line in lines:
+        assert "complainant: S****** " in line
+        shown = line.split("complainant: ", 1)[1].split("\\n", 1)[0].rstrip("'")
+        assert shown.endswith("23 *"), shown  # the phone's last two digits, the room masked
+        assert "Sam" not in line
+        assert "900123" not in line
+
+
 # --------------------------------------------------------------------------- reprs
 
 

@@ -453,22 +453,26 @@ def test_a_wrong_dsn_is_one_line_without_the_password(dsn: str, reason: str) -> 
     assert message.startswith("complaint database postgresql://")
 
 
-@pytest.mark.parametrize("bad", ["C-1\x00", "C-\udcff"])
 def test_an_argument_no_text_can_hold_is_bad_input_not_a_database_failure(
-    pg: PostgresStore, bad: str
+    pg: PostgresStore,
 ) -> None:
     """An id taken from a URL (``/complaints/C-1%00``) is the caller's mistake, as on
-    SQLite: an InvalidInputError, never a StoreError that reads as an outage."""
+    SQLite: an InvalidInputError naming it, never a StoreError that reads as an
+    outage.  (A NUL in a lookup matches nothing: test_lookup_text_no_store_holds.py.)"""
     _history(pg)
-    for call in (
-        lambda: pg.load(bad),
-        lambda: pg.find_by_key(bad),
-        lambda: list(pg.rows(site=bad)),
+    with pytest.raises(InvalidInputError) as info:
+        pg.stored_keys(["wx-1", "wx-\x00"])
+    assert not isinstance(info.value, StoreError)
+    assert info.value.path.startswith("keys")
+    for call, name in (
+        (lambda: pg.load("C-\udcff"), "complaint_id"),
+        (lambda: pg.find_by_key("C-\udcff"), "idempotency_key"),
+        (lambda: list(pg.rows(site="C-\udcff")), "site"),
     ):
         with pytest.raises(InvalidInputError) as info:
             call()
         assert not isinstance(info.value, StoreError)
-        assert info.value.path == "argument"
+        assert info.value.path == name
 
 
 @pytest.mark.parametrize("how", ["argument", "url"])

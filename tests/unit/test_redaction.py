@@ -525,3 +525,44 @@ def test_skipping_known_values_that_cannot_occur_masks_the_same(
         assert redact(text, also=literals) == skipping
     finally:
         privacy._may_occur = keep_all
+
+
+# --------------------------------------------------------------------------- one character
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("text", "also", "expected"),
+    [
+        # review s40B F01: a flat "7" was left as it was (every literal of one
+        # character was skipped), and after a phone in international form it
+        # showed as the phone's last digit ("************37")
+        (
+            "complainant: Sam Lee 07700 900123 7",
+            ["Sam Lee", "07700 900123", "7"],
+            "complainant: S****** *********23 *",
+        ),
+        (
+            "complainant: Sam Lee +44 7700 900123 7",
+            ["Sam Lee", "+44 7700 900123", "7"],
+            "complainant: S****** ***********23 *",
+        ),
+        ("room: 7", ["7"], "room: *"),
+        ("Flat 7, Elm Court (7).", ["7"], "Flat *, Elm Court (*)."),
+        ("房号：７。", ["7"], "房号：*。"),
+        ("Mr X wrote again", ["x"], "Mr * wrote again"),
+    ],
+)
+def test_a_one_character_value_is_masked_where_it_stands_alone(
+    text: str, also: list[str], expected: str
+) -> None:
+    assert redact(text, also=also) == expected
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    "text",
+    ["C-20261103-0007", "C-7", "3-7", "11/7", "7.5 hours", "2026-11-7", "x7", "7th"],
+)
+def test_a_one_character_value_inside_an_id_a_date_or_a_decimal_is_not_it(text: str) -> None:
+    assert redact(text, also=["7"]) == text

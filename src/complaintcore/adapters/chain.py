@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 import itertools
 import json
 import re
@@ -175,6 +176,30 @@ def _has_surrogate(text: str) -> bool:
 
 
 _SURROGATE_REASON = "contains a lone surrogate, which no UTF-8 text can hold"
+
+
+def argument_holding(
+    method: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any], bad: str
+) -> str:
+    """The name of a store method's argument that holds ``bad`` (``"\\x00"``, or
+    ``"surrogate"`` for a lone surrogate), for the error's path: an id or a
+    filter taken from a URL names itself.  ``"argument"`` when none is found."""
+
+    def holds(value: object) -> bool:
+        if isinstance(value, str):
+            return _has_surrogate(value) if bad == "surrogate" else bad in value
+        if isinstance(value, list | tuple | set | frozenset):
+            return any(holds(v) for v in value)
+        return False
+
+    try:
+        bound = inspect.signature(method).bind(None, *args, **kwargs)
+    except TypeError:
+        return "argument"
+    for name, value in list(bound.arguments.items())[1:]:  # not self
+        if holds(value):
+            return name
+    return "argument"
 
 
 def _storable(text: str, path: str) -> str:

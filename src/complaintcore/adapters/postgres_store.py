@@ -48,6 +48,7 @@ from complaintcore.adapters.chain import (
     DEFAULT_TENANT,
     StoredEvent,
     access_filters,
+    argument_holding,
     being_sent,
     chain_events,
     chain_problems,
@@ -708,8 +709,9 @@ def _translated(
     method: Callable[Concatenate[PostgresStore, _P], _R],
 ) -> Callable[Concatenate[PostgresStore, _P], _R]:
     """Every driver failure of a public method becomes a one-line :class:`StoreError`;
-    an argument no PostgreSQL text can hold (a NUL, a lone surrogate: an id taken
-    from a URL) an :class:`InvalidInputError`, as on SQLite, not a database failure."""
+    an argument no PostgreSQL text can hold (a NUL, a lone surrogate) an
+    :class:`InvalidInputError` naming it, not a database failure.  The lookups
+    answer a NUL as SQLite does, as matching nothing (see :func:`_holds_nul`)."""
 
     @functools.wraps(method)
     def guarded(self: PostgresStore, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
@@ -718,17 +720,27 @@ def _translated(
         except psycopg.DataError as exc:
             if "NUL" in str(exc):  # psycopg refuses it before the server sees it
                 raise InvalidInputError(
-                    "argument", "contains a NUL character, which no PostgreSQL text can hold"
+                    argument_holding(method, args, kwargs, "\x00"),
+                    "contains a NUL character, which no PostgreSQL text can hold",
                 ) from None
             raise _store_error(self._where, exc) from exc
         except (psycopg.Error, PoolTimeout) as exc:
             raise _store_error(self._where, exc) from exc
         except UnicodeEncodeError:  # a lone surrogate in an argument: no UTF-8 holds it
             raise InvalidInputError(
-                "argument", "contains a lone surrogate, which no UTF-8 text can hold"
+                argument_holding(method, args, kwargs, "surrogate"),
+                "contains a lone surrogate, which no UTF-8 text can hold",
             ) from None
 
     return guarded
+
+
+def _holds_nul(*values: object) -> bool:
+    """Whether a lookup's text holds a NUL.  No stored text does (what is written is
+    checked first), so such an id or filter matches nothing: the lookup answers as
+    on SQLite (not found, no rows) instead of handing psycopg what it refuses (an id
+    taken from a URL, ``/complaints/C-1%00``; review s40A F01)."""
+    return any(isinstance(v, str) and "\x00" in v for v in values)
 
 
 @attrs.frozen
@@ -1362,6 +1374,8 @@ class PostgresStore:
 
         :raises UnknownComplaintError: no complaint of this tenant has this id.
         """
+        if _holds_nul(complaint_id):
+            raise UnknownComplaintError(complaint_id)
         with self._reading() as conn:
             found = self._load_by(conn, "id", complaint_id)
         if found is None:
@@ -1370,7 +1384,7 @@ class PostgresStore:
 
     @_translated
     def find_by_key(self, idempotency_key: str) -> Complaint | None:
-        if not idempotency_key:
+        if not idempotency_key or _holds_nul(idempotency_key):
             return None
         with self._reading() as conn:
             return self._load_by(conn, "idempotency_key", idempotency_key)
@@ -1415,6 +1429,8 @@ class PostgresStore:
             order=order,
             overdue_at=overdue_at,
         )
+        if _holds_nul(site, department, category, handler, issue):
+            return []
         sql, args = _rows_query(self._schema, self._tenant, q)
         with self._reading() as conn:
             return [_row_from(r) for r in conn.execute(sql, args).fetchall()]
@@ -2506,6 +2522,8 @@ class PostgresStore:
 
         :raises UnknownComplaintError: no projection row of this tenant has this id.
         """
+        if _holds_nul(complaint_id):
+            raise UnknownComplaintError(complaint_id)
         with self._reading() as conn:
             found = conn.execute(
                 f"SELECT {_ROW_COLUMNS} FROM {self._schema}.projection"
@@ -2635,6 +2653,8 @@ class PostgresStore:
             where.append("at < %s")
             args.append(require_aware(until, "until"))
         check_limit(limit)
+        if _holds_nul(complaint_id, actor):
+            return []
         sql = (
             "SELECT at, actor, complaint_id, purpose, via, os_user, id"
             f" FROM {self._schema}.access_log WHERE " + " AND ".join(where) + " ORDER BY at, id"

@@ -46,6 +46,7 @@ from complaintcore.adapters.chain import (
     DEFAULT_TENANT,
     StoredEvent,
     access_filters,
+    argument_holding,
     being_sent,
     chain_events,
     chain_problems,
@@ -175,7 +176,8 @@ def _translated(
             raise store_error(self._path, exc) from exc
         except UnicodeEncodeError:  # a lone surrogate in an argument: no UTF-8 holds it
             raise InvalidInputError(
-                "argument", "contains a lone surrogate, which no UTF-8 text can hold"
+                argument_holding(method, args, kwargs, "surrogate"),
+                "contains a lone surrogate, which no UTF-8 text can hold",
             ) from None
         except OverflowError:  # an integer argument beyond SQLite's 64 bits
             raise InvalidInputError("argument", "an integer beyond 64 bits") from None

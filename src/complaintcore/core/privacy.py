@@ -380,6 +380,35 @@ def _pieces(literal: str) -> tuple[str, ...]:
     return (*pieces, run) if run else tuple(pieces)
 
 
+def _mask_single(text: str, singles: frozenset[str]) -> str:
+    """Each one-character literal (a flat ``7``, review s40B F01) masked where it
+    stands alone: after the start, a space, a bracket or a colon, and before the
+    end, a space, a bracket or a mark that ends a clause (a full stop not followed
+    by a digit or letter).  Not inside a word, an id, a date or a decimal
+    (``C-7``, ``3-7``, ``11/7``, ``7.5``), where it is not the value given."""
+    if not singles or not any(
+        v in text
+        for c in singles
+        for v in {c.lower(), c.upper(), _wide(c.lower()), _wide(c.upper())}
+    ):
+        return text
+    return _single_pattern(singles).sub("*", text)
+
+
+def _wide(c: str) -> str:
+    """The full-width form of an ASCII letter or digit (an IME's ``７``)."""
+    return chr(ord(c) + 0xFEE0) if len(c) == 1 and c.isascii() else c
+
+
+@functools.lru_cache(maxsize=64)
+def _single_pattern(singles: frozenset[str]) -> re.Pattern[str]:
+    chars = "".join(re.escape(x) for c in sorted(singles) for x in {c, _wide(c)})
+    return re.compile(
+        rf"(?<![^\s(（\[:：])[{chars}](?=$|[\s)）\],，。;；!?！？、]|[.:：](?!\w))",
+        re.IGNORECASE,
+    )
+
+
 @functools.lru_cache(maxsize=256)
 def _literals(
     literals: frozenset[str], spaced: int = 2
@@ -439,7 +468,10 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
 
     Literals of digits without letters (a room ``302``) are masked after the
     phones: masked first, one inside a phone number (``139 3021 5678``) would
-    split its digits into groups too short to read as a phone.
+    split its digits into groups too short to read as a phone.  A literal of one
+    letter or digit (a flat ``7``) is masked only where it stands alone, as a
+    word of its own (``room: 7``, ``… 900123 7``), not inside an id, a date or a
+    decimal; before the phones, so a phone does not take it as its last digit.
 
     :raises InvalidInputError: ``text`` is not a string, or ``also`` not an
         iterable of strings (checked at no cost to a good call: it runs per log line).
@@ -449,13 +481,16 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     # a value stored with the spaces a form field carried ("王小明 ") is the name
     # without them wherever it occurs
     try:
-        known = frozenset(drawn for v in also if len(drawn := _drawn(v)[0].strip()) > 1)
+        drawn = frozenset(_drawn(v)[0].strip() for v in also)
+        known = frozenset(v for v in drawn if len(v) > 1)
         numeric = frozenset(
             v for v in known if any(map(str.isdigit, v)) and not any(map(str.isalpha, v))
         )
     except (TypeError, AttributeError):  # a try costs nothing until something is raised
         raise InvalidInputError("also", "expected an iterable of strings") from None
     text = _mask_literals(text, known - numeric)
+    # before the phones: a flat "7" after a phone would read as its last digit
+    text = _mask_single(text, frozenset(v for v in drawn if len(v) == 1 and v.isalnum()))
     text = _substitute(_EMAIL, text, _FOLD_ALL, _mask_email)
     text = _substitute(_PHONE, text, _FOLD_BUT_LETTERS, _mask_phone)
     return _mask_literals(text, numeric)

@@ -18,6 +18,7 @@ import contextlib
 import functools
 import inspect
 import logging
+import math
 import threading
 import time
 import uuid
@@ -604,7 +605,7 @@ class Desk:
             store.close()  # refused after the store opened: leave no file handle behind
             raise
 
-    def close(self) -> None:
+    def close(self, *, timeout: float | None = None) -> None:
         """Stop the delivery worker (if one runs) and close the store.
 
         A delivery pass under way stops after the send in flight (at most the
@@ -613,17 +614,33 @@ class Desk:
         (:class:`~complaintcore.desk.ports.OutboxStore`).  Sends the desk gave up
         waiting for are waited for (at most their channel's ``longest_send``),
         so that one that gets through is recorded as delivered, not sent again.
+
+        ``timeout`` bounds the whole wait, in seconds (a service's shutdown grace
+        period): a send still under way then is left to be retried, so one that
+        gets through after it may be sent again.
         """
+        if timeout is not None:
+            if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+                raise InvalidInputError(
+                    "timeout", f"expected seconds as a number, got {type(timeout).__name__}"
+                )
+            if not math.isfinite(timeout) or timeout < 0:
+                raise InvalidInputError("timeout", "must be a finite number of seconds, 0 or more")
+        ends = None if timeout is None else time.monotonic() + timeout
+
+        def left(wait: float) -> float:
+            return wait if ends is None else max(0.0, min(wait, ends - time.monotonic()))
+
         self._closing.set()
         worker, self._worker = self._worker, None
         if worker is not None:
             wait = self._sender.timeout
-            worker.stop(timeout=5.0 if wait is None else wait + 1.0)
+            worker.stop(timeout=left(5.0 if wait is None else wait + 1.0))
         self._sender.close()
         # sends given up on may still end (each within its channel's longest_send):
         # their outcome is recorded before the store closes (review s39B F04)
         bound = max((self._in_flight(n) for n in self.notifiers.values()), default=timedelta(0))
-        if not self._sender.settle(bound.total_seconds()):
+        if not self._sender.settle(left(bound.total_seconds())):
             log.warning("closing with sends still under way: their messages are retried")
         self.store.close()
 

@@ -1,0 +1,84 @@
+"""An id or a filter no stored text can hold (a NUL, a lone surrogate: taken from a
+URL, ``/complaints/C-1%00``) gets the same answer from every store (review s40A
+F01): a NUL matches nothing, as no stored text holds one; a lone surrogate, which
+SQLite and PostgreSQL cannot even bind, is refused naming the argument there (the
+in-memory store keeps Python strings, and finds nothing)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from complaintcore import Desk, InvalidInputError, StoreError, UnknownComplaintError
+from complaintcore.adapters.memory_store import MemoryStore
+from complaintcore.adapters.sqlite_store import SqliteStore
+from complaintcore.core.workflow import Handle
+from complaintcore.desk.ports import ComplaintStore
+from complaintcore.testing import make_desk
+from tests.integration.test_delivery_off_intake import T0, intakes
+from tests.postgres_server import PgDatabase
+
+NUL_ID = "C-20261103-\x00"
+
+
+@pytest.fixture(params=["sqlite", "memory", "postgres"])
+def desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Desk]:
+    """A desk holding one complaint, on each store (PostgreSQL always in CI)."""
+    server: PgDatabase | None = None
+    schema = ""
+    store: ComplaintStore
+    if request.param == "sqlite":
+        store = SqliteStore(tmp_path / "desk.sqlite3")
+    elif request.param == "memory":
+        store = MemoryStore()
+    else:
+        server = request.getfixturevalue("postgres_server")
+        from complaintcore.adapters.postgres_store import PostgresStore
+
+        schema = server.new_schema()
+        store = PostgresStore(server.dsn, schema=schema)
+    the_desk = make_desk(store=store)
+    the_desk.receive(next(intakes(1, T0)), now=T0)
+    try:
+        yield the_desk
+    finally:
+        the_desk.close()
+        if server is not None:
+            server.drop_schema(schema)
+
+
+def test_a_nul_in_a_lookup_matches_nothing_on_every_store(desk: Desk) -> None:
+    with pytest.raises(UnknownComplaintError):
+        desk.get(NUL_ID)
+    with pytest.raises(UnknownComplaintError):
+        desk.act(NUL_ID, Handle(actor="SR-201", result="x"), now=T0 + timedelta(hours=1))
+    assert desk.rows(site="sun\x00rise") == []
+    assert desk.rows(handler="SR\x00") == []
+    assert desk.store.find_by_key("wx-\x00") is None
+    access_log = getattr(desk.store, "access_log", None)
+    if access_log is not None:
+        assert access_log(actor="SR\x00") == []
+        assert access_log(complaint_id=NUL_ID) == []
+    assert len(desk.rows()) == 1  # the stored one is still there
+
+
+@pytest.mark.parametrize("desk", ["sqlite", "postgres"], indirect=True)
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda s: s.load("C-\udcff"), "complaint_id"),
+        (lambda s: s.find_by_key("wx-\udcff"), "idempotency_key"),
+        (lambda s: s.rows(site="sun\udcffrise"), "site"),
+    ],
+)
+def test_a_lone_surrogate_is_refused_naming_the_argument(
+    desk: Desk, call: object, name: str
+) -> None:
+    with pytest.raises(InvalidInputError) as info:
+        call(desk.store)  # type: ignore[operator]
+    assert not isinstance(info.value, StoreError)
+    assert info.value.path == name
+    assert "lone surrogate" in str(info.value)
