@@ -262,11 +262,21 @@ _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 
 
 @pytest.mark.parametrize(
-    ("pack_name", "site", "receiver"),
-    [("uk-housing-ombudsman-2024", "elm-court", "CS-001"), ("scotland-spso", "harbour", "FS-001")],
+    ("pack_name", "site", "receiver", "missed"),
+    [
+        # HOC 6.2: 5 working days to acknowledge; passed by the 14th day
+        (
+            "uk-housing-ombudsman-2024",
+            "elm-court",
+            "CS-001",
+            "stage 1: acknowledge, define and log",
+        ),
+        # SPSO CHP stage 1: a response in 5 working days
+        ("scotland-spso", "harbour", "FS-001", "stage 1 (frontline) response"),
+    ],
 )
 def test_a_desk_on_an_english_code_writes_to_its_staff_in_english(
-    pack_name: str, site: str, receiver: str
+    pack_name: str, site: str, receiver: str, missed: str
 ) -> None:
     """The UK and Scottish packs state their language (``languages = ["en"]``): a desk
     whose configuration names none writes its notifications in English alone, the
@@ -302,6 +312,10 @@ def test_a_desk_on_an_english_code_writes_to_its_staff_in_english(
     assigned = sent(notes, "assigned")[0]
     assert assigned.subject == f"[{c.id}] A complaint has been assigned to you"
     assert assigned.body.startswith(f"ID: {c.id}\nsite: {site}\n")
+    # which deadline was missed, by the pack's English label (review s40B)
+    escalated = sent(notes, "escalated")[0]
+    assert "trigger: deadline missed" in escalated.body
+    assert f"clock: {missed}" in escalated.body
     chosen = Desk(
         pack=pack,
         store=MemoryStore(),

@@ -168,15 +168,18 @@ class Telling:
                     told = access.recipients(
                         members, site=site, at=now, tz=self.zone, urgent=urgent
                     )
+                # which deadline was missed, by the pack's label (review s40B: a UK
+                # reader's "deadline missed" names the Code's stage and timescale)
+                detail = (
+                    messages.Detail(N_("trigger"), ev.trigger),
+                    *(
+                        messages.Detail(N_("clock"), name.strip(), "clock")
+                        for name in ev.clock.split(",")
+                        if name.strip()
+                    ),
+                )
                 for m in told:
-                    box += self.fan(
-                        complaint,
-                        topic,
-                        m,
-                        now,
-                        tag,
-                        (messages.Detail(N_("trigger"), ev.trigger),),
-                    )
+                    box += self.fan(complaint, topic, m, now, tag, detail)
             elif isinstance(ev, Classified) and ev.helpers:
                 for dept in ev.helpers:
                     for m in self._organiser(complaint, members, site, dept, now)[:1]:
