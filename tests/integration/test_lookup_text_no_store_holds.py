@@ -82,3 +82,24 @@ def test_a_lone_surrogate_is_refused_naming_the_argument(
     assert not isinstance(info.value, StoreError)
     assert info.value.path == name
     assert "lone surrogate" in str(info.value)
+
+
+def test_the_error_names_the_argument_that_holds_it() -> None:
+    from complaintcore.adapters.chain import argument_holding
+
+    def lookup(
+        self: object,
+        complaint_id: str,
+        *,
+        site: str = "",
+        keys: tuple[str, ...] = (),
+        limit: int = 0,
+    ) -> None:
+        """A store method's shape: the id positional, the filters by keyword."""
+
+    assert argument_holding(lookup, ("C-1\x00",), {}, "\x00") == "complaint_id"
+    assert argument_holding(lookup, ("C-1",), {"site": "a\x00"}, "\x00") == "site"
+    assert argument_holding(lookup, ("C-1",), {"keys": ("k", "k\udcff")}, "surrogate") == "keys"
+    assert argument_holding(lookup, ("C-1",), {"limit": 2**63}, "int64") == "limit"
+    assert argument_holding(lookup, ("C-1",), {"limit": 2**63 - 1}, "int64") == "argument"
+    assert argument_holding(lookup, (), {"nope": 1}, "\x00") == "argument"  # not its call

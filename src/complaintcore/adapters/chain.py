@@ -181,13 +181,16 @@ _SURROGATE_REASON = "contains a lone surrogate, which no UTF-8 text can hold"
 def argument_holding(
     method: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any], bad: str
 ) -> str:
-    """The name of a store method's argument that holds ``bad`` (``"\\x00"``, or
-    ``"surrogate"`` for a lone surrogate), for the error's path: an id or a
-    filter taken from a URL names itself.  ``"argument"`` when none is found."""
+    """The name of a store method's argument that holds ``bad`` (``"\\x00"``;
+    ``"surrogate"``: a lone surrogate; ``"int64"``: an integer beyond 64 bits),
+    for the error's path: an id or a filter taken from a URL names itself.
+    ``"argument"`` when none is found."""
 
     def holds(value: object) -> bool:
         if isinstance(value, str):
             return _has_surrogate(value) if bad == "surrogate" else bad in value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return bad == "int64" and not -(2**63) <= value < 2**63
         if isinstance(value, list | tuple | set | frozenset):
             return any(holds(v) for v in value)
         return False

@@ -180,7 +180,9 @@ def _translated(
                 "contains a lone surrogate, which no UTF-8 text can hold",
             ) from None
         except OverflowError:  # an integer argument beyond SQLite's 64 bits
-            raise InvalidInputError("argument", "an integer beyond 64 bits") from None
+            raise InvalidInputError(
+                argument_holding(method, args, kwargs, "int64"), "an integer beyond 64 bits"
+            ) from None
 
     return guarded
 
