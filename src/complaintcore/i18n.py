@@ -1064,10 +1064,12 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     ),
     (
         N_(
-            "calendar: the working calendar ends with {year} ({zone}): deadlines after"
-            " 31 December {last} cannot be computed, so complaints whose clocks reach them"
-            " are refused and sweeps report them failed; extend the rule pack's [calendar]"
-            " last_year"
+            "calendar: the working calendar ends with {year} ({zone}): deadlines in working"
+            " time after 31 December {last} cannot be computed, so complaints whose"
+            " working-time clocks reach them are refused and sweeps report them failed;"
+            " from 1 January {next} no sweep runs, and deadlines in clock time or months"
+            " after it are acted on once the calendar is extended; extend the rule pack's"
+            " [calendar] last_year"
         ),
         {},
     ),

@@ -182,6 +182,52 @@ def test_the_desk_warns_in_its_calendars_last_year_that_it_ends() -> None:
 
 
 @pytest.mark.procedure("DL-7")
+@pytest.mark.procedure("ESC-2")
+def test_a_deadline_in_clock_time_after_the_calendars_end_waits_for_a_longer_calendar() -> None:
+    """cn-service-centre, 23:50 on 31 Dec 2040, the shipped calendar's last day: the
+    15-minute commitment and the 30-minute reply (DL-4) fall due at 00:05 and 00:20
+    on 1 Jan 2041. Counted in clock time they need no table, so the complaint is
+    registered (IN-1); no sweep runs after the end, and the warning says so (it
+    promised a refusal, review s40D F01); once the pack's calendar is extended, the
+    next sweep escalates both breaches (ESC-2)."""
+    pack = load_pack("cn-service-centre")
+    store = MemoryStore()
+
+    def desk_of(p: RulePack) -> Desk:
+        return Desk(
+            pack=p,
+            store=store,
+            directory=load_sample_staff(pack=p),
+            calendar=calendar_for_spec(p.calendar),
+        )
+
+    at = datetime(2040, 12, 31, 23, 50, tzinfo=SH)
+    desk = desk_of(pack)
+    c = desk.receive(
+        Intake(
+            complainant=Complainant("张三", "13912345678", "3-2-1201", "3", "sunrise"),
+            channel="phone",
+            received_at=at,
+            receiver="CC-201",
+            summary="电梯故障",
+            site="sunrise",
+        ),
+        now=at,
+    )
+    (warning,) = desk.calendar_warnings_at(at)
+    assert "from 1 January 2041 no sweep runs" in warning
+    assert "clock time" in warning
+    late = datetime(2041, 1, 1, 0, 30, tzinfo=SH)
+    with pytest.raises(InvalidInputError) as refused:
+        desk.sweep(late)
+    assert refused.value.path == "now"
+    assert "last_year" in str(refused.value)
+    longer = attrs.evolve(pack, calendar=attrs.evolve(pack.calendar, last_year=2041))
+    report = desk_of(longer).sweep(late)
+    assert set(report.escalated) == {(c.id, "commitment"), (c.id, "general_closure")}
+
+
+@pytest.mark.procedure("DL-7")
 @pytest.mark.parametrize("at", ["now", "instants[1]"])
 def test_the_calendar_warnings_refuse_a_naive_time(at: str) -> None:
     """Whether 22:00 on 31 December 2029 is in the calendar's last year depends on a

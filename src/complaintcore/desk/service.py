@@ -661,9 +661,12 @@ class Desk:
         require_aware(now, "now")
         cal = self.calendar
         first, last = cal.years
-        if not first <= now.astimezone(cal.tz).year <= last:
+        year = now.astimezone(cal.tz).year
+        if not first <= year <= last:
+            # past the end: what came due after it waits for a longer calendar
+            hint = "; extend the rule pack's [calendar] last_year" if year > last else ""
             raise InvalidInputError(
-                "now", f"outside the calendar's years ({first}-{last} in {cal.tz.key})"
+                "now", f"outside the calendar's years ({first}-{last} in {cal.tz.key}){hint}"
             )
 
     def _require_in_calendar(self, received_at: datetime) -> None:
@@ -721,9 +724,11 @@ class Desk:
         if in_last_year and not refused:  # past it, ``now`` itself is refused
             notes.append(
                 f"calendar: the working calendar ends with {last} ({cal.tz.key}): deadlines "
-                f"after 31 December {last} cannot be computed, so complaints whose clocks "
-                f"reach them are refused and sweeps report them failed; extend the rule "
-                f"pack's [calendar] last_year"
+                f"in working time after 31 December {last} cannot be computed, so complaints "
+                f"whose working-time clocks reach them are refused and sweeps report them "
+                f"failed; from 1 January {last + 1} no sweep runs, and deadlines in clock "
+                f"time or months after it are acted on once the calendar is extended; "
+                f"extend the rule pack's [calendar] last_year"
             )
         return tuple(notes)
 
