@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -17,6 +20,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 pytest_plugins = ["tests.integration.servers", "tests.postgres_server"]
 
+if TYPE_CHECKING:
+    from complaintcore.desk.ports import ComplaintStore
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """Holiday tables are cached in a directory of the run's own, never the user's."""
@@ -24,3 +30,31 @@ def pytest_configure(config: pytest.Config) -> None:
         where = tempfile.mkdtemp(prefix="complaintcore-test-cache-")
         os.environ["COMPLAINTCORE_CACHE_DIR"] = where
         config.add_cleanup(lambda: shutil.rmtree(where, ignore_errors=True))
+
+
+@pytest.fixture(params=["sqlite", "memory", "postgres"])
+def each_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ComplaintStore]:
+    """An empty store of each shipped kind; PostgreSQL's in a schema of its own, where a
+    server runs (always in CI: ``COMPLAINTCORE_REQUIRE_POSTGRES``)."""
+    from complaintcore.adapters.memory_store import MemoryStore
+    from complaintcore.adapters.sqlite_store import SqliteStore
+
+    server = None
+    schema = ""
+    store: ComplaintStore
+    if request.param == "sqlite":
+        store = SqliteStore(tmp_path / "desk.sqlite3")
+    elif request.param == "memory":
+        store = MemoryStore()
+    else:
+        server = request.getfixturevalue("postgres_server")
+        from complaintcore.adapters.postgres_store import PostgresStore
+
+        schema = server.new_schema()
+        store = PostgresStore(server.dsn, schema=schema)
+    try:
+        yield store
+    finally:
+        store.close()
+        if server is not None:
+            server.drop_schema(schema)

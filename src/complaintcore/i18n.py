@@ -950,6 +950,7 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("expected seconds as a number, got {type}"), {}),
     (N_("must be a finite number of seconds, at most a day (86400)"), {}),
     (N_("must be a finite number of seconds, 0 or more"), {}),
+    (N_("expected a sequence of complaint ids"), {}),
     (N_("two notifiers share the name {name}"), {}),
     (N_("{name}: send is a {type}, not a function to call"), {}),
     (N_("{name}: send({parameters}) cannot be called as send(notification, recipient)"), {}),

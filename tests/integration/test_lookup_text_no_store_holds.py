@@ -8,46 +8,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from complaintcore import Desk, InvalidInputError, StoreError, UnknownComplaintError
-from complaintcore.adapters.memory_store import MemoryStore
-from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.core.workflow import Handle
 from complaintcore.desk.ports import ComplaintStore
 from complaintcore.testing import make_desk
 from tests.integration.test_delivery_off_intake import T0, intakes
-from tests.postgres_server import PgDatabase
 
 NUL_ID = "C-20261103-\x00"
 
 
-@pytest.fixture(params=["sqlite", "memory", "postgres"])
-def desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Desk]:
-    """A desk holding one complaint, on each store (PostgreSQL always in CI)."""
-    server: PgDatabase | None = None
-    schema = ""
-    store: ComplaintStore
-    if request.param == "sqlite":
-        store = SqliteStore(tmp_path / "desk.sqlite3")
-    elif request.param == "memory":
-        store = MemoryStore()
-    else:
-        server = request.getfixturevalue("postgres_server")
-        from complaintcore.adapters.postgres_store import PostgresStore
-
-        schema = server.new_schema()
-        store = PostgresStore(server.dsn, schema=schema)
-    the_desk = make_desk(store=store)
+@pytest.fixture
+def desk(each_store: ComplaintStore) -> Iterator[Desk]:
+    """A desk holding one complaint, on each store."""
+    the_desk = make_desk(store=each_store)
     the_desk.receive(next(intakes(1, T0)), now=T0)
     try:
         yield the_desk
     finally:
         the_desk.close()
-        if server is not None:
-            server.drop_schema(schema)
 
 
 def test_a_nul_in_a_lookup_matches_nothing_on_every_store(desk: Desk) -> None:
@@ -65,7 +46,7 @@ def test_a_nul_in_a_lookup_matches_nothing_on_every_store(desk: Desk) -> None:
     assert len(desk.rows()) == 1  # the stored one is still there
 
 
-@pytest.mark.parametrize("desk", ["sqlite", "postgres"], indirect=True)
+@pytest.mark.parametrize("each_store", ["sqlite", "postgres"], indirect=True)
 @pytest.mark.parametrize(
     ("call", "name"),
     [

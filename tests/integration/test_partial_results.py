@@ -10,7 +10,7 @@ committed; ``--json`` then holds the rows stored so far with the error.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -132,13 +132,13 @@ def test_ctrl_c_after_the_result_is_written_adds_no_second_document(
     which no parser reads (review s25N F02).  The exit status still says 1."""
     from complaintcore.cli.context import Ctx
 
-    written = Ctx.emit
+    written = Ctx.emit_list  # list --json writes its rows one at a time
 
-    def emit_then_interrupted(self: Ctx, document: object) -> None:
-        written(self, document)
+    def emit_then_interrupted(self: Ctx, items: Iterable[object]) -> None:
+        written(self, items)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(Ctx, "emit", emit_then_interrupted)
+    monkeypatch.setattr(Ctx, "emit_list", emit_then_interrupted)
     result = invoke("list", "--json")
     assert result.exit_code == 1
     assert json.loads(result.stdout) == []  # the one document, nothing after it

@@ -36,6 +36,7 @@ from complaintcore.adapters.chain import (
     check_basis,
     check_bounds,
     check_events,
+    check_id_list,
     check_item_id,
     check_keys,
     check_limit,
@@ -72,6 +73,7 @@ from complaintcore.adapters.ledger import (
     parse_head,
     since_verifier,
 )
+from complaintcore.adapters.rekeying import stored_complainant
 from complaintcore.adapters.seals import (
     AccessRow,
     SettlementRow,
@@ -87,7 +89,15 @@ from complaintcore.core.errors import (
     InvalidInputError,
     UnknownComplaintError,
 )
-from complaintcore.core.models import Channel, Complaint, Event, Grade, Status, require_aware
+from complaintcore.core.models import (
+    Channel,
+    Complainant,
+    Complaint,
+    Event,
+    Grade,
+    Status,
+    require_aware,
+)
 from complaintcore.core.repeats import Earlier, not_a_complaint
 from complaintcore.desk.ports import (
     AccessRecord,
@@ -468,6 +478,19 @@ class MemoryStore:
                 raise UnknownComplaintError(complaint_id)
             intake_json, bodies = record.intake_json, _bodies(record.events)
         return decode_complaint(complaint_id, intake_json, bodies)
+
+    def complainants(self, complaint_ids: Sequence[str]) -> dict[str, Complainant]:
+        """:class:`~complaintcore.desk.ports.ComplainantStore`: the stored intakes alone."""
+        ids = check_id_list(complaint_ids)
+        with self._lock:
+            self._open()
+            stored = {cid: r.intake_json for cid in ids if (r := self._records.get(cid))}
+        found: dict[str, Complainant] = {}
+        for cid, intake_json in stored.items():
+            person = stored_complainant(intake_json)
+            if person is not None:
+                found[cid] = person[0]
+        return found
 
     def find_by_key(self, idempotency_key: str) -> Complaint | None:
         if not idempotency_key:

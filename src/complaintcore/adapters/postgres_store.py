@@ -57,6 +57,7 @@ from complaintcore.adapters.chain import (
     check_basis,
     check_bounds,
     check_events,
+    check_id_list,
     check_key_list,
     check_keys,
     check_limit,
@@ -95,7 +96,7 @@ from complaintcore.adapters.ledger import (
     parse_head,
     since_verifier,
 )
-from complaintcore.adapters.rekeying import stored_keys
+from complaintcore.adapters.rekeying import stored_complainant, stored_keys
 from complaintcore.adapters.seals import (
     AccessRow,
     SettlementRow,
@@ -116,7 +117,15 @@ from complaintcore.core.errors import (
     UnknownComplaintError,
     UnknownTenantError,
 )
-from complaintcore.core.models import Channel, Complaint, Event, Grade, Status, require_aware
+from complaintcore.core.models import (
+    Channel,
+    Complainant,
+    Complaint,
+    Event,
+    Grade,
+    Status,
+    require_aware,
+)
 from complaintcore.core.repeats import Earlier
 from complaintcore.desk.ports import (
     AccessRecord,
@@ -1380,6 +1389,25 @@ class PostgresStore:
             found = self._load_by(conn, "id", complaint_id)
         if found is None:
             raise UnknownComplaintError(complaint_id)
+        return found
+
+    @_translated
+    def complainants(self, complaint_ids: Sequence[str]) -> dict[str, Complainant]:
+        """:class:`~complaintcore.desk.ports.ComplainantStore`: the stored intakes
+        alone, in one statement (an id holding a NUL names no stored complaint)."""
+        ids = [cid for cid in check_id_list(complaint_ids) if not _holds_nul(cid)]
+        if not ids:
+            return {}
+        found: dict[str, Complainant] = {}
+        with self._reading() as conn:
+            for cid, intake_json in conn.execute(
+                f"SELECT id, intake_json FROM {self._schema}.complaints"
+                " WHERE tenant = %s AND id = ANY(%s)",
+                (self._tenant, ids),
+            ):
+                stored = stored_complainant(intake_json)
+                if stored is not None:
+                    found[cid] = stored[0]
         return found
 
     @_translated

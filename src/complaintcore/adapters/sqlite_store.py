@@ -55,6 +55,7 @@ from complaintcore.adapters.chain import (
     check_basis,
     check_bounds,
     check_events,
+    check_id_list,
     check_item_id,
     check_key_list,
     check_keys,
@@ -113,7 +114,7 @@ from complaintcore.core.errors import (
     UnknownComplaintError,
     UnknownTenantError,
 )
-from complaintcore.core.models import Channel, Complaint, Event, Grade, Status
+from complaintcore.core.models import Channel, Complainant, Complaint, Event, Grade, Status
 from complaintcore.core.repeats import Earlier
 from complaintcore.desk.ports import (
     AccessRecord,
@@ -186,6 +187,10 @@ def _translated(
 
     return guarded
 
+
+_IDS_A_STATEMENT = 500
+"""Ids bound in one ``IN (...)`` (SQLite allows 32,766 variables; a few hundred keep
+each statement's plan cheap)."""
 
 _MISSING_DATABASE = (
     "does not exist; restore it, or set `database` to where it is"
@@ -1416,6 +1421,26 @@ class SqliteStore:
         """
         with self._read() as conn:
             return _load(conn, self._tenant, complaint_id)
+
+    @_translated
+    def complainants(self, complaint_ids: Sequence[str]) -> dict[str, Complainant]:
+        """:class:`~complaintcore.desk.ports.ComplainantStore`: the stored intakes
+        alone, a few hundred ids a statement (complaints are never deleted, so no
+        snapshot is needed)."""
+        ids = check_id_list(complaint_ids)
+        found: dict[str, Complainant] = {}
+        conn = self._conn()
+        for lo in range(0, len(ids), _IDS_A_STATEMENT):
+            part = ids[lo : lo + _IDS_A_STATEMENT]
+            for cid, intake_json in conn.execute(
+                "SELECT id, intake_json FROM complaints WHERE tenant = ? AND id IN"
+                f" ({', '.join('?' * len(part))})",
+                (self._tenant, *part),
+            ):
+                stored = stored_complainant(intake_json)
+                if stored is not None:
+                    found[cid] = stored[0]
+        return found
 
     @_translated
     def find_by_key(self, idempotency_key: str) -> Complaint | None:

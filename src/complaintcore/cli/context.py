@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
@@ -286,6 +286,19 @@ class Ctx:
         """The one JSON document of a ``--json`` run."""
         self.emitted = True  # begun: an error after it adds no second document
         click.echo(json.dumps(document, ensure_ascii=False, indent=1))
+
+    def emit_list(self, items: Iterable[object]) -> None:
+        """The one JSON document of a ``--json`` run that is a list, written an item at
+        a time: the text :meth:`emit` writes, in the memory of one item (a whole
+        desk's rows, review s40C F01)."""
+        self.emitted = True
+        first = True
+        for item in items:
+            # JSON escapes a line break inside a string: each one here is the layout's
+            text = json.dumps(item, ensure_ascii=False, indent=1).replace("\n", "\n ")
+            click.echo(("[\n " if first else ",\n ") + text, nl=False)
+            first = False
+        click.echo("[]" if first else "\n]")
 
     def failed(
         self,

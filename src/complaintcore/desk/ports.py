@@ -19,6 +19,7 @@ from complaintcore.core.concentration import Member
 from complaintcore.core.errors import ComplaintCoreError, InvalidInputError
 from complaintcore.core.models import (
     Channel,
+    Complainant,
     Complaint,
     Event,
     Grade,
@@ -952,6 +953,18 @@ class BatchComplaintStore(ComplaintStore, Protocol):
         desk drafts those again.  The desk passes it only to a ``create_many``
         that takes it; without it, no slot is ``None``.
         """
+        ...
+
+
+@runtime_checkable
+class ComplainantStore(ComplaintStore, Protocol):
+    """A store that reads the complainants of many complaints at once, without their
+    histories: what masking a listing needs (PRV-1: each row's name, phone and room
+    are masked wherever they occur in its other fields)."""
+
+    def complainants(self, complaint_ids: Sequence[str]) -> dict[str, Complainant]:
+        """The complainant of each id that names a stored complaint; the others (and a
+        record too damaged to read, which ``verify`` reports) are left out."""
         ...
 
 

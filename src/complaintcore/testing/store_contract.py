@@ -74,6 +74,7 @@ from complaintcore.desk.ports import (
     BasisStore,
     BatchComplaintStore,
     BatchIntakeStore,
+    ComplainantStore,
     ComplaintRow,
     ComplaintStore,
     HealthStore,
@@ -438,6 +439,25 @@ class StoreContract:
         with pytest.raises(InvalidInputError) as err:
             store.stored_keys(["", "k-1", 7])  # type: ignore[list-item]
         assert err.value.path == "keys[2]"  # its place in what was given
+
+    def test_complainants_are_read_without_their_histories(self) -> None:
+        """What masking a listing needs (PRV-1), many complaints at once."""
+        store = self.store()
+        if not isinstance(store, ComplainantStore):
+            pytest.skip(f"{type(store).__name__} is not a ComplainantStore (optional)")
+        made = [self.registered(f"C-{i}") for i in range(3)]
+        for c in made:
+            store.create(c, self.row_of(c), [])
+        wanted = ["C-2", "C-0", "C-9", "C-2"]  # one unknown, one asked twice
+        assert store.complainants(wanted) == {
+            c.id: c.intake.complainant for c in made if c.id in ("C-0", "C-2")
+        }
+        many = [f"X-{i}" for i in range(1200)] + ["C-1"]  # more than one statement's worth
+        assert store.complainants(many) == {"C-1": made[1].intake.complainant}
+        assert store.complainants([]) == {}
+        with pytest.raises(InvalidInputError) as err:
+            store.complainants(["C-1", 7])  # type: ignore[list-item]
+        assert err.value.path == "complaint_ids[1]"
 
     # ------------------------------------------------------------------ append (OCC)
 
