@@ -344,9 +344,16 @@ def settle(desk: Desk, now: datetime) -> int:
     return total
 
 
-def build(directory: Path, previous: Path | None, n: int, intakes: Sequence[Intake]) -> None:
-    """Extend the desk of ``previous`` (or a new one) to the first ``n`` complaints."""
+def build(target: Path, previous: Path | None, n: int, intakes: Sequence[Intake]) -> None:
+    """Extend the desk of ``previous`` (or a new one) to the first ``n`` complaints.
+
+    Built beside ``target`` and renamed to it once whole: a run stopped part-way
+    (``timeout``, Ctrl-C) leaves no desk the next run would take as built (the
+    copied ``now.txt`` of ``previous`` marked it so)."""
     started = time.perf_counter()
+    directory = target.with_name(f"{target.name}.part")
+    if directory.exists():
+        shutil.rmtree(directory)
     if previous is not None:
         shutil.copytree(previous, directory)
     else:
@@ -388,7 +395,8 @@ def build(directory: Path, previous: Path | None, n: int, intakes: Sequence[Inta
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     (directory / "now.txt").write_text(now.isoformat(), encoding="utf-8")
-    complaints, items = desk_size(directory)
+    directory.rename(target)
+    complaints, items = desk_size(target)
     print(
         f"  built the {n:,} desk in {time.perf_counter() - started:.0f} s: {complaints:,}"
         f" complaints, {items:,} delivered outbox rows, {swept:,} swept at the end",
