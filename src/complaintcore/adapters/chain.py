@@ -640,19 +640,6 @@ def check_key_list(keys: Sequence[str]) -> list[str]:
     return [k for k in keys if k]
 
 
-def check_id_list(complaint_ids: Sequence[str]) -> list[str]:
-    """Complaint ids asked for at once: a sequence of texts (the error names the place
-    of one that is not), each asked once."""
-    if isinstance(complaint_ids, str) or not isinstance(complaint_ids, Sequence):
-        raise InvalidInputError("complaint_ids", "expected a sequence of complaint ids")
-    for i, cid in enumerate(complaint_ids):
-        if not isinstance(cid, str):
-            raise InvalidInputError(
-                f"complaint_ids[{i}]", f"expected text, got {type(cid).__name__}"
-            )
-    return list(dict.fromkeys(complaint_ids))
-
-
 def check_keys(**keys: object) -> None:
     """Texts a query matches on (site, keys, building, category): each must be text."""
     for name, value in keys.items():

@@ -36,7 +36,6 @@ from complaintcore.adapters.chain import (
     check_basis,
     check_bounds,
     check_events,
-    check_id_list,
     check_item_id,
     check_keys,
     check_limit,
@@ -109,6 +108,7 @@ from complaintcore.desk.ports import (
     RowOrder,
     RowQuery,
     VerifyReport,
+    check_id_list,
 )
 
 __all__ = ["MemoryStore"]

@@ -57,7 +57,6 @@ from complaintcore.adapters.chain import (
     check_basis,
     check_bounds,
     check_events,
-    check_id_list,
     check_key_list,
     check_keys,
     check_limit,
@@ -139,6 +138,7 @@ from complaintcore.desk.ports import (
     RowQuery,
     SimilarQuery,
     VerifyReport,
+    check_id_list,
 )
 
 __all__ = [

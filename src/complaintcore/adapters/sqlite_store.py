@@ -55,7 +55,6 @@ from complaintcore.adapters.chain import (
     check_basis,
     check_bounds,
     check_events,
-    check_id_list,
     check_item_id,
     check_key_list,
     check_keys,
@@ -128,6 +127,7 @@ from complaintcore.desk.ports import (
     RowQuery,
     SimilarQuery,
     VerifyReport,
+    check_id_list,
 )
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SchemaVersionError", "SqliteStore", "store_error"]

@@ -215,6 +215,19 @@ ahead.  ``claim_due`` takes such a row as if it were not leased, and
 _TENANT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 
 
+def check_id_list(complaint_ids: Sequence[str]) -> list[str]:
+    """Complaint ids asked for at once: a sequence of texts (the error names the place
+    of one that is not), each asked once."""
+    if isinstance(complaint_ids, str) or not isinstance(complaint_ids, Sequence):
+        raise InvalidInputError("complaint_ids", "expected a sequence of complaint ids")
+    for i, cid in enumerate(complaint_ids):
+        if not isinstance(cid, str):
+            raise InvalidInputError(
+                f"complaint_ids[{i}]", f"expected text, got {type(cid).__name__}"
+            )
+    return list(dict.fromkeys(complaint_ids))
+
+
 def check_tenant(tenant: object) -> str:
     """A tenant name: 1-64 letters, digits, ``.``, ``_`` or ``-``.
 

@@ -136,6 +136,7 @@ from complaintcore.desk.ports import (
     StaffDirectory,
     StaffMember,
     VerifyReport,
+    check_id_list,
 )
 from complaintcore.desk.process_locks import THREAD_WAIT, keys_locked
 from complaintcore.desk.projection import (
@@ -757,10 +758,8 @@ class Desk:
         store = self.store
         if isinstance(store, ComplainantStore):
             return store.complainants(complaint_ids)
-        if isinstance(complaint_ids, str) or not all(isinstance(c, str) for c in complaint_ids):
-            raise InvalidInputError("complaint_ids", "expected a sequence of complaint ids")
         found: dict[str, Complainant] = {}
-        for cid in dict.fromkeys(complaint_ids):
+        for cid in check_id_list(complaint_ids):
             with contextlib.suppress(UnknownComplaintError):
                 found[cid] = store.load(cid).intake.complainant
         return found
