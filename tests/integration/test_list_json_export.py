@@ -9,20 +9,14 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
 from complaintcore import Complainant, InvalidInputError
-from complaintcore.cli import main
 from complaintcore.desk.ports import ComplainantStore, ComplaintStore
 from complaintcore.testing import make_desk
 from tests.integration.test_delivery_off_intake import T0, intakes
+from tests.integration.test_partial_results import invoke
 
-NOW = "2025-11-14T17:30"
 ROWS = 1_205  # more than one read of a thousand complainants
-
-
-def invoke(*args: str) -> Result:
-    return CliRunner().invoke(main, ["--lang", "en", *args], env={"COMPLAINTCORE_NOW": NOW})
 
 
 @pytest.fixture

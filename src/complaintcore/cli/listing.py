@@ -168,9 +168,7 @@ def _rows_json(desk: Desk, rows: Sequence[ComplaintRow]) -> Iterator[dict[str, A
             yield _row_json(desk, row, people)
 
 
-def _row_json(
-    desk: Desk, row: ComplaintRow, people: Mapping[str, Complainant] | None = None
-) -> dict[str, Any]:
+def _row_json(desk: Desk, row: ComplaintRow, people: Mapping[str, Complainant]) -> dict[str, Any]:
     """A row under ``list --json``, which shows no personal data (PRV-1): without the
     matching digests (short: an estate's rooms are few enough to try), and with the
     idempotency key -- the host's text, perhaps made from the submission -- and the
@@ -193,7 +191,7 @@ def _row_json(
     if row.idempotency_key or row.building:
         # one left out of ``people`` (a record too damaged to read) is read whole,
         # whose error names it
-        found = people.get(row.id) if people is not None else None
+        found = people.get(row.id)
         person = found if found is not None else desk.get(row.id).intake.complainant
         known = (person.name, person.phone, person.room)
         if row.idempotency_key:
