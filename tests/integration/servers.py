@@ -34,6 +34,7 @@ import email.policy
 import hashlib
 import hmac
 import json
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -141,12 +142,23 @@ class SmtpTestServer:
     :param port: 0 picks a free port; it is kept across stop()/start().
     :param auth: login -> password; when given, AUTH PLAIN/LOGIN is offered
         (without TLS: it is a local test server) and wrong credentials get 535.
+    :param tls: the server's certificate: SMTPS from the first byte with
+        ``implicit_tls``, else STARTTLS offered and required before MAIL and AUTH.
     """
 
-    def __init__(self, port: int = 0, *, auth: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        port: int = 0,
+        *,
+        auth: Mapping[str, str] | None = None,
+        tls: ssl.SSLContext | None = None,
+        implicit_tls: bool = False,
+    ) -> None:
         self.host = LOCALHOST
         self.port = port
         self.auth = dict(auth) if auth is not None else None
+        self.tls = tls
+        self.implicit_tls = implicit_tls
         self.refused_recipients: set[str] = set()
         self.logins: list[str] = []
         self._failure: str | None = None
@@ -161,7 +173,13 @@ class SmtpTestServer:
             return self
         kwargs: dict[str, Any] = {}
         if self.auth is not None:
-            kwargs = {"authenticator": self._authenticate, "auth_require_tls": False}
+            # aiosmtpd counts only STARTTLS as TLS: SMTPS is TLS from the first byte
+            starttls = self.tls is not None and not self.implicit_tls
+            kwargs = {"authenticator": self._authenticate, "auth_require_tls": starttls}
+        if self.tls is not None and self.implicit_tls:
+            kwargs["ssl_context"] = self.tls
+        elif self.tls is not None:
+            kwargs.update(tls_context=self.tls, require_starttls=True)
         controller = _controller(_Handler(self), self.port, **kwargs)
         controller.start()
         self.port = controller.port

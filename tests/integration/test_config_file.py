@@ -27,3 +27,42 @@ def test_the_plugins_table_reaches_the_config(tmp_path: Path) -> None:
     config = load_config(path)
     assert config.plugins == {"tenant": {"name": "north", "sites": ["a", "b"]}}
     assert config.resolve(config.database) == str(tmp_path / "desk.sqlite3")
+
+
+def test_the_configs_repr_shows_no_secret(tmp_path: Path) -> None:
+    # review s41A F06: notifiers hide their secrets, the config they come from did not
+    (tmp_path / "complaintcore.toml").write_text(
+        'database = "postgresql://desk:DbPw-1@db.example.com/desk?password=DbPw-2"\n'
+        "[[notifiers.webhooks]]\n"
+        'url = "https://oapi.dingtalk.com/robot/send?access_token=ROBOTTOKEN123"\n'
+        'format = "dingtalk"\n'
+        'secret = "SECsigningsecret"\n'
+        "[[notifiers.webhooks]]\n"
+        'url = "https://hooks.example.com/in"\n'
+        'name = "hook"\n'
+        'headers = { Authorization = "Bearer tok-ABCDEF" }\n'
+        "[notifiers.email]\n"
+        'host = "smtp.example.com"\n'
+        'sender = "a@example.com"\n'
+        'username = "a@example.com"\n'
+        'password = "SmtpPw-XYZ789"\n'
+        "[plugins.billing]\n"
+        'api_key = "BillingKey-42"\n',
+        encoding="utf-8",
+    )
+    config = load_config(str(tmp_path / "complaintcore.toml"))
+    shown = repr(config)
+    for secret in (
+        "DbPw-1",
+        "DbPw-2",
+        "ROBOTTOKEN123",
+        "SECsigningsecret",
+        "tok-ABCDEF",
+        "SmtpPw-XYZ789",
+        "BillingKey-42",
+    ):
+        assert secret not in shown
+    # what is not secret still helps whoever reads it
+    for seen in ("db.example.com", "oapi.dingtalk.com/robot/send", "Authorization", "billing"):
+        assert seen in shown
+    assert config.notifiers["email"]["password"] == "SmtpPw-XYZ789"  # the value itself kept

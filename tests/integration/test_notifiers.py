@@ -9,12 +9,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import ssl
 from datetime import datetime
 from email.utils import format_datetime
 from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
+import trustme
 
 from complaintcore.adapters.notify import (
     LogNotifier,
@@ -207,6 +209,54 @@ def test_starttls_required_but_not_offered_raises(smtp_server: SmtpTestServer) -
         email(smtp_server, starttls=True).send(NOTE, LI)
     assert not caught.value.retryable
     assert smtp_server.messages == []
+
+
+@pytest.fixture(scope="module")
+def tls_ca() -> trustme.CA:
+    """A certificate authority of the test's own, and a certificate from it for 127.0.0.1."""
+    return trustme.CA()
+
+
+def _server_tls(ca: trustme.CA) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+    return context
+
+
+def _trusting(ca: trustme.CA) -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    ca.configure_trust(context)
+    return context
+
+
+@pytest.mark.parametrize("mode", ["implicit_tls", "starttls"])
+def test_email_over_tls_arrives_and_logs_in_encrypted(tls_ca: trustme.CA, mode: str) -> None:
+    # review s41A F01: the documented port-465 and STARTTLS set-ups sent nothing
+    with SmtpTestServer(
+        auth={"desk": "s3cret"}, tls=_server_tls(tls_ca), implicit_tls=mode == "implicit_tls"
+    ) as server:
+        trusting = _trusting(tls_ca)
+        notifier = email(
+            server, username="desk", password="s3cret", ssl_context=trusting, **{mode: True}
+        )
+        notifier.send(NOTE, LI)
+        [mail] = server.wait_for(1)
+        assert mail.message["Subject"] == SUBJECT
+        assert server.logins == ["desk"]  # the server refuses AUTH before TLS
+
+
+@pytest.mark.parametrize("mode", ["implicit_tls", "starttls"])
+def test_an_untrusted_smtp_certificate_says_so_and_is_retried(
+    tls_ca: trustme.CA, mode: str
+) -> None:
+    # review s41A F02: it read "malformed address or header" and was never retried
+    with SmtpTestServer(tls=_server_tls(tls_ca), implicit_tls=mode == "implicit_tls") as server:
+        with pytest.raises(NotificationError) as caught:
+            email(server, **{mode: True}).send(NOTE, LI)  # the system's trust store only
+        assert "TLS certificate not trusted" in str(caught.value)
+        assert "malformed" not in str(caught.value)
+        assert caught.value.retryable
+        assert server.messages == []
 
 
 # --------------------------------------------------------------------------- webhooks
@@ -678,6 +728,19 @@ def test_config_without_log() -> None:
             "webhooks[0].secret",
         ),
         ({"webhooks": [{"url": "http://x"}, {"url": "http://y"}]}, "webhooks[1].name"),
+        # review s41A F03-F05: each was accepted, then every send failed
+        ({"webhooks": [{"url": "https://x.cn:443000/in"}]}, "webhooks[0].url"),
+        ({"webhooks": [{"url": "https://x.cn:abc/in"}]}, "webhooks[0].url"),
+        ({"webhooks": [{"url": "https://desk:Pa55@x.cn/in"}]}, "webhooks[0].url"),
+        (
+            {"webhooks": [{"url": "http://x", "headers": {"Authorization": "Bearer tok-AB\n"}}]},
+            "webhooks[0].headers.Authorization",
+        ),
+        (
+            {"webhooks": [{"url": "http://x", "headers": {"Authorization": "Bearer 密钥"}}]},
+            "webhooks[0].headers.Authorization",
+        ),
+        ({"webhooks": [{"url": "http://x", "headers": {"Bad:Name": "v"}}]}, "webhooks[0].headers"),
     ],
 )
 def test_config_errors_name_the_key(config: dict[str, object], path: str) -> None:
@@ -685,6 +748,8 @@ def test_config_errors_name_the_key(config: dict[str, object], path: str) -> Non
         notifiers_from_config(config, environ={})
     assert caught.value.path == path
     assert path in str(caught.value)
+    for secret in ("tok-AB", "密钥", "Pa55"):  # the value is never quoted
+        assert secret not in str(caught.value)
 
 
 @pytest.mark.parametrize(
@@ -706,3 +771,15 @@ def test_bad_constructor_input_names_the_parameter(build: object, path: str) -> 
     with pytest.raises(InvalidInputError) as caught:
         build()  # type: ignore[operator]
     assert caught.value.path == path
+
+
+@pytest.mark.parametrize(
+    "own", ["https://h.example.com:70000/x", "https://li:Pa55@h.example.com/x"]
+)
+def test_a_recipients_unusable_webhook_is_a_failure_not_retried(own: str) -> None:
+    # review s41A F04/F05: a raw ValueError retried 20 times, or a password sent to DNS
+    with pytest.raises(NotificationError) as caught:
+        webhook(None).send(NOTE, attrs.evolve(LI, webhook=own))
+    assert not caught.value.retryable
+    assert "recipient.webhook" in str(caught.value)
+    assert "Pa55" not in str(caught.value)

@@ -137,6 +137,49 @@ def _plugins_table(value: object) -> Mapping[str, Any]:
     return _table(value, "plugins")
 
 
+_SECRET_KEYS = frozenset({"password", "secret", "access_token", "token"})
+_URL_KEYS = frozenset({"url"})
+
+
+def _hidden(value: object, key: str = "") -> object:
+    """A notifier table fit for a repr: secrets starred, URLs without their query
+    (robot tokens) or userinfo, header values starred (review s41A F06)."""
+    if key in _SECRET_KEYS and value:
+        return "***"
+    if key == "headers" and isinstance(value, Mapping):
+        return dict.fromkeys(value, "***")
+    if key in _URL_KEYS and isinstance(value, str):
+        return _url_shown(value)
+    if isinstance(value, Mapping):
+        return {k: _hidden(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_hidden(v) for v in value]
+    return value
+
+
+def _url_shown(url: str) -> str:
+    """A URL with its password and query replaced by ``***``; a file path as it is."""
+    head, sep, _query = url.partition("?")
+    scheme, found, rest = head.partition("://")
+    if not found:
+        return url
+    netloc, slash, path = rest.partition("/")
+    login, at, host = netloc.rpartition("@")
+    if at and ":" in login:
+        netloc = f"{login.split(':', 1)[0]}:***@{host}"
+    head = f"{scheme}://{netloc}{slash}{path}"
+    return f"{head}?***" if sep else head
+
+
+def _notifiers_repr(value: Mapping[str, Any]) -> str:
+    return repr(_hidden(value))
+
+
+def _plugins_repr(value: Mapping[str, Any]) -> str:
+    """The host's own tables may hold its secrets: their names only."""
+    return f"<tables: {', '.join(map(str, value)) or 'none'}>"
+
+
 def _parameters_table(value: object) -> Mapping[str, str]:
     table = _table(value, "pack_parameters")
     for key, text in table.items():
@@ -176,15 +219,21 @@ class DeskConfig:
     (and ``demo``).
     """
 
-    database: str = "complaintcore.sqlite3"
+    database: str = attrs.field(
+        default="complaintcore.sqlite3", repr=lambda url: repr(_url_shown(url))
+    )
     tenant: str = attrs.field(default=DEFAULT_TENANT, validator=_tenant_name)
     pack: str = "cn-property"
     staff_file: str | None = None
-    notifiers: Mapping[str, Any] = attrs.field(factory=dict, converter=_notifiers_table)
+    notifiers: Mapping[str, Any] = attrs.field(
+        factory=dict, converter=_notifiers_table, repr=_notifiers_repr
+    )
     retry: RetryPolicy = RetryPolicy()
     languages: tuple[str, ...] = ()
     base_dir: str = "."
-    plugins: Mapping[str, Any] = attrs.field(factory=dict, converter=_plugins_table)
+    plugins: Mapping[str, Any] = attrs.field(
+        factory=dict, converter=_plugins_table, repr=_plugins_repr
+    )
     pack_parameters: Mapping[str, str] = attrs.field(factory=dict, converter=_parameters_table)
     sites: tuple[str, ...] = ()
     limits: TextLimits = attrs.field(factory=TextLimits)

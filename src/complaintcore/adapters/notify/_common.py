@@ -6,6 +6,7 @@ Private: the public names are re-exported by :mod:`complaintcore.adapters.notify
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 import threading
 import urllib.parse
@@ -202,4 +203,32 @@ def check_http_url(value: object, path: str) -> str:
         raise InvalidInputError(path, f"not a valid URL ({exc.__class__.__name__})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidInputError(path, "must be an http:// or https:// URL with a host")
+    if "@" in parts.netloc:  # urllib would send it to the resolver, never as a login
+        raise InvalidInputError(
+            path, "a user name or password in the URL is not sent: give an Authorization header"
+        )
+    try:
+        parts.port  # noqa: B018 - read for its check
+    except ValueError:
+        raise InvalidInputError(path, "the port must be a number from 0 to 65535") from None
     return url
+
+
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_ONE_LINE_LATIN1 = re.compile(r"[\t\x20-\x7e\xa0-\xff]*")
+
+
+def check_header(name: object, value: object, path: str) -> tuple[str, str]:
+    """A header http.client can send: a token for a name, a value of one line of
+    Latin-1 (review s41A F03); the value is never quoted, it may be a token."""
+    name = check_text(name, path)
+    if not _TOKEN.fullmatch(name):
+        raise InvalidInputError(path, "a header name is letters, digits and !#$%&'*+-.^_`|~ only")
+    value = check_text(value, f"{path}.{name}", allow_empty=True)
+    if not _ONE_LINE_LATIN1.fullmatch(value):
+        raise InvalidInputError(
+            f"{path}.{name}",
+            "a header value is one line of Latin-1 characters (no line break, no control"
+            " character, no CJK: encode it as the endpoint expects)",
+        )
+    return name, value

@@ -49,6 +49,13 @@ class _Bounded:
 
     deadline: SendDeadline
 
+    def connect(self, host: str = "localhost", port: int = 0, source_address: Any = None) -> Any:
+        # smtplib names the server for TLS (SNI, the certificate's host check) from
+        # the host given to the constructor only; connecting later left it empty and
+        # every SMTPS/STARTTLS send failed (review s41A F01)
+        self._host = host
+        return super().connect(host, port, source_address)  # type: ignore[misc]
+
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
         sock: socket.socket = super()._get_socket(host, port, timeout)  # type: ignore[misc]
         self.deadline.watch(sock)
@@ -93,6 +100,10 @@ def _describe(exc: BaseException) -> tuple[str, int | None]:
         return f"{type(exc).__name__} (SMTP {exc.smtp_code})", exc.smtp_code
     if isinstance(exc, smtplib.SMTPNotSupportedError):
         return "the server lacks a required extension (STARTTLS, SMTPUTF8)", None
+    if isinstance(exc, ssl.SSLCertVerificationError):  # a ValueError too (s41A F02)
+        return f"TLS certificate not trusted: {exc.verify_message or exc.reason}", None
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS failed: {exc.reason or type(exc).__name__}", None
     if isinstance(exc, ValueError):
         return f"malformed address or header ({type(exc).__name__})", None
     detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else ""
@@ -218,9 +229,12 @@ class SmtpNotifier:
             reason, code = _describe(exc)
             if deadline.expired:  # whatever the shut socket raised
                 reason, code = f"the whole send took longer than {self.total_timeout:g} s", None
-            permanent = isinstance(exc, smtplib.SMTPNotSupportedError | ValueError) or (
-                code is not None and code >= 500
-            )
+            # a certificate not trusted is retried, as the webhook's is: a renewed
+            # certificate or a repaired trust store mends it (review s41A F02)
+            permanent = (
+                isinstance(exc, smtplib.SMTPNotSupportedError | ValueError)
+                and not isinstance(exc, ssl.SSLError)
+            ) or (code is not None and code >= 500)
             error = NotificationError(
                 self.name,
                 notification.key,

@@ -40,6 +40,7 @@ from complaintcore.adapters.notify._common import (
     NotificationError,
     SendDeadline,
     check_bool,
+    check_header,
     check_http_url,
     check_text,
     check_timeout,
@@ -234,8 +235,7 @@ class WebhookNotifier:
         if headers is not None and not isinstance(headers, Mapping):
             raise InvalidInputError("headers", "expected a mapping of header name to value")
         for header, value in (headers or {}).items():
-            check_text(header, f"headers.{header}")
-            check_text(value, f"headers.{header}", allow_empty=True)
+            check_header(header, value, "headers")
         if proxies is not None and not isinstance(proxies, Mapping):
             raise InvalidInputError("proxies", "expected a mapping of scheme to proxy URL")
         if clock is not None and not callable(clock):
