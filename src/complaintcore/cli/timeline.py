@@ -62,7 +62,8 @@ def event_time(value: str, zone: ZoneInfo | None = None) -> str:
     Events keep the offset of the ``now`` they were written with (UTC from cron,
     the pack's zone from staff); cutting the stored text would mix zones in one
     timeline unmarked, so every time is put in the desk's zone, which the
-    timeline's title names.
+    timeline's title names.  In the hour a zone repeats when its clocks go back,
+    the offset is added: the wall time alone names two instants (review s41D F03).
     """
     try:
         at = datetime.fromisoformat(value)
@@ -70,6 +71,8 @@ def event_time(value: str, zone: ZoneInfo | None = None) -> str:
         return value[:16]
     if zone is not None and at.tzinfo is not None:
         at = at.astimezone(zone)
+        if at.replace(fold=1 - at.fold).utcoffset() != at.utcoffset():
+            return at.isoformat(timespec="minutes")
     return at.strftime("%Y-%m-%dT%H:%M")
 
 

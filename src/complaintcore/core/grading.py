@@ -29,6 +29,7 @@ from complaintcore.core.models import (
     Trigger,
     Validity,
     Visited,
+    as_instant,
     require_aware,
 )
 from complaintcore.core.rulepack import ClockMode, RulePack
@@ -111,14 +112,15 @@ def age_upgrade_at(complaint: Complaint, pack: RulePack) -> datetime | None:
     if months <= 0:
         return None
     local = complaint.intake.received_at.astimezone(ZoneInfo(pack.calendar.timezone))
-    return add_months(local, months)
+    # an instant, so "past it" compares instants in any zone ``now`` is in (s41D F01)
+    return as_instant(add_months(local, months))
 
 
 def age_upgrade_due(complaint: Complaint, pack: RulePack, now: datetime) -> bool:
     """GRD-2, DL-6: whether the month has made this open complaint due its upgrade
     by ``now`` while its grade is still below the upgrade's: the desk regrades it
     before anyone acts on it."""
-    require_aware(now, "now")
+    now = as_instant(require_aware(now, "now"))
     grade = complaint.state.grade
     if not complaint.is_open or grade is None or grade.rank >= pack.grading.upgrade_to.rank:
         return False
@@ -141,7 +143,7 @@ def promise_not_kept(complaint: Complaint, pack: RulePack, now: datetime) -> boo
     Recorded at intake or found later, or broken by the desk (a ``Promised``
     time let pass): another raising of the same matter inherits it.
     """
-    require_aware(now, "now")
+    now = as_instant(require_aware(now, "now"))
     return Fact.PROMISE_NOT_KEPT in _facts(complaint, pack, now)
 
 
@@ -204,7 +206,7 @@ def found_internal(complaint: Complaint, pack: RulePack, now: datetime) -> bool:
     minor before the finding was recorded may be regraded internal by hand, which
     GRD-6's "never lower" does not forbid.
     """
-    require_aware(now, "now")
+    now = as_instant(require_aware(now, "now"))
     by_facts = grade_for_facts(_facts(complaint, pack, now), pack, complaint.intake.channel)
     if by_facts.grade is not Grade.INTERNAL:
         return False
@@ -218,7 +220,7 @@ def assess_grade(complaint: Complaint, pack: RulePack, now: datetime) -> GradeAs
     VAL-4: only valid complaints (of kind complaint) are graded.  The result is
     never below the current grade (GRD-6).
     """
-    require_aware(now, "now")
+    now = as_instant(require_aware(now, "now"))
     state = complaint.state
     if state.validity is not Validity.VALID or state.complaint_kind is not Kind.COMPLAINT:
         return None

@@ -11,7 +11,7 @@ import enum
 import functools
 import unicodedata
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import attrs
@@ -106,6 +106,17 @@ def require_aware(value: datetime, path: str) -> datetime:
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise InvalidInputError(path, f"the year must be between {FIRST_YEAR} and {LAST_YEAR}")
     return value
+
+
+def as_instant(value: datetime) -> datetime:
+    """The same instant and wall time with a fixed offset.  Python compares two
+    datetimes that share a ``tzinfo`` object (``ZoneInfo`` instances are cached) by
+    wall time alone, so in the hour a zone repeats when its clocks go back 01:10
+    after the change reads earlier than 01:50 before it (review s41D F01, F02)."""
+    offset = value.utcoffset()
+    if offset is None:
+        raise NaiveDatetimeError("datetime")
+    return value.astimezone(timezone(offset))
 
 
 def is_date_only(text: str) -> bool:

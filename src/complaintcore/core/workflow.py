@@ -73,6 +73,7 @@ from complaintcore.core.models import (
     Trigger,
     Validity,
     Visited,
+    as_instant,
     private_repr,
     require_aware,
 )
@@ -1012,7 +1013,8 @@ def decide(
         raise InvalidInputError("pack", f"expected RulePack, got {type(pack).__name__}")
     require_aware(now, "now")
     _check_fields(command)
-    if complaint.events and now < complaint.events[-1].at:
+    # instants, not wall times: the hour a zone repeats (review s41D F02)
+    if complaint.events and as_instant(now) < as_instant(complaint.events[-1].at):
         raise InvalidInputError("now", "is earlier than the complaint's last event")
     name = command.name
     # allowed_commands without building its set: the set is needed only to refuse
@@ -1391,7 +1393,7 @@ def _moved_from(c: Complaint, department: str) -> str:
 @_handles(Promise)
 def _promise(c: Complaint, cmd: Promise, pack: RulePack, now: datetime) -> tuple[Event, ...]:
     require_aware(cmd.due, "due")
-    if cmd.due <= now:
+    if as_instant(cmd.due) <= as_instant(now):
         raise InvalidInputError("due", "a promised time must be in the future")
     return (Promised(at=now, actor=cmd.actor, due=cmd.due, note=cmd.note),)
 
@@ -1550,7 +1552,7 @@ def _visit(c: Complaint, cmd: Visit, pack: RulePack, now: datetime) -> tuple[Eve
             raise InvalidInputError(
                 "reply_due", "a complainant not reached asked nothing to answer (VIS-2)"
             )
-        if cmd.reply_due <= now:
+        if as_instant(cmd.reply_due) <= as_instant(now):
             raise InvalidInputError("reply_due", "the appointed reply time must be in the future")
     visited = Visited(
         at=now,
@@ -1942,7 +1944,7 @@ def _add_measure(c: Complaint, cmd: AddMeasure, pack: RulePack, now: datetime) -
     _required(cmd.owner, "owner", "name the staff member responsible (IMP-1)")
     require_aware(cmd.due, "due")
     due = _minute_ceiling(cmd.due)
-    if due <= now:
+    if as_instant(due) <= as_instant(now):
         raise InvalidInputError("due", "a measure's due date must be in the future")
     if cmd.department and not pack.has_department(cmd.department):
         raise InvalidInputError(
@@ -2044,7 +2046,7 @@ def _request_escalation(
     limit = following.request_limit
     if limit is not None:
         deadline = request_deadline(c, limit, pack)
-        late = deadline is not None and now >= deadline
+        late = deadline is not None and as_instant(now) >= as_instant(deadline)
         if late and limit.action is BarAction.REFUSE:
             why = f"the request came after the time limit for {following.code}"
             raise TimeBarredError(

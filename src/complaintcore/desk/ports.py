@@ -82,6 +82,9 @@ class DutyWindow:
     end: time
 
     def covers(self, at: datetime, tz: tzinfo | None = None) -> bool:
+        """Whether the window holds ``at``, read in ``tz`` (else in ``at``'s own zone);
+        a naive ``at`` is an error, not the machine's local time (review s41D F04)."""
+        require_aware(at, "at")
         if tz is not None:
             at = at.astimezone(tz)
         local = at.timetz().replace(tzinfo=None)
