@@ -727,3 +727,80 @@ def test_migrate_copies_the_store_an_installed_plugin_supplies(
         assert [r.id for r in copy.rows()] == [json.loads(received.stdout)["id"]]
     finally:
         copy.close()
+
+
+# --------------------------------------------------------------------------- misbehaving plugins
+# Review s41C: plugins that raise, or are registered twice or as a class.
+
+
+NO_LOG = {"database": ":memory:", "notifiers": {"log": False}}
+
+
+class Audit:
+    """The host's audit trail: it must hear every commit."""
+
+    def __init__(self) -> None:
+        self.heard: list[str] = []
+
+    @hookimpl
+    def complaintcore_on_events(self, complaint: Complaint, events: tuple[Any, ...]) -> None:
+        self.heard.extend(e.kind for e in events)
+
+
+class Analytics:
+    """A flaky listener, whose error quotes the complainant (masked in the log)."""
+
+    @hookimpl
+    def complaintcore_on_events(self, complaint: Complaint) -> None:
+        person = complaint.intake.complainant
+        raise ConnectionError(f"analytics endpoint down for {person.phone}")
+
+
+class Crm:
+    @hookimpl
+    def complaintcore_on_events(self) -> None:
+        raise KeyError("CRM has no owner")
+
+
+def test_each_listener_hears_every_commit_whatever_another_raises(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """docs/hooks.md: complaintcore_on_events is called on "every plugin"; pluggy stops
+    a hook at the first implementation that raises, so the audit trail, asked after the
+    one that raised, heard nothing (review s41C F01).  Each failure is logged naming its
+    plugin, in the order pluggy calls them: the plugin passed in last first."""
+    audit = Audit()
+    pm = make_plugin_manager([Crm(), audit, Analytics(), SampleStaff()], load_entry_points=False)
+    config = {"database": str(tmp_path / "d.sqlite3"), "notifiers": {"log": False}}
+    with Desk.from_config(config, plugin_manager=pm) as desk:
+        with caplog.at_level(logging.ERROR, logger="complaintcore.desk"):
+            complaint = desk.receive(intake("SR-103"), now=T0)
+        assert [e.kind for e in desk.get(complaint.id).events] == audit.heard
+    assert audit.heard == ["registered", "classified", "assigned"]
+    failed = [r.getMessage() for r in caplog.records if r.name == "complaintcore.desk"]
+    assert [m.splitlines()[0] for m in failed] == [
+        f"complaintcore_on_events failed for {complaint.id} in plugin Analytics",
+        f"complaintcore_on_events failed for {complaint.id} in plugin Crm",
+    ]
+    assert failed[0].endswith("ConnectionError: analytics endpoint down for *********78")
+    assert "13812345678" not in caplog.text
+
+
+def test_listeners_are_called_in_the_documented_order() -> None:
+    """docs/hooks.md "Who answers first": the plugin passed in last is asked first."""
+    order: list[str] = []
+
+    def listener(label: str) -> object:
+        def impl(self: object) -> None:
+            order.append(label)
+
+        return type(label, (), {"complaintcore_on_events": hookimpl(impl)})()
+
+    pm = make_plugin_manager(
+        [listener("first"), listener("second"), SampleStaff()], load_entry_points=False
+    )
+    desk = Desk.from_config(
+        {"database": ":memory:", "notifiers": {"log": False}}, plugin_manager=pm
+    )
+    desk.receive(intake("SR-103"), now=T0)
+    assert order == ["second", "first"]

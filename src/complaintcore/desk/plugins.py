@@ -106,6 +106,23 @@ def check_plain_hooks(pm: pluggy.PluginManager) -> None:
                 )
 
 
+def listeners(caller: pluggy.HookCaller) -> list[pluggy.HookImpl]:
+    """A broadcast hook's implementations in the order pluggy calls them (the plugin
+    registered last first), its wrappers left out: they wrap each call."""
+    return [i for i in reversed(caller.get_hookimpls()) if not (i.wrapper or i.hookwrapper)]
+
+
+def call_one(
+    caller: pluggy.HookCaller, impl: pluggy.HookImpl, kwargs: Mapping[str, object]
+) -> list[object]:
+    """The answers of one implementation, called as pluggy calls the hook (its
+    wrappers around it, the manager's tracing): pluggy stops a hook at the first
+    implementation that raises, which would leave every later listener deaf."""
+    wrappers = [i for i in caller.get_hookimpls() if i.wrapper or i.hookwrapper]
+    answers = caller._hookexec(caller.name, [impl, *wrappers], kwargs, False)
+    return list(answers) if isinstance(answers, list) else [answers]
+
+
 def plugin_label(plugin: object) -> str:
     """A plugin as an error names it: a module by its name, an object by its class."""
     name = getattr(plugin, "__name__", None)

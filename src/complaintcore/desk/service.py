@@ -2476,29 +2476,47 @@ class Desk:
         if basis:
             self._mark_other_basis()
         if self.pm is not None and self._listeners and events:
-            from complaintcore.desk.plugins import AWAITABLE_ANSWER, closed_awaitable
-
-            try:
-                with collection_resumed():  # the host's code, as the host set it
-                    answers = self.pm.hook.complaintcore_on_events(
-                        complaint=complaint, events=tuple(events)
-                    )
-            except Exception as exc:  # a listener must not undo a committed change
-                log.error(
-                    "complaintcore_on_events failed for %s\n%s",
-                    complaint.id,
-                    self._masked_failure(complaint, exc),
-                )
-            else:  # a plain function handing back a coroutine heard nothing: a failure too
-                awaited = [closed_awaitable(a) for a in answers]  # each closed, not the first
-                if any(awaited):
-                    log.error(
-                        "complaintcore_on_events failed for %s: a listener %s",
-                        complaint.id,
-                        AWAITABLE_ANSWER,
-                    )
+            with collection_resumed():  # the host's code, as the host set it
+                self._tell_listeners(self.pm, complaint, tuple(events))
         if deliver:
             self._wake_delivery()
+
+    def _tell_listeners(
+        self, pm: pluggy.PluginManager, complaint: Complaint, events: tuple[Event, ...]
+    ) -> None:
+        """``complaintcore_on_events``, each listener called whatever another does (an
+        audit trail must not go deaf because analytics is down); a failure is logged
+        naming its plugin, and undoes nothing committed."""
+        from complaintcore.desk.plugins import (
+            AWAITABLE_ANSWER,
+            call_one,
+            closed_awaitable,
+            listeners,
+            plugin_label,
+        )
+
+        caller = pm.hook.complaintcore_on_events
+        kwargs = {"complaint": complaint, "events": events}
+        for impl in listeners(caller):
+            try:
+                answers = call_one(caller, impl, kwargs)
+            except Exception as exc:  # a listener must not undo a committed change
+                log.error(
+                    "complaintcore_on_events failed for %s in plugin %s\n%s",
+                    complaint.id,
+                    plugin_label(impl.plugin),
+                    self._masked_failure(complaint, exc),
+                )
+                continue
+            # a plain function handing back a coroutine heard nothing: a failure too
+            awaited = [closed_awaitable(a) for a in answers]  # each closed, not the first
+            if any(awaited):
+                log.error(
+                    "complaintcore_on_events failed for %s in plugin %s: the listener %s",
+                    complaint.id,
+                    plugin_label(impl.plugin),
+                    AWAITABLE_ANSWER,
+                )
 
     # ------------------------------------------------------------------ deadlines
 
