@@ -35,7 +35,7 @@ import pytest
 
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.adapters.staff import load_sample_staff
-from complaintcore.core.errors import AccessDeniedError, RulePackError
+from complaintcore.core.errors import AccessDeniedError, HookError, RulePackError
 from complaintcore.core.models import Complainant, Complaint, Intake
 from complaintcore.desk import Desk
 from complaintcore.desk.config import DeskConfig
@@ -804,3 +804,99 @@ def test_listeners_are_called_in_the_documented_order() -> None:
     )
     desk.receive(intake("SR-103"), now=T0)
     assert order == ["second", "first"]
+
+
+class StoreDown:
+    @hookimpl
+    def complaintcore_get_store(self) -> None:
+        raise ConnectionError("pool for postgresql://app:s3cret@db/complaints exhausted")
+
+
+class HrDown:
+    @hookimpl
+    def complaintcore_get_staff_directory(self) -> None:
+        raise TimeoutError("HR API timed out looking up 王小明")
+
+
+class SmsDown:
+    @hookimpl
+    def complaintcore_get_notifiers(self) -> None:
+        raise RuntimeError("sms vendor SDK not configured")
+
+
+class PackBug:
+    @hookimpl
+    def complaintcore_register_rule_packs(self) -> None:
+        raise FileNotFoundError("acme.toml")
+
+
+class ChannelsDown:
+    """Answers a generator, which raises as the desk reads it."""
+
+    @hookimpl
+    def complaintcore_get_notifiers(self) -> Iterator[RecordingNotifier]:
+        yield RecordingNotifier("sms")
+        raise RuntimeError("second channel failed")
+
+
+RAISING_HOOKS = {
+    "get_store": (StoreDown, "complaintcore_get_store", ConnectionError),
+    "get_staff_directory": (HrDown, "complaintcore_get_staff_directory", TimeoutError),
+    "get_notifiers": (SmsDown, "complaintcore_get_notifiers", RuntimeError),
+    "get_notifiers, as read": (ChannelsDown, "complaintcore_get_notifiers", RuntimeError),
+    "register_rule_packs": (PackBug, "complaintcore_register_rule_packs", FileNotFoundError),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RAISING_HOOKS))
+def test_a_hook_raising_while_the_desk_is_built_is_a_hook_error_naming_it(
+    case: str, tmp_path: Path
+) -> None:
+    """docs/hooks.md: as complaintcore_get_calendar raising is, a HookError whose path
+    is the hook, naming the exception's type only (the host's text may quote a password
+    or a person); the host's exception is its __cause__ (review s41C F02)."""
+    plugin, hook, raised = RAISING_HOOKS[case]
+    pm = make_plugin_manager([plugin()], load_entry_points=False)
+    config = {"database": str(tmp_path / "d.sqlite3"), "notifiers": {"log": False}}
+    with pytest.raises(HookError) as err:
+        Desk.from_config(config, plugin_manager=pm)
+    assert (err.value.path, err.value.reason) == (hook, f"the hook raised {raised.__name__}")
+    assert str(err.value) == f"{hook}: the hook raised {raised.__name__}"
+    assert type(err.value.__cause__) is raised
+
+
+def test_the_command_line_reports_a_raising_store_hook_in_one_line(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/cli.md: one line, never a traceback, one JSON document under --json, and
+    exit status 1 for a plugin that cannot be used; not the password its error quotes."""
+    from click.testing import CliRunner
+
+    from complaintcore.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    env = {"COMPLAINTCORE_NOW": "2025-11-14T10:00:00+08:00"}
+    runner = CliRunner()
+    assert runner.invoke(main, ["init", "."], env=env).exit_code == 0
+    source = """
+        from complaintcore.desk.hookspecs import hookimpl
+
+        @hookimpl
+        def complaintcore_get_store(config):
+            raise RuntimeError("pool for postgresql://app:s3cret@db/complaints exhausted")
+    """
+    site.install("cc-test-storedown", {"storedown": "cc_test_storedown"},
+                 modules={"cc_test_storedown": source})  # fmt: skip
+    result = runner.invoke(main, ["--lang", "en", "list", "--json"], env=env)
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {
+        "error": {
+            "code": 1,
+            "type": "HookError",
+            "message": "complaintcore_get_store: the hook raised RuntimeError",
+            "path": "complaintcore_get_store",
+        }
+    }
+    result = runner.invoke(main, ["--lang", "zh", "list"], env=env)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == "错误：complaintcore_get_store：该钩子出错（RuntimeError）\n"

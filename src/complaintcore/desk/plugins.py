@@ -5,13 +5,18 @@ from __future__ import annotations
 import importlib.metadata
 import inspect
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import pluggy
 
 from complaintcore.core.classification import Classification
-from complaintcore.core.errors import ComplaintCoreError, InvalidInputError, shown_code
+from complaintcore.core.errors import (
+    ComplaintCoreError,
+    HookError,
+    InvalidInputError,
+    shown_code,
+)
 from complaintcore.core.rulepack import RulePack
 from complaintcore.desk import hookspecs
 from complaintcore.desk.ports import Notifier
@@ -28,6 +33,8 @@ __all__ = [
 ENTRY_POINT_GROUP = "complaintcore"
 """Third-party plugins declare ``[project.entry-points.complaintcore]``."""
 
+
+_T = TypeVar("_T")
 
 BUILTIN = "complaintcore.builtin"
 """The name the built-in adapters are registered under (they answer last)."""
@@ -104,6 +111,19 @@ def check_plain_hooks(pm: pluggy.PluginManager) -> None:
                     " calls hooks synchronously and would never run it (make it a plain"
                     " function: run async work with asyncio.run, or hand it to your event loop)",
                 )
+
+
+def asked(hook: str, call: Callable[[], _T]) -> _T:
+    """``call()``, the desk asking ``hook``: a host's exception (a store pool exhausted,
+    an HR service down) is a :class:`HookError` naming the hook and the exception's
+    type only, since its text may quote a person or a password (PRV-1); the host's
+    exception is its ``__cause__``.  The library's own errors pass as they are."""
+    try:
+        return call()
+    except ComplaintCoreError:
+        raise
+    except Exception as exc:
+        raise HookError(hook, f"the hook raised {type(exc).__name__}") from exc
 
 
 def listeners(caller: pluggy.HookCaller) -> list[pluggy.HookImpl]:
