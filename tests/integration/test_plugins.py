@@ -900,3 +900,65 @@ def test_the_command_line_reports_a_raising_store_hook_in_one_line(
     result = runner.invoke(main, ["--lang", "zh", "list"], env=env)
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == "错误：complaintcore_get_store：该钩子出错（RuntimeError）\n"
+
+
+ACME = """
+    from complaintcore.desk.hookspecs import hookimpl
+    from complaintcore.testing import MemoryStore
+
+    HEARD = []
+
+    class AcmeStore(MemoryStore):
+        pass
+
+    @hookimpl
+    def complaintcore_get_store(config):
+        return AcmeStore()
+
+    @hookimpl
+    def complaintcore_on_events(complaint, events):
+        HEARD.append(complaint.id)
+"""
+
+
+@pytest.mark.usefixtures("installed")
+def test_a_plugin_both_installed_and_passed_in_answers_first_and_once(site: Site) -> None:
+    """docs/hooks.md ("Putting it together", "Packaging a plugin"): the host passes in
+    the module its distribution installs.  pluggy refused it with a raw ValueError
+    (review s41C F03); now it is the plugin passed in, kept under its entry point's
+    name, and asked before the other installed plugin (whose store it would get)."""
+    site.install("acme-complaints", {"acme": "cc_test_acme"}, modules={"cc_test_acme": ACME})
+    acme = importlib.import_module("cc_test_acme")
+    pm = make_plugin_manager([acme, SampleStaff()])
+    assert pm.get_plugin("acme") is acme
+    assert [d.project_name for p, d in pm.list_plugin_distinfo() if p is acme] == [
+        "acme-complaints"
+    ]
+    desk = Desk.from_config(
+        {"database": ":memory:", "notifiers": {"log": False}}, plugin_manager=pm
+    )
+    assert type(desk.store) is acme.AcmeStore
+    complaint = desk.receive(intake("SR-103"), now=T0)
+    heard: list[str] = acme.HEARD
+    assert heard == [complaint.id]  # registered once: called once per commit
+
+
+def test_the_same_plugin_passed_twice_is_refused_in_one_line() -> None:
+    audit = Audit()
+    with pytest.raises(PluginError) as err:
+        make_plugin_manager([audit, audit], load_entry_points=False)
+    assert str(err.value) == "plugin Audit is passed in twice"
+    assert err.value.plugin is audit
+
+
+def test_two_entry_points_naming_one_plugin_are_refused_naming_both(site: Site) -> None:
+    """pluggy would refuse the second with a raw ValueError of several lines."""
+    site.install("acme-one", {"one": "cc_test_acme"}, modules={"cc_test_acme": ACME})
+    site.install("acme-two", {"two": "cc_test_acme"}, version="2.0.0")
+    with pytest.raises(PluginError) as err:
+        make_plugin_manager()
+    said = str(err.value)
+    assert "\n" not in said
+    assert said.endswith("; uninstall one of them")
+    assert "entry point one = cc_test_acme of acme-one 0.1.0" in said
+    assert "entry point two = cc_test_acme of acme-two 2.0.0" in said

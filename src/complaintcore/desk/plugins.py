@@ -62,8 +62,9 @@ def make_plugin_manager(
         if load_entry_points:
             _import_installed(pm)
             pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+        passed: list[object] = []
         for plugin in plugins:
-            pm.register(plugin)
+            _register_passed(pm, plugin, passed)
         pm.check_pending()
     except PluginError:
         raise  # already says which plugin and why
@@ -73,12 +74,30 @@ def make_plugin_manager(
     return pm
 
 
+def _register_passed(pm: pluggy.PluginManager, plugin: object, passed: list[object]) -> None:
+    """Register a plugin the host passes in, so that it answers before the installed ones.
+
+    The documented setup passes in the very module an entry point installs: that
+    plugin is moved ahead (registered again, under its entry point's name) rather
+    than refused with pluggy's raw ``ValueError``.  The same plugin passed twice is
+    a slip the host must hear of: it would hear every event twice.
+    """
+    if any(p is plugin for p in passed):
+        raise PluginError(plugin, f"plugin {plugin_label(plugin)} is passed in twice")
+    name = pm.get_name(plugin) if pm.is_registered(plugin) else None
+    if name is not None:  # installed too: the host's copy is the one passed in
+        pm.unregister(plugin, name=name)
+    pm.register(plugin, name=name)
+    passed.append(plugin)
+
+
 def _import_installed(pm: pluggy.PluginManager) -> None:
     """Import the installed plugins pluggy is about to load, as it would (the first
     entry point of each name), so one that fails to import (a dependency of its own
     missing) is a :class:`PluginError` naming its entry point and distribution, not a
     bare ``ModuleNotFoundError`` naming neither.  pluggy then finds them imported."""
     seen: set[str] = set()
+    loaded: list[tuple[object, str]] = []  # each plugin and where it was installed
     for dist in importlib.metadata.distributions():
         for ep in dist.entry_points:
             if ep.group != ENTRY_POINT_GROUP or ep.name in seen:
@@ -87,9 +106,23 @@ def _import_installed(pm: pluggy.PluginManager) -> None:
                 continue
             seen.add(ep.name)
             try:
-                ep.load()
+                plugin = ep.load()
             except Exception as exc:
                 raise PluginError.unimportable(ep, dist, exc) from exc
+            where = f"entry point {ep.name} = {ep.value} of {_distribution(dist)}"
+            for other, there in loaded:
+                if other is plugin:  # pluggy would refuse the second with a raw ValueError
+                    raise PluginError(
+                        ep.name,
+                        f"installed plugin {ep.name!r} ({where}) is the plugin also installed"
+                        f" as {there}; uninstall one of them",
+                    )
+            loaded.append((plugin, where))
+
+
+def _distribution(dist: importlib.metadata.Distribution) -> str:
+    """``name version`` of an installed distribution, ``?`` for what it does not say."""
+    return f"{dist.metadata['Name'] or '?'} {dist.version or '?'}"
 
 
 def check_plain_hooks(pm: pluggy.PluginManager) -> None:
