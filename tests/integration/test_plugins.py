@@ -962,3 +962,55 @@ def test_two_entry_points_naming_one_plugin_are_refused_naming_both(site: Site) 
     assert said.endswith("; uninstall one of them")
     assert "entry point one = cc_test_acme of acme-one 0.1.0" in said
     assert "entry point two = cc_test_acme of acme-two 2.0.0" in said
+
+
+class HostPlugin:
+    @hookimpl
+    def complaintcore_get_staff_directory(self, config: DeskConfig) -> StaffList:
+        return load_sample_staff()
+
+
+def test_a_plugin_class_for_an_instance_is_refused_at_once() -> None:
+    """docs/hooks.md: a plugin is a module or an instance.  pluggy drops the `self` of a
+    class's method from what it checks, then calls it one argument short: every
+    get_* a raw TypeError, every listener call a failure (review s41C F04)."""
+    with pytest.raises(PluginError) as err:
+        make_plugin_manager([HostPlugin], load_entry_points=False)
+    assert str(err.value) == "plugin HostPlugin is a class; register an instance (HostPlugin())"
+    pm = make_plugin_manager(load_entry_points=False)
+    pm.register(Audit)  # after the manager was made: the desk checks again
+    with pytest.raises(PluginError, match="plugin Audit is a class"):
+        Desk.from_config({"database": ":memory:"}, plugin_manager=pm)
+
+
+def test_an_entry_point_naming_a_plugin_class_is_refused(site: Site) -> None:
+    source = """
+        from complaintcore.desk.hookspecs import hookimpl
+
+        class Listener:
+            @hookimpl
+            def complaintcore_on_events(self, complaint, events):
+                pass
+    """
+    site.install("cc-test-cls", {"cls": "cc_test_cls:Listener"}, modules={"cc_test_cls": source})
+    with pytest.raises(PluginError, match=r"^plugin Listener is a class; register an instance"):
+        make_plugin_manager()
+
+
+def test_a_class_of_static_and_class_methods_is_a_plugin() -> None:
+    """Nothing for pluggy to drop: such a class is used as it is."""
+
+    class Hooks:
+        @hookimpl
+        @staticmethod
+        def complaintcore_get_staff_directory(config: DeskConfig) -> StaffList:
+            return load_sample_staff()
+
+        @hookimpl
+        @classmethod
+        def complaintcore_get_store(cls, config: DeskConfig) -> MemoryStore:
+            return MemoryStore()
+
+    pm = make_plugin_manager([Hooks], load_entry_points=False)
+    desk = Desk.from_config({"database": ":memory:"}, plugin_manager=pm)
+    assert desk.directory.get("SR-103") is not None

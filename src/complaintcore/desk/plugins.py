@@ -126,16 +126,19 @@ def _distribution(dist: importlib.metadata.Distribution) -> str:
 
 
 def check_plain_hooks(pm: pluggy.PluginManager) -> None:
-    """Refuse an ``async def`` hook implementation (:class:`PluginError`).
+    """Refuse an ``async def`` hook implementation, and a class registered where an
+    instance of it was meant (:class:`PluginError`).
 
     The desk calls every hook synchronously, in its own thread: a coroutine
     function would only hand back a coroutine nobody runs, so its work (an
-    audit line, a classification, a store) would be silently lost.
+    audit line, a classification, a store) would be silently lost.  A class's
+    methods lack their ``self``: every call of them would fail.
     """
     for name, caller in vars(pm.hook).items():
         if not name.startswith("complaintcore_"):
             continue
         for impl in caller.get_hookimpls():
+            _check_not_a_class(impl.plugin, impl.function)
             function = impl.function
             if inspect.iscoroutinefunction(function) or inspect.isasyncgenfunction(function):
                 raise PluginError(
@@ -144,6 +147,18 @@ def check_plain_hooks(pm: pluggy.PluginManager) -> None:
                     " calls hooks synchronously and would never run it (make it a plain"
                     " function: run async work with asyncio.run, or hand it to your event loop)",
                 )
+
+
+def _check_not_a_class(plugin: object, function: object) -> None:
+    """A class whose hook implementation is a plain method (not a ``staticmethod`` or
+    ``classmethod``): pluggy drops its ``self`` from the arguments it checks, then calls
+    it one argument short.  Refused as the slip it is (``HostPlugin`` for ``HostPlugin()``)."""
+    if not inspect.isclass(plugin):
+        return
+    attribute = getattr(function, "__name__", "")
+    if inspect.isfunction(inspect.getattr_static(plugin, attribute, None)):
+        label = plugin_label(plugin)
+        raise PluginError(plugin, f"plugin {label} is a class; register an instance ({label}())")
 
 
 def asked(hook: str, call: Callable[[], _T]) -> _T:
