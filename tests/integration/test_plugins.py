@@ -1014,3 +1014,34 @@ def test_a_class_of_static_and_class_methods_is_a_plugin() -> None:
     pm = make_plugin_manager([Hooks], load_entry_points=False)
     desk = Desk.from_config({"database": ":memory:"}, plugin_manager=pm)
     assert desk.directory.get("SR-103") is not None
+
+
+def test_a_wrong_argument_is_refused_in_one_line_naming_the_plugin_by_its_class() -> None:
+    """docs/api/errors.md: messages are one line.  pluggy's were three, naming the
+    plugin by its id() (review s41C F05)."""
+
+    class AcmeStore:
+        @hookimpl
+        def complaintcore_get_store(self, cfg: DeskConfig) -> None: ...
+
+    plugin = AcmeStore()
+    with pytest.raises(PluginError) as err:
+        make_plugin_manager([plugin], load_entry_points=False)
+    assert str(err.value) == (
+        "plugin AcmeStore: complaintcore_get_store(cfg) takes 'cfg', which the hook does"
+        " not offer (it offers config)"
+    )
+    assert err.value.plugin is plugin
+
+
+def test_a_misspelt_hook_is_refused_naming_the_plugin_and_the_hook_meant() -> None:
+    class AcmeTypo:
+        @hookimpl
+        def complaintcore_get_stor(self, config: DeskConfig) -> None: ...
+
+    with pytest.raises(PluginError) as err:
+        make_plugin_manager([AcmeTypo()], load_entry_points=False)
+    assert str(err.value) == (
+        "plugin AcmeTypo: unknown hook 'complaintcore_get_stor'"
+        " (did you mean complaintcore_get_store?)"
+    )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ast
+import difflib
 import importlib.metadata
 import inspect
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -69,7 +72,7 @@ def make_plugin_manager(
     except PluginError:
         raise  # already says which plugin and why
     except pluggy.PluginValidationError as exc:
-        raise PluginError(exc.plugin, str(exc)) from None
+        raise PluginError(exc.plugin, _validation_message(pm, exc)) from None
     check_plain_hooks(pm)
     return pm
 
@@ -89,6 +92,51 @@ def _register_passed(pm: pluggy.PluginManager, plugin: object, passed: list[obje
         pm.unregister(plugin, name=name)
     pm.register(plugin, name=name)
     passed.append(plugin)
+
+
+_NOT_IN_SPEC = re.compile(r"Argument\(s\) (\{.*\}) are declared in the hookimpl")
+_FOR_HOOK = re.compile(r" for hook '(\w+)'|\nhook '(\w+)'")
+_UNKNOWN_HOOK = re.compile(r"unknown hook '(\w+)'")
+
+
+def _validation_message(pm: pluggy.PluginManager, exc: pluggy.PluginValidationError) -> str:
+    """pluggy's refusal on one line, naming the plugin by :func:`plugin_label` (pluggy
+    names an instance by its ``id()`` or its repr, over three lines)."""
+    said = str(exc)
+    label = plugin_label(exc.plugin)
+    unknown = _UNKNOWN_HOOK.search(said)
+    if unknown is not None:
+        name = unknown.group(1)
+        hooks = [h for h, c in vars(pm.hook).items() if getattr(c, "spec", None) is not None]
+        close = difflib.get_close_matches(name, hooks, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        return f"plugin {label}: unknown hook {name!r}{hint}"
+    found = _FOR_HOOK.search(said)
+    hook = (found.group(1) or found.group(2)) if found is not None else ""
+    extra = _NOT_IN_SPEC.search(said)
+    caller = getattr(pm.hook, hook, None) if hook else None
+    spec = getattr(caller, "spec", None)
+    if extra is not None and spec is not None:
+        names = sorted(str(n) for n in ast.literal_eval(extra.group(1)))
+        taken = ", ".join(repr(n) for n in names)
+        offers = ", ".join(spec.argnames) or "no arguments"
+        return (
+            f"plugin {label}: {_definition(exc.plugin, hook)} takes {taken}, which the hook"
+            f" does not offer (it offers {offers})"
+        )
+    reason = said.splitlines()[-1] if said.strip() else type(exc).__name__
+    where = f"{hook}: " if hook else ""
+    return " ".join(f"plugin {label}: {where}{reason}".split())
+
+
+def _definition(plugin: object, hook: str) -> str:
+    """``hook(a, b)``: the implementation's arguments, without their annotations."""
+    function = getattr(plugin, hook, None)
+    try:
+        parameters = inspect.signature(function).parameters  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return hook
+    return f"{hook}({', '.join(parameters)})"
 
 
 def _import_installed(pm: pluggy.PluginManager) -> None:
