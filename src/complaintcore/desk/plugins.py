@@ -50,11 +50,12 @@ def make_plugin_manager(
 
     pluggy asks the plugin registered last first: the built-ins answer last
     (``trylast``), installed entry-point plugins next, and the plugins the host
-    passes in first, since the host knows best.  A misspelt hook name or a wrong
-    argument in any plugin raises :class:`PluginError` at once
-    (``check_pending``) rather than being silently ignored; so does an ``async
-    def`` implementation (:func:`check_plain_hooks`), and an installed plugin
-    that cannot be imported.
+    passes in first, since the host knows best (one also installed is moved
+    ahead).  A misspelt hook name or a wrong argument in any plugin raises
+    :class:`PluginError` at once (``check_pending``) rather than being silently
+    ignored; so does an ``async def`` implementation or a class passed for an
+    instance (:func:`check_plain_hooks`), a plugin passed twice, and an installed
+    plugin that cannot be imported or is installed under two names.
     """
     from complaintcore.adapters import builtin
 
@@ -295,8 +296,9 @@ def _members(kind: type) -> list[str]:
 
 class PluginError(ComplaintCoreError, pluggy.PluginValidationError):
     """A plugin implements a hook that does not exist, with wrong arguments, or as an
-    ``async def`` (the desk calls hooks synchronously); or an installed plugin cannot
-    be imported, when ``.entry_point``, ``.distribution``, ``.version`` and ``.cause``
+    ``async def`` (the desk calls hooks synchronously); is a class where an instance was
+    meant; is passed in twice or installed under two names; or an installed plugin
+    cannot be imported, when ``.entry_point``, ``.distribution``, ``.version`` and ``.cause``
     say which and why (empty otherwise)."""
 
     def __init__(
