@@ -160,9 +160,10 @@ def test_a_listener_handing_back_a_coroutine_is_logged_as_failed(
         complaint = desk.receive(intake("楼上漏水，天花板渗水", "a"), now=T0)
     assert desk.get(complaint.id).version == complaint.version == 3  # registered,
     # classified and assigned: nothing undone
-    assert f"complaintcore_on_events failed for {complaint.id}: a listener {AWAITABLE}" in (
-        caplog.text
-    )
+    assert (
+        f"complaintcore_on_events failed for {complaint.id} in plugin Audit: the listener"
+        f" {AWAITABLE}"
+    ) in caplog.text
     assert "王小明" not in caplog.text
 
 

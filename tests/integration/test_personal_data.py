@@ -972,7 +972,9 @@ def test_a_host_hooks_exception_is_logged_with_the_complainants_data_masked(
     # and 9; the phone is read with the 28 of %28 before it, 13 digits: 11 stars, 78
     cause = "ValueError: bad text=M******************%20of%20F*********%20%***********78%29"
     assert f"\n{cause}%3A%20water%20leaking" in classify
-    assert listener.startswith(f"complaintcore_on_events failed for {c.id}\nTraceback")
+    assert listener.startswith(
+        f"complaintcore_on_events failed for {c.id} in plugin Host\nTraceback"
+    )
     assert listener.endswith(
         "KeyError: 'CRM has no owner M**************** / *********78 / F*******'"
     )

@@ -35,7 +35,7 @@ import pytest
 
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.adapters.staff import load_sample_staff
-from complaintcore.core.errors import AccessDeniedError, RulePackError
+from complaintcore.core.errors import AccessDeniedError, HookError, RulePackError
 from complaintcore.core.models import Complainant, Complaint, Intake
 from complaintcore.desk import Desk
 from complaintcore.desk.config import DeskConfig
@@ -727,3 +727,321 @@ def test_migrate_copies_the_store_an_installed_plugin_supplies(
         assert [r.id for r in copy.rows()] == [json.loads(received.stdout)["id"]]
     finally:
         copy.close()
+
+
+# --------------------------------------------------------------------------- misbehaving plugins
+# Review s41C: plugins that raise, or are registered twice or as a class.
+
+
+NO_LOG = {"database": ":memory:", "notifiers": {"log": False}}
+
+
+class Audit:
+    """The host's audit trail: it must hear every commit."""
+
+    def __init__(self) -> None:
+        self.heard: list[str] = []
+
+    @hookimpl
+    def complaintcore_on_events(self, complaint: Complaint, events: tuple[Any, ...]) -> None:
+        self.heard.extend(e.kind for e in events)
+
+
+class Analytics:
+    """A flaky listener, whose error quotes the complainant (masked in the log)."""
+
+    @hookimpl
+    def complaintcore_on_events(self, complaint: Complaint) -> None:
+        person = complaint.intake.complainant
+        raise ConnectionError(f"analytics endpoint down for {person.phone}")
+
+
+class Crm:
+    @hookimpl
+    def complaintcore_on_events(self) -> None:
+        raise KeyError("CRM has no owner")
+
+
+def test_each_listener_hears_every_commit_whatever_another_raises(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """docs/hooks.md: complaintcore_on_events is called on "every plugin"; pluggy stops
+    a hook at the first implementation that raises, so the audit trail, asked after the
+    one that raised, heard nothing (review s41C F01).  Each failure is logged naming its
+    plugin, in the order pluggy calls them: the plugin passed in last first."""
+    audit = Audit()
+    pm = make_plugin_manager([Crm(), audit, Analytics(), SampleStaff()], load_entry_points=False)
+    config = {"database": str(tmp_path / "d.sqlite3"), "notifiers": {"log": False}}
+    with Desk.from_config(config, plugin_manager=pm) as desk:
+        with caplog.at_level(logging.ERROR, logger="complaintcore.desk"):
+            complaint = desk.receive(intake("SR-103"), now=T0)
+        assert [e.kind for e in desk.get(complaint.id).events] == audit.heard
+    assert audit.heard == ["registered", "classified", "assigned"]
+    failed = [r.getMessage() for r in caplog.records if r.name == "complaintcore.desk"]
+    assert [m.splitlines()[0] for m in failed] == [
+        f"complaintcore_on_events failed for {complaint.id} in plugin Analytics",
+        f"complaintcore_on_events failed for {complaint.id} in plugin Crm",
+    ]
+    assert failed[0].endswith("ConnectionError: analytics endpoint down for *********78")
+    assert "13812345678" not in caplog.text
+
+
+def test_listeners_are_called_in_the_documented_order() -> None:
+    """docs/hooks.md "Who answers first": the plugin passed in last is asked first."""
+    order: list[str] = []
+
+    def listener(label: str) -> object:
+        def impl(self: object) -> None:
+            order.append(label)
+
+        return type(label, (), {"complaintcore_on_events": hookimpl(impl)})()
+
+    pm = make_plugin_manager(
+        [listener("first"), listener("second"), SampleStaff()], load_entry_points=False
+    )
+    desk = Desk.from_config(
+        {"database": ":memory:", "notifiers": {"log": False}}, plugin_manager=pm
+    )
+    desk.receive(intake("SR-103"), now=T0)
+    assert order == ["second", "first"]
+
+
+class StoreDown:
+    @hookimpl
+    def complaintcore_get_store(self) -> None:
+        raise ConnectionError("pool for postgresql://app:s3cret@db/complaints exhausted")
+
+
+class HrDown:
+    @hookimpl
+    def complaintcore_get_staff_directory(self) -> None:
+        raise TimeoutError("HR API timed out looking up 王小明")
+
+
+class SmsDown:
+    @hookimpl
+    def complaintcore_get_notifiers(self) -> None:
+        raise RuntimeError("sms vendor SDK not configured")
+
+
+class PackBug:
+    @hookimpl
+    def complaintcore_register_rule_packs(self) -> None:
+        raise FileNotFoundError("acme.toml")
+
+
+class ChannelsDown:
+    """Answers a generator, which raises as the desk reads it."""
+
+    @hookimpl
+    def complaintcore_get_notifiers(self) -> Iterator[RecordingNotifier]:
+        yield RecordingNotifier("sms")
+        raise RuntimeError("second channel failed")
+
+
+RAISING_HOOKS = {
+    "get_store": (StoreDown, "complaintcore_get_store", ConnectionError),
+    "get_staff_directory": (HrDown, "complaintcore_get_staff_directory", TimeoutError),
+    "get_notifiers": (SmsDown, "complaintcore_get_notifiers", RuntimeError),
+    "get_notifiers, as read": (ChannelsDown, "complaintcore_get_notifiers", RuntimeError),
+    "register_rule_packs": (PackBug, "complaintcore_register_rule_packs", FileNotFoundError),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RAISING_HOOKS))
+def test_a_hook_raising_while_the_desk_is_built_is_a_hook_error_naming_it(
+    case: str, tmp_path: Path
+) -> None:
+    """docs/hooks.md: as complaintcore_get_calendar raising is, a HookError whose path
+    is the hook, naming the exception's type only (the host's text may quote a password
+    or a person); the host's exception is its __cause__ (review s41C F02)."""
+    plugin, hook, raised = RAISING_HOOKS[case]
+    pm = make_plugin_manager([plugin()], load_entry_points=False)
+    config = {"database": str(tmp_path / "d.sqlite3"), "notifiers": {"log": False}}
+    with pytest.raises(HookError) as err:
+        Desk.from_config(config, plugin_manager=pm)
+    assert (err.value.path, err.value.reason) == (hook, f"the hook raised {raised.__name__}")
+    assert str(err.value) == f"{hook}: the hook raised {raised.__name__}"
+    assert type(err.value.__cause__) is raised
+
+
+def test_the_command_line_reports_a_raising_store_hook_in_one_line(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/cli.md: one line, never a traceback, one JSON document under --json, and
+    exit status 1 for a plugin that cannot be used; not the password its error quotes."""
+    from click.testing import CliRunner
+
+    from complaintcore.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    env = {"COMPLAINTCORE_NOW": "2025-11-14T10:00:00+08:00"}
+    runner = CliRunner()
+    assert runner.invoke(main, ["init", "."], env=env).exit_code == 0
+    source = """
+        from complaintcore.desk.hookspecs import hookimpl
+
+        @hookimpl
+        def complaintcore_get_store(config):
+            raise RuntimeError("pool for postgresql://app:s3cret@db/complaints exhausted")
+    """
+    site.install("cc-test-storedown", {"storedown": "cc_test_storedown"},
+                 modules={"cc_test_storedown": source})  # fmt: skip
+    result = runner.invoke(main, ["--lang", "en", "list", "--json"], env=env)
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {
+        "error": {
+            "code": 1,
+            "type": "HookError",
+            "message": "complaintcore_get_store: the hook raised RuntimeError",
+            "path": "complaintcore_get_store",
+        }
+    }
+    result = runner.invoke(main, ["--lang", "zh", "list"], env=env)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == "错误：complaintcore_get_store：该钩子出错（RuntimeError）\n"
+
+
+ACME = """
+    from complaintcore.desk.hookspecs import hookimpl
+    from complaintcore.testing import MemoryStore
+
+    HEARD = []
+
+    class AcmeStore(MemoryStore):
+        pass
+
+    @hookimpl
+    def complaintcore_get_store(config):
+        return AcmeStore()
+
+    @hookimpl
+    def complaintcore_on_events(complaint, events):
+        HEARD.append(complaint.id)
+"""
+
+
+@pytest.mark.usefixtures("installed")
+def test_a_plugin_both_installed_and_passed_in_answers_first_and_once(site: Site) -> None:
+    """docs/hooks.md ("Putting it together", "Packaging a plugin"): the host passes in
+    the module its distribution installs.  pluggy refused it with a raw ValueError
+    (review s41C F03); now it is the plugin passed in, kept under its entry point's
+    name, and asked before the other installed plugin (whose store it would get)."""
+    site.install("acme-complaints", {"acme": "cc_test_acme"}, modules={"cc_test_acme": ACME})
+    acme = importlib.import_module("cc_test_acme")
+    pm = make_plugin_manager([acme, SampleStaff()])
+    assert pm.get_plugin("acme") is acme
+    assert [d.project_name for p, d in pm.list_plugin_distinfo() if p is acme] == [
+        "acme-complaints"
+    ]
+    desk = Desk.from_config(
+        {"database": ":memory:", "notifiers": {"log": False}}, plugin_manager=pm
+    )
+    assert type(desk.store) is acme.AcmeStore
+    complaint = desk.receive(intake("SR-103"), now=T0)
+    heard: list[str] = acme.HEARD
+    assert heard == [complaint.id]  # registered once: called once per commit
+
+
+def test_the_same_plugin_passed_twice_is_refused_in_one_line() -> None:
+    audit = Audit()
+    with pytest.raises(PluginError) as err:
+        make_plugin_manager([audit, audit], load_entry_points=False)
+    assert str(err.value) == "plugin Audit is passed in twice"
+    assert err.value.plugin is audit
+
+
+def test_two_entry_points_naming_one_plugin_are_refused_naming_both(site: Site) -> None:
+    """pluggy would refuse the second with a raw ValueError of several lines."""
+    site.install("acme-one", {"one": "cc_test_acme"}, modules={"cc_test_acme": ACME})
+    site.install("acme-two", {"two": "cc_test_acme"}, version="2.0.0")
+    with pytest.raises(PluginError) as err:
+        make_plugin_manager()
+    said = str(err.value)
+    assert "\n" not in said
+    assert said.endswith("; uninstall one of them")
+    assert "entry point one = cc_test_acme of acme-one 0.1.0" in said
+    assert "entry point two = cc_test_acme of acme-two 2.0.0" in said
+
+
+class HostPlugin:
+    @hookimpl
+    def complaintcore_get_staff_directory(self, config: DeskConfig) -> StaffList:
+        return load_sample_staff()
+
+
+def test_a_plugin_class_for_an_instance_is_refused_at_once() -> None:
+    """docs/hooks.md: a plugin is a module or an instance.  pluggy drops the `self` of a
+    class's method from what it checks, then calls it one argument short: every
+    get_* a raw TypeError, every listener call a failure (review s41C F04)."""
+    with pytest.raises(PluginError) as err:
+        make_plugin_manager([HostPlugin], load_entry_points=False)
+    assert str(err.value) == "plugin HostPlugin is a class; register an instance (HostPlugin())"
+    pm = make_plugin_manager(load_entry_points=False)
+    pm.register(Audit)  # after the manager was made: the desk checks again
+    with pytest.raises(PluginError, match="plugin Audit is a class"):
+        Desk.from_config({"database": ":memory:"}, plugin_manager=pm)
+
+
+def test_an_entry_point_naming_a_plugin_class_is_refused(site: Site) -> None:
+    source = """
+        from complaintcore.desk.hookspecs import hookimpl
+
+        class Listener:
+            @hookimpl
+            def complaintcore_on_events(self, complaint, events):
+                pass
+    """
+    site.install("cc-test-cls", {"cls": "cc_test_cls:Listener"}, modules={"cc_test_cls": source})
+    with pytest.raises(PluginError, match=r"^plugin Listener is a class; register an instance"):
+        make_plugin_manager()
+
+
+def test_a_class_of_static_and_class_methods_is_a_plugin() -> None:
+    """Nothing for pluggy to drop: such a class is used as it is."""
+
+    class Hooks:
+        @hookimpl
+        @staticmethod
+        def complaintcore_get_staff_directory(config: DeskConfig) -> StaffList:
+            return load_sample_staff()
+
+        @hookimpl
+        @classmethod
+        def complaintcore_get_store(cls, config: DeskConfig) -> MemoryStore:
+            return MemoryStore()
+
+    pm = make_plugin_manager([Hooks], load_entry_points=False)
+    desk = Desk.from_config({"database": ":memory:"}, plugin_manager=pm)
+    assert desk.directory.get("SR-103") is not None
+
+
+def test_a_wrong_argument_is_refused_in_one_line_naming_the_plugin_by_its_class() -> None:
+    """docs/api/errors.md: messages are one line.  pluggy's were three, naming the
+    plugin by its id() (review s41C F05)."""
+
+    class AcmeStore:
+        @hookimpl
+        def complaintcore_get_store(self, cfg: DeskConfig) -> None: ...
+
+    plugin = AcmeStore()
+    with pytest.raises(PluginError) as err:
+        make_plugin_manager([plugin], load_entry_points=False)
+    assert str(err.value) == (
+        "plugin AcmeStore: complaintcore_get_store(cfg) takes 'cfg', which the hook does"
+        " not offer (it offers config)"
+    )
+    assert err.value.plugin is plugin
+
+
+def test_a_misspelt_hook_is_refused_naming_the_plugin_and_the_hook_meant() -> None:
+    class AcmeTypo:
+        @hookimpl
+        def complaintcore_get_stor(self, config: DeskConfig) -> None: ...
+
+    with pytest.raises(PluginError) as err:
+        make_plugin_manager([AcmeTypo()], load_entry_points=False)
+    assert str(err.value) == (
+        "plugin AcmeTypo: unknown hook 'complaintcore_get_stor'"
+        " (did you mean complaintcore_get_store?)"
+    )

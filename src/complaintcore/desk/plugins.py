@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import ast
+import difflib
 import importlib.metadata
 import inspect
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import pluggy
 
 from complaintcore.core.classification import Classification
-from complaintcore.core.errors import ComplaintCoreError, InvalidInputError, shown_code
+from complaintcore.core.errors import (
+    ComplaintCoreError,
+    HookError,
+    InvalidInputError,
+    shown_code,
+)
 from complaintcore.core.rulepack import RulePack
 from complaintcore.desk import hookspecs
 from complaintcore.desk.ports import Notifier
@@ -29,6 +37,8 @@ ENTRY_POINT_GROUP = "complaintcore"
 """Third-party plugins declare ``[project.entry-points.complaintcore]``."""
 
 
+_T = TypeVar("_T")
+
 BUILTIN = "complaintcore.builtin"
 """The name the built-in adapters are registered under (they answer last)."""
 
@@ -40,11 +50,12 @@ def make_plugin_manager(
 
     pluggy asks the plugin registered last first: the built-ins answer last
     (``trylast``), installed entry-point plugins next, and the plugins the host
-    passes in first, since the host knows best.  A misspelt hook name or a wrong
-    argument in any plugin raises :class:`PluginError` at once
-    (``check_pending``) rather than being silently ignored; so does an ``async
-    def`` implementation (:func:`check_plain_hooks`), and an installed plugin
-    that cannot be imported.
+    passes in first, since the host knows best (one also installed is moved
+    ahead).  A misspelt hook name or a wrong argument in any plugin raises
+    :class:`PluginError` at once (``check_pending``) rather than being silently
+    ignored; so does an ``async def`` implementation or a class passed for an
+    instance (:func:`check_plain_hooks`), a plugin passed twice, and an installed
+    plugin that cannot be imported or is installed under two names.
     """
     from complaintcore.adapters import builtin
 
@@ -55,15 +66,78 @@ def make_plugin_manager(
         if load_entry_points:
             _import_installed(pm)
             pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+        passed: list[object] = []
         for plugin in plugins:
-            pm.register(plugin)
+            _register_passed(pm, plugin, passed)
         pm.check_pending()
     except PluginError:
         raise  # already says which plugin and why
     except pluggy.PluginValidationError as exc:
-        raise PluginError(exc.plugin, str(exc)) from None
+        raise PluginError(exc.plugin, _validation_message(pm, exc)) from None
     check_plain_hooks(pm)
     return pm
+
+
+def _register_passed(pm: pluggy.PluginManager, plugin: object, passed: list[object]) -> None:
+    """Register a plugin the host passes in, so that it answers before the installed ones.
+
+    The documented setup passes in the very module an entry point installs: that
+    plugin is moved ahead (registered again, under its entry point's name) rather
+    than refused with pluggy's raw ``ValueError``.  The same plugin passed twice is
+    a slip the host must hear of: it would hear every event twice.
+    """
+    if any(p is plugin for p in passed):
+        raise PluginError(plugin, f"plugin {plugin_label(plugin)} is passed in twice")
+    name = pm.get_name(plugin) if pm.is_registered(plugin) else None
+    if name is not None:  # installed too: the host's copy is the one passed in
+        pm.unregister(plugin, name=name)
+    pm.register(plugin, name=name)
+    passed.append(plugin)
+
+
+_NOT_IN_SPEC = re.compile(r"Argument\(s\) (\{.*\}) are declared in the hookimpl")
+_FOR_HOOK = re.compile(r" for hook '(\w+)'|\nhook '(\w+)'")
+_UNKNOWN_HOOK = re.compile(r"unknown hook '(\w+)'")
+
+
+def _validation_message(pm: pluggy.PluginManager, exc: pluggy.PluginValidationError) -> str:
+    """pluggy's refusal on one line, naming the plugin by :func:`plugin_label` (pluggy
+    names an instance by its ``id()`` or its repr, over three lines)."""
+    said = str(exc)
+    label = plugin_label(exc.plugin)
+    unknown = _UNKNOWN_HOOK.search(said)
+    if unknown is not None:
+        name = unknown.group(1)
+        hooks = [h for h, c in vars(pm.hook).items() if getattr(c, "spec", None) is not None]
+        close = difflib.get_close_matches(name, hooks, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        return f"plugin {label}: unknown hook {name!r}{hint}"
+    found = _FOR_HOOK.search(said)
+    hook = (found.group(1) or found.group(2)) if found is not None else ""
+    extra = _NOT_IN_SPEC.search(said)
+    caller = getattr(pm.hook, hook, None) if hook else None
+    spec = getattr(caller, "spec", None)
+    if extra is not None and spec is not None:
+        names = sorted(str(n) for n in ast.literal_eval(extra.group(1)))
+        taken = ", ".join(repr(n) for n in names)
+        offers = ", ".join(spec.argnames) or "no arguments"
+        return (
+            f"plugin {label}: {_definition(exc.plugin, hook)} takes {taken}, which the hook"
+            f" does not offer (it offers {offers})"
+        )
+    reason = said.splitlines()[-1] if said.strip() else type(exc).__name__
+    where = f"{hook}: " if hook else ""
+    return " ".join(f"plugin {label}: {where}{reason}".split())
+
+
+def _definition(plugin: object, hook: str) -> str:
+    """``hook(a, b)``: the implementation's arguments, without their annotations."""
+    function = getattr(plugin, hook, None)
+    try:
+        parameters = inspect.signature(function).parameters  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return hook
+    return f"{hook}({', '.join(parameters)})"
 
 
 def _import_installed(pm: pluggy.PluginManager) -> None:
@@ -72,6 +146,7 @@ def _import_installed(pm: pluggy.PluginManager) -> None:
     missing) is a :class:`PluginError` naming its entry point and distribution, not a
     bare ``ModuleNotFoundError`` naming neither.  pluggy then finds them imported."""
     seen: set[str] = set()
+    loaded: list[tuple[object, str]] = []  # each plugin and where it was installed
     for dist in importlib.metadata.distributions():
         for ep in dist.entry_points:
             if ep.group != ENTRY_POINT_GROUP or ep.name in seen:
@@ -80,22 +155,39 @@ def _import_installed(pm: pluggy.PluginManager) -> None:
                 continue
             seen.add(ep.name)
             try:
-                ep.load()
+                plugin = ep.load()
             except Exception as exc:
                 raise PluginError.unimportable(ep, dist, exc) from exc
+            where = f"entry point {ep.name} = {ep.value} of {_distribution(dist)}"
+            for other, there in loaded:
+                if other is plugin:  # pluggy would refuse the second with a raw ValueError
+                    raise PluginError(
+                        ep.name,
+                        f"installed plugin {ep.name!r} ({where}) is the plugin also installed"
+                        f" as {there}; uninstall one of them",
+                    )
+            loaded.append((plugin, where))
+
+
+def _distribution(dist: importlib.metadata.Distribution) -> str:
+    """``name version`` of an installed distribution, ``?`` for what it does not say."""
+    return f"{dist.metadata['Name'] or '?'} {dist.version or '?'}"
 
 
 def check_plain_hooks(pm: pluggy.PluginManager) -> None:
-    """Refuse an ``async def`` hook implementation (:class:`PluginError`).
+    """Refuse an ``async def`` hook implementation, and a class registered where an
+    instance of it was meant (:class:`PluginError`).
 
     The desk calls every hook synchronously, in its own thread: a coroutine
     function would only hand back a coroutine nobody runs, so its work (an
-    audit line, a classification, a store) would be silently lost.
+    audit line, a classification, a store) would be silently lost.  A class's
+    methods lack their ``self``: every call of them would fail.
     """
     for name, caller in vars(pm.hook).items():
         if not name.startswith("complaintcore_"):
             continue
         for impl in caller.get_hookimpls():
+            _check_not_a_class(impl.plugin, impl.function)
             function = impl.function
             if inspect.iscoroutinefunction(function) or inspect.isasyncgenfunction(function):
                 raise PluginError(
@@ -104,6 +196,48 @@ def check_plain_hooks(pm: pluggy.PluginManager) -> None:
                     " calls hooks synchronously and would never run it (make it a plain"
                     " function: run async work with asyncio.run, or hand it to your event loop)",
                 )
+
+
+def _check_not_a_class(plugin: object, function: object) -> None:
+    """A class whose hook implementation is a plain method (not a ``staticmethod`` or
+    ``classmethod``): pluggy drops its ``self`` from the arguments it checks, then calls
+    it one argument short.  Refused as the slip it is (``HostPlugin`` for ``HostPlugin()``)."""
+    if not inspect.isclass(plugin):
+        return
+    attribute = getattr(function, "__name__", "")
+    if inspect.isfunction(inspect.getattr_static(plugin, attribute, None)):
+        label = plugin_label(plugin)
+        raise PluginError(plugin, f"plugin {label} is a class; register an instance ({label}())")
+
+
+def asked(hook: str, call: Callable[[], _T]) -> _T:
+    """``call()``, the desk asking ``hook``: a host's exception (a store pool exhausted,
+    an HR service down) is a :class:`HookError` naming the hook and the exception's
+    type only, since its text may quote a person or a password (PRV-1); the host's
+    exception is its ``__cause__``.  The library's own errors pass as they are."""
+    try:
+        return call()
+    except ComplaintCoreError:
+        raise
+    except Exception as exc:
+        raise HookError(hook, f"the hook raised {type(exc).__name__}") from exc
+
+
+def listeners(caller: pluggy.HookCaller) -> list[pluggy.HookImpl]:
+    """A broadcast hook's implementations in the order pluggy calls them (the plugin
+    registered last first), its wrappers left out: they wrap each call."""
+    return [i for i in reversed(caller.get_hookimpls()) if not (i.wrapper or i.hookwrapper)]
+
+
+def call_one(
+    caller: pluggy.HookCaller, impl: pluggy.HookImpl, kwargs: Mapping[str, object]
+) -> list[object]:
+    """The answers of one implementation, called as pluggy calls the hook (its
+    wrappers around it, the manager's tracing): pluggy stops a hook at the first
+    implementation that raises, which would leave every later listener deaf."""
+    wrappers = [i for i in caller.get_hookimpls() if i.wrapper or i.hookwrapper]
+    answers = caller._hookexec(caller.name, [impl, *wrappers], kwargs, False)
+    return list(answers) if isinstance(answers, list) else [answers]
 
 
 def plugin_label(plugin: object) -> str:
@@ -162,8 +296,9 @@ def _members(kind: type) -> list[str]:
 
 class PluginError(ComplaintCoreError, pluggy.PluginValidationError):
     """A plugin implements a hook that does not exist, with wrong arguments, or as an
-    ``async def`` (the desk calls hooks synchronously); or an installed plugin cannot
-    be imported, when ``.entry_point``, ``.distribution``, ``.version`` and ``.cause``
+    ``async def`` (the desk calls hooks synchronously); is a class where an instance was
+    meant; is passed in twice or installed under two names; or an installed plugin
+    cannot be imported, when ``.entry_point``, ``.distribution``, ``.version`` and ``.cause``
     say which and why (empty otherwise)."""
 
     def __init__(

@@ -51,7 +51,6 @@ from complaintcore.core.errors import (
     ConcurrencyConflictError,
     DamagedRecordError,
     EscalationError,
-    HookError,
     IdempotencyConflictError,
     InvalidInputError,
     NoWorkingTimeError,
@@ -529,6 +528,7 @@ class Desk:
         """
         from complaintcore.desk.plugins import (
             AWAITABLE_ANSWER,
+            asked,
             check_answer,
             closed_awaitable,
             make_plugin_manager,
@@ -550,7 +550,10 @@ class Desk:
             check_answer(where, pack, RulePack, "register(name, pack) with a RulePack")
             extra[name] = pack
 
-        answers = hook.complaintcore_register_rule_packs(register=register)
+        answers = asked(
+            "complaintcore_register_rule_packs",
+            lambda: hook.complaintcore_register_rule_packs(register=register),
+        )
         awaited = [closed_awaitable(a) for a in answers]  # each closed, not just the first
         if any(awaited):
             raise InvalidInputError("complaintcore_register_rule_packs", AWAITABLE_ANSWER)
@@ -559,10 +562,14 @@ class Desk:
             config.resolve(config.pack) if looks_like_file else config.pack,
             parameters=config.pack_parameters or None,
         )
-        store = hook.complaintcore_get_store(config=config)
+        store = asked(
+            "complaintcore_get_store", lambda: hook.complaintcore_get_store(config=config)
+        )
         check_answer("complaintcore_get_store", store, ComplaintStore, "a ComplaintStore")
         try:
-            directory = hook.complaintcore_get_staff_directory(config=config)
+            directory = asked(
+                DIRECTORY_HOOK, lambda: hook.complaintcore_get_staff_directory(config=config)
+            )
             check_answer(
                 DIRECTORY_HOOK,
                 directory,
@@ -571,22 +578,21 @@ class Desk:
             )
 
             def calendar() -> WorkingCalendar:
-                try:
-                    found = hook.complaintcore_get_calendar(
+                found = asked(
+                    "complaintcore_get_calendar",
+                    lambda: hook.complaintcore_get_calendar(
                         name=pack.calendar.country, spec=pack.calendar, config=config
-                    )
-                except ComplaintCoreError:
-                    raise
-                except Exception as exc:  # named by type only, as the directory's (PRV-1)
-                    raise HookError(
-                        "complaintcore_get_calendar", f"the hook raised {type(exc).__name__}"
-                    ) from exc
+                    ),
+                )
                 check_answer(
                     "complaintcore_get_calendar", found, WorkingCalendar, "a WorkingCalendar"
                 )
                 return found  # type: ignore[no-any-return]
 
-            notifiers = notifiers_of(hook.complaintcore_get_notifiers(config=config))
+            notifiers = asked(  # a generator it answers may raise as it is read
+                "complaintcore_get_notifiers",
+                lambda: notifiers_of(hook.complaintcore_get_notifiers(config=config)),
+            )
             desk = cls(
                 pack=pack,
                 store=store,
@@ -2476,29 +2482,47 @@ class Desk:
         if basis:
             self._mark_other_basis()
         if self.pm is not None and self._listeners and events:
-            from complaintcore.desk.plugins import AWAITABLE_ANSWER, closed_awaitable
-
-            try:
-                with collection_resumed():  # the host's code, as the host set it
-                    answers = self.pm.hook.complaintcore_on_events(
-                        complaint=complaint, events=tuple(events)
-                    )
-            except Exception as exc:  # a listener must not undo a committed change
-                log.error(
-                    "complaintcore_on_events failed for %s\n%s",
-                    complaint.id,
-                    self._masked_failure(complaint, exc),
-                )
-            else:  # a plain function handing back a coroutine heard nothing: a failure too
-                awaited = [closed_awaitable(a) for a in answers]  # each closed, not the first
-                if any(awaited):
-                    log.error(
-                        "complaintcore_on_events failed for %s: a listener %s",
-                        complaint.id,
-                        AWAITABLE_ANSWER,
-                    )
+            with collection_resumed():  # the host's code, as the host set it
+                self._tell_listeners(self.pm, complaint, tuple(events))
         if deliver:
             self._wake_delivery()
+
+    def _tell_listeners(
+        self, pm: pluggy.PluginManager, complaint: Complaint, events: tuple[Event, ...]
+    ) -> None:
+        """``complaintcore_on_events``, each listener called whatever another does (an
+        audit trail must not go deaf because analytics is down); a failure is logged
+        naming its plugin, and undoes nothing committed."""
+        from complaintcore.desk.plugins import (
+            AWAITABLE_ANSWER,
+            call_one,
+            closed_awaitable,
+            listeners,
+            plugin_label,
+        )
+
+        caller = pm.hook.complaintcore_on_events
+        kwargs = {"complaint": complaint, "events": events}
+        for impl in listeners(caller):
+            try:
+                answers = call_one(caller, impl, kwargs)
+            except Exception as exc:  # a listener must not undo a committed change
+                log.error(
+                    "complaintcore_on_events failed for %s in plugin %s\n%s",
+                    complaint.id,
+                    plugin_label(impl.plugin),
+                    self._masked_failure(complaint, exc),
+                )
+                continue
+            # a plain function handing back a coroutine heard nothing: a failure too
+            awaited = [closed_awaitable(a) for a in answers]  # each closed, not the first
+            if any(awaited):
+                log.error(
+                    "complaintcore_on_events failed for %s in plugin %s: the listener %s",
+                    complaint.id,
+                    plugin_label(impl.plugin),
+                    AWAITABLE_ANSWER,
+                )
 
     # ------------------------------------------------------------------ deadlines
 
