@@ -1123,3 +1123,22 @@ def _owner_says(name: str, room: str, summary: str, channel: str = "phone") -> I
         site="sunrise",
         summary=summary,
     )
+
+
+def test_the_stored_forms_migrate_copies_show_no_personal_data_in_their_repr(
+    tmp_path: Path,
+) -> None:
+    # review s41F: a StoredItem's repr printed the message with the owner's name and phone
+    from complaintcore.adapters.sqlite_store import SqliteStore
+
+    with SqliteStore(tmp_path / "desk.sqlite3") as store:
+        desk = make_desk(store=store, notifiers=[RecordingNotifier()])
+        desk.receive(_intake(receiver="SR-103", received_at=NOW), now=NOW)
+        histories = list(store.export_histories())
+        items = list(store.export_outbox())
+    assert histories
+    assert items
+    shown = repr(histories) + repr(items)
+    for value in (NAME, PHONE, ROOM):
+        assert value not in shown
+    assert histories[0].complaint_id in shown  # what is not personal still reads

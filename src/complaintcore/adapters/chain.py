@@ -365,6 +365,13 @@ class StoredEvent(NamedTuple):
     hash: str
     schema_version: int = 1
 
+    def __repr__(self) -> str:  # the body quotes the complainant (review s41F)
+        return (
+            f"StoredEvent(seq={self.seq}, kind={self.kind!r}, at={self.at!r},"
+            f" actor={self.actor!r}, body_json=<{len(self.body_json)} characters>,"
+            f" hash={self.hash[:12]!r}…)"
+        )
+
 
 def chain_events(
     complaint_id: str,

@@ -49,13 +49,18 @@ Progress = Callable[[int, int], None]
 """Called with (complaints copied so far, complaints in all)."""
 
 
+def _length(text: str) -> str:
+    """A stored text as a repr shows it: its size, never its personal data (s41F)."""
+    return f"<{len(text)} characters>"
+
+
 @attrs.frozen
 class StoredHistory:
     """One complaint as stored: texts, hashes and projection, nothing decoded."""
 
     complaint_id: str
-    idempotency_key: str
-    intake_json: str
+    idempotency_key: str = attrs.field(repr=_length)
+    intake_json: str = attrs.field(repr=_length)  # the complainant's name, phone, room
     created_at: datetime
     events: tuple[StoredEvent, ...]
     row: ComplaintRow
@@ -68,7 +73,7 @@ class StoredItem:
     notifier: str
     dedupe_key: str
     complaint_id: str
-    body_json: str
+    body_json: str = attrs.field(repr=_length)  # a message, with whatever it quotes
     created_at: datetime
     attempts: int
     next_attempt_at: datetime | None
