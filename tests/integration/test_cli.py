@@ -579,6 +579,32 @@ def test_demo_force_never_replaces_a_real_desk(desk_dir: Path) -> None:
     assert (desk_dir / "complaints.sqlite3").exists()
 
 
+def test_a_demo_marker_left_behind_does_not_make_a_real_desk_a_demo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Try the demo, clear it with ``rm desk/*`` (the glob leaves the hidden marker),
+    set up the real desk there: ``demo --force`` refuses it as not a demo and keeps
+    its complaints (docs/demo.md, ``overwrite``; review s41B F02)."""
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run("demo", "desk", "--complaints", "20")
+    assert code == 0, err
+    for path in Path("desk").iterdir():
+        if not path.name.startswith("."):
+            path.unlink()
+    assert Path("desk", ".complaintcore-demo").exists()
+    assert run("init", "desk")[0] == 0
+    monkeypatch.setenv("COMPLAINTCORE_CONFIG", "desk/complaintcore.toml")
+    cid = receive_one()
+    for force in ((), ("--force",)):
+        code, _, err = run("demo", "desk", "--complaints", "20", *force)
+        assert code == 1
+        assert err.strip() == (
+            f"error: {Path('desk', 'complaintcore.toml')}: exists and is not a demo:"
+            " choose another directory"
+        )
+    assert run("show", cid)[0] == 0
+
+
 def test_demo_over_a_desk_says_why_in_the_readers_language(desk_dir: Path) -> None:
     """In Chinese, the refusal reads in Chinese; a real desk is not offered --force,
     an earlier demo is (s25N F04)."""
