@@ -428,16 +428,37 @@ def test_a_csv_report_file_opens_in_excel_on_a_chinese_windows(desk_dir: Path) -
     assert totals.startswith("2025-11,totals,received,收到,")
 
 
-def test_only_a_utf8_csv_gets_the_mark() -> None:
-    """A console writing GBK (a redirected Windows console in China) writes what
-    Excel there reads already; a mark is for UTF-8, and for CSV only."""
+def test_only_a_csv_gets_the_mark_and_only_one() -> None:
+    """Every report is written in UTF-8 (a GBK console too: review s41B F03); the
+    mark is for CSV only, and a text that has one gets no second."""
     from complaintcore.cli.report_indicators import excel_csv
 
-    assert excel_csv("period,收到\r\n", "csv", "UTF-8") == "\ufeffperiod,收到\r\n"
-    assert excel_csv("\ufeffperiod\r\n", "csv", "utf_8") == "\ufeffperiod\r\n"
-    assert excel_csv("period,收到\r\n", "csv", "cp936") == "period,收到\r\n"
-    assert excel_csv('{"a": 1}', "json", "utf-8") == '{"a": 1}'
-    assert excel_csv("period\r\n", "csv", None) == "period\r\n"
+    assert excel_csv("period,收到\r\n", "csv") == "\ufeffperiod,收到\r\n"
+    assert excel_csv("\ufeffperiod\r\n", "csv") == "\ufeffperiod\r\n"
+    assert excel_csv('{"a": 1}', "json") == '{"a": 1}'
+    assert excel_csv("<!DOCTYPE html>", "html") == "<!DOCTYPE html>"
+
+
+def _as_on_windows(self: Path, data: str, encoding: str | None = None, *_: object) -> int:
+    """``Path.write_text`` as on Windows: each ``\n`` written becomes ``os.linesep``."""
+    with open(self, "w", encoding=encoding, newline="\r\n") as f:
+        return f.write(data)
+
+
+@pytest.mark.procedure("IMP-2")
+def test_a_csv_report_file_ends_its_rows_as_the_csv_writer_did_on_windows_too(
+    desk_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """csv writes ``\r\n`` rows; a file opened in text mode on Windows made each
+    ``\r\r\n``, a blank row after every row in Excel (review s41B F06)."""
+    monkeypatch.setattr(Path, "write_text", _as_on_windows)
+    receive_one()
+    args = ("report", "--month", "2025-11", "--format", "csv", "--output", "r.csv")
+    code, _, err = run(*args, now="2025-11-20T10:00")
+    assert code == 0, err
+    data = (desk_dir / "r.csv").read_bytes()
+    assert b"\r\r" not in data
+    assert data.count(b"\r\n") == data.count(b"\n") > 1
 
 
 @pytest.mark.procedure("IMP-2")

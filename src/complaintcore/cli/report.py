@@ -9,7 +9,6 @@ import csv
 import io
 import json
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -18,10 +17,9 @@ from rich.console import Console
 from complaintcore.cli.context import Ctx, MonthType, json_option, pass_ctx
 from complaintcore.cli.report_indicators import (
     PeriodText,
-    excel_csv,
     indicators,
-    stdout_encoding,
     write_indicators,
+    write_output,
 )
 from complaintcore.core.spreadsheet import spreadsheet_safe
 from complaintcore.i18n import N_
@@ -167,15 +165,7 @@ def write_report(
         from complaintcore.cli.report_html import render_html
 
         text = render_html(result, desk.pack, lang=ctx.lang, staff=staff, directory=ctx.directory())
-    if output is None:
-        ctx.emitted = True  # begun: Ctrl-C from here adds no second document
-        click.echo(excel_csv(text, fmt, stdout_encoding()))
-        return
-    Path(output).write_text(excel_csv(text, fmt, "utf-8"), encoding="utf-8")
-    if ctx.json:
-        ctx.emit({"written": output, "format": fmt})
-    else:
-        ctx.say(ctx.t("wrote {path}", path=output))
+    write_output(ctx, text, fmt, output)
 
 
 def _table_text(ctx: Ctx, result: MonthlyReport, staff: StaffReport | None) -> str:
