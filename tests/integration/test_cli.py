@@ -428,6 +428,40 @@ def test_a_csv_report_file_opens_in_excel_on_a_chinese_windows(desk_dir: Path) -
     assert totals.startswith("2025-11,totals,received,收到,")
 
 
+@pytest.mark.parametrize("output", ["out/", "", "  "])
+def test_an_output_that_names_no_file_is_a_usage_error(desk_dir: Path, output: str) -> None:
+    """``out/`` names a folder and ``""`` nothing: refused naming ``--output`` as an
+    existing folder is (exit 2), nothing written (review s41B F05)."""
+    before = set(desk_dir.iterdir())
+    code, out, err = run("report", "--month", "2025-11", "--format", "csv", "--output", output)
+    assert code == 2
+    assert out == ""
+    assert err.startswith("error: Invalid value for '--output': expected a file name")
+    assert len(err.strip().splitlines()) == 1
+    assert set(desk_dir.iterdir()) == before
+
+
+@pytest.mark.parametrize(
+    "output",
+    ["complaints.sqlite3", "complaints.sqlite3-wal", "./complaintcore.toml", "staff.toml"],
+)
+def test_a_report_is_never_written_over_the_desks_own_files(desk_dir: Path, output: str) -> None:
+    """A report written over the database left a desk no command opened again."""
+    cid = receive_one()
+    kept = {p.name: p.read_bytes() for p in desk_dir.iterdir() if p.is_file()}
+    result = CliRunner().invoke(
+        main, ["--lang", "en", "report", "--month", "2025-11", "--json", "--output", output]
+    )
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)["error"]
+    assert (error["param"], error["message"]) == (
+        "output",
+        "Invalid value for '--output': is one of the desk's own files; choose another file",
+    )
+    assert {p.name: p.read_bytes() for p in desk_dir.iterdir() if p.is_file()} == kept
+    assert run("show", cid)[0] == 0
+
+
 def test_only_a_csv_gets_the_mark_and_only_one() -> None:
     """Every report is written in UTF-8 (a GBK console too: review s41B F03); the
     mark is for CSV only, and a text that has one gets no second."""

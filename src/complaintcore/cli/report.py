@@ -17,7 +17,9 @@ from rich.console import Console
 from complaintcore.cli.context import Ctx, MonthType, json_option, pass_ctx
 from complaintcore.cli.report_indicators import (
     PeriodText,
+    file_name,
     indicators,
+    not_the_desks_own,
     write_indicators,
     write_output,
 )
@@ -61,6 +63,7 @@ FORMATS = ("table", "json", "csv", "html")
     "output",
     default=None,
     type=click.Path(dir_okay=False),
+    callback=file_name,
     help=N_("Write to a file instead of standard output."),
 )
 @click.option(
@@ -79,6 +82,7 @@ def report(
     staff: bool,
 ) -> None:
     fmt = report_format(ctx, fmt)
+    not_the_desks_own(ctx, output)
     if period is not None:
         for given, message in (
             (month is not None, N_("--month and --period cannot be used together")),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -32,7 +33,9 @@ __all__ = [
     "PeriodText",
     "excel_csv",
     "figure",
+    "file_name",
     "indicators",
+    "not_the_desks_own",
     "render_indicators_html",
     "write_indicators",
     "write_output",
@@ -46,6 +49,54 @@ def excel_csv(text: str, fmt: str) -> str:
     how Excel knows UTF-8 (without one, Excel on a Chinese Windows reads the file
     as GBK and garbles every Chinese label)."""
     return _BOM + text if fmt == "csv" and not text.startswith(_BOM) else text
+
+
+def file_name(click_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--output``: a file's name.  ``out/`` names a folder and ``""`` nothing, where
+    ``Path`` would read ``out`` and ``.`` (a file ``out`` written, "wrote out/"
+    said; an error about ``.``): refused as an existing folder is (review s41B F05)."""
+    from complaintcore.cli.context import _translator
+
+    if value is None:
+        return None
+    separators = tuple(s for s in (os.sep, os.altsep) if s)
+    if not value.strip() or value.endswith(separators):
+        t = _translator(click_ctx)
+        message = t("expected a file name, not empty and not ending in /")
+        raise click.BadParameter(message, click_ctx, param)
+    return value
+
+
+def not_the_desks_own(ctx: Ctx, output: str | None) -> None:
+    """Refuse an ``--output`` that is the desk's own database (or its ``-wal`` and
+    ``-shm``), configuration or staff file: a report written over the database
+    leaves a desk no command opens again."""
+    if output is None:
+        return
+    from complaintcore.adapters.stores import is_postgres_url
+
+    ctx.desk()
+    config = ctx.config
+    if config is None:
+        return
+    own = [ctx.config_path]
+    if config.staff_file is not None:
+        own.append(config.resolve(config.staff_file))
+    if config.database != ":memory:" and not is_postgres_url(config.database):
+        database = config.resolve(config.database)
+        own += [database, f"{database}-wal", f"{database}-shm", f"{database}-journal"]
+    target = _real(output)
+    if any(_real(path) == target for path in own):
+        click_ctx = click.get_current_context()
+        param = next(p for p in click_ctx.command.params if p.name == "output")
+        raise click.BadParameter(
+            ctx.t("is one of the desk's own files; choose another file"), click_ctx, param
+        )
+
+
+def _real(path: str) -> str:
+    """A path as the file system finds it (links followed; case on Windows)."""
+    return os.path.normcase(os.path.realpath(path))
 
 
 def write_output(ctx: Ctx, text: str, fmt: str, output: str | None) -> None:
