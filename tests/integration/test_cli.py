@@ -428,16 +428,71 @@ def test_a_csv_report_file_opens_in_excel_on_a_chinese_windows(desk_dir: Path) -
     assert totals.startswith("2025-11,totals,received,收到,")
 
 
-def test_only_a_utf8_csv_gets_the_mark() -> None:
-    """A console writing GBK (a redirected Windows console in China) writes what
-    Excel there reads already; a mark is for UTF-8, and for CSV only."""
+@pytest.mark.parametrize("output", ["out/", "", "  "])
+def test_an_output_that_names_no_file_is_a_usage_error(desk_dir: Path, output: str) -> None:
+    """``out/`` names a folder and ``""`` nothing: refused naming ``--output`` as an
+    existing folder is (exit 2), nothing written (review s41B F05)."""
+    before = set(desk_dir.iterdir())
+    code, out, err = run("report", "--month", "2025-11", "--format", "csv", "--output", output)
+    assert code == 2
+    assert out == ""
+    assert err.startswith("error: Invalid value for '--output': expected a file name")
+    assert len(err.strip().splitlines()) == 1
+    assert set(desk_dir.iterdir()) == before
+
+
+@pytest.mark.parametrize(
+    "output",
+    ["complaints.sqlite3", "complaints.sqlite3-wal", "./complaintcore.toml", "staff.toml"],
+)
+def test_a_report_is_never_written_over_the_desks_own_files(desk_dir: Path, output: str) -> None:
+    """A report written over the database left a desk no command opened again."""
+    cid = receive_one()
+    kept = {p.name: p.read_bytes() for p in desk_dir.iterdir() if p.is_file()}
+    result = CliRunner().invoke(
+        main, ["--lang", "en", "report", "--month", "2025-11", "--json", "--output", output]
+    )
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)["error"]
+    assert (error["param"], error["message"]) == (
+        "output",
+        "Invalid value for '--output': is one of the desk's own files; choose another file",
+    )
+    assert {p.name: p.read_bytes() for p in desk_dir.iterdir() if p.is_file()} == kept
+    assert run("show", cid)[0] == 0
+
+
+def test_only_a_csv_gets_the_mark_and_only_one() -> None:
+    """Every report is written in UTF-8 (a GBK console too: review s41B F03); the
+    mark is for CSV only, and a text that has one gets no second."""
     from complaintcore.cli.report_indicators import excel_csv
 
-    assert excel_csv("period,收到\r\n", "csv", "UTF-8") == "\ufeffperiod,收到\r\n"
-    assert excel_csv("\ufeffperiod\r\n", "csv", "utf_8") == "\ufeffperiod\r\n"
-    assert excel_csv("period,收到\r\n", "csv", "cp936") == "period,收到\r\n"
-    assert excel_csv('{"a": 1}', "json", "utf-8") == '{"a": 1}'
-    assert excel_csv("period\r\n", "csv", None) == "period\r\n"
+    assert excel_csv("period,收到\r\n", "csv") == "\ufeffperiod,收到\r\n"
+    assert excel_csv("\ufeffperiod\r\n", "csv") == "\ufeffperiod\r\n"
+    assert excel_csv('{"a": 1}', "json") == '{"a": 1}'
+    assert excel_csv("<!DOCTYPE html>", "html") == "<!DOCTYPE html>"
+
+
+def _as_on_windows(self: Path, data: str, encoding: str | None = None, *_: object) -> int:
+    """``Path.write_text`` as on Windows: each ``\n`` written becomes ``os.linesep``."""
+    with open(self, "w", encoding=encoding, newline="\r\n") as f:
+        return f.write(data)
+
+
+@pytest.mark.procedure("IMP-2")
+def test_a_csv_report_file_ends_its_rows_as_the_csv_writer_did_on_windows_too(
+    desk_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """csv writes ``\r\n`` rows; a file opened in text mode on Windows made each
+    ``\r\r\n``, a blank row after every row in Excel (review s41B F06)."""
+    monkeypatch.setattr(Path, "write_text", _as_on_windows)
+    receive_one()
+    args = ("report", "--month", "2025-11", "--format", "csv", "--output", "r.csv")
+    code, _, err = run(*args, now="2025-11-20T10:00")
+    assert code == 0, err
+    data = (desk_dir / "r.csv").read_bytes()
+    assert b"\r\r" not in data
+    assert data.count(b"\r\n") == data.count(b"\n") > 1
 
 
 @pytest.mark.procedure("IMP-2")
@@ -577,6 +632,32 @@ def test_demo_force_never_replaces_a_real_desk(desk_dir: Path) -> None:
     assert code == 1
     assert "not a demo" in err
     assert (desk_dir / "complaints.sqlite3").exists()
+
+
+def test_a_demo_marker_left_behind_does_not_make_a_real_desk_a_demo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Try the demo, clear it with ``rm desk/*`` (the glob leaves the hidden marker),
+    set up the real desk there: ``demo --force`` refuses it as not a demo and keeps
+    its complaints (docs/demo.md, ``overwrite``; review s41B F02)."""
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run("demo", "desk", "--complaints", "20")
+    assert code == 0, err
+    for path in Path("desk").iterdir():
+        if not path.name.startswith("."):
+            path.unlink()
+    assert Path("desk", ".complaintcore-demo").exists()
+    assert run("init", "desk")[0] == 0
+    monkeypatch.setenv("COMPLAINTCORE_CONFIG", "desk/complaintcore.toml")
+    cid = receive_one()
+    for force in ((), ("--force",)):
+        code, _, err = run("demo", "desk", "--complaints", "20", *force)
+        assert code == 1
+        assert err.strip() == (
+            f"error: {Path('desk', 'complaintcore.toml')}: exists and is not a demo:"
+            " choose another directory"
+        )
+    assert run("show", cid)[0] == 0
 
 
 def test_demo_over_a_desk_says_why_in_the_readers_language(desk_dir: Path) -> None:

@@ -149,18 +149,18 @@ def test_ctrl_c_after_a_json_report_is_written_adds_no_second_document(
 ) -> None:
     """`report --json` writes its document itself; Ctrl-C right after it added an
     Abort document too (review s25P F01)."""
-    import click
+    from complaintcore.cli import context
 
-    echo = click.echo
+    echo = context.write_utf8  # machine output is written as UTF-8 bytes (review s41B F03)
     interrupted: list[bool] = []
 
-    def echo_then_interrupted(message: Any = None, *args: Any, **kwargs: Any) -> None:
+    def echo_then_interrupted(message: str, *args: Any, **kwargs: Any) -> None:
         echo(message, *args, **kwargs)
-        if isinstance(message, str) and message.startswith("{") and not interrupted:
+        if message.startswith("{") and not interrupted:
             interrupted.append(True)  # once: Ctrl-C right after the report is out
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(click, "echo", echo_then_interrupted)
+    monkeypatch.setattr(context, "write_utf8", echo_then_interrupted)
     result = invoke("report", "--month", "2025-11", "--json")
     assert result.exit_code == 1
     assert "period" in json.loads(result.stdout)  # the report, and nothing after it

@@ -510,6 +510,32 @@ def test_the_csv_report_writes_no_formula(desk_dir: Path) -> None:
     assert not [cell for cell in cells if cell.startswith("''")]
 
 
+@pytest.mark.procedure("PRV-1")
+def test_a_building_typed_with_name_phone_and_room_is_redacted_in_every_report_format(
+    desk_dir: Path,
+) -> None:
+    """docs/security.md: the exports carry no names, phones or rooms; the report
+    shows the typed building redacted as ``list --json`` does (review s41B F01)."""
+    typed = f"{ROOM} {NAME} {PHONE}"
+    received = invoke(
+        "receive", "--json", "--receiver", "SR-103", "--name", NAME, "--phone", PHONE,
+        "--room", ROOM, "--building", typed, "--site", "sunrise", "--summary", "楼上漏水",
+        "--received-at", "2025-11-14T09:10",
+    )  # fmt: skip
+    assert received.exit_code == 0, received.output
+    cid = json.loads(received.stdout)["id"]
+    handler = json.loads(invoke("show", cid, "--json").stdout)["events"][-1]["handler"]
+    assert invoke("act", cid, "assess", "--actor", handler, "--validity", "valid").exit_code == 0
+    listed = json.loads(invoke("list", "--json").stdout)[0]["building"]
+    for fmt in ("csv", "html", "json", "table"):
+        result = invoke("report", "--month", "2025-11", "--format", fmt)
+        assert result.exit_code == 0, result.output
+        for personal in (NAME, PHONE, ROOM, *PHONE_GROUPS):
+            assert personal not in result.stdout, (fmt, personal)
+        if fmt in ("csv", "json"):
+            assert f"sunrise/{listed}" in result.stdout  # the key, as list --json shows it
+
+
 def test_the_documented_csv_recipe_writes_no_formula() -> None:
     """docs/statistics.md "Exports": a host writes ``to_rows(report)`` with
     ``csv.DictWriter`` and nothing else; a building typed as a formula at a

@@ -471,10 +471,10 @@ def test_reports_carry_no_names_phones_or_rooms(report: MonthlyReport) -> None:
 # --------------------------------------------------------------------------- IMP-4
 
 
-def trend_data(first: tuple[int, int] = (2024, 11)) -> list[Complaint]:
-    """From ``first`` to October 2025 cleaning in building 5 has 2 valid complaints a
-    month and repairs in building 1 has 3; in November 2025 cleaning jumps to 12 (the
-    building's drains are blocked), repairs has 4."""
+def trend_data(first: tuple[int, int] = (2024, 11), busy: str = "5") -> list[Complaint]:
+    """From ``first`` to October 2025 cleaning in building 5 (typed ``busy``) has 2
+    valid complaints a month and repairs in building 1 has 3; in November 2025
+    cleaning jumps to 12 (the building's drains are blocked), repairs has 4."""
     out: list[Complaint] = []
     n = 0
 
@@ -484,15 +484,15 @@ def trend_data(first: tuple[int, int] = (2024, 11)) -> list[Complaint]:
             n += 1
             out.append(
                 make(f"T{n}", at(month, 3 + i, year=year), category=category, building=building,
-                     phone=f"1370000{n:04d}", room=f"{building}-{n}")
+                     phone=f"1370000{n:04d}", room=f"{building[:1]}-{n}")
             )  # fmt: skip
 
     year, month = first
     while (year, month) < (2025, 11):
-        add(year, month, 2, "cleaning", "5")
+        add(year, month, 2, "cleaning", busy)
         add(year, month, 3, "repairs", "1")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    add(2025, 11, 12, "cleaning", "5")
+    add(2025, 11, 12, "cleaning", busy)
     add(2025, 11, 4, "repairs", "1")
     return out
 
@@ -532,6 +532,26 @@ def test_a_rise_beyond_the_control_limit_is_one_warning_with_its_reasons() -> No
     # the desk's own total against its control limit (for the chart)
     assert r.control is not None
     assert (r.control.observed, r.control.expected) == (16, 5.0)
+
+
+@pytest.mark.procedure("IMP-4")
+@pytest.mark.procedure("PRV-1")
+def test_a_building_typed_with_a_phone_is_counted_as_typed_and_shown_redacted() -> None:
+    """``building`` is free text: an owner types a phone there.  The report counts by
+    what was typed (one building, one warning) and shows it redacted, as ``list
+    --json`` does, in ``by_building`` and the warning alike (review s41B F01)."""
+    typed = f"5栋 {NAMES[0]} 13912345678"  # the complainant's own name, a phone
+    r = monthly_report(trend_data(busy=typed), PACK, CAL, year=2025, month=11, now=NOW)
+    (w,) = r.warnings
+    assert (w.dimension, w.observed, w.baseline) == ("building", 12, (2,) * 12)
+    busy = [c for c in r.by_building if c.count == 12]
+    assert len(busy) == 1
+    assert (w.key, w.en) == (busy[0].key, busy[0].en)
+    shown = json.dumps(to_json_dict(r), ensure_ascii=False) + repr(to_rows(r))
+    for personal in (NAMES[0], "13912345678", "1391234", "5678"):
+        assert personal not in shown
+    assert busy[0].key.startswith("sunrise/5栋")
+    assert "***" in busy[0].key
 
 
 @pytest.mark.procedure("IMP-4")

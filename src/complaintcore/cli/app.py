@@ -35,7 +35,7 @@ except ImportError as missing:  # the base install: the command line is the `cli
 from complaintcore.cli import staged as _staged  # noqa: F401  (registers the staged act steps)
 from complaintcore.cli.act import act
 from complaintcore.cli.audit import audit
-from complaintcore.cli.context import CURRENT, Ctx, DateTimeType
+from complaintcore.cli.context import CURRENT, Ctx, DateTimeType, readable_streams, write_utf8
 from complaintcore.cli.deliver import deliver
 from complaintcore.cli.demo_cmd import demo
 from complaintcore.cli.errors import ExitCode, error_document, exit_code_for, one_line
@@ -76,7 +76,12 @@ class CommandLine(click.Group):
         token = CURRENT.set(None)
         t = translator(_lang_in(argv))
         try:
-            with speaking(self, t), cli_logging(_json_in(argv)), interrupts() as stopped:
+            with (
+                readable_streams(),
+                speaking(self, t),
+                cli_logging(_json_in(argv)),
+                interrupts() as stopped,
+            ):
                 code = self._run(argv, t, prog_name, complete_var, extra, stopped)
         finally:
             CURRENT.reset(token)
@@ -134,7 +139,7 @@ def _report(
         if ctx is not None and ctx.partial is not None:
             # the work done before the failure, as the command's usual result
             document = {**document, **ctx.partial()}
-        click.echo(json.dumps(document, ensure_ascii=False, indent=1))
+        write_utf8(json.dumps(document, ensure_ascii=False, indent=1))
         return
     if isinstance(exc, click.UsageError) and exc.ctx is not None:
         message = t(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
-from collections.abc import Callable, Iterable
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
@@ -42,7 +45,9 @@ __all__ = [
     "enum_choice",
     "json_option",
     "pass_ctx",
+    "readable_streams",
     "require_pack",
+    "write_utf8",
     "year_range",
 ]
 
@@ -283,9 +288,9 @@ class Ctx:
         self.out.print(Text(text, style="bold"))
 
     def emit(self, document: object) -> None:
-        """The one JSON document of a ``--json`` run."""
+        """The one JSON document of a ``--json`` run, in UTF-8 (:func:`write_utf8`)."""
         self.emitted = True  # begun: an error after it adds no second document
-        click.echo(json.dumps(document, ensure_ascii=False, indent=1))
+        write_utf8(json.dumps(document, ensure_ascii=False, indent=1))
 
     def emit_list(self, items: Iterable[object]) -> None:
         """The one JSON document of a ``--json`` run that is a list, written an item at
@@ -296,9 +301,9 @@ class Ctx:
         for item in items:
             # JSON escapes a line break inside a string: each one here is the layout's
             text = json.dumps(item, ensure_ascii=False, indent=1).replace("\n", "\n ")
-            click.echo(("[\n " if first else ",\n ") + text, nl=False)
+            write_utf8(("[\n " if first else ",\n ") + text, nl=False)
             first = False
-        click.echo("[]" if first else "\n]")
+        write_utf8("[]" if first else "\n]")
 
     def failed(
         self,
@@ -322,6 +327,42 @@ class Ctx:
         if deliver:
             self.deliver_after(code)
         raise click.exceptions.Exit(int(code))
+
+
+def write_utf8(text: str, *, nl: bool = True) -> None:
+    """``text`` on standard output as UTF-8 bytes, whatever the console's encoding: a
+    JSON document, a CSV or an HTML page is read by a program, which takes UTF-8
+    (docs/cli.md; the page says ``charset="utf-8"``).  Written in a redirected Windows
+    console's GBK it would be mislabelled, and one character GBK lacks (an emoji in
+    a building) would end it half-written (review s41B F03, F04).  Bytes also keep a
+    CSV's ``\r\n`` rows as they are (F06)."""
+    data = text + "\n" if nl else text
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a stream of text only (a host's StringIO): no encoding to get wrong
+        click.echo(data, nl=False)
+        return
+    sys.stdout.flush()  # what was printed before comes first
+    buffer.write(data.encode("utf-8"))
+    buffer.flush()
+
+
+@contextmanager
+def readable_streams() -> Iterator[None]:
+    """Standard output and error that never fail on a character their encoding
+    lacks: a GBK console shows ``?`` for an emoji in a summary rather than end the
+    command with a codec error (review s41B F03).  Machine output is not written
+    through them (:func:`write_utf8`)."""
+    changed: list[tuple[io.TextIOWrapper, str]] = []
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="replace")
+            changed.append((stream, "strict"))
+    try:
+        yield
+    finally:
+        for stream, errors in changed:
+            if not stream.closed:
+                stream.reconfigure(errors=errors)
 
 
 def os_user() -> str:

@@ -30,6 +30,7 @@ Printing the monthly report is the CLI's job (``complaintcore demo``).
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import itertools
 import random
@@ -2033,7 +2034,30 @@ def _measure(
 
 
 DEMO_MARKER = ".complaintcore-demo"
-"""Marks a directory the demo wrote, so ``--force`` never replaces a real desk."""
+"""Marks a directory the demo wrote, so ``--force`` never replaces a real desk; it
+records the configuration the demo wrote (:func:`_is_demo`)."""
+
+_MARKER_TEXT = "written by `complaintcore demo`; safe to replace\nconfig-sha256: {digest}\n"
+
+
+def _digest(text: bytes) -> str:
+    return hashlib.sha256(text).hexdigest()
+
+
+def _is_demo(marker: Path, config_path: Path) -> bool:
+    """Whether the desk files in a directory are still a demo's: its marker is there
+    *and* the configuration is the one that demo wrote (the digest the marker
+    records; a marker from before it had none: the demo's own text).  A marker
+    alone proves nothing: ``rm desk/*`` leaves it, and ``init`` may then set up a
+    real desk there (review s41B F02)."""
+    try:
+        recorded = marker.read_text(encoding="utf-8")
+        written = config_path.read_bytes()
+    except (OSError, UnicodeDecodeError):  # no marker, no config (a database alone)
+        return False
+    found = re.search(r"^config-sha256: ([0-9a-f]{64})$", recorded, re.MULTILINE)
+    expected = found[1] if found else _digest(_CONFIG_TEXT.encode("utf-8"))
+    return _digest(written) == expected
 
 
 class DemoExistsError(FileExistsError):
@@ -2087,17 +2111,18 @@ def run_demo(
     config_path, staff_path, database = root / CONFIG_FILE, root / STAFF_FILE, root / DATABASE_FILE
     marker = root / DEMO_MARKER
     existing = [p for p in (config_path, staff_path, database) if p.exists()]
-    if existing and not marker.exists():  # never replace a real desk, whatever is asked
+    if existing and not _is_demo(marker, config_path):  # never replace a real desk
         raise DemoExistsError(existing[0], "exists and is not a demo: choose another directory")
     if existing and not overwrite:
         raise DemoExistsError(
             existing[0], "an earlier demo is here: replace it (--force) or choose another directory"
         )
-    marker.write_text("written by `complaintcore demo`; safe to replace\n", encoding="utf-8")
+    config_text = _CONFIG_TEXT.encode("utf-8")
+    marker.write_text(_MARKER_TEXT.format(digest=_digest(config_text)), encoding="utf-8")
     for p in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
         p.unlink(missing_ok=True)
     write_sample_staff(staff_path, overwrite=True)
-    config_path.write_text(_CONFIG_TEXT, encoding="utf-8")
+    config_path.write_bytes(config_text)
 
     desk = Desk.from_config(
         load_config(config_path), plugin_manager=make_plugin_manager(load_entry_points=False)

@@ -9,7 +9,6 @@ import csv
 import io
 import json
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -18,10 +17,11 @@ from rich.console import Console
 from complaintcore.cli.context import Ctx, MonthType, json_option, pass_ctx
 from complaintcore.cli.report_indicators import (
     PeriodText,
-    excel_csv,
+    file_name,
     indicators,
-    stdout_encoding,
+    not_the_desks_own,
     write_indicators,
+    write_output,
 )
 from complaintcore.core.spreadsheet import spreadsheet_safe
 from complaintcore.i18n import N_
@@ -63,6 +63,7 @@ FORMATS = ("table", "json", "csv", "html")
     "output",
     default=None,
     type=click.Path(dir_okay=False),
+    callback=file_name,
     help=N_("Write to a file instead of standard output."),
 )
 @click.option(
@@ -81,6 +82,7 @@ def report(
     staff: bool,
 ) -> None:
     fmt = report_format(ctx, fmt)
+    not_the_desks_own(ctx, output)
     if period is not None:
         for given, message in (
             (month is not None, N_("--month and --period cannot be used together")),
@@ -167,15 +169,7 @@ def write_report(
         from complaintcore.cli.report_html import render_html
 
         text = render_html(result, desk.pack, lang=ctx.lang, staff=staff, directory=ctx.directory())
-    if output is None:
-        ctx.emitted = True  # begun: Ctrl-C from here adds no second document
-        click.echo(excel_csv(text, fmt, stdout_encoding()))
-        return
-    Path(output).write_text(excel_csv(text, fmt, "utf-8"), encoding="utf-8")
-    if ctx.json:
-        ctx.emit({"written": output, "format": fmt})
-    else:
-        ctx.say(ctx.t("wrote {path}", path=output))
+    write_output(ctx, text, fmt, output)
 
 
 def _table_text(ctx: Ctx, result: MonthlyReport, staff: StaffReport | None) -> str:

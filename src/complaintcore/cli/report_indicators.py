@@ -6,11 +6,10 @@ module only words and lays them out, in the reader's language.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import json
-import sys
+import os
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -34,29 +33,88 @@ __all__ = [
     "PeriodText",
     "excel_csv",
     "figure",
+    "file_name",
     "indicators",
+    "not_the_desks_own",
     "render_indicators_html",
     "write_indicators",
+    "write_output",
 ]
 
 _BOM: Final = "\ufeff"
 
 
-def excel_csv(text: str, fmt: str, encoding: str | None) -> str:
-    """``text`` as written in ``encoding``: a CSV in UTF-8 starts with a byte-order
-    mark, how Excel knows UTF-8 (without one, Excel on a Chinese Windows reads the
-    file as GBK and garbles every Chinese label).  Another encoding (a Windows
-    console's GBK) is Excel's own and needs none."""
-    try:
-        utf8 = codecs.lookup(encoding or "").name == "utf-8"
-    except LookupError:
-        utf8 = False
-    return _BOM + text if fmt == "csv" and utf8 and not text.startswith(_BOM) else text
+def excel_csv(text: str, fmt: str) -> str:
+    """``text`` as written (in UTF-8, always): a CSV starts with a byte-order mark,
+    how Excel knows UTF-8 (without one, Excel on a Chinese Windows reads the file
+    as GBK and garbles every Chinese label)."""
+    return _BOM + text if fmt == "csv" and not text.startswith(_BOM) else text
 
 
-def stdout_encoding() -> str | None:
-    """The encoding standard output writes in (what ``click.echo`` writes with)."""
-    return getattr(sys.stdout, "encoding", None)
+def file_name(click_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--output``: a file's name.  ``out/`` names a folder and ``""`` nothing, where
+    ``Path`` would read ``out`` and ``.`` (a file ``out`` written, "wrote out/"
+    said; an error about ``.``): refused as an existing folder is (review s41B F05)."""
+    from complaintcore.cli.context import _translator
+
+    if value is None:
+        return None
+    separators = tuple(s for s in (os.sep, os.altsep) if s)
+    if not value.strip() or value.endswith(separators):
+        t = _translator(click_ctx)
+        message = t("expected a file name, not empty and not ending in /")
+        raise click.BadParameter(message, click_ctx, param)
+    return value
+
+
+def not_the_desks_own(ctx: Ctx, output: str | None) -> None:
+    """Refuse an ``--output`` that is the desk's own database (or its ``-wal`` and
+    ``-shm``), configuration or staff file: a report written over the database
+    leaves a desk no command opens again."""
+    if output is None:
+        return
+    from complaintcore.adapters.stores import is_postgres_url
+
+    ctx.desk()
+    config = ctx.config
+    if config is None:
+        return
+    own = [ctx.config_path]
+    if config.staff_file is not None:
+        own.append(config.resolve(config.staff_file))
+    if config.database != ":memory:" and not is_postgres_url(config.database):
+        database = config.resolve(config.database)
+        own += [database, f"{database}-wal", f"{database}-shm", f"{database}-journal"]
+    target = _real(output)
+    if any(_real(path) == target for path in own):
+        click_ctx = click.get_current_context()
+        param = next(p for p in click_ctx.command.params if p.name == "output")
+        raise click.BadParameter(
+            ctx.t("is one of the desk's own files; choose another file"), click_ctx, param
+        )
+
+
+def _real(path: str) -> str:
+    """A path as the file system finds it (links followed; case on Windows)."""
+    return os.path.normcase(os.path.realpath(path))
+
+
+def write_output(ctx: Ctx, text: str, fmt: str, output: str | None) -> None:
+    """A report's ``text`` on standard output or into ``output``, as UTF-8 bytes either
+    way (:func:`~complaintcore.cli.context.write_utf8`): a redirected GBK console
+    neither mislabels nor cuts a page, a CSV or a JSON document, and a CSV's
+    ``\r\n`` rows are not made ``\r\r\n`` on Windows (review s41B F03, F04, F06)."""
+    from complaintcore.cli.context import write_utf8
+
+    if output is None:
+        ctx.emitted = True  # begun: Ctrl-C from here adds no second document
+        write_utf8(excel_csv(text, fmt))
+        return
+    Path(output).write_bytes(excel_csv(text, fmt).encode("utf-8"))
+    if ctx.json:
+        ctx.emit({"written": output, "format": fmt})
+    else:
+        ctx.say(ctx.t("wrote {path}", path=output))
 
 
 if TYPE_CHECKING:  # click >= 8.4 types its parameter types by value
@@ -150,14 +208,7 @@ def write_indicators(ctx: Ctx, report: IndicatorReport, fmt: str, output: str | 
         text = buffer.getvalue()
     else:
         text = render_indicators_html(report, ctx.tr)
-    if output is None:
-        click.echo(excel_csv(text, fmt, stdout_encoding()))
-        return
-    Path(output).write_text(excel_csv(text, fmt, "utf-8"), encoding="utf-8")
-    if ctx.json:
-        ctx.emit({"written": output, "format": fmt})
-    else:
-        ctx.say(ctx.t("wrote {path}", path=output))
+    write_output(ctx, text, fmt, output)
 
 
 def _heading(report: IndicatorReport, t: Translator) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from complaintcore.cli.context import Ctx, json_option, pass_ctx
+from complaintcore.cli.context import Ctx, json_option, pass_ctx, write_utf8
 from complaintcore.i18n import N_
 
 __all__ = ["schema"]
@@ -22,4 +22,4 @@ __all__ = ["schema"]
 def schema(ctx: Ctx, name: str | None) -> None:
     from complaintcore.schemas import schema_text
 
-    click.echo(schema_text(name), nl=False)
+    write_utf8(schema_text(name), nl=False)

@@ -592,6 +592,19 @@ def _building(complaint: Complaint) -> tuple[str, str]:
     return (f"{site}/{key}", f"{site}/{typed}") if site else (key, typed)
 
 
+def _building_shown(complaint: Complaint) -> tuple[str, str]:
+    """``(key, label)`` of a complaint's building as a report shows them: the text
+    typed redacted as ``list --json`` redacts it (PRV-1; review s41B F01) -- it is
+    free text, where an owner may type a name, a phone or a room -- then keyed."""
+    from complaintcore.core.privacy import redact
+
+    person = complaint.intake.complainant
+    typed = redact(person.building.strip(), also=(person.name, person.phone, person.room))
+    site = _site(complaint)
+    key = building_key(typed)
+    return (f"{site}/{key}", f"{site}/{typed}") if site else (key, typed)
+
+
 @attrs.frozen
 class _Link:
     """What IMP-3 keeps of one valid complaint in the window (never shown)."""
@@ -642,8 +655,8 @@ class _Tally:
     """VAL-4: the valid complaints from ``read_start`` on, to judge the links against."""
     link_ids: list[tuple[frozenset[str], frozenset[str], frozenset[str]]] = attrs.Factory(list)
     """IMP-3: each valid complaint's links made at intake (person, room, matter)."""
-    building_labels: dict[str, tuple[tuple[datetime, str], str]] = attrs.Factory(dict)
-    """Each building key's spelling shown, with its complaint's (time received, id)."""
+    building_labels: dict[str, tuple[tuple[datetime, str], Complaint]] = attrs.Factory(dict)
+    """Each building key's complaint whose spelling is shown, with its (time received, id)."""
 
     def __attrs_post_init__(self) -> None:
         self.tz = ZoneInfo(self.period.timezone)
@@ -736,11 +749,11 @@ class _Tally:
         if the first: the month's earliest received (then by id), so the report
         shows the same whichever order its complaints are read in (the fast path
         reads them by time received, a recount in the store's order)."""
-        key, typed = _building(complaint)
+        key = _building(complaint)[0]
         first = (complaint.intake.received_at, complaint.id)
         kept = self.building_labels.get(key)
         if kept is None or first < kept[0]:
-            self.building_labels[key] = (first, typed)
+            self.building_labels[key] = (first, complaint)
         return key
 
     def _improvement(self, complaint: Complaint, state: ComplaintState) -> None:
@@ -846,6 +859,7 @@ class _Tally:
         cats = {c.code: (c.zh, c.en) for c in pack.categories}
         deps = {d.code: (d.zh, d.en) for d in pack.departments}
         d = self.dims
+        shown = self._shown()
         k = self.kinds
         totals = Totals(
             received=self.history[self.period.index][0],
@@ -876,7 +890,10 @@ class _Tally:
                 d["channel"], {c.value: (c.zh, c.en) for c in Channel}, LABELS["not_recorded"]
             ),
             by_site=_seen(d["site"]),
-            by_building=_seen(d["building"], self._shown()),
+            by_building=tuple(
+                attrs.evolve(c, key=shown.get(c.key, (c.key,))[0])
+                for c in _seen(d["building"], {k: v[1] for k, v in shown.items()})
+            ),
             by_cause=_known(
                 d["cause"], {c.value: (c.zh, c.en) for c in Cause}, LABELS["unknown_cause"]
             ),
@@ -898,7 +915,7 @@ class _Tally:
             escalated_complaints=self.escalated,
             repeats=self._repeats(),
             history=history,
-            warnings=self._warnings(cats, deps),
+            warnings=self._warnings(cats, deps, shown),
             warning_rule=self.warning_rule,
             excluded_after_now=self.excluded,
             duties=tuple(duties),
@@ -992,17 +1009,25 @@ class _Tally:
         return periods, [self.history[i][0] > 0 for i in indexes]
 
     def _warnings(
-        self, cats: dict[str, tuple[str, str]], deps: dict[str, tuple[str, str]]
+        self,
+        cats: dict[str, tuple[str, str]],
+        deps: dict[str, tuple[str, str]],
+        shown: Mapping[str, tuple[str, str]],
     ) -> tuple[ControlWarning, ...]:
         labels = {("category", k): v for k, v in cats.items()}
         labels.update({("department", k): v for k, v in deps.items()})
-        labels.update({("building", k): (v, v) for k, v in self._shown().items()})
+        labels.update({("building", k): (v, v) for k, (_key, v) in shown.items()})
         periods, has_data = self._months()
-        return control_warnings(self.cells, periods, has_data, self.warning_rule, labels)
+        found = control_warnings(self.cells, periods, has_data, self.warning_rule, labels)
+        return tuple(_building_keys_shown(w, shown) for w in found)
 
-    def _shown(self) -> dict[str, str]:
-        """How each building key is shown: as first spelt this month (else as the key)."""
-        return {key: typed for key, (_first, typed) in self.building_labels.items()}
+    def _shown(self) -> dict[str, tuple[str, str]]:
+        """How each building key is shown, ``(key, label)``: as first spelt this month,
+        redacted (:func:`_building_shown`).  Counting keeps the keys as typed."""
+        return {
+            key: _building_shown(complaint)
+            for key, (_first, complaint) in self.building_labels.items()
+        }
 
     def _control(self) -> Judgement | None:
         """The desk's valid complaints this month against their own control limit."""
@@ -1046,6 +1071,29 @@ def _known(
         zh, en = empty if key == "" else (key, key)
         out.append(Count(key, zh, en, counter[key]))
     return tuple(out)
+
+
+def _building_keys_shown(
+    warning: ControlWarning, shown: Mapping[str, tuple[str, str]]
+) -> ControlWarning:
+    """An IMP-4 warning naming buildings by their keys as shown (PRV-1); a building
+    not spelt this month (none is, without a complaint) by its key redacted."""
+    from complaintcore.core.privacy import redact
+
+    def key(k: str) -> str:
+        found = shown.get(k)
+        return found[0] if found is not None else redact(k)
+
+    excluding = tuple(
+        f"building:{key(e.removeprefix('building:'))}" if e.startswith("building:") else e
+        for e in warning.excluding
+    )
+    if warning.dimension != "building":
+        return attrs.evolve(warning, excluding=excluding)
+    if warning.key in shown:
+        return attrs.evolve(warning, key=key(warning.key), excluding=excluding)
+    hidden = key(warning.key)
+    return attrs.evolve(warning, key=hidden, zh=hidden, en=hidden, excluding=excluding)
 
 
 def _seen(counter: Counter[str], shown: Mapping[str, str] | None = None) -> tuple[Count, ...]:
