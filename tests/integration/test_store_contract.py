@@ -490,7 +490,8 @@ def test_an_old_file_opened_by_several_stores_at_once_is_migrated_once(tmp_path:
     def open_it() -> None:
         try:
             barrier.wait(30)
-            with SqliteStore(old) as s:
+            # a migration on a loaded machine can outlast the default wait for the lock
+            with SqliteStore(old, timeout=60) as s:
                 opened.append(s.load("C-1").version)
         except BaseException as exc:  # reported below
             errors.append(exc)
