@@ -731,6 +731,7 @@ def test_config_without_log() -> None:
         # review s41A F03-F05: each was accepted, then every send failed
         ({"webhooks": [{"url": "https://x.cn:443000/in"}]}, "webhooks[0].url"),
         ({"webhooks": [{"url": "https://x.cn:abc/in"}]}, "webhooks[0].url"),
+        ({"webhooks": [{"url": "https://x.cn:0/in"}]}, "webhooks[0].url"),  # s41G F06
         ({"webhooks": [{"url": "https://desk:Pa55@x.cn/in"}]}, "webhooks[0].url"),
         (
             {"webhooks": [{"url": "http://x", "headers": {"Authorization": "Bearer tok-AB\n"}}]},

@@ -23,7 +23,7 @@ import sys
 import textwrap
 import tomllib
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
@@ -804,6 +804,36 @@ def test_listeners_are_called_in_the_documented_order() -> None:
     )
     desk.receive(intake("SR-103"), now=T0)
     assert order == ["second", "first"]
+
+
+@pytest.mark.parametrize("plain", [0, 2])
+def test_a_wrapper_of_the_listeners_runs_once_per_commit(plain: int) -> None:
+    # review s41G F05: it ran once per listener, and never without one
+    calls: list[int] = []
+
+    class Timing:
+        @hookimpl(wrapper=True)
+        def complaintcore_on_events(self) -> Generator[None, object, object]:
+            calls.append(1)
+            return (yield)
+
+    class Quiet:
+        @hookimpl
+        def complaintcore_on_events(self) -> None:
+            pass
+
+    class Loud:
+        @hookimpl
+        def complaintcore_on_events(self) -> None:
+            raise ConnectionError("analytics endpoint down")
+
+    listeners = [Quiet(), Loud()][:plain]
+    pm = make_plugin_manager([SampleStaff(), Timing(), *listeners], load_entry_points=False)
+    desk = Desk.from_config(
+        {"database": ":memory:", "notifiers": {"log": False}}, plugin_manager=pm
+    )
+    desk.receive(intake("SR-103"), now=T0)
+    assert calls == [1]
 
 
 class StoreDown:

@@ -31,10 +31,13 @@ from complaintcore import (
     load_pack,
     new_complaint,
 )
+from complaintcore.adapters.calendars import calendar_for_spec
 from complaintcore.cli.timeline import event_time
-from complaintcore.core.grading import age_upgrade_due, assess_grade
-from complaintcore.core.models import Complaint, Grade
+from complaintcore.core.deadlines import ClockState, compute_clocks, counted_from
+from complaintcore.core.grading import age_upgrade_due, assess_grade, broken_promise_at
+from complaintcore.core.models import Complaint, Grade, Handled, Promised, Registered
 from complaintcore.core.rulepack import RulePack
+from complaintcore.testing import make_desk
 from tests.helpers import intake
 
 LONDON = ZoneInfo("Europe/London")
@@ -135,3 +138,63 @@ def test_a_duty_window_refuses_a_naive_time() -> None:
     with pytest.raises(NaiveDatetimeError):
         window.covers(datetime(2026, 3, 2, 10, 0))
     assert window.covers(datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+
+
+# review s41G: the same wall-time comparisons at the sites next to those above
+
+
+@pytest.mark.procedure("REC-5")
+def test_the_desk_takes_a_receipt_before_now_and_refuses_one_after_it() -> None:
+    desk = make_desk(pack="uk-housing-ombudsman-2024")
+    c = desk.receive(_uk_intake(BST_0150), now=GMT_0110)  # received 20 min before now
+    assert c.intake.received_at == BST_0150
+    with pytest.raises(InvalidInputError) as caught:
+        desk.receive(_uk_intake(GMT_0110), now=BST_0150)  # 20 min after now
+    assert caught.value.path == "received_at"
+
+
+@pytest.mark.procedure("DL-7")
+def test_clocks_started_by_an_event_before_now_run_whatever_zone_now_is_in() -> None:
+    c = _registered(BST_0150)
+    calendar = calendar_for_spec(UK.calendar)
+    for now in (GMT_0110, GMT_0110.astimezone(UTC)):
+        states = {s.name: s.state for s in compute_clocks(c, UK, calendar, now)}
+        assert states["stage_1_acknowledge"] is ClockState.RUNNING, now
+
+
+@pytest.mark.procedure("DL-6")
+def test_clocks_count_from_a_receipt_that_came_before_the_registration() -> None:
+    c = new_complaint("C-3", _uk_intake(BST_0150))
+    c = evolve(c, decide(c, Register(actor="CS-001"), UK, GMT_0110))
+    [registered] = [e for e in c.events if isinstance(e, Registered)]
+    assert counted_from(registered, BST_0150).astimezone(UTC) == datetime(
+        2026, 10, 25, 0, 50, tzinfo=UTC
+    )
+
+
+@pytest.mark.procedure("GRD-2")
+def test_a_promise_handled_after_its_time_in_the_repeated_hour_is_broken() -> None:
+    pack = _london_cn_pack()
+    t0 = datetime(2026, 10, 25, 0, 30, tzinfo=LONDON)
+    due = datetime(2026, 10, 25, 1, 50, tzinfo=LONDON)  # 01:50 BST, 00:50 UTC
+    c = new_complaint("C-4", intake(received_at=t0, receiver="SR-103"))
+    c = evolve(c, decide(c, Register(actor="SR-103"), pack, t0))
+    c = evolve(
+        c,
+        (
+            Promised(at=t0, actor="SR-103", due=due),
+            Handled(at=GMT_0110, actor="SR-201", department="engineering", result="repaired"),
+        ),
+    )
+    assert broken_promise_at(c, pack, datetime(2026, 10, 25, 3, 0, tzinfo=UTC)) == due
+
+
+def _uk_intake(at: datetime) -> Intake:
+    return Intake(
+        complainant=Complainant("Margaret Thompson", "07700900123", "Flat 12B", site="elm-court"),
+        channel="phone",
+        received_at=at,
+        receiver="CS-001",
+        summary="Damp in bedroom",
+        site="elm-court",
+    )

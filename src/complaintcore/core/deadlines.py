@@ -33,6 +33,7 @@ from complaintcore.core.models import (
     Promised,
     Registered,
     Visited,
+    as_instant,
     require_aware,
 )
 from complaintcore.core.rulepack import (
@@ -539,8 +540,9 @@ def _tagged(complaint: Complaint, now: datetime) -> list[tuple[Event, frozenset[
     if last[0] is complaint and last[1] is now:  # clocks, then duties, of one complaint
         return list(last[2])
     out = []
+    cut = as_instant(now)  # an instant: events may share now's zone (review s41G F02)
     for ev in complaint.events:
-        if ev.at > now:
+        if ev.at > cut:
             break
         tags = frozenset(ev.tags())
         if isinstance(ev, Registered):
@@ -559,7 +561,7 @@ def counted_from(registered: Registered, received_at: datetime) -> datetime:
     """When the clocks a registration starts begin: at the receipt, when that came
     first (IN-5 "of receipt", DL-6 "after receipt"); the registration's own time
     otherwise (the same instant in another zone keeps the registration's)."""
-    return received_at if received_at < registered.at else registered.at
+    return received_at if as_instant(received_at) < as_instant(registered.at) else registered.at
 
 
 def _from_receipt(ev: Registered, received_at: datetime) -> Registered:
@@ -598,9 +600,10 @@ def history_key(complaint: Complaint, now: datetime, *, receipt: bool = True) ->
     # a duty may be owed for some channels only (DutySpec.channels, REC-6)
     out: list[Hashable] = [zoned, complaint.intake.channel]
     last = now  # the events of one command share one time object: zone it once
+    cut = as_instant(now)
     for ev in complaint.events:
         at = ev.at
-        if at > now:
+        if at > cut:
             break
         if receipt and isinstance(ev, Registered):  # as _tagged: it counts from the receipt
             at = counted_from(ev, complaint.intake.received_at)
@@ -1117,6 +1120,7 @@ def unescalated_handovers(
 
 
 def _escalated_since(complaint: Complaint, clock: str, since: datetime) -> bool:
+    since = as_instant(since)
     return any(
         e.kind == "escalated" and clock in getattr(e, "clock", "").split(",") and e.at >= since
         for e in complaint.events

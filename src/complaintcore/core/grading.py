@@ -165,18 +165,21 @@ def broken_promise_at(complaint: Complaint, pack: RulePack, now: datetime) -> da
     names = {c.name for c in specs}
     stops = frozenset(t for c in specs for t in c.stop) | {"closed"}
     pending: datetime | None = None
+    passes: datetime | None = None  # pending as an instant: compared with any zone's times
+    cut = as_instant(require_aware(now, "now"))
     for ev in complaint.events:
-        if ev.at > now:
+        if ev.at > cut:
             break
-        if pending is not None and ev.at > pending:
+        if passes is not None and ev.at > passes:
             return pending  # the agreed time passed first
         if isinstance(ev, Promised):
             pending = ev.due
+            passes = as_instant(ev.due)
         elif (isinstance(ev, Extended) and ev.clock in names) or (
             pending is not None and not stops.isdisjoint(ev.tags())
         ):
-            pending = None  # extended (a new time, see above), or kept
-    return pending if pending is not None and now > pending else None
+            pending = passes = None  # extended (a new time, see above), or kept
+    return pending if passes is not None and cut > passes else None
 
 
 def _resolved(complaint: Complaint, at: datetime) -> bool:

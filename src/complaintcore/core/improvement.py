@@ -27,7 +27,14 @@ from complaintcore.core.deadlines import (
     WorkingTime,
     _replay,  # the one replay every clock, duty and measure shares
 )
-from complaintcore.core.models import Complaint, Event, MeasureAdded, MeasureDone, require_aware
+from complaintcore.core.models import (
+    Complaint,
+    Event,
+    MeasureAdded,
+    MeasureDone,
+    as_instant,
+    require_aware,
+)
 from complaintcore.core.rulepack import ClockMode, Duration, DutySpec, ReopenPolicy, RulePack
 
 __all__ = ["MeasureStatus", "compute_measures", "measure_spec"]
@@ -119,8 +126,9 @@ def compute_measures(
     require_aware(now, "now")
     added: list[MeasureAdded] = []
     done: dict[str, MeasureDone] = {}
+    cut = as_instant(now)  # an instant: events may share now's zone (review s41G F02)
     for event in complaint.events:
-        if event.at > now:
+        if event.at > cut:
             break
         if isinstance(event, MeasureAdded):
             added.append(event)

@@ -59,6 +59,7 @@ from complaintcore.core.models import (
     Extended,
     Kind,
     Responded,
+    as_instant,
     require_aware,
 )
 from complaintcore.core.rulepack import Indicator, IndicatorKind, RulePack
@@ -188,7 +189,7 @@ class ReportingPeriod:
             return False
         if t.utcoffset() is None:
             raise NaiveDatetimeError("t")
-        return self.start <= t < self.end
+        return self.start <= as_instant(t) < self.end  # instants (review s41G F02)
 
 
 # --------------------------------------------------------------------------- results
@@ -267,10 +268,11 @@ class _Tally:
     def add(self, complaint: Complaint) -> None:
         if not isinstance(complaint, Complaint):
             raise InvalidInputError("complaints", f"expected Complaint, got {type(complaint)}")
-        if complaint.intake.received_at > self.now:
+        if complaint.intake.received_at > as_instant(self.now):
             self.after_now += 1
             return
-        events = tuple(e for e in complaint.events if e.at <= self.now)
+        cut = as_instant(self.now)
+        events = tuple(e for e in complaint.events if e.at <= cut)
         received = complaint.intake.received_at in self.period
         touched = received or any(e.at in self.period for e in events)
         if not touched:

@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from complaintcore.core.errors import InvalidInputError
-from complaintcore.core.models import Complaint, Grade, SanctionRecorded, require_aware
+from complaintcore.core.models import Complaint, Grade, SanctionRecorded, as_instant, require_aware
 from complaintcore.core.rulepack import Accountability, Measure, RulePack
 from complaintcore.core.validity import counts_as_complaint
 from complaintcore.core.workflow import fold
@@ -154,6 +154,8 @@ def staff_report(
         raise InvalidInputError("pack", f"expected RulePack, got {type(pack).__name__}")
     tz = ZoneInfo(pack.calendar.timezone)
     start, end = _month_bounds(year, month, tz)
+    # instants: events and receipts may share the pack's zone with now (review s41G F02)
+    now = as_instant(now)
     if not isinstance(complaints, Iterable) or isinstance(complaints, str | bytes | Mapping):
         raise InvalidInputError("complaints", "expected an iterable of complaints")
     people: dict[str, _Person] = {}
@@ -168,7 +170,7 @@ def staff_report(
         )
         # VAL-4: a sanction stands while its complaint is a valid one; revised to
         # invalid (VAL-1), the card goes with it
-        received = c.intake.received_at
+        received = as_instant(c.intake.received_at)
         # PEN-2 (004 篇1 §三.4 当月): the month the person was complained about
         sanctioned = counts_as_complaint(state) and start <= received < end
         for ev in events:

@@ -94,6 +94,7 @@ from complaintcore.core.models import (
     Trigger,
     Validity,
     Visited,
+    as_instant,
     require_aware,
 )
 from complaintcore.core.rulepack import ClockSpec, EarlyWarning, RulePack
@@ -533,6 +534,7 @@ def _state_at(complaint: Complaint, now: datetime) -> ComplaintState:
     A complaint whose events were never folded (status still NEW) is folded too.
     """
     events = complaint.events
+    now = as_instant(now)  # an instant: events may share now's zone (review s41G F02)
     if events and (events[-1].at > now or complaint.state.status is Status.NEW):
         return fold(e for e in events if e.at <= now)
     return complaint.state

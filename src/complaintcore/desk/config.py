@@ -158,17 +158,16 @@ def _hidden(value: object, key: str = "") -> object:
 
 
 def _url_shown(url: str) -> str:
-    """A URL with its password and query replaced by ``***``; a file path as it is."""
-    head, sep, _query = url.partition("?")
-    scheme, found, rest = head.partition("://")
+    """A URL with its login and query replaced by ``***``; a file path as it is.  The
+    login ends at the last ``@``: a password may hold ``?`` or ``/`` (libpq reads
+    them there; review s41G F04), and an ``@`` in a query hides more, not less."""
+    scheme, found, rest = url.partition("://")
     if not found:
         return url
-    netloc, slash, path = rest.partition("/")
-    login, at, host = netloc.rpartition("@")
-    if at and ":" in login:
-        netloc = f"{login.split(':', 1)[0]}:***@{host}"
-    head = f"{scheme}://{netloc}{slash}{path}"
-    return f"{head}?***" if sep else head
+    _login, at, rest = rest.rpartition("@")
+    head, sep, _query = rest.partition("?")
+    shown = f"{scheme}://{'***@' if at else ''}{head}"
+    return f"{shown}?***" if sep else shown
 
 
 def _notifiers_repr(value: Mapping[str, Any]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import functools
 import importlib.metadata
 import inspect
 import math
@@ -223,21 +224,37 @@ def asked(hook: str, call: Callable[[], _T]) -> _T:
         raise HookError(hook, f"the hook raised {type(exc).__name__}") from exc
 
 
-def listeners(caller: pluggy.HookCaller) -> list[pluggy.HookImpl]:
-    """A broadcast hook's implementations in the order pluggy calls them (the plugin
-    registered last first), its wrappers left out: they wrap each call."""
-    return [i for i in reversed(caller.get_hookimpls()) if not (i.wrapper or i.hookwrapper)]
+Failed = Callable[[pluggy.HookImpl, BaseException | None], None]
+"""Told of each implementation that raised (the exception) or answered an awaitable
+(``None``): a plain function that handed back a coroutine did none of its work."""
 
 
-def call_one(
-    caller: pluggy.HookCaller, impl: pluggy.HookImpl, kwargs: Mapping[str, object]
-) -> list[object]:
-    """The answers of one implementation, called as pluggy calls the hook (its
-    wrappers around it, the manager's tracing): pluggy stops a hook at the first
-    implementation that raises, which would leave every later listener deaf."""
-    wrappers = [i for i in caller.get_hookimpls() if i.wrapper or i.hookwrapper]
-    answers = caller._hookexec(caller.name, [impl, *wrappers], kwargs, False)
-    return list(answers) if isinstance(answers, list) else [answers]
+def call_each(caller: pluggy.HookCaller, kwargs: Mapping[str, object], failed: Failed) -> None:
+    """A broadcast hook called once, as pluggy calls it (its wrappers round the whole
+    call, once; the manager's tracing), with every plain implementation guarded:
+    pluggy stops at the first that raises, which would leave every later listener
+    deaf (review s41C F01).  Wrappers are not guarded (review s41G F05)."""
+    impls = [
+        impl if impl.wrapper or impl.hookwrapper else _guarded(impl, failed)
+        for impl in caller.get_hookimpls()
+    ]
+    caller._hookexec(caller.name, impls, kwargs, False)
+
+
+def _guarded(impl: pluggy.HookImpl, failed: Failed) -> pluggy.HookImpl:
+    function = impl.function
+
+    @functools.wraps(function)  # its signature: pluggy passes the arguments it names
+    def guarded(*args: object) -> None:
+        try:
+            answer = function(*args)
+        except Exception as exc:
+            failed(impl, exc)
+            return
+        if closed_awaitable(answer):
+            failed(impl, None)
+
+    return pluggy.HookImpl(impl.plugin, impl.plugin_name, guarded, impl.opts)
 
 
 def plugin_label(plugin: object) -> str:

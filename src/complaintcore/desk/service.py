@@ -75,6 +75,7 @@ from complaintcore.core.models import (
     TargetPerson,
     Trigger,
     Validity,
+    as_instant,
     require_aware,
 )
 from complaintcore.core.notes import REACHED_CUSTOMER_SERVICE, passed_rungs
@@ -1732,7 +1733,7 @@ class Desk:
         validity: Validity | str | None = None,
     ) -> tuple[Complaint, list[Event], Outbox]:
         """Register, classify, assess if known, and route in memory: the first events."""
-        if intake.received_at > now:
+        if as_instant(intake.received_at) > as_instant(now):  # instants (review s41G F01)
             raise InvalidInputError(
                 "received_at", "is later than now: a complaint not yet received"
             )
@@ -2493,36 +2494,34 @@ class Desk:
         """``complaintcore_on_events``, each listener called whatever another does (an
         audit trail must not go deaf because analytics is down); a failure is logged
         naming its plugin, and undoes nothing committed."""
-        from complaintcore.desk.plugins import (
-            AWAITABLE_ANSWER,
-            call_one,
-            closed_awaitable,
-            listeners,
-            plugin_label,
-        )
+        from complaintcore.desk.plugins import AWAITABLE_ANSWER, call_each, plugin_label
 
-        caller = pm.hook.complaintcore_on_events
-        kwargs = {"complaint": complaint, "events": events}
-        for impl in listeners(caller):
-            try:
-                answers = call_one(caller, impl, kwargs)
-            except Exception as exc:  # a listener must not undo a committed change
-                log.error(
-                    "complaintcore_on_events failed for %s in plugin %s\n%s",
-                    complaint.id,
-                    plugin_label(impl.plugin),
-                    self._masked_failure(complaint, exc),
-                )
-                continue
-            # a plain function handing back a coroutine heard nothing: a failure too
-            awaited = [closed_awaitable(a) for a in answers]  # each closed, not the first
-            if any(awaited):
+        def failed(impl: pluggy.HookImpl, exc: BaseException | None) -> None:
+            if exc is None:  # a plain function handing back a coroutine heard nothing
                 log.error(
                     "complaintcore_on_events failed for %s in plugin %s: the listener %s",
                     complaint.id,
                     plugin_label(impl.plugin),
                     AWAITABLE_ANSWER,
                 )
+            else:
+                log.error(
+                    "complaintcore_on_events failed for %s in plugin %s\n%s",
+                    complaint.id,
+                    plugin_label(impl.plugin),
+                    self._masked_failure(complaint, exc),
+                )
+
+        try:
+            call_each(
+                pm.hook.complaintcore_on_events, {"complaint": complaint, "events": events}, failed
+            )
+        except Exception as exc:  # a wrapper's own failure must not undo a committed change
+            log.error(
+                "complaintcore_on_events failed for %s\n%s",
+                complaint.id,
+                self._masked_failure(complaint, exc),
+            )
 
     # ------------------------------------------------------------------ deadlines
 

@@ -208,9 +208,11 @@ def check_http_url(value: object, path: str) -> str:
             path, "a user name or password in the URL is not sent: give an Authorization header"
         )
     try:
-        parts.port  # noqa: B018 - read for its check
+        port = parts.port
     except ValueError:
-        raise InvalidInputError(path, "the port must be a number from 0 to 65535") from None
+        port = 0
+    if port == 0:  # no server listens on port 0 (review s41G F06)
+        raise InvalidInputError(path, "the port must be a number from 1 to 65535")
     return url
 
 
