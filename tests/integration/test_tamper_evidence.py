@@ -397,6 +397,28 @@ def test_an_outbox_message_deleted_or_smuggled_in(attacker: Attacker, desk: Desk
     )
 
 
+@pytest.mark.parametrize("seq", [0, -1])
+def test_a_message_smuggled_in_below_the_first_entry(
+    attacker: Attacker, desk: Desk, seq: int
+) -> None:
+    # review s41E F01: a row whose ledger_seq is below 1 fell in no range verify read
+    head = desk.store.ledger_head()
+    attacker.run(
+        "INSERT INTO {s}.outbox (tenant, notifier, dedupe_key, complaint_id, body_json,"
+        " created_at, attempts, ledger_seq) SELECT tenant, notifier, 'smuggled', complaint_id,"
+        " body_json, created_at, 0, ? FROM {s}.outbox WHERE id = (SELECT min(id) FROM"
+        " {s}.outbox)",
+        seq,
+    )
+    [(smuggled,)] = attacker.run("SELECT max(id) FROM {s}.outbox WHERE tenant = 'default'")
+    problem = (
+        f"outbox item {smuggled}: queued by no commit of the ledger (added outside the library)"
+    )
+    assert store_problems(desk) == (problem,)
+    assert desk.verify(NOW, expect=head).problems == (problem,)
+    assert desk.verify(NOW, since=head).problems == (problem,)
+
+
 @pytest.mark.parametrize(
     ("column", "value", "problem"),
     [

@@ -2614,12 +2614,15 @@ class PostgresStore:
             [
                 _fixed(r)
                 for r in conn.execute(
-                    # two ranges of outbox_ledger, not an OR that reads every row
-                    # ever delivered: the cost follows the rows queued since
+                    # ranges of outbox_ledger, not an OR that reads every row ever
+                    # delivered: the cost follows the rows queued since.  A seq below
+                    # 1 is no commit's either (review s41E F01)
                     f"SELECT {_OUTBOX_FIXED} FROM {s}.outbox WHERE tenant = %s"
                     f" AND ledger_seq IS NULL UNION ALL SELECT {_OUTBOX_FIXED} FROM {s}.outbox"
+                    " WHERE tenant = %s AND ledger_seq < 1"
+                    f" UNION ALL SELECT {_OUTBOX_FIXED} FROM {s}.outbox"
                     " WHERE tenant = %s AND ledger_seq > %s ORDER BY id",
-                    (t, t, after),
+                    (t, t, t, after),
                 )
             ]
         )

@@ -2549,7 +2549,7 @@ class SqliteStore:
             )
             after = entries[-1].seq
         checker.outbox(
-            [OutboxRecord(*r) for r in conn.execute(_OUTBOX_AFTER, (tenant, tenant, after))]
+            [OutboxRecord(*r) for r in conn.execute(_OUTBOX_AFTER, (tenant, tenant, tenant, after))]
         )
 
     @_translated
@@ -3015,10 +3015,13 @@ _OUTBOX_AFTER = (
     f"SELECT {_OUTBOX_FIXED} FROM outbox INDEXED BY outbox_ledger"
     " WHERE tenant = ? AND ledger_seq IS NULL"
     f" UNION ALL SELECT {_OUTBOX_FIXED} FROM outbox INDEXED BY outbox_ledger"
+    " WHERE tenant = ? AND ledger_seq < 1"
+    f" UNION ALL SELECT {_OUTBOX_FIXED} FROM outbox INDEXED BY outbox_ledger"
     " WHERE tenant = ? AND ledger_seq > ? ORDER BY id"
 )
-"""The outbox rows of no ledger entry or of one after the last checked (the end of
-incremental verify): two ranges of ``outbox_ledger``, so the cost follows the rows
+"""The outbox rows of no ledger entry (``NULL``, or a seq below the first entry's, which
+no commit writes: review s41E F01) or of one after the last checked (the end of
+incremental verify): ranges of ``outbox_ledger``, so the cost follows the rows
 queued since, not every row ever delivered (one ``OR`` made SQLite read them all)."""
 
 _ABOUT = (
