@@ -220,3 +220,13 @@ def test_verify_checkpoint_file_lifecycle(tmp_path: Path, monkeypatch: pytest.Mo
     kept.write_text("not a head\n")
     assert invoke("verify", "--checkpoint", str(kept)).exit_code == 2
     assert kept.read_text() == "not a head\n"
+    # review s41E F05: a seq beyond 64 bits is no head either, not an error of the store
+    beyond = f"{2**63}:{'a' * 64}"
+    for option in ("--since", "--expect"):
+        refused = invoke("verify", option, beyond)
+        assert refused.exit_code == 2, refused.output
+        assert f"'{option}'" in refused.stderr
+    kept.write_text(beyond + "\n")
+    refused = invoke("verify", "--checkpoint", str(kept))
+    assert refused.exit_code == 2, refused.output
+    assert "'--checkpoint'" in refused.stderr

@@ -118,16 +118,21 @@ def format_head(seq: int, digest: str) -> str:
 
 _HEAD = re.compile(r"(\d{1,19}):([0-9a-f]{64})|0:")
 
+_LAST_SEQ = 2**63 - 1
+"""The largest seq a ledger entry can have (a signed 64-bit column)."""
+
 
 def parse_head(text: str, path: str = "expect") -> tuple[int, str]:
     """``seq`` and hash of a head printed by ``verify --head``.
 
-    :raises InvalidInputError: not of the form ``seq:hash`` (named by ``path``).
+    :raises InvalidInputError: not of the form ``seq:hash``, or a seq beyond 64 bits
+        (named by ``path``).
     """
     if not isinstance(text, str):
         raise InvalidInputError(path, "expected a ledger head 'seq:hash'")
     match = _HEAD.fullmatch(text.strip().lower())
-    if match is None:
+    # a seq beyond 64 bits is no entry's (review s41E F05: it reached the query)
+    if match is None or (match.group(1) is not None and int(match.group(1)) > _LAST_SEQ):
         raise InvalidInputError(
             path, "expected a ledger head 'seq:hash' as 'verify --head' prints it"
         )
