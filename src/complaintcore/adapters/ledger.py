@@ -306,7 +306,8 @@ class LedgerVerifier:
 
     def finish(self) -> list[str]:
         """Problems left once everything was fed: complaints the ledger knows but the
-        store lacks, commits whose outbox items are gone, a kept head not reached."""
+        store lacks, commits whose outbox items are gone, a kept head not found (its
+        entry deleted, or beyond the ledger's end)."""
         for cid in sorted(set(self._by_complaint) - self._complaints_seen):
             self.problems.append(f"complaint {cid}: in the ledger but not stored (deleted)")
         for seq in sorted(self._outbox_by_seq):
@@ -314,9 +315,13 @@ class LedgerVerifier:
                 f"ledger entry {seq}: the outbox items it queued are gone (deleted)"
             )
         for seq in sorted(set(self._kept) - self._kept_found):
-            self.problems.append(
-                f"ledger entry {seq}: the kept head is beyond the ledger's end (entries deleted)"
-            )
+            where = f"ledger entry {seq}"
+            if seq < self.last_seq:  # the ledger runs past it: a hole, not a cut end
+                self.problems.append(f"{where}: missing (the kept head's entry was deleted)")
+            else:
+                self.problems.append(
+                    f"{where}: the kept head is beyond the ledger's end (entries deleted)"
+                )
         return self.problems
 
 
