@@ -623,6 +623,20 @@ def test_a_cell_of_another_type_is_named_and_the_check_goes_on(tmp_path: Path) -
     store.close()
 
 
+def test_a_damaged_row_beside_a_damaged_history_is_still_a_problem_list(
+    attacker: Attacker, desk: Desk
+) -> None:
+    # the rows are then read one by one, and the listing of ids ends at the history
+    first, second, _last = ids(desk)
+    attacker.run("UPDATE {s}.projection SET received_at = 'infinity' WHERE id = ?", second)
+    attacker.run(
+        "UPDATE {s}.events SET body_json = '{\"type\": ' WHERE complaint_id = ? AND seq = 2",
+        first,
+    )
+    problems = desk.verify(NOW).problems
+    assert any(p.startswith(f"complaint {first} event 2:") for p in problems)
+
+
 # ---------------------------------------------------------------------- the command line
 
 
