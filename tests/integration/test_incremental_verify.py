@@ -158,6 +158,22 @@ def test_the_checkpoint_entry_rewritten_or_beyond_the_end(attacker: Attacker, de
     )
 
 
+def test_the_checkpoint_entry_deleted_with_later_entries_left(
+    attacker: Attacker, desk: Desk
+) -> None:
+    # review s41E F06: the ledger runs past the kept head, so it is a hole at its
+    # entry, not a ledger cut short
+    checkpoint, _old, _new = after_checkpoint(desk)
+    seq = int(checkpoint.split(":")[0])
+    attacker.run("DELETE FROM {s}.ledger WHERE seq = ?", seq)
+    missing = f"ledger entry {seq}: missing (the kept head's entry was deleted)"
+    assert missing in desk.store.verify(since=checkpoint).problems
+    assert missing in desk.store.verify(expect=checkpoint).problems
+    assert not any(
+        "beyond the ledger's end" in p for p in desk.store.verify(since=checkpoint).problems
+    )
+
+
 def test_an_untouched_complaint_is_left_to_the_full_check(attacker: Attacker, desk: Desk) -> None:
     """The documented limit: the incremental check reads nothing committed before
     the checkpoint and untouched since; the full check finds the edit."""
@@ -220,3 +236,13 @@ def test_verify_checkpoint_file_lifecycle(tmp_path: Path, monkeypatch: pytest.Mo
     kept.write_text("not a head\n")
     assert invoke("verify", "--checkpoint", str(kept)).exit_code == 2
     assert kept.read_text() == "not a head\n"
+    # review s41E F05: a seq beyond 64 bits is no head either, not an error of the store
+    beyond = f"{2**63}:{'a' * 64}"
+    for option in ("--since", "--expect"):
+        refused = invoke("verify", option, beyond)
+        assert refused.exit_code == 2, refused.output
+        assert f"'{option}'" in refused.stderr
+    kept.write_text(beyond + "\n")
+    refused = invoke("verify", "--checkpoint", str(kept))
+    assert refused.exit_code == 2, refused.output
+    assert "'--checkpoint'" in refused.stderr

@@ -177,8 +177,9 @@ def test_incremental_verify_reads_the_outbox_rows_since_the_head_only(
 ) -> None:
     # Review s27A F03: "ledger_seq IS NULL OR ledger_seq > ?" read every outbox row
     # of the tenant (the delivered history) and sorted them all.
-    found = plan(store, sqlite_store._OUTBOX_AFTER, [store.tenant, store.tenant, 10])
+    found = plan(store, sqlite_store._OUTBOX_AFTER, [store.tenant] * 3 + [10])
     assert "INDEX outbox_ledger (tenant=? AND ledger_seq=?)" in found  # IS NULL
+    assert "INDEX outbox_ledger (tenant=? AND ledger_seq<?)" in found  # s41E F01: below 1
     assert "INDEX outbox_ledger (tenant=? AND ledger_seq>?)" in found
     assert "outbox_ledger (tenant=?)" not in found
 

@@ -397,6 +397,28 @@ def test_an_outbox_message_deleted_or_smuggled_in(attacker: Attacker, desk: Desk
     )
 
 
+@pytest.mark.parametrize("seq", [0, -1])
+def test_a_message_smuggled_in_below_the_first_entry(
+    attacker: Attacker, desk: Desk, seq: int
+) -> None:
+    # review s41E F01: a row whose ledger_seq is below 1 fell in no range verify read
+    head = desk.store.ledger_head()
+    attacker.run(
+        "INSERT INTO {s}.outbox (tenant, notifier, dedupe_key, complaint_id, body_json,"
+        " created_at, attempts, ledger_seq) SELECT tenant, notifier, 'smuggled', complaint_id,"
+        " body_json, created_at, 0, ? FROM {s}.outbox WHERE id = (SELECT min(id) FROM"
+        " {s}.outbox)",
+        seq,
+    )
+    [(smuggled,)] = attacker.run("SELECT max(id) FROM {s}.outbox WHERE tenant = 'default'")
+    problem = (
+        f"outbox item {smuggled}: queued by no commit of the ledger (added outside the library)"
+    )
+    assert store_problems(desk) == (problem,)
+    assert desk.verify(NOW, expect=head).problems == (problem,)
+    assert desk.verify(NOW, since=head).problems == (problem,)
+
+
 @pytest.mark.parametrize(
     ("column", "value", "problem"),
     [
@@ -529,6 +551,90 @@ def test_a_damaged_body_is_a_library_error_naming_the_complaint(
         assert "type" not in str(err.value)
     problems = desk.verify(NOW).problems
     assert any(cid in p and "event 2" in p for p in problems)
+
+
+def _close_by_hand(attacker: Attacker, cid: str) -> str:
+    """An ordinary edit beside the damage: verify must still name it."""
+    attacker.run("UPDATE {s}.projection SET status = 'closed' WHERE id = ?", cid)
+    return f"complaint {cid}: projection row differs from its history (status)"
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "value"),
+    [
+        ("outbox", "delivered_at", "'0001-01-01T00:00:00+00:00'"),  # no year the library writes
+        ("outbox", "delivered_at", "'infinity'"),  # PostgreSQL's timestamptz takes it
+        ("outbox", "dropped_at", "'infinity'"),
+        ("access_log", "at", "'infinity'"),
+        ("projection", "received_at", "'infinity'"),
+    ],
+)
+def test_a_time_no_library_writes_is_named_and_the_check_goes_on(
+    attacker: Attacker, desk: Desk, table: str, column: str, value: str
+) -> None:
+    # review s41E F02: one such cell stopped verify with an exception, so no other
+    # tampering was reported, nor which row it was
+    first, *_, last = ids(desk)
+    desk.view(first, "SR-103", now=NOW, purpose="回访")
+    closed = _close_by_hand(attacker, last)
+    [(row,)] = attacker.run(f"SELECT min(id) FROM {{s}}.{table} WHERE tenant = 'default'")
+    attacker.run(f"UPDATE {{s}}.{table} SET {column} = {value} WHERE id = ?", row)
+    where = {"outbox": f"outbox item {row}", "access_log": f"access record {row}"}
+    damaged = (
+        f"{where.get(table, f'complaint {row}')}: {table}.{column} unreadable"
+        " (edited outside the library)"
+    )
+    problems = desk.verify(NOW).problems
+    assert damaged in problems
+    assert closed in problems
+    assert "infinity" not in " ".join(problems)
+
+
+def test_a_cell_of_another_type_is_named_and_the_check_goes_on(tmp_path: Path) -> None:
+    # review s41E F02: SQLite keeps any value in any column; each of these raised
+    # a TypeError or ValueError out of verify
+    attacker = SqliteAttacker(tmp_path / "desk.sqlite3")
+    store = attacker.open()
+    desk = make_desk(store=store, notifiers=[RecordingNotifier("log")])
+    list(desk.receive_many(list(intakes(3, T0)), now=T0))
+    first, second, last = ids(desk)
+    head = desk.store.ledger_head()
+    closed = _close_by_hand(attacker, last)
+    attacker.run("UPDATE outbox SET ledger_seq = 'x' WHERE id = 1")
+    attacker.run("UPDATE ledger SET version = 'x' WHERE seq = 2")
+    attacker.run("UPDATE projection SET version = 'x' WHERE id = ?", first)
+    attacker.run("UPDATE projection SET next_due = 'soon' WHERE id = ?", second)
+    problems = desk.verify(NOW).problems
+    for expected in (
+        "outbox item 1: outbox.ledger_seq unreadable (edited outside the library)",
+        "ledger entry 1: the outbox items it queued are gone (deleted)",
+        "ledger entry 2: ledger.version unreadable (edited outside the library)",
+        "ledger entry 2: hash does not match its content (edited)",
+        f"complaint {first}: projection.version unreadable (edited outside the library)",
+        f"complaint {second}: projection.next_due unreadable (edited outside the library)",
+        closed,
+    ):
+        assert expected in problems
+    assert len(problems) == len(set(problems))
+    assert not desk.verify(NOW, expect=head).ok
+    assert "outbox item 1: outbox.ledger_seq unreadable (edited outside the library)" in (
+        desk.verify(NOW, since=head).problems
+    )
+    store.close()
+
+
+def test_a_damaged_row_beside_a_damaged_history_is_still_a_problem_list(
+    attacker: Attacker, desk: Desk
+) -> None:
+    # the rows are then read one by one, and the listing of ids ends at the history
+    first, second, _last = ids(desk)
+    attacker.run("UPDATE {s}.projection SET received_at = 'infinity' WHERE id = ?", second)
+    attacker.run(
+        "UPDATE {s}.events SET body_json = '{\"type\": ' WHERE complaint_id = ? AND seq = 2",
+        first,
+    )
+    problems = desk.verify(NOW).problems
+    assert any(p.startswith(f"complaint {first} event 2:") for p in problems)
 
 
 # ---------------------------------------------------------------------- the command line

@@ -126,7 +126,10 @@ def test_a_ledger_rewritten_consistently_is_caught_only_by_a_kept_head() -> None
     ]
 
 
-@pytest.mark.parametrize("text", ["", "12", "12:xyz", "x:" + "a" * 64, "1:" + "a" * 63])
+@pytest.mark.parametrize(
+    "text",
+    ["", "12", "12:xyz", "x:" + "a" * 64, "1:" + "a" * 63, f"{2**63}:" + "a" * 64],
+)
 def test_a_malformed_head_is_refused(text: str) -> None:
     with pytest.raises(InvalidInputError) as err:
         parse_head(text)

@@ -96,7 +96,9 @@ __all__ = [
     "notification_to_json",
     "outbox_item",
     "parse_utc",
+    "stored_time",
     "to_utc_text",
+    "unreadable",
     "window_start",
 ]
 
@@ -320,6 +322,33 @@ def parse_utc(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
 
 
+def unreadable(where: str, column: str) -> str:
+    """The problem ``verify`` names for a cell it cannot read (``column`` as
+    ``table.column``): one line naming the row and the column, never the value
+    (PRV-1), so the check goes on with the other rows (review s41E F02)."""
+    return f"{where}: {column} unreadable (edited outside the library)"
+
+
+def stored_time(value: object, column: str) -> datetime | None:
+    """A stored time as ``verify`` reads it: ``None`` when unset, else aware UTC.
+
+    Accepts the library's text (SQLite) or a datetime (PostgreSQL).
+
+    :raises InvalidInputError: not a time the library writes (path ``column``):
+        not a time at all, or outside the years :func:`to_utc_text` writes.
+    """
+    if value is None:
+        return None
+    try:
+        when = datetime.fromisoformat(value) if isinstance(value, str) else value
+        if type(when) is datetime:
+            to_utc_text(when, column)  # the zone and the years the library writes
+            return when.astimezone(UTC)
+    except (ValueError, OverflowError):
+        pass
+    raise InvalidInputError(column, "not a time the library writes")
+
+
 # --------------------------------------------------------------------------- chain
 
 
@@ -421,7 +450,8 @@ def chain_problems(
 
     Problems name the complaint id and the seq only -- never a stored value, which
     could be personal data (PRV-1).  ``projected_version`` ``None`` means the
-    projection row is missing.
+    projection row is missing; another value than an integer, a version edited
+    into something else, is named unreadable.
     """
     problems: list[str] = []
     prev = genesis_hash(intake_json)
@@ -444,6 +474,8 @@ def chain_problems(
         expected_seq = ev.seq + 1
     if projected_version is None:
         problems.append(f"complaint {complaint_id}: projection row missing")
+    elif type(projected_version) is not int:  # SQLite keeps any value in any column
+        problems.append(unreadable(f"complaint {complaint_id}", "projection.version"))
     elif projected_version != count:
         problems.append(
             f"complaint {complaint_id}: projection says version {projected_version} "

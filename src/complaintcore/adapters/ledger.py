@@ -29,9 +29,15 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from complaintcore.adapters.chain import StoredEvent, canonical_json, chain_problems, genesis_hash
+from complaintcore.adapters.chain import (
+    StoredEvent,
+    canonical_json,
+    chain_problems,
+    genesis_hash,
+    unreadable,
+)
 from complaintcore.core.errors import InvalidInputError
 
 __all__ = [
@@ -118,16 +124,21 @@ def format_head(seq: int, digest: str) -> str:
 
 _HEAD = re.compile(r"(\d{1,19}):([0-9a-f]{64})|0:")
 
+_LAST_SEQ = 2**63 - 1
+"""The largest seq a ledger entry can have (a signed 64-bit column)."""
+
 
 def parse_head(text: str, path: str = "expect") -> tuple[int, str]:
     """``seq`` and hash of a head printed by ``verify --head``.
 
-    :raises InvalidInputError: not of the form ``seq:hash`` (named by ``path``).
+    :raises InvalidInputError: not of the form ``seq:hash``, or a seq beyond 64 bits
+        (named by ``path``).
     """
     if not isinstance(text, str):
         raise InvalidInputError(path, "expected a ledger head 'seq:hash'")
     match = _HEAD.fullmatch(text.strip().lower())
-    if match is None:
+    # a seq beyond 64 bits is no entry's (review s41E F05: it reached the query)
+    if match is None or (match.group(1) is not None and int(match.group(1)) > _LAST_SEQ):
         raise InvalidInputError(
             path, "expected a ledger head 'seq:hash' as 'verify --head' prints it"
         )
@@ -187,9 +198,11 @@ class LedgerVerifier:
     # ------------------------------------------------------------------ feeding
 
     def entries(self, entries: Iterable[LedgerEntry]) -> None:
-        for e in entries:
+        for stored in entries:
             expected_seq = self.last_seq + 1
+            e, damaged = _readable_entry(stored, expected_seq)
             where = f"ledger entry {e.seq}"
+            self.problems.extend(unreadable(where, f"ledger.{name}") for name in damaged)
             if e.seq != expected_seq:
                 self.problems.append(
                     f"{where}: expected entry {expected_seq} (entries missing or reordered)"
@@ -209,17 +222,14 @@ class LedgerVerifier:
                         f"{where}: differs from the kept head (the ledger was rewritten)"
                     )
             known = self._by_complaint.get(e.complaint_id)
+            # a version unreadable records no commit to compare (its hash is named)
+            commit = [] if "version" in damaged else [(e.version, e.head)]
             if e.seq < self.recheck_from:
                 pass  # the checkpoint's own entry: re-hashed, its complaint not re-read
             elif known is None:
-                self._by_complaint[e.complaint_id] = (
-                    e.seq,
-                    e.key,
-                    e.created_at,
-                    [(e.version, e.head)],
-                )
+                self._by_complaint[e.complaint_id] = (e.seq, e.key, e.created_at, commit)
             else:
-                known[3].append((e.version, e.head))
+                known[3].extend(commit)
             if e.outbox:
                 self._outbox_by_seq[e.seq] = e.outbox
             self.last_seq, self.last_hash = e.seq, e.hash
@@ -239,7 +249,12 @@ class LedgerVerifier:
         They are not re-hashed here: the check that printed the kept head did that.
         """
         known = self._by_complaint.get(complaint_id)
-        before = [e for e in entries if e.seq < self.recheck_from]
+        before = [  # one damaged is left to the full check, which names it
+            e
+            for e in entries
+            if not _damaged(e, LedgerEntry._fields, {"seq", "version"})
+            and e.seq < self.recheck_from
+        ]
         if known is None or not before:
             return
         first = before[0]
@@ -249,8 +264,12 @@ class LedgerVerifier:
     def outbox(self, records: Sequence[OutboxRecord]) -> None:
         """Outbox rows in id order; rows of one commit must come together."""
         groups: dict[int | None, list[OutboxRecord]] = {}
-        for r in records:
-            groups.setdefault(r.ledger_seq, []).append(r)
+        for stored in records:
+            r, damaged = _readable_record(stored)
+            where = f"outbox item {r.id}"
+            self.problems.extend(unreadable(where, f"outbox.{name}") for name in damaged)
+            if "ledger_seq" not in damaged:  # else its commit's items differ or are gone
+                groups.setdefault(r.ledger_seq, []).append(r)
         for seq, rows in groups.items():
             if seq is None or not self.first_seq <= seq <= self.last_seq:
                 for r in rows:
@@ -285,7 +304,7 @@ class LedgerVerifier:
         if first_created != created_at:
             self.problems.append(f"{where}: creation time differs from the ledger's")
         stored_version = max(heads) if heads else 0
-        last_version = commits[-1][0]
+        last_version = commits[-1][0] if commits else stored_version  # else unreadable
         if last_version != stored_version:
             self.problems.append(
                 f"{where}: the ledger's last commit has version {last_version} but"
@@ -301,7 +320,8 @@ class LedgerVerifier:
 
     def finish(self) -> list[str]:
         """Problems left once everything was fed: complaints the ledger knows but the
-        store lacks, commits whose outbox items are gone, a kept head not reached."""
+        store lacks, commits whose outbox items are gone, a kept head not found (its
+        entry deleted, or beyond the ledger's end)."""
         for cid in sorted(set(self._by_complaint) - self._complaints_seen):
             self.problems.append(f"complaint {cid}: in the ledger but not stored (deleted)")
         for seq in sorted(self._outbox_by_seq):
@@ -309,10 +329,48 @@ class LedgerVerifier:
                 f"ledger entry {seq}: the outbox items it queued are gone (deleted)"
             )
         for seq in sorted(set(self._kept) - self._kept_found):
-            self.problems.append(
-                f"ledger entry {seq}: the kept head is beyond the ledger's end (entries deleted)"
-            )
+            where = f"ledger entry {seq}"
+            if seq < self.last_seq:  # the ledger runs past it: a hole, not a cut end
+                self.problems.append(f"{where}: missing (the kept head's entry was deleted)")
+            else:
+                self.problems.append(
+                    f"{where}: the kept head is beyond the ledger's end (entries deleted)"
+                )
         return self.problems
+
+
+def _damaged(record: tuple[Any, ...], fields: tuple[str, ...], ints: set[str]) -> list[str]:
+    """The columns of ``record`` not of their type (``ints`` integers, the rest
+    texts, ``ledger_seq`` also unset): SQLite keeps any value in any column."""
+    return [
+        name
+        for name, value in zip(fields, record, strict=True)
+        if not (
+            (type(value) is int if name in ints else type(value) is str)
+            or (value is None and name == "ledger_seq")
+        )
+    ]
+
+
+def _readable_entry(e: LedgerEntry, expected_seq: int) -> tuple[LedgerEntry, list[str]]:
+    """``e`` with each damaged cell replaced (a seq by the one expected there, so the
+    check goes on; a text by ``""``, which no longer hashes to the entry's hash), and
+    the damaged columns."""
+    damaged = _damaged(e, LedgerEntry._fields, {"seq", "version"})
+    if not damaged:
+        return e, damaged
+    fill: dict[str, Any] = {"seq": expected_seq, "version": -1}
+    return e._replace(**{name: fill.get(name, "") for name in damaged}), damaged
+
+
+def _readable_record(r: OutboxRecord) -> tuple[OutboxRecord, list[str]]:
+    """``r`` with each damaged text replaced by ``""`` (its commit's digest then
+    differs), and the damaged columns; a damaged ``ledger_seq`` leaves it in no commit."""
+    damaged = _damaged(r, OutboxRecord._fields, {"id", "ledger_seq"})
+    if not damaged:
+        return r, damaged
+    fill: dict[str, Any] = {name: "" for name in damaged if name not in ("id", "ledger_seq")}
+    return r._replace(**fill), damaged
 
 
 # ---------------------------------------------------------------------- incremental

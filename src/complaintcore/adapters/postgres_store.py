@@ -41,6 +41,7 @@ import attrs
 import psycopg
 from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict
+from psycopg.types.datetime import TimestamptzLoader
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from complaintcore.adapters.chain import (
@@ -79,6 +80,7 @@ from complaintcore.adapters.chain import (
     notification_from_json,
     notification_to_json,
     parse_utc,
+    stored_time,
     to_utc_text,
     window_start,
 )
@@ -111,6 +113,7 @@ from complaintcore.core.concentration import Member, building_key
 from complaintcore.core.errors import (
     ComplaintCoreError,
     ConcurrencyConflictError,
+    DamagedRecordError,
     InvalidInputError,
     StoreError,
     UnknownComplaintError,
@@ -1461,7 +1464,7 @@ class PostgresStore:
             return []
         sql, args = _rows_query(self._schema, self._tenant, q)
         with self._reading() as conn:
-            return [_row_from(r) for r in conn.execute(sql, args).fetchall()]
+            return [_row_from(r) for r in _tolerant(conn).execute(sql, args).fetchall()]
 
     @_translated
     def open_similar(
@@ -2432,22 +2435,25 @@ class PostgresStore:
                 (t,),
             ):
                 problems.append(f"complaint {cid}: projection row without the complaint record")
+            # the cells as stored: a damaged one is named, not raised (review s41E F02)
             seals = settlement_problems(
-                _settlement_row(r)
-                for r in conn.execute(
+                _tolerant(conn)
+                .execute(
                     f"SELECT {_SETTLEMENT} FROM {s}.outbox WHERE tenant = %s AND"
                     " (delivered_at IS NOT NULL OR dropped_at IS NOT NULL OR seal <> '')"
                     " ORDER BY id",
                     (t,),
-                ).fetchall()
+                )
+                .fetchall()
             )
             seals.extend(
                 access_problems(
-                    _access_row(r)
-                    for r in conn.execute(
+                    _tolerant(conn)
+                    .execute(
                         f"SELECT {_ACCESS} FROM {s}.access_log WHERE tenant = %s ORDER BY id",
                         (t,),
-                    ).fetchall()
+                    )
+                    .fetchall()
                 )
             )
         problems.extend(checker.finish())
@@ -2488,12 +2494,16 @@ class PostgresStore:
                         )
                     ],
                 )
-                head = conn.execute(
-                    "SELECT c.intake_json, c.idempotency_key, c.created_at, p.version"
-                    f" FROM {s}.complaints AS c LEFT JOIN {s}.projection AS p"
-                    " ON p.tenant = c.tenant AND p.id = c.id WHERE c.tenant = %s AND c.id = %s",
-                    (t, cid),
-                ).fetchone()
+                head = (
+                    _tolerant(conn)
+                    .execute(
+                        "SELECT c.intake_json, c.idempotency_key, c.created_at, p.version"
+                        f" FROM {s}.complaints AS c LEFT JOIN {s}.projection AS p"
+                        " ON p.tenant = c.tenant AND p.id = c.id WHERE c.tenant = %s AND c.id = %s",
+                        (t, cid),
+                    )
+                    .fetchone()
+                )
                 stored = None
                 orphans = (False, False)
                 if head is None:
@@ -2524,7 +2534,7 @@ class PostgresStore:
                     stored = StoredComplaint(
                         head[0],
                         head[1] or "",
-                        to_utc_text(head[2], "created_at"),
+                        _created_text(head[2]),
                         None if head[3] is None else int(head[3]),
                         stored_events,
                     )
@@ -2553,11 +2563,15 @@ class PostgresStore:
         if _holds_nul(complaint_id):
             raise UnknownComplaintError(complaint_id)
         with self._reading() as conn:
-            found = conn.execute(
-                f"SELECT {_ROW_COLUMNS} FROM {self._schema}.projection"
-                " WHERE tenant = %s AND id = %s",
-                (self._tenant, complaint_id),
-            ).fetchone()
+            found = (
+                _tolerant(conn)
+                .execute(
+                    f"SELECT {_ROW_COLUMNS} FROM {self._schema}.projection"
+                    " WHERE tenant = %s AND id = %s",
+                    (self._tenant, complaint_id),
+                )
+                .fetchone()
+            )
         if found is None:
             raise UnknownComplaintError(complaint_id)
         return _row_from(found)
@@ -2566,8 +2580,8 @@ class PostgresStore:
         """Every complaint's idempotency key and creation time, as the ledger records them."""
         with self._reading() as conn:
             return {
-                cid: (key or "", to_utc_text(at, "created_at"))
-                for cid, key, at in conn.execute(
+                cid: (key or "", _created_text(at))
+                for cid, key, at in _tolerant(conn).execute(
                     f"SELECT id, idempotency_key, created_at FROM {self._schema}.complaints"
                     " WHERE tenant = %s",
                     (self._tenant,),
@@ -2602,7 +2616,7 @@ class PostgresStore:
             checker.outbox(
                 [
                     _fixed(r)
-                    for r in conn.execute(
+                    for r in _tolerant(conn).execute(
                         f"SELECT {_OUTBOX_FIXED} FROM {s}.outbox WHERE tenant = %s"
                         " AND ledger_seq > %s AND ledger_seq <= %s ORDER BY ledger_seq, id",
                         (t, after, entries[-1].seq),
@@ -2613,13 +2627,16 @@ class PostgresStore:
         checker.outbox(
             [
                 _fixed(r)
-                for r in conn.execute(
-                    # two ranges of outbox_ledger, not an OR that reads every row
-                    # ever delivered: the cost follows the rows queued since
+                for r in _tolerant(conn).execute(
+                    # ranges of outbox_ledger, not an OR that reads every row ever
+                    # delivered: the cost follows the rows queued since.  A seq below
+                    # 1 is no commit's either (review s41E F01)
                     f"SELECT {_OUTBOX_FIXED} FROM {s}.outbox WHERE tenant = %s"
                     f" AND ledger_seq IS NULL UNION ALL SELECT {_OUTBOX_FIXED} FROM {s}.outbox"
+                    " WHERE tenant = %s AND ledger_seq < 1"
+                    f" UNION ALL SELECT {_OUTBOX_FIXED} FROM {s}.outbox"
                     " WHERE tenant = %s AND ledger_seq > %s ORDER BY id",
-                    (t, t, after),
+                    (t, t, t, after),
                 )
             ]
         )
@@ -3079,8 +3096,11 @@ _OUTBOX_FIXED = "id, notifier, dedupe_key, complaint_id, body_json, created_at, 
 
 
 def _fixed(r: Sequence[Any]) -> OutboxRecord:
-    """An outbox row as the ledger digests it (times as the text SQLite keeps)."""
-    created = r[5] if isinstance(r[5], str) else to_utc_text(r[5], "created_at")
+    """An outbox row as the ledger digests it (times as the text SQLite keeps; one
+    the library never writes is ``None``, which the check names unreadable)."""
+    created: Any = None  # a year or value the library never writes
+    with contextlib.suppress(InvalidInputError):
+        created = to_utc_text(r[5], "created_at")
     seq = None if r[6] is None else int(r[6])
     return OutboxRecord(int(r[0]), r[1], r[2], r[3], r[4], created, seq)
 
@@ -3333,7 +3353,49 @@ def _utc(value: datetime | None) -> datetime | None:
     return None if value is None else value.astimezone(UTC)
 
 
+class _TolerantTimestamptz(TimestamptzLoader):
+    """A ``timestamptz`` Python cannot hold (``infinity``, a year beyond 9999 or BC)
+    read as its text, so a row edited to one is named, not a failed read."""
+
+    def load(self, data: Any) -> Any:
+        try:
+            return super().load(data)
+        except psycopg.DataError:
+            return bytes(data).decode("utf-8", "replace")
+
+
+def _tolerant(conn: psycopg.Connection[Any]) -> psycopg.Cursor[Any]:
+    """A cursor reading times with :class:`_TolerantTimestamptz` (review s41E F02):
+    ``verify`` names such a cell unreadable, and a projection row holding one is a
+    :class:`DamagedRecordError` naming the complaint, as SQLite's are."""
+    cursor = conn.cursor()
+    cursor.adapters.register_loader("timestamptz", _TolerantTimestamptz)
+    return cursor
+
+
+def _created_text(value: Any) -> str:
+    """A complaint's creation time as the ledger records it; ``""`` for one the
+    library never writes, so the check names it differing from the ledger's."""
+    try:
+        when = stored_time(value, "created_at")
+        return "" if when is None else to_utc_text(when, "created_at")
+    except InvalidInputError:
+        return ""
+
+
+_ROW_TIMES = ((2, "received_at"), (13, "next_due"), (19, "updated_at"), (21, "breach_due"))
+"""The projection columns read as times: (index in ``_ROW_COLUMNS``, name)."""
+
+
 def _row_from(r: Sequence[Any]) -> ComplaintRow:
+    """A projection row; one holding a time the library does not write raises
+    :class:`DamagedRecordError` naming the complaint and the column, never the
+    value (review s41E F02)."""
+    for i, column in _ROW_TIMES:
+        value = r[i]
+        if (value is None and i != 2) or type(value) is datetime:
+            continue
+        raise DamagedRecordError(str(r[0]), f"projection.{column}")
     return ComplaintRow(
         id=r[0],
         status=r[1],

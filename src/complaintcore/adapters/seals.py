@@ -21,11 +21,12 @@ write the rows.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from complaintcore.adapters.chain import canonical_json, to_utc_text
+from complaintcore.adapters.chain import canonical_json, stored_time, to_utc_text, unreadable
+from complaintcore.core.errors import InvalidInputError
 
 __all__ = [
     "AccessRow",
@@ -107,10 +108,45 @@ class AccessRow(NamedTuple):
     seal: str
 
 
-def settlement_problems(rows: Iterable[SettlementRow]) -> list[str]:
-    """One line per outbox row whose delivery or drop the library did not record."""
+_SETTLEMENT_TIMES = {4: "delivered_at", 5: "dropped_at"}
+_ACCESS_TIMES = {1: "at"}
+
+
+def _readable(
+    row: Sequence[Any], fields: tuple[str, ...], times: dict[int, str], table: str, where: str
+) -> tuple[list[Any], list[str]]:
+    """``row``'s cells, times read with :func:`stored_time`, and one problem per cell
+    not of its type (an integer id, texts): SQLite keeps any value in any column,
+    and PostgreSQL a year the library never writes."""
+    cells: list[Any] = list(row)
+    bad: list[str] = []
+    for i, name in enumerate(fields):
+        value = cells[i]
+        if i in times:
+            try:
+                cells[i] = stored_time(value, name)
+            except InvalidInputError:
+                bad.append(unreadable(where, f"{table}.{name}"))
+        elif type(value) is not (int if i == 0 else str):
+            bad.append(unreadable(where, f"{table}.{name}"))
+    return cells, bad
+
+
+def settlement_problems(rows: Iterable[Sequence[Any]]) -> list[str]:
+    """One line per outbox row whose delivery or drop the library did not record.
+
+    ``rows`` are :class:`SettlementRow` tuples, or the stored cells in that order (times
+    as text or datetimes): a cell that cannot be read is named, not raised.
+    """
     problems: list[str] = []
-    for r in rows:
+    for row in rows:
+        cells, bad = _readable(
+            row, SettlementRow._fields, _SETTLEMENT_TIMES, "outbox", f"outbox item {row[0]}"
+        )
+        if bad:
+            problems.extend(bad)
+            continue
+        r = SettlementRow(*cells)
         if r.seal == settlement_seal(*r[1:9]):
             continue
         if r.delivered_at is None and r.dropped_at is None:
@@ -122,10 +158,18 @@ def settlement_problems(rows: Iterable[SettlementRow]) -> list[str]:
     return problems
 
 
-def access_problems(rows: Iterable[AccessRow]) -> list[str]:
-    """One line per access-log record the library did not write as it stands."""
-    return [
-        f"access record {r.id}: inserted or edited, not by the library"
-        for r in rows
-        if r.seal != access_seal(*r[1:7])
-    ]
+def access_problems(rows: Iterable[Sequence[Any]]) -> list[str]:
+    """One line per access-log record the library did not write as it stands.
+
+    ``rows`` are :class:`AccessRow` tuples or the stored cells in that order, as for
+    :func:`settlement_problems`.
+    """
+    problems: list[str] = []
+    for row in rows:
+        where = f"access record {row[0]}"
+        cells, bad = _readable(row, AccessRow._fields, _ACCESS_TIMES, "access_log", where)
+        if bad:
+            problems.extend(bad)
+        elif cells[7] != access_seal(*cells[1:7]):
+            problems.append(f"{where}: inserted or edited, not by the library")
+    return problems

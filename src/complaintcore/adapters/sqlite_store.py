@@ -78,6 +78,7 @@ from complaintcore.adapters.chain import (
     notification_to_json,
     outbox_item,
     parse_utc,
+    stored_time,
     to_utc_text,
     window_start,
 )
@@ -108,6 +109,7 @@ from complaintcore.core.concentration import Member, building_key, complainant_k
 from complaintcore.core.errors import (
     ComplaintCoreError,
     ConcurrencyConflictError,
+    DamagedRecordError,
     InvalidInputError,
     StoreError,
     UnknownComplaintError,
@@ -1968,7 +1970,7 @@ class SqliteStore:
                     else:
                         bucket.append(StoredEvent(r[1], "", "", "", r[2], "", "", r[3]))
             for cid, intake_json, version, key, created_at in heads:
-                projected = None if version is None else int(version)
+                projected = version  # an integer, or named unreadable by chain_problems
                 yield cid, intake_json, projected, grouped[cid], key, created_at
             after = last
 
@@ -2446,9 +2448,9 @@ class SqliteStore:
     def _seal_problems(self, conn: sqlite3.Connection) -> list[str]:
         """Settlements and access records without the library's seal (adapters.seals)."""
         tenant = self._tenant
+        # the cells as stored: a damaged one is named, not raised (review s41E F02)
         problems = settlement_problems(
-            _settlement_row(r)
-            for r in conn.execute(
+            conn.execute(
                 f"SELECT {_SETTLEMENT} FROM outbox WHERE tenant = ?"
                 " AND (delivered_at IS NOT NULL OR dropped_at IS NOT NULL OR seal <> '')"
                 " ORDER BY id",
@@ -2457,8 +2459,7 @@ class SqliteStore:
         )
         problems.extend(
             access_problems(
-                _access_row(r)
-                for r in conn.execute(
+                conn.execute(
                     f"SELECT {_ACCESS} FROM access_log WHERE tenant = ? ORDER BY id", (tenant,)
                 )
             )
@@ -2549,7 +2550,7 @@ class SqliteStore:
             )
             after = entries[-1].seq
         checker.outbox(
-            [OutboxRecord(*r) for r in conn.execute(_OUTBOX_AFTER, (tenant, tenant, after))]
+            [OutboxRecord(*r) for r in conn.execute(_OUTBOX_AFTER, (tenant, tenant, tenant, after))]
         )
 
     @_translated
@@ -2778,7 +2779,7 @@ def _stored_complaint(
             (tenant, complaint_id),
         )
     ]
-    projected = None if head[3] is None else int(head[3])
+    projected = head[3]  # an integer, or named unreadable by chain_problems
     return StoredComplaint(head[0], head[1], head[2], projected, events)
 
 
@@ -2864,6 +2865,33 @@ def _row_params(row: ComplaintRow, version: int, key: str) -> tuple[Any, ...]:
 
 
 def _row_from(r: Sequence[Any]) -> ComplaintRow:
+    """A projection row; one with a time or version the library does not write
+    (edited by hand) raises :class:`DamagedRecordError` naming the complaint and
+    the column, never the value (review s41E F02)."""
+    try:
+        return _row_cells(r)
+    except (ValueError, TypeError):
+        raise DamagedRecordError(str(r[0]), f"projection.{_damaged_column(r)}") from None
+
+
+_ROW_TIMES = ((2, "received_at"), (13, "next_due"), (19, "updated_at"), (21, "breach_due"))
+"""The projection columns read as times: (index in ``_ROW_COLUMNS``, name)."""
+
+
+def _damaged_column(r: Sequence[Any]) -> str:
+    """The first column of a projection row that the library would not have written."""
+    if type(r[3]) is not int:
+        return "version"
+    for i, column in _ROW_TIMES:
+        try:
+            if stored_time(r[i], column) is None and i == 2:
+                return column  # received_at is never unset
+        except InvalidInputError:
+            return column
+    return "row"
+
+
+def _row_cells(r: Sequence[Any]) -> ComplaintRow:
     return ComplaintRow(
         id=r[0],
         status=r[1],
@@ -3015,10 +3043,13 @@ _OUTBOX_AFTER = (
     f"SELECT {_OUTBOX_FIXED} FROM outbox INDEXED BY outbox_ledger"
     " WHERE tenant = ? AND ledger_seq IS NULL"
     f" UNION ALL SELECT {_OUTBOX_FIXED} FROM outbox INDEXED BY outbox_ledger"
+    " WHERE tenant = ? AND ledger_seq < 1"
+    f" UNION ALL SELECT {_OUTBOX_FIXED} FROM outbox INDEXED BY outbox_ledger"
     " WHERE tenant = ? AND ledger_seq > ? ORDER BY id"
 )
-"""The outbox rows of no ledger entry or of one after the last checked (the end of
-incremental verify): two ranges of ``outbox_ledger``, so the cost follows the rows
+"""The outbox rows of no ledger entry (``NULL``, or a seq below the first entry's, which
+no commit writes: review s41E F01) or of one after the last checked (the end of
+incremental verify): ranges of ``outbox_ledger``, so the cost follows the rows
 queued since, not every row ever delivered (one ``OR`` made SQLite read them all)."""
 
 _ABOUT = (
