@@ -48,8 +48,10 @@ def _receive(desk: Desk, n: int) -> None:
     desk.deliver(now)
 
 
-def _senders() -> int:
-    return sum(t.name == "complaintcore-send" and t.is_alive() for t in threading.enumerate())
+def _senders() -> set[threading.Thread]:
+    """The sending threads alive now (another test's may still be ending, so a test
+    compares sets of threads, not counts)."""
+    return {t for t in threading.enumerate() if t.name == "complaintcore-send" and t.is_alive()}
 
 
 def test_a_desk_dropped_without_close_is_collected(tmp_path: Path) -> None:
@@ -69,11 +71,12 @@ def test_idle_sending_threads_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     notes = RecordingNotifier()
     desk = _used_desk(tmp_path, notes)
     assert notes.sent
-    assert _senders() > before
+    started = _senders() - before
+    assert started
     deadline = time.monotonic() + 10
-    while _senders() > before and time.monotonic() < deadline:
+    while started & _senders() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert _senders() == before
+    assert not started & _senders()
     sent = len(notes.sent)
     _receive(desk, 2)  # the desk still sends once they ended: new ones start
     assert len(notes.sent) > sent

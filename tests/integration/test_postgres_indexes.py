@@ -136,16 +136,16 @@ def _examined(plan: dict[str, Any]) -> int:
 def _cost(dsn: str, run: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[int, Any]:
     """What ``run()`` gives, and the projection rows its reads examine."""
     captured: list[tuple[str, Any]] = []
-    real = psycopg.Connection.execute
+    real = psycopg.Cursor.execute  # Connection.execute runs through it too
 
-    def spy(self: psycopg.Connection[Any], query: Any, params: Any = None, **kw: Any) -> Any:
+    def spy(self: psycopg.Cursor[Any], query: Any, params: Any = None, **kw: Any) -> Any:
         text = str(query)
         if ".projection" in text and text.lstrip().upper().startswith("SELECT"):
             captured.append((text, params))
         return real(self, query, params, **kw)
 
     with monkeypatch.context() as m:
-        m.setattr(psycopg.Connection, "execute", spy)
+        m.setattr(psycopg.Cursor, "execute", spy)
         got = run()
     assert captured
     total = 0
