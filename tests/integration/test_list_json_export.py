@@ -67,6 +67,30 @@ def test_the_export_is_one_json_document_with_every_row_masked(
 
 
 @pytest.mark.usefixtures("desk")
+def test_the_export_is_written_in_large_pieces_not_a_flush_a_row(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each write flushes standard output: one a row was 100k system calls for a
+    whole desk's export."""
+    from complaintcore.cli import context
+
+    pieces: list[str] = []
+    real = context.write_utf8
+
+    def counted(text: str, *, nl: bool = True) -> None:
+        pieces.append(text)
+        real(text, nl=nl)
+
+    monkeypatch.setattr(context, "write_utf8", counted)
+    result = invoke("list", "--json", "--limit", "1000000", "--status", "in_handling")
+    assert result.exit_code == 0, result.stderr
+    assert len(json.loads(result.stdout)) == ROWS
+    assert 1 < len(pieces) < ROWS / 50
+    assert all(len(piece) >= 1 << 16 for piece in pieces[:-1])  # all but the last full
+    assert "".join(pieces) + "\n" == result.stdout
+
+
+@pytest.mark.usefixtures("desk")
 def test_an_export_of_nothing_is_an_empty_list() -> None:
     result = invoke("list", "--json", "--status", "closed")
     assert result.exit_code == 0, result.stderr

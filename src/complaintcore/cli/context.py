@@ -298,12 +298,18 @@ class Ctx:
         desk's rows, review s40C F01)."""
         self.emitted = True
         first = True
+        pending: list[str] = []  # written some 64 KB at a time: a write is a flush
+        size = 0
         for item in items:
             # JSON escapes a line break inside a string: each one here is the layout's
             text = json.dumps(item, ensure_ascii=False, indent=1).replace("\n", "\n ")
-            write_utf8(("[\n " if first else ",\n ") + text, nl=False)
+            pending.append(("[\n " if first else ",\n ") + text)
+            size += len(pending[-1])
             first = False
-        write_utf8("[]" if first else "\n]")
+            if size >= _LIST_CHUNK:
+                write_utf8("".join(pending), nl=False)
+                pending, size = [], 0
+        write_utf8("".join(pending) + ("[]" if first else "\n]"))
 
     def failed(
         self,
@@ -327,6 +333,10 @@ class Ctx:
         if deliver:
             self.deliver_after(code)
         raise click.exceptions.Exit(int(code))
+
+
+_LIST_CHUNK = 1 << 16
+"""Characters :meth:`Ctx.emit_list` gathers before it writes them."""
 
 
 def write_utf8(text: str, *, nl: bool = True) -> None:
