@@ -550,6 +550,31 @@ def test_a_month_old_complaint_is_major_before_anyone_acts_on_it(
 
 @pytest.mark.procedure("GRD-2")
 @pytest.mark.procedure("DL-6")
+@pytest.mark.procedure("IMP-2")
+def test_the_monthly_report_counts_a_month_old_complaint_as_major_before_a_sweep(
+    desk: Desk, clock: FixedClock
+) -> None:
+    """Received Mon 10 Nov 09:30 and left unresolved: on 10 Dec at 09:00 its month has
+    not passed (minor); on 11 Dec it is major (DL-6), in the November report too,
+    whether or not the nightly sweep has recorded it yet (review s42C F01)."""
+    c = desk.receive(intake(), now=clock())
+    desk.act(c.id, Assess(actor="SR-201", validity="valid"), now=clock.advance(minutes=5))
+
+    def grades(now: datetime) -> dict[str, int]:
+        report = desk.monthly_report(2025, 11, now=now)
+        return {g.key: g.count for g in report.by_grade if g.count}
+
+    assert grades(datetime(2025, 12, 10, 9, tzinfo=SH)) == {"minor": 1}
+    late = datetime(2025, 12, 11, 10, tzinfo=SH)
+    assert grades(late) == {"major": 1}  # no sweep yet: nothing recorded it
+    desk.sweep(late)
+    assert desk.get(c.id).state.grade is Grade.MAJOR
+    assert grades(late) == {"major": 1}  # the same once recorded
+    assert grades(datetime(2025, 12, 10, 9, tzinfo=SH)) == {"minor": 1}  # as it was then
+
+
+@pytest.mark.procedure("GRD-2")
+@pytest.mark.procedure("DL-6")
 def test_a_complaint_reopened_after_its_month_is_major_at_once(
     desk: Desk, clock: FixedClock
 ) -> None:

@@ -75,6 +75,7 @@ from complaintcore.core.deadlines import (
     compute_duties,
 )
 from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.grading import age_upgrade_due, assess_grade
 from complaintcore.core.improvement import compute_measures
 from complaintcore.core.models import (
     Assigned,
@@ -540,6 +541,19 @@ def _state_at(complaint: Complaint, now: datetime) -> ComplaintState:
     return complaint.state
 
 
+def _grade_at(
+    complaint: Complaint, state: ComplaintState, pack: RulePack, now: datetime
+) -> Grade | None:
+    """GRD-2, DL-6: the grade as at ``now``, a month's upgrade included that no sweep
+    or command has recorded yet -- the desk regrades such a complaint before anyone
+    acts on it, so the report counts it as the desk treats it (review s42C F01)."""
+    at_now = complaint if state is complaint.state else attrs.evolve(complaint, state=state)
+    if not age_upgrade_due(at_now, pack, now):
+        return state.grade
+    assessed = assess_grade(at_now, pack, now)
+    return state.grade if assessed is None else assessed.grade
+
+
 def _norm(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).casefold().split())
 
@@ -808,7 +822,8 @@ class _Tally:
             return
         d = self.dims
         d["category"][state.category] += 1
-        d["grade"][state.grade.value if state.grade else ""] += 1
+        grade = _grade_at(complaint, state, self.pack, self.now)
+        d["grade"][grade.value if grade else ""] += 1
         d["department"][state.department] += 1
         d["channel"][complaint.intake.channel.value] += 1
         d["site"][_site(complaint)] += 1
