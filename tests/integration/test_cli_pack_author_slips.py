@@ -350,3 +350,18 @@ def test_packs_show_gives_a_working_time_extension_cap_in_hours(here: Path) -> N
     code, out, err = cli("packs", "show", "pack.toml")
     assert code == 0, err
     assert "extension of acknowledge: at most 24h of working time" in out
+
+
+# --------------------------------------------------------------------------- s42B F03
+
+
+def test_a_window_no_timedelta_holds_is_a_refusal_not_a_traceback(here: Path) -> None:
+    """A billion days overflowed Python's timedelta inside the loader's own check."""
+    _pack(here, calendar='\n[repeats]\nwindow = "1000000000d"')
+    for args in (("packs", "validate", "pack.toml"), ("init", ".", "--pack", "pack.toml")):
+        code, _, err = cli(*args)
+        assert code == 1, err
+        assert "repeats.window: longer than five years" in err
+        assert "Traceback" not in err
+        assert "OverflowError" not in err
+    assert _left(here) == []

@@ -397,3 +397,32 @@ def _intake(
         occurred_at=occurred,
         target=target,
     )
+
+
+# --------------------------------------------------------------------------- s42B F03
+
+
+HUGE = ("1000000000d", "9999999999999999999999999d", "99999999999999999999999m")
+"""Lengths no ``timedelta`` holds: refused by key like any length over five years."""
+
+
+@pytest.mark.parametrize("huge", HUGE)
+@pytest.mark.parametrize("key", ["window", "matter_window"])
+def test_a_huge_repeat_window_is_refused_by_its_key(key: str, huge: str) -> None:
+    found = _problems(_data(repeats={key: huge}))
+    assert found == {f"repeats.{key}": "longer than five years"}
+
+
+@pytest.mark.parametrize("huge", HUGE)
+@pytest.mark.parametrize("key", ["window", "group_window"])
+def test_a_huge_concentration_window_is_refused_by_its_key(key: str, huge: str) -> None:
+    windows = {"window": "72h", "group_window": "24h", key: huge}
+    found = _problems(_data(concentration={**windows, "min_complainants": 3}))
+    assert found == {f"concentration.{key}": "longer than five years"}
+
+
+def test_a_huge_extension_cap_is_refused_by_its_key() -> None:
+    found = _problems(_data(clock={"extension": {"cap": "1000000000d"}}))
+    assert set(found) == {"clocks[0].extension.cap"}
+    assert "longer than five years" in found["clocks[0].extension.cap"]
+    load_pack_data(_data(clock={"extension": {"cap": "5d"}}), "acme.toml")

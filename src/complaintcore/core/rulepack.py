@@ -652,7 +652,8 @@ class RepeatLinking:
 
     @property
     def enabled(self) -> bool:
-        return bool(self.window.timedelta or self.matter_window.timedelta)
+        # the units, not the timedelta: a pack being checked may hold one too long for it
+        return any(d.minutes or d.days for d in (self.window, self.matter_window))
 
 
 @attrs.frozen

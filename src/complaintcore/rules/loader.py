@@ -756,6 +756,9 @@ def _check_extensions(pack: RulePack, out: _Problems) -> None:
                 extension_amount(clock, rule.cap, f"{path}.cap")
             except InvalidInputError as exc:
                 out.add(exc.path, exc.reason)
+            else:
+                if too_long := _too_long(rule.cap):  # as the clock's own length
+                    out.add(f"{path}.cap", too_long)
         for key, names in (("records", rule.records), ("beyond_cap", rule.beyond_cap)):
             for j, name in enumerate(names):
                 if name not in _EXTENSION_FIELDS:
@@ -898,7 +901,7 @@ def _check_concentration(pack: RulePack, out: _Problems) -> None:
         d: Duration = getattr(rule, key)
         if d.months or not (d.minutes or d.days):
             out.add(f"concentration.{key}", "expected a length in minutes, hours or days")
-        elif d.timedelta > timedelta(days=_LONGEST["days"]):
+        elif _beyond_five_years(d):
             out.add(f"concentration.{key}", "longer than five years")
     for key in ("min_complainants", "group_complainants"):
         n = getattr(rule, key)
@@ -907,6 +910,8 @@ def _check_concentration(pack: RulePack, out: _Problems) -> None:
     if (
         rule.min_complainants
         and rule.group_complainants
+        and not _beyond_five_years(rule.window)  # named above; no timedelta holds it
+        and not _beyond_five_years(rule.group_window)
         and rule.group_window.timedelta > rule.window.timedelta
     ):
         out.add("concentration.group_window", "must not be longer than window")
@@ -937,7 +942,7 @@ def _check_repeats(pack: RulePack, out: _Problems) -> None:
         d: Duration = getattr(rule, key)
         if d.months or d.minutes < 0 or d.days < 0:
             out.add(f"repeats.{key}", "expected a length in minutes, hours or days (0: off)")
-        elif d.timedelta > timedelta(days=_LONGEST["days"]):
+        elif _beyond_five_years(d):
             out.add(f"repeats.{key}", "longer than five years")
     if rule.threshold == 1 or rule.threshold < 0:
         out.add("repeats.threshold", "0 (off) or at least 2 raisings")
@@ -1004,6 +1009,12 @@ def _too_long(d: Duration) -> str:
         if getattr(d, unit) > longest:
             return f"longer than five years ({longest} {unit}): no deadline is that long"
     return ""
+
+
+def _beyond_five_years(d: Duration) -> bool:
+    """A wall-time window longer than five years; each unit is checked before the
+    sum, which a billion days would overflow (review s42B F03)."""
+    return bool(_too_long(d)) or d.timedelta > timedelta(days=_LONGEST["days"])
 
 
 def _duration_problem(mode: ClockMode, d: Duration, cal: CalendarSpec) -> str:
