@@ -24,6 +24,7 @@ from complaintcore.core.models import Complainant, Grade, Intake
 from complaintcore.core.rulepack import RulePack
 from complaintcore.core.workflow import (
     Assess,
+    Assign,
     Classify,
     Close,
     Escalate,
@@ -46,7 +47,7 @@ def at(day: int, month: int = 11, hour: int = 9, minute: int = 30) -> datetime:
     return datetime(2025, month, day, hour, minute, tzinfo=SH)
 
 
-def desk_of(pack: RulePack, store: MemoryStore) -> Desk:
+def desk_of(pack: RulePack, store: MemoryStore | SqliteStore) -> Desk:
     staff = load_sample_staff(pack=pack)
     return Desk(pack=pack, store=store, directory=staff, calendar=calendar_for_spec(pack.calendar))
 
@@ -235,3 +236,52 @@ def test_the_sweep_logs_a_complaint_it_cannot_grade_for_its_renamed_category(
         f" complaint {weeds.id} is filed under category 'greening'"
     ) in caplog.text
     assert "王小明" not in caplog.text
+
+
+LANDSCAPING = NEW.replace(
+    'code = "greening"\nzh = "绿化部"', 'code = "landscaping"\nzh = "绿化部"'
+).replace('department = "greening"', 'department = "landscaping"')
+
+
+@pytest.mark.procedure("CLS-3")
+def test_a_complaint_with_a_department_the_upgraded_pack_renamed_is_named_by_verify(
+    tmp_path: Path,
+) -> None:
+    """The pack renames the department ``greening`` to ``landscaping`` (and HR the
+    staff's).  A complaint stored with the old code is named by ``verify`` as one
+    with a stranded category or rung is (rule-packs.md, "Upgrading a pack a desk
+    already uses"; review s42B F05); assigned to the new department, it is not."""
+    assert LANDSCAPING.count('code = "landscaping"') == 1
+    db = tmp_path / "desk.sqlite3"
+    old = desk_of(load_pack_text(NEW), SqliteStore(db))
+    owner = Complainant("王小明", "13812345678", "3-2-1201", "3", "sunrise")
+    lawn = old.receive(
+        Intake(owner, "phone", at(10), "SR-103", "小区草坪没人修剪，绿化太差", site="sunrise"),
+        now=at(10),
+    )
+    assert lawn.state.department == "greening"
+    old.close()
+
+    new_pack = load_pack_text(LANDSCAPING)
+    staff = StaffList(  # HR renamed the department too
+        attrs.evolve(m, department="landscaping" if m.department == "greening" else m.department)
+        for m in load_sample_staff()
+    )
+    new = Desk(
+        pack=new_pack,
+        store=SqliteStore(db),
+        directory=staff,
+        calendar=calendar_for_spec(new_pack.calendar),
+    )
+    assert new.verify(at(11)).problems == (
+        f"complaint {lawn.id}: department 'greening' is not among the departments of pack"
+        " cn-property (renamed or removed?): assign it to one of them",
+    )
+    # customer service's head (SR-101) hands it to the landscaping head (SR-501)
+    again = Assign(
+        actor="SR-101", handler="SR-501", rung="department_head", department="landscaping"
+    )
+    moved = new.act(lawn.id, again, now=at(11))
+    assert moved.state.department == "landscaping"
+    assert new.verify(at(11)).problems == ()
+    new.close()

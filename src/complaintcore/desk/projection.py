@@ -35,8 +35,9 @@ from complaintcore.core.deadlines import (
     history_key,
     receipt_bound,
 )
-from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.errors import ComplaintCoreError, InvalidInputError
 from complaintcore.core.escalation import current_rung_index
+from complaintcore.core.grading import age_upgrade_at, assess_grade
 from complaintcore.core.improvement import compute_measures
 from complaintcore.core.models import (
     Assigned,
@@ -64,11 +65,12 @@ DUTY_MEMO = 2048
 """Duty results kept between the two times a commit or a batch needs them."""
 
 
-ROWS_REVISION = 4
+ROWS_REVISION = 5
 """Bumped when how a row's next sweep time is computed changes within a release
 (2: a complaint escalated and held by nobody is due at once; 3: rows keep
 ``breach_due``, which the schema upgrade sets to the time received on open rows;
-4: one owed the IN-5 handover an earlier release's escalation left out is due at once),
+4: one owed the IN-5 handover an earlier release's escalation left out is due at once;
+5: a valid complaint is due at the pack's ``upgrade_after_months``, GRD-2),
 so the basis kept by a store differs and the next sweep rewrites open complaints'
 rows (DL-7)."""
 
@@ -329,6 +331,17 @@ class Projection:
         Open complaints: their clocks and duties.  Closed ones: only the duties
         they still owe (an apology, a call back), which warn but never escalate.
         """
+        deadlines = self._deadlines_due(complaint, now, swept=swept)
+        if deadlines == now:
+            return deadlines
+        # GRD-2, DL-6: the pack's month, whatever its clocks say (review s42B F01)
+        return _sooner(deadlines, self._upgrade_due(complaint, now))
+
+    def _deadlines_due(
+        self, complaint: Complaint, now: datetime, *, swept: bool
+    ) -> datetime | None:
+        """:meth:`next_due` over the clocks, duties and measures, shared by complaints
+        of one history shape where it can be."""
         state = complaint.state
         if state.measures_open or any(e.kind == "escalated" for e in complaint.events):
             return self._next_due_of(complaint, now, swept=swept)
@@ -348,6 +361,32 @@ class Projection:
             return shared
         # its receipt-bound deadlines are its own (imports: every complaint)
         return _sooner(shared, self._next_due_of(complaint, now, mine=True, swept=swept))
+
+    def _upgrade_due(self, complaint: Complaint, now: datetime) -> datetime | None:
+        """GRD-2, DL-6: when a sweep makes this open valid complaint major for its age,
+        at the pack's ``[grading] upgrade_after_months`` (:func:`age_upgrade_at`), not
+        at a clock's due time, which a pack may set to another month.  ``now`` once
+        past it and still not upgraded (resolved, then dissatisfied again) only when
+        the grade would rise now, so a complaint that stays resolved is not swept again
+        and again."""
+        state = complaint.state
+        pack = self.pack
+        if not complaint.is_open or state.grade is None:
+            return None
+        if state.grade.rank >= pack.grading.upgrade_to.rank:
+            return None
+        at = age_upgrade_at(complaint, pack)
+        if at is None:
+            return None
+        if at > now:
+            return at
+        if at == now:
+            return now + _INSTANT  # major once past it, as a deadline is breached
+        try:
+            found = assess_grade(complaint, pack, now)
+        except ComplaintCoreError:  # a category the upgraded pack renamed: verify names it
+            return None
+        return now if found is not None and found.grade.rank > state.grade.rank else None
 
     def _next_due_of(
         self,

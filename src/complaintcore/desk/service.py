@@ -56,6 +56,7 @@ from complaintcore.core.errors import (
     NoWorkingTimeError,
     StoreError,
     UnknownComplaintError,
+    shown_code,
 )
 from complaintcore.core.escalation import current_rung_index, required_rung_index
 from complaintcore.core.grading import age_upgrade_due
@@ -854,7 +855,8 @@ class Desk:
         replayed under the desk's pack and calendar and its projection row
         compared with what the history gives: a status, handler or rung edited
         in the row, or a due time moved later (or cleared) so that the sweep
-        would pass it by, is a problem naming the complaint and the fields.  So
+        would pass it by, is a problem naming the complaint and the fields, and
+        so is a category, rung or department the pack no longer has.  So
         is a sweep lease ending later than ``now`` plus the longest a claim takes
         (:data:`~complaintcore.desk.ports.MAX_SWEEP_LEASE`), looked for on every
         complaint with a due time, by one query, incremental or not.
@@ -1091,7 +1093,21 @@ class Desk:
                     f"complaint {stored.id}: projection row differs from its history"
                     f" ({', '.join(fields)})"
                 )
+            problems += self._stranded_department(complaint)
         return problems
+
+    def _stranded_department(self, complaint: Complaint) -> list[str]:
+        """CLS-3: a department the upgraded pack renamed or removed, named as a stranded
+        category or rung is (review s42B F05): nothing refuses it, yet nobody can act
+        for it and the sweep reports the old code late (ESC-6)."""
+        code = complaint.state.department
+        if not code or self.pack.has_department(code):
+            return []
+        return [
+            f"complaint {complaint.id}: department {shown_code(code)} is not among the"
+            f" departments of pack {self.pack.name} (renamed or removed?): assign it to"
+            " one of them"
+        ]
 
     def monthly_report(
         self,
