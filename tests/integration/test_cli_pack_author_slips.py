@@ -13,10 +13,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from complaintcore.adapters.staff import load_staff_file
 from complaintcore.cli import main
 from complaintcore.cli.errors import ExitCode
 from complaintcore.core.errors import StoreError
 from complaintcore.i18n import SHIPPED_DIR
+from complaintcore.rules import load_pack
+
+DATA = Path(__file__).parent.parent / "data"
 
 PACK = """
 name = "acme"
@@ -112,6 +116,12 @@ def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+def _staff(folder: Path) -> None:
+    """The pack's own staff file: the packaged samples are for other ladders."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "staff.toml").write_text(STAFF, encoding="utf-8")
+
+
 def _left(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name != "pack.toml")
 
@@ -153,9 +163,9 @@ def test_receive_past_the_calendars_end_names_the_clock_and_the_end(here: Path) 
     """Friday 28 December 2040 10:00: 3 working days need 31 December, 1 and 2 January
     2041; the refusal is one line naming the clock and the calendar's last day."""
     _pack(here, acknowledge="4h")
+    _staff(here)
     code, _, err = cli("init", ".", "--pack", "pack.toml", now="2040-12-28T10:00")
     assert code == 0, err
-    (here / "staff.toml").write_text(STAFF, encoding="utf-8")
     code, _, err = cli(
         "receive",
         "--name",
@@ -217,16 +227,15 @@ def test_init_that_fails_half_way_leaves_nothing_behind(
 
     _pack(here)
     monkeypatch.setattr(Desk, "from_config", broken)
-    code, _, err = cli("init", "new/desk", "--pack", "pack.toml")
+    code, _, err = cli("init", "new/desk", "--pack", "cn-property")  # its sample is written
     assert code == ExitCode.STORE, err
     assert "disk is full" in err
     assert not (here / "new").exists()
     monkeypatch.undo()
     monkeypatch.chdir(here)
+    _staff(here)
     assert cli("init", ".", "--pack", "pack.toml")[0] == 0
     before = {name: (here / name).read_bytes() for name in ("complaintcore.toml", "staff.toml")}
-    (here / "staff.toml").write_text(STAFF, encoding="utf-8")
-    before["staff.toml"] = STAFF.encode()
     monkeypatch.setattr(Desk, "from_config", broken)
     code, _, _ = cli("init", ".", "--pack", "pack.toml", "--force", "--database", "other.db")
     assert code == ExitCode.STORE
@@ -247,9 +256,10 @@ def test_init_that_fails_half_way_keeps_a_database_named_through_its_new_directo
         raise StoreError("shared.db", "could not be written: the disk is full")
 
     _pack(here)
+    _staff(here / "acme")
     assert cli("init", "acme", "--pack", "pack.toml", "--database", "../shared.db")[0] == 0
     monkeypatch.setattr(Desk, "from_config", broken)
-    code, _, err = cli("init", "bravo", "--pack", "pack.toml", "--database", "../shared.db")
+    code, _, err = cli("init", "bravo", "--pack", "cn-property", "--database", "../shared.db")
     assert code == ExitCode.STORE, err
     assert (here / "shared.db").exists()
     assert not (here / "bravo").exists()
@@ -273,10 +283,11 @@ def test_init_that_fails_half_way_on_a_shared_file_unregisters_its_new_tenant(
             return [t for (t,) in conn.execute("SELECT tenant FROM tenants ORDER BY tenant")]
 
     _pack(here)
+    _staff(here / "acme")
     assert cli("init", "acme", "--pack", "pack.toml", "--database", "../shared.db")[0] == 0
     monkeypatch.setattr(Desk, "from_config", broken)
     code, _, err = cli(
-        "init", "bravo", "--pack", "pack.toml", "--database", "../shared.db", "--tenant", "b"
+        "init", "bravo", "--pack", "cn-property", "--database", "../shared.db", "--tenant", "b"
     )
     assert code == ExitCode.STORE, err
     assert err.count("\n") == 1  # its error alone: nothing else to say
@@ -287,6 +298,7 @@ def test_init_that_fails_half_way_on_a_shared_file_unregisters_its_new_tenant(
     assert tenants() == ["default"]  # there before this run: kept
     monkeypatch.undo()
     monkeypatch.chdir(here)
+    _staff(here / "bravo")
     assert (
         cli("init", "bravo", "--pack", "pack.toml", "--database", "../shared.db", "--tenant", "b")[
             0
@@ -365,3 +377,112 @@ def test_a_window_no_timedelta_holds_is_a_refusal_not_a_traceback(here: Path) ->
         assert "Traceback" not in err
         assert "OverflowError" not in err
     assert _left(here) == []
+
+
+# --------------------------------------------------------------------------- review s42B F06
+
+HOST_PACK = DATA / "host-pack.toml"  # ladder officer < manager; front_office, maintenance
+HOST_STAFF = """
+[[staff]]
+staff_id = "FO-1"
+name = "Ann Officer"
+role = "officer"
+rung = "officer"
+department = "front_office"
+site = "sunrise"
+
+[[staff]]
+staff_id = "MT-1"
+name = "Max Manager"
+role = "manager"
+rung = "manager"
+department = "maintenance"
+site = "sunrise"
+"""
+
+
+def _receive(receiver: str) -> tuple[int, str, str]:
+    return cli(
+        "receive",
+        "--name",
+        "王小明",
+        "--phone",
+        "13812345678",
+        "--room",
+        "3-2-1201",
+        "--site",
+        "sunrise",
+        "--summary",
+        "leak in kitchen",
+        "--receiver",
+        receiver,
+        "--received-at",
+        "2025-11-10T10:00",
+        now="2025-11-10T10:05",
+    )
+
+
+def test_init_with_a_ladder_no_sample_fits_is_refused_and_writes_nothing(here: Path) -> None:
+    """cn-property's sample names rungs and departments acme-estates lacks: the desk
+    could not read it, so ``init`` writes none and says what the file needs."""
+    shutil.copy(HOST_PACK, here / "acme.toml")
+    code, out, err = cli("init", ".", "--pack", "acme.toml")
+    assert (code, out) == (ExitCode.REFUSED, "")
+    assert err.splitlines() == [
+        "error: staff_file: no sample staff file fits pack acme-estates: write staff.toml"
+        " for its rungs (officer, manager) and departments (front_office, maintenance)"
+        " first, then run init again (docs/staff-directory.md)"
+    ]
+    assert sorted(p.name for p in here.iterdir()) == ["acme.toml"]
+    code, _, err = cli("init", ".", "--pack", "acme.toml", lang="zh")
+    assert code == ExitCode.REFUSED
+    assert "officer, manager" in err
+    assert "staff.toml" in err
+    assert "no sample" not in err  # in the reader's language
+
+
+def test_init_keeps_the_packs_own_staff_file_and_the_desk_opens(here: Path) -> None:
+    shutil.copy(HOST_PACK, here / "acme.toml")
+    (here / "staff.toml").write_text(HOST_STAFF, encoding="utf-8")
+    code, out, err = cli("init", ".", "--pack", "acme.toml")
+    assert (code, err) == (0, "")
+    assert out.strip() == "initialised complaintcore.toml"
+    assert (here / "staff.toml").read_text(encoding="utf-8") == HOST_STAFF
+    code, out, err = _receive("FO-1")
+    assert code == 0, err
+    # --force rewrites the config; with no sample that fits, the staff file stays
+    assert cli("init", ".", "--pack", "acme.toml", "--force")[0] == 0
+    assert (here / "staff.toml").read_text(encoding="utf-8") == HOST_STAFF
+
+
+def test_init_refuses_a_kept_staff_file_the_pack_cannot_read(here: Path) -> None:
+    """A staff file already there is what the desk will read: one for another ladder
+    is refused with its problems, and nothing else is written."""
+    shutil.copy(HOST_PACK, here / "acme.toml")
+    (here / "staff.toml").write_text(STAFF.replace("officer", "clerk"), encoding="utf-8")
+    code, _, err = cli("init", ".", "--pack", "acme.toml")
+    assert code == ExitCode.REFUSED
+    assert len(err.strip().splitlines()) == 1
+    assert "staff.toml" in err
+    assert "staff[0].rung: not a rung of the acme-estates ladder" in err
+    assert "Ann" not in err
+    assert sorted(p.name for p in here.iterdir()) == ["acme.toml", "staff.toml"]
+
+
+def test_a_pack_file_named_as_a_shipped_pack_gets_that_packs_sample(here: Path) -> None:
+    """A copy of cn-sales-office (its ladder and departments) gets the sales office's
+    sample staff, which it reads; a copy renamed has a ladder no sample fits."""
+    from complaintcore import rules
+
+    shipped = (Path(rules.__file__).parent / "cn-sales-office.toml").read_text(encoding="utf-8")
+    (here / "mine.toml").write_text(shipped, encoding="utf-8")
+    assert cli("init", "copy", "--pack", "mine.toml")[0] == 0
+    staff = load_staff_file(here / "copy" / "staff.toml", pack=load_pack("cn-sales-office"))
+    assert len(staff) > 0
+    renamed = shipped.replace('name = "cn-sales-office"', 'name = "acme-sales"', 1)
+    assert renamed != shipped
+    (here / "mine.toml").write_text(renamed, encoding="utf-8")
+    code, _, err = cli("init", "renamed", "--pack", "mine.toml")
+    assert code == ExitCode.REFUSED
+    assert "no sample staff file fits pack acme-sales" in err
+    assert not (here / "renamed").exists()

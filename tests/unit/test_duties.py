@@ -10,6 +10,7 @@ a Monday; 1-8 October 2025 is the National Day holiday.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from importlib.resources import files
 
 import attrs
 import pytest
@@ -652,6 +653,7 @@ def test_a_host_declares_its_own_duty_in_toml() -> None:
         (('owner_department = "cs"', 'owner_department = "sales"'), "duties[0].owner_department"),
         (('owner_department = "cs"', ""), "duties[0]"),
         (('command = "apologise"', 'command = "say_sorry"'), "duties[0].command"),
+        (('command = "apologise"', 'command = "report"'), "duties[0].command"),
         (('records = ["apology", "remedy"]', 'records = ["excuse"]'), "duties[0].records[0]"),
         (('mode = "working_time"', 'mode = "promised"'), "duties[0].mode"),
         (('name = "sorry"', 'name = "promise"'), "duties[0].name"),
@@ -665,3 +667,42 @@ def test_a_bad_duty_is_refused_with_its_key_path(change: tuple[str, str], path: 
         load_pack_text(text)
     assert path in info.value.paths
     assert "\n" not in str(info.value).strip()
+
+
+def test_a_duty_whose_command_does_not_discharge_it_is_refused() -> None:
+    """Review s42B F04: the owner is told to run the duty's ``command``; one that
+    records none of its ``stop`` tags would leave the duty owed (rule-packs.md,
+    Duties).  A site visit is discharged by ``visit_site`` (``site_visited``)."""
+    shipped = (files("complaintcore.rules") / "cn-property.toml").read_text(encoding="utf-8")
+    wrong = 'command = "report"\nrecords = ["findings"]'
+    text = shipped.replace('command = "visit_site"\nrecords = ["findings"]', wrong, 1)
+    assert wrong in text
+    with pytest.raises(RulePackError) as info:
+        load_pack_text(text, "acme.toml")
+    site_visit = [d.name for d in pack().duties].index("site_visit")
+    assert [(p.path, p.reason) for p in info.value.problems] == [
+        (
+            f"duties[{site_visit}].command",
+            "'report' records reported, not a stop tag of this duty: "
+            "the owner who runs it would still owe it",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("stop", "command"),
+    [
+        ('["apologised"]', "apologise"),
+        ('["reported:written"]', "report"),  # by kind: a written report discharges it
+        ('["transferred"]', "assign"),  # carried by the assignment to another department
+        ('["graded:major"]', "assess"),  # an assessment grades the complaint too
+        ('["called_back", "visited:satisfied"]', "visit"),  # any one of the stop tags
+    ],
+)
+def test_a_command_that_records_one_of_the_stop_tags_discharges_the_duty(
+    stop: str, command: str
+) -> None:
+    text = DUTY.replace('stop = ["apologised"]', f"stop = {stop}").replace(
+        'command = "apologise"\nrecords = ["apology", "remedy"]', f'command = "{command}"'
+    )
+    assert load_pack_text(text).duties[0].command == command

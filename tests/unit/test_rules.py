@@ -24,6 +24,7 @@ from complaintcore.core.rulepack import (
     ClockSpec,
     Department,
     Duration,
+    GradeHandler,
     Measure,
     ReopenPolicy,
     RulePack,
@@ -462,6 +463,35 @@ def test_grade_handlers() -> None:
     ]
     centre = load_pack("cn-service-centre")
     assert centre.handler_rung_for(Grade.MAJOR) == centre.top_rung.code
+
+
+@pytest.mark.procedure("ESC-3")
+def test_a_grade_without_a_handler_takes_the_nearest_lower_grades_rung() -> None:
+    """Review s42B F02: never the front line below a lower grade's rung."""
+    prop = load_pack("cn-property")
+
+    def with_handlers(*pairs: tuple[Grade, str]) -> RulePack:
+        handlers = tuple(GradeHandler(g, r) for g, r in pairs)
+        return attrs.evolve(prop, grade_handlers=handlers)
+
+    no_important = with_handlers(
+        (Grade.MINOR, "department_head"), (Grade.MAJOR, "senior_management")
+    )
+    assert validate_pack(no_important) == []
+    assert no_important.handler_rung_for(Grade.IMPORTANT) == "department_head"
+    assert no_important.handler_rung_for(Grade.MAJOR) == "senior_management"
+    only_important = with_handlers((Grade.IMPORTANT, "project_manager"))
+    rungs = [only_important.handler_rung_for(g) for g in (Grade.MINOR, Grade.MAJOR)]
+    assert rungs == ["front_line", "project_manager"]
+    # internal stands apart: it neither lends its rung nor borrows a ranked one
+    internal = with_handlers(
+        (Grade.INTERNAL, "senior_management"), (Grade.MINOR, "complaint_handler")
+    )
+    assert internal.handler_rung_for(Grade.IMPORTANT) == "complaint_handler"
+    assert (
+        with_handlers((Grade.MINOR, "complaint_handler")).handler_rung_for(Grade.INTERNAL)
+        == "front_line"
+    )
 
 
 @pytest.mark.procedure("PEN-1")

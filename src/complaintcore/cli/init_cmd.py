@@ -100,6 +100,7 @@ def init(
         raise InvalidInputError(
             "config", ctx.t("{path} exists; use --force to overwrite", path=config)
         )
+    keep_staff = _staff_kept(ctx, staff, rules, force)
     where = DeskConfig(database=database, base_dir=str(root)).resolve(database)
     with _undone_on_failure(ctx, root, config, staff, where) as opened:
         root.mkdir(parents=True, exist_ok=True)
@@ -108,10 +109,9 @@ def init(
         # refuses a database that keeps other tenants' desks but not this one.
         # The store stays open until the end, so a failure can take the tenant back.
         opened.store = open_store(where, tenant=tenant, create_tenant=True)
-        if staff.exists() and force:
-            staff.unlink()
-        if not staff.exists():
-            write_sample_staff(staff, pack=pack)
+        if not keep_staff:
+            staff.unlink(missing_ok=True)
+            write_sample_staff(staff, pack=rules.name)
         table = "".join(f"{json.dumps(k)} = {json.dumps(v)}\n" for k, v in parameters.items())
         config.write_text(
             "# complaintcore desk configuration\n"
@@ -138,6 +138,42 @@ def init(
         )
         return
     ctx.say(ctx.t("initialised {path}", path=str(config)))
+
+
+def _staff_kept(ctx: Ctx, staff: Path, pack: RulePack, force: bool) -> bool:
+    """Whether ``init`` keeps the staff file there rather than write the sample.
+
+    The desk reads the file against the pack's ladder and departments, so a kept
+    file must fit them, and the sample is written only where it fits (a pack file
+    with a ladder of its own has none): else refused before anything is written.
+    """
+    from complaintcore.adapters.staff import load_sample_staff, load_staff_file
+    from complaintcore.core.errors import SerializationError
+
+    try:
+        load_sample_staff(pack=pack)
+        fits = True
+    except SerializationError:
+        fits = False
+    keep = staff.exists() and not (force and fits)
+    if keep and staff.is_file():
+        load_staff_file(staff, pack=pack)
+    elif not keep and not fits:
+        raise InvalidInputError(
+            "staff_file",
+            ctx.t(
+                N_(
+                    "no sample staff file fits pack {pack}: write {path} for its rungs "
+                    "({rungs}) and departments ({departments}) first, then run init again "
+                    "(docs/staff-directory.md)"
+                ),
+                pack=pack.name,
+                path=str(staff),
+                rungs=", ".join(r.code for r in pack.ladder),
+                departments=", ".join(d.code for d in pack.departments),
+            ),
+        )
+    return keep
 
 
 def _as_seen_from(root: Path, pack: str) -> str:

@@ -932,12 +932,23 @@ class RulePack:
         return None
 
     def handler_rung_for(self, grade: Grade | None) -> str:
-        """ESC-3: the lowest rung allowed to handle this grade (front line if unset)."""
-        if grade is not None:
-            for gh in self.grade_handlers:
-                if gh.grade is grade:
-                    return gh.rung
-        return self.ladder[0].code
+        """ESC-3: the lowest rung allowed to handle this grade.
+
+        A grade without an entry takes the entry of the nearest lower grade, so it
+        is never handled below a lower one; with none below it, the front line.
+        ``internal`` stands apart: its own entry or the front line.
+        """
+        if grade is None:
+            return self.ladder[0].code
+        below = [
+            gh
+            for gh in self.grade_handlers
+            if gh.grade is grade
+            or (Grade.INTERNAL not in (gh.grade, grade) and gh.grade.rank < grade.rank)
+        ]
+        if not below:
+            return self.ladder[0].code
+        return max(below, key=lambda gh: gh.grade.rank).rung
 
     def has_stage(self, code: str) -> bool:
         return any(s.code == code for s in self.stages)

@@ -97,6 +97,7 @@ from complaintcore.core.stages import (
 from complaintcore.core.validity import counts_as_complaint, require_reason, require_registrable
 
 __all__ = [
+    "COMMAND_RECORDS",
     "COMMAND_TYPES",
     "TRANSITIONS",
     "Acknowledge",
@@ -608,6 +609,46 @@ COMMAND_TYPES: tuple[type[Command], ...] = (
     Extend,
     Respond,
 )
+_RECORDS: dict[type[Command], tuple[type[Event], ...]] = {
+    Register: (Registered, Assessed, Graded),
+    Forward: (Forwarded,),
+    Classify: (Classified, Escalated),
+    Assess: (Assessed, Graded),
+    Regrade: (Graded,),
+    Assign: (Assigned, Escalated),
+    Promise: (Promised,),
+    Handle: (Handled,),
+    Reply: (Replied,),
+    Escalate: (Escalated,),
+    Pause: (Paused,),
+    Resume: (Resumed,),
+    Visit: (Visited, Reopened, Escalated),
+    Close: (Closed,),
+    Reopen: (Reopened,),
+    RecordCause: (CauseAnalysed,),
+    RecordSanction: (SanctionRecorded,),
+    SignOff: (SignedOff,),
+    AttachEvidence: (EvidenceAttached,),
+    Apologise: (Apologised,),
+    Report: (Reported,),
+    VisitSite: (SiteVisited,),
+    CallBack: (CalledBack,),
+    Group: (Grouped, Escalated),
+    Link: (Linked, Graded),
+    AddMeasure: (MeasureAdded,),
+    CompleteMeasure: (MeasureDone,),
+    Acknowledge: (Acknowledged,),
+    RequestEscalation: (EscalationRequested,),
+    Extend: (Extended,),
+    Respond: (Responded, Closed),
+}
+COMMAND_RECORDS: dict[str, tuple[str, ...]] = {
+    cmd.name: tuple(e.kind for e in events) for cmd, events in _RECORDS.items()
+}
+"""The event kinds each command may record, its own first: what a duty's
+``command`` must be able to record for the owner who runs it to discharge it."""
+assert set(_RECORDS) == set(COMMAND_TYPES)
+
 for _command_type in (Command, *COMMAND_TYPES):  # free text by its size only (PRV-1)
     _command_type.__repr__ = private_repr(  # type: ignore[method-assign,assignment]
         (

@@ -65,7 +65,7 @@ from complaintcore.core.rulepack import (
 from complaintcore.core.stages import extension_amount
 from complaintcore.core.validity import PHONE_REGIONS
 from complaintcore.core.warnings import MIN_RATE
-from complaintcore.core.workflow import COMMAND_TYPES
+from complaintcore.core.workflow import COMMAND_RECORDS, COMMAND_TYPES
 from complaintcore.serialization import ROOT, _new_converter, _problems_from
 
 if TYPE_CHECKING:
@@ -727,6 +727,13 @@ def _check_duties(pack: RulePack, out: _Problems) -> None:
             out.add(f"{path}.report_to", f"unknown department {duty.report_to!r}")
         if duty.command and duty.command not in commands:
             out.add(f"{path}.command", f"unknown command {duty.command!r}")
+        elif duty.command and duty.stop and not _discharges(duty.command, duty.stop):
+            kinds = " or ".join(COMMAND_RECORDS[duty.command])
+            out.add(
+                f"{path}.command",
+                f"{duty.command!r} records {kinds}, not a stop tag of this duty: "
+                "the owner who runs it would still owe it",
+            )
         fields = _event_fields(duty.stop)
         for j, name in enumerate(duty.records):
             if name not in fields:
@@ -854,6 +861,16 @@ def _check_indicators(pack: RulePack, out: _Problems) -> None:
         staged = ind.kind not in (IndicatorKind.RECEIVED, IndicatorKind.TIME_BARRED)
         if staged and not pack.stages:
             out.add(f"{path}.kind", "counts stages; the pack has none")
+
+
+_TAG_KIND = {"transferred": "assigned"}  # the tags not named after their event's kind
+
+
+def _discharges(command: str, stop: Iterable[str]) -> bool:
+    """Whether ``command`` records an event carrying one of the ``stop`` tags (by kind:
+    ``report`` discharges ``reported:written`` when the report is written)."""
+    kinds = set(COMMAND_RECORDS[command])
+    return any(_TAG_KIND.get(tag, tag.split(":", 1)[0]) in kinds for tag in stop)
 
 
 def _event_fields(tags: Iterable[str]) -> set[str]:
