@@ -486,3 +486,30 @@ def test_a_pack_file_named_as_a_shipped_pack_gets_that_packs_sample(here: Path) 
     assert code == ExitCode.REFUSED
     assert "no sample staff file fits pack acme-sales" in err
     assert not (here / "renamed").exists()
+
+
+def test_the_staff_file_is_read_against_a_pack_file_named_relative_to_the_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``pack = "acme.toml"`` is relative to the config file: the staff file was read
+    against no pack when the command ran in another directory, so a rung the pack
+    lacks went unnoticed until a command needed it."""
+    from complaintcore import Desk
+    from complaintcore.core.errors import ComplaintCoreError
+    from complaintcore.desk.config import load_config
+
+    desk_dir = tmp_path / "desk"
+    desk_dir.mkdir()
+    shutil.copy(HOST_PACK, desk_dir / "acme.toml")
+    wrong = HOST_STAFF.replace('rung = "manager"', 'rung = "department_head"')
+    (desk_dir / "staff.toml").write_text(wrong, encoding="utf-8")
+    (desk_dir / "complaintcore.toml").write_text(
+        'database = "complaints.sqlite3"\nstaff_file = "staff.toml"\npack = "acme.toml"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)  # not the desk's directory
+    config = load_config(desk_dir / "complaintcore.toml")
+    assert config.pack_source() == str(desk_dir / "acme.toml")
+    with Desk.from_config(config) as desk, pytest.raises(ComplaintCoreError) as info:
+        desk.directory.members()
+    assert "staff[1].rung" in str(info.value)

@@ -75,7 +75,7 @@ class StaffFile:
 
         config = self._config
         try:
-            pack = load_pack(config.pack, parameters=config.pack_parameters or None)
+            pack = load_pack(config.pack_source(), parameters=config.pack_parameters or None)
         except RulePackError:
             pack = None  # a pack a plugin registers: rungs are checked when commands run
         return load_staff_file(self._path, pack=pack)

@@ -160,8 +160,7 @@ class Ctx:
                 staff = config.resolve(config.staff_file)
                 if not Path(staff).exists():
                     raise NotFoundError("staff_file", self.t("no file at {path}", path=staff))
-            pack = config.pack
-            require_pack(self, config.resolve(pack) if is_pack_file(pack) else pack, field="pack")
+            require_pack(self, config.pack_source(), field="pack")
             self._desk = Desk.from_config(config)
             self.config = config
             show_log_channels(self._desk.notifiers.values())

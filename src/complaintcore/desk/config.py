@@ -258,6 +258,13 @@ class DeskConfig:
             return path
         return str(Path(self.base_dir) / path)
 
+    def pack_source(self) -> str:
+        """``pack`` as :func:`~complaintcore.rules.load_pack` takes it: a shipped pack's
+        name as it is, a pack file relative to the config file (whatever directory
+        the command runs in)."""
+        looks_like_file = self.pack.endswith(".toml") or "/" in self.pack
+        return self.resolve(self.pack) if looks_like_file else self.pack
+
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], *, base_dir: str = ".") -> DeskConfig:
         """Read the tables of ``complaintcore.toml``; a key nobody reads is an error.

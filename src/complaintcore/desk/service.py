@@ -559,10 +559,8 @@ class Desk:
         awaited = [closed_awaitable(a) for a in answers]  # each closed, not just the first
         if any(awaited):
             raise InvalidInputError("complaintcore_register_rule_packs", AWAITABLE_ANSWER)
-        looks_like_file = config.pack.endswith(".toml") or "/" in config.pack
         pack = extra.get(config.pack) or load_pack(
-            config.resolve(config.pack) if looks_like_file else config.pack,
-            parameters=config.pack_parameters or None,
+            config.pack_source(), parameters=config.pack_parameters or None
         )
         store = asked(
             "complaintcore_get_store", lambda: hook.complaintcore_get_store(config=config)
