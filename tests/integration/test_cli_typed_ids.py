@@ -58,14 +58,16 @@ def full_width(text: str) -> str:
     ids=["lower", "full-width", "spaces", "comma", "quotes", "upper"],
 )
 def test_show_and_act_find_a_complaint_by_its_id_as_typed(typed: object) -> None:
-    cid = receive("3-2-1201")["id"]
+    received = receive("3-2-1201")
+    cid = received["id"]
     assert callable(typed)
     as_typed = typed(cid)
     assert as_typed != cid
     code, out, err = run("show", as_typed, "--json")
     assert code == 0, err
     assert json.loads(out)["id"] == cid
-    code, out, err = run("act", as_typed, "promise", "--actor", "SR-103",
+    # its handler promises: an ungraded complaint's promise needs its rung (ESC-3)
+    code, out, err = run("act", as_typed, "promise", "--actor", received["handler"],
                          "--due", "2025-11-20T17:00", "--json")  # fmt: skip
     assert code == 0, err
 

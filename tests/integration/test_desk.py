@@ -779,7 +779,9 @@ def test_a_grade_the_month_made_major_is_not_regraded_internal_after_a_late_visi
     09:35 (DL-6).  Found raised by staff, answered, and the writer satisfied on
     12 Dec: it was not resolved within its month, so it stays major (s28D F03)."""
     c = desk.receive(intake(summary="主管分工不合理，矛盾处理不公", channel="written"), now=clock())
-    desk.act(c.id, Assess(actor="SR-102", validity="valid"), now=clock.advance(minutes=5))
+    # assessed by its handler: ungraded, it needs the default grade's rung (ESC-3)
+    assessed = Assess(actor=c.state.handler, validity="valid")
+    desk.act(c.id, assessed, now=clock.advance(minutes=5))
     desk.sweep(clock.set(datetime(2025, 12, 10, 9, 35, tzinfo=SH)))
     held = desk.get(c.id)
     assert held.state.grade is Grade.MAJOR

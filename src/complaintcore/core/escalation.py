@@ -20,6 +20,7 @@ __all__ = [
     "may_handle",
     "plan_escalation",
     "required_rung_index",
+    "settling_rung_index",
     "target_rung_index",
 ]
 
@@ -53,6 +54,20 @@ def required_rung_index(complaint: Complaint, pack: RulePack) -> int:
     if stage is not None and stage.handler_rung:
         floor = max(floor, pack.rung_index(stage.handler_rung))
     return max(floor, target_rung_index(complaint, pack))
+
+
+def settling_rung_index(complaint: Complaint, pack: RulePack) -> int:
+    """ESC-3: the lowest rung allowed to settle the outcome (assess, promise, handle,
+    give the final reply, close), and the lowest routing gives it to.
+
+    A complaint with no grade needs the rung of the pack's ``[grading] default``:
+    one not yet assessed will most likely get that grade, and one VAL-4 leaves
+    ungraded (invalid, a request, an enquiry) is settled at the rung it was routed
+    to, so whether the handler has assessed it yet does not open it to anyone.
+    """
+    grade = complaint.state.grade or pack.grading.default
+    ungraded = pack.rung_index(pack.handler_rung_for(grade))
+    return max(required_rung_index(complaint, pack), ungraded)
 
 
 def target_rung_index(complaint: Complaint, pack: RulePack) -> int:

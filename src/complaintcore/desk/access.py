@@ -17,12 +17,13 @@ from complaintcore.core.escalation import (
     current_rung_index,
     handling_department,
     required_rung_index,
+    settling_rung_index,
     target_rung_index,
 )
 from complaintcore.core.models import Complaint, Grade, Trigger, staff_key
 from complaintcore.core.rulepack import DutySpec, RulePack
 from complaintcore.core.stages import earlier_handlers
-from complaintcore.core.workflow import Close, Command, Handle, Reply
+from complaintcore.core.workflow import Assess, Close, Command, Handle, Reply
 from complaintcore.desk.ports import StaffDirectory, StaffMember
 
 __all__ = [
@@ -129,9 +130,11 @@ def authorize(
     Unknown actors are refused (PRV-2); staff of another site may only register
     it (IN-2: no unit refuses a complaint); the person the complaint is about
     may only register it (ESC-4); settling the outcome needs the rung the grade
-    requires (ESC-3), except the responsible department's head recording its
-    result (``handle``, DL-3); so does an explanation or an unanswerable reply to
-    a complaint about a staff member, which stops DL-1 and DL-2 (ESC-4);
+    requires, the default grade's while it has none (ESC-3), except the
+    responsible department's head recording its result (``handle``, DL-3) and
+    the receiver resolving on the spot what nobody has taken on (IN-3); so does
+    an explanation or an unanswerable reply to a complaint about a staff member,
+    which stops DL-1 and DL-2 (ESC-4);
     reassigning needs the complaint's own rung; a top-rung closure needs the top
     rung; sign-off needs a supervisor (REC-6).
     """
@@ -161,12 +164,13 @@ def authorize(
     if name == "assign" and complaint.state.rung and rung < current_rung_index(complaint, pack):
         raise deny(f"rung {actor.rung} is below the complaint's rung {complaint.state.rung}")
     settling = name in _HANDLING or (isinstance(command, Reply) and command.final)
-    if (
-        settling
-        and rung < required_rung_index(complaint, pack)
-        and not _department_head_result(complaint, command, actor, pack)
-    ):
-        need = pack.ladder[required_rung_index(complaint, pack)].code
+    floor = (
+        required_rung_index(complaint, pack)
+        if _on_the_spot(complaint, command, actor)
+        else settling_rung_index(complaint, pack)
+    )
+    if settling and rung < floor and not _department_head_result(complaint, command, actor, pack):
+        need = pack.ladder[floor].code
         raise deny(f"rung {actor.rung} is below {need}, required for this complaint (ESC-3)")
     if _answers_about_staff(complaint, command) and rung < required_rung_index(complaint, pack):
         need = pack.ladder[required_rung_index(complaint, pack)].code
@@ -174,6 +178,23 @@ def authorize(
             f"rung {actor.rung} is below {need}: a complaint about a staff member is"
             " answered at the rung that handles it (ESC-4)"
         )
+
+
+def _on_the_spot(complaint: Complaint, command: Command, actor: StaffMember) -> bool:
+    """IN-3: the receiver settles on the spot (assesses, gives the final reply, closes)
+    a complaint nobody has taken on yet: not routed, assigned, escalated or forwarded.
+    The grade and whom it is about still set the rung (ESC-3, ESC-4); the default
+    grade's rung does not, so an ordinary employee may resolve what they can at once,
+    and a receipt may record a validity already known (``Desk.receive(validity=)``)."""
+    final = isinstance(command, Reply) and command.final
+    if not (final or isinstance(command, (Assess, Close))):
+        return False
+    state = complaint.state
+    return (
+        staff_key(complaint.intake.receiver) == staff_key(actor.staff_id)
+        and not (state.handler or state.rung)
+        and not any(e.kind == "forwarded" for e in complaint.events)
+    )
 
 
 def _answers_about_staff(complaint: Complaint, command: Command) -> bool:
@@ -240,12 +261,8 @@ class Routing:
 def routing_of(complaint: Complaint, pack: RulePack) -> Routing:
     """The routing a complaint needs now (see :func:`pick_handler`)."""
     site = complaint.intake.site or complaint.intake.complainant.site
-    floor = max(
-        required_rung_index(complaint, pack),
-        current_rung_index(complaint, pack),
-        # not graded yet: route as the default grade will need (ESC-3)
-        pack.rung_index(pack.handler_rung_for(complaint.state.grade or pack.grading.default)),
-    )
+    # not graded: route as the default grade needs, where authorize asks for it (ESC-3)
+    floor = max(settling_rung_index(complaint, pack), current_rung_index(complaint, pack))
     target = complaint.state.target or complaint.intake.target
     departments: list[str | None] = []
     if complaint.awaiting_site_consent:
