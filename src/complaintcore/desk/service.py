@@ -52,9 +52,11 @@ from complaintcore.core.errors import (
     DamagedRecordError,
     EscalationError,
     IdempotencyConflictError,
+    IllegalTransitionError,
     InvalidInputError,
     NoWorkingTimeError,
     StoreError,
+    TimeBarredError,
     UnknownComplaintError,
     shown_code,
 )
@@ -1790,15 +1792,22 @@ class Desk:
             # (the receiver, IN-2), not the id the complaint would have had.
             where = "receiver" if actor == intake.receiver else "actor"
             raise AccessDeniedError("", exc.actor, exc.command, exc.reason, path=where) from None
-        events = list(decide(complaint, Register(actor=actor), self.pack, now))
+        try:
+            events = list(decide(complaint, Register(actor=actor), self.pack, now))
+        except IllegalTransitionError as exc:  # the pack's time bar (TimeBarredError)
+            where = "occurred_at" if isinstance(exc, TimeBarredError) else "intake"
+            raise _unstored(exc, where) from None
         complaint = evolve(complaint, events)
         classify = self._classify_command(complaint, actor)
         more = decide(complaint, classify, self.pack, now)
         complaint, events = evolve(complaint, more), [*events, *more]
         if validity is not None:
             assess = Assess(actor=actor, validity=validity)
-            access.authorize(complaint, assess, member, self.pack)
-            more = decide(complaint, assess, self.pack, now)
+            try:
+                access.authorize(complaint, assess, member, self.pack)
+                more = decide(complaint, assess, self.pack, now)
+            except (AccessDeniedError, IllegalTransitionError) as exc:
+                raise _unstored(exc, "validity") from None
             complaint, events = evolve(complaint, more), [*events, *more]
         # IN-6: a bypass complaint waits at head office for the complainant's consent;
         # head office hears of it through its tracking duty, and routes it by forwarding.
@@ -3000,6 +3009,16 @@ class Desk:
 
 _RAISER_LOCKS = 1024
 """Store locks an intake's complainants and rooms are spread over (IMP-3)."""
+
+
+def _unstored(
+    exc: AccessDeniedError | IllegalTransitionError, path: str
+) -> AccessDeniedError | IllegalTransitionError:
+    """A refusal of an intake without the id its draft had: nothing was stored, so a
+    clerk who looked that id up would find nothing; ``path`` names the field instead."""
+    if isinstance(exc, AccessDeniedError):
+        return AccessDeniedError("", exc.actor, exc.command, exc.reason, path=path)
+    return type(exc)("", exc.state, exc.command, exc.reason, path=path)
 
 
 def _later(row: ComplaintRow, at: datetime) -> bool:
