@@ -2589,6 +2589,11 @@ class Desk:
         other reloads and finds nothing left to do.  ``limit`` bounds the
         complaints one run examines (None: as many as are due), so a cron job's
         run ends in a bounded time and the next one goes on.
+
+        A staff directory that cannot answer (a staff file that does not load, a
+        host's directory down) fails the whole sweep with its error, before any
+        complaint is claimed or, when it fails part-way, at the first complaint
+        it stops: it is the desk's fault, not each complaint's.
         """
         self._require_now(now)
         if limit is not None and (
@@ -2597,6 +2602,7 @@ class Desk:
             raise InvalidInputError("limit", f"must be an integer from 0 to {2**63 - 1}, or None")
         if limit is None:
             limit = 2**63 - 1
+        self._require_directory()
         reprojected = self._follow_basis(now)
         escalated: list[tuple[str, str]] = []
         regraded: list[str] = []
@@ -2629,6 +2635,7 @@ class Desk:
                             isinstance(exc, StoreError) and not isinstance(exc, DamagedRecordError)
                         ):
                             raise  # the store or the calendar failed: no complaint can be swept
+                        self._require_directory()  # the staff failed: none can be swept
                         # One complaint the desk cannot process (damaged, stored under a
                         # pack since changed, or a deadline past the calendar's end) must
                         # not stop every deadline behind it.
@@ -2712,7 +2719,9 @@ class Desk:
         messages of a pass that found every sending thread busy (other passes
         sending): it ends there, with no attempt spent.  A failure the channel
         calls hopeless (``NotificationError.retryable`` false) is a dead letter
-        at once.
+        at once.  A staff directory that cannot answer (a staff file that does
+        not load) stops the pass with its error, the message it was looking up
+        handed back with no attempt spent.
         """
         require_aware(now, "now")
         if limit is not None and (
@@ -2777,6 +2786,12 @@ class Desk:
                 break
             at = current()
         return DeliveryReport(sent, failed, self._given_up(now), self._for_other_channels())
+
+    def _require_directory(self) -> None:
+        """Raise the staff directory's own error if it cannot answer: a staff file
+        that does not load fails a whole sweep or delivery once, naming the file,
+        not each complaint or message in turn (review s42A F03)."""
+        self._staff_directory.members()
 
     def _hung(self, channel: str) -> bool:
         """Every sending thread a channel may use holds a send of it given up on."""
@@ -2869,7 +2884,8 @@ class Desk:
         self, item: OutboxItem, now: datetime, current: Callable[[], datetime]
     ) -> Literal["sent", "failed", "busy"]:
         """One attempt, bounded by the send timeout; a failure of any kind is
-        recorded for a retry, never raised.  ``current`` tells the time the desk
+        recorded for a retry, never raised, but the staff directory's own (the
+        desk's, not the message's).  ``current`` tells the time the desk
         gives up on a send that timed out: its hold is counted from there.  A
         send never begun (every thread busy) is handed back with no attempt
         spent; a failure the channel calls hopeless (``retryable`` false) is a
@@ -2877,6 +2893,16 @@ class Desk:
         notifier = self.notifiers[item.notifier]
         try:
             recipient = self._staff_directory.get(item.notification.recipient)
+        except ComplaintCoreError as exc:
+            try:
+                self._require_directory()
+            except ComplaintCoreError:
+                # the directory fails as a whole (a staff file that does not load): the
+                # desk's failure, not the message's; no attempt spent, the pass stops
+                self._hand_back(item, now)
+                raise
+            return self._failed(item, exc, now, current, notifier)  # this recipient's
+        try:
             self._sender.send(
                 lambda: _send_plain(notifier, item.notification, recipient),
                 functools.partial(self._settle_late, item, now),
