@@ -163,3 +163,29 @@ def test_the_command_line_says_the_staff_file_error_once(
     assert (error["type"], error["message"]) == ("SerializationError", said.removeprefix("error: "))
     with Desk.from_config(_config(broken)) as desk:  # no message spent an attempt on it
         assert [i.attempts for i in desk.store.pending(LATER)] == [0] * queued
+
+
+def test_a_file_import_says_the_staff_file_error_once(
+    broken: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``receive --file`` on a desk whose staff file does not load: one error line,
+    exit 1, not the same error as every row's rejection."""
+    monkeypatch.chdir(broken)
+    (broken / "complaintcore.toml").write_text(
+        'database = "complaints.sqlite3"\npack = "cn-property"\nstaff_file = "staff.toml"\n',
+        encoding="utf-8",
+    )
+    (broken / "rows.csv").write_text(
+        "name,phone,room,site,summary,receiver,channel,received_at\n"
+        + "".join(
+            f"王小明,1391234567{i},3-2-130{i},sunrise,漏水,SR-103,phone,2026-03-02T08:00\n"
+            for i in range(3)
+        ),
+        encoding="utf-8",
+    )
+    code, out, err = _cli("receive", "--file", "rows.csv", now="2026-03-02T09:00")
+    assert (code, out) == (1, "")
+    assert err.strip().startswith("error: cannot load staff.toml: staff[0].rung: ")
+    assert len(err.strip().splitlines()) == 1
+    with Desk.from_config(_config(broken)) as desk:
+        assert len(desk.rows()) == 3  # the fixture's three, none of the file's

@@ -1490,7 +1490,10 @@ class Desk:
         A key already used for different content is refused with an
         :class:`~complaintcore.core.errors.IdempotencyConflictError`.  An error
         in place of an intake (a row an importer could not read) comes back as
-        that row's refusal, in its place, so results stay in input order.
+        that row's refusal, in its place, so results stay in input order.  A
+        staff directory that fails as a whole before any intake was taken (a
+        staff file that does not load) is raised once, not given as every
+        intake's refusal.
         """
         self._require_now(now)
         if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= 100_000:
@@ -1505,6 +1508,9 @@ class Desk:
         repeats = RepeatBatch()
         # what each draft links (HDL-5) and marks as raised again (GRD-2), in order
         marks: list[tuple[Draft, Links | None, Repeated | None]] = []
+        # whether the staff directory is known to answer: an intake was admitted,
+        # or asked once after a refusal (review s42A F03)
+        directory_ok = [False]
 
         def link() -> None:
             """IMP-3, HDL-5: link the batch's drafts in order, each to the store's
@@ -1704,7 +1710,10 @@ class Desk:
                 try:
                     admitted.append(self._admit(intake, None))
                 except ComplaintCoreError as exc:
+                    if not directory_ok[0]:  # nothing taken yet: the desk's failure, raised once
+                        self._require_directory()
                     admitted.append(Receipt(failure=exc))
+                directory_ok[0] = True
             stored_keys = self._stored_keys(
                 [a[0].idempotency_key for a in admitted if not isinstance(a, Receipt)]
             )
