@@ -437,6 +437,8 @@ class Translator:
                 command=self.command(exc.command),
                 reason=self.reason(exc.reason, pack),
             )
+        if isinstance(exc, e.IllegalTransitionError) and not exc.complaint_id and exc.path:
+            return self.problem(exc.path, exc.reason, pack)  # refused at intake: none stored
         if isinstance(exc, e.IllegalTransitionError):
             return self(
                 N_("complaint {id}: cannot {command} while {state}: {reason}"),

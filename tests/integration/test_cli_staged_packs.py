@@ -495,6 +495,43 @@ def test_an_issue_that_arose_after_the_complaint_is_refused_naming_the_field(
     ok(*receive, "--occurred-at", "2026-01-05T10:00", now="2026-01-05T10:00")  # as received
 
 
+SPSO_BARRED = (
+    "occurred_at: the issue arose more than 6 months before the complaint was received"
+    " (SPSO MCHP time limits)"
+)
+"""The SPSO's time bar as a refusal at intake (review s42A F02): the field, no id."""
+
+
+def test_a_time_barred_intake_names_the_field_and_no_complaint_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/cli.md: a refused intake stored nothing, so no complaint id is named,
+    and the reason names the field; alone, from a file, in English and Chinese."""
+    monkeypatch.chdir(tmp_path)
+    ok("init", ".", "--pack", "scotland-spso", now="2025-11-14T12:00")
+    receive = ["receive", "--name", "Al Bo", "--phone", "07700 900124", "--room", "Flat 5"]
+    receive += ["--site", "harbour", "--summary", "Leak", "--receiver", "FS-001"]
+    code, _, err = run(*receive, "--occurred-at", "2025-01-01", now="2025-11-14T12:00")
+    assert (code, err.strip()) == (1, f"error: {SPSO_BARRED}")
+    code, out, _ = run(*receive, "--occurred-at", "2025-01-01", "--json", now="2025-11-14T12:00")
+    error = json.loads(out)["error"]
+    assert (code, error["path"], error["message"]) == (1, "occurred_at", SPSO_BARRED)
+    code, _, err = run(*receive, "--occurred-at", "2025-01-01", now="2025-11-14T12:00", lang="zh")
+    assert code == 1
+    assert err.startswith("错误：occurred_at：问题发生于投诉受理前 6 个月")
+    assert "C-" not in err
+    (tmp_path / "old.csv").write_text(
+        "name,phone,room,site,summary,receiver,received_at,channel,occurred_at\n"
+        "Al Bo,07700 900124,Flat 5,harbour,Leak,FS-001,2025-11-14T09:00,phone,2025-01-01\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run("receive", "--file", "old.csv", now="2025-11-14T12:00")
+    assert code == 1
+    assert out.splitlines()[0] == f"line 2: rejected: {SPSO_BARRED}"
+    with SqliteStore(tmp_path / "complaints.sqlite3") as store:
+        assert store.rows() == []
+
+
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 
 

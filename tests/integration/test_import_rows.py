@@ -689,6 +689,28 @@ def test_an_unknown_receiver_in_code_is_refused_without_a_complaint_id() -> None
     assert api.store.rows() == []
 
 
+def test_an_outcome_the_receiver_may_not_record_is_refused_without_a_complaint_id() -> None:
+    """IN-2: staff of another site may register a complaint but not assess it; with
+    ``validity`` given, the receipt is refused naming that field, never the id of the
+    complaint that was not stored (review s42A F02)."""
+    from complaintcore import AccessDeniedError
+    from tests.helpers import SH
+    from tests.helpers import intake as _intake
+
+    api = make_desk()
+    now = datetime(2025, 11, 14, 9, 30, tzinfo=SH)
+    elsewhere = _intake(receiver="RS-001")  # riverside's staff, a sunrise complaint
+    with pytest.raises(AccessDeniedError) as err:
+        api.receive(elsewhere, now=now, validity="valid")
+    assert (err.value.complaint_id, err.value.path) == ("", "validity")
+    assert str(err.value) == "validity: RS-001 may not assess: works at another site"
+    (refused,) = api.receive_many([elsewhere], now=now, validity="valid")
+    assert isinstance(refused, AccessDeniedError)
+    assert (refused.complaint_id, refused.path) == ("", "validity")
+    assert api.store.rows() == []
+    assert api.receive(elsewhere, now=now).state.validity.value == "unverified"
+
+
 @pytest.mark.procedure("REC-1")
 @pytest.mark.parametrize("when", ["2025-11-03", "20251103", "2025-W45-1"])
 def test_a_receipt_date_without_its_time_is_rejected_not_taken_as_midnight(

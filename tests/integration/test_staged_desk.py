@@ -113,6 +113,28 @@ def test_a_late_complaint_is_refused_and_nothing_is_stored(tmp_path: Path) -> No
         assert list(desk.store.complaints()) == []
 
 
+def test_a_late_complaint_is_refused_naming_the_field_not_an_id(tmp_path: Path) -> None:
+    """Nothing is stored, so the refusal names ``occurred_at`` and no complaint id a
+    clerk would look for in vain, alone and in a batch (review s42A F02)."""
+    received = datetime(2025, 6, 2, 10, tzinfo=LONDON)
+    late = _intake(
+        received, site="harbour", receiver="FS-001", occurred=datetime(2024, 11, 1, tzinfo=LONDON)
+    )
+    said = (
+        "occurred_at: the issue arose more than 6 months before the complaint was received"
+        " (SPSO MCHP time limits)"
+    )
+    with _desk(tmp_path, "scotland-spso") as desk:
+        with pytest.raises(TimeBarredError) as err:
+            desk.receive(late, now=received)
+        assert (str(err.value), err.value.path, err.value.complaint_id) == (said, "occurred_at", "")
+        assert "6 months" in err.value.reason
+        (refused,) = desk.receive_many([late], now=received)
+        assert isinstance(refused, TimeBarredError)
+        assert (str(refused), refused.path, refused.complaint_id) == (said, "occurred_at", "")
+        assert list(desk.store.complaints()) == []
+
+
 SPSO_SAMPLE_CATEGORIES = [
     ("Roof leak not repaired", "property_repairs"),
     ("Bins not collected for three weeks", "waste_streets"),

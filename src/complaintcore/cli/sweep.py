@@ -53,6 +53,12 @@ def sweep(ctx: Ctx) -> None:
             "{count} complaints could not be swept; the others were",
             len(failed),
         )
+        if len(failed) >= report.examined:  # none was: no "others" to speak of
+            summary = ctx.n(
+                "{count} complaint could not be swept",
+                "{count} complaints could not be swept",
+                len(failed),
+            )
         if not ctx.json:  # each on standard output, as an import's rejected rows; one error line
             for item in failed:
                 ctx.say("  " + ctx.t("{id}: {reason}", id=item["id"], reason=item["reason"]))

@@ -228,14 +228,26 @@ class IncompleteRecordError(ComplaintCoreError, ValueError):
 
 
 class IllegalTransitionError(ComplaintCoreError, RuntimeError):
-    """A command is not allowed in the complaint's current state."""
+    """A command is not allowed in the complaint's current state.
 
-    def __init__(self, complaint_id: str, state: str, command: str, reason: str) -> None:
-        super().__init__(f"complaint {complaint_id}: cannot {command} while {state}: {reason}")
+    A complaint refused at intake was never stored: then ``.complaint_id`` is
+    empty, ``.path`` names the field the refusal is about (``occurred_at`` for a
+    time-barred complaint) and the message is ``path: reason``, no id a clerk
+    would look for in vain.
+    """
+
+    def __init__(
+        self, complaint_id: str, state: str, command: str, reason: str, *, path: str = ""
+    ) -> None:
+        if not complaint_id and path:
+            super().__init__(f"{path}: {reason}")
+        else:
+            super().__init__(f"complaint {complaint_id}: cannot {command} while {state}: {reason}")
         self.complaint_id = complaint_id
         self.state = state
         self.command = command
         self.reason = reason
+        self.path: str | None = path or None
 
 
 class EscalationError(IllegalTransitionError):

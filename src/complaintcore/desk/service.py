@@ -52,9 +52,11 @@ from complaintcore.core.errors import (
     DamagedRecordError,
     EscalationError,
     IdempotencyConflictError,
+    IllegalTransitionError,
     InvalidInputError,
     NoWorkingTimeError,
     StoreError,
+    TimeBarredError,
     UnknownComplaintError,
     shown_code,
 )
@@ -1486,7 +1488,10 @@ class Desk:
         A key already used for different content is refused with an
         :class:`~complaintcore.core.errors.IdempotencyConflictError`.  An error
         in place of an intake (a row an importer could not read) comes back as
-        that row's refusal, in its place, so results stay in input order.
+        that row's refusal, in its place, so results stay in input order.  A
+        staff directory that fails as a whole before any intake was taken (a
+        staff file that does not load) is raised once, not given as every
+        intake's refusal.
         """
         self._require_now(now)
         if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= 100_000:
@@ -1501,6 +1506,9 @@ class Desk:
         repeats = RepeatBatch()
         # what each draft links (HDL-5) and marks as raised again (GRD-2), in order
         marks: list[tuple[Draft, Links | None, Repeated | None]] = []
+        # whether the staff directory is known to answer: an intake was admitted,
+        # or asked once after a refusal (review s42A F03)
+        directory_ok = [False]
 
         def link() -> None:
             """IMP-3, HDL-5: link the batch's drafts in order, each to the store's
@@ -1700,7 +1708,10 @@ class Desk:
                 try:
                     admitted.append(self._admit(intake, None))
                 except ComplaintCoreError as exc:
+                    if not directory_ok[0]:  # nothing taken yet: the desk's failure, raised once
+                        self._require_directory()
                     admitted.append(Receipt(failure=exc))
+                directory_ok[0] = True
             stored_keys = self._stored_keys(
                 [a[0].idempotency_key for a in admitted if not isinstance(a, Receipt)]
             )
@@ -1788,15 +1799,22 @@ class Desk:
             # (the receiver, IN-2), not the id the complaint would have had.
             where = "receiver" if actor == intake.receiver else "actor"
             raise AccessDeniedError("", exc.actor, exc.command, exc.reason, path=where) from None
-        events = list(decide(complaint, Register(actor=actor), self.pack, now))
+        try:
+            events = list(decide(complaint, Register(actor=actor), self.pack, now))
+        except IllegalTransitionError as exc:  # the pack's time bar (TimeBarredError)
+            where = "occurred_at" if isinstance(exc, TimeBarredError) else "intake"
+            raise _unstored(exc, where) from None
         complaint = evolve(complaint, events)
         classify = self._classify_command(complaint, actor)
         more = decide(complaint, classify, self.pack, now)
         complaint, events = evolve(complaint, more), [*events, *more]
         if validity is not None:
             assess = Assess(actor=actor, validity=validity)
-            access.authorize(complaint, assess, member, self.pack)
-            more = decide(complaint, assess, self.pack, now)
+            try:
+                access.authorize(complaint, assess, member, self.pack)
+                more = decide(complaint, assess, self.pack, now)
+            except (AccessDeniedError, IllegalTransitionError) as exc:
+                raise _unstored(exc, "validity") from None
             complaint, events = evolve(complaint, more), [*events, *more]
         # IN-6: a bypass complaint waits at head office for the complainant's consent;
         # head office hears of it through its tracking duty, and routes it by forwarding.
@@ -2578,6 +2596,11 @@ class Desk:
         other reloads and finds nothing left to do.  ``limit`` bounds the
         complaints one run examines (None: as many as are due), so a cron job's
         run ends in a bounded time and the next one goes on.
+
+        A staff directory that cannot answer (a staff file that does not load, a
+        host's directory down) fails the whole sweep with its error, before any
+        complaint is claimed or, when it fails part-way, at the first complaint
+        it stops: it is the desk's fault, not each complaint's.
         """
         self._require_now(now)
         if limit is not None and (
@@ -2586,6 +2609,7 @@ class Desk:
             raise InvalidInputError("limit", f"must be an integer from 0 to {2**63 - 1}, or None")
         if limit is None:
             limit = 2**63 - 1
+        self._require_directory()
         reprojected = self._follow_basis(now)
         escalated: list[tuple[str, str]] = []
         regraded: list[str] = []
@@ -2618,6 +2642,7 @@ class Desk:
                             isinstance(exc, StoreError) and not isinstance(exc, DamagedRecordError)
                         ):
                             raise  # the store or the calendar failed: no complaint can be swept
+                        self._require_directory()  # the staff failed: none can be swept
                         # One complaint the desk cannot process (damaged, stored under a
                         # pack since changed, or a deadline past the calendar's end) must
                         # not stop every deadline behind it.
@@ -2701,7 +2726,9 @@ class Desk:
         messages of a pass that found every sending thread busy (other passes
         sending): it ends there, with no attempt spent.  A failure the channel
         calls hopeless (``NotificationError.retryable`` false) is a dead letter
-        at once.
+        at once.  A staff directory that cannot answer (a staff file that does
+        not load) stops the pass with its error, the message it was looking up
+        handed back with no attempt spent.
         """
         require_aware(now, "now")
         if limit is not None and (
@@ -2766,6 +2793,12 @@ class Desk:
                 break
             at = current()
         return DeliveryReport(sent, failed, self._given_up(now), self._for_other_channels())
+
+    def _require_directory(self) -> None:
+        """Raise the staff directory's own error if it cannot answer: a staff file
+        that does not load fails a whole sweep or delivery once, naming the file,
+        not each complaint or message in turn (review s42A F03)."""
+        self._staff_directory.members()
 
     def _hung(self, channel: str) -> bool:
         """Every sending thread a channel may use holds a send of it given up on."""
@@ -2858,7 +2891,8 @@ class Desk:
         self, item: OutboxItem, now: datetime, current: Callable[[], datetime]
     ) -> Literal["sent", "failed", "busy"]:
         """One attempt, bounded by the send timeout; a failure of any kind is
-        recorded for a retry, never raised.  ``current`` tells the time the desk
+        recorded for a retry, never raised, but the staff directory's own (the
+        desk's, not the message's).  ``current`` tells the time the desk
         gives up on a send that timed out: its hold is counted from there.  A
         send never begun (every thread busy) is handed back with no attempt
         spent; a failure the channel calls hopeless (``retryable`` false) is a
@@ -2866,6 +2900,16 @@ class Desk:
         notifier = self.notifiers[item.notifier]
         try:
             recipient = self._staff_directory.get(item.notification.recipient)
+        except ComplaintCoreError as exc:
+            try:
+                self._require_directory()
+            except ComplaintCoreError:
+                # the directory fails as a whole (a staff file that does not load): the
+                # desk's failure, not the message's; no attempt spent, the pass stops
+                self._hand_back(item, now)
+                raise
+            return self._failed(item, exc, now, current, notifier)  # this recipient's
+        try:
             self._sender.send(
                 lambda: _send_plain(notifier, item.notification, recipient),
                 functools.partial(self._settle_late, item, now),
@@ -2998,6 +3042,16 @@ class Desk:
 
 _RAISER_LOCKS = 1024
 """Store locks an intake's complainants and rooms are spread over (IMP-3)."""
+
+
+def _unstored(
+    exc: AccessDeniedError | IllegalTransitionError, path: str
+) -> AccessDeniedError | IllegalTransitionError:
+    """A refusal of an intake without the id its draft had: nothing was stored, so a
+    clerk who looked that id up would find nothing; ``path`` names the field instead."""
+    if isinstance(exc, AccessDeniedError):
+        return AccessDeniedError("", exc.actor, exc.command, exc.reason, path=path)
+    return type(exc)("", exc.state, exc.command, exc.reason, path=path)
 
 
 def _later(row: ComplaintRow, at: datetime) -> bool:
