@@ -126,6 +126,8 @@ _YEAR = re.compile(r"(\d{4})")
 _QUARTER = re.compile(r"(\d{4})-[Qq]([1-4])")
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _RANGE = re.compile(r"(\d{4})-(\d{1,2})\.\.(\d{4})-(\d{1,2})")
+_FIRST_YEAR, _LAST_YEAR = 1970, 2999
+"""The years a period may name, at either end of a range."""
 
 
 @attrs.frozen
@@ -146,7 +148,8 @@ class ReportingPeriod:
         """Read a period; ``timezone`` is the pack's (its months are that zone's).
 
         :raises InvalidInputError: ``period`` is not one of the four forms, or a
-            month or year is out of range, or a range ends before it starts.
+            month or year is out of range (years 1970 to 2999, at both ends of a
+            range), or a range ends before it starts.
         """
         if not isinstance(text, str):
             raise InvalidInputError("period", "expected text such as 2025, 2025-Q1 or 2025-11")
@@ -168,13 +171,15 @@ class ReportingPeriod:
             key = f"{first[0]:04d}-{first[1]:02d}..{last[0]:04d}-{last[1]:02d}"
             if not 1 <= last[1] <= 12:
                 raise InvalidInputError("period", "a month is 1 to 12")
+            if not _FIRST_YEAR <= last[0] <= _LAST_YEAR:  # both ends (review s42E F05)
+                raise InvalidInputError("period", "years from 1970 to 2999")
             if months < 1:
                 raise InvalidInputError("period", "the range ends before it starts")
         else:
             raise InvalidInputError("period", "expected 2025, 2025-Q1, 2025-11 or 2025-04..2026-03")
         if not 1 <= first[1] <= 12:
             raise InvalidInputError("period", "a month is 1 to 12")
-        if not 1970 <= first[0] <= 2999:
+        if not _FIRST_YEAR <= first[0] <= _LAST_YEAR:
             raise InvalidInputError("period", "years from 1970 to 2999")
         try:
             tz = ZoneInfo(timezone)
