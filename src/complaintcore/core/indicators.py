@@ -20,11 +20,14 @@ ignored, complaints received after it are left out):
   complaint was at; a complaint closed at stage 1 and again at stage 2 counts
   at both.  ``share_closed``: the stage's closures over all closures.
 * ``within_target`` — runs of the clock (the indicator's ``clock``, else the
-  stage's ``response_clock``) that stopped in the period: met / (met + missed).
-  An extended clock is judged against its extended due time, or with
-  ``with_extensions = false`` against its own duration (the SPSO's "closed
-  within 5 working days"); a run stopped by a request to escalate (a stage left
-  before it was answered) is not judged.
+  stage's ``response_clock``) that stopped in the period because their work
+  was done (one of the clock's own stop tags, such as ``responded:stage_1``):
+  met / (met + missed).  An extended clock is judged against its extended due
+  time, or with ``with_extensions = false`` against its own duration (the
+  SPSO's "closed within 5 working days").  A run stopped by a request to
+  escalate (a stage left before it was answered) or by a closure (withdrawn or
+  settled with no response or acknowledgement) is not judged, whatever else
+  happened at the same instant.
 * ``extended`` — responses at the stage in the period whose clock was extended,
   out of all those responses.
 * ``average_working_days`` — for responses at the stage in the period, the
@@ -56,6 +59,7 @@ from complaintcore.core.models import (
     Closed,
     Complaint,
     EscalationRequested,
+    Event,
     Extended,
     Kind,
     Responded,
@@ -284,11 +288,31 @@ class _Tally:
             return
         self.seen += 1
         state = fold(events)
+        counted = received and state.complaint_kind is Kind.COMPLAINT
+        self._count_stages(complaint, events, counted, state.time_barred)
+        wanted = self._timed_clocks()
+        for extended_too, names in wanted.items():
+            for status in self._statuses(complaint, names, extended_too):
+                stopped = status.stopped_at
+                if stopped is None or stopped not in self.period:
+                    continue
+                if status.state not in (ClockState.MET, ClockState.MISSED):
+                    continue  # lapsed or waived: neither met nor missed
+                if not _done(events, self.pack.clock(status.name).stop, stopped):
+                    continue
+                runs = self.clocks.setdefault((status.name, extended_too), [])
+                runs.append(status.state is ClockState.MET)
+
+    def _count_stages(
+        self, complaint: Complaint, events: tuple[Event, ...], received: bool, barred: bool
+    ) -> None:
+        """Receipt (``received``: in the period, not a request or an enquiry),
+        escalation requests, responses and closures of a complaint."""
         first = self.pack.stages[0].code if self.pack.stages else ""
-        if received and state.complaint_kind is Kind.COMPLAINT:
+        if received:
             self.received[first] = self.received.get(first, 0) + 1
             self.received[""] = self.received.get("", 0) + 1
-            self.time_barred += state.time_barred
+            self.time_barred += barred
         stage, started = first, complaint.intake.received_at
         extended: set[str] = set()
         for ev in events:
@@ -312,16 +336,6 @@ class _Tally:
             elif isinstance(ev, Closed) and ev.at in self.period:
                 self.closures[stage] = self.closures.get(stage, 0) + 1
                 self.closures[""] = self.closures.get("", 0) + 1
-        wanted = self._timed_clocks()
-        if wanted:
-            # a stage left for the next before it was answered is not judged
-            moved = {e.at for e in events if isinstance(e, EscalationRequested)}
-            for extended_too, names in wanted.items():
-                for status in self._statuses(complaint, names, extended_too):
-                    stopped = status.stopped_at
-                    if stopped is not None and stopped in self.period and stopped not in moved:
-                        runs = self.clocks.setdefault((status.name, extended_too), [])
-                        runs.append(status.state is ClockState.MET)
 
     def _timed_clocks(self) -> dict[bool, frozenset[str]]:
         """The clocks ``within_target`` indicators judge, with their extensions
@@ -391,6 +405,30 @@ class _Tally:
             day += timedelta(days=1)
             n += self.calendar.is_working_day(day)
         return n
+
+
+def _done(events: Iterable[Event], stop: Iterable[str], at: datetime) -> bool:
+    """Whether the run that stopped at ``at`` stopped because its work was done.
+
+    The first event then carrying one of the clock's stop tags, or closing, says
+    why: a request to escalate left the stage unanswered, and a closure (a
+    withdrawal, a matter settled) answered nothing, so neither is judged met or
+    missed.  A run ended otherwise (started and stopped by one event) is judged.
+    """
+    own = frozenset(stop)
+    for ev in events:
+        if ev.at != at:
+            continue
+        why = own.intersection(ev.tags())
+        if why:
+            return any(not tag.startswith(_ESCALATION) for tag in why)
+        if isinstance(ev, Closed):
+            return False
+    return True
+
+
+_ESCALATION = "escalation_requested"
+"""The tag (and tag prefix) of a request to escalate."""
 
 
 def _clock_of(ind: Indicator, pack: RulePack) -> str:
