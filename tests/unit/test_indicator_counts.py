@@ -27,6 +27,7 @@ from complaintcore import (
     evolve,
     indicator_report,
     load_pack,
+    monthly_report,
     new_complaint,
 )
 from complaintcore.core.errors import InvalidInputError
@@ -176,6 +177,99 @@ def test_iso_counts_only_decisions_and_acknowledgements_given() -> None:
     assert f["responded_in_time"] == (1, 1, 1.0)
     assert f["acknowledged_in_time"] == (1, 1, 1.0)
     assert f["average_days"][2] == 2.0
+
+
+# --------------------------------------------------- F03, F04: not complaints (VAL-4)
+
+
+@pytest.mark.procedure("VAL-4")
+def test_a_request_found_late_is_not_in_the_complaint_figures() -> None:
+    """UK: received Mon 3 March 2025, found a service request (HOC 1.4-1.5) on Thu
+    20 March, after its 6.2 date (Mon 10 March).  It is neither a stage 1 complaint
+    received nor an acknowledgement judged; the clock keeps its breach (DL-7)."""
+    uk = load_pack(UK)
+    c = _registered(uk, "R-1", lon(2025, 3, 3, 10), "Please arrange a boiler service")
+    c = _step(c, uk, Assess(actor="RP-101", validity="valid", kind="request"), lon(2025, 3, 20, 10))
+    f = _figures([c], uk, lon(2026, 1, 15))
+    assert f["stage_1_received"][0] == 0
+    assert f["stage_1_acknowledged_in_time"] == (0, 0, None)
+    clocks = compute_clocks(c, uk, calendar_for_spec(uk.calendar), lon(2026, 1, 15))
+    acknowledge = next(s for s in clocks if s.name == "stage_1_acknowledge")
+    assert acknowledge.breaches == (lon(2025, 3, 10, 17),)
+
+
+@pytest.mark.procedure("VAL-4")
+def test_an_item_assessed_not_valid_is_not_a_complaint_received() -> None:
+    """SPSO: a compensation claim assessed not valid (the pack's "not complaints")
+    and answered is not a complaint received, responded to or closed, as the
+    monthly report does not count it among valid complaints; the other complaint
+    of the quarter is."""
+    spso = load_pack(SPSO)
+    claim = _registered(spso, "S-1", lon(2025, 3, 3, 10), "compensation for my car")
+    claim = _step(
+        claim, spso, Assess(actor="FS-001", validity="invalid", note="claim"), lon(2025, 3, 3, 11)
+    )
+    claim = _step(claim, spso, Respond(actor="FS-001", outcome="not_upheld", message="m"),
+                  lon(2025, 3, 4, 10))  # fmt: skip
+    real = _registered(spso, "S-2", lon(2025, 3, 3, 10))
+    f = _figures([claim, real], spso, lon(2025, 4, 2), "2025-Q1")
+    assert f["received"][0] == 1
+    assert f["stage_1_closed"][0] == 0
+    assert f["stage_1_within_5_days"] == (0, 0, None)
+    assert f["stage_1_average_days"] == (0, None, None)
+    month = monthly_report(
+        [claim, real], spso, calendar_for_spec(spso.calendar), year=2025, month=3,
+        now=lon(2025, 4, 2),
+    )  # fmt: skip
+    assert (month.totals.valid_complaints, month.totals.invalid) == (1, 1)
+
+
+@pytest.mark.procedure("VAL-4")
+def test_a_legal_proceedings_exclusion_is_not_in_the_time_barred_share() -> None:
+    """UK HOC 2.2: a complaint about an issue 14 months old (flagged) whose legal
+    proceedings have started is assessed not valid: neither received nor in the
+    out-of-time share; the other, flagged too, is 1 of 1."""
+    uk = load_pack(UK)
+    received = lon(2025, 3, 3, 10)
+
+    def flagged(cid: str) -> Complaint:
+        intake = Intake(
+            complainant=Complainant("Alex Smith", "07700 900123", "Flat 4", site="elm-court"),
+            channel="phone",
+            received_at=received,
+            receiver="CS-001",
+            summary="x",
+            site="elm-court",
+            occurred_at=lon(2024, 1, 3),
+        )
+        return _step(new_complaint(cid, intake), uk, Register(actor="CS-001"), received)
+
+    excluded = _step(
+        flagged("L-1"), uk, Assess(actor="RP-101", validity="invalid"), lon(2025, 3, 4, 10)
+    )
+    f = _figures([excluded, flagged("L-2")], uk, lon(2026, 1, 15))
+    assert f["stage_1_received"][0] == 1
+    assert f["time_barred"] == (1, 1, 1.0)
+
+
+def test_iso_still_judges_the_assessment_of_an_item_found_not_a_complaint() -> None:
+    """ISO 10002 8.5: the initial assessment is owed by every item (its clock has no
+    waive tags), so one that found an enquiry is judged; the enquiry is not a
+    complaint received.  Assessed 30 minutes after receipt, within 8 working hours."""
+    iso = load_pack(ISO)
+    sh = ZoneInfo(iso.calendar.timezone)
+    received = datetime(2025, 3, 3, 10, tzinfo=sh)
+    e = _registered(iso, "E-1", received)
+    e = _step(
+        e,
+        iso,
+        Assess(actor="RP-101", validity="valid", kind="enquiry"),
+        datetime(2025, 3, 3, 10, 30, tzinfo=sh),
+    )
+    f = _figures([e], iso, datetime(2026, 1, 15, tzinfo=sh))
+    assert f["received"][0] == 0
+    assert f["assessed_in_time"] == (1, 1, 1.0)
+    assert f["acknowledged_in_time"] == (0, 0, None)
 
 
 # --------------------------------------------------- F05: both ends of a range

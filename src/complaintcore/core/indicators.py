@@ -9,12 +9,15 @@ at ``now``.  It is pure: the pack, the working calendar and ``now`` are
 arguments.
 
 What each kind counts (every figure is as at ``now``; events after it are
-ignored, complaints received after it are left out):
+ignored, complaints received after it are left out).  A record that, as at
+``now``, is assessed as not a complaint (not valid, a service request or an
+enquiry: VAL-4, the packs' "not complaints") counts in none of them, except the
+runs of a clock its pack does not waive for it (ISO 10002's initial assessment,
+owed by every item).
 
 * ``received`` — at the first stage (or with no stage named): complaints
-  received in the period, leaving out those assessed as a service request or an
-  enquiry (they are not complaints); at a later stage: requests to escalate into
-  it made in the period.
+  received in the period; at a later stage: requests to escalate into it made
+  in the period.
 * ``responded`` — stage responses (``Responded``) given in the period.
 * ``closed`` — closures (``Closed``) in the period, each at the stage the
   complaint was at; a complaint closed at stage 1 and again at stage 2 counts
@@ -58,15 +61,17 @@ from complaintcore.core.grading import add_months
 from complaintcore.core.models import (
     Closed,
     Complaint,
+    ComplaintState,
     EscalationRequested,
     Event,
     Extended,
     Kind,
     Responded,
+    Validity,
     as_instant,
     require_aware,
 )
-from complaintcore.core.rulepack import Indicator, IndicatorKind, RulePack
+from complaintcore.core.rulepack import ClockSpec, Indicator, IndicatorKind, RulePack
 from complaintcore.core.spreadsheet import spreadsheet_safe
 from complaintcore.core.workflow import fold
 
@@ -288,8 +293,9 @@ class _Tally:
             return
         self.seen += 1
         state = fold(events)
-        counted = received and state.complaint_kind is Kind.COMPLAINT
-        self._count_stages(complaint, events, counted, state.time_barred)
+        found = _found_not_a_complaint(state)
+        if not found:
+            self._count_stages(complaint, events, received, state.time_barred)
         wanted = self._timed_clocks()
         for extended_too, names in wanted.items():
             for status in self._statuses(complaint, names, extended_too):
@@ -298,7 +304,8 @@ class _Tally:
                     continue
                 if status.state not in (ClockState.MET, ClockState.MISSED):
                     continue  # lapsed or waived: neither met nor missed
-                if not _done(events, self.pack.clock(status.name).stop, stopped):
+                spec = self.pack.clock(status.name)
+                if not found.isdisjoint(_waived_by(spec)) or not _done(events, spec.stop, stopped):
                     continue
                 runs = self.clocks.setdefault((status.name, extended_too), [])
                 runs.append(status.state is ClockState.MET)
@@ -306,8 +313,7 @@ class _Tally:
     def _count_stages(
         self, complaint: Complaint, events: tuple[Event, ...], received: bool, barred: bool
     ) -> None:
-        """Receipt (``received``: in the period, not a request or an enquiry),
-        escalation requests, responses and closures of a complaint."""
+        """Receipt, escalation requests, responses and closures of a complaint."""
         first = self.pack.stages[0].code if self.pack.stages else ""
         if received:
             self.received[first] = self.received.get(first, 0) + 1
@@ -405,6 +411,20 @@ class _Tally:
             day += timedelta(days=1)
             n += self.calendar.is_working_day(day)
         return n
+
+
+def _found_not_a_complaint(state: ComplaintState) -> frozenset[str]:
+    """VAL-4: the assessment's tags if it found the record not a complaint (not
+    valid, a service request or an enquiry), else nothing.  The pack's clocks
+    waive on these tags, so they also say which targets such a record still owes."""
+    if state.complaint_kind is Kind.COMPLAINT and state.validity is not Validity.INVALID:
+        return frozenset()
+    return frozenset({f"assessed:{state.validity.value}", f"assessed:{state.complaint_kind.value}"})
+
+
+def _waived_by(spec: ClockSpec) -> frozenset[str]:
+    """Every tag that leaves the clock's work owed by nobody (its own and its waivers')."""
+    return frozenset(spec.waive).union(*(w.waive for w in spec.waivers))
 
 
 def _done(events: Iterable[Event], stop: Iterable[str], at: datetime) -> bool:
