@@ -583,3 +583,24 @@ def test_english_output_of_a_housing_ombudsman_desk_has_no_chinese(uk_desk: Path
     assert clocks(cid, "2026-10-23T16:00:00Z")["stage_1_acknowledge"]["due"] == (
         "2026-10-30T17:00:00+00:00"
     )
+
+
+def test_report_period_counts_complaints_only_and_refuses_a_far_end(uk_desk: Path) -> None:
+    """Review s42E F04, F05: an item assessed not valid (HOC 2.2, legal proceedings
+    started) is not a stage 1 complaint received; the one answered 2 working days
+    after receipt is, and in time.  A range ending in the year 3000 is refused as a
+    usage error, as one starting there is."""
+    kept = str(_receive("2025-03-03T10:00")["id"])
+    excluded = str(_receive("2025-03-03T10:30")["id"])
+    ok("act", excluded, "assess", "--actor", "RP-101", "--validity", "invalid",
+       now="2025-03-04T10:00")  # fmt: skip
+    ok("act", kept, "respond", "--actor", "RP-101", "--outcome", "not_upheld", "--message",
+       "Treated", now="2025-03-05T10:00")  # fmt: skip
+    report = json.loads(ok("report", "--period", "2025-Q1", "--json", now="2025-12-31T12:00"))
+    figures = {i["code"]: i for i in report["indicators"]}
+    assert figures["stage_1_received"]["count"] == 1
+    assert (figures["stage_1_in_time"]["count"], figures["stage_1_in_time"]["of"]) == (1, 1)
+    for far in ("2999-12..3000-01", "3000-01"):
+        code, _, err = run("report", "--period", far, now="2025-12-31T12:00")
+        assert code == 2, far
+        assert "2025-04..2026-03" in err

@@ -9,22 +9,28 @@ at ``now``.  It is pure: the pack, the working calendar and ``now`` are
 arguments.
 
 What each kind counts (every figure is as at ``now``; events after it are
-ignored, complaints received after it are left out):
+ignored, complaints received after it are left out).  A record that, as at
+``now``, is assessed as not a complaint (not valid, a service request or an
+enquiry: VAL-4, the packs' "not complaints") counts in none of them, except the
+runs of a clock its pack does not waive for it (ISO 10002's initial assessment,
+owed by every item).
 
 * ``received`` — at the first stage (or with no stage named): complaints
-  received in the period, leaving out those assessed as a service request or an
-  enquiry (they are not complaints); at a later stage: requests to escalate into
-  it made in the period.
+  received in the period; at a later stage: requests to escalate into it made
+  in the period.
 * ``responded`` — stage responses (``Responded``) given in the period.
 * ``closed`` — closures (``Closed``) in the period, each at the stage the
   complaint was at; a complaint closed at stage 1 and again at stage 2 counts
   at both.  ``share_closed``: the stage's closures over all closures.
 * ``within_target`` — runs of the clock (the indicator's ``clock``, else the
-  stage's ``response_clock``) that stopped in the period: met / (met + missed).
-  An extended clock is judged against its extended due time, or with
-  ``with_extensions = false`` against its own duration (the SPSO's "closed
-  within 5 working days"); a run stopped by a request to escalate (a stage left
-  before it was answered) is not judged.
+  stage's ``response_clock``) that stopped in the period because their work
+  was done (one of the clock's own stop tags, such as ``responded:stage_1``):
+  met / (met + missed).  An extended clock is judged against its extended due
+  time, or with ``with_extensions = false`` against its own duration (the
+  SPSO's "closed within 5 working days").  A run stopped by a request to
+  escalate (a stage left before it was answered) or by a closure (withdrawn or
+  settled with no response or acknowledgement) is not judged, whatever else
+  happened at the same instant.
 * ``extended`` — responses at the stage in the period whose clock was extended,
   out of all those responses.
 * ``average_working_days`` — for responses at the stage in the period, the
@@ -55,14 +61,17 @@ from complaintcore.core.grading import add_months
 from complaintcore.core.models import (
     Closed,
     Complaint,
+    ComplaintState,
     EscalationRequested,
+    Event,
     Extended,
     Kind,
     Responded,
+    Validity,
     as_instant,
     require_aware,
 )
-from complaintcore.core.rulepack import Indicator, IndicatorKind, RulePack
+from complaintcore.core.rulepack import ClockSpec, Indicator, IndicatorKind, RulePack
 from complaintcore.core.spreadsheet import spreadsheet_safe
 from complaintcore.core.workflow import fold
 
@@ -126,6 +135,8 @@ _YEAR = re.compile(r"(\d{4})")
 _QUARTER = re.compile(r"(\d{4})-[Qq]([1-4])")
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _RANGE = re.compile(r"(\d{4})-(\d{1,2})\.\.(\d{4})-(\d{1,2})")
+_FIRST_YEAR, _LAST_YEAR = 1970, 2999
+"""The years a period may name, at either end of a range."""
 
 
 @attrs.frozen
@@ -146,7 +157,8 @@ class ReportingPeriod:
         """Read a period; ``timezone`` is the pack's (its months are that zone's).
 
         :raises InvalidInputError: ``period`` is not one of the four forms, or a
-            month or year is out of range, or a range ends before it starts.
+            month or year is out of range (years 1970 to 2999, at both ends of a
+            range), or a range ends before it starts.
         """
         if not isinstance(text, str):
             raise InvalidInputError("period", "expected text such as 2025, 2025-Q1 or 2025-11")
@@ -168,13 +180,15 @@ class ReportingPeriod:
             key = f"{first[0]:04d}-{first[1]:02d}..{last[0]:04d}-{last[1]:02d}"
             if not 1 <= last[1] <= 12:
                 raise InvalidInputError("period", "a month is 1 to 12")
+            if not _FIRST_YEAR <= last[0] <= _LAST_YEAR:  # both ends (review s42E F05)
+                raise InvalidInputError("period", "years from 1970 to 2999")
             if months < 1:
                 raise InvalidInputError("period", "the range ends before it starts")
         else:
             raise InvalidInputError("period", "expected 2025, 2025-Q1, 2025-11 or 2025-04..2026-03")
         if not 1 <= first[1] <= 12:
             raise InvalidInputError("period", "a month is 1 to 12")
-        if not 1970 <= first[0] <= 2999:
+        if not _FIRST_YEAR <= first[0] <= _LAST_YEAR:
             raise InvalidInputError("period", "years from 1970 to 2999")
         try:
             tz = ZoneInfo(timezone)
@@ -279,11 +293,32 @@ class _Tally:
             return
         self.seen += 1
         state = fold(events)
+        found = _found_not_a_complaint(state)
+        if not found:
+            self._count_stages(complaint, events, received, state.time_barred)
+        wanted = self._timed_clocks()
+        for extended_too, names in wanted.items():
+            for status in self._statuses(complaint, names, extended_too):
+                stopped = status.stopped_at
+                if stopped is None or stopped not in self.period:
+                    continue
+                if status.state not in (ClockState.MET, ClockState.MISSED):
+                    continue  # lapsed or waived: neither met nor missed
+                spec = self.pack.clock(status.name)
+                if not found.isdisjoint(_waived_by(spec)) or not _done(events, spec.stop, stopped):
+                    continue
+                runs = self.clocks.setdefault((status.name, extended_too), [])
+                runs.append(status.state is ClockState.MET)
+
+    def _count_stages(
+        self, complaint: Complaint, events: tuple[Event, ...], received: bool, barred: bool
+    ) -> None:
+        """Receipt, escalation requests, responses and closures of a complaint."""
         first = self.pack.stages[0].code if self.pack.stages else ""
-        if received and state.complaint_kind is Kind.COMPLAINT:
+        if received:
             self.received[first] = self.received.get(first, 0) + 1
             self.received[""] = self.received.get("", 0) + 1
-            self.time_barred += state.time_barred
+            self.time_barred += barred
         stage, started = first, complaint.intake.received_at
         extended: set[str] = set()
         for ev in events:
@@ -307,16 +342,6 @@ class _Tally:
             elif isinstance(ev, Closed) and ev.at in self.period:
                 self.closures[stage] = self.closures.get(stage, 0) + 1
                 self.closures[""] = self.closures.get("", 0) + 1
-        wanted = self._timed_clocks()
-        if wanted:
-            # a stage left for the next before it was answered is not judged
-            moved = {e.at for e in events if isinstance(e, EscalationRequested)}
-            for extended_too, names in wanted.items():
-                for status in self._statuses(complaint, names, extended_too):
-                    stopped = status.stopped_at
-                    if stopped is not None and stopped in self.period and stopped not in moved:
-                        runs = self.clocks.setdefault((status.name, extended_too), [])
-                        runs.append(status.state is ClockState.MET)
 
     def _timed_clocks(self) -> dict[bool, frozenset[str]]:
         """The clocks ``within_target`` indicators judge, with their extensions
@@ -386,6 +411,44 @@ class _Tally:
             day += timedelta(days=1)
             n += self.calendar.is_working_day(day)
         return n
+
+
+def _found_not_a_complaint(state: ComplaintState) -> frozenset[str]:
+    """VAL-4: the assessment's tags if it found the record not a complaint (not
+    valid, a service request or an enquiry), else nothing.  The pack's clocks
+    waive on these tags, so they also say which targets such a record still owes."""
+    if state.complaint_kind is Kind.COMPLAINT and state.validity is not Validity.INVALID:
+        return frozenset()
+    return frozenset({f"assessed:{state.validity.value}", f"assessed:{state.complaint_kind.value}"})
+
+
+def _waived_by(spec: ClockSpec) -> frozenset[str]:
+    """Every tag that leaves the clock's work owed by nobody (its own and its waivers')."""
+    return frozenset(spec.waive).union(*(w.waive for w in spec.waivers))
+
+
+def _done(events: Iterable[Event], stop: Iterable[str], at: datetime) -> bool:
+    """Whether the run that stopped at ``at`` stopped because its work was done.
+
+    The first event then carrying one of the clock's stop tags, or closing, says
+    why: a request to escalate left the stage unanswered, and a closure (a
+    withdrawal, a matter settled) answered nothing, so neither is judged met or
+    missed.  A run ended otherwise (started and stopped by one event) is judged.
+    """
+    own = frozenset(stop)
+    for ev in events:
+        if ev.at != at:
+            continue
+        why = own.intersection(ev.tags())
+        if why:
+            return any(not tag.startswith(_ESCALATION) for tag in why)
+        if isinstance(ev, Closed):
+            return False
+    return True
+
+
+_ESCALATION = "escalation_requested"
+"""The tag (and tag prefix) of a request to escalate."""
 
 
 def _clock_of(ind: Indicator, pack: RulePack) -> str:
