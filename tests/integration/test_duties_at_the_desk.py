@@ -415,6 +415,45 @@ def test_head_office_is_told_tracks_it_and_calls_back_after_closure(
     assert next(r for r in desk.rows() if r.id == c.id).next_due is None
 
 
+@pytest.mark.procedure("IN-5")
+@pytest.mark.procedure("IN-6")
+def test_a_complaint_head_office_forwards_is_any_units_receipt_not_a_bypass(
+    hq_desk: Desk, notes: RecordingNotifier
+) -> None:
+    """IN-1 总部转办: head office registers a complaint nobody sent it past the site.
+    IN-5: received by a unit other than customer service, it reaches customer service
+    within 24 hours; IN-6's consent, tracking and call back are for a bypass only."""
+    desk = hq_desk
+    forwarded = attrs.evolve(
+        bypass(MON),
+        channel="forwarded",
+        summary="总部转办：车位被占，没人管",
+        via_head_office=False,
+    )
+    c = desk.receive(forwarded, now=MON)
+    assert (c.state.unit, c.state.handler) == ("head_office", "SR-301")
+    in5 = next(s for s in desk.clocks(c.id, at(11, 10, 1)) if s.name == "to_customer_service")
+    assert (in5.state, in5.due) == (ClockState.BREACHED, at(11, 10))
+    assert not duty(desk, c.id, "head_office_tracking", MON).owed
+    # no consent to wait for: head office passes it on as any unit does
+    c = desk.act(
+        c.id,
+        Forward(actor="HQ-002", to_unit="customer_service", consent=False),
+        now=at(10, 11),
+    )
+    in5 = next(s for s in desk.clocks(c.id, at(10, 11)) if s.name == "to_customer_service")
+    assert in5.state is ClockState.MET
+    reply = Reply(actor="SR-301", message="已清理占位车辆", final=True, without_helpers=True)
+    desk.act(c.id, reply, now=at(10, 15))
+    closing = Close(actor="SR-301", result="车位已恢复", confirmed_by_complainant=True)
+    c = desk.act(c.id, closing, now=at(10, 16))
+    assert c.state.status.value == "closed"
+    owed = {d.name: d.owed for d in desk.duties(c.id, at(10, 16))}
+    assert not owed["head_office_tracking"]
+    assert not owed["head_office_call_back"]
+    assert told(notes, "duty_owed", c.id) == []
+
+
 # --------------------------------------------------------------------------- REC-6, HDL-1
 
 

@@ -536,20 +536,40 @@ class Event:
         return (self.kind,)
 
 
+BYPASS_UNIT = "head_office"
+"""The unit a registration stored without ``via_head_office`` is a bypass at: the
+shipped packs' head office, whose ``registered:head_office`` tag once marked IN-6."""
+
+
 @attrs.frozen(kw_only=True)
 class Registered(Event):
     """IN-2, IN-4: the receiver registered it; ``unit`` is where it was registered.
 
     ``time_barred`` records that the pack's time limit flagged it at intake (the
     issue arose longer ago than the pack accepts without question).
+
+    ``via_head_office`` says whether it is an IN-6 bypass (sent straight to head
+    office), tagged ``registered:via_head_office`` for the packs' IN-6 waiver and
+    duties: a forwarded complaint head office registers is not one.  ``None``, as
+    every registration stored before the field existed reads, means what those
+    meant: a bypass when registered at :data:`BYPASS_UNIT`.  Only a registration
+    the unit does not describe so records it, so the others are stored as before.
     """
 
     kind: ClassVar[str] = "registered"
     unit: str
     time_barred: bool = False
+    via_head_office: bool | None = None
+
+    @property
+    def bypass(self) -> bool:
+        """IN-6: sent straight to head office, skipping the site."""
+        flag = self.via_head_office
+        return self.unit == BYPASS_UNIT if flag is None else flag
 
     def tags(self) -> tuple[str, ...]:
-        return ("registered", f"registered:{self.unit}")
+        tags = ("registered", f"registered:{self.unit}")
+        return (*tags, "registered:via_head_office") if self.bypass else tags
 
 
 @attrs.frozen(kw_only=True)

@@ -30,6 +30,7 @@ from complaintcore.core.errors import (
     shown_code,
 )
 from complaintcore.core.models import (
+    BYPASS_UNIT,
     Acknowledged,
     Apologised,
     Assessed,
@@ -1150,7 +1151,13 @@ def _register(c: Complaint, cmd: Register, pack: RulePack, now: datetime) -> tup
     if barred and bar is not None and bar.action is BarAction.REFUSE:
         why = f"the issue arose more than {_length(bar.after)} before the complaint was received"
         raise TimeBarredError(c.id, c.state.status.value, cmd.name, _ruled(why, bar.rule))
-    registered = Registered(at=now, actor=cmd.actor, unit=unit, time_barred=barred)
+    registered = Registered(
+        at=now,
+        actor=cmd.actor,
+        unit=unit,
+        time_barred=barred,
+        via_head_office=_bypass_flag(unit, c.intake.via_head_office),
+    )
     if not pack.valid_at_intake:
         return (registered,)
     # VAL-1, VAL-4: a procedure with no validity step (HOC 1.2) counts every complaint
@@ -1160,6 +1167,12 @@ def _register(c: Complaint, cmd: Register, pack: RulePack, now: datetime) -> tup
         registered,
         *_assess(after, Assess(actor=cmd.actor, validity=Validity.VALID), pack, now),
     )
+
+
+def _bypass_flag(unit: str, via_head_office: bool) -> bool | None:
+    """IN-6 as the registration records it: left out (``None``) where its unit says it,
+    so registrations read and are stored as before the flag (:class:`Registered`)."""
+    return None if via_head_office == (unit == BYPASS_UNIT) else via_head_office
 
 
 def _ruled(why: str, rule: str) -> str:
@@ -1195,7 +1208,7 @@ def _forward(c: Complaint, cmd: Forward, pack: RulePack, now: datetime) -> tuple
             f"once answered, a complaint is forwarded only to {pack.customer_service}, "
             "for its register (IN-4, IN-5): reopen it to pass the work on",
         )
-    if c.state.unit == pack.head_office_unit and not cmd.consent:
+    if c.intake.via_head_office and c.state.unit == pack.head_office_unit and not cmd.consent:
         raise _refuse(
             c,
             cmd,
