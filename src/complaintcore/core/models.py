@@ -76,6 +76,7 @@ __all__ = [
     "Status",
     "TargetPerson",
     "Trigger",
+    "Ungrouped",
     "Validity",
     "Visited",
     "code_named",
@@ -920,7 +921,8 @@ class Grouped(Event):
     ``members`` are the complaints linked to ``issue`` together with this one
     (all of them when the issue was formed), ``complainants`` how many distinct
     people had complained; ``incident`` marks a group incident (reported to the
-    project manager).  Every member of an issue is found by its id.
+    project manager).  Every member of an issue is found by its id, until an
+    :class:`Ungrouped` takes it out again.
     """
 
     kind: ClassVar[str] = "grouped"
@@ -931,6 +933,19 @@ class Grouped(Event):
 
     def tags(self) -> tuple[str, ...]:
         return ("grouped", "grouped:incident") if self.incident else ("grouped",)
+
+
+@attrs.frozen(kw_only=True)
+class Ungrouped(Event):
+    """HDL-5: no longer one of ``issue``'s complaints: reclassified out of what the issue
+    is (one category at one site or building), so its explanation is not this one's.
+
+    It may join an issue of its new category; escalations a group incident brought
+    stay (ESC-5), though it is no longer part of that incident.
+    """
+
+    kind: ClassVar[str] = "ungrouped"
+    issue: str
 
 
 @attrs.frozen(kw_only=True)
@@ -1062,6 +1077,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     SiteVisited,
     CalledBack,
     Grouped,
+    Ungrouped,
     Linked,
     MeasureAdded,
     MeasureDone,

@@ -19,6 +19,7 @@ import attrs
 from complaintcore.core import escalation, grading, notes
 from complaintcore.core.accountability import sanction_for
 from complaintcore.core.classification import classify
+from complaintcore.core.concentration import group_key
 from complaintcore.core.deadlines import holding_closure
 from complaintcore.core.errors import (
     AccessDeniedError,
@@ -72,6 +73,7 @@ from complaintcore.core.models import (
     SiteVisited,
     Status,
     Trigger,
+    Ungrouped,
     Validity,
     Visited,
     as_instant,
@@ -613,7 +615,7 @@ COMMAND_TYPES: tuple[type[Command], ...] = (
 _RECORDS: dict[type[Command], tuple[type[Event], ...]] = {
     Register: (Registered, Assessed, Graded),
     Forward: (Forwarded,),
-    Classify: (Classified, Escalated),
+    Classify: (Classified, Ungrouped, Escalated),
     Assess: (Assessed, Graded),
     Regrade: (Graded,),
     Assign: (Assigned, Escalated),
@@ -898,6 +900,8 @@ def _apply(state: ComplaintState, event: Event) -> ComplaintState:
         return ev(state, signed_off=True)
     if isinstance(event, Grouped):
         return ev(state, issue=event.issue, group_incident=state.group_incident or event.incident)
+    if isinstance(event, Ungrouped):  # HDL-5: out of the issue and its incident
+        return ev(state, issue="", group_incident=False)
     if isinstance(event, Linked):
         facts = state.facts | {Fact.RAISED_REPEATEDLY} if event.raised_repeatedly else state.facts
         if event.promise_not_kept:  # GRD-2: a raising of the matter broke a promise
@@ -1258,6 +1262,7 @@ def _classify(c: Complaint, cmd: Classify, pack: RulePack, now: datetime) -> tup
             urgent=category.urgent,
         )
     ]
+    events += _left_issue(c, evolve(c, events), pack, now, cmd.actor)
     if category.urgent and pack.group_report_rung:
         # HDL-6: group incidents and emergencies reach the project manager at once.
         here = escalation.current_rung_index(c, pack)
@@ -1273,6 +1278,18 @@ def _classify(c: Complaint, cmd: Classify, pack: RulePack, now: datetime) -> tup
                 )
             )
     return tuple(events)
+
+
+def _left_issue(
+    before: Complaint, after: Complaint, pack: RulePack, now: datetime, actor: str
+) -> tuple[Event, ...]:
+    """HDL-5: a member whose group (category, site or building) a classification
+    changed leaves its issue: an issue is one matter, explained to all its members."""
+    issue = before.state.issue
+    rule = pack.concentration
+    if not issue or group_key(after, rule) == group_key(before, rule):
+        return ()
+    return (Ungrouped(at=now, actor=actor, issue=issue),)
 
 
 @_handles(Assess)
