@@ -68,6 +68,7 @@ from complaintcore.core.models import (
     SiteVisited,
     TargetPerson,
     Trigger,
+    Ungrouped,
     Validity,
     Visited,
 )
@@ -457,6 +458,12 @@ EVENT_STRATEGIES: dict[str, _EventStrategy] = {
         members=st.lists(_ids("C"), min_size=1, max_size=4, unique=True).map(tuple),
         complainants=st.integers(1, 12),
         incident=st.booleans(),
+    ),
+    "ungrouped": lambda at: st.builds(
+        Ungrouped,
+        at=at,
+        actor=_ids("s"),
+        issue=st.sampled_from(("I-C-1", "I-C-20251110-0001")),
     ),
     "linked": lambda at: st.builds(
         Linked,

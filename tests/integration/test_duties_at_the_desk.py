@@ -35,6 +35,7 @@ from complaintcore.core.models import (
     Replied,
     TargetPerson,
     Trigger,
+    Ungrouped,
 )
 from complaintcore.core.stats import monthly_report
 from complaintcore.core.workflow import (
@@ -415,6 +416,45 @@ def test_head_office_is_told_tracks_it_and_calls_back_after_closure(
     assert next(r for r in desk.rows() if r.id == c.id).next_due is None
 
 
+@pytest.mark.procedure("IN-5")
+@pytest.mark.procedure("IN-6")
+def test_a_complaint_head_office_forwards_is_any_units_receipt_not_a_bypass(
+    hq_desk: Desk, notes: RecordingNotifier
+) -> None:
+    """IN-1 总部转办: head office registers a complaint nobody sent it past the site.
+    IN-5: received by a unit other than customer service, it reaches customer service
+    within 24 hours; IN-6's consent, tracking and call back are for a bypass only."""
+    desk = hq_desk
+    forwarded = attrs.evolve(
+        bypass(MON),
+        channel="forwarded",
+        summary="总部转办：车位被占，没人管",
+        via_head_office=False,
+    )
+    c = desk.receive(forwarded, now=MON)
+    assert (c.state.unit, c.state.handler) == ("head_office", "SR-301")
+    in5 = next(s for s in desk.clocks(c.id, at(11, 10, 1)) if s.name == "to_customer_service")
+    assert (in5.state, in5.due) == (ClockState.BREACHED, at(11, 10))
+    assert not duty(desk, c.id, "head_office_tracking", MON).owed
+    # no consent to wait for: head office passes it on as any unit does
+    c = desk.act(
+        c.id,
+        Forward(actor="HQ-002", to_unit="customer_service", consent=False),
+        now=at(10, 11),
+    )
+    in5 = next(s for s in desk.clocks(c.id, at(10, 11)) if s.name == "to_customer_service")
+    assert in5.state is ClockState.MET
+    reply = Reply(actor="SR-301", message="已清理占位车辆", final=True, without_helpers=True)
+    desk.act(c.id, reply, now=at(10, 15))
+    closing = Close(actor="SR-301", result="车位已恢复", confirmed_by_complainant=True)
+    c = desk.act(c.id, closing, now=at(10, 16))
+    assert c.state.status.value == "closed"
+    owed = {d.name: d.owed for d in desk.duties(c.id, at(10, 16))}
+    assert not owed["head_office_tracking"]
+    assert not owed["head_office_call_back"]
+    assert told(notes, "duty_owed", c.id) == []
+
+
 # --------------------------------------------------------------------------- REC-6, HDL-1
 
 
@@ -638,10 +678,78 @@ def test_a_complaint_reclassified_later_joins_the_issue_of_its_new_category(
     assert [r.id for r in desk.issue(issue)] == [first.id, second.id, third.id]
     assert desk.get(first.id).state.issue == issue  # the stored members are linked too
     assert told(notes, "concentrated_issue") == ["SR-001", "SR-101", "SR-102", "SR-103"]
-    # classified again within the same category, or away: it stays in its issue
-    again = desk.act(third.id, Classify(actor="SR-101", category="fees"), now=at(10, 14))
+    # classified again within the same category: it stays in its issue
+    again = desk.act(
+        third.id,
+        Classify(actor="SR-101", category=first.state.category, department="engineering"),
+        now=at(10, 14),
+    )
     assert again.state.issue == issue
+    assert [e.kind for e in again.events[moved.version :]] == ["classified"]
     assert len(told(notes, "concentrated_issue")) == 4
+
+
+@pytest.mark.procedure("HDL-5")
+@pytest.mark.procedure("DL-1")
+def test_a_member_reclassified_out_of_its_category_leaves_the_issue_and_its_explanation(
+    desk: Desk, notes: RecordingNotifier
+) -> None:
+    """HDL-5: an issue is the open complaints of one category in one building, given one
+    explanation.  The first owner's call turns out to be about a wrong charge: it
+    leaves the leak's issue, the leak's explanation does not answer it (its DL-1
+    reply clock runs on), and with two more owners' fee complaints it is an issue of
+    fees, not named as the leak's."""
+    leaks = [desk.receive(owner(n, at(10, 9 + n)), now=at(10, 9 + n)) for n in (1, 2, 3)]
+    issue = f"I-{leaks[0].id}"
+    assert [r.id for r in desk.issue(issue)] == [c.id for c in leaks]
+    fees = desk.act(leaks[0].id, Classify(actor="SR-101", category="fees"), now=at(10, 13))
+    assert fees.state.issue == ""
+    left = [e for e in fees.events if isinstance(e, Ungrouped)]
+    assert [(e.issue, e.at) for e in left] == [(issue, at(10, 13))]
+    assert [r.id for r in desk.issue(issue)] == [leaks[1].id, leaks[2].id]
+    report = desk.explain_all(
+        issue, actor="SR-101", message="3号楼供水立管破裂，今晚8点前修复", now=at(10, 14)
+    )
+    assert sorted(report.done) == sorted([leaks[1].id, leaks[2].id])
+    assert report.skipped == ()
+    clocks = {cid: {s.name: s for s in desk.clocks(cid, at(10, 15))} for cid in report.done}
+    assert all(c["reply"].state is ClockState.MET for c in clocks.values())
+    reply = next(s for s in desk.clocks(fees.id, at(10, 15)) if s.name == "reply")
+    assert reply.state is ClockState.RUNNING
+    assert not any(isinstance(e, Replied) for e in desk.get(fees.id).events)
+    charges = [
+        desk.receive(owner(n, at(10, 12 + n), summary="物业费账单有误"), now=at(10, 12 + n))
+        for n in (4, 5)
+    ]
+    joined = desk.get(fees.id).state.issue
+    assert joined
+    assert joined != issue  # its own issue of fees, not named as the leak's
+    assert joined == charges[-1].state.issue == f"I-{charges[0].id}"
+    assert [r.id for r in desk.issue(joined)] == [fees.id, *(c.id for c in charges)]
+    assert [r.id for r in desk.issue(issue)] == [leaks[1].id, leaks[2].id]
+    assert desk.verify().ok
+
+
+@pytest.mark.procedure("HDL-6")
+@pytest.mark.procedure("ESC-5")
+def test_a_member_leaving_a_group_incident_keeps_its_escalation(desk: Desk) -> None:
+    """HDL-6, ESC-5: reclassified out of a group incident's category, a member is no
+    longer part of the incident, but the project manager who took it keeps it."""
+    ids = [desk.receive(owner(n, at(10, 9 + n)), now=at(10, 9 + n)).id for n in range(1, 6)]
+    before = desk.get(ids[2])
+    assert before.state.group_incident
+    assert before.state.rung == "project_manager"
+    after = desk.act(ids[2], Classify(actor="SR-001", category="fees"), now=at(10, 16))
+    assert (after.state.issue, after.state.group_incident) == ("", False)
+    assert after.state.rung == "project_manager"
+    assert [e for e in after.events if isinstance(e, Escalated)] == [
+        e for e in before.events if isinstance(e, Escalated)
+    ]
+    row = next(r for r in desk.rows() if r.id == ids[2])
+    assert (row.issue, row.group_incident) == ("", False)
+    rest = [r.id for r in desk.issue(f"I-{ids[0]}")]
+    assert rest == [i for i in ids if i != ids[2]]
+    assert all(desk.get(i).state.group_incident for i in rest)
 
 
 # --------------------------------------------------------------------------- IMP-2

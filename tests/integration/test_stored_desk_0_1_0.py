@@ -131,3 +131,16 @@ def test_old_open_complaints_are_grouped_with_new_ones(path: Path) -> None:
         members = {r.id for r in desk.issue(new.state.issue)}
         assert members == {"C-OLD-1", "C-OLD-2", "C-OLD-5", "C-OLD-6", "C-OLD-7", new.id}
         assert desk.verify().ok
+
+
+@pytest.mark.procedure("IN-6")
+def test_a_bypass_stored_by_0_1_0_keeps_its_waiver_and_tracking(path: Path) -> None:
+    """C-OLD-3 was sent straight to head office before registrations recorded the
+    bypass: registered at head office, it is still one (IN-5 waived, tracked)."""
+    now = datetime(2025, 11, 12, 9, 0, tzinfo=SH)
+    with _desk(path) as desk:
+        clocks = {s.name: s.state for s in desk.clocks("C-OLD-3", now)}
+        assert clocks["to_customer_service"] is ClockState.WAIVED
+        duties = {d.name: d.owed for d in desk.duties("C-OLD-3", now)}
+        assert duties["head_office_tracking"]
+        assert desk.verify().ok

@@ -18,9 +18,16 @@ from hypothesis import strategies as st
 
 from complaintcore.core.concentration import Member, complainant_key, decide_group, group_key
 from complaintcore.core.errors import IllegalTransitionError, InvalidInputError
-from complaintcore.core.models import Complainant, Escalated, Grouped, TargetPerson, Trigger
+from complaintcore.core.models import (
+    Complainant,
+    Escalated,
+    Grouped,
+    TargetPerson,
+    Trigger,
+    Ungrouped,
+)
 from complaintcore.core.rulepack import Concentration, Duration, GroupScope
-from complaintcore.core.workflow import Classify, Group
+from complaintcore.core.workflow import Classify, Group, replay
 from tests.helpers import SH, Runner, intake, pack
 
 PACK = pack()
@@ -266,6 +273,33 @@ def test_linking_a_group_incident_reports_it_to_the_project_manager_once() -> No
     assert r(attrs.evolve(group, incident=True)).events == c.events
     with pytest.raises(IllegalTransitionError, match="another"):
         r(attrs.evolve(group, issue="I-C-9"))
+
+
+@pytest.mark.procedure("HDL-5")
+def test_a_member_reclassified_out_of_its_category_leaves_its_issue() -> None:
+    """An issue is one category at one site or building: classified into another, a
+    member leaves it (an event, REC-5), and may then join another issue; classified
+    again within the category, it stays.  A history stored before leaving was
+    recorded (the reclassification without the event) still folds as it was."""
+    r = Runner(PACK)
+    r.register()
+    r(Classify(actor="SR-101", category="repairs"))
+    c = r(
+        Group(actor="system", issue="I-C-0", members=("C-0", "C-1"), complainants=5, incident=True)
+    )
+    assert (c.state.issue, c.state.group_incident) == ("I-C-0", True)
+    rung = c.state.rung
+    c = r(Classify(actor="SR-101", category="repairs", department="engineering"))
+    assert c.state.issue == "I-C-0"
+    c = r(Classify(actor="SR-101", category="fees"))
+    classified, left = c.events[-2:]
+    assert isinstance(left, Ungrouped)
+    assert (left.issue, left.at, left.actor) == ("I-C-0", classified.at, "SR-101")
+    assert (c.state.issue, c.state.group_incident, c.state.rung) == ("", False, rung)
+    c = r(Group(actor="system", issue="I-C-7", members=("C-1", "C-7"), complainants=3))
+    assert c.state.issue == "I-C-7"
+    old = replay("C-1", c.intake, [e for e in c.events if not isinstance(e, Ungrouped)][:-1])
+    assert old.state.issue == "I-C-0"  # stored before: read as it was stored
 
 
 @pytest.mark.procedure("HDL-5")

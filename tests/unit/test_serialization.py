@@ -213,6 +213,30 @@ def test_errors_never_repeat_personal_data() -> None:
     assert set(info.value.paths) == {"intake.complainant.phone", "intake.complainant.name"}
 
 
+@pytest.mark.procedure("IN-6")
+def test_a_registration_records_the_bypass_only_where_its_unit_does_not_say_it() -> None:
+    """A registration stored before ``via_head_office`` existed is a bypass when made at
+    head office (what its tag meant then) and encodes to the text it was stored as; a
+    complaint head office registers without a bypass says so."""
+    old = {
+        "type": "registered",
+        "at": "2025-03-03T09:30:00+08:00",
+        "actor": "HQ-002",
+        "unit": "head_office",
+    }
+    stored = event_from_dict(old)
+    assert isinstance(stored, Registered)
+    assert stored.bypass
+    assert "registered:via_head_office" in stored.tags()
+    assert event_to_dict(stored) == old
+    forwarded = event_from_dict({**old, "via_head_office": False})
+    assert "registered:via_head_office" not in forwarded.tags()
+    assert "registered:head_office" in forwarded.tags()
+    assert event_to_dict(forwarded) == {**old, "via_head_office": False}
+    at_site = event_from_dict({**old, "unit": "security"})
+    assert "registered:via_head_office" not in at_site.tags()
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [

@@ -573,6 +573,7 @@ def _from_receipt(ev: Registered, received_at: datetime) -> Registered:
         actor=ev.actor,
         unit=ev.unit,
         time_barred=ev.time_barred,
+        via_head_office=ev.via_head_office,
         registered_at=ev.at,
     )
 

@@ -76,6 +76,7 @@ __all__ = [
     "Status",
     "TargetPerson",
     "Trigger",
+    "Ungrouped",
     "Validity",
     "Visited",
     "code_named",
@@ -536,20 +537,40 @@ class Event:
         return (self.kind,)
 
 
+BYPASS_UNIT = "head_office"
+"""The unit a registration stored without ``via_head_office`` is a bypass at: the
+shipped packs' head office, whose ``registered:head_office`` tag once marked IN-6."""
+
+
 @attrs.frozen(kw_only=True)
 class Registered(Event):
     """IN-2, IN-4: the receiver registered it; ``unit`` is where it was registered.
 
     ``time_barred`` records that the pack's time limit flagged it at intake (the
     issue arose longer ago than the pack accepts without question).
+
+    ``via_head_office`` says whether it is an IN-6 bypass (sent straight to head
+    office), tagged ``registered:via_head_office`` for the packs' IN-6 waiver and
+    duties: a forwarded complaint head office registers is not one.  ``None``, as
+    every registration stored before the field existed reads, means what those
+    meant: a bypass when registered at :data:`BYPASS_UNIT`.  Only a registration
+    the unit does not describe so records it, so the others are stored as before.
     """
 
     kind: ClassVar[str] = "registered"
     unit: str
     time_barred: bool = False
+    via_head_office: bool | None = None
+
+    @property
+    def bypass(self) -> bool:
+        """IN-6: sent straight to head office, skipping the site."""
+        flag = self.via_head_office
+        return self.unit == BYPASS_UNIT if flag is None else flag
 
     def tags(self) -> tuple[str, ...]:
-        return ("registered", f"registered:{self.unit}")
+        tags = ("registered", f"registered:{self.unit}")
+        return (*tags, "registered:via_head_office") if self.bypass else tags
 
 
 @attrs.frozen(kw_only=True)
@@ -900,7 +921,8 @@ class Grouped(Event):
     ``members`` are the complaints linked to ``issue`` together with this one
     (all of them when the issue was formed), ``complainants`` how many distinct
     people had complained; ``incident`` marks a group incident (reported to the
-    project manager).  Every member of an issue is found by its id.
+    project manager).  Every member of an issue is found by its id, until an
+    :class:`Ungrouped` takes it out again.
     """
 
     kind: ClassVar[str] = "grouped"
@@ -911,6 +933,19 @@ class Grouped(Event):
 
     def tags(self) -> tuple[str, ...]:
         return ("grouped", "grouped:incident") if self.incident else ("grouped",)
+
+
+@attrs.frozen(kw_only=True)
+class Ungrouped(Event):
+    """HDL-5: no longer one of ``issue``'s complaints: reclassified out of what the issue
+    is (one category at one site or building), so its explanation is not this one's.
+
+    It may join an issue of its new category; escalations a group incident brought
+    stay (ESC-5), though it is no longer part of that incident.
+    """
+
+    kind: ClassVar[str] = "ungrouped"
+    issue: str
 
 
 @attrs.frozen(kw_only=True)
@@ -1042,6 +1077,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     SiteVisited,
     CalledBack,
     Grouped,
+    Ungrouped,
     Linked,
     MeasureAdded,
     MeasureDone,

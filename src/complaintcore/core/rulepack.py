@@ -404,7 +404,7 @@ class DutySpec(ClockSpec):
     an apology or a call back is still owed after closure.  ``start`` may also
     name ``breached:<clock>``: the moment that clock's deadline passed (a broken
     promise).  ``when`` limits the duty to complaints whose history carries one
-    of those tags before it starts (``registered:head_office`` for IN-6).
+    of those tags before it starts (``registered:via_head_office`` for IN-6).
 
     The owner is the complaint's handler (``owner_handler``) and/or the staff of
     ``owner_department`` at ``owner_rung`` of the complaint's site.  ``command``

@@ -19,6 +19,7 @@ import attrs
 from complaintcore.core import escalation, grading, notes
 from complaintcore.core.accountability import sanction_for
 from complaintcore.core.classification import classify
+from complaintcore.core.concentration import group_key
 from complaintcore.core.deadlines import holding_closure
 from complaintcore.core.errors import (
     AccessDeniedError,
@@ -30,6 +31,7 @@ from complaintcore.core.errors import (
     shown_code,
 )
 from complaintcore.core.models import (
+    BYPASS_UNIT,
     Acknowledged,
     Apologised,
     Assessed,
@@ -71,6 +73,7 @@ from complaintcore.core.models import (
     SiteVisited,
     Status,
     Trigger,
+    Ungrouped,
     Validity,
     Visited,
     as_instant,
@@ -612,7 +615,7 @@ COMMAND_TYPES: tuple[type[Command], ...] = (
 _RECORDS: dict[type[Command], tuple[type[Event], ...]] = {
     Register: (Registered, Assessed, Graded),
     Forward: (Forwarded,),
-    Classify: (Classified, Escalated),
+    Classify: (Classified, Ungrouped, Escalated),
     Assess: (Assessed, Graded),
     Regrade: (Graded,),
     Assign: (Assigned, Escalated),
@@ -897,6 +900,8 @@ def _apply(state: ComplaintState, event: Event) -> ComplaintState:
         return ev(state, signed_off=True)
     if isinstance(event, Grouped):
         return ev(state, issue=event.issue, group_incident=state.group_incident or event.incident)
+    if isinstance(event, Ungrouped):  # HDL-5: out of the issue and its incident
+        return ev(state, issue="", group_incident=False)
     if isinstance(event, Linked):
         facts = state.facts | {Fact.RAISED_REPEATEDLY} if event.raised_repeatedly else state.facts
         if event.promise_not_kept:  # GRD-2: a raising of the matter broke a promise
@@ -1150,7 +1155,13 @@ def _register(c: Complaint, cmd: Register, pack: RulePack, now: datetime) -> tup
     if barred and bar is not None and bar.action is BarAction.REFUSE:
         why = f"the issue arose more than {_length(bar.after)} before the complaint was received"
         raise TimeBarredError(c.id, c.state.status.value, cmd.name, _ruled(why, bar.rule))
-    registered = Registered(at=now, actor=cmd.actor, unit=unit, time_barred=barred)
+    registered = Registered(
+        at=now,
+        actor=cmd.actor,
+        unit=unit,
+        time_barred=barred,
+        via_head_office=_bypass_flag(unit, c.intake.via_head_office),
+    )
     if not pack.valid_at_intake:
         return (registered,)
     # VAL-1, VAL-4: a procedure with no validity step (HOC 1.2) counts every complaint
@@ -1160,6 +1171,12 @@ def _register(c: Complaint, cmd: Register, pack: RulePack, now: datetime) -> tup
         registered,
         *_assess(after, Assess(actor=cmd.actor, validity=Validity.VALID), pack, now),
     )
+
+
+def _bypass_flag(unit: str, via_head_office: bool) -> bool | None:
+    """IN-6 as the registration records it: left out (``None``) where its unit says it,
+    so registrations read and are stored as before the flag (:class:`Registered`)."""
+    return None if via_head_office == (unit == BYPASS_UNIT) else via_head_office
 
 
 def _ruled(why: str, rule: str) -> str:
@@ -1195,7 +1212,7 @@ def _forward(c: Complaint, cmd: Forward, pack: RulePack, now: datetime) -> tuple
             f"once answered, a complaint is forwarded only to {pack.customer_service}, "
             "for its register (IN-4, IN-5): reopen it to pass the work on",
         )
-    if c.state.unit == pack.head_office_unit and not cmd.consent:
+    if c.intake.via_head_office and c.state.unit == pack.head_office_unit and not cmd.consent:
         raise _refuse(
             c,
             cmd,
@@ -1245,6 +1262,7 @@ def _classify(c: Complaint, cmd: Classify, pack: RulePack, now: datetime) -> tup
             urgent=category.urgent,
         )
     ]
+    events += _left_issue(c, evolve(c, events), pack, now, cmd.actor)
     if category.urgent and pack.group_report_rung:
         # HDL-6: group incidents and emergencies reach the project manager at once.
         here = escalation.current_rung_index(c, pack)
@@ -1260,6 +1278,18 @@ def _classify(c: Complaint, cmd: Classify, pack: RulePack, now: datetime) -> tup
                 )
             )
     return tuple(events)
+
+
+def _left_issue(
+    before: Complaint, after: Complaint, pack: RulePack, now: datetime, actor: str
+) -> tuple[Event, ...]:
+    """HDL-5: a member whose group (category, site or building) a classification
+    changed leaves its issue: an issue is one matter, explained to all its members."""
+    issue = before.state.issue
+    rule = pack.concentration
+    if not issue or group_key(after, rule) == group_key(before, rule):
+        return ()
+    return (Ungrouped(at=now, actor=actor, issue=issue),)
 
 
 @_handles(Assess)

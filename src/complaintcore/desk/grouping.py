@@ -27,7 +27,7 @@ from complaintcore.core.concentration import (
     target_key,
 )
 from complaintcore.core.errors import ComplaintCoreError, ConcurrencyConflictError
-from complaintcore.core.models import Complaint, Status
+from complaintcore.core.models import Complaint, Status, Ungrouped
 from complaintcore.core.rulepack import GroupScope, RulePack
 from complaintcore.core.workflow import Group, decide, evolve
 from complaintcore.desk import access
@@ -155,17 +155,25 @@ class Grouper:
         ]
         drafts = held.drafts  # before this one is added: the others of the batch
         held.add(draft)
-        decision = decide_group(Member(complaint.id, t, draft.who), candidates, rule)
+        me = Member(complaint.id, t, draft.who)
+        decision = decide_group(me, candidates, rule)
         if decision is None:
             return None
+        left: set[str] = set()
+        while decision.formed and self._left_by_namesake(decision, complaint, near):
+            # HDL-5: its namesake left that issue (reclassified): a second issue of
+            # the same name would list both as one
+            left.add(decision.issue.removeprefix("I-"))
+            renamed = decide_group(me, candidates, rule, unnamed=left)
+            if renamed is None or renamed.issue == decision.issue:
+                break
+            decision = renamed
         about, hidden = None, frozenset[str]()
         if decision.formed or decision.became_incident:  # the site hears of the issue
             hidden = self._bypassing(decision, complaint, near)
             if decision.formed and decision.issue.removeprefix("I-") in hidden:
                 # IN-6: the issue's id reaches the site; never a waiting bypass one's
-                renamed = decide_group(
-                    Member(complaint.id, t, draft.who), candidates, rule, unnamed=hidden
-                )
+                renamed = decide_group(me, candidates, rule, unnamed=hidden | left)
                 decision = renamed if renamed is not None else decision
             if complaint.awaiting_site_consent:
                 fellows = sorted(
@@ -453,6 +461,19 @@ class Grouper:
             complainants=decision.complainants,
             incident=decision.incident,
         )
+
+    def _left_by_namesake(
+        self, decision: GroupDecision, complaint: Complaint, near: dict[str, Draft]
+    ) -> bool:
+        """HDL-5: the complaint a new issue would be named after once left an issue of
+        that name (:class:`~complaintcore.core.models.Ungrouped`), whose other
+        complaints still carry it."""
+        cid = decision.issue.removeprefix("I-")
+        if cid == complaint.id:
+            namesake = complaint
+        else:
+            namesake = near[cid].complaint if cid in near else self.store.load(cid)
+        return any(isinstance(e, Ungrouped) and e.issue == decision.issue for e in namesake.events)
 
     def _bypassing(
         self, decision: GroupDecision, complaint: Complaint, near: dict[str, Draft]

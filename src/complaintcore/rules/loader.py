@@ -522,7 +522,8 @@ def known_event_tags(pack: RulePack) -> frozenset[str]:
 
     Event kinds (``registered``, ``closed`` …) and their qualified forms:
     ``registered:<unit>``, ``forwarded:<unit>`` and ``assigned:<unit>`` for the pack's
-    departments,
+    departments, ``registered:via_head_office`` (an IN-6 bypass) in a pack with a
+    head office,
     ``assessed:<validity>``, ``assessed:<kind>``, ``assessed:unreasonable`` (VAL-2),
     ``graded:<grade>``,
     ``replied:final|interim|explanation|unanswerable``, ``escalated:<trigger>``,
@@ -540,6 +541,8 @@ def known_event_tags(pack: RulePack) -> frozenset[str]:
     tags = set(EVENT_BY_KIND)
     units = [d.code for d in pack.departments]
     tags.update(f"registered:{u}" for u in units)
+    if pack.head_office_unit:
+        tags.add("registered:via_head_office")  # IN-6: Registered.bypass
     tags.update(f"forwarded:{u}" for u in units)
     tags.update(f"assigned:{u}" for u in units)
     tags.update(f"assessed:{v.value}" for v in Validity)
