@@ -26,6 +26,7 @@ from complaintcore import (
     decide,
     evolve,
     indicator_report,
+    indicators_to_json,
     load_pack,
     monthly_report,
     new_complaint,
@@ -222,6 +223,25 @@ def test_an_item_assessed_not_valid_is_not_a_complaint_received() -> None:
         now=lon(2025, 4, 2),
     )  # fmt: skip
     assert (month.totals.valid_complaints, month.totals.invalid) == (1, 1)
+
+
+@pytest.mark.procedure("VAL-4")
+def test_the_reports_complaint_total_leaves_out_enquiries() -> None:
+    """Three enquiries and one complaint in the quarter: the report read one complaint,
+    in the report and in its JSON (review s42G F01: it said four)."""
+    spso = load_pack(SPSO)
+    items = [
+        _step(_registered(spso, f"E-{i}", lon(2025, 1, 6, 10)), spso,
+              Assess(actor="FS-001", validity="valid", kind="enquiry"), lon(2025, 1, 6, 11))
+        for i in range(3)
+    ]  # fmt: skip
+    items.append(_registered(spso, "S-1", lon(2025, 1, 6, 10)))
+    report = indicator_report(
+        items, spso, calendar_for_spec(spso.calendar), period="2025-Q1", now=lon(2025, 4, 2)
+    )
+    assert report.complaints == 1
+    assert indicators_to_json(report)["complaints"] == 1
+    assert {v.code: v.count for v in report.values}["received"] == 1
 
 
 @pytest.mark.procedure("VAL-4")

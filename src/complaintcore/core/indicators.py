@@ -243,7 +243,8 @@ class IndicatorReport:
     now: datetime
     values: tuple[IndicatorValue, ...]
     complaints: int
-    """Complaints read that had anything in the period."""
+    """Complaints read that had anything in the period; records assessed as not a
+    complaint (not valid, a service request, an enquiry) are not counted (VAL-4)."""
     excluded_after_now: int
     lang: str = "en"
 
@@ -291,10 +292,10 @@ class _Tally:
         touched = received or any(e.at in self.period for e in events)
         if not touched:
             return
-        self.seen += 1
         state = fold(events)
         found = _found_not_a_complaint(state)
-        if not found:
+        if not found:  # VAL-4: a record found not a complaint is no complaint read
+            self.seen += 1
             self._count_stages(complaint, events, received, state.time_barred)
         wanted = self._timed_clocks()
         for extended_too, names in wanted.items():
