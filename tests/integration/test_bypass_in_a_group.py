@@ -14,7 +14,7 @@ from datetime import datetime
 
 import pytest
 
-from complaintcore import Complainant, Forward, Intake
+from complaintcore import Classify, Complainant, Forward, Intake
 from complaintcore.desk import Desk
 from complaintcore.testing import RecordingNotifier, make_desk
 from tests.helpers import SH
@@ -24,16 +24,18 @@ def _at(hour: int) -> datetime:
     return datetime(2025, 11, 3, hour, 0, tzinfo=SH)
 
 
-def _file(desk: Desk, n: int, hour: int, *, via_head_office: bool) -> str:
-    """Owner ``n`` of building 9 reports the leak at ``hour``, at the site or straight
-    to head office."""
+def _file(
+    desk: Desk, n: int, hour: int, *, via_head_office: bool, summary: str = "楼道顶上漏水，墙面渗水"
+) -> str:
+    """Owner ``n`` of building 9 reports the leak (or ``summary``) at ``hour``, at the
+    site or straight to head office."""
     owner = Complainant(f"业主{n}", f"139000{n:05d}", f"9-1-{n}01", "9", "sunrise")
     intake = Intake(
         owner,
         "phone",
         _at(hour),
         "HQ-002" if via_head_office else "SR-103",
-        "楼道顶上漏水，墙面渗水",
+        summary,
         site="sunrise",
         receiver_unit="head_office" if via_head_office else "",
         via_head_office=via_head_office,
@@ -186,3 +188,29 @@ def test_the_unified_explanation_at_the_site_leaves_a_bypass_member_out() -> Non
     assert not any(e.kind == "replied" for e in desk.get(ids[2]).events)
     at_head_office = desk.explain_all(issue, actor="HQ-002", message="已报修", now=_at(12))
     assert at_head_office.done == tuple(ids)
+
+
+FEES = "物业费账单有误，多收了钱"
+
+
+@pytest.mark.procedure("HDL-5")
+@pytest.mark.procedure("IN-6")
+def test_an_issue_renamed_past_a_bypass_member_is_not_named_after_a_leaver() -> None:
+    """A new issue is never named after a complaint that left an issue of that name,
+    also when it is first renamed away from a member waiting for consent (review
+    s42F F02: the fee complaints joined the leak issue and got its explanation)."""
+    desk = make_desk()
+    waiting = _file(desk, 1, 8, via_head_office=True, summary=FEES)  # no consent yet
+    leaks = [_file(desk, n, 7 + n, via_head_office=False) for n in (2, 3, 4)]
+    leaver = leaks[0]
+    leak_issue = desk.get(leaks[-1]).state.issue
+    assert leak_issue == f"I-{leaver}"
+    fees_code = desk.get(waiting).state.category
+    desk.act(leaver, Classify(actor="SR-101", category=fees_code), now=_at(12))
+    fees = _file(desk, 5, 13, via_head_office=False, summary=FEES)
+    fees_issue = desk.get(fees).state.issue
+    assert fees_issue  # the three fee complaints are one issue
+    assert fees_issue != leak_issue
+    assert {r.id for r in desk.issue(leak_issue)} == set(leaks[1:])
+    done = desk.explain_all(leak_issue, actor="SR-101", message="今晚8点前修复", now=_at(14))
+    assert set(done.done) == set(leaks[1:])  # no fee complaint answered

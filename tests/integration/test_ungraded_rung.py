@@ -30,6 +30,7 @@ from complaintcore.core.workflow import (
     Assess,
     Close,
     Command,
+    Escalate,
     Forward,
     Handle,
     Promise,
@@ -239,3 +240,41 @@ def test_the_cli_refuses_a_guards_closure_and_final_reply_with_exit_4(
         assert "(ESC-3)" in result.stderr
     shown = invoke("show", cid, "--json", now="2025-11-14T10:06")
     assert json.loads(shown.stdout)["state"]["status"] == "in_handling"  # nothing written
+
+
+# --------------------------------------------------------------------------- review s42F F01
+
+
+@pytest.mark.procedure("IN-3")
+@pytest.mark.procedure("IN-5")
+@pytest.mark.procedure("VAL-1")
+@pytest.mark.procedure("ESC-3")
+@pytest.mark.parametrize("how", ["in5_missed", "cannot_handle"])
+def test_the_complaint_handler_an_escalation_hands_it_to_verifies_it(desk: Desk, how: str) -> None:
+    """A guard's note nobody passed on (IN-5's 24 hours missed), or a receptionist's
+    complaint she cannot handle (IN-3), goes to customer service's complaint handler
+    SR-102: she verifies it (VAL-1), and the minor grade it gets moves it to the
+    department head (ESC-3). She was refused, and nobody could move it up."""
+    if how == "in5_missed":
+        guard = leak_intake(received_at=T0, receiver="SR-302", receiver_unit="")
+        c = desk.receive(guard, now=T0, route=False)
+        desk.sweep(T0 + timedelta(hours=25))
+    else:
+        c = desk.receive(leak(), now=T0, route=False)
+        desk.act(c.id, Escalate(actor="SR-103", trigger="cannot_handle"), now=T0)
+    held = desk.get(c.id).state
+    assert (held.handler, held.rung, held.grade) == ("SR-102", "complaint_handler", None)
+    later = T0 + timedelta(hours=26)
+    assessed = desk.act(c.id, Assess(actor="SR-102", validity="valid"), now=later)
+    assert assessed.state.grade is Grade.MINOR
+    assert (assessed.state.handler, assessed.state.rung) == ("SR-201", "department_head")
+    # still the department head's to settle (ESC-3), not hers
+    reply = Reply(actor="SR-102", message="修好了", final=True)
+    assert refused(desk, c.id, reply, later) == BELOW_HEAD.format("complaint_handler")
+
+
+def test_only_its_holder_assesses_below_the_default_grades_rung(desk: Desk) -> None:
+    """The complaint handler of another complaint is no holder of this one."""
+    c = desk.receive(leak(), now=T0)  # routed: SR-201 holds it
+    reason = refused(desk, c.id, Assess(actor="SR-102", validity="valid"), T0)
+    assert reason == BELOW_HEAD.format("complaint_handler")

@@ -166,7 +166,7 @@ def authorize(
     settling = name in _HANDLING or (isinstance(command, Reply) and command.final)
     floor = (
         required_rung_index(complaint, pack)
-        if _on_the_spot(complaint, command, actor)
+        if _on_the_spot(complaint, command, actor) or _holder_verifies(complaint, command, actor)
         else settling_rung_index(complaint, pack)
     )
     if settling and rung < floor and not _department_head_result(complaint, command, actor, pack):
@@ -194,6 +194,21 @@ def _on_the_spot(complaint: Complaint, command: Command, actor: StaffMember) -> 
         staff_key(complaint.intake.receiver) == staff_key(actor.staff_id)
         and not (state.handler or state.rung)
         and not any(e.kind == "forwarded" for e in complaint.events)
+    )
+
+
+def _holder_verifies(complaint: Complaint, command: Command, actor: StaffMember) -> bool:
+    """VAL-1, IN-3: the complaint's own holder assesses an ungraded complaint, whatever
+    the default grade's rung: one escalated to customer service's complaint handler
+    (the receiver could not handle it, or IN-5's 24 hours passed) is verified there,
+    and the grade it gets then moves it to the rung that grade needs (review s42F
+    F01: it was left with a holder who could do nothing)."""
+    state = complaint.state
+    return (
+        isinstance(command, Assess)
+        and state.grade is None
+        and bool(state.handler)
+        and staff_key(state.handler) == staff_key(actor.staff_id)
     )
 
 

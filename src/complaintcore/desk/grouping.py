@@ -160,21 +160,27 @@ class Grouper:
         if decision is None:
             return None
         left: set[str] = set()
-        while decision.formed and self._left_by_namesake(decision, complaint, near):
+
+        def past_leavers(decision: GroupDecision, hidden: frozenset[str]) -> GroupDecision:
             # HDL-5: its namesake left that issue (reclassified): a second issue of
             # the same name would list both as one
-            left.add(decision.issue.removeprefix("I-"))
-            renamed = decide_group(me, candidates, rule, unnamed=left)
-            if renamed is None or renamed.issue == decision.issue:
-                break
-            decision = renamed
+            while decision.formed and self._left_by_namesake(decision, complaint, near):
+                left.add(decision.issue.removeprefix("I-"))
+                renamed = decide_group(me, candidates, rule, unnamed=hidden | left)
+                if renamed is None or renamed.issue == decision.issue:
+                    break
+                decision = renamed
+            return decision
+
+        decision = past_leavers(decision, frozenset())
         about, hidden = None, frozenset[str]()
         if decision.formed or decision.became_incident:  # the site hears of the issue
             hidden = self._bypassing(decision, complaint, near)
             if decision.formed and decision.issue.removeprefix("I-") in hidden:
-                # IN-6: the issue's id reaches the site; never a waiting bypass one's
+                # IN-6: the issue's id reaches the site; never a waiting bypass one's,
+                # nor, renamed, one that left an issue of that name (review s42F F02)
                 renamed = decide_group(me, candidates, rule, unnamed=hidden | left)
-                decision = renamed if renamed is not None else decision
+                decision = past_leavers(renamed if renamed is not None else decision, hidden)
             if complaint.awaiting_site_consent:
                 fellows = sorted(
                     (m for m in candidates if m.issue == decision.issue or m.id in decision.link),
