@@ -2183,26 +2183,40 @@ class Desk:
         self, complaint: Complaint, events: Sequence[Event], now: datetime
     ) -> Complaint:
         """HDL-5: a complaint reclassified into another category joins the concentrated
-        issue of its new group, as it would have at intake (same transaction; stored
-        fellow members are linked after it, as at intake)."""
+        issue of its new group, as it would have at intake: under the group's locks
+        (another reclassification or intake into the group decides after it, on
+        it), in the same transaction, stored fellow members linked after it, and
+        the group read again after the commit (see :meth:`receive`)."""
         after = evolve(complaint, events)
         moved = after.state.category != complaint.state.category
         if not moved or after.state.issue or not after.is_open:
             return self._commit(complaint, events, now)
-        draft = Draft(after, list(events), [])
-        links = self._grouper.group(draft, now, Grouping())
-        if len(draft.events) == len(events):  # not grouped
-            return self._commit(complaint, events, now)
+        with self._groups_locked([after]):  # HDL-5: decided on all there is
+            grouping = Grouping()
+            draft = Draft(after, list(events), [])
+            links = self._grouper.group(draft, now, grouping)
+            if len(draft.events) == len(events):  # not grouped
+                done = self._commit(complaint, events, now)
+            else:
+                done = self._commit_grouped(complaint, events, draft, now)
+                self._grouper.link(links, now)
+            return self._grouper.group_raced([done], grouping.seen, now).get(done.id, done)
+
+    def _commit_grouped(
+        self, complaint: Complaint, events: Sequence[Event], draft: Draft, now: datetime
+    ) -> Complaint:
+        """Store a reclassification (``events``) and its grouping (the rest of
+        ``draft``'s events, whose messages the draft holds) in one transaction."""
+        after = draft.complaint
         box = (
-            self._telling.outbox_for(draft.complaint, events, now)
-            + self._telling.duty_outbox(draft.complaint, events, now)
+            self._telling.outbox_for(after, events, now)
+            + self._telling.duty_outbox(after, events, now)
             + draft.outbox
         )
-        row = self._projection.row(draft.complaint, now)
+        row = self._projection.row(after, now)
         self.store.append(complaint.id, complaint.version, draft.events, row, box)
-        self._after_commit(draft.complaint, draft.events, now, deliver=bool(box))
-        self._grouper.link(links, now)
-        return draft.complaint
+        self._after_commit(after, draft.events, now, deliver=bool(box))
+        return after
 
     def _check_measure_owner(self, complaint: Complaint, command: AddMeasure) -> AddMeasure:
         """IMP-1: a measure's owner is known staff of the complaint's site (id normalised);
