@@ -1,0 +1,132 @@
+"""Routing on a pack with no head office (review s43C).
+
+docs/rule-packs.md: ``head_office_unit = ""`` where there is no head-office
+department (the UK, Scottish and ISO packs ship so).  IN-6 keeps a complaint sent
+straight to head office there until the complainant consents, so such a pack
+refuses ``via_head_office`` at intake rather than register a complaint nobody may
+ever take on (IN-2).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner, Result
+
+from complaintcore import Complainant, Intake
+from complaintcore.adapters.sqlite_store import SqliteStore
+from complaintcore.cli import main
+from complaintcore.core.errors import InvalidInputError
+from complaintcore.testing import RecordingNotifier, make_desk
+
+UK = "uk-housing-ombudsman-2024"
+LONDON = ZoneInfo("Europe/London")
+T0 = datetime(2025, 11, 10, 10, 0, tzinfo=LONDON)  # a Monday
+
+
+def _uk_intake(*, via_head_office: bool) -> Intake:
+    return Intake(
+        complainant=Complainant("Sam Lee", "+44 7700 900123", "12", "A", "elm-court"),
+        channel="web",
+        received_at=T0,
+        receiver="CO-101",
+        summary="Damp and mould in the bedroom",
+        site="elm-court",
+        via_head_office=via_head_office,
+    )
+
+
+# --------------------------------------------------------------------------- F01
+
+
+@pytest.mark.procedure("IN-6")
+def test_a_bypass_on_a_pack_without_head_office_is_refused_and_nothing_stored(
+    tmp_path: Path,
+) -> None:
+    """F01: registered, it would wait for the consent of a head office the pack does
+    not have: nobody could be assigned, act on it or release it, and nobody was
+    told.  It is refused, naming the field and IN-6, and not stored."""
+    with SqliteStore(tmp_path / "desk.sqlite3") as store:
+        notes = RecordingNotifier()
+        desk = make_desk(pack=UK, notifiers=[notes], store=store)
+        with pytest.raises(InvalidInputError) as info:
+            desk.receive(_uk_intake(via_head_office=True), now=T0)
+        assert info.value.path == "via_head_office"
+        assert str(info.value) == (
+            "via_head_office: pack uk-housing-ombudsman-2024 has no head office"
+            " to send a complaint straight to (IN-6)"
+        )
+        assert "Sam Lee" not in str(info.value)
+        assert list(store.complaints()) == []
+        # the same complaint received as the unit that took it is routed at once (IN-2)
+        c = desk.receive(_uk_intake(via_head_office=False), now=T0)
+        assert c.state.handler
+        assert not c.awaiting_site_consent
+
+
+def _cli(*args: str, now: str = "2025-11-10T10:00", lang: str = "en") -> Result:
+    env = {"COMPLAINTCORE_NOW": now, "COLUMNS": "200"}
+    return CliRunner().invoke(main, ["--lang", lang, *args], env=env)
+
+
+@pytest.fixture
+def uk_desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    assert _cli("init", ".", "--pack", UK).exit_code == 0
+    return tmp_path
+
+
+RECEIVE = (
+    "receive", "--name", "Sam Lee", "--phone", "07700 900123", "--room", "Flat 4",
+    "--site", "elm-court", "--summary", "Damp and mould in the bedroom",
+    "--receiver", "CO-101",
+)  # fmt: skip
+
+
+@pytest.mark.procedure("IN-6")
+@pytest.mark.usefixtures("uk_desk")
+def test_receive_via_head_office_on_a_pack_without_one_is_refused_at_the_cli() -> None:
+    """F01 at the command line: exit 1 with the field and IN-6, as other refusals
+    at intake; in Chinese too; no complaint listed afterwards."""
+    refused = _cli(*RECEIVE, "--via-head-office")
+    assert refused.exit_code == 1
+    assert refused.stderr.strip() == (
+        "error: via_head_office: pack uk-housing-ombudsman-2024 has no head office"
+        " to send a complaint straight to (IN-6)"
+    )
+    assert "Sam Lee" not in refused.output
+    doc = json.loads(_cli(*RECEIVE, "--via-head-office", "--json").stdout)
+    assert (doc["error"]["type"], doc["error"]["path"]) == ("InvalidInputError", "via_head_office")
+    zh = _cli(*RECEIVE, "--via-head-office", lang="zh")
+    assert zh.exit_code == 1
+    assert "规则包 uk-housing-ombudsman-2024 没有总部，投诉无法越级直送总部（IN-6）" in zh.stderr
+    listed = _cli("list", "--json")
+    assert listed.exit_code == 0
+    assert json.loads(listed.stdout) == []
+
+
+@pytest.mark.procedure("IN-6")
+def test_an_imported_row_via_head_office_on_a_pack_without_one_is_rejected(
+    uk_desk: Path,
+) -> None:
+    """F01 in ``receive --file``: that row is rejected naming the field; the rest
+    are stored."""
+    rows = uk_desk / "rows.csv"
+    rows.write_text(
+        "received_at,channel,name,phone,room,site,summary,receiver,via_head_office\n"
+        "2025-11-10T09:00,web,Sam Lee,07700 900123,Flat 4,elm-court,Damp,CO-101,true\n"
+        "2025-11-10T09:05,web,Ann Bell,07700 900124,Flat 5,elm-court,Damp,CO-101,false\n",
+        encoding="utf-8",
+    )
+    result = _cli("receive", "--file", str(rows))
+    assert result.exit_code == 1
+    assert (
+        "line 2: rejected: via_head_office: pack uk-housing-ombudsman-2024 has no head"
+        " office to send a complaint straight to (IN-6)"
+    ) in result.output
+    assert "line 3: stored C-" in result.output
+    assert "1 stored, 0 duplicated, 1 rejected" in result.output
