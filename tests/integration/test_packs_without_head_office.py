@@ -4,20 +4,20 @@ docs/rule-packs.md: ``head_office_unit = ""`` where there is no head-office
 department (the UK, Scottish and ISO packs ship so).  IN-6 keeps a complaint sent
 straight to head office there until the complainant consents, so such a pack
 refuses ``via_head_office`` at intake rather than register a complaint nobody may
-ever take on (IN-2).
+ever take on (IN-2), and ``Forward(to_unit="")`` names no unit.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner, Result
 
-from complaintcore import Complainant, Intake
+from complaintcore import Complainant, Forward, Intake
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.cli import main
 from complaintcore.core.errors import InvalidInputError
@@ -130,3 +130,32 @@ def test_an_imported_row_via_head_office_on_a_pack_without_one_is_rejected(
     ) in result.output
     assert "line 3: stored C-" in result.output
     assert "1 stored, 0 duplicated, 1 rejected" in result.output
+
+
+# --------------------------------------------------------------------------- F02
+
+
+@pytest.mark.procedure("IN-2")
+def test_forward_to_no_unit_is_refused_on_a_pack_without_head_office(tmp_path: Path) -> None:
+    """F02: ``""`` is not a unit, whether or not the pack's head office is ``""``."""
+    with SqliteStore(tmp_path / "desk.sqlite3") as store:
+        desk = make_desk(pack=UK, store=store)
+        c = desk.receive(_uk_intake(via_head_office=False), now=T0, route=False)
+        with pytest.raises(InvalidInputError) as info:
+            desk.act(c.id, Forward(actor="CO-101", to_unit=""), now=T0 + timedelta(minutes=5))
+        assert info.value.path == "to_unit"
+        assert "unknown unit" in str(info.value)
+        after = desk.get(c.id)
+        assert after.version == c.version
+        assert after.state.unit == "customer_service"
+
+
+@pytest.mark.procedure("IN-2")
+@pytest.mark.usefixtures("uk_desk")
+def test_act_forward_to_an_empty_unit_is_refused_at_the_cli() -> None:
+    cid = json.loads(_cli(*RECEIVE, "--no-route", "--json").stdout)["id"]
+    result = _cli("act", cid, "forward", "--actor", "CO-101", "--to", "", now="2025-11-10T10:05")
+    assert result.exit_code == 1
+    assert "to_unit: unknown unit" in result.stderr
+    shown = json.loads(_cli("show", cid, "--json", now="2025-11-10T10:05").stdout)
+    assert [e["type"] for e in shown["events"] if e["type"] == "forwarded"] == []

@@ -1202,7 +1202,9 @@ def _length(d: Duration) -> str:
 
 @_handles(Forward)
 def _forward(c: Complaint, cmd: Forward, pack: RulePack, now: datetime) -> tuple[Event, ...]:
-    if not (pack.has_department(cmd.to_unit) or cmd.to_unit == pack.head_office_unit):
+    # a pack with no head office (``head_office_unit = ""``) has no unit called ""
+    head_office = bool(pack.head_office_unit) and cmd.to_unit == pack.head_office_unit
+    if not (pack.has_department(cmd.to_unit) or head_office):
         raise InvalidInputError(
             "to_unit",
             f"unknown unit {shown_code(cmd.to_unit, pack.codes_of('unit'))} in pack {pack.name}",
