@@ -1,15 +1,18 @@
-"""Routing on a pack with no head office (review s43C).
+"""Routing on a pack with no head office, and a bypass released to nobody (review s43C).
 
 docs/rule-packs.md: ``head_office_unit = ""`` where there is no head-office
 department (the UK, Scottish and ISO packs ship so).  IN-6 keeps a complaint sent
 straight to head office there until the complainant consents, so such a pack
 refuses ``via_head_office`` at intake rather than register a complaint nobody may
-ever take on (IN-2), and ``Forward(to_unit="")`` names no unit.
+ever take on (IN-2), and ``Forward(to_unit="")`` names no unit.  A bypass released
+with consent to a site where nobody may take it is logged and told ``unassignable``
+as the same complaint is at intake (docs/desk.md, routing).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,10 +24,13 @@ from complaintcore import Complainant, Forward, Intake
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.cli import main
 from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.models import TargetPerson
+from complaintcore.desk.ports import StaffMember
 from complaintcore.testing import RecordingNotifier, make_desk
 
 UK = "uk-housing-ombudsman-2024"
 LONDON = ZoneInfo("Europe/London")
+SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2025, 11, 10, 10, 0, tzinfo=LONDON)  # a Monday
 
 
@@ -159,3 +165,128 @@ def test_act_forward_to_an_empty_unit_is_refused_at_the_cli() -> None:
     assert "to_unit: unknown unit" in result.stderr
     shown = json.loads(_cli("show", cid, "--json", now="2025-11-10T10:05").stdout)
     assert [e["type"] for e in shown["events"] if e["type"] == "forwarded"] == []
+
+
+# --------------------------------------------------------------------------- F03
+
+MINI = """
+name = "mini"
+title_zh = "迷你"
+title_en = "Mini"
+default_category = "other"
+customer_service = "customer_service"
+head_office_unit = "head_office"
+accountability_department = "hr_admin"
+
+[[ladder]]
+code = "officer"
+zh = "专员"
+en = "officer"
+
+[[ladder]]
+code = "manager"
+zh = "经理"
+en = "manager"
+
+[[departments]]
+code = "customer_service"
+zh = "客服"
+en = "customer service"
+
+[[departments]]
+code = "hr_admin"
+zh = "行政人事部"
+en = "administration and HR"
+
+[[departments]]
+code = "head_office"
+zh = "总部"
+en = "head office"
+
+[[categories]]
+code = "other"
+zh = "其他"
+en = "other"
+cause = "software"
+department = "customer_service"
+
+[[clocks]]
+name = "reply"
+zh = "答复"
+en = "reply"
+rule = "DL-1"
+start = ["registered"]
+stop = ["replied:final"]
+mode = "working_days"
+duration = "3d"
+
+[calendar]
+country = "CN"
+timezone = "Asia/Shanghai"
+"""
+
+
+def _member(staff_id: str, rung: str, department: str, site: str = "s1") -> StaffMember:
+    return StaffMember(
+        staff_id=staff_id, name="N" + staff_id, role=rung, rung=rung, department=department,
+        site=site,
+    )  # fmt: skip
+
+
+@pytest.mark.procedure("IN-6")
+@pytest.mark.procedure("IN-2")
+def test_a_bypass_released_to_a_site_where_nobody_may_take_it_is_told_as_at_intake(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """F03: a complaint about the site's only manager (ESC-4: handled above them,
+    and nobody is) sent straight to head office, then released with consent: the
+    desk logs it and tells the accountability department ``unassignable``, as it
+    does when the same complaint is received at the site; never the manager."""
+    pack = tmp_path / "mini.toml"
+    pack.write_text(MINI, encoding="utf-8")
+    staff = [
+        _member("R-1", "officer", "customer_service"),
+        _member("M-1", "manager", "customer_service"),
+        _member("H-1", "officer", "hr_admin"),
+        _member("HQ-1", "officer", "head_office", site="*"),
+    ]
+    notes = RecordingNotifier()
+    now = datetime(2025, 11, 10, 9, 30, tzinfo=SH)
+    about = TargetPerson(staff_id="M-1", rung="manager", role="manager")
+    with SqliteStore(tmp_path / "desk.sqlite3") as store:
+        desk = make_desk(pack=str(pack), staff=staff, notifiers=[notes], store=store)
+        bypass = desk.receive(
+            Intake(
+                complainant=Complainant("李四", "13912345678", "1202", "3", "s1"),
+                channel="phone",
+                received_at=now,
+                receiver="HQ-1",
+                receiver_unit="head_office",
+                summary="经理态度恶劣",
+                site="s1",
+                via_head_office=True,
+                target=about,
+            ),
+            now=now,
+        )
+        desk.deliver(now)
+        assert [n.topic for n, _ in notes.sent if n.topic == "unassignable"] == []
+        later = now + timedelta(minutes=30)
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="complaintcore.desk"):
+            released = desk.act(
+                bypass.id, Forward(actor="HQ-1", to_unit="customer_service", consent=True),
+                now=later,
+            )  # fmt: skip
+        desk.deliver(later)
+    assert not released.awaiting_site_consent
+    assert released.state.handler == ""
+    told = sorted(to.staff_id for n, to in notes.sent if n.topic == "unassignable" and to)
+    assert told == ["H-1"]
+    assert all(to is None or to.staff_id != "M-1" for _n, to in notes.sent)
+    warned = [r.getMessage() for r in caplog.records if bypass.id in r.getMessage()]
+    assert warned == [
+        f"complaint {bypass.id}: nobody at its site who may handle it holds rung manager"
+        " or above; left unassigned"
+    ]
+    assert "李四" not in repr(warned)
