@@ -1832,12 +1832,7 @@ class Desk:
                     more = self._hold_at_rung(complaint, actor, now)
                 complaint, events = evolve(complaint, more), [*events, *more]
             else:
-                log.warning(
-                    "complaint %s: nobody at its site who may handle it holds rung %s or"
-                    " above; left unassigned",
-                    complaint.id,
-                    self.pack.ladder[access.routing_of(complaint, self.pack).floor].code,
-                )
+                self._warn_unassigned(complaint)
             unheld = complaint.is_open and not complaint.state.handler
         self._require_deadlines_in_calendar(complaint, now)
         outbox = self._telling.outbox_for(complaint, events, now) + self._telling.duty_outbox(
@@ -1846,6 +1841,16 @@ class Desk:
         if unheld:  # IN-2, ESC-4: someone who can act hears of it now, not a day later
             outbox += self._telling.unassignable_outbox(complaint, now)
         return complaint, events, outbox
+
+    def _warn_unassigned(self, complaint: Complaint) -> None:
+        """IN-2: a complaint routing gave to nobody is logged, naming the rung it needs
+        (its id and the rung only: PRV-1)."""
+        log.warning(
+            "complaint %s: nobody at its site who may handle it holds rung %s or"
+            " above; left unassigned",
+            complaint.id,
+            self.pack.ladder[access.routing_of(complaint, self.pack).floor].code,
+        )
 
     def _require_deadlines_in_calendar(self, complaint: Complaint, now: datetime) -> None:
         """DL-7: in the calendar's last year a new complaint's first deadlines may run
@@ -2339,6 +2344,8 @@ class Desk:
             return self._hold_at_rung(complaint, actor, now)
         handler = self._staff.handler_for(complaint, now)
         if handler is None:
+            if first_at_site:  # IN-6: as at intake; its holders are told on commit
+                self._warn_unassigned(complaint)
             return ()  # the rung was told; someone there assigns it by hand
         assign = (
             self._assign(complaint, handler, actor)

@@ -490,10 +490,15 @@ class Telling:
         """ESC-2, IN-2: a step after intake (a sweep's or an act's escalation) that
         leaves the complaint at a rung nobody at the site may take is told as
         intake's is (:meth:`unassignable_outbox`), once per such step: the rung it
-        reached may have nobody to read its escalation message."""
-        if after.version == before.version or held_by_nobody(before):
+        reached may have nobody to read its escalation message.  So is a bypass
+        complaint released to the site with consent that nobody there may take
+        (IN-6: routed at the site as at intake; review s43C F03)."""
+        if after.version == before.version:
             return []
-        if not held_by_nobody(after):
+        released = before.awaiting_site_consent and not after.awaiting_site_consent
+        if released and after.is_open and not after.state.handler:
+            return self.unassignable_outbox(after, now, f"v{after.version}")
+        if held_by_nobody(before) or not held_by_nobody(after):
             return []
         return self.unassignable_outbox(after, now, f"v{after.version}")
 
