@@ -173,7 +173,7 @@ class Grouper:
             return decision
 
         decision = past_leavers(decision, frozenset())
-        about, hidden = None, frozenset[str]()
+        about, hidden, reported = None, frozenset[str](), tuple[str, ...]()
         if decision.formed or decision.became_incident:  # the site hears of the issue
             hidden = self._bypassing(decision, complaint, near)
             if decision.formed and decision.issue.removeprefix("I-") in hidden:
@@ -187,11 +187,20 @@ class Grouper:
                     key=lambda m: (m.received_at, m.id),
                 )
                 about = self._told_through([m.id for m in fellows], near)
+        if decision.became_incident and not decision.formed:  # HDL-6: the whole issue
+            reported, hidden = self._incident_members(decision, grouping)
         spared = frozenset[str]()
         if decision.formed or decision.became_incident:  # ESC-4: never told of the issue
             spared = self._targets_told_nothing(decision, grouping)
         self._apply_group(
-            draft, decision, now, tell=True, about=about, hidden=hidden, spared=spared
+            draft,
+            decision,
+            now,
+            tell=True,
+            about=about,
+            hidden=hidden,
+            spared=spared,
+            reported=reported,
         )
         for other in near.values():
             if other.complaint.id in decision.link:
@@ -496,6 +505,31 @@ class Grouper:
                 hidden.add(cid)
         return frozenset(hidden)
 
+    def _incident_members(
+        self, decision: GroupDecision, grouping: Grouping
+    ) -> tuple[tuple[str, ...], frozenset[str]]:
+        """HDL-6: the open complaints of an existing issue that has just become a group
+        incident, in time order, for the report to the project manager (the decision
+        links only the newcomers); and those of them still waiting for consent
+        (IN-6), never named to the site."""
+        issue = decision.issue
+        found = {
+            d.complaint.id: d.complaint
+            for held in grouping.drafts.values()
+            for d in held.drafts
+            if d.complaint.state.issue == issue or d.complaint.id in decision.members
+        }
+        stored = [r.id for r in self.store.issue_rows(issue) if r.status != Status.CLOSED.value]
+        stored += [cid for cid, joined in grouping.joined.items() if joined == issue]
+        stored += decision.link  # unlinked stored fellows, linked once this one is in
+        for cid in stored:
+            if cid not in found:
+                found[cid] = member = self.store.load(cid)
+                grouping.targets.setdefault(cid, target_key(member))  # read once (ESC-4)
+        ordered = sorted(found.values(), key=lambda c: (c.intake.received_at, c.id))
+        waiting = frozenset(c.id for c in ordered if c.awaiting_site_consent)
+        return tuple(c.id for c in ordered), waiting
+
     def _told_through(self, fellows: Sequence[str], near: dict[str, Draft]) -> Complaint | None:
         """IN-6, HDL-5, HDL-6: when a bypass complaint forms an issue or makes it a
         group incident, the site still hears of the issue, through the earliest of
@@ -516,9 +550,11 @@ class Grouper:
         about: Complaint | None = None,
         hidden: frozenset[str] = frozenset(),
         spared: frozenset[str] = frozenset(),
+        reported: tuple[str, ...] = (),
     ) -> None:
         """Link a draft (not stored yet) to the issue, in memory; ``spared``: the people
-        the members are about, never told of the issue (ESC-4)."""
+        the members are about, never told of the issue (ESC-4); ``reported``: the
+        issue's complaints a group incident is reported with (HDL-6)."""
         complaint = draft.complaint
         try:
             more = decide(complaint, self._group_command(complaint, decision), self.pack, now)
@@ -534,7 +570,13 @@ class Grouper:
         )
         if tell:
             draft.outbox += self._telling.issue_outbox(
-                after, decision, now, about=about, hidden=hidden, spared=spared
+                after,
+                decision,
+                now,
+                about=about,
+                hidden=hidden,
+                spared=spared,
+                incident=reported,
             )
         draft.complaint, draft.events = after, [*draft.events, *more]
 

@@ -559,6 +559,7 @@ class Telling:
         about: Complaint | None = None,
         hidden: Collection[str] = (),
         spared: Collection[str] = (),
+        incident: Sequence[str] = (),
     ) -> Outbox:
         """Customer service hears of a new concentrated issue (HDL-5); the group report
         rung of a group incident, at once (HDL-6).  Never a person a member is about
@@ -568,24 +569,29 @@ class Telling:
         complaint the site may not (IN-6): the site's people are told of the issue
         through it.  Without one, head office, who keep the bypass complaint, are.
         ``hidden``: the members waiting for that consent, never named to the site.
+        ``incident``: the issue's complaints the group-incident report names, where
+        the decision links only some (it joined an existing issue); by default
+        ``decision.members``.
         """
         if not self.notifiers:
             return []
         if complaint.awaiting_site_consent and about is not None:
             complaint = about
-        shown = decision.members
-        if not complaint.awaiting_site_consent:  # told to the site: never a bypass one
-            shown = tuple(cid for cid in shown if cid not in hidden) or (complaint.id,)
+
+        def detail(shown: Sequence[str]) -> tuple[messages.Detail, ...]:
+            if not complaint.awaiting_site_consent:  # told to the site: never a bypass one
+                shown = tuple(cid for cid in shown if cid not in hidden) or (complaint.id,)
+            return (
+                messages.Detail(N_("issue"), decision.issue),
+                messages.Detail(N_("complainants"), str(decision.complainants)),
+                messages.Detail(N_("complaints"), ", ".join(shown)),
+            )
+
         members = [
             m for m in self._staff.site_members(complaint) if staff_key(m.staff_id) not in spared
         ]
         site = complaint.intake.site or complaint.intake.complainant.site
         keeps = complaint.awaiting_site_consent  # IN-6: nobody at the site; head office
-        detail = (
-            messages.Detail(N_("issue"), decision.issue),
-            messages.Detail(N_("complainants"), str(decision.complainants)),
-            messages.Detail(N_("complaints"), ", ".join(shown)),
-        )
         box: Outbox = []
         if decision.formed:
             told = access.recipients(
@@ -593,8 +599,9 @@ class Telling:
             )
             if not told and keeps:
                 told = access.recipients(members, site=site, at=now, tz=self.zone)
+            formed = detail(decision.members)
             for m in told:
-                box += self.fan(complaint, "concentrated_issue", m, now, decision.issue, detail)
+                box += self.fan(complaint, "concentrated_issue", m, now, decision.issue, formed)
         if decision.became_incident and self.pack.group_report_rung:
             urgent = "group_incident" in access.URGENT_TOPICS
             told = []
@@ -608,8 +615,9 @@ class Telling:
                     break
             if not told and keeps:
                 told = access.recipients(members, site=site, at=now, tz=self.zone, urgent=urgent)
+            report = detail(incident or decision.members)
             for m in told:
-                box += self.fan(complaint, "group_incident", m, now, decision.issue, detail)
+                box += self.fan(complaint, "group_incident", m, now, decision.issue, report)
         return box
 
     def duty_outbox(self, complaint: Complaint, events: Sequence[Event], now: datetime) -> Outbox:
