@@ -15,15 +15,18 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import attrs
 import pytest
 
 from complaintcore.adapters.staff import load_sample_staff
+from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import Complainant, Complaint, Intake
 from complaintcore.core.workflow import Escalate
 from complaintcore.desk import Desk
 from complaintcore.desk.hookspecs import hookimpl
 from complaintcore.desk.plugins import make_plugin_manager
 from complaintcore.desk.ports import StaffMember
+from complaintcore.i18n import translator
 from complaintcore.testing import RecordingNotifier
 from tests.helpers import SH
 
@@ -160,3 +163,32 @@ def test_a_deadline_missed_at_the_top_rung_by_a_leaver_is_told_to_the_unit_that_
     report = desk.sweep(now)
     assert report.escalated == ()
     assert told(host, desk, now, "breached") == ["SR-201", "SR-201", "SR-202", "SR-202"]
+
+
+# --------------------------------------------------------------------------- F02
+
+
+@pytest.mark.parametrize("reserved", ["System", "ｓｙｓｔｅｍ", " system "])
+def test_a_host_directory_member_with_the_reserved_id_is_refused(
+    host: Host, tmp_path: Path, reserved: str
+) -> None:
+    """staff-directory.md: ``system`` is reserved, in any case or width, and refused
+    as an assignee.  A host directory naming a member so (here SR-201, the leak's
+    handler) is refused as a staff file is, naming the hook and the member's place,
+    and nothing is written; before, the leak was routed to "System", who could
+    never act on it."""
+    host.hr.staff = tuple(
+        attrs.evolve(m, staff_id=reserved) if m.staff_id == "SR-201" else m for m in host.hr.staff
+    )
+    index = next(i for i, m in enumerate(host.hr.staff) if m.staff_id == reserved)
+    pm = make_plugin_manager([host], load_entry_points=False)
+    config = {"database": str(tmp_path / "desk.sqlite3"), "notifiers": {"log": False}}
+    with Desk.from_config(config, plugin_manager=pm) as desk:
+        with pytest.raises(InvalidInputError) as err:
+            leak(desk)
+        assert err.value.path == "complaintcore_get_staff_directory"
+        assert f"members()[{index}].staff_id: {reserved!r} is reserved" in str(err.value)
+        assert "\n" not in str(err.value)
+        assert list(desk.rows()) == []
+        zh = translator("zh").error(err.value)
+        assert "系统保留编号" in zh
