@@ -192,3 +192,44 @@ def test_a_host_directory_member_with_the_reserved_id_is_refused(
         assert list(desk.rows()) == []
         zh = translator("zh").error(err.value)
         assert "系统保留编号" in zh
+
+
+# --------------------------------------------------------------------------- F03
+
+
+@pytest.mark.procedure("IN-2")
+def test_routing_passes_over_someone_members_lists_and_get_does_not_know(
+    desk: Desk, host: Host, caplog: pytest.LogCaptureFixture
+) -> None:
+    """SR-201 left at 08:00; ``members()`` is the hourly snapshot from before, while
+    ``get()`` is live.  The desk addresses messages through ``get()`` (hooks.md:
+    it asks the directory whenever it routes or notifies): it does not record a
+    handler it cannot tell, but the next one routing would choose with SR-201
+    gone, customer service's head SR-101 (a leak needs the department-head rung),
+    who hears ``assigned``; the passing over is logged."""
+    host.hr.gone.add("SR-201")
+    host.hr.snapshot = True
+    with caplog.at_level(logging.WARNING, logger="complaintcore"):
+        c = leak(desk)
+    assert c.state.handler == "SR-101"
+    assert told(host, desk, T0, "assigned") == ["SR-101"]
+    assert any(
+        c.id in r.getMessage() and "passed over SR-201" in r.getMessage() for r in caplog.records
+    )
+
+
+@pytest.mark.procedure("ESC-2")
+def test_an_escalation_passes_over_a_holder_get_does_not_know(desk: Desk, host: Host) -> None:
+    """The project manager SR-001, alone on the rung at sunrise, left; ``members()``
+    still lists them.  SR-201 cannot handle the leak and escalates it: to the desk
+    the rung is vacant, so it is passed on to the first rung above with someone
+    (notifications.md), senior management, where HQ-001 takes it and hears
+    ``assigned``.  Before, the leak was recorded as the leaver's, and nobody heard."""
+    c = leak(desk)
+    host.hr.gone.add("SR-001")
+    host.hr.snapshot = True
+    c = desk.act(
+        c.id, Escalate(actor="SR-201", trigger="cannot_handle"), now=T0 + timedelta(minutes=1)
+    )
+    assert (c.state.handler, c.state.rung) == ("HQ-001", "senior_management")
+    assert told(host, desk, T0 + timedelta(minutes=2), "assigned") == ["HQ-001", "SR-201"]

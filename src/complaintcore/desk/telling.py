@@ -153,6 +153,13 @@ class Telling:
                 handler = self.directory.get(ev.handler)
                 if handler is not None:
                     box += self.fan(complaint, "assigned", handler, now, tag)
+                else:  # review s43D F03: never dropped unheard
+                    log.warning(
+                        "complaint %s: assigned to %s, whom the staff directory does not"
+                        " know; nobody is told",
+                        complaint.id,
+                        ev.handler,
+                    )
             elif (
                 isinstance(ev, Escalated)
                 and grouped
