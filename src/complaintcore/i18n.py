@@ -963,6 +963,7 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("get(): expected a StaffMember or None, got {type}"), {}),
     (N_("members(): expected a sequence (tuple or list) of StaffMember, got {type}"), {}),
     (N_("members()[{index}]: expected a StaffMember, got {type}"), {}),
+    (N_("members()[{index}].staff_id: {id} is reserved for the desk's own acts (sweeps)"), {}),
     (N_("{method} raised {type}"), {}),
     (
         N_(

@@ -9,6 +9,7 @@ HDL-6).
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -44,6 +45,8 @@ from complaintcore.desk.site_staff import SiteStaff, not_the_site
 from complaintcore.i18n import N_
 
 __all__ = ["Outbox", "Telling", "measure_detail", "minutes", "owing_unit"]
+
+log = logging.getLogger("complaintcore.desk")
 
 Outbox = list[tuple[str, Notification]]
 """Messages to queue, each with the channel it goes by."""
@@ -150,6 +153,13 @@ class Telling:
                 handler = self.directory.get(ev.handler)
                 if handler is not None:
                     box += self.fan(complaint, "assigned", handler, now, tag)
+                else:  # review s43D F03: never dropped unheard
+                    log.warning(
+                        "complaint %s: assigned to %s, whom the staff directory does not"
+                        " know; nobody is told",
+                        complaint.id,
+                        ev.handler,
+                    )
             elif (
                 isinstance(ev, Escalated)
                 and grouped
@@ -695,11 +705,24 @@ class Telling:
         handler; for a bypass complaint nobody holds before the complainant's consent,
         head office (IN-6), its own unit's staff first, else whoever the escalation
         of it would tell (``members`` is already head office's alone); for any other
-        complaint nobody holds (not routed yet), the unit that owes ``clock``, so a
-        warning never goes to nobody (see :meth:`_unheld`)."""
+        complaint nobody holds (not routed yet), or one whose handler has left the
+        directory, the unit that owes ``clock``, so a warning never goes to nobody
+        (see :meth:`_unheld`)."""
         if complaint.state.handler:
             handler = self.directory.get(complaint.state.handler)
-            return [handler] if handler is not None else []
+            if handler is not None:
+                return [handler]
+            # review s43D F01: a leaver cannot hear it, and at the top rung nothing
+            # escalates: told as if nobody held it, never to the leaver
+            log.warning(
+                "complaint %s: its handler %s is not in the staff directory;"
+                " warnings about its %s clock go to whom they would if nobody held it",
+                complaint.id,
+                complaint.state.handler,
+                clock,
+            )
+            gone = staff_key(complaint.state.handler)
+            members = [m for m in members if staff_key(m.staff_id) != gone]
         if not complaint.awaiting_site_consent:
             return self._unheld(complaint, members, now, clock)
         site = complaint.intake.site or complaint.intake.complainant.site

@@ -1,0 +1,235 @@
+"""A host staff directory that changes over time (review s43D F01, F02, F03).
+
+A directory over a live HR system sees leavers at once (hooks.md).  cn-property and
+its packaged sample staff, on a desk kept in a SQLite file: a leak at sunrise,
+received by SR-103 on Mon 10 Nov 2025 at 09:00, is routed to engineering's
+department head SR-201 (engineering at sunrise is also SR-202, Mon-Sat 08:00-17:00,
+and SR-203, Fri-Sun 18:00-08:00); escalated twice it reaches senior management,
+HQ-001, the top rung.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import attrs
+import pytest
+
+from complaintcore.adapters.staff import load_sample_staff
+from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.models import Complainant, Complaint, Intake
+from complaintcore.core.workflow import Escalate
+from complaintcore.desk import Desk
+from complaintcore.desk.hookspecs import hookimpl
+from complaintcore.desk.plugins import make_plugin_manager
+from complaintcore.desk.ports import StaffMember
+from complaintcore.i18n import translator
+from complaintcore.testing import RecordingNotifier
+from tests.helpers import SH
+
+T0 = datetime(2025, 11, 10, 9, 0, tzinfo=SH)  # a Monday
+
+
+class HR:
+    """A host directory over a live HR system: ``get()`` knows nobody who has left;
+    ``members()`` is one tuple, as hooks.md advises, taken before they left unless
+    ``snapshot`` is false (a directory current in both)."""
+
+    def __init__(self, staff: Sequence[StaffMember]) -> None:
+        self.staff = tuple(staff)
+        self.gone: set[str] = set()
+        self.snapshot = False
+
+    def members(self) -> Sequence[StaffMember]:
+        if self.snapshot:
+            return self.staff
+        return tuple(m for m in self.staff if m.staff_id not in self.gone)
+
+    def get(self, staff_id: str) -> StaffMember | None:
+        if staff_id in self.gone:
+            return None
+        return next((m for m in self.staff if m.staff_id == staff_id), None)
+
+
+class Host:
+    def __init__(self, staff: Sequence[StaffMember]) -> None:
+        self.hr = HR(staff)
+        self.inbox = RecordingNotifier()
+
+    @hookimpl
+    def complaintcore_get_staff_directory(self) -> HR:
+        return self.hr
+
+    @hookimpl
+    def complaintcore_get_notifiers(self) -> list[RecordingNotifier]:
+        return [self.inbox]
+
+
+@pytest.fixture
+def host() -> Host:
+    return Host(load_sample_staff().members())
+
+
+@pytest.fixture
+def desk(host: Host, tmp_path: Path) -> Iterator[Desk]:
+    pm = make_plugin_manager([host], load_entry_points=False)
+    config = {"database": str(tmp_path / "desk.sqlite3"), "notifiers": {"log": False}}
+    with Desk.from_config(config, plugin_manager=pm) as d:
+        yield d
+
+
+def leak(desk: Desk) -> Complaint:
+    owner = Complainant("王小明", "13812345678", "3-1-501", "3", "sunrise")
+    return desk.receive(
+        Intake(owner, "phone", T0, "SR-103", "楼上漏水，天花板渗水", site="sunrise"), now=T0
+    )
+
+
+def told(host: Host, desk: Desk, now: datetime, topic: str) -> list[str]:
+    desk.deliver(now)
+    return sorted(n.recipient for n, _ in host.inbox.sent if n.topic == topic)
+
+
+# --------------------------------------------------------------------------- F01
+
+
+@pytest.mark.procedure("DL-7")
+def test_a_deadline_at_risk_of_a_leavers_complaint_warns_the_unit_that_owes_it(
+    desk: Desk, host: Host, caplog: pytest.LogCaptureFixture
+) -> None:
+    """SR-201 leaves while holding the leak.  At Thu 13 Nov 17:00 its reply and
+    department-result clocks are at risk (the control below: SR-201 would hear
+    both).  notifications.md: a warning is never addressed to nobody; as for a
+    complaint nobody holds, the unit at the site that owes the clocks is told,
+    engineering, on duty first and all of it when nobody is (SR-202's day ends at
+    17:00, SR-203's night starts Friday): SR-202 and SR-203, one warning each per
+    clock, counted by ``at_risk``; the leaver is logged, not told."""
+    c = leak(desk)
+    assert c.state.handler == "SR-201"
+    desk.deliver(T0)
+    host.inbox.sent.clear()
+    host.hr.gone.add("SR-201")
+    now = T0 + timedelta(hours=80)
+    with caplog.at_level(logging.WARNING, logger="complaintcore"):
+        report = desk.sweep(now)
+    assert told(host, desk, now, "at_risk") == ["SR-202", "SR-202", "SR-203", "SR-203"]
+    assert report.at_risk == 4
+    assert report.failed == ()
+    assert any(
+        c.id in r.getMessage() and "not in the staff directory" in r.getMessage()
+        for r in caplog.records
+    )
+
+
+@pytest.mark.procedure("DL-7")
+def test_a_deadline_at_risk_of_a_present_handlers_complaint_warns_the_handler(
+    desk: Desk, host: Host
+) -> None:
+    """The control: SR-201 still works there and alone hears of both clocks."""
+    leak(desk)
+    desk.deliver(T0)
+    host.inbox.sent.clear()
+    now = T0 + timedelta(hours=80)
+    report = desk.sweep(now)
+    assert told(host, desk, now, "at_risk") == ["SR-201", "SR-201"]
+    assert report.at_risk == 2
+
+
+@pytest.mark.procedure("DL-7")
+@pytest.mark.procedure("ESC-5")
+def test_a_deadline_missed_at_the_top_rung_by_a_leaver_is_told_to_the_unit_that_owes_it(
+    desk: Desk, host: Host
+) -> None:
+    """Escalated by hand twice, the leak is HQ-001's at the top rung, where a missed
+    deadline is told to its holder instead of escalating (ESC-5).  HQ-001 leaves; at
+    Fri 14 Nov 09:00 the reply and department-result deadlines have passed: the unit
+    that owes them, engineering at sunrise, hears, those on duty (SR-201, SR-202;
+    SR-203's night starts at 18:00), never the leaver."""
+    c = leak(desk)
+    for i in range(2):
+        c = desk.act(
+            c.id,
+            Escalate(actor=c.state.handler, trigger="cannot_handle"),
+            now=T0 + timedelta(minutes=i + 1),
+        )
+    assert (c.state.handler, c.state.rung) == ("HQ-001", "senior_management")
+    desk.deliver(T0 + timedelta(minutes=5))
+    host.inbox.sent.clear()
+    host.hr.gone.add("HQ-001")
+    now = T0 + timedelta(hours=96)
+    report = desk.sweep(now)
+    assert report.escalated == ()
+    assert told(host, desk, now, "breached") == ["SR-201", "SR-201", "SR-202", "SR-202"]
+
+
+# --------------------------------------------------------------------------- F02
+
+
+@pytest.mark.parametrize("reserved", ["System", "ｓｙｓｔｅｍ", " system "])
+def test_a_host_directory_member_with_the_reserved_id_is_refused(
+    host: Host, tmp_path: Path, reserved: str
+) -> None:
+    """staff-directory.md: ``system`` is reserved, in any case or width, and refused
+    as an assignee.  A host directory naming a member so (here SR-201, the leak's
+    handler) is refused as a staff file is, naming the hook and the member's place,
+    and nothing is written; before, the leak was routed to "System", who could
+    never act on it."""
+    host.hr.staff = tuple(
+        attrs.evolve(m, staff_id=reserved) if m.staff_id == "SR-201" else m for m in host.hr.staff
+    )
+    index = next(i for i, m in enumerate(host.hr.staff) if m.staff_id == reserved)
+    pm = make_plugin_manager([host], load_entry_points=False)
+    config = {"database": str(tmp_path / "desk.sqlite3"), "notifiers": {"log": False}}
+    with Desk.from_config(config, plugin_manager=pm) as desk:
+        with pytest.raises(InvalidInputError) as err:
+            leak(desk)
+        assert err.value.path == "complaintcore_get_staff_directory"
+        assert f"members()[{index}].staff_id: {reserved!r} is reserved" in str(err.value)
+        assert "\n" not in str(err.value)
+        assert list(desk.rows()) == []
+        zh = translator("zh").error(err.value)
+        assert "系统保留编号" in zh
+
+
+# --------------------------------------------------------------------------- F03
+
+
+@pytest.mark.procedure("IN-2")
+def test_routing_passes_over_someone_members_lists_and_get_does_not_know(
+    desk: Desk, host: Host, caplog: pytest.LogCaptureFixture
+) -> None:
+    """SR-201 left at 08:00; ``members()`` is the hourly snapshot from before, while
+    ``get()`` is live.  The desk addresses messages through ``get()`` (hooks.md:
+    it asks the directory whenever it routes or notifies): it does not record a
+    handler it cannot tell, but the next one routing would choose with SR-201
+    gone, customer service's head SR-101 (a leak needs the department-head rung),
+    who hears ``assigned``; the passing over is logged."""
+    host.hr.gone.add("SR-201")
+    host.hr.snapshot = True
+    with caplog.at_level(logging.WARNING, logger="complaintcore"):
+        c = leak(desk)
+    assert c.state.handler == "SR-101"
+    assert told(host, desk, T0, "assigned") == ["SR-101"]
+    assert any(
+        c.id in r.getMessage() and "passed over SR-201" in r.getMessage() for r in caplog.records
+    )
+
+
+@pytest.mark.procedure("ESC-2")
+def test_an_escalation_passes_over_a_holder_get_does_not_know(desk: Desk, host: Host) -> None:
+    """The project manager SR-001, alone on the rung at sunrise, left; ``members()``
+    still lists them.  SR-201 cannot handle the leak and escalates it: to the desk
+    the rung is vacant, so it is passed on to the first rung above with someone
+    (notifications.md), senior management, where HQ-001 takes it and hears
+    ``assigned``.  Before, the leak was recorded as the leaver's, and nobody heard."""
+    c = leak(desk)
+    host.hr.gone.add("SR-001")
+    host.hr.snapshot = True
+    c = desk.act(
+        c.id, Escalate(actor="SR-201", trigger="cannot_handle"), now=T0 + timedelta(minutes=1)
+    )
+    assert (c.state.handler, c.state.rung) == ("HQ-001", "senior_management")
+    assert told(host, desk, T0 + timedelta(minutes=2), "assigned") == ["HQ-001", "SR-201"]
