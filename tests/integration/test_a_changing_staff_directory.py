@@ -165,6 +165,38 @@ def test_a_deadline_missed_at_the_top_rung_by_a_leaver_is_told_to_the_unit_that_
     assert told(host, desk, now, "breached") == ["SR-201", "SR-201", "SR-202", "SR-202"]
 
 
+@pytest.mark.procedure("DL-7")
+@pytest.mark.procedure("PRV-1")
+def test_a_leavers_warning_never_goes_to_the_leaver_when_their_site_has_nobody_else(
+    tmp_path: Path,
+) -> None:
+    """Review s43E F01: a smaller company, sunrise staffed by SR-201 alone, head
+    office by HQ-001 (senior management) and HQ-010 (head of HR, department-head
+    rung).  SR-201, the leak's handler, leaves; ``members()`` is the snapshot from
+    before.  Neither engineering nor customer service has anyone at sunrise, so
+    the warning goes to the supervisor's rung and up (notifications.md), "never to
+    the leaver": HQ-010 alone.  Before, SR-201 was picked from the snapshot too,
+    and sent the complainant's name and phone unmasked."""
+    keep = {"HQ-001", "HQ-010", "SR-201"}
+    host = Host([m for m in load_sample_staff().members() if m.staff_id in keep])
+    host.hr.snapshot = True
+    pm = make_plugin_manager([host], load_entry_points=False)
+    config = {"database": str(tmp_path / "desk.sqlite3"), "notifiers": {"log": False}}
+    with Desk.from_config(config, plugin_manager=pm) as desk:
+        owner = Complainant("王小明", "13812345678", "3-1-501", "3", "sunrise")
+        intake = Intake(owner, "phone", T0, "SR-201", "楼上漏水，天花板渗水", site="sunrise")
+        c = desk.receive(intake, now=T0)
+        assert (c.state.handler, c.state.rung) == ("SR-201", "department_head")
+        desk.deliver(T0)
+        host.inbox.sent.clear()
+        host.hr.gone.add("SR-201")
+        now = T0 + timedelta(hours=20)  # Tue 05:00: the reply is at risk
+        report = desk.sweep(now)
+        assert told(host, desk, now, "at_risk") == ["HQ-010"]
+        assert report.at_risk == 1
+        assert not any("13812345678" in n.body for n, _ in host.inbox.sent)
+
+
 # --------------------------------------------------------------------------- F02
 
 

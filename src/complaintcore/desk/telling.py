@@ -442,13 +442,20 @@ class Telling:
         *,
         rung: str,
         departments: Sequence[str | None],
+        among: Sequence[StaffMember] | None = None,
     ) -> list[StaffMember]:
         """VIS-4, REC-4, REC-6: who hears what a rule sends to ``rung``: its staff at
         the site in the first of ``departments`` (``None``: any) with anyone there but
         the person complained about; else, as :meth:`_company` does, up the ladder,
         each rung above in those departments and then in any, so an agenda item, an
-        unanswerable report or a sign-off request is never addressed to nobody."""
-        members = self._reachable(complaint)
+        unanswerable report or a sign-off request is never addressed to nobody.
+        ``among``: the site's staff to choose from, when some are left out (a
+        leaver, :meth:`holders`); by default all of them."""
+        members = (
+            self._reachable(complaint)
+            if among is None
+            else [m for m in among if not access.is_target(m, complaint)]
+        )
         site = complaint.intake.site or complaint.intake.complainant.site
         for step, above in enumerate(self.pack.ladder[self.pack.rung_index(rung) :]):
             for department in dict.fromkeys((*departments, None) if step else departments):
@@ -758,8 +765,9 @@ class Telling:
             complaint.rung_index(self.pack),
             self.pack.rung_index(access.supervisor_rung(self.pack)),
         )
+        # review s43E F01: among ``members``, which leave out a handler who left
         return self._told_or_above(
-            complaint, now, rung=self.pack.ladder[here].code, departments=(None,)
+            complaint, now, rung=self.pack.ladder[here].code, departments=(None,), among=reachable
         )
 
 
