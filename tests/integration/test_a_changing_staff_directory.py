@@ -1,4 +1,4 @@
-"""A host staff directory that changes over time (review s43D F01, F02, F03).
+"""A host staff directory that changes over time (reviews s43D F01–F03, s43E F01–F02).
 
 A directory over a live HR system sees leavers at once (hooks.md).  cn-property and
 its packaged sample staff, on a desk kept in a SQLite file: a leak at sunrise,
@@ -19,9 +19,9 @@ import attrs
 import pytest
 
 from complaintcore.adapters.staff import load_sample_staff
-from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.errors import AccessDeniedError, InvalidInputError
 from complaintcore.core.models import Complainant, Complaint, Intake
-from complaintcore.core.workflow import Escalate
+from complaintcore.core.workflow import Assess, Assign, Escalate
 from complaintcore.desk import Desk
 from complaintcore.desk.hookspecs import hookimpl
 from complaintcore.desk.plugins import make_plugin_manager
@@ -265,3 +265,69 @@ def test_an_escalation_passes_over_a_holder_get_does_not_know(desk: Desk, host: 
     )
     assert (c.state.handler, c.state.rung) == ("HQ-001", "senior_management")
     assert told(host, desk, T0 + timedelta(minutes=2), "assigned") == ["HQ-001", "SR-201"]
+
+
+# --------------------------------------------------------------------------- s43E F02
+
+SPELLINGS = ["SR-201", "sr-201", " ＳＲ－２０１ "]
+
+
+@pytest.mark.procedure("IN-2")
+@pytest.mark.parametrize("typed", SPELLINGS)
+def test_a_hand_assignment_to_someone_get_does_not_know_is_refused_as_an_unknown_id(
+    desk: Desk, host: Host, typed: str
+) -> None:
+    """Review s43E F02: SR-201 left; ``members()`` is the snapshot from before.
+    staff-directory.md: ``get()``, which messages are addressed through, decides
+    who is known, and case, width and spaces do not matter.  So an ``Assign`` to
+    the leaver, however typed, is refused as an id nobody has is, and nothing is
+    written; before, ``SR-201`` typed exactly made the leaver the handler, whose
+    ``assigned`` message reached nobody, while ``sr-201`` was refused."""
+    host.hr.gone.add("SR-201")
+    host.hr.snapshot = True
+    c = leak(desk)
+    assert c.state.handler == "SR-101"
+    later = T0 + timedelta(minutes=5)
+    with pytest.raises(AccessDeniedError) as err:
+        desk.act(c.id, Assign(actor="SR-001", handler=typed, rung="department_head"), now=later)
+    with pytest.raises(AccessDeniedError) as nobody:
+        desk.act(c.id, Assign(actor="SR-001", handler="SR-999", rung="department_head"), now=later)
+    assert (err.value.command, err.value.reason) == (nobody.value.command, nobody.value.reason)
+    assert err.value.reason == "unknown staff member: not in the staff directory"
+    assert desk.get(c.id).version == c.version
+    assert told(host, desk, later, "assigned") == ["SR-101"]
+
+
+@pytest.mark.procedure("PRV-2")
+@pytest.mark.parametrize("typed", SPELLINGS)
+def test_someone_get_does_not_know_may_not_act_however_typed(
+    desk: Desk, host: Host, typed: str
+) -> None:
+    """Review s43E F02: the leaver SR-201, still in the ``members()`` snapshot, is
+    an unknown actor in every spelling (PRV-2: unknown actors are refused)."""
+    c = leak(desk)
+    assert c.state.handler == "SR-201"
+    host.hr.gone.add("SR-201")
+    host.hr.snapshot = True
+    with pytest.raises(AccessDeniedError) as err:
+        desk.act(c.id, Assess(actor=typed, validity="valid"), now=T0 + timedelta(minutes=5))
+    assert err.value.reason == "unknown actor: not in the staff directory"
+    assert desk.get(c.id).version == c.version
+
+
+@pytest.mark.procedure("IN-2")
+@pytest.mark.parametrize("typed", ["SR-101", "sr-101", " ＳＲ－１０１ "])
+def test_a_directory_matching_ids_exactly_takes_a_present_member_however_typed(
+    desk: Desk, typed: str
+) -> None:
+    """staff-directory.md: a host directory's ``get`` may match exactly, and the
+    desk then searches its members by the folded id.  Customer service's head
+    SR-101 is assigned the leak however typed, and recorded under the directory's
+    own spelling; before, ``sr-101`` was refused as unknown."""
+    c = leak(desk)
+    c = desk.act(
+        c.id,
+        Assign(actor="SR-001", handler=typed, rung="department_head"),
+        now=T0 + timedelta(minutes=5),
+    )
+    assert c.state.handler == "SR-101"
