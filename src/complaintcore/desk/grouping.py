@@ -554,7 +554,9 @@ class Grouper:
     ) -> None:
         """Link a draft (not stored yet) to the issue, in memory; ``spared``: the people
         the members are about, never told of the issue (ESC-4); ``reported``: the
-        issue's complaints a group incident is reported with (HDL-6)."""
+        issue's complaints a group incident is reported with (HDL-6).  A draft the
+        incident sends up to a rung nobody at the site holds is told as unassignable
+        like the stored members :meth:`link` commits (review s43F F01)."""
         complaint = draft.complaint
         try:
             more = decide(complaint, self._group_command(complaint, decision), self.pack, now)
@@ -568,6 +570,9 @@ class Grouper:
         draft.outbox += self._telling.outbox_for(after, more, now) + self._telling.duty_outbox(
             after, more, now
         )
+        if complaint.state.handler:  # one intake gave to nobody was told of it then (IN-2)
+            # ESC-2, HDL-6: sent up to a rung nobody at the site holds, as link's _commit
+            draft.outbox += self._telling.left_unheld_outbox(complaint, after, now)
         if tell:
             draft.outbox += self._telling.issue_outbox(
                 after,
