@@ -120,6 +120,26 @@ def test_the_group_incident_report_names_every_complaint_of_the_issue(
 
 
 @pytest.mark.procedure("HDL-6")
+def test_the_report_counts_the_complainants_of_the_complaints_it_names(
+    desk: Desk, notes: RecordingNotifier
+) -> None:
+    """HDL-6 (review s43F F02): an issue that grew over days becomes an incident; the
+    report names its nine open complaints, from eight households (the first called
+    twice), and says eight complainants: the number and the list are one set, not
+    the six that happen to fall in the incident's window."""
+    calls = [(1, at(2026, 3, 2, 8)), (2, at(2026, 3, 2, 9)), (3, at(2026, 3, 2, 10))]
+    calls += [(1, at(2026, 3, 4, 9))]  # the first household again, two days on
+    calls += [(n, at(2026, 3, 6, 8, 10 * k)) for k, n in enumerate(range(4, 9))]
+    ids = [desk.receive(owner(n, when), now=when).id for n, when in calls]
+    assert len(desk.issue(desk.get(ids[0]).state.issue)) == 9
+    assert told(desk, notes, "group_incident", calls[-1][1]) == ["SR-001"]
+    assert reported_complaints(notes) == [ids]
+    [report] = [n for n, _ in notes.sent if n.topic == "group_incident"]
+    assert "complainants: 8" in report.body.splitlines()
+    assert "投诉人数：8" in report.body.splitlines()
+
+
+@pytest.mark.procedure("HDL-6")
 def test_a_batch_making_a_stored_issue_an_incident_reports_all_its_complaints(
     desk: Desk, notes: RecordingNotifier
 ) -> None:

@@ -174,6 +174,8 @@ class Grouper:
 
         decision = past_leavers(decision, frozenset())
         about, hidden, reported = None, frozenset[str](), tuple[str, ...]()
+        # HDL-5, HDL-6: the messages count the complainants of the complaints they name
+        who = {m.id: m.who for m in candidates} | {me.id: me.who}
         if decision.formed or decision.became_incident:  # the site hears of the issue
             hidden = self._bypassing(decision, complaint, near)
             if decision.formed and decision.issue.removeprefix("I-") in hidden:
@@ -188,7 +190,7 @@ class Grouper:
                 )
                 about = self._told_through([m.id for m in fellows], near)
         if decision.became_incident and not decision.formed:  # HDL-6: the whole issue
-            reported, hidden = self._incident_members(decision, grouping)
+            reported, hidden, who = self._incident_members(decision, grouping)
         spared = frozenset[str]()
         if decision.formed or decision.became_incident:  # ESC-4: never told of the issue
             spared = self._targets_told_nothing(decision, grouping)
@@ -201,6 +203,7 @@ class Grouper:
             hidden=hidden,
             spared=spared,
             reported=reported,
+            who=who,
         )
         for other in near.values():
             if other.complaint.id in decision.link:
@@ -507,11 +510,12 @@ class Grouper:
 
     def _incident_members(
         self, decision: GroupDecision, grouping: Grouping
-    ) -> tuple[tuple[str, ...], frozenset[str]]:
+    ) -> tuple[tuple[str, ...], frozenset[str], dict[str, str]]:
         """HDL-6: the open complaints of an existing issue that has just become a group
         incident, in time order, for the report to the project manager (the decision
-        links only the newcomers); and those of them still waiting for consent
-        (IN-6), never named to the site."""
+        links only the newcomers); those of them still waiting for consent (IN-6),
+        never named to the site; and each one's complainant key, so the report
+        counts the complainants of the complaints it names (review s43F F02)."""
         issue = decision.issue
         found = {
             d.complaint.id: d.complaint
@@ -528,7 +532,8 @@ class Grouper:
                 grouping.targets.setdefault(cid, target_key(member))  # read once (ESC-4)
         ordered = sorted(found.values(), key=lambda c: (c.intake.received_at, c.id))
         waiting = frozenset(c.id for c in ordered if c.awaiting_site_consent)
-        return tuple(c.id for c in ordered), waiting
+        who = {c.id: complainant_key(c.intake.complainant) for c in ordered}
+        return tuple(c.id for c in ordered), waiting, who
 
     def _told_through(self, fellows: Sequence[str], near: dict[str, Draft]) -> Complaint | None:
         """IN-6, HDL-5, HDL-6: when a bypass complaint forms an issue or makes it a
@@ -551,10 +556,14 @@ class Grouper:
         hidden: frozenset[str] = frozenset(),
         spared: frozenset[str] = frozenset(),
         reported: tuple[str, ...] = (),
+        who: Mapping[str, str] | None = None,
     ) -> None:
         """Link a draft (not stored yet) to the issue, in memory; ``spared``: the people
         the members are about, never told of the issue (ESC-4); ``reported``: the
-        issue's complaints a group incident is reported with (HDL-6)."""
+        issue's complaints a group incident is reported with (HDL-6); ``who``: the
+        complainant key of each complaint the messages may name.  A draft the
+        incident sends up to a rung nobody at the site holds is told as unassignable
+        like the stored members :meth:`link` commits (review s43F F01)."""
         complaint = draft.complaint
         try:
             more = decide(complaint, self._group_command(complaint, decision), self.pack, now)
@@ -568,6 +577,9 @@ class Grouper:
         draft.outbox += self._telling.outbox_for(after, more, now) + self._telling.duty_outbox(
             after, more, now
         )
+        if complaint.state.handler:  # one intake gave to nobody was told of it then (IN-2)
+            # ESC-2, HDL-6: sent up to a rung nobody at the site holds, as link's _commit
+            draft.outbox += self._telling.left_unheld_outbox(complaint, after, now)
         if tell:
             draft.outbox += self._telling.issue_outbox(
                 after,
@@ -577,6 +589,7 @@ class Grouper:
                 hidden=hidden,
                 spared=spared,
                 incident=reported,
+                who=who or {},
             )
         draft.complaint, draft.events = after, [*draft.events, *more]
 

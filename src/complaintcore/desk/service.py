@@ -2211,11 +2211,14 @@ class Desk:
         self, complaint: Complaint, events: Sequence[Event], draft: Draft, now: datetime
     ) -> Complaint:
         """Store a reclassification (``events``) and its grouping (the rest of
-        ``draft``'s events, whose messages the draft holds) in one transaction."""
+        ``draft``'s events, whose messages the draft holds) in one transaction.
+        Told as :meth:`_commit` tells: the reclassification here, the grouping in
+        the draft, when either leaves it held by nobody (ESC-2; review s43F F01)."""
         after = draft.complaint
         box = (
             self._telling.outbox_for(after, events, now)
             + self._telling.duty_outbox(after, events, now)
+            + self._telling.left_unheld_outbox(complaint, evolve(complaint, events), now)
             + draft.outbox
         )
         row = self._projection.row(after, now)

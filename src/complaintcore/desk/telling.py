@@ -577,6 +577,7 @@ class Telling:
         hidden: Collection[str] = (),
         spared: Collection[str] = (),
         incident: Sequence[str] = (),
+        who: Mapping[str, str] | None = None,
     ) -> Outbox:
         """Customer service hears of a new concentrated issue (HDL-5); the group report
         rung of a group incident, at once (HDL-6).  Never a person a member is about
@@ -589,6 +590,10 @@ class Telling:
         ``incident``: the issue's complaints the group-incident report names, where
         the decision links only some (it joined an existing issue); by default
         ``decision.members``.
+        ``who``: the complainant key of each complaint it may name; the messages'
+        ``complainants`` counts those of the complaints they name, so the number
+        and the list describe one set (review s43F F02).  Without one (or a
+        complaint missing from it), each complaint counts as its own.
         """
         if not self.notifiers:
             return []
@@ -598,9 +603,10 @@ class Telling:
         def detail(shown: Sequence[str]) -> tuple[messages.Detail, ...]:
             if not complaint.awaiting_site_consent:  # told to the site: never a bypass one
                 shown = tuple(cid for cid in shown if cid not in hidden) or (complaint.id,)
+            people = {(who or {}).get(cid) or f"id:{cid}" for cid in shown}
             return (
                 messages.Detail(N_("issue"), decision.issue),
-                messages.Detail(N_("complainants"), str(decision.complainants)),
+                messages.Detail(N_("complainants"), str(len(people))),
                 messages.Detail(N_("complaints"), ", ".join(shown)),
             )
 
