@@ -706,6 +706,7 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     ),
     (N_("only a final reply goes ahead without helping departments (HDL-4)"), {}),
     (N_("head office routes a bypass complaint only with the complainant's consent (IN-6)"), {}),
+    (N_("pack {pack} has no head office to send a complaint straight to (IN-6)"), {}),
     (N_("only a valid complaint is graded (VAL-4)"), {}),
     (N_("already paused"), {}),
     (N_("not paused"), {}),
@@ -962,6 +963,7 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("get(): expected a StaffMember or None, got {type}"), {}),
     (N_("members(): expected a sequence (tuple or list) of StaffMember, got {type}"), {}),
     (N_("members()[{index}]: expected a StaffMember, got {type}"), {}),
+    (N_("members()[{index}].staff_id: {id} is reserved for the desk's own acts (sweeps)"), {}),
     (N_("{method} raised {type}"), {}),
     (
         N_(

@@ -92,6 +92,19 @@ def test_a_bypass_member_flagged_by_a_later_complaint_is_told_to_head_office() -
     assert [n.recipient for n, _ in notes.sent if n.topic == "group_incident"] == ["SR-001"]
 
 
+@pytest.mark.procedure("HDL-6")
+@pytest.mark.procedure("IN-6")
+def test_the_group_incident_report_names_the_issue_but_a_waiting_bypass_member() -> None:
+    """HDL-6: the report to the project manager names the issue's complaints (review
+    s43B F01), all but the one still waiting for the complainant's consent (IN-6),
+    and counts the complainants of those it names (review s43F F02)."""
+    _desk, notes, ids = _received(bypass=1)
+    [report] = [n for n, _ in notes.sent if n.topic == "group_incident"]
+    [line] = [x for x in report.body.splitlines() if x.startswith("complaints: ")]
+    assert line.removeprefix("complaints: ").split(", ") == [ids[0], *ids[2:]]
+    assert "complainants: 4" in report.body.splitlines()
+
+
 @pytest.mark.procedure("HDL-5")
 @pytest.mark.procedure("IN-6")
 def test_an_issue_formed_by_a_bypass_complaint_is_told_to_the_sites_customer_service() -> None:

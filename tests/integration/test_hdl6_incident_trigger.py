@@ -94,6 +94,64 @@ def test_a_group_incident_is_reported_to_the_project_manager_as_an_incident(
     assert not [r for n, r in notes.sent if n.recipient.startswith("HQ-")]
 
 
+def reported_complaints(notes: RecordingNotifier) -> list[list[str]]:
+    """The complaints each group-incident report names (its ``complaints:`` line)."""
+    return [
+        line.removeprefix("complaints: ").split(", ")
+        for n, _ in notes.sent
+        if n.topic == "group_incident"
+        for line in n.body.splitlines()
+        if line.startswith("complaints: ")
+    ]
+
+
+@pytest.mark.procedure("HDL-6")
+def test_the_group_incident_report_names_every_complaint_of_the_issue(
+    desk: Desk, notes: RecordingNotifier
+) -> None:
+    """HDL-6: the one report at once is read on its own: five complainants, five
+    complaints, in the order received, not just the fifth that made the issue an
+    incident (review s43B F01)."""
+    ids = [desk.receive(owner(n, when), now=when).id for n, when in enumerate(SPRING, 1)]
+    assert told(desk, notes, "group_incident", SPRING[-1]) == ["SR-001"]
+    assert reported_complaints(notes) == [ids]
+    [report] = [n for n, _ in notes.sent if n.topic == "group_incident"]
+    assert "complainants: 5" in report.body.splitlines()
+
+
+@pytest.mark.procedure("HDL-6")
+def test_the_report_counts_the_complainants_of_the_complaints_it_names(
+    desk: Desk, notes: RecordingNotifier
+) -> None:
+    """HDL-6 (review s43F F02): an issue that grew over days becomes an incident; the
+    report names its nine open complaints, from eight households (the first called
+    twice), and says eight complainants: the number and the list are one set, not
+    the six that happen to fall in the incident's window."""
+    calls = [(1, at(2026, 3, 2, 8)), (2, at(2026, 3, 2, 9)), (3, at(2026, 3, 2, 10))]
+    calls += [(1, at(2026, 3, 4, 9))]  # the first household again, two days on
+    calls += [(n, at(2026, 3, 6, 8, 10 * k)) for k, n in enumerate(range(4, 9))]
+    ids = [desk.receive(owner(n, when), now=when).id for n, when in calls]
+    assert len(desk.issue(desk.get(ids[0]).state.issue)) == 9
+    assert told(desk, notes, "group_incident", calls[-1][1]) == ["SR-001"]
+    assert reported_complaints(notes) == [ids]
+    [report] = [n for n, _ in notes.sent if n.topic == "group_incident"]
+    assert "complainants: 8" in report.body.splitlines()
+    assert "投诉人数：8" in report.body.splitlines()
+
+
+@pytest.mark.procedure("HDL-6")
+def test_a_batch_making_a_stored_issue_an_incident_reports_all_its_complaints(
+    desk: Desk, notes: RecordingNotifier
+) -> None:
+    """HDL-6: three stored complaints form the issue; a bulk batch of two makes it a
+    group incident, and the report names the stored three and the batch's two."""
+    stored = [desk.receive(owner(n, when), now=when).id for n, when in enumerate(SPRING[:3], 1)]
+    batch = [owner(n, when) for n, when in enumerate(SPRING[3:], 4)]
+    received = [c.id for c in desk.receive_many(batch, now=SPRING[-1])]
+    assert told(desk, notes, "group_incident", SPRING[-1]) == ["SR-001"]
+    assert reported_complaints(notes) == [stored + received]
+
+
 @pytest.mark.procedure("HDL-6")
 def test_an_urgent_category_is_reported_at_once_as_an_incident(
     desk: Desk, notes: RecordingNotifier

@@ -426,3 +426,22 @@ def test_a_huge_extension_cap_is_refused_by_its_key() -> None:
     assert set(found) == {"clocks[0].extension.cap"}
     assert "longer than five years" in found["clocks[0].extension.cap"]
     load_pack_data(_data(clock={"extension": {"cap": "5d"}}), "acme.toml")
+
+
+# --------------------------------------------------------------------------- s43C F04
+
+
+def _urgent(category: dict[str, Any]) -> dict[str, Any]:
+    return {**category, "urgent": True}
+
+
+@pytest.mark.procedure("HDL-6")
+def test_an_urgent_category_without_a_group_report_rung_is_refused_by_its_key() -> None:
+    """docs/rule-packs.md: an urgent category is reported to ``group_report_rung`` at
+    once (HDL-6); with none, "urgent" would do nothing, so the pack is refused as a
+    group incident without one is."""
+    data = _data()
+    data["categories"] = [_urgent(data["categories"][0])]
+    assert _problems(data) == {"categories[0].urgent": "needs group_report_rung (HDL-6)"}
+    data["group_report_rung"] = "supervisor"
+    assert load_pack_data(data, "acme.toml").categories[0].urgent

@@ -1147,6 +1147,13 @@ def _register(c: Complaint, cmd: Register, pack: RulePack, now: datetime) -> tup
             "target.rung",
             f"unknown rung {shown_code(target.rung, pack.codes_of('rung'))} in pack {pack.name}",
         )
+    if c.intake.via_head_office and not pack.head_office_unit:
+        # IN-6: kept for the consent of a head office the pack does not have, the
+        # complaint would be held by nobody and told to nobody (review s43C F01)
+        raise InvalidInputError(
+            "via_head_office",
+            f"pack {pack.name} has no head office to send a complaint straight to (IN-6)",
+        )
     # IN-2: no unit named and no directory to ask (the desk asks its own): customer service
     unit = pack.head_office_unit if c.intake.via_head_office else c.intake.receiver_unit
     unit = unit.strip() or pack.customer_service
@@ -1195,7 +1202,9 @@ def _length(d: Duration) -> str:
 
 @_handles(Forward)
 def _forward(c: Complaint, cmd: Forward, pack: RulePack, now: datetime) -> tuple[Event, ...]:
-    if not (pack.has_department(cmd.to_unit) or cmd.to_unit == pack.head_office_unit):
+    # a pack with no head office (``head_office_unit = ""``) has no unit called ""
+    head_office = bool(pack.head_office_unit) and cmd.to_unit == pack.head_office_unit
+    if not (pack.has_department(cmd.to_unit) or head_office):
         raise InvalidInputError(
             "to_unit",
             f"unknown unit {shown_code(cmd.to_unit, pack.codes_of('unit'))} in pack {pack.name}",

@@ -73,7 +73,10 @@ def resolve(directory: StaffDirectory, staff_id: str) -> StaffMember | None:
     folds ids (``"sr-301 "`` finds ``SR-301``); ``None`` for unknown or reserved ids.
 
     Asks the directory first; a directory that matches ids exactly is then
-    searched by key.
+    searched by key, however the id was typed, and the member found is confirmed
+    with ``get()`` under their own spelling: messages are addressed through
+    ``get()``, so someone only ``members()`` lists (a leaver in an HR snapshot) is
+    unknown, as routing takes them (review s43E F02).
     """
     if not isinstance(staff_id, str) or is_reserved(staff_id):
         return None
@@ -81,12 +84,12 @@ def resolve(directory: StaffDirectory, staff_id: str) -> StaffMember | None:
     if found is not None:
         return None if is_reserved(found.staff_id) else found
     key = staff_key(staff_id)
-    if not key or key == staff_id:
+    if not key:
         return None
-    for member in directory.members():
-        if staff_key(member.staff_id) == key:
-            return None if is_reserved(member.staff_id) else member
-    return None
+    member = next((m for m in directory.members() if staff_key(m.staff_id) == key), None)
+    if member is None or is_reserved(member.staff_id) or member.staff_id == staff_id:
+        return None  # asked under that very spelling already
+    return directory.get(member.staff_id)
 
 
 def shown_actor(actor: str, member: StaffMember | None) -> str:

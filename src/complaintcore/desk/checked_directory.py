@@ -4,7 +4,8 @@ pluggy and mypy do not hold a plugin's directory to the
 :class:`~complaintcore.desk.ports.StaffDirectory` protocol: a ``members()`` of
 ``None`` or of dicts, or a ``get()`` of a dict, would fail deep in the desk as a
 raw ``TypeError`` naming nothing, and a ``get()`` answering another person would
-be taken silently.  :class:`CheckedDirectory` refuses them with an
+be taken silently, and a member with the reserved id ``system`` routed
+complaints it could never act on.  :class:`CheckedDirectory` refuses them with an
 :class:`~complaintcore.core.errors.InvalidInputError` whose ``.path`` names the
 hook (or ``directory`` for a desk built by hand).  A directory that raises (an HR
 service down) is a :class:`~complaintcore.core.errors.HookError` naming the same:
@@ -17,6 +18,7 @@ from collections.abc import Mapping, Sequence
 
 from complaintcore.core.errors import ComplaintCoreError, HookError, InvalidInputError, shown_value
 from complaintcore.core.models import staff_key
+from complaintcore.desk.access import is_reserved
 from complaintcore.desk.plugins import closed_awaitable
 from complaintcore.desk.ports import StaffDirectory, StaffMember
 
@@ -92,6 +94,14 @@ class CheckedDirectory:
                 raise InvalidInputError(
                     self.source,
                     f"members()[{i}]: expected a StaffMember, got {type(member).__name__}",
+                )
+            if is_reserved(member.staff_id):
+                # review s43D F02: routed complaints, this "person" could never act
+                # on them (the desk refuses the reserved actor), as a staff file's is
+                raise InvalidInputError(
+                    self.source,
+                    f"members()[{i}].staff_id: {member.staff_id!r} is reserved for the"
+                    " desk's own acts (sweeps)",
                 )
         if isinstance(found, tuple):  # cannot change in place: checked once
             self._checked = found

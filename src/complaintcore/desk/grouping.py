@@ -173,7 +173,9 @@ class Grouper:
             return decision
 
         decision = past_leavers(decision, frozenset())
-        about, hidden = None, frozenset[str]()
+        about, hidden, reported = None, frozenset[str](), tuple[str, ...]()
+        # HDL-5, HDL-6: the messages count the complainants of the complaints they name
+        who = {m.id: m.who for m in candidates} | {me.id: me.who}
         if decision.formed or decision.became_incident:  # the site hears of the issue
             hidden = self._bypassing(decision, complaint, near)
             if decision.formed and decision.issue.removeprefix("I-") in hidden:
@@ -187,11 +189,21 @@ class Grouper:
                     key=lambda m: (m.received_at, m.id),
                 )
                 about = self._told_through([m.id for m in fellows], near)
+        if decision.became_incident and not decision.formed:  # HDL-6: the whole issue
+            reported, hidden, who = self._incident_members(decision, grouping)
         spared = frozenset[str]()
         if decision.formed or decision.became_incident:  # ESC-4: never told of the issue
             spared = self._targets_told_nothing(decision, grouping)
         self._apply_group(
-            draft, decision, now, tell=True, about=about, hidden=hidden, spared=spared
+            draft,
+            decision,
+            now,
+            tell=True,
+            about=about,
+            hidden=hidden,
+            spared=spared,
+            reported=reported,
+            who=who,
         )
         for other in near.values():
             if other.complaint.id in decision.link:
@@ -496,6 +508,33 @@ class Grouper:
                 hidden.add(cid)
         return frozenset(hidden)
 
+    def _incident_members(
+        self, decision: GroupDecision, grouping: Grouping
+    ) -> tuple[tuple[str, ...], frozenset[str], dict[str, str]]:
+        """HDL-6: the open complaints of an existing issue that has just become a group
+        incident, in time order, for the report to the project manager (the decision
+        links only the newcomers); those of them still waiting for consent (IN-6),
+        never named to the site; and each one's complainant key, so the report
+        counts the complainants of the complaints it names (review s43F F02)."""
+        issue = decision.issue
+        found = {
+            d.complaint.id: d.complaint
+            for held in grouping.drafts.values()
+            for d in held.drafts
+            if d.complaint.state.issue == issue or d.complaint.id in decision.members
+        }
+        stored = [r.id for r in self.store.issue_rows(issue) if r.status != Status.CLOSED.value]
+        stored += [cid for cid, joined in grouping.joined.items() if joined == issue]
+        stored += decision.link  # unlinked stored fellows, linked once this one is in
+        for cid in stored:
+            if cid not in found:
+                found[cid] = member = self.store.load(cid)
+                grouping.targets.setdefault(cid, target_key(member))  # read once (ESC-4)
+        ordered = sorted(found.values(), key=lambda c: (c.intake.received_at, c.id))
+        waiting = frozenset(c.id for c in ordered if c.awaiting_site_consent)
+        who = {c.id: complainant_key(c.intake.complainant) for c in ordered}
+        return tuple(c.id for c in ordered), waiting, who
+
     def _told_through(self, fellows: Sequence[str], near: dict[str, Draft]) -> Complaint | None:
         """IN-6, HDL-5, HDL-6: when a bypass complaint forms an issue or makes it a
         group incident, the site still hears of the issue, through the earliest of
@@ -516,9 +555,15 @@ class Grouper:
         about: Complaint | None = None,
         hidden: frozenset[str] = frozenset(),
         spared: frozenset[str] = frozenset(),
+        reported: tuple[str, ...] = (),
+        who: Mapping[str, str] | None = None,
     ) -> None:
         """Link a draft (not stored yet) to the issue, in memory; ``spared``: the people
-        the members are about, never told of the issue (ESC-4)."""
+        the members are about, never told of the issue (ESC-4); ``reported``: the
+        issue's complaints a group incident is reported with (HDL-6); ``who``: the
+        complainant key of each complaint the messages may name.  A draft the
+        incident sends up to a rung nobody at the site holds is told as unassignable
+        like the stored members :meth:`link` commits (review s43F F01)."""
         complaint = draft.complaint
         try:
             more = decide(complaint, self._group_command(complaint, decision), self.pack, now)
@@ -532,9 +577,19 @@ class Grouper:
         draft.outbox += self._telling.outbox_for(after, more, now) + self._telling.duty_outbox(
             after, more, now
         )
+        if complaint.state.handler:  # one intake gave to nobody was told of it then (IN-2)
+            # ESC-2, HDL-6: sent up to a rung nobody at the site holds, as link's _commit
+            draft.outbox += self._telling.left_unheld_outbox(complaint, after, now)
         if tell:
             draft.outbox += self._telling.issue_outbox(
-                after, decision, now, about=about, hidden=hidden, spared=spared
+                after,
+                decision,
+                now,
+                about=about,
+                hidden=hidden,
+                spared=spared,
+                incident=reported,
+                who=who or {},
             )
         draft.complaint, draft.events = after, [*draft.events, *more]
 

@@ -1832,12 +1832,7 @@ class Desk:
                     more = self._hold_at_rung(complaint, actor, now)
                 complaint, events = evolve(complaint, more), [*events, *more]
             else:
-                log.warning(
-                    "complaint %s: nobody at its site who may handle it holds rung %s or"
-                    " above; left unassigned",
-                    complaint.id,
-                    self.pack.ladder[access.routing_of(complaint, self.pack).floor].code,
-                )
+                self._warn_unassigned(complaint)
             unheld = complaint.is_open and not complaint.state.handler
         self._require_deadlines_in_calendar(complaint, now)
         outbox = self._telling.outbox_for(complaint, events, now) + self._telling.duty_outbox(
@@ -1846,6 +1841,16 @@ class Desk:
         if unheld:  # IN-2, ESC-4: someone who can act hears of it now, not a day later
             outbox += self._telling.unassignable_outbox(complaint, now)
         return complaint, events, outbox
+
+    def _warn_unassigned(self, complaint: Complaint) -> None:
+        """IN-2: a complaint routing gave to nobody is logged, naming the rung it needs
+        (its id and the rung only: PRV-1)."""
+        log.warning(
+            "complaint %s: nobody at its site who may handle it holds rung %s or"
+            " above; left unassigned",
+            complaint.id,
+            self.pack.ladder[access.routing_of(complaint, self.pack).floor].code,
+        )
 
     def _require_deadlines_in_calendar(self, complaint: Complaint, now: datetime) -> None:
         """DL-7: in the calendar's last year a new complaint's first deadlines may run
@@ -2183,26 +2188,43 @@ class Desk:
         self, complaint: Complaint, events: Sequence[Event], now: datetime
     ) -> Complaint:
         """HDL-5: a complaint reclassified into another category joins the concentrated
-        issue of its new group, as it would have at intake (same transaction; stored
-        fellow members are linked after it, as at intake)."""
+        issue of its new group, as it would have at intake: under the group's locks
+        (another reclassification or intake into the group decides after it, on
+        it), in the same transaction, stored fellow members linked after it, and
+        the group read again after the commit (see :meth:`receive`)."""
         after = evolve(complaint, events)
         moved = after.state.category != complaint.state.category
         if not moved or after.state.issue or not after.is_open:
             return self._commit(complaint, events, now)
-        draft = Draft(after, list(events), [])
-        links = self._grouper.group(draft, now, Grouping())
-        if len(draft.events) == len(events):  # not grouped
-            return self._commit(complaint, events, now)
+        with self._groups_locked([after]):  # HDL-5: decided on all there is
+            grouping = Grouping()
+            draft = Draft(after, list(events), [])
+            links = self._grouper.group(draft, now, grouping)
+            if len(draft.events) == len(events):  # not grouped
+                done = self._commit(complaint, events, now)
+            else:
+                done = self._commit_grouped(complaint, events, draft, now)
+                self._grouper.link(links, now)
+            return self._grouper.group_raced([done], grouping.seen, now).get(done.id, done)
+
+    def _commit_grouped(
+        self, complaint: Complaint, events: Sequence[Event], draft: Draft, now: datetime
+    ) -> Complaint:
+        """Store a reclassification (``events``) and its grouping (the rest of
+        ``draft``'s events, whose messages the draft holds) in one transaction.
+        Told as :meth:`_commit` tells: the reclassification here, the grouping in
+        the draft, when either leaves it held by nobody (ESC-2; review s43F F01)."""
+        after = draft.complaint
         box = (
-            self._telling.outbox_for(draft.complaint, events, now)
-            + self._telling.duty_outbox(draft.complaint, events, now)
+            self._telling.outbox_for(after, events, now)
+            + self._telling.duty_outbox(after, events, now)
+            + self._telling.left_unheld_outbox(complaint, evolve(complaint, events), now)
             + draft.outbox
         )
-        row = self._projection.row(draft.complaint, now)
+        row = self._projection.row(after, now)
         self.store.append(complaint.id, complaint.version, draft.events, row, box)
-        self._after_commit(draft.complaint, draft.events, now, deliver=bool(box))
-        self._grouper.link(links, now)
-        return draft.complaint
+        self._after_commit(after, draft.events, now, deliver=bool(box))
+        return after
 
     def _check_measure_owner(self, complaint: Complaint, command: AddMeasure) -> AddMeasure:
         """IMP-1: a measure's owner is known staff of the complaint's site (id normalised);
@@ -2325,6 +2347,8 @@ class Desk:
             return self._hold_at_rung(complaint, actor, now)
         handler = self._staff.handler_for(complaint, now)
         if handler is None:
+            if first_at_site:  # IN-6: as at intake; its holders are told on commit
+                self._warn_unassigned(complaint)
             return ()  # the rung was told; someone there assigns it by hand
         assign = (
             self._assign(complaint, handler, actor)

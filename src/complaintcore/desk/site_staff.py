@@ -7,7 +7,8 @@ and the handlers chosen lately while the directory hands back the same tuple.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+import logging
+from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime
 
 import attrs
@@ -19,6 +20,8 @@ from complaintcore.desk.ports import StaffDirectory, StaffMember
 from complaintcore.desk.projection import DUTY_MEMO
 
 __all__ = ["SiteStaff", "not_the_site", "same_staff"]
+
+log = logging.getLogger("complaintcore.desk")
 
 
 class SiteStaff:
@@ -74,7 +77,9 @@ class SiteStaff:
             self._routes = ((staff, self.pack), memo)
         key = (need, now, now.tzinfo)
         if key not in memo:
-            memo[key] = access.choose_handler(need, members, self.pack, now)
+            memo[key] = self._known(
+                complaint, members, lambda left: access.choose_handler(need, left, self.pack, now)
+            )
         return memo[key]
 
     def holder_at(self, complaint: Complaint, rung: str, now: datetime) -> StaffMember | None:
@@ -90,7 +95,31 @@ class SiteStaff:
             for m in self.site_members(complaint)
             if self.pack.has_rung(m.rung) and self.pack.rung_index(m.rung) == index
         ]
-        return access.choose_handler(need, members, self.pack, now)
+        return self._known(
+            complaint, members, lambda left: access.choose_handler(need, left, self.pack, now)
+        )
+
+    def _known(
+        self,
+        complaint: Complaint,
+        members: Sequence[StaffMember],
+        choose: Callable[[Sequence[StaffMember]], StaffMember | None],
+    ) -> StaffMember | None:
+        """Whom ``choose`` picks among ``members``, once ``get()`` knows them: messages
+        are addressed through ``get()``, so someone only ``members()`` lists (a live
+        HR system's leaver in an hourly snapshot) would hold the complaint unheard
+        and unable to act (review s43D F03).  One lookup per choice, no scan."""
+        left = members
+        while (chosen := choose(left)) is not None:
+            if self.directory.get(chosen.staff_id) is not None:
+                return chosen
+            log.warning(
+                "complaint %s: routing passed over %s: members() lists them but get() does not",
+                complaint.id,
+                chosen.staff_id,
+            )
+            left = [m for m in left if m is not chosen]
+        return None
 
 
 def same_staff(known: object, members: Sequence[StaffMember]) -> bool:

@@ -9,6 +9,7 @@ HDL-6).
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -44,6 +45,8 @@ from complaintcore.desk.site_staff import SiteStaff, not_the_site
 from complaintcore.i18n import N_
 
 __all__ = ["Outbox", "Telling", "measure_detail", "minutes", "owing_unit"]
+
+log = logging.getLogger("complaintcore.desk")
 
 Outbox = list[tuple[str, Notification]]
 """Messages to queue, each with the channel it goes by."""
@@ -150,6 +153,13 @@ class Telling:
                 handler = self.directory.get(ev.handler)
                 if handler is not None:
                     box += self.fan(complaint, "assigned", handler, now, tag)
+                else:  # review s43D F03: never dropped unheard
+                    log.warning(
+                        "complaint %s: assigned to %s, whom the staff directory does not"
+                        " know; nobody is told",
+                        complaint.id,
+                        ev.handler,
+                    )
             elif (
                 isinstance(ev, Escalated)
                 and grouped
@@ -432,13 +442,20 @@ class Telling:
         *,
         rung: str,
         departments: Sequence[str | None],
+        among: Sequence[StaffMember] | None = None,
     ) -> list[StaffMember]:
         """VIS-4, REC-4, REC-6: who hears what a rule sends to ``rung``: its staff at
         the site in the first of ``departments`` (``None``: any) with anyone there but
         the person complained about; else, as :meth:`_company` does, up the ladder,
         each rung above in those departments and then in any, so an agenda item, an
-        unanswerable report or a sign-off request is never addressed to nobody."""
-        members = self._reachable(complaint)
+        unanswerable report or a sign-off request is never addressed to nobody.
+        ``among``: the site's staff to choose from, when some are left out (a
+        leaver, :meth:`holders`); by default all of them."""
+        members = (
+            self._reachable(complaint)
+            if among is None
+            else [m for m in among if not access.is_target(m, complaint)]
+        )
         site = complaint.intake.site or complaint.intake.complainant.site
         for step, above in enumerate(self.pack.ladder[self.pack.rung_index(rung) :]):
             for department in dict.fromkeys((*departments, None) if step else departments):
@@ -490,10 +507,15 @@ class Telling:
         """ESC-2, IN-2: a step after intake (a sweep's or an act's escalation) that
         leaves the complaint at a rung nobody at the site may take is told as
         intake's is (:meth:`unassignable_outbox`), once per such step: the rung it
-        reached may have nobody to read its escalation message."""
-        if after.version == before.version or held_by_nobody(before):
+        reached may have nobody to read its escalation message.  So is a bypass
+        complaint released to the site with consent that nobody there may take
+        (IN-6: routed at the site as at intake; review s43C F03)."""
+        if after.version == before.version:
             return []
-        if not held_by_nobody(after):
+        released = before.awaiting_site_consent and not after.awaiting_site_consent
+        if released and after.is_open and not after.state.handler:
+            return self.unassignable_outbox(after, now, f"v{after.version}")
+        if held_by_nobody(before) or not held_by_nobody(after):
             return []
         return self.unassignable_outbox(after, now, f"v{after.version}")
 
@@ -554,6 +576,8 @@ class Telling:
         about: Complaint | None = None,
         hidden: Collection[str] = (),
         spared: Collection[str] = (),
+        incident: Sequence[str] = (),
+        who: Mapping[str, str] | None = None,
     ) -> Outbox:
         """Customer service hears of a new concentrated issue (HDL-5); the group report
         rung of a group incident, at once (HDL-6).  Never a person a member is about
@@ -563,24 +587,34 @@ class Telling:
         complaint the site may not (IN-6): the site's people are told of the issue
         through it.  Without one, head office, who keep the bypass complaint, are.
         ``hidden``: the members waiting for that consent, never named to the site.
+        ``incident``: the issue's complaints the group-incident report names, where
+        the decision links only some (it joined an existing issue); by default
+        ``decision.members``.
+        ``who``: the complainant key of each complaint it may name; the messages'
+        ``complainants`` counts those of the complaints they name, so the number
+        and the list describe one set (review s43F F02).  Without one (or a
+        complaint missing from it), each complaint counts as its own.
         """
         if not self.notifiers:
             return []
         if complaint.awaiting_site_consent and about is not None:
             complaint = about
-        shown = decision.members
-        if not complaint.awaiting_site_consent:  # told to the site: never a bypass one
-            shown = tuple(cid for cid in shown if cid not in hidden) or (complaint.id,)
+
+        def detail(shown: Sequence[str]) -> tuple[messages.Detail, ...]:
+            if not complaint.awaiting_site_consent:  # told to the site: never a bypass one
+                shown = tuple(cid for cid in shown if cid not in hidden) or (complaint.id,)
+            people = {(who or {}).get(cid) or f"id:{cid}" for cid in shown}
+            return (
+                messages.Detail(N_("issue"), decision.issue),
+                messages.Detail(N_("complainants"), str(len(people))),
+                messages.Detail(N_("complaints"), ", ".join(shown)),
+            )
+
         members = [
             m for m in self._staff.site_members(complaint) if staff_key(m.staff_id) not in spared
         ]
         site = complaint.intake.site or complaint.intake.complainant.site
         keeps = complaint.awaiting_site_consent  # IN-6: nobody at the site; head office
-        detail = (
-            messages.Detail(N_("issue"), decision.issue),
-            messages.Detail(N_("complainants"), str(decision.complainants)),
-            messages.Detail(N_("complaints"), ", ".join(shown)),
-        )
         box: Outbox = []
         if decision.formed:
             told = access.recipients(
@@ -588,8 +622,9 @@ class Telling:
             )
             if not told and keeps:
                 told = access.recipients(members, site=site, at=now, tz=self.zone)
+            formed = detail(decision.members)
             for m in told:
-                box += self.fan(complaint, "concentrated_issue", m, now, decision.issue, detail)
+                box += self.fan(complaint, "concentrated_issue", m, now, decision.issue, formed)
         if decision.became_incident and self.pack.group_report_rung:
             urgent = "group_incident" in access.URGENT_TOPICS
             told = []
@@ -603,8 +638,9 @@ class Telling:
                     break
             if not told and keeps:
                 told = access.recipients(members, site=site, at=now, tz=self.zone, urgent=urgent)
+            report = detail(incident or decision.members)
             for m in told:
-                box += self.fan(complaint, "group_incident", m, now, decision.issue, detail)
+                box += self.fan(complaint, "group_incident", m, now, decision.issue, report)
         return box
 
     def duty_outbox(self, complaint: Complaint, events: Sequence[Event], now: datetime) -> Outbox:
@@ -682,11 +718,24 @@ class Telling:
         handler; for a bypass complaint nobody holds before the complainant's consent,
         head office (IN-6), its own unit's staff first, else whoever the escalation
         of it would tell (``members`` is already head office's alone); for any other
-        complaint nobody holds (not routed yet), the unit that owes ``clock``, so a
-        warning never goes to nobody (see :meth:`_unheld`)."""
+        complaint nobody holds (not routed yet), or one whose handler has left the
+        directory, the unit that owes ``clock``, so a warning never goes to nobody
+        (see :meth:`_unheld`)."""
         if complaint.state.handler:
             handler = self.directory.get(complaint.state.handler)
-            return [handler] if handler is not None else []
+            if handler is not None:
+                return [handler]
+            # review s43D F01: a leaver cannot hear it, and at the top rung nothing
+            # escalates: told as if nobody held it, never to the leaver
+            log.warning(
+                "complaint %s: its handler %s is not in the staff directory;"
+                " warnings about its %s clock go to whom they would if nobody held it",
+                complaint.id,
+                complaint.state.handler,
+                clock,
+            )
+            gone = staff_key(complaint.state.handler)
+            members = [m for m in members if staff_key(m.staff_id) != gone]
         if not complaint.awaiting_site_consent:
             return self._unheld(complaint, members, now, clock)
         site = complaint.intake.site or complaint.intake.complainant.site
@@ -722,8 +771,9 @@ class Telling:
             complaint.rung_index(self.pack),
             self.pack.rung_index(access.supervisor_rung(self.pack)),
         )
+        # review s43E F01: among ``members``, which leave out a handler who left
         return self._told_or_above(
-            complaint, now, rung=self.pack.ladder[here].code, departments=(None,)
+            complaint, now, rung=self.pack.ladder[here].code, departments=(None,), among=reachable
         )
 
 

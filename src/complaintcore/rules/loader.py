@@ -455,6 +455,12 @@ def _check_units(pack: RulePack, out: _Problems) -> None:
         code = getattr(pack, key)
         if code and code not in rungs:
             out.add(key, f"unknown rung {code!r}")
+    if not pack.group_report_rung:
+        # HDL-6: an urgent category is reported there at once; with no rung to report
+        # to, "urgent" would do nothing (review s43C F04), as a group incident would
+        for i, cat in enumerate(pack.categories):
+            if cat.urgent:
+                out.add(f"categories[{i}].urgent", "needs group_report_rung (HDL-6)")
     channels = sorted(c.value for c in Channel)
     for i, channel in enumerate(pack.sign_off_channels):
         if channel not in channels:
