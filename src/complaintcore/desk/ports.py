@@ -1069,7 +1069,9 @@ class GroupLockStore(ComplaintStore, Protocol):
     complaint, split one matter into issues named from different views and lose
     the group incident.  Inside :meth:`group_lock` of a group, nobody else's
     grouping of it runs, so each decides on all there is.  Stores without it
-    keep the repair after commit (see ``Desk.receive``).  The built-in
+    keep the repair after commit (see ``Desk.receive``), which regroups but
+    does not link repeats (IMP-3) raced across processes: the matter's next
+    raising does.  The built-in
     PostgreSQL store has it; SQLite, one file on one host, does not yet.  The
     desk also locks a person's month while it counts a sanction in it (PEN-2),
     with keys of its own (``severe-month|<staff id>|<yyyy-mm>``).
