@@ -10,6 +10,7 @@ desk's schema plays the file's part.
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,6 +42,7 @@ def moved_away(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     database.rename(tmp_path / "moved-away.sqlite3")
     for suffix in ("-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
+    shutil.rmtree(f"{database}.locks", ignore_errors=True)  # the group lock's files
     return tmp_path
 
 

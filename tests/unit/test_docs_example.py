@@ -156,7 +156,8 @@ def test_the_replay_example_prints_what_the_page_shows_and_runs_again(tmp_path: 
     first = _script([sys.executable, str(REPLAY)], cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     assert first.stdout.splitlines() == REPLAYED
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["complaints.sqlite3", "staff.toml"]
+    made = sorted(p.name for p in tmp_path.iterdir())  # and the group lock's folder
+    assert made == ["complaints.sqlite3", "complaints.sqlite3.locks", "staff.toml"]
 
     blocks = fenced_blocks(ADOPTION_MD.read_text(encoding="utf-8"))
     shown = [b.code for b in blocks if b.language == "text" and b.code.startswith("leak:")]

@@ -82,6 +82,8 @@ from complaintcore.adapters.chain import (
     to_utc_text,
     window_start,
 )
+from complaintcore.adapters.file_locks import AVAILABLE as LOCKS_AVAILABLE
+from complaintcore.adapters.file_locks import buckets_locked, lock_buckets
 from complaintcore.adapters.ledger import (
     LedgerEntry,
     LedgerVerifier,
@@ -1099,6 +1101,9 @@ class SqliteStore:
         self._pid = os.getpid()
         self._closed = False
         self._registered = False
+        # the group lock's files (see group_lock): next to the file itself, however named
+        self._lock_dir = os.path.realpath(self._path) + ".locks"
+        self._lock_mode = 0o644
         try:
             conn = self._conn()
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -1106,6 +1111,7 @@ class SqliteStore:
                 raise StoreError(self._path, f"cannot switch to WAL journaling ({mode})")
             migrate(conn, database=self._path)
             self._registered = self._register_tenant(conn, create_tenant)
+            self._lock_mode = os.stat(self._path).st_mode & 0o666  # the database's own
         except sqlite3.Error as exc:
             self.close()
             raise store_error(self._path, exc) from exc
@@ -1270,6 +1276,32 @@ class SqliteStore:
             self._local.snapshot = False
             if conn.in_transaction:
                 conn.execute("COMMIT")
+
+    @contextmanager
+    def group_lock(self, keys: Collection[str]) -> Iterator[None]:
+        """Until the block ends, no desk of any process on this machine using this
+        file holds any of ``keys`` (:class:`~complaintcore.desk.ports.GroupLockStore`;
+        HDL-5, HDL-6, IMP-3, PEN-2).
+
+        OS file locks (``flock``) on the keys' buckets among the 64 files of
+        ``<database>.locks/``, made when first needed with the database's
+        permissions, taken in sorted order, opened for the block and closed when
+        it ends (:mod:`complaintcore.adapters.file_locks`).  A batch of any size
+        takes at most 64.  Waiting for another holder lasts at most
+        :data:`~complaintcore.adapters.file_locks.GROUP_LOCK_WAIT` seconds: then a
+        :class:`StoreError`, and the desk groups unlocked, repaired after commit
+        (as on PostgreSQL).  The locks go with the process if it dies.  The same
+        thread enters a bucket it holds again.  Without ``flock`` (Windows) this
+        holds nothing: processes are not kept apart there.  The file locks of a
+        network share are not to be relied on, nor is SQLite itself there."""
+        if self._closed:
+            raise InvalidInputError("store", "is closed")
+        buckets = lock_buckets(keys, self._tenant)
+        if not buckets or not LOCKS_AVAILABLE:
+            yield
+            return
+        with buckets_locked(self._lock_dir, buckets, mode=self._lock_mode, where=self._path):
+            yield
 
     def close(self) -> None:
         """Close the connections of this thread and of threads that have ended; the
