@@ -1071,10 +1071,11 @@ class GroupLockStore(ComplaintStore, Protocol):
     grouping of it runs, so each decides on all there is.  Stores without it
     keep the repair after commit (see ``Desk.receive``), which regroups but
     does not link repeats (IMP-3) raced across processes: the matter's next
-    raising does.  The built-in
-    PostgreSQL store has it; SQLite, one file on one host, does not yet.  The
-    desk also locks a person's month while it counts a sanction in it (PEN-2),
-    with keys of its own (``severe-month|<staff id>|<yyyy-mm>``).
+    raising does.  The built-in PostgreSQL store has it (advisory locks), and so
+    has SQLite for the processes of one machine (OS file locks beside the
+    database; none on Windows, where it holds nothing).  The desk also locks a
+    person's month while it counts a sanction in it (PEN-2), with keys of its
+    own (``severe-month|<staff id>|<yyyy-mm>``).
     """
 
     def group_lock(self, keys: Collection[str]) -> AbstractContextManager[None]:

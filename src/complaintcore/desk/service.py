@@ -1932,13 +1932,14 @@ class Desk:
         raisings and stored, so intakes of one group or one person's matter at the
         same instant decide one after another, each on all the others stored: the
         process's own (threads, whatever desk object they use) and the store's
-        (processes: a :class:`~complaintcore.desk.ports.GroupLockStore`).  Without
-        the store's capability, or when a lock cannot be taken (a WARNING),
-        processes are not kept apart and the repair after commit is what is left:
-        it regroups (HDL-5, HDL-6) but does not repair repeat links (IMP-3, GRD-2).
-        Raisings of one matter stored by two processes at the same moment stay
-        unlinked to each other until the matter's next raising links and marks
-        them (review s43G F01)."""
+        (processes: a :class:`~complaintcore.desk.ports.GroupLockStore`, as
+        PostgreSQL is, and SQLite between the processes of one machine).  Without
+        the store's capability (a host's store, SQLite on Windows), or when a lock
+        cannot be taken (a WARNING), processes are not kept apart and the repair
+        after commit is what is left: it regroups (HDL-5, HDL-6) but does not
+        repair repeat links (IMP-3, GRD-2).  Raisings of one matter stored by two
+        such processes at the same moment stay unlinked to each other until the
+        matter's next raising links and marks them (review s43G F01)."""
         rule = self.pack.concentration
         keys = {
             "|".join(key) for c in complaints for key in [group_key(c, rule)] if key is not None
