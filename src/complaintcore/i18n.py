@@ -964,6 +964,16 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("members(): expected a sequence (tuple or list) of StaffMember, got {type}"), {}),
     (N_("members()[{index}]: expected a StaffMember, got {type}"), {}),
     (N_("members()[{index}].staff_id: {id} is reserved for the desk's own acts (sweeps)"), {}),
+    (N_("{member}: expected text (str), got {type}"), {}),
+    (N_("{member}: expected a tuple or list of DutyWindow, got {type}"), {}),
+    (N_("{member}: expected true or false, got {type}"), {}),
+    (
+        N_(
+            "members()[{index}].staff_id: folds to the same id as members()[{other}]"
+            " (a directory may not hold two ids that differ only in case, width or spaces)"
+        ),
+        {},
+    ),
     (N_("{method} raised {type}"), {}),
     (
         N_(

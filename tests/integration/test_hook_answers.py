@@ -18,12 +18,15 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Coroutine, Iterator
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
 
 from complaintcore.adapters.calendars import calendar_for_spec
+from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.adapters.staff import load_sample_staff
 from complaintcore.core.calendar import WorkingCalendar
 from complaintcore.core.classification import Classification
@@ -37,8 +40,10 @@ from complaintcore.core.models import Cause, Complainant, Complaint, Intake
 from complaintcore.core.rulepack import CalendarSpec
 from complaintcore.core.workflow import Assess, Reply
 from complaintcore.desk import Desk
+from complaintcore.desk.checked_directory import CheckedDirectory
 from complaintcore.desk.hookspecs import hookimpl
 from complaintcore.desk.plugins import PluginError, make_plugin_manager
+from complaintcore.desk.ports import StaffMember
 from complaintcore.i18n import translator
 from complaintcore.testing import MemoryStore, RecordingNotifier, StaffList
 from tests.helpers import T0, pack
@@ -780,3 +785,227 @@ def test_the_new_refusals_read_in_chinese() -> None:
     assert zh.reason("complaintcore_notification_template raised KeyError: 'assigned'") == (
         "complaintcore_notification_template 抛出了 KeyError: 'assigned'"
     )
+
+
+# --------------------------------------------------------------------------- review s45D
+
+FOLDS_ALIKE = (
+    "members()[28].staff_id: folds to the same id as members()[8]"
+    " (a directory may not hold two ids that differ only in case, width or spaces)"
+)
+CLEANER = StaffMember(  # an HR system's case-sensitive id: another person than SR-201
+    staff_id="sr-201",
+    name="张三",
+    role="保洁员",
+    rung="front_line",
+    department="cleaning",
+    site="sunrise",
+)
+
+
+def desk_on_file(directory: object, tmp_path: Path) -> Desk:
+    """A desk on an SQLite file whose staff directory is ``directory``."""
+    pm = make_plugin_manager([answering(HOOK, directory)], load_entry_points=False)
+    config = {"database": str(tmp_path / "desk.sqlite3"), "notifiers": {"log": False}}
+    return Desk.from_config(config, plugin_manager=pm)
+
+
+class Listing(Directory):
+    """A live directory over ``staff``, a list the host's HR sync edits in place."""
+
+    def __init__(self, staff: list[StaffMember]) -> None:
+        self.staff = staff
+
+    def get(self, staff_id: str) -> object:
+        return next((m for m in self.staff if m.staff_id == staff_id), None)
+
+    def members(self) -> object:
+        return self.staff
+
+
+@pytest.mark.procedure("ESC-3")
+def test_two_members_whose_ids_fold_alike_are_refused_never_one_acting_as_the_other(
+    tmp_path: Path,
+) -> None:
+    """Review s45D F01: the HR system's ``sr-201`` (a front-line cleaner) beside
+    ``SR-201`` (engineering's head, the complaint's handler) was taken for the handler
+    and assessed the complaint (ESC-3).  staff-directory.md: "A directory may not hold
+    two ids that fold alike".  Refused naming both indexes, no name (PRV-1), before
+    anything is written: at intake, and by a sweep once HR has added the cleaner."""
+    staff = [*SAMPLE.members(), CLEANER]
+    with desk_on_file(Listing(staff), tmp_path) as desk:
+        with pytest.raises(InvalidInputError) as err:
+            desk.receive(intake(LEAK, "a"), now=T0)
+        assert (err.value.path, err.value.reason) == (HOOK, FOLDS_ALIKE)
+        assert "张三" not in str(err.value)
+        assert desk.rows() == []
+
+        staff.remove(CLEANER)
+        complaint = desk.receive(intake(LEAK, "a"), now=T0)
+        assert complaint.state.handler == "SR-201"
+        staff.append(CLEANER)
+        with pytest.raises(InvalidInputError) as err:
+            desk.sweep(T0 + timedelta(days=10))
+        assert err.value.reason == FOLDS_ALIKE
+        assert desk.get(complaint.id).version == complaint.version  # nothing recorded
+
+    class Snapshot(Directory):  # a tuple is refused as a list is
+        def members(self) -> object:
+            return (*SAMPLE.members(), CLEANER)
+
+    fresh = tmp_path / "tuple"
+    fresh.mkdir()
+    with desk_on_file(Snapshot(), fresh) as desk:
+        with pytest.raises(InvalidInputError) as err:
+            desk.receive(intake(LEAK, "b"), now=T0)
+        assert err.value.reason == FOLDS_ALIKE
+        assert desk.rows() == []
+    assert translator("zh").reason(FOLDS_ALIKE) == (
+        "members()[28].staff_id：与 members()[8] 归一后是同一个工号"
+        "（名册中不得有两个只在大小写、全半角或空格上不同的工号）"
+    )
+
+
+def evolved(staff_id: str, **changes: object) -> StaffMember:
+    """A sample member with fields an HR export left unparsed (attrs checks no types)."""
+    found = SAMPLE.get(staff_id)
+    assert found is not None
+    return attrs.evolve(found, **changes)
+
+
+WRONG_FIELDS: dict[str, tuple[dict[str, object], str]] = {
+    "duty as text": (
+        {"duty": "Mon-Fri 09:00-18:00"},
+        "duty: expected a tuple or list of DutyWindow, got str",
+    ),
+    "duty as a list of text": (
+        {"duty": ["Mon-Fri 09:00-18:00"]},
+        "duty: expected a tuple or list of DutyWindow, got str",
+    ),
+    "sees_personal_data as text": (
+        {"sees_personal_data": "false"},
+        "sees_personal_data: expected true or false, got str",
+    ),
+    "sees_personal_data as 0": (
+        {"sees_personal_data": 0},
+        "sees_personal_data: expected true or false, got int",
+    ),
+    "site None": ({"site": None}, "site: expected text (str), got NoneType"),
+    "name as bytes": ({"name": "张伟".encode()}, "name: expected text (str), got bytes"),
+    "phone as a number": ({"phone": 13912345678}, "phone: expected text (str), got int"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(WRONG_FIELDS))
+def test_a_member_field_of_the_wrong_type_is_refused_naming_the_field_not_its_value(
+    case: str, tmp_path: Path
+) -> None:
+    """Review s45D F02: a ``duty`` string failed intake with a raw AttributeError
+    (hooks.md: checked "when the desk takes it … not a raw AttributeError later").
+    The field and the type are named, never the value (PRV-1); nothing is stored."""
+    changes, reason = WRONG_FIELDS[case]
+    bad = evolved("SR-001", **changes)
+
+    class InMembers(Directory):
+        def members(self) -> object:
+            return tuple(bad if m.staff_id == "SR-001" else m for m in SAMPLE.members())
+
+    with desk_on_file(InMembers(), tmp_path) as desk:
+        with pytest.raises(InvalidInputError) as err:
+            desk.receive(intake(LEAK, "a"), now=T0)
+        assert (err.value.path, err.value.reason) == (HOOK, f"members()[4].{reason}")
+        assert desk.rows() == []
+    for shown in ("Mon-Fri", "'false'", "张伟", "\\xe5", "13912345678"):
+        assert shown not in str(err.value)
+
+    class InGet(Directory):  # members() right, get() answering from an unparsed export
+        def get(self, staff_id: str) -> object:
+            return bad if staff_id == "SR-001" else SAMPLE.get(staff_id)
+
+    (tmp_path / "get").mkdir()
+    with desk_on_file(InGet(), tmp_path / "get") as desk:
+        complaint = desk.receive(intake(LEAK, "b"), now=T0)
+        with pytest.raises(InvalidInputError) as err:
+            desk.act(complaint.id, Assess(actor="SR-001", validity="valid"), now=T0)
+        assert (err.value.path, err.value.reason) == (HOOK, f"get().{reason}")
+        assert desk.get(complaint.id).version == complaint.version
+
+
+@pytest.mark.procedure("PRV-1")
+def test_sees_personal_data_of_false_as_text_never_unmasks_a_complainant(tmp_path: Path) -> None:
+    """Review s45D F03: ``"false"`` (a JSON or CSV export's) was truthy, and the
+    ``late_department`` report to HQ-010 (HR, neither handler nor customer service)
+    showed the complainant's name and phone.  PRV-1: complainant data must not leak;
+    staff-directory.md: the field is a boolean.  The directory is refused instead."""
+    sent = RecordingNotifier("inbox")
+    as_text = tuple(
+        m if m.sees_personal_data else attrs.evolve(m, sees_personal_data="false")
+        for m in SAMPLE.members()
+    )
+
+    class Exported(Directory):
+        def get(self, staff_id: str) -> object:
+            return next((m for m in as_text if m.staff_id == staff_id), None)
+
+        def members(self) -> object:
+            return as_text
+
+    cn = pack()
+    desk = Desk(
+        pack=cn,
+        store=SqliteStore(str(tmp_path / "desk.sqlite3")),
+        directory=Exported(),  # type: ignore[arg-type]
+        calendar=calendar_for_spec(cn.calendar),
+        notifiers=[sent],
+    )
+    with desk, pytest.raises(InvalidInputError) as err:
+        desk.receive(intake(LEAK, "a"), now=T0)
+    assert err.value.reason == "members()[2].sees_personal_data: expected true or false, got str"
+    assert sent.sent == []
+
+
+def test_a_tuple_of_members_is_checked_once_however_often_it_is_asked() -> None:
+    """The checks of review s45D run when a tuple is first handed over, not on every
+    command of a sweep over the same tuple."""
+
+    class Counting(tuple[StaffMember, ...]):
+        reads = 0
+
+        def __iter__(self) -> Iterator[StaffMember]:
+            type(self).reads += 1
+            return super().__iter__()
+
+    staff = Counting(SAMPLE.members())
+
+    class Once(Directory):
+        def members(self) -> object:
+            return staff
+
+    checked = CheckedDirectory(Once())  # type: ignore[arg-type]
+    for _ in range(3):
+        assert checked.members() is staff
+    assert Counting.reads == 1
+
+
+def test_a_sweep_over_a_member_with_a_bad_duty_is_refused_before_claiming_anything(
+    tmp_path: Path,
+) -> None:
+    """Review s45D F02: the sweep stopped at the first complaint with a raw
+    AttributeError, its report lost, and every complaint it had claimed waited out
+    the five-minute lease.  Now refused before claiming: once HR's data is
+    right, the next sweep a minute later examines every due complaint."""
+    staff = list(SAMPLE.members())
+    with desk_on_file(Listing(staff), tmp_path) as desk:
+        ids = [desk.receive(intake(LEAK, f"k{i}"), now=T0).id for i in range(3)]
+        later = T0 + timedelta(days=10)
+        staff[4] = evolved("SR-001", duty="Mon-Fri 09:00-18:00")
+        with pytest.raises(InvalidInputError) as err:
+            desk.sweep(later)
+        assert err.value.reason == (
+            "members()[4].duty: expected a tuple or list of DutyWindow, got str"
+        )
+        staff[4] = evolved("SR-001")
+        report = desk.sweep(later + timedelta(minutes=1))
+        assert report.examined == 3
+        assert report.failed == ()
+        assert {c for c, _ in report.escalated} == set(ids)

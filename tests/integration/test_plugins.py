@@ -446,6 +446,69 @@ def test_the_command_line_checks_an_installed_directory_as_the_desk_does(
     }
 
 
+UNPARSED_DUTY = """
+    import attrs
+
+    from complaintcore.adapters.staff import load_sample_staff
+    from complaintcore.desk.hookspecs import hookimpl
+
+    STAFF = tuple(
+        attrs.evolve(m, duty="Mon-Fri 09:00-18:00") if m.staff_id == "SR-001" else m
+        for m in load_sample_staff().members()
+    )
+
+    class Directory:
+        \"\"\"An HR export handed on before its duty hours were parsed.\"\"\"
+
+        def get(self, staff_id):
+            return next((m for m in STAFF if m.staff_id == staff_id), None)
+
+        def members(self):
+            return STAFF
+
+    @hookimpl
+    def complaintcore_get_staff_directory(config):
+        return Directory()
+"""
+
+
+def test_the_command_line_sweeps_a_member_of_the_wrong_type_to_one_error(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review s45D F02: ``sweep --json`` printed no JSON and a 75-line traceback ending
+    in AttributeError.  docs/cli.md: one JSON document under --json, one line
+    otherwise, never a traceback; exit status 1."""
+    from click.testing import CliRunner
+
+    from complaintcore.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    env = {"COMPLAINTCORE_NOW": "2025-12-05T10:00:00+08:00"}
+    runner = CliRunner()
+    assert runner.invoke(main, ["init", "."], env=env).exit_code == 0
+    site.install(
+        "cc-test-hrexport", {"hrexport": "cc_test_hrexport"},
+        modules={"cc_test_hrexport": UNPARSED_DUTY},
+    )  # fmt: skip
+    message = (
+        "complaintcore_get_staff_directory: members()[4].duty: expected a tuple or list"
+        " of DutyWindow, got str"
+    )
+    result = runner.invoke(main, ["--lang", "en", "sweep", "--json"], env=env)
+    assert result.exit_code == 1, result.output
+    assert json.loads(result.stdout) == {
+        "error": {
+            "code": 1,
+            "type": "InvalidInputError",
+            "message": message,
+            "path": "complaintcore_get_staff_directory",
+        }
+    }
+    assert "Traceback" not in result.stdout + result.stderr
+    result = runner.invoke(main, ["--lang", "en", "sweep"], env=env)
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"error: {message}\n")
+
+
 def test_a_misspelt_hook_in_a_plugin_passed_in_is_refused() -> None:
     class Typo:
         @hookimpl

@@ -5,7 +5,11 @@ pluggy and mypy do not hold a plugin's directory to the
 ``None`` or of dicts, or a ``get()`` of a dict, would fail deep in the desk as a
 raw ``TypeError`` naming nothing, and a ``get()`` answering another person would
 be taken silently, and a member with the reserved id ``system`` routed
-complaints it could never act on.  :class:`CheckedDirectory` refuses them with an
+complaints it could never act on; two members whose ids fold alike would let one
+act as the other (ESC-3), and a field of the wrong type (a ``duty`` string, a
+``sees_personal_data`` of ``"false"``) fail later as a raw ``AttributeError`` or
+show complainants' data to whoever it names (PRV-1).  :class:`CheckedDirectory`
+refuses them with an
 :class:`~complaintcore.core.errors.InvalidInputError` whose ``.path`` names the
 hook (or ``directory`` for a desk built by hand).  A directory that raises (an HR
 service down) is a :class:`~complaintcore.core.errors.HookError` naming the same:
@@ -15,14 +19,29 @@ one of the library's errors, so a bulk intake refuses the one intake and goes on
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import NoReturn
 
 from complaintcore.core.errors import ComplaintCoreError, HookError, InvalidInputError, shown_value
 from complaintcore.core.models import staff_key
 from complaintcore.desk.access import is_reserved
 from complaintcore.desk.plugins import closed_awaitable
-from complaintcore.desk.ports import StaffDirectory, StaffMember
+from complaintcore.desk.ports import DutyWindow, StaffDirectory, StaffMember
 
 __all__ = ["DIRECTORY_HOOK", "CheckedDirectory"]
+
+TEXT_FIELDS = (
+    "staff_id",
+    "name",
+    "role",
+    "rung",
+    "department",
+    "site",
+    "email",
+    "phone",
+    "webhook",
+    "os_user",
+)
+"""The :class:`StaffMember` fields that must be ``str``: attrs does not check them."""
 
 DIRECTORY_HOOK = "complaintcore_get_staff_directory"
 """Where a desk built by :meth:`~complaintcore.desk.Desk.from_config` got its directory."""
@@ -64,6 +83,7 @@ class CheckedDirectory:
                 self.source,
                 f"get(): expected a StaffMember or None, got {type(found).__name__}",
             )
+        self._check_fields(found, "get()")
         if staff_key(found.staff_id) != staff_key(staff_id):
             raise InvalidInputError(
                 self.source,
@@ -89,12 +109,15 @@ class CheckedDirectory:
                 "members(): expected a sequence (tuple or list) of StaffMember,"
                 f" got {type(found).__name__}",
             )
+        keys: dict[str, int] = {}
         for i, member in enumerate(found):
             if not isinstance(member, StaffMember):
                 raise InvalidInputError(
                     self.source,
                     f"members()[{i}]: expected a StaffMember, got {type(member).__name__}",
                 )
+            self._check_fields(member, f"members()[{i}]")
+            self._check_unique(member.staff_id, i, keys)
             if is_reserved(member.staff_id):
                 # review s43D F02: routed complaints, this "person" could never act
                 # on them (the desk refuses the reserved actor), as a staff file's is
@@ -106,6 +129,40 @@ class CheckedDirectory:
         if isinstance(found, tuple):  # cannot change in place: checked once
             self._checked = found
         return found
+
+    def _check_fields(self, member: StaffMember, where: str) -> None:
+        """Each field of the type :class:`StaffMember` declares, naming the field and the
+        type found, never the value (it may be a name or a phone: PRV-1).  A
+        ``sees_personal_data`` of ``"false"`` (a JSON or CSV export's) would be taken
+        as true and unmask complainants' data for whoever it names (review s45D F03)."""
+        for field in TEXT_FIELDS:
+            value = getattr(member, field)
+            if not isinstance(value, str):
+                found = type(value).__name__
+                self._refuse(f"{where}.{field}: expected text (str), got {found}")
+        duty = member.duty
+        if not isinstance(duty, tuple | list) or not all(isinstance(w, DutyWindow) for w in duty):
+            found = type(duty if not isinstance(duty, tuple | list) else _odd_window(duty)).__name__
+            self._refuse(f"{where}.duty: expected a tuple or list of DutyWindow, got {found}")
+        if not isinstance(member.sees_personal_data, bool):
+            found = type(member.sees_personal_data).__name__
+            self._refuse(f"{where}.sees_personal_data: expected true or false, got {found}")
+
+    def _refuse(self, reason: str) -> NoReturn:
+        raise InvalidInputError(self.source, reason)
+
+    def _check_unique(self, staff_id: str, index: int, keys: dict[str, int]) -> None:
+        """Two members whose ids fold alike (``SR-201`` and ``sr-201``) would be one
+        person to the desk, which compares ids folded: the one could act with the
+        other's rights (ESC-3; review s45D F01).  Ids only in the reason."""
+        first = keys.setdefault(staff_key(staff_id), index)
+        if first != index:
+            raise InvalidInputError(
+                self.source,
+                f"members()[{index}].staff_id: folds to the same id as members()[{first}]"
+                " (a directory may not hold two ids that differ only in case, width or"
+                " spaces)",
+            )
 
     def _failed(self, method: str, exc: Exception) -> HookError:
         """The host's exception by its type alone: its text may quote the person
@@ -119,3 +176,8 @@ class CheckedDirectory:
         if key and any(staff_key(m.staff_id) == key for m in self.members()):
             return repr(staff_id)
         return repr(shown_value(staff_id))
+
+
+def _odd_window(duty: tuple[object, ...] | list[object]) -> object:
+    """The first item of a duty that is not a :class:`DutyWindow` (its type is named)."""
+    return next(w for w in duty if not isinstance(w, DutyWindow))
