@@ -950,6 +950,7 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("expected a list of notifiers, got one {type} (return [it])"), {}),
     (N_("expected a list of notifiers, got {type}"), {}),
     (N_("expected the channel's name"), {}),
+    (N_("plugin {plugin}: notifiers[{index}].name: expected the channel's name"), {}),
     (N_("expected seconds as a number, got {type}"), {}),
     (N_("must be a finite number of seconds, at most a day (86400)"), {}),
     (N_("must be a finite number of seconds, 0 or more"), {}),

@@ -1009,3 +1009,40 @@ def test_a_sweep_over_a_member_with_a_bad_duty_is_refused_before_claiming_anythi
         assert report.examined == 3
         assert report.failed == ()
         assert {c for c, _ in report.escalated} == set(ids)
+
+
+class Mail:
+    @hookimpl
+    def complaintcore_get_notifiers(self) -> list[RecordingNotifier]:
+        return [RecordingNotifier("mail")]
+
+
+class SmsVendor:
+    """A vendor SDK's channel whose name its config left unset."""
+
+    def __init__(self, name: object) -> None:
+        self.name = name
+
+    @hookimpl
+    def complaintcore_get_notifiers(self) -> list[object]:
+        nameless = RecordingNotifier("sms")
+        nameless.name = self.name  # type: ignore[assignment]
+        return [RecordingNotifier("wechat"), nameless]
+
+
+@pytest.mark.parametrize("name", [None, "", "  ", b"sms"])
+def test_a_plugins_notifier_without_a_name_is_refused_naming_the_hook_and_the_plugin(
+    name: object,
+) -> None:
+    """Review s45D F06: it was refused at ``notifiers[2].name``, an index into every
+    plugin's channels merged, naming neither the hook nor the plugin (hooks.md: the
+    ``.path`` names the hook).  The index is now the plugin's own answer's."""
+    with pytest.raises(InvalidInputError) as err:
+        desk_with(SmsVendor(name), Mail())
+    assert (err.value.path, err.value.reason) == (
+        "complaintcore_get_notifiers",
+        "plugin SmsVendor: notifiers[1].name: expected the channel's name",
+    )
+    assert translator("zh").reason(err.value.reason) == (
+        "插件 SmsVendor：notifiers[1].name：应为渠道名称"
+    )

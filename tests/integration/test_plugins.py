@@ -41,6 +41,7 @@ from complaintcore.desk import Desk
 from complaintcore.desk.config import DeskConfig
 from complaintcore.desk.hookspecs import hookimpl
 from complaintcore.desk.plugins import ENTRY_POINT_GROUP, PluginError, make_plugin_manager
+from complaintcore.rules import load_pack
 from complaintcore.testing import MemoryStore, RecordingNotifier, StaffList
 from tests.helpers import SH
 
@@ -242,6 +243,50 @@ def test_plugins_passed_in_answer_before_installed_ones() -> None:
     pm.unregister(host)
     store = pm.hook.complaintcore_get_store(config=DeskConfig(database=":memory:"))
     assert isinstance(store, _plugin(pm).PluginStore)
+
+
+class HostPack:
+    """A host's own ``testplugin-pack`` (cn-property under its own version)."""
+
+    def __init__(self) -> None:
+        base = load_pack("cn-property")
+        self.pack = attrs.evolve(base, name="testplugin-pack", version="host")
+
+    @hookimpl
+    def complaintcore_register_rule_packs(self, register: Any) -> None:
+        register("testplugin-pack", self.pack)
+
+
+@pytest.mark.usefixtures("installed")
+def test_a_pack_the_host_passes_in_is_kept_over_an_installed_plugins_of_that_name(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Review s45D F04: the installed plugin registers after the host's (pluggy asks
+    the host's first) and its pack replaced the host's silently: another procedure,
+    other deadlines.  hooks.md ("Who answers first"): the host knows best.  The first
+    registration is kept; the later one is logged, naming both plugins, not the pack."""
+    host = HostPack()
+    pm = make_plugin_manager([host])
+    config = {"database": str(tmp_path / "desk.sqlite3"), "pack": "testplugin-pack"}
+    with caplog.at_level(logging.WARNING, logger="complaintcore.desk"):
+        desk = Desk.from_config(config, plugin_manager=pm)
+    with desk:
+        assert desk.pack is host.pack
+    [record] = [r for r in caplog.records if "register_rule_packs" in r.getMessage()]
+    assert record.levelno == logging.WARNING
+    assert record.getMessage() == (
+        "complaintcore_register_rule_packs: plugin complaintcore_testplugin registered pack"
+        " 'testplugin-pack', which plugin HostPack registered first; the first is kept and"
+        " this one ignored"
+    )
+
+
+def test_of_two_plugins_passed_in_the_one_asked_first_keeps_its_pack() -> None:
+    """As for a first-result hook: of ``[a, b]`` the last passed is asked first."""
+    a, b = HostPack(), HostPack()
+    pm = make_plugin_manager([a, b], load_entry_points=False)
+    desk = Desk.from_config({"database": ":memory:", "pack": "testplugin-pack"}, plugin_manager=pm)
+    assert desk.pack is b.pack
 
 
 def test_the_builtins_are_registered_trylast() -> None:

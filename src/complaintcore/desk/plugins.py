@@ -257,6 +257,52 @@ def _guarded(impl: pluggy.HookImpl, failed: Failed) -> pluggy.HookImpl:
     return pluggy.HookImpl(impl.plugin, impl.plugin_name, guarded, impl.opts)
 
 
+class Answering:
+    """Which plugin's implementation of a hook is being asked, and what each answered:
+    pluggy's results name no plugin, and a host with several must be told which one
+    to fix (review s45D F04, F06)."""
+
+    def __init__(self) -> None:
+        self.current = "?"
+        """The plugin being asked (:func:`plugin_label`), ``?`` between calls."""
+        self.answers: list[tuple[str, object]] = []
+
+    def plugin_of(self, answer: object) -> str:
+        """The plugin that handed back ``answer`` (``?`` for one a wrapper put in)."""
+        return next((label for label, a in self.answers if a is answer), "?")
+
+
+def call_naming(
+    caller: pluggy.HookCaller, kwargs: Mapping[str, object], answering: Answering
+) -> list[object]:
+    """An all-results hook called as pluggy calls it (wrappers and tracing included),
+    its results as pluggy gives them, with ``answering`` told who is asked and what
+    each plain implementation answered."""
+    impls = [
+        impl if impl.wrapper or impl.hookwrapper else _naming(impl, answering)
+        for impl in caller.get_hookimpls()
+    ]
+    results = caller._hookexec(caller.name, impls, kwargs, False)
+    return results if isinstance(results, list) else [results]
+
+
+def _naming(impl: pluggy.HookImpl, answering: Answering) -> pluggy.HookImpl:
+    function = impl.function
+    label = plugin_label(impl.plugin)
+
+    @functools.wraps(function)  # its signature: pluggy passes the arguments it names
+    def naming(*args: object) -> object:
+        answering.current = label
+        try:
+            answer = function(*args)
+        finally:
+            answering.current = "?"
+        answering.answers.append((label, answer))
+        return answer
+
+    return pluggy.HookImpl(impl.plugin, impl.plugin_name, naming, impl.opts)
+
+
 def plugin_label(plugin: object) -> str:
     """A plugin as an error names it: a module by its name, an object by its class."""
     name = getattr(plugin, "__name__", None)
@@ -384,9 +430,10 @@ def unusable_classification(found: object, pack: RulePack) -> str:
     return ""
 
 
-def notifiers_of(groups: Iterable[object]) -> list[Notifier]:
+def notifiers_of(groups: Iterable[object], answering: Answering | None = None) -> list[Notifier]:
     """The channels ``complaintcore_get_notifiers`` answered: each plugin's answer a
-    list of notifiers, refused naming the hook when it is anything else."""
+    list of notifiers, refused naming the hook when it is anything else, and a
+    notifier without a name naming the plugin too (``answering``)."""
     hook = "complaintcore_get_notifiers"
     found: list[Notifier] = []
     for group in groups:
@@ -400,11 +447,24 @@ def notifiers_of(groups: Iterable[object]) -> list[Notifier]:
             raise InvalidInputError(
                 hook, f"expected a list of notifiers, got {type(group).__name__}"
             )
-        for n in group:
+        plugin = answering.plugin_of(group) if answering is not None else "?"
+        for k, n in enumerate(group):
             check_answer(hook, n, Notifier, "a list of Notifier (a name and send)")
+            _check_name(n, plugin, k)
             check_send_shape(n, hook)
             found.append(n)
     return found
+
+
+def _check_name(notifier: Notifier, plugin: str, index: int) -> None:
+    """A channel's name, checked where the plugin is known: the outbox routes by it, and
+    ``notifiers[i]`` of the merged list names no plugin (review s45D F06)."""
+    name = notifier.name
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidInputError(
+            "complaintcore_get_notifiers",
+            f"plugin {plugin}: notifiers[{index}].name: expected the channel's name",
+        )
 
 
 def check_send_shape(notifier: Notifier, path: str) -> None:

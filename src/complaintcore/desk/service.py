@@ -532,7 +532,9 @@ class Desk:
         """
         from complaintcore.desk.plugins import (
             AWAITABLE_ANSWER,
+            Answering,
             asked,
+            call_naming,
             check_answer,
             closed_awaitable,
             make_plugin_manager,
@@ -546,17 +548,21 @@ class Desk:
         pm = plugin_manager or make_plugin_manager()
         hook = pm.hook
         extra: dict[str, RulePack] = {}
+        owners: dict[str, str] = {}  # each pack name and the plugin that registered it
+        registering = Answering()
 
         def register(name: str, pack: RulePack) -> None:
             where = "complaintcore_register_rule_packs"
             if not isinstance(name, str) or not name:
                 raise InvalidInputError(where, "register(name, pack): name must be a pack name")
             check_answer(where, pack, RulePack, "register(name, pack) with a RulePack")
-            extra[name] = pack
+            _keep_first_pack(extra, owners, name, pack, registering.current)
 
         answers = asked(
             "complaintcore_register_rule_packs",
-            lambda: hook.complaintcore_register_rule_packs(register=register),
+            lambda: call_naming(
+                hook.complaintcore_register_rule_packs, {"register": register}, registering
+            ),
         )
         awaited = [closed_awaitable(a) for a in answers]  # each closed, not just the first
         if any(awaited):
@@ -591,9 +597,13 @@ class Desk:
                 )
                 return found  # type: ignore[no-any-return]
 
+            answering = Answering()
             notifiers = asked(  # a generator it answers may raise as it is read
                 "complaintcore_get_notifiers",
-                lambda: notifiers_of(hook.complaintcore_get_notifiers(config=config)),
+                lambda: notifiers_of(
+                    call_naming(hook.complaintcore_get_notifiers, {"config": config}, answering),
+                    answering,
+                ),
             )
             desk = cls(
                 pack=pack,
@@ -3071,6 +3081,26 @@ class Desk:
 
 _RAISER_LOCKS = 1024
 """Store locks an intake's complainants and rooms are spread over (IMP-3)."""
+
+
+def _keep_first_pack(
+    extra: dict[str, RulePack], owners: dict[str, str], name: str, pack: RulePack, plugin: str
+) -> None:
+    """The first plugin to register a pack name keeps it: pluggy asks the plugins the
+    host passes in first, and the host knows best, as for every other hook.  A later
+    one is ignored, with a warning naming both plugins (review s45D F04): it replaced
+    the host's pack silently, and with it the procedure and its deadlines."""
+    first = owners.setdefault(name, plugin)
+    if name not in extra:
+        extra[name] = pack
+        return
+    log.warning(
+        "complaintcore_register_rule_packs: plugin %s registered pack %r, which plugin %s"
+        " registered first; the first is kept and this one ignored",
+        plugin,
+        name,
+        first,
+    )
 
 
 def _unstored(
