@@ -388,10 +388,15 @@ class PluginError(ComplaintCoreError, pluggy.PluginValidationError):
         exc: BaseException,
     ) -> PluginError:
         """An installed plugin whose import failed: what to fix is named in full, since
-        the bare import error names only a module the host may never have heard of."""
+        the bare import error names only a module the host may never have heard of.
+
+        Only an :class:`ImportError`'s text is quoted (it names the module missing);
+        any other exception by its type alone, as a raising hook is: a plugin
+        connecting at import may quote a password or a person (PRV-1; review s45D F05).
+        """
         name = dist.metadata["Name"] or "?"
         version = dist.version or "?"
-        said = " ".join(str(exc).split())[:200]
+        said = " ".join(str(exc).split())[:200] if isinstance(exc, ImportError) else ""
         cause = f"{type(exc).__name__}: {said}" if said else type(exc).__name__
         entry_point = f"{ep.name} = {ep.value}"
         message = UNIMPORTABLE_PLUGIN.format(
