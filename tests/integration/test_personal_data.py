@@ -1052,6 +1052,42 @@ def test_a_hook_error_quoting_a_query_string_or_json_body_is_logged_masked(
 
 
 @pytest.mark.procedure("PRV-1")
+def test_a_hook_error_quoting_the_name_as_bytes_is_logged_masked(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An HTTP client's error quotes the request body as ``bytes``: 王小明 in UTF-8
+    (``b'\\xe7\\x8e\\x8b\\xe5\\xb0\\x8f\\xe6\\x98\\x8e'``) or in GB18030, the
+    command line's Chinese encoding (``b'\\xcd\\xf5\\xd0\\xa1\\xc3\\xf7'``), was
+    left readable (review s45D F07; PRV-1).  By hand: the UTF-8 form is 36
+    characters, a backslash and 35 stars; the GB18030 form 24, a backslash and 23."""
+    from complaintcore import Complaint, hookimpl
+
+    class Host:
+        @hookimpl
+        def complaintcore_classify(self, complaint: Complaint) -> None:
+            name = complaint.intake.complainant.name
+            raise RuntimeError(f"400 body={name.encode()} gbk={name.encode('gb18030')}")
+
+        @hookimpl
+        def complaintcore_on_events(self, complaint: Complaint) -> None:
+            raise KeyError(complaint.intake.complainant.name.encode("gb18030"))
+
+    desk = _hooked_desk(Host())
+    caplog.set_level(logging.DEBUG)
+    desk.receive(_owner_says(NAME, ROOM, "楼上漏水，天花板渗水"), now=NOW)
+    classify, listener = (
+        r.getMessage().splitlines()[-1]
+        for r in caplog.records
+        if r.name == "complaintcore.desk" and "failed" in r.msg
+    )
+    utf8, gb = "\\" + "*" * 35, "\\" + "*" * 23
+    assert classify == f"RuntimeError: 400 body=b'{utf8}' gbk=b'{gb}'"
+    assert listener == f"KeyError: b'{gb}'"
+    for secret in ("\\xe7\\x8e\\x8b", "\\xcd\\xf5\\xd0\\xa1", NAME):
+        assert secret not in caplog.text, secret
+
+
+@pytest.mark.procedure("PRV-1")
 def test_a_room_with_a_slash_quoted_into_a_url_either_way_is_logged_masked(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -153,10 +153,18 @@ def with_encodings(secrets: Sequence[str]) -> list[str]:
 def _encoded(value: str) -> tuple[str, ...]:
     """How a client quotes a value it was given: in a URL (``%E7%8E%8B``,
     ``Margaret%20Thompson`` or ``+``; a slash kept, as ``quote`` does by default
-    for a path, or encoded) and in JSON (``\\u738b``)."""
+    for a path, or encoded), in JSON (``\\u738b``), and as the repr of its bytes in
+    UTF-8 or GB18030 (``\\xe7\\x8e\\x8b``, ``\\xcd\\xf5``: an HTTP client's error
+    quoting the request body, review s45D F07)."""
     return (
         urllib.parse.quote(value, safe=""),
         urllib.parse.quote(value),
         urllib.parse.quote_plus(value, safe=""),
         json.dumps(value)[1:-1],
+        *(_bytes_shown(value, codec) for codec in ("utf-8", "gb18030")),
     )
+
+
+def _bytes_shown(value: str, codec: str) -> str:
+    """``value`` encoded as a ``bytes`` repr shows it, without ``b'`` and ``'``."""
+    return repr(value.encode(codec, errors="replace"))[2:-1]
