@@ -831,7 +831,8 @@ def test_two_members_whose_ids_fold_alike_are_refused_never_one_acting_as_the_ot
     ``SR-201`` (engineering's head, the complaint's handler) was taken for the handler
     and assessed the complaint (ESC-3).  staff-directory.md: "A directory may not hold
     two ids that fold alike".  Refused naming both indexes, no name (PRV-1), before
-    anything is written: at intake, and by a sweep once HR has added the cleaner."""
+    anything is written: at intake, and by a sweep or a command once HR has added
+    the cleaner."""
     staff = [*SAMPLE.members(), CLEANER]
     with desk_on_file(Listing(staff), tmp_path) as desk:
         with pytest.raises(InvalidInputError) as err:
@@ -848,6 +849,12 @@ def test_two_members_whose_ids_fold_alike_are_refused_never_one_acting_as_the_ot
             desk.sweep(T0 + timedelta(days=10))
         assert err.value.reason == FOLDS_ALIKE
         assert desk.get(complaint.id).version == complaint.version  # nothing recorded
+        # nor by a command between intakes and sweeps: the cleaner may not assess
+        # as the complaint's holder (VAL-1 lets the holder; ESC-3 refuses front_line)
+        with pytest.raises(InvalidInputError) as err:
+            desk.act(complaint.id, Assess(actor="sr-201", validity="valid"), now=T0)
+        assert err.value.reason == FOLDS_ALIKE
+        assert desk.get(complaint.id).version == complaint.version
 
     class Snapshot(Directory):  # a tuple is refused as a list is
         def members(self) -> object:

@@ -2105,6 +2105,10 @@ class Desk:
                 "the system actor is reserved for the desk's sweeps",
             )
         command = clean_record(command, self.limits)
+        # members() checked once per command, as per intake and sweep: a directory
+        # that gained an id folding alike with another's is refused before the one
+        # could act as the other, holder or rung (ESC-3, review s45D F01)
+        self._require_directory()
         actor = self.member(command.actor)
         if actor is not None and actor.staff_id != command.actor:
             command = attrs.evolve(command, actor=actor.staff_id)
