@@ -272,6 +272,7 @@ class RecordedRequest:
     body: bytes
     status: int
     errcode: int | None = None
+    at: float = field(default_factory=time.monotonic)  # when it arrived (time.monotonic)
 
     def json(self) -> Any:
         return json.loads(self.body.decode("utf-8"))
