@@ -144,6 +144,8 @@ class SmtpTestServer:
         (without TLS: it is a local test server) and wrong credentials get 535.
     :param tls: the server's certificate: SMTPS from the first byte with
         ``implicit_tls``, else STARTTLS offered and required before MAIL and AUTH.
+    :param smtputf8: offer SMTPUTF8 (addresses that are not ASCII), as aiosmtpd's
+        Controller does by default.
     """
 
     def __init__(
@@ -153,12 +155,14 @@ class SmtpTestServer:
         auth: Mapping[str, str] | None = None,
         tls: ssl.SSLContext | None = None,
         implicit_tls: bool = False,
+        smtputf8: bool = True,
     ) -> None:
         self.host = LOCALHOST
         self.port = port
         self.auth = dict(auth) if auth is not None else None
         self.tls = tls
         self.implicit_tls = implicit_tls
+        self.smtputf8 = smtputf8
         self.refused_recipients: set[str] = set()
         self.logins: list[str] = []
         self._failure: str | None = None
@@ -180,6 +184,7 @@ class SmtpTestServer:
             kwargs["ssl_context"] = self.tls
         elif self.tls is not None:
             kwargs.update(tls_context=self.tls, require_starttls=True)
+        kwargs["enable_SMTPUTF8"] = self.smtputf8
         controller = _controller(_Handler(self), self.port, **kwargs)
         controller.start()
         self.port = controller.port
@@ -267,6 +272,7 @@ class RecordedRequest:
     body: bytes
     status: int
     errcode: int | None = None
+    at: float = field(default_factory=time.monotonic)  # when it arrived (time.monotonic)
 
     def json(self) -> Any:
         return json.loads(self.body.decode("utf-8"))

@@ -11,6 +11,8 @@ import hmac
 import logging
 import ssl
 from datetime import datetime
+from email import message_from_bytes
+from email.policy import default as modern_policy
 from email.utils import format_datetime
 from zoneinfo import ZoneInfo
 
@@ -179,6 +181,65 @@ def test_email_rejected_data_raises(
     smtp_server.recover()
     email(smtp_server).send(NOTE, LI)
     assert len(smtp_server.wait_for(1)) == 1
+
+
+def test_an_email_body_keeps_lines_starting_with_from(smtp_server: SmtpTestServer) -> None:
+    """docs/notifications.md: the body quotes what the complainant wrote; a line
+    starting ``From `` arrived as ``>From `` (mbox quoting, review s45B F01)."""
+    body = "Water leaking into my kitchen.\nFrom the flat above, since Monday.\n.\n..\nFrom"
+    email(smtp_server).send(attrs.evolve(NOTE, body=body), LI)
+    (mail,) = smtp_server.wait_for(1)
+    assert mail.message.get_content().replace("\r\n", "\n") == body + "\n"
+    assert b"\r\nFrom the flat above, since Monday.\r\n" in mail.data
+    assert b">From" not in mail.data
+
+
+def test_a_display_name_sender_sends_from_its_bare_address(smtp_server: SmtpTestServer) -> None:
+    notifier = SmtpNotifier(smtp_server.host, smtp_server.port, sender="投诉台 <desk@example.com>")
+    notifier.send(NOTE, LI)
+    (mail,) = smtp_server.wait_for(1)
+    assert mail.mail_from == "desk@example.com"
+    assert mail.message["From"].addresses[0].display_name == "投诉台"
+
+
+def test_an_address_that_is_not_ascii_needs_smtputf8() -> None:
+    """Sent with SMTPUTF8 where the server offers it; refused for good where not."""
+    li = attrs.evolve(LI, email="李四@例子.中国")
+    with SmtpTestServer() as server:
+        email(server).send(NOTE, li)
+        (mail,) = server.wait_for(1)
+        assert mail.rcpt_tos == ("李四@例子.中国",)
+        assert mail.message["Subject"] == SUBJECT
+        assert mail.message.get_content().rstrip("\n") == BODY
+    with SmtpTestServer(smtputf8=False) as server:
+        with pytest.raises(NotificationError) as caught:
+            email(server).send(NOTE, li)
+        assert not caught.value.retryable
+        assert "SMTPUTF8" in caught.value.reason
+        assert server.messages == []
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "[C-20251114-2255100fcb482455] A complaint has been assigned to you / 投诉已指派给您",
+        "[C-20251114-2255100fcb482455] 投诉已指派给您 / A complaint has been assigned to you",
+        "投诉 C-20251114-0001 已分派给您 =?utf-8?b?5oqV?= / complaint assigned",
+    ],
+    ids=["en-first", "zh-first", "encoded-word-lookalike"],
+)
+def test_a_long_mixed_subject_decodes_back_unchanged(
+    smtp_server: SmtpTestServer, subject: str
+) -> None:
+    """docs/notifications.md: Chinese subjects are RFC 2047 encoded and decode back
+    unchanged, read with the modern parser too; an en-first subject decoded with
+    two spaces at its fold (review s45B F03)."""
+    email(smtp_server).send(attrs.evolve(NOTE, subject=subject), LI)
+    (mail,) = smtp_server.wait_for(1)
+    parsed = message_from_bytes(mail.data, policy=modern_policy)
+    assert parsed["Subject"] == subject
+    head = mail.data.split(b"\r\n\r\n")[0].split(b"\r\n")
+    assert max(len(line) for line in head) <= 78
 
 
 @pytest.mark.procedure("PRV-1")

@@ -2758,6 +2758,11 @@ class Desk:
         ``clock`` (a cron run of ``complaintcore deliver``) or with one that
         stands still, a pass still counts its own length.
 
+        A channel one of whose sends timed out in this pass is not sent to
+        again in it: its other messages claimed are handed back with no attempt
+        spent, due at once, and none of it is claimed, so a hung channel delays
+        the others by one ``send_timeout`` a pass, not one for each of its
+        messages (review s45B F02).
         A channel that holds ``send_threads`` sends it gave up on (sends that
         hang) is not claimed for: its messages stay due, with no attempt spent,
         for another process or for the first pass after one of its sends
@@ -2783,10 +2788,11 @@ class Desk:
         lease = max(_LEASE, timedelta(seconds=2 * _CLAIM_BATCH * timeout)) if timeout else _LEASE
         current = _pass_clock(now, clock)
         at = now if clock is None else max(now, require_aware(clock(), "clock()"))
+        timed_out: set[str] = set()  # channels a send of which timed out in this pass
         while self.notifiers and (limit is None or sent + failed < limit):
             # a few at a time, so the lease outlasts the sends it covers
             want = _CLAIM_BATCH if limit is None else min(_CLAIM_BATCH, limit - sent - failed)
-            ready = [name for name in self.notifiers if not self._hung(name)]
+            ready = [n for n in self.notifiers if not self._hung(n) and n not in timed_out]
             if not ready:
                 break
             items = self.store.claim(
@@ -2808,16 +2814,19 @@ class Desk:
                         begun = len(items)
                         break
                     begun = i + 1
-                    if self._hung(item.notifier):
-                        # it hung after this batch was claimed: no attempt spent, no thread
-                        # taken from the others; handed back for whoever can send it
+                    if self._hung(item.notifier) or item.notifier in timed_out:
+                        # it hung, or timed out in this pass, after this batch was
+                        # claimed: no attempt spent, no wait or thread taken from the
+                        # others; handed back for whoever can send it
                         self._hand_back(item, at)
                         continue
                     outcome = self._send(item, at, current)
                     if outcome == "sent":
                         sent += 1
-                    elif outcome == "failed":
+                    elif outcome in ("failed", "timed out"):
                         failed += 1
+                        if outcome == "timed out":
+                            timed_out.add(item.notifier)
                     else:
                         # every sending thread stayed busy (another pass sends): no
                         # attempt spent; the rest wait for the next pass too
@@ -2932,14 +2941,16 @@ class Desk:
 
     def _send(
         self, item: OutboxItem, now: datetime, current: Callable[[], datetime]
-    ) -> Literal["sent", "failed", "busy"]:
+    ) -> Literal["sent", "failed", "timed out", "busy"]:
         """One attempt, bounded by the send timeout; a failure of any kind is
         recorded for a retry, never raised, but the staff directory's own (the
         desk's, not the message's).  ``current`` tells the time the desk
         gives up on a send that timed out: its hold is counted from there.  A
         send never begun (every thread busy) is handed back with no attempt
-        spent; a failure the channel calls hopeless (``retryable`` false) is a
-        dead letter at once, kept for a person to retry."""
+        spent; one that timed out is a failed attempt reported apart, so the
+        pass stops sending to its channel; a failure the channel calls hopeless
+        (``retryable`` false) is a dead letter at once, kept for a person to
+        retry."""
         notifier = self.notifiers[item.notifier]
         try:
             recipient = self._staff_directory.get(item.notification.recipient)
@@ -2961,7 +2972,8 @@ class Desk:
             )
         except SendTimeoutError as exc:
             if not exc.busy:
-                return self._failed(item, exc, now, current, notifier)
+                self._failed(item, exc, now, current, notifier)
+                return "timed out"  # a failed attempt; the pass skips the channel
             # never handed to the channel: no attempt spent (review s39B F02)
             self._hand_back(item, now)
             log.warning(
