@@ -301,6 +301,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         owner = self.server.owner
+        owner._arrive({k.lower(): v for k, v in self.headers.items()})
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         reply = owner._reply
@@ -352,6 +353,7 @@ class HttpTestServer:
         self.port = port
         self._reply = _Reply()
         self._requests: list[RecordedRequest] = []
+        self._arrived: list[dict[str, str]] = []  # headers, as each request came in
         self._cond = threading.Condition()
         self._server: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -417,6 +419,17 @@ class HttpTestServer:
     def recover(self) -> None:
         self.respond()
 
+    def _arrive(self, headers: dict[str, str]) -> None:
+        with self._cond:
+            self._arrived.append(headers)
+
+    @property
+    def arrived(self) -> list[dict[str, str]]:
+        """The headers of every request the server was given, answered yet or not
+        (``requests`` holds those answered, after any ``delay``)."""
+        with self._cond:
+            return list(self._arrived)
+
     def _record(self, request: RecordedRequest) -> None:
         with self._cond:
             self._requests.append(request)
@@ -436,6 +449,7 @@ class HttpTestServer:
     def clear(self) -> None:
         with self._cond:
             self._requests.clear()
+            self._arrived.clear()
 
     def wait_for(self, count: int = 1, timeout: float = 5.0) -> list[RecordedRequest]:
         _wait(self._cond, lambda: len(self._requests) >= count, timeout, f"{count} request(s)")
