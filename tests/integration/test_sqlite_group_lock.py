@@ -215,6 +215,63 @@ def test_raisings_of_one_owner_received_by_two_processes_at_once_are_linked(
         assert desk.verify(T0 + timedelta(days=3)).ok
 
 
+def _raise_later_first(path: str, holding: Any) -> None:
+    """Another process's desk: the owner's 10:02 call, its lock held a moment before
+    it stores (``holding`` given then), as a slower intake in this process waits."""
+    with desk_on(Path(path)) as desk:
+        store: Any = desk.store
+        create = store.create
+
+        def slow(*args: Any, **kwargs: Any) -> Any:
+            holding.set()
+            time.sleep(0.5)
+            return create(*args, **kwargs)
+
+        store.create = slow
+        at = T0 + timedelta(days=2, minutes=2)
+        desk.receive(intake(OWNER, at, CEILING), now=at, validity="valid")
+
+
+@pytest.mark.procedure("IMP-3")
+@pytest.mark.procedure("GRD-2")
+def test_a_later_raising_stored_first_by_another_process_is_still_the_third(
+    tmp_path: Path,
+) -> None:
+    """As above, but the 10:02 call's process takes the lock first, and this
+    process's 10:01 intake waits for it (a GC pause, a slow request).  The 10:02
+    call is still the third raising, raised repeatedly, the two earlier ones are
+    marked so, and customer service is told once (review s45A F01)."""
+    path = tmp_path / "desk.sqlite3"
+    notes = RecordingNotifier()
+    with desk_on(path, notes) as desk:
+        first = desk.receive(intake(OWNER, T0, CEILING), now=T0, validity="valid")
+        ctx = multiprocessing.get_context("spawn")
+        holding = ctx.Event()
+        other = ctx.Process(target=_raise_later_first, args=(str(path), holding))
+        other.start()
+        try:
+            assert holding.wait(120)
+            at = T0 + timedelta(days=2, minutes=1)
+            second = desk.receive(intake(OWNER, at, CEILING), now=at, validity="valid")
+        finally:
+            other.join(120)
+        assert other.exitcode == 0
+        rows = sorted(desk.store.rows(), key=lambda r: r.received_at)
+        assert [r.id for r in rows[:2]] == [first.id, second.id]
+        third = desk.get(rows[2].id)
+        own = [e for e in third.events if isinstance(e, Linked) and not e.repeated_by]
+        assert own[0].raisings == 2  # what it saw when it was stored
+        assert own[-1].same_complainant == (second.id, first.id)
+        assert (own[-1].raisings, own[-1].raised_repeatedly) == (3, True)
+        for earlier in (first.id, second.id):
+            marks = [e for e in desk.get(earlier).events if isinstance(e, Linked)]
+            assert any(e.repeated_by == third.id and e.raised_repeatedly for e in marks)
+        desk.deliver(T0 + timedelta(days=30))
+        repeated = [n for n, _ in notes.sent if n.topic == "raised_repeatedly"]
+        assert [n.complaint_id for n in repeated] == [third.id]
+        assert desk.verify(T0 + timedelta(days=3)).ok
+
+
 # --------------------------------------------------------------------------- HDL-5
 
 
