@@ -13,11 +13,14 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import shutil
 import stat
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -143,6 +146,180 @@ def test_the_lock_files_are_the_databases_and_none_stays_open(tmp_path: Path) ->
     with store.group_lock([]):  # no key, no file
         assert open_fds() == before
     store.close()
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_child_forked_while_a_lock_is_held_does_not_keep_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another thread forks (a fork-start pool worker that never touches the desk)
+    while an intake holds a group: once the intake's block ends, the group is free
+    for this process and others, though the child lives on (review s45A F04).
+    The child's copy of the descriptor is closed at the fork; the parent's lock
+    stays held until its block ends."""
+    monkeypatch.setattr(file_locks, "GROUP_LOCK_WAIT", 0.5)
+    path = tmp_path / "desk.sqlite3"
+    store, other = SqliteStore(path), SqliteStore(path)
+    holding, forked = threading.Event(), threading.Event()
+    child: list[int] = []
+
+    def intake() -> None:
+        with store.group_lock(["sunrise|9|repairs"]):
+            holding.set()
+            forked.wait(10)
+
+    holder = threading.Thread(target=intake)
+    holder.start()
+    try:
+        assert holding.wait(10)
+        pid = os.fork()
+        if pid == 0:  # the child: lives on, touching nothing
+            time.sleep(30)
+            os._exit(0)
+        child.append(pid)
+        # the parent's holder has it
+        with (
+            pytest.raises(StoreError, match="stayed taken"),
+            other.group_lock(["sunrise|9|repairs"]),
+        ):
+            pass
+        forked.set()
+        holder.join(10)
+        started = time.monotonic()
+        with other.group_lock(["sunrise|9|repairs"]):
+            assert time.monotonic() - started < 0.25
+    finally:
+        forked.set()
+        holder.join(10)
+        for pid in child:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        store.close()
+        other.close()
+
+
+root_only = pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0,
+    reason="switches OS users (setuid), which needs root",
+)
+
+
+def _lock_as(path: Path, uid: int, gid: int, groups: list[int], keys: list[str]) -> int:
+    """Take ``keys``' group lock as another OS user, in a forked child: its exit code
+    (0: held; 1: refused with a StoreError, as an intake would go on unlocked)."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        code = 2
+        try:
+            os.setgroups(groups)
+            os.setgid(gid)
+            os.setuid(uid)
+            store = SqliteStore(path)
+            try:
+                with store.group_lock(keys):
+                    code = 0
+            except StoreError:
+                code = 1
+            store.close()
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+@pytest.fixture
+def shared_dir() -> Iterator[Path]:
+    """A directory other OS users can reach (pytest's own is root's alone)."""
+    top = Path(tempfile.mkdtemp(prefix="complaintcore-locks-", dir="/tmp"))
+    os.chmod(top, 0o755)
+    try:
+        yield top
+    finally:
+        shutil.rmtree(top)
+
+
+DESK_GROUP, CLERK_A, CLERK_B = 42000, 42001, 42002
+
+
+@root_only
+def test_a_desk_shared_through_a_setgid_group_directory_is_locked_for_every_member(
+    shared_dir: Path,
+) -> None:
+    """The usual sharing: a directory of mode 2770 and the desk's group, the database
+    0660; two clerks, each with their own primary group, both in the desk's group.
+    The lock directory keeps the setgid bit and every lock file the desk's group,
+    so each clerk can lock what the other made (review s45A F02)."""
+    desk_dir = shared_dir / "desk"
+    desk_dir.mkdir()
+    path = desk_dir / "complaints.sqlite3"
+    SqliteStore(path).close()
+    for p in (desk_dir, *desk_dir.iterdir()):
+        os.chown(p, 0, DESK_GROUP)
+    os.chmod(desk_dir, 0o2770)
+    for p in desk_dir.iterdir():
+        os.chmod(p, 0o660)
+    assert _lock_as(path, CLERK_A, CLERK_A, [DESK_GROUP], ["sunrise|10|lift"]) == 0
+    every_bucket = [f"raiser|{n}" for n in range(1000)]
+    assert _lock_as(path, CLERK_B, CLERK_B, [DESK_GROUP], every_bucket) == 0
+    locks = Path(f"{path}.locks")
+    st = os.stat(locks)
+    assert st.st_mode & stat.S_ISGID
+    assert st.st_gid == DESK_GROUP
+    assert {os.stat(f).st_gid for f in locks.iterdir()} == {DESK_GROUP}
+    assert _lock_as(path, CLERK_A, CLERK_A, [DESK_GROUP], every_bucket) == 0
+
+
+@root_only
+def test_lock_files_root_makes_first_are_the_desk_users(shared_dir: Path) -> None:
+    """A root cron job or importer takes the lock first on a desk owned by the web
+    workers' user: the lock directory and files it makes are that user's and
+    group's, as SQLite makes its -wal and -shm files, so the web workers can lock
+    them afterwards (review s45A F03)."""
+    desk_dir = shared_dir / "desk"
+    desk_dir.mkdir()
+    path = desk_dir / "complaints.sqlite3"
+    SqliteStore(path).close()
+    for p in (desk_dir, *desk_dir.iterdir()):
+        os.chown(p, CLERK_A, CLERK_A)
+    store = SqliteStore(path)  # as root
+    with store.group_lock(["sunrise|9|leak"]):
+        pass
+    store.close()
+    locks = Path(f"{path}.locks")
+    made = [locks, *locks.iterdir()]
+    assert len(made) == 2
+    assert {(os.stat(f).st_uid, os.stat(f).st_gid) for f in made} == {(CLERK_A, CLERK_A)}
+    every_bucket = [f"raiser|{n}" for n in range(1000)]
+    assert _lock_as(path, CLERK_A, CLERK_A, [], every_bucket) == 0
+
+
+def test_a_relative_path_names_one_file_after_the_host_changes_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store opened by a relative path; the host then changes directory (a daemon's
+    chdir("/")); a request thread's first connection opens the same file, next to
+    the same lock directory, not an empty one of that name (review s45A F06)."""
+    here, elsewhere = tmp_path / "desk", tmp_path / "elsewhere"
+    here.mkdir()
+    elsewhere.mkdir()
+    monkeypatch.chdir(here)
+    with desk_on(Path("complaints.sqlite3")) as desk:
+        monkeypatch.chdir(elsewhere)
+        got: list[Any] = []
+
+        def request() -> None:
+            try:
+                got.append(desk.receive(intake(OWNER, T0), now=T0))
+            except Exception as exc:  # the assertion below names it
+                got.append(exc)
+
+        thread = threading.Thread(target=request)
+        thread.start()
+        thread.join(60)
+        assert not isinstance(got[0], Exception), got
+        assert [r.id for r in desk.store.rows()] == [got[0].id]
+    assert list(elsewhere.iterdir()) == []
+    assert (here / "complaints.sqlite3.locks").is_dir()
 
 
 def test_an_in_memory_database_is_refused_as_before() -> None:
