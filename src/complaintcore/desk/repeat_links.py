@@ -385,9 +385,12 @@ class RepeatLinker:
     def _later_ones(
         self, stored: Sequence[Complaint], knew: Callable[[str, str], bool]
     ) -> list[Earlier]:
-        """IMP-3: the stored open complaints received after one of ``stored`` that
-        would link it, but were linked without it (``knew(later, earlier)`` says
-        one was decided with it: a bulk batch's later drafts), in time order."""
+        """GRD-2: the stored open complaints received after one of ``stored`` that
+        would count it as an earlier raising, but were decided without it
+        (``knew(later, earlier)`` says one was decided with it: a bulk batch's
+        later drafts), in time order.  Links that count nothing (the same
+        building, another person) are left as they were: a building's backlog
+        received newest first is not written again complaint by complaint."""
         asked = [(c, q) for c in stored if (q := self._later_question(c)) is not None]
         if not asked:
             return []
@@ -405,7 +408,8 @@ class RepeatLinker:
                     continue
                 if other.status == Status.CLOSED.value or knew(other.id, me.id):
                     continue
-                if decide_links(other, [me], rule) is not None:  # it would link this one
+                decision = decide_links(other, [me], rule)
+                if decision is not None and decision.counted:  # it would count this one
                     later[other.id] = other
         return sorted(later.values(), key=lambda e: (e.received_at, e.id))
 
@@ -422,11 +426,12 @@ class RepeatLinker:
         whatever order they arrive in: another process's later intake taking the
         lock first, or a bulk file sorted newest first (review s45A F01).
 
-        Each later one is decided again as if received now (on every stored
-        complaint up to it); where it links complaints it did not, or counts more
-        raisings, it records a new ``Linked``.  One that reaches the threshold
-        only now is marked raised repeatedly (customer service is told, once) and
-        marks its earlier raisings as :meth:`raised_again` does.  The ids of the
+        Each later one that counts one of them is decided again as if received
+        now (on every stored complaint up to it); where it counts more raisings
+        than its own ``Linked`` events say, it records a new ``Linked``.  One that
+        reaches the threshold only now is marked raised repeatedly (customer
+        service is told, once) and marks its earlier raisings as
+        :meth:`raised_again` does.  The ids of the
         complaints changed, so a receipt can be read again."""
         later = self._later_ones(stored, knew)
         drafts = [Draft(self.store.load(e.id), [], []) for e in later]
@@ -445,14 +450,12 @@ class RepeatLinker:
 
     @staticmethod
     def _adds_to(complaint: Complaint, decision: LinkDecision) -> bool:
-        """Whether a decision links a complaint to one it does not name yet, or
-        counts more raisings than it records."""
-        named: set[str] = set()
-        for ev in complaint.events:
-            if isinstance(ev, Linked) and not ev.repeated_by:
-                named.update((*ev.same_complainant, *ev.same_room, *ev.same_matter))
-        found = {*decision.same_complainant, *decision.same_room, *decision.same_matter}
-        return bool(found - named) or decision.raisings > complaint.state.raisings
+        """Whether a decision counts more raisings than the complaint's own links
+        recorded (a later raising's mark carries that one's count, not its own)."""
+        own = [
+            ev.raisings for ev in complaint.events if isinstance(ev, Linked) and not ev.repeated_by
+        ]
+        return decision.raisings > max(own, default=1)
 
     def _relink(
         self, draft: Draft, decision: LinkDecision, now: datetime, *, deliver: bool
