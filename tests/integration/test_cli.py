@@ -462,6 +462,43 @@ def test_a_report_is_never_written_over_the_desks_own_files(desk_dir: Path, outp
     assert run("show", cid)[0] == 0
 
 
+@pytest.mark.parametrize("output", ["complaints.sqlite3.locks", "complaints.sqlite3.locks/r.html"])
+def test_a_report_is_never_written_into_the_desks_lock_directory(
+    desk_dir: Path, output: str
+) -> None:
+    """``<database>.locks`` is the desk's too: a report written as it (before any
+    intake made it) left every intake after it unlocked (review s45A F05)."""
+    result = CliRunner().invoke(
+        main, ["--lang", "en", "report", "--month", "2025-11", "--json", "--output", output]
+    )
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)["error"]
+    assert error["message"] == (
+        "Invalid value for '--output': is one of the desk's own files; choose another file"
+    )
+    assert not (desk_dir / "complaints.sqlite3.locks").is_file()
+    code, _out, err = run(
+        "receive",
+        "--name",
+        "王小明",
+        "--phone",
+        "13812345678",
+        "--room",
+        "3-2-1201",
+        "--site",
+        "sunrise",
+        "--summary",
+        "卫生间天花板漏水",
+        "--receiver",
+        "SR-103",
+        "--received-at",
+        NOW,
+    )
+    assert code == 0, err
+    assert "not locked" not in err
+    assert (desk_dir / "complaints.sqlite3.locks").is_dir()
+
+
 def test_only_a_csv_gets_the_mark_and_only_one() -> None:
     """Every report is written in UTF-8 (a GBK console too: review s41B F03); the
     mark is for CSV only, and a text that has one gets no second."""

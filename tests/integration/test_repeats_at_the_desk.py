@@ -8,6 +8,7 @@ times); the shipped packs read it as the third raising within 90 days.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -634,3 +635,51 @@ def test_a_complaint_received_early_in_1970_is_linked_not_refused(
         assert isinstance(b, Complaint), b
         (link,) = links(b)
         assert (link.same_complainant, link.same_room) == ((a.id,), (a.id,))
+
+
+# --------------------------------------------------------------------------- out of time order
+
+
+@pytest.mark.procedure("IMP-3")
+@pytest.mark.procedure("GRD-2")
+@pytest.mark.parametrize("store_kind", ["memory", "sqlite"])
+@pytest.mark.parametrize("bulk", [False, True], ids=["receive", "receive_many"])
+@pytest.mark.parametrize("order", list(itertools.permutations((0, 1, 2))))
+def test_three_raisings_count_three_in_whatever_order_they_arrive(
+    tmp_path: Path, store_kind: str, bulk: bool, order: tuple[int, int, int]
+) -> None:
+    """The owner raised the leak on 3, 4 and 5 Nov; the desk receives the three in
+    any order (another process's later intake got the lock first, a bulk file is
+    sorted newest first).  The matter is raised three times: the 5 Nov raising is
+    the third (the packs' reading of 多次), raised repeatedly and linked to both
+    earlier ones, the two earlier ones are marked so, and customer service is
+    told once (review s45A F01)."""
+    notes = RecordingNotifier()
+    store = MemoryStore() if store_kind == "memory" else SqliteStore(tmp_path / "d.db")
+    days = [T0 + timedelta(days=d) for d in range(3)]
+    now = T0 + timedelta(days=3)
+    with make_desk(store=store, notifiers=[notes]) as desk:
+        arriving = [intake(OWNER, days[i]) for i in order]
+        if bulk:
+            got = list(desk.receive_many(arriving, now=now, validity="valid"))
+        else:
+            got = [desk.receive(i, now=now, validity="valid") for i in arriving]
+        assert all(isinstance(c, Complaint) for c in got), got
+        by_day = sorted(
+            (desk.get(c.id) for c in got if isinstance(c, Complaint)),
+            key=lambda c: c.intake.received_at,
+        )
+        first, second, third = by_day
+        assert third.state.raisings == 3
+        own = [e for e in links(third) if not e.repeated_by]
+        assert (own[-1].raisings, own[-1].raised_repeatedly) == (3, True)
+        assert {*own[-1].same_complainant} == {first.id, second.id}
+        assert second.state.raisings >= 2  # its own count at least: the first before it
+        for c in by_day:
+            assert Fact.RAISED_REPEATEDLY in c.state.facts, c.id
+        for earlier in (first, second):
+            assert any(e.repeated_by == third.id for e in links(earlier)), earlier.id
+        desk.deliver(now)
+        told = [n.complaint_id for n, _ in notes.sent if n.topic == "raised_repeatedly"]
+        assert told == [third.id]
+        assert desk.verify(now).ok

@@ -13,11 +13,14 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import shutil
 import stat
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -145,6 +148,180 @@ def test_the_lock_files_are_the_databases_and_none_stays_open(tmp_path: Path) ->
     store.close()
 
 
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_child_forked_while_a_lock_is_held_does_not_keep_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another thread forks (a fork-start pool worker that never touches the desk)
+    while an intake holds a group: once the intake's block ends, the group is free
+    for this process and others, though the child lives on (review s45A F04).
+    The child's copy of the descriptor is closed at the fork; the parent's lock
+    stays held until its block ends."""
+    monkeypatch.setattr(file_locks, "GROUP_LOCK_WAIT", 0.5)
+    path = tmp_path / "desk.sqlite3"
+    store, other = SqliteStore(path), SqliteStore(path)
+    holding, forked = threading.Event(), threading.Event()
+    child: list[int] = []
+
+    def intake() -> None:
+        with store.group_lock(["sunrise|9|repairs"]):
+            holding.set()
+            forked.wait(10)
+
+    holder = threading.Thread(target=intake)
+    holder.start()
+    try:
+        assert holding.wait(10)
+        pid = os.fork()
+        if pid == 0:  # the child: lives on, touching nothing
+            time.sleep(30)
+            os._exit(0)
+        child.append(pid)
+        # the parent's holder has it
+        with (
+            pytest.raises(StoreError, match="stayed taken"),
+            other.group_lock(["sunrise|9|repairs"]),
+        ):
+            pass
+        forked.set()
+        holder.join(10)
+        started = time.monotonic()
+        with other.group_lock(["sunrise|9|repairs"]):
+            assert time.monotonic() - started < 0.25
+    finally:
+        forked.set()
+        holder.join(10)
+        for pid in child:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        store.close()
+        other.close()
+
+
+root_only = pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0,
+    reason="switches OS users (setuid), which needs root",
+)
+
+
+def _lock_as(path: Path, uid: int, gid: int, groups: list[int], keys: list[str]) -> int:
+    """Take ``keys``' group lock as another OS user, in a forked child: its exit code
+    (0: held; 1: refused with a StoreError, as an intake would go on unlocked)."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        code = 2
+        try:
+            os.setgroups(groups)
+            os.setgid(gid)
+            os.setuid(uid)
+            store = SqliteStore(path)
+            try:
+                with store.group_lock(keys):
+                    code = 0
+            except StoreError:
+                code = 1
+            store.close()
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+@pytest.fixture
+def shared_dir() -> Iterator[Path]:
+    """A directory other OS users can reach (pytest's own is root's alone)."""
+    top = Path(tempfile.mkdtemp(prefix="complaintcore-locks-", dir="/tmp"))
+    os.chmod(top, 0o755)
+    try:
+        yield top
+    finally:
+        shutil.rmtree(top)
+
+
+DESK_GROUP, CLERK_A, CLERK_B = 42000, 42001, 42002
+
+
+@root_only
+def test_a_desk_shared_through_a_setgid_group_directory_is_locked_for_every_member(
+    shared_dir: Path,
+) -> None:
+    """The usual sharing: a directory of mode 2770 and the desk's group, the database
+    0660; two clerks, each with their own primary group, both in the desk's group.
+    The lock directory keeps the setgid bit and every lock file the desk's group,
+    so each clerk can lock what the other made (review s45A F02)."""
+    desk_dir = shared_dir / "desk"
+    desk_dir.mkdir()
+    path = desk_dir / "complaints.sqlite3"
+    SqliteStore(path).close()
+    for p in (desk_dir, *desk_dir.iterdir()):
+        os.chown(p, 0, DESK_GROUP)
+    os.chmod(desk_dir, 0o2770)
+    for p in desk_dir.iterdir():
+        os.chmod(p, 0o660)
+    assert _lock_as(path, CLERK_A, CLERK_A, [DESK_GROUP], ["sunrise|10|lift"]) == 0
+    every_bucket = [f"raiser|{n}" for n in range(1000)]
+    assert _lock_as(path, CLERK_B, CLERK_B, [DESK_GROUP], every_bucket) == 0
+    locks = Path(f"{path}.locks")
+    st = os.stat(locks)
+    assert st.st_mode & stat.S_ISGID
+    assert st.st_gid == DESK_GROUP
+    assert {os.stat(f).st_gid for f in locks.iterdir()} == {DESK_GROUP}
+    assert _lock_as(path, CLERK_A, CLERK_A, [DESK_GROUP], every_bucket) == 0
+
+
+@root_only
+def test_lock_files_root_makes_first_are_the_desk_users(shared_dir: Path) -> None:
+    """A root cron job or importer takes the lock first on a desk owned by the web
+    workers' user: the lock directory and files it makes are that user's and
+    group's, as SQLite makes its -wal and -shm files, so the web workers can lock
+    them afterwards (review s45A F03)."""
+    desk_dir = shared_dir / "desk"
+    desk_dir.mkdir()
+    path = desk_dir / "complaints.sqlite3"
+    SqliteStore(path).close()
+    for p in (desk_dir, *desk_dir.iterdir()):
+        os.chown(p, CLERK_A, CLERK_A)
+    store = SqliteStore(path)  # as root
+    with store.group_lock(["sunrise|9|leak"]):
+        pass
+    store.close()
+    locks = Path(f"{path}.locks")
+    made = [locks, *locks.iterdir()]
+    assert len(made) == 2
+    assert {(os.stat(f).st_uid, os.stat(f).st_gid) for f in made} == {(CLERK_A, CLERK_A)}
+    every_bucket = [f"raiser|{n}" for n in range(1000)]
+    assert _lock_as(path, CLERK_A, CLERK_A, [], every_bucket) == 0
+
+
+def test_a_relative_path_names_one_file_after_the_host_changes_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store opened by a relative path; the host then changes directory (a daemon's
+    chdir("/")); a request thread's first connection opens the same file, next to
+    the same lock directory, not an empty one of that name (review s45A F06)."""
+    here, elsewhere = tmp_path / "desk", tmp_path / "elsewhere"
+    here.mkdir()
+    elsewhere.mkdir()
+    monkeypatch.chdir(here)
+    with desk_on(Path("complaints.sqlite3")) as desk:
+        monkeypatch.chdir(elsewhere)
+        got: list[Any] = []
+
+        def request() -> None:
+            try:
+                got.append(desk.receive(intake(OWNER, T0), now=T0))
+            except Exception as exc:  # the assertion below names it
+                got.append(exc)
+
+        thread = threading.Thread(target=request)
+        thread.start()
+        thread.join(60)
+        assert not isinstance(got[0], Exception), got
+        assert [r.id for r in desk.store.rows()] == [got[0].id]
+    assert list(elsewhere.iterdir()) == []
+    assert (here / "complaints.sqlite3.locks").is_dir()
+
+
 def test_an_in_memory_database_is_refused_as_before() -> None:
     """There is no in-memory SqliteStore (MemoryStore is that), so no lock file of one."""
     with pytest.raises(Exception, match="in-memory"):
@@ -209,6 +386,63 @@ def test_raisings_of_one_owner_received_by_two_processes_at_once_are_linked(
         (link,) = [e for e in third.events if isinstance(e, Linked) and e.raisings]
         assert link.same_complainant == (second.id, first.id)
         assert (link.raisings, link.raised_repeatedly) == (3, True)
+        desk.deliver(T0 + timedelta(days=30))
+        repeated = [n for n, _ in notes.sent if n.topic == "raised_repeatedly"]
+        assert [n.complaint_id for n in repeated] == [third.id]
+        assert desk.verify(T0 + timedelta(days=3)).ok
+
+
+def _raise_later_first(path: str, holding: Any) -> None:
+    """Another process's desk: the owner's 10:02 call, its lock held a moment before
+    it stores (``holding`` given then), as a slower intake in this process waits."""
+    with desk_on(Path(path)) as desk:
+        store: Any = desk.store
+        create = store.create
+
+        def slow(*args: Any, **kwargs: Any) -> Any:
+            holding.set()
+            time.sleep(0.5)
+            return create(*args, **kwargs)
+
+        store.create = slow
+        at = T0 + timedelta(days=2, minutes=2)
+        desk.receive(intake(OWNER, at, CEILING), now=at, validity="valid")
+
+
+@pytest.mark.procedure("IMP-3")
+@pytest.mark.procedure("GRD-2")
+def test_a_later_raising_stored_first_by_another_process_is_still_the_third(
+    tmp_path: Path,
+) -> None:
+    """As above, but the 10:02 call's process takes the lock first, and this
+    process's 10:01 intake waits for it (a GC pause, a slow request).  The 10:02
+    call is still the third raising, raised repeatedly, the two earlier ones are
+    marked so, and customer service is told once (review s45A F01)."""
+    path = tmp_path / "desk.sqlite3"
+    notes = RecordingNotifier()
+    with desk_on(path, notes) as desk:
+        first = desk.receive(intake(OWNER, T0, CEILING), now=T0, validity="valid")
+        ctx = multiprocessing.get_context("spawn")
+        holding = ctx.Event()
+        other = ctx.Process(target=_raise_later_first, args=(str(path), holding))
+        other.start()
+        try:
+            assert holding.wait(120)
+            at = T0 + timedelta(days=2, minutes=1)
+            second = desk.receive(intake(OWNER, at, CEILING), now=at, validity="valid")
+        finally:
+            other.join(120)
+        assert other.exitcode == 0
+        rows = sorted(desk.store.rows(), key=lambda r: r.received_at)
+        assert [r.id for r in rows[:2]] == [first.id, second.id]
+        third = desk.get(rows[2].id)
+        own = [e for e in third.events if isinstance(e, Linked) and not e.repeated_by]
+        assert own[0].raisings == 2  # what it saw when it was stored
+        assert own[-1].same_complainant == (second.id, first.id)
+        assert (own[-1].raisings, own[-1].raised_repeatedly) == (3, True)
+        for earlier in (first.id, second.id):
+            marks = [e for e in desk.get(earlier).events if isinstance(e, Linked)]
+            assert any(e.repeated_by == third.id and e.raised_repeatedly for e in marks)
         desk.deliver(T0 + timedelta(days=30))
         repeated = [n for n, _ in notes.sent if n.topic == "raised_repeatedly"]
         assert [n.complaint_id for n in repeated] == [third.id]

@@ -1091,9 +1091,10 @@ class SqliteStore:
             raise StoreError(self._path, _MISSING_DATABASE)
         # Without create, SQLite itself refuses a file that has gone meanwhile
         # ("mode=rw"), so no thread's first connection recreates it either.
-        self._target = (
-            self._path if self._create else f"{Path(os.path.abspath(self._path)).as_uri()}?mode=rw"
-        )
+        # absolute now: a thread connecting after the host changed directory (a daemon's
+        # chdir("/")) opens this file, not another of its name (review s45A F06)
+        self._file = os.path.abspath(self._path)
+        self._target = self._file if self._create else f"{Path(self._file).as_uri()}?mode=rw"
         self._timeout = float(timeout)
         self._lock = threading.Lock()
         self._conns: list[tuple[threading.Thread, sqlite3.Connection]] = []
@@ -1102,8 +1103,9 @@ class SqliteStore:
         self._closed = False
         self._registered = False
         # the group lock's files (see group_lock): next to the file itself, however named
-        self._lock_dir = os.path.realpath(self._path) + ".locks"
+        self._lock_dir = os.path.realpath(self._file) + ".locks"
         self._lock_mode = 0o644
+        self._lock_owner: tuple[int, int] | None = None
         try:
             conn = self._conn()
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -1111,7 +1113,9 @@ class SqliteStore:
                 raise StoreError(self._path, f"cannot switch to WAL journaling ({mode})")
             migrate(conn, database=self._path)
             self._registered = self._register_tenant(conn, create_tenant)
-            self._lock_mode = os.stat(self._path).st_mode & 0o666  # the database's own
+            st = os.stat(self._file)
+            self._lock_mode = st.st_mode & 0o666  # the database's own
+            self._lock_owner = (st.st_uid, st.st_gid)  # its owner's and group's too
         except sqlite3.Error as exc:
             self.close()
             raise store_error(self._path, exc) from exc
@@ -1169,7 +1173,7 @@ class SqliteStore:
     def for_tenant(self, tenant: str, *, create_tenant: bool = False) -> SqliteStore:
         """Another tenant's store on the same file (its own connections)."""
         return SqliteStore(
-            self._path,
+            self._file,
             tenant=tenant,
             create_tenant=create_tenant,
             timeout=self._timeout,
@@ -1300,7 +1304,13 @@ class SqliteStore:
         if not buckets or not LOCKS_AVAILABLE:
             yield
             return
-        with buckets_locked(self._lock_dir, buckets, mode=self._lock_mode, where=self._path):
+        with buckets_locked(
+            self._lock_dir,
+            buckets,
+            mode=self._lock_mode,
+            where=self._path,
+            owner=self._lock_owner,
+        ):
             yield
 
     def close(self) -> None:

@@ -70,7 +70,9 @@ def file_name(click_ctx: click.Context, param: click.Parameter, value: str | Non
 def not_the_desks_own(ctx: Ctx, output: str | None) -> None:
     """Refuse an ``--output`` that is the desk's own database (or its ``-wal`` and
     ``-shm``), configuration or staff file: a report written over the database
-    leaves a desk no command opens again."""
+    leaves a desk no command opens again.  So is its ``<database>.locks``
+    directory and anything in it: a file there leaves every intake unlocked
+    (review s45A F05)."""
     if output is None:
         return
     from complaintcore.adapters.stores import is_postgres_url
@@ -80,13 +82,18 @@ def not_the_desks_own(ctx: Ctx, output: str | None) -> None:
     if config is None:
         return
     own = [ctx.config_path]
+    inside: list[str] = []  # directories whose every path is the desk's
     if config.staff_file is not None:
         own.append(config.resolve(config.staff_file))
     if config.database != ":memory:" and not is_postgres_url(config.database):
         database = config.resolve(config.database)
         own += [database, f"{database}-wal", f"{database}-shm", f"{database}-journal"]
+        inside.append(_real(os.path.realpath(database) + ".locks"))  # as SqliteStore names it
     target = _real(output)
-    if any(_real(path) == target for path in own):
+    mine = any(_real(path) == target for path in own) or any(
+        target == d or target.startswith(d + os.sep) for d in inside
+    )
+    if mine:
         click_ctx = click.get_current_context()
         param = next(p for p in click_ctx.command.params if p.name == "output")
         raise click.BadParameter(

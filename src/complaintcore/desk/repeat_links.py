@@ -16,7 +16,7 @@ import attrs
 
 from complaintcore.core.errors import ComplaintCoreError, ConcurrencyConflictError
 from complaintcore.core.grading import promise_not_kept
-from complaintcore.core.models import Complaint, Event, Fact, Graded
+from complaintcore.core.models import Complaint, Event, Fact, Graded, Linked, Status
 from complaintcore.core.repeats import (
     MAX_RAISINGS,
     Earlier,
@@ -155,31 +155,11 @@ class RepeatLinker:
         broken promise; a later raising marks any it finds unmarked (a store
         failure or a stop between storing a raising and marking).
         """
-        rule = self.pack.repeats
         complaint = draft.complaint
-        query = self._related_query(draft)
-        if query is None:
-            return None
-        site, me = query.site, draft.earlier or earlier_of(complaint)
-        stored_raisings, draft.stored_raisings = draft.stored_raisings, None
-        if draft.related is not None:  # asked with the batch's others
-            candidates, draft.related = draft.related, None
-        else:
-            candidates = self.store.related(**attrs.asdict(query, recurse=False))
-        cut = _may_be_cut(query, candidates)
-        fellows = {d.complaint.id: d for d in batch.find(site, me, rule)}
-        candidates += [d.earlier or earlier_of(d.complaint) for d in fellows.values()]
-        batch.add(site, me, draft)
-        decision = decide_links(me, candidates, rule)
+        fellows: dict[str, Draft] = {}
+        decision = self._decide(draft, batch, fellows)
         if decision is None:
             return None
-        if cut and stored_raisings is None:
-            stored_raisings = self._count_alone(draft)
-        if cut and stored_raisings is not None:
-            # the store's count of the stored raisings, and the batch's drafts among
-            # the counted: what a complaint received alone counts (desk.md)
-            in_batch = sum(1 for cid in decision.counted if cid in fellows)
-            decision = recount(decision, stored_raisings + in_batch, rule)
         broken = decision.raised_repeatedly and self._matter_promise_broken(
             draft, decision.counted, fellows, now
         )
@@ -202,6 +182,37 @@ class RepeatLinker:
                 self._apply_link(other, again, now)
         stored = tuple(cid for cid in decision.counted if cid not in fellows)
         return Repeated(complaint.id, stored, decision.raisings, broken) if stored else None
+
+    def _decide(
+        self, draft: Draft, batch: RepeatBatch, fellows: dict[str, Draft]
+    ) -> LinkDecision | None:
+        """IMP-3, GRD-2: a complaint's links and raisings, from the store's complaints
+        received up to it and the batch's drafts before it (put in ``fellows``)."""
+        rule = self.pack.repeats
+        query = self._related_query(draft)
+        if query is None:
+            return None
+        site, me = query.site, draft.earlier or earlier_of(draft.complaint)
+        stored_raisings, draft.stored_raisings = draft.stored_raisings, None
+        if draft.related is not None:  # asked with the batch's others
+            candidates, draft.related = draft.related, None
+        else:
+            candidates = self.store.related(**attrs.asdict(query, recurse=False))
+        cut = _may_be_cut(query, candidates)
+        fellows.update((d.complaint.id, d) for d in batch.find(site, me, rule))
+        candidates += [d.earlier or earlier_of(d.complaint) for d in fellows.values()]
+        batch.add(site, me, draft)
+        decision = decide_links(me, candidates, rule)
+        if decision is None:
+            return None
+        if cut and stored_raisings is None:
+            stored_raisings = self._count_alone(draft)
+        if cut and stored_raisings is not None:
+            # the store's count of the stored raisings, and the batch's drafts among
+            # the counted: what a complaint received alone counts (desk.md)
+            in_batch = sum(1 for cid in decision.counted if cid in fellows)
+            decision = recount(decision, stored_raisings + in_batch, rule)
+        return decision
 
     def _matter_promise_broken(
         self, draft: Draft, counted: Sequence[str], fellows: Mapping[str, Draft], now: datetime
@@ -343,6 +354,140 @@ class RepeatLinker:
             return  # each counts alone
         for (draft, _rq), n in zip(counting, counts, strict=True):
             draft.stored_raisings = n
+
+    def _later_question(self, complaint: Complaint) -> RelatedQuery | None:
+        """IMP-3: what to ask the store of the complaints received after a stored one
+        that may repeat it: its keys, within the pack's windows after it (None: it
+        is linked to nothing, or nothing later may count it)."""
+        rule = self.pack.repeats
+        site = (complaint.intake.site or complaint.intake.complainant.site).strip()
+        me = earlier_of(complaint)
+        if not rule.enabled or not site or not_a_complaint(me):
+            return None
+        t = me.received_at
+        window, matter_window = rule.window.timedelta, rule.matter_window.timedelta
+        matter = bool(matter_window and me.building and me.category) and (
+            me.category not in rule.ignore_categories
+        )
+        reach = max(window, matter_window if matter else window)
+        return RelatedQuery(
+            site=site,
+            since=t,
+            until=t + reach,
+            complainant_key=me.complainant_key if window else "",
+            room_key=me.room_key if window else "",
+            building=me.building if matter else "",
+            category=me.category if matter else "",
+            matter_since=t if matter else None,
+            limit=max(_RELATED_LIMIT, rule.max_links),
+        )
+
+    def _later_ones(
+        self, stored: Sequence[Complaint], knew: Callable[[str, str], bool]
+    ) -> list[Earlier]:
+        """GRD-2: the stored open complaints received after one of ``stored`` that
+        would count it as an earlier raising, but were decided without it
+        (``knew(later, earlier)`` says one was decided with it: a bulk batch's
+        later drafts), in time order.  Links that count nothing (the same
+        building, another person) are left as they were: a building's backlog
+        received newest first is not written again complaint by complaint."""
+        asked = [(c, q) for c in stored if (q := self._later_question(c)) is not None]
+        if not asked:
+            return []
+        questions = [q for _c, q in asked]
+        if len(questions) > 1 and isinstance(self.store, BatchIntakeStore):
+            answers = self.store.related_many(questions)
+        else:
+            answers = [self.store.related(**attrs.asdict(q, recurse=False)) for q in questions]
+        rule = self.pack.repeats
+        later: dict[str, Earlier] = {}
+        for (complaint, _q), answer in zip(asked, answers, strict=True):
+            me = earlier_of(complaint)
+            for other in answer:
+                if other.received_at <= me.received_at or other.id in later:
+                    continue
+                if other.status == Status.CLOSED.value or knew(other.id, me.id):
+                    continue
+                decision = decide_links(other, [me], rule)
+                if decision is not None and decision.counted:  # it would count this one
+                    later[other.id] = other
+        return sorted(later.values(), key=lambda e: (e.received_at, e.id))
+
+    def relink_later(
+        self,
+        stored: Sequence[Complaint],
+        now: datetime,
+        *,
+        knew: Callable[[str, str], bool] = lambda _later, _earlier: False,
+        deliver: bool = True,
+    ) -> set[str]:
+        """IMP-3, GRD-2: link again the stored complaints received after ``stored`` (just
+        committed) that were linked without them, so a matter's raisings are counted
+        whatever order they arrive in: another process's later intake taking the
+        lock first, or a bulk file sorted newest first (review s45A F01).
+
+        Each later one that counts one of them is decided again as if received
+        now (on every stored complaint up to it); where it counts more raisings
+        than its own ``Linked`` events say, it records a new ``Linked``.  One that
+        reaches the threshold only now is marked raised repeatedly (customer
+        service is told, once) and marks its earlier raisings as
+        :meth:`raised_again` does.  The ids of the
+        complaints changed, so a receipt can be read again."""
+        later = self._later_ones(stored, knew)
+        drafts = [Draft(self.store.load(e.id), [], []) for e in later]
+        self.ask_related(drafts)
+        changed: set[str] = set()
+        for draft in drafts:
+            decision = self._decide(draft, RepeatBatch(), {})
+            if decision is None or not self._adds_to(draft.complaint, decision):
+                continue
+            repeated = self._relink(draft, decision, now, deliver=deliver)
+            changed.add(draft.complaint.id)
+            if repeated is not None:
+                self.raised_again(repeated, now, deliver=deliver)
+                changed.update(repeated.ids)
+        return changed
+
+    @staticmethod
+    def _adds_to(complaint: Complaint, decision: LinkDecision) -> bool:
+        """Whether a decision counts more raisings than the complaint's own links
+        recorded (a later raising's mark carries that one's count, not its own)."""
+        own = [
+            ev.raisings for ev in complaint.events if isinstance(ev, Linked) and not ev.repeated_by
+        ]
+        return decision.raisings > max(own, default=1)
+
+    def _relink(
+        self, draft: Draft, decision: LinkDecision, now: datetime, *, deliver: bool
+    ) -> Repeated | None:
+        """Record a stored complaint's new links in its own transaction (a
+        concurrent change: read again); the earlier raisings to mark when it is
+        raised repeatedly."""
+        broken = decision.raised_repeatedly and self._matter_promise_broken(
+            draft, decision.counted, {}, now
+        )
+        hidden = self._bypassing(draft, decision, {})
+        cid = draft.complaint.id
+        for _attempt in range(CONFLICT_RETRIES):
+            complaint = self.store.load(cid)
+            # told once: a complaint marked already (by its own intake or a later
+            # raising) records the new count without telling again
+            first = Fact.RAISED_REPEATEDLY not in complaint.state.facts
+            command = attrs.evolve(
+                self._link_command(decision, broken),
+                raised_repeatedly=decision.raised_repeatedly and first,
+            )
+            at = not_before_last(complaint, now)
+            events = decide(complaint, command, self.pack, at)
+            follow = self._follow_ups(evolve(complaint, events), command.actor, at)
+            try:
+                self._commit(complaint, (*events, *follow), at, deliver=deliver, hidden=hidden)
+            except ConcurrencyConflictError:
+                continue
+            break
+        if not decision.raised_repeatedly:
+            return None
+        return Repeated(cid, decision.counted, decision.raisings, broken)
 
     @staticmethod
     def _link_command(decision: LinkDecision, promise_broken: bool) -> Link:

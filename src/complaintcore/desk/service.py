@@ -1424,6 +1424,8 @@ class Desk:
             if stored.id == complaint.id:  # not a retried submission
                 self._after_commit(stored, draft.events, now, deliver=bool(draft.outbox))
                 self._mark_after_intake(stored.id, links, repeated, now)
+                relinked = self._relink_later([stored], now)
+                stored = self._reread([stored], relinked)[0]  # marked by a later raising
                 return self._grouper.group_raced([stored], grouping.seen, now).get(
                     stored.id, stored
                 )
@@ -1637,7 +1639,13 @@ class Desk:
                         by.complaint.id,
                         exc,
                     )
+            order = {c.id: at for at, c in enumerate(mine)}
+            relinked = self._relink_later(mine, now, order=order, deliver=False)
+            if relinked:
+                queued = True
+                mine = self._reread(mine, relinked)
             regrouped = self._grouper.group_raced(mine, seen, now, deliver=False)
+            regrouped = {c.id: c for c in mine if c.id in relinked} | regrouped
             if regrouped:
                 queued = True
                 results = [
@@ -1932,6 +1940,41 @@ class Desk:
             log.warning("%s: earlier raisings left unmarked after a store failure: %s", cid, exc)
 
     # ------------------------------------------------------------------ repeats
+
+    def _relink_later(
+        self,
+        stored: Sequence[Complaint],
+        now: datetime,
+        *,
+        order: Mapping[str, int] | None = None,
+        deliver: bool = True,
+    ) -> set[str]:
+        """IMP-3, GRD-2: the stored complaints received after ``stored`` and linked
+        without them, linked again (see :meth:`RepeatLinker.relink_later`); the ids
+        changed.  ``order``: a bulk batch's complaints by place (a later one placed
+        after an earlier one was linked with it).  A failure leaves the receipt
+        standing (a WARNING): the matter's next raising counts them."""
+        place = order or {}
+
+        def knew(later: str, earlier: str) -> bool:
+            return later in place and earlier in place and place[later] > place[earlier]
+
+        try:
+            return self._repeats.relink_later(stored, now, knew=knew, deliver=deliver)
+        except ComplaintCoreError as exc:
+            log.warning("later raisings not linked again after intake: %s", exc)
+            return set()
+
+    def _reread(self, complaints: Sequence[Complaint], ids: Collection[str]) -> list[Complaint]:
+        """Receipts as stored now, for those of ``ids`` (changed after their commit); one
+        not read stays as committed (the receipt stands)."""
+        out = []
+        for c in complaints:
+            try:
+                out.append(self.store.load(c.id) if c.id in ids else c)
+            except ComplaintCoreError:
+                out.append(c)
+        return out
 
     # ------------------------------------------------------------------ grouping
 
@@ -2511,12 +2554,15 @@ class Desk:
         outbox: Outbox | None = None,
         *,
         deliver: bool = True,
+        hidden: frozenset[str] = frozenset(),
     ) -> Complaint:
+        """Append events to a stored complaint with the messages they make (``hidden``:
+        linked complaints those messages never name, IN-6)."""
         after = evolve(complaint, events)
         months = self._months_sanctioned(after, events)
         with self._decided_alone(months, "sanction") if months else contextlib.nullcontext():
             box = (
-                self._telling.outbox_for(after, events, now)
+                self._telling.outbox_for(after, events, now, hidden=hidden)
                 + self._telling.duty_outbox(after, events, now)
                 + self._severe_months(after, events, now)
                 + self._telling.left_unheld_outbox(complaint, after, now)
