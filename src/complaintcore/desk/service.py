@@ -17,6 +17,7 @@ import collections
 import contextlib
 import functools
 import inspect
+import itertools
 import logging
 import math
 import threading
@@ -1567,6 +1568,14 @@ class Desk:
                     slots.append(at)
                 except ComplaintCoreError as exc:
                     d.failure = exc
+            # IMP-3: whether a later raising may have been linked without one of the
+            # batch's: the batch is out of time order, or something stored (before, or
+            # by another process under these locks) came in after its earliest.  Intake
+            # in time order, the usual case, asks one indexed query, not one a complaint.
+            times = [c.intake.received_at for c, _r, _o in items]
+            later_stored = any(b < a for a, b in itertools.pairwise(times)) or (
+                self._stored_since(min(times, default=None))
+            )
             if isinstance(self.store, BatchComplaintStore):
                 created = self._create_many(self.store, items)
                 if any(r is None for r in created):  # nothing written (whole)
@@ -1640,7 +1649,9 @@ class Desk:
                         exc,
                     )
             order = {c.id: at for at, c in enumerate(mine)}
-            relinked = self._relink_later(mine, now, order=order, deliver=False)
+            relinked = (
+                self._relink_later(mine, now, order=order, deliver=False) if later_stored else set()
+            )
             if relinked:
                 queued = True
                 mine = self._reread(mine, relinked)
@@ -1964,6 +1975,17 @@ class Desk:
         except ComplaintCoreError as exc:
             log.warning("later raisings not linked again after intake: %s", exc)
             return set()
+
+    def _stored_since(self, at: datetime | None) -> bool:
+        """Whether the store holds a complaint received at or after ``at`` (asked
+        before a batch is stored; a failure answers yes, so the later raisings are
+        looked for)."""
+        if at is None:
+            return False
+        try:
+            return bool(self.store.rows(received_from=at, limit=1))
+        except ComplaintCoreError:
+            return True
 
     def _reread(self, complaints: Sequence[Complaint], ids: Collection[str]) -> list[Complaint]:
         """Receipts as stored now, for those of ``ids`` (changed after their commit); one
