@@ -31,6 +31,7 @@ from complaintcore.adapters.postgres_store import (
 from complaintcore.adapters.sqlite_store import SchemaVersionError
 from complaintcore.core.errors import (
     ConcurrencyConflictError,
+    ConnectionLostError,
     InvalidInputError,
     StoreError,
     UnknownTenantError,
@@ -609,6 +610,7 @@ def test_sessions_the_server_ended_are_lost_connections(
     says what it is, not "failed (0A000)" (review s45C F01, F03)."""
     failure = _store_error("postgresql://db/x", error("terminating"), connected=connected)
     assert (failure.database, failure.reason) == ("postgresql://db/x", reason)
+    assert isinstance(failure, ConnectionLostError) == (reason == _LOST_WORDS)  # s45C F02
 
 
 def test_a_database_that_does_not_exist(postgres_server: PgDatabase) -> None:

@@ -113,6 +113,7 @@ from complaintcore.core.concentration import Member, building_key
 from complaintcore.core.errors import (
     ComplaintCoreError,
     ConcurrencyConflictError,
+    ConnectionLostError,
     DamagedRecordError,
     InvalidInputError,
     StoreError,
@@ -669,10 +670,10 @@ def _store_error(
             state = "3D000"
         elif isinstance(exc, psycopg.OperationalError):
             if connected:
-                return StoreError(where, _LOST)
+                return ConnectionLostError(where, _LOST)
             state = "08000"
     if connected and state in _ENDED:
-        return StoreError(where, _LOST)
+        return ConnectionLostError(where, _LOST)
     reason = _SQLSTATE_CLASSES.get(state) or _SQLSTATE_CLASSES.get(state[:2])
     return StoreError(where, reason or f"failed ({state or type(exc).__name__})")
 
