@@ -1029,6 +1029,10 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("refused the login (wrong user or password)"), {}),
     (N_("does not exist (wrong database name?)"), {}),
     (N_("refused the operation: the database role lacks a privilege"), {}),
+    (
+        N_("refused the operation as not supported for this database role or server (0A000)"),
+        {},
+    ),
     (N_("is out of resources (disk full, memory, or too many connections)"), {}),
     (N_("is shutting down or cancelled the operation; try again"), {}),
     (N_("rolled the transaction back (serialization failure or deadlock); try again"), {}),

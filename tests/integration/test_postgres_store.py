@@ -19,6 +19,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from psycopg import errors as pg_errors
 
 from complaintcore.adapters.postgres_store import (
     SCHEMA_VERSION,
@@ -30,6 +31,7 @@ from complaintcore.adapters.postgres_store import (
 from complaintcore.adapters.sqlite_store import SchemaVersionError
 from complaintcore.core.errors import (
     ConcurrencyConflictError,
+    ConnectionLostError,
     InvalidInputError,
     StoreError,
     UnknownTenantError,
@@ -90,6 +92,33 @@ class TestPostgresStore(MoreOfTheContract):
                     " WHERE tenant = %s AND id = %s",
                     (t, complaint_id),
                 )
+
+
+class TestPostgresStoreAsTheDeskRole(TestPostgresStore):
+    """The contract again as the desk role docs/storage.md recommends (``SELECT,
+    INSERT, UPDATE``, no superuser): row-level security binds it, and bulk intake
+    may not ``COPY`` under it (review s45C F01)."""
+
+    @pytest.fixture(autouse=True)
+    def _database(self, postgres_server: PgDatabase, schema: str) -> Iterator[None]:
+        self.dsn = postgres_server.dsn
+        self.schema = schema
+        role = f"desk_{schema}"
+        PostgresStore(self.dsn, schema=schema).close()  # the owner makes the tables
+        with psycopg.connect(self.dsn, autocommit=True) as admin:
+            admin.execute(f"CREATE ROLE {role} LOGIN")
+            admin.execute(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
+            admin.execute(
+                f"GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA {schema} TO {role}"
+            )
+        self.desk_dsn = self.dsn.replace("postgres@", f"{role}@", 1)
+        yield
+        with psycopg.connect(self.dsn, autocommit=True) as admin:
+            admin.execute(f"DROP OWNED BY {role}")
+            admin.execute(f"DROP ROLE {role}")
+
+    def open_store(self, tenant: str) -> ComplaintStore:
+        return PostgresStore(self.desk_dsn, tenant=tenant, create_tenant=True, schema=self.schema)
 
 
 @pytest.fixture
@@ -548,6 +577,42 @@ def test_driver_failures_without_a_sqlstate_are_told_apart(
     assert (failure.database, failure.reason) == ("postgresql://db/x", reason)
 
 
+_LOST_WORDS = (
+    "lost the connection during the operation (a restart, a failover, or its session"
+    " was ended); try again"
+)
+
+
+@pytest.mark.parametrize(
+    ("error", "connected", "reason"),
+    [
+        (pg_errors.AdminShutdown, True, _LOST_WORDS),  # pg_terminate_backend
+        (pg_errors.CrashShutdown, True, _LOST_WORDS),  # another backend crashed
+        (pg_errors.CannotConnectNow, True, _LOST_WORDS),
+        (pg_errors.QueryCanceled, True, "is shutting down or cancelled the operation; try again"),
+        (
+            pg_errors.CannotConnectNow,  # while connecting: a server starting or stopping
+            False,
+            "is shutting down or cancelled the operation; try again",
+        ),
+        (
+            pg_errors.FeatureNotSupported,
+            True,
+            "refused the operation as not supported for this database role or server (0A000)",
+        ),
+    ],
+)
+def test_sessions_the_server_ended_are_lost_connections(
+    error: type[psycopg.Error], connected: bool, reason: str
+) -> None:
+    """The server ending an open connection's session (57P01-57P03) is storage.md's
+    "lost the connection"; a cancelled statement keeps class 57's words, and 0A000
+    says what it is, not "failed (0A000)" (review s45C F01, F03)."""
+    failure = _store_error("postgresql://db/x", error("terminating"), connected=connected)
+    assert (failure.database, failure.reason) == ("postgresql://db/x", reason)
+    assert isinstance(failure, ConnectionLostError) == (reason == _LOST_WORDS)  # s45C F02
+
+
 def test_a_database_that_does_not_exist(postgres_server: PgDatabase) -> None:
     dsn = postgres_server.dsn.rsplit("/", 1)[0] + "/no_such_db"
     with pytest.raises(StoreError, match=r"no_such_db: does not exist") as err:
@@ -591,10 +656,9 @@ def test_a_connection_dropped_mid_append_is_one_error_and_loses_nothing(
     assert isinstance(failure, StoreError)
     assert "\n" not in str(failure)
     # the server answered all along: not the words for a host or port to check
-    assert failure.reason in (
+    assert failure.reason == (  # the kill's SQLSTATE, 57P01, too (review s45C F03)
         "lost the connection during the operation (a restart, a failover, or its session"
-        " was ended); try again",
-        "is shutting down or cancelled the operation; try again",  # the kill's SQLSTATE came
+        " was ended); try again"
     )
     assert pg.load("C-1") == c  # the event it had inserted went with the transaction
     pg.append("C-1", c.version, events, row_of(evolve(c, events)), [])  # the retry lands once

@@ -15,10 +15,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
-from complaintcore.core.errors import StoreError
+from complaintcore.adapters.sqlite_store import SqliteStore
+from complaintcore.core.errors import ConnectionLostError, StoreError
 from complaintcore.core.models import Complainant, Complaint, Event, Fact
 from complaintcore.desk import Desk
 from complaintcore.desk.ports import ComplaintRow, Notification
@@ -202,6 +204,110 @@ def test_a_failure_linking_an_issue_member_is_logged_and_the_group_s_next_links_
     store.fail_append = set()
     receive(desk, neighbours[3], 0.3, "n3")
     assert desk.get(two.id).state.issue == issue  # the group's next complaint linked it
+
+
+class FailingSqliteStore(SqliteStore):
+    """A real SQLite file whose appends of the complaints named fail: for good
+    (``fail_append``), or once as a lost connection (``lose_once``)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.fail_append: set[str] = set()
+        self.lose_once: set[str] = set()
+
+    def append(
+        self,
+        complaint_id: str,
+        expected_version: int,
+        events: Sequence[Event],
+        row: ComplaintRow,
+        outbox: Sequence[tuple[str, Notification]] = (),
+    ) -> None:
+        if complaint_id in self.lose_once:
+            self.lose_once.discard(complaint_id)
+            raise ConnectionLostError("postgresql://db/desk", LOST)
+        if complaint_id in self.fail_append:
+            raise StoreError("postgresql://db/desk", "is locked by another writer")
+        super().append(complaint_id, expected_version, events, row, outbox)
+
+
+@pytest.fixture
+def on_file(tmp_path: Path) -> Iterator[tuple[Desk, FailingSqliteStore]]:
+    store = FailingSqliteStore(tmp_path / "desk.sqlite3")
+    try:
+        with make_desk(store=store) as d:
+            yield d, store
+    finally:
+        store.close()
+
+
+def _two_stored(desk: Desk) -> tuple[list[Complainant], Complaint, Complaint]:
+    """Two complainants of building 5 about the same leak: the third within 72 hours
+    makes the group a concentrated issue (cn-property, HDL-5) and links both."""
+    neighbours = [
+        Complainant(f"业主{i}", f"1391234000{i}", f"5-1-30{i}", "5", "sunrise") for i in range(4)
+    ]
+    return (
+        neighbours,
+        receive(desk, neighbours[0], 0, "n0"),
+        receive(desk, neighbours[1], 0.1, "n1"),
+    )
+
+
+@pytest.mark.procedure("HDL-5")
+def test_a_member_left_out_by_a_store_failure_leaves_the_others_linked(
+    on_file: tuple[Desk, FailingSqliteStore], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The first member's link fails for good: the second is linked all the same,
+    and the WARNING names the one left out (review s45C F02)."""
+    desk, store = on_file
+    neighbours, one, two = _two_stored(desk)
+    store.fail_append = {one.id}
+    with caplog.at_level(logging.WARNING, "complaintcore.desk"):
+        three = receive(desk, neighbours[2], 0.2, "n2")
+    issue = desk.get(three.id).state.issue
+    assert issue  # the receipt stands
+    assert desk.get(two.id).state.issue == issue  # after the failure: linked
+    assert desk.get(one.id).state.issue == ""
+    assert f"{one.id} not linked to issue {issue}: " in caplog.text
+    assert two.id not in caplog.text
+
+    store.fail_append = set()
+    receive(desk, neighbours[3], 0.3, "n3")
+    assert desk.get(one.id).state.issue == issue  # the group's next complaint linked it
+    assert desk.verify(T0 + timedelta(days=1)).ok
+
+
+@pytest.mark.procedure("HDL-5")
+def test_every_member_left_out_is_named(
+    on_file: tuple[Desk, FailingSqliteStore], caplog: pytest.LogCaptureFixture
+) -> None:
+    desk, store = on_file
+    neighbours, one, two = _two_stored(desk)
+    store.fail_append = {one.id, two.id}
+    with caplog.at_level(logging.WARNING, "complaintcore.desk"):
+        three = receive(desk, neighbours[2], 0.2, "n2")
+    issue = desk.get(three.id).state.issue
+    assert f"{one.id}, {two.id} not linked to issue {issue}: " in caplog.text
+    assert (desk.get(one.id).state.issue, desk.get(two.id).state.issue) == ("", "")
+
+
+@pytest.mark.procedure("HDL-5")
+def test_a_member_whose_connection_was_lost_is_linked_on_the_second_try(
+    on_file: tuple[Desk, FailingSqliteStore], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A lost connection is tried again once, on the store's new connection: every
+    member linked, nothing to warn about (review s45C F02)."""
+    desk, store = on_file
+    neighbours, one, two = _two_stored(desk)
+    store.lose_once = {one.id, two.id}
+    with caplog.at_level(logging.WARNING, "complaintcore.desk"):
+        three = receive(desk, neighbours[2], 0.2, "n2")
+    issue = desk.get(three.id).state.issue
+    assert issue
+    assert (desk.get(one.id).state.issue, desk.get(two.id).state.issue) == (issue, issue)
+    assert store.lose_once == set()  # each failed once
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
 # --------------------------------------------------------------------------- verify

@@ -21,6 +21,7 @@ from complaintcore.cli.errors import (
 from complaintcore.core import errors
 from complaintcore.core.errors import (
     AccessDeniedError,
+    ConnectionLostError,
     DamagedRecordError,
     FieldProblem,
     IllegalTransitionError,
@@ -38,6 +39,7 @@ SPECIAL = {
     StoreError: 5,  # the database failed, or is another tenant's
     UnknownTenantError: 5,
     DamagedRecordError: 5,
+    ConnectionLostError: 5,
 }
 
 

@@ -113,6 +113,7 @@ from complaintcore.core.concentration import Member, building_key
 from complaintcore.core.errors import (
     ComplaintCoreError,
     ConcurrencyConflictError,
+    ConnectionLostError,
     DamagedRecordError,
     InvalidInputError,
     StoreError,
@@ -620,6 +621,7 @@ _SQLSTATE_CLASSES = {
         "is locked by another writer and stayed locked past the timeout; try again (lock_timeout)"
     ),
     "23": "refused a change that would break its integrity (REC-5)",
+    "0A000": "refused the operation as not supported for this database role or server (0A000)",
 }
 _LOST = (
     "lost the connection during the operation (a restart, a failover, or its session"
@@ -627,6 +629,11 @@ _LOST = (
 )
 """A connection that was open failed: not a server to look for (the words for that
 are the connect-time ones, SQLSTATE class 08)."""
+_ENDED = frozenset({"57P01", "57P02", "57P03"})
+"""The server ended an open connection's session (an operator's
+``pg_terminate_backend``, a shutdown, a crash of another backend): a lost connection,
+not the class-57 words, which stay for a cancelled statement (57014) and for a
+server shutting down while connecting (review s45C F03)."""
 # libpq's words for a refused login; it gives no SQLSTATE before the session starts
 _LOGIN_REFUSED = re.compile(
     r"authentication failed|no pg_hba\.conf entry|pg_hba\.conf rejects"
@@ -663,8 +670,10 @@ def _store_error(
             state = "3D000"
         elif isinstance(exc, psycopg.OperationalError):
             if connected:
-                return StoreError(where, _LOST)
+                return ConnectionLostError(where, _LOST)
             state = "08000"
+    if connected and state in _ENDED:
+        return ConnectionLostError(where, _LOST)
     reason = _SQLSTATE_CLASSES.get(state) or _SQLSTATE_CLASSES.get(state[:2])
     return StoreError(where, reason or f"failed ({state or type(exc).__name__})")
 
@@ -837,6 +846,7 @@ class PostgresStore:
         self._pid = os.getpid()
         self._closed = False
         self._sql = _Statements(schema)
+        self._copies: bool | None = None  # whether bulk intake may COPY, asked once
         self._registered = False
         conn = _connect(dsn, self._where, self._timeout)
         try:
@@ -1220,29 +1230,63 @@ class PostgresStore:
         ).fetchone()
         return found is None
 
-    def _insert_all(self, conn: psycopg.Connection[Any], todo: Sequence[_Prepared]) -> None:
-        """A batch of new complaints through ``COPY``: one round trip per table, then
-        one ledger entry each (the tenant's ledger locked first)."""
+    def _may_copy(self, conn: psycopg.Connection[Any]) -> bool:
+        """Whether this role may ``COPY`` into the tables: PostgreSQL refuses ``COPY
+        FROM`` where row-level security binds it (0A000), and it binds every role but
+        a superuser and one with ``BYPASSRLS``, the owner included (``FORCE``).
+        Asked once per store: its connections all log in as one role (review s45C F01)."""
+        if self._copies is None:
+            found = conn.execute(
+                "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user"
+            ).fetchone()
+            self._copies = bool(found and found[0])
+        return self._copies
+
+    def _copy_rows(self, cur: psycopg.Cursor[Any], todo: Sequence[_Prepared]) -> None:
+        """The batch's complaints, events and rows through ``COPY``: one round trip
+        per table, for a role row-level security does not bind."""
         s, t = self._schema, self._tenant
+        intakes = "tenant, id, idempotency_key, intake_json, created_at"
+        with cur.copy(f"COPY {s}.complaints ({intakes}) FROM STDIN") as copy:
+            for p in todo:
+                copy.write_row((t, p.complaint.id, p.key or None, p.intake_json, p.created_at))
+        with cur.copy(
+            f"COPY {s}.events (tenant, complaint_id, seq, schema_version, kind, at, actor,"
+            " body_json, prev_hash, hash) FROM STDIN"
+        ) as copy:
+            for p in todo:
+                for e in p.events:
+                    copy.write_row(_event_params(t, p.complaint.id, e))
+        with cur.copy(f"COPY {s}.projection (tenant, {_ROW_COLUMNS}) FROM STDIN") as copy:
+            for p in todo:
+                copy.write_row((t, *(p.row[n] for n in _ROW_NAMES)))
+
+    def _insert_rows(self, cur: psycopg.Cursor[Any], todo: Sequence[_Prepared]) -> None:
+        """The batch's complaints, events and rows as pipelined ``INSERT``s (psycopg's
+        ``executemany``), as ``import_desk`` writes: what a role under row-level
+        security may do, the policies checking each row."""
+        sql, t = self._sql, self._tenant
+        cur.executemany(
+            sql.insert_complaint,
+            [(t, p.complaint.id, p.key or None, p.intake_json, p.created_at) for p in todo],
+        )
+        cur.executemany(
+            sql.insert_event, [_event_params(t, p.complaint.id, e) for p in todo for e in p.events]
+        )
+        cur.executemany(sql.insert_row, [{**p.row, "tenant": t} for p in todo])
+
+    def _insert_all(self, conn: psycopg.Connection[Any], todo: Sequence[_Prepared]) -> None:
+        """A batch of new complaints in a few round trips (``COPY`` where the role may),
+        then one ledger entry each (the tenant's ledger locked first)."""
+        s, t = self._schema, self._tenant
+        copies = self._may_copy(conn)
         ledger = _Ledger(conn, s, t)
         base = ledger.seq
         with conn.cursor() as cur:
-            with cur.copy(
-                f"COPY {s}.complaints (tenant, id, idempotency_key, intake_json, created_at)"
-                " FROM STDIN"
-            ) as copy:
-                for p in todo:
-                    copy.write_row((t, p.complaint.id, p.key or None, p.intake_json, p.created_at))
-            with cur.copy(
-                f"COPY {s}.events (tenant, complaint_id, seq, schema_version, kind, at, actor,"
-                " body_json, prev_hash, hash) FROM STDIN"
-            ) as copy:
-                for p in todo:
-                    for e in p.events:
-                        copy.write_row(_event_params(t, p.complaint.id, e))
-            with cur.copy(f"COPY {s}.projection (tenant, {_ROW_COLUMNS}) FROM STDIN") as copy:
-                for p in todo:
-                    copy.write_row((t, *(p.row[n] for n in _ROW_NAMES)))
+            if copies:
+                self._copy_rows(cur, todo)
+            else:
+                self._insert_rows(cur, todo)
             entries = [(base + i, n, x) for i, p in enumerate(todo, start=1) for n, x in p.entries]
             if entries:
                 # ON CONFLICT keeps the first of a repeated dedupe key, as one at a time would

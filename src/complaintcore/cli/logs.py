@@ -6,7 +6,9 @@ channel's level (INFO by default; DEBUG stays quiet), with or without ``--json``
 (docs/cli.md).
 The library's own lines (a failed send, a retry) reach it as Python would show
 them (WARNING and above), except under ``--json``, where standard error holds
-nothing else.  A host that configured logging keeps its own set-up.
+nothing else.  The PostgreSQL pool's warnings (a connection it discards after the
+server ended its session) stay off: the command's one error line says what
+happened (review s45C F03).  A host that configured logging keeps its own set-up.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ def cli_logging(json_run: bool) -> Iterator[None]:
     lines = _CommandLineLines(json_run)
     package = logging.getLogger("complaintcore")
     package.addHandler(lines)
+    _quiet_pool(lines)
     token = _ACTIVE.set(lines)
     try:
         yield
@@ -64,8 +67,19 @@ def cli_logging(json_run: bool) -> Iterator[None]:
                 logger.removeHandler(lines)
 
 
+def _quiet_pool(lines: _CommandLineLines) -> None:
+    """The pool's logger at ERROR for the command, unless someone set it up: its
+    "discarding closed connection" would be a second line beside the error."""
+    pool = logging.getLogger(_POOL)
+    if pool.handlers or pool.level != logging.NOTSET:
+        return
+    lines.levels[pool] = pool.level
+    pool.setLevel(logging.ERROR)
+
+
+_POOL = "psycopg.pool"
 _DRIVERS_QUIET = logging.NullHandler()
-_DRIVERS = ("psycopg",)  # psycopg_pool logs as psycopg.pool
+_DRIVERS = ("psycopg",)  # psycopg_pool logs as psycopg.pool (_POOL)
 
 
 def quiet_drivers() -> None:

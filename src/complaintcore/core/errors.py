@@ -18,6 +18,7 @@ __all__ = [
     "CalendarError",
     "ComplaintCoreError",
     "ConcurrencyConflictError",
+    "ConnectionLostError",
     "DamagedRecordError",
     "EscalationError",
     "FieldProblem",
@@ -368,6 +369,16 @@ class StoreError(ComplaintCoreError, OSError):
         super().__init__(f"complaint database {database}: {reason}")
         self.database = database
         self.reason = reason
+
+
+class ConnectionLostError(StoreError):
+    """A connection to the database that was open failed during the operation (a
+    server restart, a failover, its session ended by an operator).
+
+    What the operation was writing was rolled back unless it had committed, and
+    the store takes a new connection for the next call: running it again is safe,
+    and is what the desk does once where it writes one complaint at a time.
+    """
 
 
 class DamagedRecordError(StoreError):

@@ -26,7 +26,14 @@ from complaintcore.core.concentration import (
     group_key,
     target_key,
 )
-from complaintcore.core.errors import ComplaintCoreError, ConcurrencyConflictError
+from complaintcore.core.errors import (
+    ComplaintCoreError,
+    ConcurrencyConflictError,
+    ConnectionLostError,
+    StoreError,
+    shown_id,
+    shown_issue,
+)
 from complaintcore.core.models import Complaint, Status, Ungrouped
 from complaintcore.core.rulepack import GroupScope, RulePack
 from complaintcore.core.workflow import Group, decide, evolve
@@ -599,7 +606,10 @@ class Grouper:
         A member that cannot be linked (closed meanwhile, in another issue) is
         left out; one that is not linked because the process stopped is picked
         up by the next complaint of the same group, which finds it unlinked.  A
-        store failure is raised, not passed over.
+        member whose connection was lost is tried once more (the store takes a
+        new one); a store failure that lasts leaves that member out, the others
+        are still linked, one WARNING names every member left out, and the first
+        failure is raised, not passed over (review s45C F02).
         """
         if links is None:
             return
@@ -611,21 +621,51 @@ class Grouper:
                 for r in self.store.issue_rows(decision.issue)
                 if r.status != Status.CLOSED.value and not r.group_incident and r.id not in ids
             ]
-        for cid in ids:
-            for _attempt in range(CONFLICT_RETRIES):
-                try:
-                    complaint = self.store.load(cid)
-                    at = not_before_last(complaint, now)  # written by a clock ahead
-                    command = self._group_command(complaint, decision)
-                    events = decide(complaint, command, self.pack, at)
-                    if events:
-                        follow = self._follow_ups(evolve(complaint, events), command.actor, at)
-                        self._commit(complaint, (*events, *follow), at, deliver=deliver)
-                except ConcurrencyConflictError:
-                    continue
-                except ComplaintCoreError as exc:
-                    if store_failed(exc):  # the caller hears of it; the group's next repairs
-                        log.warning("%s not linked to issue %s: %s", cid, decision.issue, exc)
-                        raise
-                    log.info("%s not linked to issue %s: %s", cid, decision.issue, exc)
-                break
+        failed = {
+            cid: exc for cid in ids if (exc := self._link_once_more(cid, decision, now, deliver))
+        }
+        if failed:  # the caller hears of it; the group's next complaint repairs
+            first = next(iter(failed.values()))
+            left = ", ".join(shown_id(cid) for cid in failed)
+            log.warning("%s not linked to issue %s: %s", left, shown_issue(decision.issue), first)
+            raise first
+
+    def _link_once_more(
+        self, cid: str, decision: GroupDecision, now: datetime, deliver: bool
+    ) -> StoreError | None:
+        """Link one member, again once if the connection was lost; the store failure
+        that left it out, if one did."""
+        try:
+            self._link_member(cid, decision, now, deliver)
+        except ConnectionLostError:
+            pass  # a new connection for the second try
+        except StoreError as exc:
+            return exc
+        else:
+            return None
+        try:
+            self._link_member(cid, decision, now, deliver)
+        except StoreError as exc:
+            return exc
+        return None
+
+    def _link_member(self, cid: str, decision: GroupDecision, now: datetime, deliver: bool) -> None:
+        """Link one member in its own transaction, after another process's write
+        read again; one that cannot be linked is left out (INFO), a store failure
+        raised (a damaged record is one complaint's, not the store's: left out)."""
+        for _attempt in range(CONFLICT_RETRIES):
+            try:
+                complaint = self.store.load(cid)
+                at = not_before_last(complaint, now)  # written by a clock ahead
+                command = self._group_command(complaint, decision)
+                events = decide(complaint, command, self.pack, at)
+                if events:
+                    follow = self._follow_ups(evolve(complaint, events), command.actor, at)
+                    self._commit(complaint, (*events, *follow), at, deliver=deliver)
+            except ConcurrencyConflictError:
+                continue
+            except ComplaintCoreError as exc:
+                if store_failed(exc):
+                    raise
+                log.info("%s not linked to issue %s: %s", cid, decision.issue, exc)
+            break
