@@ -36,6 +36,7 @@ from complaintcore.core.workflow import (
     Acknowledge,
     Assess,
     Extend,
+    Pause,
     RequestEscalation,
     Respond,
 )
@@ -155,6 +156,26 @@ def test_an_unacknowledged_stage_2_is_due_25_working_days_after_the_request() ->
     status = _clock(c, pack, "stage_2_response", london(2026, 7, 7, 9))
     assert (status.started_at, status.due) == (london(2026, 6, 8, 17), london(2026, 7, 6, 17))
     assert status.state is ClockState.BREACHED
+
+
+@pytest.mark.procedure("DL-8")
+def test_spso_stage_2_asked_for_while_stage_1_is_paused_runs_from_the_request() -> None:
+    """Review s45F F01: received Monday 2 February 2026, paused for mediation on the
+    3rd, stage 2 asked for on Wednesday 4 February 10:00.  The pack: stage 2 is
+    answered within 20 working days "counted from receipt at stage 2"; the pause
+    was stage 1's.  By hand: 5-6, 9-13, 16-20, 23-27 February, 2-4 March (no
+    Scottish bank holiday between), so due Wednesday 4 March 17:00 GMT, and
+    breached the next morning: not paused until someone resumes it."""
+    pack = load_pack(SPSO)
+    c = _registered(pack, utc(2026, 2, 2, 10))
+    c = _apply(c, pack, Pause(actor="CS-001", reason="mediation"), utc(2026, 2, 3, 10))
+    assert c.state.paused
+    c = _apply(c, pack, RequestEscalation(actor="CS-001"), utc(2026, 2, 4, 10))
+    assert not c.state.paused
+    running = _clock(c, pack, "stage_2_response", utc(2026, 2, 20, 12))
+    assert (running.state, running.due) == (ClockState.RUNNING, utc(2026, 3, 4, 17))
+    late = _clock(c, pack, "stage_2_response", utc(2026, 3, 5, 9))
+    assert late.state is ClockState.BREACHED
 
 
 def test_a_clock_started_by_another_clocks_breach_needs_its_pack() -> None:

@@ -766,6 +766,16 @@ def _waivers(spec: ClockSpec) -> tuple[tuple[frozenset[str], frozenset[str]], ..
     return tuple((frozenset(w), frozenset(u)) for w, u in pairs if w)
 
 
+def _resume(r: _Run, at: datetime) -> None:
+    """DL-8: a paused run runs again from ``at``."""
+    missed = r.due if r.paused_late else None
+    r.run_from(at)
+    if missed is not None:  # DL-7: paused late, the breach stays where it was
+        r.due = missed
+    r.paused_late = False
+    r.say("{at} resumed; due {due}", at=at, due=_due(r.due))
+
+
 def _run(
     events: Sequence[tuple[Event, frozenset[str]]],
     spec: ClockSpec,
@@ -808,6 +818,13 @@ def _run(
                 r.waive(at, ev.kind)
             else:
                 r.lift(at, ev.kind)
+        if ev.kind == "escalation_requested" and paused:
+            # DL-8: a new stage waits on nobody: the pause was the last stage's, and
+            # the new stage's clocks run from the request (review s45F F01)
+            paused = False
+            active = r.started is not None and r.stopped is None
+            if spec.pausable and active and r.running_since is None:
+                _resume(r, at)
         active = r.started is not None and r.stopped is None
         agreed = _agreed(ev, spec.mode) if agreed_mode else None
         if agreed is not None and seen:
@@ -826,12 +843,7 @@ def _run(
                 r.settle(at)
                 r.say("{at} paused; used {used} so far (DL-8)", at=at, used=r.used)
             elif spec.pausable and r.running_since is None and not tags.isdisjoint(resume):
-                missed = r.due if r.paused_late else None
-                r.run_from(at)
-                if missed is not None:  # DL-7: paused late, the breach stays where it was
-                    r.due = missed
-                r.paused_late = False
-                r.say("{at} resumed; due {due}", at=at, due=_due(r.due))
+                _resume(r, at)
             elif restart and not tags.isdisjoint(restart):
                 # DL-3: moved to another department, which has its own time from now;
                 # a run already late keeps its breach for the sweep (ESC-2, ESC-6)

@@ -939,6 +939,7 @@ def _apply(state: ComplaintState, event: Event) -> ComplaintState:
             signed_off=False,
             last_visit_satisfied=None,
             explained=False,
+            paused=False,  # DL-8: the pause was the last stage's (review s45F F01)
         )
     return state  # sanctions, evidence and discharged duties: recorded, no state change
 
