@@ -353,7 +353,13 @@ def stored_time(value: object, column: str) -> datetime | None:
 
 
 def genesis_hash(intake_json: str) -> str:
-    """The chain's anchor: editing the stored intake breaks the link to event 1."""
+    """The chain's anchor: editing the stored intake breaks the link to event 1.
+
+    A stored intake that is no text (a BLOB, or text that is not UTF-8, as a
+    check reads it) anchors nothing: ``""``, and :func:`chain_problems` names
+    it unreadable (review s45G F03)."""
+    if type(intake_json) is not str:
+        return ""
     return hashlib.sha256(intake_json.encode("utf-8")).hexdigest()
 
 
@@ -455,6 +461,8 @@ def chain_problems(
     """
     problems: list[str] = []
     prev = genesis_hash(intake_json)
+    if not prev:  # a BLOB or undecodable text: named, the events still checked
+        problems.append(unreadable(f"complaint {complaint_id}", "complaints.intake_json"))
     expected_seq = 1
     count = 0
     for ev in events:
@@ -462,14 +470,13 @@ def chain_problems(
         where = f"complaint {complaint_id} event {ev.seq}"
         if ev.seq != expected_seq:
             problems.append(f"{where}: expected seq {expected_seq} (events missing or reordered)")
-        if ev.prev_hash != prev:
+        if prev and ev.prev_hash != prev:
             what = "the intake" if expected_seq == 1 else f"event {expected_seq - 1}"
             problems.append(f"{where}: does not link to {what} (edited or deleted)")
-        if ev.hash != event_hash(
-            ev.prev_hash, complaint_id, ev.seq, ev.body_json, ev.schema_version
-        ):
-            problems.append(f"{where}: hash does not match its content (edited)")
-        problems.extend(f"{where}: {p}" for p in _column_problems(ev))
+        if type(ev.body_json) is not str:  # a BLOB or undecodable text (review s45G F03)
+            problems.append(unreadable(where, "events.body_json"))
+        else:
+            problems.extend(f"{where}: {p}" for p in _content_problems(complaint_id, ev))
         prev = ev.hash
         expected_seq = ev.seq + 1
     if projected_version is None:
@@ -482,6 +489,14 @@ def chain_problems(
             f"but {count} events are stored (events deleted or projection stale)"
         )
     return count, problems
+
+
+def _content_problems(complaint_id: str, ev: StoredEvent) -> list[str]:
+    """The event's hash, and the query columns copied from its body."""
+    found = []
+    if ev.hash != event_hash(ev.prev_hash, complaint_id, ev.seq, ev.body_json, ev.schema_version):
+        found.append("hash does not match its content (edited)")
+    return found + _column_problems(ev)
 
 
 def _column_problems(ev: StoredEvent) -> list[str]:

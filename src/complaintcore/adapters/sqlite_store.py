@@ -166,6 +166,16 @@ def store_error(database: str, exc: sqlite3.Error) -> StoreError:
     return StoreError(database, f"{reason or 'SQLite failed'} ({name})")
 
 
+def _text_or_bytes(raw: bytes) -> str | bytes:
+    """A stored text as a snapshot reads it: one that is not UTF-8 (written
+    outside the library) kept as its bytes for the check to name, where
+    SQLite's default decoding stops the whole read (review s45G F03)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw
+
+
 def _translated(
     method: Callable[Concatenate[SqliteStore, _P], _R],
 ) -> Callable[Concatenate[SqliteStore, _P], _R]:
@@ -1260,7 +1270,10 @@ class SqliteStore:
         (:class:`~complaintcore.desk.ports.SnapshotStore`): ``Desk.verify`` compares
         the ledger, the histories and the rows as of one moment, so a commit made
         meanwhile is neither half seen nor taken for tampering.  WAL: writers go
-        on, and no one waits for it; the WAL file grows until it ends."""
+        on, and no one waits for it; the WAL file grows until it ends.
+
+        Inside it a stored text that is not UTF-8 is read as its bytes, as a
+        BLOB is, so that the check names that row and goes on (review s45G F03)."""
         conn = self._conn()
         if getattr(self._local, "snapshot", False):
             yield  # nested: the outer one holds
@@ -1274,9 +1287,11 @@ class SqliteStore:
                 conn.execute("ROLLBACK")
             raise store_error(self._path, exc) from exc
         self._local.snapshot = True
+        conn.text_factory = _text_or_bytes
         try:
             yield
         finally:
+            conn.text_factory = str
             self._local.snapshot = False
             if conn.in_transaction:
                 conn.execute("COMMIT")

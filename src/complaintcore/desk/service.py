@@ -1081,7 +1081,9 @@ class Desk:
             except ComplaintCoreError as exc:
                 if store_failed(exc):  # a complaint not read is not a clean one
                     raise
-                continue  # damaged: the store's check names it
+                # not replayed is not checked: name it (review s45G F02)
+                problems.append(f"complaint {stored.id}: cannot be read: {_unread(exc)}")
+                continue
             # A row is written for the time of the command that wrote it, which
             # may be later than ours (a sweep run with --now ahead, a sweeper
             # whose clock is ahead), but never earlier than its last event: it is
@@ -3200,6 +3202,18 @@ def _unstored(
 def _later(row: ComplaintRow, at: datetime) -> bool:
     """Whether the row waits past ``at`` (or for nothing) for its next sweep."""
     return row.next_due is None or row.next_due > at
+
+
+def _unread(exc: ComplaintCoreError) -> str:
+    """Why a complaint could not be replayed, naming no stored value (PRV-1): an
+    event version's type and versions, the damaged part, else the error's kind."""
+    from complaintcore.event_versions import EventVersionError
+
+    if isinstance(exc, EventVersionError):
+        return str(exc)
+    if isinstance(exc, DamagedRecordError):
+        return exc.what
+    return type(exc).__name__
 
 
 def _out_of_date(row: ComplaintRow, expected: ComplaintRow, at: datetime, *, unheld: bool) -> bool:
