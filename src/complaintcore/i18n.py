@@ -1058,6 +1058,8 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         ),
         {},
     ),
+    (N_("is the desk's own database: copy to another file or schema"), {}),
+    (N_("the target is an older copy: copy again into an empty desk"), {}),
     (N_("unknown parameter; the pack declares: {known}"), {}),
     (N_("no catalog; expected one of {known}"), {}),
     # the working calendar (DL-1..4): its zone, its region, its end

@@ -15,15 +15,21 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
+from complaintcore.adapters.sqlite_store import SqliteStore
+from complaintcore.adapters.transfer import HistoryStore, complete_copy, copy_desk
 from complaintcore.cli import main
+from complaintcore.core.errors import StoreError
+from complaintcore.desk.ports import AccessRecord
 from complaintcore.event_versions import EVENT_VERSIONS
+from complaintcore.testing import make_desk
+from tests.helpers import T0, intake
 
 NOW = "2025-11-14T17:30"
 LATER = "2025-11-14T18:00"
@@ -219,3 +225,134 @@ def test_migrate_names_the_source_unreadable_in_one_document(desk: Path, damage:
     with sqlite3.connect("moved.sqlite3") as conn:
         assert conn.execute("SELECT count(*) FROM complaints").fetchone() == (0,)
     conn.close()
+
+
+# --------------------------------------------------------------------------- F01
+
+OLDER = "the target is an older copy: copy again into an empty desk"
+
+
+@pytest.fixture
+def waiting(desk: Path) -> list[int]:
+    """The desk's messages to a webhook that is down: they wait, to be delivered or
+    dropped after a copy."""
+    config = desk / "complaintcore.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + 'webhooks = [{url = "http://127.0.0.1:1/hook", timeout = 1}]\n'
+        + "\n[retry]\nmax_attempts = 5\nfirst_delay_seconds = 60\n"
+        + "\n[delivery]\nwait_seconds = 5\n",
+        encoding="utf-8",
+    )
+    assert invoke(*RECEIVE).exit_code == 0
+    items = json.loads(invoke("outbox", "list", "--pending", "--json").stdout)
+    assert len(items) == 2  # assigned, and raised repeatedly (the same owner again)
+    copied = invoke("migrate", "--to", "moved.sqlite3")
+    assert copied.exit_code == 0, copied.output
+    return [item["id"] for item in items]
+
+
+def _copy_again() -> Result:
+    return invoke("migrate", "--to", "moved.sqlite3", now=LATER)
+
+
+def test_a_copy_the_desk_has_since_dropped_a_message_past_is_refused(waiting: list[int]) -> None:
+    dropped = invoke(
+        "outbox", "drop", str(waiting[0]), "--reason", "owner withdrew", "--actor", "HQ-001"
+    )
+    assert dropped.exit_code == 0, dropped.output
+    again = _copy_again()
+    assert again.exit_code == 5
+    assert again.stderr.strip() == f"error: complaint database moved.sqlite3: {OLDER}"
+    assert "already holds a complete copy" not in again.stdout
+
+
+def test_a_copy_the_desk_has_since_delivered_a_message_past_is_refused(
+    waiting: list[int],
+) -> None:
+    from datetime import UTC, datetime
+
+    with SqliteStore("complaints.sqlite3", create=False) as store:  # a sender delivers it
+        store.mark_delivered(waiting[0], datetime(2025, 11, 14, 9, 45, tzinfo=UTC))
+    again = invoke("migrate", "--to", "moved.sqlite3", "--json", now=LATER)
+    assert again.exit_code == 5
+    assert OLDER in json.loads(again.stdout)["error"]["message"]
+
+
+@pytest.mark.procedure("PRV-2")
+def test_a_copy_without_a_later_access_record_is_refused(waiting: list[int]) -> None:
+    cid = _ids()[0]
+    shown = invoke("show", cid, "--as", "HQ-001", "--purpose", "second callback")
+    assert shown.exit_code == 0, shown.output
+    again = _copy_again()
+    assert again.exit_code == 5
+    assert OLDER in again.stderr
+
+
+def test_a_copy_nothing_happened_to_since_is_still_complete(waiting: list[int]) -> None:
+    again = _copy_again()
+    assert again.exit_code == 0, again.output
+    assert "already holds a complete copy" in again.stdout
+
+
+# --------------------------------------------------------------------------- F04
+
+OWN = "is the desk's own database: copy to another file or schema"
+
+
+@pytest.mark.parametrize("named", ["complaints.sqlite3", "sub/../complaints.sqlite3", "link"])
+def test_migrate_to_the_desks_own_database_is_refused(desk: Path, named: str) -> None:
+    (desk / "sub").mkdir()
+    (desk / "link").symlink_to(desk / "complaints.sqlite3")
+    before = (desk / "complaints.sqlite3").read_bytes()
+    result = invoke("migrate", "--to", named)
+    assert result.exit_code == 5
+    assert result.stderr.strip() == f"error: complaint database {named}: {OWN}"
+    assert "complete copy" not in result.stdout
+    assert (desk / "complaints.sqlite3").read_bytes() == before
+
+
+# --------------------------------------------------------- F01, F04 in the stores
+
+
+def _open(request: pytest.FixtureRequest, stack: ExitStack, database: str) -> HistoryStore:
+    if database.endswith(".sqlite3"):
+        opened: HistoryStore = SqliteStore(database)
+    else:
+        from complaintcore.adapters.postgres_store import PostgresStore
+
+        opened = PostgresStore(database)
+    stack.callback(opened.close)
+    return opened
+
+
+def _databases(request: pytest.FixtureRequest, stack: ExitStack, kind: str) -> list[str]:
+    if kind == "sqlite":
+        folder = request.getfixturevalue("tmp_path")
+        return [str(folder / "desk.sqlite3"), str(folder / "copy.sqlite3")]
+    server = request.getfixturevalue("postgres_server")
+    schemas = [server.new_schema(), server.new_schema()]
+    for schema in schemas:
+        stack.callback(server.drop_schema, schema)
+    return [f"{server.dsn}?schema={schema}" for schema in schemas]
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_the_stores_refuse_their_own_database_and_an_older_copy(
+    request: pytest.FixtureRequest, kind: str
+) -> None:
+    with ExitStack() as stack:
+        mine, other = _databases(request, stack, kind)
+        source, again = _open(request, stack, mine), _open(request, stack, mine)
+        desk = make_desk(store=source)
+        first = desk.receive(intake(receiver="SR-103"), now=T0)
+        with pytest.raises(StoreError, match="is the desk's own database"):
+            complete_copy(source, again)
+        with pytest.raises(StoreError, match="is the desk's own database"):
+            copy_desk(source, again)
+        target = _open(request, stack, other)
+        copy_desk(source, target)
+        assert complete_copy(source, target) is not None
+        source.record_access(AccessRecord(T0, "SR-103", first.id, "a call back", "desk.view"))
+        with pytest.raises(StoreError, match=OLDER):
+            complete_copy(source, target)

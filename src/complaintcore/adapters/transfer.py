@@ -16,6 +16,7 @@ source's: a failure leaves the target as empty as it was.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
@@ -23,7 +24,7 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
-from complaintcore.adapters.chain import StoredEvent
+from complaintcore.adapters.chain import StoredEvent, canonical_json, to_utc_text
 from complaintcore.adapters.ledger import LedgerEntry
 from complaintcore.core.errors import InvalidInputError, StoreError
 from complaintcore.desk.ports import (
@@ -43,6 +44,8 @@ __all__ = [
     "complete_copy",
     "copy_desk",
     "not_empty",
+    "same_database",
+    "settled_digest",
 ]
 
 Progress = Callable[[int, int], None]
@@ -180,8 +183,7 @@ def copy_desk(
         verify, or the copy does not match the source (one line each); the
         target then keeps nothing of the copy.
     """
-    source = _history_store(source, "source")
-    target = _history_store(target, "target")
+    source, target = _pair(source, target)
     if source.tenant != target.tenant:
         raise InvalidInputError("target", "belongs to another tenant than the source")
     if any(target.desk_size()):
@@ -241,10 +243,14 @@ def complete_copy(source: ComplaintStore, target: ComplaintStore) -> CopyReport 
 
     A copy interrupted after it committed leaves such a target, which
     :func:`copy_desk` then refuses as not empty: this tells the two apart
-    (review s38C F04).
+    (review s38C F04).  The outbox items' delivery state and the access log,
+    written after the commits they follow, are compared as well.
+
+    :raises StoreError: the target is the source's own database, or an older
+        copy of it: the same histories, but messages delivered or dropped, or
+        personal data viewed, since (review s45G F01).
     """
-    source = _history_store(source, "source")
-    target = _history_store(target, "target")
+    source, target = _pair(source, target)
     if source.tenant != target.tenant or not any(target.desk_size()):
         return None
     moment: AbstractContextManager[None] = (
@@ -261,8 +267,49 @@ def complete_copy(source: ComplaintStore, target: ComplaintStore) -> CopyReport 
         ours = source.verify()
         if not (theirs.ok and ours.ok and theirs.head == ours.head):
             return None
+        # what changes after a commit is outside the chains and the ledger: a copy
+        # the desk has since delivered, dropped or shown past is stale (s45G F01)
+        if settled_digest(source) != settled_digest(target):
+            raise StoreError(
+                target.database, "the target is an older copy: copy again into an empty desk"
+            )
     complaints, events, digest = chains
     return CopyReport(complaints, events, size[1], digest)
+
+
+def settled_digest(store: HistoryStore) -> tuple[int, str, int, str]:
+    """(outbox items, digest of their delivery state, access records, digest of
+    them), read as a stream: what a commit's chain and the ledger do not fix."""
+    items = _rows_digest(_item_cells(i) for i in store.export_outbox())
+    access = _rows_digest(_access_cells(a) for a in store.export_access())
+    return (*items, *access)
+
+
+def _rows_digest(rows: Iterable[list[str]]) -> tuple[int, str]:
+    sha = hashlib.sha256()
+    count = 0
+    for cells in rows:
+        count += 1
+        sha.update(canonical_json(cells).encode("utf-8") + b"\n")
+    return count, sha.hexdigest()
+
+
+def _time(value: datetime | None) -> str:
+    return "" if value is None else to_utc_text(value, "at")
+
+
+def _item_cells(i: StoredItem) -> list[str]:
+    """An outbox item as stored, its settlement (and so its seal) included."""
+    return [
+        i.notifier, i.dedupe_key, i.complaint_id, i.body_json, _time(i.created_at),
+        str(i.attempts), _time(i.next_attempt_at), i.last_error, _time(i.delivered_at),
+        str(i.ledger_seq), _time(i.dropped_at), i.drop_reason, i.dropped_by, i.dropped_os_user,
+    ]  # fmt: skip
+
+
+def _access_cells(a: AccessRecord) -> list[str]:
+    """What an access record's seal seals (its number is the store's own)."""
+    return [_time(a.at), a.actor, a.complaint_id, a.purpose, a.via, a.os_user]
 
 
 class _Digest:
@@ -282,6 +329,29 @@ class _Digest:
 
     def hexdigest(self) -> str:
         return self._sha.hexdigest()
+
+
+def _pair(source: ComplaintStore, target: ComplaintStore) -> tuple[HistoryStore, HistoryStore]:
+    """The two stores of a copy, refused when they are one database (review s45G
+    F04): a mistyped target would otherwise be called a complete copy of itself."""
+    source = _history_store(source, "source")
+    target = _history_store(target, "target")
+    if same_database(source, target):
+        raise StoreError(
+            target.database, "is the desk's own database: copy to another file or schema"
+        )
+    return source, target
+
+
+def same_database(one: HistoryStore, other: HistoryStore) -> bool:
+    """Whether two stores keep their desks in one place: the same file however it
+    is named (a link, ``..``), else the same server, database and schema."""
+    if type(one) is not type(other):
+        return False
+    first, second = one.database, other.database
+    if os.path.isfile(first) and os.path.isfile(second):
+        return os.path.samefile(first, second)
+    return first == second and first != ":memory:"  # two in-memory databases are two
 
 
 def _history_store(store: ComplaintStore, name: str) -> HistoryStore:
