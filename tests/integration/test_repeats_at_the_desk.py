@@ -683,3 +683,37 @@ def test_three_raisings_count_three_in_whatever_order_they_arrive(
         told = [n.complaint_id for n, _ in notes.sent if n.topic == "raised_repeatedly"]
         assert told == [third.id]
         assert desk.verify(now).ok
+
+
+@pytest.mark.procedure("GRD-2")
+@pytest.mark.parametrize("bulk", [False, True], ids=["receive", "receive_many"])
+def test_five_raisings_newest_first_tell_customer_service_the_whole_count(
+    tmp_path: Path, bulk: bool
+) -> None:
+    """Review s45H F01: the owner raised the leak on five days and the desk got them
+    newest first.  In time order customer service is told three times (the third,
+    fourth and fifth raising), the last time "raised: 5" naming the four earlier
+    complaints.  Newest first it was told once, "raised: 3", naming two: the first
+    raisings were never named to it.  Now the latest raising tells each new count."""
+    notes = RecordingNotifier()
+    days = [T0 + timedelta(days=d) for d in range(5)]
+    now = T0 + timedelta(days=5)
+    with make_desk(store=SqliteStore(tmp_path / "d.db"), notifiers=[notes]) as desk:
+        arriving = [intake(OWNER, day) for day in reversed(days)]
+        if bulk:
+            got = list(desk.receive_many(arriving, now=now, validity="valid"))
+        else:
+            got = [desk.receive(i, now=now, validity="valid") for i in arriving]
+        by_day = sorted(
+            (desk.get(c.id) for c in got if isinstance(c, Complaint)),
+            key=lambda c: c.intake.received_at,
+        )
+        assert [c.state.raisings for c in by_day][2:] == [3, 4, 5]
+        desk.deliver(now)
+        told = [n for n, _ in notes.sent if n.topic == "raised_repeatedly"]
+        assert len(told) == 3
+        last = told[-1]
+        assert last.complaint_id == by_day[-1].id
+        assert "raised: 5" in last.body
+        assert all(c.id in last.body for c in by_day[:4])
+        assert desk.verify(now).ok

@@ -436,12 +436,20 @@ class RepeatLinker:
         later = self._later_ones(stored, knew)
         drafts = [Draft(self.store.load(e.id), [], []) for e in later]
         self.ask_related(drafts)
-        changed: set[str] = set()
+        decided: list[tuple[Draft, LinkDecision]] = []
         for draft in drafts:
             decision = self._decide(draft, RepeatBatch(), {})
-            if decision is None or not self._adds_to(draft.complaint, decision):
-                continue
-            repeated = self._relink(draft, decision, now, deliver=deliver)
+            if decision is not None and self._adds_to(draft.complaint, decision):
+                decided.append((draft, decision))
+        # GRD-2: customer service hears of the matter's new count, with every earlier
+        # raising, from its latest raising here, even one told of before (review s45H
+        # F01); one a later raising here counts is told of only when it is first
+        # raised repeatedly
+        by_later = {cid for _d, dec in decided if dec.raised_repeatedly for cid in dec.counted}
+        changed: set[str] = set()
+        for draft, decision in decided:
+            tell = draft.complaint.id not in by_later
+            repeated = self._relink(draft, decision, now, deliver=deliver, tell=tell)
             changed.add(draft.complaint.id)
             if repeated is not None:
                 self.raised_again(repeated, now, deliver=deliver)
@@ -458,11 +466,12 @@ class RepeatLinker:
         return decision.raisings > max(own, default=1)
 
     def _relink(
-        self, draft: Draft, decision: LinkDecision, now: datetime, *, deliver: bool
+        self, draft: Draft, decision: LinkDecision, now: datetime, *, deliver: bool, tell: bool
     ) -> Repeated | None:
         """Record a stored complaint's new links in its own transaction (a
         concurrent change: read again); the earlier raisings to mark when it is
-        raised repeatedly."""
+        raised repeatedly.  ``tell``: it is the latest raising of its matter here,
+        so customer service hears of a new count even when told before (GRD-2)."""
         broken = decision.raised_repeatedly and self._matter_promise_broken(
             draft, decision.counted, {}, now
         )
@@ -470,12 +479,12 @@ class RepeatLinker:
         cid = draft.complaint.id
         for _attempt in range(CONFLICT_RETRIES):
             complaint = self.store.load(cid)
-            # told once: a complaint marked already (by its own intake or a later
-            # raising) records the new count without telling again
+            # told when first raised repeatedly, and again with a new count when it is
+            # the latest raising (as a raising received in time order would be)
             first = Fact.RAISED_REPEATEDLY not in complaint.state.facts
             command = attrs.evolve(
                 self._link_command(decision, broken),
-                raised_repeatedly=decision.raised_repeatedly and first,
+                raised_repeatedly=decision.raised_repeatedly and (first or tell),
             )
             at = not_before_last(complaint, now)
             events = decide(complaint, command, self.pack, at)
