@@ -439,6 +439,13 @@ class Translator:
             )
         if isinstance(exc, e.IllegalTransitionError) and not exc.complaint_id and exc.path:
             return self.problem(exc.path, exc.reason, pack)  # refused at intake: none stored
+        if isinstance(exc, e.IllegalTransitionError) and not exc.of_state:
+            return self(  # the state is not why (a sanction already recorded)
+                N_("complaint {id}: cannot {command}: {reason}"),
+                id=exc.complaint_id,
+                command=self.command(exc.command),
+                reason=self.reason(exc.reason, pack),
+            )
         if isinstance(exc, e.IllegalTransitionError):
             return self(
                 N_("complaint {id}: cannot {command} while {state}: {reason}"),
@@ -586,6 +593,8 @@ class Translator:
             return self.label(member) if member is not None else value
         if kind == "stage":
             return self.stage(value, pack)
+        if kind in ("grade", "measures"):  # PEN-1: a grade, the measures of a sanction
+            return self(N_(", ")).join(self._coded(kind, code) for code in value.split(", "))
         if kind == "clock":
             return self.clock(value, pack)
         if kind == "outcome":
@@ -605,6 +614,15 @@ class Translator:
         if kind == "phones":
             return self(N_("; or ")).join(self._phone_kind(k) for k in value.split("; or "))
         return value
+
+    def _coded(self, kind: str, code: str) -> str:
+        """A grade's or a measure's code as its label; an unknown code as written."""
+        from complaintcore.core.models import Grade
+        from complaintcore.core.rulepack import Measure
+
+        enum: type[Grade] | type[Measure] = Grade if kind == "grade" else Measure
+        member = next((m for m in enum if m.value == code), None)
+        return self.label(member) if member is not None else code
 
     def _phone_kind(self, text: str) -> str:
         """One kind of number :func:`~complaintcore.core.validity.phone_kinds` names."""
@@ -757,7 +775,13 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     ),
     (N_("{clock} is still owed ({rule}): close once it is met"), {"clock": "clock"}),
     (N_("{clock} is still owed: close once it is met"), {"clock": "clock"}),
-    (N_("a sanction is already recorded for this complaint"), {}),
+    (
+        N_(
+            "the sanction of grade {grade} is already recorded ({measures}); another "
+            "is recorded only when the grade rises (PEN-2)"
+        ),
+        {"grade": "grade", "measures": "measures"},
+    ),
     (N_("no stored complaint has this id"), {}),
     (
         N_("is not an issue id: an issue is named I- and the id of its earliest complaint (HDL-5)"),

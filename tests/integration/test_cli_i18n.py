@@ -345,3 +345,48 @@ def test_refusals_name_rungs_by_their_labels_and_read_in_chinese(
     sanction = zh("act", second, "sanction", "--actor", "HQ-001", now=LATER)
     assert sanction.exit_code == 1, sanction.output
     assert sanction.stderr.strip().endswith("时不能记录处罚：只有有效投诉才记录处罚（VAL-4）")
+
+
+@pytest.mark.procedure("PEN-1")
+@pytest.mark.procedure("PEN-2")
+def test_a_grade_raised_after_the_sanction_is_sanctioned_again_in_chinese(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review s45E F03: a guard's complaint sanctioned at minor (a warning) and raised to
+    important by the project manager gets important's yellow card; the table counts
+    the complaint once, at important.  A repeat names the sanction recorded for the
+    grade, not the complaint's state."""
+    monkeypatch.chdir(tmp_path)
+    assert zh("init", ".").exit_code == 0
+    received = zh(
+        "receive", "--name", "李雪梅", "--phone", "13912345678", "--room", "3-2-1202",
+        "--site", "sunrise", "--summary", "夜班保安态度恶劣", "--receiver", "SR-103",
+        "--target-staff-id", "SR-302", "--json", now="2025-11-10T09:05",
+    )  # fmt: skip
+    assert received.exit_code == 0, received.output
+    cid = json.loads(received.stdout)["id"]
+    steps = [
+        ["assess", "--actor", "SR-101", "--validity", "valid"],
+        ["grade", "--actor", "SR-101"],
+        ["sanction", "--actor", "SR-101"],
+        ["grade", "--actor", "SR-001", "--grade", "重要", "--reason", "辱骂业主"],
+        ["sanction", "--actor", "SR-001"],
+    ]
+    for step in steps:
+        done = zh("act", cid, *step, now="2025-11-11T10:00")
+        assert done.exit_code == 0, (step, done.output)
+    again = zh("act", cid, "sanction", "--actor", "SR-001", now="2025-11-11T10:00")
+    assert again.exit_code == 1, again.output
+    assert again.stderr.strip() == (
+        f"错误：投诉 {cid}：不能记录处罚："
+        "已记录「重要」等级的处罚（黄牌、通报批评、书面检讨）；等级提高后才能再记录处罚（PEN-2）"
+    )
+    table = zh("report", "--month", "2025-11", "--staff", "--format", "json", now=MUCH_LATER)
+    assert table.exit_code == 0, table.output
+    (row,) = json.loads(table.stdout)["staff"]["rows"]
+    assert (row["staff_id"], row["sanctions"], row["cards"]) == (
+        "SR-302",
+        {"important": 1},
+        {"yellow_card": 1},
+    )
+    assert (row["warnings"], row["complaints"]) == (0, 1)
