@@ -390,3 +390,123 @@ def test_a_grade_raised_after_the_sanction_is_sanctioned_again_in_chinese(
         {"yellow_card": 1},
     )
     assert (row["warnings"], row["complaints"]) == (0, 1)
+
+
+_KEPT = {"utf", "sig", "gb18030", "GB18030", "big5", "Big5", "cp1252", "CSV", "UTF", "Excel"}
+_KEPT |= {"true", "false", "yes", "line", "row", "encoding", "file"}
+_KEPT |= {"sees_personal_data", "staff_id", "duty", "staff", "csv"}  # paths, file names
+
+
+def _english_words(line: str) -> set[str]:
+    """Words of English left in a line, beyond the codes a Chinese line keeps."""
+    return set(re.findall(r"[A-Za-z][A-Za-z0-9_]{2,}", line)) - _KEPT
+
+
+def _zh_env(now: str = NOW) -> dict[str, str | None]:
+    return {"COMPLAINTCORE_LANG": "zh", "COMPLAINTCORE_NOW": now}
+
+
+_HEAD = "name,phone,room,site,channel,summary,received_at,receiver\r\n"
+_ROW = "刘芳,13912345001,5-1-0302,sunrise,phone,{s},2025-11-14 09:05,SR-103\r\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "options", "said"),
+    [
+        (
+            "mixed.csv",
+            (_HEAD + _ROW.format(s="电梯停运")).encode() + _ROW.format(s="噪音").encode("gbk"),
+            [],
+            "不是 utf-8 文本（第 1 个字节）",
+        ),
+        (
+            "big5.csv",
+            (_HEAD + _ROW.format(s="電梯停運，困人半小時").replace("刘", "劉")).encode("big5"),
+            [],
+            "无法识别：文件既不是 UTF-8 也不是 GB18030 文本",
+        ),
+        (
+            "unbalanced.csv",
+            (
+                _HEAD
+                + '刘芳,13912345001,5-1-0302,sunrise,phone,"电梯停运,2025-11-14 09:05,SR-103\r\n'
+                + _ROW.format(s="噪音")
+            ).encode(),
+            [],
+            "带引号的单元格在下一行之前没有闭合",
+        ),
+        ("long.csv", (_HEAD + _ROW.format(s="长" * 400_000)).encode(), [], "超过 1048576 字节"),
+        ("header.csv", ('"name,phone\r\n' + _ROW.format(s="x")).encode(), [], "第 1 行：表头行："),
+        (
+            "utf8.csv",
+            (_HEAD + _ROW.format(s="漏水")).encode(),
+            ["--encoding", "gb18030"],
+            "是 gb18030 文件中的 utf-8 文本",
+        ),
+    ],
+)
+def test_a_file_refused_for_its_encoding_or_quotes_reads_in_chinese(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    content: bytes,
+    options: list[str],
+    said: str,
+) -> None:
+    """Review s45E F01: the encodings, quotes and long lines cli.md says the importer
+    handles are refused in one Chinese line (i18n.md: every refusal a clerk meets in
+    a file to import is translated)."""
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", ".", env=_zh_env()).exit_code == 0
+    (tmp_path / name).write_bytes(content)
+    result = invoke("receive", "--file", name, *options, env=_zh_env())
+    refused = [
+        line for line in result.output.splitlines() if "被拒绝" in line or line.startswith("错误")
+    ]
+    assert len(refused) == 1, result.output
+    assert said in refused[0], refused[0]
+    assert _english_words(refused[0]) == set(), refused[0]
+
+
+def test_a_staff_file_from_excel_reads_in_chinese(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review s45E F02: an IT person's staff.csv with Chinese headers, its mistakes and
+    Excel's plain "CSV" (GB18030 on a Chinese system) are told in Chinese, with the
+    hint staff-directory.md promises, counting bytes from 1 as the importer does."""
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", ".", env=_zh_env()).exit_code == 0
+    config = tmp_path / "complaintcore.toml"
+    text = re.sub(r"(?m)^staff_file = .*$", 'staff_file = "staff.csv"', config.read_text())
+    config.write_text(text, encoding="utf-8")
+    rows = [
+        "工号,姓名,岗位,层级,部门,项目,电话,值班时间,可见个人信息",
+        "SR-103,陈雪,前台接待员,front_line,customer_service,sunrise,13900139113,,是的",
+        "SR-201,刘洋,工程主管,department_head,engineering,sunrise,13800138121,,否",
+        "ＳＲ－２０１,刘洋二,工程主管,department_head,engineering,sunrise,13800138122,,否",
+        "SR-101,郑晓燕,客服主管,department_head,customer_service,sunrise,13800138111,"
+        "周一至周五 9点-18点,是",
+        "SR-202,黄磊,维修工,front_line,engineering,sunrise,13900139122,周一至周五 09:00-09:00,否",
+    ]
+    table = "\r\n".join(rows) + "\r\n"
+    receive = ["receive", "--name", "王小明", "--phone", "13812345678", "--room", "3-2-1201"]
+    receive += ["--site", "sunrise", "--summary", "漏水", "--receiver", "SR-103"]
+    (tmp_path / "staff.csv").write_bytes(table.encode("utf-8-sig"))
+    result = invoke(*receive, env=_zh_env())
+    assert result.exit_code == 1, result.output
+    line = result.stderr.strip()
+    for said in (
+        "应为 true 或 false（也可写 yes/no、1/0、是/否）",
+        "工号重复（首次出现在第 3 行）",
+        "应为时间段，例如 09:00-18:00",
+        "开始与结束时间相同（全天请写 00:00-24:00）",
+    ):
+        assert said in line, line
+    assert _english_words(line) == set(), line
+    (tmp_path / "staff.csv").write_bytes(table.encode("gb18030"))
+    result = invoke(*receive, env=_zh_env())
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip() == (
+        "错误：无法读取staff.csv：file：不是 UTF-8 文本（第 1 个字节）；"
+        "请在 Excel 中用“另存为”选择“CSV UTF-8”"
+    )
