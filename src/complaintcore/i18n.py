@@ -1147,6 +1147,8 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         {},
     ),
     (N_("unknown parameter; the pack declares: {known}"), {}),
+    (N_("unknown parameter; the pack declares no parameters"), {}),
+    (N_("the pack declares no parameters"), {}),
     (N_("no catalog; expected one of {known}"), {}),
     # the working calendar (DL-1..4): its zone, its region, its end
     (

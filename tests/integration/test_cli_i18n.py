@@ -510,3 +510,54 @@ def test_a_staff_file_from_excel_reads_in_chinese(
         "错误：无法读取staff.csv：file：不是 UTF-8 文本（第 1 个字节）；"
         "请在 Excel 中用“另存为”选择“CSV UTF-8”"
     )
+
+
+def test_packs_list_lines_up_its_titles_in_chinese() -> None:
+    """Review s45E F04: the titles start in one column, whatever the name's length
+    (a tab put them at 16, 24 or 32)."""
+    from rich.cells import cell_len
+
+    result = invoke("packs", "list", env=_zh_env())
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) >= 6
+    assert "\t" not in result.stdout
+    starts = set()
+    for line in lines:
+        name = line.split()[0]
+        title = line[len(name) :].lstrip(" ")
+        starts.add(cell_len(line) - cell_len(title))
+        assert re.search(r"[\u4e00-\u9fff]", title), line
+    assert len(starts) == 1, lines
+
+
+def test_a_pack_without_parameters_says_so_in_chinese(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review s45E F05: no English "none" in the Chinese refusal."""
+    monkeypatch.chdir(tmp_path)
+    result = invoke("init", "desk", "--param", "x=1", env=_zh_env())
+    assert result.exit_code == 1, result.output
+    line = result.stderr.strip()
+    assert line.endswith("parameters.x：未知参数；该规则包未声明任何参数"), line
+    assert "none" not in line
+
+
+@pytest.mark.procedure("IN-1")
+def test_the_front_desk_channel_is_taken_by_the_procedures_word(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review s45E F05: IN-1 names the in-person channel 前台/现场/来访; ``--channel
+    前台`` records it, as 来访 and 现场 do."""
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", ".", env=_zh_env()).exit_code == 0
+    for word in ("前台", "现场", "来访"):
+        received = invoke(
+            "receive", "--name", "李四", "--phone", "13812345679", "--room", "3-2-1202",
+            "--site", "sunrise", "--channel", word, "--summary", f"保安态度差{word}",
+            "--receiver", "SR-103", "--json", env=_zh_env(),
+        )  # fmt: skip
+        assert received.exit_code == 0, received.output
+    listed = invoke("list", "--json", env=_zh_env())
+    channels = [row["channel"] for row in json.loads(listed.stdout)]
+    assert channels == ["in_person"] * 3

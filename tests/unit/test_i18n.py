@@ -414,7 +414,8 @@ def test_store_errors_read_in_chinese_keeping_the_database_and_the_drivers_code(
             "already keeps complaints or messages of tenant 'default'; copy into an empty desk",
             "'default'",
         ),
-        ("unknown parameter; the pack declares: none", "未知参数"),
+        ("unknown parameter; the pack declares: target", "未知参数"),
+        ("unknown parameter; the pack declares no parameters", "未知参数；该规则包未声明任何参数"),
     ],
 )
 def test_the_everyday_refusals_of_scripts_read_in_chinese(reason: str, words: str) -> None:
