@@ -70,9 +70,11 @@ SHIPPED_DIR = Path(__file__).with_name("locale")
 _CATALOG_OF = {"zh": "zh_CN"}
 """A shipped language whose catalog has a longer name than its code."""
 
-_RULED = re.compile(r"(.*\S) \(([^()]+)\)", re.DOTALL)
+_RULED = re.compile(r"(.*\S) \(([A-Z][^()]*)\)", re.DOTALL)
+"""A reason with the rule it applies in brackets at the end: a rule starts with a
+capital (``VAL-4``, ``HOC 6.4-6.5``, ``SPSO MCHP stage 1``), so a hint in brackets
+(``(also yes/no, 1/0, 是/否)``) is not kept in English as one (review s45E F02)."""
 _POSITION = re.compile(r"(line|row) ([0-9]+)(?:, column ([^,:]+))?")
-"""A reason with the rule it applies in brackets at the end."""
 
 _TAG = re.compile(r"^([A-Za-z]{2,3})(?:[_-]([A-Za-z0-9]{2,4}))?(?:\.[^@]*)?(?:@.*)?$")
 
@@ -439,6 +441,13 @@ class Translator:
             )
         if isinstance(exc, e.IllegalTransitionError) and not exc.complaint_id and exc.path:
             return self.problem(exc.path, exc.reason, pack)  # refused at intake: none stored
+        if isinstance(exc, e.IllegalTransitionError) and not exc.of_state:
+            return self(  # the state is not why (a sanction already recorded)
+                N_("complaint {id}: cannot {command}: {reason}"),
+                id=exc.complaint_id,
+                command=self.command(exc.command),
+                reason=self.reason(exc.reason, pack),
+            )
         if isinstance(exc, e.IllegalTransitionError):
             return self(
                 N_("complaint {id}: cannot {command} while {state}: {reason}"),
@@ -586,6 +595,14 @@ class Translator:
             return self.label(member) if member is not None else value
         if kind == "stage":
             return self.stage(value, pack)
+        if kind == "reason":  # a reason inside a frame ("the header row: …")
+            return self.reason(value, pack)
+        if kind == "position":  # a place in a file: "row 4"
+            return self.position(value)
+        if kind == "quoted":  # a value quoted after a word, or nothing (" 'SR-201'")
+            return value.strip()
+        if kind in ("grade", "measures"):  # PEN-1: a grade, the measures of a sanction
+            return self(N_(", ")).join(self._coded(kind, code) for code in value.split(", "))
         if kind == "clock":
             return self.clock(value, pack)
         if kind == "outcome":
@@ -605,6 +622,15 @@ class Translator:
         if kind == "phones":
             return self(N_("; or ")).join(self._phone_kind(k) for k in value.split("; or "))
         return value
+
+    def _coded(self, kind: str, code: str) -> str:
+        """A grade's or a measure's code as its label; an unknown code as written."""
+        from complaintcore.core.models import Grade
+        from complaintcore.core.rulepack import Measure
+
+        enum: type[Grade] | type[Measure] = Grade if kind == "grade" else Measure
+        member = next((m for m in enum if m.value == code), None)
+        return self.label(member) if member is not None else code
 
     def _phone_kind(self, text: str) -> str:
         """One kind of number :func:`~complaintcore.core.validity.phone_kinds` names."""
@@ -757,7 +783,13 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     ),
     (N_("{clock} is still owed ({rule}): close once it is met"), {"clock": "clock"}),
     (N_("{clock} is still owed: close once it is met"), {"clock": "clock"}),
-    (N_("a sanction is already recorded for this complaint"), {}),
+    (
+        N_(
+            "the sanction of grade {grade} is already recorded ({measures}); another "
+            "is recorded only when the grade rises (PEN-2)"
+        ),
+        {"grade": "grade", "measures": "measures"},
+    ),
     (N_("no stored complaint has this id"), {}),
     (
         N_("is not an issue id: an issue is named I- and the id of its earliest complaint (HDL-5)"),
@@ -901,6 +933,35 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     ),
     (N_("{cells} cells but the header has {header}"), {}),
     (N_('a quoted cell is not closed (an unbalanced ")'), {}),
+    # the encodings and the quotes of a file to import (review s45E F01)
+    (N_("the header row: {reason}"), {"reason": "reason"}),
+    (
+        N_("is not {encoding} text (byte {byte}); choose the file's encoding ({encodings})"),
+        {},
+    ),
+    (
+        N_(
+            "is utf-8 text in a {encoding} file (its encoding differs from the file's);"
+            " save it in the file's encoding"
+        ),
+        {},
+    ),
+    (N_("longer than {bytes} bytes (not read)"), {}),
+    (
+        N_(
+            "cannot be detected: the file is neither UTF-8 nor GB18030 text (it reads like"
+            " cp1252 or Big5); choose it ({encodings})"
+        ),
+        {},
+    ),
+    (N_("cannot be detected on a stream; choose one"), {}),
+    (N_('a quoted cell is not closed before the next row (an unbalanced ")'), {}),
+    (N_("a quoted cell is not closed within {count} characters"), {}),
+    (N_('more cells than the header has (an unbalanced " may join lines)'), {}),
+    (N_("has a cell longer than {count} characters"), {}),
+    (N_("is not valid CSV (a quote inside an unquoted cell?)"), {}),
+    (N_("is a number too long to be a field"), {}),
+    (N_("expected csv or jsonl"), {}),
     (N_("must be text"), {}),
     (N_("repeated key"), {}),
     (N_("unknown key"), {}),
@@ -918,6 +979,37 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("not JSON ({reason})"), {}),
     (N_("a promised time must be in the future"), {}),
     (N_("{staff} is at rung {rung}"), {"rung": "rung"}),
+    # a staff file's duty hours, ids and encoding (review s45E F02)
+    (N_("part {part}: {reason}"), {"reason": "reason"}),
+    (N_("expected hours such as 09:00-18:00"), {}),
+    (N_("unexpected text between hour ranges"), {}),
+    (N_("unexpected text after the hours"), {}),
+    (N_("weekdays at the end have no hours (expected e.g. 'Sat 09:00-12:00')"), {}),
+    (N_("unknown weekday; {hint}"), {"hint": "reason"}),
+    (N_("no weekdays; {hint}"), {"hint": "reason"}),
+    (N_("expected Mon..Sun, 周一..周日, a range such as Mon-Fri, daily or weekdays"), {}),
+    (N_("time out of range (00:00 to 23:59, or 24:00 as an end)"), {}),
+    (N_("start and end are equal (for the whole day write 00:00-24:00)"), {}),
+    (N_("is reserved for the desk's own acts (sweeps)"), {}),
+    (N_("duplicate staff id{id} (first at {position})"), {"id": "quoted", "position": "position"}),
+    (N_("expected true or false (also yes/no, 1/0, 是/否)"), {}),
+    (N_("expected a string"), {}),
+    (N_("expected a string (quote phone numbers and ids)"), {}),
+    (N_("expected a string such as 'Mon-Fri 09:00-18:00' or a list of them"), {}),
+    (N_("expected a string such as 'Mon-Fri 09:00-18:00'"), {}),
+    (N_("expected a list of tables"), {}),
+    (N_("expected a table of staff fields"), {}),
+    (N_("no staff members"), {}),
+    (N_("not valid TOML: {reason}"), {}),
+    (N_("unknown key (expected only [[staff]] tables)"), {}),
+    (N_("missing; expected [[staff]] tables"), {}),
+    (N_("expected an array of tables ([[staff]])"), {}),
+    (N_("malformed CSV: {reason}"), {}),
+    (N_("empty; expected a header row naming the columns"), {}),
+    (N_("no staff rows below the header"), {}),
+    (N_("not a header row; the first row must name the columns: {columns}"), {}),
+    (N_("not UTF-8 text (byte {byte}); in Excel use Save As 'CSV UTF-8'"), {}),
+    (N_("not UTF-8 text (byte {byte})"), {}),
     # a staff file's rows (review s31C F05)
     (N_("not a phone number (digits, optional +, spaces, dashes)"), {}),
     (N_("not an email address"), {}),
@@ -1061,6 +1153,8 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("is the desk's own database: copy to another file or schema"), {}),
     (N_("the target is an older copy: copy again into an empty desk"), {}),
     (N_("unknown parameter; the pack declares: {known}"), {}),
+    (N_("unknown parameter; the pack declares no parameters"), {}),
+    (N_("the pack declares no parameters"), {}),
     (N_("no catalog; expected one of {known}"), {}),
     # the working calendar (DL-1..4): its zone, its region, its end
     (
@@ -1299,9 +1393,10 @@ _WITHHELD = N_("(not shown: not a code)")
 it may not quote (PRV-1): translated wherever the reason is."""
 
 
-_VALUE = {"years": r"\d{4}(?:(?:-|, )\d{4})*"}
+_VALUE = {"years": r"\d{4}(?:(?:-|, )\d{4})*", "quoted": r"(?: '[^']*')?"}
 """What a placeholder of a kind matches, where "anything" would swallow the text
-around it (a list of years: ``2027-2030`` or ``2027, 2029``)."""
+around it (a list of years: ``2027-2030`` or ``2027, 2029``), or where it may be
+empty (a staff id quoted only when it looks like one: ``duplicate staff id 'SR-201'``)."""
 
 
 @functools.cache

@@ -345,3 +345,219 @@ def test_refusals_name_rungs_by_their_labels_and_read_in_chinese(
     sanction = zh("act", second, "sanction", "--actor", "HQ-001", now=LATER)
     assert sanction.exit_code == 1, sanction.output
     assert sanction.stderr.strip().endswith("时不能记录处罚：只有有效投诉才记录处罚（VAL-4）")
+
+
+@pytest.mark.procedure("PEN-1")
+@pytest.mark.procedure("PEN-2")
+def test_a_grade_raised_after_the_sanction_is_sanctioned_again_in_chinese(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review s45E F03: a guard's complaint sanctioned at minor (a warning) and raised to
+    important by the project manager gets important's yellow card; the table counts
+    the complaint once, at important.  A repeat names the sanction recorded for the
+    grade, not the complaint's state."""
+    monkeypatch.chdir(tmp_path)
+    assert zh("init", ".").exit_code == 0
+    received = zh(
+        "receive", "--name", "李雪梅", "--phone", "13912345678", "--room", "3-2-1202",
+        "--site", "sunrise", "--summary", "夜班保安态度恶劣", "--receiver", "SR-103",
+        "--target-staff-id", "SR-302", "--json", now="2025-11-10T09:05",
+    )  # fmt: skip
+    assert received.exit_code == 0, received.output
+    cid = json.loads(received.stdout)["id"]
+    steps = [
+        ["assess", "--actor", "SR-101", "--validity", "valid"],
+        ["grade", "--actor", "SR-101"],
+        ["sanction", "--actor", "SR-101"],
+        ["grade", "--actor", "SR-001", "--grade", "重要", "--reason", "辱骂业主"],
+        ["sanction", "--actor", "SR-001"],
+    ]
+    for step in steps:
+        done = zh("act", cid, *step, now="2025-11-11T10:00")
+        assert done.exit_code == 0, (step, done.output)
+    again = zh("act", cid, "sanction", "--actor", "SR-001", now="2025-11-11T10:00")
+    assert again.exit_code == 1, again.output
+    assert again.stderr.strip() == (
+        f"错误：投诉 {cid}：不能记录处罚："
+        "已记录「重要」等级的处罚（黄牌、通报批评、书面检讨）；等级提高后才能再记录处罚（PEN-2）"
+    )
+    table = zh("report", "--month", "2025-11", "--staff", "--format", "json", now=MUCH_LATER)
+    assert table.exit_code == 0, table.output
+    (row,) = json.loads(table.stdout)["staff"]["rows"]
+    assert (row["staff_id"], row["sanctions"], row["cards"]) == (
+        "SR-302",
+        {"important": 1},
+        {"yellow_card": 1},
+    )
+    assert (row["warnings"], row["complaints"]) == (0, 1)
+
+
+_KEPT = {"utf", "sig", "gb18030", "GB18030", "big5", "Big5", "cp1252", "CSV", "UTF", "Excel"}
+_KEPT |= {"true", "false", "yes", "line", "row", "encoding", "file"}
+_KEPT |= {"sees_personal_data", "staff_id", "duty", "staff", "csv"}  # paths, file names
+
+
+def _english_words(line: str) -> set[str]:
+    """Words of English left in a line, beyond the codes a Chinese line keeps."""
+    return set(re.findall(r"[A-Za-z][A-Za-z0-9_]{2,}", line)) - _KEPT
+
+
+def _zh_env(now: str = NOW) -> dict[str, str | None]:
+    return {"COMPLAINTCORE_LANG": "zh", "COMPLAINTCORE_NOW": now}
+
+
+_HEAD = "name,phone,room,site,channel,summary,received_at,receiver\r\n"
+_ROW = "刘芳,13912345001,5-1-0302,sunrise,phone,{s},2025-11-14 09:05,SR-103\r\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "options", "said"),
+    [
+        (
+            "mixed.csv",
+            (_HEAD + _ROW.format(s="电梯停运")).encode() + _ROW.format(s="噪音").encode("gbk"),
+            [],
+            "不是 utf-8 文本（第 1 个字节）",
+        ),
+        (
+            "big5.csv",
+            (_HEAD + _ROW.format(s="電梯停運，困人半小時").replace("刘", "劉")).encode("big5"),
+            [],
+            "无法识别：文件既不是 UTF-8 也不是 GB18030 文本",
+        ),
+        (
+            "unbalanced.csv",
+            (
+                _HEAD
+                + '刘芳,13912345001,5-1-0302,sunrise,phone,"电梯停运,2025-11-14 09:05,SR-103\r\n'
+                + _ROW.format(s="噪音")
+            ).encode(),
+            [],
+            "带引号的单元格在下一行之前没有闭合",
+        ),
+        ("long.csv", (_HEAD + _ROW.format(s="长" * 400_000)).encode(), [], "超过 1048576 字节"),
+        ("header.csv", ('"name,phone\r\n' + _ROW.format(s="x")).encode(), [], "第 1 行：表头行："),
+        (
+            "utf8.csv",
+            (_HEAD + _ROW.format(s="漏水")).encode(),
+            ["--encoding", "gb18030"],
+            "是 gb18030 文件中的 utf-8 文本",
+        ),
+    ],
+)
+def test_a_file_refused_for_its_encoding_or_quotes_reads_in_chinese(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    content: bytes,
+    options: list[str],
+    said: str,
+) -> None:
+    """Review s45E F01: the encodings, quotes and long lines cli.md says the importer
+    handles are refused in one Chinese line (i18n.md: every refusal a clerk meets in
+    a file to import is translated)."""
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", ".", env=_zh_env()).exit_code == 0
+    (tmp_path / name).write_bytes(content)
+    result = invoke("receive", "--file", name, *options, env=_zh_env())
+    refused = [
+        line for line in result.output.splitlines() if "被拒绝" in line or line.startswith("错误")
+    ]
+    assert len(refused) == 1, result.output
+    assert said in refused[0], refused[0]
+    assert _english_words(refused[0]) == set(), refused[0]
+
+
+def test_a_staff_file_from_excel_reads_in_chinese(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review s45E F02: an IT person's staff.csv with Chinese headers, its mistakes and
+    Excel's plain "CSV" (GB18030 on a Chinese system) are told in Chinese, with the
+    hint staff-directory.md promises, counting bytes from 1 as the importer does."""
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", ".", env=_zh_env()).exit_code == 0
+    config = tmp_path / "complaintcore.toml"
+    text = re.sub(r"(?m)^staff_file = .*$", 'staff_file = "staff.csv"', config.read_text())
+    config.write_text(text, encoding="utf-8")
+    rows = [
+        "工号,姓名,岗位,层级,部门,项目,电话,值班时间,可见个人信息",
+        "SR-103,陈雪,前台接待员,front_line,customer_service,sunrise,13900139113,,是的",
+        "SR-201,刘洋,工程主管,department_head,engineering,sunrise,13800138121,,否",
+        "ＳＲ－２０１,刘洋二,工程主管,department_head,engineering,sunrise,13800138122,,否",
+        "SR-101,郑晓燕,客服主管,department_head,customer_service,sunrise,13800138111,"
+        "周一至周五 9点-18点,是",
+        "SR-202,黄磊,维修工,front_line,engineering,sunrise,13900139122,周一至周五 09:00-09:00,否",
+    ]
+    table = "\r\n".join(rows) + "\r\n"
+    receive = ["receive", "--name", "王小明", "--phone", "13812345678", "--room", "3-2-1201"]
+    receive += ["--site", "sunrise", "--summary", "漏水", "--receiver", "SR-103"]
+    (tmp_path / "staff.csv").write_bytes(table.encode("utf-8-sig"))
+    result = invoke(*receive, env=_zh_env())
+    assert result.exit_code == 1, result.output
+    line = result.stderr.strip()
+    for said in (
+        "应为 true 或 false（也可写 yes/no、1/0、是/否）",
+        "工号重复（首次出现在第 3 行）",
+        "应为时间段，例如 09:00-18:00",
+        "开始与结束时间相同（全天请写 00:00-24:00）",
+    ):
+        assert said in line, line
+    assert _english_words(line) == set(), line
+    (tmp_path / "staff.csv").write_bytes(table.encode("gb18030"))
+    result = invoke(*receive, env=_zh_env())
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip() == (
+        "错误：无法读取staff.csv：file：不是 UTF-8 文本（第 1 个字节）；"
+        "请在 Excel 中用“另存为”选择“CSV UTF-8”"
+    )
+
+
+def test_packs_list_lines_up_its_titles_in_chinese() -> None:
+    """Review s45E F04: the titles start in one column, whatever the name's length
+    (a tab put them at 16, 24 or 32)."""
+    from rich.cells import cell_len
+
+    result = invoke("packs", "list", env=_zh_env())
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) >= 6
+    assert "\t" not in result.stdout
+    starts = set()
+    for line in lines:
+        name = line.split()[0]
+        title = line[len(name) :].lstrip(" ")
+        starts.add(cell_len(line) - cell_len(title))
+        assert re.search(r"[\u4e00-\u9fff]", title), line
+    assert len(starts) == 1, lines
+
+
+def test_a_pack_without_parameters_says_so_in_chinese(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review s45E F05: no English "none" in the Chinese refusal."""
+    monkeypatch.chdir(tmp_path)
+    result = invoke("init", "desk", "--param", "x=1", env=_zh_env())
+    assert result.exit_code == 1, result.output
+    line = result.stderr.strip()
+    assert line.endswith("parameters.x：未知参数；该规则包未声明任何参数"), line
+    assert "none" not in line
+
+
+@pytest.mark.procedure("IN-1")
+def test_the_front_desk_channel_is_taken_by_the_procedures_word(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review s45E F05: IN-1 names the in-person channel 前台/现场/来访; ``--channel
+    前台`` records it, as 来访 and 现场 do."""
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", ".", env=_zh_env()).exit_code == 0
+    for word in ("前台", "现场", "来访"):
+        received = invoke(
+            "receive", "--name", "李四", "--phone", "13812345679", "--room", "3-2-1202",
+            "--site", "sunrise", "--channel", word, "--summary", f"保安态度差{word}",
+            "--receiver", "SR-103", "--json", env=_zh_env(),
+        )  # fmt: skip
+        assert received.exit_code == 0, received.output
+    listed = invoke("list", "--json", env=_zh_env())
+    channels = [row["channel"] for row in json.loads(listed.stdout)]
+    assert channels == ["in_person"] * 3

@@ -280,7 +280,7 @@ def test_a_header_line_that_cannot_be_decoded_is_refused_not_skipped(desk: Path)
     result = invoke("receive", "--file", "in.csv", "--json", "--encoding", "utf-8")
     no_traceback(result)
     assert result.exit_code != 0
-    assert "line 1: the header row is not utf-8 text" in result.output
+    assert "line 1: the header row: is not utf-8 text" in result.output
     assert stored(desk) == 0
 
 

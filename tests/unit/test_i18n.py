@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 import sys
@@ -413,7 +414,8 @@ def test_store_errors_read_in_chinese_keeping_the_database_and_the_drivers_code(
             "already keeps complaints or messages of tenant 'default'; copy into an empty desk",
             "'default'",
         ),
-        ("unknown parameter; the pack declares: none", "未知参数"),
+        ("unknown parameter; the pack declares: target", "未知参数"),
+        ("unknown parameter; the pack declares no parameters", "未知参数；该规则包未声明任何参数"),
     ],
 )
 def test_the_everyday_refusals_of_scripts_read_in_chinese(reason: str, words: str) -> None:
@@ -422,6 +424,68 @@ def test_the_everyday_refusals_of_scripts_read_in_chinese(reason: str, words: st
     shown = translator("zh").reason(reason)
     assert shown != reason
     assert words in shown
+
+
+_ENCODINGS = "utf-8, utf-8-sig, gb18030, big5, cp1252"
+_DAYS = "expected Mon..Sun, 周一..周日, a range such as Mon-Fri, daily or weekdays"
+_KEPT_WORDS = {"utf", "sig", "gb18030", "big5", "cp1252", "Excel", "CSV", "UTF", "TOML"}
+_KEPT_WORDS |= {"csv", "jsonl", "true", "false", "yes", "Mon", "Sun", "Fri", "Sat", "daily"}
+_KEPT_WORDS |= {"weekdays", "staff", "name", "big", "Big", "SR"}  # codes, columns, encodings
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        # desk/importer.py: a file to import (review s45E F01)
+        f"is not utf-8 text (byte 1); choose the file's encoding ({_ENCODINGS})",
+        f"is not big5 text (byte 12); choose the file's encoding ({_ENCODINGS})",
+        "is utf-8 text in a gb18030 file (its encoding differs from the file's);"
+        " save it in the file's encoding",
+        f"the header row: is not gb18030 text (byte 9); choose the file's encoding ({_ENCODINGS})",
+        'the header row: a quoted cell is not closed (an unbalanced ")',
+        "longer than 1048576 bytes (not read)",
+        "cannot be detected: the file is neither UTF-8 nor GB18030 text (it reads like cp1252"
+        f" or Big5); choose it ({_ENCODINGS})",
+        "cannot be detected on a stream; choose one",
+        'a quoted cell is not closed before the next row (an unbalanced ")',
+        "a quoted cell is not closed within 1048576 characters",
+        'more cells than the header has (an unbalanced " may join lines)',
+        "has a cell longer than 131072 characters",
+        "is not valid CSV (a quote inside an unquoted cell?)",
+        "is a number too long to be a field",
+        "expected csv or jsonl",
+        # adapters/staff.py: a staff file (review s45E F02)
+        "expected hours such as 09:00-18:00",
+        "unexpected text between hour ranges",
+        "unexpected text after the hours",
+        "weekdays at the end have no hours (expected e.g. 'Sat 09:00-12:00')",
+        f"unknown weekday; {_DAYS}",
+        f"no weekdays; {_DAYS}",
+        "time out of range (00:00 to 23:59, or 24:00 as an end)",
+        "part 2: start and end are equal (for the whole day write 00:00-24:00)",
+        "is reserved for the desk's own acts (sweeps)",
+        "duplicate staff id (first at row 4)",
+        "duplicate staff id 'SR-201' (first at row 4)",
+        "expected true or false (also yes/no, 1/0, 是/否)",
+        "expected a string (quote phone numbers and ids)",
+        "expected a string such as 'Mon-Fri 09:00-18:00' or a list of them",
+        "expected a table of staff fields",
+        "no staff members",
+        "unknown key (expected only [[staff]] tables)",
+        "missing; expected [[staff]] tables",
+        "expected an array of tables ([[staff]])",
+        "empty; expected a header row naming the columns",
+        "no staff rows below the header",
+        "not a header row; the first row must name the columns: staff_id, name",
+        "not UTF-8 text (byte 1); in Excel use Save As 'CSV UTF-8'",
+    ],
+)
+def test_the_refusals_of_a_file_to_import_or_a_staff_file_read_in_chinese(reason: str) -> None:
+    """Review s45E F01, F02: every reason the importer and the staff file give a clerk
+    or an IT person reads in Chinese, a hint in brackets too (not kept as a rule)."""
+    shown = translator("zh").reason(reason)
+    english = set(re.findall(r"[A-Za-z]{3,}", shown)) - _KEPT_WORDS
+    assert english == set(), shown
 
 
 @pytest.mark.procedure("ESC-5")

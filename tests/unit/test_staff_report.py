@@ -15,7 +15,7 @@ from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import Complaint, Fact, Grade, SanctionRecorded
 from complaintcore.core.rulepack import Measure, RulePack
 from complaintcore.core.staff_report import StaffMonth, month_at_limit, staff_report
-from complaintcore.core.workflow import Assess, RecordSanction
+from complaintcore.core.workflow import Assess, RecordSanction, Regrade
 from complaintcore.rules import load_pack_data
 from complaintcore.serialization import to_dict
 from tests.helpers import SH, Runner, about, intake, pack
@@ -83,6 +83,34 @@ def test_a_sales_consultant_loses_points_that_month() -> None:
     assert all(p > 0 for p in points)  # 当月考评扣分
     assert row.points == sum(points)
     assert row.severe == (row.points >= SALES.accountability.severe_points)
+
+
+@pytest.mark.procedure("PEN-1")
+@pytest.mark.procedure("PEN-2")
+def test_a_complaint_graded_up_after_its_sanction_counts_once_at_its_new_grade() -> None:
+    """A consultant's minor complaint is sanctioned (warning, 2 points in the pack),
+    then raised to major (GRD-6) and sanctioned again (red card, 10 points, severe).
+    By hand: one sanction, of grade major; one red card; no warning; 10 points; one
+    valid complaint; severe, by the sanction and by the pack's severe_points = 10
+    (review s45E F03)."""
+    consultant = SALES.ladder[0].code
+    r = Runner(
+        SALES, intake(summary="态度差", received_at=_nov(3), target=about("sc-7", consultant))
+    )
+    r.register()
+    r(Assess(actor="h-1", validity="valid"))
+    r(RecordSanction(actor="sup"))
+    r(Regrade(actor="gm", grade="major", reason="情节严重"))
+    c = r(RecordSanction(actor="gm"))
+    assert sum(isinstance(e, SanctionRecorded) for e in c.events) == 2
+    (row,) = staff_report([c], SALES, year=2025, month=11, now=NOW).rows
+    assert row.sanctions == ((Grade.MAJOR, 1),)
+    assert row.cards == ((Measure.RED_CARD, 1),)
+    assert (row.warnings, row.points, row.complaints) == (0, 10, 1)
+    assert (row.severe, row.reasons) == (True, ("severe_sanction", "points"))
+    # before the second sanction, the first stands: a warning and 2 points
+    (before,) = staff_report([c], SALES, year=2025, month=11, now=c.events[-2].at).rows
+    assert (before.sanctions, before.warnings, before.points) == (((Grade.MINOR, 1),), 1, 2)
 
 
 @pytest.mark.procedure("PEN-2")

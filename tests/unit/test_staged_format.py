@@ -149,7 +149,7 @@ def test_parameter_problems_are_named() -> None:
     found = _problems(data, nothing="1d")
     assert found["parameters.nothing"] == "unknown parameter; the pack declares: target"
     assert found["categories[0].department"] == "unknown parameter 'dept'"
-    with pytest.raises(RulePackError, match="the pack declares: none"):
+    with pytest.raises(RulePackError, match="the pack declares no parameters"):
         load_pack("cn-property", parameters={"respond": "1d"})
 
 

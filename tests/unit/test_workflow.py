@@ -841,6 +841,33 @@ def test_sanction_is_recorded_against_the_person_complained_about() -> None:
         r(RecordSanction(actor="sup"))
 
 
+@pytest.mark.procedure("PEN-1")
+@pytest.mark.procedure("PEN-2")
+def test_a_grade_raised_after_the_sanction_earns_the_new_grades_sanction() -> None:
+    """GRD-6 lets a grade rise after the sanction; PEN-2 gives the person "the sanction
+    of its grade": minor's warning, then important's yellow card, circulated
+    criticism and written self-examination (004 篇2 §4).  A repeat at the same grade
+    is refused, naming the sanction already recorded, not the state (review s45E F03)."""
+    p = pack()
+    r = Runner(p, intake(summary="保安态度差", target=about("g-1", p.ladder[0].code, "guard")))
+    r.register()
+    r(Assess(actor="h-1", validity="valid"))
+    first = r(RecordSanction(actor="sup")).events[-1]
+    assert isinstance(first, SanctionRecorded)
+    assert (first.grade, set(first.measures)) == (Grade.MINOR, {"warning", "self_examination"})
+    with pytest.raises(IllegalTransitionError) as same:
+        r(RecordSanction(actor="sup"))
+    assert "grade minor is already recorded (warning, self_examination)" in str(same.value)
+    assert " while " not in str(same.value)  # the state is not why
+    r(Regrade(actor="pm", grade="important", reason="辱骂业主"))
+    second = r(RecordSanction(actor="pm")).events[-1]
+    assert isinstance(second, SanctionRecorded)
+    assert second.grade is Grade.IMPORTANT
+    assert set(second.measures) == {"yellow_card", "circulated_criticism", "self_examination"}
+    with pytest.raises(IllegalTransitionError, match="grade important is already recorded"):
+        r(RecordSanction(actor="pm"))
+
+
 def _sales_sanction(target: TargetPerson, staff_role: str = "") -> SanctionRecorded:
     p = pack("cn-sales-office")
     r = Runner(p, intake(summary="置业顾问介绍错误，超范围承诺", target=target))

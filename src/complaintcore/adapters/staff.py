@@ -469,8 +469,11 @@ class _Collector:
         if value is None:
             return ""
         if not isinstance(value, str):
-            hint = " (quote phone numbers and ids)" if isinstance(value, int | float) else ""
-            self.problem(where(field), f"expected a string{hint}")
+            number = isinstance(value, int | float)  # whole reasons: each one translated
+            reason = (
+                "expected a string (quote phone numbers and ids)" if number else "expected a string"
+            )
+            self.problem(where(field), reason)
             return ""
         return value.strip()
 
@@ -741,13 +744,19 @@ def load_staff_file(path: str | os.PathLike[str], *, pack: RulePack | None = Non
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        hint = "; in Excel use Save As 'CSV UTF-8'" if suffix == ".csv" else ""
-        raise SerializationError(
-            source, [FieldProblem("file", f"not UTF-8 text (byte {exc.start}){hint}")]
-        ) from None
+        raise SerializationError(source, [FieldProblem("file", _not_utf8(exc, suffix))]) from None
     if suffix == ".toml":
         return staff_from_toml(text, source=source, pack=pack)
     return staff_from_csv(text, source=source, pack=pack)
+
+
+def _not_utf8(exc: UnicodeDecodeError, suffix: str) -> str:
+    """Where a staff file stops being UTF-8 (bytes from 1, as the importer counts),
+    with Excel's way out for a CSV; whole reasons, so each one is translated."""
+    byte = exc.start + 1
+    if suffix == ".csv":
+        return f"not UTF-8 text (byte {byte}); in Excel use Save As 'CSV UTF-8'"
+    return f"not UTF-8 text (byte {byte})"
 
 
 def _sample_file(pack_name: str | None) -> str:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+from rich.cells import cell_len
 from rich.text import Text
 
 from complaintcore.cli.context import Ctx, json_option, pass_ctx, require_pack
@@ -38,8 +39,10 @@ def packs_list(ctx: Ctx) -> None:
             [{"name": p.name, "title_zh": p.title_zh, "title_en": p.title_en} for p in shipped]
         )
         return
+    # padded by display width, not a tab: the titles start in one column (review s45E F04)
+    room = max((cell_len(p.name) for p in shipped), default=0) + 2
     for p in shipped:
-        ctx.say(f"{p.name}\t{ctx.tr.pick(p.title_zh, p.title_en)}")
+        ctx.say(p.name + " " * (room - cell_len(p.name)) + ctx.tr.pick(p.title_zh, p.title_en))
 
 
 @packs.command(

@@ -7,10 +7,17 @@ from collections.abc import Iterable
 import attrs
 
 from complaintcore.core.errors import IllegalTransitionError, InvalidInputError
-from complaintcore.core.models import Complaint, Grade, Kind, Validity
+from complaintcore.core.models import (
+    Complaint,
+    Event,
+    Grade,
+    Kind,
+    SanctionRecorded,
+    Validity,
+)
 from complaintcore.core.rulepack import Measure, RulePack
 
-__all__ = ["SanctionDecision", "is_severe", "sanction_for"]
+__all__ = ["SanctionDecision", "is_severe", "sanction_for", "standing_sanction"]
 
 
 @attrs.frozen
@@ -65,3 +72,18 @@ def is_severe(grade: Grade, measures: Iterable[Measure | str], pack: RulePack) -
     """PEN-2 (004 篇1 §三.4, 情节严重): whether a sanction is reported to the company."""
     rule = pack.accountability
     return grade in rule.severe_grades or any(m in rule.severe_measures for m in measures)
+
+
+def standing_sanction(events: Iterable[Event]) -> SanctionRecorded | None:
+    """PEN-2: the sanction that stands among a complaint's ``events``, the one of its
+    highest grade.
+
+    A grade raised after the sanction (by hand, GRD-6, or by DL-6's month to
+    major) earns the new grade's sanction, which replaces the lighter one: a
+    complaint counts once, at the sanction of its grade.
+    """
+    found: SanctionRecorded | None = None
+    for e in events:
+        if isinstance(e, SanctionRecorded) and (found is None or e.grade.rank >= found.grade.rank):
+            found = e
+    return found

@@ -234,14 +234,25 @@ class IllegalTransitionError(ComplaintCoreError, RuntimeError):
     A complaint refused at intake was never stored: then ``.complaint_id`` is
     empty, ``.path`` names the field the refusal is about (``occurred_at`` for a
     time-barred complaint) and the message is ``path: reason``, no id a clerk
-    would look for in vain.
+    would look for in vain.  A refusal that any state would give (a sanction
+    already recorded for the grade) has ``of_state`` false: its message leaves
+    the state out, so it does not read as the cause; ``.state`` still has it.
     """
 
     def __init__(
-        self, complaint_id: str, state: str, command: str, reason: str, *, path: str = ""
+        self,
+        complaint_id: str,
+        state: str,
+        command: str,
+        reason: str,
+        *,
+        path: str = "",
+        of_state: bool = True,
     ) -> None:
         if not complaint_id and path:
             super().__init__(f"{path}: {reason}")
+        elif not of_state:
+            super().__init__(f"complaint {complaint_id}: cannot {command}: {reason}")
         else:
             super().__init__(f"complaint {complaint_id}: cannot {command} while {state}: {reason}")
         self.complaint_id = complaint_id
@@ -249,6 +260,7 @@ class IllegalTransitionError(ComplaintCoreError, RuntimeError):
         self.command = command
         self.reason = reason
         self.path: str | None = path or None
+        self.of_state = of_state
 
 
 class EscalationError(IllegalTransitionError):

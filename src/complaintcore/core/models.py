@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import functools
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
@@ -294,6 +294,8 @@ class LabelledEnum(enum.StrEnum):
         """The member ``text`` names: its value or a label as people type them
         (:func:`code_named`); None for none."""
         value = code_named(((m._value_, m.zh, m.en) for m in cls), text)
+        if value is None and isinstance(text, str):
+            value = _ALIASES.get(cls.__name__, {}).get(_staff_key(text))
         return next((m for m in cls if m._value_ == value), None)
 
     @classmethod
@@ -319,6 +321,11 @@ class Channel(LabelledEnum):
     HOTLINE = "hotline", "投诉热线", "hotline"
     WEB = "web", "网站/应用", "website or app"
     FORWARDED = "forwarded", "转交/总部转办", "forwarded by another office"
+
+
+_ALIASES: Mapping[str, Mapping[str, str]] = {"Channel": {"前台": "in_person"}}
+"""Words the procedures use for a member beyond its labels, by enum: IN-1 names the
+front-desk channel 前台/现场/来访, and the label says 来访/现场 (review s45E F05)."""
 
 
 class Kind(LabelledEnum):

@@ -8,8 +8,10 @@ month up per staff member, in one pass over the complaints:
 
 * **sanctions** are the ``SanctionRecorded`` events, recorded up to ``now``, of
   the complaints received in the month (in the pack's time zone) and still
-  valid at ``now`` (VAL-4): by grade, the cards among their measures, and the
-  points deducted.  The points come off the evaluation of the month the person
+  valid at ``now`` (VAL-4), one per complaint, the one of its highest grade (a
+  grade raised after a sanction earns the new grade's, which replaces the
+  lighter one): by grade, the cards among their measures, and the points
+  deducted.  The points come off the evaluation of the month the person
   was complained about (当月考评扣分), whenever the sanction was typed in: a
   complaint of 30 March sanctioned on 1 April counts in March;
 * **valid complaints** about the person are the complaints received in the
@@ -32,6 +34,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from complaintcore.core.accountability import standing_sanction
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import Complaint, Grade, SanctionRecorded, as_instant, require_aware
 from complaintcore.core.rulepack import Accountability, Measure, RulePack
@@ -173,19 +176,11 @@ def staff_report(
         received = as_instant(c.intake.received_at)
         # PEN-2 (004 篇1 §三.4 当月): the month the person was complained about
         sanctioned = counts_as_complaint(state) and start <= received < end
-        for ev in events:
-            if ev.at > now:
-                break
-            if isinstance(ev, SanctionRecorded) and sanctioned:
-                p = people.setdefault(ev.staff_id, _Person())
-                p.sanctions[ev.grade] += 1
-                p.points += ev.points_deducted
-                p.severe_sanction = p.severe_sanction or ev.severe
-                for m in ev.measures:
-                    if m in CARDS:
-                        p.cards[Measure.parse(m, "measures")] += 1
-                    elif m == Measure.WARNING:
-                        p.warnings += 1
+        # PEN-2: the sanction of the highest grade, once: a grade raised after a
+        # sanction earns the new grade's, which replaces the lighter one
+        standing = standing_sanction(e for e in events if e.at <= now) if sanctioned else None
+        if standing is not None:
+            _tally(people.setdefault(standing.staff_id, _Person()), standing)
         if not (start <= received < end and received <= now):
             continue
         target = state.target or c.intake.target
@@ -202,6 +197,17 @@ def staff_report(
         rule=rule,
         rows=tuple(rows),
     )
+
+
+def _tally(p: _Person, ev: SanctionRecorded) -> None:
+    p.sanctions[ev.grade] += 1
+    p.points += ev.points_deducted
+    p.severe_sanction = p.severe_sanction or ev.severe
+    for m in ev.measures:
+        if m in CARDS:
+            p.cards[Measure.parse(m, "measures")] += 1
+        elif m == Measure.WARNING:
+            p.warnings += 1
 
 
 def _row(staff_id: str, p: _Person, rule: Accountability) -> StaffMonth:

@@ -17,7 +17,7 @@ from typing import Any, ClassVar, TypeVar
 import attrs
 
 from complaintcore.core import escalation, grading, notes
-from complaintcore.core.accountability import sanction_for
+from complaintcore.core.accountability import sanction_for, standing_sanction
 from complaintcore.core.classification import classify
 from complaintcore.core.concentration import group_key
 from complaintcore.core.deadlines import holding_closure
@@ -1837,9 +1837,16 @@ def _record_cause(
 def _record_sanction(
     c: Complaint, cmd: RecordSanction, pack: RulePack, now: datetime
 ) -> tuple[Event, ...]:
-    if any(isinstance(e, SanctionRecorded) for e in c.events):
-        raise _refuse(c, cmd, "a sanction is already recorded for this complaint")
     decision = sanction_for(c, pack, staff_role=cmd.staff_role)
+    recorded = standing_sanction(c.events)
+    if recorded is not None and decision.grade.rank <= recorded.grade.rank:
+        raise IllegalTransitionError(
+            c.id,
+            c.state.status.value,
+            cmd.name,
+            _sanctioned_already(recorded),
+            of_state=False,
+        )
     return (
         SanctionRecorded(
             at=now,
@@ -1850,6 +1857,15 @@ def _record_sanction(
             points_deducted=decision.points_deducted,
             severe=decision.severe,
         ),
+    )
+
+
+def _sanctioned_already(recorded: SanctionRecorded) -> str:
+    """Why a repeat is refused: the sanction already recorded, not the complaint's state."""
+    return (
+        f"the sanction of grade {recorded.grade.value} is already recorded "
+        f"({', '.join(recorded.measures)}); another is recorded only when the grade "
+        "rises (PEN-2)"
     )
 
 

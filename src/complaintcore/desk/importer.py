@@ -539,7 +539,7 @@ def _csv_rows(
         number, text = first
         if isinstance(text, InvalidInputError):
             if header is None:  # no row can be read without it
-                raise InvalidInputError(f"line {number}", f"the header row {text.reason}")
+                raise InvalidInputError(f"line {number}", f"the header row: {text.reason}")
             yield number, text
             continue
         if not text.strip():
@@ -590,7 +590,7 @@ def _csv_rows(
         if problem is not None:
             again.extendleft(reversed(taken[1:]))  # only the first line is given up
             if header is None:
-                raise InvalidInputError(f"line {number}", f"the header row {problem}")
+                raise InvalidInputError(f"line {number}", f"the header row: {problem}")
             yield number, InvalidInputError("row", problem)
             continue
         if header is None:

@@ -265,6 +265,14 @@ def _declared(data: Mapping[str, Any]) -> dict[str, str]:
     return found
 
 
+def _unknown_parameter(values: Mapping[str, str]) -> str:
+    """Why a parameter is refused; a pack without any says so in words, not with an
+    English "none" in a translated line (review s45E F05)."""
+    if not values:
+        return "unknown parameter; the pack declares no parameters"
+    return "unknown parameter; the pack declares: " + ", ".join(sorted(values))
+
+
 def _substituted(
     data: Mapping[str, Any], overrides: Mapping[str, str] | None, source: str
 ) -> Mapping[str, Any]:
@@ -273,8 +281,7 @@ def _substituted(
     problems = _Problems()
     for name, value in (overrides or {}).items():
         if name not in values:
-            known = ", ".join(sorted(values)) or "none"
-            problems.add(f"parameters.{name}", f"unknown parameter; the pack declares: {known}")
+            problems.add(f"parameters.{name}", _unknown_parameter(values))
         elif not isinstance(value, str):
             problems.add(f"parameters.{name}", "expected text, e.g. '10d'")
         else:
