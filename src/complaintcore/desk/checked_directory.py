@@ -21,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import NoReturn
 
+import attrs
+
 from complaintcore.core.errors import ComplaintCoreError, HookError, InvalidInputError, shown_value
 from complaintcore.core.models import staff_key
 from complaintcore.desk.access import is_reserved
@@ -29,18 +31,7 @@ from complaintcore.desk.ports import DutyWindow, StaffDirectory, StaffMember
 
 __all__ = ["DIRECTORY_HOOK", "CheckedDirectory"]
 
-TEXT_FIELDS = (
-    "staff_id",
-    "name",
-    "role",
-    "rung",
-    "department",
-    "site",
-    "email",
-    "phone",
-    "webhook",
-    "os_user",
-)
+TEXT_FIELDS = tuple(f.name for f in attrs.fields(StaffMember) if f.type in (str, "str"))
 """The :class:`StaffMember` fields that must be ``str``: attrs does not check them."""
 
 DIRECTORY_HOOK = "complaintcore_get_staff_directory"
