@@ -30,8 +30,9 @@ def run(*args: str, now: str | None = None) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def receive_one(summary: str = "楼上漏水，天花板渗水") -> str:
-    code, out, err = run(
+def receive_args(summary: str = "楼上漏水，天花板渗水") -> tuple[str, ...]:
+    """``complaintcore receive`` of one owner's complaint at sunrise."""
+    return (
         "receive",
         "--name",
         "王小明",
@@ -48,6 +49,10 @@ def receive_one(summary: str = "楼上漏水，天花板渗水") -> str:
         "--received-at",
         NOW,
     )
+
+
+def receive_one(summary: str = "楼上漏水，天花板渗水") -> str:
+    code, out, err = run(*receive_args(summary))
     assert code == 0, err
     return out.split()[1].rstrip(":")
 
@@ -477,23 +482,7 @@ def test_a_report_is_never_written_into_the_desks_lock_directory(
         "Invalid value for '--output': is one of the desk's own files; choose another file"
     )
     assert not (desk_dir / "complaints.sqlite3.locks").is_file()
-    code, _out, err = run(
-        "receive",
-        "--name",
-        "王小明",
-        "--phone",
-        "13812345678",
-        "--room",
-        "3-2-1201",
-        "--site",
-        "sunrise",
-        "--summary",
-        "卫生间天花板漏水",
-        "--receiver",
-        "SR-103",
-        "--received-at",
-        NOW,
-    )
+    code, _out, err = run(*receive_args("卫生间天花板漏水"))
     assert code == 0, err
     assert "not locked" not in err
     assert (desk_dir / "complaints.sqlite3.locks").is_dir()
