@@ -202,3 +202,48 @@ def test_a_staff_file_for_another_ladder_is_one_short_line(
     # the document keeps every problem: each row's rung, some rows' departments too
     assert len(error["problems"]) > rows
     assert {f"staff[{i}].rung" for i in range(rows)} <= {p["path"] for p in error["problems"]}
+
+
+@pytest.mark.procedure("PEN-2")
+@pytest.mark.parametrize("role", ["sales consultant", "置业顾问/售楼员", "sales_consultant"])
+def test_sanction_takes_the_rung_complained_about_by_its_label(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, role: str
+) -> None:
+    """Review s46B F01: ``--role`` names a rung as ``--rung`` does, by code or label
+    (docs/cli.md, Conventions).  004 篇1 §三.4: a 置业顾问 complained about loses points
+    in that month's evaluation; here the complaint is about the 售楼主管, and the
+    role given says the person acted as a consultant."""
+    monkeypatch.chdir(tmp_path)
+    ok("init", ".", "--pack", "cn-sales-office", now=RECEIVED)
+    got = json.loads(
+        ok(
+            "receive",
+            "--name",
+            "钱先生",
+            "--phone",
+            "13600001111",
+            "--room",
+            "8-1-1801",
+            "--site",
+            "sunrise",
+            "--summary",
+            "售楼主管态度差",
+            "--receiver",
+            "SR-103",
+            "--target-staff-id",
+            "SR-101",
+            "--json",
+            now=RECEIVED,
+        )
+    )
+    cid = str(got["id"])
+    acted(cid, "assess", "--actor", "HQ-101", "--validity", "valid")
+    acted(cid, "sanction", "--actor", "HQ-101", "--role", role)
+    shown = json.loads(ok("show", cid, "--json", now=LATER))
+    [sanction] = [e for e in shown["events"] if e["type"] == "sanction_recorded"]
+    assert sanction["staff_id"] == "SR-101"
+    assert sanction["points_deducted"] > 0  # a consultant's, not a supervisor's (none)
+    code, out, err = run("act", cid, "sanction", "--actor", "HQ-101", "--role", "顾问", now=LATER)
+    assert code == 1, out
+    assert err.startswith("error: --role: unknown rung in rule pack cn-sales-office"), err
+    assert "'sales_consultant' (" in err
