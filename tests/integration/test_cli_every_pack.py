@@ -40,6 +40,25 @@ def acted(cid: str, *step: str) -> dict[str, object]:
     return data
 
 
+def received_about(staff_id: str, summary: str, *extra: str) -> dict[str, object]:
+    """A complaint about one member of the sales office's staff, as ``receive --json`` tells it."""
+    owner = [
+        "--name",
+        "钱先生",
+        "--phone",
+        "13600001111",
+        "--room",
+        "8-1-1801",
+        "--site",
+        "sunrise",
+    ]
+    about = ["--summary", summary, "--receiver", "SR-103", "--target-staff-id", staff_id]
+    got: dict[str, object] = json.loads(
+        ok("receive", *owner, *about, *extra, "--json", now=RECEIVED)
+    )
+    return got
+
+
 def tour_category(pack: RulePack) -> Category:
     """The first category that is neither urgent (escalated at once) nor the default."""
     return next(
@@ -142,28 +161,8 @@ def test_a_complaint_about_a_sales_consultant_goes_to_sales_management_from_the_
     ok("init", ".", "--pack", "cn-sales-office", now=RECEIVED)
     staff = load_sample_staff(pack=load_pack("cn-sales-office"))
     consultant = next(m for m in staff.at_site("sunrise") if m.rung == "sales_consultant")
-    got = json.loads(
-        ok(
-            "receive",
-            "--name",
-            "钱先生",
-            "--phone",
-            "13600001111",
-            "--room",
-            "8-1-1801",
-            "--site",
-            "sunrise",
-            "--summary",
-            "置业顾问介绍错误，超范围承诺",
-            "--receiver",
-            "SR-103",
-            "--target-staff-id",
-            consultant.staff_id,
-            "--target-rung",
-            "sales_consultant",
-            "--json",
-            now=RECEIVED,
-        )
+    got = received_about(
+        consultant.staff_id, "置业顾问介绍错误，超范围承诺", "--target-rung", "sales_consultant"
     )
     assert (got["department"], got["rung"]) == ("customer_service", "sales_management")
     handler = staff.get(str(got["handler"]))
@@ -202,3 +201,28 @@ def test_a_staff_file_for_another_ladder_is_one_short_line(
     # the document keeps every problem: each row's rung, some rows' departments too
     assert len(error["problems"]) > rows
     assert {f"staff[{i}].rung" for i in range(rows)} <= {p["path"] for p in error["problems"]}
+
+
+@pytest.mark.procedure("PEN-2")
+@pytest.mark.parametrize("role", ["sales consultant", "置业顾问/售楼员", "sales_consultant"])
+def test_sanction_takes_the_rung_complained_about_by_its_label(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, role: str
+) -> None:
+    """Review s46B F01: ``--role`` names a rung as ``--rung`` does, by code or label
+    (docs/cli.md, Conventions).  004 篇1 §三.4: a 置业顾问 complained about loses points
+    in that month's evaluation; here the complaint is about the 售楼主管, and the
+    role given says the person acted as a consultant."""
+    monkeypatch.chdir(tmp_path)
+    ok("init", ".", "--pack", "cn-sales-office", now=RECEIVED)
+    got = received_about("SR-101", "售楼主管态度差")
+    cid = str(got["id"])
+    acted(cid, "assess", "--actor", "HQ-101", "--validity", "valid")
+    acted(cid, "sanction", "--actor", "HQ-101", "--role", role)
+    shown = json.loads(ok("show", cid, "--json", now=LATER))
+    [sanction] = [e for e in shown["events"] if e["type"] == "sanction_recorded"]
+    assert sanction["staff_id"] == "SR-101"
+    assert sanction["points_deducted"] > 0  # a consultant's, not a supervisor's (none)
+    code, out, err = run("act", cid, "sanction", "--actor", "HQ-101", "--role", "顾问", now=LATER)
+    assert code == 1, out
+    assert err.startswith("error: --role: unknown rung in rule pack cn-sales-office"), err
+    assert "'sales_consultant' (" in err

@@ -557,12 +557,16 @@ def act_complete_measure(
     "--role",
     "staff_role",
     default="",
-    help=N_("The role of the staff member complained about, e.g. sales consultant (PEN-2)."),
+    help=N_(
+        "The rung of the staff member complained about, its code or its label, "
+        "e.g. sales consultant (PEN-2)."
+    ),
 )
 def act_sanction(ctx: Ctx, complaint_id: str, actor: str, staff_role: str) -> None:
     from complaintcore.core.workflow import RecordSanction
 
-    _act(ctx, complaint_id, RecordSanction(actor=actor, staff_role=staff_role))
+    role = ctx.code("rung", staff_role, "--role")
+    _act(ctx, complaint_id, RecordSanction(actor=actor, staff_role=role))
 
 
 @_command("sign-off", N_("Supervisor signs the closed record (REC-6)."))
