@@ -145,6 +145,51 @@ def test_head_office_closes_by_decision_only_after_satisfaction_failed(desk_dir:
     assert {c["key"]: c["count"] for c in report["status"]} == {"closed": 1, "open": 0}
 
 
+@pytest.mark.procedure("VIS-3")
+def test_the_top_rung_asked_to_decide_below_the_top_is_told_to_escalate_first(
+    desk_dir: Path,
+) -> None:
+    """VIS-3: "failing satisfaction, after escalation to the top rung decides".  The
+    unsatisfied visit takes the leak from 部门负责人 to the project manager; HQ-001
+    (物业总监, the top rung) asking for the top rung's decision there is told the
+    complaint is at the project manager and to escalate it first, in English and in
+    Chinese, not that only the top rung decides (review s46D F01).  Escalated, he
+    decides."""
+    cid = replied()
+    act(cid, "visit", "--actor", "SR-102", "--not-satisfied", "--opinion", "还在漏")
+    assert shown(cid)["state"]["rung"] == "project_manager"  # type: ignore[index]
+    close = ("act", "close", cid, "--actor", "HQ-001", "--result", "公司决定结案")
+    code, _, err = run(*close, "--top-rung-decision")
+    assert code == 1
+    assert "only the top rung" not in err
+    assert err.strip().endswith(
+        "the complaint is at project manager: escalate it to the top rung "
+        "(property director / general manager's office) before the top rung decides "
+        "its closure (VIS-3)"
+    ), err
+    result = CliRunner().invoke(
+        main, ["--lang", "zh", *close, "--top-rung-decision"], env={"COMPLAINTCORE_NOW": LATER}
+    )
+    assert result.exit_code == 1
+    assert result.stderr.strip().endswith(
+        "投诉目前在「项目经理」：须先升级到最高层级「物业总监/总经办」，"
+        "再由最高层级决定关闭（VIS-3）"
+    ), result.stderr
+    act(
+        cid,
+        "escalate",
+        "--actor",
+        "SR-001",
+        "--trigger",
+        "dissatisfied",
+        "--to",
+        "senior_management",
+    )
+    code, _, err = run(*close, "--top-rung-decision")
+    assert code == 0, err
+    assert status(cid) == "closed"
+
+
 @pytest.mark.procedure("VIS-1")
 def test_the_regular_visit_after_closure_at_the_command_line(desk_dir: Path) -> None:
     """002 §4.2 at the shell: the follow-up visit on a closed complaint is accepted,
