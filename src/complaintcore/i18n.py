@@ -745,10 +745,17 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     ),
     (
         N_(
-            "only the top rung ({rung}) decides a closure without the complainant's "
-            "confirmation (VIS-3)"
+            "the complaint is at {rung}: escalate it to the top rung ({top}) before the "
+            "top rung decides its closure (VIS-3)"
         ),
-        {"rung": "rung"},
+        {"rung": "rung", "top": "rung"},
+    ),
+    (
+        N_(
+            "the complaint is on no rung yet: escalate it to the top rung ({top}) before "
+            "the top rung decides its closure (VIS-3)"
+        ),
+        {"top": "rung"},
     ),
     (N_("closure needs the complainant's confirmation or a top-rung decision (VIS-3)"), {}),
     (

@@ -682,6 +682,37 @@ def test_a_month_waived_by_a_satisfied_visit_is_not_met_late_by_a_later_closure(
 
 
 @pytest.mark.procedure("DL-6")
+@pytest.mark.procedure("GRD-2")
+@pytest.mark.procedure("VIS-3")
+def test_a_refused_new_time_after_a_satisfied_visit_owes_the_month_again(
+    desk: Desk, clock: FixedClock
+) -> None:
+    """DL-6 "得不到合理解决": satisfied at the visit on Tue 11 Nov, the owner refuses the
+    new time offered for the rest of the work on Wed 12 Nov (000 §7) and the complaint
+    goes up a rung (ESC-2): satisfaction failed, so it is no longer resolved, as after
+    an escalation for dissatisfaction, and the satisfied visit confirms no closure
+    any more (VIS-3).  Its month from receipt (Mon 10 Nov 09:30) ended Wed 10 Dec
+    09:30: on Mon 15 Dec the clock reads breached, not waived, and the sweep makes
+    it major (review s46D F03)."""
+    cid = _to_visit(desk, clock)
+    desk.act(cid, Visit(actor="SR-102", satisfied=True), now=clock.advance(hours=20))
+    c = desk.act(
+        cid,
+        Escalate(actor="SR-101", trigger="reschedule_refused", note="业主不接受改约的复查时间"),
+        now=clock.set(datetime(2025, 11, 12, 11, tzinfo=SH)),
+    )
+    assert (c.state.rung, c.state.last_visit_satisfied) == ("project_manager", None)
+    with pytest.raises(IllegalTransitionError, match="confirmation or a top-rung decision"):
+        desk.act(cid, Close(actor="SR-001", result="结案"), now=clock.advance(minutes=30))
+    late = clock.set(datetime(2025, 12, 15, 10, tzinfo=SH))
+    month = {s.name: s for s in desk.clocks(cid, late)}["major_by_age"]
+    assert month.state is ClockState.BREACHED
+    assert month.due == datetime(2025, 12, 10, 9, 30, tzinfo=SH)
+    assert cid in desk.sweep(late).regraded
+    assert desk.get(cid).state.grade is Grade.MAJOR
+
+
+@pytest.mark.procedure("DL-6")
 @pytest.mark.procedure("DL-7")
 def test_an_invalid_complaint_reopened_is_never_warned_of_turning_major(
     desk: Desk, clock: FixedClock, notes: RecordingNotifier

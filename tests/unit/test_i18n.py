@@ -510,6 +510,29 @@ def test_refusals_to_escalate_or_sanction_read_in_chinese(reason: str, shown: st
     assert translator("zh").error(refused, PACK) == f"投诉 C-1：状态为「处理中」时不能升级：{shown}"
 
 
+@pytest.mark.procedure("VIS-3")
+def test_a_top_rung_decision_below_the_top_reads_in_both_languages() -> None:
+    """Review s46D F01: the refusal the property director reads when the complaint is
+    still at the project manager names both rungs by the pack's labels and what to
+    do, in Chinese too."""
+    refused = IllegalTransitionError(
+        "C-1",
+        "in_handling",
+        "close",
+        "the complaint is at project_manager: escalate it to the top rung "
+        "(senior_management) before the top rung decides its closure (VIS-3)",
+    )
+    assert translator("zh").error(refused, PACK) == (
+        "投诉 C-1：状态为「处理中」时不能关闭：投诉目前在「项目经理」：须先升级到最高层级"
+        "「物业总监/总经办」，再由最高层级决定关闭（VIS-3）"
+    )
+    assert translator("en").error(refused, PACK) == (
+        "complaint C-1: cannot close while in handling: the complaint is at project "
+        "manager: escalate it to the top rung (property director / general manager's "
+        "office) before the top rung decides its closure (VIS-3)"
+    )
+
+
 @pytest.mark.procedure("DL-2")
 def test_the_same_working_day_mode_says_working_day() -> None:
     """Review s27E F04: DL-2 runs to the end of the same *working* day (a finding on a

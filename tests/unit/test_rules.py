@@ -336,6 +336,24 @@ def test_urgent_categories(name: str, urgent: set[str]) -> None:
     assert pack.has_rung(pack.group_report_rung)
 
 
+@pytest.mark.procedure("DL-6")
+@pytest.mark.procedure("VIS-3")
+@pytest.mark.parametrize("name", ["cn-property", "cn-sales-office", "cn-service-centre"])
+def test_a_failed_satisfaction_lifts_the_satisfied_visits_waiver_of_the_month(name: str) -> None:
+    """DL-6 "得不到合理解决": a satisfied visit waives the Chinese packs' month, and
+    satisfaction failing again owes it again: an unsatisfied visit, a reopening, and
+    an escalation because the complainant was not satisfied *or* did not accept a
+    rescheduled time (000 §6-7), the two VIS-3 takes as failed (review s46D F03)."""
+    (waiver,) = load_pack(name).clock("major_by_age").waivers
+    assert waiver.waive == ("visited:satisfied",)
+    assert set(waiver.unwaive) == {
+        "visited:unsatisfied",
+        "escalated:dissatisfied",
+        "escalated:reschedule_refused",
+        "reopened",
+    }
+
+
 @pytest.mark.procedure("CLS-2")
 def test_hardware_and_software_causes() -> None:
     pack = load_pack("cn-property")

@@ -485,6 +485,38 @@ def test_dissatisfied_visit_reopens_and_escalates_exactly_one_rung(run: Runner) 
 
 
 @pytest.mark.procedure("VIS-3")
+@pytest.mark.procedure("ESC-2")
+def test_a_refused_new_time_after_a_satisfied_visit_needs_a_new_confirmation(
+    run: Runner,
+) -> None:
+    """VIS-3: closed "only with the complainant's confirmation, or, failing
+    satisfaction, after escalation to the top rung decides"; 000 §7: an owner who
+    does not accept a rescheduled time is escalated.  Satisfied at the visit, the
+    owner then refuses the new time: satisfaction failed, as for an escalation for
+    dissatisfaction, so the earlier visit confirms nothing.  A plain close is
+    refused and never recorded as confirmed; the owner's own confirmation still
+    closes it (review s46D F03)."""
+    run(Assess(actor="h-1", validity="valid"))
+    run(Assign(actor="h-1", handler="h-1", rung="department_head"))
+    run(Reply(actor="h-1", message="已修好", final=True))
+    run(RecordCause(actor="h-1", cause="管道老化", corrective="更换管道"))
+    run(Visit(actor="v-1", satisfied=True))
+    c = run(Escalate(actor="h-1", trigger="reschedule_refused", to_rung="project_manager"))
+    assert c.state.last_visit_satisfied is None
+    before = c.version
+    with pytest.raises(IllegalTransitionError) as refused:
+        run(Close(actor="pm-1", result="结案"))
+    assert refused.value.reason == (
+        "closure needs the complainant's confirmation or a top-rung decision (VIS-3)"
+    )
+    assert run.complaint.version == before
+    c = run(Close(actor="pm-1", result="业主确认结案", confirmed_by_complainant=True))
+    closed = c.events[-1]
+    assert isinstance(closed, Closed)
+    assert (closed.confirmed_by_complainant, closed.decided_by_top_rung) == (True, False)
+
+
+@pytest.mark.procedure("VIS-3")
 @pytest.mark.procedure("VIS-1")
 def test_dissatisfied_after_a_satisfied_visit_needs_a_new_confirmation(run: Runner) -> None:
     """VIS-1: visits go on until the complainant is satisfied; VIS-3: closed only with
@@ -598,7 +630,7 @@ def test_no_rung_below_the_top_closes_without_the_complainant(run: Runner) -> No
         run(Escalate(actor="h-1", trigger="dissatisfied", to_rung=rung))
         assert run.complaint.state.rung == rung
         before = run.complaint.version
-        with pytest.raises(IllegalTransitionError, match="only the top rung"):
+        with pytest.raises(IllegalTransitionError, match="escalate it to the top rung"):
             run(Close(actor="pm-1", result="decided", decided_by_top_rung=True))
         assert run.complaint.version == before
         assert run.complaint.status is not Status.CLOSED
@@ -608,6 +640,49 @@ def test_no_rung_below_the_top_closes_without_the_complainant(run: Runner) -> No
     closed = c.events[-1]
     assert isinstance(closed, Closed)
     assert (closed.decided_by_top_rung, closed.confirmed_by_complainant) == (True, False)
+
+
+@pytest.mark.procedure("VIS-3")
+def test_a_top_rung_decision_below_the_top_says_to_escalate_first(run: Runner) -> None:
+    """VIS-3: "failing satisfaction, after escalation to the top rung decides".  An
+    unsatisfied visit takes the complaint from department_head one rung up, to
+    project_manager; the property director asking for the top rung's decision there
+    is told what is missing, the complaint's own rung and the escalation to
+    senior_management, not that "only the top rung decides": at the desk only the top
+    rung gets this far, so that read as "you may not" (review s46D F01)."""
+    run(Assess(actor="h-1", validity="valid"))
+    run(Assign(actor="h-1", handler="h-1", rung="department_head"))
+    run(Reply(actor="h-1", message="已修好", final=True))
+    run(RecordCause(actor="h-1", cause="管道老化", corrective="更换管道"))
+    run(Visit(actor="v-1", satisfied=False, opinion="还在漏"))
+    assert run.complaint.state.rung == "project_manager"
+    before = run.complaint.version
+    with pytest.raises(IllegalTransitionError) as refused:
+        run(Close(actor="gm", result="公司决定结案", decided_by_top_rung=True))
+    assert refused.value.reason == (
+        "the complaint is at project_manager: escalate it to the top rung "
+        "(senior_management) before the top rung decides its closure (VIS-3)"
+    )
+    assert run.complaint.version == before
+    run(Escalate(actor="h-1", trigger="dissatisfied", to_rung="senior_management"))
+    closed = run(Close(actor="gm", result="公司决定结案", decided_by_top_rung=True)).events[-1]
+    assert isinstance(closed, Closed)
+    assert closed.decided_by_top_rung
+
+
+@pytest.mark.procedure("VIS-3")
+def test_a_top_rung_decision_on_no_rung_yet_says_to_escalate_first(run: Runner) -> None:
+    """VIS-3: a complaint answered without ever being routed stands on no rung; the
+    top rung's decision is refused saying so and naming the escalation, never "the
+    complaint is at " an empty rung (review s46D F01)."""
+    run(Reply(actor="h-1", message="ok", final=True))
+    assert run.complaint.state.rung == ""
+    with pytest.raises(IllegalTransitionError) as refused:
+        run(Close(actor="gm", result="decided", decided_by_top_rung=True))
+    assert refused.value.reason == (
+        "the complaint is on no rung yet: escalate it to the top rung "
+        "(senior_management) before the top rung decides its closure (VIS-3)"
+    )
 
 
 @pytest.mark.procedure("VIS-3")

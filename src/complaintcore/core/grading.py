@@ -16,6 +16,7 @@ import attrs
 
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import (
+    SATISFACTION_FAILED,
     Channel,
     Closed,
     Complaint,
@@ -26,7 +27,6 @@ from complaintcore.core.models import (
     Kind,
     Promised,
     Reopened,
-    Trigger,
     Validity,
     Visited,
     as_instant,
@@ -185,7 +185,8 @@ def broken_promise_at(complaint: Complaint, pack: RulePack, now: datetime) -> da
 def _resolved(complaint: Complaint, at: datetime) -> bool:
     """DL-6 "得不到合理解决", as the events up to ``at`` stand: resolved is closed, or
     the complainant satisfied at the latest return visit (VIS-1) and not
-    dissatisfied since (an escalation for it, a reopening) -- the cause analysis
+    dissatisfied since (an escalation for it or for a refused new time, a
+    reopening) -- the cause analysis
     (IMP-1) may still be being written before it can be closed."""
     for ev in reversed(complaint.events):
         if ev.at > at:
@@ -194,8 +195,8 @@ def _resolved(complaint: Complaint, at: datetime) -> bool:
             return True
         if isinstance(ev, Reopened):
             return False
-        if isinstance(ev, Escalated) and ev.trigger is Trigger.DISSATISFIED:
-            return False
+        if isinstance(ev, Escalated) and ev.trigger in SATISFACTION_FAILED:
+            return False  # not satisfied, or a new time refused (000 §6-7)
         if isinstance(ev, Visited) and ev.reached:  # not reached: no opinion, look further
             return ev.satisfied
     return False

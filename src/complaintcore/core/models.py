@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FIRST_YEAR",
     "LAST_YEAR",
+    "SATISFACTION_FAILED",
     "Acknowledged",
     "Apologised",
     "Assessed",
@@ -420,6 +421,16 @@ class Trigger(LabelledEnum):
     # group_report_rung; not ESC-2's serious, which goes to serious_rung
     INCIDENT = "incident", "第一时间上报", "reported at once (group incident or emergency)"
     GRADE = "grade", "按等级指派", "handler required by grade"
+
+
+SATISFACTION_FAILED: frozenset[Trigger] = frozenset(
+    {Trigger.DISSATISFIED, Trigger.RESCHEDULE_REFUSED}
+)
+"""VIS-3, ESC-2: the escalations that say the complainant's satisfaction failed (000
+§6-7: not satisfied with the result, or not accepting a rescheduled time).  After one,
+an earlier satisfied visit confirms no closure and resolves nothing (DL-6), and the
+top rung may decide the closure; the shipped Chinese packs' ``major_by_age`` waiver
+names the same triggers among its ``unwaive`` tags (review s46D F03)."""
 
 
 class Outcome(LabelledEnum):

@@ -32,6 +32,7 @@ from complaintcore.core.errors import (
 )
 from complaintcore.core.models import (
     BYPASS_UNIT,
+    SATISFACTION_FAILED,
     Acknowledged,
     Apologised,
     Assessed,
@@ -861,8 +862,9 @@ def _apply(state: ComplaintState, event: Event) -> ComplaintState:
             explained=state.explained or event.explanation,
         )
     if isinstance(event, Escalated):
-        if event.trigger is Trigger.DISSATISFIED:
-            # VIS-1, VIS-3: dissatisfied since the satisfied visit; closing needs a new one
+        if event.trigger in SATISFACTION_FAILED:
+            # VIS-1, VIS-3: satisfaction failed since the satisfied visit (not satisfied,
+            # or a new time refused, 000 §6-7); closing needs a new one (s46D F03)
             return ev(
                 state,
                 rung=event.to_rung,
@@ -1687,12 +1689,7 @@ def _close(c: Complaint, cmd: Close, pack: RulePack, now: datetime) -> tuple[Eve
             )
     elif cmd.decided_by_top_rung:
         if s.rung != pack.top_rung.code:
-            raise _refuse(
-                c,
-                cmd,
-                f"only the top rung ({pack.top_rung.code}) decides a "
-                "closure without the complainant's confirmation (VIS-3)",
-            )
+            raise _refuse(c, cmd, _below_the_top(s, pack))
         if not _satisfaction_failed(c, pack):
             raise _refuse(c, cmd, _not_failed(s, pack))
     elif s.complaint_kind is not Kind.COMPLAINT and s.final_reply:
@@ -1722,6 +1719,24 @@ def _close(c: Complaint, cmd: Close, pack: RulePack, now: datetime) -> tuple[Eve
     )
 
 
+def _below_the_top(state: ComplaintState, pack: RulePack) -> str:
+    """VIS-3: why the top rung may not decide the closure of a complaint below it.
+
+    About the complaint's rung, not the actor's: the desk refuses an actor below
+    the top before this, so the top rung reads it, and is told what to do
+    (review s46D F01)."""
+    top = pack.top_rung.code
+    if not state.rung:
+        return (
+            f"the complaint is on no rung yet: escalate it to the top rung ({top}) "
+            "before the top rung decides its closure (VIS-3)"
+        )
+    return (
+        f"the complaint is at {state.rung}: escalate it to the top rung ({top}) "
+        "before the top rung decides its closure (VIS-3)"
+    )
+
+
 def _not_failed(state: ComplaintState, pack: RulePack) -> str:
     """VIS-3: why the top rung may not decide the closure, and what would let it."""
     if state.last_visit_satisfied:
@@ -1746,8 +1761,6 @@ def _not_failed(state: ComplaintState, pack: RulePack) -> str:
 
 _BOTH = "a closure is confirmed by the complainant or decided by the top rung, not both (VIS-3)"
 
-_FAILED_TRIGGERS = frozenset({Trigger.DISSATISFIED, Trigger.RESCHEDULE_REFUSED})
-
 
 def _satisfaction_failed(complaint: Complaint, pack: RulePack) -> bool:
     """VIS-3: whether satisfaction failed since the complaint was last closed, so the
@@ -1770,7 +1783,7 @@ def _satisfaction_failed(complaint: Complaint, pack: RulePack) -> bool:
             not_reached += 1
         elif isinstance(event, Visited):
             return not event.satisfied
-        elif isinstance(event, Escalated) and event.trigger in _FAILED_TRIGGERS:
+        elif isinstance(event, Escalated) and event.trigger in SATISFACTION_FAILED:
             return True
     wanted = pack.visits.not_reached_attempts
     return bool(wanted) and not_reached >= wanted

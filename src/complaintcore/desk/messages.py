@@ -24,6 +24,7 @@ from datetime import datetime
 import attrs
 import pluggy
 
+from complaintcore.core import notes
 from complaintcore.core.errors import FieldProblem, InvalidInputError
 from complaintcore.core.models import Complaint, LabelledEnum, mask
 from complaintcore.core.privacy import redact
@@ -58,6 +59,7 @@ TOPICS: dict[str, str] = {
     "unsatisfied_after_closure": N_(
         "Not satisfied at a return visit after closure: reopen or visit again (VIS-1)"
     ),
+    "reopened": N_("A complaint has been reopened and is back in handling (VIS-1)"),
     "sign_off": N_("Written complaint closed: supervisor sign-off (REC-6)"),
     "duty_owed": N_("A duty is owed"),
     "duty_at_risk": N_("A duty is due soon (DL-7)"),
@@ -128,7 +130,10 @@ class Detail:
 
     The value is text as written, an enum member (shown by its label), a pack
     code of ``kind`` ``department``, ``rung``, ``clock`` or ``duty`` (shown by
-    the pack's label), or a command's name (``kind`` ``command``).
+    the pack's label), a command's name (``kind`` ``command``), or a note the
+    library may have written (``kind`` ``note``: one of
+    :func:`complaintcore.core.notes.halves`' bilingual notes shows the reader's
+    half, any other text as written).
     """
 
     label: str
@@ -379,6 +384,9 @@ def _detail(detail: str | Detail, t: Translator, pack: RulePack) -> str:
         shown = t.duty(value, pack)
     elif detail.kind == "command":
         shown = t.command(value)
+    elif detail.kind == "note":
+        found = notes.halves(value, pack)
+        shown = value if found is None else t.pick(*found, "note")
     else:
         shown = value
     return t("{label}: {value}", label=t(detail.label), value=shown)

@@ -2,8 +2,8 @@
 
 Messages are queued in the same transaction as the events (the desk's outbox)
 and sent later; here is only the choice of recipients and topics, by the
-procedures' rules (IN-2, ESC-2, ESC-4, REC-4, REC-6, VIS-1, VIS-4, IN-6, IMP-1, GRD-2, PEN-2, HDL-5,
-HDL-6).
+procedures' rules (IN-2, ESC-2, ESC-4, REC-4, REC-6, VIS-1, VIS-3, VIS-4, IN-6, IMP-1, GRD-2, PEN-2,
+HDL-5, HDL-6).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from complaintcore.core.concentration import GroupDecision
-from complaintcore.core.deadlines import DutyStatus
+from complaintcore.core.deadlines import ClockState, DutyStatus
 from complaintcore.core.improvement import MeasureStatus
 from complaintcore.core.models import (
     Assigned,
@@ -29,6 +29,7 @@ from complaintcore.core.models import (
     Linked,
     MeasureAdded,
     Registered,
+    Reopened,
     Replied,
     SanctionRecorded,
     Status,
@@ -241,6 +242,8 @@ class Telling:
                 and complaint.state.status is Status.CLOSED
             ):
                 box += self._unsatisfied_after_closure(complaint, ev, now, tag)
+            if isinstance(ev, Reopened):
+                box += self._reopened(complaint, ev, events, now, tag)
         return box + self._improvement_outbox(complaint, events, now, base, hidden)
 
     def _help_given(
@@ -329,6 +332,58 @@ class Telling:
         box: Outbox = []
         for m in told.values():
             box += self.fan(complaint, "unsatisfied_after_closure", m, now, tag, detail)
+        return box
+
+    def _reopened(
+        self,
+        complaint: Complaint,
+        reopened: Reopened,
+        events: Sequence[Event],
+        now: datetime,
+        tag: str,
+    ) -> Outbox:
+        """VIS-1, VIS-3: a complaint back in handling (an unsatisfied return visit, an
+        explicit ``Reopen``) is work again for whoever holds it, with its replies owed
+        anew (DL-1, DL-3): its handler hears why (the reason, the visit's opinion,
+        masked as any detail is, PRV-1) and when each clock that restarted is due.
+        Not when an ``Assigned`` of the same commit told them already (an unsatisfied
+        visit below the top escalates it, and its new holder hears ``assigned``), and
+        never the person who reopened it.  Nobody holding it (or a handler the
+        directory no longer knows), one supervisor-rung member of customer service,
+        who organises its handling (else the rung above), as
+        ``unsatisfied_after_closure`` does; unless the same commit escalated it,
+        whose rung was told (ESC-2) (review s46D F02)."""
+        assigned = {staff_key(e.handler) for e in events if isinstance(e, Assigned)}
+        holder = complaint.state.handler
+        handler = self.directory.get(holder) if holder else None
+        if handler is not None:
+            told = [] if staff_key(handler.staff_id) in assigned else [handler]
+        elif any(isinstance(e, Escalated) for e in events):
+            told = []
+        else:
+            told = self._told_or_above(
+                complaint,
+                now,
+                rung=access.supervisor_rung(self.pack),
+                departments=(self.pack.customer_service,),
+            )[:1]
+        told = [m for m in told if staff_key(m.staff_id) != staff_key(reopened.actor)]
+        if not told:
+            return []
+        detail: list[messages.Detail] = [messages.Detail(N_("reason"), reopened.reason, "note")]
+        for ev in events:
+            if isinstance(ev, Visited) and ev.reached and not ev.satisfied and ev.opinion:
+                detail.append(messages.Detail(N_("opinion"), ev.opinion))
+        for status in self._projection.clocks_now(complaint, now):
+            if status.started_at == reopened.at and status.state in (
+                ClockState.RUNNING,
+                ClockState.AT_RISK,
+            ):
+                detail.append(messages.Detail(N_("clock"), status.name, "clock"))
+                detail.append(messages.Detail(N_("due"), minutes(status.due, self.zone)))
+        box: Outbox = []
+        for m in told:
+            box += self.fan(complaint, "reopened", m, now, tag, detail)
         return box
 
     def _sign_off_duty(self, complaint: Complaint) -> bool:
