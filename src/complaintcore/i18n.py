@@ -1298,6 +1298,7 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("say what was done (IMP-1)"), {}),
     (N_("a complaint does not repeat itself"), {}),
     (N_("name at least one earlier complaint"), {}),
+    (N_("a closed complaint records links only: its raisings stay as they were"), {}),
     # HDL-1: receipt acknowledged in a pack without stages
     (N_("its receipt is already acknowledged to the complainant"), {}),
     # staged procedures (packs with stages); a trailing " (rule)" is kept as written

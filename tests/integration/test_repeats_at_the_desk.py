@@ -717,3 +717,200 @@ def test_five_raisings_newest_first_tell_customer_service_the_whole_count(
         assert "raised: 5" in last.body
         assert all(c.id in last.body for c in by_day[:4])
         assert desk.verify(now).ok
+
+
+# --------------------------------------------------------------- other matters, out of order
+
+LETTER_AT = datetime(2025, 11, 30, 18, 0, tzinfo=SH)  # posted Sun 30 Nov, a leak
+CALL_AT = datetime(2025, 12, 1, 9, 0, tzinfo=SH)  # phoned Mon 1 Dec, the stairwell cleaning
+TYPED_AT = datetime(2025, 12, 2, 10, 0, tzinfo=SH)  # the letter is typed in on Tue 2 Dec
+DECEMBER_AT = datetime(2025, 12, 5, 9, 0, tzinfo=SH)
+
+
+def letter_and_call(
+    desk: Desk, caller: Complainant, *, in_time_order: bool, bulk: bool
+) -> tuple[Complaint, Complaint]:
+    """The owner's letter of 30 Nov (a leak) and ``caller``'s phone call of 1 Dec
+    about the same flat (the stairwell cleaning, another category), received in
+    time order or the call first; as stored after intake."""
+    letter = attrs.evolve(intake(OWNER, LETTER_AT), channel="written")
+    call = intake(caller, CALL_AT, summary="楼道保洁不到位")
+    arriving = [letter, call] if in_time_order else [call, letter]
+    if bulk:
+        got = list(desk.receive_many(arriving, now=TYPED_AT, validity="valid"))
+    else:
+        got = [
+            desk.receive(i, now=i.received_at if i is call else TYPED_AT, validity="valid")
+            for i in arriving
+        ]
+    assert all(isinstance(c, Complaint) for c in got), got
+    first, second = (desk.get(c.id) for c in got if isinstance(c, Complaint))
+    return (first, second) if in_time_order else (second, first)
+
+
+def told_raised_repeatedly(desk: Desk, notes: RecordingNotifier, now: datetime) -> list[str]:
+    """Delivers what intake queued; the complaints customer service was told were
+    raised repeatedly (GRD-2), one a message."""
+    desk.deliver(now)
+    return [n.complaint_id for n, _ in notes.sent if n.topic == "raised_repeatedly"]
+
+
+@pytest.mark.procedure("IMP-3")
+@pytest.mark.parametrize("store_kind", ["memory", "sqlite"])
+@pytest.mark.parametrize("bulk", [False, True], ids=["receive", "receive_many"])
+@pytest.mark.parametrize("in_time_order", [True, False], ids=["in_order", "call_first"])
+def test_a_repeat_by_the_same_complainant_in_another_category_is_linked_in_any_order(
+    tmp_path: Path, store_kind: str, bulk: bool, in_time_order: bool
+) -> None:
+    """Review s46A F01: the owner's letter of 30 Nov (a leak) is typed in on 2 Dec,
+    after his call of 1 Dec about the stairwell cleaning.  IMP-3: the call repeats
+    the letter by the same complainant (and the same flat), so the call is linked
+    to it whichever was stored first; as no leak is raised twice, the count stays
+    1 and customer service is not told.  December's report (as at 5 Dec) counts
+    one valid complaint linked, a repeat by the same complainant and the same
+    room, no same-matter link (another category), none raised repeatedly -- the
+    letter is November's."""
+    notes = RecordingNotifier()
+    store = MemoryStore() if store_kind == "memory" else SqliteStore(tmp_path / "d.db")
+    with make_desk(store=store, notifiers=[notes]) as desk:
+        letter, call = letter_and_call(desk, OWNER, in_time_order=in_time_order, bulk=bulk)
+        assert links(letter) == []
+        (link,) = links(call)
+        assert (link.same_complainant, link.same_room, link.same_matter) == (
+            (letter.id,),
+            (letter.id,),
+            (),
+        )
+        assert (link.raisings, link.raised_repeatedly, link.repeated_by) == (1, False, "")
+        assert call.state.raisings == 1
+        assert Fact.RAISED_REPEATEDLY not in call.state.facts
+        report = desk.monthly_report(2025, 12, now=DECEMBER_AT)
+        assert report.links == LinkFigures(
+            linked=1, repeated=1, same_complainant=1, same_room=1, same_matter=0
+        )
+        assert [g.ids for g in report.repeats.groups] == [(letter.id, call.id)]
+        assert told_raised_repeatedly(desk, notes, DECEMBER_AT) == []
+        assert desk.verify(DECEMBER_AT).ok
+
+
+@pytest.mark.procedure("IMP-3")
+@pytest.mark.parametrize("bulk", [False, True], ids=["receive", "receive_many"])
+def test_a_repeat_about_the_same_room_in_another_category_is_linked_call_first(
+    tmp_path: Path, bulk: bool
+) -> None:
+    """Review s46A F01, the same room: the owner's wife (another phone) calls on
+    1 Dec about the stairwell cleaning; the owner's letter of 30 Nov about a leak
+    in their flat is typed in on 2 Dec.  The call repeats the letter about the same
+    room (IMP-3), not by the same complainant; December counts one repeat, by the
+    same room."""
+    with make_desk(store=SqliteStore(tmp_path / "d.db")) as desk:
+        letter, call = letter_and_call(desk, SPOUSE, in_time_order=False, bulk=bulk)
+        (link,) = links(call)
+        assert (link.same_complainant, link.same_room, link.same_matter) == (
+            (),
+            (letter.id,),
+            (),
+        )
+        assert link.raisings == 1
+        report = desk.monthly_report(2025, 12, now=DECEMBER_AT)
+        assert report.links == LinkFigures(linked=1, repeated=1, same_room=1)
+
+
+@pytest.mark.procedure("IMP-3")
+@pytest.mark.procedure("GRD-2")
+@pytest.mark.parametrize("bulk", [False, True], ids=["receive", "receive_many"])
+def test_an_earlier_complaint_of_another_matter_typed_in_late_adds_links_not_raisings(
+    tmp_path: Path, bulk: bool
+) -> None:
+    """Review s46A F01: the owner raised a leak on 3, 4 and 5 Nov (received in time
+    order: the third is raised repeatedly and customer service told once, "raised:
+    3"), and his fee complaint of 2 Nov is typed in on 6 Nov.  Each leak repeats it
+    by the same complainant and room, so each is linked to it, but the leak is
+    still raised three times: nobody is told again and no count changes.  November
+    (as at 6 Nov) counts what time order counts: 3 linked, 3 repeats by the same
+    complainant and room, 2 by the same matter (4 and 5 Nov link the earlier leaks;
+    the fee complaint is another category), 3 raised repeatedly."""
+    notes = RecordingNotifier()
+    now = T0 + timedelta(days=3)  # Thu 6 Nov
+    fees_at = T0 - timedelta(days=1)  # Sun 2 Nov
+    with make_desk(store=SqliteStore(tmp_path / "d.db"), notifiers=[notes]) as desk:
+        leaks = [receive(desk, OWNER, d) for d in (0, 1, 2)]
+        assert told_raised_repeatedly(desk, notes, now) == [leaks[2].id]
+        (message,) = (n for n, _ in notes.sent if n.topic == "raised_repeatedly")
+        assert "raised: 3" in message.body
+        fee = intake(OWNER, fees_at, summary="物业费账单多收了")
+        if bulk:
+            (got,) = desk.receive_many([fee], now=now, validity="valid")
+            assert isinstance(got, Complaint), got
+            fees = got
+        else:
+            fees = desk.receive(fee, now=now, validity="valid")
+        assert told_raised_repeatedly(desk, notes, now) == [leaks[2].id]  # not told again
+        for leak in leaks:
+            stored = desk.get(leak.id)
+            own = [e for e in links(stored) if not e.repeated_by]
+            assert fees.id in own[-1].same_complainant, leak.id
+            assert fees.id in own[-1].same_room, leak.id
+            assert fees.id not in own[-1].same_matter, leak.id
+            assert own[-1].raised_repeatedly is False, leak.id  # nothing new to tell
+        assert [c.state.raisings for c in map(desk.get, [x.id for x in leaks])] == [3, 3, 3]
+        report = desk.monthly_report(2025, 11, now=now)
+        assert report.links == LinkFigures(
+            linked=3, repeated=3, same_complainant=3, same_room=3, same_matter=2,
+            raised_repeatedly=3,
+        )  # fmt: skip
+        assert desk.verify(now).ok
+
+
+@pytest.mark.procedure("IMP-3")
+@pytest.mark.procedure("GRD-2")
+@pytest.mark.parametrize("store_kind", ["memory", "sqlite"])
+@pytest.mark.parametrize("bulk", [False, True], ids=["receive", "receive_many"])
+@pytest.mark.parametrize(
+    "summary", ["楼道保洁不到位", "卫生间又漏水"], ids=["another_matter", "same_matter"]
+)
+def test_a_closed_later_complaint_is_linked_to_an_earlier_one_stored_after_it(
+    tmp_path: Path, store_kind: str, bulk: bool, summary: str
+) -> None:
+    """Review s46A F01: the owner's call of 1 Dec is handled and closed the same day;
+    his letter of 30 Nov (a leak) is typed in on 2 Dec.  The closed call repeats the
+    letter by the same complainant and room (IMP-3) and is linked to it, so December
+    counts one repeat; being closed it is otherwise left as it was (GRD-2): its own
+    count (1), its facts, its grade and its status stay, and nobody is told."""
+    notes = RecordingNotifier()
+    store = MemoryStore() if store_kind == "memory" else SqliteStore(tmp_path / "d.db")
+    with make_desk(store=store, notifiers=[notes]) as desk:
+        call = desk.receive(intake(OWNER, CALL_AT, summary=summary), now=CALL_AT,
+                            validity="valid")  # fmt: skip
+        at = CALL_AT
+        for command in (
+            Reply(actor="SR-201", message="已处理", final=True),
+            Visit(actor="SR-102", satisfied=True),
+            RecordCause(actor="SR-201", cause="巡查不到位", corrective="加强巡查"),
+            Close(actor="SR-201", result="已处理"),
+        ):
+            at += timedelta(minutes=10)
+            desk.act(call.id, command, now=at)
+        closed = desk.get(call.id)
+        letter = attrs.evolve(intake(OWNER, LETTER_AT), channel="written")
+        if bulk:
+            (got,) = desk.receive_many([letter], now=TYPED_AT, validity="valid")
+            assert isinstance(got, Complaint), got
+        else:
+            got = desk.receive(letter, now=TYPED_AT, validity="valid")
+        after = desk.get(call.id)
+        (link,) = links(after)
+        assert (link.same_complainant, link.same_room) == ((got.id,), (got.id,))
+        assert (link.raisings, link.raised_repeatedly, link.promise_not_kept) == (1, False, False)
+        assert after.status.value == "closed"
+        assert (after.state.raisings, after.state.facts, after.state.grade) == (
+            1,
+            closed.state.facts,
+            closed.state.grade,
+        )
+        report = desk.monthly_report(2025, 12, now=DECEMBER_AT)
+        assert (report.links.linked, report.links.repeated) == (1, 1)
+        assert (report.links.same_complainant, report.links.same_room) == (1, 1)
+        assert report.links.raised_repeatedly == 0
+        assert told_raised_repeatedly(desk, notes, DECEMBER_AT) == []
+        assert desk.verify(DECEMBER_AT).ok

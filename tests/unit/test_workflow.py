@@ -48,6 +48,7 @@ from complaintcore.core.workflow import (
     Escalate,
     Forward,
     Handle,
+    Link,
     Pause,
     Promise,
     RecordCause,
@@ -1022,6 +1023,32 @@ def test_closed_complaint_reopens(run: Runner) -> None:
     c = run(Reopen(actor="h-1", reason="漏水复发"))
     assert c.status is Status.IN_HANDLING
     assert c.state.reopened == 1
+
+
+@pytest.mark.procedure("IMP-3")
+@pytest.mark.procedure("GRD-2")
+def test_a_closed_complaint_takes_links_only(run: Runner) -> None:
+    """Review s46A F01: an earlier complaint of the same owner stored after this one
+    closed is linked to it (IMP-3); a closed complaint is left as it was otherwise
+    (GRD-2): no new count of raisings, no fact, no mark by a later raising."""
+    run(Reply(actor="h-1", message="ok", final=True))
+    closed = run(Close(actor="h-1", result="ok", confirmed_by_complainant=True))
+    grade = closed.state.grade
+    for path, bad in (
+        ("raised_repeatedly", Link(actor="system", same_complainant=("C-0",),
+                                   raisings=1, raised_repeatedly=True)),
+        ("promise_not_kept", Link(actor="system", same_room=("C-0",), promise_not_kept=True)),
+        ("repeated_by", Link(actor="system", repeated_by="C-9")),
+        ("raisings", Link(actor="system", same_complainant=("C-0",), raisings=2)),
+    ):  # fmt: skip
+        with pytest.raises(InvalidInputError) as info:
+            run(bad)
+        assert info.value.path == path
+        assert "links only" in info.value.reason
+    c = run(Link(actor="system", same_complainant=("C-0",), same_room=("C-0",)))
+    assert c.status is Status.CLOSED
+    assert c.events[-1].kind == "linked"
+    assert (c.state.raisings, c.state.facts, c.state.grade) == (1, closed.state.facts, grade)
 
 
 def test_time_must_move_forward_and_be_aware(run: Runner) -> None:

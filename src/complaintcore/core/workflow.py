@@ -490,6 +490,9 @@ class Link(Command):
     again at once.  ``repeated_by`` records, on an earlier complaint, the later
     one that raised its matter again.  ``promise_not_kept`` says a raising of the
     matter shows a promise not carried out, so GRD-2 reads it on every raising.
+    A closed complaint takes links only (IMP-3: an earlier complaint it repeats
+    stored after it): its count of raisings, its facts and its grade stay as
+    they were (GRD-2).
     """
 
     name: ClassVar[str] = "link"
@@ -751,6 +754,7 @@ TRANSITIONS: Mapping[Status, frozenset[str]] = {
             "record_cause",
             "record_sanction",
             "attach_evidence",
+            "link",  # IMP-3: an earlier complaint it repeats, stored after it (links only)
             *_DUTIES,
         }
     ),
@@ -2013,6 +2017,8 @@ def _link(c: Complaint, cmd: Link, pack: RulePack, now: datetime) -> tuple[Event
         raise InvalidInputError("same_complainant", "name at least one earlier complaint")
     if cmd.raisings < 1:
         raise InvalidInputError("raisings", "expected 1 or more")
+    if c.state.status is Status.CLOSED:
+        _links_only(c, cmd)
     events: list[Event] = [
         Linked(
             at=now,
@@ -2041,6 +2047,22 @@ def _link(c: Complaint, cmd: Link, pack: RulePack, now: datetime) -> tuple[Event
                 )
             )
     return tuple(events)
+
+
+def _links_only(c: Complaint, cmd: Link) -> None:
+    """IMP-3, GRD-2: a closed complaint records the complaints it repeats, nothing
+    more: no new count of raisings, no fact, no mark by a later raising."""
+    changes = (
+        ("raised_repeatedly", cmd.raised_repeatedly),
+        ("promise_not_kept", cmd.promise_not_kept),
+        ("repeated_by", bool(cmd.repeated_by)),
+        ("raisings", cmd.raisings > max(c.state.raisings, 1)),
+    )
+    for path, changed in changes:
+        if changed:
+            raise InvalidInputError(
+                path, "a closed complaint records links only: its raisings stay as they were"
+            )
 
 
 def _minute_ceiling(t: datetime) -> datetime:

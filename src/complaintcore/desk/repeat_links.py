@@ -123,6 +123,23 @@ def _may_raise_again(complaint: Complaint, promise_broken: bool) -> bool:
     )
 
 
+def _names_new_repeats(complaint: Complaint, decision: LinkDecision) -> bool:
+    """IMP-3: whether a decision links a complaint to an earlier one of the same
+    complainant or room that its own ``Linked`` events do not name."""
+    named: set[str] = set()
+    for ev in complaint.events:
+        if isinstance(ev, Linked) and not ev.repeated_by:
+            named.update(ev.same_complainant, ev.same_room)
+    return not named.issuperset((*decision.same_complainant, *decision.same_room))
+
+
+def _links_only(complaint: Complaint, decision: LinkDecision) -> LinkDecision:
+    """IMP-3: a decision recording links alone: the complaint's count of raisings as
+    it was (at least 1), not raised repeatedly again (nobody is told, nothing marked)."""
+    raisings = min(decision.raisings, max(complaint.state.raisings, 1))
+    return attrs.evolve(decision, raisings=raisings, raised_repeatedly=False)
+
+
 class RepeatLinker:
     """IMP-3, GRD-2 at intake: links drafts to the complaints they repeat, and marks
     the stored raisings of a matter raised repeatedly through the desk's commit."""
@@ -385,12 +402,14 @@ class RepeatLinker:
     def _later_ones(
         self, stored: Sequence[Complaint], knew: Callable[[str, str], bool]
     ) -> list[Earlier]:
-        """GRD-2: the stored open complaints received after one of ``stored`` that
-        would count it as an earlier raising, but were decided without it
-        (``knew(later, earlier)`` says one was decided with it: a bulk batch's
-        later drafts), in time order.  Links that count nothing (the same
-        building, another person) are left as they were: a building's backlog
-        received newest first is not written again complaint by complaint."""
+        """IMP-3, GRD-2: the stored complaints received after one of ``stored`` that
+        would count it as an earlier raising (open ones) or repeat it (the same
+        complainant or room, in any category; closed ones too), but were decided
+        without it (``knew(later, earlier)`` says one was decided with it: a bulk
+        batch's later drafts), in time order.  Same-matter links that count
+        nothing (the same building and category, another person) are left as
+        they were: a building's backlog received newest first is not written
+        again complaint by complaint."""
         asked = [(c, q) for c in stored if (q := self._later_question(c)) is not None]
         if not asked:
             return []
@@ -406,10 +425,13 @@ class RepeatLinker:
             for other in answer:
                 if other.received_at <= me.received_at or other.id in later:
                     continue
-                if other.status == Status.CLOSED.value or knew(other.id, me.id):
+                if knew(other.id, me.id):
                     continue
                 decision = decide_links(other, [me], rule)
-                if decision is not None and decision.counted:  # it would count this one
+                if decision is None:
+                    continue
+                counts = decision.counted and other.status != Status.CLOSED.value
+                if counts or decision.same_complainant or decision.same_room:
                     later[other.id] = other
         return sorted(later.values(), key=lambda e: (e.received_at, e.id))
 
@@ -426,12 +448,15 @@ class RepeatLinker:
         whatever order they arrive in: another process's later intake taking the
         lock first, or a bulk file sorted newest first (review s45A F01).
 
-        Each later one that counts one of them is decided again as if received
-        now (on every stored complaint up to it); where it counts more raisings
-        than its own ``Linked`` events say, it records a new ``Linked``.  One that
-        reaches the threshold only now is marked raised repeatedly (customer
-        service is told, once) and marks its earlier raisings as
-        :meth:`raised_again` does.  The ids of the
+        Each later one that counts or repeats one of them is decided again as if
+        received now (on every stored complaint up to it); where it counts more
+        raisings than its own ``Linked`` events say, it records a new ``Linked``.
+        One that reaches the threshold only now is marked raised repeatedly
+        (customer service is told, once) and marks its earlier raisings as
+        :meth:`raised_again` does.  One whose count stays, or a closed one (left as
+        it was, GRD-2), that repeats a complaint its links do not name (the same
+        complainant or room, in any category: review s46A F01) records the links
+        alone: its count as before, nobody told, nothing marked.  The ids of the
         complaints changed, so a receipt can be read again."""
         later = self._later_ones(stored, knew)
         drafts = [Draft(self.store.load(e.id), [], []) for e in later]
@@ -439,8 +464,13 @@ class RepeatLinker:
         decided: list[tuple[Draft, LinkDecision]] = []
         for draft in drafts:
             decision = self._decide(draft, RepeatBatch(), {})
-            if decision is not None and self._adds_to(draft.complaint, decision):
+            if decision is None:
+                continue
+            complaint = draft.complaint
+            if complaint.is_open and self._adds_to(complaint, decision):
                 decided.append((draft, decision))
+            elif _names_new_repeats(complaint, decision):
+                decided.append((draft, _links_only(complaint, decision)))
         # GRD-2: customer service hears of the matter's new count, with every earlier
         # raising, from its latest raising here, even one told of before (review s45H
         # F01); one a later raising here counts is told of only when it is first
