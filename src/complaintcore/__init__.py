@@ -851,13 +851,18 @@ _MODULES: dict[str, tuple[str, ...]] = {
 _HOME = {name: module for module, names in _MODULES.items() for name in names}
 
 
-def __getattr__(name: str) -> Any:
-    module = _HOME.get(name)
-    if module is None:
-        raise AttributeError(f"module 'complaintcore' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"complaintcore.{module}"), name)
-    globals()[name] = value
-    return value
+if not TYPE_CHECKING:
+    # For run time only: seen by a type checker, a module __getattr__ would type
+    # every attribute of complaintcore as Any, a misspelt name included.  The
+    # imports under TYPE_CHECKING above give it the real names.
+
+    def __getattr__(name: str) -> Any:
+        module = _HOME.get(name)
+        if module is None:
+            raise AttributeError(f"module 'complaintcore' has no attribute {name!r}")
+        value = getattr(importlib.import_module(f"complaintcore.{module}"), name)
+        globals()[name] = value
+        return value
 
 
 def __dir__() -> list[str]:

@@ -17,15 +17,19 @@ one module per command group: ``init_cmd``, ``demo_cmd``, ``receive``,
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from complaintcore.cli.app import main
 
 __all__ = ["main"]
 
+if not TYPE_CHECKING:  # hidden from type checkers: they would type every name as Any
 
-def __getattr__(name: str) -> Any:
-    # Lazy: the report renderer and the demo in this package work without click installed.
-    if name == "main":
-        from complaintcore.cli.app import main
+    def __getattr__(name: str) -> Any:
+        # Lazy: the report renderer and the demo in this package work without click installed.
+        if name == "main":
+            from complaintcore.cli.app import main
 
-        return main
-    raise AttributeError(f"module 'complaintcore.cli' has no attribute {name!r}")
+            return main
+        raise AttributeError(f"module 'complaintcore.cli' has no attribute {name!r}")

@@ -13,6 +13,7 @@ from complaintcore.cli.context import (
     DateTimeType,
     enum_choice,
     json_option,
+    now_option,
     pass_ctx,
     without_helpers_option,
 )
@@ -114,10 +115,11 @@ def _act(ctx: Ctx, complaint_id: str, command: Command) -> None:
 
 
 def _command(name: str, help_text: str) -> Callable[[Callable[..., None]], click.Command]:
-    """An ``act`` subcommand: complaint id, --actor, --json and the command's own options."""
+    """An ``act`` subcommand: complaint id, --actor, --json, --now and the command's own
+    options."""
 
     def deco(fn: Callable[..., None]) -> click.Command:
-        wrapped: Any = json_option(pass_ctx(fn))
+        wrapped: Any = json_option(now_option(pass_ctx(fn)))
         wrapped = click.option("--actor", required=True, help=N_("Staff id of whoever acts."))(
             wrapped
         )

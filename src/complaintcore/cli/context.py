@@ -44,6 +44,7 @@ __all__ = [
     "MonthType",
     "enum_choice",
     "json_option",
+    "now_option",
     "pass_ctx",
     "readable_streams",
     "require_pack",
@@ -422,6 +423,41 @@ def json_option(fn: F) -> F:
         is_eager=True,
         callback=_set_json,
         help=N_("Print one JSON document on standard output (errors too)."),
+    )
+    return option(fn)
+
+
+def _set_now(click_ctx: click.Context, param: click.Parameter, value: datetime | None) -> None:
+    ctx = click_ctx.find_object(Ctx)
+    if ctx is None or value is None:
+        return
+    root = click_ctx.find_root()
+    before = root.params.get("now")
+    typed_before = root.get_parameter_source("now") is click.ParameterSource.COMMANDLINE
+    if typed_before and before != value:
+        # two times for one run: a replay must not be dated by whichever came last
+        raise click.BadParameter(
+            ctx.t("given before the command as well, with another time: give it once"),
+            click_ctx,
+            param,
+        )
+    ctx.now_given = value  # before the command or here; over COMPLAINTCORE_NOW
+
+
+def now_option(fn: F) -> F:
+    """``--now`` after the command (``receive … --now T``), as before it: the run's time.
+
+    Only on the commands that read the clock; the root group's ``--now`` (and
+    ``COMPLAINTCORE_NOW``) serve every command.
+    """
+    option = click.option(
+        "--now",
+        "now_after",
+        type=DateTimeType(),
+        default=None,
+        expose_value=False,
+        callback=_set_now,
+        help=N_("Act as if it were this time (ISO 8601); for scripts and replays."),
     )
     return option(fn)
 

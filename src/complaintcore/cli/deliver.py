@@ -6,7 +6,7 @@ import time
 
 import click
 
-from complaintcore.cli.context import Ctx, json_option, pass_ctx
+from complaintcore.cli.context import Ctx, json_option, now_option, pass_ctx
 from complaintcore.i18n import N_
 
 __all__ = ["deliver"]
@@ -31,6 +31,7 @@ __all__ = ["deliver"]
     help=N_("Seconds between passes with --loop."),
 )
 @json_option
+@now_option
 @pass_ctx
 def deliver(ctx: Ctx, loop: bool, interval: float) -> None:
     desk = ctx.desk()

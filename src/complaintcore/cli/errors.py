@@ -190,16 +190,62 @@ def _no_such_command(exc: click.ClickException, t: Translator | None) -> str | N
 
 
 _NO_SUCH_OPTION = N_("unknown option (not shown: it may be personal data).")
+_BEFORE_THE_COMMAND = N_(
+    "{option} is an option of complaintcore itself: put it before the command ({example})."
+)
+_AFTER_THE_COMMAND = N_(
+    "{option} belongs to a command, not to complaintcore itself: put it after the command."
+)
 
 
 def _no_such_option(exc: click.ClickException, t: Translator | None) -> str | None:
     """An unknown option, named only when it is a near miss of a real one (``--limt``:
-    click offers ``--limit``); any other word typed after ``--`` (``--13812345678``)
-    may be a phone or a name, and is not shown (PRV-1).  ``None`` for every other
-    error."""
-    if not isinstance(exc, click.exceptions.NoSuchOption) or exc.possibilities:
+    click offers ``--limit``) or a real one in the wrong place (``list --lang zh``,
+    ``--json list``: :func:`_misplaced`); any other word typed after ``--``
+    (``--13812345678``) may be a phone or a name, and is not shown (PRV-1).
+    ``None`` for every other error."""
+    if not isinstance(exc, click.exceptions.NoSuchOption):
+        return None
+    misplaced = _misplaced(exc)
+    if misplaced is not None:
+        template, values = misplaced
+        return t(template, **values) if t else template.format(**values)
+    if exc.possibilities:
         return None
     return t(_NO_SUCH_OPTION) if t else _NO_SUCH_OPTION
+
+
+def _misplaced(exc: click.exceptions.NoSuchOption) -> tuple[str, dict[str, str]] | None:
+    """Where a real option typed on the wrong side of the command goes: one of the root
+    group's (``--config``, ``--lang``, ``--now``, ``--version``) after a command that
+    does not take it, or a command's (``--json``) before the command.  Its name is
+    the program's own, never what someone typed, so it is shown."""
+    click_ctx, name = exc.ctx, exc.option_name
+    if click_ctx is None:
+        return None
+    root = click_ctx.find_root()
+    if click_ctx is root:
+        if name in _commands_options(root.command):
+            return _AFTER_THE_COMMAND, {"option": repr(name)}
+        return None
+    for param in root.command.params:
+        if isinstance(param, click.Option) and name in param.opts:
+            command = click_ctx
+            while command.parent is not None and command.parent is not root:
+                command = command.parent  # `act … --config`: before `act`
+            value = "" if param.is_flag else " …"
+            example = f"complaintcore {name}{value} {command.info_name}"
+            return _BEFORE_THE_COMMAND, {"option": repr(name), "example": example}
+    return None
+
+
+def _commands_options(group: click.Command) -> set[str]:
+    """The option names of every command under ``group``, not its own."""
+    names: set[str] = set()
+    for command in getattr(group, "commands", {}).values():
+        names.update(o for p in command.params if isinstance(p, click.Option) for o in p.opts)
+        names.update(_commands_options(command))
+    return names
 
 
 def error_document(exc: BaseException, code: int, message: str) -> dict[str, object]:

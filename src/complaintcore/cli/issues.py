@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from complaintcore.cli.context import Ctx, json_option, pass_ctx, without_helpers_option
+from complaintcore.cli.context import Ctx, json_option, now_option, pass_ctx, without_helpers_option
 from complaintcore.cli.errors import ExitCode
 from complaintcore.cli.ids import COMPLAINT_ID
 from complaintcore.i18n import N_
@@ -26,6 +26,7 @@ __all__ = ["explain_all"]
 @click.option("--final", is_flag=True, help=N_("The explanation is the final result."))
 @without_helpers_option
 @json_option
+@now_option
 @pass_ctx
 def explain_all(
     ctx: Ctx, issue: str, actor: str, message: str, final: bool, without_helpers: bool

@@ -11,7 +11,7 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from complaintcore.cli.context import Ctx, enum_choice, json_option, os_user, pass_ctx
+from complaintcore.cli.context import Ctx, enum_choice, json_option, now_option, os_user, pass_ctx
 from complaintcore.cli.fit import fitted_table, fitting_table, say_blocks
 from complaintcore.cli.ids import COMPLAINT_ID
 from complaintcore.cli.receive import say_issue
@@ -84,6 +84,7 @@ _DIGESTS = frozenset({"complainant_key", "room_key"})
     help=N_("At most this many complaints."),
 )
 @json_option
+@now_option
 @pass_ctx
 def list_(
     ctx: Ctx,
@@ -314,6 +315,7 @@ def _label(ctx: Ctx, enum: type[LabelledEnum], value: str) -> str:
     help=N_("Why personal data is looked at; kept in the access log with the view."),
 )
 @json_option
+@now_option
 @pass_ctx
 def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
     from complaintcore.desk import masked_record

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from complaintcore.cli.context import Ctx, json_option, os_user, pass_ctx
+from complaintcore.cli.context import Ctx, json_option, now_option, os_user, pass_ctx
 from complaintcore.cli.fit import fitted_table, say_blocks
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.desk.ports import OutboxItem, OutboxStore
@@ -41,6 +41,7 @@ def outbox() -> None:
     help=N_("At most this many messages."),
 )
 @json_option
+@now_option
 @pass_ctx
 def list_dead(ctx: Ctx, pending: bool, limit: int) -> None:
     desk = ctx.desk()
@@ -136,6 +137,7 @@ def _ids(ctx: Ctx, ids: tuple[int, ...], every: bool) -> list[int]:
 @click.argument("ids", nargs=-1, type=click.IntRange(1, 2**63 - 1))
 @click.option("--all-dead", "every", is_flag=True, help=N_("Every dead letter."))
 @json_option
+@now_option
 @pass_ctx
 def retry(ctx: Ctx, ids: tuple[int, ...], every: bool) -> None:
     desk = ctx.desk()
@@ -161,6 +163,7 @@ def retry(ctx: Ctx, ids: tuple[int, ...], every: bool) -> None:
     help=N_("Your staff id, kept with the drop (the operating-system user is kept too)."),
 )
 @json_option
+@now_option
 @pass_ctx
 def drop(ctx: Ctx, ids: tuple[int, ...], every: bool, reason: str, actor: str) -> None:
     desk = ctx.desk()

@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from complaintcore.cli.context import Ctx, DateTimeType, enum_choice, json_option, pass_ctx
+from complaintcore.cli.context import (
+    Ctx,
+    DateTimeType,
+    enum_choice,
+    json_option,
+    now_option,
+    pass_ctx,
+)
 from complaintcore.cli.errors import ExitCode, NotFoundError
 from complaintcore.cli.progress import progress
 from complaintcore.core.errors import IncompleteRecordError, InvalidInputError
@@ -132,6 +139,7 @@ def _reason(ctx: Ctx, exc: BaseException) -> str:
     help=N_("The encoding of --file (default: detected)."),
 )
 @json_option
+@now_option
 @pass_ctx
 def receive(
     ctx: Ctx, /, file: str | None, no_route: bool, encoding: str | None, **fields: Any

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import click
 from rich.console import Console
 
-from complaintcore.cli.context import Ctx, MonthType, json_option, pass_ctx
+from complaintcore.cli.context import Ctx, MonthType, json_option, now_option, pass_ctx
 from complaintcore.cli.report_indicators import (
     PeriodText,
     file_name,
@@ -72,6 +72,7 @@ FORMATS = ("table", "json", "csv", "html")
     help=N_("Add the per-staff accountability table (PEN-1, PEN-2): sanctions, cards, points."),
 )
 @json_option
+@now_option
 @pass_ctx
 def report(
     ctx: Ctx,

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import click
 
-from complaintcore.cli.context import Ctx, json_option, pass_ctx
+from complaintcore.cli.context import Ctx, json_option, now_option, pass_ctx
 from complaintcore.cli.errors import ExitCode
 from complaintcore.desk import SweepReport
 from complaintcore.i18n import N_
@@ -16,6 +16,7 @@ __all__ = ["sweep"]
 
 @click.command(help=N_("Apply what deadlines call for (for cron); exits non-zero only on error."))
 @json_option
+@now_option
 @pass_ctx
 def sweep(ctx: Ctx) -> None:
     now = ctx.now()

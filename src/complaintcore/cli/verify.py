@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from complaintcore.adapters.ledger import parse_head
-from complaintcore.cli.context import Ctx, json_option, pass_ctx
+from complaintcore.cli.context import Ctx, json_option, now_option, pass_ctx
 from complaintcore.cli.errors import ExitCode
 from complaintcore.cli.progress import progress
 from complaintcore.core.errors import InvalidInputError
@@ -64,6 +64,7 @@ __all__ = ["verify"]
     ),
 )
 @json_option
+@now_option
 @pass_ctx
 def verify(
     ctx: Ctx,

@@ -26,10 +26,12 @@ if TYPE_CHECKING:
 __all__ = ["DeliveryReport", "Desk", "IssueReport", "SweepReport", "masked_record"]
 
 
-def __getattr__(name: str) -> Any:
-    # Lazy, so that adapters importing complaintcore.desk.ports do not load pluggy.
-    if name in __all__:
-        value = getattr(importlib.import_module("complaintcore.desk.service"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'complaintcore.desk' has no attribute {name!r}")
+if not TYPE_CHECKING:  # hidden from type checkers: they would type every name as Any
+
+    def __getattr__(name: str) -> Any:
+        # Lazy, so that adapters importing complaintcore.desk.ports do not load pluggy.
+        if name in __all__:
+            value = getattr(importlib.import_module("complaintcore.desk.service"), name)
+            globals()[name] = value
+            return value
+        raise AttributeError(f"module 'complaintcore.desk' has no attribute {name!r}")

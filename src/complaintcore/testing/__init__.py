@@ -42,12 +42,14 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name == "StoreContract":  # needs pytest: only when asked for
-        from complaintcore.testing.store_contract import StoreContract
+if not TYPE_CHECKING:  # hidden from type checkers: they would type every name as Any
 
-        return StoreContract
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    def __getattr__(name: str) -> Any:
+        if name == "StoreContract":  # needs pytest: only when asked for
+            from complaintcore.testing.store_contract import StoreContract
+
+            return StoreContract
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class FixedClock:
