@@ -492,6 +492,20 @@ class Translator:
                 version=getattr(exc, "version", ""),
                 cause=getattr(exc, "cause", ""),
             )
+        if isinstance(exc, e.MembersLeftUnlinkedError):
+            members = [e.shown_id(m) for m in exc.members]
+            if exc.unread:
+                members.append(self(N_("its members (not read)")))
+            return self(  # HDL-5: the receipt stands; the members are named by id (PRV-1)
+                N_(
+                    "complaint database {database}: {reason}; issue {issue}: left unlinked:"
+                    " {members}"
+                ),
+                database=exc.database,
+                reason=self.reason(exc.reason, pack),
+                issue=e.shown_issue(exc.issue),
+                members=self(N_(", ")).join(members),
+            )
         if isinstance(exc, e.StoreError):
             return self(
                 N_("complaint database {database}: {reason}"),
