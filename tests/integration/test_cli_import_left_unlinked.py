@@ -9,8 +9,9 @@ it -- once (review s46L L01).  Failure injection on a real SQLite file.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -18,8 +19,7 @@ from click.testing import CliRunner, Result
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.cli import main
 from complaintcore.core.errors import StoreError
-from complaintcore.core.models import Event, Grouped
-from complaintcore.desk.ports import ComplaintRow, Notification
+from complaintcore.core.models import Grouped
 
 NOW = "2025-11-14T17:30"
 FAILING: set[str] = set()
@@ -59,17 +59,10 @@ def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Path
     (tmp_path / "night.jsonl").write_text(json.dumps(row, ensure_ascii=False) + "\n", "utf-8")
     real = SqliteStore.append
 
-    def append(
-        self: SqliteStore,
-        complaint_id: str,
-        expected_version: int,
-        events: Sequence[Event],
-        row: ComplaintRow,
-        outbox: Sequence[tuple[str, Notification]] = (),
-    ) -> None:
+    def append(self: SqliteStore, complaint_id: str, *args: Any, **kwargs: Any) -> None:
         if complaint_id in FAILING:
             raise StoreError(str(self.path), "is locked by another writer")
-        real(self, complaint_id, expected_version, events, row, outbox)
+        real(self, complaint_id, *args, **kwargs)
 
     monkeypatch.setattr(SqliteStore, "append", append)
     yield tmp_path, ids

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -467,6 +467,20 @@ def test_a_rerun_flags_the_member_a_group_incident_left_out_once(
     assert desk.get(stored[0].id).version == flagged.version
 
 
+def _imported_leaving_one_out(
+    desk: Desk, store: FailingSqliteStore, tmp_path: Path
+) -> tuple[Complaint, Path, datetime]:
+    """Two stored, the third imported while the first's link fails; the store works
+    again: the member left out, the file and the import's time."""
+    neighbours, one, _two = _two_stored(desk)
+    path = _rows_file(tmp_path, [(neighbours[2], 0.2, "n2")])
+    now = T0 + timedelta(days=0.3)
+    store.fail_append = {one.id}
+    list(FileImport(desk, path, now=now))
+    store.fail_append = set()
+    return one, path, now
+
+
 @pytest.mark.procedure("HDL-5")
 def test_a_rerun_that_cannot_read_the_issue_says_its_members_were_not_read(
     on_file: tuple[Desk, FailingSqliteStore], tmp_path: Path
@@ -474,12 +488,7 @@ def test_a_rerun_that_cannot_read_the_issue_says_its_members_were_not_read(
     """Which members are linked is not known: none is named as linked or not, the
     receipt says the issue's members were not read, and a later rerun links."""
     desk, store = on_file
-    neighbours, one, _two = _two_stored(desk)
-    path = _rows_file(tmp_path, [(neighbours[2], 0.2, "n2")])
-    now = T0 + timedelta(days=0.3)
-    store.fail_append = {one.id}
-    list(FileImport(desk, path, now=now))
-    store.fail_append = set()
+    one, path, now = _imported_leaving_one_out(desk, store, tmp_path)
     store.fail_issue_rows = True
     (result,) = FileImport(desk, path, now=now)
     left = result.left_unlinked
@@ -499,12 +508,7 @@ def test_a_rerun_leaves_out_a_member_that_left_the_group_meanwhile(
     """A member left out and then reclassified (another matter) is no longer the
     issue's: the rerun does not link it."""
     desk, store = on_file
-    neighbours, one, _two = _two_stored(desk)
-    path = _rows_file(tmp_path, [(neighbours[2], 0.2, "n2")])
-    now = T0 + timedelta(days=0.3)
-    store.fail_append = {one.id}
-    list(FileImport(desk, path, now=now))
-    store.fail_append = set()
+    one, path, now = _imported_leaving_one_out(desk, store, tmp_path)
     desk.act(one.id, Classify(actor="SR-101", category="fees"), now=now)
     assert [r.left_unlinked for r in FileImport(desk, path, now=now)] == [None]
     assert desk.get(one.id).state.issue == ""

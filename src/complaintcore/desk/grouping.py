@@ -11,7 +11,6 @@ groups again complaints whose group another process added to meanwhile.
 
 from __future__ import annotations
 
-import functools
 import logging
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -628,7 +627,9 @@ class Grouper:
             except StoreError as read_failure:  # the members named are linked all the same
                 unread = read_failure
         failed = {
-            cid: exc for cid in ids if (exc := self._link_once_more(cid, decision, now, deliver))
+            cid: exc
+            for cid in ids
+            if isinstance(exc := self._link_once_more(cid, decision, now, deliver), StoreError)
         }
         if failed or unread:  # the caller hears of it; the same submission again repairs
             raise self._left_out(decision.issue, failed, unread)
@@ -672,41 +673,72 @@ class Grouper:
         for issue, named in owed.items():
             decider = deciders[issue]
             try:
-                rows = self.store.issue_rows(issue)
+                failed = self._relink(decider, named, now, deliver=deliver, linked=linked)
             except StoreError as read_failure:  # none known linked: said unread
                 failures[decider.id] = self._left_out(issue, {}, read_failure)
                 continue
-            held = {r.id for r in rows}
-            missing = {cid: why for cid, why in named.items() if cid not in held}
-            flagged_at: datetime | None = None
-            if decider.state.group_incident:  # HDL-6: every open member is flagged
-                incident = _became_incident(decider)
-                flagged_at = incident.at
-                missing |= {
-                    r.id: (decider, incident)
-                    for r in rows
-                    if r.status != Status.CLOSED.value and not r.group_incident
-                }
-            failed: dict[str, StoreError] = {}
-            for cid, (by, event) in missing.items():
-                decision = GroupDecision(
-                    issue=issue,
-                    members=event.members,
-                    link=(cid,),
-                    complainants=event.complainants,
-                    incident=decider.state.group_incident,
-                    became_incident=False,
-                    formed=False,
-                )
-                fits = functools.partial(
-                    _still_of, issue=issue, key=group_key(by, rule), rule=rule, since=flagged_at
-                )
-                failure = self._link_once_more(cid, decision, now, deliver, fits=fits, done=linked)
-                if failure is not None:
-                    failed[cid] = failure
             if failed:
                 failures[decider.id] = self._left_out(issue, failed)
         return linked, failures
+
+    def _relink(
+        self,
+        decider: Complaint,
+        named: Mapping[str, tuple[Complaint, Grouped]],
+        now: datetime,
+        *,
+        deliver: bool,
+        linked: set[str],
+    ) -> dict[str, StoreError]:
+        """HDL-5, HDL-6: link the members of ``decider``'s issue among ``named`` (each
+        with the complaint and ``Grouped`` event that named it) that the issue does
+        not hold, and flag its open members in a group incident; those linked go
+        into ``linked``, those a store failure left out are returned.
+
+        :raises StoreError: the issue's members could not be read.
+        """
+        rule = self.pack.concentration
+        issue = decider.state.issue
+        rows = self.store.issue_rows(issue)
+        held = {r.id for r in rows}
+        missing = {cid: why for cid, why in named.items() if cid not in held}
+        flagged_at: datetime | None = None
+        if decider.state.group_incident:  # HDL-6: every open member is flagged
+            incident = _became_incident(decider)
+            flagged_at = incident.at
+            missing |= {
+                r.id: (decider, incident)
+                for r in rows
+                if r.status != Status.CLOSED.value and not r.group_incident
+            }
+        failed: dict[str, StoreError] = {}
+        for cid, (by, event) in missing.items():
+            try:
+                member = self.store.load(cid)
+            except ComplaintCoreError as exc:
+                if isinstance(exc, StoreError) and store_failed(exc):
+                    failed[cid] = exc
+                else:
+                    log.info("%s not linked to issue %s: %s", cid, issue, exc)
+                continue
+            if not _still_of(member, issue, group_key(by, rule), rule, since=flagged_at):
+                log.info("%s not linked to issue %s: left its group", cid, issue)
+                continue
+            decision = GroupDecision(
+                issue=issue,
+                members=event.members,
+                link=(cid,),
+                complainants=event.complainants,
+                incident=decider.state.group_incident,
+                became_incident=False,
+                formed=False,
+            )
+            outcome = self._link_once_more(cid, decision, now, deliver)
+            if isinstance(outcome, StoreError):
+                failed[cid] = outcome
+            elif outcome:
+                linked.add(cid)
+        return failed
 
     @staticmethod
     def _left_out(
@@ -732,59 +764,36 @@ class Grouper:
         return error
 
     def _link_once_more(
-        self,
-        cid: str,
-        decision: GroupDecision,
-        now: datetime,
-        deliver: bool,
-        *,
-        fits: Callable[[Complaint], bool] | None = None,
-        done: set[str] | None = None,
-    ) -> StoreError | None:
+        self, cid: str, decision: GroupDecision, now: datetime, deliver: bool
+    ) -> StoreError | bool:
         """Link one member, again once if the connection was lost; the store failure
-        that left it out, if one did (see :meth:`_link_member`)."""
+        that left it out, if one did, else whether it was written to."""
         try:
-            self._link_member(cid, decision, now, deliver, fits, done)
+            return self._link_member(cid, decision, now, deliver)
         except ConnectionLostError:
             pass  # a new connection for the second try
         except StoreError as exc:
             return exc
-        else:
-            return None
         try:
-            self._link_member(cid, decision, now, deliver, fits, done)
+            return self._link_member(cid, decision, now, deliver)
         except StoreError as exc:
             return exc
-        return None
 
-    def _link_member(
-        self,
-        cid: str,
-        decision: GroupDecision,
-        now: datetime,
-        deliver: bool,
-        fits: Callable[[Complaint], bool] | None = None,
-        done: set[str] | None = None,
-    ) -> None:
+    def _link_member(self, cid: str, decision: GroupDecision, now: datetime, deliver: bool) -> bool:
         """Link one member in its own transaction, after another process's write
         read again; one that cannot be linked is left out (INFO), a store failure
         raised (a damaged record is one complaint's, not the store's: left out).
-        ``fits``: whether the member as stored now is still of the issue (one
-        linked later, not at once); ``done`` gets its id if it was written to."""
+        Whether it was written to (a member linked already is not)."""
         for _attempt in range(CONFLICT_RETRIES):
             try:
                 complaint = self.store.load(cid)
-                if fits is not None and not fits(complaint):
-                    log.info("%s not linked to issue %s: left its group", cid, decision.issue)
-                    break
                 at = not_before_last(complaint, now)  # written by a clock ahead
                 command = self._group_command(complaint, decision)
                 events = decide(complaint, command, self.pack, at)
                 if events:
                     follow = self._follow_ups(evolve(complaint, events), command.actor, at)
                     self._commit(complaint, (*events, *follow), at, deliver=deliver)
-                    if done is not None:
-                        done.add(cid)
+                    return True
             except ConcurrencyConflictError:
                 continue
             except ComplaintCoreError as exc:
@@ -792,6 +801,7 @@ class Grouper:
                     raise
                 log.info("%s not linked to issue %s: %s", cid, decision.issue, exc)
             break
+        return False
 
 
 def _named_members(complaint: Complaint) -> dict[str, Grouped]:
@@ -822,10 +832,10 @@ def _became_incident(complaint: Complaint) -> Grouped:
 
 def _still_of(
     member: Complaint,
-    *,
     issue: str,
     key: tuple[str, str, str, str] | None,
     rule: Concentration,
+    *,
     since: datetime | None,
 ) -> bool:
     """HDL-5: a member left out of ``issue`` is still of its group (the same site,
