@@ -34,6 +34,7 @@ import attrs
 import pluggy
 
 from complaintcore._version import __version__
+from complaintcore.core.accountability import OutstandingSanction, outstanding_sanction
 from complaintcore.core.basis import projection_basis
 from complaintcore.core.calendar import WorkingCalendar
 from complaintcore.core.concentration import (
@@ -808,6 +809,14 @@ class Desk:
         in time or late); ``owed`` ones are not done yet, closed complaint or not.
         """
         return compute_measures(self.get(complaint_id), self.pack, self.calendar, now)
+
+    def outstanding_sanction(self, complaint_id: str) -> OutstandingSanction | None:
+        """PEN-1, PEN-2: the sanction of the complaint's grade when only a lighter one,
+        of a lower grade, is recorded (its grade rose after the sanction), with the
+        one recorded; ``None`` otherwise (see
+        :func:`~complaintcore.core.accountability.outstanding_sanction`).  What
+        ``show`` says, and what ``report --staff`` lists (review s46L L02)."""
+        return outstanding_sanction(self.get(complaint_id), self.pack)
 
     def issue(self, issue: str) -> list[ComplaintRow]:
         """HDL-5: the complaints linked to a concentrated issue, oldest first."""
