@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from complaintcore.adapters.calendars import (
         calendar_for_spec,
     )
+    from complaintcore.core.accountability import (
+        OutstandingSanction,
+        outstanding_sanction,
+    )
     from complaintcore.core.basis import projection_basis
     from complaintcore.core.calendar import (
         WorkingCalendar,
@@ -61,6 +65,7 @@ if TYPE_CHECKING:
         IllegalTransitionError,
         IncompleteRecordError,
         InvalidInputError,
+        MembersLeftUnlinkedError,
         NaiveDatetimeError,
         NoWorkingTimeError,
         RulePackError,
@@ -429,6 +434,7 @@ __all__ = [  # noqa: RUF022 (plain sorted order: tests/unit/test_public_api.py)
     "MeasureDone",
     "MeasureKind",
     "MeasureStatus",
+    "MembersLeftUnlinkedError",
     "MonthlyReport",
     "NOTIFICATION_TOPICS",
     "NaiveDatetimeError",
@@ -439,6 +445,7 @@ __all__ = [  # noqa: RUF022 (plain sorted order: tests/unit/test_public_api.py)
     "OutboxItem",
     "OutboxStore",
     "Outcome",
+    "OutstandingSanction",
     "Parameter",
     "Pause",
     "Paused",
@@ -548,6 +555,7 @@ __all__ = [  # noqa: RUF022 (plain sorted order: tests/unit/test_public_api.py)
     "month_at_limit",
     "monthly_report",
     "new_complaint",
+    "outstanding_sanction",
     "projection_basis",
     "register_upcaster",
     "replay",
@@ -629,6 +637,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "IllegalTransitionError",
         "IncompleteRecordError",
         "InvalidInputError",
+        "MembersLeftUnlinkedError",
         "NaiveDatetimeError",
         "NoWorkingTimeError",
         "RulePackError",
@@ -844,6 +853,10 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "StaffReport",
         "month_at_limit",
         "staff_report",
+    ),
+    "core.accountability": (
+        "OutstandingSanction",
+        "outstanding_sanction",
     ),
 }
 """Where each public name lives."""

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from complaintcore.core.accountability import OutstandingSanction
     from complaintcore.core.derivation import DerivationStep, StepValue
     from complaintcore.core.models import LabelledEnum
     from complaintcore.core.rulepack import Duration, DutySpec, RulePack
@@ -330,6 +331,41 @@ class Translator:
             parts.append(department or rung)
         return self(N_(" or ")).join(parts)
 
+    def sanction_outstanding(self, owed: OutstandingSanction, *, listed: bool = False) -> str:
+        """PEN-1, PEN-2: a sanction of a lower grade recorded, its grade's outstanding:
+        the line ``show`` prints; ``listed``: the item of ``report --staff``'s list,
+        which names the complaint (the staff member by id only, PRV-1)."""
+        values = {
+            "id": owed.complaint_id,
+            "staff": owed.staff_id,
+            "grade": self.label(owed.due.grade),
+            "measures": self._measures(m.value for m in owed.due.measures),
+            "recorded_grade": self.label(owed.recorded.grade),
+            "recorded": self._measures(owed.recorded.measures),
+        }
+        if listed:
+            return self(
+                N_(
+                    "{id} {staff}: grade {grade} calls for {measures}; recorded: grade"
+                    " {recorded_grade}, {recorded}"
+                ),
+                **values,
+            )
+        return self(
+            N_(
+                "sanction outstanding (PEN-2): grade {grade} calls for {measures} for {staff};"
+                " recorded: grade {recorded_grade}, {recorded}"
+            ),
+            **values,
+        )
+
+    def _measures(self, codes: Iterable[str]) -> str:
+        """PEN-1: a sanction's measures by their labels (a code no release knows, as is)."""
+        from complaintcore.core.rulepack import Measure
+
+        known = {m.value: m for m in Measure}
+        return self(N_(", ")).join(self.label(known[c]) if c in known else c for c in codes)
+
     # ---------------------------------------------------------------- values
 
     def duration(self, d: timedelta, *, working: bool = False) -> str:
@@ -491,6 +527,20 @@ class Translator:
                 distribution=getattr(exc, "distribution", ""),
                 version=getattr(exc, "version", ""),
                 cause=getattr(exc, "cause", ""),
+            )
+        if isinstance(exc, e.MembersLeftUnlinkedError):
+            members = [e.shown_id(m) for m in exc.members]
+            if exc.unread:
+                members.append(self(N_("its members (not read)")))
+            return self(  # HDL-5: the receipt stands; the members are named by id (PRV-1)
+                N_(
+                    "complaint database {database}: {reason}; issue {issue}: left unlinked:"
+                    " {members}"
+                ),
+                database=exc.database,
+                reason=self.reason(exc.reason, pack),
+                issue=e.shown_issue(exc.issue),
+                members=self(N_(", ")).join(members),
             )
         if isinstance(exc, e.StoreError):
             return self(

@@ -26,6 +26,7 @@ from complaintcore.core.errors import (
     FieldProblem,
     IllegalTransitionError,
     InvalidInputError,
+    MembersLeftUnlinkedError,
     RulePackError,
     StoreError,
     UnknownComplaintError,
@@ -40,6 +41,7 @@ SPECIAL = {
     UnknownTenantError: 5,
     DamagedRecordError: 5,
     ConnectionLostError: 5,
+    MembersLeftUnlinkedError: 5,  # the receipt stands; members left out (s46L L01)
 }
 
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from complaintcore.core.accountability import outstanding_sanction
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import Complaint, Fact, Grade, SanctionRecorded
 from complaintcore.core.rulepack import Measure, RulePack
@@ -111,6 +112,68 @@ def test_a_complaint_graded_up_after_its_sanction_counts_once_at_its_new_grade()
     # before the second sanction, the first stands: a warning and 2 points
     (before,) = staff_report([c], SALES, year=2025, month=11, now=c.events[-2].at).rows
     assert (before.sanctions, before.warnings, before.points) == (((Grade.MINOR, 1),), 1, 2)
+
+
+def _warned_then_important(p: RulePack) -> Runner:
+    """A guard's complaint: valid, minor (no finding, cn-property's default grade),
+    sanctioned (a warning), then regraded important by hand (GRD-6)."""
+    front = p.ladder[0].code
+    r = Runner(p, intake(summary="态度差", received_at=_nov(3), target=about("g-1", front)), "C-1")
+    r.register()
+    r(Assess(actor="h-1", validity="valid"))
+    r(RecordSanction(actor="sup"))
+    r(Regrade(actor="pm", grade="important", reason="辱骂业主"))
+    return r
+
+
+@pytest.mark.procedure("PEN-1")
+@pytest.mark.procedure("PEN-2")
+def test_a_graded_up_complaint_has_the_sanction_of_its_grade_outstanding() -> None:
+    """PEN-1: minor → warning and written self-examination; important → yellow card,
+    circulated criticism, written self-examination.  Recorded at minor, regraded
+    important: the table counts what was recorded -- one minor sanction, one
+    warning, no yellow card (never recorded) -- and names the important one as
+    outstanding until it is recorded (review s46L L02)."""
+    r = _warned_then_important(PROPERTY)
+    (row,) = staff_report([r.complaint], PROPERTY, year=2025, month=11, now=NOW).rows
+    assert (row.sanctions, row.warnings, row.cards, row.points) == (((Grade.MINOR, 1),), 1, (), 0)
+    (owed,) = row.outstanding
+    assert owed.complaint_id == "C-1"
+    assert owed.staff_id == "g-1"
+    assert (owed.recorded.grade, owed.recorded.measures) == (
+        Grade.MINOR,
+        ("warning", "self_examination"),
+    )
+    assert (owed.due.grade, owed.due.measures) == (
+        Grade.IMPORTANT,
+        (Measure.YELLOW_CARD, Measure.CIRCULATED_CRITICISM, Measure.SELF_EXAMINATION),
+    )
+    assert outstanding_sanction(r.complaint, PROPERTY) == owed
+
+    done = r(RecordSanction(actor="pm"))
+    assert outstanding_sanction(done, PROPERTY) is None
+    (row,) = staff_report([done], PROPERTY, year=2025, month=11, now=NOW).rows
+    assert (row.sanctions, row.cards, row.outstanding) == (
+        ((Grade.IMPORTANT, 1),),
+        ((Measure.YELLOW_CARD, 1),),
+        (),
+    )
+
+
+@pytest.mark.procedure("PEN-2")
+def test_no_sanction_is_outstanding_before_the_grade_rises_or_when_none_was_recorded() -> None:
+    front = PROPERTY.ladder[0].code
+    warned = sanctioned(PROPERTY, "C-1", "g-1", front, _nov(3))  # minor, its own sanction
+    unsanctioned = sanctioned(PROPERTY, "C-2", "g-1", front, _nov(4), sanction=False)
+    assert outstanding_sanction(warned, PROPERTY) is None
+    assert outstanding_sanction(unsanctioned, PROPERTY) is None
+    (row,) = staff_report([warned, unsanctioned], PROPERTY, year=2025, month=11, now=NOW).rows
+    assert row.outstanding == ()
+    # as it stood before the regrade (``now`` earlier): nothing outstanding yet
+    r = _warned_then_important(PROPERTY)
+    before = r.complaint.events[-2].at
+    (row,) = staff_report([r.complaint], PROPERTY, year=2025, month=11, now=before).rows
+    assert row.outstanding == ()
 
 
 @pytest.mark.procedure("PEN-2")

@@ -17,6 +17,7 @@ from complaintcore.cli.ids import COMPLAINT_ID
 from complaintcore.cli.receive import say_issue
 from complaintcore.cli.staged import say_stage, stage_json
 from complaintcore.cli.timeline import event_detail, event_time
+from complaintcore.core.accountability import OutstandingSanction, outstanding_sanction
 from complaintcore.core.deadlines import ClockState, DutyStatus
 from complaintcore.core.errors import shown_issue
 from complaintcore.core.models import Complainant, Grade, LabelledEnum, Status
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from complaintcore.desk import Desk
     from complaintcore.desk.ports import ComplaintRow
 
-__all__ = ["MAX_LIMIT", "list_", "show"]
+__all__ = ["MAX_LIMIT", "list_", "outstanding_json", "show"]
 
 MAX_LIMIT = 1_000_000
 
@@ -341,6 +342,7 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
     clocks = desk.clocks(complaint_id, now)
     duties = desk.duties(complaint_id, now)
     measures = desk.measures(complaint_id, now)
+    owed = outstanding_sanction(complaint, desk.pack)  # PEN-2: graded up since its sanction
     notes = ctx.calendar_notes(now, *(s.due for s in clocks), *(d.due for d in duties))
     if ctx.json:
         data["warnings"] = notes
@@ -351,6 +353,7 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
             "issue": issue or None,
             "group_incident": complaint.state.group_incident,
             **stage_json(complaint, desk.pack),
+            "sanction_outstanding": outstanding_json(owed),
         }
         data["clocks"] = [
             {
@@ -389,6 +392,8 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
     )
     say_issue(ctx, complaint, shown=issue)
     say_stage(ctx, complaint, desk.pack)
+    if owed is not None:
+        ctx.say(tr.sanction_outstanding(owed))
     ctx.say(f"{person['name']} {person['phone']} {person['room']}  {data['intake']['summary']}")
     ctx.say(_timeline(ctx, data["events"], desk))
     ctx.say_bold(ctx.t("clocks"))
@@ -464,6 +469,19 @@ def _timeline(ctx: Ctx, events: Sequence[dict[str, Any]], desk: Desk) -> Table:
         for event in events
     ]
     return fitting_table(headings, rows, ctx.out.width, flexible=(3,), title=title)
+
+
+def outstanding_json(owed: OutstandingSanction | None) -> dict[str, object] | None:
+    """PEN-2: a sanction outstanding in ``--json`` (``show``, ``report --staff``): the
+    grade's sanction by its codes, and the one recorded."""
+    if owed is None:
+        return None
+    return {
+        "staff_id": owed.staff_id,
+        "grade": owed.due.grade.value,
+        "measures": [m.value for m in owed.due.measures],
+        "recorded": {"grade": owed.recorded.grade.value, "measures": list(owed.recorded.measures)},
+    }
 
 
 def _duty_json(d: DutyStatus) -> dict[str, object]:

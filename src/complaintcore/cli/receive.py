@@ -19,7 +19,13 @@ from complaintcore.cli.context import (
 )
 from complaintcore.cli.errors import ExitCode, NotFoundError
 from complaintcore.cli.progress import progress
-from complaintcore.core.errors import IncompleteRecordError, InvalidInputError
+from complaintcore.core.errors import (
+    IncompleteRecordError,
+    InvalidInputError,
+    MembersLeftUnlinkedError,
+    shown_id,
+    shown_issue,
+)
 from complaintcore.core.models import Channel
 from complaintcore.desk.importer import ENCODINGS
 from complaintcore.desk.importer import FIELDS as _FIELDS
@@ -207,6 +213,33 @@ def say_issue(ctx: Ctx, c: Complaint, shown: str | None = None) -> None:
         ctx.say(ctx.t("concentrated issue {issue} (HDL-5)", issue=issue))
 
 
+def _left_unlinked(ctx: Ctx, left: list[MembersLeftUnlinkedError]) -> str:
+    """HDL-5, PRV-1: the members of concentrated issues an import left unlinked after
+    a store failure, by id (masked unless the desk's), with the first failure."""
+    listed = []
+    for e in left:
+        members = [shown_id(m) for m in e.members]
+        if e.unread:
+            members.append(ctx.t("its members (not read)"))
+        listed.append(
+            ctx.t(
+                "{members} (issue {issue})",
+                members=ctx.t(", ").join(members),
+                issue=shown_issue(e.issue),
+            )
+        )
+    return ctx.t(
+        "issue members left unlinked after a store failure ({reason}): {members};"
+        " run the same file again to link them",
+        reason=ctx.t(
+            "complaint database {database}: {reason}",
+            database=left[0].database,
+            reason=ctx.tr.reason(left[0].reason, ctx.pack()),
+        ),
+        members=ctx.t("; ").join(listed),
+    )
+
+
 def _receive_file(ctx: Ctx, path: Path, *, route: bool, encoding: str | None) -> None:
     """Every row stored, a duplicate, or rejected: one line each, then the counts."""
     from complaintcore.desk.importer import FileImport
@@ -229,8 +262,11 @@ def _receive_file(ctx: Ctx, path: Path, *, route: bool, encoding: str | None) ->
     # A store error or Ctrl-C part-way: the rows committed so far go out with it
     ctx.partial = lambda: _import_document(rows, run.summary)
     # no total while the file is first read: its rows, not its lines, are the total
+    left: list[MembersLeftUnlinkedError] = []  # HDL-5: issue members a store failure left out
     with progress(ctx.t("importing")) as step:
         for result in run:
+            if result.left_unlinked is not None:
+                left.append(result.left_unlinked)
             warning = ""  # F05: a row stored again under another key
             if result.error is not None:
                 reason = _reason(ctx, result.error)
@@ -278,6 +314,19 @@ def _receive_file(ctx: Ctx, path: Path, *, route: bool, encoding: str | None) ->
     document = _import_document(rows, done)
     if not ctx.json:
         ctx.say(summary)
+    if left:  # the store-error status: the members are linked by running the file again
+        message = _left_unlinked(ctx, left)
+        document["unlinked"] = [
+            {
+                "issue": shown_issue(e.issue),
+                "members": [shown_id(m) for m in e.members],
+                "unread": e.unread,
+            }
+            for e in left
+        ]
+        if not ctx.json:
+            click.echo(ctx.t("error: {message}", message=message), err=True)
+        ctx.failed(ExitCode.STORE, type(left[0]).__name__, message, document, deliver=True)
     if done.rejected:
         ctx.failed(ExitCode.REFUSED, "RowsRejected", summary, document, deliver=True)
     if ctx.json:

@@ -27,6 +27,7 @@ from complaintcore.core.spreadsheet import spreadsheet_safe
 from complaintcore.i18n import N_
 
 if TYPE_CHECKING:
+    from complaintcore.core.accountability import OutstandingSanction
     from complaintcore.core.staff_report import StaffReport
     from complaintcore.core.stats import MonthlyReport
 
@@ -198,10 +199,23 @@ def staff_json(staff: StaffReport) -> dict[str, object]:
                 "complaint_ids": list(r.complaint_ids),
                 "severe": r.severe,
                 "reasons": list(r.reasons),
+                # PEN-2: graded up after the sanction counted above; not counted itself
+                "outstanding": [
+                    {"complaint_id": o.complaint_id, **_outstanding(o)} for o in r.outstanding
+                ],
             }
             for r in staff.rows
         ],
     }
+
+
+def _outstanding(owed: OutstandingSanction) -> dict[str, object]:
+    """PEN-2: an outstanding sanction's codes, without the staff id its row names."""
+    from complaintcore.cli.listing import outstanding_json
+
+    found = outstanding_json(owed)
+    assert found is not None
+    return {k: v for k, v in found.items() if k != "staff_id"}
 
 
 def staff_rows(staff: StaffReport) -> list[dict[str, str | int | float | None]]:
@@ -215,6 +229,11 @@ def staff_rows(staff: StaffReport) -> list[dict[str, str | int | float | None]]:
             "points": r.points,
             "complaints": r.complaints,
             "severe": int(r.severe),
+            **({"outstanding": len(r.outstanding)} if r.outstanding else {}),
+        }
+        details = {
+            "severe": " ".join(r.reasons),
+            "outstanding": " ".join(o.complaint_id for o in r.outstanding),
         }
         for metric, value in figures.items():
             rows.append(
@@ -227,7 +246,7 @@ def staff_rows(staff: StaffReport) -> list[dict[str, str | int | float | None]]:
                     "label": r.staff_id,
                     "metric": metric,
                     "value": value,
-                    "detail": " ".join(r.reasons) if metric == "severe" else "",
+                    "detail": details.get(metric, ""),
                 }
             )
     return rows

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from complaintcore.core.warnings import ControlWarning, Judgement
     from complaintcore.desk.ports import StaffDirectory
 
-__all__ = ["SECTIONS", "render_html", "report_warnings"]
+__all__ = ["OUTSTANDING_TITLE", "SECTIONS", "render_html", "report_warnings"]
 
 _MONTHS = (
     N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
@@ -641,6 +641,13 @@ def _links(t: Translator, report: MonthlyReport, pack: RulePack) -> str:
     return _section("links", _title(t, "links"), _note(note), _table(head, rows))
 
 
+OUTSTANDING_TITLE = N_(
+    "Sanctions outstanding (PEN-2): the grade rose after the sanction; the table counts"
+    " the sanction recorded"
+)
+"""Above the complaints whose sanction is lighter than their grade's (``report --staff``)."""
+
+
 def _staff(t: Translator, staff: StaffReport, directory: StaffDirectory | None) -> str:
     from complaintcore.core.models import Grade, mask
     from complaintcore.core.rulepack import Measure
@@ -679,6 +686,10 @@ def _staff(t: Translator, staff: StaffReport, directory: StaffDirectory | None) 
         if rows
         else _ok(t("No sanctions and no valid complaints about staff this month."))
     )
+    owed = [o for row in staff.rows for o in row.outstanding]  # PEN-2: graded up since
+    if owed:
+        items = "".join(f"<li>{_e(t.sanction_outstanding(o, listed=True))}</li>" for o in owed)
+        body += _note(t(OUTSTANDING_TITLE)) + f'<ul class="outstanding">{items}</ul>'
     return _section("staff", _title(t, "staff"), _note(t(_STAFF_NOTE)), body)
 
 

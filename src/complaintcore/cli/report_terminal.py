@@ -23,7 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from complaintcore.cli.fit import wrap
-from complaintcore.cli.report_html import report_warnings
+from complaintcore.cli.report_html import OUTSTANDING_TITLE, report_warnings
 from complaintcore.i18n import N_, Translator
 
 if TYPE_CHECKING:
@@ -351,6 +351,7 @@ def print_staff(
     natural = Measurement.get(console, console.options.update_width(_UNBOUNDED), table)
     if natural.maximum <= console.width:
         console.print(table)
+        _print_outstanding(console, staff, t)
         return
     console.print(Text(title, style="bold"))
     console.print(Text(t(_STAFF_LEGEND)), soft_wrap=False)  # wrapped at words, not cut
@@ -368,6 +369,18 @@ def print_staff(
             lead = person if i == 0 else ""
             text = Text(lead + " " * (indent - cell_len(lead)) + line, overflow="fold")
             console.print(text, soft_wrap=False)
+    _print_outstanding(console, staff, t)
+
+
+def _print_outstanding(console: Console, staff: StaffReport, t: Translator) -> None:
+    """PEN-1, PEN-2: each complaint of the table whose grade rose after its sanction,
+    what was recorded and what its grade calls for (review s46L L02)."""
+    owed = [o for row in staff.rows for o in row.outstanding]
+    if not owed:
+        return
+    console.print(Text(t(OUTSTANDING_TITLE), style="bold"), soft_wrap=False)
+    for o in owed:
+        console.print(Text(t.sanction_outstanding(o, listed=True)), soft_wrap=False)
 
 
 _UNBOUNDED = 10_000

@@ -17,7 +17,14 @@ from complaintcore.core.models import (
 )
 from complaintcore.core.rulepack import Measure, RulePack
 
-__all__ = ["SanctionDecision", "is_severe", "sanction_for", "standing_sanction"]
+__all__ = [
+    "OutstandingSanction",
+    "SanctionDecision",
+    "is_severe",
+    "outstanding_sanction",
+    "sanction_for",
+    "standing_sanction",
+]
 
 
 @attrs.frozen
@@ -87,3 +94,43 @@ def standing_sanction(events: Iterable[Event]) -> SanctionRecorded | None:
         if isinstance(e, SanctionRecorded) and (found is None or e.grade.rank >= found.grade.rank):
             found = e
     return found
+
+
+@attrs.frozen
+class OutstandingSanction:
+    """PEN-1, PEN-2: a valid complaint about a staff member whose recorded sanction
+    is of a lower grade than the complaint's grade now: ``due``, the sanction of
+    its grade, is not recorded; ``recorded`` is the one that stands (what the
+    per-staff table counts)."""
+
+    complaint_id: str
+    recorded: SanctionRecorded
+    due: SanctionDecision
+
+    @property
+    def staff_id(self) -> str:
+        """The person sanctioned: the one the recorded sanction names."""
+        return self.recorded.staff_id
+
+
+def outstanding_sanction(complaint: Complaint, pack: RulePack) -> OutstandingSanction | None:
+    """PEN-1, PEN-2: the sanction of the complaint's grade, when a lighter one of a
+    lower grade is all that is recorded (the grade rose after the sanction: GRD-6
+    by hand, DL-6's month); else ``None``.
+
+    ``None`` too for a complaint with no sanction recorded (whether to sanction
+    is the handler's decision: :meth:`RecordSanction`), one no longer a valid
+    complaint (VAL-4: its sanction no longer stands), and a grade the pack
+    gives no sanction.  The points of ``due`` are counted by the rung recorded
+    for the person complained about (:func:`sanction_for`).
+    """
+    recorded = standing_sanction(complaint.events)
+    if recorded is None:
+        return None
+    try:
+        due = sanction_for(complaint, pack)
+    except (IllegalTransitionError, InvalidInputError):  # not valid, not graded, not about staff
+        return None
+    if due.grade.rank <= recorded.grade.rank:
+        return None
+    return OutstandingSanction(complaint.id, recorded, due)

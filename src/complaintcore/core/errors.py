@@ -29,6 +29,7 @@ __all__ = [
     "IllegalTransitionError",
     "IncompleteRecordError",
     "InvalidInputError",
+    "MembersLeftUnlinkedError",
     "NaiveDatetimeError",
     "NoWorkingTimeError",
     "RulePackError",
@@ -391,6 +392,37 @@ class ConnectionLostError(StoreError):
     the store takes a new connection for the next call: running it again is safe,
     and is what the desk does once where it writes one complaint at a time.
     """
+
+
+class MembersLeftUnlinkedError(StoreError):
+    """HDL-5, HDL-6: the store failed while the stored members of a concentrated issue
+    were linked to it (or flagged a group incident), after the complaint that decided
+    it was stored.
+
+    ``.issue`` names the issue and ``.members`` the complaints left out (ids);
+    ``.unread`` is true when the issue's members could not be read (to flag a
+    group incident's open members, HDL-6, or to see which a retried submission
+    named are linked), so some may be left out unnamed.
+    ``.database`` and ``.reason`` are the first failure's.  Unlike other store
+    errors, the work around it was done: the complaint that decided the issue is
+    stored and the other members are linked.  The decision is recorded on that
+    complaint (its ``Grouped`` event names every member), so receiving the same
+    submission again (its idempotency key; an import file run again) links the
+    members left out, once.
+    """
+
+    def __init__(
+        self, issue: str, members: Sequence[str], failure: StoreError, *, unread: bool = False
+    ) -> None:
+        super().__init__(failure.database, failure.reason)
+        self.issue = issue
+        self.members = tuple(members)
+        self.unread = unread
+        listed = [shown_id(m) for m in self.members]
+        if unread:
+            listed.append("its members (not read)")
+        left = ", ".join(listed)
+        self.args = (f"{self.args[0]}; issue {shown_issue(issue)}: left unlinked: {left}",)
 
 
 class DamagedRecordError(StoreError):

@@ -13,7 +13,9 @@ month up per staff member, in one pass over the complaints:
   lighter one): by grade, the cards among their measures, and the points
   deducted.  The points come off the evaluation of the month the person
   was complained about (当月考评扣分), whenever the sanction was typed in: a
-  complaint of 30 March sanctioned on 1 April counts in March;
+  complaint of 30 March sanctioned on 1 April counts in March.  Only what was
+  recorded counts: a complaint whose grade rose after its sanction is listed
+  as ``outstanding`` (the sanction of its grade, not recorded) until it is;
 * **valid complaints** about the person are the complaints received in the
   month, valid at ``now`` (VAL-4), whose target (CLS-4) is that person;
 * a month is **severe** (reported to the company) when the person has a
@@ -34,7 +36,11 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from complaintcore.core.accountability import standing_sanction
+from complaintcore.core.accountability import (
+    OutstandingSanction,
+    outstanding_sanction,
+    standing_sanction,
+)
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import Complaint, Grade, SanctionRecorded, as_instant, require_aware
 from complaintcore.core.rulepack import Accountability, Measure, RulePack
@@ -75,7 +81,9 @@ class StaffMonth:
     ``points`` the evaluation points deducted; ``complaints`` the valid
     complaints about the person received in the month, ``complaint_ids`` their
     ids.  ``severe`` marks a case reported to the company, ``reasons`` why
-    (keys of :data:`SEVERE_REASONS`).
+    (keys of :data:`SEVERE_REASONS`).  ``outstanding``: the month's complaints
+    counted here by a sanction of a lower grade than their grade now, each with
+    the sanction of its grade, not recorded (not counted in the figures).
     """
 
     staff_id: str
@@ -87,6 +95,7 @@ class StaffMonth:
     complaint_ids: tuple[str, ...]
     severe: bool
     reasons: tuple[str, ...] = ()
+    outstanding: tuple[OutstandingSanction, ...] = ()
 
     @property
     def sanction_count(self) -> int:
@@ -124,6 +133,7 @@ class _Person:
     points: int = 0
     severe_sanction: bool = False
     complaints: list[str] = attrs.Factory(list)
+    outstanding: list[OutstandingSanction] = attrs.Factory(list)
 
 
 def _month_bounds(year: int, month: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -180,7 +190,15 @@ def staff_report(
         # sanction earns the new grade's, which replaces the lighter one
         standing = standing_sanction(e for e in events if e.at <= now) if sanctioned else None
         if standing is not None:
-            _tally(people.setdefault(standing.staff_id, _Person()), standing)
+            person = people.setdefault(standing.staff_id, _Person())
+            _tally(person, standing)
+            # PEN-2: graded up since: its grade's sanction is not recorded (not counted)
+            then = c
+            if state is not c.state:  # as it stood at ``now``
+                then = attrs.evolve(c, events=tuple(e for e in events if e.at <= now), state=state)
+            owed = outstanding_sanction(then, pack)
+            if owed is not None:
+                person.outstanding.append(owed)
         if not (start <= received < end and received <= now):
             continue
         target = state.target or c.intake.target
@@ -228,6 +246,7 @@ def _row(staff_id: str, p: _Person, rule: Accountability) -> StaffMonth:
         complaint_ids=tuple(sorted(p.complaints)),
         severe=bool(reasons),
         reasons=tuple(reasons),
+        outstanding=tuple(sorted(p.outstanding, key=lambda o: o.complaint_id)),
     )
 
 

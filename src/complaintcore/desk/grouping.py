@@ -30,12 +30,13 @@ from complaintcore.core.errors import (
     ComplaintCoreError,
     ConcurrencyConflictError,
     ConnectionLostError,
+    MembersLeftUnlinkedError,
     StoreError,
     shown_id,
     shown_issue,
 )
-from complaintcore.core.models import Complaint, Status, Ungrouped
-from complaintcore.core.rulepack import GroupScope, RulePack
+from complaintcore.core.models import Closed, Complaint, Grouped, Reopened, Status, Ungrouped
+from complaintcore.core.rulepack import Concentration, GroupScope, RulePack
 from complaintcore.core.workflow import Group, decide, evolve
 from complaintcore.desk import access
 from complaintcore.desk.drafts import (
@@ -615,44 +616,174 @@ class Grouper:
             return
         decision = links.decision
         ids = list(links.ids)
+        unread: StoreError | None = None
         if links.incident_all:
-            ids += [
-                r.id
-                for r in self.store.issue_rows(decision.issue)
-                if r.status != Status.CLOSED.value and not r.group_incident and r.id not in ids
-            ]
+            try:
+                ids += [
+                    r.id
+                    for r in self.store.issue_rows(decision.issue)
+                    if r.status != Status.CLOSED.value and not r.group_incident and r.id not in ids
+                ]
+            except StoreError as read_failure:  # the members named are linked all the same
+                unread = read_failure
         failed = {
-            cid: exc for cid in ids if (exc := self._link_once_more(cid, decision, now, deliver))
+            cid: exc
+            for cid in ids
+            if isinstance(exc := self._link_once_more(cid, decision, now, deliver), StoreError)
         }
-        if failed:  # the caller hears of it; the group's next complaint repairs
+        if failed or unread:  # the caller hears of it; the same submission again repairs
+            raise self._left_out(decision.issue, failed, unread)
+
+    def link_left_out(
+        self, complaints: Sequence[Complaint], now: datetime, *, deliver: bool = True
+    ) -> tuple[set[str], dict[str, MembersLeftUnlinkedError]]:
+        """HDL-5, HDL-6: link the members that the issue decisions of ``complaints``
+        (stored before: retried submissions) named and that are still not linked,
+        as :meth:`link` would have linked them (review s46L L01).
+
+        Each complaint's ``Grouped`` events name the members of the decision that
+        linked it, so a member a store failure left out (:meth:`link`) is one
+        named there that the issue does not hold; in a group incident, also an
+        open member not flagged that was open when the issue became one.  A
+        member that left the group meanwhile (reclassified into another, or
+        ``Ungrouped`` from the issue) is not linked again, nor is one closed or
+        in another issue (as :meth:`link`).  Linking is idempotent: nothing is
+        written, or queued, twice.  One indexed query per issue
+        (``issue_rows``), only for complaints whose decisions named others or
+        that are in a group incident.
+
+        Returns the members linked, and, by the first of ``complaints`` of each
+        issue, the members still left out after a store failure (one WARNING
+        names them); the issue's rows not read leave its members unread
+        (``MembersLeftUnlinkedError.unread``).
+        """
+        rule = self.pack.concentration
+        owed: dict[str, dict[str, tuple[Complaint, Grouped]]] = {}  # issue -> member -> why
+        deciders: dict[str, Complaint] = {}  # issue -> its first complaint
+        for complaint in complaints:
+            issue = complaint.state.issue
+            if not issue or group_key(complaint, rule) is None:
+                continue
+            named = {m: (complaint, e) for m, e in _named_members(complaint).items()}
+            if named or complaint.state.group_incident:
+                deciders.setdefault(issue, complaint)
+                owed[issue] = named | owed.get(issue, {})  # the first complaint's first
+        linked: set[str] = set()
+        failures: dict[str, MembersLeftUnlinkedError] = {}
+        for issue, named in owed.items():
+            decider = deciders[issue]
+            try:
+                failed = self._relink(decider, named, now, deliver=deliver, linked=linked)
+            except StoreError as read_failure:  # none known linked: said unread
+                failures[decider.id] = self._left_out(issue, {}, read_failure)
+                continue
+            if failed:
+                failures[decider.id] = self._left_out(issue, failed)
+        return linked, failures
+
+    def _relink(
+        self,
+        decider: Complaint,
+        named: Mapping[str, tuple[Complaint, Grouped]],
+        now: datetime,
+        *,
+        deliver: bool,
+        linked: set[str],
+    ) -> dict[str, StoreError]:
+        """HDL-5, HDL-6: link the members of ``decider``'s issue among ``named`` (each
+        with the complaint and ``Grouped`` event that named it) that the issue does
+        not hold, and flag its open members in a group incident; those linked go
+        into ``linked``, those a store failure left out are returned.
+
+        :raises StoreError: the issue's members could not be read.
+        """
+        rule = self.pack.concentration
+        issue = decider.state.issue
+        rows = self.store.issue_rows(issue)
+        held = {r.id for r in rows}
+        missing = {cid: why for cid, why in named.items() if cid not in held}
+        flagged_at: datetime | None = None
+        if decider.state.group_incident:  # HDL-6: every open member is flagged
+            incident = _became_incident(decider)
+            flagged_at = incident.at
+            missing |= {
+                r.id: (decider, incident)
+                for r in rows
+                if r.status != Status.CLOSED.value and not r.group_incident
+            }
+        failed: dict[str, StoreError] = {}
+        for cid, (by, event) in missing.items():
+            try:
+                member = self.store.load(cid)
+            except ComplaintCoreError as exc:
+                if isinstance(exc, StoreError) and store_failed(exc):
+                    failed[cid] = exc
+                else:
+                    log.info("%s not linked to issue %s: %s", cid, issue, exc)
+                continue
+            if not _still_of(member, issue, group_key(by, rule), rule, since=flagged_at):
+                log.info("%s not linked to issue %s: left its group", cid, issue)
+                continue
+            decision = GroupDecision(
+                issue=issue,
+                members=event.members,
+                link=(cid,),
+                complainants=event.complainants,
+                incident=decider.state.group_incident,
+                became_incident=False,
+                formed=False,
+            )
+            outcome = self._link_once_more(cid, decision, now, deliver)
+            if isinstance(outcome, StoreError):
+                failed[cid] = outcome
+            elif outcome:
+                linked.add(cid)
+        return failed
+
+    @staticmethod
+    def _left_out(
+        issue: str, failed: Mapping[str, StoreError], unread: StoreError | None = None
+    ) -> MembersLeftUnlinkedError:
+        """The members a store failure left out, named in one WARNING (ids only);
+        ``unread``: the failure that kept the issue's members unread (a group
+        incident's open members to flag, or those a retried submission named)."""
+        if failed:
             first = next(iter(failed.values()))
             left = ", ".join(shown_id(cid) for cid in failed)
-            log.warning("%s not linked to issue %s: %s", left, shown_issue(decision.issue), first)
-            raise first
+            log.warning("%s not linked to issue %s: %s", left, shown_issue(issue), first)
+        if unread is not None:
+            log.warning(
+                "members of issue %s not read, so not linked or flagged: %s",
+                shown_issue(issue),
+                unread,
+            )
+        cause = next(iter(failed.values())) if failed else unread
+        assert cause is not None
+        error = MembersLeftUnlinkedError(issue, tuple(failed), cause, unread=unread is not None)
+        error.__cause__ = cause
+        return error
 
     def _link_once_more(
         self, cid: str, decision: GroupDecision, now: datetime, deliver: bool
-    ) -> StoreError | None:
+    ) -> StoreError | bool:
         """Link one member, again once if the connection was lost; the store failure
-        that left it out, if one did."""
+        that left it out, if one did, else whether it was written to."""
         try:
-            self._link_member(cid, decision, now, deliver)
+            return self._link_member(cid, decision, now, deliver)
         except ConnectionLostError:
             pass  # a new connection for the second try
         except StoreError as exc:
             return exc
-        else:
-            return None
         try:
-            self._link_member(cid, decision, now, deliver)
+            return self._link_member(cid, decision, now, deliver)
         except StoreError as exc:
             return exc
-        return None
 
-    def _link_member(self, cid: str, decision: GroupDecision, now: datetime, deliver: bool) -> None:
+    def _link_member(self, cid: str, decision: GroupDecision, now: datetime, deliver: bool) -> bool:
         """Link one member in its own transaction, after another process's write
         read again; one that cannot be linked is left out (INFO), a store failure
-        raised (a damaged record is one complaint's, not the store's: left out)."""
+        raised (a damaged record is one complaint's, not the store's: left out).
+        Whether it was written to (a member linked already is not)."""
         for _attempt in range(CONFLICT_RETRIES):
             try:
                 complaint = self.store.load(cid)
@@ -662,6 +793,7 @@ class Grouper:
                 if events:
                     follow = self._follow_ups(evolve(complaint, events), command.actor, at)
                     self._commit(complaint, (*events, *follow), at, deliver=deliver)
+                    return True
             except ConcurrencyConflictError:
                 continue
             except ComplaintCoreError as exc:
@@ -669,3 +801,51 @@ class Grouper:
                     raise
                 log.info("%s not linked to issue %s: %s", cid, decision.issue, exc)
             break
+        return False
+
+
+def _named_members(complaint: Complaint) -> dict[str, Grouped]:
+    """HDL-5: the other complaints the decisions that linked ``complaint`` to its
+    issue named, each with the latest such ``Grouped`` event (since it last joined
+    the issue: an ``Ungrouped`` from it forgets those before)."""
+    issue = complaint.state.issue
+    named: dict[str, Grouped] = {}
+    for event in complaint.events:
+        if isinstance(event, Ungrouped) and event.issue == issue:
+            named.clear()
+        elif isinstance(event, Grouped) and event.issue == issue:
+            for member in event.members:
+                if member != complaint.id:
+                    named[member] = event
+    return named
+
+
+def _became_incident(complaint: Complaint) -> Grouped:
+    """HDL-6: the ``Grouped`` event that flagged a complaint of a group incident."""
+    issue = complaint.state.issue
+    return next(
+        e
+        for e in reversed(complaint.events)
+        if isinstance(e, Grouped) and e.issue == issue and e.incident
+    )
+
+
+def _still_of(
+    member: Complaint,
+    issue: str,
+    key: tuple[str, str, str, str] | None,
+    rule: Concentration,
+    *,
+    since: datetime | None,
+) -> bool:
+    """HDL-5: a member left out of ``issue`` is still of its group (the same site,
+    building, category and person complained about) and never left the issue;
+    for a group incident flagged at ``since`` (HDL-6), it was open then (one
+    closed then and reopened since was not flagged: it is not now)."""
+    closed = False  # at ``since``
+    for e in member.events:
+        if isinstance(e, Ungrouped) and e.issue == issue:
+            return False
+        if since is not None and e.at <= since and isinstance(e, Closed | Reopened):
+            closed = isinstance(e, Closed)
+    return not closed and key is not None and group_key(member, rule) == key

@@ -59,6 +59,7 @@ from complaintcore.core.errors import (
     FieldProblem,
     IncompleteRecordError,
     InvalidInputError,
+    MembersLeftUnlinkedError,
 )
 from complaintcore.core.models import (
     Complainant,
@@ -138,6 +139,10 @@ class RowResult:
     """A complaint stored before with the same complainant, ``received_at`` and
     summary as this stored row (by an earlier import, or by an earlier row of
     this file whose cells differ): likely the same one, under another key."""
+    left_unlinked: MembersLeftUnlinkedError | None = attrs.field(default=None, eq=False)
+    """Stored (or a duplicate), but the store failed while the members of its
+    concentrated issue were linked: the issue and the members left out (HDL-5,
+    HDL-6).  Running the file again links them (as ``Receipt.left_unlinked``)."""
 
 
 @attrs.frozen
@@ -1018,7 +1023,12 @@ class FileImport:
             else:
                 assert receipt.complaint is not None
                 outcome: Outcome = "duplicate" if receipt.duplicate else "stored"
-                result = RowResult(line, outcome, complaint_id=receipt.complaint.id)
+                result = RowResult(
+                    line,
+                    outcome,
+                    complaint_id=receipt.complaint.id,
+                    left_unlinked=receipt.left_unlinked,
+                )
                 new = None if receipt.duplicate else receipt.complaint
             done.append((result, new, identity))
             if len(done) >= self.batch:  # a batch the desk has stored: looked at together

@@ -34,6 +34,7 @@ import attrs
 import pluggy
 
 from complaintcore._version import __version__
+from complaintcore.core.accountability import OutstandingSanction, outstanding_sanction
 from complaintcore.core.basis import projection_basis
 from complaintcore.core.calendar import WorkingCalendar
 from complaintcore.core.concentration import (
@@ -55,6 +56,7 @@ from complaintcore.core.errors import (
     IdempotencyConflictError,
     IllegalTransitionError,
     InvalidInputError,
+    MembersLeftUnlinkedError,
     NoWorkingTimeError,
     StoreError,
     TimeBarredError,
@@ -279,11 +281,17 @@ class Receipt:
     key was stored before with the same content (``duplicate`` true, the stored
     ``complaint``), or refused (``failure`` set: the library error, naming the
     field and why).
+
+    ``left_unlinked``: stored (or retried) and its receipt stands, but the
+    store failed while the stored members of its concentrated issue were linked
+    (HDL-5, HDL-6): the error names the issue and the members left out.  The
+    same submission received again links them.
     """
 
     complaint: Complaint | None = None
     failure: ComplaintCoreError | None = None
     duplicate: bool = False
+    left_unlinked: MembersLeftUnlinkedError | None = None
 
     @property
     def outcome(self) -> str:
@@ -801,6 +809,14 @@ class Desk:
         in time or late); ``owed`` ones are not done yet, closed complaint or not.
         """
         return compute_measures(self.get(complaint_id), self.pack, self.calendar, now)
+
+    def outstanding_sanction(self, complaint_id: str) -> OutstandingSanction | None:
+        """PEN-1, PEN-2: the sanction of the complaint's grade when only a lighter one,
+        of a lower grade, is recorded (its grade rose after the sanction), with the
+        one recorded; ``None`` otherwise (see
+        :func:`~complaintcore.core.accountability.outstanding_sanction`).  What
+        ``show`` says, and what ``report --staff`` lists (review s46L L02)."""
+        return outstanding_sanction(self.get(complaint_id), self.pack)
 
     def issue(self, issue: str) -> list[ComplaintRow]:
         """HDL-5: the complaints linked to a concentrated issue, oldest first."""
@@ -1394,8 +1410,11 @@ class Desk:
         """Register a complaint (IN-2, IN-4, REC-1), classify it and route it.
 
         Idempotent on ``intake.idempotency_key``: a retried submission returns the
-        stored complaint and writes nothing; a key already used for different
-        content is an :class:`~complaintcore.core.errors.IdempotencyConflictError`.
+        stored complaint and writes nothing, but for the members of its
+        concentrated issue a store failure left unlinked when it was received,
+        linked now, once (HDL-5, HDL-6; review s46L L01); a key already used for
+        different content is an
+        :class:`~complaintcore.core.errors.IdempotencyConflictError`.
         ``validity`` records an outcome already known (importing a verified log):
         the receiver assesses it, and a valid complaint is graded at once (VAL-1,
         GRD-1).  Notifications are only queued in the outbox: :meth:`deliver` or
@@ -1405,15 +1424,18 @@ class Desk:
         (HDL-5) are marked after it is stored, each in its own transaction.  A
         store failure there does not fail the receipt (the complaint is stored:
         an error would have it typed in again, twice): a WARNING names the
-        complaint left unmarked, and the matter's or group's next complaint
-        marks it.  A complaint of its group stored by another process meanwhile
-        is grouped with it then (HDL-5, HDL-6; see
+        complaints left unmarked, and the matter's or group's next complaint
+        marks them; issue members left out are also linked by the same
+        submission received again (:meth:`receive_each` says which).  A
+        complaint of its group stored by another process meanwhile is grouped
+        with it then (HDL-5, HDL-6; see
         :meth:`Grouper.group_raced <complaintcore.desk.grouping.Grouper.group_raced>`).
         """
         self._require_now(now)
         admitted, acting = self._admit(intake, actor)
         known = self._known_submission(admitted)
         if known is not None:
+            self._grouper.link_left_out([known], now)  # HDL-5: what its receipt left out
             return known
         draft = Draft(*self._intake(admitted, now, acting, complaint_id, route, validity))
         with self._groups_locked([draft.complaint]):  # HDL-5, HDL-6: decided on all there is
@@ -1434,6 +1456,7 @@ class Desk:
                 )
         if not same_submission(stored.intake, admitted):
             raise IdempotencyConflictError(stored.id)
+        self._grouper.link_left_out([stored], now)
         return stored
 
     def _known_submission(
@@ -1589,7 +1612,7 @@ class Desk:
                 stored = iter([self._create_one(*item) for item in items])
             results: list[Receipt] = []
             answered: dict[int, Receipt] = {}  # id(draft) -> its receipt
-            landed: set[int] = set()  # id(draft) of those stored as themselves
+            landed: dict[int, int] = {}  # id(draft) of those stored as themselves: place
             mine: list[Complaint] = []  # ... and what they are stored as
             queued = False
             for p in pending:
@@ -1616,7 +1639,7 @@ class Desk:
                     self._after_commit(result, p.events, now, deliver=False, basis=False)
                     queued = queued or bool(p.outbox)
                     results.append(Receipt(complaint=result))
-                    landed.add(id(p))
+                    landed[id(p)] = len(results) - 1
                     mine.append(result)
                 elif same_submission(result.intake, p.complaint.intake):
                     results.append(Receipt(complaint=result, duplicate=True))
@@ -1629,7 +1652,8 @@ class Desk:
             todo = list(marks)
             forget()
             # members stored before this batch: linked once it is in (delivered below);
-            # a store failure leaves the rest to the next raising (WARNING, see receive).
+            # a store failure leaves the rest to the next raising (WARNING, see receive),
+            # and the receipt names them: the same submission again links them (s46L L01).
             # Only a draft stored as itself links or marks (as receive does): one refused,
             # or answered as another's, never raised anything (HDL-5, IMP-3, GRD-2).
             # Each draft's links and marks in turn, as receive makes them: a group
@@ -1640,8 +1664,9 @@ class Desk:
                     continue
                 try:
                     self._grouper.link(found, now, deliver=False)
-                except StoreError as exc:  # the member is named in a WARNING already
-                    log.warning("issue members left unlinked after a store failure: %s", exc)
+                except MembersLeftUnlinkedError as exc:  # named in a WARNING already
+                    place = landed[id(by)]
+                    results[place] = attrs.evolve(results[place], left_unlinked=exc)
                 try:
                     self._repeats.raised_again(again, now, deliver=False)
                 except StoreError as exc:
@@ -1650,6 +1675,7 @@ class Desk:
                         by.complaint.id,
                         exc,
                     )
+            queued = self._link_left_out(results, {c.id for c in mine}, now) or queued
             order = {c.id: at for at, c in enumerate(mine)}
             relinked = (
                 self._relink_later(mine, now, order=order, deliver=False) if later_stored else set()
@@ -1662,7 +1688,7 @@ class Desk:
             if regrouped:
                 queued = True
                 results = [
-                    Receipt(complaint=regrouped[r.complaint.id])
+                    attrs.evolve(r, complaint=regrouped[r.complaint.id])
                     if r.complaint is not None and not r.duplicate and r.complaint.id in regrouped
                     else r
                     for r in results
@@ -1776,6 +1802,23 @@ class Desk:
                 yield from take(chunk)
                 chunk = []
         yield from take(chunk)
+
+    def _link_left_out(self, results: list[Receipt], mine: Collection[str], now: datetime) -> bool:
+        """HDL-5, HDL-6: the members of the issues of a batch's retried submissions
+        (stored before, not ``mine``) that a store failure left unlinked, linked now
+        (see :meth:`Grouper.link_left_out`); those still left out are named on the
+        first receipt of their issue.  Whether anything was written (to deliver)."""
+        retried: dict[str, Complaint] = {}
+        for r in results:
+            if r.duplicate and r.complaint is not None and r.complaint.id not in mine:
+                retried.setdefault(r.complaint.id, r.complaint)
+        if not retried:
+            return False
+        linked, left = self._grouper.link_left_out(list(retried.values()), now, deliver=False)
+        for at, r in enumerate(results):
+            if r.duplicate and r.complaint is not None and r.complaint.id in left:
+                results[at] = attrs.evolve(r, left_unlinked=left.pop(r.complaint.id))
+        return bool(linked)
 
     @staticmethod
     def _create_many(
