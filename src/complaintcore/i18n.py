@@ -51,6 +51,7 @@ __all__ = [
     "NN_",
     "N_",
     "SHIPPED_DIR",
+    "UNNAMED_KEY",
     "Translator",
     "available_languages",
     "catalog_dirs",
@@ -102,6 +103,11 @@ UNIMPORTABLE_PLUGIN = N_(
 )
 """How an installed plugin that fails to import is refused (``PluginError``): its
 entry point and distribution named, since the import error names neither."""
+
+UNNAMED_KEY = N_("(a key that is not a field name)")
+"""The path of a refusal about a file's key that does not look like a field name
+(a JSONL key holding a name and a phone): named by its kind, never quoted (PRV-1),
+and translated where a path is (:meth:`Translator.position`)."""
 
 
 # --------------------------------------------------------------------------- finding catalogs
@@ -561,7 +567,10 @@ class Translator:
 
     def position(self, path: str) -> str:
         """A path that is a place in a file (``line 1, column 9``, ``row 4, column
-        phone``) in this language; a field's path (``complainant.room``) as it is."""
+        phone``) in this language, and so is a key named by its kind
+        (:data:`UNNAMED_KEY`); a field's path (``complainant.room``) as it is."""
+        if path == UNNAMED_KEY:
+            return self(UNNAMED_KEY)
         found = _POSITION.fullmatch(path)
         if found is None:
             return path
@@ -1022,6 +1031,7 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("must be text"), {}),
     (N_("repeated key"), {}),
     (N_("unknown key"), {}),
+    (N_("already used for complaint {complaint_id}, whose content differs"), {}),
     (N_("unknown key; did you mean {name}?"), {}),
     (
         N_(

@@ -561,3 +561,45 @@ def test_the_front_desk_channel_is_taken_by_the_procedures_word(
     listed = invoke("list", "--json", env=_zh_env())
     channels = [row["channel"] for row in json.loads(listed.stdout)]
     assert channels == ["in_person"] * 3
+
+
+def test_a_reused_key_and_an_unnamed_json_key_read_in_chinese(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review s46F F01: a corrected submission re-sent under its key, and a JSONL row
+    with a key that is not a field name (here a name and a phone), are refused in
+    Chinese like every other row refusal, the key itself never quoted (PRV-1)."""
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", ".", env=_zh_env()).exit_code == 0
+    record = [
+        "receive", "--receiver", "SR-103", "--name", "王小明", "--phone", "13812345678",
+        "--room", "3-1202", "--site", "sunrise", "--key", "k1",
+    ]  # fmt: skip
+    first = invoke(*record, "--summary", "漏水", "--json", env=_zh_env())
+    assert first.exit_code == 0, first.output
+    cid = json.loads(first.stdout)["id"]
+    said = f"idempotency_key：已用于投诉 {cid}，其内容与此不同"
+    again = invoke(*record, "--summary", "不同的内容", env=_zh_env())
+    assert again.exit_code == 1, again.output
+    assert again.stderr.strip() == f"错误：{said}"
+    again = invoke(*record, "--summary", "不同的内容", "--json", env=_zh_env())
+    assert json.loads(again.stdout)["error"]["message"] == said
+    (tmp_path / "k1.csv").write_text(
+        "name,phone,room,site,channel,summary,received_at,receiver,idempotency_key\n"
+        "王小明,13812345678,3-1202,sunrise,phone,又一个,2025-11-14T10:00,SR-103,k1\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "extra.jsonl").write_text(
+        '{"name":"王小明","phone":"13812345678","room":"3-1202","site":"sunrise",'
+        '"channel":"phone","summary":"x","received_at":"2025-11-14T10:00","receiver":"SR-103",'
+        '"王小明13912345678":"x"}\n',
+        encoding="utf-8",
+    )
+    for name, reason in (("k1.csv", said), ("extra.jsonl", "（非字段名的键）：未知的键")):
+        result = invoke("receive", "--file", name, env=_zh_env())
+        assert result.exit_code == 1, result.output
+        line = 2 if name.endswith(".csv") else 1
+        assert f"第 {line} 行：被拒绝：{reason}" in result.output.splitlines(), result.output
+        rows = json.loads(invoke("receive", "--file", name, "--json", env=_zh_env()).stdout)
+        assert [row["reason"] for row in rows["rejected"]] == [reason]
+        assert "13912345678" not in result.output

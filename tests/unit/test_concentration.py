@@ -16,7 +16,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from complaintcore.core.concentration import Member, complainant_key, decide_group, group_key
+from complaintcore.core.concentration import (
+    Member,
+    complainant_key,
+    decide_group,
+    group_key,
+    issue_links,
+)
 from complaintcore.core.errors import IllegalTransitionError, InvalidInputError
 from complaintcore.core.models import (
     Complainant,
@@ -300,6 +306,23 @@ def test_a_member_reclassified_out_of_its_category_leaves_its_issue() -> None:
     assert c.state.issue == "I-C-7"
     old = replay("C-1", c.intake, [e for e in c.events if not isinstance(e, Ungrouped)][:-1])
     assert old.state.issue == "I-C-0"  # stored before: read as it was stored
+
+
+@pytest.mark.procedure("HDL-5")
+@pytest.mark.procedure("PRV-1")
+def test_the_issues_a_complaint_was_part_of_and_their_members_it_names() -> None:
+    """Review s46F F02: what masks a member's texts masks the other members of every
+    issue it was part of (an issue's explanation stays in its history after it
+    left), itself left out."""
+    r = Runner(PACK)
+    r.register()
+    assert issue_links(r(Classify(actor="SR-101", category="repairs"))) == ((), ())
+    r(Group(actor="system", issue="I-C-0", members=("C-0", "C-1", "C-2"), complainants=3))
+    c = r(Classify(actor="SR-101", category="fees"))
+    assert c.state.issue == ""
+    assert issue_links(c) == (("I-C-0",), ("C-0", "C-2"))
+    c = r(Group(actor="system", issue="I-C-7", members=("C-1", "C-7", "C-2"), complainants=3))
+    assert issue_links(c) == (("I-C-0", "I-C-7"), ("C-0", "C-2", "C-7"))
 
 
 @pytest.mark.procedure("HDL-5")

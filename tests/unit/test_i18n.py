@@ -19,6 +19,7 @@ from complaintcore.core.derivation import DerivationStep, Tag
 from complaintcore.core.errors import (
     AccessDeniedError,
     FieldProblem,
+    IdempotencyConflictError,
     IllegalTransitionError,
     IncompleteRecordError,
     InvalidInputError,
@@ -28,6 +29,7 @@ from complaintcore.core.errors import (
 )
 from complaintcore.core.models import Channel, Grade, Status, Trigger
 from complaintcore.i18n import (
+    UNNAMED_KEY,
     available_languages,
     catalog_dirs,
     language_from_env,
@@ -295,6 +297,17 @@ def test_reasons_with_values_keep_them_and_translate_the_words() -> None:
         "记录无法登记：complainant.room：缺少房号（REC-1）；"
         "summary：something only the library knows"
     )
+
+
+def test_a_reused_key_and_a_key_named_by_its_kind_read_in_chinese() -> None:
+    """Review s46F F01: a host wording the desk's refusals gets them in Chinese too."""
+    zh, en = translator("zh"), translator("en")
+    reused = IdempotencyConflictError("C-20251114-0001")
+    assert en.error(reused) == str(reused)
+    assert zh.error(reused) == "idempotency_key：已用于投诉 C-20251114-0001，其内容与此不同"
+    unnamed = InvalidInputError(UNNAMED_KEY, "unknown key")
+    assert en.error(unnamed) == "(a key that is not a field name): unknown key"
+    assert zh.error(unnamed) == "（非字段名的键）：未知的键"
 
 
 def test_an_unknown_reason_stays_as_the_library_wrote_it() -> None:

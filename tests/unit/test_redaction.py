@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from complaintcore.core.privacy import _FORMAT, _SPACE, _SPACE_CHARS, redact
+from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.privacy import _FORMAT, _SPACE, _SPACE_CHARS, literals_in, redact
 
 # --------------------------------------------------------------------------- rooms in phones
 
@@ -525,6 +526,37 @@ def test_skipping_known_values_that_cannot_occur_masks_the_same(
         assert redact(text, also=literals) == skipping
     finally:
         privacy._may_occur = keep_all
+
+
+@pytest.mark.procedure("PRV-1")
+@given(
+    texts=st.lists(st.text(alphabet=_CONFUSABLE, max_size=12), min_size=1, max_size=4),
+    literals=st.lists(st.text(alphabet=_CONFUSABLE, max_size=6), max_size=4),
+    upper=st.booleans(),
+)
+@settings(max_examples=2000, deadline=None)
+def test_the_known_values_found_in_a_whole_mask_each_of_its_parts_alike(
+    texts: list[str], literals: list[str], upper: bool
+) -> None:
+    """Review s46F F02: a record's texts are masked with only those of an issue's
+    names and rooms found in all of them together; each text is masked as with
+    every one of them."""
+    written = [v.upper() if upper else v for v in literals]
+    parts = [t + (written[i % len(written)] if written else "") for i, t in enumerate(texts)]
+    found = literals_in("\n".join(parts), literals)
+    assert all(v in literals for v in found)
+    for part in parts:
+        assert redact(part, also=found) == redact(part, also=literals)
+
+
+def test_known_values_not_in_a_text_are_left_out_in_their_order() -> None:
+    found = literals_in(
+        "电梯已修好。ＭＡＲＧＡＲＥＴ thompson（7－701）家门口。王\u200b小明 7 号",
+        ["李四", "王小明", "7-703", "Margaret Thompson", "13712345673", "7-701", "7", ""],
+    )
+    assert found == ["王小明", "Margaret Thompson", "7-701", "7", ""]
+    with pytest.raises(InvalidInputError):
+        literals_in("x", [1])  # type: ignore[list-item]
 
 
 # --------------------------------------------------------------------------- one character

@@ -335,7 +335,8 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
         member = desk.member(viewer)
         masked = member is None or not sees_personal_data(member, complaint, desk.pack)
     else:
-        data = masked_record(complaint_to_dict(complaint), desk.pack)
+        others = desk.issue_complainants(complaint)  # an issue's texts name them (HDL-5)
+        data = masked_record(complaint_to_dict(complaint), desk.pack, others=others)
     issue = complaint.state.issue
     if masked and issue:  # PRV-1: one typed by hand may be a phone or a name
         issue = shown_issue(issue)

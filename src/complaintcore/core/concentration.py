@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 
 import attrs
 
-from complaintcore.core.models import Complainant, Complaint, staff_key
+from complaintcore.core.models import Complainant, Complaint, Grouped, staff_key
 from complaintcore.core.rulepack import Concentration, GroupScope
 from complaintcore.core.validity import normalise_phone
 
@@ -36,6 +36,7 @@ __all__ = [
     "complainant_key",
     "decide_group",
     "group_key",
+    "issue_links",
     "target_key",
 ]
 
@@ -124,6 +125,29 @@ def group_key(complaint: Complaint, rule: Concentration) -> tuple[str, str, str,
     if rule.scope is GroupScope.BUILDING:
         return (site, building, category, target) if building else None
     return site, "", category, target
+
+
+def issue_links(complaint: Complaint) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """HDL-5, PRV-1: the concentrated issues ``complaint`` has been part of, and the
+    other complaints its history names as their members, each once, in the order
+    its ``Grouped`` events name them.
+
+    An issue's text (the one explanation, or any command run on every member) is
+    copied into each member's history, so a masked view of one member masks the
+    complainants of the others in it too.  An issue it left (``Ungrouped``) still
+    counts: the texts given to it stay in its history.  A ``Grouped`` event names
+    the members linked before it or with it; those linked later are found by the
+    issue (the store's members of it now)."""
+    issues: dict[str, None] = {}
+    members: dict[str, None] = {}
+    for event in complaint.events:
+        if isinstance(event, Grouped):
+            issues[event.issue] = None
+            members.update(dict.fromkeys(event.members))
+    if complaint.state.issue:
+        issues[complaint.state.issue] = None
+    members.pop(complaint.id, None)
+    return tuple(issues), tuple(members)
 
 
 @attrs.frozen

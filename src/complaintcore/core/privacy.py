@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import mask
 
-__all__ = ["redact"]
+__all__ = ["literals_in", "redact"]
 
 # --------------------------------------------------------------------------- invisible characters
 
@@ -433,6 +433,30 @@ def _literals(
     digits = not ascii.isdisjoint("0123456789")
     wide = frozenset(chr(ord(b) + 0xFEE0) for a in ascii for b in (a, a.swapcase()))
     return pattern, wide, digits
+
+
+def literals_in(text: str, also: Iterable[str]) -> list[str]:
+    """The literals of ``also`` that :func:`redact` may find in ``text`` or in any part
+    of it, in their order: one it cannot find anywhere in ``text`` is left out.
+
+    Masking many texts with many literals (every text of one record, with the
+    names and rooms of an issue's other complainants) then prepares only those
+    few for each text, not all of them.  The test is the one :func:`redact` makes
+    before it compiles a pattern, and it holds for a text holding another: a
+    literal left out of the whole is in none of its parts.  A literal of one
+    character is always kept (it is masked only as a word of its own).
+
+    :raises InvalidInputError: ``text`` is not a string, or ``also`` not an
+        iterable of strings.
+    """
+    if not isinstance(text, str):
+        raise InvalidInputError("text", f"expected a string, got {type(text).__name__}")
+    try:
+        drawn = {v: _drawn(v)[0].strip() for v in also}
+    except (TypeError, AttributeError):
+        raise InvalidInputError("also", "expected an iterable of strings") from None
+    live = _may_occur(text, frozenset(d for d in drawn.values() if len(d) > 1))
+    return [v for v, d in drawn.items() if len(d) <= 1 or d in live]
 
 
 def redact(text: str, *, also: Iterable[str] = ()) -> str:

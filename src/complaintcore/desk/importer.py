@@ -70,6 +70,7 @@ from complaintcore.core.models import (
 )
 from complaintcore.core.validity import MANDATORY_FIELDS, _missing_reason
 from complaintcore.desk.ports import BatchIntakeStore, RelatedQuery
+from complaintcore.i18n import UNNAMED_KEY
 
 if TYPE_CHECKING:
     from complaintcore.core.models import Complaint
@@ -461,7 +462,7 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _key_name(key: str) -> str:
     """A key named in an error: as it is if it looks like a field name, else by its kind."""
-    return key if _PLAIN_NAME.fullmatch(key) else "(a key that is not a field name)"
+    return key if _PLAIN_NAME.fullmatch(key) else UNNAMED_KEY
 
 
 _ALIASES: Final = {

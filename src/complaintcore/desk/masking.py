@@ -12,15 +12,15 @@ import json
 import re
 import traceback
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from complaintcore.core.errors import shown_issue
-from complaintcore.core.models import mask
-from complaintcore.core.privacy import redact
+from complaintcore.core.models import Complainant, mask
+from complaintcore.core.privacy import literals_in, redact
 from complaintcore.core.rulepack import RulePack
 
-__all__ = ["masked_record", "masked_traceback", "with_encodings"]
+__all__ = ["literals_of", "masked_record", "masked_traceback", "with_encodings"]
 
 
 # Keys whose values are ids, codes, times and enums: everything else in a record
@@ -82,7 +82,9 @@ _CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _ISSUE_KEYS = frozenset({"issue"})
 
 
-def masked_record(data: dict[str, Any], pack: RulePack | None = None) -> dict[str, Any]:
+def masked_record(
+    data: dict[str, Any], pack: RulePack | None = None, *, others: Iterable[Complainant] = ()
+) -> dict[str, Any]:
     """A serialised complaint with the complainant's data masked everywhere (PRV-1).
 
     The name, phone and room fields are masked, and in every other text of the
@@ -93,10 +95,19 @@ def masked_record(data: dict[str, Any], pack: RulePack | None = None) -> dict[st
     desk's ``pack``, an escalation's ``clock`` naming anything but the pack's
     clocks and duties (typed before such names were checked) is masked too, and
     so is an issue id not of the desk's shape (:func:`~complaintcore.core.errors.shown_issue`).
+
+    ``others`` are complainants of other complaints whose names, phones and rooms
+    the texts may hold, redacted in them too: for a member of a concentrated
+    issue, those of the issue's other members
+    (:meth:`Desk.issue_complainants <complaintcore.desk.service.Desk.issue_complainants>`),
+    since a text given to the whole issue (HDL-5) is copied into each member.
     """
     codes = None if pack is None else {*pack.codes_of("clock"), *pack.codes_of("duty")}
     person = data["intake"]["complainant"]
     secrets = [person["name"], person["phone"], person["room"]]
+    fellows = literals_of(others)
+    if fellows:  # an issue's hundreds of names and rooms: only those its texts may hold
+        secrets += literals_in("\n".join(_texts(data)), fellows)
     for key in ("name", "phone", "room"):
         person[key] = mask(person[key])
     if isinstance(person.get("building"), str):  # free text: a name or phone typed there
@@ -111,6 +122,23 @@ def masked_record(data: dict[str, Any], pack: RulePack | None = None) -> dict[st
             elif not structural and key != "complainant":
                 record[key] = _redacted(value, secrets)
     return data
+
+
+def literals_of(people: Iterable[Complainant]) -> list[str]:
+    """The name, phone and room of each of ``people``: the literals to redact (PRV-1)."""
+    return [v for p in people for v in (p.name, p.phone, p.room) if v]
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every text in a serialised record, however deep."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for v in value:
+            yield from _texts(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _texts(v)
 
 
 def _codes_shown(value: Any, codes: set[str] | None) -> Any:

@@ -26,10 +26,11 @@ import pluggy
 
 from complaintcore.core import notes
 from complaintcore.core.errors import FieldProblem, InvalidInputError
-from complaintcore.core.models import Complaint, LabelledEnum, mask
-from complaintcore.core.privacy import redact
+from complaintcore.core.models import Complainant, Complaint, LabelledEnum, mask
+from complaintcore.core.privacy import literals_in, redact
 from complaintcore.core.rulepack import RulePack
 from complaintcore.desk.access import sees_personal_data
+from complaintcore.desk.masking import literals_of
 from complaintcore.desk.plugins import AWAITABLE_ANSWER, closed_awaitable
 from complaintcore.desk.ports import Notification, StaffMember
 from complaintcore.i18n import N_, Translator, available_languages, resolve_language, translator
@@ -267,6 +268,7 @@ class Messages:
         detail: Sequence[str | Detail] = (),
         group: bool = False,
         scope: str = "",
+        others: Sequence[Complainant] = (),
     ) -> Notification:
         """One notification; ``discriminator`` makes the dedupe key (same -> sent once).
 
@@ -278,11 +280,18 @@ class Messages:
         ``group``, the post for a group chat: everyone it concerns gets the
         same key (no recipient in it, none on the notification), and personal
         data is masked, as for a recipient who need not see it: a group's
-        readers are not known to the desk (PRV-1).
+        readers are not known to the desk (PRV-1).  ``others`` are complainants
+        of other complaints its texts may name, masked there too: the other
+        members of its concentrated issue, when a detail is a text given to the
+        whole issue (HDL-5).
         """
         person = complaint.intake.complainant
         full = not group and sees_personal_data(recipient, complaint, pack)
-        secrets = () if full else (person.name, person.phone, person.room)
+        secrets: tuple[str, ...] = () if full else (person.name, person.phone, person.room)
+        if others and not full:  # only the names and rooms its texts may hold
+            written = [d if isinstance(d, str) else d.value for d in detail]
+            texts = [complaint.intake.summary, *(w for w in written if isinstance(w, str))]
+            secrets += tuple(literals_in("\n".join(texts), literals_of(others)))
 
         def hide(text: str) -> str:
             return text if full else redact(text, also=secrets)

@@ -39,6 +39,7 @@ from complaintcore.core.basis import projection_basis
 from complaintcore.core.calendar import WorkingCalendar
 from complaintcore.core.concentration import (
     group_key,
+    issue_links,
 )
 from complaintcore.core.deadlines import (
     ClockStatus,
@@ -436,6 +437,7 @@ class Desk:
             zone=self.zone,
             staff=self._staff,
             projection=self._projection,
+            issue_complainants=self.issue_complainants,
         )
         # repeats (IMP-3, GRD-2) and concentrated issues (HDL-5, HDL-6) at intake
         self._repeats = RepeatLinker(
@@ -790,6 +792,25 @@ class Desk:
             with contextlib.suppress(UnknownComplaintError):
                 found[cid] = store.load(cid).intake.complainant
         return found
+
+    def issue_complainants(self, complaint: Complaint) -> tuple[Complainant, ...]:
+        """HDL-5, PRV-1: the complainants of the other complaints of every concentrated
+        issue ``complaint`` has been part of (:func:`~complaintcore.core.concentration.issue_links`:
+        the members its history names, and each issue's members now), in that order.
+
+        A text given to the whole issue (``explain_all``'s explanation, any command
+        :meth:`act_on_issue` runs) is copied into each member, so what masks a
+        member's texts masks these people too (:func:`masked_record`'s ``others``).
+        None for a complaint never grouped, without reading the store."""
+        issues, named = issue_links(complaint)
+        if not issues:
+            return ()
+        ids = dict.fromkeys(named)
+        for issue in issues:
+            ids.update(dict.fromkeys(r.id for r in self.store.issue_rows(issue)))
+        ids.pop(complaint.id, None)
+        found = self.complainants(list(ids))
+        return tuple(found[cid] for cid in ids if cid in found)
 
     def clocks(self, complaint_id: str, now: datetime) -> tuple[ClockStatus, ...]:
         return compute_clocks(self.get(complaint_id), self.pack, self.calendar, now)
@@ -1217,7 +1238,7 @@ class Desk:
             raise AccessDeniedError(complaint_id, shown, "view", "no authority to see this record")
         data = self._without_bypassing(complaint_to_dict(complaint), complaint, member)
         if not access.sees_personal_data(member, complaint, self.pack):
-            return masked_record(data, self.pack)
+            return masked_record(data, self.pack, others=self.issue_complainants(complaint))
         if now is None:
             raise InvalidInputError(
                 "now", "an unmasked view is recorded in the access log: give the time"

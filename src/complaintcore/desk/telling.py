@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -21,11 +21,13 @@ from complaintcore.core.models import (
     Assigned,
     Classified,
     Closed,
+    Complainant,
     Complaint,
     Escalated,
     Event,
     Grouped,
     Handled,
+    LabelledEnum,
     Linked,
     MeasureAdded,
     Registered,
@@ -71,6 +73,7 @@ class Telling:
         zone: ZoneInfo,
         staff: SiteStaff,
         projection: Projection,
+        issue_complainants: Callable[[Complaint], Sequence[Complainant]],
     ) -> None:
         self.pack = pack
         self.directory = directory
@@ -79,6 +82,7 @@ class Telling:
         self.zone = zone
         self._staff = staff
         self._projection = projection
+        self._issue_complainants = issue_complainants
 
     def fan(
         self,
@@ -93,6 +97,10 @@ class Telling:
     ) -> Outbox:
         if access.is_target(member, complaint):
             return []  # ESC-4: the person complained about is not told the complainant's words
+        # HDL-5, PRV-1: a text as written may have been given to the whole issue (a
+        # command run on every member): the other members' complainants are masked
+        # in it too, read only for such a detail
+        others = self._issue_complainants(complaint) if _written(detail) else ()
         render = functools.partial(
             self.messages.render,
             complaint,
@@ -103,6 +111,7 @@ class Telling:
             discriminator=discriminator,
             detail=detail,
             scope=scope,
+            others=others,
         )
         groups = self._group_channels()
         note: Notification | None = None
@@ -840,6 +849,13 @@ def owing_unit(complaint: Complaint, spec: ClockSpec) -> str:
             if isinstance(ev, Registered):
                 return ev.unit
     return complaint.state.department
+
+
+def _written(detail: Sequence[str | messages.Detail]) -> bool:
+    """Whether a detail is text as someone wrote it, not a code, label or enum."""
+    return any(
+        isinstance(d, str) or (not d.kind and not isinstance(d.value, LabelledEnum)) for d in detail
+    )
 
 
 def measure_detail(measure: MeasureAdded, zone: ZoneInfo) -> tuple[messages.Detail, ...]:
