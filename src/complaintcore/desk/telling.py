@@ -742,6 +742,11 @@ class Telling:
         if duty.command:
             detail.append(messages.Detail(N_("to discharge it"), duty.command, "command"))
         people = access.duty_owners(complaint, duty, staff, now, tz=self.zone)
+        if not people and complaint.awaiting_site_consent:
+            # IN-6: the owners are the site's, who may not hear of it before the
+            # complainant's consent; head office keeps it, so head office is told
+            # (review s46H F01: nobody was, and it escalated unannounced)
+            people = self._head_office(complaint, not_the_site(complaint, staff), now)
         if duty.owner_rung and people and all(access.is_target(m, complaint) for m in people):
             # ESC-4: the owner is the person complained about, never told: the rungs
             # above, as a sign-off request before the duty was (REC-6)
@@ -802,6 +807,14 @@ class Telling:
             members = [m for m in members if staff_key(m.staff_id) != gone]
         if not complaint.awaiting_site_consent:
             return self._unheld(complaint, members, now, clock)
+        return self._head_office(complaint, members, now)
+
+    def _head_office(
+        self, complaint: Complaint, members: Sequence[StaffMember], now: datetime
+    ) -> list[StaffMember]:
+        """IN-6: who keeps a bypass complaint waiting for the complainant's consent,
+        for what its holder or owners would hear: the staff of the pack's head-office
+        unit, else all of head office (``members`` is head office's alone)."""
         site = complaint.intake.site or complaint.intake.complainant.site
         unit = self.pack.head_office_unit
         return (
