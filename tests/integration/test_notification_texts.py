@@ -336,7 +336,9 @@ def test_an_escalation_for_a_missed_duty_names_it_by_its_label() -> None:
     notes = RecordingNotifier()
     desk = desk_with(notes)
     c = desk.receive(intake(), now=AT)
-    desk.act(c.id, Escalate(actor="SR-101", trigger=Trigger.INCIDENT), now=AT + timedelta(minutes=30))
+    desk.act(
+        c.id, Escalate(actor="SR-101", trigger=Trigger.INCIDENT), now=AT + timedelta(minutes=30)
+    )
     notes.sent.clear()
     swept = desk.sweep(AT + timedelta(hours=4, minutes=35))
     assert swept.escalated == ((c.id, "site_visit"),)

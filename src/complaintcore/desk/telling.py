@@ -41,6 +41,7 @@ from complaintcore.core.models import (
 )
 from complaintcore.core.rulepack import ClockSpec, DutySpec, RulePack
 from complaintcore.core.staff_report import StaffMonth
+from complaintcore.core.workflow import replay
 from complaintcore.desk import access, messages
 from complaintcore.desk.ports import Notification, Notifier, StaffDirectory, StaffMember
 from complaintcore.desk.projection import Projection, held_by_nobody
@@ -854,13 +855,25 @@ class Telling:
         )
 
 
-def owing_unit(complaint: Complaint, spec: ClockSpec) -> str:
+def owing_unit(complaint: Complaint, spec: ClockSpec, since: datetime | None = None) -> str:
     """ESC-6: the unit that owes a clock: the responsible department, or, for a clock
-    the receiver owes (IN-5), the unit that registered the complaint."""
+    the receiver owes (IN-5), the unit that registered the complaint.
+
+    ``since``: when the clock's run started.  DL-3 gives each department its days
+    from its own acceptance, so the run is owed by the department responsible
+    then: a reclassification that could not hand the complaint over (nobody of the
+    new department to take it) leaves the run, and its lateness, with the
+    department that accepted it, never the one named since (review s46H F03)."""
     if spec.owed_by == "receiving_unit":
         for ev in complaint.events:
             if isinstance(ev, Registered):
                 return ev.unit
+    if since is not None:
+        then = replay(
+            complaint.id, complaint.intake, (e for e in complaint.events if e.at <= since)
+        )
+        if then.state.department:
+            return then.state.department
     return complaint.state.department
 
 
