@@ -310,10 +310,13 @@ class Translator:
         return code
 
     def clock(self, name: str, pack: RulePack | None) -> str:
+        """A clock of the pack (``reply``) by its label; a duty's name by the duty's
+        label (ESC-2, DL-7: an escalation's ``clock`` names the clocks and duties
+        whose breach caused it, ``reply,apology``; review s46H F02)."""
         if pack is not None and any(c.name == name for c in pack.clocks):
             c = pack.clock(name)
             return self.pick(c.zh, c.en, "label")
-        return name
+        return self.duty(name, pack)
 
     def duty(self, name: str, pack: RulePack | None) -> str:
         """A duty of the pack (``apology``) by its label."""

@@ -10,7 +10,7 @@ group incident.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -227,3 +227,42 @@ def test_an_issue_renamed_past_a_bypass_member_is_not_named_after_a_leaver() -> 
     assert {r.id for r in desk.issue(leak_issue)} == set(leaks[1:])
     done = desk.explain_all(leak_issue, actor="SR-101", message="今晚8点前修复", now=_at(14))
     assert set(done.done) == set(leaks[1:])  # no fee complaint answered
+
+
+@pytest.mark.procedure("IN-6")
+@pytest.mark.procedure("HDL-6")
+@pytest.mark.parametrize("bypass", [4, 1])
+def test_a_bypass_member_owing_the_site_visit_is_told_to_head_office(bypass: int) -> None:
+    """Mon 3 Nov 2025: the 12:00 complaint makes the leak a group incident, the
+    complaint straight to head office (that one, or the 09:00 one it flags); every
+    member, the bypass one too, owes 004 篇4 §3.6's site
+    visit (4 h on the wall clock: due 16:00, at risk from 15:12 at 80 %).  Its
+    owners (customer service's head) are the site's, who may not hear of it: head
+    office, who keep it, hear it owed, at risk and overdue (review s46H F01:
+    nobody was told, and it escalated silently)."""
+    desk, notes, ids = _received(bypass=bypass)
+    waiting = ids[bypass]
+    # the pack's head_office unit: 赵国强 and 钱丽华 (sample staff, site "*")
+    head_office = {"HQ-001", "HQ-002"}
+
+    def told(topic: str) -> set[str]:
+        return {
+            n.recipient
+            for n, _ in notes.sent
+            if n.complaint_id == waiting
+            and n.topic == topic
+            and "duty: go to the site with the complainant" in n.body.splitlines()
+        }
+
+    assert told("duty_owed") == {"HQ-001"}  # 钱丽华's hours break for lunch 12:00-13:00
+    notes.sent.clear()
+    desk.sweep(_at(15) + timedelta(minutes=30))
+    desk.deliver(_at(15) + timedelta(minutes=30))
+    assert told("duty_at_risk") == head_office
+    notes.sent.clear()
+    desk.sweep(_at(16) + timedelta(minutes=5))
+    desk.deliver(_at(16) + timedelta(minutes=5))
+    assert told("duty_overdue") == head_office
+    assert not told("duty_owed")  # the overdue notice says it is owed (DL-7)
+    site = {m.staff_id for m in desk.directory.members() if m.site == "sunrise"}
+    assert not {n.recipient for n, _ in notes.sent if n.complaint_id == waiting} & site

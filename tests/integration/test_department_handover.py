@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 
 from complaintcore.core.deadlines import ClockState
-from complaintcore.core.models import Assigned, Forwarded
+from complaintcore.core.models import Assigned, Complainant, Forwarded
 from complaintcore.core.workflow import Assess, Assign, Classify, Escalate, Reply
 from complaintcore.desk import Desk
 from complaintcore.testing import RecordingNotifier, make_desk
@@ -207,3 +207,84 @@ def test_a_guards_complaint_the_sweep_hands_to_customer_service_has_reached_it()
     assert len([e for e in again.events if isinstance(e, Assigned)]) > 1  # swept up
     assert not any(isinstance(e, Forwarded) for e in again.events)
     assert again.state.department == "engineering"
+
+
+def _sh(day: str) -> datetime:
+    return datetime.fromisoformat(day).replace(tzinfo=SH)
+
+
+@pytest.mark.procedure("DL-3")
+@pytest.mark.procedure("ESC-6")
+def test_reclassified_into_another_departments_category_is_handed_to_it() -> None:
+    """Review s46H F03.  A leak received Mon 29 Sep 2025 10:00 is engineering's
+    (SR-201): its result is due 3 working days on (Tue 30 Sep; National Day 1-8 Oct;
+    Thu 9, Fri 10): Fri 10 Oct 18:00.  On Thu 9 Oct 10:30 customer service
+    reclassifies it as cleaning: cleaning's head (SR-401) takes it on and is told,
+    and owes its own 3 days (Fri 10, Sat 11 调休, Mon 13): Mon 13 Oct 18:00.  On
+    Sat 11 Oct nobody is late: engineering passed it on in time, and cleaning's days
+    have not run out; on Mon 13 Oct 18:05 cleaning is, for its own deadline."""
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    c = desk.receive(
+        intake("楼道天花板漏水", received_at=_sh("2025-09-29 10:00"), receiver="SR-103"),
+        now=_sh("2025-09-29 10:00"),
+    )
+    assert (c.state.department, c.state.handler) == ("engineering", "SR-201")
+    desk.act(c.id, Assess(actor="SR-201", validity="valid"), now=_sh("2025-09-29 11:00"))
+    desk.deliver(_sh("2025-09-29 11:00"))
+    notes.sent.clear()
+
+    moved = desk.act(
+        c.id, Classify(actor="SR-102", category="cleaning"), now=_sh("2025-10-09 10:30")
+    )
+    desk.deliver(_sh("2025-10-09 10:30"))
+    assert (moved.state.department, moved.state.handler) == ("cleaning", "SR-401")
+    [handover] = [e for e in moved.events if isinstance(e, Assigned)][-1:]
+    assert (handover.department, handover.previous_department) == ("cleaning", "engineering")
+    assert [(n.recipient, n.topic) for n, _ in notes.sent] == [("SR-401", "assigned")]
+    result = {s.name: s for s in desk.clocks(c.id, _sh("2025-10-09 10:30"))}["department_result"]
+    assert (result.started_at, result.due) == (_sh("2025-10-09 10:30"), _sh("2025-10-13 18:00"))
+
+    swept = desk.sweep(_sh("2025-10-11 09:00"))
+    desk.deliver(_sh("2025-10-11 09:00"))
+    assert (c.id, "department_result") not in swept.escalated
+    assert _late(notes, c.id) == []
+
+    later = desk.sweep(_sh("2025-10-13 18:05"))
+    desk.deliver(_sh("2025-10-13 18:05"))
+    assert (c.id, "department_result") in later.escalated
+    [late] = _late(notes, c.id)
+    assert "部门：保洁部" in late.splitlines()
+
+
+@pytest.mark.procedure("DL-3")
+@pytest.mark.procedure("ESC-6")
+def test_reclassified_where_the_new_department_has_no_head_the_holder_is_reported() -> None:
+    """Riverside has no landscaping head (only a gardener, RS-501): a leak held by
+    riverside's engineering head (RS-201), reclassified as greening on Tue 3 Nov 2026,
+    cannot be handed over and stays with engineering, on engineering's days (Mon 2
+    Nov 10:00 + Tue 3, Wed 4, Thu 5: due Thu 5 Nov 18:00).  Missed, 行政人事部 hears
+    engineering was late, not greening, which never had the complaint."""
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    owner = Complainant("王小明", "13812345678", "2-1-0301", "2", "riverside")
+    c = desk.receive(
+        intake(
+            "卫生间漏水，天花板渗水",
+            complainant=owner,
+            site="riverside",
+            received_at=_at(2, 10),
+            receiver="RS-103",
+        ),
+        now=_at(2, 10),
+    )
+    assert (c.state.department, c.state.handler) == ("engineering", "RS-201")
+    desk.act(c.id, Assess(actor="RS-201", validity="valid"), now=_at(2, 11))
+    moved = desk.act(c.id, Classify(actor="RS-102", category="greening"), now=_at(3, 10))
+    assert (moved.state.department, moved.state.handler) == ("greening", "RS-201")
+
+    desk.sweep(_at(5, 18, 5))
+    desk.deliver(_at(5, 18, 5))
+    [late] = _late(notes, c.id)
+    assert "部门：工程维修部" in late.splitlines()
+    assert "绿化部" not in late

@@ -14,7 +14,7 @@ SR-001 the project manager, HQ-001 and HQ-002 senior management (site ``*``).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -204,17 +204,14 @@ def test_an_overdue_duty_is_told_to_the_owner_who_let_it_lapse(late: bool) -> No
 
 def handed_on(desk: Desk, moved: datetime) -> str:
     """A leak received Mon 2026-11-02 10:00, held by engineering (SR-201), valid;
-    reclassified at ``moved`` and at 10 minutes past it given to security (SR-301)."""
+    reclassified at ``moved``, which hands it to security's head (SR-301: review
+    s46H F03, as an assessment naming security would)."""
     received = at("2026-11-02 10:00")
     c = desk.receive(owner_calls(received, "SR-103"), now=received)
     assert (c.state.department, c.state.handler) == ("engineering", "SR-201")
     desk.act(c.id, Assess(actor="SR-201", validity="valid"), now=at("2026-11-02 11:00"))
-    desk.act(c.id, Classify(actor="SR-102", category="parking"), now=moved)
-    desk.act(
-        c.id,
-        Assign(actor="SR-101", handler="SR-301", rung="department_head", department="security"),
-        now=moved + timedelta(minutes=10),
-    )
+    moved_on = desk.act(c.id, Classify(actor="SR-102", category="parking"), now=moved)
+    assert (moved_on.state.department, moved_on.state.handler) == ("security", "SR-301")
     return c.id
 
 
@@ -230,7 +227,7 @@ def test_a_late_sweep_escalates_a_handed_on_run_and_the_current_run_of_a_clock(
     sweeps: list[str],
 ) -> None:
     """By hand: engineering's result and the reply are due 3 working days after Mon 2
-    Nov (Tue 3, Wed 4, Thu 5): Thu 5 Nov 18:00, both missed; at 18:30 security takes
+    Nov (Tue 3, Wed 4, Thu 5): Thu 5 Nov 18:00, both missed; at 18:20 security takes
     it over, its own 3 days Fri 6, Mon 9, Tue 10: due Tue 10 Nov 18:00, missed too.
     Two instants, two steps: to the project manager (SR-001) for engineering's result
     and the reply, to senior management for security's result, where HQ-001 holds
@@ -290,7 +287,7 @@ def test_a_late_sweep_escalates_a_handed_on_run_and_the_current_run_of_a_duty(
     sweeps: list[str],
 ) -> None:
     """By hand: engineering owes its plan one working day after Mon 2 Nov: Tue 3 Nov
-    18:00, missed; at 18:30 security takes it over and owes its own by Wed 4 Nov
+    18:00, missed; at 18:20 security takes it over and owes its own by Wed 4 Nov
     18:00, missed too (no other deadline falls by then: the result and the reply are
     due Thu 5 Nov and later).  Two instants, two steps, each naming the duty: to the
     project manager (SR-001), then to senior management (HQ-001; HQ-002's day ended

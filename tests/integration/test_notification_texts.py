@@ -324,3 +324,29 @@ def test_a_desk_on_an_english_code_writes_to_its_staff_in_english(
         languages=("zh", "en"),
     )
     assert chosen.messages.languages == ("zh", "en")
+
+
+@pytest.mark.procedure("ESC-2")
+@pytest.mark.procedure("DL-7")
+def test_an_escalation_for_a_missed_duty_names_it_by_its_label() -> None:
+    """Reported at once (a group incident, 10:00) the complaint owes 004 篇4 §3.6's
+    site visit by 14:00; swept at 14:05 it is escalated for it, and the message
+    names the duty by the pack's label, as a missed clock is (review s46H F02:
+    ``时限：site_visit`` and ``clock: site_visit``)."""
+    notes = RecordingNotifier()
+    desk = desk_with(notes)
+    c = desk.receive(intake(), now=AT)
+    desk.act(
+        c.id, Escalate(actor="SR-101", trigger=Trigger.INCIDENT), now=AT + timedelta(minutes=30)
+    )
+    notes.sent.clear()
+    swept = desk.sweep(AT + timedelta(hours=4, minutes=35))
+    assert swept.escalated == ((c.id, "site_visit"),)
+    desk.deliver(AT + timedelta(hours=4, minutes=35))
+    escalated = sent(notes, "escalated")
+    assert escalated
+    for note in escalated:
+        lines = note.body.splitlines()
+        assert "时限：严重投诉随客户到现场查看" in lines
+        assert "clock: go to the site with the complainant" in lines
+        assert "site_visit" not in note.body

@@ -555,3 +555,28 @@ def test_the_same_working_day_mode_says_working_day() -> None:
     assert translator("zh").label(ClockMode.SAME_DAY) == "当个工作日"
     assert ClockMode.SAME_DAY.zh == "当个工作日"
     assert translator("en").label(ClockMode.SAME_DAY) == "end of the same working day"
+
+
+@pytest.mark.procedure("ESC-2")
+def test_show_names_a_missed_duty_of_an_escalation_by_its_label() -> None:
+    """An ``Escalated`` event's ``clock`` names the clocks and duties missed
+    (``reply,apology``): ``show`` gives each its label in either language
+    (review s46H F02: the duty was shown by its code)."""
+    from complaintcore.cli.timeline import event_detail
+
+    event = {
+        "type": "escalated",
+        "at": "2025-10-01T09:00:00+08:00",
+        "actor": "system",
+        "to_rung": "senior_management",
+        "trigger": "deadline_missed",
+        "clock": "reply,apology",
+    }
+    pack = load_pack("cn-property")
+    english = event_detail(event, translator("en"), pack)
+    assert "reply with the result or a reasoned explanation" in english
+    assert "apologise, give the reason and propose a remedy" in english
+    chinese = event_detail(event, translator("zh"), pack)
+    assert "答复或说明原因" in chinese
+    assert "违约致歉、说明原因并提出补救措施" in chinese
+    assert "apology" not in english + chinese

@@ -2260,11 +2260,8 @@ class Desk:
         events = decide(complaint, command, self.pack, now)
         if isinstance(command, Extend):
             self._check_extension(evolve(complaint, events), command, now)
-        if isinstance(command, Assess) and command.department not in (
-            "",
-            complaint.state.department,
-        ):
-            events = (*events, *self._to_responsible(evolve(complaint, events), command.actor, now))
+        if isinstance(command, (Assess, Classify)):
+            events = (*events, *self._to_responsible(complaint, events, command.actor, now))
         if not events and not aged:
             return complaint
         later = self._aged(evolve(complaint, events), now)  # reopened past it
@@ -2297,12 +2294,19 @@ class Desk:
         rule = spec.extension.rule if spec.extension is not None else ""
         raise InvalidInputError("by", f"{why} ({rule})" if rule else why)
 
-    def _to_responsible(self, complaint: Complaint, actor: str, now: datetime) -> tuple[Event, ...]:
-        """VAL-2, DL-3: an assessment that names another department responsible hands
-        the complaint to it, as an assignment would: its handler there is told, and
-        its three days count from its own acceptance, not from the department that
-        held it (which is not reported late for days it did not have, ESC-6)."""
+    def _to_responsible(
+        self, before: Complaint, events: Sequence[Event], actor: str, now: datetime
+    ) -> tuple[Event, ...]:
+        """VAL-2, CLS-3, DL-3: an assessment that names another department
+        responsible, or a classification into another department's category (review
+        s46H F03), hands the complaint to it, as an assignment would: its handler
+        there is told, and its three days count from its own acceptance, not from
+        the department that held it (which is not reported late for days it did not
+        have, ESC-6), nor is the new one reported late on the old one's days."""
+        complaint = evolve(before, events)
         state = complaint.state
+        if state.department == before.state.department:
+            return ()
         if not complaint.is_open or not state.handler or not state.department:
             return ()
         holder = self.member(state.handler)

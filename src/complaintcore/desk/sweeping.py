@@ -25,8 +25,8 @@ from complaintcore.core.deadlines import (
 )
 from complaintcore.core.errors import ComplaintCoreError, EscalationError, RulePackError
 from complaintcore.core.improvement import compute_measures
-from complaintcore.core.models import Assigned, Complaint, Event, Registered, Trigger
-from complaintcore.core.rulepack import ClockSpec, RulePack
+from complaintcore.core.models import Assigned, Complaint, Event, Trigger
+from complaintcore.core.rulepack import RulePack
 from complaintcore.core.workflow import Escalate, Regrade, decide, evolve
 from complaintcore.desk import access, messages
 from complaintcore.desk.grouping import AfterCommit
@@ -34,7 +34,7 @@ from complaintcore.desk.ports import ComplaintStore, StaffMember
 from complaintcore.desk.projection import Projection, held_by_nobody
 from complaintcore.desk.repeat_links import FollowUps
 from complaintcore.desk.site_staff import SiteStaff
-from complaintcore.desk.telling import Outbox, Telling, minutes
+from complaintcore.desk.telling import Outbox, Telling, minutes, owing_unit
 from complaintcore.i18n import N_
 
 __all__ = ["Sweeper", "Swept"]
@@ -375,14 +375,5 @@ class Sweeper:
         ]
         if status.is_breached or status.late_since is not None:  # missed, then extended
             spec = self.pack.clock(status.name)
-            runs.append((status.run, status.due, self._owing_unit(complaint, spec)))
+            runs.append((status.run, status.due, owing_unit(complaint, spec, status.started_at)))
         return runs
-
-    def _owing_unit(self, complaint: Complaint, spec: ClockSpec) -> str:
-        """ESC-6: the unit a late clock is reported for: the responsible department,
-        or, for a clock the receiver owes (IN-5), the unit that registered it."""
-        if spec.owed_by == "receiving_unit":
-            for ev in complaint.events:
-                if isinstance(ev, Registered):
-                    return ev.unit
-        return complaint.state.department

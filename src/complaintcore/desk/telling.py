@@ -41,6 +41,7 @@ from complaintcore.core.models import (
 )
 from complaintcore.core.rulepack import ClockSpec, DutySpec, RulePack
 from complaintcore.core.staff_report import StaffMonth
+from complaintcore.core.workflow import replay
 from complaintcore.desk import access, messages
 from complaintcore.desk.ports import Notification, Notifier, StaffDirectory, StaffMember
 from complaintcore.desk.projection import Projection, held_by_nobody
@@ -742,6 +743,11 @@ class Telling:
         if duty.command:
             detail.append(messages.Detail(N_("to discharge it"), duty.command, "command"))
         people = access.duty_owners(complaint, duty, staff, now, tz=self.zone)
+        if not people and complaint.awaiting_site_consent:
+            # IN-6: the owners are the site's, who may not hear of it before the
+            # complainant's consent; head office keeps it, so head office is told
+            # (review s46H F01: nobody was, and it escalated unannounced)
+            people = self._head_office(complaint, not_the_site(complaint, staff), now)
         if duty.owner_rung and people and all(access.is_target(m, complaint) for m in people):
             # ESC-4: the owner is the person complained about, never told: the rungs
             # above, as a sign-off request before the duty was (REC-6)
@@ -802,6 +808,14 @@ class Telling:
             members = [m for m in members if staff_key(m.staff_id) != gone]
         if not complaint.awaiting_site_consent:
             return self._unheld(complaint, members, now, clock)
+        return self._head_office(complaint, members, now)
+
+    def _head_office(
+        self, complaint: Complaint, members: Sequence[StaffMember], now: datetime
+    ) -> list[StaffMember]:
+        """IN-6: who keeps a bypass complaint waiting for the complainant's consent,
+        for what its holder or owners would hear: the staff of the pack's head-office
+        unit, else all of head office (``members`` is head office's alone)."""
         site = complaint.intake.site or complaint.intake.complainant.site
         unit = self.pack.head_office_unit
         return (
@@ -841,13 +855,25 @@ class Telling:
         )
 
 
-def owing_unit(complaint: Complaint, spec: ClockSpec) -> str:
+def owing_unit(complaint: Complaint, spec: ClockSpec, since: datetime | None = None) -> str:
     """ESC-6: the unit that owes a clock: the responsible department, or, for a clock
-    the receiver owes (IN-5), the unit that registered the complaint."""
+    the receiver owes (IN-5), the unit that registered the complaint.
+
+    ``since``: when the clock's run started.  DL-3 gives each department its days
+    from its own acceptance, so the run is owed by the department responsible
+    then: a reclassification that could not hand the complaint over (nobody of the
+    new department to take it) leaves the run, and its lateness, with the
+    department that accepted it, never the one named since (review s46H F03)."""
     if spec.owed_by == "receiving_unit":
         for ev in complaint.events:
             if isinstance(ev, Registered):
                 return ev.unit
+    if since is not None:
+        then = replay(
+            complaint.id, complaint.intake, (e for e in complaint.events if e.at <= since)
+        )
+        if then.state.department:
+            return then.state.department
     return complaint.state.department
 
 
