@@ -136,6 +136,39 @@ def test_now_before_and_after_must_agree(desk: Path) -> None:
     assert same.exit_code == 0, same.output
 
 
+def test_now_with_and_without_an_offset_is_one_time_in_the_packs_zone(desk: Path) -> None:
+    """Review s46I F02: a time typed without an offset reads in the pack's zone
+    (cn-property: Asia/Shanghai, +08:00 all year), so ``10:00`` on one side and
+    ``10:00+08:00`` or ``02:00Z`` on the other are the same time, and run; ``10:00Z``
+    is another (18:00 in Shanghai), refused as two naive or two offset times are."""
+    ten = "2025-09-30T10:00+08:00"
+    for before, after in ((ten, RECEIVED), (RECEIVED, ten), ("2025-09-30T02:00Z", RECEIVED)):
+        same = invoke("--lang", "en", "--now", before, *RECEIVE, "--json", "--now", after)
+        assert same.exit_code == 0, (before, after, same.output)
+        cid = str(json.loads(same.stdout)["id"])
+        assert {at for _, at in _event_times(cid)} == {"2025-09-30T10:00:00+08:00"}
+    other = invoke("--lang", "en", "--now", "2025-09-30T10:00Z", *RECEIVE, "--now", RECEIVED)
+    assert other.exit_code == 2
+    assert other.stderr.startswith("error: Invalid value for '--now': given before the")
+    assert len(json.loads(invoke("list", "--json").stdout)) == 3  # the refused one not received
+
+
+def test_a_bad_now_after_the_command_is_named_now_in_the_json_error(desk: Path) -> None:
+    """Review s46I F03: ``--now`` after the command is the same option as before it,
+    and a ``--json`` error names it ``now`` on either side (docs/cli.md: ``param``
+    for a bad option value), never the parser's internal name."""
+    for args in (
+        ["--now", "garbage", "list", "--json"],
+        ["list", "--now", "garbage", "--json"],
+        ["--now", "2025-09-30T09:00", "list", "--json", "--now", RECEIVED],
+    ):
+        result = invoke("--lang", "en", *args)
+        assert result.exit_code == 2, args
+        error = json.loads(result.stdout)["error"]
+        assert error["param"] == "now", (args, error)
+        assert error["code"] == 2
+
+
 def test_every_command_that_reads_the_clock_takes_now_after_it() -> None:
     leaves = set(_leaves(main))
     steps = {leaf for leaf in leaves if leaf[0] == "act"}
