@@ -221,8 +221,59 @@ def test_an_option_of_a_command_before_it_says_where_it_goes(desk: Path) -> None
 
 
 @pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["act", "--now", RECEIVED, "{id}", "acknowledge", "--actor", "SR-103"],
+         "'--now' belongs to the command after act, not to act itself: put it after that "
+         "command (complaintcore act ID COMMAND --now …)."),
+        (["act", "{id}", "--now", RECEIVED, "acknowledge", "--actor", "SR-103"],
+         "(complaintcore act ID COMMAND --now …)."),
+        (["act", "{id}", "--now=" + RECEIVED, "acknowledge", "--actor", "SR-103"],
+         "(complaintcore act ID COMMAND --now …)."),
+        (["act", "--json", "{id}", "acknowledge", "--actor", "SR-103"],
+         "(complaintcore act ID COMMAND --json)."),
+        (["act", "--actor", "SR-103", "acknowledge", "{id}"],
+         "(complaintcore act ID COMMAND --actor …)."),
+        (["outbox", "--json", "list"],
+         "'--json' belongs to the command after outbox, not to outbox itself: put it after "
+         "that command (complaintcore outbox COMMAND --json)."),
+    ],
+)  # fmt: skip
+def test_an_option_of_a_step_before_the_step_says_where_it_goes(
+    desk: Path, args: list[str], said: str
+) -> None:
+    """Review s46I F04: ``act --now T ID STEP`` and ``act --json ID STEP`` were refused
+    as an unknown step, the step typed right and the option never named; an option
+    every command of a group takes, typed before that command, is named and placed
+    as docs/cli.md's "Where options go" says (exit 2), the typed value not shown."""
+    cid = _receive("--now", RECEIVED)
+    received = _event_times(cid)
+    result = invoke("--lang", "en", *(a.replace("{id}", cid) for a in args))
+    assert result.exit_code == 2, result.output
+    message = result.stderr or json.loads(result.stdout)["error"]["message"]
+    assert said in message, message
+    assert "unknown step" not in message
+    assert RECEIVED not in message
+    assert cid not in message
+    assert _event_times(cid) == received  # nothing was done
+
+
+def test_an_option_of_a_step_before_it_reads_in_chinese(desk: Path) -> None:
+    result = invoke("--lang", "zh", "act", "--now", RECEIVED, "C-1", "acknowledge")
+    assert result.exit_code == 2
+    assert "'--now' 属于 act 之后的命令" in result.stderr
+    assert "complaintcore act ID COMMAND --now …" in result.stderr
+
+
+@pytest.mark.parametrize(
     "args",
-    [["list", "--13812345678"], ["--13812345678", "list"], ["act", "C-1", "close", "--王小明"]],
+    [
+        ["list", "--13812345678"],
+        ["--13812345678", "list"],
+        ["act", "C-1", "close", "--王小明"],
+        ["act", "C-1", "--13812345678", "close"],
+        ["act", "--王小明", "C-1", "close"],
+    ],
 )
 def test_any_other_unknown_option_stays_unshown(desk: Path, args: list[str]) -> None:
     result = invoke("--lang", "en", *args)
