@@ -136,6 +136,39 @@ def test_now_before_and_after_must_agree(desk: Path) -> None:
     assert same.exit_code == 0, same.output
 
 
+def test_now_with_and_without_an_offset_is_one_time_in_the_packs_zone(desk: Path) -> None:
+    """Review s46I F02: a time typed without an offset reads in the pack's zone
+    (cn-property: Asia/Shanghai, +08:00 all year), so ``10:00`` on one side and
+    ``10:00+08:00`` or ``02:00Z`` on the other are the same time, and run; ``10:00Z``
+    is another (18:00 in Shanghai), refused as two naive or two offset times are."""
+    ten = "2025-09-30T10:00+08:00"
+    for before, after in ((ten, RECEIVED), (RECEIVED, ten), ("2025-09-30T02:00Z", RECEIVED)):
+        same = invoke("--lang", "en", "--now", before, *RECEIVE, "--json", "--now", after)
+        assert same.exit_code == 0, (before, after, same.output)
+        cid = str(json.loads(same.stdout)["id"])
+        assert {at for _, at in _event_times(cid)} == {"2025-09-30T10:00:00+08:00"}
+    other = invoke("--lang", "en", "--now", "2025-09-30T10:00Z", *RECEIVE, "--now", RECEIVED)
+    assert other.exit_code == 2
+    assert other.stderr.startswith("error: Invalid value for '--now': given before the")
+    assert len(json.loads(invoke("list", "--json").stdout)) == 3  # the refused one not received
+
+
+def test_a_bad_now_after_the_command_is_named_now_in_the_json_error(desk: Path) -> None:
+    """Review s46I F03: ``--now`` after the command is the same option as before it,
+    and a ``--json`` error names it ``now`` on either side (docs/cli.md: ``param``
+    for a bad option value), never the parser's internal name."""
+    for args in (
+        ["--now", "garbage", "list", "--json"],
+        ["list", "--now", "garbage", "--json"],
+        ["--now", "2025-09-30T09:00", "list", "--json", "--now", RECEIVED],
+    ):
+        result = invoke("--lang", "en", *args)
+        assert result.exit_code == 2, args
+        error = json.loads(result.stdout)["error"]
+        assert error["param"] == "now", (args, error)
+        assert error["code"] == 2
+
+
 def test_every_command_that_reads_the_clock_takes_now_after_it() -> None:
     leaves = set(_leaves(main))
     steps = {leaf for leaf in leaves if leaf[0] == "act"}
@@ -188,8 +221,59 @@ def test_an_option_of_a_command_before_it_says_where_it_goes(desk: Path) -> None
 
 
 @pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["act", "--now", RECEIVED, "{id}", "acknowledge", "--actor", "SR-103"],
+         "'--now' belongs to the command after act, not to act itself: put it after that "
+         "command (complaintcore act ID COMMAND --now …)."),
+        (["act", "{id}", "--now", RECEIVED, "acknowledge", "--actor", "SR-103"],
+         "(complaintcore act ID COMMAND --now …)."),
+        (["act", "{id}", "--now=" + RECEIVED, "acknowledge", "--actor", "SR-103"],
+         "(complaintcore act ID COMMAND --now …)."),
+        (["act", "--json", "{id}", "acknowledge", "--actor", "SR-103"],
+         "(complaintcore act ID COMMAND --json)."),
+        (["act", "--actor", "SR-103", "acknowledge", "{id}"],
+         "(complaintcore act ID COMMAND --actor …)."),
+        (["outbox", "--json", "list"],
+         "'--json' belongs to the command after outbox, not to outbox itself: put it after "
+         "that command (complaintcore outbox COMMAND --json)."),
+    ],
+)  # fmt: skip
+def test_an_option_of_a_step_before_the_step_says_where_it_goes(
+    desk: Path, args: list[str], said: str
+) -> None:
+    """Review s46I F04: ``act --now T ID STEP`` and ``act --json ID STEP`` were refused
+    as an unknown step, the step typed right and the option never named; an option
+    every command of a group takes, typed before that command, is named and placed
+    as docs/cli.md's "Where options go" says (exit 2), the typed value not shown."""
+    cid = _receive("--now", RECEIVED)
+    received = _event_times(cid)
+    result = invoke("--lang", "en", *(a.replace("{id}", cid) for a in args))
+    assert result.exit_code == 2, result.output
+    message = result.stderr or json.loads(result.stdout)["error"]["message"]
+    assert said in message, message
+    assert "unknown step" not in message
+    assert RECEIVED not in message
+    assert cid not in message
+    assert _event_times(cid) == received  # nothing was done
+
+
+def test_an_option_of_a_step_before_it_reads_in_chinese(desk: Path) -> None:
+    result = invoke("--lang", "zh", "act", "--now", RECEIVED, "C-1", "acknowledge")
+    assert result.exit_code == 2
+    assert "'--now' 属于 act 之后的命令" in result.stderr
+    assert "complaintcore act ID COMMAND --now …" in result.stderr
+
+
+@pytest.mark.parametrize(
     "args",
-    [["list", "--13812345678"], ["--13812345678", "list"], ["act", "C-1", "close", "--王小明"]],
+    [
+        ["list", "--13812345678"],
+        ["--13812345678", "list"],
+        ["act", "C-1", "close", "--王小明"],
+        ["act", "C-1", "--13812345678", "close"],
+        ["act", "--王小明", "C-1", "close"],
+    ],
 )
 def test_any_other_unknown_option_stays_unshown(desk: Path, args: list[str]) -> None:
     result = invoke("--lang", "en", *args)

@@ -13,12 +13,25 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
-from complaintcore import Classify, Complainant, Intake, Pause, Reply
+from complaintcore import (
+    Assess,
+    Classify,
+    Close,
+    Complainant,
+    Intake,
+    Pause,
+    RecordCause,
+    Reopen,
+    Reply,
+    Status,
+    Visit,
+)
 from complaintcore.cli import main
 from complaintcore.testing import RecordingNotifier, make_desk
 from tests.helpers import SH
@@ -158,3 +171,49 @@ def test_an_issue_wide_reason_is_masked_for_every_member_in_a_masked_message() -
             assert "王**（***02）说困了半小时，待维保公司核实" in post.body, post.complaint_id
             for secret in SECRETS:
                 assert secret not in post.body, (post.complaint_id, secret)
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.procedure("HDL-5")
+def test_a_reopening_reason_is_masked_for_every_member_when_no_clock_restarts(
+    tmp_path: Path,
+) -> None:
+    """Review s46I F01: 李四's complaint, a member of the lift issue, is closed and
+    reopened with a reason naming the other two owners.  Under a pack whose clocks
+    ``resume`` on reopening (docs/rule-packs.md's default) the ``reopened`` message
+    carries no ``due:`` line, only the reason: the group chat's post still masks
+    every member's complainant in it, as it does when clocks restart."""
+    text = (files("complaintcore") / "rules" / "cn-property.toml").read_text(encoding="utf-8")
+    resumed = text.replace('reopen = "restart"', 'reopen = "resume"')
+    assert resumed != text
+    pack = tmp_path / "cn-resume.toml"
+    pack.write_text(resumed, encoding="utf-8")
+    chat = GroupChat("wecom")
+    with make_desk(pack=str(pack), notifiers=[chat]) as desk:
+        ids = [desk.receive(_owner(n), now=_owner(n).received_at).id for n in range(3)]
+        cid = ids[2]
+        handler = desk.get(cid).state.handler
+        assert handler is not None
+        at = datetime(2025, 11, 21, 9, tzinfo=SH)
+        for n, command in enumerate(
+            (
+                Assess(actor=handler, validity="valid"),
+                Reply(actor=handler, message="已修好", final=True),
+                Visit(actor="SR-102", satisfied=True),
+                RecordCause(actor=handler, cause="老化", corrective="更换"),
+                Close(actor=handler, result="已修好"),
+            )
+        ):
+            desk.act(cid, command, now=at.replace(minute=10 * (n + 1)))
+        assert desk.get(cid).status is Status.CLOSED
+        chat.sent.clear()
+        reason = "Margaret Thompson（7-701，13812345671）和王小明（7-702）说电梯又坏了"
+        reopened = datetime(2025, 11, 22, 22, tzinfo=SH)
+        desk.act(cid, Reopen(actor="SR-102", reason=reason), now=reopened)
+        desk.deliver(reopened)
+        (post,) = [n for n, _ in chat.sent if n.topic == "reopened"]
+        assert "due:" not in post.body  # no clock restarted: the reason is the only text
+        # by hand, as MASKED above: M and 16 stars, 王**, rooms ***01 / ***02, phone *********71
+        assert "M****************（***01，*********71）和王**（***02）说电梯又坏了" in post.body
+        for secret in SECRETS:
+            assert secret not in post.body, secret

@@ -31,12 +31,28 @@ __all__ = ["act"]
 
 
 class _ActGroup(click.Group):
-    """``act ID COMMAND …`` or ``act COMMAND ID …``: either order works."""
+    """``act ID COMMAND …`` or ``act COMMAND ID …``: either order works.
+
+    An option before the step (``act --json ID STEP``, ``act ID --now T STEP``) is
+    the step's, typed on the wrong side: it is refused as an unknown option of
+    ``act``, which names it and where it goes when a step takes it, never read as
+    the step (review s46I F04)."""
+
+    usage_example = "ID COMMAND"
+    """How a command of this group is typed, for the example of where an option goes."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if len(args) > 1 and args[0] not in self.commands and not args[1].startswith("-"):
+        if len(args) > 1 and args[0] not in self.commands and _an_option(ctx, args[1]):
+            raise click.NoSuchOption(args[1].split("=", 1)[0], ctx=ctx)
+        if len(args) > 1 and args[0] not in self.commands and not args[0].startswith("-"):
             args = [args[1], args[0], *args[2:]]  # ID COMMAND: an unknown step is named as such
         return super().parse_args(ctx, args)
+
+
+def _an_option(ctx: click.Context, arg: str) -> bool:
+    """Whether a word typed after the id, before the step, is an option (not ``--help``,
+    nor ``--``, which ends the options)."""
+    return arg.startswith("-") and arg != "--" and arg not in ctx.help_option_names
 
 
 @click.group(

@@ -434,7 +434,7 @@ def _set_now(click_ctx: click.Context, param: click.Parameter, value: datetime |
     root = click_ctx.find_root()
     before = root.params.get("now")
     typed_before = root.get_parameter_source("now") is click.ParameterSource.COMMANDLINE
-    if typed_before and before != value:
+    if typed_before and isinstance(before, datetime) and not _same_time(ctx, before, value):
         # two times for one run: a replay must not be dated by whichever came last
         raise click.BadParameter(
             ctx.t("given before the command as well, with another time: give it once"),
@@ -442,6 +442,15 @@ def _set_now(click_ctx: click.Context, param: click.Parameter, value: datetime |
             param,
         )
     ctx.now_given = value  # before the command or here; over COMPLAINTCORE_NOW
+
+
+def _same_time(ctx: Ctx, one: datetime, other: datetime) -> bool:
+    """Whether two typed times are one instant, each read as :meth:`Ctx.now` reads
+    it: one typed without an offset in the pack's zone (review s46I F02).  Two
+    naive or two aware times compare as they are, without opening the desk."""
+    if (one.tzinfo is None) == (other.tzinfo is None):
+        return one == other
+    return ctx.at(one) == ctx.at(other)
 
 
 def now_option(fn: F) -> F:
@@ -452,7 +461,7 @@ def now_option(fn: F) -> F:
     """
     option = click.option(
         "--now",
-        "now_after",
+        "now",  # the option's name in errors (``param`` under --json), as before the command
         type=DateTimeType(),
         default=None,
         expose_value=False,

@@ -196,6 +196,10 @@ _BEFORE_THE_COMMAND = N_(
 _AFTER_THE_COMMAND = N_(
     "{option} belongs to a command, not to complaintcore itself: put it after the command."
 )
+_AFTER_ITS_COMMAND = N_(
+    "{option} belongs to the command after {group}, not to {group} itself: put it after"
+    " that command ({example})."
+)
 
 
 def _no_such_option(exc: click.ClickException, t: Translator | None) -> str | None:
@@ -228,6 +232,9 @@ def _misplaced(exc: click.exceptions.NoSuchOption) -> tuple[str, dict[str, str]]
         if name in _commands_options(root.command):
             return _AFTER_THE_COMMAND, {"option": repr(name)}
         return None
+    group = click_ctx.command
+    if isinstance(group, click.Group) and name in _commands_options(group):
+        return _AFTER_ITS_COMMAND, _after_its_command(click_ctx, group, name)
     for param in root.command.params:
         if isinstance(param, click.Option) and name in param.opts:
             command = click_ctx
@@ -237,6 +244,28 @@ def _misplaced(exc: click.exceptions.NoSuchOption) -> tuple[str, dict[str, str]]
             example = f"complaintcore {name}{value} {command.info_name}"
             return _BEFORE_THE_COMMAND, {"option": repr(name), "example": example}
     return None
+
+
+def _after_its_command(click_ctx: click.Context, group: click.Group, name: str) -> dict[str, str]:
+    """``act --now T ID STEP``, ``outbox --json list``: an option of a group's commands
+    typed before the command (review s46I F04); ``act`` shows how its step is typed
+    (``ID COMMAND``).  Only the program's own words, never what was typed."""
+    path = click_ctx.command_path.split(" ", 1)[-1]  # without the program's name
+    typed = getattr(group, "usage_example", "COMMAND")
+    value = "" if _is_flag(group, name) else " …"
+    example = f"complaintcore {path} {typed} {name}{value}"
+    return {"option": repr(name), "group": group.name or "", "example": example}
+
+
+def _is_flag(group: click.Group, name: str) -> bool:
+    """Whether the option ``name`` of the commands under ``group`` takes no value."""
+    for command in group.commands.values():
+        for param in command.params:
+            if isinstance(param, click.Option) and name in param.opts:
+                return param.is_flag
+        if isinstance(command, click.Group) and name in _commands_options(command):
+            return _is_flag(command, name)
+    return False
 
 
 def _commands_options(group: click.Command) -> set[str]:

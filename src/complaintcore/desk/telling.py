@@ -878,9 +878,15 @@ def owing_unit(complaint: Complaint, spec: ClockSpec, since: datetime | None = N
 
 
 def _written(detail: Sequence[str | messages.Detail]) -> bool:
-    """Whether a detail is text as someone wrote it, not a code, label or enum."""
+    """Whether a detail is text as someone wrote it, not a code, label or enum.
+
+    A ``note`` (a reopening's reason) is such text too, unless it is one of the
+    library's bilingual notes: it is read as written all the same, so that the
+    other members' complainants are masked in it whatever other detail the
+    message carries (review s46I F01)."""
     return any(
-        isinstance(d, str) or (not d.kind and not isinstance(d.value, LabelledEnum)) for d in detail
+        isinstance(d, str) or (d.kind in ("", "note") and not isinstance(d.value, LabelledEnum))
+        for d in detail
     )
 
 
