@@ -282,6 +282,7 @@ if TYPE_CHECKING:
         StaffDirectory,
         StaffMember,
         StaffMonthStore,
+        SweepLeaseStore,
         VerifyReport,
     )
     from complaintcore.desk.service import (
@@ -289,6 +290,7 @@ if TYPE_CHECKING:
         Desk,
         IssueReport,
         Receipt,
+        SweepInterrupted,
         SweepReport,
     )
     from complaintcore.event_versions import (
@@ -494,6 +496,8 @@ __all__ = [  # noqa: RUF022 (plain sorted order: tests/unit/test_public_api.py)
     "Stage",
     "Status",
     "StoreError",
+    "SweepInterrupted",
+    "SweepLeaseStore",
     "SweepReport",
     "TargetHandler",
     "TargetPerson",
@@ -742,6 +746,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "Desk",
         "IssueReport",
         "Receipt",
+        "SweepInterrupted",
         "SweepReport",
     ),
     "desk.config": (
@@ -783,6 +788,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "StaffDirectory",
         "StaffMember",
         "StaffMonthStore",
+        "SweepLeaseStore",
         "VerifyReport",
     ),
     "core.limits": (

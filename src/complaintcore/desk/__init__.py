@@ -19,11 +19,19 @@ if TYPE_CHECKING:
         DeliveryReport,
         Desk,
         IssueReport,
+        SweepInterrupted,
         SweepReport,
         masked_record,
     )
 
-__all__ = ["DeliveryReport", "Desk", "IssueReport", "SweepReport", "masked_record"]
+__all__ = [
+    "DeliveryReport",
+    "Desk",
+    "IssueReport",
+    "SweepInterrupted",
+    "SweepReport",
+    "masked_record",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -58,6 +58,7 @@ __all__ = [
     "SnapshotStore",
     "StaffDirectory",
     "StaffMember",
+    "SweepLeaseStore",
     "VerifyReport",
     "check_tenant",
 ]
@@ -1003,6 +1004,24 @@ class HealthStore(ComplaintStore, Protocol):
     def pending_counts(self) -> dict[str, int]:
         """Undelivered items not dropped, counted per notifier channel; read from
         the index on pending items, whatever the number ever delivered."""
+        ...
+
+
+@runtime_checkable
+class SweepLeaseStore(ComplaintStore, Protocol):
+    """A store that takes back a sweeper's claims on complaints it will not sweep.
+
+    ``Desk.sweep`` stopped part-way (Ctrl-C, a cron job's ``timeout`` sending
+    SIGTERM to the command line) asks :meth:`release_due` for the complaints it
+    had claimed (:meth:`ComplaintStore.claim_due`) and not swept, so the next
+    sweep takes them at once instead of after the lease.  Stores without it are
+    not asked: such complaints wait out the lease.  The built-in stores have it.
+    """
+
+    def release_due(self, complaint_ids: Sequence[str]) -> None:
+        """End the sweep lease of these complaints: ``claim_due`` may take them again
+        at once.  Only their claimer calls it, within its lease; an id with no row
+        (or no lease) is passed over."""
         ...
 
 
