@@ -120,15 +120,7 @@ from complaintcore.core.errors import (
     UnknownComplaintError,
     UnknownTenantError,
 )
-from complaintcore.core.models import (
-    Channel,
-    Complainant,
-    Complaint,
-    Event,
-    Grade,
-    Status,
-    require_aware,
-)
+from complaintcore.core.models import Channel, Complainant, Complaint, Event, Grade, Status
 from complaintcore.core.repeats import Earlier
 from complaintcore.desk.ports import (
     AccessRecord,
@@ -2268,9 +2260,8 @@ class SqliteStore:
     def hold_item(self, item_id: int, until: datetime) -> None:
         """Keep the item claimed until ``until`` (the claimer's time, moved onto the
         store's clock by the claim's offset): a send of it may still get through."""
-        require_aware(until, "until")
         check_item_id(item_id)
-        with self._write() as conn:
+        with self._write() as conn:  # a naive ``until`` is refused here, nothing written
             held = claimer_time(until, self._offset(conn, item_id), "until")
             self._unsettled(conn, item_id, "claimed_until = ?", (held,))
 

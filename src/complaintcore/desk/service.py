@@ -2832,13 +2832,15 @@ class Desk:
         """Send what the outbox holds, until it is empty; failures stay for a later try.
 
         Items are claimed from the store before sending (atomically: no other
-        thread or process sends them meanwhile) and settled as delivered or
-        failed, a few at a time, until no due item is left (or ``limit`` items
-        were tried).  Each send waits at most the desk's ``send_timeout``; a
-        send that times out is retried later with the same dedupe key.  Items
-        of a channel this desk lacks are left for a desk that has it; items past
-        ``retry.max_attempts`` are dead letters for a person to retry or drop,
-        counted as given up; neither holds back the items behind them.
+        thread or process sends them meanwhile, whatever ``now`` it passes: a
+        built-in store keeps the claim on its own clock; review s46C F01) and
+        settled as delivered or failed, a few at a time, until no due item is
+        left (or ``limit`` items were tried).  Each send waits at most the
+        desk's ``send_timeout``; a send that times out is retried later with
+        the same dedupe key.  Items of a channel this desk lacks are left for a
+        desk that has it; items past ``retry.max_attempts`` are dead letters
+        for a person to retry or drop, counted as given up; neither holds back
+        the items behind them.
 
         Each batch is claimed at its own time: a pass of slow sends outlasts
         the lease of its first batch, and a lease counted from the start of the
@@ -2863,7 +2865,9 @@ class Desk:
         claimed before it hung are handed back unsent (:class:`OutboxStore`),
         and so are those a pass stopped by :meth:`close` or interrupted (a
         ``KeyboardInterrupt`` in its thread) had claimed and not begun: the
-        next ``deliver`` sends them at once, not after the lease.  So are the
+        next ``deliver`` sends them at once, not after the lease -- handed back
+        at the ``now`` the pass began at, so one at that ``now`` does (review
+        s46C F02).  So are the
         messages of a pass that found every sending thread busy (other passes
         sending): it ends there, with no attempt spent.  A failure the channel
         calls hopeless (``NotificationError.retryable`` false) is a dead letter

@@ -1349,7 +1349,7 @@ class StoreContract:
         store.release_due([])
         assert [r.id for r in store.claim_due(at, 10, lease=LEASE)] == ["C-2", "C-3"]
         with pytest.raises(InvalidInputError):
-            store.release_due("C-1")  # type: ignore[arg-type]
+            store.release_due("C-1")  # one id, not a list of them
 
     def test_racing_sweepers_claim_each_due_row_once(self) -> None:
         store = self.store()
