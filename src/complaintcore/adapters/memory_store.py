@@ -855,7 +855,7 @@ class MemoryStore:
         with self._lock:
             item = self._item(item_id)
             if item.delivered_at is None:
-                item.delivered_at, item.claimed_until = stamp, None
+                item.delivered_at, item.claimed_until, item.claim_offset = stamp, None, None
                 item.seal_now()
 
     def mark_failed(self, item_id: int, error: str, retry_at: datetime) -> None:
@@ -875,6 +875,8 @@ class MemoryStore:
                 item.attempts += 1
                 item.last_error = error_text(error)
                 item.next_attempt_at, item.claimed_until = stamp, held_until
+                if not held:  # kept while held: the end of the hold is moved by it
+                    item.claim_offset = None
 
     def waiting(self, limit: int = 100) -> list[OutboxItem]:
         """Like :meth:`SqliteStore.waiting`: every undelivered item not dropped, due or not."""
@@ -907,7 +909,7 @@ class MemoryStore:
         with self._lock:
             item = self._item(item_id)
             if item.delivered_at is None and item.dropped_at is None:
-                item.claimed_until = None
+                item.claimed_until = item.claim_offset = None
                 if item.next_attempt_at is not None and item.next_attempt_at > stamp:
                     item.next_attempt_at = stamp
 

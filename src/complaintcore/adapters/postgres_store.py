@@ -2127,7 +2127,8 @@ class PostgresStore:
             )
             conn.execute(
                 f"UPDATE {self._schema}.outbox SET delivered_at = %s, seal = %s,"
-                " claimed_until = NULL WHERE tenant = %s AND id = %s AND delivered_at IS NULL",
+                " claimed_until = NULL, claim_offset = NULL"
+                " WHERE tenant = %s AND id = %s AND delivered_at IS NULL",
                 (at, seal, self._tenant, _item_id(item_id)),
             )
 
@@ -2151,13 +2152,15 @@ class PostgresStore:
         with self._connections().connection() as conn:
             cur = conn.execute(
                 f"UPDATE {self._schema}.outbox SET attempts = attempts + 1, last_error = %s,"
-                f" next_attempt_at = %s, claimed_until = CASE WHEN %s THEN {_HELD} END"
+                f" next_attempt_at = %s, claimed_until = CASE WHEN %s THEN {_HELD} END,"
+                " claim_offset = CASE WHEN %s THEN claim_offset END"  # kept while held
                 " WHERE tenant = %s AND id = %s AND delivered_at IS NULL",
                 (
                     error_text(error),
                     retry_at,
                     held,
                     retry_at,
+                    held,
                     self._tenant,
                     _item_id(item_id),
                 ),
@@ -2204,7 +2207,7 @@ class PostgresStore:
         at = require_aware(at, "at")
         self._unsettled(
             item_id,
-            "claimed_until = NULL,"
+            "claimed_until = NULL, claim_offset = NULL,"
             " next_attempt_at = CASE WHEN next_attempt_at > %s THEN %s ELSE next_attempt_at END",
             (at, at),
         )

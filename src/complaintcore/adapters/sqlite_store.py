@@ -2177,8 +2177,8 @@ class SqliteStore:
                 r.dropped_os_user,
             )
             conn.execute(
-                "UPDATE outbox SET delivered_at = ?, seal = ?, claimed_until = NULL"
-                " WHERE tenant = ? AND id = ? AND delivered_at IS NULL",
+                "UPDATE outbox SET delivered_at = ?, seal = ?, claimed_until = NULL,"
+                " claim_offset = NULL WHERE tenant = ? AND id = ? AND delivered_at IS NULL",
                 (stamp, seal, self._tenant, item_id),
             )
 
@@ -2205,12 +2205,13 @@ class SqliteStore:
             offset = self._offset(conn, item_id) if held else None
             cur = conn.execute(
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ?,"
-                " next_attempt_at = ?, claimed_until = ?"
+                " next_attempt_at = ?, claimed_until = ?, claim_offset = ?"
                 " WHERE tenant = ? AND id = ? AND delivered_at IS NULL",
                 (
                     error_text(error),
                     stamp,
                     claimer_time(retry_at, offset, "retry_at") if held else None,
+                    offset,  # kept while held: the end of the hold is moved by it
                     self._tenant,
                     item_id,
                 ),
@@ -2251,7 +2252,7 @@ class SqliteStore:
         self._unsettled(
             self._conn(),
             item_id,
-            "claimed_until = NULL,"
+            "claimed_until = NULL, claim_offset = NULL,"
             " next_attempt_at = CASE WHEN next_attempt_at > ? THEN ? ELSE next_attempt_at END",
             (stamp, stamp),
         )
