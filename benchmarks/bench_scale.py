@@ -530,6 +530,8 @@ def _flush(directory: Path) -> None:
     """Put a fresh copy on disk before it is timed: otherwise the first fsync of
     whoever writes to it (a checkpoint) also pays for writing out the copy."""
     for path in directory.iterdir():
+        if not path.is_file():  # the group locks' directory beside the database
+            continue
         with path.open("rb+") as f:
             os.fsync(f.fileno())
 

@@ -287,6 +287,7 @@ if TYPE_CHECKING:
         StaffDirectory,
         StaffMember,
         StaffMonthStore,
+        SweepLeaseStore,
         VerifyReport,
     )
     from complaintcore.desk.service import (
@@ -294,6 +295,7 @@ if TYPE_CHECKING:
         Desk,
         IssueReport,
         Receipt,
+        SweepInterrupted,
         SweepReport,
     )
     from complaintcore.event_versions import (
@@ -501,6 +503,8 @@ __all__ = [  # noqa: RUF022 (plain sorted order: tests/unit/test_public_api.py)
     "Stage",
     "Status",
     "StoreError",
+    "SweepInterrupted",
+    "SweepLeaseStore",
     "SweepReport",
     "TargetHandler",
     "TargetPerson",
@@ -751,6 +755,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "Desk",
         "IssueReport",
         "Receipt",
+        "SweepInterrupted",
         "SweepReport",
     ),
     "desk.config": (
@@ -792,6 +797,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "StaffDirectory",
         "StaffMember",
         "StaffMonthStore",
+        "SweepLeaseStore",
         "VerifyReport",
     ),
     "core.limits": (

@@ -22,7 +22,7 @@ import pytest
 
 import tests.integration.test_report_fast_path as fast_path
 from complaintcore.adapters.postgres_store import PostgresStore
-from complaintcore.adapters.sqlite_store import SqliteStore
+from complaintcore.adapters.sqlite_store import SCHEMA_VERSION, SqliteStore
 from complaintcore.core.models import Complainant, Intake, Linked
 from complaintcore.desk import Desk
 from complaintcore.testing import make_desk
@@ -145,7 +145,7 @@ def test_a_schema_15_sqlite_desk_groups_its_stored_spellings_after_the_upgrade(
         stored = {b for (b,) in conn.execute("SELECT building FROM projection")}
     assert stored == {"3号楼", "３号楼"}  # two buildings before the upgrade
     with make_desk(store=SqliteStore(path)) as desk:
-        assert desk.store.schema_version == 16  # type: ignore[attr-defined]
+        assert desk.store.schema_version == SCHEMA_VERSION  # type: ignore[attr-defined]
         assert {r.building for r in desk.rows()} == {"3号楼"}
         third = desk.receive(_lift(3, SPELLINGS[2]), now=MONDAY + timedelta(minutes=3))
         assert third.state.issue == f"I-{first[0]}"
@@ -177,7 +177,7 @@ def test_postgresql_schema_14_groups_every_tenants_stored_spellings(
             conn.execute(f"DELETE FROM {schema}.schema_migrations WHERE version >= 14")
         for tenant in ("acme", "zenith"):
             with make_desk(store=PostgresStore(dsn, schema=schema, tenant=tenant)) as desk:
-                assert desk.store.schema_version == SCHEMA_VERSION == 14  # type: ignore[attr-defined]
+                assert desk.store.schema_version == SCHEMA_VERSION  # type: ignore[attr-defined]
                 assert {r.building for r in desk.rows()} == {"3号楼"}
                 third = desk.receive(_lift(3, SPELLINGS[2]), now=MONDAY + timedelta(minutes=3))
                 assert third.state.issue == f"I-{first[tenant][0]}"

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from complaintcore import InvalidInputError, Notification, StaffMember
+from complaintcore.testing import FixedClock
 from tests.integration.test_delivery_off_intake import T0, intakes
 from tests.integration.test_delivery_review_s39b import desk_of
 
@@ -36,7 +36,8 @@ def test_a_bounded_close_leaves_the_send_under_way_to_be_retried(
 ) -> None:
     channel = Hangs()
     path = tmp_path / "desk.sqlite3"
-    desk = desk_of([channel], store_path=path)
+    clock = FixedClock(T0)  # the claims' clock: an hour on is moved on it, not by ``now``
+    desk = desk_of([channel], store_path=path, store_clock=clock)
     desk.receive(next(intakes(1, T0)), now=T0)
     assert desk.deliver(T0, limit=1).failed == 1  # given up on after 0.3 s; still sending
     began = time.monotonic()
@@ -46,9 +47,9 @@ def test_a_bounded_close_leaves_the_send_under_way_to_be_retried(
     assert took < 2.0  # not the 3 s the send takes, let alone its longest_send of 10 s
     assert "closing with sends still under way" in caplog.text
     assert channel.arrived == []
-    again = desk_of([channel], store_path=path)
+    again = desk_of([channel], store_path=path, store_clock=clock)
     try:
-        later = T0 + timedelta(hours=1)
+        later = clock.advance(hours=1)
         assert len(again.store.pending(later, 10)) == 1  # left to be retried, not lost
         time.sleep(3.5)  # the send gets through after the close: unrecorded, so sent again
         assert len(channel.arrived) == 1

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -31,7 +31,7 @@ from complaintcore import (
 )
 from complaintcore.adapters.staff import write_sample_staff
 from complaintcore.desk.config import RetryPolicy
-from complaintcore.testing import FixedClock, RecordingNotifier, make_desk
+from complaintcore.testing import FixedClock, MemoryStore, RecordingNotifier, make_desk
 from tests.helpers import SH
 from tests.integration.servers import HttpTestServer
 
@@ -102,12 +102,15 @@ def test_a_reply_slower_than_the_timeout_is_delivered_once(
         assert desk.store.pending(T0 + timedelta(days=2), 10) == []
 
 
-def timed_desk(notifier: Notifier, send_timeout: float) -> Desk:
-    """A memory desk whose sends are waited for ``send_timeout`` seconds at most."""
+def timed_desk(
+    notifier: Notifier, send_timeout: float, clock: Callable[[], datetime] | None = None
+) -> Desk:
+    """A memory desk whose sends are waited for ``send_timeout`` seconds at most;
+    ``clock``: the clock its outbox claims are kept on (the test's, moved by hand)."""
     base = make_desk()
     return Desk(
         pack=base.pack,
-        store=base.store,
+        store=MemoryStore(clock=clock),
         directory=base.directory,
         calendar=base.calendar,
         notifiers=[notifier],
@@ -134,8 +137,8 @@ class Hanging:
 
 def test_a_hung_notifier_is_cut_off_by_the_timeout_and_its_late_success_counts() -> None:
     hanging = Hanging()
-    desk = timed_desk(hanging, 0.2)
     clock = FixedClock(T0)
+    desk = timed_desk(hanging, 0.2, clock)
     c = desk.receive(next(intakes(1, T0)), now=clock())
     started = time.monotonic()
     report = desk.deliver(clock())
@@ -171,8 +174,8 @@ class Mute:
 
 def test_a_retry_after_a_timeout_carries_the_same_key() -> None:
     mute = Mute()
-    desk = timed_desk(mute, 0.1)
     clock = FixedClock(T0)
+    desk = timed_desk(mute, 0.1, clock)
     desk.receive(next(intakes(1, T0)), now=clock())
     desk.deliver(clock())
     desk.deliver(clock.advance(hours=1))
@@ -356,7 +359,7 @@ def test_a_timed_out_send_is_held_back_for_the_channels_longest_send() -> None:
     the desk takes a channel's ``longest_send`` for the window in which a send it
     stopped waiting for may still arrive: an hour here, not the retry delay (30 s)."""
     endless = Endless()
-    desk = timed_desk(endless, 0.1)
+    desk = timed_desk(endless, 0.1, FixedClock(T0))
     desk.receive(next(intakes(1, T0)), now=T0)
     try:
         report = desk.deliver(T0, limit=1)
@@ -397,7 +400,7 @@ def test_a_send_bound_raised_after_the_desk_was_built_holds_back_three_days_at_m
     """A channel's bound that grows past what the desk checked does not make the hold
     unrepresentable: the send is a failure held back, and the pass goes on."""
     endless = Endless()
-    desk = timed_desk(endless, 0.1)
+    desk = timed_desk(endless, 0.1, FixedClock(T0))
     endless.longest_send = float("inf")  # type: ignore[assignment]
     desk.receive(next(intakes(1, T0)), now=T0)
     try:
@@ -502,13 +505,14 @@ class HangsThen:
 
 
 def _sqlite_timed_desk(tmp_path: Path, notifier: Notifier) -> Desk:
-    """A desk on a SQLite file whose sends are waited for 0.1 s at most."""
+    """A desk on a SQLite file whose sends are waited for 0.1 s at most, its outbox
+    claims kept on a clock standing at T0 (the test's ``now``)."""
     from complaintcore.adapters.sqlite_store import SqliteStore
 
     base = make_desk()
     return Desk(
         pack=base.pack,
-        store=SqliteStore(tmp_path / "desk.sqlite3"),
+        store=SqliteStore(tmp_path / "desk.sqlite3", clock=FixedClock(T0)),
         directory=base.directory,
         calendar=base.calendar,
         notifiers=[notifier],

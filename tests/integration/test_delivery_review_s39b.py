@@ -16,8 +16,8 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -52,12 +52,14 @@ def desk_of(
     send_timeout: float = 0.3,
     threads: int = 4,
     max_attempts: int = 20,
+    store_clock: Callable[[], datetime] | None = None,
 ) -> Desk:
-    """A desk (on a SQLite file when given one) whose sends are waited for ``send_timeout``."""
+    """A desk (on a SQLite file when given one) whose sends are waited for ``send_timeout``;
+    ``store_clock``: the clock the file's outbox claims are kept on."""
     base = make_desk()
     return Desk(
         pack=base.pack,
-        store=SqliteStore(store_path) if store_path else base.store,
+        store=SqliteStore(store_path, clock=store_clock) if store_path else base.store,
         directory=base.directory,
         calendar=base.calendar,
         notifiers=notifiers,

@@ -10,12 +10,12 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from complaintcore.adapters.notify import SmtpNotifier, WebhookNotifier
+from complaintcore.testing import FixedClock
 from tests.integration.servers import HttpTestServer
 from tests.integration.test_delivery_off_intake import T0, intakes
 from tests.integration.test_delivery_review_s39b import desk_of
@@ -58,8 +58,13 @@ def test_a_hung_channel_holds_the_others_back_one_timeout_a_pass(tmp_path: Path)
     )
     with HttpTestServer() as hook:
         hooks = WebhookNotifier(hook.url(), proxies={})
+        clock = FixedClock(T0)  # the clock the outbox claims are kept on
         desk = desk_of(
-            [mail, hooks], store_path=tmp_path / "desk.db", send_timeout=SEND_TIMEOUT, threads=4
+            [mail, hooks],
+            store_path=tmp_path / "desk.db",
+            send_timeout=SEND_TIMEOUT,
+            threads=4,
+            store_clock=clock,
         )
         try:
             list(desk.receive_many(intakes(5, T0), now=T0))
@@ -80,7 +85,7 @@ def test_a_hung_channel_holds_the_others_back_one_timeout_a_pass(tmp_path: Path)
             assert {i.notifier for i in due} == {"email"}
             assert len(due) == len(email_keys) - 1
             assert {i.attempts for i in due} == {0}
-            later = desk.store.pending(T0 + timedelta(hours=1), 1000)
+            later = desk.store.pending(clock.advance(hours=1), 1000)  # the hung send's hold over
             assert sorted(i.notification.key for i in later) == email_keys
             assert sorted(i.attempts for i in later) == [0] * (len(email_keys) - 1) + [1]
             assert len(silent.connections) == 1  # one e-mail was handed to the channel

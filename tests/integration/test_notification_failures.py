@@ -16,7 +16,7 @@ import json
 import logging
 import sqlite3
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -250,11 +250,17 @@ class Raising:
         self.sent.append(notification.key)
 
 
-def _desk(tmp_path: Path, notifiers: list[Notifier], **kw: object) -> Desk:
+def _desk(
+    tmp_path: Path,
+    notifiers: list[Notifier],
+    store_clock: Callable[[], datetime] | None = None,
+    **kw: object,
+) -> Desk:
+    """A desk on a SQLite file; ``store_clock``: the clock its outbox claims are kept on."""
     pack = load_pack("cn-property")
     return Desk(
         pack=pack,
-        store=SqliteStore(tmp_path / "complaints.sqlite3"),
+        store=SqliteStore(tmp_path / "complaints.sqlite3", clock=store_clock),
         directory=load_sample_staff(pack=pack),
         calendar=calendar_for_spec(pack.calendar),
         notifiers=notifiers,
@@ -339,7 +345,7 @@ def test_a_failure_while_delivering_never_reaches_the_command_or_stops_the_worke
     caller believe the command failed and run it again."""
     flaky = FailingNotifier("flaky")
     clock = FixedClock(T0)
-    with _desk(tmp_path, [flaky]) as desk:
+    with _desk(tmp_path, [flaky], clock) as desk:  # the claims' clock is the test's
 
         def locked(*args: object, **kwargs: object) -> None:
             raise sqlite3.OperationalError("database is locked")

@@ -11,7 +11,7 @@ kept beside them, and every sweep warns while any wait.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -234,21 +234,29 @@ def test_a_message_another_deliver_is_sending_is_neither_retried_nor_dropped(
 ) -> None:
     """The message is claimed at 17:42 by a sender whose send is still under way (a
     slow robot): `outbox retry` would send a copy and `outbox drop` would not stop
-    it, so both are refused, naming when the claim lapses (five minutes on, 09:47
-    UTC), in the run's language (s31E F01, F02).  Once the claim has lapsed (the
-    sender died) the message may be dropped."""
+    it, so both are refused, naming when the claim lapses (five minutes on the
+    store's clock: this machine's, whatever ``--now`` says), in the run's language
+    (s31E F01, F02; review s46C F01).  Once the claim has lapsed (the sender died,
+    its lease run out) the message may be dropped."""
+    import sqlite3
+
     from complaintcore.adapters.sqlite_store import SqliteStore
 
-    with SqliteStore(tmp_path / "complaints.sqlite3") as store:
+    path = tmp_path / "complaints.sqlite3"
+    with SqliteStore(path) as store:
         [claimed] = store.claim(T0.replace(day=14, hour=17, minute=42), lease=timedelta(minutes=5))
     assert claimed.id == dead[0]
+    with sqlite3.connect(path) as conn:  # when the claim lapses, as stored
+        (until,) = conn.execute(
+            "SELECT claimed_until FROM outbox WHERE id = ?", (claimed.id,)
+        ).fetchone()
+    shown = f"{datetime.fromisoformat(until):%Y-%m-%d %H:%M:%S}"
     reason = {
-        "en": "item_id: is being sent (claimed until 2025-11-14 09:47:00 UTC): retry or drop it"
+        "en": f"item_id: is being sent (claimed until {shown} UTC): retry or drop it"
         " once that send has settled",
-        "zh": "item_id：正在发送（发送方占用至 UTC 2025-11-14 09:47:00）：请待该次发送结束后"
-        "再重试或放弃",
+        "zh": f"item_id：正在发送（发送方占用至 UTC {shown}）：请待该次发送结束后再重试或放弃",
     }[lang]
-    env = {"COMPLAINTCORE_NOW": "2025-11-14T17:43"}
+    env = {"COMPLAINTCORE_NOW": "2025-11-14T17:48"}  # past the lease counted from 17:42
     for args in (
         ["outbox", "retry", str(dead[0])],
         ["outbox", "drop", str(dead[0]), "--reason", "x"],
@@ -256,5 +264,9 @@ def test_a_message_another_deliver_is_sending_is_neither_retried_nor_dropped(
         refused = CliRunner().invoke(main, ["--lang", lang, *args], env=env)
         assert refused.exit_code == 1, refused.output
         assert any(line.endswith(reason) for line in refused.output.splitlines()), refused.output
+    with SqliteStore(path) as store:  # the sender died; another's lease ran out at once
+        store.release(claimed.id, T0)
+        [again] = store.claim(T0.replace(day=14, hour=17, minute=42), lease=timedelta(0))
+    assert again.id == dead[0]
     dropped = invoke("outbox", "drop", str(dead[0]), "--reason", "stale", now="2025-11-14T17:47")
     assert dropped.exit_code == 0, dropped.output

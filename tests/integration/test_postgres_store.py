@@ -68,7 +68,9 @@ class TestPostgresStore(MoreOfTheContract):
         self.schema = schema
 
     def open_store(self, tenant: str) -> ComplaintStore:
-        return PostgresStore(self.dsn, tenant=tenant, create_tenant=True, schema=self.schema)
+        return PostgresStore(
+            self.dsn, tenant=tenant, create_tenant=True, schema=self.schema, clock=self.clock
+        )
 
     def tamper(self, store: ComplaintStore, action: str, complaint_id: str, seq: int = 0) -> None:
         s, t = self.schema, store.tenant
@@ -118,7 +120,9 @@ class TestPostgresStoreAsTheDeskRole(TestPostgresStore):
             admin.execute(f"DROP ROLE {role}")
 
     def open_store(self, tenant: str) -> ComplaintStore:
-        return PostgresStore(self.desk_dsn, tenant=tenant, create_tenant=True, schema=self.schema)
+        return PostgresStore(
+            self.desk_dsn, tenant=tenant, create_tenant=True, schema=self.schema, clock=self.clock
+        )
 
 
 @pytest.fixture

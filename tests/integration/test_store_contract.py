@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,13 +48,16 @@ from complaintcore.desk.ports import (
     BatchIntakeStore,
     ComplaintRow,
     ComplaintStore,
+    HoldStore,
     Notification,
+    OutboxStore,
     RelatedQuery,
 )
-from complaintcore.testing import StoreContract
+from complaintcore.testing import FixedClock, StoreContract
 from tests.helpers import SH, T0, intake, pack
 
 NOW = T0 + timedelta(hours=1)
+LEASE = timedelta(minutes=5)
 PACK = pack()
 
 
@@ -113,23 +116,64 @@ def attach(
 
 class MoreOfTheContract(StoreContract):
     """Checks of today's store code not (yet) in the shipped contract, run on every
-    store as the contract is (s31G F10, F11)."""
+    store as the contract is (s31G F10, F11).  Each store is opened with
+    ``clock=self.clock``, the clock its outbox claims are kept on: ``None`` (its
+    own: this machine's, the server's) but in the tests that pin it and move it
+    by hand (the desk's ``now`` never moves a claim: review s46C F01)."""
+
+    clock: FixedClock | None = None
+
+    @pytest.fixture(autouse=True)
+    def _claim_clock(self) -> None:
+        self.clock = None
+
+    def pinned(self) -> FixedClock:
+        """Pin the clock the stores opened from now on keep claims on."""
+        self.clock = FixedClock(datetime(2031, 5, 6, 7, 8, 9, 123456, tzinfo=UTC))
+        return self.clock
 
     def test_a_message_is_retried_by_hand_at_the_instant_its_claim_lapses(self) -> None:
-        """A claim taken at 11:00 for five minutes hides the message until 11:05: at
-        11:05 it is due again and may be claimed, so a retry by hand is allowed, as a
-        drop is; at 11:04:59 the sender may still get it through, and it is refused
-        (ports ``retry_item``: refused while the claim "holds at ``now``")."""
+        """A claim taken at 11:00 on the store's clock for five minutes holds the
+        message until 11:05 there: at 11:05 it is due again and may be claimed, so a
+        retry by hand is allowed, as a drop is; at 11:04:59 the sender may still get
+        it through, and it is refused, whatever ``now`` the retry passes."""
         lease = timedelta(minutes=5)
+        clock = self.pinned()
         store = self.store()
         c = self.registered("C-1")
         store.create(c, self.row_of(c), [("email", self.note("a"))])
         [a] = store.claim(NOW, 10, lease=lease)
+        clock.advance(lease - timedelta(seconds=1))
         with pytest.raises(InvalidInputError, match="being sent") as caught:
-            store.retry_item(a.id, NOW + lease - timedelta(seconds=1))
+            store.retry_item(a.id, NOW + timedelta(days=1))
         assert caught.value.path == "item_id"
-        store.retry_item(a.id, NOW + lease)
-        assert [(i.id, i.attempts) for i in store.pending(NOW + lease)] == [(a.id, 0)]
+        assert "2031-05-06 07:13:09 UTC" in str(caught.value)  # the store's clock, not NOW's
+        assert store.claim(NOW + timedelta(days=1), 10, lease=lease) == []
+        clock.advance(timedelta(seconds=1))
+        store.retry_item(a.id, NOW)
+        assert [(i.id, i.attempts) for i in store.pending(NOW)] == [(a.id, 0)]
+
+    def test_a_claim_and_a_hold_lapse_on_the_stores_clock(self) -> None:
+        """The claim's end shown by ``waiting`` is the store's clock plus the lease; a
+        hold asked for in the claimer's ``now`` (a catch-up a week back) lasts as long
+        on the store's clock, counted from the claim, and lapses there."""
+        clock = self.pinned()
+        store = self.store()
+        assert isinstance(store, OutboxStore)
+        assert isinstance(store, HoldStore)
+        c = self.registered("C-1")
+        store.create(c, self.row_of(c), [("email", self.note(k)) for k in ("a", "b")])
+        taken = clock()
+        week_ago = NOW - timedelta(days=7)
+        [a] = store.claim(week_ago, 1, lease=LEASE)
+        assert [i.next_attempt_at for i in store.waiting()] == [taken + LEASE, None]
+        clock.advance(seconds=10)  # ten seconds of sending, then it timed out
+        store.mark_failed_held(a.id, "SendTimeoutError", week_ago + timedelta(minutes=30))
+        assert [i.next_attempt_at for i in store.waiting()][:1] == [taken + timedelta(minutes=30)]
+        clock.set(taken + timedelta(minutes=30) - timedelta(microseconds=1))
+        assert [i.notification.key for i in store.claim(NOW, 10, lease=LEASE)] == ["b"]
+        clock.advance(timedelta(microseconds=1))
+        assert [i.id for i in store.claim(NOW, 10, lease=LEASE)] == [a.id]
 
     def test_related_many_reads_a_matter_window_before_1970_from_the_earliest_time(
         self,
@@ -159,9 +203,11 @@ class TestMemoryStore(MoreOfTheContract):
 
     @pytest.fixture(autouse=True)
     def _database(self) -> None:
-        self.root = MemoryStore()
+        self.root: MemoryStore | None = None
 
     def open_store(self, tenant: str) -> ComplaintStore:
+        if self.root is None:  # tenants share one data set, and its clock
+            self.root = MemoryStore(clock=self.clock)
         return self.root.for_tenant(tenant)
 
     def tamper(self, store: ComplaintStore, action: str, complaint_id: str, seq: int = 0) -> None:
@@ -184,7 +230,7 @@ class TestSqliteStore(MoreOfTheContract):
         self.path = tmp_path / "complaints.db"
 
     def open_store(self, tenant: str) -> ComplaintStore:
-        return SqliteStore(self.path, tenant=tenant, create_tenant=True)
+        return SqliteStore(self.path, tenant=tenant, create_tenant=True, clock=self.clock)
 
     def tamper(self, store: ComplaintStore, action: str, complaint_id: str, seq: int = 0) -> None:
         conn = _raw(self.path)

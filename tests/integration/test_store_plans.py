@@ -39,12 +39,14 @@ def plan(store: SqliteStore, sql: str, args: Sequence[Any]) -> str:
 
 def test_outbox_claim_reads_the_pending_items_only(store: SqliteStore) -> None:
     # A filter on the channel must not lead SQLite to the (tenant, notifier,
-    # dedupe_key) index and a sort of every item ever delivered.
-    sql, args = sqlite_store._due_query(store.tenant, NOW, 10, ["log", "wecom"], 5)
+    # dedupe_key) index and a sort of every item ever delivered.  The claims' clock
+    # (review s46C F01) is one more filter on the pending items.
+    clock = NOW.isoformat()
+    sql, args = sqlite_store._due_query(store.tenant, NOW, 10, ["log", "wecom"], 5, clock)
     found = plan(store, sql, args)
     assert "outbox_pending" in found
     assert "TEMP B-TREE" not in found
-    sql, args = sqlite_store._due_query(store.tenant, NOW, 10, None, None)
+    sql, args = sqlite_store._due_query(store.tenant, NOW, 10, None, None, clock)
     found = plan(store, sql, args)
     assert "outbox_pending" in found
     assert "TEMP B-TREE" not in found
@@ -58,7 +60,7 @@ def test_what_sweeps_deliveries_and_verify_watch_reads_an_index(store: SqliteSto
     found = plan(store, sqlite_store._OVERLONG_LEASES, [store.tenant, NOW.isoformat()])
     assert "INDEX projection_due" in found
     # every message still waiting (outbox list --pending): the pending items, in order
-    found = plan(store, sqlite_store._WAITING, [store.tenant, 100])
+    found = plan(store, sqlite_store._WAITING, [NOW.isoformat(), store.tenant, 100])
     assert "INDEX outbox_pending" in found
     assert "TEMP B-TREE" not in found
 
@@ -247,12 +249,20 @@ def pg_plan(store: Any, sql: str, args: Any) -> str:
 def test_postgres_claims_outbox_items_through_the_pending_index(pg_store: Any) -> None:
     from complaintcore.adapters import postgres_store
 
-    sql, args = postgres_store._claim_query(
-        pg_store._schema, pg_store.tenant, NOW, timedelta(minutes=5), 10, ["log", "wecom"], 5
-    )
-    found = pg_plan(pg_store, sql, args)
-    assert "outbox_pending" in found
-    assert "Sort" not in found
+    for clock in (None, NOW):  # the server's clock, or a test's
+        sql, args = postgres_store._claim_query(
+            pg_store._schema,
+            pg_store.tenant,
+            NOW,
+            timedelta(minutes=5),
+            10,
+            ["log", "wecom"],
+            5,
+            clock,
+        )
+        found = pg_plan(pg_store, sql, args)
+        assert "outbox_pending" in found
+        assert "Sort" not in found
 
 
 def test_postgres_reads_one_persons_complaints_of_a_month_by_key(pg_store: Any) -> None:

@@ -83,6 +83,9 @@ __all__ = [
     "check_row_id",
     "check_sweep_lease",
     "check_tenant",
+    "claim_offset",
+    "claim_time",
+    "claimer_time",
     "decode_complaint",
     "effective_key",
     "encode_event",
@@ -303,6 +306,39 @@ def lease_end(now: datetime, lease: timedelta) -> str:
         return to_utc_text(now + lease, "lease")
     except (OverflowError, InvalidInputError):
         raise InvalidInputError("lease", "ends after the last year a time may fall in") from None
+
+
+def claim_time(clock: Callable[[], datetime] | None) -> datetime:
+    """The time on the clock a store keeps outbox claims on: ``clock()`` (a test's),
+    else this machine's, in UTC.
+
+    A claim is about real time between processes -- how long a sender may still
+    be sending -- not about the ``now`` the desk decides by, which a catch-up
+    (``--now`` in the past) or a host whose clock is off sets elsewhere: a claim
+    counted from that ``now`` looked lapsed, or was not yet taken, to a process at
+    another ``now``, and its message went out twice (review s46C F01).
+    """
+    at = datetime.now(UTC) if clock is None else require_aware(clock(), "clock()")
+    return at.astimezone(UTC)
+
+
+def claimer_time(value: datetime, offset: int | None, path: str) -> str:
+    """A time a claimer gives about its claim (a hold's end), counted in the claimer's
+    ``now``, as stored text on the store's clock: moved by the claim's ``offset``
+    (microseconds from the claimer's ``now`` to the store's clock when it claimed;
+    ``None``, an item claimed before the store kept it: not moved)."""
+    require_aware(value, path)
+    try:
+        return to_utc_text(value + timedelta(microseconds=offset or 0), path)
+    except OverflowError:
+        raise InvalidInputError(path, "ends after the last year a time may fall in") from None
+
+
+def claim_offset(at: datetime, now: datetime) -> int:
+    """Microseconds from the claimer's ``now`` to the store's clock ``at`` (see
+    :func:`claimer_time`)."""
+    delta = at - require_aware(now, "now")
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def check_sweep_lease(lease: object) -> timedelta:

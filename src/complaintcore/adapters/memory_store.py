@@ -16,7 +16,7 @@ import bisect
 import threading
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
@@ -46,6 +46,9 @@ from complaintcore.adapters.chain import (
     check_staff_id,
     check_sweep_lease,
     check_tenant,
+    claim_offset,
+    claim_time,
+    claimer_time,
     decode_complaint,
     effective_key,
     encode_intake,
@@ -136,7 +139,8 @@ class _Item:
     next_attempt_at: str | None = None
     last_error: str = ""
     delivered_at: str | None = None
-    claimed_until: str | None = None
+    claimed_until: str | None = None  # on the store's clock
+    claim_offset: int | None = None  # from the claimer's ``now`` to that clock
     dedupe_key: str = ""
     complaint_id: str = ""
     created_at: str = ""
@@ -224,10 +228,19 @@ class MemoryStore:
     """Everything in dicts behind one lock; see the module docstring.
 
     :param tenant: whose complaints this store reads and writes.
+    :param clock: the clock outbox claims are kept on (aware datetimes); default:
+        this machine's.  Tests pass one.
     """
 
-    def __init__(self, *, tenant: str = DEFAULT_TENANT, _data: _Data | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        tenant: str = DEFAULT_TENANT,
+        clock: Callable[[], datetime] | None = None,
+        _data: _Data | None = None,
+    ) -> None:
         self._tenant = check_tenant(tenant)
+        self._clock = clock
         self._data = _data if _data is not None else _Data()
         self._lock = self._data.lock
         self._genesis = ledger_genesis(self._tenant)
@@ -248,7 +261,7 @@ class MemoryStore:
 
     def for_tenant(self, tenant: str) -> MemoryStore:
         """Another tenant's store on the same data (as a second connection would be)."""
-        return MemoryStore(tenant=tenant, _data=self._data)
+        return MemoryStore(tenant=tenant, clock=self._clock, _data=self._data)
 
     def _open(self) -> None:
         if self._closed:
@@ -761,6 +774,16 @@ class MemoryStore:
                 record.swept_until = until
             return [r.row for r in due]
 
+    def release_due(self, complaint_ids: Sequence[str]) -> None:
+        """Like :meth:`SqliteStore.release_due`: these complaints' sweep leases end."""
+        ids = check_id_list(complaint_ids)
+        with self._lock:
+            self._open()
+            for cid in ids:
+                record = self._records.get(cid)
+                if record is not None:
+                    record.swept_until = None
+
     def overlong_leases(self, now: datetime) -> list[str]:
         """Like :meth:`SqliteStore.overlong_leases`: due rows leased past any claim's lease."""
         latest = latest_lease(now).isoformat(timespec="microseconds")
@@ -785,18 +808,22 @@ class MemoryStore:
         lease: timedelta = DEFAULT_LEASE,
         max_attempts: int | None = None,
     ) -> list[OutboxItem]:
-        """Like :meth:`SqliteStore.claim`: take due items, hidden until ``now + lease``."""
-        until = lease_end(now, lease)
+        """Like :meth:`SqliteStore.claim`: take due items, claimed for ``lease`` on the
+        store's clock."""
+        lease_end(now, lease)
         with self._lock:
-            due = self._due(now, limit, notifiers, max_attempts)
+            at = claim_time(self._clock)
+            due = self._due(now, limit, notifiers, max_attempts, to_utc_text(at, "clock()"))
             items = [_as_outbox_item(i) for i in due]
+            until, offset = lease_end(at, lease), claim_offset(at, now)
             for i in due:
-                i.next_attempt_at = i.claimed_until = until
+                i.claimed_until, i.claim_offset = until, offset
             return items
 
     def pending(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
         with self._lock:
-            return [_as_outbox_item(i) for i in self._due(now, limit, None, None)]
+            clock = to_utc_text(claim_time(self._clock), "clock()")
+            return [_as_outbox_item(i) for i in self._due(now, limit, None, None, clock)]
 
     def _due(
         self,
@@ -804,8 +831,10 @@ class MemoryStore:
         limit: int,
         notifiers: Collection[str] | None,
         max_attempts: int | None,
+        clock: str,
     ) -> list[_Item]:
-        """Undelivered items due at ``now``, oldest first (caller holds the lock)."""
+        """Undelivered items due at ``now`` and claimed by no sender at ``clock`` (the
+        store's), oldest first (caller holds the lock)."""
         check_limit(limit)
         cutoff = to_utc_text(now, "now")
         self._open()
@@ -815,6 +844,7 @@ class MemoryStore:
             if i.delivered_at is None
             and i.dropped_at is None
             and (i.next_attempt_at is None or i.next_attempt_at <= cutoff)
+            and (i.claimed_until is None or i.claimed_until <= clock)
             and (notifiers is None or i.notifier in notifiers)
             and (max_attempts is None or i.attempts < max_attempts)
         ][:limit]
@@ -825,7 +855,7 @@ class MemoryStore:
         with self._lock:
             item = self._item(item_id)
             if item.delivered_at is None:
-                item.delivered_at, item.claimed_until = stamp, None
+                item.delivered_at, item.claimed_until, item.claim_offset = stamp, None, None
                 item.seal_now()
 
     def mark_failed(self, item_id: int, error: str, retry_at: datetime) -> None:
@@ -841,17 +871,21 @@ class MemoryStore:
         with self._lock:
             item = self._item(item_id)
             if item.delivered_at is None:
+                held_until = claimer_time(retry_at, item.claim_offset, "retry_at") if held else None
                 item.attempts += 1
                 item.last_error = error_text(error)
-                item.next_attempt_at, item.claimed_until = stamp, stamp if held else None
+                item.next_attempt_at, item.claimed_until = stamp, held_until
+                if not held:  # kept while held: the end of the hold is moved by it
+                    item.claim_offset = None
 
     def waiting(self, limit: int = 100) -> list[OutboxItem]:
         """Like :meth:`SqliteStore.waiting`: every undelivered item not dropped, due or not."""
         check_limit(limit)
         with self._lock:
             self._open()
+            clock = to_utc_text(claim_time(self._clock), "clock()")
             return [
-                _as_outbox_item(i)
+                _as_outbox_item(i, clock)
                 for i in self._outbox.values()
                 if i.delivered_at is None and i.dropped_at is None
             ][:limit]
@@ -869,20 +903,23 @@ class MemoryStore:
         return dict(found)
 
     def release(self, item_id: int, at: datetime) -> None:
-        """Hand a claimed item back unsent: due at ``at``, no attempt counted."""
+        """Like :meth:`SqliteStore.release`: the claim ends, due as before it, at ``at``
+        at the latest; no attempt counted."""
         stamp = to_utc_text(at, "at")
         with self._lock:
             item = self._item(item_id)
             if item.delivered_at is None and item.dropped_at is None:
-                item.next_attempt_at, item.claimed_until = stamp, None
+                item.claimed_until = item.claim_offset = None
+                if item.next_attempt_at is not None and item.next_attempt_at > stamp:
+                    item.next_attempt_at = stamp
 
     def hold_item(self, item_id: int, until: datetime) -> None:
         """Like :meth:`SqliteStore.hold_item`."""
-        stamp = to_utc_text(until, "until")
+        require_aware(until, "until")
         with self._lock:
             item = self._item(item_id)
             if item.delivered_at is None and item.dropped_at is None:
-                item.claimed_until = stamp
+                item.claimed_until = claimer_time(until, item.claim_offset, "until")
 
     def _item(self, item_id: int) -> _Item:
         self._open()
@@ -1095,7 +1132,7 @@ class MemoryStore:
     def retry_item(self, item_id: int, now: datetime) -> None:
         stamp = to_utc_text(now, "now")
         with self._lock:
-            item = self._open_item(item_id, stamp)
+            item = self._open_item(item_id)
             item.attempts = 0
             item.next_attempt_at = stamp
 
@@ -1105,19 +1142,21 @@ class MemoryStore:
         stamp = to_utc_text(at, "at")
         why = check_reason(reason)
         with self._lock:
-            item = self._open_item(item_id, stamp)
+            item = self._open_item(item_id)
             item.dropped_at = stamp
             item.drop_reason = why
             item.dropped_by = actor
             item.dropped_os_user = os_user
             item.seal_now()
 
-    def _open_item(self, item_id: int, at: str) -> _Item:
-        """An item that may be retried or dropped by hand at ``at``."""
+    def _open_item(self, item_id: int) -> _Item:
+        """An item that may be retried or dropped by hand now: no sender's claim holds
+        it on the store's clock."""
         item = self._item(item_id)
         if item.delivered_at is not None or item.dropped_at is not None:
             raise InvalidInputError("item_id", "the item was delivered or dropped already")
-        if item.claimed_until is not None and item.claimed_until > at:
+        clock = to_utc_text(claim_time(self._clock), "clock()")
+        if item.claimed_until is not None and item.claimed_until > clock:
             raise being_sent(parse_utc(item.claimed_until))
         return item
 
@@ -1193,5 +1232,11 @@ def _normalise(row: ComplaintRow, version: int, key: str) -> ComplaintRow:
     )
 
 
-def _as_outbox_item(i: _Item) -> OutboxItem:
-    return outbox_item(i.id, i.notifier, i.body_json, i.attempts, i.next_attempt_at, i.last_error)
+def _as_outbox_item(i: _Item, clock: str | None = None) -> OutboxItem:
+    """The item as read; with ``clock`` (the store's), one a live claim holds is due
+    when the claim lapses, if later (as :meth:`MemoryStore.waiting` lists it)."""
+    due = i.next_attempt_at
+    held = i.claimed_until
+    if clock is not None and held is not None and held > clock and (due is None or held > due):
+        due = held
+    return outbox_item(i.id, i.notifier, i.body_json, i.attempts, due, i.last_error)

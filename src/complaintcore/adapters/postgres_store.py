@@ -69,6 +69,7 @@ from complaintcore.adapters.chain import (
     check_staff_id,
     check_sweep_lease,
     check_tenant,
+    claim_time,
     decode_complaint,
     effective_key,
     encode_event,
@@ -512,6 +513,16 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             " IMP-2, IMP-3, IMP-4); the complaint keeps it as typed'",
         ),
     ),
+    # v15: how far the claimer's ``now`` was from the store's clock when it claimed
+    # an outbox item, as SQLite's v17: claims are kept on the server's clock, not on
+    # the claimer's ``now`` (a catch-up's, a host's clock off by minutes), and a
+    # hold the claimer asks for in its ``now`` is moved onto it (review s46C F01).
+    # A column of outbox: no new grant.
+    (
+        15,
+        "how far each outbox claim's claimer was from the server's clock",
+        ("ALTER TABLE {s}.outbox ADD COLUMN IF NOT EXISTS claim_offset interval",),
+    ),
 )
 """``(version, description, statements)``; ``{s}`` is the schema.
 
@@ -812,6 +823,9 @@ class PostgresStore:
         for a new desk.  A desk that already exists passes ``False``: a schema
         that has gone (a restore not run yet, a mistyped ``?schema=``) is then a
         :class:`StoreError`, never a new empty desk.
+    :param clock: the clock outbox claims are kept on (aware datetimes); default:
+        the server's (``statement_timestamp()``), which every host that uses the
+        database shares, however far off its own clock is.  Tests pass one.
     :raises StoreError: the server cannot be reached, refuses the login, the
         database does not exist, or the schema does not and ``create`` is false
         (one line, no password).
@@ -830,8 +844,10 @@ class PostgresStore:
         pool_size: int = 5,
         timeout: float = 30.0,
         create: bool = True,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self._tenant = check_tenant(tenant)
+        self._clock = clock
         dsn, schema, self._where = _target(dsn, schema)
         self._dsn = dsn
         self._schema = schema
@@ -1805,6 +1821,20 @@ class PostgresStore:
         return rows
 
     @_translated
+    def release_due(self, complaint_ids: Sequence[str]) -> None:
+        """Like :meth:`SqliteStore.release_due`: these complaints' sweep leases end, in
+        one statement."""
+        ids = [cid for cid in check_id_list(complaint_ids) if not _holds_nul(cid)]
+        if not ids:
+            return
+        with self._connections().connection() as conn:
+            conn.execute(
+                f"UPDATE {self._schema}.projection SET swept_until = NULL"
+                " WHERE tenant = %s AND id = ANY(%s) AND swept_until IS NOT NULL",
+                (self._tenant, ids),
+            )
+
+    @_translated
     def overlong_leases(self, now: datetime) -> list[str]:
         """Ids of the complaints with a due time leased past ``now + MAX_SWEEP_LEASE``,
         in id order (``Desk.verify`` reports them); read through ``projection_due``."""
@@ -2016,18 +2046,24 @@ class PostgresStore:
 
     @_translated
     def pending(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
-        """Undelivered items due at ``now`` (never tried, or their retry time has come),
-        oldest queued first."""
+        """Undelivered items due at ``now`` (never tried, or their retry time has come)
+        and claimed by no sender, oldest queued first."""
         check_limit(limit)
         require_aware(now, "now")
         with self._reading() as conn:
             found = conn.execute(
                 f"SELECT {_ITEM_COLUMNS} FROM {self._schema}.outbox"
                 " WHERE tenant = %s AND delivered_at IS NULL AND dropped_at IS NULL"
-                " AND (next_attempt_at IS NULL OR next_attempt_at <= %s) ORDER BY id LIMIT %s",
-                (self._tenant, now, limit),
+                " AND (next_attempt_at IS NULL OR next_attempt_at <= %s)"
+                f" AND (claimed_until IS NULL OR claimed_until <= {_CLOCK})"
+                " ORDER BY id LIMIT %s",
+                (self._tenant, now, self._clock_value(), limit),
             ).fetchall()
         return [_item_from(r) for r in found]
+
+    def _clock_value(self) -> datetime | None:
+        """The test's clock claims are kept on, or ``None``: the server's (:data:`_CLOCK`)."""
+        return None if self._clock is None else claim_time(self._clock)
 
     @_translated
     def claim(
@@ -2041,14 +2077,23 @@ class PostgresStore:
     ) -> list[OutboxItem]:
         """Take due items for sending, so no other worker sends them meanwhile.
 
-        ``FOR UPDATE SKIP LOCKED`` picks items no other worker is taking, and
-        ``next_attempt_at = now + lease`` hides them until the lease ends;
+        ``FOR UPDATE SKIP LOCKED`` picks items due at ``now`` that no other worker
+        is taking and no live claim holds, and ``claimed_until`` claims them for
+        ``lease`` on the server's clock, whatever ``now`` this or another worker
+        passes (review s46C F01); their due times are kept.
         :meth:`mark_delivered` or :meth:`mark_failed` then settles each one.
         """
         check_limit(limit)
         require_aware(now, "now")
         sql, args = _claim_query(
-            self._schema, self._tenant, now, lease, limit, notifiers, max_attempts
+            self._schema,
+            self._tenant,
+            now,
+            lease,
+            limit,
+            notifiers,
+            max_attempts,
+            self._clock_value(),
         )
         with self._connections().connection() as conn:
             found = conn.execute(sql, args).fetchall()
@@ -2082,7 +2127,8 @@ class PostgresStore:
             )
             conn.execute(
                 f"UPDATE {self._schema}.outbox SET delivered_at = %s, seal = %s,"
-                " claimed_until = NULL WHERE tenant = %s AND id = %s AND delivered_at IS NULL",
+                " claimed_until = NULL, claim_offset = NULL"
+                " WHERE tenant = %s AND id = %s AND delivered_at IS NULL",
                 (at, seal, self._tenant, _item_id(item_id)),
             )
 
@@ -2097,7 +2143,8 @@ class PostgresStore:
     @_translated
     def mark_failed_held(self, item_id: int, error: str, retry_at: datetime) -> None:
         """Like :meth:`SqliteStore.mark_failed_held`: one statement counts the failure
-        and keeps the claim."""
+        and keeps the claim until ``retry_at`` (the claimer's time, moved onto the
+        server's clock by the claim's offset)."""
         self._failed(item_id, error, retry_at, held=True)
 
     def _failed(self, item_id: int, error: str, retry_at: datetime, *, held: bool) -> None:
@@ -2105,12 +2152,15 @@ class PostgresStore:
         with self._connections().connection() as conn:
             cur = conn.execute(
                 f"UPDATE {self._schema}.outbox SET attempts = attempts + 1, last_error = %s,"
-                " next_attempt_at = %s, claimed_until = %s"
+                f" next_attempt_at = %s, claimed_until = CASE WHEN %s THEN {_HELD} END,"
+                " claim_offset = CASE WHEN %s THEN claim_offset END"  # kept while held
                 " WHERE tenant = %s AND id = %s AND delivered_at IS NULL",
                 (
                     error_text(error),
                     retry_at,
-                    retry_at if held else None,
+                    held,
+                    retry_at,
+                    held,
                     self._tenant,
                     _item_id(item_id),
                 ),
@@ -2121,14 +2171,19 @@ class PostgresStore:
     @_translated
     def waiting(self, limit: int = 100) -> list[OutboxItem]:
         """Every undelivered item not dropped, oldest queued first, due or not (a retry's
-        time, a claim's end, a dead letter); read through ``outbox_pending``."""
+        time, a live claim's end on the server's clock, a dead letter); read through
+        ``outbox_pending``."""
         check_limit(limit)
         with self._reading() as conn:
             found = conn.execute(
-                f"SELECT {_ITEM_COLUMNS} FROM {self._schema}.outbox"
+                "SELECT id, notifier, body_json, attempts,"
+                f" CASE WHEN claimed_until > {_CLOCK} AND (next_attempt_at IS NULL"
+                " OR claimed_until > next_attempt_at) THEN claimed_until"
+                " ELSE next_attempt_at END, last_error"
+                f" FROM {self._schema}.outbox"
                 " WHERE tenant = %s AND delivered_at IS NULL AND dropped_at IS NULL"
                 " ORDER BY id LIMIT %s",
-                (self._tenant, limit),
+                (self._clock_value(), self._tenant, limit),
             ).fetchall()
         return [_item_from(r) for r in found]
 
@@ -2147,23 +2202,29 @@ class PostgresStore:
 
     @_translated
     def release(self, item_id: int, at: datetime) -> None:
-        """Hand a claimed item back unsent: due at ``at``, no attempt counted."""
+        """Hand a claimed item back unsent: its claim ends, and it is due as it was
+        before the claim, at ``at`` at the latest; no attempt counted."""
+        at = require_aware(at, "at")
         self._unsettled(
-            item_id, "next_attempt_at = %s, claimed_until = NULL", require_aware(at, "at")
+            item_id,
+            "claimed_until = NULL, claim_offset = NULL,"
+            " next_attempt_at = CASE WHEN next_attempt_at > %s THEN %s ELSE next_attempt_at END",
+            (at, at),
         )
 
     @_translated
     def hold_item(self, item_id: int, until: datetime) -> None:
-        """Keep the item claimed until ``until``: a send of it may still get through."""
-        self._unsettled(item_id, "claimed_until = %s", require_aware(until, "until"))
+        """Keep the item claimed until ``until`` (the claimer's time, moved onto the
+        server's clock by the claim's offset): a send of it may still get through."""
+        self._unsettled(item_id, f"claimed_until = {_HELD}", (require_aware(until, "until"),))
 
-    def _unsettled(self, item_id: int, assignments: str, value: datetime) -> None:
+    def _unsettled(self, item_id: int, assignments: str, values: tuple[datetime, ...]) -> None:
         """Set ``assignments`` on an item neither delivered nor dropped (else nothing)."""
         with self._connections().connection() as conn:
             cur = conn.execute(
                 f"UPDATE {self._schema}.outbox SET {assignments}"
                 " WHERE tenant = %s AND id = %s AND delivered_at IS NULL AND dropped_at IS NULL",
-                (value, self._tenant, _item_id(item_id)),
+                (*values, self._tenant, _item_id(item_id)),
             )
             if cur.rowcount == 0:
                 self._require_item(conn, item_id)
@@ -2810,11 +2871,11 @@ class PostgresStore:
             cur = conn.execute(
                 f"UPDATE {self._schema}.outbox SET attempts = 0, next_attempt_at = %s"
                 " WHERE tenant = %s AND id = %s AND delivered_at IS NULL AND dropped_at IS NULL"
-                " AND (claimed_until IS NULL OR claimed_until <= %s)",
-                (now, self._tenant, _item_id(item_id), now),
+                f" AND (claimed_until IS NULL OR claimed_until <= {_CLOCK})",
+                (now, self._tenant, _item_id(item_id), self._clock_value()),
             )
             if cur.rowcount == 0:
-                self._require_unclaimed_item(conn, item_id, now)
+                self._require_unclaimed_item(conn, item_id)
 
     @_translated
     def drop_item(
@@ -2826,11 +2887,11 @@ class PostgresStore:
             found = conn.execute(
                 f"SELECT {_SETTLEMENT} FROM {self._schema}.outbox WHERE tenant = %s AND id = %s"
                 " AND delivered_at IS NULL AND dropped_at IS NULL"
-                " AND (claimed_until IS NULL OR claimed_until <= %s) FOR UPDATE",
-                (self._tenant, _item_id(item_id), at),
+                f" AND (claimed_until IS NULL OR claimed_until <= {_CLOCK}) FOR UPDATE",
+                (self._tenant, _item_id(item_id), self._clock_value()),
             ).fetchone()
             if found is None:
-                self._require_unclaimed_item(conn, item_id, at)  # raises
+                self._require_unclaimed_item(conn, item_id)  # raises
                 return
             r = _settlement_row(found)
             seal = settlement_seal(r.notifier, r.dedupe_key, r.complaint_id, None, at, why,
@@ -2842,15 +2903,14 @@ class PostgresStore:
                 (at, why, actor, os_user, seal, self._tenant, _item_id(item_id)),
             )
 
-    def _require_unclaimed_item(
-        self, conn: psycopg.Connection[Any], item_id: int, at: datetime
-    ) -> None:
-        """Raise why an item cannot be retried or dropped at ``at``."""
+    def _require_unclaimed_item(self, conn: psycopg.Connection[Any], item_id: int) -> None:
+        """Raise why an item cannot be retried or dropped now (a claim holds it on the
+        store's clock, or it was settled)."""
         self._require_item(conn, item_id)
         claim = conn.execute(
             f"SELECT claimed_until FROM {self._schema}.outbox WHERE tenant = %s AND id = %s"
-            " AND delivered_at IS NULL AND dropped_at IS NULL AND claimed_until > %s",
-            (self._tenant, _item_id(item_id), at),
+            f" AND delivered_at IS NULL AND dropped_at IS NULL AND claimed_until > {_CLOCK}",
+            (self._tenant, _item_id(item_id), self._clock_value()),
         ).fetchone()
         if claim is not None:
             raise being_sent(claim[0].astimezone(UTC))
@@ -3186,6 +3246,16 @@ def _rows_query(schema: str, tenant: str, q: RowQuery) -> tuple[str, list[Any]]:
     return sql, args
 
 
+_CLOCK = "coalesce(%s::timestamptz, statement_timestamp())"
+"""The clock claims are kept on, in SQL: the server's (the same for every host), or
+the test's clock passed as the parameter (``None``: the server's)."""
+
+_HELD = "%s::timestamptz + coalesce(claim_offset, interval '0')"
+"""A time the claimer gives about its claim (its parameter, in the claimer's ``now``)
+on the store's clock: moved by the claim's offset (none for a claim an earlier
+release took)."""
+
+
 def _claim_query(
     schema: str,
     tenant: str,
@@ -3194,20 +3264,25 @@ def _claim_query(
     limit: int,
     notifiers: Collection[str] | None,
     max_attempts: int | None,
+    clock: datetime | None,
 ) -> tuple[str, dict[str, Any]]:
     """The statement of :meth:`PostgresStore.claim`: due items read through the
     partial index ``outbox_pending`` (undelivered items, in id order), so the
-    cost follows the items waiting, not the items ever delivered."""
+    cost follows the items waiting, not the items ever delivered.  The claim is
+    taken on ``clock``, or the server's clock where it is ``None``."""
+    lease_end(now, lease)  # refused before anything is sent
     where = [
         "tenant = %(tenant)s",
         "delivered_at IS NULL",
         "dropped_at IS NULL",
         "(next_attempt_at IS NULL OR next_attempt_at <= %(now)s)",
+        "(claimed_until IS NULL OR claimed_until <= (SELECT at FROM clock))",
     ]
     args: dict[str, Any] = {
         "tenant": tenant,
         "now": now,
-        "until": parse_utc(lease_end(now, lease)),
+        "clock": clock,
+        "lease": lease,
         "limit": limit,
     }
     if notifiers is not None:
@@ -3217,10 +3292,11 @@ def _claim_query(
         where.append("attempts < %(max_attempts)s")
         args["max_attempts"] = max_attempts
     sql = (
-        f"WITH due AS (SELECT {_ITEM_COLUMNS} FROM {schema}.outbox WHERE {' AND '.join(where)}"
+        "WITH clock AS (SELECT coalesce(%(clock)s::timestamptz, statement_timestamp()) AS at),"
+        f" due AS (SELECT {_ITEM_COLUMNS} FROM {schema}.outbox WHERE {' AND '.join(where)}"
         " ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED)"
-        f" UPDATE {schema}.outbox AS o SET next_attempt_at = %(until)s,"
-        " claimed_until = %(until)s FROM due"
+        f" UPDATE {schema}.outbox AS o SET claimed_until = clock.at + %(lease)s,"
+        " claim_offset = clock.at - %(now)s::timestamptz FROM due, clock"
         " WHERE o.id = due.id"
         " RETURNING due.id, due.notifier, due.body_json, due.attempts,"
         " due.next_attempt_at, due.last_error"

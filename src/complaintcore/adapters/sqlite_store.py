@@ -67,6 +67,9 @@ from complaintcore.adapters.chain import (
     check_staff_id,
     check_sweep_lease,
     check_tenant,
+    claim_offset,
+    claim_time,
+    claimer_time,
     decode_complaint,
     effective_key,
     encode_event,
@@ -636,6 +639,14 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # (IMP-2, IMP-4) with 3号楼 (review s34D F02).  Stored buildings are made
     # their keys by _fill_v16.
     (16, ()),
+    # v17: how far the claimer's ``now`` was from the store's clock when it claimed
+    # an outbox item (microseconds).  Claims are kept on the store's clock, not on
+    # the ``now`` of the claimer (a catch-up's, a host's clock off by minutes): a
+    # claim counted from that ``now`` looked lapsed to a process at another one,
+    # and its message went out twice (review s46C F01).  A hold the claimer asks
+    # for (a send it stopped waiting for) is counted in its ``now`` and moved onto
+    # the store's clock by it.  Added by _fill_v17 unless there already.
+    (17, ()),
 )
 """``(version, statements)`` applied in order, each version in one transaction.
 
@@ -842,6 +853,14 @@ def _fill_v16(conn: sqlite3.Connection) -> None:
     )
 
 
+def _fill_v17(conn: sqlite3.Connection) -> None:
+    """Give each outbox item a place for its claim's offset (none known before: a
+    claim taken by an earlier release keeps the times it was given)."""
+    columns = {str(r[1]) for r in conn.execute("PRAGMA table_info(outbox)")}
+    if "claim_offset" not in columns:
+        conn.execute("ALTER TABLE outbox ADD COLUMN claim_offset INTEGER")
+
+
 _FILL = {
     3: _fill_v3,
     5: _fill_v5,
@@ -853,6 +872,7 @@ _FILL = {
     13: _fill_v13,
     15: _fill_v15,
     16: _fill_v16,
+    17: _fill_v17,
 }
 """Data fixes run after a version's statements, in the same transaction."""
 
@@ -1075,6 +1095,8 @@ class SqliteStore:
         a missing file (moved away, a restore in progress, a volume that did not
         mount) is a :class:`StoreError` instead of a new empty database, and no
         connection, not even a later thread's, ever creates it.
+    :param clock: the clock outbox claims are kept on (aware datetimes); default:
+        this machine's, which every process on the file shares.  Tests pass one.
     :raises SchemaVersionError: the file was written by a newer complaintcore.
     :raises UnknownTenantError: the file keeps other tenants' desks, not this one.
     :raises StoreError: the file cannot be opened, is not a complaint database,
@@ -1089,8 +1111,10 @@ class SqliteStore:
         create_tenant: bool = False,
         timeout: float = 30.0,
         create: bool = True,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self._tenant = check_tenant(tenant)
+        self._clock = clock
         self._path = os.fspath(path)
         if self._path in ("", ":memory:") or self._path.startswith("file::memory:"):
             raise InvalidInputError(
@@ -2056,6 +2080,22 @@ class SqliteStore:
         return [_row_from(r) for r in found]
 
     @_translated
+    def release_due(self, complaint_ids: Sequence[str]) -> None:
+        """End the sweep lease of these complaints (a
+        :class:`~complaintcore.desk.ports.SweepLeaseStore`): a sweep stopped part-way
+        hands back what it claimed and did not sweep, and ``claim_due`` takes them
+        again at once."""
+        ids = check_id_list(complaint_ids)
+        if not ids:
+            return
+        with self._write() as conn:
+            conn.executemany(
+                "UPDATE projection SET swept_until = NULL"
+                " WHERE tenant = ? AND id = ? AND swept_until IS NOT NULL",
+                [(self._tenant, cid) for cid in ids],
+            )
+
+    @_translated
     def overlong_leases(self, now: datetime) -> list[str]:
         """Ids of the complaints with a due time leased past ``now + MAX_SWEEP_LEASE``,
         in id order (``Desk.verify`` reports them); read through ``projection_due``."""
@@ -2067,10 +2107,14 @@ class SqliteStore:
 
     @_translated
     def pending(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
-        """Undelivered items due at ``now`` (never tried, or their retry time has come),
-        oldest queued first."""
-        sql, args = _due_query(self._tenant, now, limit, None, None)
+        """Undelivered items due at ``now`` (never tried, or their retry time has come)
+        and claimed by no sender, oldest queued first."""
+        sql, args = _due_query(self._tenant, now, limit, None, None, self._claim_stamp())
         return [outbox_item(*r) for r in self._conn().execute(sql, args).fetchall()]
+
+    def _claim_stamp(self) -> str:
+        """The time on the clock claims are kept on, as stored text."""
+        return to_utc_text(claim_time(self._clock), "clock()")
 
     @_translated
     def claim(
@@ -2084,18 +2128,25 @@ class SqliteStore:
     ) -> list[OutboxItem]:
         """Take due items for sending, so no other worker sends them meanwhile.
 
-        In one write transaction the due items (of ``notifiers``, with fewer than
-        ``max_attempts`` attempts) are chosen and hidden until ``now + lease``;
+        In one write transaction the items due at ``now`` (of ``notifiers``, with
+        fewer than ``max_attempts`` attempts) that no live claim holds are chosen
+        and claimed for ``lease``, counted on the store's clock (``clock``, this
+        machine's), whatever ``now`` this or another worker passes: a catch-up
+        run at a ``now`` long past, or a host whose clock is off, neither takes
+        nor frees another's claim (review s46C F01).  Their due times are kept.
         :meth:`mark_delivered` or :meth:`mark_failed` then settles each one.  A
         worker that dies mid-send only delays its items by the lease.
         """
-        sql, args = _due_query(self._tenant, now, limit, notifiers, max_attempts)
-        until = lease_end(now, lease)
+        lease_end(now, lease)  # refused before the write lock is taken
         with self._write() as conn:
+            at = claim_time(self._clock)
+            stamp = to_utc_text(at, "clock()")
+            sql, args = _due_query(self._tenant, now, limit, notifiers, max_attempts, stamp)
             rows = conn.execute(sql, args).fetchall()
+            until, offset = lease_end(at, lease), claim_offset(at, now)
             conn.executemany(
-                "UPDATE outbox SET next_attempt_at = ?, claimed_until = ? WHERE id = ?",
-                [(until, until, r[0]) for r in rows],
+                "UPDATE outbox SET claimed_until = ?, claim_offset = ? WHERE id = ?",
+                [(until, offset, r[0]) for r in rows],
             )
         return [outbox_item(*r) for r in rows]
 
@@ -2126,8 +2177,8 @@ class SqliteStore:
                 r.dropped_os_user,
             )
             conn.execute(
-                "UPDATE outbox SET delivered_at = ?, seal = ?, claimed_until = NULL"
-                " WHERE tenant = ? AND id = ? AND delivered_at IS NULL",
+                "UPDATE outbox SET delivered_at = ?, seal = ?, claimed_until = NULL,"
+                " claim_offset = NULL WHERE tenant = ? AND id = ? AND delivered_at IS NULL",
                 (stamp, seal, self._tenant, item_id),
             )
 
@@ -2142,27 +2193,47 @@ class SqliteStore:
     @_translated
     def mark_failed_held(self, item_id: int, error: str, retry_at: datetime) -> None:
         """Count a failed attempt and keep the item claimed until ``retry_at``, in one
-        statement: a send of it may still get through until then."""
+        transaction: a send of it may still get through until then.  ``retry_at``
+        is in the claimer's time (the ``now`` it claimed at); the claim is kept on
+        the store's clock, moved by the claim's offset."""
         self._failed(item_id, error, retry_at, held=True)
 
     def _failed(self, item_id: int, error: str, retry_at: datetime, *, held: bool) -> None:
         check_item_id(item_id)
         stamp = to_utc_text(retry_at, "retry_at")
-        conn = self._conn()
-        cur = conn.execute(
-            "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?,"
-            " claimed_until = ? WHERE tenant = ? AND id = ? AND delivered_at IS NULL",
-            (error_text(error), stamp, stamp if held else None, self._tenant, item_id),
-        )
-        if cur.rowcount == 0:
-            self._require_item(conn, item_id)
+        with self._write() as conn:
+            offset = self._offset(conn, item_id) if held else None
+            cur = conn.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?,"
+                " next_attempt_at = ?, claimed_until = ?, claim_offset = ?"
+                " WHERE tenant = ? AND id = ? AND delivered_at IS NULL",
+                (
+                    error_text(error),
+                    stamp,
+                    claimer_time(retry_at, offset, "retry_at") if held else None,
+                    offset,  # kept while held: the end of the hold is moved by it
+                    self._tenant,
+                    item_id,
+                ),
+            )
+            if cur.rowcount == 0:
+                self._require_item(conn, item_id)
+
+    def _offset(self, conn: sqlite3.Connection, item_id: int) -> int | None:
+        """The item's claim offset (see :func:`~complaintcore.adapters.chain.claimer_time`)."""
+        found = conn.execute(
+            "SELECT claim_offset FROM outbox WHERE tenant = ? AND id = ?", (self._tenant, item_id)
+        ).fetchone()
+        return None if found is None or found[0] is None else int(found[0])
 
     @_translated
     def waiting(self, limit: int = 100) -> list[OutboxItem]:
         """Every undelivered item not dropped, oldest queued first, due or not (a retry's
-        time, a claim's end, a dead letter); read through ``outbox_pending``."""
+        time, a live claim's end on the store's clock, a dead letter); read through
+        ``outbox_pending``."""
         check_limit(limit)
-        found = self._conn().execute(_WAITING, (self._tenant, limit)).fetchall()
+        stamp = self._claim_stamp()
+        found = self._conn().execute(_WAITING, (stamp, self._tenant, limit)).fetchall()
         return [outbox_item(*r) for r in found]
 
     @_translated
@@ -2174,22 +2245,35 @@ class SqliteStore:
 
     @_translated
     def release(self, item_id: int, at: datetime) -> None:
-        """Hand a claimed item back unsent: due at ``at``, no attempt counted."""
-        self._unsettled(item_id, "next_attempt_at = ?, claimed_until = NULL", to_utc_text(at, "at"))
+        """Hand a claimed item back unsent: its claim ends, and it is due as it was
+        before the claim, at ``at`` at the latest; no attempt counted."""
+        stamp = to_utc_text(at, "at")
+        check_item_id(item_id)
+        self._unsettled(
+            self._conn(),
+            item_id,
+            "claimed_until = NULL, claim_offset = NULL,"
+            " next_attempt_at = CASE WHEN next_attempt_at > ? THEN ? ELSE next_attempt_at END",
+            (stamp, stamp),
+        )
 
     @_translated
     def hold_item(self, item_id: int, until: datetime) -> None:
-        """Keep the item claimed until ``until``: a send of it may still get through."""
-        self._unsettled(item_id, "claimed_until = ?", to_utc_text(until, "until"))
-
-    def _unsettled(self, item_id: int, assignments: str, value: str) -> None:
-        """Set ``assignments`` on an item neither delivered nor dropped (else nothing)."""
+        """Keep the item claimed until ``until`` (the claimer's time, moved onto the
+        store's clock by the claim's offset): a send of it may still get through."""
         check_item_id(item_id)
-        conn = self._conn()
+        with self._write() as conn:  # a naive ``until`` is refused here, nothing written
+            held = claimer_time(until, self._offset(conn, item_id), "until")
+            self._unsettled(conn, item_id, "claimed_until = ?", (held,))
+
+    def _unsettled(
+        self, conn: sqlite3.Connection, item_id: int, assignments: str, values: tuple[str, ...]
+    ) -> None:
+        """Set ``assignments`` on an item neither delivered nor dropped (else nothing)."""
         cur = conn.execute(
             f"UPDATE outbox SET {assignments}"
             " WHERE tenant = ? AND id = ? AND delivered_at IS NULL AND dropped_at IS NULL",
-            (value, self._tenant, item_id),
+            (*values, self._tenant, item_id),
         )
         if cur.rowcount == 0:
             self._require_item(conn, item_id)
@@ -2748,14 +2832,15 @@ class SqliteStore:
         check_item_id(item_id)
         stamp = to_utc_text(now, "now")
         conn = self._conn()
+        clock = self._claim_stamp()  # a claim holds on the store's clock, not at ``now``
         cur = conn.execute(
             "UPDATE outbox SET attempts = 0, next_attempt_at = ? WHERE tenant = ? AND id = ?"
             " AND delivered_at IS NULL AND dropped_at IS NULL"
             " AND (claimed_until IS NULL OR claimed_until <= ?)",
-            (stamp, self._tenant, item_id, stamp),
+            (stamp, self._tenant, item_id, clock),
         )
         if cur.rowcount == 0:
-            self._require_unclaimed_item(conn, item_id, stamp)
+            self._require_unclaimed_item(conn, item_id, clock)
 
     @_translated
     def drop_item(
@@ -2765,14 +2850,15 @@ class SqliteStore:
         why = check_reason(reason)
         stamp = to_utc_text(at, "at")
         with self._write() as conn:
+            clock = self._claim_stamp()
             found = conn.execute(
                 f"SELECT {_SETTLEMENT} FROM outbox WHERE tenant = ? AND id = ?"
                 " AND delivered_at IS NULL AND dropped_at IS NULL"
                 " AND (claimed_until IS NULL OR claimed_until <= ?)",
-                (self._tenant, item_id, stamp),
+                (self._tenant, item_id, clock),
             ).fetchone()
             if found is None:
-                self._require_unclaimed_item(conn, item_id, stamp)  # raises
+                self._require_unclaimed_item(conn, item_id, clock)  # raises
                 return
             r = _settlement_row(found)
             seal = settlement_seal(*r[1:4], None, parse_utc(stamp), why, actor, os_user)
@@ -2783,7 +2869,7 @@ class SqliteStore:
             )
 
     def _require_unclaimed_item(self, conn: sqlite3.Connection, item_id: int, at: str) -> None:
-        """Raise why an item cannot be retried or dropped at ``at``."""
+        """Raise why an item cannot be retried or dropped at ``at`` (the store's clock)."""
         self._require_item(conn, item_id)
         claim = conn.execute(
             "SELECT claimed_until FROM outbox WHERE tenant = ? AND id = ?"
@@ -3056,8 +3142,10 @@ def _due_query(
     limit: int,
     notifiers: Collection[str] | None,
     max_attempts: int | None,
+    clock: str,
 ) -> tuple[str, list[Any]]:
-    """The outbox items due at ``now``, oldest first: what pending shows and claim takes.
+    """The outbox items due at ``now`` and claimed by no sender at ``clock`` (the
+    store's clock), oldest first: what pending shows and claim takes.
 
     Read through the partial index ``outbox_pending`` (undelivered items only,
     in id order), named so that a filter on ``notifier`` cannot send SQLite to
@@ -3068,8 +3156,9 @@ def _due_query(
     where = (
         "tenant = ? AND delivered_at IS NULL AND dropped_at IS NULL"
         " AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+        " AND (claimed_until IS NULL OR claimed_until <= ?)"
     )
-    args: list[Any] = [tenant, to_utc_text(now, "now")]
+    args: list[Any] = [tenant, to_utc_text(now, "now"), clock]
     if notifiers is not None:
         names = sorted(notifiers)
         where += f" AND notifier IN ({', '.join('?' for _ in names)})"
@@ -3149,11 +3238,14 @@ _DEAD_COUNTS = (
 """Dead letters per channel, through ``outbox_pending`` (a count, no item decoded)."""
 
 _WAITING = (
-    "SELECT id, notifier, body_json, attempts, next_attempt_at, last_error FROM outbox"
-    " INDEXED BY outbox_pending WHERE tenant = ? AND delivered_at IS NULL"
-    " AND dropped_at IS NULL ORDER BY id LIMIT ?"
+    "SELECT id, notifier, body_json, attempts,"
+    " CASE WHEN claimed_until > ?1 AND (next_attempt_at IS NULL OR claimed_until > next_attempt_at)"
+    " THEN claimed_until ELSE next_attempt_at END, last_error FROM outbox"
+    " INDEXED BY outbox_pending WHERE tenant = ?2 AND delivered_at IS NULL"
+    " AND dropped_at IS NULL ORDER BY id LIMIT ?3"
 )
-"""Every waiting outbox item, due or not, through ``outbox_pending``."""
+"""Every waiting outbox item, due or not, through ``outbox_pending``; one a sender's
+claim holds (on the store's clock, ``?1``) is due when the claim lapses, if later."""
 
 _LEDGER_OF = (
     "SELECT seq, complaint_id, version, head, outbox, key, created_at, prev, hash"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import click
 
 from complaintcore.cli.context import Ctx, json_option, now_option, pass_ctx
 from complaintcore.cli.errors import ExitCode
-from complaintcore.desk import SweepReport
+from complaintcore.desk import Desk, SweepInterrupted, SweepReport
 from complaintcore.i18n import N_
 
 __all__ = ["sweep"]
@@ -23,28 +24,21 @@ def sweep(ctx: Ctx) -> None:
     # deadlines swept now reach a month or so ahead (the one-month upgrade, DL-6)
     notes = ctx.calendar_notes(now, now + timedelta(days=62))
     desk = ctx.desk()
-    report = desk.sweep(now)
+    try:
+        report = desk.sweep(now)
+    except SweepInterrupted as stopped:
+        # Ctrl-C or SIGTERM (a cron job's timeout) part-way: what it had committed
+        # goes out with "aborted", in the --json document too (review s46C F03)
+        done = _document(ctx, desk, stopped.report, notes)
+        del done["dead_letters"], done["for_other_channels"]  # the outbox was not asked
+        ctx.partial = lambda: done
+        if not ctx.json:
+            _say(ctx, stopped.report)
+        raise
     if report.dead_letters:
         notes.append(ctx.dead_letter_warning(report.dead_letters))
-    failed = [
-        {"id": cid, "type": type(exc).__name__, "reason": ctx.tr.error(exc, desk.pack)}
-        for cid, exc in report.failed
-    ]
-    document = {
-        "warnings": notes,
-        "examined": report.examined,
-        "escalated": [list(e) for e in report.escalated],
-        "at_risk": report.at_risk,
-        "regraded": list(report.regraded),
-        "reported_late": report.reported_late,
-        "duties_owed": report.duties_owed,
-        "duties_at_risk": report.duties_at_risk,
-        "duties_overdue": [list(d) for d in report.duties_overdue],
-        "dead_letters": report.dead_letters,
-        "for_other_channels": report.for_other_channels,
-        "failed": failed,
-        "reprojected": list(report.reprojected),
-    }
+    document = _document(ctx, desk, report, notes)
+    failed: list[dict[str, str]] = document["failed"]
     if not ctx.json:
         _say(ctx, report)
     if failed:
@@ -69,6 +63,28 @@ def sweep(ctx: Ctx) -> None:
         ctx.emit(document)
     # after the result: the sweep is stored, whatever happens while its messages are sent
     ctx.deliver_after()
+
+
+def _document(ctx: Ctx, desk: Desk, report: SweepReport, notes: list[str]) -> dict[str, Any]:
+    """The ``--json`` document of a sweep's report."""
+    return {
+        "warnings": notes,
+        "examined": report.examined,
+        "escalated": [list(e) for e in report.escalated],
+        "at_risk": report.at_risk,
+        "regraded": list(report.regraded),
+        "reported_late": report.reported_late,
+        "duties_owed": report.duties_owed,
+        "duties_at_risk": report.duties_at_risk,
+        "duties_overdue": [list(d) for d in report.duties_overdue],
+        "dead_letters": report.dead_letters,
+        "for_other_channels": report.for_other_channels,
+        "failed": [
+            {"id": cid, "type": type(exc).__name__, "reason": ctx.tr.error(exc, desk.pack)}
+            for cid, exc in report.failed
+        ],
+        "reprojected": list(report.reprojected),
+    }
 
 
 def _say(ctx: Ctx, report: SweepReport) -> None:

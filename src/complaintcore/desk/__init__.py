@@ -19,11 +19,19 @@ if TYPE_CHECKING:
         DeliveryReport,
         Desk,
         IssueReport,
+        SweepInterrupted,
         SweepReport,
         masked_record,
     )
 
-__all__ = ["DeliveryReport", "Desk", "IssueReport", "SweepReport", "masked_record"]
+__all__ = [
+    "DeliveryReport",
+    "Desk",
+    "IssueReport",
+    "SweepInterrupted",
+    "SweepReport",
+    "masked_record",
+]
 
 
 if not TYPE_CHECKING:  # hidden from type checkers: they would type every name as Any

@@ -58,6 +58,7 @@ __all__ = [
     "SnapshotStore",
     "StaffDirectory",
     "StaffMember",
+    "SweepLeaseStore",
     "VerifyReport",
     "check_tenant",
 ]
@@ -662,7 +663,10 @@ class ComplaintStore(Protocol):
 
     def complaints(self) -> Iterator[Complaint]: ...
 
-    def pending(self, now: datetime, limit: int = 100) -> list[OutboxItem]: ...
+    def pending(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
+        """Undelivered items due at ``now`` (never tried, or their retry time has come)
+        that no live claim holds, oldest queued first."""
+        ...
 
     def claim(
         self,
@@ -673,7 +677,14 @@ class ComplaintStore(Protocol):
         lease: timedelta = ...,
         max_attempts: int | None = None,
     ) -> list[OutboxItem]:
-        """Due items, hidden from other workers until ``now + lease`` (atomically)."""
+        """Items due at ``now`` that no live claim holds, claimed for ``lease`` (atomically).
+
+        The lease runs on the store's own clock (the built-in stores: the
+        machine's, or the PostgreSQL server's), not from ``now``: a worker whose
+        ``now`` is far from another's (a catch-up run with ``--now``, a host whose
+        clock is off) neither takes nor frees another's claim, so no message is
+        sent twice while its claim holds.  The items' due times are kept.
+        """
         ...
 
     def mark_delivered(self, item_id: int, at: datetime) -> None: ...
@@ -729,8 +740,9 @@ class ComplaintStore(Protocol):
         """Make an undelivered item due at ``now`` with its attempts counted afresh.
 
         :raises InvalidInputError: (path ``item_id``) no such item of this tenant,
-            delivered or dropped already, or claimed by a sender whose claim holds
-            at ``now`` (its send may still get through: a copy would go out).
+            delivered or dropped already, or claimed by a sender whose claim still
+            holds on the store's clock, whatever ``now`` (its send may still get
+            through: a copy would go out).
         """
         ...
 
@@ -823,6 +835,9 @@ class HoldStore(ComplaintStore, Protocol):
     def mark_failed_held(self, item_id: int, error: str, retry_at: datetime) -> None:
         """Like :meth:`ComplaintStore.mark_failed`, and keep the item claimed until
         ``retry_at``, in one step (a retry by hand in between would be taken).
+        ``retry_at`` is in the claimer's time (the ``now`` it claimed at, moved on);
+        a store that keeps claims on its own clock holds the claim as long, counted
+        on that clock from the claim.
 
         :raises InvalidInputError: no item has this id (path ``item_id``).
         """
@@ -830,7 +845,8 @@ class HoldStore(ComplaintStore, Protocol):
 
     def hold_item(self, item_id: int, until: datetime) -> None:
         """Keep the item claimed until ``until`` (retry and drop by hand refused,
-        naming when it lapses; ``until`` now or earlier lets them go).  Ignored once
+        naming when it lapses; ``until`` the claim's ``now`` or earlier lets them
+        go), in the claimer's time as for :meth:`mark_failed_held`.  Ignored once
         the item is delivered or dropped.
 
         :raises InvalidInputError: no item has this id (path ``item_id``).
@@ -1007,6 +1023,24 @@ class HealthStore(ComplaintStore, Protocol):
 
 
 @runtime_checkable
+class SweepLeaseStore(ComplaintStore, Protocol):
+    """A store that takes back a sweeper's claims on complaints it will not sweep.
+
+    ``Desk.sweep`` stopped part-way (Ctrl-C, a cron job's ``timeout`` sending
+    SIGTERM to the command line) asks :meth:`release_due` for the complaints it
+    had claimed (:meth:`ComplaintStore.claim_due`) and not swept, so the next
+    sweep takes them at once instead of after the lease.  Stores without it are
+    not asked: such complaints wait out the lease.  The built-in stores have it.
+    """
+
+    def release_due(self, complaint_ids: Sequence[str]) -> None:
+        """End the sweep lease of these complaints: ``claim_due`` may take them again
+        at once.  Only their claimer calls it, within its lease; an id with no row
+        (or no lease) is passed over."""
+        ...
+
+
+@runtime_checkable
 class BasisStore(ComplaintStore, Protocol):
     """A store that keeps what its projection rows were last computed under (DL-7).
 
@@ -1100,7 +1134,8 @@ class OutboxStore(ComplaintStore, Protocol):
     def waiting(self, limit: int = 100) -> list[OutboxItem]:
         """Every undelivered item not dropped, oldest queued first, whenever it is due:
         never tried, waiting for a retry, claimed by a sender (``next_attempt_at`` is
-        when the claim lapses) or a dead letter; read from the index on pending items."""
+        when the claim lapses on the store's clock, where that is later than its due
+        time) or a dead letter; read from the index on pending items."""
         ...
 
     def dead_letter_counts(self, max_attempts: int) -> dict[str, int]:
@@ -1110,9 +1145,11 @@ class OutboxStore(ComplaintStore, Protocol):
         ...
 
     def release(self, item_id: int, at: datetime) -> None:
-        """Hand a claimed item back unsent: due at ``at``, its attempts and last error
-        unchanged, so no attempt is spent.  Only its claimer calls it, within the
-        claim's lease.  Ignored once the item is delivered or dropped.
+        """Hand a claimed item back unsent: its claim ends and it is due as it was
+        before the claim, at ``at`` at the latest (``Desk.deliver`` passes the
+        ``now`` its pass began at), its attempts and last error unchanged, so no
+        attempt is spent.  Only its claimer calls it, within the claim's lease.
+        Ignored once the item is delivered or dropped.
 
         :raises InvalidInputError: no item has this id (path ``item_id``).
         """

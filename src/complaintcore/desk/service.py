@@ -142,6 +142,7 @@ from complaintcore.desk.ports import (
     SnapshotStore,
     StaffDirectory,
     StaffMember,
+    SweepLeaseStore,
     VerifyReport,
     check_id_list,
 )
@@ -154,7 +155,7 @@ from complaintcore.desk.projection import (
 )
 from complaintcore.desk.repeat_links import RepeatBatch, Repeated, RepeatLinker
 from complaintcore.desk.site_staff import SiteStaff, same_staff
-from complaintcore.desk.sweeping import Sweeper
+from complaintcore.desk.sweeping import Sweeper, Tally
 from complaintcore.desk.telling import Outbox, Telling
 
 if TYPE_CHECKING:
@@ -167,6 +168,7 @@ __all__ = [
     "Desk",
     "IssueReport",
     "Receipt",
+    "SweepInterrupted",
     "SweepReport",
     "masked_record",
     "same_submission",
@@ -238,6 +240,24 @@ class SweepReport:
     for_other_channels: int = 0
     failed: tuple[tuple[str, ComplaintCoreError], ...] = ()
     reprojected: tuple[str, ...] = ()
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """A sweep stopped part-way by ``KeyboardInterrupt`` (Ctrl-C, or the command
+    line's SIGTERM): a ``KeyboardInterrupt`` still, so whatever stops on one stops
+    on it, carrying in ``report`` what the sweep had committed before it stopped
+    (review s46C F03).  ``report.dead_letters`` and ``report.for_other_channels``
+    are 0: the outbox was not asked.  The complaints it had claimed and not swept
+    were handed back (on a :class:`~complaintcore.desk.ports.SweepLeaseStore`),
+    so the next sweep takes them at once.
+
+    Not a :class:`~complaintcore.core.errors.ComplaintCoreError`: an interruption,
+    not a failure, which an ``except Exception`` must not swallow.
+    """
+
+    def __init__(self, report: SweepReport) -> None:
+        super().__init__("sweep interrupted")
+        self.report = report
 
 
 @attrs.frozen
@@ -2792,78 +2812,81 @@ class Desk:
             limit = 2**63 - 1
         self._require_directory()
         reprojected = self._follow_basis(now)
-        escalated: list[tuple[str, str]] = []
-        regraded: list[str] = []
-        overdue: list[tuple[str, str]] = []
-        measures_overdue: list[tuple[str, str]] = []
-        failed: list[tuple[str, ComplaintCoreError]] = []
-        at_risk = late = conflicts = examined = owed = duty_risk = measure_risk = 0
+        tally = Tally()
         left_at: dict[str, int] = {}  # the version this run left each complaint at
-        while examined < limit:
-            batch = self.store.claim_due(now, min(_SWEEP_BATCH, limit - examined))
-            if not batch:
-                break
-            # A complaint swept in this run and unchanged since, yet still due, is
-            # leased again by the claim and left for a later run; one changed by
-            # someone else meanwhile is swept again.
-            fresh = [row for row in batch if left_at.get(row.id) != row.version]
-            for row in fresh:
-                examined += 1
-                for _attempt in range(CONFLICT_RETRIES):
-                    try:
-                        result = self._sweeper.sweep_one(row.id, now)
-                    except ConcurrencyConflictError:
-                        conflicts += 1
-                        continue
-                    except ComplaintCoreError as exc:
-                        if (
-                            isinstance(exc, CalendarError)
-                            and not isinstance(exc, NoWorkingTimeError)
-                        ) or (
-                            isinstance(exc, StoreError) and not isinstance(exc, DamagedRecordError)
-                        ):
-                            raise  # the store or the calendar failed: no complaint can be swept
-                        self._require_directory()  # the staff failed: none can be swept
-                        # One complaint the desk cannot process (damaged, stored under a
-                        # pack since changed, or a deadline past the calendar's end) must
-                        # not stop every deadline behind it.
-                        failed.append((row.id, exc))
-                        log.error("sweep: complaint %s skipped: %s", row.id, exc)
-                        break
-                    left_at[row.id] = result.version
-                    if result.overtaken:  # a command came after ``now``: another writer
-                        conflicts += 1
-                        break
-                    escalated += [(row.id, c) for c in result.escalated]
-                    regraded += [row.id] if result.regraded else []
-                    at_risk += result.warned
-                    late += result.late
-                    owed += result.owed
-                    duty_risk += result.duty_risk
-                    overdue += [(row.id, d) for d in result.overdue]
-                    measure_risk += result.measure_risk
-                    measures_overdue += [(row.id, m) for m in result.measures_overdue]
+        unswept: list[ComplaintRow] = []  # claimed by this run and not swept yet
+        try:
+            while tally.examined < limit:
+                batch = self.store.claim_due(now, min(_SWEEP_BATCH, limit - tally.examined))
+                if not batch:
                     break
-        if examined:  # rows written here, escalated or not: on another basis, marked
+                # A complaint swept in this run and unchanged since, yet still due, is
+                # leased again by the claim and left for a later run; one changed by
+                # someone else meanwhile is swept again.
+                unswept = [row for row in batch if left_at.get(row.id) != row.version]
+                while unswept:
+                    self._sweep_row(unswept[0], now, tally, left_at)
+                    tally.examined += 1
+                    unswept.pop(0)
+        except BaseException as exc:
+            # stopped part-way (Ctrl-C, the command line's SIGTERM, a store that
+            # failed): what it claimed and never swept goes back for the next sweep
+            # at once, not after the lease, and an interruption says what was done
+            self._release_rows(unswept)
+            if tally.examined:
+                self._mark_other_basis()
+            if isinstance(exc, KeyboardInterrupt) and not isinstance(exc, SweepInterrupted):
+                raise SweepInterrupted(_sweep_report(tally, 0, 0, reprojected)) from exc
+            raise
+        if tally.examined:  # rows written here, escalated or not: on another basis, marked
             self._mark_other_basis()
         self._wake_delivery()
-        return SweepReport(
-            examined,
-            tuple(escalated),
-            at_risk,
-            tuple(regraded),
-            late,
-            conflicts,
-            owed,
-            duty_risk,
-            tuple(overdue),
-            measure_risk,
-            tuple(measures_overdue),
-            self._given_up(now),
-            self._for_other_channels(),
-            tuple(failed),
-            reprojected,
-        )
+        return _sweep_report(tally, self._given_up(now), self._for_other_channels(), reprojected)
+
+    def _sweep_row(
+        self, row: ComplaintRow, now: datetime, tally: Tally, left_at: dict[str, int]
+    ) -> None:
+        """Sweep one claimed complaint, counted in ``tally``; a conflict is retried, and a
+        complaint the desk cannot process is reported failed (its claim lapses)."""
+        for _attempt in range(CONFLICT_RETRIES):
+            try:
+                result = self._sweeper.sweep_one(row.id, now)
+            except ConcurrencyConflictError:
+                tally.conflicts += 1
+                continue
+            except ComplaintCoreError as exc:
+                if (isinstance(exc, CalendarError) and not isinstance(exc, NoWorkingTimeError)) or (
+                    isinstance(exc, StoreError) and not isinstance(exc, DamagedRecordError)
+                ):
+                    raise  # the store or the calendar failed: no complaint can be swept
+                self._require_directory()  # the staff failed: none can be swept
+                # One complaint the desk cannot process (damaged, stored under a
+                # pack since changed, or a deadline past the calendar's end) must
+                # not stop every deadline behind it.
+                tally.failed.append((row.id, exc))
+                log.error("sweep: complaint %s skipped: %s", row.id, exc)
+                return
+            left_at[row.id] = result.version
+            if result.overtaken:  # a command came after ``now``: another writer
+                tally.conflicts += 1
+                return
+            tally.add(row.id, result)
+            return
+
+    def _release_rows(self, rows: Sequence[ComplaintRow]) -> None:
+        """Hand back the rows a stopped sweep claimed and never swept, where the store
+        can (:class:`SweepLeaseStore`); else, or if that fails too, they wait out
+        their lease: nothing is lost."""
+        if not rows or not isinstance(self.store, SweepLeaseStore):
+            return
+        try:
+            self.store.release_due([r.id for r in rows])
+        except Exception as exc:  # the store broke with the interruption: leases hold them
+            log.warning(
+                "%d claimed complaint(s) wait out their sweep lease: %s",
+                len(rows),
+                type(exc).__name__,
+            )
 
     # ------------------------------------------------------------------ notifications
 
@@ -2877,13 +2900,15 @@ class Desk:
         """Send what the outbox holds, until it is empty; failures stay for a later try.
 
         Items are claimed from the store before sending (atomically: no other
-        thread or process sends them meanwhile) and settled as delivered or
-        failed, a few at a time, until no due item is left (or ``limit`` items
-        were tried).  Each send waits at most the desk's ``send_timeout``; a
-        send that times out is retried later with the same dedupe key.  Items
-        of a channel this desk lacks are left for a desk that has it; items past
-        ``retry.max_attempts`` are dead letters for a person to retry or drop,
-        counted as given up; neither holds back the items behind them.
+        thread or process sends them meanwhile, whatever ``now`` it passes: a
+        built-in store keeps the claim on its own clock; review s46C F01) and
+        settled as delivered or failed, a few at a time, until no due item is
+        left (or ``limit`` items were tried).  Each send waits at most the
+        desk's ``send_timeout``; a send that times out is retried later with
+        the same dedupe key.  Items of a channel this desk lacks are left for a
+        desk that has it; items past ``retry.max_attempts`` are dead letters
+        for a person to retry or drop, counted as given up; neither holds back
+        the items behind them.
 
         Each batch is claimed at its own time: a pass of slow sends outlasts
         the lease of its first batch, and a lease counted from the start of the
@@ -2908,7 +2933,9 @@ class Desk:
         claimed before it hung are handed back unsent (:class:`OutboxStore`),
         and so are those a pass stopped by :meth:`close` or interrupted (a
         ``KeyboardInterrupt`` in its thread) had claimed and not begun: the
-        next ``deliver`` sends them at once, not after the lease.  So are the
+        next ``deliver`` sends them at once, not after the lease -- handed back
+        at the ``now`` the pass began at, so one at that ``now`` does (review
+        s46C F02).  So are the
         messages of a pass that found every sending thread busy (other passes
         sending): it ends there, with no attempt spent.  A failure the channel
         calls hopeless (``NotificationError.retryable`` false) is a dead letter
@@ -2948,7 +2975,7 @@ class Desk:
                         # closing (a command exiting): the rest were never handed to a
                         # channel, so they go back for the next deliver at once
                         for left in items[i:]:
-                            self._hand_back(left, at)
+                            self._hand_back(left, now)
                         begun = len(items)
                         break
                     begun = i + 1
@@ -2956,9 +2983,9 @@ class Desk:
                         # it hung, or timed out in this pass, after this batch was
                         # claimed: no attempt spent, no wait or thread taken from the
                         # others; handed back for whoever can send it
-                        self._hand_back(item, at)
+                        self._hand_back(item, now)
                         continue
-                    outcome = self._send(item, at, current)
+                    outcome = self._send(item, at, current, now)
                     if outcome == "sent":
                         sent += 1
                     elif outcome in ("failed", "timed out"):
@@ -2969,7 +2996,7 @@ class Desk:
                         # every sending thread stayed busy (another pass sends): no
                         # attempt spent; the rest wait for the next pass too
                         for left in items[i + 1 :]:
-                            self._hand_back(left, at)
+                            self._hand_back(left, now)
                         begun = len(items)
                         busy = True
                         break
@@ -2977,7 +3004,7 @@ class Desk:
                 # interrupted (Ctrl-C, or the command line's SIGTERM): what was never
                 # handed to a channel goes back at once, as on close; the send in
                 # flight keeps its claim, it may still get through
-                self._hand_back_interrupted(items[begun:], at)
+                self._hand_back_interrupted(items[begun:], now)
                 raise
             if len(items) < want or self._closing.is_set() or busy:
                 break
@@ -2996,7 +3023,9 @@ class Desk:
 
     def _hand_back(self, item: OutboxItem, at: datetime) -> None:
         """A claimed item not sent now: due again at once where the store can say so
-        (:class:`OutboxStore`), else after its lease."""
+        (:class:`OutboxStore`), else after its lease.  ``at`` is the ``now`` its pass
+        began at, not the pass's clock moved on by the sends since: a ``deliver`` at
+        that ``now`` (a catch-up, a replay) sends it (review s46C F02)."""
         if not isinstance(self.store, OutboxStore):
             return
         try:
@@ -3078,17 +3107,21 @@ class Desk:
             self._worker.wake()
 
     def _send(
-        self, item: OutboxItem, now: datetime, current: Callable[[], datetime]
+        self,
+        item: OutboxItem,
+        now: datetime,
+        current: Callable[[], datetime],
+        start: datetime,
     ) -> Literal["sent", "failed", "timed out", "busy"]:
         """One attempt, bounded by the send timeout; a failure of any kind is
         recorded for a retry, never raised, but the staff directory's own (the
         desk's, not the message's).  ``current`` tells the time the desk
         gives up on a send that timed out: its hold is counted from there.  A
         send never begun (every thread busy) is handed back with no attempt
-        spent; one that timed out is a failed attempt reported apart, so the
-        pass stops sending to its channel; a failure the channel calls hopeless
-        (``retryable`` false) is a dead letter at once, kept for a person to
-        retry."""
+        spent, due at ``start`` (the ``now`` of the pass); one that timed out is
+        a failed attempt reported apart, so the pass stops sending to its
+        channel; a failure the channel calls hopeless (``retryable`` false) is a
+        dead letter at once, kept for a person to retry."""
         notifier = self.notifiers[item.notifier]
         try:
             recipient = self._staff_directory.get(item.notification.recipient)
@@ -3098,7 +3131,7 @@ class Desk:
             except ComplaintCoreError:
                 # the directory fails as a whole (a staff file that does not load): the
                 # desk's failure, not the message's; no attempt spent, the pass stops
-                self._hand_back(item, now)
+                self._hand_back(item, start)
                 raise
             return self._failed(item, exc, now, current, notifier)  # this recipient's
         try:
@@ -3113,7 +3146,7 @@ class Desk:
                 self._failed(item, exc, now, current, notifier)
                 return "timed out"  # a failed attempt; the pass skips the channel
             # never handed to the channel: no attempt spent (review s39B F02)
-            self._hand_back(item, now)
+            self._hand_back(item, start)
             log.warning(
                 "notification %s via %s not sent: every sending thread stayed busy",
                 item.notification.key,
@@ -3332,6 +3365,29 @@ def _other_region(calendar: WorkingCalendar, pack: RulePack) -> tuple[str, ...]:
     return (
         f"calendar: built from the holidays of {region}, but the rule pack "
         f"{pack.name!r} names {named}: deadlines count {region}'s days off",
+    )
+
+
+def _sweep_report(
+    tally: Tally, dead_letters: int, for_other_channels: int, reprojected: Sequence[str]
+) -> SweepReport:
+    """A sweep's report from what it counted."""
+    return SweepReport(
+        tally.examined,
+        tuple(tally.escalated),
+        tally.at_risk,
+        tuple(tally.regraded),
+        tally.late,
+        tally.conflicts,
+        tally.owed,
+        tally.duty_risk,
+        tuple(tally.overdue),
+        tally.measure_risk,
+        tuple(tally.measures_overdue),
+        dead_letters,
+        for_other_channels,
+        tuple(tally.failed),
+        tuple(reprojected),
     )
 
 

@@ -37,7 +37,7 @@ from complaintcore.desk.site_staff import SiteStaff
 from complaintcore.desk.telling import Outbox, Telling, minutes, owing_unit
 from complaintcore.i18n import N_
 
-__all__ = ["Sweeper", "Swept"]
+__all__ = ["Sweeper", "Swept", "Tally"]
 
 log = logging.getLogger("complaintcore.desk")
 
@@ -60,6 +60,37 @@ class Swept:
     overtaken: bool = False
     """Written to after the sweep's ``now`` (a command while it ran): nothing done,
     counted as a meeting with another writer; the next sweep takes it."""
+
+
+@attrs.define
+class Tally:
+    """What a sweep has done so far, complaint by complaint: its report, and what a
+    sweep stopped part-way reports (review s46C F03)."""
+
+    examined: int = 0
+    escalated: list[tuple[str, str]] = attrs.Factory(list)
+    at_risk: int = 0
+    regraded: list[str] = attrs.Factory(list)
+    late: int = 0
+    conflicts: int = 0
+    owed: int = 0
+    duty_risk: int = 0
+    overdue: list[tuple[str, str]] = attrs.Factory(list)
+    measure_risk: int = 0
+    measures_overdue: list[tuple[str, str]] = attrs.Factory(list)
+    failed: list[tuple[str, ComplaintCoreError]] = attrs.Factory(list)
+
+    def add(self, complaint_id: str, result: Swept) -> None:
+        """Count what sweeping one complaint did."""
+        self.escalated += [(complaint_id, c) for c in result.escalated]
+        self.regraded += [complaint_id] if result.regraded else []
+        self.at_risk += result.warned
+        self.late += result.late
+        self.owed += result.owed
+        self.duty_risk += result.duty_risk
+        self.overdue += [(complaint_id, d) for d in result.overdue]
+        self.measure_risk += result.measure_risk
+        self.measures_overdue += [(complaint_id, m) for m in result.measures_overdue]
 
 
 @attrs.frozen

@@ -88,6 +88,7 @@ from complaintcore.desk.ports import (
     SimilarQuery,
     SnapshotStore,
     StaffMonthStore,
+    SweepLeaseStore,
     VerifyReport,
 )
 
@@ -97,6 +98,9 @@ SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2025, 11, 14, 9, 30, tzinfo=SH)
 NOW = T0 + timedelta(hours=1)
 LEASE = timedelta(minutes=5)
+ZERO = timedelta(0)
+"""A lease that has run out as soon as it is taken: a claim that lapsed, whatever
+clock the store keeps claims on."""
 
 
 def _pack() -> RulePack:
@@ -1188,13 +1192,47 @@ class StoreContract:
         retry = store.claim(NOW + timedelta(minutes=1), 10, notifiers={"email"}, lease=LEASE)
         assert [i.notification.key for i in retry] == ["b"]
         assert retry[0].attempts == 1
-        # a worker that died holding an item only delays it by the lease
-        late = store.claim(NOW + timedelta(minutes=7), 10, lease=LEASE)
-        assert [(i.notifier, i.notification.key) for i in late] == [("sms", "a"), ("email", "b")]
+        # the lease runs on the store's clock: a worker at a later ``now`` takes nothing
+        assert store.claim(NOW + timedelta(minutes=7), 10, lease=LEASE) == []
         store.mark_failed(retry[0].id, "down", NOW + timedelta(minutes=2))
+        # a worker that died holding an item only delays it by the lease (here none)
+        died = store.claim(NOW + timedelta(minutes=2), 10, notifiers={"email"}, lease=ZERO)
+        late = store.claim(NOW + timedelta(minutes=2), 10, notifiers={"email"}, lease=LEASE)
+        assert [i.id for i in late] == [i.id for i in died] == [retry[0].id]
+        store.mark_failed(retry[0].id, "down", NOW + timedelta(minutes=2))  # a third attempt
         later = NOW + timedelta(hours=1)
-        assert store.claim(later, 10, notifiers={"email"}, max_attempts=2) == []
-        assert len(store.claim(later, 10, notifiers={"email"}, max_attempts=3)) == 1
+        assert store.claim(later, 10, notifiers={"email"}, max_attempts=3) == []
+        assert len(store.claim(later, 10, notifiers={"email"}, max_attempts=4)) == 1
+
+    def test_a_claim_holds_whatever_now_another_worker_claims_at(self) -> None:
+        """A claim is kept on the store's own clock, not on the ``now`` its claimer
+        passed: a worker whose ``now`` runs ahead (a host's clock minutes off, a
+        run with ``--now``) or behind (a catch-up) takes nothing another holds,
+        and a retry or drop by hand is refused (review s46C F01: a worker more
+        than the lease ahead sent every claimed message a second time)."""
+        store = self.store()
+        c = self.registered("C-1")
+        store.create(c, self.row_of(c), [("email", self.note("a")), ("email", self.note("b"))])
+        [a] = store.claim(NOW, 1, lease=LEASE)
+        ahead, behind = NOW + LEASE + timedelta(minutes=1), NOW - timedelta(days=30)
+        assert [i.notification.key for i in store.pending(ahead)] == ["b"]
+        assert [i.notification.key for i in store.pending(behind)] == ["b"]  # never tried
+        [b] = store.claim(NOW + timedelta(days=30), 10, lease=LEASE)  # a month ahead
+        assert b.notification.key == "b"
+        assert store.claim(ahead, 10, lease=LEASE) == []
+        assert store.claim(behind, 10, lease=LEASE) == []
+        by_hand: list[Callable[[], None]] = [
+            lambda: store.retry_item(a.id, NOW + timedelta(days=30)),
+            lambda: store.drop_item(b.id, NOW + timedelta(days=30), "stale"),
+            lambda: store.retry_item(b.id, behind),
+        ]
+        for refused in by_hand:
+            with pytest.raises(InvalidInputError, match="being sent"):
+                refused()
+        store.mark_delivered(a.id, NOW)
+        store.mark_delivered(b.id, NOW)
+        assert store.pending(NOW + timedelta(days=60)) == []
+        assert store.verify().ok
 
     def test_racing_claims_never_hand_out_an_item_twice(self) -> None:
         store = self.store()
@@ -1290,6 +1328,28 @@ class StoreContract:
         for lease in (MAX_SWEEP_LEASE + timedelta(seconds=1), timedelta(seconds=-1)):
             with pytest.raises(InvalidInputError):
                 store.claim_due(at, 10, lease=lease)
+
+    def test_a_stopped_sweep_hands_back_the_rows_it_did_not_sweep(self) -> None:
+        """A sweep stopped part-way (Ctrl-C, a cron job's timeout) ends the leases of the
+        complaints it claimed and did not sweep: the next sweep takes them at once,
+        not after the lease (review s46C F03).  Unknown ids and rows without a lease
+        are passed over; another tenant's rows are not touched."""
+        store = self.store()
+        if not isinstance(store, SweepLeaseStore):
+            pytest.skip(f"{type(store).__name__} is not a SweepLeaseStore (optional)")
+        for cid in ("C-1", "C-2", "C-3"):
+            self.stored(store, cid, next_due=T0 + timedelta(hours=1))
+        at = T0 + timedelta(hours=3)
+        assert [r.id for r in store.claim_due(at, 10, lease=LEASE)] == ["C-1", "C-2", "C-3"]
+        other = self.store("bravo")
+        assert isinstance(other, SweepLeaseStore)
+        other.release_due(["C-2", "C-3"])  # not its rows: nothing changes
+        assert store.claim_due(at, 10, lease=LEASE) == []
+        store.release_due(["C-2", "C-3", "C-9"])
+        store.release_due([])
+        assert [r.id for r in store.claim_due(at, 10, lease=LEASE)] == ["C-2", "C-3"]
+        with pytest.raises(InvalidInputError):
+            store.release_due("C-1")  # one id, not a list of them
 
     def test_racing_sweepers_claim_each_due_row_once(self) -> None:
         store = self.store()
@@ -1620,15 +1680,19 @@ class StoreContract:
         [again] = store.claim(NOW, 10, lease=LEASE)
         assert again.id == a.id
         with pytest.raises(InvalidInputError, match="being sent"):
-            store.drop_item(a.id, NOW + LEASE - timedelta(seconds=1), "x")
-        store.drop_item(a.id, NOW + LEASE, "the sender died; the message is stale")
+            store.drop_item(a.id, NOW + LEASE, "x")  # the claim's lease runs on the store's clock
+        store.mark_failed(a.id, "timed out", NOW)
+        [died] = store.claim(NOW, 10, lease=ZERO)  # a sender that died, its lease run out
+        assert died.id == a.id
+        store.drop_item(a.id, NOW, "the sender died; the message is stale")
         assert store.pending(NOW + timedelta(days=1)) == []
         assert store.verify().ok
 
     def test_a_send_that_may_still_get_through_is_held_from_retries_by_hand(self) -> None:
         """A send the desk stopped waiting for (it timed out) is held until it has
         surely ended: a retry by hand would send a copy.  Held on a failed item,
-        released early by holding it until now, never reviving a settled one."""
+        released early by holding it until the claim's ``now``, never reviving a
+        settled one."""
         store = self.store()
         if not isinstance(store, HoldStore):
             pytest.skip(f"{type(store).__name__} is not a HoldStore (optional)")
@@ -1637,8 +1701,6 @@ class StoreContract:
         a, b = store.claim(NOW, 10, lease=LEASE)
         ended = NOW + timedelta(hours=1)
         store.mark_failed_held(a.id, "SendTimeoutError: send timed out after 10 s", ended)
-        [failed] = [i for i in store.pending(ended + timedelta(days=1)) if i.id == a.id]
-        assert (failed.attempts, failed.next_attempt_at) == (1, ended)
         by_hand: list[Callable[[], None]] = [
             lambda: store.retry_item(a.id, NOW + timedelta(minutes=5)),
             lambda: store.drop_item(a.id, ended - timedelta(seconds=1), "the robot is gone"),
@@ -1647,11 +1709,12 @@ class StoreContract:
             with pytest.raises(InvalidInputError, match="being sent") as caught:
                 refused()
             assert caught.value.path == "item_id"
-        claimed = store.claim(ended - timedelta(seconds=1), 10, lease=LEASE)
-        assert a.id not in [i.id for i in claimed]
-        store.retry_item(a.id, ended)  # surely ended: retried by hand
-        store.hold_item(a.id, ended + timedelta(hours=1))
-        store.hold_item(a.id, ended)  # held until now: released
+        claimed = store.claim(ended + timedelta(days=1), 10, lease=LEASE)
+        assert a.id not in [i.id for i in claimed]  # held on the store's clock
+        store.hold_item(a.id, NOW)  # the send ended: held until the claim's now, released
+        [failed] = [i for i in store.pending(ended) if i.id == a.id]
+        assert (failed.attempts, failed.next_attempt_at) == (1, ended)
+        store.retry_item(a.id, ended)  # ended: retried by hand
         store.drop_item(a.id, ended, "the recipient left")
         store.hold_item(a.id, ended + timedelta(hours=2))  # dropped: nothing to hold
         store.mark_delivered(b.id, NOW)
@@ -1663,6 +1726,27 @@ class StoreContract:
         with pytest.raises(NaiveDatetimeError):
             store.hold_item(a.id, datetime(2025, 1, 1))  # noqa: DTZ001 - the point
         assert store.verify().ok
+
+    def test_a_hold_is_counted_from_the_claim_whatever_now_the_claimer_ran_at(self) -> None:
+        """A catch-up run (``deliver --now`` a week back) whose send timed out asks for
+        a hold of an hour from its ``now``: the store keeps it an hour on its own
+        clock, not until an instant a week past, so no worker at any ``now`` and no
+        retry by hand sends a copy meanwhile (review s46C F01)."""
+        store = self.store()
+        if not isinstance(store, HoldStore):
+            pytest.skip(f"{type(store).__name__} is not a HoldStore (optional)")
+        c = self.registered("C-1")
+        store.create(c, self.row_of(c), [("email", self.note("a"))])
+        week_ago = NOW - timedelta(days=7)
+        [a] = store.claim(week_ago, 10, lease=LEASE)
+        store.mark_failed_held(a.id, "SendTimeoutError", week_ago + timedelta(hours=1))
+        for other in (week_ago + timedelta(hours=2), NOW, NOW + timedelta(days=30)):
+            assert store.claim(other, 10, lease=LEASE) == []
+            with pytest.raises(InvalidInputError, match="being sent"):
+                store.retry_item(a.id, other)
+        store.hold_item(a.id, week_ago)  # the send ended after all, with an error
+        store.retry_item(a.id, NOW)
+        assert [i.id for i in store.claim(NOW, 10, lease=LEASE)] == [a.id]
 
     def test_pending_counts_count_the_waiting_items_of_each_channel(self) -> None:
         store = self.store()
@@ -1714,7 +1798,10 @@ class StoreContract:
             (email_a.id, 1, "smtp 451"),
             (email_b.id, 0, ""),
         ]
-        assert [i.next_attempt_at for i in waiting] == [retry_at, NOW + LEASE]
+        # being sent: due when its claim lapses, on the store's clock (which this
+        # contract cannot read; MoreOfTheContract pins it)
+        assert waiting[0].next_attempt_at == retry_at
+        assert waiting[1].next_attempt_at is not None
         assert waiting[1].notification == note("b")
         assert [i.id for i in store.waiting(limit=1)] == [email_a.id]
         for _ in range(3):
@@ -1727,6 +1814,7 @@ class StoreContract:
 
         store.release(email_b.id, NOW)  # handed back unsent: due now, no attempt spent
         assert [(i.id, i.attempts) for i in store.pending(NOW)] == [(email_b.id, 0)]
+        assert [i.next_attempt_at for i in store.waiting() if i.id == email_b.id] == [None]
         [again] = store.claim(NOW, 10, notifiers={"email"}, lease=LEASE)
         assert (again.id, again.attempts, again.last_error) == (email_b.id, 0, "")
         store.release(email_a.id, NOW)  # attempts and error stay as they were
@@ -1751,6 +1839,28 @@ class StoreContract:
         with pytest.raises(InvalidInputError):
             other.release(email_a.id, NOW)
         assert store.verify().ok  # bookkeeping, not tampering
+
+    def test_a_message_handed_back_is_due_as_before_its_claim(self) -> None:
+        """A delivery pass claims each batch at its own time, its clock moved on by the
+        sends before (``now`` plus ten seconds of them): what it hands back unsent is
+        due as it was, so a ``deliver`` at the pass's ``now`` -- a catch-up, a
+        replay -- sends it, and a retry's time is kept (review s46C F02)."""
+        store = self.store()
+        if not isinstance(store, OutboxStore):
+            pytest.skip(f"{type(store).__name__} has no release (an OutboxStore)")
+        c = self.registered("C-1")
+        store.create(c, self.row_of(c), [("email", self.note(k)) for k in ("a", "b", "c")])
+        a, b, cc = store.pending(NOW)
+        store.mark_failed(b.id, "smtp 451", NOW + timedelta(seconds=5))
+        store.mark_failed(cc.id, "smtp 451", NOW + timedelta(minutes=5))
+        later = NOW + timedelta(seconds=10)  # the pass's clock, ten seconds of sends on
+        assert [i.id for i in store.claim(later, 10, lease=LEASE)] == [a.id, b.id]
+        store.release(a.id, later)
+        store.release(b.id, later)
+        assert [i.id for i in store.pending(NOW)] == [a.id]  # never tried: due at once
+        assert [i.id for i in store.pending(later)] == [a.id, b.id]  # its retry's time kept
+        store.release(cc.id, NOW)  # handed back before its retry's time: due at ``at``
+        assert [i.id for i in store.pending(NOW)] == [a.id, cc.id]
 
     # ------------------------------------------------------------------ tenants
 
