@@ -266,6 +266,12 @@ def _channel_exit(channel: str, key: str, exc: BaseException) -> Exception:
     return wrapped
 
 
+def _store_closed(exc: BaseException) -> bool:
+    """The refusal of a closed store (a built-in store's ``store: is closed``): no
+    later pass can do better, so the worker ends rather than log it every interval."""
+    return isinstance(exc, InvalidInputError) and (exc.path, exc.reason) == ("store", "is closed")
+
+
 def system_clock() -> datetime:
     """The operating system's clock, in UTC: what a worker uses unless given a clock."""
     return datetime.now(UTC)
@@ -346,15 +352,19 @@ class DeliveryWorker:
         while not self._stop.is_set():
             self._wake.wait(self.interval)
             self._wake.clear()
-            if self._stop.is_set():
-                break
+            if self._stop.is_set() or self.desk._closing.is_set():
+                break  # a desk closed (or closing) has nothing more to deliver here
             with self._idle:
                 asked = self._asked
             try:
                 now = require_aware(self.clock(), "clock()")
                 report = self.desk.deliver(now, clock=self.clock)
                 self.reports = [*self.reports[-99:], report]
-            except Exception:  # the outbox keeps everything; try again on the next wake
+            except Exception as exc:  # the outbox keeps everything; try again on the next wake
+                if _store_closed(exc):
+                    # for good: every later pass would fail alike (review s46G F01)
+                    log.error("the delivery worker stopped: the desk's store is closed")
+                    break
                 log.exception("delivering notifications failed")
             except BaseException:
                 # threading is silent about SystemExit: say why no more is delivered;

@@ -2133,8 +2133,10 @@ class Desk:
                 if keys and isinstance(self.store, GroupLockStore):
                     try:
                         stack.enter_context(self.store.group_lock(_store_lock_keys(keys)))
-                    except ComplaintCoreError as exc:
+                    except StoreError as exc:  # busy, or the database failing: unlocked
                         log.warning("%s not locked: %s", what, exc)
+                    # a refusal (a closed store: review s46G F01) is the caller's error,
+                    # raised before anything is decided, with no warning about links
                 yield
         finally:
             self._held.later = None
@@ -3092,13 +3094,21 @@ class Desk:
         it, so messages go out at once without ever slowing the commit.
 
         The worker reads ``clock`` (default: the system clock) for ``now``.
-        :meth:`close` stops it.  One whose thread died (an error it could not
-        survive, logged) is replaced.
+        :meth:`close` stops it, and a closed desk refuses to start one
+        (:class:`~complaintcore.core.errors.InvalidInputError` naming ``desk``,
+        as its other methods refuse; review s46G F01).  One whose thread died
+        (an error it could not survive, logged) is replaced.
         """
+        if self._closing.is_set():
+            raise InvalidInputError("desk", "is closed")
         if self._worker is not None and self._worker.alive:
             raise InvalidInputError("delivery", "a delivery worker already runs for this desk")
         worker = DeliveryWorker(self, clock=clock, interval=interval)
         self._worker = worker.start()
+        if self._closing.is_set():  # closed meanwhile, by another thread: no worker left behind
+            self._worker = None
+            worker.stop()
+            raise InvalidInputError("desk", "is closed")
         worker.wake()
         return worker
 
