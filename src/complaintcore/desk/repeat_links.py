@@ -45,7 +45,7 @@ from complaintcore.desk.ports import (
 )
 from complaintcore.desk.telling import Telling
 
-__all__ = ["RepeatBatch", "RepeatLinker", "Repeated"]
+__all__ = ["Later", "RepeatBatch", "RepeatLinker", "Repeated"]
 
 log = logging.getLogger("complaintcore.desk")
 
@@ -68,6 +68,14 @@ class RepeatBatch:
     (IMP-3): a bulk batch's later complaints are linked to its earlier ones."""
 
     drafts: dict[tuple[str, ...], ByTime] = attrs.Factory(dict)
+    heard: dict[str, int] = attrs.Factory(dict)
+    """GRD-2: by new complaint id, the highest count of raisings recorded by a stored
+    raising of its matter received after it that counts it (:meth:`RepeatLinker.find_later`):
+    customer service has heard every count up to it (review s46G F02)."""
+    retold: set[str] = attrs.Factory(set)
+    """GRD-2: the drafts that count a raising the batch places after them (received
+    before them): linked again once stored, they tell their count then, not before
+    (:meth:`RepeatLinker.retold`)."""
 
     def keys(self, site: str, me: Earlier) -> list[tuple[str, ...]]:
         keys: list[tuple[str, ...]] = [
@@ -94,6 +102,38 @@ class RepeatBatch:
     def add(self, site: str, me: Earlier, draft: Draft) -> None:
         for key in self.keys(site, me):
             self.drafts.setdefault(key, ByTime()).add(draft)
+
+    def later_counting(self, site: str, me: Earlier, rule: RepeatLinking) -> list[Draft]:
+        """The drafts held that were received after ``me``, within the window of a key
+        they share with it, and count it as an earlier raising of their matter."""
+        found: dict[str, Draft] = {}
+        for key in self.keys(site, me):
+            reach = rule.matter_window if key[0] == "matter" else rule.window
+            held = self.drafts.get(key)
+            if held is None:
+                continue
+            for d in held.between(me.received_at, me.received_at + reach.timedelta):
+                later = d.earlier or earlier_of(d.complaint)
+                if later.id == me.id or later.id in found:
+                    continue
+                decision = decide_links(later, [me], rule)
+                if decision is not None and me.id in decision.counted:
+                    found[later.id] = d
+        return list(found.values())
+
+
+@attrs.frozen
+class Later:
+    """IMP-3, GRD-2: the stored complaints received after some new ones and linked
+    without them, read (in time order), to link again once the new ones are stored;
+    and, by new complaint, the highest count of raisings recorded by a later one
+    that counts it (:meth:`RepeatLinker.find_later`)."""
+
+    drafts: tuple[Draft, ...] = ()
+    heard: Mapping[str, int] = attrs.field(factory=dict)
+    counts: Mapping[str, int] = attrs.field(factory=dict)
+    """The count of raisings each later one had recorded when read (customer
+    service heard it), by id."""
 
 
 @attrs.frozen
@@ -181,7 +221,17 @@ class RepeatLinker:
             draft, decision.counted, fellows, now
         )
         hidden = self._bypassing(draft, decision, fellows)
-        self._apply_link(draft, self._link_command(decision, broken), now, hidden=hidden)
+        # GRD-2: customer service hears each count once, as in time order: not from a
+        # raising stored after a later one of its matter that recorded this count or
+        # more (that one tells the matter's new count once this one is stored), nor
+        # from a draft linked again once the batch is stored (it tells its count then)
+        tell = (
+            decision.raised_repeatedly
+            and complaint.id not in batch.retold
+            and decision.raisings > batch.heard.get(complaint.id, 0)
+        )
+        command = self._link_command(decision, broken)
+        self._apply_link(draft, command, now, hidden=hidden, tell=tell)
         if not decision.raised_repeatedly:
             # from the threshold on, every raising marks the earlier ones not marked
             # yet (_raised_again skips the rest): what a failure left is repaired
@@ -230,6 +280,24 @@ class RepeatLinker:
             in_batch = sum(1 for cid in decision.counted if cid in fellows)
             decision = recount(decision, stored_raisings + in_batch, rule)
         return decision
+
+    def retold(self, drafts: Sequence[Draft]) -> set[str]:
+        """GRD-2 for a bulk batch out of time order: the drafts that count a raising the
+        batch places after them (received before them).  Each is linked again once
+        the batch is stored (:meth:`relink`), with its whole count, and tells customer
+        service that count then: told at intake too, a count would be told twice
+        and another never (review s46G F02)."""
+        probe = RepeatBatch()
+        rule = self.pack.repeats
+        found: set[str] = set()
+        for draft in drafts:
+            query = self._related_query(draft)
+            if query is None or draft.earlier is None:
+                continue
+            later = probe.later_counting(query.site, draft.earlier, rule)
+            found.update(d.complaint.id for d in later)
+            probe.add(query.site, draft.earlier, draft)
+        return found
 
     def _matter_promise_broken(
         self, draft: Draft, counted: Sequence[str], fellows: Mapping[str, Draft], now: datetime
@@ -401,18 +469,19 @@ class RepeatLinker:
 
     def _later_ones(
         self, stored: Sequence[Complaint], knew: Callable[[str, str], bool]
-    ) -> list[Earlier]:
+    ) -> tuple[list[Earlier], dict[str, list[str]]]:
         """IMP-3, GRD-2: the stored complaints received after one of ``stored`` that
         would count it as an earlier raising (open ones) or repeat it (the same
         complainant or room, in any category; closed ones too), but were decided
         without it (``knew(later, earlier)`` says one was decided with it: a bulk
-        batch's later drafts), in time order.  Same-matter links that count
-        nothing (the same building and category, another person) are left as
-        they were: a building's backlog received newest first is not written
-        again complaint by complaint."""
+        batch's later drafts), in time order; and by each of ``stored``, the open
+        ones among them that count it.  Same-matter links that count nothing (the
+        same building and category, another person) are left as they were: a
+        building's backlog received newest first is not written again complaint
+        by complaint."""
         asked = [(c, q) for c in stored if (q := self._later_question(c)) is not None]
         if not asked:
-            return []
+            return [], {}
         questions = [q for _c, q in asked]
         if len(questions) > 1 and isinstance(self.store, BatchIntakeStore):
             answers = self.store.related_many(questions)
@@ -420,46 +489,73 @@ class RepeatLinker:
             answers = [self.store.related(**attrs.asdict(q, recurse=False)) for q in questions]
         rule = self.pack.repeats
         later: dict[str, Earlier] = {}
+        counting: dict[str, list[str]] = {}
         for (complaint, _q), answer in zip(asked, answers, strict=True):
             me = earlier_of(complaint)
             for other in answer:
-                if other.received_at <= me.received_at or other.id in later:
-                    continue
-                if knew(other.id, me.id):
+                if other.received_at <= me.received_at or knew(other.id, me.id):
                     continue
                 decision = decide_links(other, [me], rule)
                 if decision is None:
                     continue
                 counts = decision.counted and other.status != Status.CLOSED.value
+                if counts:
+                    counting.setdefault(me.id, []).append(other.id)
                 if counts or decision.same_complainant or decision.same_room:
-                    later[other.id] = other
-        return sorted(later.values(), key=lambda e: (e.received_at, e.id))
+                    later.setdefault(other.id, other)
+        return sorted(later.values(), key=lambda e: (e.received_at, e.id)), counting
 
-    def relink_later(
+    def find_later(
         self,
         stored: Sequence[Complaint],
+        knew: Callable[[str, str], bool] = lambda _later, _earlier: False,
+    ) -> Later:
+        """IMP-3, GRD-2: the stored complaints received after ``stored`` and linked
+        without them (see :meth:`_later_ones`), read, to link again by :meth:`relink`
+        once ``stored`` are committed; asked before, so that a raising stored after
+        a later one of its matter knows the count that one has recorded (customer
+        service heard it: review s46G F02).  The same one query whenever it is
+        asked: a single intake asks it before its commit rather than after."""
+        found, counting = self._later_ones(stored, knew)
+        drafts = tuple(Draft(self.store.load(e.id), [], []) for e in found)
+        counts = {d.complaint.id: d.complaint.state.raisings for d in drafts}
+        heard = {cid: max(counts[o] for o in others) for cid, others in counting.items()}
+        return Later(drafts, heard, counts)
+
+    def relink(
+        self,
+        later: Later,
         now: datetime,
         *,
-        knew: Callable[[str, str], bool] = lambda _later, _earlier: False,
         deliver: bool = True,
+        told: Mapping[str, int] | None = None,
     ) -> set[str]:
-        """IMP-3, GRD-2: link again the stored complaints received after ``stored`` (just
-        committed) that were linked without them, so a matter's raisings are counted
-        whatever order they arrive in: another process's later intake taking the
-        lock first, or a bulk file sorted newest first (review s45A F01).
+        """IMP-3, GRD-2: link again the stored complaints received after some just
+        committed that were linked without them (``later``, from
+        :meth:`find_later`), so a matter's raisings are counted whatever order they
+        arrive in: another process's later intake taking the lock first, or a bulk
+        file sorted newest first (review s45A F01).
 
         Each later one that counts or repeats one of them is decided again as if
         received now (on every stored complaint up to it); where it counts more
         raisings than its own ``Linked`` events say, it records a new ``Linked``.
         One that reaches the threshold only now is marked raised repeatedly
-        (customer service is told, once) and marks its earlier raisings as
-        :meth:`raised_again` does.  One whose count stays, or a closed one (left as
-        it was, GRD-2), that repeats a complaint its links do not name (the same
-        complainant or room, in any category: review s46A F01) records the links
-        alone: its count as before, nobody told, nothing marked.  The ids of the
-        complaints changed, so a receipt can be read again."""
-        later = self._later_ones(stored, knew)
-        drafts = [Draft(self.store.load(e.id), [], []) for e in later]
+        and marks its earlier raisings as :meth:`raised_again` does.  One whose
+        count stays, or a closed one (left as it was, GRD-2), that repeats a
+        complaint its links do not name (the same complainant or room, in any
+        category: review s46A F01) records the links alone: its count as before,
+        nobody told, nothing marked.
+
+        Customer service hears each count of a matter once, as in time order:
+        each raising whose count grows tells its new count, unless a raising of
+        its matter received after it that counts it had recorded that count or
+        more before this intake (``told``: the count each stored one had then, by
+        id; not the intake's own, whose counts nobody heard yet).  So the latest
+        raising tells the matter's new count with every earlier raising named,
+        even one told of before (review s45H F01), and a count is never told
+        twice nor left untold (review s46G F02).  The ids of the complaints
+        changed, so a receipt can be read again."""
+        drafts = list(later.drafts)
         self.ask_related(drafts)
         decided: list[tuple[Draft, LinkDecision]] = []
         for draft in drafts:
@@ -471,16 +567,22 @@ class RepeatLinker:
                 decided.append((draft, decision))
             elif _names_new_repeats(complaint, decision):
                 decided.append((draft, _links_only(complaint, decision)))
-        # GRD-2: customer service hears of the matter's new count, with every earlier
-        # raising, from its latest raising here, even one told of before (review s45H
-        # F01); one a later raising here counts is told of only when it is first
-        # raised repeatedly
-        by_later = {cid for _d, dec in decided if dec.raised_repeatedly for cid in dec.counted}
-        changed: set[str] = set()
+        # GRD-2: by each one, the highest count customer service heard before this
+        # intake from a later raising that counts it
+        told = told or {}
+        ceiling: dict[str, int] = {}
         for draft, decision in decided:
-            tell = draft.complaint.id not in by_later
+            if draft.complaint.id not in told:
+                continue  # received with this intake: its count was not heard yet
+            before = told[draft.complaint.id]
+            for cid in decision.counted:
+                ceiling[cid] = max(ceiling.get(cid, 0), before)
+        changed: set[str] = set()
+        for draft, decision in decided:  # in time order
+            cid = draft.complaint.id
+            tell = decision.raised_repeatedly and decision.raisings > ceiling.get(cid, 0)
             repeated = self._relink(draft, decision, now, deliver=deliver, tell=tell)
-            changed.add(draft.complaint.id)
+            changed.add(cid)
             if repeated is not None:
                 self.raised_again(repeated, now, deliver=deliver)
                 changed.update(repeated.ids)
@@ -500,8 +602,8 @@ class RepeatLinker:
     ) -> Repeated | None:
         """Record a stored complaint's new links in its own transaction (a
         concurrent change: read again); the earlier raisings to mark when it is
-        raised repeatedly.  ``tell``: it is the latest raising of its matter here,
-        so customer service hears of a new count even when told before (GRD-2)."""
+        raised repeatedly.  ``tell``: customer service has not heard its new count
+        (GRD-2), even if it was told of this complaint before."""
         broken = decision.raised_repeatedly and self._matter_promise_broken(
             draft, decision.counted, {}, now
         )
@@ -509,8 +611,8 @@ class RepeatLinker:
         cid = draft.complaint.id
         for _attempt in range(CONFLICT_RETRIES):
             complaint = self.store.load(cid)
-            # told when first raised repeatedly, and again with a new count when it is
-            # the latest raising (as a raising received in time order would be)
+            # marked raised repeatedly when first so (GRD-2's fact), told only of a
+            # count customer service has not heard
             first = Fact.RAISED_REPEATEDLY not in complaint.state.facts
             command = attrs.evolve(
                 self._link_command(decision, broken),
@@ -520,7 +622,14 @@ class RepeatLinker:
             events = decide(complaint, command, self.pack, at)
             follow = self._follow_ups(evolve(complaint, events), command.actor, at)
             try:
-                self._commit(complaint, (*events, *follow), at, deliver=deliver, hidden=hidden)
+                self._commit(
+                    complaint,
+                    (*events, *follow),
+                    at,
+                    deliver=deliver,
+                    hidden=hidden,
+                    tell_raised=tell,
+                )
             except ConcurrencyConflictError:
                 continue
             break
@@ -541,17 +650,24 @@ class RepeatLinker:
         )
 
     def _apply_link(
-        self, draft: Draft, command: Link, now: datetime, *, hidden: frozenset[str] = frozenset()
+        self,
+        draft: Draft,
+        command: Link,
+        now: datetime,
+        *,
+        hidden: frozenset[str] = frozenset(),
+        tell: bool = True,
     ) -> None:
         """Record links on a draft (not stored yet), in memory; a new grade's rung follows.
-        ``hidden``: linked complaints its messages never name (IN-6)."""
+        ``hidden``: linked complaints its messages never name (IN-6); ``tell`` false:
+        customer service heard its count already (GRD-2)."""
         complaint = draft.complaint
         more = decide(complaint, command, self.pack, now)
         if any(isinstance(e, Graded) for e in more):  # a new grade may need a higher rung
             more = (*more, *self._follow_ups(evolve(complaint, more), command.actor, now))
         after = evolve(complaint, more)
         draft.outbox += self._telling.outbox_for(
-            after, more, now, hidden=hidden
+            after, more, now, hidden=hidden, tell_raised=tell
         ) + self._telling.duty_outbox(after, more, now)
         draft.complaint, draft.events = after, [*draft.events, *more]
 

@@ -153,7 +153,7 @@ from complaintcore.desk.projection import (
     held_by_nobody,
     row_differs,
 )
-from complaintcore.desk.repeat_links import RepeatBatch, Repeated, RepeatLinker
+from complaintcore.desk.repeat_links import Later, RepeatBatch, Repeated, RepeatLinker
 from complaintcore.desk.site_staff import SiteStaff, same_staff
 from complaintcore.desk.sweeping import Sweeper, Tally
 from complaintcore.desk.telling import Outbox, Telling
@@ -1480,7 +1480,12 @@ class Desk:
             return known
         draft = Draft(*self._intake(admitted, now, acting, complaint_id, route, validity))
         with self._groups_locked([draft.complaint]):  # HDL-5, HDL-6: decided on all there is
-            repeated = self._repeats.repeat(draft, now, RepeatBatch())
+            # IMP-3, GRD-2: the later raisings stored before it, read before it is decided
+            # (customer service heard the counts they recorded: review s46G F02) and
+            # linked again once it is stored
+            later = self._find_later([draft.complaint])
+            repeats = RepeatBatch(heard=dict(later.heard))
+            repeated = self._repeats.repeat(draft, now, repeats)
             grouping = Grouping()
             links = self._grouper.group(draft, now, grouping)
             complaint = draft.complaint
@@ -1490,7 +1495,7 @@ class Desk:
             if stored.id == complaint.id:  # not a retried submission
                 self._after_commit(stored, draft.events, now, deliver=bool(draft.outbox))
                 self._mark_after_intake(stored.id, links, repeated, now)
-                relinked = self._relink_later([stored], now)
+                relinked = self._relink(later, now, told=later.counts)
                 stored = self._reread([stored], relinked)[0]  # marked by a later raising
                 return self._grouper.group_raced([stored], grouping.seen, now).get(
                     stored.id, stored
@@ -1620,9 +1625,25 @@ class Desk:
             grouping.incidents.clear()
             grouping.seen.clear()
             repeats.drafts.clear()
+            repeats.heard.clear()
+            repeats.retold.clear()
             marks.clear()
 
         def settle() -> tuple[list[Receipt], bool] | dict[int, Receipt]:
+            # IMP-3: whether a later raising may have been linked without one of the
+            # batch's: the batch is out of time order, or something stored (before, or
+            # by another process under these locks) came in after its earliest.  Intake
+            # in time order, the usual case, asks one indexed query, not one a complaint.
+            drafted = [p for p in pending if isinstance(p, Draft)]
+            times = [d.complaint.intake.received_at for d in drafted]
+            stored_later = self._stored_since(min(times, default=None))
+            disorder = any(b < a for a, b in itertools.pairwise(times))
+            # GRD-2: customer service heard the counts later raisings recorded, and a
+            # draft linked again once stored tells its count then (review s46G F02)
+            told = self._find_later([d.complaint for d in drafted]) if stored_later else Later()
+            repeats.heard.update(told.heard)
+            if disorder:
+                repeats.retold.update(self._repeats.retold(drafted))
             link()
             items = []
             slots: list[int] = []  # each item's place in pending
@@ -1634,14 +1655,6 @@ class Desk:
                     slots.append(at)
                 except ComplaintCoreError as exc:
                     d.failure = exc
-            # IMP-3: whether a later raising may have been linked without one of the
-            # batch's: the batch is out of time order, or something stored (before, or
-            # by another process under these locks) came in after its earliest.  Intake
-            # in time order, the usual case, asks one indexed query, not one a complaint.
-            times = [c.intake.received_at for c, _r, _o in items]
-            later_stored = any(b < a for a, b in itertools.pairwise(times)) or (
-                self._stored_since(min(times, default=None))
-            )
             if isinstance(self.store, BatchComplaintStore):
                 created = self._create_many(self.store, items)
                 if any(r is None for r in created):  # nothing written (whole)
@@ -1719,7 +1732,9 @@ class Desk:
             queued = self._link_left_out(results, {c.id for c in mine}, now) or queued
             order = {c.id: at for at, c in enumerate(mine)}
             relinked = (
-                self._relink_later(mine, now, order=order, deliver=False) if later_stored else set()
+                self._relink_later(mine, now, order=order, deliver=False, told=told.counts)
+                if stored_later or disorder
+                else set()
             )
             if relinked:
                 queued = True
@@ -2045,19 +2060,48 @@ class Desk:
         *,
         order: Mapping[str, int] | None = None,
         deliver: bool = True,
+        told: Mapping[str, int] | None = None,
     ) -> set[str]:
         """IMP-3, GRD-2: the stored complaints received after ``stored`` and linked
-        without them, linked again (see :meth:`RepeatLinker.relink_later`); the ids
+        without them, linked again (see :meth:`RepeatLinker.relink`); the ids
         changed.  ``order``: a bulk batch's complaints by place (a later one placed
-        after an earlier one was linked with it).  A failure leaves the receipt
-        standing (a WARNING): the matter's next raising counts them."""
+        after an earlier one was linked with it); ``told``: the counts the stored
+        later ones had recorded before the batch, by id.  A failure leaves the
+        receipt standing (a WARNING): the matter's next raising counts them."""
         place = order or {}
 
         def knew(later: str, earlier: str) -> bool:
             return later in place and earlier in place and place[later] > place[earlier]
 
+        return self._relink(self._find_later(stored, knew), now, deliver=deliver, told=told)
+
+    def _find_later(
+        self,
+        stored: Sequence[Complaint],
+        knew: Callable[[str, str], bool] = lambda _later, _earlier: False,
+    ) -> Later:
+        """IMP-3, GRD-2: :meth:`RepeatLinker.find_later`; a failure finds none (a
+        WARNING: the matter's next raising links them)."""
         try:
-            return self._repeats.relink_later(stored, now, knew=knew, deliver=deliver)
+            return self._repeats.find_later(stored, knew)
+        except ComplaintCoreError as exc:
+            log.warning("later raisings not linked again after intake: %s", exc)
+            return Later()
+
+    def _relink(
+        self,
+        later: Later,
+        now: datetime,
+        *,
+        deliver: bool = True,
+        told: Mapping[str, int] | None = None,
+    ) -> set[str]:
+        """IMP-3, GRD-2: :meth:`RepeatLinker.relink` after a commit; the ids changed.  A
+        failure leaves the receipt standing (a WARNING)."""
+        if not later.drafts:
+            return set()
+        try:
+            return self._repeats.relink(later, now, deliver=deliver, told=told)
         except ComplaintCoreError as exc:
             log.warning("later raisings not linked again after intake: %s", exc)
             return set()
@@ -2669,14 +2713,16 @@ class Desk:
         *,
         deliver: bool = True,
         hidden: frozenset[str] = frozenset(),
+        tell_raised: bool = True,
     ) -> Complaint:
         """Append events to a stored complaint with the messages they make (``hidden``:
-        linked complaints those messages never name, IN-6)."""
+        linked complaints those messages never name, IN-6; ``tell_raised`` false: a
+        matter raised repeatedly is not told again, GRD-2)."""
         after = evolve(complaint, events)
         months = self._months_sanctioned(after, events)
         with self._decided_alone(months, "sanction") if months else contextlib.nullcontext():
             box = (
-                self._telling.outbox_for(after, events, now, hidden=hidden)
+                self._telling.outbox_for(after, events, now, hidden=hidden, tell_raised=tell_raised)
                 + self._telling.duty_outbox(after, events, now)
                 + self._severe_months(after, events, now)
                 + self._telling.left_unheld_outbox(complaint, after, now)

@@ -142,11 +142,15 @@ class Telling:
         now: datetime,
         *,
         hidden: Collection[str] = (),
+        tell_raised: bool = True,
     ) -> Outbox:
         """Who to tell about these events (same transaction as the events).
 
         ``hidden``: earlier complaints the site may not hear of (IN-6: bypass
-        complaints still waiting for consent), never named in its messages."""
+        complaints still waiting for consent), never named in its messages.
+        ``tell_raised`` false: a matter raised repeatedly among them is not told to
+        customer service, which heard that count already from a raising received
+        later (GRD-2, review s46G F02)."""
         if not self.notifiers:
             return []
         members = self._staff.site_members(complaint)  # everyone told works at the site
@@ -254,7 +258,7 @@ class Telling:
                 box += self._unsatisfied_after_closure(complaint, ev, now, tag)
             if isinstance(ev, Reopened):
                 box += self._reopened(complaint, ev, events, now, tag)
-        return box + self._improvement_outbox(complaint, events, now, base, hidden)
+        return box + self._improvement_outbox(complaint, events, now, base, hidden, tell_raised)
 
     def _help_given(
         self,
@@ -410,10 +414,12 @@ class Telling:
         now: datetime,
         base: int,
         hidden: Collection[str] = (),
+        tell_raised: bool = True,
     ) -> Outbox:
         """IMP-1, GRD-2, PEN-2: a measure's owner hears of it; customer service hears
-        of a matter raised repeatedly (never of ``hidden`` earlier ones, IN-6); a
-        severe sanction is reported to the company."""
+        of a matter raised repeatedly (never of ``hidden`` earlier ones, IN-6), unless
+        ``tell_raised`` is false (it heard the count already); a severe sanction is
+        reported to the company."""
         members = self._staff.site_members(complaint)  # everyone told works at the site
         site = complaint.intake.site or complaint.intake.complainant.site
         box: Outbox = []
@@ -426,6 +432,8 @@ class Telling:
                         complaint, "measure_owed", owner, now, tag, measure_detail(ev, self.zone)
                     )
             elif isinstance(ev, Linked) and ev.raised_repeatedly and not ev.repeated_by:
+                if not tell_raised:
+                    continue
                 # each once (a complaint of the same person is often of the same room);
                 # IN-6: the site is never told of a bypass complaint still waiting
                 earlier = [] if complaint.awaiting_site_consent else hidden
