@@ -1147,6 +1147,7 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     ),
     # the store: SQLite's result codes, PostgreSQL's SQLSTATE classes, a missing
     # or mismatched database (the driver's code in brackets is kept as written)
+    (N_("is closed"), {}),  # a desk or store used after close() (review s46G F01)
     (N_("is locked by another writer and stayed locked past the timeout; try again"), {}),
     (N_("is locked by another connection of this process; try again"), {}),
     (N_("is read-only (file or folder permissions, or a read-only medium)"), {}),

@@ -16,6 +16,7 @@ from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.desk import Desk
 from complaintcore.desk.delivery import DeliveryWorker
+from complaintcore.i18n import translator
 from complaintcore.testing import RecordingNotifier, make_desk
 from tests.helpers import T0, intake
 
@@ -46,6 +47,7 @@ def test_start_delivery_on_a_closed_desk_is_refused_and_starts_no_thread(
         closed.start_delivery(interval=0.05)
     assert refused.value.path == "desk"
     assert str(refused.value) == "desk: is closed"
+    assert translator("zh").error(refused.value) == "desk：已关闭"  # as the command line says it
     time.sleep(0.2)  # four intervals: a worker would have woken by now
     assert len(_delivery_threads()) == before
     assert "delivering notifications failed" not in caplog.text
