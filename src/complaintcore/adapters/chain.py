@@ -48,6 +48,7 @@ from complaintcore.desk.ports import (
     MAX_SWEEP_LEASE,
     AccessRecord,
     ComplaintRow,
+    ListenerHold,
     Notification,
     OutboxItem,
     RaisingsQuery,
@@ -72,10 +73,13 @@ __all__ = [
     "check_basis",
     "check_bounds",
     "check_events",
+    "check_held",
     "check_item_id",
     "check_key_list",
     "check_keys",
     "check_limit",
+    "check_listener_hold",
+    "check_mark",
     "check_outbox",
     "check_raisings",
     "check_reason",
@@ -93,6 +97,7 @@ __all__ = [
     "error_text",
     "event_hash",
     "genesis_hash",
+    "held_claim",
     "latest_lease",
     "lease_end",
     "notification_from_json",
@@ -339,6 +344,27 @@ def claim_offset(at: datetime, now: datetime) -> int:
     :func:`claimer_time`)."""
     delta = at - require_aware(now, "now")
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def check_listener_hold(held: object) -> ListenerHold | None:
+    """A write's ``held`` (``ListenerHoldStore``): a :class:`ListenerHold` or ``None``."""
+    if held is not None and not isinstance(held, ListenerHold):
+        raise InvalidInputError("held", "expected a ListenerHold or None")
+    return held
+
+
+def check_mark(mark: object) -> str:
+    """The mark a ``release_held`` names (a :class:`ListenerHold`'s)."""
+    if not isinstance(mark, str) or not mark:
+        raise InvalidInputError("mark", "expected the mark of a ListenerHold")
+    return mark
+
+
+def held_claim(at: datetime, held: ListenerHold) -> str:
+    """The end of a listener hold taken at ``at`` on the store's clock (see
+    :func:`claim_time`), as stored text: counted like a sender's claim, not from
+    the writer's ``now`` (a catch-up's ``now`` a week back would hold nothing)."""
+    return lease_end(at, held.lasts)
 
 
 def check_sweep_lease(lease: object) -> timedelta:
@@ -646,6 +672,23 @@ def check_outbox(outbox: Iterable[tuple[str, Notification]]) -> list[tuple[str, 
         if not n.key:
             raise InvalidInputError(f"outbox[{i}].key", "a notification needs a dedupe key")
         require_aware(n.created_at, f"outbox[{i}].created_at")
+    return out
+
+
+def check_held(held: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The (channel, dedupe key) pairs a ``release_held`` names, refused naming the
+    entry when one is not two pieces of text (``ListenerHoldStore``)."""
+    if isinstance(held, str | bytes):
+        raise InvalidInputError("held", "expected a list of (channel, dedupe key) pairs")
+    out = []
+    for i, pair in enumerate(held):
+        if (
+            not isinstance(pair, tuple)
+            or len(pair) != 2
+            or not all(isinstance(x, str) and x for x in pair)
+        ):
+            raise InvalidInputError(f"held[{i}]", "expected a (channel, dedupe key) pair")
+        out.append((pair[0], pair[1]))
     return out
 
 

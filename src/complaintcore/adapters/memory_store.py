@@ -36,9 +36,12 @@ from complaintcore.adapters.chain import (
     check_basis,
     check_bounds,
     check_events,
+    check_held,
     check_item_id,
     check_keys,
     check_limit,
+    check_listener_hold,
+    check_mark,
     check_outbox,
     check_raisings,
     check_reason,
@@ -54,6 +57,7 @@ from complaintcore.adapters.chain import (
     encode_intake,
     error_text,
     genesis_hash,
+    held_claim,
     latest_lease,
     lease_end,
     notification_to_json,
@@ -104,6 +108,7 @@ from complaintcore.core.repeats import Earlier, not_a_complaint
 from complaintcore.desk.ports import (
     AccessRecord,
     ComplaintRow,
+    ListenerHold,
     Notification,
     OutboxItem,
     RaisingsQuery,
@@ -141,6 +146,7 @@ class _Item:
     delivered_at: str | None = None
     claimed_until: str | None = None  # on the store's clock
     claim_offset: int | None = None  # from the claimer's ``now`` to that clock
+    held_by: str | None = None  # the mark of the write holding it for the listeners
     dedupe_key: str = ""
     complaint_id: str = ""
     created_at: str = ""
@@ -188,6 +194,8 @@ class _Tenant:
     keys: dict[str, str] = attrs.field(factory=dict)
     outbox: dict[int, _Item] = attrs.field(factory=dict)
     dedupe: set[tuple[str, str]] = attrs.field(factory=set)
+    # items queued held by a ListenerHoldStore write, by (channel, key), until let go
+    held: dict[tuple[str, str], int] = attrs.field(factory=dict)
     # the indexes open_similar and issue_rows answer from (kept for open rows)
     similar: dict[tuple[str, str], set[str]] = attrs.field(factory=dict)
     issues: dict[str, set[str]] = attrs.field(factory=dict)
@@ -292,12 +300,16 @@ class MemoryStore:
         complaint: Complaint,
         row: ComplaintRow,
         outbox: Sequence[tuple[str, Notification]] = (),
+        *,
+        held: ListenerHold | None = None,
     ) -> Complaint:
-        """Store a new complaint; a known idempotency key returns the stored one."""
+        """Store a new complaint; a known idempotency key returns the stored one.
+        ``held``: its messages are queued claimed for the hold (``ListenerHoldStore``)."""
         new = self._prepare(complaint, row, outbox)
+        hold = check_listener_hold(held)
         with self._lock:
             self._open()
-            return self._insert(new)
+            return self._insert(new, hold)
 
     def _prepare(
         self, complaint: Complaint, row: ComplaintRow, outbox: Sequence[tuple[str, Notification]]
@@ -316,7 +328,7 @@ class MemoryStore:
         created_at = to_utc_text(last, "created_at")
         return _New(complaint, key, entries, intake_json, chain, stored_row, created_at)
 
-    def _insert(self, new: _New) -> Complaint:
+    def _insert(self, new: _New, held: ListenerHold | None = None) -> Complaint:
         """:meth:`create` under the lock."""
         complaint, key, chain = new.complaint, new.key, new.chain
         if key and key in self._keys:
@@ -329,7 +341,7 @@ class MemoryStore:
         if key:
             self._keys[key] = complaint.id
         self._index(None, new.row)
-        queued = self._queue(new.entries)
+        queued = self._queue(new.entries, held)
         head = chain[-1].hash if chain else genesis_hash(new.intake_json)
         self._commit(complaint.id, len(chain), head, queued, key, new.created_at)
         return complaint
@@ -339,6 +351,7 @@ class MemoryStore:
         items: Sequence[tuple[Complaint, ComplaintRow, Sequence[tuple[str, Notification]]]],
         *,
         whole: bool = False,
+        held: ListenerHold | None = None,
     ) -> list[Complaint | ComplaintCoreError | None]:
         """Like :meth:`create` for each item; a failing item is reported in its slot.
 
@@ -348,10 +361,11 @@ class MemoryStore:
         if not whole:
             for complaint, row, outbox in items:
                 try:
-                    results.append(self.create(complaint, row, outbox))
+                    results.append(self.create(complaint, row, outbox, held=held))
                 except ComplaintCoreError as exc:
                     results.append(exc)
             return results
+        hold = check_listener_hold(held)
         prepared: list[_New | ComplaintCoreError] = []
         for complaint, row, outbox in items:
             try:
@@ -377,7 +391,7 @@ class MemoryStore:
                 return [refused.get(i) for i in range(len(prepared))]
             for p in prepared:
                 assert not isinstance(p, ComplaintCoreError)
-                results.append(self._insert(p))
+                results.append(self._insert(p, hold))
         return results
 
     def append(
@@ -387,11 +401,15 @@ class MemoryStore:
         events: Sequence[Event],
         row: ComplaintRow,
         outbox: Sequence[tuple[str, Notification]] = (),
+        *,
+        held: ListenerHold | None = None,
     ) -> None:
-        """Append if the stored version is ``expected_version``; ``row.version`` is ignored."""
+        """Append if the stored version is ``expected_version``; ``row.version`` is ignored.
+        ``held``: as for :meth:`create`."""
         check_row_id(row, complaint_id)
         new = check_events(events)
         entries = check_outbox(outbox)
+        hold = check_listener_hold(held)
         with self._lock:
             self._open()
             record = self._records.get(complaint_id)
@@ -406,7 +424,7 @@ class MemoryStore:
             self._index(record.row, stored_row)
             record.row = stored_row
             record.swept_until = None  # a sweeper's lease ends with any change
-            queued = self._queue(entries)
+            queued = self._queue(entries, hold)
             if new or queued:
                 head = record.events[-1].hash if record.events else prev
                 self._commit(complaint_id, len(record.events), head, queued)
@@ -432,9 +450,13 @@ class MemoryStore:
         if new.issue:
             self._issues.setdefault(new.issue, set()).add(new.id)
 
-    def _queue(self, entries: Sequence[tuple[str, Notification]]) -> list[_Item]:
-        """Queue new items, tagged with the ledger entry about to be made (lock held)."""
+    def _queue(
+        self, entries: Sequence[tuple[str, Notification]], held: ListenerHold | None = None
+    ) -> list[_Item]:
+        """Queue new items, tagged with the ledger entry about to be made (lock held);
+        ``held``: claimed for the hold on the store's clock, marked with it."""
         seq = len(self._t.ledger) + 1
+        until = None if held is None else held_claim(claim_time(self._clock), held)
         queued = []
         for notifier, n in entries:
             if (notifier, n.key) in self._dedupe:
@@ -449,8 +471,12 @@ class MemoryStore:
                 complaint_id=n.complaint_id,
                 created_at=to_utc_text(n.created_at, "notification.created_at"),
                 ledger_seq=seq,
+                claimed_until=until,
+                held_by=None if held is None else held.mark,
             )
             self._outbox[item_id] = item
+            if held is not None:
+                self._t.held[(notifier, n.key)] = item_id
             queued.append(item)
             self._data.next_item += 1
         return queued
@@ -817,7 +843,9 @@ class MemoryStore:
             items = [_as_outbox_item(i) for i in due]
             until, offset = lease_end(at, lease), claim_offset(at, now)
             for i in due:
-                i.claimed_until, i.claim_offset = until, offset
+                if i.held_by is not None:  # a listener hold that lapsed: a sender's now
+                    self._t.held.pop((i.notifier, i.dedupe_key), None)
+                i.claimed_until, i.claim_offset, i.held_by = until, offset, None
             return items
 
     def pending(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
@@ -901,6 +929,23 @@ class MemoryStore:
                 if i.delivered_at is None and i.dropped_at is None and i.attempts >= attempts
             )
         return dict(found)
+
+    def release_held(self, held: Sequence[tuple[str, str]], mark: str) -> None:
+        """Let go the messages a write queued held with ``mark`` (see
+        :class:`~complaintcore.desk.ports.ListenerHoldStore`): due at once."""
+        pairs = check_held(held)
+        stamp = check_mark(mark)
+        with self._lock:
+            self._open()
+            for pair in pairs:
+                item_id = self._t.held.get(pair)
+                item = None if item_id is None else self._outbox.get(item_id)
+                if item is None or item.held_by != stamp:
+                    continue  # not held by that write, or claimed since its hold lapsed
+                del self._t.held[pair]
+                item.held_by = None
+                if item.delivered_at is None and item.dropped_at is None:
+                    item.claimed_until = None
 
     def release(self, item_id: int, at: datetime) -> None:
         """Like :meth:`SqliteStore.release`: the claim ends, due as before it, at ``at``

@@ -58,9 +58,12 @@ from complaintcore.adapters.chain import (
     check_basis,
     check_bounds,
     check_events,
+    check_held,
     check_key_list,
     check_keys,
     check_limit,
+    check_listener_hold,
+    check_mark,
     check_outbox,
     check_raisings,
     check_reason,
@@ -134,6 +137,7 @@ from complaintcore.core.repeats import Earlier
 from complaintcore.desk.ports import (
     AccessRecord,
     ComplaintRow,
+    ListenerHold,
     Notification,
     OutboxItem,
     RaisingsQuery,
@@ -523,6 +527,15 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         "how far each outbox claim's claimer was from the server's clock",
         ("ALTER TABLE {s}.outbox ADD COLUMN IF NOT EXISTS claim_offset interval",),
     ),
+    # v16: the mark of the write that queued an outbox item held while the desk's
+    # listeners hear its commit (NULL: none), as SQLite's v18: the hold is a claim
+    # on the server's clock, let go by that mark once the listeners have returned
+    # (hooks.md, review s46G F03).  A column of outbox: no new grant.
+    (
+        16,
+        "the mark of the write holding each outbox item for the desk's listeners",
+        ("ALTER TABLE {s}.outbox ADD COLUMN IF NOT EXISTS held_by text",),
+    ),
 )
 """``(version, description, statements)``; ``{s}`` is the schema.
 
@@ -786,6 +799,8 @@ class _Prepared:
     intake_json: str
     row: dict[str, Any]
     created_at: datetime
+    held: ListenerHold | None = None
+    """Its messages queued held for the listeners (``ListenerHoldStore``)."""
 
     @property
     def created_text(self) -> str:
@@ -1117,18 +1132,22 @@ class PostgresStore:
         complaint: Complaint,
         row: ComplaintRow,
         outbox: Sequence[tuple[str, Notification]] = (),
+        *,
+        held: ListenerHold | None = None,
     ) -> Complaint:
         """Store a new complaint with its first events, projection and outbox at once.
 
         A known non-empty idempotency key returns the stored complaint and writes
         nothing, even when desks on two hosts submit it at the same moment (the
         key is ``UNIQUE`` per tenant; the second insert waits for the first and
-        then finds it).
+        then finds it).  ``held``: its messages are queued claimed for the hold
+        on the server's clock (the one claims are kept on), marked with it
+        (:class:`~complaintcore.desk.ports.ListenerHoldStore`).
 
         :raises InvalidInputError: a complaint with this id already exists, or
             ``row`` does not belong to ``complaint``.
         """
-        p = _prepare(complaint, row, outbox)
+        p = _prepare(complaint, row, outbox, held)
         with self._connections().connection() as conn:
             result = self._create_one(conn, p)
         if isinstance(result, ComplaintCoreError):
@@ -1141,6 +1160,7 @@ class PostgresStore:
         items: Sequence[tuple[Complaint, ComplaintRow, Sequence[tuple[str, Notification]]]],
         *,
         whole: bool = False,
+        held: ListenerHold | None = None,
     ) -> list[Complaint | ComplaintCoreError | None]:
         """Store many new complaints in one transaction, each all or nothing.
 
@@ -1150,11 +1170,12 @@ class PostgresStore:
         complaint at a time instead, each refused one reported in its slot.
         ``whole``: nothing is written unless every item is stored as itself (see
         ``BatchComplaintStore``); the check is the one made anyway.
+        ``held``: as for :meth:`create`.
         """
         prepared: list[_Prepared | ComplaintCoreError] = []
         for complaint, row, outbox in items:
             try:
-                prepared.append(_prepare(complaint, row, outbox))
+                prepared.append(_prepare(complaint, row, outbox, held))
             except ComplaintCoreError as exc:
                 prepared.append(exc)
         todo = [p for p in prepared if isinstance(p, _Prepared)]
@@ -1306,9 +1327,11 @@ class PostgresStore:
             entries = [(base + i, n, x) for i, p in enumerate(todo, start=1) for n, x in p.entries]
             if entries:
                 # ON CONFLICT keeps the first of a repeated dedupe key, as one at a time would
+                held = {base + i: p.held for i, p in enumerate(todo, start=1)}
+                clock = self._clock_value()
                 cur.executemany(
                     self._sql.insert_outbox,
-                    [_outbox_params(t, n, x, seq) for seq, n, x in entries],
+                    [_outbox_params(t, n, x, seq, held[seq], clock) for seq, n, x in entries],
                 )
             queued: dict[int, list[OutboxRecord]] = {}
             if entries:
@@ -1346,7 +1369,10 @@ class PostgresStore:
                     if p.entries:
                         cur.executemany(
                             sql.insert_outbox,
-                            [_outbox_params(t, n, x, seq) for n, x in p.entries],
+                            [
+                                _outbox_params(t, n, x, seq, p.held, self._clock_value())
+                                for n, x in p.entries
+                            ],
                         )
                 head = p.events[-1].hash if p.events else genesis_hash(p.intake_json)
                 created = p.created_text
@@ -1368,6 +1394,8 @@ class PostgresStore:
         events: Sequence[Event],
         row: ComplaintRow,
         outbox: Sequence[tuple[str, Notification]] = (),
+        *,
+        held: ListenerHold | None = None,
     ) -> None:
         """Append events numbered ``expected_version + 1 …`` if nobody got there first.
 
@@ -1375,7 +1403,7 @@ class PostgresStore:
         that appended first holds them, and the primary key refuses ours.  The
         projection row (its version checked too, for an append without events)
         and the outbox entries go in the same transaction; ``row.version`` is
-        ignored.
+        ignored.  ``held``: as for :meth:`create`.
 
         :raises ConcurrencyConflictError: the stored version is not ``expected_version``.
         :raises UnknownComplaintError: no complaint has this id.
@@ -1383,6 +1411,7 @@ class PostgresStore:
         check_row_id(row, complaint_id)
         new = check_events(events)
         entries = check_outbox(outbox)
+        hold = check_listener_hold(held)
         bodies = [encode_event(ev) for ev in new]
         sql, t = self._sql, self._tenant
         with self._connections().connection() as conn:
@@ -1413,9 +1442,13 @@ class PostgresStore:
                         if cur.rowcount != 1:
                             raise _Raced
                         if entries:
+                            seq = ledger.next_seq()
                             cur.executemany(
                                 sql.insert_outbox,
-                                [_outbox_params(t, n, x, ledger.next_seq()) for n, x in entries],
+                                [
+                                    _outbox_params(t, n, x, seq, hold, self._clock_value())
+                                    for n, x in entries
+                                ],
                             )
                     if stored or entries:
                         chain_head = stored[-1].hash if stored else prev
@@ -2199,6 +2232,23 @@ class PostgresStore:
                 (self._tenant, attempts),
             ).fetchall()
         return {str(name): int(count) for name, count in found}
+
+    @_translated
+    def release_held(self, held: Sequence[tuple[str, str]], mark: str) -> None:
+        """Let go the messages a write queued held with ``mark`` (see
+        :class:`~complaintcore.desk.ports.ListenerHoldStore`): due at once, in one
+        transaction, each found by its unique (channel, key)."""
+        pairs = [p for p in check_held(held) if not _holds_nul(*p)]  # (none is stored)
+        stamp = check_mark(mark)
+        if not pairs or _holds_nul(stamp):
+            return
+        with self._connections().connection() as conn, conn.cursor() as cur:
+            cur.executemany(
+                f"UPDATE {self._schema}.outbox SET claimed_until = CASE WHEN delivered_at IS NULL"
+                " AND dropped_at IS NULL THEN NULL ELSE claimed_until END, held_by = NULL"
+                " WHERE tenant = %s AND notifier = %s AND dedupe_key = %s AND held_by = %s",
+                [(self._tenant, notifier, key, stamp) for notifier, key in pairs],
+            )
 
     @_translated
     def release(self, item_id: int, at: datetime) -> None:
@@ -3296,7 +3346,7 @@ def _claim_query(
         f" due AS (SELECT {_ITEM_COLUMNS} FROM {schema}.outbox WHERE {' AND '.join(where)}"
         " ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED)"
         f" UPDATE {schema}.outbox AS o SET claimed_until = clock.at + %(lease)s,"
-        " claim_offset = clock.at - %(now)s::timestamptz FROM due, clock"
+        " claim_offset = clock.at - %(now)s::timestamptz, held_by = NULL FROM due, clock"
         " WHERE o.id = due.id"
         " RETURNING due.id, due.notifier, due.body_json, due.attempts,"
         " due.next_attempt_at, due.last_error"
@@ -3338,7 +3388,8 @@ class _Statements:
         )
         self.insert_outbox = (
             f"INSERT INTO {s}.outbox (tenant, notifier, dedupe_key, complaint_id, body_json,"
-            " created_at, ledger_seq) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+            " created_at, ledger_seq, claimed_until, held_by) VALUES (%s, %s, %s, %s, %s, %s,"
+            f" %s, {_CLOCK} + %s::interval, %s)"
             " ON CONFLICT (tenant, notifier, dedupe_key) DO NOTHING"
         )
         self.head = (
@@ -3407,7 +3458,10 @@ class _Statements:
 
 
 def _prepare(
-    complaint: Complaint, row: ComplaintRow, outbox: Sequence[tuple[str, Notification]]
+    complaint: Complaint,
+    row: ComplaintRow,
+    outbox: Sequence[tuple[str, Notification]],
+    held: ListenerHold | None = None,
 ) -> _Prepared:
     if not isinstance(complaint, Complaint):
         raise InvalidInputError("complaint", "expected a Complaint")
@@ -3426,6 +3480,7 @@ def _prepare(
         intake_json,
         _row_params(row, len(events), key),
         require_aware(last, "created_at").astimezone(UTC),
+        check_listener_hold(held),
     )
 
 
@@ -3433,9 +3488,20 @@ def _event_params(tenant: str, complaint_id: str, e: StoredEvent) -> tuple[Any, 
     return (tenant, complaint_id, e.seq, e.schema_version, *e[1:7])
 
 
-def _outbox_params(tenant: str, notifier: str, n: Notification, seq: int) -> tuple[Any, ...]:
+def _outbox_params(
+    tenant: str,
+    notifier: str,
+    n: Notification,
+    seq: int,
+    held: ListenerHold | None = None,
+    clock: datetime | None = None,
+) -> tuple[Any, ...]:
+    """An outbox row's values; ``held``: claimed for the hold on ``clock`` (the test's,
+    ``None``: the server's, as a claim is), marked with it."""
     created = require_aware(n.created_at, "notification.created_at")
-    return (tenant, notifier, n.key, n.complaint_id, notification_to_json(n), created, seq)
+    body = notification_to_json(n)
+    lasts, mark = (None, None) if held is None else (held.lasts, held.mark)
+    return (tenant, notifier, n.key, n.complaint_id, body, created, seq, clock, lasts, mark)
 
 
 def _row_params(row: ComplaintRow, version: int, key: str) -> dict[str, Any]:

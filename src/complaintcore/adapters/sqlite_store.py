@@ -55,10 +55,13 @@ from complaintcore.adapters.chain import (
     check_basis,
     check_bounds,
     check_events,
+    check_held,
     check_item_id,
     check_key_list,
     check_keys,
     check_limit,
+    check_listener_hold,
+    check_mark,
     check_outbox,
     check_raisings,
     check_reason,
@@ -76,6 +79,7 @@ from complaintcore.adapters.chain import (
     encode_intake,
     error_text,
     genesis_hash,
+    held_claim,
     latest_lease,
     lease_end,
     notification_to_json,
@@ -125,6 +129,7 @@ from complaintcore.core.repeats import Earlier
 from complaintcore.desk.ports import (
     AccessRecord,
     ComplaintRow,
+    ListenerHold,
     Notification,
     OutboxItem,
     RaisingsQuery,
@@ -647,6 +652,11 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # for (a send it stopped waiting for) is counted in its ``now`` and moved onto
     # the store's clock by it.  Added by _fill_v17 unless there already.
     (17, ()),
+    # v18: the mark of the write that queued an outbox item held while the desk's
+    # listeners hear its commit (NULL: none).  The hold is a claim on the store's
+    # clock; the desk lets the items go by that mark once its listeners have
+    # returned (hooks.md, review s46G F03).  Added by _fill_v18 unless there already.
+    (18, ()),
 )
 """``(version, statements)`` applied in order, each version in one transaction.
 
@@ -861,6 +871,13 @@ def _fill_v17(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE outbox ADD COLUMN claim_offset INTEGER")
 
 
+def _fill_v18(conn: sqlite3.Connection) -> None:
+    """Give each outbox item a place for the mark of a listener hold (none before)."""
+    columns = {str(r[1]) for r in conn.execute("PRAGMA table_info(outbox)")}
+    if "held_by" not in columns:
+        conn.execute("ALTER TABLE outbox ADD COLUMN held_by TEXT")
+
+
 _FILL = {
     3: _fill_v3,
     5: _fill_v5,
@@ -873,6 +890,7 @@ _FILL = {
     15: _fill_v15,
     16: _fill_v16,
     17: _fill_v17,
+    18: _fill_v18,
 }
 """Data fixes run after a version's statements, in the same transaction."""
 
@@ -1399,19 +1417,24 @@ class SqliteStore:
         complaint: Complaint,
         row: ComplaintRow,
         outbox: Sequence[tuple[str, Notification]] = (),
+        *,
+        held: ListenerHold | None = None,
     ) -> Complaint:
         """Store a new complaint with its first events, projection and outbox at once.
 
         A known non-empty idempotency key returns the stored complaint and writes
         nothing: a retried submission (double tap, network retry) makes no
         duplicate, even when two processes submit at the same moment.
+        ``held``: its messages are queued claimed for the hold on the store's
+        clock, marked with it (:class:`~complaintcore.desk.ports.ListenerHoldStore`).
 
         :raises InvalidInputError: a complaint with this id already exists, or
             ``row`` does not belong to ``complaint``.
         """
         prepared = _prepare(complaint, row, outbox)
+        hold = check_listener_hold(held)
         with self._write() as conn:
-            return _create_in(conn, _Ledger(conn, self._tenant), prepared)
+            return _create_in(conn, _Ledger(conn, self._tenant), prepared, self._held(hold))
 
     @_translated
     def create_many(
@@ -1419,6 +1442,7 @@ class SqliteStore:
         items: Sequence[tuple[Complaint, ComplaintRow, Sequence[tuple[str, Notification]]]],
         *,
         whole: bool = False,
+        held: ListenerHold | None = None,
     ) -> list[Complaint | ComplaintCoreError | None]:
         """Store many new complaints in one transaction, each all or nothing.
 
@@ -1429,6 +1453,7 @@ class SqliteStore:
         failure mid-way rolls the whole batch back.  ``whole``: nothing is written
         unless every item is stored as itself (see ``BatchComplaintStore``); the
         check is the one made anyway, inside the same transaction.
+        ``held``: as for :meth:`create`.
         """
         prepared: list[_Prepared | ComplaintCoreError] = []
         for complaint, row, outbox in items:
@@ -1436,8 +1461,10 @@ class SqliteStore:
                 prepared.append(_prepare(complaint, row, outbox))
             except ComplaintCoreError as exc:
                 prepared.append(exc)
+        hold = check_listener_hold(held)
         with self._write() as conn:
-            return _create_batch(conn, _Ledger(conn, self._tenant), prepared, whole=whole)
+            ledger = _Ledger(conn, self._tenant)
+            return _create_batch(conn, ledger, prepared, whole=whole, held=self._held(hold))
 
     @_translated
     def append(
@@ -1447,12 +1474,15 @@ class SqliteStore:
         events: Sequence[Event],
         row: ComplaintRow,
         outbox: Sequence[tuple[str, Notification]] = (),
+        *,
+        held: ListenerHold | None = None,
     ) -> None:
         """Append events numbered ``expected_version + 1 …`` if nobody got there first.
 
         The projection row and the outbox entries are written in the same
         transaction.  ``row.version`` is ignored: the store writes the true one.
         An empty ``events`` only refreshes the projection and queues messages.
+        ``held``: as for :meth:`create`.
 
         :raises ConcurrencyConflictError: the stored version is not ``expected_version``.
         :raises UnknownComplaintError: no complaint has this id.
@@ -1460,6 +1490,7 @@ class SqliteStore:
         check_row_id(row, complaint_id)
         new = check_events(events)
         entries = check_outbox(outbox)
+        hold = check_listener_hold(held)
         bodies = [encode_event(ev) for ev in new]
         tenant = self._tenant
         with self._write() as conn:
@@ -1490,7 +1521,7 @@ class SqliteStore:
                 " WHERE tenant = ? AND id = ?",
                 (*params[1:], tenant, complaint_id),
             )
-            _insert_outbox(conn, tenant, entries, ledger.next_seq())
+            _insert_outbox(conn, tenant, entries, ledger.next_seq(), self._held(hold))
             if new or entries:
                 ledger.commit(complaint_id, version + len(new), chain_head)
 
@@ -2145,10 +2176,35 @@ class SqliteStore:
             rows = conn.execute(sql, args).fetchall()
             until, offset = lease_end(at, lease), claim_offset(at, now)
             conn.executemany(
-                "UPDATE outbox SET claimed_until = ?, claim_offset = ? WHERE id = ?",
+                "UPDATE outbox SET claimed_until = ?, claim_offset = ?, held_by = NULL"
+                " WHERE id = ?",
                 [(until, offset, r[0]) for r in rows],
             )
         return [outbox_item(*r) for r in rows]
+
+    def _held(self, held: ListenerHold | None) -> _Held | None:
+        """A listener hold as the outbox keeps it: its end on the store's clock, read
+        now (in the write), and its mark."""
+        if held is None:
+            return None
+        return held_claim(claim_time(self._clock), held), held.mark
+
+    @_translated
+    def release_held(self, held: Sequence[tuple[str, str]], mark: str) -> None:
+        """Let go the messages a write queued held with ``mark`` (see
+        :class:`~complaintcore.desk.ports.ListenerHoldStore`): due at once, in one
+        transaction, each found by its unique (channel, key)."""
+        pairs = check_held(held)
+        stamp = check_mark(mark)
+        if not pairs:
+            return
+        with self._write() as conn:
+            conn.executemany(
+                "UPDATE outbox SET claimed_until = CASE WHEN delivered_at IS NULL"
+                " AND dropped_at IS NULL THEN NULL ELSE claimed_until END, held_by = NULL"
+                " WHERE tenant = ? AND notifier = ? AND dedupe_key = ? AND held_by = ?",
+                [(self._tenant, notifier, key, stamp) for notifier, key in pairs],
+            )
 
     @_translated
     def mark_delivered(self, item_id: int, at: datetime) -> None:
@@ -2945,25 +3001,37 @@ def _insert_events(
     return stored[-1].hash if stored else prev
 
 
+_Held = tuple[str, str]
+"""A listener hold as the outbox keeps it: its end on the store's clock and its mark."""
+
+
 def _insert_outbox(
     conn: sqlite3.Connection,
     tenant: str,
     entries: Sequence[tuple[str, Notification]],
     ledger_seq: int,
+    held: _Held | None = None,
 ) -> None:
     """The outbox rows of one commit, tagged with its ledger seq."""
-    _insert_outbox_tagged(conn, tenant, [(notifier, n, ledger_seq) for notifier, n in entries])
+    tagged = [(notifier, n, ledger_seq) for notifier, n in entries]
+    _insert_outbox_tagged(conn, tenant, tagged, held)
 
 
 def _insert_outbox_tagged(
-    conn: sqlite3.Connection, tenant: str, entries: Sequence[tuple[str, Notification, int]]
+    conn: sqlite3.Connection,
+    tenant: str,
+    entries: Sequence[tuple[str, Notification, int]],
+    held: _Held | None = None,
 ) -> None:
-    """Outbox rows of several commits, each tagged with its own ledger seq."""
+    """Outbox rows of several commits, each tagged with its own ledger seq; ``held``:
+    claimed until its end on the store's clock, marked with its mark (a
+    ``ListenerHoldStore`` write)."""
+    until, mark = held if held is not None else (None, None)
     if not entries:
         return
     conn.executemany(
         "INSERT INTO outbox (tenant, notifier, dedupe_key, complaint_id, body_json, created_at,"
-        " ledger_seq) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        " ledger_seq, claimed_until, held_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (tenant, notifier, dedupe_key) DO NOTHING",
         [
             (
@@ -2974,6 +3042,8 @@ def _insert_outbox_tagged(
                 notification_to_json(n),
                 to_utc_text(n.created_at, "notification.created_at"),
                 seq,
+                until,
+                mark,
             )
             for notifier, n, seq in entries
         ],
@@ -3410,6 +3480,7 @@ def _create_batch(
     prepared: Sequence[_Prepared | ComplaintCoreError],
     *,
     whole: bool = False,
+    held: _Held | None = None,
 ) -> list[Complaint | ComplaintCoreError | None]:
     """:meth:`SqliteStore.create_many` inside its transaction, with the rows of the
     whole batch written by one statement per table (the checks of
@@ -3450,7 +3521,7 @@ def _create_batch(
             f"INSERT INTO projection (tenant, {_ROW_COLUMNS}) VALUES (?, {_ROW_MARKS})",
             rows,
         )
-        _insert_outbox_tagged(conn, tenant, outbox)
+        _insert_outbox_tagged(conn, tenant, outbox, held)
         ledger.commit_created(commits)
         for pending in (heads, events, rows, outbox, commits):
             pending.clear()
@@ -3513,7 +3584,9 @@ def _not_as_themselves(
     return found
 
 
-def _create_in(conn: sqlite3.Connection, ledger: _Ledger, p: _Prepared) -> Complaint:
+def _create_in(
+    conn: sqlite3.Connection, ledger: _Ledger, p: _Prepared, held: _Held | None = None
+) -> Complaint:
     tenant = ledger.tenant
     complaint = p.complaint
     if p.key:
@@ -3538,6 +3611,6 @@ def _create_in(conn: sqlite3.Connection, ledger: _Ledger, p: _Prepared) -> Compl
         f"INSERT INTO projection (tenant, {_ROW_COLUMNS}) VALUES (?, {_ROW_MARKS})",
         (tenant, *p.params),
     )
-    _insert_outbox(conn, tenant, p.entries, ledger.next_seq())
+    _insert_outbox(conn, tenant, p.entries, ledger.next_seq(), held)
     ledger.commit(complaint.id, len(p.events), head, p.key, p.created_at)
     return complaint

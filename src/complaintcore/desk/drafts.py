@@ -18,7 +18,7 @@ from complaintcore.core.repeats import Earlier
 from complaintcore.desk.ports import RelatedQuery
 from complaintcore.desk.telling import Outbox
 
-__all__ = ["CONFLICT_RETRIES", "ByTime", "Draft", "not_before_last", "store_failed"]
+__all__ = ["CONFLICT_RETRIES", "ByTime", "Draft", "Hold", "not_before_last", "store_failed"]
 
 CONFLICT_RETRIES = 5
 """Times a commit refused for a concurrent change is tried again."""
@@ -43,6 +43,17 @@ class Draft:
     batch's others (only where the answer above may have been cut at its limit)."""
     failure: ComplaintCoreError | None = None
     """Why linking it failed: it is not stored, and its receipt says so."""
+
+
+@attrs.frozen
+class Hold:
+    """A commit's messages (channel, dedupe key) queued held by a write marked ``mark``, while the
+    desk's listeners hear the commit (hooks.md; a
+    :class:`~complaintcore.desk.ports.ListenerHoldStore`): the desk lets them go
+    once the listeners have returned."""
+
+    mark: str
+    keys: tuple[tuple[str, str], ...]
 
 
 @attrs.define

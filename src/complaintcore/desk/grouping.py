@@ -35,7 +35,15 @@ from complaintcore.core.errors import (
     shown_id,
     shown_issue,
 )
-from complaintcore.core.models import Closed, Complaint, Grouped, Reopened, Status, Ungrouped
+from complaintcore.core.models import (
+    Closed,
+    Complaint,
+    Event,
+    Grouped,
+    Reopened,
+    Status,
+    Ungrouped,
+)
 from complaintcore.core.rulepack import Concentration, GroupScope, RulePack
 from complaintcore.core.workflow import Group, decide, evolve
 from complaintcore.desk import access
@@ -43,13 +51,14 @@ from complaintcore.desk.drafts import (
     CONFLICT_RETRIES,
     ByTime,
     Draft,
+    Hold,
     not_before_last,
     store_failed,
 )
-from complaintcore.desk.ports import BatchIntakeStore, ComplaintStore, SimilarQuery
+from complaintcore.desk.ports import BatchIntakeStore, ComplaintRow, ComplaintStore, SimilarQuery
 from complaintcore.desk.projection import Projection
 from complaintcore.desk.repeat_links import Commit, FollowUps
-from complaintcore.desk.telling import Telling
+from complaintcore.desk.telling import Outbox, Telling
 
 __all__ = ["GroupKey", "Grouper", "Grouping", "Links"]
 
@@ -65,6 +74,9 @@ GroupKey = tuple[str, str, str, str]
 
 
 AfterCommit = Callable[..., None]
+Append = Callable[[Complaint, Sequence[Event], ComplaintRow, Outbox], Hold | None]
+"""The desk's append of events on a stored complaint (as loaded) with their messages,
+held while its listeners hear them (hooks.md): the hold to let go after them."""
 """The desk's work after a commit (listeners, waking delivery)."""
 
 
@@ -120,6 +132,7 @@ class Grouper:
         projection: Projection,
         follow_ups: FollowUps,
         commit: Commit,
+        append: Append,
         after_commit: AfterCommit,
     ) -> None:
         self.store = store
@@ -128,6 +141,7 @@ class Grouper:
         self._projection = projection
         self._follow_ups = follow_ups
         self._commit = commit
+        self._append = append
         self._after_commit = after_commit
 
     def group(self, draft: Draft, now: datetime, grouping: Grouping) -> Links | None:
@@ -464,13 +478,15 @@ class Grouper:
             if draft.events:
                 row = self._projection.row(draft.complaint, at)
                 try:
-                    self.store.append(
-                        complaint.id, complaint.version, draft.events, row, draft.outbox
-                    )
+                    hold = self._append(complaint, draft.events, row, draft.outbox)
                 except ConcurrencyConflictError:  # linked by another meanwhile: look again
                     continue
                 self._after_commit(
-                    draft.complaint, draft.events, at, deliver=deliver and bool(draft.outbox)
+                    draft.complaint,
+                    draft.events,
+                    at,
+                    deliver=deliver and bool(draft.outbox),
+                    hold=hold,
                 )
             self.link(links, at, deliver=deliver)
             return draft.complaint if draft.events else None

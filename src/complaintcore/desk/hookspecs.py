@@ -134,5 +134,9 @@ def complaintcore_on_events(complaint: Complaint, events: Sequence[Event]) -> No
     :param events: the events just appended, in order.
 
     Called for every plugin; an exception here is logged and does not undo the
-    committed events.
+    committed events.  It runs before the commit's messages can be delivered, by
+    any delivery pass, on a store that holds them meanwhile (a
+    :class:`~complaintcore.desk.ports.ListenerHoldStore`: the built-in ones), at
+    most ``LISTENER_HOLD`` (five minutes) after the write on the store's clock,
+    whatever ``now`` the desk or a delivery pass runs at.
     """

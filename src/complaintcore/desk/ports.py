@@ -43,6 +43,8 @@ __all__ = [
     "DutyWindow",
     "GroupLockStore",
     "HealthStore",
+    "ListenerHold",
+    "ListenerHoldStore",
     "Notification",
     "Notifier",
     "OutboxItem",
@@ -1116,6 +1118,96 @@ class GroupLockStore(ComplaintStore, Protocol):
         """Until the block ends, no other holder of any of ``keys`` (in any process
         on the store's database) enters; taken in one order, so two holders of
         overlapping keys never wait on each other."""
+        ...
+
+
+@attrs.frozen
+class ListenerHold:
+    """How a write holds its messages while the desk's listeners hear its commit
+    (a :class:`ListenerHoldStore`): claimed for ``lasts`` counted on the store's own
+    clock, as a sender's claim is, and marked ``mark`` (a text naming the write, new
+    for each) for :meth:`ListenerHoldStore.release_held` to find them by."""
+
+    mark: str = attrs.field()
+    lasts: timedelta = attrs.field()
+
+    @mark.validator
+    def _check_mark(self, _attribute: object, value: object) -> None:
+        if not isinstance(value, str) or not 0 < len(value) <= 64 or not value.isprintable():
+            raise InvalidInputError("hold.mark", "expected 1-64 printable characters")
+
+    @lasts.validator
+    def _check_lasts(self, _attribute: object, value: object) -> None:
+        if not isinstance(value, timedelta) or not timedelta(0) < value <= MAX_SWEEP_LEASE:
+            raise InvalidInputError(
+                "hold.lasts", f"must be a timedelta above 0, to {MAX_SWEEP_LEASE}"
+            )
+
+
+@runtime_checkable
+class ListenerHoldStore(ComplaintStore, Protocol):
+    """A store that queues a commit's messages held back until the desk lets them go.
+
+    ``complaintcore_on_events`` runs after a commit and before its messages can be
+    delivered (hooks.md).  A desk with listeners passes ``held`` to the write of
+    every commit with events: its messages are queued claimed for ``held.lasts``
+    on the store's own clock (the one claims are kept on: this machine's, the
+    server's for PostgreSQL), whatever ``now`` the desk decides by, and marked
+    ``held.mark``; no delivery pass takes them, in any thread or process, at any
+    ``now`` (``outbox retry`` and ``outbox drop`` are refused meanwhile, as for a
+    message being sent).  Once the listeners have returned, the desk lets them go
+    with :meth:`release_held`, due at once.  A desk that dies in between only
+    delays them until the hold lapses.  Without it (a host's store), the desk
+    wakes its own delivery worker after its listeners, but a pass started
+    meanwhile (another thread's commit, the worker's interval, another process)
+    may send them first.  The built-in stores have it (review s46G F03).
+    """
+
+    def create(
+        self,
+        complaint: Complaint,
+        row: ComplaintRow,
+        outbox: Sequence[tuple[str, Notification]],
+        *,
+        held: ListenerHold | None = None,
+    ) -> Complaint:
+        """:meth:`ComplaintStore.create`; ``held``: its messages are queued claimed for
+        ``held.lasts`` on the store's clock, marked ``held.mark`` (due at once
+        when let go, or when the hold lapses)."""
+        ...
+
+    def create_many(
+        self,
+        items: Sequence[tuple[Complaint, ComplaintRow, Sequence[tuple[str, Notification]]]],
+        *,
+        whole: bool = False,
+        held: ListenerHold | None = None,
+    ) -> list[Complaint | ComplaintCoreError | None]:
+        """:meth:`BatchComplaintStore.create_many`, every item's messages held as by
+        :meth:`create`."""
+        ...
+
+    def append(
+        self,
+        complaint_id: str,
+        expected_version: int,
+        events: Sequence[Event],
+        row: ComplaintRow,
+        outbox: Sequence[tuple[str, Notification]],
+        *,
+        held: ListenerHold | None = None,
+    ) -> None:
+        """:meth:`ComplaintStore.append`, its messages held as by :meth:`create`."""
+        ...
+
+    def release_held(self, held: Sequence[tuple[str, str]], mark: str) -> None:
+        """Let go the messages ``held`` (channel, dedupe key) that a write queued held
+        with ``mark``: due at once, unclaimed, as if queued without a hold.  One
+        sent, dropped or claimed by a sender since (its hold lapsed first), or
+        never queued by that write (its key was queued before), is left as it is.
+
+        :raises InvalidInputError: ``held`` is not a list of (channel, key) pairs.
+        """
         ...
 
 

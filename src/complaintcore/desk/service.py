@@ -113,7 +113,7 @@ from complaintcore.desk.checked_directory import DIRECTORY_HOOK, CheckedDirector
 from complaintcore.desk.collector import collection_paused, collection_resumed
 from complaintcore.desk.config import DeskConfig, RetryPolicy
 from complaintcore.desk.delivery import DeliveryWorker, Sender, SendTimeoutError
-from complaintcore.desk.drafts import CONFLICT_RETRIES, Draft, store_failed
+from complaintcore.desk.drafts import CONFLICT_RETRIES, Draft, Hold, store_failed
 from complaintcore.desk.grouping import Grouper, Grouping, Links
 from complaintcore.desk.ids import time_ordered_id
 from complaintcore.desk.masking import masked_record, masked_traceback, with_encodings
@@ -134,6 +134,8 @@ from complaintcore.desk.ports import (
     GroupLockStore,
     HealthStore,
     HoldStore,
+    ListenerHold,
+    ListenerHoldStore,
     Notification,
     Notifier,
     OutboxItem,
@@ -474,6 +476,7 @@ class Desk:
             projection=self._projection,
             follow_ups=self._follow_ups,
             commit=self._commit,
+            append=self._append,
             after_commit=self._after_commit,
         )
         # what a sweep does to each due complaint
@@ -486,6 +489,7 @@ class Desk:
             telling=self._telling,
             follow_ups=self._follow_ups,
             handover_left_out=self._handover_left_out,
+            append=self._append,
             after_commit=self._after_commit,
         )
 
@@ -1489,11 +1493,10 @@ class Desk:
             grouping = Grouping()
             links = self._grouper.group(draft, now, grouping)
             complaint = draft.complaint
-            stored = self.store.create(
-                complaint, self._projection.row(complaint, now), draft.outbox
-            )
+            row = self._projection.row(complaint, now)
+            stored, hold = self._create(complaint, row, draft.outbox)
             if stored.id == complaint.id:  # not a retried submission
-                self._after_commit(stored, draft.events, now, deliver=bool(draft.outbox))
+                self._after_commit(stored, draft.events, now, deliver=bool(draft.outbox), hold=hold)
                 self._mark_after_intake(stored.id, links, repeated, now)
                 relinked = self._relink(later, now, told=later.counts)
                 stored = self._reread([stored], relinked)[0]  # marked by a later raising
@@ -1655,15 +1658,18 @@ class Desk:
                     slots.append(at)
                 except ComplaintCoreError as exc:
                     d.failure = exc
+            # hooks.md: every item's messages held while the listeners hear it
+            holder = self._holder(*(box for _c, _r, box in items))
+            until = _new_hold() if holder is not None else None
             if isinstance(self.store, BatchComplaintStore):
-                created = self._create_many(self.store, items)
+                created = self._create_many(self.store, items, until)
                 if any(r is None for r in created):  # nothing written (whole)
                     answers = given_up(dict(zip(slots, created, strict=True)))
                     forget()
                     return answers
                 stored = iter(created)
             else:
-                stored = iter([self._create_one(*item) for item in items])
+                stored = iter([self._create_one(*item, until) for item in items])
             results: list[Receipt] = []
             answered: dict[int, Receipt] = {}  # id(draft) -> its receipt
             landed: dict[int, int] = {}  # id(draft) of those stored as themselves: place
@@ -1690,7 +1696,8 @@ class Desk:
                 if isinstance(result, ComplaintCoreError):
                     results.append(Receipt(failure=result))
                 elif result.id == p.complaint.id:
-                    self._after_commit(result, p.events, now, deliver=False, basis=False)
+                    hold = _hold_of(until, p.outbox) if until is not None else None
+                    self._after_commit(result, p.events, now, deliver=False, basis=False, hold=hold)
                     queued = queued or bool(p.outbox)
                     results.append(Receipt(complaint=result))
                     landed[id(p)] = len(results) - 1
@@ -1878,11 +1885,16 @@ class Desk:
 
     @staticmethod
     def _create_many(
-        store: BatchComplaintStore, items: Sequence[tuple[Complaint, ComplaintRow, Outbox]]
+        store: BatchComplaintStore,
+        items: Sequence[tuple[Complaint, ComplaintRow, Outbox]],
+        until: ListenerHold | None = None,
     ) -> list[Complaint | ComplaintCoreError | None]:
         """The batch in one transaction, whole where the store can (F01: a draft the
         others link to that is not stored as itself leaves nothing written, and the
-        batch is drafted again), else each item all or nothing as before."""
+        batch is drafted again), else each item all or nothing as before.  ``until``:
+        its messages held while the listeners hear it (a ``ListenerHoldStore``)."""
+        if until is not None and isinstance(store, ListenerHoldStore):
+            return store.create_many(items, whole=True, held=until)
         try:
             params = inspect.signature(store.create_many).parameters.values()
         except (TypeError, ValueError):
@@ -1894,12 +1906,77 @@ class Desk:
         return list(store.create_many(items))
 
     def _create_one(
-        self, complaint: Complaint, row: ComplaintRow, outbox: Outbox
+        self, complaint: Complaint, row: ComplaintRow, outbox: Outbox, until: ListenerHold | None
     ) -> Complaint | ComplaintCoreError:
+        store = self.store
         try:
-            return self.store.create(complaint, row, outbox)
+            if until is not None and isinstance(store, ListenerHoldStore):
+                return store.create(complaint, row, outbox, held=until)
+            return store.create(complaint, row, outbox)
         except ComplaintCoreError as exc:  # each complaint all or nothing; the rest go on
             return exc
+
+    # ------------------------------------------------------------ heard before sent
+
+    def _holder(self, *boxes: Outbox) -> ListenerHoldStore | None:
+        """hooks.md: the store, where a write queuing ``boxes`` holds their messages
+        while the listeners hear its commits: the desk has listeners, the store can
+        hold them, and there are messages (asked in that order: the check of the
+        store's kind costs most)."""
+        if self.pm is None or not self._listeners or not any(boxes):
+            return None
+        store = self.store
+        return store if isinstance(store, ListenerHoldStore) else None
+
+    def _create(
+        self, complaint: Complaint, row: ComplaintRow, box: Outbox
+    ) -> tuple[Complaint, Hold | None]:
+        """``store.create``, its messages held while the listeners hear it (hooks.md)."""
+        holder = self._holder(box)
+        if holder is None:
+            return self.store.create(complaint, row, box), None
+        until = _new_hold()
+        return holder.create(complaint, row, box, held=until), _hold_of(until, box)
+
+    def _append(
+        self,
+        complaint: Complaint,
+        events: Sequence[Event],
+        row: ComplaintRow,
+        box: Outbox,
+    ) -> Hold | None:
+        """``store.append`` of events on ``complaint`` (as loaded), their messages held
+        while the listeners hear them (hooks.md; none without events: nobody hears)."""
+        cid, version = complaint.id, complaint.version
+        holder = self._holder(box) if events else None
+        if holder is None:
+            self.store.append(cid, version, events, row, box)
+            return None
+        until = _new_hold()
+        holder.append(cid, version, events, row, box, held=until)
+        return _hold_of(until, box)
+
+    def _release(self, holds: Iterable[Hold]) -> None:
+        """hooks.md: let go the messages held while the listeners heard their commits,
+        once they have (one statement a write's mark).  A failure leaves them to lapse
+        at their hold's end (a WARNING), as a desk that died would."""
+        store = self.store
+        by_mark: dict[str, list[tuple[str, str]]] = {}
+        for hold in holds:
+            by_mark.setdefault(hold.mark, []).extend(hold.keys)
+        if not by_mark or not isinstance(store, ListenerHoldStore):
+            return
+        for mark, keys in by_mark.items():
+            try:
+                store.release_held(keys, mark)
+            except ComplaintCoreError as exc:
+                log.warning(
+                    "%d notification(s) held for the listeners wait until their hold"
+                    " lapses (%s at most on the store's clock): %s",
+                    len(keys),
+                    LISTENER_HOLD,
+                    exc,
+                )
 
     def _intake(
         self,
@@ -2168,7 +2245,7 @@ class Desk:
             return
         # the host's listeners run after the lock is released: a slow one must not
         # hold up other desks' intake of the same building
-        later: list[tuple[Complaint, Sequence[Event], datetime, bool, bool]] = []
+        later: list[tuple[Complaint, Sequence[Event], datetime, bool, bool, Hold | None]] = []
         self._held.later = later
         try:
             with contextlib.ExitStack() as stack:
@@ -2184,8 +2261,13 @@ class Desk:
                 yield
         finally:
             self._held.later = None
-            for complaint, events, now, deliver, basis in later:
-                self._after_commit(complaint, events, now, deliver=deliver, basis=basis)
+            try:
+                for complaint, events, _now, _deliver, basis, _hold in later:
+                    self._hear(complaint, events, basis=basis)
+            finally:  # every message held for them let go at once (hooks.md)
+                self._release(hold for *_, hold in later if hold is not None)
+            if any(deliver for _c, _e, _n, deliver, _b, _h in later):
+                self._wake_delivery()
 
     def act_on_issue(self, issue: str, command: Command, *, now: datetime) -> IssueReport:
         """HDL-5: run one command on every open complaint of a concentrated issue.
@@ -2442,8 +2524,8 @@ class Desk:
             + draft.outbox
         )
         row = self._projection.row(after, now)
-        self.store.append(complaint.id, complaint.version, draft.events, row, box)
-        self._after_commit(after, draft.events, now, deliver=bool(box))
+        hold = self._append(complaint, draft.events, row, box)
+        self._after_commit(after, draft.events, now, deliver=bool(box), hold=hold)
         return after
 
     def _check_measure_owner(self, complaint: Complaint, command: AddMeasure) -> AddMeasure:
@@ -2728,10 +2810,8 @@ class Desk:
                 + self._telling.left_unheld_outbox(complaint, after, now)
                 + (outbox or [])
             )
-            self.store.append(
-                complaint.id, complaint.version, events, self._projection.row(after, now), box
-            )
-            self._after_commit(after, events, now, deliver=deliver and bool(box))
+            hold = self._append(complaint, events, self._projection.row(after, now), box)
+            self._after_commit(after, events, now, deliver=deliver and bool(box), hold=hold)
         return after
 
     def _months_sanctioned(self, complaint: Complaint, events: Sequence[Event]) -> set[str]:
@@ -2777,20 +2857,29 @@ class Desk:
         *,
         deliver: bool = True,
         basis: bool = True,
+        hold: Hold | None = None,
     ) -> None:
         """What follows a commit: listeners, delivery, and (``basis``) the mark of rows
-        written under another basis (a batch asks once for all its rows)."""
+        written under another basis (a batch asks once for all its rows).  ``hold``:
+        the commit's messages, held until the listeners have heard it (hooks.md)."""
         later = getattr(self._held, "later", None)
         if later is not None:  # inside a group's lock: once it is released
-            later.append((complaint, events, now, deliver, basis))
+            later.append((complaint, events, now, deliver, basis, hold))
             return
+        try:
+            self._hear(complaint, events, basis=basis)
+        finally:
+            self._release([hold] if hold is not None else [])
+        if deliver:
+            self._wake_delivery()
+
+    def _hear(self, complaint: Complaint, events: Sequence[Event], *, basis: bool) -> None:
+        """The listeners of a commit (and the basis mark, ``basis``)."""
         if basis:
             self._mark_other_basis()
         if self.pm is not None and self._listeners and events:
             with collection_resumed():  # the host's code, as the host set it
                 self._tell_listeners(self.pm, complaint, tuple(events))
-        if deliver:
-            self._wake_delivery()
 
     def _tell_listeners(
         self, pm: pluggy.PluginManager, complaint: Complaint, events: tuple[Event, ...]
@@ -3395,6 +3484,24 @@ def _moved_by(complaint: Complaint) -> Trigger | None:
         if isinstance(ev, Assigned):
             return None
     return None
+
+
+LISTENER_HOLD = timedelta(minutes=5)
+"""hooks.md: how long a commit's messages wait for the desk's listeners at most,
+counted on the store's clock from the write (a
+:class:`~complaintcore.desk.ports.ListenerHoldStore`), whatever ``now`` the desk
+decides by: let go as soon as the listeners return, they are sent after this even
+if a listener still runs or the desk died."""
+
+
+def _new_hold() -> ListenerHold:
+    """A listener hold for one write: :data:`LISTENER_HOLD`, marked afresh."""
+    return ListenerHold(uuid.uuid4().hex, LISTENER_HOLD)
+
+
+def _hold_of(held: ListenerHold, box: Outbox) -> Hold:
+    """The messages of ``box`` queued by a write with ``held``."""
+    return Hold(held.mark, tuple((notifier, n.key) for notifier, n in box))
 
 
 def _store_lock_keys(keys: Collection[str]) -> set[str]:

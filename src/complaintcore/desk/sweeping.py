@@ -29,7 +29,7 @@ from complaintcore.core.models import Assigned, Complaint, Event, Trigger
 from complaintcore.core.rulepack import RulePack
 from complaintcore.core.workflow import Escalate, Regrade, decide, evolve
 from complaintcore.desk import access, messages
-from complaintcore.desk.grouping import AfterCommit
+from complaintcore.desk.grouping import AfterCommit, Append
 from complaintcore.desk.ports import ComplaintStore, StaffMember
 from complaintcore.desk.projection import Projection, held_by_nobody
 from complaintcore.desk.repeat_links import FollowUps
@@ -147,6 +147,7 @@ class Sweeper:
         telling: Telling,
         follow_ups: FollowUps,
         handover_left_out: Callable[[Complaint, datetime], tuple[Event, ...]],
+        append: Append,
         after_commit: AfterCommit,
     ) -> None:
         self.store = store
@@ -157,6 +158,7 @@ class Sweeper:
         self._telling = telling
         self._follow_ups = follow_ups
         self._handover_left_out = handover_left_out
+        self._append = append
         self._after_commit = after_commit
 
     def sweep_one(self, complaint_id: str, now: datetime) -> Swept:
@@ -267,8 +269,8 @@ class Sweeper:
                 + self._telling.left_unheld_outbox(start, after, now)
             )
             row = self._projection.row(after, now, swept=True)
-            self.store.append(start.id, start.version, events, row, box)
-            self._after_commit(after, events, now)
+            hold = self._append(start, events, row, box)
+            self._after_commit(after, events, now, hold=hold)
         else:
             row = self._projection.row(complaint, now, swept=True)
             self.store.append(start.id, start.version, (), row, outbox)

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import inspect
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -79,6 +80,8 @@ from complaintcore.desk.ports import (
     ComplaintStore,
     HealthStore,
     HoldStore,
+    ListenerHold,
+    ListenerHoldStore,
     Notification,
     OutboxStore,
     RaisingsQuery,
@@ -1747,6 +1750,110 @@ class StoreContract:
         store.hold_item(a.id, week_ago)  # the send ended after all, with an error
         store.retry_item(a.id, NOW)
         assert [i.id for i in store.claim(NOW, 10, lease=LEASE)] == [a.id]
+
+    def test_a_write_holds_its_messages_until_the_desk_lets_them_go(self) -> None:
+        """hooks.md: a commit's messages wait while the desk's listeners hear it.  A
+        write with ``held`` (create, create_many, append alike) queues them claimed
+        for the hold on the store's own clock: no claim at any ``now`` takes them
+        (a catch-up a week back, a desk a month ahead), a retry by hand is refused;
+        let go by the write's mark, they are due at once with no attempt spent.  A
+        hold nobody lets go (the desk died) lapses by itself; letting go never
+        revives a message sent or claimed since, nor one another write queued, nor
+        another tenant's."""
+        store = self.store()
+        if not isinstance(store, ListenerHoldStore):
+            pytest.skip(f"{type(store).__name__} is not a ListenerHoldStore (optional)")
+        first, second = ListenerHold("w-1", LEASE), ListenerHold("w-2", LEASE)
+        a = self.registered("C-1")
+        store.create(
+            a, self.row_of(a), [("email", self.note("a")), ("sms", self.note("a"))], held=first
+        )
+        for when in (NOW - timedelta(days=7), NOW, NOW + timedelta(days=30)):
+            assert store.pending(when) == []
+            assert store.claim(when, 10, lease=LEASE) == []
+        if isinstance(store, OutboxStore):  # due once the hold lapses on the store's clock
+            email_a, sms_a = store.waiting()
+            assert (email_a.attempts, sms_a.attempts) == (0, 0)
+            assert email_a.next_attempt_at is not None
+            assert email_a.next_attempt_at > NOW
+            for when in (NOW - timedelta(days=7), NOW + timedelta(days=30)):
+                with pytest.raises(InvalidInputError, match="being sent"):
+                    store.retry_item(email_a.id, when)
+        b, c = self.registered("C-2"), self.registered("C-3")
+        if isinstance(store, BatchComplaintStore):
+            store.create_many(
+                [
+                    (b, self.row_of(b), [("email", self.note("b", "C-2"))]),
+                    (c, self.row_of(c), [("email", self.note("c", "C-3"))]),
+                ],
+                held=second,
+            )
+        else:
+            store.create(b, self.row_of(b), [("email", self.note("b", "C-2"))], held=second)
+            store.create(c, self.row_of(c), [("email", self.note("c", "C-3"))], held=second)
+        loaded = store.load("C-1")
+        events = decide(loaded, AttachEvidence(actor="s-cs", reference="p-1"), self.pack, NOW)
+        after = evolve(loaded, events)
+        store.append(
+            "C-1",
+            loaded.version,
+            events,
+            self.row_of(after),
+            [("email", self.note("d"))],
+            held=first,
+        )
+        assert store.pending(NOW + timedelta(days=30)) == []
+
+        # the listeners of C-1's commits have heard them: those are let go, the rest held
+        store.release_held([("email", "a"), ("sms", "a"), ("email", "d")], "w-1")
+        assert [(i.notification.key, i.attempts) for i in store.pending(NOW)] == [
+            ("a", 0),
+            ("a", 0),
+            ("d", 0),
+        ]
+        store.release_held([("email", "b")], "w-1")  # another write's message
+        store.release_held([("email", "b")], "w-3")  # ... or another write's mark
+        assert [i.notification.key for i in store.pending(NOW)] == ["a", "a", "d"]
+        other = self.store("bravo")
+        assert isinstance(other, ListenerHoldStore)
+        other.release_held([("email", "b"), ("email", "c")], "w-2")  # another tenant's
+        assert [i.notification.key for i in store.pending(NOW)] == ["a", "a", "d"]
+
+        # sent or claimed since: left as they are
+        [email_a, sms_a, email_d] = store.claim(NOW, 10, lease=LEASE)
+        store.mark_delivered(email_a.id, NOW)
+        store.mark_delivered(email_d.id, NOW)
+        store.release_held([("email", "a"), ("sms", "a"), ("email", "d")], "w-1")
+        assert store.pending(NOW) == []  # a and d stay sent, sms a stays claimed
+        with pytest.raises(InvalidInputError, match="being sent"):
+            store.retry_item(sms_a.id, NOW)
+        # a hold that lapses (the desk died) lets them go by itself; a sender that
+        # took one then keeps its claim when the write's mark comes late
+        e = self.registered("C-4")
+        brief = ListenerHold("w-4", timedelta(microseconds=1))
+        store.create(e, self.row_of(e), [("email", self.note("e", "C-4"))], held=brief)
+        deadline = time.monotonic() + 5
+        while not (taken := store.claim(NOW, 10, lease=LEASE)) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert [i.notification.key for i in taken] == ["e"]
+        store.release_held([("email", "e")], "w-4")
+        assert store.claim(NOW, 10, lease=LEASE) == []
+        with pytest.raises(InvalidInputError, match="being sent"):
+            store.retry_item(taken[0].id, NOW)
+        store.release_held([], "w-1")  # nothing to let go
+        for bad in ("email", [("email",)], [("email", "")], [("email", 7)]):
+            with pytest.raises(InvalidInputError) as refused:
+                store.release_held(bad, "w-1")  # type: ignore[arg-type]
+            assert refused.value.path.startswith("held")
+        for mark in ("", None, 7):
+            with pytest.raises(InvalidInputError) as refused:
+                store.release_held([("email", "a")], mark)  # type: ignore[arg-type]
+            assert refused.value.path == "mark"
+        f = self.registered("C-5")
+        with pytest.raises(InvalidInputError) as refused:
+            store.create(f, self.row_of(f), [], held="w-5")  # type: ignore[arg-type]
+        assert refused.value.path == "held"
+        assert store.verify().ok  # a hold is bookkeeping, not tampering
 
     def test_pending_counts_count_the_waiting_items_of_each_channel(self) -> None:
         store = self.store()
