@@ -2237,7 +2237,12 @@ class PostgresStore:
     def release_held(self, held: Sequence[tuple[str, str]], mark: str) -> None:
         """Let go the messages a write queued held with ``mark`` (see
         :class:`~complaintcore.desk.ports.ListenerHoldStore`): due at once, in one
-        transaction, each found by its unique (channel, key)."""
+        transaction, each found by its unique (channel, key).
+
+        Only a claim that is still the hold's ends, as in
+        :meth:`SqliteStore.release_held`: the hold writes no ``claim_offset`` and
+        every sender's claim writes one, a desk's of version 15 too, which leaves
+        the mark on a lapsed hold it takes (review s47B F01)."""
         pairs = [p for p in check_held(held) if not _holds_nul(*p)]  # (none is stored)
         stamp = check_mark(mark)
         if not pairs or _holds_nul(stamp):
@@ -2245,7 +2250,8 @@ class PostgresStore:
         with self._connections().connection() as conn, conn.cursor() as cur:
             cur.executemany(
                 f"UPDATE {self._schema}.outbox SET claimed_until = CASE WHEN delivered_at IS NULL"
-                " AND dropped_at IS NULL THEN NULL ELSE claimed_until END, held_by = NULL"
+                " AND dropped_at IS NULL AND claim_offset IS NULL THEN NULL"
+                " ELSE claimed_until END, held_by = NULL"
                 " WHERE tenant = %s AND notifier = %s AND dedupe_key = %s AND held_by = %s",
                 [(self._tenant, notifier, key, stamp) for notifier, key in pairs],
             )

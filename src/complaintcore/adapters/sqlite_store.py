@@ -2193,16 +2193,18 @@ class SqliteStore:
     def release_held(self, held: Sequence[tuple[str, str]], mark: str) -> None:
         """Let go the messages a write queued held with ``mark`` (see
         :class:`~complaintcore.desk.ports.ListenerHoldStore`): due at once, in one
-        transaction, each found by its unique (channel, key)."""
+        transaction, each found by its unique (channel, key).
+
+        Only a claim that is still the hold's ends (:data:`_RELEASE_HELD`): a sender
+        of the previous release that took the message once the hold lapsed keeps
+        its claim, though its claim left the mark (review s47B F01)."""
         pairs = check_held(held)
         stamp = check_mark(mark)
         if not pairs:
             return
         with self._write() as conn:
             conn.executemany(
-                "UPDATE outbox SET claimed_until = CASE WHEN delivered_at IS NULL"
-                " AND dropped_at IS NULL THEN NULL ELSE claimed_until END, held_by = NULL"
-                " WHERE tenant = ? AND notifier = ? AND dedupe_key = ? AND held_by = ?",
+                _RELEASE_HELD,
                 [(self._tenant, notifier, key, stamp) for notifier, key in pairs],
             )
 
@@ -3285,6 +3287,18 @@ _CLAIM_DUE = (
 )
 """Rows due, soonest first, in the order of ``projection_due``: among equal due times
 (a night's complaints share one) nothing is sorted."""
+
+_RELEASE_HELD = (
+    "UPDATE outbox SET claimed_until = CASE WHEN delivered_at IS NULL AND dropped_at IS NULL"
+    " AND claim_offset IS NULL THEN NULL ELSE claimed_until END, held_by = NULL"
+    " WHERE tenant = ? AND notifier = ? AND dedupe_key = ? AND held_by = ?"
+)
+"""A listener hold's message let go by its mark: its claim ends if it is still the
+hold's.  The hold writes no ``claim_offset`` and every sender's claim writes one,
+this release's and the previous one's (schema 17), which knew nothing of
+``held_by`` and left the mark on a lapsed hold it took: matching the mark alone
+ended that sender's live claim while it was still sending, and the message went
+out twice (review s47B F01).  Such a message loses only its mark."""
 
 _OVERLONG_LEASES = (
     "SELECT id FROM projection INDEXED BY projection_due"

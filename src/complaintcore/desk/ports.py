@@ -1203,8 +1203,10 @@ class ListenerHoldStore(ComplaintStore, Protocol):
     def release_held(self, held: Sequence[tuple[str, str]], mark: str) -> None:
         """Let go the messages ``held`` (channel, dedupe key) that a write queued held
         with ``mark``: due at once, unclaimed, as if queued without a hold.  One
-        sent, dropped or claimed by a sender since (its hold lapsed first), or
-        never queued by that write (its key was queued before), is left as it is.
+        sent, dropped or claimed by a sender since (its hold lapsed first) -- also
+        by a sender of the previous release, whose claim does not clear the mark
+        (review s47B F01) -- or never queued by that write (its key was queued
+        before), is left as it is.
 
         :raises InvalidInputError: ``held`` is not a list of (channel, key) pairs.
         """
