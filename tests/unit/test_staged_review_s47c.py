@@ -1,0 +1,88 @@
+"""The UK and Scottish packs as review s47C found them: hand-counted dates and figures.
+
+Every expected value is counted by hand from docs/rule-packs.md and the gov.uk bank
+holiday lists (Scotland: none in July 2026 before the summer holiday of Monday 3
+August; England and Wales 2027: Good Friday 26 March, Easter Monday 29 March).  A
+working-day deadline ends at 17:00 London time on the n-th working day after the day
+it counts from.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from complaintcore import Complainant, Intake, Register, calendar_for_spec, compute_clocks
+from complaintcore.core.errors import TimeBarredError
+from complaintcore.core.models import Complaint, EscalationRequested
+from complaintcore.core.rulepack import RulePack
+from complaintcore.core.workflow import RequestEscalation, Respond, decide, evolve, new_complaint
+from complaintcore.rules import load_pack
+
+LONDON = ZoneInfo("Europe/London")
+UK = "uk-housing-ombudsman-2024"
+SPSO = "scotland-spso"
+
+
+def london(*args: int) -> datetime:
+    return datetime(*args, tzinfo=LONDON)
+
+
+def _registered(
+    pack: RulePack, received: datetime, occurred: datetime | None = None, cid: str = "C-1"
+) -> Complaint:
+    intake = Intake(
+        complainant=Complainant("Morag Reid", "0131 496 0000", "2F1", site="harbour"),
+        channel="web",
+        received_at=received,
+        receiver="FS-001",
+        summary="Bins not collected",
+        site="harbour",
+        occurred_at=occurred,
+    )
+    c = new_complaint(cid, intake)
+    return evolve(c, decide(c, Register(actor="FS-001"), pack, received))
+
+
+def _due(c: Complaint, pack: RulePack, name: str, now: datetime) -> datetime | None:
+    found = {s.name: s for s in compute_clocks(c, pack, calendar_for_spec(pack.calendar), now)}
+    return found[name].due
+
+
+# ------------------------------- F03: straight to stage 2 before any stage 1 response
+
+
+def test_spso_complaint_sent_straight_to_stage_2_is_in_time_past_6_months_of_the_event() -> None:
+    """The issue arose Thursday 1 January 2026; six months run to Wednesday 1 July, and
+    the complaint came on Tuesday 30 June: in time.  On Thursday 2 July, stage 1 still
+    unanswered, it goes straight to stage 2.  The limit is 6 months of the event **or**
+    2 months after the stage 1 response, whichever is later; with no response yet the
+    second window has not even begun, so the request is in time, and not late.  Stage
+    2 counts from the request: acknowledged by Tuesday 7 July (3, 6, 7) and answered
+    by Thursday 30 July (3, 6-10, 13-17, 20-24, 27-30: 20 working days)."""
+    pack = load_pack(SPSO)
+    c = _registered(pack, london(2026, 6, 30, 10), occurred=london(2026, 1, 1))
+    at = london(2026, 7, 2, 10)
+    (event,) = decide(c, RequestEscalation(actor="FS-001", reason="complex"), pack, at)
+    assert isinstance(event, EscalationRequested)
+    assert (event.stage, event.late) == ("stage_2", False)
+    c = evolve(c, (event,))
+    assert _due(c, pack, "stage_2_acknowledge", at) == london(2026, 7, 7, 17)
+    assert _due(c, pack, "stage_2_response", at) == london(2026, 7, 30, 17)
+
+
+def test_spso_limit_still_applies_once_stage_1_is_answered() -> None:
+    """The same complaint answered at stage 1 on Friday 3 July 2026 at 12:00: the six
+    months of the event ended with 1 July, two months of the response run to Thursday
+    3 September, all of it; the first moment of Friday 4 September is late."""
+    pack = load_pack(SPSO)
+    c = _registered(pack, london(2026, 6, 30, 10), occurred=london(2026, 1, 1))
+    answer = Respond(actor="FS-001", outcome="not_upheld", message="collected")
+    c = evolve(c, decide(c, answer, pack, london(2026, 7, 3, 12)))
+    (event,) = decide(c, RequestEscalation(actor="FS-001"), pack, london(2026, 9, 3, 23, 59))
+    assert isinstance(event, EscalationRequested)
+    assert not event.late
+    with pytest.raises(TimeBarredError, match="time limit"):
+        decide(c, RequestEscalation(actor="FS-001"), pack, london(2026, 9, 4, 0, 0))
