@@ -15,10 +15,18 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from complaintcore import Complainant, Intake, Register, calendar_for_spec, compute_clocks
-from complaintcore.core.errors import TimeBarredError
+from complaintcore.core.errors import InvalidInputError, TimeBarredError
 from complaintcore.core.models import Complaint, EscalationRequested
 from complaintcore.core.rulepack import RulePack
-from complaintcore.core.workflow import RequestEscalation, Respond, decide, evolve, new_complaint
+from complaintcore.core.workflow import (
+    Extend,
+    RequestEscalation,
+    Respond,
+    decide,
+    evolve,
+    new_complaint,
+)
+from complaintcore.i18n import translator
 from complaintcore.rules import load_pack
 
 LONDON = ZoneInfo("Europe/London")
@@ -86,3 +94,52 @@ def test_spso_limit_still_applies_once_stage_1_is_answered() -> None:
     assert not event.late
     with pytest.raises(TimeBarredError, match="time limit"):
         decide(c, RequestEscalation(actor="FS-001"), pack, london(2026, 9, 4, 0, 0))
+
+
+# ------------------------------- F01: the stage 1 cap names what is used, in its unit
+
+
+def _extend(days: int) -> Extend:
+    return Extend(
+        actor="FS-001", clock="stage_1_response", by=f"{days}d", reason="r", agreed_by="SM-301"
+    )
+
+
+def test_spso_extension_past_the_cap_is_refused_naming_the_length_not_the_status() -> None:
+    """The SPSO's stage 1 extension is 5 working days at most (``cap = "5d"``): 6 at
+    once is refused naming ``by`` and the 0 days used, with no "cannot extend while
+    in handling" (the status is not the problem); after 3 days, 3 more are refused
+    naming the 3 used."""
+    pack = load_pack(SPSO)
+    c = _registered(pack, london(2026, 12, 7, 10))
+    at = london(2026, 12, 8, 10)
+    with pytest.raises(InvalidInputError) as refused:
+        decide(c, _extend(6), pack, at)
+    assert refused.value.path == "by"
+    assert str(refused.value) == (
+        "by: extensions of stage_1_response may add up to 5d at most, 0d used"
+        " (SPSO MCHP stage 1 extension)"
+    )
+    c = evolve(c, decide(c, _extend(3), pack, at))
+    with pytest.raises(InvalidInputError, match="5d at most, 3d used"):
+        decide(c, _extend(3), pack, at)
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"),
+    [
+        (
+            "en",
+            "by: extensions of stage 1 (frontline) response may add up to 5 days at most,"
+            " 0 days used (SPSO MCHP stage 1 extension)",
+        ),
+        ("zh", "by：“第一阶段(一线)答复”的延期合计不得超过 5 天,已用 0 天(SPSO MCHP stage 1 extension)"),
+    ],
+)
+def test_no_extension_used_reads_as_no_days_in_each_language(lang: str, shown: str) -> None:
+    """Review s47C F01: "0d used" read "0h used", a zero length losing its unit."""
+    pack = load_pack(SPSO)
+    c = _registered(pack, london(2026, 12, 7, 10))
+    with pytest.raises(InvalidInputError) as refused:
+        decide(c, _extend(6), pack, london(2026, 12, 8, 10))
+    assert translator(lang).error(refused.value, pack) == shown

@@ -2229,8 +2229,9 @@ def _extend(c: Complaint, cmd: Extend, pack: RulePack, now: datetime) -> tuple[E
             done = (f"{used}d" if spec.mode is ClockMode.WORKING_DAYS else
                     f"{used}mo" if spec.mode is ClockMode.MONTHS else
                     str(Duration(minutes=used)))  # fmt: skip
+            # the length asked for is refused, not the complaint's status (review s47C F01)
             why = f"extensions of {spec.name} may add up to {rule.cap} at most, {done} used"
-            raise _refuse(c, cmd, _ruled(why, rule.rule))
+            raise InvalidInputError("by", _ruled(why, rule.rule))
     return (
         Extended(
             at=now,
