@@ -911,6 +911,10 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         {"rung": "rung", "needed": "rung"},
     ),
     (
+        N_("{stage} is handled at {needed} or above, and rung {rung} is below it"),
+        {"rung": "rung", "needed": "rung", "stage": "stage"},
+    ),
+    (
         N_("rung {rung} is below the complaint's rung {current}"),
         {"rung": "rung", "current": "rung"},
     ),

@@ -15,10 +15,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from complaintcore import Complainant, Intake, Register, calendar_for_spec, compute_clocks
-from complaintcore.core.errors import InvalidInputError, TimeBarredError
+from complaintcore.core.errors import AccessDeniedError, InvalidInputError, TimeBarredError
 from complaintcore.core.models import Complaint, EscalationRequested
 from complaintcore.core.rulepack import RulePack
 from complaintcore.core.workflow import (
+    Acknowledge,
     Extend,
     RequestEscalation,
     Respond,
@@ -28,6 +29,7 @@ from complaintcore.core.workflow import (
 )
 from complaintcore.i18n import translator
 from complaintcore.rules import load_pack
+from complaintcore.testing import make_desk
 
 LONDON = ZoneInfo("Europe/London")
 UK = "uk-housing-ombudsman-2024"
@@ -133,7 +135,11 @@ def test_spso_extension_past_the_cap_is_refused_naming_the_length_not_the_status
             "by: extensions of stage 1 (frontline) response may add up to 5 days at most,"
             " 0 days used (SPSO MCHP stage 1 extension)",
         ),
-        ("zh", "by：“第一阶段(一线)答复”的延期合计不得超过 5 天,已用 0 天(SPSO MCHP stage 1 extension)"),
+        (
+            "zh",
+            "by：“第一阶段(一线)答复”的延期合计不得超过 5 天,已用 0 天"
+            "(SPSO MCHP stage 1 extension)",
+        ),
     ],
 )
 def test_no_extension_used_reads_as_no_days_in_each_language(lang: str, shown: str) -> None:
@@ -143,3 +149,93 @@ def test_no_extension_used_reads_as_no_days_in_each_language(lang: str, shown: s
     with pytest.raises(InvalidInputError) as refused:
         decide(c, _extend(6), pack, london(2026, 12, 8, 10))
     assert translator(lang).error(refused.value, pack) == shown
+
+
+# ----------------------- F04: stage 2 is defined and extended by someone else (HOC 6.13)
+
+
+def _uk_at_stage_2() -> tuple[RulePack, Complaint]:
+    """A UK complaint received Monday 5 October 2026, answered at stage 1 by RP-101
+    on Friday 9 October, escalated on Monday 12 October."""
+    pack = load_pack(UK)
+    c = _registered(pack, london(2026, 10, 5, 10))
+    c = evolve(
+        c,
+        decide(c, Acknowledge(actor="RP-101", definition="boiler"), pack, london(2026, 10, 6, 10)),
+    )
+    answer = Respond(actor="RP-101", outcome="not_upheld", message="fixed")
+    c = evolve(c, decide(c, answer, pack, london(2026, 10, 9, 10)))
+    c = evolve(c, decide(c, RequestEscalation(actor="CS-001"), pack, london(2026, 10, 12, 10)))
+    assert c.state.stage == "stage_2"
+    return pack, c
+
+
+def test_uk_stage_1_responder_may_not_acknowledge_and_define_stage_2() -> None:
+    """HOC 6.11-6.13: the stage 2 acknowledgement defines the complaint, and stage 2 is
+    considered by a different person from stage 1: RP-101 who answered stage 1 is
+    denied (as for the response); CM-301 acknowledges it."""
+    pack, c = _uk_at_stage_2()
+    at = london(2026, 10, 13, 10)
+    with pytest.raises(AccessDeniedError, match="handled an earlier stage; stage_2 needs a"):
+        decide(c, Acknowledge(actor="RP-101", definition="boiler again"), pack, at)
+    (event,) = decide(c, Acknowledge(actor="CM-301", definition="boiler again"), pack, at)
+    assert event.actor == "CM-301"
+
+
+def test_uk_stage_1_responder_may_not_extend_stage_2() -> None:
+    """HOC 6.13, 6.15: the stage 2 deadline is not moved by the person whose stage 1
+    answer is disputed; CM-301 may extend it."""
+    pack, c = _uk_at_stage_2()
+    at = london(2026, 10, 13, 10)
+    c = evolve(c, decide(c, Acknowledge(actor="CM-301", definition="boiler again"), pack, at))
+
+    def extend(actor: str) -> Extend:
+        return Extend(
+            actor=actor, clock="stage_2_response", by="5d", reason="survey", details="HOS"
+        )
+
+    with pytest.raises(AccessDeniedError, match="handled an earlier stage"):
+        decide(c, extend("RP-101"), pack, at)
+    (event,) = decide(c, extend("CM-301"), pack, at)
+    assert event.actor == "CM-301"
+
+
+def test_spso_stage_2_is_acknowledged_and_extended_at_the_investigating_rung() -> None:
+    """SPSO stage 2 is investigated afresh at the investigating officer's rung or above
+    (``handler_rung``): the frontline officer who answered stage 1 (EN-101) is denied,
+    and so is another frontline officer (PR-101) who never handled it; IO-201 may."""
+    desk = make_desk(pack=SPSO)
+    received = london(2026, 10, 1, 10)
+    intake = Intake(
+        complainant=Complainant("Morag Reid", "0131 496 0000", "2F1", site="harbour"),
+        channel="web",
+        received_at=received,
+        receiver="FS-001",
+        summary="Bins not collected",
+        site="harbour",
+    )
+    c = desk.receive(intake, now=received)
+    answer = Respond(actor="EN-101", outcome="not_upheld", message="collected")
+    desk.act(c.id, answer, now=london(2026, 10, 2, 10))
+    c = desk.act(c.id, RequestEscalation(actor="FS-001"), now=london(2026, 10, 5, 10))
+    assert c.state.stage == "stage_2"
+    at = london(2026, 10, 6, 10)
+
+    def extend(actor: str) -> Extend:
+        return Extend(
+            actor=actor, clock="stage_2_response", by="10d", reason="busy", agreed_by="SM-301"
+        )
+
+    for actor in ("EN-101", "PR-101"):
+        with pytest.raises(AccessDeniedError):
+            desk.act(c.id, Acknowledge(actor=actor), now=at)
+    with pytest.raises(
+        AccessDeniedError,
+        match="stage_2 is handled at investigating_officer or above, and rung frontline_staff",
+    ):
+        desk.act(c.id, Acknowledge(actor="PR-101"), now=at)
+    desk.act(c.id, Acknowledge(actor="IO-201"), now=at)
+    for actor in ("EN-101", "PR-101"):
+        with pytest.raises(AccessDeniedError):
+            desk.act(c.id, extend(actor), now=at)
+    desk.act(c.id, extend("IO-201"), now=at)

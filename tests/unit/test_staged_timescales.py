@@ -29,7 +29,7 @@ from complaintcore import (
     new_complaint,
 )
 from complaintcore.core.deadlines import ClockState, ClockStatus, compute_clock
-from complaintcore.core.errors import IllegalTransitionError, InvalidInputError, TimeBarredError
+from complaintcore.core.errors import InvalidInputError, TimeBarredError
 from complaintcore.core.models import Assessed, Complaint, Grade, Validity
 from complaintcore.core.rulepack import RulePack
 from complaintcore.core.workflow import (
