@@ -14,12 +14,20 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from complaintcore import Complainant, Intake, Register, calendar_for_spec, compute_clocks
+from complaintcore import (
+    Complainant,
+    Intake,
+    Register,
+    calendar_for_spec,
+    compute_clocks,
+    indicator_report,
+)
 from complaintcore.core.errors import AccessDeniedError, InvalidInputError, TimeBarredError
 from complaintcore.core.models import Complaint, EscalationRequested
 from complaintcore.core.rulepack import RulePack
 from complaintcore.core.workflow import (
     Acknowledge,
+    Close,
     Extend,
     RequestEscalation,
     Respond,
@@ -239,3 +247,70 @@ def test_spso_stage_2_is_acknowledged_and_extended_at_the_investigating_rung() -
         with pytest.raises(AccessDeniedError):
             desk.act(c.id, extend(actor), now=at)
     desk.act(c.id, extend("IO-201"), now=at)
+
+
+# ------------------- F02: answered but never acknowledged is not acknowledged in time
+
+
+def _figures(complaints: list[Complaint], pack: RulePack) -> dict[str, tuple[int, int | None]]:
+    report = indicator_report(
+        complaints,
+        pack,
+        calendar_for_spec(pack.calendar),
+        period="2027",
+        now=london(2027, 12, 31, 12),
+    )
+    return {v.code: (v.count, v.of) for v in report.values}
+
+
+def _step(c: Complaint, pack: RulePack, command: object, at: datetime) -> Complaint:
+    return evolve(c, decide(c, command, pack, at))  # type: ignore[arg-type]
+
+
+def test_uk_answered_without_an_acknowledgement_is_not_acknowledged_in_time() -> None:
+    """HOC 6.2, 6.11 in 2027 (Good Friday 26 March, Easter Monday 29 March):
+
+    - A, received Mon 1 March, answered Thu 4 March, never acknowledged;
+    - B, received Fri 5 March, never acknowledged (due Fri 12 March: 8-12), answered
+      Fri 2 April, after its response was due Tue 30 March (15-19, 22-25, 30);
+    - D, received Mon 1 March, acknowledged Wed 3 March (due Mon 8 March: in time),
+      answered Wed 10 March; stage 2 asked for Thu 11 March and answered Mon 15
+      March by CM-301 without a stage 2 acknowledgement;
+    - E, received Mon 8 March, never acknowledged, withdrawn Tue 23 March with no
+      response: not judged.
+
+    Stage 1 acknowledged in time: D only, 1 of 3 (A, B, D); stage 1 answered in
+    time: A (at once), D, 2 of 3; stage 2 acknowledged in time 0 of 1, answered in
+    time 1 of 1."""
+    pack = load_pack(UK)
+    answer = Respond(actor="RP-101", outcome="not_upheld", message="m")
+    a = _registered(pack, london(2027, 3, 1, 10), cid="A")
+    a = _step(a, pack, answer, london(2027, 3, 4, 12))
+    b = _registered(pack, london(2027, 3, 5, 10), cid="B")
+    b = _step(b, pack, answer, london(2027, 4, 2, 12))
+    d = _registered(pack, london(2027, 3, 1, 11), cid="D")
+    d = _step(d, pack, Acknowledge(actor="RP-101", definition="boiler"), london(2027, 3, 3, 10))
+    d = _step(d, pack, answer, london(2027, 3, 10, 10))
+    d = _step(d, pack, RequestEscalation(actor="CS-001"), london(2027, 3, 11, 10))
+    second = Respond(actor="CM-301", outcome="not_upheld", message="m2")
+    d = _step(d, pack, second, london(2027, 3, 15, 10))
+    e = _registered(pack, london(2027, 3, 8, 10), cid="E")
+    withdrawn = Close(actor="RP-101", result="withdrawn", confirmed_by_complainant=True)
+    e = _step(e, pack, withdrawn, london(2027, 3, 23, 10))
+    f = _figures([a, b, d, e], pack)
+    assert f["stage_1_acknowledged_in_time"] == (1, 3)
+    assert f["stage_1_in_time"] == (2, 3)
+    assert f["stage_2_acknowledged_in_time"] == (0, 1)
+    assert f["stage_2_in_time"] == (1, 1)
+
+
+def test_spso_stage_2_answered_without_an_acknowledgement_is_not_in_time() -> None:
+    """SPSO: received Mon 4 January 2027 (a Scottish holiday: counted from it), sent
+    straight to stage 2 on Tue 5 January, answered Fri 8 January with no stage 2
+    acknowledgement: acknowledged within 3 working days, 0 of 1."""
+    pack = load_pack(SPSO)
+    c = _registered(pack, london(2027, 1, 4, 10))
+    c = _step(c, pack, RequestEscalation(actor="FS-001", reason="complex"), london(2027, 1, 5, 10))
+    answer = Respond(actor="IO-201", outcome="not_upheld", message="m")
+    c = _step(c, pack, answer, london(2027, 1, 8, 10))
+    assert _figures([c], pack)["stage_2_acknowledged_in_time"] == (0, 1)
