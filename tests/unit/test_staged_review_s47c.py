@@ -28,6 +28,7 @@ from complaintcore.core.rulepack import RulePack
 from complaintcore.core.workflow import (
     Acknowledge,
     Close,
+    Command,
     Extend,
     RequestEscalation,
     Respond,
@@ -44,8 +45,8 @@ UK = "uk-housing-ombudsman-2024"
 SPSO = "scotland-spso"
 
 
-def london(*args: int) -> datetime:
-    return datetime(*args, tzinfo=LONDON)
+def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=LONDON)
 
 
 def _registered(
@@ -263,8 +264,8 @@ def _figures(complaints: list[Complaint], pack: RulePack) -> dict[str, tuple[int
     return {v.code: (v.count, v.of) for v in report.values}
 
 
-def _step(c: Complaint, pack: RulePack, command: object, at: datetime) -> Complaint:
-    return evolve(c, decide(c, command, pack, at))  # type: ignore[arg-type]
+def _step(c: Complaint, pack: RulePack, command: Command, at: datetime) -> Complaint:
+    return evolve(c, decide(c, command, pack, at))
 
 
 def test_uk_answered_without_an_acknowledgement_is_not_acknowledged_in_time() -> None:
