@@ -49,10 +49,8 @@ def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> d
     return datetime(year, month, day, hour, minute, tzinfo=LONDON)
 
 
-def _registered(
-    pack: RulePack, received: datetime, occurred: datetime | None = None, cid: str = "C-1"
-) -> Complaint:
-    intake = Intake(
+def _intake(received: datetime, occurred: datetime | None = None) -> Intake:
+    return Intake(
         complainant=Complainant("Morag Reid", "0131 496 0000", "2F1", site="harbour"),
         channel="web",
         received_at=received,
@@ -61,7 +59,12 @@ def _registered(
         site="harbour",
         occurred_at=occurred,
     )
-    c = new_complaint(cid, intake)
+
+
+def _registered(
+    pack: RulePack, received: datetime, occurred: datetime | None = None, cid: str = "C-1"
+) -> Complaint:
+    c = new_complaint(cid, _intake(received, occurred))
     return evolve(c, decide(c, Register(actor="FS-001"), pack, received))
 
 
@@ -215,15 +218,7 @@ def test_spso_stage_2_is_acknowledged_and_extended_at_the_investigating_rung() -
     and so is another frontline officer (PR-101) who never handled it; IO-201 may."""
     desk = make_desk(pack=SPSO)
     received = london(2026, 10, 1, 10)
-    intake = Intake(
-        complainant=Complainant("Morag Reid", "0131 496 0000", "2F1", site="harbour"),
-        channel="web",
-        received_at=received,
-        receiver="FS-001",
-        summary="Bins not collected",
-        site="harbour",
-    )
-    c = desk.receive(intake, now=received)
+    c = desk.receive(_intake(received), now=received)
     answer = Respond(actor="EN-101", outcome="not_upheld", message="collected")
     desk.act(c.id, answer, now=london(2026, 10, 2, 10))
     c = desk.act(c.id, RequestEscalation(actor="FS-001"), now=london(2026, 10, 5, 10))
