@@ -12,12 +12,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 
 from complaintcore import (
-    Complainant,
-    Intake,
-    Register,
     calendar_for_spec,
     compute_clocks,
     indicator_report,
@@ -34,11 +32,11 @@ from complaintcore.core.workflow import (
     Respond,
     decide,
     evolve,
-    new_complaint,
 )
 from complaintcore.i18n import translator
 from complaintcore.rules import load_pack
 from complaintcore.testing import make_desk
+from tests.unit.test_staged_timescales import _intake, _registered
 
 LONDON = ZoneInfo("Europe/London")
 UK = "uk-housing-ombudsman-2024"
@@ -47,25 +45,6 @@ SPSO = "scotland-spso"
 
 def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=LONDON)
-
-
-def _intake(received: datetime, occurred: datetime | None = None) -> Intake:
-    return Intake(
-        complainant=Complainant("Morag Reid", "0131 496 0000", "2F1", site="harbour"),
-        channel="web",
-        received_at=received,
-        receiver="FS-001",
-        summary="Bins not collected",
-        site="harbour",
-        occurred_at=occurred,
-    )
-
-
-def _registered(
-    pack: RulePack, received: datetime, occurred: datetime | None = None, cid: str = "C-1"
-) -> Complaint:
-    c = new_complaint(cid, _intake(received, occurred))
-    return evolve(c, decide(c, Register(actor="FS-001"), pack, received))
 
 
 def _due(c: Complaint, pack: RulePack, name: str, now: datetime) -> datetime | None:
@@ -218,7 +197,7 @@ def test_spso_stage_2_is_acknowledged_and_extended_at_the_investigating_rung() -
     and so is another frontline officer (PR-101) who never handled it; IO-201 may."""
     desk = make_desk(pack=SPSO)
     received = london(2026, 10, 1, 10)
-    c = desk.receive(_intake(received), now=received)
+    c = desk.receive(attrs.evolve(_intake(received), receiver="FS-001"), now=received)
     answer = Respond(actor="EN-101", outcome="not_upheld", message="collected")
     desk.act(c.id, answer, now=london(2026, 10, 2, 10))
     c = desk.act(c.id, RequestEscalation(actor="FS-001"), now=london(2026, 10, 5, 10))
