@@ -706,10 +706,12 @@ class Translator:
         from complaintcore.core.errors import InvalidInputError
         from complaintcore.core.rulepack import Duration
 
-        m = re.fullmatch(r"(\d+) (month|day)s?", text)
-        if m is not None:
-            unit = "mo" if m.group(2) == "month" else "d"
-            text = f"{m.group(1)}{unit}"
+        m = re.fullmatch(r"(\d+)(?: (month|day)s?|(mo|d))", text)
+        if m is not None:  # in its own unit, none used too: "0d" is 0 days, not 0h
+            count = int(m.group(1))
+            if (m.group(2) or m.group(3)) in ("month", "mo"):
+                return self.n("{count} month", "{count} months", count)
+            return self.n("{count} day", "{count} days", count)
         try:
             return self.length(Duration.parse(text))
         except InvalidInputError:
@@ -907,6 +909,10 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
             " at the rung that handles it (ESC-4)"
         ),
         {"rung": "rung", "needed": "rung"},
+    ),
+    (
+        N_("{stage} is handled at {needed} or above, and rung {rung} is below it"),
+        {"rung": "rung", "needed": "rung", "stage": "stage"},
     ),
     (
         N_("rung {rung} is below the complaint's rung {current}"),

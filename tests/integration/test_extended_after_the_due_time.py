@@ -217,8 +217,9 @@ def spso_at_stage_2(tmp_path: Path) -> tuple[Desk, str]:
 
 
 def extend_stage_2(by: str) -> Extend:
+    # by an investigating officer: the front line may not extend stage 2 (review s47C F04)
     return Extend(
-        actor="FN-101", clock="stage_2_response", by=by, reason="site survey", agreed_by="SM-301"
+        actor="IO-201", clock="stage_2_response", by=by, reason="site survey", agreed_by="SM-301"
     )
 
 

@@ -145,12 +145,14 @@ def test_a_withdrawn_complaint_is_not_a_response_in_time_or_late() -> None:
 def test_a_complaint_never_acknowledged_is_not_acknowledged_in_time() -> None:
     """UK: answered on Wed 5 March 2025 (day 2) without an acknowledgement.  The
     response counts in time (rule-packs.md: it starts and meets its clock at once);
-    the acknowledgement figure has nothing to judge."""
+    the acknowledgement was never given, so it is judged and is not one in time:
+    0 of 1 (review s47C F02: "nothing to judge" let a landlord that never
+    acknowledged report no figure, or 100 %, for HOC 6.2)."""
     uk = load_pack(UK)
     a = _registered(uk, "A-1", lon(2025, 3, 3, 10))
     a = _step(a, uk, _answer(), lon(2025, 3, 5, 10))
     f = _figures([a], uk, lon(2026, 1, 15))
-    assert f["stage_1_acknowledged_in_time"] == (0, 0, None)
+    assert f["stage_1_acknowledged_in_time"] == (0, 1, 0.0)
     assert f["stage_1_in_time"] == (1, 1, 1.0)
 
 

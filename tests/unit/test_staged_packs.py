@@ -330,7 +330,7 @@ def test_spso_frontline_extensions_stop_at_10_working_days_from_receipt(
             actor="FS-001", clock="stage_1_response", by=f"{days}d", reason="r", agreed_by="SM"
         )
         if granted + days > 5:
-            with pytest.raises(IllegalTransitionError, match="5d at most"):
+            with pytest.raises(InvalidInputError, match="5d at most"):
                 decide(c, command, pack, at)
             continue
         c = _apply(c, pack, command, at)

@@ -29,7 +29,7 @@ from complaintcore import (
     new_complaint,
 )
 from complaintcore.core.deadlines import ClockState, ClockStatus, compute_clock
-from complaintcore.core.errors import IllegalTransitionError, InvalidInputError, TimeBarredError
+from complaintcore.core.errors import InvalidInputError, TimeBarredError
 from complaintcore.core.models import Assessed, Complaint, Grade, Validity
 from complaintcore.core.rulepack import RulePack
 from complaintcore.core.workflow import (
@@ -259,11 +259,11 @@ def test_spso_frontline_extension_stops_at_10_working_days_from_receipt() -> Non
         )
 
     at = utc(2026, 11, 27, 10)
-    with pytest.raises(IllegalTransitionError, match="5d at most, 0d used"):
+    with pytest.raises(InvalidInputError, match="5d at most, 0d used"):
         decide(c, extend(6), pack, at)
     c = _apply(c, pack, extend(5), at)
     assert _clock(c, pack, "stage_1_response", at).due == london(2026, 12, 11, 17)
-    with pytest.raises(IllegalTransitionError, match="5d at most, 5d used"):
+    with pytest.raises(InvalidInputError, match="5d at most, 5d used"):
         decide(c, extend(1), pack, at)
 
 

@@ -47,6 +47,7 @@ owed by every item).
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta, tzinfo
@@ -279,6 +280,15 @@ class _Tally:
     clocks: dict[tuple[str, bool], list[bool]] = attrs.Factory(dict)
     seen: int = 0
     after_now: int = 0
+    _acknowledges: dict[str, frozenset[str]] = attrs.field(init=False)
+    """Each stage's acknowledgement clock, with the stages whose acknowledgement it times."""
+
+    def __attrs_post_init__(self) -> None:
+        found: dict[str, set[str]] = {}
+        for stage in self.pack.stages:
+            if stage.acknowledge_clock:
+                found.setdefault(stage.acknowledge_clock, set()).add(stage.code)
+        self._acknowledges = {name: frozenset(codes) for name, codes in found.items()}
 
     def add(self, complaint: Complaint) -> None:
         if not isinstance(complaint, Complaint):
@@ -306,10 +316,13 @@ class _Tally:
                 if status.state not in (ClockState.MET, ClockState.MISSED):
                     continue  # lapsed or waived: neither met nor missed
                 spec = self.pack.clock(status.name)
-                if not found.isdisjoint(_waived_by(spec)) or not _done(events, spec.stop, stopped):
+                if not found.isdisjoint(_waived_by(spec)):
+                    continue
+                judged = _judged(events, spec.stop, stopped, self._acknowledges.get(spec.name))
+                if judged is _Judged.NOT:
                     continue
                 runs = self.clocks.setdefault((status.name, extended_too), [])
-                runs.append(status.state is ClockState.MET)
+                runs.append(judged is _Judged.BY_CLOCK and status.state is ClockState.MET)
 
     def _count_stages(
         self, complaint: Complaint, events: tuple[Event, ...], received: bool, barred: bool
@@ -428,24 +441,49 @@ def _waived_by(spec: ClockSpec) -> frozenset[str]:
     return frozenset(spec.waive).union(*(w.waive for w in spec.waivers))
 
 
-def _done(events: Iterable[Event], stop: Iterable[str], at: datetime) -> bool:
-    """Whether the run that stopped at ``at`` stopped because its work was done.
+class _Judged(enum.Enum):
+    """How a within-target figure judges a run that stopped in the period."""
+
+    BY_CLOCK = "by_clock"
+    """Its work was done: met or missed, as the clock says."""
+    NOT = "not"
+    """Nothing was done that the figure judges: left out."""
+    UNACKNOWLEDGED = "unacknowledged"
+    """An acknowledgement clock ended by its stage's response: never acknowledged,
+    so not in time, whenever the response came (HOC 6.2, 6.11)."""
+
+
+def _judged(
+    events: Iterable[Event], stop: Iterable[str], at: datetime, acknowledges: frozenset[str] | None
+) -> _Judged:
+    """How the run that stopped at ``at`` is judged.
 
     The first event then carrying one of the clock's stop tags, or closing, says
     why: a request to escalate left the stage unanswered, and a closure (a
     withdrawal, a matter settled) answered nothing, so neither is judged met or
-    missed.  A run ended otherwise (started and stopped by one event) is judged.
+    missed; a run ended otherwise (started and stopped by one event) is judged.
+    A closure after the stage was answered ends an acknowledgement clock (a
+    stage's ``acknowledge_clock``; ``acknowledges`` are its stages) that nothing
+    stopped: the stage was answered and never acknowledged, which is not an
+    acknowledgement in time (review s47C F02: it was left out, and a landlord
+    that never acknowledged read 100 %).
     """
     own = frozenset(stop)
+    answered = False
     for ev in events:
+        if ev.at > at:
+            break
+        if isinstance(ev, Responded) and acknowledges and ev.stage in acknowledges:
+            answered = True
         if ev.at != at:
             continue
         why = own.intersection(ev.tags())
         if why:
-            return any(not tag.startswith(_ESCALATION) for tag in why)
+            done = any(not tag.startswith(_ESCALATION) for tag in why)
+            return _Judged.BY_CLOCK if done else _Judged.NOT
         if isinstance(ev, Closed):
-            return False
-    return True
+            return _Judged.UNACKNOWLEDGED if answered else _Judged.NOT
+    return _Judged.BY_CLOCK
 
 
 _ESCALATION = "escalation_requested"

@@ -126,22 +126,27 @@ def time_barred(intake: Intake, pack: RulePack) -> bool:
 
 def request_deadline(complaint: Complaint, limit: RequestLimit, pack: RulePack) -> datetime | None:
     """When the window for a request to escalate under ``limit`` closes (a request
-    at or after it is late), or None if no window applies (neither the previous
-    response nor ``occurred_at`` known).
+    at or after it is late), or None if no window applies.
 
-    The later of the two windows wins: within ``after_response`` of the latest
-    stage response, or within ``after_event`` of when the issue arose, each to
-    the end of its last day (:func:`limit_end`).
+    The later of the two windows wins: within ``after_response`` of the current
+    stage's response, or within ``after_event`` of when the issue arose, each to
+    the end of its last day (:func:`limit_end`).  Before the current stage is
+    answered, an ``after_response`` window has not begun, so it cannot have
+    closed and neither can the later of the two: the request is in time (SPSO: a
+    complex complaint sent straight to stage 2; review s47C F03).  Without
+    ``after_response``, ``after_event`` applies when ``occurred_at`` is known.
     """
     tz = ZoneInfo(pack.calendar.timezone)
     ends: list[datetime] = []
     if limit.after_response is not None:
-        responses = [e for e in complaint.events if isinstance(e, Responded)]
-        if responses:
-            end = limit_end(
-                responses[-1].at, limit.after_response, tz, "request_limit.after_response"
-            )
-            ends.append(end)
+        stage = current_stage(complaint, pack)
+        here = stage.code if stage is not None else ""
+        answers = [e for e in complaint.events if isinstance(e, Responded) and e.stage == here]
+        if not answers:
+            return None
+        ends.append(
+            limit_end(answers[-1].at, limit.after_response, tz, "request_limit.after_response")
+        )
     occurred = complaint.intake.occurred_at
     if limit.after_event is not None and occurred is not None:
         ends.append(limit_end(occurred, limit.after_event, tz, "request_limit.after_event"))

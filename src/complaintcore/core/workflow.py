@@ -2114,6 +2114,16 @@ def _distinct(c: Complaint, pack: RulePack) -> str:
     return _ruled(why, stage.rule)
 
 
+def _not_an_earlier_handler(c: Complaint, cmd: Command, pack: RulePack) -> None:
+    """A stage that needs a different person (``distinct_handler``, HOC 6.13) is
+    acknowledged, extended and answered by none of the earlier stages' handlers.
+
+    :raises AccessDeniedError: the actor handled or answered an earlier stage.
+    """
+    if cmd.actor in earlier_handlers(c, pack):
+        raise AccessDeniedError(c.id, cmd.actor, cmd.name, _distinct(c, pack))
+
+
 @_handles(Acknowledge)
 def _acknowledge(
     c: Complaint, cmd: Acknowledge, pack: RulePack, now: datetime
@@ -2135,6 +2145,8 @@ def _acknowledge(
     code = _stage_of(c, cmd, pack)
     if c.state.acknowledged:
         raise _refuse(c, cmd, f"{code} is already acknowledged")
+    # HOC 6.11-6.13: the acknowledgement defines the stage, so it is the new person's
+    _not_an_earlier_handler(c, cmd, pack)
     stage = pack.stage(code)
     for field in stage.acknowledge_records:
         if not getattr(cmd, field).strip():
@@ -2209,6 +2221,7 @@ def _extend(c: Complaint, cmd: Extend, pack: RulePack, now: datetime) -> tuple[E
     amount = extension_amount(spec, by)
     if not is_running(c, spec):
         raise _refuse(c, cmd, f"clock {spec.name} is not running")
+    _not_an_earlier_handler(c, cmd, pack)  # HOC 6.13, 6.15: nor moves its deadline
     for field in rule.records:
         if not getattr(cmd, field).strip():
             why = f"an extension of {spec.name} needs it recorded"
@@ -2229,8 +2242,9 @@ def _extend(c: Complaint, cmd: Extend, pack: RulePack, now: datetime) -> tuple[E
             done = (f"{used}d" if spec.mode is ClockMode.WORKING_DAYS else
                     f"{used}mo" if spec.mode is ClockMode.MONTHS else
                     str(Duration(minutes=used)))  # fmt: skip
+            # the length asked for is refused, not the complaint's status (review s47C F01)
             why = f"extensions of {spec.name} may add up to {rule.cap} at most, {done} used"
-            raise _refuse(c, cmd, _ruled(why, rule.rule))
+            raise InvalidInputError("by", _ruled(why, rule.rule))
     return (
         Extended(
             at=now,
@@ -2256,8 +2270,7 @@ def _respond(c: Complaint, cmd: Respond, pack: RulePack, now: datetime) -> tuple
     if cmd.outcome in rules.remedy_required and not cmd.remedies:
         why = f"a complaint {cmd.outcome.en} needs the remedy recorded"
         raise InvalidInputError("remedies", _ruled(why, rules.rule))
-    if cmd.actor in earlier_handlers(c, pack):
-        raise AccessDeniedError(c.id, cmd.actor, cmd.name, _distinct(c, pack))
+    _not_an_earlier_handler(c, cmd, pack)
     events: list[Event] = [
         Responded(
             at=now,

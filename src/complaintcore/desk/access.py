@@ -110,6 +110,11 @@ _HANDLING = frozenset(
 )
 
 
+# Commands that do a stage's own work, below its answer: the stage's handler_rung
+# applies to them too (the answer is settling, above).
+_STAGE_WORK = frozenset({"acknowledge", "extend"})
+
+
 def supervisor_rung(pack: RulePack) -> str:
     """The rung that signs off records (REC-6): the one minor complaints need."""
     code = pack.handler_rung_for(Grade.MINOR)
@@ -139,7 +144,8 @@ def authorize(
     an explanation or an unanswerable reply to a complaint about a staff member,
     which stops DL-1 and DL-2 (ESC-4);
     reassigning needs the complaint's own rung; a top-rung closure needs the top
-    rung; sign-off needs a supervisor (REC-6).
+    rung; sign-off needs a supervisor (REC-6); a stage's acknowledgement and
+    extensions need the stage's ``handler_rung`` (SPSO stage 2).
     """
     name = command.name
 
@@ -175,12 +181,35 @@ def authorize(
     if settling and rung < floor and not _department_head_result(complaint, command, actor, pack):
         need = pack.ladder[floor].code
         raise deny(f"rung {actor.rung} is below {need}, required for this complaint (ESC-3)")
+    below = _below_the_stage(complaint, command, actor, pack)
+    if below:
+        raise deny(below)
     if _answers_about_staff(complaint, command) and rung < required_rung_index(complaint, pack):
         need = pack.ladder[required_rung_index(complaint, pack)].code
         raise deny(
             f"rung {actor.rung} is below {need}: a complaint about a staff member is"
             " answered at the rung that handles it (ESC-4)"
         )
+
+
+def _below_the_stage(
+    complaint: Complaint, command: Command, actor: StaffMember, pack: RulePack
+) -> str:
+    """Why ``actor`` is below the rung that handles the complaint's stage, for its
+    own work short of the answer (acknowledging, extending); ``""`` if not.
+
+    SPSO stage 2 is investigated afresh at the investigating officer's rung or
+    above: defined and given more time there too, not by the front line
+    (review s47C F04).  The answer is settling, and has its floor already.
+    """
+    stage = pack.stage(complaint.state.stage) if pack.stages else None
+    if command.name not in _STAGE_WORK or stage is None or not stage.handler_rung:
+        return ""
+    if pack.rung_index(actor.rung) >= pack.rung_index(stage.handler_rung):
+        return ""
+    need, code = stage.handler_rung, stage.code
+    why = f"{code} is handled at {need} or above, and rung {actor.rung} is below it"
+    return f"{why} ({stage.rule})" if stage.rule else why
 
 
 def _on_the_spot(complaint: Complaint, command: Command, actor: StaffMember) -> bool:
