@@ -87,7 +87,7 @@ from complaintcore.core.models import (
 )
 from complaintcore.core.notes import REACHED_CUSTOMER_SERVICE, passed_rungs
 from complaintcore.core.privacy import redact
-from complaintcore.core.repeats import earlier_of
+from complaintcore.core.repeats import person_and_room_keys
 from complaintcore.core.rulepack import Duration, RulePack
 from complaintcore.core.workflow import (
     AddMeasure,
@@ -2228,9 +2228,9 @@ class Desk:
         }
         if self.pack.repeats.enabled:  # IMP-3 asks by person and room, with or without a building
             for c in complaints:
-                me = earlier_of(c)
+                person, room = person_and_room_keys(c)
                 site = (c.intake.site or c.intake.complainant.site).strip()
-                asked = (("person", me.complainant_key), ("room", me.room_key))
+                asked = (("person", person), ("room", room))
                 keys.update(f"{kind}|{site}|{key}" for kind, key in asked if key)
         with self._decided_alone(keys, "grouping"):
             yield
