@@ -494,15 +494,18 @@ def chain_events(
         raise InvalidInputError("bodies", "expected one text per event")
     current = EVENT_VERSIONS.current
     out = []
+    last_at: datetime | None = None
+    at_text = ""
     for offset, (event, body) in enumerate(zip(checked, texts, strict=True), start=1):
         seq = version + offset
         schema = current(event.kind)
         digest = event_hash(prev_hash, complaint_id, seq, body, schema)
-        # The at column is the body's own text (the serializer writes isoformat()).
+        # The at column is the body's own text (the serializer writes isoformat()),
+        # written once for the events one command stamped with the same time object.
+        if event.at is not last_at:
+            last_at, at_text = event.at, event.at.isoformat()
         out.append(
-            StoredEvent(
-                seq, event.kind, event.at.isoformat(), event.actor, body, prev_hash, digest, schema
-            )
+            StoredEvent(seq, event.kind, at_text, event.actor, body, prev_hash, digest, schema)
         )
         prev_hash = digest
     return out

@@ -31,6 +31,7 @@ __all__ = [
     "decide_links",
     "earlier_of",
     "not_a_complaint",
+    "person_and_room_keys",
     "recount",
     "room_key",
 ]
@@ -87,21 +88,34 @@ class Earlier:
 
 def earlier_of(complaint: Complaint) -> Earlier:
     """A complaint as linking sees it (its site is the store query's, not kept here)."""
-    person = complaint.intake.complainant
-    site = (complaint.intake.site or person.site).strip()
-    building = building_key(person.building)  # as the store's rows keep it
+    building, person_key, room = _link_keys(complaint)
     state = complaint.state
     return Earlier(
         id=complaint.id,
         received_at=complaint.intake.received_at,
         category=state.category,
         building=building,
-        complainant_key=complainant_key(person),
-        room_key=room_key(site, building, person.room),
+        complainant_key=person_key,
+        room_key=room,
         status=state.status.value,
         validity=state.validity.value,
         kind=state.complaint_kind.value,
     )
+
+
+def person_and_room_keys(complaint: Complaint) -> tuple[str, str]:
+    """The ``complainant_key`` and ``room_key`` of :func:`earlier_of`, without the
+    rest of its record (what a bulk batch locks on, for every complaint)."""
+    _building, person_key, room = _link_keys(complaint)
+    return person_key, room
+
+
+def _link_keys(complaint: Complaint) -> tuple[str, str, str]:
+    """The building key, complainant key and room key linking matches on."""
+    person = complaint.intake.complainant
+    site = (complaint.intake.site or person.site).strip()
+    building = building_key(person.building)  # as the store's rows keep it
+    return building, complainant_key(person), room_key(site, building, person.room)
 
 
 def not_a_complaint(record: Earlier) -> bool:

@@ -942,6 +942,22 @@ class RulePack:
         """
         if grade is None:
             return self.ladder[0].code
+        if type(grade) is not Grade:  # not a grade itself: scanned as ever
+            return self._handler_rung_scan(grade)
+        known = self._handler_rungs
+        found = known.get(grade)
+        if found is None:
+            found = known[grade] = self._handler_rung_scan(grade)
+        return found
+
+    @functools.cached_property
+    def _handler_rungs(self) -> dict[Grade, str]:
+        """:meth:`handler_rung_for` by grade, each found once per pack: routing and
+        every access check ask it, several times a complaint at intake (the pack is
+        frozen, as :attr:`_rung_positions` assumes)."""
+        return {}
+
+    def _handler_rung_scan(self, grade: Grade) -> str:
         below = [
             gh
             for gh in self.grade_handlers

@@ -1066,8 +1066,10 @@ def decide(
         raise InvalidInputError("pack", f"expected RulePack, got {type(pack).__name__}")
     require_aware(now, "now")
     _check_fields(command)
-    # instants, not wall times: the hour a zone repeats (review s41D F02)
-    if complaint.events and as_instant(now) < as_instant(complaint.events[-1].at):
+    # instants, not wall times: the hour a zone repeats (review s41D F02); the very
+    # time the last event was stamped with (each step of an intake) is not earlier
+    last = complaint.events[-1].at if complaint.events else now
+    if last is not now and as_instant(now) < as_instant(last):
         raise InvalidInputError("now", "is earlier than the complaint's last event")
     name = command.name
     # allowed_commands without building its set: the set is needed only to refuse

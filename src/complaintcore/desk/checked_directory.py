@@ -34,6 +34,9 @@ __all__ = ["DIRECTORY_HOOK", "CheckedDirectory"]
 TEXT_FIELDS = tuple(f.name for f in attrs.fields(StaffMember) if f.type in (str, "str"))
 """The :class:`StaffMember` fields that must be ``str``: attrs does not check them."""
 
+_SOUND_KEPT = 4096
+"""How many checked members :meth:`CheckedDirectory.get` remembers (a staff's size)."""
+
 DIRECTORY_HOOK = "complaintcore_get_staff_directory"
 """Where a desk built by :meth:`~complaintcore.desk.Desk.from_config` got its directory."""
 
@@ -52,6 +55,8 @@ class CheckedDirectory:
         self.source = source
         """What errors name: the hook that answered the directory, or ``directory``."""
         self._checked: tuple[StaffMember, ...] | None = None
+        self._sound: dict[int, StaffMember] = {}
+        """Members :meth:`get` has checked, by ``id`` (see :meth:`_check_once`)."""
 
     def get(self, staff_id: str) -> StaffMember | None:
         """The member ``staff_id`` names, or ``None``.
@@ -74,7 +79,7 @@ class CheckedDirectory:
                 self.source,
                 f"get(): expected a StaffMember or None, got {type(found).__name__}",
             )
-        self._check_fields(found, "get()")
+        self._check_once(found)
         if staff_key(found.staff_id) != staff_key(staff_id):
             raise InvalidInputError(
                 self.source,
@@ -120,6 +125,24 @@ class CheckedDirectory:
         if isinstance(found, tuple):  # cannot change in place: checked once
             self._checked = found
         return found
+
+    def _check_once(self, member: StaffMember) -> None:
+        """:meth:`_check_fields` of a member :meth:`get` answered, skipped for the very
+        object checked before (a directory hands back the same member at every ask:
+        three times a complaint at intake).  Only a member that cannot change is
+        remembered: a :class:`StaffMember` itself (frozen; a host's subclass is
+        checked each time) whose duty windows are a tuple (a list could be changed
+        in place), so what the check read of it still holds.  The entry holds the
+        member, so its ``id`` is not reused while remembered; at most
+        :data:`_SOUND_KEPT` are kept."""
+        sound = self._sound
+        if sound.get(id(member)) is member:
+            return
+        self._check_fields(member, "get()")
+        if type(member) is StaffMember and type(member.duty) is tuple:
+            if len(sound) >= _SOUND_KEPT:
+                sound.clear()
+            sound[id(member)] = member
 
     def _check_fields(self, member: StaffMember, where: str) -> None:
         """Each field of the type :class:`StaffMember` declares, naming the field and the

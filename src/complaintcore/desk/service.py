@@ -87,7 +87,7 @@ from complaintcore.core.models import (
 )
 from complaintcore.core.notes import REACHED_CUSTOMER_SERVICE, passed_rungs
 from complaintcore.core.privacy import redact
-from complaintcore.core.repeats import earlier_of
+from complaintcore.core.repeats import person_and_room_keys
 from complaintcore.core.rulepack import Duration, RulePack
 from complaintcore.core.workflow import (
     AddMeasure,
@@ -1996,7 +1996,7 @@ class Desk:
         if not intake.receiver_unit:  # IN-2: the receiver's department (unknown: refused below)
             receiver = self.member(intake.receiver)
             if receiver is not None and receiver.department:
-                intake = attrs.evolve(intake, receiver_unit=receiver.department)
+                intake = _with_receiver_unit(intake, receiver.department)
         member = self.member(actor)  # asked once: registering and assessing both check it
         complaint = new_complaint(complaint_id or self._new_id(intake), intake)
         try:
@@ -2228,9 +2228,9 @@ class Desk:
         }
         if self.pack.repeats.enabled:  # IMP-3 asks by person and room, with or without a building
             for c in complaints:
-                me = earlier_of(c)
+                person, room = person_and_room_keys(c)
                 site = (c.intake.site or c.intake.complainant.site).strip()
-                asked = (("person", me.complainant_key), ("room", me.room_key))
+                asked = (("person", person), ("room", room))
                 keys.update(f"{kind}|{site}|{key}" for kind, key in asked if key)
         with self._decided_alone(keys, "grouping"):
             yield
@@ -3595,3 +3595,24 @@ def _send_plain(notifier: Notifier, notification: Notification, to: StaffMember 
 
 def _default_id(intake: Intake, zone: ZoneInfo) -> str:
     return time_ordered_id(intake.received_at, zone)
+
+
+_INTAKE_FIELDS = tuple(f.name for f in attrs.fields(Intake))
+_RECEIVER_UNIT = attrs.fields(Intake).receiver_unit
+
+
+def _with_receiver_unit(intake: Intake, unit: str) -> Intake:
+    """``attrs.evolve(intake, receiver_unit=unit)`` for the intake :meth:`Desk._admit`
+    handed on, checking only the field that changes (IN-2: most bulk complaints
+    name no unit).  Every other field was converted and checked when that frozen
+    intake was made; evolving re-ran all of them for each complaint.  A host's
+    subclass of :class:`Intake` is evolved as before (its own checks run)."""
+    if type(intake) is not Intake:
+        return attrs.evolve(intake, receiver_unit=unit)
+    assert _RECEIVER_UNIT.validator is not None
+    _RECEIVER_UNIT.validator(intake, _RECEIVER_UNIT, unit)
+    new = object.__new__(Intake)
+    for name in _INTAKE_FIELDS:
+        object.__setattr__(new, name, getattr(intake, name))
+    object.__setattr__(new, "receiver_unit", unit)
+    return new
