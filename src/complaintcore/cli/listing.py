@@ -117,7 +117,7 @@ def list_(
     if not rows:
         ctx.say(ctx.t("no complaints match"))
         return
-    _say_rows(ctx, desk, rows, now)
+    _say_rows(ctx, desk, rows, now, _sites_shown(desk, rows))
 
 
 def _overdue(desk: Desk, now: datetime, limit: int, filters: dict[str, Any]) -> list[ComplaintRow]:
@@ -163,23 +163,56 @@ _ROWS_A_READ = 1000
 def _rows_json(desk: Desk, rows: Sequence[ComplaintRow]) -> Iterator[dict[str, Any]]:
     """:func:`_row_json` of each row, the complainants its masking needs read a
     thousand rows at a time without their histories (review s40C F01)."""
+    sites = desk.known_sites()
     for lo in range(0, len(rows), _ROWS_A_READ):
         part = rows[lo : lo + _ROWS_A_READ]
-        people = desk.complainants([r.id for r in part if r.idempotency_key or r.building])
+        people = desk.complainants(
+            [r.id for r in part if r.idempotency_key or r.building or _typed_site(r, sites)]
+        )
         for row in part:
-            yield _row_json(desk, row, people)
+            yield _row_json(desk, row, people, sites)
 
 
-def _row_json(desk: Desk, row: ComplaintRow, people: Mapping[str, Complainant]) -> dict[str, Any]:
+def _typed_site(row: ComplaintRow, sites: frozenset[str]) -> bool:
+    """Whether a row's site is text typed at intake rather than one the desk names
+    (PRV-1; review s47D F01): shown redacted, with its complainant's data."""
+    return bool(row.site.strip()) and row.site.strip() not in sites
+
+
+def _sites_shown(desk: Desk, rows: Sequence[ComplaintRow]) -> list[str]:
+    """Each row's site as ``list`` shows it: one the desk names as it is, any other
+    redacted as a masked notification shows it (PRV-1; review s47D F01), the
+    complainants it needs read a thousand rows at a time, and only for those."""
+    from complaintcore.core.privacy import shown_site
+
+    sites = desk.known_sites()
+    shown: list[str] = []
+    for lo in range(0, len(rows), _ROWS_A_READ):
+        part = rows[lo : lo + _ROWS_A_READ]
+        people = desk.complainants([r.id for r in part if _typed_site(r, sites)])
+        for row in part:
+            if not _typed_site(row, sites):
+                shown.append(row.site.strip())
+                continue
+            found = people.get(row.id)
+            person = found if found is not None else desk.get(row.id).intake.complainant
+            shown.append(shown_site(row.site, sites, also=(person.name, person.phone, person.room)))
+    return shown
+
+
+def _row_json(
+    desk: Desk, row: ComplaintRow, people: Mapping[str, Complainant], sites: frozenset[str]
+) -> dict[str, Any]:
     """A row under ``list --json``, which shows no personal data (PRV-1): without the
     matching digests (short: an estate's rooms are few enough to try), and with the
-    idempotency key -- the host's text, perhaps made from the submission -- and the
-    building -- free text, where a name or phone may be typed -- redacted as a masked
-    view redacts them.  Times in the desk's zone, as ``show`` gives a time
+    idempotency key -- the host's text, perhaps made from the submission -- the
+    building -- free text, where a name or phone may be typed -- and a site the desk
+    does not name (``sites``: typed text on a desk that takes any) redacted as a
+    masked view redacts them.  Times in the desk's zone, as ``show`` gives a time
     typed without an offset: the row keeps them in UTC, and a script printing a
     date must print the desk's day (review s34D F08)."""
     from complaintcore.core.concentration import building_key
-    from complaintcore.core.privacy import redact
+    from complaintcore.core.privacy import redact, shown_site
     from complaintcore.serialization import to_dict
 
     data = {k: v for k, v in to_dict(row).items() if k not in _DIGESTS}
@@ -190,7 +223,8 @@ def _row_json(desk: Desk, row: ComplaintRow, people: Mapping[str, Complainant]) 
             data[key] = value.astimezone(desk.zone).isoformat()
     if row.issue:  # one typed by hand may be a phone or a name (PRV-1)
         data["issue"] = shown_issue(row.issue)
-    if row.idempotency_key or row.building:
+    typed_site = _typed_site(row, sites)
+    if row.idempotency_key or row.building or typed_site:
         # one left out of ``people`` (a record too damaged to read) is read whole,
         # whose error names it
         found = people.get(row.id)
@@ -200,6 +234,8 @@ def _row_json(desk: Desk, row: ComplaintRow, people: Mapping[str, Complainant]) 
             data["idempotency_key"] = redact(row.idempotency_key, also=known)
         if row.building:  # the row's key of free text: the text as typed redacted, then keyed
             data["building"] = building_key(redact(person.building, also=known))
+        if typed_site:
+            data["site"] = shown_site(row.site, sites, also=known)
     return data
 
 
@@ -221,7 +257,9 @@ _FLEXIBLE = frozenset({"status", "grade", "category", "department"})
 """Columns of labels, which may wrap under a narrow terminal's compact table."""
 
 
-def _say_rows(ctx: Ctx, desk: Desk, rows: Sequence[ComplaintRow], now: datetime) -> None:
+def _say_rows(
+    ctx: Ctx, desk: Desk, rows: Sequence[ComplaintRow], now: datetime, sites: Sequence[str]
+) -> None:
     """The rows in the widest layout that fits the terminal with nothing cut (review
     s34D F04): the table with full times; else a compact one (times to the minute in
     the desk's zone, named above it, and without columns empty in every row); else
@@ -236,13 +274,13 @@ def _say_rows(ctx: Ctx, desk: Desk, rows: Sequence[ComplaintRow], now: datetime)
             _label(ctx, Grade, r.grade),
             tr.category(r.category, pack) if r.category else "-",
             tr.department(r.department, pack) if r.department else "-",
-            r.site or "-",
+            site or "-",
             r.handler or "-",
             r.received_at.astimezone(zone).isoformat(timespec="minutes"),
             r.next_due.astimezone(zone).isoformat(timespec="minutes") if r.next_due else "-",
             _issue(ctx, r.issue, r.group_incident),
         ]
-        for r in rows
+        for r, site in zip(rows, sites, strict=True)
     ]
     table = fitted_table(headings, cells, width)
     if table is not None:
@@ -336,7 +374,9 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
         masked = member is None or not sees_personal_data(member, complaint, desk.pack)
     else:
         others = desk.issue_complainants(complaint)  # an issue's texts name them (HDL-5)
-        data = masked_record(complaint_to_dict(complaint), desk.pack, others=others)
+        data = masked_record(
+            complaint_to_dict(complaint), desk.pack, others=others, sites=desk.known_sites()
+        )
     issue = complaint.state.issue
     if masked and issue:  # PRV-1: one typed by hand may be a phone or a name
         issue = shown_issue(issue)

@@ -12,12 +12,12 @@ import functools
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import mask
 
-__all__ = ["literals_in", "redact"]
+__all__ = ["literals_in", "redact", "shown_site"]
 
 # --------------------------------------------------------------------------- invisible characters
 
@@ -518,3 +518,16 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     text = _substitute(_EMAIL, text, _FOLD_ALL, _mask_email)
     text = _substitute(_PHONE, text, _FOLD_BUT_LETTERS, _mask_phone)
     return _mask_literals(text, numeric)
+
+
+def shown_site(site: str, sites: Collection[str], *, also: Iterable[str] = ()) -> str:
+    """A complaint's site as a view without personal data shows it (PRV-1): as it is
+    when it is one of ``sites`` (the site codes the desk names: its staff
+    directory's and its configuration's ``sites``, which intake checks a site
+    against), else as :func:`redact` masks free text with ``also`` (the
+    complainant's name, phone and room), as a masked notification shows it.  On
+    a desk that names no site any site is taken, and an owner may have typed a
+    name or a phone there.  Surrounding spaces are ignored.
+    """
+    site = site.strip()
+    return site if site in sites else redact(site, also=also)

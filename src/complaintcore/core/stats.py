@@ -60,7 +60,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -608,17 +608,36 @@ def _building(complaint: Complaint) -> tuple[str, str]:
     return (f"{site}/{key}", f"{site}/{typed}") if site else (key, typed)
 
 
-def _building_shown(complaint: Complaint) -> tuple[str, str]:
+def _building_shown(complaint: Complaint, site: str) -> tuple[str, str]:
     """``(key, label)`` of a complaint's building as a report shows them: the text
     typed redacted as ``list --json`` redacts it (PRV-1; review s41B F01) -- it is
-    free text, where an owner may type a name, a phone or a room -- then keyed."""
+    free text, where an owner may type a name, a phone or a room -- then keyed,
+    qualified by ``site``, the complaint's site as the report shows it (review
+    s47D F01: on a desk that takes any site, typed text too)."""
     from complaintcore.core.privacy import redact
 
     person = complaint.intake.complainant
     typed = redact(person.building.strip(), also=(person.name, person.phone, person.room))
-    site = _site(complaint)
     key = building_key(typed)
     return (f"{site}/{key}", f"{site}/{typed}") if site else (key, typed)
+
+
+def _distinct(shown: Iterable[tuple[str, tuple[str, str]]]) -> dict[str, tuple[str, str]]:
+    """Each counted key's ``(key, label)`` as shown, kept distinct (review s47D F02):
+    redaction can make two typed sites or buildings look alike (``3栋 王小明`` and
+    ``3栋 王大明`` both ``3栋 王**``), and a report's ``key`` names one row.  In the
+    order given, the first keeps its shown key and label; a later one whose key
+    is taken gets ``#2`` (``#3`` …) after both."""
+    out: dict[str, tuple[str, str]] = {}
+    taken: set[str] = set()
+    for counted, (key, label) in shown:
+        n, k, lab = 1, key, label
+        while k in taken:
+            n += 1
+            k, lab = f"{key}#{n}", f"{label}#{n}"
+        taken.add(k)
+        out[counted] = (k, lab)
+    return out
 
 
 @attrs.frozen
@@ -643,6 +662,8 @@ class _Tally:
     warning_rule: EarlyWarning
     repeat_rule: RepeatRule
     earlier: Mapping[int, EarlierMonth] | None = None
+    sites: frozenset[str] = frozenset()
+    """The site codes the desk names, shown as they are; any other is free text."""
     tz: ZoneInfo = attrs.field(init=False)
     first_index: int = attrs.field(init=False)
     window_start: datetime = attrs.field(init=False)
@@ -673,6 +694,9 @@ class _Tally:
     """IMP-3: each valid complaint's links made at intake (person, room, matter)."""
     building_labels: dict[str, tuple[tuple[datetime, str], Complaint]] = attrs.Factory(dict)
     """Each building key's complaint whose spelling is shown, with its (time received, id)."""
+    site_labels: dict[str, tuple[tuple[datetime, str], Complaint]] = attrs.Factory(dict)
+    """Each site not in ``sites``: the complaint whose complainant's name, phone and
+    room are masked in it (PRV-1), with its (time received, id)."""
 
     def __attrs_post_init__(self) -> None:
         self.tz = ZoneInfo(self.period.timezone)
@@ -760,17 +784,24 @@ class _Tally:
             counts = self.cells[key] = [0] * (self.period.index - self.first_index + 1)
         counts[month] += 1
 
-    def _month_building(self, complaint: Complaint) -> str:
-        """The building key of a valid complaint of the month.  Its spelling is kept
-        if the first: the month's earliest received (then by id), so the report
-        shows the same whichever order its complaints are read in (the fast path
-        reads them by time received, a recount in the store's order)."""
+    def _month_place(self, complaint: Complaint) -> tuple[str, str]:
+        """The site and the building key of a valid complaint of the month.  The
+        building's spelling is kept if the first: the month's earliest received
+        (then by id), so the report shows the same whichever order its complaints
+        are read in (the fast path reads them by time received, a recount in the
+        store's order); so is the complaint whose complainant a site not in
+        ``sites`` is masked with (review s47D F01)."""
+        site = _site(complaint)
         key = _building(complaint)[0]
         first = (complaint.intake.received_at, complaint.id)
         kept = self.building_labels.get(key)
         if kept is None or first < kept[0]:
             self.building_labels[key] = (first, complaint)
-        return key
+        if site not in self.sites:
+            kept = self.site_labels.get(site)
+            if kept is None or first < kept[0]:
+                self.site_labels[site] = (first, complaint)
+        return site, key
 
     def _improvement(self, complaint: Complaint, state: ComplaintState) -> None:
         """IMP-1 and IMP-3 on one valid complaint of the month."""
@@ -826,8 +857,9 @@ class _Tally:
         d["grade"][grade.value if grade else ""] += 1
         d["department"][state.department] += 1
         d["channel"][complaint.intake.channel.value] += 1
-        d["site"][_site(complaint)] += 1
-        d["building"][self._month_building(complaint)] += 1
+        site, building = self._month_place(complaint)
+        d["site"][site] += 1
+        d["building"][building] += 1
         d["cause"][state.cause.value if state.cause else ""] += 1
         self.kinds["closed" if state.status is Status.CLOSED else "open"] += 1
         self._improvement(complaint, state)
@@ -876,7 +908,8 @@ class _Tally:
         cats = {c.code: (c.zh, c.en) for c in pack.categories}
         deps = {d.code: (d.zh, d.en) for d in pack.departments}
         d = self.dims
-        shown = self._shown()
+        sites = self._sites_shown()
+        shown = self._shown(sites)
         k = self.kinds
         totals = Totals(
             received=self.history[self.period.index][0],
@@ -906,11 +939,8 @@ class _Tally:
             by_channel=_known(
                 d["channel"], {c.value: (c.zh, c.en) for c in Channel}, LABELS["not_recorded"]
             ),
-            by_site=_seen(d["site"]),
-            by_building=tuple(
-                attrs.evolve(c, key=shown.get(c.key, (c.key,))[0])
-                for c in _seen(d["building"], {k: v[1] for k, v in shown.items()})
-            ),
+            by_site=_seen(d["site"], sites),
+            by_building=_seen(d["building"], shown),
             by_cause=_known(
                 d["cause"], {c.value: (c.zh, c.en) for c in Cause}, LABELS["unknown_cause"]
             ),
@@ -932,7 +962,7 @@ class _Tally:
             escalated_complaints=self.escalated,
             repeats=self._repeats(),
             history=history,
-            warnings=self._warnings(cats, deps, shown),
+            warnings=self._warnings(cats, deps, shown, sites),
             warning_rule=self.warning_rule,
             excluded_after_now=self.excluded,
             duties=tuple(duties),
@@ -1030,21 +1060,43 @@ class _Tally:
         cats: dict[str, tuple[str, str]],
         deps: dict[str, tuple[str, str]],
         shown: Mapping[str, tuple[str, str]],
+        sites: Mapping[str, tuple[str, str]],
     ) -> tuple[ControlWarning, ...]:
         labels = {("category", k): v for k, v in cats.items()}
         labels.update({("department", k): v for k, v in deps.items()})
         labels.update({("building", k): (v, v) for k, (_key, v) in shown.items()})
+        labels.update({("site", k): (v, v) for k, (_key, v) in sites.items()})
         periods, has_data = self._months()
         found = control_warnings(self.cells, periods, has_data, self.warning_rule, labels)
-        return tuple(_building_keys_shown(w, shown) for w in found)
+        return tuple(_keys_shown(w, shown, sites) for w in found)
 
-    def _shown(self) -> dict[str, tuple[str, str]]:
+    def _sites_shown(self) -> dict[str, tuple[str, str]]:
+        """How each site counted this month is shown, ``(key, label)`` (PRV-1; review
+        s47D F01): a site the desk names (``sites``) as it is; any other is free text,
+        redacted with the name, phone and room of the complainant of its earliest
+        complaint (:func:`~complaintcore.core.privacy.shown_site`), once per site,
+        not per complaint.  Kept distinct (:func:`_distinct`): the desk's own first,
+        then the others in the order first received this month."""
+        from complaintcore.core.privacy import shown_site
+
+        known = sorted(s for s in self.dims["site"] if s not in self.site_labels)
+        typed = sorted(self.site_labels.items(), key=lambda item: item[1][0])
+        pairs = [(s, (s, s)) for s in known]
+        for site, (_first, complaint) in typed:
+            person = complaint.intake.complainant
+            text = shown_site(site, self.sites, also=(person.name, person.phone, person.room))
+            pairs.append((site, (text, text)))
+        return _distinct(pairs)
+
+    def _shown(self, sites: Mapping[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
         """How each building key is shown, ``(key, label)``: as first spelt this month,
-        redacted (:func:`_building_shown`).  Counting keeps the keys as typed."""
-        return {
-            key: _building_shown(complaint)
-            for key, (_first, complaint) in self.building_labels.items()
-        }
+        redacted (:func:`_building_shown`) and qualified by its site as shown (``sites``),
+        kept distinct in the order first spelt.  Counting keeps the keys as typed."""
+        firsts = sorted(self.building_labels.items(), key=lambda item: item[1][0])
+        return _distinct(
+            (key, _building_shown(complaint, sites.get(_site(complaint), ("",))[0]))
+            for key, (_first, complaint) in firsts
+        )
 
     def _control(self) -> Judgement | None:
         """The desk's valid complaints this month against their own control limit."""
@@ -1090,37 +1142,42 @@ def _known(
     return tuple(out)
 
 
-def _building_keys_shown(
-    warning: ControlWarning, shown: Mapping[str, tuple[str, str]]
+def _keys_shown(
+    warning: ControlWarning,
+    shown: Mapping[str, tuple[str, str]],
+    sites: Mapping[str, tuple[str, str]],
 ) -> ControlWarning:
-    """An IMP-4 warning naming buildings by their keys as shown (PRV-1); a building
-    not spelt this month (none is, without a complaint) by its key redacted."""
+    """An IMP-4 warning naming buildings and sites by their keys as shown (PRV-1;
+    review s47D F01); one not counted this month (none is, without a complaint)
+    by its key redacted."""
     from complaintcore.core.privacy import redact
 
-    def key(k: str) -> str:
-        found = shown.get(k)
+    of = {"building": shown, "site": sites}
+
+    def key(dimension: str, k: str) -> str:
+        found = of[dimension].get(k)
         return found[0] if found is not None else redact(k)
 
     excluding = tuple(
-        f"building:{key(e.removeprefix('building:'))}" if e.startswith("building:") else e
+        f"{d}:{key(d, e.removeprefix(d + ':'))}" if (d := e.partition(":")[0]) in of else e
         for e in warning.excluding
     )
-    if warning.dimension != "building":
+    if warning.dimension not in of:
         return attrs.evolve(warning, excluding=excluding)
-    if warning.key in shown:
-        return attrs.evolve(warning, key=key(warning.key), excluding=excluding)
-    hidden = key(warning.key)
+    hidden = key(warning.dimension, warning.key)
+    if warning.key in of[warning.dimension]:
+        return attrs.evolve(warning, key=hidden, excluding=excluding)
     return attrs.evolve(warning, key=hidden, zh=hidden, en=hidden, excluding=excluding)
 
 
-def _seen(counter: Counter[str], shown: Mapping[str, str] | None = None) -> tuple[Count, ...]:
-    """Keys seen, most first, labelled as ``shown`` spells them (else as the key);
-    an empty key is 'not recorded'."""
+def _seen(counter: Counter[str], shown: Mapping[str, tuple[str, str]]) -> tuple[Count, ...]:
+    """Keys seen, most first, keyed and labelled as ``shown`` has them (else as the
+    key); an empty key is 'not recorded'."""
     out = []
     for key in sorted(counter, key=lambda k: (-counter[k], k)):
-        label = (shown or {}).get(key, key)
+        code, label = shown.get(key, (key, key))
         zh, en = LABELS["not_recorded"] if key == "" else (label, label)
-        out.append(Count(key, zh, en, counter[key]))
+        out.append(Count(code, zh, en, counter[key]))
     return tuple(out)
 
 
@@ -1137,6 +1194,7 @@ def monthly_report(
     repeat_rule: RepeatRule | None = None,
     earlier: Mapping[int, EarlierMonth] | None = None,
     after_now: int | None = None,
+    sites: Collection[str] = (),
 ) -> MonthlyReport:
     """IMP-2, IMP-3, IMP-4, VAL-4: the statistics of one month, in one pass.
 
@@ -1161,11 +1219,19 @@ def monthly_report(
         complaints of earlier months count for repeats only.
     :param after_now: how many complaints were received after ``now`` in all,
         when ``complaints`` holds only some of them.
+    :param sites: the site codes the desk names (:meth:`Desk.known_sites
+        <complaintcore.desk.Desk.known_sites>`), shown as they are.  Any other
+        site -- every site, on a desk that names none and so takes any -- is free
+        text where an owner may have typed a name or a phone: the report shows it
+        redacted (PRV-1, :func:`~complaintcore.core.privacy.shown_site`), in
+        ``by_site``, in the buildings' keys and labels and in the warnings.
     :raises InvalidInputError: a bad argument or a non-complaint item; ``.path`` names it.
     """
     require_aware(now, "now")
     if not isinstance(pack, RulePack):
         raise InvalidInputError("pack", f"expected RulePack, got {type(pack).__name__}")
+    if isinstance(sites, str) or not all(isinstance(x, str) for x in sites):
+        raise InvalidInputError("sites", "expected a collection of site codes")
     tally = _Tally(
         pack,
         calendar,
@@ -1174,6 +1240,7 @@ def monthly_report(
         warning_rule or pack.early_warning,
         repeat_rule or RepeatRule.of(pack),  # IMP-3: the pack's window
         earlier,
+        frozenset(x.strip() for x in sites),
     )
     chosen = _lang(lang)
     for complaint in complaints:

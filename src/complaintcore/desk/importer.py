@@ -121,8 +121,6 @@ must be chosen: their bytes read as GB18030 too, as other characters)."""
 MAX_LINE_BYTES: Final = 1 << 20
 """A physical line (or a CSV row spanning lines) longer than this is rejected."""
 
-_PLAIN_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,40}")
-
 Outcome = Literal["stored", "duplicate", "rejected"]
 
 
@@ -434,7 +432,7 @@ def _json_rows(lines: Iterable[tuple[int, str | InvalidInputError]]) -> Iterator
             continue
         unknown = sorted(str(k) for k in data if k not in FIELDS)
         if unknown:
-            yield number, InvalidInputError(_key_name(unknown[0]), "unknown key")
+            yield number, _unknown_key(unknown[0])
             continue
         yield number, data
 
@@ -461,8 +459,24 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _key_name(key: str) -> str:
-    """A key named in an error: as it is if it looks like a field name, else by its kind."""
-    return key if _PLAIN_NAME.fullmatch(key) else UNNAMED_KEY
+    """A key named in an error: as it is if it is a field's name, else by its kind
+    (:data:`~complaintcore.i18n.UNNAMED_KEY`).  Any other key is text the exporter
+    wrote, perhaps a person's name or phone (``Thompson``, ``tel_13812345678``),
+    so it is never quoted (PRV-1; review s47D F03), as a CSV header's unknown
+    column is named by its position alone."""
+    return key if key in FIELDS else UNNAMED_KEY
+
+
+def _unknown_key(key: str) -> InvalidInputError:
+    """A JSONL object's key that is no field: never quoted (:func:`_key_name`); a near
+    miss of a field's name (``recieved_at``, ``Summary``) is answered with the field
+    it resembles, as a misspelt option is, so the exporter's typo is found."""
+    import difflib
+
+    near = difflib.get_close_matches(key.casefold(), FIELDS, n=1, cutoff=0.8)
+    if near:
+        return InvalidInputError(UNNAMED_KEY, f"unknown key; did you mean {near[0]!r}?")
+    return InvalidInputError(UNNAMED_KEY, "unknown key")
 
 
 _ALIASES: Final = {

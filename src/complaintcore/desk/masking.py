@@ -12,12 +12,12 @@ import json
 import re
 import traceback
 import urllib.parse
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 from complaintcore.core.errors import shown_issue
 from complaintcore.core.models import Complainant, mask
-from complaintcore.core.privacy import literals_in, redact
+from complaintcore.core.privacy import literals_in, redact, shown_site
 from complaintcore.core.rulepack import RulePack
 
 __all__ = ["literals_of", "masked_record", "masked_traceback", "with_encodings"]
@@ -83,7 +83,11 @@ _ISSUE_KEYS = frozenset({"issue"})
 
 
 def masked_record(
-    data: dict[str, Any], pack: RulePack | None = None, *, others: Iterable[Complainant] = ()
+    data: dict[str, Any],
+    pack: RulePack | None = None,
+    *,
+    others: Iterable[Complainant] = (),
+    sites: Collection[str] = (),
 ) -> dict[str, Any]:
     """A serialised complaint with the complainant's data masked everywhere (PRV-1).
 
@@ -101,6 +105,12 @@ def masked_record(
     issue, those of the issue's other members
     (:meth:`Desk.issue_complainants <complaintcore.desk.service.Desk.issue_complainants>`),
     since a text given to the whole issue (HDL-5) is copied into each member.
+
+    ``sites`` are the site codes the desk names (:meth:`Desk.known_sites
+    <complaintcore.desk.service.Desk.known_sites>`): the intake's and the
+    complainant's ``site`` are shown when one of them, else redacted as free text
+    (:func:`~complaintcore.core.privacy.shown_site`; review s47D F01): on a desk
+    that names no site, any was taken, a name or a phone too.
     """
     codes = None if pack is None else {*pack.codes_of("clock"), *pack.codes_of("duty")}
     person = data["intake"]["complainant"]
@@ -112,6 +122,9 @@ def masked_record(
         person[key] = mask(person[key])
     if isinstance(person.get("building"), str):  # free text: a name or phone typed there
         person["building"] = redact(person["building"], also=secrets)
+    for record in (data["intake"], person):  # a site the desk does not name is typed text
+        if isinstance(record.get("site"), str) and record["site"]:
+            record["site"] = shown_site(record["site"], sites, also=secrets)
     for record in (data["intake"], *data["events"]):
         for key, value in record.items():
             structural = key in _STRUCTURAL and (record.get("type"), key) not in _TYPED_TEXT

@@ -85,8 +85,10 @@ def monthly_report(
             lang=lang,
             warning_rule=warning_rule,
             repeat_rule=repeat_rule,
+            sites=sites,
         )
 
+    sites = desk.known_sites()  # PRV-1: any other site is free text, shown redacted
     if not isinstance(store, ReportStore):
         return full()
     period = stats.Period.of(year, month, pack.calendar.timezone)
@@ -127,6 +129,7 @@ def monthly_report(
         repeat_rule=repeat_rule,
         earlier=earlier,
         after_now=after_now,
+        sites=sites,
     )
 
 

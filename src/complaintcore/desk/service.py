@@ -1262,7 +1262,12 @@ class Desk:
             raise AccessDeniedError(complaint_id, shown, "view", "no authority to see this record")
         data = self._without_bypassing(complaint_to_dict(complaint), complaint, member)
         if not access.sees_personal_data(member, complaint, self.pack):
-            return masked_record(data, self.pack, others=self.issue_complainants(complaint))
+            return masked_record(
+                data,
+                self.pack,
+                others=self.issue_complainants(complaint),
+                sites=self.known_sites(),
+            )
         if now is None:
             raise InvalidInputError(
                 "now", "an unmasked view is recorded in the access log: give the time"
