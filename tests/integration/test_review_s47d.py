@@ -11,12 +11,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from complaintcore.cli import main
+from complaintcore.core.models import Complainant, Intake
+from complaintcore.testing import RecordingNotifier, make_desk
 
 PHONE_SITE, NAME_SITE = "13812345678", "Carol White"
 MASKED_PHONE, MASKED_NAME = "*********78", "C**********"
@@ -150,3 +153,45 @@ def test_an_unknown_jsonl_key_is_never_quoted(
     text = invoke("receive", "--file", "in.jsonl", now="2025-11-15T00:00")
     assert f"line 1: rejected: {reason}" in text.stdout
     assert key not in text.stdout
+
+
+class _GroupChat(RecordingNotifier):
+    """A channel that posts into a group chat: its readers are not known to the
+    desk, so every post is masked (PRV-1, docs/notifications.md)."""
+
+    group = True
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("typed", "masked"), [(PHONE_SITE, MASKED_PHONE), (NAME_SITE, MASKED_NAME)]
+)
+def test_a_typed_site_is_masked_in_a_message_for_readers_who_need_not_see_it(
+    typed: str, masked: str
+) -> None:
+    chat = _GroupChat("chat")
+    desk = make_desk(pack="iso-10002", notifiers=[chat])  # its sample staff take any site
+    at = datetime(2025, 11, 10, 11, 0, tzinfo=UTC)
+    person = Complainant("Carol White", "+447700900126", "Flat 7", "Block B", typed)
+    c = desk.receive(
+        Intake(person, "phone", at, "CS-101", "Leak in the bathroom", site=typed), now=at
+    )
+    desk.deliver(at)
+    posts = [n for n, _ in chat.sent if n.complaint_id == c.id]
+    assert posts
+    for post in posts:
+        assert f"site: {masked}\n" in post.body
+        assert _unmasked(post.subject + post.body) == []
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_site_the_desk_names_is_shown_as_it_is_in_a_masked_message() -> None:
+    chat = _GroupChat("chat")
+    desk = make_desk(pack="cn-property", notifiers=[chat])  # sites: its staff's
+    at = datetime(2025, 11, 10, 9, 30, tzinfo=UTC)
+    person = Complainant("李雪梅", "13912345678", "3-2-1201", "3", "sunrise")
+    c = desk.receive(Intake(person, "phone", at, "SR-103", "楼上漏水", site="sunrise"), now=at)
+    desk.deliver(at)
+    posts = [n for n, _ in chat.sent if n.complaint_id == c.id]
+    assert posts
+    assert all("site: sunrise\n" in p.body and "13912345678" not in p.body for p in posts)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 
 import attrs
@@ -27,7 +27,7 @@ import pluggy
 from complaintcore.core import notes
 from complaintcore.core.errors import FieldProblem, InvalidInputError
 from complaintcore.core.models import Complainant, Complaint, LabelledEnum, mask
-from complaintcore.core.privacy import literals_in, redact
+from complaintcore.core.privacy import literals_in, redact, shown_site
 from complaintcore.core.rulepack import RulePack
 from complaintcore.desk.access import sees_personal_data
 from complaintcore.desk.masking import literals_of
@@ -269,6 +269,7 @@ class Messages:
         group: bool = False,
         scope: str = "",
         others: Sequence[Complainant] = (),
+        sites: Callable[[], Collection[str]] = frozenset,
     ) -> Notification:
         """One notification; ``discriminator`` makes the dedupe key (same -> sent once).
 
@@ -283,7 +284,11 @@ class Messages:
         readers are not known to the desk (PRV-1).  ``others`` are complainants
         of other complaints its texts may name, masked there too: the other
         members of its concentrated issue, when a detail is a text given to the
-        whole issue (HDL-5).
+        whole issue (HDL-5).  ``sites`` gives the site codes the desk names
+        (:meth:`Desk.known_sites <complaintcore.desk.service.Desk.known_sites>`),
+        asked only for a masked message: any other site is free text a name or a
+        phone may have been typed into, redacted as ``show`` redacts it (review
+        s47D F01).
         """
         person = complaint.intake.complainant
         full = not group and sees_personal_data(recipient, complaint, pack)
@@ -312,6 +317,9 @@ class Messages:
             "phone": person.phone if full else mask(person.phone),
             "room": person.room if full else mask(person.room),
         }
+        site = complaint.intake.site or person.site
+        if site and not full:  # a site the desk does not name is typed text (PRV-1)
+            shown["site"] = shown_site(site, sites(), also=secrets)
         subjects, bodies = [], []
         for lang in self.languages:
             t = self._translators[lang]

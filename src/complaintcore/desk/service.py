@@ -460,6 +460,7 @@ class Desk:
             staff=self._staff,
             projection=self._projection,
             issue_complainants=self.issue_complainants,
+            sites=self.known_sites,
         )
         # repeats (IMP-3, GRD-2) and concentrated issues (HDL-5, HDL-6) at intake
         self._repeats = RepeatLinker(

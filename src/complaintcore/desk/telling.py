@@ -75,6 +75,7 @@ class Telling:
         staff: SiteStaff,
         projection: Projection,
         issue_complainants: Callable[[Complaint], Sequence[Complainant]],
+        sites: Callable[[], Collection[str]] = frozenset,
     ) -> None:
         self.pack = pack
         self.directory = directory
@@ -84,6 +85,7 @@ class Telling:
         self._staff = staff
         self._projection = projection
         self._issue_complainants = issue_complainants
+        self._sites = sites
 
     def fan(
         self,
@@ -113,6 +115,7 @@ class Telling:
             detail=detail,
             scope=scope,
             others=others,
+            sites=self._sites,
         )
         groups = self._group_channels()
         note: Notification | None = None
