@@ -23,6 +23,7 @@ from complaintcore.core.models import (
     Extended,
     Intake,
     Responded,
+    Status,
 )
 from complaintcore.core.rulepack import (
     ClockMode,
@@ -130,11 +131,15 @@ def request_deadline(complaint: Complaint, limit: RequestLimit, pack: RulePack) 
 
     The later of the two windows wins: within ``after_response`` of the current
     stage's response, or within ``after_event`` of when the issue arose, each to
-    the end of its last day (:func:`limit_end`).  Before the current stage is
-    answered, an ``after_response`` window has not begun, so it cannot have
-    closed and neither can the later of the two: the request is in time (SPSO: a
-    complex complaint sent straight to stage 2; review s47C F03).  Without
-    ``after_response``, ``after_event`` applies when ``occurred_at`` is known.
+    the end of its last day (:func:`limit_end`).  While the current stage is
+    still open and unanswered, and the complaint was made in time (not flagged
+    ``time_barred``), an ``after_response`` window has not begun, so it cannot
+    have closed and neither can the later of the two: the request is in time
+    (SPSO: a complex complaint sent straight to stage 2; review s47C F03).  A
+    stage that ended without a response (closed: withdrawn, settled) never opens
+    that window, and neither does a complaint made out of time: ``after_event``
+    alone applies (review s47E F01).  Without ``after_response``,
+    ``after_event`` applies when ``occurred_at`` is known.
     """
     tz = ZoneInfo(pack.calendar.timezone)
     ends: list[datetime] = []
@@ -142,11 +147,12 @@ def request_deadline(complaint: Complaint, limit: RequestLimit, pack: RulePack) 
         stage = current_stage(complaint, pack)
         here = stage.code if stage is not None else ""
         answers = [e for e in complaint.events if isinstance(e, Responded) and e.stage == here]
-        if not answers:
+        if answers:
+            ends.append(
+                limit_end(answers[-1].at, limit.after_response, tz, "request_limit.after_response")
+            )
+        elif complaint.state.status is not Status.CLOSED and not complaint.state.time_barred:
             return None
-        ends.append(
-            limit_end(answers[-1].at, limit.after_response, tz, "request_limit.after_response")
-        )
     occurred = complaint.intake.occurred_at
     if limit.after_event is not None and occurred is not None:
         ends.append(limit_end(occurred, limit.after_event, tz, "request_limit.after_event"))

@@ -1,0 +1,91 @@
+"""The fixes of review s47C as review s47E found them: hand-counted dates and figures.
+
+Every expected value is counted by hand from docs/rule-packs.md (the SPSO's time
+limits: within 6 months of the event or 2 months after the stage 1 response,
+whichever is later, each to the end of its last day) and docs/statistics.md.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+
+from complaintcore.core.errors import TimeBarredError
+from complaintcore.core.models import EscalationRequested
+from complaintcore.core.rulepack import BarAction, RulePack
+from complaintcore.core.workflow import Close, RequestEscalation, decide, evolve
+from complaintcore.rules import load_pack
+from tests.unit.test_staged_timescales import _registered
+
+LONDON = ZoneInfo("Europe/London")
+SPSO = "scotland-spso"
+
+
+def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=LONDON)
+
+
+# --------------- F01: a stage ended without a response keeps the 6 months of the event
+
+
+def test_spso_complaint_closed_at_stage_1_without_a_response_keeps_the_event_limit() -> None:
+    """The issue arose Tuesday 1 December 2026, the complaint came on 14 December and
+    was closed on 15 December (withdrawn, no stage 1 response).  No stage 1 response
+    means no 2-month window; the 6 months of the event run to the end of Tuesday 1
+    June 2027.  A request on 1 June at 23:59 is in time; at the first moment of 2
+    June, and two years on (15 December 2028), it is refused."""
+    pack = load_pack(SPSO)
+    c = _registered(pack, london(2026, 12, 14, 10), occurred=london(2026, 12, 1))
+    withdrawn = Close(actor="PR-101", result="resident withdrew", confirmed_by_complainant=True)
+    c = evolve(c, decide(c, withdrawn, pack, london(2026, 12, 15, 10)))
+    assert c.state.status == "closed"
+    (event,) = decide(c, RequestEscalation(actor="FS-001"), pack, london(2027, 6, 1, 23, 59))
+    assert isinstance(event, EscalationRequested)
+    assert not event.late
+    for at in (london(2027, 6, 2, 0, 0), london(2028, 12, 15, 10)):
+        with pytest.raises(TimeBarredError, match="time limit for stage_2"):
+            decide(c, RequestEscalation(actor="FS-001", reason="still leaking"), pack, at)
+
+
+def _flagging(pack: RulePack) -> RulePack:
+    """The SPSO pack as a body that uses the MCHP's discretion copies it: both limits
+    ``action = "flag"`` (docs/rule-packs.md, scotland-spso)."""
+    assert pack.time_bar is not None
+    first, second = pack.stages
+    assert second.request_limit is not None
+    limit = attrs.evolve(second.request_limit, action=BarAction.FLAG)
+    return attrs.evolve(
+        pack,
+        time_bar=attrs.evolve(pack.time_bar, action=BarAction.FLAG),
+        stages=(first, attrs.evolve(second, request_limit=limit)),
+    )
+
+
+def test_spso_complaint_made_out_of_time_sent_straight_to_stage_2_is_still_late() -> None:
+    """With both limits flagging: the issue arose Thursday 1 January 2026, its 6
+    months ended with Wednesday 1 July 2026, and the complaint came on 1 September
+    2026 (flagged out of time).  Sent straight to stage 2 on 1 September 2027 with no
+    stage 1 response, the request is late: the complaint was not accepted within the
+    time limit, so the "sent straight to stage 2" exception does not cover it, and
+    the 6 months of the event passed long ago."""
+    pack = _flagging(load_pack(SPSO))
+    c = _registered(pack, london(2026, 9, 1, 10), occurred=london(2026, 1, 1))
+    assert c.state.time_barred
+    (event,) = decide(c, RequestEscalation(actor="FS-001"), pack, london(2027, 9, 1, 10))
+    assert isinstance(event, EscalationRequested)
+    assert (event.stage, event.late) == ("stage_2", True)
+
+
+def test_spso_complaint_closed_without_a_response_and_flagging_limit_is_late() -> None:
+    """The closed complaint of the first test under the flagging copy: escalated on
+    15 December 2028, it is accepted and marked late (past 1 June 2027)."""
+    pack = _flagging(load_pack(SPSO))
+    c = _registered(pack, london(2026, 12, 14, 10), occurred=london(2026, 12, 1))
+    withdrawn = Close(actor="PR-101", result="resident withdrew", confirmed_by_complainant=True)
+    c = evolve(c, decide(c, withdrawn, pack, london(2026, 12, 15, 10)))
+    (event,) = decide(c, RequestEscalation(actor="FS-001"), pack, london(2028, 12, 15, 10))
+    assert isinstance(event, EscalationRequested)
+    assert event.late
