@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo
 import attrs
 import pytest
 
-from complaintcore.core.errors import TimeBarredError
+from complaintcore.core.errors import InvalidInputError, TimeBarredError
 from complaintcore.core.models import EscalationRequested
-from complaintcore.core.rulepack import BarAction, RulePack
-from complaintcore.core.workflow import Close, RequestEscalation, decide, evolve
+from complaintcore.core.rulepack import BarAction, ClockMode, Duration, RulePack
+from complaintcore.core.workflow import Close, Extend, RequestEscalation, decide, evolve
+from complaintcore.i18n import translator
 from complaintcore.rules import load_pack
 from tests.unit.test_staged_timescales import _registered
 
@@ -89,3 +90,86 @@ def test_spso_complaint_closed_without_a_response_and_flagging_limit_is_late() -
     (event,) = decide(c, RequestEscalation(actor="FS-001"), pack, london(2028, 12, 15, 10))
     assert isinstance(event, EscalationRequested)
     assert event.late
+
+
+# ------------- F02: the cap refusal of an hours-based clock names the days used, in days
+
+
+def _wall_clock_pack() -> RulePack:
+    """The SPSO pack with its stage 1 clock on the wall clock (``mode = "wall"``,
+    ``duration = "5d"``) and its extensions capped at ``"2d"``, as review s47E's
+    ``spso-hours.toml``."""
+    pack = load_pack(SPSO)
+    clocks = []
+    for spec in pack.clocks:
+        if spec.name == "stage_1_response":
+            assert spec.extension is not None
+            spec = attrs.evolve(
+                spec,
+                mode=ClockMode.WALL,
+                duration=Duration(days=5),
+                extension=attrs.evolve(spec.extension, cap=Duration(days=2)),
+            )
+        clocks.append(spec)
+    return attrs.evolve(pack, clocks=tuple(clocks))
+
+
+def _extend_by(by: str) -> Extend:
+    return Extend(actor="PR-101", clock="stage_1_response", by=by, reason="r", agreed_by="SM-301")
+
+
+def _wall_refusals() -> tuple[RulePack, InvalidInputError, InvalidInputError]:
+    """Received Monday 7 December 2026; on the 8th 3 days are asked (past the 2-day
+    cap, none used), then 1 day twice (the cap reached), then 1 hour (2 days used)."""
+    pack = _wall_clock_pack()
+    c = _registered(pack, london(2026, 12, 7, 10))
+    at = london(2026, 12, 8, 10)
+    with pytest.raises(InvalidInputError) as first:
+        decide(c, _extend_by("3d"), pack, at)
+    for _ in range(2):
+        c = evolve(c, decide(c, _extend_by("1d"), pack, at))
+    with pytest.raises(InvalidInputError) as second:
+        decide(c, _extend_by("1h"), pack, at)
+    return pack, first.value, second.value
+
+
+def test_wall_clock_cap_in_days_names_the_days_used() -> None:
+    """Review s47E F02: an hours-based clock read "0h used" and "48h used" beside a
+    cap of "2d"; what is used is named in the cap's unit."""
+    _, first, second = _wall_refusals()
+    assert first.path == second.path == "by"
+    assert str(first) == (
+        "by: extensions of stage_1_response may add up to 2d at most, 0d used"
+        " (SPSO MCHP stage 1 extension)"
+    )
+    assert "2d at most, 2d used" in str(second)
+
+
+@pytest.mark.parametrize(
+    ("lang", "none_used", "two_used"),
+    [
+        ("en", "2 days at most, 0 days used", "2 days at most, 2 days used"),
+        ("zh", "不得超过 2 天,已用 0 天", "不得超过 2 天,已用 2 天"),
+    ],
+)
+def test_wall_clock_cap_refusal_reads_alike_in_each_language(
+    lang: str, none_used: str, two_used: str
+) -> None:
+    pack, first, second = _wall_refusals()
+    tr = translator(lang)
+    assert none_used in tr.error(first, pack)
+    assert two_used in tr.error(second, pack)
+
+
+def test_wall_clock_cap_in_days_names_part_of_a_day_in_hours() -> None:
+    """1 day and 12 hours used (36 hours) is not a whole number of days: named in
+    hours, "36h" (docs/rule-packs.md, Extensions)."""
+    pack = _wall_clock_pack()
+    c = _registered(pack, london(2026, 12, 7, 10))
+    at = london(2026, 12, 8, 10)
+    for by in ("1d", "12h"):
+        c = evolve(c, decide(c, _extend_by(by), pack, at))
+    with pytest.raises(InvalidInputError) as refused:
+        decide(c, _extend_by("1d"), pack, at)
+    assert "2d at most, 36h used" in str(refused.value)
+    assert "2 days at most, 36h used" in translator("en").error(refused.value, pack)

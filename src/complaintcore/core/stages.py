@@ -39,6 +39,7 @@ __all__ = [
     "current_stage",
     "earlier_handlers",
     "extension_amount",
+    "extension_text",
     "extension_used",
     "is_running",
     "limit_end",
@@ -189,6 +190,22 @@ def extension_amount(spec: ClockSpec, by: Duration, path: str = "by") -> int:
     if amount <= 0:
         raise InvalidInputError(path, "an extension must be longer than nothing")
     return amount
+
+
+def extension_text(spec: ClockSpec, amount: int, like: Duration) -> str:
+    """An amount in the clock's own unit (:func:`extension_amount`) written as a
+    length in the unit of ``like`` (a cap): ``3d``, ``1mo``; on a clock counted in
+    minutes, whole days beside a cap in days (``0d``, ``2d``), else hours or
+    minutes as :class:`Duration` writes them (``36h``, ``90m``; review s47E F02:
+    "2d at most, 0h used")."""
+    if spec.mode is ClockMode.WORKING_DAYS:
+        return f"{amount}d"
+    if spec.mode is ClockMode.MONTHS:
+        return f"{amount}mo"
+    day = 24 * 60
+    if like.days and amount % day == 0:
+        return f"{amount // day}d"
+    return str(Duration(minutes=amount))
 
 
 def _tags(events: Iterable[Event]) -> Iterable[tuple[Event, frozenset[str]]]:
