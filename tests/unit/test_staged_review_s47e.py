@@ -13,16 +13,26 @@ from zoneinfo import ZoneInfo
 import attrs
 import pytest
 
+from complaintcore import calendar_for_spec, indicator_report, monthly_report
 from complaintcore.core.errors import InvalidInputError, TimeBarredError
-from complaintcore.core.models import EscalationRequested
+from complaintcore.core.models import Complaint, EscalationRequested
 from complaintcore.core.rulepack import BarAction, ClockMode, Duration, RulePack
-from complaintcore.core.workflow import Close, Extend, RequestEscalation, decide, evolve
+from complaintcore.core.workflow import (
+    Acknowledge,
+    Close,
+    Extend,
+    RequestEscalation,
+    Respond,
+    decide,
+    evolve,
+)
 from complaintcore.i18n import translator
 from complaintcore.rules import load_pack
 from tests.unit.test_staged_timescales import _registered
 
 LONDON = ZoneInfo("Europe/London")
 SPSO = "scotland-spso"
+UK = "uk-housing-ombudsman-2024"
 
 
 def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -173,3 +183,49 @@ def test_wall_clock_cap_in_days_names_part_of_a_day_in_hours() -> None:
         decide(c, _extend_by("1d"), pack, at)
     assert "2d at most, 36h used" in str(refused.value)
     assert "2 days at most, 36h used" in translator("en").error(refused.value, pack)
+
+
+# ---------- F03: the monthly report agrees that answered is not acknowledged in time
+
+
+def _uk_march_2027() -> tuple[RulePack, list[Complaint]]:
+    """HOC 6.2 (5 working days to acknowledge), England and Wales, March 2027 (no bank
+    holiday before Good Friday 26 March):
+
+    - A, received Mon 1 March 10:00, answered Thu 4 March, never acknowledged;
+    - B, received Tue 2 March 10:00, answered Fri 5 March, never acknowledged;
+    - D, received Mon 1 March 11:00, acknowledged Wed 3 March (due Mon 8 March:
+      2, 3, 4, 5, 8), answered Wed 10 March.
+
+    A's and B's acknowledgement clocks ended with the response's closure before
+    they were due (A's Mon 8, B's Tue 9 March); neither was acknowledged."""
+    pack = load_pack(UK)
+    answer = Respond(actor="RP-101", outcome="not_upheld", message="m")
+    a = _registered(pack, london(2027, 3, 1, 10), cid="A")
+    a = evolve(a, decide(a, answer, pack, london(2027, 3, 4, 12)))
+    b = _registered(pack, london(2027, 3, 2, 10), cid="B")
+    b = evolve(b, decide(b, answer, pack, london(2027, 3, 5, 12)))
+    d = _registered(pack, london(2027, 3, 1, 11), cid="D")
+    ack = Acknowledge(actor="RP-101", definition="boiler")
+    d = evolve(d, decide(d, ack, pack, london(2027, 3, 3, 10)))
+    d = evolve(d, decide(d, answer, pack, london(2027, 3, 10, 10)))
+    return pack, [a, b, d]
+
+
+@pytest.mark.procedure("IMP-2")
+def test_uk_monthly_report_counts_answered_but_unacknowledged_as_missed() -> None:
+    """Review s47E F03: ``report --period`` read 1 of 3 acknowledged in time, the
+    monthly report 3 met of 3 (100 %).  Both now say 1 of 3: D met, A and B missed."""
+    pack, complaints = _uk_march_2027()
+    now = london(2027, 4, 1, 12)
+    calendar = calendar_for_spec(pack.calendar)
+    month = monthly_report(complaints, pack, calendar, year=2027, month=3, now=now)
+    (ack,) = (c for c in month.clocks if c.name == "stage_1_acknowledge")
+    assert (ack.started, ack.met, ack.missed) == (3, 1, 2)
+    assert ack.on_time_rate == pytest.approx(1 / 3, abs=1e-4)
+    assert ack.strict_rate == pytest.approx(1 / 3, abs=1e-4)
+    (response,) = (c for c in month.clocks if c.name == "stage_1_response")
+    assert (response.met, response.missed) == (3, 0)  # answered Thu 4, Fri 5, Wed 10 March
+    report = indicator_report(complaints, pack, calendar, period="2027-Q1", now=now)
+    (figure,) = (v for v in report.values if v.code == "stage_1_acknowledged_in_time")
+    assert (figure.count, figure.of) == (1, 3)

@@ -9,6 +9,7 @@ derived from its events and the pack, like every other figure (REC-5).
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.grading import add_months
 from complaintcore.core.models import (
     Assigned,
+    Closed,
     Complaint,
     EscalationRequested,
     Event,
@@ -36,12 +38,15 @@ from complaintcore.core.rulepack import (
 )
 
 __all__ = [
+    "RunJudgement",
+    "acknowledge_clocks",
     "current_stage",
     "earlier_handlers",
     "extension_amount",
     "extension_text",
     "extension_used",
     "is_running",
+    "judge_run",
     "limit_end",
     "request_deadline",
     "stage_history",
@@ -248,3 +253,65 @@ def _scan(complaint: Complaint, spec: ClockSpec) -> tuple[bool, int]:
             if spec.reopen is ReopenPolicy.RESTART:
                 used = 0
     return active, used
+
+
+# --------------------------------------------------------------------------- judging a run
+
+
+def acknowledge_clocks(pack: RulePack) -> dict[str, frozenset[str]]:
+    """Each stage's ``acknowledge_clock``, with the stages whose acknowledgement it times."""
+    found: dict[str, set[str]] = {}
+    for stage in pack.stages:
+        if stage.acknowledge_clock:
+            found.setdefault(stage.acknowledge_clock, set()).add(stage.code)
+    return {name: frozenset(codes) for name, codes in found.items()}
+
+
+class RunJudgement(enum.Enum):
+    """How a figure judges a clock's run that has stopped (:func:`judge_run`)."""
+
+    BY_CLOCK = "by_clock"
+    """Its work was done: met or missed, as the clock says."""
+    NOT = "not"
+    """Nothing was done that the figure judges: left out."""
+    UNACKNOWLEDGED = "unacknowledged"
+    """An acknowledgement clock ended by its stage's response: never acknowledged,
+    so not in time, whenever the response came (HOC 6.2, 6.11)."""
+
+
+def judge_run(
+    events: Iterable[Event], stop: Iterable[str], at: datetime, acknowledges: frozenset[str] | None
+) -> RunJudgement:
+    """How the run that stopped at ``at`` is judged, by the indicators
+    (``report --period``) and, for an unacknowledged stage, the monthly report.
+
+    The first event then carrying one of the clock's stop tags, or closing, says
+    why: a request to escalate left the stage unanswered, and a closure (a
+    withdrawal, a matter settled) answered nothing, so neither is judged met or
+    missed; a run ended otherwise (started and stopped by one event) is judged.
+    A closure after the stage was answered ends an acknowledgement clock (a
+    stage's ``acknowledge_clock``; ``acknowledges`` are its stages,
+    :func:`acknowledge_clocks`) that nothing stopped: the stage was answered and
+    never acknowledged, which is not an acknowledgement in time (review s47C F02:
+    it was left out, and a landlord that never acknowledged read 100 %).
+    """
+    own = frozenset(stop)
+    answered = False
+    for ev in events:
+        if ev.at > at:
+            break
+        if isinstance(ev, Responded) and acknowledges and ev.stage in acknowledges:
+            answered = True
+        if ev.at != at:
+            continue
+        why = own.intersection(ev.tags())
+        if why:
+            done = any(not tag.startswith(_ESCALATION) for tag in why)
+            return RunJudgement.BY_CLOCK if done else RunJudgement.NOT
+        if isinstance(ev, Closed):
+            return RunJudgement.UNACKNOWLEDGED if answered else RunJudgement.NOT
+    return RunJudgement.BY_CLOCK
+
+
+_ESCALATION = "escalation_requested"
+"""The tag (and tag prefix) of a request to escalate."""
