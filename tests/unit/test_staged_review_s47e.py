@@ -7,9 +7,6 @@ whichever is later, each to the end of its last day) and docs/statistics.md.
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import attrs
 import pytest
 
@@ -28,16 +25,8 @@ from complaintcore.core.workflow import (
 )
 from complaintcore.i18n import translator
 from complaintcore.rules import load_pack
+from tests.unit.test_staged_review_s47c import SPSO, UK, london
 from tests.unit.test_staged_timescales import _registered
-
-LONDON = ZoneInfo("Europe/London")
-SPSO = "scotland-spso"
-UK = "uk-housing-ombudsman-2024"
-
-
-def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=LONDON)
-
 
 # --------------- F01: a stage ended without a response keeps the 6 months of the event
 
