@@ -47,7 +47,6 @@ owed by every item).
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta, tzinfo
@@ -74,6 +73,7 @@ from complaintcore.core.models import (
 )
 from complaintcore.core.rulepack import ClockSpec, Indicator, IndicatorKind, RulePack
 from complaintcore.core.spreadsheet import spreadsheet_safe
+from complaintcore.core.stages import RunJudgement, acknowledge_clocks, judge_run
 from complaintcore.core.workflow import fold
 
 __all__ = [
@@ -284,11 +284,7 @@ class _Tally:
     """Each stage's acknowledgement clock, with the stages whose acknowledgement it times."""
 
     def __attrs_post_init__(self) -> None:
-        found: dict[str, set[str]] = {}
-        for stage in self.pack.stages:
-            if stage.acknowledge_clock:
-                found.setdefault(stage.acknowledge_clock, set()).add(stage.code)
-        self._acknowledges = {name: frozenset(codes) for name, codes in found.items()}
+        self._acknowledges = acknowledge_clocks(self.pack)
 
     def add(self, complaint: Complaint) -> None:
         if not isinstance(complaint, Complaint):
@@ -318,11 +314,11 @@ class _Tally:
                 spec = self.pack.clock(status.name)
                 if not found.isdisjoint(_waived_by(spec)):
                     continue
-                judged = _judged(events, spec.stop, stopped, self._acknowledges.get(spec.name))
-                if judged is _Judged.NOT:
+                judged = judge_run(events, spec.stop, stopped, self._acknowledges.get(spec.name))
+                if judged is RunJudgement.NOT:
                     continue
                 runs = self.clocks.setdefault((status.name, extended_too), [])
-                runs.append(judged is _Judged.BY_CLOCK and status.state is ClockState.MET)
+                runs.append(judged is RunJudgement.BY_CLOCK and status.state is ClockState.MET)
 
     def _count_stages(
         self, complaint: Complaint, events: tuple[Event, ...], received: bool, barred: bool
@@ -439,55 +435,6 @@ def _found_not_a_complaint(state: ComplaintState) -> frozenset[str]:
 def _waived_by(spec: ClockSpec) -> frozenset[str]:
     """Every tag that leaves the clock's work owed by nobody (its own and its waivers')."""
     return frozenset(spec.waive).union(*(w.waive for w in spec.waivers))
-
-
-class _Judged(enum.Enum):
-    """How a within-target figure judges a run that stopped in the period."""
-
-    BY_CLOCK = "by_clock"
-    """Its work was done: met or missed, as the clock says."""
-    NOT = "not"
-    """Nothing was done that the figure judges: left out."""
-    UNACKNOWLEDGED = "unacknowledged"
-    """An acknowledgement clock ended by its stage's response: never acknowledged,
-    so not in time, whenever the response came (HOC 6.2, 6.11)."""
-
-
-def _judged(
-    events: Iterable[Event], stop: Iterable[str], at: datetime, acknowledges: frozenset[str] | None
-) -> _Judged:
-    """How the run that stopped at ``at`` is judged.
-
-    The first event then carrying one of the clock's stop tags, or closing, says
-    why: a request to escalate left the stage unanswered, and a closure (a
-    withdrawal, a matter settled) answered nothing, so neither is judged met or
-    missed; a run ended otherwise (started and stopped by one event) is judged.
-    A closure after the stage was answered ends an acknowledgement clock (a
-    stage's ``acknowledge_clock``; ``acknowledges`` are its stages) that nothing
-    stopped: the stage was answered and never acknowledged, which is not an
-    acknowledgement in time (review s47C F02: it was left out, and a landlord
-    that never acknowledged read 100 %).
-    """
-    own = frozenset(stop)
-    answered = False
-    for ev in events:
-        if ev.at > at:
-            break
-        if isinstance(ev, Responded) and acknowledges and ev.stage in acknowledges:
-            answered = True
-        if ev.at != at:
-            continue
-        why = own.intersection(ev.tags())
-        if why:
-            done = any(not tag.startswith(_ESCALATION) for tag in why)
-            return _Judged.BY_CLOCK if done else _Judged.NOT
-        if isinstance(ev, Closed):
-            return _Judged.UNACKNOWLEDGED if answered else _Judged.NOT
-    return _Judged.BY_CLOCK
-
-
-_ESCALATION = "escalation_requested"
-"""The tag (and tag prefix) of a request to escalate."""
 
 
 def _clock_of(ind: Indicator, pack: RulePack) -> str:

@@ -495,8 +495,10 @@ class RequestLimit:
 
     The request is in time if it comes within ``after_response`` of the previous
     stage's response **or** within ``after_event`` of when the issue arose
-    (``occurred_at``), whichever ends later; before that response, an
-    ``after_response`` window has not begun and the request is in time; an
+    (``occurred_at``), whichever ends later; before that response, while the
+    stage is still open and the complaint was made in time, an ``after_response``
+    window has not begun and the request is in time; a stage closed without a
+    response, or a complaint flagged out of time, has only ``after_event``; an
     unknown ``occurred_at`` does not apply, and with neither known the request is
     in time.
     """

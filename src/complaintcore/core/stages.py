@@ -9,6 +9,7 @@ derived from its events and the pack, like every other figure (REC-5).
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -17,12 +18,14 @@ from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.grading import add_months
 from complaintcore.core.models import (
     Assigned,
+    Closed,
     Complaint,
     EscalationRequested,
     Event,
     Extended,
     Intake,
     Responded,
+    Status,
 )
 from complaintcore.core.rulepack import (
     ClockMode,
@@ -35,11 +38,15 @@ from complaintcore.core.rulepack import (
 )
 
 __all__ = [
+    "RunJudgement",
+    "acknowledge_clocks",
     "current_stage",
     "earlier_handlers",
     "extension_amount",
+    "extension_text",
     "extension_used",
     "is_running",
+    "judge_run",
     "limit_end",
     "request_deadline",
     "stage_history",
@@ -130,11 +137,15 @@ def request_deadline(complaint: Complaint, limit: RequestLimit, pack: RulePack) 
 
     The later of the two windows wins: within ``after_response`` of the current
     stage's response, or within ``after_event`` of when the issue arose, each to
-    the end of its last day (:func:`limit_end`).  Before the current stage is
-    answered, an ``after_response`` window has not begun, so it cannot have
-    closed and neither can the later of the two: the request is in time (SPSO: a
-    complex complaint sent straight to stage 2; review s47C F03).  Without
-    ``after_response``, ``after_event`` applies when ``occurred_at`` is known.
+    the end of its last day (:func:`limit_end`).  While the current stage is
+    still open and unanswered, and the complaint was made in time (not flagged
+    ``time_barred``), an ``after_response`` window has not begun, so it cannot
+    have closed and neither can the later of the two: the request is in time
+    (SPSO: a complex complaint sent straight to stage 2; review s47C F03).  A
+    stage that ended without a response (closed: withdrawn, settled) never opens
+    that window, and neither does a complaint made out of time: ``after_event``
+    alone applies (review s47E F01).  Without ``after_response``,
+    ``after_event`` applies when ``occurred_at`` is known.
     """
     tz = ZoneInfo(pack.calendar.timezone)
     ends: list[datetime] = []
@@ -142,11 +153,12 @@ def request_deadline(complaint: Complaint, limit: RequestLimit, pack: RulePack) 
         stage = current_stage(complaint, pack)
         here = stage.code if stage is not None else ""
         answers = [e for e in complaint.events if isinstance(e, Responded) and e.stage == here]
-        if not answers:
+        if answers:
+            ends.append(
+                limit_end(answers[-1].at, limit.after_response, tz, "request_limit.after_response")
+            )
+        elif complaint.state.status is not Status.CLOSED and not complaint.state.time_barred:
             return None
-        ends.append(
-            limit_end(answers[-1].at, limit.after_response, tz, "request_limit.after_response")
-        )
     occurred = complaint.intake.occurred_at
     if limit.after_event is not None and occurred is not None:
         ends.append(limit_end(occurred, limit.after_event, tz, "request_limit.after_event"))
@@ -183,6 +195,22 @@ def extension_amount(spec: ClockSpec, by: Duration, path: str = "by") -> int:
     if amount <= 0:
         raise InvalidInputError(path, "an extension must be longer than nothing")
     return amount
+
+
+def extension_text(spec: ClockSpec, amount: int, like: Duration) -> str:
+    """An amount in the clock's own unit (:func:`extension_amount`) written as a
+    length in the unit of ``like`` (a cap): ``3d``, ``1mo``; on a clock counted in
+    minutes, whole days beside a cap in days (``0d``, ``2d``), else hours or
+    minutes as :class:`Duration` writes them (``36h``, ``90m``; review s47E F02:
+    "2d at most, 0h used")."""
+    if spec.mode is ClockMode.WORKING_DAYS:
+        return f"{amount}d"
+    if spec.mode is ClockMode.MONTHS:
+        return f"{amount}mo"
+    day = 24 * 60
+    if like.days and amount % day == 0:
+        return f"{amount // day}d"
+    return str(Duration(minutes=amount))
 
 
 def _tags(events: Iterable[Event]) -> Iterable[tuple[Event, frozenset[str]]]:
@@ -225,3 +253,65 @@ def _scan(complaint: Complaint, spec: ClockSpec) -> tuple[bool, int]:
             if spec.reopen is ReopenPolicy.RESTART:
                 used = 0
     return active, used
+
+
+# --------------------------------------------------------------------------- judging a run
+
+
+def acknowledge_clocks(pack: RulePack) -> dict[str, frozenset[str]]:
+    """Each stage's ``acknowledge_clock``, with the stages whose acknowledgement it times."""
+    found: dict[str, set[str]] = {}
+    for stage in pack.stages:
+        if stage.acknowledge_clock:
+            found.setdefault(stage.acknowledge_clock, set()).add(stage.code)
+    return {name: frozenset(codes) for name, codes in found.items()}
+
+
+class RunJudgement(enum.Enum):
+    """How a figure judges a clock's run that has stopped (:func:`judge_run`)."""
+
+    BY_CLOCK = "by_clock"
+    """Its work was done: met or missed, as the clock says."""
+    NOT = "not"
+    """Nothing was done that the figure judges: left out."""
+    UNACKNOWLEDGED = "unacknowledged"
+    """An acknowledgement clock ended by its stage's response: never acknowledged,
+    so not in time, whenever the response came (HOC 6.2, 6.11)."""
+
+
+def judge_run(
+    events: Iterable[Event], stop: Iterable[str], at: datetime, acknowledges: frozenset[str] | None
+) -> RunJudgement:
+    """How the run that stopped at ``at`` is judged, by the indicators
+    (``report --period``) and, for an unacknowledged stage, the monthly report.
+
+    The first event then carrying one of the clock's stop tags, or closing, says
+    why: a request to escalate left the stage unanswered, and a closure (a
+    withdrawal, a matter settled) answered nothing, so neither is judged met or
+    missed; a run ended otherwise (started and stopped by one event) is judged.
+    A closure after the stage was answered ends an acknowledgement clock (a
+    stage's ``acknowledge_clock``; ``acknowledges`` are its stages,
+    :func:`acknowledge_clocks`) that nothing stopped: the stage was answered and
+    never acknowledged, which is not an acknowledgement in time (review s47C F02:
+    it was left out, and a landlord that never acknowledged read 100 %).
+    """
+    own = frozenset(stop)
+    answered = False
+    for ev in events:
+        if ev.at > at:
+            break
+        if isinstance(ev, Responded) and acknowledges and ev.stage in acknowledges:
+            answered = True
+        if ev.at != at:
+            continue
+        why = own.intersection(ev.tags())
+        if why:
+            done = any(not tag.startswith(_ESCALATION) for tag in why)
+            return RunJudgement.BY_CLOCK if done else RunJudgement.NOT
+        if isinstance(ev, Closed):
+            return RunJudgement.UNACKNOWLEDGED if answered else RunJudgement.NOT
+    return RunJudgement.BY_CLOCK
+
+
+_ESCALATION = "escalation_requested"
+"""The tag (and tag prefix) of a request to escalate."""

@@ -33,8 +33,10 @@ Counting rules (every figure is explained here and in ``docs/statistics.md``):
   ones).  Each clock of the pack is evaluated at ``now``
   (:func:`complaintcore.core.deadlines.compute_clocks`); a clock that stopped in time
   is *met*, one that stopped late is *missed*, one still running past its due
-  time is *breached*.  The **on-time rate** is met / (met + missed); the stricter
-  rate also counts the breached ones as late: met / (met + missed + breached).
+  time is *breached*; a stage's acknowledgement clock that the stage's response
+  ended is *missed*, never acknowledged (as ``report --period`` judges it).  The
+  **on-time rate** is met / (met + missed); the stricter rate also counts the
+  breached ones as late: met / (met + missed + breached).
   Clocks that never started are not counted.
 * **Duties (DL-5, REC-2, IN-6 …)** are counted the same way, per duty of the
   pack, over the month's registered records: started, met (discharged in
@@ -100,6 +102,7 @@ from complaintcore.core.models import (
 )
 from complaintcore.core.rulepack import ClockSpec, EarlyWarning, RulePack
 from complaintcore.core.spreadsheet import spreadsheet_safe
+from complaintcore.core.stages import RunJudgement, acknowledge_clocks, judge_run
 from complaintcore.core.validity import counts_as_complaint, normalise_phone
 from complaintcore.core.warnings import Cell, ControlWarning, Judgement, control_warnings, judge
 from complaintcore.core.workflow import fold
@@ -566,7 +569,9 @@ def _phone_key(phone: str) -> str | None:
     return digits if len(digits) >= 7 else None
 
 
-def _count_runs(states: Counter[ClockState], status: ClockStatus) -> None:
+def _count_runs(
+    states: Counter[ClockState], status: ClockStatus, unacknowledged: bool = False
+) -> None:
     """IMP-2, DL-7: every run of a clock or duty counts, not only the last: a promise
     broken and then agreed anew is one missed (DL-5), a run before a reopening one
     met or missed.  The current run counts by its state; each earlier run that
@@ -575,10 +580,15 @@ def _count_runs(states: Counter[ClockState], status: ClockStatus) -> None:
     at all, and neither does a promise moved to a new time before it was due
     (``status.superseded``, DL-5): it is one promise with the run that replaced it,
     nor an earlier run that lapsed in time (``status.lapsed``,
-    REC-6: a sign-off whose record was reopened before it was due)."""
+    REC-6: a sign-off whose record was reopened before it was due).
+    ``unacknowledged``: the current run is a stage's acknowledgement clock that
+    the stage's response closed, never acknowledged; stopped in time, it counts
+    as missed, as the indicators judge it (HOC 6.2, 6.11; review s47E F03)."""
     if status.state is ClockState.NOT_STARTED:
         return
-    if status.state is not ClockState.WAIVED:
+    if status.state is ClockState.MET and unacknowledged:
+        states[ClockState.MISSED] += 1
+    elif status.state is not ClockState.WAIVED:
         states[status.state] += 1
     earlier = status.run - 1 - status.superseded - status.lapsed
     if earlier <= 0:
@@ -697,8 +707,11 @@ class _Tally:
     site_labels: dict[str, tuple[tuple[datetime, str], Complaint]] = attrs.Factory(dict)
     """Each site not in ``sites``: the complaint whose complainant's name, phone and
     room are masked in it (PRV-1), with its (time received, id)."""
+    acknowledges: dict[str, frozenset[str]] = attrs.field(init=False)
+    """Each stage's acknowledgement clock, with the stages it times (none without stages)."""
 
     def __attrs_post_init__(self) -> None:
+        self.acknowledges = acknowledge_clocks(self.pack)
         self.tz = ZoneInfo(self.period.timezone)
         self.first_index = self.period.index - self.warning_rule.baseline_months
         start = self.period.start.astimezone(UTC)
@@ -831,10 +844,23 @@ class _Tally:
                 k["opened"] += 1
                 k[_MEASURE_STATE.get(m.state, "open")] += 1
 
+    def _unacknowledged(self, complaint: Complaint, status: ClockStatus) -> bool:
+        """A stage's acknowledgement clock met only because the stage's response
+        closed the complaint: never acknowledged (:func:`judge_run`, as
+        ``report --period`` judges it).  Only a met run of such a clock is read
+        again, so a pack without stages pays a dictionary look-up per clock."""
+        stages = self.acknowledges.get(status.name)
+        if not stages or status.state is not ClockState.MET or status.stopped_at is None:
+            return False
+        stop = self.pack.clock(status.name).stop
+        judged = judge_run(complaint.events, stop, status.stopped_at, stages)
+        return judged is RunJudgement.UNACKNOWLEDGED
+
     def _current(self, complaint: Complaint, state: ComplaintState, valid: bool) -> None:
         if complaint.events:
             for status in compute_clocks(complaint, self.pack, self.calendar, self.now):
-                _count_runs(self.clock_states[status.name], status)
+                unacknowledged = self._unacknowledged(complaint, status)
+                _count_runs(self.clock_states[status.name], status, unacknowledged)
             for duty in compute_duties(
                 complaint, self.pack, self.calendar, self.now, explain=False
             ):

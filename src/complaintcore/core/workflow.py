@@ -83,7 +83,6 @@ from complaintcore.core.models import (
 )
 from complaintcore.core.rulepack import (
     BarAction,
-    ClockMode,
     Duration,
     DutySpec,
     ReopenPolicy,
@@ -93,6 +92,7 @@ from complaintcore.core.stages import (
     current_stage,
     earlier_handlers,
     extension_amount,
+    extension_text,
     extension_used,
     is_running,
     request_deadline,
@@ -2241,9 +2241,7 @@ def _extend(c: Complaint, cmd: Extend, pack: RulePack, now: datetime) -> tuple[E
                     )
                     raise InvalidInputError(field, _ruled(why, rule.rule))
         elif used + amount > cap:
-            done = (f"{used}d" if spec.mode is ClockMode.WORKING_DAYS else
-                    f"{used}mo" if spec.mode is ClockMode.MONTHS else
-                    str(Duration(minutes=used)))  # fmt: skip
+            done = extension_text(spec, used, rule.cap)  # in the cap's unit (s47E F02)
             # the length asked for is refused, not the complaint's status (review s47C F01)
             why = f"extensions of {spec.name} may add up to {rule.cap} at most, {done} used"
             raise InvalidInputError("by", _ruled(why, rule.rule))
