@@ -33,7 +33,7 @@ import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -182,6 +182,24 @@ def _text_or_bytes(raw: bytes) -> str | bytes:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return raw
+
+
+def _abandon(conn: sqlite3.Connection) -> None:
+    """Roll back what a failing block leaves open, quietly: the block's own error is
+    the one to report, and a rollback of a transaction SQLite found broken (a corrupt
+    page) can fail itself, which would replace it (review s47F F01)."""
+    if conn.in_transaction:
+        with suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+
+
+def _end_read(conn: sqlite3.Connection, database: str) -> None:
+    """End a read transaction that went well; a failure to, as a :class:`StoreError`."""
+    if conn.in_transaction:
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise store_error(database, exc) from exc
 
 
 def _translated(
@@ -1286,8 +1304,7 @@ class SqliteStore:
         try:
             yield conn
         except BaseException:
-            if conn.in_transaction:  # SQLite may already have rolled back (disk full …)
-                conn.execute("ROLLBACK")
+            _abandon(conn)  # SQLite may already have rolled back (disk full …)
             raise
         conn.execute("COMMIT")
 
@@ -1302,9 +1319,10 @@ class SqliteStore:
         conn.execute("BEGIN")
         try:
             yield conn
-        finally:
-            if conn.in_transaction:
-                conn.execute("COMMIT")
+        except BaseException:
+            _abandon(conn)  # the read's own error goes out, not one of ending it
+            raise
+        _end_read(conn, self._path)
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -1332,11 +1350,16 @@ class SqliteStore:
         conn.text_factory = _text_or_bytes
         try:
             yield
+        except BaseException:
+            # a read that failed (a corrupt page) leaves with its own StoreError:
+            # ending the broken transaction must not replace it by a bare
+            # sqlite3 error (review s47F F01)
+            _abandon(conn)
+            raise
         finally:
             conn.text_factory = str
             self._local.snapshot = False
-            if conn.in_transaction:
-                conn.execute("COMMIT")
+        _end_read(conn, self._path)
 
     @contextmanager
     def group_lock(self, keys: Collection[str]) -> Iterator[None]:
