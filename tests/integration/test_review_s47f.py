@@ -12,22 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
 from complaintcore import Desk, DeskConfig, StoreError, SweepFailed, SweepLeaseStore
 from complaintcore.adapters.sqlite_store import SqliteStore, store_error
-from complaintcore.cli import main
 from complaintcore.desk.sweeping import Sweeper
 from complaintcore.testing import make_desk
 from tests.integration.test_claims_review_s46c import SWEEP_ONE, _cli_desk
 from tests.integration.test_cli_conventions import RECEIVE
 from tests.integration.test_delivery_off_intake import T0, intakes
-
-NOW = "2025-11-14T17:30"
-
-
-def invoke(*args: str, now: str = NOW) -> Result:
-    return CliRunner().invoke(main, ["--lang", "en", *args], env={"COMPLAINTCORE_NOW": now})
+from tests.integration.test_upgraded_desks_checked import invoke
 
 
 @pytest.fixture
