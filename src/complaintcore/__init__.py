@@ -297,6 +297,7 @@ if TYPE_CHECKING:
         Desk,
         IssueReport,
         Receipt,
+        SweepFailed,
         SweepInterrupted,
         SweepReport,
     )
@@ -507,6 +508,7 @@ __all__ = [  # noqa: RUF022 (plain sorted order: tests/unit/test_public_api.py)
     "Stage",
     "Status",
     "StoreError",
+    "SweepFailed",
     "SweepInterrupted",
     "SweepLeaseStore",
     "SweepReport",
@@ -759,6 +761,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "Desk",
         "IssueReport",
         "Receipt",
+        "SweepFailed",
         "SweepInterrupted",
         "SweepReport",
     ),

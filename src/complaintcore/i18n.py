@@ -1166,6 +1166,13 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("SQLite failed"), {}),
     (
         N_(
+            "is no longer the file this process opened (removed, moved or replaced while it"
+            " ran); stop every process using the desk, then start them again"
+        ),
+        {},
+    ),
+    (
+        N_(
             "does not exist; restore it, or set `database` to where it is"
             " (only `complaintcore init` creates a desk's database)"
         ),

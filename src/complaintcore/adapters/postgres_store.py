@@ -647,6 +647,10 @@ _SQLSTATE_CLASSES = {
     "23": "refused a change that would break its integrity (REC-5)",
     "0A000": "refused the operation as not supported for this database role or server (0A000)",
 }
+_TRANSIENT = frozenset({"08", "40", "53", "55P03", "57"})
+"""SQLSTATEs and classes of a failure that can pass by itself (the server unreachable
+or restarting, a deadlock, out of resources, a lock timeout): ``StoreError.transient``
+(review s47F F05)."""
 _LOST = (
     "lost the connection during the operation (a restart, a failover, or its session"
     " was ended); try again"
@@ -684,7 +688,9 @@ def _store_error(
     unreachable server.
     """
     if isinstance(exc, PoolTimeout):
-        return StoreError(where, "no connection became free in time (server down or overloaded)")
+        return StoreError(
+            where, "no connection became free in time (server down or overloaded)", transient=True
+        )
     state = getattr(exc, "sqlstate", None) or ""
     text = str(exc)
     if not state:  # a failure to connect carries the server's words only
@@ -699,7 +705,10 @@ def _store_error(
     if connected and state in _ENDED:
         return ConnectionLostError(where, _LOST)
     reason = _SQLSTATE_CLASSES.get(state) or _SQLSTATE_CLASSES.get(state[:2])
-    return StoreError(where, reason or f"failed ({state or type(exc).__name__})")
+    transient = state in _TRANSIENT or state[:2] in _TRANSIENT
+    return StoreError(
+        where, reason or f"failed ({state or type(exc).__name__})", transient=transient
+    )
 
 
 def _missing_schema(schema: str) -> str:

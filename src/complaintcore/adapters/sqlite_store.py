@@ -33,7 +33,7 @@ import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -161,6 +161,10 @@ _REASONS = {
     26: "is not an SQLite database (another kind of file, or encrypted)",  # NOTADB
 }
 
+_TRANSIENT = frozenset({5, 6, 10, 13})
+"""The result codes of a failure that can pass by itself: BUSY, LOCKED, IOERR, FULL
+(:attr:`StoreError.transient <complaintcore.core.errors.StoreError>`)."""
+
 
 def store_error(database: str, exc: sqlite3.Error) -> StoreError:
     """A one-line :class:`StoreError` for an SQLite failure: the file and what it means.
@@ -170,8 +174,11 @@ def store_error(database: str, exc: sqlite3.Error) -> StoreError:
     """
     code = getattr(exc, "sqlite_errorcode", None)
     name = getattr(exc, "sqlite_errorname", None) or type(exc).__name__
-    reason = _REASONS.get(code & 0xFF) if isinstance(code, int) else None
-    return StoreError(database, f"{reason or 'SQLite failed'} ({name})")
+    primary = code & 0xFF if isinstance(code, int) else None
+    reason = _REASONS.get(primary) if primary is not None else None
+    return StoreError(
+        database, f"{reason or 'SQLite failed'} ({name})", transient=primary in _TRANSIENT
+    )
 
 
 def _text_or_bytes(raw: bytes) -> str | bytes:
@@ -182,6 +189,24 @@ def _text_or_bytes(raw: bytes) -> str | bytes:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return raw
+
+
+def _abandon(conn: sqlite3.Connection) -> None:
+    """Roll back what a failing block leaves open, quietly: the block's own error is
+    the one to report, and a rollback of a transaction SQLite found broken (a corrupt
+    page) can fail itself, which would replace it (review s47F F01)."""
+    if conn.in_transaction:
+        with suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+
+
+def _end_read(conn: sqlite3.Connection, database: str) -> None:
+    """End a read transaction that went well; a failure to, as a :class:`StoreError`."""
+    if conn.in_transaction:
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise store_error(database, exc) from exc
 
 
 def _translated(
@@ -219,6 +244,12 @@ _MISSING_DATABASE = (
     " (only `complaintcore init` creates a desk's database)"
 )
 """Why a desk's database is refused when its file is missing (``create=False``)."""
+
+_REPLACED = (
+    "is no longer the file this process opened (removed, moved or replaced while it"
+    " ran); stop every process using the desk, then start them again"
+)
+"""Why :meth:`SqliteStore.check_file` stops a long-running process (review s47F F02)."""
 
 _IN_SNAPSHOT = "holds a read snapshot in this thread: write once it has ended"
 """Why a write is refused inside :meth:`SqliteStore.snapshot` (it would see, and
@@ -1158,6 +1189,7 @@ class SqliteStore:
         self._lock_dir = os.path.realpath(self._file) + ".locks"
         self._lock_mode = 0o644
         self._lock_owner: tuple[int, int] | None = None
+        self._identity: tuple[int, int] | None = None
         try:
             conn = self._conn()
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -1166,6 +1198,7 @@ class SqliteStore:
             migrate(conn, database=self._path)
             self._registered = self._register_tenant(conn, create_tenant)
             st = os.stat(self._file)
+            self._identity = (st.st_dev, st.st_ino)  # the file opened (check_file)
             self._lock_mode = st.st_mode & 0o666  # the database's own
             self._lock_owner = (st.st_uid, st.st_gid)  # its owner's and group's too
         except sqlite3.Error as exc:
@@ -1187,6 +1220,28 @@ class SqliteStore:
                 raise UnknownTenantError(self._path, self._tenant)
             conn.execute("INSERT INTO tenants (tenant) VALUES (?)", (self._tenant,))
         return True
+
+    def check_file(self) -> None:
+        """Raise a :class:`StoreError` (not transient) when the path no longer names
+        the file this store opened: removed, moved away, or replaced by another file
+        renamed into its place (a restore) while the store was open.  Its
+        connections would go on with the old file, which nobody reads any more,
+        while a stale ``-wal`` beside the new one can be applied to it (review s47F
+        F02).  A long-running process calls it now and then (``deliver --loop``
+        before each pass).
+
+        A file overwritten in place (``cp`` onto it) keeps its identity and is not
+        noticed: restore only with every process stopped (docs/storage.md,
+        "Backing up and restoring a SQLite desk").
+        """
+        if self._closed:
+            raise InvalidInputError("store", "is closed")
+        try:
+            st = os.stat(self._file)
+        except OSError:
+            raise StoreError(self._path, _REPLACED) from None
+        if (st.st_dev, st.st_ino) != self._identity:
+            raise StoreError(self._path, _REPLACED)
 
     @property
     def tenant(self) -> str:
@@ -1286,8 +1341,7 @@ class SqliteStore:
         try:
             yield conn
         except BaseException:
-            if conn.in_transaction:  # SQLite may already have rolled back (disk full …)
-                conn.execute("ROLLBACK")
+            _abandon(conn)  # SQLite may already have rolled back (disk full …)
             raise
         conn.execute("COMMIT")
 
@@ -1302,9 +1356,10 @@ class SqliteStore:
         conn.execute("BEGIN")
         try:
             yield conn
-        finally:
-            if conn.in_transaction:
-                conn.execute("COMMIT")
+        except BaseException:
+            _abandon(conn)  # the read's own error goes out, not one of ending it
+            raise
+        _end_read(conn, self._path)
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -1332,11 +1387,16 @@ class SqliteStore:
         conn.text_factory = _text_or_bytes
         try:
             yield
+        except BaseException:
+            # a read that failed (a corrupt page) leaves with its own StoreError:
+            # ending the broken transaction must not replace it by a bare
+            # sqlite3 error (review s47F F01)
+            _abandon(conn)
+            raise
         finally:
             conn.text_factory = str
             self._local.snapshot = False
-            if conn.in_transaction:
-                conn.execute("COMMIT")
+        _end_read(conn, self._path)
 
     @contextmanager
     def group_lock(self, keys: Collection[str]) -> Iterator[None]:

@@ -6,10 +6,24 @@ import time
 
 import click
 
+from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.cli.context import Ctx, json_option, now_option, pass_ctx
+from complaintcore.cli.errors import one_line
+from complaintcore.core.errors import StoreError
 from complaintcore.i18n import N_
 
-__all__ = ["deliver"]
+__all__ = ["RETRY_WAIT_CAP", "deliver", "retry_wait"]
+
+RETRY_WAIT_CAP = 600.0
+"""Seconds ``deliver --loop`` waits at most after transient store errors in a row
+(unless ``--interval`` is longer)."""
+
+
+def retry_wait(interval: float, failures: int) -> float:
+    """Seconds to wait after ``failures`` passes in a row failed on a transient store
+    error: ``interval``, doubled for each further one, at most :data:`RETRY_WAIT_CAP`
+    (or ``interval`` when that is longer).  The loop never gives up on its own."""
+    return min(interval * 2.0 ** min(failures - 1, 32), max(interval, RETRY_WAIT_CAP))
 
 
 @click.command(
@@ -40,8 +54,30 @@ def deliver(ctx: Ctx, loop: bool, interval: float) -> None:
             ctx.t("--json prints one document: it cannot be used with --loop"),
             click.get_current_context(),
         )
+    failures = 0  # passes in a row a transient store error stopped
     while True:
-        report = desk.deliver(ctx.now())
+        try:
+            if loop and isinstance(desk.store, SqliteStore):
+                desk.store.check_file()  # a restore renamed in: stop (review s47F F02)
+            report = desk.deliver(ctx.now())
+        except StoreError as exc:
+            if not loop or not exc.transient:
+                raise  # a missing, corrupt or newer database ends the service (exit 5)
+            # a lock held past the timeout, a full disk: one line, the next pass later
+            # (review s47F F05)
+            failures += 1
+            wait = retry_wait(interval, failures)
+            click.echo(
+                ctx.t(
+                    "warning: {message} (deliver --loop tries again in {seconds} s)",
+                    message=one_line(exc, ctx.tr, ctx.pack()),
+                    seconds=format(wait, "g"),
+                ),
+                err=True,
+            )
+            time.sleep(wait)
+            continue
+        failures = 0
         if ctx.json:
             warnings = [ctx.dead_letter_warning(report.given_up)] if report.given_up else []
             ctx.emit(

@@ -9,7 +9,7 @@ import click
 
 from complaintcore.cli.context import Ctx, json_option, now_option, pass_ctx
 from complaintcore.cli.errors import ExitCode
-from complaintcore.desk import Desk, SweepInterrupted, SweepReport
+from complaintcore.desk import Desk, SweepFailed, SweepInterrupted, SweepReport
 from complaintcore.i18n import N_
 
 __all__ = ["sweep"]
@@ -29,12 +29,13 @@ def sweep(ctx: Ctx) -> None:
     except SweepInterrupted as stopped:
         # Ctrl-C or SIGTERM (a cron job's timeout) part-way: what it had committed
         # goes out with "aborted", in the --json document too (review s46C F03)
-        done = _document(ctx, desk, stopped.report, notes)
-        del done["dead_letters"], done["for_other_channels"]  # the outbox was not asked
-        ctx.partial = lambda: done
-        if not ctx.json:
-            _say(ctx, stopped.report)
+        _partial(ctx, desk, stopped.report, notes)
         raise
+    except SweepFailed as broke:
+        # a store error part-way (a full disk): what it had committed goes out with
+        # the store's own error line (review s47F F03)
+        _partial(ctx, desk, broke.report, notes)
+        raise broke.error from broke
     if report.dead_letters:
         notes.append(ctx.dead_letter_warning(report.dead_letters))
     document = _document(ctx, desk, report, notes)
@@ -63,6 +64,16 @@ def sweep(ctx: Ctx) -> None:
         ctx.emit(document)
     # after the result: the sweep is stored, whatever happens while its messages are sent
     ctx.deliver_after()
+
+
+def _partial(ctx: Ctx, desk: Desk, report: SweepReport, notes: list[str]) -> None:
+    """What a sweep stopped part-way had committed: its usual lines now, its document
+    with the error's (``ctx.partial``)."""
+    done = _document(ctx, desk, report, notes)
+    del done["dead_letters"], done["for_other_channels"]  # the outbox was not asked
+    ctx.partial = lambda: done
+    if not ctx.json:
+        _say(ctx, report)
 
 
 def _document(ctx: Ctx, desk: Desk, report: SweepReport, notes: list[str]) -> dict[str, Any]:

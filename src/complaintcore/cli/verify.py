@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import click
 
 from complaintcore.adapters.ledger import parse_head
 from complaintcore.cli.context import Ctx, json_option, now_option, pass_ctx
-from complaintcore.cli.errors import ExitCode
+from complaintcore.cli.errors import ExitCode, one_line
 from complaintcore.cli.progress import progress
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.i18n import N_
@@ -80,6 +81,7 @@ def verify(
         raise click.UsageError(ctx.t("give --since or --checkpoint, not both"))
     if checkpoint is not None:
         since = _read_checkpoint(ctx, checkpoint)
+        _check_writable(ctx, checkpoint)  # before a check that may take minutes
     desk = ctx.desk()
     rewritten: list[str] = []
     if reproject:
@@ -101,9 +103,10 @@ def verify(
         if not ctx.json and not head_only:
             ctx.say(ctx.t("projection rows rewritten: {count}", count=len(rewritten)))
     if report.ok:
-        if checkpoint is not None:
-            _write_checkpoint(checkpoint, report.head)
+        kept = _write_checkpoint(ctx, checkpoint, report.head) if checkpoint else None
         if ctx.json:
+            if kept is not None:  # the check passed; its head is in the document
+                ctx.failed(ExitCode.ACCESS_DENIED, "CheckpointNotWritten", kept, document)
             ctx.emit(document)
         elif head_only:
             ctx.say(report.head)
@@ -128,6 +131,9 @@ def verify(
                     )
                 )
             ctx.say(ctx.t("ledger head: {head}", head=report.head))
+        if kept is not None:
+            click.echo(ctx.t("error: {message}", message=kept), err=True)
+            raise click.exceptions.Exit(int(ExitCode.ACCESS_DENIED))
         return
     if not ctx.json:
         click.echo(ctx.t("hash chain verification failed:"), err=True)
@@ -139,6 +145,14 @@ def verify(
                 "a projection row out of date follows a change of the rule pack, its"
                 " calendar days or the holiday data as often as an edit: after such a"
                 " change, 'verify --reproject' rewrites the rows"
+            )
+            click.echo(hint, err=True)
+        if checkpoint is not None and any("beyond the ledger's end" in p for p in report.problems):
+            # a legitimate restore looks the same as entries deleted (review s47F F02)
+            hint = ctx.t(
+                "restored the database from a backup? Then run a full 'verify', and once it"
+                " is clean start a new checkpoint file (see storage.md, backing up and"
+                " restoring); otherwise entries were deleted"
             )
             click.echo(hint, err=True)
     message = ctx.n(
@@ -175,16 +189,66 @@ def _read_checkpoint(ctx: Ctx, path: Path) -> str | None:
     return text.strip()
 
 
-def _write_checkpoint(path: Path, head: str) -> None:
-    """Replace the file in one step: a crash leaves the old head or the new, never half."""
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+def _check_writable(ctx: Ctx, path: Path) -> None:
+    """A usage error now, naming ``--checkpoint``, for a file whose folder is missing
+    or may not be written: not a temporary file's name after the whole check
+    (review s47F F04)."""
+    folder = Path(os.path.realpath(path)).parent
+    if not folder.is_dir():
+        raise click.BadParameter(
+            ctx.t("no folder {folder} to keep the checkpoint in", folder=folder),
+            param_hint="'--checkpoint'",
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise click.BadParameter(
+            ctx.t(
+                "its folder {folder} cannot be written (permissions, or a read-only medium)",
+                folder=folder,
+            ),
+            param_hint="'--checkpoint'",
+        )
+
+
+def _write_checkpoint(ctx: Ctx, path: Path, head: str) -> str | None:
+    """Replace the file in one step: a crash leaves the old head or the new, never half.
+
+    A symbolic link's target is the file replaced, and it keeps its permissions
+    (an auditor's group may read it).  Returns why it could not be written (one
+    line naming ``--checkpoint`` and the file), else ``None``.
+    """
+    target = Path(os.path.realpath(path))
     try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = None  # a new file: private (0600), as mkstemp makes it
+    except OSError as exc:
+        return _not_written(ctx, path, head, exc)
+    tmp = ""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            if mode is not None:
+                os.fchmod(fh.fileno(), mode)
             fh.write(head + "\n")
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, target)
+    except OSError as exc:
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
+        return _not_written(ctx, path, head, exc)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
         raise
+    return None
+
+
+def _not_written(ctx: Ctx, path: Path, head: str, exc: OSError) -> str:
+    return ctx.t(
+        "'--checkpoint' {path}: could not be written ({reason}); the check passed,"
+        " ledger head {head}",
+        path=path,
+        reason=one_line(OSError(exc.errno, exc.strerror), ctx.tr),  # not the temporary name
+        head=head,
+    )

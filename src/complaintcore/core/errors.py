@@ -376,12 +376,19 @@ class StoreError(ComplaintCoreError, OSError):
     One line naming the database (``.database``) and what went wrong
     (``.reason``), never a stored value (PRV-1).  Nothing was written by the
     operation that raised it; the desk's state is what it was before.
+
+    ``.transient`` is true for a failure that can pass by itself (a lock held
+    past the timeout, an input/output error, a full disk, a lost connection):
+    the same operation may succeed later, and a service such as ``deliver
+    --loop`` tries again at its next pass (review s47F F05).  False for one
+    that will not (a missing, corrupt or newer database, a refused change).
     """
 
-    def __init__(self, database: str, reason: str) -> None:
+    def __init__(self, database: str, reason: str, *, transient: bool = False) -> None:
         super().__init__(f"complaint database {database}: {reason}")
         self.database = database
         self.reason = reason
+        self.transient = transient
 
 
 class ConnectionLostError(StoreError):
@@ -391,7 +398,11 @@ class ConnectionLostError(StoreError):
     What the operation was writing was rolled back unless it had committed, and
     the store takes a new connection for the next call: running it again is safe,
     and is what the desk does once where it writes one complaint at a time.
+    Always ``transient``.
     """
+
+    def __init__(self, database: str, reason: str) -> None:
+        super().__init__(database, reason, transient=True)
 
 
 class MembersLeftUnlinkedError(StoreError):
@@ -414,7 +425,7 @@ class MembersLeftUnlinkedError(StoreError):
     def __init__(
         self, issue: str, members: Sequence[str], failure: StoreError, *, unread: bool = False
     ) -> None:
-        super().__init__(failure.database, failure.reason)
+        super().__init__(failure.database, failure.reason, transient=failure.transient)
         self.issue = issue
         self.members = tuple(members)
         self.unread = unread

@@ -170,6 +170,7 @@ __all__ = [
     "Desk",
     "IssueReport",
     "Receipt",
+    "SweepFailed",
     "SweepInterrupted",
     "SweepReport",
     "masked_record",
@@ -260,6 +261,24 @@ class SweepInterrupted(KeyboardInterrupt):
     def __init__(self, report: SweepReport) -> None:
         super().__init__("sweep interrupted")
         self.report = report
+
+
+class SweepFailed(StoreError):
+    """A sweep stopped part-way by a store error (a full disk, a lock held past the
+    timeout, a lost connection): a :class:`~complaintcore.core.errors.StoreError`
+    still, with the failure's ``database``, ``reason`` and ``transient``, carrying
+    in ``report`` what the sweep had committed before it stopped and in ``error``
+    the store's own error (also its ``__cause__``), review s47F F03.
+    ``report.dead_letters`` and ``report.for_other_channels`` are 0: the outbox
+    was not asked.  The complaints it had claimed and not swept were handed back
+    (on a :class:`~complaintcore.desk.ports.SweepLeaseStore`), so the next sweep
+    takes them at once.
+    """
+
+    def __init__(self, report: SweepReport, error: StoreError) -> None:
+        super().__init__(error.database, error.reason, transient=error.transient)
+        self.report = report
+        self.error = error
 
 
 @attrs.frozen
@@ -2980,6 +2999,9 @@ class Desk:
                 self._mark_other_basis()
             if isinstance(exc, KeyboardInterrupt) and not isinstance(exc, SweepInterrupted):
                 raise SweepInterrupted(_sweep_report(tally, 0, 0, reprojected)) from exc
+            if isinstance(exc, StoreError) and not isinstance(exc, SweepFailed):
+                # what was committed before it goes out with it (review s47F F03)
+                raise SweepFailed(_sweep_report(tally, 0, 0, reprojected), exc) from exc
             raise
         if tally.examined:  # rows written here, escalated or not: on another basis, marked
             self._mark_other_basis()
