@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Iterable
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import mask
 
-__all__ = ["literals_in", "redact", "shown_site"]
+__all__ = ["Literals", "literals_in", "redact", "shown_site"]
 
 # --------------------------------------------------------------------------- invisible characters
 
@@ -223,7 +223,11 @@ _OTHER_DECIMAL = re.compile(r"[^\D0-9]")  # a decimal digit of another script (�
 _OTHER_DIGIT = re.compile(f"[{_OTHER_DIGITS}]")  # a circled or parenthesised digit (①, ⑴)
 
 
-def _may_occur(text: str, literals: frozenset[str]) -> frozenset[str]:
+def _may_occur(
+    text: str,
+    literals: frozenset[str],
+    clues: Callable[[str], tuple[tuple[str, ...], bool, str]] | None = None,
+) -> frozenset[str]:
     """The literals that may occur in ``text`` as :func:`_mask_literals` reads it.
 
     Each complaint's names and rooms are new to the pattern cache, and compiling a
@@ -233,13 +237,15 @@ def _may_occur(text: str, literals: frozenset[str]) -> frozenset[str]:
     text as drawn or folded; any other holds ASCII digits and caseless
     characters, dashes and spaces aside, that every match holds too (no other
     character equals one of those, in any case: ``IGNORECASE`` pairs only cased
-    ones, and folding makes only ASCII)."""
+    ones, and folding makes only ASCII).  ``clues``: each literal's, prepared
+    (:class:`Literals`); by default :func:`_clues`."""
+    clues = clues or _clues
     drawn: str | None = None
     folded: str | None = None
     other_digits: bool | None = None
     live: list[str] = []
     for literal in literals:
-        pieces, caseless, anchors = _clues(literal)
+        pieces, caseless, anchors = clues(literal)
         if caseless:
             if drawn is None:
                 drawn = _drawn(text)[0]
@@ -457,6 +463,104 @@ def literals_in(text: str, also: Iterable[str]) -> list[str]:
         raise InvalidInputError("also", "expected an iterable of strings") from None
     live = _may_occur(text, frozenset(d for d in drawn.values() if len(d) > 1))
     return [v for v, d in drawn.items() if len(d) <= 1 or d in live]
+
+
+_KEY_CHARS = 4
+"""The longest run of a literal's characters :class:`Literals` files it under."""
+
+
+class Literals:
+    """Literals (an issue's names, phones and rooms) prepared once for many texts:
+    :meth:`found_in` answers what :func:`literals_in` answers, at a cost in
+    proportion to the text and to the literals it may hold, not to all of them.
+
+    Each literal is filed under one part that every text it may occur in holds
+    (as :func:`literals_in` reads the text): a run of up to four characters of
+    one of its pieces (:func:`_pieces`), the one the fewest of the others share;
+    for a literal with cased letters, one of the caseless characters every match
+    of it holds (an ASCII digit only where it has no other).  A literal with no
+    such part (a name in Latin letters alone) is tried on every text.  A text is
+    read for its runs of up to four characters, as drawn and as folded, and only
+    the literals filed under one of them are tried, with the clues prepared here
+    (no cache to miss, however many literals an issue has).
+
+    Built once (an issue's, for one command on all its members: review s47G F03)
+    and never changed after: not a value, but safe to share.
+
+    :raises InvalidInputError: ``values`` is not an iterable of strings.
+    """
+
+    def __init__(self, values: Iterable[str]) -> None:
+        try:
+            drawn = {v: _drawn(v)[0].strip() for v in values}
+        except (TypeError, AttributeError):
+            raise InvalidInputError("values", "expected an iterable of strings") from None
+        self._order = {v: i for i, v in enumerate(drawn)}
+        self._short = [v for v, d in drawn.items() if len(d) <= 1]  # always kept
+        self._given: dict[str, list[str]] = {}  # each literal drawn: as given
+        for v, d in drawn.items():
+            if len(d) > 1:
+                self._given.setdefault(d, []).append(v)
+        self._clues = {d: _clues.__wrapped__(d) for d in self._given}
+        parts = {d: _parts(*clues) for d, clues in self._clues.items()}
+        shared: dict[str, int] = {}
+        for found in parts.values():
+            for part in found:
+                shared[part] = shared.get(part, 0) + 1
+        self._always: list[str] = []
+        self._filed: dict[str, list[str]] = {}
+        self._by_digit: list[str] = []  # cased, filed under a digit: another script's too
+        for d, found in parts.items():
+            if not found:
+                self._always.append(d)
+                continue
+            part = min(found, key=lambda p: (shared[p], -len(p), p))
+            self._filed.setdefault(part, []).append(d)
+            if not self._clues[d][1] and "0" <= part <= "9":
+                self._by_digit.append(d)
+        self._lengths = sorted({len(p) for p in self._filed})
+
+    def __bool__(self) -> bool:
+        return bool(self._order)
+
+    def found_in(self, text: str) -> list[str]:
+        """The literals :func:`literals_in` finds in ``text`` (in the order given).
+
+        :raises InvalidInputError: ``text`` is not a string.
+        """
+        if not isinstance(text, str):
+            raise InvalidInputError("text", f"expected a string, got {type(text).__name__}")
+        drawn = _drawn(text)[0]
+        folded = _fold(drawn, _FOLD_ALL)
+        tried = set(self._always)
+        filed = self._filed
+        for read in {drawn, folded}:
+            for n in self._lengths:
+                for i in range(len(read) - n + 1):
+                    found = filed.get(read[i : i + n])
+                    if found is not None:
+                        tried.update(found)
+        if self._by_digit and (_OTHER_DECIMAL.search(text) or _OTHER_DIGIT.search(text)):
+            tried.update(self._by_digit)
+        live = _may_occur(text, frozenset(tried), self._clues.__getitem__) if tried else ()
+        kept = [*self._short, *(v for d in live for v in self._given[d])]
+        return sorted(kept, key=self._order.__getitem__)
+
+
+def _parts(pieces: tuple[str, ...], caseless: bool, anchors: str) -> set[str]:
+    """What :class:`Literals` may file a literal under, by its :func:`_clues`: every
+    run of up to :data:`_KEY_CHARS` characters of its pieces (each piece is in
+    every text it occurs in, as drawn or folded); for a cased one, its caseless
+    characters but ASCII digits, else those digits (one of them, or another
+    script's digit, is in every such text); none: it is tried on every text."""
+    if caseless:
+        return {
+            piece[i : i + n]
+            for piece in pieces
+            for n in range(1, _KEY_CHARS + 1)
+            for i in range(len(piece) - n + 1)
+        }
+    return {a for a in anchors if not "0" <= a <= "9"} or set(anchors)
 
 
 def redact(text: str, *, also: Iterable[str] = ()) -> str:

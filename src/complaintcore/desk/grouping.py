@@ -344,9 +344,14 @@ class Grouper:
         now: datetime,
         *,
         deliver: bool = True,
+        targets: Mapping[str, str] | None = None,
     ) -> dict[str, Complaint]:
         """HDL-5, HDL-6: group again complaints just stored whose group gained members
         they were not decided with; those grouped now, by id.
+
+        ``targets``: whom each complaint intake read is about (its
+        :attr:`Grouping.targets`), so none is read again: only a complaint stored
+        meanwhile is, and none at all when nothing was (review s47G F02).
 
         Intake decides from the store as read before its commit.  Two processes
         storing complaints of one group at the same moment (both waiting for the
@@ -391,14 +396,21 @@ class Grouper:
             log.warning("groups not read again after intake: %s", exc)
             return {}
         regrouped: dict[str, Complaint] = {}
-        targets = Grouping(targets={c.id: key[3] for key, cs in todo.items() for c in cs})
+        read = Grouping(targets={**(targets or {})})
+        read.targets.update((c.id, key[3]) for key, cs in todo.items() for c in cs)
         for key, answer in zip(todo, answers, strict=True):
+            known = seen.get(key, set())
+            # nothing stored meanwhile within reach: decided on all there is, and
+            # nobody's target is read (intake read those it met once)
+            unseen = [m.received_at for m in answer if m.id not in known]
+            times = [c.intake.received_at for c in todo[key]]
+            if not any(abs(at - t) <= reach for at in unseen for t in times):
+                continue
             try:
-                found = self._about(answer, key[3], targets)
+                found = self._about(answer, key[3], read)
             except ComplaintCoreError as exc:
                 log.warning("groups not read again after intake: %s", exc)
                 continue
-            known = seen.get(key, set())
             new = [m.received_at for m in found if m.id not in known]
             if not new:  # nothing stored meanwhile: decided on all there is
                 continue

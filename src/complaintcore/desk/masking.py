@@ -17,10 +17,10 @@ from typing import Any
 
 from complaintcore.core.errors import shown_issue
 from complaintcore.core.models import Complainant, mask
-from complaintcore.core.privacy import literals_in, redact, shown_site
+from complaintcore.core.privacy import Literals, literals_in, redact, shown_site
 from complaintcore.core.rulepack import RulePack
 
-__all__ = ["literals_of", "masked_record", "masked_traceback", "with_encodings"]
+__all__ = ["fellows_in", "literals_of", "masked_record", "masked_traceback", "with_encodings"]
 
 
 # Keys whose values are ids, codes, times and enums: everything else in a record
@@ -140,6 +140,16 @@ def masked_record(
 def literals_of(people: Iterable[Complainant]) -> list[str]:
     """The name, phone and room of each of ``people``: the literals to redact (PRV-1)."""
     return [v for p in people for v in (p.name, p.phone, p.room) if v]
+
+
+def fellows_in(text: str, others: Sequence[Complainant] | Literals) -> list[str]:
+    """The names, phones and rooms of ``others`` that ``text`` may hold (PRV-1): of
+    complainants, as :func:`literals_in` finds them; of an issue's literals
+    prepared once for many texts (:class:`~complaintcore.core.privacy.Literals`),
+    the same, at a cost that does not grow with the issue (review s47G F03)."""
+    if isinstance(others, Literals):
+        return others.found_in(text)
+    return literals_in(text, literals_of(others))
 
 
 def _texts(value: Any) -> Iterator[str]:

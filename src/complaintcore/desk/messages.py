@@ -27,10 +27,10 @@ import pluggy
 from complaintcore.core import notes
 from complaintcore.core.errors import FieldProblem, InvalidInputError
 from complaintcore.core.models import Complainant, Complaint, LabelledEnum, mask
-from complaintcore.core.privacy import literals_in, redact, shown_site
+from complaintcore.core.privacy import Literals, redact, shown_site
 from complaintcore.core.rulepack import RulePack
 from complaintcore.desk.access import sees_personal_data
-from complaintcore.desk.masking import literals_of
+from complaintcore.desk.masking import fellows_in
 from complaintcore.desk.plugins import AWAITABLE_ANSWER, closed_awaitable
 from complaintcore.desk.ports import Notification, StaffMember
 from complaintcore.i18n import N_, Translator, available_languages, resolve_language, translator
@@ -134,7 +134,9 @@ class Detail:
     the pack's label), a command's name (``kind`` ``command``), or a note the
     library may have written (``kind`` ``note``: one of
     :func:`complaintcore.core.notes.halves`' bilingual notes shows the reader's
-    half, any other text as written).
+    half, any other text as written).  A pack's rule id (``kind`` ``rule``) and
+    a time the desk computed (``time``) are shown as they are, and are never
+    read as text someone wrote.
     """
 
     label: str
@@ -268,7 +270,7 @@ class Messages:
         detail: Sequence[str | Detail] = (),
         group: bool = False,
         scope: str = "",
-        others: Sequence[Complainant] = (),
+        others: Sequence[Complainant] | Literals = (),
         sites: Callable[[], Collection[str]] = frozenset,
     ) -> Notification:
         """One notification; ``discriminator`` makes the dedupe key (same -> sent once).
@@ -284,7 +286,8 @@ class Messages:
         readers are not known to the desk (PRV-1).  ``others`` are complainants
         of other complaints its texts may name, masked there too: the other
         members of its concentrated issue, when a detail is a text given to the
-        whole issue (HDL-5).  ``sites`` gives the site codes the desk names
+        whole issue (HDL-5), or their literals prepared once for the issue.
+        ``sites`` gives the site codes the desk names
         (:meth:`Desk.known_sites <complaintcore.desk.service.Desk.known_sites>`),
         asked only for a masked message: any other site is free text a name or a
         phone may have been typed into, redacted as ``show`` redacts it (review
@@ -296,7 +299,7 @@ class Messages:
         if others and not full:  # only the names and rooms its texts may hold
             written = [d if isinstance(d, str) else d.value for d in detail]
             texts = [complaint.intake.summary, *(w for w in written if isinstance(w, str))]
-            secrets += tuple(literals_in("\n".join(texts), literals_of(others)))
+            secrets += tuple(fellows_in("\n".join(texts), others))
 
         def hide(text: str) -> str:
             return text if full else redact(text, also=secrets)

@@ -39,7 +39,6 @@ from complaintcore.core.basis import projection_basis
 from complaintcore.core.calendar import WorkingCalendar
 from complaintcore.core.concentration import (
     group_key,
-    issue_links,
 )
 from complaintcore.core.deadlines import (
     ClockStatus,
@@ -114,6 +113,7 @@ from complaintcore.desk.collector import collection_paused, collection_resumed
 from complaintcore.desk.config import DeskConfig, RetryPolicy
 from complaintcore.desk.delivery import DeliveryWorker, Sender, SendTimeoutError
 from complaintcore.desk.drafts import CONFLICT_RETRIES, Draft, Hold, store_failed
+from complaintcore.desk.fellows import Fellows
 from complaintcore.desk.grouping import Grouper, Grouping, Links
 from complaintcore.desk.ids import time_ordered_id
 from complaintcore.desk.masking import masked_record, masked_traceback, with_encodings
@@ -470,6 +470,8 @@ class Desk:
         self._basis_store = store if isinstance(store, BasisStore) else None
         # whom a complaint is routed to, and whom its messages go to
         self._staff = SiteStaff(directory, pack)
+        # HDL-5, PRV-1: whom an issue's texts may name, read once per call on many
+        self._fellows = Fellows(issue_rows=store.issue_rows, complainants=self.complainants)
         self._telling = Telling(
             pack=pack,
             directory=directory,
@@ -478,7 +480,7 @@ class Desk:
             zone=self.zone,
             staff=self._staff,
             projection=self._projection,
-            issue_complainants=self.issue_complainants,
+            fellows=self._fellows.masking,
             sites=self.known_sites,
         )
         # repeats (IMP-3, GRD-2) and concentrated issues (HDL-5, HDL-6) at intake
@@ -846,15 +848,7 @@ class Desk:
         :meth:`act_on_issue` runs) is copied into each member, so what masks a
         member's texts masks these people too (:func:`masked_record`'s ``others``).
         None for a complaint never grouped, without reading the store."""
-        issues, named = issue_links(complaint)
-        if not issues:
-            return ()
-        ids = dict.fromkeys(named)
-        for issue in issues:
-            ids.update(dict.fromkeys(r.id for r in self.store.issue_rows(issue)))
-        ids.pop(complaint.id, None)
-        found = self.complainants(list(ids))
-        return tuple(found[cid] for cid in ids if cid in found)
+        return self._fellows.of(complaint)
 
     def clocks(self, complaint_id: str, now: datetime) -> tuple[ClockStatus, ...]:
         return compute_clocks(self.get(complaint_id), self.pack, self.calendar, now)
@@ -1525,9 +1519,9 @@ class Desk:
                 self._mark_after_intake(stored.id, links, repeated, now)
                 relinked = self._relink(later, now, told=later.counts)
                 stored = self._reread([stored], relinked)[0]  # marked by a later raising
-                return self._grouper.group_raced([stored], grouping.seen, now).get(
-                    stored.id, stored
-                )
+                return self._grouper.group_raced(
+                    [stored], grouping.seen, now, targets=grouping.targets
+                ).get(stored.id, stored)
         if not same_submission(stored.intake, admitted):
             raise IdempotencyConflictError(stored.id)
         self._grouper.link_left_out([stored], now)
@@ -1771,7 +1765,9 @@ class Desk:
             if relinked:
                 queued = True
                 mine = self._reread(mine, relinked)
-            regrouped = self._grouper.group_raced(mine, seen, now, deliver=False)
+            regrouped = self._grouper.group_raced(
+                mine, seen, now, deliver=False, targets=grouping.targets
+            )
             regrouped = {c.id: c for c in mine if c.id in relinked} | regrouped
             if regrouped:
                 queued = True
@@ -2307,7 +2303,8 @@ class Desk:
         it, not even its id (IN-6).
         """
         self._require_now(now)
-        rows = [r for r in self.issue(issue) if r.status != Status.CLOSED.value]
+        listed = self.issue(issue)
+        rows = [r for r in listed if r.status != Status.CLOSED.value]
         if not rows:
             raise InvalidInputError("issue", "no open complaint belongs to this issue")
         actor = self._staff_directory.get(command.actor)
@@ -2334,27 +2331,43 @@ class Desk:
             raise refused
         done: list[str] = []
         skipped: list[tuple[str, ComplaintCoreError]] = []
-        for row in rows:
-            if row.id in withheld:
-                continue
-            for attempt in range(CONFLICT_RETRIES):
-                try:
-                    self.act(row.id, command, now=now)
-                    done.append(row.id)
-                except ConcurrencyConflictError as exc:
-                    if attempt + 1 < CONFLICT_RETRIES:
-                        continue
-                    skipped.append((row.id, exc))
-                except AccessDeniedError as exc:
-                    if actor is not None and access.bypassed_site(
-                        actor, self.store.load(row.id), self.pack
-                    ):
-                        continue  # IN-6: not reported to the site it went around
-                    skipped.append((row.id, exc))
-                except ComplaintCoreError as exc:
-                    skipped.append((row.id, exc))
-                break
+        # HDL-5, PRV-1: the issue's complainants, masked in the text every member
+        # is given, read and prepared once for the call (review s47G F03)
+        with self._fellows.read_once({issue: [r.id for r in listed]}):
+            for row in rows:
+                if row.id in withheld:
+                    continue
+                self._act_on_member(row.id, command, now, actor, done, skipped)
         return IssueReport(issue, tuple(done), tuple(skipped))
+
+    def _act_on_member(
+        self,
+        complaint_id: str,
+        command: Command,
+        now: datetime,
+        actor: StaffMember | None,
+        done: list[str],
+        skipped: list[tuple[str, ComplaintCoreError]],
+    ) -> None:
+        """One member of :meth:`act_on_issue`: done, skipped with its error, or left
+        out of the report (IN-6)."""
+        for attempt in range(CONFLICT_RETRIES):
+            try:
+                self.act(complaint_id, command, now=now)
+                done.append(complaint_id)
+            except ConcurrencyConflictError as exc:
+                if attempt + 1 < CONFLICT_RETRIES:
+                    continue
+                skipped.append((complaint_id, exc))
+            except AccessDeniedError as exc:
+                if actor is not None and access.bypassed_site(
+                    actor, self.store.load(complaint_id), self.pack
+                ):
+                    return  # IN-6: not reported to the site it went around
+                skipped.append((complaint_id, exc))
+            except ComplaintCoreError as exc:
+                skipped.append((complaint_id, exc))
+            return
 
     def explain_all(
         self,
@@ -2532,7 +2545,9 @@ class Desk:
             else:
                 done = self._commit_grouped(complaint, events, draft, now)
                 self._grouper.link(links, now)
-            return self._grouper.group_raced([done], grouping.seen, now).get(done.id, done)
+            return self._grouper.group_raced(
+                [done], grouping.seen, now, targets=grouping.targets
+            ).get(done.id, done)
 
     def _commit_grouped(
         self, complaint: Complaint, events: Sequence[Event], draft: Draft, now: datetime
@@ -2986,10 +3001,12 @@ class Desk:
                 # leased again by the claim and left for a later run; one changed by
                 # someone else meanwhile is swept again.
                 unswept = [row for row in batch if left_at.get(row.id) != row.version]
-                while unswept:
-                    self._sweep_row(unswept[0], now, tally, left_at)
-                    tally.examined += 1
-                    unswept.pop(0)
+                # HDL-5, PRV-1: an issue's complainants read once a batch (review s47G F04)
+                with self._fellows.read_once():
+                    while unswept:
+                        self._sweep_row(unswept[0], now, tally, left_at)
+                        tally.examined += 1
+                        unswept.pop(0)
         except BaseException as exc:
             # stopped part-way (Ctrl-C, the command line's SIGTERM, a store that
             # failed): what it claimed and never swept goes back for the next sweep

@@ -391,7 +391,7 @@ class Sweeper:
                 f"{clock}#{run}",
                 (
                     messages.Detail(N_("clock"), clock, "clock"),
-                    messages.Detail(N_("due"), minutes(due, self.zone)),
+                    messages.Detail(N_("due"), minutes(due, self.zone), "time"),
                 ),
             )
         return box, len(holders)

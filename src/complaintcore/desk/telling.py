@@ -39,6 +39,7 @@ from complaintcore.core.models import (
     Visited,
     staff_key,
 )
+from complaintcore.core.privacy import Literals
 from complaintcore.core.rulepack import ClockSpec, DutySpec, RulePack
 from complaintcore.core.staff_report import StaffMonth
 from complaintcore.core.workflow import replay
@@ -74,7 +75,7 @@ class Telling:
         zone: ZoneInfo,
         staff: SiteStaff,
         projection: Projection,
-        issue_complainants: Callable[[Complaint], Sequence[Complainant]],
+        fellows: Callable[[Complaint], Sequence[Complainant] | Literals],
         sites: Callable[[], Collection[str]] = frozenset,
     ) -> None:
         self.pack = pack
@@ -84,7 +85,7 @@ class Telling:
         self.zone = zone
         self._staff = staff
         self._projection = projection
-        self._issue_complainants = issue_complainants
+        self._fellows = fellows
         self._sites = sites
 
     def fan(
@@ -102,8 +103,8 @@ class Telling:
             return []  # ESC-4: the person complained about is not told the complainant's words
         # HDL-5, PRV-1: a text as written may have been given to the whole issue (a
         # command run on every member): the other members' complainants are masked
-        # in it too, read only for such a detail
-        others = self._issue_complainants(complaint) if _written(detail) else ()
+        # in it too, read only for such a detail (once per call on many: Fellows)
+        others = self._fellows(complaint) if _written(detail) else ()
         render = functools.partial(
             self.messages.render,
             complaint,
@@ -397,7 +398,7 @@ class Telling:
                 ClockState.AT_RISK,
             ):
                 detail.append(messages.Detail(N_("clock"), status.name, "clock"))
-                detail.append(messages.Detail(N_("due"), minutes(status.due, self.zone)))
+                detail.append(messages.Detail(N_("due"), minutes(status.due, self.zone), "time"))
         box: Outbox = []
         for m in told:
             box += self.fan(complaint, "reopened", m, now, tag, detail)
@@ -749,8 +750,8 @@ class Telling:
         duty = status.duty
         detail = [messages.Detail(N_("duty"), duty.name, "duty")]
         if duty.rule:
-            detail.append(messages.Detail(N_("rule"), duty.rule))
-        detail.append(messages.Detail(N_("due"), minutes(status.due, self.zone)))
+            detail.append(messages.Detail(N_("rule"), duty.rule, "rule"))
+        detail.append(messages.Detail(N_("due"), minutes(status.due, self.zone), "time"))
         if duty.command:
             detail.append(messages.Detail(N_("to discharge it"), duty.command, "command"))
         people = access.duty_owners(complaint, duty, staff, now, tz=self.zone)
@@ -894,7 +895,10 @@ def _written(detail: Sequence[str | messages.Detail]) -> bool:
     A ``note`` (a reopening's reason) is such text too, unless it is one of the
     library's bilingual notes: it is read as written all the same, so that the
     other members' complainants are masked in it whatever other detail the
-    message carries (review s46I F01)."""
+    message carries (review s46I F01).  A pack's rule id (``rule``) and a due
+    time the desk computed (``time``) are not: a duty's message holds no text
+    given to a whole issue, so it reads none of the issue's other complainants
+    (review s47G F01, F04)."""
     return any(
         isinstance(d, str) or (d.kind in ("", "note") and not isinstance(d.value, LabelledEnum))
         for d in detail
@@ -906,7 +910,7 @@ def measure_detail(measure: MeasureAdded, zone: ZoneInfo) -> tuple[messages.Deta
         messages.Detail(N_("measure"), measure.measure),
         messages.Detail(N_("kind"), measure.measure_kind),
         messages.Detail(N_("action"), measure.action),
-        messages.Detail(N_("due"), minutes(measure.due, zone)),
+        messages.Detail(N_("due"), minutes(measure.due, zone), "time"),
     )
 
 
