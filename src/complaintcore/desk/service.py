@@ -269,16 +269,49 @@ class SweepFailed(StoreError):
     still, with the failure's ``database``, ``reason`` and ``transient``, carrying
     in ``report`` what the sweep had committed before it stopped and in ``error``
     the store's own error (also its ``__cause__``), review s47F F03.
-    ``report.dead_letters`` and ``report.for_other_channels`` are 0: the outbox
-    was not asked.  The complaints it had claimed and not swept were handed back
-    (on a :class:`~complaintcore.desk.ports.SweepLeaseStore`), so the next sweep
-    takes them at once.
+    ``report.dead_letters`` and ``report.for_other_channels`` are 0 when the
+    outbox was not asked.  The complaints it had claimed and not swept were
+    handed back (on a :class:`~complaintcore.desk.ports.SweepLeaseStore`), so the
+    next sweep takes them at once.
+
+    What :meth:`Desk.sweep` raises is also an instance of the store error's own
+    class (review s47H F02): an ``except ConnectionLostError`` or ``except
+    SchemaVersionError`` around a sweep catches it as before, with that error's
+    attributes and message.
     """
 
     def __init__(self, report: SweepReport, error: StoreError) -> None:
-        super().__init__(error.database, error.reason, transient=error.transient)
+        # StoreError's own initializer: a subclass's (ConnectionLostError, ...) takes
+        # other arguments, and its attributes are copied from ``error`` below
+        StoreError.__init__(self, error.database, error.reason, transient=error.transient)
+        self.__dict__.update(vars(error))
+        self.args = error.args
         self.report = report
         self.error = error
+
+    @staticmethod
+    def of(report: SweepReport, error: StoreError) -> SweepFailed:
+        """``SweepFailed(report, error)`` that is also an instance of ``error``'s class."""
+        return _failed_as(type(error))(report, error)
+
+
+_FAILED_AS: dict[type[StoreError], type[SweepFailed]] = {}
+"""Each store error class's :class:`SweepFailed` (made once per class)."""
+
+
+def _failed_as(kind: type[StoreError]) -> type[SweepFailed]:
+    """The :class:`SweepFailed` that is also a ``kind``."""
+    if issubclass(kind, SweepFailed) or kind is StoreError:
+        return SweepFailed
+    made = _FAILED_AS.get(kind)
+    if made is None:
+        made = type(
+            "SweepFailed",
+            (SweepFailed, kind),
+            {"__module__": __name__, "__doc__": SweepFailed.__doc__},
+        )
+        _FAILED_AS[kind] = made
+    return made
 
 
 @attrs.frozen
@@ -3018,7 +3051,7 @@ class Desk:
                 raise SweepInterrupted(_sweep_report(tally, 0, 0, reprojected)) from exc
             if isinstance(exc, StoreError) and not isinstance(exc, SweepFailed):
                 # what was committed before it goes out with it (review s47F F03)
-                raise SweepFailed(_sweep_report(tally, 0, 0, reprojected), exc) from exc
+                raise SweepFailed.of(_sweep_report(tally, 0, 0, reprojected), exc) from exc
             raise
         if tally.examined:  # rows written here, escalated or not: on another basis, marked
             self._mark_other_basis()
