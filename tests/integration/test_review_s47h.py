@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 
-from complaintcore import ConnectionLostError, Desk, StoreError, SweepFailed
+from complaintcore import ConnectionLostError, StoreError, SweepFailed
 from complaintcore.adapters.sqlite_store import SchemaVersionError, SqliteStore, store_error
 from complaintcore.desk.sweeping import Sweeper
-from complaintcore.testing import make_desk
-from tests.integration.test_claims_review_s46c import SWEEP_ONE, _cli_desk
+from complaintcore.testing import RecordingNotifier, make_desk
+from tests.integration.test_claims_review_s46c import SWEEP_ONE
+from tests.integration.test_cli_conventions import RECEIVE
 from tests.integration.test_delivery_off_intake import T0, intakes
 from tests.integration.test_upgraded_desks_checked import invoke
 
@@ -74,3 +75,66 @@ def test_a_sweep_failed_keeps_the_attributes_of_the_store_error(
     assert (err.value.found, err.value.supported) == (9, 3)
     assert err.value.database == "desk.sqlite3"
     assert err.value.report.examined == 1
+
+
+# F01: a sweep that committed everything and then fails on the outbox counts
+
+
+def _failing_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store's ``dead_letter_counts`` (asked after the claim loop) meets an
+    input/output error, as a lost connection or a failing disk would give."""
+    broken = sqlite3.OperationalError("disk I/O error")
+    broken.sqlite_errorcode = 10  # type: ignore[attr-defined]
+    broken.sqlite_errorname = "SQLITE_IOERR"  # type: ignore[attr-defined]
+
+    def counts(self: SqliteStore, *args: Any, **kwargs: Any) -> dict[str, int]:
+        raise store_error(str(self._path), broken)
+
+    monkeypatch.setattr(SqliteStore, "dead_letter_counts", counts)
+
+
+IOERR = "(input/output error of the disk) (SQLITE_IOERR)"
+
+
+def test_a_sweep_failed_on_the_outbox_count_carries_what_it_committed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with SqliteStore(tmp_path / "desk.sqlite3") as store:
+        desk = make_desk(store=store, notifiers=[RecordingNotifier()])
+        list(desk.receive_many(intakes(4, T0), now=T0))
+        _failing_counts(monkeypatch)
+        with pytest.raises(StoreError) as err:
+            desk.sweep(LATE)
+        failed = err.value
+        assert isinstance(failed, SweepFailed)
+        assert failed.reason.endswith(IOERR)
+        assert failed.report.examined == 4
+        escalated = {cid for cid, _clock in failed.report.escalated}
+        assert len(escalated) == 4  # every complaint, each escalated once
+        assert failed.report.dead_letters == 0  # not counted
+        assert failed.report.for_other_channels == 0
+        assert store.claim_due(LATE, 50) == []  # committed: nothing left due
+
+
+@pytest.mark.parametrize("as_json", [True, False], ids=["json", "text"])
+def test_sweep_failed_on_the_outbox_count_prints_what_it_committed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, as_json: bool
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", ".").exit_code == 0  # with the log channel
+    for phone in ("13812345678", "13900000001", "13900000002"):
+        command = [*RECEIVE]
+        command[command.index("13812345678")] = phone
+        assert invoke(*command).exit_code == 0
+    _failing_counts(monkeypatch)
+    result = invoke("sweep", *(["--json"] if as_json else []), now="2025-11-25T10:00")
+    assert result.exit_code == 5, result.output
+    if as_json:
+        document = json.loads(result.stdout)
+        assert IOERR in document["error"]["message"]
+        assert document["examined"] == 3
+        assert len(document["escalated"]) >= 3  # every complaint's first clock at least
+        assert "dead_letters" not in document  # not counted
+    else:
+        assert "examined 3; complaints escalated 3" in result.stdout
+        assert IOERR in result.stderr

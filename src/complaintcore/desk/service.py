@@ -1037,7 +1037,9 @@ class Desk:
         complaint changed meanwhile wrote its own row.
         """
         self._require_now(now)
-        return list(self._reproject_kept(now))
+        rewritten: list[str] = []
+        self._reproject_kept(now, rewritten)
+        return rewritten
 
     def _basis(self) -> str:
         """:func:`projection_basis` of this desk's pack and calendar, kept while they are."""
@@ -1048,20 +1050,21 @@ class Desk:
             kept = self._basis_memo = (pack, calendar, digest)
         return kept[2]
 
-    def _follow_basis(self, now: datetime) -> tuple[str, ...]:
+    def _follow_basis(self, now: datetime, rewritten: list[str]) -> None:
         """Before a sweep claims anything: rewrite the rows out of date when the pack,
         the calendar or complaintcore changed since they were brought up to date, or
-        a process on other ones wrote rows since (DL-7)."""
+        a process on other ones wrote rows since (DL-7); each row rewritten is added
+        to ``rewritten`` as it is committed, so a failure part-way can say which."""
         store = self._basis_store
         if store is None or store.projection_basis() == self._basis():
-            return ()
+            return
         log.info(
             "rows written under another rule pack, calendar or complaintcore: reading"
             " every complaint once to rewrite the rows out of date"
         )
-        return self._reproject_kept(now)
+        self._reproject_kept(now, rewritten)
 
-    def _reproject_kept(self, now: datetime) -> tuple[str, ...]:
+    def _reproject_kept(self, now: datetime, rewritten: list[str]) -> None:
         """Reproject, and keep this desk's basis if no process wrote rows under another
         meanwhile.  While it runs the store holds ``underway <basis> <token>``: a
         writer on another basis that commits meanwhile finds it and marks the rows
@@ -1069,11 +1072,12 @@ class Desk:
         reads them again; the token tells this run's mark from another's."""
         store = self._basis_store
         if store is None:
-            return tuple(self._reproject(now))
+            self._reproject(now, rewritten)
+            return
         basis = self._basis()
         underway = f"{_UNDERWAY}{basis} {uuid.uuid4().hex}"
         store.keep_projection_basis(underway)
-        rewritten = self._reproject(now)
+        self._reproject(now, rewritten)
         if not store.keep_projection_basis(basis, instead_of=underway):
             log.info(
                 "rows were written under another rule pack, calendar or complaintcore"
@@ -1081,7 +1085,6 @@ class Desk:
             )
         if rewritten:
             log.info("rewrote %d projection rows out of date", len(rewritten))
-        return tuple(rewritten)
 
     def _mark_other_basis(self) -> None:
         """After this process committed rows: if the desk's rows were last brought up
@@ -1105,8 +1108,8 @@ class Desk:
             " the next sweep rewrites the rows out of date (restart processes on old ones)"
         )
 
-    def _reproject(self, now: datetime) -> list[str]:
-        rewritten: list[str] = []
+    def _reproject(self, now: datetime, rewritten: list[str]) -> None:
+        """Rewrite the rows out of date, each added to ``rewritten`` once committed."""
         for stored in self._stored_rows(None):
             try:
                 complaint = self.store.load(stored.id)
@@ -1147,7 +1150,6 @@ class Desk:
             except ConcurrencyConflictError:
                 continue
             rewritten.append(complaint.id)
-        return rewritten
 
     def _stored_rows(
         self, ids: Sequence[str] | None, damaged: list[str] | None = None
@@ -3021,8 +3023,13 @@ class Desk:
         if limit is None:
             limit = 2**63 - 1
         self._require_directory()
-        reprojected = self._follow_basis(now)
         tally = Tally()
+        rewritten: list[str] = []  # the rows brought up to date first (DL-7)
+        try:
+            self._follow_basis(now, rewritten)
+        except StoreError as exc:  # the rows it rewrote are committed (review s47H F01)
+            raise SweepFailed.of(_sweep_report(tally, 0, 0, rewritten), exc) from exc
+        reprojected = tuple(rewritten)
         left_at: dict[str, int] = {}  # the version this run left each complaint at
         unswept: list[ComplaintRow] = []  # claimed by this run and not swept yet
         try:
@@ -3056,7 +3063,13 @@ class Desk:
         if tally.examined:  # rows written here, escalated or not: on another basis, marked
             self._mark_other_basis()
         self._wake_delivery()
-        return _sweep_report(tally, self._given_up(now), self._for_other_channels(), reprojected)
+        try:
+            given_up, for_others = self._given_up(now), self._for_other_channels()
+        except StoreError as exc:
+            # everything above is committed: it goes out with the error, the outbox
+            # counts unknown, as for a failure in the loop (review s47H F01)
+            raise SweepFailed.of(_sweep_report(tally, 0, 0, reprojected), exc) from exc
+        return _sweep_report(tally, given_up, for_others, reprojected)
 
     def _sweep_row(
         self, row: ComplaintRow, now: datetime, tally: Tally, left_at: dict[str, int]
