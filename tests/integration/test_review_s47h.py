@@ -138,3 +138,60 @@ def test_sweep_failed_on_the_outbox_count_prints_what_it_committed(
     else:
         assert "examined 3; complaints escalated 3" in result.stdout
         assert IOERR in result.stderr
+
+
+# F05: one damaged record no longer stops plain ``list``
+
+
+@pytest.fixture
+def typed_sites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """An ``iso-10002`` desk (it names no site: any is taken) with three complaints
+    whose site was typed as the complainant's name and phone; the second's intake
+    then damaged outside the library (cut short, its trigger dropped)."""
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", "--pack", "iso-10002", ".").exit_code == 0
+    for i in (1, 2, 3):
+        result = invoke(
+            "receive", "--name", f"Ann Lee{i}", "--phone", f"1381234567{i}",
+            "--room", f"1-10{i}", "--site", f"Ann Lee{i} 1381234567{i}",
+            "--summary", "lift broken", "--receiver", "CS-101", "--json",
+            now=f"2025-11-0{i}T10:00",
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+    ids = [row["id"] for row in json.loads(invoke("list", "--json").stdout)]
+    with sqlite3.connect(tmp_path / "complaints.sqlite3") as conn:
+        conn.execute("DROP TRIGGER complaints_intake_fixed")
+        conn.execute(
+            "UPDATE complaints SET intake_json = substr(intake_json, 1, 40) WHERE id = ?",
+            (ids[1],),
+        )
+    conn.close()
+    return ids
+
+
+UNREAD_SITE = "*** **** ***********"  # 'Ann Lee2 13812345672', every letter and digit masked
+
+
+@pytest.mark.procedure("PRV-1")
+def test_plain_list_lists_every_row_when_one_record_is_damaged(typed_sites: list[str]) -> None:
+    result = invoke("list", now="2025-11-10T10:00")
+    assert result.exit_code == 0, result.output
+    for cid in typed_sites:
+        assert cid in result.stdout
+    assert "site A******* *********71" in result.stdout  # the others redacted as before
+    assert f"site {UNREAD_SITE}" in result.stdout
+    assert "Ann" not in result.stdout.replace("A*******", "")
+    assert "72" not in result.stdout.replace(typed_sites[1], "")
+
+
+@pytest.mark.procedure("PRV-1")
+def test_list_json_lists_every_row_when_one_record_is_damaged(typed_sites: list[str]) -> None:
+    result = invoke("list", "--json", now="2025-11-10T10:00")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [row["id"] for row in rows] == typed_sites
+    assert [row["site"] for row in rows] == [
+        "A******* *********71",
+        UNREAD_SITE,
+        "A******* *********73",
+    ]
