@@ -6,6 +6,7 @@ after the loop fails; plain ``list`` lists a damaged record's row; ``verify
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -195,3 +196,59 @@ def test_list_json_lists_every_row_when_one_record_is_damaged(typed_sites: list[
         UNREAD_SITE,
         "A******* *********73",
     ]
+
+
+# F04: verify --checkpoint keeps the checkpoint file's group
+
+
+@pytest.fixture
+def desk_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A desk made by ``init`` holding one complaint."""
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", ".").exit_code == 0
+    assert invoke(*RECEIVE).exit_code == 0
+    return tmp_path
+
+
+def _another_group() -> int:
+    """A group the running user may give a file: any, as root; else another it is in."""
+    if os.geteuid() == 0:
+        return os.getegid() + 4  # "adm" on Debian; root may give any group id
+    others = [g for g in os.getgroups() if g != os.getegid()]
+    if not others:
+        pytest.skip("the user is in no other group")
+    return others[0]
+
+
+def test_a_checkpoint_keeps_its_group_and_mode(desk_dir: Path) -> None:
+    kept = desk_dir / "aud.head"
+    kept.write_text(invoke("verify", "--head").stdout, encoding="utf-8")
+    group = _another_group()
+    owner = 1 if os.geteuid() == 0 else os.geteuid()  # root keeps another owner too
+    os.chown(kept, owner, group)
+    kept.chmod(0o640)
+    result = invoke("verify", "--checkpoint", "aud.head")
+    assert result.exit_code == 0, result.output
+    assert (kept.stat().st_uid, kept.stat().st_gid) == (owner, group)
+    assert kept.stat().st_mode & 0o777 == 0o640
+    assert result.stderr == ""
+
+
+def test_a_group_that_cannot_be_kept_is_said(
+    desk_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept = desk_dir / "aud.head"
+    kept.write_text(invoke("verify", "--head").stdout, encoding="utf-8")
+    os.chown(kept, -1, _another_group())
+    kept.chmod(0o640)
+
+    def refused(fd: int, uid: int, gid: int) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "fchown", refused)  # a user not in the file's group
+    result = invoke("verify", "--checkpoint", "aud.head")
+    assert result.exit_code == 0, result.output
+    assert kept.stat().st_gid == os.getegid()
+    assert kept.stat().st_mode & 0o777 == 0o640
+    [line] = result.stderr.splitlines()
+    assert line.startswith("warning: '--checkpoint' aud.head: its group could not be kept")
