@@ -598,3 +598,15 @@ def test_a_one_character_value_is_masked_where_it_stands_alone(
 )
 def test_a_one_character_value_inside_an_id_a_date_or_a_decimal_is_not_it(text: str) -> None:
     assert redact(text, also=["7"]) == text
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_site_whose_complainant_is_unknown_is_masked_whole() -> None:
+    """review s47H F05: the site of a record too damaged to read (its complainant
+    unknown) shows no letter or digit; a site the desk names stays as it is."""
+    from complaintcore.core.privacy import masked_whole, shown_site
+
+    assert shown_site(" 华府 王小明 13812345678 ", set(), also=None) == "** *** ***********"
+    assert shown_site("Ann Lee 3-101", {"sunrise"}, also=None) == "*** *** *-***"
+    assert shown_site("sunrise", {"sunrise"}, also=None) == "sunrise"
+    assert masked_whole("Tel\u200b１３８") == "******"  # drawn text: no format character

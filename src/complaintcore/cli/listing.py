@@ -194,9 +194,11 @@ def _sites_shown(desk: Desk, rows: Sequence[ComplaintRow]) -> list[str]:
             if not _typed_site(row, sites):
                 shown.append(row.site.strip())
                 continue
-            found = people.get(row.id)
-            person = found if found is not None else desk.get(row.id).intake.complainant
-            shown.append(shown_site(row.site, sites, also=(person.name, person.phone, person.room)))
+            person = people.get(row.id)
+            # one left out (a record too damaged to read: verify names it) is listed
+            # all the same, its site at its most cautious (review s47H F05)
+            known = None if person is None else (person.name, person.phone, person.room)
+            shown.append(shown_site(row.site, sites, also=known))
     return shown
 
 
@@ -212,7 +214,7 @@ def _row_json(
     typed without an offset: the row keeps them in UTC, and a script printing a
     date must print the desk's day (review s34D F08)."""
     from complaintcore.core.concentration import building_key
-    from complaintcore.core.privacy import redact, shown_site
+    from complaintcore.core.privacy import masked_whole, redact, shown_site
     from complaintcore.serialization import to_dict
 
     data = {k: v for k, v in to_dict(row).items() if k not in _DIGESTS}
@@ -224,18 +226,24 @@ def _row_json(
     if row.issue:  # one typed by hand may be a phone or a name (PRV-1)
         data["issue"] = shown_issue(row.issue)
     typed_site = _typed_site(row, sites)
-    if row.idempotency_key or row.building or typed_site:
-        # one left out of ``people`` (a record too damaged to read) is read whole,
-        # whose error names it
-        found = people.get(row.id)
-        person = found if found is not None else desk.get(row.id).intake.complainant
-        known = (person.name, person.phone, person.room)
+    person = people.get(row.id)
+    if person is None:
+        # left out of ``people``: a record too damaged to read (verify names it) is
+        # listed all the same, its free text at its most cautious (review s47H F05)
         if row.idempotency_key:
-            data["idempotency_key"] = redact(row.idempotency_key, also=known)
-        if row.building:  # the row's key of free text: the text as typed redacted, then keyed
-            data["building"] = building_key(redact(person.building, also=known))
+            data["idempotency_key"] = masked_whole(row.idempotency_key)
+        if row.building:
+            data["building"] = masked_whole(row.building)
         if typed_site:
-            data["site"] = shown_site(row.site, sites, also=known)
+            data["site"] = shown_site(row.site, sites, also=None)
+        return data
+    known = (person.name, person.phone, person.room)
+    if row.idempotency_key:
+        data["idempotency_key"] = redact(row.idempotency_key, also=known)
+    if row.building:  # the row's key of free text: the text as typed redacted, then keyed
+        data["building"] = building_key(redact(person.building, also=known))
+    if typed_site:
+        data["site"] = shown_site(row.site, sites, also=known)
     return data
 
 

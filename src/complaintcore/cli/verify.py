@@ -213,22 +213,25 @@ def _write_checkpoint(ctx: Ctx, path: Path, head: str) -> str | None:
     """Replace the file in one step: a crash leaves the old head or the new, never half.
 
     A symbolic link's target is the file replaced, and it keeps its permissions
-    (an auditor's group may read it).  Returns why it could not be written (one
-    line naming ``--checkpoint`` and the file), else ``None``.
+    and its group (an auditor's group may read it), and its owner where the
+    process may give one (as root); a group the user is not in cannot be kept,
+    and a warning says so (review s47H F04).  Returns why it could not be
+    written (one line naming ``--checkpoint`` and the file), else ``None``.
     """
     target = Path(os.path.realpath(path))
     try:
-        mode = stat.S_IMODE(target.stat().st_mode)
+        old: os.stat_result | None = target.stat()
     except FileNotFoundError:
-        mode = None  # a new file: private (0600), as mkstemp makes it
+        old = None  # a new file: private (0600), as mkstemp makes it
     except OSError as exc:
         return _not_written(ctx, path, head, exc)
     tmp = ""
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            if mode is not None:
-                os.fchmod(fh.fileno(), mode)
+            if old is not None:
+                _keep_owner(ctx, fh.fileno(), old, path)  # before the mode: chown may clear bits
+                os.fchmod(fh.fileno(), stat.S_IMODE(old.st_mode))
             fh.write(head + "\n")
             fh.flush()
             os.fsync(fh.fileno())
@@ -242,6 +245,24 @@ def _write_checkpoint(ctx: Ctx, path: Path, head: str) -> str | None:
             Path(tmp).unlink(missing_ok=True)
         raise
     return None
+
+
+def _keep_owner(ctx: Ctx, fd: int, old: os.stat_result, path: Path) -> None:
+    """Give the new checkpoint file the replaced one's group (and owner, as root)."""
+    fchown = getattr(os, "fchown", None)  # not on Windows, where no group is kept
+    new = os.fstat(fd)
+    uid = old.st_uid if os.geteuid() == 0 else -1  # only root may give a file away
+    if fchown is None or (new.st_gid == old.st_gid and uid in (-1, new.st_uid)):
+        return
+    try:
+        fchown(fd, uid, old.st_gid)
+    except PermissionError:  # a group this user is not in
+        text = ctx.t(
+            "'--checkpoint' {path}: its group could not be kept (this user is not in"
+            " it); the file now has the user's group, with the same permissions",
+            path=path,
+        )
+        click.echo(ctx.t("warning: {text}", text=text), err=True)
 
 
 def _not_written(ctx: Ctx, path: Path, head: str, exc: OSError) -> str:

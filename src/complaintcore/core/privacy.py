@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Iterable
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import mask
 
-__all__ = ["Literals", "literals_in", "redact", "shown_site"]
+__all__ = ["Literals", "literals_in", "masked_whole", "redact", "shown_site"]
 
 # --------------------------------------------------------------------------- invisible characters
 
@@ -624,7 +624,7 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     return _mask_literals(text, numeric)
 
 
-def shown_site(site: str, sites: Collection[str], *, also: Iterable[str] = ()) -> str:
+def shown_site(site: str, sites: Collection[str], *, also: Iterable[str] | None = ()) -> str:
     """A complaint's site as a view without personal data shows it (PRV-1): as it is
     when it is one of ``sites`` (the site codes the desk names: its staff
     directory's and its configuration's ``sites``, which intake checks a site
@@ -632,6 +632,19 @@ def shown_site(site: str, sites: Collection[str], *, also: Iterable[str] = ()) -
     complainant's name, phone and room), as a masked notification shows it.  On
     a desk that names no site any site is taken, and an owner may have typed a
     name or a phone there.  Surrounding spaces are ignored.
+
+    ``also=None``: the complainant is not known (a record too damaged to read),
+    so nothing typed there is known to be safe, and every letter and digit is
+    masked (:func:`masked_whole`; review s47H F05).
     """
     site = site.strip()
-    return site if site in sites else redact(site, also=also)
+    if site in sites:
+        return site
+    return masked_whole(site) if also is None else redact(site, also=also)
+
+
+def masked_whole(text: str) -> str:
+    """Free text at its most cautious (PRV-1): every letter and digit (of any script)
+    masked, spaces and punctuation kept; for text whose personal data cannot be
+    known (the complainant of a damaged record).  Format characters are left out."""
+    return "".join("*" if char.isalnum() else char for char in _drawn(text)[0])

@@ -269,16 +269,49 @@ class SweepFailed(StoreError):
     still, with the failure's ``database``, ``reason`` and ``transient``, carrying
     in ``report`` what the sweep had committed before it stopped and in ``error``
     the store's own error (also its ``__cause__``), review s47F F03.
-    ``report.dead_letters`` and ``report.for_other_channels`` are 0: the outbox
-    was not asked.  The complaints it had claimed and not swept were handed back
-    (on a :class:`~complaintcore.desk.ports.SweepLeaseStore`), so the next sweep
-    takes them at once.
+    ``report.dead_letters`` and ``report.for_other_channels`` are 0 when the
+    outbox was not asked.  The complaints it had claimed and not swept were
+    handed back (on a :class:`~complaintcore.desk.ports.SweepLeaseStore`), so the
+    next sweep takes them at once.
+
+    What :meth:`Desk.sweep` raises is also an instance of the store error's own
+    class (review s47H F02): an ``except ConnectionLostError`` or ``except
+    SchemaVersionError`` around a sweep catches it as before, with that error's
+    attributes and message.
     """
 
     def __init__(self, report: SweepReport, error: StoreError) -> None:
-        super().__init__(error.database, error.reason, transient=error.transient)
+        # StoreError's own initializer: a subclass's (ConnectionLostError, ...) takes
+        # other arguments, and its attributes are copied from ``error`` below
+        StoreError.__init__(self, error.database, error.reason, transient=error.transient)
+        self.__dict__.update(vars(error))
+        self.args = error.args
         self.report = report
         self.error = error
+
+    @staticmethod
+    def of(report: SweepReport, error: StoreError) -> SweepFailed:
+        """``SweepFailed(report, error)`` that is also an instance of ``error``'s class."""
+        return _failed_as(type(error))(report, error)
+
+
+_FAILED_AS: dict[type[StoreError], type[SweepFailed]] = {}
+"""Each store error class's :class:`SweepFailed` (made once per class)."""
+
+
+def _failed_as(kind: type[StoreError]) -> type[SweepFailed]:
+    """The :class:`SweepFailed` that is also a ``kind``."""
+    if issubclass(kind, SweepFailed) or kind is StoreError:
+        return SweepFailed
+    made = _FAILED_AS.get(kind)
+    if made is None:
+        made = type(
+            "SweepFailed",
+            (SweepFailed, kind),
+            {"__module__": __name__, "__doc__": SweepFailed.__doc__},
+        )
+        _FAILED_AS[kind] = made
+    return made
 
 
 @attrs.frozen
@@ -1004,7 +1037,9 @@ class Desk:
         complaint changed meanwhile wrote its own row.
         """
         self._require_now(now)
-        return list(self._reproject_kept(now))
+        rewritten: list[str] = []
+        self._reproject_kept(now, rewritten)
+        return rewritten
 
     def _basis(self) -> str:
         """:func:`projection_basis` of this desk's pack and calendar, kept while they are."""
@@ -1015,20 +1050,21 @@ class Desk:
             kept = self._basis_memo = (pack, calendar, digest)
         return kept[2]
 
-    def _follow_basis(self, now: datetime) -> tuple[str, ...]:
+    def _follow_basis(self, now: datetime, rewritten: list[str]) -> None:
         """Before a sweep claims anything: rewrite the rows out of date when the pack,
         the calendar or complaintcore changed since they were brought up to date, or
-        a process on other ones wrote rows since (DL-7)."""
+        a process on other ones wrote rows since (DL-7); each row rewritten is added
+        to ``rewritten`` as it is committed, so a failure part-way can say which."""
         store = self._basis_store
         if store is None or store.projection_basis() == self._basis():
-            return ()
+            return
         log.info(
             "rows written under another rule pack, calendar or complaintcore: reading"
             " every complaint once to rewrite the rows out of date"
         )
-        return self._reproject_kept(now)
+        self._reproject_kept(now, rewritten)
 
-    def _reproject_kept(self, now: datetime) -> tuple[str, ...]:
+    def _reproject_kept(self, now: datetime, rewritten: list[str]) -> None:
         """Reproject, and keep this desk's basis if no process wrote rows under another
         meanwhile.  While it runs the store holds ``underway <basis> <token>``: a
         writer on another basis that commits meanwhile finds it and marks the rows
@@ -1036,11 +1072,12 @@ class Desk:
         reads them again; the token tells this run's mark from another's."""
         store = self._basis_store
         if store is None:
-            return tuple(self._reproject(now))
+            self._reproject(now, rewritten)
+            return
         basis = self._basis()
         underway = f"{_UNDERWAY}{basis} {uuid.uuid4().hex}"
         store.keep_projection_basis(underway)
-        rewritten = self._reproject(now)
+        self._reproject(now, rewritten)
         if not store.keep_projection_basis(basis, instead_of=underway):
             log.info(
                 "rows were written under another rule pack, calendar or complaintcore"
@@ -1048,7 +1085,6 @@ class Desk:
             )
         if rewritten:
             log.info("rewrote %d projection rows out of date", len(rewritten))
-        return tuple(rewritten)
 
     def _mark_other_basis(self) -> None:
         """After this process committed rows: if the desk's rows were last brought up
@@ -1072,8 +1108,8 @@ class Desk:
             " the next sweep rewrites the rows out of date (restart processes on old ones)"
         )
 
-    def _reproject(self, now: datetime) -> list[str]:
-        rewritten: list[str] = []
+    def _reproject(self, now: datetime, rewritten: list[str]) -> None:
+        """Rewrite the rows out of date, each added to ``rewritten`` once committed."""
         for stored in self._stored_rows(None):
             try:
                 complaint = self.store.load(stored.id)
@@ -1114,7 +1150,6 @@ class Desk:
             except ConcurrencyConflictError:
                 continue
             rewritten.append(complaint.id)
-        return rewritten
 
     def _stored_rows(
         self, ids: Sequence[str] | None, damaged: list[str] | None = None
@@ -2988,8 +3023,13 @@ class Desk:
         if limit is None:
             limit = 2**63 - 1
         self._require_directory()
-        reprojected = self._follow_basis(now)
         tally = Tally()
+        rewritten: list[str] = []  # the rows brought up to date first (DL-7)
+        try:
+            self._follow_basis(now, rewritten)
+        except StoreError as exc:  # the rows it rewrote are committed (review s47H F01)
+            raise SweepFailed.of(_sweep_report(tally, 0, 0, rewritten), exc) from exc
+        reprojected = tuple(rewritten)
         left_at: dict[str, int] = {}  # the version this run left each complaint at
         unswept: list[ComplaintRow] = []  # claimed by this run and not swept yet
         try:
@@ -3018,12 +3058,18 @@ class Desk:
                 raise SweepInterrupted(_sweep_report(tally, 0, 0, reprojected)) from exc
             if isinstance(exc, StoreError) and not isinstance(exc, SweepFailed):
                 # what was committed before it goes out with it (review s47F F03)
-                raise SweepFailed(_sweep_report(tally, 0, 0, reprojected), exc) from exc
+                raise SweepFailed.of(_sweep_report(tally, 0, 0, reprojected), exc) from exc
             raise
         if tally.examined:  # rows written here, escalated or not: on another basis, marked
             self._mark_other_basis()
         self._wake_delivery()
-        return _sweep_report(tally, self._given_up(now), self._for_other_channels(), reprojected)
+        try:
+            given_up, for_others = self._given_up(now), self._for_other_channels()
+        except StoreError as exc:
+            # everything above is committed: it goes out with the error, the outbox
+            # counts unknown, as for a failure in the loop (review s47H F01)
+            raise SweepFailed.of(_sweep_report(tally, 0, 0, reprojected), exc) from exc
+        return _sweep_report(tally, given_up, for_others, reprojected)
 
     def _sweep_row(
         self, row: ComplaintRow, now: datetime, tally: Tally, left_at: dict[str, int]
