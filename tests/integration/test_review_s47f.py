@@ -85,7 +85,7 @@ def test_verify_on_a_corrupt_file_names_the_file_and_why(desk_dir: Path) -> None
     assert text.stdout == ""
     assert text.stderr == (
         f"error: complaint database complaints.sqlite3: {CORRUPT}, then run verify"
-        " (SQLITE_CORRUPT)\n"
+        " (SQLITE_CORRUPT: quick_check)\n"  # SQLite's page check comes first (s47H F03)
     )
     as_json = invoke("verify", "--json")
     assert as_json.exit_code == 5

@@ -255,3 +255,39 @@ def test_a_group_that_cannot_be_kept_is_said(
     assert kept.stat().st_mode & 0o777 == 0o640
     [line] = result.stderr.splitlines()
     assert line.startswith("warning: '--checkpoint' aud.head: its group could not be kept")
+
+
+# F03: a full verify runs SQLite's check of every page, the indexes' too
+
+
+def _scribble_over(database: Path, index: str) -> None:
+    """Overwrite the root page of ``index``, as a torn copy or a failing disk would."""
+    conn = sqlite3.connect(database)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        (root,) = conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE type = 'index' AND name = ?", (index,)
+        ).fetchone()
+    finally:
+        conn.close()
+    with database.open("r+b") as f:
+        f.seek((root - 1) * page_size)
+        f.write(b"\x0a" + b"\xff" * 63)
+
+
+@pytest.mark.parametrize("index", ["outbox_pending", "projection_overdue"])
+def test_verify_finds_a_damaged_page_of_an_index_it_does_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, index: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", ".").exit_code == 0
+    assert invoke(*RECEIVE).exit_code == 0
+    assert invoke("verify").exit_code == 0
+    _scribble_over(tmp_path / "complaints.sqlite3", index)
+    checked = invoke("verify")
+    assert checked.exit_code == 5
+    assert checked.stderr == (
+        "error: complaint database complaints.sqlite3: is corrupt (malformed database"
+        " image); restore a backup, then run verify (SQLITE_CORRUPT: quick_check)\n"
+    )
