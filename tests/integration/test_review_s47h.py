@@ -291,3 +291,39 @@ def test_verify_finds_a_damaged_page_of_an_index_it_does_not_read(
         "error: complaint database complaints.sqlite3: is corrupt (malformed database"
         " image); restore a backup, then run verify (SQLITE_CORRUPT: quick_check)\n"
     )
+
+
+def test_a_sweep_failed_while_rewriting_rows_out_of_date_names_those_it_rewrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """F01: the rows a sweep brings up to date before its claims (DL-7) are committed
+    one by one; a store failure part-way reports those already rewritten."""
+    database = tmp_path / "desk.sqlite3"
+    with SqliteStore(database) as store:
+        desk = make_desk(store=store)
+        ids = [c.id for c in desk.receive_many(intakes(4, T0), now=T0)]
+        # rows kept under another basis, their due times cleared: all four out of date
+        store.keep_projection_basis("another pack")
+        conn = sqlite3.connect(database)
+        with conn:
+            conn.execute("UPDATE projection SET next_due = NULL")
+        conn.close()
+        written: list[str] = []
+        append = SqliteStore.append
+
+        def failing(self: SqliteStore, complaint_id: str, *args: Any, **kwargs: Any) -> Any:
+            if len(written) == 2:
+                raise ConnectionLostError(str(database), "lost the connection; try again")
+            found = append(self, complaint_id, *args, **kwargs)
+            written.append(complaint_id)
+            return found
+
+        monkeypatch.setattr(SqliteStore, "append", failing)
+        with pytest.raises(ConnectionLostError) as err:
+            desk.sweep(T0 + timedelta(hours=1))
+        failed = err.value
+        assert isinstance(failed, SweepFailed)
+        assert list(failed.report.reprojected) == written
+        assert len(written) == 2
+        assert set(written) <= set(ids)
+        assert failed.report.examined == 0  # nothing claimed yet
