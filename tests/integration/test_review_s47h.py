@@ -327,3 +327,18 @@ def test_a_sweep_failed_while_rewriting_rows_out_of_date_names_those_it_rewrote(
         assert len(written) == 2
         assert set(written) <= set(ids)
         assert failed.report.examined == 0  # nothing claimed yet
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize("as_json", [False, True], ids=["table", "json"])
+def test_list_overdue_lists_every_overdue_row_when_one_record_is_damaged(
+    typed_sites: list[str], as_json: bool
+) -> None:
+    """Review s47I F01: the three complaints' first deadlines are long past on 25
+    November; the damaged one is listed from its row, its site masked whole."""
+    result = invoke("list", "--overdue", *(["--json"] if as_json else []), now="2025-11-25T10:00")
+    assert result.exit_code == 0, result.output
+    for cid in typed_sites:
+        assert cid in result.stdout
+    assert UNREAD_SITE in result.stdout
+    assert "13812345672" not in result.stdout

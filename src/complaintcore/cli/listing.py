@@ -19,7 +19,7 @@ from complaintcore.cli.staged import say_stage, stage_json
 from complaintcore.cli.timeline import event_detail, event_time
 from complaintcore.core.accountability import OutstandingSanction, outstanding_sanction
 from complaintcore.core.deadlines import ClockState, DutyStatus
-from complaintcore.core.errors import shown_issue
+from complaintcore.core.errors import ComplaintCoreError, shown_issue
 from complaintcore.core.models import Complainant, Grade, LabelledEnum, Status
 from complaintcore.i18n import N_, NC_
 
@@ -128,7 +128,9 @@ def _overdue(desk: Desk, now: datetime, limit: int, filters: dict[str, Any]) -> 
     ``verify --reproject`` rewrites it) may have no breach, or a later one than its
     place in the index (review s36A F03): rows are read until ``limit`` are found
     whose breach time no unread row can come before (its stored time is never later
-    than its clocks'), or none are left."""
+    than its clocks'), or none are left.  A record too damaged to read (``verify``
+    names it) is listed from its row, at its stored breach time (review s47I F01)."""
+    from complaintcore.desk.drafts import store_failed
     from complaintcore.desk.projection import breach_due
 
     found: dict[str, ComplaintRow] = {}  # breached, with their clocks' breach time
@@ -140,7 +142,13 @@ def _overdue(desk: Desk, now: datetime, limit: int, filters: dict[str, Any]) -> 
             if r.id in order:
                 continue
             order[r.id] = len(order)
-            clocks = desk.clocks(r.id, now)
+            try:
+                clocks = desk.clocks(r.id, now)
+            except ComplaintCoreError as exc:
+                if store_failed(exc):  # the store itself failed: nothing listed passes for all
+                    raise
+                found[r.id] = r  # in the overdue index, its history unreadable
+                continue
             if any(s.is_breached for s in clocks):
                 found[r.id] = attrs.evolve(r, breach_due=breach_due(clocks, now) or r.breach_due)
         every = len(rows) < asked
