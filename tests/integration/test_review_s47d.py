@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,9 @@ from click.testing import CliRunner, Result
 
 from complaintcore.cli import main
 from complaintcore.core.models import Complainant, Intake
+from complaintcore.core.workflow import Promise
 from complaintcore.testing import RecordingNotifier, make_desk
+from tests.helpers import SH
 
 PHONE_SITE, NAME_SITE = "13812345678", "Carol White"
 MASKED_PHONE, MASKED_NAME = "*********78", "C**********"
@@ -195,3 +197,23 @@ def test_a_site_the_desk_names_is_shown_as_it_is_in_a_masked_message() -> None:
     posts = [n for n, _ in chat.sent if n.complaint_id == c.id]
     assert posts
     assert all("site: sunrise\n" in p.body and "13912345678" not in p.body for p in posts)
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_due_time_and_a_rule_are_shown_whole_where_a_room_of_their_digits_is_masked() -> None:
+    """Review s47J F01: a duty's due time and rule id are the desk's own words.  The
+    promise made for 13:30 on Monday 10 November passed unkept: the apology is due
+    two working hours later, at 15:30 (DL-5); the room is ``10``."""
+    chat = _GroupChat("chat")
+    desk = make_desk(pack="cn-property", notifiers=[chat])
+    at = datetime(2025, 11, 10, 9, 30, tzinfo=SH)
+    person = Complainant("李雪梅", "13912345678", "10", "3", "sunrise")
+    c = desk.receive(Intake(person, "phone", at, "SR-103", "楼上漏水", site="sunrise"), now=at)
+    handler = desk.get(c.id).state.handler
+    desk.act(c.id, Promise(actor=handler, due=at + timedelta(hours=4)), now=at)
+    desk.sweep(at + timedelta(hours=5))
+    desk.deliver(at + timedelta(hours=5))
+    [post] = [n for n, _ in chat.sent if n.complaint_id == c.id and n.topic == "duty_owed"]
+    assert "due: 2025-11-10T15:30+08:00\n" in post.body
+    assert "rule: DL-5\n" in post.body
+    assert "13912345678" not in post.body

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from complaintcore import ConnectionLostError, StoreError, SweepFailed
+from complaintcore import ConnectionLostError, StoreError, SweepFailed, SweepInterrupted
 from complaintcore.adapters.sqlite_store import SchemaVersionError, SqliteStore, store_error
 from complaintcore.desk.sweeping import Sweeper
 from complaintcore.testing import RecordingNotifier, make_desk
@@ -342,3 +342,34 @@ def test_list_overdue_lists_every_overdue_row_when_one_record_is_damaged(
         assert cid in result.stdout
     assert UNREAD_SITE in result.stdout
     assert "13812345672" not in result.stdout
+
+
+def test_a_sweep_interrupted_while_rewriting_rows_out_of_date_says_what_it_rewrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review s47J F02: Ctrl-C (or the command line's SIGTERM) during the rewrite of
+    rows out of date (DL-7) is SweepInterrupted with the rows already rewritten."""
+    database = tmp_path / "desk.sqlite3"
+    with SqliteStore(database) as store:
+        desk = make_desk(store=store)
+        list(desk.receive_many(intakes(3, T0), now=T0))
+        store.keep_projection_basis("another pack")
+        conn = sqlite3.connect(database)
+        with conn:
+            conn.execute("UPDATE projection SET next_due = NULL")
+        conn.close()
+        written: list[str] = []
+        append = SqliteStore.append
+
+        def interrupted(self: SqliteStore, complaint_id: str, *args: Any, **kwargs: Any) -> Any:
+            if len(written) == 1:
+                raise KeyboardInterrupt
+            found = append(self, complaint_id, *args, **kwargs)
+            written.append(complaint_id)
+            return found
+
+        monkeypatch.setattr(SqliteStore, "append", interrupted)
+        with pytest.raises(SweepInterrupted) as err:
+            desk.sweep(T0 + timedelta(hours=1))
+        assert list(err.value.report.reprojected) == written
+        assert len(written) == 1

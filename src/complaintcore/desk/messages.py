@@ -288,8 +288,9 @@ class Messages:
         members of its concentrated issue, when a detail is a text given to the
         whole issue (HDL-5), or their literals prepared once for the issue.
         ``sites`` gives the site codes the desk names
-        (:meth:`Desk.known_sites <complaintcore.desk.service.Desk.known_sites>`),
-        asked only for a masked message: any other site is free text a name or a
+        (a function such as :meth:`Desk.known_sites
+        <complaintcore.desk.service.Desk.known_sites>` itself, not its result),
+        called only for a masked message: any other site is free text a name or a
         phone may have been typed into, redacted as ``show`` redacts it (review
         s47D F01).
         """
@@ -331,7 +332,10 @@ class Messages:
                 **shown,
                 "summary": summary,
                 "complainant": f"{shown['name']} {shown['phone']} {shown['room']}",
-                "details": "\n".join(hide(_detail(d, t, pack)) for d in detail),
+                "details": "\n".join(
+                    _detail(d, t, pack) if _as_it_is(d) else hide(_detail(d, t, pack))
+                    for d in detail
+                ),
             }
             template = self.template(topic, lang)
             subjects.append(template.subject.format_map(values).strip())
@@ -386,6 +390,15 @@ class Messages:
 
 _LABELS_KEPT = 4096
 """Label sets a desk keeps (languages x topics x categories x grades x rungs in use)."""
+
+
+_AS_IT_IS = frozenset({"rule", "time"})
+"""Detail kinds the desk writes itself, shown as they are even where personal data is
+masked: a room ``20`` masked in a due time left ``**25-11-**T18:00`` (review s47J F01)."""
+
+
+def _as_it_is(detail: str | Detail) -> bool:
+    return isinstance(detail, Detail) and detail.kind in _AS_IT_IS
 
 
 def _detail(detail: str | Detail, t: Translator, pack: RulePack) -> str:

@@ -27,7 +27,7 @@ import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, TypeGuard
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeGuard
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -3027,8 +3027,8 @@ class Desk:
         rewritten: list[str] = []  # the rows brought up to date first (DL-7)
         try:
             self._follow_basis(now, rewritten)
-        except StoreError as exc:  # the rows it rewrote are committed (review s47H F01)
-            raise SweepFailed.of(_sweep_report(tally, 0, 0, rewritten), exc) from exc
+        except BaseException as exc:  # the rows it rewrote are committed (review s47H F01)
+            _raise_stopped(exc, _sweep_report(tally, 0, 0, rewritten))
         reprojected = tuple(rewritten)
         left_at: dict[str, int] = {}  # the version this run left each complaint at
         unswept: list[ComplaintRow] = []  # claimed by this run and not swept yet
@@ -3054,21 +3054,17 @@ class Desk:
             self._release_rows(unswept)
             if tally.examined:
                 self._mark_other_basis()
-            if isinstance(exc, KeyboardInterrupt) and not isinstance(exc, SweepInterrupted):
-                raise SweepInterrupted(_sweep_report(tally, 0, 0, reprojected)) from exc
-            if isinstance(exc, StoreError) and not isinstance(exc, SweepFailed):
-                # what was committed before it goes out with it (review s47F F03)
-                raise SweepFailed.of(_sweep_report(tally, 0, 0, reprojected), exc) from exc
-            raise
+            # what was committed before it goes out with it (review s47F F03)
+            _raise_stopped(exc, _sweep_report(tally, 0, 0, reprojected))
         if tally.examined:  # rows written here, escalated or not: on another basis, marked
             self._mark_other_basis()
         self._wake_delivery()
         try:
             given_up, for_others = self._given_up(now), self._for_other_channels()
-        except StoreError as exc:
+        except BaseException as exc:
             # everything above is committed: it goes out with the error, the outbox
             # counts unknown, as for a failure in the loop (review s47H F01)
-            raise SweepFailed.of(_sweep_report(tally, 0, 0, reprojected), exc) from exc
+            _raise_stopped(exc, _sweep_report(tally, 0, 0, reprojected))
         return _sweep_report(tally, given_up, for_others, reprojected)
 
     def _sweep_row(
@@ -3620,6 +3616,19 @@ def _other_region(calendar: WorkingCalendar, pack: RulePack) -> tuple[str, ...]:
         f"calendar: built from the holidays of {region}, but the rule pack "
         f"{pack.name!r} names {named}: deadlines count {region}'s days off",
     )
+
+
+def _raise_stopped(exc: BaseException, report: SweepReport) -> NoReturn:
+    """Raise what a sweep stopped part-way by ``exc`` raises, carrying ``report`` (what
+    it had committed): :class:`SweepInterrupted` for Ctrl-C or the command line's
+    SIGTERM, :class:`SweepFailed` for a store error, ``exc`` itself otherwise
+    (review s47J F02: the rows' rewrite before the claims and the outbox counts
+    after them too)."""
+    if isinstance(exc, KeyboardInterrupt) and not isinstance(exc, SweepInterrupted):
+        raise SweepInterrupted(report) from exc
+    if isinstance(exc, StoreError) and not isinstance(exc, SweepFailed):
+        raise SweepFailed.of(report, exc) from exc
+    raise exc
 
 
 def _sweep_report(
