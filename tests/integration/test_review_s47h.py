@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from complaintcore import ConnectionLostError, StoreError, SweepFailed, SweepInterrupted
+from complaintcore import ConnectionLostError, Desk, StoreError, SweepFailed, SweepInterrupted
 from complaintcore.adapters.sqlite_store import SchemaVersionError, SqliteStore, store_error
 from complaintcore.desk.sweeping import Sweeper
 from complaintcore.testing import RecordingNotifier, make_desk
@@ -293,42 +293,6 @@ def test_verify_finds_a_damaged_page_of_an_index_it_does_not_read(
     )
 
 
-def test_a_sweep_failed_while_rewriting_rows_out_of_date_names_those_it_rewrote(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """F01: the rows a sweep brings up to date before its claims (DL-7) are committed
-    one by one; a store failure part-way reports those already rewritten."""
-    database = tmp_path / "desk.sqlite3"
-    with SqliteStore(database) as store:
-        desk = make_desk(store=store)
-        ids = [c.id for c in desk.receive_many(intakes(4, T0), now=T0)]
-        # rows kept under another basis, their due times cleared: all four out of date
-        store.keep_projection_basis("another pack")
-        conn = sqlite3.connect(database)
-        with conn:
-            conn.execute("UPDATE projection SET next_due = NULL")
-        conn.close()
-        written: list[str] = []
-        append = SqliteStore.append
-
-        def failing(self: SqliteStore, complaint_id: str, *args: Any, **kwargs: Any) -> Any:
-            if len(written) == 2:
-                raise ConnectionLostError(str(database), "lost the connection; try again")
-            found = append(self, complaint_id, *args, **kwargs)
-            written.append(complaint_id)
-            return found
-
-        monkeypatch.setattr(SqliteStore, "append", failing)
-        with pytest.raises(ConnectionLostError) as err:
-            desk.sweep(T0 + timedelta(hours=1))
-        failed = err.value
-        assert isinstance(failed, SweepFailed)
-        assert list(failed.report.reprojected) == written
-        assert len(written) == 2
-        assert set(written) <= set(ids)
-        assert failed.report.examined == 0  # nothing claimed yet
-
-
 @pytest.mark.procedure("PRV-1")
 @pytest.mark.parametrize("as_json", [False, True], ids=["table", "json"])
 def test_list_overdue_lists_every_overdue_row_when_one_record_is_damaged(
@@ -344,32 +308,60 @@ def test_list_overdue_lists_every_overdue_row_when_one_record_is_damaged(
     assert "13812345672" not in result.stdout
 
 
+def _rewrite_stopped_after(
+    database: Path, monkeypatch: pytest.MonkeyPatch, n: int, complaints: int, stop: BaseException
+) -> tuple[Desk, list[str], list[str]]:
+    """A desk on ``database`` whose ``complaints`` rows are all out of date (kept under
+    another basis, their due times cleared), and a store whose ``append`` raises
+    ``stop`` once ``n`` rows are rewritten: the desk, its ids and the rows written."""
+    store = SqliteStore(database)
+    desk = make_desk(store=store)
+    ids = [c.id for c in desk.receive_many(intakes(complaints, T0), now=T0)]
+    store.keep_projection_basis("another pack")
+    conn = sqlite3.connect(database)
+    with conn:
+        conn.execute("UPDATE projection SET next_due = NULL")
+    conn.close()
+    written: list[str] = []
+    append = SqliteStore.append
+
+    def stopping(self: SqliteStore, complaint_id: str, *args: Any, **kwargs: Any) -> Any:
+        if len(written) == n:
+            raise stop
+        found = append(self, complaint_id, *args, **kwargs)
+        written.append(complaint_id)
+        return found
+
+    monkeypatch.setattr(SqliteStore, "append", stopping)
+    return desk, ids, written
+
+
+def test_a_sweep_failed_while_rewriting_rows_out_of_date_names_those_it_rewrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """F01: the rows a sweep brings up to date before its claims (DL-7) are committed
+    one by one; a store failure part-way reports those already rewritten."""
+    database = tmp_path / "desk.sqlite3"
+    lost = ConnectionLostError(str(database), "lost the connection; try again")
+    desk, ids, written = _rewrite_stopped_after(database, monkeypatch, 2, 4, lost)
+    with desk, pytest.raises(ConnectionLostError) as err:
+        desk.sweep(T0 + timedelta(hours=1))
+    failed = err.value
+    assert isinstance(failed, SweepFailed)
+    assert list(failed.report.reprojected) == written
+    assert len(written) == 2
+    assert set(written) <= set(ids)
+    assert failed.report.examined == 0  # nothing claimed yet
+
+
 def test_a_sweep_interrupted_while_rewriting_rows_out_of_date_says_what_it_rewrote(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Review s47J F02: Ctrl-C (or the command line's SIGTERM) during the rewrite of
     rows out of date (DL-7) is SweepInterrupted with the rows already rewritten."""
     database = tmp_path / "desk.sqlite3"
-    with SqliteStore(database) as store:
-        desk = make_desk(store=store)
-        list(desk.receive_many(intakes(3, T0), now=T0))
-        store.keep_projection_basis("another pack")
-        conn = sqlite3.connect(database)
-        with conn:
-            conn.execute("UPDATE projection SET next_due = NULL")
-        conn.close()
-        written: list[str] = []
-        append = SqliteStore.append
-
-        def interrupted(self: SqliteStore, complaint_id: str, *args: Any, **kwargs: Any) -> Any:
-            if len(written) == 1:
-                raise KeyboardInterrupt
-            found = append(self, complaint_id, *args, **kwargs)
-            written.append(complaint_id)
-            return found
-
-        monkeypatch.setattr(SqliteStore, "append", interrupted)
-        with pytest.raises(SweepInterrupted) as err:
-            desk.sweep(T0 + timedelta(hours=1))
-        assert list(err.value.report.reprojected) == written
-        assert len(written) == 1
+    desk, _ids, written = _rewrite_stopped_after(database, monkeypatch, 1, 3, KeyboardInterrupt())
+    with desk, pytest.raises(SweepInterrupted) as err:
+        desk.sweep(T0 + timedelta(hours=1))
+    assert list(err.value.report.reprojected) == written
+    assert len(written) == 1
