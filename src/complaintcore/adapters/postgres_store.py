@@ -110,7 +110,7 @@ from complaintcore.adapters.seals import (
     settlement_problems,
     settlement_seal,
 )
-from complaintcore.adapters.sqlite_store import _IN_SNAPSHOT, SchemaVersionError
+from complaintcore.adapters.sqlite_store import _IN_SNAPSHOT
 from complaintcore.adapters.stores import describe_database, is_postgres_url, postgres_dsn
 from complaintcore.adapters.transfer import StoredHistory, StoredItem, not_empty
 from complaintcore.core.concentration import Member, building_key
@@ -120,6 +120,7 @@ from complaintcore.core.errors import (
     ConnectionLostError,
     DamagedRecordError,
     InvalidInputError,
+    SchemaVersionError,
     StoreError,
     UnknownComplaintError,
     UnknownTenantError,

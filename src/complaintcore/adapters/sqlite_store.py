@@ -120,6 +120,7 @@ from complaintcore.core.errors import (
     ConcurrencyConflictError,
     DamagedRecordError,
     InvalidInputError,
+    SchemaVersionError,
     StoreError,
     UnknownComplaintError,
     UnknownTenantError,
@@ -254,31 +255,6 @@ _REPLACED = (
 _IN_SNAPSHOT = "holds a read snapshot in this thread: write once it has ended"
 """Why a write is refused inside :meth:`SqliteStore.snapshot` (it would see, and
 commit over, an old moment)."""
-
-
-class SchemaVersionError(StoreError, RuntimeError):
-    """The database was written by a newer complaintcore; upgrade before opening it.
-
-    Opening it anyway could write rows an old schema does not know how to keep
-    consistent, so the store refuses.  On PostgreSQL the schema may instead be
-    older than this complaintcore needs while the role that opened it may not
-    migrate it (``found < supported``; ``reason`` says how its owner does).
-    ``.found`` and ``.supported`` are the schema versions.
-    """
-
-    def __init__(
-        self, found: int, supported: int, database: str = "", *, reason: str | None = None
-    ) -> None:
-        super().__init__(
-            database or "(file)",
-            reason
-            or (
-                f"has schema version {found}, but this complaintcore supports up to "
-                f"{supported}; upgrade complaintcore to open it"
-            ),
-        )
-        self.found = found
-        self.supported = supported
 
 
 _APPEND_ONLY = "complaintcore: the event history is append-only (REC-5)"

@@ -39,6 +39,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -48,6 +49,7 @@ from complaintcore.core.errors import (
     AccessDeniedError,
     IllegalTransitionError,
     InvalidInputError,
+    reduced,
 )
 from complaintcore.core.escalation import current_rung_index, required_rung_index
 from complaintcore.core.grading import add_months, age_upgrade_due
@@ -2068,6 +2070,9 @@ class DemoExistsError(FileExistsError):
         super().__init__(f"{path}: {reason}")
         self.path = str(path)
         self.reason = reason
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return reduced(self)  # pickles and copies as the library's errors do
 
 
 def run_demo(

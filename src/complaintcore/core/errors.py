@@ -3,6 +3,9 @@
 Every error subclasses :class:`ComplaintCoreError` and the built-in exception of
 the same meaning, so hosts can catch either.  Errors carry structured data
 (``.path``, ``.state``, ``.complaint_id`` …) and never personal data (PRV-1).
+
+Every error pickles and copies (:func:`rebuilt`): one raised in a process pool's
+worker reaches the parent as itself (review s48E F01).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = [
     "LISTED_PROBLEMS",
@@ -33,17 +36,22 @@ __all__ = [
     "NaiveDatetimeError",
     "NoWorkingTimeError",
     "RulePackError",
+    "SchemaVersionError",
     "SerializationError",
     "StoreError",
     "TimeBarredError",
     "UnknownComplaintError",
     "UnknownTenantError",
     "list_problems",
+    "rebuilt",
+    "reduced",
     "shown_code",
     "shown_id",
     "shown_issue",
     "shown_value",
 ]
+
+_E = TypeVar("_E", bound=BaseException)
 
 _CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
@@ -151,8 +159,36 @@ def list_problems(problems: Sequence[object], limit: int = LISTED_PROBLEMS) -> s
     return "; ".join(shown)
 
 
+def rebuilt(kind: type[_E], args: tuple[Any, ...]) -> _E:
+    """An error of class ``kind`` with ``args``, made as pickle and :mod:`copy` remake
+    it: without calling its ``__init__``, whose parameters are not its ``args`` (a
+    message made from them); its attributes are set after (``__setstate__``).
+
+    The built-in reduction calls ``kind(*args)``, which fails for every error
+    whose initializer takes other arguments (review s48E F01)."""
+    error = kind.__new__(kind, *args)
+    error.args = args
+    return error
+
+
+def reduced(error: BaseException) -> tuple[Any, ...]:
+    """What ``error.__reduce__`` gives for :func:`rebuilt`: its class, its ``args`` and
+    the attributes it holds, nothing more (not its ``__cause__``, whose text may
+    quote a name or a phone, PRV-1)."""
+    return (rebuilt, (type(error), error.args), dict(vars(error)))
+
+
 class ComplaintCoreError(Exception):
-    """Base of every error complaintcore raises."""
+    """Base of every error complaintcore raises.
+
+    Every one pickles and copies (``copy.copy``, ``copy.deepcopy``) with its
+    class, message and attributes, so one raised in a
+    ``concurrent.futures.ProcessPoolExecutor`` worker reaches the parent as
+    itself.  As with any exception, ``__cause__`` and the traceback stay behind.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return reduced(self)
 
 
 class FieldProblem:
@@ -177,6 +213,9 @@ class FieldProblem:
 
     def __hash__(self) -> int:
         return hash((self.path, self.reason))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FieldProblem, (self.path, self.reason))
 
 
 class InvalidInputError(ComplaintCoreError, ValueError):
@@ -465,6 +504,32 @@ class UnknownTenantError(StoreError, LookupError):
             "register it on purpose with complaintcore init --tenant",
         )
         self.tenant = tenant
+
+
+class SchemaVersionError(StoreError, RuntimeError):
+    """The database was written by a newer complaintcore; upgrade before opening it.
+
+    Opening it anyway could write rows an old schema does not know how to keep
+    consistent, so the store refuses.  On PostgreSQL the schema may instead be
+    older than this complaintcore needs while the role that opened it may not
+    migrate it (``found < supported``; ``reason`` says how its owner does).
+    ``.found`` and ``.supported`` are the schema versions.  Both shipped stores
+    raise this class, importable from ``complaintcore`` (review s48E F02).
+    """
+
+    def __init__(
+        self, found: int, supported: int, database: str = "", *, reason: str | None = None
+    ) -> None:
+        super().__init__(
+            database or "(file)",
+            reason
+            or (
+                f"has schema version {found}, but this complaintcore supports up to "
+                f"{supported}; upgrade complaintcore to open it"
+            ),
+        )
+        self.found = found
+        self.supported = supported
 
 
 class HolidayDataWarning(UserWarning):

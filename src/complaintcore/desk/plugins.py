@@ -9,6 +9,7 @@ import importlib.metadata
 import inspect
 import math
 import re
+import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -19,6 +20,8 @@ from complaintcore.core.errors import (
     ComplaintCoreError,
     HookError,
     InvalidInputError,
+    rebuilt,
+    reduced,
     shown_code,
 )
 from complaintcore.core.rulepack import RulePack
@@ -414,6 +417,21 @@ class PluginError(ComplaintCoreError, pluggy.PluginValidationError):
             version=version,
             cause=cause,
         )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        if not isinstance(self.plugin, types.ModuleType):
+            return reduced(self)  # a class, a function or a name; an instance by value
+        # a module plugin (no module pickles) goes by its import name, as a class does
+        _, made, state = reduced(self)
+        del state["plugin"]
+        return (_with_module, (*made, self.plugin.__name__), state)
+
+
+def _with_module(kind: type[PluginError], args: tuple[Any, ...], module: str) -> PluginError:
+    """A pickled or copied :class:`PluginError` about the module plugin ``module``."""
+    error = rebuilt(kind, args)
+    error.plugin = importlib.import_module(module)
+    return error
 
 
 def unusable_classification(found: object, pack: RulePack) -> str:

@@ -27,7 +27,7 @@ import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeGuard
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NoReturn, TypeGuard
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -61,6 +61,8 @@ from complaintcore.core.errors import (
     StoreError,
     TimeBarredError,
     UnknownComplaintError,
+    rebuilt,
+    reduced,
     shown_code,
 )
 from complaintcore.core.escalation import current_rung_index, required_rung_index
@@ -262,6 +264,9 @@ class SweepInterrupted(KeyboardInterrupt):
         super().__init__("sweep interrupted")
         self.report = report
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return reduced(self)  # its report too: picklable and copyable (review s48E F01)
+
 
 class SweepFailed(StoreError):
     """A sweep stopped part-way by a store error (a full disk, a lock held past the
@@ -277,8 +282,12 @@ class SweepFailed(StoreError):
     What :meth:`Desk.sweep` raises is also an instance of the store error's own
     class (review s47H F02): an ``except ConnectionLostError`` or ``except
     SchemaVersionError`` around a sweep catches it as before, with that error's
-    attributes and message.
+    attributes and message.  Pickled or copied, it stays one (review s48E F01):
+    the same class, ``report``, ``error`` and ``__cause__``.
     """
+
+    _store_class: ClassVar[type[StoreError]] = StoreError
+    """The store error's class this one is also an instance of (:meth:`of`)."""
 
     def __init__(self, report: SweepReport, error: StoreError) -> None:
         # StoreError's own initializer: a subclass's (ConnectionLostError, ...) takes
@@ -294,6 +303,16 @@ class SweepFailed(StoreError):
         """``SweepFailed(report, error)`` that is also an instance of ``error``'s class."""
         return _failed_as(type(error))(report, error)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        state = dict(vars(self))
+        if self.__cause__ is self.error:  # the store's error, which it holds anyway
+            state["__cause__"] = self.error
+        if type(self) is _failed_as(self._store_class):
+            # of()'s class is made at run time and cannot be found by its name:
+            # made again (in another process too) from the store error's class
+            return (_sweep_failed, (self._store_class, self.args), state)
+        return (rebuilt, (type(self), self.args), state)
+
 
 _FAILED_AS: dict[type[StoreError], type[SweepFailed]] = {}
 """Each store error class's :class:`SweepFailed` (made once per class)."""
@@ -308,10 +327,16 @@ def _failed_as(kind: type[StoreError]) -> type[SweepFailed]:
         made = type(
             "SweepFailed",
             (SweepFailed, kind),
-            {"__module__": __name__, "__doc__": SweepFailed.__doc__},
+            {"__module__": __name__, "__doc__": SweepFailed.__doc__, "_store_class": kind},
         )
         _FAILED_AS[kind] = made
     return made
+
+
+def _sweep_failed(kind: type[StoreError], args: tuple[Any, ...]) -> SweepFailed:
+    """A pickled or copied :class:`SweepFailed` that is also a ``kind`` (its attributes
+    are set after)."""
+    return rebuilt(_failed_as(kind), args)
 
 
 @attrs.frozen
