@@ -288,3 +288,33 @@ def test_the_hint_reads_in_chinese(desk: Path) -> None:
     assert result.exit_code == 2
     assert "'--config' 是 complaintcore 本身的选项" in result.stderr
     assert "complaintcore --config … list" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        # 25 Oct 2026, the UK's clocks go back at 02:00 BST (01:00Z): 01:30 is read as
+        # the first 01:30, BST, which is 00:30Z (docs/cli.md, Time)
+        ("2026-10-25T01:30", "2026-10-25T00:30Z"),
+        ("2026-10-25T01:30", "2026-10-25T01:30+01:00"),
+        # 29 Mar 2026, they go forward at 01:00 GMT: 01:30 is read after the change,
+        # 02:30 BST, which is 01:30Z
+        ("2026-03-29T01:30", "2026-03-29T02:30+01:00"),
+        ("2026-03-29T01:30", "2026-03-29T01:30Z"),
+    ],
+)
+def test_now_on_both_sides_in_the_hour_the_clocks_repeat_or_skip_is_one_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, before: str, after: str
+) -> None:
+    """Review s48B F01: a time without an offset, read in the pack's zone
+    (Europe/London), and the same instant with an offset are one time in the
+    hours the clocks repeat and skip too; an hour apart they are two."""
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", "--pack", "uk-housing-ombudsman-2024", ".").exit_code == 0
+    same = invoke("--lang", "en", "--now", before, "list", "--now", after)
+    assert same.exit_code == 0, same.output
+    same = invoke("--lang", "en", "--now", after, "list", "--now", before)
+    assert same.exit_code == 0, same.output
+    other = invoke("--lang", "en", "--now", before, "list", "--now", after[:13] + ":30+02:00")
+    assert other.exit_code == 2
+    assert other.stderr.startswith("error: Invalid value for '--now': given before the")

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
@@ -447,10 +447,13 @@ def _set_now(click_ctx: click.Context, param: click.Parameter, value: datetime |
 def _same_time(ctx: Ctx, one: datetime, other: datetime) -> bool:
     """Whether two typed times are one instant, each read as :meth:`Ctx.now` reads
     it: one typed without an offset in the pack's zone (review s46I F02).  Two
-    naive or two aware times compare as they are, without opening the desk."""
-    if (one.tzinfo is None) == (other.tzinfo is None):
+    naive times compare as they are, without opening the desk (both read alike).
+    Aware times compare in UTC: Python finds two times of different zones never
+    equal when either falls in an hour the clocks repeat or skip, whatever the
+    instants (PEP 495; review s48B F01)."""
+    if one.tzinfo is None and other.tzinfo is None:
         return one == other
-    return ctx.at(one) == ctx.at(other)
+    return ctx.at(one).astimezone(UTC) == ctx.at(other).astimezone(UTC)
 
 
 def now_option(fn: F) -> F:

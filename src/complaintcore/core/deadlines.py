@@ -166,7 +166,23 @@ _OPEN_CLOCK_STATES = (
 
 
 def _utc(t: datetime) -> datetime:
+    """A time as a UTC instant: what every comparison and difference of two times
+    here is made on.  Python compares and subtracts two datetimes of one ``tzinfo``
+    object (``ZoneInfo`` instances are cached) by wall time, ignoring ``fold``: in
+    the hour a zone repeats 01:45 BST reads after 01:15 GMT, and a time in the hour
+    it skips sits an hour away from its instant (review s48B F02)."""
     return t.astimezone(UTC)
+
+
+def _after(a: datetime, b: datetime) -> bool:
+    """Whether instant ``a`` comes after instant ``b`` (compared in UTC, see :func:`_utc`)."""
+    return _utc(a) > _utc(b)
+
+
+def _breach_at(due: datetime | None, at: datetime) -> datetime:
+    """When a run found late at ``at`` passed its due time: the due time, if it has
+    come by ``at`` (as instants), else ``at`` itself."""
+    return due if due is not None and not _after(due, at) else at
 
 
 @attrs.define
@@ -177,7 +193,7 @@ class _Measure:
     calendar: WorkingTime
 
     def span(self, a: datetime, b: datetime) -> timedelta:
-        if b <= a:
+        if _utc(b) <= _utc(a):
             return _ZERO
         return self.calendar.between(a, b) if self.working else _utc(b) - _utc(a)
 
@@ -436,7 +452,7 @@ class _Run:
         assert self.measure is not None
         if self.running_since is not None:
             self.used += self.measure.span(self.running_since, at)
-            if self.due is not None and at > self.due:
+            if self.due is not None and _after(at, self.due):
                 self.late = True
         self.running_since = None
 
@@ -453,7 +469,9 @@ class _Run:
         used = self.used
         if self.running_since is not None:
             used += self.measure.span(self.running_since, at)
-        running_late = self.running_since is not None and self.due is not None and at > self.due
+        running_late = (
+            self.running_since is not None and self.due is not None and _after(at, self.due)
+        )
         if self.late or used > self.budget or running_late:
             self.late_when_waived = (self.due, used)
 
@@ -465,7 +483,7 @@ class _Run:
 
     def broken(self, at: datetime) -> None:
         """Note when this run passed its due time (for ``breached:<clock>``)."""
-        self.breaches.append(self.due if self.due is not None and self.due <= at else at)
+        self.breaches.append(_breach_at(self.due, at))
 
     def stop(self, at: datetime, why: str | DerivationStep, lapse: bool = False) -> None:
         """End the run: met or missed; or, if ``lapse`` (the event that stops it also
@@ -566,7 +584,7 @@ def counted_from(registered: Registered, received_at: datetime) -> datetime:
 
 def _from_receipt(ev: Registered, received_at: datetime) -> Registered:
     """The registration as the clocks see it (:func:`counted_from`)."""
-    if counted_from(ev, received_at) == ev.at:
+    if counted_from(ev, received_at) is ev.at:  # not ==: one zone's times compare by wall
         return ev
     return _Received(
         at=received_at,
@@ -839,7 +857,7 @@ def _run(
             if isinstance(ev, Extended) and ev.clock == spec.name:
                 r.extend(at, Duration.parse(ev.by, "by"))
             elif spec.pausable and r.running_since is not None and not tags.isdisjoint(pause):
-                r.paused_late = r.due is not None and at > r.due
+                r.paused_late = r.due is not None and _after(at, r.due)
                 r.settle(at)
                 r.say("{at} paused; used {used} so far (DL-8)", at=at, used=r.used)
             elif spec.pausable and r.running_since is None and not tags.isdisjoint(resume):
@@ -887,7 +905,7 @@ def _run(
                 assert r.measure is not None
                 # DL-7: reopened past its due time, the breach stays where it was (from
                 # a closed evening or weekend the time left would run to the next opening)
-                missed = r.due if r.due is not None and at > r.due else None
+                missed = r.due if r.due is not None and _after(at, r.due) else None
                 r.used += r.measure.span(r.stopped, at)
                 r.stopped = None
                 r.run_from(at)
@@ -919,7 +937,7 @@ def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
     if (
         r.waived is not None
         and r.started is not None
-        and (r.stopped is None or r.stopped >= r.waived)
+        and (r.stopped is None or not _after(r.waived, r.stopped))
     ):
         return _waived_status(r, spec, r.waived)
     if r.lapsed_now and r.stopped is not None:  # lapsed, then owed again: nothing was done
@@ -967,10 +985,10 @@ def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
             now=now,
             due=_due(due),
         )
-    elif r.budget < so_far or (due is not None and now > due) or due is None:
+    elif r.budget < so_far or due is None or _after(now, due):
         state = ClockState.BREACHED
         say("{now} breached: due {due}, used {used} (DL-7)", now=now, due=_due(due), used=so_far)
-    elif at_risk_from is None or now >= at_risk_from:
+    elif at_risk_from is None or not _after(at_risk_from, now):
         state = ClockState.AT_RISK
         say(
             "{now} at risk since {since} ({share} of {budget}); due {due} (DL-7)",
@@ -991,7 +1009,7 @@ def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
         )
     breaches = tuple(r.breaches)
     if state is ClockState.BREACHED and r.late_since is None:  # else noted when extended
-        breaches += (due if due is not None and due <= now else now,)
+        breaches += (_breach_at(due, now),)
     return ClockStatus(
         spec.name, spec.rule, state, r.started, due, at_risk_from, so_far,
         max(r.budget - so_far, _ZERO), r.budget, None, _english(r.steps), r.runs,
@@ -1017,7 +1035,7 @@ def _waived_status(r: _Run, spec: ClockSpec, waived: datetime) -> ClockStatus:
     breaches = tuple(r.breaches)
     # else noted when it was extended late, or when it stopped late (REC-6: reopened)
     if r.late_since is None and r.stopped is None:
-        breaches += (due if due is not None and due <= waived else waived,)
+        breaches += (_breach_at(due, waived),)
     return ClockStatus(
         spec.name, spec.rule, ClockState.MISSED, r.started, due, None, used, _ZERO,
         r.budget, waived, _english(r.steps), r.runs, steps=tuple(r.steps), breaches=breaches,
@@ -1116,7 +1134,7 @@ def unescalated_breaches(
         return found
     # the current run's breach: an escalation naming the clock since the run
     # passed its due time (one before it was for a run it replaced, DL-3)
-    since = max(status.started_at, status.due) if status.due else status.started_at
+    since = max(status.started_at, status.due, key=_utc) if status.due else status.started_at
     if _escalated_since(complaint, spec.name, since):
         return found
     return (*found, (status.breaches[-1] if status.breaches else since, status.run))
@@ -1320,7 +1338,7 @@ def _with_breaches(
             markers += [
                 (_Breach(at=at, actor="", clock=spec.name), tags)
                 for at in status.breaches
-                if at <= now
+                if not _after(at, now)
             ]
     if not markers:
         return events
