@@ -417,6 +417,7 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
                 "name": s.name,
                 "rule": s.rule,
                 "state": s.state.value,
+                "unacknowledged": s.unacknowledged,
                 "due": s.due.isoformat() if s.due else None,
                 "derivation": list(s.derivation),
             }
@@ -456,11 +457,14 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
     ctx.say_bold(ctx.t("clocks"))
     for st in clocks:
         due = st.due.astimezone(desk.zone).isoformat(timespec="minutes") if st.due else "-"
+        # a stage answered and closed without its acknowledgement: missed, never
+        # given, not "met late" (HOC 6.2, 6.11; review s48F F01)
+        state = ctx.t("never acknowledged") if st.unacknowledged else tr.label(st.state)
         line = ctx.t(
             "• {name} ({rule}) {state}  due {due}",
             name=tr.clock(st.name, pack),
             rule=st.rule,
-            state=tr.label(st.state),
+            state=state,
             due=due,
         )
         ctx.say(line)

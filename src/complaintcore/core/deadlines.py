@@ -26,12 +26,14 @@ from complaintcore.core.derivation import DerivationStep, StepValue, Tag, Worked
 from complaintcore.core.errors import InvalidInputError, NoWorkingTimeError
 from complaintcore.core.grading import add_months
 from complaintcore.core.models import (
+    Closed,
     Complaint,
     Event,
     Extended,
     LabelledEnum,
     Promised,
     Registered,
+    Responded,
     Visited,
     as_instant,
     require_aware,
@@ -44,6 +46,7 @@ from complaintcore.core.rulepack import (
     ReopenPolicy,
     RulePack,
 )
+from complaintcore.core.stages import acknowledge_clocks
 
 __all__ = [
     "BREACHED_TAG",
@@ -137,6 +140,12 @@ class ClockStatus:
     on: the clock shows running or at risk again (breached if the new due time
     passes too), but the run still counts as missed, this breach stays in
     ``breaches``, and a sweep escalates the run for it once, not again (DL-7, ESC-2)."""
+    unacknowledged: bool = False
+    """The run is a stage's acknowledgement clock (``acknowledge_clock``) that the
+    closure after the stage's response ended, with no acknowledgement given: it
+    reads ``missed`` (never acknowledged), whether the response came before its due
+    time (no breach listed for it) or after (its breach listed), as the monthly
+    report and ``report --period`` count it (HOC 6.2, 6.11; review s48F F01)."""
 
     @property
     def is_breached(self) -> bool:
@@ -350,6 +359,8 @@ class _Run:
     the waiver does not bring it back: it ended with nothing done."""
     lapsed: int = 0
     """Earlier runs that lapsed in time (:attr:`ClockStatus.lapsed`)."""
+    unacknowledged: bool = False
+    """This run ended unacknowledged (:attr:`ClockStatus.unacknowledged`)."""
 
     def say(self, message: str, /, **values: StepValue) -> None:
         """Record a derivation step (an English template and its values) when explaining.
@@ -380,7 +391,7 @@ class _Run:
                 self.superseded += 1
         elif self.stopped is not None and self.lapsed_now:
             self.lapsed += 1
-        self.lapsed_now = False
+        self.lapsed_now = self.unacknowledged = False
         self.started, self.stopped, self.used, self.late = at, None, _ZERO, False
         self.paused_late, self.late_since = False, None
         self.extra = 0
@@ -485,9 +496,18 @@ class _Run:
         """Note when this run passed its due time (for ``breached:<clock>``)."""
         self.breaches.append(_breach_at(self.due, at))
 
-    def stop(self, at: datetime, why: str | DerivationStep, lapse: bool = False) -> None:
+    def stop(
+        self,
+        at: datetime,
+        why: str | DerivationStep,
+        lapse: bool = False,
+        unacknowledged: bool = False,
+    ) -> None:
         """End the run: met or missed; or, if ``lapse`` (the event that stops it also
-        waives it: REC-6, a reopened record is signed by nobody) and in time, neither."""
+        waives it: REC-6, a reopened record is signed by nobody) and in time, neither;
+        or, if ``unacknowledged`` (a stage's acknowledgement clock ended by the
+        closure after the stage's response), missed: never acknowledged, in time or
+        not (HOC 6.2, 6.11).  Its breach is listed only if its due time had passed."""
         self.settle(at)
         self.stopped = at
         self.late = self.late or self.used > self.budget
@@ -495,7 +515,15 @@ class _Run:
             self.broken(at)
         cause, used, budget = _cause(why), self.used, self.budget
         self.lapsed_now = lapse and not self.late
-        if self.lapsed_now:
+        self.unacknowledged = unacknowledged
+        if unacknowledged:
+            self.late = True
+            self.say(
+                "{at} stopped by {cause} after the stage's response; never acknowledged: missed",
+                at=at,
+                cause=cause,
+            )
+        elif self.lapsed_now:
             self.say("{at} lapsed ({cause}): neither met nor missed", at=at, cause=cause)
         elif self.late:
             self.say(
@@ -652,12 +680,14 @@ def _replay(
     now: datetime,
     explain: bool,
     seen: frozenset[str] | None = None,
+    acknowledges: frozenset[str] = frozenset(),
 ) -> ClockStatus:
     """One clock or duty at ``now``; ``seen`` (every tag of ``events``) lets a clock
-    whose start never happened be answered without replaying (most of them, at intake)."""
+    whose start never happened be answered without replaying (most of them, at intake).
+    ``acknowledges``: the stages whose acknowledgement the clock times (:func:`_run`)."""
     if seen is not None and _never_starts(spec, seen):
         return _not_started(spec)
-    return _measured(events, spec, calendar, now, explain)
+    return _measured(events, spec, calendar, now, explain, acknowledges)
 
 
 def _measured(
@@ -666,6 +696,7 @@ def _measured(
     calendar: WorkingTime,
     now: datetime,
     explain: bool,
+    acknowledges: frozenset[str] = frozenset(),
 ) -> ClockStatus:
     """One clock or duty replayed; a deadline past the calendar's end names the clock.
 
@@ -675,7 +706,7 @@ def _measured(
     only that time ran out.
     """
     try:
-        return _status(_run(events, spec, calendar, explain), spec, now)
+        return _status(_run(events, spec, calendar, explain, acknowledges), spec, now)
     except NoWorkingTimeError as exc:
         extra = exc.extra if isinstance(exc.extra, dict) else {}
         if "clock" in extra:  # named already, by the clock whose breach starts this one
@@ -799,9 +830,17 @@ def _run(
     spec: ClockSpec,
     calendar: WorkingTime,
     explain: bool,
+    acknowledges: frozenset[str] = frozenset(),
 ) -> _Run:
-    """Replay one clock or duty over tagged events; the run says what happened."""
+    """Replay one clock or duty over tagged events; the run says what happened.
+
+    ``acknowledges``: the stages whose acknowledgement this clock times (a stage's
+    ``acknowledge_clock``, :func:`~complaintcore.core.stages.acknowledge_clocks`).
+    A closure after a response at one of them that ends such a run ends it
+    unacknowledged: missed, as the reports judge it (review s48F F01).
+    """
     r = _Run(spec, calendar, explain=explain)
+    answered = False  # a response at a stage this clock acknowledges (none: no stages)
     paused = False
     promise: datetime | None = None
     start, stop, pause, resume, done_if, restart = _tag_sets(spec)
@@ -825,6 +864,8 @@ def _run(
         seen = seen or not tags.isdisjoint(gate)
         if isinstance(ev, Promised):
             promise = ev.due
+        elif acknowledges and isinstance(ev, Responded) and ev.stage in acknowledges:
+            answered = True
         waives = False  # this event leaves the work owed by nobody (REC-6: reopened)
         if waivers:  # an overlay: the replay below goes on either way
             for i, (waive, unwaive) in enumerate(waivers):
@@ -872,7 +913,9 @@ def _run(
                 # closing ends every clock still running (not duties, nor one that
                 # outlives closure); a stop that also waives ends the run with nothing
                 # done: it lapses (REC-6)
-                r.stop(at, ev.kind, lapse=waives and not tags.isdisjoint(stop))
+                own = not tags.isdisjoint(stop)
+                unacknowledged = answered and not own and isinstance(ev, Closed)
+                r.stop(at, ev.kind, lapse=waives and own, unacknowledged=unacknowledged)
         elif (
             (r.started is None or (r.stopped is not None and (repeat or again)))
             and not agreed_mode
@@ -956,7 +999,7 @@ def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
             spec.name, spec.rule, state, r.started, r.due, None, r.used,
             max(r.budget - r.used, _ZERO), r.budget, r.stopped, _english(r.steps), r.runs,
             steps=tuple(r.steps), breaches=tuple(r.breaches), superseded=r.superseded,
-            handed_on=tuple(r.handed_on), lapsed=r.lapsed,
+            handed_on=tuple(r.handed_on), lapsed=r.lapsed, unacknowledged=r.unacknowledged,
         )  # fmt: skip
     say = r.say
     running = r.running_since is not None
@@ -1061,19 +1104,24 @@ def compute_clocks(
     ``explain=False`` skips writing the derivation (it stays empty), for callers
     that only need states and due times, such as the desk's projection.
     ``only`` names the clocks wanted (in pack order; all when None).
+    A stage's acknowledgement clock ended by the closure after the stage's
+    response, never acknowledged, reads ``missed``
+    (:attr:`ClockStatus.unacknowledged`; HOC 6.2, 6.11).
     """
     require_aware(now, "now")
     events = _tagged(complaint, now)
     seen = _all_tags(events)
+    acknowledging = acknowledge_clocks(pack) if pack.stages else {}
     out = []
     for spec in pack.clocks:
         if only is not None and spec.name not in only:
             continue
+        stages = acknowledging.get(spec.name, frozenset())
         if _breach_starts(spec):  # started at the latest when another clock fell due
             mine = _with_breaches(events, _breach_starts(spec), pack, calendar, now)
-            out.append(_replay(mine, spec, calendar, now, explain, _all_tags(mine)))
+            out.append(_replay(mine, spec, calendar, now, explain, _all_tags(mine), stages))
         else:
-            out.append(_replay(events, spec, calendar, now, explain, seen))
+            out.append(_replay(events, spec, calendar, now, explain, seen, stages))
     return tuple(out)
 
 

@@ -145,7 +145,16 @@ def request_deadline(complaint: Complaint, limit: RequestLimit, pack: RulePack) 
     stage that ended without a response (closed: withdrawn, settled) never opens
     that window, and neither does a complaint made out of time: ``after_event``
     alone applies (review s47E F01).  Without ``after_response``,
-    ``after_event`` applies when ``occurred_at`` is known.
+    ``after_event`` applies alone.
+
+    ``after_event`` counts from ``occurred_at``.  When the intake does not say when
+    the issue arose, it counts from the receipt (``received_at``) only where no
+    other window applies (a stage ended without a response, or a pack without
+    ``after_response``): the person knew of the matter by then at the latest, so
+    that window ends no earlier than one counted from the day they became aware,
+    and a request in time is never refused for want of the date (review s48F F03:
+    such a complaint had no time limit at all).  An answered stage without
+    ``occurred_at`` keeps the window of its response alone, as before.
     """
     tz = ZoneInfo(pack.calendar.timezone)
     ends: list[datetime] = []
@@ -159,9 +168,11 @@ def request_deadline(complaint: Complaint, limit: RequestLimit, pack: RulePack) 
             )
         elif complaint.state.status is not Status.CLOSED and not complaint.state.time_barred:
             return None
-    occurred = complaint.intake.occurred_at
-    if limit.after_event is not None and occurred is not None:
-        ends.append(limit_end(occurred, limit.after_event, tz, "request_limit.after_event"))
+    aware = complaint.intake.occurred_at
+    if aware is None and not ends:  # nothing else applies: the receipt, at the latest
+        aware = complaint.intake.received_at
+    if limit.after_event is not None and aware is not None:
+        ends.append(limit_end(aware, limit.after_event, tz, "request_limit.after_event"))
     return max(ends) if ends else None
 
 

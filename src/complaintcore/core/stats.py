@@ -569,9 +569,7 @@ def _phone_key(phone: str) -> str | None:
     return digits if len(digits) >= 7 else None
 
 
-def _count_runs(
-    states: Counter[ClockState], status: ClockStatus, unacknowledged: bool = False
-) -> None:
+def _count_runs(states: Counter[ClockState], status: ClockStatus, judged: bool = True) -> None:
     """IMP-2, DL-7: every run of a clock or duty counts, not only the last: a promise
     broken and then agreed anew is one missed (DL-5), a run before a reopening one
     met or missed.  The current run counts by its state; each earlier run that
@@ -581,22 +579,25 @@ def _count_runs(
     (``status.superseded``, DL-5): it is one promise with the run that replaced it,
     nor an earlier run that lapsed in time (``status.lapsed``,
     REC-6: a sign-off whose record was reopened before it was due).
-    ``unacknowledged``: the current run is a stage's acknowledgement clock that
-    the stage's response closed, never acknowledged; stopped in time, it counts
-    as missed, as the indicators judge it (HOC 6.2, 6.11; review s47E F03)."""
+    A stage's acknowledgement clock that the stage's response closed, never
+    acknowledged, reads missed (``status.unacknowledged``, HOC 6.2, 6.11).
+    ``judged``: False when the current run stopped without its work done and is
+    judged neither met nor missed (:meth:`_Tally._judged`: a closure without a
+    response, a request to escalate; review s48F F02)."""
     if status.state is ClockState.NOT_STARTED:
         return
-    if status.state is ClockState.MET and unacknowledged:
-        states[ClockState.MISSED] += 1
-    elif status.state is not ClockState.WAIVED:
+    if judged and status.state is not ClockState.WAIVED:
         states[status.state] += 1
     earlier = status.run - 1 - status.superseded - status.lapsed
     if earlier <= 0:
         return
-    # the current run is late, its breach listed (one extended late, too)
+    # the current run is late, its breach listed (one extended late, too; one
+    # never acknowledged only when its due time had passed)
     late_now = (
         status.state in (ClockState.MISSED, ClockState.BREACHED) or status.late_since is not None
     )
+    if status.unacknowledged and status.stopped_at is not None:
+        late_now = status.due is None or status.stopped_at > status.due
     late = min(max(len(status.breaches) - late_now, 0), earlier)
     states[ClockState.MISSED] += late
     states[ClockState.MET] += earlier - late
@@ -844,23 +845,26 @@ class _Tally:
                 k["opened"] += 1
                 k[_MEASURE_STATE.get(m.state, "open")] += 1
 
-    def _unacknowledged(self, complaint: Complaint, status: ClockStatus) -> bool:
-        """A stage's acknowledgement clock met only because the stage's response
-        closed the complaint: never acknowledged (:func:`judge_run`, as
-        ``report --period`` judges it).  Only a met run of such a clock is read
-        again, so a pack without stages pays a dictionary look-up per clock."""
-        stages = self.acknowledges.get(status.name)
-        if not stages or status.state is not ClockState.MET or status.stopped_at is None:
-            return False
+    def _judged(self, complaint: Complaint, status: ClockStatus) -> bool:
+        """Whether the clock's current run counts as met or missed: as
+        ``report --period`` judges it (:func:`judge_run`), a run stopped by a
+        closure without the clock's own stop (a complaint withdrawn, a matter
+        settled before any response) or by a request to escalate left its work
+        undone, neither in time nor late (review s48F F02); one a stage's closure
+        ended never acknowledged is missed (``status.unacknowledged``).  Only a
+        stopped run is read again."""
+        stopped = status.stopped_at
+        if status.state not in (ClockState.MET, ClockState.MISSED) or stopped is None:
+            return True
         stop = self.pack.clock(status.name).stop
-        judged = judge_run(complaint.events, stop, status.stopped_at, stages)
-        return judged is RunJudgement.UNACKNOWLEDGED
+        stages = self.acknowledges.get(status.name)
+        return judge_run(complaint.events, stop, stopped, stages) is not RunJudgement.NOT
 
     def _current(self, complaint: Complaint, state: ComplaintState, valid: bool) -> None:
         if complaint.events:
             for status in compute_clocks(complaint, self.pack, self.calendar, self.now):
-                unacknowledged = self._unacknowledged(complaint, status)
-                _count_runs(self.clock_states[status.name], status, unacknowledged)
+                judged = self._judged(complaint, status)
+                _count_runs(self.clock_states[status.name], status, judged)
             for duty in compute_duties(
                 complaint, self.pack, self.calendar, self.now, explain=False
             ):
