@@ -169,14 +169,17 @@ def _uk_withdrawals() -> tuple[RulePack, list[Complaint]]:
 @pytest.mark.procedure("IMP-2")
 def test_uk_withdrawn_complaints_clocks_count_neither_met_nor_missed_in_the_month() -> None:
     """Acknowledged in time: W and L (2 started, 2 met); N's acknowledgement was
-    ended by the withdrawal, not given: not counted.  The response clocks of W and L
-    never completed (withdrawn, one in time, one late): not counted.  Before the fix
-    the month read 3 met acknowledgements and 1 met, 1 missed response."""
+    ended by the withdrawal before it was due, not given: not counted.  W's response
+    clock was ended by the withdrawal before its due time: not met, not counted.
+    L's passed its due time (Tue 16 March 17:00) before the withdrawal (Mon 22
+    March): missed (1 started, 1 missed).  Before the fix the month read 3 met
+    acknowledgements and 1 met, 1 missed response.  ``report --period`` judges
+    responses given: none."""
     pack, complaints = _uk_withdrawals()
     now = lon(2027, 4, 1, 12)
     table = _table(complaints, pack, 2027, 3, now)
     assert table["stage_1_acknowledge"] == (2, 2, 0)
-    assert table["stage_1_response"] == (0, 0, 0)
+    assert table["stage_1_response"] == (1, 0, 1)
     period = indicator_report(
         complaints, pack, calendar_for_spec(pack.calendar), period="2027-Q1", now=now
     )
@@ -187,8 +190,7 @@ def test_uk_withdrawn_complaints_clocks_count_neither_met_nor_missed_in_the_mont
 
 def test_a_late_withdrawal_keeps_its_breach_on_the_clock() -> None:
     """L's response clock passed its due time (Tue 16 March 17:00) before the
-    withdrawal: the breach stays on the clock (DL-7), though the month does not judge
-    the run."""
+    withdrawal: the breach stays on the clock (DL-7), and the month counts it missed."""
     pack, (_w, late, _n) = _uk_withdrawals()
     response = _clock(late, pack, "stage_1_response", lon(2027, 4, 1, 12))
     assert response.breaches == (lon(2027, 3, 16, 17),)
@@ -200,8 +202,9 @@ def test_cn_complaint_withdrawn_before_any_reply_counts_no_reply_met() -> None:
     withdrawn (closed, confirmed) Tue 4 November 10:00, with no assignment and no
     reply.  IN-5 was met by the registration itself (1 met); DL-6's month is stopped
     by the closure, its own stop (1 met).  The forwarding to a department (DL-3, due
-    Tue 4 November 09:30) and the reply (DL-1, due Thu 6 November 18:00) never
-    completed: not counted (before the fix: 1 missed, 1 met)."""
+    Tue 4 November 09:30) was not done when its due time passed, half an hour
+    before the withdrawal: missed.  The reply (DL-1, due Thu 6 November 18:00) was
+    ended by the withdrawal before its due time: not counted (before the fix: met)."""
     pack = load_pack("cn-property")
     intake = Intake(
         complainant=Complainant("王小明", "13812345678", "3-2-1201", building="3", site="sunrise"),
@@ -218,7 +221,7 @@ def test_cn_complaint_withdrawn_before_any_reply_counts_no_reply_met() -> None:
     table = _table([x], pack, 2025, 11, sh(2025, 12, 5, 9))
     assert table["to_customer_service"] == (1, 1, 0)
     assert table["major_by_age"] == (1, 1, 0)
-    assert table["to_department"] == (0, 0, 0)
+    assert table["to_department"] == (1, 0, 1)
     assert table["reply"] == (0, 0, 0)
 
 

@@ -581,9 +581,9 @@ def _count_runs(states: Counter[ClockState], status: ClockStatus, judged: bool =
     REC-6: a sign-off whose record was reopened before it was due).
     A stage's acknowledgement clock that the stage's response closed, never
     acknowledged, reads missed (``status.unacknowledged``, HOC 6.2, 6.11).
-    ``judged``: False when the current run stopped without its work done and is
-    judged neither met nor missed (:meth:`_Tally._judged`: a closure without a
-    response, a request to escalate; review s48F F02)."""
+    ``judged``: False when the current run stopped in time without its work done
+    and is judged neither met nor missed (:meth:`_Tally._judged`: a closure
+    without a response, a request to escalate; review s48F F02)."""
     if status.state is ClockState.NOT_STARTED:
         return
     if judged and status.state is not ClockState.WAIVED:
@@ -846,15 +846,17 @@ class _Tally:
                 k[_MEASURE_STATE.get(m.state, "open")] += 1
 
     def _judged(self, complaint: Complaint, status: ClockStatus) -> bool:
-        """Whether the clock's current run counts as met or missed: as
-        ``report --period`` judges it (:func:`judge_run`), a run stopped by a
-        closure without the clock's own stop (a complaint withdrawn, a matter
-        settled before any response) or by a request to escalate left its work
-        undone, neither in time nor late (review s48F F02); one a stage's closure
-        ended never acknowledged is missed (``status.unacknowledged``).  Only a
-        stopped run is read again."""
+        """Whether the clock's current run counts as met or missed.  A run stopped
+        in time by a closure without the clock's own stop (a complaint withdrawn, a
+        matter settled before any response) or by a request to escalate left its
+        work undone, so it was not met (review s48F F02); one stopped so after its
+        due time was missed all the same: the deadline passed with the work
+        undone, and an owner who gave up waiting must not improve the month's
+        figures (IMP-2, DL-7).  One a stage's closure ended never acknowledged is
+        missed (``status.unacknowledged``).  Only a run stopped in time is read
+        again."""
         stopped = status.stopped_at
-        if status.state not in (ClockState.MET, ClockState.MISSED) or stopped is None:
+        if status.state is not ClockState.MET or stopped is None:
             return True
         stop = self.pack.clock(status.name).stop
         stages = self.acknowledges.get(status.name)
