@@ -7,11 +7,13 @@ keep every step as an event, in order, so the record is complete (五清楚).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import attrs
 import pytest
 
-from complaintcore.core.deadlines import ClockState
+from complaintcore.adapters.sqlite_store import SqliteStore
+from complaintcore.core.deadlines import ClockState, ClockStatus
 from complaintcore.core.errors import AccessDeniedError
 from complaintcore.core.models import Complainant, Escalated, Intake, Status
 from complaintcore.core.validity import Clear, five_clears
@@ -170,22 +172,60 @@ def test_a_telephone_complaint_is_heard_clarified_and_apologised_for_before_the_
 
 
 @pytest.mark.procedure("HDL-3")
-def test_in_person_complaint_explained_and_contact_promised(desk: Desk, clock: FixedClock) -> None:
-    c = desk.receive(intake("in_person"), now=clock())
-    handler = c.state.handler
+@pytest.mark.procedure("DL-5")
+@pytest.mark.procedure("DL-7")
+def test_in_person_complaint_explained_and_contact_promised(
+    tmp_path: Path, notes: RecordingNotifier
+) -> None:
+    """002 C: apologise, explain when the cause is understood, promise contact; the
+    promised contact is then a deadline of its own (DL-5).  In person, Thu 30 Apr
+    2026 14:00 (the sample's 楼道灯 complaint goes to engineering's head SR-201);
+    explained at 14:05; at 14:06 a call promised before 16:00.  By hand: the promise
+    runs 14:06-16:00, 114 minutes, at risk at 80 % of it, 91.2 minutes, from
+    15:37:12 (DL-7); breached at 16:01, when the sweep escalates it (ESC-2) to the
+    project manager SR-001; and the broken promise owes an apology, the reason and
+    a remedy within 2 hours on the wall clock (cn-property), from 16:00: due 18:00,
+    owed by the handler now, SR-001 (review s48G F02)."""
+    desk = make_desk(notifiers=[notes], store=SqliteStore(tmp_path / "d.sqlite3"))
+    received = datetime(2026, 4, 30, 14, 0, tzinfo=SH)
+    c = desk.receive(
+        intake("in_person", received_at=received, occurred_at=received - timedelta(days=7)),
+        now=received,
+    )
+    assert (c.state.handler, c.state.rung) == ("SR-201", "department_head")
     desk.act(
         c.id,
-        Reply(actor=handler, message="抱歉，原因是线路老化，已安排电工", explanation=True),
-        now=clock.advance(minutes=5),
+        Reply(actor="SR-201", message="抱歉，原因是线路老化，已安排电工", explanation=True),
+        now=received + timedelta(minutes=5),
     )
-    due = clock() + timedelta(hours=4)
+    due = datetime(2026, 4, 30, 16, 0, tzinfo=SH)
     c = desk.act(
         c.id,
-        Promise(actor=handler, due=due, note="今天下午四点前电话联系您"),
-        now=clock.advance(minutes=6),
+        Promise(actor="SR-201", due=due, note="今天下午四点前电话联系您"),
+        now=received + timedelta(minutes=6),
     )
-    assert c.state.promise_due == due
     assert [e.kind for e in c.events][-2:] == ["replied", "promised"]
+
+    def promise(hour: int, minute: int) -> ClockStatus:
+        at = datetime(2026, 4, 30, hour, minute, tzinfo=SH)
+        return next(s for s in desk.clocks(c.id, at) if s.name == "promise")
+
+    assert (promise(15, 37).state, promise(15, 37).due) == (ClockState.RUNNING, due)
+    assert promise(15, 37).at_risk_from == datetime(2026, 4, 30, 15, 37, 12, tzinfo=SH)
+    assert promise(15, 38).state is ClockState.AT_RISK
+    assert promise(16, 0).state is ClockState.AT_RISK  # due at 16:00, not yet broken
+    assert promise(16, 1).state is ClockState.BREACHED
+    late = datetime(2026, 4, 30, 16, 1, tzinfo=SH)
+    assert desk.sweep(late).escalated == ((c.id, "promise"),)
+    c = desk.get(c.id)
+    assert (c.state.rung, c.state.handler) == ("project_manager", "SR-001")
+    apology = next(d for d in desk.duties(c.id, late) if d.name == "apology")
+    assert apology.clock.state is ClockState.RUNNING
+    assert apology.clock.started_at == due
+    assert apology.clock.due == datetime(2026, 4, 30, 18, 0, tzinfo=SH)
+    desk.deliver(late)
+    assert ("duty_owed", "SR-001") in [(n.topic, n.recipient) for n, _ in notes.sent]
+    desk.store.close()
 
 
 @pytest.mark.procedure("DL-3")

@@ -21,13 +21,15 @@ from pathlib import Path
 
 import pytest
 
+from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.adapters.staff import load_sample_staff
-from complaintcore.core.deadlines import ClockState
+from complaintcore.core.deadlines import ClockState, ClockStatus
 from complaintcore.core.errors import AccessDeniedError
 from complaintcore.core.models import (
     Complainant,
     Complaint,
     Escalated,
+    Grade,
     Handled,
     Intake,
     TargetPerson,
@@ -414,3 +416,44 @@ def test_a_bypass_complaint_awaiting_consent_owes_no_forwarding(pack: str) -> No
     assert told.isdisjoint({"late_department", "duty_overdue"})
     states = {s.name: s.state for s in desk.clocks(c.id, later)}
     assert states["to_customer_service"] is ClockState.WAIVED
+
+
+# --------------------------------------------------------------------------- review s48G F02
+
+
+@pytest.mark.procedure("DL-4")
+@pytest.mark.procedure("DL-7")
+def test_the_centres_30_minutes_and_6_hours_run_on_the_wall_clock_at_the_desk(
+    tmp_path: Path,
+) -> None:
+    """003 quick response: a commitment within 15 minutes, a general request's final
+    reply within 30 minutes, a major one's within 6 hours, every hour of the year.
+    A lift call taken by the hotline agent CC-201 on Thu 1 Oct 2026 at 23:00 (国庆,
+    a holiday, at night).  By hand: commitment due 23:15, general closure 23:30;
+    assessed at 23:10 as a personal injury (major), the 30 minutes are waived and
+    the 6 hours run from 23:10 across midnight: due Fri 2 Oct 05:10, at risk at 80 %
+    (4 h 48 min) from 03:58, breached from 05:11."""
+    desk = make_desk(pack="cn-service-centre", store=SqliteStore(tmp_path / "d.sqlite3"))
+    received = at(10, 1, 23)
+    c = desk.receive(intake("电梯困人，老人受伤", received, "CC-201"), now=received)
+
+    def clocks(now: datetime) -> dict[str, ClockStatus]:
+        return {s.name: s for s in desk.clocks(c.id, now)}
+
+    first = clocks(at(10, 1, 23, 5))
+    assert first["commitment"].due == at(10, 1, 23, 15)
+    assert first["general_closure"].due == at(10, 1, 23, 30)
+    desk.act(
+        c.id,
+        Assess(actor=c.state.handler, validity="valid", facts=["personal_injury"]),
+        now=at(10, 1, 23, 10),
+    )
+    assert desk.get(c.id).state.grade is Grade.MAJOR
+    graded = clocks(at(10, 1, 23, 11))
+    assert graded["general_closure"].state is ClockState.WAIVED
+    assert graded["major_closure"].due == at(10, 2, 5, 10)
+    assert graded["major_closure"].at_risk_from == at(10, 2, 3, 58)
+    assert clocks(at(10, 2, 3, 57))["major_closure"].state is ClockState.RUNNING
+    assert clocks(at(10, 2, 3, 58))["major_closure"].state is ClockState.AT_RISK
+    assert clocks(at(10, 2, 5, 11))["major_closure"].state is ClockState.BREACHED
+    desk.store.close()

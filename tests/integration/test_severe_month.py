@@ -15,7 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from complaintcore import Assess, Complainant, Intake, RecordSanction, TargetPerson
+from complaintcore import (
+    Assess,
+    Complainant,
+    Intake,
+    RecordSanction,
+    SanctionRecorded,
+    TargetPerson,
+)
 from complaintcore.adapters.memory_store import MemoryStore
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.adapters.staff import load_sample_staff, parse_duty
@@ -442,3 +449,94 @@ def test_a_complaint_just_after_midnight_beijing_time_counts_in_its_month(
     december = desk.staff_report(2025, 12, now=later)
     assert [(r.staff_id, r.points, r.complaints) for r in december.rows] == [("SR-102", 10, 2)]
     assert desk.staff_report(2025, 11, now=later).rows == ()
+
+
+# Review s48G F01: the cn-sales-office ladder's front rung holds every front-line
+# person of a sales office.  In the packaged sample directory SR-102 is a 置业顾问
+# (department sales), SR-202 a 维修工 (engineering) and SR-302 a 保安 (security), all
+# three on rung sales_consultant; the caller's rung is only a hint (the desk takes the
+# directory's).  PEN-2 (004 篇1 §3.4): only a sales consultant loses points.
+TECHNICIAN = TargetPerson(staff_id="SR-202", rung="sales_consultant", role="维修工")
+GUARD = TargetPerson(staff_id="SR-302", rung="sales_supervisor", role="保安")
+
+
+@pytest.mark.procedure("PEN-1")
+@pytest.mark.procedure("PEN-2")
+@pytest.mark.parametrize(
+    ("facts", "actor", "grade", "measures", "points"),
+    [
+        ((), "HQ-101", "minor", ("warning", "self_examination"), 2),
+        (
+            ("staff_fault",),
+            "HQ-101",
+            "important",
+            ("yellow_card", "circulated_criticism", "self_examination"),
+            5,
+        ),
+        (
+            ("personal_injury",),
+            "HQ-001",
+            "major",
+            ("red_card", "circulated_criticism", "self_examination"),
+            10,
+        ),
+    ],
+    ids=["minor", "important", "major"],
+)
+def test_a_guard_or_technician_on_the_consultants_rung_loses_no_points(
+    store: ComplaintStore,
+    facts: tuple[str, ...],
+    actor: str,
+    grade: str,
+    measures: tuple[str, ...],
+    points: int,
+) -> None:
+    """Three valid complaints received Mon 2 Mar 2026, one about each of SR-102,
+    SR-202 and SR-302, sanctioned the same day.  By hand (procedures.md PEN-1;
+    docs/rule-packs.md, cn-sales-office: a sales consultant loses 2, 5 or 10
+    points): all three get the measures of the grade; SR-102 loses the points, the
+    technician and the guard none."""
+    desk = make_desk(pack="cn-sales-office", store=store)
+    about = {"SR-102": CONSULTANT, "SR-202": TECHNICIAN, "SR-302": GUARD}
+    recorded = {}
+    for n, (staff_id, person) in enumerate(about.items()):
+        cid = complaint_about(
+            desk, "2026-03-02 10:00", f"1370000{n}333", person, "态度恶劣", frozenset(facts)
+        )
+        c = desk.act(cid, RecordSanction(actor=actor), now=at("2026-03-02 15:00"))
+        assert c.state.target is not None
+        assert c.state.target.rung == "sales_consultant"  # the directory's, for all three
+        event = c.events[-1]
+        assert isinstance(event, SanctionRecorded)
+        recorded[staff_id] = (event.grade.value, tuple(event.measures), event.points_deducted)
+    assert recorded == {
+        "SR-102": (grade, measures, points),
+        "SR-202": (grade, measures, 0),
+        "SR-302": (grade, measures, 0),
+    }
+    march = desk.staff_report(2026, 3, now=at("2026-04-01 09:00")).rows
+    assert {r.staff_id: r.points for r in march} == {"SR-102": points, "SR-202": 0, "SR-302": 0}
+
+
+@pytest.mark.procedure("PEN-2")
+def test_a_guards_month_is_not_severe_by_points_a_consultants_is(store: ComplaintStore) -> None:
+    """Two important complaints each about the consultant SR-102 and the guard
+    SR-302, received 2 and 3 March 2026 and sanctioned on 3 March.  By hand:
+    SR-102 loses 5 + 5 = 10 points, the pack's severe_points, and HR hears of his
+    month; SR-302 loses 0, with 2 valid complaints (< severe_complaints = 3) and no
+    red card: his month is not severe and HR hears nothing of him."""
+    notes = RecordingNotifier()
+    desk = make_desk(pack="cn-sales-office", notifiers=[notes], store=store)
+    for n, person in enumerate((CONSULTANT, GUARD, CONSULTANT, GUARD)):
+        day = 2 + n // 2
+        cid = complaint_about(desk, f"2026-03-0{day} 10:00", f"1370000{n}444", person)
+        desk.act(cid, RecordSanction(actor="HQ-101"), now=at("2026-03-03 15:00"))
+    desk.deliver(at("2026-03-03 15:01"))
+    march = {r.staff_id: r for r in desk.staff_report(2026, 3, now=at("2026-03-04 09:00")).rows}
+    assert (march["SR-102"].points, march["SR-102"].severe) == (10, True)
+    assert march["SR-102"].reasons == ("points",)
+    assert (march["SR-302"].points, march["SR-302"].complaints) == (0, 2)
+    assert not march["SR-302"].severe
+    bodies = [body for _cid, body in told_company(desk, notes)]
+    assert len(bodies) == 1
+    assert "staff: SR-102" in bodies[0].splitlines()

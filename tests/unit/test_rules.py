@@ -538,14 +538,21 @@ def test_sanctions_by_grade(name: str) -> None:
 
 @pytest.mark.procedure("PEN-2")
 def test_sales_consultants_lose_points() -> None:
+    """docs/rule-packs.md (cn-sales-office): a sales consultant — the front rung of
+    the sales department, not a guard or technician on it (review s48G F01) — loses
+    2 (minor), 5 (important) or 10 (major) points; an internal complaint costs none."""
     pack = load_pack("cn-sales-office")
     points = {}
     for grade in (Grade.MINOR, Grade.IMPORTANT, Grade.MAJOR):
         s = pack.sanction_for(grade)
         assert s is not None
         assert s.points_roles == ("sales_consultant",)
+        assert s.points_departments == ("sales",)
         points[grade] = s.points
-    assert 0 < points[Grade.MINOR] < points[Grade.IMPORTANT] < points[Grade.MAJOR]
+    assert points == {Grade.MINOR: 2, Grade.IMPORTANT: 5, Grade.MAJOR: 10}
+    internal = pack.sanction_for(Grade.INTERNAL)
+    assert internal is not None
+    assert internal.points == 0
 
 
 # --------------------------------------------------------------------------- clocks
@@ -1066,6 +1073,21 @@ CASES: list[tuple[str, Mutation, str, str]] = [
         _set("sanctions[0].points_roles", ["consultant"]),
         "sanctions[0].points_roles[0]",
         "unknown rung 'consultant'",
+    ),
+    (
+        "sanction department",
+        _set("sanctions[0].points_departments", ["cs", "sales"]),
+        "sanctions[0].points_departments[1]",
+        "unknown department 'sales'",
+    ),
+    (
+        "sanction department without a rung",
+        _both(
+            _set("sanctions[0].points_roles", []),
+            _set("sanctions[0].points_departments", ["cs"]),
+        ),
+        "sanctions[0].points_departments",
+        "names no rung",
     ),
     (
         "report_to",

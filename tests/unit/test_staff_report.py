@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import attrs
 import pytest
 
 from complaintcore.core.accountability import outstanding_sanction
@@ -35,8 +36,10 @@ def sanctioned(
     facts: tuple[Fact, ...] = (),
     *,
     sanction: bool = True,
+    department: str = "",
 ) -> Complaint:
-    r = Runner(p, intake(summary="态度差", received_at=received, target=about(staff, rung)), cid)
+    target = attrs.evolve(about(staff, rung), department=department)
+    r = Runner(p, intake(summary="态度差", received_at=received, target=target), cid)
     r.register()
     r(Assess(actor="h-1", validity="valid", facts=facts))
     return r(RecordSanction(actor="sup")) if sanction else r.complaint
@@ -71,19 +74,33 @@ def test_sanctions_are_tallied_by_grade_with_their_cards() -> None:
 
 @pytest.mark.procedure("PEN-2")
 def test_a_sales_consultant_loses_points_that_month() -> None:
-    consultant = SALES.ladder[0].code  # 置业顾问
+    """A consultant (rung sales_consultant, department sales) with a minor complaint
+    of 3 Nov and an important one of 20 Nov; a guard on the same rung (department
+    security) with the same two.  By hand, docs/rule-packs.md (cn-sales-office):
+    the consultant loses 2 + 5 = 7 points in November, under severe_points = 10,
+    so not severe; the guard 0 (review s48G F02)."""
     complaints = [
-        sanctioned(SALES, "S-1", "sc-7", consultant, _nov(3)),
-        sanctioned(SALES, "S-2", "sc-7", consultant, _nov(20), (Fact.STAFF_FAULT,)),
-    ]
+        sanctioned(SALES, "S-1", "sc-7", "sales_consultant", _nov(3), department="sales"),
+        sanctioned(
+            SALES, "S-2", "sc-7", "sales_consultant", _nov(20), (Fact.STAFF_FAULT,),
+            department="sales",
+        ),
+        sanctioned(SALES, "S-3", "g-4", "sales_consultant", _nov(3), department="security"),
+        sanctioned(
+            SALES, "S-4", "g-4", "sales_consultant", _nov(20), (Fact.STAFF_FAULT,),
+            department="security",
+        ),
+    ]  # fmt: skip
+    points = {
+        c.id: e.points_deducted
+        for c in complaints
+        for e in c.events
+        if isinstance(e, SanctionRecorded)
+    }
+    assert points == {"S-1": 2, "S-2": 5, "S-3": 0, "S-4": 0}  # 当月考评扣分
     nov = staff_report(complaints, SALES, year=2025, month=11, now=NOW)
-    (row,) = nov.rows
-    points = [
-        e.points_deducted for c in complaints for e in c.events if isinstance(e, SanctionRecorded)
-    ]
-    assert all(p > 0 for p in points)  # 当月考评扣分
-    assert row.points == sum(points)
-    assert row.severe == (row.points >= SALES.accountability.severe_points)
+    rows = {r.staff_id: (r.points, r.complaints, r.severe) for r in nov.rows}
+    assert rows == {"sc-7": (7, 2, False), "g-4": (0, 2, False)}
 
 
 @pytest.mark.procedure("PEN-1")

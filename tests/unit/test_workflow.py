@@ -982,6 +982,47 @@ def test_staff_role_names_the_rung_to_count_points_by() -> None:
     assert info.value.path == "staff_role"
 
 
+@pytest.mark.procedure("PEN-2")
+def test_only_the_sales_departments_front_rung_loses_points() -> None:
+    """Review s48G F01: 004 篇1 §3.4 takes points from a sales consultant only.  The
+    cn-sales-office ladder's front rung holds a site's guards and technicians too
+    (the sample directory: 保安 SR-302, department security; 维修工 SR-202,
+    engineering), so the pack names the department as well
+    (docs/rule-packs.md: 5 points for an important complaint, sales consultants only)."""
+    rung = "sales_consultant"
+    consultant = TargetPerson(staff_id="SR-102", rung=rung, role="置业顾问", department="sales")
+    guard = TargetPerson(staff_id="SR-302", rung=rung, role="保安", department="security")
+    technician = TargetPerson(staff_id="SR-202", rung=rung, role="维修工", department="engineering")
+    assert _sales_sanction(consultant).points_deducted == 5
+    assert _sales_sanction(guard).points_deducted == 0
+    assert _sales_sanction(technician).points_deducted == 0
+    # staff_role names the rung to count by; the department stays the person's own
+    assert _sales_sanction(guard, "sales_consultant").points_deducted == 0
+    supervisor = TargetPerson(staff_id="SR-101", rung="sales_supervisor", department="sales")
+    assert _sales_sanction(supervisor, "sales_consultant").points_deducted == 5
+
+
+@pytest.mark.procedure("PEN-2")
+def test_a_pack_naming_no_department_counts_points_by_rung_alone() -> None:
+    """A host's pack that sets only ``points_roles`` (as every pack did before
+    ``points_departments``) deducts from everyone on those rungs, whatever their
+    department; and a person recorded with no department (a record kept before the
+    desk took it from the directory) is counted by the rung alone."""
+    p = pack("cn-sales-office")
+    by_rung = attrs.evolve(
+        p, sanctions=tuple(attrs.evolve(s, points_departments=()) for s in p.sanctions)
+    )
+    guard = TargetPerson(staff_id="SR-302", rung="sales_consultant", department="security")
+    r = Runner(by_rung, intake(summary="保安推搡客户", target=guard))
+    r.register()
+    r(Assess(actor="h-1", validity="valid", facts=[Fact.STAFF_FAULT]))
+    ev = r(RecordSanction(actor="sup")).events[-1]
+    assert isinstance(ev, SanctionRecorded)
+    assert ev.points_deducted == 5  # the pack's important figure, by rung alone
+    unrecorded = TargetPerson(staff_id="SR-302", rung="sales_consultant")
+    assert _sales_sanction(unrecorded).points_deducted == 5
+
+
 def test_pause_and_resume_alternate(run: Runner) -> None:
     assert run(Pause(actor="h-1", reason="等业主提供照片")).state.paused
     with pytest.raises(IllegalTransitionError):

@@ -15,7 +15,7 @@ from complaintcore.core.models import (
     SanctionRecorded,
     Validity,
 )
-from complaintcore.core.rulepack import Measure, RulePack
+from complaintcore.core.rulepack import Measure, RulePack, Sanction
 
 __all__ = [
     "OutstandingSanction",
@@ -43,11 +43,17 @@ def sanction_for(complaint: Complaint, pack: RulePack, *, staff_role: str = "") 
 
     Only a valid, graded complaint about a staff member carries a sanction
     (VAL-4); evaluation points are lost only by staff on the rungs the pack's
-    ``points_roles`` name (a sales consultant, in the sales-office pack).  The
-    rung is the one recorded for the person complained about (the desk takes
-    it from the staff directory); ``staff_role``, when given, names the rung
-    to count points by instead, and must be a rung of the pack.  The
-    person's ``role`` (the directory's display text) is never compared.
+    ``points_roles`` name and, when its ``points_departments`` name any, in one
+    of those departments (a sales consultant, in the sales-office pack: the
+    ``sales_consultant`` rung of department ``sales``, not a guard or a
+    technician on the same front-line rung).  The rung and the department are
+    the ones recorded for the person complained about (the desk takes both
+    from the staff directory); ``staff_role``, when given, names the rung to
+    count points by instead, and must be a rung of the pack; the department is
+    still the recorded one.  A person recorded with no department (a record
+    kept before the desk filled it from the directory) is counted by the rung
+    alone, as then.  The person's ``role`` (the directory's display text) is
+    never compared.
     """
     state = complaint.state
     target = state.target or complaint.intake.target
@@ -70,9 +76,16 @@ def sanction_for(complaint: Complaint, pack: RulePack, *, staff_role: str = "") 
             f"not a rung of pack {pack.name}; expected one of " + ", ".join(pack.codes_of("rung")),
         )
     rung = staff_role or target.rung
-    points = rule.points if rung in rule.points_roles else 0
+    points = rule.points if _loses_points(rule, rung, target.department) else 0
     severe = is_severe(state.grade, rule.measures, pack)
     return SanctionDecision(target.staff_id, state.grade, rule.measures, points, severe)
+
+
+def _loses_points(rule: Sanction, rung: str, department: str) -> bool:
+    """PEN-2: whether a person on ``rung`` of ``department`` loses the rule's points."""
+    if rung not in rule.points_roles:
+        return False
+    return not (rule.points_departments and department) or department in rule.points_departments
 
 
 def is_severe(grade: Grade, measures: Iterable[Measure | str], pack: RulePack) -> bool:

@@ -257,12 +257,19 @@ class TargetHandler:
 
 @attrs.frozen
 class Sanction:
-    """PEN-1, PEN-2: measures for a grade, and evaluation points for some roles."""
+    """PEN-1, PEN-2: measures for a grade, and evaluation points for some staff.
+
+    ``points`` are lost by the person complained about when their rung is one of
+    ``points_roles`` and, if ``points_departments`` names any, their department
+    (the staff directory's) is one of those: a sales office's front line shares
+    one rung, and only its sales staff are sales consultants (004 篇1 §3.4).
+    """
 
     grade: Grade
     measures: tuple[Measure, ...]
     points: int = 0
     points_roles: tuple[str, ...] = ()
+    points_departments: tuple[str, ...] = ()
 
 
 @attrs.frozen

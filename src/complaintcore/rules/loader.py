@@ -514,7 +514,8 @@ def _check_grades(pack: RulePack, out: _Problems) -> None:
 
 
 def _check_sanctions(pack: RulePack, out: _Problems) -> None:
-    """PEN-1, PEN-2: one sanction per grade; points only for rungs that exist."""
+    """PEN-1, PEN-2: one sanction per grade; points only for rungs and departments
+    that exist, and departments only to narrow rungs named."""
     rungs = {r.code for r in pack.ladder}
     out.duplicates((s.grade.value for s in pack.sanctions), "sanctions", "grade", "grade")
     for i, sanction in enumerate(pack.sanctions):
@@ -525,6 +526,14 @@ def _check_sanctions(pack: RulePack, out: _Problems) -> None:
         for j, role in enumerate(sanction.points_roles):
             if role not in rungs:
                 out.add(f"sanctions[{i}].points_roles[{j}]", f"unknown rung {role!r}")
+        for j, unit in enumerate(sanction.points_departments):
+            if not pack.has_department(unit):
+                out.add(f"sanctions[{i}].points_departments[{j}]", f"unknown department {unit!r}")
+        if sanction.points_departments and not sanction.points_roles:
+            out.add(
+                f"sanctions[{i}].points_departments",
+                "narrows points_roles, which names no rung: no one would lose points",
+            )
 
 
 _DUTY_OWED_BY = "a duty's owners are its owner_* keys: owed_by is for clocks"
