@@ -34,7 +34,7 @@ from complaintcore.core.models import (
     Intake,
     TargetPerson,
 )
-from complaintcore.core.workflow import Assess, Escalate, Forward, Handle, Reply
+from complaintcore.core.workflow import Assess, Classify, Escalate, Forward, Handle, Reply
 from complaintcore.desk import Desk
 from complaintcore.desk.ports import StaffMember
 from complaintcore.rules import load_pack
@@ -220,6 +220,65 @@ def test_an_urgent_report_goes_to_the_departments_member_of_the_report_rung(
     sales.deliver(at(10, 12, 10))
     assert c.state.category == "data_leak"
     assert told(notes, "urgent", c) == ["HQ-101"]
+
+
+def incidents(c: Complaint) -> list[tuple[str, str]]:
+    return [(e.trigger, e.to_rung) for e in c.events if isinstance(e, Escalated)]
+
+
+@pytest.mark.procedure("HDL-6")
+@pytest.mark.procedure("ESC-2")
+def test_a_consultants_quarrel_with_a_customer_is_reported_to_the_project_managers_rung_at_once(
+    sales: Desk, notes: RecordingNotifier
+) -> None:
+    """Review s48I F01, 004 篇1 一: "如某置业顾问与客户发生争执 … 同时第一时间将详情及时告之
+    项目经理".  The pack's project manager is the sales_management rung; 销管部 owns a
+    complaint about its sales staff, so 销管部经理 HQ-101 is told at once (urgent) and
+    holds it; sunrise's 售楼主管 SR-101 (another consultant takes over) and 行政人事部
+    HQ-401 are asked to help.  Before, it was a service-attitude complaint for SR-101
+    alone and the project manager's rung heard nothing."""
+    c = sales.receive(
+        intake("置业顾问跟我吵架, 发生争执", at(3, 25, 10), "SR-103", channel="in_person"),
+        now=at(3, 25, 10),
+    )
+    sales.deliver(at(3, 25, 10))
+    assert (c.state.category, c.state.department) == ("dispute_with_customer", "customer_service")
+    assert incidents(c) == [("incident", "sales_management")]
+    assert told(notes, "urgent", c) == ["HQ-101"]
+    assert told(notes, "assigned", c) == ["HQ-101"]
+    assert told(notes, "help_requested", c) == ["HQ-401", "SR-101"]
+
+
+@pytest.mark.procedure("HDL-6")
+@pytest.mark.procedure("CLS-1")
+def test_plain_rudeness_is_not_reported_at_once_and_an_outweighed_quarrel_is_by_classify(
+    sales: Desk, notes: RecordingNotifier
+) -> None:
+    """Rudeness alone stays an ordinary service-attitude complaint for the 售楼主管.  A
+    summary with more rudeness words than quarrel words (态度, 不耐烦, 没礼貌 against
+    吵架: 3 to 1) is classified by its words as service attitude (CLS-1 scoring); the
+    supervisor who reads it classifies it as a quarrel, and the project manager's rung
+    is told at once then (docs/rule-packs.md, cn-sales-office)."""
+    rude = sales.receive(
+        intake("置业顾问态度差，不耐烦", at(3, 25, 10), "SR-103", channel="in_person"),
+        now=at(3, 25, 10),
+    )
+    both = sales.receive(
+        intake("置业顾问态度很差，不耐烦，没礼貌，还跟我吵架", at(3, 25, 11), "SR-103", n=2),
+        now=at(3, 25, 11),
+    )
+    sales.deliver(at(3, 25, 11))
+    for c in (rude, both):
+        assert c.state.category == "service_attitude"
+        assert incidents(c) == []
+        assert told(notes, "urgent", c) == []
+        assert told(notes, "assigned", c) == ["SR-101"]
+    both = sales.act(
+        both.id, Classify(actor="SR-101", category="dispute_with_customer"), now=at(3, 25, 11, 30)
+    )
+    sales.deliver(at(3, 25, 11, 30))
+    assert incidents(both) == [("incident", "sales_management")]
+    assert told(notes, "urgent", both) == ["HQ-101"]
 
 
 @pytest.mark.procedure("ESC-2")

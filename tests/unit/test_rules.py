@@ -235,6 +235,57 @@ def test_a_unit_sold_twice_is_not_a_data_leak(text: str) -> None:
     )
 
 
+@pytest.mark.procedure("HDL-6")
+@pytest.mark.procedure("CLS-1")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "置业顾问跟我吵架, 发生争执",  # review s48I F01, the reviewer's sentence
+        "如某置业顾问与客户发生争执",  # 004 篇1 一, as written
+        "销售在售楼处和客户打架",
+        "置业顾问跟我吵起来了",
+        "置业顾问态度差，还跟我吵架",  # 态度差 and 吵架: one word each, listed first wins
+        "The sales consultant argued with me in front of everyone",
+        "A consultant quarrelled with my wife",
+    ],
+)
+def test_a_consultants_quarrel_with_a_customer_is_urgent(text: str) -> None:
+    """004 篇1 一 "不得与客户发生争执、不得与客户吵架、打架 … 如某置业顾问与客户发生争执 …
+    同时第一时间将详情及时告之项目经理": a quarrel or fight with a customer is its own
+    urgent category, reported to the project manager's rung at once (HDL-6), owned by
+    销管部, which handles complaints about sales staff (004 篇2 §2.3), with 售楼部 (another
+    consultant takes over, 另换置业顾问善后) and 行政人事部 helping.  It was filed under
+    the non-urgent service attitude, and the project manager was never told."""
+    found = classify(text, load_pack("cn-sales-office"))
+    assert (found.category, found.department, found.urgent) == (
+        "dispute_with_customer",
+        "customer_service",
+        True,
+    )
+    assert found.helpers == ("sales", "hr_admin")
+
+
+@pytest.mark.procedure("CLS-1")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "置业顾问态度差，不耐烦",
+        "销售很没礼貌，问什么都不理",
+        "置业顾问骂人，态度很凶",
+        "The consultant was rude and unhelpful",
+    ],
+)
+def test_plain_rudeness_stays_an_ordinary_service_attitude_complaint(text: str) -> None:
+    """Rudeness without a quarrel (态度差, 不耐烦, 不理, 骂) is a service-attitude complaint,
+    not urgent: 004 篇1 一 reports a 争执 (quarrel) at once, not every bad manner."""
+    found = classify(text, load_pack("cn-sales-office"))
+    assert (found.category, found.department, found.urgent) == (
+        "service_attitude",
+        "sales",
+        False,
+    )
+
+
 @pytest.mark.procedure("CLS-1")
 @pytest.mark.procedure("PRV-1")
 @pytest.mark.parametrize("name", CN_PACKS)
@@ -325,6 +376,7 @@ def test_categories_have_chinese_and_english_keywords(name: str) -> None:
                 "site_safety",
                 "government_inspection",
                 "property_loss",
+                "dispute_with_customer",  # 004 篇1 一, review s48I F01
             },
         ),
     ],
