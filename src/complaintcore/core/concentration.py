@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 
 import attrs
 
-from complaintcore.core.models import Complainant, Complaint, Grouped, staff_key
+from complaintcore.core.models import Complainant, Complaint, Grouped, as_instant, staff_key
 from complaintcore.core.rulepack import Concentration, GroupScope
 from complaintcore.core.validity import normalise_phone
 
@@ -224,7 +224,7 @@ def decide_group(
     near_group: set[str] = {new.who}
     low, high = t - reach, t + reach
     for m in candidates:
-        at = m.received_at
+        at = m.received_at  # any zone: compared with UTC times here, so as an instant
         if at < low or at > high or m.id == new.id:
             continue
         fellows.append(m)
@@ -239,8 +239,9 @@ def decide_group(
         and not any(m.issue for m in fellows)
     ):
         return None  # too few even on both sides of it: no span can hold enough
-    fellows.sort(key=lambda m: (m.received_at, m.id))
-    times = [(m.received_at, m.who) for m in fellows]
+    fellows.sort(key=_instant_then_id)
+    # instants: members' times may share a zone, compared by wall time (review s48B)
+    times = [(as_instant(m.received_at), m.who) for m in fellows]
     insort(times, (t, new.who))
     count = _most_within(times, t, window) if len(near_window) > 1 else 1
     group_after = _most_within(times, t, group_window) if len(near_group) > 1 else 1
@@ -255,13 +256,13 @@ def decide_group(
         issue = min(issues, key=lambda i: (-issues[i], first_seen[i]))
     else:
         named = [m for m in (*fellows, new) if m.id not in unnamed] or [*fellows, new]
-        earliest = min(named, key=lambda m: (m.received_at, m.id))
+        earliest = min(named, key=_instant_then_id)
         issue = f"I-{earliest.id}"
     # once a group incident, always one: later members join it as such
     already = any(m.incident for m in fellows if m.issue == issue)
     incident = burst or already
     link = [m for m in fellows if not m.issue]
-    linked = sorted([*link, new], key=lambda m: (m.received_at, m.id))
+    linked = sorted([*link, new], key=_instant_then_id)
     return GroupDecision(
         issue=issue,
         members=tuple(m.id for m in linked),
@@ -271,6 +272,11 @@ def decide_group(
         became_incident=burst and not already,
         formed=not issues,
     )
+
+
+def _instant_then_id(m: Member) -> tuple[datetime, str]:
+    """Members in time order (as instants, :func:`as_instant`), then by id."""
+    return as_instant(m.received_at), m.id
 
 
 def _most_within(times: Sequence[tuple[datetime, str]], t: datetime, width: timedelta) -> int:

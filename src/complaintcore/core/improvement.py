@@ -94,7 +94,7 @@ def measure_spec(measure: MeasureAdded, pack: RulePack) -> DutySpec:
     it was recorded, so the deadline falls exactly on the due date (which is
     whole minutes).
     """
-    span = measure.due - _minute(measure.at)
+    span = as_instant(measure.due) - as_instant(_minute(measure.at))  # instants (review s48B)
     return DutySpec(
         name=measure.measure,
         zh=measure.measure_kind.zh,
@@ -149,4 +149,5 @@ def compute_measures(
 
 def measures_owed(statuses: Sequence[MeasureStatus]) -> tuple[MeasureStatus, ...]:
     """The measures not yet done, soonest due first."""
-    return tuple(sorted((s for s in statuses if s.owed), key=lambda s: (s.due, s.name)))
+    owed = (s for s in statuses if s.owed)
+    return tuple(sorted(owed, key=lambda s: (as_instant(s.due), s.name)))  # instants (s48B)

@@ -114,7 +114,14 @@ def as_instant(value: datetime) -> datetime:
     """The same instant and wall time with a fixed offset.  Python compares two
     datetimes that share a ``tzinfo`` object (``ZoneInfo`` instances are cached) by
     wall time alone, so in the hour a zone repeats when its clocks go back 01:10
-    after the change reads earlier than 01:50 before it (review s41D F01, F02)."""
+    after the change reads earlier than 01:50 before it (review s41D F01, F02).
+
+    Use it (or as a sort, ``min`` or ``max`` key) wherever two times that may share
+    a zone are compared, ordered, subtracted or tested for equality (review s48B).
+    A time with a fixed offset already is returned as it is: the stores hand
+    times back that way, so the common case costs a type check."""
+    if type(value.tzinfo) is timezone:
+        return value
     offset = value.utcoffset()
     if offset is None:
         raise NaiveDatetimeError("datetime")

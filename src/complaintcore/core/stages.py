@@ -26,6 +26,7 @@ from complaintcore.core.models import (
     Intake,
     Responded,
     Status,
+    as_instant,
 )
 from complaintcore.core.rulepack import (
     ClockMode,
@@ -308,12 +309,14 @@ def judge_run(
     """
     own = frozenset(stop)
     answered = False
+    at = as_instant(at)  # instants: the events may share at's zone (review s48B)
     for ev in events:
-        if ev.at > at:
+        when = as_instant(ev.at)
+        if when > at:
             break
         if isinstance(ev, Responded) and acknowledges and ev.stage in acknowledges:
             answered = True
-        if ev.at != at:
+        if when != at:
             continue
         why = own.intersection(ev.tags())
         if why:

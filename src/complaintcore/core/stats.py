@@ -676,6 +676,9 @@ class _Tally:
     sites: frozenset[str] = frozenset()
     """The site codes the desk names, shown as they are; any other is free text."""
     tz: ZoneInfo = attrs.field(init=False)
+    cut: datetime = attrs.field(init=False)
+    """``now`` as an instant (:func:`as_instant`): what every time is compared with,
+    since events and receipts may share ``now``'s zone (review s48B)."""
     first_index: int = attrs.field(init=False)
     window_start: datetime = attrs.field(init=False)
     read_start: datetime = attrs.field(init=False)
@@ -714,6 +717,7 @@ class _Tally:
     def __attrs_post_init__(self) -> None:
         self.acknowledges = acknowledge_clocks(self.pack)
         self.tz = ZoneInfo(self.period.timezone)
+        self.cut = as_instant(self.now)
         self.first_index = self.period.index - self.warning_rule.baseline_months
         start = self.period.start.astimezone(UTC)
         self.window_start = start - timedelta(days=self.repeat_rule.lookback_days)
@@ -736,7 +740,7 @@ class _Tally:
                 "complaints", f"expected Complaint items, got {type(complaint).__name__}"
             )
         received = complaint.intake.received_at
-        if received > self.now:
+        if received > self.cut:
             self.excluded += 1
             return
         local = received.astimezone(self.tz)
@@ -768,7 +772,7 @@ class _Tally:
         room_key = f"{_norm(_site(complaint))}|{room}|{state.category}" if room else None
         self.links.append(
             _Link(
-                complaint.intake.received_at,
+                as_instant(complaint.intake.received_at),  # sorted, subtracted (s48B)
                 complaint.id,
                 in_month,
                 _phone_key(person.phone),
@@ -807,7 +811,7 @@ class _Tally:
         ``sites`` is masked with (review s47D F01)."""
         site = _site(complaint)
         key = _building(complaint)[0]
-        first = (complaint.intake.received_at, complaint.id)
+        first = (as_instant(complaint.intake.received_at), complaint.id)
         kept = self.building_labels.get(key)
         if kept is None or first < kept[0]:
             self.building_labels[key] = (first, complaint)
@@ -828,7 +832,7 @@ class _Tally:
         room: set[str] = set()
         matter: set[str] = set()
         for ev in complaint.events:
-            if ev.at > self.now:
+            if ev.at > self.cut:
                 break
             if isinstance(ev, MeasureAdded):
                 measures = True
@@ -900,7 +904,7 @@ class _Tally:
         previous: Escalated | None = None  # the last escalation, while nobody took it on
         closed: Closed | None = None
         for ev in complaint.events:
-            if ev.at > self.now:
+            if ev.at > self.cut:
                 break
             if isinstance(ev, Closed):
                 closed = ev

@@ -47,6 +47,7 @@ from complaintcore.core.models import (
     Event,
     Registered,
     Trigger,
+    as_instant,
 )
 from complaintcore.core.repeats import room_key
 from complaintcore.core.rulepack import RulePack
@@ -380,7 +381,7 @@ class Projection:
             return None
         if at > now:
             return at
-        if at == now:
+        if at == as_instant(now):  # instants: == of zones is False in a fold (s48B)
             return now + _INSTANT  # major once past it, as a deadline is breached
         try:
             found = assess_grade(complaint, pack, now)
@@ -587,10 +588,11 @@ _INSTANT = timedelta(microseconds=1)
 
 
 def _sooner(a: datetime | None, b: datetime | None) -> datetime | None:
-    """The earlier of two times, either of which may be missing (the first on a tie)."""
+    """The earlier of two times, either of which may be missing (the first on a tie);
+    compared as instants, since due times may share a zone (review s48B)."""
     if a is None:
         return b
-    if b is None or a <= b:
+    if b is None or as_instant(a) <= as_instant(b):
         return a
     return b
 
@@ -687,7 +689,8 @@ def _unrouted_escalation(complaint: Complaint, pack: RulePack) -> int | None:
             and not owed.isdisjoint(ev.clock.split(","))
         ):
             later = events[i + 1 :]
-            routed = any(isinstance(e, Assigned) and e.at == ev.at for e in later)
+            at = as_instant(ev.at)  # instants: events may share a zone (review s48B)
+            routed = any(isinstance(e, Assigned) and as_instant(e.at) == at for e in later)
             return None if routed else i  # routed then, as today's sweep routes it
     return None
 
@@ -729,7 +732,8 @@ def breach_due(clocks: Iterable[ClockStatus], now: datetime) -> datetime | None:
     found: datetime | None = None
     for status in clocks:
         if status.state is ClockState.BREACHED:
-            late = status.due if status.due is not None and status.due < now else None
+            due = status.due
+            late = due if due is not None and as_instant(due) < as_instant(now) else None
             found = _sooner(found, late or status.started_at or now)
         elif status.state in (ClockState.RUNNING, ClockState.AT_RISK) and status.due:
             found = _sooner(found, status.due)

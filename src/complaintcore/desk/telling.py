@@ -37,6 +37,7 @@ from complaintcore.core.models import (
     Status,
     Trigger,
     Visited,
+    as_instant,
     staff_key,
 )
 from complaintcore.core.privacy import Literals
@@ -392,10 +393,17 @@ class Telling:
         for ev in events:
             if isinstance(ev, Visited) and ev.reached and not ev.satisfied and ev.opinion:
                 detail.append(messages.Detail(N_("opinion"), ev.opinion))
+        again = as_instant(reopened.at)  # instants: == of zones fails in a fold (s48B)
         for status in self._projection.clocks_now(complaint, now):
-            if status.started_at == reopened.at and status.state in (
-                ClockState.RUNNING,
-                ClockState.AT_RISK,
+            started = status.started_at
+            if (
+                started is not None
+                and as_instant(started) == again
+                and status.state
+                in (
+                    ClockState.RUNNING,
+                    ClockState.AT_RISK,
+                )
             ):
                 detail.append(messages.Detail(N_("clock"), status.name, "clock"))
                 detail.append(messages.Detail(N_("due"), minutes(status.due, self.zone), "time"))
