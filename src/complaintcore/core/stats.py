@@ -597,7 +597,7 @@ def _count_runs(states: Counter[ClockState], status: ClockStatus, judged: bool =
         status.state in (ClockState.MISSED, ClockState.BREACHED) or status.late_since is not None
     )
     if status.unacknowledged and status.stopped_at is not None:
-        late_now = status.due is None or status.stopped_at > status.due
+        late_now = status.due is None or as_instant(status.stopped_at) > as_instant(status.due)
     late = min(max(len(status.breaches) - late_now, 0), earlier)
     states[ClockState.MISSED] += late
     states[ClockState.MET] += earlier - late
