@@ -914,3 +914,46 @@ def test_a_closed_later_complaint_is_linked_to_an_earlier_one_stored_after_it(
         assert report.links.raised_repeatedly == 0
         assert told_raised_repeatedly(desk, notes, DECEMBER_AT) == []
         assert desk.verify(DECEMBER_AT).ok
+
+
+@pytest.mark.procedure("IMP-3")
+@pytest.mark.parametrize("batch", [1, 2])
+def test_one_batch_in_the_hour_the_clocks_go_back_links_the_later_to_the_earlier(
+    tmp_path: Path, batch: int
+) -> None:
+    """On a desk in Europe/London, 25 October 2026: the owner calls at 01:50 BST
+    (00:50 UTC), then again at 01:10 GMT (``fold=1``, 01:10 UTC), twenty minutes
+    later though it reads earlier.  Received in one batch, the second is linked to
+    the first (a raising of the same matter), never the first to the second
+    (review s48B: the batch's receipts are compared as instants)."""
+    from zoneinfo import ZoneInfo
+
+    from complaintcore.adapters.calendars import calendar_for_spec
+    from complaintcore.rules import load_pack
+    from complaintcore.testing import load_sample_staff
+
+    london = ZoneInfo("Europe/London")
+    cn = load_pack("cn-property")
+    pack = attrs.evolve(cn, calendar=attrs.evolve(cn.calendar, timezone="Europe/London"))
+    desk = Desk(
+        pack=pack,
+        store=SqliteStore(tmp_path / "d.db"),
+        directory=load_sample_staff(pack=pack),
+        calendar=calendar_for_spec(pack.calendar),
+    )
+    first_call = datetime(2026, 10, 25, 1, 50, tzinfo=london)  # 00:50 UTC
+    second_call = datetime(2026, 10, 25, 1, 10, tzinfo=london, fold=1)  # 01:10 UTC
+    now = datetime(2026, 10, 25, 1, 20, tzinfo=london, fold=1)
+    with desk:
+        first, second = desk.receive_many(
+            [intake(OWNER, first_call), intake(OWNER, second_call)],
+            now=now,
+            validity="valid",
+            batch=batch,
+        )
+        assert isinstance(first, Complaint)
+        assert isinstance(second, Complaint)
+        assert links(desk.get(first.id)) == []
+        (link,) = links(desk.get(second.id))
+        assert link.same_complainant == (first.id,)
+        assert link.raisings == 2

@@ -21,7 +21,7 @@ from datetime import datetime
 import attrs
 
 from complaintcore.core.concentration import KEY_DIGITS, building_key, complainant_key
-from complaintcore.core.models import Complaint
+from complaintcore.core.models import Complaint, as_instant
 from complaintcore.core.rulepack import RepeatLinking
 
 __all__ = [
@@ -92,7 +92,7 @@ def earlier_of(complaint: Complaint) -> Earlier:
     state = complaint.state
     return Earlier(
         id=complaint.id,
-        received_at=complaint.intake.received_at,
+        received_at=as_instant(complaint.intake.received_at),  # compared, sorted (s48B)
         category=state.category,
         building=building,
         complainant_key=person_key,

@@ -13,7 +13,7 @@ from datetime import datetime
 import attrs
 
 from complaintcore.core.errors import ComplaintCoreError, DamagedRecordError, StoreError
-from complaintcore.core.models import Complaint, Event
+from complaintcore.core.models import Complaint, Event, as_instant
 from complaintcore.core.repeats import Earlier
 from complaintcore.desk.ports import RelatedQuery
 from complaintcore.desk.telling import Outbox
@@ -66,7 +66,7 @@ class ByTime:
     drafts: list[Draft] = attrs.Factory(list)
 
     def add(self, draft: Draft) -> None:
-        t = draft.complaint.intake.received_at
+        t = as_instant(draft.complaint.intake.received_at)  # a batch's: instants (s48B)
         at = bisect_right(self.times, t)
         self.times.insert(at, t)
         self.drafts.insert(at, draft)

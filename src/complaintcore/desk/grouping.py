@@ -43,6 +43,7 @@ from complaintcore.core.models import (
     Reopened,
     Status,
     Ungrouped,
+    as_instant,
 )
 from complaintcore.core.rulepack import Concentration, GroupScope, RulePack
 from complaintcore.core.workflow import Group, decide, evolve
@@ -157,7 +158,7 @@ class Grouper:
         key = group_key(complaint, rule)
         if key is None:
             return None
-        t = complaint.intake.received_at
+        t = as_instant(complaint.intake.received_at)  # a batch's: instants (s48B)
         draft.who = complainant_key(complaint.intake.complainant)
         grouping.targets[complaint.id] = key[3]
         grouping.seen.setdefault(key, set()).add(complaint.id)
@@ -168,7 +169,7 @@ class Grouper:
         candidates += [
             Member(
                 d.complaint.id,
-                d.complaint.intake.received_at,
+                as_instant(d.complaint.intake.received_at),
                 d.who,
                 d.complaint.state.issue,
                 d.complaint.state.group_incident,
@@ -308,7 +309,7 @@ class Grouper:
             key = group_key(draft.complaint, rule)
             if key is None:
                 continue
-            t = draft.complaint.intake.received_at
+            t = as_instant(draft.complaint.intake.received_at)
             first, last = spans.get(key, (t, t))
             spans[key] = (min(first, t), max(last, t))
         if not spans:
@@ -379,8 +380,8 @@ class Grouper:
             SimilarQuery(
                 site=site,
                 category=category,
-                since=min(c.intake.received_at for c in todo[key]) - reach,
-                until=max(c.intake.received_at for c in todo[key]) + reach,
+                since=min(as_instant(c.intake.received_at) for c in todo[key]) - reach,
+                until=max(as_instant(c.intake.received_at) for c in todo[key]) + reach,
                 building=building if rule.scope is GroupScope.BUILDING else None,
                 limit=_GROUP_CANDIDATES,
             )
@@ -403,7 +404,7 @@ class Grouper:
             # nothing stored meanwhile within reach: decided on all there is, and
             # nobody's target is read (intake read those it met once)
             unseen = [m.received_at for m in answer if m.id not in known]
-            times = [c.intake.received_at for c in todo[key]]
+            times = [as_instant(c.intake.received_at) for c in todo[key]]
             if not any(abs(at - t) <= reach for at in unseen for t in times):
                 continue
             try:
@@ -416,7 +417,7 @@ class Grouper:
                 continue
             by_id = {m.id: m for m in found}
             for complaint in todo[key]:
-                t = complaint.intake.received_at
+                t = as_instant(complaint.intake.received_at)
                 if not any(abs(at - t) <= reach for at in new):
                     continue
                 me = by_id.get(complaint.id)
@@ -566,7 +567,7 @@ class Grouper:
             if cid not in found:
                 found[cid] = member = self.store.load(cid)
                 grouping.targets.setdefault(cid, target_key(member))  # read once (ESC-4)
-        ordered = sorted(found.values(), key=lambda c: (c.intake.received_at, c.id))
+        ordered = sorted(found.values(), key=lambda c: (as_instant(c.intake.received_at), c.id))
         waiting = frozenset(c.id for c in ordered if c.awaiting_site_consent)
         who = {c.id: complainant_key(c.intake.complainant) for c in ordered}
         return tuple(c.id for c in ordered), waiting, who

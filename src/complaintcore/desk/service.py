@@ -1717,7 +1717,7 @@ class Desk:
             # by another process under these locks) came in after its earliest.  Intake
             # in time order, the usual case, asks one indexed query, not one a complaint.
             drafted = [p for p in pending if isinstance(p, Draft)]
-            times = [d.complaint.intake.received_at for d in drafted]
+            times = [as_instant(d.complaint.intake.received_at) for d in drafted]
             stored_later = self._stored_since(min(times, default=None))
             disorder = any(b < a for a, b in itertools.pairwise(times))
             # GRD-2: customer service heard the counts later raisings recorded, and a
