@@ -222,3 +222,69 @@ def test_a_sweep_closed_keeps_its_report_when_pickled() -> None:
     assert again.report == report
     assert (again.path, again.reason) == ("store", "is closed")
 
+
+
+# ----------------------------------------------------------------------------- F02
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+class _ThreadsOfDirectory:
+    """A directory recording the threads that ask it."""
+
+    def __init__(self) -> None:
+        self.real = load_sample_staff(pack=PACK)
+        self.threads: set[str] = set()
+        self.lock = threading.Lock()
+
+    def _seen(self) -> None:
+        with self.lock:
+            self.threads.add(threading.current_thread().name)
+
+    def get(self, staff_id: str) -> StaffMember | None:
+        self._seen()
+        return self.real.get(staff_id)
+
+    def members(self) -> list[StaffMember]:
+        self._seen()
+        return list(self.real.members())
+
+
+def test_the_delivery_worker_asks_the_directory_from_its_own_thread(tmp_path: Path) -> None:
+    """What the docs now say: the directory a host supplies is asked from the delivery
+    worker's thread too, not only the thread that built the desk."""
+    from complaintcore.testing import RecordingNotifier
+
+    directory = _ThreadsOfDirectory()
+    inbox = RecordingNotifier()
+    desk = _desk(tmp_path / "d.sqlite3", directory=directory, notifiers=[inbox])
+    worker = desk.start_delivery(interval=0.05)
+    desk.receive(_intake(1), now=T0)
+    assert worker.wait_idle(10)
+    desk.close()
+    assert inbox.sent
+    assert "complaintcore-delivery" in directory.threads
+    assert threading.current_thread().name in directory.threads
+
+
+def _section(text: str, heading: str) -> str:
+    start = text.index(heading)
+    end = text.find("\n#", start + len(heading))
+    return text[start : end if end != -1 else len(text)]
+
+
+def test_the_docs_say_the_directory_and_calendar_are_used_from_every_thread() -> None:
+    """hooks.md said every hook runs "in the desk's thread"; a host's directory bound
+    to that thread (one sqlite3 connection) silently stopped the worker's
+    deliveries (review s48D F02)."""
+    hooks = (DOCS / "hooks.md").read_text(encoding="utf-8")
+    assert "in the desk's thread" not in hooks
+    how = " ".join(_section(hooks, "## How plugins work").split())
+    assert "`complaintcore-delivery`" in how
+    assert "safe to call from several threads at once" in how
+    directory = " ".join(_section(hooks, "### `complaintcore_get_staff_directory").split())
+    assert "`complaintcore-delivery`" in directory and "thread-safe" in directory
+    calendar = " ".join(_section(hooks, "### `complaintcore_get_calendar").split())
+    assert "from every thread" in calendar
+    staff = " ".join((DOCS / "staff-directory.md").read_text(encoding="utf-8").split())
+    assert "`complaintcore-delivery`" in staff and "thread-safe" in staff
