@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import threading
@@ -141,7 +142,7 @@ def test_each_id_of_a_millisecond_draws_its_own_random_bits() -> None:
     t = datetime(2025, 11, 10, 0, 0, tzinfo=SH)
     stamps = [int(ID.fullmatch(time_ordered_id(t, SH))[2], 16) for _ in range(2000)]  # type: ignore[index]
     assert stamps == sorted(stamps)
-    steps_of_one = sum(b - a == 1 for a, b in zip(stamps, stamps[1:], strict=False))
+    steps_of_one = sum(b - a == 1 for a, b in itertools.pairwise(stamps))
     assert steps_of_one < 5  # by chance: 2**-24 a pair
     low = {s & (2**24 - 1) for s in stamps}
     assert len(low) > 1990  # fresh bits, not a run
@@ -174,7 +175,9 @@ def test_a_millisecond_past_its_counter_borrows_the_next_in_order() -> None:
     assert int(many[-1][11:], 16) >> 36 > ms  # borrowed
     nxt = [time_ordered_id(t + timedelta(milliseconds=1), SH) for _ in range(100)]
     more = [time_ordered_id(t, SH) for _ in range(100)]
-    assert many == sorted(many) and nxt == sorted(nxt) and more == sorted(more)
+    assert many == sorted(many)
+    assert nxt == sorted(nxt)
+    assert more == sorted(more)
     assert min(nxt) > max(many)
     assert min(more) > max(nxt)
     assert len({*many, *nxt, *more}) == 10_200
