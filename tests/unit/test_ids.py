@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import threading
@@ -131,3 +132,52 @@ def test_every_id_names_an_issue_a_masked_view_shows_as_it_is() -> None:
     assert any(i.rsplit("-", 1)[1].isdigit() for i in ids)  # the case in question occurs
     for cid in ids:
         assert shown_issue(f"I-{cid}") == f"I-{cid}"
+
+
+def test_each_id_of_a_millisecond_draws_its_own_random_bits() -> None:
+    """Ids of one millisecond counted up by one from a random start ran into the
+    same range in every process: two processes importing rows of one instant shared
+    thousands of ids (review s48D F03).  The count keeps them in order; the low 24
+    bits are drawn afresh for each id, so a later id is never its predecessor plus one."""
+    t = datetime(2025, 11, 10, 0, 0, tzinfo=SH)
+    stamps = [int(ID.fullmatch(time_ordered_id(t, SH))[2], 16) for _ in range(2000)]  # type: ignore[index]
+    assert stamps == sorted(stamps)
+    steps_of_one = sum(b - a == 1 for a, b in itertools.pairwise(stamps))
+    assert steps_of_one < 5  # by chance: 2**-24 a pair
+    low = {s & (2**24 - 1) for s in stamps}
+    assert len(low) > 1990  # fresh bits, not a run
+
+
+def test_two_processes_of_one_instant_meet_on_no_id() -> None:
+    """Two processes (each starting afresh, as a spawned worker does) making the ids of
+    20,000 complaints received at one instant: none shared (review s48D F03).  Before,
+    both ran up by one near the top of one range and met with odds near n**2 / 2**36;
+    now a pair of ids meets only on an equal count and equal fresh bits (2**-24)."""
+    t = datetime(2025, 11, 10, 0, 0, tzinfo=SH)
+    first = set(_ids_at(t, 20_000))
+    second = set(_ids_at(t, 20_000))
+    assert len(first) == len(second) == 20_000
+    assert not first & second
+
+
+def test_a_millisecond_past_its_counter_borrows_the_next_in_order() -> None:
+    """More ids of one millisecond than its counter holds (a bulk import of rows of one
+    instant) go on into the next millisecond's counter, as UUIDv7 does; that
+    millisecond's own ids come after them, and the first one's after those: every id
+    unique, each millisecond's in the order made (review s48D F03)."""
+    import complaintcore.desk.ids as ids
+
+    ids._latest.clear()
+    t = datetime(2025, 11, 10, 8, 0, tzinfo=SH)
+    ms = (8 * 3600) * 1000
+    many = [time_ordered_id(t, SH) for _ in range(10_000)]  # 4,096 counts a millisecond
+    assert int(many[0][11:], 16) >> 36 == ms
+    assert int(many[-1][11:], 16) >> 36 > ms  # borrowed
+    nxt = [time_ordered_id(t + timedelta(milliseconds=1), SH) for _ in range(100)]
+    more = [time_ordered_id(t, SH) for _ in range(100)]
+    assert many == sorted(many)
+    assert nxt == sorted(nxt)
+    assert more == sorted(more)
+    assert min(nxt) > max(many)
+    assert min(more) > max(nxt)
+    assert len({*many, *nxt, *more}) == 10_200

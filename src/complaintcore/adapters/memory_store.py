@@ -90,8 +90,10 @@ from complaintcore.adapters.seals import (
 )
 from complaintcore.core.concentration import Member
 from complaintcore.core.errors import (
+    ClosedError,
     ComplaintCoreError,
     ConcurrencyConflictError,
+    DuplicateIdError,
     InvalidInputError,
     UnknownComplaintError,
 )
@@ -273,7 +275,7 @@ class MemoryStore:
 
     def _open(self) -> None:
         if self._closed:
-            raise InvalidInputError("store", "is closed")
+            raise ClosedError("store")
 
     def close(self) -> None:
         with self._lock:
@@ -334,7 +336,7 @@ class MemoryStore:
         if key and key in self._keys:
             return self._load(self._keys[key])
         if complaint.id in self._records:
-            raise InvalidInputError("complaint.id", "a complaint with this id already exists")
+            raise DuplicateIdError()
         self._records[complaint.id] = _Record(
             new.intake_json, key, chain, new.row, created_at=new.created_at
         )
@@ -382,9 +384,7 @@ class MemoryStore:
                 elif p.key and p.key in self._keys:
                     refused[i] = self._load(self._keys[p.key])
                 elif p.complaint.id in self._records or p.complaint.id in ids:
-                    refused[i] = InvalidInputError(
-                        "complaint.id", "a complaint with this id already exists"
-                    )
+                    refused[i] = DuplicateIdError()
                 else:
                     ids.add(p.complaint.id)
             if refused:  # the others are drafted again by the caller: nothing is written

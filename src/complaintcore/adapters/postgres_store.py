@@ -115,10 +115,12 @@ from complaintcore.adapters.stores import describe_database, is_postgres_url, po
 from complaintcore.adapters.transfer import StoredHistory, StoredItem, not_empty
 from complaintcore.core.concentration import Member, building_key
 from complaintcore.core.errors import (
+    ClosedError,
     ComplaintCoreError,
     ConcurrencyConflictError,
     ConnectionLostError,
     DamagedRecordError,
+    DuplicateIdError,
     InvalidInputError,
     SchemaVersionError,
     StoreError,
@@ -937,7 +939,7 @@ class PostgresStore:
 
     def _connections(self) -> ConnectionPool[psycopg.Connection[Any]]:
         if self._closed:
-            raise InvalidInputError("store", "is closed")
+            raise ClosedError("store")
         if getattr(self._pinned, "conn", None) is not None:  # reads take _reading()
             raise InvalidInputError("store", _IN_SNAPSHOT)
         self._after_fork()
@@ -968,7 +970,7 @@ class PostgresStore:
         pinned: psycopg.Connection[Any] | None = getattr(self._pinned, "conn", None)
         if pinned is not None:
             if self._closed:
-                raise InvalidInputError("store", "is closed")
+                raise ClosedError("store")
             yield pinned
             return
         with self._connections().connection() as conn:
@@ -1009,7 +1011,7 @@ class PostgresStore:
         the desk groups unlocked, repaired after commit.  The locks go with the
         connection if the process dies."""
         if self._closed:
-            raise InvalidInputError("store", "is closed")
+            raise ClosedError("store")
         self._after_fork()
         names = sorted({f"complaintcore.{self._schema}.{self._tenant}.group.{k}" for k in keys})
         if not names:
@@ -1238,9 +1240,7 @@ class PostgresStore:
                 elif p.key and p.key in firsts:
                     continue  # answered by its first item
                 elif p.complaint.id in known_ids or p.complaint.id in ids:
-                    refused[i] = InvalidInputError(
-                        "complaint.id", "a complaint with this id already exists"
-                    )
+                    refused[i] = DuplicateIdError()
                 else:
                     ids.add(p.complaint.id)
                     todo.append(p)
@@ -1394,7 +1394,7 @@ class PostgresStore:
             found = self._load_by(conn, "idempotency_key", p.key)
             if found is not None:
                 return found
-        return InvalidInputError("complaint.id", "a complaint with this id already exists")
+        return DuplicateIdError()
 
     @_translated
     def append(

@@ -116,9 +116,11 @@ from complaintcore.adapters.seals import (
 from complaintcore.adapters.transfer import StoredHistory, StoredItem, not_empty
 from complaintcore.core.concentration import Member, building_key, complainant_key
 from complaintcore.core.errors import (
+    ClosedError,
     ComplaintCoreError,
     ConcurrencyConflictError,
     DamagedRecordError,
+    DuplicateIdError,
     InvalidInputError,
     SchemaVersionError,
     StoreError,
@@ -1211,7 +1213,7 @@ class SqliteStore:
         "Backing up and restoring a SQLite desk").
         """
         if self._closed:
-            raise InvalidInputError("store", "is closed")
+            raise ClosedError("store")
         try:
             st = os.stat(self._file)
         except OSError:
@@ -1271,7 +1273,7 @@ class SqliteStore:
 
     def _conn(self) -> sqlite3.Connection:
         if self._closed:
-            raise InvalidInputError("store", "is closed")
+            raise ClosedError("store")
         if os.getpid() != self._pid:
             # Forked: the parent's connections must not be used (nor closed) here.
             self._pid = os.getpid()
@@ -1392,7 +1394,7 @@ class SqliteStore:
         holds nothing: processes are not kept apart there.  The file locks of a
         network share are not to be relied on, nor is SQLite itself there."""
         if self._closed:
-            raise InvalidInputError("store", "is closed")
+            raise ClosedError("store")
         buckets = lock_buckets(keys, self._tenant)
         if not buckets or not LOCKS_AVAILABLE:
             yield
@@ -3597,9 +3599,7 @@ def _create_batch(
             results.append(_load(conn, tenant, known))
             continue
         if complaint.id in stored_ids:
-            results.append(
-                InvalidInputError("complaint.id", "a complaint with this id already exists")
-            )
+            results.append(DuplicateIdError())
             continue
         stored_ids[complaint.id] = complaint.id
         if p.key:
@@ -3638,7 +3638,7 @@ def _not_as_themselves(
         elif p.key and p.key in stored_keys:
             found[i] = _load(conn, tenant, stored_keys[p.key])
         elif p.complaint.id in stored_ids or p.complaint.id in ids:
-            found[i] = InvalidInputError("complaint.id", "a complaint with this id already exists")
+            found[i] = DuplicateIdError()
         else:
             ids.add(p.complaint.id)
     return found
@@ -3658,7 +3658,7 @@ def _create_in(
     if conn.execute(
         "SELECT 1 FROM complaints WHERE tenant = ? AND id = ?", (tenant, complaint.id)
     ).fetchone():
-        raise InvalidInputError("complaint.id", "a complaint with this id already exists")
+        raise DuplicateIdError()
     conn.execute(
         "INSERT INTO complaints (tenant, id, idempotency_key, intake_json, created_at)"
         " VALUES (?, ?, ?, ?, ?)",

@@ -19,10 +19,12 @@ __all__ = [
     "LISTED_PROBLEMS",
     "AccessDeniedError",
     "CalendarError",
+    "ClosedError",
     "ComplaintCoreError",
     "ConcurrencyConflictError",
     "ConnectionLostError",
     "DamagedRecordError",
+    "DuplicateIdError",
     "EscalationError",
     "FieldProblem",
     "GradeError",
@@ -242,6 +244,30 @@ class IdempotencyConflictError(InvalidInputError):
             f"already used for complaint {complaint_id}, whose content differs",
         )
         self.complaint_id = complaint_id
+
+
+class DuplicateIdError(InvalidInputError):
+    """A complaint with this id is stored already.
+
+    ``.path`` names where the id came from: ``complaint.id`` as a store refuses
+    it, ``complaint_id`` for the id a host handed ``Desk.receive``, ``id_factory``
+    for the desk's ``id_factory`` when every id it gave was taken.  An id the desk
+    drew itself (or from ``id_factory``) and found taken is drawn again instead
+    of refusing the intake (review s48D F03).
+    """
+
+    def __init__(self, path: str = "complaint.id") -> None:
+        super().__init__(path, "a complaint with this id already exists")
+
+
+class ClosedError(InvalidInputError):
+    """The desk (``.path`` ``desk``) or its store (``store``) was closed by
+    ``close()``: every later call is refused with it, whichever thread makes it.
+    Nothing can succeed on it any more; a sweep it stops part-way raises a
+    ``SweepClosed`` carrying what it had committed (review s48D F01)."""
+
+    def __init__(self, path: str = "store") -> None:
+        super().__init__(path, "is closed")
 
 
 class NaiveDatetimeError(InvalidInputError):

@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
-from complaintcore.core.errors import ComplaintCoreError, InvalidInputError
+from complaintcore.core.errors import ClosedError, ComplaintCoreError, InvalidInputError
 from complaintcore.core.models import require_aware
 
 if TYPE_CHECKING:
@@ -269,7 +269,9 @@ def _channel_exit(channel: str, key: str, exc: BaseException) -> Exception:
 def _store_closed(exc: BaseException) -> bool:
     """The refusal of a closed store (a built-in store's ``store: is closed``): no
     later pass can do better, so the worker ends rather than log it every interval."""
-    return isinstance(exc, InvalidInputError) and (exc.path, exc.reason) == ("store", "is closed")
+    return isinstance(exc, ClosedError) or (
+        isinstance(exc, InvalidInputError) and (exc.path, exc.reason) == ("store", "is closed")
+    )
 
 
 def system_clock() -> datetime:
