@@ -226,4 +226,3 @@ def test_a_postgresql_schema_of_version_16_gets_the_index(postgres_server: PgDat
         assert definition.endswith(f"USING btree {COLUMNS}"), definition
     finally:
         postgres_server.drop_schema(schema)
-

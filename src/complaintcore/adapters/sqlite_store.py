@@ -1052,6 +1052,7 @@ _SIMILAR_INDEX = {False: "projection_similar", True: "projection_similar_buildin
 the building is part of the second's key, so a building's group costs its own open
 rows in the reach, not its site's (review s48C F01)."""
 
+
 def _similar_query(
     tenant: str,
     site: str,
