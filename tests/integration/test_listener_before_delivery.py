@@ -326,7 +326,7 @@ def test_a_sqlite_file_of_schema_17_opens_and_holds(tmp_path: Path) -> None:
         conn.execute("PRAGMA user_version = 17")
     heard: list[str] = []
     with SqliteStore(path) as store:
-        assert store.schema_version == SQLITE_SCHEMA_VERSION == 18
+        assert store.schema_version == SQLITE_SCHEMA_VERSION >= 18
         assert {i.notification.complaint_id for i in store.pending(T0)} == {old.id}
         desk = _heard_desk(store, heard)
         new = desk.receive(intake(complainant=owner(2), receiver="SR-103"), now=T0)
@@ -352,7 +352,7 @@ def test_a_postgresql_schema_of_version_15_opens_and_holds(postgres_server: PgDa
             conn.execute(f"DELETE FROM {schema}.schema_migrations WHERE version >= 16")
         heard: list[str] = []
         with PostgresStore(dsn, schema=schema) as store:
-            assert store.schema_version == PG_SCHEMA_VERSION == 16
+            assert store.schema_version == PG_SCHEMA_VERSION >= 16
             assert {i.notification.complaint_id for i in store.pending(T0)} == {old.id}
             new = _heard_desk(store, heard).receive(
                 intake(complainant=owner(2), receiver="SR-103"), now=T0

@@ -666,6 +666,19 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # clock; the desk lets the items go by that mark once its listeners have
     # returned (hooks.md, review s46G F03).  Added by _fill_v18 unless there already.
     (18, ()),
+    # v19: open complaints by site, category and building, in time order, so the
+    # HDL-5 check at intake of a group scoped by building (the usual scope) reads
+    # the building's open rows in the reach, not every open row of the site and
+    # category (review s48C F01: a site of 20,000 open repairs read all 20,000 for
+    # each complaint received in a building of none).  projection_similar stays
+    # for groups scoped by site.
+    (
+        19,
+        (
+            "CREATE INDEX IF NOT EXISTS projection_similar_building ON projection"
+            " (tenant, site, category, building, received_at, id) WHERE status <> 'closed'",
+        ),
+    ),
 )
 """``(version, statements)`` applied in order, each version in one transaction.
 
@@ -1027,13 +1040,47 @@ _SIMILAR_BATCH = (
     " p.complainant_key AS complainant_key, p.issue AS issue,"
     " p.group_incident AS group_incident, row_number() OVER ("
     "PARTITION BY req.k ORDER BY p.received_at, p.id) AS rn"
-    " FROM req JOIN projection AS p INDEXED BY projection_similar"
+    " FROM req JOIN projection AS p INDEXED BY {index}"
     " ON p.tenant = ? AND p.status <> 'closed' AND p.site = req.site"
-    " AND p.category = req.category AND p.received_at >= req.lo AND p.received_at <= req.hi"
-    " AND (req.building IS NULL OR p.building = req.building)"
+    " AND p.category = req.category{building}"
+    " AND p.received_at >= req.lo AND p.received_at <= req.hi"
     ") WHERE cap < 0 OR rn <= cap ORDER BY k, received_at, id"
 )
-"""HDL-5 for many queries: each one's open complaints oldest first, cut at its ``cap``."""
+"""HDL-5 for many queries: each one's open complaints oldest first, cut at its ``cap``;
+``{index}`` from :data:`_SIMILAR_INDEX`, ``{building}`` its condition, if any."""
+
+_SIMILAR_INDEX = {False: "projection_similar", True: "projection_similar_building"}
+"""The partial index of open rows an HDL-5 query reads, by whether it names a building:
+the building is part of the second's key, so a building's group costs its own open
+rows in the reach, not its site's (review s48C F01)."""
+
+
+def _similar_query(
+    tenant: str,
+    site: str,
+    category: str,
+    lo: str,
+    hi: str,
+    building: str | None,
+    limit: int | None,
+) -> tuple[str, list[Any]]:
+    """:meth:`SqliteStore.open_similar`'s statement and arguments (times as stored)."""
+    sql = (
+        "SELECT id, received_at, complainant_key, issue, group_incident"
+        f" FROM projection INDEXED BY {_SIMILAR_INDEX[building is not None]}"
+        " WHERE tenant = ? AND status <> 'closed' AND site = ? AND category = ?"
+    )
+    args: list[Any] = [tenant, site, category]
+    if building is not None:
+        sql += " AND building = ?"
+        args.append(building)
+    sql += " AND received_at >= ? AND received_at <= ? ORDER BY received_at, id"
+    args += [lo, hi]
+    if limit is not None:
+        sql += " LIMIT ?"
+        args.append(limit)
+    return sql, args
+
 
 _LEDGER_WINDOW = 2000
 """Ledger entries (with their outbox rows) read per query by verify."""
@@ -1690,41 +1737,27 @@ class SqliteStore:
         """HDL-5: open complaints of ``site`` (and ``building``) and ``category``
         received in ``[since, until]``, oldest first.
 
-        Answered from the partial index ``projection_similar`` (open rows only),
-        so the cost follows the few rows that match, not the size of the file.
+        Answered from a partial index of open rows: ``projection_similar_building``
+        when ``building`` is given (the building is in its key), ``projection_similar``
+        otherwise, so the cost follows the few rows that match, not the size of the
+        file nor the open rows of the site's other buildings.
         """
         check_limit(limit)
-        sql = (
-            "SELECT id, received_at, complainant_key, issue, group_incident"
-            " FROM projection INDEXED BY projection_similar"
-            " WHERE tenant = ? AND status <> 'closed' AND site = ? AND category = ?"
-            " AND received_at >= ? AND received_at <= ?"
-        )
-        args: list[Any] = [
-            self._tenant,
-            site,
-            category,
-            to_utc_text(window_start(since, "since"), "since"),
-            to_utc_text(until, "until"),
-        ]
-        if building is not None:
-            sql += " AND building = ?"
-            args.append(building)
-        sql += " ORDER BY received_at, id"
-        if limit is not None:
-            sql += " LIMIT ?"
-            args.append(limit)
+        lo = to_utc_text(window_start(since, "since"), "since")
+        hi = to_utc_text(until, "until")
+        sql, args = _similar_query(self._tenant, site, category, lo, hi, building, limit)
         rows = self._conn().execute(sql, args).fetchall()
         return [Member(r[0], parse_utc(r[1]), r[2], r[3], bool(r[4])) for r in rows]
 
     @_translated
     def open_similar_many(self, queries: Sequence[SimilarQuery]) -> list[list[Member]]:
         """HDL-5 for a bulk batch: :meth:`open_similar` for each query, in order, in
-        one statement per :data:`_BATCH_QUESTIONS` queries (the same partial index)."""
-        requests: list[tuple[Any, ...]] = []
+        one statement per :data:`_BATCH_QUESTIONS` queries naming a building, and
+        one per as many naming none (each kind its own partial index, as alone)."""
+        requests: dict[bool, list[tuple[Any, ...]]] = {False: [], True: []}
         for k, q in enumerate(queries):
             check_limit(q.limit)
-            requests.append(
+            requests[q.building is not None].append(
                 (
                     k,
                     q.site,
@@ -1737,13 +1770,17 @@ class SqliteStore:
             )
         found: list[list[Member]] = [[] for _ in queries]
         conn = self._conn()
-        for start in range(0, len(requests), _BATCH_QUESTIONS):
-            chunk = requests[start : start + _BATCH_QUESTIONS]
-            values = ",".join(["(?,?,?,?,?,?,?)"] * len(chunk))
-            args = [x for r in chunk for x in r]
-            args.append(self._tenant)
-            for r in conn.execute(_SIMILAR_BATCH.format(values=values), args):
-                found[r[0]].append(Member(r[1], parse_utc(r[2]), r[3], r[4], bool(r[5])))
+        for by_building, asked in requests.items():
+            index = _SIMILAR_INDEX[by_building]
+            building = " AND p.building = req.building" if by_building else ""
+            for start in range(0, len(asked), _BATCH_QUESTIONS):
+                chunk = asked[start : start + _BATCH_QUESTIONS]
+                values = ",".join(["(?,?,?,?,?,?,?)"] * len(chunk))
+                sql = _SIMILAR_BATCH.format(values=values, index=index, building=building)
+                args = [x for r in chunk for x in r]
+                args.append(self._tenant)
+                for r in conn.execute(sql, args):
+                    found[r[0]].append(Member(r[1], parse_utc(r[2]), r[3], r[4], bool(r[5])))
         return found
 
     @_translated

@@ -56,6 +56,8 @@ from complaintcore.desk.ports import ComplaintRow
 __all__ = [
     "DUTY_MEMO",
     "ROWS_REVISION",
+    "SHAPE_MEMO_EVENTS",
+    "SHARED_EVENTS",
     "Projection",
     "breach_due",
     "held_by_nobody",
@@ -64,6 +66,19 @@ __all__ = [
 
 DUTY_MEMO = 2048
 """Duty results kept between the two times a commit or a batch needs them."""
+
+SHAPE_MEMO_EVENTS = 16384
+"""The events the kept history keys of :class:`Projection`'s shape memo hold together
+(a key holds one entry per event, about 0.4 KB each: some 7 MB at most).  Bounding the
+memo in keys alone (:data:`DUTY_MEMO`) let one complaint of 2,500 events keep about
+1 MB per command, 2 GB before the memo was cleared (review s48C F02)."""
+
+SHARED_EVENTS = 64
+"""The most events a complaint may have for the memo to keep its shape.  The memo
+serves bulk intake, whose complaints share ``now`` and the shape of their first few
+events; a longer history is one complaint's own (its times are its own), which no
+other complaint shares, and the memos by id, version and ``now`` already serve its
+repeated asks."""
 
 
 ROWS_REVISION = 5
@@ -111,6 +126,8 @@ class Projection:
         # the shape of their first events, so most are computed once for many.  Kept
         # for one pack and calendar (the first item).
         self._shapes: tuple[tuple[object, object], dict[Hashable, _Shape]] = ((None, None), {})
+        # The events the keys of that dict hold together (SHAPE_MEMO_EVENTS).
+        self._shape_events = 0
         self._last_shape: tuple[tuple[str, int, datetime, object], _Shape] | None = None
         # The receipt-bound clocks of the complaint last asked for (see _due_clocks).
         self._last_own: tuple[tuple[str, int, datetime, object], tuple[ClockStatus, ...]] | None
@@ -176,21 +193,29 @@ class Projection:
         if known_pack is not pack or known_calendar is not calendar:
             shapes = {}
             self._shapes = ((pack, calendar), shapes)
+            self._shape_events = 0
             self._last_shape = None
         # clocks then duties of one complaint ask in turn: its key is made once
         me = (complaint.id, complaint.version, now, now.tzinfo)
         last = self._last_shape
         if last is not None and last[0] == me:
             return last[1]
+        if len(complaint.events) > SHARED_EVENTS:  # one complaint's own: for its next ask
+            own = _Shape()
+            self._last_shape = (me, own)
+            return own
         key = history_key(complaint, now, receipt=False)
+        size = len(key) if isinstance(key, tuple) else 1
         try:
             found = shapes.get(key)
         except TypeError:  # a host's zone that cannot be hashed: compute, keep nothing
             return _Shape()
         if found is None:
-            if len(shapes) >= DUTY_MEMO:
+            if len(shapes) >= DUTY_MEMO or self._shape_events + size > SHAPE_MEMO_EVENTS:
                 shapes.clear()
+                self._shape_events = 0
             found = shapes[key] = _Shape()
+            self._shape_events += size
         self._last_shape = (me, found)
         return found
 
