@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Iterator, Sequence
@@ -16,6 +17,8 @@ from complaintcore.desk.ports import ComplaintStore, Notifier, StaffDirectory, S
 
 if TYPE_CHECKING:
     from complaintcore.adapters.staff import StaffList
+
+log = logging.getLogger("complaintcore.staff")
 
 
 @hookimpl(trylast=True)
@@ -41,7 +44,8 @@ def complaintcore_get_staff_directory(config: DeskConfig) -> StaffDirectory:
 
 
 class StaffFile:
-    """The config's staff file, read the first time anyone is looked up.
+    """The config's staff file, read the first time anyone is looked up, and again
+    after it changed.
 
     A command that looks nobody up (``list``, ``report``) never parses it: a
     company's file of a thousand people costs a command line more than opening
@@ -49,6 +53,14 @@ class StaffFile:
     lookup, as :func:`~complaintcore.adapters.staff.load_staff_file` words it.
     The :class:`~complaintcore.adapters.staff.StaffList` helpers (``by_rung``,
     ``at_site`` …) are answered by the loaded list.
+
+    A desk kept open (``deliver --loop``, a host's) calls
+    :meth:`reread_if_changed` once per command, sweep and delivery pass: when
+    the file's inode, size or modification time differ from the file read, the
+    next lookup reads it again, so a leaver is unknown and a new hire known as
+    in a fresh process (review s48K F01).  A changed file that does not load is
+    raised by that lookup, never answered from the old list (which may still
+    hold a leaver: PRV-1).
     """
 
     def __init__(self, config: DeskConfig, path: str) -> None:
@@ -56,17 +68,32 @@ class StaffFile:
         self._path = path
         self._lock = threading.Lock()
         self._staff: StaffList | None = None
+        self._read_as: tuple[int, ...] | None = None
+        """The file's :func:`_stamp` when the loaded list was read."""
 
     @property
     def staff(self) -> StaffList:
-        """The file's staff, loaded now if not yet."""
+        """The file's staff, loaded now if not yet (or if changed since, see above)."""
         found = self._staff
         if found is None:
             with self._lock:
                 found = self._staff
                 if found is None:
-                    found = self._staff = self._load()
+                    stamp = _stamp(self._path)  # before reading: a later change is seen
+                    found = self._load()
+                    self._staff, self._read_as = found, stamp
         return found
+
+    def reread_if_changed(self) -> bool:
+        """Forget the list read if the file changed since (or is gone): the next
+        lookup reads it again.  One ``stat``; nothing read before the next lookup,
+        so a command that looks nobody up still never parses the file."""
+        with self._lock:
+            if self._staff is None or _stamp(self._path) == self._read_as:
+                return False
+            self._staff = self._read_as = None
+        log.info("staff file %s changed: read again at the next lookup", self._path)
+        return True
 
     def _load(self) -> StaffList:
         from complaintcore.adapters.staff import load_staff_file
@@ -101,8 +128,20 @@ class StaffFile:
         return staff_id in self.staff
 
     def __repr__(self) -> str:
-        state = "not read yet" if self._staff is None else f"{len(self._staff)} members"
+        staff = self._staff
+        state = "not read yet" if staff is None else f"{len(staff)} members"
         return f"StaffFile({state})"
+
+
+def _stamp(path: str) -> tuple[int, ...]:
+    """What tells a staff file changed: device, inode (an editor's save renames a new
+    file in), size, modification and change times in ns; ``()`` for a file
+    that cannot be looked at (removed: the read says why)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ()
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 @hookimpl(trylast=True)

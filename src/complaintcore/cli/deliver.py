@@ -9,7 +9,7 @@ import click
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.cli.context import Ctx, json_option, now_option, pass_ctx
 from complaintcore.cli.errors import one_line
-from complaintcore.core.errors import StoreError
+from complaintcore.core.errors import SerializationError, StoreError
 from complaintcore.i18n import N_
 
 __all__ = ["RETRY_WAIT_CAP", "deliver", "retry_wait"]
@@ -60,11 +60,12 @@ def deliver(ctx: Ctx, loop: bool, interval: float) -> None:
             if loop and isinstance(desk.store, SqliteStore):
                 desk.store.check_file()  # a restore renamed in: stop (review s47F F02)
             report = desk.deliver(ctx.now())
-        except StoreError as exc:
-            if not loop or not exc.transient:
+        except (StoreError, SerializationError) as exc:
+            if not loop or not _passes(ctx, exc):
                 raise  # a missing, corrupt or newer database ends the service (exit 5)
             # a lock held past the timeout, a full disk: one line, the next pass later
-            # (review s47F F05)
+            # (review s47F F05); so is a staff file saved half-way or with a mistake,
+            # nothing sent meanwhile (review s48K F01)
             failures += 1
             wait = retry_wait(interval, failures)
             click.echo(
@@ -103,3 +104,18 @@ def deliver(ctx: Ctx, loop: bool, interval: float) -> None:
         if not loop:
             return
         time.sleep(interval)
+
+
+def _passes(ctx: Ctx, exc: StoreError | SerializationError) -> bool:
+    """An error ``deliver --loop`` waits out: a transient store error, or the
+    desk's staff file, changed on disk, not loading (being written, or saved
+    with a mistake someone will put right): the pass stops with no attempt
+    spent, and the next reads the file again."""
+    if isinstance(exc, StoreError):
+        return exc.transient
+    config = ctx.config
+    return (
+        config is not None
+        and config.staff_file is not None
+        and exc.what == config.resolve(config.staff_file)
+    )

@@ -27,7 +27,7 @@ from complaintcore.core.errors import ComplaintCoreError, HookError, InvalidInpu
 from complaintcore.core.models import staff_key
 from complaintcore.desk.access import is_reserved
 from complaintcore.desk.plugins import closed_awaitable
-from complaintcore.desk.ports import DutyWindow, StaffDirectory, StaffMember
+from complaintcore.desk.ports import DutyWindow, RereadingDirectory, StaffDirectory, StaffMember
 
 __all__ = ["DIRECTORY_HOOK", "CheckedDirectory"]
 
@@ -57,6 +57,21 @@ class CheckedDirectory:
         self._checked: tuple[StaffMember, ...] | None = None
         self._sound: dict[int, StaffMember] = {}
         """Members :meth:`get` has checked, by ``id`` (see :meth:`_check_once`)."""
+
+    def reread_if_changed(self) -> bool:
+        """A directory kept in a file (:class:`~complaintcore.desk.ports.RereadingDirectory`)
+        takes the file as it is now if it changed: asked once per command, sweep
+        and delivery pass, so a desk kept open (``deliver --loop``, a host's) sees
+        a leaver and a new hire as a fresh process does (review s48K F01)."""
+        directory = self.directory
+        if not isinstance(directory, RereadingDirectory):
+            return False
+        try:
+            return bool(directory.reread_if_changed())
+        except ComplaintCoreError:
+            raise
+        except Exception as exc:
+            raise self._failed("reread_if_changed()", exc) from exc
 
     def get(self, staff_id: str) -> StaffMember | None:
         """The member ``staff_id`` names, or ``None``.

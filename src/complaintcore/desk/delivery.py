@@ -32,9 +32,17 @@ from complaintcore.core.errors import ClosedError, ComplaintCoreError, InvalidIn
 from complaintcore.core.models import require_aware
 
 if TYPE_CHECKING:
+    from complaintcore.desk.ports import OutboxItem
     from complaintcore.desk.service import DeliveryReport, Desk
 
-__all__ = ["DeliveryWorker", "SendTimeoutError", "Sender", "system_clock"]
+__all__ = [
+    "UNKNOWN_RECIPIENT",
+    "DeliveryWorker",
+    "SendTimeoutError",
+    "Sender",
+    "system_clock",
+    "unknown_recipient",
+]
 
 log = logging.getLogger("complaintcore.delivery")
 
@@ -264,6 +272,23 @@ def _channel_exit(channel: str, key: str, exc: BaseException) -> Exception:
     wrapped = NotificationError(channel or "send", key, f"send raised {type(exc).__name__}")
     wrapped.__cause__ = exc
     return wrapped
+
+
+UNKNOWN_RECIPIENT = "recipient not in the staff directory"
+"""The reason a message to someone the directory no longer knows is a dead letter."""
+
+
+def unknown_recipient(item: OutboxItem) -> Exception:
+    """A message whose recipient the staff directory does not know when it is sent
+    (they left after it was queued): not retryable, so a dead letter at once,
+    kept for a person to drop or, the person back in the directory, to retry.
+    Sending it would hand a leaver complainants' data (PRV-1); skipping it as a
+    recipient without an address would mark it delivered unseen (review s48K F01)."""
+    from complaintcore.adapters.notify._common import NotificationError
+
+    return NotificationError(
+        item.notifier, item.notification.key, UNKNOWN_RECIPIENT, retryable=False
+    )
 
 
 def _store_closed(exc: BaseException) -> bool:

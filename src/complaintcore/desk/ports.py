@@ -54,6 +54,7 @@ __all__ = [
     "ReceivedCount",
     "RelatedQuery",
     "ReportStore",
+    "RereadingDirectory",
     "RowOrder",
     "RowQuery",
     "SimilarQuery",
@@ -143,6 +144,18 @@ class StaffDirectory(Protocol):
     def get(self, staff_id: str) -> StaffMember | None: ...
 
     def members(self) -> Sequence[StaffMember]: ...
+
+
+@runtime_checkable
+class RereadingDirectory(Protocol):
+    """A directory kept in something that changes under a long-running desk (the
+    built-in ``StaffFile``): the desk calls :meth:`reread_if_changed` once per
+    command, sweep and delivery pass, never per lookup (review s48K F01)."""
+
+    def reread_if_changed(self) -> bool:
+        """Take the source's current contents at the next lookup if it changed since
+        it was read; whether it did."""
+        ...
 
 
 # --------------------------------------------------------------------------- notifications

@@ -116,7 +116,12 @@ from complaintcore.desk import access, messages
 from complaintcore.desk.checked_directory import DIRECTORY_HOOK, CheckedDirectory
 from complaintcore.desk.collector import collection_paused, collection_resumed
 from complaintcore.desk.config import DeskConfig, RetryPolicy
-from complaintcore.desk.delivery import DeliveryWorker, Sender, SendTimeoutError
+from complaintcore.desk.delivery import (
+    DeliveryWorker,
+    Sender,
+    SendTimeoutError,
+    unknown_recipient,
+)
 from complaintcore.desk.drafts import CONFLICT_RETRIES, Draft, Hold, store_failed
 from complaintcore.desk.fellows import Fellows
 from complaintcore.desk.grouping import Grouper, Grouping, Links
@@ -1347,6 +1352,7 @@ class Desk:
         from complaintcore.serialization import complaint_to_dict
 
         complaint = self.get(complaint_id)
+        self._staff_directory.reread_if_changed()  # review s48K F01
         member = self.member(actor)
         site = complaint.intake.site or complaint.intake.complainant.site
         if (
@@ -1580,6 +1586,7 @@ class Desk:
         :meth:`Grouper.group_raced <complaintcore.desk.grouping.Grouper.group_raced>`).
         """
         self._require_now(now)
+        self._staff_directory.reread_if_changed()  # review s48K F01
         admitted, acting = self._admit(intake, actor)
         known = self._known_submission(admitted)
         if known is not None:
@@ -1708,6 +1715,7 @@ class Desk:
         self._require_now(now)
         if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= 100_000:
             raise InvalidInputError("batch", "must be an integer from 1 to 100000")
+        self._staff_directory.reread_if_changed()  # once a batch (review s48K F01)
         pending: list[Draft | Receipt | _Again] = []
         # a key given twice in one batch: the later ones are answered by the first
         # (never drafted, so they link and group nothing)
@@ -3260,6 +3268,7 @@ class Desk:
             isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit < 2**63
         ):
             raise InvalidInputError("limit", "must be a non-negative integer or None")
+        self._staff_directory.reread_if_changed()  # once a pass (review s48K F01)
         sent = failed = 0
         timeout = self._sender.timeout
         lease = max(_LEASE, timedelta(seconds=2 * _CLAIM_BATCH * timeout)) if timeout else _LEASE
@@ -3326,7 +3335,9 @@ class Desk:
     def _require_directory(self) -> None:
         """Raise the staff directory's own error if it cannot answer: a staff file
         that does not load fails a whole sweep or delivery once, naming the file,
-        not each complaint or message in turn (review s42A F03)."""
+        not each complaint or message in turn (review s42A F03).  A staff file
+        changed on disk is read again first (review s48K F01)."""
+        self._staff_directory.reread_if_changed()
         self._staff_directory.members()
 
     def _hung(self, channel: str) -> bool:
@@ -3447,13 +3458,17 @@ class Desk:
             recipient = self._staff_directory.get(item.notification.recipient)
         except ComplaintCoreError as exc:
             try:
-                self._require_directory()
+                self._staff_directory.members()
             except ComplaintCoreError:
                 # the directory fails as a whole (a staff file that does not load): the
                 # desk's failure, not the message's; no attempt spent, the pass stops
                 self._hand_back(item, start)
                 raise
             return self._failed(item, exc, now, current, notifier)  # this recipient's
+        if recipient is None and item.notification.recipient:
+            # review s48K F01: they left (or were never there): never sent to them, and
+            # not skipped as delivered either: a dead letter naming why, for a person
+            return self._failed(item, unknown_recipient(item), now, current, notifier)
         try:
             self._sender.send(
                 lambda: _send_plain(notifier, item.notification, recipient),

@@ -13,6 +13,7 @@ from datetime import datetime
 
 import attrs
 
+from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import Complaint
 from complaintcore.core.rulepack import RulePack
 from complaintcore.desk import access
@@ -61,8 +62,27 @@ class SiteStaff:
             self._staff_by_site = (members if isinstance(members, tuple) else object(), by_site)
         found = by_site.get(site)
         if found is None:
-            found = by_site[site] = [m for m in members if m.works_at(site)]
+            found = by_site[site] = self._answered(
+                complaint, [m for m in members if m.works_at(site)]
+            )
         return not_the_site(complaint, found)
+
+    def _answered(self, complaint: Complaint, members: list[StaffMember]) -> list[StaffMember]:
+        """The site's staff ``get()`` knows: someone only ``members()`` lists (a leaver
+        in an HR snapshot taken before they left) is never chosen nor told, not even
+        as one of a rung or a department, so the next one is (PRV-1, review s48K
+        F03).  One lookup a member, once a site while the directory hands back the
+        same tuple; the passed-over ids logged, with the complaint that found them."""
+        kept = [m for m in members if self._answers(m)]
+        if len(kept) < len(members):
+            gone = sorted({m.staff_id for m in members} - {m.staff_id for m in kept})
+            log.warning(
+                "complaint %s: routing and telling passed over %s at its site:"
+                " members() lists them but get() does not",
+                complaint.id,
+                ", ".join(gone),
+            )
+        return kept
 
     def handler_for(self, complaint: Complaint, now: datetime) -> StaffMember | None:
         """:func:`~complaintcore.desk.access.pick_handler`, chosen once for the
@@ -120,6 +140,15 @@ class SiteStaff:
             )
             left = [m for m in left if m is not chosen]
         return None
+
+    def _answers(self, member: StaffMember) -> bool:
+        """Whether ``get()`` knows ``member``; a wrong answer (another person, a field
+        of the wrong type) keeps them, to be refused where they are taken, naming
+        the directory, as before they were filtered."""
+        try:
+            return self.directory.get(member.staff_id) is not None
+        except InvalidInputError:
+            return True
 
 
 def same_staff(known: object, members: Sequence[StaffMember]) -> bool:

@@ -631,22 +631,45 @@ class Telling:
     ) -> Outbox:
         """A measure's owner is told it is at risk or overdue (once per measure and topic);
         an owner no longer in the directory, the head of its unit (IMP-1: 责任单位及
-        责任人, the unit answers for it too)."""
+        责任人, the unit answers for it too): of the measure's department (else anyone
+        there); for one recorded without a department, or whose department has
+        nobody at the site, of the complaint's responsible department, else
+        customer service's, else the rungs above, as :meth:`_told_or_above` goes
+        (review s48K F02: it was told to nobody).  The person complained about is
+        left out (ESC-4); who is warned instead is logged."""
         if not self.notifiers:
             return []
         detail = measure_detail(status.measure, self.zone)
         owner = self.directory.get(status.owner)
         if owner is not None:
             return self.fan(complaint, topic, owner, now, status.name, detail)
-        department = status.measure.department
-        if not department:
-            return []
-        members = self._staff.site_members(complaint)
+        members = self._reachable(complaint)
         site = complaint.intake.site or complaint.intake.complainant.site
         rung = access.supervisor_rung(self.pack)
-        told = access.recipients(
-            members, site=site, rung=rung, department=department, at=now, tz=self.zone
-        ) or access.recipients(members, site=site, department=department, at=now, tz=self.zone)
+        department = status.measure.department
+        told = (
+            access.recipients(
+                members, site=site, rung=rung, department=department, at=now, tz=self.zone
+            )
+            or access.recipients(members, site=site, department=department, at=now, tz=self.zone)
+            if department
+            else []
+        ) or self._told_or_above(
+            complaint,
+            now,
+            rung=rung,
+            departments=(complaint.state.department, self.pack.customer_service),
+            among=members,
+        )
+        log.warning(
+            "complaint %s: the owner %s of measure %s is not in the staff directory;"
+            " its %s goes to %s",
+            complaint.id,
+            status.owner,
+            status.name,
+            topic,
+            ", ".join(m.staff_id for m in told) or "nobody (no one at the site to tell)",
+        )
         box: Outbox = []
         for m in told:
             box += self.fan(complaint, topic, m, now, status.name, detail)
@@ -788,13 +811,18 @@ class Telling:
 
     def owner_pool(self, complaint: Complaint, duty: DutySpec) -> Sequence[StaffMember]:
         """The staff a duty's owners are found among: the site's (owners by department
-        and rung work there), unless the duty is the handler's and the handler works
-        elsewhere.  A company of many estates has thousands of staff; the site has
+        and rung work there), and the handler from elsewhere when the duty is the
+        handler's.  A company of many estates has thousands of staff; the site has
         a few dozen, in the same order."""
         pool = self._staff.site_members(complaint)
         handler = complaint.state.handler
         if duty.owner_handler and handler and all(m.staff_id != handler for m in pool):
-            return not_the_site(complaint, self._staff.members())
+            # the handler from elsewhere, as get() knows them: never a leaver an HR
+            # snapshot's members() still lists, nor that list's leavers at the site
+            # (review s48K F03); the others are chosen at the site all the same
+            holder = self.directory.get(handler)
+            if holder is not None:
+                return not_the_site(complaint, [*pool, holder])
         return pool
 
     def holders(
