@@ -25,7 +25,7 @@ from complaintcore.core.deadlines import (
 )
 from complaintcore.core.errors import ComplaintCoreError, EscalationError, RulePackError
 from complaintcore.core.improvement import compute_measures
-from complaintcore.core.models import Assigned, Complaint, Event, Trigger, as_instant
+from complaintcore.core.models import Assigned, Complaint, Event, Trigger
 from complaintcore.core.rulepack import RulePack
 from complaintcore.core.workflow import Escalate, Regrade, decide, evolve
 from complaintcore.desk import access, messages
@@ -302,13 +302,8 @@ class Sweeper:
             if not pending:
                 return steps
             # what shows only after the last step (owed from it) falls due after it
-            # instants: breaches computed in the pack's zone may share it (review s48B)
-            owed = [
-                (as_instant(b.at) if last is None else max(as_instant(b.at), as_instant(last)), b)
-                for b in pending
-            ]
-            when = min(at for at, _ in owed)
-            group = [b for at, b in owed if at == when]
+            when = min(b.at if last is None else max(b.at, last) for b in pending)
+            group = [b for b in pending if (b.at if last is None else max(b.at, last)) == when]
             names = list(dict.fromkeys(b.name for b in group))
             try:
                 more = decide(
