@@ -16,6 +16,7 @@ from collections.abc import Callable, Collection, Iterable
 
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import mask
+from complaintcore.core.room_forms import ROOM_ENDS, ROOM_WORDS, RoomForm, room_form
 
 __all__ = ["Literals", "literals_in", "masked_whole", "redact", "shown_site"]
 
@@ -232,9 +233,12 @@ def _may_occur(
 
     Each complaint's names and rooms are new to the pattern cache, and compiling a
     pattern costs more than most messages take to mask; one that cannot occur is
-    left out first.  A literal without cased letters (``3-2-1201``, ``王小明``) occurs
-    only with each of its pieces (:func:`_pieces`: ``3``, ``2``, ``1201``) in the
-    text as drawn or folded; any other holds ASCII digits and caseless
+    left out first.  A room (:func:`_room`: ``3-2-1201``, ``3栋2单元1201室``,
+    ``A座1201``) occurs only with each run of digits of its groups (``3``, ``2``,
+    ``1201``) in the text as drawn or folded, whatever words or dashes join them
+    and in whatever case its letter is; another literal without cased letters
+    (``王小明``) only with each of its pieces (:func:`_pieces`); any other holds
+    ASCII digits and caseless
     characters, dashes and spaces aside, that every match holds too (no other
     character equals one of those, in any case: ``IGNORECASE`` pairs only cased
     ones, and folding makes only ASCII).  ``clues``: each literal's, prepared
@@ -245,8 +249,8 @@ def _may_occur(
     other_digits: bool | None = None
     live: list[str] = []
     for literal in literals:
-        pieces, caseless, anchors = clues(literal)
-        if caseless:
+        pieces, by_pieces, anchors = clues(literal)
+        if by_pieces:
             if drawn is None:
                 drawn = _drawn(text)[0]
             missing = [piece for piece in pieces if piece not in drawn]
@@ -279,10 +283,15 @@ def _caseless(char: str) -> bool:
 
 @functools.lru_cache(maxsize=1024)
 def _clues(literal: str) -> tuple[tuple[str, ...], bool, str]:
-    """A literal as :func:`_may_occur` looks for it: whether it is caseless; if it
-    is, its pieces, folded; if not, its ASCII digits and caseless non-ASCII
-    characters but dashes and spaces (a match may hold others in their place)."""
+    """A literal as :func:`_may_occur` looks for it: whether it is looked for by its
+    pieces, folded -- a room's runs of digits (its words and letters may be
+    written otherwise), a caseless literal's :func:`_pieces` -- and if not, its
+    ASCII digits and caseless non-ASCII characters but dashes and spaces (a match
+    may hold others in their place)."""
     itself = _fold(literal, _FOLD_ALL).translate(_PLAIN)
+    room = _room(itself)
+    if room is not None:  # every form holds its digits, not its words or letters' case
+        return room.digits, True, ""
     if all(map(_caseless, itself)):
         return _pieces(itself), True, ""
     anchors = {c for c in itself if "0" <= c <= "9" or (not c.isascii() and _caseless(c))}
@@ -345,6 +354,9 @@ def _spelling(literal: str, spaced: int) -> str | None:
     (``spaced``) no space (0), spaces (1) or line breaks too (2): spaces may stand
     next to a dash or a wide character, and must where the literal has one unless
     they may (None: it cannot occur in a text without them)."""
+    room = _room(literal)
+    if room is not None:
+        return _room_spelling(room, spaced)
     runs = _runs(literal)
     parts = []
     before = _GAP
@@ -360,6 +372,53 @@ def _spelling(literal: str, spaced: int) -> str | None:
                 parts.append(_MAY_SPACE)
             parts.append(re.escape(chars))
         before = kind
+    return "".join(parts)
+
+
+# ------------------------------------------------------------- a room in other address forms
+
+# A room is the same room written with address words for its dashes or dashes for
+# its words (3栋2单元1201 or 3号楼2单元1201室 for 3-2-1201, and the reverse), any
+# of them between any two of its groups, perhaps with 室 or 号 after it (review
+# s48H F01).  Its groups stay whole and in order: no digit glued before the first
+# or after the last (13-2-1201 and 3-2-12015 are other rooms).  Every part is a
+# fixed string, an alternation of fixed strings or a possessive run of spaces: a
+# match is tried from each character at a cost bounded by the spaces it reads.
+_ROOM_JOIN = f"(?:-|{'|'.join(ROOM_WORDS)})"
+_ROOM_END = f"(?:{'|'.join(ROOM_ENDS)})"
+
+
+def _room(literal: str) -> RoomForm | None:
+    """A plain literal read as a room (:func:`~complaintcore.core.room_forms.room_form`),
+    unless :func:`redact` masks it as a phone number by itself (``010-62345678``,
+    ``138-1234-5678``): a phone is matched as it is spelt, as before."""
+    phone = _PHONE.fullmatch(literal)
+    if phone is not None and _mask_phone(phone, literal) is not None:
+        return None
+    return room_form(literal)
+
+
+def _room_spelling(room: RoomForm, spaced: int) -> str:
+    """The pattern of a room in every address form, for a text that holds (``spaced``)
+    no space (0), spaces (1) or line breaks too (2): up to three spaces round each
+    dash or word, any run of them (one line break in it) where the literal has a
+    space there, as :func:`_spelling` allows."""
+
+    def gap(wide: bool) -> str:
+        return "" if not spaced else _GAPS[True, spaced > 1] if wide else _MAY_SPACE
+
+    first, *rest = room.groups
+    # no digit (of any script: the text may be read unfolded) glued on either side;
+    # after the first character, so a pattern of rooms still starts with a digit
+    # the ``re`` module can scan for
+    if first[0].isdigit():
+        parts = [re.escape(first[0]), r"(?<!\d.)", re.escape(first[1:])]
+    else:
+        parts = [r"(?<![A-Za-z\d])", re.escape(first)]
+    for group, wide in zip(rest, room.spaced, strict=False):
+        parts += (gap(wide), _ROOM_JOIN, gap(wide), re.escape(group))
+    parts.append(r"(?!\d)" if room.groups[-1][-1].isdigit() else r"(?![A-Za-z\d])")
+    parts.append(f"(?:{gap(room.spaced[-1])}{_ROOM_END})?+")
     return "".join(parts)
 
 
@@ -476,8 +535,9 @@ class Literals:
 
     Each literal is filed under one part that every text it may occur in holds
     (as :func:`literals_in` reads the text): a run of up to four characters of
-    one of its pieces (:func:`_pieces`), the one the fewest of the others share;
-    for a literal with cased letters, one of the caseless characters every match
+    one of its pieces (:func:`_pieces`; a room's runs of digits), the one the
+    fewest of the others share;
+    for another literal with cased letters, one of the caseless characters every match
     of it holds (an ASCII digit only where it has no other).  A literal with no
     such part (a name in Latin letters alone) is tried on every text.  A text is
     read for its runs of up to four characters, as drawn and as folded, and only
@@ -547,13 +607,13 @@ class Literals:
         return sorted(kept, key=self._order.__getitem__)
 
 
-def _parts(pieces: tuple[str, ...], caseless: bool, anchors: str) -> set[str]:
+def _parts(pieces: tuple[str, ...], by_pieces: bool, anchors: str) -> set[str]:
     """What :class:`Literals` may file a literal under, by its :func:`_clues`: every
     run of up to :data:`_KEY_CHARS` characters of its pieces (each piece is in
-    every text it occurs in, as drawn or folded); for a cased one, its caseless
+    every text it occurs in, as drawn or folded); for any other, its caseless
     characters but ASCII digits, else those digits (one of them, or another
     script's digit, is in every such text); none: it is tried on every text."""
-    if caseless:
+    if by_pieces:
         return {
             piece[i : i + n]
             for piece in pieces
@@ -588,7 +648,18 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     (``margaret  thompson``, or a no-break space), and up to three next to a
     Chinese character or a dash where it has none (``3 栋 1202 室``, ``王 小明``
     with an ideographic space); never between two digits or two letters (``12 02`` is not
-    ``1202``).
+    ``1202``).  A room of two or more groups of digits (each perhaps with one
+    ASCII letter: ``A座1201``, ``1201B``) joined by dashes or address words is
+    masked in any address form (review s48H F01): between any two of its groups
+    any dash or one of the words of
+    :data:`~complaintcore.core.room_forms.ROOM_WORDS` (``号楼``, ``单元``, ``栋``,
+    ``幢``, ``座``, ``楼``, ``门``, ``号``), up to three spaces round it, and a ``室``
+    or ``号`` after it masked with it: ``3栋2单元1201``, ``3号楼2单元1201室``,
+    ``3座2-1201``, ``3—2—1201``, ``３栋２单元１２０１`` for ``3-2-1201``, and
+    ``3-2-1201`` for ``3栋2单元1201室``.  Its groups stay whole and in order: no
+    digit glued before or after them (``12-1201``, ``13-2-1201``, ``3-2-12015``
+    are other rooms).  A room with other words in it (``华府3栋1202室``) and a
+    phone (``010-62345678``) are matched as they are spelt.
     Dates (``2025-11-14``), times, decimals, IP addresses and other ids glued
     to letters stay readable.  The text is read as it is drawn: format
     characters (zero-width space, soft hyphen, word joiner: category Cf) are
