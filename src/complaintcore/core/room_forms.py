@@ -11,7 +11,7 @@ import re
 
 import attrs
 
-__all__ = ["ROOM_ENDS", "ROOM_WORDS", "RoomForm", "room_form"]
+__all__ = ["ROOM_ENDS", "ROOM_WORDS", "RoomForm", "room_digits", "room_form"]
 
 ROOM_WORDS = ("号楼", "单元", "栋", "幢", "座", "楼", "门", "号")
 """The words written between a room's numbers in place of a dash: building (栋,
@@ -26,8 +26,15 @@ ROOM_ENDS = ("室", "号")
 # (1201B, A12), or a letter alone (the A of A座1201).
 _GROUP = "[0-9]+[A-Za-z]|[A-Za-z]?[0-9]+|[A-Za-z]"
 _FIRST = re.compile(_GROUP)
-_JOINED = re.compile(f"( *)(?:-|{'|'.join(ROOM_WORDS)})( *)({_GROUP})")
+_JOIN = f"(?:-|{'|'.join(ROOM_WORDS)})"
+_JOINED = re.compile(f"( *){_JOIN}( *)({_GROUP})")
 _END = re.compile(f"( *)(?:{'|'.join(ROOM_ENDS)})?")
+# the whole of a room, its groups not told apart: one match to tell a room from
+# any other literal (at least one digit: looked ahead for)
+_SHAPE = re.compile(
+    f"(?=[^0-9]*[0-9])(?:{_GROUP})(?: *{_JOIN} *(?:{_GROUP}))+ *(?:{'|'.join(ROOM_ENDS)})?"
+)
+_DIGITS = re.compile("[0-9]+")
 
 
 @attrs.frozen
@@ -39,10 +46,11 @@ class RoomForm:
     groups: tuple[str, ...]
     spaced: tuple[bool, ...]
 
-    @property
-    def digits(self) -> tuple[str, ...]:
-        """The runs of digits of its groups: every written form holds each of them."""
-        return tuple(run for group in self.groups for run in re.findall("[0-9]+", group))
+
+def room_digits(literal: str) -> tuple[str, ...] | None:
+    """The runs of digits of ``literal`` if :func:`room_form` reads it as a room (every
+    written form of it holds each of them), else None; at the cost of one match."""
+    return tuple(_DIGITS.findall(literal)) if _SHAPE.fullmatch(literal) else None
 
 
 def room_form(literal: str) -> RoomForm | None:
@@ -53,7 +61,7 @@ def room_form(literal: str) -> RoomForm | None:
     in one of :data:`ROOM_ENDS`.  None: it is no room in those forms (a name, a
     phone, ``华府3栋1202室`` with an estate's name, ``3 1202`` joined by a space)."""
     first = _FIRST.match(literal)
-    if first is None:
+    if first is None or not _SHAPE.fullmatch(literal):
         return None
     groups, spaced = [first.group(0)], []
     at = first.end()
@@ -62,6 +70,6 @@ def room_form(literal: str) -> RoomForm | None:
         spaced.append(bool(joined.group(1) or joined.group(2)))
         at = joined.end()
     end = _END.fullmatch(literal, at)
-    if end is None or len(groups) < 2 or not any(c.isdigit() for c in literal):
+    if end is None or len(groups) < 2:
         return None
     return RoomForm(tuple(groups), (*spaced, bool(end.group(1))))
