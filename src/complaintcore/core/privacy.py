@@ -14,8 +14,11 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Collection, Iterable
 
+import attrs
+
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import mask
+from complaintcore.core.room_forms import ROOM_ENDS, ROOM_WORDS, RoomForm, room_digits, room_form
 
 __all__ = ["Literals", "literals_in", "masked_whole", "redact", "shown_site"]
 
@@ -145,6 +148,9 @@ _PHONE = re.compile(
     rf"|{_MOBILE}"
 )
 _MIN_PHONE_DIGITS = 7
+# what folds into a digit 0-9: every phone holds one, as every e-mail address
+# holds an "@" or a full-width "＠" (redact reads no text for what it cannot hold)
+_ANY_DIGIT = re.compile(rf"[\d{_OTHER_DIGITS}]")
 _NOT_KEPT = re.compile(rf"{_SPACE}|[{_DASH}_()./\r\n]")
 
 
@@ -169,27 +175,46 @@ def _substitute(
     text: str,
     fold: re.Pattern[str] | None,
     replace: Callable[[re.Match[str], str], str | None],
-    plain: bool = False,
 ) -> str:
-    """Replace each match of ``pattern`` in the text as drawn (folded by ``fold``,
-    its spaces and dashes made plain if ``plain``) at the same place in ``text``:
-    ``replace`` gets the match and the drawn text there; format characters inside
-    a match go with it, the others stay."""
-    drawn, gaps = _drawn(text)
-    folded = drawn if fold is None else _fold(drawn, fold)
-    if plain and _UNPLAIN.search(folded):
-        folded = folded.translate(_PLAIN)
-    parts: list[str] = []
-    done = 0
+    """Replace each match of ``pattern`` in the text as drawn (folded by ``fold``) at
+    the same place in ``text``: ``replace`` gets the match and the drawn text
+    there (None: keep it)."""
+    drawn, gaps, folded = _reading(text, fold)
+    news = []
     for match in pattern.finditer(folded):
         start, end = match.span()
         new = replace(match, drawn[start:end])
         if new is not None and end > start:
-            # a drawn index i stands at i + (format characters before it) in text
-            first, last = start + bisect_right(gaps, start), end - 1 + bisect_right(gaps, end - 1)
-            parts += (text[done:first], new)
-            done = last + 1
-    return "".join(parts) + text[done:] if parts else text
+            news.append((start, end, new))
+    return _replaced(text, gaps, news) if news else text
+
+
+def _reading(
+    text: str, fold: re.Pattern[str] | None, plain: bool = False
+) -> tuple[str, list[int], str]:
+    """The text as drawn (:func:`_drawn`: without format characters, and where they
+    were), and as the patterns read it: folded by ``fold``, its spaces and dashes
+    made plain if ``plain`` (one character for one, so an index in either is the
+    same character)."""
+    drawn, gaps = _drawn(text)
+    folded = drawn if fold is None else _fold(drawn, fold)
+    if plain and _UNPLAIN.search(folded):
+        folded = folded.translate(_PLAIN)
+    return drawn, gaps, folded
+
+
+def _replaced(text: str, gaps: list[int], news: Iterable[tuple[int, int, str]]) -> str:
+    """``text`` with each span of the drawn text (``start``, ``end``: ascending, not
+    overlapping, not empty) replaced by its new text; format characters inside a
+    span go with it, the others stay."""
+    parts: list[str] = []
+    done = 0
+    for start, end, new in news:
+        # a drawn index i stands at i + (format characters before it) in text
+        first, last = start + bisect_right(gaps, start), end - 1 + bisect_right(gaps, end - 1)
+        parts += (text[done:first], new)
+        done = last + 1
+    return "".join(parts) + text[done:]
 
 
 def _mask_literals(text: str, literals: frozenset[str]) -> str:
@@ -198,25 +223,53 @@ def _mask_literals(text: str, literals: frozenset[str]) -> str:
     a room typed by a Chinese IME in full-width mode (``３栋１２０２室``, ``3－1202``)
     the same room (PRV-1); so is one with another dash or other spaces
     (:func:`_spelling`).  Both sides are read folded as phones are (one
-    character for one), so what is masked is the text as written."""
+    character for one), so what is masked is the text as written.  Rooms are
+    found by :func:`_room_spans` (no pattern to compile for them), the others by
+    one pattern per complaint; where two found share characters, they are
+    masked as one run (neither shows a part of the other)."""
     if not literals:
         return text
     literals = _may_occur(text, literals)
     if not literals:  # most messages name no one: no pattern to compile
         return text
-    # a text without spaces (most Chinese text) or line breaks (most lines) needs
-    # no pattern that allows them: fewer parts to compile, the same matches
-    spaced = 2 if "\n" in text else 1 if _SPACED.search(text) else 0
-    pattern, wide, digits = _literals(literals, spaced)
-    if pattern is None:
-        return text
+    rooms = [room for literal in literals if (room := _room_literal(literal)) is not None]
+    others = literals.difference(room.literal for room in rooms) if rooms else literals
+    pattern, wide, digits = None, frozenset[str](), False
+    if others:
+        # a text without spaces (most Chinese text) or line breaks (most lines) needs
+        # no pattern that allows them: fewer parts to compile, the same matches
+        spaced = 2 if "\n" in text else 1 if _SPACED.search(text) else 0
+        pattern, wide, digits = _literals(others, spaced)
+        if pattern is None and not rooms:
+            return text
     # folding costs a callback per full-width "，" of Chinese text: only a text with
     # a character that folds into a literal's is read folded (the same matches)
-    folds = not wide.isdisjoint(text) or (
-        digits and (_OTHER_DECIMAL.search(text) or _OTHER_DIGIT.search(text))
+    folds = (
+        not wide.isdisjoint(text)
+        or any(not room.wide.isdisjoint(text) for room in rooms)
+        or ((digits or rooms) and (_OTHER_DECIMAL.search(text) or _OTHER_DIGIT.search(text)))
     )
-    fold = _FOLD_ALL if folds else None
-    return _substitute(pattern, text, fold, lambda _, w: mask(w), plain=True)
+    drawn, gaps, folded = _reading(text, _FOLD_ALL if folds else None, plain=True)
+    spans = [m.span() for m in pattern.finditer(folded) if m.end() > m.start()] if pattern else []
+    if rooms:
+        spans = _joined(spans + _room_spans(folded, [room.form for room in rooms]))
+    if not spans:
+        return text
+    return _replaced(text, gaps, ((start, end, mask(drawn[start:end])) for start, end in spans))
+
+
+def _joined(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans in order, those that overlap made one (a room and a name sharing
+    characters are masked as one run: neither shows a part of the other)."""
+    if len(spans) < 2:
+        return spans
+    joined: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if joined and start < joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
+        else:
+            joined.append((start, end))
+    return joined
 
 
 _OTHER_DECIMAL = re.compile(r"[^\D0-9]")  # a decimal digit of another script (٣, ३, 𝟑)
@@ -232,9 +285,12 @@ def _may_occur(
 
     Each complaint's names and rooms are new to the pattern cache, and compiling a
     pattern costs more than most messages take to mask; one that cannot occur is
-    left out first.  A literal without cased letters (``3-2-1201``, ``王小明``) occurs
-    only with each of its pieces (:func:`_pieces`: ``3``, ``2``, ``1201``) in the
-    text as drawn or folded; any other holds ASCII digits and caseless
+    left out first.  A room (:func:`_room`: ``3-2-1201``, ``3栋2单元1201室``,
+    ``A座1201``) occurs only with each run of digits of its groups (``3``, ``2``,
+    ``1201``) in the text as drawn or folded, whatever words or dashes join them
+    and in whatever case its letter is; another literal without cased letters
+    (``王小明``) only with each of its pieces (:func:`_pieces`); any other holds
+    ASCII digits and caseless
     characters, dashes and spaces aside, that every match holds too (no other
     character equals one of those, in any case: ``IGNORECASE`` pairs only cased
     ones, and folding makes only ASCII).  ``clues``: each literal's, prepared
@@ -245,8 +301,8 @@ def _may_occur(
     other_digits: bool | None = None
     live: list[str] = []
     for literal in literals:
-        pieces, caseless, anchors = clues(literal)
-        if caseless:
+        pieces, by_pieces, anchors = clues(literal)
+        if by_pieces:
             if drawn is None:
                 drawn = _drawn(text)[0]
             missing = [piece for piece in pieces if piece not in drawn]
@@ -279,10 +335,17 @@ def _caseless(char: str) -> bool:
 
 @functools.lru_cache(maxsize=1024)
 def _clues(literal: str) -> tuple[tuple[str, ...], bool, str]:
-    """A literal as :func:`_may_occur` looks for it: whether it is caseless; if it
-    is, its pieces, folded; if not, its ASCII digits and caseless non-ASCII
-    characters but dashes and spaces (a match may hold others in their place)."""
+    """A literal as :func:`_may_occur` looks for it: whether it is looked for by its
+    pieces, folded -- a room's runs of digits (its words and letters may be
+    written otherwise), a caseless literal's :func:`_pieces` -- and if not, its
+    ASCII digits and caseless non-ASCII characters but dashes and spaces (a match
+    may hold others in their place)."""
     itself = _fold(literal, _FOLD_ALL).translate(_PLAIN)
+    # a room: every form holds its digits, not its words or its letters' case (a
+    # phone shaped like one is looked for by its digits too: its pieces)
+    digits = room_digits(itself)
+    if digits is not None:
+        return digits, True, ""
     if all(map(_caseless, itself)):
         return _pieces(itself), True, ""
     anchors = {c for c in itself if "0" <= c <= "9" or (not c.isascii() and _caseless(c))}
@@ -363,6 +426,140 @@ def _spelling(literal: str, spaced: int) -> str | None:
     return "".join(parts)
 
 
+# ------------------------------------------------------------- a room in other address forms
+
+# A room is the same room written with address words for its dashes or dashes for
+# its words (3栋2单元1201 or 3号楼2单元1201室 for 3-2-1201, and the reverse), any
+# of them between any two of its groups, perhaps with 室 or 号 after it (review
+# s48H F01).  Its groups stay whole and in order: no digit glued before the first
+# or after the last (13-2-1201 and 3-2-12015 are other rooms).
+#
+# No room has a pattern of its own (compiling one per complaint cost more than
+# masking its messages): one pattern, compiled once, finds the runs of the text
+# shaped like rooms -- groups of ASCII letters and digits (as the text is read:
+# folded, its dashes and spaces plain) joined by a dash or one word of the list,
+# spaces round it, any of them -- and each run's groups are compared with the
+# rooms' in Python (:func:`_room_spans`).  The groups are read once (possessive,
+# and a group starts only where a run of letters and digits starts: the
+# lookbehind after its first character, so the pattern still starts with a class
+# the ``re`` module scans for), and so are the spaces round a word: a run costs
+# time in proportion to its length, and a near miss is never read again.
+# The letters that ``IGNORECASE`` pairs with ASCII ones (the Kelvin sign, the
+# long s, the dotted and dotless i) are letters of a group too, as they were to
+# each room's own pattern.
+_ODD_CASE = {0x212A: "k", 0x17F: "s", 0x130: "i", 0x131: "i"}
+_ALNUM = "0-9A-Za-z\u0130\u0131\u017f\u212a"
+_ROOM_JOIN = f"(?:-|{'|'.join(ROOM_WORDS)})"
+_ROOM_END = f"(?:{'|'.join(ROOM_ENDS)})"
+# a character every room holds one of, as given: a dash, the first of a word
+_ROOM_JOIN_CHAR = re.compile(
+    "[" + re.escape("".join(sorted(_DASH_CHARS | {word[0] for word in ROOM_WORDS}))) + "]"
+)
+_ROOM_GROUP = re.compile(f"[{_ALNUM}]+")
+_ROOM_RUN = re.compile(
+    f"[{_ALNUM}](?<![{_ALNUM}].)[{_ALNUM}]*+(?:{_SPACES}{_ROOM_JOIN}{_SPACES}[{_ALNUM}]++)+"
+)
+# between two groups where the room has no space: up to three spaces round the
+# dash or word, no line break
+_ROOM_TIGHT = re.compile(f" {{0,3}}+{_ROOM_JOIN} {{0,3}}+")
+# a 室 or 号 after the last group, taken with it: spaces before it as between
+# the room's groups (any, over one line break, where the room has a space there)
+_ROOM_TAIL = {False: re.compile(f" {{0,3}}+{_ROOM_END}"), True: re.compile(f"{_SPACES}{_ROOM_END}")}
+
+
+def _room(literal: str) -> RoomForm | None:
+    """A plain literal read as a room (:func:`~complaintcore.core.room_forms.room_form`),
+    its groups in lower case, unless :func:`redact` masks it as a phone number by
+    itself (``010-62345678``, ``138-1234-5678``): a phone is matched as it is
+    spelt, as before."""
+    room = room_form(literal)
+    if room is None:
+        return None
+    phone = _PHONE.fullmatch(literal)
+    if phone is not None and _mask_phone(phone, literal) is not None:
+        return None
+    lower = tuple(group.lower() for group in room.groups)  # ASCII: one for one
+    return room if lower == room.groups else RoomForm(lower, room.spaced)
+
+
+@attrs.frozen
+class _Room:
+    """A literal that is a room: as given, its form (:func:`_room`) and the full-width
+    forms of its letters in either case (a text holding one is read folded; one
+    holding a full-width digit is, as it holds another script's digit)."""
+
+    literal: str
+    form: RoomForm
+    wide: frozenset[str]
+
+
+@functools.lru_cache(maxsize=1024)
+def _room_literal(literal: str) -> _Room | None:
+    """A literal (drawn, without the spaces round it) read as a room, once; one with
+    no dash and no word of a room (a name, a phone) is none at a glance."""
+    if _ROOM_JOIN_CHAR.search(literal) is None:
+        return None
+    form = _room(_fold(literal, _FOLD_ALL).translate(_PLAIN))
+    if form is None:
+        return None
+    letters = {c for group in form.groups for c in group if not c.isdigit()}
+    wide = frozenset(chr(ord(b) + 0xFEE0) for a in letters for b in (a, a.upper()))
+    return _Room(literal, form, wide)
+
+
+def _room_spans(text: str, rooms: Collection[RoomForm]) -> list[tuple[int, int]]:
+    """Where ``text`` (folded, made plain) writes one of ``rooms`` (:func:`_room`), each
+    place once, perhaps overlapping (:func:`_joined` joins them): in a run of
+    :data:`_ROOM_RUN`, a room's groups in order, whole -- those between its first
+    and last equal, the first perhaps after a letter if it starts with a digit, the
+    last perhaps before one if it ends with a digit (``B3-1201``, ``3-1201B`` hold
+    ``3-1201``; ``13-2-1201`` and ``3-2-12015`` do not hold ``3-2-1201``) -- up to
+    three spaces round a dash or word where the room has none, and a 室 or 号
+    after the last taken with it."""
+    spans: list[tuple[int, int]] = []
+    for run in _ROOM_RUN.finditer(text):
+        found = list(_ROOM_GROUP.finditer(text, run.start(), run.end()))
+        groups = [g.group().translate(_ODD_CASE).lower() for g in found]
+        tight: list[bool | None] = [None] * len(found)  # [i]: between groups i - 1 and i
+        for room in rooms:
+            first, *_, last = room.groups
+            inner = list(room.groups[1:-1])
+            size = len(room.groups)
+            for at in range(len(groups) - size + 1):
+                head, tail = groups[at], groups[at + size - 1]
+                if not (
+                    _glued(head, first, first=True)
+                    and _glued(tail, last, first=False)
+                    and groups[at + 1 : at + size - 1] == inner
+                ):
+                    continue
+                for k, wide in enumerate(room.spaced[:-1], at + 1):
+                    if not wide and tight[k] is None:
+                        sep = (found[k - 1].end(), found[k].start())
+                        tight[k] = _ROOM_TIGHT.fullmatch(text, *sep) is not None
+                    if not (wide or tight[k]):
+                        break
+                else:
+                    end = found[at + size - 1].start() + len(last)
+                    if end == found[at + size - 1].end():
+                        after = _ROOM_TAIL[room.spaced[-1]].match(text, end)
+                        end = after.end() if after else end
+                    spans.append((found[at].end() - len(first), end))
+    return spans
+
+
+def _glued(written: str, group: str, *, first: bool) -> bool:
+    """Whether a run of letters and digits ``written`` holds a room's ``group``, at its
+    end if it is the room's ``first`` group, else at its start: only letters
+    beside it there, and only where the group has a digit on that side (a digit
+    glued on makes another number, a letter glued on to a letter another word)."""
+    if written == group:
+        return True
+    if first:
+        return written.endswith(group) and group[0].isdigit() and written[-len(group) - 1].isalpha()
+    return written.startswith(group) and group[-1].isdigit() and written[len(group)].isalpha()
+
+
 def _loose(before: int, after: int) -> bool:
     """Whether spaces may stand between two characters (neither a space)."""
     return _GAP not in (before, after) and (_DASHED in (before, after) or _WIDE in (before, after))
@@ -419,26 +616,33 @@ def _single_pattern(singles: frozenset[str]) -> re.Pattern[str]:
 def _literals(
     literals: frozenset[str], spaced: int = 2
 ) -> tuple[re.Pattern[str] | None, frozenset[str], bool]:
-    """One pattern for a complaint's names and rooms, made once for all the messages
-    of its step (the ``re`` module's own cache is shared with every other pattern);
-    the full-width characters that fold into theirs (a set: a second pattern per
-    complaint cost more to compile than it saved); whether they hold a
-    digit (another script's digit folds into it).  Capitals that are other letters
-    (``Strauß`` as ``STRAUSS``) are searched for too: the ``re`` module folds letter
-    by letter.  The longest goes first.  ``spaced`` is what the text holds: 0
-    neither spaces nor line breaks, 1 spaces alone, 2 line breaks too."""
+    """One pattern for a complaint's names and other literals but rooms (those of
+    :func:`_room_literal`: no pattern of their own), made once for all the
+    messages of its step (the ``re`` module's own cache is shared with every other
+    pattern); the full-width characters that fold into theirs (a set: a second
+    pattern per complaint cost more to compile than it saved); whether they hold
+    a digit (another script's digit folds into it).  Capitals that are other
+    letters (``Strauß`` as ``STRAUSS``) are searched for too: the ``re`` module
+    folds letter by letter.  The longest goes first.  ``spaced`` is what the text
+    holds: 0 neither spaces nor line breaks, 1 spaces alone, 2 line breaks too."""
     written = set(literals)
     written |= {f for v in written for f in (v.upper(), v.casefold()) if len(f) != len(v)}
     folded = {_fold(v, _FOLD_ALL).translate(_PLAIN) for v in written}
     ordered = sorted(folded, key=lambda v: (-len(v), v))
     source = "|".join(filter(None, (_spelling(v, spaced) for v in ordered)))
     pattern = re.compile(source, re.IGNORECASE) if source else None
-    # the ASCII each literal character matches in either case (ſ and ı too), and the
-    # full-width forms of those; circled digits fold into digits as well
-    ascii = {a for v in folded for a in (*v, *v.upper(), *v.lower()) if "!" <= a <= "~"}
-    digits = not ascii.isdisjoint("0123456789")
-    wide = frozenset(chr(ord(b) + 0xFEE0) for a in ascii for b in (a, a.swapcase()))
+    wide, digits = _wide_forms(folded)
     return pattern, wide, digits
+
+
+def _wide_forms(folded: Iterable[str]) -> tuple[frozenset[str], bool]:
+    """The full-width forms of the ASCII each character of ``folded`` (literals,
+    folded) matches in either case (ſ and ı too), and whether they hold a digit
+    (circled digits and other scripts' fold into digits as well)."""
+    chars = "".join(folded)
+    ascii = {a for a in {*chars, *chars.upper(), *chars.lower()} if "!" <= a <= "~"}
+    digits = not ascii.isdisjoint("0123456789")
+    return frozenset(chr(ord(b) + 0xFEE0) for a in ascii for b in (a, a.swapcase())), digits
 
 
 def literals_in(text: str, also: Iterable[str]) -> list[str]:
@@ -476,8 +680,9 @@ class Literals:
 
     Each literal is filed under one part that every text it may occur in holds
     (as :func:`literals_in` reads the text): a run of up to four characters of
-    one of its pieces (:func:`_pieces`), the one the fewest of the others share;
-    for a literal with cased letters, one of the caseless characters every match
+    one of its pieces (:func:`_pieces`; a room's runs of digits), the one the
+    fewest of the others share;
+    for another literal with cased letters, one of the caseless characters every match
     of it holds (an ASCII digit only where it has no other).  A literal with no
     such part (a name in Latin letters alone) is tried on every text.  A text is
     read for its runs of up to four characters, as drawn and as folded, and only
@@ -547,13 +752,13 @@ class Literals:
         return sorted(kept, key=self._order.__getitem__)
 
 
-def _parts(pieces: tuple[str, ...], caseless: bool, anchors: str) -> set[str]:
+def _parts(pieces: tuple[str, ...], by_pieces: bool, anchors: str) -> set[str]:
     """What :class:`Literals` may file a literal under, by its :func:`_clues`: every
     run of up to :data:`_KEY_CHARS` characters of its pieces (each piece is in
-    every text it occurs in, as drawn or folded); for a cased one, its caseless
+    every text it occurs in, as drawn or folded); for any other, its caseless
     characters but ASCII digits, else those digits (one of them, or another
     script's digit, is in every such text); none: it is tried on every text."""
-    if caseless:
+    if by_pieces:
         return {
             piece[i : i + n]
             for piece in pieces
@@ -588,7 +793,20 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     (``margaret  thompson``, or a no-break space), and up to three next to a
     Chinese character or a dash where it has none (``3 栋 1202 室``, ``王 小明``
     with an ideographic space); never between two digits or two letters (``12 02`` is not
-    ``1202``).
+    ``1202``).  A room of two or more groups of digits (each perhaps with one
+    ASCII letter: ``A座1201``, ``1201B``) joined by dashes or address words is
+    masked in any address form (review s48H F01): between any two of its groups
+    any dash or one of the words of
+    :data:`~complaintcore.core.room_forms.ROOM_WORDS` (``号楼``, ``单元``, ``栋``,
+    ``幢``, ``座``, ``楼``, ``门``, ``号``), up to three spaces round it, and a ``室``
+    or ``号`` after it masked with it: ``3栋2单元1201``, ``3号楼2单元1201室``,
+    ``3座2-1201``, ``3—2—1201``, ``３栋２单元１２０１`` for ``3-2-1201``, and
+    ``3-2-1201`` for ``3栋2单元1201室``.  Its groups stay whole and in order: no
+    digit glued before or after them (``12-1201``, ``13-2-1201``, ``3-2-12015``
+    are other rooms).  A room with other words in it (``华府3栋1202室``) and a
+    phone (``010-62345678``) are matched as they are spelt.  Literals found
+    sharing characters (``小区3栋`` and ``3栋1202室`` in ``小区3栋1202室``) are
+    masked as one run.
     Dates (``2025-11-14``), times, decimals, IP addresses and other ids glued
     to letters stay readable.  The text is read as it is drawn: format
     characters (zero-width space, soft hyphen, word joiner: category Cf) are
@@ -619,8 +837,11 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     text = _mask_literals(text, known - numeric)
     # before the phones: a flat "7" after a phone would read as its last digit
     text = _mask_single(text, frozenset(v for v in drawn if len(v) == 1 and v.isalnum()))
-    text = _substitute(_EMAIL, text, _FOLD_ALL, _mask_email)
-    text = _substitute(_PHONE, text, _FOLD_BUT_LETTERS, _mask_phone)
+    # most texts hold no "@" and many no digit: not read (folded) for what they lack
+    if "@" in text or "\uff20" in text:
+        text = _substitute(_EMAIL, text, _FOLD_ALL, _mask_email)
+    if _ANY_DIGIT.search(text):
+        text = _substitute(_PHONE, text, _FOLD_BUT_LETTERS, _mask_phone)
     return _mask_literals(text, numeric)
 
 

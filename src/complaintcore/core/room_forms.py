@@ -1,0 +1,75 @@
+"""The address forms a room number is written in (PRV-1: masking, review s48H F01).
+
+A room is stored as it was typed (``3-2-1201``, ``3栋2单元1201室``) and written in
+free text in any of the usual forms: the numbers of its building, unit and room
+joined by dashes or by the words of an address.  Pure: data and one parser.
+"""
+
+from __future__ import annotations
+
+import re
+
+import attrs
+
+__all__ = ["ROOM_ENDS", "ROOM_WORDS", "RoomForm", "room_digits", "room_form"]
+
+ROOM_WORDS = ("号楼", "单元", "栋", "幢", "座", "楼", "门", "号")
+"""The words written between a room's numbers in place of a dash: building (栋,
+幢, 座, 号楼, 楼), unit (单元), entrance (门), number (号): ``3栋2单元1201``,
+``3号楼2单元1201``, ``A座1201``.  A longer word goes before a word it starts with
+(号楼 before 号)."""
+
+ROOM_ENDS = ("室", "号")
+"""The words written after a room's last number: ``1201室``, ``1201号``."""
+
+# A group: ASCII digits with perhaps one ASCII letter after or before them
+# (1201B, A12), or a letter alone (the A of A座1201).
+_GROUP = "[0-9]+[A-Za-z]|[A-Za-z]?[0-9]+|[A-Za-z]"
+_FIRST = re.compile(_GROUP)
+_JOIN = f"(?:-|{'|'.join(ROOM_WORDS)})"
+_JOINED = re.compile(f"( *){_JOIN}( *)({_GROUP})")
+_END = re.compile(f"( *)(?:{'|'.join(ROOM_ENDS)})?")
+# the whole of a room, its groups not told apart: one match to tell a room from
+# any other literal (at least one digit: looked ahead for)
+_SHAPE = re.compile(
+    f"(?=[^0-9]*[0-9])(?:{_GROUP})(?: *{_JOIN} *(?:{_GROUP}))+ *(?:{'|'.join(ROOM_ENDS)})?"
+)
+_DIGITS = re.compile("[0-9]+")
+
+
+@attrs.frozen
+class RoomForm:
+    """A room literal read as its groups, in order, and where the literal itself
+    had spaces round each separator (``spaced[i]``: before or after the separator
+    ahead of ``groups[i + 1]``; the last, before its end word)."""
+
+    groups: tuple[str, ...]
+    spaced: tuple[bool, ...]
+
+
+def room_digits(literal: str) -> tuple[str, ...] | None:
+    """The runs of digits of ``literal`` if :func:`room_form` reads it as a room (every
+    written form of it holds each of them), else None; at the cost of one match."""
+    return tuple(_DIGITS.findall(literal)) if _SHAPE.fullmatch(literal) else None
+
+
+def room_form(literal: str) -> RoomForm | None:
+    """``literal`` (folded to ASCII digits and letters, its dashes ``-`` and spaces
+    ``" "``) read as a room: two or more groups of digits (each perhaps with one
+    ASCII letter, or a letter alone), at least one digit among them, joined by a
+    dash or one of :data:`ROOM_WORDS` with spaces round it or not, perhaps ending
+    in one of :data:`ROOM_ENDS`.  None: it is no room in those forms (a name, a
+    phone, ``华府3栋1202室`` with an estate's name, ``3 1202`` joined by a space)."""
+    first = _FIRST.match(literal)
+    if first is None or not _SHAPE.fullmatch(literal):
+        return None
+    groups, spaced = [first.group(0)], []
+    at = first.end()
+    while joined := _JOINED.match(literal, at):
+        groups.append(joined.group(3))
+        spaced.append(bool(joined.group(1) or joined.group(2)))
+        at = joined.end()
+    end = _END.fullmatch(literal, at)
+    if end is None or len(groups) < 2:
+        return None
+    return RoomForm(tuple(groups), (*spaced, bool(end.group(1))))
