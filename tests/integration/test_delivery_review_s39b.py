@@ -388,9 +388,11 @@ def test_a_hopeless_failure_is_a_dead_letter_at_once(
         first = desk.deliver(T0)
         for minutes in (1, 2, 3):
             desk.deliver(T0 + timedelta(minutes=minutes))
-        assert len(http_server.requests) == first.failed  # before: one POST per attempt
+        # a dead letter at once: given up, not kept for a retry (review s48L F03)
+        assert first.failed == 0
+        assert len(http_server.requests) == first.newly_given_up  # before: one POST per attempt
         dead = desk.dead_letters()
-        assert len(dead) == first.failed
+        assert len(dead) == first.newly_given_up
         assert all("HTTP 404" in i.last_error for i in dead)
         http_server.respond(200)  # the endpoint is fixed: a person retries
         for item in dead:

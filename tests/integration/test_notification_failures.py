@@ -440,7 +440,8 @@ def test_given_up_messages_do_not_hold_back_newer_ones(tmp_path: Path) -> None:
         for i in range(4):
             desk.receive(_intake(1 + 4 * i, clock()), now=clock())
         assert desk.deliver(clock()).failed == 4 * 4 + 4
-        assert desk.deliver(clock.advance(hours=1)).failed == 4 * 4 + 4  # second and last
+        last = desk.deliver(clock.advance(hours=1))  # second and last: given up (review s48L F03)
+        assert (last.failed, last.newly_given_up) == (0, 4 * 4 + 4)
         c = desk.receive(_intake(0, clock.advance(minutes=1)), now=clock())
         assert desk.deliver(clock()).failed >= 1  # still down
         pager.down = False

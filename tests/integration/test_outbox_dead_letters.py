@@ -45,7 +45,8 @@ def test_the_desk_lists_retries_and_drops_dead_letters() -> None:
     received = list(desk.receive_many(list(intakes(3, T0)), now=T0))
     assert desk.deliver(T0).failed == 3
     assert desk.dead_letters() == []  # one attempt of two: still tried
-    assert desk.deliver(T0 + timedelta(minutes=2)).failed == 3
+    last = desk.deliver(T0 + timedelta(minutes=2))  # the last attempt: given up, not kept
+    assert (last.failed, last.newly_given_up, last.given_up) == (0, 3, 3)
     dead = desk.dead_letters()
     assert [i.notification.complaint_id for i in dead] == [c.id for c in received]
     assert {(i.attempts, i.last_error) for i in dead} == {(2, "OSError: gateway down")}

@@ -327,13 +327,11 @@ def test_a_measure_whose_owner_and_unit_head_left_goes_to_customer_services_head
 # --------------------------------------------------------------------------- F03
 
 
-@pytest.mark.procedure("PRV-1")
-def test_a_leaver_an_hr_snapshot_still_lists_hears_nothing_of_an_escalation_to_their_rung(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
+def snapshot_desk() -> tuple[HR, RecordingNotifier, Desk]:
+    """A host's desk over an HR system whose ``members()`` is one tuple, taken
+    before anyone left, and whose ``get()`` is live; its messages recorded."""
     hr = HR(STAFF)
-    hr.snapshot = True  # members() taken before SR-102 left
-    hr.gone = {"SR-102"}
+    hr.snapshot = True
     inbox = RecordingNotifier("inbox")
     desk = Desk(
         pack=PACK,
@@ -342,6 +340,15 @@ def test_a_leaver_an_hr_snapshot_still_lists_hears_nothing_of_an_escalation_to_t
         calendar=make_desk().calendar,
         notifiers=[inbox],
     )
+    return hr, inbox, desk
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_leaver_an_hr_snapshot_still_lists_hears_nothing_of_an_escalation_to_their_rung(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    hr, inbox, desk = snapshot_desk()  # members() taken before SR-102 left
+    hr.gone = {"SR-102"}
     c = desk.receive(leak(summary="物业费账单有疑问"), now=T0, route=False)
     with caplog.at_level(logging.WARNING, logger="complaintcore.desk"):
         c = desk.act(c.id, Escalate(actor="SR-103", trigger="cannot_handle"), now=T0)

@@ -181,3 +181,45 @@ def test_a_millisecond_past_its_counter_borrows_the_next_in_order() -> None:
     assert min(nxt) > max(many)
     assert min(more) > max(nxt)
     assert len({*many, *nxt, *more}) == 10_200
+
+
+# review s48L F02: the hour the clocks go back (UK packs: Europe/London, 2026-10-25,
+# 01:00-02:00 happens twice) and the hour they go forward (2026-03-29, 01:00 -> 02:00)
+LON = ZoneInfo("Europe/London")
+
+
+def _ms(complaint_id: str) -> int:
+    found = ID.fullmatch(complaint_id)
+    assert found is not None
+    return int(found[2], 16) >> 36
+
+
+def test_ids_sort_by_the_time_received_in_the_hour_the_clocks_go_back() -> None:
+    first = datetime(2026, 10, 25, 1, 45, tzinfo=LON)  # 01:45 BST, 00:45Z
+    later = datetime(2026, 10, 25, 1, 15, fold=1, tzinfo=LON)  # 01:15 GMT, 01:15Z
+    a, b = time_ordered_id(first, LON), time_ordered_id(later, LON)
+    assert a < b
+    assert a.startswith("C-20261025-")
+    assert b.startswith("C-20261025-")
+    # midnight BST is 23:00Z the day before: 1 h 45 min and 2 h 15 min after it
+    assert _ms(a) == (1 * 3600 + 45 * 60) * 1000  # 6,300,000
+    assert _ms(b) == (2 * 3600 + 15 * 60) * 1000  # 8,100,000
+    end = datetime(2026, 10, 25, 23, 59, 59, 999000, tzinfo=LON)  # the 25-hour day's last ms
+    assert _ms(time_ordered_id(end, LON)) == 25 * 3600 * 1000 - 1  # 89,999,999: fits
+
+
+def test_the_hour_the_clocks_go_forward_is_not_counted() -> None:
+    at = datetime(2026, 3, 29, 3, 0, tzinfo=LON)  # 03:00 BST, 02:00Z: two hours after midnight
+    assert _ms(time_ordered_id(at, LON)) == 2 * 3600 * 1000
+    before = datetime(2026, 3, 29, 0, 59, tzinfo=LON)  # 00:59 GMT
+    assert time_ordered_id(before, LON) < time_ordered_id(at, LON)
+
+
+@given(a=instants, b=instants)
+def test_ids_sort_as_their_times_do_in_a_zone_that_changes_its_clocks(
+    a: datetime, b: datetime
+) -> None:
+    if abs(a - b) < timedelta(seconds=1):
+        return  # the same second: order decided by the random bits
+    first, second = sorted((a, b))
+    assert time_ordered_id(first, LON) < time_ordered_id(second, LON)

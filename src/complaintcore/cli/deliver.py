@@ -85,20 +85,24 @@ def deliver(ctx: Ctx, loop: bool, interval: float) -> None:
                 {
                     "sent": report.sent,
                     "failed": report.failed,
+                    "given_up": report.newly_given_up,
                     "dead_letters": report.given_up,
                     "for_other_channels": report.for_other_channels,
                     "warnings": warnings,
                 }
             )
             return
-        if not loop or report.sent or report.failed:
-            ctx.say(
-                ctx.t(
-                    "sent {sent}; failed {failed} (kept for a retry)",
-                    sent=report.sent,
-                    failed=report.failed,
-                )
+        counts = {"sent": report.sent, "failed": report.failed}
+        if report.newly_given_up:  # a dead letter now is not kept for a retry (review s48L F03)
+            gave_up = ctx.t(
+                "sent {sent}; failed {failed} (kept for a retry); given up {given_up}"
+                " (dead letters now)",
+                given_up=report.newly_given_up,
+                **counts,
             )
+            ctx.say(gave_up)
+        elif not loop or report.sent or report.failed:
+            ctx.say(ctx.t("sent {sent}; failed {failed} (kept for a retry)", **counts))
         if report.given_up and not loop:
             ctx.dead_letter_warning(report.given_up)
         if not loop:

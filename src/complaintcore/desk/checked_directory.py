@@ -57,12 +57,19 @@ class CheckedDirectory:
         self._checked: tuple[StaffMember, ...] | None = None
         self._sound: dict[int, StaffMember] = {}
         """Members :meth:`get` has checked, by ``id`` (see :meth:`_check_once`)."""
+        self.passes = 0
+        """How many commands, sweeps and delivery passes have begun (each calls
+        :meth:`reread_if_changed` once): what the desk learns from ``get()`` about
+        a site's staff is kept within one of them only (review s48L F01)."""
 
     def reread_if_changed(self) -> bool:
         """A directory kept in a file (:class:`~complaintcore.desk.ports.RereadingDirectory`)
         takes the file as it is now if it changed: asked once per command, sweep
         and delivery pass, so a desk kept open (``deliver --loop``, a host's) sees
-        a leaver and a new hire as a fresh process does (review s48K F01)."""
+        a leaver and a new hire as a fresh process does (review s48K F01).  Counted
+        in :attr:`passes` whatever the directory, so a live ``get()`` that forgets
+        someone is asked again by the next command (review s48L F01)."""
+        self.passes += 1
         directory = self.directory
         if not isinstance(directory, RereadingDirectory):
             return False

@@ -2,7 +2,12 @@
 
 ``C-20251114-2a3b1c0f3e9d8a7b``: the day received in the pack's time zone, then
 16 hex digits -- the millisecond of that day (7 digits), a 12-bit counter and 24
-random bits.  Every table keyed by complaint id is a B-tree; ids that grow with
+random bits.  The millisecond is the time elapsed since the day's local midnight,
+as instants: on a day the clocks go back (25 hours) the repeated hour's second
+pass counts on from the first's end, up to 90,000,000, so ids sort by the time
+received there too; on a day they go forward the hour skipped is not counted
+(review s48L F02).  On every other day it is the wall-clock millisecond, as ids
+made before that review have it.  Every table keyed by complaint id is a B-tree; ids that grow with
 time append at its right edge instead of landing on a random page, which keeps
 bulk intake fast on a desk of 100,000 complaints (random ids cost two to three
 times as much there).
@@ -31,7 +36,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from complaintcore.core.errors import luhn_valid
@@ -71,8 +76,7 @@ def time_ordered_id(received_at: datetime, zone: ZoneInfo) -> str:
     """A new complaint id for a complaint received at ``received_at`` (aware)."""
     local = received_at.astimezone(zone)
     day = f"{local.year:04d}{local.month:02d}{local.day:02d}"
-    # the wall-clock millisecond of the day (what subtracting midnight in one zone gives)
-    ms = ((local.hour * 60 + local.minute) * 60 + local.second) * 1000 + local.microsecond // 1000
+    ms = _since_midnight(local, zone)
     with _lock:
         if not _pool:
             raw = os.urandom(8 * _POOL_IDS)
@@ -98,6 +102,17 @@ def time_ordered_id(received_at: datetime, zone: ZoneInfo) -> str:
         if stamp >> _STAMP_BITS != ms:  # borrowed: that millisecond's own ids come after
             _keep((day, stamp >> _STAMP_BITS), stamp)
     return f"C-{day}-{stamp:016x}"
+
+
+def _since_midnight(local: datetime, zone: ZoneInfo) -> int:
+    """The milliseconds from the local day's start to ``local``, counted between
+    instants (UTC): Python subtracts two times of one zone as wall clocks, which
+    puts the repeated hour's second pass before the end of its first (review s48L
+    F02).  A midnight the clocks skip is the day's first instant (the offset
+    before the change, fold 0); a midnight they repeat, its first pass."""
+    midnight = datetime(local.year, local.month, local.day, tzinfo=zone)
+    elapsed = local.astimezone(UTC) - midnight.astimezone(UTC)
+    return max(0, elapsed // timedelta(milliseconds=1))
 
 
 def _keep(key: tuple[str, int], stamp: int) -> None:

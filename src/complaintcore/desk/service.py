@@ -451,12 +451,18 @@ def same_submission(stored: Intake, submitted: Intake) -> bool:
 @attrs.frozen
 class DeliveryReport:
     """Outbox delivery: sent, failed (kept for retry), given up, and the messages
-    left waiting for channels this desk does not have (as ``SweepReport`` counts them)."""
+    left waiting for channels this desk does not have (as ``SweepReport`` counts them).
+
+    ``given_up`` counts every dead letter of the desk's channels in the store;
+    ``newly_given_up`` those this pass made one (a last attempt failed, or a
+    failure no retry can mend: a recipient who left), which are not in ``failed``
+    (review s48L F03)."""
 
     sent: int = 0
     failed: int = 0
     given_up: int = 0
     for_other_channels: int = 0
+    newly_given_up: int = 0
 
 
 class Desk:
@@ -3269,15 +3275,16 @@ class Desk:
         ):
             raise InvalidInputError("limit", "must be a non-negative integer or None")
         self._staff_directory.reread_if_changed()  # once a pass (review s48K F01)
-        sent = failed = 0
+        sent = failed = dead = 0
         timeout = self._sender.timeout
         lease = max(_LEASE, timedelta(seconds=2 * _CLAIM_BATCH * timeout)) if timeout else _LEASE
         current = _pass_clock(now, clock)
         at = now if clock is None else max(now, require_aware(clock(), "clock()"))
         timed_out: set[str] = set()  # channels a send of which timed out in this pass
-        while self.notifiers and (limit is None or sent + failed < limit):
+        while self.notifiers and (limit is None or sent + failed + dead < limit):
             # a few at a time, so the lease outlasts the sends it covers
-            want = _CLAIM_BATCH if limit is None else min(_CLAIM_BATCH, limit - sent - failed)
+            tried = sent + failed + dead
+            want = _CLAIM_BATCH if limit is None else min(_CLAIM_BATCH, limit - tried)
             ready = [n for n in self.notifiers if not self._hung(n) and n not in timed_out]
             if not ready:
                 break
@@ -3311,9 +3318,11 @@ class Desk:
                         sent += 1
                     elif outcome in ("failed", "timed out"):
                         failed += 1
-                        if outcome == "timed out":
-                            timed_out.add(item.notifier)
-                    else:
+                    elif outcome in ("given up", "timed out, given up"):
+                        dead += 1  # a dead letter now, not kept for a retry (review s48L F03)
+                    if outcome in ("timed out", "timed out, given up"):
+                        timed_out.add(item.notifier)
+                    if outcome == "busy":
                         # every sending thread stayed busy (another pass sends): no
                         # attempt spent; the rest wait for the next pass too
                         for left in items[i + 1 :]:
@@ -3330,7 +3339,9 @@ class Desk:
             if len(items) < want or self._closing.is_set() or busy:
                 break
             at = current()
-        return DeliveryReport(sent, failed, self._given_up(now), self._for_other_channels())
+        return DeliveryReport(
+            sent, failed, self._given_up(now), self._for_other_channels(), newly_given_up=dead
+        )
 
     def _require_directory(self) -> None:
         """Raise the staff directory's own error if it cannot answer: a staff file
@@ -3443,7 +3454,7 @@ class Desk:
         now: datetime,
         current: Callable[[], datetime],
         start: datetime,
-    ) -> Literal["sent", "failed", "timed out", "busy"]:
+    ) -> Literal["sent", "failed", "given up", "timed out", "timed out, given up", "busy"]:
         """One attempt, bounded by the send timeout; a failure of any kind is
         recorded for a retry, never raised, but the staff directory's own (the
         desk's, not the message's).  ``current`` tells the time the desk
@@ -3452,7 +3463,8 @@ class Desk:
         spent, due at ``start`` (the ``now`` of the pass); one that timed out is
         a failed attempt reported apart, so the pass stops sending to its
         channel; a failure the channel calls hopeless (``retryable`` false) is a
-        dead letter at once, kept for a person to retry."""
+        dead letter at once, kept for a person to retry, and reported as given
+        up, as a last attempt's failure is (review s48L F03)."""
         notifier = self.notifiers[item.notifier]
         try:
             recipient = self._staff_directory.get(item.notification.recipient)
@@ -3478,8 +3490,10 @@ class Desk:
             )
         except SendTimeoutError as exc:
             if not exc.busy:
-                self._failed(item, exc, now, current, notifier)
-                return "timed out"  # a failed attempt; the pass skips the channel
+                # a failed attempt; the pass skips the channel
+                if self._failed(item, exc, now, current, notifier) == "given up":
+                    return "timed out, given up"
+                return "timed out"
             # never handed to the channel: no attempt spent (review s39B F02)
             self._hand_back(item, start)
             log.warning(
@@ -3500,10 +3514,11 @@ class Desk:
         now: datetime,
         current: Callable[[], datetime],
         notifier: Notifier,
-    ) -> Literal["failed"]:
+    ) -> Literal["failed", "given up"]:
         """Record a failed attempt, due again after the retry delay (and after a
         timed-out send can have ended); one that cannot succeed on a retry is
-        counted as the last (review s39B F06)."""
+        counted as the last (review s39B F06).  ``"given up"`` when the item is a
+        dead letter now, no longer tried (review s48L F03)."""
         try:
             error = f"{type(exc).__name__}: {self._masked_error(item, str(exc))[:200]}"
         except Exception:  # even describing it failed
@@ -3537,13 +3552,13 @@ class Desk:
                 item.notifier,
                 attempts,
             )
-        else:
-            log.warning(
-                "notification %s via %s failed; retry in %s",
-                item.notification.key,
-                item.notifier,
-                delay,
-            )
+            return "given up"
+        log.warning(
+            "notification %s via %s failed; retry in %s",
+            item.notification.key,
+            item.notifier,
+            delay,
+        )
         return "failed"
 
     def _in_flight(self, notifier: Notifier) -> timedelta:

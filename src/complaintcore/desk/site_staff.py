@@ -2,7 +2,8 @@
 
 A company of many estates has hundreds of staff, and routing and telling look
 at them several times a complaint: :class:`SiteStaff` keeps each site's staff
-and the handlers chosen lately while the directory hands back the same tuple.
+while the directory hands back the same tuple, and those of them ``get()`` knows,
+and the handlers chosen lately, for one command, sweep or delivery pass.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import Complaint
 from complaintcore.core.rulepack import RulePack
 from complaintcore.desk import access
-from complaintcore.desk.ports import StaffDirectory, StaffMember
+from complaintcore.desk.checked_directory import CheckedDirectory
+from complaintcore.desk.ports import StaffMember
 from complaintcore.desk.projection import DUTY_MEMO
 
 __all__ = ["SiteStaff", "not_the_site", "same_staff"]
@@ -26,19 +28,23 @@ log = logging.getLogger("complaintcore.desk")
 
 
 class SiteStaff:
-    """The directory's staff by site, and the handler routing picks, kept while the
-    directory hands back the same members."""
+    """The directory's staff by site, kept while the directory hands back the same
+    members; those ``get()`` knows, and the handler routing picks, for one command."""
 
-    def __init__(self, directory: StaffDirectory, pack: RulePack) -> None:
+    def __init__(self, directory: CheckedDirectory, pack: RulePack) -> None:
         self.directory = directory
         self.pack = pack
         # Handlers chosen lately, by what routing needs (see handler_for).
-        self._routes: tuple[tuple[object, object], dict[Hashable, StaffMember | None]] = (
-            (None, None),
+        self._routes: tuple[tuple[object, int, object], dict[Hashable, StaffMember | None]] = (
+            (None, -1, None),
             {},
         )
         # Staff by site, while the directory hands back the same members (routing).
         self._staff_by_site: tuple[object, dict[str, list[StaffMember]]] = (None, {})
+        # Of them, those get() knows: asked again each command, sweep and delivery
+        # pass (the directory's passes), since a live get() forgets a leaver while
+        # an HR snapshot's members() still lists them (review s48L F01).
+        self._known_by_site: tuple[object, int, dict[str, list[StaffMember]]] = (None, -1, {})
 
     def members(self) -> Sequence[StaffMember]:
         return self.directory.members()
@@ -52,6 +58,10 @@ class SiteStaff:
         file's does): a company of many estates has hundreds of staff, and
         routing looks at them several times a complaint.  Any other sequence is
         read afresh, since a live directory may update one list in place.
+        Whom of them ``get()`` knows is asked once a site per command, sweep
+        or delivery pass, not once for as long as the tuple lasts: an HR
+        snapshot's ``members()`` is one tuple for an hour while its live
+        ``get()`` forgets a leaver at once (review s48L F01).
         """
         members = self.members()
         site = complaint.intake.site or complaint.intake.complainant.site
@@ -60,19 +70,26 @@ class SiteStaff:
             by_site = {}
             # a list may change in place: a fresh key, so the routes are chosen again
             self._staff_by_site = (members if isinstance(members, tuple) else object(), by_site)
-        found = by_site.get(site)
+        staff, passes = self._staff_by_site[0], self.directory.passes
+        known_staff, known_passes, answered = self._known_by_site
+        if known_staff is not staff or known_passes != passes:
+            answered = {}
+            self._known_by_site = (staff, passes, answered)
+        found = answered.get(site)
         if found is None:
-            found = by_site[site] = self._answered(
-                complaint, [m for m in members if m.works_at(site)]
-            )
+            works = by_site.get(site)
+            if works is None:
+                works = by_site[site] = [m for m in members if m.works_at(site)]
+            found = answered[site] = self._answered(complaint, works)
         return not_the_site(complaint, found)
 
     def _answered(self, complaint: Complaint, members: list[StaffMember]) -> list[StaffMember]:
         """The site's staff ``get()`` knows: someone only ``members()`` lists (a leaver
         in an HR snapshot taken before they left) is never chosen nor told, not even
         as one of a rung or a department, so the next one is (PRV-1, review s48K
-        F03).  One lookup a member, once a site while the directory hands back the
-        same tuple; the passed-over ids logged, with the complaint that found them."""
+        F03).  One lookup a member, once a site per command, sweep or delivery
+        pass (review s48L F01); the passed-over ids logged, with the complaint that
+        found them."""
         kept = [m for m in members if self._answers(m)]
         if len(kept) < len(members):
             gone = sorted({m.staff_id for m in members} - {m.staff_id for m in kept})
@@ -87,14 +104,21 @@ class SiteStaff:
     def handler_for(self, complaint: Complaint, now: datetime) -> StaffMember | None:
         """:func:`~complaintcore.desk.access.pick_handler`, chosen once for the
         complaints that need the same routing at the same instant (a bulk batch's
-        share ``now``), while the directory hands back the same members."""
+        share ``now``), while the directory hands back the same members, within
+        one command, sweep or delivery pass."""
         members = self.site_members(complaint)
         need = access.routing_of(complaint, self.pack)
-        staff = self._staff_by_site[0]  # the directory's list _site_members just read
-        (known_staff, known_pack), memo = self._routes
-        if known_staff is not staff or known_pack is not self.pack or len(memo) >= DUTY_MEMO:
+        # the directory's list and pass site_members just read
+        staff, passes, _ = self._known_by_site
+        (known_staff, known_passes, known_pack), memo = self._routes
+        if (
+            known_staff is not staff
+            or known_passes != passes
+            or known_pack is not self.pack
+            or len(memo) >= DUTY_MEMO
+        ):
             memo = {}
-            self._routes = ((staff, self.pack), memo)
+            self._routes = ((staff, passes, self.pack), memo)
         key = (need, now, now.tzinfo)
         if key not in memo:
             memo[key] = self._known(
