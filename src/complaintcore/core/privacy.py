@@ -86,20 +86,27 @@ _EMAIL = re.compile(
 )
 _D = "[0-9]"
 # Hyphens and dashes people type between digit groups: hyphen, non-breaking hyphen,
-# figure dash, en dash, em dash, minus sign (the full-width hyphen is folded to "-").
-_DASH = "\\-\u2010\u2011\u2012\u2013\u2014\u2212"
+# figure dash, en dash, em dash, horizontal bar (what the gb2312 codec makes of the
+# GB2312 dash A1AA), the two- and three-em dashes, minus sign, and the small em
+# dash and small hyphen-minus (the full-width hyphen is folded to "-"): every dash
+# (Unicode Pd) but the wave dashes and the vertical forms, which write ranges
+# ("3〜5天") or stand in vertical text (review s48M F01).
+_DASH = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2e3a\u2e3b\u2212\ufe58\ufe63"
 # Spaces: space, tab, no-break, the typographic ones (thin U+2009, figure U+2007 …),
 # narrow no-break U+202F, medium mathematical U+205F, ideographic U+3000.
 _SPACE = "[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]"
 _JOIN = rf"[{_DASH}]"
-# Between digit groups: up to three spaces, perhaps round one dash ("138 1234 5678",
-# "135 - 1234 - 5678"), or the dash alone; never a line break (an amount ending one
-# line and a date or amount starting the next are two numbers).  A later group is
+# one dash or two: a Chinese IME types "——" (two em dashes) for Shift+"-"
+_JOINS = rf"{_JOIN}{{1,2}}+"
+# Between digit groups: up to three spaces, perhaps round one dash or two
+# ("138 1234 5678", "135 - 1234 - 5678", "138——1234——5678"), or the dash alone;
+# never a line break (an amount ending one line and a date or amount starting the
+# next are two numbers).  A later group is
 # never the year of a date ("1280  2025-11-14": the amount, then the date).  The
 # two branches start with different characters and every repeat is bounded and
 # possessive: a separator is read once.
 _SEP = (  # one atom: a "?" after it makes the whole separator optional
-    rf"(?:(?:{_SPACE}{{1,3}}+(?:{_JOIN}{_SPACE}{{0,3}}+)?|{_JOIN}{_SPACE}{{0,3}}+)"
+    rf"(?:(?:{_SPACE}{{1,3}}+(?:{_JOINS}{_SPACE}{{0,3}}+)?|{_JOINS}{_SPACE}{{0,3}}+)"
     rf"(?!{_D}{{4}}(?:[{_DASH}]{_D}{{1,2}}[{_DASH}]|\.{_D}{{1,2}}\.|/{_D}{{1,2}}/){_D}{{1,2}}(?!{_D})))"
 )
 # A dot or slash separates digits in phones (138.1234.5678) but also in decimals,
@@ -131,7 +138,7 @@ _MOBILE = (
 # After the first, a group starts at a separator or a bracket, and a group's digits
 # are read once (possessive): one run of digits is never split into groups (with a
 # letter glued to it, trying every split took 2^n steps).
-# Not preceded by an ASCII word character, "X-" or "9." (so ids like
+# Not preceded by an ASCII word character, "X-", "X——" or "9." (so ids like
 # "C-20251114-0001" and decimals survive) unless it is shaped as a mobile; Chinese
 # text right before the digits ("电话13812345678") does not protect them.
 _PHONE = re.compile(
@@ -139,7 +146,7 @@ _PHONE = re.compile(
     # would stop at the line break (or take "+86 139" alone) and leave its groups apart
     rf"(?=[^\r\n]{{0,24}}[\r\n]){_MOBILE}|"
     r"(?<![A-Za-z0-9_+])"
-    rf"(?<![A-Za-z0-9_][{_DASH}]){_NOT_A_DECIMAL}"
+    rf"(?<![A-Za-z0-9_][{_DASH}])(?<![A-Za-z0-9_][{_DASH}]{{2}}){_NOT_A_DECIMAL}"
     rf"(?:\+{_D}{{1,3}}{_SEP}?\(?{_D}++\)?(?:(?:{_SEP}\(?|\(|(?<=\))){_D}++\)?)*"
     rf"|{_DOT_SLASH}"
     rf"|{_D}{{3,}}+(?:{_SEP}{_D}{{3,}}+)*[Xx]?"
@@ -252,7 +259,9 @@ def _mask_literals(text: str, literals: frozenset[str]) -> str:
     drawn, gaps, folded = _reading(text, _FOLD_ALL if folds else None, plain=True)
     spans = [m.span() for m in pattern.finditer(folded) if m.end() > m.start()] if pattern else []
     if rooms:
-        spans = _joined(spans + _room_spans(folded, [room.form for room in rooms]))
+        forms = [room.form for room in rooms]
+        dashed = [room.form for room in rooms if room.dashed]
+        spans = _joined(spans + _room_spans(folded, forms, dashed))
     if not spans:
         return text
     return _replaced(text, gaps, ((start, end, mask(drawn[start:end])) for start, end in spans))
@@ -421,7 +430,8 @@ def _spelling(literal: str, spaced: int) -> str | None:
         else:
             if spaced and _loose(before, kind):
                 parts.append(_MAY_SPACE)
-            parts.append(re.escape(chars))
+            # a dash may be written doubled ("——", what a Chinese IME types)
+            parts.append("-{1,2}+" if kind == _DASHED else re.escape(chars))
         before = kind
     return "".join(parts)
 
@@ -449,13 +459,20 @@ def _spelling(literal: str, spaced: int) -> str | None:
 # each room's own pattern.
 _ODD_CASE = {0x212A: "k", 0x17F: "s", 0x130: "i", 0x131: "i"}
 _ALNUM = "0-9A-Za-z\u0130\u0131\u017f\u212a"
-_ROOM_JOIN = f"(?:-|{'|'.join(ROOM_WORDS)})"
+_ROOM_JOIN = f"(?:-{{1,2}}+|{'|'.join(ROOM_WORDS)})"  # "——" is one dash
 _ROOM_END = f"(?:{'|'.join(ROOM_ENDS)})"
 # a character every room holds one of, as given: a dash, the first of a word
 _ROOM_JOIN_CHAR = re.compile(
     "[" + re.escape("".join(sorted(_DASH_CHARS | {word[0] for word in ROOM_WORDS}))) + "]"
 )
 _ROOM_GROUP = re.compile(f"[{_ALNUM}]+")
+_ROOM_DASHED = re.compile(f"[{_ALNUM} -]+{_ROOM_END}?")
+# a mainland mobile typed right after a room's last group ("3-2-120113812345678",
+# SMS style): the group holds the room, the mobile is masked on its own
+_GLUED_MOBILE = re.compile("1[3-9][0-9]{9}")
+# a date: a year (1900-2099), a month and a day joined by single dashes
+_YEAR = re.compile("(?:19|20)[0-9]{2}")
+_MONTH_DAY = re.compile("([0-9]{1,2})-([0-9]{1,2})(?![0-9])")
 _ROOM_RUN = re.compile(
     f"[{_ALNUM}](?<![{_ALNUM}].)[{_ALNUM}]*+(?:{_SPACES}{_ROOM_JOIN}{_SPACES}[{_ALNUM}]++)+"
 )
@@ -467,17 +484,30 @@ _ROOM_TIGHT = re.compile(f" {{0,3}}+{_ROOM_JOIN} {{0,3}}+")
 _ROOM_TAIL = {False: re.compile(f" {{0,3}}+{_ROOM_END}"), True: re.compile(f"{_SPACES}{_ROOM_END}")}
 
 
+# A phone a room-shaped literal may be: digits joined by dashes alone, either a
+# mainland mobile (138-1234-5678) or an area code (0 and two or three digits) and
+# a subscriber's seven or eight digits (010-62345678, 0755-8888-6666).
+_PHONE_SHAPED = re.compile(
+    " *+(?:1(?: *+- *+)?+[3-9](?:(?: *+- *+)?+[0-9]){9}"
+    "|0[0-9]{2,3}+(?=(?: *+- *+[0-9]++)++ *+$)(?:(?: *+- *+)?+[0-9]){7,8}) *+"
+)
+
+
 def _room(literal: str) -> RoomForm | None:
     """A plain literal read as a room (:func:`~complaintcore.core.room_forms.room_form`),
-    its groups in lower case, unless :func:`redact` masks it as a phone number by
-    itself (``010-62345678``, ``138-1234-5678``): a phone is matched as it is
-    spelt, as before."""
+    its groups in lower case, unless it is a phone number written with dashes
+    that :func:`redact` masks by itself (a mobile ``138-1234-5678``, a landline
+    with its area code ``010-62345678``): a phone is matched as it is spelt, as
+    before.  Other digits joined by dashes are a room (``105-1201``: building
+    105, room 1201), though a phone pattern would take their seven digits
+    (review s48M F04)."""
     room = room_form(literal)
     if room is None:
         return None
-    phone = _PHONE.fullmatch(literal)
-    if phone is not None and _mask_phone(phone, literal) is not None:
-        return None
+    if _PHONE_SHAPED.fullmatch(literal):
+        phone = _PHONE.fullmatch(literal)
+        if phone is not None and _mask_phone(phone, literal) is not None:
+            return None
     lower = tuple(group.lower() for group in room.groups)  # ASCII: one for one
     return room if lower == room.groups else RoomForm(lower, room.spaced)
 
@@ -491,6 +521,7 @@ class _Room:
     literal: str
     form: RoomForm
     wide: frozenset[str]
+    dashed: bool  # its groups joined by dashes alone (3-2-1201, not 3栋2单元1201)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -499,15 +530,19 @@ def _room_literal(literal: str) -> _Room | None:
     no dash and no word of a room (a name, a phone) is none at a glance."""
     if _ROOM_JOIN_CHAR.search(literal) is None:
         return None
-    form = _room(_fold(literal, _FOLD_ALL).translate(_PLAIN))
+    plain = _fold(literal, _FOLD_ALL).translate(_PLAIN)
+    form = _room(plain)
     if form is None:
         return None
     letters = {c for group in form.groups for c in group if not c.isdigit()}
     wide = frozenset(chr(ord(b) + 0xFEE0) for a in letters for b in (a, a.upper()))
-    return _Room(literal, form, wide)
+    dashed = _ROOM_DASHED.fullmatch(plain) is not None
+    return _Room(literal, form, wide, dashed)
 
 
-def _room_spans(text: str, rooms: Collection[RoomForm]) -> list[tuple[int, int]]:
+def _room_spans(
+    text: str, rooms: Collection[RoomForm], dashed: Collection[RoomForm] = ()
+) -> list[tuple[int, int]]:
     """Where ``text`` (folded, made plain) writes one of ``rooms`` (:func:`_room`), each
     place once, perhaps overlapping (:func:`_joined` joins them): in a run of
     :data:`_ROOM_RUN`, a room's groups in order, whole -- those between its first
@@ -515,7 +550,11 @@ def _room_spans(text: str, rooms: Collection[RoomForm]) -> list[tuple[int, int]]
     last perhaps before one if it ends with a digit (``B3-1201``, ``3-1201B`` hold
     ``3-1201``; ``13-2-1201`` and ``3-2-12015`` do not hold ``3-2-1201``) -- up to
     three spaces round a dash or word where the room has none, and a 室 or 号
-    after the last taken with it."""
+    after the last taken with it.  A mainland mobile glued after the last group
+    (``3-2-120113812345678``) does not make it another room: it is masked
+    apart.  A room of two groups of digits is not the month and day of a date
+    (``2025-5-12``, ``14-11-2025``) unless it is one of ``dashed``: stored with
+    dashes alone, as the date writes it (review s48M F02, F03)."""
     spans: list[tuple[int, int]] = []
     for run in _ROOM_RUN.finditer(text):
         found = list(_ROOM_GROUP.finditer(text, run.start(), run.end()))
@@ -531,7 +570,7 @@ def _room_spans(text: str, rooms: Collection[RoomForm]) -> list[tuple[int, int]]
                     _glued(head, first, first=True)
                     and _glued(tail, last, first=False)
                     and groups[at + 1 : at + size - 1] == inner
-                ):
+                ) or (size == 2 and room not in dashed and _dated(text, found, at)):
                     continue
                 for k, wide in enumerate(room.spaced[:-1], at + 1):
                     if not wide and tight[k] is None:
@@ -544,6 +583,8 @@ def _room_spans(text: str, rooms: Collection[RoomForm]) -> list[tuple[int, int]]
                     if end == found[at + size - 1].end():
                         after = _ROOM_TAIL[room.spaced[-1]].match(text, end)
                         end = after.end() if after else end
+                    elif _GLUED_MOBILE.fullmatch(text, end, found[at + size - 1].end()):
+                        spans.append((end, found[at + size - 1].end()))
                     spans.append((found[at].end() - len(first), end))
     return spans
 
@@ -552,12 +593,39 @@ def _glued(written: str, group: str, *, first: bool) -> bool:
     """Whether a run of letters and digits ``written`` holds a room's ``group``, at its
     end if it is the room's ``first`` group, else at its start: only letters
     beside it there, and only where the group has a digit on that side (a digit
-    glued on makes another number, a letter glued on to a letter another word)."""
+    glued on makes another number, a letter glued on to a letter another word);
+    after the last group, a mainland mobile and nothing else may be glued on."""
     if written == group:
         return True
     if first:
         return written.endswith(group) and group[0].isdigit() and written[-len(group) - 1].isalpha()
-    return written.startswith(group) and group[-1].isdigit() and written[len(group)].isalpha()
+    return written.startswith(group) and (
+        (group[-1].isdigit() and written[len(group)].isalpha())
+        or _GLUED_MOBILE.fullmatch(written, len(group)) is not None
+    )
+
+
+def _dated(text: str, found: list[re.Match[str]], at: int) -> bool:
+    """Whether the groups ``found[at]`` and ``found[at + 1]`` of a run in ``text`` are
+    the month and day of a date, with the year before them (``2025-5-12``,
+    ``2025-11-19T18:00``) or after (``14-11-2025``, ``11-14-2025``), each joined
+    to the next by one dash and nothing else."""
+    start, end = found[at].start(), found[at + 1].end()
+    pair = _MONTH_DAY.match(text, start, end)
+    if pair is None or pair.start(2) != found[at + 1].start():
+        return False
+    one, two = int(pair.group(1)), int(pair.group(2))
+    year = found[at - 1] if at > 0 else None
+    if year is not None and text[year.end() : start] == "-" and _YEAR.fullmatch(year.group()):
+        return 1 <= one <= 12 and 1 <= two <= 31
+    if (
+        at + 2 < len(found)
+        and end == pair.end()
+        and text[end : found[at + 2].start()] == "-"
+        and _YEAR.fullmatch(found[at + 2].group())
+    ):
+        return 1 <= min(one, two) <= 12 and max(one, two) <= 31
+    return False
 
 
 def _loose(before: int, after: int) -> bool:
