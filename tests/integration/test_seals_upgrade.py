@@ -40,7 +40,8 @@ def _unseal(attacker: Attacker) -> None:
             if version > _SEALS:
                 for sql in statements:
                     if sql.startswith("CREATE INDEX "):
-                        conn.execute(f"DROP INDEX {sql.split()[2]}")
+                        name = sql.removeprefix("CREATE INDEX ").removeprefix("IF NOT EXISTS ")
+                        conn.execute(f"DROP INDEX {name.split()[0]}")
         conn.execute(f"PRAGMA user_version = {_SEALS - 1}")
         conn.close()
         return

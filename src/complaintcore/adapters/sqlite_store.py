@@ -675,7 +675,7 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (
         19,
         (
-            "CREATE INDEX projection_similar_building ON projection"
+            "CREATE INDEX IF NOT EXISTS projection_similar_building ON projection"
             " (tenant, site, category, building, received_at, id) WHERE status <> 'closed'",
         ),
     ),
