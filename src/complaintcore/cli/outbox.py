@@ -22,8 +22,9 @@ def outbox() -> None:
 @outbox.command(
     "list",
     help=N_(
-        "Messages given up after the retry limit (dead letters); --pending lists every "
-        "message not yet delivered or dropped instead, with when it is tried next."
+        "Messages given up (dead letters): after the retry limit, or at once on an error "
+        "no retry can mend; --pending lists every message not yet delivered or dropped "
+        "instead, with when it is tried next."
     ),
 )
 @click.option(
@@ -72,7 +73,7 @@ def list_dead(ctx: Ctx, pending: bool, limit: int) -> None:
                     "complaint_id": i.notification.complaint_id,
                     "topic": i.notification.topic,
                     "recipient": i.notification.recipient,
-                    "attempts": i.attempts,
+                    "attempts": i.attempts_made,  # not the store's dead-letter mark
                     "state": state(i),
                     "next_attempt_at": (  # a dead letter is tried never again
                         i.next_attempt_at.astimezone(zone).isoformat()
@@ -100,7 +101,7 @@ def list_dead(ctx: Ctx, pending: bool, limit: int) -> None:
         n = i.notification
         row = [
             str(i.id), i.notifier, n.complaint_id, n.topic, n.recipient or ctx.t("(group)"),
-            str(i.attempts),
+            str(i.attempts_made),
         ]  # fmt: skip
         if pending:
             shown = state(i)

@@ -7,6 +7,7 @@ types here are what crosses a port: plain frozen data, no adapter objects.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime, time, timedelta, tzinfo
@@ -64,6 +65,7 @@ __all__ = [
     "SweepLeaseStore",
     "VerifyReport",
     "check_tenant",
+    "given_up_at_once",
 ]
 
 
@@ -198,6 +200,28 @@ class OutboxItem:
     attempts: int = 0
     next_attempt_at: datetime | None = None
     last_error: str = ""
+
+    @property
+    def attempts_made(self) -> int:
+        """The attempts the desk actually made since the message was queued (or retried
+        by hand).  ``attempts`` is the store's count, which decides when a message is
+        a dead letter: one given up at once (an error no retry can mend, a recipient
+        who left) has it raised to ``max_attempts``, and its ``last_error`` says so
+        with the attempts made (:func:`given_up_at_once`; review s48P F02)."""
+        found = _AT_ONCE.match(self.last_error)
+        if found is None:
+            return self.attempts
+        return min(int(found[1]), self.attempts)
+
+
+_AT_ONCE = re.compile(r"given up at once after (\d{1,9}) attempts?: ")
+
+
+def given_up_at_once(attempts: int, error: str) -> str:
+    """The error an outbox keeps for a message given up at once after ``attempts``
+    attempts: ``given up at once after 1 attempt: <error>`` (``OutboxItem.attempts_made``
+    reads the number back; the desk's own errors start with an exception's name)."""
+    return f"given up at once after {attempts} attempt{'' if attempts == 1 else 's'}: {error}"
 
 
 @runtime_checkable

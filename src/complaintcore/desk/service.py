@@ -157,6 +157,7 @@ from complaintcore.desk.ports import (
     SweepLeaseStore,
     VerifyReport,
     check_id_list,
+    given_up_at_once,
 )
 from complaintcore.desk.process_locks import THREAD_WAIT, keys_locked
 from complaintcore.desk.projection import (
@@ -3523,6 +3524,13 @@ class Desk:
             error = f"{type(exc).__name__}: {self._masked_error(item, str(exc))[:200]}"
         except Exception:  # even describing it failed
             error = type(exc).__name__
+        attempts = item.attempts + 1  # this one included
+        at_once, reason = _hopeless(exc), error
+        if at_once:
+            # the same answer again would only resend the payload: the attempts
+            # left are counted at once, so it is a dead letter now; the error says
+            # how many were made (review s48P F02)
+            error = given_up_at_once(attempts, error)
         delay = timedelta(seconds=self.retry.delay(item.attempts + 1))
         retry_at = now + delay
         in_flight = isinstance(exc, SendTimeoutError)
@@ -3537,13 +3545,20 @@ class Desk:
             self.store.mark_failed_held(item.id, error, retry_at)
         else:
             self.store.mark_failed(item.id, error, retry_at)
-        attempts = item.attempts + 1
-        if _hopeless(exc):
-            # the same answer again would only resend the payload: the attempts
-            # left are counted at once, so it is a dead letter now
+        if at_once:
+            # the store's count only (its dead-letter mark), not attempts made
             for _ in range(self.retry.max_attempts - attempts):
                 self.store.mark_failed(item.id, error, retry_at)
-            attempts = max(attempts, self.retry.max_attempts)
+            log.warning(
+                "notification %s via %s given up at once after %d attempt%s and no longer"
+                " tried, as no retry can mend it (%s) (a dead letter: complaintcore outbox list)",
+                item.notification.key,
+                item.notifier,
+                attempts,
+                "" if attempts == 1 else "s",
+                reason,
+            )
+            return "given up"
         if attempts >= self.retry.max_attempts:
             log.warning(
                 "notification %s via %s failed %d times and is no longer tried"
