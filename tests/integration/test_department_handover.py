@@ -288,3 +288,73 @@ def test_reclassified_where_the_new_department_has_no_head_the_holder_is_reporte
     [late] = _late(notes, c.id)
     assert "部门：工程维修部" in late.splitlines()
     assert "绿化部" not in late
+
+
+@pytest.mark.procedure("DL-3")
+@pytest.mark.procedure("ESC-6")
+@pytest.mark.procedure("HDL-6")
+def test_reclassified_into_an_urgent_category_of_another_department_is_a_move() -> None:
+    """Review s48O F01.  A leak held by engineering's head (SR-201) since Mon 2 Nov
+    2026 10:00 (due Thu 5 Nov 18:00) is reclassified by customer service on Tue 3 Nov
+    10:00 as a data leak: customer service's category, urgent, so reported to the
+    project manager at once (HDL-6), who takes it on for customer service.  That is
+    a move (DL-3 "自受理之日起3日内"): customer service's own 3 days run from Tue 3
+    Nov 10:00 (Wed 4, Thu 5, Fri 6): due Fri 6 Nov 18:00.  Engineering held it one
+    day and is never reported late for it (ESC-6); customer service is, after Fri."""
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    cid = _leak(desk)
+    moved = desk.act(cid, Classify(actor="SR-102", category="data_leak"), now=_at(3, 10))
+    assert (moved.state.department, moved.state.handler) == ("customer_service", "SR-001")
+    assert moved.state.rung == "project_manager"
+    handover = [e for e in moved.events if isinstance(e, Assigned)][-1]
+    assert (handover.department, handover.previous_department) == (
+        "customer_service",
+        "engineering",
+    )
+    result = {s.name: s for s in desk.clocks(cid, _at(3, 10, 1))}["department_result"]
+    assert (result.run, result.started_at, result.due) == (2, _at(3, 10), _at(6, 18))
+
+    desk.sweep(_at(6, 9))  # engineering's days ran out on Thu: not its to miss
+    desk.deliver(_at(6, 9))
+    assert _late(notes, cid) == []
+    desk.sweep(_at(6, 18, 5))
+    desk.deliver(_at(6, 18, 5))
+    [late] = _late(notes, cid)
+    assert "部门：客服部" in late.splitlines()
+
+
+@pytest.mark.procedure("DL-3")
+@pytest.mark.procedure("ESC-6")
+@pytest.mark.procedure("HDL-6")
+def test_sales_office_reclassified_into_site_safety_is_moved_to_engineering() -> None:
+    """Review s48O F01, cn-sales-office.  A discount complaint received Mon 2 Nov 2026
+    10:00 is the sales office's (its supervisor SR-101); reclassified on Tue 3 Nov
+    10:00 as a site accident (engineering's, urgent) it goes to sales management
+    (HQ-101) at once (HDL-6), held for engineering: engineering's own 3 days from Tue
+    3 Nov 10:00 (Wed 4, Thu 5, Fri 6) end Fri 6 Nov 18:00, and the sales office is
+    never reported late for it (ESC-6)."""
+    notes = RecordingNotifier()
+    desk = make_desk(pack="cn-sales-office", notifiers=[notes])
+    c = desk.receive(
+        intake("销售说的优惠折扣算错了", received_at=_at(2, 10), receiver="SR-102"),
+        now=_at(2, 10),
+    )
+    assert (c.state.department, c.state.handler) == ("sales", "SR-101")
+    desk.act(c.id, Assess(actor="SR-101", validity="valid"), now=_at(2, 11))
+    moved = desk.act(c.id, Classify(actor="SR-101", category="site_safety"), now=_at(3, 10))
+    assert (moved.state.department, moved.state.handler) == ("engineering", "HQ-101")
+    handover = [e for e in moved.events if isinstance(e, Assigned)][-1]
+    assert (handover.department, handover.previous_department) == ("engineering", "sales")
+    result = {s.name: s for s in desk.clocks(c.id, _at(3, 10, 1))}["department_result"]
+    assert (result.run, result.started_at, result.due) == (2, _at(3, 10), _at(6, 18))
+
+    desk.sweep(_at(6, 9))
+    desk.deliver(_at(6, 9))
+    late = [n.body for n, _ in notes.sent if n.topic == "late_department"]
+    assert late == []
+    desk.sweep(_at(6, 18, 5))
+    desk.deliver(_at(6, 18, 5))
+    late = [n.body for n, _ in notes.sent if n.topic == "late_department"]
+    assert late
+    assert all("部门：工程技术部" in body.splitlines() for body in late)

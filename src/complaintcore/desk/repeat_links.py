@@ -217,10 +217,6 @@ class RepeatLinker:
         decision = self._decide(draft, batch, fellows)
         if decision is None:
             return None
-        broken = decision.raised_repeatedly and self._matter_promise_broken(
-            draft, decision.counted, fellows, now
-        )
-        hidden = self._bypassing(draft, decision, fellows)
         # GRD-2: customer service hears each count once, as in time order: not from a
         # raising stored after a later one of its matter that recorded this count or
         # more (that one tells the matter's new count once this one is stored), nor
@@ -230,6 +226,44 @@ class RepeatLinker:
             and complaint.id not in batch.retold
             and decision.raisings > batch.heard.get(complaint.id, 0)
         )
+        return self._link_draft(draft, decision, fellows, now, tell=tell)
+
+    def reclassified(self, draft: Draft, now: datetime, batch: RepeatBatch) -> Repeated | None:
+        """IMP-3, GRD-2: a stored open complaint reclassified into another category
+        (``draft``: it, reclassified, not stored yet) is linked as intake links it,
+        for its new matter: the earlier raisings of that matter count, and at the
+        threshold it is raised repeatedly, customer service told, the earlier
+        raisings marked once it is stored (review s48O F02).  ``batch``: what
+        customer service heard of its count (:meth:`find_later`).  Recorded only
+        when it counts more raisings than its own links did, or names complaints
+        of the same complainant or room its links do not (as :meth:`relink`): a
+        count is never lowered, nor a fact taken back (GRD-6)."""
+        decision = self._decide(draft, batch, {})
+        if decision is not None:
+            decision = self._worth_recording(draft.complaint, decision)
+        if decision is None:
+            return None
+        tell = decision.raised_repeatedly and decision.raisings > batch.heard.get(
+            draft.complaint.id, 0
+        )
+        return self._link_draft(draft, decision, {}, now, tell=tell)
+
+    def _link_draft(
+        self,
+        draft: Draft,
+        decision: LinkDecision,
+        fellows: Mapping[str, Draft],
+        now: datetime,
+        *,
+        tell: bool,
+    ) -> Repeated | None:
+        """Record a decision on a draft (and mark the batch's fellows it counts);
+        the stored raisings to mark once it is stored (GRD-2)."""
+        complaint = draft.complaint
+        broken = decision.raised_repeatedly and self._matter_promise_broken(
+            draft, decision.counted, fellows, now
+        )
+        hidden = self._bypassing(draft, decision, fellows)
         command = self._link_command(decision, broken)
         self._apply_link(draft, command, now, hidden=hidden, tell=tell)
         if not decision.raised_repeatedly:
@@ -562,11 +596,9 @@ class RepeatLinker:
             decision = self._decide(draft, RepeatBatch(), {})
             if decision is None:
                 continue
-            complaint = draft.complaint
-            if complaint.is_open and self._adds_to(complaint, decision):
-                decided.append((draft, decision))
-            elif _names_new_repeats(complaint, decision):
-                decided.append((draft, _links_only(complaint, decision)))
+            worth = self._worth_recording(draft.complaint, decision)
+            if worth is not None:
+                decided.append((draft, worth))
         # GRD-2: by each one, the highest count customer service heard before this
         # intake from a later raising that counts it
         told = told or {}
@@ -587,6 +619,17 @@ class RepeatLinker:
                 self.raised_again(repeated, now, deliver=deliver)
                 changed.update(repeated.ids)
         return changed
+
+    def _worth_recording(self, complaint: Complaint, decision: LinkDecision) -> LinkDecision | None:
+        """IMP-3, GRD-2: what a stored complaint decided again records: an open one
+        counting more raisings than its links did, the decision; one whose count
+        stays, or a closed one, naming complaints of the same complainant or room
+        its links do not, the links alone; otherwise nothing."""
+        if complaint.is_open and self._adds_to(complaint, decision):
+            return decision
+        if _names_new_repeats(complaint, decision):
+            return _links_only(complaint, decision)
+        return None
 
     @staticmethod
     def _adds_to(complaint: Complaint, decision: LinkDecision) -> bool:

@@ -2624,20 +2624,27 @@ class Desk:
         s46H F03), hands the complaint to it, as an assignment would: its handler
         there is told, and its three days count from its own acceptance, not from
         the department that held it (which is not reported late for days it did not
-        have, ESC-6), nor is the new one reported late on the old one's days."""
+        have, ESC-6), nor is the new one reported late on the old one's days.
+
+        Decided on who held it before the step: a classification into an urgent
+        category is also reported up the ladder at once (HDL-6), leaving it held by
+        nobody; whoever takes it on at that rung then does so for the new
+        department, so the move is recorded all the same (review s48O F01)."""
         complaint = evolve(before, events)
         state = complaint.state
         if state.department == before.state.department:
             return ()
-        if not complaint.is_open or not state.handler or not state.department:
+        if not complaint.is_open or not before.state.handler or not state.department:
             return ()
-        holder = self.member(state.handler)
+        holder = self.member(before.state.handler)
         if (
             holder is None
             or not self.pack.has_department(holder.department)
             or holder.department in (state.department, self.pack.customer_service)
         ):
             return ()  # held by the responsible department, customer service or a manager
+        if not state.handler:  # HDL-6 took it up the ladder: held there for the new one
+            return self._hold_at_rung(complaint, actor, now, department=state.department)
         handler = self._staff.handler_for(complaint, now)
         if handler is None or handler.department != state.department:
             return ()  # nobody there at this rung: the department is named, not assigned
@@ -2663,24 +2670,32 @@ class Desk:
     def _commit_regrouped(
         self, complaint: Complaint, events: Sequence[Event], now: datetime
     ) -> Complaint:
-        """HDL-5: a complaint reclassified into another category joins the concentrated
-        issue of its new group, as it would have at intake: under the group's locks
-        (another reclassification or intake into the group decides after it, on
-        it), in the same transaction, stored fellow members linked after it, and
-        the group read again after the commit (see :meth:`receive`)."""
+        """HDL-5, IMP-3, GRD-2: a complaint reclassified into another category is
+        linked to the earlier raisings of its new matter and joins the concentrated
+        issue of its new group, as it would have been at intake: under the group's
+        and its complainant's and room's locks (another reclassification or intake
+        decides after it, on it), in the same transaction; the earlier raisings
+        marked (raised repeatedly), stored fellow members and the later raisings
+        of its matter linked after it, and the group read again after the commit
+        (see :meth:`receive`; review s48O F02)."""
         after = evolve(complaint, events)
         moved = after.state.category != complaint.state.category
-        if not moved or after.state.issue or not after.is_open:
+        if not moved or not after.is_open:
             return self._commit(complaint, events, now)
-        with self._groups_locked([after]):  # HDL-5: decided on all there is
-            grouping = Grouping()
+        with self._groups_locked([after]):  # decided on all there is
+            later = self._find_later([after])  # IMP-3: its new matter's later raisings
             draft = Draft(after, list(events), [])
-            links = self._grouper.group(draft, now, grouping)
-            if len(draft.events) == len(events):  # not grouped
+            repeated = self._repeats.reclassified(draft, now, RepeatBatch(heard=dict(later.heard)))
+            grouping = Grouping()
+            links = None if after.state.issue else self._grouper.group(draft, now, grouping)
+            if len(draft.events) == len(events):  # neither linked nor grouped
                 done = self._commit(complaint, events, now)
             else:
                 done = self._commit_grouped(complaint, events, draft, now)
                 self._grouper.link(links, now)
+            self._mark_after_intake(done.id, None, repeated, now)
+            relinked = self._relink(later, now, told=later.counts)
+            done = self._reread([done], relinked)[0]  # marked by a later raising
             return self._grouper.group_raced(
                 [done], grouping.seen, now, targets=grouping.targets
             ).get(done.id, done)
@@ -2835,13 +2850,17 @@ class Desk:
         )
         return self._decided(complaint, assign, now)
 
-    def _hold_at_rung(self, complaint: Complaint, actor: str, now: datetime) -> tuple[Event, ...]:
+    def _hold_at_rung(
+        self, complaint: Complaint, actor: str, now: datetime, *, department: str = ""
+    ) -> tuple[Event, ...]:
         """ESC-2, ESC-5: someone at the complaint's rung takes it on; a rung nobody at
         the site holds is passed by a further escalation, decided here (the core
         knows no staff), to the first rung above with someone, with the trigger
         that moved it and a note naming the empty rungs: a complaint "moves up one
         or more rungs" and is never left held by nobody.  A bypass complaint
-        waiting for consent is not moved on: all of head office was told (IN-6)."""
+        waiting for consent is not moved on: all of head office was told (IN-6).
+        ``department``: the one the holder takes it on for, when this moves it
+        from another department (DL-3; see :meth:`_to_responsible`)."""
         pack = self.pack
         start = max(current_rung_index(complaint, pack), required_rung_index(complaint, pack))
         vacant: list[str] = []
@@ -2882,7 +2901,9 @@ class Desk:
         reached = self._reached_customer_service(complaint, holder, now)
         if reached:
             complaint = evolve(complaint, reached)
-        assign = Assign(actor=actor, handler=holder.staff_id, rung=holder.rung)
+        assign = Assign(
+            actor=actor, handler=holder.staff_id, rung=holder.rung, department=department
+        )
         return (*moved, *reached, *self._decided(complaint, assign, now))
 
     def _reached_customer_service(
