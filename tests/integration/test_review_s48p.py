@@ -203,3 +203,38 @@ def test_outbox_list_shows_the_one_attempt_made_for_a_webhook_answering_404(
     assert table.exit_code == 0, table.output
     assert "attempts 1\n" in table.stdout, table.stdout  # a block each, at 80 columns
     assert "given up at once after 1 attempt" in table.stdout
+
+
+class Forging(RecordingNotifier):
+    """A channel whose far side answers with text that reads as a log line of its own."""
+
+    def send(self, notification: Notification, recipient: StaffMember | None) -> None:
+        raise NotificationError(
+            self.name,
+            notification.key,
+            "400 bad request\nWARNING complaintcore.desk.service: notification C-X:assigned:0"
+            " via sms given up at once\r\x1b[2K",
+            status=400,
+            retryable=False,
+        )
+
+
+def test_a_channels_error_text_is_logged_and_kept_on_one_line(
+    file_desk: tuple[Desk, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The far side's line breaks and control characters do not make a log line or an
+    ``outbox list`` line of their own (review s48Q F01)."""
+    desk, _ = file_desk
+    desk.notifiers = {"mail": Forging("mail")}
+    desk.receive(leak(), now=T0)
+    with caplog.at_level(logging.WARNING, logger="complaintcore"):
+        desk.deliver(T0)
+    given_up = [r.getMessage() for r in caplog.records if "given up at once" in r.getMessage()]
+    assert given_up
+    for line in given_up:
+        assert "\n" not in line
+        assert "\r" not in line
+        assert "\x1b" not in line
+    [dead] = desk.dead_letters()
+    assert "\n" not in dead.last_error
+    assert "400 bad request WARNING complaintcore.desk.service" in dead.last_error

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from complaintcore.core import privacy
@@ -92,15 +92,16 @@ def test_a_room_next_to_letters(room: str, text: str, expected: str) -> None:
 
 def _own_pattern(room: RoomForm, spaced: int) -> re.Pattern[str]:
     """The pattern each room had of its own before (commit c0f51cc), for a text that
-    holds no space (0), spaces (1) or line breaks too (2): the reference the
-    shared pattern is held to."""
+    holds no space (0), spaces (1) or line breaks too (2), with one or two dashes
+    where it read one (the doubled dash a Chinese IME types, review s48M F01): the
+    reference the shared pattern is held to."""
 
     def gap(wide: bool) -> str:
         if not spaced:
             return ""
         return (" *+\n?+ *+" if spaced > 1 else " *+") if wide else " {0,3}+"
 
-    join = f"(?:-|{'|'.join(ROOM_WORDS)})"
+    join = f"(?:--?+|{'|'.join(ROOM_WORDS)})"
     first, *rest = room.groups
     if first[0].isdigit():
         parts = [re.escape(first[0]), r"(?<!\d.)", re.escape(first[1:])]
@@ -149,6 +150,7 @@ def _room_and_text(draw: st.DrawFn) -> tuple[str, str]:
 
 @pytest.mark.procedure("PRV-1")
 @given(room_and_text=_room_and_text())
+@example(room_and_text=("3-3-3", "3--3-3"))  # the doubled dash (review s48M F01)
 @settings(max_examples=3000, deadline=None)
 def test_the_shared_pattern_finds_what_each_rooms_own_pattern_found(
     room_and_text: tuple[str, str],

@@ -20,6 +20,7 @@ import inspect
 import itertools
 import logging
 import math
+import re
 import threading
 import time
 import uuid
@@ -3542,7 +3543,8 @@ class Desk:
         counted as the last (review s39B F06).  ``"given up"`` when the item is a
         dead letter now, no longer tried (review s48L F03)."""
         try:
-            error = f"{type(exc).__name__}: {self._masked_error(item, str(exc))[:200]}"
+            said = _one_line(self._masked_error(item, str(exc)))
+            error = f"{type(exc).__name__}: {said[:200]}"
         except Exception:  # even describing it failed
             error = type(exc).__name__
         attempts = item.attempts + 1  # this one included
@@ -3823,6 +3825,16 @@ def _pass_clock(now: datetime, clock: Callable[[], datetime] | None) -> Callable
         return max(elapsed, require_aware(clock(), "clock()"))
 
     return current
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _one_line(text: str) -> str:
+    """A channel's error text on one line, as it is stored, listed and logged: its
+    line breaks and other control characters (the far side's own words) would
+    otherwise make a log line of their own (review s48Q F01)."""
+    return _CONTROL.sub("?", " ".join(text.split()))
 
 
 def _hopeless(exc: Exception) -> bool:
