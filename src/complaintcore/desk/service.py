@@ -1624,12 +1624,7 @@ class Desk:
                     self._after_commit(
                         stored, draft.events, now, deliver=bool(draft.outbox), hold=hold
                     )
-                    self._mark_after_intake(stored.id, links, repeated, now)
-                    relinked = self._relink(later, now, told=later.counts)
-                    stored = self._reread([stored], relinked)[0]  # marked by a later raising
-                    return self._grouper.group_raced(
-                        [stored], grouping.seen, now, targets=grouping.targets
-                    ).get(stored.id, stored)
+                    return self._settle(stored, links, repeated, later, grouping, now)
             break
         if not same_submission(stored.intake, admitted):
             raise IdempotencyConflictError(stored.id)
@@ -2270,6 +2265,26 @@ class Desk:
         except Exception:  # even describing it failed: its type says something
             return type(exc).__name__
 
+    def _settle(
+        self,
+        stored: Complaint,
+        links: Links | None,
+        repeated: Repeated | None,
+        later: Later,
+        grouping: Grouping,
+        now: datetime,
+    ) -> Complaint:
+        """After one complaint's commit (a receipt, a reclassification): its issue's
+        members linked and the raisings it repeats marked, later raisings counted
+        again, and a group another process formed meanwhile joined; the complaint
+        as stored then."""
+        self._mark_after_intake(stored.id, links, repeated, now)
+        relinked = self._relink(later, now, told=later.counts)
+        stored = self._reread([stored], relinked)[0]  # marked by a later raising
+        return self._grouper.group_raced(
+            [stored], grouping.seen, now, targets=grouping.targets
+        ).get(stored.id, stored)
+
     def _mark_after_intake(
         self, cid: str, links: Links | None, repeated: Repeated | None, now: datetime
     ) -> None:
@@ -2694,12 +2709,7 @@ class Desk:
             else:
                 done = self._commit_grouped(complaint, events, draft, now)
                 self._grouper.link(links, now)
-            self._mark_after_intake(done.id, None, repeated, now)
-            relinked = self._relink(later, now, told=later.counts)
-            done = self._reread([done], relinked)[0]  # marked by a later raising
-            return self._grouper.group_raced(
-                [done], grouping.seen, now, targets=grouping.targets
-            ).get(done.id, done)
+            return self._settle(done, None, repeated, later, grouping, now)
 
     def _commit_grouped(
         self, complaint: Complaint, events: Sequence[Event], draft: Draft, now: datetime
