@@ -21,6 +21,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -81,16 +82,23 @@ def hr_edit(path: Path, edit: Callable[[str], str]) -> None:
 # --------------------------------------------------------------------------- F01, a host's desk
 
 
-@pytest.fixture
-def file_desk(tmp_path: Path) -> Iterator[tuple[Desk, RecordingNotifier, Path]]:
-    """A host's desk kept open over the built-in staff file (the packaged sample)."""
+def staff_file_config(tmp_path: Path) -> dict[str, Any]:
+    """A host's configuration over the built-in staff file (the packaged sample,
+    written to ``tmp_path/staff.toml``), without the log channel."""
     staff = tmp_path / "staff.toml"
     write_sample_staff(staff, pack="cn-property")
-    config = {
+    return {
         "database": str(tmp_path / "desk.sqlite3"),
         "staff_file": str(staff),
         "notifiers": {"log": False},
     }
+
+
+@pytest.fixture
+def file_desk(tmp_path: Path) -> Iterator[tuple[Desk, RecordingNotifier, Path]]:
+    """A host's desk kept open over the built-in staff file (the packaged sample)."""
+    staff = tmp_path / "staff.toml"
+    config = staff_file_config(tmp_path)
     inbox = RecordingNotifier("inbox")
     with Desk.from_config(config) as desk:
         desk.notifiers = {"inbox": inbox}
@@ -174,9 +182,11 @@ class Stop(KeyboardInterrupt):
     """Ends the loop under test, as Ctrl-C would."""
 
 
-@pytest.fixture
-def loop_desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, http_server: HttpTestServer) -> Path:
-    """An ``init`` desk whose staff have their own webhooks (a JSON endpoint each)."""
+def webhook_desk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, http_server: HttpTestServer
+) -> Path:
+    """An ``init`` desk in ``tmp_path`` (the current directory) whose SR-201 has a
+    webhook of their own (a JSON endpoint of ``http_server``)."""
     for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("no_proxy", "*")
@@ -191,6 +201,12 @@ def loop_desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, http_server: Http
         encoding="utf-8",
     )
     return tmp_path
+
+
+@pytest.fixture
+def loop_desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, http_server: HttpTestServer) -> Path:
+    """An ``init`` desk whose staff have their own webhooks (a JSON endpoint each)."""
+    return webhook_desk(tmp_path, monkeypatch, http_server)
 
 
 def queue(desk_dir: Path, summary: str) -> str:

@@ -23,13 +23,19 @@ from types import ModuleType
 import pytest
 
 from complaintcore.adapters.notify import NotificationError
-from complaintcore.adapters.staff import write_sample_staff
 from complaintcore.desk import Desk
 from complaintcore.desk.config import load_config
 from complaintcore.desk.ports import Notification, StaffMember
 from complaintcore.testing import RecordingNotifier
 from tests.integration.servers import HttpTestServer
-from tests.integration.test_review_s48k import T0, hr_edit, leak, with_field, without
+from tests.integration.test_review_s48k import (
+    T0,
+    hr_edit,
+    leak,
+    staff_file_config,
+    webhook_desk,
+    without,
+)
 from tests.integration.test_upgraded_desks_checked import invoke
 from tests.unit.test_docs import HOOKS_MD, run_blocks
 
@@ -40,15 +46,8 @@ UNKNOWN_RECIPIENT = "recipient not in the staff directory"  # notifications.md, 
 @pytest.fixture
 def file_desk(tmp_path: Path) -> Iterator[tuple[Desk, Path]]:
     """A host's desk over the built-in staff file (the packaged sample)."""
-    staff = tmp_path / "staff.toml"
-    write_sample_staff(staff, pack="cn-property")
-    config = {
-        "database": str(tmp_path / "desk.sqlite3"),
-        "staff_file": str(staff),
-        "notifiers": {"log": False},
-    }
-    with Desk.from_config(config) as desk:
-        yield desk, staff
+    with Desk.from_config(staff_file_config(tmp_path)) as desk:
+        yield desk, tmp_path / "staff.toml"
 
 
 # --------------------------------------------------------------------------- F01
@@ -163,21 +162,7 @@ def test_a_message_given_up_at_once_after_a_retry_counts_both_attempts_and_a_ret
 @pytest.fixture
 def hook_desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, http_server: HttpTestServer) -> Path:
     """An ``init`` desk whose SR-201 has a webhook of their own (a JSON endpoint)."""
-    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("no_proxy", "*")
-    monkeypatch.chdir(tmp_path)
-    assert invoke("init", ".").exit_code == 0
-    hr_edit(
-        tmp_path / "staff.toml",
-        lambda t: with_field(t, "SR-201", f'webhook = "{http_server.url("/SR-201")}"'),
-    )
-    config = tmp_path / "complaintcore.toml"
-    config.write_text(
-        config.read_text(encoding="utf-8")
-        + '\n[[notifiers.webhooks]]\nper_recipient = true\nformat = "json"\nname = "staff-hooks"\n',
-        encoding="utf-8",
-    )
+    config = webhook_desk(tmp_path, monkeypatch, http_server) / "complaintcore.toml"
     with Desk.from_config(load_config(str(config))) as desk:
         assert desk.receive(leak(), now=T0).state.handler == "SR-201"
     return tmp_path
