@@ -19,6 +19,7 @@ import attrs
 import pytest
 
 from complaintcore import evolve, new_complaint
+from complaintcore.adapters.calendars import calendar_for_spec
 from complaintcore.core.concentration import Member, decide_group
 from complaintcore.core.deadlines import ClockState, ClockStatus
 from complaintcore.core.improvement import compute_measures, measures_owed
@@ -43,6 +44,8 @@ from complaintcore.core.workflow import Assess
 from complaintcore.desk.projection import Projection, _unrouted_escalation, breach_due
 from tests.helpers import Runner, intake, pack
 from tests.unit.test_dst_deadlines import CAL, PACK, _u, _z
+from tests.unit.test_stats import PACK as STATS_PACK
+from tests.unit.test_stats import make
 
 # ------------------------------------------------------------------ judge_run
 
@@ -163,6 +166,9 @@ def test_measures_owed_soonest_due_first_as_instants() -> None:
 
 # ------------------------------------------------------------------ monthly report
 
+STATS_CAL = calendar_for_spec(STATS_PACK.calendar)
+LATER = _u(2026, 12, 10, 12, 0)  # every month below over
+
 
 @pytest.mark.procedure("IMP-2")
 def test_a_complaint_received_after_now_in_the_repeated_hour_is_left_out_of_the_month() -> None:
@@ -277,3 +283,47 @@ def test_an_assignment_an_hour_after_the_escalation_at_the_same_wall_time_did_no
         ),
     )
     assert _unrouted_escalation(c, PACK) == 1
+
+
+@pytest.mark.procedure("IMP-2")
+def test_a_building_is_shown_as_spelt_by_the_months_earliest_receipt_as_an_instant() -> None:
+    """``3 号楼`` received at 01:50 BST (00:50Z), ``3号楼`` at 01:10 GMT (01:10Z), 20
+    minutes later: one building (spaces ignored), shown as first spelt, ``3 号楼``;
+    by wall time 01:10 reads first and would show ``3号楼``."""
+    complaints = [
+        make("K1", _z(2026, 10, 25, 1, 10, fold=1), building="3号楼", phone="13600000001"),
+        make("K2", _z(2026, 10, 25, 1, 50), building="3 号楼", phone="13600000002"),
+    ]
+    report = monthly_report(complaints, STATS_PACK, STATS_CAL, year=2026, month=10, now=LATER)
+    assert [(c.key, c.en, c.count) for c in report.by_building] == [
+        ("sunrise/3号楼", "sunrise/3 号楼", 2)
+    ]
+
+
+@pytest.mark.procedure("IMP-3")
+def test_repeats_are_grouped_from_the_earliest_instant_in_the_repeated_hour() -> None:
+    """One phone at 01:50 BST (00:50Z, R2) and 01:10 GMT (01:10Z, R1): R2 came first,
+    so it names the group and R1 repeats it."""
+    complaints = [
+        make("R1", _z(2026, 10, 25, 1, 10, fold=1), phone="13600000009", room="1-1-0101"),
+        make("R2", _z(2026, 10, 25, 1, 50), phone="13600000009", room="2-2-0202"),
+    ]
+    report = monthly_report(complaints, STATS_PACK, STATS_CAL, year=2026, month=10, now=LATER)
+    [group] = report.repeats.groups
+    assert (group.group_id, group.ids, group.reasons) == ("R2", ("R2", "R1"), ("same_complainant",))
+
+
+@pytest.mark.procedure("IMP-3")
+def test_the_repeat_window_is_measured_between_instants_across_the_clock_change() -> None:
+    """The pack links over 90 days.  10:00 BST on 1 September (09:00Z) to 09:30 GMT on
+    30 November (09:30Z) is 90 days and 30 minutes: not linked, though the wall times
+    differ by 89 days 23½ hours.  A control at 08:50 GMT (08:50Z: 89 days 23 h 50 min)
+    is linked."""
+    first = make("W1", _z(2026, 9, 1, 10, 0), phone="13600000010")
+    late = make("W2", _z(2026, 11, 30, 9, 30), phone="13600000010", room="2-2-0202")
+    report = monthly_report([first, late], STATS_PACK, STATS_CAL, year=2026, month=11, now=LATER)
+    assert report.repeats.lookback_days == 90
+    assert report.repeats.groups == ()
+    control = make("W3", _z(2026, 11, 30, 8, 50), phone="13600000010", room="2-2-0202")
+    report = monthly_report([first, control], STATS_PACK, STATS_CAL, year=2026, month=11, now=LATER)
+    assert [g.ids for g in report.repeats.groups] == [("W1", "W3")]
