@@ -1170,21 +1170,15 @@ def unescalated_breaches(
     current run.  A sweep that comes late escalates them one instant at a time."""
     if not spec.escalate_on_breach:
         return ()
-    found = unescalated_handovers(complaint, status)
+    found, current = _escalations_by_run(complaint, status)
     late = status.late_since
     if late is not None and status.is_open:
         # missed, then extended: escalated once for the due time it missed, whether
         # or not the new one has passed (DL-7; a late sweep catches up, ESC-2)
-        if _escalated_since(complaint, spec.name, late):
-            return found
-        return (*found, (late, status.run))
-    if not (status.is_breached and status.started_at):
+        return found if current else (*found, (late, status.run))
+    if not (status.is_breached and status.started_at) or current:
         return found
-    # the current run's breach: an escalation naming the clock since the run
-    # passed its due time (one before it was for a run it replaced, DL-3)
     since = max(status.started_at, status.due, key=_utc) if status.due else status.started_at
-    if _escalated_since(complaint, spec.name, since):
-        return found
     return (*found, (status.breaches[-1] if status.breaches else since, status.run))
 
 
@@ -1193,17 +1187,40 @@ def unescalated_handovers(
 ) -> tuple[tuple[datetime, int], ...]:
     """ESC-2, ESC-6: runs a ``restart`` ended late (a department passed the complaint
     on after its deadline) that no escalation has dealt with yet: (breach, run)."""
-    return tuple(
-        (t, run) for t, run in status.handed_on if not _escalated_since(complaint, status.name, t)
-    )
+    return _escalations_by_run(complaint, status)[0]
 
 
-def _escalated_since(complaint: Complaint, clock: str, since: datetime) -> bool:
-    since = as_instant(since)
-    return any(
-        e.kind == "escalated" and clock in getattr(e, "clock", "").split(",") and e.at >= since
+def _escalations_by_run(
+    complaint: Complaint, status: ClockStatus
+) -> tuple[tuple[tuple[datetime, int], ...], bool]:
+    """ESC-2, DL-7: which runs of the clock an escalation naming it has dealt with:
+    the runs handed on late (DL-3) none has, as (breach, run), and whether one has
+    dealt with the current run.
+
+    Each escalation naming the clock deals with one run, the oldest it can: a run
+    handed on late takes the first made at or after its breach (a sweep after the
+    hand-over escalates it then); the current run any other made since it started.
+    Not whether it came after the due time the pack and calendar give today: an
+    edit that lengthens a deadline after its breach was escalated moves the due
+    time, not the run, and the run was escalated once (review s49E F01).  A new
+    run -- a reopening, a new stage, a hand-over -- starts after the escalations
+    of the runs before it, and is escalated again when it is late."""
+    left = sorted(
+        _utc(e.at)
         for e in complaint.events
+        if e.kind == "escalated" and status.name in getattr(e, "clock", "").split(",")
     )
+    found = []
+    for t, run in status.handed_on:
+        took = next((i for i, e in enumerate(left) if e >= _utc(t)), None)
+        if took is None:
+            found.append((t, run))
+        else:
+            del left[took]
+    if status.started_at is None:
+        return tuple(found), False
+    since = _utc(status.started_at)
+    return tuple(found), any(e >= since for e in left)
 
 
 # --------------------------------------------------------------------------- duties
