@@ -433,7 +433,7 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     ),
     # v8: complainant and room keys of sixteen hex digits instead of six, as
     # SQLite's v11: with six, two owners of one site could be taken for one
-    # person (IMP-3, GRD-2).  _fill_v8 makes every row's keys again, every
+    # person (IMP-3, GRD-2).  _fill_keys makes every row's keys again, every
     # tenant's: the comments make it the owner's work, as every migration is (a
     # desk role may see one tenant only).
     (
@@ -552,6 +552,20 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             " (tenant, site, category, building, received_at, id) WHERE status <> 'closed'",
         ),
     ),
+    # v18: a room is matched in whatever address form it was typed in, as SQLite's
+    # v20 (core.concentration.room_match): 3栋2单元1201室 and 3-2-1201 are one room
+    # (IMP-3, GRD-2; review s49A F01).  _fill_keys makes again every tenant's keys
+    # that change (a room typed with dashes keeps its own).  The column's comment
+    # says so: altering it is the owner's, as every migration is.
+    (
+        18,
+        "rooms matched in any address form",
+        (
+            "COMMENT ON COLUMN {s}.projection.room_key IS"
+            " 'sixteen hex digits of sha256 of the room, read in any address form"
+            " (IMP-3); never shown'",
+        ),
+    ),
 )
 """``(version, description, statements)``; ``{s}`` is the schema.
 
@@ -562,8 +576,9 @@ Each version is applied in one transaction and recorded in
 
 def _intakes_by_tenant(
     conn: psycopg.Connection[Any], schema: str
-) -> Iterator[tuple[str, list[tuple[str, str]]]]:
-    """Each tenant with its projected complaints' ``(id, intake_json)``.
+) -> Iterator[tuple[str, list[tuple[str, str, tuple[str, str]]]]]:
+    """Each tenant with its projected complaints' ``(id, intake_json, (complainant_key,
+    room_key))``, the keys as the row holds them.
 
     Row-level security shows a connection one tenant's rows, so each tenant is
     set for the transaction in turn.
@@ -572,12 +587,13 @@ def _intakes_by_tenant(
     for tenant in tenants:
         conn.execute(f"SELECT set_config('{_TENANT_SETTING}', %s, true)", (tenant,))
         rows = conn.execute(
-            f"SELECT c.id, c.intake_json FROM {schema}.complaints AS c"
+            f"SELECT c.id, c.intake_json, p.complainant_key, p.room_key"
+            f" FROM {schema}.complaints AS c"
             f" JOIN {schema}.projection AS p ON p.tenant = c.tenant AND p.id = c.id"
             " WHERE c.tenant = %s",
             (tenant,),
         ).fetchall()
-        yield tenant, [(str(cid), str(text)) for cid, text in rows]
+        yield tenant, [(str(cid), str(text), (str(ck), str(rk))) for cid, text, ck, rk in rows]
 
 
 def _fill_v3(conn: psycopg.Connection[Any], schema: str) -> None:
@@ -585,7 +601,7 @@ def _fill_v3(conn: psycopg.Connection[Any], schema: str) -> None:
     for tenant, intakes in _intakes_by_tenant(conn, schema):
         updates = [
             (keys[1], tenant, cid)
-            for cid, text in intakes
+            for cid, text, _held in intakes
             if (keys := stored_keys(text)) and keys[1]
         ]
         if updates:
@@ -596,11 +612,16 @@ def _fill_v3(conn: psycopg.Connection[Any], schema: str) -> None:
                 )
 
 
-def _fill_v8(conn: psycopg.Connection[Any], schema: str) -> None:
-    """Make every row's complainant and room keys again, sixteen digits long,
-    tenant by tenant."""
+def _fill_keys(conn: psycopg.Connection[Any], schema: str) -> None:
+    """Make every row's complainant and room keys again from its intake, tenant by
+    tenant, writing the rows whose keys change (v8: sixteen digits long; v18: rooms
+    read in any address form).  Run again, it finds nothing to write."""
     for tenant, intakes in _intakes_by_tenant(conn, schema):
-        updates = [(*keys, tenant, cid) for cid, text in intakes if (keys := stored_keys(text))]
+        updates = [
+            (*keys, tenant, cid)
+            for cid, text, held in intakes
+            if (keys := stored_keys(text)) and keys != held
+        ]
         if updates:
             with conn.cursor() as cur:
                 cur.executemany(
@@ -3198,8 +3219,9 @@ _FILL: dict[int, Callable[[psycopg.Connection[Any], str], None]] = {
     3: _fill_v3,
     4: _fill_ledger,
     6: _fill_seals,
-    8: _fill_v8,
+    8: _fill_keys,
     14: _fill_v14,
+    18: _fill_keys,
 }
 """Data fixes run after a version's statements, in the same transaction."""
 

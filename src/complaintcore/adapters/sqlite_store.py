@@ -614,7 +614,7 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     ),
     # v11: complainant and room keys of sixteen hex digits instead of six: with
     # six, two owners of one site could be taken for one person (IMP-3, GRD-2).
-    # Every row's keys are made again from its intake by _fill_v11.
+    # Every row's keys are made again from its intake by _fill_keys.
     (11, ()),
     # v12: what the projection rows were last computed under (a digest of the rule
     # pack, the calendar and the library; core.basis), per tenant: a sweep that
@@ -679,6 +679,13 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             " (tenant, site, category, building, received_at, id) WHERE status <> 'closed'",
         ),
     ),
+    # v20: a room is matched in whatever address form it was typed in, as masking
+    # reads it (core.concentration.room_match): 3栋2单元1201室 and 3-2-1201 are one
+    # room, so an owner's complaints typed the two ways link by room (IMP-3, GRD-2;
+    # review s49A F01).  The keys of the rows whose room was typed with words, or
+    # with a complainant known by room and name, are made again by _fill_keys; a
+    # room typed with dashes keeps its key.
+    (20, ()),
 )
 """``(version, statements)`` applied in order, each version in one transaction.
 
@@ -828,15 +835,17 @@ def _access_row(r: Sequence[Any]) -> AccessRow:
     return AccessRow(int(r[0]), parse_utc(r[1]), *r[2:8])
 
 
-def _fill_v11(conn: sqlite3.Connection) -> None:
-    """Make every row's complainant and room keys again, sixteen digits long."""
+def _fill_keys(conn: sqlite3.Connection) -> None:
+    """Make every row's complainant and room keys again from its intake, writing the
+    rows whose keys change (v11: sixteen digits long; v20: rooms read in any
+    address form).  Run again, it finds nothing to write."""
     updates = []
-    for tenant, cid, intake_json in conn.execute(
-        "SELECT c.tenant, c.id, c.intake_json FROM complaints AS c"
-        " JOIN projection AS p ON p.tenant = c.tenant AND p.id = c.id"
+    for tenant, cid, intake_json, person, room in conn.execute(
+        "SELECT c.tenant, c.id, c.intake_json, p.complainant_key, p.room_key"
+        " FROM complaints AS c JOIN projection AS p ON p.tenant = c.tenant AND p.id = c.id"
     ):
         keys = stored_keys(intake_json)
-        if keys is not None:
+        if keys is not None and keys != (person, room):
             updates.append((*keys, tenant, cid))
     conn.executemany(
         "UPDATE projection SET complainant_key = ?, room_key = ? WHERE tenant = ? AND id = ?",
@@ -906,13 +915,14 @@ _FILL = {
     6: _fill_v6,
     7: _fill_updated,
     9: _fill_v9,
-    11: _fill_v11,
+    11: _fill_keys,
     12: _fill_v12,
     13: _fill_v13,
     15: _fill_v15,
     16: _fill_v16,
     17: _fill_v17,
     18: _fill_v18,
+    20: _fill_keys,
 }
 """Data fixes run after a version's statements, in the same transaction."""
 

@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 import attrs
 
 from complaintcore.core.models import Complainant, Complaint, Grouped, as_instant, staff_key
+from complaintcore.core.privacy import room_groups
 from complaintcore.core.rulepack import Concentration, GroupScope
 from complaintcore.core.validity import normalise_phone
 
@@ -37,6 +38,7 @@ __all__ = [
     "decide_group",
     "group_key",
     "issue_links",
+    "room_match",
     "target_key",
 ]
 
@@ -60,6 +62,20 @@ def building_key(building: str) -> str:
     complaint several times, so each spelling's key is kept.
     """
     return _norm(building)
+
+
+@functools.lru_cache(maxsize=8192)
+def room_match(room: str) -> str:
+    """The form a room is matched by (IMP-3, GRD-2, HDL-5): its groups as masking
+    reads them (:func:`~complaintcore.core.privacy.room_groups`) joined by dashes,
+    whatever address form it was typed in -- ``3栋2单元1201室``, ``3号楼2单元1201``,
+    ``３－２－１２０１`` and ``3 - 2 - 1201室`` are ``3-2-1201`` (review s49A F01) --
+    or, for a room in none of those forms, its spelling with NFKC, case and
+    spaces ignored (``１２０１`` is ``1201``).  Rooms that differ stay apart:
+    ``A座1201`` is ``a-1201``, ``B座1201`` ``b-1201``; ``1201B`` is ``1201b``.
+    ``""`` without one.  A room typed with dashes is matched as it was before."""
+    groups = room_groups(room)
+    return "-".join(groups) if groups is not None else _norm(room)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -87,7 +103,7 @@ def complainant_key(complainant: Complainant) -> str:
         source = f"tel:{phone}"
     else:
         place = "|".join(
-            _norm(x) for x in (complainant.site, complainant.building, complainant.room)
+            (_norm(complainant.site), _norm(complainant.building), room_match(complainant.room))
         )
         source = f"room:{place}|{_norm(complainant.name)}"
     return hashlib.sha256(source.encode("utf-8")).hexdigest()[:KEY_DIGITS]

@@ -20,7 +20,7 @@ from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import mask
 from complaintcore.core.room_forms import ROOM_ENDS, ROOM_WORDS, RoomForm, room_digits, room_form
 
-__all__ = ["Literals", "literals_in", "masked_whole", "redact", "shown_site"]
+__all__ = ["Literals", "literals_in", "masked_whole", "redact", "room_groups", "shown_site"]
 
 # --------------------------------------------------------------------------- invisible characters
 
@@ -538,6 +538,26 @@ def _room_literal(literal: str) -> _Room | None:
     wide = frozenset(chr(ord(b) + 0xFEE0) for a in letters for b in (a, a.upper()))
     dashed = _ROOM_DASHED.fullmatch(plain) is not None
     return _Room(literal, form, wide, dashed)
+
+
+# a doubled dash ("——", a Chinese IME's Shift+"-"), one dash as a text's room reads it
+_DOUBLED_DASH = re.compile("(?<!-)--(?!-)")
+
+
+def room_groups(room: str) -> tuple[str, ...] | None:
+    """The groups of a stored room (in lower case) as masking reads the room in a
+    text, whatever address form it was typed in: ``3-2-1201``, ``3栋2单元1201室``,
+    ``3号楼2单元1201``, ``３－２－１２０１``, ``3——2——1201`` and ``3 - 2 - 1201室``
+    are all ``("3", "2", "1201")``; ``A座1201`` is ``("a", "1201")`` (IMP-3 matches
+    rooms by them, review s49A F01).  None for a room in none of those forms (one
+    number, an estate's name before it, a phone written with dashes).  Not kept:
+    :func:`~complaintcore.core.concentration.room_match` keeps what it reads."""
+    drawn = _drawn(room)[0].strip()
+    if _ROOM_JOIN_CHAR.search(drawn) is None:
+        return None
+    plain = _DOUBLED_DASH.sub("-", _fold(drawn, _FOLD_ALL).translate(_PLAIN))
+    form = _room(plain)
+    return None if form is None else form.groups
 
 
 def _room_spans(

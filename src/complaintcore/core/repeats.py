@@ -20,7 +20,7 @@ from datetime import datetime
 
 import attrs
 
-from complaintcore.core.concentration import KEY_DIGITS, building_key, complainant_key
+from complaintcore.core.concentration import KEY_DIGITS, building_key, complainant_key, room_match
 from complaintcore.core.models import Complaint, as_instant
 from complaintcore.core.rulepack import RepeatLinking
 
@@ -60,13 +60,17 @@ def room_key(site: str, building: str, room: str) -> str:
     are found among a site's (the store also compares the building).  Not a
     secret: a site's rooms are few enough to try them all, so the key is for
     matching and never shown (PRV-1).
-    Spelling is normalised (NFKC, case and spaces ignored): ``3-2-1201`` and
-    ``３－２－１２０１`` are one room.  Pure, so the last few thousand are kept
-    (intake asks twice for each complaint).
+    The room is read as masking reads it, whatever address form it was typed in
+    (:func:`~complaintcore.core.concentration.room_match`): ``3-2-1201``,
+    ``３－２－１２０１``, ``3栋2单元1201室`` and ``3号楼2单元1201`` are one room
+    (review s49A F01), ``A座1201`` and ``B座1201`` two; a room in none of those
+    forms is read by its spelling (NFKC, case and spaces ignored).  Pure, so the
+    last few thousand are kept (intake asks twice for each complaint).
     """
-    if not _norm(room):
+    matched = room_match(room)
+    if not matched:
         return ""
-    source = f"room:{_norm(site)}|{building_key(building)}|{_norm(room)}"
+    source = f"room:{_norm(site)}|{building_key(building)}|{matched}"
     return hashlib.sha256(source.encode("utf-8")).hexdigest()[:KEY_DIGITS]
 
 

@@ -68,7 +68,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from complaintcore.core.concentration import building_key
+from complaintcore.core.concentration import building_key, room_match
 from complaintcore.core.deadlines import (
     ClockState,
     ClockStatus,
@@ -768,7 +768,7 @@ class _Tally:
 
     def _link(self, complaint: Complaint, state: ComplaintState, in_month: bool) -> None:
         person = complaint.intake.complainant
-        room = _norm(person.room)
+        room = room_match(person.room)  # one room in any address form (review s49A F01)
         room_key = f"{_norm(_site(complaint))}|{room}|{state.category}" if room else None
         self.links.append(
             _Link(
