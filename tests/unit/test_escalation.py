@@ -203,7 +203,9 @@ def test_a_rung_asked_for_at_or_below_the_current_one_is_refused_naming_it(
         "complaint C-1: cannot escalate while in_handling: "
         f"{asked} is not above project_manager (ESC-5)"
     )
-    assert translator("zh").error(info.value, r.pack).endswith(
-        f"「{zh}」不高于当前层级「项目经理」（ESC-5）"
+    assert (
+        translator("zh")
+        .error(info.value, r.pack)
+        .endswith(f"「{zh}」不高于当前层级「项目经理」（ESC-5）")
     )
     assert r.complaint is c
