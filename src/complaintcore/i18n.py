@@ -77,6 +77,11 @@ _RULED = re.compile(r"(.*\S) \(([A-Z][^()]*)\)", re.DOTALL)
 capital (``VAL-4``, ``HOC 6.4-6.5``, ``SPSO MCHP stage 1``), so a hint in brackets
 (``(also yes/no, 1/0, 是/否)``) is not kept in English as one (review s45E F02)."""
 _POSITION = re.compile(r"(line|row) ([0-9]+)(?:, column ([^,:]+))?")
+_TOML_PLACE = re.compile(
+    r"(.*\S) \((?:at line ([0-9]+), column ([0-9]+)|at end of document)\)", re.DOTALL
+)
+"""Where the TOML reader (tomllib) says a slip is: ``(at line 9, column 12)``, or
+``(at end of document)``."""
 
 _TAG = re.compile(r"^([A-Za-z]{2,3})(?:[_-]([A-Za-z0-9]{2,4}))?(?:\.[^@]*)?(?:@.*)?$")
 
@@ -681,9 +686,27 @@ class Translator:
                 if shown != word:
                     return shown
             return value
+        if kind == "toml":
+            return self._toml_reason(value, pack)
         if kind == "phones":
             return self(N_("; or ")).join(self._phone_kind(k) for k in value.split("; or "))
         return value
+
+    def _toml_reason(self, text: str, pack: RulePack | None) -> str:
+        """The TOML reader's reason: its place in the file in this language; its
+        own description of the slip too when it is one of ours (nested too deep),
+        else as the reader words it (``Invalid value``)."""
+        found = _TOML_PLACE.fullmatch(text)
+        if found is None:
+            return self.reason(text, pack)
+        slip, line, column = found.groups()
+        if line is None:
+            return self(N_("{reason} (at the end of the file)"), reason=self.reason(slip, pack))
+        return self(
+            N_("{reason} (at {place})"),
+            reason=self.reason(slip, pack),
+            place=self.position(f"line {line}, column {column}"),
+        )
 
     def _coded(self, kind: str, code: str) -> str:
         """A grade's or a measure's code as its label; an unknown code as written."""
@@ -1049,6 +1072,7 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         ),
         {},
     ),
+    (N_("unknown key; expected one of {allowed}"), {}),  # a config's key (review s49C F03)
     (N_("must be a JSON object"), {}),
     (N_("not JSON we read (nested too deeply)"), {}),
     (N_("not JSON we read (a number too long)"), {}),
@@ -1076,7 +1100,12 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("expected a list of tables"), {}),
     (N_("expected a table of staff fields"), {}),
     (N_("no staff members"), {}),
-    (N_("not valid TOML: {reason}"), {}),
+    (N_("not valid TOML: {reason}"), {"reason": "toml"}),
+    # the desk's config file, named before its problem (review s49C F03)
+    (N_("{file}: not valid TOML: {reason}"), {"reason": "toml"}),
+    (N_("{file}: not UTF-8 text (byte {byte})"), {}),
+    (N_("{file}: cannot be read ({reason})"), {}),
+    (N_("tables and arrays nested more than {depth} deep"), {}),
     (N_("unknown key (expected only [[staff]] tables)"), {}),
     (N_("missing; expected [[staff]] tables"), {}),
     (N_("expected an array of tables ([[staff]])"), {}),

@@ -90,7 +90,7 @@ def test_a_deep_config_is_an_input_error_naming_the_file(text: str, tmp_path: Pa
     with pytest.raises(InvalidInputError) as info:
         load_config(config)
     assert info.value.path == "config"
-    assert info.value.reason == f"{config}: {TOO_DEEP}"
+    assert info.value.reason == f"{config}: not valid TOML: {TOO_DEEP}"
 
 
 def test_the_command_line_refuses_deep_files_in_one_line_or_one_document(
@@ -122,5 +122,5 @@ def test_the_command_line_refuses_deep_files_in_one_line_or_one_document(
     no_traceback(result)
     assert result.exit_code == 1
     assert json.loads(result.stdout)["error"]["message"] == (
-        f"config: complaintcore.toml: {TOO_DEEP}"
+        f"config: complaintcore.toml: not valid TOML: {TOO_DEEP}"
     )

@@ -171,3 +171,41 @@ def test_an_escalation_names_the_packs_clocks_and_duties(named: str) -> None:
     r.register()
     c = r(Escalate(actor="h", trigger=Trigger.DEADLINE_MISSED, clock=named))
     assert c.events[-1].clock == named  # type: ignore[attr-defined]
+
+
+@pytest.mark.procedure("ESC-5")
+@pytest.mark.parametrize(
+    ("asked", "zh"),
+    [
+        ("front_line", "接待员/一线员工"),
+        ("complaint_handler", "客服专员"),
+        ("department_head", "部门负责人(主管)"),
+        ("project_manager", "项目经理"),
+    ],
+)
+def test_a_rung_asked_for_at_or_below_the_current_one_is_refused_naming_it(
+    asked: str, zh: str
+) -> None:
+    """Review s49C F02: an important complaint at the project manager (cn-property's
+    rung for the grade, ESC-3) escalated ``--to`` a lower rung was refused as
+    "project_manager is not above project_manager": the grade's floor had lifted
+    the rung asked for before the check.  The refusal names the rung asked for."""
+    from complaintcore.core.workflow import Assess
+
+    r = Runner(pack("cn-property"))
+    r.register()
+    r(Assess(actor="h", validity="valid"))
+    r(Regrade(actor="h", grade=Grade.IMPORTANT))
+    c = r(Escalate(actor="h", trigger=Trigger.GRADE, to_rung="project_manager"))
+    with pytest.raises(EscalationError) as info:
+        r(Escalate(actor="h", trigger=Trigger.DISSATISFIED, to_rung=asked))
+    assert str(info.value) == (
+        "complaint C-1: cannot escalate while in_handling: "
+        f"{asked} is not above project_manager (ESC-5)"
+    )
+    assert (
+        translator("zh")
+        .error(info.value, r.pack)
+        .endswith(f"「{zh}」不高于当前层级「项目经理」（ESC-5）")
+    )
+    assert r.complaint is c

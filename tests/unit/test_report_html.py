@@ -231,3 +231,23 @@ def test_an_empty_month_renders() -> None:
     text = "".join(check(page).text)
     assert "No warnings this month." in text
     assert "No repeat complaints." in text
+
+
+@pytest.mark.procedure("IMP-3")
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("zh", ["同一房号的此前投诉（90 天内）", "同类问题的此前投诉（30 天内）"]),
+        ("en", ["same room (within 90 days)", "same building and category (within 30 days)"]),
+    ],
+)
+def test_the_repeat_windows_are_said_in_words_not_the_packs_codes(
+    report: MonthlyReport, lang: str, said: list[str]
+) -> None:
+    """Review s49C F04: cn-property's [repeats] window = "90d", matter_window = "30d"
+    read "90d" and "30d" on the page, the TOML's own spelling, in Chinese too."""
+    text = "".join(check(render_html(report, PACK, lang=lang)).text)
+    for words in said:
+        assert words in text
+    assert "90d" not in text
+    assert "30d" not in text

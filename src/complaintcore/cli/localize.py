@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from complaintcore.cli.help_wrap import wrap_text
 from complaintcore.i18n import NN_, Translator, available_languages, resolve_language
 
 __all__ = ["LanguageChoice", "speaking"]
@@ -142,6 +143,10 @@ def speaking(root: click.Command, t: Translator) -> Iterator[None]:
         # help page's columns are lined up by what the terminal shows
         patched.append((formatting, "term_len", measure))
         setattr(formatting, "term_len", _cells)  # noqa: B010 (click does not export it)
+    # and its texts wrapped by cells too, never inside an option name or a date
+    # (click's textwrap counts characters: review s49C F01)
+    patched.append((formatting, "wrap_text", formatting.wrap_text))
+    setattr(formatting, "wrap_text", wrap_text)  # noqa: B010 (as above)
     try:
         yield
     finally:

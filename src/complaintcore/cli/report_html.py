@@ -625,8 +625,8 @@ def _links(t: Translator, report: MonthlyReport, pack: RulePack) -> str:
     rule = pack.repeats
     note = t(
         _LINKS_NOTE,
-        window=str(rule.window),
-        matter=str(rule.matter_window),
+        window=t.length(rule.window),
+        matter=t.length(rule.matter_window),
         threshold=rule.threshold,
     )
     rows = [

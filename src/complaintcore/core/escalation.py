@@ -128,6 +128,9 @@ def plan_escalation(
     ``to_rung`` may skip rungs but not go down.  At the top rung there is nowhere
     to go: an :class:`EscalationError` says so.
 
+    A ``to_rung`` at or below the current rung is refused naming it (ESC-5),
+    even when the grade's or the target's floor (ESC-3, ESC-4) is higher.
+
     A serious escalation never ends below ``serious_rung`` (ESC-2: reported at
     once to the property director and the general manager's office).  A
     ``to_rung`` below it is refused with an :class:`EscalationError` naming
@@ -160,12 +163,21 @@ def plan_escalation(
         if steps < 1:  # a bad argument, not a wrong moment
             raise InvalidInputError("steps", "must be at least 1")
         target = min(here + steps, top)
+    if to_rung is not None and target <= here:
+        # refused naming the rung asked for, before the grade's floor can lift it
+        # to one nobody named (review s49C F02)
+        raise _not_above(complaint, pack, here, target)
     target = max(target, required_rung_index(complaint, pack))
     if target <= here:
-        reason = (
-            "already at the top rung (ESC-5)"
-            if here == top
-            else f"{pack.ladder[target].code} is not above {pack.ladder[here].code} (ESC-5)"
-        )
-        raise EscalationError(complaint.id, pack.ladder[here].code, "escalate", reason)
+        raise _not_above(complaint, pack, here, target)
     return EscalationPlan(pack.ladder[here].code, pack.ladder[target].code, trigger)
+
+
+def _not_above(complaint: Complaint, pack: RulePack, here: int, target: int) -> EscalationError:
+    """ESC-5: the refusal of a move from rung ``here`` to rung ``target``, not above it."""
+    reason = (
+        "already at the top rung (ESC-5)"
+        if here == len(pack.ladder) - 1
+        else f"{pack.ladder[target].code} is not above {pack.ladder[here].code} (ESC-5)"
+    )
+    return EscalationError(complaint.id, pack.ladder[here].code, "escalate", reason)

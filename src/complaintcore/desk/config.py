@@ -348,7 +348,8 @@ def load_config(path: str | os.PathLike[str]) -> DeskConfig:
     except OSError as exc:  # a directory, no permission
         raise InvalidInputError("config", f"{p}: cannot be read ({exc.strerror})") from None
     except toml.TomlError as exc:
-        raise InvalidInputError("config", f"{p}: {exc}") from None
+        # worded as the staff file's and a rule pack's (review s49C F03)
+        raise InvalidInputError("config", f"{p}: not valid TOML: {exc}") from None
     except UnicodeDecodeError as exc:
         raise InvalidInputError("config", f"{p}: not UTF-8 text (byte {exc.start + 1})") from None
     try:
