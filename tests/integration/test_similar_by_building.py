@@ -214,7 +214,7 @@ def test_a_postgresql_schema_of_version_16_gets_the_index(postgres_server: PgDat
             conn.execute(f"DROP INDEX {schema}.{INDEX}")
             conn.execute(f"DELETE FROM {schema}.schema_migrations WHERE version >= 17")
         with make_desk(store=PostgresStore(dsn, schema=schema)) as desk:
-            assert desk.store.schema_version == PG_SCHEMA_VERSION == 17  # type: ignore[attr-defined]
+            assert desk.store.schema_version == PG_SCHEMA_VERSION == 18  # type: ignore[attr-defined]
             third = desk.receive(lift(3, "3号楼"), now=MONDAY + timedelta(minutes=3))
             assert third.state.issue == f"I-{first[0]}"
             assert desk.verify(MONDAY + timedelta(hours=1)).ok
