@@ -176,7 +176,7 @@ def test_a_postgresql_desk_of_schema_17_gets_its_room_keys_made_again(
         )
         conn.execute(f"DELETE FROM {schema}.schema_migrations WHERE version >= 18")
     with make_desk(store=PostgresStore(dsn, schema=schema)) as desk:
-        assert desk.store.schema_version == PG_SCHEMA == 18  # type: ignore[attr-defined]
+        assert desk.store.schema_version == PG_SCHEMA >= 18  # type: ignore[attr-defined]
         assert desk.store.row(thursday.id).room_key == _room_key_by_hand("3-2-1201")
         later = receive(desk, FRONT_DESK, 5)
         assert same_room(desk, later.id) == [thursday.id]
@@ -184,7 +184,7 @@ def test_a_postgresql_desk_of_schema_17_gets_its_room_keys_made_again(
     with psycopg.connect(dsn, autocommit=True) as conn:  # run again: nothing changes
         conn.execute(f"DELETE FROM {schema}.schema_migrations WHERE version >= 18")
     with make_desk(store=PostgresStore(dsn, schema=schema)) as desk:
-        assert desk.store.schema_version == 18  # type: ignore[attr-defined]
+        assert desk.store.schema_version == PG_SCHEMA  # type: ignore[attr-defined]
         assert [(r.id, r.room_key, r.complainant_key) for r in desk.store.rows()] == before
         assert desk.verify(T0 + timedelta(days=6)).ok
     with psycopg.connect(dsn, autocommit=True) as conn:

@@ -168,6 +168,9 @@ _T = TypeVar("_T")
 
 _APPEND_ONLY = "complaintcore: the event history is append-only (REC-5)"
 _TENANT_SETTING = "complaintcore.tenant"
+_COUNTING_SETTING = "complaintcore.counting_tenants"
+"""Set by ``keeps_tenants()`` while it runs: the owner's policy on tenants then
+admits every row (migration 19)."""
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 DEFAULT_SCHEMA = "complaintcore"
 _BATCH = 256
@@ -566,12 +569,58 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             " (IMP-3); never shown'",
         ),
     ),
+    # v19: row-level security on tenants too, as on every other table (review s49G
+    # F02): a desk's connection reads and writes its own tenant's row only (its
+    # projection_basis), and registers only its own tenant.  Whether the database
+    # keeps any tenant at all (a database of another company, UnknownTenantError)
+    # is asked of keeps_tenants(), which runs as the migrating role (the owner) and
+    # answers yes or no; the owner's policy admits every row only while that
+    # function runs.  Fills of later versions that read every tenant set the flag.
+    (
+        19,
+        "row-level security on tenants; whether the database keeps any tenant",
+        (
+            "ALTER TABLE {s}.tenants ENABLE ROW LEVEL SECURITY",
+            "ALTER TABLE {s}.tenants FORCE ROW LEVEL SECURITY",
+            "DROP POLICY IF EXISTS tenant_rows ON {s}.tenants",
+            f"CREATE POLICY tenant_rows ON {{s}}.tenants"
+            f" USING (tenant = current_setting('{_TENANT_SETTING}', true))"
+            f" WITH CHECK (tenant = current_setting('{_TENANT_SETTING}', true))",
+            "DROP POLICY IF EXISTS owner_counts ON {s}.tenants",
+            f"CREATE POLICY owner_counts ON {{s}}.tenants FOR SELECT TO CURRENT_USER"
+            f" USING (current_setting('{_COUNTING_SETTING}', true) = 'on')",
+            # (a SET clause of the function would need a superuser for the flag)
+            f"""CREATE OR REPLACE FUNCTION {{s}}.keeps_tenants() RETURNS boolean
+            LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+            DECLARE kept boolean;
+            BEGIN
+                PERFORM set_config('{_COUNTING_SETTING}', 'on', true);
+                SELECT EXISTS (SELECT 1 FROM {{s}}.tenants) INTO kept;
+                PERFORM set_config('{_COUNTING_SETTING}', '', true);
+                RETURN kept;
+            END $$""",
+            "COMMENT ON FUNCTION {s}.keeps_tenants() IS"
+            " 'whether the database keeps any tenant (opening a desk refuses an unknown"
+            " tenant of a database that does); never which'",
+        ),
+    ),
 )
 """``(version, description, statements)``; ``{s}`` is the schema.
 
 Each version is applied in one transaction and recorded in
 ``<schema>.schema_migrations``.  Never edit a released entry: add a version.
 """
+
+
+def _every_tenant(conn: psycopg.Connection[Any], schema: str) -> list[str]:
+    """Every tenant of the schema, for a fill that walks them one by one.  Once v19
+    gives ``tenants`` row-level security, the migrating role sees them all only
+    while the counting flag is on (for this transaction), as ``keeps_tenants()``
+    does: a fill run again after v19 (an upgrade re-applied) still finds them."""
+    conn.execute(f"SELECT set_config('{_COUNTING_SETTING}', 'on', true)")
+    rows = conn.execute(f"SELECT tenant FROM {schema}.tenants ORDER BY tenant").fetchall()
+    conn.execute(f"SELECT set_config('{_COUNTING_SETTING}', '', true)")
+    return [str(r[0]) for r in rows]
 
 
 def _intakes_by_tenant(
@@ -583,7 +632,7 @@ def _intakes_by_tenant(
     Row-level security shows a connection one tenant's rows, so each tenant is
     set for the transaction in turn.
     """
-    tenants = [r[0] for r in conn.execute(f"SELECT tenant FROM {schema}.tenants").fetchall()]
+    tenants = _every_tenant(conn, schema)
     for tenant in tenants:
         conn.execute(f"SELECT set_config('{_TENANT_SETTING}', %s, true)", (tenant,))
         rows = conn.execute(
@@ -635,7 +684,7 @@ def _fill_v14(conn: psycopg.Connection[Any], schema: str) -> None:
     """Make each stored building its key, tenant by tenant, from the column itself
     (the key of a spelling without its surrounding spaces is the spelling's): one
     update per spelling that changes, most being their own key already."""
-    tenants = [r[0] for r in conn.execute(f"SELECT tenant FROM {schema}.tenants").fetchall()]
+    tenants = _every_tenant(conn, schema)
     for tenant in tenants:  # row-level security shows one tenant's rows at a time
         conn.execute(f"SELECT set_config('{_TENANT_SETTING}', %s, true)", (tenant,))
         spellings = conn.execute(
@@ -941,6 +990,8 @@ class PostgresStore:
     def _register_tenant(self, conn: psycopg.Connection[Any], create: bool) -> bool:
         """Register the tenant unless the database knows it; whether this did."""
         s = self._schema
+        # row-level security shows (and lets insert) the connection's own tenant only
+        conn.execute(f"SELECT set_config('{_TENANT_SETTING}', %s, false)", (self._tenant,))
         known = f"SELECT 1 FROM {s}.tenants WHERE tenant = %s"
         if conn.execute(known, (self._tenant,)).fetchone():
             return False
@@ -948,7 +999,8 @@ class PostgresStore:
             conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"complaintcore.{s}",))
             if conn.execute(known, (self._tenant,)).fetchone():
                 return False
-            if not create and conn.execute(f"SELECT 1 FROM {s}.tenants LIMIT 1").fetchone():
+            # whether it keeps any tenant, never which (migration 19)
+            if not create and conn.execute(f"SELECT {s}.keeps_tenants()").fetchone() == (True,):
                 raise UnknownTenantError(self._where, self._tenant)
             conn.execute(f"INSERT INTO {s}.tenants (tenant) VALUES (%s)", (self._tenant,))
         return True
@@ -3135,7 +3187,7 @@ def upgrade_schema(
 def _fill_ledger(conn: psycopg.Connection[Any], schema: str) -> None:
     """Anchor what was stored before the ledger: one entry per complaint (oldest
     first, per tenant) with its chain head, key, creation time and outbox rows."""
-    tenants = [t for (t,) in conn.execute(f"SELECT tenant FROM {schema}.tenants ORDER BY tenant")]
+    tenants = _every_tenant(conn, schema)
     for tenant in tenants:
         conn.execute(f"SELECT set_config('{_TENANT_SETTING}', %s, true)", (tenant,))
         ledger = _Ledger(conn, schema, tenant)
@@ -3162,7 +3214,7 @@ def _fill_ledger(conn: psycopg.Connection[Any], schema: str) -> None:
 def _fill_seals(conn: psycopg.Connection[Any], schema: str) -> None:
     """Seal the settlements and access records stored before v6 as they stand."""
     conn.execute(f"ALTER TABLE {schema}.access_log DISABLE TRIGGER access_log_no_change")
-    tenants = [t for (t,) in conn.execute(f"SELECT tenant FROM {schema}.tenants ORDER BY tenant")]
+    tenants = _every_tenant(conn, schema)
     for tenant in tenants:
         conn.execute(f"SELECT set_config('{_TENANT_SETTING}', %s, true)", (tenant,))
         settled = [

@@ -5,7 +5,9 @@ the store holds; two threads deciding one group at once would each miss the
 other's complaint.  A store's own lock (PostgreSQL's group lock) keeps
 processes apart; these keep the threads of one process apart, whatever desk
 objects or stores they use.  A key is held by one thread at a time; other keys
-never wait for it.
+never wait for it.  The desk prefixes its keys with the store's tenant and
+database, so only desks of one tenant on one database share a key (review
+s49G F01).
 """
 
 from __future__ import annotations

@@ -2422,7 +2422,8 @@ class Desk:
         self._held.later = later
         try:
             with contextlib.ExitStack() as stack:
-                if keys and not stack.enter_context(keys_locked(keys)):
+                scoped = _process_lock_keys(self.store, keys)
+                if keys and not stack.enter_context(keys_locked(scoped)):
                     log.warning("%s not locked: another thread held it for %ss", what, THREAD_WAIT)
                 if keys and isinstance(self.store, GroupLockStore):
                     try:
@@ -3755,6 +3756,21 @@ def _new_hold() -> ListenerHold:
 def _hold_of(held: ListenerHold, box: Outbox) -> Hold:
     """The messages of ``box`` queued by a write with ``held``."""
     return Hold(held.mark, tuple((notifier, n.key) for notifier, n in box))
+
+
+def _process_lock_keys(store: ComplaintStore, keys: Collection[str]) -> set[str]:
+    """The keys as the process's locks take them: each prefixed with the store's
+    tenant and the database it names (``database``, when it has one), as the
+    store's own lock names carry the tenant.  Every desk of one tenant on one
+    database takes turns, whatever store objects it uses; another tenant's
+    intake, or one on another database, never waits for it, nor is put off to
+    deciding unlocked by it, nor can time it (review s49G F01).  A store naming
+    no database is keyed by its tenant alone."""
+    database = getattr(store, "database", "")
+    where = database if isinstance(database, str) else ""
+    # a tenant has no "|"; the database's length ends it, whatever it holds
+    scope = f"{store.tenant}|{len(where)}:{where}|"
+    return {scope + key for key in keys}
 
 
 def _store_lock_keys(keys: Collection[str]) -> set[str]:
