@@ -72,8 +72,9 @@ def test_three_dashes_are_no_separator() -> None:
 def test_a_room_typed_right_before_a_mobile_is_masked_and_so_is_the_mobile(phone: str) -> None:
     also = ["王小明", phone, "3-2-1201"]
     assert redact("住3-2-120113812345678", also=also) == "住******01*********78"
-    # after a word the phones' pattern reads the fifteen digits as one number first
-    assert redact("住3栋2单元120113812345678", also=also) == "住3栋2单元*************78"
+    # after a word too: the room (9 characters) and the mobile each (review s49B F01,
+    # where the phones' pattern had read the fifteen digits as one number first)
+    assert redact("住3栋2单元120113812345678", also=also) == "住*******01*********78"
 
 
 @pytest.mark.procedure("PRV-1")

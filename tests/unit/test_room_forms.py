@@ -70,7 +70,8 @@ def test_a_room_in_another_address_form_is_masked(room: str, text: str, expected
         ("3栋2单元1201室", "住3-2-1201５"),  # a full-width digit glued after
         ("3-2-1201", "住3区2单元1201"),  # a word that is no separator of the list
         ("3-2-1201", "住3 2 1201"),  # spaces alone join no groups
-        ("3-2-1201", "住3栋\n2单元1201"),  # nor a line break
+        ("3-2-1201", "住3\n2单元1201"),  # nor a line break (one beside a word does:
+        # tests/unit/test_review_s49b.py)
         ("A座1201", "住BA座1201"),  # a letter glued before a letter
     ],
 )

@@ -93,8 +93,10 @@ def test_a_room_next_to_letters(room: str, text: str, expected: str) -> None:
 def _own_pattern(room: RoomForm, spaced: int) -> re.Pattern[str]:
     """The pattern each room had of its own before (commit c0f51cc), for a text that
     holds no space (0), spaces (1) or line breaks too (2), with one or two dashes
-    where it read one (the doubled dash a Chinese IME types, review s48M F01): the
-    reference the shared pattern is held to."""
+    where it read one (the doubled dash a Chinese IME types, review s48M F01), and
+    where the room has no space one line break before or after a dash or word
+    (a room pasted over two lines, review s49B F03): the reference the shared
+    pattern is held to."""
 
     def gap(wide: bool) -> str:
         if not spaced:
@@ -102,13 +104,20 @@ def _own_pattern(room: RoomForm, spaced: int) -> re.Pattern[str]:
         return (" *+\n?+ *+" if spaced > 1 else " *+") if wide else " {0,3}+"
 
     join = f"(?:--?+|{'|'.join(ROOM_WORDS)})"
+
+    def between(wide: bool) -> str:
+        if wide or spaced < 2:
+            return gap(wide) + join + gap(wide)
+        tight = " {0,3}"
+        return f"(?:{tight}(?:\n{tight})?{join}{tight}|{tight}{join}{tight}\n{tight})"
+
     first, *rest = room.groups
     if first[0].isdigit():
         parts = [re.escape(first[0]), r"(?<!\d.)", re.escape(first[1:])]
     else:
         parts = [r"(?<![A-Za-z\d])", re.escape(first)]
     for group, wide in zip(rest, room.spaced, strict=False):
-        parts += (gap(wide), join, gap(wide), re.escape(group))
+        parts += (between(wide), re.escape(group))
     parts.append(r"(?!\d)" if room.groups[-1][-1].isdigit() else r"(?![A-Za-z\d])")
     parts.append(f"(?:{gap(room.spaced[-1])}(?:{'|'.join(ROOM_ENDS)}))?+")
     return re.compile("".join(parts), re.IGNORECASE)

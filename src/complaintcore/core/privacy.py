@@ -18,7 +18,14 @@ import attrs
 
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import mask
-from complaintcore.core.room_forms import ROOM_ENDS, ROOM_WORDS, RoomForm, room_digits, room_form
+from complaintcore.core.room_forms import (
+    ROOM_ENDS,
+    ROOM_WORDS,
+    RoomForm,
+    room_digits,
+    room_form,
+    room_part,
+)
 
 __all__ = ["Literals", "literals_in", "masked_whole", "redact", "room_groups", "shown_site"]
 
@@ -186,6 +193,18 @@ def _substitute(
     """Replace each match of ``pattern`` in the text as drawn (folded by ``fold``) at
     the same place in ``text``: ``replace`` gets the match and the drawn text
     there (None: keep it)."""
+    _, gaps, news = _news(pattern, text, fold, replace)
+    return _replaced(text, gaps, news) if news else text
+
+
+def _news(
+    pattern: re.Pattern[str],
+    text: str,
+    fold: re.Pattern[str] | None,
+    replace: Callable[[re.Match[str], str], str | None],
+) -> tuple[str, list[int], list[tuple[int, int, str]]]:
+    """What :func:`_substitute` replaces: the text as drawn, where its format
+    characters were, and each span of the drawn text with its new text."""
     drawn, gaps, folded = _reading(text, fold)
     news = []
     for match in pattern.finditer(folded):
@@ -193,7 +212,7 @@ def _substitute(
         new = replace(match, drawn[start:end])
         if new is not None and end > start:
             news.append((start, end, new))
-    return _replaced(text, gaps, news) if news else text
+    return drawn, gaps, news
 
 
 def _reading(
@@ -234,13 +253,31 @@ def _mask_literals(text: str, literals: frozenset[str]) -> str:
     found by :func:`_room_spans` (no pattern to compile for them), the others by
     one pattern per complaint; where two found share characters, they are
     masked as one run (neither shows a part of the other)."""
-    if not literals:
+    found = _literal_spans(text, literals)
+    if found is None:
         return text
+    drawn, gaps, spans = found
+    return _replaced(text, gaps, ((start, end, _masked(drawn[start:end])) for start, end in spans))
+
+
+def _literal_spans(
+    text: str, literals: frozenset[str]
+) -> tuple[str, list[int], list[tuple[int, int]]] | None:
+    """Where :func:`_mask_literals` masks ``text``: the text as drawn, where its
+    format characters were, and the spans of the drawn text (ascending, not
+    overlapping, not empty); None: nowhere."""
+    if not literals:
+        return None
     literals = _may_occur(text, literals)
     if not literals:  # most messages name no one: no pattern to compile
-        return text
+        return None
     rooms = [room for literal in literals if (room := _room_literal(literal)) is not None]
     others = literals.difference(room.literal for room in rooms) if rooms else literals
+    # a value with a room in it (华府3栋1202室) is matched as spelt too, where it may
+    # occur so (no pattern compiled for a text that writes its room alone)
+    spelt = [room.literal for room in rooms if not room.whole]
+    if spelt:
+        others |= _may_occur(text, frozenset(spelt), _spelt)
     pattern, wide, digits = None, frozenset[str](), False
     if others:
         # a text without spaces (most Chinese text) or line breaks (most lines) needs
@@ -248,7 +285,7 @@ def _mask_literals(text: str, literals: frozenset[str]) -> str:
         spaced = 2 if "\n" in text else 1 if _SPACED.search(text) else 0
         pattern, wide, digits = _literals(others, spaced)
         if pattern is None and not rooms:
-            return text
+            return None
     # folding costs a callback per full-width "，" of Chinese text: only a text with
     # a character that folds into a literal's is read folded (the same matches)
     folds = (
@@ -262,9 +299,21 @@ def _mask_literals(text: str, literals: frozenset[str]) -> str:
         forms = [room.form for room in rooms]
         dashed = [room.form for room in rooms if room.dashed]
         spans = _joined(spans + _room_spans(folded, forms, dashed))
-    if not spans:
-        return text
-    return _replaced(text, gaps, ((start, end, mask(drawn[start:end])) for start, end in spans))
+    return (drawn, gaps, spans) if spans else None
+
+
+_LINE_BREAK = re.compile("[\r\n]")
+
+
+def _masked(written: str) -> str:
+    """A literal found in the text masked (:func:`~complaintcore.core.models.mask`) as
+    it would be written on one line, its line breaks kept where they stand: a room
+    or name pasted over two lines is masked as one, and the text keeps its lines
+    (review s49B F03)."""
+    if "\n" not in written and "\r" not in written:
+        return mask(written)
+    masked = iter(mask(_LINE_BREAK.sub("", written)))
+    return "".join(char if char in "\r\n" else next(masked) for char in written)
 
 
 def _joined(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -279,6 +328,82 @@ def _joined(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             joined.append((start, end))
     return joined
+
+
+def _mask_numbers(text: str, numeric: frozenset[str]) -> str:
+    """The phones masked (:data:`_PHONE`) and the literals of digits without
+    letters (``numeric``).
+
+    A literal of digits is masked after the phones (one inside a phone, ``302`` in
+    ``139 3021 5678``, would split it into groups too short to read as one), but
+    a room of digits and dashes (``3-2-1201``, ``105-1201``: one
+    :func:`_room_literal` reads) is found with them, in the same reading of the
+    text: masked after them, it lost the digits a phone took from it
+    (``3栋2单元120113812345678``: fifteen digits read as one number, ``3栋2单元``
+    left showing; review s49B F01).  Where a phone and rooms share characters
+    (:func:`_settled`): a phone holding the rooms found in it is masked as the
+    phone, as before (``105-1201``, a phone of seven digits, review s48M F04);
+    rooms (and mobiles glued to them) holding the phone are each masked as
+    found; else the run is masked as one."""
+    phones = (
+        _news(_PHONE, text, _FOLD_BUT_LETTERS, _mask_phone) if _ANY_DIGIT.search(text) else None
+    )
+    if phones is None or not phones[2]:  # no phone: nothing to find together
+        return _mask_literals(text, numeric)
+    rooms = frozenset(v for v in numeric if _room_literal(v) is not None) if numeric else numeric
+    found = _literal_spans(text, rooms)
+    if found is None:
+        text = _replaced(text, phones[1], phones[2])
+    else:
+        drawn, gaps, spans = found
+        text = _replaced(text, gaps, _settled(drawn, phones[2], spans))
+    # the others as before, where they still occur: no pattern for a phone masked
+    return _mask_literals(text, numeric - rooms if rooms else numeric)
+
+
+def _settled(
+    drawn: str, phones: list[tuple[int, int, str]], spans: list[tuple[int, int]]
+) -> list[tuple[int, int, str]]:
+    """Phones (spans of ``drawn`` with their masks) and literals found (spans) as
+    one list of replacements (ascending, not overlapping): those sharing
+    characters with no other stand as they are; of a run of them that do, the
+    phones if each literal is inside one of them, else the literals if they
+    cover each phone (adjacent ones together), else the run masked as one."""
+    found = sorted([*((s, e, "") for s, e in spans), *phones])  # "": a literal
+    news: list[tuple[int, int, str]] = []
+    at, count = 0, len(found)
+    while at < count:
+        start, end, new = found[at]
+        at += 1
+        if at == count or found[at][0] >= end:  # alone: most are
+            news.append((start, end, new or _masked(drawn[start:end])))
+            continue
+        run = [(start, end, new)]
+        while at < count and found[at][0] < end:
+            run.append(found[at])
+            end = max(end, found[at][1])
+            at += 1
+        numbers = [(s, e, new) for s, e, new in run if new]
+        literals = [(s, e) for s, e, new in run if not new]
+        if numbers and literals:
+            if all(any(p <= s and e <= q for p, q, _ in numbers) for s, e in literals):
+                literals = []
+            elif all(_covered(p, q, literals) for p, q, _ in numbers):
+                numbers = []
+            else:
+                news.append((start, end, _masked(drawn[start:end])))
+                continue
+        news += numbers
+        news += ((s, e, _masked(drawn[s:e])) for s, e in literals)
+    return news
+
+
+def _covered(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether ``spans`` (ascending, not overlapping) cover ``start`` to ``end``."""
+    for s, e in spans:
+        if s <= start < e:
+            start = e
+    return start >= end
 
 
 _OTHER_DECIMAL = re.compile(r"[^\D0-9]")  # a decimal digit of another script (٣, ३, 𝟑)
@@ -351,10 +476,23 @@ def _clues(literal: str) -> tuple[tuple[str, ...], bool, str]:
     may hold others in their place)."""
     itself = _fold(literal, _FOLD_ALL).translate(_PLAIN)
     # a room: every form holds its digits, not its words or its letters' case (a
-    # phone shaped like one is looked for by its digits too: its pieces)
+    # phone shaped like one is looked for by its digits too: its pieces); so does
+    # a value with a room in it (华府3栋1202室), and so does the value as spelt
     digits = room_digits(itself)
+    if digits is None and _ROOM_JOIN_CHAR.search(itself):
+        part = room_part(itself)
+        digits = None if part is None else room_digits(part)
     if digits is not None:
         return digits, True, ""
+    return _spelt.__wrapped__(literal)
+
+
+@functools.lru_cache(maxsize=1024)
+def _spelt(literal: str) -> tuple[tuple[str, ...], bool, str]:
+    """A literal as :func:`_may_occur` looks for it as it is spelt, a room in it
+    aside: a caseless literal by its :func:`_pieces`, any other by its ASCII
+    digits and caseless non-ASCII characters but dashes and spaces."""
+    itself = _fold(literal, _FOLD_ALL).translate(_PLAIN)
     if all(map(_caseless, itself)):
         return _pieces(itself), True, ""
     anchors = {c for c in itself if "0" <= c <= "9" or (not c.isascii() and _caseless(c))}
@@ -468,7 +606,8 @@ _ROOM_JOIN_CHAR = re.compile(
 _ROOM_GROUP = re.compile(f"[{_ALNUM}]+")
 _ROOM_DASHED = re.compile(f"[{_ALNUM} -]+{_ROOM_END}?")
 # a mainland mobile typed right after a room's last group ("3-2-120113812345678",
-# SMS style): the group holds the room, the mobile is masked on its own
+# SMS style) or right before its first ("138123456783-2-1201", review s49B F01):
+# the group holds the room, the mobile is masked on its own
 _GLUED_MOBILE = re.compile("1[3-9][0-9]{9}")
 # a date: a year (1900-2099), a month and a day joined by single dashes
 _YEAR = re.compile("(?:19|20)[0-9]{2}")
@@ -477,8 +616,10 @@ _ROOM_RUN = re.compile(
     f"[{_ALNUM}](?<![{_ALNUM}].)[{_ALNUM}]*+(?:{_SPACES}{_ROOM_JOIN}{_SPACES}[{_ALNUM}]++)+"
 )
 # between two groups where the room has no space: up to three spaces round the
-# dash or word, no line break
-_ROOM_TIGHT = re.compile(f" {{0,3}}+{_ROOM_JOIN} {{0,3}}+")
+# dash or word, and perhaps one line break before or after it, up to three spaces
+# round that (a room pasted from a form over two lines, review s49B F03)
+_ROOM_LINE = " {0,3}+(?:\n {0,3}+)?+"
+_ROOM_TIGHT = re.compile(f"{_ROOM_LINE}{_ROOM_JOIN} {{0,3}}+| {{0,3}}+{_ROOM_JOIN}{_ROOM_LINE}")
 # a 室 or 号 after the last group, taken with it: spaces before it as between
 # the room's groups (any, over one line break, where the room has a space there)
 _ROOM_TAIL = {False: re.compile(f" {{0,3}}+{_ROOM_END}"), True: re.compile(f"{_SPACES}{_ROOM_END}")}
@@ -514,30 +655,39 @@ def _room(literal: str) -> RoomForm | None:
 
 @attrs.frozen
 class _Room:
-    """A literal that is a room: as given, its form (:func:`_room`) and the full-width
-    forms of its letters in either case (a text holding one is read folded; one
-    holding a full-width digit is, as it holds another script's digit)."""
+    """A literal that is or holds a room: as given, its room's form (:func:`_room`),
+    the full-width forms of its letters in either case (a text holding one is read
+    folded; one holding a full-width digit is, as it holds another script's
+    digit), and whether the room is the whole literal (else it is also matched
+    as spelt: ``华府3栋1202室`` with its estate's name)."""
 
     literal: str
     form: RoomForm
     wide: frozenset[str]
     dashed: bool  # its groups joined by dashes alone (3-2-1201, not 3栋2单元1201)
+    whole: bool = True
 
 
 @functools.lru_cache(maxsize=1024)
 def _room_literal(literal: str) -> _Room | None:
-    """A literal (drawn, without the spaces round it) read as a room, once; one with
-    no dash and no word of a room (a name, a phone) is none at a glance."""
+    """A literal (drawn, without the spaces round it) read as a room, once, or the
+    room in it (:func:`~complaintcore.core.room_forms.room_part`: ``3栋1202室`` in
+    ``华府3栋1202室``, review s49B F02); one with no dash and no word of a room (a
+    name, a phone) is none at a glance."""
     if _ROOM_JOIN_CHAR.search(literal) is None:
         return None
     plain = _fold(literal, _FOLD_ALL).translate(_PLAIN)
+    part: str | None = plain
     form = _room(plain)
-    if form is None:
+    if form is None:  # no room as a whole (or a phone): one in it?
+        part = room_part(plain)
+        form = None if part is None or part == plain else _room(part)
+    if part is None or form is None:
         return None
     letters = {c for group in form.groups for c in group if not c.isdigit()}
     wide = frozenset(chr(ord(b) + 0xFEE0) for a in letters for b in (a, a.upper()))
-    dashed = _ROOM_DASHED.fullmatch(plain) is not None
-    return _Room(literal, form, wide, dashed)
+    dashed = _ROOM_DASHED.fullmatch(part) is not None
+    return _Room(literal, form, wide, dashed, part == plain)
 
 
 # a doubled dash ("——", a Chinese IME's Shift+"-"), one dash as a text's room reads it
@@ -569,12 +719,13 @@ def _room_spans(
     and last equal, the first perhaps after a letter if it starts with a digit, the
     last perhaps before one if it ends with a digit (``B3-1201``, ``3-1201B`` hold
     ``3-1201``; ``13-2-1201`` and ``3-2-12015`` do not hold ``3-2-1201``) -- up to
-    three spaces round a dash or word where the room has none, and a 室 or 号
-    after the last taken with it.  A mainland mobile glued after the last group
-    (``3-2-120113812345678``) does not make it another room: it is masked
-    apart.  A room of two groups of digits is not the month and day of a date
-    (``2025-5-12``, ``14-11-2025``) unless it is one of ``dashed``: stored with
-    dashes alone, as the date writes it (review s48M F02, F03)."""
+    three spaces round a dash or word where the room has none (and one line
+    break before or after it), and a 室 or 号 after the last taken with it.  A
+    mainland mobile glued after the last group (``3-2-120113812345678``) or
+    before the first (``138123456783-2-1201``) does not make it another room:
+    it is masked apart.  A room of two groups of digits is not the month and day
+    of a date (``2025-5-12``, ``14-11-2025``) unless it is one of ``dashed``:
+    stored with dashes alone, as the date writes it (review s48M F02, F03)."""
     spans: list[tuple[int, int]] = []
     for run in _ROOM_RUN.finditer(text):
         found = list(_ROOM_GROUP.finditer(text, run.start(), run.end()))
@@ -605,7 +756,10 @@ def _room_spans(
                         end = after.end() if after else end
                     elif _GLUED_MOBILE.fullmatch(text, end, found[at + size - 1].end()):
                         spans.append((end, found[at + size - 1].end()))
-                    spans.append((found[at].end() - len(first), end))
+                    start = found[at].end() - len(first)
+                    if _GLUED_MOBILE.fullmatch(text, found[at].start(), start):
+                        spans.append((found[at].start(), start))
+                    spans.append((start, end))
     return spans
 
 
@@ -614,11 +768,15 @@ def _glued(written: str, group: str, *, first: bool) -> bool:
     end if it is the room's ``first`` group, else at its start: only letters
     beside it there, and only where the group has a digit on that side (a digit
     glued on makes another number, a letter glued on to a letter another word);
-    after the last group, a mainland mobile and nothing else may be glued on."""
+    before the first group and after the last, a mainland mobile and nothing
+    else may be glued on (review s48M F02, s49B F01)."""
     if written == group:
         return True
     if first:
-        return written.endswith(group) and group[0].isdigit() and written[-len(group) - 1].isalpha()
+        return written.endswith(group) and (
+            (group[0].isdigit() and written[-len(group) - 1].isalpha())
+            or _GLUED_MOBILE.fullmatch(written, 0, len(written) - len(group)) is not None
+        )
     return written.startswith(group) and (
         (group[-1].isdigit() and written[len(group)].isalpha())
         or _GLUED_MOBILE.fullmatch(written, len(group)) is not None
@@ -891,10 +1049,19 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     ``3座2-1201``, ``3—2—1201``, ``３栋２单元１２０１`` for ``3-2-1201``, and
     ``3-2-1201`` for ``3栋2单元1201室``.  Its groups stay whole and in order: no
     digit glued before or after them (``12-1201``, ``13-2-1201``, ``3-2-12015``
-    are other rooms).  A room with other words in it (``华府3栋1202室``) and a
-    phone (``010-62345678``) are matched as they are spelt.  Literals found
-    sharing characters (``小区3栋`` and ``3栋1202室`` in ``小区3栋1202室``) are
-    masked as one run.
+    are other rooms) -- but a mainland mobile typed right after or before the
+    room (``3栋2单元120113812345678``, ``138123456783-2-1201``) leaves it the
+    room, and the room and the mobile are each masked (review s49B F01).
+    Between two groups (where the stored room has no space) one line break
+    may stand before or after the dash or word, and it is kept where it
+    stands (``3栋2单元`` / ``1201室`` on two lines; review s49B F03).  A value
+    with other words round a room (``华府3栋1202室``, an estate's name before
+    it) is matched as it is spelt, and its room part (``3栋1202室``) in every
+    form above (review s49B F02); a phone (``010-62345678``) is matched as it
+    is spelt.  Literals found sharing characters (``小区3栋`` and
+    ``3栋1202室`` in ``小区3栋1202室``) are masked as one run; a literal over a
+    line break keeps the line break where it stands (``Margaret`` /
+    ``Thompson`` on two lines: ``M*******`` / ``********``).
     Dates (``2025-11-14``), times, decimals, IP addresses and other ids glued
     to letters stay readable.  The text is read as it is drawn: format
     characters (zero-width space, soft hyphen, word joiner: category Cf) are
@@ -902,7 +1069,11 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
 
     Literals of digits without letters (a room ``302``) are masked after the
     phones: masked first, one inside a phone number (``139 3021 5678``) would
-    split its digits into groups too short to read as a phone.  A literal of one
+    split its digits into groups too short to read as a phone.  A room of
+    digits joined by dashes (``3-2-1201``) is found with the phones in the
+    same reading: a phone holding it is masked as the phone (``105-1201``),
+    a room holding a phone (with a mobile glued to it) as the room and the
+    mobile, and a phone and a room overlapping otherwise as one run.  A literal of one
     letter or digit (a flat ``7``) is masked only where it stands alone, as a
     word of its own (``room: 7``, ``… 900123 7``), not inside an id, a date or a
     decimal; before the phones, so a phone does not take it as its last digit.
@@ -928,9 +1099,9 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     # most texts hold no "@" and many no digit: not read (folded) for what they lack
     if "@" in text or "\uff20" in text:
         text = _substitute(_EMAIL, text, _FOLD_ALL, _mask_email)
-    if _ANY_DIGIT.search(text):
-        text = _substitute(_PHONE, text, _FOLD_BUT_LETTERS, _mask_phone)
-    return _mask_literals(text, numeric)
+    # a room of digits and dashes alone (3-2-1201) is found with the phones, in one
+    # reading (review s49B F01); other literals of digits after them
+    return _mask_numbers(text, numeric)
 
 
 def shown_site(site: str, sites: Collection[str], *, also: Iterable[str] | None = ()) -> str:

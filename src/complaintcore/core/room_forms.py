@@ -11,7 +11,7 @@ import re
 
 import attrs
 
-__all__ = ["ROOM_ENDS", "ROOM_WORDS", "RoomForm", "room_digits", "room_form"]
+__all__ = ["ROOM_ENDS", "ROOM_WORDS", "RoomForm", "room_digits", "room_form", "room_part"]
 
 ROOM_WORDS = ("号楼", "单元", "栋", "幢", "座", "楼", "门", "号")
 """The words written between a room's numbers in place of a dash: building (栋,
@@ -35,6 +35,14 @@ _SHAPE = re.compile(
     f"(?=[^0-9]*[0-9])(?:{_GROUP})(?: *{_JOIN} *(?:{_GROUP}))+ *(?:{'|'.join(ROOM_ENDS)})?"
 )
 _DIGITS = re.compile("[0-9]+")
+# a run of a longer value that may be a room: letters and digits joined by a dash
+# or a word, perhaps an end word after it; nothing of a number glued before it (a
+# letter or digit, "+" or a dash: no part of a longer run, nor a phone's country
+# code).  Each piece is read once (possessive): a value costs one scan.
+_RUN = re.compile(
+    f"(?<![0-9A-Za-z+-])[0-9A-Za-z]++(?: *+{_JOIN} *+[0-9A-Za-z]++)++"
+    f"(?: *+(?:{'|'.join(ROOM_ENDS)}))?+"
+)
 
 
 @attrs.frozen
@@ -73,3 +81,16 @@ def room_form(literal: str) -> RoomForm | None:
     if end is None or len(groups) < 2:
         return None
     return RoomForm(tuple(groups), (*spaced, bool(end.group(1))))
+
+
+def room_part(literal: str) -> str | None:
+    """The room in ``literal`` (folded as :func:`room_form` reads it): the literal
+    itself if it is a room, else its one run that is (``3栋1202室`` in
+    ``华府3栋1202室``, ``5栋12号`` in ``5栋12号(华府)``), with no letter, digit,
+    ``+`` or dash glued before it and no letter or digit after its last group
+    (review s49B F02).
+    None: no room in it, or more than one (``3栋1202室、5栋101室``)."""
+    if _SHAPE.fullmatch(literal):
+        return literal
+    found = [run.group() for run in _RUN.finditer(literal) if _SHAPE.fullmatch(run.group())]
+    return found[0] if len(found) == 1 else None
