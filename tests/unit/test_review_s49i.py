@@ -1,22 +1,35 @@
-"""Review s49I: every REC-1 reason names its field and the rule.
+"""Review s49I: every REC-1 reason names its field and the rule; a revised verdict
+owes ``to_department`` from receipt, as the packs now say.
 
 F01: docs/classification-and-validity.md (Mandatory fields) promises "Reasons name
 the field in both languages and the rule, and never quote the value (PRV-1)".
 The expected reasons are written out by hand from that page and REC-1's field
 names in procedures.md (房号, 姓名, 联系电话, 诉求内容摘要; 受理时间 for the time).
+
+F03: DL-3 (004 篇3): customer service forwards a complaint to the responsible
+department within 24 h.  Worked by hand: registered by customer service Mon
+10 Nov 2025 10:00, so due Tue 11 Nov 10:00 (24 wall-clock hours); judged invalid
+at 11:00, valid again Thu 13 Nov 10:00: at 10:05 the forward is 2 days 5 minutes
+late, breached, not due Fri 14 Nov 10:00.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from importlib.resources import files
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from complaintcore.adapters.calendars import calendar_for_spec
+from complaintcore.core.deadlines import ClockState, breached_clocks, compute_clock
 from complaintcore.core.errors import IncompleteRecordError
 from complaintcore.core.models import Channel, Complainant, Intake
 from complaintcore.core.validity import check_record
+from complaintcore.core.workflow import Assess
 from complaintcore.i18n import translator
+from tests.helpers import Runner, intake, pack
 
 SH = ZoneInfo("Asia/Shanghai")
 RECEIVED = datetime(2025, 11, 14, 9, 0, tzinfo=SH)
@@ -120,3 +133,33 @@ def test_the_reasons_read_in_chinese_with_the_rule() -> None:
     assert shown == ["房号必须包含数字（REC-1）"]
     shown = [zh.reason(p.reason) for p in check_record(_intake(room="1" * 33)).problems]
     assert shown == ["房号过长（最多 32 个字符）（REC-1）"]
+
+
+# --------------------------------------------------------------------------- F03
+
+
+def _at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2025, 11, day, hour, minute, tzinfo=SH)
+
+
+@pytest.mark.procedure("DL-3")
+@pytest.mark.parametrize("name", ["cn-property", "cn-sales-office"])
+def test_a_forward_owed_again_counts_from_receipt_as_the_pack_says(name: str) -> None:
+    shipped = pack(name)
+    r = Runner(shipped, intake(received_at=_at(10, 10)))
+    r.register()
+    r(Assess(actor="h-2", validity="invalid"), after=_at(10, 11) - r.now)
+    r(Assess(actor="h-2", validity="valid"), after=_at(13, 10) - r.now)
+    spec = shipped.clock("to_department")
+    calendar = calendar_for_spec(shipped.calendar)
+    status = compute_clock(r.complaint, spec, calendar, _at(13, 10, 5))
+    assert (status.state, status.due) == (ClockState.BREACHED, _at(11, 10))
+    late = breached_clocks(r.complaint, shipped, calendar, _at(13, 10, 5))
+    assert "to_department" in {s.name for s in late}  # a sweep escalates it (ESC-2)
+
+    text = (files("complaintcore.rules") / f"{name}.toml").read_text(encoding="utf-8")
+    block = text[text.index('name = "to_department"') :]
+    comment = " ".join(re.findall(r"^# ?(.*)$", block[: block.index("unwaive")], re.M))
+    assert "from then" not in comment
+    assert "as if never waived (from receipt)" in comment
+    assert "already late is breached at once" in comment
