@@ -990,15 +990,6 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("unknown category {category} in pack {pack}"), {}),
     # what a clerk types at intake and in a file to import (review s31C F05); before
     # "unknown {what}; expected …", which would take the unknown column half-translated
-    (
-        N_(
-            "room number may contain only letters, digits, Chinese characters, "
-            "'-', '#', '/' and spaces"
-        ),
-        {},
-    ),
-    (N_("room number is too long (at most {max} characters)"), {}),
-    (N_("room number must contain a digit"), {}),
     (N_("is too long: {length} characters, at most {max} allowed"), {}),
     (N_("contains a control character at position {position} (not allowed in text)"), {}),
     (N_("contains a lone surrogate at position {position} (not allowed in text)"), {}),
@@ -1331,7 +1322,10 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         {"years": "years"},
     ),
     # an office's typos: a phone, a time, a schema name, a period report
-    (N_("{field} is not a recognised number ({kinds})"), {"field": "field", "kinds": "phones"}),
+    (
+        N_("{field} is not a recognised number ({kinds}) (REC-1)"),
+        {"field": "field", "kinds": "phones"},
+    ),
     (
         N_(
             "expected a date-time, year first, like 2025-11-14T17:30, 2025-11-14 17:30"
@@ -1459,10 +1453,21 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     # REC-1: the record of an intake
     (N_("{field} is missing (REC-1)"), {"field": "field"}),
     (N_("{field} is missing (IN-1)"), {"field": "field"}),
-    (N_("{field} must be text"), {"field": "field"}),
-    (N_("{field} contains control characters"), {"field": "field"}),
-    (N_("{field} is too long (at most {max} characters)"), {"field": "field"}),
-    (N_("{field} must contain a letter or Chinese character"), {"field": "field"}),
+    # ... and every malformed one names the field and the rule too (review s49I F01)
+    (N_("{field} must be text (REC-1)"), {"field": "field"}),
+    (N_("{field} contains control characters (REC-1)"), {"field": "field"}),
+    (N_("{field} is too long (at most {max} characters) (REC-1)"), {"field": "field"}),
+    (N_("{field} must contain a letter or Chinese character (REC-1)"), {"field": "field"}),
+    (
+        N_(
+            "{field} may contain only letters, digits, Chinese characters, "
+            "'-', '#', '/' and spaces (REC-1)"
+        ),
+        {"field": "field"},
+    ),
+    (N_("{field} must contain a digit (REC-1)"), {"field": "field"}),
+    (N_("{field} must be a datetime (REC-1)"), {"field": "field"}),
+    (N_("{field} must be timezone-aware (REC-1)"), {"field": "field"}),
     # complaintcore demo into a directory that has a desk already
     (N_("an earlier demo is here: replace it (--force) or choose another directory"), {}),
     (N_("exists and is not a demo: choose another directory"), {}),

@@ -27,7 +27,8 @@ HEADER = "name,phone,room,site,summary,receiver,channel,received_at"
 ROW = "王小明,13812345678,3-2-1201,sunrise,漏水,SR-103,phone,2025-11-14T09:00"
 RECEIVE = ["receive", "--name", "王小明", "--phone", "13812345678", "--site", "sunrise",
            "--receiver", "SR-103"]  # fmt: skip
-ROOM_RULE = "房号只能包含字母、数字、汉字、'-'、'#'、'/' 和空格"
+# review s49I F01: a malformed field names the rule too
+ROOM_RULE = "房号只能包含字母、数字、汉字、'-'、'#'、'/' 和空格（REC-1）"
 
 
 def zh(*args: str) -> Result:

@@ -162,7 +162,7 @@ def test_c1_and_del_controls_are_malformed_like_c0() -> None:
     intake = make_intake(name="王小明\x9b31m", summary="漏水\x7f", room="3-2-1201\x1b")
     report = check_record(intake)
     assert report.malformed == ("complainant.room", "complainant.name", "summary")
-    assert all(p.reason.endswith("contains control characters") for p in report.problems)
+    assert all(p.reason.endswith("contains control characters (REC-1)") for p in report.problems)
 
 
 _BLANKS = st.sampled_from(["", " ", "\t", "\n  ", "\u3000", "\u00a0"])

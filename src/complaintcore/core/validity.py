@@ -271,17 +271,22 @@ _ROOM_CHARS = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\-#/ ]+")
 
 
 def _room_problem(text: str) -> str | None:
-    """Why a room/unit number is malformed, or None if it is acceptable."""
+    """Why a room/unit number is malformed, or None if it is acceptable.
+
+    Worded as :func:`check_record` reports it: the field in both languages and
+    the rule (REC-1), never the value (PRV-1).
+    """
+    label = _LABELS["complainant.room"]
     s = unicodedata.normalize("NFKC", text).strip()
     if len(s) > _ROOM_MAX:
-        return f"room number is too long (at most {_ROOM_MAX} characters)"
+        return _too_long(label, _ROOM_MAX)
     if not _ROOM_CHARS.fullmatch(s):
         return (
-            "room number may contain only letters, digits, Chinese characters, "
-            "'-', '#', '/' and spaces"
+            f"{label} may contain only letters, digits, Chinese characters, "
+            "'-', '#', '/' and spaces (REC-1)"
         )
     if not any(ch.isdigit() for ch in s):
-        return "room number must contain a digit"
+        return f"{label} must contain a digit (REC-1)"
     return None
 
 
@@ -337,26 +342,30 @@ def _text_problem(
     """(is_missing, reason) for a text field, or None when it is fine."""
     label = _LABELS[path]
     if not isinstance(value, str):
-        return False, f"{label} must be text"
+        return False, f"{label} must be text (REC-1)"
     if not value.strip():
         return True, _missing_reason(path)
     if _CONTROL.search(value):
-        return False, f"{label} contains control characters"
+        return False, f"{label} contains control characters (REC-1)"
     if path == "complainant.name":
         if len(value.strip()) > _NAME_MAX:
-            return False, f"{label} is too long (at most {_NAME_MAX} characters)"
+            return False, _too_long(label, _NAME_MAX)
         if not any(ch.isalpha() for ch in value):
-            return False, f"{label} must contain a letter or Chinese character"
+            return False, f"{label} must contain a letter or Chinese character (REC-1)"
     elif path == "complainant.phone":
         if normalise_phone(value, regions) is None:
-            return False, f"{label} is not a recognised number ({phone_kinds(regions)})"
+            return False, f"{label} is not a recognised number ({phone_kinds(regions)}) (REC-1)"
     elif path == "complainant.room":
         reason = _room_problem(value)
         if reason is not None:
             return False, reason
     elif path == "summary" and len(value) > _SUMMARY_MAX:
-        return False, f"{label} is too long (at most {_SUMMARY_MAX} characters)"
+        return False, _too_long(label, _SUMMARY_MAX)
     return None
+
+
+def _too_long(label: str, limit: int) -> str:
+    return f"{label} is too long (at most {limit} characters) (REC-1)"
 
 
 def check_record(
@@ -413,9 +422,9 @@ def _received_problem(value: object) -> tuple[bool, str] | None:
     if value is None:
         return True, _missing_reason("received_at")
     if not isinstance(value, datetime):
-        return False, f"{label} must be a datetime"
+        return False, f"{label} must be a datetime (REC-1)"
     if value.tzinfo is None or value.utcoffset() is None:
-        return False, f"{label} must be timezone-aware"
+        return False, f"{label} must be timezone-aware (REC-1)"
     return None
 
 
