@@ -23,7 +23,16 @@ from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.adapters.staff import load_sample_staff
 from complaintcore.core.models import Complainant, Intake
 from complaintcore.core.rulepack import RulePack
-from complaintcore.core.workflow import Assess, Close, Handle, RecordCause, Reopen, Reply, Visit
+from complaintcore.core.workflow import (
+    Assess,
+    Close,
+    Escalate,
+    Handle,
+    RecordCause,
+    Reopen,
+    Reply,
+    Visit,
+)
 from complaintcore.desk import Desk
 from complaintcore.rules import load_pack
 from complaintcore.rules.loader import load_pack_data
@@ -233,3 +242,30 @@ def test_a_past_months_report_is_judged_with_the_pack_it_is_run_with(tmp_path: P
     assert after.sweep(at(1, month=12, hour=10)).reprojected == ()
     assert after.verify(at(1, month=12, hour=10)).ok
     after.close()
+
+
+@pytest.mark.procedure("ESC-2")
+@pytest.mark.procedure("DL-7")
+def test_an_escalation_naming_the_clock_before_its_breach_leaves_the_breach_escalated(
+    tmp_path: Path,
+) -> None:
+    """Review s49J F01.  The department's result handled Fri 14 Nov, so only the reply
+    (due Mon 17 Nov 18:00) can breach.  At 10:00 that Monday, while the reply is at
+    risk, the handler escalates (``cannot_handle``) naming it: no breach yet, so the
+    sweep at 19:00 still escalates the breach, one rung further, once."""
+    desk = _desk(_edited("3d"), tmp_path / "desk.sqlite3")
+    cid = _receive(desk, RECEIVED)
+    desk.act(cid, Handle(actor="SR-201", result="换了灯泡"), now=at(14, hour=10))
+    desk.act(
+        cid,
+        Escalate(actor="SR-201", trigger="cannot_handle", clock="reply", note="来不及"),
+        now=at(17, hour=10),
+    )
+    assert _escalated_for(desk, cid, "reply") == [(at(17, hour=10), "project_manager")]
+    assert desk.sweep(at(17)).escalated == ((cid, "reply"),)
+    assert _escalated_for(desk, cid, "reply") == [
+        (at(17, hour=10), "project_manager"),
+        (at(17), "senior_management"),
+    ]
+    assert desk.sweep(at(18)).escalated == ()  # the breach escalated once
+    desk.close()

@@ -34,6 +34,7 @@ from complaintcore.core.models import (
     Promised,
     Registered,
     Responded,
+    Trigger,
     Visited,
     as_instant,
     require_aware,
@@ -1199,20 +1200,24 @@ def _escalations_by_run(
 
     Each escalation naming the clock deals with one run, the oldest it can: a run
     handed on late takes the first made at or after its breach (a sweep after the
-    hand-over escalates it then); the current run any other made since it started.
-    Not whether it came after the due time the pack and calendar give today: an
-    edit that lengthens a deadline after its breach was escalated moves the due
-    time, not the run, and the run was escalated once (review s49E F01).  A new
-    run -- a reopening, a new stage, a hand-over -- starts after the escalations
-    of the runs before it, and is escalated again when it is late."""
+    hand-over escalates it then); the current run one made since its due time, or
+    one for a missed deadline (``deadline_missed``) made since it started.  The
+    latter whatever due time the pack and calendar give today: an edit that
+    lengthens a deadline after its breach was escalated moves the due time, not
+    the run, and the run was escalated once (review s49E F01).  One made before
+    the due time for another reason (a host's ``cannot_handle`` naming the clock
+    while it is at risk) deals with no breach: the breach that follows is
+    escalated (review s49J F01).  A new run -- a reopening, a new stage, a
+    hand-over -- starts after the escalations of the runs before it, and is
+    escalated again when it is late."""
     left = sorted(
-        _utc(e.at)
+        (_utc(e.at), getattr(e, "trigger", None) is Trigger.DEADLINE_MISSED)
         for e in complaint.events
         if e.kind == "escalated" and status.name in getattr(e, "clock", "").split(",")
     )
     found = []
     for t, run in status.handed_on:
-        took = next((i for i, e in enumerate(left) if e >= _utc(t)), None)
+        took = next((i for i, (e, _) in enumerate(left) if e >= _utc(t)), None)
         if took is None:
             found.append((t, run))
         else:
@@ -1220,7 +1225,8 @@ def _escalations_by_run(
     if status.started_at is None:
         return tuple(found), False
     since = _utc(status.started_at)
-    return tuple(found), any(e >= since for e in left)
+    due = max(since, _utc(status.due)) if status.due is not None else since
+    return tuple(found), any(e >= due or (missed and e >= since) for e, missed in left)
 
 
 # --------------------------------------------------------------------------- duties
