@@ -864,6 +864,23 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     ),
     (
         N_(
+            "the top rung decides a closure only when satisfaction failed: record the "
+            "unsatisfied return visit, visits not reaching the complainant ({attempts} "
+            "since the last closure), the escalation for dissatisfaction or a refused new "
+            "time, or the complainant's request for the next stage, first (VIS-3)"
+        ),
+        {},
+    ),
+    (
+        N_(
+            "the top rung decides a closure only when satisfaction failed: record the "
+            "unsatisfied return visit, the escalation for dissatisfaction or a refused "
+            "new time, or the complainant's request for the next stage, first (VIS-3)"
+        ),
+        {},
+    ),
+    (
+        N_(
             "the complainant was satisfied at the last return visit: close with their "
             "confirmation, not by a top-rung decision (VIS-3)"
         ),

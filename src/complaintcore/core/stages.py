@@ -20,6 +20,7 @@ from complaintcore.core.models import (
     Assigned,
     Closed,
     Complaint,
+    Escalated,
     EscalationRequested,
     Event,
     Extended,
@@ -41,6 +42,7 @@ from complaintcore.core.rulepack import (
 __all__ = [
     "RunJudgement",
     "acknowledge_clocks",
+    "awaiting_stage_holder",
     "current_stage",
     "earlier_handlers",
     "extension_amount",
@@ -95,6 +97,23 @@ def earlier_handlers(complaint: Complaint, pack: RulePack) -> frozenset[str]:
         elif isinstance(ev, Responded):
             found.add(ev.actor)
     return frozenset(found)
+
+
+def awaiting_stage_holder(complaint: Complaint) -> bool:
+    """Whether the complaint is at a new stage nobody has taken on yet: the request
+    for it came after its last assignment and its last escalation.
+
+    Such a stage is routed as at intake, to the lowest rung at or above both the
+    stage's own (``handler_rung``, the grade's) and the rung the complaint had
+    reached, whose staff did not handle an earlier stage: an assignment above that
+    rung is then no escalation, and one below it is refused (ESC-5, review s49D F02).
+    """
+    for ev in reversed(complaint.events):
+        if isinstance(ev, EscalationRequested):
+            return True
+        if isinstance(ev, Assigned | Escalated):
+            return False
+    return False
 
 
 def limit_end(start: datetime, length: Duration, tz: ZoneInfo, path: str = "length") -> datetime:

@@ -89,6 +89,7 @@ from complaintcore.core.rulepack import (
     RulePack,
 )
 from complaintcore.core.stages import (
+    awaiting_stage_holder,
     current_stage,
     earlier_handlers,
     extension_amount,
@@ -929,7 +930,8 @@ def _apply(state: ComplaintState, event: Event) -> ComplaintState:
             outcome=event.outcome,
         )
     if isinstance(event, EscalationRequested):
-        # a new stage: handled afresh (by a new handler, at any rung) and answered afresh
+        # a new stage: handled afresh (by a new handler) and answered afresh, at the
+        # rung reached or above: ESC-5, never down the ladder (review s49D F02)
         return ev(
             state,
             status=Status.IN_HANDLING,
@@ -938,7 +940,6 @@ def _apply(state: ComplaintState, event: Event) -> ComplaintState:
             responded=False,
             outcome=None,
             handler="",
-            rung="",
             final_reply=False,
             handled=False,
             closed_at=None,
@@ -1437,7 +1438,8 @@ def _assign(c: Complaint, cmd: Assign, pack: RulePack, now: datetime) -> tuple[E
             and c.state.site_consent
             and not any(isinstance(e, Assigned) for e in c.events)
         )
-        if want > here and not first_at_site:
+        # a new stage nobody took on yet is routed as at intake, never below its rung
+        if want > here and not first_at_site and not awaiting_stage_holder(c):
             if escalation.required_rung_index(c, pack) < want:
                 raise EscalationError(
                     c.id,
@@ -1751,6 +1753,19 @@ def _not_failed(state: ComplaintState, pack: RulePack) -> str:
             "confirmation, not by a top-rung decision (VIS-3)"
         )
     attempts = pack.visits.not_reached_attempts
+    if pack.stages:  # the complainant's request for the next stage is one too (s49D F01)
+        if not attempts:
+            return (
+                "the top rung decides a closure only when satisfaction failed: record the "
+                "unsatisfied return visit, the escalation for dissatisfaction or a refused "
+                "new time, or the complainant's request for the next stage, first (VIS-3)"
+            )
+        return (
+            "the top rung decides a closure only when satisfaction failed: record the "
+            f"unsatisfied return visit, visits not reaching the complainant ({attempts} "
+            "since the last closure), the escalation for dissatisfaction or a refused new "
+            "time, or the complainant's request for the next stage, first (VIS-3)"
+        )
     if not attempts:
         return (
             "the top rung decides a closure only when satisfaction failed: record the "
@@ -1774,6 +1789,10 @@ def _satisfaction_failed(complaint: Complaint, pack: RulePack) -> bool:
 
     Failed: a return visit that found the complainant not satisfied, or an
     escalation because they were not satisfied or refused a new time (000 §6-7);
+    under a staged pack, the complainant's own request for the next stage (a
+    review of a decision they do not accept: ISO 10002 8.9, HOC 6.12), which the
+    complainant makes instead of such an escalation, whether that stage has
+    answered yet or not (review s49D F01);
     or the pack's ``visits.not_reached_attempts`` visits that did not reach them,
     since one call nobody answered asks nobody (VIS-1: visits go on until the
     complainant is satisfied).  A satisfied visit ends the walk back: whatever
@@ -1789,7 +1808,9 @@ def _satisfaction_failed(complaint: Complaint, pack: RulePack) -> bool:
             not_reached += 1
         elif isinstance(event, Visited):
             return not event.satisfied
-        elif isinstance(event, Escalated) and event.trigger in SATISFACTION_FAILED:
+        elif isinstance(event, EscalationRequested) or (
+            isinstance(event, Escalated) and event.trigger in SATISFACTION_FAILED
+        ):
             return True
     wanted = pack.visits.not_reached_attempts
     return bool(wanted) and not_reached >= wanted

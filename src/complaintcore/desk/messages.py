@@ -61,6 +61,7 @@ TOPICS: dict[str, str] = {
         "Not satisfied at a return visit after closure: reopen or visit again (VIS-1)"
     ),
     "reopened": N_("A complaint has been reopened and is back in handling (VIS-1)"),
+    "stage_left": N_("A complaint you held went to its next stage: it is no longer yours (ESC-5)"),
     "sign_off": N_("Written complaint closed: supervisor sign-off (REC-6)"),
     "duty_owed": N_("A duty is owed"),
     "duty_at_risk": N_("A duty is due soon (DL-7)"),
@@ -130,7 +131,7 @@ class Detail:
     """One extra line of a notification: a label (a catalog message id) and its value.
 
     The value is text as written, an enum member (shown by its label), a pack
-    code of ``kind`` ``department``, ``rung``, ``clock`` or ``duty`` (shown by
+    code of ``kind`` ``department``, ``rung``, ``clock``, ``duty`` or ``stage`` (shown by
     the pack's label), a command's name (``kind`` ``command``), or a note the
     library may have written (``kind`` ``note``: one of
     :func:`complaintcore.core.notes.halves`' bilingual notes shows the reader's
@@ -413,6 +414,8 @@ def _detail(detail: str | Detail, t: Translator, pack: RulePack) -> str:
         shown = t.rung(value, pack)
     elif detail.kind == "clock":
         shown = t.clock(value, pack)
+    elif detail.kind == "stage":
+        shown = t.stage(value, pack)
     elif detail.kind == "duty":
         shown = t.duty(value, pack)
     elif detail.kind == "command":

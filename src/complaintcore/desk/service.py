@@ -94,6 +94,7 @@ from complaintcore.core.notes import REACHED_CUSTOMER_SERVICE, passed_rungs
 from complaintcore.core.privacy import redact
 from complaintcore.core.repeats import person_and_room_keys
 from complaintcore.core.rulepack import Duration, RulePack
+from complaintcore.core.stages import awaiting_stage_holder
 from complaintcore.core.workflow import (
     AddMeasure,
     Assess,
@@ -2824,7 +2825,8 @@ class Desk:
         """What the procedures require next: a grade the rung cannot handle moves it
         up (ESC-3), and a complaint nobody holds is routed at its rung."""
         extra: tuple[Event, ...] = ()
-        if complaint.is_open and complaint.state.rung:
+        # a new stage nobody took on is routed at or above the rung it needs (s49D F02)
+        if complaint.is_open and complaint.state.rung and not awaiting_stage_holder(complaint):
             need = required_rung_index(complaint, self.pack)
             if need > current_rung_index(complaint, self.pack):
                 up = Escalate(
@@ -2839,7 +2841,10 @@ class Desk:
 
     def _route_after(self, complaint: Complaint, actor: str, now: datetime) -> tuple[Event, ...]:
         """Route a complaint nobody holds: after an escalation, at its new rung; after
-        head office forwards a bypass complaint with consent, at the site (IN-6)."""
+        head office forwards a bypass complaint with consent, at the site (IN-6); at a
+        new stage, as at intake, to the lowest rung at or above both the stage's and
+        the one it had reached with someone who did not handle an earlier stage
+        (ESC-5: never down the ladder, review s49D F02)."""
         state = complaint.state
         if not complaint.is_open or state.handler:
             return ()
@@ -2848,11 +2853,12 @@ class Desk:
             return ()
         # IN-6: released and never held at the site, it is routed as at intake
         first_at_site = released and not any(isinstance(e, Assigned) for e in complaint.events)
-        if state.rung and not first_at_site:
+        new_stage = awaiting_stage_holder(complaint)
+        if state.rung and not (first_at_site or new_stage):
             return self._hold_at_rung(complaint, actor, now)
         handler = self._staff.handler_for(complaint, now)
         if handler is None:
-            if first_at_site:  # IN-6: as at intake; its holders are told on commit
+            if first_at_site or new_stage:  # as at intake; the rung is told on commit
                 self._warn_unassigned(complaint)
             return ()  # the rung was told; someone there assigns it by hand
         assign = (

@@ -24,6 +24,7 @@ from complaintcore.core.models import (
     Complainant,
     Complaint,
     Escalated,
+    EscalationRequested,
     Event,
     Grouped,
     Handled,
@@ -263,6 +264,8 @@ class Telling:
                 box += self._unsatisfied_after_closure(complaint, ev, now, tag)
             if isinstance(ev, Reopened):
                 box += self._reopened(complaint, ev, events, now, tag)
+            if isinstance(ev, EscalationRequested):
+                box += self._stage_left(complaint, ev, base + offset - 1, now, tag)
         return box + self._improvement_outbox(complaint, events, now, base, hidden, tell_raised)
 
     def _help_given(
@@ -411,6 +414,27 @@ class Telling:
         for m in told:
             box += self.fan(complaint, "reopened", m, now, tag, detail)
         return box
+
+    def _stage_left(
+        self, complaint: Complaint, request: EscalationRequested, at: int, now: datetime, tag: str
+    ) -> Outbox:
+        """ESC-5: the complainant's request for the next stage (event ``at`` of the
+        complaint) takes it from whoever held the stage before, since the new stage is
+        routed afresh (to someone else where it needs a different person); they hear
+        that it is no longer theirs, with the stage it went to, unless the new
+        stage's routing gave it back to them or they recorded the request themselves
+        (review s49D F02)."""
+        holder = _holder_before(complaint.events[:at])
+        if not holder or staff_key(holder) in (
+            staff_key(complaint.state.handler),
+            staff_key(request.actor),
+        ):
+            return []
+        member = self.directory.get(holder)
+        if member is None:
+            return []
+        detail = (messages.Detail(N_("stage"), request.stage, "stage"),)
+        return self.fan(complaint, "stage_left", member, now, tag, detail)
 
     def _sign_off_duty(self, complaint: Complaint) -> bool:
         """REC-6: whether the pack has a duty discharged by ``sign_off`` that this
@@ -953,3 +977,14 @@ def measure_detail(measure: MeasureAdded, zone: ZoneInfo) -> tuple[messages.Deta
 def minutes(t: datetime | None, zone: ZoneInfo) -> str:
     """A due time for people: to the minute, in the pack's zone."""
     return t.astimezone(zone).isoformat(timespec="minutes") if t is not None else "-"
+
+
+def _holder_before(events: Sequence[Event]) -> str:
+    """Who held the complaint after ``events``: the last assignment's handler, unless
+    an escalation or a new stage released it since (as the fold reads them)."""
+    for ev in reversed(events):
+        if isinstance(ev, Assigned):
+            return ev.handler
+        if isinstance(ev, Escalated | EscalationRequested):
+            return ""
+    return ""
