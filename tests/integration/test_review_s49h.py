@@ -23,28 +23,25 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-import attrs
 import pytest
-from click.testing import CliRunner
 
-from complaintcore import Desk, Notification, StaffMember, load_config
+from complaintcore import Desk, Notification, StaffMember
 from complaintcore.adapters.notify import NotificationError, SmtpNotifier, WebhookNotifier
-from complaintcore.cli import main
 from complaintcore.testing import FixedClock
-from tests.helpers import T0 as T0_CLI
-from tests.helpers import intake
 from tests.integration.servers import HttpTestServer, SmtpTestServer
+from tests.integration.test_close_timeout import Hangs
 from tests.integration.test_delivery_off_intake import T0, intakes
 from tests.integration.test_delivery_review_s39b import desk_of
+from tests.integration.test_delivery_review_s45b import SilentServer
+from tests.integration.test_interrupted_deliver import _deliver_process, _desk
+from tests.integration.test_notifiers import LI, NOTE
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -56,42 +53,7 @@ def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
 
 
-class SilentServer:
-    """Accepts every connection and never says a word: no SMTP greeting, no HTTP answer."""
-
-    def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.connections: list[socket.socket] = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.connections.append(conn)
-
-    def close(self) -> None:
-        self.sock.close()
-        for conn in self.connections:
-            conn.close()
-
-
 # --------------------------------------------------------------- F01 redirects
-
-
-def _notification(key: str = "C-1:assigned:r1") -> Notification:
-    return Notification(
-        key=key,
-        complaint_id="C-1",
-        topic="assigned",
-        recipient="SR-201",
-        subject="s",
-        body="b",
-        created_at=T0,
-    )
 
 
 @pytest.mark.parametrize(
@@ -104,7 +66,7 @@ def test_a_redirect_is_a_failure_retried_unless_it_is_permanent(
     http_server.respond(status, {"moved": "elsewhere"})
     channel = WebhookNotifier(http_server.url(), proxies={})
     with pytest.raises(NotificationError) as caught:
-        channel.send(_notification(), None)
+        channel.send(NOTE, None)
     assert caught.value.status == status
     assert caught.value.retryable is retryable
     assert f"HTTP {status}" in str(caught.value)
@@ -227,31 +189,19 @@ def test_a_channel_timeout_error_is_told_apart_from_other_failures(
     try:
         slow = WebhookNotifier(f"http://127.0.0.1:{silent.port}/", proxies={}, reply_timeout=0.2)
         with pytest.raises(NotificationError) as caught:
-            slow.send(_notification(), None)
+            slow.send(NOTE, None)
         assert caught.value.timed_out is True
         mail = SmtpNotifier("127.0.0.1", silent.port, sender="desk@example.com", timeout=0.2)
         with pytest.raises(NotificationError) as caught:
-            mail.send(_notification(), _recipient())
+            mail.send(NOTE, LI)
         assert caught.value.timed_out is True
     finally:
         silent.close()
     http_server.stop()
     refused = WebhookNotifier(http_server.url(), proxies={})
     with pytest.raises(NotificationError) as caught:
-        refused.send(_notification(), None)
+        refused.send(NOTE, None)
     assert caught.value.timed_out is False
-
-
-def _recipient() -> StaffMember:
-    return StaffMember(
-        staff_id="SR-201",
-        name="刘洋",
-        role="engineer",
-        rung="department_head",
-        department="engineering",
-        site="sunrise",
-        email="liu.yang@example.com",
-    )
 
 
 # --------------------------------------------------------------- F03 QUIT unanswered
@@ -265,7 +215,7 @@ def test_an_smtp_server_that_never_answers_quit_costs_at_most_a_second(
     smtp_server.hang_quit()
     channel = SmtpNotifier(smtp_server.host, smtp_server.port, sender="desk@example.com")
     began = time.monotonic()
-    channel.send(_notification(), _recipient())
+    channel.send(NOTE, LI)
     took = time.monotonic() - began
     assert len(smtp_server.wait_for(1)) == 1
     assert took < 1.0 + 0.5
@@ -367,19 +317,18 @@ def test_a_deliver_interrupted_mid_send_records_that_send_on_close(
 
 
 def _cli_desk(tmp_path: Path, hook: HttpTestServer) -> Path:
-    result = CliRunner().invoke(main, ["init", str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    config = tmp_path / "complaintcore.toml"
-    text = config.read_text(encoding="utf-8").replace("log = true", "log = false")
-    config.write_text(
-        text
-        + f'webhooks = [{{url = "{hook.url()}", timeout = 5}}]\n'
-        + "\n[delivery]\ntimeout_seconds = 10\nthreads = 2\n",
-        encoding="utf-8",
-    )
-    with Desk.from_config(load_config(config)) as desk:  # queued only: no worker runs
-        desk.receive(attrs.evolve(intake(), summary="楼上漏水", receiver="SR-103"), now=T0_CLI)
-    return tmp_path
+    """A SQLite desk, one webhook (``timeout`` 5 s), the desk's default timeout (10 s),
+    one complaint's messages queued."""
+    return _desk(tmp_path, hook, complaints=1, timeout_seconds=10, threads=2)
+
+
+def _started(desk: Path, hook: HttpTestServer, args: list[str]) -> subprocess.Popen[str]:
+    """``complaintcore ARGS`` run on ``desk``, once its first POST reached ``hook``."""
+    process = _deliver_process(desk, args)
+    deadline = time.monotonic() + 30
+    while not hook.arrived and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.02)
+    return process
 
 
 def _rows(desk: Path) -> list[tuple[str, bool, bool, int]]:
@@ -410,18 +359,8 @@ def test_a_stopped_deliver_waits_for_the_send_in_flight_and_records_it(
     with HttpTestServer() as hook:
         hook.respond(delay=2.0)
         desk = _cli_desk(tmp_path, hook)
-        process = subprocess.Popen(
-            [sys.executable, "-m", "complaintcore.cli.app", *args],
-            cwd=desk,
-            env={**os.environ, "COMPLAINTCORE_LANG": "en"},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process = _started(desk, hook, args)
         try:
-            deadline = time.monotonic() + 30
-            while not hook.arrived and time.monotonic() < deadline:
-                time.sleep(0.02)
             time.sleep(0.5)
         finally:
             signalled = time.monotonic()
@@ -447,30 +386,16 @@ def test_a_stopped_deliver_waits_for_the_send_in_flight_and_records_it(
 # --------------------------------------------------------------- F05 after close
 
 
-class Hangs:
-    """Gets through after 2 s; the desk waits 0.3 s for it."""
-
-    name = "hangs"
-    longest_send = 10
-
-    def __init__(self) -> None:
-        self.arrived: list[str] = []
-
-    def send(self, notification: Notification, recipient: StaffMember | None) -> None:
-        time.sleep(2)
-        self.arrived.append(notification.key)
-
-
 def test_a_send_through_after_a_bounded_close_is_one_warning_naming_it(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    channel = Hangs()
+    channel = Hangs()  # gets through after 3 s; the desk waits 0.3 s for it
     desk = desk_of([channel], store_path=tmp_path / "desk.sqlite3")
     desk.receive(next(intakes(1, T0)), now=T0)
     assert desk.deliver(T0, limit=1).failed == 1  # given up on after 0.3 s; still sending
     with caplog.at_level(logging.DEBUG, logger="complaintcore"):
         desk.close(timeout=0.1)
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 6
         while not channel.arrived and time.monotonic() < deadline:
             time.sleep(0.05)
         time.sleep(0.3)  # the late settlement runs after the send returned
@@ -493,18 +418,8 @@ def test_a_second_sigterm_stops_the_wait_for_the_send_in_flight(tmp_path: Path) 
     with HttpTestServer() as hook:
         hook.respond(delay=8.0)
         desk = _cli_desk(tmp_path, hook)
-        process = subprocess.Popen(
-            [sys.executable, "-m", "complaintcore.cli.app", "deliver"],
-            cwd=desk,
-            env={**os.environ, "COMPLAINTCORE_LANG": "en"},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process = _started(desk, hook, ["deliver"])
         try:
-            deadline = time.monotonic() + 30
-            while not hook.arrived and time.monotonic() < deadline:
-                time.sleep(0.02)
             time.sleep(0.3)
             process.send_signal(signal.SIGTERM)
             time.sleep(0.7)

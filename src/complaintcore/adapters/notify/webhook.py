@@ -419,19 +419,16 @@ class WebhookNotifier:
                 if isinstance(cause, BaseException)
                 else str(cause)
             )
-            raise NotificationError(
-                self.name,
-                key,
-                f"cannot reach {where}: {detail}",
-                timed_out=isinstance(cause, TimeoutError),  # no connection in `timeout`
-            ) from exc
+            failure: Exception = exc
+            reason, timed_out = f"cannot reach {where}: {detail}", isinstance(cause, TimeoutError)
         except (OSError, http.client.HTTPException) as exc:
-            raise NotificationError(
-                self.name,
-                key,
+            failure = exc
+            reason, timed_out = (
                 f"{type(exc).__name__} talking to {where}",
-                timed_out=isinstance(exc, TimeoutError),  # no answer in `reply_timeout`
-            ) from exc
+                isinstance(exc, TimeoutError),
+            )
+        # timed out: no connection within `timeout`, or no answer within `reply_timeout`
+        raise NotificationError(self.name, key, reason, timed_out=timed_out) from failure
 
     def _check_robot_reply(self, reply: bytes, key: str, where: str) -> None:
         try:
