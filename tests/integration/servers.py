@@ -12,6 +12,7 @@ Use them as context managers or through the pytest fixtures at the bottom
     with SmtpTestServer() as smtp:
         ...  # SmtpNotifier(smtp.host, smtp.port, sender=...)
         smtp.fail()          # every DATA answered 451 (temporary failure)
+        smtp.hang_quit()     # messages accepted, QUIT never answered
         smtp.stop()          # connections refused
         smtp.start()         # back, same port
         smtp.wait_for(1)     # the received mail, parsed
@@ -112,6 +113,11 @@ class _Handler:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         return self.owner._accept(envelope)
 
+    async def handle_QUIT(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if self.owner._quit_hangs:
+            await asyncio.sleep(3600)  # never answered: cancelled when the server stops
+        return "221 Bye"
+
 
 def _controller(handler: _Handler, port: int, **kwargs: Any) -> Controller:
     """aiosmtpd's Controller, able to bind port 0 (it probes self.port once bound)."""
@@ -166,6 +172,7 @@ class SmtpTestServer:
         self.refused_recipients: set[str] = set()
         self.logins: list[str] = []
         self._failure: str | None = None
+        self._quit_hangs = False
         self._messages: list[ReceivedMail] = []
         self._cond = threading.Condition()
         self._controller: Controller | None = None
@@ -213,8 +220,13 @@ class SmtpTestServer:
         """Answer every DATA with ``reply`` (4xx temporary, 5xx permanent); nothing is kept."""
         self._failure = reply
 
+    def hang_quit(self) -> None:
+        """Accept messages as usual but never answer QUIT (the connection stays open)."""
+        self._quit_hangs = True
+
     def recover(self) -> None:
         self._failure = None
+        self._quit_hangs = False
         self.refused_recipients.clear()
 
     def _accept(self, envelope: Envelope) -> str:

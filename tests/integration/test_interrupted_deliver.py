@@ -26,7 +26,14 @@ from tests.integration.servers import HttpTestServer
 COMPLAINTS = 6
 
 
-def _desk(tmp_path: Path, hook: HttpTestServer) -> Path:
+def _desk(
+    tmp_path: Path,
+    hook: HttpTestServer,
+    *,
+    complaints: int = COMPLAINTS,
+    timeout_seconds: int = 5,
+    threads: int = 1,
+) -> Path:
     """A SQLite desk with one webhook channel and a backlog of messages for it."""
     result = CliRunner().invoke(main, ["init", str(tmp_path)])
     assert result.exit_code == 0, result.output
@@ -35,13 +42,25 @@ def _desk(tmp_path: Path, hook: HttpTestServer) -> Path:
     config.write_text(
         text
         + f'webhooks = [{{url = "{hook.url()}", timeout = 5}}]\n'
-        + "\n[delivery]\ntimeout_seconds = 5\nthreads = 1\n",
+        + f"\n[delivery]\ntimeout_seconds = {timeout_seconds}\nthreads = {threads}\n",
         encoding="utf-8",
     )
     with Desk.from_config(load_config(config)) as desk:  # queued only: no worker runs
-        for i in range(COMPLAINTS):
+        for i in range(complaints):
             desk.receive(attrs.evolve(intake(), summary=f"楼上漏水 {i}", receiver="SR-103"), now=T0)
     return tmp_path
+
+
+def _deliver_process(desk: Path, args: list[str]) -> subprocess.Popen[str]:
+    """``complaintcore ARGS`` started on ``desk`` in a process of its own, in English."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "complaintcore.cli.app", *args],
+        cwd=desk,
+        env={**os.environ, "COMPLAINTCORE_LANG": "en"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _claimed_unsent(desk: Path) -> list[str]:
@@ -80,14 +99,7 @@ def test_an_interrupted_deliver_hands_back_what_it_never_began(
         desk = _desk(tmp_path, hook)
         backlog = _pending(desk)
         assert backlog > 3  # more than one send's worth in the claimed batch
-        process = subprocess.Popen(
-            [sys.executable, "-m", "complaintcore.cli.app", *args],
-            cwd=desk,
-            env={**os.environ, "COMPLAINTCORE_LANG": "en"},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process = _deliver_process(desk, args)
         try:
             hook.wait_for(1, timeout=30)  # a send is under way
         finally:
@@ -107,14 +119,7 @@ def test_sigterm_under_json_reports_its_status_in_the_document(tmp_path: Path) -
     with HttpTestServer() as hook:
         hook.respond(delay=1.0)
         desk = _desk(tmp_path, hook)
-        process = subprocess.Popen(
-            [sys.executable, "-m", "complaintcore.cli.app", "deliver", "--json"],
-            cwd=desk,
-            env={**os.environ, "COMPLAINTCORE_LANG": "en"},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process = _deliver_process(desk, ["deliver", "--json"])
         try:
             hook.wait_for(1, timeout=30)
         finally:

@@ -422,7 +422,8 @@ def test_per_recipient_webhook(http_server: HttpTestServer) -> None:
         ("json", 500, None, True),
         ("json", 503, None, True),
         ("json", 404, None, False),
-        ("json", 302, None, False),
+        ("json", 302, None, True),  # a temporary redirect passes (review s49H F01)
+        ("json", 308, None, False),  # a permanent one: the url moved
         ("wecom", 200, {"errcode": 93000, "errmsg": "invalid webhook url"}, False),
         ("wecom", 200, {"errcode": 45009, "errmsg": "api freq out of limit"}, True),
         ("dingtalk", 200, {"errcode": 310000, "errmsg": "sign not match"}, False),

@@ -137,6 +137,7 @@ class Sender:
         *,
         channel: str = "",
         key: str = "",
+        unwaited: Callable[[BaseException | None], None] | None = None,
     ) -> None:
         """Run ``send``; raise what it raised, or :class:`SendTimeoutError`.
 
@@ -144,6 +145,12 @@ class Sender:
         outcome (``None`` for success) if the send ever finishes.  ``channel``
         names the notifier, so that :meth:`stuck` can tell which one hangs;
         ``key`` the notification, for the error of a send that raised ``SystemExit``.
+
+        A wait interrupted (a ``KeyboardInterrupt`` in the caller's thread: Ctrl-C,
+        the command line's SIGTERM) leaves the send running: ``unwaited`` (else
+        ``late``) is called with its outcome when it ends, and :meth:`settle`
+        waits for it as for one given up on (review s49H F04); a send not begun
+        is not made.
         """
         if self.timeout is None:  # the caller's thread: a SystemExit may be its SIGTERM
             send()
@@ -157,19 +164,44 @@ class Sender:
                 threading.Thread(target=self._work, name="complaintcore-send", daemon=True).start()
             # queued under the lock: an idle thread leaving sees it (see _work)
             self._queue.put(task)
-        if not task.done.wait(self.timeout):
+        try:
+            finished = task.done.wait(self.timeout)
+        except BaseException:
+            self._let_go(task, unwaited or late)
+            raise
+        if not finished:
             with self._lock:
                 if task.state == "waiting":
                     task.state = "cancelled"
                     raise SendTimeoutError(self.timeout, busy=True)
                 if task.state == "running":
-                    task.state = "abandoned"
-                    self._stuck += 1
-                    self._unsettled += 1
-                    self._stuck_by[channel] = self._stuck_by.get(channel, 0) + 1
+                    self._abandon(task)
                     raise SendTimeoutError(self.timeout)
         if task.error is not None:
             raise task.error
+
+    def _abandon(self, task: _Task) -> None:
+        """No longer waited for (under the lock): it keeps its thread till it ends."""
+        task.state = "abandoned"
+        self._stuck += 1
+        self._unsettled += 1
+        self._stuck_by[task.channel] = self._stuck_by.get(task.channel, 0) + 1
+
+    def _let_go(self, task: _Task, settle: Callable[[BaseException | None], None]) -> None:
+        """The caller stopped waiting (interrupted): a send not begun is not made; one
+        running is settled by ``settle`` when it ends; one that ended just now, here."""
+        with self._lock:
+            state = task.state
+            if state == "waiting":
+                task.state = "cancelled"
+            elif state == "running":
+                task.late = settle
+                self._abandon(task)
+        if state == "done":
+            try:
+                settle(task.error)
+            except Exception:  # the interruption is what the caller must see
+                log.exception("recording an interrupted send failed")
 
     def _work(self) -> None:
         task: _Task | None = None

@@ -122,6 +122,7 @@ from complaintcore.desk.delivery import (
     DeliveryWorker,
     Sender,
     SendTimeoutError,
+    _store_closed,
     unknown_recipient,
 )
 from complaintcore.desk.drafts import CONFLICT_RETRIES, Draft, Hold, store_failed
@@ -3291,7 +3292,10 @@ class Desk:
         again in it: its other messages claimed are handed back with no attempt
         spent, due at once, and none of it is claimed, so a hung channel delays
         the others by one ``send_timeout`` a pass, not one for each of its
-        messages (review s45B F02).
+        messages (review s45B F02).  Timed out means the desk stopped waiting
+        (``send_timeout``) or the channel's own timeout ended the send first (a
+        ``NotificationError`` with ``timed_out``, a ``TimeoutError``: an
+        unreachable host, an answer that never came; review s49H F02).
         A channel that holds ``send_threads`` sends it gave up on (sends that
         hang) is not claimed for: its messages stay due, with no attempt spent,
         for another process or for the first pass after one of its sends
@@ -3301,7 +3305,10 @@ class Desk:
         ``KeyboardInterrupt`` in its thread) had claimed and not begun: the
         next ``deliver`` sends them at once, not after the lease -- handed back
         at the ``now`` the pass began at, so one at that ``now`` does (review
-        s46C F02).  So are the
+        s46C F02).  The send in flight when a ``KeyboardInterrupt`` stops the
+        pass runs on: its outcome is recorded when it ends (delivered, or a
+        failed attempt), and :meth:`close` waits for it as for a send it gave
+        up on (review s49H F04).  So are the
         messages of a pass that found every sending thread busy (other passes
         sending): it ends there, with no attempt spent.  A failure the channel
         calls hopeless (``NotificationError.retryable`` false) is a dead letter
@@ -3527,6 +3534,7 @@ class Desk:
                 functools.partial(self._settle_late, item, now),
                 channel=item.notifier,
                 key=item.notification.key,
+                unwaited=functools.partial(self._settle_unwaited, item, now, current, notifier),
             )
         except SendTimeoutError as exc:
             if not exc.busy:
@@ -3543,7 +3551,13 @@ class Desk:
             )
             return "busy"
         except Exception as exc:
-            return self._failed(item, exc, now, current, notifier)
+            failed = self._failed(item, exc, now, current, notifier)
+            if _channel_timed_out(exc):
+                # the channel's own timeout ended it (a host unreachable, an answer
+                # that never came): hung as surely as one the desk stopped waiting
+                # for, so the pass skips the channel too (review s49H F02)
+                return "timed out" if failed == "failed" else "timed out, given up"
+            return failed
         self.store.mark_delivered(item.id, now)
         return "sent"
 
@@ -3659,16 +3673,76 @@ class Desk:
         retry (already scheduled) is not made.  Its thread is free again: the worker
         is woken for the messages its channel held back."""
         try:
-            if error is None:
-                self.store.mark_delivered(item.id, now)
-            elif isinstance(self.store, HoldStore):  # it ended: a retry by hand may go now
-                self.store.hold_item(item.id, now)
+            with self._unless_closed(item, error):
+                if error is None:
+                    self.store.mark_delivered(item.id, now)
+                elif isinstance(self.store, HoldStore):  # it ended: a retry by hand may go now
+                    self.store.hold_item(item.id, now)
         finally:
             self._wake_delivery()
+
+    def _settle_unwaited(
+        self,
+        item: OutboxItem,
+        now: datetime,
+        current: Callable[[], datetime],
+        notifier: Notifier,
+        error: BaseException | None,
+    ) -> None:
+        """The send in flight when its pass was interrupted (Ctrl-C, the command
+        line's SIGTERM) ended: recorded as its pass would have, delivered or a
+        failed attempt, so it is neither left claimed nor sent again when the claim
+        lapses (review s49H F04).  :meth:`close` waits for it."""
+        with self._unless_closed(item, error):
+            if error is None:
+                self.store.mark_delivered(item.id, now)
+            else:
+                failure = error if isinstance(error, Exception) else Exception(repr(error))
+                self._failed(item, failure, now, current, notifier)
+
+    @contextlib.contextmanager
+    def _unless_closed(self, item: OutboxItem, error: BaseException | None) -> Iterator[None]:
+        """A late outcome that finds the store closed (``close(timeout=…)`` did not wait
+        for it): one line naming the message, not a traceback; it is sent again, with
+        the same key, once its retry or claim comes due (review s49H F05)."""
+        try:
+            yield
+        except Exception as exc:
+            if not _store_closed(exc):
+                raise
+            if error is None:
+                log.warning(
+                    "notification %s via %s got through after the desk closed;"
+                    " it will be sent again (same key)",
+                    item.notification.key,
+                    item.notifier,
+                )
+            else:
+                log.info(
+                    "notification %s via %s failed after the desk closed; it is retried",
+                    item.notification.key,
+                    item.notifier,
+                )
 
     # ------------------------------------------------------------------ projection
 
     # ------------------------------------------------------------------ duties
+
+
+def _channel_timed_out(exc: BaseException) -> bool:
+    """Whether a channel's own timeout ended a failed send: a built-in channel's
+    ``NotificationError.timed_out``, or a host channel's ``TimeoutError`` (raised,
+    or the cause of the error it raised)."""
+    if getattr(exc, "timed_out", False) is True:
+        return True
+    seen: BaseException | None = exc
+    for _ in range(8):  # a cause chain is short; a cycle must not loop
+        if seen is None:
+            return False
+        if isinstance(seen, TimeoutError):
+            return True
+        seen = seen.__cause__
+    return False
 
 
 _RAISER_LOCKS = 1024

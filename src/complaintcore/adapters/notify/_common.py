@@ -27,7 +27,10 @@ class NotificationError(ComplaintCoreError, ConnectionError):
     (a status code, an exception type) -- never the body, a recipient's address
     or a webhook's token (PRV-1).  ``retryable`` is False when trying again
     cannot help (a 4xx answer, a robot's "invalid key"); the outbox may still
-    retry, but a host can alert on it instead.
+    retry, but a host can alert on it instead.  ``timed_out`` is True when the
+    channel's own timeout ended the send (no connection, no answer in time, the
+    whole send cut off at ``longest_send``): the desk then sends that channel
+    nothing more in the pass, as when it stopped waiting itself (review s49H F02).
     """
 
     def __init__(
@@ -38,6 +41,7 @@ class NotificationError(ComplaintCoreError, ConnectionError):
         *,
         status: int | None = None,
         retryable: bool = True,
+        timed_out: bool = False,
     ) -> None:
         super().__init__(f"{notifier}: notification {key!r} not delivered: {reason}")
         self.notifier = notifier
@@ -45,6 +49,7 @@ class NotificationError(ComplaintCoreError, ConnectionError):
         self.reason = reason
         self.status = status
         self.retryable = retryable
+        self.timed_out = timed_out
 
 
 # --------------------------------------------------------------------------- deadline

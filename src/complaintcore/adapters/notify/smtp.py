@@ -112,6 +112,15 @@ def _describe(exc: BaseException) -> tuple[str, int | None]:
     return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__, None
 
 
+def _timed_out(exc: BaseException) -> bool:
+    """Whether no greeting or answer came within ``timeout``: smtplib reports a read
+    that timed out as ``SMTPServerDisconnected``, the ``TimeoutError`` its context."""
+    return isinstance(exc, TimeoutError) or (
+        isinstance(exc, smtplib.SMTPServerDisconnected)
+        and isinstance(exc.__context__, TimeoutError)
+    )
+
+
 def _one_line(text: str) -> str:
     """Header values may not contain line breaks."""
     return " ".join(text.split())
@@ -279,6 +288,8 @@ class SmtpNotifier:
                 f"{reason} via {self.host}:{self.port}",
                 status=code,
                 retryable=not permanent,
+                # no greeting or answer within `timeout`, or cut off at total_timeout
+                timed_out=deadline.expired or _timed_out(exc),
             )
             # smtplib's own messages name the refused addresses: do not chain them.
             cause = None if isinstance(exc, smtplib.SMTPException) else exc
@@ -304,15 +315,23 @@ class SmtpNotifier:
                 smtp.login(self.username, self._password)
             _submit(smtp, msg)
         finally:
-            _end_session(smtp)
+            _end_session(smtp, min(self.timeout, QUIT_WAIT))
 
 
-def _end_session(smtp: smtplib.SMTP) -> None:
-    """QUIT, whatever it is answered, then close.  Once DATA was accepted the mail is
-    the server's: a ``421`` to QUIT (which ``with smtp:`` raises) must not fail the
-    send, or every retry hands the server another copy (review s39B F03)."""
+QUIT_WAIT = 1.0
+"""Seconds the answer to ``QUIT`` is waited for at most (``timeout`` if shorter): the
+send's outcome is decided by then, so a server that never answers it must not make a
+delivered e-mail outlast the desk's ``timeout_seconds`` (review s49H F03)."""
+
+
+def _end_session(smtp: smtplib.SMTP, wait: float) -> None:
+    """QUIT, whatever it is answered (waiting ``wait`` seconds at most), then close.
+    Once DATA was accepted the mail is the server's: a ``421`` to QUIT (which
+    ``with smtp:`` raises), or no answer at all, must not fail the send, or every
+    retry hands the server another copy (review s39B F03)."""
     try:
         if smtp.sock is not None:
+            smtp.sock.settimeout(wait)
             smtp.quit()
     except (smtplib.SMTPException, OSError):
         pass

@@ -70,6 +70,26 @@ _LIMITS: dict[tuple[str, str], int] = {
 # Robot errcodes worth retrying: system busy, too many messages per minute.
 _RETRYABLE_ERRCODES = frozenset({-1, 45009, 130101})
 
+_PERMANENT_REDIRECTS = frozenset({301, 308})
+
+
+def _retryable_status(code: int) -> bool:
+    """Whether an HTTP status other than 2xx may pass by itself: a 4xx (but 408, 425,
+    429) and a permanent redirect (the url moved) cannot; a 5xx, a temporary redirect
+    (a load balancer's 302/307 in maintenance) and the rest can (review s49H F01)."""
+    if code in _PERMANENT_REDIRECTS:
+        return False
+    return not 400 <= code < 500 or code in (408, 425, 429)
+
+
+def _redirect_note(code: int) -> str:
+    """What a 3xx error adds: redirects are not followed (a POST would become a GET)."""
+    if not 300 <= code < 400:
+        return ""
+    if code in _PERMANENT_REDIRECTS:
+        return " (redirected for good: redirects are not followed; fix the webhook's url)"
+    return " (redirected: redirects are not followed; retried later)"
+
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
     """DingTalk's robot signature: base64(HmacSHA256(secret, f"{timestamp}\\n{secret}"))."""
@@ -365,13 +385,13 @@ class WebhookNotifier:
             if deadline.expired:
                 # the shut socket can read as the end of the headers or of a short
                 # body: a reply cut off is no proof of delivery (review s39B F07)
-                raise NotificationError(self.name, key, "cut off")
+                raise NotificationError(self.name, key, "cut off", timed_out=True)
             return reply
         except NotificationError:
             if not deadline.expired:
                 raise
             reason = f"no complete answer from {where} within {self.longest_send:g} s"
-            raise NotificationError(self.name, key, reason) from None
+            raise NotificationError(self.name, key, reason, timed_out=True) from None
         finally:
             _sending.deadline = None
 
@@ -383,9 +403,12 @@ class WebhookNotifier:
         except urllib.error.HTTPError as exc:
             exc.close()
             code = exc.code
-            retryable = code in (408, 425, 429) or code >= 500
             raise NotificationError(
-                self.name, key, f"HTTP {code} from {where}", status=code, retryable=retryable
+                self.name,
+                key,
+                f"HTTP {code} from {where}{_redirect_note(code)}",
+                status=code,
+                retryable=_retryable_status(code),
             ) from None
         except urllib.error.URLError as exc:
             cause = exc.reason
@@ -396,11 +419,16 @@ class WebhookNotifier:
                 if isinstance(cause, BaseException)
                 else str(cause)
             )
-            raise NotificationError(self.name, key, f"cannot reach {where}: {detail}") from exc
+            failure: Exception = exc
+            reason, timed_out = f"cannot reach {where}: {detail}", isinstance(cause, TimeoutError)
         except (OSError, http.client.HTTPException) as exc:
-            raise NotificationError(
-                self.name, key, f"{type(exc).__name__} talking to {where}"
-            ) from exc
+            failure = exc
+            reason, timed_out = (
+                f"{type(exc).__name__} talking to {where}",
+                isinstance(exc, TimeoutError),
+            )
+        # timed out: no connection within `timeout`, or no answer within `reply_timeout`
+        raise NotificationError(self.name, key, reason, timed_out=timed_out) from failure
 
     def _check_robot_reply(self, reply: bytes, key: str, where: str) -> None:
         try:
