@@ -72,7 +72,6 @@ def test_a_room_in_another_address_form_is_masked(room: str, text: str, expected
         ("3-2-1201", "住3 2 1201"),  # spaces alone join no groups
         ("3-2-1201", "住3\n2单元1201"),  # nor a line break (one beside a word does:
         # tests/unit/test_review_s49b.py)
-        ("A座1201", "住BA座1201"),  # a letter glued before a letter
     ],
 )
 def test_other_numbers_are_not_taken_for_the_room(room: str, text: str) -> None:

@@ -95,8 +95,9 @@ def _own_pattern(room: RoomForm, spaced: int) -> re.Pattern[str]:
     holds no space (0), spaces (1) or line breaks too (2), with one or two dashes
     where it read one (the doubled dash a Chinese IME types, review s48M F01), and
     where the room has no space one line break before or after a dash or word
-    (a room pasted over two lines, review s49B F03): the reference the shared
-    pattern is held to."""
+    (a room pasted over two lines, review s49B F03), and letters glued on to its
+    first or last group whatever that group ends in (review s49K F02): the
+    reference the shared pattern is held to."""
 
     def gap(wide: bool) -> str:
         if not spaced:
@@ -111,14 +112,18 @@ def _own_pattern(room: RoomForm, spaced: int) -> re.Pattern[str]:
         tight = " {0,3}"
         return f"(?:{tight}(?:\n{tight})?{join}{tight}|{tight}{join}{tight}\n{tight})"
 
+    # no digit glued to a digit of the first or last group; letters glued on, or
+    # a digit beside a group's letter, make no other room (review s49K F02: the
+    # old patterns kept a letter from beside a letter, so "BA座1201" showed)
     first, *rest = room.groups
     if first[0].isdigit():
         parts = [re.escape(first[0]), r"(?<!\d.)", re.escape(first[1:])]
     else:
-        parts = [r"(?<![A-Za-z\d])", re.escape(first)]
+        parts = [re.escape(first)]
     for group, wide in zip(rest, room.spaced, strict=False):
         parts += (between(wide), re.escape(group))
-    parts.append(r"(?!\d)" if room.groups[-1][-1].isdigit() else r"(?![A-Za-z\d])")
+    if room.groups[-1][-1].isdigit():
+        parts.append(r"(?!\d)")
     parts.append(f"(?:{gap(room.spaced[-1])}(?:{'|'.join(ROOM_ENDS)}))?+")
     return re.compile("".join(parts), re.IGNORECASE)
 

@@ -119,7 +119,14 @@ _SEP = (  # one atom: a "?" after it makes the whole separator optional
 # A dot or slash separates digits in phones (138.1234.5678) but also in decimals,
 # dates and IP addresses, so it counts only between three or more groups joined
 # by the same character, one of them four digits or longer (see _mask_phone).
-_DOT_SLASH = rf"{_D}{{3,}}+(?P<ds>[./]){_D}{{3,}}+(?:(?P=ds){_D}{{3,}}+)+"
+# Up to three spaces may stand round it, as round a dash ("138 / 1234 / 5678",
+# "138. 1234. 5678": review s49K F01), never a line break; each run of spaces is
+# bounded and possessive, so a separator is still read once.
+_DS_SPACE = rf"{_SPACE}{{0,3}}+"
+_DOT_SLASH = (
+    rf"{_D}{{3,}}+{_DS_SPACE}(?P<ds>[./]){_DS_SPACE}{_D}{{3,}}+"
+    rf"(?:{_DS_SPACE}(?P=ds){_DS_SPACE}{_D}{{3,}}+)+"
+)
 # A full stop right before digits protects them only after a digit (3.14159265,
 # 2025.11.14); after "Tel.", "No." or a sentence it is no part of the number.
 _NOT_A_DECIMAL = r"(?<![0-9]\.)"
@@ -174,7 +181,7 @@ def _mask_phone(match: re.Match[str], _: str) -> str | None:
     if sum(map(str.isdigit, folded)) < _MIN_PHONE_DIGITS:
         return None
     dot_slash = match.group("ds")
-    if dot_slash and max(len(g) for g in folded.split(dot_slash)) < 4:
+    if dot_slash and max(sum(map(str.isdigit, g)) for g in folded.split(dot_slash)) < 4:
         return None  # an IP address such as 192.168.100.200, not a phone
     return mask(_NOT_KEPT.sub("", folded))
 
@@ -294,12 +301,30 @@ def _literal_spans(
         or ((digits or rooms) and (_OTHER_DECIMAL.search(text) or _OTHER_DIGIT.search(text)))
     )
     drawn, gaps, folded = _reading(text, _FOLD_ALL if folds else None, plain=True)
-    spans = [m.span() for m in pattern.finditer(folded) if m.end() > m.start()] if pattern else []
+    spans = _every_match(pattern, folded) if pattern else []
     if rooms:
         forms = [room.form for room in rooms]
         dashed = [room.form for room in rooms if room.dashed]
-        spans = _joined(spans + _room_spans(folded, forms, dashed))
+        spans += _room_spans(folded, forms, dashed)
+    spans = _joined(spans)
     return (drawn, gaps, spans) if spans else None
+
+
+def _every_match(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    """Where ``pattern`` matches ``text``, from every place a match starts, not only
+    after the last one ended: a value overlapping itself (``aba`` twice in
+    ``ababa``) or two sharing characters (``王小明`` and ``明华`` in ``王小明华``)
+    are each found, whichever others are given (review s49K F02), and
+    :func:`_joined` masks them as one run.  Each place is tried once, as
+    ``finditer`` tries those it reaches: the cost stays in proportion to the text."""
+    spans: list[tuple[int, int]] = []
+    match = pattern.search(text)
+    while match is not None:
+        start, end = match.span()
+        if end > start:
+            spans.append((start, end))
+        match = pattern.search(text, start + 1)
+    return spans
 
 
 _LINE_BREAK = re.compile("[\r\n]")
@@ -716,9 +741,10 @@ def _room_spans(
     """Where ``text`` (folded, made plain) writes one of ``rooms`` (:func:`_room`), each
     place once, perhaps overlapping (:func:`_joined` joins them): in a run of
     :data:`_ROOM_RUN`, a room's groups in order, whole -- those between its first
-    and last equal, the first perhaps after a letter if it starts with a digit, the
-    last perhaps before one if it ends with a digit (``B3-1201``, ``3-1201B`` hold
-    ``3-1201``; ``13-2-1201`` and ``3-2-12015`` do not hold ``3-2-1201``) -- up to
+    and last equal, the first perhaps after letters or digits and the last
+    perhaps before them, but never a digit beside a digit of theirs (``B3-1201``,
+    ``3-1201B`` hold ``3-1201``, ``BA座1201`` holds ``A座1201``; ``13-2-1201`` and
+    ``3-2-12015`` do not hold ``3-2-1201``: :func:`_glued`) -- up to
     three spaces round a dash or word where the room has none (and one line
     break before or after it), and a 室 or 号 after the last taken with it.  A
     mainland mobile glued after the last group (``3-2-120113812345678``) or
@@ -765,20 +791,23 @@ def _room_spans(
 
 def _glued(written: str, group: str, *, first: bool) -> bool:
     """Whether a run of letters and digits ``written`` holds a room's ``group``, at its
-    end if it is the room's ``first`` group, else at its start: only letters
-    beside it there, and only where the group has a digit on that side (a digit
-    glued on makes another number, a letter glued on to a letter another word);
-    before the first group and after the last, a mainland mobile and nothing
-    else may be glued on (review s48M F02, s49B F01)."""
+    end if it is the room's ``first`` group, else at its start: its digits whole
+    (no digit glued on to a digit of it: that makes another number), whatever
+    letters or digits are glued on otherwise -- a letter on either side, or a
+    digit beside a letter of the group (``BA座1201`` and ``5A-1201`` hold
+    ``A座1201``, ``3-1201B`` holds ``3-1201``; review s49K F02: one rule,
+    however the letters are written, so a room written twice in a row,
+    ``B-0B-0``, is masked twice); where a digit meets a digit, a mainland
+    mobile and nothing else may be glued on (review s48M F02, s49B F01)."""
     if written == group:
         return True
     if first:
         return written.endswith(group) and (
-            (group[0].isdigit() and written[-len(group) - 1].isalpha())
+            not (group[0].isdigit() and written[-len(group) - 1].isdigit())
             or _GLUED_MOBILE.fullmatch(written, 0, len(written) - len(group)) is not None
         )
     return written.startswith(group) and (
-        (group[-1].isdigit() and written[len(group)].isalpha())
+        not (group[-1].isdigit() and written[len(group)].isdigit())
         or _GLUED_MOBILE.fullmatch(written, len(group)) is not None
     )
 
@@ -1022,9 +1051,10 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     international form such as ``+852 9123 4567`` or ``+1 (415) 555-0100``,
     ID-card and bank numbers), its groups split by up to three spaces of any
     kind (thin, no-break, ideographic, tabs), a dash with or without spaces
-    round it (``135 - 1234 - 5678``), dots or slashes, a line break inside a
-    mainland mobile (``138`` / ``1234`` / ``5678`` on three lines)
-    (``138.1234.5678``), or written digit by digit; full-width and other
+    round it (``135 - 1234 - 5678``), dots or slashes with up to three spaces
+    round them or none (``138.1234.5678``, ``138 / 1234 / 5678``), a line break
+    inside a mainland mobile (``138`` / ``1234`` / ``5678`` on three lines), or
+    written digit by digit; full-width and other
     scripts' digits (``１３８…``, ``١٣٨…``, ``①③⑧…``) count as digits.  A full
     stop right before a number protects it only after a digit (a decimal): not
     after ``No.`` or a sentence.  A mainland mobile is masked even glued to
@@ -1052,6 +1082,10 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     are other rooms) -- but a mainland mobile typed right after or before the
     room (``3栋2单元120113812345678``, ``138123456783-2-1201``) leaves it the
     room, and the room and the mobile are each masked (review s49B F01).
+    Letters glued on, on either side, and a digit beside a group's letter
+    leave it the room (``BA座1201`` and ``5A-1201`` hold ``A座1201``,
+    ``3-1201B`` holds ``3-1201``), full-width letters alike, so a room written
+    twice in a row (``B-0B-0``) is masked twice (review s49K F02).
     Between two groups (where the stored room has no space) one line break
     may stand before or after the dash or word, and it is kept where it
     stands (``3栋2单元`` / ``1201室`` on two lines; review s49B F03).  A value
@@ -1059,7 +1093,9 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     it) is matched as it is spelt, and its room part (``3栋1202室``) in every
     form above (review s49B F02); a phone (``010-62345678``) is matched as it
     is spelt.  Literals found sharing characters (``小区3栋`` and
-    ``3栋1202室`` in ``小区3栋1202室``) are masked as one run; a literal over a
+    ``3栋1202室`` in ``小区3栋1202室``) are masked as one run, and so is a literal
+    overlapping itself (``ababa`` for ``aba``): every place a literal starts is
+    found, whichever others are given; a literal over a
     line break keeps the line break where it stands (``Margaret`` /
     ``Thompson`` on two lines: ``M*******`` / ``********``).
     Dates (``2025-11-14``), times, decimals, IP addresses and other ids glued
