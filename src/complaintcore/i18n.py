@@ -36,6 +36,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
     from complaintcore.core.accountability import OutstandingSanction
@@ -753,8 +754,8 @@ class Translator:
         from complaintcore.core.derivation import DerivationStep, Tag, Worked
         from complaintcore.core.models import LabelledEnum
 
-        if isinstance(value, datetime):
-            return value.isoformat()
+        if isinstance(value, datetime):  # in the pack's zone, as every time shown (s49O F02)
+            return (value if pack is None else value.astimezone(_zone(pack))).isoformat()
         if isinstance(value, timedelta):
             return self.duration(value)
         if isinstance(value, Worked):
@@ -769,6 +770,11 @@ class Translator:
                 for v in value
             )
         return str(value)
+
+
+def _zone(pack: RulePack) -> ZoneInfo:
+    """The pack's time zone (``ZoneInfo`` caches one object per name)."""
+    return ZoneInfo(pack.calendar.timezone)
 
 
 _QUALIFIERS = {

@@ -139,7 +139,7 @@ def test_show_as_is_recorded_and_audit_lists_it(desk_dir: Path) -> None:
     assert record["purpose"] == "回访"
     assert record["via"] == "show --as"
     assert record["os_user"] == "li.jianguo"
-    assert record["at"].startswith("2025-11-14T09:30")  # 17:30 in Shanghai, kept in UTC
+    assert record["at"] == "2025-11-14T17:30:00+08:00"  # in the pack's zone (s49O)
 
     table = invoke("audit", "--complaint", cid)
     assert table.exit_code == 0

@@ -105,7 +105,7 @@ def test_report_now_after_the_command_picks_the_month_in_the_packs_zone(desk: Pa
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert document["period"]["key"] == "2025-12"
-    assert document["now"] == "2025-11-30T16:30:00+00:00"
+    assert document["now"] == "2025-12-01T00:30:00+08:00"  # in the pack's zone (review s49O)
 
 
 def test_now_after_the_command_is_the_same_as_before_it(desk: Path) -> None:

@@ -55,7 +55,7 @@ def audit(
             [
                 {
                     "id": r.id,
-                    "at": r.at.isoformat(),
+                    "at": r.at.astimezone(desk.zone).isoformat(),  # as the table (s49O)
                     "actor": r.actor,
                     "complaint_id": r.complaint_id,
                     "purpose": r.purpose,

@@ -418,19 +418,19 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
                 "rule": s.rule,
                 "state": s.state.value,
                 "unacknowledged": s.unacknowledged,
-                "due": s.due.isoformat() if s.due else None,
-                "derivation": list(s.derivation),
+                "due": _in_zone(s.due, desk),
+                "derivation": [step.text(desk.zone) for step in s.steps],
             }
             for s in clocks
         ]
-        data["duties"] = [_duty_json(d) for d in duties]
+        data["duties"] = [_duty_json(d, desk) for d in duties]
         data["measures"] = [
             {
                 "measure": m.name,
                 "kind": m.measure.measure_kind.value,
                 "owner": m.owner,
                 "department": m.measure.department or None,
-                "due": m.due.isoformat(),
+                "due": _in_zone(m.due, desk),
                 "state": m.state.value,
                 "owed": m.owed,
             }
@@ -545,20 +545,28 @@ def outstanding_json(owed: OutstandingSanction | None) -> dict[str, object] | No
     }
 
 
-def _duty_json(d: DutyStatus) -> dict[str, object]:
-    """A duty in ``show --json``: stable codes, English derivation (like the clocks)."""
+def _in_zone(t: datetime | None, desk: Desk) -> str | None:
+    """A time under ``show --json``: in the desk's zone with its offset, as the text
+    gives it, whatever offset the event it was reckoned from was typed with (review
+    s49O F02: a date printed from it is the desk's day)."""
+    return t.astimezone(desk.zone).isoformat() if t is not None else None
+
+
+def _duty_json(d: DutyStatus, desk: Desk) -> dict[str, object]:
+    """A duty in ``show --json``: stable codes, English derivation (like the clocks),
+    times in the desk's zone."""
     spec = d.duty
     return {
         "name": d.name,
         "rule": d.rule,
         "state": d.state.value,
         "owed": d.owed,
-        "due": d.due.isoformat() if d.due else None,
+        "due": _in_zone(d.due, desk),
         "owner": {
             "handler": spec.owner_handler,
             "department": spec.owner_department or None,
             "rung": spec.owner_rung or None,
         },
         "command": spec.command or None,
-        "derivation": list(d.clock.derivation),
+        "derivation": [step.text(desk.zone) for step in d.clock.steps],
     }

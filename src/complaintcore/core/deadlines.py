@@ -208,9 +208,13 @@ class _Measure:
         return self.calendar.between(a, b) if self.working else _utc(b) - _utc(a)
 
     def advance(self, t: datetime, d: timedelta) -> datetime:
+        """``d`` of this measure after ``t``, in the calendar's zone: an elapsed-time
+        due time as a working-time one is given, whatever offset ``t`` was typed with
+        (review s49O F02: a receipt typed in UTC gave IN-5 and DL-6 a UTC due time,
+        whose date is a day early in Beijing)."""
         if self.working:
             return self.calendar.add(t, d)
-        return (_utc(t) + d).astimezone(t.tzinfo)
+        return (_utc(t) + d).astimezone(self.calendar.tz)
 
 
 def _step(message: str, /, **values: StepValue) -> DerivationStep:

@@ -10,7 +10,7 @@ here translates: the core stays pure.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import TypeAlias
 
 import attrs
@@ -82,7 +82,13 @@ class DerivationStep:
         return self.plural if self.plural and self.count != 1 else self.message
 
     def __str__(self) -> str:
-        return self.template().format(**{k: _english(v) for k, v in self.values})
+        return self.text()
+
+    def text(self, zone: tzinfo | None = None) -> str:
+        """The English text; with ``zone``, every time in it given in that zone (the
+        same instants: the shell shows a desk's times in its pack's zone, whatever
+        offset each event was typed with; review s49O F02)."""
+        return self.template().format(**{k: _english(v, zone) for k, v in self.values})
 
 
 def hours(d: timedelta) -> str:
@@ -95,9 +101,11 @@ def hours(d: timedelta) -> str:
     return f"{sign}{h}h{m:02d}m" if m else f"{sign}{h}h"
 
 
-def _english(value: StepValue) -> str:
+def _english(value: StepValue, zone: tzinfo | None = None) -> str:
     if isinstance(value, datetime):
-        return value.isoformat()
+        return (value if zone is None else value.astimezone(zone)).isoformat()
+    if isinstance(value, DerivationStep):
+        return value.text(zone)
     if isinstance(value, timedelta):
         return hours(value)
     if isinstance(value, tuple):

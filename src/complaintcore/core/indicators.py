@@ -479,7 +479,7 @@ def indicator_report(
         title_zh=pack.title_zh,
         title_en=pack.title_en,
         period=period,
-        now=now,
+        now=now.astimezone(period.start.tzinfo),  # in the period's zone (review s49O F01)
         values=tuple(tally.value(ind) for ind in pack.indicators),
         complaints=tally.seen,
         excluded_after_now=tally.after_now,

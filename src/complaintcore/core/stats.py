@@ -964,7 +964,9 @@ class _Tally:
         return MonthlyReport(
             pack=pack.name,
             period=self.period,
-            now=self.now,
+            # in the month's zone, as its bounds are: "as at" must not read as before the
+            # month ended under a header naming the zone (review s49O F01)
+            now=self.now.astimezone(self.period.start.tzinfo),
             lang=lang,
             totals=totals,
             by_category=_known(d["category"], cats, LABELS["unclassified"]),
