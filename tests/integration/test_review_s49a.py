@@ -187,13 +187,7 @@ def test_a_postgresql_desk_of_schema_17_gets_its_room_keys_made_again(
         assert desk.store.schema_version == PG_SCHEMA  # type: ignore[attr-defined]
         assert [(r.id, r.room_key, r.complainant_key) for r in desk.store.rows()] == before
         assert desk.verify(T0 + timedelta(days=6)).ok
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        (comment,) = conn.execute(
-            "SELECT col_description(%s::regclass, attnum) FROM pg_attribute"
-            " WHERE attrelid = %s::regclass AND attname = 'room_key'",
-            (f"{schema}.projection", f"{schema}.projection"),
-        ).fetchone()
-    assert "any address form" in comment
+    assert "any address form" in postgres_server.column_comment(schema, "projection", "room_key")
 
 
 @pytest.mark.procedure("IMP-3")

@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import attrs
@@ -34,28 +33,15 @@ from complaintcore.adapters.postgres_store import SCHEMA_VERSION as PG_SCHEMA
 from complaintcore.adapters.postgres_store import PostgresStore
 from complaintcore.adapters.sqlite_store import SCHEMA_VERSION as SQLITE_SCHEMA
 from complaintcore.adapters.sqlite_store import SqliteStore
-from complaintcore.core.models import Complainant, Intake, Linked
+from complaintcore.core.models import Linked
 from complaintcore.core.workflow import Assess, decide, evolve
 from complaintcore.desk import Desk
+from complaintcore.desk.ports import ComplaintStore
 from complaintcore.testing import MemoryStore, make_desk
-from tests.helpers import SH, desk_on
+from tests.integration.test_building_spellings import MONDAY, _lift
 from tests.postgres_server import PgDatabase
 
-MONDAY = datetime(2026, 9, 14, 9, 0, tzinfo=SH)
 FORMS = ("3栋", "3号楼", "3#")
-
-
-def _lift(n: int, building: str) -> Intake:
-    """Neighbour ``n`` reports the lift fault (repairs), ``n`` minutes after nine."""
-    return Intake(
-        complainant=Complainant(f"业主{n}", f"1391234567{n}", f"3-2-120{n}", building, "sunrise"),
-        channel="phone",
-        received_at=MONDAY + timedelta(minutes=n),
-        receiver="SR-103",
-        summary="电梯经常停运",
-        site="sunrise",
-        idempotency_key=f"b{n}",
-    )
 
 
 def _receive(desk: Desk, n: int, building: str) -> str:
@@ -63,41 +49,40 @@ def _receive(desk: Desk, n: int, building: str) -> str:
     return desk.receive(_lift(n, building), now=at, validity="valid").id
 
 
-@pytest.fixture(params=["memory", "sqlite", "postgres"])
-def desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Desk]:
-    with desk_on(request.param, request, tmp_path) as on:
-        yield on
-
-
 @pytest.mark.procedure("HDL-5")
 @pytest.mark.procedure("IMP-2")
 @pytest.mark.procedure("IMP-3")
 @pytest.mark.procedure("IMP-4")
-def test_three_forms_of_building_3_are_one_issue_and_one_building(desk: Desk) -> None:
-    ids = [_receive(desk, n, b) for n, b in enumerate(FORMS, 1)]
-    assert {cid: desk.get(cid).state.issue for cid in ids} == dict.fromkeys(ids, f"I-{ids[0]}")
-    matter = [e.same_matter for e in desk.get(ids[2]).events if isinstance(e, Linked)]
-    assert matter == [(ids[1], ids[0])]  # the same building and category, most recent first
-    assert {r.building for r in desk.rows()} == {"3"}
-    assert [desk.get(c).intake.complainant.building for c in ids] == list(FORMS)  # REC-5
-    report = desk.monthly_report(2026, 9, now=MONDAY + timedelta(hours=1))
-    rows = [(c.key, c.zh, c.count) for c in report.by_building]
-    assert rows == [("sunrise/3", "sunrise/3栋", 3)]  # keyed as matched, shown as first typed
+def test_three_forms_of_building_3_are_one_issue_and_one_building(
+    each_store: ComplaintStore,
+) -> None:
+    with make_desk(store=each_store) as desk:
+        ids = [_receive(desk, n, b) for n, b in enumerate(FORMS, 1)]
+        issues = {cid: desk.get(cid).state.issue for cid in ids}
+        assert issues == dict.fromkeys(ids, f"I-{ids[0]}")
+        matter = [e.same_matter for e in desk.get(ids[2]).events if isinstance(e, Linked)]
+        assert matter == [(ids[1], ids[0])]  # same building and category, most recent first
+        assert {r.building for r in desk.rows()} == {"3"}
+        assert [desk.get(c).intake.complainant.building for c in ids] == list(FORMS)  # REC-5
+        report = desk.monthly_report(2026, 9, now=MONDAY + timedelta(hours=1))
+        rows = [(c.key, c.zh, c.count) for c in report.by_building]
+        assert rows == [("sunrise/3", "sunrise/3栋", 3)]  # keyed as matched, shown as typed first
 
 
 @pytest.mark.procedure("HDL-5")
 @pytest.mark.procedure("IMP-2")
-def test_other_buildings_and_a_unit_stay_apart(desk: Desk) -> None:
+def test_other_buildings_and_a_unit_stay_apart(each_store: ComplaintStore) -> None:
     """``13栋`` is another building and ``3单元`` a unit, not building 3: three
     complaints of three "buildings" form no issue (three are needed in one)."""
-    ids = [_receive(desk, n, b) for n, b in enumerate(("3栋", "13栋", "3单元"), 1)]
-    assert [desk.get(c).state.issue for c in ids] == ["", "", ""]
-    report = desk.monthly_report(2026, 9, now=MONDAY + timedelta(hours=1))
-    assert sorted((c.key, c.count) for c in report.by_building) == [
-        ("sunrise/13", 1),
-        ("sunrise/3", 1),
-        ("sunrise/3单元", 1),
-    ]
+    with make_desk(store=each_store) as desk:
+        ids = [_receive(desk, n, b) for n, b in enumerate(("3栋", "13栋", "3单元"), 1)]
+        assert [desk.get(c).state.issue for c in ids] == ["", "", ""]
+        report = desk.monthly_report(2026, 9, now=MONDAY + timedelta(hours=1))
+        assert sorted((c.key, c.count) for c in report.by_building) == [
+            ("sunrise/13", 1),
+            ("sunrise/3", 1),
+            ("sunrise/3单元", 1),
+        ]
 
 
 # --------------------------------------------------------------------------- stored before
@@ -203,13 +188,7 @@ def test_a_postgresql_desk_of_schema_19_links_every_tenants_stored_forms(
             assert desk.store.schema_version == PG_SCHEMA  # type: ignore[attr-defined]
             assert _keys(desk) == before[tenant]
             assert desk.verify(MONDAY + timedelta(hours=1)).ok
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        (comment,) = conn.execute(
-            "SELECT col_description(%s::regclass, attnum) FROM pg_attribute"
-            " WHERE attrelid = %s::regclass AND attname = 'building'",
-            (f"{schema}.projection", f"{schema}.projection"),
-        ).fetchone()
-    assert "building word" in comment
+    assert "building word" in postgres_server.column_comment(schema, "projection", "building")
 
 
 @pytest.mark.procedure("HDL-5")

@@ -34,12 +34,13 @@ _ENGLISH = re.compile(f"(?:{'|'.join(BUILDING_NAMES)})\\.?({_GROUP})")
 
 
 def building_name(folded: str) -> str | None:
-    """The number or letter a building is named by, if ``folded`` (NFKC, case folded,
-    no spaces: as :func:`~complaintcore.core.concentration.building_key` reads it)
-    is one with or without a building word: ``3``, ``3栋``, ``3号楼``, ``3#``,
-    ``第3栋`` are ``3``; ``a座``, ``blocka`` and ``bldg.a`` are ``a``; ``a3栋`` is
-    ``a3``.  None for anything else: ``3单元``, ``华府3栋``, ``blockaeast``, and
-    ``blocks`` (a plural, not block S)."""
+    """HDL-5, IMP-2, IMP-3, IMP-4: the number or letter a building is named by, if
+    ``folded`` (NFKC, case folded, no spaces: as
+    :func:`~complaintcore.core.concentration.building_key` reads it) is one with or
+    without a building word: ``3``, ``3栋``, ``3号楼``, ``3#``, ``第3栋`` are ``3``;
+    ``a座``, ``blocka`` and ``bldg.a`` are ``a``; ``a3栋`` is ``a3``.  None for
+    anything else: ``3单元``, ``华府3栋``, ``blockaeast``, and ``blocks`` (a plural,
+    not block S)."""
     found = _CHINESE.fullmatch(folded)
     if found is not None:
         return found.group(1) or found.group(2)
