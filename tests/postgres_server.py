@@ -200,6 +200,18 @@ class PgDatabase:
         with psycopg.connect(self.dsn, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
+    def column_comment(self, schema: str, table: str, column: str) -> str:
+        """The comment on ``schema.table.column`` (a migration's note for the owner)."""
+        import psycopg
+
+        with psycopg.connect(self.dsn, autocommit=True) as conn:
+            found = conn.execute(
+                "SELECT col_description(%s::regclass, attnum) FROM pg_attribute"
+                " WHERE attrelid = %s::regclass AND attname = %s",
+                (f"{schema}.{table}", f"{schema}.{table}", column),
+            ).fetchone()
+        return "" if found is None or found[0] is None else str(found[0])
+
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PgDatabase]:

@@ -100,7 +100,7 @@ def test_a_typed_site_is_masked_in_every_report_format() -> None:
     by_site = sorted(r[2] for r in rows if r[1:2] == ["by_site"])
     by_building = sorted(r[2] for r in rows if r[1:2] == ["by_building"])
     assert by_site == [MASKED_PHONE, MASKED_NAME]
-    assert by_building == [f"{MASKED_PHONE}/blocka", f"{MASKED_NAME}/blockb"]
+    assert by_building == [f"{MASKED_PHONE}/a", f"{MASKED_NAME}/b"]
 
 
 @pytest.mark.procedure("PRV-1")

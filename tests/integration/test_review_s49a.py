@@ -145,7 +145,7 @@ def test_an_sqlite_desk_of_schema_19_gets_its_room_keys_made_again(tmp_path: Pat
         conn.execute("PRAGMA user_version = 19")
     conn.close()
     with make_desk(store=SqliteStore(path)) as desk:
-        assert desk.store.schema_version == SQLITE_SCHEMA == 20  # type: ignore[attr-defined]
+        assert desk.store.schema_version == SQLITE_SCHEMA >= 20  # type: ignore[attr-defined]
         assert desk.store.row(thursday.id).room_key == _room_key_by_hand("3-2-1201")
         assert desk.store.verify().ok
         # the front desk's record of a later call links to the call centre's
@@ -156,7 +156,7 @@ def test_an_sqlite_desk_of_schema_19_gets_its_room_keys_made_again(tmp_path: Pat
         conn.execute("PRAGMA user_version = 19")
     conn.close()
     with make_desk(store=SqliteStore(path)) as desk:
-        assert desk.store.schema_version == 20  # type: ignore[attr-defined]
+        assert desk.store.schema_version == SQLITE_SCHEMA  # type: ignore[attr-defined]
         assert [(r.id, r.room_key, r.complainant_key) for r in desk.store.rows()] == before
         assert desk.verify(T0 + timedelta(days=6)).ok
 
@@ -187,13 +187,7 @@ def test_a_postgresql_desk_of_schema_17_gets_its_room_keys_made_again(
         assert desk.store.schema_version == PG_SCHEMA  # type: ignore[attr-defined]
         assert [(r.id, r.room_key, r.complainant_key) for r in desk.store.rows()] == before
         assert desk.verify(T0 + timedelta(days=6)).ok
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        (comment,) = conn.execute(
-            "SELECT col_description(%s::regclass, attnum) FROM pg_attribute"
-            " WHERE attrelid = %s::regclass AND attname = 'room_key'",
-            (f"{schema}.projection", f"{schema}.projection"),
-        ).fetchone()
-    assert "any address form" in comment
+    assert "any address form" in postgres_server.column_comment(schema, "projection", "room_key")
 
 
 @pytest.mark.procedure("IMP-3")

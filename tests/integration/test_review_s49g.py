@@ -315,10 +315,10 @@ def test_a_schema_of_version_18_is_upgraded_by_its_owner_and_19_applies_again_cl
         assert len(conn.execute(f"SELECT tenant FROM {schema}.tenants").fetchall()) == 2
     with psycopg.connect(postgres_server.dsn, autocommit=True) as conn:
         assert migrate(conn, schema) == 18
-        # applied again over itself (a version recorded as missing): no error
-        conn.execute(f"DELETE FROM {schema}.schema_migrations WHERE version = 19")
+        # applied again over itself (versions recorded as missing): no error
+        conn.execute(f"DELETE FROM {schema}.schema_migrations WHERE version >= 19")
         assert migrate(conn, schema) == 18
-        assert migrate(conn, schema) == PG_SCHEMA_VERSION == 19
+        assert migrate(conn, schema) == PG_SCHEMA_VERSION >= 19
     with psycopg.connect(two_companies, autocommit=True) as conn:
         conn.execute("SELECT set_config('complaintcore.tenant', 'sunrise', false)")
         assert conn.execute(f"SELECT tenant FROM {schema}.tenants").fetchall() == [("sunrise",)]

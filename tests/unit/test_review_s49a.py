@@ -48,10 +48,16 @@ def _by_hand(site: str, building: str, room: str) -> str:
 
 @pytest.mark.procedure("IMP-3")
 @pytest.mark.procedure("GRD-2")
-@pytest.mark.parametrize("building", ["", "3栋", "3号楼", "3"])
+@pytest.mark.parametrize(
+    # the building by its key: building 3 in any form is 3 (review s49L F01)
+    ("building", "key"),
+    [("", ""), ("3栋", "3"), ("3号楼", "3"), ("3", "3")],
+)
 @pytest.mark.parametrize("room", FORMS)
-def test_every_address_form_of_a_room_has_its_dash_forms_key(building: str, room: str) -> None:
-    assert room_key("s", building, room) == _by_hand("s", building, "3-2-1201")
+def test_every_address_form_of_a_room_has_its_dash_forms_key(
+    building: str, key: str, room: str
+) -> None:
+    assert room_key("s", building, room) == _by_hand("s", key, "3-2-1201")
 
 
 @pytest.mark.procedure("IMP-3")

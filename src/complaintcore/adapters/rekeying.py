@@ -2,19 +2,21 @@
 
 Both bundled stores use this when an upgrade changes how a complainant or room
 key is made (SQLite schema 11, PostgreSQL schema 8: six hex digits became
-sixteen, so that two owners of one site are no longer taken for one person).
+sixteen, so that two owners of one site are no longer taken for one person;
+SQLite 20, PostgreSQL 18: a room read in any address form) or a building's key
+with them (SQLite 21, PostgreSQL 20: a building read in any form, review s49L).
 """
 
 from __future__ import annotations
 
 import json
 
-from complaintcore.core.concentration import complainant_key
+from complaintcore.core.concentration import building_key, complainant_key
 from complaintcore.core.errors import ComplaintCoreError
 from complaintcore.core.models import Complainant
 from complaintcore.core.repeats import room_key
 
-__all__ = ["stored_complainant", "stored_keys"]
+__all__ = ["stored_complainant", "stored_keys", "stored_place_keys"]
 
 
 def stored_complainant(intake_json: str) -> tuple[Complainant, str] | None:
@@ -43,8 +45,16 @@ def stored_complainant(intake_json: str) -> tuple[Complainant, str] | None:
 
 def stored_keys(intake_json: str) -> tuple[str, str] | None:
     """``(complainant_key, room_key)`` of a stored intake; ``None`` for a malformed one."""
+    keys = stored_place_keys(intake_json)
+    return None if keys is None else keys[1:]
+
+
+def stored_place_keys(intake_json: str) -> tuple[str, str, str] | None:
+    """``(building, complainant_key, room_key)`` of a stored intake as a projection
+    row holds them (the building as its key); ``None`` for a malformed one."""
     found = stored_complainant(intake_json)
     if found is None:
         return None
     who, site = found
-    return complainant_key(who), room_key(site, who.building.strip(), who.room)
+    building = building_key(who.building)
+    return building, complainant_key(who), room_key(site, who.building.strip(), who.room)

@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 
 import attrs
 
+from complaintcore.core.building_forms import building_name
 from complaintcore.core.models import Complainant, Complaint, Grouped, as_instant, staff_key
 from complaintcore.core.privacy import room_groups
 from complaintcore.core.rulepack import Concentration, GroupScope
@@ -55,13 +56,18 @@ def _norm(text: str) -> str:
 def building_key(building: str) -> str:
     """The form a building is matched and counted by (HDL-5, IMP-2, IMP-3, IMP-4).
 
-    NFKC, case and spaces ignored, as rooms are matched
-    (:func:`~complaintcore.core.repeats.room_key`): ``3号楼``, ``３号楼`` (an IME's
-    full-width digit) and ``3 号楼`` are one building, not three of one complaint
-    each.  ``""`` without one.  A desk has few buildings and intake asks for each
-    complaint several times, so each spelling's key is kept.
+    A building typed as its number (or letter, or letter and number) with or
+    without a building word is that number or letter
+    (:func:`~complaintcore.core.building_forms.building_name`): ``3``, ``3栋``,
+    ``3号楼``, ``3幢``, ``3#`` and ``３号楼`` are ``3``; ``A座``, ``A栋``, ``Block A``
+    are ``a`` (review s49L F01).  Any other building is matched by its spelling,
+    NFKC, case and spaces ignored (``华府3栋``, ``3单元``, ``Block A East``).
+    Buildings that differ stay apart: ``3栋`` is not ``13栋`` nor ``3单元``.  A key
+    is its own key.  ``""`` without one.  A desk has few buildings and intake
+    asks for each complaint several times, so each spelling's key is kept.
     """
-    return _norm(building)
+    folded = _norm(building)
+    return building_name(folded) or folded
 
 
 @functools.lru_cache(maxsize=8192)
@@ -103,7 +109,11 @@ def complainant_key(complainant: Complainant) -> str:
         source = f"tel:{phone}"
     else:
         place = "|".join(
-            (_norm(complainant.site), _norm(complainant.building), room_match(complainant.room))
+            (
+                _norm(complainant.site),
+                building_key(complainant.building),
+                room_match(complainant.room),
+            )
         )
         source = f"room:{place}|{_norm(complainant.name)}"
     return hashlib.sha256(source.encode("utf-8")).hexdigest()[:KEY_DIGITS]

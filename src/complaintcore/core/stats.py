@@ -610,7 +610,7 @@ def _site(complaint: Complaint) -> str:
 def _building(complaint: Complaint) -> tuple[str, str]:
     """``(key, as typed)`` of a complaint's building, qualified by its site
     (``sunrise/3``): counted by its :func:`~complaintcore.core.concentration.building_key`,
-    so ``３号楼`` and ``3 号楼`` are one building (IMP-2, IMP-4), shown as typed."""
+    so ``3栋``, ``３号楼`` and ``3 号楼`` are one building (IMP-2, IMP-4), shown as typed."""
     typed = complaint.intake.complainant.building.strip()
     if not typed:
         return "", ""

@@ -306,9 +306,11 @@ class ComplaintRow:
     idempotency_key: str = ""
     building: str = ""
     """The building as matched and counted
-    (:func:`~complaintcore.core.concentration.building_key`: NFKC, case and
-    spaces ignored), so grouping (HDL-5), repeats (IMP-3) and the statistics take
-    ``３号楼`` and ``3 号楼`` for one building; ``""`` without one."""
+    (:func:`~complaintcore.core.concentration.building_key`: a number or letter
+    typed with or without a building word is that number or letter, anything else
+    its spelling with NFKC, case and spaces ignored), so grouping (HDL-5), repeats
+    (IMP-3) and the statistics take ``3栋``, ``3号楼`` and ``３号楼`` for one
+    building, ``3``; ``""`` without one."""
     complainant_key: str = attrs.field(default="", repr=False)
     """Sixteen hex digits telling complainants apart (HDL-5, IMP-3:
     :func:`~complaintcore.core.concentration.complainant_key`).  Not a secret:
