@@ -241,6 +241,7 @@ if TYPE_CHECKING:
         DeliveryPolicy,
         DeskConfig,
         RetryPolicy,
+        SqlitePolicy,
         load_config,
     )
     from complaintcore.desk.delivery import (
@@ -507,6 +508,7 @@ __all__ = [  # noqa: RUF022 (plain sorted order: tests/unit/test_public_api.py)
     "SimilarQuery",
     "SiteVisited",
     "SnapshotStore",
+    "SqlitePolicy",
     "StaffDirectory",
     "StaffMember",
     "StaffMonth",
@@ -781,6 +783,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "DeliveryPolicy",
         "DeskConfig",
         "RetryPolicy",
+        "SqlitePolicy",
         "load_config",
     ),
     "desk.hookspecs": ("hookimpl",),

@@ -1087,6 +1087,7 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         {},
     ),
     (N_("unknown key; expected one of {allowed}"), {}),  # a config's key (review s49C F03)
+    (N_("must be 'full' or 'normal'"), {}),  # [sqlite] synchronous (review s49N F01)
     (N_("must be a JSON object"), {}),
     (N_("not JSON we read (nested too deeply)"), {}),
     (N_("not JSON we read (a number too long)"), {}),

@@ -6,7 +6,7 @@ import pytest
 
 from complaintcore.adapters.notify.config import notifiers_from_config
 from complaintcore.core.errors import InvalidInputError
-from complaintcore.desk.config import DeskConfig
+from complaintcore.desk.config import DeskConfig, SqlitePolicy
 
 
 @pytest.mark.parametrize(
@@ -35,7 +35,7 @@ def test_a_key_like_nothing_known_lists_the_known_keys() -> None:
         DeskConfig.from_mapping({"company": "north"})
     assert str(err.value) == (
         "company: unknown key; expected one of database, tenant, pack, pack_parameters,"
-        " staff_file, notifiers, retry, languages, plugins, sites, limits, delivery;"
+        " staff_file, notifiers, retry, languages, plugins, sites, limits, delivery, sqlite;"
         " a host's or plugin's own setting goes in the [plugins] table"
     )
 
@@ -66,3 +66,42 @@ def test_a_misspelt_notifier_key_is_named_with_its_path_and_the_closest_key() ->
     with pytest.raises(InvalidInputError) as err:
         notifiers_from_config({"webhooks": [{"url": "http://h/x", "fromat": "json"}]})
     assert str(err.value) == "webhooks[0].fromat: unknown key; did you mean 'format'?"
+
+
+def test_sqlite_commits_are_synced_unless_the_configuration_says_normal() -> None:
+    """Review s49N F01: ``[sqlite] synchronous`` is "full" unless set to "normal"."""
+    assert DeskConfig.from_mapping({}).sqlite == SqlitePolicy(synchronous="full")
+    assert DeskConfig().sqlite.synchronous == "full"
+    config = DeskConfig.from_mapping({"sqlite": {"synchronous": "normal"}})
+    assert config.sqlite.synchronous == "normal"
+    assert DeskConfig.from_mapping({"sqlite": {"synchronous": "full"}}).sqlite.synchronous == "full"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"sqlite": {"synchronous": "off"}}, "sqlite.synchronous: must be 'full' or 'normal'"),
+        ({"sqlite": {"synchronous": "NORMAL"}}, "sqlite.synchronous: must be 'full' or 'normal'"),
+        ({"sqlite": {"synchronous": 1}}, "sqlite.synchronous: must be 'full' or 'normal'"),
+        (
+            {"sqlite": {"synchronus": "normal"}},
+            "sqlite.synchronus: unknown key; did you mean 'synchronous'?",
+        ),
+        (
+            {"sqlite": {"journal": "wal"}},
+            "sqlite.journal: unknown key; expected one of synchronous",
+        ),
+        ({"sqlite": "normal"}, "sqlite: must be a table"),
+        ({"sqlit": {}}, "sqlit: unknown key; did you mean 'sqlite'?"),
+    ],
+)
+def test_a_bad_sqlite_setting_is_refused_naming_it(data: dict[str, object], message: str) -> None:
+    with pytest.raises(InvalidInputError) as err:
+        DeskConfig.from_mapping(data)
+    assert str(err.value) == message
+
+
+def test_a_bad_sqlite_policy_made_in_code_is_refused_naming_the_field() -> None:
+    with pytest.raises(InvalidInputError) as err:
+        SqlitePolicy(synchronous="off")  # type: ignore[arg-type]
+    assert str(err.value) == "sqlite.synchronous: must be 'full' or 'normal'"

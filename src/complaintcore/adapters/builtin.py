@@ -26,7 +26,10 @@ def complaintcore_get_store(config: DeskConfig) -> ComplaintStore:
     from complaintcore.adapters.stores import open_store
 
     return open_store(
-        config.resolve(config.database), tenant=config.tenant, create=config.create_database
+        config.resolve(config.database),
+        tenant=config.tenant,
+        create=config.create_database,
+        synchronous=config.sqlite.synchronous,
     )
 
 

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from complaintcore.adapters.chain import DEFAULT_TENANT
 from complaintcore.core.errors import StoreError
+from complaintcore.desk.config import Synchronous
 from complaintcore.desk.ports import ComplaintStore
 
 __all__ = [
@@ -121,6 +122,7 @@ def open_store(
     tenant: str = DEFAULT_TENANT,
     create_tenant: bool = False,
     create: bool = True,
+    synchronous: Synchronous = "full",
 ) -> ComplaintStore:
     """The store ``database`` names, scoped to ``tenant``.
 
@@ -129,6 +131,12 @@ def open_store(
     :param create: make a SQLite file, or a PostgreSQL schema, that does not
         exist; with ``False`` a missing one is a :class:`StoreError` (a desk that
         was set up already).
+    :param synchronous: how a SQLite file's commits reach the disk
+        (:class:`~complaintcore.adapters.sqlite_store.SqliteStore`; ``[sqlite]
+        synchronous`` of the configuration).  The in-memory store keeps nothing
+        on disk, and PostgreSQL syncs as the server's ``synchronous_commit`` says
+        (on, unless its administrator turned it off): neither reads it.
+    :raises InvalidInputError: ``synchronous`` is neither ``"full"`` nor ``"normal"``.
     :raises StoreError: the database cannot be opened (one line, no password),
         a SQLite file or PostgreSQL schema is missing and ``create`` is false,
         PostgreSQL is asked for without the ``postgres`` extra installed, or
@@ -162,4 +170,10 @@ def open_store(
         )
     from complaintcore.adapters.sqlite_store import SqliteStore
 
-    return SqliteStore(database, tenant=tenant, create_tenant=create_tenant, create=create)
+    return SqliteStore(
+        database,
+        tenant=tenant,
+        create_tenant=create_tenant,
+        create=create,
+        synchronous=synchronous,
+    )

@@ -74,7 +74,11 @@ def migrate(ctx: Ctx, target: str | None, upgrade: str | None) -> None:
     source = desk.store
     config = ctx.config
     assert config is not None  # set when the desk is opened
-    with closing(open_store(target, tenant=config.tenant, create_tenant=True)) as destination:
+    # the target is written as the desk's own file is ([sqlite] synchronous)
+    opened = open_store(
+        target, tenant=config.tenant, create_tenant=True, synchronous=config.sqlite.synchronous
+    )
+    with closing(opened) as destination:
         # a rerun after a copy that committed but was interrupted before it said so
         report = complete_copy(source, destination)
         already = report is not None
