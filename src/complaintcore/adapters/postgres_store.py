@@ -621,6 +621,21 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             " ignored (HDL-5, IMP-2, IMP-3, IMP-4); the complaint keeps it as typed'",
         ),
     ),
+    # v21: a room keeps the level each of its groups names, as SQLite's v22
+    # (core.concentration.room_match): 3单元1201 (unit 3) is another room than
+    # 3栋1201 and 3-1201 (building 3) (IMP-3, GRD-2; review s49Q F02).  _fill_keys
+    # makes again every tenant's keys that change (a room typed with dashes, or as
+    # 3栋2单元1201室, keeps its own), reading tenants as v19 lets them
+    # (_every_tenant).  The column's comment says so.
+    (
+        21,
+        "rooms matched by the level each of their groups names",
+        (
+            "COMMENT ON COLUMN {s}.projection.room_key IS"
+            " 'sixteen hex digits of sha256 of the room, read in any address form and"
+            " by the level each group names: building, unit (IMP-3); never shown'",
+        ),
+    ),
 )
 """``(version, description, statements)``; ``{s}`` is the schema.
 
@@ -684,7 +699,8 @@ def _fill_v3(conn: psycopg.Connection[Any], schema: str) -> None:
 def _fill_keys(conn: psycopg.Connection[Any], schema: str) -> None:
     """Make every row's complainant and room keys again from its intake, tenant by
     tenant, writing the rows whose keys change (v8: sixteen digits long; v18: rooms
-    read in any address form).  Run again, it finds nothing to write."""
+    read in any address form; v21: the level each group of a room names).  Run
+    again, it finds nothing to write."""
     _remake_keys(conn, schema, building=False)
 
 
@@ -3312,6 +3328,7 @@ _FILL: dict[int, Callable[[psycopg.Connection[Any], str], None]] = {
     14: _fill_v14,
     18: _fill_keys,
     20: _fill_v20,
+    21: _fill_keys,
 }
 """Data fixes run after a version's statements, in the same transaction."""
 

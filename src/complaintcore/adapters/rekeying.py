@@ -3,8 +3,10 @@
 Both bundled stores use this when an upgrade changes how a complainant or room
 key is made (SQLite schema 11, PostgreSQL schema 8: six hex digits became
 sixteen, so that two owners of one site are no longer taken for one person;
-SQLite 20, PostgreSQL 18: a room read in any address form) or a building's key
-with them (SQLite 21, PostgreSQL 20: a building read in any form, review s49L).
+SQLite 20, PostgreSQL 18: a room read in any address form; SQLite 22,
+PostgreSQL 21: a room read by the level each of its groups names, review s49Q) or
+a building's key with them (SQLite 21, PostgreSQL 20: a building read in any
+form, review s49L).
 """
 
 from __future__ import annotations

@@ -695,6 +695,13 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # the rows whose building was typed with a building word are made again from
     # their intakes by _fill_v21; a building typed as a bare number keeps its keys.
     (21, ()),
+    # v22: a room keeps the level each of its groups names (core.concentration.
+    # room_match): 3单元1201 (unit 3) is another room than 3栋1201 and 3-1201
+    # (building 3), so different flats no longer link as one room (IMP-3, GRD-2;
+    # review s49Q F02).  The keys of the rows whose room names another level than
+    # a building, or a building and a unit, are made again by _fill_keys; a room
+    # typed with dashes, or as 3栋2单元1201室, keeps its key.
+    (22, ()),
 )
 """``(version, statements)`` applied in order, each version in one transaction.
 
@@ -847,7 +854,8 @@ def _access_row(r: Sequence[Any]) -> AccessRow:
 def _fill_keys(conn: sqlite3.Connection) -> None:
     """Make every row's complainant and room keys again from its intake, writing the
     rows whose keys change (v11: sixteen digits long; v20: rooms read in any
-    address form).  Run again, it finds nothing to write."""
+    address form; v22: the level each group of a room names).  Run again, it finds
+    nothing to write."""
     _remake_keys(conn, building=False)
 
 
@@ -951,6 +959,7 @@ _FILL = {
     18: _fill_v18,
     20: _fill_keys,
     21: _fill_v21,
+    22: _fill_keys,
 }
 """Data fixes run after a version's statements, in the same transaction."""
 

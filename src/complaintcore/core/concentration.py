@@ -26,7 +26,8 @@ import attrs
 
 from complaintcore.core.building_forms import building_name
 from complaintcore.core.models import Complainant, Complaint, Grouped, as_instant, staff_key
-from complaintcore.core.privacy import room_groups
+from complaintcore.core.privacy import room_address
+from complaintcore.core.room_forms import DASHED_LEVELS
 from complaintcore.core.rulepack import Concentration, GroupScope
 from complaintcore.core.validity import normalise_phone
 
@@ -73,15 +74,32 @@ def building_key(building: str) -> str:
 @functools.lru_cache(maxsize=8192)
 def room_match(room: str) -> str:
     """The form a room is matched by (IMP-3, GRD-2, HDL-5): its groups as masking
-    reads them (:func:`~complaintcore.core.privacy.room_groups`) joined by dashes,
-    whatever address form it was typed in -- ``3栋2单元1201室``, ``3号楼2单元1201``,
-    ``３－２－１２０１`` and ``3 - 2 - 1201室`` are ``3-2-1201`` (review s49A F01) --
-    or, for a room in none of those forms, its spelling with NFKC, case and
-    spaces ignored (``１２０１`` is ``1201``).  Rooms that differ stay apart:
-    ``A座1201`` is ``a-1201``, ``B座1201`` ``b-1201``; ``1201B`` is ``1201b``.
-    ``""`` without one.  A room typed with dashes is matched as it was before."""
-    groups = room_groups(room)
-    return "-".join(groups) if groups is not None else _norm(room)
+    reads them (:func:`~complaintcore.core.privacy.room_address`), each with the
+    level it names, whatever address form it was typed in -- or, for a room in
+    none of those forms, its spelling with NFKC, case and spaces ignored
+    (``１２０１`` is ``1201``).  ``""`` without one.
+
+    A room whose groups are a building and a room, or a building, a unit and a
+    room (:data:`~complaintcore.core.room_forms.DASHED_LEVELS`), is its groups
+    joined by dashes, as it is typed with dashes: ``3栋2单元1201室``,
+    ``3号楼2单元1201``, ``３－２－１２０１``, ``3座2-1201`` and ``3 - 2 - 1201室`` are
+    ``3-2-1201`` (review s49A F01); ``3栋1201``, ``3号楼1201`` and ``3-1201`` are
+    ``3-1201``; ``A座1201`` is ``a-1201``.  Any other room keeps the level each group
+    names, written with 栋 for a building and 单元 for a unit (a dash where none is
+    named): ``3单元1201`` and ``3门1201`` are ``3单元1201``, another room than
+    building 3's ``3-1201`` (review s49Q F02).  Rooms that differ stay apart:
+    ``B座1201`` is ``b-1201``; ``1201B`` is ``1201b``.  A room typed with dashes is
+    matched as it was before, and a key is its own key."""
+    found = room_address(room)
+    if found is None:
+        return _norm(room)
+    groups, levels = found
+    if levels == DASHED_LEVELS.get(len(groups)):
+        return "-".join(groups)
+    return (
+        "".join(group + (level or "-") for group, level in zip(groups[:-1], levels, strict=True))
+        + groups[-1]
+    )
 
 
 @functools.lru_cache(maxsize=8192)

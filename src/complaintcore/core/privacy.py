@@ -24,10 +24,11 @@ from complaintcore.core.room_forms import (
     RoomForm,
     room_digits,
     room_form,
+    room_levels,
     room_part,
 )
 
-__all__ = ["Literals", "literals_in", "masked_whole", "redact", "room_groups", "shown_site"]
+__all__ = ["Literals", "literals_in", "masked_whole", "redact", "room_address", "shown_site"]
 
 # --------------------------------------------------------------------------- invisible characters
 
@@ -719,20 +720,25 @@ def _room_literal(literal: str) -> _Room | None:
 _DOUBLED_DASH = re.compile("(?<!-)--(?!-)")
 
 
-def room_groups(room: str) -> tuple[str, ...] | None:
+def room_address(room: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     """The groups of a stored room (in lower case) as masking reads the room in a
-    text, whatever address form it was typed in: ``3-2-1201``, ``3栋2单元1201室``,
-    ``3号楼2单元1201``, ``３－２－１２０１``, ``3——2——1201`` and ``3 - 2 - 1201室``
-    are all ``("3", "2", "1201")``; ``A座1201`` is ``("a", "1201")`` (IMP-3 matches
-    rooms by them, review s49A F01).  None for a room in none of those forms (one
-    number, an estate's name before it, a phone written with dashes).  Not kept:
+    text, whatever address form it was typed in, and the level each group before
+    the last names (:func:`~complaintcore.core.room_forms.room_levels`):
+    ``3-2-1201``, ``3栋2单元1201室``, ``3号楼2单元1201``, ``３－２－１２０１``,
+    ``3——2——1201`` and ``3 - 2 - 1201室`` are all ``("3", "2", "1201")`` of a
+    building and a unit; ``A座1201`` is ``("a", "1201")`` of a building, and
+    ``3单元1201`` ``("3", "1201")`` of a unit (IMP-3 matches rooms by them, reviews
+    s49A F01, s49Q F02).  None for a room in none of those forms (one number, an
+    estate's name before it, a phone written with dashes).  Masking reads the
+    groups alone, whatever their levels.  Not kept:
     :func:`~complaintcore.core.concentration.room_match` keeps what it reads."""
     drawn = _drawn(room)[0].strip()
     if _ROOM_JOIN_CHAR.search(drawn) is None:
         return None
     plain = _DOUBLED_DASH.sub("-", _fold(drawn, _FOLD_ALL).translate(_PLAIN))
     form = _room(plain)
-    return None if form is None else form.groups
+    levels = None if form is None else room_levels(plain)
+    return None if form is None or levels is None else (form.groups, levels)
 
 
 def _room_spans(

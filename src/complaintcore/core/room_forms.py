@@ -11,13 +11,52 @@ import re
 
 import attrs
 
-__all__ = ["ROOM_ENDS", "ROOM_WORDS", "RoomForm", "room_digits", "room_form", "room_part"]
+__all__ = [
+    "BUILDING",
+    "DASHED_LEVELS",
+    "ROOM_ENDS",
+    "ROOM_WORDS",
+    "UNIT",
+    "WORD_LEVELS",
+    "RoomForm",
+    "room_digits",
+    "room_form",
+    "room_levels",
+    "room_part",
+]
 
 ROOM_WORDS = ("号楼", "单元", "栋", "幢", "座", "楼", "门", "号")
 """The words written between a room's numbers in place of a dash: building (栋,
 幢, 座, 号楼, 楼), unit (单元), entrance (门), number (号): ``3栋2单元1201``,
 ``3号楼2单元1201``, ``A座1201``.  A longer word goes before a word it starts with
 (号楼 before 号)."""
+
+BUILDING = "栋"
+"""The level of a building, named by the word a matched room writes it with."""
+
+UNIT = "单元"
+"""The level of a unit (an entrance and its stair), named likewise."""
+
+WORD_LEVELS = {
+    "号楼": BUILDING,
+    "栋": BUILDING,
+    "幢": BUILDING,
+    "座": BUILDING,
+    "楼": BUILDING,
+    "号": BUILDING,
+    "单元": UNIT,
+    "门": UNIT,
+}
+"""IMP-3, GRD-2: the level each of :data:`ROOM_WORDS` names for the group before it
+(review s49Q F02).  The building words are those a building field is read by
+(:data:`~complaintcore.core.building_forms.BUILDING_WORDS`: 3号 is building 3 there
+too); 门 is a unit's entrance (``1号楼3门`` is unit 3 of building 1)."""
+
+DASHED_LEVELS = {2: (BUILDING,), 3: (BUILDING, UNIT)}
+"""IMP-3, GRD-2: the levels of a room's groups before the last one when they are
+joined by dashes, by how many groups it has: ``3-1201`` is building 3, room 1201
+(as masking reads ``105-1201``), ``3-2-1201`` building 3, unit 2, room 1201 (the
+demo's and the front desk's form); no form of another length gives levels."""
 
 ROOM_ENDS = ("室", "号")
 """The words written after a room's last number: ``1201室``, ``1201号``."""
@@ -27,7 +66,7 @@ ROOM_ENDS = ("室", "号")
 _GROUP = "[0-9]+[A-Za-z]|[A-Za-z]?[0-9]+|[A-Za-z]"
 _FIRST = re.compile(_GROUP)
 _JOIN = f"(?:-|{'|'.join(ROOM_WORDS)})"
-_JOINED = re.compile(f"( *){_JOIN}( *)({_GROUP})")
+_JOINED = re.compile(f"( *)(-|{'|'.join(ROOM_WORDS)})( *)({_GROUP})")
 _END = re.compile(f"( *)(?:{'|'.join(ROOM_ENDS)})?")
 # the whole of a room, its groups not told apart: one match to tell a room from
 # any other literal (at least one digit: looked ahead for)
@@ -68,19 +107,49 @@ def room_form(literal: str) -> RoomForm | None:
     dash or one of :data:`ROOM_WORDS` with spaces round it or not, perhaps ending
     in one of :data:`ROOM_ENDS`.  None: it is no room in those forms (a name, a
     phone, ``华府3栋1202室`` with an estate's name, ``3 1202`` joined by a space)."""
+    read = _read(literal)
+    return None if read is None else read[0]
+
+
+def room_levels(literal: str) -> tuple[str, ...] | None:
+    """IMP-3, GRD-2: the level of each group of ``literal`` (read as :func:`room_form`
+    reads it) before its last, the room (review s49Q F02): :data:`BUILDING` or
+    :data:`UNIT` for a group written before one of :data:`ROOM_WORDS`
+    (:data:`WORD_LEVELS`); for one before a dash, the level its place gives
+    (:data:`DASHED_LEVELS`) when every group written with a word has the level of
+    its place too, else ``""``: ``3栋2单元1201室``, ``3-2-1201`` and ``3座2-1201`` are
+    (building, unit); ``3单元1201`` is (unit,); ``1-2-3-4`` is ("", "", "").
+    None when it is no room."""
+    read = _read(literal)
+    if read is None:
+        return None
+    form, joins = read
+    named = tuple(WORD_LEVELS.get(join, "") for join in joins)
+    placed = DASHED_LEVELS.get(len(form.groups))
+    if placed is None or any(
+        level and level != at for level, at in zip(named, placed, strict=True)
+    ):
+        return named
+    return placed
+
+
+def _read(literal: str) -> tuple[RoomForm, tuple[str, ...]] | None:
+    """``literal`` read as a room (:func:`room_form`) and what joins each group to the
+    one after it: a dash ``-`` or one of :data:`ROOM_WORDS`."""
     first = _FIRST.match(literal)
     if first is None or not _SHAPE.fullmatch(literal):
         return None
-    groups, spaced = [first.group(0)], []
+    groups, spaced, joins = [first.group(0)], [], []
     at = first.end()
     while joined := _JOINED.match(literal, at):
-        groups.append(joined.group(3))
-        spaced.append(bool(joined.group(1) or joined.group(2)))
+        groups.append(joined.group(4))
+        spaced.append(bool(joined.group(1) or joined.group(3)))
+        joins.append(joined.group(2))
         at = joined.end()
     end = _END.fullmatch(literal, at)
     if end is None or len(groups) < 2:
         return None
-    return RoomForm(tuple(groups), (*spaced, bool(end.group(1))))
+    return RoomForm(tuple(groups), (*spaced, bool(end.group(1)))), tuple(joins)
 
 
 def room_part(literal: str) -> str | None:
