@@ -77,6 +77,10 @@ def test_a_due_time_cleared_or_moved_past_a_deadline_is_still_found(
             result.output
         )
         assert "'verify --reproject' rewrites the rows" in result.output  # the remedy named
+    # the same remedy for a script (review s49R: the JSON alone read as tampering)
+    document = json.loads(invoke("verify", "--json", now=NOW).stdout)
+    assert document["ok"] is False
+    assert any("'verify --reproject' rewrites the rows" in h for h in document["hints"])
 
 
 def test_a_sweep_ahead_that_only_warned_verifies_at_its_own_time(

@@ -135,25 +135,32 @@ def verify(
             click.echo(ctx.t("error: {message}", message=kept), err=True)
             raise click.exceptions.Exit(int(ExitCode.ACCESS_DENIED))
         return
-    if not ctx.json:
-        click.echo(ctx.t("hash chain verification failed:"), err=True)
-        for problem in report.problems:
-            click.echo(f"  {problem}", err=True)
-        if any("projection row differs from its history" in p for p in report.problems):
-            # the usual cause is no edit: a pack, calendar or holiday-data change
-            hint = ctx.t(
+    hints: list[str] = []
+    if any("projection row differs from its history" in p for p in report.problems):
+        # the usual cause is no edit: a pack, calendar or holiday-data change
+        hints.append(
+            ctx.t(
                 "a projection row out of date follows a change of the rule pack, its"
                 " calendar days or the holiday data as often as an edit: after such a"
                 " change, 'verify --reproject' rewrites the rows"
             )
-            click.echo(hint, err=True)
-        if checkpoint is not None and any("beyond the ledger's end" in p for p in report.problems):
-            # a legitimate restore looks the same as entries deleted (review s47F F02)
-            hint = ctx.t(
+        )
+    if checkpoint is not None and any("beyond the ledger's end" in p for p in report.problems):
+        # a legitimate restore looks the same as entries deleted (review s47F F02)
+        hints.append(
+            ctx.t(
                 "restored the database from a backup? Then run a full 'verify', and once it"
                 " is clean start a new checkpoint file (see storage.md, backing up and"
                 " restoring); otherwise entries were deleted"
             )
+        )
+    if hints:  # a script reads them too (review s49R: JSON alone looked like tampering)
+        document["hints"] = hints
+    if not ctx.json:
+        click.echo(ctx.t("hash chain verification failed:"), err=True)
+        for problem in report.problems:
+            click.echo(f"  {problem}", err=True)
+        for hint in hints:
             click.echo(hint, err=True)
     message = ctx.n(
         "hash chain verification failed: {count} problem",
