@@ -58,7 +58,10 @@ def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize(
     ("status", "retryable"),
-    [(302, True), (303, True), (307, True), (301, False), (308, False)],
+    # RFC 9110: 302 Found and 307 Temporary Redirect (15.4.3, 15.4.8) may pass by
+    # themselves; 303 See Other (15.4.4) answers a POST the endpoint processed (a
+    # retry would have it processed again), and 300 answers no POST (review s49S F03)
+    [(302, True), (307, True), (301, False), (308, False), (303, False), (300, False)],
 )
 def test_a_redirect_is_a_failure_retried_unless_it_is_permanent(
     http_server: HttpTestServer, status: int, retryable: bool

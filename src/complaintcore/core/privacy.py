@@ -531,7 +531,8 @@ def _spelt(literal: str) -> tuple[tuple[str, ...], bool, str]:
 # ``3−1202`` for ``3-1202``), other spaces where it has one (a no-break space,
 # ``margaret  thompson``, or over one line break), or spaces a person or an IME puts
 # between Chinese characters and digits or letters (``3 栋 1202 室``, ``王 小明``)
-# and round a dash (``3 - 1202``).  Never between two digits or two letters of a
+# and round a dash (``3 - 1202``), one line break among them (``王小`` / ``明``
+# pasted over two lines).  Never between two digits or two letters of a
 # spaced script: ``12 02`` is no room ``1202`` and ``Thom pson`` no name.
 _SPACE_CHARS = frozenset(  # a test checks they are _SPACE's
     " \t\u00a0\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))
@@ -549,6 +550,9 @@ _UNPLAIN = re.compile("[" + "".join(map(re.escape, map(chr, sorted(_PLAIN)))) + 
 _SPACES = " *+\n?+ *+"  # a run of spaces, one line break in it
 _SPACE_RUN = f"(?=[ \n]){_SPACES}"  # the same, not empty
 _MAY_SPACE = " {0,3}+"  # where the literal has none
+# the same in a text with line breaks: one line break among them (a name or a room
+# pasted over two lines, 王小 / 明: review s49P F02), never a blank line
+_MAY_BREAK = " {0,3}+(?:\n {0,3}+)?+"
 # where the literal has a space, spaces may or must stand; with line breaks or not
 _GAPS = {
     (True, True): _SPACES,
@@ -593,7 +597,7 @@ def _spelling(literal: str, spaced: int) -> str | None:
             parts.append(_GAPS[loose, spaced > 1] if spaced else "")
         else:
             if spaced and _loose(before, kind):
-                parts.append(_MAY_SPACE)
+                parts.append(_MAY_BREAK if spaced > 1 else _MAY_SPACE)
             # a dash may be written doubled ("——", what a Chinese IME types)
             parts.append("-{1,2}+" if kind == _DASHED else re.escape(chars))
         before = kind
@@ -1074,7 +1078,8 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     of the kinds above, over one line break at most, where it has a space
     (``margaret  thompson``, or a no-break space), and up to three next to a
     Chinese character or a dash where it has none (``3 栋 1202 室``, ``王 小明``
-    with an ideographic space); never between two digits or two letters (``12 02`` is not
+    with an ideographic space), one line break among them (``王小`` / ``明`` on
+    two lines; review s49P F02); never between two digits or two letters (``12 02`` is not
     ``1202``).  A room of two or more groups of digits (each perhaps with one
     ASCII letter: ``A座1201``, ``1201B``) joined by dashes or address words is
     masked in any address form (review s48H F01): between any two of its groups

@@ -229,11 +229,15 @@ class Notifier(Protocol):
     """A channel: email, SMS, a WeCom/DingTalk robot, the host's app.
 
     ``send`` raises on failure; the outbox keeps the message and retries.
-    Two optional attributes tell the desk more: ``group`` (true: the channel
+    Optional attributes tell the desk more: ``group`` (true: the channel
     posts into one group chat, so each message is queued for it once, not once
-    per recipient) and ``longest_send`` (seconds after which a send has ended
+    per recipient), ``longest_send`` (seconds after which a send has ended
     whatever the far side does: the desk sends no copy of a message before a
-    send of it it stopped waiting for can have ended).
+    send of it it stopped waiting for can have ended) and a method
+    ``destination(notification, recipient) -> str | None`` (where a send goes,
+    for a channel that sends to each recipient's own address: a send that
+    times out skips only that place for the rest of the pass, not the whole
+    channel; ``None``: the channel as a whole; review s49P F01).
     """
 
     name: str

@@ -125,6 +125,7 @@ from complaintcore.desk.delivery import (
     _store_closed,
     unknown_recipient,
 )
+from complaintcore.desk.destinations import TimedOutPlaces, destination_of
 from complaintcore.desk.drafts import CONFLICT_RETRIES, Draft, Hold, store_failed
 from complaintcore.desk.fellows import Fellows
 from complaintcore.desk.grouping import Grouper, Grouping, Links
@@ -3296,6 +3297,13 @@ class Desk:
         (``send_timeout``) or the channel's own timeout ended the send first (a
         ``NotificationError`` with ``timed_out``, a ``TimeoutError``: an
         unreachable host, an answer that never came; review s49H F02).
+        A channel that sends to each recipient's own address (a per-recipient
+        webhook: its ``destination`` method names the address) is skipped only
+        at the address that timed out: its other recipients' messages are
+        sent, and those for that address claimed in the pass stay claimed
+        until the pass ends, then are handed back, due at once with no
+        attempt spent, so each address that hangs costs one timeout a pass
+        (review s49P F01).
         A channel that holds ``send_threads`` sends it gave up on (sends that
         hang) is not claimed for: its messages stay due, with no attempt spent,
         for another process or for the first pass after one of its sends
@@ -3327,68 +3335,92 @@ class Desk:
         lease = max(_LEASE, timedelta(seconds=2 * _CLAIM_BATCH * timeout)) if timeout else _LEASE
         current = _pass_clock(now, clock)
         at = now if clock is None else max(now, require_aware(clock(), "clock()"))
-        timed_out: set[str] = set()  # channels a send of which timed out in this pass
-        while self.notifiers and (limit is None or sent + failed + dead < limit):
-            # a few at a time, so the lease outlasts the sends it covers
-            tried = sent + failed + dead
-            want = _CLAIM_BATCH if limit is None else min(_CLAIM_BATCH, limit - tried)
-            ready = [n for n in self.notifiers if not self._hung(n) and n not in timed_out]
-            if not ready:
-                break
-            items = self.store.claim(
-                at,
-                want,
-                notifiers=ready,
-                max_attempts=self.retry.max_attempts,
-                lease=lease,
-            )
-            begun = 0  # items[:begun] were sent, handed back, or are the one in flight
-            busy = False
-            try:
-                for i, item in enumerate(items):
-                    if self._closing.is_set():
-                        # closing (a command exiting): the rest were never handed to a
-                        # channel, so they go back for the next deliver at once
-                        for left in items[i:]:
-                            self._hand_back(left, now)
-                        begun = len(items)
-                        break
-                    begun = i + 1
-                    if self._hung(item.notifier) or item.notifier in timed_out:
-                        # it hung, or timed out in this pass, after this batch was
-                        # claimed: no attempt spent, no wait or thread taken from the
-                        # others; handed back for whoever can send it
-                        self._hand_back(item, now)
-                        continue
-                    outcome = self._send(item, at, current, now)
-                    if outcome == "sent":
-                        sent += 1
-                    elif outcome in ("failed", "timed out"):
-                        failed += 1
-                    elif outcome in ("given up", "timed out, given up"):
-                        dead += 1  # a dead letter now, not kept for a retry (review s48L F03)
-                    if outcome in ("timed out", "timed out, given up"):
-                        timed_out.add(item.notifier)
-                    if outcome == "busy":
-                        # every sending thread stayed busy (another pass sends): no
-                        # attempt spent; the rest wait for the next pass too
-                        for left in items[i + 1 :]:
-                            self._hand_back(left, now)
-                        begun = len(items)
-                        busy = True
-                        break
-            except BaseException:
-                # interrupted (Ctrl-C, or the command line's SIGTERM): what was never
-                # handed to a channel goes back at once, as on close; the send in
-                # flight keeps its claim, it may still get through
-                self._hand_back_interrupted(items[begun:], now)
-                raise
-            if len(items) < want or self._closing.is_set() or busy:
-                break
-            at = current()
+        timed_out = TimedOutPlaces()  # where a send timed out in this pass
+        aside: list[OutboxItem] = []  # claimed for a place that timed out: back at the end
+        try:
+            while self.notifiers and (limit is None or sent + failed + dead < limit):
+                # a few at a time, so the lease outlasts the sends it covers
+                tried = sent + failed + dead
+                want = _CLAIM_BATCH if limit is None else min(_CLAIM_BATCH, limit - tried)
+                ready = [
+                    n for n in self.notifiers if not self._hung(n) and n not in timed_out.channels
+                ]
+                if not ready:
+                    break
+                items = self.store.claim(
+                    at,
+                    want,
+                    notifiers=ready,
+                    max_attempts=self.retry.max_attempts,
+                    lease=lease,
+                )
+                counts = self._send_batch(items, at, current, now, timed_out, aside)
+                sent, failed, dead = sent + counts[0], failed + counts[1], dead + counts[2]
+                if len(items) < want or self._closing.is_set() or counts[3]:
+                    break
+                at = current()
+        finally:
+            # still claimed, so no later batch of this pass took them again; due at once
+            self._hand_back_interrupted(aside, now)
         return DeliveryReport(
             sent, failed, self._given_up(now), self._for_other_channels(), newly_given_up=dead
         )
+
+    def _send_batch(
+        self,
+        items: list[OutboxItem],
+        at: datetime,
+        current: Callable[[], datetime],
+        now: datetime,
+        timed_out: TimedOutPlaces,
+        aside: list[OutboxItem],
+    ) -> tuple[int, int, int, bool]:
+        """Send one claimed batch of :meth:`deliver`: the messages sent, failed, given
+        up, and whether every sending thread stayed busy.  A message for a place a
+        send to which timed out in this pass is put ``aside``, still claimed."""
+        sent = failed = dead = 0
+        begun = 0  # items[:begun] were sent, handed back, set aside, or are in flight
+        busy = False
+        try:
+            for i, item in enumerate(items):
+                if self._closing.is_set():
+                    # closing (a command exiting): the rest were never handed to a
+                    # channel, so they go back for the next deliver at once
+                    for left in items[i:]:
+                        self._hand_back(left, now)
+                    begun = len(items)
+                    break
+                begun = i + 1
+                if self._hung(item.notifier) or item.notifier in timed_out.channels:
+                    # it hung, or timed out in this pass, after this batch was
+                    # claimed: no attempt spent, no wait or thread taken from the
+                    # others; handed back for whoever can send it
+                    self._hand_back(item, now)
+                    continue
+                outcome = self._send(item, at, current, now, timed_out)
+                if outcome == "sent":
+                    sent += 1
+                elif outcome in ("failed", "timed out"):
+                    failed += 1
+                elif outcome in ("given up", "timed out, given up"):
+                    dead += 1  # a dead letter now, not kept for a retry (review s48L F03)
+                elif outcome == "set aside":
+                    aside.append(item)
+                elif outcome == "busy":
+                    # every sending thread stayed busy (another pass sends): no
+                    # attempt spent; the rest wait for the next pass too
+                    for left in items[i + 1 :]:
+                        self._hand_back(left, now)
+                    begun = len(items)
+                    busy = True
+                    break
+        except BaseException:
+            # interrupted (Ctrl-C, or the command line's SIGTERM): what was never
+            # handed to a channel goes back at once, as on close; the send in
+            # flight keeps its claim, it may still get through
+            self._hand_back_interrupted(items[begun:], now)
+            raise
+        return sent, failed, dead, busy
 
     def _require_directory(self) -> None:
         """Raise the staff directory's own error if it cannot answer: a staff file
@@ -3501,17 +3533,24 @@ class Desk:
         now: datetime,
         current: Callable[[], datetime],
         start: datetime,
-    ) -> Literal["sent", "failed", "given up", "timed out", "timed out, given up", "busy"]:
+        timed_out: TimedOutPlaces,
+    ) -> Literal[
+        "sent", "failed", "given up", "timed out", "timed out, given up", "busy", "set aside"
+    ]:
         """One attempt, bounded by the send timeout; a failure of any kind is
         recorded for a retry, never raised, but the staff directory's own (the
         desk's, not the message's).  ``current`` tells the time the desk
         gives up on a send that timed out: its hold is counted from there.  A
         send never begun (every thread busy) is handed back with no attempt
         spent, due at ``start`` (the ``now`` of the pass); one that timed out is
-        a failed attempt reported apart, so the pass stops sending to its
-        channel; a failure the channel calls hopeless (``retryable`` false) is a
-        dead letter at once, kept for a person to retry, and reported as given
-        up, as a last attempt's failure is (review s48L F03)."""
+        a failed attempt reported apart, and its place is added to ``timed_out``
+        (the channel, or the recipient's own address where the channel names one:
+        :func:`~complaintcore.desk.destinations.destination_of`), so the pass
+        stops sending there; a message for such a place is not sent but
+        ``"set aside"`` (review s49P F01).  A failure the channel calls hopeless
+        (``retryable`` false) is a dead letter at once, kept for a person to
+        retry, and reported as given up, as a last attempt's failure is (review
+        s48L F03)."""
         notifier = self.notifiers[item.notifier]
         try:
             recipient = self._staff_directory.get(item.notification.recipient)
@@ -3528,6 +3567,9 @@ class Desk:
             # review s48K F01: they left (or were never there): never sent to them, and
             # not skipped as delivered either: a dead letter naming why, for a person
             return self._failed(item, unknown_recipient(item), now, current, notifier)
+        place = destination_of(notifier, item.notification, recipient)
+        if timed_out.skips(item.notifier, place):
+            return "set aside"  # its place timed out in this pass: no attempt spent
         try:
             self._sender.send(
                 lambda: _send_plain(notifier, item.notification, recipient),
@@ -3538,7 +3580,8 @@ class Desk:
             )
         except SendTimeoutError as exc:
             if not exc.busy:
-                # a failed attempt; the pass skips the channel
+                # a failed attempt; the pass skips its place
+                timed_out.add(item.notifier, place)
                 if self._failed(item, exc, now, current, notifier) == "given up":
                     return "timed out, given up"
                 return "timed out"
@@ -3555,7 +3598,9 @@ class Desk:
             if _channel_timed_out(exc):
                 # the channel's own timeout ended it (a host unreachable, an answer
                 # that never came): hung as surely as one the desk stopped waiting
-                # for, so the pass skips the channel too (review s49H F02)
+                # for, so the pass skips its place too (review s49H F02): the
+                # channel, or only this recipient's address (review s49P F01)
+                timed_out.add(item.notifier, place)
                 return "timed out" if failed == "failed" else "timed out, given up"
             return failed
         self.store.mark_delivered(item.id, now)

@@ -71,14 +71,19 @@ _LIMITS: dict[tuple[str, str], int] = {
 _RETRYABLE_ERRCODES = frozenset({-1, 45009, 130101})
 
 _PERMANENT_REDIRECTS = frozenset({301, 308})
+_TEMPORARY_REDIRECTS = frozenset({302, 307})
+_SEE_OTHER = 303
 
 
 def _retryable_status(code: int) -> bool:
-    """Whether an HTTP status other than 2xx may pass by itself: a 4xx (but 408, 425,
-    429) and a permanent redirect (the url moved) cannot; a 5xx, a temporary redirect
-    (a load balancer's 302/307 in maintenance) and the rest can (review s49H F01)."""
-    if code in _PERMANENT_REDIRECTS:
-        return False
+    """Whether an HTTP status other than 2xx may pass by itself: a 5xx, a 408, 425 or
+    429, and a temporary redirect (a load balancer's 302/307 in maintenance; review
+    s49H F01) can; any other 4xx or 3xx cannot: a permanent redirect (the url
+    moved), a 303 See Other (the endpoint processed the POST and put its answer
+    elsewhere, RFC 9110 15.4.4: sent again, it would be processed again; review
+    s49P F03), and the 3xx that answer no POST (300, 304, 305)."""
+    if 300 <= code < 400:
+        return code in _TEMPORARY_REDIRECTS
     return not 400 <= code < 500 or code in (408, 425, 429)
 
 
@@ -88,7 +93,11 @@ def _redirect_note(code: int) -> str:
         return ""
     if code in _PERMANENT_REDIRECTS:
         return " (redirected for good: redirects are not followed; fix the webhook's url)"
-    return " (redirected: redirects are not followed; retried later)"
+    if code == _SEE_OTHER:
+        return " (See Other: taken by the endpoint; redirects are not followed; not sent again)"
+    if code in _TEMPORARY_REDIRECTS:
+        return " (redirected: redirects are not followed; retried later)"
+    return " (redirects are not followed; not sent again)"
 
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
@@ -344,6 +353,18 @@ class WebhookNotifier:
         return f"{url}{joiner}timestamp={timestamp}&sign={sign}"
 
     # ----------------------------------------------------------------- delivery
+
+    def destination(self, notification: Notification, recipient: StaffMember | None) -> str | None:
+        """Where a send goes when each recipient has a webhook of their own (``url``
+        ``None``): the recipient's ``webhook`` as written, so a send to it that times
+        out makes the desk skip that address for the rest of the pass, not the other
+        recipients' (review s49P F01).  ``None`` (the channel as a whole) for a
+        channel with one ``url``, or a recipient without a webhook.  The whole URL,
+        query included: robots at one host differ only by their ``key`` or
+        ``access_token``."""
+        if self.url is not None or recipient is None:
+            return None
+        return recipient.webhook or None
 
     def send(self, notification: Notification, recipient: StaffMember | None) -> None:
         """POST, then check the status (and a robot's errcode); raise on failure."""
