@@ -81,7 +81,7 @@ other complaint shares, and the memos by id, version and ``now`` already serve i
 repeated asks."""
 
 
-ROWS_REVISION = 7
+ROWS_REVISION = 8
 """Bumped when how a row's next sweep time is computed changes within a release
 (2: a complaint escalated and held by nobody is due at once; 3: rows keep
 ``breach_due``, which the schema upgrade sets to the time received on open rows;
@@ -89,7 +89,8 @@ ROWS_REVISION = 7
 5: a valid complaint is due at the pack's ``upgrade_after_months``, GRD-2), or what
 else a row holds is (6: its room key reads the room in any address form, IMP-3,
 review s49A F01; 7: its building, and the room and complainant keys made of it,
-read the building in any form, HDL-5, review s49L F01), so the basis kept by a
+read the building in any form, HDL-5, review s49L F01; 8: ``Block S``, ``Bldg. S``
+are building ``s``, no longer ``blocks``, ``bldg.s``, review s49U F04), so the basis kept by a
 store differs and the next sweep rewrites the rows that differ (DL-7): on a host's
 store, which has no schema upgrade to make the keys again, and after a process of
 the previous revision wrote rows."""
