@@ -33,18 +33,20 @@ _CHINESE = re.compile(f"({_GROUP})(?:{_WORDS})?|第({_GROUP})(?:{_WORDS})")
 _ENGLISH = re.compile(f"(?:{'|'.join(BUILDING_NAMES)})\\.?({_GROUP})")
 
 
-def building_name(folded: str) -> str | None:
+def building_name(spelt: str) -> str | None:
     """HDL-5, IMP-2, IMP-3, IMP-4: the number or letter a building is named by, if
-    ``folded`` (NFKC, case folded, no spaces: as
-    :func:`~complaintcore.core.concentration.building_key` reads it) is one with or
-    without a building word: ``3``, ``3栋``, ``3号楼``, ``3#``, ``第3栋`` are ``3``;
-    ``a座``, ``blocka`` and ``bldg.a`` are ``a``; ``a3栋`` is ``a3``.  None for
-    anything else: ``3单元``, ``华府3栋``, ``blockaeast``, and ``blocks`` (a plural,
-    not block S)."""
+    ``spelt`` (NFKC and case folded, as
+    :func:`~complaintcore.core.concentration.building_key` reads it; spaces are
+    ignored) is one with or without a building word: ``3``, ``3栋``, ``3号楼``,
+    ``3#``, ``第3栋`` are ``3``; ``a座``, ``block a`` and ``bldg.a`` are ``a``,
+    ``block s`` and ``bldg. s`` are ``s``; ``a3栋`` is ``a3``.  None for anything
+    else: ``3单元``, ``华府3栋``, ``block a east``, and ``blocks`` (an ``s`` right
+    after the word, with no space or dot between, is the plural; review s49U F04)."""
+    folded = "".join(spelt.split())
     found = _CHINESE.fullmatch(folded)
     if found is not None:
         return found.group(1) or found.group(2)
     found = _ENGLISH.fullmatch(folded)
-    if found is not None and found.group(1) != "s":
-        return found.group(1)
-    return None
+    if found is None or (found.group(1) == "s" and spelt.rstrip()[-2:-1].isalpha()):
+        return None
+    return found.group(1)

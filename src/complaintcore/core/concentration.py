@@ -61,14 +61,16 @@ def building_key(building: str) -> str:
     without a building word is that number or letter
     (:func:`~complaintcore.core.building_forms.building_name`): ``3``, ``3栋``,
     ``3号楼``, ``3幢``, ``3#`` and ``３号楼`` are ``3``; ``A座``, ``A栋``, ``Block A``
-    are ``a`` (review s49L F01).  Any other building is matched by its spelling,
-    NFKC, case and spaces ignored (``华府3栋``, ``3单元``, ``Block A East``).
+    are ``a`` (review s49L F01); ``Block S`` and ``Bldg. S`` are ``s``, ``Blocks``
+    (an S right after the word) a plural kept as spelt (review s49U F04).  Any
+    other building is matched by its spelling, NFKC, case and spaces ignored
+    (``华府3栋``, ``3单元``, ``Block A East``).
     Buildings that differ stay apart: ``3栋`` is not ``13栋`` nor ``3单元``.  A key
     is its own key.  ``""`` without one.  A desk has few buildings and intake
     asks for each complaint several times, so each spelling's key is kept.
     """
-    folded = _norm(building)
-    return building_name(folded) or folded
+    spelt = unicodedata.normalize("NFKC", building).casefold()
+    return building_name(spelt) or "".join(spelt.split())
 
 
 @functools.lru_cache(maxsize=8192)

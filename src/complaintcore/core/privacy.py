@@ -120,13 +120,24 @@ _SEP = (  # one atom: a "?" after it makes the whole separator optional
 # A dot or slash separates digits in phones (138.1234.5678) but also in decimals,
 # dates and IP addresses, so it counts only between three or more groups joined
 # by the same character, one of them four digits or longer (see _mask_phone).
+_DOT_SLASH = rf"{_D}{{3,}}+(?P<ds>[./]){_D}{{3,}}+(?:(?P=ds){_D}{{3,}}+)+"
 # Up to three spaces may stand round it, as round a dash ("138 / 1234 / 5678",
-# "138. 1234. 5678": review s49K F01), never a line break; each run of spaces is
+# "138. 1234. 5678": review s49K F01), never a line break, only in ONE phone's
+# shape: a mainland mobile in 3-4-4 groups or an area code (0, then 1-9 and one
+# or two digits) and a number of seven or eight digits not starting 0 or 1, in
+# 3-4 or 4-4 groups; a list ("1201 / 1202 / 1203", "1200 / 300 / 450 元") is no
+# phone (review s49U F02).  Perhaps after +86 or 0086, in brackets or not, then
+# a separator of either kind ("+86 138.1234.5678", "(+86) 138 / 1234 / 5678"):
+# tried before the international branch, which would take "+86 138" alone (too
+# short to mask) and leave the rest (review s49U F01).  A fourth group glued on
+# by the same character is left to _DOT_SLASH, as before.  Each run of spaces is
 # bounded and possessive, so a separator is still read once.
 _DS_SPACE = rf"{_SPACE}{{0,3}}+"
-_DOT_SLASH = (
-    rf"{_D}{{3,}}+{_DS_SPACE}(?P<ds>[./]){_DS_SPACE}{_D}{{3,}}+"
-    rf"(?:{_DS_SPACE}(?P=ds){_DS_SPACE}{_D}{{3,}}+)+"
+_DS_PHONE = (
+    rf"(?:\(?(?:\+|00)86\)?(?:{_SEP}|{_DS_SPACE}[./]{_DS_SPACE})?)?"
+    rf"(?:1[3-9]{_D}{_DS_SPACE}(?P<dp>[./]){_DS_SPACE}{_D}{{4}}"
+    rf"|0[1-9]{_D}{{1,2}}{_DS_SPACE}(?P<dl>[./]){_DS_SPACE}[2-9]{_D}{{2,3}})"
+    rf"{_DS_SPACE}(?:(?P=dp)|(?P=dl)){_DS_SPACE}{_D}{{4}}(?![0-9]|(?:(?P=dp)|(?P=dl)){_D})"
 )
 # A full stop right before digits protects them only after a digit (3.14159265,
 # 2025.11.14); after "Tel.", "No." or a sentence it is no part of the number.
@@ -162,7 +173,8 @@ _PHONE = re.compile(
     rf"(?=[^\r\n]{{0,24}}[\r\n]){_MOBILE}|"
     r"(?<![A-Za-z0-9_+])"
     rf"(?<![A-Za-z0-9_][{_DASH}])(?<![A-Za-z0-9_][{_DASH}]{{2}}){_NOT_A_DECIMAL}"
-    rf"(?:\+{_D}{{1,3}}{_SEP}?\(?{_D}++\)?(?:(?:{_SEP}\(?|\(|(?<=\))){_D}++\)?)*"
+    rf"(?:{_DS_PHONE}"
+    rf"|\+{_D}{{1,3}}{_SEP}?\(?{_D}++\)?(?:(?:{_SEP}\(?|\(|(?<=\))){_D}++\)?)*"
     rf"|{_DOT_SLASH}"
     rf"|{_D}{{3,}}+(?:{_SEP}{_D}{{3,}}+)*[Xx]?"
     rf"|{_D}(?:{_SEP}{_D}){{6,}})"
@@ -1061,8 +1073,11 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     international form such as ``+852 9123 4567`` or ``+1 (415) 555-0100``,
     ID-card and bank numbers), its groups split by up to three spaces of any
     kind (thin, no-break, ideographic, tabs), a dash with or without spaces
-    round it (``135 - 1234 - 5678``), dots or slashes with up to three spaces
-    round them or none (``138.1234.5678``, ``138 / 1234 / 5678``), a line break
+    round it (``135 - 1234 - 5678``), dots or slashes (``138.1234.5678``) with up
+    to three spaces round them where the groups are one phone's, a mobile in
+    3-4-4 groups or an area code and a number (``138 / 1234 / 5678``,
+    ``010 / 6234 / 5678``), after ``+86`` too (``(+86) 138.1234.5678``), not a
+    list (``1201 / 1202 / 1203`` stays: review s49U F01, F02), a line break
     inside a mainland mobile (``138`` / ``1234`` / ``5678`` on three lines), or
     written digit by digit; full-width and other
     scripts' digits (``１３８…``, ``١٣٨…``, ``①③⑧…``) count as digits.  A full

@@ -91,7 +91,8 @@ else a row holds is (6: its room key reads the room in any address form, IMP-3,
 review s49A F01; 7: its building, and the room and complainant keys made of it,
 read the building in any form, HDL-5, review s49L F01; 8: its room and
 complainant keys read the level each group of the room names, 3单元1201 is not
-3栋1201, IMP-3, review s49Q F02), so the basis kept by a
+3栋1201, IMP-3, review s49Q F02, and ``Block S``, ``Bldg. S`` are building ``s``,
+no longer ``blocks``, ``bldg.s``, review s49U F04), so the basis kept by a
 store differs and the next sweep rewrites the rows that differ (DL-7): on a host's
 store, which has no schema upgrade to make the keys again, and after a process of
 the previous revision wrote rows."""
