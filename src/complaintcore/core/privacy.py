@@ -124,21 +124,37 @@ _DOT_SLASH = rf"{_D}{{3,}}+(?P<ds>[./]){_D}{{3,}}+(?:(?P=ds){_D}{{3,}}+)+"
 # Up to three spaces may stand round it, as round a dash ("138 / 1234 / 5678",
 # "138. 1234. 5678": review s49K F01), never a line break, only in ONE phone's
 # shape: a mainland mobile in 3-4-4 groups or an area code (0, then 1-9 and one
-# or two digits) and a number of seven or eight digits not starting 0 or 1, in
-# 3-4 or 4-4 groups; a list ("1201 / 1202 / 1203", "1200 / 300 / 450 元") is no
-# phone (review s49U F02).  Perhaps after +86 or 0086, in brackets or not, then
-# a separator of either kind ("+86 138.1234.5678", "(+86) 138 / 1234 / 5678"):
-# tried before the international branch, which would take "+86 138" alone (too
-# short to mask) and leave the rest (review s49U F01).  A fourth group glued on
-# by the same character is left to _DOT_SLASH, as before.  Each run of spaces is
-# bounded and possessive, so a separator is still read once.
+# or two digits, perhaps in brackets) and a number of seven or eight digits not
+# starting 0 or 1, in 3-4 or 4-4 groups; a list ("1201 / 1202 / 1203",
+# "1200 / 300 / 450 元") is no phone (review s49U F02).  In that shape the two
+# separators need not be the same: a dot or slash and a space or dash
+# ("138.1234 5678", "021 6234.5678": review s49V F03), one of them a dot or
+# slash (spaces and dashes alone are the general branch's, which reads on).
+# Perhaps after +86 or 0086, in brackets or not, then a separator of either kind
+# ("+86 138.1234.5678", "(+86) 138 / 1234 / 5678"): tried before the
+# international branch, which would take "+86 138" alone (too short to mask)
+# and leave the rest (review s49U F01); after it the area code may drop its 0,
+# as an international number does ("+86 21.6234.5678", "+86 755.8888.6666":
+# review s49V F01).  A fourth group glued on by a dot or slash is left to
+# _DOT_SLASH, as before.  Each run of spaces is bounded and possessive, and
+# every alternative starts after a bounded number of characters, so a separator
+# is still read a bounded number of times.
 _DS_SPACE = rf"{_SPACE}{{0,3}}+"
+_DS_SEP = rf"{_DS_SPACE}[./]{_DS_SPACE}"
+_DS_ANY = rf"(?:{_SEP}|{_DS_SEP})"
 _DS_PHONE = (
-    rf"(?:\(?(?:\+|00)86\)?(?:{_SEP}|{_DS_SPACE}[./]{_DS_SPACE})?)?"
-    rf"(?:1[3-9]{_D}{_DS_SPACE}(?P<dp>[./]){_DS_SPACE}{_D}{{4}}"
-    rf"|0[1-9]{_D}{{1,2}}{_DS_SPACE}(?P<dl>[./]){_DS_SPACE}[2-9]{_D}{{2,3}})"
-    rf"{_DS_SPACE}(?:(?P=dp)|(?P=dl)){_DS_SPACE}{_D}{{4}}(?![0-9]|(?:(?P=dp)|(?P=dl)){_D})"
+    rf"(?P<cn>\(?(?:\+|00)86\)?{_DS_ANY}?)?"
+    rf"(?:1[3-9]{_D}(?:{_DS_SEP}{_D}{{4}}{_DS_ANY}|{_SEP}{_D}{{4}}{_DS_SEP})"
+    rf"|\(?(?(cn)0?|0)[1-9]{_D}{{1,2}}\)?"
+    rf"(?:{_DS_SEP}[2-9]{_D}{{2,3}}{_DS_ANY}|{_DS_ANY}[2-9]{_D}{{2,3}}{_DS_SEP}))"
+    rf"{_D}{{4}}(?![0-9]|[./]{_D})"
 )
+# A number in international form with its groups joined by dots or slashes, as
+# _DOT_SLASH joins them ("+852.9123.4567", "+1.415.555.0100"): the country code,
+# then two or more groups joined by the same one, with seven digits or more after
+# the country code (see _mask_phone; review s49V F01).  Without the "+" the run
+# is _DOT_SLASH's already.
+_DS_INTERNATIONAL = rf"\+(?P<icc>{_D}{{1,3}})(?P<di>[./]){_D}++(?:(?P=di){_D}++)+"
 # A full stop right before digits protects them only after a digit (3.14159265,
 # 2025.11.14); after "Tel.", "No." or a sentence it is no part of the number.
 _NOT_A_DECIMAL = r"(?<![0-9]\.)"
@@ -174,6 +190,7 @@ _PHONE = re.compile(
     r"(?<![A-Za-z0-9_+])"
     rf"(?<![A-Za-z0-9_][{_DASH}])(?<![A-Za-z0-9_][{_DASH}]{{2}}){_NOT_A_DECIMAL}"
     rf"(?:{_DS_PHONE}"
+    rf"|{_DS_INTERNATIONAL}"
     rf"|\+{_D}{{1,3}}{_SEP}?\(?{_D}++\)?(?:(?:{_SEP}\(?|\(|(?<=\))){_D}++\)?)*"
     rf"|{_DOT_SLASH}"
     rf"|{_D}{{3,}}+(?:{_SEP}{_D}{{3,}}+)*[Xx]?"
@@ -193,6 +210,9 @@ def _mask_phone(match: re.Match[str], _: str) -> str | None:
     folded = match.group(0)
     if sum(map(str.isdigit, folded)) < _MIN_PHONE_DIGITS:
         return None
+    country = match.group("icc")
+    if country and sum(map(str.isdigit, folded)) - len(country) < _MIN_PHONE_DIGITS:
+        return None  # "+1.234.5": too few digits after the country code for a phone
     dot_slash = match.group("ds")
     if dot_slash and max(sum(map(str.isdigit, g)) for g in folded.split(dot_slash)) < 4:
         return None  # an IP address such as 192.168.100.200, not a phone
@@ -1076,8 +1096,13 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     round it (``135 - 1234 - 5678``), dots or slashes (``138.1234.5678``) with up
     to three spaces round them where the groups are one phone's, a mobile in
     3-4-4 groups or an area code and a number (``138 / 1234 / 5678``,
-    ``010 / 6234 / 5678``), after ``+86`` too (``(+86) 138.1234.5678``), not a
-    list (``1201 / 1202 / 1203`` stays: review s49U F01, F02), a line break
+    ``010 / 6234 / 5678``), after ``+86`` too (``(+86) 138.1234.5678``, and
+    ``+86 21.6234.5678`` without the area code's 0), a dot or slash and a space
+    or dash mixed in one such phone (``138.1234 5678``, ``021 6234.5678``),
+    not a list (``1201 / 1202 / 1203`` stays: review s49U F01, F02; review s49V
+    F01, F03), a number in international form joined by the same dot or
+    slash with seven digits or more after the country code
+    (``+852.9123.4567``), a line break
     inside a mainland mobile (``138`` / ``1234`` / ``5678`` on three lines), or
     written digit by digit; full-width and other
     scripts' digits (``１３８…``, ``١٣٨…``, ``①③⑧…``) count as digits.  A full
