@@ -71,7 +71,7 @@ def _seconds(value: float | None, path: str) -> float | None:
 class _Task:
     """One send handed to the pool: waiting, running, done, or given up on."""
 
-    __slots__ = ("channel", "done", "error", "key", "late", "send", "state")
+    __slots__ = ("channel", "done", "error", "key", "late", "place", "send", "state")
 
     def __init__(
         self,
@@ -79,11 +79,13 @@ class _Task:
         late: Callable[[BaseException | None], None],
         channel: str = "",
         key: str = "",
+        place: str | None = None,
     ):
         self.send = send
         self.late = late
         self.channel = channel
         self.key = key
+        self.place = place  # the recipient's own address, where the channel has several
         self.state = "waiting"  # → running → done; waiting → cancelled; running → abandoned
         self.error: BaseException | None = None
         self.done = threading.Event()
@@ -117,6 +119,7 @@ class Sender:
         self._live = 0  # threads alive
         self._stuck = 0  # threads held by a send given up on
         self._stuck_by: dict[str, int] = {}  # the same, by channel
+        self._stuck_at: dict[tuple[str, str], int] = {}  # by (channel, destination)
         self._unsettled = 0  # sends given up on whose outcome is not yet recorded
         self._closed = False
         self._ended = threading.Condition(self._lock)  # an abandoned send ended
@@ -129,6 +132,7 @@ class Sender:
         self._ended = threading.Condition(self._lock)
         self._live = self._stuck = self._unsettled = 0
         self._stuck_by = {}
+        self._stuck_at = {}
 
     def send(
         self,
@@ -137,6 +141,7 @@ class Sender:
         *,
         channel: str = "",
         key: str = "",
+        place: str | None = None,
         unwaited: Callable[[BaseException | None], None] | None = None,
     ) -> None:
         """Run ``send``; raise what it raised, or :class:`SendTimeoutError`.
@@ -144,7 +149,9 @@ class Sender:
         After a timeout, ``late`` is called from the sending thread with the
         outcome (``None`` for success) if the send ever finishes.  ``channel``
         names the notifier, so that :meth:`stuck` can tell which one hangs;
-        ``key`` the notification, for the error of a send that raised ``SystemExit``.
+        ``key`` the notification, for the error of a send that raised ``SystemExit``;
+        ``place`` the recipient's own address where the channel has several, so that
+        :meth:`holds` can tell which of them hangs (review s49W).
 
         A wait interrupted (a ``KeyboardInterrupt`` in the caller's thread: Ctrl-C,
         the command line's SIGTERM) leaves the send running: ``unwaited`` (else
@@ -155,7 +162,7 @@ class Sender:
         if self.timeout is None:  # the caller's thread: a SystemExit may be its SIGTERM
             send()
             return
-        task = _Task(send, late, channel, key)
+        task = _Task(send, late, channel, key, place)
         with self._lock:
             if self._closed:
                 raise InvalidInputError("sender", "is closed")
@@ -186,6 +193,9 @@ class Sender:
         self._stuck += 1
         self._unsettled += 1
         self._stuck_by[task.channel] = self._stuck_by.get(task.channel, 0) + 1
+        if task.place is not None:
+            at = (task.channel, task.place)
+            self._stuck_at[at] = self._stuck_at.get(at, 0) + 1
 
     def _let_go(self, task: _Task, settle: Callable[[BaseException | None], None]) -> None:
         """The caller stopped waiting (interrupted): a send not begun is not made; one
@@ -235,6 +245,11 @@ class Sender:
                 if abandoned:
                     self._stuck -= 1
                     self._stuck_by[task.channel] -= 1
+                    if task.place is not None:
+                        at = (task.channel, task.place)
+                        self._stuck_at[at] -= 1
+                        if not self._stuck_at[at]:
+                            del self._stuck_at[at]  # no address kept once its send ended
                     self._ended.notify_all()
                 leave = self._closed or self._live - self._stuck > self.threads
                 if leave:
@@ -257,6 +272,13 @@ class Sender:
         holds ``threads`` of them, sending it more would starve the others."""
         with self._lock:
             return self._stuck_by.get(channel, 0)
+
+    def holds(self, channel: str, place: str) -> bool:
+        """Whether a send of ``channel`` to ``place`` (a recipient's own address) given
+        up on still holds a thread: the desk sends there no more until it ends, so
+        one address that hangs holds one thread, not one a pass (review s49W)."""
+        with self._lock:
+            return (channel, place) in self._stuck_at
 
     def close(self) -> None:
         """Refuse further sends and let idle threads end; running sends finish on their own."""

@@ -8,7 +8,8 @@ destination per address, and tells the desk which through an optional
 its destination for the rest of the pass -- the whole channel when the channel
 has one destination, only that address when it has several -- so a hung place
 costs one timeout a pass, and the channel's other recipients none (review s49P
-F01).
+F01); an address whose send given up on in an earlier pass still runs is skipped
+too, so it holds one sending thread, not one a pass (review s49W).
 
 The key a destination is kept under (a URL, which may carry a robot's token) is
 never logged or shown.

@@ -3303,7 +3303,9 @@ class Desk:
         sent, and those for that address claimed in the pass stay claimed
         until the pass ends, then are handed back, due at once with no
         attempt spent, so each address that hangs costs one timeout a pass
-        (review s49P F01).
+        (review s49P F01).  While a send to such an address given up on in an
+        earlier pass still runs, the address is skipped the same way from the
+        start: it holds one thread, not one more a pass (review s49W).
         A channel that holds ``send_threads`` sends it gave up on (sends that
         hang) is not claimed for: its messages stay due, with no attempt spent,
         for another process or for the first pass after one of its sends
@@ -3570,12 +3572,19 @@ class Desk:
         place = destination_of(notifier, item.notification, recipient)
         if timed_out.skips(item.notifier, place):
             return "set aside"  # its place timed out in this pass: no attempt spent
+        if place is not None and self._sender.holds(item.notifier, place):
+            # a send there given up on in an earlier pass still runs: not another
+            # thread for it, so one dead address cannot make the channel hung
+            # for its other recipients (review s49W); skipped for the pass
+            timed_out.add(item.notifier, place)
+            return "set aside"
         try:
             self._sender.send(
                 lambda: _send_plain(notifier, item.notification, recipient),
                 functools.partial(self._settle_late, item, now),
                 channel=item.notifier,
                 key=item.notification.key,
+                place=place,
                 unwaited=functools.partial(self._settle_unwaited, item, now, current, notifier),
             )
         except SendTimeoutError as exc:
