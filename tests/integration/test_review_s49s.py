@@ -59,13 +59,20 @@ class FullBacklog:
 
 
 def _staff_desk(
-    tmp_path: Path, hooks: Mapping[str, str], *, send_timeout: float, clock: FixedClock
+    tmp_path: Path,
+    hooks: Mapping[str, str],
+    *,
+    send_timeout: float,
+    clock: FixedClock,
+    reply_timeout: float = 0.5,
 ) -> Desk:
     """The sample staff, each with the ``webhook`` of ``hooks`` (none for the others);
     one per-recipient webhook channel (``timeout`` 0.5 s), on a SQLite file."""
     base = make_desk()
     staff = [attrs.evolve(m, webhook=hooks.get(m.staff_id, "")) for m in base.directory.members()]
-    channel = WebhookNotifier(None, proxies={}, name="staff-hooks", timeout=0.5, reply_timeout=0.5)
+    channel = WebhookNotifier(
+        None, proxies={}, name="staff-hooks", timeout=0.5, reply_timeout=reply_timeout
+    )
     return Desk(
         pack=base.pack,
         store=SqliteStore(tmp_path / "desk.sqlite3", clock=clock),

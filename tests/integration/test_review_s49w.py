@@ -15,42 +15,24 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
-import attrs
 import pytest
 
 from complaintcore import Desk
-from complaintcore.adapters.notify import WebhookNotifier
-from complaintcore.adapters.sqlite_store import SqliteStore
-from complaintcore.adapters.staff import StaffList
-from complaintcore.desk.config import RetryPolicy
-from complaintcore.testing import FixedClock, make_desk
+from complaintcore.testing import FixedClock
 from tests.integration.servers import HttpTestServer
 from tests.integration.test_delivery_off_intake import T0, intakes
 from tests.integration.test_delivery_review_s45b import SilentServer
 from tests.integration.test_review_s49h import no_proxy  # noqa: F401 (autouse: no proxies)
+from tests.integration.test_review_s49s import _staff_desk
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
-
-THREADS = 4
 
 
 def _desk(tmp_path: Path, hooks: Mapping[str, str], clock: FixedClock) -> Desk:
     """The review's repro: the sample staff with the ``webhook`` of ``hooks``, one
     per-recipient channel whose reply may take 30 s, the desk waiting 0.3 s a send
     (the defaults' order: desk 10 s, ``reply_timeout`` 60 s), four threads."""
-    base = make_desk()
-    staff = [attrs.evolve(m, webhook=hooks.get(m.staff_id, "")) for m in base.directory.members()]
-    channel = WebhookNotifier(None, proxies={}, name="staff-hooks", timeout=0.5, reply_timeout=30)
-    return Desk(
-        pack=base.pack,
-        store=SqliteStore(tmp_path / "desk.sqlite3", clock=clock),
-        directory=StaffList(staff),
-        calendar=base.calendar,
-        notifiers=[channel],
-        send_timeout=0.3,
-        send_threads=THREADS,
-        retry=RetryPolicy(first_delay_seconds=1, max_delay_seconds=1, max_attempts=20),
-    )
+    return _staff_desk(tmp_path, hooks, send_timeout=0.3, clock=clock, reply_timeout=30)
 
 
 def _stuck(desk: Desk) -> int:
