@@ -556,10 +556,10 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         ),
     ),
     # v18: a room is matched in whatever address form it was typed in, as SQLite's
-    # v20 (core.concentration.room_match): 3栋2单元1201室 and 3-2-1201 are one room
-    # (IMP-3, GRD-2; review s49A F01).  _fill_keys makes again every tenant's keys
-    # that change (a room typed with dashes keeps its own).  The column's comment
-    # says so: altering it is the owner's, as every migration is.
+    # v20 (core.concentration.room_match): 3栋2单元1201室 and 3-2-1201 are one room (IMP-3,
+    # GRD-2; review s49A F01).  The key fix (_REKEYED) makes again every tenant's keys
+    # that change (a room typed with dashes keeps its own).  The column's comment says so:
+    # altering it is the owner's, as every migration is.
     (
         18,
         "rooms matched in any address form",
@@ -605,12 +605,11 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         ),
     ),
     # v20: a building is matched in whatever form it was typed in, as SQLite's v21
-    # (core.concentration.building_key): 3栋, 3号楼, 3# and 3 are building 3 (HDL-5,
-    # IMP-2, IMP-3, IMP-4; review s49L F01).  _fill_v20 makes again every tenant's
-    # building, room and complainant keys that change (a building typed as a bare
-    # number keeps its keys).  The column's comment says so: altering it is the
-    # owner's, as every migration is.  Fills read tenants as v19 lets them
-    # (_every_tenant).
+    # (core.concentration.building_key): 3栋, 3号楼, 3# and 3 are building 3 (HDL-5, IMP-2,
+    # IMP-3, IMP-4; review s49L F01).  The key fix (_REKEYED) makes again every tenant's
+    # building, room and complainant keys that change (a building typed as a bare number
+    # keeps its keys).  The column's comment says so: altering it is the owner's, as every
+    # migration is.  Fills read tenants as v19 lets them (_every_tenant).
     (
         20,
         "buildings matched in any form they are typed in",
@@ -622,11 +621,11 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         ),
     ),
     # v21: a room keeps the level each of its groups names, as SQLite's v22
-    # (core.concentration.room_match): 3单元1201 (unit 3) is another room than
-    # 3栋1201 and 3-1201 (building 3) (IMP-3, GRD-2; review s49Q F02).  _fill_keys
-    # makes again every tenant's keys that change (a room typed with dashes, or as
-    # 3栋2单元1201室, keeps its own), reading tenants as v19 lets them
-    # (_every_tenant).  The column's comment says so.
+    # (core.concentration.room_match): 3单元1201 (unit 3) is another room than 3栋1201 and
+    # 3-1201 (building 3) (IMP-3, GRD-2; review s49Q F02).  The key fix (_REKEYED) makes
+    # again every tenant's keys that change (a room typed with dashes, or as 3栋2单元1201室,
+    # keeps its own), reading tenants as v19 lets them (_every_tenant).  The column's
+    # comment says so.
     (
         21,
         "rooms matched by the level each of their groups names",
@@ -698,17 +697,19 @@ def _fill_v3(conn: psycopg.Connection[Any], schema: str) -> None:
 
 def _fill_keys(conn: psycopg.Connection[Any], schema: str) -> None:
     """Make every row's complainant and room keys again from its intake, tenant by
-    tenant, writing the rows whose keys change (v8: sixteen digits long; v18: rooms
-    read in any address form; v21: the level each group of a room names).  Run
+    tenant, writing the rows whose keys change (v8: sixteen digits long).  Run
     again, it finds nothing to write."""
     _remake_keys(conn, schema, building=False)
 
 
-def _fill_v20(conn: psycopg.Connection[Any], schema: str) -> None:
-    """Make every row's building, complainant and room keys again from its intake,
-    tenant by tenant (v20: a building read in any form), writing the rows whose
-    keys change.  Run again, it finds nothing to write."""
-    _remake_keys(conn, schema, building=True)
+_REKEYED = (18, 20, 21)
+"""Versions whose data fix makes every row's keys again from its intake with the
+keys as this release reads them (v18: rooms in any address form; v20: buildings
+in any form; v21: a room's levels).  The keys come out the same whichever of them
+makes them, so an upgrade reads every intake once, at the last of them up to its
+target, not once each.  Each version is its own transaction: that last one makes
+the building key too, so an upgrade cut short after v20 (its fix left to v21)
+still gets it."""
 
 
 def _remake_keys(conn: psycopg.Connection[Any], schema: str, *, building: bool) -> None:
@@ -3193,6 +3194,8 @@ def _apply(
                 conn.execute(statement.replace("{s}", schema))
             if version in _FILL:
                 _FILL[version](conn, schema)
+            if version == max((v for v in _REKEYED if v <= target), default=None):
+                _remake_keys(conn, schema, building=True)
             conn.execute(
                 f"INSERT INTO {schema}.schema_migrations (version, description) VALUES (%s, %s)",
                 (version, description),
@@ -3326,9 +3329,6 @@ _FILL: dict[int, Callable[[psycopg.Connection[Any], str], None]] = {
     6: _fill_seals,
     8: _fill_keys,
     14: _fill_v14,
-    18: _fill_keys,
-    20: _fill_v20,
-    21: _fill_keys,
 }
 """Data fixes run after a version's statements, in the same transaction."""
 

@@ -684,7 +684,7 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # reads it (core.concentration.room_match): 3栋2单元1201室 and 3-2-1201 are one
     # room, so an owner's complaints typed the two ways link by room (IMP-3, GRD-2;
     # review s49A F01).  The keys of the rows whose room was typed with words, or
-    # with a complainant known by room and name, are made again by _fill_keys; a
+    # with a complainant known by room and name, are made again (_REKEYED); a
     # room typed with dashes keeps its key.
     (20, ()),
     # v21: a building is matched in whatever form it was typed in
@@ -693,13 +693,13 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # concentrated issue (HDL-5), one matter (IMP-3) and one building of the month
     # (IMP-2, IMP-4; review s49L F01).  The building, room and complainant keys of
     # the rows whose building was typed with a building word are made again from
-    # their intakes by _fill_v21; a building typed as a bare number keeps its keys.
+    # their intakes (_REKEYED); a building typed as a bare number keeps its keys.
     (21, ()),
     # v22: a room keeps the level each of its groups names (core.concentration.
     # room_match): 3单元1201 (unit 3) is another room than 3栋1201 and 3-1201
     # (building 3), so different flats no longer link as one room (IMP-3, GRD-2;
     # review s49Q F02).  The keys of the rows whose room names another level than
-    # a building, or a building and a unit, are made again by _fill_keys; a room
+    # a building, or a building and a unit, are made again (_REKEYED); a room
     # typed with dashes, or as 3栋2单元1201室, keeps its key.
     (22, ()),
 )
@@ -853,17 +853,9 @@ def _access_row(r: Sequence[Any]) -> AccessRow:
 
 def _fill_keys(conn: sqlite3.Connection) -> None:
     """Make every row's complainant and room keys again from its intake, writing the
-    rows whose keys change (v11: sixteen digits long; v20: rooms read in any
-    address form; v22: the level each group of a room names).  Run again, it finds
+    rows whose keys change (v11: sixteen digits long).  Run again, it finds
     nothing to write."""
     _remake_keys(conn, building=False)
-
-
-def _fill_v21(conn: sqlite3.Connection) -> None:
-    """Make every row's building, complainant and room keys again from its intake
-    (v21: a building read in any form), writing the rows whose keys change.  Run
-    again, it finds nothing to write."""
-    _remake_keys(conn, building=True)
 
 
 def _remake_keys(conn: sqlite3.Connection, *, building: bool) -> None:
@@ -957,11 +949,15 @@ _FILL = {
     16: _fill_v16,
     17: _fill_v17,
     18: _fill_v18,
-    20: _fill_keys,
-    21: _fill_v21,
-    22: _fill_keys,
 }
 """Data fixes run after a version's statements, in the same transaction."""
+
+_REKEYED = {20: False, 21: True, 22: False}
+"""Versions whose data fix makes every row's keys again from its intake with the
+keys as this release reads them (v20: rooms in any address form; v21: buildings
+in any form, True: the building key too; v22: a room's levels).  The keys come
+out the same whichever of them makes them, so an upgrade through several reads
+every intake once, at the last of them, not once each."""
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -1180,12 +1176,15 @@ def _migrate(conn: sqlite3.Connection, target: int, database: str) -> int:
         found = int(conn.execute("PRAGMA user_version").fetchone()[0])
         if found > SCHEMA_VERSION:
             raise SchemaVersionError(found, SCHEMA_VERSION, database)
+        rekeyed = [v for v in _REKEYED if found < v <= target]
         for version, statements in MIGRATIONS:
             if found < version <= target:
                 for sql in statements:
                     conn.execute(sql)
                 if version in _FILL:
                     _FILL[version](conn)
+                if version in _REKEYED and version == rekeyed[-1]:
+                    _remake_keys(conn, building=any(_REKEYED[v] for v in rekeyed))
                 conn.execute(f"PRAGMA user_version = {int(version)}")
     except BaseException:
         if conn.in_transaction:
