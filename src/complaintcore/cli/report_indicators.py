@@ -110,12 +110,16 @@ def write_output(ctx: Ctx, text: str, fmt: str, output: str | None) -> None:
     """A report's ``text`` on standard output or into ``output``, as UTF-8 bytes either
     way (:func:`~complaintcore.cli.context.write_utf8`): a redirected GBK console
     neither mislabels nor cuts a page, a CSV or a JSON document, and a CSV's
-    ``\r\n`` rows are not made ``\r\r\n`` on Windows (review s41B F03, F04, F06)."""
+    ``\r\n`` rows are not made ``\r\r\n`` on Windows (review s41B F03, F04, F06).  A
+    CSV is the same bytes either way; on standard output the other formats end with
+    a newline."""
     from complaintcore.cli.context import write_utf8
 
     if output is None:
         ctx.emitted = True  # begun: Ctrl-C from here adds no second document
-        write_utf8(excel_csv(text, fmt))
+        # a CSV's last row ends its own "\r\n": one more newline would be an empty
+        # record, and the file would differ from --output's (review s50C F03)
+        write_utf8(excel_csv(text, fmt), nl=fmt != "csv")
         return
     Path(output).write_bytes(excel_csv(text, fmt).encode("utf-8"))
     if ctx.json:

@@ -21,7 +21,7 @@ from complaintcore.i18n import N_
 
 if TYPE_CHECKING:
     from complaintcore.core.models import Complaint
-    from complaintcore.core.rulepack import ClockSpec, Duration, RulePack, Stage
+    from complaintcore.core.rulepack import ClockSpec, Duration, RequestLimit, RulePack, Stage
 
 __all__ = [
     "act_acknowledge",
@@ -234,14 +234,20 @@ def say_staged(ctx: Ctx, pack: RulePack) -> None:
         rule = clock.extension
         if rule is None:
             continue
-        cap = working_length(ctx, clock, rule.cap) if rule.cap is not None else ctx.t("no cap")
         fields = ctx.t(", ").join(tr.field(f) for f in rule.records)
-        if rule.cap is not None and rule.beyond_cap:  # HOC 6.4, 6.15: more with good reason
+        if rule.cap is None:  # the SPSO's stage 2: as long as is agreed (review s50C F02)
+            said = ctx.t(
+                "extension of {clock}: no cap; records {fields} ({rule})",
+                clock=tr.clock(clock.name, pack),
+                fields=fields,
+                rule=rule.rule,
+            )
+        elif rule.beyond_cap:  # HOC 6.4, 6.15: more with good reason
             said = ctx.t(
                 "extension of {clock}: {cap} without good reason, more recording {extra};"
                 " records {fields} ({rule})",
                 clock=tr.clock(clock.name, pack),
-                cap=cap,
+                cap=working_length(ctx, clock, rule.cap),
                 extra=ctx.t(", ").join(tr.field(f) for f in rule.beyond_cap),
                 fields=fields,
                 rule=rule.rule,
@@ -250,7 +256,7 @@ def say_staged(ctx: Ctx, pack: RulePack) -> None:
             said = ctx.t(
                 "extension of {clock}: at most {cap}; records {fields} ({rule})",
                 clock=tr.clock(clock.name, pack),
-                cap=cap,
+                cap=working_length(ctx, clock, rule.cap),
                 fields=fields,
                 rule=rule.rule,
             )
@@ -265,8 +271,44 @@ def say_staged(ctx: Ctx, pack: RulePack) -> None:
                 rule=bar.rule,
             )
         )
+    for stage in pack.stages:
+        if stage.request_limit is not None:
+            ctx.say(_request_limit_line(ctx, pack, stage, stage.request_limit))
     if pack.parameters:
         table = Table(ctx.t("parameter"), ctx.t("value"), ctx.t("meaning"))
         for param in pack.parameters:
             table.add_row(param.name, param.value, tr.pick(param.zh or param.en, param.en))
         ctx.say(table)
+
+
+def _request_limit_line(ctx: Ctx, pack: RulePack, stage: Stage, limit: RequestLimit) -> str:
+    """``packs show``: when a request to escalate into ``stage`` is too late, and what
+    the desk does then (review s50C F02).  With both windows it is late only once
+    both have passed: the later end counts."""
+    tr = ctx.tr
+    name = tr.stage(stage.code, pack)
+    if limit.after_response is not None and limit.after_event is not None:
+        late = ctx.t(
+            "a request made more than {response} after the previous stage's response"
+            " and more than {event} after the issue arose",
+            response=tr.length(limit.after_response),
+            event=tr.length(limit.after_event),
+        )
+    elif limit.after_response is not None:
+        late = ctx.t(
+            "a request made more than {response} after the previous stage's response",
+            response=tr.length(limit.after_response),
+        )
+    else:
+        assert limit.after_event is not None  # the loader refuses a limit with neither
+        late = ctx.t(
+            "a request made more than {event} after the issue arose",
+            event=tr.length(limit.after_event),
+        )
+    return ctx.t(
+        "time limit for {stage} ({late}): {action} ({rule})",
+        stage=name,
+        late=late,
+        action=tr.label(limit.action),
+        rule=limit.rule,
+    )
