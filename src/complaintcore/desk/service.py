@@ -160,6 +160,7 @@ from complaintcore.desk.ports import (
     StaffMember,
     SweepLeaseStore,
     VerifyReport,
+    check_id,
     check_id_list,
     given_up_at_once,
 )
@@ -917,7 +918,13 @@ class Desk:
     # ------------------------------------------------------------------ reading
 
     def get(self, complaint_id: str) -> Complaint:
-        return self.store.load(complaint_id)
+        """The stored complaint.  An id that is not non-empty text (a request body's
+        ``null``, ``5`` or ``["C-1"]``) is an :class:`InvalidInputError` naming
+        ``complaint_id`` on every store, before the store is asked (review s50F F01).
+
+        :raises UnknownComplaintError: no complaint has this id.
+        """
+        return self.store.load(check_id(complaint_id))
 
     def complainants(self, complaint_ids: Sequence[str]) -> dict[str, Complainant]:
         """The complainant of each stored complaint of ``complaint_ids`` (the others
@@ -2569,7 +2576,7 @@ class Desk:
         self._require_now(now)
         if not isinstance(command, Command):
             raise InvalidInputError("command", f"expected a Command, got {type(command).__name__}")
-        complaint = self.store.load(complaint_id)
+        complaint = self.get(complaint_id)
         if access.is_reserved(command.actor):  # the desk's own sweeps only
             raise AccessDeniedError(
                 complaint_id,
