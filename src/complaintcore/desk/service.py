@@ -3111,15 +3111,15 @@ class Desk:
         """``complaintcore_on_events``, each listener called whatever another does (an
         audit trail must not go deaf because analytics is down); a failure is logged
         naming its plugin, and undoes nothing committed."""
-        from complaintcore.desk.plugins import AWAITABLE_ANSWER, call_each, plugin_label
+        from complaintcore.desk.plugins import call_each, plugin_label
 
-        def failed(impl: pluggy.HookImpl, exc: BaseException | None) -> None:
-            if exc is None:  # a plain function handing back a coroutine heard nothing
+        def failed(impl: pluggy.HookImpl, exc: BaseException | str) -> None:
+            if isinstance(exc, str):  # a coroutine or a generator handed back: it heard nothing
                 log.error(
                     "complaintcore_on_events failed for %s in plugin %s: the listener %s",
                     complaint.id,
                     plugin_label(impl.plugin),
-                    AWAITABLE_ANSWER,
+                    exc,
                 )
             else:
                 log.error(
