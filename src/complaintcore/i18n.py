@@ -543,6 +543,8 @@ class Translator:
                 version=getattr(exc, "version", ""),
                 cause=getattr(exc, "cause", ""),
             )
+        if isinstance(exc, e.ComplaintCoreError) and hasattr(exc, "entry_point"):
+            return self.reason(str(exc), pack)  # another PluginError: its message is its reason
         if isinstance(exc, e.MembersLeftUnlinkedError):
             members = [e.shown_id(m) for m in exc.members]
             if exc.unread:
@@ -1167,6 +1169,23 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("must be a finite number of seconds, at most a day (86400)"), {}),
     (N_("must be a finite number of seconds, 0 or more"), {}),
     (N_("expected a sequence of complaint ids"), {}),
+    # an installed plugin's hook the desk could never run (desk/plugins.py; review s50F F04)
+    (
+        N_(
+            "plugin {plugin}: {hook} is a generator function (it yields); complaintcore calls"
+            " hooks synchronously and would never run its body (make it a plain function:"
+            " return instead of yield)"
+        ),
+        {},
+    ),
+    (
+        N_(
+            "plugin {plugin}: {hook} is an async def; complaintcore calls hooks synchronously"
+            " and would never run it (make it a plain function: run async work with"
+            " asyncio.run, or hand it to your event loop)"
+        ),
+        {},
+    ),
     (N_("two notifiers share the name {name}"), {}),
     (N_("{name}: send is a {type}, not a function to call"), {}),
     (N_("{name}: send({parameters}) cannot be called as send(notification, recipient)"), {}),

@@ -634,7 +634,9 @@ def test_fewer_arguments_than_the_spec_are_fine() -> None:
 
 
 def test_a_function_without_hookimpl_is_not_a_hook() -> None:
-    """Not even checked: the marker is what makes a hook implementation."""
+    """Not even checked: the marker is what makes a hook implementation.  A plugin
+    passed in with no marked hook at all is refused naming the unmarked one (review
+    s50F F03); beside a marked hook, an unmarked function is simply never called."""
 
     class Undecorated:
         def complaintcore_get_store(self, config: DeskConfig) -> None:
@@ -643,7 +645,19 @@ def test_a_function_without_hookimpl_is_not_a_hook() -> None:
         def complaintcore_get_stor(self, config: DeskConfig) -> None:
             raise AssertionError("never called")
 
-    pm = make_plugin_manager([Undecorated()], load_entry_points=False)
+    with pytest.raises(PluginError) as err:
+        make_plugin_manager([Undecorated()], load_entry_points=False)
+    assert str(err.value) == (
+        "plugin Undecorated implements no complaintcore hook"
+        " (complaintcore_get_store is not marked @hookimpl)"
+    )
+
+    class PartlyDecorated(Undecorated):
+        @hookimpl
+        def complaintcore_get_staff_directory(self, config: DeskConfig) -> None:
+            return None
+
+    pm = make_plugin_manager([PartlyDecorated()], load_entry_points=False)
     assert type(Desk.from_config({"database": ":memory:"}, plugin_manager=pm).store) is MemoryStore
 
 

@@ -118,6 +118,7 @@ from complaintcore.desk.ports import (
     RowOrder,
     RowQuery,
     VerifyReport,
+    check_id,
     check_id_list,
 )
 
@@ -510,6 +511,7 @@ class MemoryStore:
         return decode_complaint(complaint_id, record.intake_json, _bodies(record.events))
 
     def load(self, complaint_id: str) -> Complaint:
+        check_id(complaint_id)  # a list or dict would be an unhashable key (review s50F F01)
         with self._lock:
             self._open()
             record = self._records.get(complaint_id)
@@ -1077,6 +1079,7 @@ class MemoryStore:
 
         :raises UnknownComplaintError: no complaint has this id.
         """
+        check_id(complaint_id)
         with self._lock:
             self._open()
             record = self._records.get(complaint_id)

@@ -150,6 +150,7 @@ from complaintcore.desk.ports import (
     RowQuery,
     SimilarQuery,
     VerifyReport,
+    check_id,
     check_id_list,
 )
 
@@ -1628,8 +1629,9 @@ class PostgresStore:
         """The complaint rebuilt from its intake and events (one query).
 
         :raises UnknownComplaintError: no complaint of this tenant has this id.
+        :raises InvalidInputError: ``complaint_id`` is not non-empty text (review s50F F01).
         """
-        if _holds_nul(complaint_id):
+        if _holds_nul(check_id(complaint_id)):
             raise UnknownComplaintError(complaint_id)
         with self._reading() as conn:
             found = self._load_by(conn, "id", complaint_id)
@@ -2869,7 +2871,7 @@ class PostgresStore:
 
         :raises UnknownComplaintError: no projection row of this tenant has this id.
         """
-        if _holds_nul(complaint_id):
+        if _holds_nul(check_id(complaint_id)):
             raise UnknownComplaintError(complaint_id)
         with self._reading() as conn:
             found = (

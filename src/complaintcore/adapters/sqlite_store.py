@@ -143,6 +143,7 @@ from complaintcore.desk.ports import (
     RowQuery,
     SimilarQuery,
     VerifyReport,
+    check_id,
     check_id_list,
 )
 
@@ -1685,7 +1686,10 @@ class SqliteStore:
         """The complaint rebuilt from its intake and events (state refolded).
 
         :raises UnknownComplaintError: no complaint has this id.
+        :raises InvalidInputError: ``complaint_id`` is not non-empty text (review s50F
+            F01: a list is the caller's slip, not a database failure).
         """
+        check_id(complaint_id)
         with self._read() as conn:
             return _load(conn, self._tenant, complaint_id)
 
@@ -2911,6 +2915,7 @@ class SqliteStore:
 
         :raises UnknownComplaintError: no projection row has this id.
         """
+        check_id(complaint_id)
         found = (
             self._conn()
             .execute(

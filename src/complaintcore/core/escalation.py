@@ -143,7 +143,7 @@ def plan_escalation(
     here = current_rung_index(complaint, pack)
     top = len(pack.ladder) - 1
     if to_rung is not None:
-        target = pack.rung_index(to_rung)
+        target = pack.rung_index(to_rung, path="to_rung")
         if (
             trigger is Trigger.SERIOUS
             and pack.serious_rung

@@ -785,13 +785,16 @@ class RulePack:
     def _rung_positions(self) -> dict[str, int]:
         return {r.code: i for i, r in enumerate(self.ladder)}
 
-    def rung_index(self, code: str) -> int:
-        """ESC-1: position on the ladder, 0 at the front line."""
+    def rung_index(self, code: str, *, path: str = "rung") -> int:
+        """ESC-1: position on the ladder, 0 at the front line.
+
+        An unknown code is an :class:`InvalidInputError` naming ``path``: the field
+        it was given in (``to_rung`` for an escalation; review s50F F02)."""
         try:
             return self._rung_positions[code]
         except KeyError:
             raise InvalidInputError(
-                "rung",
+                path,
                 f"unknown rung {shown_code(code, self.codes_of('rung'))} in pack {self.name}",
             ) from None
 

@@ -57,9 +57,11 @@ def make_plugin_manager(
     passes in first, since the host knows best (one also installed is moved
     ahead).  A misspelt hook name or a wrong argument in any plugin raises
     :class:`PluginError` at once (``check_pending``) rather than being silently
-    ignored; so does an ``async def`` implementation or a class passed for an
-    instance (:func:`check_plain_hooks`), a plugin passed twice, and an installed
-    plugin that cannot be imported or is installed under two names.
+    ignored; so does an ``async def`` or generator-function implementation or a
+    class passed for an instance (:func:`check_plain_hooks`), a plugin passed twice,
+    a text (a plugin's import path), ``None`` or a number passed for a plugin, a
+    plugin passed in that implements no hook (``@hookimpl`` forgotten), and an
+    installed plugin that cannot be imported or is installed under two names.
     """
     from complaintcore.adapters import builtin
 
@@ -90,6 +92,7 @@ def _register_passed(pm: pluggy.PluginManager, plugin: object, passed: list[obje
     than refused with pluggy's raw ``ValueError``.  The same plugin passed twice is
     a slip the host must hear of: it would hear every event twice.
     """
+    _check_a_plugin(plugin)
     if any(p is plugin for p in passed):
         raise PluginError(plugin, f"plugin {plugin_label(plugin)} is passed in twice")
     name = pm.get_name(plugin) if pm.is_registered(plugin) else None
@@ -97,6 +100,57 @@ def _register_passed(pm: pluggy.PluginManager, plugin: object, passed: list[obje
         pm.unregister(plugin, name=name)
     pm.register(plugin, name=name)
     passed.append(plugin)
+    _check_implements_a_hook(pm, plugin)
+
+
+_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?::[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)?")
+"""A plugin named as an entry point's value names it: ``pkg.module`` or ``pkg.module:attr``."""
+
+
+def _check_a_plugin(plugin: object) -> None:
+    """A text, ``None`` or a number passed for a plugin implements no hook: pluggy would
+    register it as an empty plugin, and the host's store, directory or listener would
+    silently never be asked (review s50F F03).  A plugin's import path (an entry point's
+    value) is named with the import that gives the plugin itself."""
+    if isinstance(plugin, str | bytes | bytearray):
+        text = plugin if isinstance(plugin, str) else bytes(plugin).decode("utf-8", "replace")
+        shown = repr(text if len(text) <= 80 else f"{text[:79]}…")
+        kind = type(plugin).__name__
+        if _DOTTED.fullmatch(text) is None:
+            raise PluginError(plugin, f"plugin {shown} is a {kind}, not a plugin")
+        module, colon, attribute = text.partition(":")
+        if not colon:
+            module, _, attribute = module.rpartition(".")
+        hint = f"from {module} import {attribute}" if module else f"import {attribute}"
+        raise PluginError(
+            plugin,
+            f"plugin {shown} is a {kind}, not a plugin; import it and pass it ({hint}),"
+            " or install it as an entry point",
+        )
+    if plugin is None or isinstance(plugin, int | float | complex):
+        raise PluginError(
+            plugin,
+            f"{type(plugin).__name__} passed for a plugin; pass a module or an object whose"
+            " hook functions are marked @hookimpl",
+        )
+
+
+def _check_implements_a_hook(pm: pluggy.PluginManager, plugin: object) -> None:
+    """A plugin passed in that implements no hook at all is a slip the host must hear
+    of (review s50F F03): every function unmarked (``@hookimpl`` forgotten), or the
+    wrong object passed (a settings module, a client).  A hook misspelt is left to
+    ``check_pending``, which names the hook meant."""
+    if pm.get_hookcallers(plugin):
+        return
+    pm.unregister(plugin)
+    label = plugin_label(plugin)
+    hooks = {h for h, c in vars(pm.hook).items() if getattr(c, "spec", None) is not None}
+    unmarked = sorted(n for n in hooks if callable(getattr(plugin, n, None)))
+    if unmarked:
+        why = f"{', '.join(unmarked)} {'is' if len(unmarked) == 1 else 'are'} not marked @hookimpl"
+    else:
+        why = "no function of it is a complaintcore hook marked @hookimpl"
+    raise PluginError(plugin, f"plugin {label} implements no complaintcore hook ({why})")
 
 
 _NOT_IN_SPEC = re.compile(r"Argument\(s\) (\{.*\}) are declared in the hookimpl")
@@ -178,14 +232,22 @@ def _distribution(dist: importlib.metadata.Distribution) -> str:
     return f"{dist.metadata['Name'] or '?'} {dist.version or '?'}"
 
 
+_ITERATED_ANSWERS = frozenset({"complaintcore_get_notifiers"})
+"""Hooks whose answer the desk reads by iterating it (a list of channels): a
+generator function's body runs there, so one is allowed."""
+
+
 def check_plain_hooks(pm: pluggy.PluginManager) -> None:
-    """Refuse an ``async def`` hook implementation, and a class registered where an
-    instance of it was meant (:class:`PluginError`).
+    """Refuse an ``async def`` or generator-function hook implementation, and a class
+    registered where an instance of it was meant (:class:`PluginError`).
 
     The desk calls every hook synchronously, in its own thread: a coroutine
     function would only hand back a coroutine nobody runs, so its work (an
-    audit line, a classification, a store) would be silently lost.  A class's
-    methods lack their ``self``: every call of them would fail.
+    audit line, a classification, a store) would be silently lost; so would a
+    generator function's (a ``yield`` left in a listener: calling it only makes
+    a generator), but for ``complaintcore_get_notifiers``, whose answer is
+    iterated, and a wrapper, which pluggy runs as a generator (review s50F F04).
+    A class's methods lack their ``self``: every call of them would fail.
     """
     for name, caller in vars(pm.hook).items():
         if not name.startswith("complaintcore_"):
@@ -199,6 +261,17 @@ def check_plain_hooks(pm: pluggy.PluginManager) -> None:
                     f"plugin {plugin_label(impl.plugin)}: {name} is an async def; complaintcore"
                     " calls hooks synchronously and would never run it (make it a plain"
                     " function: run async work with asyncio.run, or hand it to your event loop)",
+                )
+            if (
+                inspect.isgeneratorfunction(function)
+                and not (impl.wrapper or impl.hookwrapper)
+                and name not in _ITERATED_ANSWERS
+            ):
+                raise PluginError(
+                    impl.plugin,
+                    f"plugin {plugin_label(impl.plugin)}: {name} is a generator function (it"
+                    " yields); complaintcore calls hooks synchronously and would never run its"
+                    " body (make it a plain function: return instead of yield)",
                 )
 
 
@@ -227,9 +300,10 @@ def asked(hook: str, call: Callable[[], _T]) -> _T:
         raise HookError(hook, f"the hook raised {type(exc).__name__}") from exc
 
 
-Failed = Callable[[pluggy.HookImpl, BaseException | None], None]
-"""Told of each implementation that raised (the exception) or answered an awaitable
-(``None``): a plain function that handed back a coroutine did none of its work."""
+Failed = Callable[[pluggy.HookImpl, BaseException | str], None]
+"""Told of each implementation that raised (the exception) or did none of its work
+(why: it handed back a coroutine, :data:`AWAITABLE_ANSWER`, or a generator,
+:data:`GENERATOR_ANSWER`)."""
 
 
 def call_each(caller: pluggy.HookCaller, kwargs: Mapping[str, object], failed: Failed) -> None:
@@ -255,7 +329,10 @@ def _guarded(impl: pluggy.HookImpl, failed: Failed) -> pluggy.HookImpl:
             failed(impl, exc)
             return
         if closed_awaitable(answer):
-            failed(impl, None)
+            failed(impl, AWAITABLE_ANSWER)
+        elif inspect.isgenerator(answer):  # registered after the manager was checked
+            answer.close()
+            failed(impl, GENERATOR_ANSWER)
 
     return pluggy.HookImpl(impl.plugin, impl.plugin_name, guarded, impl.opts)
 
@@ -330,6 +407,12 @@ AWAITABLE_ANSWER = (
 )
 """Why a hook's awaitable answer is refused or dropped."""
 
+GENERATOR_ANSWER = (
+    "answered with a generator (a yield in a plain hook?); complaintcore calls hooks"
+    " synchronously and never runs its body"
+)
+"""Why a listener's generator answer is dropped (review s50F F04)."""
+
 
 def check_answer(hook: str, value: object, kind: Any, expected: str) -> None:
     """Refuse a hook's answer of the wrong shape (:class:`InvalidInputError` naming the
@@ -362,10 +445,11 @@ def _members(kind: type) -> list[str]:
 
 class PluginError(ComplaintCoreError, pluggy.PluginValidationError):
     """A plugin implements a hook that does not exist, with wrong arguments, or as an
-    ``async def`` (the desk calls hooks synchronously); is a class where an instance was
-    meant; is passed in twice or installed under two names; or an installed plugin
-    cannot be imported, when ``.entry_point``, ``.distribution``, ``.version`` and ``.cause``
-    say which and why (empty otherwise)."""
+    ``async def`` or a generator function (the desk calls hooks synchronously); is a
+    class where an instance was meant; is passed in as a text, ``None`` or a number, or
+    implements no hook at all; is passed in twice or installed under two names; or an
+    installed plugin cannot be imported, when ``.entry_point``, ``.distribution``,
+    ``.version`` and ``.cause`` say which and why (empty otherwise)."""
 
     def __init__(
         self,

@@ -64,6 +64,8 @@ __all__ = [
     "StaffMember",
     "SweepLeaseStore",
     "VerifyReport",
+    "check_id",
+    "check_id_list",
     "check_tenant",
     "given_up_at_once",
 ]
@@ -260,6 +262,18 @@ ahead.  ``claim_due`` takes such a row as if it were not leased, and
 """
 
 _TENANT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+
+
+def check_id(complaint_id: str, path: str = "complaint_id") -> str:
+    """One complaint id asked for: non-empty text, or an :class:`InvalidInputError`
+    naming ``path`` (review s50F F01).  An id taken from a request body as it came
+    (``null``, ``5``, ``["C-1"]``) is the caller's slip, not a database failure nor an
+    unknown complaint: no stored complaint has such an id, as none has an empty one."""
+    if not isinstance(complaint_id, str):
+        raise InvalidInputError(path, f"expected text, got {type(complaint_id).__name__}")
+    if not complaint_id.strip():
+        raise InvalidInputError(path, "must be a non-empty string")
+    return complaint_id
 
 
 def check_id_list(complaint_ids: Sequence[str]) -> list[str]:

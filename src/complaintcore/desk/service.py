@@ -160,6 +160,7 @@ from complaintcore.desk.ports import (
     StaffMember,
     SweepLeaseStore,
     VerifyReport,
+    check_id,
     check_id_list,
     given_up_at_once,
 )
@@ -917,7 +918,13 @@ class Desk:
     # ------------------------------------------------------------------ reading
 
     def get(self, complaint_id: str) -> Complaint:
-        return self.store.load(complaint_id)
+        """The stored complaint.  An id that is not non-empty text (a request body's
+        ``null``, ``5`` or ``["C-1"]``) is an :class:`InvalidInputError` naming
+        ``complaint_id`` on every store, before the store is asked (review s50F F01).
+
+        :raises UnknownComplaintError: no complaint has this id.
+        """
+        return self.store.load(check_id(complaint_id))
 
     def complainants(self, complaint_ids: Sequence[str]) -> dict[str, Complainant]:
         """The complainant of each stored complaint of ``complaint_ids`` (the others
@@ -2569,7 +2576,7 @@ class Desk:
         self._require_now(now)
         if not isinstance(command, Command):
             raise InvalidInputError("command", f"expected a Command, got {type(command).__name__}")
-        complaint = self.store.load(complaint_id)
+        complaint = self.get(complaint_id)
         if access.is_reserved(command.actor):  # the desk's own sweeps only
             raise AccessDeniedError(
                 complaint_id,
@@ -3104,15 +3111,15 @@ class Desk:
         """``complaintcore_on_events``, each listener called whatever another does (an
         audit trail must not go deaf because analytics is down); a failure is logged
         naming its plugin, and undoes nothing committed."""
-        from complaintcore.desk.plugins import AWAITABLE_ANSWER, call_each, plugin_label
+        from complaintcore.desk.plugins import call_each, plugin_label
 
-        def failed(impl: pluggy.HookImpl, exc: BaseException | None) -> None:
-            if exc is None:  # a plain function handing back a coroutine heard nothing
+        def failed(impl: pluggy.HookImpl, exc: BaseException | str) -> None:
+            if isinstance(exc, str):  # a coroutine or a generator handed back: it heard nothing
                 log.error(
                     "complaintcore_on_events failed for %s in plugin %s: the listener %s",
                     complaint.id,
                     plugin_label(impl.plugin),
-                    AWAITABLE_ANSWER,
+                    exc,
                 )
             else:
                 log.error(

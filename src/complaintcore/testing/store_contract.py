@@ -18,7 +18,8 @@ open its store, and gets every test below:
             return AcmeStore(self.url, tenant=tenant)
 
 What it checks: optimistic concurrency (a stale ``append`` conflicts and writes
-nothing, also when threads race), idempotent ``create``, append-only histories
+nothing, also when threads race), idempotent ``create``, ``load`` and ``row``
+refusing an id that is not text (``InvalidInputError`` on ``complaint_id``), append-only histories
 that keep their hash chain (:mod:`complaintcore.adapters.chain`), the projection
 queries (filters, due order, streaming), the outbox (dedupe, retry, claims and
 leases, dead letters retried or dropped), sweep claims, stored event versions
@@ -502,6 +503,24 @@ class StoreContract:
         with pytest.raises(UnknownComplaintError) as err:
             store.append("C-404", 1, [], self.row_of(c), [])
         assert err.value.complaint_id == "C-404"
+
+    def test_load_and_row_refuse_an_id_that_is_not_text(self) -> None:
+        """An id as a request body held it (``null``, ``5``, ``["C-1"]``) is the
+        caller's slip: an :class:`InvalidInputError` naming ``complaint_id``, never a
+        database failure (a ``StoreError``), a raw ``TypeError`` or an unknown
+        complaint named by the value's type (review s50F F01)."""
+        store = self.store()
+        c = self.registered("C-1")
+        store.create(c, self.row_of(c), [])
+        for bad, kind in ((None, "NoneType"), (5, "int"), (["C-1"], "list"), ({"id": 1}, "dict")):
+            for read in (store.load, store.row):
+                with pytest.raises(InvalidInputError) as err:
+                    read(bad)  # type: ignore[arg-type]
+                assert (err.value.path, err.value.reason) == (
+                    "complaint_id",
+                    f"expected text, got {kind}",
+                ), (read.__name__, bad)
+        assert store.load("C-1") == c  # the store is none the worse
 
     def test_the_row_version_is_the_stored_one(self) -> None:
         store = self.store()
