@@ -953,12 +953,17 @@ _FILL = {
 }
 """Data fixes run after a version's statements, in the same transaction."""
 
-_REKEYED = {20: False, 21: True, 22: False}
+_REKEYED = (20, 21, 22)
 """Versions whose data fix makes every row's keys again from its intake with the
 keys as this release reads them (v20: rooms in any address form; v21: buildings
-in any form, True: the building key too; v22: a room's levels).  The keys come
-out the same whichever of them makes them, so an upgrade through several reads
-every intake once, at the last of them, not once each."""
+in any form; v22: a room's levels).  The keys come out the same whichever of
+them makes them, so an upgrade through several reads every intake once, at the
+last of them, not once each.  That one makes the building key too, whichever
+versions it stands for: a room key is made with the building key of this
+release, so a row keeps the building its room key was made with (a build of v21
+before review s49U F04 stored ``Block S`` as ``blocks``: its rows upgraded to
+v22 get building ``s`` with their rooms; review s50A F04).  A building typed as
+a bare number is its own key: nothing more is written for it."""
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -1185,7 +1190,7 @@ def _migrate(conn: sqlite3.Connection, target: int, database: str) -> int:
                 if version in _FILL:
                     _FILL[version](conn)
                 if version in _REKEYED and version == rekeyed[-1]:
-                    _remake_keys(conn, building=any(_REKEYED[v] for v in rekeyed))
+                    _remake_keys(conn, building=True)
                 conn.execute(f"PRAGMA user_version = {int(version)}")
     except BaseException:
         if conn.in_transaction:

@@ -129,7 +129,9 @@ _DOT_SLASH = rf"{_D}{{3,}}+(?P<ds>[./]){_D}{{3,}}+(?:(?P=ds){_D}{{3,}}+)+"
 # "1200 / 300 / 450 元") is no phone (review s49U F02).  In that shape the two
 # separators need not be the same: a dot or slash and a space or dash
 # ("138.1234 5678", "021 6234.5678": review s49V F03), one of them a dot or
-# slash (spaces and dashes alone are the general branch's, which reads on).
+# slash (spaces and dashes alone are the general branch's, which reads on);
+# after an area code's closing bracket the first may be left out
+# ("(021)6234.5678", "(0755)8888/6666": review s50A F02).
 # Perhaps after +86 or 0086, in brackets or not, then a separator of either kind
 # ("+86 138.1234.5678", "(+86) 138 / 1234 / 5678"): tried before the
 # international branch, which would take "+86 138" alone (too short to mask)
@@ -146,20 +148,41 @@ _DS_PHONE = (
     rf"(?P<cn>\(?(?:\+|00)86\)?{_DS_ANY}?)?"
     rf"(?:1[3-9]{_D}(?:{_DS_SEP}{_D}{{4}}{_DS_ANY}|{_SEP}{_D}{{4}}{_DS_SEP})"
     rf"|\(?(?(cn)0?|0)[1-9]{_D}{{1,2}}\)?"
-    rf"(?:{_DS_SEP}[2-9]{_D}{{2,3}}{_DS_ANY}|{_DS_ANY}[2-9]{_D}{{2,3}}{_DS_SEP}))"
+    rf"(?:{_DS_SEP}[2-9]{_D}{{2,3}}{_DS_ANY}|(?:{_DS_ANY}|(?<=\)))[2-9]{_D}{{2,3}}{_DS_SEP}))"
     rf"{_D}{{4}}(?![0-9]|[./]{_D})"
 )
-# A number in international form with its groups joined by dots or slashes, as
-# _DOT_SLASH joins them ("+852.9123.4567", "+1.415.555.0100"): the country code,
-# then two or more groups joined by the same one, with seven digits or more after
-# the country code (see _mask_phone; review s49V F01).  Without the "+" the run
-# is _DOT_SLASH's already.
-_DS_INTERNATIONAL = rf"\+(?P<icc>{_D}{{1,3}})(?P<di>[./]){_D}++(?:(?P=di){_D}++)+"
+# A number in international form with a dot or slash among its groups, as
+# _DOT_SLASH joins them ("+852.9123.4567", "+1.415.555.0100": review s49V F01):
+# the country code after "+", "(+" or "00", then groups of digits, each perhaps
+# in brackets, joined by a space or dash as in the general branch below or by
+# the same dot or slash (review s50A F01, F03), seven digits or more after the
+# country code (see _mask_phone).  Either the dot or slash comes right after the
+# code, with up to three spaces round it, and stands so again ("+852.9123 4567",
+# "+852 / 9123 / 4567", "+852. 9123. 4567", "+86.1062345678") or without
+# spaces; or one to three groups come first and it stands without spaces ("+1
+# 415.555.0100", "(+852) 9123.4567", "+44 (0)20.7946.0958", "+86 10.62345678"):
+# a full stop and a space after a phone ("+852 9123 4567. 3 days") end it.  A
+# dot and a slash together are no phone's ("+31.2304/121.4737", coordinates),
+# nor is a later group the year of a date (_SEP).  From each "+" or "00" a run
+# without a dot or slash is read a bounded length; after one the match ends
+# where the groups end.  Without the "+" or "00" the run is _DOT_SLASH's or
+# _DS_PHONE's already.
+_INTL_GROUP = rf"(?:{_SEP}\(?|\(|(?<=\))){_D}++\)?"
+_INTL_DS_GROUP = rf"\(?{_D}++\)?"
+_DS_INTERNATIONAL = (
+    rf"(?:\(?\+|00(?=[1-9]))(?P<icc>{_D}{{1,3}}+)\)?"
+    rf"(?:(?P<dsep>{_DS_SPACE}(?P<di>[./]){_DS_SPACE}){_INTL_DS_GROUP}"
+    rf"(?:{_INTL_GROUP}|(?:(?P=dsep)|(?P=di)){_INTL_DS_GROUP})*"
+    rf"|(?:{_INTL_GROUP}){{1,3}}+(?P<dj>[./]){_INTL_DS_GROUP}"
+    rf"(?:{_INTL_GROUP}|(?P=dj){_INTL_DS_GROUP})*)"
+)
 # A full stop right before digits protects them only after a digit (3.14159265,
 # 2025.11.14); after "Tel.", "No." or a sentence it is no part of the number.
 _NOT_A_DECIMAL = r"(?<![0-9]\.)"
 # A mainland mobile (1[3-9] and 9 more digits, perhaps in 3-4-4 groups, perhaps
-# after +86) is masked even glued to letters ("Tel13912345678", "Tel+86 139…",
+# after +86, or after +86 or 0086 and a dot or slash: "+86.13812345678", the
+# "+" or "00" making it no decimal, review s50A F01) is masked even glued to
+# letters ("Tel13912345678", "Tel+86 139…", "Tel+86.139…",
 # "Tel.13912345678", "138_1234_5678"): only a digit or "+" right before, a digit
 # and "." right before, or a digit right after protects it.  Its length is
 # bounded, so trying it at every character costs a constant each.
@@ -168,7 +191,7 @@ _NOT_A_DECIMAL = r"(?<![0-9]\.)"
 _MOBILE_SEP = rf"(?:{_SEP}|_|{_SPACE}{{0,3}}+(?:\r\n?|\n){_SPACE}{{0,3}}+)"
 _MOBILE = (
     rf"(?<![0-9+]){_NOT_A_DECIMAL}"
-    rf"(?:(?:\+|00)?86{_MOBILE_SEP}?)?"
+    rf"(?:(?:\+|00)86(?:{_MOBILE_SEP}|{_DS_SEP})?|86{_MOBILE_SEP}?)?"
     rf"1[3-9]{_D}(?:{_MOBILE_SEP}?{_D}{{4}}){{2}}"
     r"(?![0-9])"
 )
@@ -210,9 +233,10 @@ def _mask_phone(match: re.Match[str], _: str) -> str | None:
     folded = match.group(0)
     if sum(map(str.isdigit, folded)) < _MIN_PHONE_DIGITS:
         return None
-    country = match.group("icc")
-    if country and sum(map(str.isdigit, folded)) - len(country) < _MIN_PHONE_DIGITS:
-        return None  # "+1.234.5": too few digits after the country code for a phone
+    if match.group("icc") is not None:
+        after = folded[match.end("icc") - match.start() :]
+        if sum(map(str.isdigit, after)) < _MIN_PHONE_DIGITS:
+            return None  # "+1.234.5": too few digits after the country code for a phone
     dot_slash = match.group("ds")
     if dot_slash and max(sum(map(str.isdigit, g)) for g in folded.split(dot_slash)) < 4:
         return None  # an IP address such as 192.168.100.200, not a phone
