@@ -439,6 +439,28 @@ class DutySpec(ClockSpec):
         only a written complaint's record is signed off)."""
         return not self.channels or channel in self.channels
 
+    @property
+    def new_run_tags(self) -> frozenset[str]:
+        """Tags besides ``start`` whose event may begin a new run of the duty: its
+        ``restart`` tags, and ``reopened`` when it restarts at a reopening (IN-6: head
+        office tracks a reopened complaint again, review s50J F01)."""
+        found = set(self.restart)
+        if self.reopen is ReopenPolicy.RESTART:
+            found.add("reopened")
+        return frozenset(found)
+
+    @property
+    def owed_again_tags(self) -> frozenset[str]:
+        """Tags whose event may make the duty's run owed again without beginning a new
+        one: ``reopened`` when it resumes or runs on at a reopening, and the tags that
+        lift its waivers (``unwaive``, each waiver's own)."""
+        found = {tag for waiver in self.waivers for tag in waiver.unwaive}
+        if self.waive:
+            found.update(self.unwaive)
+        if self.reopen in (ReopenPolicy.RESUME, ReopenPolicy.CONTINUE):
+            found.add("reopened")
+        return frozenset(found)
+
 
 class GroupScope(LabelledEnum):
     """HDL-5: where complaints about the same issue are looked for."""

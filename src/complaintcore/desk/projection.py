@@ -636,6 +636,10 @@ def _duty_triggers(pack: RulePack) -> dict[str, frozenset[Channel]]:
     A duty's own start tags, and for ``breached:<clock>`` the tags that start
     that clock (a promise clock: ``promised``): until one of these appears in a
     complaint's history, it owes nothing and its duties need not be computed.
+    And the tags that begin a new run or make a run owed again (``reopened`` for
+    a duty that restarts, resumes or runs on at a reopening, ``restart`` and
+    ``unwaive`` tags): a step carrying one may owe a duty its owners must hear of
+    (IN-6: head office tracks a reopened bypass complaint again, review s50J F01).
     """
     found: dict[str, set[Channel] | None] = {}
 
@@ -651,6 +655,8 @@ def _duty_triggers(pack: RulePack) -> dict[str, frozenset[Channel]]:
                     add(started, duty.channels)
             else:
                 add(tag, duty.channels)
+        for tag in duty.new_run_tags | duty.owed_again_tags:
+            add(tag, duty.channels)
     return {tag: frozenset(channels or ()) for tag, channels in found.items()}
 
 

@@ -776,17 +776,22 @@ class Telling:
         return box
 
     def duty_outbox(self, complaint: Complaint, events: Sequence[Event], now: datetime) -> Outbox:
-        """Owners hear of the duties these events started (same transaction)."""
+        """Owners hear of the duties these events started, or made owed again (a run
+        resumed at a reopening, a waiver lifted), in the same transaction; one
+        message per owner and run, so a run they heard of already is not told twice."""
         channel = complaint.intake.channel
         if not self.notifiers or not events or not self._projection.may_owe(events, channel):
             return []
         first = events[0].at
         if isinstance(events[0], Registered):  # its duties run from the receipt (IN-6)
             first = min(first, complaint.intake.received_at)
+        tags = frozenset(t for e in events for t in e.tags())
         box: Outbox = []
         for status in self._projection.duties_now(complaint, now):
             started = status.clock.started_at
-            if status.owed and started is not None and started >= first:
+            if not status.owed or started is None:
+                continue
+            if started >= first or not tags.isdisjoint(status.duty.owed_again_tags):
                 box += self.tell_owners(complaint, status, "duty_owed", now)
         return box
 
