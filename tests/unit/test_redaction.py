@@ -10,7 +10,7 @@ import sys
 import unicodedata
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from complaintcore.core.errors import InvalidInputError
@@ -458,10 +458,27 @@ def test_a_known_name_written_anywhere_in_either_case_never_shows(
 ) -> None:
     """The law of known literals: a name given as personal, written into any text in
     its own letters or in capitals, is not readable in the masked text (capitals
-    that are other letters too, ``ß`` as ``SS``)."""
+    that are other letters too, ``ß`` as ``SS``) -- a short Latin name (two or
+    three Latin letters: ``Ma``, ``Ann``) wherever it is a word, no Latin letter
+    glued to it (review s50D F03: ``main`` is no ``Ma``)."""
     written = name.upper() if upper else name
+    if _SHORT_LATIN_NAME.fullmatch(written):  # its neighbours as drawn: no format character
+        left, right = (_FORMAT.sub("", side) for side in (before, after))
+        assume(not (left and _latin(left[-1])) and not (right and _latin(right[0])))
     shown = redact(f"{before}{written}{after}", also=[name])
     assert written not in shown
+
+
+# docs/notifications.md: Latin letters are ASCII, Latin-1, Latin Extended-A and -B
+# and full width ones
+_LATIN_LETTER = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\uff21-\uff3a\uff41-\uff5a"
+_SHORT_LATIN_NAME = re.compile(f"[{_LATIN_LETTER}]{{2,3}}")
+
+
+def _latin(char: str) -> bool:
+    """Whether ``char`` is a Latin letter in some case (the Kelvin sign is a ``k``)."""
+    cases = {char, char.lower(), char.upper(), char.casefold()}
+    return any(re.fullmatch(f"[{_LATIN_LETTER}]", c) for c in cases)
 
 
 @pytest.mark.procedure("PRV-1")

@@ -96,15 +96,18 @@ def _own_pattern(room: RoomForm, spaced: int) -> re.Pattern[str]:
     where it read one (the doubled dash a Chinese IME types, review s48M F01), and
     where the room has no space one line break before or after a dash or word
     (a room pasted over two lines, review s49B F03), and letters glued on to its
-    first or last group whatever that group ends in (review s49K F02): the
-    reference the shared pattern is held to."""
+    first or last group whatever that group ends in (review s49K F02), and a
+    word with a dash after it for one separator (``3栋-2-1201``, review s50D
+    F01): the reference the shared pattern is held to."""
 
     def gap(wide: bool) -> str:
         if not spaced:
             return ""
         return (" *+\n?+ *+" if spaced > 1 else " *+") if wide else " {0,3}+"
 
-    join = f"(?:--?+|{'|'.join(ROOM_WORDS)})"
+    # a word may have a dash after it, the two one separator (review s50D F01)
+    words = "|".join(map(re.escape, ROOM_WORDS))
+    join = f"(?:--?+|(?:{words})(?: {{0,3}}+--?+)?+)"
 
     def between(wide: bool) -> str:
         if wide or spaced < 2:
@@ -129,11 +132,15 @@ def _own_pattern(room: RoomForm, spaced: int) -> re.Pattern[str]:
 
 
 _GROUPS = st.sampled_from(["3", "2", "12", "1201", "01", "1201B", "A", "b12", "7"])
-_SEPARATORS = st.sampled_from(["-", *ROOM_WORDS, " - ", " 栋 ", "  单元  "])
+_SEPARATORS = st.sampled_from(["-", *ROOM_WORDS, " - ", " 栋 ", "  单元  ", "栋-", "单元 -"])
 # between the groups as written: the room's separators and near misses (no
 # separator, spaces alone, four spaces, line breaks, a word not of the list)
 _WRITTEN_SEPARATORS = st.sampled_from(
-    ["-", *ROOM_WORDS, " - ", "   栋", "    -", " \n 单元 \n ", "栋\n", "\n\n-", "", " ", "区"]
+    [
+        *("-", *ROOM_WORDS, " - ", "   栋", "    -", " \n 单元 \n ", "栋\n", "\n\n-", "", " "),
+        "区",
+        *("栋-", "单元 - ", "#楼-", "号——", "栋    -"),  # a word and a dash (review s50D F01)
+    ]
 )
 _GLUED = st.sampled_from(["", "", "", "1", "b", "\u212a", "\u017f"])
 

@@ -18,8 +18,8 @@ __all__ = ["BUILDING_NAMES", "BUILDING_WORDS", "building_name"]
 BUILDING_WORDS = ("号楼", "#楼", "栋", "幢", "座", "楼", "号", "#")
 """The words written after a building's number or letter: ``3栋``, ``3号楼``, ``A座``,
 ``3#`` (``#`` for 号, as site staff write it).  The building words of a room
-(:data:`~complaintcore.core.room_forms.ROOM_WORDS`), 号 and ``#``; not 单元 (a
-unit) nor 门 (an entrance).  A longer word goes before a word it starts with."""
+(:data:`~complaintcore.core.room_forms.ROOM_WORDS`, which has 号 and ``#`` too);
+not 单元 (a unit) nor 门 (an entrance).  A longer word goes before a word it starts with."""
 
 BUILDING_NAMES = ("building", "bldg", "block", "blk")
 """The English words written before a building's number or letter (``Block A``,

@@ -355,6 +355,7 @@ def _literal_spans(
     folds = (
         not wide.isdisjoint(text)
         or any(not room.wide.isdisjoint(text) for room in rooms)
+        or (rooms and not _ROOM_WORDS_WIDE.isdisjoint(text))
         or ((digits or rooms) and (_OTHER_DECIMAL.search(text) or _OTHER_DIGIT.search(text)))
     )
     drawn, gaps, folded = _reading(text, _FOLD_ALL if folds else None, plain=True)
@@ -369,8 +370,8 @@ def _literal_spans(
 
 def _every_match(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
     """Where ``pattern`` matches ``text``, from every place a match starts, not only
-    after the last one ended: a value overlapping itself (``aba`` twice in
-    ``ababa``) or two sharing characters (``王小明`` and ``明华`` in ``王小明华``)
+    after the last one ended: a value overlapping itself (``abab`` twice in
+    ``ababab``) or two sharing characters (``王小明`` and ``明华`` in ``王小明华``)
     are each found, whichever others are given (review s49K F02), and
     :func:`_joined` masks them as one run.  Each place is tried once, as
     ``finditer`` tries those it reaches: the cost stays in proportion to the text."""
@@ -426,12 +427,15 @@ def _mask_numbers(text: str, numeric: frozenset[str]) -> str:
     (:func:`_settled`): a phone holding the rooms found in it is masked as the
     phone, as before (``105-1201``, a phone of seven digits, review s48M F04);
     rooms (and mobiles glued to them) holding the phone are each masked as
-    found; else the run is masked as one."""
+    found; else the run is masked as one.  A literal of digits alone shorter
+    than a phone (a room ``11``, ``302``) is masked where it is a number of its
+    own (:func:`_mask_digits`)."""
+    short = frozenset(v for v in numeric if len(v) < _MIN_PHONE_DIGITS and _fold_digits(v))
     phones = (
         _news(_PHONE, text, _FOLD_BUT_LETTERS, _mask_phone) if _ANY_DIGIT.search(text) else None
     )
     if phones is None or not phones[2]:  # no phone: nothing to find together
-        return _mask_literals(text, numeric)
+        return _mask_digits(_mask_literals(text, numeric - short), short)
     rooms = frozenset(v for v in numeric if _room_literal(v) is not None) if numeric else numeric
     found = _literal_spans(text, rooms)
     if found is None:
@@ -440,7 +444,64 @@ def _mask_numbers(text: str, numeric: frozenset[str]) -> str:
         drawn, gaps, spans = found
         text = _replaced(text, gaps, _settled(drawn, phones[2], spans))
     # the others as before, where they still occur: no pattern for a phone masked
-    return _mask_literals(text, numeric - rooms if rooms else numeric)
+    return _mask_digits(_mask_literals(text, numeric - rooms - short), short)
+
+
+def _fold_digits(literal: str) -> bool:
+    """Whether ``literal`` is digits alone, of any script (``11``, ``３０２``)."""
+    return all("0" <= c <= "9" for c in _fold(literal, _FOLD_ALL))
+
+
+# Where a short literal of digits is no number of its own (review s50D F02): digits
+# joined by dots, slashes or colons (a date 2025.11.14 or 2025/11/14, a month and
+# a day 11/21, a time 11:00, a decimal 12.5, an IP address); a date with its year
+# joined by dashes (2025-11-14, 2025-11, 14-11-2025; a year 1900-2099); an id
+# with a date stamp (C-20251114-0001, I-C-20251114-209d9c001ced2bbf,
+# file_20251114_0001); a number with the word of a date, a time, an amount or a
+# share after it (2025年, 11月, 21日, 11点, 11时, 30分, 110元, 12%).  Every run
+# starts where no digit (or letter, for an id) stands before it and is read once
+# (possessive): one scan of the text.
+_NOT_A_ROOM = re.compile(
+    r"(?<![0-9])[0-9]++(?:[./:][0-9]++)++"
+    r"|(?<![0-9])(?:19|20)[0-9]{2}-[0-9]{1,2}(?:-[0-9]{1,2})?+(?![0-9])"
+    r"|(?<![0-9])[0-9]{1,2}-[0-9]{1,2}-(?:19|20)[0-9]{2}(?![0-9])"
+    r"|(?<![0-9A-Za-z])[A-Za-z]++(?:-[A-Za-z]++)*+[-_][0-9]{8}[-_][0-9A-Za-z]++"
+    r"|(?<![0-9])[0-9]++ ?+(?:[年月日时点分秒元块%]|小时)"
+)
+
+
+def _mask_digits(text: str, literals: frozenset[str]) -> str:
+    """Each literal of digits alone shorter than a phone (a room ``11``, ``302``,
+    ``1201``) masked where it is a number of its own: no digit glued to it on
+    either side (``110``, ``3020`` are other numbers) and not inside a date, a
+    time, a decimal, an id or an amount (:data:`_NOT_A_ROOM`), whose digits the
+    literal would blank in every text (review s50D F02).  Elsewhere it is masked
+    as :func:`_mask_literals` masks it, in any width and script: ``住11``,
+    ``3-2-1201`` (a building and a unit before the room ``1201``), ``Room 12:``."""
+    found = _literal_spans(text, literals)
+    if found is None:
+        return text
+    drawn, gaps, spans = found
+    read = _fold(drawn, _FOLD_ALL)
+    if _UNPLAIN.search(read):
+        read = read.translate(_PLAIN)
+    kept = [m.span() for m in _NOT_A_ROOM.finditer(read)]  # ascending, apart
+    starts = [start for start, _ in kept]
+    news = [
+        (start, end, _masked(drawn[start:end]))
+        for start, end in spans
+        if not (start > 0 and "0" <= read[start - 1] <= "9")
+        and not (end < len(read) and "0" <= read[end] <= "9")
+        and not _inside(start, end, kept, starts)
+    ]
+    return _replaced(text, gaps, news) if news else text
+
+
+def _inside(start: int, end: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
+    """Whether ``start`` to ``end`` lies inside one of ``spans`` (ascending, not
+    overlapping; ``starts`` their starts): one search, not one per span."""
+    at = bisect_right(starts, start) - 1
+    return at >= 0 and end <= spans[at][1]
 
 
 def _settled(
@@ -683,11 +744,30 @@ def _spelling(literal: str, spaced: int) -> str | None:
 # each room's own pattern.
 _ODD_CASE = {0x212A: "k", 0x17F: "s", 0x130: "i", 0x131: "i"}
 _ALNUM = "0-9A-Za-z\u0130\u0131\u017f\u212a"
-_ROOM_JOIN = f"(?:-{{1,2}}+|{'|'.join(ROOM_WORDS)})"  # "——" is one dash
+# "——" is one dash; a word may have a dash after it, up to three spaces between
+# them, the two one separator (3栋-2-1201, 3栋2单元-1201: review s50D F01)
+_ROOM_WORD = "|".join(map(re.escape, ROOM_WORDS))
+_ROOM_JOIN = f"(?:(?:{_ROOM_WORD})(?: {{0,3}}+-{{1,2}}+)?+|-{{1,2}}+)"
 _ROOM_END = f"(?:{'|'.join(ROOM_ENDS)})"
-# a character every room holds one of, as given: a dash, the first of a word
+# a character every room holds one of, as given: a dash, the first of a word (the
+# full-width form of an ASCII one too: the ＃ of 3＃楼)
+_ROOM_WORD_FIRSTS = {word[0] for word in ROOM_WORDS}
+# what a text writing a room's word in full width holds (＃): it is read folded
+_ROOM_WORDS_WIDE = frozenset(
+    chr(ord(c) + 0xFEE0) for word in ROOM_WORDS for c in word if c.isascii()
+)
 _ROOM_JOIN_CHAR = re.compile(
-    "[" + re.escape("".join(sorted(_DASH_CHARS | {word[0] for word in ROOM_WORDS}))) + "]"
+    "["
+    + re.escape(
+        "".join(
+            sorted(
+                _DASH_CHARS
+                | _ROOM_WORD_FIRSTS
+                | {chr(ord(c) + 0xFEE0) for c in _ROOM_WORD_FIRSTS if c.isascii()}
+            )
+        )
+    )
+    + "]"
 )
 _ROOM_GROUP = re.compile(f"[{_ALNUM}]+")
 _ROOM_DASHED = re.compile(f"[{_ALNUM} -]+{_ROOM_END}?")
@@ -970,10 +1050,30 @@ def _literals(
     written |= {f for v in written for f in (v.upper(), v.casefold()) if len(f) != len(v)}
     folded = {_fold(v, _FOLD_ALL).translate(_PLAIN) for v in written}
     ordered = sorted(folded, key=lambda v: (-len(v), v))
-    source = "|".join(filter(None, (_spelling(v, spaced) for v in ordered)))
+    source = "|".join(filter(None, (_bounded(v, _spelling(v, spaced)) for v in ordered)))
     pattern = re.compile(source, re.IGNORECASE) if source else None
     wide, digits = _wide_forms(folded)
     return pattern, wide, digits
+
+
+# A Latin letter (ASCII, Latin-1 and Latin Extended-A/B: é, ß, ł; full width, in a
+# text read unfolded: ｉ), and a short
+# literal of them alone: a name such as Ma, Li, Wu, Ann or Lee (review s50D F03)
+_LATIN = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\uff21-\uff3a\uff41-\uff5a"
+_SHORT_LATIN = re.compile(f"[{_LATIN}]{{2,3}}")
+
+
+def _bounded(literal: str, spelling: str | None) -> str | None:
+    """The pattern of a literal (folded, plain), bounded as a word where it is a
+    short Latin name: two or three Latin letters (``Ma``, ``Li``, ``Ann``) are
+    masked only with no Latin letter glued on either side, so ``main``, ``light``
+    and ``annual`` stay readable (review s50D F03); Chinese characters, digits
+    and marks beside it leave it a word (``Ma说``, ``Ma2``, ``Li's``).  A longer
+    literal is matched inside a word as before: a name glued to a given name
+    (``WangXiaoming`` for ``Wang``) is more often the name than another word."""
+    if spelling is None or not _SHORT_LATIN.fullmatch(literal):
+        return spelling
+    return f"(?<![{_LATIN}])(?:{spelling})(?![{_LATIN}])"
 
 
 def _wide_forms(folded: Iterable[str]) -> tuple[frozenset[str], bool]:
@@ -1148,8 +1248,10 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     ASCII letter: ``A座1201``, ``1201B``) joined by dashes or address words is
     masked in any address form (review s48H F01): between any two of its groups
     any dash or one of the words of
-    :data:`~complaintcore.core.room_forms.ROOM_WORDS` (``号楼``, ``单元``, ``栋``,
-    ``幢``, ``座``, ``楼``, ``门``, ``号``), up to three spaces round it, and a ``室``
+    :data:`~complaintcore.core.room_forms.ROOM_WORDS` (``号楼``, ``#楼``, ``单元``,
+    ``栋``, ``幢``, ``座``, ``楼``, ``门``, ``号``, ``#``), perhaps with a dash after
+    the word (``3栋-2-1201``: one separator, review s50D F01), up to three spaces
+    round it, and a ``室``
     or ``号`` after it masked with it: ``3栋2单元1201``, ``3号楼2单元1201室``,
     ``3座2-1201``, ``3—2—1201``, ``３栋２单元１２０１`` for ``3-2-1201``, and
     ``3-2-1201`` for ``3栋2单元1201室``.  Its groups stay whole and in order: no
@@ -1169,7 +1271,7 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     form above (review s49B F02); a phone (``010-62345678``) is matched as it
     is spelt.  Literals found sharing characters (``小区3栋`` and
     ``3栋1202室`` in ``小区3栋1202室``) are masked as one run, and so is a literal
-    overlapping itself (``ababa`` for ``aba``): every place a literal starts is
+    overlapping itself (``ababab`` for ``abab``): every place a literal starts is
     found, whichever others are given; a literal over a
     line break keeps the line break where it stands (``Margaret`` /
     ``Thompson`` on two lines: ``M*******`` / ``********``).
@@ -1188,6 +1290,13 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     letter or digit (a flat ``7``) is masked only where it stands alone, as a
     word of its own (``room: 7``, ``… 900123 7``), not inside an id, a date or a
     decimal; before the phones, so a phone does not take it as its last digit.
+    A literal of digits alone shorter than a phone (a room ``11``, ``302``) is
+    masked where it is a number of its own: not glued to other digits, nor
+    inside a date, a time, a decimal, an id with a date stamp or an amount
+    (``2025-11-21 11:00``, ``C-20251112-…``, ``110元`` stay readable for a room
+    ``11`` or ``12``: review s50D F02).  A name of two or three Latin letters
+    (``Ma``, ``Ann``) is masked where it is a word, no Latin letter glued to it
+    (``main`` stays: review s50D F03).
 
     :raises InvalidInputError: ``text`` is not a string, or ``also`` not an
         iterable of strings (checked at no cost to a good call: it runs per log line).

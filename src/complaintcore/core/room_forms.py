@@ -25,11 +25,13 @@ __all__ = [
     "room_part",
 ]
 
-ROOM_WORDS = ("号楼", "单元", "栋", "幢", "座", "楼", "门", "号")
+ROOM_WORDS = ("号楼", "#楼", "单元", "栋", "幢", "座", "楼", "门", "号", "#")
 """The words written between a room's numbers in place of a dash: building (栋,
-幢, 座, 号楼, 楼), unit (单元), entrance (门), number (号): ``3栋2单元1201``,
-``3号楼2单元1201``, ``A座1201``.  A longer word goes before a word it starts with
-(号楼 before 号)."""
+幢, 座, 号楼, 楼, and ``#楼``, ``#`` for 号 as site staff write it), unit (单元),
+entrance (门), number (号): ``3栋2单元1201``, ``3号楼2单元1201``, ``A座1201``,
+``3#楼2单元1201``.  A word may have a dash after it, the two one separator
+(``3栋-2-1201``, ``3栋2单元-1201``: review s50D F01).  A longer word goes before a
+word it starts with (号楼 before 号, ``#楼`` before ``#``)."""
 
 BUILDING = "栋"
 """The level of a building, named by the word a matched room writes it with."""
@@ -39,18 +41,20 @@ UNIT = "单元"
 
 WORD_LEVELS = {
     "号楼": BUILDING,
+    "#楼": BUILDING,
     "栋": BUILDING,
     "幢": BUILDING,
     "座": BUILDING,
     "楼": BUILDING,
     "号": BUILDING,
+    "#": BUILDING,
     "单元": UNIT,
     "门": UNIT,
 }
 """IMP-3, GRD-2: the level each of :data:`ROOM_WORDS` names for the group before it
 (review s49Q F02).  The building words are those a building field is read by
-(:data:`~complaintcore.core.building_forms.BUILDING_WORDS`: 3号 is building 3 there
-too); 门 is a unit's entrance (``1号楼3门`` is unit 3 of building 1)."""
+(:data:`~complaintcore.core.building_forms.BUILDING_WORDS`: 3号 and 3# are building
+3 there too); 门 is a unit's entrance (``1号楼3门`` is unit 3 of building 1)."""
 
 DASHED_LEVELS = {2: (BUILDING,), 3: (BUILDING, UNIT)}
 """IMP-3, GRD-2: the levels of a room's groups before the last one when they are
@@ -65,8 +69,11 @@ ROOM_ENDS = ("室", "号")
 # (1201B, A12), or a letter alone (the A of A座1201).
 _GROUP = "[0-9]+[A-Za-z]|[A-Za-z]?[0-9]+|[A-Za-z]"
 _FIRST = re.compile(_GROUP)
-_JOIN = f"(?:-|{'|'.join(ROOM_WORDS)})"
-_JOINED = re.compile(f"( *)(-|{'|'.join(ROOM_WORDS)})( *)({_GROUP})")
+_WORD = "|".join(map(re.escape, ROOM_WORDS))
+# a dash, or a word perhaps with a dash after it (3栋-2-1201: one separator); the
+# spaces between the word and its dash are read once (possessive)
+_JOIN = f"(?:(?:{_WORD})(?: *+-)?+|-)"
+_JOINED = re.compile(f"( *)(?:({_WORD})(?:( *+)-)?+|-)( *)({_GROUP})")
 _END = re.compile(f"( *)(?:{'|'.join(ROOM_ENDS)})?")
 # the whole of a room, its groups not told apart: one match to tell a room from
 # any other literal (at least one digit: looked ahead for)
@@ -104,7 +111,8 @@ def room_form(literal: str) -> RoomForm | None:
     """``literal`` (folded to ASCII digits and letters, its dashes ``-`` and spaces
     ``" "``) read as a room: two or more groups of digits (each perhaps with one
     ASCII letter, or a letter alone), at least one digit among them, joined by a
-    dash or one of :data:`ROOM_WORDS` with spaces round it or not, perhaps ending
+    dash or one of :data:`ROOM_WORDS` (perhaps with a dash after it: ``3栋-2-1201``)
+    with spaces round it or not, perhaps ending
     in one of :data:`ROOM_ENDS`.  None: it is no room in those forms (a name, a
     phone, ``华府3栋1202室`` with an estate's name, ``3 1202`` joined by a space)."""
     read = _read(literal)
@@ -135,16 +143,17 @@ def room_levels(literal: str) -> tuple[str, ...] | None:
 
 def _read(literal: str) -> tuple[RoomForm, tuple[str, ...]] | None:
     """``literal`` read as a room (:func:`room_form`) and what joins each group to the
-    one after it: a dash ``-`` or one of :data:`ROOM_WORDS`."""
+    one after it: a dash ``-`` or one of :data:`ROOM_WORDS` (a word with a dash
+    after it is the word)."""
     first = _FIRST.match(literal)
     if first is None or not _SHAPE.fullmatch(literal):
         return None
     groups, spaced, joins = [first.group(0)], [], []
     at = first.end()
     while joined := _JOINED.match(literal, at):
-        groups.append(joined.group(4))
-        spaced.append(bool(joined.group(1) or joined.group(3)))
-        joins.append(joined.group(2))
+        groups.append(joined.group(5))
+        spaced.append(bool(joined.group(1) or joined.group(3) or joined.group(4)))
+        joins.append(joined.group(2) or "-")
         at = joined.end()
     end = _END.fullmatch(literal, at)
     if end is None or len(groups) < 2:
