@@ -18,8 +18,9 @@ number and a one-line reason that names the field, never a cell's value
 * a row whose ``received_at`` or ``channel`` is empty or absent is rejected as
   incomplete (REC-1, IN-1), never taken as received at the import or by phone;
 * a quoted CSV cell may span any number of lines (a letter typed into one
-  cell), but an unclosed quote swallows nothing: the line that opened it is
-  rejected and reading resumes on the next line;
+  cell, even one with a line that reads as a row alone: the quote is read to
+  its end first), but an unclosed quote swallows nothing: the line that
+  opened it is rejected and reading resumes on the next line;
 * lines longer than :data:`MAX_LINE_BYTES` and JSON deeper or bigger than
   Python reads are rejected, not fatal;
 * a row without an ``idempotency_key`` gets one derived from the source file's
@@ -568,10 +569,14 @@ def _csv_rows(
         parts = [text]
         size = len(text)
         quote_open = _quotes_open(text)  # kept line by line: joining is linear in the row
-        runs_into_row = False  # a joined line reads as a whole row of its own
+        runs_into_row = False  # the line closing the quote reads as a whole row of its own
+        passed_row = False  # a line read inside the open quote reads as a whole row
         # No count of lines bounds a row (a letter in one cell has hundreds of line
-        # breaks): only its size, as a line's, and the next line that is a row itself.
-        while quote_open and size <= MAX_LINE_BYTES and not runs_into_row:
+        # breaks): only its size, as a line's.  A line inside the quote that reads as
+        # a row of its own (a letter's line of dates, a record pasted into a cell)
+        # ends nothing yet: the quote is read to its end first (RFC 4180), and only
+        # if the record it closes is no row of the header's cells was it a stray one.
+        while quote_open and size <= MAX_LINE_BYTES:
             following = take()
             if following is None:
                 break
@@ -582,21 +587,25 @@ def _csv_rows(
             parts.append(following[1])
             size += len(following[1])
             quote_open ^= _quotes_open(following[1])
+            if header is None:
+                continue
+            whole = _whole_row(following[1], len(header))
+            if quote_open:
+                passed_row = passed_row or whole
+                continue
+            record = "".join(parts)
             runs_into_row = (
-                header is not None
-                and _whole_row(following[1], len(header))
                 # unless it closes the quote, the join is one row of the header's
                 # cells, and the first line alone is none: a letter in the first
                 # cell ends in a line holding the row's other cells
-                and (
-                    quote_open
-                    or _plain_row(text, len(header))
-                    or not _one_row("".join(parts), len(header))
-                )
+                whole and (_plain_row(text, len(header)) or not _one_row(record, len(header)))
+            ) or (
+                # rows passed on the way: the quoted record must be one row exactly
+                passed_row and not _one_row(record, len(header))
             )
         cells: list[str] = []
         problem: str | None
-        if runs_into_row:
+        if runs_into_row or (quote_open and passed_row):
             problem = 'a quoted cell is not closed before the next row (an unbalanced ")'
         elif quote_open and size > MAX_LINE_BYTES:
             problem = f"a quoted cell is not closed within {MAX_LINE_BYTES} characters"
