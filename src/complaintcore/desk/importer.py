@@ -38,6 +38,7 @@ The command line's ``receive --file`` is a thin layer over this module.
 from __future__ import annotations
 
 import codecs
+import copy
 import csv
 import hashlib
 import io
@@ -47,7 +48,7 @@ import os
 import re
 from array import array
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final, Literal, Protocol
@@ -950,7 +951,7 @@ class FileImport:
         line_starts: array[int] = array("q")
         columns: list[str] = []
         lines, starts, places, times = array("q"), array("q"), array("q"), array("q")
-        refused: dict[int, ComplaintCoreError] = {}
+        refused = _Refusals()
         origin = stream.tell()  # line offsets count from here
         rows = _read_rows(
             stream, fmt=self.fmt, encoding=self.encoding, starts=line_starts, columns=columns
@@ -959,12 +960,12 @@ class FileImport:
             lines.append(number)
             starts.append(origin + line_starts[number - 1])
             if isinstance(row, ComplaintCoreError):
-                refused[place] = _kept(row)
+                refused.add(place, row)
                 continue
             try:
                 received = intake_from_row(row, zone=self.desk.zone).received_at
             except ComplaintCoreError as exc:
-                refused[place] = _kept(exc)
+                refused.add(place, exc)
                 continue
             places.append(place)
             times.append((received - _EPOCH) // _MICROSECOND)
@@ -984,10 +985,12 @@ class FileImport:
         digest, never a cell)."""
         seen: Counter[str] = Counter()
         ranked = iter(survey.order)
+        refusals = iter(survey.refused)
+        refused = next(refusals, None)
         for place, line in enumerate(survey.lines):
-            refusal = survey.refused.get(place)
-            if refusal is not None:
-                yield line, refusal, ""
+            if refused is not None and refused[0] == place:
+                yield line, refused[1], ""
+                refused = next(refusals, None)
                 continue
             taken = next(ranked)
             row = self._read_again(stream, survey, taken)
@@ -1134,8 +1137,8 @@ class _Survey:
     """Each row's first line, in file order."""
     starts: array[int]
     """Each row's offset in the file, then the end of its last row."""
-    refused: dict[int, ComplaintCoreError]
-    """Rows that cannot be read or made an intake, by place: each its refusal."""
+    refused: _Refusals
+    """Rows that cannot be read or made an intake: their places and refusals."""
     order: array[int]
     """The places of the other rows, by received_at (ties in file order)."""
     columns: list[str]
@@ -1177,6 +1180,56 @@ def _reason(exc: ComplaintCoreError) -> str:
     else:
         text = str(exc)
     return " ".join(text.split())
+
+
+class _Refusals:
+    """The refused rows of a file (IMP-3: they wait for their places), about 12 bytes
+    each: the place, and which refusal -- each distinct one kept once.
+
+    The rows of a dirty file share a few reasons (``row: 1 cells but the header
+    has 9`` on a million lines of a semicolon export); one object a row took
+    some 600 bytes (review s50E F01).  Reasons that vary with a row (a byte's
+    position, a count of cells) need longer lines for more of them, so a file
+    of ``n`` bytes has at most a few times the square root of ``n`` distinct.
+    """
+
+    def __init__(self) -> None:
+        self._places: array[int] = array("q")
+        self._which: array[int] = array("i")
+        self._distinct: list[ComplaintCoreError] = []
+        self._index: dict[Hashable, int] = {}
+
+    def add(self, place: int, exc: ComplaintCoreError) -> None:
+        """Refuse the row at ``place`` (after the places added before) with ``exc``."""
+        key = _same_refusal(exc)
+        which = self._index.get(key) if key is not None else None
+        if which is None:
+            which = len(self._distinct)
+            self._distinct.append(_kept(exc))
+            if key is not None:
+                self._index[key] = which
+        self._places.append(place)
+        self._which.append(which)
+
+    def __len__(self) -> int:
+        return len(self._places)
+
+    def __iter__(self) -> Iterator[tuple[int, ComplaintCoreError]]:
+        """Each refused row's place, in order, and its refusal: a copy of its own
+        (its class, message and attributes, as :mod:`copy` makes every error)."""
+        for place, which in zip(self._places, self._which, strict=True):
+            yield place, copy.copy(self._distinct[which])
+
+
+def _same_refusal(exc: ComplaintCoreError) -> Hashable | None:
+    """What makes two refusals the same: class, message and attributes (None when an
+    attribute cannot be compared, so the refusal is kept on its own)."""
+    key = (type(exc), exc.args, tuple(sorted(vars(exc).items())))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def _kept(exc: ComplaintCoreError) -> ComplaintCoreError:
