@@ -21,6 +21,7 @@ from click.testing import CliRunner, Result
 from complaintcore import Complainant, Intake
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.cli import main
+from complaintcore.cli.context import Ctx
 from complaintcore.cli.progress import Step
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import Fact, Linked
@@ -405,6 +406,124 @@ def test_refused_rows_waiting_for_their_place_keep_none_of_their_cells(tmp_path:
     assert all(r.error is not None and r.error.path == "received_at" for r in results)
     assert all(r.error is not None and r.error.__traceback__ is None for r in results)
     assert peak < path.stat().st_size / 2  # never the file's cells
+
+
+# --------------------------------------------------------------------------- s50E F01
+
+BAD_ROWS = 60_000
+
+
+def _dirty_file(path: Path) -> Path:
+    """A header, then 60,000 rows that are one cell or two (a semicolon export), with
+    a good row after every 20,000th: the 9-column header counted by hand."""
+    rows: list[str] = []
+    for i in range(BAD_ROWS):
+        rows.append("x" if i % 2 else "x;y,z")
+        if i % 20_000 == 0:
+            rows.append(OTHER.replace("2025-10-12T09:00", f"2025-10-12T09:{i // 20_000:02d}"))
+    return write(path, rows)
+
+
+def test_rejected_rows_waiting_for_their_places_take_a_few_bytes_each(tmp_path: Path) -> None:
+    """A refused row waits for its place as a few numbers, its refusal shared with the
+    rows refused alike: one error object a row took about 600 bytes, and a 2 MB file
+    of bad lines some 600 MB (review s50E F01)."""
+    import tracemalloc
+
+    path = _dirty_file(tmp_path / "semicolons.csv")
+    desk = make_desk()
+    reasons: dict[str, int] = {}
+    lines: list[int] = []
+    tracemalloc.start()
+    try:
+        for result in FileImport(desk, path, now=NOW):  # nothing kept from a result
+            if result.outcome == "rejected":
+                assert result.error is not None
+                assert result.error.__traceback__ is None
+                reasons[result.reason] = reasons.get(result.reason, 0) + 1
+            else:
+                lines.append(result.line)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert reasons == {
+        "row: 1 cells but the header has 9": BAD_ROWS // 2,
+        "row: 2 cells but the header has 9": BAD_ROWS // 2,
+    }
+    assert lines == [3, 20_004, 40_005]  # the good rows after rows 1, 20,001 and 40,001
+    # docs/cli.md: about 130 bytes a row while the rows are sorted, never a cell
+    assert peak < BAD_ROWS * 130, peak
+
+
+def test_errors_of_rows_refused_alike_are_each_their_own(tmp_path: Path) -> None:
+    path = write(tmp_path / "two.csv", ["x", "x"])
+    first, second = FileImport(make_desk(), path, now=NOW)
+    assert first.error is not None
+    assert second.error is not None
+    assert first.error is not second.error
+    assert (type(second.error), second.error.path, second.error.reason) == (
+        InvalidInputError,
+        "row",
+        "1 cells but the header has 9",
+    )
+
+
+def test_receive_file_keeps_nothing_a_row_in_text_mode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command line printed each row's line; only under ``--json`` are the rows kept
+    for the document: a dict a row took about 1 KB (review s50E F01)."""
+    import tracemalloc
+
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", ".").exit_code == 0
+    _dirty_file(tmp_path / "semicolons.csv")
+    write(tmp_path / "warm.csv", ["x"])  # the modules an import loads, loaded before
+    assert invoke("receive", "--file", "warm.csv", "--json").exit_code == 1
+    printed: list[int] = []
+    # the lines are counted, not captured: only the command's own memory is measured
+    monkeypatch.setattr(Ctx, "say", lambda self, text: printed.append(1))
+    tracemalloc.start()
+    try:
+        result = invoke("receive", "--file", "semicolons.csv")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.exit_code == 1, result.output
+    assert len(printed) == BAD_ROWS + 3 + 1  # a line a row, then the counts
+    assert peak < BAD_ROWS * 130, peak
+
+
+def test_receive_file_json_writes_its_rows_as_it_makes_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under ``--json`` each row waits for the document as a few numbers, and the
+    document is written a piece at a time: built whole, 200,000 rejected rows took
+    some 460 MB (review s50E F01)."""
+    import tracemalloc
+
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", ".").exit_code == 0
+    _dirty_file(tmp_path / "semicolons.csv")
+    write(tmp_path / "warm.csv", ["x"])  # the modules an import loads, loaded before
+    assert invoke("receive", "--file", "warm.csv", "--json").exit_code == 1
+    writes: list[tuple[int, int]] = []  # each write's size, and how often it says rejected
+    monkeypatch.setattr(
+        "complaintcore.cli.context.write_utf8",
+        lambda text, nl=True: writes.append((len(text), text.count('"rejected"'))),
+    )
+    tracemalloc.start()
+    try:
+        result = invoke("receive", "--file", "semicolons.csv", "--json")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.exit_code == 1, result.output
+    # a JSON string is written whole: each rejected row's outcome, and the list's key
+    assert sum(rejected for _, rejected in writes) == BAD_ROWS + 1
+    assert sum(size for size, _ in writes) > BAD_ROWS * 100  # every row is written
+    assert max(size for size, _ in writes) < 1 << 17  # some 64 KB at a time
+    assert peak < BAD_ROWS * 130, peak
 
 
 @pytest.mark.procedure("IN-6")

@@ -472,6 +472,91 @@ def test_a_stray_quote_closing_on_the_next_row_does_not_join_the_two(desk: Path)
     assert not [s for s in summaries if "\n" in s or good(2)["phone"] in s]
 
 
+LETTER_HEADER = [*COLUMNS.split(","), "building", "description"]
+
+
+def _letter_row(i: int, description: str) -> list[str]:
+    return [*good(i).values(), "5栋", description]
+
+
+# Each description holds a line that alone reads as a row of the header's ten cells
+# (nine commas): a letter's list of dates, a record pasted from an earlier export.
+LETTERS = [
+    "Dear manager,\nI reported the leak on 1 May, 3 May, 7 May, 9 May, 12 May, 15 May,"
+    " 20 May, 22 May, 28 May, 30 May.\nNobody came. Please fix it.",
+    "见下面上次的记录：\n李四,13912345099,5-1-0702,sunrise,漏水,SR-103,web,"
+    "2025-11-04T09:00,5栋,\n仍未处理",
+    "清单:\n1,2,3,4,5,6,7,8,9,10\n完",
+    "x\n,,,,,,,,,\ny",
+    '他说"明天修"\n结果没修,又说"后天"\n',  # quotes inside, a line break last
+    "一行",
+]
+
+
+@pytest.mark.parametrize("eol", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_a_quoted_cell_holding_a_line_that_reads_as_a_row_is_still_one_row(
+    tmp_path: Path, eol: str
+) -> None:
+    """RFC 4180, as Excel saves a cell typed with Alt+Enter: a line inside a quoted
+    cell may hold as many commas as a row has (review s50E F02: the row was
+    rejected as an unbalanced quote, and that line stored as a complaint)."""
+    path = tmp_path / "letters.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator=eol)
+        writer.writerow(LETTER_HEADER)
+        writer.writerows(_letter_row(i, text) for i, text in enumerate(LETTERS))
+    with path.open(newline="", encoding="utf-8") as f:
+        assert len(list(csv.reader(f))) == 1 + len(LETTERS)  # what Python's csv reads
+    desk = make_desk()
+    now = datetime(2025, 11, 14, 17, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    run = FileImport(desk, path, now=now)
+    # counted by hand: the header on line 1; the rows take 3, 3, 3, 3, 3 and 1 lines
+    assert [(r.line, r.outcome) for r in run] == [
+        (2, "stored"),
+        (5, "stored"),
+        (8, "stored"),
+        (11, "stored"),
+        (14, "stored"),
+        (17, "stored"),
+    ]
+    assert (run.summary.rows, run.summary.stored, run.summary.rejected) == (6, 6, 0)
+    kept = {c.intake.complainant.phone: c.intake.description for c in desk.store.complaints()}
+    # the cells are stripped as every cell is; the pasted record's phone is no complainant
+    assert kept == {good(i)["phone"]: text.strip() for i, text in enumerate(LETTERS)}
+
+
+def test_a_stray_quote_with_rows_between_it_and_the_next_swallows_none(desk: Path) -> None:
+    """The split still holds when whole rows lie between a stray quote and the one
+    that closes it: the quoted text read to its end is no row of the header's cells."""
+    lines = [COLUMNS] + [csv_line(good(i)) for i in range(8)]
+    lines[2] = csv_line({**good(1), "summary": '"漏水严重'})
+    lines[6] = csv_line({**good(5), "summary": '暖气不热"'})
+    (desk / "in.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    doc = imported(invoke("receive", "--file", "in.csv", "--json"))
+    assert rejected_lines(doc) == [3, 7]
+    assert (doc["stored"], stored(desk)) == (6, 6)
+
+
+def test_the_cli_stores_a_letter_holding_a_row_shaped_line_once(desk: Path) -> None:
+    path = desk / "letters.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(LETTER_HEADER)
+        writer.writerows(_letter_row(i, text) for i, text in enumerate(LETTERS[:3]))
+    result = invoke("receive", "--file", "letters.csv")
+    no_traceback(result)
+    out = result.stdout.splitlines()
+    assert [line.split(" C-")[0] for line in out] == [
+        "line 2: stored",
+        "line 5: stored",
+        "line 8: stored",
+        "imported: 3 stored, 0 duplicated, 0 rejected (3 rows, encoding utf-8)",
+    ]
+    with SqliteStore(desk / "complaints.sqlite3") as store:
+        phones = sorted(c.intake.complainant.phone for c in store.complaints())
+    assert phones == sorted(good(i)["phone"] for i in range(3))  # 13912345099 is none
+
+
 def test_every_row_has_its_line_and_the_counts_are_exact(desk: Path) -> None:
     rows = [json.dumps({**good(i), "idempotency_key": f"k{i % 5}"}) for i in range(10)]
     rows[7] = json.dumps({**good(2), "idempotency_key": "k2"})  # a true retry of row 3

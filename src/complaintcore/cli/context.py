@@ -42,6 +42,7 @@ __all__ = [
     "DateTimeType",
     "LabelledChoice",
     "MonthType",
+    "Streamed",
     "enum_choice",
     "json_option",
     "now_option",
@@ -288,9 +289,19 @@ class Ctx:
         self.out.print(Text(text, style="bold"))
 
     def emit(self, document: object) -> None:
-        """The one JSON document of a ``--json`` run, in UTF-8 (:func:`write_utf8`)."""
+        """The one JSON document of a ``--json`` run, in UTF-8 (:func:`write_utf8`),
+        written some 64 KB at a time: a list in it may be :class:`Streamed`, made an
+        item at a time as it is written (an import's every row, review s50E F01)."""
         self.emitted = True  # begun: an error after it adds no second document
-        write_utf8(json.dumps(document, ensure_ascii=False, indent=1))
+        pending: list[str] = []
+        size = 0
+        for chunk in json.JSONEncoder(ensure_ascii=False, indent=1).iterencode(document):
+            pending.append(chunk)  # the text json.dumps gives, a piece at a time
+            size += len(chunk)
+            if size >= _LIST_CHUNK:
+                write_utf8("".join(pending), nl=False)
+                pending, size = [], 0
+        write_utf8("".join(pending))
 
     def emit_list(self, items: Iterable[object]) -> None:
         """The one JSON document of a ``--json`` run that is a list, written an item at
@@ -336,7 +347,24 @@ class Ctx:
 
 
 _LIST_CHUNK = 1 << 16
-"""Characters :meth:`Ctx.emit_list` gathers before it writes them."""
+"""Characters :meth:`Ctx.emit_list` and :meth:`Ctx.emit` gather before they write them."""
+
+
+class Streamed(list[Any]):
+    """A list of a ``--json`` document that is made as it is written: ``count`` items,
+    from ``items()`` (called again for each reading).  :mod:`json` writes it as the
+    list of those items; it holds none of them, so it compares as an empty list."""
+
+    def __init__(self, count: int, items: Callable[[], Iterator[Any]]) -> None:
+        super().__init__()
+        self._count = count
+        self._items = items
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Any]:
+        return self._items()
 
 
 def write_utf8(text: str, *, nl: bool = True) -> None:

@@ -18,8 +18,9 @@ number and a one-line reason that names the field, never a cell's value
 * a row whose ``received_at`` or ``channel`` is empty or absent is rejected as
   incomplete (REC-1, IN-1), never taken as received at the import or by phone;
 * a quoted CSV cell may span any number of lines (a letter typed into one
-  cell), but an unclosed quote swallows nothing: the line that opened it is
-  rejected and reading resumes on the next line;
+  cell, even one with a line that reads as a row alone: the quote is read to
+  its end first), but an unclosed quote swallows nothing: the line that
+  opened it is rejected and reading resumes on the next line;
 * lines longer than :data:`MAX_LINE_BYTES` and JSON deeper or bigger than
   Python reads are rejected, not fatal;
 * a row without an ``idempotency_key`` gets one derived from the source file's
@@ -37,6 +38,7 @@ The command line's ``receive --file`` is a thin layer over this module.
 from __future__ import annotations
 
 import codecs
+import copy
 import csv
 import hashlib
 import io
@@ -46,7 +48,7 @@ import os
 import re
 from array import array
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final, Literal, Protocol
@@ -568,10 +570,14 @@ def _csv_rows(
         parts = [text]
         size = len(text)
         quote_open = _quotes_open(text)  # kept line by line: joining is linear in the row
-        runs_into_row = False  # a joined line reads as a whole row of its own
+        runs_into_row = False  # the line closing the quote reads as a whole row of its own
+        passed_row = False  # a line read inside the open quote reads as a whole row
         # No count of lines bounds a row (a letter in one cell has hundreds of line
-        # breaks): only its size, as a line's, and the next line that is a row itself.
-        while quote_open and size <= MAX_LINE_BYTES and not runs_into_row:
+        # breaks): only its size, as a line's.  A line inside the quote that reads as
+        # a row of its own (a letter's line of dates, a record pasted into a cell)
+        # ends nothing yet: the quote is read to its end first (RFC 4180), and only
+        # if the record it closes is no row of the header's cells was it a stray one.
+        while quote_open and size <= MAX_LINE_BYTES:
             following = take()
             if following is None:
                 break
@@ -582,21 +588,25 @@ def _csv_rows(
             parts.append(following[1])
             size += len(following[1])
             quote_open ^= _quotes_open(following[1])
+            if header is None:
+                continue
+            whole = _whole_row(following[1], len(header))
+            if quote_open:
+                passed_row = passed_row or whole
+                continue
+            record = "".join(parts)
             runs_into_row = (
-                header is not None
-                and _whole_row(following[1], len(header))
                 # unless it closes the quote, the join is one row of the header's
                 # cells, and the first line alone is none: a letter in the first
                 # cell ends in a line holding the row's other cells
-                and (
-                    quote_open
-                    or _plain_row(text, len(header))
-                    or not _one_row("".join(parts), len(header))
-                )
+                whole and (_plain_row(text, len(header)) or not _one_row(record, len(header)))
+            ) or (
+                # rows passed on the way: the quoted record must be one row exactly
+                passed_row and not _one_row(record, len(header))
             )
         cells: list[str] = []
         problem: str | None
-        if runs_into_row:
+        if runs_into_row or (quote_open and passed_row):
             problem = 'a quoted cell is not closed before the next row (an unbalanced ")'
         elif quote_open and size > MAX_LINE_BYTES:
             problem = f"a quoted cell is not closed within {MAX_LINE_BYTES} characters"
@@ -941,7 +951,7 @@ class FileImport:
         line_starts: array[int] = array("q")
         columns: list[str] = []
         lines, starts, places, times = array("q"), array("q"), array("q"), array("q")
-        refused: dict[int, ComplaintCoreError] = {}
+        refused = _Refusals()
         origin = stream.tell()  # line offsets count from here
         rows = _read_rows(
             stream, fmt=self.fmt, encoding=self.encoding, starts=line_starts, columns=columns
@@ -950,12 +960,12 @@ class FileImport:
             lines.append(number)
             starts.append(origin + line_starts[number - 1])
             if isinstance(row, ComplaintCoreError):
-                refused[place] = _kept(row)
+                refused.add(place, row)
                 continue
             try:
                 received = intake_from_row(row, zone=self.desk.zone).received_at
             except ComplaintCoreError as exc:
-                refused[place] = _kept(exc)
+                refused.add(place, exc)
                 continue
             places.append(place)
             times.append((received - _EPOCH) // _MICROSECOND)
@@ -975,10 +985,12 @@ class FileImport:
         digest, never a cell)."""
         seen: Counter[str] = Counter()
         ranked = iter(survey.order)
+        refusals = iter(survey.refused)
+        refused = next(refusals, None)
         for place, line in enumerate(survey.lines):
-            refusal = survey.refused.get(place)
-            if refusal is not None:
-                yield line, refusal, ""
+            if refused is not None and refused[0] == place:
+                yield line, refused[1], ""
+                refused = next(refusals, None)
                 continue
             taken = next(ranked)
             row = self._read_again(stream, survey, taken)
@@ -1125,8 +1137,8 @@ class _Survey:
     """Each row's first line, in file order."""
     starts: array[int]
     """Each row's offset in the file, then the end of its last row."""
-    refused: dict[int, ComplaintCoreError]
-    """Rows that cannot be read or made an intake, by place: each its refusal."""
+    refused: _Refusals
+    """Rows that cannot be read or made an intake: their places and refusals."""
     order: array[int]
     """The places of the other rows, by received_at (ties in file order)."""
     columns: list[str]
@@ -1168,6 +1180,56 @@ def _reason(exc: ComplaintCoreError) -> str:
     else:
         text = str(exc)
     return " ".join(text.split())
+
+
+class _Refusals:
+    """The refused rows of a file (IMP-3: they wait for their places), about 12 bytes
+    each: the place, and which refusal -- each distinct one kept once.
+
+    The rows of a dirty file share a few reasons (``row: 1 cells but the header
+    has 9`` on a million lines of a semicolon export); one object a row took
+    some 600 bytes (review s50E F01).  Reasons that vary with a row (a byte's
+    position, a count of cells) need longer lines for more of them, so a file
+    of ``n`` bytes has at most a few times the square root of ``n`` distinct.
+    """
+
+    def __init__(self) -> None:
+        self._places: array[int] = array("q")
+        self._which: array[int] = array("i")
+        self._distinct: list[ComplaintCoreError] = []
+        self._index: dict[Hashable, int] = {}
+
+    def add(self, place: int, exc: ComplaintCoreError) -> None:
+        """Refuse the row at ``place`` (after the places added before) with ``exc``."""
+        key = _same_refusal(exc)
+        which = self._index.get(key) if key is not None else None
+        if which is None:
+            which = len(self._distinct)
+            self._distinct.append(_kept(exc))
+            if key is not None:
+                self._index[key] = which
+        self._places.append(place)
+        self._which.append(which)
+
+    def __len__(self) -> int:
+        return len(self._places)
+
+    def __iter__(self) -> Iterator[tuple[int, ComplaintCoreError]]:
+        """Each refused row's place, in order, and its refusal: a copy of its own
+        (its class, message and attributes, as :mod:`copy` makes every error)."""
+        for place, which in zip(self._places, self._which, strict=True):
+            yield place, copy.copy(self._distinct[which])
+
+
+def _same_refusal(exc: ComplaintCoreError) -> Hashable | None:
+    """What makes two refusals the same: class, message and attributes (None when an
+    attribute cannot be compared, so the refusal is kept on its own)."""
+    key = (type(exc), exc.args, tuple(sorted(vars(exc).items())))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def _kept(exc: ComplaintCoreError) -> ComplaintCoreError:
