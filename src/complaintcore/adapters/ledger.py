@@ -45,6 +45,7 @@ __all__ = [
     "LedgerVerifier",
     "OutboxRecord",
     "StoredComplaint",
+    "check_after",
     "check_touched",
     "entry_hash",
     "format_head",
@@ -126,6 +127,16 @@ _HEAD = re.compile(r"(\d{1,19}):([0-9a-f]{64})|0:")
 
 _LAST_SEQ = 2**63 - 1
 """The largest seq a ledger entry can have (a signed 64-bit column)."""
+
+
+def check_after(after: object) -> int:
+    """A ledger seq to read what was committed after (``0``: everything).
+
+    :raises InvalidInputError: not a whole number from 0 to the last 64-bit seq.
+    """
+    if type(after) is not int or not 0 <= after <= _LAST_SEQ:
+        raise InvalidInputError("after", "expected a ledger seq, a whole number from 0")
+    return after
 
 
 def parse_head(text: str, path: str = "expect") -> tuple[int, str]:

@@ -71,6 +71,7 @@ from complaintcore.adapters.ledger import (
     LedgerVerifier,
     OutboxRecord,
     StoredComplaint,
+    check_after,
     check_touched,
     entry_hash,
     format_head,
@@ -824,6 +825,20 @@ class MemoryStore:
                 and r.swept_until is not None
                 and r.swept_until > latest
             )
+
+    def last_queued(self, after: int = 0) -> dict[str, datetime]:
+        """Like :meth:`SqliteStore.last_queued`: each complaint's latest message time."""
+        seq = check_after(after)
+        found: dict[str, str] = {}
+        with self._lock:
+            self._open()
+            for item in self._outbox.values():
+                if seq and (item.ledger_seq is None or item.ledger_seq <= seq):
+                    continue
+                known = found.get(item.complaint_id)
+                if known is None or item.created_at > known:  # fixed-width UTC text
+                    found[item.complaint_id] = item.created_at
+        return {cid: parse_utc(at) for cid, at in found.items()}
 
     # ------------------------------------------------------------------ outbox
 

@@ -93,6 +93,7 @@ from complaintcore.adapters.ledger import (
     LedgerVerifier,
     OutboxRecord,
     StoredComplaint,
+    check_after,
     check_touched,
     entry_hash,
     format_head,
@@ -2027,6 +2028,20 @@ class PostgresStore:
             ).fetchall()
         return sorted(r[0] for r in found)
 
+    @_translated
+    def last_queued(self, after: int = 0) -> dict[str, datetime]:
+        """The latest creation time of each complaint's messages, of the commits after
+        ledger entry ``after`` (every message for 0; see
+        :class:`~complaintcore.desk.ports.MessageTimesStore`); with ``after``, read
+        through ``outbox_ledger``."""
+        seq = check_after(after)
+        with self._reading() as conn:
+            if seq:
+                found = conn.execute(self._sql.last_queued_after, (self._tenant, seq)).fetchall()
+            else:
+                found = conn.execute(self._sql.last_queued, (self._tenant,)).fetchall()
+        return {str(cid): at for cid, at in found}
+
     def complaints(self) -> Iterator[Complaint]:
         """Every complaint of the tenant, in id order, 256 per query (flat memory).
 
@@ -3589,6 +3604,14 @@ class _Statements:
             f" UPDATE {s}.projection AS p SET swept_until = %(until)s FROM due"
             " WHERE p.tenant = due.tenant AND p.id = due.id"
             " RETURNING " + ", ".join(f"p.{n}" for n in names)
+        )
+        # each complaint's latest message time (Desk.verify dates its row by it)
+        self.last_queued = (
+            f"SELECT complaint_id, max(created_at) FROM {s}.outbox WHERE tenant = %s GROUP BY 1"
+        )
+        self.last_queued_after = (
+            f"SELECT complaint_id, max(created_at) FROM {s}.outbox"
+            " WHERE tenant = %s AND ledger_seq > %s GROUP BY 1"
         )
         self.overlong_leases = (  # sorted by the caller: ORDER BY id would walk the key
             f"SELECT id FROM {s}.projection WHERE tenant = %s"

@@ -96,6 +96,7 @@ from complaintcore.adapters.ledger import (
     LedgerVerifier,
     OutboxRecord,
     StoredComplaint,
+    check_after,
     check_touched,
     entry_hash,
     format_head,
@@ -2286,6 +2287,19 @@ class SqliteStore:
         found = self._conn().execute(_OVERLONG_LEASES, (self._tenant, latest)).fetchall()
         return [r[0] for r in found]
 
+    @_translated
+    def last_queued(self, after: int = 0) -> dict[str, datetime]:
+        """The latest creation time of each complaint's messages, of the commits after
+        ledger entry ``after`` (every message for 0; see
+        :class:`~complaintcore.desk.ports.MessageTimesStore`).  The times are stored
+        as fixed-width UTC text, so the greatest text is the latest."""
+        seq = check_after(after)
+        if seq:
+            found = self._conn().execute(_LAST_QUEUED_AFTER, (self._tenant, seq)).fetchall()
+        else:
+            found = self._conn().execute(_LAST_QUEUED, (self._tenant,)).fetchall()
+        return {str(cid): parse_utc(str(at)) for cid, at in found}
+
     # ------------------------------------------------------------------ outbox
 
     @_translated
@@ -3419,6 +3433,16 @@ ranges of ``projection_updated``, which holds the receipt time, so no row is rea
 
 _TOUCHED_AT_ONCE = 16 * _BATCH
 """Touched rows a period's complaints are read by id for; beyond, by the period's walk."""
+
+_LAST_QUEUED = "SELECT complaint_id, max(created_at) FROM outbox WHERE tenant = ? GROUP BY 1"
+"""Each complaint's latest message time (``Desk.verify``: one pass, as the full check's)."""
+
+_LAST_QUEUED_AFTER = (
+    "SELECT complaint_id, max(created_at) FROM outbox INDEXED BY outbox_ledger"
+    " WHERE tenant = ? AND ledger_seq > ? GROUP BY 1"
+)
+"""The same for the commits after a ledger entry (the incremental check): a range of
+``outbox_ledger``, so the cost follows the rows queued since."""
 
 _OUTBOX_AFTER = (
     f"SELECT {_OUTBOX_FIXED} FROM outbox INDEXED BY outbox_ledger"

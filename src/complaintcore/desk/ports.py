@@ -46,6 +46,7 @@ __all__ = [
     "HealthStore",
     "ListenerHold",
     "ListenerHoldStore",
+    "MessageTimesStore",
     "Notification",
     "Notifier",
     "OutboxItem",
@@ -1078,6 +1079,27 @@ class HealthStore(ComplaintStore, Protocol):
     def pending_counts(self) -> dict[str, int]:
         """Undelivered items not dropped, counted per notifier channel; read from
         the index on pending items, whatever the number ever delivered."""
+        ...
+
+
+@runtime_checkable
+class MessageTimesStore(ComplaintStore, Protocol):
+    """A store that says when each complaint's messages were last queued.
+
+    A sweep writes each row for its own ``now``, which may be later than the
+    clock of a ``verify`` (a sweep run with ``--now`` ahead, a sweeper whose
+    clock is ahead).  When it records events, their times date the row; when it
+    only warns (DL-7), the warnings' creation times, which the ledger keeps
+    under its hash chain, do: ``Desk.verify(now)`` and ``Desk.reproject`` judge
+    each row no earlier than the last message queued for it (review s50I F01).
+    Stores without it are not asked: a row such a sweep wrote is named until
+    real time reaches the sweep's.  The built-in stores have it.
+    """
+
+    def last_queued(self, after: int = 0) -> dict[str, datetime]:
+        """The latest creation time of the messages queued for each complaint (those
+        with any), by the commits of ledger entries after ``after`` (every message
+        for ``0``): one query, over the ledger's index when ``after`` is given."""
         ...
 
 

@@ -150,6 +150,7 @@ from complaintcore.desk.ports import (
     HoldStore,
     ListenerHold,
     ListenerHoldStore,
+    MessageTimesStore,
     Notification,
     Notifier,
     OutboxItem,
@@ -1072,7 +1073,8 @@ class Desk:
         if now is None:
             return report
         ids = report.rechecked if report.incremental else None
-        problems = list(report.problems) + self._projection_problems(now, ids)
+        queued = self._last_queued(report.since)
+        problems = list(report.problems) + self._projection_problems(now, ids, queued)
         problems = list(dict.fromkeys(problems))  # a version unreadable: named by both
         if isinstance(self.store, HealthStore):  # one query over the due rows
             problems += [
@@ -1182,6 +1184,7 @@ class Desk:
 
     def _reproject(self, now: datetime, rewritten: list[str]) -> None:
         """Rewrite the rows out of date, each added to ``rewritten`` once committed."""
+        queued = self._last_queued()
         for stored in self._stored_rows(None):
             try:
                 complaint = self.store.load(stored.id)
@@ -1193,7 +1196,7 @@ class Desk:
                 # only the rows verify names: a due time already passed (or earlier
                 # than the history's) only makes a sweep look early, and a sweep's
                 # row past the warnings it gave is no row out of date (DL-7)
-                at = max(now, complaint.events[-1].at) if complaint.events else now
+                at = _judged_at(complaint, now, queued)
                 expected = self._projection.row(complaint, at, swept=True)
                 # ESC-2: one held by nobody after an escalation is made due, so the
                 # sweep tries to route it once under the new basis; IN-5: so is one
@@ -1255,7 +1258,21 @@ class Desk:
             found.extend(c.id for c in self.store.complaints())
         return found
 
-    def _projection_problems(self, now: datetime, ids: Sequence[str] | None = None) -> list[str]:
+    def _last_queued(self, since: str = "") -> Mapping[str, datetime]:
+        """The latest time a message was queued for each complaint, from a store that
+        says so (:class:`MessageTimesStore`), of the commits from the head ``since``
+        on (an incremental check's) or of all; empty from others."""
+        if not isinstance(self.store, MessageTimesStore):
+            return {}
+        seq = int(since.split(":", 1)[0]) if since else 0
+        return self.store.last_queued(max(seq - 1, 0))  # the entry `since` names too
+
+    def _projection_problems(
+        self,
+        now: datetime,
+        ids: Sequence[str] | None = None,
+        queued: Mapping[str, datetime] | None = None,
+    ) -> list[str]:
         problems: list[str] = []
         for stored in self._stored_rows(ids, problems):
             try:
@@ -1266,12 +1283,7 @@ class Desk:
                 # not replayed is not checked: name it (review s45G F02)
                 problems.append(f"complaint {stored.id}: cannot be read: {_unread(exc)}")
                 continue
-            # A row is written for the time of the command that wrote it, which
-            # may be later than ours (a sweep run with --now ahead, a sweeper
-            # whose clock is ahead), but never earlier than its last event: it is
-            # judged then if that is later.  The events are under the hash chain,
-            # so no edit can move that time.
-            at = max(now, complaint.events[-1].at) if complaint.events else now
+            at = _judged_at(complaint, now, queued or {})
             try:
                 if complaint.state.category:  # renamed in an upgrade: grading would refuse
                     complaint.category_in(self.pack)
@@ -3855,6 +3867,28 @@ def _unread(exc: ComplaintCoreError) -> str:
     if isinstance(exc, DamagedRecordError):
         return exc.what
     return type(exc).__name__
+
+
+def _judged_at(complaint: Complaint, now: datetime, queued: Mapping[str, datetime]) -> datetime:
+    """The time a complaint's projection row is replayed at by ``verify`` and
+    ``reproject``: ``now``, or the latest time a writer of the row is known to
+    have written for, if later.
+
+    A row is written for the time of the command that wrote it, which may be
+    later than ``now`` (a sweep run with --now ahead, a sweeper whose clock is
+    ahead), never earlier than its last event; a sweep that records no event but
+    warns (DL-7) queues its warnings at its time (review s50I F01).  The events
+    are under the hash chain and the messages' times under the ledger, so no
+    edit can move either time without the store's check naming it.  A sweep
+    that neither recorded nor queued anything leaves no such time: its row is
+    judged at ``now``."""
+    at = now
+    if complaint.events and complaint.events[-1].at > at:
+        at = complaint.events[-1].at
+    sent = queued.get(complaint.id)
+    if sent is not None and sent > at:
+        at = sent.astimezone(now.tzinfo)  # the desk's zone, not the store's UTC
+    return at
 
 
 def _out_of_date(row: ComplaintRow, expected: ComplaintRow, at: datetime, *, unheld: bool) -> bool:

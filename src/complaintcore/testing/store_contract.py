@@ -83,6 +83,7 @@ from complaintcore.desk.ports import (
     HoldStore,
     ListenerHold,
     ListenerHoldStore,
+    MessageTimesStore,
     Notification,
     OutboxStore,
     RaisingsQuery,
@@ -1895,6 +1896,46 @@ class StoreContract:
         other = self.store("bravo")
         assert isinstance(other, HealthStore)
         assert other.pending_counts() == {}
+
+    def test_last_queued_gives_each_complaints_latest_message_time(self) -> None:
+        """``Desk.verify`` dates a row a sweep wrote ahead of the clock by the warnings it
+        queued (review s50I F01): the latest message of each complaint, delivered or
+        not, in any zone; with ``after``, only those of the later commits."""
+        store = self.store()
+        if not isinstance(store, MessageTimesStore):
+            pytest.skip(f"{type(store).__name__} has no last_queued (a MessageTimesStore)")
+        assert store.last_queued() == {}
+        c, d = self.registered("C-1"), self.registered("C-2")
+        store.create(c, self.row_of(c), [("email", self.note("a"))])
+        store.create(d, self.row_of(d), [])
+        head = int(store.ledger_head().split(":")[0])
+        later = T0 + timedelta(days=5)
+        store.append(
+            "C-1",
+            c.version,
+            (),
+            self.row_of(c),
+            [
+                ("email", self.note("b", at=later.astimezone(UTC))),
+                ("sms", self.note("c", at=T0 + timedelta(days=1))),
+            ],
+        )
+        store.append("C-2", d.version, (), self.row_of(d), [("email", self.note("e", "C-2"))])
+        (first,) = store.pending(NOW)[:1]
+        store.mark_delivered(first.id, NOW)  # delivered: still queued then
+        found = store.last_queued()
+        assert found == {"C-1": later, "C-2": T0}
+        assert all(at.utcoffset() is not None for at in found.values())
+        assert store.last_queued(head) == {"C-1": later, "C-2": T0}
+        assert store.last_queued(head + 1) == {"C-2": T0}
+        assert store.last_queued(head + 2) == {}
+        for wrong in (-1, True, "1", 2**63):
+            with pytest.raises(InvalidInputError) as refused:
+                store.last_queued(wrong)  # type: ignore[arg-type]
+            assert refused.value.path == "after"
+        other = self.store("bravo")
+        assert isinstance(other, MessageTimesStore)
+        assert other.last_queued() == {}
 
     def test_waiting_lists_every_undelivered_item_and_release_hands_a_claim_back(self) -> None:
         """``outbox list --pending`` shows what waits for a retry or is being sent, not
