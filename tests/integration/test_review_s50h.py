@@ -13,9 +13,7 @@ raisings and marks the third raised repeatedly.
 
 from __future__ import annotations
 
-import hashlib
-import sqlite3
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import psycopg
@@ -25,14 +23,20 @@ from complaintcore.adapters.postgres_store import SCHEMA_VERSION as PG_SCHEMA
 from complaintcore.adapters.postgres_store import PostgresStore
 from complaintcore.adapters.sqlite_store import SCHEMA_VERSION as SQLITE_SCHEMA
 from complaintcore.adapters.sqlite_store import SqliteStore
-from complaintcore.core.models import Complainant, Complaint, Fact, Intake, Linked
+from complaintcore.core.models import Complainant, Fact
 from complaintcore.desk import Desk
 from complaintcore.desk.ports import ComplaintStore
 from complaintcore.testing import make_desk
-from tests.helpers import SH
-from tests.helpers import intake as owner_intake
-
-T0 = datetime(2025, 11, 3, 9, 30, tzinfo=SH)  # Monday
+from tests.integration.test_review_s49q import (
+    T0,
+    _all_keys,
+    _hash,
+    postgres_upgrade_again,
+    receive,
+    same_room,
+    sqlite_stored_at,
+    sqlite_upgrade_again,
+)
 
 END_WORDS = (  # F04: three household members of flat 1201, building 3
     Complainant("张三", "13800000001", "1201", "3栋", "sunrise"),
@@ -46,10 +50,6 @@ BLANK = (  # F05 and F02: room 3-2-1201, the building typed three ways or not at
 )
 
 
-def _hash(source: str) -> str:
-    return hashlib.sha256(source.encode()).hexdigest()[:16]
-
-
 FLAT = _hash("room:sunrise|3|1201")
 ROOM = _hash("room:sunrise|3|3-2-1201")
 OLD = {  # as SQLite schema 22 / PostgreSQL 21 keyed them
@@ -60,25 +60,8 @@ OLD = {  # as SQLite schema 22 / PostgreSQL 21 keyed them
 }
 
 
-def intake(who: Complainant, at: datetime) -> Intake:
-    return owner_intake(complainant=who, received_at=at, receiver="SR-103")
-
-
-def receive(desk: Desk, who: Complainant, days: float) -> Complaint:
-    at = T0 + timedelta(days=days)
-    return desk.receive(intake(who, at), now=at, validity="valid")
-
-
-def same_room(desk: Desk, cid: str) -> list[str]:
-    return [x for e in desk.get(cid).events if isinstance(e, Linked) for x in e.same_room]
-
-
 def _room_keys(desk: Desk, ids: list[str]) -> list[str]:
     return [str(desk.store.row(cid).room_key) for cid in ids]  # type: ignore[attr-defined]
-
-
-def _all_keys(desk: Desk) -> list[tuple[str, str, str, str]]:
-    return sorted((r.id, r.building, r.complainant_key, r.room_key) for r in desk.store.rows())
 
 
 @pytest.mark.procedure("IMP-3")
@@ -136,22 +119,13 @@ def test_an_sqlite_desk_of_schema_22_gets_its_room_keys_made_again(tmp_path: Pat
     path = tmp_path / "desk.sqlite3"
     with make_desk(store=SqliteStore(path)) as desk:
         ids, old = _stored_before(desk)
-    with sqlite3.connect(path) as conn:  # as schema 22 left it
-        conn.executemany("UPDATE projection SET room_key = ? WHERE id = ?", old)
-        conn.execute("PRAGMA user_version = 22")
-    conn.close()
+    sqlite_stored_at(path, 22, old)
     with make_desk(store=SqliteStore(path)) as desk:
         assert desk.store.schema_version == SQLITE_SCHEMA >= 23  # type: ignore[attr-defined]
         assert desk.store.verify().ok
         _check_upgraded(desk, ids)
         before = _all_keys(desk)
-    with sqlite3.connect(path) as conn:  # the upgrade run again finds nothing to do
-        conn.execute("PRAGMA user_version = 22")
-    conn.close()
-    with make_desk(store=SqliteStore(path)) as desk:
-        assert desk.store.schema_version == SQLITE_SCHEMA  # type: ignore[attr-defined]
-        assert _all_keys(desk) == before
-        assert desk.verify(T0 + timedelta(days=8)).ok
+    sqlite_upgrade_again(path, 22, before, T0 + timedelta(days=8))
 
 
 @pytest.mark.procedure("IMP-3")
@@ -178,12 +152,6 @@ def test_a_postgresql_desk_of_schema_21_gets_every_tenants_room_keys_made_again(
             assert desk.store.schema_version == PG_SCHEMA >= 22  # type: ignore[attr-defined]
             _check_upgraded(desk, ids[tenant])
             before[tenant] = _all_keys(desk)
-    with psycopg.connect(dsn, autocommit=True) as conn:  # run again: nothing changes
-        conn.execute(f"DELETE FROM {schema}.schema_migrations WHERE version >= 22")
-    for tenant in ids:
-        with make_desk(store=PostgresStore(dsn, schema=schema, tenant=tenant)) as desk:
-            assert desk.store.schema_version == PG_SCHEMA  # type: ignore[attr-defined]
-            assert _all_keys(desk) == before[tenant]
-            assert desk.verify(T0 + timedelta(days=8)).ok
+    postgres_upgrade_again(dsn, schema, 22, before, T0 + timedelta(days=8))
     comment = postgres_server.column_comment(schema, "projection", "room_key")  # type: ignore[attr-defined]
     assert "1201室 is 1201" in comment
