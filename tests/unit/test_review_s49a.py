@@ -49,9 +49,10 @@ def _by_hand(site: str, building: str, room: str) -> str:
 @pytest.mark.procedure("IMP-3")
 @pytest.mark.procedure("GRD-2")
 @pytest.mark.parametrize(
-    # the building by its key: building 3 in any form is 3 (review s49L F01)
+    # the building by its key: building 3 in any form is 3 (review s49L F01); left
+    # blank, the building the room names, 3 (review s50H F05)
     ("building", "key"),
-    [("", ""), ("3栋", "3"), ("3号楼", "3"), ("3", "3")],
+    [("", "3"), ("3栋", "3"), ("3号楼", "3"), ("3", "3")],
 )
 @pytest.mark.parametrize("room", FORMS)
 def test_every_address_form_of_a_room_has_its_dash_forms_key(
@@ -65,8 +66,9 @@ def test_a_room_key_of_the_dash_form_is_the_one_stored_before() -> None:
     """A room typed with dashes keeps its key: the rows stored before need no new one."""
     assert room_key("sunrise", "3", "3-2-1201") == _by_hand("sunrise", "3", "3-2-1201")
     # and the letters of a room in lower case, as the spelling was read before
-    assert room_key("sunrise", "", "A座1201") == _by_hand("sunrise", "", "a-1201")
-    assert room_key("sunrise", "", "a-1201") == _by_hand("sunrise", "", "a-1201")
+    # (the building field blank: the building the room names, review s50H F05)
+    assert room_key("sunrise", "", "A座1201") == _by_hand("sunrise", "a", "a-1201")
+    assert room_key("sunrise", "", "a-1201") == _by_hand("sunrise", "a", "a-1201")
 
 
 @pytest.mark.procedure("IMP-3")

@@ -688,7 +688,7 @@ class MemoryStore:
                     b = bisect.bisect_right(entries, (hi, "\U0010ffff"))
                     for _at, cid in entries[a:b]:
                         row = self._records[cid].row
-                        if _raises(row, q, room=key[0] == "room"):
+                        if _raises(row, q):
                             found.add(cid)
             out.append(len(found) if q.limit is None else min(len(found), q.limit))
         return out
@@ -1240,14 +1240,11 @@ def _related_keys(row: ComplaintRow) -> list[tuple[str, ...]]:
     return keys
 
 
-def _raises(row: ComplaintRow, query: RaisingsQuery, *, room: bool) -> bool:
+def _raises(row: ComplaintRow, query: RaisingsQuery) -> bool:
     """GRD-2: whether a row an index found for ``query`` counts as an earlier raising:
-    of its category, a complaint (VAL-4), and of its building when found by room."""
-    return (
-        row.category == query.category
-        and not not_a_complaint(_earlier(row))
-        and (not room or row.building == query.building)
-    )
+    of its category and a complaint (VAL-4); one found by room is of the room's
+    building, which its key holds (review s50H F05)."""
+    return row.category == query.category and not not_a_complaint(_earlier(row))
 
 
 def _earlier(row: ComplaintRow) -> Earlier:

@@ -637,6 +637,23 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             " by the level each group names: building, unit (IMP-3); never shown'",
         ),
     ),
+    # v22: a room of one group is one room with or without its end word (1201室 is 1201),
+    # 第3栋 and Block 3 before a room's groups are building 3, and a room whose building
+    # field is blank is keyed with the building its first group names, as SQLite's v23
+    # (core.concentration.room_match, room_building; IMP-3, GRD-2; review s50H F02, F04,
+    # F05).  The key fix (_REKEYED) makes again every tenant's keys that change (the
+    # building column keeps its own), reading tenants as v19 lets them.  The column's
+    # comment says so.
+    (
+        22,
+        "rooms keyed with their end word dropped and a blank building read from the room",
+        (
+            "COMMENT ON COLUMN {s}.projection.room_key IS"
+            " 'sixteen hex digits of sha256 of the room, read in any address form and"
+            " by the level each group names: building, unit; 1201室 is 1201; the building"
+            " field, or blank, the building the room names (IMP-3); never shown'",
+        ),
+    ),
 )
 """``(version, description, statements)``; ``{s}`` is the schema.
 
@@ -704,14 +721,15 @@ def _fill_keys(conn: psycopg.Connection[Any], schema: str) -> None:
     _remake_keys(conn, schema, building=False)
 
 
-_REKEYED = (18, 20, 21)
+_REKEYED = (18, 20, 21, 22)
 """Versions whose data fix makes every row's keys again from its intake with the
 keys as this release reads them (v18: rooms in any address form; v20: buildings
-in any form; v21: a room's levels).  The keys come out the same whichever of them
-makes them, so an upgrade reads every intake once, at the last of them up to its
-target, not once each.  Each version is its own transaction: that last one makes
-the building key too, so an upgrade cut short after v20 (its fix left to v21)
-still gets it."""
+in any form; v21: a room's levels; v22: a room's end word, 第 and Block before its
+building, the room's building for a blank building field).  The keys come out the
+same whichever of them makes them, so an upgrade reads every intake once, at the
+last of them up to its target, not once each.  Each version is its own
+transaction: that last one makes the building key too, so an upgrade cut short
+after v20 (its fix left to a later one) still gets it."""
 
 
 def _remake_keys(conn: psycopg.Connection[Any], schema: str, *, building: bool) -> None:
@@ -1933,7 +1951,7 @@ class PostgresStore:
             " AND complainant_key <> '' AND complainant_key = r.person"
             " AND received_at >= r.lo LIMIT r.cap)"
             f" UNION (SELECT id FROM {table} WHERE r.room <> '' AND {common}"
-            " AND room_key <> '' AND room_key = r.room AND building = r.building"
+            " AND room_key <> '' AND room_key = r.room"
             " AND received_at >= r.lo LIMIT r.cap)"
             f" UNION (SELECT id FROM {table} WHERE r.mlo IS NOT NULL AND {common}"
             " AND building <> '' AND building = r.building AND received_at >= r.mlo"

@@ -704,6 +704,14 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # a building, or a building and a unit, are made again (_REKEYED); a room
     # typed with dashes, or as 3栋2单元1201室, keeps its key.
     (22, ()),
+    # v23: a room of one group is one room with or without its end word (1201室,
+    # 1201号 and 1201 are one), a building written 第3栋 or Block 3 before a room's
+    # groups is read as 3栋, and a room whose building field is blank is keyed with
+    # the building its first group names (3-2-1201 with building 3, 3栋 or none is
+    # one room), so an owner's raisings typed those ways link by room (IMP-3, GRD-2;
+    # review s50H F02, F04, F05).  The keys of those rows are made again
+    # (_REKEYED); every other row keeps its keys, the building column too.
+    (23, ()),
 )
 """``(version, statements)`` applied in order, each version in one transaction.
 
@@ -954,11 +962,12 @@ _FILL = {
 }
 """Data fixes run after a version's statements, in the same transaction."""
 
-_REKEYED = (20, 21, 22)
+_REKEYED = (20, 21, 22, 23)
 """Versions whose data fix makes every row's keys again from its intake with the
 keys as this release reads them (v20: rooms in any address form; v21: buildings
-in any form; v22: a room's levels).  The keys come out the same whichever of
-them makes them, so an upgrade through several reads every intake once, at the
+in any form; v22: a room's levels; v23: a room's end word, 第 and Block before
+its building, the room's building for a blank building field).  The keys come out
+the same whichever of them makes them, so an upgrade through several reads every intake once, at the
 last of them, not once each.  That one makes the building key too, whichever
 versions it stands for: a room key is made with the building key of this
 release, so a row keeps the building its room key was made with (a build of v21
@@ -1075,7 +1084,7 @@ _RAISINGS_PERSON = (
 )
 _RAISINGS_ROOM = (
     "SELECT id FROM (SELECT id FROM projection INDEXED BY projection_room"
-    " WHERE tenant = ? AND room_key <> '' AND site = ? AND room_key = ? AND building = ?"
+    " WHERE tenant = ? AND room_key <> '' AND site = ? AND room_key = ?"
     f" AND received_at >= ? AND received_at <= ? AND {_A_COMPLAINT} LIMIT ?)"
 )
 _RAISINGS_MATTER = (
@@ -2014,7 +2023,7 @@ class SqliteStore:
                 args += [tenant, site, q.complainant_key, lo, hi, q.category, cap]
             if q.room_key:
                 sql.append(_RAISINGS_ROOM)
-                args += [tenant, site, q.room_key, q.building, lo, hi, q.category, cap]
+                args += [tenant, site, q.room_key, lo, hi, q.category, cap]
             if q.building and q.matter_since is not None:
                 matter_lo = to_utc_text(
                     window_start(q.matter_since, "matter_since"), "matter_since"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import unicodedata
 from bisect import insort
 from collections import Counter
@@ -27,7 +28,7 @@ import attrs
 from complaintcore.core.building_forms import building_name
 from complaintcore.core.models import Complainant, Complaint, Grouped, as_instant, staff_key
 from complaintcore.core.privacy import room_address
-from complaintcore.core.room_forms import DASHED_LEVELS
+from complaintcore.core.room_forms import BUILDING, DASHED_LEVELS, ROOM_ENDS
 from complaintcore.core.rulepack import Concentration, GroupScope
 from complaintcore.core.validity import normalise_phone
 
@@ -40,6 +41,7 @@ __all__ = [
     "decide_group",
     "group_key",
     "issue_links",
+    "room_building",
     "room_match",
     "target_key",
 ]
@@ -73,6 +75,25 @@ def building_key(building: str) -> str:
     return building_name(spelt) or "".join(spelt.split())
 
 
+# a room of one group (as a room's group is read, in lower case) and its end word
+_ROOM_ALONE = re.compile(f"([0-9]+[a-z]|[a-z]?[0-9]+)(?:{'|'.join(ROOM_ENDS)})")
+
+
+@functools.lru_cache(maxsize=8192)
+def room_building(room: str) -> str:
+    """IMP-3, GRD-2: the building ``room`` names, as :func:`building_key` keys it: its
+    first group when :func:`~complaintcore.core.privacy.room_address` reads that
+    group as a building (``3-2-1201``, ``3栋2单元1201室``, ``A座1201`` name
+    buildings ``3``, ``3`` and ``a``); ``""`` when it names none (``1201``,
+    ``2单元1201``).  A complaint whose building field is blank is in that building
+    for matching its room (review s50H F05)."""
+    found = room_address(room)
+    if found is None:
+        return ""
+    groups, levels = found
+    return building_key(groups[0]) if levels[0] == BUILDING else ""
+
+
 @functools.lru_cache(maxsize=8192)
 def room_match(room: str) -> str:
     """The form a room is matched by (IMP-3, GRD-2, HDL-5): its groups as masking
@@ -91,10 +112,17 @@ def room_match(room: str) -> str:
     named): ``3单元1201`` and ``3门1201`` are ``3单元1201``, another room than
     building 3's ``3-1201`` (review s49Q F02).  Rooms that differ stay apart:
     ``B座1201`` is ``b-1201``; ``1201B`` is ``1201b``.  A room typed with dashes is
-    matched as it was before, and a key is its own key."""
+    matched as it was before, and a key is its own key.  A room of one group with
+    its end word (:data:`~complaintcore.core.room_forms.ROOM_ENDS`) is that group,
+    as a room of several is without it: ``1201室``, ``１２０１号`` and ``1201 室``
+    are ``1201`` (review s50H F04); ``第3栋2单元1201`` and ``Block 3 2单元1201`` are
+    ``3-2-1201`` (:func:`~complaintcore.core.room_forms.building_led`, review s50H
+    F02)."""
     found = room_address(room)
     if found is None:
-        return _norm(room)
+        spelt = _norm(room)
+        alone = _ROOM_ALONE.fullmatch(spelt)
+        return spelt if alone is None else alone.group(1)
     groups, levels = found
     if levels == DASHED_LEVELS.get(len(groups)):
         return "-".join(groups)
@@ -131,7 +159,7 @@ def complainant_key(complainant: Complainant) -> str:
         place = "|".join(
             (
                 _norm(complainant.site),
-                building_key(complainant.building),
+                building_key(complainant.building) or room_building(complainant.room),
                 room_match(complainant.room),
             )
         )

@@ -12,16 +12,18 @@ import functools
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 
 import attrs
 
+from complaintcore.core.building_forms import BUILDING_NAMES
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import mask
 from complaintcore.core.room_forms import (
     ROOM_ENDS,
     ROOM_WORDS,
     RoomForm,
+    building_led,
     room_digits,
     room_form,
     room_levels,
@@ -781,6 +783,14 @@ _MONTH_DAY = re.compile("([0-9]{1,2})-([0-9]{1,2})(?![0-9])")
 _ROOM_RUN = re.compile(
     f"[{_ALNUM}](?<![{_ALNUM}].)[{_ALNUM}]*+(?:{_SPACES}{_ROOM_JOIN}{_SPACES}[{_ALNUM}]++)+"
 )
+# a building written as the building field writes it in English and its group,
+# with spaces after it, before a room's next group: Block 3 2单元1201 (review s50H
+# F03): the spaces one separator, as a word's
+_ROOM_HEAD = re.compile(
+    f"(?<![{_ALNUM}])(?i:{'|'.join(BUILDING_NAMES)})(?:\\. {{0,3}}+| {{1,3}}+|(?=[0-9]))"
+    f"([{_ALNUM}]++) {{1,3}}+(?=[{_ALNUM}])"
+)
+_ROOM_LED = re.compile(f" *+(?:(?i:{'|'.join(BUILDING_NAMES)})|第)")
 # between two groups where the room has no space: up to three spaces round the
 # dash or word, and perhaps one line break before or after it, up to three spaces
 # round that (a room pasted from a form over two lines, review s49B F03)
@@ -840,9 +850,9 @@ def _room_literal(literal: str) -> _Room | None:
     room in it (:func:`~complaintcore.core.room_forms.room_part`: ``3栋1202室`` in
     ``华府3栋1202室``, review s49B F02); one with no dash and no word of a room (a
     name, a phone) is none at a glance."""
-    if _ROOM_JOIN_CHAR.search(literal) is None:
+    if _ROOM_JOIN_CHAR.search(literal) is None and _ROOM_LED.match(literal) is None:
         return None
-    plain = _fold(literal, _FOLD_ALL).translate(_PLAIN)
+    plain = building_led(_fold(literal, _FOLD_ALL).translate(_PLAIN))
     part: str | None = plain
     form = _room(plain)
     if form is None:  # no room as a whole (or a phone): one in it?
@@ -873,9 +883,9 @@ def room_address(room: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     groups alone, whatever their levels.  Not kept:
     :func:`~complaintcore.core.concentration.room_match` keeps what it reads."""
     drawn = _drawn(room)[0].strip()
-    if _ROOM_JOIN_CHAR.search(drawn) is None:
+    if _ROOM_JOIN_CHAR.search(drawn) is None and _ROOM_LED.match(drawn) is None:
         return None
-    plain = _DOUBLED_DASH.sub("-", _fold(drawn, _FOLD_ALL).translate(_PLAIN))
+    plain = building_led(_DOUBLED_DASH.sub("-", _fold(drawn, _FOLD_ALL).translate(_PLAIN)))
     form = _room(plain)
     levels = None if form is None else room_levels(plain)
     return None if form is None or levels is None else (form.groups, levels)
@@ -899,10 +909,8 @@ def _room_spans(
     of a date (``2025-5-12``, ``14-11-2025``) unless it is one of ``dashed``:
     stored with dashes alone, as the date writes it (review s48M F02, F03)."""
     spans: list[tuple[int, int]] = []
-    for run in _ROOM_RUN.finditer(text):
-        found = list(_ROOM_GROUP.finditer(text, run.start(), run.end()))
+    for found, tight in _room_runs(text):
         groups = [g.group().translate(_ODD_CASE).lower() for g in found]
-        tight: list[bool | None] = [None] * len(found)  # [i]: between groups i - 1 and i
         for room in rooms:
             first, *_, last = room.groups
             inner = list(room.groups[1:-1])
@@ -933,6 +941,32 @@ def _room_spans(
                         spans.append((found[at].start(), start))
                     spans.append((start, end))
     return spans
+
+
+def _room_runs(text: str) -> Iterator[tuple[list[re.Match[str]], list[bool | None]]]:
+    """The runs of :data:`_ROOM_RUN` in ``text``, each as its groups and, between each
+    group and the one before it, whether they are known to be joined as a room's
+    groups with no space (``None``: not yet looked at).  A run after a building
+    written in English (``Block 3 2单元1201``, ``Bldg. 3 1201``: :data:`_ROOM_HEAD`)
+    has that building's group first, the spaces after it a separator (review s50H
+    F03); such a building before a group alone (``Block 3 1201``) is a run of two."""
+    heads = {
+        head.end(): building
+        for head in _ROOM_HEAD.finditer(text)
+        if (building := _ROOM_GROUP.match(text, head.start(1))) is not None
+    }
+    for run in _ROOM_RUN.finditer(text):
+        found = list(_ROOM_GROUP.finditer(text, run.start(), run.end()))
+        tight: list[bool | None] = [None] * len(found)  # [i]: between groups i - 1 and i
+        building = heads.pop(run.start(), None)
+        if building is not None:
+            found.insert(0, building)
+            tight.insert(1, True)
+        yield found, tight
+    for at, building in heads.items():
+        alone = _ROOM_GROUP.match(text, at)
+        if alone is not None:
+            yield [building, alone], [None, True]
 
 
 def _glued(written: str, group: str, *, first: bool) -> bool:

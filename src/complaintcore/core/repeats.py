@@ -20,7 +20,13 @@ from datetime import datetime
 
 import attrs
 
-from complaintcore.core.concentration import KEY_DIGITS, building_key, complainant_key, room_match
+from complaintcore.core.concentration import (
+    KEY_DIGITS,
+    building_key,
+    complainant_key,
+    room_building,
+    room_match,
+)
 from complaintcore.core.models import Complaint, as_instant
 from complaintcore.core.rulepack import RepeatLinking
 
@@ -57,7 +63,11 @@ def room_key(site: str, building: str, room: str) -> str:
 
     Like :func:`~complaintcore.core.concentration.complainant_key`: two rooms of
     a site practically never share one, so the earlier complaints about one room
-    are found among a site's (the store also compares the building).  Not a
+    are found among a site's by it alone.  The building is the building field's
+    key (:func:`~complaintcore.core.concentration.building_key`), or, where that
+    field is blank, the building the room names
+    (:func:`~complaintcore.core.concentration.room_building`): room ``3-2-1201``
+    typed with building ``3``, ``3栋`` or none is one room (review s50H F05).  Not a
     secret: a site's rooms are few enough to try them all, so the key is for
     matching and never shown (PRV-1).
     The room is read as masking reads it, whatever address form it was typed in
@@ -70,7 +80,8 @@ def room_key(site: str, building: str, room: str) -> str:
     matched = room_match(room)
     if not matched:
         return ""
-    source = f"room:{_norm(site)}|{building_key(building)}|{matched}"
+    place = building_key(building) or room_building(room)
+    source = f"room:{_norm(site)}|{place}|{matched}"
     return hashlib.sha256(source.encode("utf-8")).hexdigest()[:KEY_DIGITS]
 
 
@@ -163,7 +174,7 @@ def decide_links(
     linked to nothing.  A record not yet assessed counts as the complaint it was
     received as: GRD-2 acts at intake, when most earlier raisings are not assessed
     yet.  **Same complainant**: the same complainant key within ``rule.window``;
-    **same room**: the same room key and building within ``rule.window``; **same
+    **same room**: the same room key (its building in it) within ``rule.window``; **same
     matter**: the same building and category within ``rule.matter_window`` (never
     an ignored category).  A link of a kind in ``rule.counts`` to a complaint of
     the same category (not ignored) counts as an earlier raising of the matter.
@@ -189,7 +200,7 @@ def decide_links(
         if window and age <= window:
             if new.complainant_key and c.complainant_key == new.complainant_key:
                 kinds.add("same_complainant")
-            if new.room_key and c.room_key == new.room_key and c.building == new.building:
+            if new.room_key and c.room_key == new.room_key:
                 kinds.add("same_room")
         near = matter_ok and matter_window and age <= matter_window
         if near and c.building == new.building and c.category == new.category:

@@ -11,6 +11,8 @@ import re
 
 import attrs
 
+from complaintcore.core.building_forms import BUILDING_NAMES
+
 __all__ = [
     "BUILDING",
     "DASHED_LEVELS",
@@ -19,6 +21,7 @@ __all__ = [
     "UNIT",
     "WORD_LEVELS",
     "RoomForm",
+    "building_led",
     "room_digits",
     "room_form",
     "room_levels",
@@ -81,6 +84,15 @@ _SHAPE = re.compile(
     f"(?=[^0-9]*[0-9])(?:{_GROUP})(?: *{_JOIN} *(?:{_GROUP}))+ *(?:{'|'.join(ROOM_ENDS)})?"
 )
 _DIGITS = re.compile("[0-9]+")
+# a building's group led by 第 before its word (第3栋2单元1201), or by an English
+# building name (Block 3 2单元1201, Bldg. A-1201; a letter after the name only past
+# a dot or a space: "blocks" is a plural) and its group, then a space, a dash or a
+# word (review s50H F02)
+_LED = re.compile(
+    f"第 *+({_GROUP}) *+(?={_WORD})"
+    f"|(?i:{'|'.join(BUILDING_NAMES)})(?:\\. *+| ++|(?=[0-9]))({_GROUP})"
+    f"(?:( *+)(?={_WORD})| *+(?=-)| ++(?=[0-9A-Za-z]))"
+)
 # a run of a longer value that may be a room: letters and digits joined by a dash
 # or a word, perhaps an end word after it; nothing of a number glued before it (a
 # letter or digit, "+" or a dash: no part of a longer run, nor a phone's country
@@ -159,6 +171,23 @@ def _read(literal: str) -> tuple[RoomForm, tuple[str, ...]] | None:
     if end is None or len(groups) < 2:
         return None
     return RoomForm(tuple(groups), (*spaced, bool(end.group(1)))), tuple(joins)
+
+
+def building_led(literal: str) -> str:
+    """IMP-3, GRD-2, PRV-1: ``literal`` (folded as :func:`room_form` reads it) with
+    the building it starts with written as a room's group and word, where it is
+    written as the building field writes it (review s50H F02): ``第3栋2单元1201``
+    is ``3栋2单元1201``; ``Block 3 2单元1201`` (an English building name, its
+    number, a space) is ``3栋2单元1201``, ``Block 3-2-1201`` ``3栋-2-1201`` and
+    ``Bldg. A 1201`` ``A栋1201``.  Anything else is returned as it is (``Block 3``
+    alone, ``第3`` without a word)."""
+    led = _LED.match(literal)
+    if led is None:
+        return literal
+    if led.group(1) is not None:
+        return led.group(1) + literal[led.end() :]
+    word = "" if led.group(3) is not None else BUILDING  # its own word kept
+    return led.group(2) + word + literal[led.end() :]
 
 
 def room_part(literal: str) -> str | None:

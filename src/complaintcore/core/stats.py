@@ -68,7 +68,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from complaintcore.core.concentration import building_key, room_match
+from complaintcore.core.concentration import building_key
 from complaintcore.core.deadlines import (
     ClockState,
     ClockStatus,
@@ -100,6 +100,7 @@ from complaintcore.core.models import (
     as_instant,
     require_aware,
 )
+from complaintcore.core.repeats import room_key as repeat_room_key
 from complaintcore.core.rulepack import ClockSpec, EarlyWarning, RulePack
 from complaintcore.core.spreadsheet import spreadsheet_safe
 from complaintcore.core.stages import RunJudgement, acknowledge_clocks, judge_run
@@ -388,8 +389,10 @@ class Repeats:
     Two valid complaints are linked when they share the **same complainant**
     (the phone number normalised by :func:`complaintcore.core.validity.normalise_phone`,
     else its digits when there are at least 7) or the **same room and category**
-    (site + room number, normalised with NFKC, case and spaces ignored, + the
-    business category), and the later was received at most ``lookback_days``
+    (site + building + room number, the room keyed as intake keys it,
+    :func:`complaintcore.core.repeats.room_key`: the room in any address form, the
+    building in any form or, left blank, the one the room names; review s50H F01,
+    F05; + the business category), and the later was received at most ``lookback_days``
     after the earlier: each complaint is compared with those of its own window,
     as intake links it (the pack's ``[repeats] window``), not with everything
     since the look-back before the month.  Linked complaints form groups
@@ -768,8 +771,10 @@ class _Tally:
 
     def _link(self, complaint: Complaint, state: ComplaintState, in_month: bool) -> None:
         person = complaint.intake.complainant
-        room = room_match(person.room)  # one room in any address form (review s49A F01)
-        room_key = f"{_norm(_site(complaint))}|{room}|{state.category}" if room else None
+        # the room as intake keys it: its site, building and room in any address form
+        # (reviews s49A F01, s50H F01, F05)
+        room = repeat_room_key(_site(complaint), person.building, person.room)
+        room_key = f"{room}|{state.category}" if room else None
         self.links.append(
             _Link(
                 as_instant(complaint.intake.received_at),  # sorted, subtracted (s48B)

@@ -955,7 +955,8 @@ class RaisingsQuery:
     its matter (see :meth:`RaisingsStore.raisings_many`).
 
     Those of ``category`` received in ``[since, until]`` with this
-    ``complainant_key``, or this ``room_key`` and ``building``, and those of
+    ``complainant_key``, or this ``room_key`` (whatever their building field: the
+    key holds the building, review s50H F05), and those of
     ``building`` and ``category`` received in ``[matter_since, until]`` (each
     part asked only when given); each once, never one known not to be a
     complaint (assessed invalid, an enquiry or a service request: VAL-4).

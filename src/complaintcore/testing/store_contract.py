@@ -1048,9 +1048,10 @@ class StoreContract:
 
     def test_raisings_many_counts_every_earlier_raising_of_a_matter(self) -> None:
         """GRD-2: a store that counts a matter's earlier raisings counts each once,
-        past any limit of ``related``: by person, or by room in the same building, or
-        by matter when asked; of one category and site, within the window, never a
-        record known not to be a complaint (VAL-4)."""
+        past any limit of ``related``: by person, or by room (whatever the row's
+        building: the room key holds the building, review s50H F05), or by matter
+        when asked; of one category and site, within the window, never a record
+        known not to be a complaint (VAL-4)."""
         store = self.store()
         if not isinstance(store, RaisingsStore):
             pytest.skip(f"{type(store).__name__} has no raisings_many")
@@ -1063,7 +1064,8 @@ class StoreContract:
             "P-5": (T0 - 7 * day, {"complainant_key": "aaaaaa", "validity": "invalid"}),
             "P-6": (T0 - 8 * day, {"complainant_key": "aaaaaa", "kind": "request"}),
             "R-1": (T0 - 10 * day, {"room_key": "bbbbbb", "status": "closed"}),
-            "R-2": (T0 - 11 * day, {"room_key": "bbbbbb", "building": "4"}),  # another building
+            # the room's building field left blank (its key made of the room's building)
+            "R-2": (T0 - 11 * day, {"room_key": "bbbbbb", "building": ""}),
             "B-1": (T0 - 12 * day, {"complainant_key": "aaaaaa", "room_key": "bbbbbb"}),
             "M-1": (T0 - 3 * day, {}),  # the same building and category only
             "L-1": (T0 + day, {"complainant_key": "aaaaaa"}),  # after the new one
@@ -1079,7 +1081,7 @@ class StoreContract:
             building="3",
         )  # fmt: skip
         questions = [
-            both,  # P-1, R-1, B-1 (found twice, counted once)
+            both,  # P-1, R-1, R-2, B-1 (found twice, counted once)
             attrs.evolve(both, matter_since=matter),  # and M-1
             attrs.evolve(both, limit=2),
             RaisingsQuery("sunrise", "repairs", since, T0, complainant_key="aaaaaa"),
@@ -1088,7 +1090,7 @@ class StoreContract:
             RaisingsQuery("riverside", "repairs", since, T0, complainant_key="aaaaaa"),
             attrs.evolve(both, until=T0 + 2 * day),  # and L-1
         ]
-        assert store.raisings_many(questions) == [3, 4, 2, 2, 1, 0, 1, 4]
+        assert store.raisings_many(questions) == [4, 5, 2, 2, 1, 0, 1, 5]
         assert store.raisings_many([]) == []
         with pytest.raises(NaiveDatetimeError):
             store.raisings_many(
