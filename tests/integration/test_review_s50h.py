@@ -16,21 +16,25 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import attrs
 import psycopg
 import pytest
 
+from complaintcore import __version__, projection_basis
 from complaintcore.adapters.postgres_store import SCHEMA_VERSION as PG_SCHEMA
 from complaintcore.adapters.postgres_store import PostgresStore
 from complaintcore.adapters.sqlite_store import SCHEMA_VERSION as SQLITE_SCHEMA
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.core.models import Complainant, Fact
+from complaintcore.core.workflow import Assess, decide, evolve
 from complaintcore.desk import Desk
 from complaintcore.desk.ports import ComplaintStore
-from complaintcore.testing import make_desk
+from complaintcore.testing import MemoryStore, make_desk
 from tests.integration.test_review_s49q import (
     T0,
     _all_keys,
     _hash,
+    intake,
     postgres_upgrade_again,
     receive,
     same_room,
@@ -155,3 +159,28 @@ def test_a_postgresql_desk_of_schema_21_gets_every_tenants_room_keys_made_again(
     postgres_upgrade_again(dsn, schema, 22, before, T0 + timedelta(days=8))
     comment = postgres_server.column_comment(schema, "projection", "room_key")  # type: ignore[attr-defined]
     assert "1201室 is 1201" in comment
+
+
+@pytest.mark.procedure("IMP-3")
+@pytest.mark.procedure("DL-7")
+def test_a_hosts_store_has_its_room_keys_rewritten_by_the_first_sweep() -> None:
+    """A host's store has no schema upgrade: a row the previous revision (8) wrote
+    with ``1201室`` keyed as spelt keeps it until the first sweep finds the basis
+    changed (``ROWS_REVISION`` 9) and rewrites it; then flat 1201 typed bare links
+    to it."""
+    store = MemoryStore()
+    with make_desk(store=store) as desk:
+        at = T0 + timedelta(days=1)
+        received = desk.receive(intake(END_WORDS[1], at), now=at)
+        events = decide(received, Assess(actor="SR-101", validity="valid"), desk.pack, at)
+        row = attrs.evolve(
+            desk._projection.row(evolve(received, events), at), room_key=OLD["1201室"]
+        )
+        store.append(received.id, received.version, events, row, [])  # as revision 8 wrote it
+        previous = projection_basis(desk.pack, desk.calendar, f"{__version__} rows 8")
+        assert store.keep_projection_basis(previous, instead_of=store.projection_basis())
+        assert _room_keys(desk, [received.id]) == [OLD["1201室"]]
+        desk.sweep(T0 + timedelta(days=2))
+        assert _room_keys(desk, [received.id]) == [FLAT]
+        again = receive(desk, END_WORDS[0], 3)
+        assert same_room(desk, again.id) == [received.id]

@@ -81,7 +81,7 @@ other complaint shares, and the memos by id, version and ``now`` already serve i
 repeated asks."""
 
 
-ROWS_REVISION = 8
+ROWS_REVISION = 9
 """Bumped when how a row's next sweep time is computed changes within a release
 (2: a complaint escalated and held by nobody is due at once; 3: rows keep
 ``breach_due``, which the schema upgrade sets to the time received on open rows;
@@ -92,7 +92,10 @@ review s49A F01; 7: its building, and the room and complainant keys made of it,
 read the building in any form, HDL-5, review s49L F01; 8: its room and
 complainant keys read the level each group of the room names, 3单元1201 is not
 3栋1201, IMP-3, review s49Q F02, and ``Block S``, ``Bldg. S`` are building ``s``,
-no longer ``blocks``, ``bldg.s``, review s49U F04), so the basis kept by a
+no longer ``blocks``, ``bldg.s``, review s49U F04; 9: a one-group room is the
+same with or without its end word, ``第3栋…`` and ``Block 3 …`` rooms are building
+3's, a blank building field keys the room with the building the room names,
+IMP-3, review s50H), so the basis kept by a
 store differs and the next sweep rewrites the rows that differ (DL-7): on a host's
 store, which has no schema upgrade to make the keys again, and after a process of
 the previous revision wrote rows."""
