@@ -31,6 +31,7 @@ from complaintcore.core.models import (
     require_aware,
 )
 from complaintcore.core.repeats import Earlier
+from complaintcore.core.urls import endpoint_shown
 
 __all__ = [
     "DEFAULT_TENANT",
@@ -122,7 +123,7 @@ class StaffMember:
     site: str = "*"
     email: str = attrs.field(default="", repr=lambda v: repr(mask(v)))
     phone: str = attrs.field(default="", repr=lambda v: repr(mask(v)))
-    webhook: str = ""
+    webhook: str = attrs.field(default="", repr=lambda v: repr(endpoint_shown(v)))
     duty: tuple[DutyWindow, ...] = ()
     sees_personal_data: bool = False
     os_user: str = ""
