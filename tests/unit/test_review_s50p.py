@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 
 from complaintcore import DeskConfig
-from complaintcore.core.urls import endpoint_shown
 from complaintcore.desk.ports import StaffMember
+from complaintcore.desk.urls import endpoint_shown
 
 HOOK = "https://127.0.0.1:1/hooks/T0000/B0000/PATHTOKENSECRET?key=QUERYTOKEN"
 

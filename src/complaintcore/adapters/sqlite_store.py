@@ -73,6 +73,7 @@ from complaintcore.adapters.chain import (
     claim_offset,
     claim_time,
     claimer_time,
+    claims_end_by,
     decode_complaint,
     effective_key,
     encode_event,
@@ -2295,6 +2296,14 @@ class SqliteStore:
         sql, args = _due_query(self._tenant, now, limit, None, None, self._claim_stamp())
         return [outbox_item(*r) for r in self._conn().execute(sql, args).fetchall()]
 
+    @_translated
+    def overlong_claims(self, longest: timedelta) -> list[int]:
+        """Ids of the pending items claimed past the store's clock plus ``longest``,
+        in id order (``Desk.verify`` reports them); read through ``outbox_pending``."""
+        latest = claims_end_by(claim_time(self._clock), longest)
+        found = self._conn().execute(_OVERLONG_CLAIMS, (self._tenant, latest)).fetchall()
+        return [int(r[0]) for r in found]
+
     def _claim_stamp(self) -> str:
         """The time on the clock claims are kept on, as stored text."""
         return to_utc_text(claim_time(self._clock), "clock()")
@@ -3469,6 +3478,13 @@ _OVERLONG_LEASES = (
 )
 """Rows with a due time leased past the longest lease a claim takes (what verify reports);
 read through ``projection_due``: the open complaints, not every one ever stored."""
+
+_OVERLONG_CLAIMS = (
+    "SELECT id FROM outbox INDEXED BY outbox_pending WHERE tenant = ?"
+    " AND delivered_at IS NULL AND dropped_at IS NULL AND claimed_until > ? ORDER BY id"
+)
+"""Waiting items claimed past the longest claim the desk takes (what verify reports),
+through ``outbox_pending``: the items waiting, not every item ever delivered."""
 
 _PENDING_COUNTS = (
     "SELECT notifier, count(*) FROM outbox INDEXED BY outbox_pending"

@@ -13,8 +13,8 @@ import attrs
 from complaintcore import _toml as toml
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.limits import DEFAULT_LENGTHS, TextLimits
-from complaintcore.core.urls import endpoint_shown
 from complaintcore.desk.ports import DEFAULT_TENANT, check_tenant
+from complaintcore.desk.urls import endpoint_shown
 
 __all__ = [
     "DeliveryPolicy",

@@ -15,8 +15,8 @@ from typing import Self
 
 from complaintcore.core.errors import ComplaintCoreError, InvalidInputError
 from complaintcore.core.privacy import redact
-from complaintcore.core.urls import endpoint_shown
 from complaintcore.desk.ports import Notification, StaffMember
+from complaintcore.desk.urls import endpoint_shown
 
 __all__ = ["NotificationError", "SendDeadline", "personal_values", "public_url", "redact"]
 

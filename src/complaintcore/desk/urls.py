@@ -1,6 +1,7 @@
 """Web addresses as logs, errors and reprs may show them.
 
-Pure: string handling, no I/O.  A webhook's secret may sit in its query
+Pure string handling (no I/O; kept out of the core, which imports no urllib).
+A webhook's secret may sit in its query
 (``?key=…``, ``?access_token=…``) or in its path (Slack's
 ``/services/T…/B…/<token>``, Discord's ``/api/webhooks/<id>/<token>``, Feishu's
 ``/open-apis/bot/v2/hook/<token>``, a host's own endpoint): only what names the
