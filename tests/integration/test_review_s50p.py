@@ -12,6 +12,9 @@ nothing, or one planted in a shared folder by another user, is not followed by
 F03: an outbox message claimed far ahead by hand (``claimed_until`` 2999) is named
 by ``verify``, sent by the next delivery pass and may be retried or dropped; a
 claim a sender took still holds.  On SQLite and PostgreSQL, guard triggers off.
+
+F05: a new database, its -wal and -shm, a migrate copy, the staff file and the
+configuration are made 0600 (0660 in a set-group-ID folder), whatever the umask.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from click.testing import CliRunner, Result
 
 from complaintcore import Desk, OutboxStore
 from complaintcore.adapters.notify import NotificationError, WebhookNotifier
+from complaintcore.adapters.sqlite_store import SqliteStore
+from complaintcore.adapters.staff import write_sample_staff
 from complaintcore.cli import main
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.desk.ports import Notification, StaffMember
@@ -272,3 +277,67 @@ def test_a_claim_a_sender_took_still_holds_off_a_retry_by_hand(
     with pytest.raises(InvalidInputError, match="is being sent"):
         desk.drop_message(item_id, AFTER, "stale")
     assert desk.verify(AFTER).ok
+
+
+# --------------------------------------------------------------------------- F05: modes
+
+
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    old = os.umask(0o022)  # the usual one, under which a default file is world-readable
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+@pytest.mark.usefixtures("umask_022")
+def test_a_new_desks_files_are_readable_by_their_owner_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under umask 022 the database (its -wal and -shm too, while a store has it open),
+    the staff file, the configuration and a ``migrate`` copy were 0644: every
+    complainant's name, phone and room readable by any local account."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COMPLAINTCORE_NOW", NOW)
+    assert invoke("init", "desk").exit_code == 0
+    desk = tmp_path / "desk"
+    store = SqliteStore(desk / "complaints.sqlite3")
+    try:
+        store.ledger_head()  # open: its -wal and -shm exist
+        names = ["complaints.sqlite3", "complaints.sqlite3-wal", "complaints.sqlite3-shm"]
+        names += ["staff.toml", "complaintcore.toml"]
+        modes = {n: (desk / n).stat().st_mode & 0o777 for n in names}
+    finally:
+        store.close()
+    assert modes == dict.fromkeys(names, 0o600)
+    monkeypatch.chdir(desk)
+    assert invoke("migrate", "--to", "../copy.sqlite3").exit_code == 0
+    assert (tmp_path / "copy.sqlite3").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.usefixtures("umask_022")
+def test_a_desk_in_a_shared_group_folder_is_readable_by_the_group(tmp_path: Path) -> None:
+    """A set-group-ID folder is how a team shares a desk: its files are made 0660,
+    less the umask (022 takes the group's writing; a team's umask 002 keeps it),
+    never readable by others."""
+    shared = tmp_path / "team"
+    shared.mkdir()
+    shared.chmod(0o2770)
+    SqliteStore(shared / "d.sqlite3").close()
+    write_sample_staff(shared / "staff.toml")
+    assert (shared / "d.sqlite3").stat().st_mode & 0o777 == 0o640
+    assert (shared / "staff.toml").stat().st_mode & 0o777 == 0o640
+    os.umask(0o002)
+    SqliteStore(shared / "e.sqlite3").close()
+    assert (shared / "e.sqlite3").stat().st_mode & 0o777 == 0o660
+
+
+@pytest.mark.usefixtures("umask_022")
+def test_an_existing_database_keeps_its_permissions(tmp_path: Path) -> None:
+    """The operator's own choice for a file already there is not changed."""
+    path = tmp_path / "d.sqlite3"
+    SqliteStore(path).close()
+    path.chmod(0o640)
+    SqliteStore(path).close()
+    assert path.stat().st_mode & 0o777 == 0o640

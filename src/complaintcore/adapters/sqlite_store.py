@@ -1283,6 +1283,8 @@ class SqliteStore:
         self._lock_mode = 0o644
         self._lock_owner: tuple[int, int] | None = None
         self._identity: tuple[int, int] | None = None
+        if self._create:
+            _create_private(self._file)
         try:
             conn = self._conn()
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -3112,6 +3114,19 @@ class SqliteStore:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _create_private(path: str) -> None:
+    """Make a database file that does not exist yet empty (SQLite's new database) and
+    readable by its owner alone, before SQLite opens it: SQLite would make it with
+    the umask's permissions (0644 under 022, every complainant's name, phone and
+    room readable by every local account), and gives its ``-wal`` and ``-shm`` the
+    database's (review s50P F05).  An existing file keeps its permissions; a path
+    that cannot be made is left for SQLite to report."""
+    from complaintcore.adapters.private_files import open_private
+
+    with suppress(OSError):
+        os.close(open_private(path))
 
 
 def _sealed(a: AccessRecord) -> str:
