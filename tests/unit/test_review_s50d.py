@@ -16,8 +16,9 @@ Expected texts are counted by hand: ``models.mask`` keeps the last two
 characters of a value of five characters or more that starts with a digit (one
 of four or fewer is all stars) and the first character of any other.  Room keys
 are the documented source ``sha256("room:<site>|<building>|<room>")`` hashed by
-the test (``test_review_s49q._by_hand``), its first sixteen hex digits, the room written as its groups joined by
-dashes when they are a building, a unit and a room (concepts.md).
+the test (``test_review_s49q._by_hand``), its first sixteen hex digits, the room
+written as its groups joined by dashes when they are a building, a unit and a room
+(concepts.md).
 """
 
 from __future__ import annotations
