@@ -354,7 +354,7 @@ def test_a_checkpoint_that_cannot_be_written_keeps_the_result(
     def refused(*args: object, **kwargs: object) -> object:
         raise OSError(30, "Read-only file system", str(desk_dir / ".verified.head.x.tmp"))
 
-    monkeypatch.setattr("complaintcore.cli.verify.tempfile.mkstemp", refused)
+    monkeypatch.setattr("complaintcore.cli.files._new_file", refused)  # the temporary file
     head = invoke("verify", "--head").stdout.strip()
     as_json = invoke("verify", "--checkpoint", "verified.head", "--json")
     assert as_json.exit_code == 4

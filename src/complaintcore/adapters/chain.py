@@ -79,6 +79,7 @@ __all__ = [
     "check_keys",
     "check_limit",
     "check_listener_hold",
+    "check_longest",
     "check_mark",
     "check_outbox",
     "check_raisings",
@@ -90,6 +91,7 @@ __all__ = [
     "claim_offset",
     "claim_time",
     "claimer_time",
+    "claims_end_by",
     "decode_complaint",
     "effective_key",
     "encode_event",
@@ -365,6 +367,23 @@ def held_claim(at: datetime, held: ListenerHold) -> str:
     :func:`claim_time`), as stored text: counted like a sender's claim, not from
     the writer's ``now`` (a catch-up's ``now`` a week back would hold nothing)."""
     return lease_end(at, held.lasts)
+
+
+def claims_end_by(at: datetime, longest: object) -> str:
+    """The latest a claim may end at ``at`` on the store's clock, as stored text: a
+    claim ending later than ``at + longest`` is one no sender took (see
+    :class:`~complaintcore.desk.ports.ClaimHealthStore`)."""
+    try:
+        return to_utc_text(at + check_longest(longest), "longest")
+    except (OverflowError, InvalidInputError):
+        raise InvalidInputError("longest", "ends after the last year a time may fall in") from None
+
+
+def check_longest(longest: object) -> timedelta:
+    """The longest claim a desk takes (``ClaimHealthStore.overlong_claims``): 0 or more."""
+    if not isinstance(longest, timedelta) or longest < timedelta(0):
+        raise InvalidInputError("longest", "must be a timedelta of 0 or more")
+    return longest
 
 
 def check_sweep_lease(lease: object) -> timedelta:

@@ -52,6 +52,7 @@ from complaintcore.adapters.chain import (
     claim_offset,
     claim_time,
     claimer_time,
+    claims_end_by,
     decode_complaint,
     effective_key,
     encode_intake,
@@ -1179,6 +1180,21 @@ class MemoryStore:
                 return False
             self._t.basis = basis
             return True
+
+    def overlong_claims(self, longest: timedelta) -> list[int]:
+        """Like :meth:`SqliteStore.overlong_claims`: pending items claimed past the
+        store's clock plus ``longest``."""
+        latest = claims_end_by(claim_time(self._clock), longest)
+        with self._lock:
+            self._open()
+            return sorted(
+                i.id
+                for i in self._outbox.values()
+                if i.delivered_at is None
+                and i.dropped_at is None
+                and i.claimed_until is not None
+                and i.claimed_until > latest
+            )
 
     def pending_counts(self) -> dict[str, int]:
         """Like :meth:`SqliteStore.pending_counts`: undelivered items not dropped, per channel."""

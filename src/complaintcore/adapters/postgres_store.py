@@ -63,6 +63,7 @@ from complaintcore.adapters.chain import (
     check_keys,
     check_limit,
     check_listener_hold,
+    check_longest,
     check_mark,
     check_outbox,
     check_raisings,
@@ -3074,6 +3075,17 @@ class PostgresStore:
         return [_item_from(r) for r in found]
 
     @_translated
+    def overlong_claims(self, longest: timedelta) -> list[int]:
+        """Ids of the pending items claimed past the store's clock (the server's, or
+        the test's) plus ``longest``, in id order; read through ``outbox_pending``."""
+        bound = check_longest(longest)
+        with self._reading() as conn:
+            found = conn.execute(
+                self._sql.overlong_claims, (self._tenant, self._clock_value(), bound)
+            ).fetchall()
+        return [int(r[0]) for r in found]
+
+    @_translated
     def pending_counts(self) -> dict[str, int]:
         """Undelivered items not dropped, per channel, counted through ``outbox_pending``
         (the items waiting, not the history)."""
@@ -3645,6 +3657,10 @@ class _Statements:
         )
         # the waiting items first (outbox_pending), then grouped: grouping straight from
         # the table would walk the (tenant, notifier, ...) key over every item delivered
+        self.overlong_claims = (
+            f"SELECT id FROM {s}.outbox WHERE tenant = %s AND delivered_at IS NULL"
+            f" AND dropped_at IS NULL AND claimed_until > {_CLOCK} + %s ORDER BY id"
+        )
         self.pending_counts = (
             f"WITH p AS MATERIALIZED (SELECT notifier FROM {s}.outbox WHERE tenant = %s"
             " AND delivered_at IS NULL AND dropped_at IS NULL)"

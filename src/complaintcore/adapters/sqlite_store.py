@@ -73,6 +73,7 @@ from complaintcore.adapters.chain import (
     claim_offset,
     claim_time,
     claimer_time,
+    claims_end_by,
     decode_complaint,
     effective_key,
     encode_event,
@@ -1292,6 +1293,8 @@ class SqliteStore:
         self._lock_mode = 0o644
         self._lock_owner: tuple[int, int] | None = None
         self._identity: tuple[int, int] | None = None
+        if self._create:
+            _create_private(self._file)
         try:
             conn = self._conn()
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -2318,6 +2321,14 @@ class SqliteStore:
         sql, args = _due_query(self._tenant, now, limit, None, None, self._claim_stamp())
         return [outbox_item(*r) for r in self._conn().execute(sql, args).fetchall()]
 
+    @_translated
+    def overlong_claims(self, longest: timedelta) -> list[int]:
+        """Ids of the pending items claimed past the store's clock plus ``longest``,
+        in id order (``Desk.verify`` reports them); read through ``outbox_pending``."""
+        latest = claims_end_by(claim_time(self._clock), longest)
+        found = self._conn().execute(_OVERLONG_CLAIMS, (self._tenant, latest)).fetchall()
+        return [int(r[0]) for r in found]
+
     def _claim_stamp(self) -> str:
         """The time on the clock claims are kept on, as stored text."""
         return to_utc_text(claim_time(self._clock), "clock()")
@@ -3128,6 +3139,19 @@ class SqliteStore:
 # ---------------------------------------------------------------------- helpers
 
 
+def _create_private(path: str) -> None:
+    """Make a database file that does not exist yet empty (SQLite's new database) and
+    readable by its owner alone, before SQLite opens it: SQLite would make it with
+    the umask's permissions (0644 under 022, every complainant's name, phone and
+    room readable by every local account), and gives its ``-wal`` and ``-shm`` the
+    database's (review s50P F05).  An existing file keeps its permissions; a path
+    that cannot be made is left for SQLite to report."""
+    from complaintcore.adapters.private_files import open_private
+
+    with suppress(OSError):
+        os.close(open_private(path))
+
+
 def _sealed(a: AccessRecord) -> str:
     return access_seal(a.at, a.actor, a.complaint_id, a.purpose, a.via, a.os_user)
 
@@ -3502,6 +3526,13 @@ _OVERLONG_LEASES = (
 )
 """Rows with a due time leased past the longest lease a claim takes (what verify reports);
 read through ``projection_due``: the open complaints, not every one ever stored."""
+
+_OVERLONG_CLAIMS = (
+    "SELECT id FROM outbox INDEXED BY outbox_pending WHERE tenant = ?"
+    " AND delivered_at IS NULL AND dropped_at IS NULL AND claimed_until > ? ORDER BY id"
+)
+"""Waiting items claimed past the longest claim the desk takes (what verify reports),
+through ``outbox_pending``: the items waiting, not every item ever delivered."""
 
 _PENDING_COUNTS = (
     "SELECT notifier, count(*) FROM outbox INDEXED BY outbox_pending"

@@ -792,11 +792,15 @@ def write_sample_staff(
     """Copy the packaged sample to ``path`` for an office to edit (the CLI ``init``).
 
     ``pack`` names a shipped pack whose own sample to copy, when it has one.
-    Never replaces an existing file unless ``overwrite`` is true.
+    Never replaces an existing file unless ``overwrite`` is true.  A new file is
+    readable by its owner alone (0600; 0660 in a set-group-ID folder): it lists
+    the staff's phones and e-mail addresses (review s50P F05).
 
     :raises FileExistsError: the file exists and ``overwrite`` is false.
     """
+    from complaintcore.adapters.private_files import open_private
+
     p = Path(path)
-    with p.open("wb" if overwrite else "xb") as fh:
+    with os.fdopen(open_private(p, overwrite=overwrite), "wb") as fh:
         fh.write(_sample_bytes(_sample_file(pack)))
     return p

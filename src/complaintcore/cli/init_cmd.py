@@ -113,7 +113,8 @@ def init(
             staff.unlink(missing_ok=True)
             write_sample_staff(staff, pack=rules.name)
         table = "".join(f"{json.dumps(k)} = {json.dumps(v)}\n" for k, v in parameters.items())
-        config.write_text(
+        _write_private(
+            config,
             "# complaintcore desk configuration\n"
             f"database = {json.dumps(database, ensure_ascii=False)}\n"
             + (f"tenant = {json.dumps(tenant)}\n" if tenant != "default" else "")
@@ -121,7 +122,6 @@ def init(
             'staff_file = "staff.toml"\n'
             f"languages = {json.dumps(languages)}   # notifications, in order (docs/i18n.md)\n\n"
             "[notifiers]\nlog = true\n" + (f"\n[pack_parameters]\n{table}" if table else ""),
-            encoding="utf-8",
         )
         Desk.from_config(load_config(config)).close()
     if ctx.json:
@@ -138,6 +138,16 @@ def init(
         )
         return
     ctx.say(ctx.t("initialised {path}", path=str(config)))
+
+
+def _write_private(path: Path, text: str) -> None:
+    """The configuration, in UTF-8, made readable by its owner alone (it is where
+    webhook URLs and their tokens go; review s50P F05); one kept by ``--force``
+    keeps its permissions."""
+    from complaintcore.adapters.private_files import open_private
+
+    with os.fdopen(open_private(path, overwrite=True), "wb") as fh:
+        fh.write(text.encode("utf-8"))
 
 
 def _staff_kept(ctx: Ctx, staff: Path, pack: RulePack, force: bool) -> bool:

@@ -11,7 +11,6 @@ import io
 import json
 import os
 from datetime import timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 import click
@@ -19,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from complaintcore.cli.files import refuse_planted, replace_file, same_file
 from complaintcore.cli.progress import track
 from complaintcore.cli.report_html import _CSS, _e, _table
 from complaintcore.core.rulepack import IndicatorKind
@@ -72,9 +72,13 @@ def not_the_desks_own(ctx: Ctx, output: str | None) -> None:
     ``-shm``), configuration or staff file: a report written over the database
     leaves a desk no command opens again.  So is its ``<database>.locks``
     directory and anything in it: a file there leaves every intake unlocked
-    (review s45A F05)."""
+    (review s45A F05).  Compared by name and, where it exists, as a file: a hard
+    link or a bind-mounted path of the database is the database (review s50P
+    F01).  A symbolic link to nothing, or one another user planted in a shared
+    folder, is refused too (review s50P F04)."""
     if output is None:
         return
+    refuse_planted(ctx, output, "'--output'")
     from complaintcore.adapters.stores import is_postgres_url
 
     ctx.desk()
@@ -90,8 +94,9 @@ def not_the_desks_own(ctx: Ctx, output: str | None) -> None:
         own += [database, f"{database}-wal", f"{database}-shm", f"{database}-journal"]
         inside.append(_real(os.path.realpath(database) + ".locks"))  # as SqliteStore names it
     target = _real(output)
-    mine = any(_real(path) == target for path in own) or any(
-        target == d or target.startswith(d + os.sep) for d in inside
+    mine = any(_real(path) == target or same_file(path, output) for path in own) or any(
+        target == d or target.startswith(d + os.sep) or same_file(d, os.path.dirname(target))
+        for d in inside
     )
     if mine:
         click_ctx = click.get_current_context()
@@ -112,7 +117,8 @@ def write_output(ctx: Ctx, text: str, fmt: str, output: str | None) -> None:
     neither mislabels nor cuts a page, a CSV or a JSON document, and a CSV's
     ``\r\n`` rows are not made ``\r\r\n`` on Windows (review s41B F03, F04, F06).  A
     CSV is the same bytes either way; on standard output the other formats end with
-    a newline."""
+    a newline.  A file is replaced by a new one renamed over it, keeping its
+    permissions (:func:`~complaintcore.cli.files.replace_file`)."""
     from complaintcore.cli.context import write_utf8
 
     if output is None:
@@ -121,7 +127,10 @@ def write_output(ctx: Ctx, text: str, fmt: str, output: str | None) -> None:
         # record, and the file would differ from --output's (review s50C F03)
         write_utf8(excel_csv(text, fmt), nl=fmt != "csv")
         return
-    Path(output).write_bytes(excel_csv(text, fmt).encode("utf-8"))
+    data = excel_csv(text, fmt).encode("utf-8")
+    # a new file renamed into place: another name of the file replaced (a hard
+    # link) keeps what it held, whatever the checks above missed (review s50P F01)
+    replace_file(output, data)
     if ctx.json:
         ctx.emit({"written": output, "format": fmt})
     else:

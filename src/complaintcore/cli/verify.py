@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import stat
-import tempfile
 from pathlib import Path
 
 import click
@@ -12,6 +10,7 @@ import click
 from complaintcore.adapters.ledger import parse_head
 from complaintcore.cli.context import Ctx, json_option, now_option, pass_ctx
 from complaintcore.cli.errors import ExitCode, one_line
+from complaintcore.cli.files import refuse_planted, replace_file
 from complaintcore.cli.progress import progress
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.i18n import N_
@@ -183,7 +182,12 @@ def _check_head(ctx: Ctx, value: str | None, hint: str) -> None:
 
 
 def _read_checkpoint(ctx: Ctx, path: Path) -> str | None:
-    """The head kept in ``path``; ``None`` (a full check) while the file does not exist."""
+    """The head kept in ``path``; ``None`` (a full check) while the file does not exist.
+
+    A symbolic link to nothing, or one another user planted in a shared folder, is
+    refused: it is not followed to create or replace a file of their choosing
+    (review s50P F04)."""
+    refuse_planted(ctx, str(path), "'--checkpoint'")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -222,35 +226,19 @@ def _write_checkpoint(ctx: Ctx, path: Path, head: str) -> str | None:
     A symbolic link's target is the file replaced, and it keeps its permissions
     and its group (an auditor's group may read it), and its owner where the
     process may give one (as root); a group the user is not in cannot be kept,
-    and a warning says so (review s47H F04).  Returns why it could not be
-    written (one line naming ``--checkpoint`` and the file), else ``None``.
+    and a warning says so (review s47H F04).  A new file is private (0600).
+    Returns why it could not be written (one line naming ``--checkpoint`` and the
+    file), else ``None``.
     """
-    target = Path(os.path.realpath(path))
     try:
-        old: os.stat_result | None = target.stat()
-    except FileNotFoundError:
-        old = None  # a new file: private (0600), as mkstemp makes it
+        replace_file(
+            str(path),
+            (head + "\n").encode("utf-8"),
+            mode=0o600,
+            keep=lambda fd, old: _keep_owner(ctx, fd, old, path),
+        )
     except OSError as exc:
         return _not_written(ctx, path, head, exc)
-    tmp = ""
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            if old is not None:
-                _keep_owner(ctx, fh.fileno(), old, path)  # before the mode: chown may clear bits
-                os.fchmod(fh.fileno(), stat.S_IMODE(old.st_mode))
-            fh.write(head + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except OSError as exc:
-        if tmp:
-            Path(tmp).unlink(missing_ok=True)
-        return _not_written(ctx, path, head, exc)
-    except BaseException:
-        if tmp:
-            Path(tmp).unlink(missing_ok=True)
-        raise
     return None
 
 

@@ -14,6 +14,7 @@ from complaintcore import _toml as toml
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.limits import DEFAULT_LENGTHS, TextLimits
 from complaintcore.desk.ports import DEFAULT_TENANT, check_tenant
+from complaintcore.desk.urls import endpoint_shown
 
 __all__ = [
     "DeliveryPolicy",
@@ -193,14 +194,15 @@ _URL_KEYS = frozenset({"url"})
 
 
 def _hidden(value: object, key: str = "") -> object:
-    """A notifier table fit for a repr: secrets starred, URLs without their query
-    (robot tokens) or userinfo, header values starred (review s41A F06)."""
+    """A notifier table fit for a repr: secrets starred, URLs as their scheme, host
+    and port only (robot tokens live in the query or the path), header values
+    starred (review s41A F06, s50P F02)."""
     if key in _SECRET_KEYS and value:
         return "***"
     if key == "headers" and isinstance(value, Mapping):
         return dict.fromkeys(value, "***")
     if key in _URL_KEYS and isinstance(value, str):
-        return _url_shown(value)
+        return endpoint_shown(value)  # a webhook's token may be in its path (s50P F02)
     if isinstance(value, Mapping):
         return {k: _hidden(v, str(k)) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -31,6 +31,7 @@ from complaintcore.core.models import (
     require_aware,
 )
 from complaintcore.core.repeats import Earlier
+from complaintcore.desk.urls import endpoint_shown
 
 __all__ = [
     "DEFAULT_TENANT",
@@ -39,6 +40,7 @@ __all__ = [
     "BasisStore",
     "BatchComplaintStore",
     "BatchIntakeStore",
+    "ClaimHealthStore",
     "ComplaintRow",
     "ComplaintStore",
     "DutyWindow",
@@ -123,7 +125,7 @@ class StaffMember:
     site: str = "*"
     email: str = attrs.field(default="", repr=lambda v: repr(mask(v)))
     phone: str = attrs.field(default="", repr=lambda v: repr(mask(v)))
-    webhook: str = ""
+    webhook: str = attrs.field(default="", repr=lambda v: repr(endpoint_shown(v)))
     duty: tuple[DutyWindow, ...] = ()
     sees_personal_data: bool = False
     os_user: str = ""
@@ -1101,6 +1103,32 @@ class MessageTimesStore(ComplaintStore, Protocol):
         """The latest creation time of the messages queued for each complaint (those
         with any), by the commits of ledger entries after ``after`` (every message
         for ``0``): one query, over the ledger's index when ``after`` is given."""
+        ...
+
+
+@runtime_checkable
+class ClaimHealthStore(ComplaintStore, Protocol):
+    """A store that names the outbox messages held by a claim no sender of the desk
+    takes, with one cheap query (review s50P F03).
+
+    A claim hides a message from every delivery pass and from ``outbox retry`` and
+    ``outbox drop`` until it ends; one set far ahead by hand (``UPDATE outbox SET
+    claimed_until = '2999-…'``) would silence the message for good.  The desk knows
+    the longest claim it takes (a sender's lease, a listener hold, the hold after a
+    send it stopped waiting for, which lasts up to the retry delay);
+    ``Desk.verify(now)`` reports each message claimed longer, and ``Desk.deliver``,
+    ``retry_message`` and ``drop_message`` hand its claim back
+    (:meth:`OutboxStore.release`) as lapsed.  The built-in stores have it.
+    """
+
+    def overlong_claims(self, longest: timedelta) -> list[int]:
+        """Ids of the undelivered items not dropped whose claim ends later than the
+        store's clock (the one claims are kept on) plus ``longest``, in id order;
+        read from the index on pending items.
+
+        :raises InvalidInputError: ``longest`` is not a timedelta of 0 or more
+            (path ``longest``).
+        """
         ...
 
 

@@ -142,6 +142,7 @@ from complaintcore.desk.ports import (
     BasisStore,
     BatchComplaintStore,
     BatchIntakeStore,
+    ClaimHealthStore,
     ComplainantStore,
     ComplaintRow,
     ComplaintStore,
@@ -1082,7 +1083,47 @@ class Desk:
                 " (swept_until edited, or a sweeper's clock far ahead)"
                 for cid in self.store.overlong_leases(now)
             ]
+        if isinstance(self.store, ClaimHealthStore):  # one query over the waiting items
+            problems += [
+                f"outbox item {item_id}: claimed until later than any send or hold of this"
+                " desk keeps it (claimed_until edited, or the [retry] or [delivery] settings"
+                " or a channel's timeout shortened since); 'complaintcore deliver' and"
+                " 'outbox retry' or 'outbox drop' take it as unclaimed"
+                for item_id in self.store.overlong_claims(self._longest_claim())
+            ]
         return attrs.evolve(report, problems=tuple(problems))
+
+    def _claim_lease(self) -> timedelta:
+        """How long a delivery pass claims a batch for: long enough for its sends."""
+        timeout = self._sender.timeout
+        return max(_LEASE, timedelta(seconds=2 * _CLAIM_BATCH * timeout)) if timeout else _LEASE
+
+    def _longest_claim(self) -> timedelta:
+        """The longest this desk keeps an outbox message claimed, from the moment it
+        claims or holds it: a pass's lease, a listener hold, or the hold after a send
+        it stopped waiting for (until the retry delay, or the send's longest run,
+        has passed), with a lease's margin.  A claim ending later was taken by none
+        of its senders (review s50P F03)."""
+        in_flight = max((self._in_flight(n) for n in self.notifiers.values()), default=timedelta(0))
+        held = timedelta(seconds=self.retry.max_delay_seconds) + in_flight
+        return max(self._claim_lease(), LISTENER_HOLD, held) + _LEASE
+
+    def _release_overlong(self, now: datetime, only: int | None = None) -> None:
+        """Hand back, as lapsed, the claims no sender of this desk took
+        (:meth:`_longest_claim`): a message claimed far ahead by hand is due again
+        at ``now`` at the latest, and may be retried or dropped (review s50P F03)."""
+        store = self.store
+        if not isinstance(store, ClaimHealthStore) or not isinstance(store, OutboxStore):
+            return
+        for item_id in store.overlong_claims(self._longest_claim()):
+            if only is not None and item_id != only:
+                continue
+            log.warning(
+                "outbox item %d was claimed longer than any send of this desk keeps one"
+                " (edited by hand?): taken as unclaimed ('complaintcore verify' names it)",
+                item_id,
+            )
+            store.release(item_id, now)
 
     def reproject(self, now: datetime) -> list[str]:
         """Rewrite every projection row that differs from its history under this
@@ -1478,7 +1519,9 @@ class Desk:
         return self.store.dead_letters(self.retry.max_attempts, limit)
 
     def retry_message(self, item_id: int, now: datetime) -> None:
-        """Send an undelivered message again (its attempts counted afresh), soon."""
+        """Send an undelivered message again (its attempts counted afresh), soon.  A
+        claim no sender of this desk took (one edited far ahead) does not stop it."""
+        self._release_overlong(now, item_id)
         self.store.retry_item(item_id, now)
         self._wake_delivery()
 
@@ -1487,7 +1530,9 @@ class Desk:
     ) -> None:
         """Give an undelivered message up for good, with the reason; it stays on
         record with who dropped it: the staff id ``actor`` and the operating-system
-        user (REC-5); ``verify`` finds a drop the library did not record."""
+        user (REC-5); ``verify`` finds a drop the library did not record.  A claim no
+        sender of this desk took (one edited far ahead) does not stop it."""
+        self._release_overlong(now, item_id)
         self.store.drop_item(item_id, now, reason, actor=actor, os_user=os_user)
 
     # ------------------------------------------------------------------ identity
@@ -3352,8 +3397,8 @@ class Desk:
             raise InvalidInputError("limit", "must be a non-negative integer or None")
         self._staff_directory.reread_if_changed()  # once a pass (review s48K F01)
         sent = failed = dead = 0
-        timeout = self._sender.timeout
-        lease = max(_LEASE, timedelta(seconds=2 * _CLAIM_BATCH * timeout)) if timeout else _LEASE
+        lease = self._claim_lease()
+        self._release_overlong(now)  # a message silenced by hand is sent (review s50P F03)
         current = _pass_clock(now, clock)
         at = now if clock is None else max(now, require_aware(clock(), "clock()"))
         timed_out = TimedOutPlaces()  # where a send timed out in this pass

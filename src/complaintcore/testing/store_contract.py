@@ -76,6 +76,7 @@ from complaintcore.desk.ports import (
     BasisStore,
     BatchComplaintStore,
     BatchIntakeStore,
+    ClaimHealthStore,
     ComplainantStore,
     ComplaintRow,
     ComplaintStore,
@@ -1712,6 +1713,32 @@ class StoreContract:
         store.drop_item(a.id, NOW, "the sender died; the message is stale")
         assert store.pending(NOW + timedelta(days=1)) == []
         assert store.verify().ok
+
+    def test_overlong_claims_names_the_waiting_items_claimed_past_a_bound(self) -> None:
+        """``overlong_claims(longest)``: the items neither delivered nor dropped whose
+        claim ends later than the store's clock plus ``longest``, in id order (review
+        s50P F03); a claim within it, a settled item and another tenant's are not."""
+        store = self.store()
+        if not isinstance(store, ClaimHealthStore) or not isinstance(store, OutboxStore):
+            pytest.skip(f"{type(store).__name__} is not a ClaimHealthStore (optional)")
+        c = self.registered("C-1")
+        store.create(c, self.row_of(c), [("email", self.note(k)) for k in ("a", "b", "c", "d")])
+        day = timedelta(days=1)
+        a, b, c_item = store.claim(NOW, 3, lease=day)
+        store.mark_delivered(c_item.id, NOW)
+        assert store.overlong_claims(timedelta(hours=1)) == [a.id, b.id]
+        assert store.overlong_claims(2 * day) == []
+        store.release(b.id, NOW)
+        assert store.overlong_claims(timedelta(hours=1)) == [a.id]
+        store.mark_failed(a.id, "timed out", NOW)
+        assert store.overlong_claims(ZERO) == []
+        other = self.store("other")
+        assert isinstance(other, ClaimHealthStore)
+        assert other.overlong_claims(ZERO) == []
+        for wrong in (timedelta(seconds=-1), 60):
+            with pytest.raises(InvalidInputError) as caught:
+                store.overlong_claims(wrong)  # type: ignore[arg-type]
+            assert caught.value.path == "longest"
 
     def test_a_send_that_may_still_get_through_is_held_from_retries_by_hand(self) -> None:
         """A send the desk stopped waiting for (it timed out) is held until it has

@@ -16,6 +16,7 @@ from typing import Self
 from complaintcore.core.errors import ComplaintCoreError, InvalidInputError
 from complaintcore.core.privacy import redact
 from complaintcore.desk.ports import Notification, StaffMember
+from complaintcore.desk.urls import endpoint_shown
 
 __all__ = ["NotificationError", "SendDeadline", "personal_values", "public_url", "redact"]
 
@@ -162,12 +163,9 @@ def personal_values(notification: Notification, recipient: StaffMember | None) -
 
 
 def public_url(url: str) -> str:
-    """A URL fit for logs and errors: no query (robot tokens live there), no userinfo."""
-    parts = urllib.parse.urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    return f"{parts.scheme}://{host}{parts.path}"
+    """A URL fit for logs and errors: its scheme, host and port, with ``/…`` for the
+    path and query, where webhook tokens live (review s50P F02)."""
+    return endpoint_shown(url)
 
 
 def check_text(value: object, path: str, *, allow_empty: bool = False) -> str:
