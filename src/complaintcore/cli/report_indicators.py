@@ -18,7 +18,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from complaintcore.cli.files import refuse_planted, replace_file, same_file
+from complaintcore.cli.files import (
+    refuse_planted,
+    replace_file,
+    same_file,
+    warn_if_group_lost,
+)
 from complaintcore.cli.progress import track
 from complaintcore.cli.report_html import _CSS, _e, _table
 from complaintcore.core.rulepack import IndicatorKind
@@ -118,7 +123,10 @@ def write_output(ctx: Ctx, text: str, fmt: str, output: str | None) -> None:
     ``\r\n`` rows are not made ``\r\r\n`` on Windows (review s41B F03, F04, F06).  A
     CSV is the same bytes either way; on standard output the other formats end with
     a newline.  A file is replaced by a new one renamed over it, keeping its
-    permissions (:func:`~complaintcore.cli.files.replace_file`)."""
+    permissions, group and (as root) owner; a device, a FIFO, ``/dev/stdout`` and a
+    file that cannot be renamed over are written in place
+    (:func:`~complaintcore.cli.files.replace_file`, review s50R).  Written on this
+    process's own standard output, no "wrote" line follows the report."""
     from complaintcore.cli.context import write_utf8
 
     if output is None:
@@ -130,7 +138,10 @@ def write_output(ctx: Ctx, text: str, fmt: str, output: str | None) -> None:
     data = excel_csv(text, fmt).encode("utf-8")
     # a new file renamed into place: another name of the file replaced (a hard
     # link) keeps what it held, whatever the checks above missed (review s50P F01)
-    replace_file(output, data)
+    written = replace_file(output, data)
+    warn_if_group_lost(ctx, written, "'--output'", output)
+    if written.descriptor == 1:
+        return  # the report is on standard output: a "wrote" line would end up in it
     if ctx.json:
         ctx.emit({"written": output, "format": fmt})
     else:

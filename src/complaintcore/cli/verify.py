@@ -10,7 +10,7 @@ import click
 from complaintcore.adapters.ledger import parse_head
 from complaintcore.cli.context import Ctx, json_option, now_option, pass_ctx
 from complaintcore.cli.errors import ExitCode, one_line
-from complaintcore.cli.files import refuse_planted, replace_file
+from complaintcore.cli.files import refuse_planted, replace_file, warn_if_group_lost
 from complaintcore.cli.progress import progress
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.i18n import N_
@@ -221,7 +221,9 @@ def _check_writable(ctx: Ctx, path: Path) -> None:
 
 
 def _write_checkpoint(ctx: Ctx, path: Path, head: str) -> str | None:
-    """Replace the file in one step: a crash leaves the old head or the new, never half.
+    """Replace the file in one step: a crash leaves the old head or the new, never half
+    (a file that cannot be renamed over, a single-file bind mount, is written in
+    place: one short write; review s50R F02).
 
     A symbolic link's target is the file replaced, and it keeps its permissions
     and its group (an auditor's group may read it), and its owner where the
@@ -231,33 +233,11 @@ def _write_checkpoint(ctx: Ctx, path: Path, head: str) -> str | None:
     file), else ``None``.
     """
     try:
-        replace_file(
-            str(path),
-            (head + "\n").encode("utf-8"),
-            mode=0o600,
-            keep=lambda fd, old: _keep_owner(ctx, fd, old, path),
-        )
+        written = replace_file(str(path), (head + "\n").encode("utf-8"), mode=0o600)
     except OSError as exc:
         return _not_written(ctx, path, head, exc)
+    warn_if_group_lost(ctx, written, "'--checkpoint'", path)
     return None
-
-
-def _keep_owner(ctx: Ctx, fd: int, old: os.stat_result, path: Path) -> None:
-    """Give the new checkpoint file the replaced one's group (and owner, as root)."""
-    fchown = getattr(os, "fchown", None)  # not on Windows, where no group is kept
-    new = os.fstat(fd)
-    uid = old.st_uid if os.geteuid() == 0 else -1  # only root may give a file away
-    if fchown is None or (new.st_gid == old.st_gid and uid in (-1, new.st_uid)):
-        return
-    try:
-        fchown(fd, uid, old.st_gid)
-    except PermissionError:  # a group this user is not in
-        text = ctx.t(
-            "'--checkpoint' {path}: its group could not be kept (this user is not in"
-            " it); the file now has the user's group, with the same permissions",
-            path=path,
-        )
-        click.echo(ctx.t("warning: {text}", text=text), err=True)
 
 
 def _not_written(ctx: Ctx, path: Path, head: str, exc: OSError) -> str:
