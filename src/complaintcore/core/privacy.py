@@ -1305,7 +1305,10 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     not a list (``1201 / 1202 / 1203`` stays: review s49U F01, F02; review s49V
     F01, F03), a number in international form joined by the same dot or
     slash with seven digits or more after the country code
-    (``+852.9123.4567``), a line break
+    (``+852.9123.4567``), one after ``00`` for ``+`` with dashes or spaces
+    (``0086-21-6234-5678``: review s50Q F03), an international number with an
+    extension glued on by an ``x`` (``+1.415.555.0100x12``, the extension left:
+    review s50Q F06), a line break
     inside a mainland mobile (``138`` / ``1234`` / ``5678`` on three lines), or
     written digit by digit; full-width and other
     scripts' digits (``１３８…``, ``١٣٨…``, ``①③⑧…``) count as digits.  A full
@@ -1370,10 +1373,16 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     word of its own (``room: 7``, ``… 900123 7``), not inside an id, a date or a
     decimal; before the phones, so a phone does not take it as its last digit.
     A literal of digits alone shorter than a phone (a room ``11``, ``302``) is
-    masked where it is a number of its own: not glued to other digits, nor
-    inside a date, a time, a decimal, an id with a date stamp or an amount
-    (``2025-11-21 11:00``, ``C-20251112-…``, ``110元`` stay readable for a room
-    ``11`` or ``12``: review s50D F02).  A name of two or three Latin letters
+    masked where it is a number of its own, not glued to other digits: of three
+    digits or more whatever word or mark follows it (``1201时常``, ``1201/1202``,
+    ``1201元``: review s50Q F01), of one or two not inside the whole shape of a
+    date, a time, a decimal, an IP address or an id with a date stamp
+    (``2025-11-21 11:00``, ``11月21日``, ``C-20251112-…`` and ``110元`` stay
+    readable for a room ``11`` or ``12``: review s50D F02; ``12点漏水`` does not).
+    A room stored with its end word (``1201室``) is masked so in its other
+    spellings too (``1201``, ``1201号``, ``１２０１``: review s50Q F02); a literal
+    with an accent in either Unicode normal form, composed or decomposed
+    (review s50Q F05).  A name of two or three Latin letters
     (``Ma``, ``Ann``) is masked where it is a word, no Latin letter glued to it
     (``main`` stays: review s50D F03).
 
