@@ -54,7 +54,9 @@ BLANK = (  # F05 and F02: room 3-2-1201, the building typed three ways or not at
 )
 
 
-FLAT = _hash("room:sunrise|3|1201")
+# flat 1201 below the building field's building 3 is that building's flat, as
+# 3栋1201 is (review s50Q F04: it was "room:sunrise|3|1201")
+FLAT = _hash("room:sunrise|3|3-1201")
 ROOM = _hash("room:sunrise|3|3-2-1201")
 OLD = {  # as SQLite schema 22 / PostgreSQL 21 keyed them
     "1201室": _hash("room:sunrise|3|1201室"),

@@ -137,21 +137,23 @@ def test_a_room_with_a_word_and_a_dash_or_a_hash_is_keyed_as_the_same_room(
         ("05", "2025-05-05 到场"),
         ("14", "2025-11-14T14:00 到场"),
         ("302", "2025-03-02 维修，费用3020元"),
-        ("2025", "2025-11-21 上门"),  # the year of a date
+        # (review s50Q F01: a room of three or more digits standing as a number of
+        # its own -- 2025 of 2025-11-21, 0001 of C-20251114-0001, 168 of an IP
+        # address, 110 of 110元 -- and a short one before a word (11时, 12%) are
+        # masked now: test_review_s50q)
         ("11", "14-11-2025 上门"),  # day, month, year
         ("11", "2025.11.21 上门"),
         ("11", "11/21 上门"),  # a month and a day
         ("21", "9:00-21:00 有人"),  # times
         ("209", "C-20251114-209d9c001ced2bbf"),  # a complaint id's hex part
         ("209", "I-C-20251114-209d9c001ced2bbf"),  # an issue's
-        ("0001", "C-20251114-0001"),
-        ("0001", "file_20251114_0001"),
-        ("168", "192.168.1.12"),  # an IP address
+        ("01", "C-20251114-01"),
+        ("01", "file_20251114_01"),
+        ("12", "192.168.1.12"),  # an IP address
         ("11", "１１月２１日上门"),  # a Chinese date, full width
         ("21", "11月21日 11点30分上门"),
-        ("11", "2025年11月，11时"),
-        ("110", "费用110元"),  # an amount
-        ("12", "增加12%"),
+        ("11", "2025年11月，11点半"),
+        ("11", "费用110元"),  # an amount: 11 glued to a digit
     ],
 )
 def test_a_short_room_of_digits_leaves_dates_times_ids_and_amounts_readable(

@@ -192,7 +192,9 @@ def test_other_rooms_led_by_a_building_in_english_are_left(room: str, text: str)
 @pytest.mark.parametrize("room", ["1201", "1201室", "1201号", "１２０１号", "1201 室", " 1201室 "])
 def test_a_flat_number_with_its_end_word_is_the_flat(room: str) -> None:
     assert room_match(room) == "1201"
-    assert room_key("sunrise", "3栋", room) == _by_hand("sunrise", "3", "1201")
+    # below the building field's building 3: that building's flat, as 3栋1201 is
+    # (review s50Q F04)
+    assert room_key("sunrise", "3栋", room) == _by_hand("sunrise", "3", "3-1201")
 
 
 @pytest.mark.procedure("IMP-3")

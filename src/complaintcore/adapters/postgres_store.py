@@ -642,7 +642,9 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     # 第3栋 and Block 3 before a room's groups are building 3, and a room whose building
     # field is blank is keyed with the building its first group names, as SQLite's v23
     # (core.concentration.room_match, room_building; IMP-3, GRD-2; review s50H F02, F04,
-    # F05).  The key fix (_REKEYED) makes again every tenant's keys that change (the
+    # F05), and a room of one group or led by its unit below a building field of one
+    # group is keyed as that building's (core.repeats.room_key; review s50Q F04).
+    # The key fix (_REKEYED) makes again every tenant's keys that change (the
     # building column keeps its own), reading tenants as v19 lets them.  The column's
     # comment says so.
     (

@@ -709,8 +709,10 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # 1201号 and 1201 are one), a building written 第3栋 or Block 3 before a room's
     # groups is read as 3栋, and a room whose building field is blank is keyed with
     # the building its first group names (3-2-1201 with building 3, 3栋 or none is
-    # one room), so an owner's raisings typed those ways link by room (IMP-3, GRD-2;
-    # review s50H F02, F04, F05).  The keys of those rows are made again
+    # one room), and a room of one group or led by its unit below a building field of
+    # one group is that building's (3栋 and 2单元1201室 is 3-2-1201; core.repeats.
+    # room_key, review s50Q F04), so an owner's raisings typed those ways link by
+    # room (IMP-3, GRD-2; review s50H F02, F04, F05).  The keys of those rows are made again
     # (_REKEYED); every other row keeps its keys, the building column too.
     (23, ()),
 )

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
 import unicodedata
 from bisect import insort
 from collections import Counter
@@ -28,7 +27,7 @@ import attrs
 from complaintcore.core.building_forms import building_name
 from complaintcore.core.models import Complainant, Complaint, Grouped, as_instant, staff_key
 from complaintcore.core.privacy import room_address
-from complaintcore.core.room_forms import BUILDING, DASHED_LEVELS, ROOM_ENDS
+from complaintcore.core.room_forms import BUILDING, DASHED_LEVELS, room_alone
 from complaintcore.core.rulepack import Concentration, GroupScope
 from complaintcore.core.validity import normalise_phone
 
@@ -75,10 +74,6 @@ def building_key(building: str) -> str:
     return building_name(spelt) or "".join(spelt.split())
 
 
-# a room of one group (as a room's group is read, in lower case) and its end word
-_ROOM_ALONE = re.compile(f"([0-9]+[a-z]|[a-z]?[0-9]+)(?:{'|'.join(ROOM_ENDS)})")
-
-
 @functools.lru_cache(maxsize=8192)
 def room_building(room: str) -> str:
     """IMP-3, GRD-2: the building ``room`` names, as :func:`building_key` keys it: its
@@ -121,8 +116,8 @@ def room_match(room: str) -> str:
     found = room_address(room)
     if found is None:
         spelt = _norm(room)
-        alone = _ROOM_ALONE.fullmatch(spelt)
-        return spelt if alone is None else alone.group(1)
+        alone = room_alone(spelt)
+        return spelt if alone is None else alone
     groups, levels = found
     if levels == DASHED_LEVELS.get(len(groups)):
         return "-".join(groups)

@@ -24,6 +24,7 @@ from complaintcore.core.room_forms import (
     ROOM_WORDS,
     RoomForm,
     building_led,
+    room_alone,
     room_digits,
     room_form,
     room_levels,
@@ -208,6 +209,10 @@ _MOBILE = (
 # Not preceded by an ASCII word character, "X-", "X——" or "9." (so ids like
 # "C-20251114-0001" and decimals survive) unless it is shaped as a mobile; Chinese
 # text right before the digits ("电话13812345678") does not protect them.
+# A number in international form ends where no letter or digit is glued to it, or
+# before an extension glued on with an "x" ("+1.415.555.0100x12", "+852 9123
+# 4567x": review s50Q F06): the number is masked, the extension's digits kept.
+_EXTENSION = r"(?:(?![A-Za-z0-9_])|(?=[Xx][0-9]*+(?![A-Za-z0-9_])))"
 _PHONE = re.compile(
     # a mobile split by a line break is read as a mobile first: the general branch
     # would stop at the line break (or take "+86 139" alone) and leave its groups apart
@@ -216,11 +221,12 @@ _PHONE = re.compile(
     rf"(?<![A-Za-z0-9_][{_DASH}])(?<![A-Za-z0-9_][{_DASH}]{{2}}){_NOT_A_DECIMAL}"
     rf"(?:{_DS_PHONE}"
     rf"|{_DS_INTERNATIONAL}"
-    rf"|\+{_D}{{1,3}}{_SEP}?\(?{_D}++\)?(?:(?:{_SEP}\(?|\(|(?<=\))){_D}++\)?)*"
+    rf"|(?P<gcc>\+|00(?=[1-9])){_D}{{1,3}}{_SEP}?\(?{_D}++\)?"
+    rf"(?:(?:{_SEP}\(?|\(|(?<=\))){_D}++\)?)*"
     rf"|{_DOT_SLASH}"
     rf"|{_D}{{3,}}+(?:{_SEP}{_D}{{3,}}+)*[Xx]?"
     rf"|{_D}(?:{_SEP}{_D}){{6,}})"
-    r"(?![A-Za-z0-9_])"
+    rf"(?(icc){_EXTENSION}|(?(gcc){_EXTENSION}|(?![A-Za-z0-9_])))"
     rf"|{_MOBILE}"
 )
 _MIN_PHONE_DIGITS = 7
@@ -454,32 +460,60 @@ def _fold_digits(literal: str) -> bool:
     return all("0" <= c <= "9" for c in _fold(literal, _FOLD_ALL))
 
 
-# Where a short literal of digits is no number of its own (review s50D F02): digits
-# joined by dots, slashes or colons (a date 2025.11.14 or 2025/11/14, a month and
-# a day 11/21, a time 11:00, a decimal 12.5, an IP address); a date with its year
-# joined by dashes (2025-11-14, 2025-11, 14-11-2025; a year 1900-2099); an id
+# Where a literal of digits of one or two characters (a room ``11``, ``7B`` aside:
+# digits alone) is no number of its own (review s50D F02), only the unmistakable
+# shapes of a date, a time, a decimal, an IP address or an id (review s50Q F01):
+# a date joined by dashes, dots or slashes with its year (2025-11-14, 2025.11,
+# 14/11/2025; a year 1900-2099), a month and a day joined by a slash (11/21), a
+# time (11:00, 9:00:30), a decimal (12.5), an IP address (192.168.1.12), an id
 # with a date stamp (C-20251114-0001, I-C-20251114-209d9c001ced2bbf,
-# file_20251114_0001); a number with the word of a date, a time, an amount or a
-# share after it (2025年, 11月, 21日, 11点, 11时, 30分, 110元, 12%).  Every run
-# starts where no digit (or letter, for an id) stands before it and is read once
-# (possessive): one scan of the text.
-_NOT_A_ROOM = re.compile(
-    r"(?<![0-9])[0-9]++(?:[./:][0-9]++)++"
-    r"|(?<![0-9])(?:19|20)[0-9]{2}-[0-9]{1,2}(?:-[0-9]{1,2})?+(?![0-9])"
-    r"|(?<![0-9])[0-9]{1,2}-[0-9]{1,2}-(?:19|20)[0-9]{2}(?![0-9])"
-    r"|(?<![0-9A-Za-z])[A-Za-z]++(?:-[A-Za-z]++)*+[-_][0-9]{8}[-_][0-9A-Za-z]++"
-    r"|(?<![0-9])[0-9]++ ?+(?:[年月日时点分秒元块%]|小时)"
+# file_20251114_0001), a Chinese date of a month and its day or a year and its
+# month (11月21日, 2025年11月) and a Chinese time of an hour and its minutes
+# (11点30分, 11时30, 11点半, 30分15秒).  A number with a word after it is no
+# such shape: 12点漏水 (the room, or a time?), 12时常, 12元, 12% are masked,
+# as a number a word of a date starts (时常 "often", 日夜, 月底, 分摊) is still the
+# room.  Every run starts where no digit stands before it, and its length is
+# bounded but for an id's and a decimal's, read once (possessive): one scan.
+# (two digits tried before one: the shape must end where its number ends)
+_A_YEAR = "(?:19|20)[0-9]{2}"
+_A_MONTH = "(?:1[0-2]|0?[1-9])"
+_A_DAY = "(?:[12][0-9]|3[01]|0?[1-9])"
+_AN_HOUR = "(?:2[0-4]|[01]?[0-9])"
+_A_MINUTE = "[0-5][0-9]"
+_OCTET = "[0-9]{1,3}+"
+# an id with a date stamp: letters, then a stamp of eight digits, then its number
+_AN_ID = r"(?<![0-9A-Za-z])[A-Za-z]++(?:-[A-Za-z]++)*+[-_][0-9]{8}[-_][0-9A-Za-z]++"
+_A_SHAPE = re.compile(
+    rf"(?<![0-9])(?<![0-9][./:])(?:"
+    rf"{_OCTET}(?:\.{_OCTET}){{3}}"
+    rf"|{_A_YEAR}(?P<ys>[-./]){_A_MONTH}(?:(?P=ys){_A_DAY})?"
+    rf"|{_A_DAY}(?P<ds>[-./]){_A_MONTH}(?P=ds){_A_YEAR}"
+    rf"|{_AN_HOUR}:{_A_MINUTE}(?::{_A_MINUTE})?"
+    rf"|{_A_MONTH}/{_A_DAY}"
+    r"|[0-9]++\.[0-9]++"
+    rf"|(?:{_A_YEAR} ?年 ?)?{_A_MONTH} ?月 ?{_A_DAY} ?[日号]|{_A_YEAR} ?年 ?{_A_MONTH} ?月"
+    rf"|{_AN_HOUR} ?[点时] ?(?:{_A_MINUTE} ?分?|[0-9] ?分|半)|{_A_MINUTE} ?分 ?{_A_MINUTE} ?秒"
+    r")(?![0-9]|[./:][0-9])"
+    rf"|{_AN_ID}"
 )
+_AN_ID_SPAN = re.compile(_AN_ID)
+# digits alone this long or shorter may be a month, a day, an hour or a minute
+_SHORTEST = 2
 
 
 def _mask_digits(text: str, literals: frozenset[str]) -> str:
     """Each literal of digits alone shorter than a phone (a room ``11``, ``302``,
     ``1201``) masked where it is a number of its own: no digit glued to it on
-    either side (``110``, ``3020`` are other numbers) and not inside a date, a
-    time, a decimal, an id or an amount (:data:`_NOT_A_ROOM`), whose digits the
-    literal would blank in every text (review s50D F02).  Elsewhere it is masked
-    as :func:`_mask_literals` masks it, in any width and script: ``住11``,
-    ``3-2-1201`` (a building and a unit before the room ``1201``), ``Room 12:``."""
+    either side (``110``, ``3020`` are other numbers), whatever word or mark
+    follows it (``1201时常``, ``1201/1202``, ``1201元``: review s50Q F01).  A
+    literal of one or two digits, which months, days, hours and minutes are
+    written with, is left readable inside the unmistakable shape of a date, a
+    time, a decimal, an IP address or an id (:data:`_A_SHAPE`), whose digits it
+    would blank in every text (review s50D F02); a longer one only inside an id
+    where a letter is glued to it (``209`` of ``C-20251114-209d9c…``: no number
+    of its own).  Elsewhere it is masked as :func:`_mask_literals` masks it, in
+    any width and script: ``住11``, ``3-2-1201`` (a building and a unit before
+    the room ``1201``), ``Room 12:``."""
     found = _literal_spans(text, literals)
     if found is None:
         return text
@@ -487,22 +521,33 @@ def _mask_digits(text: str, literals: frozenset[str]) -> str:
     read = _fold(drawn, _FOLD_ALL)
     if _UNPLAIN.search(read):
         read = read.translate(_PLAIN)
-    kept = [m.span() for m in _NOT_A_ROOM.finditer(read)]  # ascending, apart
-    starts = [start for start, _ in kept]
+    shapes = [m.span() for m in _A_SHAPE.finditer(read)]  # ascending, apart
+    ids = [m.span() for m in _AN_ID_SPAN.finditer(read)]
     news = [
         (start, end, _masked(drawn[start:end]))
         for start, end in spans
         if not (start > 0 and "0" <= read[start - 1] <= "9")
         and not (end < len(read) and "0" <= read[end] <= "9")
-        and not _inside(start, end, kept, starts)
+        and not (
+            _inside(start, end, shapes)
+            if end - start <= _SHORTEST
+            else _glued_letter(read, start, end) and _inside(start, end, ids)
+        )
     ]
     return _replaced(text, gaps, news) if news else text
 
 
-def _inside(start: int, end: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
+def _glued_letter(read: str, start: int, end: int) -> bool:
+    """Whether an ASCII letter stands right before ``start`` or at ``end``."""
+    return (start > 0 and read[start - 1].isascii() and read[start - 1].isalpha()) or (
+        end < len(read) and read[end].isascii() and read[end].isalpha()
+    )
+
+
+def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     """Whether ``start`` to ``end`` lies inside one of ``spans`` (ascending, not
-    overlapping; ``starts`` their starts): one search, not one per span."""
-    at = bisect_right(starts, start) - 1
+    overlapping): one search, not one per span."""
+    at = bisect_right(spans, start, key=lambda span: span[0]) - 1
     return at >= 0 and end <= spans[at][1]
 
 
@@ -1260,7 +1305,10 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     not a list (``1201 / 1202 / 1203`` stays: review s49U F01, F02; review s49V
     F01, F03), a number in international form joined by the same dot or
     slash with seven digits or more after the country code
-    (``+852.9123.4567``), a line break
+    (``+852.9123.4567``), one after ``00`` for ``+`` with dashes or spaces
+    (``0086-21-6234-5678``: review s50Q F03), an international number with an
+    extension glued on by an ``x`` (``+1.415.555.0100x12``, the extension left:
+    review s50Q F06), a line break
     inside a mainland mobile (``138`` / ``1234`` / ``5678`` on three lines), or
     written digit by digit; full-width and other
     scripts' digits (``１３８…``, ``١٣٨…``, ``①③⑧…``) count as digits.  A full
@@ -1325,10 +1373,16 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     word of its own (``room: 7``, ``… 900123 7``), not inside an id, a date or a
     decimal; before the phones, so a phone does not take it as its last digit.
     A literal of digits alone shorter than a phone (a room ``11``, ``302``) is
-    masked where it is a number of its own: not glued to other digits, nor
-    inside a date, a time, a decimal, an id with a date stamp or an amount
-    (``2025-11-21 11:00``, ``C-20251112-…``, ``110元`` stay readable for a room
-    ``11`` or ``12``: review s50D F02).  A name of two or three Latin letters
+    masked where it is a number of its own, not glued to other digits: of three
+    digits or more whatever word or mark follows it (``1201时常``, ``1201/1202``,
+    ``1201元``: review s50Q F01), of one or two not inside the whole shape of a
+    date, a time, a decimal, an IP address or an id with a date stamp
+    (``2025-11-21 11:00``, ``11月21日``, ``C-20251112-…`` and ``110元`` stay
+    readable for a room ``11`` or ``12``: review s50D F02; ``12点漏水`` does not).
+    A room stored with its end word (``1201室``) is masked so in its other
+    spellings too (``1201``, ``1201号``, ``１２０１``: review s50Q F02); a literal
+    with an accent in either Unicode normal form, composed or decomposed
+    (review s50Q F05).  A name of two or three Latin letters
     (``Ma``, ``Ann``) is masked where it is a word, no Latin letter glued to it
     (``main`` stays: review s50D F03).
 
@@ -1341,6 +1395,13 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     # without them wherever it occurs
     try:
         drawn = frozenset(_drawn(v)[0].strip() for v in also)
+        # a room of one group stored with its end word (1201室) is the flat 1201, in
+        # whatever spelling a text writes it (1201, 1201号, １２０１: review s50Q F02)
+        drawn |= frozenset(filter(None, map(_alone, drawn)))
+        # a name with an accent is the same name composed (NFC, as most keyboards
+        # type it) or decomposed (NFD, a macOS file name): each form is masked
+        # (review s50Q F05)
+        drawn |= frozenset(filter(None, (_canonical(v) for v in drawn if not v.isascii())))
         known = frozenset(v for v in drawn if len(v) > 1)
         numeric = frozenset(
             v for v in known if any(map(str.isdigit, v)) and not any(map(str.isalpha, v))
@@ -1356,6 +1417,24 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     # a room of digits and dashes alone (3-2-1201) is found with the phones, in one
     # reading (review s49B F01); other literals of digits after them
     return _mask_numbers(text, numeric)
+
+
+def _canonical(value: str) -> str | None:
+    """``value``'s other canonical form (NFD of a composed one, NFC of a decomposed
+    one), or None when both are the same (Chinese, most names)."""
+    for form in ("NFC", "NFD"):
+        other = unicodedata.normalize(form, value)
+        if other != value:
+            return other
+    return None
+
+
+def _alone(value: str) -> str | None:
+    """The group of a stored room of one group and its end word
+    (:func:`~complaintcore.core.room_forms.room_alone`: ``1201`` of ``1201室``)."""
+    if not value or value[-1] not in ROOM_ENDS:
+        return None
+    return room_alone("".join(unicodedata.normalize("NFKC", value).casefold().split()))
 
 
 def shown_site(site: str, sites: Collection[str], *, also: Iterable[str] | None = ()) -> str:

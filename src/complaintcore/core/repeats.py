@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
@@ -28,6 +29,8 @@ from complaintcore.core.concentration import (
     room_match,
 )
 from complaintcore.core.models import Complaint, as_instant
+from complaintcore.core.privacy import room_address
+from complaintcore.core.room_forms import UNIT
 from complaintcore.core.rulepack import RepeatLinking
 
 __all__ = [
@@ -80,9 +83,35 @@ def room_key(site: str, building: str, room: str) -> str:
     matched = room_match(room)
     if not matched:
         return ""
-    place = building_key(building) or room_building(room)
+    place = building_key(building)
+    if place:
+        matched = _with_building(place, room, matched)
+    else:
+        place = room_building(room)
     source = f"room:{_norm(site)}|{place}|{matched}"
     return hashlib.sha256(source.encode("utf-8")).hexdigest()[:KEY_DIGITS]
+
+
+# a building key or a room that is one room group (3, a, 1201, 1201b)
+_ONE_GROUP = re.compile("[0-9]+[a-z]|[a-z]?[0-9]+|[a-z]")
+
+
+def _with_building(place: str, room: str, matched: str) -> str:
+    """A room (``matched``: :func:`~complaintcore.core.concentration.room_match`)
+    typed below a building field that names one building (``place``, one group)
+    as the whole address reads it: a room of one group is that building's room
+    (``3`` and ``1201室`` are ``3-1201``, as ``3栋1201室`` is), and a room that
+    starts at its unit, named by the unit's word, that building's unit and room
+    (``3`` and ``2单元1201室`` are ``3-2-1201``, as ``3栋2单元1201室`` is: review
+    s50Q F04).  Any other room is kept: ``2-1201`` may name a building or a unit."""
+    if _ONE_GROUP.fullmatch(place) is None:
+        return matched
+    if _ONE_GROUP.fullmatch(matched):
+        return f"{place}-{matched}"
+    found = room_address(room)
+    if found is not None and found[1] == (UNIT,):
+        return "-".join((place, *found[0]))
+    return matched
 
 
 @attrs.frozen

@@ -22,6 +22,7 @@ __all__ = [
     "WORD_LEVELS",
     "RoomForm",
     "building_led",
+    "room_alone",
     "room_digits",
     "room_form",
     "room_levels",
@@ -188,6 +189,20 @@ def building_led(literal: str) -> str:
         return led.group(1) + literal[led.end() :]
     word = "" if led.group(3) is not None else BUILDING  # its own word kept
     return led.group(2) + word + literal[led.end() :]
+
+
+# a room of one group (as a room's group is read, in lower case) and its end word
+_ROOM_ALONE = re.compile(f"([0-9]+[a-z]|[a-z]?[0-9]+)(?:{'|'.join(ROOM_ENDS)})")
+
+
+def room_alone(spelt: str) -> str | None:
+    """IMP-3, GRD-2, PRV-1: the group of a room of one group and its end word
+    (:data:`ROOM_ENDS`), ``spelt`` with NFKC, in lower case and without spaces:
+    ``1201室`` and ``1201号`` are flat ``1201`` (review s50H F04), and are masked
+    where a text writes ``1201``, ``1201号`` or ``１２０１`` (review s50Q F02).
+    None for any other value."""
+    alone = _ROOM_ALONE.fullmatch(spelt)
+    return None if alone is None else alone.group(1)
 
 
 def room_part(literal: str) -> str | None:
