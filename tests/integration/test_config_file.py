@@ -63,6 +63,7 @@ def test_the_configs_repr_shows_no_secret(tmp_path: Path) -> None:
     ):
         assert secret not in shown
     # what is not secret still helps whoever reads it
-    for seen in ("db.example.com", "oapi.dingtalk.com/robot/send", "Authorization", "billing"):
+    for seen in ("db.example.com", "oapi.dingtalk.com/…", "Authorization", "billing"):
         assert seen in shown
+    assert "robot/send" not in shown  # a URL's path may hold its token (review s50P F02)
     assert config.notifiers["email"]["password"] == "SmtpPw-XYZ789"  # the value itself kept
