@@ -2332,7 +2332,10 @@ class PostgresStore:
         )
         with self._connections().connection() as conn:
             found = conn.execute(sql, args).fetchall()
-        return sorted((_item_from(r) for r in found), key=lambda i: i.id)
+        items = (_item_from(r) for r in found)  # RETURNING keeps no order: the claim's
+        if max_attempts is None:
+            return sorted(items, key=lambda i: i.id)
+        return sorted(items, key=lambda i: (i.attempts, i.id))  # review s50O F01
 
     @_translated
     def mark_delivered(self, item_id: int, at: datetime) -> None:
