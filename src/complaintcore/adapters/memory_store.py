@@ -880,11 +880,12 @@ class MemoryStore:
         clock: str,
     ) -> list[_Item]:
         """Undelivered items due at ``now`` and claimed by no sender at ``clock`` (the
-        store's), oldest first (caller holds the lock)."""
+        store's), oldest first; with ``max_attempts``, fewest attempts first, as the
+        SQL stores read them (review s50O F01) (caller holds the lock)."""
         check_limit(limit)
         cutoff = to_utc_text(now, "now")
         self._open()
-        return [
+        due = [
             i
             for i in self._outbox.values()  # dicts keep insertion (= id) order
             if i.delivered_at is None
@@ -893,7 +894,10 @@ class MemoryStore:
             and (i.claimed_until is None or i.claimed_until <= clock)
             and (notifiers is None or i.notifier in notifiers)
             and (max_attempts is None or i.attempts < max_attempts)
-        ][:limit]
+        ]
+        if max_attempts is not None:
+            due.sort(key=lambda i: i.attempts)  # stable: oldest first among equals
+        return due[:limit]
 
     def mark_delivered(self, item_id: int, at: datetime) -> None:
         """Idempotent: the first delivery time is kept."""

@@ -657,6 +657,22 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             " field, or blank, the building the room names (IMP-3); never shown'",
         ),
     ),
+    # v23: the waiting messages by their attempts, as SQLite's v24: a claim with a
+    # retry limit (every delivery pass) reads the range of messages still tried and
+    # never the dead letters kept, which it walked in id order (review s50O F01);
+    # the counts per channel read the index alone where the table's visibility map
+    # allows; the check for claims held too long reads those claimed past the limit
+    # (outbox_claimed), not every message waiting.
+    (
+        23,
+        "a delivery pass reads no dead letter",
+        (
+            "CREATE INDEX IF NOT EXISTS outbox_live ON {s}.outbox"
+            " (tenant, attempts, id, notifier) WHERE delivered_at IS NULL AND dropped_at IS NULL",
+            "CREATE INDEX IF NOT EXISTS outbox_claimed ON {s}.outbox (tenant, claimed_until)"
+            " WHERE delivered_at IS NULL AND dropped_at IS NULL AND claimed_until IS NOT NULL",
+        ),
+    ),
 )
 """``(version, description, statements)``; ``{s}`` is the schema.
 
@@ -2316,7 +2332,10 @@ class PostgresStore:
         )
         with self._connections().connection() as conn:
             found = conn.execute(sql, args).fetchall()
-        return sorted((_item_from(r) for r in found), key=lambda i: i.id)
+        items = (_item_from(r) for r in found)  # RETURNING keeps no order: the claim's
+        if max_attempts is None:
+            return sorted(items, key=lambda i: i.id)
+        return sorted(items, key=lambda i: (i.attempts, i.id))  # review s50O F01
 
     @_translated
     def mark_delivered(self, item_id: int, at: datetime) -> None:
@@ -3523,7 +3542,9 @@ def _claim_query(
 ) -> tuple[str, dict[str, Any]]:
     """The statement of :meth:`PostgresStore.claim`: due items read through the
     partial index ``outbox_pending`` (undelivered items, in id order), so the
-    cost follows the items waiting, not the items ever delivered.  The claim is
+    cost follows the items waiting, not the items ever delivered; with
+    ``max_attempts``, fewest attempts first, then oldest, through ``outbox_live``,
+    so no dead letter is read (review s50O F01).  The claim is
     taken on ``clock``, or the server's clock where it is ``None``."""
     lease_end(now, lease)  # refused before anything is sent
     where = [
@@ -3543,13 +3564,15 @@ def _claim_query(
     if notifiers is not None:
         where.append("notifier = ANY(%(notifiers)s)")
         args["notifiers"] = sorted(notifiers)
+    order = "id"
     if max_attempts is not None:
         where.append("attempts < %(max_attempts)s")
         args["max_attempts"] = max_attempts
+        order = "attempts, id"  # outbox_live's range below the limit: no dead letter read
     sql = (
         "WITH clock AS (SELECT coalesce(%(clock)s::timestamptz, statement_timestamp()) AS at),"
         f" due AS (SELECT {_ITEM_COLUMNS} FROM {schema}.outbox WHERE {' AND '.join(where)}"
-        " ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED)"
+        f" ORDER BY {order} LIMIT %(limit)s FOR UPDATE SKIP LOCKED)"
         f" UPDATE {schema}.outbox AS o SET claimed_until = clock.at + %(lease)s,"
         " claim_offset = clock.at - %(now)s::timestamptz, held_by = NULL FROM due, clock"
         " WHERE o.id = due.id"
@@ -3661,7 +3684,8 @@ class _Statements:
         # the table would walk the (tenant, notifier, ...) key over every item delivered
         self.overlong_claims = (
             f"SELECT id FROM {s}.outbox WHERE tenant = %s AND delivered_at IS NULL"
-            f" AND dropped_at IS NULL AND claimed_until > {_CLOCK} + %s ORDER BY id"
+            " AND dropped_at IS NULL AND claimed_until IS NOT NULL"
+            f" AND claimed_until > {_CLOCK} + %s ORDER BY id"
         )
         self.pending_counts = (
             f"WITH p AS MATERIALIZED (SELECT notifier FROM {s}.outbox WHERE tenant = %s"

@@ -1230,6 +1230,34 @@ class StoreContract:
         assert store.claim(later, 10, notifiers={"email"}, max_attempts=3) == []
         assert len(store.claim(later, 10, notifiers={"email"}, max_attempts=4)) == 1
 
+    def test_a_claim_with_a_retry_limit_takes_the_fewest_attempts_first(self) -> None:
+        """A delivery pass's claim (with ``max_attempts``) reads only the messages
+        still tried: never-tried ones first, then those retried, oldest first among
+        equals; dead letters are neither taken nor read (review s50O F01: every pass
+        walked every dead letter ever kept)."""
+        store = self.store()
+        c = self.registered("C-1")
+        store.create(
+            c,
+            self.row_of(c),
+            [("email", self.note(k)) for k in ("a", "b", "c", "d")],
+        )
+        a, b, _, d = store.claim(NOW, 10, lease=ZERO)
+        store.mark_failed(a.id, "down", NOW)  # one attempt
+        for _ in range(3):
+            store.mark_failed(b.id, "down", NOW)  # three: a dead letter at 3
+        store.mark_failed(d.id, "down", NOW)
+        store.mark_failed(d.id, "down", NOW)  # two
+        taken = store.claim(NOW, 10, lease=LEASE, max_attempts=3)
+        assert [(i.notification.key, i.attempts) for i in taken] == [
+            ("c", 0),
+            ("a", 1),
+            ("d", 2),
+        ]
+        assert [i.notification.key for i in store.dead_letters(3)] == ["b"]
+        # without a limit (pending) the order stays the order queued
+        assert [i.notification.key for i in store.pending(NOW + timedelta(hours=1))] == ["b"]
+
     def test_a_claim_holds_whatever_now_another_worker_claims_at(self) -> None:
         """A claim is kept on the store's own clock, not on the ``now`` its claimer
         passed: a worker whose ``now`` runs ahead (a host's clock minutes off, a
