@@ -32,10 +32,13 @@ source ``sha256("room:<site>|<building>|<room>")`` hashed by the test.
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 
 import pytest
 
+from complaintcore.core.concentration import complainant_key
+from complaintcore.core.models import Complainant
 from complaintcore.core.privacy import redact
 from complaintcore.core.repeats import room_key
 from tests.unit.test_redaction import slow_runs
@@ -207,6 +210,22 @@ def test_the_split_entry_and_the_whole_address_are_one_room() -> None:
     whole = room_key("sunrise", "", "3栋2单元1201室")
     assert room_key("sunrise", "3栋", "2单元1201室") == whole
     assert room_key("sunrise", "5栋", "2单元1201室") != whole  # another building
+
+
+@pytest.mark.procedure("IMP-3")
+@pytest.mark.parametrize(
+    ("building", "room", "written"),
+    [("3栋", "2单元1201室", "3-2-1201"), ("3栋", "1201室", "3-1201"), ("", "3栋1201室", "3-1201")],
+)
+def test_a_phoneless_complainant_is_keyed_by_the_whole_address_too(
+    building: str, room: str, written: str
+) -> None:
+    """The key of a complainant without a phone holds the room as the room key does
+    (concepts.md: "derived from the phone number (or the room and name without
+    one)"): the household typed as split entry or as the whole address is one."""
+    who = Complainant("王小明", "", room, building, "sunrise")
+    source = f"room:sunrise|3|{written}|王小明"  # the documented source, by hand
+    assert complainant_key(who) == hashlib.sha256(source.encode()).hexdigest()[:16]
 
 
 # --------------------------------------------------------------------------- F05

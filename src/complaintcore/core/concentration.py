@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import unicodedata
 from bisect import insort
 from collections import Counter
@@ -27,7 +28,7 @@ import attrs
 from complaintcore.core.building_forms import building_name
 from complaintcore.core.models import Complainant, Complaint, Grouped, as_instant, staff_key
 from complaintcore.core.privacy import room_address
-from complaintcore.core.room_forms import BUILDING, DASHED_LEVELS, room_alone
+from complaintcore.core.room_forms import BUILDING, DASHED_LEVELS, UNIT, room_alone
 from complaintcore.core.rulepack import Concentration, GroupScope
 from complaintcore.core.validity import normalise_phone
 
@@ -42,6 +43,7 @@ __all__ = [
     "issue_links",
     "room_building",
     "room_match",
+    "room_place",
     "target_key",
 ]
 
@@ -87,6 +89,36 @@ def room_building(room: str) -> str:
         return ""
     groups, levels = found
     return building_key(groups[0]) if levels[0] == BUILDING else ""
+
+
+# a building key or a room that is one room group (3, a, 1201, 1201b)
+_ONE_GROUP = re.compile("[0-9]+[a-z]|[a-z]?[0-9]+|[a-z]")
+
+
+@functools.lru_cache(maxsize=8192)
+def room_place(building: str, room: str) -> tuple[str, str]:
+    """IMP-3, GRD-2: the building and the room a room key and a phoneless
+    complainant's key are made of.  The building is the building field's key
+    (:func:`building_key`), or, where that field is blank, the building the room
+    names (:func:`room_building`; review s50H F05).  The room is
+    :func:`room_match`'s, read below a building field that names one building as
+    the whole address reads it: a room of one group is that building's room
+    (``3`` and ``1201室`` are ``3-1201``, as ``3栋1201室`` is), and a room that
+    starts at its unit, named by the unit's word, that building's unit and room
+    (``3`` and ``2单元1201室`` are ``3-2-1201``: review s50Q F04).  Any other room
+    is kept: ``2-1201`` may name a building or a unit."""
+    matched = room_match(room)
+    place = building_key(building)
+    if not place:
+        return room_building(room), matched
+    if not matched or _ONE_GROUP.fullmatch(place) is None:
+        return place, matched
+    if _ONE_GROUP.fullmatch(matched):
+        return place, f"{place}-{matched}"
+    found = room_address(room)
+    if found is not None and found[1] == (UNIT,):
+        return place, "-".join((place, *found[0]))
+    return place, matched
 
 
 @functools.lru_cache(maxsize=8192)
@@ -152,11 +184,7 @@ def complainant_key(complainant: Complainant) -> str:
         source = f"tel:{phone}"
     else:
         place = "|".join(
-            (
-                _norm(complainant.site),
-                building_key(complainant.building) or room_building(complainant.room),
-                room_match(complainant.room),
-            )
+            (_norm(complainant.site), *room_place(complainant.building, complainant.room))
         )
         source = f"room:{place}|{_norm(complainant.name)}"
     return hashlib.sha256(source.encode("utf-8")).hexdigest()[:KEY_DIGITS]

@@ -14,23 +14,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 
 import attrs
 
-from complaintcore.core.concentration import (
-    KEY_DIGITS,
-    building_key,
-    complainant_key,
-    room_building,
-    room_match,
-)
+from complaintcore.core.concentration import KEY_DIGITS, building_key, complainant_key, room_place
 from complaintcore.core.models import Complaint, as_instant
-from complaintcore.core.privacy import room_address
-from complaintcore.core.room_forms import UNIT
 from complaintcore.core.rulepack import RepeatLinking
 
 __all__ = [
@@ -66,11 +57,12 @@ def room_key(site: str, building: str, room: str) -> str:
 
     Like :func:`~complaintcore.core.concentration.complainant_key`: two rooms of
     a site practically never share one, so the earlier complaints about one room
-    are found among a site's by it alone.  The building is the building field's
-    key (:func:`~complaintcore.core.concentration.building_key`), or, where that
-    field is blank, the building the room names
-    (:func:`~complaintcore.core.concentration.room_building`): room ``3-2-1201``
-    typed with building ``3``, ``3栋`` or none is one room (review s50H F05).  Not a
+    are found among a site's by it alone.  Its building and room are
+    :func:`~complaintcore.core.concentration.room_place`'s, as a phoneless
+    complainant's key has them: room ``3-2-1201`` typed with building ``3``,
+    ``3栋`` or none is one room (review s50H F05), and so are ``1201室`` and
+    ``2单元1201室`` below building ``3`` with ``3栋1201室`` and ``3栋2单元1201室``
+    (review s50Q F04).  Not a
     secret: a site's rooms are few enough to try them all, so the key is for
     matching and never shown (PRV-1).
     The room is read as masking reads it, whatever address form it was typed in
@@ -80,38 +72,11 @@ def room_key(site: str, building: str, room: str) -> str:
     forms is read by its spelling (NFKC, case and spaces ignored).  Pure, so the
     last few thousand are kept (intake asks twice for each complaint).
     """
-    matched = room_match(room)
+    place, matched = room_place(building, room)
     if not matched:
         return ""
-    place = building_key(building)
-    if place:
-        matched = _with_building(place, room, matched)
-    else:
-        place = room_building(room)
     source = f"room:{_norm(site)}|{place}|{matched}"
     return hashlib.sha256(source.encode("utf-8")).hexdigest()[:KEY_DIGITS]
-
-
-# a building key or a room that is one room group (3, a, 1201, 1201b)
-_ONE_GROUP = re.compile("[0-9]+[a-z]|[a-z]?[0-9]+|[a-z]")
-
-
-def _with_building(place: str, room: str, matched: str) -> str:
-    """A room (``matched``: :func:`~complaintcore.core.concentration.room_match`)
-    typed below a building field that names one building (``place``, one group)
-    as the whole address reads it: a room of one group is that building's room
-    (``3`` and ``1201室`` are ``3-1201``, as ``3栋1201室`` is), and a room that
-    starts at its unit, named by the unit's word, that building's unit and room
-    (``3`` and ``2单元1201室`` are ``3-2-1201``, as ``3栋2单元1201室`` is: review
-    s50Q F04).  Any other room is kept: ``2-1201`` may name a building or a unit."""
-    if _ONE_GROUP.fullmatch(place) is None:
-        return matched
-    if _ONE_GROUP.fullmatch(matched):
-        return f"{place}-{matched}"
-    found = room_address(room)
-    if found is not None and found[1] == (UNIT,):
-        return "-".join((place, *found[0]))
-    return matched
 
 
 @attrs.frozen
