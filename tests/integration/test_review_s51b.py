@@ -18,17 +18,11 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
-import attrs
-import psycopg
 import pytest
 
-from complaintcore import __version__, projection_basis
-from complaintcore.adapters.postgres_store import SCHEMA_VERSION as PG_SCHEMA
-from complaintcore.adapters.postgres_store import PostgresStore
 from complaintcore.adapters.sqlite_store import SCHEMA_VERSION as SQLITE_SCHEMA
 from complaintcore.adapters.sqlite_store import SqliteStore
-from complaintcore.core.models import Complainant, Fact
-from complaintcore.core.workflow import Assess, decide, evolve
+from complaintcore.core.models import Complainant
 from complaintcore.desk import Desk
 from complaintcore.desk.ports import ComplaintStore
 from complaintcore.testing import MemoryStore, make_desk
@@ -36,12 +30,13 @@ from tests.integration.test_review_s49q import (
     T0,
     _all_keys,
     _hash,
-    intake,
-    postgres_upgrade_again,
+    host_row_stored_before,
+    postgres_rekeyed,
     receive,
     same_room,
     sqlite_upgrade_again,
 )
+from tests.integration.test_review_s50h import raised_three_times
 
 FLAT = (  # room 3-2-1201 typed three ways by three household members
     Complainant("张三", "13800000001", "3-2-1201", "3栋", "sunrise"),
@@ -72,16 +67,7 @@ def _room_keys(desk: Desk, ids: list[str]) -> list[str]:
 def test_one_flat_in_three_forms_is_raised_three_times(
     each_store: ComplaintStore, people: tuple[Complainant, ...]
 ) -> None:
-    with make_desk(store=each_store) as desk:
-        ids = [receive(desk, who, 2 * n).id for n, who in enumerate(people)]
-        assert same_room(desk, ids[1]) == [ids[0]]
-        assert same_room(desk, ids[2]) == [ids[1], ids[0]]
-        third = desk.get(ids[2]).state
-        assert third.raisings == 3
-        assert Fact.RAISED_REPEATEDLY in third.facts
-        report = desk.monthly_report(2025, 11, now=T0 + timedelta(days=10))
-        assert report.links.same_room == 2
-        assert [g.ids for g in report.repeats.groups] == [tuple(ids)]
+    raised_three_times(each_store, people)
 
 
 # --------------------------------------------------------------------------- stored before
@@ -127,27 +113,9 @@ def test_an_sqlite_desk_of_schema_24_gets_its_keys_made_again(tmp_path: Path) ->
 def test_a_postgresql_desk_of_schema_23_gets_every_tenants_keys_made_again(
     postgres_server: object, schema: str
 ) -> None:
-    dsn = postgres_server.dsn  # type: ignore[attr-defined]
-    ids: dict[str, list[str]] = {}
-    for tenant in ("acme", "zenith"):
-        store = PostgresStore(dsn, schema=schema, tenant=tenant, create_tenant=True)
-        with make_desk(store=store) as desk:
-            ids[tenant], old = _stored_before(desk)
-        with psycopg.connect(dsn, autocommit=True) as conn:  # as version 23 left them
-            conn.cursor().executemany(
-                f"UPDATE {schema}.projection SET building = %s, room_key = %s"
-                " WHERE tenant = %s AND id = %s",
-                [(building, key, tenant, cid) for building, key, cid in old],
-            )
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f"DELETE FROM {schema}.schema_migrations WHERE version >= 24")
-    before: dict[str, list[tuple[str, str, str, str]]] = {}
-    for tenant in ids:
-        with make_desk(store=PostgresStore(dsn, schema=schema, tenant=tenant)) as desk:
-            assert desk.store.schema_version == PG_SCHEMA >= 24  # type: ignore[attr-defined]
-            _check_upgraded(desk, ids[tenant])
-            before[tenant] = _all_keys(desk)
-    postgres_upgrade_again(dsn, schema, 24, before, T0 + timedelta(days=8))
+    postgres_rekeyed(
+        postgres_server, schema, 24, _stored_before, _check_upgraded, "building = %s, room_key = %s"
+    )
     comment = postgres_server.column_comment(schema, "projection", "room_key")  # type: ignore[attr-defined]
     assert "三号楼 is 3" in comment
 
@@ -160,19 +128,12 @@ def test_a_hosts_store_has_its_keys_rewritten_by_the_first_sweep() -> None:
     changed (``ROWS_REVISION`` 10) and rewrites it; then the flat typed in digits
     links to it."""
     store = MemoryStore()
+    building, key = OLD["三号楼"]
     with make_desk(store=store) as desk:
-        at = T0 + timedelta(days=1)
-        received = desk.receive(intake(FLAT[1], at), now=at)
-        events = decide(received, Assess(actor="SR-101", validity="valid"), desk.pack, at)
-        building, key = OLD["三号楼"]
-        row = attrs.evolve(
-            desk._projection.row(evolve(received, events), at), building=building, room_key=key
-        )
-        store.append(received.id, received.version, events, row, [])  # as revision 9 wrote it
-        previous = projection_basis(desk.pack, desk.calendar, f"{__version__} rows 9")
-        assert store.keep_projection_basis(previous, instead_of=store.projection_basis())
-        assert _room_keys(desk, [received.id]) == [key]
+        cid = host_row_stored_before(desk, store, FLAT[1], 9, building=building, room_key=key)
+        assert _room_keys(desk, [cid]) == [key]
         desk.sweep(T0 + timedelta(days=2))
-        assert _room_keys(desk, [received.id]) == [ROOM]
+        assert _room_keys(desk, [cid]) == [ROOM]
+        assert desk.store.row(cid).building == "3"  # type: ignore[attr-defined]
         again = receive(desk, FLAT[0], 3)
-        assert same_room(desk, again.id) == [received.id]
+        assert same_room(desk, again.id) == [cid]
