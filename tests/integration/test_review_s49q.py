@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -114,6 +115,55 @@ def postgres_upgrade_again(
             assert desk.store.schema_version == PG_SCHEMA  # type: ignore[attr-defined]
             assert _all_keys(desk) == keys
             assert desk.verify(now).ok
+
+
+def postgres_rekeyed(
+    server: Any,
+    schema: str,
+    version: int,
+    stored: Callable[[Desk], tuple[list[str], list[tuple[str, ...]]]],
+    check: Callable[[Desk, list[str]], None],
+    sets: str = "room_key = %s",
+) -> None:
+    """Two tenants' PostgreSQL desks as the schema before ``version`` left them, made
+    again by its upgrade: ``stored`` receives each desk's complaints and gives their
+    ids and the old values (``sets``' parameters, then the row's id); ``check`` reads
+    each tenant's desk after the upgrade, and the upgrade run again changes nothing."""
+    ids: dict[str, list[str]] = {}
+    for tenant in ("acme", "zenith"):
+        store = PostgresStore(server.dsn, schema=schema, tenant=tenant, create_tenant=True)
+        with make_desk(store=store) as desk:
+            ids[tenant], old = stored(desk)
+        with psycopg.connect(server.dsn, autocommit=True) as conn:  # the superuser's
+            conn.cursor().executemany(
+                f"UPDATE {schema}.projection SET {sets} WHERE tenant = %s AND id = %s",
+                [(*values, tenant, cid) for *values, cid in old],
+            )
+    with psycopg.connect(server.dsn, autocommit=True) as conn:
+        conn.execute(f"DELETE FROM {schema}.schema_migrations WHERE version >= {version}")
+    before: dict[str, list[Any]] = {}
+    for tenant in ids:
+        with make_desk(store=PostgresStore(server.dsn, schema=schema, tenant=tenant)) as desk:
+            assert desk.store.schema_version == PG_SCHEMA >= version  # type: ignore[attr-defined]
+            check(desk, ids[tenant])
+            before[tenant] = _all_keys(desk)
+    postgres_upgrade_again(server.dsn, schema, version, before, T0 + timedelta(days=8))
+
+
+def host_row_stored_before(
+    desk: Desk, store: MemoryStore, who: Complainant, revision: int, **old: str
+) -> str:
+    """A complaint of ``who`` received on a host's ``store`` and its row written as rows'
+    revision ``revision`` wrote it (``old``: the row's fields that revision gave
+    it), the basis kept that revision's; its id."""
+    at = T0 + timedelta(days=1)
+    received = desk.receive(intake(who, at), now=at)
+    events = decide(received, Assess(actor="SR-101", validity="valid"), desk.pack, at)
+    row = attrs.evolve(desk._projection.row(evolve(received, events), at), **old)
+    store.append(received.id, received.version, events, row, [])
+    previous = projection_basis(desk.pack, desk.calendar, f"{__version__} rows {revision}")
+    assert store.keep_projection_basis(previous, instead_of=store.projection_basis())
+    return received.id
 
 
 @pytest.mark.procedure("IMP-3")

@@ -76,7 +76,13 @@ def _room_keys(desk: Desk, ids: list[str]) -> list[str]:
 def test_one_flat_in_three_forms_is_raised_three_times(
     each_store: ComplaintStore, people: tuple[Complainant, ...]
 ) -> None:
-    with make_desk(store=each_store) as desk:
+    raised_three_times(each_store, people)
+
+
+def raised_three_times(store: ComplaintStore, people: tuple[Complainant, ...]) -> None:
+    """Three complaints of ``people`` (one flat typed three ways), two days apart, are
+    linked by room, the third raised repeatedly, one repeat group in the report."""
+    with make_desk(store=store) as desk:
         ids = [receive(desk, who, 2 * n).id for n, who in enumerate(people)]
         assert same_room(desk, ids[1]) == [ids[0]]
         assert same_room(desk, ids[2]) == [ids[1], ids[0]]

@@ -673,6 +673,24 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             " WHERE delivered_at IS NULL AND dropped_at IS NULL AND claimed_until IS NOT NULL",
         ),
     ),
+    # v24: buildings and rooms read in more of the forms they are typed in, as SQLite's
+    # v25: Chinese numerals (三号楼 is building 3), leading zeros (03栋 is 3, 0101 is
+    # 101), a floor before its flat (3号楼5楼502 is 3-502), an English room word
+    # (Rm3-1202 is 3-1202) and several rooms in one value (1202、1201 is 1201/1202)
+    # (core.concentration.room_match, building_key; IMP-3, GRD-2, HDL-5; review s51B).
+    # The key fix (_REKEYED) makes again every tenant's building, complainant and room
+    # keys that change.  The column's comment says so.
+    (
+        24,
+        "buildings and rooms keyed through Chinese numerals, leading zeros and floors",
+        (
+            "COMMENT ON COLUMN {s}.projection.room_key IS"
+            " 'sixteen hex digits of sha256 of the room, read in any address form and"
+            " by the level each group names: building, unit; 1201室 is 1201; the building"
+            " field, or blank, the building the room names; 三号楼 is 3, 03 is 3, a floor"
+            " left out (IMP-3); never shown'",
+        ),
+    ),
 )
 """``(version, description, statements)``; ``{s}`` is the schema.
 
@@ -740,11 +758,12 @@ def _fill_keys(conn: psycopg.Connection[Any], schema: str) -> None:
     _remake_keys(conn, schema, building=False)
 
 
-_REKEYED = (18, 20, 21, 22)
+_REKEYED = (18, 20, 21, 22, 24)
 """Versions whose data fix makes every row's keys again from its intake with the
 keys as this release reads them (v18: rooms in any address form; v20: buildings
 in any form; v21: a room's levels; v22: a room's end word, 第 and Block before its
-building, the room's building for a blank building field).  The keys come out the
+building, the room's building for a blank building field; v24: Chinese numerals,
+leading zeros, floors, English room words, several rooms in one value).  The keys come out the
 same whichever of them makes them, so an upgrade reads every intake once, at the
 last of them up to its target, not once each.  Each version is its own
 transaction: that last one makes the building key too, so an upgrade cut short

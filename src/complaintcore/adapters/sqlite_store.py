@@ -735,6 +735,16 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             " WHERE delivered_at IS NULL AND dropped_at IS NULL AND claimed_until IS NOT NULL",
         ),
     ),
+    # v25: buildings and rooms read in more of the forms they are typed in: a building
+    # or unit in Chinese numerals (三号楼, 第三栋 are building 3), a number's leading
+    # zeros dropped (03栋 is 3, 03-2-1201 is 3-2-1201, flat 0101 is 101), a floor before
+    # its flat left out (3号楼5楼502 is 3-502, 5楼502室 is 502), an English room word
+    # dropped (Rm3-1202, Flat 3-1202 are 3-1202) and a value of several rooms keyed by
+    # them (1202、1201 is 1201/1202), so an owner's raisings typed those ways link
+    # (core.concentration.room_match, building_key; IMP-3, GRD-2, HDL-5; review s51B).
+    # The building, complainant and room keys of those rows are made again
+    # (_REKEYED); every other row keeps its keys.
+    (25, ()),
 )
 """``(version, statements)`` applied in order, each version in one transaction.
 
@@ -985,11 +995,12 @@ _FILL = {
 }
 """Data fixes run after a version's statements, in the same transaction."""
 
-_REKEYED = (20, 21, 22, 23)
+_REKEYED = (20, 21, 22, 23, 25)
 """Versions whose data fix makes every row's keys again from its intake with the
 keys as this release reads them (v20: rooms in any address form; v21: buildings
 in any form; v22: a room's levels; v23: a room's end word, 第 and Block before
-its building, the room's building for a blank building field).  The keys come out
+its building, the room's building for a blank building field; v25: Chinese
+numerals, leading zeros, floors, English room words, several rooms in one value).  The keys come out
 the same whichever of them makes them, so an upgrade through several reads every intake once, at the
 last of them, not once each.  That one makes the building key too, whichever
 versions it stands for: a room key is made with the building key of this

@@ -25,10 +25,19 @@ from datetime import UTC, datetime, timedelta
 
 import attrs
 
-from complaintcore.core.building_forms import building_name
+from complaintcore.core.building_forms import building_name, plain_number
 from complaintcore.core.models import Complainant, Complaint, Grouped, as_instant, staff_key
 from complaintcore.core.privacy import room_address
-from complaintcore.core.room_forms import BUILDING, DASHED_LEVELS, UNIT, room_alone
+from complaintcore.core.room_forms import (
+    BUILDING,
+    DASHED_LEVELS,
+    FLOOR,
+    UNIT,
+    arabic,
+    room_alone,
+    room_list,
+    room_unnamed,
+)
 from complaintcore.core.rulepack import Concentration, GroupScope
 from complaintcore.core.validity import normalise_phone
 
@@ -83,12 +92,63 @@ def room_building(room: str) -> str:
     group as a building (``3-2-1201``, ``3栋2单元1201室``, ``A座1201`` name
     buildings ``3``, ``3`` and ``a``); ``""`` when it names none (``1201``,
     ``2单元1201``).  A complaint whose building field is blank is in that building
-    for matching its room (review s50H F05)."""
-    found = room_address(room)
+    for matching its room (review s50H F05).  A value of several rooms names the
+    building its rooms all name, else none (review s51B F05)."""
+    rooms = _rooms(room)
+    if len(rooms) > 1:
+        named = {room_building(one) for one in rooms}
+        return named.pop() if len(named) == 1 else ""
+    found = _address(room)
     if found is None:
         return ""
     groups, levels = found
-    return building_key(groups[0]) if levels[0] == BUILDING else ""
+    return building_key(groups[0]) if levels[:1] == (BUILDING,) else ""
+
+
+def _read(room: str) -> str:
+    """``room`` without an English word for a room before it (``Rm 1202``, ``Flat
+    3-1202``: :func:`~complaintcore.core.room_forms.room_unnamed`) and with its
+    building's and unit's Chinese numerals in digits (``三号楼二单元1201``:
+    :func:`~complaintcore.core.room_forms.arabic`; review s51B F01, F04)."""
+    return arabic(room_unnamed(room))
+
+
+def _address(room: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """:func:`~complaintcore.core.privacy.room_address` of ``room`` as :func:`_read`
+    reads it, without the floors it names (``3号楼5楼502`` is building 3, flat 502:
+    :data:`~complaintcore.core.room_forms.FLOOR`, review s51B F03) and each group's
+    digits a number (``03-02-0101`` is ``3-2-101``:
+    :func:`~complaintcore.core.building_forms.plain_number`, review s51B F02)."""
+    found = room_address(_read(room))
+    if found is None:
+        return None
+    groups, levels = found
+    kept = [i for i, level in enumerate(levels) if level != FLOOR]
+    return (
+        tuple(plain_number(groups[i]) for i in (*kept, len(groups) - 1)),
+        tuple(levels[i] for i in kept),
+    )
+
+
+# what else a part of a value of several rooms may be: one group of three digits or
+# more (a floor and a flat), perhaps with a letter, as spelt
+_FLAT = re.compile("[0-9]{3,}+[a-z]?|[a-z]?[0-9]{3,}+")
+
+
+def _rooms(room: str) -> tuple[str, ...]:
+    """The rooms of a value that writes several (review s51B F05): its parts between
+    ``/``, ``、``, ``,``, 和 ... (:func:`~complaintcore.core.room_forms.room_list`)
+    when each is a room in an address form or a flat of three digits or more
+    (``1201/1202``, ``3-2-1201、3-2-1202``); else the value alone (``3/2/1201``,
+    ``1201/b``: one room, as spelt)."""
+    parts = room_list(room)
+    if len(parts) > 1 and all(
+        _address(part) is not None
+        or _FLAT.fullmatch(room_alone(spelt := _norm(_read(part))) or spelt)
+        for part in parts
+    ):
+        return parts
+    return (room,)
 
 
 # a building key or a room that is one room group (3, a, 1201, 1201b)
@@ -106,7 +166,17 @@ def room_place(building: str, room: str) -> tuple[str, str]:
     (``3`` and ``1201室`` are ``3-1201``, as ``3栋1201室`` is), and a room that
     starts at its unit, named by the unit's word, that building's unit and room
     (``3`` and ``2单元1201室`` are ``3-2-1201``: review s50Q F04).  Any other room
-    is kept: ``2-1201`` may name a building or a unit."""
+    is kept: ``2-1201`` may name a building or a unit.  A value of several rooms
+    (``1201/1202``) is each of them placed so, in order and once each, joined by
+    ``/`` (``3`` and ``1202、1201`` are ``3-1201/3-1202``; review s51B F05)."""
+    rooms = _rooms(room)
+    if len(rooms) > 1:
+        placed = [room_place(building, one) for one in rooms]
+        buildings = {place for place, _ in placed}
+        return (
+            buildings.pop() if len(buildings) == 1 else building_key(building),
+            "/".join(sorted({matched for _, matched in placed})),
+        )
     matched = room_match(room)
     place = building_key(building)
     if not place:
@@ -115,7 +185,7 @@ def room_place(building: str, room: str) -> tuple[str, str]:
         return place, matched
     if _ONE_GROUP.fullmatch(matched):
         return place, f"{place}-{matched}"
-    found = room_address(room)
+    found = _address(room)
     if found is not None and found[1] == (UNIT,):
         return place, "-".join((place, *found[0]))
     return place, matched
@@ -144,13 +214,28 @@ def room_match(room: str) -> str:
     as a room of several is without it: ``1201室``, ``１２０１号`` and ``1201 室``
     are ``1201`` (review s50H F04); ``第3栋2单元1201`` and ``Block 3 2单元1201`` are
     ``3-2-1201`` (:func:`~complaintcore.core.room_forms.building_led`, review s50H
-    F02)."""
-    found = room_address(room)
+    F02).
+
+    Review s51B: a building or unit written in Chinese numerals is its digits
+    (``三号楼二单元1201`` is ``3-2-1201``, F01); a group's digits are a number
+    (``03-2-1201`` is ``3-2-1201``, ``0101`` is ``101``: a room is written as its
+    floor and two digits, and a zero before the floor pads it, F02); a floor is
+    left out (``3号楼5楼502`` is ``3-502``, ``5楼502室`` is ``502``, F03); an English
+    word for a room before it is dropped (``Rm3-1202`` and ``Flat 3-1202`` are
+    ``3-1202``, ``Rm 1202`` is ``1202``, F04); a value of several rooms is each of
+    them, once each, in order, joined by ``/`` (``1202、1201`` is ``1201/1202``, F05)."""
+    rooms = _rooms(room)
+    if len(rooms) > 1:
+        return "/".join(sorted({room_match(one) for one in rooms}))
+    found = _address(room)
     if found is None:
-        spelt = _norm(room)
+        spelt = _norm(_read(room))
         alone = room_alone(spelt)
-        return spelt if alone is None else alone
+        one = spelt if alone is None else alone
+        return plain_number(one) if _ONE_GROUP.fullmatch(one) else one
     groups, levels = found
+    if len(groups) == 1:
+        return groups[0]
     if levels == DASHED_LEVELS.get(len(groups)):
         return "-".join(groups)
     return (

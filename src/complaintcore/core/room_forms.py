@@ -11,22 +11,27 @@ import re
 
 import attrs
 
-from complaintcore.core.building_forms import BUILDING_NAMES
+from complaintcore.core.building_forms import BUILDING_NAMES, CHINESE_NUMBER, chinese_number
 
 __all__ = [
     "BUILDING",
     "DASHED_LEVELS",
+    "FLOOR",
     "ROOM_ENDS",
+    "ROOM_NAMES",
     "ROOM_WORDS",
     "UNIT",
     "WORD_LEVELS",
     "RoomForm",
+    "arabic",
     "building_led",
     "room_alone",
     "room_digits",
     "room_form",
     "room_levels",
+    "room_list",
     "room_part",
+    "room_unnamed",
 ]
 
 ROOM_WORDS = ("号楼", "#楼", "单元", "栋", "幢", "座", "楼", "门", "号", "#")
@@ -42,6 +47,11 @@ BUILDING = "栋"
 
 UNIT = "单元"
 """The level of a unit (an entrance and its stair), named likewise."""
+
+FLOOR = "层"
+"""The level of a floor: a group before 楼 that is the floor of the room after it
+(:func:`room_levels`; review s51B F03).  A room's number holds its floor, so
+matching leaves a floor out (``5楼502`` is flat ``502``)."""
 
 WORD_LEVELS = {
     "号楼": BUILDING,
@@ -147,11 +157,44 @@ def room_levels(literal: str) -> tuple[str, ...] | None:
     form, joins = read
     named = tuple(WORD_LEVELS.get(join, "") for join in joins)
     placed = DASHED_LEVELS.get(len(form.groups))
+    named = _floors(form.groups, joins, named)
     if placed is None or any(
         level and level != at for level, at in zip(named, placed, strict=True)
     ):
         return named
     return placed
+
+
+def _floors(
+    groups: tuple[str, ...], joins: tuple[str, ...], named: tuple[str, ...]
+) -> tuple[str, ...]:
+    """``named`` with each group before 楼 that is a floor at :data:`FLOOR` (review
+    s51B F03): in everyday Chinese ``5楼`` is the fifth floor and a building is
+    ``5号楼`` or ``5栋``.  A group before 楼 is a floor when a building or a unit is
+    named before it (``3号楼5楼502``, ``3栋2单元5楼502``), or when it is just before
+    the room and the room is written as that floor and two digits (``5楼502``,
+    ``12楼1201``); else it stays a building (``3楼1201``: flat 1201 is on floor 12,
+    not 3)."""
+    levels = list(named)
+    last = groups[-1]
+    for i, join in enumerate(joins):
+        if join != _FLOOR_WORD:
+            continue
+        above = any(level in (BUILDING, UNIT) for level in levels[:i])
+        group = groups[i]
+        on_it = (
+            i == len(joins) - 1
+            and group.isdigit()
+            and last.isdigit()
+            and len(last) == len(group) + 2
+            and last.startswith(group)
+        )
+        if above or on_it:
+            levels[i] = FLOOR
+    return tuple(levels)
+
+
+_FLOOR_WORD = "楼"
 
 
 def _read(literal: str) -> tuple[RoomForm, tuple[str, ...]] | None:
@@ -216,3 +259,57 @@ def room_part(literal: str) -> str | None:
         return literal
     found = [run.group() for run in _RUN.finditer(literal) if _SHAPE.fullmatch(run.group())]
     return found[0] if len(found) == 1 else None
+
+
+# a Chinese numeral (review s51B F01) written before a word of a room's building or
+# unit, perhaps after 第, and glued to no other numeral
+_NUMERAL_WORD = re.compile(
+    f"(?<![一二三四五六七八九十两])({CHINESE_NUMBER})"
+    f"(?=(?:{'|'.join(map(re.escape, (w for w in ROOM_WORDS if w[0] != '#')))}))"
+)
+
+
+def arabic(literal: str) -> str:
+    """IMP-3, GRD-2: ``literal`` with each Chinese numeral from 一 to 九十九 (两 for 2)
+    written before one of :data:`ROOM_WORDS` (a building's or a unit's number) in
+    digits (review s51B F01): ``三号楼2单元1201`` is ``3号楼2单元1201``, ``第三栋``
+    ``第3栋``, ``十二栋二单元1201`` ``12栋2单元1201``.  Any other numeral is kept
+    (``三三栋`` is no number; a room written in numerals, ``一二零一``, is kept)."""
+    if not literal.isascii():
+        return _NUMERAL_WORD.sub(lambda found: str(chinese_number(found.group(1))), literal)
+    return literal
+
+
+ROOM_NAMES = ("apartment", "room", "flat", "apt", "rm")
+"""The English words written before a room's number: ``Room 1202``, ``Rm3-1202``,
+``Flat 3-1202``, ``Apt. 1202`` (review s51B F04), in lower case, perhaps with a
+dot after them.  Not ``unit``: in a Chinese estate's English a unit is 单元."""
+
+_ROOM_NAME = re.compile(
+    f"\\s*(?i:{'|'.join(ROOM_NAMES)})(?:\\.\\s*|\\s+|(?=[0-9#]))"
+    "(?:(?i:no)\\.?\\s*(?=[0-9])|#\\s*)?(?=[0-9A-Za-z])"
+)
+
+
+def room_unnamed(literal: str) -> str:
+    """IMP-3, GRD-2: ``literal`` without the English word for a room it starts with
+    (:data:`ROOM_NAMES`, then a space, a dot or a digit; perhaps ``No.`` or ``#``
+    after it): ``Rm3-1202`` and ``Flat 3-1202`` are ``3-1202``, ``Rm 1202`` and
+    ``Room No. 1202`` ``1202`` (review s51B F04).  Anything else is returned as it
+    is (``Roomy``, ``Flats 3``)."""
+    named = _ROOM_NAME.match(literal)
+    return literal if named is None else literal[named.end() :]
+
+
+# what is written between two rooms of one value: 1201/1202, 1201、1202, 1201和1202
+_ROOM_LIST = re.compile("[/、,，;；&＆／]|和|及")
+
+
+def room_list(literal: str) -> tuple[str, ...]:
+    """IMP-3, GRD-2: the parts of ``literal`` between the marks written between rooms
+    (``/``, ``、``, ``,``, ``;``, ``&``, 和, 及),
+    stripped, empty ones left out: ``1201/1202`` is ``("1201", "1202")``; a value
+    with none is itself alone.  Whether each part is a room is the caller's to
+    read (review s51B F05)."""
+    parts = tuple(part.strip() for part in _ROOM_LIST.split(literal))
+    return tuple(part for part in parts if part) or (literal,)
