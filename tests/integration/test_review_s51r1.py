@@ -190,3 +190,32 @@ def test_a_bad_format_is_named_by_its_option(tmp_path: Path, monkeypatch: pytest
     argument = invoke("outbox", "retry", "0", "--json")
     assert argument.exit_code == 2
     assert json.loads(argument.stdout)["error"]["param"] == "ids"
+
+
+# --------------------------------------------------------------------------- F06
+
+
+def test_an_unknown_receiver_unit_is_refused_listing_the_labels(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/cli.md "Codes or labels": 工程部 is close to 工程维修部; the refusal names
+    the option and lists each code with its label, as ``forward --to`` does."""
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", ".").exit_code == 0
+    refused = invoke(*RECEIVE, "--receiver-unit", "工程部")
+    assert refused.exit_code == 1
+    [line] = refused.stderr.strip().splitlines()
+    assert line.startswith("error: --receiver-unit: unknown unit in rule pack cn-property;")
+    assert "'engineering' (engineering and maintenance)" in line
+    assert "工程部" not in line  # what was typed is not repeated (PRV-1)
+    zh = CliRunner().invoke(
+        main,
+        ["--lang", "zh", *RECEIVE, "--receiver-unit", "工程部", "--json"],
+        env={"COMPLAINTCORE_NOW": "2025-11-14T17:30"},
+    )
+    error = json.loads(zh.stdout)["error"]
+    assert error["path"] == "--receiver-unit"
+    assert "'engineering'（工程维修部）" in error["message"]
+    taken = json.loads(invoke(*RECEIVE, "--receiver-unit", "工程维修部", "--json").stdout)
+    shown = json.loads(invoke("show", taken["id"], "--json").stdout)
+    assert shown["intake"]["receiver_unit"] == "engineering"

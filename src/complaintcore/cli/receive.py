@@ -81,6 +81,17 @@ def _intake_from_flags(ctx: Ctx, fields: Mapping[str, Any], now: datetime) -> In
     return intake_from_row(row, default_time=now, zone=ctx.zone())
 
 
+def _receiver_unit(ctx: Ctx, unit: str, receiver: str) -> str:
+    """``--receiver-unit`` as a code: a code or its label, as ``forward --to`` takes it,
+    an unknown one refused under the option's name listing the codes with their
+    labels (review s51R1 F06).  The receiver's own department is kept as the desk
+    keeps it, a unit of the pack or not (IN-2)."""
+    member = ctx.desk().member(receiver) if unit and receiver else None
+    if member is not None and unit == member.department:
+        return unit
+    return ctx.code("unit", unit, "--receiver-unit")
+
+
 def _reason(ctx: Ctx, exc: BaseException) -> str:
     """Why a row was rejected, in the run's language (never a cell's value)."""
     if isinstance(exc, IncompleteRecordError):
@@ -157,6 +168,7 @@ def receive(
         return
     desk = ctx.desk()
     now = ctx.now()
+    fields["receiver_unit"] = _receiver_unit(ctx, fields["receiver_unit"], fields["receiver"])
     c = desk.receive(_intake_from_flags(ctx, fields, now), now=now, route=not no_route)
     # the result first: stored now, whatever happens while its messages are sent
     if ctx.json:
