@@ -219,3 +219,48 @@ def test_an_unknown_receiver_unit_is_refused_listing_the_labels(
     taken = json.loads(invoke(*RECEIVE, "--receiver-unit", "工程维修部", "--json").stdout)
     shown = json.loads(invoke("show", taken["id"], "--json").stdout)
     assert shown["intake"]["receiver_unit"] == "engineering"
+
+
+# --------------------------------------------------------------------------- F04
+
+
+@pytest.mark.procedure("ESC-2")
+@pytest.mark.procedure("ESC-5")
+def test_a_catch_up_sweep_tells_each_rung_its_own_escalation() -> None:
+    """A lift complaint received Mon 10 Nov 09:30 and typed in on Fri 14 Nov 12:00
+    (engineering's head SR-201 holds it).  By hand: DL-1's reply (3 days from
+    receipt: Tue, Wed, Thu) fell due Thu 13 Nov 09:30; DL-3's department result (3
+    days from its acceptance on Fri 14 Nov 12:00: Mon, Tue, Wed) Wed 19 Nov 12:00;
+    the first sweep comes Thu 20 Nov 22:00, past both.  ESC-2: one rung per missed deadline,
+    部门负责人 → 项目经理 (SR-001) → 物业总监/总经办 (HQ-001).  SR-001's message names
+    the rung it reached (项目经理) and where it went on to; SR-001 is not told the
+    complaint is assigned to them; HQ-001 hears both at the top rung."""
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    received = datetime(2025, 11, 10, 9, 30, tzinfo=SH)
+    typed = datetime(2025, 11, 14, 12, 0, tzinfo=SH)
+    intake = Intake(
+        complainant=Complainant("张三", "13811112222", "1-1-101", "1", "sunrise"),
+        channel="phone",
+        received_at=received,
+        receiver="SR-103",
+        summary="电梯经常故障停运",
+        site="sunrise",
+    )
+    c = desk.receive(intake, now=typed)
+    assert (c.state.rung, c.state.handler) == ("department_head", "SR-201")
+    desk.deliver(typed)
+    notes.sent.clear()
+    swept = datetime(2025, 11, 20, 22, 0, tzinfo=SH)
+    desk.sweep(swept)
+    desk.deliver(swept)
+    mine = [n for n, _ in notes.sent if n.complaint_id == c.id]
+    told = [(n.topic, n.recipient) for n in mine if n.topic in ("escalated", "assigned")]
+    assert told == [("escalated", "SR-001"), ("escalated", "HQ-001"), ("assigned", "HQ-001")]
+    middle, top = (n.body for n in mine if n.topic == "escalated")
+    assert "层级：项目经理\n" in middle
+    assert "rung: project manager\n" in middle
+    assert "随后又升级至：物业总监/总经办" in middle
+    assert middle.endswith("escalated on to: property director / general manager's office")
+    assert "层级：物业总监/总经办\n" in top
+    assert "escalated on to" not in top
