@@ -264,3 +264,49 @@ def test_a_catch_up_sweep_tells_each_rung_its_own_escalation() -> None:
     assert middle.endswith("escalated on to: property director / general manager's office")
     assert "层级：物业总监/总经办\n" in top
     assert "escalated on to" not in top
+
+
+# --------------------------------------------------------------------------- F03
+
+
+@pytest.mark.procedure("REC-5")
+@pytest.mark.procedure("PRV-2")
+def test_a_clerk_types_in_what_another_took_and_the_access_log_keeps_the_clerk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/staff-directory.md: ``--receiver`` is who took the complaint (REC-5: the
+    registration is theirs), not who types it, so it is not tied to the login; once
+    the staff file ties staff to accounts, the account typing must be one of them,
+    and the access log keeps it with the receipt."""
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", ".").exit_code == 0
+    _tie(tmp_path, SR_103="alice")
+    typed = invoke(*RECEIVE[:-1], "SR-102", "--json", user="alice")  # taken by SR-102
+    assert typed.exit_code == 0, typed.output
+    cid = json.loads(typed.stdout)["id"]
+    events = json.loads(invoke("show", cid, "--json", user="alice").stdout)["events"]
+    assert [(e["type"], e["actor"]) for e in events][0] == ("registered", "SR-102")
+    [entry] = json.loads(invoke("audit", "--json", user="alice").stdout)
+    assert (entry["actor"], entry["complaint_id"], entry["via"], entry["os_user"]) == (
+        "SR-103",
+        cid,
+        "receive",
+        "alice",
+    )
+    # an account the staff file ties to nobody types nothing in, one receipt or a file
+    refused = invoke(*RECEIVE, user="root")
+    assert refused.exit_code == 4
+    assert refused.stderr.strip() == (
+        "error: os_user: ? may not register: the staff file ties no staff id to this"
+        " operating-system user"
+    )
+    rows = tmp_path / "rows.csv"
+    rows.write_text(
+        "name,phone,room,site,summary,receiver\n王小明,13812345678,3-2-1201,sunrise,漏水,SR-102\n",
+        encoding="utf-8",
+    )
+    assert invoke("receive", "--file", str(rows), user="root").exit_code == 4
+    assert [c["id"] for c in json.loads(invoke("list", "--json").stdout)] == [cid]
+    zh = CliRunner().invoke(main, ["--lang", "zh", "receive", "--file", str(rows)])
+    assert zh.exit_code == 4
+    assert "员工名单中没有与此系统用户对应的员工编号" in zh.stderr

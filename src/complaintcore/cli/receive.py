@@ -17,6 +17,7 @@ from complaintcore.cli.context import (
     enum_choice,
     json_option,
     now_option,
+    os_user,
     pass_ctx,
 )
 from complaintcore.cli.errors import ExitCode, NotFoundError
@@ -30,6 +31,7 @@ from complaintcore.core.errors import (
 )
 from complaintcore.core.models import Channel
 from complaintcore.desk.importer import ENCODINGS
+from complaintcore.desk.ports import AccessRecord
 from complaintcore.desk.importer import FIELDS as _FIELDS
 from complaintcore.i18n import N_
 
@@ -163,6 +165,9 @@ def _reason(ctx: Ctx, exc: BaseException) -> str:
 def receive(
     ctx: Ctx, /, file: str | None, no_route: bool, encoding: str | None, **fields: Any
 ) -> None:
+    # the receiver is who took it, not who types it (a clerk enters every receipt):
+    # not tied to the login; the account typing is, once the staff file ties any
+    typist = ctx.typist("register")
     if file is not None:
         _receive_file(ctx, Path(file), route=not no_route, encoding=encoding)
         return
@@ -170,6 +175,11 @@ def receive(
     now = ctx.now()
     fields["receiver_unit"] = _receiver_unit(ctx, fields["receiver_unit"], fields["receiver"])
     c = desk.receive(_intake_from_flags(ctx, fields, now), now=now, route=not no_route)
+    if typist is not None:  # PRV-2: who typed the complainant's data in, and as whom
+        desk.store.record_access(
+            AccessRecord(at=now, actor=typist.staff_id, complaint_id=c.id, via="receive",
+                         os_user=os_user())
+        )  # fmt: skip
     # the result first: stored now, whatever happens while its messages are sent
     if ctx.json:
         ctx.emit(complaint_summary(c, desk.pack))
