@@ -106,7 +106,9 @@ def test_retry_with_an_unknown_id_retries_and_sends_the_others(
 
 def test_an_unknown_id_alone_is_refused_in_chinese_too(three_dead: list[int]) -> None:
     refused = CliRunner().invoke(
-        main, ["--lang", "zh", "outbox", "retry", "424242"], env={"COMPLAINTCORE_NOW": "2025-11-14T17:40"}
+        main,
+        ["--lang", "zh", "outbox", "retry", "424242"],
+        env={"COMPLAINTCORE_NOW": "2025-11-14T17:40"},
     )
     assert refused.exit_code == 1
     assert refused.stdout.strip() == "0 条消息将重新发送"
@@ -181,7 +183,9 @@ def test_the_three_refusals_of_the_review_read_in_chinese(tmp_path: Path) -> Non
 # --------------------------------------------------------------------------- F05
 
 
-def test_a_bad_format_is_named_by_its_option(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bad_format_is_named_by_its_option(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert invoke("init", ".").exit_code == 0
     refused = invoke("report", "--month", "2025-11", "--format", "xml", "--json")
@@ -285,7 +289,7 @@ def test_a_clerk_types_in_what_another_took_and_the_access_log_keeps_the_clerk(
     assert typed.exit_code == 0, typed.output
     cid = json.loads(typed.stdout)["id"]
     events = json.loads(invoke("show", cid, "--json", user="alice").stdout)["events"]
-    assert [(e["type"], e["actor"]) for e in events][0] == ("registered", "SR-102")
+    assert (events[0]["type"], events[0]["actor"]) == ("registered", "SR-102")
     [entry] = json.loads(invoke("audit", "--json", user="alice").stdout)
     assert (entry["actor"], entry["complaint_id"], entry["via"], entry["os_user"]) == (
         "SR-103",

@@ -31,8 +31,8 @@ from complaintcore.core.errors import (
 )
 from complaintcore.core.models import Channel
 from complaintcore.desk.importer import ENCODINGS
-from complaintcore.desk.ports import AccessRecord
 from complaintcore.desk.importer import FIELDS as _FIELDS
+from complaintcore.desk.ports import AccessRecord
 from complaintcore.i18n import N_
 
 if TYPE_CHECKING:

@@ -173,7 +173,9 @@ class Telling:
         # ESC-2, ESC-5: a catch-up sweep escalates once per missed deadline; a rung
         # the complaint went on past in the same commit hears its own escalation,
         # and where it went on to, but no "assigned to you" (review s51R1 F04)
-        last_assigned = max((i for i, e in enumerate(events) if isinstance(e, Assigned)), default=-1)
+        last_assigned = max(
+            (i for i, e in enumerate(events) if isinstance(e, Assigned)), default=-1
+        )
         last_escalated = max(
             (i for i, e in enumerate(events) if isinstance(e, Escalated)), default=-1
         )
