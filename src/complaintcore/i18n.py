@@ -947,6 +947,12 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("the complaint is about this person (ESC-4)"), {}),
     (N_("sign-off needs a supervisor (REC-6)"), {}),
     (N_("no authority to see this record"), {}),
+    # review s51R1 F02: refusals access.authorize and Desk.act give that read in
+    # English under --lang zh (a closure decided below the top rung, the system id)
+    (N_("only the top rung decides a closure without confirmation (VIS-3)"), {}),
+    (N_("the id is reserved for the desk's own acts (sweeps)"), {}),
+    (N_("the system actor is reserved for the desk's sweeps"), {}),
+    (N_("rung {rung} is not on the {pack} ladder"), {"rung": "rung"}),
     (
         N_("rung {rung} is below {needed}, required for this complaint (ESC-3)"),
         {"rung": "rung", "needed": "rung"},

@@ -251,7 +251,7 @@ def test_the_receiving_unit_and_whom_a_report_went_to_take_labels(desk: Path) ->
               "--site", "sunrise", "--summary", "漏水", "--receiver", "SR-103",
               "--receiver-unit", "保卫部")  # fmt: skip
     assert typo.exit_code == 1
-    assert "receiver_unit" in typo.stderr
+    assert "--receiver-unit" in typo.stderr  # the option typed (review s51R1 F06)
     assert "security" in typo.stderr
     # REC-2: told the 项目经理 (cn-property's project_manager rung)
     ok(zh("act", cid, "report", "--actor", "SR-101", "--content", "漏水已处理",

@@ -253,9 +253,10 @@ def test_a_message_another_deliver_is_sending_is_neither_retried_nor_dropped(
         ).fetchone()
     shown = f"{datetime.fromisoformat(until):%Y-%m-%d %H:%M:%S}"
     reason = {
-        "en": f"item_id: is being sent (claimed until {shown} UTC): retry or drop it"
+        # the message's own id, not the field (review s51R1 F01: one of several ids)
+        "en": f"{dead[0]}: is being sent (claimed until {shown} UTC): retry or drop it"
         " once that send has settled",
-        "zh": f"item_id：正在发送（发送方占用至 UTC {shown}）：请待该次发送结束后再重试或放弃",
+        "zh": f"{dead[0]}：正在发送（发送方占用至 UTC {shown}）：请待该次发送结束后再重试或放弃",
     }[lang]
     env = {"COMPLAINTCORE_NOW": "2025-11-14T17:48"}  # past the lease counted from 17:42
     for args in (

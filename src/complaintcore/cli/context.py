@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from complaintcore.desk import Desk
     from complaintcore.desk.config import DeskConfig
     from complaintcore.desk.delivery import DeliveryWorker
-    from complaintcore.desk.ports import StaffDirectory
+    from complaintcore.desk.ports import StaffDirectory, StaffMember
 
 __all__ = [
     "CURRENT",
@@ -197,7 +197,7 @@ class Ctx:
         member whose ``os_user`` is the user running the command.
         """
         desk = self.desk()
-        if not any(m.os_user for m in self.directory().members()):
+        if not self._accounts_tied():
             return
         member = desk.member(staff_id)
         user = os_user()
@@ -209,8 +209,35 @@ class Ctx:
                 complaint_id,
                 shown,
                 command,
-                "the staff file ties this staff id to another operating-system user",
+                # in the run's language (review s51R1 F02: it read in English)
+                self.t("the staff file ties this staff id to another operating-system user"),
             )
+
+    def _accounts_tied(self) -> bool:
+        """Whether the staff file ties staff to operating-system accounts (``os_user``)."""
+        return any(m.os_user for m in self.directory().members())
+
+    def typist(self, command: str) -> StaffMember | None:
+        """Who is at the keyboard: the member the staff file ties to the account
+        running the command, when it ties staff to accounts (``None`` when it ties
+        nobody).  An account it ties to nobody is refused, as ``--actor`` is: once
+        the mapping is in use, only staff with an ``os_user`` work the command line.
+        ``receive`` keeps them in the access log (review s51R1 F03)."""
+        if not self._accounts_tied():
+            return None
+        user = os_user()
+        for member in self.directory().members():
+            if member.os_user and member.os_user == user:
+                return member
+        from complaintcore.core.errors import AccessDeniedError
+
+        raise AccessDeniedError(
+            "",
+            "?",
+            command,
+            self.t("the staff file ties no staff id to this operating-system user"),
+            path="os_user",
+        )
 
     def deliver_after(self, code: ExitCode = ExitCode.OK) -> None:
         """Send what the command queued, off its path: a delivery thread gets at most

@@ -287,8 +287,20 @@ def error_document(exc: BaseException, code: int, message: str) -> dict[str, obj
     if isinstance(problems, tuple) and problems:
         error["problems"] = [_problem(p) for p in problems]
     if isinstance(exc, click.BadParameter) and exc.param is not None and exc.param.name:
-        error["param"] = exc.param.name
+        error["param"] = param_name(exc.param)
     return {"error": error}
+
+
+def param_name(param: click.Parameter) -> str:
+    """How ``--json`` names an option in ``param``: its long name as typed, without the
+    dashes and with ``_`` for ``-`` (``--receiver-unit`` is ``receiver_unit``), not
+    the Python name it is stored under (``--format`` was ``fmt``, review s51R1 F05);
+    an argument by its own name."""
+    if isinstance(param, click.Option):
+        long = [o for o in param.opts if o.startswith("--")]
+        if long:
+            return long[0][2:].replace("-", "_")
+    return param.name or ""
 
 
 def _problem(problem: object) -> Mapping[str, str] | str:

@@ -3,9 +3,12 @@ and every message still waiting (``--pending``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 
 from complaintcore.cli.context import Ctx, json_option, now_option, os_user, pass_ctx
+from complaintcore.cli.errors import ExitCode
 from complaintcore.cli.fit import fitted_table, say_blocks
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.desk.ports import OutboxItem, OutboxStore
@@ -144,14 +147,55 @@ def retry(ctx: Ctx, ids: tuple[int, ...], every: bool) -> None:
     desk = ctx.desk()
     chosen = _ids(ctx, ids, every)
     now = ctx.now()
-    for item_id in chosen:
-        desk.retry_message(item_id, now)
-    if ctx.json:
-        ctx.emit({"retried": chosen})
-    else:
+    done, refused = _each(ctx, chosen, "retried", lambda i: desk.retry_message(i, now))
+    if not ctx.json:
         ctx.say(ctx.n("{count} message to be sent again", "{count} messages to be sent again",
-                      len(chosen)))  # fmt: skip
-    ctx.deliver_after()  # after the result: the retry is stored
+                      len(done)))  # fmt: skip
+    _end(ctx, {"retried": done}, refused, deliver=True)  # the retried ones sent at once
+
+
+def _each(
+    ctx: Ctx, chosen: list[int], word: str, do: Callable[[int], None]
+) -> tuple[list[int], list[dict[str, object]]]:
+    """``do`` to every id, each on its own (review s51R1 F01): one that cannot be
+    retried or dropped (unknown, settled, being sent) is refused with its reason and
+    the others are still done, so a typo among the ids neither undoes nor hides the
+    work on the rest.  A store failure part-way reports what was done before it."""
+    done: list[int] = []
+    refused: list[dict[str, object]] = []
+    ctx.partial = lambda: {word: list(done), "refused": list(refused)}
+    for item_id in chosen:
+        try:
+            do(item_id)
+        except InvalidInputError as exc:
+            refused.append({"id": item_id, "reason": ctx.tr.reason(exc.reason, ctx.pack())})
+        else:
+            done.append(item_id)
+    return done, refused
+
+
+def _end(
+    ctx: Ctx, document: dict[str, object], refused: list[dict[str, object]], *, deliver: bool
+) -> None:
+    """The result of ``retry`` or ``drop``: with refusals, each id and why on standard
+    error (the document's ``refused`` under ``--json``) and exit status 1."""
+    if not refused:
+        if ctx.json:
+            ctx.emit(document)
+        if deliver:
+            ctx.deliver_after()  # after the result: the change is stored
+        return
+    lines = [ctx.t("{id}: {reason}", id=r["id"], reason=r["reason"]) for r in refused]
+    if not ctx.json:
+        for line in lines:
+            click.echo(line, err=True)
+    ctx.failed(
+        ExitCode.REFUSED,
+        "MessagesRefused",
+        ctx.t("; ").join(lines),
+        {**document, "refused": refused},
+        deliver=deliver,
+    )
 
 
 @outbox.command("drop", help=N_("Give messages up for good; they stay on record with the reason."))
@@ -180,9 +224,12 @@ def drop(ctx: Ctx, ids: tuple[int, ...], every: bool, reason: str, actor: str) -
     chosen = _ids(ctx, ids, every)
     now = ctx.now()
     user = os_user()
-    for item_id in chosen:
-        desk.drop_message(item_id, now, reason, actor=staff_id, os_user=user)
-    if ctx.json:
-        ctx.emit({"dropped": chosen})
-        return
-    ctx.say(ctx.n("{count} message dropped", "{count} messages dropped", len(chosen)))
+    done, refused = _each(
+        ctx,
+        chosen,
+        "dropped",
+        lambda i: desk.drop_message(i, now, reason, actor=staff_id, os_user=user),
+    )
+    if not ctx.json:
+        ctx.say(ctx.n("{count} message dropped", "{count} messages dropped", len(done)))
+    _end(ctx, {"dropped": done}, refused, deliver=False)

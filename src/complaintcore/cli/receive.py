@@ -17,6 +17,7 @@ from complaintcore.cli.context import (
     enum_choice,
     json_option,
     now_option,
+    os_user,
     pass_ctx,
 )
 from complaintcore.cli.errors import ExitCode, NotFoundError
@@ -31,6 +32,7 @@ from complaintcore.core.errors import (
 from complaintcore.core.models import Channel
 from complaintcore.desk.importer import ENCODINGS
 from complaintcore.desk.importer import FIELDS as _FIELDS
+from complaintcore.desk.ports import AccessRecord
 from complaintcore.i18n import N_
 
 if TYPE_CHECKING:
@@ -79,6 +81,17 @@ def _intake_from_flags(ctx: Ctx, fields: Mapping[str, Any], now: datetime) -> In
 
     row = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in fields.items()}
     return intake_from_row(row, default_time=now, zone=ctx.zone())
+
+
+def _receiver_unit(ctx: Ctx, unit: str, receiver: str) -> str:
+    """``--receiver-unit`` as a code: a code or its label, as ``forward --to`` takes it,
+    an unknown one refused under the option's name listing the codes with their
+    labels (review s51R1 F06).  The receiver's own department is kept as the desk
+    keeps it, a unit of the pack or not (IN-2)."""
+    member = ctx.desk().member(receiver) if unit and receiver else None
+    if member is not None and unit == member.department:
+        return unit
+    return ctx.code("unit", unit, "--receiver-unit")
 
 
 def _reason(ctx: Ctx, exc: BaseException) -> str:
@@ -152,12 +165,21 @@ def _reason(ctx: Ctx, exc: BaseException) -> str:
 def receive(
     ctx: Ctx, /, file: str | None, no_route: bool, encoding: str | None, **fields: Any
 ) -> None:
+    # the receiver is who took it, not who types it (a clerk enters every receipt):
+    # not tied to the login; the account typing is, once the staff file ties any
+    typist = ctx.typist("register")
     if file is not None:
         _receive_file(ctx, Path(file), route=not no_route, encoding=encoding)
         return
     desk = ctx.desk()
     now = ctx.now()
+    fields["receiver_unit"] = _receiver_unit(ctx, fields["receiver_unit"], fields["receiver"])
     c = desk.receive(_intake_from_flags(ctx, fields, now), now=now, route=not no_route)
+    if typist is not None:  # PRV-2: who typed the complainant's data in, and as whom
+        desk.store.record_access(
+            AccessRecord(at=now, actor=typist.staff_id, complaint_id=c.id, via="receive",
+                         os_user=os_user())
+        )  # fmt: skip
     # the result first: stored now, whatever happens while its messages are sent
     if ctx.json:
         ctx.emit(complaint_summary(c, desk.pack))

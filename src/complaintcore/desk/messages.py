@@ -273,6 +273,7 @@ class Messages:
         scope: str = "",
         others: Sequence[Complainant] | Literals = (),
         sites: Callable[[], Collection[str]] = frozenset,
+        rung: str = "",
     ) -> Notification:
         """One notification; ``discriminator`` makes the dedupe key (same -> sent once).
 
@@ -293,7 +294,9 @@ class Messages:
         <complaintcore.desk.service.Desk.known_sites>` itself, not its result),
         called only for a masked message: any other site is free text a name or a
         phone may have been typed into, redacted as ``show`` redacts it (review
-        s47D F01).
+        s47D F01).  ``rung``: the rung the message names, when not the complaint's
+        own now (an escalation the same commit went on past, review s51R1 F04); who
+        sees personal data is read from the complaint as it is.
         """
         person = complaint.intake.complainant
         full = not group and sees_personal_data(recipient, complaint, pack)
@@ -329,7 +332,7 @@ class Messages:
         for lang in self.languages:
             t = self._translators[lang]
             values = {
-                **self._values(complaint, topic, pack, t, lang),
+                **self._values(complaint, topic, pack, t, lang, rung or complaint.state.rung),
                 **shown,
                 "summary": summary,
                 "complainant": f"{shown['name']} {shown['phone']} {shown['room']}",
@@ -359,21 +362,21 @@ class Messages:
         )
 
     def _values(
-        self, complaint: Complaint, topic: str, pack: RulePack, t: Translator, lang: str
+        self, complaint: Complaint, topic: str, pack: RulePack, t: Translator, lang: str, rung: str
     ) -> Mapping[str, str]:
         state = complaint.state
         person = complaint.intake.complainant
         if pack is not self._labels_pack:
             self._labels.clear()
             self._labels_pack = pack
-        key = (lang, topic, state.category, state.grade.value if state.grade else "", state.rung)
+        key = (lang, topic, state.category, state.grade.value if state.grade else "", rung)
         labels = self._labels.get(key)
         if labels is None:
             labels = (
                 t(TOPICS[topic]),
                 t.category(state.category, pack) if state.category else "-",
                 t.label(state.grade) if state.grade else "-",
-                t.rung(state.rung, pack) if state.rung else "-",
+                t.rung(rung, pack) if rung else "-",
             )
             if len(self._labels) < _LABELS_KEPT:
                 self._labels[key] = labels

@@ -100,6 +100,7 @@ class Telling:
         detail: Sequence[str | messages.Detail] = (),
         *,
         scope: str = "",
+        rung: str = "",
     ) -> Outbox:
         if access.is_target(member, complaint):
             return []  # ESC-4: the person complained about is not told the complainant's words
@@ -119,6 +120,7 @@ class Telling:
             scope=scope,
             others=others,
             sites=self._sites,
+            rung=rung,
         )
         groups = self._group_channels()
         note: Notification | None = None
@@ -168,8 +170,19 @@ class Telling:
         grouped = any(isinstance(e, Grouped) and e.incident for e in events)
         department = complaint.state.department
         heads = (department, self.pack.customer_service) if department else (None,)
+        # ESC-2, ESC-5: a catch-up sweep escalates once per missed deadline; a rung
+        # the complaint went on past in the same commit hears its own escalation,
+        # and where it went on to, but no "assigned to you" (review s51R1 F04)
+        last_assigned = max(
+            (i for i, e in enumerate(events) if isinstance(e, Assigned)), default=-1
+        )
+        last_escalated = max(
+            (i for i, e in enumerate(events) if isinstance(e, Escalated)), default=-1
+        )
         for offset, ev in enumerate(events, start=1):
             tag = f"v{base + offset}"
+            if isinstance(ev, Assigned) and offset - 1 < last_assigned:
+                continue  # handed on again in this commit: the last holder hears it
             if isinstance(ev, Assigned):
                 handler = self.directory.get(ev.handler)
                 if handler is not None:
@@ -201,7 +214,7 @@ class Telling:
                     )
                 # which deadline was missed, by the pack's label (review s40B: a UK
                 # reader's "deadline missed" names the Code's stage and timescale)
-                detail = (
+                detail: tuple[messages.Detail, ...] = (
                     messages.Detail(N_("trigger"), ev.trigger),
                     *(
                         messages.Detail(N_("clock"), name.strip(), "clock")
@@ -209,8 +222,11 @@ class Telling:
                         if name.strip()
                     ),
                 )
-                for m in told:
-                    box += self.fan(complaint, topic, m, now, tag, detail)
+                if offset - 1 < last_escalated and complaint.state.rung != ev.to_rung:
+                    went_on = messages.Detail(N_("escalated on to"), complaint.state.rung, "rung")
+                    detail = (*detail, went_on)
+                for m in told:  # the rung this escalation reached, as the timeline has it
+                    box += self.fan(complaint, topic, m, now, tag, detail, rung=ev.to_rung)
             elif isinstance(ev, Classified) and ev.helpers:
                 for dept in ev.helpers:
                     for m in self._organiser(complaint, members, site, dept, now)[:1]:
