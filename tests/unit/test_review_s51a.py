@@ -30,9 +30,11 @@ with them).
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
-from complaintcore.core.privacy import redact
+from complaintcore.core.privacy import Literals, literals_in, redact
 from tests.unit.test_redaction import slow_runs
 
 # --------------------------------------------------------------------------- F01
@@ -207,13 +209,62 @@ def test_parts_further_apart_or_a_word_split_are_not_the_name(name: str, text: s
     assert redact(text, also=[name]) == text
 
 
+# --------------------------------------------------------------------------- F06
+
+_ZOE = "Zo\u00eb \u00c5ngstr\u00f6m"  # Zoë Ångström composed (NFC): 12 characters
+# ë composed, Å and ö decomposed (letter and mark): 14 characters, neither form
+_HALF = "Zo\u00eb A\u030angstro\u0308m"
+# ë decomposed, Å and ö composed: 13 characters
+_OTHER_HALF = "Zoe\u0308 \u00c5ngstr\u00f6m"
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("stored", "text", "expected"),
+    [
+        # the text keeps its form: "Z" kept, one star for each other character as typed
+        # (the stored name or the text, or both, neither NFC nor NFD)
+        (_ZOE, f"from {_HALF} today", "from Z************* today"),
+        (_ZOE, f"from {_OTHER_HALF} today", "from Z************ today"),
+        (_HALF, f"from {_ZOE} today", "from Z*********** today"),
+        (_HALF, f"from {_OTHER_HALF} today", "from Z************ today"),
+        (_OTHER_HALF, f"from {_HALF}", "from Z*************"),
+        # format characters round it stay where they are; inside it, masked with it
+        (_ZOE, f"from \u200b{_HALF}\u200b today", "from \u200bZ*************\u200b today"),
+        # Zoe, the mark, a space, Ångström: 13 characters as typed, the ZWSP with them
+        (_ZOE, "Zoe\u200b\u0308 \u00c5ngstr\u00f6m", "Z************"),
+        # a mark at the end of the name goes with it: no star with a mark on it
+        ("Lê", "Le\u0302, called", "L**, called"),
+    ],
+)
+def test_a_half_composed_name_is_masked(stored: str, text: str, expected: str) -> None:
+    assert unicodedata.is_normalized("NFC", _ZOE)
+    assert not unicodedata.is_normalized("NFC", _HALF)
+    assert not unicodedata.is_normalized("NFD", _HALF)
+    assert redact(text, also=[stored]) == expected
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("stored", "text"),
+    [(_HALF, f"from {_ZOE}"), (_ZOE, f"from {_HALF}"), (_OTHER_HALF, f"{_HALF} called")],
+)
+def test_literals_in_finds_a_name_in_any_composition(stored: str, text: str) -> None:
+    assert literals_in(text, [stored, "王小明"]) == [stored]
+    assert Literals([stored, "王小明"]).found_in(text) == [stored]
+    assert literals_in(text, ["Zoe Angstrom"]) == ["Zoe Angstrom"]  # no anchor: tried
+    assert Literals(["Zo\u00eb \u00c5ngstrand"]).found_in(text) == ["Zo\u00eb \u00c5ngstrand"]
+    # not in the text, whatever the form: masked as nothing
+    assert redact(text, also=["Zo\u00eb \u00c5ngstrand"]) == text
+
+
 # --------------------------------------------------------------------------- cost
 
 _KNOWN = ["3-2-1201", "3-3", "12", "7", "Ann Lee", "张伟"]
 _HOSTILE = [
     "010-62345678x", "0755-8888ext", "021 6234.5678.", "1.", "1234567.1", "1-021-6234",
     "3-2-12013-2-", "3-33-", "3-34-", "Flat 12/", "Rm 7/", "房号", "Ann\n\n", "张\n\n",
-    "Ann \n \n ",
+    "Ann \n \n ", "Zoe\u0308 ", "A\u030a", "e\u0301\u0301", "\u1100\u1161\u11a8",
 ]  # fmt: skip
 
 

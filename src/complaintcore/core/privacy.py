@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Collection, Iterable, Iterator
 
 import attrs
@@ -49,13 +49,69 @@ _FORMAT = re.compile(
 )
 
 
-def _drawn(text: str) -> tuple[str, list[int]]:
-    """The text without format characters, and where they were: for each, the
-    index in the drawn text of the character that follows it (ascending)."""
-    if text.isascii() or not _FORMAT.search(text):
-        return text, []
+@attrs.frozen
+class _Gaps:
+    """Where the characters of a text left out of it as drawn were (:func:`_drawn`):
+    each by the index in the drawn text of the character that follows it
+    (ascending), and, of those, the combining marks composed into the character
+    before them (review s51A F06), which go with it when it ends a span."""
+
+    left: list[int] = attrs.field(factory=list)
+    marks: list[int] = attrs.field(factory=list)
+
+
+_NO_GAPS = _Gaps()
+
+
+def _drawn(text: str) -> tuple[str, _Gaps]:
+    """The text as drawn: without format characters, and composed (:func:`_composed`),
+    and where the characters left out were."""
+    if text.isascii():
+        return text, _NO_GAPS
     gaps = [match.start() - k for k, match in enumerate(_FORMAT.finditer(text))]
-    return _FORMAT.sub("", text), gaps
+    drawn = _FORMAT.sub("", text) if gaps else text
+    if unicodedata.is_normalized("NFC", drawn):  # most text: one scan in C
+        return drawn, _Gaps(gaps) if gaps else _NO_GAPS
+    drawn, marks = _composed(drawn)
+    # a drawn index of the text before composing, in the composed text
+    gaps = [g - bisect_left(marks, g) for g in gaps]
+    marks = [m - k for k, m in enumerate(marks)]
+    return drawn, _Gaps(sorted(gaps + marks), marks)
+
+
+def _composed(text: str) -> tuple[str, list[int]]:
+    """``text`` with each character and the combining marks after it composed
+    (Unicode NFC, one such run at a time), and the indices of the marks composed
+    away (ascending).  A name typed half composed (``Zoë`` with its ``ë`` one
+    character and ``Ångström`` with its ``Å`` two) is read as the same name in any
+    form (review s51A F06: only wholly composed or wholly decomposed text was);
+    each composed character stands where its first character stood, so what is
+    masked is the text as written.  A character that composes with the one
+    before it though it is no mark (a Korean jamo) joins its run.  A run NFC
+    would make longer (a few characters Unicode excludes) is left as it is."""
+    out: list[str] = []
+    marks: list[int] = []
+    start = 0
+    for at in range(1, len(text) + 1):
+        if at < len(text) and (unicodedata.combining(text[at]) or _composes(text, start, at)):
+            continue  # the run goes on
+        run = text[start:at]
+        composed = unicodedata.normalize("NFC", run) if at - start > 1 else run
+        if len(composed) > len(run):
+            composed = run
+        out.append(composed)
+        marks.extend(range(start + len(composed), at))
+        start = at
+    return "".join(out), marks
+
+
+def _composes(text: str, start: int, at: int) -> bool:
+    """Whether ``text[at]`` composes with the characters of its run before it (the
+    two before at most: a Korean syllable's three jamo): a bounded cost each."""
+    before = text[max(start, at - 2) : at]
+    return len(unicodedata.normalize("NFC", before + text[at])) <= len(
+        unicodedata.normalize("NFC", before)
+    )
 
 
 # --------------------------------------------------------------------------- folding
@@ -297,7 +353,7 @@ def _news(
     text: str,
     fold: re.Pattern[str] | None,
     replace: Callable[[re.Match[str], str], str | None],
-) -> tuple[str, list[int], list[tuple[int, int, str]]]:
+) -> tuple[str, _Gaps, list[tuple[int, int, str]]]:
     """What :func:`_substitute` replaces: the text as drawn, where its format
     characters were, and each span of the drawn text with its new text."""
     drawn, gaps, folded = _reading(text, fold)
@@ -312,7 +368,7 @@ def _news(
 
 def _reading(
     text: str, fold: re.Pattern[str] | None, plain: bool = False
-) -> tuple[str, list[int], str]:
+) -> tuple[str, _Gaps, str]:
     """The text as drawn (:func:`_drawn`: without format characters, and where they
     were), and as the patterns read it: folded by ``fold``, its spaces and dashes
     made plain if ``plain`` (one character for one, so an index in either is the
@@ -324,18 +380,39 @@ def _reading(
     return drawn, gaps, folded
 
 
-def _replaced(text: str, gaps: list[int], news: Iterable[tuple[int, int, str]]) -> str:
+def _replaced(text: str, gaps: _Gaps, news: Iterable[tuple[int, int, str]]) -> str:
     """``text`` with each span of the drawn text (``start``, ``end``: ascending, not
     overlapping, not empty) replaced by its new text; format characters inside a
-    span go with it, the others stay."""
+    span go with it, the others stay, and so do the marks composed into its last
+    character (:func:`_composed`)."""
     parts: list[str] = []
     done = 0
     for start, end, new in news:
-        # a drawn index i stands at i + (format characters before it) in text
-        first, last = start + bisect_right(gaps, start), end - 1 + bisect_right(gaps, end - 1)
+        first, stop = _written_span(gaps, start, end)
         parts += (text[done:first], new)
-        done = last + 1
+        done = stop
     return "".join(parts) + text[done:]
+
+
+def _written_span(gaps: _Gaps, start: int, end: int) -> tuple[int, int]:
+    """Where a span of the drawn text stands in the text (:func:`_replaced`)."""
+    # a drawn index i stands at i + (characters left out before it) in text
+    left = gaps.left
+    first, last = start + bisect_right(left, start), end - 1 + bisect_right(left, end - 1)
+    if gaps.marks and _holds(gaps.marks, end):  # its last character's marks too
+        last = end - 1 + bisect_right(left, end)
+    return first, last + 1
+
+
+def _holds(values: list[int], value: int) -> bool:
+    at = bisect_left(values, value)
+    return at < len(values) and values[at] == value
+
+
+def _written(text: str, gaps: _Gaps, start: int, end: int) -> str:
+    """A span of the drawn text as the text writes it, without format characters:
+    a name typed decomposed is masked as typed (``Le`` and a circumflex: ``L**``)."""
+    return _FORMAT.sub("", text[slice(*_written_span(gaps, start, end))])
 
 
 def _mask_literals(text: str, literals: frozenset[str]) -> str:
@@ -352,12 +429,14 @@ def _mask_literals(text: str, literals: frozenset[str]) -> str:
     if found is None:
         return text
     drawn, gaps, spans = found
-    return _replaced(text, gaps, ((start, end, _masked(drawn[start:end])) for start, end in spans))
+    if not gaps.marks:
+        return _replaced(text, gaps, ((s, e, _masked(drawn[s:e])) for s, e in spans))
+    return _replaced(text, gaps, ((s, e, _masked(_written(text, gaps, s, e))) for s, e in spans))
 
 
 def _literal_spans(
     text: str, literals: frozenset[str]
-) -> tuple[str, list[int], list[tuple[int, int]]] | None:
+) -> tuple[str, _Gaps, list[tuple[int, int]]] | None:
     """Where :func:`_mask_literals` masks ``text``: the text as drawn, where its
     format characters were, and the spans of the drawn text (ascending, not
     overlapping, not empty); None: nowhere."""
