@@ -1585,6 +1585,18 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     (``Ma``, ``Ann``) is masked where it is a word, no Latin letter glued to it
     (``main`` stays: review s50D F03).
 
+    Review s51A: a number with an extension glued on by ``x`` or ``ext``
+    (``010-62345678x12``) is masked, the extension's digits kept; digits glued
+    after a phone's last group by a dot or slash (``021 6234.5678.9``) are
+    masked with it; an area code and a number right after a digit and a dash
+    (``3-2-1201-021-62345678``) is masked; rooms written back to back
+    (``3-2-12013-2-1201``) are each masked; a room of one or two digits, or of
+    one character, right after a room word (``Flat``, ``Rm``, ``Room``, ``室``,
+    ``房``) is masked whatever shape follows (``Flat 12/3``); a literal's parts
+    may stand over a blank line (``Ann`` / blank / ``Lee``); and the text and
+    the literals are read composed (NFC, one character and its marks at a
+    time), so a name half composed is found and masked as written.
+
     :raises InvalidInputError: ``text`` is not a string, or ``also`` not an
         iterable of strings (checked at no cost to a good call: it runs per log line).
     """
