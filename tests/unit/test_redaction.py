@@ -186,7 +186,8 @@ def test_a_name_with_other_spaces_is_masked(name: str, text: str, expected: str)
     [
         ("1202", "时间 12 02，金额 12\u300002"),  # no space between two digits
         ("3-1202", "3 1202 件，31202 元"),  # a dash is not left out
-        ("Margaret Thompson", "Margaret\n\nThompson"),  # a paragraph apart
+        # two paragraphs apart (one blank line is taken: review s51A F05)
+        ("Margaret Thompson", "Margaret\n\n\nThompson"),
         ("Margaret Thompson", "MargaretThompson, Thom pson"),  # a space not left out
         ("Thompson", "Thom pson"),  # nor put inside a word
         ("王小明", "王    小明"),  # more than three spaces where it has none

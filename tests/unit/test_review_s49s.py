@@ -43,8 +43,10 @@ def test_a_chinese_name_over_a_line_break_is_masked_keeping_the_break(
 @pytest.mark.parametrize(
     ("text", "name"),
     [
-        ("业主王小\n\n明来电", "王小明"),  # a blank line between: two paragraphs
-        ("业主王小\r\n\r\n明来电", "王小明"),
+        # two blank lines between: paragraphs apart (one blank line is taken since
+        # review s51A F05: tests/unit/test_review_s51a.py)
+        ("业主王小\n\n\n明来电", "王小明"),
+        ("业主王小\r\n\r\n\r\n明来电", "王小明"),
         ("业主王    小明来电", "王小明"),  # four spaces, as on one line
         ("业主王小 \n    明来电", "王小明"),  # four spaces after the break
         # a line break inside a word of letters, as a space there, is no name

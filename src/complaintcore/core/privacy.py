@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Collection, Iterable, Iterator
 
 import attrs
@@ -49,13 +49,69 @@ _FORMAT = re.compile(
 )
 
 
-def _drawn(text: str) -> tuple[str, list[int]]:
-    """The text without format characters, and where they were: for each, the
-    index in the drawn text of the character that follows it (ascending)."""
-    if text.isascii() or not _FORMAT.search(text):
-        return text, []
+@attrs.frozen
+class _Gaps:
+    """Where the characters of a text left out of it as drawn were (:func:`_drawn`):
+    each by the index in the drawn text of the character that follows it
+    (ascending), and, of those, the combining marks composed into the character
+    before them (review s51A F06), which go with it when it ends a span."""
+
+    left: list[int] = attrs.field(factory=list)
+    marks: list[int] = attrs.field(factory=list)
+
+
+_NO_GAPS = _Gaps()
+
+
+def _drawn(text: str) -> tuple[str, _Gaps]:
+    """The text as drawn: without format characters, and composed (:func:`_composed`),
+    and where the characters left out were."""
+    if text.isascii():
+        return text, _NO_GAPS
     gaps = [match.start() - k for k, match in enumerate(_FORMAT.finditer(text))]
-    return _FORMAT.sub("", text), gaps
+    drawn = _FORMAT.sub("", text) if gaps else text
+    if unicodedata.is_normalized("NFC", drawn):  # most text: one scan in C
+        return drawn, _Gaps(gaps) if gaps else _NO_GAPS
+    drawn, marks = _composed(drawn)
+    # a drawn index of the text before composing, in the composed text
+    gaps = [g - bisect_left(marks, g) for g in gaps]
+    marks = [m - k for k, m in enumerate(marks)]
+    return drawn, _Gaps(sorted(gaps + marks), marks)
+
+
+def _composed(text: str) -> tuple[str, list[int]]:
+    """``text`` with each character and the combining marks after it composed
+    (Unicode NFC, one such run at a time), and the indices of the marks composed
+    away (ascending).  A name typed half composed (``Zoë`` with its ``ë`` one
+    character and ``Ångström`` with its ``Å`` two) is read as the same name in any
+    form (review s51A F06: only wholly composed or wholly decomposed text was);
+    each composed character stands where its first character stood, so what is
+    masked is the text as written.  A character that composes with the one
+    before it though it is no mark (a Korean jamo) joins its run.  A run NFC
+    would make longer (a few characters Unicode excludes) is left as it is."""
+    out: list[str] = []
+    marks: list[int] = []
+    start = 0
+    for at in range(1, len(text) + 1):
+        if at < len(text) and (unicodedata.combining(text[at]) or _composes(text, start, at)):
+            continue  # the run goes on
+        run = text[start:at]
+        composed = unicodedata.normalize("NFC", run) if at - start > 1 else run
+        if len(composed) > len(run):
+            composed = run
+        out.append(composed)
+        marks.extend(range(start + len(composed), at))
+        start = at
+    return "".join(out), marks
+
+
+def _composes(text: str, start: int, at: int) -> bool:
+    """Whether ``text[at]`` composes with the characters of its run before it (the
+    two before at most: a Korean syllable's three jamo): a bounded cost each."""
+    before = text[max(start, at - 2) : at]
+    return len(unicodedata.normalize("NFC", before + text[at])) <= len(
+        unicodedata.normalize("NFC", before)
+    )
 
 
 # --------------------------------------------------------------------------- folding
@@ -140,8 +196,9 @@ _DOT_SLASH = rf"{_D}{{3,}}+(?P<ds>[./]){_D}{{3,}}+(?:(?P=ds){_D}{{3,}}+)+"
 # international branch, which would take "+86 138" alone (too short to mask)
 # and leave the rest (review s49U F01); after it the area code may drop its 0,
 # as an international number does ("+86 21.6234.5678", "+86 755.8888.6666":
-# review s49V F01).  A fourth group glued on by a dot or slash is left to
-# _DOT_SLASH, as before.  Each run of spaces is bounded and possessive, and
+# review s49V F01).  A fourth group glued on by a dot or slash is the phone's
+# tail (_TAIL: "138.1234.5678.9012" is masked whole, as _DOT_SLASH masks it).
+# Each run of spaces is bounded and possessive, and
 # every alternative starts after a bounded number of characters, so a separator
 # is still read a bounded number of times.
 _DS_SPACE = rf"{_SPACE}{{0,3}}+"
@@ -152,7 +209,7 @@ _DS_PHONE = (
     rf"(?:1[3-9]{_D}(?:{_DS_SEP}{_D}{{4}}{_DS_ANY}|{_SEP}{_D}{{4}}{_DS_SEP})"
     rf"|\(?(?(cn)0?|0)[1-9]{_D}{{1,2}}\)?"
     rf"(?:{_DS_SEP}[2-9]{_D}{{2,3}}{_DS_ANY}|(?:{_DS_ANY}|(?<=\)))[2-9]{_D}{{2,3}}{_DS_SEP}))"
-    rf"{_D}{{4}}(?![0-9]|[./]{_D})"
+    rf"{_D}{{4}}(?![0-9])"
 )
 # A number in international form with a dot or slash among its groups, as
 # _DOT_SLASH joins them ("+852.9123.4567", "+1.415.555.0100": review s49V F01):
@@ -209,10 +266,29 @@ _MOBILE = (
 # Not preceded by an ASCII word character, "X-", "X——" or "9." (so ids like
 # "C-20251114-0001" and decimals survive) unless it is shaped as a mobile; Chinese
 # text right before the digits ("电话13812345678") does not protect them.
-# A number in international form ends where no letter or digit is glued to it, or
-# before an extension glued on with an "x" ("+1.415.555.0100x12", "+852 9123
-# 4567x": review s50Q F06): the number is masked, the extension's digits kept.
-_EXTENSION = r"(?:(?![A-Za-z0-9_])|(?=[Xx][0-9]*+(?![A-Za-z0-9_])))"
+# A number ends where no letter or digit is glued to it, or before an extension
+# glued on with an "x" or "ext" ("+1.415.555.0100x12", "+852 9123 4567x": review
+# s50Q F06; "010-62345678x12", "0755-88886666ext3": review s51A F01): the number is
+# masked, the extension's digits kept.  An ID card's check letter "X" is read as
+# the number's own last character first (the general branch's "[Xx]?").
+_EXTENSION = r"(?:(?![A-Za-z0-9_])|(?=(?:[Xx]|(?i:ext)\.?)[0-9]*+(?![A-Za-z0-9_])))"
+# Digits glued after a phone's last group by a dot or slash, the whole run ending
+# where no letter or digit is glued on ("021 6234.5678.9", "138 1234.5678.9",
+# "1234567.89"): the phone's tail, masked with it (review s51A F02: the general
+# branch stopped at the dot, masked "021 6234" as seven digits and left
+# "34.5678.9", six of the phone's digits, readable).  Whether the run is a phone
+# is judged without it (_mask_phone): "2025.11.14", "12345.67" stay readable.
+# Read once (possessive): taken whole or not at all.
+_TAIL = rf"(?P<tail>(?:[./]{_D}++)++(?![A-Za-z0-9_]))?"
+# An area code and a number (0 and two or three digits, then seven or eight
+# digits not starting 0 or 1, in 3-4 or 4-4 groups or one) right after a digit and
+# a dash or two ("3-2-1201-021-62345678": a room, then the phone): the general
+# branch takes no number there (ids such as C-20251114-0001 go on so), but this
+# shape is a landline's, masked as a mainland mobile is (review s51A F02).
+_GLUED_LANDLINE = (
+    rf"(?:(?<=[0-9][{_DASH}])|(?<=[0-9][{_DASH}]{{2}}))"
+    rf"0[1-9]{_D}{{1,2}}{_DS_ANY}?[2-9]{_D}{{2,3}}{_DS_ANY}?{_D}{{4}}(?![0-9])"
+)
 _PHONE = re.compile(
     # a mobile split by a line break is read as a mobile first: the general branch
     # would stop at the line break (or take "+86 139" alone) and leave its groups apart
@@ -226,8 +302,9 @@ _PHONE = re.compile(
     rf"|{_DOT_SLASH}"
     rf"|{_D}{{3,}}+(?:{_SEP}{_D}{{3,}}+)*[Xx]?"
     rf"|{_D}(?:{_SEP}{_D}){{6,}})"
-    rf"(?(icc){_EXTENSION}|(?(gcc){_EXTENSION}|(?![A-Za-z0-9_])))"
+    rf"{_TAIL}{_EXTENSION}"
     rf"|{_MOBILE}"
+    rf"|{_GLUED_LANDLINE}"
 )
 _MIN_PHONE_DIGITS = 7
 # what folds into a digit 0-9: every phone holds one, as every e-mail address
@@ -239,8 +316,10 @@ _NOT_KEPT = re.compile(rf"{_SPACE}|[{_DASH}_()./\r\n]")
 def _mask_phone(match: re.Match[str], _: str) -> str | None:
     """The number masked (its digits as folded), or None to keep what was written."""
     folded = match.group(0)
-    if sum(map(str.isdigit, folded)) < _MIN_PHONE_DIGITS:
-        return None
+    tail = match.start("tail")
+    head = folded if tail < 0 else folded[: tail - match.start()]
+    if sum(map(str.isdigit, head)) < _MIN_PHONE_DIGITS:
+        return None  # a date, an amount: a tail glued on makes it no phone
     if match.group("icc") is not None:
         after = folded[match.end("icc") - match.start() :]
         if sum(map(str.isdigit, after)) < _MIN_PHONE_DIGITS:
@@ -274,7 +353,7 @@ def _news(
     text: str,
     fold: re.Pattern[str] | None,
     replace: Callable[[re.Match[str], str], str | None],
-) -> tuple[str, list[int], list[tuple[int, int, str]]]:
+) -> tuple[str, _Gaps, list[tuple[int, int, str]]]:
     """What :func:`_substitute` replaces: the text as drawn, where its format
     characters were, and each span of the drawn text with its new text."""
     drawn, gaps, folded = _reading(text, fold)
@@ -289,7 +368,7 @@ def _news(
 
 def _reading(
     text: str, fold: re.Pattern[str] | None, plain: bool = False
-) -> tuple[str, list[int], str]:
+) -> tuple[str, _Gaps, str]:
     """The text as drawn (:func:`_drawn`: without format characters, and where they
     were), and as the patterns read it: folded by ``fold``, its spaces and dashes
     made plain if ``plain`` (one character for one, so an index in either is the
@@ -301,18 +380,39 @@ def _reading(
     return drawn, gaps, folded
 
 
-def _replaced(text: str, gaps: list[int], news: Iterable[tuple[int, int, str]]) -> str:
+def _replaced(text: str, gaps: _Gaps, news: Iterable[tuple[int, int, str]]) -> str:
     """``text`` with each span of the drawn text (``start``, ``end``: ascending, not
     overlapping, not empty) replaced by its new text; format characters inside a
-    span go with it, the others stay."""
+    span go with it, the others stay, and so do the marks composed into its last
+    character (:func:`_composed`)."""
     parts: list[str] = []
     done = 0
     for start, end, new in news:
-        # a drawn index i stands at i + (format characters before it) in text
-        first, last = start + bisect_right(gaps, start), end - 1 + bisect_right(gaps, end - 1)
+        first, stop = _written_span(gaps, start, end)
         parts += (text[done:first], new)
-        done = last + 1
+        done = stop
     return "".join(parts) + text[done:]
+
+
+def _written_span(gaps: _Gaps, start: int, end: int) -> tuple[int, int]:
+    """Where a span of the drawn text stands in the text (:func:`_replaced`)."""
+    # a drawn index i stands at i + (characters left out before it) in text
+    left = gaps.left
+    first, last = start + bisect_right(left, start), end - 1 + bisect_right(left, end - 1)
+    if gaps.marks and _holds(gaps.marks, end):  # its last character's marks too
+        last = end - 1 + bisect_right(left, end)
+    return first, last + 1
+
+
+def _holds(values: list[int], value: int) -> bool:
+    at = bisect_left(values, value)
+    return at < len(values) and values[at] == value
+
+
+def _written(text: str, gaps: _Gaps, start: int, end: int) -> str:
+    """A span of the drawn text as the text writes it, without format characters:
+    a name typed decomposed is masked as typed (``Le`` and a circumflex: ``L**``)."""
+    return _FORMAT.sub("", text[slice(*_written_span(gaps, start, end))])
 
 
 def _mask_literals(text: str, literals: frozenset[str]) -> str:
@@ -329,12 +429,14 @@ def _mask_literals(text: str, literals: frozenset[str]) -> str:
     if found is None:
         return text
     drawn, gaps, spans = found
-    return _replaced(text, gaps, ((start, end, _masked(drawn[start:end])) for start, end in spans))
+    if not gaps.marks:
+        return _replaced(text, gaps, ((s, e, _masked(drawn[s:e])) for s, e in spans))
+    return _replaced(text, gaps, ((s, e, _masked(_written(text, gaps, s, e))) for s, e in spans))
 
 
 def _literal_spans(
     text: str, literals: frozenset[str]
-) -> tuple[str, list[int], list[tuple[int, int]]] | None:
+) -> tuple[str, _Gaps, list[tuple[int, int]]] | None:
     """Where :func:`_mask_literals` masks ``text``: the text as drawn, where its
     format characters were, and the spans of the drawn text (ascending, not
     overlapping, not empty); None: nowhere."""
@@ -529,12 +631,32 @@ def _mask_digits(text: str, literals: frozenset[str]) -> str:
         if not (start > 0 and "0" <= read[start - 1] <= "9")
         and not (end < len(read) and "0" <= read[end] <= "9")
         and not (
-            _inside(start, end, shapes)
+            _inside(start, end, shapes) and not _after_room_word(read, start)
             if end - start <= _SHORTEST
             else _glued_letter(read, start, end) and _inside(start, end, ids)
         )
     ]
     return _replaced(text, gaps, news) if news else text
+
+
+# A word that names a room, right before a number (up to three spaces, a colon or
+# a "#" between): Flat, Rm, Room (a word of its own, any case, perhaps with a
+# full stop), 室, 房, 房号, 房间.  The number after it is a room, whatever shape it
+# makes with what follows: "Flat 12/3" is flat 12, not the 12th of March (review
+# s51A F04).
+_ROOM_CUE = re.compile(r"(?:(?<![A-Za-z])(?i:flat|rm|room)\.?|室|房[号间]?)[ :#]{0,3}+\Z")
+_ROOM_CUE_REACH = 10  # the longest cue: "Room." and three marks
+# the same in a text as written (a one-character room is found there): any space,
+# a full-width colon or "#"
+_ROOM_CUE_WRITTEN = (
+    rf"(?:(?<![A-Za-z])(?i:flat|rm|room)\.?|室|房[号间]?)(?:{_SPACE}|[:：#＃]){{0,3}}+"
+)
+
+
+def _after_room_word(read: str, start: int) -> bool:
+    """Whether a room word (:data:`_ROOM_CUE`) stands right before ``start`` in
+    ``read`` (the text folded and plain: a full-width colon or "#" read as ASCII)."""
+    return _ROOM_CUE.search(read, max(0, start - _ROOM_CUE_REACH), start) is not None
 
 
 def _glued_letter(read: str, start: int, end: int) -> bool:
@@ -711,15 +833,21 @@ _PLAIN = {ord(c): " " for c in _SPACE_CHARS - {" "} | {"\r"}}
 _PLAIN |= {ord(c): "-" for c in _DASH_CHARS - {"-"}}
 _SPACED = re.compile(rf"{_SPACE}|[\r\n]")
 _UNPLAIN = re.compile("[" + "".join(map(re.escape, map(chr, sorted(_PLAIN)))) + "]")
-_SPACES = " *+\n?+ *+"  # a run of spaces, one line break in it
-_SPACE_RUN = f"(?=[ \n]){_SPACES}"  # the same, not empty
+_SPACES = " *+\n?+ *+"  # a run of spaces, one line break in it (a room's groups)
+# Between the parts of a name (a literal's spaces, and where spaces may stand in
+# it): one line break or a blank line, two line breaks among the spaces, as a
+# person writing a message or a form's copy puts them (``Ann`` / blank / ``Lee``,
+# ``张`` / blank / ``伟``: review s51A F05; one line break alone since review
+# s49P F02), never more.
+_LINES = " *+\n?+ *+(?:\n *+)?+"
+_SPACE_RUN = f"(?=[ \n]){_LINES}"  # the same, not empty
 _MAY_SPACE = " {0,3}+"  # where the literal has none
-# the same in a text with line breaks: one line break among them (a name or a room
-# pasted over two lines, 王小 / 明: review s49P F02), never a blank line
-_MAY_BREAK = " {0,3}+(?:\n {0,3}+)?+"
+# the same in a text with line breaks: a line break or a blank line among them (a
+# name or a room pasted over two lines, 王小 / 明: review s49P F02; s51A F05)
+_MAY_BREAK = " {0,3}+(?:\n {0,3}+){0,2}+"
 # where the literal has a space, spaces may or must stand; with line breaks or not
 _GAPS = {
-    (True, True): _SPACES,
+    (True, True): _LINES,
     (True, False): " *+",
     (False, True): _SPACE_RUN,
     (False, False): " ++",
@@ -956,15 +1084,18 @@ def _room_spans(
     spans: list[tuple[int, int]] = []
     for found, tight in _room_runs(text):
         groups = [g.group().translate(_ODD_CASE).lower() for g in found]
+        cut: list[_Cut] = []  # rooms found sharing a group with another (review s51A F03)
         for room in rooms:
             first, *_, last = room.groups
             inner = list(room.groups[1:-1])
             size = len(room.groups)
             for at in range(len(groups) - size + 1):
                 head, tail = groups[at], groups[at + size - 1]
+                whole_head = _glued(head, first, first=True)
+                whole_tail = _glued(tail, last, first=False)
                 if not (
-                    _glued(head, first, first=True)
-                    and _glued(tail, last, first=False)
+                    (whole_head or head.endswith(first))
+                    and (whole_tail or tail.startswith(last))
                     and groups[at + 1 : at + size - 1] == inner
                 ) or (size == 2 and room not in dashed and _dated(text, found, at)):
                     continue
@@ -976,16 +1107,77 @@ def _room_spans(
                         break
                 else:
                     end = found[at + size - 1].start() + len(last)
+                    start = found[at].end() - len(first)
+                    at_end = end  # where a digit glued on would start
+                    mobiles = []
                     if end == found[at + size - 1].end():
                         after = _ROOM_TAIL[room.spaced[-1]].match(text, end)
                         end = after.end() if after else end
                     elif _GLUED_MOBILE.fullmatch(text, end, found[at + size - 1].end()):
-                        spans.append((end, found[at + size - 1].end()))
-                    start = found[at].end() - len(first)
+                        mobiles.append((end, found[at + size - 1].end()))
                     if _GLUED_MOBILE.fullmatch(text, found[at].start(), start):
-                        spans.append((found[at].start(), start))
-                    spans.append((start, end))
+                        mobiles.append((found[at].start(), start))
+                    if whole_head and whole_tail:
+                        spans += (*mobiles, (start, end))
+                    else:  # a digit glued on: another room's group, or another number
+                        cut.append(
+                            _Cut(start, end, at_end, not whole_head, not whole_tail, mobiles)
+                        )
+        if cut:
+            spans += _back_to_back(cut)
     return spans
+
+
+@attrs.frozen
+class _Cut:
+    """A room found in a run whose first group has a digit glued before it
+    (``cut_head``) or whose last has one glued after it (``cut_tail``), not a
+    mainland mobile's (:func:`_glued`)."""
+
+    start: int
+    end: int  # with a 室 or 号 after it
+    last_end: int  # where its last group ends: a digit glued on starts there
+    cut_head: bool
+    cut_tail: bool
+    mobiles: list[tuple[int, int]]  # a mobile glued on where it is not cut
+
+
+def _back_to_back(found: list[_Cut]) -> list[tuple[int, int]]:
+    """The rooms of ``found`` written back to back with another room, no space
+    between (``3-2-12013-2-1201``: ``3-2-1201`` twice, the group ``12013`` the
+    last of one and the first of the next; review s51A F03): each room whose
+    every glued digit starts or ends another room found so, both kept.  A digit
+    glued on that starts or ends no such room makes another number, as before
+    (``13-2-1201``, ``3-2-12015``).  Each room is dropped once at most, its
+    neighbours looked at again then: time in proportion to the rooms found."""
+    ends: dict[int, list[int]] = {}  # where a room with a digit glued after it ends
+    starts: dict[int, list[int]] = {}  # where one with a digit glued before it starts
+    for i, room in enumerate(found):
+        if room.cut_tail:
+            ends.setdefault(room.last_end, []).append(i)
+        if room.cut_head:
+            starts.setdefault(room.start, []).append(i)
+    kept = [True] * len(found)
+
+    def alone(i: int) -> bool:
+        room = found[i]
+        return (room.cut_head and not any(kept[j] for j in ends.get(room.start, ()))) or (
+            room.cut_tail and not any(kept[j] for j in starts.get(room.last_end, ()))
+        )
+
+    waiting = list(range(len(found)))
+    while waiting:
+        i = waiting.pop()
+        if kept[i] and alone(i):
+            kept[i] = False
+            waiting += ends.get(found[i].start, ()) if found[i].cut_head else ()
+            waiting += starts.get(found[i].last_end, ()) if found[i].cut_tail else ()
+    return [
+        span
+        for room, keep in zip(found, kept, strict=True)
+        if keep
+        for span in (*room.mobiles, (room.start, room.end))
+    ]
 
 
 def _room_runs(text: str) -> Iterator[tuple[list[re.Match[str]], list[bool | None]]]:
@@ -1088,14 +1280,20 @@ def _mask_single(text: str, singles: frozenset[str]) -> str:
     stands alone: after the start, a space, a bracket or a colon, and before the
     end, a space, a bracket or a mark that ends a clause (a full stop not followed
     by a digit or letter).  Not inside a word, an id, a date or a decimal
-    (``C-7``, ``3-7``, ``11/7``, ``7.5``), where it is not the value given."""
+    (``C-7``, ``3-7``, ``11/7``, ``7.5``), where it is not the value given; but
+    right after a room word (:data:`_ROOM_CUE`: ``Flat 7/3``, ``房号7-1``) it is
+    the room wherever no letter or digit is glued after it (review s51A F04)."""
     if not singles or not any(
         v in text
         for c in singles
         for v in {c.lower(), c.upper(), _wide(c.lower()), _wide(c.upper())}
     ):
         return text
-    return _single_pattern(singles).sub("*", text)
+    return _single_pattern(singles).sub(_single_masked, text)
+
+
+def _single_masked(match: re.Match[str]) -> str:
+    return f"{match.group('cue') or ''}*"
 
 
 def _wide(c: str) -> str:
@@ -1107,7 +1305,8 @@ def _wide(c: str) -> str:
 def _single_pattern(singles: frozenset[str]) -> re.Pattern[str]:
     chars = "".join(re.escape(x) for c in sorted(singles) for x in {c, _wide(c)})
     return re.compile(
-        rf"(?<![^\s(（\[:：])[{chars}](?=$|[\s)）\],，。;；!?！？、]|[.:：](?!\w))",
+        rf"(?<![^\s(（\[:：])[{chars}](?=$|[\s)）\],，。;；!?！？、]|[.:：](?!\w))"
+        rf"|(?P<cue>{_ROOM_CUE_WRITTEN})[{chars}](?![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])",
         re.IGNORECASE,
     )
 
@@ -1385,6 +1584,18 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     (review s50Q F05).  A name of two or three Latin letters
     (``Ma``, ``Ann``) is masked where it is a word, no Latin letter glued to it
     (``main`` stays: review s50D F03).
+
+    Review s51A: a number with an extension glued on by ``x`` or ``ext``
+    (``010-62345678x12``) is masked, the extension's digits kept; digits glued
+    after a phone's last group by a dot or slash (``021 6234.5678.9``) are
+    masked with it; an area code and a number right after a digit and a dash
+    (``3-2-1201-021-62345678``) is masked; rooms written back to back
+    (``3-2-12013-2-1201``) are each masked; a room of one or two digits, or of
+    one character, right after a room word (``Flat``, ``Rm``, ``Room``, ``室``,
+    ``房``) is masked whatever shape follows (``Flat 12/3``); a literal's parts
+    may stand over a blank line (``Ann`` / blank / ``Lee``); and the text and
+    the literals are read composed (NFC, one character and its marks at a
+    time), so a name half composed is found and masked as written.
 
     :raises InvalidInputError: ``text`` is not a string, or ``also`` not an
         iterable of strings (checked at no cost to a good call: it runs per log line).
