@@ -8,6 +8,7 @@ index and needs no temporary B-tree reads only what it returns.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -42,11 +43,13 @@ def test_outbox_claim_reads_the_pending_items_only(store: SqliteStore) -> None:
     # dedupe_key) index and a sort of every item ever delivered.  The claims' clock
     # (review s46C F01) is one more filter on the pending items.
     clock = NOW.isoformat()
-    sql, args = sqlite_store._due_query(store.tenant, NOW, 10, ["log", "wecom"], 5, clock)
+    sql, args = sqlite_store._live_lanes_query(
+        store.tenant, NOW, 10, ["log", "wecom"], [0, 1, 2], clock
+    )
     found = plan(store, sql, args)
-    assert "outbox_live (tenant=? AND attempts<?)" in found
+    assert "outbox_due (tenant=? AND attempts=? AND next_attempt_at<?)" in found
     assert "TEMP B-TREE" not in found
-    sql, args = sqlite_store._due_query(store.tenant, NOW, 10, None, None, clock)
+    sql, args = sqlite_store._due_query(store.tenant, NOW, 10, None, clock)
     found = plan(store, sql, args)
     assert "outbox_pending" in found
     assert "TEMP B-TREE" not in found
@@ -72,9 +75,14 @@ def test_a_delivery_pass_reads_no_dead_letter(store: SqliteStore) -> None:
     every one's row.  The claim reads the range below the limit only; the counts
     read the index alone."""
     clock = NOW.isoformat()
-    sql, args = sqlite_store._due_query(store.tenant, NOW, 10, None, 20, clock)
+    found = plan(store, sqlite_store._LIVE_LEVELS, [store.tenant, 20])
+    assert "SEARCH outbox USING INDEX outbox_due (tenant=? AND attempts<?)" in found
+    assert "SEARCH outbox USING INDEX outbox_due (tenant=? AND attempts>? AND attempts<?)" in found
+    assert "TEMP B-TREE" not in found
+    # each number of attempts below the limit: its due items, in the order they became due
+    sql, args = sqlite_store._live_lanes_query(store.tenant, NOW, 10, None, [0, 3], clock)
     found = plan(store, sql, args)
-    assert "SEARCH outbox USING INDEX outbox_live (tenant=? AND attempts<?)" in found
+    assert found.count("SEARCH outbox USING INDEX outbox_due (tenant=? AND attempts=?") == 4
     assert "TEMP B-TREE" not in found
     found = plan(store, sqlite_store._DEAD_COUNTS, [store.tenant, 20])
     assert "COVERING INDEX outbox_live (tenant=? AND attempts>?)" in found
@@ -101,7 +109,6 @@ def test_a_claim_with_nothing_due_costs_the_same_however_many_dead_letters(
                 [(s.tenant, f"k{i}", NOW.isoformat()) for i in range(dead)],
             )
             conn.commit()
-            sql, args = sqlite_store._due_query(s.tenant, NOW, 10, ["email"], 20, "")
             counted = [0]
 
             def tick() -> int:
@@ -109,7 +116,7 @@ def test_a_claim_with_nothing_due_costs_the_same_however_many_dead_letters(
                 return 0
 
             conn.set_progress_handler(tick, 1)
-            assert conn.execute(sql, args).fetchall() == []
+            assert sqlite_store._live_due(conn, s.tenant, NOW, 10, ["email"], 20, "") == []
             conn.close()
             return counted[0]
 
@@ -313,9 +320,12 @@ def test_postgres_claims_outbox_items_through_the_pending_index(pg_store: Any) -
             clock,
         )
         found = pg_plan(pg_store, sql, args)
-        # with a retry limit, the range below it: no dead letter read (review s50O F01)
-        assert "outbox_live" in found
-        assert "Sort" not in found
+        # with a retry limit, the range of each number of attempts below it: no dead
+        # letter read (review s50O F01), each read in the order its items became due
+        # (review s51R3 F01); only what the ranges took (``limit`` each) is sorted
+        assert found.count("Index Scan using outbox_due") == 2
+        assert "outbox_live" not in found
+        assert "Seq Scan" not in found
 
 
 def test_postgres_reads_one_persons_complaints_of_a_month_by_key(pg_store: Any) -> None:
@@ -367,8 +377,10 @@ def test_postgres_claims_due_rows_in_the_due_index_order(pg_store: Any) -> None:
 
 def test_postgres_counts_pending_items_and_long_leases_from_indexes(pg_store: Any) -> None:
     found = pg_plan(pg_store, pg_store._sql.pending_counts, [pg_store.tenant])
-    # the index alone, no row read for each dead letter kept (review s50O F01)
-    assert "Index Only Scan using outbox_live" in found
+    # an index alone, no row read for each dead letter kept (review s50O F01):
+    # outbox_live, or outbox_due (review s51R3 F01), which holds the same columns
+    assert re.search(r"Index Only Scan using outbox_(live|due)", found)
+    assert "Seq Scan" not in found
     found = pg_plan(pg_store, pg_store._sql.overlong_leases, [pg_store.tenant, NOW])
     assert "projection_due" in found
 

@@ -880,8 +880,9 @@ class MemoryStore:
         clock: str,
     ) -> list[_Item]:
         """Undelivered items due at ``now`` and claimed by no sender at ``clock`` (the
-        store's), oldest first; with ``max_attempts``, fewest attempts first, as the
-        SQL stores read them (review s50O F01) (caller holds the lock)."""
+        store's), oldest first; with ``max_attempts``, by the time each became due
+        (its retry time, or the time it was queued), then id, as the SQL stores
+        read them (review s51R3 F01) (caller holds the lock)."""
         check_limit(limit)
         cutoff = to_utc_text(now, "now")
         self._open()
@@ -896,7 +897,7 @@ class MemoryStore:
             and (max_attempts is None or i.attempts < max_attempts)
         ]
         if max_attempts is not None:
-            due.sort(key=lambda i: i.attempts)  # stable: oldest first among equals
+            due.sort(key=lambda i: (i.next_attempt_at or i.created_at, i.id))
         return due[:limit]
 
     def mark_delivered(self, item_id: int, at: datetime) -> None:

@@ -691,6 +691,22 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             " left out (IMP-3); never shown'",
         ),
     ),
+    # v25: the waiting messages by their attempts and then their retry time, as
+    # SQLite's v26: a delivery pass's claim takes the due messages by the time each
+    # became due (a retry at its retry time, a never-tried message at the time it
+    # was queued), one range of each number of attempts below the limit, and still
+    # reads no dead letter; taking the fewest attempts first (v23) left a retry
+    # behind every newer message as long as more came than a pass took (review
+    # s51R3 F01).
+    (
+        25,
+        "a claim takes the due messages by the time each became due",
+        (
+            "CREATE INDEX IF NOT EXISTS outbox_due ON {s}.outbox"
+            " (tenant, attempts, next_attempt_at, id, notifier)"
+            " WHERE delivered_at IS NULL AND dropped_at IS NULL",
+        ),
+    ),
 )
 """``(version, description, statements)``; ``{s}`` is the schema.
 
@@ -2351,10 +2367,9 @@ class PostgresStore:
         )
         with self._connections().connection() as conn:
             found = conn.execute(sql, args).fetchall()
-        items = (_item_from(r) for r in found)  # RETURNING keeps no order: the claim's
-        if max_attempts is None:
-            return sorted(items, key=lambda i: i.id)
-        return sorted(items, key=lambda i: (i.attempts, i.id))  # review s50O F01
+        # RETURNING keeps no order: the claim's, by the time each became due with a
+        # retry limit (review s51R3 F01), else by id
+        return [_item_from(r) for r in sorted(found, key=lambda r: (r[6], r[0]))]
 
     @_translated
     def mark_delivered(self, item_id: int, at: datetime) -> None:
@@ -3561,16 +3576,17 @@ def _claim_query(
 ) -> tuple[str, dict[str, Any]]:
     """The statement of :meth:`PostgresStore.claim`: due items read through the
     partial index ``outbox_pending`` (undelivered items, in id order), so the
-    cost follows the items waiting, not the items ever delivered; with
-    ``max_attempts``, fewest attempts first, then oldest, through ``outbox_live``,
-    so no dead letter is read (review s50O F01).  The claim is
-    taken on ``clock``, or the server's clock where it is ``None``."""
+    cost follows the items waiting, not the items ever delivered.  With
+    ``max_attempts`` (:func:`_live_due`), by the time each became due through
+    ``outbox_due``, so no dead letter is read (review s50O F01) and no retry is
+    left behind newer messages (review s51R3 F01).  Each row returned ends with
+    the key it was chosen by.  The claim is taken on ``clock``, or the server's
+    clock where it is ``None``."""
     lease_end(now, lease)  # refused before anything is sent
     where = [
         "tenant = %(tenant)s",
         "delivered_at IS NULL",
         "dropped_at IS NULL",
-        "(next_attempt_at IS NULL OR next_attempt_at <= %(now)s)",
         "(claimed_until IS NULL OR claimed_until <= (SELECT at FROM clock))",
     ]
     args: dict[str, Any] = {
@@ -3583,22 +3599,62 @@ def _claim_query(
     if notifiers is not None:
         where.append("notifier = ANY(%(notifiers)s)")
         args["notifiers"] = sorted(notifiers)
-    order = "id"
-    if max_attempts is not None:
-        where.append("attempts < %(max_attempts)s")
+    if max_attempts is None:
+        due = (
+            f"due AS (SELECT {_ITEM_COLUMNS}, id AS chosen_by FROM {schema}.outbox"
+            f" WHERE {' AND '.join(where)}"
+            " AND (next_attempt_at IS NULL OR next_attempt_at <= %(now)s)"
+            " ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED)"
+        )
+    else:
         args["max_attempts"] = max_attempts
-        order = "attempts, id"  # outbox_live's range below the limit: no dead letter read
+        due = _live_due(schema, " AND ".join(where))
     sql = (
-        "WITH clock AS (SELECT coalesce(%(clock)s::timestamptz, statement_timestamp()) AS at),"
-        f" due AS (SELECT {_ITEM_COLUMNS} FROM {schema}.outbox WHERE {' AND '.join(where)}"
-        f" ORDER BY {order} LIMIT %(limit)s FOR UPDATE SKIP LOCKED)"
+        "WITH RECURSIVE clock AS"
+        " (SELECT coalesce(%(clock)s::timestamptz, statement_timestamp()) AS at),"
+        f" {due}"
         f" UPDATE {schema}.outbox AS o SET claimed_until = clock.at + %(lease)s,"
         " claim_offset = clock.at - %(now)s::timestamptz, held_by = NULL FROM due, clock"
         " WHERE o.id = due.id"
         " RETURNING due.id, due.notifier, due.body_json, due.attempts,"
-        " due.next_attempt_at, due.last_error"
+        " due.next_attempt_at, due.last_error, due.chosen_by"
     )
     return sql, args
+
+
+def _live_due(schema: str, waiting: str) -> str:
+    """The ``due`` of a claim with a retry limit: of the items ``waiting`` (no live
+    claim) with fewer than ``max_attempts`` attempts and due at ``now``, the first
+    ``limit`` by the time each became due (its retry time, or the time it was
+    queued), then id.
+
+    As SQLite's: the numbers of attempts below the limit, each found by one seek
+    into ``outbox_due`` past the one before (``level``), then the first ``limit``
+    due of each, those never given a retry time by id and those retried by their
+    retry time, each one range of the index, merged: no dead letter is read and
+    the cost follows ``limit`` times the numbers of attempts, not the backlog.
+    Each range locks what it takes (``SKIP LOCKED``), so a worker claiming beside
+    another still fills its batch; the rows not chosen are let go at the commit.
+    """
+    live = "tenant = %(tenant)s AND delivered_at IS NULL AND dropped_at IS NULL"
+    first = f"SELECT min(attempts) FROM {schema}.outbox WHERE {live}"
+    lane = f"SELECT {_ITEM_COLUMNS}, {{key}} AS chosen_by FROM {schema}.outbox WHERE {waiting}"
+    never = lane.format(key="created_at") + (
+        " AND attempts = level.n AND next_attempt_at IS NULL"  # the order: outbox_due's
+        " ORDER BY next_attempt_at, id LIMIT %(limit)s FOR UPDATE SKIP LOCKED"
+    )
+    retried = lane.format(key="next_attempt_at") + (
+        " AND attempts = level.n AND next_attempt_at <= %(now)s"
+        " ORDER BY next_attempt_at, id LIMIT %(limit)s FOR UPDATE SKIP LOCKED"
+    )
+    return (
+        f"level(n) AS (SELECT ({first} AND attempts < %(max_attempts)s)"
+        f" UNION ALL SELECT ({first} AND attempts > level.n AND attempts < %(max_attempts)s)"
+        " FROM level WHERE level.n IS NOT NULL),"
+        f" lane AS (SELECT l.* FROM level CROSS JOIN LATERAL ({never}) AS l"
+        f" UNION ALL SELECT l.* FROM level CROSS JOIN LATERAL ({retried}) AS l),"
+        " due AS (SELECT * FROM lane ORDER BY chosen_by, id LIMIT %(limit)s)"
+    )
 
 
 _TOUCHED_AT_ONCE = 16 * _BATCH

@@ -745,6 +745,20 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # The building, complainant and room keys of those rows are made again
     # (_REKEYED); every other row keeps its keys.
     (25, ()),
+    # v26: the waiting messages by their attempts and then their retry time, so a
+    # delivery pass's claim takes the due messages by the time each became due
+    # (a retry at its retry time, a never-tried message at the time it was queued)
+    # and still reads no dead letter: one range of each number of attempts below
+    # the limit.  Taking the fewest attempts first (v24) left a retry behind every
+    # newer message as long as more came than a pass took (review s51R3 F01).
+    (
+        26,
+        (
+            "CREATE INDEX IF NOT EXISTS outbox_due ON outbox"
+            " (tenant, attempts, next_attempt_at, id, notifier)"
+            " WHERE delivered_at IS NULL AND dropped_at IS NULL",
+        ),
+    ),
 )
 """``(version, statements)`` applied in order, each version in one transaction.
 
@@ -2351,7 +2365,7 @@ class SqliteStore:
     def pending(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
         """Undelivered items due at ``now`` (never tried, or their retry time has come)
         and claimed by no sender, oldest queued first."""
-        sql, args = _due_query(self._tenant, now, limit, None, None, self._claim_stamp())
+        sql, args = _due_query(self._tenant, now, limit, None, self._claim_stamp())
         return [outbox_item(*r) for r in self._conn().execute(sql, args).fetchall()]
 
     @_translated
@@ -2380,7 +2394,8 @@ class SqliteStore:
 
         In one write transaction the items due at ``now`` (of ``notifiers``, with
         fewer than ``max_attempts`` attempts) that no live claim holds are chosen
-        and claimed for ``lease``, counted on the store's clock (``clock``, this
+        (oldest queued first; with ``max_attempts``, by the time each became due:
+        :func:`_live_due`) and claimed for ``lease``, counted on the store's clock (``clock``, this
         machine's), whatever ``now`` this or another worker passes: a catch-up
         run at a ``now`` long past, or a host whose clock is off, neither takes
         nor frees another's claim (review s46C F01).  Their due times are kept.
@@ -2391,8 +2406,11 @@ class SqliteStore:
         with self._write() as conn:
             at = claim_time(self._clock)
             stamp = to_utc_text(at, "clock()")
-            sql, args = _due_query(self._tenant, now, limit, notifiers, max_attempts, stamp)
-            rows = conn.execute(sql, args).fetchall()
+            if max_attempts is None:
+                sql, args = _due_query(self._tenant, now, limit, notifiers, stamp)
+                rows = conn.execute(sql, args).fetchall()
+            else:
+                rows = _live_due(conn, self._tenant, now, limit, notifiers, max_attempts, stamp)
             until, offset = lease_end(at, lease), claim_offset(at, now)
             conn.executemany(
                 "UPDATE outbox SET claimed_until = ?, claim_offset = ?, held_by = NULL"
@@ -3456,41 +3474,133 @@ def _due_query(
     now: datetime,
     limit: int,
     notifiers: Collection[str] | None,
-    max_attempts: int | None,
     clock: str,
 ) -> tuple[str, list[Any]]:
     """The outbox items due at ``now`` and claimed by no sender at ``clock`` (the
-    store's clock), oldest first: what pending shows and claim takes.
+    store's clock), oldest first: what pending shows and a claim without a retry
+    limit takes.
 
     Read through the partial index ``outbox_pending`` (undelivered items only,
     in id order), named so that a filter on ``notifier`` cannot send SQLite to
     the unique ``(tenant, notifier, dedupe_key)`` index and a sort of every
     item ever delivered: the cost follows the items waiting, not the history.
-    With ``max_attempts`` (a delivery pass's claim) through ``outbox_live``
-    instead, the range of fewer attempts, fewest first and then oldest: the dead
-    letters are never read, however many are kept (review s50O F01).
     """
     check_limit(limit)
+    where, args = _waiting_where(tenant, clock, notifiers)
+    where += " AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+    args.append(to_utc_text(now, "now"))
+    sql = (
+        "SELECT id, notifier, body_json, attempts, next_attempt_at, last_error FROM outbox"
+        f" INDEXED BY outbox_pending WHERE {where} ORDER BY id LIMIT ?"
+    )
+    return sql, [*args, limit]
+
+
+def _waiting_where(
+    tenant: str, clock: str, notifiers: Collection[str] | None
+) -> tuple[str, list[Any]]:
+    """The condition of a waiting item of ``notifiers`` no live claim holds at
+    ``clock``, with its arguments."""
     where = (
         "tenant = ? AND delivered_at IS NULL AND dropped_at IS NULL"
-        " AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
         " AND (claimed_until IS NULL OR claimed_until <= ?)"
     )
-    args: list[Any] = [tenant, to_utc_text(now, "now"), clock]
+    args: list[Any] = [tenant, clock]
     if notifiers is not None:
         names = sorted(notifiers)
         where += f" AND notifier IN ({', '.join('?' for _ in names)})"
         args += names
-    index, order = "outbox_pending", "id"
-    if max_attempts is not None:
-        where += " AND attempts < ?"
-        args.append(max_attempts)
-        index, order = "outbox_live", "attempts, id"
-    sql = (
-        "SELECT id, notifier, body_json, attempts, next_attempt_at, last_error FROM outbox"
-        f" INDEXED BY {index} WHERE {where} ORDER BY {order} LIMIT ?"
-    )
-    return sql, [*args, limit]
+    return where, args
+
+
+_LIVE_LEVELS = (
+    "WITH RECURSIVE level(n) AS ("
+    " SELECT (SELECT min(attempts) FROM outbox INDEXED BY outbox_due WHERE tenant = ?1"
+    " AND delivered_at IS NULL AND dropped_at IS NULL AND attempts < ?2)"
+    " UNION ALL SELECT (SELECT min(attempts) FROM outbox INDEXED BY outbox_due"
+    " WHERE tenant = ?1 AND delivered_at IS NULL AND dropped_at IS NULL"
+    " AND attempts > level.n AND attempts < ?2) FROM level WHERE level.n IS NOT NULL)"
+    " SELECT n FROM level WHERE n IS NOT NULL"
+)
+"""The numbers of attempts the waiting items below a retry limit have, each found
+by one seek into ``outbox_due`` past the one before: never a dead letter read."""
+
+_LEVELS_AT_ONCE = 100
+"""Numbers of attempts whose ranges one statement reads (two terms each)."""
+
+
+def _live_lanes_query(
+    tenant: str,
+    now: datetime,
+    limit: int,
+    notifiers: Collection[str] | None,
+    levels: Sequence[int],
+    clock: str,
+) -> tuple[str, list[Any]]:
+    """The first ``limit`` due items of each number of attempts in ``levels``, each
+    with the time it became due: those never given a retry time (never tried, or
+    handed back) by id, with the time they were queued; those retried by their
+    retry time.  Each term is one range of ``outbox_due`` read in its order."""
+    where, common = _waiting_where(tenant, clock, notifiers)
+    stamp = to_utc_text(now, "now")
+    terms: list[str] = []
+    args: list[Any] = []
+    for n in levels:
+        terms.append(
+            "SELECT * FROM (SELECT created_at, id FROM outbox INDEXED BY outbox_due"
+            f" WHERE {where} AND attempts = ? AND next_attempt_at IS NULL ORDER BY id LIMIT ?)"
+        )
+        terms.append(
+            "SELECT * FROM (SELECT next_attempt_at, id FROM outbox INDEXED BY outbox_due"
+            f" WHERE {where} AND attempts = ? AND next_attempt_at <= ?"
+            " ORDER BY next_attempt_at, id LIMIT ?)"
+        )
+        args += [*common, n, limit, *common, n, stamp, limit]
+    return " UNION ALL ".join(terms), args
+
+
+def _live_due(
+    conn: sqlite3.Connection,
+    tenant: str,
+    now: datetime,
+    limit: int,
+    notifiers: Collection[str] | None,
+    max_attempts: int,
+    clock: str,
+) -> list[tuple[Any, ...]]:
+    """The items a claim with a retry limit takes: of those due at ``now`` with fewer
+    than ``max_attempts`` attempts and claimed by no sender at ``clock``, the first
+    ``limit`` by the time each became due (its retry time, or the time it was
+    queued), then id.
+
+    Read through ``outbox_due`` (waiting items by attempts, then retry time): the
+    numbers of attempts below the limit (:data:`_LIVE_LEVELS`), then the first
+    ``limit`` due of each, merged here, so no dead letter is read (review s50O
+    F01) and the cost follows ``limit`` times the numbers of attempts, not the
+    backlog.  A retry due is taken before every message queued after it became
+    due: taking the fewest attempts first, as before, left it behind every new
+    message as long as more came than a pass took (review s51R3 F01).
+    """
+    check_limit(limit)
+    levels = [int(r[0]) for r in conn.execute(_LIVE_LEVELS, (tenant, max_attempts))]
+    found: list[tuple[str, int]] = []
+    for i in range(0, len(levels), _LEVELS_AT_ONCE):
+        part = levels[i : i + _LEVELS_AT_ONCE]
+        sql, args = _live_lanes_query(tenant, now, limit, notifiers, part, clock)
+        found += [(str(due), int(item)) for due, item in conn.execute(sql, args)]
+    chosen = [item for _, item in sorted(found)[:limit]]
+    rows: dict[int, tuple[Any, ...]] = {}
+    for i in range(0, len(chosen), _BATCH):
+        ids = chosen[i : i + _BATCH]
+        rows.update(
+            (int(r[0]), tuple(r))
+            for r in conn.execute(
+                "SELECT id, notifier, body_json, attempts, next_attempt_at, last_error"
+                f" FROM outbox WHERE tenant = ? AND id IN ({', '.join('?' for _ in ids)})",
+                [tenant, *ids],
+            )
+        )
+    return [rows[item] for item in chosen]
 
 
 _TOUCHED = (

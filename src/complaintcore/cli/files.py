@@ -135,10 +135,12 @@ def replace_file(path: str, data: bytes, *, mode: int = 0o666) -> Written:
     has ``mode`` less the umask.  Where the temporary file cannot be made (a
     folder this user may not write) or the rename fails (EBUSY on a bind-mounted
     file, EXDEV), an existing file is written in place instead (review s50R F02).
-    Anything else (a device, a FIFO, a socket) and a path through a process's
-    descriptors (``/dev/stdout``, ``/proc/self/fd/N``) is opened and written as
-    every Unix tool does, never replaced by a regular file; this process's own
-    descriptor is written on directly, so ``>>`` still appends (review s50R F01).
+    Anything else (a device, a FIFO) and a path through a process's descriptors
+    (``/dev/stdout``, ``/proc/self/fd/N``) is opened and written as every Unix
+    tool does (a socket cannot be: its open fails with ENXIO, and ``report
+    --output`` refuses one first; review s51R3 F04), never replaced by a regular
+    file; this process's own descriptor is written on directly, so ``>>`` still
+    appends (review s50R F01).
     The caller refuses the desk's own files first.  An ``OSError`` names
     ``path``, never the temporary file."""
     through, descriptor = _through_descriptor(path)

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import stat
 from datetime import timedelta
 from typing import TYPE_CHECKING, Final
 
@@ -59,23 +60,36 @@ def excel_csv(text: str, fmt: str) -> str:
 def file_name(click_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """``--output``: a file's name.  ``out/`` names a folder and ``""`` nothing, where
     ``Path`` would read ``out`` and ``.`` (a file ``out`` written, "wrote out/"
-    said; an error about ``.``): refused as an existing folder is (review s41B F05)."""
+    said; an error about ``.``): refused as an existing folder is (review s41B F05).
+    ``-`` is standard output, as without ``--output`` (``./-`` names a file ``-``;
+    review s51R3 F03).  A socket is refused: no program opens one to write it
+    (open(2) fails with ENXIO; review s51R3 F04)."""
     from complaintcore.cli.context import _translator
 
-    if value is None:
+    if value is None or value == "-":
         return None
     separators = tuple(s for s in (os.sep, os.altsep) if s)
     if not value.strip() or value.endswith(separators):
         t = _translator(click_ctx)
         message = t("expected a file name, not empty and not ending in /")
         raise click.BadParameter(message, click_ctx, param)
+    try:
+        socket = stat.S_ISSOCK(os.stat(value).st_mode)
+    except (OSError, ValueError):  # none yet, or not to be looked at: the write says
+        socket = False
+    if socket:
+        t = _translator(click_ctx)
+        message = t("is a socket; give a file, a FIFO or a device")
+        raise click.BadParameter(message, click_ctx, param)
     return value
 
 
 def not_the_desks_own(ctx: Ctx, output: str | None) -> None:
-    """Refuse an ``--output`` that is the desk's own database (or its ``-wal`` and
-    ``-shm``), configuration or staff file: a report written over the database
-    leaves a desk no command opens again.  So is its ``<database>.locks``
+    """Refuse an ``--output`` that is the desk's own database (or its ``-wal``,
+    ``-shm`` and ``-journal``, named after the file a symbolic link of the
+    database leads to, as SQLite names them: review s51R3 F02), configuration or
+    staff file: a report written over the database leaves a desk no command opens
+    again.  So is its ``<database>.locks``
     directory and anything in it: a file there leaves every intake unlocked
     (review s45A F05).  Compared by name and, where it exists, as a file: a hard
     link or a bind-mounted path of the database is the database (review s50P
@@ -94,14 +108,24 @@ def not_the_desks_own(ctx: Ctx, output: str | None) -> None:
     inside: list[str] = []  # directories whose every path is the desk's
     if config.staff_file is not None:
         own.append(config.resolve(config.staff_file))
+    target = _real(output)
+    mine = False
     if config.database != ":memory:" and not is_postgres_url(config.database):
         database = config.resolve(config.database)
-        own += [database, f"{database}-wal", f"{database}-shm", f"{database}-journal"]
-        inside.append(_real(os.path.realpath(database) + ".locks"))  # as SqliteStore names it
-    target = _real(output)
-    mine = any(_real(path) == target or same_file(path, output) for path in own) or any(
-        target == d or target.startswith(d + os.sep) or same_file(d, os.path.dirname(target))
-        for d in inside
+        own.append(database)
+        # SQLite names its side files after the file the link leads to (review s51R3 F02)
+        real = os.path.realpath(database)
+        sides = [f"{path}{end}" for path in (database, real) for end in _SIDE_FILES]
+        own += sides
+        inside.append(_real(real + ".locks"))  # as SqliteStore names it
+        mine = _beside(real, target)
+    mine = (
+        mine
+        or any(_real(path) == target or same_file(path, output) for path in own)
+        or any(
+            target == d or target.startswith(d + os.sep) or same_file(d, os.path.dirname(target))
+            for d in inside
+        )
     )
     if mine:
         click_ctx = click.get_current_context()
@@ -109,6 +133,21 @@ def not_the_desks_own(ctx: Ctx, output: str | None) -> None:
         raise click.BadParameter(
             ctx.t("is one of the desk's own files; choose another file"), click_ctx, param
         )
+
+
+_SIDE_FILES: Final = ("-wal", "-shm", "-journal")
+"""What SQLite adds to a database's name for the files it keeps beside it."""
+
+
+def _beside(database: str, target: str) -> bool:
+    """Whether ``target`` (resolved) is ``database`` (resolved) or one of its side
+    files, in the database's folder by identity (device and inode): the same
+    folder reached by another path (a bind mount) holds them too, written or not
+    yet."""
+    folder, name = os.path.split(target)
+    base = os.path.basename(os.path.normcase(database))
+    names = {base, *(base + end for end in _SIDE_FILES)}
+    return name in names and same_file(folder, os.path.dirname(database))
 
 
 def _real(path: str) -> str:

@@ -1230,33 +1230,64 @@ class StoreContract:
         assert store.claim(later, 10, notifiers={"email"}, max_attempts=3) == []
         assert len(store.claim(later, 10, notifiers={"email"}, max_attempts=4)) == 1
 
-    def test_a_claim_with_a_retry_limit_takes_the_fewest_attempts_first(self) -> None:
+    def test_a_claim_with_a_retry_limit_takes_the_due_messages_by_due_time(self) -> None:
         """A delivery pass's claim (with ``max_attempts``) reads only the messages
-        still tried: never-tried ones first, then those retried, oldest first among
-        equals; dead letters are neither taken nor read (review s50O F01: every pass
-        walked every dead letter ever kept)."""
+        still tried, and takes the due ones by the time each became due: a retry at
+        its retry time, a never-tried message at the time it was queued, then by id.
+        Dead letters are neither taken nor read (review s50O F01), and a retry is
+        not left behind every newer message (review s51R3 F01: the claim took the
+        fewest attempts first, so a retry waited as long as new messages came)."""
         store = self.store()
         c = self.registered("C-1")
+        minute = timedelta(minutes=1)
+        queued = [("o", T0), ("a", T0), ("b", T0), ("d", T0 + 15 * minute), ("e", T0)]
         store.create(
             c,
             self.row_of(c),
-            [("email", self.note(k)) for k in ("a", "b", "c", "d")],
+            [("email", self.note(k, at=at)) for k, at in [*queued, ("f", T0)]],
         )
-        a, b, _, d = store.claim(NOW, 10, lease=ZERO)
-        store.mark_failed(a.id, "down", NOW)  # one attempt
+        _, a, b, _, e, f = store.claim(NOW, 10, lease=ZERO)
+        store.mark_failed(a.id, "down", T0 + 5 * minute)
+        store.mark_failed(a.id, "down", T0 + 10 * minute)  # two attempts, due at :40
+        store.mark_failed(b.id, "down", T0 + 20 * minute)  # one attempt, due at :50
         for _ in range(3):
-            store.mark_failed(b.id, "down", NOW)  # three: a dead letter at 3
-        store.mark_failed(d.id, "down", NOW)
-        store.mark_failed(d.id, "down", NOW)  # two
+            store.mark_failed(e.id, "down", T0 + minute)  # a dead letter at 3
+        store.mark_failed(f.id, "down", NOW + timedelta(hours=1))  # not due yet
         taken = store.claim(NOW, 10, lease=LEASE, max_attempts=3)
+        # o queued at 9:30, a due at 9:40, d queued at 9:45, b due at 9:50
         assert [(i.notification.key, i.attempts) for i in taken] == [
-            ("c", 0),
-            ("a", 1),
-            ("d", 2),
+            ("o", 0),
+            ("a", 2),
+            ("d", 0),
+            ("b", 1),
         ]
-        assert [i.notification.key for i in store.dead_letters(3)] == ["b"]
+        assert [i.notification.key for i in store.dead_letters(3)] == ["e"]
         # without a limit (pending) the order stays the order queued
-        assert [i.notification.key for i in store.pending(NOW + timedelta(hours=1))] == ["b"]
+        later = NOW + timedelta(hours=2)
+        assert [i.notification.key for i in store.pending(later)] == ["e", "f"]
+
+    def test_a_retry_due_is_claimed_while_more_new_messages_come_than_a_claim_takes(
+        self,
+    ) -> None:
+        """Review s51R3 F01: with more messages queued between two passes than a pass
+        takes, a message that failed once was never claimed again.  Its retry is due
+        a minute after its failure; the first claim after that takes it first."""
+        store = self.store()
+        c = self.registered("C-0")
+        store.create(c, self.row_of(c), [("email", self.note("r", "C-0"))])
+        [r] = store.claim(T0, 1, lease=ZERO, max_attempts=5)
+        store.mark_failed(r.id, "down", T0 + timedelta(minutes=1))
+        taken: list[list[str]] = []
+        for n in range(1, 4):  # a pass every five minutes, three new messages before each
+            at = T0 + timedelta(minutes=5 * n)
+            c = self.registered(f"C-{n}", received=at)
+            notes = [("email", self.note(f"{n}{k}", c.id, at)) for k in "xyz"]
+            store.create(c, self.row_of(c), notes)
+            claimed = store.claim(at, 2, lease=LEASE, max_attempts=5)
+            for item in claimed:
+                store.mark_delivered(item.id, at)
+            taken.append([i.notification.key for i in claimed])
+        assert taken == [["r", "1x"], ["1y", "1z"], ["2x", "2y"]]
 
     def test_a_claim_holds_whatever_now_another_worker_claims_at(self) -> None:
         """A claim is kept on the store's own clock, not on the ``now`` its claimer
