@@ -419,8 +419,9 @@ def test_the_command_line_reports_an_installed_plugin_without_hooks_in_one_line(
     result = runner.invoke(main, ["--lang", "zh", "list"], env=env)
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1].endswith(
-        "已安装的插件 'unmarked'（发行包 cc-test-unmarked 0.1.0 的入口点 unmarked = cc_test_unmarked）"
-        "没有实现任何 complaintcore 钩子（complaintcore_on_events 未标记 @hookimpl）；"
+        "已安装的插件 'unmarked'（发行包 cc-test-unmarked 0.1.0 的入口点"
+        " unmarked = cc_test_unmarked）没有实现任何 complaintcore 钩子"
+        "（complaintcore_on_events 未标记 @hookimpl）；"
         "请为它的钩子函数标记 @hookimpl，或卸载该发行包"
     )
 

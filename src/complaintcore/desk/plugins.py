@@ -531,26 +531,9 @@ class PluginError(ComplaintCoreError, pluggy.PluginValidationError):
         any other exception by its type alone, as a raising hook is: a plugin
         connecting at import may quote a password or a person (PRV-1; review s45D F05).
         """
-        name = dist.metadata["Name"] or "?"
-        version = dist.version or "?"
         said = " ".join(str(exc).split())[:200] if isinstance(exc, ImportError) else ""
         cause = f"{type(exc).__name__}: {said}" if said else type(exc).__name__
-        entry_point = f"{ep.name} = {ep.value}"
-        message = UNIMPORTABLE_PLUGIN.format(
-            name=repr(ep.name),
-            entry_point=entry_point,
-            distribution=name,
-            version=version,
-            cause=cause,
-        )
-        return cls(
-            ep.name,
-            message,
-            entry_point=entry_point,
-            distribution=name,
-            version=version,
-            cause=cause,
-        )
+        return cls._installed(ep, dist, UNIMPORTABLE_PLUGIN, cause=cause)
 
     @classmethod
     def implements_no_hook(
@@ -562,11 +545,31 @@ class PluginError(ComplaintCoreError, pluggy.PluginValidationError):
         """An installed plugin that implements no hook (review s51C F01): ``why`` names
         its functions without ``@hookimpl`` or misspelt, and the entry point and the
         distribution to fix or uninstall are named, as for one that cannot be imported."""
+        return cls._installed(ep, dist, HOOKLESS_PLUGIN, no_hook=why)
+
+    @classmethod
+    def _installed(
+        cls,
+        ep: importlib.metadata.EntryPoint,
+        dist: importlib.metadata.Distribution,
+        text: str,
+        *,
+        cause: str = "",
+        no_hook: str = "",
+    ) -> PluginError:
+        """An installed plugin refused by ``text`` (a message of :mod:`complaintcore.i18n`
+        naming it, its entry point and its distribution, and ``cause`` or ``no_hook``
+        as ``why``)."""
         name = dist.metadata["Name"] or "?"
         version = dist.version or "?"
         entry_point = f"{ep.name} = {ep.value}"
-        message = HOOKLESS_PLUGIN.format(
-            name=repr(ep.name), entry_point=entry_point, distribution=name, version=version, why=why
+        message = text.format(
+            name=repr(ep.name),
+            entry_point=entry_point,
+            distribution=name,
+            version=version,
+            cause=cause,
+            why=no_hook,
         )
         return cls(
             ep.name,
@@ -574,7 +577,8 @@ class PluginError(ComplaintCoreError, pluggy.PluginValidationError):
             entry_point=entry_point,
             distribution=name,
             version=version,
-            no_hook=why,
+            cause=cause,
+            no_hook=no_hook,
         )
 
     def __reduce__(self) -> tuple[Any, ...]:
