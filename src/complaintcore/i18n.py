@@ -110,6 +110,15 @@ UNIMPORTABLE_PLUGIN = N_(
 """How an installed plugin that fails to import is refused (``PluginError``): its
 entry point and distribution named, since the import error names neither."""
 
+HOOKLESS_PLUGIN = N_(
+    "installed plugin {name} (entry point {entry_point} of distribution {distribution}"
+    " {version}) implements no complaintcore hook ({why}); mark its hook functions"
+    " @hookimpl, or uninstall the distribution"
+)
+"""How an installed plugin that implements no hook is refused (``PluginError``;
+review s51C F01): its entry point and distribution named; ``why`` (its
+``.no_hook``) is one of the reasons of ``desk/plugins.py`` in :data:`LIBRARY_REASONS`."""
+
 UNNAMED_KEY = N_("(a key that is not a field name)")
 """The path of a refusal about a file's key that does not look like a field name
 (a JSONL key holding a name and a phone): named by its kind, never quoted (PRV-1),
@@ -534,6 +543,16 @@ class Translator:
                 problems=self._problems(exc.problems, pack, limit=e.LISTED_PROBLEMS),
             )
         entry_point = getattr(exc, "entry_point", "")
+        no_hook = getattr(exc, "no_hook", "")
+        if isinstance(exc, e.ComplaintCoreError) and entry_point and no_hook:  # PluginError
+            return self(  # an installed plugin that implements no hook (review s51C F01)
+                HOOKLESS_PLUGIN,
+                name=repr(getattr(exc, "plugin", "")),
+                entry_point=entry_point,
+                distribution=getattr(exc, "distribution", ""),
+                version=getattr(exc, "version", ""),
+                why=self.reason(no_hook, pack),
+            )
         if isinstance(exc, e.ComplaintCoreError) and entry_point:  # PluginError
             return self(  # an installed plugin that cannot be imported
                 UNIMPORTABLE_PLUGIN,
@@ -1192,6 +1211,14 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         ),
         {},
     ),
+    # a plugin that implements no hook (desk/plugins.py; reviews s50F F03, s51C F01)
+    (N_("plugin {plugin} implements no complaintcore hook ({why})"), {"why": "reason"}),
+    (N_("{hooks} is not marked @hookimpl"), {}),
+    (N_("{hooks} are not marked @hookimpl"), {}),
+    (N_("{names} are not complaintcore hooks"), {}),
+    (N_("{name} is not a complaintcore hook (did you mean {hook}?)"), {}),
+    (N_("{name} is not a complaintcore hook"), {}),
+    (N_("no function of it is a complaintcore hook marked @hookimpl"), {}),
     (N_("two notifiers share the name {name}"), {}),
     (N_("{name}: send is a {type}, not a function to call"), {}),
     (N_("{name}: send({parameters}) cannot be called as send(notification, recipient)"), {}),

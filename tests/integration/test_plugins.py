@@ -17,6 +17,7 @@ import importlib.metadata
 import json
 import logging
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -327,6 +328,102 @@ def test_a_misspelt_hook_in_an_installed_plugin_is_refused(site: Site) -> None:
     with pytest.raises(PluginError, match="unknown hook 'complaintcore_get_stor'"):
         make_plugin_manager()
     make_plugin_manager(load_entry_points=False)  # not loaded, not checked
+
+
+# --------------------------------------------------------------------------- no hook
+
+
+UNMARKED = """
+    def complaintcore_on_events(complaint, events):
+        raise AssertionError("never called: not marked @hookimpl")
+"""
+
+NOTFY = """
+    from complaintcore.desk.hookspecs import hookimpl
+
+    def complaintcore_notfy(complaint, events):
+        raise AssertionError("never called: no such hook")
+"""
+
+
+def test_an_installed_plugin_whose_hook_lacks_hookimpl_is_refused_naming_its_distribution(
+    site: Site,
+) -> None:
+    """Review s51C F01: a plugin passed in that implements no hook is refused (s50F F03);
+    one installed through the entry point group was loaded silently as an empty plugin,
+    its listener never called."""
+    site.install(
+        "cc-test-unmarked", {"unmarked": "cc_test_unmarked"}, modules={"cc_test_unmarked": UNMARKED}
+    )
+    with pytest.raises(PluginError) as err:
+        make_plugin_manager()
+    assert str(err.value) == (
+        "installed plugin 'unmarked' (entry point unmarked = cc_test_unmarked of distribution"
+        " cc-test-unmarked 0.1.0) implements no complaintcore hook (complaintcore_on_events is"
+        " not marked @hookimpl); mark its hook functions @hookimpl, or uninstall the"
+        " distribution"
+    )
+    assert (err.value.plugin, err.value.entry_point) == ("unmarked", "unmarked = cc_test_unmarked")
+    assert (err.value.distribution, err.value.version, err.value.cause) == (
+        "cc-test-unmarked",
+        "0.1.0",
+        "",
+    )
+    assert err.value.no_hook == "complaintcore_on_events is not marked @hookimpl"
+    assert pickle.loads(pickle.dumps(err.value)).no_hook == err.value.no_hook
+    make_plugin_manager(load_entry_points=False)  # not loaded, not checked
+
+
+def test_an_installed_plugin_with_a_misspelt_unmarked_hook_is_refused_naming_the_hook_meant(
+    site: Site,
+) -> None:
+    site.install("cc-test-notfy", {"notfy": "cc_test_notfy"}, modules={"cc_test_notfy": NOTFY})
+    with pytest.raises(PluginError) as err:
+        make_plugin_manager()
+    assert str(err.value) == (
+        "installed plugin 'notfy' (entry point notfy = cc_test_notfy of distribution"
+        " cc-test-notfy 0.1.0) implements no complaintcore hook (complaintcore_notfy is not a"
+        " complaintcore hook (did you mean complaintcore_get_notifiers?)); mark its hook"
+        " functions @hookimpl, or uninstall the distribution"
+    )
+
+
+def test_an_empty_installed_plugin_is_refused_and_a_working_one_still_loads(site: Site) -> None:
+    site.install("cc-test-empty", {"empty": "cc_test_empty"}, modules={"cc_test_empty": "x = 1\n"})
+    with pytest.raises(PluginError, match=r"\(no function of it is a complaintcore hook marked"):
+        make_plugin_manager()
+    shutil.rmtree(site.root / "cc_test_empty-0.1.0.dist-info")
+    importlib.invalidate_caches()
+    site.install(DIST_NAME, declared_entry_points(), package=PLUGIN_DIST / "src" / PLUGIN_PACKAGE)
+    assert [d.project_name for _, d in make_plugin_manager().list_plugin_distinfo()] == [DIST_NAME]
+
+
+def test_the_command_line_reports_an_installed_plugin_without_hooks_in_one_line(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from complaintcore.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    env = {"COMPLAINTCORE_NOW": "2025-11-14T10:00:00+08:00"}
+    runner = CliRunner()
+    assert runner.invoke(main, ["init", "."], env=env).exit_code == 0
+    site.install(
+        "cc-test-unmarked", {"unmarked": "cc_test_unmarked"}, modules={"cc_test_unmarked": UNMARKED}
+    )
+    result = runner.invoke(main, ["--lang", "en", "list"], env=env)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.startswith("error: installed plugin 'unmarked' (entry point unmarked")
+    assert "Traceback" not in result.output + result.stderr
+    result = runner.invoke(main, ["--lang", "zh", "list"], env=env)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1].endswith(
+        "已安装的插件 'unmarked'（发行包 cc-test-unmarked 0.1.0 的入口点"
+        " unmarked = cc_test_unmarked）没有实现任何 complaintcore 钩子"
+        "（complaintcore_on_events 未标记 @hookimpl）；"
+        "请为它的钩子函数标记 @hookimpl，或卸载该发行包"
+    )
 
 
 # --------------------------------------------------------------------------- unimportable

@@ -41,7 +41,7 @@ HOOKS_MD = DOCS / "hooks.md"
 DESK_MD = DOCS / "desk.md"
 
 # Names the hooks page shows on purpose although they are not hooks.
-MISSPELT_ON_PURPOSE = frozenset({"complaintcore_get_stor"})
+MISSPELT_ON_PURPOSE = frozenset({"complaintcore_get_stor", "complaintcore_notfy"})
 
 
 # --------------------------------------------------------------------------- parsing

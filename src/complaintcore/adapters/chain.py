@@ -109,6 +109,8 @@ __all__ = [
     "stored_time",
     "to_utc_text",
     "unreadable",
+    "wait_start",
+    "waits_too_long",
     "window_start",
 ]
 
@@ -377,6 +379,26 @@ def claims_end_by(at: datetime, longest: object) -> str:
         return to_utc_text(at + check_longest(longest), "longest")
     except (OverflowError, InvalidInputError):
         raise InvalidInputError("longest", "ends after the last year a time may fall in") from None
+
+
+def wait_start(attempted_at: datetime | None, clock_at: datetime, offset: int | None) -> str:
+    """The time a failed message's wait counts from, as stored text
+    (:class:`~complaintcore.desk.ports.RetryHealthStore`): ``attempted_at``, the desk's
+    time the retry delay was counted from; without it the later of the store's clock
+    ``clock_at`` and the claimer's time on it (moved back by the claim's ``offset``,
+    see :func:`claimer_time`), as a claimer ahead of the clock counts from its own."""
+    if attempted_at is not None:
+        return to_utc_text(attempted_at, "attempted_at")
+    claimer = clock_at - timedelta(microseconds=offset or 0)
+    return to_utc_text(max(clock_at, claimer), "clock()")
+
+
+def waits_too_long(start: str | None, due: str | None, longest: timedelta) -> bool:
+    """Whether a message due at ``due`` (stored text) waits later than ``longest`` after
+    ``start``, the time its wait counts from (unknown: not judged)."""
+    if start is None or due is None:
+        return False
+    return parse_utc(due) - parse_utc(start) > longest
 
 
 def check_longest(longest: object) -> timedelta:

@@ -41,6 +41,7 @@ from complaintcore.adapters.chain import (
     check_keys,
     check_limit,
     check_listener_hold,
+    check_longest,
     check_mark,
     check_outbox,
     check_raisings,
@@ -65,6 +66,8 @@ from complaintcore.adapters.chain import (
     outbox_item,
     parse_utc,
     to_utc_text,
+    wait_start,
+    waits_too_long,
     window_start,
 )
 from complaintcore.adapters.ledger import (
@@ -152,6 +155,7 @@ class _Item:
     claimed_until: str | None = None  # on the store's clock
     claim_offset: int | None = None  # from the claimer's ``now`` to that clock
     held_by: str | None = None  # the mark of the write holding it for the listeners
+    waits_from: str | None = None  # the time its wait counts from (the desk's time)
     dedupe_key: str = ""
     complaint_id: str = ""
     created_at: str = ""
@@ -477,6 +481,7 @@ class MemoryStore:
                 claimed_until=until,
                 held_by=None if held is None else held.mark,
             )
+            item.waits_from = item.created_at
             self._outbox[item_id] = item
             if held is not None:
                 self._t.held[(notifier, n.key)] = item_id
@@ -909,20 +914,34 @@ class MemoryStore:
                 item.delivered_at, item.claimed_until, item.claim_offset = stamp, None, None
                 item.seal_now()
 
-    def mark_failed(self, item_id: int, error: str, retry_at: datetime) -> None:
+    def mark_failed(
+        self, item_id: int, error: str, retry_at: datetime, *, attempted_at: datetime | None = None
+    ) -> None:
         """Count a failed attempt; ignored once the item is delivered."""
-        self._failed(item_id, error, retry_at, held=False)
+        self._failed(item_id, error, retry_at, held=False, attempted_at=attempted_at)
 
-    def mark_failed_held(self, item_id: int, error: str, retry_at: datetime) -> None:
+    def mark_failed_held(
+        self, item_id: int, error: str, retry_at: datetime, *, attempted_at: datetime | None = None
+    ) -> None:
         """Like :meth:`SqliteStore.mark_failed_held`."""
-        self._failed(item_id, error, retry_at, held=True)
+        self._failed(item_id, error, retry_at, held=True, attempted_at=attempted_at)
 
-    def _failed(self, item_id: int, error: str, retry_at: datetime, *, held: bool) -> None:
+    def _failed(
+        self,
+        item_id: int,
+        error: str,
+        retry_at: datetime,
+        *,
+        held: bool,
+        attempted_at: datetime | None,
+    ) -> None:
         stamp = to_utc_text(retry_at, "retry_at")
         with self._lock:
             item = self._item(item_id)
             if item.delivered_at is None:
+                start = wait_start(attempted_at, claim_time(self._clock), item.claim_offset)
                 held_until = claimer_time(retry_at, item.claim_offset, "retry_at") if held else None
+                item.waits_from = start
                 item.attempts += 1
                 item.last_error = error_text(error)
                 item.next_attempt_at, item.claimed_until = stamp, held_until
@@ -1190,15 +1209,22 @@ class MemoryStore:
         """Like :meth:`SqliteStore.overlong_claims`: pending items claimed past the
         store's clock plus ``longest``."""
         latest = claims_end_by(claim_time(self._clock), longest)
+        return self._waiting_ids(lambda i: i.claimed_until is not None and i.claimed_until > latest)
+
+    def overlong_retries(self, longest: timedelta) -> list[int]:
+        """Like :meth:`SqliteStore.overlong_retries`: pending items due later than the
+        time their wait counts from plus ``longest``."""
+        bound = check_longest(longest)
+        return self._waiting_ids(lambda i: waits_too_long(i.waits_from, i.next_attempt_at, bound))
+
+    def _waiting_ids(self, keep: Callable[[_Item], bool]) -> list[int]:
+        """Ids of the items neither delivered nor dropped that ``keep`` keeps, in order."""
         with self._lock:
             self._open()
             return sorted(
                 i.id
                 for i in self._outbox.values()
-                if i.delivered_at is None
-                and i.dropped_at is None
-                and i.claimed_until is not None
-                and i.claimed_until > latest
+                if i.delivered_at is None and i.dropped_at is None and keep(i)
             )
 
     def pending_counts(self) -> dict[str, int]:
@@ -1218,7 +1244,7 @@ class MemoryStore:
         with self._lock:
             item = self._open_item(item_id)
             item.attempts = 0
-            item.next_attempt_at = stamp
+            item.next_attempt_at = item.waits_from = stamp
 
     def drop_item(
         self, item_id: int, at: datetime, reason: str, *, actor: str = "", os_user: str = ""

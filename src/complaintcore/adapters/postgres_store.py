@@ -707,6 +707,21 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             " WHERE delivered_at IS NULL AND dropped_at IS NULL",
         ),
     ),
+    # v26: the time each outbox message's wait counts from, in the desk's time, as
+    # SQLite's v27: its queueing, its last failed attempt or its retry by hand, so
+    # verify names a message due later than any retry of the desk puts it (moved
+    # by hand, never sent; review s51C F03).  The messages neither tried nor retried
+    # get their queueing time; the others, whose last attempt was not kept, none.
+    # A column of outbox: no new grant.
+    (
+        26,
+        "the time each outbox message's wait counts from",
+        (
+            "ALTER TABLE {s}.outbox ADD COLUMN IF NOT EXISTS waits_from timestamptz",
+            "UPDATE {s}.outbox SET waits_from = created_at WHERE waits_from IS NULL"
+            " AND attempts = 0 AND next_attempt_at IS NULL AND delivered_at IS NULL",
+        ),
+    ),
 )
 """``(version, description, statements)``; ``{s}`` is the schema.
 
@@ -2405,27 +2420,46 @@ class PostgresStore:
             )
 
     @_translated
-    def mark_failed(self, item_id: int, error: str, retry_at: datetime) -> None:
-        """Count a failed attempt and hide the item until ``retry_at``.
+    def mark_failed(
+        self, item_id: int, error: str, retry_at: datetime, *, attempted_at: datetime | None = None
+    ) -> None:
+        """Count a failed attempt and hide the item until ``retry_at``; its wait counts
+        from ``attempted_at`` (:class:`~complaintcore.desk.ports.RetryHealthStore`).
 
         Ignored once the item is delivered (another worker got it through).
         """
-        self._failed(item_id, error, retry_at, held=False)
+        self._failed(item_id, error, retry_at, held=False, attempted_at=attempted_at)
 
     @_translated
-    def mark_failed_held(self, item_id: int, error: str, retry_at: datetime) -> None:
+    def mark_failed_held(
+        self, item_id: int, error: str, retry_at: datetime, *, attempted_at: datetime | None = None
+    ) -> None:
         """Like :meth:`SqliteStore.mark_failed_held`: one statement counts the failure
         and keeps the claim until ``retry_at`` (the claimer's time, moved onto the
         server's clock by the claim's offset)."""
-        self._failed(item_id, error, retry_at, held=True)
+        self._failed(item_id, error, retry_at, held=True, attempted_at=attempted_at)
 
-    def _failed(self, item_id: int, error: str, retry_at: datetime, *, held: bool) -> None:
+    def _failed(
+        self,
+        item_id: int,
+        error: str,
+        retry_at: datetime,
+        *,
+        held: bool,
+        attempted_at: datetime | None,
+    ) -> None:
         require_aware(retry_at, "retry_at")
+        if attempted_at is not None:
+            require_aware(attempted_at, "attempted_at")
+        clock = self._clock_value()
         with self._connections().connection() as conn:
             cur = conn.execute(
                 f"UPDATE {self._schema}.outbox SET attempts = attempts + 1, last_error = %s,"
                 f" next_attempt_at = %s, claimed_until = CASE WHEN %s THEN {_HELD} END,"
-                " claim_offset = CASE WHEN %s THEN claim_offset END"  # kept while held
+                " claim_offset = CASE WHEN %s THEN claim_offset END,"  # kept while held
+                # the wait counts from the attempt (the claimer's time, review s51C F03)
+                f" waits_from = coalesce(%s::timestamptz, greatest({_CLOCK},"
+                f" {_CLOCK} - coalesce(claim_offset, interval '0')))"
                 " WHERE tenant = %s AND id = %s AND delivered_at IS NULL",
                 (
                     error_text(error),
@@ -2433,6 +2467,9 @@ class PostgresStore:
                     held,
                     retry_at,
                     held,
+                    attempted_at,
+                    clock,
+                    clock,
                     self._tenant,
                     _item_id(item_id),
                 ),
@@ -3141,6 +3178,16 @@ class PostgresStore:
         return [int(r[0]) for r in found]
 
     @_translated
+    def overlong_retries(self, longest: timedelta) -> list[int]:
+        """Ids of the pending items due later than the time their wait counts from plus
+        ``longest``, in id order (``Desk.verify`` reports them; review s51C F03); read
+        through ``outbox_pending``."""
+        bound = check_longest(longest)
+        with self._reading() as conn:
+            found = conn.execute(self._sql.overlong_retries, (self._tenant, bound)).fetchall()
+        return [int(r[0]) for r in found]
+
+    @_translated
     def pending_counts(self) -> dict[str, int]:
         """Undelivered items not dropped, per channel, counted through ``outbox_pending``
         (the items waiting, not the history)."""
@@ -3175,10 +3222,10 @@ class PostgresStore:
         require_aware(now, "now")
         with self._connections().connection() as conn:
             cur = conn.execute(
-                f"UPDATE {self._schema}.outbox SET attempts = 0, next_attempt_at = %s"
-                " WHERE tenant = %s AND id = %s AND delivered_at IS NULL AND dropped_at IS NULL"
-                f" AND (claimed_until IS NULL OR claimed_until <= {_CLOCK})",
-                (now, self._tenant, _item_id(item_id), self._clock_value()),
+                f"UPDATE {self._schema}.outbox SET attempts = 0, next_attempt_at = %s,"
+                " waits_from = %s WHERE tenant = %s AND id = %s AND delivered_at IS NULL"
+                f" AND dropped_at IS NULL AND (claimed_until IS NULL OR claimed_until <= {_CLOCK})",
+                (now, now, self._tenant, _item_id(item_id), self._clock_value()),
             )
             if cur.rowcount == 0:
                 self._require_unclaimed_item(conn, item_id)
@@ -3691,8 +3738,8 @@ class _Statements:
         )
         self.insert_outbox = (
             f"INSERT INTO {s}.outbox (tenant, notifier, dedupe_key, complaint_id, body_json,"
-            " created_at, ledger_seq, claimed_until, held_by) VALUES (%s, %s, %s, %s, %s, %s,"
-            f" %s, {_CLOCK} + %s::interval, %s)"
+            " created_at, ledger_seq, claimed_until, held_by, waits_from) VALUES (%s, %s, %s,"
+            f" %s, %s, %s, %s, {_CLOCK} + %s::interval, %s, %s)"
             " ON CONFLICT (tenant, notifier, dedupe_key) DO NOTHING"
         )
         self.head = (
@@ -3761,6 +3808,10 @@ class _Statements:
             f"SELECT id FROM {s}.outbox WHERE tenant = %s AND delivered_at IS NULL"
             " AND dropped_at IS NULL AND claimed_until IS NOT NULL"
             f" AND claimed_until > {_CLOCK} + %s ORDER BY id"
+        )
+        self.overlong_retries = (
+            f"SELECT id FROM {s}.outbox WHERE tenant = %s AND delivered_at IS NULL"
+            " AND dropped_at IS NULL AND next_attempt_at > waits_from + %s ORDER BY id"
         )
         self.pending_counts = (
             f"WITH p AS MATERIALIZED (SELECT notifier FROM {s}.outbox WHERE tenant = %s"
@@ -3831,7 +3882,20 @@ def _outbox_params(
     created = require_aware(n.created_at, "notification.created_at")
     body = notification_to_json(n)
     lasts, mark = (None, None) if held is None else (held.lasts, held.mark)
-    return (tenant, notifier, n.key, n.complaint_id, body, created, seq, clock, lasts, mark)
+    waits_from = created  # a message's wait counts from its queueing (review s51C F03)
+    return (
+        tenant,
+        notifier,
+        n.key,
+        n.complaint_id,
+        body,
+        created,
+        seq,
+        clock,
+        lasts,
+        mark,
+        waits_from,
+    )
 
 
 def _row_params(row: ComplaintRow, version: int, key: str) -> dict[str, Any]:

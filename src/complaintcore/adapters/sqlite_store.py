@@ -61,6 +61,7 @@ from complaintcore.adapters.chain import (
     check_keys,
     check_limit,
     check_listener_hold,
+    check_longest,
     check_mark,
     check_outbox,
     check_raisings,
@@ -88,6 +89,8 @@ from complaintcore.adapters.chain import (
     parse_utc,
     stored_time,
     to_utc_text,
+    wait_start,
+    waits_too_long,
     window_start,
 )
 from complaintcore.adapters.file_locks import AVAILABLE as LOCKS_AVAILABLE
@@ -759,6 +762,14 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             " WHERE delivered_at IS NULL AND dropped_at IS NULL",
         ),
     ),
+    # v27: the time each outbox message's wait counts from, in the desk's time: its
+    # queueing, its last failed attempt (the ``now`` the retry delay was counted
+    # from), or its retry by hand.  A message due later than that plus the longest
+    # wait the desk sets was moved by hand and would never be sent: verify names it
+    # (review s51C F03).  Added by _fill_v27 unless there already: the messages
+    # neither tried nor retried get their queueing time; the others, whose last
+    # attempt was not kept, none (not judged until their next attempt).
+    (27, ()),
 )
 """``(version, statements)`` applied in order, each version in one transaction.
 
@@ -993,6 +1004,17 @@ def _fill_v18(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE outbox ADD COLUMN held_by TEXT")
 
 
+def _fill_v27(conn: sqlite3.Connection) -> None:
+    """Give each outbox item the time its wait counts from where it is known."""
+    columns = {str(r[1]) for r in conn.execute("PRAGMA table_info(outbox)")}
+    if "waits_from" not in columns:
+        conn.execute("ALTER TABLE outbox ADD COLUMN waits_from TEXT")
+        conn.execute(
+            "UPDATE outbox SET waits_from = created_at"
+            " WHERE attempts = 0 AND next_attempt_at IS NULL AND delivered_at IS NULL"
+        )
+
+
 _FILL = {
     3: _fill_v3,
     5: _fill_v5,
@@ -1006,6 +1028,7 @@ _FILL = {
     16: _fill_v16,
     17: _fill_v17,
     18: _fill_v18,
+    27: _fill_v27,
 }
 """Data fixes run after a version's statements, in the same transaction."""
 
@@ -2376,6 +2399,15 @@ class SqliteStore:
         found = self._conn().execute(_OVERLONG_CLAIMS, (self._tenant, latest)).fetchall()
         return [int(r[0]) for r in found]
 
+    @_translated
+    def overlong_retries(self, longest: timedelta) -> list[int]:
+        """Ids of the pending items due later than the time their wait counts from
+        plus ``longest``, in id order (``Desk.verify`` reports them; review s51C F03);
+        read through ``outbox_pending``, the items with a retry time only."""
+        bound = check_longest(longest)
+        found = self._conn().execute(_RETRY_TIMES, (self._tenant,)).fetchall()
+        return [int(i) for i, start, due in found if waits_too_long(start, due, bound)]
+
     def _claim_stamp(self) -> str:
         """The time on the clock claims are kept on, as stored text."""
         return to_utc_text(claim_time(self._clock), "clock()")
@@ -2478,35 +2510,52 @@ class SqliteStore:
             )
 
     @_translated
-    def mark_failed(self, item_id: int, error: str, retry_at: datetime) -> None:
-        """Count a failed attempt and hide the item until ``retry_at``.
+    def mark_failed(
+        self, item_id: int, error: str, retry_at: datetime, *, attempted_at: datetime | None = None
+    ) -> None:
+        """Count a failed attempt and hide the item until ``retry_at``; its wait counts
+        from ``attempted_at`` (:class:`~complaintcore.desk.ports.RetryHealthStore`).
 
         Ignored once the item is delivered (another worker got it through).
         """
-        self._failed(item_id, error, retry_at, held=False)
+        self._failed(item_id, error, retry_at, held=False, attempted_at=attempted_at)
 
     @_translated
-    def mark_failed_held(self, item_id: int, error: str, retry_at: datetime) -> None:
+    def mark_failed_held(
+        self, item_id: int, error: str, retry_at: datetime, *, attempted_at: datetime | None = None
+    ) -> None:
         """Count a failed attempt and keep the item claimed until ``retry_at``, in one
         transaction: a send of it may still get through until then.  ``retry_at``
         is in the claimer's time (the ``now`` it claimed at); the claim is kept on
         the store's clock, moved by the claim's offset."""
-        self._failed(item_id, error, retry_at, held=True)
+        self._failed(item_id, error, retry_at, held=True, attempted_at=attempted_at)
 
-    def _failed(self, item_id: int, error: str, retry_at: datetime, *, held: bool) -> None:
+    def _failed(
+        self,
+        item_id: int,
+        error: str,
+        retry_at: datetime,
+        *,
+        held: bool,
+        attempted_at: datetime | None,
+    ) -> None:
         check_item_id(item_id)
         stamp = to_utc_text(retry_at, "retry_at")
+        if attempted_at is not None:
+            to_utc_text(attempted_at, "attempted_at")  # refused before the write lock
         with self._write() as conn:
-            offset = self._offset(conn, item_id) if held else None
+            offset = self._offset(conn, item_id) if held or attempted_at is None else None
+            start = wait_start(attempted_at, claim_time(self._clock), offset)
             cur = conn.execute(
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ?,"
-                " next_attempt_at = ?, claimed_until = ?, claim_offset = ?"
+                " next_attempt_at = ?, claimed_until = ?, claim_offset = ?, waits_from = ?"
                 " WHERE tenant = ? AND id = ? AND delivered_at IS NULL",
                 (
                     error_text(error),
                     stamp,
                     claimer_time(retry_at, offset, "retry_at") if held else None,
-                    offset,  # kept while held: the end of the hold is moved by it
+                    offset if held else None,  # kept while held: the hold's end is moved by it
+                    start,
                     self._tenant,
                     item_id,
                 ),
@@ -3140,9 +3189,9 @@ class SqliteStore:
         conn = self._conn()
         clock = self._claim_stamp()  # a claim holds on the store's clock, not at ``now``
         cur = conn.execute(
-            "UPDATE outbox SET attempts = 0, next_attempt_at = ? WHERE tenant = ? AND id = ?"
-            " AND delivered_at IS NULL AND dropped_at IS NULL"
-            " AND (claimed_until IS NULL OR claimed_until <= ?)",
+            "UPDATE outbox SET attempts = 0, next_attempt_at = ?1, waits_from = ?1"
+            " WHERE tenant = ?2 AND id = ?3 AND delivered_at IS NULL AND dropped_at IS NULL"
+            " AND (claimed_until IS NULL OR claimed_until <= ?4)",
             (stamp, self._tenant, item_id, clock),
         )
         if cur.rowcount == 0:
@@ -3294,7 +3343,7 @@ def _insert_outbox_tagged(
         return
     conn.executemany(
         "INSERT INTO outbox (tenant, notifier, dedupe_key, complaint_id, body_json, created_at,"
-        " ledger_seq, claimed_until, held_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ledger_seq, claimed_until, held_by, waits_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?6)"
         " ON CONFLICT (tenant, notifier, dedupe_key) DO NOTHING",
         [
             (
@@ -3684,6 +3733,14 @@ _OVERLONG_CLAIMS = (
 delivery pass report), the range of ``outbox_claimed`` past it: those items only, not
 every item waiting (review s50O F01: it read every dead letter's row, 64 ms a pass
 for 81,683)."""
+
+_RETRY_TIMES = (
+    "SELECT id, waits_from, next_attempt_at FROM outbox INDEXED BY outbox_pending"
+    " WHERE tenant = ? AND delivered_at IS NULL AND dropped_at IS NULL"
+    " AND next_attempt_at IS NOT NULL AND waits_from IS NOT NULL ORDER BY id"
+)
+"""Waiting items with a retry time and the time their wait counts from (what verify
+compares: review s51C F03)."""
 
 _PENDING_COUNTS = (
     "SELECT notifier, count(*) FROM outbox INDEXED BY outbox_live"

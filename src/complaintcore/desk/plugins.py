@@ -27,7 +27,7 @@ from complaintcore.core.errors import (
 from complaintcore.core.rulepack import RulePack
 from complaintcore.desk import hookspecs
 from complaintcore.desk.ports import Notifier
-from complaintcore.i18n import UNIMPORTABLE_PLUGIN
+from complaintcore.i18n import HOOKLESS_PLUGIN, UNIMPORTABLE_PLUGIN
 
 __all__ = [
     "BUILTIN",
@@ -61,7 +61,8 @@ def make_plugin_manager(
     class passed for an instance (:func:`check_plain_hooks`), a plugin passed twice,
     a text (a plugin's import path), ``None`` or a number passed for a plugin, a
     plugin passed in that implements no hook (``@hookimpl`` forgotten), and an
-    installed plugin that cannot be imported or is installed under two names.
+    installed plugin that cannot be imported, implements no hook or is installed
+    under two names.
     """
     from complaintcore.adapters import builtin
 
@@ -70,8 +71,9 @@ def make_plugin_manager(
     try:
         pm.register(builtin, name=BUILTIN)
         if load_entry_points:
-            _import_installed(pm)
+            installed = _import_installed(pm)
             pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+            _check_installed_hooks(pm, installed)
         passed: list[object] = []
         for plugin in plugins:
             _register_passed(pm, plugin, passed)
@@ -138,19 +140,41 @@ def _check_a_plugin(plugin: object) -> None:
 def _check_implements_a_hook(pm: pluggy.PluginManager, plugin: object) -> None:
     """A plugin passed in that implements no hook at all is a slip the host must hear
     of (review s50F F03): every function unmarked (``@hookimpl`` forgotten), or the
-    wrong object passed (a settings module, a client).  A hook misspelt is left to
-    ``check_pending``, which names the hook meant."""
+    wrong object passed (a settings module, a client).  A hook misspelt with
+    ``@hookimpl`` is left to ``check_pending``, which names the hook meant."""
+    why = _why_no_hook(pm, plugin)
+    if why:
+        pm.unregister(plugin)
+        label = plugin_label(plugin)
+        raise PluginError(plugin, f"plugin {label} implements no complaintcore hook ({why})")
+
+
+def _why_no_hook(pm: pluggy.PluginManager, plugin: object) -> str:
+    """Why a registered plugin implements no complaintcore hook, ``""`` when it
+    implements one: the hook functions it has without ``@hookimpl``; else its
+    functions named like a hook that is none (``complaintcore_notfy``), with the hook
+    meant when one is close; else that none of its functions is a hook."""
     if pm.get_hookcallers(plugin):
-        return
-    pm.unregister(plugin)
-    label = plugin_label(plugin)
-    hooks = {h for h, c in vars(pm.hook).items() if getattr(c, "spec", None) is not None}
-    unmarked = sorted(n for n in hooks if callable(getattr(plugin, n, None)))
+        return ""
+    hooks = sorted(h for h, c in vars(pm.hook).items() if getattr(c, "spec", None) is not None)
+    unmarked = [n for n in hooks if callable(getattr(plugin, n, None))]
+    if len(unmarked) > 1:
+        return f"{', '.join(unmarked)} are not marked @hookimpl"
     if unmarked:
-        why = f"{', '.join(unmarked)} {'is' if len(unmarked) == 1 else 'are'} not marked @hookimpl"
-    else:
-        why = "no function of it is a complaintcore hook marked @hookimpl"
-    raise PluginError(plugin, f"plugin {label} implements no complaintcore hook ({why})")
+        return f"{unmarked[0]} is not marked @hookimpl"
+    misspelt = sorted(
+        n
+        for n in dir(plugin)
+        if n.startswith(f"{ENTRY_POINT_GROUP}_") and callable(getattr(plugin, n, None))
+    )
+    if len(misspelt) > 1:
+        return f"{', '.join(misspelt)} are not complaintcore hooks"
+    if misspelt:
+        close = difflib.get_close_matches(misspelt[0], hooks, n=1)
+        if close:
+            return f"{misspelt[0]} is not a complaintcore hook (did you mean {close[0]}?)"
+        return f"{misspelt[0]} is not a complaintcore hook"
+    return "no function of it is a complaintcore hook marked @hookimpl"
 
 
 _NOT_IN_SPEC = re.compile(r"Argument\(s\) (\{.*\}) are declared in the hookimpl")
@@ -198,13 +222,18 @@ def _definition(plugin: object, hook: str) -> str:
     return f"{hook}({', '.join(parameters)})"
 
 
-def _import_installed(pm: pluggy.PluginManager) -> None:
+Installed = tuple[object, importlib.metadata.EntryPoint, importlib.metadata.Distribution]
+"""An installed plugin, with the entry point and distribution it came from."""
+
+
+def _import_installed(pm: pluggy.PluginManager) -> list[Installed]:
     """Import the installed plugins pluggy is about to load, as it would (the first
     entry point of each name), so one that fails to import (a dependency of its own
     missing) is a :class:`PluginError` naming its entry point and distribution, not a
-    bare ``ModuleNotFoundError`` naming neither.  pluggy then finds them imported."""
+    bare ``ModuleNotFoundError`` naming neither.  pluggy then finds them imported;
+    each is returned with where it was installed."""
     seen: set[str] = set()
-    loaded: list[tuple[object, str]] = []  # each plugin and where it was installed
+    loaded: list[Installed] = []
     for dist in importlib.metadata.distributions():
         for ep in dist.entry_points:
             if ep.group != ENTRY_POINT_GROUP or ep.name in seen:
@@ -216,15 +245,33 @@ def _import_installed(pm: pluggy.PluginManager) -> None:
                 plugin = ep.load()
             except Exception as exc:
                 raise PluginError.unimportable(ep, dist, exc) from exc
-            where = f"entry point {ep.name} = {ep.value} of {_distribution(dist)}"
-            for other, there in loaded:
+            for other, there, other_dist in loaded:
                 if other is plugin:  # pluggy would refuse the second with a raw ValueError
                     raise PluginError(
                         ep.name,
-                        f"installed plugin {ep.name!r} ({where}) is the plugin also installed"
-                        f" as {there}; uninstall one of them",
+                        f"installed plugin {ep.name!r} ({_where(ep, dist)}) is the plugin also"
+                        f" installed as {_where(there, other_dist)}; uninstall one of them",
                     )
-            loaded.append((plugin, where))
+            loaded.append((plugin, ep, dist))
+    return loaded
+
+
+def _check_installed_hooks(pm: pluggy.PluginManager, installed: Iterable[Installed]) -> None:
+    """An installed plugin that implements no hook is refused as one passed in is
+    (review s51C F01), naming its entry point and distribution: pluggy would load it
+    as an empty plugin, and whatever it was to supply would silently never be asked."""
+    for plugin, ep, dist in installed:
+        if not pm.is_registered(plugin):
+            continue
+        why = _why_no_hook(pm, plugin)
+        if why:
+            pm.unregister(plugin)
+            raise PluginError.implements_no_hook(ep, dist, why)
+
+
+def _where(ep: importlib.metadata.EntryPoint, dist: importlib.metadata.Distribution) -> str:
+    """``entry point name = value of name version``."""
+    return f"entry point {ep.name} = {ep.value} of {_distribution(dist)}"
 
 
 def _distribution(dist: importlib.metadata.Distribution) -> str:
@@ -448,8 +495,9 @@ class PluginError(ComplaintCoreError, pluggy.PluginValidationError):
     ``async def`` or a generator function (the desk calls hooks synchronously); is a
     class where an instance was meant; is passed in as a text, ``None`` or a number, or
     implements no hook at all; is passed in twice or installed under two names; or an
-    installed plugin cannot be imported, when ``.entry_point``, ``.distribution``,
-    ``.version`` and ``.cause`` say which and why (empty otherwise)."""
+    installed plugin cannot be imported or implements no hook, when ``.entry_point``,
+    ``.distribution`` and ``.version`` say which, and ``.cause`` why it cannot be
+    imported or ``.no_hook`` why it implements no hook (empty otherwise)."""
 
     def __init__(
         self,
@@ -460,12 +508,14 @@ class PluginError(ComplaintCoreError, pluggy.PluginValidationError):
         distribution: str = "",
         version: str = "",
         cause: str = "",
+        no_hook: str = "",
     ) -> None:
         super().__init__(plugin, message)
         self.entry_point = entry_point
         self.distribution = distribution
         self.version = version
         self.cause = cause
+        self.no_hook = no_hook
 
     @classmethod
     def unimportable(
@@ -481,17 +531,45 @@ class PluginError(ComplaintCoreError, pluggy.PluginValidationError):
         any other exception by its type alone, as a raising hook is: a plugin
         connecting at import may quote a password or a person (PRV-1; review s45D F05).
         """
-        name = dist.metadata["Name"] or "?"
-        version = dist.version or "?"
         said = " ".join(str(exc).split())[:200] if isinstance(exc, ImportError) else ""
         cause = f"{type(exc).__name__}: {said}" if said else type(exc).__name__
+        return cls._installed(ep, dist, UNIMPORTABLE_PLUGIN, cause=cause)
+
+    @classmethod
+    def implements_no_hook(
+        cls,
+        ep: importlib.metadata.EntryPoint,
+        dist: importlib.metadata.Distribution,
+        why: str,
+    ) -> PluginError:
+        """An installed plugin that implements no hook (review s51C F01): ``why`` names
+        its functions without ``@hookimpl`` or misspelt, and the entry point and the
+        distribution to fix or uninstall are named, as for one that cannot be imported."""
+        return cls._installed(ep, dist, HOOKLESS_PLUGIN, no_hook=why)
+
+    @classmethod
+    def _installed(
+        cls,
+        ep: importlib.metadata.EntryPoint,
+        dist: importlib.metadata.Distribution,
+        text: str,
+        *,
+        cause: str = "",
+        no_hook: str = "",
+    ) -> PluginError:
+        """An installed plugin refused by ``text`` (a message of :mod:`complaintcore.i18n`
+        naming it, its entry point and its distribution, and ``cause`` or ``no_hook``
+        as ``why``)."""
+        name = dist.metadata["Name"] or "?"
+        version = dist.version or "?"
         entry_point = f"{ep.name} = {ep.value}"
-        message = UNIMPORTABLE_PLUGIN.format(
+        message = text.format(
             name=repr(ep.name),
             entry_point=entry_point,
             distribution=name,
             version=version,
             cause=cause,
+            why=no_hook,
         )
         return cls(
             ep.name,
@@ -500,6 +578,7 @@ class PluginError(ComplaintCoreError, pluggy.PluginValidationError):
             distribution=name,
             version=version,
             cause=cause,
+            no_hook=no_hook,
         )
 
     def __reduce__(self) -> tuple[Any, ...]:

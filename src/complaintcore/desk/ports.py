@@ -59,6 +59,7 @@ __all__ = [
     "RelatedQuery",
     "ReportStore",
     "RereadingDirectory",
+    "RetryHealthStore",
     "RowOrder",
     "RowQuery",
     "SimilarQuery",
@@ -1125,6 +1126,51 @@ class ClaimHealthStore(ComplaintStore, Protocol):
         """Ids of the undelivered items not dropped whose claim ends later than the
         store's clock (the one claims are kept on) plus ``longest``, in id order;
         read from the index on pending items.
+
+        :raises InvalidInputError: ``longest`` is not a timedelta of 0 or more
+            (path ``longest``).
+        """
+        ...
+
+
+@runtime_checkable
+class RetryHealthStore(ComplaintStore, Protocol):
+    """A store that names the outbox messages whose retry time lies later than any
+    retry of the desk puts it, with one query (review s51C F03).
+
+    A message waiting for a retry is tried again at ``next_attempt_at``; one moved
+    far ahead by hand (``UPDATE outbox SET next_attempt_at = '2999-…'``) would be
+    silenced for good, neither sent nor a dead letter.  The store keeps, for each
+    message, the time its wait counts from in the desk's own time: its queueing
+    (``created_at``), the failed attempt (``attempted_at``, the ``now`` the desk
+    counted the retry delay from, whatever the store's clock says: a catch-up may
+    run ahead of it), or a retry by hand (``retry_item``'s ``now``).
+    ``Desk.verify(now)`` reports each message due later than that plus the longest
+    wait the desk sets (the retry delay's cap, or a timed-out send's run).  The
+    built-in stores have it.
+    """
+
+    def mark_failed(
+        self, item_id: int, error: str, retry_at: datetime, *, attempted_at: datetime | None = None
+    ) -> None:
+        """:meth:`ComplaintStore.mark_failed`, keeping ``attempted_at`` (the time the
+        retry delay was counted from) as the time the wait counts from; without it
+        the later of the store's clock and the claimer's time on it (the claim's
+        offset)."""
+        ...
+
+    def mark_failed_held(
+        self, item_id: int, error: str, retry_at: datetime, *, attempted_at: datetime | None = None
+    ) -> None:
+        """:meth:`HoldStore.mark_failed_held`, keeping ``attempted_at`` as
+        :meth:`mark_failed` does (a store without holds may make it ``mark_failed``)."""
+        ...
+
+    def overlong_retries(self, longest: timedelta) -> list[int]:
+        """Ids of the undelivered items not dropped due later than the time their wait
+        counts from plus ``longest``, in id order.  Items whose wait's start the store
+        does not know (queued or failed before the store kept it, or copied in by a
+        migrate) are not judged.
 
         :raises InvalidInputError: ``longest`` is not a timedelta of 0 or more
             (path ``longest``).

@@ -156,6 +156,7 @@ from complaintcore.desk.ports import (
     Notifier,
     OutboxItem,
     OutboxStore,
+    RetryHealthStore,
     RowOrder,
     SnapshotStore,
     StaffDirectory,
@@ -1090,6 +1091,13 @@ class Desk:
                 " or a channel's timeout shortened since); 'complaintcore deliver' and"
                 " 'outbox retry' or 'outbox drop' take it as unclaimed"
                 for item_id in self.store.overlong_claims(self._longest_claim())
+            ]
+        if isinstance(self.store, RetryHealthStore):  # one query over the waiting items
+            problems += [
+                f"outbox item {item_id}: due later than any retry of this desk puts it"
+                " (next_attempt_at edited, or the [retry] settings or a channel's timeout"
+                " shortened since); 'complaintcore outbox retry' makes it due now"
+                for item_id in self.store.overlong_retries(self._longest_wait())
             ]
         return attrs.evolve(report, problems=tuple(problems))
 
@@ -3704,6 +3712,7 @@ class Desk:
             # how many were made (review s48P F02)
             error = given_up_at_once(attempts, error)
         delay = timedelta(seconds=self.retry.delay(item.attempts + 1))
+        attempted = now  # the retry delay counts from it (review s51C F03)
         retry_at = now + delay
         in_flight = isinstance(exc, SendTimeoutError)
         if in_flight:
@@ -3711,16 +3720,14 @@ class Desk:
             # in another process) before it has ended, counted from when the
             # desk stopped waiting for it, not from the batch's claim
             delay = max(delay, self._in_flight(notifier))
-            retry_at = max(retry_at, current() + delay)
-        if in_flight and isinstance(self.store, HoldStore):
-            # and claimed till then: a retry or drop by hand would not stop it
-            self.store.mark_failed_held(item.id, error, retry_at)
-        else:
-            self.store.mark_failed(item.id, error, retry_at)
+            stopped = current()
+            retry_at = max(retry_at, stopped + delay)
+            attempted = max(now, stopped)
+        self._mark_failed(item.id, error, retry_at, attempted, held=in_flight)
         if at_once:
             # the store's count only (its dead-letter mark), not attempts made
             for _ in range(self.retry.max_attempts - attempts):
-                self.store.mark_failed(item.id, error, retry_at)
+                self._mark_failed(item.id, error, retry_at, attempted, held=False)
             log.warning(
                 "notification %s via %s given up at once after %d attempt%s and no longer"
                 " tried, as no retry can mend it (%s) (a dead letter: complaintcore outbox list)",
@@ -3747,6 +3754,33 @@ class Desk:
             delay,
         )
         return "failed"
+
+    def _mark_failed(
+        self, item_id: int, error: str, retry_at: datetime, attempted: datetime, *, held: bool
+    ) -> None:
+        """A failed attempt recorded, due again at ``retry_at``, its wait counted from
+        ``attempted`` where the store keeps it (a :class:`RetryHealthStore`, so that
+        verify can tell a retry time moved by hand; review s51C F03); ``held``: a send
+        that may still get through, claimed till then where the store can hold it (a
+        retry or drop by hand would not stop it)."""
+        store = self.store
+        if isinstance(store, RetryHealthStore):
+            if held and isinstance(store, HoldStore):
+                store.mark_failed_held(item_id, error, retry_at, attempted_at=attempted)
+            else:
+                store.mark_failed(item_id, error, retry_at, attempted_at=attempted)
+        elif held and isinstance(store, HoldStore):
+            store.mark_failed_held(item_id, error, retry_at)
+        else:
+            store.mark_failed(item_id, error, retry_at)
+
+    def _longest_wait(self) -> timedelta:
+        """The longest this desk has an outbox message wait for a retry, from the time
+        the wait counts from: the retry delay's cap, or the run of a send it stopped
+        waiting for, with a lease's margin.  A message due later was moved by hand
+        (review s51C F03)."""
+        in_flight = max((self._in_flight(n) for n in self.notifiers.values()), default=timedelta(0))
+        return max(timedelta(seconds=self.retry.max_delay_seconds), in_flight) + _LEASE
 
     def _in_flight(self, notifier: Notifier) -> timedelta:
         """How long a send the desk stopped waiting for may still run: the channel's

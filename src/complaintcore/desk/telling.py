@@ -793,8 +793,11 @@ class Telling:
 
     def duty_outbox(self, complaint: Complaint, events: Sequence[Event], now: datetime) -> Outbox:
         """Owners hear of the duties these events started, or made owed again (a run
-        resumed at a reopening, a waiver lifted), in the same transaction; one
-        message per owner and run, so a run they heard of already is not told twice."""
+        resumed or run on at a reopening, a waiver lifted), in the same transaction;
+        one message per owner and run, so a run they heard of already is not told
+        twice -- unless it was discharged, paused or waived just before and these
+        events make it owed again, which is news with a due time of its own: told
+        once more, once per owner and step (review s51C F02)."""
         channel = complaint.intake.channel
         if not self.notifiers or not events or not self._projection.may_owe(events, channel):
             return []
@@ -803,13 +806,40 @@ class Telling:
             first = min(first, complaint.intake.received_at)
         tags = frozenset(t for e in events for t in e.tags())
         box: Outbox = []
+        running: frozenset[tuple[str, int]] | None = None  # just before these events
         for status in self._projection.duties_now(complaint, now):
             started = status.clock.started_at
             if not status.owed or started is None:
                 continue
-            if started >= first or not tags.isdisjoint(status.duty.owed_again_tags):
+            if started >= first:
                 box += self.tell_owners(complaint, status, "duty_owed", now)
+            elif not tags.isdisjoint(status.duty.owed_again_tags):
+                if running is None:
+                    running = self._running_before(complaint, events, first)
+                if (status.duty.name, status.clock.run) in running:
+                    box += self.tell_owners(complaint, status, "duty_owed", now)
+                else:  # owed again by this step: its own message (the step's version)
+                    step = f"v{complaint.version - len(events) + 1}"
+                    box += self.tell_owners(complaint, status, "duty_owed", now, again=step)
         return box
+
+    def _running_before(
+        self, complaint: Complaint, events: Sequence[Event], at: datetime
+    ) -> frozenset[tuple[str, int]]:
+        """The duty runs (name and run) owed and not paused just before ``events``, the
+        complaint's last, at ``at``; every one owed now when the history does not end
+        with them (then nothing is told twice, as before)."""
+        count = len(events)
+        if complaint.events[-count:] != tuple(events):
+            return frozenset(
+                (s.duty.name, s.clock.run) for s in self._projection.duties_now(complaint, at)
+            )
+        before = replay(complaint.id, complaint.intake, complaint.events[:-count])
+        return frozenset(
+            (s.duty.name, s.clock.run)
+            for s in self._projection.duties_now(before, at)
+            if s.owed and s.state is not ClockState.PAUSED
+        )
 
     def tell_owners(
         self,
@@ -818,8 +848,11 @@ class Telling:
         topic: str,
         now: datetime,
         members: Sequence[StaffMember] | None = None,
+        *,
+        again: str = "",
     ) -> Outbox:
-        """One message per owner and run of the duty (the key makes it once)."""
+        """One message per owner and run of the duty (the key makes it once); ``again``
+        names the step that made the run owed again, told once more (s51C F02)."""
         if not self.notifiers:
             return []
         staff = members if members is not None else self.owner_pool(complaint, status.duty)
@@ -849,7 +882,7 @@ class Telling:
                 staff, site=site, department=duty.report_to, at=now, tz=self.zone
             )
         box: Outbox = []
-        key = f"{duty.name}#{status.clock.run}"
+        key = f"{duty.name}#{status.clock.run}" + (f"@{again}" if again else "")
         for person in {m.staff_id: m for m in people}.values():
             box += self.fan(complaint, topic, person, now, key, detail)
         return box

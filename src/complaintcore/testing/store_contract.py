@@ -91,6 +91,7 @@ from complaintcore.desk.ports import (
     RaisingsStore,
     RelatedQuery,
     ReportStore,
+    RetryHealthStore,
     SimilarQuery,
     SnapshotStore,
     StaffMonthStore,
@@ -1797,6 +1798,36 @@ class StoreContract:
         for wrong in (timedelta(seconds=-1), 60):
             with pytest.raises(InvalidInputError) as caught:
                 store.overlong_claims(wrong)  # type: ignore[arg-type]
+            assert caught.value.path == "longest"
+
+    def test_overlong_retries_names_the_waiting_items_due_past_their_wait(self) -> None:
+        """``overlong_retries(longest)``: the items neither delivered nor dropped due
+        later than ``longest`` after the time their wait counts from -- the failed
+        attempt's ``attempted_at`` (the desk's time, a catch-up's far ahead of the
+        store's clock too), a retry by hand's ``now`` -- in id order (review s51C F03);
+        an item never tried, a settled one and another tenant's are not."""
+        store = self.store()
+        if not isinstance(store, RetryHealthStore) or not isinstance(store, OutboxStore):
+            pytest.skip(f"{type(store).__name__} is not a RetryHealthStore (optional)")
+        c = self.registered("C-1")
+        store.create(c, self.row_of(c), [("email", self.note(k)) for k in ("a", "b", "c", "d")])
+        hour, ahead = timedelta(hours=1), NOW + timedelta(days=3650)
+        a, b, c_item, _d = store.claim(NOW, 4, lease=LEASE)
+        store.mark_failed(a.id, "refused", NOW + 2 * hour, attempted_at=NOW)
+        store.mark_failed(b.id, "refused", ahead + hour, attempted_at=ahead)  # a catch-up
+        store.mark_delivered(c_item.id, NOW)
+        assert store.overlong_retries(hour) == [a.id]
+        assert store.overlong_retries(2 * hour) == []
+        store.retry_item(a.id, NOW + 3 * hour)  # due at its retry by hand: no wait
+        assert store.overlong_retries(ZERO) == [b.id]
+        store.drop_item(b.id, NOW, "stale")
+        assert store.overlong_retries(ZERO) == []
+        other = self.store("other")
+        assert isinstance(other, RetryHealthStore)
+        assert other.overlong_retries(ZERO) == []
+        for wrong in (timedelta(seconds=-1), 60):
+            with pytest.raises(InvalidInputError) as caught:
+                store.overlong_retries(wrong)  # type: ignore[arg-type]
             assert caught.value.path == "longest"
 
     def test_a_send_that_may_still_get_through_is_held_from_retries_by_hand(self) -> None:
