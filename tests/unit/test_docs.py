@@ -332,6 +332,7 @@ def test_the_hooks_page_runs_the_store_contract_on_its_store(tmp_path: Path) -> 
     assert "5 skipped" in summary
     page = HOOKS_MD.read_text(encoding="utf-8")
     assert f"{passed} passed, 5 skipped" in page  # the page shows what really happens
+    assert re.search(rf"^\.{{{passed}}}s{{5}} +\[100%\]$", page, re.M), "the dot line"
 
 
 # --------------------------------------------------------------------------- desk.md

@@ -194,20 +194,26 @@ class Ctx:
 
         Only when the staff file ties staff to accounts (an ``os_user`` column
         filled in for someone): then ``--as`` and ``--actor`` must name the
-        member whose ``os_user`` is the user running the command.
+        member whose ``os_user`` is the user running the command.  An id the
+        staff file does not have (and the reserved ``system``) is left to the
+        desk, which refuses it with its own reason (unknown staff id, reserved).
         """
         desk = self.desk()
         if not self._accounts_tied():
             return
         member = desk.member(staff_id)
+        if member is None:
+            # an id the staff file does not have, or the reserved ``system``: the
+            # desk refuses it with the real reason, as without os_user (review s51D
+            # R11-F02: "tied to another operating-system user" was false here)
+            return
         user = os_user()
-        if member is None or not member.os_user or member.os_user != user:
+        if not member.os_user or member.os_user != user:
             from complaintcore.core.errors import AccessDeniedError
 
-            shown = member.staff_id if member is not None else "?"
             raise AccessDeniedError(
                 complaint_id,
-                shown,
+                member.staff_id,
                 command,
                 # in the run's language (review s51R1 F02: it read in English)
                 self.t("the staff file ties this staff id to another operating-system user"),

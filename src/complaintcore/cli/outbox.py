@@ -211,9 +211,15 @@ def _end(
 @now_option
 @pass_ctx
 def drop(ctx: Ctx, ids: tuple[int, ...], every: bool, reason: str, actor: str) -> None:
+    from complaintcore.adapters.chain import check_reason
+
     desk = ctx.desk()
     if not reason.strip():
         raise InvalidInputError("--reason", ctx.t("say why the messages are dropped"))
+    try:  # once, before any id (review s51D R11-F01: each id was "refused" for it)
+        reason = check_reason(reason)
+    except InvalidInputError as exc:
+        raise InvalidInputError("--reason", exc.reason) from None
     staff_id = ""
     if actor.strip():
         member = desk.member(actor)

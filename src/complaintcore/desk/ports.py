@@ -246,7 +246,11 @@ class Notifier(Protocol):
     channel; ``None``: the channel as a whole; review s49P F01).
     """
 
-    name: str
+    @property
+    def name(self) -> str:
+        """The channel's name (read only: a plain attribute, a class attribute and a
+        read-only property all satisfy it; review s51D R9-F02)."""
+        ...
 
     def send(self, notification: Notification, recipient: StaffMember | None) -> None: ...
 

@@ -1539,7 +1539,12 @@ class Desk:
         """Give an undelivered message up for good, with the reason; it stays on
         record with who dropped it: the staff id ``actor`` and the operating-system
         user (REC-5); ``verify`` finds a drop the library did not record.  A claim no
-        sender of this desk took (one edited far ahead) does not stop it."""
+        sender of this desk took (one edited far ahead) does not stop it.  The
+        reason (one line, at most 500 characters) is checked before the message is
+        touched: :class:`InvalidInputError` on ``reason``."""
+        from complaintcore.adapters.chain import check_reason
+
+        reason = check_reason(reason)
         self._release_overlong(now, item_id)
         self.store.drop_item(item_id, now, reason, actor=actor, os_user=os_user)
 

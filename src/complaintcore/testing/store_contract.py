@@ -22,7 +22,8 @@ nothing, also when threads race), idempotent ``create``, ``load`` and ``row``
 refusing an id that is not text (``InvalidInputError`` on ``complaint_id``), append-only histories
 that keep their hash chain (:mod:`complaintcore.adapters.chain`), the projection
 queries (filters, due order, streaming), the outbox (dedupe, retry, claims and
-leases, dead letters retried or dropped), sweep claims, stored event versions
+leases, dead letters retried or dropped -- ``drop_item`` called as the desk
+calls it, with ``actor=`` and ``os_user=``), sweep claims, stored event versions
 read through upcasters, the store-wide ledger and its head
 (:mod:`complaintcore.adapters.ledger`), the append-only access log, ``verify``
 finding tampering (needs the optional raw-access hooks), incremental ``verify(since=head)``
@@ -44,6 +45,7 @@ from zoneinfo import ZoneInfo
 import attrs
 import pytest
 
+from complaintcore.adapters.transfer import HistoryStore
 from complaintcore.core.concentration import Member
 from complaintcore.core.errors import (
     ComplaintCoreError,
@@ -1713,8 +1715,17 @@ class StoreContract:
         assert again.attempts == 0
         assert [i.id for i in store.claim(NOW, 10, lease=LEASE, max_attempts=3)] == [a.id]
 
-        store.drop_item(b.id, NOW, "the recipient left")  # given up for good
+        # given up for good, kept with who dropped it (REC-5), as Desk.drop_message
+        # calls it: a store without the keywords fails here, not at the first drop
+        store.drop_item(b.id, NOW, "the recipient left", actor="SR-101", os_user="ops")
         assert b.id not in [i.id for i in store.dead_letters(1)]
+        if isinstance(store, HistoryStore):  # optional: read back as stored
+            [kept] = [i for i in store.export_outbox() if i.dedupe_key == b.notification.key]
+            assert (kept.drop_reason, kept.dropped_by, kept.dropped_os_user) == (
+                "the recipient left",
+                "SR-101",
+                "ops",
+            )
         later = NOW + timedelta(days=30)
         assert b.id not in [i.id for i in store.pending(later)]
         assert b.id not in [i.id for i in store.claim(later, 10, lease=LEASE)]
