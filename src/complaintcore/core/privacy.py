@@ -79,6 +79,10 @@ def _drawn(text: str) -> tuple[str, _Gaps]:
     return drawn, _Gaps(sorted(gaps + marks), marks)
 
 
+# a character and the 30 marks Unicode's Stream-Safe Text Format allows after it
+_LONGEST_RUN = 31
+
+
 def _composed(text: str) -> tuple[str, list[int]]:
     """``text`` with each character and the combining marks after it composed
     (Unicode NFC, one such run at a time), and the indices of the marks composed
@@ -88,12 +92,20 @@ def _composed(text: str) -> tuple[str, list[int]]:
     each composed character stands where its first character stood, so what is
     masked is the text as written.  A character that composes with the one
     before it though it is no mark (a Korean jamo) joins its run.  A run NFC
-    would make longer (a few characters Unicode excludes) is left as it is."""
+    would make longer (a few characters Unicode excludes) is left as it is.  A
+    run is cut after :data:`_LONGEST_RUN` characters, as Unicode's Stream-Safe
+    Text Format cuts one (UAX #15: 30 marks at most): NFC reorders a run's marks
+    in time growing with the square of its length, and a run of thousands of
+    marks ("Zalgo" text) is no letter of a name (review s51R13 F01)."""
     out: list[str] = []
     marks: list[int] = []
     start = 0
     for at in range(1, len(text) + 1):
-        if at < len(text) and (unicodedata.combining(text[at]) or _composes(text, start, at)):
+        if (
+            at < len(text)
+            and at - start < _LONGEST_RUN
+            and (unicodedata.combining(text[at]) or _composes(text, start, at))
+        ):
             continue  # the run goes on
         run = text[start:at]
         composed = unicodedata.normalize("NFC", run) if at - start > 1 else run
@@ -162,6 +174,12 @@ _DASH = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2e3a\u2e3b\u2212\ufe58\ufe63"
 # Spaces: space, tab, no-break, the typographic ones (thin U+2009, figure U+2007 …),
 # narrow no-break U+202F, medium mathematical U+205F, ideographic U+3000.
 _SPACE = "[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]"
+# Line breaks: carriage return and line feed, and the others a text may carry (what
+# str.splitlines splits on, the file and record separators aside): the line and
+# paragraph separators U+2028 and U+2029 that some editors and apps type for
+# Shift+Enter, and in a host's own text the vertical tab, form feed and next line
+# (review s51R13 F04).  Each is one line break as "\n" is.
+_BREAKS = "\r\n\x0b\x0c\x85\u2028\u2029"
 _JOIN = rf"[{_DASH}]"
 # one dash or two: a Chinese IME types "——" (two em dashes) for Shift+"-"
 _JOINS = rf"{_JOIN}{{1,2}}+"
@@ -201,8 +219,12 @@ _DOT_SLASH = rf"{_D}{{3,}}+(?P<ds>[./]){_D}{{3,}}+(?:(?P=ds){_D}{{3,}}+)+"
 # Each run of spaces is bounded and possessive, and
 # every alternative starts after a bounded number of characters, so a separator
 # is still read a bounded number of times.
+# In that shape the dot may also be the ideographic full stop "。" (or its
+# half-width form "｡"), which a Chinese IME in Chinese-punctuation mode types for
+# the "." key ("138。1234。5678": review s51R13 F03); outside it (_DOT_SLASH, a
+# phone's tail) "。" ends a sentence and stays.
 _DS_SPACE = rf"{_SPACE}{{0,3}}+"
-_DS_SEP = rf"{_DS_SPACE}[./]{_DS_SPACE}"
+_DS_SEP = rf"{_DS_SPACE}[./\u3002\uff61]{_DS_SPACE}"
 _DS_ANY = rf"(?:{_SEP}|{_DS_SEP})"
 _DS_PHONE = (
     rf"(?P<cn>\(?(?:\+|00)86\)?{_DS_ANY}?)?"
@@ -248,7 +270,7 @@ _NOT_A_DECIMAL = r"(?<![0-9]\.)"
 # bounded, so trying it at every character costs a constant each.
 # Its groups may also be split by a line break ("138\n1234\n5678"): the 3-4-4 shape
 # is no amount ending a line with a date starting the next.
-_MOBILE_SEP = rf"(?:{_SEP}|_|{_SPACE}{{0,3}}+(?:\r\n?|\n){_SPACE}{{0,3}}+)"
+_MOBILE_SEP = rf"(?:{_SEP}|_|{_SPACE}{{0,3}}+(?:\r\n?|[{_BREAKS[1:]}]){_SPACE}{{0,3}}+)"
 _MOBILE = (
     rf"(?<![0-9+]){_NOT_A_DECIMAL}"
     rf"(?:(?:\+|00)86(?:{_MOBILE_SEP}|{_DS_SEP})?|86{_MOBILE_SEP}?)?"
@@ -292,7 +314,7 @@ _GLUED_LANDLINE = (
 _PHONE = re.compile(
     # a mobile split by a line break is read as a mobile first: the general branch
     # would stop at the line break (or take "+86 139" alone) and leave its groups apart
-    rf"(?=[^\r\n]{{0,24}}[\r\n]){_MOBILE}|"
+    rf"(?=[^{_BREAKS}]{{0,24}}[{_BREAKS}]){_MOBILE}|"
     r"(?<![A-Za-z0-9_+])"
     rf"(?<![A-Za-z0-9_][{_DASH}])(?<![A-Za-z0-9_][{_DASH}]{{2}}){_NOT_A_DECIMAL}"
     rf"(?:{_DS_PHONE}"
@@ -310,7 +332,7 @@ _MIN_PHONE_DIGITS = 7
 # what folds into a digit 0-9: every phone holds one, as every e-mail address
 # holds an "@" or a full-width "＠" (redact reads no text for what it cannot hold)
 _ANY_DIGIT = re.compile(rf"[\d{_OTHER_DIGITS}]")
-_NOT_KEPT = re.compile(rf"{_SPACE}|[{_DASH}_()./\r\n]")
+_NOT_KEPT = re.compile(rf"{_SPACE}|[{_DASH}_()./\u3002\uff61{_BREAKS}]")
 
 
 def _mask_phone(match: re.Match[str], _: str) -> str | None:
@@ -456,7 +478,7 @@ def _literal_spans(
     if others:
         # a text without spaces (most Chinese text) or line breaks (most lines) needs
         # no pattern that allows them: fewer parts to compile, the same matches
-        spaced = 2 if "\n" in text else 1 if _SPACED.search(text) else 0
+        spaced = 2 if _BROKEN.search(text) else 1 if _SPACED.search(text) else 0
         pattern, wide, digits = _literals(others, spaced)
         if pattern is None and not rooms:
             return None
@@ -495,7 +517,7 @@ def _every_match(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
     return spans
 
 
-_LINE_BREAK = re.compile("[\r\n]")
+_LINE_BREAK = re.compile(f"[{_BREAKS}]")
 
 
 def _masked(written: str) -> str:
@@ -503,10 +525,10 @@ def _masked(written: str) -> str:
     it would be written on one line, its line breaks kept where they stand: a room
     or name pasted over two lines is masked as one, and the text keeps its lines
     (review s49B F03)."""
-    if "\n" not in written and "\r" not in written:
+    if not _LINE_BREAK.search(written):
         return mask(written)
     masked = iter(mask(_LINE_BREAK.sub("", written)))
-    return "".join(char if char in "\r\n" else next(masked) for char in written)
+    return "".join(char if char in _BREAKS else next(masked) for char in written)
 
 
 def _joined(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -643,14 +665,18 @@ def _mask_digits(text: str, literals: frozenset[str]) -> str:
 # a "#" between): Flat, Rm, Room (a word of its own, any case, perhaps with a
 # full stop), 室, 房, 房号, 房间.  The number after it is a room, whatever shape it
 # makes with what follows: "Flat 12/3" is flat 12, not the 12th of March (review
-# s51A F04).
-_ROOM_CUE = re.compile(r"(?:(?<![A-Za-z])(?i:flat|rm|room)\.?|室|房[号间]?)[ :#]{0,3}+\Z")
+# s51A F04).  室 and 房 alone are a word of their own only where no Chinese
+# character stands before them, as Flat and Room only where no letter does:
+# 办公室, 会议室, 配电房, 水泵房 (office, meeting room, switch room, pump room) are
+# no room word before a flat ("配电房7月3日停电", review s51R13 F02); 房号 and
+# 房间 are one wherever they stand.
+_CJK_BEFORE = "(?<![\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])"
+_ROOM_CUE_WORD = rf"(?<![A-Za-z])(?i:flat|rm|room)\.?|房[号间]|{_CJK_BEFORE}[室房]"
+_ROOM_CUE = re.compile(rf"(?:{_ROOM_CUE_WORD})[ :#]{{0,3}}+\Z")
 _ROOM_CUE_REACH = 10  # the longest cue: "Room." and three marks
 # the same in a text as written (a one-character room is found there): any space,
 # a full-width colon or "#"
-_ROOM_CUE_WRITTEN = (
-    rf"(?:(?<![A-Za-z])(?i:flat|rm|room)\.?|室|房[号间]?)(?:{_SPACE}|[:：#＃]){{0,3}}+"
-)
+_ROOM_CUE_WRITTEN = rf"(?:{_ROOM_CUE_WORD})(?:{_SPACE}|[:：#＃]){{0,3}}+"
 
 
 def _after_room_word(read: str, start: int) -> bool:
@@ -784,8 +810,8 @@ def _clues(literal: str) -> tuple[tuple[str, ...], bool, str]:
     """A literal as :func:`_may_occur` looks for it: whether it is looked for by its
     pieces, folded -- a room's runs of digits (its words and letters may be
     written otherwise), a caseless literal's :func:`_pieces` -- and if not, its
-    ASCII digits and caseless non-ASCII characters but dashes and spaces (a match
-    may hold others in their place)."""
+    ASCII digits and caseless non-ASCII characters but dashes, spaces and name
+    dots (a match may hold others in their place)."""
     itself = _fold(literal, _FOLD_ALL).translate(_PLAIN)
     # a room: every form holds its digits, not its words or its letters' case (a
     # phone shaped like one is looked for by its digits too: its pieces); so does
@@ -803,11 +829,15 @@ def _clues(literal: str) -> tuple[tuple[str, ...], bool, str]:
 def _spelt(literal: str) -> tuple[tuple[str, ...], bool, str]:
     """A literal as :func:`_may_occur` looks for it as it is spelt, a room in it
     aside: a caseless literal by its :func:`_pieces`, any other by its ASCII
-    digits and caseless non-ASCII characters but dashes and spaces."""
+    digits and caseless non-ASCII characters but dashes, spaces and name dots."""
     itself = _fold(literal, _FOLD_ALL).translate(_PLAIN)
     if all(map(_caseless, itself)):
         return _pieces(itself), True, ""
-    anchors = {c for c in itself if "0" <= c <= "9" or (not c.isascii() and _caseless(c))}
+    anchors = {
+        c
+        for c in itself
+        if "0" <= c <= "9" or (not c.isascii() and _caseless(c) and c not in _NAME_DOTS)
+    }
     return (), False, "".join(sorted(anchors))
 
 
@@ -828,10 +858,13 @@ _DASH_CHARS = frozenset(_DASH.replace("\\-", "-") + "\uff0d")  # "－" when the 
 # (one character for one, so what is masked is the text as written): a class of
 # characters above U+00FF costs the ``re`` module a 64 KiB table to compile, and a
 # complaint's pattern would hold one per place a space may go.
-# A carriage return is read as a space, so "\r\n" is one line break.
+# A carriage return is read as a space, so "\r\n" is one line break; every other
+# line break (U+2028, U+2029 ...: _BREAKS) as "\n" (review s51R13 F04).
 _PLAIN = {ord(c): " " for c in _SPACE_CHARS - {" "} | {"\r"}}
 _PLAIN |= {ord(c): "-" for c in _DASH_CHARS - {"-"}}
-_SPACED = re.compile(rf"{_SPACE}|[\r\n]")
+_PLAIN |= {ord(c): "\n" for c in _BREAKS[2:]}
+_SPACED = re.compile(rf"{_SPACE}|[{_BREAKS}]")
+_BROKEN = re.compile(f"[{_BREAKS[1:]}]")  # a line break, "\r" aside (it is read as a space)
 _UNPLAIN = re.compile("[" + "".join(map(re.escape, map(chr, sorted(_PLAIN)))) + "]")
 _SPACES = " *+\n?+ *+"  # a run of spaces, one line break in it (a room's groups)
 # Between the parts of a name (a literal's spaces, and where spaces may stand in
@@ -852,7 +885,13 @@ _GAPS = {
     (False, True): _SPACE_RUN,
     (False, False): " ++",
 }
-_GAP, _DASHED, _WIDE, _OTHER = range(4)
+# The dot between the parts of a transliterated name (阿卜杜拉·买买提, 约翰·史密斯)
+# is typed as any of these by one IME or another: a literal's is any of them, or
+# spaces where it stands (review s51R13 F06), as its dash is any dash.  The
+# text's full stop "．" may be read folded (".") or not.
+_NAME_DOTS = "\u00b7\u2022\u2027\u22c5\u30fb\uff0e\uff65"
+_NAME_DOT = f"(?:[.{_NAME_DOTS}]|(?<=[ \n]))"
+_GAP, _DASHED, _WIDE, _OTHER, _DOTTED = range(5)
 # a literal made plain, in runs: spaces, a dash, ASCII, one other character
 _RUN = re.compile(r"[ \n]+|-|[\x00-\x09\x0b-\x1f!-,.-\x7f]+|[^\x00-\x7f]")
 
@@ -865,6 +904,8 @@ def _runs(literal: str) -> list[tuple[int, str]]:
             runs.append((_GAP, run))
         elif run == "-":
             runs.append((_DASHED, run))
+        elif run in _NAME_DOTS:  # not the full stop, which a literal reads folded
+            runs.append((_DOTTED, run))
         elif run.isascii() or unicodedata.east_asian_width(run) not in "WF":
             runs.append((_OTHER, run))
         else:  # Chinese characters, kana, hangul: written without spaces
@@ -891,7 +932,12 @@ def _spelling(literal: str, spaced: int) -> str | None:
             if spaced and _loose(before, kind):
                 parts.append(_MAY_BREAK if spaced > 1 else _MAY_SPACE)
             # a dash may be written doubled ("——", what a Chinese IME types)
-            parts.append("-{1,2}+" if kind == _DASHED else re.escape(chars))
+            if kind == _DASHED:
+                parts.append("-{1,2}+")
+            elif kind == _DOTTED:  # any name dot, or spaces (taken before it) alone
+                parts.append(_NAME_DOT if spaced else f"[.{_NAME_DOTS}]")
+            else:
+                parts.append(re.escape(chars))
         before = kind
     return "".join(parts)
 
@@ -950,6 +996,13 @@ _ROOM_DASHED = re.compile(f"[{_ALNUM} -]+{_ROOM_END}?")
 # SMS style) or right before its first ("138123456783-2-1201", review s49B F01):
 # the group holds the room, the mobile is masked on its own
 _GLUED_MOBILE = re.compile("1[3-9][0-9]{9}")
+# a local landline (seven or eight digits, not starting 0 or 1, in 3-4 or 4-4
+# groups or one) glued after a room's last group by a dash or two
+# ("3-2-1201-62345678"): the phone patterns take no number right after a digit
+# and a dash (ids such as C-20251114-0001 go on so), but after a room found it is
+# the complainant's phone, masked apart as a glued mobile is (review s51R13 F05).
+# Its length is bounded: tried once per room found.
+_GLUED_LOCAL = re.compile(f"-{{1,2}}+(?P<number>[2-9][0-9]{{2,3}}-?[0-9]{{4}}){_EXTENSION}")
 # a date: a year (1900-2099), a month and a day joined by single dashes
 _YEAR = re.compile("(?:19|20)[0-9]{2}")
 _MONTH_DAY = re.compile("([0-9]{1,2})-([0-9]{1,2})(?![0-9])")
@@ -1113,6 +1166,8 @@ def _room_spans(
                     if end == found[at + size - 1].end():
                         after = _ROOM_TAIL[room.spaced[-1]].match(text, end)
                         end = after.end() if after else end
+                        if (local := _GLUED_LOCAL.match(text, end)) is not None:
+                            mobiles.append(local.span("number"))
                     elif _GLUED_MOBILE.fullmatch(text, end, found[at + size - 1].end()):
                         mobiles.append((end, found[at + size - 1].end()))
                     if _GLUED_MOBILE.fullmatch(text, found[at].start(), start):
@@ -1254,7 +1309,7 @@ def _dated(text: str, found: list[re.Match[str]], at: int) -> bool:
 
 def _loose(before: int, after: int) -> bool:
     """Whether spaces may stand between two characters (neither a space)."""
-    return _GAP not in (before, after) and (_DASHED in (before, after) or _WIDE in (before, after))
+    return _GAP not in (before, after) and not {_DASHED, _WIDE, _DOTTED}.isdisjoint((before, after))
 
 
 def _pieces(literal: str) -> tuple[str, ...]:
@@ -1264,6 +1319,8 @@ def _pieces(literal: str) -> tuple[str, ...]:
     pieces: list[str] = []
     run = ""
     for kind, chars in _runs(literal):
+        if kind == _DOTTED:  # a name dot: written otherwise in a match
+            kind = _DASHED
         if kind == _OTHER:
             run += chars
             continue
@@ -1596,6 +1653,14 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     may stand over a blank line (``Ann`` / blank / ``Lee``); and the text and
     the literals are read composed (NFC, one character and its marks at a
     time), so a name half composed is found and masked as written.
+
+    Review s51R13: a run of more than 30 combining marks is composed 30 at a
+    time (linear time on "Zalgo" text); ``室`` and ``房`` are a room word only
+    where no Chinese character stands before them (``配电房7月3日`` stays); a
+    phone's dots may be ``。`` (``138。1234。5678``); U+2028, U+2029 (and a
+    vertical tab, form feed or U+0085) are line breaks; a local landline glued
+    by a dash after a stored room (``3-2-1201-62345678``) is masked; a
+    transliterated name's middle dot may be written as any name dot or spaces.
 
     :raises InvalidInputError: ``text`` is not a string, or ``also`` not an
         iterable of strings (checked at no cost to a good call: it runs per log line).
