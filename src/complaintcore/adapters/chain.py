@@ -393,12 +393,52 @@ def wait_start(attempted_at: datetime | None, clock_at: datetime, offset: int | 
     return to_utc_text(max(clock_at, claimer), "clock()")
 
 
-def waits_too_long(start: str | None, due: str | None, longest: timedelta) -> bool:
+def waits_too_long(
+    start: str | None, due: str | None, longest: timedelta, *, kept_at: int | None, attempts: int
+) -> bool:
     """Whether a message due at ``due`` (stored text) waits later than ``longest`` after
-    ``start``, the time its wait counts from (unknown: not judged)."""
-    if start is None or due is None:
+    ``start``, the time its wait counts from, kept when the message had ``kept_at``
+    attempts.  Not judged when unknown, nor when it has ``attempts`` other than those:
+    a failed attempt by a process of a release that did not keep the start (one still
+    running after the upgrade) moved the retry time and left the start behind
+    (review s51R12 F01)."""
+    if start is None or due is None or kept_at != attempts:
         return False
     return parse_utc(due) - parse_utc(start) > longest
+
+
+class FailedAt:
+    """:meth:`~complaintcore.desk.ports.RetryHealthStore.mark_failed_at` of the
+    built-in stores (each derives from this directly and has ``_failed``): the failed
+    attempt recorded, its wait counted from ``attempted_at``.  A host's own
+    ``mark_failed`` (``mark_failed_held`` for a held failure) -- a subclass's
+    override, or a wrapper set on the store -- with the documented
+    ``ComplaintStore`` signature ``(item_id, error, retry_at)`` is called instead,
+    so one that logs or counts failures still hears each (review s51R12 F03)."""
+
+    _built_in: type
+    _failed: Callable[..., None]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if FailedAt in cls.__bases__:
+            cls._built_in = cls  # a host's subclass keeps it
+
+    def mark_failed_at(
+        self,
+        item_id: int,
+        error: str,
+        retry_at: datetime,
+        attempted_at: datetime,
+        *,
+        held: bool = False,
+    ) -> None:
+        name = "mark_failed_held" if held else "mark_failed"
+        own: Callable[[int, str, datetime], None] = getattr(self, name)
+        if getattr(own, "__func__", own) is getattr(self._built_in, name):
+            self._failed(item_id, error, retry_at, held=held, attempted_at=attempted_at)
+        else:
+            own(item_id, error, retry_at)
 
 
 def check_longest(longest: object) -> timedelta:

@@ -26,6 +26,7 @@ import attrs
 from complaintcore.adapters.chain import (
     DEFAULT_LEASE,
     DEFAULT_TENANT,
+    FailedAt,
     StoredEvent,
     access_filters,
     being_sent,
@@ -156,6 +157,7 @@ class _Item:
     claim_offset: int | None = None  # from the claimer's ``now`` to that clock
     held_by: str | None = None  # the mark of the write holding it for the listeners
     waits_from: str | None = None  # the time its wait counts from (the desk's time)
+    waits_at: int | None = None  # the attempts it had when that was kept
     dedupe_key: str = ""
     complaint_id: str = ""
     created_at: str = ""
@@ -241,7 +243,7 @@ class _Data:
         self.next_access = 0
 
 
-class MemoryStore:
+class MemoryStore(FailedAt):
     """Everything in dicts behind one lock; see the module docstring.
 
     :param tenant: whose complaints this store reads and writes.
@@ -481,7 +483,7 @@ class MemoryStore:
                 claimed_until=until,
                 held_by=None if held is None else held.mark,
             )
-            item.waits_from = item.created_at
+            item.waits_from, item.waits_at = item.created_at, 0
             self._outbox[item_id] = item
             if held is not None:
                 self._t.held[(notifier, n.key)] = item_id
@@ -914,17 +916,13 @@ class MemoryStore:
                 item.delivered_at, item.claimed_until, item.claim_offset = stamp, None, None
                 item.seal_now()
 
-    def mark_failed(
-        self, item_id: int, error: str, retry_at: datetime, *, attempted_at: datetime | None = None
-    ) -> None:
+    def mark_failed(self, item_id: int, error: str, retry_at: datetime) -> None:
         """Count a failed attempt; ignored once the item is delivered."""
-        self._failed(item_id, error, retry_at, held=False, attempted_at=attempted_at)
+        self._failed(item_id, error, retry_at, held=False, attempted_at=None)
 
-    def mark_failed_held(
-        self, item_id: int, error: str, retry_at: datetime, *, attempted_at: datetime | None = None
-    ) -> None:
+    def mark_failed_held(self, item_id: int, error: str, retry_at: datetime) -> None:
         """Like :meth:`SqliteStore.mark_failed_held`."""
-        self._failed(item_id, error, retry_at, held=True, attempted_at=attempted_at)
+        self._failed(item_id, error, retry_at, held=True, attempted_at=None)
 
     def _failed(
         self,
@@ -941,8 +939,8 @@ class MemoryStore:
             if item.delivered_at is None:
                 start = wait_start(attempted_at, claim_time(self._clock), item.claim_offset)
                 held_until = claimer_time(retry_at, item.claim_offset, "retry_at") if held else None
-                item.waits_from = start
                 item.attempts += 1
+                item.waits_from, item.waits_at = start, item.attempts
                 item.last_error = error_text(error)
                 item.next_attempt_at, item.claimed_until = stamp, held_until
                 if not held:  # kept while held: the end of the hold is moved by it
@@ -1215,7 +1213,11 @@ class MemoryStore:
         """Like :meth:`SqliteStore.overlong_retries`: pending items due later than the
         time their wait counts from plus ``longest``."""
         bound = check_longest(longest)
-        return self._waiting_ids(lambda i: waits_too_long(i.waits_from, i.next_attempt_at, bound))
+        return self._waiting_ids(
+            lambda i: waits_too_long(
+                i.waits_from, i.next_attempt_at, bound, kept_at=i.waits_at, attempts=i.attempts
+            )
+        )
 
     def _waiting_ids(self, keep: Callable[[_Item], bool]) -> list[int]:
         """Ids of the items neither delivered nor dropped that ``keep`` keeps, in order."""
@@ -1243,7 +1245,7 @@ class MemoryStore:
         stamp = to_utc_text(now, "now")
         with self._lock:
             item = self._open_item(item_id)
-            item.attempts = 0
+            item.attempts = item.waits_at = 0
             item.next_attempt_at = item.waits_from = stamp
 
     def drop_item(

@@ -47,6 +47,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from complaintcore.adapters.chain import (
     DEFAULT_LEASE,
     DEFAULT_TENANT,
+    FailedAt,
     StoredEvent,
     access_filters,
     argument_holding,
@@ -712,13 +713,17 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     # verify names a message due later than any retry of the desk puts it (moved
     # by hand, never sent; review s51C F03).  The messages neither tried nor retried
     # get their queueing time; the others, whose last attempt was not kept, none.
-    # A column of outbox: no new grant.
+    # With it ``waits_at``, the attempts the message had then: a failed attempt by a
+    # process of the previous release still running (which bumps ``attempts`` only)
+    # leaves the time behind, and the message is not judged (review s51R12 F01).
+    # Columns of outbox: no new grant.
     (
         26,
         "the time each outbox message's wait counts from",
         (
             "ALTER TABLE {s}.outbox ADD COLUMN IF NOT EXISTS waits_from timestamptz",
-            "UPDATE {s}.outbox SET waits_from = created_at WHERE waits_from IS NULL"
+            "ALTER TABLE {s}.outbox ADD COLUMN IF NOT EXISTS waits_at integer",
+            "UPDATE {s}.outbox SET waits_from = created_at, waits_at = 0 WHERE waits_from IS NULL"
             " AND attempts = 0 AND next_attempt_at IS NULL AND delivered_at IS NULL",
         ),
     ),
@@ -1048,7 +1053,7 @@ class _Prepared:
         return self.created_at.isoformat(timespec="microseconds")
 
 
-class PostgresStore:
+class PostgresStore(FailedAt):
     """A :class:`~complaintcore.desk.ports.ComplaintStore` on a PostgreSQL server.
 
     Safe to share between threads (a connection pool) and to open from any
@@ -2420,25 +2425,22 @@ class PostgresStore:
             )
 
     @_translated
-    def mark_failed(
-        self, item_id: int, error: str, retry_at: datetime, *, attempted_at: datetime | None = None
-    ) -> None:
+    def mark_failed(self, item_id: int, error: str, retry_at: datetime) -> None:
         """Count a failed attempt and hide the item until ``retry_at``; its wait counts
-        from ``attempted_at`` (:class:`~complaintcore.desk.ports.RetryHealthStore`).
+        from the later of the server's clock and the claimer's time on it.
 
         Ignored once the item is delivered (another worker got it through).
         """
-        self._failed(item_id, error, retry_at, held=False, attempted_at=attempted_at)
+        self._failed(item_id, error, retry_at, held=False, attempted_at=None)
 
     @_translated
-    def mark_failed_held(
-        self, item_id: int, error: str, retry_at: datetime, *, attempted_at: datetime | None = None
-    ) -> None:
+    def mark_failed_held(self, item_id: int, error: str, retry_at: datetime) -> None:
         """Like :meth:`SqliteStore.mark_failed_held`: one statement counts the failure
         and keeps the claim until ``retry_at`` (the claimer's time, moved onto the
         server's clock by the claim's offset)."""
-        self._failed(item_id, error, retry_at, held=True, attempted_at=attempted_at)
+        self._failed(item_id, error, retry_at, held=True, attempted_at=None)
 
+    @_translated
     def _failed(
         self,
         item_id: int,
@@ -2459,7 +2461,7 @@ class PostgresStore:
                 " claim_offset = CASE WHEN %s THEN claim_offset END,"  # kept while held
                 # the wait counts from the attempt (the claimer's time, review s51C F03)
                 f" waits_from = coalesce(%s::timestamptz, greatest({_CLOCK},"
-                f" {_CLOCK} - coalesce(claim_offset, interval '0')))"
+                f" {_CLOCK} - coalesce(claim_offset, interval '0'))), waits_at = attempts + 1"
                 " WHERE tenant = %s AND id = %s AND delivered_at IS NULL",
                 (
                     error_text(error),
@@ -3223,7 +3225,8 @@ class PostgresStore:
         with self._connections().connection() as conn:
             cur = conn.execute(
                 f"UPDATE {self._schema}.outbox SET attempts = 0, next_attempt_at = %s,"
-                " waits_from = %s WHERE tenant = %s AND id = %s AND delivered_at IS NULL"
+                " waits_from = %s, waits_at = 0 WHERE tenant = %s AND id = %s"
+                " AND delivered_at IS NULL"
                 f" AND dropped_at IS NULL AND (claimed_until IS NULL OR claimed_until <= {_CLOCK})",
                 (now, now, self._tenant, _item_id(item_id), self._clock_value()),
             )
@@ -3738,8 +3741,8 @@ class _Statements:
         )
         self.insert_outbox = (
             f"INSERT INTO {s}.outbox (tenant, notifier, dedupe_key, complaint_id, body_json,"
-            " created_at, ledger_seq, claimed_until, held_by, waits_from) VALUES (%s, %s, %s,"
-            f" %s, %s, %s, %s, {_CLOCK} + %s::interval, %s, %s)"
+            " created_at, ledger_seq, claimed_until, held_by, waits_from, waits_at) VALUES (%s,"
+            f" %s, %s, %s, %s, %s, %s, {_CLOCK} + %s::interval, %s, %s, 0)"
             " ON CONFLICT (tenant, notifier, dedupe_key) DO NOTHING"
         )
         self.head = (
@@ -3811,7 +3814,8 @@ class _Statements:
         )
         self.overlong_retries = (
             f"SELECT id FROM {s}.outbox WHERE tenant = %s AND delivered_at IS NULL"
-            " AND dropped_at IS NULL AND next_attempt_at > waits_from + %s ORDER BY id"
+            " AND dropped_at IS NULL AND waits_at = attempts"
+            " AND next_attempt_at > waits_from + %s ORDER BY id"
         )
         self.pending_counts = (
             f"WITH p AS MATERIALIZED (SELECT notifier FROM {s}.outbox WHERE tenant = %s"

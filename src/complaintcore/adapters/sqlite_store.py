@@ -44,6 +44,7 @@ import attrs
 from complaintcore.adapters.chain import (
     DEFAULT_LEASE,
     DEFAULT_TENANT,
+    FailedAt,
     StoredEvent,
     access_filters,
     argument_holding,
@@ -768,7 +769,10 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # wait the desk sets was moved by hand and would never be sent: verify names it
     # (review s51C F03).  Added by _fill_v27 unless there already: the messages
     # neither tried nor retried get their queueing time; the others, whose last
-    # attempt was not kept, none (not judged until their next attempt).
+    # attempt was not kept, none (not judged until their next attempt).  With it
+    # ``waits_at``, the attempts the message had then: a failed attempt by a process
+    # of the previous release still running (which bumps ``attempts`` only) leaves
+    # the time behind, and the message is not judged (review s51R12 F01).
     (27, ()),
 )
 """``(version, statements)`` applied in order, each version in one transaction.
@@ -1013,6 +1017,9 @@ def _fill_v27(conn: sqlite3.Connection) -> None:
             "UPDATE outbox SET waits_from = created_at"
             " WHERE attempts = 0 AND next_attempt_at IS NULL AND delivered_at IS NULL"
         )
+    if "waits_at" not in columns:
+        conn.execute("ALTER TABLE outbox ADD COLUMN waits_at INTEGER")
+        conn.execute("UPDATE outbox SET waits_at = 0 WHERE waits_from IS NOT NULL")
 
 
 _FILL = {
@@ -1281,7 +1288,7 @@ def _migrate(conn: sqlite3.Connection, target: int, database: str) -> int:
     return found
 
 
-class SqliteStore:
+class SqliteStore(FailedAt):
     """A :class:`~complaintcore.desk.ports.ComplaintStore` in one SQLite file.
 
     Safe to share between threads (each thread gets its own connection) and to
@@ -2406,7 +2413,11 @@ class SqliteStore:
         read through ``outbox_pending``, the items with a retry time only."""
         bound = check_longest(longest)
         found = self._conn().execute(_RETRY_TIMES, (self._tenant,)).fetchall()
-        return [int(i) for i, start, due in found if waits_too_long(start, due, bound)]
+        return [
+            int(i)
+            for i, start, due, kept_at, attempts in found
+            if waits_too_long(start, due, bound, kept_at=kept_at, attempts=attempts)
+        ]
 
     def _claim_stamp(self) -> str:
         """The time on the clock claims are kept on, as stored text."""
@@ -2510,26 +2521,23 @@ class SqliteStore:
             )
 
     @_translated
-    def mark_failed(
-        self, item_id: int, error: str, retry_at: datetime, *, attempted_at: datetime | None = None
-    ) -> None:
+    def mark_failed(self, item_id: int, error: str, retry_at: datetime) -> None:
         """Count a failed attempt and hide the item until ``retry_at``; its wait counts
-        from ``attempted_at`` (:class:`~complaintcore.desk.ports.RetryHealthStore`).
+        from the later of the store's clock and the claimer's time on it.
 
         Ignored once the item is delivered (another worker got it through).
         """
-        self._failed(item_id, error, retry_at, held=False, attempted_at=attempted_at)
+        self._failed(item_id, error, retry_at, held=False, attempted_at=None)
 
     @_translated
-    def mark_failed_held(
-        self, item_id: int, error: str, retry_at: datetime, *, attempted_at: datetime | None = None
-    ) -> None:
+    def mark_failed_held(self, item_id: int, error: str, retry_at: datetime) -> None:
         """Count a failed attempt and keep the item claimed until ``retry_at``, in one
         transaction: a send of it may still get through until then.  ``retry_at``
         is in the claimer's time (the ``now`` it claimed at); the claim is kept on
         the store's clock, moved by the claim's offset."""
-        self._failed(item_id, error, retry_at, held=True, attempted_at=attempted_at)
+        self._failed(item_id, error, retry_at, held=True, attempted_at=None)
 
+    @_translated
     def _failed(
         self,
         item_id: int,
@@ -2548,7 +2556,8 @@ class SqliteStore:
             start = wait_start(attempted_at, claim_time(self._clock), offset)
             cur = conn.execute(
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ?,"
-                " next_attempt_at = ?, claimed_until = ?, claim_offset = ?, waits_from = ?"
+                " next_attempt_at = ?, claimed_until = ?, claim_offset = ?, waits_from = ?,"
+                " waits_at = attempts + 1"
                 " WHERE tenant = ? AND id = ? AND delivered_at IS NULL",
                 (
                     error_text(error),
@@ -3189,7 +3198,7 @@ class SqliteStore:
         conn = self._conn()
         clock = self._claim_stamp()  # a claim holds on the store's clock, not at ``now``
         cur = conn.execute(
-            "UPDATE outbox SET attempts = 0, next_attempt_at = ?1, waits_from = ?1"
+            "UPDATE outbox SET attempts = 0, next_attempt_at = ?1, waits_from = ?1, waits_at = 0"
             " WHERE tenant = ?2 AND id = ?3 AND delivered_at IS NULL AND dropped_at IS NULL"
             " AND (claimed_until IS NULL OR claimed_until <= ?4)",
             (stamp, self._tenant, item_id, clock),
@@ -3343,7 +3352,8 @@ def _insert_outbox_tagged(
         return
     conn.executemany(
         "INSERT INTO outbox (tenant, notifier, dedupe_key, complaint_id, body_json, created_at,"
-        " ledger_seq, claimed_until, held_by, waits_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?6)"
+        " ledger_seq, claimed_until, held_by, waits_from, waits_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?6, 0)"
         " ON CONFLICT (tenant, notifier, dedupe_key) DO NOTHING",
         [
             (
@@ -3735,7 +3745,8 @@ every item waiting (review s50O F01: it read every dead letter's row, 64 ms a pa
 for 81,683)."""
 
 _RETRY_TIMES = (
-    "SELECT id, waits_from, next_attempt_at FROM outbox INDEXED BY outbox_pending"
+    "SELECT id, waits_from, next_attempt_at, waits_at, attempts FROM outbox"
+    " INDEXED BY outbox_pending"
     " WHERE tenant = ? AND delivered_at IS NULL AND dropped_at IS NULL"
     " AND next_attempt_at IS NOT NULL AND waits_from IS NOT NULL ORDER BY id"
 )

@@ -1146,35 +1146,42 @@ class RetryHealthStore(ComplaintStore, Protocol):
     far ahead by hand (``UPDATE outbox SET next_attempt_at = '2999-…'``) would be
     silenced for good, neither sent nor a dead letter.  The store keeps, for each
     message, the time its wait counts from in the desk's own time: its queueing
-    (``created_at``), the failed attempt (``attempted_at``, the ``now`` the desk
-    counted the retry delay from, whatever the store's clock says: a catch-up may
-    run ahead of it), or a retry by hand (``retry_item``'s ``now``).
+    (``created_at``), the failed attempt (:meth:`mark_failed_at`'s ``attempted_at``,
+    the ``now`` the desk counted the retry delay from, whatever the store's clock
+    says: a catch-up may run ahead of it), or a retry by hand (``retry_item``'s
+    ``now``).
     ``Desk.verify(now)`` reports each message due later than that plus the longest
     wait the desk sets (the retry delay's cap, or a timed-out send's run).  The
     built-in stores have it.
     """
 
-    def mark_failed(
-        self, item_id: int, error: str, retry_at: datetime, *, attempted_at: datetime | None = None
+    def mark_failed_at(
+        self,
+        item_id: int,
+        error: str,
+        retry_at: datetime,
+        attempted_at: datetime,
+        *,
+        held: bool = False,
     ) -> None:
-        """:meth:`ComplaintStore.mark_failed`, keeping ``attempted_at`` (the time the
-        retry delay was counted from) as the time the wait counts from; without it
-        the later of the store's clock and the claimer's time on it (the claim's
-        offset)."""
-        ...
-
-    def mark_failed_held(
-        self, item_id: int, error: str, retry_at: datetime, *, attempted_at: datetime | None = None
-    ) -> None:
-        """:meth:`HoldStore.mark_failed_held`, keeping ``attempted_at`` as
-        :meth:`mark_failed` does (a store without holds may make it ``mark_failed``)."""
+        """:meth:`ComplaintStore.mark_failed` (with ``held``,
+        :meth:`HoldStore.mark_failed_held`; a store without holds ignores it), keeping
+        ``attempted_at`` (the time the retry delay was counted from) as the time the
+        wait counts from.  The desk records a failed attempt with it on such a store,
+        and with ``mark_failed`` on any other; ``mark_failed`` keeps its documented
+        signature (review s51R12 F03).  The built-in stores call a subclass's own
+        ``mark_failed`` (``mark_failed_held``) override instead, whose wait then
+        counts from the later of the store's clock and the claimer's time on it (the
+        claim's offset), as a plain ``mark_failed`` does."""
         ...
 
     def overlong_retries(self, longest: timedelta) -> list[int]:
         """Ids of the undelivered items not dropped due later than the time their wait
         counts from plus ``longest``, in id order.  Items whose wait's start the store
         does not know (queued or failed before the store kept it, or copied in by a
-        migrate) are not judged.
+        migrate) are not judged, nor those failed since by a writer that does not keep
+        it (a process of the previous release: the store keeps the attempt count the
+        start was kept at; review s51R12 F01).
 
         :raises InvalidInputError: ``longest`` is not a timedelta of 0 or more
             (path ``longest``).

@@ -3770,10 +3770,10 @@ class Desk:
         retry or drop by hand would not stop it)."""
         store = self.store
         if isinstance(store, RetryHealthStore):
-            if held and isinstance(store, HoldStore):
-                store.mark_failed_held(item_id, error, retry_at, attempted_at=attempted)
-            else:
-                store.mark_failed(item_id, error, retry_at, attempted_at=attempted)
+            # its own method: ``mark_failed`` keeps the documented signature, which a
+            # host's override takes (review s51R12 F03)
+            held = held and isinstance(store, HoldStore)
+            store.mark_failed_at(item_id, error, retry_at, attempted, held=held)
         elif held and isinstance(store, HoldStore):
             store.mark_failed_held(item_id, error, retry_at)
         else:

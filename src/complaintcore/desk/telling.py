@@ -797,7 +797,8 @@ class Telling:
         one message per owner and run, so a run they heard of already is not told
         twice -- unless it was discharged, paused or waived just before and these
         events make it owed again, which is news with a due time of its own: told
-        once more, once per owner and step (review s51C F02)."""
+        once more, once per owner and step (review s51C F02); a run owed just before
+        them is not told again, whichever step told it (review s51R12 F02)."""
         channel = complaint.intake.channel
         if not self.notifiers or not events or not self._projection.may_owe(events, channel):
             return []
@@ -816,9 +817,12 @@ class Telling:
             elif not tags.isdisjoint(status.duty.owed_again_tags):
                 if running is None:
                     running = self._running_before(complaint, events, first)
-                if (status.duty.name, status.clock.run) in running:
-                    box += self.tell_owners(complaint, status, "duty_owed", now)
-                else:  # owed again by this step: its own message (the step's version)
+                # a run owed just before was told when it became owed -- at its start
+                # or at the step that made it owed again (``@vN``): nothing new now
+                # (review s51R12 F02: a run first told when its waiver was lifted
+                # was told again at a reopening, under the plain key never used)
+                if (status.duty.name, status.clock.run) not in running:
+                    # owed again by this step: its own message (the step's version)
                     step = f"v{complaint.version - len(events) + 1}"
                     box += self.tell_owners(complaint, status, "duty_owed", now, again=step)
         return box

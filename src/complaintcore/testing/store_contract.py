@@ -1814,8 +1814,9 @@ class StoreContract:
     def test_overlong_retries_names_the_waiting_items_due_past_their_wait(self) -> None:
         """``overlong_retries(longest)``: the items neither delivered nor dropped due
         later than ``longest`` after the time their wait counts from -- the failed
-        attempt's ``attempted_at`` (the desk's time, a catch-up's far ahead of the
-        store's clock too), a retry by hand's ``now`` -- in id order (review s51C F03);
+        attempt's ``attempted_at`` (``mark_failed_at``: the desk's time, a catch-up's
+        far ahead of the store's clock too), a retry by hand's ``now`` -- in id order
+        (review s51C F03);
         an item never tried, a settled one and another tenant's are not."""
         store = self.store()
         if not isinstance(store, RetryHealthStore) or not isinstance(store, OutboxStore):
@@ -1824,8 +1825,8 @@ class StoreContract:
         store.create(c, self.row_of(c), [("email", self.note(k)) for k in ("a", "b", "c", "d")])
         hour, ahead = timedelta(hours=1), NOW + timedelta(days=3650)
         a, b, c_item, _d = store.claim(NOW, 4, lease=LEASE)
-        store.mark_failed(a.id, "refused", NOW + 2 * hour, attempted_at=NOW)
-        store.mark_failed(b.id, "refused", ahead + hour, attempted_at=ahead)  # a catch-up
+        store.mark_failed_at(a.id, "refused", NOW + 2 * hour, NOW)
+        store.mark_failed_at(b.id, "refused", ahead + hour, ahead)  # a catch-up
         store.mark_delivered(c_item.id, NOW)
         assert store.overlong_retries(hour) == [a.id]
         assert store.overlong_retries(2 * hour) == []
