@@ -18,21 +18,13 @@ import json
 import sqlite3
 from pathlib import Path
 
-import pytest
-
-from tests.integration.test_cli_delivery_and_identity import RECEIVE, invoke
+from tests.integration.test_cli_delivery_and_identity import RECEIVE, _unreachable, invoke
+from tests.integration.test_review_s50p import desk_dir as desk_dir  # the fixture
 
 ESC = "\x1b"
 OSC52 = "\x1b]52;c;ZXZpbA==\x07\x1b[2J\x1b[31mOWNED\x1b[0m"
 OSC52_SHOWN = "\\x1b]52;c;ZXZpbA==\\x07\\x1b[2J\\x1b[31mOWNED\\x1b[0m"  # written out by hand
 RLO, PDF = "\u202e", "\u202c"
-
-
-@pytest.fixture
-def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    assert invoke("init", ".").exit_code == 0
-    return tmp_path
 
 
 def _received(*extra: str) -> str:
@@ -51,10 +43,10 @@ def _edited(desk: Path, *statements: tuple[str, tuple[object, ...]]) -> None:
             db.execute(sql, values)
 
 
-def test_show_prints_an_edited_summary_escaped(desk: Path) -> None:
+def test_show_prints_an_edited_summary_escaped(desk_dir: Path) -> None:
     cid = _received()
     _edited(
-        desk,
+        desk_dir,
         (
             "UPDATE complaints SET intake_json = replace(intake_json, ?, ?) WHERE id = ?",
             # written as JSON writes it: the record still parses
@@ -71,12 +63,12 @@ def test_show_prints_an_edited_summary_escaped(desk: Path) -> None:
     assert document["intake"]["summary"].endswith(OSC52)
 
 
-def test_list_and_audit_print_edited_rows_escaped(desk: Path) -> None:
+def test_list_and_audit_print_edited_rows_escaped(desk_dir: Path) -> None:
     cid = _received()
     viewed = invoke("show", cid, "--as", "sr-201", "--purpose", "回电", user="li.jianguo")
     assert viewed.exit_code == 0  # one view logged
     _edited(
-        desk,
+        desk_dir,
         ("UPDATE projection SET site = ? WHERE id = ?", ("sunrise" + OSC52, cid)),
         ("UPDATE access_log SET purpose = ? WHERE complaint_id = ?", ("回电" + OSC52, cid)),
     )
@@ -87,17 +79,10 @@ def test_list_and_audit_print_edited_rows_escaped(desk: Path) -> None:
         assert "\\x1b" in done.stdout, command
 
 
-def test_outbox_list_prints_an_edited_message_escaped(desk: Path) -> None:
-    config = desk / "complaintcore.toml"
-    config.write_text(
-        config.read_text(encoding="utf-8")
-        + 'webhooks = [{url = "http://127.0.0.1:1/hook", timeout = 1}]\n'
-        + "\n[retry]\nmax_attempts = 1\nfirst_delay_seconds = 60\n"
-        + "\n[delivery]\nwait_seconds = 5\n",
-        encoding="utf-8",
-    )
+def test_outbox_list_prints_an_edited_message_escaped(desk_dir: Path) -> None:
+    _unreachable(desk_dir, attempts=1)  # a message given up, kept in the outbox
     _received()
-    _edited(desk, ("UPDATE outbox SET notifier = notifier || ?", (OSC52,)))
+    _edited(desk_dir, ("UPDATE outbox SET notifier = notifier || ?", (OSC52,)))
     done = invoke("outbox", "list")
     assert done.exit_code == 0, done.output
     assert ESC not in done.stdout
@@ -105,7 +90,7 @@ def test_outbox_list_prints_an_edited_message_escaped(desk: Path) -> None:
 
 
 def test_show_prints_a_bidi_override_escaped_in_the_summary_and_the_timeline(
-    desk: Path,
+    desk_dir: Path,
 ) -> None:
     cid = _received("--summary", f"楼上漏水，天花板渗水 {RLO}0005{PDF} 元")
     assessed = invoke(
