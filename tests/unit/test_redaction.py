@@ -364,6 +364,91 @@ def test_the_format_class_holds_every_format_character_of_this_python() -> None:
     assert missing == []
 
 
+# Review s51R8 F01: the other default-ignorable characters (not drawn, not Cf) and
+# keycap digits.  Masks written out by hand: a phone shows its last two digits, a
+# name its first character, a room its last two characters.
+_CGJ, _VS16, _KEYCAP = "\u034f", "\ufe0f", "\u20e3"
+_OWN = ["王小明", "13912345678", "3-2-1201"]
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    "joiner",
+    ["\u034f", "\ufe00", "\ufe0f", "\U000e0100", "\U000e01ef", "\u180b", "\u17b4",
+     "\u3164", "\uffa0", "\u115f", "\u2065", "\ufff0", "\U000e0000"],
+)  # fmt: skip
+def test_a_phone_split_by_an_invisible_joiner_or_selector_is_masked(joiner: str) -> None:
+    text = f"call 139{joiner}1234{joiner}5678 now"
+    assert redact(text) == "call *********78 now"
+
+
+@pytest.mark.procedure("PRV-1")
+def test_keycap_digits_are_read_as_their_digits() -> None:
+    keycaps = "".join(f"{d}{_VS16}{_KEYCAP}" for d in "13912345678")
+    # the last digit keeps its keycap: the characters after a masked span stay
+    assert redact(f"请回电 {keycaps} 谢谢") == f"请回电 *********78{_VS16}{_KEYCAP} 谢谢"
+    bare = "".join(f"{d}{_KEYCAP}" for d in "13912345678")  # without the selector
+    assert redact(f"请回电 {bare}") == f"请回电 *********78{_KEYCAP}"
+    # a keycap on no digit is no digit: left as it is
+    assert redact(f"#{_VS16}{_KEYCAP} 138") == f"#{_VS16}{_KEYCAP} 138"
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_name_room_and_e_mail_split_by_a_grapheme_joiner_are_masked() -> None:
+    text = f"我是王{_CGJ}小明，房号3-2-12{_CGJ}01，邮箱 wang{_CGJ}xm@example.com"
+    assert redact(text, also=_OWN) == "我是王**，房号******01，邮箱 w*****@example.com"
+    # a value stored with one is the value as drawn
+    assert redact("王小明来电", also=[f"王{_VS16}小明"]) == "王**来电"
+    # the review's summary (repro_f01.sh), with the complainant's own values
+    keycaps = "".join(f"{d}{_VS16}{_KEYCAP}" for d in "13912345678")
+    summary = (
+        f"漏水 请回电 {keycaps} 或 139{_CGJ}1234{_CGJ}5678，我是王{_CGJ}小明，房号3-2-12{_CGJ}01"
+    )
+    assert redact(summary, also=_OWN) == (
+        f"漏水 请回电 *********78{_VS16}{_KEYCAP} 或 *********78，我是王**，房号******01"
+    )
+
+
+# Default_Ignorable_Code_Point of Unicode 15.1, from DerivedCoreProperties.txt
+# (copied by hand: Python names no such property)
+_DEFAULT_IGNORABLE = [
+    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160),
+    (0x17B4, 0x17B5), (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E),
+    (0x2060, 0x206F), (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+]  # fmt: skip
+
+
+def test_the_format_class_holds_every_default_ignorable_code_point() -> None:
+    missing = [
+        f"U+{code:04X}"
+        for low, high in _DEFAULT_IGNORABLE
+        for code in range(low, high + 1)
+        if not _FORMAT.fullmatch(chr(code))
+    ]
+    assert missing == []
+    # 4,174 code points (the file's own count, summed by hand over its lines)
+    assert sum(high - low + 1 for low, high in _DEFAULT_IGNORABLE) == 4174
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_run_under_a_directional_override_is_masked_whole() -> None:
+    """Drawn reversed, ``明小王`` reads as the name and ``1021-2-3`` as the room
+    (review s51R8 F03): every letter and digit of the run is masked, up to its
+    pop or its line's end; the text after it is read as before."""
+    rlo, lro, pdf = "\u202e", "\u202d", "\u202c"
+    also = [*_OWN, "Margaret Thompson"]
+    text = f"我是{rlo}明小王{pdf}，住{rlo}1021-2-3{pdf}，电话13912345678"
+    assert redact(text, also=also) == f"我是{rlo}***{pdf}，住{rlo}****-*-*{pdf}，电话*********78"
+    assert redact(f"I am {rlo}nospmohT teragraM{pdf}", also=also) == (
+        f"I am {rlo}******** ********{pdf}"
+    )
+    # unclosed: to the end of its line; an embedding inside counted to its own pop
+    assert redact(f"{lro}Li Lei\nroom 1") == f"{lro}** ***\nroom 1"
+    assert redact(f"{rlo}a\u202bb{pdf}c{pdf}d") == f"{rlo}*\u202b*{pdf}*{pdf}d"
+
+
 def test_the_spaces_names_and_rooms_are_read_with_are_the_phones() -> None:
     """Known values are read with the spaces phone numbers are (a set, written out:
     a class above U+00FF is costly to compile into every complaint's pattern)."""

@@ -17,11 +17,12 @@ from zoneinfo import ZoneInfo
 
 import attrs
 import click
-from rich.console import Console, RenderableType
+from rich.console import RenderableType
 from rich.text import Text
 
 from complaintcore.cli.errors import ExitCode, NotFoundError
 from complaintcore.cli.logs import show_log_channels
+from complaintcore.cli.terminal import TerminalConsole
 from complaintcore.core.errors import shown_value
 from complaintcore.core.models import FIRST_YEAR as _FIRST_YEAR
 from complaintcore.core.models import LAST_YEAR as _LAST_YEAR
@@ -72,7 +73,7 @@ class Ctx:
         self.json = False
         self.emitted = False
         # no markup or emoji codes: complaint texts are printed as typed
-        self.out = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
+        self.out = TerminalConsole(highlight=False, soft_wrap=True, markup=False, emoji=False)
         self._desk: Desk | None = None
         self._pack: RulePack | None = None
         self._delivery: DeliveryWorker | None = None

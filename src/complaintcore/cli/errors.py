@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from complaintcore.cli.terminal import shown
 from complaintcore.core.errors import (
     AccessDeniedError,
     ComplaintCoreError,
@@ -116,8 +117,7 @@ def one_line(exc: BaseException, t: Translator | None = None, pack: RulePack | N
         text = str(exc)
     text = " ".join(text.split())  # every line break Python knows becomes a space
     # control and unassigned characters (a typed escape sequence) are shown escaped
-    shown = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
-    return shown or type(exc).__name__
+    return shown(text) or type(exc).__name__
 
 
 _OS_REASONS: Mapping[int, str] = {

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
 
 from complaintcore.cli.context import Ctx, MonthType, json_option, now_option, pass_ctx
 from complaintcore.cli.report_indicators import (
@@ -23,6 +22,7 @@ from complaintcore.cli.report_indicators import (
     write_indicators,
     write_output,
 )
+from complaintcore.cli.terminal import TerminalConsole
 from complaintcore.core.spreadsheet import spreadsheet_safe
 from complaintcore.i18n import N_
 
@@ -178,7 +178,7 @@ def _table_text(ctx: Ctx, result: MonthlyReport, staff: StaffReport | None) -> s
     from complaintcore.cli.report_terminal import print_report
 
     buffer = io.StringIO()
-    console = Console(file=buffer, width=120, color_system=None, markup=False, emoji=False)
+    console = TerminalConsole(file=buffer, width=120, color_system=None, markup=False, emoji=False)
     desk = ctx.desk()
     print_report(console, result, ctx.tr, desk.pack, staff, ctx.directory())
     return buffer.getvalue()

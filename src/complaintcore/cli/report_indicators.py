@@ -27,6 +27,7 @@ from complaintcore.cli.files import (
 )
 from complaintcore.cli.progress import track
 from complaintcore.cli.report_html import _CSS, _e, _table
+from complaintcore.cli.terminal import TerminalConsole
 from complaintcore.core.rulepack import IndicatorKind
 from complaintcore.core.spreadsheet import spreadsheet_safe
 from complaintcore.i18n import Translator
@@ -263,7 +264,9 @@ def write_indicators(ctx: Ctx, report: IndicatorReport, fmt: str, output: str | 
             _print(ctx.out, report, ctx.tr)
             return
         buffer = io.StringIO()
-        console = Console(file=buffer, width=120, color_system=None, markup=False, emoji=False)
+        console = TerminalConsole(
+            file=buffer, width=120, color_system=None, markup=False, emoji=False
+        )
         _print(console, report, ctx.tr)
         text = buffer.getvalue()
     elif fmt == "json":

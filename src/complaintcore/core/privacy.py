@@ -35,17 +35,27 @@ __all__ = ["Literals", "literals_in", "masked_whole", "redact", "room_address", 
 
 # --------------------------------------------------------------------------- invisible characters
 
-# Format characters (Unicode category Cf: zero-width space U+200B, soft hyphen
-# U+00AD, word joiner U+2060, bidi marks, the BOM ...) are not drawn, so text pasted
-# from a web page or a chat can split a number with them and the reader still sees
-# it whole.  The patterns read the text as it is drawn: without them (PRV-1).  The
-# class is every Cf character of Unicode 15 (a test checks it covers the running
-# Python's); one not yet assigned in an older Unicode is left out all the same.
+# Characters that are not drawn, so text pasted from a web page or a chat can split
+# a number or a name with them and the reader still sees it whole: the format
+# characters (Unicode category Cf: zero-width space U+200B, soft hyphen U+00AD,
+# word joiner U+2060, bidi marks and overrides, the BOM ...) and every other
+# Default_Ignorable_Code_Point of Unicode 15.1 (DerivedCoreProperties.txt: the
+# combining grapheme joiner U+034F, the variation selectors U+FE00-FE0F and
+# U+E0100-E01EF, the Mongolian and Khmer ones, the Hangul fillers, and the code
+# points reserved as ignorable, U+2065, U+FFF0-FFF8, U+E0000-E0FFF: review s51R8
+# F01).  The enclosing keycap U+20E3 after a digit (with or without the emoji
+# variation selector between: "1\ufe0f\u20e3") is drawn as that digit in a box, so
+# it is left out too.  The patterns read the text as it is drawn: without them
+# (PRV-1).  The class is written out (building it from unicodedata would scan
+# every code point at import; Python names no Default_Ignorable property): a
+# test checks it holds every Cf character of the running Python's Unicode.
 _FORMAT = re.compile(
-    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
-    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "[\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160"
+    "\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164"
+    "\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb"
     "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
-    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+    "|(?<=[0-9])\u20e3|(?<=[0-9]\ufe0f)\u20e3"
 )
 
 
@@ -1662,6 +1672,14 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     by a dash after a stored room (``3-2-1201-62345678``) is masked; a
     transliterated name's middle dot may be written as any name dot or spaces.
 
+    Review s51R8: every character Unicode calls default-ignorable is left out
+    as the format characters are (the combining grapheme joiner U+034F, the
+    variation selectors, the Hangul fillers), and a keycap digit (``1️⃣``) is
+    read as its digit.  A run after a directional override (U+202D, U+202E) up
+    to its pop (U+202C) or the end of its line is drawn in another order than
+    it is stored (``\u202e明小王\u202c`` reads ``王小明``), so no pattern can
+    find a name or number in it: each of its letters and digits is masked.
+
     :raises InvalidInputError: ``text`` is not a string, or ``also`` not an
         iterable of strings (checked at no cost to a good call: it runs per log line).
     """
@@ -1684,6 +1702,9 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
         )
     except (TypeError, AttributeError):  # a try costs nothing until something is raised
         raise InvalidInputError("also", "expected an iterable of strings") from None
+    # a run drawn in reversed order is read by no pattern: masked whole
+    if "\u202d" in text or "\u202e" in text:
+        text = _mask_overridden(text)
     text = _mask_literals(text, known - numeric)
     # before the phones: a flat "7" after a phone would read as its last digit
     text = _mask_single(text, frozenset(v for v in drawn if len(v) == 1 and v.isalnum()))
@@ -1693,6 +1714,40 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     # a room of digits and dashes alone (3-2-1201) is found with the phones, in one
     # reading (review s49B F01); other literals of digits after them
     return _mask_numbers(text, numeric)
+
+
+# The directional formatting characters that open an embedding or override
+# (U+202A-202B, U+202D-202E) and the one that closes one (U+202C), and the line
+# ends at which every one open ends (the paragraph separators of the bidi algorithm).
+_PUSHES = frozenset("\u202a\u202b\u202d\u202e")
+_OVERRIDES = frozenset("\u202d\u202e")
+_PARAGRAPH_ENDS = frozenset("\n\r\x1c\x1d\x1e\x85\u2029")
+
+
+def _mask_overridden(text: str) -> str:
+    """``text`` with every letter and digit masked from a left-to-right or
+    right-to-left override (U+202D, U+202E) to the pop that closes it (U+202C,
+    embeddings opened inside counted) or the end of its line (PRV-1, review
+    s51R8 F03): a terminal or a chat draws that run reversed or reordered, so
+    what a reader sees there (a name, a room) is not what the patterns read.
+    Isolates (U+2066-2069) do not end it: masking more is the cautious side.
+    One scan, the length of the text."""
+    out: list[str] = []
+    depth = 0  # embeddings and overrides open since the first override
+    for char in text:
+        if depth:
+            if char in _PARAGRAPH_ENDS:
+                depth = 0
+            elif char in _PUSHES:
+                depth += 1
+            elif char == "\u202c":
+                depth -= 1
+            elif char.isalnum():
+                char = "*"
+        elif char in _OVERRIDES:
+            depth = 1
+        out.append(char)
+    return "".join(out)
 
 
 def _canonical(value: str) -> str | None:
