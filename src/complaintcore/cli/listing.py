@@ -20,7 +20,7 @@ from complaintcore.cli.timeline import event_detail, event_time
 from complaintcore.core.accountability import OutstandingSanction, outstanding_sanction
 from complaintcore.core.deadlines import ClockState, DutyStatus
 from complaintcore.core.errors import ComplaintCoreError, shown_issue
-from complaintcore.core.models import Complainant, Grade, LabelledEnum, Status
+from complaintcore.core.models import Complainant, Grade, LabelledEnum, Status, as_instant
 from complaintcore.i18n import N_, NC_
 
 if TYPE_CHECKING:
@@ -152,14 +152,19 @@ def _overdue(desk: Desk, now: datetime, limit: int, filters: dict[str, Any]) -> 
             if any(s.is_breached for s in clocks):
                 found[r.id] = attrs.evolve(r, breach_due=breach_due(clocks, now) or r.breach_due)
         every = len(rows) < asked
-        last = rows[-1].breach_due if rows else None
+        # instants: the clocks' due times share the pack's zone, whose wall times read
+        # 01:10 GMT before 01:50 BST in the hour the clocks go back (review s51R15 F03)
+        last = as_instant(rows[-1].breach_due) if rows and rows[-1].breach_due else None
         settled = [
             r
             for r in found.values()
-            if every or (r.breach_due is not None and last is not None and r.breach_due <= last)
+            if every
+            or (r.breach_due is not None and last is not None and as_instant(r.breach_due) <= last)
         ]
         if len(settled) >= limit or every:
-            settled.sort(key=lambda r: (r.breach_due is None, r.breach_due or now, order[r.id]))
+            settled.sort(
+                key=lambda r: (r.breach_due is None, as_instant(r.breach_due or now), order[r.id])
+            )
             return settled[:limit]
         asked += max(asked, limit - len(settled))
 

@@ -37,6 +37,7 @@ from complaintcore.core.models import (
     Trigger,
     Visited,
     as_instant,
+    in_zone,
     require_aware,
 )
 from complaintcore.core.rulepack import (
@@ -290,7 +291,7 @@ def _budget(
             _step("the same working day: until {end}", end=end),
         )
     if mode is ClockMode.MONTHS:
-        end = add_months(start.astimezone(calendar.tz), d.months)  # months of the calendar's zone
+        end = add_months(in_zone(start, calendar.tz), d.months)  # months of the calendar's zone
         if not explain:
             return _Measure(False, calendar), _utc(end) - _utc(start), _UNEXPLAINED
         return (
@@ -443,7 +444,7 @@ class _Run:
             self.budget = cal.between(start, cal.add_days(start, spec.duration.days + self.extra))
         elif spec.mode is ClockMode.MONTHS:
             self.extra += by.months
-            end = add_months(start.astimezone(cal.tz), spec.duration.months + self.extra)
+            end = add_months(in_zone(start, cal.tz), spec.duration.months + self.extra)
             self.budget = _utc(end) - _utc(start)
         else:
             self.budget += by.timedelta

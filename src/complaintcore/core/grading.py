@@ -30,6 +30,7 @@ from complaintcore.core.models import (
     Validity,
     Visited,
     as_instant,
+    in_zone,
     require_aware,
 )
 from complaintcore.core.rulepack import ClockMode, RulePack
@@ -111,7 +112,7 @@ def age_upgrade_at(complaint: Complaint, pack: RulePack) -> datetime | None:
     months = pack.grading.upgrade_after_months
     if months <= 0:
         return None
-    local = complaint.intake.received_at.astimezone(ZoneInfo(pack.calendar.timezone))
+    local = in_zone(complaint.intake.received_at, ZoneInfo(pack.calendar.timezone))
     # an instant, so "past it" compares instants in any zone ``now`` is in (s41D F01)
     return as_instant(add_months(local, months))
 

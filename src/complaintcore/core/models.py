@@ -11,7 +11,7 @@ import enum
 import functools
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timezone, tzinfo
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import attrs
@@ -126,6 +126,15 @@ def as_instant(value: datetime) -> datetime:
     if offset is None:
         raise NaiveDatetimeError("datetime")
     return value.astimezone(timezone(offset))
+
+
+def in_zone(value: datetime, tz: tzinfo) -> datetime:
+    """The instant ``value`` names, read in ``tz``.  ``datetime.astimezone`` hands a
+    time already in ``tz`` back unchanged, so a wall time in the hour ``tz`` skips
+    (01:30 on the spring change in London, which is 01:30 GMT, 02:30 BST) stays in
+    the gap and a month added to it ends an hour early; read through its instant it
+    is 02:30 BST, as the CLI reads it (review s51R15 F02)."""
+    return as_instant(value).astimezone(tz)
 
 
 def is_date_only(text: str) -> bool:

@@ -371,7 +371,7 @@ class Projection:
         they still owe (an apology, a call back), which warn but never escalate.
         """
         deadlines = self._deadlines_due(complaint, now, swept=swept)
-        if deadlines == now:
+        if _at_once(deadlines, now):
             return deadlines
         # GRD-2, DL-6: the pack's month, whatever its clocks say (review s42B F01)
         return _sooner(deadlines, self._upgrade_due(complaint, now))
@@ -396,7 +396,7 @@ class Projection:
         if not earlier:
             return shares[key]
         shared = shares[key]
-        if shared == now:  # nothing is due before now: its own deadlines cannot be sooner
+        if _at_once(shared, now):  # nothing is due before now: its own deadlines cannot be sooner
             return shared
         # its receipt-bound deadlines are its own (imports: every complaint)
         return _sooner(shared, self._next_due_of(complaint, now, mine=True, swept=swept))
@@ -417,10 +417,10 @@ class Projection:
         at = age_upgrade_at(complaint, pack)
         if at is None:
             return None
-        if at > now:
+        if at > as_instant(now):  # instants: ``at`` is one, ``now`` may be in a fold
             return at
         if at == as_instant(now):  # instants: == of zones is False in a fold (s48B)
-            return now + _INSTANT  # major once past it, as a deadline is breached
+            return as_instant(now) + _INSTANT  # major once past it, as a deadline is breached
         try:
             found = assess_grade(complaint, pack, now)
         except ComplaintCoreError:  # a category the upgraded pack renamed: verify names it
@@ -472,7 +472,7 @@ class Projection:
                 if breached_clocks(complaint, self.pack, self.calendar, now, statuses=(status,)):
                     pending.add(status.name)
                 best = _sooner(best, _acts_at(status, pending, can_escalate, now, warned=swept))
-                if best == now:
+                if _at_once(best, now):
                     return best
         for status in (d.clock for d in duties):
             acts = _acts_at(status, pending, can_escalate, now, warned=swept, overdue_reported=True)
@@ -541,7 +541,7 @@ def _start(complaint: Complaint, now: datetime) -> Hashable:
     """The moment the clocks see the registration (:func:`counted_from`), with its
     zone: due times keep the zone of the event that started the clock."""
     events = complaint.events
-    if not events or not isinstance(events[0], Registered) or events[0].at > now:
+    if not events or not isinstance(events[0], Registered) or _later(events[0].at, now):
         return None
     t = counted_from(events[0], complaint.intake.received_at)
     return (t, t.tzinfo, t.utcoffset())
@@ -575,7 +575,7 @@ def _with_own(shared: tuple[_Status, ...], own: Iterable[_Status]) -> tuple[_Sta
 def _received_earlier(complaint: Complaint) -> bool:
     """Whether the complaint's clocks start at a receipt before its registration."""
     events = complaint.events
-    return bool(events) and complaint.intake.received_at < events[0].at
+    return bool(events) and _later(events[0].at, complaint.intake.received_at)
 
 
 def _acts_at(
@@ -609,16 +609,32 @@ def _acts_at(
         # written by a command after the deadline passed, before a sweep saw it: the
         # sweep still reports the overdue duty to its owners, once (the outbox's key)
         return now
+    # instants: due times share the pack's zone with ``now``, whose wall times read
+    # 01:30 GMT before 01:40 BST in the hour the clocks go back (review s51R15 F01)
+    at = as_instant(now)
     found: datetime | None = None
-    if status.at_risk_from is not None and status.at_risk_from > now:
+    if status.at_risk_from is not None and as_instant(status.at_risk_from) > at:
         found = status.at_risk_from
     elif status.state is ClockState.AT_RISK and not warned:
         return now
-    if status.due is not None and status.due > now:
+    due = None if status.due is None else as_instant(status.due)
+    if due is not None and due > at:
         found = _sooner(found, status.due)
-    elif status.due is not None and status.due == now:
-        found = _sooner(found, now + _INSTANT)
+    elif due is not None and due == at:
+        found = _sooner(found, at + _INSTANT)  # not now + _INSTANT: that drops fold=1
     return found
+
+
+def _at_once(found: datetime | None, now: datetime) -> bool:
+    """Whether a next sweep time is ``now`` itself (nothing can be sooner): as
+    instants, since a due time at the same wall time in the other pass of a repeated
+    hour reads equal to ``now`` (review s51R15 F01)."""
+    return found is not None and as_instant(found) == as_instant(now)
+
+
+def _later(a: datetime, b: datetime) -> bool:
+    """Whether instant ``a`` comes after instant ``b``, whatever zones they share."""
+    return as_instant(a) > as_instant(b)
 
 
 _INSTANT = timedelta(microseconds=1)
@@ -753,7 +769,7 @@ def row_differs(stored: ComplaintRow, expected: ComplaintRow) -> list[str]:
     ]
     for name in _AT_MOST:
         want, have = getattr(expected, name), getattr(stored, name)
-        if want is not None and (have is None or have > want):
+        if want is not None and (have is None or _later(have, want)):
             fields.append(name)
     return fields
 
