@@ -26,9 +26,12 @@ keeps its last two: ``mask``).
 from __future__ import annotations
 
 import hashlib
+import time
+from collections.abc import Callable
 
 import pytest
 
+from complaintcore.core import privacy
 from complaintcore.core.concentration import room_building, room_match, room_place
 from complaintcore.core.privacy import Literals, literals_in, redact
 from complaintcore.core.repeats import room_key
@@ -135,6 +138,33 @@ def test_a_flat_padded_after_its_floor_is_that_flat(
 def test_a_padded_flat_is_not_building_5s() -> None:
     assert room_key("sunrise", "", "5楼0502") == _hash("room:sunrise||502")
     assert room_key("sunrise", "", "5栋502") == _hash("room:sunrise|5|5-502")
+
+
+def _cost(read: Callable[[str], object], value: str) -> float:
+    """The least processor time of three readings of ``value`` (no cache)."""
+    times = []
+    for _ in range(3):
+        start = time.process_time()
+        read(value)
+        times.append(time.process_time() - start)
+    return min(times)
+
+
+@pytest.mark.parametrize(
+    "read",
+    [room_match.__wrapped__, privacy._keyed_rooms.__wrapped__],
+    ids=["key", "masking"],
+)
+@pytest.mark.parametrize("run", ["1楼", "3栋1楼"])
+def test_reading_floors_costs_time_in_proportion_to_the_room(
+    read: Callable[[str], object], run: str
+) -> None:
+    """A room of many floors is read once over (each floor looked at against the
+    flat once): ten times the floors, about ten times the time (a hundred when
+    each floor looked again at those before it, as s51B's reading did)."""
+    short = _cost(read, run * 3000 + "0101")
+    long = _cost(read, run * 30000 + "0101")
+    assert long < 25 * max(short, 1e-4)
 
 
 # --------------------------------------------------------------------------- F04

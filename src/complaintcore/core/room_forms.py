@@ -189,25 +189,29 @@ def _floors(
     (:func:`_held`: ``5楼502``, ``12楼1201``, ``5楼0502``; review s51R7 F03); else
     it stays a building (``3楼1201``: flat 1201 is on floor 12, not 3)."""
     levels = list(named)
-    last = groups[-1]
+    above = False  # a building or unit named before: kept as the groups are read (linear)
     for i, join in enumerate(joins):
-        if join != _FLOOR_WORD:
-            continue
-        above = any(level in (BUILDING, UNIT) for level in levels[:i])
-        if above or (i == len(joins) - 1 and _held(groups[i], last)):
+        if join == _FLOOR_WORD and (
+            above or (i == len(joins) - 1 and _held(groups[i], _number(groups[-1])))
+        ):
             levels[i] = FLOOR
+        above = above or levels[i] in (BUILDING, UNIT)
     return tuple(levels)
 
 
+def _number(group: str) -> str:
+    """A group of digits alone as a number (:func:`plain_number`), else ``""``."""
+    return plain_number(group) if group.isdigit() else ""
+
+
 def _held(floor: str, flat: str) -> bool:
-    """Whether ``flat`` holds ``floor``: both digits, the flat written as the floor
-    and two digits, the zeros either starts with only padding it (``5`` and ``502``,
-    ``12`` and ``1201``, ``5`` and ``0502``, ``01`` and ``101``; review s51B F03,
-    s51R7 F03); not ``5`` and ``3`` (floor 5, door 3: review s51R7 F01)."""
-    if not (floor.isdigit() and flat.isdigit()):
-        return False
-    floor, flat = plain_number(floor), plain_number(flat)
-    return len(flat) == len(floor) + 2 and flat.startswith(floor)
+    """Whether a flat (``flat``: its :func:`_number`) holds ``floor``: both digits, the
+    flat written as the floor and two digits, the zeros either starts with only
+    padding it (``5`` and ``502``, ``12`` and ``1201``, ``5`` and ``0502``, ``01``
+    and ``101``; review s51B F03, s51R7 F03); not ``5`` and ``3`` (floor 5, door 3:
+    review s51R7 F01)."""
+    floor = _number(floor)
+    return bool(floor and flat) and len(flat) == len(floor) + 2 and flat.startswith(floor)
 
 
 def room_kept(
@@ -218,8 +222,8 @@ def room_kept(
     ``("3", "5", "502")`` of (building, floor) is ``("3", "502")`` of (building,);
     a floor the flat does not hold is kept (``3栋5楼3号``, floor 5, door 3: review
     s51R7 F01; it was left out, and every door 3 of the building was one flat)."""
-    last = groups[-1]
-    kept = [i for i, level in enumerate(levels) if level != FLOOR or not _held(groups[i], last)]
+    flat = _number(groups[-1])  # read once: a cost in proportion to the room
+    kept = [i for i, level in enumerate(levels) if level != FLOOR or not _held(groups[i], flat)]
     return tuple(groups[i] for i in (*kept, len(groups) - 1)), tuple(levels[i] for i in kept)
 
 
