@@ -131,7 +131,10 @@ def test_rooms_beside_dates_and_non_dates_are_masked(text: str, room: str, expec
         ("业主住105栋1201室，漏水", "105-1201", "业主住*******1室，漏水"),
         ("业主住105号楼1201", "105-1201", "业主住*******01"),
         ("业主住105-1201，漏水", "105-1201", "业主住*****01，漏水"),  # as a phone
-        ("业主住1-1201室", "01-1201", "业主住1-1201室"),  # another building
+        # building 01 is building 1 since review s51B F02, and a room is masked as its
+        # key reads it since review s51R7 F04 (this was "another building")
+        ("业主住1-1201室", "01-1201", "业主住*****1室"),
+        ("业主住11-1201室", "01-1201", "业主住11-1201室"),  # another building
         ("业主住01栋1201室", "01-1201", "业主住******1室"),
     ],
 )

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
 import unicodedata
 from bisect import insort
 from collections import Counter
@@ -31,12 +30,13 @@ from complaintcore.core.privacy import room_address
 from complaintcore.core.room_forms import (
     BUILDING,
     DASHED_LEVELS,
-    FLOOR,
+    ONE_GROUP,
     UNIT,
-    arabic,
-    room_alone,
+    room_flat,
+    room_kept,
     room_list,
-    room_unnamed,
+    room_listed,
+    room_read,
 )
 from complaintcore.core.rulepack import Concentration, GroupScope
 from complaintcore.core.validity import normalise_phone
@@ -105,34 +105,19 @@ def room_building(room: str) -> str:
     return building_key(groups[0]) if levels[:1] == (BUILDING,) else ""
 
 
-def _read(room: str) -> str:
-    """``room`` without an English word for a room before it (``Rm 1202``, ``Flat
-    3-1202``: :func:`~complaintcore.core.room_forms.room_unnamed`) and with its
-    building's and unit's Chinese numerals in digits (``三号楼二单元1201``:
-    :func:`~complaintcore.core.room_forms.arabic`; review s51B F01, F04)."""
-    return arabic(room_unnamed(room))
-
-
 def _address(room: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """:func:`~complaintcore.core.privacy.room_address` of ``room`` as :func:`_read`
-    reads it, without the floors it names (``3号楼5楼502`` is building 3, flat 502:
-    :data:`~complaintcore.core.room_forms.FLOOR`, review s51B F03) and each group's
-    digits a number (``03-02-0101`` is ``3-2-101``:
+    """:func:`~complaintcore.core.privacy.room_address` of ``room`` as a key reads it
+    (:func:`~complaintcore.core.room_forms.room_read`: ``Rm 1202``, ``Ｒｍ３－１２０２``,
+    ``三号楼二单元1201``; review s51B F01, F04, s51R7 F02), without the floors its flat
+    holds (``3号楼5楼502`` is building 3, flat 502; ``3栋5楼3号`` keeps its floor:
+    :func:`~complaintcore.core.room_forms.room_kept`, review s51B F03, s51R7 F01) and
+    each group's digits a number (``03-02-0101`` is ``3-2-101``:
     :func:`~complaintcore.core.building_forms.plain_number`, review s51B F02)."""
-    found = room_address(_read(room))
+    found = room_address(room_read(room))
     if found is None:
         return None
-    groups, levels = found
-    kept = [i for i, level in enumerate(levels) if level != FLOOR]
-    return (
-        tuple(plain_number(groups[i]) for i in (*kept, len(groups) - 1)),
-        tuple(levels[i] for i in kept),
-    )
-
-
-# what else a part of a value of several rooms may be: one group of three digits or
-# more (a floor and a flat), perhaps with a letter, as spelt
-_FLAT = re.compile("[0-9]{3,}+[a-z]?|[a-z]?[0-9]{3,}+")
+    groups, levels = room_kept(*found)
+    return tuple(map(plain_number, groups)), levels
 
 
 def _rooms(room: str) -> tuple[str, ...]:
@@ -143,16 +128,10 @@ def _rooms(room: str) -> tuple[str, ...]:
     ``1201/b``: one room, as spelt)."""
     parts = room_list(room)
     if len(parts) > 1 and all(
-        _address(part) is not None
-        or _FLAT.fullmatch(room_alone(spelt := _norm(_read(part))) or spelt)
-        for part in parts
+        _address(part) is not None or room_listed(_norm(room_read(part))) for part in parts
     ):
         return parts
     return (room,)
-
-
-# a building key or a room that is one room group (3, a, 1201, 1201b)
-_ONE_GROUP = re.compile("[0-9]+[a-z]|[a-z]?[0-9]+|[a-z]")
 
 
 @functools.lru_cache(maxsize=8192)
@@ -181,9 +160,9 @@ def room_place(building: str, room: str) -> tuple[str, str]:
     place = building_key(building)
     if not place:
         return room_building(room), matched
-    if not matched or _ONE_GROUP.fullmatch(place) is None:
+    if not matched or ONE_GROUP.fullmatch(place) is None:
         return place, matched
-    if _ONE_GROUP.fullmatch(matched):
+    if ONE_GROUP.fullmatch(matched):
         return place, f"{place}-{matched}"
     found = _address(room)
     if found is not None and found[1] == (UNIT,):
@@ -223,16 +202,20 @@ def room_match(room: str) -> str:
     left out (``3号楼5楼502`` is ``3-502``, ``5楼502室`` is ``502``, F03); an English
     word for a room before it is dropped (``Rm3-1202`` and ``Flat 3-1202`` are
     ``3-1202``, ``Rm 1202`` is ``1202``, F04); a value of several rooms is each of
-    them, once each, in order, joined by ``/`` (``1202、1201`` is ``1201/1202``, F05)."""
+    them, once each, in order, joined by ``/`` (``1202、1201`` is ``1201/1202``, F05).
+
+    Review s51R7: a floor the flat does not hold is kept, written 层 (``3栋5楼3号``,
+    floor 5, door 3, is ``3栋5层3``, F01); an English room word in full width is
+    the word (``Ｒｍ３－１２０２`` is ``3-1202``, F02); a flat padded after its
+    floor holds it (``5楼0502`` is ``502``, F03); a numeral with spaces before its
+    word is read (``三 栋 2 单元 1201`` is ``3-2-1201``, F05)."""
     rooms = _rooms(room)
     if len(rooms) > 1:
         return "/".join(sorted({room_match(one) for one in rooms}))
     found = _address(room)
     if found is None:
-        spelt = _norm(_read(room))
-        alone = room_alone(spelt)
-        one = spelt if alone is None else alone
-        return plain_number(one) if _ONE_GROUP.fullmatch(one) else one
+        spelt = _norm(room_read(room))
+        return room_flat(spelt) or spelt
     groups, levels = found
     if len(groups) == 1:
         return groups[0]

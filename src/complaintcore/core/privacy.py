@@ -16,19 +16,25 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 
 import attrs
 
-from complaintcore.core.building_forms import BUILDING_NAMES
+from complaintcore.core.building_forms import BUILDING_NAMES, plain_number
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import mask
 from complaintcore.core.room_forms import (
+    FLOOR,
     ROOM_ENDS,
     ROOM_WORDS,
     RoomForm,
     building_led,
     room_alone,
     room_digits,
+    room_flat,
     room_form,
+    room_kept,
     room_levels,
+    room_list,
+    room_listed,
     room_part,
+    room_read,
 )
 
 __all__ = ["Literals", "literals_in", "masked_whole", "redact", "room_address", "shown_site"]
@@ -1448,11 +1454,11 @@ def literals_in(text: str, also: Iterable[str]) -> list[str]:
     if not isinstance(text, str):
         raise InvalidInputError("text", f"expected a string, got {type(text).__name__}")
     try:
-        drawn = {v: _drawn(v)[0].strip() for v in also}
+        forms = {v: _forms(_drawn(v)[0].strip()) for v in also}
     except (TypeError, AttributeError):
         raise InvalidInputError("also", "expected an iterable of strings") from None
-    live = _may_occur(text, frozenset(d for d in drawn.values() if len(d) > 1))
-    return [v for v, d in drawn.items() if len(d) <= 1 or d in live]
+    live = _may_occur(text, frozenset(f for found in forms.values() for f in found if len(f) > 1))
+    return [v for v, found in forms.items() if any(len(f) <= 1 or f in live for f in found)]
 
 
 _KEY_CHARS = 4
@@ -1483,15 +1489,17 @@ class Literals:
 
     def __init__(self, values: Iterable[str]) -> None:
         try:
-            drawn = {v: _drawn(v)[0].strip() for v in values}
+            forms = {v: _forms(_drawn(v)[0].strip()) for v in values}
         except (TypeError, AttributeError):
             raise InvalidInputError("values", "expected an iterable of strings") from None
-        self._order = {v: i for i, v in enumerate(drawn)}
-        self._short = [v for v, d in drawn.items() if len(d) <= 1]  # always kept
-        self._given: dict[str, list[str]] = {}  # each literal drawn: as given
-        for v, d in drawn.items():
-            if len(d) > 1:
-                self._given.setdefault(d, []).append(v)
+        self._order = {v: i for i, v in enumerate(forms)}
+        # always kept: a literal of one character, or a room read as one (Rm 7)
+        self._short = [v for v, read in forms.items() if any(len(f) <= 1 for f in read)]
+        self._given: dict[str, list[str]] = {}  # each literal drawn, and its rooms: as given
+        for v, read in forms.items():
+            for f in read:
+                if len(f) > 1:
+                    self._given.setdefault(f, []).append(v)
         self._clues = {d: _clues.__wrapped__(d) for d in self._given}
         parts = {d: _parts(*clues) for d, clues in self._clues.items()}
         shared: dict[str, int] = {}
@@ -1534,7 +1542,7 @@ class Literals:
         if self._by_digit and (_OTHER_DECIMAL.search(text) or _OTHER_DIGIT.search(text)):
             tried.update(self._by_digit)
         live = _may_occur(text, frozenset(tried), self._clues.__getitem__) if tried else ()
-        kept = [*self._short, *(v for d in live for v in self._given[d])]
+        kept = {*self._short, *(v for d in live for v in self._given[d])}
         return sorted(kept, key=self._order.__getitem__)
 
 
@@ -1680,6 +1688,12 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     it is stored (``\u202e明小王\u202c`` reads ``王小明``), so no pattern can
     find a name or number in it: each of its letters and digits is masked.
 
+    Review s51R7 F04: a stored room is masked too where a text writes it as its
+    room key reads it (:func:`_keyed_rooms`): ``1201`` and ``1202`` by
+    ``1201/1202``, ``1202`` by ``Rm 1202``, ``502`` by ``5楼502``, ``101`` by
+    ``0101``, ``3-2-1201`` by ``三号楼2单元1201``, as a stored room of that
+    number or those groups is.
+
     :raises InvalidInputError: ``text`` is not a string, or ``also`` not an
         iterable of strings (checked at no cost to a good call: it runs per log line).
     """
@@ -1690,8 +1704,10 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     try:
         drawn = frozenset(_drawn(v)[0].strip() for v in also)
         # a room of one group stored with its end word (1201室) is the flat 1201, in
-        # whatever spelling a text writes it (1201, 1201号, １２０１: review s50Q F02)
-        drawn |= frozenset(filter(None, map(_alone, drawn)))
+        # whatever spelling a text writes it (1201, 1201号, １２０１: review s50Q F02);
+        # so is every room a key reads in a stored room (1202 of 1201/1202, Rm 1202,
+        # 502 of 5楼502, 101 of 0101: review s51R7 F04)
+        drawn = frozenset(f for v in drawn for f in _forms(v))
         # a name with an accent is the same name composed (NFC, as most keyboards
         # type it) or decomposed (NFD, a macOS file name): each form is masked
         # (review s50Q F05)
@@ -1760,12 +1776,60 @@ def _canonical(value: str) -> str | None:
     return None
 
 
-def _alone(value: str) -> str | None:
-    """The group of a stored room of one group and its end word
-    (:func:`~complaintcore.core.room_forms.room_alone`: ``1201`` of ``1201室``)."""
-    if not value or value[-1] not in ROOM_ENDS:
-        return None
-    return room_alone("".join(unicodedata.normalize("NFKC", value).casefold().split()))
+def _forms(value: str) -> tuple[str, ...]:
+    """``value`` (drawn, stripped) and the rooms a room key reads in it
+    (:func:`_keyed_rooms`), each once: the literals masked for it."""
+    return (value, *_keyed_rooms(value))
+
+
+@functools.lru_cache(maxsize=1024)
+def _keyed_rooms(value: str) -> tuple[str, ...]:
+    """The rooms a room key reads in a stored ``value`` where it writes them otherwise
+    (PRV-1; review s51R7 F04: the key says they are one flat, so a text writing
+    the flat as the key reads it holds the owner's flat), written as a stored
+    room of that number or those groups is: each room of a value of several
+    (:func:`~complaintcore.core.room_forms.room_list`: ``1201`` and ``1202`` of
+    ``1201/1202``, each part a room in an address form or a flat,
+    :func:`~complaintcore.core.room_forms.room_listed`), without an English room
+    word (``1202`` of ``Rm 1202``, ``3-1202`` of ``Ｒｍ３－１２０２``) and the
+    building's Chinese numerals (``3-2-1201`` of ``三号楼2单元1201``:
+    :func:`~complaintcore.core.room_forms.room_read`), without a floor its flat
+    holds (``502`` of ``5楼502``, ``3-502`` of ``3栋5楼502``:
+    :func:`~complaintcore.core.room_forms.room_kept`), its groups as written and
+    as numbers (``101`` of ``0101``), and a flat of one group without its end
+    word (``1201`` of ``1201室``, review s50Q F02).  Each reading is a bounded
+    number of scans of the value: masking stays linear.  A name or a phone reads
+    as no other room (nothing, or itself)."""
+    parts = room_list(value)
+    own = _room_literal(value)
+    found: dict[str, None] = {}
+    for part in parts:
+        read = room_read(part)
+        address = room_address(read)
+        if address is not None:
+            groups, levels = room_kept(*address)
+            for written in dict.fromkeys((groups, tuple(map(plain_number, groups)))):
+                if own is None or written != own.form.groups:
+                    found[_worded(written, levels)] = None
+            continue
+        spelt = "".join(unicodedata.normalize("NFKC", read).casefold().split())
+        if len(parts) == 1 or room_listed(spelt):
+            for flat in (room_alone(spelt), room_flat(spelt)):
+                if flat is not None:
+                    found[flat] = None
+    found.pop(value, None)
+    found.pop(value.casefold(), None)
+    return tuple(found)
+
+
+def _worded(groups: tuple[str, ...], levels: tuple[str, ...]) -> str:
+    """A room's ``groups`` written with the word of each one's level (栋, 单元, 楼 for a
+    floor kept, a dash for none): a room in an address form, masked in every
+    form of it with the literals that are no numbers (:func:`_room_spans`), so a
+    text's room holding another literal's (``2单元1201`` of ``三号楼2单元1201``) is
+    masked as one run with it, as the stored room is."""
+    words = ({FLOOR: "楼"}.get(level, level) or "-" for level in levels)
+    return "".join(g + w for g, w in zip(groups[:-1], words, strict=True)) + groups[-1]
 
 
 def shown_site(site: str, sites: Collection[str], *, also: Iterable[str] | None = ()) -> str:

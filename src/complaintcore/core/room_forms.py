@@ -8,15 +8,22 @@ joined by dashes or by the words of an address.  Pure: data and one parser.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import attrs
 
-from complaintcore.core.building_forms import BUILDING_NAMES, CHINESE_NUMBER, chinese_number
+from complaintcore.core.building_forms import (
+    BUILDING_NAMES,
+    CHINESE_NUMBER,
+    chinese_number,
+    plain_number,
+)
 
 __all__ = [
     "BUILDING",
     "DASHED_LEVELS",
     "FLOOR",
+    "ONE_GROUP",
     "ROOM_ENDS",
     "ROOM_NAMES",
     "ROOM_WORDS",
@@ -27,10 +34,14 @@ __all__ = [
     "building_led",
     "room_alone",
     "room_digits",
+    "room_flat",
     "room_form",
+    "room_kept",
     "room_levels",
     "room_list",
+    "room_listed",
     "room_part",
+    "room_read",
     "room_unnamed",
 ]
 
@@ -50,8 +61,10 @@ UNIT = "单元"
 
 FLOOR = "层"
 """The level of a floor: a group before 楼 that is the floor of the room after it
-(:func:`room_levels`; review s51B F03).  A room's number holds its floor, so
-matching leaves a floor out (``5楼502`` is flat ``502``)."""
+(:func:`room_levels`; review s51B F03).  A flat's number holds its floor, so
+matching leaves out a floor the flat holds (``5楼502`` is flat ``502``:
+:func:`room_kept`); one it does not hold is kept, written with this word
+(``3栋5楼3号``, floor 5, door 3, is ``3栋5层3``: review s51R7 F01)."""
 
 WORD_LEVELS = {
     "号楼": BUILDING,
@@ -171,27 +184,47 @@ def _floors(
     """``named`` with each group before 楼 that is a floor at :data:`FLOOR` (review
     s51B F03): in everyday Chinese ``5楼`` is the fifth floor and a building is
     ``5号楼`` or ``5栋``.  A group before 楼 is a floor when a building or a unit is
-    named before it (``3号楼5楼502``, ``3栋2单元5楼502``), or when it is just before
-    the room and the room is written as that floor and two digits (``5楼502``,
-    ``12楼1201``); else it stays a building (``3楼1201``: flat 1201 is on floor 12,
-    not 3)."""
+    named before it (``3号楼5楼502``, ``3栋2单元5楼502``, and ``3栋5楼3号``, floor 5,
+    door 3), or when it is just before the flat and the flat holds it
+    (:func:`_held`: ``5楼502``, ``12楼1201``, ``5楼0502``; review s51R7 F03); else
+    it stays a building (``3楼1201``: flat 1201 is on floor 12, not 3)."""
     levels = list(named)
-    last = groups[-1]
+    above = False  # a building or unit named before: kept as the groups are read (linear)
     for i, join in enumerate(joins):
-        if join != _FLOOR_WORD:
-            continue
-        above = any(level in (BUILDING, UNIT) for level in levels[:i])
-        group = groups[i]
-        on_it = (
-            i == len(joins) - 1
-            and group.isdigit()
-            and last.isdigit()
-            and len(last) == len(group) + 2
-            and last.startswith(group)
-        )
-        if above or on_it:
+        if join == _FLOOR_WORD and (
+            above or (i == len(joins) - 1 and _held(groups[i], _number(groups[-1])))
+        ):
             levels[i] = FLOOR
+        above = above or levels[i] in (BUILDING, UNIT)
     return tuple(levels)
+
+
+def _number(group: str) -> str:
+    """A group of digits alone as a number (:func:`plain_number`), else ``""``."""
+    return plain_number(group) if group.isdigit() else ""
+
+
+def _held(floor: str, flat: str) -> bool:
+    """Whether a flat (``flat``: its :func:`_number`) holds ``floor``: both digits, the
+    flat written as the floor and two digits, the zeros either starts with only
+    padding it (``5`` and ``502``, ``12`` and ``1201``, ``5`` and ``0502``, ``01``
+    and ``101``; review s51B F03, s51R7 F03); not ``5`` and ``3`` (floor 5, door 3:
+    review s51R7 F01)."""
+    floor = _number(floor)
+    return bool(floor and flat) and len(flat) == len(floor) + 2 and flat.startswith(floor)
+
+
+def room_kept(
+    groups: tuple[str, ...], levels: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """IMP-3, GRD-2, PRV-1: a room's ``groups`` and the ``levels`` of those before the
+    last (:func:`room_levels`) without each floor the flat holds (:func:`_held`):
+    ``("3", "5", "502")`` of (building, floor) is ``("3", "502")`` of (building,);
+    a floor the flat does not hold is kept (``3栋5楼3号``, floor 5, door 3: review
+    s51R7 F01; it was left out, and every door 3 of the building was one flat)."""
+    flat = _number(groups[-1])  # read once: a cost in proportion to the room
+    kept = [i for i, level in enumerate(levels) if level != FLOOR or not _held(groups[i], flat)]
+    return tuple(groups[i] for i in (*kept, len(groups) - 1)), tuple(levels[i] for i in kept)
 
 
 _FLOOR_WORD = "楼"
@@ -262,10 +295,11 @@ def room_part(literal: str) -> str | None:
 
 
 # a Chinese numeral (review s51B F01) written before a word of a room's building or
-# unit, perhaps after 第, and glued to no other numeral
+# unit, spaces of any kind between them or not (review s51R7 F05), perhaps after
+# 第, and glued to no other numeral
 _NUMERAL_WORD = re.compile(
     f"(?<![一二三四五六七八九十两])({CHINESE_NUMBER})"
-    f"(?=(?:{'|'.join(map(re.escape, (w for w in ROOM_WORDS if w[0] != '#')))}))"
+    f"(?=\\s*+(?:{'|'.join(map(re.escape, (w for w in ROOM_WORDS if w[0] != '#')))}))"
 )
 
 
@@ -273,7 +307,9 @@ def arabic(literal: str) -> str:
     """IMP-3, GRD-2: ``literal`` with each Chinese numeral from 一 to 九十九 (两 for 2)
     written before one of :data:`ROOM_WORDS` (a building's or a unit's number) in
     digits (review s51B F01): ``三号楼2单元1201`` is ``3号楼2单元1201``, ``第三栋``
-    ``第3栋``, ``十二栋二单元1201`` ``12栋2单元1201``.  Any other numeral is kept
+    ``第3栋``, ``十二栋二单元1201`` ``12栋2单元1201``, and with spaces before its
+    word too, ``三 栋 2 单元 1201`` ``3 栋 2 单元 1201`` (review s51R7 F05: the building
+    field ignores spaces, ``第 三 栋`` is building 3).  Any other numeral is kept
     (``三三栋`` is no number; a room written in numerals, ``一二零一``, is kept)."""
     if not literal.isascii():
         return _NUMERAL_WORD.sub(lambda found: str(chinese_number(found.group(1))), literal)
@@ -295,10 +331,36 @@ def room_unnamed(literal: str) -> str:
     """IMP-3, GRD-2: ``literal`` without the English word for a room it starts with
     (:data:`ROOM_NAMES`, then a space, a dot or a digit; perhaps ``No.`` or ``#``
     after it): ``Rm3-1202`` and ``Flat 3-1202`` are ``3-1202``, ``Rm 1202`` and
-    ``Room No. 1202`` ``1202`` (review s51B F04).  Anything else is returned as it
-    is (``Roomy``, ``Flats 3``)."""
-    named = _ROOM_NAME.match(literal)
-    return literal if named is None else literal[named.end() :]
+    ``Room No. 1202`` ``1202`` (review s51B F04).  The word is read with NFKC, so
+    one typed in full width is the same word (``Ｒｍ３－１２０２`` is ``3-1202``,
+    the rest returned with NFKC too: review s51R7 F02).  Anything else is returned
+    as it is (``Roomy``, ``Flats 3``)."""
+    folded = unicodedata.normalize("NFKC", literal)
+    named = _ROOM_NAME.match(folded)
+    return literal if named is None else folded[named.end() :]
+
+
+def room_read(literal: str) -> str:
+    """IMP-3, GRD-2, PRV-1: ``literal`` as a room key reads it: without an English word
+    for a room before it (:func:`room_unnamed`, in any width) and with its
+    building's and unit's Chinese numerals in digits (:func:`arabic`; review s51B
+    F01, F04; s51R7 F02, F05)."""
+    return arabic(room_unnamed(literal))
+
+
+ONE_GROUP = re.compile("[0-9]+[a-z]|[a-z]?[0-9]+|[a-z]")
+"""One group of a room as a key reads it, in lower case: digits perhaps with one
+letter before or after them, or a letter alone (``3``, ``a``, ``1201``, ``1201b``)."""
+
+
+def room_flat(spelt: str) -> str | None:
+    """IMP-3, GRD-2, PRV-1: the one group ``spelt`` (a room with NFKC, in lower case
+    and without spaces) is, perhaps with its end word (:func:`room_alone`), its
+    digits a number (:func:`~complaintcore.core.building_forms.plain_number`):
+    ``1201``, ``1201室`` and ``01201`` are ``1201``, ``0101`` is ``101`` (review s51B
+    F02, s50H F04).  None for any other value."""
+    one = room_alone(spelt) or spelt
+    return plain_number(one) if ONE_GROUP.fullmatch(one) else None
 
 
 # what is written between two rooms of one value: 1201/1202, 1201、1202, 1201和1202
@@ -313,3 +375,17 @@ def room_list(literal: str) -> tuple[str, ...]:
     read (review s51B F05)."""
     parts = tuple(part.strip() for part in _ROOM_LIST.split(literal))
     return tuple(part for part in parts if part) or (literal,)
+
+
+# what else a part of a value of several rooms may be: one group of three digits or
+# more (a floor and a flat), perhaps with a letter, as spelt
+_FLAT = re.compile("[0-9]{3,}+[a-z]?|[a-z]?[0-9]{3,}+")
+
+
+def room_listed(spelt: str) -> bool:
+    """IMP-3, GRD-2, PRV-1: whether ``spelt`` (a part of a value of several rooms,
+    :func:`room_list`, with NFKC, in lower case and without spaces) is a flat
+    as such a part may be besides a room in an address form: one group of three
+    digits or more, perhaps with a letter and its end word (``1201``, ``1202室``,
+    ``0101``; not ``2`` nor ``b``: review s51B F05)."""
+    return _FLAT.fullmatch(room_alone(spelt) or spelt) is not None
