@@ -2701,7 +2701,11 @@ class Desk:
         (status,) = compute_clocks(
             extended, self.pack, self.calendar, now, explain=False, only=(command.clock,)
         )
-        if status.left > timedelta(0) and status.due is not None and status.due > now:
+        if (
+            status.left > timedelta(0)
+            and status.due is not None
+            and as_instant(status.due) > as_instant(now)  # instants (review s51R19 F01)
+        ):
             return  # working time left (at 17:00 on the new due day none is, though
             # a due time with none left reads as the next opening)
         spec = self.pack.clock(command.clock)

@@ -25,7 +25,7 @@ from complaintcore.core.deadlines import (
 )
 from complaintcore.core.errors import ComplaintCoreError, EscalationError, RulePackError
 from complaintcore.core.improvement import compute_measures
-from complaintcore.core.models import Assigned, Complaint, Event, Trigger
+from complaintcore.core.models import Assigned, Complaint, Event, Trigger, as_instant
 from complaintcore.core.rulepack import RulePack
 from complaintcore.core.workflow import Escalate, Regrade, decide, evolve
 from complaintcore.desk import access, messages
@@ -127,7 +127,11 @@ def _handed_over_by(complaint: Complaint, breached: datetime) -> str:
     """DL-3, ESC-6: the department that held the complaint when a clock's run was
     breached and passed it on afterwards (the first move since)."""
     for ev in complaint.events:
-        if isinstance(ev, Assigned) and ev.previous_department and ev.at >= breached:
+        if (
+            isinstance(ev, Assigned)
+            and ev.previous_department
+            and as_instant(ev.at) >= as_instant(breached)  # instants (review s51R19)
+        ):
             return ev.previous_department
     return complaint.state.department
 

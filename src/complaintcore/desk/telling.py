@@ -804,7 +804,7 @@ class Telling:
             return []
         first = events[0].at
         if isinstance(events[0], Registered):  # its duties run from the receipt (IN-6)
-            first = min(first, complaint.intake.received_at)
+            first = min(first, complaint.intake.received_at, key=as_instant)
         tags = frozenset(t for e in events for t in e.tags())
         box: Outbox = []
         running: frozenset[tuple[str, int]] | None = None  # just before these events
@@ -812,7 +812,7 @@ class Telling:
             started = status.clock.started_at
             if not status.owed or started is None:
                 continue
-            if started >= first:
+            if as_instant(started) >= as_instant(first):  # instants (review s51R19)
                 box += self.tell_owners(complaint, status, "duty_owed", now)
             elif not tags.isdisjoint(status.duty.owed_again_tags):
                 if running is None:
