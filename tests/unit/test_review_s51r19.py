@@ -6,9 +6,10 @@ of elapsed time (``wall``), extendable by up to 5 hours.  Received 01:30 BST on 
 October 2026 (00:30 UTC), it is due 00:30 UTC on Sun 25 October, the first 01:30
 (BST).  At 01:40 BST (00:40 UTC, the first pass of the repeated hour) an extension of
 one hour moves it to 01:30 UTC, the second 01:30 (GMT): 50 minutes after now, so it
-is accepted.  (An ambiguous time compares unequal to every time of another zone,
-PEP 495: the due times are read in UTC.)  Compared by wall time, 01:30 reads before 01:40 and it was refused as
-ending "at or before now".  Every expected time is counted by hand from these facts.
+is accepted.  Compared by wall time, 01:30 reads before 01:40 and it was refused as
+ending "at or before now".  (An ambiguous time compares unequal to every time of
+another zone, PEP 495: the due times are read in UTC.)  Every expected time is
+counted by hand from these facts.
 """
 
 from __future__ import annotations
