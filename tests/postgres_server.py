@@ -22,6 +22,7 @@ import contextlib
 import glob
 import os
 import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -211,6 +212,19 @@ class PgDatabase:
                 (f"{schema}.{table}", f"{schema}.{table}", column),
             ).fetchone()
         return "" if found is None or found[0] is None else str(found[0])
+
+
+STORAGE_DOC = Path(__file__).resolve().parent.parent / "docs" / "storage.md"
+
+
+def documented_desk_grants(schema: str, role: str) -> list[str]:
+    """The statements docs/storage.md gives the desk role ("The desk role's grants"),
+    for ``schema`` and ``role``: the tests grant what the page says, no more."""
+    text = STORAGE_DOC.read_text(encoding="utf-8")
+    block = text.partition("**The desk role's grants.**")[2].partition("```sql\n")[2]
+    statements = block.partition("```")[0].split(";")
+    named = (s.strip().replace("complaints_desk", role) for s in statements)
+    return [" ".join(re.sub(r"\bcomplaintcore\b", schema, s).split()) for s in named if s]
 
 
 @pytest.fixture(scope="session")

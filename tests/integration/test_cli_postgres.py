@@ -26,7 +26,7 @@ from complaintcore.adapters.sqlite_store import SchemaVersionError, SqliteStore
 from complaintcore.cli import main
 from complaintcore.core.errors import StoreError
 from tests.integration.test_cli import NOW, receive_one, run
-from tests.postgres_server import PgDatabase
+from tests.postgres_server import PgDatabase, documented_desk_grants
 
 
 @pytest.fixture
@@ -227,7 +227,8 @@ def test_init_that_fails_half_way_unregisters_the_tenant_it_registered(
 @pytest.fixture
 def desk_role(pg_url: str, postgres_server: PgDatabase) -> Iterator[str]:
     """A role for the desk granted what docs/storage.md recommends: ``SELECT, INSERT,
-    UPDATE`` on the schema's tables; the URL it connects with."""
+    UPDATE`` on the schema's tables, ``SELECT`` alone on ``schema_migrations``; the URL
+    it connects with."""
     schema = pg_url.rpartition("=")[2]
     role = f"desk_{schema}"
     yield pg_url.replace("postgres@", f"{role}@", 1)
@@ -240,8 +241,8 @@ def desk_role(pg_url: str, postgres_server: PgDatabase) -> Iterator[str]:
 def _grant(dsn: str, schema: str, role: str) -> None:
     with psycopg.connect(dsn, autocommit=True) as admin:
         admin.execute(f"CREATE ROLE {role} LOGIN")
-        admin.execute(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
-        admin.execute(f"GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA {schema} TO {role}")
+        for grant in documented_desk_grants(schema, role):
+            admin.execute(grant)
 
 
 def test_an_older_schema_is_migrated_by_its_owner(

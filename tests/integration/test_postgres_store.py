@@ -49,7 +49,12 @@ from tests.integration.test_store_contract import (
     registered,
     row_of,
 )
-from tests.postgres_server import PgDatabase, PostgresServer, ServerUnavailable
+from tests.postgres_server import (
+    PgDatabase,
+    PostgresServer,
+    ServerUnavailable,
+    documented_desk_grants,
+)
 
 
 def _raw(dsn: str) -> psycopg.Connection[Any]:
@@ -109,10 +114,8 @@ class TestPostgresStoreAsTheDeskRole(TestPostgresStore):
         PostgresStore(self.dsn, schema=schema).close()  # the owner makes the tables
         with psycopg.connect(self.dsn, autocommit=True) as admin:
             admin.execute(f"CREATE ROLE {role} LOGIN")
-            admin.execute(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
-            admin.execute(
-                f"GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA {schema} TO {role}"
-            )
+            for grant in documented_desk_grants(schema, role):
+                admin.execute(grant)
         self.desk_dsn = self.dsn.replace("postgres@", f"{role}@", 1)
         yield
         with psycopg.connect(self.dsn, autocommit=True) as admin:
@@ -202,8 +205,8 @@ def test_row_level_security_is_a_second_wall(
         acme.close()
     with psycopg.connect(postgres_server.dsn, autocommit=True) as admin:
         admin.execute(f"CREATE ROLE {role} LOGIN")
-        admin.execute(f"GRANT USAGE ON SCHEMA {s} TO {role}")
-        admin.execute(f"GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA {s} TO {role}")
+        for grant in documented_desk_grants(s, role):
+            admin.execute(grant)
     app_dsn = postgres_server.dsn.replace("postgres@", f"{role}@", 1)
     try:
         with psycopg.connect(app_dsn, autocommit=True) as conn:

@@ -45,7 +45,7 @@ from tests.helpers import SH
 from tests.integration.test_intake_races import intake as race_intake
 from tests.integration.test_intake_races import owner
 from tests.integration.test_store_contract import NOW, note, registered, row_of
-from tests.postgres_server import PgDatabase
+from tests.postgres_server import PgDatabase, documented_desk_grants
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=SH)
 WAITED = 3.0  # seconds: far less than the 10 s a thread waits for another's keys (desk.md)
@@ -193,13 +193,9 @@ def _drop_role(postgres_server: PgDatabase, role: str) -> None:
 
 
 def _desk_role(postgres_server: PgDatabase, schema: str) -> str:
-    """The desk role docs/storage.md recommends: SELECT, INSERT, UPDATE on the tables."""
-    return _login_role(
-        postgres_server,
-        f"desk_{schema}",
-        f"GRANT USAGE ON SCHEMA {schema} TO {{role}}",
-        f"GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA {schema} TO {{role}}",
-    )
+    """The desk role docs/storage.md recommends: SELECT, INSERT, UPDATE on the tables,
+    SELECT alone on schema_migrations."""
+    return _login_role(postgres_server, f"desk_{schema}", *documented_desk_grants(schema, "{role}"))
 
 
 @pytest.fixture

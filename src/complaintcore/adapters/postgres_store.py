@@ -716,15 +716,15 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     # With it ``waits_at``, the attempts the message had then: a failed attempt by a
     # process of the previous release still running (which bumps ``attempts`` only)
     # leaves the time behind, and the message is not judged (review s51R12 F01).
-    # Columns of outbox: no new grant.
+    # The fill (_fill_v26) walks the tenants as v19 lets them: one UPDATE with no
+    # tenant set, run by the tables' owner (bound by FORCE ROW LEVEL SECURITY), saw
+    # no row (review s51R16 F01).  Columns of outbox: no new grant.
     (
         26,
         "the time each outbox message's wait counts from",
         (
             "ALTER TABLE {s}.outbox ADD COLUMN IF NOT EXISTS waits_from timestamptz",
             "ALTER TABLE {s}.outbox ADD COLUMN IF NOT EXISTS waits_at integer",
-            "UPDATE {s}.outbox SET waits_from = created_at, waits_at = 0 WHERE waits_from IS NULL"
-            " AND attempts = 0 AND next_attempt_at IS NULL AND delivered_at IS NULL",
         ),
     ),
 )
@@ -746,6 +746,15 @@ def _every_tenant(conn: psycopg.Connection[Any], schema: str) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
+def _each_tenant_set(conn: psycopg.Connection[Any], schema: str) -> Iterator[str]:
+    """Every tenant of the schema, each set as the transaction's tenant while the
+    caller works on it: row-level security binds the tables' owner too, so a fill
+    sees and changes one tenant's rows at a time."""
+    for tenant in _every_tenant(conn, schema):
+        conn.execute(f"SELECT set_config('{_TENANT_SETTING}', %s, true)", (tenant,))
+        yield tenant
+
+
 def _intakes_by_tenant(
     conn: psycopg.Connection[Any], schema: str
 ) -> Iterator[tuple[str, list[tuple[str, str, tuple[str, str, str]]]]]:
@@ -755,9 +764,7 @@ def _intakes_by_tenant(
     Row-level security shows a connection one tenant's rows, so each tenant is
     set for the transaction in turn.
     """
-    tenants = _every_tenant(conn, schema)
-    for tenant in tenants:
-        conn.execute(f"SELECT set_config('{_TENANT_SETTING}', %s, true)", (tenant,))
+    for tenant in _each_tenant_set(conn, schema):
         rows = conn.execute(
             f"SELECT c.id, c.intake_json, p.building, p.complainant_key, p.room_key"
             f" FROM {schema}.complaints AS c"
@@ -828,13 +835,24 @@ def _remake_keys(conn: psycopg.Connection[Any], schema: str, *, building: bool) 
                 )
 
 
+def _fill_v26(conn: psycopg.Connection[Any], schema: str) -> None:
+    """Give the messages neither tried nor retried their queueing time as the time
+    their wait counts from, tenant by tenant (review s51R16 F01); run again, it
+    finds nothing to write."""
+    for tenant in _each_tenant_set(conn, schema):
+        conn.execute(
+            f"UPDATE {schema}.outbox SET waits_from = created_at, waits_at = 0"
+            " WHERE tenant = %s AND waits_from IS NULL AND attempts = 0"
+            " AND next_attempt_at IS NULL AND delivered_at IS NULL",
+            (tenant,),
+        )
+
+
 def _fill_v14(conn: psycopg.Connection[Any], schema: str) -> None:
     """Make each stored building its key, tenant by tenant, from the column itself
     (the key of a spelling without its surrounding spaces is the spelling's): one
     update per spelling that changes, most being their own key already."""
-    tenants = _every_tenant(conn, schema)
-    for tenant in tenants:  # row-level security shows one tenant's rows at a time
-        conn.execute(f"SELECT set_config('{_TENANT_SETTING}', %s, true)", (tenant,))
+    for tenant in _each_tenant_set(conn, schema):
         spellings = conn.execute(
             f"SELECT DISTINCT building FROM {schema}.projection WHERE tenant = %s", (tenant,)
         ).fetchall()
@@ -3395,9 +3413,7 @@ def upgrade_schema(
 def _fill_ledger(conn: psycopg.Connection[Any], schema: str) -> None:
     """Anchor what was stored before the ledger: one entry per complaint (oldest
     first, per tenant) with its chain head, key, creation time and outbox rows."""
-    tenants = _every_tenant(conn, schema)
-    for tenant in tenants:
-        conn.execute(f"SELECT set_config('{_TENANT_SETTING}', %s, true)", (tenant,))
+    for tenant in _each_tenant_set(conn, schema):
         ledger = _Ledger(conn, schema, tenant)
         heads = conn.execute(
             "SELECT c.id, c.intake_json, coalesce(c.idempotency_key, ''), c.created_at,"
@@ -3422,9 +3438,7 @@ def _fill_ledger(conn: psycopg.Connection[Any], schema: str) -> None:
 def _fill_seals(conn: psycopg.Connection[Any], schema: str) -> None:
     """Seal the settlements and access records stored before v6 as they stand."""
     conn.execute(f"ALTER TABLE {schema}.access_log DISABLE TRIGGER access_log_no_change")
-    tenants = _every_tenant(conn, schema)
-    for tenant in tenants:
-        conn.execute(f"SELECT set_config('{_TENANT_SETTING}', %s, true)", (tenant,))
+    for tenant in _each_tenant_set(conn, schema):
         settled = [
             _settlement_row(r)
             for r in conn.execute(
@@ -3481,6 +3495,7 @@ _FILL: dict[int, Callable[[psycopg.Connection[Any], str], None]] = {
     6: _fill_seals,
     8: _fill_keys,
     14: _fill_v14,
+    26: _fill_v26,
 }
 """Data fixes run after a version's statements, in the same transaction."""
 
