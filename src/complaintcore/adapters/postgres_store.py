@@ -2651,8 +2651,8 @@ class PostgresStore(FailedAt):
                     found = conn.execute(
                         "SELECT id, notifier, dedupe_key, complaint_id, body_json, created_at,"
                         " attempts, next_attempt_at, last_error, delivered_at, ledger_seq,"
-                        f" dropped_at, drop_reason, dropped_by, dropped_os_user"
-                        f" FROM {self._schema}.outbox"
+                        " dropped_at, drop_reason, dropped_by, dropped_os_user, waits_from,"
+                        f" waits_at FROM {self._schema}.outbox"
                         " WHERE tenant = %s AND id > %s ORDER BY id LIMIT %s",
                         (self._tenant, after, _BATCH),
                     ).fetchall()
@@ -2676,6 +2676,8 @@ class PostgresStore(FailedAt):
                     drop_reason=r[12] or "",
                     dropped_by=r[13] or "",
                     dropped_os_user=r[14] or "",
+                    waits_from=_utc(r[15]),
+                    waits_at=None if r[16] is None else int(r[16]),
                 )
             after = found[-1][0]
 
@@ -2803,8 +2805,8 @@ class PostgresStore(FailedAt):
                         f"INSERT INTO {s}.outbox (tenant, notifier, dedupe_key, complaint_id,"
                         " body_json, created_at, attempts, next_attempt_at, last_error,"
                         " delivered_at, ledger_seq, dropped_at, drop_reason, dropped_by,"
-                        " dropped_os_user, seal) VALUES (%s, %s, %s, %s, %s, %s, %s, %s,"
-                        " %s, %s, %s, %s, %s, %s, %s, %s)",
+                        " dropped_os_user, seal, waits_from, waits_at) VALUES (%s, %s, %s,"
+                        " %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                         [
                             (
                                 t,
@@ -2832,6 +2834,8 @@ class PostgresStore(FailedAt):
                                     i.dropped_by,
                                     i.dropped_os_user,
                                 ),
+                                i.waits_from,
+                                i.waits_at,
                             )
                             for i in chunk
                         ],

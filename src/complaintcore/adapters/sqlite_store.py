@@ -2712,7 +2712,7 @@ class SqliteStore(FailedAt):
                 self._conn()
                 .execute(
                     f"SELECT id, {_OUTBOX_COLUMNS}, ledger_seq, dropped_at, drop_reason,"
-                    " dropped_by, dropped_os_user"
+                    " dropped_by, dropped_os_user, waits_from, waits_at"
                     " FROM outbox WHERE tenant = ? AND id > ? ORDER BY id LIMIT ?",
                     (self._tenant, after, _BATCH),
                 )
@@ -2736,6 +2736,8 @@ class SqliteStore(FailedAt):
                     drop_reason=r[12] or "",
                     dropped_by=r[13] or "",
                     dropped_os_user=r[14] or "",
+                    waits_from=parse_utc(r[15]) if r[15] else None,
+                    waits_at=None if r[16] is None else int(r[16]),
                 )
             after = found[-1][0]
 
@@ -2833,8 +2835,8 @@ class SqliteStore(FailedAt):
             )  # fmt: skip
             conn.executemany(
                 f"INSERT INTO outbox (tenant, {_OUTBOX_COLUMNS}, ledger_seq, dropped_at,"
-                " drop_reason, dropped_by, dropped_os_user, seal)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " drop_reason, dropped_by, dropped_os_user, seal, waits_from, waits_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     (
                         t,
@@ -2862,6 +2864,8 @@ class SqliteStore(FailedAt):
                             i.dropped_by,
                             i.dropped_os_user,
                         ),
+                        None if i.waits_from is None else to_utc_text(i.waits_from, "at"),
+                        i.waits_at,
                     )
                     for i in items
                 ),

@@ -87,6 +87,10 @@ class StoredItem:
     drop_reason: str = ""
     dropped_by: str = ""
     dropped_os_user: str = ""
+    # the time the message's wait counts from and the attempts it had then (what
+    # ``overlong_retries`` judges; review s51R17 F01): None from an earlier export
+    waits_from: datetime | None = None
+    waits_at: int | None = None
 
 
 @runtime_checkable

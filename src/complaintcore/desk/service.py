@@ -3773,10 +3773,10 @@ class Desk:
         that may still get through, claimed till then where the store can hold it (a
         retry or drop by hand would not stop it)."""
         store = self.store
-        if isinstance(store, RetryHealthStore):
+        held = held and isinstance(store, HoldStore)
+        if isinstance(store, RetryHealthStore) and _records_own_failures(store, held):
             # its own method: ``mark_failed`` keeps the documented signature, which a
             # host's override takes (review s51R12 F03)
-            held = held and isinstance(store, HoldStore)
             store.mark_failed_at(item_id, error, retry_at, attempted, held=held)
         elif held and isinstance(store, HoldStore):
             store.mark_failed_held(item_id, error, retry_at)
@@ -3888,6 +3888,20 @@ class Desk:
     # ------------------------------------------------------------------ projection
 
     # ------------------------------------------------------------------ duties
+
+
+def _records_own_failures(store: RetryHealthStore, held: bool) -> bool:
+    """Whether ``store.mark_failed_at`` records a failure as the store the desk holds
+    would: it is the store's own, or it belongs to another object (a host's wrapper
+    handing out a built-in store's methods through ``__getattr__``) whose
+    ``mark_failed`` (``mark_failed_held`` when ``held``) is the wrapper's too.  A
+    wrapper with one of its own gets the failure through it, so one that logs or
+    counts failures still hears each (review s51R17 F03)."""
+    owner = getattr(store.mark_failed_at, "__self__", store)
+    if owner is store:
+        return True
+    name = "mark_failed_held" if held else "mark_failed"
+    return bool(getattr(store, name) == getattr(owner, name, None))
 
 
 def _channel_timed_out(exc: BaseException) -> bool:
