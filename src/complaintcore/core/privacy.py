@@ -61,8 +61,11 @@ _FORMAT = re.compile(
     "\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb"
     "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
     "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
-    "|(?<=[0-9])\u20e3|(?<=[0-9]\ufe0f)\u20e3"
 )
+# The enclosing keycap after a digit, read in the text with the characters above
+# already left out: any of them may stand between ("1\ufe0e\u20e3", the text-style
+# keycap, or a grapheme joiner: review s51R18 F03).
+_KEYCAP = re.compile("(?<=[0-9])\u20e3")
 
 
 @attrs.frozen
@@ -86,6 +89,12 @@ def _drawn(text: str) -> tuple[str, _Gaps]:
         return text, _NO_GAPS
     gaps = [match.start() - k for k, match in enumerate(_FORMAT.finditer(text))]
     drawn = _FORMAT.sub("", text) if gaps else text
+    if "\u20e3" in drawn:
+        keycaps = [match.start() for match in _KEYCAP.finditer(drawn)]
+        if keycaps:  # each gap at its index in the text without the keycaps too
+            gaps = [g - bisect_left(keycaps, g) for g in gaps]
+            gaps = sorted(gaps + [at - k for k, at in enumerate(keycaps)])
+            drawn = _KEYCAP.sub("", drawn)
     if unicodedata.is_normalized("NFC", drawn):  # most text: one scan in C
         return drawn, _Gaps(gaps) if gaps else _NO_GAPS
     drawn, marks = _composed(drawn)
@@ -450,7 +459,12 @@ def _holds(values: list[int], value: int) -> bool:
 def _written(text: str, gaps: _Gaps, start: int, end: int) -> str:
     """A span of the drawn text as the text writes it, without format characters:
     a name typed decomposed is masked as typed (``Le`` and a circumflex: ``L**``)."""
-    return _FORMAT.sub("", text[slice(*_written_span(gaps, start, end))])
+    return _unformatted(text[slice(*_written_span(gaps, start, end))])
+
+
+def _unformatted(text: str) -> str:
+    """``text`` without the characters :func:`_drawn` leaves out."""
+    return _KEYCAP.sub("", _FORMAT.sub("", text))
 
 
 def _mask_literals(text: str, literals: frozenset[str]) -> str:
@@ -1018,7 +1032,9 @@ _GLUED_MOBILE = re.compile("1[3-9][0-9]{9}")
 # and a dash (ids such as C-20251114-0001 go on so), but after a room found it is
 # the complainant's phone, masked apart as a glued mobile is (review s51R13 F05).
 # Its length is bounded: tried once per room found.
-_GLUED_LOCAL = re.compile(f"-{{1,2}}+(?P<number>[2-9][0-9]{{2,3}}-?[0-9]{{4}}){_EXTENSION}")
+# Its groups may be split as a phone's are (:data:`_SEP`: "3-2-1201-6234 5678",
+# an ideographic space; review s51R18 F04), the later never a date's year.
+_GLUED_LOCAL = re.compile(f"-{{1,2}}+(?P<number>[2-9][0-9]{{2,3}}{_SEP}?[0-9]{{4}}){_EXTENSION}")
 # a date: a year (1900-2099), a month and a day joined by single dashes
 _YEAR = re.compile("(?:19|20)[0-9]{2}")
 _MONTH_DAY = re.compile("([0-9]{1,2})-([0-9]{1,2})(?![0-9])")
@@ -1362,11 +1378,12 @@ def _mask_single(text: str, singles: frozenset[str]) -> str:
         for v in {c.lower(), c.upper(), _wide(c.lower()), _wide(c.upper())}
     ):
         return text
-    return _single_pattern(singles).sub(_single_masked, text)
-
-
-def _single_masked(match: re.Match[str]) -> str:
-    return f"{match.group('cue') or ''}*"
+    # read as drawn, as the other literals are: an invisible character beside the
+    # room word or inside it hides no room, and one inside 配电房 does not make 房
+    # a room word (review s51R18 F01); only the character itself is replaced
+    drawn, gaps, _ = _reading(text, None)
+    news = [(*match.span("single"), "*") for match in _single_pattern(singles).finditer(drawn)]
+    return _replaced(text, gaps, news) if news else text
 
 
 def _wide(c: str) -> str:
@@ -1378,8 +1395,8 @@ def _wide(c: str) -> str:
 def _single_pattern(singles: frozenset[str]) -> re.Pattern[str]:
     chars = "".join(re.escape(x) for c in sorted(singles) for x in {c, _wide(c)})
     return re.compile(
-        rf"(?<![^\s(（\[:：])[{chars}](?=$|[\s)）\],，。;；!?！？、]|[.:：](?!\w))"
-        rf"|(?P<cue>{_ROOM_CUE_WRITTEN})[{chars}](?![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])",
+        rf"(?:(?<![^\s(（\[:：])(?=[{chars}](?:$|[\s)）\],，。;；!?！？、]|[.:：](?!\w)))"
+        rf"|{_ROOM_CUE_WRITTEN}(?=[{chars}](?![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])))(?P<single>[{chars}])",
         re.IGNORECASE,
     )
 
@@ -1718,9 +1735,12 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
         )
     except (TypeError, AttributeError):  # a try costs nothing until something is raised
         raise InvalidInputError("also", "expected an iterable of strings") from None
-    # a run drawn in reversed order is read by no pattern: masked whole
-    if "\u202d" in text or "\u202e" in text:
-        text = _mask_overridden(text)
+    # a run a directional override draws in another order: a literal it reverses is
+    # found in the text as drawn, and the run is masked whole after the phones and
+    # literals are read as before (review s51R18 F02)
+    overridden = "\u202d" in text or "\u202e" in text
+    if overridden:
+        text = _mask_reversed(text, known)
     text = _mask_literals(text, known - numeric)
     # before the phones: a flat "7" after a phone would read as its last digit
     text = _mask_single(text, frozenset(v for v in drawn if len(v) == 1 and v.isalnum()))
@@ -1729,7 +1749,9 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
         text = _substitute(_EMAIL, text, _FOLD_ALL, _mask_email)
     # a room of digits and dashes alone (3-2-1201) is found with the phones, in one
     # reading (review s49B F01); other literals of digits after them
-    return _mask_numbers(text, numeric)
+    text = _mask_numbers(text, numeric)
+    # a run drawn in reversed order is read by no pattern: what is left of it masked
+    return _mask_overridden(text) if overridden else text
 
 
 # The directional formatting characters that open an embedding or override
@@ -1740,6 +1762,61 @@ _OVERRIDES = frozenset("\u202d\u202e")
 _PARAGRAPH_ENDS = frozenset("\n\r\x1c\x1d\x1e\x85\u2029")
 
 
+def _override_runs(text: str) -> list[tuple[int, int, bool]]:
+    """Each run a directional override (U+202D, U+202E) governs: from the character
+    after it to its pop (U+202C, embeddings opened inside counted) or the end of
+    its line, and whether it is drawn reversed (right-to-left, U+202E).  One scan."""
+    runs: list[tuple[int, int, bool]] = []
+    depth = 0  # embeddings and overrides open since the first override
+    start, reverse = 0, False
+    for at, char in enumerate(text):
+        if depth:
+            if char in _PARAGRAPH_ENDS or (char == "\u202c" and depth == 1):
+                runs.append((start, at, reverse))
+                depth = 0
+            elif char in _PUSHES:
+                depth += 1
+            elif char == "\u202c":
+                depth -= 1
+        elif char in _OVERRIDES:
+            depth, start, reverse = 1, at + 1, char == "\u202e"
+    if depth:
+        runs.append((start, len(text), reverse))
+    return runs
+
+
+def _mask_reversed(text: str, literals: frozenset[str]) -> str:
+    """``text`` with each of ``literals`` that a right-to-left override draws (one a
+    run reversed completes: ``Margaret Thom\u202enospm\u202c`` is drawn ``Margaret
+    Thompson``) masked, every letter and digit of it, inside the run and out
+    (PRV-1, review s51R18 F02).  The text is read with each such run reversed (the
+    drawn order of Latin letters, Chinese characters and digits under it, nested
+    overrides aside); a literal found there that touches no reversed run is left
+    to the patterns as before.  One character for one: the overrides stay."""
+    runs = [(start, end) for start, end, reverse in _override_runs(text) if reverse]
+    if not runs or not literals:
+        return text
+    order = list(range(len(text)))  # the index in text of each character as drawn
+    for start, end in runs:
+        order[start:end] = reversed(order[start:end])
+    found = _literal_spans("".join(text[at] for at in order), literals)
+    if found is None:
+        return text
+    _, gaps, spans = found
+    reversed_at = {at for start, end in runs for at in range(start, end)}
+    held = [[order[at] for at in range(*_written_span(gaps, *span))] for span in spans]
+    return _starred(text, (at for ats in held if not reversed_at.isdisjoint(ats) for at in ats))
+
+
+def _starred(text: str, places: Iterable[int]) -> str:
+    """``text`` with each letter and digit at one of ``places`` a star."""
+    chars = list(text)
+    for at in places:
+        if chars[at].isalnum():
+            chars[at] = "*"
+    return "".join(chars)
+
+
 def _mask_overridden(text: str) -> str:
     """``text`` with every letter and digit masked from a left-to-right or
     right-to-left override (U+202D, U+202E) to the pop that closes it (U+202C,
@@ -1747,23 +1824,11 @@ def _mask_overridden(text: str) -> str:
     s51R8 F03): a terminal or a chat draws that run reversed or reordered, so
     what a reader sees there (a name, a room) is not what the patterns read.
     Isolates (U+2066-2069) do not end it: masking more is the cautious side.
-    One scan, the length of the text."""
-    out: list[str] = []
-    depth = 0  # embeddings and overrides open since the first override
-    for char in text:
-        if depth:
-            if char in _PARAGRAPH_ENDS:
-                depth = 0
-            elif char in _PUSHES:
-                depth += 1
-            elif char == "\u202c":
-                depth -= 1
-            elif char.isalnum():
-                char = "*"
-        elif char in _OVERRIDES:
-            depth = 1
-        out.append(char)
-    return "".join(out)
+    Run last (review s51R18 F02): the phones and literals are read first as
+    before, so the part of one outside the run is masked with it.  One scan,
+    the length of the text."""
+    runs = _override_runs(text)
+    return _starred(text, (at for start, end, _ in runs for at in range(start, end)))
 
 
 def _canonical(value: str) -> str | None:
