@@ -50,11 +50,12 @@ __all__ = ["Literals", "literals_in", "masked_whole", "redact", "room_address", 
 # U+E0100-E01EF, the Mongolian and Khmer ones, the Hangul fillers, and the code
 # points reserved as ignorable, U+2065, U+FFF0-FFF8, U+E0000-E0FFF: review s51R8
 # F01).  The enclosing keycap U+20E3 after a digit (with or without the emoji
-# variation selector between: "1\ufe0f\u20e3") is drawn as that digit in a box, so
-# it is left out too.  The patterns read the text as it is drawn: without them
-# (PRV-1).  The class is written out (building it from unicodedata would scan
-# every code point at import; Python names no Default_Ignorable property): a
-# test checks it holds every Cf character of the running Python's Unicode.
+# variation selector or any other of these between: "1\ufe0f\u20e3") is drawn as
+# that digit in a box, so it is left out too (:data:`_KEYCAP`).  The patterns
+# read the text as it is drawn: without them (PRV-1).  The class is written out
+# (building it from unicodedata would scan every code point at import; Python
+# names no Default_Ignorable property): a test checks it holds every Cf character
+# of the running Python's Unicode.
 _FORMAT = re.compile(
     "[\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160"
     "\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164"
@@ -1710,6 +1711,14 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     ``1201/1202``, ``1202`` by ``Rm 1202``, ``502`` by ``5楼502``, ``101`` by
     ``0101``, ``3-2-1201`` by ``三号楼2单元1201``, as a stored room of that
     number or those groups is.
+
+    Review s51R18: a one-character room is read as drawn, as the other literals
+    are (an invisible character beside or inside a room word hides no room, and
+    one inside ``配电房`` makes no room word); a run under an override is masked
+    after the phones and literals are read (a phone or name partly inside it is
+    masked whole), and a literal a right-to-left run completes as drawn has every
+    letter and digit masked; a keycap after any ignorable character is read; a
+    glued local landline's groups may be spaced (``3-2-1201-6234 5678``).
 
     :raises InvalidInputError: ``text`` is not a string, or ``also`` not an
         iterable of strings (checked at no cost to a good call: it runs per log line).
