@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import pytest
 
-from complaintcore.core.privacy import redact
+from complaintcore.core.privacy import Literals, literals_in, redact
 from tests.unit.test_redaction import slow_runs
 
 RLO, PDF, ZWSP, CGJ, KEYCAP = "\u202e", "\u202c", "\u200b", "\u034f", "\u20e3"
@@ -91,6 +91,18 @@ def test_a_literal_a_reversed_run_completes_is_masked_inside_and_outside_the_run
     # "nospm" drawn reversed is "mpson": Margaret Thommpson, not the name; the run
     # is masked as every overridden run is (the review's example)
     assert redact(f"Margaret Thom{RLO}nospm{PDF}", also=also) == f"Margaret Thom{RLO}*****{PDF}"
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_literal_a_reversed_run_completes_is_found_for_an_issues_texts() -> None:
+    """An issue's other complainants' literals are chosen per text by
+    ``literals_in`` and ``Literals``: the room 3-2-1201 that a run completes as
+    drawn is chosen too, so their masking matches ``redact`` with all of them."""
+    text = f"住3-2-12{RLO}10{PDF}"  # stored order 3-2-1210: no 1201 in it
+    also = ["王小明", "3-2-1201"]
+    assert literals_in(text, also) == ["3-2-1201"]
+    assert Literals(also).found_in(text) == ["3-2-1201"]
+    assert redact(text, also=literals_in(text, also)) == f"住*-*-**{RLO}**{PDF}"
 
 
 @pytest.mark.procedure("PRV-1")

@@ -1475,7 +1475,9 @@ def literals_in(text: str, also: Iterable[str]) -> list[str]:
         forms = {v: _forms(_drawn(v)[0].strip()) for v in also}
     except (TypeError, AttributeError):
         raise InvalidInputError("also", "expected an iterable of strings") from None
-    live = _may_occur(text, frozenset(f for found in forms.values() for f in found if len(f) > 1))
+    literals = frozenset(f for found in forms.values() for f in found if len(f) > 1)
+    # a literal a reversed run completes is masked too (review s51R18 F02)
+    live = frozenset().union(*(_may_occur(read, literals) for read in _readings(text)))
     return [v for v, found in forms.items() if any(len(f) <= 1 or f in live for f in found)]
 
 
@@ -1547,6 +1549,11 @@ class Literals:
         """
         if not isinstance(text, str):
             raise InvalidInputError("text", f"expected a string, got {type(text).__name__}")
+        # a literal a reversed run completes is masked too (review s51R18 F02)
+        kept = {v for read in _readings(text) for v in self._found(read)}
+        return sorted(kept, key=self._order.__getitem__)
+
+    def _found(self, text: str) -> set[str]:
         drawn = _drawn(text)[0]
         folded = _fold(drawn, _FOLD_ALL)
         tried = set(self._always)
@@ -1560,8 +1567,7 @@ class Literals:
         if self._by_digit and (_OTHER_DECIMAL.search(text) or _OTHER_DIGIT.search(text)):
             tried.update(self._by_digit)
         live = _may_occur(text, frozenset(tried), self._clues.__getitem__) if tried else ()
-        kept = {*self._short, *(v for d in live for v in self._given[d])}
-        return sorted(kept, key=self._order.__getitem__)
+        return {*self._short, *(v for d in live for v in self._given[d])}
 
 
 def _parts(pieces: tuple[str, ...], by_pieces: bool, anchors: str) -> set[str]:
@@ -1802,19 +1808,40 @@ def _mask_reversed(text: str, literals: frozenset[str]) -> str:
     drawn order of Latin letters, Chinese characters and digits under it, nested
     overrides aside); a literal found there that touches no reversed run is left
     to the patterns as before.  One character for one: the overrides stay."""
-    runs = [(start, end) for start, end, reverse in _override_runs(text) if reverse]
+    runs = _reversed_runs(text)
     if not runs or not literals:
         return text
-    order = list(range(len(text)))  # the index in text of each character as drawn
-    for start, end in runs:
-        order[start:end] = reversed(order[start:end])
-    found = _literal_spans("".join(text[at] for at in order), literals)
+    drawn, order = _reordered(text, runs)
+    found = _literal_spans(drawn, literals)
     if found is None:
         return text
     _, gaps, spans = found
     reversed_at = {at for start, end in runs for at in range(start, end)}
     held = [[order[at] for at in range(*_written_span(gaps, *span))] for span in spans]
     return _starred(text, (at for ats in held if not reversed_at.isdisjoint(ats) for at in ats))
+
+
+def _reversed_runs(text: str) -> list[tuple[int, int]]:
+    """The runs of ``text`` a right-to-left override draws reversed (none without one)."""
+    if "\u202e" not in text:
+        return []
+    return [(start, end) for start, end, reverse in _override_runs(text) if reverse]
+
+
+def _reordered(text: str, runs: list[tuple[int, int]]) -> tuple[str, list[int]]:
+    """``text`` with each of ``runs`` reversed (:func:`_reversed_runs`), and the
+    index in ``text`` of each of its characters."""
+    order = list(range(len(text)))
+    for start, end in runs:
+        order[start:end] = reversed(order[start:end])
+    return "".join(text[at] for at in order), order
+
+
+def _readings(text: str) -> tuple[str, ...]:
+    """``text``, and as drawn with its reversed runs (:func:`_reversed_runs`) if any:
+    where :func:`literals_in` looks for a literal :func:`redact` may mask."""
+    runs = _reversed_runs(text)
+    return (text, _reordered(text, runs)[0]) if runs else (text,)
 
 
 def _starred(text: str, places: Iterable[int]) -> str:
