@@ -50,19 +50,23 @@ __all__ = ["Literals", "literals_in", "masked_whole", "redact", "room_address", 
 # U+E0100-E01EF, the Mongolian and Khmer ones, the Hangul fillers, and the code
 # points reserved as ignorable, U+2065, U+FFF0-FFF8, U+E0000-E0FFF: review s51R8
 # F01).  The enclosing keycap U+20E3 after a digit (with or without the emoji
-# variation selector between: "1\ufe0f\u20e3") is drawn as that digit in a box, so
-# it is left out too.  The patterns read the text as it is drawn: without them
-# (PRV-1).  The class is written out (building it from unicodedata would scan
-# every code point at import; Python names no Default_Ignorable property): a
-# test checks it holds every Cf character of the running Python's Unicode.
+# variation selector or any other of these between: "1\ufe0f\u20e3") is drawn as
+# that digit in a box, so it is left out too (:data:`_KEYCAP`).  The patterns
+# read the text as it is drawn: without them (PRV-1).  The class is written out
+# (building it from unicodedata would scan every code point at import; Python
+# names no Default_Ignorable property): a test checks it holds every Cf character
+# of the running Python's Unicode.
 _FORMAT = re.compile(
     "[\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160"
     "\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164"
     "\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb"
     "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
     "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
-    "|(?<=[0-9])\u20e3|(?<=[0-9]\ufe0f)\u20e3"
 )
+# The enclosing keycap after a digit, read in the text with the characters above
+# already left out: any of them may stand between ("1\ufe0e\u20e3", the text-style
+# keycap, or a grapheme joiner: review s51R18 F03).
+_KEYCAP = re.compile("(?<=[0-9])\u20e3")
 
 
 @attrs.frozen
@@ -86,6 +90,12 @@ def _drawn(text: str) -> tuple[str, _Gaps]:
         return text, _NO_GAPS
     gaps = [match.start() - k for k, match in enumerate(_FORMAT.finditer(text))]
     drawn = _FORMAT.sub("", text) if gaps else text
+    if "\u20e3" in drawn:
+        keycaps = [match.start() for match in _KEYCAP.finditer(drawn)]
+        if keycaps:  # each gap at its index in the text without the keycaps too
+            gaps = [g - bisect_left(keycaps, g) for g in gaps]
+            gaps = sorted(gaps + [at - k for k, at in enumerate(keycaps)])
+            drawn = _KEYCAP.sub("", drawn)
     if unicodedata.is_normalized("NFC", drawn):  # most text: one scan in C
         return drawn, _Gaps(gaps) if gaps else _NO_GAPS
     drawn, marks = _composed(drawn)
@@ -450,7 +460,12 @@ def _holds(values: list[int], value: int) -> bool:
 def _written(text: str, gaps: _Gaps, start: int, end: int) -> str:
     """A span of the drawn text as the text writes it, without format characters:
     a name typed decomposed is masked as typed (``Le`` and a circumflex: ``L**``)."""
-    return _FORMAT.sub("", text[slice(*_written_span(gaps, start, end))])
+    return _unformatted(text[slice(*_written_span(gaps, start, end))])
+
+
+def _unformatted(text: str) -> str:
+    """``text`` without the characters :func:`_drawn` leaves out."""
+    return _KEYCAP.sub("", _FORMAT.sub("", text))
 
 
 def _mask_literals(text: str, literals: frozenset[str]) -> str:
@@ -1018,7 +1033,9 @@ _GLUED_MOBILE = re.compile("1[3-9][0-9]{9}")
 # and a dash (ids such as C-20251114-0001 go on so), but after a room found it is
 # the complainant's phone, masked apart as a glued mobile is (review s51R13 F05).
 # Its length is bounded: tried once per room found.
-_GLUED_LOCAL = re.compile(f"-{{1,2}}+(?P<number>[2-9][0-9]{{2,3}}-?[0-9]{{4}}){_EXTENSION}")
+# Its groups may be split as a phone's are (:data:`_SEP`: "3-2-1201-6234 5678",
+# an ideographic space; review s51R18 F04), the later never a date's year.
+_GLUED_LOCAL = re.compile(f"-{{1,2}}+(?P<number>[2-9][0-9]{{2,3}}{_SEP}?[0-9]{{4}}){_EXTENSION}")
 # a date: a year (1900-2099), a month and a day joined by single dashes
 _YEAR = re.compile("(?:19|20)[0-9]{2}")
 _MONTH_DAY = re.compile("([0-9]{1,2})-([0-9]{1,2})(?![0-9])")
@@ -1362,11 +1379,12 @@ def _mask_single(text: str, singles: frozenset[str]) -> str:
         for v in {c.lower(), c.upper(), _wide(c.lower()), _wide(c.upper())}
     ):
         return text
-    return _single_pattern(singles).sub(_single_masked, text)
-
-
-def _single_masked(match: re.Match[str]) -> str:
-    return f"{match.group('cue') or ''}*"
+    # read as drawn, as the other literals are: an invisible character beside the
+    # room word or inside it hides no room, and one inside 配电房 does not make 房
+    # a room word (review s51R18 F01); only the character itself is replaced
+    drawn, gaps, _ = _reading(text, None)
+    news = [(*match.span("single"), "*") for match in _single_pattern(singles).finditer(drawn)]
+    return _replaced(text, gaps, news) if news else text
 
 
 def _wide(c: str) -> str:
@@ -1378,8 +1396,8 @@ def _wide(c: str) -> str:
 def _single_pattern(singles: frozenset[str]) -> re.Pattern[str]:
     chars = "".join(re.escape(x) for c in sorted(singles) for x in {c, _wide(c)})
     return re.compile(
-        rf"(?<![^\s(（\[:：])[{chars}](?=$|[\s)）\],，。;；!?！？、]|[.:：](?!\w))"
-        rf"|(?P<cue>{_ROOM_CUE_WRITTEN})[{chars}](?![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])",
+        rf"(?:(?<![^\s(（\[:：])(?=[{chars}](?:$|[\s)）\],，。;；!?！？、]|[.:：](?!\w)))"
+        rf"|{_ROOM_CUE_WRITTEN}(?=[{chars}](?![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])))(?P<single>[{chars}])",
         re.IGNORECASE,
     )
 
@@ -1457,7 +1475,9 @@ def literals_in(text: str, also: Iterable[str]) -> list[str]:
         forms = {v: _forms(_drawn(v)[0].strip()) for v in also}
     except (TypeError, AttributeError):
         raise InvalidInputError("also", "expected an iterable of strings") from None
-    live = _may_occur(text, frozenset(f for found in forms.values() for f in found if len(f) > 1))
+    literals = frozenset(f for found in forms.values() for f in found if len(f) > 1)
+    # a literal a reversed run completes is masked too (review s51R18 F02)
+    live = frozenset().union(*(_may_occur(read, literals) for read in _readings(text)))
     return [v for v, found in forms.items() if any(len(f) <= 1 or f in live for f in found)]
 
 
@@ -1529,6 +1549,11 @@ class Literals:
         """
         if not isinstance(text, str):
             raise InvalidInputError("text", f"expected a string, got {type(text).__name__}")
+        # a literal a reversed run completes is masked too (review s51R18 F02)
+        kept = {v for read in _readings(text) for v in self._found(read)}
+        return sorted(kept, key=self._order.__getitem__)
+
+    def _found(self, text: str) -> set[str]:
         drawn = _drawn(text)[0]
         folded = _fold(drawn, _FOLD_ALL)
         tried = set(self._always)
@@ -1542,8 +1567,7 @@ class Literals:
         if self._by_digit and (_OTHER_DECIMAL.search(text) or _OTHER_DIGIT.search(text)):
             tried.update(self._by_digit)
         live = _may_occur(text, frozenset(tried), self._clues.__getitem__) if tried else ()
-        kept = {*self._short, *(v for d in live for v in self._given[d])}
-        return sorted(kept, key=self._order.__getitem__)
+        return {*self._short, *(v for d in live for v in self._given[d])}
 
 
 def _parts(pieces: tuple[str, ...], by_pieces: bool, anchors: str) -> set[str]:
@@ -1694,6 +1718,14 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     ``0101``, ``3-2-1201`` by ``三号楼2单元1201``, as a stored room of that
     number or those groups is.
 
+    Review s51R18: a one-character room is read as drawn, as the other literals
+    are (an invisible character beside or inside a room word hides no room, and
+    one inside ``配电房`` makes no room word); a run under an override is masked
+    after the phones and literals are read (a phone or name partly inside it is
+    masked whole), and a literal a right-to-left run completes as drawn has every
+    letter and digit masked; a keycap after any ignorable character is read; a
+    glued local landline's groups may be spaced (``3-2-1201-6234 5678``).
+
     :raises InvalidInputError: ``text`` is not a string, or ``also`` not an
         iterable of strings (checked at no cost to a good call: it runs per log line).
     """
@@ -1718,9 +1750,12 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
         )
     except (TypeError, AttributeError):  # a try costs nothing until something is raised
         raise InvalidInputError("also", "expected an iterable of strings") from None
-    # a run drawn in reversed order is read by no pattern: masked whole
-    if "\u202d" in text or "\u202e" in text:
-        text = _mask_overridden(text)
+    # a run a directional override draws in another order: a literal it reverses is
+    # found in the text as drawn, and the run is masked whole after the phones and
+    # literals are read as before (review s51R18 F02)
+    overridden = "\u202d" in text or "\u202e" in text
+    if overridden:
+        text = _mask_reversed(text, known)
     text = _mask_literals(text, known - numeric)
     # before the phones: a flat "7" after a phone would read as its last digit
     text = _mask_single(text, frozenset(v for v in drawn if len(v) == 1 and v.isalnum()))
@@ -1729,7 +1764,9 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
         text = _substitute(_EMAIL, text, _FOLD_ALL, _mask_email)
     # a room of digits and dashes alone (3-2-1201) is found with the phones, in one
     # reading (review s49B F01); other literals of digits after them
-    return _mask_numbers(text, numeric)
+    text = _mask_numbers(text, numeric)
+    # a run drawn in reversed order is read by no pattern: what is left of it masked
+    return _mask_overridden(text) if overridden else text
 
 
 # The directional formatting characters that open an embedding or override
@@ -1740,6 +1777,82 @@ _OVERRIDES = frozenset("\u202d\u202e")
 _PARAGRAPH_ENDS = frozenset("\n\r\x1c\x1d\x1e\x85\u2029")
 
 
+def _override_runs(text: str) -> list[tuple[int, int, bool]]:
+    """Each run a directional override (U+202D, U+202E) governs: from the character
+    after it to its pop (U+202C, embeddings opened inside counted) or the end of
+    its line, and whether it is drawn reversed (right-to-left, U+202E).  One scan."""
+    runs: list[tuple[int, int, bool]] = []
+    depth = 0  # embeddings and overrides open since the first override
+    start, reverse = 0, False
+    for at, char in enumerate(text):
+        if depth:
+            if char in _PARAGRAPH_ENDS or (char == "\u202c" and depth == 1):
+                runs.append((start, at, reverse))
+                depth = 0
+            elif char in _PUSHES:
+                depth += 1
+            elif char == "\u202c":
+                depth -= 1
+        elif char in _OVERRIDES:
+            depth, start, reverse = 1, at + 1, char == "\u202e"
+    if depth:
+        runs.append((start, len(text), reverse))
+    return runs
+
+
+def _mask_reversed(text: str, literals: frozenset[str]) -> str:
+    """``text`` with each of ``literals`` that a right-to-left override draws (one a
+    run reversed completes: ``Margaret Thom\u202enospm\u202c`` is drawn ``Margaret
+    Thompson``) masked, every letter and digit of it, inside the run and out
+    (PRV-1, review s51R18 F02).  The text is read with each such run reversed (the
+    drawn order of Latin letters, Chinese characters and digits under it, nested
+    overrides aside); a literal found there that touches no reversed run is left
+    to the patterns as before.  One character for one: the overrides stay."""
+    runs = _reversed_runs(text)
+    if not runs or not literals:
+        return text
+    drawn, order = _reordered(text, runs)
+    found = _literal_spans(drawn, literals)
+    if found is None:
+        return text
+    _, gaps, spans = found
+    reversed_at = {at for start, end in runs for at in range(start, end)}
+    held = [[order[at] for at in range(*_written_span(gaps, *span))] for span in spans]
+    return _starred(text, (at for ats in held if not reversed_at.isdisjoint(ats) for at in ats))
+
+
+def _reversed_runs(text: str) -> list[tuple[int, int]]:
+    """The runs of ``text`` a right-to-left override draws reversed (none without one)."""
+    if "\u202e" not in text:
+        return []
+    return [(start, end) for start, end, reverse in _override_runs(text) if reverse]
+
+
+def _reordered(text: str, runs: list[tuple[int, int]]) -> tuple[str, list[int]]:
+    """``text`` with each of ``runs`` reversed (:func:`_reversed_runs`), and the
+    index in ``text`` of each of its characters."""
+    order = list(range(len(text)))
+    for start, end in runs:
+        order[start:end] = reversed(order[start:end])
+    return "".join(text[at] for at in order), order
+
+
+def _readings(text: str) -> tuple[str, ...]:
+    """``text``, and as drawn with its reversed runs (:func:`_reversed_runs`) if any:
+    where :func:`literals_in` looks for a literal :func:`redact` may mask."""
+    runs = _reversed_runs(text)
+    return (text, _reordered(text, runs)[0]) if runs else (text,)
+
+
+def _starred(text: str, places: Iterable[int]) -> str:
+    """``text`` with each letter and digit at one of ``places`` a star."""
+    chars = list(text)
+    for at in places:
+        if chars[at].isalnum():
+            chars[at] = "*"
+    return "".join(chars)
+
+
 def _mask_overridden(text: str) -> str:
     """``text`` with every letter and digit masked from a left-to-right or
     right-to-left override (U+202D, U+202E) to the pop that closes it (U+202C,
@@ -1747,23 +1860,11 @@ def _mask_overridden(text: str) -> str:
     s51R8 F03): a terminal or a chat draws that run reversed or reordered, so
     what a reader sees there (a name, a room) is not what the patterns read.
     Isolates (U+2066-2069) do not end it: masking more is the cautious side.
-    One scan, the length of the text."""
-    out: list[str] = []
-    depth = 0  # embeddings and overrides open since the first override
-    for char in text:
-        if depth:
-            if char in _PARAGRAPH_ENDS:
-                depth = 0
-            elif char in _PUSHES:
-                depth += 1
-            elif char == "\u202c":
-                depth -= 1
-            elif char.isalnum():
-                char = "*"
-        elif char in _OVERRIDES:
-            depth = 1
-        out.append(char)
-    return "".join(out)
+    Run last (review s51R18 F02): the phones and literals are read first as
+    before, so the part of one outside the run is masked with it.  One scan,
+    the length of the text."""
+    runs = _override_runs(text)
+    return _starred(text, (at for start, end, _ in runs for at in range(start, end)))
 
 
 def _canonical(value: str) -> str | None:
