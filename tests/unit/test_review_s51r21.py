@@ -132,3 +132,38 @@ def test_a_tab_in_a_block_keeps_the_next_value_under_its_indent() -> None:
     assert " ".join(line[indent:].strip() for line in lines) == (
         "purpose callback        verify leak claim · how show --as"
     ), lines
+
+
+def test_staff_blocks_indent_under_a_staff_id_as_printed() -> None:
+    """``report --staff``'s blocks measured the stored id: one with an ESC (four
+    printed cells, one stored) pushed its own figures four cells right."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from complaintcore.cli.report_terminal import print_staff
+    from complaintcore.core.models import Grade
+    from complaintcore.core.staff_report import StaffMonth, StaffReport
+    from complaintcore.i18n import translator
+    from complaintcore.rules import load_pack
+
+    pack = load_pack("cn-property")
+    rows = tuple(
+        StaffMonth(
+            staff_id=sid,
+            sanctions=((Grade.MAJOR, 1),),
+            cards=(),
+            warnings=0,
+            points=3,
+            complaints=1,
+            complaint_ids=(),
+            severe=False,
+        )
+        for sid in ("SR-1\x1b", "SR-20000")
+    )
+    now = datetime(2025, 12, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    report = StaffReport(pack.name, "2025-11", "Asia/Shanghai", now, pack.accountability, rows)
+    lines = _printed(40, lambda c: print_staff(c, report, translator("en")))
+    firsts = [line for line in lines if line.startswith(("SR-1\\x1b", "SR-20000"))]
+    # "SR-1\x1b" prints 8 cells, as wide as "SR-20000": both figures start at 10
+    assert [line[:10] for line in firsts] == ["SR-1\\x1b  ", "SR-20000  "], lines
+    assert firsts[0][10:] == firsts[1][10:], lines
