@@ -116,7 +116,8 @@ def one_line(exc: BaseException, t: Translator | None = None, pack: RulePack | N
     else:
         text = str(exc)
     text = " ".join(text.split())  # every line break Python knows becomes a space
-    # control and unassigned characters (a typed escape sequence) are shown escaped
+    # what a terminal could run or that redraws the line (a typed escape sequence,
+    # a bidi override) is shown escaped, as every view shows it (terminal.shown)
     return shown(text) or type(exc).__name__
 
 

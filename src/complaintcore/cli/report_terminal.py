@@ -22,7 +22,7 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
-from complaintcore.cli.fit import wrap
+from complaintcore.cli.fit import printed, wrap
 from complaintcore.cli.report_html import OUTSTANDING_TITLE, report_warnings
 from complaintcore.i18n import N_, Translator
 
@@ -332,9 +332,9 @@ def print_staff(
     for row in staff.rows:
         member = directory.get(row.staff_id) if directory is not None else None
         rows.append(
-            [
-                row.staff_id,
-                mask(member.name.split(" (")[0]) if member is not None else "",
+            [  # as printed, so the blocks below measure what the terminal shows
+                printed(row.staff_id),
+                printed(mask(member.name.split(" (")[0])) if member is not None else "",
                 *(str(row.sanctioned(g) or "") for g in grades),
                 *(str(row.carded(c) or "") for c in cards),
                 str(row.warnings or ""),

@@ -2,17 +2,23 @@
 
 Intake refuses control characters (:func:`complaintcore.core.limits.clean_text`),
 but a record edited in the database file (the threat model's editor, who may
-drop the triggers) can hold any, and intake keeps format characters.  So every
-character a terminal may run or draw other than it reads (an escape sequence's
-ESC, BEL, C1 controls, the line and paragraph separators, a bidi override that
-draws ``0005`` as ``5000``, a zero-width space) is written escaped, as Python
-writes it (``\\x1b``, ``\\u202e``): the command line's errors, and everything
-:class:`TerminalConsole` prints (review s51R8 F02, F03).
+drop the triggers) can hold any.  So every character a terminal may run, or that
+makes it draw a line otherwise than it reads, is written escaped, as Python
+writes it (``\\x1b``, ``\\u202e``): C0 controls but the line break and the tab,
+DEL, C1 controls (an escape sequence's ESC, BEL, CSI), the bidi embeddings,
+overrides and isolates (U+202A-U+202E, U+2066-U+2069, which draw ``0005`` as
+``5000``), the directional marks (U+200E, U+200F, U+061C: ``12`` RLM ``34`` is
+drawn ``3412``), the line and paragraph separators and a lone surrogate.  This
+in the command line's errors and in everything :class:`TerminalConsole` prints
+(review s51R8 F02, F03).  Every other format character is text a script or an
+emoji needs and prints as typed: the joiners of Persian and Indic words and of
+emoji sequences (U+200C, U+200D), the soft hyphen, variation selectors, the tag
+characters of a flag like Scotland's, a zero-width space (review s51R21 F02).
 """
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from collections.abc import Iterable
 
 from rich.console import (
@@ -30,20 +36,23 @@ from rich.text import Text
 __all__ = ["TerminalConsole", "shown"]
 
 
+_ESCAPED = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
+    "\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+"""What :func:`shown` escapes (see the module docstring)."""
+
+
+def _escaped(found: re.Match[str]) -> str:
+    return ascii(found[0])[1:-1]
+
+
 def shown(text: str) -> str:
-    """``text`` with every character that is not printable escaped (``\\x1b``,
-    ``\\u202e``): control, format, surrogate, private-use and unassigned
-    characters, and the line and paragraph separators U+2028, U+2029.  Line
-    breaks and tabs are kept, and so are spaces (U+3000, the no-break space):
-    they draw as spaces."""
-    if text.isprintable():  # most text: one scan in C
-        return text
-    return "".join(
-        ch
-        if ch.isprintable() or ch in "\n\t" or unicodedata.category(ch) == "Zs"
-        else ascii(ch)[1:-1]
-        for ch in text
-    )
+    """``text`` with every character a terminal could run, or that redraws the
+    line, escaped (``\\x1b``, ``\\u202e``; the module docstring lists them).
+    Line breaks, tabs, spaces, joiners and every other character print as they
+    are."""
+    return _ESCAPED.sub(_escaped, text)
 
 
 class TerminalConsole(Console):
@@ -79,7 +88,7 @@ class TerminalConsole(Console):
         self, renderable: RenderableType, options: ConsoleOptions | None = None
     ) -> Iterable[Segment]:
         for segment in super().render(renderable, options):
-            if segment.control or segment.text.isprintable():
+            if segment.control or not _ESCAPED.search(segment.text):
                 yield segment
             else:
                 yield Segment(shown(segment.text), segment.style)
