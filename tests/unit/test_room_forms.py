@@ -120,8 +120,8 @@ def test_a_phone_with_dashes_is_not_read_as_a_room(phone: str) -> None:
 
 def test_the_room_words_are_the_documented_ones() -> None:
     """The list is data, kept small; docs/security.md names each word."""
-    assert ROOM_WORDS == ("号楼", "#楼", "单元", "栋", "幢", "座", "楼", "门", "号", "#")
-    assert ROOM_ENDS == ("室", "号")
+    assert ROOM_WORDS == ("号楼", "#楼", "单元", "栋", "幢", "座", "楼", "层", "门", "号", "#")
+    assert ROOM_ENDS == ("房间", "号房", "室", "号", "房")
     text = (Path(__file__).parents[2] / "docs" / "security.md").read_text(encoding="utf-8")
     words = re.search(r"address words \(([^)]*)\)", text)
     assert words is not None

@@ -45,13 +45,14 @@ __all__ = [
     "room_unnamed",
 ]
 
-ROOM_WORDS = ("号楼", "#楼", "单元", "栋", "幢", "座", "楼", "门", "号", "#")
+ROOM_WORDS = ("号楼", "#楼", "单元", "栋", "幢", "座", "楼", "层", "门", "号", "#")
 """The words written between a room's numbers in place of a dash: building (栋,
 幢, 座, 号楼, 楼, and ``#楼``, ``#`` for 号 as site staff write it), unit (单元),
 entrance (门), number (号): ``3栋2单元1201``, ``3号楼2单元1201``, ``A座1201``,
-``3#楼2单元1201``.  A word may have a dash after it, the two one separator
-(``3栋-2-1201``, ``3栋2单元-1201``: review s50D F01).  A longer word goes before a
-word it starts with (号楼 before 号, ``#楼`` before ``#``)."""
+``3#楼2单元1201``; and a floor (层: ``3栋5层502``, review s51R20 F02).  A word
+may have a dash after it, the two one separator (``3栋-2-1201``,
+``3栋2单元-1201``: review s50D F01).  A longer word goes before a word it starts
+with (号楼 before 号, ``#楼`` before ``#``)."""
 
 BUILDING = "栋"
 """The level of a building, named by the word a matched room writes it with."""
@@ -77,11 +78,14 @@ WORD_LEVELS = {
     "#": BUILDING,
     "单元": UNIT,
     "门": UNIT,
+    "层": FLOOR,
 }
 """IMP-3, GRD-2: the level each of :data:`ROOM_WORDS` names for the group before it
 (review s49Q F02).  The building words are those a building field is read by
 (:data:`~complaintcore.core.building_forms.BUILDING_WORDS`: 3号 and 3# are building
-3 there too); 门 is a unit's entrance (``1号楼3门`` is unit 3 of building 1)."""
+3 there too); 门 is a unit's entrance (``1号楼3门`` is unit 3 of building 1).  层
+names a floor whatever is written before it (``5层502``, ``3栋5层502``: review
+s51R20 F02; 层 never names a building)."""
 
 DASHED_LEVELS = {2: (BUILDING,), 3: (BUILDING, UNIT)}
 """IMP-3, GRD-2: the levels of a room's groups before the last one when they are
@@ -89,8 +93,10 @@ joined by dashes, by how many groups it has: ``3-1201`` is building 3, room 1201
 (as masking reads ``105-1201``), ``3-2-1201`` building 3, unit 2, room 1201 (the
 demo's and the front desk's form); no form of another length gives levels."""
 
-ROOM_ENDS = ("室", "号")
-"""The words written after a room's last number: ``1201室``, ``1201号``."""
+ROOM_ENDS = ("房间", "号房", "室", "号", "房")
+"""The words written after a room's last number: ``1201室``, ``1201号``, and
+``1201房``, ``1201号房``, ``1201房间`` (review s51R20 F03).  A longer word goes
+before a word it starts with (号房 before 号, 房间 before 房)."""
 
 # A group: ASCII digits with perhaps one ASCII letter after or before them
 # (1201B, A12), or a letter alone (the A of A座1201).
@@ -192,7 +198,7 @@ def _floors(
     above = False  # a building or unit named before: kept as the groups are read (linear)
     for i, join in enumerate(joins):
         if join == _FLOOR_WORD and (
-            above or (i == len(joins) - 1 and _held(groups[i], _number(groups[-1])))
+            above or (i == len(joins) - 1 and _held(groups[i], _flat_number(groups[-1])))
         ):
             levels[i] = FLOOR
         above = above or levels[i] in (BUILDING, UNIT)
@@ -204,8 +210,21 @@ def _number(group: str) -> str:
     return plain_number(group) if group.isdigit() else ""
 
 
+_LETTERED = re.compile("[0-9]+[A-Za-z]|[A-Za-z][0-9]+")
+
+
+def _flat_number(group: str) -> str:
+    """A flat's group as the floor it holds is read from (:func:`_held`): its digits as
+    a number, a letter before or after them left out (``502a`` and ``a502`` are on
+    floor 5 as ``502`` is: the letter names a split flat, review s51R20 F04), else
+    ``""``."""
+    if _LETTERED.fullmatch(group):
+        group = group.strip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    return _number(group)
+
+
 def _held(floor: str, flat: str) -> bool:
-    """Whether a flat (``flat``: its :func:`_number`) holds ``floor``: both digits, the
+    """Whether a flat (``flat``: its :func:`_flat_number`) holds ``floor``: both digits, the
     flat written as the floor and two digits, the zeros either starts with only
     padding it (``5`` and ``502``, ``12`` and ``1201``, ``5`` and ``0502``, ``01``
     and ``101``; review s51B F03, s51R7 F03); not ``5`` and ``3`` (floor 5, door 3:
@@ -222,7 +241,7 @@ def room_kept(
     ``("3", "5", "502")`` of (building, floor) is ``("3", "502")`` of (building,);
     a floor the flat does not hold is kept (``3栋5楼3号``, floor 5, door 3: review
     s51R7 F01; it was left out, and every door 3 of the building was one flat)."""
-    flat = _number(groups[-1])  # read once: a cost in proportion to the room
+    flat = _flat_number(groups[-1])  # read once: a cost in proportion to the room
     kept = [i for i, level in enumerate(levels) if level != FLOOR or not _held(groups[i], flat)]
     return tuple(groups[i] for i in (*kept, len(groups) - 1)), tuple(levels[i] for i in kept)
 
@@ -344,8 +363,25 @@ def room_read(literal: str) -> str:
     """IMP-3, GRD-2, PRV-1: ``literal`` as a room key reads it: without an English word
     for a room before it (:func:`room_unnamed`, in any width) and with its
     building's and unit's Chinese numerals in digits (:func:`arabic`; review s51B
-    F01, F04; s51R7 F02, F05)."""
-    return arabic(room_unnamed(literal))
+    F01, F04; s51R7 F02, F05), and a floor written ``5F`` before a dash or its
+    flat written ``5层`` (:func:`_floored`; review s51R20 F05)."""
+    return arabic(_floored(room_unnamed(literal)))
+
+
+# a floor written the English (and Hong Kong) way, its number and an F, glued to no
+# letter or digit before it, with a dash or a flat's digits (perhaps after spaces)
+# after it: the 5F of 5F-502 (review s51R20 F05); not the F of a flat 1201F
+_F_FLOOR = re.compile("(?<![0-9A-Za-z])([0-9]++)[Ff](?= *+[-0-9])")
+
+
+def _floored(literal: str) -> str:
+    """IMP-3, GRD-2: ``literal`` with each floor written with an F (``5F``, ``12f``)
+    before a dash or a flat written with 层 (:data:`FLOOR`), with NFKC where it has
+    one: ``5F-502`` is ``5层-502``, floor 5, flat 502 (review s51R20 F05: it was
+    read as a building "5f"); ``1201F`` and ``5F`` alone are kept."""
+    folded = unicodedata.normalize("NFKC", literal)
+    floored = _F_FLOOR.sub(lambda found: found.group(1) + FLOOR, folded)
+    return literal if floored == folded else floored
 
 
 ONE_GROUP = re.compile("[0-9]+[a-z]|[a-z]?[0-9]+|[a-z]")
