@@ -110,7 +110,7 @@ def test_the_monthly_report_still_groups_one_flat_of_one_building_typed_two_ways
         ("Block A 1201", "a-1201"),
         ("第A座1201", "a-1201"),
         # no building led: kept as spelt
-        ("Blocks 3 1201", "blocks 3 1201"),  # spaces between groups kept (review s51R20 F01)
+        ("Blocks 3 1201", "blocks3 1201"),  # a space between digits kept (s51R20, s51R23 F01)
         ("第3单元", "第3单元"),
     ],
 )

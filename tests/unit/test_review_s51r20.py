@@ -1,7 +1,8 @@
 """Review s51R20: second re-review of room keys (after s51B and s51R7).
 
-F01: a room in no address form keeps a space between two groups of letters or
-digits: ``3 1202``, ``31 202`` and ``312 02`` are three flats, not ``31202``.
+F01: a room in no address form keeps a space between two groups of digits:
+``3 1202``, ``31 202`` and ``312 02`` are three flats, not ``31202`` (beside a
+letter the space is left out, review s51R23 F01: ``A 1201`` is ``A1201``).
 
 F02: 层 is a floor's word as 楼 is: ``3栋5层502`` is ``3栋5楼502`` (``3-502``);
 ``3栋5层3号`` is ``3栋5楼3号`` (``3栋5层3``).
@@ -57,7 +58,8 @@ def test_a_space_between_groups_keeps_flats_apart(rooms: tuple[str, ...]) -> Non
         ("3 1202", "3 1202"),
         ("3   1202", "3 1202"),  # a run of spaces is one
         (" 3\u30001202 ", "3 1202"),  # an ideographic space, ends stripped
-        ("B 1201", "b 1201"),
+        ("B 1201", "b1201"),  # beside a letter a space tells nothing (review s51R23 F01)
+        ("1201 B", "1201b"),
         ("1201 室", "1201"),  # no space kept before a word: one group and its end
         ("１２０１", "1201"),
     ],
@@ -172,3 +174,20 @@ def test_a_flat_with_a_letter_holds_its_floor(
 def test_an_f_floor_is_a_floor(building: str, typed: str, place: tuple[str, str]) -> None:
     assert room_place(building, typed) == place
     assert room_building(typed) != "5f"
+
+
+@pytest.mark.procedure("IMP-3")
+@pytest.mark.parametrize(
+    ("spaced", "glued", "source"),
+    [
+        ("A 1201", "A1201", "room:sunrise||a1201"),
+        ("1201 B", "1201B", "room:sunrise||1201b"),
+        ("A 1201室", "A1201室", "room:sunrise||a1201"),
+        ("A 1201/A 1202", "A1201/A1202", "room:sunrise||a1201/a1202"),
+    ],
+)
+def test_a_space_beside_a_letter_is_one_flat(spaced: str, glued: str, source: str) -> None:
+    """Review s51R23 F01: F01's space kept between a letter and digits made ``A 1201``
+    and ``A1201`` two rooms, and ``A 1201/A 1202`` no list of rooms."""
+    assert room_key("sunrise", "", spaced) == _hash(source)
+    assert room_key("sunrise", "", glued) == _hash(source)

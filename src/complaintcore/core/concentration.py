@@ -67,21 +67,23 @@ def _norm(text: str) -> str:
 
 def _spelt(room: str) -> str:
     """IMP-3, GRD-2: a room in no address form as its spelling is matched: NFKC, in
-    lower case, the spaces between two ASCII letters or digits one space, any
-    other left out (``3  1202`` is ``3 1202``, ``1201 室`` is ``1201室``).  The
-    space is all that tells different flats apart: ``3 1202``, ``31 202`` and
-    ``312 02`` are three rooms (review s51R20 F01: every space was left out, and
-    all three were ``31202``, one room raised repeatedly by three owners)."""
+    lower case, the spaces between two ASCII digits one space, any other left out
+    (``3  1202`` is ``3 1202``; ``1201 室`` is ``1201室``, ``A 1201`` is ``a1201``).
+    Between two digits the space is all that tells different flats apart: ``3
+    1202``, ``31 202`` and ``312 02`` are three rooms (review s51R20 F01: every
+    space was left out, and all three were ``31202``, one room raised repeatedly
+    by three owners); beside a letter it tells nothing (``A 1201`` and ``A1201``,
+    ``1201 B`` and ``1201B`` are one flat: review s51R23 F01)."""
     words = unicodedata.normalize("NFKC", room).casefold().split()
     spelt = words[:1]
     for word in words[1:]:
-        gap = " " if _alnum(spelt[-1][-1]) and _alnum(word[0]) else ""
+        gap = " " if _digit(spelt[-1][-1]) and _digit(word[0]) else ""
         spelt.append(gap + word)
     return "".join(spelt)
 
 
-def _alnum(char: str) -> bool:
-    return char.isascii() and char.isalnum()
+def _digit(char: str) -> bool:
+    return "0" <= char <= "9"
 
 
 @functools.lru_cache(maxsize=4096)
