@@ -15,29 +15,26 @@ repeatedly.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from complaintcore.adapters.sqlite_store import SCHEMA_VERSION as SQLITE_SCHEMA
-from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.core.models import Complainant
 from complaintcore.desk import Desk
 from complaintcore.desk.ports import ComplaintStore
 from complaintcore.testing import MemoryStore, make_desk
 from tests.integration.test_review_s49q import (
     T0,
-    _all_keys,
     _hash,
     host_row_stored_before,
     postgres_rekeyed,
     receive,
     same_room,
-    sqlite_upgrade_again,
+    sqlite_rekeyed,
 )
 from tests.integration.test_review_s50h import raised_three_times
+from tests.integration.test_review_s51b import _room_keys
 
 FLAT = (  # flat 502 of building 3, typed with a dashed building and its floor
     Complainant("李一", "13700000001", "3-502", "", "sunrise"),
@@ -56,10 +53,6 @@ OLD = {  # as SQLite schema 27 / PostgreSQL 26 keyed them: (building, room key)
     "3-5F-502": ("", _hash("room:sunrise||3-502")),
     "5层3号": ("3", _hash("room:sunrise|3|5层3")),
 }
-
-
-def _room_keys(desk: Desk, ids: list[str]) -> list[str]:
-    return [str(desk.store.row(cid).room_key) for cid in ids]  # type: ignore[attr-defined]
 
 
 @pytest.mark.procedure("IMP-3")
@@ -100,20 +93,13 @@ def _check_upgraded(desk: Desk, ids: list[str]) -> None:
 @pytest.mark.procedure("IMP-3")
 @pytest.mark.procedure("GRD-2")
 def test_an_sqlite_desk_of_schema_27_gets_its_keys_made_again(tmp_path: Path) -> None:
-    path = tmp_path / "desk.sqlite3"
-    with make_desk(store=SqliteStore(path)) as desk:
-        ids, old = _stored_before(desk)
-    with sqlite3.connect(path) as conn:  # as version 27 left them
-        conn.executemany("UPDATE projection SET building = ?, room_key = ? WHERE id = ?", old)
-        conn.execute("PRAGMA user_version = 27")
-    conn.close()
-    with make_desk(store=SqliteStore(path)) as desk:
-        assert desk.store.schema_version == SQLITE_SCHEMA >= 28  # type: ignore[attr-defined]
-        assert _room_keys(desk, ids[1:]) == [ROOM_502, ROOM_DOOR]  # before anything new
-        assert desk.store.verify().ok
-        _check_upgraded(desk, ids)
-        before = _all_keys(desk)
-    sqlite_upgrade_again(path, 27, before, T0 + timedelta(days=9))
+    sqlite_rekeyed(
+        tmp_path / "desk.sqlite3",
+        28,
+        _stored_before,
+        _check_upgraded,
+        "building = ?, room_key = ?",
+    )
 
 
 @pytest.mark.procedure("IMP-3")

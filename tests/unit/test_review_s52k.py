@@ -33,71 +33,46 @@ def _hash(source: str) -> str:
     return hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
 
 
-# --------------------------------------------------------------------------- F02
+# --------------------------------------------------------------------------- F02, F03
+
+FLOOR_LED = [  # F02: a room led by its floor below a building field of one group
+    ("3栋", "5层3号", "room:sunrise|3|3栋5层3"),
+    ("", "3栋5层3号", "room:sunrise|3|3栋5层3"),
+    ("3栋", "3栋5层3号", "room:sunrise|3|3栋5层3"),
+    ("3栋", "5F-3", "room:sunrise|3|3栋5层3"),
+    ("", "3栋5F-3", "room:sunrise|3|3栋5层3"),
+    ("3栋", "12层3号", "room:sunrise|3|3栋12层3"),
+    ("", "3栋12层3号", "room:sunrise|3|3栋12层3"),
+    ("3栋", "2单元5层3号", "room:sunrise|3|3栋2单元5层3"),
+    ("", "3栋2单元5层3号", "room:sunrise|3|3栋2单元5层3"),
+    ("A座", "5层3号", "room:sunrise|a|a栋5层3"),
+    ("", "A座5层3号", "room:sunrise|a|a栋5层3"),
+]
+KEPT = [  # other rooms below a building field stay as they were read
+    ("3栋", "6层3号", "room:sunrise|3|3栋6层3"),  # another floor's door 3
+    ("3栋", "5层502", "room:sunrise|3|3-502"),  # the floor the flat holds
+    ("3栋", "5楼3号", "room:sunrise|3|5-3"),  # 楼 names building 5 (concepts.md)
+    ("3栋", "2-5层3", "room:sunrise|3|2栋5层3"),  # dashed: building 2, as 2-1201 is
+]
+DASHED_FLOOR = [  # F03: a floor after a dashed building
+    ("", "3-5F-502", "room:sunrise|3|3-502"),
+    ("", "3-5层502", "room:sunrise|3|3-502"),
+    ("", "3-5层-502", "room:sunrise|3|3-502"),
+    ("", "3 - 5F - 502", "room:sunrise|3|3-502"),
+    ("", "3栋5F-502", "room:sunrise|3|3-502"),
+    ("", "3-502", "room:sunrise|3|3-502"),
+    ("3", "502", "room:sunrise|3|3-502"),
+    ("", "3-2-5层502", "room:sunrise|3|3-2-502"),
+    ("", "3-2-5F-502", "room:sunrise|3|3-2-502"),
+    ("", "3-2-502", "room:sunrise|3|3-2-502"),
+    ("", "3-5层3号", "room:sunrise|3|3栋5层3"),  # floor 5, door 3: the floor kept
+]
 
 
 @pytest.mark.procedure("IMP-3")
 @pytest.mark.procedure("GRD-2")
-@pytest.mark.parametrize(
-    ("building", "room", "source"),
-    [
-        ("3栋", "5层3号", "room:sunrise|3|3栋5层3"),
-        ("", "3栋5层3号", "room:sunrise|3|3栋5层3"),
-        ("3栋", "3栋5层3号", "room:sunrise|3|3栋5层3"),
-        ("3栋", "5F-3", "room:sunrise|3|3栋5层3"),
-        ("", "3栋5F-3", "room:sunrise|3|3栋5层3"),
-        ("3栋", "12层3号", "room:sunrise|3|3栋12层3"),
-        ("", "3栋12层3号", "room:sunrise|3|3栋12层3"),
-        ("3栋", "2单元5层3号", "room:sunrise|3|3栋2单元5层3"),
-        ("", "3栋2单元5层3号", "room:sunrise|3|3栋2单元5层3"),
-        ("A座", "5层3号", "room:sunrise|a|a栋5层3"),
-        ("", "A座5层3号", "room:sunrise|a|a栋5层3"),
-    ],
-)
-def test_a_floor_led_room_is_read_below_its_building_field(
-    building: str, room: str, source: str
-) -> None:
-    assert room_key("sunrise", building, room) == _hash(source)
-
-
-@pytest.mark.procedure("IMP-3")
-@pytest.mark.parametrize(
-    ("building", "room", "source"),
-    [
-        ("3栋", "6层3号", "room:sunrise|3|3栋6层3"),  # another floor's door 3
-        ("3栋", "5层502", "room:sunrise|3|3-502"),  # the floor the flat holds
-        ("3栋", "5楼3号", "room:sunrise|3|5-3"),  # 楼 names building 5 (concepts.md)
-        ("3栋", "2-5层3", "room:sunrise|3|2栋5层3"),  # dashed: building 2, as 2-1201 is
-    ],
-)
-def test_other_rooms_below_a_building_field_stay_as_they_were(
-    building: str, room: str, source: str
-) -> None:
-    assert room_key("sunrise", building, room) == _hash(source)
-
-
-# --------------------------------------------------------------------------- F03
-
-
-@pytest.mark.procedure("IMP-3")
-@pytest.mark.procedure("GRD-2")
-@pytest.mark.parametrize(
-    ("building", "room", "source"),
-    [
-        ("", "3-5F-502", "room:sunrise|3|3-502"),
-        ("", "3-5层502", "room:sunrise|3|3-502"),
-        ("", "3-5层-502", "room:sunrise|3|3-502"),
-        ("", "3 - 5F - 502", "room:sunrise|3|3-502"),
-        ("", "3栋5F-502", "room:sunrise|3|3-502"),
-        ("", "3-502", "room:sunrise|3|3-502"),
-        ("3", "502", "room:sunrise|3|3-502"),
-        ("", "3-2-5层502", "room:sunrise|3|3-2-502"),
-        ("", "3-2-5F-502", "room:sunrise|3|3-2-502"),
-        ("", "3-2-502", "room:sunrise|3|3-2-502"),
-        ("", "3-5层3号", "room:sunrise|3|3栋5层3"),  # floor 5, door 3: the floor kept
-    ],
-)
-def test_a_floor_after_a_dashed_building_keeps_the_building(
+@pytest.mark.parametrize(("building", "room", "source"), FLOOR_LED + KEPT + DASHED_FLOOR)
+def test_a_room_with_its_floor_has_the_documented_key(
     building: str, room: str, source: str
 ) -> None:
     assert room_key("sunrise", building, room) == _hash(source)
