@@ -117,6 +117,31 @@ def postgres_upgrade_again(
             assert desk.verify(now).ok
 
 
+def sqlite_rekeyed(
+    path: Path,
+    version: int,
+    stored: Callable[[Desk], tuple[list[str], list[tuple[str, ...]]]],
+    check: Callable[[Desk, list[str]], None],
+    sets: str = "room_key = ?",
+) -> None:
+    """An SQLite desk at ``path`` as the schema before ``version`` left it, made again
+    by its upgrade: ``stored`` receives its complaints and gives their ids and the
+    old values (``sets``' parameters, then the row's id); ``check`` reads the desk
+    after the upgrade, and the upgrade run again changes nothing."""
+    with make_desk(store=SqliteStore(path)) as desk:
+        ids, old = stored(desk)
+    with sqlite3.connect(path) as conn:  # as the version before left them
+        conn.executemany(f"UPDATE projection SET {sets} WHERE id = ?", old)
+        conn.execute(f"PRAGMA user_version = {version - 1}")
+    conn.close()
+    with make_desk(store=SqliteStore(path)) as desk:
+        assert desk.store.schema_version == SQLITE_SCHEMA >= version  # type: ignore[attr-defined]
+        assert desk.store.verify().ok
+        check(desk, ids)
+        before = _all_keys(desk)
+    sqlite_upgrade_again(path, version - 1, before, T0 + timedelta(days=9))
+
+
 def postgres_rekeyed(
     server: Any,
     schema: str,

@@ -727,6 +727,15 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             "ALTER TABLE {s}.outbox ADD COLUMN IF NOT EXISTS waits_at integer",
         ),
     ),
+    # v27: rooms read as review s51R20 to s52K read them, as SQLite's v28: a space
+    # between two digits keeps flats apart and beside a letter is left out, 层 and an
+    # F name a floor, 房, 号房 and 房间 end a flat, a lettered flat holds its floor, a
+    # room led by its floor is read below a one-group building field (3栋 and 5层3号
+    # are 3栋5层3号), and a floor after a dashed building keeps the building
+    # (3-5F-502 is 3-502) (core.concentration.room_match, room_place; IMP-3, GRD-2,
+    # HDL-5).  The key fix (_REKEYED) makes again every tenant's building,
+    # complainant and room keys that change.
+    (27, "rooms keyed through spaces, floors written 层 or F, and floor-led rooms", ()),
 )
 """``(version, description, statements)``; ``{s}`` is the schema.
 
@@ -801,12 +810,14 @@ def _fill_keys(conn: psycopg.Connection[Any], schema: str) -> None:
     _remake_keys(conn, schema, building=False)
 
 
-_REKEYED = (18, 20, 21, 22, 24)
+_REKEYED = (18, 20, 21, 22, 24, 27)
 """Versions whose data fix makes every row's keys again from its intake with the
 keys as this release reads them (v18: rooms in any address form; v20: buildings
 in any form; v21: a room's levels; v22: a room's end word, 第 and Block before its
 building, the room's building for a blank building field; v24: Chinese numerals,
-leading zeros, floors, English room words, several rooms in one value).  The keys come out the
+leading zeros, floors, English room words, several rooms in one value; v27:
+spaces between digits, 层 and F floors, 房 end words, lettered flats, a floor-led
+room below its building field, a floor after a dashed building).  The keys come out the
 same whichever of them makes them, so an upgrade reads every intake once, at the
 last of them up to its target, not once each.  Each version is its own
 transaction: that last one makes the building key too, so an upgrade cut short

@@ -4,9 +4,13 @@ Both bundled stores use this when an upgrade changes how a complainant or room
 key is made (SQLite schema 11, PostgreSQL schema 8: six hex digits became
 sixteen, so that two owners of one site are no longer taken for one person;
 SQLite 20, PostgreSQL 18: a room read in any address form; SQLite 22,
-PostgreSQL 21: a room read by the level each of its groups names, review s49Q) or
-a building's key with them (SQLite 21, PostgreSQL 20: a building read in any
-form, review s49L).
+PostgreSQL 21: a room read by the level each of its groups names, review s49Q;
+SQLite 23, PostgreSQL 22: end words, 第 and Block, a blank building field, review
+s50H; SQLite 25, PostgreSQL 24: Chinese numerals, leading zeros, floors, review
+s51B; SQLite 28, PostgreSQL 27: spaces between digits, floors written 层 or F, a
+floor-led room below its building field, a floor after a dashed building, reviews
+s51R20, s51R23, s52K) or a building's key with them (SQLite 21, PostgreSQL 20: a
+building read in any form, review s49L).
 """
 
 from __future__ import annotations

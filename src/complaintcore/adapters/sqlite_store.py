@@ -774,6 +774,16 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     # of the previous release still running (which bumps ``attempts`` only) leaves
     # the time behind, and the message is not judged (review s51R12 F01).
     (27, ()),
+    # v28: rooms read as review s51R20 to s52K read them: a space between two digits
+    # keeps flats apart (3 1202 is not 31202) and beside a letter is left out
+    # (A 1201 is A1201), 层 and an F (5F-502) name a floor, 房, 号房 and 房间 end a
+    # flat, a lettered flat holds its floor (5楼502A is 502A), a room led by its
+    # floor is read below a one-group building field (3栋 and 5层3号 are 3栋5层3号),
+    # and a floor after a dashed building keeps the building (3-5F-502 is 3-502)
+    # (core.concentration.room_match, room_place; IMP-3, GRD-2, HDL-5; reviews
+    # s51R20, s51R23, s52K).  The building, complainant and room keys of those rows
+    # are made again (_REKEYED); every other row keeps its keys.
+    (28, ()),
 )
 """``(version, statements)`` applied in order, each version in one transaction.
 
@@ -1039,12 +1049,14 @@ _FILL = {
 }
 """Data fixes run after a version's statements, in the same transaction."""
 
-_REKEYED = (20, 21, 22, 23, 25)
+_REKEYED = (20, 21, 22, 23, 25, 28)
 """Versions whose data fix makes every row's keys again from its intake with the
 keys as this release reads them (v20: rooms in any address form; v21: buildings
 in any form; v22: a room's levels; v23: a room's end word, 第 and Block before
 its building, the room's building for a blank building field; v25: Chinese
-numerals, leading zeros, floors, English room words, several rooms in one value).  The keys come out
+numerals, leading zeros, floors, English room words, several rooms in one value;
+v28: spaces between digits, 层 and F floors, 房 end words, lettered flats, a
+floor-led room below its building field, a floor after a dashed building).  The keys come out
 the same whichever of them makes them, so an upgrade through several reads every intake once, at the
 last of them, not once each.  That one makes the building key too, whichever
 versions it stands for: a room key is made with the building key of this

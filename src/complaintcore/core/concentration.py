@@ -30,6 +30,7 @@ from complaintcore.core.privacy import room_address
 from complaintcore.core.room_forms import (
     BUILDING,
     DASHED_LEVELS,
+    FLOOR,
     ONE_GROUP,
     UNIT,
     room_flat,
@@ -165,8 +166,12 @@ def room_place(building: str, room: str) -> tuple[str, str]:
     the whole address reads it: a room of one group is that building's room
     (``3`` and ``1201室`` are ``3-1201``, as ``3栋1201室`` is), and a room that
     starts at its unit, named by the unit's word, that building's unit and room
-    (``3`` and ``2单元1201室`` are ``3-2-1201``: review s50Q F04).  Any other room
-    is kept: ``2-1201`` may name a building or a unit.  A value of several rooms
+    (``3`` and ``2单元1201室`` are ``3-2-1201``: review s50Q F04), and so is one
+    that starts at its floor, named by 层 or an F (``3栋`` and ``5层3号`` or ``5F-3``
+    are ``3栋5层3``, as ``3栋5层3号`` is; ``3栋`` and ``2单元5层3号`` are
+    ``3栋2单元5层3``: review s52K F02), so long as no group of it names a building
+    or goes unnamed.  Any other room is kept: ``2-1201`` may name a building or a
+    unit, and ``5楼3号`` names building 5.  A value of several rooms
     (``1201/1202``) is each of them placed so, in order and once each, joined by
     ``/`` (``3`` and ``1202、1201`` are ``3-1201/3-1202``; review s51B F05)."""
     rooms = _rooms(room)
@@ -186,9 +191,17 @@ def room_place(building: str, room: str) -> tuple[str, str]:
     if ONE_GROUP.fullmatch(matched):
         return place, f"{place}-{matched}"
     found = _address(room)
-    if found is not None and found[1] == (UNIT,):
-        return place, "-".join((place, *found[0]))
+    if found is not None and found[1][:1] in _BELOW and _BUILT.isdisjoint(found[1]):
+        return place, _written((place, *found[0]), (BUILDING, *found[1]))
     return place, matched
+
+
+_BELOW = ((UNIT,), (FLOOR,))
+"""The levels a room read below its building field may start at (:func:`room_place`)."""
+
+_BUILT = frozenset((BUILDING, ""))
+"""The levels a room read below its building field may not name: a building, or a
+group whose level is not known (``2-1201`` may name a building or a unit)."""
 
 
 @functools.lru_cache(maxsize=8192)
@@ -237,7 +250,14 @@ def room_match(room: str) -> str:
     if found is None:
         spelt = _spelt(room_read(room))
         return room_flat(spelt) or spelt
-    groups, levels = found
+    return _written(*found)
+
+
+def _written(groups: tuple[str, ...], levels: tuple[str, ...]) -> str:
+    """A room's ``groups`` (:func:`_address`) and their ``levels`` as :func:`room_match`
+    writes them: one group alone, a building-room or building-unit-room form
+    joined by dashes, any other with the word of each group's level (a dash where
+    none is named)."""
     if len(groups) == 1:
         return groups[0]
     if levels == DASHED_LEVELS.get(len(groups)):

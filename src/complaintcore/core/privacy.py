@@ -20,6 +20,7 @@ from complaintcore.core.building_forms import BUILDING_NAMES, plain_number
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import mask
 from complaintcore.core.room_forms import (
+    BUILDING,
     FLOOR,
     ROOM_ENDS,
     ROOM_WORDS,
@@ -1898,7 +1899,11 @@ def _keyed_rooms(value: str) -> tuple[str, ...]:
     holds (``502`` of ``5楼502``, ``3-502`` of ``3栋5楼502``:
     :func:`~complaintcore.core.room_forms.room_kept`), its groups as written and
     as numbers (``101`` of ``0101``), and a flat of one group without its end
-    word (``1201`` of ``1201室``, review s50Q F02).  Each reading is a bounded
+    word (``1201`` of ``1201室``, review s50Q F02); a flat with a letter also with
+    a space between its letter and digits, and a building of one letter and its
+    flat also glued and spaced (``a 1201`` of ``A1201``, ``1201 b`` of ``1201B``,
+    ``a1201`` and ``a 1201`` of ``A座1201``: :func:`_lettered`, review s52K F04).
+    Each reading is a bounded
     number of scans of the value: masking stays linear.  A name or a phone reads
     as no other room (nothing, or itself)."""
     parts = room_list(value)
@@ -1912,15 +1917,35 @@ def _keyed_rooms(value: str) -> tuple[str, ...]:
             for written in dict.fromkeys((groups, tuple(map(plain_number, groups)))):
                 if own is None or written != own.form.groups:
                     found[_worded(written, levels)] = None
+            if levels == (BUILDING,) and _LETTER_BUILDING.fullmatch(" ".join(groups)):
+                found.update(dict.fromkeys(_lettered("".join(groups))))
             continue
         spelt = "".join(unicodedata.normalize("NFKC", read).casefold().split())
         if len(parts) == 1 or room_listed(spelt):
             for flat in (room_alone(spelt), room_flat(spelt)):
                 if flat is not None:
-                    found[flat] = None
+                    found.update(dict.fromkeys(_lettered(flat)))
     found.pop(value, None)
     found.pop(value.casefold(), None)
     return tuple(found)
+
+
+# one group of a flat with its letter before or after its digits (a1201, 1201b), and
+# a lettered building's letter before a flat's digits (a and 1201 of A座1201)
+_LETTERED_FLAT = re.compile("([a-z])([0-9]+)|([0-9]+)([a-z])")
+_LETTER_BUILDING = re.compile("[a-z] [0-9]+")
+
+
+def _lettered(flat: str) -> tuple[str, ...]:
+    """A flat of one group as masked (:func:`_keyed_rooms`): itself and, where it has a
+    letter, the letter and its digits with a space between (``a 1201`` of ``a1201``,
+    ``1201 b`` of ``1201b``), as a room key reads ``A 1201`` as ``A1201`` (review
+    s51R23 F01): a literal is matched with spaces only where it has one (review
+    s52K F04: a stored ``A1201`` left a text's ``A 1201`` readable)."""
+    letter = _LETTERED_FLAT.fullmatch(flat)
+    if letter is None:
+        return (flat,)
+    return flat, " ".join(part for part in letter.groups() if part is not None)
 
 
 def _worded(groups: tuple[str, ...], levels: tuple[str, ...]) -> str:

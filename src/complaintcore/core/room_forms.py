@@ -169,19 +169,25 @@ def room_levels(literal: str) -> tuple[str, ...] | None:
     (:data:`DASHED_LEVELS`) when every group written with a word has the level of
     its place too, else ``""``: ``3栋2单元1201室``, ``3-2-1201`` and ``3座2-1201`` are
     (building, unit); ``3单元1201`` is (unit,); ``1-2-3-4`` is ("", "", "").
-    None when it is no room."""
+    The floors written just before the flat (:data:`FLOOR`) take no place: the
+    groups before them are placed as if the flat came next, so ``3-5F-502`` and
+    ``3-5层502`` are (building, floor) as ``3-502`` is (building,), and
+    ``3-2-5层502`` (building, unit, floor) (review s52K F03: the floor took the
+    unit's place, and the building was no level).  None when it is no room."""
     read = _read(literal)
     if read is None:
         return None
     form, joins = read
-    named = tuple(WORD_LEVELS.get(join, "") for join in joins)
-    placed = DASHED_LEVELS.get(len(form.groups))
-    named = _floors(form.groups, joins, named)
+    named = _floors(form.groups, joins, tuple(WORD_LEVELS.get(join, "") for join in joins))
+    head = len(named)
+    while head and named[head - 1] == FLOOR:
+        head -= 1
+    placed = DASHED_LEVELS.get(head + 1)
     if placed is None or any(
-        level and level != at for level, at in zip(named, placed, strict=True)
+        level and level != at for level, at in zip(named[:head], placed, strict=True)
     ):
         return named
-    return placed
+    return placed + named[head:]
 
 
 def _floors(

@@ -81,7 +81,7 @@ other complaint shares, and the memos by id, version and ``now`` already serve i
 repeated asks."""
 
 
-ROWS_REVISION = 10
+ROWS_REVISION = 11
 """Bumped when how a row's next sweep time is computed changes within a release
 (2: a complaint escalated and held by nobody is due at once; 3: rows keep
 ``breach_due``, which the schema upgrade sets to the time received on open rows;
@@ -97,7 +97,10 @@ same with or without its end word, ``第3栋…`` and ``Block 3 …`` rooms are 
 3's, a blank building field keys the room with the building the room names,
 IMP-3, review s50H; 10: buildings and units in Chinese numerals, leading zeros,
 floors before their flat, English room words and several rooms in one value read
-in the building, room and complainant keys, IMP-3, HDL-5, review s51B), so the
+in the building, room and complainant keys, IMP-3, HDL-5, review s51B; 11: a space
+between two digits of a room, 层 and F floors, 房 end words, lettered flats, a
+floor-led room below its building field and a floor after a dashed building read
+in the room and complainant keys, IMP-3, reviews s51R20, s51R23, s52K), so the
 basis kept by a
 store differs and the next sweep rewrites the rows that differ (DL-7): on a host's
 store, which has no schema upgrade to make the keys again, and after a process of
