@@ -50,8 +50,7 @@ _UNPRINTABLE: Final = re.compile(
 )
 # A label is one line: the tab and the line break are refused there too.
 _NOT_IN_LABEL: Final = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
-    "\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
 
 DEFAULT_LENGTHS: Final[Mapping[str, int]] = MappingProxyType(
