@@ -558,7 +558,7 @@ def _declared_separator(number: int, text: str) -> bool:
         return True
     raise InvalidInputError(
         f"line {number}",
-        f"an Excel 'sep=' line declares {ascii(found[1])} as the separator, but only"
+        f"an Excel 'sep=' line declares {found[1]!a} as the separator, but only"
         " commas are read; save the file as 'CSV UTF-8 (comma delimited)'",
     )
 
@@ -595,7 +595,7 @@ def _csv_rows(
     header: list[str] | None = list(columns) if columns else None
     header_line: int | None = None  # unknown when a row is read again alone
     first_line = header is None  # a file's first line may be Excel's sep=,
-    unnamed = bool(header) and "" in header  # empty trailing header columns
+    unnamed = header is not None and "" in header  # empty trailing header columns
 
     def take() -> tuple[int, str | InvalidInputError] | None:
         if again:
