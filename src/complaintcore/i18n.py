@@ -1061,7 +1061,15 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         {},
     ),
     (N_("repeats column {column}"), {}),
+    (N_("has no name, and line {line} has a value in it"), {}),
     (N_("has no name"), {}),
+    (
+        N_(
+            "an Excel 'sep=' line declares {separator} as the separator, but only commas"
+            " are read; save the file as 'CSV UTF-8 (comma delimited)'"
+        ),
+        {},
+    ),
     (N_("not a header row; the first line must name the columns: {columns}"), {}),
     (
         N_(

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Final
 
 from complaintcore import _toml as toml
 from complaintcore.core.errors import FieldProblem, InvalidInputError, SerializationError
+from complaintcore.core.limits import check_label
 from complaintcore.core.models import require_aware, staff_key
 from complaintcore.desk.ports import DutyWindow, StaffMember
 
@@ -475,7 +476,14 @@ class _Collector:
             )
             self.problem(where(field), reason)
             return ""
-        return value.strip()
+        value = value.strip()
+        try:
+            # HR exports are input from outside: a NUL, an escape sequence or a
+            # bidi override in an id would reach terminals and logs (review s52R2 F01)
+            return check_label(value, where(field))
+        except InvalidInputError as exc:
+            self.problem(exc.path, exc.reason)
+            return ""
 
     def _check_format(
         self,

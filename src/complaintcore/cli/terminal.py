@@ -18,7 +18,6 @@ characters of a flag like Scotland's, a zero-width space (review s51R21 F02).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from rich.console import (
@@ -33,26 +32,18 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
+from complaintcore.core.limits import escaped
+
 __all__ = ["TerminalConsole", "shown"]
-
-
-_ESCAPED = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
-    "\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
-"""What :func:`shown` escapes (see the module docstring)."""
-
-
-def _escaped(found: re.Match[str]) -> str:
-    return ascii(found[0])[1:-1]
 
 
 def shown(text: str) -> str:
     """``text`` with every character a terminal could run, or that redraws the
     line, escaped (``\\x1b``, ``\\u202e``; the module docstring lists them).
     Line breaks, tabs, spaces, joiners and every other character print as they
-    are."""
-    return _ESCAPED.sub(_escaped, text)
+    are.  The rule is :func:`complaintcore.core.limits.escaped`, which the log
+    channel follows too (review s52R2 F01)."""
+    return escaped(text)
 
 
 class TerminalConsole(Console):
@@ -88,7 +79,5 @@ class TerminalConsole(Console):
         self, renderable: RenderableType, options: ConsoleOptions | None = None
     ) -> Iterable[Segment]:
         for segment in super().render(renderable, options):
-            if segment.control or not _ESCAPED.search(segment.text):
-                yield segment
-            else:
-                yield Segment(shown(segment.text), segment.style)
+            text = segment.text if segment.control else escaped(segment.text)
+            yield segment if text == segment.text else Segment(text, segment.style)

@@ -31,13 +31,27 @@ __all__ = [
     "DEFAULT_LENGTHS",
     "ID_FIELDS",
     "TextLimits",
+    "check_label",
     "clean_record",
     "clean_text",
+    "escaped",
 ]
 
 # C1 (U+0080-U+009F) too: a terminal may run U+009B (CSI) or U+009D (OSC) as ESC [ or ESC ].
 _FORBIDDEN: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _LINE_ENDS: Final = re.compile("\r\n?")
+# What a terminal may run, or that makes it draw a line otherwise than it reads:
+# C0 controls but the line break and the tab, DEL, C1, the bidi embeddings,
+# overrides, isolates and marks, the line and paragraph separators and a lone
+# surrogate (reviews s51R8, s51R21).  Every other character prints as typed.
+_UNPRINTABLE: Final = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
+    "\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+# A label is one line: the tab and the line break are refused there too.
+_NOT_IN_LABEL: Final = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 DEFAULT_LENGTHS: Final[Mapping[str, int]] = MappingProxyType(
     {
@@ -158,12 +172,7 @@ def clean_text(value: str, path: str, max_length: int | None = None) -> str:
         raise InvalidInputError(path, f"expected text, got {type(value).__name__}")
     found = _FORBIDDEN.search(value)
     if found is not None:
-        at = found.start() + 1  # each reason whole, as the translations match it (i18n)
-        if found.group() >= "\ud800":
-            reason = f"contains a lone surrogate at position {at} (not allowed in text)"
-        else:
-            reason = f"contains a control character at position {at} (not allowed in text)"
-        raise InvalidInputError(path, reason)
+        raise _refused(found, path)
     if "\r" in value:
         value = _LINE_ENDS.sub("\n", value)
     if max_length is not None and len(value) > max_length:
@@ -171,6 +180,43 @@ def clean_text(value: str, path: str, max_length: int | None = None) -> str:
             path, f"is too long: {len(value)} characters, at most {max_length} allowed"
         )
     return value
+
+
+def _escaped(found: re.Match[str]) -> str:
+    return ascii(found[0])[1:-1]
+
+
+def escaped(text: str, *, one_line: bool = False) -> str:
+    """``text`` with every character a terminal could run, or that redraws the
+    line, escaped as Python writes it (``\\x1b``, ``\\u202e``); line breaks
+    (unless ``one_line``: a field of a log line), tabs, spaces, joiners and
+    every other character are kept as they are."""
+    return (_NOT_IN_LABEL if one_line else _UNPRINTABLE).sub(_escaped, text)
+
+
+def check_label(value: str, path: str) -> str:
+    """``value``, or an :class:`InvalidInputError` naming ``path`` and the position
+    alone (never the text) when it holds a character a one-line label cannot:
+    a control character (C0 with the tab and the line break, DEL, C1), a bidi
+    control (embedding, override, isolate, mark), a line or paragraph
+    separator, or a lone surrogate.  For ids and names read from files other
+    programs write (a staff file): shown raw on a terminal or in a log line,
+    they would run or reorder it."""
+    found = _NOT_IN_LABEL.search(value)
+    if found is not None:
+        raise _refused(found, path)
+    return value
+
+
+def _refused(found: re.Match[str], path: str) -> InvalidInputError:
+    at = found.start() + 1  # each reason whole, as the translations match it (i18n)
+    if found.group() >= "\ud800":
+        return InvalidInputError(
+            path, f"contains a lone surrogate at position {at} (not allowed in text)"
+        )
+    return InvalidInputError(
+        path, f"contains a control character at position {at} (not allowed in text)"
+    )
 
 
 def clean_record(record: _T, limits: TextLimits, path: str = "") -> _T:

@@ -510,7 +510,15 @@ def _column(cell: str) -> str | None:
 
 def _header(number: int, cells: list[str]) -> list[str]:
     """The columns a header row names; a cell that names none is refused by its
-    position alone, since it may be a value of a file without a header (PRV-1)."""
+    position alone, since it may be a value of a file without a header (PRV-1).
+
+    Empty cells after the last named one (Excel writes them when a column to the
+    right was ever used) are kept as ``""``: columns a row must leave empty."""
+    named = len(cells)
+    while named and not cells[named - 1].strip():
+        named -= 1
+    trailing = [""] * (len(cells) - named)
+    cells = cells[:named]
     columns: list[str] = []
     known = [c for c in (_column(cell) for cell in cells) if c is not None]
     if not known:
@@ -533,7 +541,41 @@ def _header(number: int, cells: list[str]) -> list[str]:
         if column in columns:
             raise InvalidInputError(f"line {number}, column {j}", f"repeats column {column}")
         columns.append(column)
-    return columns
+    return columns + trailing
+
+
+_SEP_LINE: Final = re.compile(r"sep=(.)", re.IGNORECASE)
+"""Excel's and WPS's first line declaring the cells' separator (``sep=,``)."""
+
+
+def _declared_separator(number: int, text: str) -> bool:
+    """Whether the first line ``text`` is a ``sep=,`` line (skipped: it declares the
+    comma this reader reads); one declaring another separator is refused."""
+    found = _SEP_LINE.fullmatch(text.rstrip("\r\n"))
+    if found is None:
+        return False
+    if found[1] == ",":
+        return True
+    raise InvalidInputError(
+        f"line {number}",
+        f"an Excel 'sep=' line declares {found[1]!a} as the separator, but only"
+        " commas are read; save the file as 'CSV UTF-8 (comma delimited)'",
+    )
+
+
+def _unnamed_cells(
+    header: list[str], cells: list[str], number: int, at: int | None
+) -> dict[str, str]:
+    """A row of a header with empty trailing columns (``""``): its cells under
+    them must be empty too, else the whole file is refused, as a header with a
+    cell of no name is: the value may be data meant for a column never named.
+    ``at``: the header's line (None when a row is read again alone)."""
+    named = header.index("")
+    for j in range(named, len(cells)):
+        if cells[j].strip():
+            where = f"line {at}, column {j + 1}" if at is not None else f"column {j + 1}"
+            raise InvalidInputError(where, f"has no name, and line {number} has a value in it")
+    return dict(zip(header[:named], cells[:named], strict=True))
 
 
 def _quotes_open(text: str) -> bool:
@@ -551,6 +593,9 @@ def _csv_rows(
     """
     again: deque[tuple[int, str | InvalidInputError]] = deque()
     header: list[str] | None = list(columns) if columns else None
+    header_line: int | None = None  # unknown when a row is read again alone
+    first_line = header is None  # a file's first line may be Excel's sep=,
+    unnamed = header is not None and "" in header  # empty trailing header columns
 
     def take() -> tuple[int, str | InvalidInputError] | None:
         if again:
@@ -566,6 +611,10 @@ def _csv_rows(
             continue
         if not text.strip():
             continue
+        if first_line:
+            first_line = False
+            if _declared_separator(number, text):
+                continue
         taken = [first]
         parts = [text]
         size = len(text)
@@ -623,10 +672,18 @@ def _csv_rows(
                 raise InvalidInputError(f"line {number}", f"the header row: {problem}")
             yield number, InvalidInputError("row", problem)
             continue
+        if not any(c.strip() for c in cells):  # only separators: a blank row
+            continue
         if header is None:
             header = _header(number, cells)
+            header_line = number
+            unnamed = "" in header
             if columns is not None:
                 columns[:] = header
+            continue
+        if unnamed and header.index("") <= len(cells) <= len(header):
+            # the trailing unnamed columns may be left out of a row, or empty
+            yield number, _unnamed_cells(header, cells, number, header_line)
             continue
         if len(cells) != len(header):  # a missing cell would silently take its default
             yield (

@@ -11,6 +11,7 @@ import logging
 
 from complaintcore.adapters.notify._common import check_text, personal_values, redact
 from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.limits import escaped
 from complaintcore.core.models import mask
 from complaintcore.desk.ports import Notification, StaffMember
 
@@ -22,7 +23,10 @@ class LogNotifier:
 
     The line carries the key, complaint id, topic, the recipient's staff id
     (not their name) and the subject and body passed through
-    :func:`~complaintcore.adapters.notify.redact`, on one line.  The same
+    :func:`~complaintcore.adapters.notify.redact`, on one line: the subject
+    and body written as Python literals, the key, id, topic and
+    recipient with any control or bidi character escaped (``\\x1b``, ``\\n``).
+    The same
     fields are attached as ``extra`` (``notification_key``, ``complaint_id``,
     ``topic``) for structured log handlers.
     """
@@ -53,10 +57,12 @@ class LogNotifier:
         self.logger.log(
             self.level,
             "notify key=%s complaint=%s topic=%s to=%s subject=%r body=%r",
-            notification.key,
-            notification.complaint_id,
-            notification.topic,
-            redact(to, also=also),
+            # a staff id from a host's directory may hold an escape sequence: never
+            # written raw to the terminal reading the log (review s52R2 F01)
+            escaped(notification.key, one_line=True),
+            escaped(notification.complaint_id, one_line=True),
+            escaped(notification.topic, one_line=True),
+            escaped(redact(to, also=also), one_line=True),
             redact(notification.subject, also=also),
             redact(notification.body, also=also),
             extra={
