@@ -3634,6 +3634,18 @@ def _live_lanes_query(
     return " UNION ALL ".join(terms), args
 
 
+def _items_by_id(count: int) -> str:
+    """The claimed items' rows by their ids.  ``+tenant`` keeps SQLite off the
+    ``(tenant, …)`` indexes: with an ``IN`` list it chose ``outbox_ledger`` and read
+    every row the tenant ever queued (48 ms a claim at 442k delivered rows, four
+    times the 1 % sweep of the 100k desk, review s52P); the ids are the rowid."""
+    marks = ", ".join("?" * count)
+    return (
+        "SELECT id, notifier, body_json, attempts, next_attempt_at, last_error"
+        f" FROM outbox WHERE +tenant = ? AND id IN ({marks})"
+    )
+
+
 def _live_due(
     conn: sqlite3.Connection,
     tenant: str,
@@ -3668,12 +3680,7 @@ def _live_due(
     for i in range(0, len(chosen), _BATCH):
         ids = chosen[i : i + _BATCH]
         rows.update(
-            (int(r[0]), tuple(r))
-            for r in conn.execute(
-                "SELECT id, notifier, body_json, attempts, next_attempt_at, last_error"
-                f" FROM outbox WHERE tenant = ? AND id IN ({', '.join('?' for _ in ids)})",
-                [tenant, *ids],
-            )
+            (int(r[0]), tuple(r)) for r in conn.execute(_items_by_id(len(ids)), [tenant, *ids])
         )
     return [rows[item] for item in chosen]
 
