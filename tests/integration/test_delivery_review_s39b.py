@@ -192,7 +192,7 @@ def test_a_send_that_never_got_a_thread_spends_no_attempt(
     list(desk.receive_many(intakes(3, T0), now=T0))
     queued = len(desk.store.pending(T0, 100))
 
-    def busy(*args: object, **kwargs: object) -> Task:
+    def busy(task: Task) -> Task:
         # failure injection: every thread busy, the send never begun (its deadline
         # passed while it waited for a thread); review s52R3 F03 made a pass
         # submit its sends rather than call ``send``

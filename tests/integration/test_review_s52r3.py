@@ -287,9 +287,7 @@ def test_a_failed_attempt_recorded_while_the_store_is_locked_is_counted_once(
 ) -> None:
     clock = FixedClock(T0)
     failing = FailingNotifier("down")
-    desk = desk_of(
-        [failing], store_path=tmp_path / "desk.sqlite3", store_clock=clock, threads=1
-    )
+    desk = desk_of([failing], store_path=tmp_path / "desk.sqlite3", store_clock=clock, threads=1)
     try:
         list(desk.receive_many(intakes(1, T0), now=T0))
         queued = len(desk.store.pending(T0, 100))

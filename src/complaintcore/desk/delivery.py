@@ -188,7 +188,7 @@ class Sender:
         waits for it as for one given up on (review s49H F04); a send not begun
         is not made.
         """
-        task = self.submit(send, late, channel=channel, key=key, place=place)
+        task = self.submit(_Task(send, late, channel, key, place))
         try:
             task.done.wait(max(0.0, task.deadline - time.monotonic()))
         except BaseException:
@@ -196,26 +196,17 @@ class Sender:
             raise
         self.outcome(task)
 
-    def submit(
-        self,
-        send: Callable[[], None],
-        late: Callable[[BaseException | None], None],
-        *,
-        channel: str = "",
-        key: str = "",
-        place: str | None = None,
-        ended: Callable[[], None] | None = None,
-    ) -> Task:
-        """Start ``send`` on a sending thread and return at once (review s52R3 F03):
-        a pass has several sends under way, each waited for until its ``deadline``
-        (``timeout`` seconds from now), then :meth:`outcome`.  ``ended`` is called
-        from the sending thread when the send ends.  Without a timeout the send is
-        made here, in the caller's thread, and has ended on return."""
-        task = _Task(send, late, channel, key, place, ended)
+    def submit(self, task: Task) -> Task:
+        """Start ``task`` (a send, as for :meth:`send`) on a sending thread and return
+        at once (review s52R3 F03): a pass has several sends under way, each waited
+        for until its ``deadline`` (``timeout`` seconds from now), then
+        :meth:`outcome`.  Its ``ended`` is called from the sending thread when the
+        send ends.  Without a timeout the send is made here, in the caller's
+        thread, and has ended on return."""
         if self.timeout is None:  # the caller's thread: a SystemExit may be its SIGTERM
             task.state = "running"
             try:
-                send()
+                task.send()
             except Exception as exc:
                 task.error = exc
             task.state = "done"

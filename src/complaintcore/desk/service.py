@@ -123,6 +123,7 @@ from complaintcore.desk.delivery import (
     KeptOutcomes,
     Sender,
     SendTimeoutError,
+    Task,
     UnderWay,
     _store_closed,
     unknown_recipient,
@@ -3387,6 +3388,15 @@ class Desk:
         for a person to retry or drop, counted as given up; neither holds back
         the items behind them.
 
+        Up to ``send_threads`` sends are under way at once (at most a claimed
+        batch, ten), a channel's messages to
+        one recipient one at a time in queue order, a channel's first send of a
+        batch alone until it answers (review s52R3 F03).  The pass uses the
+        channels it began with, whatever ``notifiers`` is set to meanwhile (review
+        s52R3 F02).  An outcome the store refuses for a while (a transient
+        ``StoreError``: a lock held past its timeout) is kept and written first
+        thing in the next pass, or by :meth:`close` (review s52R3 F01).
+
         Each batch is claimed at its own time: a pass of slow sends outlasts
         the lease of its first batch, and a lease counted from the start of the
         pass would hand later batches to another worker while this one still
@@ -3733,12 +3743,14 @@ class Desk:
             run.timed_out.add(item.notifier, place)
             return "set aside"
         task = self._sender.submit(
-            functools.partial(_send_plain, notifier, item.notification, recipient),
-            functools.partial(self._settle_late, item, run.at),
-            channel=item.notifier,
-            key=item.notification.key,
-            place=place,
-            ended=ended.set,
+            Task(
+                functools.partial(_send_plain, notifier, item.notification, recipient),
+                functools.partial(self._settle_late, item, run.at),
+                item.notifier,
+                item.notification.key,
+                place,
+                ended.set,
+            )
         )
         unwaited = functools.partial(self._settle_unwaited, item, run.at, run.current, notifier)
         return UnderWay(item, task, notifier, place, unwaited)
