@@ -37,7 +37,7 @@ from complaintcore.adapters.notify import NotificationError, SmtpNotifier, Webho
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.adapters.staff import write_sample_staff
 from complaintcore.desk.config import RetryPolicy
-from complaintcore.desk.delivery import SendTimeoutError
+from complaintcore.desk.delivery import Task
 from complaintcore.testing import FixedClock, RecordingNotifier, make_desk
 from tests.integration.servers import HttpTestServer
 from tests.integration.test_delivery_off_intake import T0, intakes
@@ -192,10 +192,13 @@ def test_a_send_that_never_got_a_thread_spends_no_attempt(
     list(desk.receive_many(intakes(3, T0), now=T0))
     queued = len(desk.store.pending(T0, 100))
 
-    def busy(*args: object, **kwargs: object) -> None:
-        raise SendTimeoutError(0.3, busy=True)  # failure injection: every thread busy
+    def busy(task: Task) -> Task:
+        # failure injection: every thread busy, the send never begun (its deadline
+        # passed while it waited for a thread); review s52R3 F03 made a pass
+        # submit its sends rather than call ``send``
+        return Task(lambda: None, lambda error: None)
 
-    monkeypatch.setattr(desk._sender, "send", busy)
+    monkeypatch.setattr(desk._sender, "submit", busy)
     report = desk.deliver(T0)
     assert (report.sent, report.failed) == (0, 0)
     left = desk.store.pending(T0, 100)  # handed back: due at once

@@ -22,24 +22,35 @@ import logging
 import os
 import queue
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
-from complaintcore.core.errors import ClosedError, ComplaintCoreError, InvalidInputError
+import attrs
+
+from complaintcore.core.errors import (
+    ClosedError,
+    ComplaintCoreError,
+    InvalidInputError,
+    StoreError,
+)
 from complaintcore.core.models import require_aware
 
 if TYPE_CHECKING:
-    from complaintcore.desk.ports import OutboxItem
+    from complaintcore.desk.ports import Notifier, OutboxItem
     from complaintcore.desk.service import DeliveryReport, Desk
 
 __all__ = [
     "UNKNOWN_RECIPIENT",
     "DeliveryWorker",
+    "KeptOutcomes",
     "SendTimeoutError",
     "Sender",
+    "Task",
+    "UnderWay",
     "system_clock",
     "unknown_recipient",
 ]
@@ -71,7 +82,18 @@ def _seconds(value: float | None, path: str) -> float | None:
 class _Task:
     """One send handed to the pool: waiting, running, done, or given up on."""
 
-    __slots__ = ("channel", "done", "error", "key", "late", "place", "send", "state")
+    __slots__ = (
+        "channel",
+        "deadline",
+        "done",
+        "ended",
+        "error",
+        "key",
+        "late",
+        "place",
+        "send",
+        "state",
+    )
 
     def __init__(
         self,
@@ -80,15 +102,22 @@ class _Task:
         channel: str = "",
         key: str = "",
         place: str | None = None,
+        ended: Callable[[], None] | None = None,
     ):
         self.send = send
         self.late = late
         self.channel = channel
         self.key = key
         self.place = place  # the recipient's own address, where the channel has several
+        self.ended = ended  # told when the send ends (a pass waiting for several)
         self.state = "waiting"  # → running → done; waiting → cancelled; running → abandoned
         self.error: BaseException | None = None
         self.done = threading.Event()
+        self.deadline = 0.0  # monotonic: the caller stops waiting for it then
+
+
+Task = _Task
+"""A send handed to :meth:`Sender.submit`, for :meth:`Sender.outcome`."""
 
 
 IDLE_SECONDS = 60.0
@@ -159,24 +188,48 @@ class Sender:
         waits for it as for one given up on (review s49H F04); a send not begun
         is not made.
         """
+        task = self.submit(_Task(send, late, channel, key, place))
+        try:
+            task.done.wait(max(0.0, task.deadline - time.monotonic()))
+        except BaseException:
+            self.let_go(task, unwaited or late)
+            raise
+        self.outcome(task)
+
+    def submit(self, task: Task) -> Task:
+        """Start ``task`` (a send, as for :meth:`send`) on a sending thread and return
+        at once (review s52R3 F03): a pass has several sends under way, each waited
+        for until its ``deadline`` (``timeout`` seconds from now), then
+        :meth:`outcome`.  Its ``ended`` is called from the sending thread when the
+        send ends.  Without a timeout the send is made here, in the caller's
+        thread, and has ended on return."""
         if self.timeout is None:  # the caller's thread: a SystemExit may be its SIGTERM
-            send()
-            return
-        task = _Task(send, late, channel, key, place)
+            task.state = "running"
+            try:
+                task.send()
+            except Exception as exc:
+                task.error = exc
+            task.state = "done"
+            task.done.set()
+            return task
         with self._lock:
             if self._closed:
                 raise InvalidInputError("sender", "is closed")
             if self._live - self._stuck < self.threads:  # hung sends keep theirs (F02)
                 self._live += 1
                 threading.Thread(target=self._work, name="complaintcore-send", daemon=True).start()
+            task.deadline = time.monotonic() + self.timeout
             # queued under the lock: an idle thread leaving sees it (see _work)
             self._queue.put(task)
-        try:
-            finished = task.done.wait(self.timeout)
-        except BaseException:
-            self._let_go(task, unwaited or late)
-            raise
-        if not finished:
+        return task
+
+    def outcome(self, task: Task) -> None:
+        """After the send ended or its deadline passed: raise what it raised, or
+        :class:`SendTimeoutError` if it has not ended (it is given up on then: one
+        running keeps its thread and settles through ``late``; one still waiting
+        for a thread is not made)."""
+        if not task.done.is_set():
+            assert self.timeout is not None
             with self._lock:
                 if task.state == "waiting":
                     task.state = "cancelled"
@@ -186,6 +239,11 @@ class Sender:
                     raise SendTimeoutError(self.timeout)
         if task.error is not None:
             raise task.error
+
+    def let_go(self, task: Task, settle: Callable[[BaseException | None], None]) -> bool:
+        """The caller stopped waiting (interrupted): see :meth:`_let_go`.  True if the
+        send was never begun (so not made: its message may go back at once)."""
+        return self._let_go(task, settle)
 
     def _abandon(self, task: _Task) -> None:
         """No longer waited for (under the lock): it keeps its thread till it ends."""
@@ -197,7 +255,7 @@ class Sender:
             at = (task.channel, task.place)
             self._stuck_at[at] = self._stuck_at.get(at, 0) + 1
 
-    def _let_go(self, task: _Task, settle: Callable[[BaseException | None], None]) -> None:
+    def _let_go(self, task: _Task, settle: Callable[[BaseException | None], None]) -> bool:
         """The caller stopped waiting (interrupted): a send not begun is not made; one
         running is settled by ``settle`` when it ends; one that ended just now, here."""
         with self._lock:
@@ -212,6 +270,7 @@ class Sender:
                 settle(task.error)
             except Exception:  # the interruption is what the caller must see
                 log.exception("recording an interrupted send failed")
+        return state in ("waiting", "cancelled")
 
     def _work(self) -> None:
         task: _Task | None = None
@@ -255,6 +314,8 @@ class Sender:
                 if leave:
                     self._live -= 1
             task.done.set()
+            if task.ended is not None:
+                task.ended()
             if abandoned:
                 try:
                     task.late(task.error)
@@ -326,6 +387,73 @@ def _channel_exit(channel: str, key: str, exc: BaseException) -> Exception:
     wrapped = NotificationError(channel or "send", key, f"send raised {type(exc).__name__}")
     wrapped.__cause__ = exc
     return wrapped
+
+
+class KeptOutcomes:
+    """Outcomes of sends that the store refused to record for a while (a lock held
+    past its timeout, a lost connection: a transient ``StoreError``), kept in
+    order to be written at the next delivery pass or at ``close`` (review s52R3
+    F01).  A send that got through and could not be marked delivered at once is
+    so not left claimed and sent again when the claim lapses."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: list[tuple[OutboxItem, Callable[[], None]]] = []
+
+    def record(self, item: OutboxItem, write: Callable[[], None]) -> None:
+        """Run ``write`` (a store's mark of ``item``); keep it for later if the store
+        failed transiently, raise any other error."""
+        with self._lock:
+            if any(kept.id == item.id for kept, _ in self._kept):
+                # an earlier outcome of it waits: this one after it, in order
+                self._kept.append((item, write))
+                return
+        try:
+            write()
+        except StoreError as exc:
+            if not exc.transient:
+                raise
+            with self._lock:
+                self._kept.append((item, write))
+            log.warning(
+                "notification %s via %s: its outcome is kept to be recorded at the next"
+                " delivery pass: %s",
+                item.notification.key,
+                item.notifier,
+                exc,
+            )
+
+    def flush(self) -> None:
+        """Write what is kept, oldest first; the first failure is raised, the rest kept."""
+        while True:
+            with self._lock:
+                if not self._kept:
+                    return
+                kept = self._kept[0]
+            kept[1]()
+            with self._lock:
+                if self._kept and self._kept[0] is kept:
+                    del self._kept[0]
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._kept)
+
+
+@attrs.frozen
+class UnderWay:
+    """A send a delivery pass has begun and waits for (review s52R3 F03)."""
+
+    item: OutboxItem
+    task: Task
+    notifier: Notifier
+    place: str | None
+    unwaited: Callable[[BaseException | None], None]
+
+    @property
+    def order(self) -> tuple[str, str]:
+        """Messages of one channel to one recipient: one at a time, in queue order."""
+        return (self.item.notifier, self.item.notification.recipient)
 
 
 UNKNOWN_RECIPIENT = "recipient not in the staff directory"

@@ -120,8 +120,11 @@ from complaintcore.desk.collector import collection_paused, collection_resumed
 from complaintcore.desk.config import DeskConfig, RetryPolicy
 from complaintcore.desk.delivery import (
     DeliveryWorker,
+    KeptOutcomes,
     Sender,
     SendTimeoutError,
+    Task,
+    UnderWay,
     _store_closed,
     unknown_recipient,
 )
@@ -199,6 +202,21 @@ __all__ = [
 log = logging.getLogger("complaintcore.desk")
 
 _CLAIM_BATCH = 10
+
+
+@attrs.frozen
+class _Pass:
+    """What the sends of one delivery pass share: the time its batch was claimed at
+    (``at``), the pass's clock (``current``), the ``now`` it began at, the places a
+    send to which timed out in it, and the channels it began with (review s52R3 F02)."""
+
+    at: datetime
+    current: Callable[[], datetime]
+    now: datetime
+    timed_out: TimedOutPlaces
+    channels: Mapping[str, Notifier]
+
+
 _LEASE = timedelta(minutes=5)
 """The shortest lease of a delivery claim (the stores' default)."""
 _SWEEP_BATCH = 50
@@ -549,6 +567,8 @@ class Desk:
         self.sites = frozenset(x.strip() for x in sites if x.strip())
         """Sites the config lists, accepted besides those of the staff directory."""
         self._sender = Sender(timeout=send_timeout, threads=send_threads)
+        self._kept = KeptOutcomes()
+        """Send outcomes the store refused for a while, written at the next pass."""
         self._worker: DeliveryWorker | None = None
         self._closing = threading.Event()
         """Set by close(): a delivery pass under way stops before its next send."""
@@ -817,6 +837,15 @@ class Desk:
         bound = max((self._in_flight(n) for n in self.notifiers.values()), default=timedelta(0))
         if not self._sender.settle(left(bound.total_seconds())):
             log.warning("closing with sends still under way: their messages are retried")
+        try:
+            self._kept.flush()  # outcomes the store refused for a while (review s52R3 F01)
+        except ComplaintCoreError as exc:
+            log.warning(
+                "closing with %d send outcome(s) not recorded (%s): their messages are"
+                " sent again, with the same key, once their claim lapses",
+                len(self._kept),
+                type(exc).__name__,
+            )
         self.store.close()
 
     @property
@@ -3359,6 +3388,15 @@ class Desk:
         for a person to retry or drop, counted as given up; neither holds back
         the items behind them.
 
+        Up to ``send_threads`` sends are under way at once (at most a claimed
+        batch, ten), a channel's messages to
+        one recipient one at a time in queue order, a channel's first send of a
+        batch alone until it answers (review s52R3 F03).  The pass uses the
+        channels it began with, whatever ``notifiers`` is set to meanwhile (review
+        s52R3 F02).  An outcome the store refuses for a while (a transient
+        ``StoreError``: a lock held past its timeout) is kept and written first
+        thing in the next pass, or by :meth:`close` (review s52R3 F01).
+
         Each batch is claimed at its own time: a pass of slow sends outlasts
         the lease of its first batch, and a lease counted from the start of the
         pass would hand later batches to another worker while this one still
@@ -3413,6 +3451,12 @@ class Desk:
         ):
             raise InvalidInputError("limit", "must be a non-negative integer or None")
         self._staff_directory.reread_if_changed()  # once a pass (review s48K F01)
+        # outcomes the store refused in an earlier pass first: a message sent is not
+        # claimed and sent again (review s52R3 F01)
+        self._kept.flush()
+        # the channels the pass began with: a host setting ``notifiers`` meanwhile
+        # changes the next pass, not the messages this one claimed (review s52R3 F02)
+        channels = dict(self.notifiers)
         sent = failed = dead = 0
         lease = self._claim_lease()
         self._release_overlong(now)  # a message silenced by hand is sent (review s50P F03)
@@ -3421,13 +3465,11 @@ class Desk:
         timed_out = TimedOutPlaces()  # where a send timed out in this pass
         aside: list[OutboxItem] = []  # claimed for a place that timed out: back at the end
         try:
-            while self.notifiers and (limit is None or sent + failed + dead < limit):
+            while channels and (limit is None or sent + failed + dead < limit):
                 # a few at a time, so the lease outlasts the sends it covers
                 tried = sent + failed + dead
                 want = _CLAIM_BATCH if limit is None else min(_CLAIM_BATCH, limit - tried)
-                ready = [
-                    n for n in self.notifiers if not self._hung(n) and n not in timed_out.channels
-                ]
+                ready = [n for n in channels if not self._hung(n) and n not in timed_out.channels]
                 if not ready:
                     break
                 items = self.store.claim(
@@ -3437,7 +3479,8 @@ class Desk:
                     max_attempts=self.retry.max_attempts,
                     lease=lease,
                 )
-                counts = self._send_batch(items, at, current, now, timed_out, aside)
+                run = _Pass(at, current, now, timed_out, channels)
+                counts = self._send_batch(items, run, aside)
                 sent, failed, dead = sent + counts[0], failed + counts[1], dead + counts[2]
                 if len(items) < want or self._closing.is_set() or counts[3]:
                     break
@@ -3446,64 +3489,111 @@ class Desk:
             # still claimed, so no later batch of this pass took them again; due at once
             self._hand_back_interrupted(aside, now)
         return DeliveryReport(
-            sent, failed, self._given_up(now), self._for_other_channels(), newly_given_up=dead
+            sent,
+            failed,
+            self._given_up(now, channels),
+            self._for_other_channels(channels),
+            newly_given_up=dead,
         )
 
     def _send_batch(
-        self,
-        items: list[OutboxItem],
-        at: datetime,
-        current: Callable[[], datetime],
-        now: datetime,
-        timed_out: TimedOutPlaces,
-        aside: list[OutboxItem],
+        self, items: list[OutboxItem], run: _Pass, aside: list[OutboxItem]
     ) -> tuple[int, int, int, bool]:
         """Send one claimed batch of :meth:`deliver`: the messages sent, failed, given
         up, and whether every sending thread stayed busy.  A message for a place a
-        send to which timed out in this pass is put ``aside``, still claimed."""
-        sent = failed = dead = 0
-        begun = 0  # items[:begun] were sent, handed back, set aside, or are in flight
-        busy = False
+        send to which timed out in this pass is put ``aside``, still claimed.
+
+        Up to ``send_threads`` sends are under way at once, each waited for until
+        its own send timeout (review s52R3 F03); messages of one channel to one
+        recipient go one at a time, in the queue's order.  A channel's first send of
+        the batch goes alone, the rest of its messages once it answered: a channel
+        that hangs costs the batch one send (one attempt, one thread), not one per
+        thread (review s45B F02)."""
+        counts = collections.Counter[str]()
+        answered: set[str] = set()  # channels one of whose sends of the batch ended
+        waiting = list(items)  # claimed, not yet begun, in the queue's order
+        under: list[UnderWay] = []
+        ended = threading.Event()  # a send under way ended
         try:
-            for i, item in enumerate(items):
-                if self._closing.is_set():
-                    # closing (a command exiting): the rest were never handed to a
-                    # channel, so they go back for the next deliver at once
-                    for left in items[i:]:
-                        self._hand_back(left, now)
-                    begun = len(items)
+            while True:
+                if waiting and (self._closing.is_set() or counts["busy"]):
+                    # closing (a command exiting), or every sending thread stayed busy
+                    # (another pass sends): the rest were never handed to a channel,
+                    # so they go back for the next deliver at once, no attempt spent
+                    for left in waiting:
+                        self._hand_back(left, run.now)
+                    waiting = []
+                for item, outcome in self._begin_sends(waiting, under, run, ended, answered):
+                    counts[outcome] += 1
+                    if outcome == "set aside":
+                        aside.append(item)
+                if not under:
+                    if waiting:
+                        continue
                     break
-                begun = i + 1
-                if self._hung(item.notifier) or item.notifier in timed_out.channels:
-                    # it hung, or timed out in this pass, after this batch was
-                    # claimed: no attempt spent, no wait or thread taken from the
-                    # others; handed back for whoever can send it
-                    self._hand_back(item, now)
-                    continue
-                outcome = self._send(item, at, current, now, timed_out)
-                if outcome == "sent":
-                    sent += 1
-                elif outcome in ("failed", "timed out"):
-                    failed += 1
-                elif outcome in ("given up", "timed out, given up"):
-                    dead += 1  # a dead letter now, not kept for a retry (review s48L F03)
-                elif outcome == "set aside":
-                    aside.append(item)
-                elif outcome == "busy":
-                    # every sending thread stayed busy (another pass sends): no
-                    # attempt spent; the rest wait for the next pass too
-                    for left in items[i + 1 :]:
-                        self._hand_back(left, now)
-                    begun = len(items)
-                    busy = True
-                    break
+                if not any(u.task.done.is_set() for u in under):
+                    soonest = min(u.task.deadline for u in under)
+                    ended.wait(max(0.0, soonest - time.monotonic()))
+                ended.clear()  # a send ending from here on sets it again
+                due = time.monotonic()
+                for u in [u for u in under if u.task.done.is_set() or due >= u.task.deadline]:
+                    under.remove(u)
+                    outcome = self._end_send(u, run)
+                    counts[outcome] += 1
+                    if outcome in ("sent", "failed", "given up"):
+                        answered.add(u.item.notifier)
         except BaseException:
             # interrupted (Ctrl-C, or the command line's SIGTERM): what was never
-            # handed to a channel goes back at once, as on close; the send in
-            # flight keeps its claim, it may still get through
-            self._hand_back_interrupted(items[begun:], now)
+            # handed to a channel goes back at once, as on close; a send under way
+            # keeps its claim, it may still get through, and its outcome is
+            # recorded when it ends (review s49H F04)
+            for u in under:
+                if self._sender.let_go(u.task, u.unwaited):
+                    waiting.append(u.item)
+            self._hand_back_interrupted(waiting, run.now)
             raise
-        return sent, failed, dead, busy
+        sent = counts["sent"]
+        failed = counts["failed"] + counts["timed out"]
+        # a dead letter now, not kept for a retry (review s48L F03)
+        dead = counts["given up"] + counts["timed out, given up"]
+        return sent, failed, dead, bool(counts["busy"])
+
+    def _begin_sends(
+        self,
+        waiting: list[OutboxItem],
+        under: list[UnderWay],
+        run: _Pass,
+        ended: threading.Event,
+        answered: Collection[str],
+    ) -> list[tuple[OutboxItem, str]]:
+        """Begin the sends of ``waiting`` that may begin now, in order, while fewer than
+        ``send_threads`` are ``under`` way: not one to a channel and recipient that
+        has one under way or an earlier one waiting, nor a second one of a channel
+        not yet ``answered`` in the batch.  The messages settled at once (handed
+        back, set aside, failed before a send) are returned with their outcome;
+        those begun are added to ``under``; the rest stay ``waiting``."""
+        settled: list[tuple[OutboxItem, str]] = []
+        held = {u.order for u in under}
+        probing = {u.item.notifier for u in under} - set(answered)
+        i = 0
+        while i < len(waiting) and len(under) < self._sender.threads:
+            if self._closing.is_set():
+                break
+            item = waiting[i]
+            order = (item.notifier, item.notification.recipient)
+            if order in held or item.notifier in probing:
+                i += 1
+                continue
+            del waiting[i]
+            begun = self._begin_send(item, run, ended)
+            if isinstance(begun, UnderWay):
+                under.append(begun)
+                held.add(order)
+                if item.notifier not in answered:
+                    probing.add(item.notifier)
+            else:
+                settled.append((item, begun))
+        return settled
 
     def _require_directory(self) -> None:
         """Raise the staff directory's own error if it cannot answer: a staff file
@@ -3543,30 +3633,32 @@ class Desk:
         except Exception:  # the store broke with the interruption: the leases hold them
             log.warning("%d claimed notification(s) wait out their claim", len(items))
 
-    def _given_up(self, now: datetime) -> int:
+    def _given_up(self, now: datetime, channels: Mapping[str, Notifier] | None = None) -> int:
         """Dead letters: this desk's messages past ``retry.max_attempts``, not dropped;
         counted by the store where it can (every pass and sweep asks), else the first
-        10,000 read."""
-        if not self.notifiers:
+        10,000 read.  ``channels``: those of a delivery pass, else the desk's."""
+        channels = self.notifiers if channels is None else channels
+        if not channels:
             return 0
         if isinstance(self.store, OutboxStore):
             counts = self.store.dead_letter_counts(self.retry.max_attempts)
-            return sum(n for name, n in counts.items() if name in self.notifiers)
+            return sum(n for name, n in counts.items() if name in channels)
         return sum(
             1
             for item in self.store.dead_letters(self.retry.max_attempts, 10_000)
-            if item.notifier in self.notifiers
+            if item.notifier in channels
         )
 
-    def _for_other_channels(self) -> int:
+    def _for_other_channels(self, channels: Mapping[str, Notifier] | None = None) -> int:
         """Messages waiting for channels this desk does not have; each such channel is
         logged once (a warning naming the channel and the count, nothing of the
         messages).  A desk without channels (one that only sweeps or reports), or
         on a store that cannot count them cheaply, counts none."""
-        if not self.notifiers or not isinstance(self.store, HealthStore):
+        channels = self.notifiers if channels is None else channels
+        if not channels or not isinstance(self.store, HealthStore):
             return 0
         counts = self.store.pending_counts()
-        others = {name: n for name, n in counts.items() if name not in self.notifiers}
+        others = {name: n for name, n in counts.items() if name not in channels}
         for name in sorted(others):
             if name in self._other_channels:
                 continue
@@ -3610,31 +3702,22 @@ class Desk:
         if self._worker is not None:
             self._worker.wake()
 
-    def _send(
-        self,
-        item: OutboxItem,
-        now: datetime,
-        current: Callable[[], datetime],
-        start: datetime,
-        timed_out: TimedOutPlaces,
-    ) -> Literal[
-        "sent", "failed", "given up", "timed out", "timed out, given up", "busy", "set aside"
-    ]:
-        """One attempt, bounded by the send timeout; a failure of any kind is
-        recorded for a retry, never raised, but the staff directory's own (the
-        desk's, not the message's).  ``current`` tells the time the desk
-        gives up on a send that timed out: its hold is counted from there.  A
-        send never begun (every thread busy) is handed back with no attempt
-        spent, due at ``start`` (the ``now`` of the pass); one that timed out is
-        a failed attempt reported apart, and its place is added to ``timed_out``
-        (the channel, or the recipient's own address where the channel names one:
-        :func:`~complaintcore.desk.destinations.destination_of`), so the pass
-        stops sending there; a message for such a place is not sent but
-        ``"set aside"`` (review s49P F01).  A failure the channel calls hopeless
-        (``retryable`` false) is a dead letter at once, kept for a person to
-        retry, and reported as given up, as a last attempt's failure is (review
-        s48L F03)."""
-        notifier = self.notifiers[item.notifier]
+    def _begin_send(
+        self, item: OutboxItem, run: _Pass, ended: threading.Event
+    ) -> UnderWay | Literal["handed back", "failed", "given up", "set aside"]:
+        """Hand one message to a sending thread (:meth:`_end_send` waits for it), or
+        settle it at once: handed back (its channel hung, or timed out in this
+        pass, after the batch was claimed: no attempt spent, for whoever can send
+        it), a failed attempt before any send (the recipient unknown), or ``"set
+        aside"``: its place timed out in this pass (the channel, or the recipient's
+        own address where the channel names one:
+        :func:`~complaintcore.desk.destinations.destination_of`; review s49P F01).
+        The staff directory's own failure (the desk's, not the message's) is raised,
+        the message handed back with no attempt spent."""
+        if self._hung(item.notifier) or item.notifier in run.timed_out.channels:
+            self._hand_back(item, run.now)
+            return "handed back"
+        notifier = run.channels[item.notifier]
         try:
             recipient = self._staff_directory.get(item.notification.recipient)
         except ComplaintCoreError as exc:
@@ -3643,40 +3726,61 @@ class Desk:
             except ComplaintCoreError:
                 # the directory fails as a whole (a staff file that does not load): the
                 # desk's failure, not the message's; no attempt spent, the pass stops
-                self._hand_back(item, start)
+                self._hand_back(item, run.now)
                 raise
-            return self._failed(item, exc, now, current, notifier)  # this recipient's
+            return self._failed(item, exc, run.at, run.current, notifier)  # this recipient's
         if recipient is None and item.notification.recipient:
             # review s48K F01: they left (or were never there): never sent to them, and
             # not skipped as delivered either: a dead letter naming why, for a person
-            return self._failed(item, unknown_recipient(item), now, current, notifier)
+            return self._failed(item, unknown_recipient(item), run.at, run.current, notifier)
         place = destination_of(notifier, item.notification, recipient)
-        if timed_out.skips(item.notifier, place):
+        if run.timed_out.skips(item.notifier, place):
             return "set aside"  # its place timed out in this pass: no attempt spent
         if place is not None and self._sender.holds(item.notifier, place):
             # a send there given up on in an earlier pass still runs: not another
             # thread for it, so one dead address cannot make the channel hung
             # for its other recipients (review s49W); skipped for the pass
-            timed_out.add(item.notifier, place)
+            run.timed_out.add(item.notifier, place)
             return "set aside"
-        try:
-            self._sender.send(
-                lambda: _send_plain(notifier, item.notification, recipient),
-                functools.partial(self._settle_late, item, now),
-                channel=item.notifier,
-                key=item.notification.key,
-                place=place,
-                unwaited=functools.partial(self._settle_unwaited, item, now, current, notifier),
+        task = self._sender.submit(
+            Task(
+                functools.partial(_send_plain, notifier, item.notification, recipient),
+                functools.partial(self._settle_late, item, run.at),
+                item.notifier,
+                item.notification.key,
+                place,
+                ended.set,
             )
+        )
+        unwaited = functools.partial(self._settle_unwaited, item, run.at, run.current, notifier)
+        return UnderWay(item, task, notifier, place, unwaited)
+
+    def _end_send(
+        self, under: UnderWay, run: _Pass
+    ) -> Literal["sent", "failed", "given up", "timed out", "timed out, given up", "busy"]:
+        """The outcome of a send begun by :meth:`_begin_send`, once it ended or its
+        send timeout passed; a failure of any kind is recorded for a retry, never
+        raised.  ``run.current`` tells the time the desk gives up on a send that
+        timed out: its hold is counted from there.  A send never begun (every
+        thread busy) is handed back with no attempt spent, due at the ``now`` of
+        the pass; one that timed out is a failed attempt reported apart, and its
+        place is added to ``run.timed_out``, so the pass stops sending there.  A
+        failure the channel calls hopeless (``retryable`` false) is a dead letter
+        at once, kept for a person to retry, and reported as given up, as a last
+        attempt's failure is (review s48L F03).  An outcome the store refuses for
+        a while is kept and recorded at the next pass (review s52R3 F01)."""
+        item, notifier, place, now = under.item, under.notifier, under.place, run.at
+        try:
+            self._sender.outcome(under.task)
         except SendTimeoutError as exc:
             if not exc.busy:
                 # a failed attempt; the pass skips its place
-                timed_out.add(item.notifier, place)
-                if self._failed(item, exc, now, current, notifier) == "given up":
+                run.timed_out.add(item.notifier, place)
+                if self._failed(item, exc, now, run.current, notifier) == "given up":
                     return "timed out, given up"
                 return "timed out"
             # never handed to the channel: no attempt spent (review s39B F02)
-            self._hand_back(item, start)
+            self._hand_back(item, run.now)
             log.warning(
                 "notification %s via %s not sent: every sending thread stayed busy",
                 item.notification.key,
@@ -3684,16 +3788,16 @@ class Desk:
             )
             return "busy"
         except Exception as exc:
-            failed = self._failed(item, exc, now, current, notifier)
+            failed = self._failed(item, exc, now, run.current, notifier)
             if _channel_timed_out(exc):
                 # the channel's own timeout ended it (a host unreachable, an answer
                 # that never came): hung as surely as one the desk stopped waiting
                 # for, so the pass skips its place too (review s49H F02): the
                 # channel, or only this recipient's address (review s49P F01)
-                timed_out.add(item.notifier, place)
+                run.timed_out.add(item.notifier, place)
                 return "timed out" if failed == "failed" else "timed out, given up"
             return failed
-        self.store.mark_delivered(item.id, now)
+        self._delivered(item, now)
         return "sent"
 
     def _failed(
@@ -3732,11 +3836,13 @@ class Desk:
             stopped = current()
             retry_at = max(retry_at, stopped + delay)
             attempted = max(now, stopped)
-        self._mark_failed(item.id, error, retry_at, attempted, held=in_flight)
+        # kept for the next pass if the store refuses it for a while (review s52R3 F01)
+        mark = functools.partial(self._mark_failed, item.id, error, retry_at, attempted)
+        self._kept.record(item, functools.partial(mark, held=in_flight))
         if at_once:
             # the store's count only (its dead-letter mark), not attempts made
             for _ in range(self.retry.max_attempts - attempts):
-                self._mark_failed(item.id, error, retry_at, attempted, held=False)
+                self._kept.record(item, functools.partial(mark, held=False))
             log.warning(
                 "notification %s via %s given up at once after %d attempt%s and no longer"
                 " tried, as no retry can mend it (%s) (a dead letter: complaintcore outbox list)",
@@ -3829,6 +3935,11 @@ class Desk:
             secrets += [v for v in (person.name, person.phone, person.room) if v]
         return redact(text[:1000], also=with_encodings(secrets))
 
+    def _delivered(self, item: OutboxItem, now: datetime) -> None:
+        """Mark a message delivered, or keep the mark for the next pass if the store
+        refuses it for a while (review s52R3 F01)."""
+        self._kept.record(item, functools.partial(self.store.mark_delivered, item.id, now))
+
     def _settle_late(self, item: OutboxItem, now: datetime, error: BaseException | None) -> None:
         """A send that timed out finished after all: if it got through, say so, so the
         retry (already scheduled) is not made.  Its thread is free again: the worker
@@ -3836,7 +3947,7 @@ class Desk:
         try:
             with self._unless_closed(item, error):
                 if error is None:
-                    self.store.mark_delivered(item.id, now)
+                    self._delivered(item, now)
                 elif isinstance(self.store, HoldStore):  # it ended: a retry by hand may go now
                     self.store.hold_item(item.id, now)
         finally:
@@ -3856,7 +3967,7 @@ class Desk:
         lapses (review s49H F04).  :meth:`close` waits for it."""
         with self._unless_closed(item, error):
             if error is None:
-                self.store.mark_delivered(item.id, now)
+                self._delivered(item, now)
             else:
                 failure = error if isinstance(error, Exception) else Exception(repr(error))
                 self._failed(item, failure, now, current, notifier)
