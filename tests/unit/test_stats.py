@@ -588,7 +588,8 @@ def quiet_building(count: int) -> list[Complaint]:
     """Building 1 has 3 valid repairs complaints a month from November 2024 to
     November 2025; building 3 has none until November 2025, then ``count``."""
     out = [
-        make(f"Q{year}{month:02d}{i}", at(month, 3 + i, year=year), phone=f"1360001{month:02d}{i:02d}")
+        make(f"Q{year}{month:02d}{i}", at(month, 3 + i, year=year),
+             phone=f"1360001{month:02d}{i:02d}")
         for year, months in ((2024, (11, 12)), (2025, range(1, 12)))
         for month in months
         for i in range(3)
