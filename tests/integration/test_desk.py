@@ -335,10 +335,25 @@ def test_the_person_complained_about_cannot_act(desk: Desk, clock: FixedClock) -
         desk.act(c.id, Reply(actor="SR-302", message="sorry"), now=clock.advance(minutes=1))
 
 
+@pytest.mark.procedure("IN-2")
+@pytest.mark.procedure("PRV-2")
 def test_staff_of_another_site_are_refused(desk: Desk, clock: FixedClock) -> None:
+    """IN-2: staff of another site may register a complaint (no unit refuses one) but
+    act on it no further; PRV-2: nor get the record back unmasked.  RS-101 (冯丽,
+    riverside's customer-service supervisor, department_head) is high enough on the
+    ladder to assess, reply to and close this minor sunrise complaint, so only the
+    site refuses her (review s52R1 F06)."""
     c = desk.receive(intake(), now=clock())
-    with pytest.raises(AccessDeniedError, match="another site"):
-        desk.act(c.id, Reply(actor="RS-101", message="x"), now=clock.advance(minutes=1))
+    commands = (
+        Reply(actor="RS-101", message="x"),
+        Assess(actor="RS-101", validity="valid"),
+        Reply(actor="RS-101", message="已修好", final=True),
+        Close(actor="RS-101", result="修复", confirmed_by_complainant=True),
+    )
+    for command in commands:
+        with pytest.raises(AccessDeniedError, match="works at another site"):
+            desk.act(c.id, command, now=clock.advance(minutes=1))
+    assert desk.get(c.id).version == c.version  # nothing recorded
 
 
 @pytest.mark.procedure("ESC-2")
@@ -875,11 +890,15 @@ def test_group_incident_reaches_the_project_manager_at_once(
 ) -> None:
     c = desk.receive(intake(summary="十几户业主集体投诉，聚集在物业中心闹事"), now=clock())
     assert c.state.urgent
-    assert desk.pack.rung_index(c.state.rung) >= desk.pack.rung_index(desk.pack.group_report_rung)
+    # 004 篇1: reported to the project manager (项目经理) at once; it sits at that rung
+    # or above (cn-property's ladder: project_manager, then senior_management)
+    assert c.state.rung in ("project_manager", "senior_management")
     desk.deliver(clock())  # the outbox is sent apart from intake
     urgent = [r for n, r in notes.sent if n.topic == "urgent" and n.complaint_id == c.id]
     assert urgent
-    assert all(r is not None and r.rung == desk.pack.group_report_rung for r in urgent)
+    assert all(r is not None and r.rung == "project_manager" for r in urgent)
+    # sunrise's project manager in the sample staff: SR-001
+    assert "SR-001" in {r.staff_id for r in urgent if r is not None}
 
 
 def _to_visit(desk: Desk, clock: FixedClock) -> str:
@@ -1024,6 +1043,12 @@ def test_written_complaint_closed_asks_supervisor_sign_off(
     assert asked == ["SR-101"]
     with pytest.raises(AccessDeniedError, match="REC-6"):
         desk.act(c.id, SignOff(actor="SR-202"), now=clock.advance(hours=3))
+    # 002 A.e: the supervisor (主管, cn-property's department_head) signs, not the
+    # complaint handler one rung below (SR-102 王芳, 客服专员), who may have handled it
+    # (review s52R1 F04)
+    with pytest.raises(AccessDeniedError, match="REC-6"):
+        desk.act(c.id, SignOff(actor="SR-102"), now=clock.advance(hours=3))
+    assert not desk.get(c.id).state.signed_off
     assert desk.act(c.id, SignOff(actor="SR-101"), now=clock.advance(hours=3)).state.signed_off
 
 
@@ -1140,7 +1165,10 @@ def test_a_grade_the_rung_cannot_handle_moves_it_up_and_routes_it(
         Assess(actor="SR-201", validity="valid", facts=[Fact.MAJOR_LOSS]),
         now=clock.advance(minutes=5),
     )
-    assert c.state.rung == desk.pack.handler_rung_for(c.state.grade)
+    # GRD-2: a major loss is a major complaint; ESC-3: major -> senior management
+    # (cn-property's 物业总监/总经办), above SR-201's department_head
+    assert c.state.grade is Grade.MAJOR
+    assert c.state.rung == "senior_management"
     assert c.state.handler
     assert [e.kind for e in c.events[-3:]] == ["graded", "escalated", "assigned"]
 

@@ -774,6 +774,7 @@ def test_an_unknown_receiver_in_code_is_refused_without_a_complaint_id() -> None
     assert api.store.rows() == []
 
 
+@pytest.mark.procedure("IN-2")
 def test_an_outcome_the_receiver_may_not_record_is_refused_without_a_complaint_id() -> None:
     """IN-2: staff of another site may register a complaint but not assess it; with
     ``validity`` given, the receipt is refused naming that field, never the id of the

@@ -113,6 +113,40 @@ def test_old_and_invalid_complaints_are_not_linked(desk: Desk) -> None:
     assert links(untrue) == []
 
 
+@pytest.mark.procedure("IMP-3")
+def test_the_same_matter_is_linked_over_30_days_the_same_customer_over_90(desk: Desk) -> None:
+    """cn-property ``[repeats]`` (docs/concepts.md "Repeat complaints"): the same
+    complainant or the same room within 90 days, the same building and category
+    within 30.  The owner reports the leak on Mon 3 Nov and again on Thu 18 Dec,
+    45 days later: the same customer and flat (45 <= 90), not the same matter
+    (45 > 30) (review s52R1 F01)."""
+    first = receive(desk, OWNER, 0)
+    again = receive(desk, OWNER, 45)
+    (link,) = links(again)
+    assert link.same_complainant == (first.id,)
+    assert link.same_room == (first.id,)
+    assert link.same_matter == ()
+    assert link.raisings == 2  # the same customer's second raising of the leak
+
+
+@pytest.mark.procedure("IMP-3")
+@pytest.mark.parametrize(("days", "linked"), [(29, True), (31, False)])
+def test_a_neighbours_complaint_is_the_same_matter_within_30_days(
+    desk: Desk, days: int, linked: bool
+) -> None:
+    """A neighbour in building 3 reports the same leak 29 days after the owner (2 Dec):
+    the same matter; 31 days after (4 Dec): linked to nothing (another person,
+    another flat, past the 30 days) (review s52R1 F01)."""
+    first = receive(desk, OWNER, 0)
+    later = receive(desk, NEIGHBOUR, days)
+    if linked:
+        (link,) = links(later)
+        assert (link.same_complainant, link.same_room) == ((), ())
+        assert link.same_matter == (first.id,)
+    else:
+        assert links(later) == []
+
+
 def assess(desk: Desk, c: Complaint, days: float, kind: str) -> Complaint:
     at = T0 + timedelta(days=days)
     return desk.act(c.id, Assess(actor="SR-101", validity="valid", kind=kind), now=at)
@@ -203,7 +237,7 @@ def test_the_third_raising_of_a_promise_not_kept_is_major(desk: Desk) -> None:
     assert Fact.RAISED_REPEATEDLY in third.state.facts
     assert third.state.grade is Grade.MAJOR  # GRD-2, set without a hand-entered fact
     assert any("repeatedly" in r for r in third.state.grade_reasons)
-    assert third.state.rung == desk.pack.handler_rung_for(Grade.MAJOR)  # ESC-3 follows
+    assert third.state.rung == "senior_management"  # ESC-3 follows: major -> 物业总监/总经办
     # the earlier, still open raisings of the matter are major now too
     for earlier in (first, second):
         now = desk.get(earlier.id)
@@ -233,7 +267,7 @@ def test_a_third_raising_not_yet_assessed_is_graded_major_at_its_assessment(
     assert third.state.grade is None  # VAL-4: not graded before the assessment
     third = assess(desk, third, 20.25, "complaint")
     assert third.state.grade is Grade.MAJOR
-    assert third.state.rung == desk.pack.handler_rung_for(Grade.MAJOR)
+    assert third.state.rung == "senior_management"  # ESC-3: major -> 物业总监/总经办
 
 
 @pytest.mark.procedure("GRD-2")

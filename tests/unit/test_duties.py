@@ -111,6 +111,53 @@ def test_a_broken_promise_owes_an_apology_from_the_minute_it_was_broken() -> Non
 
 
 @pytest.mark.procedure("DL-5")
+@pytest.mark.parametrize(
+    ("name", "received", "promised", "at_risk", "due"),
+    [
+        # 003 quick response: within half an hour, day or night.  A promise due at
+        # noon on Saturday 15 Nov 2025 is broken: apologise by 12:30, at risk from
+        # half of it, 12:15
+        (
+            "cn-service-centre",
+            at(2025, 11, 14, 10, 0),
+            at(2025, 11, 15, 12, 0),
+            at(2025, 11, 15, 12, 15),
+            at(2025, 11, 15, 12, 30),
+        ),
+        # cn-sales-office reads "at once" as 2 hours on the clock: broken at 17:00 on
+        # Tue 30 Sep 2025, the eve of National Day: due 19:00 that evening, at risk
+        # from 18:00
+        (
+            "cn-sales-office",
+            at(2025, 9, 29, 9, 0),
+            at(2025, 9, 30, 17, 0),
+            at(2025, 9, 30, 18, 0),
+            at(2025, 9, 30, 19, 0),
+        ),
+    ],
+)
+def test_the_other_shipped_packs_owe_the_apology_on_the_wall_clock(
+    name: str, received: datetime, promised: datetime, at_risk: datetime, due: datetime
+) -> None:
+    """DL-5 in the two other shipped packs (review s52R1 F03)."""
+    the_pack = pack(name)
+    r = Runner(the_pack, intake(received_at=received))
+    r.register()
+    c = step(r, received + timedelta(minutes=10), Promise(actor="h-1", due=promised))
+    minute = timedelta(minutes=1)
+    # the promise is broken once its agreed minute has passed (DL-7)
+    assert duty(c, "apology", promised, the_pack).state is ClockState.NOT_STARTED
+    owed = duty(c, "apology", promised + minute, the_pack)
+    assert owed.owed
+    assert owed.clock.started_at == promised  # owed from the promised time itself
+    assert owed.due == due
+    assert owed.clock.at_risk_from == at_risk
+    assert duty(c, "apology", at_risk - minute, the_pack).state is ClockState.RUNNING
+    assert duty(c, "apology", due, the_pack).state is ClockState.AT_RISK
+    assert duty(c, "apology", due + minute, the_pack).state is ClockState.BREACHED
+
+
+@pytest.mark.procedure("DL-5")
 def test_an_apology_after_the_deadline_is_missed_and_closure_does_not_excuse_it() -> None:
     r = runner()
     step(r, at(2025, 11, 10, 10, 10), Promise(actor="h-1", due=at(2025, 11, 10, 16, 0)))

@@ -164,6 +164,7 @@ def test_totals_count_requests_enquiries_and_invalid_apart(report: MonthlyReport
 
 
 @pytest.mark.procedure("VAL-4")
+@pytest.mark.procedure("IMP-2")
 def test_breakdowns_count_only_valid_complaints(report: MonthlyReport) -> None:
     assert counts(report.by_category) == {"repairs": 3, "cleaning": 2, "fees": 1}
     assert counts(report.by_department) == {"engineering": 3, "cleaning": 2, "finance": 1}
@@ -581,6 +582,46 @@ def test_the_warning_rule_is_the_packs_and_a_parameter() -> None:
     only_sites = attrs.evolve(PACK.early_warning, dimensions=("site",))
     r = monthly_report(data, PACK, CAL, year=2025, month=11, now=NOW, warning_rule=only_sites)
     assert [(w.dimension, w.key) for w in r.warnings] == [("site", "sunrise")]  # 16 after 5s
+
+
+def quiet_building(count: int) -> list[Complaint]:
+    """Building 1 has 3 valid repairs complaints a month from November 2024 to
+    November 2025; building 3 has none until November 2025, then ``count``."""
+    out = [
+        make(f"Q{year}{month:02d}{i}", at(month, 3 + i, year=year),
+             phone=f"1360001{month:02d}{i:02d}")
+        for year, months in ((2024, (11, 12)), (2025, range(1, 12)))
+        for month in months
+        for i in range(3)
+    ]  # fmt: skip
+    out += [
+        make(f"B3-{i}", at(11, 20 + i), building="3", room=f"3-1-{i}01", phone=f"1370003{i:04d}")
+        for i in range(count)
+    ]  # fmt: skip
+    return out
+
+
+@pytest.mark.procedure("IMP-4")
+@pytest.mark.parametrize("count", [2, 3])
+def test_a_quiet_building_with_three_complaints_is_a_warning(count: int) -> None:
+    """docs/statistics.md "Early warning (IMP-4)", the shipped pack's ``min_count = 3``
+    and rate 0.001: building 3 had no complaint in the 12 baseline months that have
+    data (s = 0, n = 12), so its November count is negative binomial with r = 1/2,
+    p = 12/13.  By hand: P(0) = (12/13)^(1/2) = 0.9608, P(1) = 0.5 * 0.9608 / 13 =
+    0.0370, P(2) = 0.375 * 0.9608 / 169 = 0.0021; P(X >= 2) = 0.0023 > 0.001 and
+    P(X >= 3) = 0.00015 <= 0.001: the limit is 3.  Three complaints reach it and
+    the pack's minimum of 3: one warning (the building; its category and site
+    are judged without it).  Two are no warning (review s52R1 F02)."""
+    r = monthly_report(quiet_building(count), PACK, CAL, year=2025, month=11, now=NOW)
+    if count == 2:
+        assert r.warnings == ()
+        return
+    (w,) = r.warnings
+    assert (w.dimension, w.key) == ("building", "sunrise/3")
+    assert (w.observed, w.limit, w.expected) == (3, 3, 0.0)
+    assert w.baseline == (0,) * 12
+    assert w.months[0] == "2024-11"
+    assert w.months[-1] == "2025-10"
 
 
 # --------------------------------------------------------------------------- export
