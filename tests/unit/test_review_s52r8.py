@@ -53,7 +53,9 @@ def _stray(row: str, cell: int, *, at_end: bool) -> str:
 # F01 — the reviewer's two files: the same outcome with and without ",," in the header
 
 SWALLOWED_3 = '王五,13800000005,8-0101,8,sunrise,phone,漏水,"楼道漏水,2026-11-04 13:00,SR-103'
-SWALLOWED_4 = '李娜,13800000002,5-0302,5,sunrise,phone,电梯停运,电梯停运两天",2026-11-04 09:05,SR-103'
+SWALLOWED_4 = (
+    '李娜,13800000002,5-0302,5,sunrise,phone,电梯停运,电梯停运两天",2026-11-04 09:05,SR-103'
+)
 EXPECTED = [
     (2, "stored", ""),
     (3, "rejected", f"row: {STRAY}"),
@@ -137,14 +139,12 @@ def test_a_value_under_an_unnamed_column_refuses_the_file_at_any_length(
         (
             HEADER + ",,",
             ROW_4.rsplit(",", 1)[0],
-            "row: 9 cells but the header names 10 columns,"
-            " then 2 empty ones a row may leave out",
+            "row: 9 cells but the header names 10 columns, then 2 empty ones a row may leave out",
         ),
         (
             HEADER + ",,",
             ROW_4 + ",,,",
-            "row: 13 cells but the header names 10 columns,"
-            " then 2 empty ones a row may leave out",
+            "row: 13 cells but the header names 10 columns, then 2 empty ones a row may leave out",
         ),
         (HEADER, ROW_4.rsplit(",", 1)[0], "row: 9 cells but the header has 10"),
     ],
