@@ -10,9 +10,7 @@ Expected values are written out by hand.
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -20,14 +18,12 @@ from complaintcore.adapters.staff import staff_from_csv, staff_from_toml
 from complaintcore.core.errors import InvalidInputError, SerializationError
 from complaintcore.desk.importer import FileImport
 from complaintcore.testing import make_desk
+from tests.unit.test_review_s52r2 import CSV_HEADER as HEADER
+from tests.unit.test_review_s52r2 import NOW
+from tests.unit.test_review_s52r2 import ROW_1 as ROW_2  # 王伟, 2026-11-03 10:00
+from tests.unit.test_review_s52r2 import ROW_2 as ROW_4  # 李娜, 2026-11-04 09:05
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 11, 5, 10, 0, tzinfo=SHANGHAI)
-
-HEADER = "name,phone,room,building,site,channel,summary,description,received_at,receiver"
-ROW_2 = "王伟,13800000001,3-1201,3,sunrise,phone,厨房漏水,厨房水管漏水,2026-11-03 10:00,SR-103"
 ROW_3 = "王五,13800000005,8-0101,8,sunrise,phone,漏水,楼道漏水,2026-11-04 13:00,SR-103"
-ROW_4 = "李娜,13800000002,5-0302,5,sunrise,phone,电梯停运,电梯停运两天,2026-11-04 09:05,SR-103"
 ROW_5 = "张强,13800000003,6-0101,6,sunrise,phone,噪音,楼上噪音,2026-11-04 11:00,SR-103"
 
 STRAY = 'a quoted cell is not closed before the next row (an unbalanced ")'
@@ -157,37 +153,38 @@ def test_a_row_of_the_wrong_length_is_told_the_named_columns(
 
 # F04 — the position of a control character in the cell as typed
 
-STAFF_HEADER = "staff_id,name,role,rung,department,site\r\n"
+
+def _staff_file(form: str, name: str) -> str:
+    if form == "csv":
+        return (
+            "staff_id,name,role,rung,department,site\r\n"
+            f'SR-1,"{name}",客服,front_line,customer_service,sunrise\r\n'
+        )
+    escaped = name.replace("\x1b", "\\u001b")  # TOML writes a control character escaped
+    return (
+        f'[[staff]]\nstaff_id = "SR-1"\nname = "{escaped}"\nrole = "客服"\n'
+        'rung = "front_line"\ndepartment = "customer_service"\n'
+    )
 
 
 @pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize("form", ["csv", "toml"])
 @pytest.mark.parametrize(
-    ("cell", "position"),
-    [("   王\x1b芳", 5), ("王\x1b芳   ", 2), ("\u3000王\x1b芳", 3), ("王芳", None)],
+    ("name", "position"),
+    [("   王\x1b芳", 5), ("王\x1b芳   ", 2), ("\u3000王\x1b芳", 3), ("  王芳", None)],
 )
 def test_a_control_character_is_located_in_the_cell_as_typed(
-    cell: str, position: int | None
+    form: str, name: str, position: int | None
 ) -> None:
-    text = f'{STAFF_HEADER}SR-1,"{cell}",客服,front_line,customer_service,sunrise\r\n'
+    load = staff_from_csv if form == "csv" else staff_from_toml
+    text = _staff_file(form, name)
     if position is None:
-        assert staff_from_csv(text).members()[0].name == "王芳"
+        assert load(text).members()[0].name == "王芳"
         return
     with pytest.raises(SerializationError) as caught:
-        staff_from_csv(text, source="hr.csv")
+        load(text, source=f"staff.{form}")
     [problem] = caught.value.problems
-    assert problem.path == "row 2, column name"
+    assert problem.path == ("row 2, column name" if form == "csv" else "staff[0].name")
     assert problem.reason == (
         f"contains a control character at position {position} (not allowed in text)"
     )
-
-
-def test_a_toml_control_character_is_located_in_the_value_as_typed() -> None:
-    text = (
-        '[[staff]]\nstaff_id = "SR-1"\nname = "  李\\u001b建国"\n'
-        'role = "工程部主管"\nrung = "department_head"\ndepartment = "engineering"\n'
-    )
-    with pytest.raises(SerializationError) as caught:
-        staff_from_toml(text, source="staff.toml")
-    [problem] = caught.value.problems
-    assert problem.path == "staff[0].name"
-    assert problem.reason == "contains a control character at position 4 (not allowed in text)"
