@@ -1079,6 +1079,14 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         {},
     ),
     (N_("{cells} cells but the header has {header}"), {}),
+    # a header ending in empty columns (…,receiver,,) counts its named ones (review s52R8 F03)
+    (
+        N_(
+            "{cells} cells but the header names {header} columns,"
+            " then {empty} empty ones a row may leave out"
+        ),
+        {},
+    ),
     (N_('a quoted cell is not closed (an unbalanced ")'), {}),
     # the encodings and the quotes of a file to import (review s45E F01)
     (N_("the header row: {reason}"), {"reason": "reason"}),

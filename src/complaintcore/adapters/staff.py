@@ -476,11 +476,13 @@ class _Collector:
             )
             self.problem(where(field), reason)
             return ""
-        value = value.strip()
+        stripped = value.strip()
         try:
             # HR exports are input from outside: a NUL, an escape sequence or a
-            # bidi override in an id would reach terminals and logs (review s52R2 F01)
-            return check_label(value, where(field))
+            # bidi override in an id would reach terminals and logs (review s52R2 F01);
+            # the position counts the spaces stripped before it (review s52R8 F04)
+            lead = len(value) - len(value.lstrip())
+            return check_label(stripped, where(field), start=lead)
         except InvalidInputError as exc:
             self.problem(exc.path, exc.reason)
             return ""

@@ -194,22 +194,23 @@ def escaped(text: str, *, one_line: bool = False) -> str:
     return (_NOT_IN_LABEL if one_line else _UNPRINTABLE).sub(_escaped, text)
 
 
-def check_label(value: str, path: str) -> str:
+def check_label(value: str, path: str, *, start: int = 0) -> str:
     """``value``, or an :class:`InvalidInputError` naming ``path`` and the position
     alone (never the text) when it holds a character a one-line label cannot:
     a control character (C0 with the tab and the line break, DEL, C1), a bidi
     control (embedding, override, isolate, mark), a line or paragraph
     separator, or a lone surrogate.  For ids and names read from files other
     programs write (a staff file): shown raw on a terminal or in a log line,
-    they would run or reorder it."""
+    they would run or reorder it.  ``start``: the characters the cell as typed
+    held before ``value`` (spaces stripped), so the position is the typed one."""
     found = _NOT_IN_LABEL.search(value)
     if found is not None:
-        raise _refused(found, path)
+        raise _refused(found, path, start)
     return value
 
 
-def _refused(found: re.Match[str], path: str) -> InvalidInputError:
-    at = found.start() + 1  # each reason whole, as the translations match it (i18n)
+def _refused(found: re.Match[str], path: str, start: int = 0) -> InvalidInputError:
+    at = start + found.start() + 1  # each reason whole, as the translations match it (i18n)
     if found.group() >= "\ud800":
         return InvalidInputError(
             path, f"contains a lone surrogate at position {at} (not allowed in text)"

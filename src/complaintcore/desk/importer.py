@@ -563,19 +563,28 @@ def _declared_separator(number: int, text: str) -> bool:
     )
 
 
-def _unnamed_cells(
-    header: list[str], cells: list[str], number: int, at: int | None
-) -> dict[str, str]:
+def _check_unnamed(header: list[str], cells: list[str], number: int, at: int | None) -> None:
     """A row of a header with empty trailing columns (``""``): its cells under
     them must be empty too, else the whole file is refused, as a header with a
     cell of no name is: the value may be data meant for a column never named.
+    Cells beyond the header are not under one (the row is too long, rejected).
     ``at``: the header's line (None when a row is read again alone)."""
-    named = header.index("")
-    for j in range(named, len(cells)):
+    for j in range(_widths(header).start, min(len(cells), len(header))):
         if cells[j].strip():
             where = f"line {at}, column {j + 1}" if at is not None else f"column {j + 1}"
             raise InvalidInputError(where, f"has no name, and line {number} has a value in it")
-    return dict(zip(header[:named], cells[:named], strict=True))
+
+
+def _cell_count(cells: int, header: list[str]) -> str:
+    """Why a row of ``cells`` cells does not fit ``header``: the count of its named
+    columns, the one a clerk sees, and the empty ones after them (review s52R8 F03)."""
+    named = _widths(header).start
+    if named == len(header):
+        return f"{cells} cells but the header has {named}"
+    return (
+        f"{cells} cells but the header names {named} columns,"
+        f" then {len(header) - named} empty ones a row may leave out"
+    )
 
 
 def _quotes_open(text: str) -> bool:
@@ -595,7 +604,7 @@ def _csv_rows(
     header: list[str] | None = list(columns) if columns else None
     header_line: int | None = None  # unknown when a row is read again alone
     first_line = header is None  # a file's first line may be Excel's sep=,
-    unnamed = header is not None and "" in header  # empty trailing header columns
+    widths = _widths(header) if header is not None else range(0)  # a row's cell counts
 
     def take() -> tuple[int, str | InvalidInputError] | None:
         if again:
@@ -639,7 +648,7 @@ def _csv_rows(
             quote_open ^= _quotes_open(following[1])
             if header is None:
                 continue
-            whole = _whole_row(following[1], len(header))
+            whole = _whole_row(following[1], widths)
             if quote_open:
                 passed_row = passed_row or whole
                 continue
@@ -648,10 +657,10 @@ def _csv_rows(
                 # unless it closes the quote, the join is one row of the header's
                 # cells, and the first line alone is none: a letter in the first
                 # cell ends in a line holding the row's other cells
-                whole and (_plain_row(text, len(header)) or not _one_row(record, len(header)))
+                whole and (_plain_row(text, widths) or not _one_row(record, widths))
             ) or (
                 # rows passed on the way: the quoted record must be one row exactly
-                passed_row and not _one_row(record, len(header))
+                passed_row and not _one_row(record, widths)
             )
         cells: list[str] = []
         problem: str | None
@@ -677,24 +686,30 @@ def _csv_rows(
         if header is None:
             header = _header(number, cells)
             header_line = number
-            unnamed = "" in header
+            widths = _widths(header)
             if columns is not None:
                 columns[:] = header
             continue
-        if unnamed and header.index("") <= len(cells) <= len(header):
-            # the trailing unnamed columns may be left out of a row, or empty
-            yield number, _unnamed_cells(header, cells, number, header_line)
+        # a value under a trailing unnamed column refuses the file, whatever the
+        # row's length (review s52R8 F02); the columns themselves may be left out
+        _check_unnamed(header, cells, number, header_line)
+        if len(cells) not in widths:  # a missing cell would silently take its default
+            yield number, InvalidInputError("row", _cell_count(len(cells), header))
             continue
-        if len(cells) != len(header):  # a missing cell would silently take its default
-            yield (
-                number,
-                InvalidInputError("row", f"{len(cells)} cells but the header has {len(header)}"),
-            )
-            continue
-        yield number, dict(zip(header, cells, strict=True))
+        named = widths.start
+        yield number, dict(zip(header[:named], cells[:named], strict=True))
 
 
-def _whole_row(line: str, columns: int) -> bool:
+def _widths(header: list[str]) -> range:
+    """The counts of cells a row of ``header`` may have: its named columns, up to
+    all of them when it ends in empty ones (``""``), which a row may leave out.
+    The join heuristics count lines against these, never ``len(header)`` alone:
+    a row leaving the empty columns out is a whole row too (review s52R8 F01)."""
+    named = header.index("") if "" in header else len(header)
+    return range(named, len(header) + 1)
+
+
+def _whole_row(line: str, columns: range) -> bool:
     """Whether ``line`` alone reads as a complete row of ``columns`` cells: then the
     quote that joined it to the line before was never meant to.  A line with a
     stray quote of its own (the one that closes the join) is read with that quote
@@ -702,23 +717,23 @@ def _whole_row(line: str, columns: int) -> bool:
     joined it would hand its owner's data and receipt time to the row before."""
     if not _quotes_open(line):
         cells, problem = _parse_record(line)
-        return problem is None and len(cells) == columns
+        return problem is None and len(cells) in columns
     try:
         rows = list(csv.reader(io.StringIO(line, newline="")))
     except csv.Error:
         return False
-    return len(rows) == 1 and len(rows[0]) == columns
+    return len(rows) == 1 and len(rows[0]) in columns
 
 
-def _plain_row(line: str, columns: int) -> bool:
+def _plain_row(line: str, columns: range) -> bool:
     """Whether ``line``, its quotes read as plain characters, holds ``columns`` cells:
     a row of its own with a stray quote, not the first line of a long cell."""
-    return len(next(csv.reader([line], quoting=csv.QUOTE_NONE), [])) == columns
+    return len(next(csv.reader([line], quoting=csv.QUOTE_NONE), [])) in columns
 
 
-def _one_row(record: str, columns: int) -> bool:
+def _one_row(record: str, columns: range) -> bool:
     cells, problem = _parse_record(record)
-    return problem is None and len(cells) == columns
+    return problem is None and len(cells) in columns
 
 
 def _parse_record(record: str) -> tuple[list[str], str | None]:
