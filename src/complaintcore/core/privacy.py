@@ -30,6 +30,7 @@ from complaintcore.core.room_forms import (
     room_digits,
     room_flat,
     room_form,
+    room_glued,
     room_kept,
     room_levels,
     room_list,
@@ -1115,6 +1116,10 @@ def _room_literal(literal: str) -> _Room | None:
     plain = building_led(_fold(literal, _FOLD_ALL).translate(_PLAIN))
     part: str | None = plain
     form = _room(plain)
+    if form is None and room_form(room_glued(plain)) is not None:
+        # a room whose flat's letter is spaced (3栋502 a): matched as spelt (bounded,
+        # :func:`_bounded`), not as the room 3栋502 before its letter (review s52R7 F02)
+        return None
     if form is None:  # no room as a whole (or a phone): one in it?
         part = room_part(plain)
         form = None if part is None or part == plain else _room(part)
@@ -1433,6 +1438,20 @@ _LATIN = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\uff21-\uff3a\uff41-\uff5
 _SHORT_LATIN = re.compile(f"[{_LATIN}]{{2,3}}")
 
 
+# a room literal whose flat's letter is spaced from its digits (review s52K F04):
+# the letter first (a 1201), or last (1201 b, 3栋502 b), the room led by digits or not
+_SPACED_LETTER_FIRST = re.compile("[A-Za-z] [0-9]+")
+_SPACED_LETTER_LAST = re.compile(".*?(?<![0-9])[0-9]+ [A-Za-z]", re.DOTALL)
+_DIGIT = "0-9\uff10-\uff19"
+# what may not stand beside a spaced flat: a Latin letter or a digit glued to its
+# letter, or a letter after a dot (a.m.); a digit glued to its digits, or after a
+# dot, a colon, a slash or a dash (a time 12:30, a decimal 12.5, a date 12-01)
+_LETTER_BEFORE = f"(?<![{_LATIN}{_DIGIT}])"
+_LETTER_AFTER = f"(?![{_LATIN}{_DIGIT}]|[.．][{_LATIN}])"
+_DIGITS_BEFORE = f"(?<![{_DIGIT}])(?<![{_DIGIT}][.．:：/-])"
+_DIGITS_AFTER = f"(?![{_DIGIT}]|[.．:：/-][{_DIGIT}])"
+
+
 def _bounded(literal: str, spelling: str | None) -> str | None:
     """The pattern of a literal (folded, plain), bounded as a word where it is a
     short Latin name: two or three Latin letters (``Ma``, ``Li``, ``Ann``) are
@@ -1440,8 +1459,23 @@ def _bounded(literal: str, spelling: str | None) -> str | None:
     and ``annual`` stay readable (review s50D F03); Chinese characters, digits
     and marks beside it leave it a word (``Ma说``, ``Ma2``, ``Li's``).  A longer
     literal is matched inside a word as before: a name glued to a given name
-    (``WangXiaoming`` for ``Wang``) is more often the name than another word."""
-    if spelling is None or not _SHORT_LATIN.fullmatch(literal):
+    (``WangXiaoming`` for ``Wang``) is more often the name than another word.
+
+    A flat with its letter spaced from its digits (``a 1201``, ``1201 b``,
+    ``3栋502 a``: :func:`_lettered`, :func:`_spaced_last`) is bounded as a whole
+    token (review s52R7 F01: ``step 2``, ``the data 1201 rows``, ``12 am``,
+    ``Plan B 12:30`` and ``A 12.5`` were masked for ``P2``, ``A1201``, ``12A``,
+    ``B12`` and ``A座12``): no letter or digit glued to its letter, nor a letter
+    after a dot (``12 a.m.``), and no digit glued to its digits, nor after a
+    dot, a colon, a slash or a dash (a time, a decimal, a date)."""
+    if spelling is None:
+        return None
+    if _SPACED_LETTER_FIRST.fullmatch(literal):
+        return f"{_LETTER_BEFORE}(?:{spelling}){_DIGITS_AFTER}"
+    if _SPACED_LETTER_LAST.fullmatch(literal):
+        before = _DIGITS_BEFORE if literal[0].isdigit() else ""
+        return f"{before}(?:{spelling}){_LETTER_AFTER}"
+    if not _SHORT_LATIN.fullmatch(literal):
         return spelling
     return f"(?<![{_LATIN}])(?:{spelling})(?![{_LATIN}])"
 
@@ -1902,7 +1936,11 @@ def _keyed_rooms(value: str) -> tuple[str, ...]:
     word (``1201`` of ``1201室``, review s50Q F02); a flat with a letter also with
     a space between its letter and digits, and a building of one letter and its
     flat also glued and spaced (``a 1201`` of ``A1201``, ``1201 b`` of ``1201B``,
-    ``a1201`` and ``a 1201`` of ``A座1201``: :func:`_lettered`, review s52K F04).
+    ``a1201`` and ``a 1201`` of ``A座1201``: :func:`_lettered`, review s52K F04),
+    in an address form too, as written and as kept (``5楼502 a`` and ``502 a`` of
+    ``5楼502A``, ``3栋502 a`` and ``3-502 a`` of ``3栋5楼502A``: :func:`_spaced_last`,
+    review s52R7 F02); a spaced form is
+    masked only where it stands as a whole (:func:`_bounded`, review s52R7 F01).
     Each reading is a bounded
     number of scans of the value: masking stays linear.  A name or a phone reads
     as no other room (nothing, or itself)."""
@@ -1913,10 +1951,12 @@ def _keyed_rooms(value: str) -> tuple[str, ...]:
         read = room_read(part)
         address = room_address(read)
         if address is not None:
+            found.update(dict.fromkeys(_spaced_last(*address)))
             groups, levels = room_kept(*address)
             for written in dict.fromkeys((groups, tuple(map(plain_number, groups)))):
                 if own is None or written != own.form.groups:
                     found[_worded(written, levels)] = None
+                found.update(dict.fromkeys(_spaced_last(written, levels)))
             if levels == (BUILDING,) and _LETTER_BUILDING.fullmatch(" ".join(groups)):
                 found.update(dict.fromkeys(_lettered("".join(groups))))
             continue
@@ -1948,13 +1988,30 @@ def _lettered(flat: str) -> tuple[str, ...]:
     return flat, " ".join(part for part in letter.groups() if part is not None)
 
 
-def _worded(groups: tuple[str, ...], levels: tuple[str, ...]) -> str:
+def _spaced_last(groups: tuple[str, ...], levels: tuple[str, ...]) -> tuple[str, ...]:
+    """A room's ``groups`` (kept: :func:`_keyed_rooms`) whose last is a flat with a
+    letter, written with a space between its letter and digits, as a key reads
+    that room (:func:`~complaintcore.core.room_forms.room_read`, review s52R7
+    F03): with the words of its levels and with dashes (``502 a`` of ``502a``;
+    ``3栋502 a`` and ``3-502 a`` of ``3``, ``502a``; a floor with 楼 and 层,
+    ``5楼1201 b`` and ``5层1201 b``).  A spaced form is no room :func:`_room_spans`
+    finds in any form: each is a literal of its own, in these forms alone (not
+    ``3号楼502 a``).  Nothing for a last group without a letter."""
+    spaced = _lettered(groups[-1])[1:]
+    if not spaced:
+        return ()
+    written = (*groups[:-1], spaced[0])
+    forms = (_worded(written, levels), _worded(written, levels, FLOOR), "-".join(written))
+    return tuple(dict.fromkeys(forms))
+
+
+def _worded(groups: tuple[str, ...], levels: tuple[str, ...], floor: str = "楼") -> str:
     """A room's ``groups`` written with the word of each one's level (栋, 单元, 楼 for a
-    floor kept, a dash for none): a room in an address form, masked in every
+    floor kept or ``floor``, a dash for none): a room in an address form, masked in every
     form of it with the literals that are no numbers (:func:`_room_spans`), so a
     text's room holding another literal's (``2单元1201`` of ``三号楼2单元1201``) is
     masked as one run with it, as the stored room is."""
-    words = ({FLOOR: "楼"}.get(level, level) or "-" for level in levels)
+    words = ({FLOOR: floor}.get(level, level) or "-" for level in levels)
     return "".join(g + w for g, w in zip(groups[:-1], words, strict=True)) + groups[-1]
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "room_digits",
     "room_flat",
     "room_form",
+    "room_glued",
     "room_kept",
     "room_levels",
     "room_list",
@@ -370,24 +371,54 @@ def room_read(literal: str) -> str:
     for a room before it (:func:`room_unnamed`, in any width) and with its
     building's and unit's Chinese numerals in digits (:func:`arabic`; review s51B
     F01, F04; s51R7 F02, F05), and a floor written ``5F`` before a dash or its
-    flat written ``5层`` (:func:`_floored`; review s51R20 F05)."""
-    return arabic(_floored(room_unnamed(literal)))
+    flat written ``5层`` (:func:`_floored`; review s51R20 F05; a basement's ``B1F``
+    too, review s52R7 F04), and a flat's letter spaced from its digits glued to
+    them (:func:`room_glued`: ``3栋A 1201`` is ``3栋A1201``; review s52R7 F03)."""
+    return arabic(room_glued(_floored(room_unnamed(literal))))
 
 
 # a floor written the English (and Hong Kong) way, its number and an F, glued to no
 # letter or digit before it, with a dash or a flat's digits (perhaps after spaces)
-# after it: the 5F of 5F-502 (review s51R20 F05); not the F of a flat 1201F
-_F_FLOOR = re.compile("(?<![0-9A-Za-z])([0-9]++)[Ff](?= *+[-0-9])")
+# after it: the 5F of 5F-502 (review s51R20 F05), and a basement's B1F of B1F-01
+# (review s52R7 F04: it was no floor); not the F of a flat 1201F
+_F_FLOOR = re.compile("(?<![0-9A-Za-z])([Bb]?[0-9]++)[Ff](?= *+[-0-9])")
 
 
 def _floored(literal: str) -> str:
     """IMP-3, GRD-2: ``literal`` with each floor written with an F (``5F``, ``12f``)
     before a dash or a flat written with 层 (:data:`FLOOR`), with NFKC where it has
     one: ``5F-502`` is ``5层-502``, floor 5, flat 502 (review s51R20 F05: it was
-    read as a building "5f"); ``1201F`` and ``5F`` alone are kept."""
+    read as a building "5f"), and a basement's ``B1F-01`` ``B1层-01``, as it is
+    written in Chinese (review s52R7 F04: ``3栋B1F-01`` was keyed as spelt, in no
+    building); ``1201F`` and ``5F`` alone are kept."""
     folded = unicodedata.normalize("NFKC", literal)
     floored = _F_FLOOR.sub(lambda found: found.group(1) + FLOOR, folded)
     return literal if floored == folded else floored
+
+
+# a flat's letter written with spaces between it and the digits of the room's last
+# group, after them (3-1201 B) or before them (3栋A 1201), the group after a dash
+# or a word and perhaps an end word after it: no space between them in a key
+_END_WORDS = "|".join(ROOM_ENDS)
+_SPACED_LETTER = re.compile(
+    f"((?:{_WORD}|-) *+)(?:([0-9]++) ++([A-Za-z])|([A-Za-z]) ++([0-9]++))"
+    f"(?= *+(?:{_END_WORDS})?+ *+$)"
+)
+
+
+def room_glued(literal: str) -> str:
+    """IMP-3, GRD-2, PRV-1: ``literal`` with the letter of its last group glued to the
+    group's digits where spaces stand between them, with NFKC where it has one:
+    ``3栋A 1201`` is ``3栋A1201``, ``3-1201 B`` ``3-1201B``, ``3栋5楼502 A``
+    ``3栋5楼502A`` (review s52R7 F03: a space beside the letter made the room
+    no address, keyed as spelt and in no building, while ``A 1201`` alone was
+    ``A1201``).  Only where a dash or a word is before the group: ``Bldg. A 1201``
+    is building A's flat 1201 (:func:`building_led`)."""
+    folded = unicodedata.normalize("NFKC", literal)
+    glued = _SPACED_LETTER.sub(
+        lambda found: "".join(part for part in found.groups() if part is not None), folded
+    )
+    return literal if glued == folded else glued
 
 
 ONE_GROUP = re.compile("[0-9]+[a-z]|[a-z]?[0-9]+|[a-z]")
