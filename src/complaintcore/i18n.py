@@ -998,6 +998,7 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("{rung} is below the current rung {current} (ESC-5)"), {"rung": "rung", "current": "rung"}),
     # what a command or an intake must carry
     (N_("every command needs the id of the person acting (REC-5)"), {}),
+    (N_("the staff id of whoever took the complaint is missing (REC-5)"), {}),
     (N_("a reply needs a message"), {}),
     (N_("reopening needs a reason"), {}),
     (N_("evidence needs a reference"), {}),
