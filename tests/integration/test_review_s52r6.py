@@ -8,6 +8,10 @@ library's helpers.
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -187,3 +191,103 @@ def test_help_pages_in_chinese_use_full_width_colons(desk: Path) -> None:
     english = ok(en("act", "--help")).stdout
     assert english.startswith("Usage: complaintcore act")
     assert "\nOptions:\n" in english
+
+
+# --------------------------------------------------------------------------- F06
+
+CHINESE_HEADER = "姓名,电话,房号,项目,渠道,投诉内容,受理时间,受理人"
+
+
+@pytest.mark.procedure("IN-1")
+def test_a_rows_unknown_channel_lists_the_codes_with_their_labels(desk: Path) -> None:
+    rows = desk / "rows.csv"
+    rows.write_text(
+        f"{CHINESE_HEADER}\n孙七,13900005555,1-103,sunrise,微信,绿化带无人修剪,2025-11-17 10:00,SR-103\n",
+        encoding="utf-8",
+    )
+    result = zh("receive", "--file", str(rows))
+    assert result.exit_code == 1
+    assert (
+        "第 2 行：被拒绝：channel：未知的渠道；应为以下之一：'phone'（电话）、'in_person'（来访/现场）、"
+        "'written'（书面/信函）、'hotline'（投诉热线）、'web'（网站/应用）、'forwarded'（转交/总部转办）\n"
+    ) in result.output
+
+
+def test_every_field_has_a_chinese_column_name(desk: Path) -> None:
+    rows = desk / "rows.csv"
+    rows.write_text(
+        f"{CHINESE_HEADER},发生时间,受理部门,地点,投诉人陈述,幂等键,越级向总部投诉\n"
+        "李四,13900001112,5-1-503,sunrise,电话,电梯经常停运,2025/11/17 9:00,SR-103,"
+        "2025/11/16 8:00,customer_service,5号楼电梯,一周停三次,K-1,否\n",
+        encoding="utf-8",
+    )
+    result = zh("receive", "--file", str(rows), "--json", now="2025-11-17T11:00")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["stored"] == 1
+
+
+def test_an_unknown_column_lists_the_chinese_names_in_chinese_only(desk: Path) -> None:
+    rows = desk / "rows.csv"
+    rows.write_text(f"{CHINESE_HEADER},微信号\n李四,139,5-1-503,sunrise,电话,x,2025/11/17 9:00,SR-103,x\n")
+    result = zh("receive", "--file", str(rows))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "错误：第 1 行第 9 列：未知的列（第一行必须是写明各列列名的表头行）；应为以下之一："
+        "'name'（姓名）、'phone'（电话）、'room'（房号）、"
+    )
+    assert "'occurred_at'（发生时间）、'receiver'（受理人）、'receiver_unit'（受理部门）" in result.stderr
+    english = en("receive", "--file", str(rows))
+    assert "expected one of name, phone, room, building, site," in english.stderr
+
+
+# --------------------------------------------------------------------------- F02
+
+
+@pytest.fixture
+def dead_channel(desk: Path) -> Path:
+    with (desk / "complaintcore.toml").open("a", encoding="utf-8") as config:
+        config.write(
+            '\n[[notifiers.webhooks]]\nurl = "http://127.0.0.1:9/dead"\nformat = "dingtalk"\n'
+            'name = "dt"\n\n[retry]\nfirst_delay_seconds = 1\nmax_attempts = 1\n'
+        )
+    return desk
+
+
+def test_a_failed_send_is_told_in_chinese_with_its_count(dead_channel: Path) -> None:
+    ok(zh(*RECEIPT, "--receiver", "SR-103"))
+    ok(zh("deliver"))
+    listed = json.loads(ok(en("outbox", "list", "--json")).stdout)
+    assert [i["topic"] for i in listed] == ["assigned"]  # --json keeps the code
+    shown = ok(zh("outbox", "list")).stdout
+    assert "投诉已指派给您" in shown
+    assert " assigned " not in shown
+    # a process of its own: pytest's logging set-up would take the desk's lines
+    retried = run("--lang", "zh", "outbox", "retry", str(listed[0]["id"]))
+    assert "1 条消息将重新发送" in retried.stdout
+    told = [line for line in retried.stderr.splitlines() if line.startswith("通知 ")]
+    assert len(told) == 1, retried.stderr
+    assert told[0].endswith(" 经 dt 发送失败 1 次，不再重试（已转为死信：complaintcore outbox list）")
+    english = run("--lang", "en", "outbox", "retry", str(listed[0]["id"]))
+    assert "via dt failed 1 time and is no longer tried" in english.stderr  # not "1 times"
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in LOCALE_VARS}
+    env.update(COMPLAINTCORE_NOW=NOW, PYTHONPATH=os.pathsep.join(sys.path))
+    done = subprocess.run(
+        [sys.executable, "-m", "complaintcore", *args],
+        capture_output=True, text=True, env=env, check=False, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_the_lines_worded_are_the_desks_own() -> None:
+    """A line the desk rewords is shown as logged, not half translated: the
+    templates the command line words must be the desk's."""
+    from complaintcore.cli import logs
+
+    source = Path(logs.__file__).parents[1].joinpath("desk", "service.py").read_text("utf-8")
+    flat = re.sub(r'"\s*\n\s*"', "", source)  # implicit concatenation across lines
+    for template in (logs.GAVE_UP, logs.GAVE_UP_AT_ONCE, logs.WILL_RETRY):
+        assert template in flat, template

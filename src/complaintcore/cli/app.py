@@ -79,7 +79,7 @@ class CommandLine(click.Group):
             with (
                 readable_streams(),
                 speaking(self, t),
-                cli_logging(_json_in(argv)),
+                cli_logging(_json_in(argv), t),
                 interrupts() as stopped,
             ):
                 code = self._run(argv, t, prog_name, complete_var, extra, stopped)

@@ -198,11 +198,8 @@ def _missing(exc: click.ClickException, t: Translator | None) -> str | None:
 def with_labels(t: Translator, pairs: Iterable[tuple[str, str]]) -> str:
     """Codes an option takes, quoted as click quotes choices, each with the label the
     screens show for it (``'complaint_handler' (客服专员)``): what to type, found by
-    what one reads."""
-    return t(N_(", ")).join(
-        repr(code) if label == code else t(N_("{code} ({label})"), code=repr(code), label=label)
-        for code, label in pairs
-    )
+    what one reads (:meth:`~complaintcore.i18n.Translator.codes`)."""
+    return t.codes(pairs)
 
 
 _NO_SUCH_COMMAND = N_("unknown command; expected one of {choices}.")
