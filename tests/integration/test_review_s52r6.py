@@ -19,6 +19,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from complaintcore.cli import main
+from tests.integration.test_cli_zh_reader import desk, ok
+
+__all__ = ["desk"]  # the fixture: a cn-property desk set up in Chinese, COLUMNS=250
 
 NOW = "2025-11-24T10:00"
 LOCALE_VARS = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", "COMPLAINTCORE_LANG")
@@ -38,11 +41,6 @@ def en(*args: str, now: str = NOW) -> Result:
     return invoke("--lang", "en", *args, now=now)
 
 
-def ok(result: Result) -> Result:
-    assert result.exit_code == 0, result.output
-    return result
-
-
 RECEIPT = (
     "receive", "--name", "王小明", "--phone", "13812345678", "--room", "3-2-1201",
     "--site", "sunrise", "--summary", "楼上漏水，天花板渗水",
@@ -52,14 +50,6 @@ RECEIPT = (
 def received() -> str:
     result = ok(en(*RECEIPT, "--receiver", "SR-103", "--json"))
     return str(json.loads(result.stdout)["id"])
-
-
-@pytest.fixture
-def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("COLUMNS", "250")
-    ok(zh("init", "."))
-    return tmp_path
 
 
 # --------------------------------------------------------------------------- F01
@@ -143,9 +133,20 @@ def test_the_timeline_shows_a_measures_kind_by_its_label_and_due_as_a_deadline(
     ok(zh("act", cid, "assess", "--actor", "SR-201", "--validity", "valid"))
     ok(
         zh(
-            "act", cid, "add-measure", "--actor", "SR-201", "--kind", "预防措施",
-            "--action", "每季度检查管道", "--owner", "SR-201", "--due", "2025-12-31T18:00",
-        )  # fmt: skip
+            "act",
+            cid,
+            "add-measure",
+            "--actor",
+            "SR-201",
+            "--kind",
+            "预防措施",
+            "--action",
+            "每季度检查管道",
+            "--owner",
+            "SR-201",
+            "--due",
+            "2025-12-31T18:00",
+        )
     )
     shown = ok(zh("show", cid)).stdout
     assert "措施类型：预防措施；" in shown
@@ -202,14 +203,16 @@ CHINESE_HEADER = "姓名,电话,房号,项目,渠道,投诉内容,受理时间,�
 def test_a_rows_unknown_channel_lists_the_codes_with_their_labels(desk: Path) -> None:
     rows = desk / "rows.csv"
     rows.write_text(
-        f"{CHINESE_HEADER}\n孙七,13900005555,1-103,sunrise,微信,绿化带无人修剪,2025-11-17 10:00,SR-103\n",
+        f"{CHINESE_HEADER}\n"
+        "孙七,13900005555,1-103,sunrise,微信,绿化带无人修剪,2025-11-17 10:00,SR-103\n",
         encoding="utf-8",
     )
     result = zh("receive", "--file", str(rows))
     assert result.exit_code == 1
     assert (
-        "第 2 行：被拒绝：channel：未知的渠道；应为以下之一：'phone'（电话）、'in_person'（来访/现场）、"
-        "'written'（书面/信函）、'hotline'（投诉热线）、'web'（网站/应用）、'forwarded'（转交/总部转办）\n"
+        "第 2 行：被拒绝：channel：未知的渠道；应为以下之一：'phone'（电话）、"
+        "'in_person'（来访/现场）、'written'（书面/信函）、'hotline'（投诉热线）、"
+        "'web'（网站/应用）、'forwarded'（转交/总部转办）\n"
     ) in result.output
 
 
@@ -228,14 +231,19 @@ def test_every_field_has_a_chinese_column_name(desk: Path) -> None:
 
 def test_an_unknown_column_lists_the_chinese_names_in_chinese_only(desk: Path) -> None:
     rows = desk / "rows.csv"
-    rows.write_text(f"{CHINESE_HEADER},微信号\n李四,139,5-1-503,sunrise,电话,x,2025/11/17 9:00,SR-103,x\n")
+    rows.write_text(
+        f"{CHINESE_HEADER},微信号\n李四,139,5-1-503,sunrise,电话,x,2025/11/17 9:00,SR-103,x\n"
+    )
     result = zh("receive", "--file", str(rows))
     assert result.exit_code == 1
     assert result.stderr.startswith(
         "错误：第 1 行第 9 列：未知的列（第一行必须是写明各列列名的表头行）；应为以下之一："
         "'name'（姓名）、'phone'（电话）、'room'（房号）、"
     )
-    assert "'occurred_at'（发生时间）、'receiver'（受理人）、'receiver_unit'（受理部门）" in result.stderr
+    assert (
+        "'occurred_at'（发生时间）、'receiver'（受理人）、'receiver_unit'（受理部门）"
+        in result.stderr
+    )
     english = en("receive", "--file", str(rows))
     assert "expected one of name, phone, room, building, site," in english.stderr
 
@@ -266,7 +274,9 @@ def test_a_failed_send_is_told_in_chinese_with_its_count(dead_channel: Path) -> 
     assert "1 条消息将重新发送" in retried.stdout
     told = [line for line in retried.stderr.splitlines() if line.startswith("通知 ")]
     assert len(told) == 1, retried.stderr
-    assert told[0].endswith(" 经 dt 发送失败 1 次，不再重试（已转为死信：complaintcore outbox list）")
+    assert told[0].endswith(
+        " 经 dt 发送失败 1 次，不再重试（已转为死信：complaintcore outbox list）"
+    )
     english = run("--lang", "en", "outbox", "retry", str(listed[0]["id"]))
     assert "via dt failed 1 time and is no longer tried" in english.stderr  # not "1 times"
 

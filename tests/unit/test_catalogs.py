@@ -371,7 +371,7 @@ def test_help_texts_in_chinese_name_the_placeholders_as_the_usage_line_shows_the
             continue
         for word in placeholders:
             english = re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-])")
-            if english.search(m.id) and english.search(str(m.string)):
-                if re.search(_CJK, str(m.string)):
-                    stale.append((word, m.string))
+            text = str(m.string)
+            if english.search(m.id) and english.search(text) and re.search(_CJK, text):
+                stale.append((word, m.string))
     assert stale == []
