@@ -32,7 +32,7 @@ import gettext
 import os
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -653,12 +653,50 @@ class Translator:
         for message, pattern, kinds in _reason_patterns():
             match = pattern.fullmatch(text)
             if match is not None:
+                groups = match.groupdict()
                 values = {
-                    k: self._reason_value(kinds.get(k, ""), v, pack)
-                    for k, v in match.groupdict().items()
+                    k: self._reason_value(kinds.get(k, ""), v, pack) for k, v in groups.items()
                 }
+                if kinds.get("allowed") == "codes":  # an enum's codes, named by {what}
+                    values["allowed"] = self._enum_codes(groups.get("what", ""), groups["allowed"])
                 return self(message, **values)
         return None
+
+    def codes(self, pairs: Iterable[tuple[str, str]]) -> str:
+        """Codes one may type, quoted as click quotes choices, each with the label the
+        screens show for it (``'complaint_handler' (客服专员)``): what to type,
+        found by what one reads."""
+        return self(N_(", ")).join(
+            repr(code)
+            if label == code
+            else self(N_("{code} ({label})"), code=repr(code), label=label)
+            for code, label in pairs
+        )
+
+    def _enum_codes(self, what: str, allowed: str) -> str:
+        """The codes of the enum ``what`` names (``Channel``) with their labels, as the
+        option taking them lists them (review s52R6 F06); others as written."""
+        from complaintcore.core.models import LabelledEnum
+
+        found = [e for e in _subclasses(LabelledEnum) if e.__name__ == what]
+        if not found:
+            return allowed
+        members = {m.value: m for m in found[0]}
+        codes = allowed.split(", ")
+        if not all(c in members for c in codes):
+            return allowed
+        return self.codes((c, self.label(members[c])) for c in codes)
+
+    def _columns(self, value: str) -> str:
+        """A file's column names, each with its Chinese name for a Chinese reader
+        (``'received_at'（受理时间）``, the names a header row may use); as
+        written in any other language (review s52R6 F06)."""
+        from complaintcore.desk.importer import CHINESE_COLUMNS
+
+        names = value.split(", ")
+        if self.lang != "zh" or not all(n in CHINESE_COLUMNS for n in names):
+            return value
+        return self.codes((n, CHINESE_COLUMNS[n][0]) for n in names)
 
     def _reason_value(self, kind: str, value: str, pack: RulePack | None) -> str:
         from complaintcore.core.models import Outcome, Status
@@ -710,6 +748,8 @@ class Translator:
             return value
         if kind == "toml":
             return self._toml_reason(value, pack)
+        if kind == "columns":
+            return self._columns(value)
         if kind == "phones":
             return self(N_("; or ")).join(self._phone_kind(k) for k in value.split("; or "))
         return value
@@ -998,6 +1038,7 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("{rung} is below the current rung {current} (ESC-5)"), {"rung": "rung", "current": "rung"}),
     # what a command or an intake must carry
     (N_("every command needs the id of the person acting (REC-5)"), {}),
+    (N_("the staff id of whoever took the complaint is missing (REC-5)"), {}),
     (N_("a reply needs a message"), {}),
     (N_("reopening needs a reason"), {}),
     (N_("evidence needs a reference"), {}),
@@ -1070,13 +1111,16 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         ),
         {},
     ),
-    (N_("not a header row; the first line must name the columns: {columns}"), {}),
+    (
+        N_("not a header row; the first line must name the columns: {columns}"),
+        {"columns": "columns"},
+    ),
     (
         N_(
             "unknown column (the first line must be a header row naming the columns);"
             " expected one of {allowed}"
         ),
-        {},
+        {"allowed": "columns"},
     ),
     (N_("{cells} cells but the header has {header}"), {}),
     # a header ending in empty columns (…,receiver,,) counts its named ones (review s52R8 F03)
@@ -1184,7 +1228,7 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("not a department of {pack} (expected one of: {codes})"), {}),
     (N_("not a rung of the {pack} ladder (expected one of: {codes})"), {}),
     (N_("unknown {what} {value}; expected one of {allowed}"), {}),
-    (N_("unknown {what}; expected one of {allowed}"), {"what": "what"}),
+    (N_("unknown {what}; expected one of {allowed}"), {"what": "what", "allowed": "codes"}),
     (
         N_(
             "names no clock or duty of pack {pack}; expected one or more of {allowed},"
@@ -1655,3 +1699,10 @@ def translator(lang: str = "en", environ: Mapping[str, str] | None = None) -> Tr
         raise _refused("lang", "a language code or locale tag such as zh or en_GB", lang)
     code = resolve_language(lang, environ) or "en"
     return Translator(code, _load(code, catalog_dirs(environ)))
+
+
+def _subclasses(cls: type[LabelledEnum]) -> Iterator[type[LabelledEnum]]:
+    """Every enum with labels (``Channel``, ``Validity``), subclasses of subclasses too."""
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)

@@ -229,7 +229,9 @@ def test_rows_rejected_for_a_bad_channel_or_time_read_in_chinese(
     assert result.exit_code == 1, result.output
     reasons = [row["reason"] for row in json.loads(result.stdout)["rejected"]]
     assert reasons == [
-        "channel：未知的渠道；应为以下之一：phone, in_person, written, hotline, web, forwarded",
+        # the codes with their labels, as --channel lists them (review s52R6 F06)
+        "channel：未知的渠道；应为以下之一：'phone'（电话）、'in_person'（来访/现场）、"
+        "'written'（书面/信函）、'hotline'（投诉热线）、'web'（网站/应用）、'forwarded'（转交/总部转办）",
         "received_at：应为年份在前的日期时间，例如 2025-11-14T17:30、2025-11-14 17:30 或"
         " 2025/11/14 17:30（日或月不可在前：11/12/2025 有歧义）",
     ]

@@ -75,7 +75,7 @@ def _extend(cid: str, by: str, now: str, lang: str = "en") -> tuple[int, str, st
         ),
         (
             "zh",
-            "by：“第一阶段(一线)答复”的延期合计不得超过 5 天,已用 0 天"
+            "by：“第一阶段(一线)答复”的延期合计不得超过 5 天，已用 0 天"
             "(SPSO MCHP stage 1 extension)",
         ),
     ],

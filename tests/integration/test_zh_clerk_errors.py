@@ -44,7 +44,8 @@ def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     Path("dup.csv").write_text(f"{HEADER},name\n{ROW},李四\n", encoding="utf-8")
     Path("u16.csv").write_text(f"{HEADER}\n{ROW}\n", encoding="utf-16")
     Path("room.csv").write_text(f"{HEADER}\n{ROW.replace('3-2-1201', '3-2@1201')}\n", "utf-8")
-    Path("noname.csv").write_text(f"{HEADER},\n{ROW},\n", encoding="utf-8")
+    # an empty trailing column is read (review s52R2); a value under it is refused
+    Path("noname.csv").write_text(f"{HEADER},\n{ROW},x\n", encoding="utf-8")
     Path("array.jsonl").write_text("[1, 2]\n", encoding="utf-8")
     return tmp_path
 
@@ -76,7 +77,7 @@ CASES = {
     ),
     "CSV header cell without a name": (
         ["receive", "--file", "noname.csv"],
-        "错误：第 1 行第 9 列：没有列名",
+        "错误：第 1 行第 9 列：没有列名，但第 2 行在此列有值",
     ),
     "CSV saved as UTF-16": (
         ["receive", "--file", "u16.csv"],

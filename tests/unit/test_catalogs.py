@@ -342,3 +342,36 @@ def test_the_models_module_is_what_the_extractor_reads() -> None:
     source = Path(models.__file__).read_text(encoding="utf-8")
     assert "class LabelledEnum(" in source
     assert "class Event:" in source
+
+
+_CJK = "[\u3400-\u9fff]"
+_HALF_WIDTH = re.compile(rf"{_CJK}[,:;(]|[,:;]{_CJK}|\({_CJK}|{_CJK}\)")
+
+
+def test_the_chinese_catalog_uses_full_width_punctuation_in_chinese_text() -> None:
+    """Review s52R6 F07: a comma, colon, semicolon or bracket next to a Chinese
+    character is written full-width (，：；（）), as the rest of the catalog writes it
+    (``用法：``, ``延长某一时限，并…``)."""
+    half = [
+        (m.id, text)
+        for m in entries(ZH)
+        for text in (m.string if isinstance(m.string, tuple) else (m.string,))
+        if _HALF_WIDTH.search(text)
+    ]
+    assert half == []
+
+
+def test_help_texts_in_chinese_name_the_placeholders_as_the_usage_line_shows_them() -> None:
+    """Review s52R6 F05: a help text that names a placeholder (``NAME``, ``FILE``)
+    names it by the translation the usage line shows (``名称``, ``文件``)."""
+    placeholders = [m.id for m in entries(ZH) if m.context == "metavar" and isinstance(m.id, str)]
+    stale = []
+    for m in entries(ZH):
+        if m.context == "metavar" or not isinstance(m.id, str):
+            continue
+        for word in placeholders:
+            english = re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-])")
+            text = str(m.string)
+            if english.search(m.id) and english.search(text) and re.search(_CJK, text):
+                stale.append((word, m.string))
+    assert stale == []

@@ -117,8 +117,8 @@ def test_packs_show_states_the_spso_stage_2_escalation_time_limit() -> None:
 def test_packs_show_in_chinese_says_no_cap_and_the_escalation_limit() -> None:
     text = "\n".join(_shown("zh"))
     assert "最多 不设上限" not in text
-    assert "第二阶段(调查)答复 可延期:不设上限;须记录" in text
+    assert "第二阶段(调查)答复 可延期：不设上限；须记录" in text  # the pack's label as written
     assert (
-        "第二阶段:调查 的请求时限(上一阶段答复后超过 2 个月 且问题发生后超过 6 个月 才提出的"
-        "请求):拒绝受理(SPSO MCHP time limits)"
+        "第二阶段:调查 的请求时限（上一阶段答复后超过 2 个月 且问题发生后超过 6 个月 才提出的"
+        "请求）：拒绝受理（SPSO MCHP time limits）"
     ) in text

@@ -128,7 +128,7 @@ def test_spso_extension_past_the_cap_is_refused_naming_the_length_not_the_status
         ),
         (
             "zh",
-            "by：“第一阶段(一线)答复”的延期合计不得超过 5 天,已用 0 天"
+            "by：“第一阶段(一线)答复”的延期合计不得超过 5 天，已用 0 天"
             "(SPSO MCHP stage 1 extension)",
         ),
     ],

@@ -148,7 +148,7 @@ def test_wall_clock_cap_in_days_names_the_days_used() -> None:
     ("lang", "none_used", "two_used"),
     [
         ("en", "2 days at most, 0 days used", "2 days at most, 2 days used"),
-        ("zh", "不得超过 2 天,已用 0 天", "不得超过 2 天,已用 2 天"),
+        ("zh", "不得超过 2 天，已用 0 天", "不得超过 2 天，已用 2 天"),
     ],
 )
 def test_wall_clock_cap_refusal_reads_alike_in_each_language(

@@ -43,7 +43,7 @@ from complaintcore.cli.init_cmd import init
 from complaintcore.cli.interrupts import TERMINATED, Interrupts, interrupts
 from complaintcore.cli.issues import explain_all
 from complaintcore.cli.listing import list_, show
-from complaintcore.cli.localize import LanguageChoice, speaking
+from complaintcore.cli.localize import LanguageChoice, speaking, spoken
 from complaintcore.cli.logs import cli_logging
 from complaintcore.cli.migrate_cmd import migrate
 from complaintcore.cli.outbox import outbox
@@ -79,7 +79,7 @@ class CommandLine(click.Group):
             with (
                 readable_streams(),
                 speaking(self, t),
-                cli_logging(_json_in(argv)),
+                cli_logging(_json_in(argv), t),
                 interrupts() as stopped,
             ):
                 code = self._run(argv, t, prog_name, complete_var, extra, stopped)
@@ -224,7 +224,14 @@ def _lang_in(argv: list[str]) -> str:
     envvar="COMPLAINTCORE_NOW",
     help=N_("Act as if it were this time (ISO 8601); for scripts and replays."),
 )
-@click.version_option(package_name="complaintcore", help=N_("Show the version and exit."))
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda click_ctx, _param, value: _show_version(click_ctx, value),
+    help=N_("Show the version and exit."),
+)
 @click.pass_context
 def main(click_ctx: click.Context, config: str, lang: str | None, now: datetime | None) -> None:
     # The calendar's coverage warning is printed by show and sweep where it
@@ -237,6 +244,18 @@ def main(click_ctx: click.Context, config: str, lang: str | None, now: datetime 
     click_ctx.obj = ctx
     click_ctx.call_on_close(ctx.close)
     CURRENT.set(ctx)
+
+
+def _show_version(click_ctx: click.Context, value: bool) -> None:
+    """``--version``, in the run's language: click's own option words its message
+    when the commands are defined, before ``--lang`` is read (review s52R6 F05)."""
+    if not value or click_ctx.resilient_parsing:
+        return
+    from complaintcore import __version__
+
+    message = spoken().gettext("%(prog)s, version %(version)s")
+    click.echo(message % {"prog": click_ctx.find_root().info_name, "version": __version__})
+    click_ctx.exit()
 
 
 for _command in (

@@ -98,7 +98,8 @@ def one_line(exc: BaseException, t: Translator | None = None, pack: RulePack | N
     """
     if isinstance(exc, click.ClickException):
         text = (
-            _choice_refused(exc, t)
+            _missing(exc, t)
+            or _choice_refused(exc, t)
             or _no_such_command(exc, t)
             or _no_such_option(exc, t)
             or exc.format_message()
@@ -143,13 +144,9 @@ def _choice_refused(exc: click.ClickException, t: Translator | None) -> str | No
     if not isinstance(exc, click.BadParameter) or isinstance(exc, click.MissingParameter):
         return None
     kind = exc.param.type if exc.param is not None else None
-    enum_type = getattr(kind, "enum_type", None)
-    if isinstance(kind, click.Choice) and enum_type is not None and t is not None:
-        template: str = _NOT_A_CHOICE  # codes with the labels the screens show (F07)
-        values = {"choices": with_labels(t, ((m.value, t.label(m)) for m in enum_type))}
-    elif isinstance(kind, click.Choice):
-        template = _NOT_A_CHOICE
-        values = {"choices": ", ".join(repr(str(c)) for c in kind.choices)}
+    if isinstance(kind, click.Choice):
+        template: str = _NOT_A_CHOICE
+        values = {"choices": _choices(kind, t)}
     elif isinstance(kind, click.IntRange | click.FloatRange):
         template = _NOT_A_NUMBER
         values = {
@@ -162,14 +159,47 @@ def _choice_refused(exc: click.ClickException, t: Translator | None) -> str | No
     return click.BadParameter(message, exc.ctx, exc.param, exc.param_hint).format_message()
 
 
+def _choices(kind: click.Choice[object], t: Translator | None) -> str:
+    """The codes a choice option takes, with the labels the screens show when it
+    is an enum's (review s34D F07) and a translator is at hand."""
+    enum_type = getattr(kind, "enum_type", None)
+    if enum_type is not None and t is not None:
+        return with_labels(t, ((m.value, t.label(m)) for m in enum_type))
+    return ", ".join(repr(str(c)) for c in kind.choices)
+
+
+_MISSING: Mapping[str, str] = {
+    "option": N_("Missing option {param}."),
+    "argument": N_("Missing argument {param}."),
+}
+_MISSING_CHOICE: Mapping[str, str] = {
+    "option": N_("Missing option {param}; expected one of {choices}."),
+    "argument": N_("Missing argument {param}; expected one of {choices}."),
+}
+
+
+def _missing(exc: click.ClickException, t: Translator | None) -> str | None:
+    """A required option or argument not given, worded from the catalog: click
+    writes its own "Choose from:" (not in the catalogs) and a full stop outside
+    gettext (review s52R6 F01); a choice lists its codes with their labels, as a
+    wrong value does.  ``None`` for every other error, and without a translator."""
+    if not isinstance(exc, click.MissingParameter) or exc.param is None or t is None:
+        return None
+    kind = exc.param_type or exc.param.param_type_name
+    hints = exc.param_hint if exc.param_hint is not None else exc.param.get_error_hint(exc.ctx)
+    param = hints if isinstance(hints, str) else " / ".join(repr(h) for h in hints or ())
+    if kind not in _MISSING:
+        return None
+    if isinstance(exc.param.type, click.Choice):
+        return t(_MISSING_CHOICE[kind], param=param, choices=_choices(exc.param.type, t))
+    return t(_MISSING[kind], param=param)
+
+
 def with_labels(t: Translator, pairs: Iterable[tuple[str, str]]) -> str:
     """Codes an option takes, quoted as click quotes choices, each with the label the
     screens show for it (``'complaint_handler' (客服专员)``): what to type, found by
-    what one reads."""
-    return t(N_(", ")).join(
-        repr(code) if label == code else t(N_("{code} ({label})"), code=repr(code), label=label)
-        for code, label in pairs
-    )
+    what one reads (:meth:`~complaintcore.i18n.Translator.codes`)."""
+    return t.codes(pairs)
 
 
 _NO_SUCH_COMMAND = N_("unknown command; expected one of {choices}.")

@@ -18,14 +18,22 @@ import importlib
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from complaintcore.cli.help_wrap import wrap_text
-from complaintcore.i18n import NN_, Translator, available_languages, resolve_language
+from complaintcore.i18n import (
+    N_,
+    NN_,
+    Translator,
+    available_languages,
+    resolve_language,
+    translator,
+)
 
-__all__ = ["LanguageChoice", "speaking"]
+__all__ = ["LanguageChoice", "speaking", "spoken"]
 
 _CLICK_MODULES = (
     "click.core",
@@ -96,6 +104,26 @@ def _cells(text: str) -> int:
     return cell_len(strip_ansi(text))
 
 
+_HEADING = N_("{heading}:")
+"""A help page's section heading (``Options:``), its colon in the reader's script."""
+
+
+def _heading_writer(t: Translator) -> Any:
+    def write_heading(self: click.HelpFormatter, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{t(_HEADING, heading=heading)}\n")
+
+    return write_heading
+
+
+_SPOKEN: ContextVar[Translator | None] = ContextVar("complaintcore_spoken", default=None)
+
+
+def spoken() -> Translator:
+    """The language of the run :func:`speaking` is in (English outside one): for the
+    words click fixes when the commands are defined, such as ``--version``'s."""
+    return _SPOKEN.get() or translator("en")
+
+
 @contextmanager
 def speaking(root: click.Command, t: Translator) -> Iterator[None]:
     """Run ``root`` (and every subcommand) in ``t``'s language, then put everything back."""
@@ -143,13 +171,20 @@ def speaking(root: click.Command, t: Translator) -> Iterator[None]:
         # help page's columns are lined up by what the terminal shows
         patched.append((formatting, "term_len", measure))
         setattr(formatting, "term_len", _cells)  # noqa: B010 (click does not export it)
+    # a heading's colon is written by click outside gettext ("选项:"): put in the
+    # reader's punctuation, as "Usage:" is (review s52R6 F07)
+    helper = formatting.HelpFormatter
+    patched.append((helper, "write_heading", helper.write_heading))
+    setattr(helper, "write_heading", _heading_writer(t))  # noqa: B010 (as above)
     # and its texts wrapped by cells too, never inside an option name or a date
     # (click's textwrap counts characters: review s49C F01)
     patched.append((formatting, "wrap_text", formatting.wrap_text))
     setattr(formatting, "wrap_text", wrap_text)  # noqa: B010 (as above)
+    token = _SPOKEN.set(t)
     try:
         yield
     finally:
+        _SPOKEN.reset(token)
         for module, attr, stdlib in reversed(patched):
             setattr(module, attr, stdlib)
         for obj, attr, value in reversed(saved):

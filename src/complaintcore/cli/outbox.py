@@ -103,7 +103,8 @@ def list_dead(ctx: Ctx, pending: bool, limit: int) -> None:
     for i in items:
         n = i.notification
         row = [
-            str(i.id), i.notifier, n.complaint_id, n.topic, n.recipient or ctx.t("(group)"),
+            str(i.id), i.notifier, n.complaint_id, _topic(ctx, n.topic),
+            n.recipient or ctx.t("(group)"),
             str(i.attempts_made),
         ]  # fmt: skip
         if pending:
@@ -120,6 +121,16 @@ def list_dead(ctx: Ctx, pending: bool, limit: int) -> None:
         ctx.say(table)
     else:
         say_blocks(ctx.out, headings, cells)
+
+
+def _topic(ctx: Ctx, topic: str) -> str:
+    """A message's topic for people: its code in English (``assigned``, what ``--json``
+    and a template hook name), its title in another language (``投诉已指派给您``),
+    as the message's subject reads it (review s52R6 F02)."""
+    from complaintcore.desk.messages import TOPICS
+
+    title = TOPICS.get(topic)
+    return topic if title is None else ctx.tr.pick(ctx.t(title), topic)
 
 
 def _ids(ctx: Ctx, ids: tuple[int, ...], every: bool) -> list[int]:

@@ -55,7 +55,7 @@ def packs_list(ctx: Ctx) -> None:
 def packs_show(ctx: Ctx, name: str) -> None:
     from complaintcore.rules import load_pack
 
-    require_pack(ctx, name, field="NAME")
+    require_pack(ctx, name, field=ctx.tr.pgettext("metavar", "NAME"))  # as the usage line shows it
     p = load_pack(name)
     if ctx.json:
         from complaintcore.serialization import to_dict

@@ -128,7 +128,11 @@ def _reason(ctx: Ctx, exc: BaseException) -> str:
 @click.option(
     "--account", default="", help=N_("The complainant's own account, in their words (REC-2).")
 )
-@click.option("--receiver", default="", help=N_("Staff id of whoever took the complaint."))
+@click.option(
+    "--receiver",
+    default="",
+    help=N_("Staff id of whoever took the complaint; required (REC-5)."),
+)
 @click.option(
     "--receiver-unit",
     default="",

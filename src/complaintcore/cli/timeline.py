@@ -21,6 +21,7 @@ from complaintcore.core.models import (
     Grade,
     Kind,
     LabelledEnum,
+    MeasureKind,
     Outcome,
     Trigger,
     Validity,
@@ -44,6 +45,7 @@ _ENUMS: dict[str, type[LabelledEnum]] = {
     "trigger": Trigger,
     "facts": Fact,
     "measures": Measure,
+    "measure_kind": MeasureKind,
     "outcome": Outcome,
 }
 _DEPARTMENTS = {"department", "previous_department", "to_unit", "unit", "helpers", "departments"}

@@ -81,6 +81,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("complaintcore.desk")
 
 __all__ = [
+    "CHINESE_COLUMNS",
     "ENCODINGS",
     "FIELDS",
     "MAX_LINE_BYTES",
@@ -481,24 +482,30 @@ def _unknown_key(key: str) -> InvalidInputError:
     return InvalidInputError(UNNAMED_KEY, "unknown key")
 
 
-_ALIASES: Final = {
-    "姓名": "name",
-    "投诉人": "name",
-    "电话": "phone",
-    "手机": "phone",
-    "联系电话": "phone",
-    "房号": "room",
-    "楼栋": "building",
-    "项目": "site",
-    "小区": "site",
-    "渠道": "channel",
-    "摘要": "summary",
-    "投诉内容": "summary",
-    "描述": "description",
-    "受理时间": "received_at",
-    "受理人": "receiver",
-    "地点": "location",
+CHINESE_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
+    "name": ("姓名", "投诉人"),
+    "phone": ("电话", "手机", "联系电话"),
+    "room": ("房号",),
+    "building": ("楼栋",),
+    "site": ("项目", "小区"),
+    "channel": ("渠道",),
+    "summary": ("投诉内容", "摘要"),
+    "description": ("描述", "详细描述"),
+    "received_at": ("受理时间",),
+    "occurred_at": ("发生时间",),
+    "receiver": ("受理人",),
+    "receiver_unit": ("受理部门",),
+    "location": ("地点",),
+    "account": ("投诉人陈述",),
+    "idempotency_key": ("幂等键",),
+    "target_staff_id": ("被投诉人员工编号", "被投诉人"),
+    "target_rung": ("被投诉人层级",),
+    "via_head_office": ("越级向总部投诉",),
 }
+"""The Chinese column names a header row may use for each of :data:`FIELDS`, the
+first the one refusals show (docs/cli.md): every field has one (review s52R6 F06)."""
+
+_ALIASES: Final = {alias: field for field, names in CHINESE_COLUMNS.items() for alias in names}
 
 
 def _column(cell: str) -> str | None:
@@ -844,7 +851,8 @@ def intake_from_row(row: Row, *, zone: tzinfo, default_time: datetime | None = N
 
     ``received_at`` and ``occurred_at`` without an offset are read in ``zone``
     (the pack's).  A missing cell is never defaulted: a row whose
-    ``received_at`` (REC-1) or ``channel`` (IN-1) is empty or absent is refused
+    ``received_at`` (REC-1), ``channel`` (IN-1) or ``receiver`` (REC-5) is empty or
+    absent is refused
     with :class:`IncompleteRecordError`, naming those and every other REC-1
     field it lacks.  Only a caller with a documented default of its own passes
     ``default_time`` -- ``complaintcore receive`` without ``--received-at`` is
@@ -852,13 +860,14 @@ def intake_from_row(row: Row, *, zone: tzinfo, default_time: datetime | None = N
     :class:`FileImport` never does.  Otherwise REC-1 completeness is checked
     when the desk registers the intake.
 
-    :raises IncompleteRecordError: ``received_at`` or ``channel`` is missing.
+    :raises IncompleteRecordError: ``received_at``, ``channel`` or ``receiver`` is
+        missing (a receipt is the receiver's first event, REC-5).
     :raises InvalidInputError: a cell is malformed.
     """
     received = _text(row, "received_at")
     channel = _text(row, "channel")
     received_at = _time(received, zone) if received else default_time
-    if received_at is None or not channel:
+    if received_at is None or not channel or not _text(row, "receiver"):
         raise IncompleteRecordError(_missing(row, timed=received_at is not None))
     target = None
     if _text(row, "target_staff_id"):
@@ -891,6 +900,12 @@ def intake_from_row(row: Row, *, zone: tzinfo, default_time: datetime | None = N
     )
 
 
+NO_RECEIVER = "the staff id of whoever took the complaint is missing (REC-5)"
+"""Why a receipt without its receiver is refused (``receive --receiver``, the file's
+``receiver`` column): named as the field the clerk fills, not as the command's
+``actor`` (review s52R6 F03)."""
+
+
 def _missing(row: Row, *, timed: bool) -> list[FieldProblem]:
     """Every REC-1 field the row lacks (in :data:`MANDATORY_FIELDS` order), then the
     channel if it lacks it; ``received_at`` counts as present when ``timed``.
@@ -906,7 +921,12 @@ def _missing(row: Row, *, timed: bool) -> list[FieldProblem]:
     ]
     if not _text(row, "channel"):
         paths.append("channel")
-    return [FieldProblem(path, _missing_reason(path)) for path in paths]
+    problems = [FieldProblem(path, _missing_reason(path)) for path in paths]
+    if not _text(row, "receiver"):
+        # the receipt's first event is the receiver's (REC-5): named as the column and
+        # option a clerk fills, not as the command's "actor" (review s52R6 F03)
+        problems.append(FieldProblem("receiver", NO_RECEIVER))
+    return problems
 
 
 def row_key(source: str, row: Row, occurrence: int = 1) -> str:
