@@ -599,8 +599,9 @@ _LOST_WORDS = (
         (pg_errors.QueryCanceled, True, "is shutting down or cancelled the operation; try again"),
         (
             pg_errors.CannotConnectNow,  # while connecting: a server starting or stopping
-            False,
-            "is shutting down or cancelled the operation; try again",
+            False,  # its own words, not a cancelled operation's (review s52R5 F01)
+            "is starting up, shutting down or recovering and accepts no connections now;"
+            " try again",
         ),
         (
             pg_errors.FeatureNotSupported,
