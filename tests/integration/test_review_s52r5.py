@@ -6,8 +6,9 @@ while the server is down waiting it out (F03)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import psycopg
 import pytest
@@ -15,9 +16,9 @@ import pytest
 from complaintcore.adapters.postgres_store import PostgresStore, _store_error
 from complaintcore.core.errors import ConnectionLostError, StoreError
 from tests.integration.test_cli_conventions import RECEIVE
-from tests.integration.test_review_s47f import Stop, sleeps_until
+from tests.integration.test_review_s47f import Stop
 from tests.integration.test_upgraded_desks_checked import invoke
-from tests.postgres_server import PgDatabase, PostgresServer, ServerUnavailable
+from tests.postgres_server import PgDatabase, PostgresServer
 
 # docs/storage.md, Errors: the store's own words, written out by hand
 OUT_OF_RESOURCES = "is out of resources (disk full, memory, or too many connections)"
@@ -34,8 +35,7 @@ LOST = (
 def _refused(words: str) -> psycopg.OperationalError:
     """A connection the server refused at login, as libpq reports it: no SQLSTATE."""
     return psycopg.OperationalError(
-        f'connection failed: connection to server at "127.0.0.1", port 5432 failed: '
-        f"FATAL:  {words}"
+        f'connection failed: connection to server at "127.0.0.1", port 5432 failed: FATAL:  {words}'
     )
 
 
@@ -44,36 +44,34 @@ def _refused(words: str) -> psycopg.OperationalError:
 
 
 @pytest.mark.parametrize(
-    "words",
+    ("words", "reason"),
     [
-        "sorry, too many clients already",
-        "remaining connection slots are reserved for non-replication superuser connections",
-        "remaining connection slots are reserved for roles with the SUPERUSER attribute",
-        'too many connections for role "complaints_desk"',
-        'too many connections for database "complaints"',
+        ("sorry, too many clients already", OUT_OF_RESOURCES),
+        (
+            "remaining connection slots are reserved for non-replication superuser connections",
+            OUT_OF_RESOURCES,
+        ),
+        (
+            "remaining connection slots are reserved for roles with the SUPERUSER attribute",
+            OUT_OF_RESOURCES,
+        ),
+        ('too many connections for role "complaints_desk"', OUT_OF_RESOURCES),
+        ('too many connections for database "complaints"', OUT_OF_RESOURCES),
+        ("the database system is starting up", NOT_ACCEPTING),
+        ("the database system is shutting down", NOT_ACCEPTING),
+        ("the database system is in recovery mode", NOT_ACCEPTING),
+        ("the database system is not yet accepting connections", NOT_ACCEPTING),
+        ("the database system is not accepting connections", NOT_ACCEPTING),
     ],
 )
-def test_a_full_connection_limit_is_out_of_resources_not_unreachable(words: str) -> None:
+def test_a_login_refused_for_a_full_limit_or_a_server_not_ready_says_so(
+    words: str, reason: str
+) -> None:
+    """Not "cannot be reached": the server runs, and host and port are right."""
     failure = _store_error("postgresql://db/x", _refused(words), connected=False)
-    assert (failure.database, failure.reason) == ("postgresql://db/x", OUT_OF_RESOURCES)
-    assert failure.transient  # the slots free up as other sessions end
+    assert (failure.database, failure.reason) == ("postgresql://db/x", reason)
+    assert failure.transient  # slots free up as sessions end; a server starts
     assert not isinstance(failure, ConnectionLostError)
-
-
-@pytest.mark.parametrize(
-    "words",
-    [
-        "the database system is starting up",
-        "the database system is shutting down",
-        "the database system is in recovery mode",
-        "the database system is not yet accepting connections",
-        "the database system is not accepting connections",
-    ],
-)
-def test_a_server_not_accepting_connections_says_so(words: str) -> None:
-    failure = _store_error("postgresql://db/x", _refused(words), connected=False)
-    assert failure.reason == NOT_ACCEPTING
-    assert failure.transient
 
 
 def test_a_refused_connection_of_other_words_is_still_unreachable() -> None:
@@ -141,10 +139,15 @@ def test_a_snapshot_outliving_idle_in_transaction_session_timeout_is_a_lost_conn
     it hashes); the next try on a fresh connection passes."""
     idle = "?options=-c%20idle_in_transaction_session_timeout%3D100"
     with PostgresStore(postgres_server.dsn + idle, schema=schema, timeout=3) as store:
-        with pytest.raises(StoreError) as caught, store.snapshot():
-            store.rows()
-            time.sleep(0.6)  # longer than the server's 100 ms
-            store.rows()
+
+        def read_with_a_pause() -> None:
+            with store.snapshot():
+                store.rows()
+                time.sleep(0.6)  # longer than the server's 100 ms
+                store.rows()
+
+        with pytest.raises(StoreError) as caught:
+            read_with_a_pause()
         assert isinstance(caught.value, ConnectionLostError)
         assert (caught.value.reason, caught.value.transient) == (LOST, True)
         with store.snapshot():  # the pool replaced the ended session
@@ -154,33 +157,38 @@ def test_a_snapshot_outliving_idle_in_transaction_session_timeout_is_a_lost_conn
 # F03: deliver --loop started while the server is down
 
 
-@pytest.fixture
-def own_server() -> Iterator[PostgresServer]:
-    """A server of its own, to stop and start (the session's one is shared)."""
-    server = PostgresServer()
-    try:
-        server.start()
-    except ServerUnavailable as exc:
-        pytest.skip(f"a second PostgreSQL server could not start: {exc}")
-    try:
-        yield server
-    finally:
-        server.stop()
+def deliver_waits(
+    monkeypatch: pytest.MonkeyPatch, passes: int, then: Callable[[], None] | None = None
+) -> list[float]:
+    """Record ``deliver --loop``'s own waits (not the connection pool threads', which
+    a patched ``time.sleep`` would count too); stop it at wait number ``passes``;
+    ``then()`` runs at the first wait."""
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 1 and then is not None:
+            then()
+        if len(waits) >= passes:
+            raise Stop
+
+    monkeypatch.setattr("complaintcore.cli.deliver.time", SimpleNamespace(sleep=sleep))
+    return waits
 
 
 def test_deliver_loop_started_while_the_server_is_down_waits_for_it(
-    own_server: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    own_postgres_server: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    assert invoke("init", ".", "--database", own_server.dsn()).exit_code == 0
+    assert invoke("init", ".", "--database", own_postgres_server.dsn()).exit_code == 0
     assert invoke(*RECEIVE).exit_code == 0
-    own_server.halt()  # the database host reboots as the service starts
-    waits = sleeps_until(monkeypatch, passes=2, then=own_server.start)
+    own_postgres_server.halt()  # the database host reboots as the service starts
+    waits = deliver_waits(monkeypatch, passes=2, then=own_postgres_server.start)
     result = invoke("deliver", "--loop", "--interval", "2")
     # the first opening failed: 2 s, the server is back, a pass, then 2 s
     assert waits == [2, 2]
-    assert isinstance(result.exception, Stop) or result.exit_code == 1  # the test's Ctrl-C
-    where = f"complaint database postgresql://127.0.0.1:{own_server.port}/postgres"
+    assert result.exit_code == 1  # the test's Ctrl-C: "aborted"
+    where = f"complaint database postgresql://127.0.0.1:{own_postgres_server.port}/postgres"
     lines = [x for x in result.stderr.splitlines() if x]
     assert lines[0] == f"warning: {where}: {UNREACHABLE} (deliver --loop tries again in 2 s)"
     assert lines[1:] == ["aborted"]
@@ -201,7 +209,7 @@ def test_deliver_loop_ends_at_once_on_a_database_that_does_not_exist(
     config = tmp_path / "complaintcore.toml"
     text = config.read_text(encoding="utf-8")
     config.write_text(text.replace(f'"{url}"', f'"{missing}"'), encoding="utf-8")
-    waits = sleeps_until(monkeypatch, passes=1)
+    waits = deliver_waits(monkeypatch, passes=1)
     result = invoke("deliver", "--loop", "--interval", "2")
     assert (result.exit_code, waits) == (5, [])
     assert result.stderr.strip().endswith("no_such_db_s52r5: does not exist (wrong database name?)")
