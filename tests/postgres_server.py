@@ -262,6 +262,21 @@ def schema(postgres_server: PgDatabase) -> Iterator[str]:
 
 
 @pytest.fixture
+def own_postgres_server() -> Iterator[PostgresServer]:
+    """A throwaway server of the test's own, to halt and start again (the session's
+    one is shared); a skip where a second one cannot start."""
+    server = PostgresServer()
+    try:
+        server.start()
+    except ServerUnavailable as exc:
+        pytest.skip(f"a second PostgreSQL server could not start: {exc}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
 def pg_office(
     postgres_server: PgDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[dict[str, object]]:

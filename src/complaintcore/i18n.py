@@ -1367,6 +1367,10 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     ),
     (N_("is out of resources (disk full, memory, or too many connections)"), {}),
     (N_("is shutting down or cancelled the operation; try again"), {}),
+    (
+        N_("is starting up, shutting down or recovering and accepts no connections now; try again"),
+        {},
+    ),
     (N_("rolled the transaction back (serialization failure or deadlock); try again"), {}),
     (
         N_(

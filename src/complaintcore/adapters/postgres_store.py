@@ -903,6 +903,9 @@ _SQLSTATE_CLASSES = {
     "42501": "refused the operation: the database role lacks a privilege",
     "53": "is out of resources (disk full, memory, or too many connections)",
     "57": "is shutting down or cancelled the operation; try again",
+    "57P03": (
+        "is starting up, shutting down or recovering and accepts no connections now; try again"
+    ),
     "40": "rolled the transaction back (serialization failure or deadlock); try again",
     "55P03": (
         "is locked by another writer and stayed locked past the timeout; try again (lock_timeout)"
@@ -920,15 +923,37 @@ _LOST = (
 )
 """A connection that was open failed: not a server to look for (the words for that
 are the connect-time ones, SQLSTATE class 08)."""
-_ENDED = frozenset({"57P01", "57P02", "57P03"})
+_ENDED = frozenset({"57P01", "57P02", "57P03", "57P05", "25P03"})
 """The server ended an open connection's session (an operator's
-``pg_terminate_backend``, a shutdown, a crash of another backend): a lost connection,
-not the class-57 words, which stay for a cancelled statement (57014) and for a
-server shutting down while connecting (review s45C F03)."""
+``pg_terminate_backend``, a shutdown, a crash of another backend, the session idle
+past ``idle_session_timeout`` or idle in a transaction past
+``idle_in_transaction_session_timeout``): a lost connection, not the class-57 words,
+which stay for a cancelled statement (57014), nor a bare "failed (25P03)"
+(review s45C F03, s52R5 F02)."""
 # libpq's words for a refused login; it gives no SQLSTATE before the session starts
 _LOGIN_REFUSED = re.compile(
     r"authentication failed|no pg_hba\.conf entry|pg_hba\.conf rejects"
     r'|role "[^"]*" does not exist|no password supplied|is not permitted to log in'
+)
+# ... and for a full connection limit (53300: max_connections, a role's or a
+# database's CONNECTION LIMIT), and for a server starting up, stopping or
+# recovering (57P03); a server whose lc_messages is not English words them
+# otherwise, and they stay "cannot be reached" (review s52R5 F01)
+_REFUSED_AT_LOGIN = (
+    (
+        re.compile(
+            r"too many clients already|remaining connection slots are reserved"
+            r"|too many connections for (role|database)"
+        ),
+        "53300",
+    ),
+    (
+        re.compile(
+            r"the database system is (starting up|shutting down|in recovery mode"
+            r"|not yet accepting connections|not accepting connections)"
+        ),
+        "57P03",
+    ),
 )
 
 
@@ -961,6 +986,8 @@ def _store_error(
             state = "28000"
         elif "does not exist" in text and 'database "' in text:
             state = "3D000"
+        elif refused := next((s for words, s in _REFUSED_AT_LOGIN if words.search(text)), ""):
+            state = refused
         elif isinstance(exc, psycopg.OperationalError):
             if connected:
                 return ConnectionLostError(where, _LOST)

@@ -48,7 +48,9 @@ def retry_wait(interval: float, failures: int) -> float:
 @now_option
 @pass_ctx
 def deliver(ctx: Ctx, loop: bool, interval: float) -> None:
-    desk = ctx.desk()
+    # with --loop the desk opens inside the retry: a server unreachable as the
+    # service starts is waited out as one lost later is (review s52R5 F03)
+    desk = None if loop else ctx.desk()
     if loop and ctx.json:
         raise click.UsageError(
             ctx.t("--json prints one document: it cannot be used with --loop"),
@@ -57,6 +59,8 @@ def deliver(ctx: Ctx, loop: bool, interval: float) -> None:
     failures = 0  # passes in a row a transient store error stopped
     while True:
         try:
+            if desk is None:
+                desk = ctx.desk()
             if loop and isinstance(desk.store, SqliteStore):
                 desk.store.check_file()  # a restore renamed in: stop (review s47F F02)
             report = desk.deliver(ctx.now())
