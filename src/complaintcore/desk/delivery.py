@@ -199,8 +199,12 @@ class Sender:
     def submit(self, task: Task) -> Task:
         """Start ``task`` (a send, as for :meth:`send`) on a sending thread and return
         at once (review s52R3 F03): a pass has several sends under way, each waited
-        for until its ``deadline`` (``timeout`` seconds from now), then
-        :meth:`outcome`.  Its ``ended`` is called from the sending thread when the
+        for until its ``deadline``, then :meth:`outcome`.  The deadline is
+        ``timeout`` seconds from now while the send waits for a thread (every thread
+        busy with other sends, of this pass or another: not made then), and
+        ``timeout`` seconds from when a thread begins it once it has begun, so a
+        send queued behind others is not timed out for their time (review s52R10
+        F02).  Its ``ended`` is called from the sending thread when the
         send ends.  Without a timeout the send is made here, in the caller's
         thread, and has ended on return."""
         if self.timeout is None:  # the caller's thread: a SystemExit may be its SIGTERM
@@ -227,16 +231,23 @@ class Sender:
         """After the send ended or its deadline passed: raise what it raised, or
         :class:`SendTimeoutError` if it has not ended (it is given up on then: one
         running keeps its thread and settles through ``late``; one still waiting
-        for a thread is not made)."""
-        if not task.done.is_set():
+        for a thread is not made).  One a thread began just as its wait for a
+        thread ran out is waited for until its own deadline first."""
+        while not task.done.is_set():
             assert self.timeout is not None
             with self._lock:
                 if task.state == "waiting":
                     task.state = "cancelled"
                     raise SendTimeoutError(self.timeout, busy=True)
-                if task.state == "running":
+                left = task.deadline - time.monotonic()
+                if task.state == "running" and left <= 0:
                     self._abandon(task)
                     raise SendTimeoutError(self.timeout)
+            if task.state != "running":
+                break  # it ended meanwhile
+            # begun on a thread just as its wait for one ran out: its own
+            # timeout counts from there (review s52R10 F02)
+            task.done.wait(left)
         if task.error is not None:
             raise task.error
 
@@ -290,6 +301,10 @@ class Sender:
                 if task.state == "cancelled":
                     continue
                 task.state = "running"
+                if self.timeout is not None:
+                    # waited for from now, not from when it was queued behind other
+                    # passes' sends (review s52R10 F02)
+                    task.deadline = time.monotonic() + self.timeout
             try:
                 task.send()
             except Exception as exc:  # handed to the waiting caller or to `late`
