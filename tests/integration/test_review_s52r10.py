@@ -128,3 +128,112 @@ def test_two_passes_at_once_time_out_no_send_that_took_less_than_the_timeout(
         assert desk.deliver(T0).sent == queued - made  # the rest, next pass
     finally:
         desk.close()
+
+
+# --------------------------------------------------------------------------- F01
+
+
+def _locked() -> StoreError:
+    return StoreError(
+        "d.sqlite3",
+        "is locked by another writer and stayed locked past the timeout; try again (SQLITE_BUSY)",
+        transient=True,
+    )
+
+
+class Down:
+    """A channel whose every send fails (counting the sends made)."""
+
+    name = "down"
+
+    def __init__(self) -> None:
+        self.sends = 0
+
+    def send(self, notification: Notification, recipient: StaffMember | None) -> None:
+        self.sends += 1
+        raise ConnectionError("down")
+
+
+
+
+def test_two_passes_flushing_at_once_write_a_kept_failed_attempt_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The review's t02 with ``max_attempts`` 2: one send, one failed attempt.
+    Before: both passes wrote the kept attempt (attempts 2), and the message was a
+    dead letter after one send, never retried."""
+    down = Down()
+    desk = desk_of(
+        [down], store_path=tmp_path / "d.sqlite3", store_clock=FixedClock(T0), max_attempts=2
+    )
+    try:
+        list(desk.receive_many(intakes(1, T0), now=T0))
+        only = {i.notifier for i in desk.store.pending(T0, 100)} == {"down"}
+        assert only
+        queued = len(desk.store.pending(T0, 100))
+        # the first write of each attempt refused, later ones slow: each item's first
+        # mark is kept
+        real = desk.store.mark_failed_at
+        refused: set[int] = set()
+
+        def locked_first(item_id: int, *args: object, **kwargs: object) -> None:
+            if item_id not in refused:
+                refused.add(item_id)
+                raise _locked()  # failure injection
+            time.sleep(0.2)  # a lock held briefly, under the timeout
+            real(item_id, *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(desk.store, "mark_failed_at", locked_first)
+        first = desk.deliver(T0)
+        assert first.failed == queued
+        assert len(desk._kept) == queued
+        reports: list[object] = []
+        passes = [
+            threading.Thread(target=lambda: reports.append(desk.deliver(T0))) for _ in range(2)
+        ]
+        for p in passes:
+            p.start()
+        for p in passes:
+            p.join()
+        assert len(desk._kept) == 0
+        waiting = desk.store.waiting(100)
+        assert [i.attempts for i in waiting] == [1] * queued  # one each: one send each
+        assert down.sends == queued
+        assert desk._given_up(T0) == 0  # no dead letter after one attempt of two
+    finally:
+        desk.close()
+
+
+def test_close_during_a_flush_does_not_write_the_kept_outcome_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The review's t02b: ``close`` while a pass is still in its flush."""
+    down = Down()
+    desk = desk_of([down], store_path=tmp_path / "d.sqlite3", store_clock=FixedClock(T0))
+    list(desk.receive_many(intakes(1, T0), now=T0))
+    queued = len(desk.store.pending(T0, 100))
+    real = desk.store.mark_failed_at
+    refused: set[int] = set()
+
+    def locked_first(item_id: int, *args: object, **kwargs: object) -> None:
+        if item_id not in refused:
+            refused.add(item_id)
+            raise _locked()  # failure injection
+        time.sleep(0.2)
+        real(item_id, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(desk.store, "mark_failed_at", locked_first)
+    desk.deliver(T0)
+    assert len(desk._kept) == queued
+    passing = threading.Thread(target=lambda: desk.deliver(T0))
+    passing.start()
+    time.sleep(0.05)  # the pass is in its flush
+    desk.close()
+    passing.join()
+    from complaintcore.adapters.sqlite_store import SqliteStore
+
+    reopened = SqliteStore(tmp_path / "d.sqlite3", clock=FixedClock(T0))
+    try:
+        assert [i.attempts for i in reopened.waiting(100)] == [1] * queued
+    finally:
+        reopened.close()

@@ -404,24 +404,54 @@ def _channel_exit(channel: str, key: str, exc: BaseException) -> Exception:
     return wrapped
 
 
+@attrs.frozen(eq=False)
+class _Kept:
+    """One kept write: ``write`` as first tried, ``again`` to replay it (``None``:
+    ``write``; false returned: not written, and dropped with the rest of
+    ``outcome``, the writes of one outcome)."""
+
+    item: OutboxItem
+    write: Callable[[], None]
+    again: Callable[[], bool] | None
+    outcome: object
+
+
 class KeptOutcomes:
     """Outcomes of sends that the store refused to record for a while (a lock held
     past its timeout, a lost connection: a transient ``StoreError``), kept in
     order to be written at the next delivery pass or at ``close`` (review s52R3
     F01).  A send that got through and could not be marked delivered at once is
-    so not left claimed and sent again when the claim lapses."""
+    so not left claimed and sent again when the claim lapses.
+
+    One flush at a time, each outcome taken off the list before it is written
+    and put back at its head only if the write fails again: two passes (the
+    worker's and a host's ``deliver``, or ``close``) never write one outcome
+    twice (review s52R10 F01)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._kept: list[tuple[OutboxItem, Callable[[], None]]] = []
+        self._flushing = threading.Lock()  # held across a flush's writes
+        self._kept: list[_Kept] = []
+        self._writing: int | None = None  # the item whose kept outcome a flush writes
 
-    def record(self, item: OutboxItem, write: Callable[[], None]) -> None:
+    def record(
+        self,
+        item: OutboxItem,
+        write: Callable[[], None],
+        *,
+        again: Callable[[], bool] | None = None,
+        outcome: object = None,
+    ) -> None:
         """Run ``write`` (a store's mark of ``item``); keep it for later if the store
-        failed transiently, raise any other error."""
+        failed transiently, raise any other error.  Replayed later, ``again`` is run
+        instead where given: it returns false when it wrote nothing (the message no
+        longer holds the claim it was sent under), and the outcome's other writes
+        (those recorded with the same ``outcome``) are dropped with it."""
+        kept = _Kept(item, write, again, object() if outcome is None else outcome)
         with self._lock:
-            if any(kept.id == item.id for kept, _ in self._kept):
+            if self._writing == item.id or any(k.item.id == item.id for k in self._kept):
                 # an earlier outcome of it waits: this one after it, in order
-                self._kept.append((item, write))
+                self._kept.append(kept)
                 return
         try:
             write()
@@ -429,7 +459,7 @@ class KeptOutcomes:
             if not exc.transient:
                 raise
             with self._lock:
-                self._kept.append((item, write))
+                self._kept.append(kept)
             log.warning(
                 "notification %s via %s: its outcome is kept to be recorded at the next"
                 " delivery pass: %s",
@@ -439,20 +469,47 @@ class KeptOutcomes:
             )
 
     def flush(self) -> None:
-        """Write what is kept, oldest first; the first failure is raised, the rest kept."""
-        while True:
-            with self._lock:
-                if not self._kept:
-                    return
-                kept = self._kept[0]
-            kept[1]()
-            with self._lock:
-                if self._kept and self._kept[0] is kept:
-                    del self._kept[0]
+        """Write what is kept, oldest first; the first failure is raised, the rest kept.
+        A flush under way elsewhere is waited for: this one then finds what it left."""
+        with self._flushing:
+            while True:
+                with self._lock:
+                    if not self._kept:
+                        return
+                    kept = self._kept.pop(0)
+                    self._writing = kept.item.id
+                try:
+                    written = kept.again() if kept.again is not None else _written(kept.write)
+                except BaseException:
+                    with self._lock:
+                        self._kept.insert(0, kept)
+                    raise
+                finally:
+                    with self._lock:
+                        self._writing = None
+                if not written:
+                    self._drop(kept)
+
+    def _drop(self, kept: _Kept) -> None:
+        """An outcome no longer true of the message (review s52R10 F03): its other
+        writes go too, and a line says so."""
+        with self._lock:
+            self._kept = [k for k in self._kept if k.outcome is not kept.outcome]
+        log.warning(
+            "notification %s via %s: its kept failed attempt is not recorded: the message"
+            " was claimed again or delivered since its claim lapsed",
+            kept.item.notification.key,
+            kept.item.notifier,
+        )
 
     def __len__(self) -> int:
         with self._lock:
             return len(self._kept)
+
+
+def _written(write: Callable[[], None]) -> bool:
+    write()
+    return True
 
 
 @attrs.frozen
