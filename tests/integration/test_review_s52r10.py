@@ -154,6 +154,22 @@ class Down:
         raise ConnectionError("down")
 
 
+def _refused_then_slow(monkeypatch: pytest.MonkeyPatch, store: object) -> None:
+    """A failed attempt's mark refused as a lock held past the timeout is (so kept),
+    its replay slowed as a lock held briefly is: the window in which a second pass's
+    flush ran into the first's."""
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise _locked()  # failure injection: another writer holds the file
+
+    real = store.mark_failed_claimed  # type: ignore[attr-defined]
+
+    def slow(*args: object, **kwargs: object) -> bool:
+        time.sleep(0.2)  # a lock held briefly, under the store's timeout
+        return bool(real(*args, **kwargs))
+
+    monkeypatch.setattr(store, "mark_failed_at", refused)
+    monkeypatch.setattr(store, "mark_failed_claimed", slow)
 
 
 def test_two_passes_flushing_at_once_write_a_kept_failed_attempt_once(
@@ -168,22 +184,8 @@ def test_two_passes_flushing_at_once_write_a_kept_failed_attempt_once(
     )
     try:
         list(desk.receive_many(intakes(1, T0), now=T0))
-        only = {i.notifier for i in desk.store.pending(T0, 100)} == {"down"}
-        assert only
         queued = len(desk.store.pending(T0, 100))
-        # the first write of each attempt refused, later ones slow: each item's first
-        # mark is kept
-        real = desk.store.mark_failed_at
-        refused: set[int] = set()
-
-        def locked_first(item_id: int, *args: object, **kwargs: object) -> None:
-            if item_id not in refused:
-                refused.add(item_id)
-                raise _locked()  # failure injection
-            time.sleep(0.2)  # a lock held briefly, under the timeout
-            real(item_id, *args, **kwargs)  # type: ignore[arg-type]
-
-        monkeypatch.setattr(desk.store, "mark_failed_at", locked_first)
+        _refused_then_slow(monkeypatch, desk.store)
         first = desk.deliver(T0)
         assert first.failed == queued
         assert len(desk._kept) == queued
@@ -212,17 +214,7 @@ def test_close_during_a_flush_does_not_write_the_kept_outcome_again(
     desk = desk_of([down], store_path=tmp_path / "d.sqlite3", store_clock=FixedClock(T0))
     list(desk.receive_many(intakes(1, T0), now=T0))
     queued = len(desk.store.pending(T0, 100))
-    real = desk.store.mark_failed_at
-    refused: set[int] = set()
-
-    def locked_first(item_id: int, *args: object, **kwargs: object) -> None:
-        if item_id not in refused:
-            refused.add(item_id)
-            raise _locked()  # failure injection
-        time.sleep(0.2)
-        real(item_id, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(desk.store, "mark_failed_at", locked_first)
+    _refused_then_slow(monkeypatch, desk.store)
     desk.deliver(T0)
     assert len(desk._kept) == queued
     passing = threading.Thread(target=lambda: desk.deliver(T0))
@@ -237,3 +229,77 @@ def test_close_during_a_flush_does_not_write_the_kept_outcome_again(
         assert [i.attempts for i in reopened.waiting(100)] == [1] * queued
     finally:
         reopened.close()
+
+
+# --------------------------------------------------------------------------- F03
+
+
+def _sqlite(path: Path, clock: FixedClock) -> object:
+    from complaintcore.adapters.sqlite_store import SqliteStore
+
+    return SqliteStore(path, clock=clock)
+
+
+def _memory(path: Path, clock: FixedClock) -> object:
+    from complaintcore.adapters.memory_store import MemoryStore
+
+    return MemoryStore(clock=clock)
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "memory"])
+def test_a_kept_failed_attempt_written_after_its_claim_lapsed_leaves_a_newer_claim_alone(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The review's t07: process A's failed attempt is kept (the file locked past its
+    timeout); A's 5-minute claim lapses; another sender claims the message; then A
+    flushes.  Before: A's write ended the other's claim (``claimed_until`` NULL) and
+    set A's old retry time, so the message went out again while the other's send
+    was under way.  Now A's attempt is dropped with a log line, the claim kept."""
+    from complaintcore import Desk
+    from complaintcore.desk.config import RetryPolicy
+    from complaintcore.testing import make_desk
+
+    clock = FixedClock(T0)
+    base = make_desk()
+    store = _sqlite(tmp_path / "d.sqlite3", clock) if kind == "sqlite" else _memory(tmp_path, clock)
+    down = Down()
+    desk = Desk(
+        pack=base.pack,
+        store=store,  # type: ignore[arg-type]
+        directory=base.directory,
+        calendar=base.calendar,
+        notifiers=[down],
+        send_timeout=2,
+        retry=RetryPolicy(first_delay_seconds=1, max_delay_seconds=1, max_attempts=9),
+    )
+    try:
+        list(desk.receive_many(intakes(1, T0), now=T0))
+        real_at = desk.store.mark_failed_at
+
+        def refused(*args: object, **kwargs: object) -> None:
+            raise _locked()  # failure injection: another writer holds the file
+
+        monkeypatch.setattr(desk.store, "mark_failed_at", refused)
+        first = desk.deliver(T0)
+        assert first.failed == 1 and len(desk._kept) == 1
+        monkeypatch.setattr(desk.store, "mark_failed_at", real_at)
+        # ten minutes on: A's claim (a 5-minute lease) has lapsed; another sender
+        # claims the message, its send under way
+        clock.advance(minutes=10)
+        later = T0 + timedelta(minutes=10)
+        (other,) = desk.store.claim(later, 10, lease=timedelta(minutes=5))
+        before = desk.store.waiting(10)
+        assert [i.attempts for i in before] == [0]
+        claimed_until = T0 + timedelta(minutes=15)  # the other's claim: 10 + 5 minutes on
+        assert before[0].next_attempt_at == claimed_until
+        desk._kept.flush()  # what A's next pass does first
+        after = desk.store.waiting(10)
+        assert [i.attempts for i in after] == [0]  # A's late attempt not counted over it
+        assert after[0].next_attempt_at == claimed_until  # the other's claim stands
+        assert desk.store.claim(later, 10) == []  # nobody takes it meanwhile
+        assert len(desk._kept) == 0
+        assert any("kept failed attempt is not recorded" in r.getMessage() for r in caplog.records)
+        assert other.notification.key in caplog.text  # names the message (its key)
+        assert down.sends == 1
+    finally:
+        desk.close()
