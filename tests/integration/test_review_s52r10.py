@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -281,7 +281,8 @@ def test_a_kept_failed_attempt_written_after_its_claim_lapsed_leaves_a_newer_cla
 
         monkeypatch.setattr(desk.store, "mark_failed_at", refused)
         first = desk.deliver(T0)
-        assert first.failed == 1 and len(desk._kept) == 1
+        assert first.failed == 1
+        assert len(desk._kept) == 1
         monkeypatch.setattr(desk.store, "mark_failed_at", real_at)
         # ten minutes on: A's claim (a 5-minute lease) has lapsed; another sender
         # claims the message, its send under way
