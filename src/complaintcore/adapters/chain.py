@@ -417,7 +417,7 @@ class FailedAt:
     so one that logs or counts failures still hears each (review s51R12 F03)."""
 
     _built_in: type
-    _failed: Callable[..., None]
+    _failed: Callable[..., bool]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -439,6 +439,32 @@ class FailedAt:
             self._failed(item_id, error, retry_at, held=held, attempted_at=attempted_at)
         else:
             own(item_id, error, retry_at)
+
+    def mark_failed_claimed(
+        self,
+        item_id: int,
+        claim: datetime,
+        error: str,
+        retry_at: datetime,
+        attempted_at: datetime,
+        *,
+        held: bool = False,
+    ) -> bool:
+        """:meth:`mark_failed_at`, in the same statement only while the item still
+        holds the claim that ends at ``claim`` (``OutboxItem.claim``): a failed
+        attempt written late (kept while the store refused it) must not end a claim
+        another sender took since (review s52R10 F03).  False: nothing written.  A
+        host's own ``mark_failed`` (see :meth:`mark_failed_at`) is called as it is,
+        unconditionally."""
+        name = "mark_failed_held" if held else "mark_failed"
+        own: Callable[[int, str, datetime], None] = getattr(self, name)
+        if getattr(own, "__func__", own) is not getattr(self._built_in, name):
+            own(item_id, error, retry_at)
+            return True
+        written: bool = self._failed(
+            item_id, error, retry_at, held=held, attempted_at=attempted_at, claim=claim
+        )
+        return written
 
 
 def check_longest(longest: object) -> timedelta:

@@ -865,8 +865,9 @@ class MemoryStore(FailedAt):
         with self._lock:
             at = claim_time(self._clock)
             due = self._due(now, limit, notifiers, max_attempts, to_utc_text(at, "clock()"))
-            items = [_as_outbox_item(i) for i in due]
             until, offset = lease_end(at, lease), claim_offset(at, now)
+            claimed = parse_utc(until)  # the claim, for a failed attempt recorded late
+            items = [attrs.evolve(_as_outbox_item(i), claim=claimed) for i in due]
             for i in due:
                 if i.held_by is not None:  # a listener hold that lapsed: a sender's now
                     self._t.held.pop((i.notifier, i.dedupe_key), None)
@@ -932,11 +933,14 @@ class MemoryStore(FailedAt):
         *,
         held: bool,
         attempted_at: datetime | None,
-    ) -> None:
+        claim: datetime | None = None,
+    ) -> bool:
         stamp = to_utc_text(retry_at, "retry_at")
+        claimed = None if claim is None else to_utc_text(claim, "claim")
         with self._lock:
             item = self._item(item_id)
-            if item.delivered_at is None:
+            # only while the item holds that claim (review s52R10 F03)
+            if item.delivered_at is None and (claim is None or item.claimed_until == claimed):
                 start = wait_start(attempted_at, claim_time(self._clock), item.claim_offset)
                 held_until = claimer_time(retry_at, item.claim_offset, "retry_at") if held else None
                 item.attempts += 1
@@ -945,6 +949,8 @@ class MemoryStore(FailedAt):
                 item.next_attempt_at, item.claimed_until = stamp, held_until
                 if not held:  # kept while held: the end of the hold is moved by it
                     item.claim_offset = None
+                return True
+            return False
 
     def waiting(self, limit: int = 100) -> list[OutboxItem]:
         """Like :meth:`SqliteStore.waiting`: every undelivered item not dropped, due or not."""

@@ -2444,8 +2444,11 @@ class PostgresStore(FailedAt):
         with self._connections().connection() as conn:
             found = conn.execute(sql, args).fetchall()
         # RETURNING keeps no order: the claim's, by the time each became due with a
-        # retry limit (review s51R3 F01), else by id
-        return [_item_from(r) for r in sorted(found, key=lambda r: (r[6], r[0]))]
+        # retry limit (review s51R3 F01), else by id; with the claim's end (s52R10 F03)
+        return [
+            attrs.evolve(_item_from(r), claim=r[7])
+            for r in sorted(found, key=lambda r: (r[6], r[0]))
+        ]
 
     @_translated
     def mark_delivered(self, item_id: int, at: datetime) -> None:
@@ -2505,10 +2508,14 @@ class PostgresStore(FailedAt):
         *,
         held: bool,
         attempted_at: datetime | None,
-    ) -> None:
+        claim: datetime | None = None,
+    ) -> bool:
         require_aware(retry_at, "retry_at")
         if attempted_at is not None:
             require_aware(attempted_at, "attempted_at")
+        # only while the item holds that claim (review s52R10 F03)
+        still = "" if claim is None else " AND claimed_until = %s"
+        claimed = () if claim is None else (require_aware(claim, "claim"),)
         clock = self._clock_value()
         with self._connections().connection() as conn:
             cur = conn.execute(
@@ -2518,7 +2525,7 @@ class PostgresStore(FailedAt):
                 # the wait counts from the attempt (the claimer's time, review s51C F03)
                 f" waits_from = coalesce(%s::timestamptz, greatest({_CLOCK},"
                 f" {_CLOCK} - coalesce(claim_offset, interval '0'))), waits_at = attempts + 1"
-                " WHERE tenant = %s AND id = %s AND delivered_at IS NULL",
+                f" WHERE tenant = %s AND id = %s AND delivered_at IS NULL{still}",
                 (
                     error_text(error),
                     retry_at,
@@ -2530,10 +2537,12 @@ class PostgresStore(FailedAt):
                     clock,
                     self._tenant,
                     _item_id(item_id),
+                    *claimed,
                 ),
             )
             if cur.rowcount == 0:
                 self._require_item(conn, item_id)
+        return bool(cur.rowcount)
 
     @_translated
     def waiting(self, limit: int = 100) -> list[OutboxItem]:
@@ -3724,7 +3733,7 @@ def _claim_query(
         " claim_offset = clock.at - %(now)s::timestamptz, held_by = NULL FROM due, clock"
         " WHERE o.id = due.id"
         " RETURNING due.id, due.notifier, due.body_json, due.attempts,"
-        " due.next_attempt_at, due.last_error, due.chosen_by"
+        " due.next_attempt_at, due.last_error, due.chosen_by, o.claimed_until"
     )
     return sql, args
 

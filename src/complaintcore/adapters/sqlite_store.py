@@ -2472,7 +2472,8 @@ class SqliteStore(FailedAt):
                 " WHERE id = ?",
                 [(until, offset, r[0]) for r in rows],
             )
-        return [outbox_item(*r) for r in rows]
+        claimed = parse_utc(until)  # the claim, for a failed attempt recorded late
+        return [attrs.evolve(outbox_item(*r), claim=claimed) for r in rows]
 
     def _held(self, held: ListenerHold | None) -> _Held | None:
         """A listener hold as the outbox keeps it: its end on the store's clock, read
@@ -2558,11 +2559,15 @@ class SqliteStore(FailedAt):
         *,
         held: bool,
         attempted_at: datetime | None,
-    ) -> None:
+        claim: datetime | None = None,
+    ) -> bool:
         check_item_id(item_id)
         stamp = to_utc_text(retry_at, "retry_at")
         if attempted_at is not None:
             to_utc_text(attempted_at, "attempted_at")  # refused before the write lock
+        # only while the item holds that claim (review s52R10 F03)
+        still = "" if claim is None else " AND claimed_until = ?"
+        claimed = () if claim is None else (to_utc_text(claim, "claim"),)
         with self._write() as conn:
             offset = self._offset(conn, item_id) if held or attempted_at is None else None
             start = wait_start(attempted_at, claim_time(self._clock), offset)
@@ -2570,7 +2575,7 @@ class SqliteStore(FailedAt):
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ?,"
                 " next_attempt_at = ?, claimed_until = ?, claim_offset = ?, waits_from = ?,"
                 " waits_at = attempts + 1"
-                " WHERE tenant = ? AND id = ? AND delivered_at IS NULL",
+                f" WHERE tenant = ? AND id = ? AND delivered_at IS NULL{still}",
                 (
                     error_text(error),
                     stamp,
@@ -2579,10 +2584,12 @@ class SqliteStore(FailedAt):
                     start,
                     self._tenant,
                     item_id,
+                    *claimed,
                 ),
             )
             if cur.rowcount == 0:
                 self._require_item(conn, item_id)
+        return bool(cur.rowcount)
 
     def _offset(self, conn: sqlite3.Connection, item_id: int) -> int | None:
         """The item's claim offset (see :func:`~complaintcore.adapters.chain.claimer_time`)."""

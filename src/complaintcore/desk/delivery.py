@@ -199,8 +199,12 @@ class Sender:
     def submit(self, task: Task) -> Task:
         """Start ``task`` (a send, as for :meth:`send`) on a sending thread and return
         at once (review s52R3 F03): a pass has several sends under way, each waited
-        for until its ``deadline`` (``timeout`` seconds from now), then
-        :meth:`outcome`.  Its ``ended`` is called from the sending thread when the
+        for until its ``deadline``, then :meth:`outcome`.  The deadline is
+        ``timeout`` seconds from now while the send waits for a thread (every thread
+        busy with other sends, of this pass or another: not made then), and
+        ``timeout`` seconds from when a thread begins it once it has begun, so a
+        send queued behind others is not timed out for their time (review s52R10
+        F02).  Its ``ended`` is called from the sending thread when the
         send ends.  Without a timeout the send is made here, in the caller's
         thread, and has ended on return."""
         if self.timeout is None:  # the caller's thread: a SystemExit may be its SIGTERM
@@ -227,16 +231,23 @@ class Sender:
         """After the send ended or its deadline passed: raise what it raised, or
         :class:`SendTimeoutError` if it has not ended (it is given up on then: one
         running keeps its thread and settles through ``late``; one still waiting
-        for a thread is not made)."""
-        if not task.done.is_set():
+        for a thread is not made).  One a thread began just as its wait for a
+        thread ran out is waited for until its own deadline first."""
+        while not task.done.is_set():
             assert self.timeout is not None
             with self._lock:
                 if task.state == "waiting":
                     task.state = "cancelled"
                     raise SendTimeoutError(self.timeout, busy=True)
-                if task.state == "running":
+                left = task.deadline - time.monotonic()
+                if task.state == "running" and left <= 0:
                     self._abandon(task)
                     raise SendTimeoutError(self.timeout)
+            if task.state != "running":
+                break  # it ended meanwhile
+            # begun on a thread just as its wait for one ran out: its own
+            # timeout counts from there (review s52R10 F02)
+            task.done.wait(left)
         if task.error is not None:
             raise task.error
 
@@ -290,6 +301,10 @@ class Sender:
                 if task.state == "cancelled":
                     continue
                 task.state = "running"
+                if self.timeout is not None:
+                    # waited for from now, not from when it was queued behind other
+                    # passes' sends (review s52R10 F02)
+                    task.deadline = time.monotonic() + self.timeout
             try:
                 task.send()
             except Exception as exc:  # handed to the waiting caller or to `late`
@@ -389,24 +404,54 @@ def _channel_exit(channel: str, key: str, exc: BaseException) -> Exception:
     return wrapped
 
 
+@attrs.frozen(eq=False)
+class _Kept:
+    """One kept write: ``write`` as first tried, ``again`` to replay it (``None``:
+    ``write``; false returned: not written, and dropped with the rest of
+    ``outcome``, the writes of one outcome)."""
+
+    item: OutboxItem
+    write: Callable[[], None]
+    again: Callable[[], bool] | None
+    outcome: object
+
+
 class KeptOutcomes:
     """Outcomes of sends that the store refused to record for a while (a lock held
     past its timeout, a lost connection: a transient ``StoreError``), kept in
     order to be written at the next delivery pass or at ``close`` (review s52R3
     F01).  A send that got through and could not be marked delivered at once is
-    so not left claimed and sent again when the claim lapses."""
+    so not left claimed and sent again when the claim lapses.
+
+    One flush at a time, each outcome taken off the list before it is written
+    and put back at its head only if the write fails again: two passes (the
+    worker's and a host's ``deliver``, or ``close``) never write one outcome
+    twice (review s52R10 F01)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._kept: list[tuple[OutboxItem, Callable[[], None]]] = []
+        self._flushing = threading.Lock()  # held across a flush's writes
+        self._kept: list[_Kept] = []
+        self._writing: int | None = None  # the item whose kept outcome a flush writes
 
-    def record(self, item: OutboxItem, write: Callable[[], None]) -> None:
+    def record(
+        self,
+        item: OutboxItem,
+        write: Callable[[], None],
+        *,
+        again: Callable[[], bool] | None = None,
+        outcome: object = None,
+    ) -> None:
         """Run ``write`` (a store's mark of ``item``); keep it for later if the store
-        failed transiently, raise any other error."""
+        failed transiently, raise any other error.  Replayed later, ``again`` is run
+        instead where given: it returns false when it wrote nothing (the message no
+        longer holds the claim it was sent under), and the outcome's other writes
+        (those recorded with the same ``outcome``) are dropped with it."""
+        kept = _Kept(item, write, again, object() if outcome is None else outcome)
         with self._lock:
-            if any(kept.id == item.id for kept, _ in self._kept):
+            if self._writing == item.id or any(k.item.id == item.id for k in self._kept):
                 # an earlier outcome of it waits: this one after it, in order
-                self._kept.append((item, write))
+                self._kept.append(kept)
                 return
         try:
             write()
@@ -414,7 +459,7 @@ class KeptOutcomes:
             if not exc.transient:
                 raise
             with self._lock:
-                self._kept.append((item, write))
+                self._kept.append(kept)
             log.warning(
                 "notification %s via %s: its outcome is kept to be recorded at the next"
                 " delivery pass: %s",
@@ -424,20 +469,47 @@ class KeptOutcomes:
             )
 
     def flush(self) -> None:
-        """Write what is kept, oldest first; the first failure is raised, the rest kept."""
-        while True:
-            with self._lock:
-                if not self._kept:
-                    return
-                kept = self._kept[0]
-            kept[1]()
-            with self._lock:
-                if self._kept and self._kept[0] is kept:
-                    del self._kept[0]
+        """Write what is kept, oldest first; the first failure is raised, the rest kept.
+        A flush under way elsewhere is waited for: this one then finds what it left."""
+        with self._flushing:
+            while True:
+                with self._lock:
+                    if not self._kept:
+                        return
+                    kept = self._kept.pop(0)
+                    self._writing = kept.item.id
+                try:
+                    written = kept.again() if kept.again is not None else _written(kept.write)
+                except BaseException:
+                    with self._lock:
+                        self._kept.insert(0, kept)
+                    raise
+                finally:
+                    with self._lock:
+                        self._writing = None
+                if not written:
+                    self._drop(kept)
+
+    def _drop(self, kept: _Kept) -> None:
+        """An outcome no longer true of the message (review s52R10 F03): its other
+        writes go too, and a line says so."""
+        with self._lock:
+            self._kept = [k for k in self._kept if k.outcome is not kept.outcome]
+        log.warning(
+            "notification %s via %s: its kept failed attempt is not recorded: the message"
+            " was claimed again or delivered since its claim lapsed",
+            kept.item.notification.key,
+            kept.item.notifier,
+        )
 
     def __len__(self) -> int:
         with self._lock:
             return len(self._kept)
+
+
+def _written(write: Callable[[], None]) -> bool:
+    write()
+    return True
 
 
 @attrs.frozen

@@ -206,6 +206,10 @@ class OutboxItem:
     attempts: int = 0
     next_attempt_at: datetime | None = None
     last_error: str = ""
+    claim: datetime | None = attrs.field(default=None, eq=False, repr=False)
+    """The end of the claim it was taken with (``claim``), on the store's clock, where
+    the store says: a failed attempt recorded late is written only while the
+    message still holds that claim (review s52R10 F03)."""
 
     @property
     def attempts_made(self) -> int:

@@ -28,7 +28,16 @@ import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, NoReturn, TypeGuard
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    NoReturn,
+    Protocol,
+    TypeGuard,
+    runtime_checkable,
+)
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -3836,13 +3845,21 @@ class Desk:
             stopped = current()
             retry_at = max(retry_at, stopped + delay)
             attempted = max(now, stopped)
-        # kept for the next pass if the store refuses it for a while (review s52R3 F01)
+        # kept for the next pass if the store refuses it for a while (review s52R3 F01),
+        # then written only while the message holds this pass's claim (s52R10 F03)
         mark = functools.partial(self._mark_failed, item.id, error, retry_at, attempted)
-        self._kept.record(item, functools.partial(mark, held=in_flight))
+        again = functools.partial(self._mark_failed_again, item, error, retry_at, attempted)
+        outcome = object()  # its writes: dropped together
+        self._kept.record(
+            item,
+            functools.partial(mark, held=in_flight),
+            again=functools.partial(again, held=in_flight),
+            outcome=outcome,
+        )
         if at_once:
             # the store's count only (its dead-letter mark), not attempts made
             for _ in range(self.retry.max_attempts - attempts):
-                self._kept.record(item, functools.partial(mark, held=False))
+                self._kept.record(item, functools.partial(mark, held=False), outcome=outcome)
             log.warning(
                 "notification %s via %s given up at once after %d attempt%s and no longer"
                 " tried, as no retry can mend it (%s) (a dead letter: complaintcore outbox list)",
@@ -3888,6 +3905,23 @@ class Desk:
             store.mark_failed_held(item_id, error, retry_at)
         else:
             store.mark_failed(item_id, error, retry_at)
+
+    def _mark_failed_again(
+        self, item: OutboxItem, error: str, retry_at: datetime, attempted: datetime, *, held: bool
+    ) -> bool:
+        """A failed attempt kept while the store refused it, written at a later pass:
+        on a store that can tell (the built-in ones), only while the message still
+        holds the claim it was sent under, in the same statement, so an attempt
+        written after that claim lapsed ends no claim another sender took since
+        (review s52R10 F03).  False: not written (that claim is gone)."""
+        store = self.store
+        hold = held and isinstance(store, HoldStore)
+        if item.claim is not None and isinstance(store, _ClaimedFailures):
+            return store.mark_failed_claimed(
+                item.id, item.claim, error, retry_at, attempted, held=hold
+            )
+        self._mark_failed(item.id, error, retry_at, attempted, held=held)
+        return True
 
     def _longest_wait(self) -> timedelta:
         """The longest this desk has an outbox message wait for a retry, from the time
@@ -3999,6 +4033,22 @@ class Desk:
     # ------------------------------------------------------------------ projection
 
     # ------------------------------------------------------------------ duties
+
+
+@runtime_checkable
+class _ClaimedFailures(Protocol):
+    """The built-in stores' failed attempt written only under a claim (review s52R10 F03)."""
+
+    def mark_failed_claimed(
+        self,
+        item_id: int,
+        claim: datetime,
+        error: str,
+        retry_at: datetime,
+        attempted_at: datetime,
+        *,
+        held: bool = False,
+    ) -> bool: ...
 
 
 def _records_own_failures(store: RetryHealthStore, held: bool) -> bool:
