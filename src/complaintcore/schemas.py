@@ -31,7 +31,7 @@ from typing import Any, get_args, get_origin
 import attrs
 
 from complaintcore.core.errors import InvalidInputError
-from complaintcore.core.models import EVENT_TYPES, Event, Intake, LabelledEnum
+from complaintcore.core.models import EVENT_TYPES, Event, Intake, LabelledEnum, Visited
 
 __all__ = [
     "DATE_PATTERN",
@@ -92,6 +92,18 @@ def schema_names() -> tuple[str, ...]:
     )
 
 
+_ACROSS_FIELDS: dict[type[Any], dict[str, Any]] = {
+    # Visited's validator (VIS-2): a complainant not reached gave no opinion, so a
+    # visit that reached nobody is not a satisfied one
+    Visited: {
+        "if": {"properties": {"reached": {"const": False}}, "required": ["reached"]},
+        "then": {"properties": {"satisfied": {"const": False}}},
+    },
+}
+"""What a class's own validators refuse across its fields, in the schema's words:
+without it the schema accepted documents the loader refuses."""
+
+
 class _Builder:
     """Turns attrs classes into schemas, collecting the nested classes in ``$defs``."""
 
@@ -129,6 +141,7 @@ class _Builder:
         out["properties"] = properties
         out["required"] = required
         out["additionalProperties"] = False
+        out.update(_ACROSS_FIELDS.get(cls, {}))
         return out
 
     def of(self, t: Any) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from datetime import datetime
 import psycopg
 import pytest
 
-from complaintcore.adapters.postgres_store import PostgresStore, upgrade_schema
+from complaintcore.adapters.postgres_store import SCHEMA_VERSION, PostgresStore, upgrade_schema
 from tests.integration.test_review_s49g import _drop_role, _login_role
 from tests.integration.test_store_contract import NOW, note, registered, row_of
 from tests.postgres_server import PgDatabase, documented_desk_grants
@@ -57,7 +57,8 @@ def _queue_three(store: PostgresStore) -> None:
 
 
 def _as_version_25(owner: str, schema: str) -> None:
-    """Take version 26 back out, as the previous release left the schema (as its owner)."""
+    """Take version 26 (and the later ones) back out, as the previous release left
+    the schema (as its owner)."""
     with psycopg.connect(owner, autocommit=True) as conn:
         conn.execute(f"ALTER TABLE {schema}.outbox DROP COLUMN waits_from, DROP COLUMN waits_at")
         conn.execute(f"DELETE FROM {schema}.schema_migrations WHERE version >= 26")
@@ -74,7 +75,7 @@ def test_v26_run_by_the_tables_owner_gives_every_tenants_waiting_messages_their_
         _queue_three(moonlight)
     _as_version_25(owner_url, schema)
 
-    assert upgrade_schema(owner_url, schema=schema) == (25, 26)
+    assert upgrade_schema(owner_url, schema=schema) == (25, SCHEMA_VERSION)
 
     with psycopg.connect(postgres_server.dsn, autocommit=True) as admin:  # sees every tenant
         found = admin.execute(
@@ -111,14 +112,16 @@ def test_the_desk_role_granted_as_storage_md_says_reads_but_never_writes_schema_
             assert [r.id for r in store.rows()] == ["C-1"]
         with psycopg.connect(desk, autocommit=True) as conn:
             versions = f"SELECT max(version) FROM {schema}.schema_migrations"
-            assert conn.execute(versions).fetchone() == (26,)
+            current, later = SCHEMA_VERSION, SCHEMA_VERSION + 1
+            assert conn.execute(versions).fetchone() == (current,)
             for write in (
-                f"INSERT INTO {schema}.schema_migrations VALUES (27, 'not applied')",
-                f"UPDATE {schema}.schema_migrations SET version = 27 WHERE version = 26",
-                f"DELETE FROM {schema}.schema_migrations WHERE version = 26",
+                f"INSERT INTO {schema}.schema_migrations VALUES ({later}, 'not applied')",
+                f"UPDATE {schema}.schema_migrations SET version = {later}"
+                f" WHERE version = {current}",
+                f"DELETE FROM {schema}.schema_migrations WHERE version = {current}",
             ):
                 with pytest.raises(psycopg.errors.InsufficientPrivilege):
                     conn.execute(write)
-            assert conn.execute(versions).fetchone() == (26,)
+            assert conn.execute(versions).fetchone() == (current,)
     finally:
         _drop_role(postgres_server, role)

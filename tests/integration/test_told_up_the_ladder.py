@@ -61,11 +61,12 @@ def asked_to_sign(notes: RecordingNotifier, cid: str) -> list[str]:
     """REC-6: who is asked to sign the closed record: cn-property's sign-off duty tells
     its owners (``duty_owed`` naming REC-6), and no separate ``sign_off`` message goes."""
     assert told(notes, "sign_off", cid) == []
-    return [
+    # sorted: messages to different people may be sent at once, in any order
+    return sorted(
         r.staff_id
         for n, r in notes.sent
         if n.topic == "duty_owed" and n.complaint_id == cid and "REC-6" in n.body and r is not None
-    ]
+    )
 
 
 def visited_with_a_major_issue(desk: Desk, notes: RecordingNotifier, case: Intake) -> str:

@@ -297,6 +297,25 @@ def _agree(kind: str, doc: Any) -> None:
     )
 
 
+@pytest.mark.procedure("VIS-2")
+@pytest.mark.parametrize("reached", [True, False, None])
+@pytest.mark.parametrize("satisfied", [True, False])
+def test_a_visit_that_reached_nobody_is_never_satisfied_in_the_schema_either(
+    reached: bool | None, satisfied: bool
+) -> None:
+    """The law above, at the one field its random documents seldom hit: a visit
+    with ``reached: false`` and ``satisfied: true`` (no opinion was given, VIS-2)
+    passed the schema and was refused by the loader."""
+    doc: dict[str, Any] = {"type": "visited", "at": "2026-03-02T10:00:00+08:00", "actor": "cs-01",
+                           "satisfied": satisfied}  # fmt: skip
+    if reached is not None:
+        doc["reached"] = reached
+    _agree("event", doc)
+    expected = reached is not False or not satisfied
+    assert VALIDATORS["event"].is_valid(doc) == expected
+    assert VALIDATORS["event:visited"].is_valid(doc) == expected
+
+
 @settings(max_examples=400, deadline=None)
 @given(st.one_of(DATE_TIMES, st.text(max_size=30)), st.sampled_from(["command", "event"]))
 def test_date_times_agree(value: str, kind: str) -> None:
