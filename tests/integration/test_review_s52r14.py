@@ -26,10 +26,10 @@ import pytest
 from complaintcore import Desk
 from complaintcore.adapters.memory_store import MemoryStore
 from complaintcore.adapters.sqlite_store import SqliteStore
-from complaintcore.desk.config import RetryPolicy
 from complaintcore.desk.ports import ComplaintStore
-from complaintcore.testing import FixedClock, make_desk
+from complaintcore.testing import FixedClock
 from tests.integration.test_delivery_off_intake import T0, intakes
+from tests.integration.test_delivery_review_s39b import desk_of
 from tests.integration.test_review_s51r17 import LoggingProxy, Proxy
 from tests.integration.test_review_s52r10 import Down, _locked
 
@@ -39,16 +39,9 @@ NOT_RECORDED = "kept failed attempt is not recorded"
 
 
 def _desk(store: object, down: Down, max_attempts: int = 9) -> Desk:
-    base = make_desk()
-    return Desk(
-        pack=base.pack,
-        store=store,  # type: ignore[arg-type]
-        directory=base.directory,
-        calendar=base.calendar,
-        notifiers=[down],
-        send_timeout=2,
-        retry=RetryPolicy(first_delay_seconds=1, max_delay_seconds=1, max_attempts=max_attempts),
-    )
+    """A desk on ``store`` (a host's wrapper, typed as it is duck-typed)."""
+    held: Any = store
+    return desk_of([down], store=held, send_timeout=2, max_attempts=max_attempts)
 
 
 # --------------------------------------------------------------------------- F01
@@ -69,7 +62,7 @@ class RefusingProxy(LoggingProxy):
         super().mark_failed(item_id, error, retry_at)
 
 
-def _inner(kind: str, tmp_path: Path, clock: FixedClock) -> ComplaintStore:
+def _inner(kind: str, tmp_path: Path, clock: FixedClock) -> SqliteStore | MemoryStore:
     if kind == "sqlite":
         return SqliteStore(tmp_path / "d.sqlite3", clock=clock)
     return MemoryStore(clock=clock)
