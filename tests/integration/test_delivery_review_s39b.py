@@ -38,6 +38,7 @@ from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.adapters.staff import write_sample_staff
 from complaintcore.desk.config import RetryPolicy
 from complaintcore.desk.delivery import Task
+from complaintcore.desk.ports import ComplaintStore
 from complaintcore.testing import FixedClock, RecordingNotifier, make_desk
 from tests.integration.servers import HttpTestServer
 from tests.integration.test_delivery_off_intake import T0, intakes
@@ -53,13 +54,16 @@ def desk_of(
     threads: int = 4,
     max_attempts: int = 20,
     store_clock: Callable[[], datetime] | None = None,
+    store: ComplaintStore | None = None,
 ) -> Desk:
-    """A desk (on a SQLite file when given one) whose sends are waited for ``send_timeout``;
-    ``store_clock``: the clock the file's outbox claims are kept on."""
+    """A desk (on a SQLite file when given one, or on ``store``) whose sends are waited
+    for ``send_timeout``; ``store_clock``: the clock the file's outbox claims are kept on."""
     base = make_desk()
+    if store is None:
+        store = SqliteStore(store_path, clock=store_clock) if store_path else base.store
     return Desk(
         pack=base.pack,
-        store=SqliteStore(store_path, clock=store_clock) if store_path else base.store,
+        store=store,
         directory=base.directory,
         calendar=base.calendar,
         notifiers=notifiers,

@@ -131,6 +131,12 @@ def error_text(error: object) -> str:
 # --------------------------------------------------------------------------- json + time
 
 
+CLAIM_ENDED = "claimed_until = NULL, claim_offset = NULL, held_by = NULL"
+"""Outbox columns a retry or drop by hand sets in the SQL stores: it ends the lapsed
+claim it found (a live one refuses it), so a failed attempt kept under that claim
+(the store refused it for a while) finds the claim gone and is not written over
+the retry or onto the dropped message (review s52R14 F02)."""
+
 DEFAULT_LEASE = timedelta(minutes=5)
 """How long a claimed outbox item or sweep row stays hidden from other workers."""
 

@@ -1276,6 +1276,9 @@ class MemoryStore(FailedAt):
         clock = to_utc_text(claim_time(self._clock), "clock()")
         if item.claimed_until is not None and item.claimed_until > clock:
             raise being_sent(parse_utc(item.claimed_until))
+        # the lapsed claim ends: a failed attempt kept under it finds it gone
+        # (as chain.CLAIM_ENDED in the SQL stores; review s52R14 F02)
+        item.claimed_until = item.claim_offset = item.held_by = None
         return item
 
 

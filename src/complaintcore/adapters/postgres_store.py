@@ -45,6 +45,7 @@ from psycopg.types.datetime import TimestamptzLoader
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from complaintcore.adapters.chain import (
+    CLAIM_ENDED,
     DEFAULT_LEASE,
     DEFAULT_TENANT,
     FailedAt,
@@ -3294,7 +3295,7 @@ class PostgresStore(FailedAt):
         with self._connections().connection() as conn:
             cur = conn.execute(
                 f"UPDATE {self._schema}.outbox SET attempts = 0, next_attempt_at = %s,"
-                " waits_from = %s, waits_at = 0 WHERE tenant = %s AND id = %s"
+                f" waits_from = %s, waits_at = 0, {CLAIM_ENDED} WHERE tenant = %s AND id = %s"
                 " AND delivered_at IS NULL"
                 f" AND dropped_at IS NULL AND (claimed_until IS NULL OR claimed_until <= {_CLOCK})",
                 (now, now, self._tenant, _item_id(item_id), self._clock_value()),
@@ -3323,7 +3324,7 @@ class PostgresStore(FailedAt):
                                    actor, os_user)  # fmt: skip
             conn.execute(
                 f"UPDATE {self._schema}.outbox SET dropped_at = %s, drop_reason = %s,"
-                " dropped_by = %s, dropped_os_user = %s, seal = %s"
+                f" dropped_by = %s, dropped_os_user = %s, seal = %s, {CLAIM_ENDED}"
                 " WHERE tenant = %s AND id = %s",
                 (at, why, actor, os_user, seal, self._tenant, _item_id(item_id)),
             )

@@ -42,6 +42,7 @@ from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 import attrs
 
 from complaintcore.adapters.chain import (
+    CLAIM_ENDED,
     DEFAULT_LEASE,
     DEFAULT_TENANT,
     FailedAt,
@@ -3212,8 +3213,9 @@ class SqliteStore(FailedAt):
         conn = self._conn()
         clock = self._claim_stamp()  # a claim holds on the store's clock, not at ``now``
         cur = conn.execute(
-            "UPDATE outbox SET attempts = 0, next_attempt_at = ?1, waits_from = ?1, waits_at = 0"
-            " WHERE tenant = ?2 AND id = ?3 AND delivered_at IS NULL AND dropped_at IS NULL"
+            "UPDATE outbox SET attempts = 0, next_attempt_at = ?1, waits_from = ?1, waits_at = 0,"
+            f" {CLAIM_ENDED} WHERE tenant = ?2 AND id = ?3"
+            " AND delivered_at IS NULL AND dropped_at IS NULL"
             " AND (claimed_until IS NULL OR claimed_until <= ?4)",
             (stamp, self._tenant, item_id, clock),
         )
@@ -3242,7 +3244,7 @@ class SqliteStore(FailedAt):
             seal = settlement_seal(*r[1:4], None, parse_utc(stamp), why, actor, os_user)
             conn.execute(
                 "UPDATE outbox SET dropped_at = ?, drop_reason = ?, dropped_by = ?,"
-                " dropped_os_user = ?, seal = ? WHERE tenant = ? AND id = ?",
+                f" dropped_os_user = ?, seal = ?, {CLAIM_ENDED} WHERE tenant = ? AND id = ?",
                 (stamp, why, actor, os_user, seal, self._tenant, item_id),
             )
 

@@ -411,7 +411,7 @@ class _Kept:
     ``outcome``, the writes of one outcome)."""
 
     item: OutboxItem
-    write: Callable[[], None]
+    write: Callable[[], object]
     again: Callable[[], bool] | None
     outcome: object
 
@@ -437,7 +437,7 @@ class KeptOutcomes:
     def record(
         self,
         item: OutboxItem,
-        write: Callable[[], None],
+        write: Callable[[], object],
         *,
         again: Callable[[], bool] | None = None,
         outcome: object = None,
@@ -497,7 +497,7 @@ class KeptOutcomes:
             self._kept = [k for k in self._kept if k.outcome is not kept.outcome]
         log.warning(
             "notification %s via %s: its kept failed attempt is not recorded: the message"
-            " was claimed again or delivered since its claim lapsed",
+            " was claimed again, delivered, retried or dropped since its claim lapsed",
             kept.item.notification.key,
             kept.item.notifier,
         )
@@ -507,7 +507,7 @@ class KeptOutcomes:
             return len(self._kept)
 
 
-def _written(write: Callable[[], None]) -> bool:
+def _written(write: Callable[[], object]) -> bool:
     write()
     return True
 

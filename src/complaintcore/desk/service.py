@@ -3848,7 +3848,7 @@ class Desk:
         # kept for the next pass if the store refuses it for a while (review s52R3 F01),
         # then written only while the message holds this pass's claim (s52R10 F03)
         mark = functools.partial(self._mark_failed, item.id, error, retry_at, attempted)
-        again = functools.partial(self._mark_failed_again, item, error, retry_at, attempted)
+        again = functools.partial(mark, claim=item.claim)
         outcome = object()  # its writes: dropped together
         self._kept.record(
             item,
@@ -3888,16 +3888,42 @@ class Desk:
         return "failed"
 
     def _mark_failed(
-        self, item_id: int, error: str, retry_at: datetime, attempted: datetime, *, held: bool
-    ) -> None:
+        self,
+        item_id: int,
+        error: str,
+        retry_at: datetime,
+        attempted: datetime,
+        *,
+        held: bool,
+        claim: datetime | None = None,
+    ) -> bool:
         """A failed attempt recorded, due again at ``retry_at``, its wait counted from
         ``attempted`` where the store keeps it (a :class:`RetryHealthStore`, so that
         verify can tell a retry time moved by hand; review s51C F03); ``held``: a send
         that may still get through, claimed till then where the store can hold it (a
-        retry or drop by hand would not stop it)."""
+        retry or drop by hand would not stop it).
+
+        ``claim``: the attempt was kept while the store refused it and is written at a
+        later pass; on a store that can tell (the built-in ones), only while the
+        message still holds the claim it was sent under, in the same statement, so an
+        attempt written after that claim lapsed ends no claim another sender took
+        since (review s52R10 F03).  False: not written (that claim is gone).
+
+        Both writes go through one owner check (:func:`_records_own_failures`): a
+        host's wrapper handing out a built-in store's methods with a ``mark_failed``
+        of its own has its own method called, at once or at the next pass alike
+        (review s52R14 F01)."""
         store = self.store
         held = held and isinstance(store, HoldStore)
-        if isinstance(store, RetryHealthStore) and _records_own_failures(store, held):
+        if (
+            claim is not None
+            and isinstance(store, _ClaimedFailures)
+            and _records_own_failures(store, store.mark_failed_claimed, held)
+        ):
+            return store.mark_failed_claimed(item_id, claim, error, retry_at, attempted, held=held)
+        if isinstance(store, RetryHealthStore) and _records_own_failures(
+            store, store.mark_failed_at, held
+        ):
             # its own method: ``mark_failed`` keeps the documented signature, which a
             # host's override takes (review s51R12 F03)
             store.mark_failed_at(item_id, error, retry_at, attempted, held=held)
@@ -3905,22 +3931,6 @@ class Desk:
             store.mark_failed_held(item_id, error, retry_at)
         else:
             store.mark_failed(item_id, error, retry_at)
-
-    def _mark_failed_again(
-        self, item: OutboxItem, error: str, retry_at: datetime, attempted: datetime, *, held: bool
-    ) -> bool:
-        """A failed attempt kept while the store refused it, written at a later pass:
-        on a store that can tell (the built-in ones), only while the message still
-        holds the claim it was sent under, in the same statement, so an attempt
-        written after that claim lapsed ends no claim another sender took since
-        (review s52R10 F03).  False: not written (that claim is gone)."""
-        store = self.store
-        hold = held and isinstance(store, HoldStore)
-        if item.claim is not None and isinstance(store, _ClaimedFailures):
-            return store.mark_failed_claimed(
-                item.id, item.claim, error, retry_at, attempted, held=hold
-            )
-        self._mark_failed(item.id, error, retry_at, attempted, held=held)
         return True
 
     def _longest_wait(self) -> timedelta:
@@ -4051,14 +4061,15 @@ class _ClaimedFailures(Protocol):
     ) -> bool: ...
 
 
-def _records_own_failures(store: RetryHealthStore, held: bool) -> bool:
-    """Whether ``store.mark_failed_at`` records a failure as the store the desk holds
-    would: it is the store's own, or it belongs to another object (a host's wrapper
-    handing out a built-in store's methods through ``__getattr__``) whose
-    ``mark_failed`` (``mark_failed_held`` when ``held``) is the wrapper's too.  A
-    wrapper with one of its own gets the failure through it, so one that logs or
-    counts failures still hears each (review s51R17 F03)."""
-    owner = getattr(store.mark_failed_at, "__self__", store)
+def _records_own_failures(store: object, method: Callable[..., object], held: bool) -> bool:
+    """Whether ``method`` (``store.mark_failed_at`` or ``store.mark_failed_claimed``)
+    records a failure as the store the desk holds would: it is the store's own, or
+    it belongs to another object (a host's wrapper handing out a built-in store's
+    methods through ``__getattr__``) whose ``mark_failed`` (``mark_failed_held``
+    when ``held``) is the wrapper's too.  A wrapper with one of its own gets the
+    failure through it, so one that logs or counts failures still hears each
+    (review s51R17 F03), a kept one written at the next pass too (s52R14 F01)."""
+    owner = getattr(method, "__self__", store)
     if owner is store:
         return True
     name = "mark_failed_held" if held else "mark_failed"
