@@ -22,8 +22,10 @@ from complaintcore.core.models import mask
 from complaintcore.core.room_forms import (
     BUILDING,
     FLOOR,
+    DASHES,
     ROOM_ENDS,
     ROOM_WORDS,
+    SPACES,
     RoomForm,
     building_led,
     room_alone,
@@ -192,13 +194,10 @@ _EMAIL = re.compile(
     r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 )
 _D = "[0-9]"
-# Hyphens and dashes people type between digit groups: hyphen, non-breaking hyphen,
-# figure dash, en dash, em dash, horizontal bar (what the gb2312 codec makes of the
-# GB2312 dash A1AA), the two- and three-em dashes, minus sign, and the small em
-# dash and small hyphen-minus (the full-width hyphen is folded to "-"): every dash
-# (Unicode Pd) but the wave dashes and the vertical forms, which write ranges
-# ("3〜5天") or stand in vertical text (review s48M F01).
-_DASH = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2e3a\u2e3b\u2212\ufe58\ufe63"
+# Hyphens and dashes people type between digit groups (the full-width hyphen is
+# folded to "-"): the dashes a room key reads, one set for both
+# (:data:`~complaintcore.core.room_forms.DASHES`; review s48M F01, s52R11 F01).
+_DASH = "\\" + DASHES
 # Spaces: space, tab, no-break, the typographic ones (thin U+2009, figure U+2007 …),
 # narrow no-break U+202F, medium mathematical U+205F, ideographic U+3000.
 _SPACE = "[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]"
@@ -883,9 +882,7 @@ def _spelt(literal: str) -> tuple[tuple[str, ...], bool, str]:
 # and round a dash (``3 - 1202``), one line break among them (``王小`` / ``明``
 # pasted over two lines).  Never between two digits or two letters of a
 # spaced script: ``12 02`` is no room ``1202`` and ``Thom pson`` no name.
-_SPACE_CHARS = frozenset(  # a test checks they are _SPACE's
-    " \t\u00a0\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))
-)
+_SPACE_CHARS = frozenset(SPACES)  # a test checks they are _SPACE's (as a room key's)
 _DASH_CHARS = frozenset(_DASH.replace("\\-", "-") + "\uff0d")  # "－" when the text is not folded
 # Both the literals and the text are read with every space " " and every dash "-"
 # (one character for one, so what is masked is the text as written): a class of
