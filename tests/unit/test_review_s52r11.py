@@ -91,3 +91,35 @@ def test_any_dash_a_tab_or_a_chinese_basement_has_the_documented_key(
 )
 def test_the_building_such_a_room_names(room: str) -> None:
     assert room_building(room) == "3"
+
+
+# --------------------------------------------------------------------------- F05
+
+COMPOUND = [  # the reviewer's texts: the letter belongs to another word
+    ("12A", "buy 12 A/B units"),
+    ("12A", "12 A-level classes"),
+    ("12A", "买了12 A-share"),
+    ("12A", "12 A+ grade"),
+    ("12A", "12 A／B"),
+    ("B12", "A/B 12 units"),
+    ("B12", "Type-B 12 units"),
+    ("B12", "类型A/B 12台"),
+]
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(("stored", "text"), COMPOUND)
+def test_a_letter_of_another_word_is_no_flats_letter(stored: str, text: str) -> None:
+    assert redact(text, also=[stored]) == text
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("stored", "text", "masked"),
+    [  # the flat standing alone beside a slash or dash of its own is still masked
+        ("12A", "住12 A/12 B两套", "住****/12 B两套"),
+        ("B12", "3-B 12", "3-B***"),
+    ],
+)
+def test_a_spaced_flat_beside_a_mark_is_still_masked(stored: str, text: str, masked: str) -> None:
+    assert redact(text, also=[stored]) == masked

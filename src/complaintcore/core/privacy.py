@@ -1441,10 +1441,12 @@ _SPACED_LETTER_FIRST = re.compile("[A-Za-z] [0-9]+")
 _SPACED_LETTER_LAST = re.compile(".*?(?<![0-9])[0-9]+ [A-Za-z]", re.DOTALL)
 _DIGIT = "0-9\uff10-\uff19"
 # what may not stand beside a spaced flat: a Latin letter or a digit glued to its
-# letter, or a letter after a dot (a.m.); a digit glued to its digits, or after a
-# dot, a colon, a slash or a dash (a time 12:30, a decimal 12.5, a date 12-01)
-_LETTER_BEFORE = f"(?<![{_LATIN}{_DIGIT}])"
-_LETTER_AFTER = f"(?![{_LATIN}{_DIGIT}]|[.．][{_LATIN}])"
+# letter, or a letter after a dot (a.m.), or joined to it by a slash or a dash, or a
+# plus after it (Type-B, A/B, A-share, A+: review s52R11 F05, the letter is part of
+# another word); a digit glued to its digits, or after a dot, a colon, a slash or a
+# dash (a time 12:30, a decimal 12.5, a date 12-01)
+_LETTER_BEFORE = f"(?<![{_LATIN}{_DIGIT}])(?<![{_LATIN}][/／-])"
+_LETTER_AFTER = f"(?![{_LATIN}{_DIGIT}]|[.．/／-][{_LATIN}]|[+＋])"
 _DIGITS_BEFORE = f"(?<![{_DIGIT}])(?<![{_DIGIT}][.．:：/-])"
 _DIGITS_AFTER = f"(?![{_DIGIT}]|[.．:：/-][{_DIGIT}])"
 
