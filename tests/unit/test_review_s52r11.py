@@ -123,3 +123,53 @@ def test_a_letter_of_another_word_is_no_flats_letter(stored: str, text: str) -> 
 )
 def test_a_spaced_flat_beside_a_mark_is_still_masked(stored: str, text: str, masked: str) -> None:
     assert redact(text, also=[stored]) == masked
+
+
+# --------------------------------------------------------------------------- F02, F03
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("stored", "text", "masked"),
+    [
+        # F02: a floor written with an F one way and 楼/层 the other, or without its dash
+        ("3栋5楼502", "住3栋5F-502的业主", "住******02的业主"),
+        ("3栋5楼502", "住3栋5F502的业主", "住*****02的业主"),
+        ("3栋5楼502A", "住3栋5F-502A的业主", "住*******2A的业主"),
+        ("3栋5F-502A", "住3栋5楼502A的业主", "住******2A的业主"),
+        ("3栋5F-502A", "住3栋5F-502 A的业主", "住******** A的业主"),  # stored, spaced
+        ("3栋B1F-01", "住3-B1F-01的业主", "住******01的业主"),
+        ("3栋B1F-01", "住3栋B1F01的业主", "住*****01的业主"),
+        ("B1F-01", "住B1F01的业主", "住B****的业主"),
+        ("B1F-01", "住B1F 01的业主", "住B*****的业主"),
+        # F03: the spaced letter in every address form a key reads
+        ("3栋5楼502A", "住3栋-502 A的业主", "住****** A的业主"),
+        ("3栋5楼502A", "住3#502 A的业主", "住***** A的业主"),
+        ("3栋5楼502A", "住3幢502 A的业主", "住***** A的业主"),
+        ("3栋5楼502A", "住3座502 A的业主", "住***** A的业主"),
+        ("3栋5楼502A", "住3号楼502 A的业主", "住****** A的业主"),
+        ("3栋A1201", "住3幢A 1201的业主", "住******01的业主"),  # eight characters
+    ],
+)
+def test_a_stored_room_is_masked_in_every_form_its_key_reads(
+    stored: str, text: str, masked: str
+) -> None:
+    assert redact(text, also=[stored]) == masked
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("stored", "text"),
+    [  # other rooms, and ordinary text, stay readable
+        ("3栋5楼502A", "住3#502 B的业主"),  # another flat
+        ("3栋5楼502A", "住3号楼502 Apt的业主"),  # a word, not the letter
+        ("3栋5楼502A", "住3座502 A-share的业主"),
+        ("3栋A1201", "住3幢A 12010的业主"),  # another number
+        ("3栋A1201", "3栋A 12:01 meeting"),  # a time
+        ("3栋B1F-01", "住3-B1F-02的业主"),
+        ("3栋5楼502", "住3栋6F-502的业主"),  # another floor's written flat
+        ("B1F-01", "B1F parking"),
+    ],
+)
+def test_other_rooms_beside_such_forms_stay_readable(stored: str, text: str) -> None:
+    assert redact(text, also=[stored]) == text

@@ -37,6 +37,7 @@ __all__ = [
     "room_alone",
     "room_digits",
     "room_flat",
+    "room_floors",
     "room_form",
     "room_glued",
     "room_kept",
@@ -429,6 +430,16 @@ _F_FLOOR = re.compile("(?<![0-9A-Za-z])([Bb]?[0-9]++)[Ff](?= *+[-0-9])")
 _CN_BASEMENT = re.compile("(?<![0-9A-Za-z])(?:负|地下) *+([0-9]++) *+[层楼]")
 
 
+def room_floors(plain: str) -> str:
+    """PRV-1: ``plain`` (folded, its dashes ``-``) with each floor written with an F
+    before a dash or a flat written with 层, one character for one, as a key reads it
+    (:func:`_floored`): ``3栋5F-502`` is ``3栋5层-502``, ``B1F01`` ``B1层01``, so a text
+    is masked where it writes a stored room's floor the other way (review s52R11
+    F02: ``3栋5F502`` stayed readable for a stored ``3栋5楼502``).  Masking reads the
+    text and the stored rooms so, their places in the text unchanged."""
+    return _F_FLOOR.sub(lambda found: found.group(1) + FLOOR, plain)
+
+
 def _floored(literal: str) -> str:
     """IMP-3, GRD-2: ``literal`` with each floor written with an F (``5F``, ``12f``)
     before a dash or a flat written with 层 (:data:`FLOOR`), with NFKC where it has
@@ -438,7 +449,7 @@ def _floored(literal: str) -> str:
     building); ``1201F`` and ``5F`` alone are kept.  A basement written in Chinese,
     ``负1层``, ``地下1层`` or ``负1楼``, is ``B1层`` too (review s52R11 F04)."""
     folded = unicodedata.normalize("NFKC", literal)
-    floored = _F_FLOOR.sub(lambda found: found.group(1) + FLOOR, folded)
+    floored = room_floors(folded)
     if not floored.isascii():
         floored = _CN_BASEMENT.sub(lambda found: f"B{found.group(1)}{FLOOR}", floored)
     return literal if floored == folded else floored
