@@ -21,8 +21,8 @@ from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import mask
 from complaintcore.core.room_forms import (
     BUILDING,
-    FLOOR,
     DASHES,
+    FLOOR,
     ROOM_ENDS,
     ROOM_WORDS,
     SPACES,
