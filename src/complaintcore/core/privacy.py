@@ -21,14 +21,17 @@ from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import mask
 from complaintcore.core.room_forms import (
     BUILDING,
+    DASHES,
     FLOOR,
     ROOM_ENDS,
     ROOM_WORDS,
+    SPACES,
     RoomForm,
     building_led,
     room_alone,
     room_digits,
     room_flat,
+    room_floors,
     room_form,
     room_glued,
     room_kept,
@@ -192,13 +195,10 @@ _EMAIL = re.compile(
     r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 )
 _D = "[0-9]"
-# Hyphens and dashes people type between digit groups: hyphen, non-breaking hyphen,
-# figure dash, en dash, em dash, horizontal bar (what the gb2312 codec makes of the
-# GB2312 dash A1AA), the two- and three-em dashes, minus sign, and the small em
-# dash and small hyphen-minus (the full-width hyphen is folded to "-"): every dash
-# (Unicode Pd) but the wave dashes and the vertical forms, which write ranges
-# ("3〜5天") or stand in vertical text (review s48M F01).
-_DASH = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2e3a\u2e3b\u2212\ufe58\ufe63"
+# Hyphens and dashes people type between digit groups (the full-width hyphen is
+# folded to "-"): the dashes a room key reads, one set for both
+# (:data:`~complaintcore.core.room_forms.DASHES`; review s48M F01, s52R11 F01).
+_DASH = "\\" + DASHES
 # Spaces: space, tab, no-break, the typographic ones (thin U+2009, figure U+2007 …),
 # narrow no-break U+202F, medium mathematical U+205F, ideographic U+3000.
 _SPACE = "[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]"
@@ -528,7 +528,7 @@ def _literal_spans(
     if rooms:
         forms = [room.form for room in rooms]
         dashed = [room.form for room in rooms if room.dashed]
-        spans += _room_spans(folded, forms, dashed)
+        spans += _room_spans(room_floors(folded), forms, dashed)
     spans = _joined(spans)
     return (drawn, gaps, spans) if spans else None
 
@@ -849,7 +849,7 @@ def _clues(literal: str) -> tuple[tuple[str, ...], bool, str]:
     # a room: every form holds its digits, not its words or its letters' case (a
     # phone shaped like one is looked for by its digits too: its pieces); so does
     # a value with a room in it (华府3栋1202室), and so does the value as spelt
-    digits = room_digits(itself)
+    digits = room_digits(room_floors(itself))  # 3栋B1F-01 is a room (review s52R11 F02)
     if digits is None and _ROOM_JOIN_CHAR.search(itself):
         part = room_part(itself)
         digits = None if part is None else room_digits(part)
@@ -883,9 +883,7 @@ def _spelt(literal: str) -> tuple[tuple[str, ...], bool, str]:
 # and round a dash (``3 - 1202``), one line break among them (``王小`` / ``明``
 # pasted over two lines).  Never between two digits or two letters of a
 # spaced script: ``12 02`` is no room ``1202`` and ``Thom pson`` no name.
-_SPACE_CHARS = frozenset(  # a test checks they are _SPACE's
-    " \t\u00a0\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))
-)
+_SPACE_CHARS = frozenset(SPACES)  # a test checks they are _SPACE's (as a room key's)
 _DASH_CHARS = frozenset(_DASH.replace("\\-", "-") + "\uff0d")  # "－" when the text is not folded
 # Both the literals and the text are read with every space " " and every dash "-"
 # (one character for one, so what is masked is the text as written): a class of
@@ -1113,7 +1111,7 @@ def _room_literal(literal: str) -> _Room | None:
     name, a phone) is none at a glance."""
     if _ROOM_JOIN_CHAR.search(literal) is None and _ROOM_LED.match(literal) is None:
         return None
-    plain = building_led(_fold(literal, _FOLD_ALL).translate(_PLAIN))
+    plain = room_floors(building_led(_fold(literal, _FOLD_ALL).translate(_PLAIN)))
     part: str | None = plain
     form = _room(plain)
     if form is None and room_form(room_glued(plain)) is not None:
@@ -1185,9 +1183,14 @@ def _room_spans(
                 head, tail = groups[at], groups[at + size - 1]
                 whole_head = _glued(head, first, first=True)
                 whole_tail = _glued(tail, last, first=False)
+                spaced_end = (
+                    None
+                    if whole_tail or not last.startswith(tail)
+                    else _spaced_tail(text, found[at + size - 1].end(), tail, last)
+                )
                 if not (
                     (whole_head or head.endswith(first))
-                    and (whole_tail or tail.startswith(last))
+                    and (whole_tail or tail.startswith(last) or spaced_end is not None)
                     and groups[at + 1 : at + size - 1] == inner
                 ) or (size == 2 and room not in dashed and _dated(text, found, at)):
                     continue
@@ -1202,7 +1205,11 @@ def _room_spans(
                     start = found[at].end() - len(first)
                     at_end = end  # where a digit glued on would start
                     mobiles = []
-                    if end == found[at + size - 1].end():
+                    if spaced_end is not None:  # its letter or digits after spaces
+                        after = _ROOM_TAIL[room.spaced[-1]].match(text, spaced_end)
+                        end = after.end() if after else spaced_end
+                        whole_tail = True
+                    elif end == found[at + size - 1].end():
                         after = _ROOM_TAIL[room.spaced[-1]].match(text, end)
                         end = after.end() if after else end
                         if (local := _GLUED_LOCAL.match(text, end)) is not None:
@@ -1444,12 +1451,36 @@ _SPACED_LETTER_FIRST = re.compile("[A-Za-z] [0-9]+")
 _SPACED_LETTER_LAST = re.compile(".*?(?<![0-9])[0-9]+ [A-Za-z]", re.DOTALL)
 _DIGIT = "0-9\uff10-\uff19"
 # what may not stand beside a spaced flat: a Latin letter or a digit glued to its
-# letter, or a letter after a dot (a.m.); a digit glued to its digits, or after a
-# dot, a colon, a slash or a dash (a time 12:30, a decimal 12.5, a date 12-01)
-_LETTER_BEFORE = f"(?<![{_LATIN}{_DIGIT}])"
-_LETTER_AFTER = f"(?![{_LATIN}{_DIGIT}]|[.．][{_LATIN}])"
+# letter, or a letter after a dot (a.m.), or joined to it by a slash or a dash, or a
+# plus after it (Type-B, A/B, A-share, A+: review s52R11 F05, the letter is part of
+# another word); a digit glued to its digits, or after a dot, a colon, a slash or a
+# dash (a time 12:30, a decimal 12.5, a date 12-01)
+_LETTER_BEFORE = f"(?<![{_LATIN}{_DIGIT}])(?<![{_LATIN}][/／-])"
+_LETTER_AFTER = f"(?![{_LATIN}{_DIGIT}]|[.．/／-][{_LATIN}]|[+＋])"
 _DIGITS_BEFORE = f"(?<![{_DIGIT}])(?<![{_DIGIT}][.．:：/-])"
 _DIGITS_AFTER = f"(?![{_DIGIT}]|[.．:：/-][{_DIGIT}])"
+# the rest of a room's last group written after spaces, in a text read plain: the
+# letter after its digits (3栋-502 a), or the digits after a letter alone (3栋a 1201)
+_TAIL_LETTER = re.compile(f" ++([A-Za-z]){_LETTER_AFTER}")
+_TAIL_DIGITS = re.compile(f" ++([0-9]++){_DIGITS_AFTER}")
+
+
+def _spaced_tail(text: str, at: int, written: str, last: str) -> int | None:
+    """Where a room's last group ``last`` (a flat with a letter) ends in ``text`` when
+    the run's group ``written`` ending at ``at`` is its digits and its letter follows
+    after spaces, or its letter alone and its digits follow (``502`` then `` a`` of
+    ``502a``, ``a`` then `` 1201`` of ``a1201``), bounded as a spaced flat is
+    (:func:`_bounded`): the spaced form in every address form a key reads it in
+    (:func:`~complaintcore.core.room_forms.room_glued`; review s52R11 F03:
+    ``3栋-502 A``, ``3#502 A`` and ``3号楼502 A`` stayed readable).  None: not so."""
+    rest = last[len(written) :]
+    if written.isdigit() and len(rest) == 1 and rest.isalpha():
+        tail = _TAIL_LETTER.match(text, at)
+    elif len(written) == 1 and written.isalpha() and rest.isdigit():
+        tail = _TAIL_DIGITS.match(text, at)
+    else:
+        return None
+    return tail.end() if tail is not None and tail.group(1).lower() == rest else None
 
 
 def _bounded(literal: str, spelling: str | None) -> str | None:

@@ -22,11 +22,13 @@ from complaintcore.core.building_forms import (
 __all__ = [
     "BUILDING",
     "DASHED_LEVELS",
+    "DASHES",
     "FLOOR",
     "ONE_GROUP",
     "ROOM_ENDS",
     "ROOM_NAMES",
     "ROOM_WORDS",
+    "SPACES",
     "UNIT",
     "WORD_LEVELS",
     "RoomForm",
@@ -35,6 +37,7 @@ __all__ = [
     "room_alone",
     "room_digits",
     "room_flat",
+    "room_floors",
     "room_form",
     "room_glued",
     "room_kept",
@@ -42,9 +45,26 @@ __all__ = [
     "room_list",
     "room_listed",
     "room_part",
+    "room_plain",
     "room_read",
     "room_unnamed",
 ]
+
+DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2e3a\u2e3b\u2212\ufe58\ufe63"
+"""Hyphens and dashes people type between a room's (or a phone's) groups: the ASCII
+hyphen, the hyphen and non-breaking hyphen, figure dash, en dash, em dash,
+horizontal bar (what the gb2312 codec makes of the GB2312 dash A1AA), the two- and
+three-em dashes, the minus sign, and the small em dash and small hyphen-minus (the
+full-width hyphen is folded to ``-`` by NFKC): every dash (Unicode Pd) but the
+wave dashes and the vertical forms, which write ranges (``3〜5天``) or stand in
+vertical text (review s48M F01).  One set for a room's key and for masking
+(review s52R11 F01)."""
+
+SPACES = " \t\u00a0\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))
+"""The spaces a room may be written with: space, tab, no-break, the typographic ones
+(thin U+2009, figure U+2007 ...), narrow no-break U+202F, medium mathematical
+U+205F and ideographic U+3000 (review s52R11 F06: a tab pasted from a
+spreadsheet)."""
 
 ROOM_WORDS = ("号楼", "#楼", "单元", "栋", "幢", "座", "楼", "层", "门", "号", "#")
 """The words written between a room's numbers in place of a dash: building (栋,
@@ -368,13 +388,35 @@ def room_unnamed(literal: str) -> str:
 
 def room_read(literal: str) -> str:
     """IMP-3, GRD-2, PRV-1: ``literal`` as a room key reads it: without an English word
-    for a room before it (:func:`room_unnamed`, in any width) and with its
-    building's and unit's Chinese numerals in digits (:func:`arabic`; review s51B
-    F01, F04; s51R7 F02, F05), and a floor written ``5F`` before a dash or its
-    flat written ``5层`` (:func:`_floored`; review s51R20 F05; a basement's ``B1F``
-    too, review s52R7 F04), and a flat's letter spaced from its digits glued to
-    them (:func:`room_glued`: ``3栋A 1201`` is ``3栋A1201``; review s52R7 F03)."""
-    return arabic(room_glued(_floored(room_unnamed(literal))))
+    for a room before it (:func:`room_unnamed`, in any width), its dashes and spaces
+    plain (:func:`room_plain`: ``3—1201 B`` is read as ``3-1201 B``, review s52R11
+    F01, F06), with its building's and unit's Chinese numerals in digits
+    (:func:`arabic`; review s51B F01, F04; s51R7 F02, F05), and a floor written
+    ``5F`` before a dash or its flat written ``5层`` (:func:`_floored`; review
+    s51R20 F05; a basement's ``B1F`` too, review s52R7 F04, and ``负1层``,
+    ``地下一层``, review s52R11 F04), and a flat's letter spaced from its digits
+    glued to them (:func:`room_glued`: ``3栋A 1201`` is ``3栋A1201``; review
+    s52R7 F03)."""
+    return room_glued(_floored(arabic(room_plain(room_unnamed(literal)))))
+
+
+_DASH_RUN = re.compile(f"[{re.escape(DASHES)}]")
+_DOUBLED = re.compile("(?<!-)--(?!-)")
+_PLAIN_SPACES = {ord(c): " " for c in SPACES if c != " "}
+
+
+def room_plain(literal: str) -> str:
+    """IMP-3, GRD-2, PRV-1: ``literal`` with NFKC, every dash of :data:`DASHES` the ASCII
+    hyphen ``-`` (two of them, ``——`` as a Chinese IME types Shift+``-``, one) and
+    every space of :data:`SPACES` (a tab too) the space ``" "``: one reading of
+    a room's dashes and spaces before its groups are read, for its key as for
+    masking (review s52R11 F01: ``3—1201 B``, ``3栋5F—502`` and ``3栋B1F—01`` were
+    read with the ASCII hyphen alone, keyed as spelt or in no building; F06:
+    ``3栋1201\tB`` likewise)."""
+    folded = unicodedata.normalize("NFKC", literal)
+    if folded.isascii() and "\t" not in folded:
+        return folded if "--" not in folded else _DOUBLED.sub("-", folded)
+    return _DOUBLED.sub("-", _DASH_RUN.sub("-", folded).translate(_PLAIN_SPACES))
 
 
 # a floor written the English (and Hong Kong) way, its number and an F, glued to no
@@ -382,6 +424,20 @@ def room_read(literal: str) -> str:
 # after it: the 5F of 5F-502 (review s51R20 F05), and a basement's B1F of B1F-01
 # (review s52R7 F04: it was no floor); not the F of a flat 1201F
 _F_FLOOR = re.compile("(?<![0-9A-Za-z])([Bb]?[0-9]++)[Ff](?= *+[-0-9])")
+# a basement floor written in Chinese, 负 or 地下 before its number (in digits:
+# :func:`arabic` reads 负一层 first) and 层 or 楼: the floor B1层 as B1F is read
+# (review s52R11 F04: 3栋负1层01号 was keyed as spelt, in no building)
+_CN_BASEMENT = re.compile("(?<![0-9A-Za-z])(?:负|地下) *+([0-9]++) *+[层楼]")
+
+
+def room_floors(plain: str) -> str:
+    """PRV-1: ``plain`` (folded, its dashes ``-``) with each floor written with an F
+    before a dash or a flat written with 层, one character for one, as a key reads it
+    (:func:`_floored`): ``3栋5F-502`` is ``3栋5层-502``, ``B1F01`` ``B1层01``, so a text
+    is masked where it writes a stored room's floor the other way (review s52R11
+    F02: ``3栋5F502`` stayed readable for a stored ``3栋5楼502``).  Masking reads the
+    text and the stored rooms so, their places in the text unchanged."""
+    return _F_FLOOR.sub(lambda found: found.group(1) + FLOOR, plain)
 
 
 def _floored(literal: str) -> str:
@@ -390,9 +446,12 @@ def _floored(literal: str) -> str:
     one: ``5F-502`` is ``5层-502``, floor 5, flat 502 (review s51R20 F05: it was
     read as a building "5f"), and a basement's ``B1F-01`` ``B1层-01``, as it is
     written in Chinese (review s52R7 F04: ``3栋B1F-01`` was keyed as spelt, in no
-    building); ``1201F`` and ``5F`` alone are kept."""
+    building); ``1201F`` and ``5F`` alone are kept.  A basement written in Chinese,
+    ``负1层``, ``地下1层`` or ``负1楼``, is ``B1层`` too (review s52R11 F04)."""
     folded = unicodedata.normalize("NFKC", literal)
-    floored = _F_FLOOR.sub(lambda found: found.group(1) + FLOOR, folded)
+    floored = room_floors(folded)
+    if not floored.isascii():
+        floored = _CN_BASEMENT.sub(lambda found: f"B{found.group(1)}{FLOOR}", floored)
     return literal if floored == folded else floored
 
 
