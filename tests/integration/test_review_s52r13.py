@@ -17,7 +17,9 @@ PostgreSQL schema 26 and is ``3栋5层3`` from schema 27 (concepts.md, storage.m
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -28,6 +30,7 @@ from complaintcore.testing import make_desk
 from tests.integration.test_review_s49g import _drop_role, _login_role
 from tests.integration.test_review_s49q import receive, same_room
 from tests.integration.test_review_s52k import DOOR, FLAT, OLD, ROOM_502, ROOM_DOOR
+from tests.integration.test_verify_after_sweep_ahead import RECEIVE, _by_hand, invoke
 from tests.postgres_server import PgDatabase, documented_desk_grants
 
 REKEY = 27
@@ -42,7 +45,9 @@ def _old_grants(schema: str) -> list[str]:
 
 
 @pytest.fixture(params=["plain-owner", "superuser"])
-def owner_url(request: pytest.FixtureRequest, postgres_server: PgDatabase, schema: str) -> Iterator[str]:
+def owner_url(
+    request: pytest.FixtureRequest, postgres_server: PgDatabase, schema: str
+) -> Iterator[str]:
     """The URL of the role that makes the schema and so owns its tables: a plain
     login role (no superuser, no BYPASSRLS), as storage.md has a host set one up,
     or the server's superuser."""
@@ -134,3 +139,39 @@ def test_a_desk_role_granted_the_old_way_is_refused_the_rekey_and_records_nothin
                 assert same_room(desk, again.id) == [door]
     finally:
         _drop_role(postgres_server, role)
+
+
+# --------------------------------------------------------------------------- verify's hint
+
+STALE = "0123456789abcdef"
+"""A room key no room of the test has: sixteen hex digits, as an old release wrote."""
+
+
+@pytest.mark.parametrize(
+    ("edit", "value", "upgrade_named"),
+    [("room_key", STALE, True), ("building", "9", True), ("next_due", None, False)],
+)
+def test_verify_names_an_upgrade_the_rows_have_not_had_when_only_their_keys_differ(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    edit: str,
+    value: str | None,
+    upgrade_named: bool,
+) -> None:
+    """A row whose building or room key alone is stale is what a re-keying upgrade the
+    rows have not had leaves (a previous release still running, a version recorded
+    without its re-key): the hint names it.  Another field changed does not."""
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", ".").exit_code == 0
+    received = invoke(*RECEIVE, "--json")
+    assert received.exit_code == 0, received.output
+    cid = json.loads(received.stdout)["id"]
+    _by_hand(tmp_path, f"UPDATE projection SET {edit} = ?", (value,))
+    result = invoke("verify", "--json")
+    assert result.exit_code == 5, result.output
+    document = json.loads(result.stdout)
+    problem = f"complaint {cid}: projection row differs from its history ({edit})"
+    assert any(problem in p for p in document["problems"])
+    named = [h for h in document["hints"] if "complaintcore upgrade those rows have not had" in h]
+    assert bool(named) is upgrade_named
+    assert any("'verify --reproject' rewrites the rows" in h for h in document["hints"])
