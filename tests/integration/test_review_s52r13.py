@@ -29,6 +29,7 @@ from complaintcore.adapters.postgres_store import SCHEMA_VERSION, PostgresStore,
 from complaintcore.testing import make_desk
 from tests.integration.test_review_s49g import _drop_role, _login_role
 from tests.integration.test_review_s49q import receive, same_room
+from tests.integration.test_review_s51r16 import owner_url  # noqa: F401 (the plain owner)
 from tests.integration.test_review_s52k import DOOR, FLAT, OLD, ROOM_502, ROOM_DOOR
 from tests.integration.test_verify_after_sweep_ahead import RECEIVE, _by_hand, invoke
 from tests.postgres_server import PgDatabase, documented_desk_grants
@@ -45,25 +46,19 @@ def _old_grants(schema: str) -> list[str]:
 
 
 @pytest.fixture(params=["plain-owner", "superuser"])
-def owner_url(
+def owner(
     request: pytest.FixtureRequest, postgres_server: PgDatabase, schema: str
 ) -> Iterator[str]:
     """The URL of the role that makes the schema and so owns its tables: a plain
-    login role (no superuser, no BYPASSRLS), as storage.md has a host set one up,
-    or the server's superuser."""
-    if request.param == "superuser":
-        try:
-            yield postgres_server.dsn
-        finally:
-            postgres_server.drop_schema(schema)
+    login role (no superuser, no BYPASSRLS), as storage.md has a host set one up
+    (review s51R16's ``owner_url``), or the server's superuser."""
+    if request.param == "plain-owner":
+        yield request.getfixturevalue("owner_url")
         return
-    role = f"owner_{schema}"
-    url = _login_role(postgres_server, role, "GRANT CREATE ON DATABASE postgres TO {role}")
     try:
-        yield url
+        yield postgres_server.dsn
     finally:
         postgres_server.drop_schema(schema)
-        _drop_role(postgres_server, role)
 
 
 def _keys(server: PgDatabase, schema: str) -> list[tuple[str, str, str, str]]:
@@ -110,9 +105,9 @@ def _as_version_26(owner: str, server: PgDatabase, schema: str) -> dict[str, lis
 @pytest.mark.procedure("IMP-3")
 @pytest.mark.procedure("GRD-2")
 def test_a_desk_role_granted_the_old_way_is_refused_the_rekey_and_records_nothing(
-    owner_url: str, postgres_server: PgDatabase, schema: str
+    owner: str, postgres_server: PgDatabase, schema: str
 ) -> None:
-    ids = _as_version_26(owner_url, postgres_server, schema)
+    ids = _as_version_26(owner, postgres_server, schema)
     before = _keys(postgres_server, schema)
     role = f"desk_{schema}"
     desk_url = _login_role(postgres_server, role, *_old_grants(schema))
@@ -127,7 +122,7 @@ def test_a_desk_role_granted_the_old_way_is_refused_the_rekey_and_records_nothin
         assert _applied(postgres_server, schema) == REKEY - 1  # nothing recorded
         assert _keys(postgres_server, schema) == before  # nothing re-keyed
 
-        assert upgrade_schema(owner_url, schema=schema) == (REKEY - 1, SCHEMA_VERSION)
+        assert upgrade_schema(owner, schema=schema) == (REKEY - 1, SCHEMA_VERSION)
 
         # every tenant re-keyed: flat 3-502 one room in both forms, door 3 building 3's
         for tenant in TENANTS:
