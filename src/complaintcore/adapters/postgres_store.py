@@ -3383,6 +3383,13 @@ def migrate(
         return found
     try:
         _apply(conn, schema, target, lock, fresh=found == 0)
+    except _NotEveryTenant:
+        # A role that may write the tables but not see every tenant (a desk role
+        # granted before review s51R16): its fill would find no tenant and record
+        # the version done (review s52R13 F01).  Nothing of that version is kept.
+        raise SchemaVersionError(
+            found, target, database, reason=_needs_owner(found, target, database)
+        ) from None
     except pg_errors.InsufficientPrivilege:
         if found == 0:  # a new desk: the role may not create it (the privilege error)
             raise
@@ -3412,16 +3419,45 @@ def _apply(
             conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", lock)
             if _applied(conn, schema) >= version:
                 continue  # another process got there first
+            rekey = version == max((v for v in _REKEYED if v <= target), default=None)
+            if (version in _FILL or rekey) and not _sees_every_tenant(conn, schema):
+                raise _NotEveryTenant
             for statement in statements:
                 conn.execute(statement.replace("{s}", schema))
             if version in _FILL:
                 _FILL[version](conn, schema)
-            if version == max((v for v in _REKEYED if v <= target), default=None):
+            if rekey:
                 _remake_keys(conn, schema, building=True)
             conn.execute(
                 f"INSERT INTO {schema}.schema_migrations (version, description) VALUES (%s, %s)",
                 (version, description),
             )
+
+
+class _NotEveryTenant(Exception):
+    """Raised inside :func:`_apply`, turned into the owner's command by :func:`migrate`."""
+
+
+def _sees_every_tenant(conn: psycopg.Connection[Any], schema: str) -> bool:
+    """Whether a fill run by this role walks every tenant (:func:`_every_tenant`):
+    row-level security on ``tenants`` is off for it (not enabled yet, before v19; a
+    superuser or a BYPASSRLS role; the owner while it is not forced) or version 19's
+    ``owner_counts`` policy applies to it (the role that migrated v19, or one of its
+    members).  Any other role sees no tenant there, so its fill would change nothing
+    and the version would still be recorded (review s52R13 F01)."""
+    found = conn.execute(
+        "SELECT r.rolsuper OR r.rolbypassrls OR NOT c.relrowsecurity"
+        " OR (NOT c.relforcerowsecurity AND pg_has_role(current_user, c.relowner, 'USAGE'))"
+        " OR EXISTS (SELECT 1 FROM pg_catalog.pg_policies AS p, unnest(p.roles) AS n(name)"
+        "  WHERE p.schemaname = %s AND p.tablename = 'tenants' AND p.policyname = 'owner_counts'"
+        "  AND p.cmd IN ('SELECT', 'ALL')"
+        "  AND CASE WHEN n.name = 'public' THEN true"
+        "   ELSE pg_has_role(current_user, n.name, 'USAGE') END)"
+        " FROM pg_catalog.pg_roles AS r, pg_catalog.pg_class AS c"
+        " WHERE r.rolname = current_user AND c.oid = to_regclass(%s)",
+        (schema, f"{schema}.tenants"),
+    ).fetchone()
+    return found is None or bool(found[0])
 
 
 def _needs_owner(found: int, target: int, database: str) -> str:

@@ -144,6 +144,18 @@ def verify(
                 " change, 'verify --reproject' rewrites the rows"
             )
         )
+    if any(_keys_only(p) for p in report.problems):
+        # stale keys alone: an upgrade's re-key the rows have not had (review s52R13)
+        hints.append(
+            ctx.t(
+                "a projection row that differs only in its building, complainant or room"
+                " key follows a complaintcore upgrade those rows have not had yet: a"
+                " process of the previous release still running, or on PostgreSQL a"
+                " re-keying version recorded by a role other than the tables' owner (see"
+                " storage.md, the desk role's grants); the next sweep or"
+                " 'verify --reproject' rewrites the rows"
+            )
+        )
     if checkpoint is not None and any("beyond the ledger's end" in p for p in report.problems):
         # a legitimate restore looks the same as entries deleted (review s47F F02)
         hints.append(
@@ -167,6 +179,17 @@ def verify(
         len(report.problems),
     )
     ctx.failed(ExitCode.STORE, "ChainBroken", message, document)
+
+
+_KEY_FIELDS = frozenset({"building", "complainant_key", "room_key"})
+"""The projection's keys an upgrade's re-key makes again from the intakes."""
+
+
+def _keys_only(problem: str) -> bool:
+    """Whether ``problem`` names a projection row that differs in its keys alone."""
+    _before, sep, fields = problem.rpartition("projection row differs from its history (")
+    names = set(fields.rstrip(")").split(", ")) if sep else set()
+    return bool(names) and names <= _KEY_FIELDS
 
 
 def _check_head(ctx: Ctx, value: str | None, hint: str) -> None:
