@@ -29,7 +29,7 @@ NO_RECEIVER = "receiver: the staff id of whoever took the complaint is missing (
 
 
 def _stored(desk: Desk) -> int:
-    return sum(1 for _ in desk.store.complaints())  # type: ignore[attr-defined]
+    return sum(1 for _ in desk.store.complaints())
 
 
 def _intake(receiver: str, *, name: str = "王伟", summary: str = "厨房漏水") -> Intake:
@@ -87,9 +87,8 @@ def test_an_actor_does_not_stand_in_for_the_recorded_receiver() -> None:
 @pytest.mark.procedure("REC-1")
 def test_the_receiver_is_named_after_the_other_missing_fields() -> None:
     # as a file's row is (desk.importer): REC-1 fields first, then the receiver
-    with make_desk() as desk:
-        with pytest.raises(IncompleteRecordError) as info:
-            desk.receive(_intake("", name="", summary=" "), now=NOW)
+    with make_desk() as desk, pytest.raises(IncompleteRecordError) as info:
+        desk.receive(_intake("", name="", summary=" "), now=NOW)
     assert info.value.fields == ("complainant.name", "summary", "receiver")
     assert str(info.value) == (
         "record is not registrable: complainant.name: complainant name (姓名) is missing"
