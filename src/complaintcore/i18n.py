@@ -1101,7 +1101,7 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         ),
         {},
     ),
-    (N_("repeats column {column}"), {}),
+    (N_("repeats column {column}"), {"column": "columns"}),  # review s52R12 F02
     (N_("has no name, and line {line} has a value in it"), {}),
     (N_("has no name"), {}),
     (

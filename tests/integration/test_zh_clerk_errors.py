@@ -73,7 +73,7 @@ CASES = {
     ),
     "CSV repeated column": (
         ["receive", "--file", "dup.csv"],
-        "错误：第 1 行第 9 列：与前面的列重复：name",
+        "错误：第 1 行第 9 列：与前面的列重复：'name'（姓名）",  # review s52R12 F02
     ),
     "CSV header cell without a name": (
         ["receive", "--file", "noname.csv"],

@@ -52,6 +52,7 @@ __all__ = [
     "COMPLAINT_WORDS",
     "DEFAULT_PHONE_REGIONS",
     "MANDATORY_FIELDS",
+    "NO_RECEIVER",
     "PHONE_REGIONS",
     "Clear",
     "FiveClears",
@@ -65,6 +66,7 @@ __all__ = [
     "normalise_phone",
     "phone_kinds",
     "require_reason",
+    "require_received",
     "require_registrable",
 ]
 
@@ -435,6 +437,28 @@ def require_registrable(
     report = check_record(intake, phone_regions)
     if not report.ok:
         raise IncompleteRecordError(report.problems)
+
+
+NO_RECEIVER = "the staff id of whoever took the complaint is missing (REC-5)"
+"""Why a receipt without its receiver is refused: named as the field the clerk fills
+(``Intake.receiver``, ``receive --receiver``, a file's ``receiver`` column), not as
+the command's ``actor`` (reviews s52R6 F03, s52R12 F01)."""
+
+
+def require_received(
+    intake: Intake, phone_regions: Iterable[str] | str = DEFAULT_PHONE_REGIONS
+) -> None:
+    """IN-2, REC-5: a receipt names whoever took it, the recorded receiver.
+
+    An intake whose ``receiver`` is blank is refused with
+    :class:`IncompleteRecordError` naming ``receiver``, after every REC-1 problem
+    it has besides (as a file's row is, ``desk.importer``), whoever is acting.
+    """
+    receiver = intake.receiver
+    if isinstance(receiver, str) and receiver.strip():
+        return
+    problems = check_record(intake, phone_regions).problems
+    raise IncompleteRecordError((*problems, FieldProblem("receiver", NO_RECEIVER)))
 
 
 # --------------------------------------------------------------------------- REC-4

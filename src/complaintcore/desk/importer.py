@@ -70,7 +70,7 @@ from complaintcore.core.models import (
     is_date_only,
     require_aware,
 )
-from complaintcore.core.validity import MANDATORY_FIELDS, _missing_reason
+from complaintcore.core.validity import MANDATORY_FIELDS, NO_RECEIVER, _missing_reason
 from complaintcore.desk.ports import BatchIntakeStore, RelatedQuery
 from complaintcore.i18n import UNNAMED_KEY
 
@@ -898,12 +898,6 @@ def intake_from_row(row: Row, *, zone: tzinfo, default_time: datetime | None = N
         idempotency_key=_text(row, "idempotency_key"),
         via_head_office=_flag(row, "via_head_office"),
     )
-
-
-NO_RECEIVER = "the staff id of whoever took the complaint is missing (REC-5)"
-"""Why a receipt without its receiver is refused (``receive --receiver``, the file's
-``receiver`` column): named as the field the clerk fills, not as the command's
-``actor`` (review s52R6 F03)."""
 
 
 def _missing(row: Row, *, timed: bool) -> list[FieldProblem]:

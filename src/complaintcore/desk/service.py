@@ -104,6 +104,7 @@ from complaintcore.core.privacy import redact
 from complaintcore.core.repeats import person_and_room_keys
 from complaintcore.core.rulepack import Duration, RulePack
 from complaintcore.core.stages import awaiting_stage_holder
+from complaintcore.core.validity import require_received
 from complaintcore.core.workflow import (
     AddMeasure,
     Assess,
@@ -1609,11 +1610,14 @@ class Desk:
 
     def _admit(self, intake: Intake, actor: str | None) -> tuple[Intake, str]:
         """The intake as the desk records it: texts cleaned and checked against the
-        limits, the receiver and the person complained about resolved against the
-        directory, the site checked.  Returns it with the acting staff id."""
+        limits, a receiver required (IN-2, REC-5), the receiver and the person
+        complained about resolved against the directory, the site checked.  Returns
+        it with the acting staff id."""
         if not isinstance(intake, Intake):
             raise InvalidInputError("intake", f"expected Intake, got {type(intake).__name__}")
         intake = clean_record(intake, self.limits)
+        # IN-2, REC-5: named as the field the caller filled, whoever acts (review s52R12 F01)
+        require_received(intake, self.pack.phone_regions)
         changes: dict[str, Any] = {}
         receiver = self.member(intake.receiver)
         if receiver is not None and receiver.staff_id != intake.receiver:
