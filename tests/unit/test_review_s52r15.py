@@ -51,6 +51,7 @@ def test_f01_floor_range_and_basement_stay_readable(room: str, text: str) -> Non
         ("B1F-01", "B1F-01漏水", "B*****漏水"),
         ("B1-3", "B1F-3F扶梯，B1-3门口", "B1F-3F扶梯，B***门口"),
         ("3-1201", "3-1201F", "****01F"),
+        ("3-3", "B3楼3", "B***"),  # B3楼: as often the building B3, not read as a basement
     ],
 )
 def test_f01_stored_room_still_masked(room: str, text: str, expected: str) -> None:

@@ -1312,7 +1312,13 @@ def _room_runs(text: str) -> Iterator[tuple[list[re.Match[str]], list[bool | Non
 # a floor's mark after a group of a run in a text read with its F floors as 层
 # (:func:`~complaintcore.core.room_forms.room_floors`): 1层, 5楼, B1层
 _FLOOR_MARK = re.compile(f" *+[{FLOOR}楼]")
+# a floor's mark and what joins it to the next floor of a range: a dash or spaces
+# (1层-5F, 1层 2F; 3楼3 is building 3's flat 3)
+_FLOOR_TO = re.compile(f" *+[{FLOOR}楼](?: *+- *+| ++)")
+# a basement floor's group: B and its number before a 层 (B1层, B1F read so); not
+# before a 楼, as B3楼 is as often the building B3
 _BASEMENT_GROUP = re.compile("b[0-9]+")
+_BASEMENT_MARK = re.compile(f" *+{FLOOR}")
 
 
 def _floors_read(
@@ -1323,19 +1329,19 @@ def _floors_read(
     floors rather than that room (review s52R15 F01): a basement floor ``B1层``
     (``B1F-01``) as a first group ending in ``1`` (``1-01``: another room, its key
     ``b1层1`` apart from ``1-1``), or a floor range ``1层-5F`` / ``1层-5层``
-    (``1F—5F``: an elevator notice) as a room's flat ``5`` with a letter F or
-    before a 层.  The room's own floor is not read so: a stored ``B1F-01`` keeps
-    its ``b1``, a stored ``1F-5F`` its ``5f``."""
+    (``1F—5F``: an elevator notice), its floors joined by a dash or spaces, as a
+    room's flat ``5`` with a letter F or before a 层.  The room's own floor is not
+    read so: a stored ``B1F-01`` keeps its ``b1``, a stored ``1F-5F`` its ``5f``."""
     head, tail = found[at], found[at + size - 1]
     written = head.group().lower()
     if (
         written != first
         and _BASEMENT_GROUP.fullmatch(written)
-        and _FLOOR_MARK.match(text, head.end())
+        and _BASEMENT_MARK.match(text, head.end())
     ):
         return True
-    before = found[at + size - 2]
-    if not _FLOOR_MARK.match(text, before.end()):
+    joined = _FLOOR_TO.match(text, found[at + size - 2].end())
+    if joined is None or joined.end() != tail.start():
         return False
     written = tail.group().lower()
     return written == last + "f" or (
