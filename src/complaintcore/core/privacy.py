@@ -1194,6 +1194,8 @@ def _room_spans(
                     and groups[at + 1 : at + size - 1] == inner
                 ) or (size == 2 and room not in dashed and _dated(text, found, at)):
                     continue
+                if _floors_read(text, found, at, size, first, last):
+                    continue
                 for k, wide in enumerate(room.spaced[:-1], at + 1):
                     if not wide and tight[k] is None:
                         sep = (found[k - 1].end(), found[k].start())
@@ -1305,6 +1307,46 @@ def _room_runs(text: str) -> Iterator[tuple[list[re.Match[str]], list[bool | Non
         alone = _ROOM_GROUP.match(text, at)
         if alone is not None:
             yield [building, alone], [None, True]
+
+
+# a floor's mark after a group of a run in a text read with its F floors as 层
+# (:func:`~complaintcore.core.room_forms.room_floors`): 1层, 5楼, B1层
+_FLOOR_MARK = re.compile(f" *+[{FLOOR}楼]")
+# a floor's mark and what joins it to the next floor of a range: a dash or spaces
+# (1层-5F, 1层 2F; 3楼3 is building 3's flat 3)
+_FLOOR_TO = re.compile(f" *+[{FLOOR}楼](?: *+- *+| ++)")
+# a basement floor's group: B and its number before a 层 (B1层, B1F read so); not
+# before a 楼, as B3楼 is as often the building B3
+_BASEMENT_GROUP = re.compile("b[0-9]+")
+_BASEMENT_MARK = re.compile(f" *+{FLOOR}")
+
+
+def _floors_read(
+    text: str, found: list[re.Match[str]], at: int, size: int, first: str, last: str
+) -> bool:
+    """Whether the groups ``found[at : at + size]`` of a run in ``text`` (folded, plain,
+    its F floors read as 层) that hold a room's ``first`` and ``last`` groups are
+    floors rather than that room (review s52R15 F01): a basement floor ``B1层``
+    (``B1F-01``) as a first group ending in ``1`` (``1-01``: another room, its key
+    ``b1层1`` apart from ``1-1``), or a floor range ``1层-5F`` / ``1层-5层``
+    (``1F—5F``: an elevator notice), its floors joined by a dash or spaces, as a
+    room's flat ``5`` with a letter F or before a 层.  The room's own floor is not
+    read so: a stored ``B1F-01`` keeps its ``b1``, a stored ``1F-5F`` its ``5f``."""
+    head, tail = found[at], found[at + size - 1]
+    written = head.group().lower()
+    if (
+        written != first
+        and _BASEMENT_GROUP.fullmatch(written)
+        and _BASEMENT_MARK.match(text, head.end())
+    ):
+        return True
+    joined = _FLOOR_TO.match(text, found[at + size - 2].end())
+    if joined is None or joined.end() != tail.start():
+        return False
+    written = tail.group().lower()
+    return written == last + "f" or (
+        written == last and _FLOOR_MARK.match(text, tail.end()) is not None
+    )
 
 
 def _glued(written: str, group: str, *, first: bool) -> bool:
@@ -1448,6 +1490,8 @@ _SHORT_LATIN = re.compile(f"[{_LATIN}]{{2,3}}")
 # a room literal whose flat's letter is spaced from its digits (review s52K F04):
 # the letter first (a 1201), or last (1201 b, 3栋502 b), the room led by digits or not
 _SPACED_LETTER_FIRST = re.compile("[A-Za-z] [0-9]+")
+# the same with a building before its letter (3栋a 1201, 3-a 1201: review s52R15 F02)
+_SPACED_LETTER_LED = re.compile(".*?(?<![A-Za-z])[A-Za-z] [0-9]+", re.DOTALL)
 _SPACED_LETTER_LAST = re.compile(".*?(?<![0-9])[0-9]+ [A-Za-z]", re.DOTALL)
 _DIGIT = "0-9\uff10-\uff19"
 # what may not stand beside a spaced flat: a Latin letter or a digit glued to its
@@ -1498,11 +1542,16 @@ def _bounded(literal: str, spelling: str | None) -> str | None:
     ``Plan B 12:30`` and ``A 12.5`` were masked for ``P2``, ``A1201``, ``12A``,
     ``B12`` and ``A座12``): no letter or digit glued to its letter, nor a letter
     after a dot (``12 a.m.``), and no digit glued to its digits, nor after a
-    dot, a colon, a slash or a dash (a time, a decimal, a date)."""
+    dot, a colon, a slash or a dash (a time, a decimal, a date).  With a
+    building before its letter (``3栋a 1201``, ``3-a 1201``) its digits are
+    bounded so too (review s52R15 F02: ``3栋B 12:30`` and ``3栋A 12010元`` were
+    masked for ``3栋B12`` and ``3栋A1201``)."""
     if spelling is None:
         return None
     if _SPACED_LETTER_FIRST.fullmatch(literal):
         return f"{_LETTER_BEFORE}(?:{spelling}){_DIGITS_AFTER}"
+    if _SPACED_LETTER_LED.fullmatch(literal):
+        return f"(?:{spelling}){_DIGITS_AFTER}"
     if _SPACED_LETTER_LAST.fullmatch(literal):
         before = _DIGITS_BEFORE if literal[0].isdigit() else ""
         return f"{before}(?:{spelling}){_LETTER_AFTER}"
