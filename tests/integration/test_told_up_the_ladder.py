@@ -50,11 +50,12 @@ def intake(site: str = "sunrise", **kw: object) -> Intake:
 
 
 def told(notes: RecordingNotifier, topic: str, cid: str) -> list[str]:
-    return [
+    # sorted: messages to different people may be sent at once, in any order
+    return sorted(
         r.staff_id
         for n, r in notes.sent
         if n.topic == topic and n.complaint_id == cid and r is not None
-    ]
+    )
 
 
 def asked_to_sign(notes: RecordingNotifier, cid: str) -> list[str]:
