@@ -91,37 +91,50 @@ def test_a_delivery_pass_reads_no_dead_letter(store: SqliteStore) -> None:
     assert "INDEX outbox_claimed (tenant=? AND claimed_until>?)" in found
 
 
+def _claim_steps(path: Path, kept: int, column: str, due: int) -> tuple[int, int]:
+    """SQLite's steps (counted by a progress handler) for one claim of up to 10 on a
+    store holding ``kept`` messages with ``column`` set (``attempts`` 20: dead
+    letters; ``delivered_at``: delivered) and ``due`` messages due; with the count
+    the claim took."""
+    with SqliteStore(path) as s:
+        conn = sqlite3.connect(s.path)
+        conn.execute("PRAGMA foreign_keys = OFF")
+        value: object = 20 if column == "attempts" else NOW.isoformat()
+        conn.executemany(
+            "INSERT INTO outbox (tenant, notifier, dedupe_key, complaint_id, body_json,"
+            f" created_at, {column}) VALUES (?, 'email', ?, 'C-1', '{{}}', ?, ?)",
+            [(s.tenant, f"k{i}", NOW.isoformat(), value) for i in range(kept)],
+        )
+        conn.executemany(
+            "INSERT INTO outbox (tenant, notifier, dedupe_key, complaint_id, body_json,"
+            " created_at) VALUES (?, 'email', ?, 'C-2', '{}', ?)",
+            [(s.tenant, f"due{i}", NOW.isoformat()) for i in range(due)],
+        )
+        conn.commit()
+        counted = [0]
+
+        def tick() -> int:
+            counted[0] += 1
+            return 0
+
+        conn.set_progress_handler(tick, 1)
+        taken = sqlite_store._live_due(conn, s.tenant, NOW, 10, ["email"], 20, "")
+        conn.close()
+        return counted[0], len(taken)
+
+
 def test_a_claim_with_nothing_due_costs_the_same_however_many_dead_letters(
     tmp_path: Path,
 ) -> None:
-    """The work SQLite does for a claim with nothing due (its virtual machine's
-    steps, counted by a progress handler) does not grow with the dead letters kept
-    (a seek into a deeper tree aside): before review s50O F01 it grew by one index
-    walk and row read per dead letter (22,017 steps for 2,000, 18 for none)."""
-
-    def steps(dead: int) -> int:
-        with SqliteStore(tmp_path / f"d{dead}.sqlite3") as s:
-            conn = sqlite3.connect(s.path)
-            conn.execute("PRAGMA foreign_keys = OFF")
-            conn.executemany(
-                "INSERT INTO outbox (tenant, notifier, dedupe_key, complaint_id, body_json,"
-                " created_at, attempts) VALUES (?, 'email', ?, 'C-1', '{}', ?, 20)",
-                [(s.tenant, f"k{i}", NOW.isoformat()) for i in range(dead)],
-            )
-            conn.commit()
-            counted = [0]
-
-            def tick() -> int:
-                counted[0] += 1
-                return 0
-
-            conn.set_progress_handler(tick, 1)
-            assert sqlite_store._live_due(conn, s.tenant, NOW, 10, ["email"], 20, "") == []
-            conn.close()
-            return counted[0]
-
+    """The work SQLite does for a claim with nothing due does not grow with the dead
+    letters kept (a seek into a deeper tree aside): before review s50O F01 it grew
+    by one index walk and row read per dead letter (22,017 steps for 2,000, 18 for
+    none)."""
+    many, taken = _claim_steps(tmp_path / "d2000.sqlite3", 2000, "attempts", 0)
+    none, _ = _claim_steps(tmp_path / "d0.sqlite3", 0, "attempts", 0)
+    assert taken == 0
     # a deeper B-tree to seek costs a few steps; a walk of them, thousands
-    assert steps(2000) - steps(0) < 100
+    assert many - none < 100
 
 
 def test_a_claim_reads_its_items_by_id_however_many_were_delivered(tmp_path: Path) -> None:
@@ -129,36 +142,12 @@ def test_a_claim_reads_its_items_by_id_however_many_were_delivered(tmp_path: Pat
     (…)``, which SQLite answered through ``outbox_ledger`` by reading every row the
     tenant ever queued (48 ms a claim at 442k delivered, the 1 % sweep of the 100k
     desk four times its cost without them).  Its steps do not grow with them now."""
-
-    def steps(delivered: int) -> int:
-        with SqliteStore(tmp_path / f"d{delivered}.sqlite3") as s:
-            conn = sqlite3.connect(s.path)
-            conn.execute("PRAGMA foreign_keys = OFF")
-            conn.executemany(
-                "INSERT INTO outbox (tenant, notifier, dedupe_key, complaint_id, body_json,"
-                " created_at, delivered_at) VALUES (?, 'email', ?, 'C-1', '{}', ?, ?)",
-                [(s.tenant, f"k{i}", NOW.isoformat(), NOW.isoformat()) for i in range(delivered)],
-            )
-            conn.executemany(
-                "INSERT INTO outbox (tenant, notifier, dedupe_key, complaint_id, body_json,"
-                " created_at) VALUES (?, 'email', ?, 'C-2', '{}', ?)",
-                [(s.tenant, f"due{i}", NOW.isoformat()) for i in range(10)],
-            )
-            conn.commit()
-            counted = [0]
-
-            def tick() -> int:
-                counted[0] += 1
-                return 0
-
-            conn.set_progress_handler(tick, 1)
-            taken = sqlite_store._live_due(conn, s.tenant, NOW, 10, ["email"], 20, "")
-            conn.close()
-            assert len(taken) == 10  # one id is looked up as a rowid even without the fix
-            return counted[0]
-
+    # ten due: one id is looked up as a rowid even without the fix
+    many, taken = _claim_steps(tmp_path / "d2000.sqlite3", 2000, "delivered_at", 10)
+    none, _ = _claim_steps(tmp_path / "d0.sqlite3", 0, "delivered_at", 10)
+    assert taken == 10
     # a deeper B-tree to seek costs a few steps; a walk of the delivered, thousands
-    assert steps(2000) - steps(0) < 100
+    assert many - none < 100
     with SqliteStore(tmp_path / "p.sqlite3") as s:
         found = plan(s, sqlite_store._items_by_id(10), ["t", *range(10)])
     assert "INTEGER PRIMARY KEY (rowid=?)" in found

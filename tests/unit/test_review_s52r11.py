@@ -27,18 +27,12 @@ of a value starting with a digit its last two characters when it has five or mor
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
 
 from complaintcore.core.concentration import room_building
 from complaintcore.core.privacy import redact
 from complaintcore.core.repeats import room_key
-
-
-def _hash(source: str) -> str:
-    return hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
-
+from tests.unit.test_review_s52k import _hash
 
 # --------------------------------------------------------------------------- F01, F04, F06
 
