@@ -4044,10 +4044,6 @@ class Desk:
                     item.notifier,
                 )
 
-    # ------------------------------------------------------------------ projection
-
-    # ------------------------------------------------------------------ duties
-
 
 @runtime_checkable
 class _ClaimedFailures(Protocol):
