@@ -78,6 +78,8 @@ _RULED = re.compile(r"(.*\S) \(([A-Z][^()]*)\)", re.DOTALL)
 capital (``VAL-4``, ``HOC 6.4-6.5``, ``SPSO MCHP stage 1``), so a hint in brackets
 (``(also yes/no, 1/0, 是/否)``) is not kept in English as one (review s45E F02)."""
 _POSITION = re.compile(r"(line|row) ([0-9]+)(?:, column ([^,:]+))?")
+_PACK_KINDS = frozenset({"rung", "department", "unit", "category", "stage", "clock", "duty"})
+"""The kinds of code a rule pack holds with labels (:meth:`RulePack.labels_of`)."""
 _TOML_PLACE = re.compile(
     r"(.*\S) \((?:at line ([0-9]+), column ([0-9]+)|at end of document)\)", re.DOTALL
 )
@@ -658,7 +660,9 @@ class Translator:
                     k: self._reason_value(kinds.get(k, ""), v, pack) for k, v in groups.items()
                 }
                 if kinds.get("allowed") == "codes":  # an enum's codes, named by {what}
-                    values["allowed"] = self._enum_codes(groups.get("what", ""), groups["allowed"])
+                    values["allowed"] = self._enum_codes(
+                        groups.get("what", ""), groups["allowed"], pack
+                    )
                 return self(message, **values)
         return None
 
@@ -673,16 +677,23 @@ class Translator:
             for code, label in pairs
         )
 
-    def _enum_codes(self, what: str, allowed: str) -> str:
+    def _enum_codes(self, what: str, allowed: str, pack: RulePack | None = None) -> str:
         """The codes of the enum ``what`` names (``Channel``) with their labels, as the
-        option taking them lists them (review s52R6 F06); others as written."""
+        option taking them lists them (review s52R6 F06), and so the codes of the
+        pack's own kinds (``unit``: a file's ``receiver_unit`` column takes a label
+        too, as ``--receiver-unit`` does); others as written."""
         from complaintcore.core.models import LabelledEnum
 
+        codes = allowed.split(", ")
+        if pack is not None and what in _PACK_KINDS:
+            labels = {code: self.pick(zh, en) for code, zh, en in pack.labels_of(what)}
+            if all(c in labels for c in codes):
+                return self.codes((c, labels[c]) for c in codes)
+            return allowed
         found = [e for e in _subclasses(LabelledEnum) if e.__name__ == what]
         if not found:
             return allowed
         members = {m.value: m for m in found[0]}
-        codes = allowed.split(", ")
         if not all(c in members for c in codes):
             return allowed
         return self.codes((c, self.label(members[c])) for c in codes)
