@@ -1309,12 +1309,22 @@ def _room_runs(text: str) -> Iterator[tuple[list[re.Match[str]], list[bool | Non
             yield [building, alone], [None, True]
 
 
+# the second character of a word starting with 楼 or 层 that names no floor of a
+# range but what is round a flat: 楼上, 楼下, 楼道, 楼梯, 楼顶, 楼层, 楼栋, 楼面, 楼板,
+# 楼内, 楼外, 楼前, 楼后, 楼里, 楼间, 楼体, 层高, 层顶, 层面 (review s53R1 F01)
+_FLOOR_WORDS = "上下道梯顶层栋面板内外前后里间体高"
 # a floor's mark after a group of a run in a text read with its F floors as 层
-# (:func:`~complaintcore.core.room_forms.room_floors`): 1层, 5楼, B1层
-_FLOOR_MARK = re.compile(f" *+[{FLOOR}楼]")
-# a floor's mark and what joins it to the next floor of a range: a dash or spaces
-# (1层-5F, 1层 2F; 3楼3 is building 3's flat 3)
-_FLOOR_TO = re.compile(f" *+[{FLOOR}楼](?: *+- *+| ++)")
+# (:func:`~complaintcore.core.room_forms.room_floors`): 1层, 5楼, B1层 -- not the
+# first character of a word of floors or of a building (楼上, 楼下, 楼道, 楼梯, 楼顶,
+# 层高: the flat upstairs of 3栋5F-502楼上, review s53R1 F01)
+_FLOOR_MARK = re.compile(f" *+[{FLOOR}楼](?![{_FLOOR_WORDS}])")
+# a floor's mark and what joins it to the next floor of a range: a dash (a doubled
+# one, ——, as one: review s53R1 F02) or spaces (1层-5F, 1层——5层, 1层 2F; 3楼3 is
+# building 3's flat 3)
+_FLOOR_TO = re.compile(f" *+[{FLOOR}楼](?: *+--?+ *+| ++)")
+# a floor's number as the end of a range reads it: one or two digits, no leading
+# zero (01 of B1F-01 and 502 of 5F-502 are flats), a basement's after a b
+_RANGE_FLOOR = re.compile("(b?)([1-9][0-9]?)")
 # a basement floor's group: B and its number before a 层 (B1层, B1F read so); not
 # before a 楼, as B3楼 is as often the building B3
 _BASEMENT_GROUP = re.compile("b[0-9]+")
@@ -1329,9 +1339,13 @@ def _floors_read(
     floors rather than that room (review s52R15 F01): a basement floor ``B1层``
     (``B1F-01``) as a first group ending in ``1`` (``1-01``: another room, its key
     ``b1层1`` apart from ``1-1``), or a floor range ``1层-5F`` / ``1层-5层``
-    (``1F—5F``: an elevator notice), its floors joined by a dash or spaces, as a
-    room's flat ``5`` with a letter F or before a 层.  The room's own floor is not
-    read so: a stored ``B1F-01`` keeps its ``b1``, a stored ``1F-5F`` its ``5f``."""
+    (``1F—5F``, ``1F——5F``: an elevator notice), its floors joined by a dash or
+    spaces, as a room's flat ``5`` with a letter F or before a 层.  The room's own
+    floor is not read so: a stored ``B1F-01`` keeps its ``b1``, a stored ``1F-5F``
+    its ``5f``.  A range's upper floor is written as a floor (``5F``, or a 层 or 楼
+    that starts no word: not the 楼 of ``502楼下``), is a floor's number (one or two
+    digits, no leading zero) and is not below the floor before it: ``3栋5F-502楼下``,
+    ``3栋B1F-01楼梯间`` and ``3栋5层-3楼道`` are rooms (review s53R1 F01)."""
     head, tail = found[at], found[at + size - 1]
     written = head.group().lower()
     if (
@@ -1340,13 +1354,27 @@ def _floors_read(
         and _BASEMENT_MARK.match(text, head.end())
     ):
         return True
-    joined = _FLOOR_TO.match(text, found[at + size - 2].end())
+    below = found[at + size - 2]
+    joined = _FLOOR_TO.match(text, below.end())
     if joined is None or joined.end() != tail.start():
         return False
     written = tail.group().lower()
-    return written == last + "f" or (
-        written == last and _FLOOR_MARK.match(text, tail.end()) is not None
-    )
+    if not (
+        written == last + "f"
+        or (written == last and _FLOOR_MARK.match(text, tail.end()) is not None)
+    ):
+        return False
+    lower, upper = _floor_number(below.group().lower()), _floor_number(last)
+    return lower is not None and upper is not None and lower <= upper
+
+
+def _floor_number(group: str) -> int | None:
+    """A group of a run read as a floor's number (:data:`_RANGE_FLOOR`), a basement's
+    below zero (``b1`` is -1), or None: no floor (``502``, ``01``, ``a5``)."""
+    floor = _RANGE_FLOOR.fullmatch(group)
+    if floor is None:
+        return None
+    return -int(floor.group(2)) if floor.group(1) else int(floor.group(2))
 
 
 def _glued(written: str, group: str, *, first: bool) -> bool:
