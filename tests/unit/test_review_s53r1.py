@@ -155,6 +155,10 @@ def test_f03_times_dates_amounts_still_readable(room: str, text: str) -> None:
         ("3栋B1F-01", "3栋负1层1号", "*****1号"),
         ("3栋B1F-01", "3栋负一楼01号", "******1号"),
         ("3栋B1F-01", "3栋地下1层01号", "*******1号"),
+        ("3栋B2F-01", "3栋负二层01号", "******1号"),
+        ("3栋负二楼01", "3栋负二楼01漏水", "*****01漏水"),
+        ("3栋地下二层01号", "3栋B2层01号", "******1号"),
+        ("负二层05", "负二层05", "负****"),
     ],
 )
 def test_f04_chinese_basement_read_as_its_key(room: str, text: str, expected: str) -> None:

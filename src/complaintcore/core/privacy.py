@@ -31,6 +31,7 @@ from complaintcore.core.room_forms import (
     room_alone,
     room_digits,
     room_flat,
+    room_basements,
     room_floors,
     room_form,
     room_glued,
@@ -528,7 +529,7 @@ def _literal_spans(
     if rooms:
         forms = [room.form for room in rooms]
         dashed = [room.form for room in rooms if room.dashed]
-        spans += _room_spans(room_floors(folded), forms, dashed)
+        spans += _room_spans(room_basements(room_floors(folded)), forms, dashed)
     spans = _joined(spans)
     return (drawn, gaps, spans) if spans else None
 
@@ -849,13 +850,29 @@ def _clues(literal: str) -> tuple[tuple[str, ...], bool, str]:
     # a room: every form holds its digits, not its words or its letters' case (a
     # phone shaped like one is looked for by its digits too: its pieces); so does
     # a value with a room in it (华府3栋1202室), and so does the value as spelt
-    digits = room_digits(room_floors(itself))  # 3栋B1F-01 is a room (review s52R11 F02)
+    # 3栋B1F-01 is a room (review s52R11 F02), and so is 3栋地下一层01号 (s53R1 F04)
+    read = room_basements(room_floors(itself))
+    digits = room_digits(read)
+    if digits is not None:
+        # a basement's number may be written in a numeral (负二层): no clue
+        for number in _BASEMENT_NUMBER.findall(read):
+            digits = _without(digits, number)
     if digits is None and _ROOM_JOIN_CHAR.search(itself):
         part = room_part(itself)
         digits = None if part is None else room_digits(part)
     if digits is not None:
         return digits, True, ""
     return _spelt.__wrapped__(literal)
+
+
+# a basement floor's number in a literal read so (:func:`_clues`): the 2 of B2层
+_BASEMENT_NUMBER = re.compile(f"(?<![0-9A-Za-z])[Bb]([0-9]++) *+{FLOOR}")
+
+
+def _without(digits: tuple[str, ...], number: str) -> tuple[str, ...]:
+    """``digits`` without the first run equal to ``number``."""
+    at = digits.index(number)
+    return digits[:at] + digits[at + 1 :]
 
 
 @functools.lru_cache(maxsize=1024)
@@ -1111,7 +1128,7 @@ def _room_literal(literal: str) -> _Room | None:
     name, a phone) is none at a glance."""
     if _ROOM_JOIN_CHAR.search(literal) is None and _ROOM_LED.match(literal) is None:
         return None
-    plain = room_floors(building_led(_fold(literal, _FOLD_ALL).translate(_PLAIN)))
+    plain = room_basements(room_floors(building_led(_fold(literal, _FOLD_ALL).translate(_PLAIN))))
     part: str | None = plain
     form = _room(plain)
     if form is None and room_form(room_glued(plain)) is not None:
@@ -1531,6 +1548,18 @@ _LETTER_BEFORE = f"(?<![{_LATIN}{_DIGIT}])(?<![{_LATIN}][/／-])"
 _LETTER_AFTER = f"(?![{_LATIN}{_DIGIT}]|[.．/／-][{_LATIN}]|[+＋])"
 _DIGITS_BEFORE = f"(?<![{_DIGIT}])(?<![{_DIGIT}][.．:：/-])"
 _DIGITS_AFTER = f"(?![{_DIGIT}]|[.．:：/-][{_DIGIT}])"
+
+
+def _digits_after_led(flat: int) -> str:
+    """What may not stand after a spaced flat with a building before its letter
+    (``3栋a 1201``) of ``flat`` digits: a digit glued on, a time or a decimal, a
+    date -- but not a list or a range of flats after a slash or a dash (``/1202``,
+    ``-1202``: as many digits as the flat, three or more, as a key reads a list's
+    flats) nor a mainland mobile after a colon (``:13812345678``): with a building
+    and a letter written that is the room (review s53R1 F03)."""
+    listed = f"(?![{_DIGIT}]{{{flat}}}(?![{_DIGIT}]))" if flat >= 3 else ""
+    phone = f"(?!{_GLUED_MOBILE.pattern}(?![{_DIGIT}]))"
+    return f"(?![{_DIGIT}]|[.．][{_DIGIT}]|[:：]{phone}[{_DIGIT}]|[/／-]{listed}[{_DIGIT}])"
 # the rest of a room's last group written after spaces, in a text read plain: the
 # letter after its digits (3栋-502 a), or the digits after a letter alone (3栋a 1201)
 _TAIL_LETTER = re.compile(f" ++([A-Za-z]){_LETTER_AFTER}")
@@ -1579,7 +1608,8 @@ def _bounded(literal: str, spelling: str | None) -> str | None:
     if _SPACED_LETTER_FIRST.fullmatch(literal):
         return f"{_LETTER_BEFORE}(?:{spelling}){_DIGITS_AFTER}"
     if _SPACED_LETTER_LED.fullmatch(literal):
-        return f"(?:{spelling}){_DIGITS_AFTER}"
+        flat = len(literal) - len(literal.rstrip("0123456789"))
+        return f"(?:{spelling}){_digits_after_led(flat)}"
     if _SPACED_LETTER_LAST.fullmatch(literal):
         before = _DIGITS_BEFORE if literal[0].isdigit() else ""
         return f"{before}(?:{spelling}){_LETTER_AFTER}"
