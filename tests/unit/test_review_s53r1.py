@@ -111,20 +111,13 @@ def test_f02_stored_room_with_doubled_dash_still_masked(
         ("3栋A1201", "3栋A 1201／1202都漏水", "******01／1202都漏水"),
         ("3栋A1201", "3栋A 1201:13812345678", "******01:*********78"),
         ("3-A1201", "3-A 1201/1202", "******01/1202"),
+        ("3栋A1201", "3栋A 1201-1202都漏水", "******01-1202都漏水"),
     ],
 )
 def test_f03_spaced_flat_with_building_before_a_list_masked(
     room: str, text: str, expected: str
 ) -> None:
     assert redact(text, also=[room]) == expected
-
-
-@pytest.mark.procedure("PRV-1")
-def test_f03_spaced_flat_with_building_before_a_range_masked() -> None:
-    # the room and the next flat of the range: nothing of 3栋A 1201 readable
-    masked = redact("3栋A 1201-1202都漏水", also=["3栋A1201"])
-    assert masked.endswith("都漏水")
-    assert "1201" not in masked and "3栋" not in masked and "A" not in masked
 
 
 @pytest.mark.procedure("PRV-1")

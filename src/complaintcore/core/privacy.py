@@ -29,9 +29,9 @@ from complaintcore.core.room_forms import (
     RoomForm,
     building_led,
     room_alone,
+    room_basements,
     room_digits,
     room_flat,
-    room_basements,
     room_floors,
     room_form,
     room_glued,
@@ -1560,6 +1560,8 @@ def _digits_after_led(flat: int) -> str:
     listed = f"(?![{_DIGIT}]{{{flat}}}(?![{_DIGIT}]))" if flat >= 3 else ""
     phone = f"(?!{_GLUED_MOBILE.pattern}(?![{_DIGIT}]))"
     return f"(?![{_DIGIT}]|[.．][{_DIGIT}]|[:：]{phone}[{_DIGIT}]|[/／-]{listed}[{_DIGIT}])"
+
+
 # the rest of a room's last group written after spaces, in a text read plain: the
 # letter after its digits (3栋-502 a), or the digits after a letter alone (3栋a 1201)
 _TAIL_LETTER = re.compile(f" ++([A-Za-z]){_LETTER_AFTER}")
