@@ -29,6 +29,7 @@ from complaintcore.core.room_forms import (
     RoomForm,
     building_led,
     room_alone,
+    room_basements,
     room_digits,
     room_flat,
     room_floors,
@@ -528,7 +529,7 @@ def _literal_spans(
     if rooms:
         forms = [room.form for room in rooms]
         dashed = [room.form for room in rooms if room.dashed]
-        spans += _room_spans(room_floors(folded), forms, dashed)
+        spans += _room_spans(room_basements(room_floors(folded)), forms, dashed)
     spans = _joined(spans)
     return (drawn, gaps, spans) if spans else None
 
@@ -849,13 +850,29 @@ def _clues(literal: str) -> tuple[tuple[str, ...], bool, str]:
     # a room: every form holds its digits, not its words or its letters' case (a
     # phone shaped like one is looked for by its digits too: its pieces); so does
     # a value with a room in it (华府3栋1202室), and so does the value as spelt
-    digits = room_digits(room_floors(itself))  # 3栋B1F-01 is a room (review s52R11 F02)
+    # 3栋B1F-01 is a room (review s52R11 F02), and so is 3栋地下一层01号 (s53R1 F04)
+    read = room_basements(room_floors(itself))
+    digits = room_digits(read)
+    if digits is not None:
+        # a basement's number may be written in a numeral (负二层): no clue
+        for number in _BASEMENT_NUMBER.findall(read):
+            digits = _without(digits, number)
     if digits is None and _ROOM_JOIN_CHAR.search(itself):
         part = room_part(itself)
         digits = None if part is None else room_digits(part)
     if digits is not None:
         return digits, True, ""
     return _spelt.__wrapped__(literal)
+
+
+# a basement floor's number in a literal read so (:func:`_clues`): the 2 of B2层
+_BASEMENT_NUMBER = re.compile(f"(?<![0-9A-Za-z])[Bb]([0-9]++) *+{FLOOR}")
+
+
+def _without(digits: tuple[str, ...], number: str) -> tuple[str, ...]:
+    """``digits`` without the first run equal to ``number``."""
+    at = digits.index(number)
+    return digits[:at] + digits[at + 1 :]
 
 
 @functools.lru_cache(maxsize=1024)
@@ -1111,7 +1128,7 @@ def _room_literal(literal: str) -> _Room | None:
     name, a phone) is none at a glance."""
     if _ROOM_JOIN_CHAR.search(literal) is None and _ROOM_LED.match(literal) is None:
         return None
-    plain = room_floors(building_led(_fold(literal, _FOLD_ALL).translate(_PLAIN)))
+    plain = room_basements(room_floors(building_led(_fold(literal, _FOLD_ALL).translate(_PLAIN))))
     part: str | None = plain
     form = _room(plain)
     if form is None and room_form(room_glued(plain)) is not None:
@@ -1309,12 +1326,22 @@ def _room_runs(text: str) -> Iterator[tuple[list[re.Match[str]], list[bool | Non
             yield [building, alone], [None, True]
 
 
+# the second character of a word starting with 楼 or 层 that names no floor of a
+# range but what is round a flat: 楼上, 楼下, 楼道, 楼梯, 楼顶, 楼层, 楼栋, 楼面, 楼板,
+# 楼内, 楼外, 楼前, 楼后, 楼里, 楼间, 楼体, 层高, 层顶, 层面 (review s53R1 F01)
+_FLOOR_WORDS = "上下道梯顶层栋面板内外前后里间体高"
 # a floor's mark after a group of a run in a text read with its F floors as 层
-# (:func:`~complaintcore.core.room_forms.room_floors`): 1层, 5楼, B1层
-_FLOOR_MARK = re.compile(f" *+[{FLOOR}楼]")
-# a floor's mark and what joins it to the next floor of a range: a dash or spaces
-# (1层-5F, 1层 2F; 3楼3 is building 3's flat 3)
-_FLOOR_TO = re.compile(f" *+[{FLOOR}楼](?: *+- *+| ++)")
+# (:func:`~complaintcore.core.room_forms.room_floors`): 1层, 5楼, B1层 -- not the
+# first character of a word of floors or of a building (楼上, 楼下, 楼道, 楼梯, 楼顶,
+# 层高: the flat upstairs of 3栋5F-502楼上, review s53R1 F01)
+_FLOOR_MARK = re.compile(f" *+[{FLOOR}楼](?![{_FLOOR_WORDS}])")
+# a floor's mark and what joins it to the next floor of a range: a dash (a doubled
+# one, ——, as one: review s53R1 F02) or spaces (1层-5F, 1层——5层, 1层 2F; 3楼3 is
+# building 3's flat 3)
+_FLOOR_TO = re.compile(f" *+[{FLOOR}楼](?: *+--?+ *+| ++)")
+# a floor's number as the end of a range reads it: one or two digits, no leading
+# zero (01 of B1F-01 and 502 of 5F-502 are flats), a basement's after a b
+_RANGE_FLOOR = re.compile("(b?)([1-9][0-9]?)")
 # a basement floor's group: B and its number before a 层 (B1层, B1F read so); not
 # before a 楼, as B3楼 is as often the building B3
 _BASEMENT_GROUP = re.compile("b[0-9]+")
@@ -1329,9 +1356,13 @@ def _floors_read(
     floors rather than that room (review s52R15 F01): a basement floor ``B1层``
     (``B1F-01``) as a first group ending in ``1`` (``1-01``: another room, its key
     ``b1层1`` apart from ``1-1``), or a floor range ``1层-5F`` / ``1层-5层``
-    (``1F—5F``: an elevator notice), its floors joined by a dash or spaces, as a
-    room's flat ``5`` with a letter F or before a 层.  The room's own floor is not
-    read so: a stored ``B1F-01`` keeps its ``b1``, a stored ``1F-5F`` its ``5f``."""
+    (``1F—5F``, ``1F——5F``: an elevator notice), its floors joined by a dash or
+    spaces, as a room's flat ``5`` with a letter F or before a 层.  The room's own
+    floor is not read so: a stored ``B1F-01`` keeps its ``b1``, a stored ``1F-5F``
+    its ``5f``.  A range's upper floor is written as a floor (``5F``, or a 层 or 楼
+    that starts no word: not the 楼 of ``502楼下``), is a floor's number (one or two
+    digits, no leading zero) and is not below the floor before it: ``3栋5F-502楼下``,
+    ``3栋B1F-01楼梯间`` and ``3栋5层-3楼道`` are rooms (review s53R1 F01)."""
     head, tail = found[at], found[at + size - 1]
     written = head.group().lower()
     if (
@@ -1340,13 +1371,27 @@ def _floors_read(
         and _BASEMENT_MARK.match(text, head.end())
     ):
         return True
-    joined = _FLOOR_TO.match(text, found[at + size - 2].end())
+    below = found[at + size - 2]
+    joined = _FLOOR_TO.match(text, below.end())
     if joined is None or joined.end() != tail.start():
         return False
     written = tail.group().lower()
-    return written == last + "f" or (
-        written == last and _FLOOR_MARK.match(text, tail.end()) is not None
-    )
+    if not (
+        written == last + "f"
+        or (written == last and _FLOOR_MARK.match(text, tail.end()) is not None)
+    ):
+        return False
+    lower, upper = _floor_number(below.group().lower()), _floor_number(last)
+    return lower is not None and upper is not None and lower <= upper
+
+
+def _floor_number(group: str) -> int | None:
+    """A group of a run read as a floor's number (:data:`_RANGE_FLOOR`), a basement's
+    below zero (``b1`` is -1), or None: no floor (``502``, ``01``, ``a5``)."""
+    floor = _RANGE_FLOOR.fullmatch(group)
+    if floor is None:
+        return None
+    return -int(floor.group(2)) if floor.group(1) else int(floor.group(2))
 
 
 def _glued(written: str, group: str, *, first: bool) -> bool:
@@ -1503,6 +1548,20 @@ _LETTER_BEFORE = f"(?<![{_LATIN}{_DIGIT}])(?<![{_LATIN}][/／-])"
 _LETTER_AFTER = f"(?![{_LATIN}{_DIGIT}]|[.．/／-][{_LATIN}]|[+＋])"
 _DIGITS_BEFORE = f"(?<![{_DIGIT}])(?<![{_DIGIT}][.．:：/-])"
 _DIGITS_AFTER = f"(?![{_DIGIT}]|[.．:：/-][{_DIGIT}])"
+
+
+def _digits_after_led(flat: int) -> str:
+    """What may not stand after a spaced flat with a building before its letter
+    (``3栋a 1201``) of ``flat`` digits: a digit glued on, a time or a decimal, a
+    date -- but not a list or a range of flats after a slash or a dash (``/1202``,
+    ``-1202``: as many digits as the flat, three or more, as a key reads a list's
+    flats) nor a mainland mobile after a colon (``:13812345678``): with a building
+    and a letter written that is the room (review s53R1 F03)."""
+    listed = f"(?![{_DIGIT}]{{{flat}}}(?![{_DIGIT}]))" if flat >= 3 else ""
+    phone = f"(?!{_GLUED_MOBILE.pattern}(?![{_DIGIT}]))"
+    return f"(?![{_DIGIT}]|[.．][{_DIGIT}]|[:：]{phone}[{_DIGIT}]|[/／-]{listed}[{_DIGIT}])"
+
+
 # the rest of a room's last group written after spaces, in a text read plain: the
 # letter after its digits (3栋-502 a), or the digits after a letter alone (3栋a 1201)
 _TAIL_LETTER = re.compile(f" ++([A-Za-z]){_LETTER_AFTER}")
@@ -1551,7 +1610,8 @@ def _bounded(literal: str, spelling: str | None) -> str | None:
     if _SPACED_LETTER_FIRST.fullmatch(literal):
         return f"{_LETTER_BEFORE}(?:{spelling}){_DIGITS_AFTER}"
     if _SPACED_LETTER_LED.fullmatch(literal):
-        return f"(?:{spelling}){_DIGITS_AFTER}"
+        flat = len(literal) - len(literal.rstrip("0123456789"))
+        return f"(?:{spelling}){_digits_after_led(flat)}"
     if _SPACED_LETTER_LAST.fullmatch(literal):
         before = _DIGITS_BEFORE if literal[0].isdigit() else ""
         return f"{before}(?:{spelling}){_LETTER_AFTER}"

@@ -35,6 +35,7 @@ __all__ = [
     "arabic",
     "building_led",
     "room_alone",
+    "room_basements",
     "room_digits",
     "room_flat",
     "room_floors",
@@ -438,6 +439,32 @@ def room_floors(plain: str) -> str:
     F02: ``3栋5F502`` stayed readable for a stored ``3栋5楼502``).  Masking reads the
     text and the stored rooms so, their places in the text unchanged."""
     return _F_FLOOR.sub(lambda found: found.group(1) + FLOOR, plain)
+
+
+# the same in a text as masking reads it, one character for one (its places kept):
+# a numeral of one character too (负一楼), the spaces and the 负 or 地下 before it
+_CN_BASEMENT_READ = re.compile(
+    "(?<![0-9A-Za-z])((?:负|地下) *+)([0-9]++|[一二两三四五六七八九])( *+)[层楼]"
+)
+_ONE_NUMERAL = {c: str(n) for n, c in enumerate("一二三四五六七八九", 1)} | {"两": "2"}
+
+
+def room_basements(plain: str) -> str:
+    """PRV-1: ``plain`` (folded, its dashes ``-``, its F floors read as 层:
+    :func:`room_floors`) with each basement written in Chinese the floor ``b1层`` as
+    a key reads it (:func:`_floored`), one character for one: ``3栋负1层01号`` is
+    ``3栋b1层01号``, ``地下1层`` `` b1层``, ``负一楼`` ``b1层``, so masking reads a
+    text's and a stored room's Chinese basement as ``B1层`` (review s53R1 F04: a
+    stored ``3栋负1层01号`` left ``3栋负1层1号`` readable, read one character for
+    one, and a stored ``3栋B1F-01`` ``3栋负1层01号``).  Keys are not made so."""
+    if plain.isascii():
+        return plain
+    return _CN_BASEMENT_READ.sub(_basement_read, plain)
+
+
+def _basement_read(found: re.Match[str]) -> str:
+    before, number, spaces = found.groups()
+    return f"{' ' * (len(before) - 1)}b{_ONE_NUMERAL.get(number, number)}{spaces}{FLOOR}"
 
 
 def _floored(literal: str) -> str:
