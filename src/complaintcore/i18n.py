@@ -80,6 +80,10 @@ capital (``VAL-4``, ``HOC 6.4-6.5``, ``SPSO MCHP stage 1``), so a hint in bracke
 _POSITION = re.compile(r"(line|row) ([0-9]+)(?:, column ([^,:]+))?")
 _PACK_KINDS = frozenset({"rung", "department", "unit", "category", "stage", "clock", "duty"})
 """The kinds of code a rule pack holds with labels (:meth:`RulePack.labels_of`)."""
+_CODES_OF = "codes of "
+"""A reason's placeholder kind ``codes of <kind>``: a list of the pack's codes of one
+of :data:`_PACK_KINDS`, listed with their labels (a staff file's unknown
+department: review s53R6 F01)."""
 _TOML_PLACE = re.compile(
     r"(.*\S) \((?:at line ([0-9]+), column ([0-9]+)|at end of document)\)", re.DOTALL
 )
@@ -612,6 +616,11 @@ class Translator:
             return self(message, **{where: number})
         if where == "line":
             return self(N_("line {line}, column {column}"), line=number, column=column)
+        if column.isdigit():  # a staff file's header cell by its number: Chinese words it
+            # 第 1 行第 3 列, as a line's column, not 第 2 行 department 列 (review s53R6 F01)
+            numbered = NC_("column number", "row {row}, column {column}")
+            text = self._catalogs.pgettext("column number", numbered)
+            return text.format(row=number, column=column)
         return self(N_("row {row}, column {column}"), row=number, column=column)
 
     def _problems(
@@ -659,10 +668,12 @@ class Translator:
                 values = {
                     k: self._reason_value(kinds.get(k, ""), v, pack) for k, v in groups.items()
                 }
-                if kinds.get("allowed") == "codes":  # an enum's codes, named by {what}
-                    values["allowed"] = self._enum_codes(
-                        groups.get("what", ""), groups["allowed"], pack
-                    )
+                for name, kind in kinds.items():
+                    if kind == "codes":  # an enum's codes, named by {what}
+                        values[name] = self._enum_codes(groups.get("what", ""), groups[name], pack)
+                    elif kind.startswith(_CODES_OF):  # a pack kind's codes ("codes of rung")
+                        what = kind.removeprefix(_CODES_OF)
+                        values[name] = self._enum_codes(what, groups[name], pack)
                 return self(message, **values)
         return None
 
@@ -1236,8 +1247,8 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("required; missing or empty"), {}),
     (N_("header lacks required column(s) {columns}"), {}),
     (N_("unknown column; expected {allowed}"), {}),
-    (N_("not a department of {pack} (expected one of: {codes})"), {}),
-    (N_("not a rung of the {pack} ladder (expected one of: {codes})"), {}),
+    (N_("not a department of {pack} (expected one of: {codes})"), {"codes": "codes of department"}),
+    (N_("not a rung of the {pack} ladder (expected one of: {codes})"), {"codes": "codes of rung"}),
     (N_("unknown {what} {value}; expected one of {allowed}"), {}),
     (N_("unknown {what}; expected one of {allowed}"), {"what": "what", "allowed": "codes"}),
     (

@@ -172,5 +172,6 @@ def test_a_staff_files_repeated_column_keeps_its_own_names() -> None:
     with pytest.raises(SerializationError) as info:
         staff_from_csv(text, source="staff.csv")
     line = translator("zh").error(info.value)
-    assert "第 1 行 6 列：与前面的列重复：'name'（姓名）" in line
-    assert "第 1 行 7 列：与前面的列重复：rung" in line
+    # a header cell by its number, as receive --file words it (review s53R6 F01)
+    assert "第 1 行第 6 列：与前面的列重复：'name'（姓名）" in line
+    assert "第 1 行第 7 列：与前面的列重复：rung" in line

@@ -29,7 +29,7 @@ from complaintcore.core.errors import (
     StoreError,
     UnknownComplaintError,
 )
-from complaintcore.i18n import N_
+from complaintcore.i18n import N_, NN_
 
 if TYPE_CHECKING:
     from complaintcore.core.rulepack import RulePack
@@ -165,7 +165,13 @@ def _choices(kind: click.Choice[object], t: Translator | None) -> str:
     enum_type = getattr(kind, "enum_type", None)
     if enum_type is not None and t is not None:
         return with_labels(t, ((m.value, t.label(m)) for m in enum_type))
-    return ", ".join(repr(str(c)) for c in kind.choices)
+    return _listed((repr(str(c)) for c in kind.choices), t)
+
+
+def _listed(items: Iterable[str], t: Translator | None) -> str:
+    """Items of a list in the message, with the reader's list separator (``、`` in
+    Chinese: review s53R6 F01); click's ``", "`` without a translator."""
+    return (t(N_(", ")) if t else ", ").join(items)
 
 
 _MISSING: Mapping[str, str] = {
@@ -216,11 +222,16 @@ def _no_such_command(exc: click.ClickException, t: Translator | None) -> str | N
     if not isinstance(group, click.Group):
         return None
     template: str = _NO_SUCH_STEP if group.name == "act" else _NO_SUCH_COMMAND
-    values = {"choices": ", ".join(sorted(group.commands))}
+    values = {"choices": _listed(sorted(group.commands), t)}
     return t(template, **values) if t else template.format(**values)
 
 
 _NO_SUCH_OPTION = N_("unknown option (not shown: it may be personal data).")
+_NEAR_MISS = N_("No such option {name!r}.")  # click's own words (cli/text.py)
+_DID_YOU_MEAN = NN_("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)")
+_SUGGESTED = N_("{problem} {suggestion}")
+"""An unknown option and click's suggestion after it: a space between them in
+English, none after a Chinese full stop (review s53R6 F01)."""
 _BEFORE_THE_COMMAND = N_(
     "{option} is an option of complaintcore itself: put it before the command ({example})."
 )
@@ -246,8 +257,20 @@ def _no_such_option(exc: click.ClickException, t: Translator | None) -> str | No
         template, values = misplaced
         return t(template, **values) if t else template.format(**values)
     if exc.possibilities:
-        return None
+        return _near_miss(exc.option_name, exc.possibilities, t)
     return t(_NO_SUCH_OPTION) if t else _NO_SUCH_OPTION
+
+
+def _near_miss(name: str, possibilities: list[str], t: Translator | None) -> str | None:
+    """An option typed a little wrong (``--as``, ``--limt``) and the real ones click
+    finds close to it, in the catalog's words with the reader's list separator and
+    spacing: click joins them with ``", "`` and a space outside gettext (review
+    s53R6 F01).  ``None`` without a translator: click's own words."""
+    if t is None:
+        return None
+    shown = _listed((repr(p) for p in sorted(possibilities)), t)
+    suggestion = t.n(*_DID_YOU_MEAN, len(possibilities), possibility=shown, possibilities=shown)
+    return t(_SUGGESTED, problem=t(_NEAR_MISS, name=name), suggestion=suggestion)
 
 
 def _misplaced(exc: click.exceptions.NoSuchOption) -> tuple[str, dict[str, str]] | None:
