@@ -3511,20 +3511,20 @@ def _needs_seeing_role(found: int, target: int, database: str, roles: tuple[str,
     """What to do when the tables' owner may not migrate because row-level security
     hides tenants from it (the tables changed owner after version 19): a superuser,
     or a role the policy names, runs it (storage.md; review s53R3 F01)."""
-    command = f"complaintcore migrate --upgrade {_as_login(database, 'SUPERUSER')}"
-    head = (
-        f"has schema version {found}, but this complaintcore needs {target}, and this"
-        " database role owns the tables but does not see every tenant"
-    )
+    url = _as_login(database, "SUPERUSER")
     if not roles:
         return (
-            f"{head} (row-level security on tenants, and version 19's policy owner_counts"
-            f" names no role now); run the upgrade as a superuser: {command}"
+            f"has schema version {found}, but this complaintcore needs {target}, and this"
+            " database role owns the tables but does not see every tenant (row-level security"
+            " on tenants, and version 19's policy owner_counts names no role now); run the"
+            f" upgrade as a superuser: complaintcore migrate --upgrade {url}"
         )
     return (
-        f"{head} (row-level security on tenants: version 19's policy owner_counts names"
-        f" {', '.join(roles)}); run the upgrade as a superuser or as a role that policy"
-        f" names: {command}"
+        f"has schema version {found}, but this complaintcore needs {target}, and this"
+        " database role owns the tables but does not see every tenant (row-level security"
+        f" on tenants: version 19's policy owner_counts names {', '.join(roles)}); run the"
+        " upgrade as a superuser or as a role that policy names: complaintcore migrate"
+        f" --upgrade {url}"
     )
 
 
