@@ -1379,6 +1379,26 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         ),
         {},
     ),
+    # the tables' owner refused a version that must see every tenant, after the
+    # tables changed owner (postgres_store._needs_seeing_role; review s53R3 F01)
+    (
+        N_(
+            "has schema version {found}, but this complaintcore needs {target}, and this"
+            " database role owns the tables but does not see every tenant (row-level security"
+            " on tenants: version 19's policy owner_counts names {roles}); run the upgrade as"
+            " a superuser or as a role that policy names: complaintcore migrate --upgrade {url}"
+        ),
+        {},
+    ),
+    (
+        N_(
+            "has schema version {found}, but this complaintcore needs {target}, and this"
+            " database role owns the tables but does not see every tenant (row-level security"
+            " on tenants, and version 19's policy owner_counts names no role now); run the"
+            " upgrade as a superuser: complaintcore migrate --upgrade {url}"
+        ),
+        {},
+    ),
     (N_("cannot be reached (is the server running, and the host and port right?)"), {}),
     (N_("refused the login (wrong user or password)"), {}),
     (N_("does not exist (wrong database name?)"), {}),

@@ -3383,13 +3383,18 @@ def migrate(
         return found
     try:
         _apply(conn, schema, target, lock, fresh=found == 0)
-    except _NotEveryTenant:
+    except _NotEveryTenant as refused:
         # A role that may write the tables but not see every tenant (a desk role
         # granted before review s51R16): its fill would find no tenant and record
         # the version done (review s52R13 F01).  Nothing of that version is kept.
-        raise SchemaVersionError(
-            found, target, database, reason=_needs_owner(found, target, database)
-        ) from None
+        # The tables' owner refused so (they changed owner after version 19) is
+        # told to use a role that sees every tenant, not itself (review s53R3 F01).
+        reason = (
+            _needs_seeing_role(found, target, database, refused.policy_roles)
+            if refused.owns_tables
+            else _needs_owner(found, target, database)
+        )
+        raise SchemaVersionError(found, target, database, reason=reason) from None
     except pg_errors.InsufficientPrivilege:
         if found == 0:  # a new desk: the role may not create it (the privilege error)
             raise
@@ -3421,7 +3426,7 @@ def _apply(
                 continue  # another process got there first
             rekey = version == max((v for v in _REKEYED if v <= target), default=None)
             if (version in _FILL or rekey) and not _sees_every_tenant(conn, schema):
-                raise _NotEveryTenant
+                raise _NotEveryTenant(*_why_not_every_tenant(conn, schema))
             for statement in statements:
                 conn.execute(statement.replace("{s}", schema))
             if version in _FILL:
@@ -3435,7 +3440,34 @@ def _apply(
 
 
 class _NotEveryTenant(Exception):
-    """Raised inside :func:`_apply`, turned into the owner's command by :func:`migrate`."""
+    """Raised inside :func:`_apply`, turned into a :class:`SchemaVersionError` by
+    :func:`migrate`: whether the refused role owns the tables, and the roles version
+    19's ``owner_counts`` policy names (those that see every tenant)."""
+
+    def __init__(self, owns_tables: bool, policy_roles: tuple[str, ...]) -> None:
+        super().__init__(owns_tables, policy_roles)
+        self.owns_tables = owns_tables
+        self.policy_roles = policy_roles
+
+
+def _why_not_every_tenant(
+    conn: psycopg.Connection[Any], schema: str
+) -> tuple[bool, tuple[str, ...]]:
+    """For a role :func:`_sees_every_tenant` refused: whether it owns ``tenants`` (or
+    is a member of its owner: the tables changed owner after version 19), and the
+    roles ``owner_counts`` names (none once ``DROP OWNED`` took the last one out)."""
+    owns = conn.execute(
+        "SELECT pg_has_role(current_user, c.relowner, 'USAGE')"
+        " FROM pg_catalog.pg_class AS c WHERE c.oid = to_regclass(%s)",
+        (f"{schema}.tenants",),
+    ).fetchone()
+    roles = conn.execute(
+        "SELECT n.name FROM pg_catalog.pg_policies AS p, unnest(p.roles) AS n(name)"
+        " WHERE p.schemaname = %s AND p.tablename = 'tenants' AND p.policyname = 'owner_counts'"
+        " ORDER BY n.name",
+        (schema,),
+    ).fetchall()
+    return bool(owns and owns[0]), tuple(str(r[0]) for r in roles)
 
 
 def _sees_every_tenant(conn: psycopg.Connection[Any], schema: str) -> bool:
@@ -3460,14 +3492,39 @@ def _sees_every_tenant(conn: psycopg.Connection[Any], schema: str) -> bool:
     return found is None or bool(found[0])
 
 
+def _as_login(database: str, login: str) -> str:
+    """The database as errors name it, with ``login`` (``OWNER``) as its user."""
+    scheme, _sep, rest = database.partition("://")
+    return f"{scheme}://{login}@{rest}" if rest else f"postgresql://{login}@HOST/DATABASE"
+
+
 def _needs_owner(found: int, target: int, database: str) -> str:
     """What to do about a schema the desk's role may not migrate: the owner runs it."""
-    scheme, _sep, rest = database.partition("://")
-    owner = f"{scheme}://OWNER@{rest}" if rest else "postgresql://OWNER@HOST/DATABASE"
     return (
         f"has schema version {found}, but this complaintcore needs {target}, and this"
         " database role may not migrate it; have the tables' owner run:"
-        f" complaintcore migrate --upgrade {owner}"
+        f" complaintcore migrate --upgrade {_as_login(database, 'OWNER')}"
+    )
+
+
+def _needs_seeing_role(found: int, target: int, database: str, roles: tuple[str, ...]) -> str:
+    """What to do when the tables' owner may not migrate because row-level security
+    hides tenants from it (the tables changed owner after version 19): a superuser,
+    or a role the policy names, runs it (storage.md; review s53R3 F01)."""
+    url = _as_login(database, "SUPERUSER")
+    if not roles:
+        return (
+            f"has schema version {found}, but this complaintcore needs {target}, and this"
+            " database role owns the tables but does not see every tenant (row-level security"
+            " on tenants, and version 19's policy owner_counts names no role now); run the"
+            f" upgrade as a superuser: complaintcore migrate --upgrade {url}"
+        )
+    return (
+        f"has schema version {found}, but this complaintcore needs {target}, and this"
+        " database role owns the tables but does not see every tenant (row-level security"
+        f" on tenants: version 19's policy owner_counts names {', '.join(roles)}); run the"
+        " upgrade as a superuser or as a role that policy names: complaintcore migrate"
+        f" --upgrade {url}"
     )
 
 
