@@ -3899,6 +3899,7 @@ class Desk:
                 # the store's count only (its dead-letter mark), not attempts made
                 for _ in range(self.retry.max_attempts - attempts):
                     self._kept.record(item, functools.partial(mark, held=False), outcome=outcome)
+        if at_once:
             log.warning(
                 "notification %s via %s given up at once after %d attempt%s and no longer"
                 " tried, as no retry can mend it (%s) (a dead letter: complaintcore outbox list)",
