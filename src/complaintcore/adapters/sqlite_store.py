@@ -1548,6 +1548,26 @@ class SqliteStore(FailedAt):
         conn.execute("COMMIT")
 
     @contextmanager
+    def waits_at_most(self, seconds: float) -> Iterator[None]:
+        """Until the block ends, this thread's writes wait at most ``seconds`` (at most
+        the store's ``timeout``) for another writer's lock, then fail as after the
+        busy timeout (:class:`~complaintcore.desk.ports.BoundedWaitStore`):
+        ``PRAGMA busy_timeout`` of this thread's connection, set back after."""
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds >= 0:
+            raise InvalidInputError("seconds", "must be a number of seconds, 0 or more")
+        conn = self._conn()
+        ms = int(min(seconds, self._timeout) * 1000)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {ms}")
+        except sqlite3.Error as exc:
+            raise store_error(self._path, exc) from exc
+        try:
+            yield
+        finally:
+            with suppress(sqlite3.Error):  # closed meanwhile: nothing to set back
+                conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
+
+    @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
         """One read snapshot (WAL: never blocks, never blocked by, a writer); inside
         :meth:`snapshot`, that one."""

@@ -25,6 +25,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
@@ -426,13 +427,18 @@ class KeptOutcomes:
     One flush at a time, each outcome taken off the list before it is written
     and put back at its head only if the write fails again: two passes (the
     worker's and a host's ``deliver``, or ``close``) never write one outcome
-    twice (review s52R10 F01)."""
+    twice (review s52R10 F01).
+
+    Once :meth:`close` (the desk's ``close``) gave up what is left, an outcome
+    refused is no longer kept for a pass that will never come: a WARNING names the
+    message, sent again with the same key once its claim lapses (review s53R2 F02)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._flushing = threading.Lock()  # held across a flush's writes
         self._kept: list[_Kept] = []
         self._writing: int | None = None  # the item whose kept outcome a flush writes
+        self._closed = False
 
     def record(
         self,
@@ -449,7 +455,9 @@ class KeptOutcomes:
         (those recorded with the same ``outcome``) are dropped with it."""
         kept = _Kept(item, write, again, object() if outcome is None else outcome)
         with self._lock:
-            if self._writing == item.id or any(k.item.id == item.id for k in self._kept):
+            if self._closed:
+                pass  # nothing is kept any more: written now or not at all
+            elif self._writing == item.id or any(k.item.id == item.id for k in self._kept):
                 # an earlier outcome of it waits: this one after it, in order
                 self._kept.append(kept)
                 return
@@ -459,7 +467,12 @@ class KeptOutcomes:
             if not exc.transient:
                 raise
             with self._lock:
-                self._kept.append(kept)
+                closed = self._closed
+                if not closed:
+                    self._kept.append(kept)
+            if closed:  # refused after the desk closed: no later pass will write it
+                _not_recorded(item, exc)
+                return
             log.warning(
                 "notification %s via %s: its outcome is kept to be recorded at the next"
                 " delivery pass: %s",
@@ -468,27 +481,45 @@ class KeptOutcomes:
                 exc,
             )
 
-    def flush(self) -> None:
+    def flush(
+        self,
+        each: Callable[[], AbstractContextManager[object]] | None = None,
+        *,
+        wait: float | None = None,
+    ) -> bool:
         """Write what is kept, oldest first; the first failure is raised, the rest kept.
-        A flush under way elsewhere is waited for: this one then finds what it left."""
-        with self._flushing:
+        A flush under way elsewhere is waited for (at most ``wait`` seconds: else
+        false, nothing written here): this one then finds what it left.  ``each``: a
+        context each write is made in.  ``close(timeout=…)`` bounds both by the time
+        it has left (review s53R2 F01).  One refused once :meth:`close` ran is
+        named as not recorded, not kept."""
+        if not self._flushing.acquire(timeout=-1 if wait is None else wait):
+            return False
+        try:
             while True:
                 with self._lock:
                     if not self._kept:
-                        return
+                        return True
                     kept = self._kept.pop(0)
                     self._writing = kept.item.id
                 try:
-                    written = kept.again() if kept.again is not None else _written(kept.write)
-                except BaseException:
+                    with nullcontext() if each is None else each():
+                        written = kept.again() if kept.again is not None else _written(kept.write)
+                except BaseException as exc:
                     with self._lock:
-                        self._kept.insert(0, kept)
+                        closed = self._closed
+                        if not closed:
+                            self._kept.insert(0, kept)
+                    if closed:
+                        _not_recorded(kept.item, exc)
                     raise
                 finally:
                     with self._lock:
                         self._writing = None
                 if not written:
                     self._drop(kept)
+        finally:
+            self._flushing.release()
 
     def _drop(self, kept: _Kept) -> None:
         """An outcome no longer true of the message (review s52R10 F03): its other
@@ -502,9 +533,29 @@ class KeptOutcomes:
             kept.item.notifier,
         )
 
+    def close(self) -> int:
+        """Keep nothing from now on (the desk closes): what is left is given up, its
+        count returned for the desk's one WARNING; an outcome refused later is
+        named in a WARNING of its own (review s53R2 F02)."""
+        with self._lock:
+            self._closed = True
+            left, self._kept = len(self._kept), []
+        return left
+
     def __len__(self) -> int:
         with self._lock:
             return len(self._kept)
+
+
+def _not_recorded(item: OutboxItem, exc: BaseException) -> None:
+    """An outcome the store refused once the desk closed: no later pass writes it."""
+    log.warning(
+        "notification %s via %s: its outcome is not recorded, as the desk closed (%s):"
+        " it is sent again, with the same key, once its claim lapses",
+        item.notification.key,
+        item.notifier,
+        type(exc).__name__,
+    )
 
 
 def _written(write: Callable[[], object]) -> bool:
@@ -643,6 +694,10 @@ class DeliveryWorker:
                 self.reports = [*self.reports[-99:], report]
             except Exception as exc:  # the outbox keeps everything; try again on the next wake
                 if _store_closed(exc):
+                    if self.desk._closing.is_set():
+                        # the desk's close() closed it under this pass: an outcome it
+                        # could not record was named as such (review s53R2 F02)
+                        break
                     # for good: every later pass would fail alike (review s46G F01)
                     log.error("the delivery worker stopped: the desk's store is closed")
                     break

@@ -40,6 +40,7 @@ __all__ = [
     "BasisStore",
     "BatchComplaintStore",
     "BatchIntakeStore",
+    "BoundedWaitStore",
     "ClaimHealthStore",
     "ComplaintRow",
     "ComplaintStore",
@@ -1190,6 +1191,27 @@ class RetryHealthStore(ComplaintStore, Protocol):
         :raises InvalidInputError: ``longest`` is not a timedelta of 0 or more
             (path ``longest``).
         """
+        ...
+
+
+@runtime_checkable
+class BoundedWaitStore(ComplaintStore, Protocol):
+    """A store whose wait for a lock another writer holds can be shortened for a while.
+
+    ``Desk.close(timeout=…)`` writes the send outcomes it kept while the store
+    refused them inside :meth:`waits_at_most`, each write waiting at most the
+    time its grace period has left, so that a file or row locked by another
+    writer cannot hold the close for the store's own timeout (review s53R2 F01).
+    Stores without it are not asked: their writes wait their own lock timeout,
+    and a close whose time is up writes nothing kept.  The built-in SQLite store
+    has it.
+    """
+
+    def waits_at_most(self, seconds: float) -> AbstractContextManager[None]:
+        """Until the block ends, this thread's writes wait at most ``seconds`` (never
+        longer than the store's own timeout) for a lock another writer holds, then
+        fail as they would after that timeout (a transient
+        :class:`~complaintcore.core.errors.StoreError`)."""
         ...
 
 

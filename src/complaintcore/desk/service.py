@@ -155,6 +155,7 @@ from complaintcore.desk.ports import (
     BasisStore,
     BatchComplaintStore,
     BatchIntakeStore,
+    BoundedWaitStore,
     ClaimHealthStore,
     ComplainantStore,
     ComplaintRow,
@@ -822,7 +823,12 @@ class Desk:
 
         ``timeout`` bounds the whole wait, in seconds (a service's shutdown grace
         period): a send still under way then is left to be retried, so one that
-        gets through after it may be sent again.
+        gets through after it may be sent again.  It bounds writing the outcomes
+        kept while the store refused them too: each write waits for another
+        writer's lock at most the time left where the store can bound it (a
+        :class:`~complaintcore.desk.ports.BoundedWaitStore`: the built-in SQLite
+        store), else its own lock timeout, and none is tried once the time is up
+        (review s53R2 F01).
         """
         if timeout is not None:
             if isinstance(timeout, bool) or not isinstance(timeout, int | float):
@@ -847,16 +853,44 @@ class Desk:
         bound = max((self._in_flight(n) for n in self.notifiers.values()), default=timedelta(0))
         if not self._sender.settle(left(bound.total_seconds())):
             log.warning("closing with sends still under way: their messages are retried")
-        try:
-            self._kept.flush()  # outcomes the store refused for a while (review s52R3 F01)
-        except ComplaintCoreError as exc:
+        reason = self._flush_kept(ends)  # refused for a while (review s52R3 F01)
+        left_over = self._kept.close()  # no pass comes to write later ones (s53R2 F02)
+        if left_over:
             log.warning(
                 "closing with %d send outcome(s) not recorded (%s): their messages are"
                 " sent again, with the same key, once their claim lapses",
-                len(self._kept),
-                type(exc).__name__,
+                left_over,
+                reason,
             )
         self.store.close()
+
+    def _flush_kept(self, ends: float | None) -> str:
+        """Write the outcomes kept before :meth:`close` closes the store; with its
+        timeout (``ends``, monotonic), each write waits for a lock at most the time
+        left where the store can bound it, none is tried once it is up where it
+        cannot, and a pass writing them meanwhile is waited for no longer (review
+        s53R2 F01).  Why what is still kept after it was not written."""
+
+        def left() -> float | None:
+            return None if ends is None else max(0.0, ends - time.monotonic())
+
+        store = self.store
+
+        def bounded() -> contextlib.AbstractContextManager[None]:
+            assert isinstance(store, BoundedWaitStore)
+            return store.waits_at_most(left() or 0.0)
+
+        each = None
+        if isinstance(store, BoundedWaitStore) and ends is not None:
+            each = bounded
+        elif left() == 0:  # its writes would wait the store's own lock timeout
+            return "close timeout"
+        try:
+            if not self._kept.flush(each, wait=left()):
+                return "close timeout"  # a pass writing them held on past it
+        except ComplaintCoreError as exc:
+            return type(exc).__name__
+        return "kept while closing"
 
     @property
     def calendar(self) -> WorkingCalendar:
@@ -3854,16 +3888,18 @@ class Desk:
         mark = functools.partial(self._mark_failed, item.id, error, retry_at, attempted)
         again = functools.partial(mark, claim=item.claim)
         outcome = object()  # its writes: dropped together
-        self._kept.record(
-            item,
-            functools.partial(mark, held=in_flight),
-            again=functools.partial(again, held=in_flight),
-            outcome=outcome,
-        )
+        with self._unless_closed(item, exc):  # close(timeout=…) closed the store (s53R2 F02)
+            self._kept.record(
+                item,
+                functools.partial(mark, held=in_flight),
+                again=functools.partial(again, held=in_flight),
+                outcome=outcome,
+            )
+            if at_once:
+                # the store's count only (its dead-letter mark), not attempts made
+                for _ in range(self.retry.max_attempts - attempts):
+                    self._kept.record(item, functools.partial(mark, held=False), outcome=outcome)
         if at_once:
-            # the store's count only (its dead-letter mark), not attempts made
-            for _ in range(self.retry.max_attempts - attempts):
-                self._kept.record(item, functools.partial(mark, held=False), outcome=outcome)
             log.warning(
                 "notification %s via %s given up at once after %d attempt%s and no longer"
                 " tried, as no retry can mend it (%s) (a dead letter: complaintcore outbox list)",
@@ -3985,18 +4021,21 @@ class Desk:
 
     def _delivered(self, item: OutboxItem, now: datetime) -> None:
         """Mark a message delivered, or keep the mark for the next pass if the store
-        refuses it for a while (review s52R3 F01)."""
-        self._kept.record(item, functools.partial(self.store.mark_delivered, item.id, now))
+        refuses it for a while (review s52R3 F01); one the store refuses as closed
+        (``close(timeout=…)`` did not wait for its send, of a pass or given up on)
+        is one WARNING naming it (review s53R2 F02)."""
+        with self._unless_closed(item, None):
+            self._kept.record(item, functools.partial(self.store.mark_delivered, item.id, now))
 
     def _settle_late(self, item: OutboxItem, now: datetime, error: BaseException | None) -> None:
         """A send that timed out finished after all: if it got through, say so, so the
         retry (already scheduled) is not made.  Its thread is free again: the worker
         is woken for the messages its channel held back."""
         try:
-            with self._unless_closed(item, error):
-                if error is None:
-                    self._delivered(item, now)
-                elif isinstance(self.store, HoldStore):  # it ended: a retry by hand may go now
+            if error is None:
+                self._delivered(item, now)
+            elif isinstance(self.store, HoldStore):  # it ended: a retry by hand may go now
+                with self._unless_closed(item, error):
                     self.store.hold_item(item.id, now)
         finally:
             self._wake_delivery()
@@ -4013,12 +4052,11 @@ class Desk:
         line's SIGTERM) ended: recorded as its pass would have, delivered or a
         failed attempt, so it is neither left claimed nor sent again when the claim
         lapses (review s49H F04).  :meth:`close` waits for it."""
-        with self._unless_closed(item, error):
-            if error is None:
-                self._delivered(item, now)
-            else:
-                failure = error if isinstance(error, Exception) else Exception(repr(error))
-                self._failed(item, failure, now, current, notifier)
+        if error is None:
+            self._delivered(item, now)
+        else:
+            failure = error if isinstance(error, Exception) else Exception(repr(error))
+            self._failed(item, failure, now, current, notifier)
 
     @contextlib.contextmanager
     def _unless_closed(self, item: OutboxItem, error: BaseException | None) -> Iterator[None]:
