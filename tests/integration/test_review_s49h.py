@@ -21,7 +21,6 @@ accept and never answer); the interruption is a real signal.
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import sqlite3
 import subprocess
@@ -270,12 +269,18 @@ class Slow:
 
 
 def _interrupt_when(begun: threading.Event, after: float) -> None:
-    """A real SIGINT to this process (Ctrl-C): it wakes the main thread's wait."""
+    """A real SIGINT (Ctrl-C) to the main thread: it wakes the main thread's wait.
+
+    Sent to the process, the kernel may hand it to a sending thread (this test's, or
+    one an earlier test left sending): the main thread's wait is then not woken and
+    the interrupt lands after ``deliver`` returned (review s53R5 F01)."""
+    main = threading.main_thread().ident
+    assert main is not None
 
     def go() -> None:
         begun.wait(10)
         time.sleep(after)
-        os.kill(os.getpid(), signal.SIGINT)
+        signal.pthread_kill(main, signal.SIGINT)
 
     threading.Thread(target=go, daemon=True).start()
 
