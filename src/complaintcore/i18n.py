@@ -1235,6 +1235,8 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("must not contain spaces"), {}),
     (N_("required; missing or empty"), {}),
     (N_("header lacks required column(s) {columns}"), {}),
+    # a staff file's value under a header cell of no name (review s53R4 F04)
+    (N_("has no name, and row {row} has a value in it"), {}),
     (N_("unknown column; expected {allowed}"), {}),
     (N_("not a department of {pack} (expected one of: {codes})"), {}),
     (N_("not a rung of the {pack} ladder (expected one of: {codes})"), {}),

@@ -63,6 +63,7 @@ from complaintcore.core.errors import (
     InvalidInputError,
     MembersLeftUnlinkedError,
 )
+from complaintcore.core.limits import cell_count_reason
 from complaintcore.core.models import (
     Complainant,
     Intake,
@@ -585,13 +586,7 @@ def _check_unnamed(header: list[str], cells: list[str], number: int, at: int | N
 def _cell_count(cells: int, header: list[str]) -> str:
     """Why a row of ``cells`` cells does not fit ``header``: the count of its named
     columns, the one a clerk sees, and the empty ones after them (review s52R8 F03)."""
-    named = _widths(header).start
-    if named == len(header):
-        return f"{cells} cells but the header has {named}"
-    return (
-        f"{cells} cells but the header names {named} columns,"
-        f" then {len(header) - named} empty ones a row may leave out"
-    )
+    return cell_count_reason(cells, _widths(header).start, len(header))
 
 
 def _quotes_open(text: str) -> bool:

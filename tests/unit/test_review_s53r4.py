@@ -1,0 +1,93 @@
+"""Regressions found by review s53R4 (hostile import files, second re-review).
+
+F01: a staff-CSV row missing its last cells is refused, never read as empty
+ones (a missing ``site`` made its member head office).  F04: a staff-CSV value
+under a header cell of no name refuses the file instead of vanishing.
+Expected values are written out by hand.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from complaintcore.adapters.staff import staff_from_csv
+from complaintcore.core.errors import SerializationError
+from complaintcore.rules import load_pack
+
+HEADER = "staff_id,name,role,rung,department,site"
+SR_401 = "SR-401,周六,客服专员,front_line,customer_service,sunrise"
+
+
+def _problems(lines: list[str]) -> list[tuple[str, str]]:
+    text = "\r\n".join(lines) + "\r\n"
+    with pytest.raises(SerializationError) as caught:
+        staff_from_csv(text, source="staff.csv", pack=load_pack("cn-property"))
+    return [(p.path, p.reason) for p in caught.value.problems]
+
+
+# F01 — a row that leaves out its last cells
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_staff_row_missing_its_site_cell_is_refused_not_made_head_office() -> None:
+    short = "SR-402,吴七,客服专员,front_line,customer_service"  # 5 cells under 6
+    assert _problems([HEADER, SR_401, short]) == [("row 3", "5 cells but the header has 6")]
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "reason"),
+    [
+        # duty and os_user left out: always reachable, no account
+        (HEADER + ",duty,os_user", SR_401, "6 cells but the header has 8"),
+        (
+            HEADER + ",,",
+            "SR-402,吴七,客服专员,front_line,customer_service",
+            "5 cells but the header names 6 columns, then 2 empty ones a row may leave out",
+        ),
+    ],
+)
+def test_a_short_staff_row_is_told_the_named_columns(header: str, row: str, reason: str) -> None:
+    assert _problems([header, row]) == [("row 2", reason)]
+
+
+def test_a_present_empty_site_cell_is_still_head_office() -> None:
+    text = HEADER + "\r\nHQ-9,郑八,客服经理,front_line,customer_service,\r\n"
+    staff = staff_from_csv(text, pack=load_pack("cn-property"))
+    assert [(m.staff_id, m.site) for m in staff.members()] == [("HQ-9", "*")]
+
+
+def test_a_row_leaving_out_the_headers_trailing_empty_columns_loads() -> None:
+    staff = staff_from_csv(HEADER + ",,\r\n" + SR_401 + "\r\n", pack=load_pack("cn-property"))
+    assert [(m.staff_id, m.site) for m in staff.members()] == [("SR-401", "sunrise")]
+
+
+# F04 — a value under a header cell of no name
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (  # a header cell deleted between named ones
+            [
+                "staff_id,name,role,,rung,department,site",
+                "SR-401,周六,客服专员,13800000009,front_line,customer_service,sunrise",
+            ],
+            ("row 1, column 4", "has no name, and row 2 has a value in it"),
+        ),
+        (  # after the last named one; row 2 leaves it empty, row 3 does not
+            [
+                HEADER + ",",
+                SR_401 + ",",
+                "SR-402,吴七,客服专员,front_line,customer_service,sunrise,13800000009",
+            ],
+            ("row 1, column 7", "has no name, and row 3 has a value in it"),
+        ),
+    ],
+)
+def test_a_value_under_an_unnamed_header_cell_refuses_the_staff_file(
+    lines: list[str], expected: tuple[str, str]
+) -> None:
+    problems = _problems(lines)
+    assert problems == [expected]
+    assert "13800000009" not in repr(problems)  # the place, never the value (PRV-1)
