@@ -2,17 +2,21 @@
 
 F01: a staff-CSV row missing its last cells is refused, never read as empty
 ones (a missing ``site`` made its member head office).  F04: a staff-CSV value
-under a header cell of no name refuses the file instead of vanishing.
+under a header cell of no name refuses the file instead of vanishing.  F02:
+``receive --file`` locates a control character in the cell as typed.
 Expected values are written out by hand.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from complaintcore.adapters.staff import staff_from_csv
 from complaintcore.core.errors import SerializationError
 from complaintcore.rules import load_pack
+from tests.unit.test_review_s52r8 import _run
 
 HEADER = "staff_id,name,role,rung,department,site"
 SR_401 = "SR-401,周六,客服专员,front_line,customer_service,sunrise"
@@ -91,3 +95,34 @@ def test_a_value_under_an_unnamed_header_cell_refuses_the_staff_file(
     problems = _problems(lines)
     assert problems == [expected]
     assert "13800000009" not in repr(problems)  # the place, never the value (PRV-1)
+
+
+# F02 — receive --file locates a control character in the cell as typed
+
+CSV_HEADER = "name,phone,room,building,site,channel,summary,description,received_at,receiver"
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        (  # three spaces, 厨, 房, ESC: the ESC is character 6 of the cell
+            "王伟,13800000001,3-1201,3,sunrise,phone,厨房漏水,   厨房\x1b水管漏水,"
+            "2026-11-03 10:00,SR-103",
+            "description: contains a control character at position 6 (not allowed in text)",
+        ),
+        (  # an ideographic space, 李, BEL: character 3
+            "\u3000李\x07娜,13800000002,5-0302,5,sunrise,phone,电梯停运,电梯停运两天,"
+            "2026-11-04 09:05,SR-103",
+            "complainant.name: contains a control character at position 3 (not allowed in text)",
+        ),
+        (  # no space before it: character 3 of "3-␛1201" as before
+            "王伟,13800000001,3-\x1b1201,3,sunrise,phone,厨房漏水,厨房,2026-11-03 10:00,SR-103",
+            "complainant.room: contains a control character at position 3 (not allowed in text)",
+        ),
+    ],
+)
+def test_an_imported_control_character_is_located_in_the_cell_as_typed(
+    tmp_path: Path, row: str, reason: str
+) -> None:
+    assert _run(tmp_path, [CSV_HEADER, row]) == [(2, "rejected", reason)]

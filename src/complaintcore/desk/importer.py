@@ -63,7 +63,7 @@ from complaintcore.core.errors import (
     InvalidInputError,
     MembersLeftUnlinkedError,
 )
-from complaintcore.core.limits import cell_count_reason
+from complaintcore.core.limits import cell_count_reason, clean_text
 from complaintcore.core.models import (
     Complainant,
     Intake,
@@ -754,6 +754,10 @@ def _parse_record(record: str) -> tuple[list[str], str | None]:
 # --------------------------------------------------------------------------- rows to intakes
 
 
+_COMPLAINANT: Final = frozenset({"name", "phone", "room", "building", "site"})
+"""Columns the intake keeps on its complainant, named so as the desk names them."""
+
+
 def _text(row: Row, key: str) -> str:
     value = row.get(key)
     if value is None:
@@ -762,7 +766,11 @@ def _text(row: Row, key: str) -> str:
         raise InvalidInputError(key, "must be text")
     if isinstance(value, int) and abs(value) >= 10**40:
         raise InvalidInputError(key, "is a number too long to be a field")
-    return str(value).strip()
+    text = str(value)
+    # a control character is located in the cell as the clerk typed it, spaces
+    # before the text counted, before they are stripped (review s53R4 F02)
+    clean_text(text, f"complainant.{key}" if key in _COMPLAINANT else key)
+    return text.strip()
 
 
 _YES, _NO = ("true", "1", "yes", "是"), ("false", "0", "no", "否", "")
