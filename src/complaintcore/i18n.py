@@ -1224,6 +1224,7 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("expected an array of tables ([[staff]])"), {}),
     (N_("malformed CSV: {reason}"), {}),
     (N_("empty; expected a header row naming the columns"), {}),
+    (N_("empty; expected one JSON object a line"), {}),  # review s53R4 F06
     (N_("no staff rows below the header"), {}),
     (N_("not a header row; the first row must name the columns: {columns}"), {}),
     (N_("not UTF-8 text (byte {byte}); in Excel use Save As 'CSV UTF-8'"), {}),

@@ -3,19 +3,25 @@
 F01: a staff-CSV row missing its last cells is refused, never read as empty
 ones (a missing ``site`` made its member head office).  F04: a staff-CSV value
 under a header cell of no name refuses the file instead of vanishing.  F02:
-``receive --file`` locates a control character in the cell as typed.
+``receive --file`` locates a control character in the cell as typed.  F06: a
+file with no header row (or no JSON line) is refused, not a run of no rows.
 Expected values are written out by hand.
 """
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
 from complaintcore.adapters.staff import staff_from_csv
-from complaintcore.core.errors import SerializationError
+from complaintcore.core.errors import InvalidInputError, SerializationError
+from complaintcore.desk.importer import FileImport, read_rows
 from complaintcore.rules import load_pack
+from complaintcore.testing import make_desk
+from tests.unit.test_review_s52r2 import NOW
 from tests.unit.test_review_s52r8 import _run
 
 HEADER = "staff_id,name,role,rung,department,site"
@@ -126,3 +132,39 @@ def test_an_imported_control_character_is_located_in_the_cell_as_typed(
     tmp_path: Path, row: str, reason: str
 ) -> None:
     assert _run(tmp_path, [CSV_HEADER, row]) == [(2, "rejected", reason)]
+
+
+# F06 — a file with no header row (no line at all) is refused, not a run of 0 rows
+
+
+@pytest.mark.parametrize(
+    ("data", "fmt", "reason"),
+    [
+        (b"", "csv", "empty; expected a header row naming the columns"),
+        (b"\xef\xbb\xbf", "csv", "empty; expected a header row naming the columns"),
+        (b"sep=,\r\n", "csv", "empty; expected a header row naming the columns"),
+        (b"\r\n,,,\r\n\r\n", "csv", "empty; expected a header row naming the columns"),
+        (b"", "jsonl", "empty; expected one JSON object a line"),
+        (b"\r\n\r\n", "jsonl", "empty; expected one JSON object a line"),
+    ],
+)
+def test_an_empty_file_is_refused_for_its_missing_header(
+    tmp_path: Path, data: bytes, fmt: Literal["csv", "jsonl"], reason: str
+) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        list(read_rows(io.BytesIO(data), fmt=fmt, encoding="utf-8"))
+    assert (caught.value.path, caught.value.reason) == ("file", reason)
+    path = tmp_path / f"export.{fmt}"
+    path.write_bytes(data)
+    with make_desk() as desk, pytest.raises(InvalidInputError) as caught:
+        list(FileImport(desk, path, now=NOW))
+    assert (caught.value.path, caught.value.reason) == ("file", reason)
+
+
+def test_a_header_alone_is_still_a_run_of_no_rows(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_bytes((CSV_HEADER + "\r\n").encode("utf-8"))
+    with make_desk() as desk:
+        run = FileImport(desk, path, now=NOW)
+        assert list(run) == []
+        assert run.summary.rows == 0

@@ -382,7 +382,8 @@ def read_rows(
     A row that cannot be read is yielded as its error, and reading goes on.
 
     :raises InvalidInputError: the CSV header is missing or names an unknown
-        column (``line 1, column 3``); no row can be read without it.
+        column (``line 1, column 3``); no row can be read without it.  A file
+        with no header (CSV) or no line (JSONL) at all is refused at ``file``.
     """
     return _read_rows(stream, fmt=fmt, encoding=encoding)
 
@@ -411,12 +412,15 @@ def _read_rows(
 
 
 def _json_rows(lines: Iterable[tuple[int, str | InvalidInputError]]) -> Iterator[RowOrError]:
+    empty = True
     for number, text in lines:
         if isinstance(text, InvalidInputError):
+            empty = False
             yield number, text
             continue
         if not text.strip():
             continue
+        empty = False
         try:
             data = json.loads(text, object_pairs_hook=_object)
         except _RepeatedKeyError as exc:
@@ -439,6 +443,8 @@ def _json_rows(lines: Iterable[tuple[int, str | InvalidInputError]]) -> Iterator
             yield number, _unknown_key(unknown[0])
             continue
         yield number, data
+    if empty:  # an export cut short leaves nothing: no run of no rows (review s53R4 F06)
+        raise InvalidInputError("file", "empty; expected one JSON object a line")
 
 
 class _RepeatedKeyError(Exception):
@@ -700,6 +706,10 @@ def _csv_rows(
             continue
         named = widths.start
         yield number, dict(zip(header[:named], cells[:named], strict=True))
+    if header is None:
+        # nothing but blank lines, a BOM or a sep=, line: an export cut short, a
+        # full disk; never a run of no rows that exits 0 (review s53R4 F06)
+        raise InvalidInputError("file", "empty; expected a header row naming the columns")
 
 
 def _widths(header: list[str]) -> range:
