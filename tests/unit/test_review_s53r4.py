@@ -5,6 +5,8 @@ ones (a missing ``site`` made its member head office).  F04: a staff-CSV value
 under a header cell of no name refuses the file instead of vanishing.  F02:
 ``receive --file`` locates a control character in the cell as typed.  F06: a
 file with no header row (or no JSON line) is refused, not a run of no rows.
+F05: a zero-width space in a staff id is folded away when ids are compared,
+and refused in a staff file's id.
 Expected values are written out by hand.
 """
 
@@ -18,6 +20,7 @@ import pytest
 
 from complaintcore.adapters.staff import staff_from_csv
 from complaintcore.core.errors import InvalidInputError, SerializationError
+from complaintcore.core.models import staff_key
 from complaintcore.desk.importer import FileImport, read_rows
 from complaintcore.rules import load_pack
 from complaintcore.testing import make_desk
@@ -168,3 +171,38 @@ def test_a_header_alone_is_still_a_run_of_no_rows(tmp_path: Path) -> None:
         run = FileImport(desk, path, now=NOW)
         assert list(run) == []
         assert run.summary.rows == 0
+
+
+# F05 — zero-width characters in a staff id
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u2060", "\ufeff", "\u200d"])
+def test_a_zero_width_character_is_folded_out_of_a_staff_key(invisible: str) -> None:
+    assert staff_key(f"SR-401{invisible}") == "sr-401"
+    assert staff_key(f"SR{invisible}-401") == "sr-401"
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u2060", "\ufeff"])
+def test_a_staff_file_id_with_a_zero_width_space_is_refused(invisible: str) -> None:
+    lines = [HEADER, f"SR-401{invisible},周六,客服专员,front_line,customer_service,sunrise", SR_401]
+    assert _problems(lines) == [("row 2, column staff_id", "must not contain spaces")]
+
+
+def test_a_name_keeps_its_zero_width_joiner() -> None:
+    text = HEADER + "\r\nSR-401,क्\u200dष,客服专员,front_line,customer_service,sunrise\r\n"
+    assert staff_from_csv(text).members()[0].name == "क्\u200dष"
+
+
+@pytest.mark.procedure("REC-5")
+def test_an_imported_receiver_with_a_zero_width_space_is_the_directorys_member(
+    tmp_path: Path,
+) -> None:
+    row = "王伟,13800000001,3-1201,3,sunrise,phone,漏水,水管漏水,2026-11-03 10:00,SR-103\u200b"
+    path = tmp_path / "export.csv"
+    path.write_bytes(f"{CSV_HEADER}\r\n{row}\r\n".encode())
+    with make_desk() as desk:
+        [result] = list(FileImport(desk, path, now=NOW))
+        assert (result.line, result.outcome) == (2, "stored")
+        complaint = desk.get(result.complaint_id)
+        # the directory's own spelling is recorded, never the pasted one
+        assert (complaint.intake.receiver, complaint.events[0].actor) == ("SR-103", "SR-103")

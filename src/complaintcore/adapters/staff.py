@@ -407,7 +407,7 @@ class _Collector:
                 self.problem(where(f), "required; missing or empty")
         staff_id = text["staff_id"]
         key = staff_key(staff_id)
-        if staff_id and re.search(r"\s", staff_id):
+        if staff_id and _SPACE_IN_ID.search(staff_id):
             self.problem(where("staff_id"), "must not contain spaces")
         elif key in _RESERVED_KEYS:
             self.problem(where("staff_id"), "is reserved for the desk's own acts (sweeps)")
@@ -638,6 +638,11 @@ _COLUMN_ALIASES: Final[dict[str, str]] = {
     "系统账号": "os_user",
     "登录账号": "os_user",
 }
+
+
+_SPACE_IN_ID: Final = re.compile("[\\s\u200b-\u200d\u2060\ufeff]")
+"""A space in a staff id, the zero-width ones too: two ids printing alike
+(``SR-401`` and ``SR-401\\u200b``) would name two people (review s53R4 F05)."""
 
 
 def _column(cell: str) -> str | None:
