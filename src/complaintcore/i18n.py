@@ -1122,6 +1122,15 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         ),
         {},
     ),
+    # a header between semicolons or tabs, a workbook named .csv (review s53R4 F03)
+    (
+        N_(
+            "the header names its columns between {separator}, but only commas"
+            " separate cells; save the file as 'CSV UTF-8 (comma delimited)'"
+        ),
+        {},
+    ),
+    (N_("is an Excel workbook, not CSV text; save it as 'CSV UTF-8 (comma delimited)'"), {}),
     (
         N_("not a header row; the first line must name the columns: {columns}"),
         {"columns": "columns"},

@@ -6,7 +6,8 @@ under a header cell of no name refuses the file instead of vanishing.  F02:
 ``receive --file`` locates a control character in the cell as typed.  F06: a
 file with no header row (or no JSON line) is refused, not a run of no rows.
 F05: a zero-width space in a staff id is folded away when ids are compared,
-and refused in a staff file's id.
+and refused in a staff file's id.  F03: a header between semicolons or tabs,
+and a workbook given a .csv name, are refused saying so.
 Expected values are written out by hand.
 """
 
@@ -206,3 +207,51 @@ def test_an_imported_receiver_with_a_zero_width_space_is_the_directorys_member(
         complaint = desk.get(result.complaint_id)
         # the directory's own spelling is recorded, never the pasted one
         assert (complaint.intake.receiver, complaint.events[0].actor) == ("SR-103", "SR-103")
+
+
+# F03 — a header between semicolons or tabs, a workbook given a .csv name
+
+ONE_ROW = "王伟,13800000001,3-1201,3,sunrise,phone,漏水,水管漏水,2026-11-03 10:00,SR-103"
+WORKBOOK = "is an Excel workbook, not CSV text; save it as 'CSV UTF-8 (comma delimited)'"
+
+
+@pytest.mark.parametrize(("separator", "shown"), [(";", "';'"), ("\t", "'\\t'")])
+def test_a_header_between_semicolons_or_tabs_is_refused_naming_the_separator(
+    tmp_path: Path, separator: str, shown: str
+) -> None:
+    lines = [CSV_HEADER.replace(",", separator), ONE_ROW.replace(",", separator)]
+    path = tmp_path / "export.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    with make_desk() as desk, pytest.raises(InvalidInputError) as caught:
+        list(FileImport(desk, path, now=NOW))
+    assert (caught.value.path, caught.value.reason) == (
+        "line 1",
+        f"the header names its columns between {shown}, but only commas separate cells;"
+        " save the file as 'CSV UTF-8 (comma delimited)'",
+    )
+
+
+def test_a_header_of_unknown_names_is_still_not_a_header_row(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_bytes("王伟;13800000001;3-1201\r\n".encode())
+    with make_desk() as desk, pytest.raises(InvalidInputError) as caught:
+        list(FileImport(desk, path, now=NOW))
+    assert caught.value.reason.startswith("not a header row;")
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xff\xfe",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+    ],
+)
+@pytest.mark.parametrize("encoding", [None, "utf-8", "gb18030", "cp1252"])
+def test_a_workbook_named_csv_is_refused_as_a_workbook(
+    tmp_path: Path, head: bytes, encoding: str | None
+) -> None:
+    path = tmp_path / "export.csv"
+    path.write_bytes(head + b"\x00\x9d\xc3(\x81" * 50)
+    with make_desk() as desk, pytest.raises(InvalidInputError) as caught:
+        list(FileImport(desk, path, now=NOW, encoding=encoding))
+    assert (caught.value.path, caught.value.reason) == ("file", WORKBOOK)

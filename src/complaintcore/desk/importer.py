@@ -179,10 +179,10 @@ def detect_encoding(stream: IO[bytes]) -> str:
     if not stream.seekable():
         raise InvalidInputError("encoding", "cannot be detected on a stream; choose one")
     start = stream.tell()
-    head = stream.read(3)
+    head = stream.read(4)
     stream.seek(start)
     _refuse_utf16(head)
-    if head == codecs.BOM_UTF8:
+    if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     utf8 = other = chars = ascii_trails = 0
     for data in _raw_lines(stream):
@@ -237,14 +237,25 @@ def _looks_gb18030(chars: int, ascii_trails: int) -> bool:
     return ascii_trails * 4 <= chars
 
 
+_WORKBOOKS: Final = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+"""How an Excel workbook starts: a zip (.xlsx, also WPS's .et) or an OLE2
+compound file (the old .xls)."""
+
+
 def _refuse_utf16(head: bytes) -> None:
     """A UTF-16 file (Excel's "Unicode Text") is refused as a whole, naming its
-    encoding: read as UTF-8 or GB18030 every line would be garbage."""
+    encoding: read as UTF-8 or GB18030 every line would be garbage.  So is a
+    workbook given a .csv name: no encoding reads it (review s53R4 F03)."""
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InvalidInputError(
             "encoding",
             "the file is UTF-16 (it starts with a UTF-16 byte order mark);"
             " save it as UTF-8 or GB18030",
+        )
+    if head.startswith(_WORKBOOKS):
+        raise InvalidInputError(
+            "file",
+            "is an Excel workbook, not CSV text; save it as 'CSV UTF-8 (comma delimited)'",
         )
 
 
@@ -536,6 +547,7 @@ def _header(number: int, cells: list[str]) -> list[str]:
     columns: list[str] = []
     known = [c for c in (_column(cell) for cell in cells) if c is not None]
     if not known:
+        _refuse_separator(number, cells)
         raise InvalidInputError(
             f"line {number}",
             "not a header row; the first line must name the columns: " + ", ".join(FIELDS),
@@ -575,6 +587,21 @@ def _declared_separator(number: int, text: str) -> bool:
         f"an Excel 'sep=' line declares {found[1]!a} as the separator, but only"
         " commas are read; save the file as 'CSV UTF-8 (comma delimited)'",
     )
+
+
+def _refuse_separator(number: int, cells: list[str]) -> None:
+    """A header naming its columns between semicolons or tabs (Excel's "CSV" on a
+    European Windows, its tab-delimited text, WPS) is refused naming the
+    separator, as a ``sep=;`` line is: it names the columns, only not between
+    commas (review s53R4 F03)."""
+    for separator in (";", "\t"):
+        names = [part for cell in cells for part in cell.split(separator)]
+        if len(names) > len(cells) and any(_column(name) for name in names):
+            raise InvalidInputError(
+                f"line {number}",
+                f"the header names its columns between {separator!a}, but only commas"
+                " separate cells; save the file as 'CSV UTF-8 (comma delimited)'",
+            )
 
 
 def _check_unnamed(header: list[str], cells: list[str], number: int, at: int | None) -> None:
