@@ -7,7 +7,8 @@ under a header cell of no name refuses the file instead of vanishing.  F02:
 file with no header row (or no JSON line) is refused, not a run of no rows.
 F05: a zero-width space in a staff id is folded away when ids are compared,
 and refused in a staff file's id.  F03: a header between semicolons or tabs,
-and a workbook given a .csv name, are refused saying so.
+and a workbook given a .csv name, are refused saying so.  F07: a ``"`` inside a
+plain cell is a character of it, not the opening of a quoted cell.
 Expected values are written out by hand.
 """
 
@@ -255,3 +256,58 @@ def test_a_workbook_named_csv_is_refused_as_a_workbook(
     with make_desk() as desk, pytest.raises(InvalidInputError) as caught:
         list(FileImport(desk, path, now=NOW, encoding=encoding))
     assert (caught.value.path, caught.value.reason) == ("file", WORKBOOK)
+
+
+# F07 — a " inside a plain cell is a character of it, whatever row follows
+
+INCH = '王五,13800000005,8-0101,8,sunrise,phone,漏水,管子12" 漏水,2026-11-04 13:00,SR-103'
+ROW_4 = "李娜,13800000002,5-0302,5,sunrise,phone,电梯停运,电梯停运两天,2026-11-04 09:05,SR-103"
+MULTI = (
+    '张强,13800000003,6-0101,6,sunrise,phone,噪音,"楼上噪音\n每晚十点后",2026-11-04 11:00,SR-103'
+)
+
+
+@pytest.mark.parametrize(
+    ("after", "lines"),
+    [
+        ([ROW_4], [2, 3, 4]),  # followed by an ordinary row
+        ([], [2, 3]),  # last in the file
+        ([MULTI], [2, 3, 4]),  # followed by a row with a cell over two lines
+    ],
+)
+def test_an_inch_mark_in_a_plain_cell_is_stored_as_typed(
+    tmp_path: Path, after: list[str], lines: list[int]
+) -> None:
+    path = tmp_path / "export.csv"
+    path.write_bytes(("\r\n".join([CSV_HEADER, ONE_ROW, INCH, *after]) + "\r\n").encode())
+    with make_desk() as desk:
+        results = list(FileImport(desk, path, now=NOW))
+        assert sorted((r.line, r.outcome) for r in results) == [(n, "stored") for n in lines]
+        [inch] = [r for r in results if r.line == 3]
+        assert desk.get(inch.complaint_id).intake.description == '管子12" 漏水'
+
+
+def test_quotes_inside_a_plain_cell_in_pairs_or_not_are_characters(tmp_path: Path) -> None:
+    said = '赵六,13800000006,7-0101,7,sunrise,phone,态度,他说"好"就走了,2026-11-04 14:00,SR-103'
+    path = tmp_path / "export.csv"
+    path.write_bytes(
+        (
+            "\r\n".join([CSV_HEADER, said, '楼道"漏水'.join(ROW_4.split("电梯停运两天"))]) + "\r\n"
+        ).encode()
+    )
+    with make_desk() as desk:
+        results = list(FileImport(desk, path, now=NOW))
+        assert [(r.line, r.outcome) for r in results] == [(3, "stored"), (2, "stored")]
+        stored = {r.line: desk.get(r.complaint_id).intake.description for r in results}
+        assert stored == {2: '他说"好"就走了', 3: '楼道"漏水'}
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_stray_quote_ending_a_plain_cell_is_still_rejected_alone(tmp_path: Path) -> None:
+    # the guard of review s52R8 F01 is kept: a stray closing quote is not read
+    # as a character, so it can neither close a quote above nor pass unseen
+    stray = ROW_4.replace("电梯停运两天", '电梯停运两天"')
+    assert _run(tmp_path, [CSV_HEADER, ONE_ROW, stray]) == [
+        (2, "stored", ""),
+        (3, "rejected", 'row: a quoted cell is not closed (an unbalanced ")'),
+    ]

@@ -626,6 +626,39 @@ def _quotes_open(text: str) -> bool:
     return text.count('"') % 2 == 1
 
 
+_CELL: Final = re.compile(r'"(?:[^"]|"")*("?)|[^,]*')
+"""One cell of a line at its start: quoted (its closing quote captured, absent
+when the line ends inside it) or plain, a ``"`` in it a character like any other."""
+
+
+def _opens_quoted_cell(text: str) -> bool:
+    """Whether the first line of a row leaves a quoted cell open.
+
+    A ``"`` opens a quoted cell at the start of a cell, as RFC 4180 and Python's
+    ``csv`` read it; one inside a plain cell is a character of it (an inch mark,
+    ``管子12" 漏水``): the line is read alone (review s53R4 F07).  A plain cell
+    ending in an unbalanced ``"`` (``电梯停运两天"``) is taken, as before, for a
+    stray quote closing a cell opened on a line above, so the guard against a
+    stray quote joining two rows (review s52R8 F01) rejects it on its own."""
+    if '"' not in text:
+        return False
+    line = text.rstrip("\r\n")
+    at = 0
+    ends_in_quote = False
+    while True:
+        cell = _CELL.match(line, at)
+        assert cell is not None  # the plain branch matches the empty string
+        if cell[0].startswith('"'):
+            if not cell[1]:
+                return True
+        elif cell[0].endswith('"'):
+            ends_in_quote = True
+        at = line.find(",", cell.end())
+        if at < 0:
+            return ends_in_quote and _quotes_open(text)
+        at += 1
+
+
 def _csv_rows(
     lines: Iterator[tuple[int, str | InvalidInputError]], columns: list[str] | None = None
 ) -> Iterator[RowOrError]:
@@ -662,7 +695,7 @@ def _csv_rows(
         taken = [first]
         parts = [text]
         size = len(text)
-        quote_open = _quotes_open(text)  # kept line by line: joining is linear in the row
+        quote_open = _opens_quoted_cell(text)  # then line by line: joining is linear
         runs_into_row = False  # the line closing the quote reads as a whole row of its own
         passed_row = False  # a line read inside the open quote reads as a whole row
         # No count of lines bounds a row (a letter in one cell has hundreds of line
